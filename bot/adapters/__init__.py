@@ -1,0 +1,1 @@
+"""Platform adapters. They translate between a platform and the core; they decide nothing."""

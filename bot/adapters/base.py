@@ -1,0 +1,96 @@
+"""The outbound interface every platform implements, and the errors it may raise."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from bot.events import OutboundMessage, SendResult, Target
+
+
+class DeliveryError(Exception):
+    """A send failed; `permanent` says whether retrying can ever help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class RetryLater(DeliveryError):
+    """The platform asked us to wait (HTTP 429 / Telegram RetryAfter)."""
+
+    def __init__(self, seconds: float, message: str = "rate limited") -> None:
+        super().__init__(f"{message}; retry after {seconds:g}s")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """A platform's sending limits: seconds between messages to one chat, and overall."""
+
+    per_chat: float = 0.0
+    per_group: float = 0.0
+    overall: float = 0.0
+
+
+class Adapter(ABC):
+    """One chat platform, as the core sees it.
+
+    `markup` names how templates are escaped for it: 'plain', 'slack' (mrkdwn) or
+    'telegram' (HTML). `supports_ephemeral` says whether a private reply can be
+    shown inside a shared channel (Slack) instead of moving to a DM.
+    """
+
+    platform: str
+    markup: str
+    supports_ephemeral: bool = False
+    pacing: Pacing = Pacing()
+
+    @abstractmethod
+    async def send_dm(self, user_ref: str, message: OutboundMessage) -> SendResult:
+        """Send a private message to one person (by platform user id)."""
+
+    @abstractmethod
+    async def post_to_channel(self, channel: str, message: OutboundMessage) -> SendResult:
+        """Post to a channel or group chat."""
+
+    @abstractmethod
+    async def reply_in_thread(
+        self, channel: str, thread_id: str, message: OutboundMessage
+    ) -> SendResult:
+        """Reply in a thread (platforms without threads reply to the message)."""
+
+    async def send_ephemeral(
+        self, channel: str, user_ref: str, message: OutboundMessage
+    ) -> SendResult:
+        """Show a message only to one person inside a channel (where supported)."""
+        return await self.send_dm(user_ref, message)
+
+    @abstractmethod
+    async def upload_image(self, target: Target, image: bytes, filename: str,
+                           caption: str) -> SendResult:
+        """Upload an image (a chart, say) with a caption."""
+
+    async def deliver(self, target: Target, message: OutboundMessage) -> SendResult:
+        """Send a message to a target; the outbox calls this."""
+        if message.image is not None:
+            return await self.upload_image(
+                target, message.image, message.image_name or "image.png", message.text
+            )
+        if target.kind == "dm":
+            return await self.send_dm(target.address, message)
+        if target.kind == "thread" and target.thread_id:
+            return await self.reply_in_thread(target.address, target.thread_id, message)
+        if target.kind == "ephemeral" and target.user_ref:
+            return await self.send_ephemeral(target.address, target.user_ref, message)
+        return await self.post_to_channel(target.address, message)
+
+    def is_group_address(self, address: str) -> bool:
+        """Whether an address is a group chat (for pacing); platforms override."""
+        return False
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Connect and start receiving events."""
+
+    async def stop(self) -> None:  # noqa: B027 - optional hook
+        """Disconnect."""

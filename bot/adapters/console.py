@@ -1,0 +1,193 @@
+"""The console chat: the embedded default, so teampulse runs with no accounts at all.
+
+You act as any person of the org (`/as <key>`), type commands and answers, and see
+every message the bot sends and to whom. Works on a terminal and with piped input,
+so a whole session can be scripted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from bot.adapters.base import Adapter
+from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+
+if TYPE_CHECKING:
+    from bot.core import TeamPulse
+
+CONSOLE_HELP = """\
+Console commands (everything else goes to the bot as a chat message):
+  /as <key>             act as another person of the org
+  /who                  list the people you can act as
+  /fire checkin [key…]  send the weekly check-in now (everyone, or the given people)
+  /fire reminders       send the reminders that are due now
+  /press <n>            press button n of the last message you received
+  /group <text>         say something in the team's group chat instead of a DM
+  /console              this list
+  /quit                 leave (Ctrl-D works too)"""
+
+
+class ConsoleAdapter(Adapter):
+    """Chat with teampulse on standard input and output."""
+
+    platform = "console"
+    markup = "plain"
+
+    def __init__(self, bot: TeamPulse, stdin: TextIO | None = None,
+                 stdout: TextIO | None = None, interactive: bool | None = None) -> None:
+        self.bot = bot
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.current: str | None = None
+        self._names: dict[str, str] = {}
+        self._buttons: dict[str, tuple[str, ...]] = {}
+        self._counter = 0
+
+    # --- outbound ------------------------------------------------------------------------
+
+    async def send_dm(self, user_ref: str, message: OutboundMessage) -> SendResult:
+        """Print a DM, naming its recipient."""
+        name = self._names.get(user_ref, user_ref)
+        self._print_message(f"bot → {name} ({user_ref}), private", message)
+        if message.choices:
+            self._buttons[user_ref] = tuple(c.value for c in message.choices)
+        return self._result()
+
+    async def post_to_channel(self, channel: str, message: OutboundMessage) -> SendResult:
+        """Print a group-chat message."""
+        self._print_message(f"bot → #{channel}", message)
+        return self._result()
+
+    async def reply_in_thread(self, channel: str, thread_id: str,
+                              message: OutboundMessage) -> SendResult:
+        """Print a threaded reply."""
+        self._print_message(f"bot → #{channel} (thread {thread_id})", message)
+        return self._result()
+
+    async def upload_image(self, target: Target, image: bytes, filename: str,
+                           caption: str) -> SendResult:
+        """A console cannot show images: say what would have been shown."""
+        self._print_message(f"bot → {target.address} [image {filename}, {len(image)} bytes]",
+                            OutboundMessage(caption))
+        return self._result()
+
+    def _result(self) -> SendResult:
+        self._counter += 1
+        return SendResult(external_id=str(self._counter))
+
+    def _print_message(self, header: str, message: OutboundMessage) -> None:
+        lines = [f"[{header}]"]
+        lines += [f"  {line}" if line else "" for line in message.text.splitlines()]
+        if message.choices:
+            buttons = "  ".join(f"[{i}: {c.label}]" for i, c in enumerate(message.choices, 1))
+            lines.append(f"  buttons: {buttons}  (type the answer, or /press <n>)")
+        self.stdout.write("\n".join(lines) + "\n\n")
+        self.stdout.flush()
+
+    # --- inbound -------------------------------------------------------------------------
+
+    def _load_people(self) -> list[tuple[str, str, str]]:
+        with self.bot.unit() as ctx:
+            people = [(p.key, p.display_name, p.role) for p in ctx.people.active()]
+        self._names = {key: name for key, name, _ in people}
+        return people
+
+    def banner(self) -> str:
+        """What the console shows on start."""
+        people = self._load_people()
+        if self.current is None:
+            self.current = next((k for k, _, role in people if role == "gm"), people[0][0])
+        return (f"teampulse console — {self.bot.org.name}\n"
+                f"You are {self._names[self.current]} ({self.current}). "
+                "Type /help for the bot's commands.\n"
+                "Try: /fire checkin, then /as <a director's key> and answer; "
+                f"then /as {self.current} and /summary.\n\n{CONSOLE_HELP}\n")
+
+    async def run(self) -> None:
+        """Read lines until end of input or /quit."""
+        self.stdout.write(self.banner() + "\n")
+        self.stdout.flush()
+        loop = asyncio.get_running_loop()
+        while True:
+            if self.interactive:
+                self.stdout.write(f"{self.current}> ")
+                self.stdout.flush()
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:
+                break
+            line = line.rstrip("\n")
+            if not self.interactive and line.strip():
+                self.stdout.write(f"{self.current}> {line}\n")
+            if not await self.process_line(line):
+                break
+
+    async def process_line(self, line: str) -> bool:
+        """Handle one typed line; False means leave."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        word, _, rest = text.partition(" ")
+        word = word.lower()
+        if word in {"/quit", "/exit"}:
+            return False
+        if word == "/console":
+            self._say(CONSOLE_HELP)
+        elif word == "/who":
+            self._say("\n".join(f"  {k:<12} {n} ({r})" + ("  ← you" if k == self.current else "")
+                                for k, n, r in self._load_people()))
+        elif word == "/as":
+            self._switch(rest.strip())
+        elif word == "/fire":
+            await self._fire(rest.split())
+        elif word == "/press":
+            await self._press(rest.strip())
+        elif word == "/group":
+            await self._send(rest, group=True)
+        else:
+            await self._send(text)
+        return True
+
+    def _say(self, text: str) -> None:
+        self.stdout.write(text + "\n\n")
+        self.stdout.flush()
+
+    def _switch(self, key: str) -> None:
+        people = {k: n for k, n, _ in self._load_people()}
+        if key not in people:
+            self._say(f"No person with key {key!r}. Known keys: {', '.join(sorted(people))}")
+            return
+        self.current = key
+        self._say(f"You are now {people[key]} ({key}).")
+
+    async def _fire(self, args: list[str]) -> None:
+        if not args or args[0] not in {"checkin", "reminders"}:
+            self._say("Usage: /fire checkin [key…]  or  /fire reminders")
+            return
+        if args[0] == "reminders":
+            count = await self.bot.run_reminders()
+            self._say(f"(reminders sent: {count})")
+            return
+        run = await self.bot.run_checkins(args[1:] or None)
+        if not run.results:
+            self._say("(nobody to prompt: check the keys with /who)")
+            return
+        self._say("(check-in: " + ", ".join(f"{k}: {v}" for k, v in run.results.items()) + ")")
+
+    async def _press(self, arg: str) -> None:
+        buttons = self._buttons.get(self.current or "", ())
+        if not arg.isdigit() or not 1 <= int(arg) <= len(buttons):
+            self._say(f"Usage: /press <n>, with n from 1 to {len(buttons)}" if buttons
+                      else "Your last message has no buttons.")
+            return
+        await self._send("", action=buttons[int(arg) - 1])
+
+    async def _send(self, text: str, *, group: bool = False, action: str | None = None) -> None:
+        assert self.current is not None
+        await self.bot.handle(InboundEvent(
+            platform="console", user_id=self.current,
+            chat_id="team" if group else self.current,
+            chat_type="group" if group else "direct", text=text, action=action,
+            display_name=self._names.get(self.current)))

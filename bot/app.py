@@ -1,0 +1,105 @@
+"""Start-up and shut-down: database, org, adapters, the one scheduler, the outbox loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import TextIO
+
+from sqlalchemy import Engine
+
+from bot import jobs
+from bot.adapters.base import Adapter
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import TeamPulse
+from bot.org import load_org
+from bot.scheduler import start_scheduler
+from storage.db import create_db_engine
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, Engine]:
+    """Validate the org, migrate the database, and sync people: everything but I/O loops."""
+    org = load_org(settings.org_file)
+    engine = create_db_engine(settings.database_url)
+    upgrade(engine)
+    bot = TeamPulse(settings, org, engine, clock=clock)
+    bot.sync_org()
+    return bot, engine
+
+
+def platform_adapters(bot: TeamPulse) -> list[Adapter]:
+    """The Slack and Telegram adapters the settings ask for (imported only when used)."""
+    adapters: list[Adapter] = []
+    if bot.settings.slack_enabled:
+        from bot.adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(bot, bot.settings))
+    if bot.settings.telegram_enabled:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(bot, bot.settings))
+    return adapters
+
+
+async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+              clock: Clock | None = None, stop: asyncio.Event | None = None) -> None:
+    """Run until stopped: by a signal, or (console only) by end of input or /quit."""
+    bot, engine = prepare(settings, clock)
+    stop = stop or asyncio.Event()
+    console = None
+    for adapter in platform_adapters(bot):
+        bot.register(adapter)
+    if settings.console_enabled:
+        from bot.adapters.console import ConsoleAdapter
+
+        console = ConsoleAdapter(bot, stdin, stdout)
+        bot.register(console)
+    jobs.bind(bot)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    started: list[Adapter] = []
+    scheduler = None
+    outbox_task = asyncio.create_task(bot.outbox.run(stop), name="outbox")
+    try:
+        for adapter in bot.adapters.values():
+            await adapter.start()
+            started.append(adapter)
+            log.info("%s adapter started", adapter.platform)
+        scheduler = await start_scheduler(bot, engine)
+        if console is not None:
+            console_task = asyncio.create_task(console.run(), name="console")
+            stop_task = asyncio.create_task(stop.wait())
+            await asyncio.wait({console_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+            stop_task.cancel()
+            if console_task.done():
+                console_task.result()  # surface a crash instead of exiting silently
+            else:
+                console_task.cancel()
+        else:
+            log.info("teampulse is running on %s; press Ctrl-C to stop",
+                     ", ".join(bot.adapters))
+            await stop.wait()
+    finally:
+        stop.set()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", adapter.platform)
+        await outbox_task
+        await bot.outbox.flush()  # what was queued last still goes out before we exit
+        jobs.bind(None)
+        engine.dispose()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)

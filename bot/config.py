@@ -1,0 +1,253 @@
+"""Settings from environment variables and an optional `.env` file.
+
+The environment wins over `.env`. Secrets are wrapped so they never show up in
+a log line, a traceback's locals repr, or `teampulse config`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import time, timedelta
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_DATABASE_URL = "sqlite:///data/teampulse.db"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(ValueError):
+    """A setting has a value teampulse cannot use; the message names the variable."""
+
+
+class Secret:
+    """A secret string that prints as '***'."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        """The real value, for handing to an SDK."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class CheckinSchedule:
+    """Weekly check-in time, applied in each person's own timezone."""
+
+    day: int  # 0 = Monday
+    at: time
+
+    @property
+    def day_name(self) -> str:
+        """Three-letter day name as APScheduler's cron trigger expects."""
+        return DAYS[self.day]
+
+    def __str__(self) -> str:
+        return f"{self.day_name} {self.at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything teampulse reads from its environment."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    org_file: Path = Path("org.yaml")
+    checkin_schedule: CheckinSchedule = field(
+        default_factory=lambda: CheckinSchedule(4, time(16, 0))
+    )
+    reminder_delay: timedelta = timedelta(hours=2)
+    grace_period: timedelta = timedelta(hours=6)
+    log_level: str | None = None
+    console: bool | None = None
+    slack_bot_token: Secret | None = None
+    slack_app_token: Secret | None = None
+    slack_signing_secret: Secret | None = None
+    slack_api_url: str | None = None
+    slack_http_host: str = "0.0.0.0"
+    slack_http_port: int = 3000
+    slack_http_path: str = "/slack/events"
+    telegram_bot_token: Secret | None = None
+    telegram_api_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: Secret | None = None
+    telegram_webhook_host: str = "0.0.0.0"
+    telegram_webhook_port: int = 8443
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack runs when a bot token is configured."""
+        return self.slack_bot_token is not None
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Telegram runs when a bot token is configured."""
+        return self.telegram_bot_token is not None
+
+    @property
+    def console_enabled(self) -> bool:
+        """The console chat runs when asked to, or when no platform is configured."""
+        if self.console is not None:
+            return self.console
+        return not (self.slack_enabled or self.telegram_enabled)
+
+    def describe(self) -> dict[str, str]:
+        """Settings as text for `teampulse config`, with secrets masked."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "database_url":
+                value = _mask_url_password(str(value))
+            out[f.name] = "" if value is None else str(value)
+        return out
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Read settings from `env_file` (if it exists) overlaid by `environ`."""
+        merged: dict[str, str] = {}
+        if env_file is not None and env_file.is_file():
+            merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        merged.update(os.environ if environ is None else environ)
+        return cls.from_mapping(merged)
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from a plain mapping of variable names to strings."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            if value is None or not value.strip():
+                return None
+            return value.strip()
+
+        def secret(name: str) -> Secret | None:
+            value = get(name)
+            return Secret(value) if value else None
+
+        kwargs: dict[str, object] = {}
+        if (url := get("DATABASE_URL")) is not None:
+            kwargs["database_url"] = url
+        if (org := get("TEAMPULSE_ORG_FILE")) is not None:
+            kwargs["org_file"] = Path(org)
+        elif not Path("org.yaml").exists() and Path("org.example.yaml").exists():
+            # A fresh checkout runs on the example org until the operator writes org.yaml.
+            kwargs["org_file"] = Path("org.example.yaml")
+        if (sched := get("CHECKIN_SCHEDULE")) is not None:
+            kwargs["checkin_schedule"] = parse_schedule(sched, "CHECKIN_SCHEDULE")
+        if (delay := get("CHECKIN_REMINDER_DELAY")) is not None:
+            kwargs["reminder_delay"] = parse_duration(delay, "CHECKIN_REMINDER_DELAY")
+        if (grace := get("CHECKIN_GRACE_PERIOD")) is not None:
+            kwargs["grace_period"] = parse_duration(grace, "CHECKIN_GRACE_PERIOD")
+        if (level := get("LOG_LEVEL")) is not None:
+            if level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+                raise ConfigError(
+                    f"LOG_LEVEL={level!r}: expected one of DEBUG, INFO, WARNING, ERROR"
+                )
+            kwargs["log_level"] = level.upper()
+        if (console := get("TEAMPULSE_CONSOLE")) is not None:
+            kwargs["console"] = parse_bool(console, "TEAMPULSE_CONSOLE")
+        kwargs["slack_bot_token"] = secret("SLACK_BOT_TOKEN")
+        kwargs["slack_app_token"] = secret("SLACK_APP_TOKEN")
+        kwargs["slack_signing_secret"] = secret("SLACK_SIGNING_SECRET")
+        kwargs["slack_api_url"] = get("SLACK_API_URL")
+        if (host := get("SLACK_HTTP_HOST")) is not None:
+            kwargs["slack_http_host"] = host
+        if (port := get("SLACK_HTTP_PORT")) is not None:
+            kwargs["slack_http_port"] = parse_port(port, "SLACK_HTTP_PORT")
+        if (path := get("SLACK_HTTP_PATH")) is not None:
+            kwargs["slack_http_path"] = path
+        kwargs["telegram_bot_token"] = secret("TELEGRAM_BOT_TOKEN")
+        kwargs["telegram_api_url"] = get("TELEGRAM_API_URL")
+        kwargs["telegram_webhook_url"] = get("TELEGRAM_WEBHOOK_URL")
+        kwargs["telegram_webhook_secret"] = secret("TELEGRAM_WEBHOOK_SECRET")
+        if (host := get("TELEGRAM_WEBHOOK_HOST")) is not None:
+            kwargs["telegram_webhook_host"] = host
+        if (port := get("TELEGRAM_WEBHOOK_PORT")) is not None:
+            kwargs["telegram_webhook_port"] = parse_port(port, "TELEGRAM_WEBHOOK_PORT")
+        settings = cls(**kwargs)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse combinations that cannot work, naming the variables involved."""
+        if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+                "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them"
+            )
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ConfigError(
+                "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: webhook mode "
+                "needs a secret token (1-256 characters A-Z a-z 0-9 _ -)"
+            )
+        if self.telegram_webhook_secret and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", self.telegram_webhook_secret.get()
+        ):
+            raise ConfigError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
+            )
+
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str, name: str = "duration") -> timedelta:
+    """Parse '90s', '30m', '2h', '1d', '1w' (several parts like '1h30m' too)."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([smhdw])", text.strip(), re.IGNORECASE)
+    rebuilt = "".join(n + u for n, u in parts)
+    if not parts or rebuilt.lower() != re.sub(r"\s+", "", text).lower():
+        raise ConfigError(f"{name}={text!r}: expected a duration such as 30m, 2h, 1d or 1h30m")
+    total = timedelta()
+    for number, unit in parts:
+        total += timedelta(**{_UNITS[unit.lower()]: float(number)})
+    return total
+
+
+def parse_schedule(text: str, name: str = "schedule") -> CheckinSchedule:
+    """Parse 'fri 16:00' (day name and 24-hour time)."""
+    match = re.fullmatch(r"\s*([A-Za-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})\s*", text)
+    if not match or match.group(1).lower() not in DAYS:
+        raise ConfigError(f"{name}={text!r}: expected a day and a time, such as 'fri 16:00'")
+    hour, minute = int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        raise ConfigError(f"{name}={text!r}: {hour:02d}:{minute:02d} is not a time of day")
+    return CheckinSchedule(DAYS.index(match.group(1).lower()), time(hour, minute))
+
+
+def parse_bool(text: str, name: str) -> bool:
+    """Parse 1/0, true/false, yes/no, on/off."""
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={text!r}: expected true or false")
+
+
+def parse_port(text: str, name: str) -> int:
+    """Parse a TCP port number."""
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError(f"{name}={text!r}: expected a port number from 1 to 65535")
+    return int(text)
+
+
+def _mask_url_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", url)

@@ -1,0 +1,99 @@
+"""The one inbound event type and the outbound message shapes shared by every adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ChatType = Literal["direct", "group"]
+TargetKind = Literal["dm", "channel", "thread", "ephemeral"]
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    """Something a person did in chat, normalised by an adapter.
+
+    `text` holds what they typed (a command too, such as '/summary last 4w');
+    `action` holds the value of a pressed button. `event_id` is the platform's
+    delivery id, used to process a redelivered event only once.
+    """
+
+    platform: str
+    user_id: str
+    chat_id: str
+    chat_type: ChatType = "direct"
+    text: str = ""
+    action: str | None = None
+    username: str | None = None
+    display_name: str | None = None
+    event_id: str | None = None
+    message_id: str | None = None
+    thread_id: str | None = None
+    locale_hint: str | None = None
+
+    @property
+    def is_direct(self) -> bool:
+        """True for a private chat with the bot."""
+        return self.chat_type == "direct"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: what it shows and the action value it sends back."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a message goes: a person's DM, a channel, a thread, or an ephemeral note."""
+
+    platform: str
+    kind: TargetKind
+    address: str
+    thread_id: str | None = None
+    user_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """What to show. `text` is already rendered and escaped for the target's markup.
+
+    `choices` become buttons where the platform has them; the text itself always
+    says how to answer by typing, so nothing depends on buttons.
+    """
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    image: bytes | None = None
+    image_name: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready form for the outbox."""
+        payload: dict[str, Any] = {"text": self.text}
+        if self.choices:
+            payload["choices"] = [{"label": c.label, "value": c.value} for c in self.choices]
+        if self.image is not None:
+            payload["image_hex"] = self.image.hex()
+            payload["image_name"] = self.image_name or "image.png"
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> OutboundMessage:
+        """Inverse of to_payload."""
+        image_hex = payload.get("image_hex")
+        return cls(
+            text=payload["text"],
+            choices=tuple(Choice(c["label"], c["value"]) for c in payload.get("choices", [])),
+            image=bytes.fromhex(image_hex) if image_hex else None,
+            image_name=payload.get("image_name"),
+        )
+
+
+@dataclass
+class SendResult:
+    """What the platform said about a sent message (its id, for later edits)."""
+
+    external_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

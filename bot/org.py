@@ -1,0 +1,357 @@
+"""The org file: who is in the team, their roles, timezones, locales, KPIs and chat ids.
+
+Loading refuses an invalid file with every problem listed, each naming the file,
+the entry and what is wrong, so an operator can fix it in one go.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.questions import (
+    BUILTIN_QUESTIONS,
+    DEFAULT_QUESTION_KEYS,
+    KINDS,
+    LOCALES,
+    ChoiceDef,
+    Question,
+    kpi_question,
+)
+
+Role = Literal["gm", "director", "member"]
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+_LOCALE_ALIASES = {"en": "en", "en-us": "en", "en-gb": "en", "zh": "zh-CN", "zh-cn": "zh-CN",
+                   "zh_cn": "zh-CN", "zh-hans": "zh-CN"}
+
+
+class OrgError(ValueError):
+    """The org file cannot be used; `problems` lists each problem on its own line."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{path}: {len(problems)} problem(s) in the org file:\n{lines}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class KpiEntry(_Strict):
+    """A KPI target as written in the org file."""
+
+    metric: str
+    label: str | dict[str, str] | None = None
+    unit: str
+    weekly_target: float = Field(gt=0)
+
+
+class PersonEntry(_Strict):
+    """One person as written in the org file."""
+
+    key: str
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    manager: str | None = None
+    team: str | None = None
+    timezone: str
+    locale: str = "en"
+    checks_in: bool | None = None
+    kpis: list[KpiEntry] = []
+    slack_id: str | None = None
+    telegram_id: int | None = None
+    telegram_username: str | None = None
+
+    @field_validator("telegram_username")
+    @classmethod
+    def _strip_at(cls, value: str | None) -> str | None:
+        return value.lstrip("@") if value else value
+
+
+class QuestionEntry(_Strict):
+    """A check-in question as written in the org file (built-in key, or custom)."""
+
+    key: str
+    type: str | None = None
+    prompt: dict[str, str] | None = None
+    choices: list[str | dict[str, str]] = []
+    unit: str | None = None
+
+
+class CheckinEntry(_Strict):
+    """The `checkin:` section."""
+
+    questions: list[QuestionEntry] | None = None
+
+
+class OrgSection(_Strict):
+    """The `org:` section."""
+
+    name: str = "teampulse"
+    summary_viewers: list[str] = []
+
+
+class OrgFile(_Strict):
+    """The whole org file."""
+
+    org: OrgSection = OrgSection()
+    people: list[PersonEntry]
+    checkin: CheckinEntry = CheckinEntry()
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A weekly KPI target."""
+
+    metric: str
+    label: dict[str, str]
+    unit: str
+    weekly_target: float
+
+
+@dataclass(frozen=True)
+class OrgPerson:
+    """A validated person."""
+
+    key: str
+    name: str
+    role: Role
+    manager: str | None
+    team: str | None
+    timezone: str
+    locale: str
+    checks_in: bool
+    can_view_summary: bool
+    kpis: tuple[Kpi, ...]
+    slack_id: str | None
+    telegram_id: int | None
+    telegram_username: str | None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The person's timezone."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Org:
+    """A validated org: people, who may read summaries, and the check-in questions."""
+
+    name: str
+    people: tuple[OrgPerson, ...]
+    questions: tuple[Question, ...] = field(
+        default=tuple(BUILTIN_QUESTIONS[k] for k in DEFAULT_QUESTION_KEYS)
+    )
+
+    def person(self, key: str) -> OrgPerson | None:
+        """Look a person up by key."""
+        return next((p for p in self.people if p.key == key), None)
+
+    def questions_for(self, person: OrgPerson) -> list[Question]:
+        """The questions a person is asked: one per KPI, then the org's questions."""
+        kpis = [kpi_question(k.metric, k.label, k.unit, k.weekly_target) for k in person.kpis]
+        return kpis + list(self.questions)
+
+
+def load_org(path: Path) -> Org:
+    """Read and validate an org file, raising OrgError with every problem found."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise OrgError(path, ["file not found (set TEAMPULSE_ORG_FILE, or copy "
+                              "org.example.yaml to org.yaml)"]) from None
+    except OSError as exc:
+        raise OrgError(path, [f"cannot read the file: {exc.strerror}"]) from None
+    return parse_org(text, path)
+
+
+def parse_org(text: str, path: Path = Path("<org>")) -> Org:
+    """Validate org-file text (YAML)."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise OrgError(path, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    if not isinstance(raw, dict):
+        raise OrgError(path, ["the file must be a mapping with a 'people:' list"])
+    try:
+        parsed = OrgFile.model_validate(raw)
+    except ValidationError as exc:
+        raise OrgError(path, [_describe_error(err, raw) for err in exc.errors()]) from None
+    problems: list[str] = []
+    org = _build(parsed, problems)
+    if problems:
+        raise OrgError(path, problems)
+    return org
+
+
+def _entry_name(raw: Any, loc: tuple[Any, ...]) -> str:
+    if len(loc) >= 2 and loc[0] == "people" and isinstance(loc[1], int):
+        try:
+            key = raw["people"][loc[1]].get("key")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            key = None
+        return f"people[{loc[1]}]" + (f" ({key!r})" if key else "")
+    return str(loc[0]) if loc else "file"
+
+
+def _describe_error(err: Any, raw: Any) -> str:
+    loc = tuple(err["loc"])
+    field_path = ".".join(str(p) for p in loc[2:]) if loc[:1] == ("people",) else ".".join(
+        str(p) for p in loc[1:]
+    )
+    entry = _entry_name(raw, loc)
+    message = err["msg"]
+    if err["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    elif err["type"] == "missing":
+        message = "required field is missing"
+    return f"{entry}: {field_path or 'entry'}: {message}"
+
+
+def _person_label(index: int, key: str) -> str:
+    return f"people[{index}] ({key!r})"
+
+
+def _build(parsed: OrgFile, problems: list[str]) -> Org:
+    keys: dict[str, int] = {}
+    for i, p in enumerate(parsed.people):
+        if not _KEY.match(p.key):
+            problems.append(f"{_person_label(i, p.key)}: key must be lower-case letters, digits, "
+                            "'_', '-' or '.', starting with a letter or digit")
+        if p.key in keys:
+            problems.append(
+                f"{_person_label(i, p.key)}: duplicate key (also people[{keys[p.key]}])")
+        keys.setdefault(p.key, i)
+    if not any(p.role == "gm" for p in parsed.people):
+        problems.append("people: nobody has role 'gm'; the org needs a GM to read summaries")
+
+    seen_ids: dict[tuple[str, str], str] = {}
+    people: list[OrgPerson] = []
+    viewers = set(parsed.org.summary_viewers)
+    for v in sorted(viewers - set(keys)):
+        problems.append(f"org.summary_viewers: {v!r} is not a person in this file")
+    for i, p in enumerate(parsed.people):
+        label = _person_label(i, p.key)
+        try:
+            ZoneInfo(p.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"{label}: timezone {p.timezone!r} is not a known IANA timezone "
+                            "(for example Europe/Berlin or Asia/Shanghai)")
+        locale = _LOCALE_ALIASES.get(p.locale.lower())
+        if locale is None:
+            problems.append(f"{label}: locale {p.locale!r} is not supported (use en or zh-CN)")
+            locale = "en"
+        if p.manager is not None:
+            if p.manager == p.key:
+                problems.append(f"{label}: manager is the person themself")
+            elif p.manager not in keys:
+                problems.append(f"{label}: manager {p.manager!r} does not exist in this file")
+        metrics: set[str] = set()
+        kpis: list[Kpi] = []
+        for k in p.kpis:
+            if not _KEY.match(k.metric):
+                problems.append(f"{label}: kpi metric {k.metric!r} must be a short lower-case name "
+                                "such as revenue or new_customers")
+            if k.metric in metrics:
+                problems.append(f"{label}: kpi metric {k.metric!r} is listed twice")
+            metrics.add(k.metric)
+            kpis.append(Kpi(k.metric, _labels(k.label), k.unit, k.weekly_target))
+        for platform, value in (("slack_id", p.slack_id), ("telegram_id", p.telegram_id),
+                                ("telegram_username", p.telegram_username)):
+            if value is None:
+                continue
+            norm = str(value).lower()
+            if platform == "slack_id" and not _SLACK_ID.match(str(value)):
+                problems.append(f"{label}: slack_id {value!r} does not look like a Slack user id "
+                                "(U... or W..., as shown in the user's profile)")
+            other = seen_ids.get((platform, norm))
+            if other:
+                problems.append(f"{label}: {platform} {value!r} is also used by {other!r}")
+            seen_ids[(platform, norm)] = p.key
+        checks_in = p.checks_in if p.checks_in is not None else p.role == "director"
+        people.append(OrgPerson(
+            key=p.key, name=p.name, role=p.role, manager=p.manager, team=p.team,
+            timezone=p.timezone, locale=locale, checks_in=checks_in,
+            can_view_summary=p.role == "gm" or p.key in viewers, kpis=tuple(kpis),
+            slack_id=p.slack_id, telegram_id=p.telegram_id, telegram_username=p.telegram_username,
+        ))
+    _check_manager_cycles(parsed, keys, problems)
+    questions = _questions(parsed.checkin.questions, problems)
+    return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions))
+
+
+def _labels(label: str | dict[str, str] | None) -> dict[str, str]:
+    if label is None:
+        return {}
+    if isinstance(label, str):
+        return {loc: label for loc in LOCALES}
+    return {_LOCALE_ALIASES.get(k.lower(), k): v for k, v in label.items()}
+
+
+def _check_manager_cycles(parsed: OrgFile, keys: dict[str, int], problems: list[str]) -> None:
+    managers = {p.key: p.manager for p in parsed.people}
+    for start in managers:
+        seen = {start}
+        current = managers.get(start)
+        while current is not None and current in managers:
+            if current in seen:
+                problems.append(f"{_person_label(keys[start], start)}: managers form a loop "
+                                f"through {current!r}")
+                break
+            seen.add(current)
+            current = managers[current]
+
+
+def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list[Question]:
+    if entries is None:
+        return [BUILTIN_QUESTIONS[k] for k in DEFAULT_QUESTION_KEYS]
+    out: list[Question] = []
+    seen: set[str] = set()
+    for i, q in enumerate(entries):
+        where = f"checkin.questions[{i}] ({q.key!r})"
+        if q.key in seen:
+            problems.append(f"{where}: duplicate question key")
+        seen.add(q.key)
+        if q.key in BUILTIN_QUESTIONS and q.type is None and q.prompt is None:
+            out.append(BUILTIN_QUESTIONS[q.key])
+            continue
+        if not _KEY.match(q.key) or q.key.startswith("kpi"):
+            problems.append(f"{where}: key must be a short lower-case name not starting with 'kpi'")
+        if q.type not in KINDS:
+            problems.append(f"{where}: type must be one of {', '.join(KINDS)} "
+                            f"(built-in keys: {', '.join(DEFAULT_QUESTION_KEYS)})")
+            continue
+        prompt = {_LOCALE_ALIASES.get(k.lower(), k): v for k, v in (q.prompt or {}).items()}
+        missing = [loc for loc in LOCALES if not prompt.get(loc)]
+        if missing:
+            problems.append(f"{where}: prompt needs text for every locale; missing "
+                            f"{', '.join(missing)}")
+        choices: list[ChoiceDef] = []
+        if q.type == "choice":
+            if len(q.choices) < 2:
+                problems.append(f"{where}: a choice question needs at least two choices")
+            for c in q.choices:
+                if isinstance(c, str):
+                    choices.append(ChoiceDef(c, {loc: c for loc in LOCALES}))
+                else:
+                    labels = {_LOCALE_ALIASES.get(k.lower(), k): v for k, v in c.items()
+                              if k != "value"}
+                    value = c.get("value") or labels.get("en")
+                    if not value:
+                        problems.append(f"{where}: each choice needs a value or an en label")
+                        continue
+                    choices.append(ChoiceDef(value, labels))
+        out.append(Question(key=q.key, kind=q.type, prompt=prompt,  # type: ignore[arg-type]
+                            choices=tuple(choices), unit=q.unit))
+    return out

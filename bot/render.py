@@ -1,0 +1,157 @@
+"""Render user-facing text from Jinja2 templates, per locale, escaped for each platform.
+
+Every `{{ value }}` is escaped for the target markup unless it is already markup
+(the result of a filter such as `b` or `mention`, or of another macro). Literal
+template text is trusted; anything a user typed never is.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+import templates as _templates_pkg
+
+TEMPLATE_DIR = Path(_templates_pkg.__file__).parent
+LOCALES = ("en", "zh-CN")
+MARKUPS = ("plain", "markdown", "slack", "telegram")
+
+
+def _escape_slack(text: str) -> str:
+    # Slack mrkdwn needs exactly these three; anything else would show literally.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_telegram(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _escape_markdown(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+@dataclass(frozen=True)
+class Markup_:
+    """How one platform spells escaping, bold, italics and mentions."""
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    italic: Callable[[str], str]
+    code: Callable[[str], str]
+
+
+_FLAVOURS: dict[str, Markup_] = {
+    "plain": Markup_(lambda s: s, lambda s: s, lambda s: s, lambda s: s),
+    "markdown": Markup_(_escape_markdown, lambda s: f"**{s}**", lambda s: f"_{s}_",
+                        lambda s: f"`{s}`"),
+    "slack": Markup_(_escape_slack, lambda s: f"*{s}*", lambda s: f"_{s}_", lambda s: f"`{s}`"),
+    "telegram": Markup_(_escape_telegram, lambda s: f"<b>{s}</b>", lambda s: f"<i>{s}</i>",
+                        lambda s: f"<code>{s}</code>"),
+}
+
+
+class Renderer:
+    """Renders named messages (macros in `<locale>/messages.j2`) and whole templates."""
+
+    def __init__(self, template_dir: Path = TEMPLATE_DIR) -> None:
+        self._envs = {name: self._make_env(template_dir, name) for name in MARKUPS}
+
+    def _make_env(self, template_dir: Path, markup: str) -> Environment:
+        flavour = _FLAVOURS[markup]
+
+        def esc(value: Any) -> Markup:
+            if isinstance(value, Markup):
+                return value
+            return Markup(flavour.escape("" if value is None else str(value)))
+
+        def wrap(fn: Callable[[str], str]) -> Callable[[Any], Markup]:
+            return lambda value: Markup(fn(str(esc(value))))
+
+        def mention(person: Any) -> Markup:
+            name = esc(getattr(person, "display_name", None) or getattr(person, "name", person))
+            if markup == "slack" and getattr(person, "slack_id", None):
+                return Markup(f"<@{person.slack_id}>")
+            if markup == "telegram" and getattr(person, "telegram_id", None):
+                return Markup(f'<a href="tg://user?id={int(person.telegram_id)}">{name}</a>')
+            return name
+
+        env = Environment(
+            loader=FileSystemLoader(str(template_dir)),
+            autoescape=True,
+            finalize=esc,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        env.filters.update(
+            b=wrap(flavour.bold),
+            i=wrap(flavour.italic),
+            code=wrap(flavour.code),
+            mention=mention,
+            num=format_number,
+            pct=format_percent,
+            day=format_day,
+        )
+        env.globals["markup"] = markup
+        return env
+
+    def message(self, locale: str, name: str, markup: str = "plain", /, **params: Any) -> str:
+        """Render the macro `name` from the locale's messages.j2."""
+        module = self._envs[markup].get_template(f"{_locale(locale)}/messages.j2").module
+        macro = getattr(module, name, None)
+        if macro is None:
+            raise KeyError(f"no message {name!r} in {_locale(locale)}/messages.j2")
+        return _tidy(str(macro(**params)))
+
+    def template(self, locale: str, name: str, markup: str = "plain", /, **params: Any) -> str:
+        """Render a whole template file `<locale>/<name>.j2`."""
+        tpl = self._envs[markup].get_template(f"{_locale(locale)}/{name}.j2")
+        return _tidy(tpl.render(**params))
+
+    def message_names(self, locale: str) -> set[str]:
+        """Every message a locale defines (to check locales stay in step)."""
+        module = self._envs["plain"].get_template(f"{_locale(locale)}/messages.j2").module
+        return {n for n in dir(module) if not n.startswith("_")}
+
+
+def _locale(locale: str) -> str:
+    return locale if locale in LOCALES else "en"
+
+
+def _tidy(text: str) -> str:
+    # Templates are written readably; collapse the blank lines that loops leave behind.
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def format_number(value: float | int | None, digits: int = 2) -> str:
+    """1234567.5 -> '1,234,567.5'; whole numbers lose their decimals."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def format_percent(value: float | None) -> str:
+    """0.873 -> '87%'."""
+    if value is None:
+        return "—"
+    return f"{round(value * 100):d}%"
+
+
+def format_day(value: date | datetime) -> str:
+    """ISO date, the same in both locales."""
+    return value.strftime("%Y-%m-%d")

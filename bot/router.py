@@ -1,0 +1,61 @@
+"""From an inbound event to the handler that deals with it."""
+
+from __future__ import annotations
+
+import re
+
+from handlers import checkin
+from handlers.context import Context
+from handlers.help import unknown_person
+from handlers.registry import COMMANDS
+
+_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
+    """'/summary@MyBot last 4w' -> ('summary', 'last 4w'); None if not a command.
+
+    A command addressed to another bot (`/x@OtherBot`) is not ours: None.
+    """
+    match = _COMMAND.match(text.strip())
+    if not match:
+        return None
+    name, addressed, args = match.group(1).lower(), match.group(2), match.group(3) or ""
+    if addressed and bot_username and addressed.lower() != bot_username.lower():
+        return None
+    return name, args.strip()
+
+
+def route(ctx: Context, bot_username: str | None = None) -> None:
+    """Decide what an event means and call its handler."""
+    event = ctx.event
+    assert event is not None
+    text = event.text.strip()
+    command = parse_command(text, bot_username) if text.startswith("/") else None
+    if ctx.person is None:
+        # Strangers in a group chatting among themselves are none of our business.
+        if event.is_direct or command is not None or event.action:
+            unknown_person(ctx)
+        return
+    if event.action:
+        if not checkin.on_action(ctx, event.action):
+            ctx.reply("button_stale")
+        return
+    if command is not None:
+        name, args = command
+        found = COMMANDS.get(name)
+        if found is None:
+            ctx.reply("unknown_command", command=name)
+            return
+        found.run(ctx, args)
+        return
+    if text.startswith("/") and event.is_direct:
+        ctx.reply("unknown_command", command=text.split()[0].lstrip("/"))
+        return
+    if not event.is_direct:
+        return
+    if not text:
+        ctx.reply("unsupported_message")
+        return
+    if not checkin.on_text(ctx, text):
+        ctx.reply("not_waiting")

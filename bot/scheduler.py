@@ -1,0 +1,89 @@
+"""One APScheduler 3.x scheduler per process, its jobs stored in the bot's own database.
+
+Each person has a weekly cron job in their timezone. On start the jobs are brought
+in line with the org file, and a check-in missed while the bot was down is sent
+once if its time is still within the grace period.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+
+from bot.core import TeamPulse
+from bot.schedule import checkin_trigger, last_checkin
+from bot.weeks import current_week
+from handlers.checkin import prompt_checkin
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "checkin:"
+REMINDER_SWEEP = timedelta(minutes=5)
+
+
+def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
+    """A scheduler whose check-in jobs persist in the database; sweeps live in memory."""
+    return AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs"),
+                   "memory": MemoryJobStore()},
+        job_defaults={"coalesce": True, "max_instances": 1,
+                      "misfire_grace_time": int(grace.total_seconds())},
+        timezone="UTC",
+    )
+
+
+def sync_checkin_jobs(scheduler: AsyncIOScheduler, bot: TeamPulse) -> list[str]:
+    """One weekly job per person who checks in; jobs of anyone else are removed."""
+    schedule = bot.settings.checkin_schedule
+    wanted: list[str] = []
+    with bot.unit() as ctx:
+        people = [(p.key, p.timezone) for p in ctx.people.checking_in()]
+    for key, timezone in people:
+        job_id = JOB_PREFIX + key
+        wanted.append(job_id)
+        scheduler.add_job("bot.jobs:checkin_job", checkin_trigger(schedule, timezone),
+                          args=[key], id=job_id, name=f"weekly check-in for {key}",
+                          replace_existing=True, jobstore="default")
+    for job in scheduler.get_jobs(jobstore="default"):
+        if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+            scheduler.remove_job(job.id, jobstore="default")
+    return wanted
+
+
+async def catch_up(bot: TeamPulse) -> dict[str, str]:
+    """Send check-ins whose time passed while the bot was down, if within the grace period.
+
+    Safe to run on every start: prompts are idempotent per person and week.
+    """
+    now = bot.clock.now()
+    schedule = bot.settings.checkin_schedule
+    results: dict[str, str] = {}
+    with bot.unit() as ctx:
+        for person in ctx.people.checking_in():
+            missed = last_checkin(schedule, person.timezone, now)
+            if now - missed > bot.settings.grace_period:
+                continue
+            week = current_week(missed, person.timezone)
+            results[person.key] = prompt_checkin(ctx, person, week)
+    if results:
+        log.info("catch-up after start: %s", results)
+    await bot.outbox.flush()
+    return results
+
+
+async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
+    """Start the process's one scheduler with the check-in and reminder jobs."""
+    scheduler = build_scheduler(engine, bot.settings.grace_period)
+    scheduler.start()
+    sync_checkin_jobs(scheduler, bot)
+    scheduler.add_job("bot.jobs:reminder_job", IntervalTrigger(
+        seconds=int(REMINDER_SWEEP.total_seconds())), id="reminders", jobstore="memory",
+        replace_existing=True)
+    await catch_up(bot)
+    return scheduler

@@ -1,0 +1,1 @@
+"""Feature logic: plain functions over a Context. No platform SDK is imported here."""

@@ -1,0 +1,389 @@
+"""The weekly check-in: prompting, answering one question at a time, skipping,
+editing, resuming, reminders, and marking oneself away."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+
+from bot.events import Choice
+from bot.questions import ChoiceDef, Question
+from bot.render import LOCALES, format_number
+from bot.weeks import current_week, local_date, previous_week, week_end, week_start
+from handlers.answers import AnswerError, is_skip, normalise, parse_answer
+from handlers.context import Context
+from storage.models import Answer, CheckinRound, Person
+
+log = logging.getLogger(__name__)
+
+ACTION_PREFIX = "ans"
+MAX_AWAY = timedelta(days=366)
+
+
+# --- questions of a round -------------------------------------------------------------------
+
+def round_questions(ctx: Context, rnd: CheckinRound) -> list[Question]:
+    """The round's questions, with built-in choice labels filled in for every locale."""
+    out = []
+    for data in rnd.questions:
+        q = Question.from_dict(data)
+        if q.kind == "choice" and any(not c.labels for c in q.choices):
+            q = replace(q, choices=tuple(
+                ChoiceDef(c.value, c.labels or {loc: ctx.renderer.message(
+                    loc, "choice_label", question=q.key, value=c.value) for loc in LOCALES})
+                for c in q.choices))
+        out.append(q)
+    return out
+
+
+def applicable(rnd: CheckinRound, questions: list[Question]) -> list[Question]:
+    """Questions that apply given the answers so far (e.g. no support detail if none needed)."""
+    answers = {a.question_key: a for a in rnd.answers}
+    out = []
+    for q in questions:
+        if q.skip_if:
+            other = answers.get(q.skip_if[0])
+            if other is not None and not other.skipped and other.text_value in q.skip_if[1]:
+                continue
+        out.append(q)
+    return out
+
+
+def next_question(rnd: CheckinRound, questions: list[Question]) -> Question | None:
+    """The first applicable question with no answer (nor explicit skip) yet."""
+    answered = {a.question_key for a in rnd.answers}
+    return next((q for q in applicable(rnd, questions) if q.key not in answered), None)
+
+
+def question_text(ctx: Context, person: Person, q: Question) -> str:
+    """The prompt of a question in the person's locale (plain text, for lists)."""
+    if q.prompt:
+        return q.prompt.get(person.locale) or q.prompt.get("en", q.key)
+    return ctx.renderer.message(person.locale, "question_prompt", key=q.key,
+                                label=kpi_label(ctx, person.locale, q), unit=q.unit or "",
+                                target=q.target)
+
+
+def kpi_label(ctx: Context, locale: str, q: Question) -> str:
+    """A KPI's name in a locale: the org file's label, else a known name, else the metric."""
+    if q.label.get(locale):
+        return q.label[locale]
+    known = ctx.renderer.message(locale, "kpi_name", metric=q.metric or "")
+    return known or q.label.get("en") or (q.metric or q.key).replace("_", " ")
+
+
+def _choices(rnd: CheckinRound, q: Question, index: int, locale: str) -> list[Choice]:
+    if q.kind == "scale":
+        return [Choice(str(n), f"{ACTION_PREFIX}:{rnd.id}:{index}:{n}") for n in range(1, 6)]
+    if q.kind == "choice":
+        return [Choice(c.labels.get(locale) or c.value, f"{ACTION_PREFIX}:{rnd.id}:{index}:{i}")
+                for i, c in enumerate(q.choices, start=1)]
+    return []
+
+
+def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: str | None = None,
+        editing: bool = False, dedupe_key: str | None = None) -> bool:
+    """Send a question (with buttons where it has choices) and wait for its answer."""
+    questions = round_questions(ctx, rnd)
+    live = applicable(rnd, questions)
+    position = next((i for i, x in enumerate(live, start=1) if x.key == q.key), 1)
+    index = next(i for i, x in enumerate(questions) if x.key == q.key)
+    ctx.conversations.ask(person, rnd, q.key, editing=editing, now=ctx.clock.now())
+    return ctx.tell(
+        person, "question", dedupe_key=dedupe_key,
+        choices=_choices(rnd, q, index, person.locale),
+        intro=intro or "", position=position, total=len(live), kind=q.kind,
+        prompt=question_text(ctx, person, q),
+        options=[c.labels.get(person.locale) or c.value for c in q.choices],
+        unit=q.unit or "", editing=editing, week=rnd.week, name=person.display_name)
+
+
+# --- starting and prompting -----------------------------------------------------------------
+
+def is_away(ctx: Context, person: Person) -> bool:
+    """Whether the person said they are away today (in their timezone)."""
+    today = local_date(ctx.clock.now(), person.timezone)
+    return person.away_until is not None and today <= person.away_until
+
+
+def _new_round(ctx: Context, person: Person, week: str) -> CheckinRound:
+    org_person = ctx.org.person(person.key)
+    questions = ctx.org.questions_for(org_person) if org_person else list(ctx.org.questions)
+    return ctx.checkins.create_round(person, week, [q.to_dict() for q in questions],
+                                     ctx.clock.now())
+
+
+def prompt_checkin(ctx: Context, person: Person, week: str | None = None) -> str:
+    """The scheduled prompt for one person. Returns what happened, for logs and the console.
+
+    Idempotent per person and week: a restart, a catch-up after downtime, or a
+    manual fire never sends the same prompt twice.
+    """
+    if not person.active or not person.checks_in:
+        return "not-checking-in"
+    if is_away(ctx, person):
+        return "away"
+    week = week or current_week(ctx.clock.now(), person.timezone)
+    rnd = ctx.checkins.round_for(person, week)
+    if rnd is not None and (rnd.prompted_at is not None or rnd.status == "submitted"):
+        return "already-prompted"
+    if rnd is None:
+        rnd = _new_round(ctx, person, week)
+    q = next_question(rnd, round_questions(ctx, rnd))
+    rnd.prompted_at = ctx.clock.now()
+    if q is None:
+        return "already-prompted"
+    intro = ctx.renderer.message(person.locale, "checkin_intro", _markup(ctx, person),
+                                 name=person.display_name, week=rnd.week,
+                                 start=week_start(rnd.week), end=week_end(rnd.week),
+                                 resumed=bool(rnd.answers))
+    sent = ask(ctx, person, rnd, q, intro=intro, dedupe_key=f"checkin:{person.key}:{week}:prompt")
+    return "prompted" if sent else "unreachable"
+
+
+def _markup(ctx: Context, person: Person) -> str:
+    target = ctx.dm_target(person)
+    return ctx.addressbook.markup(target.platform) if target else "plain"
+
+
+def send_reminders(ctx: Context) -> int:
+    """Remind, once, whoever has not finished a round prompted longer ago than the delay."""
+    cutoff = ctx.clock.now() - ctx.settings.reminder_delay
+    count = 0
+    for rnd in ctx.checkins.awaiting_reminder(cutoff):
+        person = rnd.person
+        rnd.reminded_at = ctx.clock.now()
+        if not person.active or is_away(ctx, person):
+            continue
+        q = next_question(rnd, round_questions(ctx, rnd))
+        if q is None:
+            continue
+        intro = ctx.renderer.message(person.locale, "checkin_reminder", _markup(ctx, person),
+                                     name=person.display_name, week=rnd.week)
+        if ask(ctx, person, rnd, q, intro=intro,
+               dedupe_key=f"checkin:{person.key}:{rnd.week}:reminder"):
+            count += 1
+    return count
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def cmd_checkin(ctx: Context, args: str) -> None:
+    """/checkin: start this week's check-in, or resume an unfinished one (late answers too)."""
+    person = _sender(ctx)
+    week = current_week(ctx.clock.now(), person.timezone)
+    rnd = ctx.checkins.latest_open(person, [week, previous_week(week)])
+    resumed = rnd is not None
+    if rnd is None:
+        rnd = ctx.checkins.round_for(person, week)
+        if rnd is not None and rnd.status == "submitted":
+            ctx.reply("checkin_already_submitted", week=week)
+            return
+        rnd = rnd or _new_round(ctx, person, week)
+    questions = round_questions(ctx, rnd)
+    q = next_question(rnd, questions)
+    if q is None:
+        _submit(ctx, person, rnd)
+        return
+    if not ctx.event or not ctx.event.is_direct:
+        ctx.reply("moved_to_private", private=False)
+    intro = ctx.render("checkin_intro", name=person.display_name, week=rnd.week,
+                       start=week_start(rnd.week), end=week_end(rnd.week),
+                       resumed=resumed and bool(rnd.answers))
+    ask(ctx, person, rnd, q, intro=intro)
+
+
+def cmd_skip(ctx: Context, args: str) -> None:
+    """/skip: leave the current question unanswered and move on."""
+    person = _sender(ctx)
+    conv = ctx.conversations.get(person)
+    if conv is None or conv.round_id is None:
+        ctx.reply("nothing_to_skip")
+        return
+    rnd = ctx.checkins.by_id(conv.round_id)
+    if rnd is None or conv.question_key is None:
+        ctx.conversations.clear(person)
+        ctx.reply("nothing_to_skip")
+        return
+    ctx.checkins.save_answer(rnd, conv.question_key, text=None, number=None, skipped=True,
+                             now=ctx.clock.now())
+    _advance(ctx, person, rnd, editing=conv.editing, acknowledgement="skipped")
+
+
+def cmd_cancel(ctx: Context, args: str) -> None:
+    """/pause: stop asking for now; what was answered stays saved."""
+    person = _sender(ctx)
+    if ctx.conversations.get(person) is None:
+        ctx.reply("nothing_to_pause")
+        return
+    ctx.conversations.clear(person)
+    ctx.reply("checkin_paused")
+
+
+def cmd_edit(ctx: Context, args: str) -> None:
+    """/edit [n]: list this week's answers, or change answer n (also after submitting)."""
+    person = _sender(ctx)
+    week = current_week(ctx.clock.now(), person.timezone)
+    rnd = ctx.checkins.round_for(person, week) or ctx.checkins.round_for(
+        person, previous_week(week))
+    if rnd is None or not rnd.answers:
+        ctx.reply("edit_nothing")
+        return
+    live = applicable(rnd, round_questions(ctx, rnd))
+    arg = normalise(args)
+    if not arg:
+        ctx.reply("edit_list", week=rnd.week, items=[
+            {"n": i, "prompt": question_text(ctx, person, q),
+             "answer": display_answer(ctx, person.locale, q, ctx.checkins.answer(rnd, q.key))}
+            for i, q in enumerate(live, start=1)])
+        return
+    if not arg.isdigit() or not 1 <= int(arg) <= len(live):
+        ctx.reply("usage", command="edit", count=len(live))
+        return
+    ask(ctx, person, rnd, live[int(arg) - 1], editing=True)
+
+
+def cmd_away(ctx: Context, args: str) -> None:
+    """/away YYYY-MM-DD: no check-in prompts up to and including that date."""
+    person = _sender(ctx)
+    text = normalise(args)
+    today = local_date(ctx.clock.now(), person.timezone)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        ctx.reply("usage", command="away", today=today)
+        return
+    try:
+        until = date.fromisoformat(text)
+    except ValueError:
+        ctx.reply("away_bad_date", value=text)
+        return
+    if until < today:
+        ctx.reply("away_in_past", value=until, today=today)
+        return
+    if until - today > MAX_AWAY:
+        ctx.reply("away_too_far", value=until)
+        return
+    ctx.people.set_away(person, until)
+    ctx.reply("away_set", until=until)
+
+
+def cmd_back(ctx: Context, args: str) -> None:
+    """/back: end an away period early."""
+    person = _sender(ctx)
+    was_away = person.away_until is not None
+    ctx.people.set_away(person, None)
+    ctx.reply("away_cleared", was_away=was_away)
+
+
+# --- answers --------------------------------------------------------------------------------
+
+def on_text(ctx: Context, text: str) -> bool:
+    """Treat a direct message as the answer to the open question; False if none is open."""
+    person = _sender(ctx)
+    conv = ctx.conversations.get(person)
+    if conv is None or conv.kind != "checkin" or conv.round_id is None:
+        return False
+    rnd = ctx.checkins.by_id(conv.round_id)
+    if rnd is None or conv.question_key is None:
+        ctx.conversations.clear(person)
+        return False
+    if is_skip(text):
+        cmd_skip(ctx, "")
+        return True
+    q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key), None)
+    if q is None:
+        ctx.conversations.clear(person)
+        return False
+    _store(ctx, person, rnd, q, text, editing=conv.editing)
+    return True
+
+
+def on_action(ctx: Context, action: str) -> bool:
+    """A pressed button: 'ans:<round>:<question index>:<choice>'. False if not ours."""
+    parts = action.split(":")
+    if len(parts) != 4 or parts[0] != ACTION_PREFIX or not all(p.isdigit() for p in parts[1:]):
+        return False
+    person = _sender(ctx)
+    rnd = ctx.checkins.by_id(int(parts[1]))
+    if rnd is None or rnd.person_id != person.id:
+        ctx.reply("button_stale")
+        return True
+    questions = round_questions(ctx, rnd)
+    index, pick = int(parts[2]), int(parts[3])
+    conv = ctx.conversations.get(person)
+    if index >= len(questions) or conv is None or conv.round_id != rnd.id or \
+            conv.question_key != questions[index].key:
+        ctx.reply("button_stale")
+        return True
+    _store(ctx, person, rnd, questions[index], str(pick), editing=conv.editing)
+    return True
+
+
+def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: str, *,
+           editing: bool) -> None:
+    try:
+        parsed = parse_answer(q, text)
+    except AnswerError as err:
+        # Nothing is stored; the same question stays open.
+        ctx.reply(err.message, **err.params)
+        return
+    ctx.checkins.save_answer(rnd, q.key, text=parsed.text, number=parsed.number, skipped=False,
+                             now=ctx.clock.now())
+    _advance(ctx, person, rnd, editing=editing, acknowledgement="")
+
+
+def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
+             acknowledgement: str) -> None:
+    ctx.session.refresh(rnd, ["answers"])
+    if editing and rnd.status == "submitted":
+        ctx.conversations.clear(person)
+        follow = next_question(rnd, round_questions(ctx, rnd))
+        if follow is not None:  # the edit made a new question apply (e.g. support now needed)
+            ask(ctx, person, rnd, follow, editing=True)
+            return
+        ctx.reply("edit_saved", week=rnd.week)
+        return
+    q = next_question(rnd, round_questions(ctx, rnd))
+    if q is None:
+        _submit(ctx, person, rnd)
+        return
+    intro = ctx.render("skipped_note") if acknowledgement == "skipped" else None
+    ask(ctx, person, rnd, q, intro=intro)
+
+
+def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
+    ctx.conversations.clear(person)
+    first_time = rnd.status != "submitted"
+    rnd.status = "submitted"
+    if rnd.submitted_at is None:
+        rnd.submitted_at = ctx.clock.now()
+    live = applicable(rnd, round_questions(ctx, rnd))
+    ctx.reply("checkin_done", week=rnd.week, first_time=first_time, items=[
+        {"prompt": question_text(ctx, person, q),
+         "answer": display_answer(ctx, person.locale, q, ctx.checkins.answer(rnd, q.key))}
+        for q in live])
+
+
+def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None) -> str | None:
+    """An answer as a person reads it: '52,000 USD', 'Budget', '4/5'; None if skipped/missing."""
+    if answer is None or answer.skipped:
+        return None
+    if q.kind == "number" and answer.number_value is not None:
+        return f"{format_number(answer.number_value)} {q.unit or ''}".strip()
+    if q.kind == "scale" and answer.number_value is not None:
+        return f"{int(answer.number_value)}/5"
+    if q.kind == "choice" and answer.text_value is not None:
+        choice = next((c for c in q.choices if c.value == answer.text_value), None)
+        if choice is not None:
+            return choice.labels.get(locale) or choice.value
+        if not q.prompt:
+            return ctx.renderer.message(locale, "choice_label", question=q.key,
+                                        value=answer.text_value)
+    return answer.text_value
+
+
+def _sender(ctx: Context) -> Person:
+    if ctx.person is None:
+        raise RuntimeError("handler needs a known sender")
+    return ctx.person

@@ -1,0 +1,157 @@
+"""The context a handler works with: repositories, renderer, clock, settings, and replies.
+
+Every message a handler produces is rendered from a template in the recipient's
+locale and escaped for the recipient's platform, then recorded in the outbox in
+the same transaction as the handler's other changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.events import Choice, InboundEvent, OutboundMessage, Target
+from bot.org import Org
+from bot.render import Renderer
+from storage.models import Person
+from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
+
+
+class Addressbook(Protocol):
+    """How to reach people on the platforms that are running."""
+
+    def dm_target(self, person: Person) -> Target | None:
+        """Where a DM to this person goes, or None if no running platform knows them."""
+        ...
+
+    def markup(self, platform: str) -> str:
+        """The template markup of a platform."""
+        ...
+
+    def supports_ephemeral(self, platform: str) -> bool:
+        """Whether a platform can show a private note inside a shared channel."""
+        ...
+
+
+@dataclass
+class Context:
+    """One unit of work: a session and everything a handler may use."""
+
+    session: Session
+    renderer: Renderer
+    clock: Clock
+    settings: Settings
+    org: Org
+    addressbook: Addressbook
+    event: InboundEvent | None = None
+    person: Person | None = None
+    sent: list[OutboundMessage] = field(default_factory=list)
+
+    @property
+    def people(self) -> PeopleRepo:
+        """People repository."""
+        return PeopleRepo(self.session)
+
+    @property
+    def checkins(self) -> CheckinRepo:
+        """Check-in repository."""
+        return CheckinRepo(self.session)
+
+    @property
+    def conversations(self) -> ConversationRepo:
+        """Conversation-state repository."""
+        return ConversationRepo(self.session)
+
+    @property
+    def outbox(self) -> OutboxRepo:
+        """Outbox repository."""
+        return OutboxRepo(self.session)
+
+    @property
+    def events(self) -> EventRepo:
+        """Processed-events repository."""
+        return EventRepo(self.session)
+
+    @property
+    def locale(self) -> str:
+        """The sender's locale (an unknown sender gets the platform's hint, else English)."""
+        if self.person is not None:
+            return self.person.locale
+        hint = (self.event.locale_hint or "") if self.event else ""
+        return "zh-CN" if hint.lower().startswith("zh") else "en"
+
+    def render(self, name: str, /, *, locale: str | None = None, platform: str | None = None,
+               **params: Any) -> str:
+        """Render a message for the sender (or the given locale/platform)."""
+        plat = platform or (self.event.platform if self.event else "console")
+        return self.renderer.message(locale or self.locale, name,
+                                     self.addressbook.markup(plat), **params)
+
+    def reply(self, name: str, /, *, private: bool = True, choices: Sequence[Choice] = (),
+              **params: Any) -> None:
+        """Answer the event where it came from.
+
+        A private answer to something said in a group goes where only the sender
+        sees it: an ephemeral note where the platform has one, else a DM plus a
+        short note in the group that the answer went there.
+        """
+        self.reply_text(self.render(name, **params), private=private, choices=choices)
+
+    def reply_text(self, text: str, *, private: bool = True,
+                   choices: Sequence[Choice] = ()) -> None:
+        """Like reply(), for text already rendered for the event's platform."""
+        event = self._need_event()
+        message = OutboundMessage(text, tuple(choices))
+        if event.is_direct:
+            self._enqueue(Target(event.platform, "dm", event.user_id), message)
+        elif not private:
+            kind = "thread" if event.thread_id else "channel"
+            self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id), message)
+        elif self.addressbook.supports_ephemeral(event.platform):
+            self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
+                                 user_ref=event.user_id), message)
+        else:
+            self._enqueue(Target(event.platform, "dm", event.user_id), message)
+            note = OutboundMessage(self.render("answered_in_private"))
+            kind = "thread" if event.thread_id else "channel"
+            self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id), note)
+
+    def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
+             dedupe_key: str | None = None, **params: Any) -> bool:
+        """DM a person in their own locale; False if they cannot be reached or it is a repeat.
+
+        When the person is the one who just wrote to us, the DM goes back on that
+        platform; otherwise on the first running platform that knows them.
+        """
+        target = self.dm_target(person)
+        if target is None:
+            return False
+        text = self.renderer.message(person.locale, name, self.addressbook.markup(
+            target.platform), **params)
+        return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key)
+
+    def dm_target(self, person: Person) -> Target | None:
+        """Where a DM to this person goes now."""
+        if self.event is not None and self.person is not None and self.person.id == person.id:
+            return Target(self.event.platform, "dm", self.event.user_id)
+        return self.addressbook.dm_target(person)
+
+    def _enqueue(self, target: Target, message: OutboundMessage,
+                 dedupe_key: str | None = None) -> bool:
+        row = self.outbox.enqueue(
+            platform=target.platform, target_kind=target.kind, address=target.address,
+            thread_id=target.thread_id, user_ref=target.user_ref,
+            payload=message.to_payload(), now=self.clock.now(), dedupe_key=dedupe_key)
+        if row is not None:
+            self.sent.append(message)
+        return row is not None
+
+    def _need_event(self) -> InboundEvent:
+        if self.event is None:
+            raise RuntimeError("reply() needs an inbound event")
+        return self.event

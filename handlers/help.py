@@ -1,0 +1,22 @@
+"""/help and /start, and what to tell people the bot does not know."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+
+
+def cmd_help(ctx: Context, args: str) -> None:
+    """/help: the commands this person can use, in their language."""
+    person = ctx.person
+    ctx.reply("help", can_view_summary=bool(person and person.can_view_summary),
+              checks_in=bool(person and person.checks_in),
+              name=person.display_name if person else "")
+
+
+def unknown_person(ctx: Context) -> None:
+    """Explain politely that the sender is not in the org file, and what to tell the operator."""
+    event = ctx.event
+    if event is None:
+        return
+    ctx.reply("unknown_user", private=False, platform=event.platform, user_id=event.user_id,
+              username=event.username or "")

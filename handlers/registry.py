@@ -1,0 +1,38 @@
+"""Every chat command, in one table: adapters register these with their platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers import checkin, help, summary
+from handlers.context import Context
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command: its handler and whether only summary viewers see it in menus."""
+
+    name: str
+    run: Callable[[Context, str], None]
+    summary_only: bool = False
+    hidden: bool = False
+
+
+COMMANDS: dict[str, Command] = {c.name: c for c in (
+    Command("help", help.cmd_help),
+    Command("start", help.cmd_help, hidden=True),
+    Command("checkin", checkin.cmd_checkin),
+    Command("skip", checkin.cmd_skip),
+    Command("edit", checkin.cmd_edit),
+    Command("pause", checkin.cmd_cancel),
+    Command("cancel", checkin.cmd_cancel, hidden=True),
+    Command("away", checkin.cmd_away),
+    Command("back", checkin.cmd_back),
+    Command("summary", summary.cmd_summary, summary_only=True),
+)}
+
+
+def menu() -> list[Command]:
+    """Commands to list in a platform's command menu."""
+    return [c for c in COMMANDS.values() if not c.hidden]

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2.x models, repositories and Alembic migrations."""

@@ -1,0 +1,189 @@
+"""Typed SQLAlchemy models. Every column type here is portable (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware.
+
+    SQLite drops tzinfo on the way back; normalising here keeps comparisons with
+    the injected clock (always aware UTC) correct on both databases.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for all teampulse tables."""
+
+
+class Person(Base):
+    """Someone in the org file, kept in sync with it on every start."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    manager_key: Mapped[str | None] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    checks_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_view_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    slack_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    telegram_username: Mapped[str | None] = mapped_column(String(64), index=True)
+    away_until: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    kpis: Mapped[list[KpiTarget]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="KpiTarget.position"
+    )
+
+
+class KpiTarget(Base):
+    """A weekly KPI target of one person (metric, unit, target)."""
+
+    __tablename__ = "kpi_targets"
+    __table_args__ = (UniqueConstraint("person_id", "metric"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    metric: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(32))
+    weekly_target: Mapped[float] = mapped_column(Float)
+
+    person: Mapped[Person] = relationship(back_populates="kpis")
+
+
+class CheckinRound(Base):
+    """One person's check-in for one ISO week (in their own timezone).
+
+    `questions` is a snapshot of the questions (and KPI targets) asked, so later
+    edits to the org file never change what an old answer meant.
+    """
+
+    __tablename__ = "checkin_rounds"
+    __table_args__ = (UniqueConstraint("person_id", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(10), index=True)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+
+class Answer(Base):
+    """One answer (or explicit skip) to one question of a round."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("round_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("checkin_rounds.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(100))
+    text_value: Mapped[str | None] = mapped_column(Text)
+    number_value: Mapped[float | None] = mapped_column(Float)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    round: Mapped[CheckinRound] = relationship(back_populates="answers")
+
+
+class Conversation(Base):
+    """What the bot is waiting for from a person (at most one dialog at a time)."""
+
+    __tablename__ = "conversations"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkin_rounds.id", ondelete="CASCADE")
+    )
+    question_key: Mapped[str | None] = mapped_column(String(100))
+    editing: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A message recorded before it is sent, so delivery survives crashes and rate limits."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    thread_id: Mapped[str | None] = mapped_column(String(128))
+    user_ref: Mapped[str | None] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessedEvent(Base):
+    """Inbound platform events already handled, so redeliveries do no work twice."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

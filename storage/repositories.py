@@ -1,0 +1,284 @@
+"""Repositories: the only place that queries the database. Handlers use these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import (
+    Answer,
+    CheckinRound,
+    Conversation,
+    KpiTarget,
+    OutboxMessage,
+    Person,
+    ProcessedEvent,
+)
+
+
+class PeopleRepo:
+    """People, kept in step with the org file."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def sync(self, people: Sequence[Any]) -> None:
+        """Upsert people from a validated org (bot.org.OrgPerson); deactivate the rest.
+
+        History (rounds, answers) of someone removed from the file is kept.
+        """
+        existing = {p.key: p for p in self.session.scalars(
+            select(Person).options(selectinload(Person.kpis)))}
+        for op in people:
+            person = existing.pop(op.key, None)
+            if person is None:
+                person = Person(key=op.key)
+                self.session.add(person)
+            person.display_name = op.name
+            person.role = op.role
+            person.manager_key = op.manager
+            person.team = op.team
+            person.timezone = op.timezone
+            person.locale = op.locale
+            person.checks_in = op.checks_in
+            person.can_view_summary = op.can_view_summary
+            person.slack_id = op.slack_id
+            if op.telegram_id is not None or op.telegram_username != person.telegram_username:
+                # An id learned from a username stays, unless the username itself changed.
+                person.telegram_id = op.telegram_id
+            person.telegram_username = op.telegram_username
+            person.active = True
+            wanted = {k.metric: (i, k) for i, k in enumerate(op.kpis)}
+            for kpi in list(person.kpis):
+                if kpi.metric not in wanted:
+                    person.kpis.remove(kpi)
+            have = {k.metric: k for k in person.kpis}
+            for metric, (i, k) in wanted.items():
+                row = have.get(metric)
+                if row is None:
+                    row = KpiTarget(metric=metric)
+                    person.kpis.append(row)
+                row.position = i
+                row.label = k.label.get("en") or metric
+                row.unit = k.unit
+                row.weekly_target = k.weekly_target
+        for gone in existing.values():
+            gone.active = False
+        self.session.flush()
+
+    def by_key(self, key: str) -> Person | None:
+        """An active person by key."""
+        return self.session.scalar(select(Person).where(Person.key == key, Person.active))
+
+    def by_platform(self, platform: str, user_id: str,
+                    username: str | None = None) -> Person | None:
+        """Find who wrote: Slack by user id; Telegram by id, else by username.
+
+        A Telegram user found by username has their id remembered, so scheduled DMs
+        can reach them from then on.
+        """
+        query = select(Person).where(Person.active)
+        if platform == "slack":
+            return self.session.scalar(query.where(Person.slack_id == user_id))
+        if platform == "telegram":
+            if user_id.lstrip("-").isdigit():
+                found = self.session.scalar(query.where(Person.telegram_id == int(user_id)))
+                if found is not None:
+                    return found
+            if username:
+                found = self.session.scalar(query.where(
+                    Person.telegram_username.is_not(None),
+                    Person.telegram_username.ilike(username.lstrip("@"))))
+                if found is not None and found.telegram_id is None and user_id.isdigit():
+                    found.telegram_id = int(user_id)
+                return found
+            return None
+        if platform == "console":
+            return self.by_key(user_id)
+        return None
+
+    def active(self) -> list[Person]:
+        """Everyone active, in key order."""
+        return list(self.session.scalars(select(Person).where(Person.active).order_by(Person.key)))
+
+    def checking_in(self) -> list[Person]:
+        """Everyone who answers the weekly check-in."""
+        return [p for p in self.active() if p.checks_in]
+
+    def set_away(self, person: Person, until: date | None) -> None:
+        """Mark someone away until a date (inclusive), or back with None."""
+        person.away_until = until
+
+
+class CheckinRepo:
+    """Check-in rounds and their answers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def round_for(self, person: Person, week: str) -> CheckinRound | None:
+        """A person's round for an ISO week ('2026-W48'), if any."""
+        return self.session.scalar(select(CheckinRound).where(
+            CheckinRound.person_id == person.id, CheckinRound.week == week))
+
+    def by_id(self, round_id: int) -> CheckinRound | None:
+        """A round by id."""
+        return self.session.get(CheckinRound, round_id)
+
+    def create_round(self, person: Person, week: str, questions: list[dict[str, Any]],
+                     now: datetime) -> CheckinRound:
+        """Start a round (the caller has checked there is none for that week)."""
+        rnd = CheckinRound(person_id=person.id, week=week, questions=questions, status="open",
+                           created_at=now)
+        self.session.add(rnd)
+        self.session.flush()
+        return rnd
+
+    def latest_open(self, person: Person, weeks: Sequence[str]) -> CheckinRound | None:
+        """The newest unfinished round among the given weeks."""
+        return self.session.scalar(select(CheckinRound).where(
+            CheckinRound.person_id == person.id, CheckinRound.status == "open",
+            CheckinRound.week.in_(list(weeks))).order_by(CheckinRound.week.desc()))
+
+    def latest(self, person: Person) -> CheckinRound | None:
+        """A person's newest round."""
+        return self.session.scalar(select(CheckinRound).where(
+            CheckinRound.person_id == person.id).order_by(CheckinRound.week.desc()))
+
+    def rounds_in_weeks(self, weeks: Sequence[str]) -> list[CheckinRound]:
+        """All rounds of the given weeks, answers loaded."""
+        return list(self.session.scalars(
+            select(CheckinRound).where(CheckinRound.week.in_(list(weeks)))
+            .options(selectinload(CheckinRound.answers), selectinload(CheckinRound.person))
+            .order_by(CheckinRound.week, CheckinRound.person_id)))
+
+    def answer(self, rnd: CheckinRound, key: str) -> Answer | None:
+        """The stored answer to one question of a round."""
+        return next((a for a in rnd.answers if a.question_key == key), None)
+
+    def save_answer(self, rnd: CheckinRound, key: str, *, text: str | None,
+                    number: float | None, skipped: bool, now: datetime) -> Answer:
+        """Store (or replace) the answer to one question."""
+        existing = self.answer(rnd, key)
+        if existing is None:
+            existing = Answer(question_key=key, answered_at=now)
+            rnd.answers.append(existing)
+        existing.text_value = text
+        existing.number_value = number
+        existing.skipped = skipped
+        existing.updated_at = now
+        self.session.flush()
+        return existing
+
+    def awaiting_reminder(self, prompted_before: datetime) -> list[CheckinRound]:
+        """Open rounds prompted before a time that have had no reminder yet."""
+        return list(self.session.scalars(select(CheckinRound).where(
+            CheckinRound.status == "open", CheckinRound.reminded_at.is_(None),
+            CheckinRound.prompted_at.is_not(None),
+            CheckinRound.prompted_at <= prompted_before).order_by(CheckinRound.id)))
+
+
+class ConversationRepo:
+    """What the bot is currently asking each person."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, person: Person) -> Conversation | None:
+        """The person's open dialog, if any."""
+        return self.session.get(Conversation, person.id)
+
+    def ask(self, person: Person, rnd: CheckinRound, question_key: str, *, editing: bool,
+            now: datetime) -> Conversation:
+        """Record that we asked a question and wait for its answer."""
+        conv = self.get(person)
+        if conv is None:
+            conv = Conversation(person_id=person.id, kind="checkin")
+            self.session.add(conv)
+        conv.kind = "checkin"
+        conv.round_id = rnd.id
+        conv.question_key = question_key
+        conv.editing = editing
+        conv.updated_at = now
+        self.session.flush()
+        return conv
+
+    def clear(self, person: Person) -> None:
+        """Forget the open dialog."""
+        conv = self.get(person)
+        if conv is not None:
+            self.session.delete(conv)
+            self.session.flush()
+
+
+class OutboxRepo:
+    """Messages waiting to be delivered."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def enqueue(self, *, platform: str, target_kind: str, address: str, payload: dict[str, Any],
+                now: datetime, thread_id: str | None = None, user_ref: str | None = None,
+                dedupe_key: str | None = None) -> OutboxMessage | None:
+        """Record a message to send; None if one with the same dedupe key exists already."""
+        if dedupe_key is not None and self.session.scalar(
+                select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
+            return None
+        msg = OutboxMessage(platform=platform, target_kind=target_kind, address=address,
+                            thread_id=thread_id, user_ref=user_ref, payload=payload,
+                            dedupe_key=dedupe_key, status="pending", attempts=0,
+                            not_before=now, created_at=now)
+        try:
+            with self.session.begin_nested():
+                self.session.add(msg)
+        except IntegrityError:
+            return None
+        return msg
+
+    def pending(self, platforms: Sequence[str], limit: int = 200) -> list[OutboxMessage]:
+        """Undelivered messages for the running platforms, oldest first."""
+        return list(self.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == "pending", OutboxMessage.platform.in_(list(platforms)))
+            .order_by(OutboxMessage.id).limit(limit)))
+
+    def by_status(self, status: str) -> list[OutboxMessage]:
+        """Messages in a status (for tests and the CLI)."""
+        return list(self.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == status).order_by(OutboxMessage.id)))
+
+
+class EventRepo:
+    """Inbound events already processed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, platform: str, event_id: str, now: datetime) -> bool:
+        """Record an event id; False when it was processed before.
+
+        The claim commits together with the work it guards, so a crash mid-way
+        leaves the event unclaimed and its redelivery is processed.
+        """
+        if self.session.scalar(select(ProcessedEvent.id).where(
+                ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)):
+            return False
+        try:
+            with self.session.begin_nested():
+                self.session.add(ProcessedEvent(platform=platform, event_id=event_id,
+                                                received_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Drop ids older than any platform redelivers (keeps the table small)."""
+        rows = list(self.session.scalars(select(ProcessedEvent).where(
+            ProcessedEvent.received_at < cutoff)))
+        for row in rows:
+            self.session.delete(row)
+        return len(rows)

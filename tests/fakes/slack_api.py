@@ -1,0 +1,857 @@
+"""A fake Slack Web API + Socket Mode server on aiohttp, for loopback end-to-end tests.
+
+Modelled on bolt-python's mock web API server and opsdroid's ``ExternalAPIMockServer``:
+every request is recorded (``calls``, ``called``, ``call_count``, ``calls_for``), answers can
+be scripted (``add_response``, ``rate_limit``, ``fail``, ``set_handler``) and sensible
+defaults exist for the methods a bolt app typically uses.
+
+Usage::
+
+    async with FakeSlackAPI() as fake:
+        client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url)
+        app = AsyncApp(client=client, signing_secret="secret")
+        handler = AsyncSocketModeHandler(app, app_token="xapp-test")  # inside the loop
+        await handler.connect_async()
+        env_id = await fake.socket_send(events_api_envelope({"type": "app_mention", ...}))
+        await fake.wait_for_ack(env_id)
+        call = await fake.wait_for_call("chat.postMessage")
+        await handler.close_async()   # close clients *before* the fake stops
+
+Nothing here touches the network beyond 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import inspect
+import itertools
+import json
+import mimetypes
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType, TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+from multidict import CIMultiDict
+from slack_sdk.signature import Clock, SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+__all__ = [
+    "PROXY_ENV_VARS",
+    "FakeCall",
+    "FakeResponse",
+    "FakeSlackAPI",
+    "FixedClock",
+    "UploadedFile",
+    "event_callback",
+    "events_api_envelope",
+    "instant_retry_sleeps",
+    "now_ts",
+    "pin_signature_clock",
+    "sign_request",
+]
+
+#: slack_sdk reads these (and ignores NO_PROXY!), which would route loopback calls to a proxy.
+PROXY_ENV_VARS: tuple[str, ...] = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+
+#: Methods that authenticate with client_id/secret instead of a bearer token.
+_NO_TOKEN_METHODS = frozenset(
+    {"oauth.access", "oauth.v2.access", "oauth.v2.exchange", "openid.connect.token"}
+)
+
+JsonDict = dict[str, Any]
+
+
+@dataclass
+class FakeCall:
+    """One request received by the fake (a Web API call or a response_url post)."""
+
+    method: str
+    """Slack method name, e.g. ``chat.postMessage`` (``response_url`` for webhook posts)."""
+    http_method: str
+    path: str
+    params: JsonDict
+    """Query string, form and JSON body merged (body wins); form/query values are strings."""
+    headers: CIMultiDict[str]
+    body: bytes = b""
+    json: Any = None
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def token(self) -> str | None:
+        """Bearer token from the Authorization header, if any."""
+        auth = self.headers.get("Authorization", "")
+        return auth[len("Bearer ") :] if auth.startswith("Bearer ") else None
+
+
+@dataclass
+class FakeResponse:
+    """A canned answer; ``body`` is JSON-encoded unless it is ``str``/``bytes``."""
+
+    status: int = 200
+    body: JsonDict | str | bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+
+
+@dataclass
+class UploadedFile:
+    """A file pushed through the files_upload_v2 flow."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    data: bytes | None = None
+    title: str | None = None
+
+
+Handler = Callable[[FakeCall], "JsonDict | FakeResponse | Awaitable[JsonDict | FakeResponse]"]
+
+
+class FakeSlackAPI:
+    """Fake ``https://slack.com/api/`` + Socket Mode websocket, served on 127.0.0.1:<random>."""
+
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0TEAMPULSE",
+        team: str = "Teampulse Test",
+        bot_user_id: str = "U0BOTUSER",
+        bot_id: str = "B0BOT",
+        bot_name: str = "teampulse",
+        app_id: str = "A0TEAMPULSE",
+        require_token: bool = True,
+    ) -> None:
+        self.team_id = team_id
+        self.team = team
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.bot_name = bot_name
+        self.app_id = app_id
+        self.require_token = require_token
+
+        self.calls: list[FakeCall] = []
+        self.uploads: dict[str, UploadedFile] = {}
+        self.users: dict[str, JsonDict] = {}
+        self.socket_acks: list[JsonDict] = []
+        self.socket_messages: list[Any] = []
+        self.socket_connection_count = 0
+
+        self._scripted: dict[str, deque[FakeResponse]] = {}
+        self._handlers: dict[str, Handler] = {}
+        self._ids = itertools.count(1)
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> FakeSlackAPI:
+        """Bind to 127.0.0.1 on a free port and start serving."""
+        if self._runner is not None:
+            return self
+        self._changed = asyncio.Condition()  # bind to the loop that serves us
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
+        app.router.add_post("/response/{response_id}", self._handle_response_url)
+        app.router.add_get("/link/", self._handle_socket)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+        return self
+
+    async def stop(self) -> None:
+        """Close open websockets and shut the server down."""
+        await self.close_sockets()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeSlackAPI:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # ------------------------------------------------------------------ URLs / clients
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("FakeSlackAPI is not started")
+        return self._port
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """Web API base URL for ``AsyncWebClient(base_url=...)``; ends with ``/api/``."""
+        return f"{self.root_url}/api/"
+
+    @property
+    def socket_url(self) -> str:
+        """The ws:// URL handed out by ``apps.connections.open``."""
+        return f"ws://127.0.0.1:{self.port}/link/?ticket=fake-ticket&app_id={self.app_id}"
+
+    def response_url(self, response_id: str = "1") -> str:
+        """A ``response_url`` pointing back here; posts are recorded as method ``response_url``."""
+        return f"{self.root_url}/response/{response_id}"
+
+    def client(self, token: str = "xoxb-test-token", **kwargs: Any) -> AsyncWebClient:
+        """An ``AsyncWebClient`` pointed at this fake."""
+        return AsyncWebClient(token=token, base_url=self.base_url, **kwargs)
+
+    # ------------------------------------------------------------------ scripting
+
+    def add_response(
+        self,
+        method: str,
+        body: JsonDict | str | bytes | None = None,
+        *,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Queue a one-off answer for ``method`` (FIFO, used ``times`` times).
+
+        ``body=None`` means: the default answer for 2xx, ``{"ok": false}`` otherwise.
+        """
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        response = FakeResponse(status=status, body=body, headers=dict(headers or {}), times=times)
+        self._scripted.setdefault(method, deque()).append(response)
+
+    def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next ``times`` calls with HTTP 429 + ``Retry-After``."""
+        self.add_response(
+            method,
+            {"ok": False, "error": "ratelimited"},
+            status=429,
+            headers={"Retry-After": str(retry_after)},
+            times=times,
+        )
+
+    def fail(self, method: str, error: str, *, times: int = 1, **extra: Any) -> None:
+        """Answer the next ``times`` calls with ``{"ok": false, "error": error}`` (HTTP 200)."""
+        self.add_response(method, {"ok": False, "error": error, **extra}, times=times)
+
+    def set_handler(self, method: str, handler: Handler | None) -> None:
+        """Permanently replace the default answer (``None`` restores the built-in one)."""
+        if handler is None:
+            self._handlers.pop(method, None)
+        else:
+            self._handlers[method] = handler
+
+    def add_user(self, user_id: str, **fields: Any) -> JsonDict:
+        """Register/override a user returned by ``users.info`` (fields are merged shallowly)."""
+        user = {**self._default_user(user_id), **fields}
+        self.users[user_id] = user
+        return user
+
+    def reset(self) -> None:
+        """Forget recorded calls, acks and scripted answers (handlers and users are kept)."""
+        self.calls.clear()
+        self.socket_acks.clear()
+        self.socket_messages.clear()
+        self._scripted.clear()
+
+    # ------------------------------------------------------------------ assertions
+
+    def calls_for(self, method: str) -> list[FakeCall]:
+        return [c for c in self.calls if c.method == method]
+
+    def called(self, method: str) -> bool:
+        return any(c.method == method for c in self.calls)
+
+    def call_count(self, method: str) -> int:
+        return len(self.calls_for(method))
+
+    def last_call(self, method: str) -> FakeCall:
+        calls = self.calls_for(method)
+        if not calls:
+            raise AssertionError(f"{method} was never called; calls: {self.methods_called()}")
+        return calls[-1]
+
+    def methods_called(self) -> list[str]:
+        return [c.method for c in self.calls]
+
+    async def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0) -> FakeCall:
+        """Wait until ``method`` has been called ``count`` times; return the ``count``-th call."""
+        await self._wait(lambda: self.call_count(method) >= count, timeout, f"{count}x {method}")
+        return self.calls_for(method)[count - 1]
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> JsonDict:
+        """Wait until the Socket Mode client acked ``envelope_id``; return the ack frame."""
+
+        def find() -> JsonDict | None:
+            return next((a for a in self.socket_acks if a.get("envelope_id") == envelope_id), None)
+
+        await self._wait(lambda: find() is not None, timeout, f"ack for {envelope_id}")
+        ack = find()
+        assert ack is not None
+        return ack
+
+    async def wait_for_socket_connection(self, count: int = 1, timeout: float = 5.0) -> None:
+        """Wait until ``count`` websocket connections have been made in total."""
+        await self._wait(
+            lambda: self.socket_connection_count >= count and bool(self._open_sockets()),
+            timeout,
+            f"{count} socket connection(s)",
+        )
+
+    async def _wait(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"timed out after {timeout}s waiting for {what}; calls: {self.methods_called()}"
+            ) from None
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ------------------------------------------------------------------ socket mode
+
+    def _open_sockets(self) -> list[web.WebSocketResponse]:
+        return [ws for ws in self._sockets if not ws.closed]
+
+    async def socket_send(self, frame: JsonDict, timeout: float = 5.0) -> str | None:
+        """Push a frame (usually an envelope) to the newest live connection.
+
+        Waits up to ``timeout`` for a client to connect. Returns the frame's ``envelope_id``.
+        """
+        await self._wait(lambda: bool(self._open_sockets()), timeout, "a socket connection")
+        await self._open_sockets()[-1].send_str(json.dumps(frame))
+        return frame.get("envelope_id")
+
+    async def push_event(self, event: JsonDict, timeout: float = 5.0, **kwargs: Any) -> str:
+        """Wrap ``event`` in an ``events_api`` envelope for this fake's team/app and push it."""
+        kwargs.setdefault("team_id", self.team_id)
+        kwargs.setdefault("api_app_id", self.app_id)
+        kwargs.setdefault("bot_user_id", self.bot_user_id)
+        envelope = events_api_envelope(event, **kwargs)
+        await self.socket_send(envelope, timeout)
+        return str(envelope["envelope_id"])
+
+    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Send Slack's ``disconnect`` frame; slack_sdk reconnects via apps.connections.open."""
+        await self.socket_send({"type": "disconnect", "reason": reason, "debug_info": {}})
+
+    async def close_sockets(self) -> None:
+        """Close every websocket from the server side."""
+        for ws in self._open_sockets():
+            await ws.close()
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()  # autoping=True answers slack_sdk's ping frames
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        self.socket_connection_count += 1
+        await ws.send_str(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": len(self._open_sockets()),
+                    "debug_info": {"host": "fake-slack", "approximate_connection_time": 3600},
+                    "connection_info": {"app_id": self.app_id},
+                }
+            )
+        )
+        await self._notify()
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    frame: Any = json.loads(msg.data)
+                except ValueError:
+                    frame = msg.data
+                self.socket_messages.append(frame)
+                if isinstance(frame, dict) and "envelope_id" in frame:
+                    self.socket_acks.append(frame)
+                await self._notify()
+        finally:
+            await self._notify()
+        return ws
+
+    # ------------------------------------------------------------------ HTTP handlers
+
+    async def _record(self, request: web.Request, method: str) -> FakeCall:
+        params: JsonDict = dict(request.query)
+        body = b""
+        json_body: Any = None
+        files: dict[str, bytes] = {}
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    files[key] = value.file.read()
+                    params.setdefault("filename", value.filename)
+                else:
+                    params[key] = value
+        else:
+            body = await request.read()
+            if request.content_type == "application/json" and body:
+                json_body = json.loads(body)
+                if isinstance(json_body, dict):
+                    params.update(json_body)
+            elif request.content_type == "application/x-www-form-urlencoded" and body:
+                params.update(parse_qsl(body.decode(), keep_blank_values=True))
+        call = FakeCall(
+            method=method,
+            http_method=request.method,
+            path=request.path_qs,
+            params=params,
+            headers=CIMultiDict(request.headers),
+            body=body,
+            json=json_body,
+            files=files,
+        )
+        self.calls.append(call)
+        await self._notify()
+        return call
+
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        call = await self._record(request, method)
+        queue = self._scripted.get(method)
+        if queue:
+            scripted = queue[0]
+            scripted.times -= 1
+            if scripted.times <= 0:
+                queue.popleft()
+            if scripted.body is not None or scripted.status >= 300:
+                return _to_web_response(scripted)
+            default = await self._default_answer(call)
+            if isinstance(default, FakeResponse):
+                return _to_web_response(default)
+            return _to_web_response(
+                FakeResponse(status=scripted.status, body=default, headers=scripted.headers)
+            )
+        return _to_web_response(await self._default_answer(call))
+
+    async def _default_answer(self, call: FakeCall) -> JsonDict | FakeResponse:
+        if (
+            self.require_token
+            and call.method not in _NO_TOKEN_METHODS
+            and not call.token
+            and not call.params.get("token")
+        ):
+            return {"ok": False, "error": "not_authed"}
+        handler = self._handlers.get(call.method)
+        if handler is not None:
+            result = handler(call)
+            return await result if inspect.isawaitable(result) else result
+        builtin = _BUILTIN.get(call.method)
+        return builtin(self, call) if builtin is not None else {"ok": True}
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        upload = self.uploads.get(file_id)
+        if upload is None:
+            return web.Response(status=404, text="unknown upload url", content_type="text/plain")
+        upload.data = await request.read()
+        await self._notify()
+        return web.Response(text=f"OK - {len(upload.data)}", content_type="text/plain")
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        await self._record(request, "response_url")
+        return web.Response(text="ok", content_type="text/plain")
+
+    # ------------------------------------------------------------------ default answers
+
+    def next_ts(self) -> str:
+        """A fresh, strictly increasing message timestamp."""
+        n = next(self._ts)
+        return f"{1_700_000_000 + n}.{n:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    def _default_user(self, user_id: str) -> JsonDict:
+        name = user_id.lower()
+        return {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "real_name": f"User {user_id}",
+            "deleted": False,
+            "is_bot": user_id == self.bot_user_id,
+            "is_admin": False,
+            "tz": "UTC",
+            "tz_label": "Coordinated Universal Time",
+            "tz_offset": 0,
+            "profile": {
+                "real_name": f"User {user_id}",
+                "display_name": name,
+                "email": f"{name}@example.com",
+                "image_72": "https://example.invalid/avatar.png",
+            },
+        }
+
+    def _auth_test(self, call: FakeCall) -> JsonDict:
+        token = call.token or ""
+        result: JsonDict = {
+            "ok": True,
+            "url": "https://teampulse-test.slack.com/",
+            "team": self.team,
+            "team_id": self.team_id,
+            "user": self.bot_name,
+            "user_id": self.bot_user_id,
+            "is_enterprise_install": False,
+        }
+        if token.startswith("xoxp-"):
+            result.update(user="installer", user_id="U0INSTALLER")
+        else:
+            result["bot_id"] = self.bot_id
+        return result
+
+    def _message(self, call: FakeCall, ts: str) -> JsonDict:
+        message: JsonDict = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+            "ts": ts,
+            "text": call.params.get("text", ""),
+        }
+        for key in ("blocks", "attachments", "thread_ts", "metadata"):
+            if key in call.params:
+                message[key] = _maybe_json(call.params[key])
+        return message
+
+    def _chat_post_message(self, call: FakeCall) -> JsonDict:
+        ts = self.next_ts()
+        channel = call.params.get("channel", "")
+        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(call, ts)}
+
+    def _chat_post_ephemeral(self, call: FakeCall) -> JsonDict:
+        return {"ok": True, "message_ts": self.next_ts()}
+
+    def _chat_update(self, call: FakeCall) -> JsonDict:
+        ts = str(call.params.get("ts", ""))
+        return {
+            "ok": True,
+            "channel": call.params.get("channel", ""),
+            "ts": ts,
+            "text": call.params.get("text", ""),
+            "message": self._message(call, ts),
+        }
+
+    def _chat_delete(self, call: FakeCall) -> JsonDict:
+        return {"ok": True, "channel": call.params.get("channel"), "ts": call.params.get("ts")}
+
+    def _conversations_open(self, call: FakeCall) -> JsonDict:
+        if "channel" in call.params:
+            return {"ok": True, "no_op": True, "channel": {"id": call.params["channel"]}}
+        users = [u for u in str(call.params.get("users", "")).split(",") if u]
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) == 1:
+            channel: JsonDict = {"id": "D" + users[0][1:], "is_im": True, "user": users[0]}
+        else:
+            digest = hashlib.sha1(",".join(sorted(users)).encode()).hexdigest()[:10].upper()
+            channel = {"id": "G" + digest, "is_mpim": True}
+        return {"ok": True, "no_op": False, "already_open": False, "channel": channel}
+
+    def _users_info(self, call: FakeCall) -> JsonDict:
+        user_id = str(call.params.get("user", ""))
+        if not user_id:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": self.users.get(user_id) or self._default_user(user_id)}
+
+    def _file_object(self, upload: UploadedFile, channel: str | None) -> JsonDict:
+        mimetype = mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
+        return {
+            "id": upload.file_id,
+            "created": 1_700_000_000,
+            "timestamp": 1_700_000_000,
+            "name": upload.filename,
+            "title": upload.title or upload.filename,
+            "mimetype": mimetype,
+            "filetype": upload.filename.rsplit(".", 1)[-1] if "." in upload.filename else "text",
+            "user": self.bot_user_id,
+            "size": upload.length,
+            "url_private": f"{self.root_url}/files/{upload.file_id}/{upload.filename}",
+            "permalink": f"https://teampulse-test.slack.com/files/{upload.file_id}",
+            "channels": [channel] if channel else [],
+        }
+
+    def _files_upload(self, call: FakeCall) -> JsonDict:
+        data = call.files.get("file")
+        if data is None:
+            data = str(call.params.get("content", "")).encode()
+        filename = str(call.params.get("filename") or "file")
+        upload = UploadedFile(self._next_id("F"), filename, len(data), data=data)
+        upload.title = call.params.get("title")
+        self.uploads[upload.file_id] = upload
+        channel = str(call.params.get("channels", "")).split(",")[0] or None
+        return {"ok": True, "file": self._file_object(upload, channel)}
+
+    def _files_get_upload_url_external(self, call: FakeCall) -> JsonDict:
+        filename = str(call.params.get("filename", ""))
+        length = int(call.params.get("length", 0) or 0)
+        if not filename or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        upload = UploadedFile(self._next_id("F"), filename, length, call.params.get("alt_txt"))
+        self.uploads[upload.file_id] = upload
+        return {
+            "ok": True,
+            "upload_url": f"{self.root_url}/upload/v1/{upload.file_id}",
+            "file_id": upload.file_id,
+        }
+
+    def _files_complete_upload_external(self, call: FakeCall) -> JsonDict:
+        items = _maybe_json(call.params.get("files", "[]"))
+        channel = call.params.get("channel_id") or None
+        files: list[JsonDict] = []
+        for item in items:
+            upload = self.uploads.get(item.get("id", ""))
+            if upload is None or upload.data is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload.title = item.get("title") or upload.title
+            files.append(self._file_object(upload, channel))
+        return {"ok": True, "files": files}
+
+    def _views(self, call: FakeCall) -> JsonDict:
+        view = _maybe_json(call.params.get("view", {}))
+        view_id = str(call.params.get("view_id") or self._next_id("V"))
+        return {
+            "ok": True,
+            "view": {
+                "id": view_id,
+                "team_id": self.team_id,
+                "app_id": self.app_id,
+                "bot_id": self.bot_id,
+                "hash": f"{next(self._ts)}.fakehash",
+                "state": {"values": {}},
+                **(view if isinstance(view, dict) else {}),
+            },
+        }
+
+    def _apps_connections_open(self, call: FakeCall) -> JsonDict:
+        if not (call.token or "").startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True, "url": self.socket_url}
+
+
+_BUILTIN: dict[str, Callable[[FakeSlackAPI, FakeCall], JsonDict]] = {
+    "auth.test": FakeSlackAPI._auth_test,
+    "chat.postMessage": FakeSlackAPI._chat_post_message,
+    "chat.postEphemeral": FakeSlackAPI._chat_post_ephemeral,
+    "chat.update": FakeSlackAPI._chat_update,
+    "chat.delete": FakeSlackAPI._chat_delete,
+    "conversations.open": FakeSlackAPI._conversations_open,
+    "users.info": FakeSlackAPI._users_info,
+    "files.upload": FakeSlackAPI._files_upload,
+    "files.getUploadURLExternal": FakeSlackAPI._files_get_upload_url_external,
+    "files.completeUploadExternal": FakeSlackAPI._files_complete_upload_external,
+    "views.open": FakeSlackAPI._views,
+    "views.push": FakeSlackAPI._views,
+    "views.update": FakeSlackAPI._views,
+    "views.publish": FakeSlackAPI._views,
+    "apps.connections.open": FakeSlackAPI._apps_connections_open,
+}
+
+
+def _maybe_json(value: Any) -> Any:
+    """slack_sdk JSON-encodes nested values (blocks, files, view) when sending form/query data."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _to_web_response(answer: JsonDict | FakeResponse) -> web.Response:
+    if not isinstance(answer, FakeResponse):
+        return web.json_response(answer)
+    body = answer.body if answer.body is not None else {"ok": answer.status < 300}
+    if isinstance(body, dict):
+        return web.json_response(body, status=answer.status, headers=answer.headers)
+    raw = body.encode() if isinstance(body, str) else body
+    headers = {"Content-Type": "text/plain", **answer.headers}
+    return web.Response(body=raw, status=answer.status, headers=headers)
+
+
+# ---------------------------------------------------------------------- payload builders
+
+
+def event_callback(
+    event: JsonDict,
+    *,
+    team_id: str = "T0TEAMPULSE",
+    api_app_id: str = "A0TEAMPULSE",
+    event_id: str | None = None,
+    event_time: int = 1_700_000_000,
+    bot_user_id: str = "U0BOTUSER",
+) -> JsonDict:
+    """An Events API ``event_callback`` body (HTTP mode) / envelope payload (Socket Mode)."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": team_id,
+        "api_app_id": api_app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or _event_id(event),
+        "event_time": event_time,
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": team_id,
+                "user_id": bot_user_id,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+    }
+
+
+def _event_id(event: JsonDict) -> str:
+    digest = hashlib.sha1(json.dumps(event, sort_keys=True).encode()).hexdigest()
+    return "Ev" + digest[:10].upper()
+
+
+_envelope_ids = itertools.count(1)
+
+
+def events_api_envelope(
+    event: JsonDict,
+    *,
+    envelope_id: str | None = None,
+    retry_attempt: int = 0,
+    retry_reason: str = "",
+    **callback_kwargs: Any,
+) -> JsonDict:
+    """A Socket Mode ``events_api`` envelope wrapping ``event_callback(event)``."""
+    return {
+        "envelope_id": envelope_id or f"env-{next(_envelope_ids):06d}",
+        "payload": event_callback(event, **callback_kwargs),
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "retry_attempt": retry_attempt,
+        "retry_reason": retry_reason,
+    }
+
+
+# ---------------------------------------------------------------------- signing / clocks
+
+
+def sign_request(
+    signing_secret: str,
+    body: str,
+    timestamp: int,
+    *,
+    content_type: str | None = None,
+) -> dict[str, str]:
+    """Headers Slack would send for ``body``: v0 HMAC-SHA256 signature + timestamp.
+
+    ``content_type`` defaults to JSON for bodies starting with ``{``, form-encoded otherwise.
+    """
+    base = f"v0:{timestamp}:{body}".encode()
+    digest = hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+    if content_type is None:
+        is_json = body.lstrip().startswith("{")
+        content_type = "application/json" if is_json else "application/x-www-form-urlencoded"
+    return {
+        "content-type": content_type,
+        "x-slack-request-timestamp": str(timestamp),
+        "x-slack-signature": f"v0={digest}",
+    }
+
+
+class FixedClock(Clock):
+    """A ``slack_sdk.signature.Clock`` frozen at ``now`` (epoch seconds)."""
+
+    def __init__(self, now: float) -> None:
+        self._now = now
+
+    def now(self) -> float:
+        return self._now
+
+
+def pin_signature_clock(app: Any, now: float) -> SignatureVerifier:
+    """Make a bolt (Async)App's built-in request verification use a frozen clock.
+
+    Bolt builds ``SignatureVerifier(signing_secret)`` with the real clock and rejects
+    timestamps more than 5 minutes away; this swaps in ``FixedClock(now)`` (private attrs).
+    """
+    from slack_bolt.middleware.request_verification import RequestVerification
+
+    middleware = getattr(app, "_async_middleware_list", None) or app._middleware_list
+    for mw in middleware:
+        if isinstance(mw, RequestVerification):
+            verifier = SignatureVerifier(mw._signing_secret, clock=FixedClock(now))
+            mw._verifier = verifier
+            return verifier
+    raise LookupError("app has no RequestVerification middleware (request_verification_enabled?)")
+
+
+# ---------------------------------------------------------------------- retry sleeps
+
+
+class _RecordingAsyncio:
+    """Stands in for the ``asyncio`` module inside slack_sdk's retry handlers."""
+
+    def __init__(self, real: ModuleType, sleeps: list[float]) -> None:
+        self._real = real
+        self._sleeps = sleeps
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def sleep(self, delay: float, result: Any = None) -> Any:
+        self._sleeps.append(delay)
+        await self._real.sleep(0)
+        return result
+
+
+@contextlib.contextmanager
+def instant_retry_sleeps() -> Iterator[list[float]]:
+    """Make slack_sdk's async retry handlers skip their ``asyncio.sleep`` (durations recorded).
+
+    ``AsyncRateLimitErrorRetryHandler`` sleeps ``int(Retry-After) + random()`` seconds and has
+    no injectable clock/interval, so the ``asyncio`` name in those modules is patched instead.
+    """
+    from unittest import mock
+
+    from slack_sdk.http_retry import async_handler, builtin_async_handlers
+
+    sleeps: list[float] = []
+    proxy = _RecordingAsyncio(asyncio, sleeps)
+    with (
+        mock.patch.object(builtin_async_handlers, "asyncio", proxy),
+        mock.patch.object(async_handler, "asyncio", proxy),
+    ):
+        yield sleeps
+
+
+def now_ts() -> int:
+    """Current epoch seconds (for signing against bolt's real clock)."""
+    return int(time.time())
