@@ -63,7 +63,7 @@ class CheckinSchedule:
         return f"{self.day_name} {self.at:%H:%M}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Settings:
     """Everything teampulse reads from its environment."""
 
@@ -107,6 +107,11 @@ class Settings:
             return self.console
         return not (self.slack_enabled or self.telegram_enabled)
 
+    def __repr__(self) -> str:
+        # The database URL may carry a password; secrets mask themselves.
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.describe().items())
+        return f"Settings({shown})"
+
     def describe(self) -> dict[str, str]:
         """Settings as text for `teampulse config`, with secrets masked."""
         out: dict[str, str] = {}
@@ -114,7 +119,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name == "database_url":
                 value = _mask_url_password(str(value))
-            out[f.name] = "" if value is None else str(value)
+            out[f.name] = "" if value is None else (
+                repr(value) if isinstance(value, Secret) else str(value))
         return out
 
     @classmethod

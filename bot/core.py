@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.events import InboundEvent, Target
 from bot.org import Org
 from bot.outbox import OutboxWorker
-from bot.render import Renderer
+from bot.render import Renderer, shared_renderer
 from bot.router import route
 from handlers import checkin
 from handlers.context import Context
@@ -47,7 +47,7 @@ class TeamPulse:
         self.org = org
         self.engine = engine
         self.clock = clock or SystemClock()
-        self.renderer = renderer or Renderer()
+        self.renderer = renderer or shared_renderer()
         self.sessions = session_factory(engine)
         self.adapters: dict[str, Adapter] = {}
         self.outbox = OutboxWorker(self.sessions, self.adapters, self.clock)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,17 @@ class Renderer:
 
     def __init__(self, template_dir: Path = TEMPLATE_DIR) -> None:
         self._envs = {name: self._make_env(template_dir, name) for name in MARKUPS}
+        self._modules: dict[tuple[str, str], Any] = {}
+
+    def _messages(self, locale: str, markup: str) -> Any:
+        # Building a template module is costly; messages.j2 holds only macros, so one
+        # module per locale and markup serves every call.
+        key = (_locale(locale), markup)
+        module = self._modules.get(key)
+        if module is None:
+            module = self._envs[markup].get_template(f"{key[0]}/messages.j2").module
+            self._modules[key] = module
+        return module
 
     def _make_env(self, template_dir: Path, markup: str) -> Environment:
         flavour = _FLAVOURS[markup]
@@ -109,8 +121,7 @@ class Renderer:
 
     def message(self, locale: str, name: str, markup: str = "plain", /, **params: Any) -> str:
         """Render the macro `name` from the locale's messages.j2."""
-        module = self._envs[markup].get_template(f"{_locale(locale)}/messages.j2").module
-        macro = getattr(module, name, None)
+        macro = getattr(self._messages(locale, markup), name, None)
         if macro is None:
             raise KeyError(f"no message {name!r} in {_locale(locale)}/messages.j2")
         return _tidy(str(macro(**params)))
@@ -122,8 +133,13 @@ class Renderer:
 
     def message_names(self, locale: str) -> set[str]:
         """Every message a locale defines (to check locales stay in step)."""
-        module = self._envs["plain"].get_template(f"{_locale(locale)}/messages.j2").module
-        return {n for n in dir(module) if not n.startswith("_")}
+        return {n for n in dir(self._messages(locale, "plain")) if not n.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def shared_renderer() -> Renderer:
+    """One renderer per process: templates are read-only, compiling them is not free."""
+    return Renderer()
 
 
 def _locale(locale: str) -> str:

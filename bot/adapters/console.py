@@ -106,10 +106,13 @@ class ConsoleAdapter(Adapter):
                 "Try: /fire checkin, then /as <a director's key> and answer; "
                 f"then /as {self.current} and /summary.\n\n{CONSOLE_HELP}\n")
 
-    async def run(self) -> None:
-        """Read lines until end of input or /quit."""
+    async def start(self) -> None:
+        """Greet before anything else prints (the scheduler may send a catch-up prompt)."""
         self.stdout.write(self.banner() + "\n")
         self.stdout.flush()
+
+    async def run(self) -> None:
+        """Read lines until end of input or /quit."""
         loop = asyncio.get_running_loop()
         while True:
             if self.interactive:

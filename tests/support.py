@@ -1,0 +1,87 @@
+"""Test helpers: a recording adapter and shortcuts for talking to the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.adapters.base import Adapter, Pacing
+from bot.core import TeamPulse
+from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+
+DATA = Path(__file__).parent / "data"
+TEST_ORG = DATA / "org.yaml"
+
+
+@dataclass
+class Sent:
+    """One message the bot sent."""
+
+    target: Target
+    message: OutboundMessage
+
+    @property
+    def text(self) -> str:
+        """The message text."""
+        return self.message.text
+
+
+@dataclass
+class RecordingAdapter(Adapter):
+    """An adapter that records what the bot sends instead of sending it.
+
+    It speaks as the console platform (people are addressed by key) unless told
+    otherwise, so handler tests need no network and no SDK.
+    """
+
+    platform: str = "console"
+    markup: str = "plain"
+    supports_ephemeral: bool = False
+    pacing: Pacing = field(default_factory=Pacing)
+    sent: list[Sent] = field(default_factory=list)
+    fail_next: list[Exception] = field(default_factory=list)
+
+    async def deliver(self, target: Target, message: OutboundMessage) -> SendResult:
+        """Record (or raise the next scripted failure)."""
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        self.sent.append(Sent(target, message))
+        return SendResult(external_id=str(len(self.sent)))
+
+    async def send_dm(self, user_ref: str, message: OutboundMessage) -> SendResult:
+        return await self.deliver(Target(self.platform, "dm", user_ref), message)
+
+    async def post_to_channel(self, channel: str, message: OutboundMessage) -> SendResult:
+        return await self.deliver(Target(self.platform, "channel", channel), message)
+
+    async def reply_in_thread(self, channel: str, thread_id: str,
+                              message: OutboundMessage) -> SendResult:
+        return await self.deliver(Target(self.platform, "thread", channel, thread_id), message)
+
+    async def upload_image(self, target: Target, image: bytes, filename: str,
+                           caption: str) -> SendResult:
+        return await self.deliver(target, OutboundMessage(caption, image=image,
+                                                          image_name=filename))
+
+    def to(self, address: str) -> list[str]:
+        """Texts sent to one address (a person's key for the console platform)."""
+        return [s.text for s in self.sent if s.target.address == address]
+
+    def last(self, address: str) -> str:
+        """The last text sent to an address."""
+        texts = self.to(address)
+        assert texts, f"nothing was sent to {address!r}; sent: {self.sent!r}"
+        return texts[-1]
+
+    def clear(self) -> None:
+        """Forget what was recorded."""
+        self.sent.clear()
+
+
+async def say(bot: TeamPulse, key: str, text: str = "", *, group: bool = False,
+              action: str | None = None, event_id: str | None = None) -> bool:
+    """Person `key` writes to the bot on the console platform."""
+    return await bot.handle(InboundEvent(
+        platform="console", user_id=key, chat_id="team" if group else key,
+        chat_type="group" if group else "direct", text=text, action=action,
+        event_id=event_id))

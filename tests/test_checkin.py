@@ -1,0 +1,360 @@
+"""The weekly check-in through the core, with a recording adapter and a fake clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.core import TeamPulse
+from handlers.answers import MAX_TEXT_LENGTH
+from storage.models import Answer, CheckinRound, OutboxMessage
+from tests.support import RecordingAdapter, say
+
+ALICE_ANSWERS = ["52000", "3", "Closed Acme", "Pricing pushback", "2", "Travel budget", "Visit 5",
+                 "4"]
+
+
+def answers_of(bot: TeamPulse, key: str) -> dict[str, tuple[str | None, float | None, bool]]:
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        rows = ctx.session.scalars(select(Answer).join(CheckinRound).where(
+            CheckinRound.person_id == person.id)).all()
+        return {a.question_key: (a.text_value, a.number_value, a.skipped) for a in rows}
+
+
+def round_status(bot: TeamPulse, key: str) -> str | None:
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        rnd = ctx.checkins.latest(person)
+        return rnd.status if rnd else None
+
+
+async def answer_all(bot: TeamPulse, key: str, answers: list[str]) -> None:
+    for text in answers:
+        await say(bot, key, text)
+
+
+async def test_prompt_goes_to_each_director_in_their_language(bot, chat):
+    run = await bot.run_checkins()
+    assert run.results == {"alice": "prompted", "bruno": "prompted", "li": "prompted"}
+    assert "Time for your weekly check-in for 2026-W48" in chat.last("alice")
+    assert "Revenue: what did you achieve this week (in USD)?" in chat.last("alice")
+    assert "Your weekly target is 50,000 USD" in chat.last("alice")
+    assert "每周签到" in chat.last("li")
+    assert "营收" in chat.last("li")
+    assert chat.to("grace") == [] and chat.to("sam") == []
+
+
+async def test_full_checkin_stores_every_answer_and_confirms(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    stored = answers_of(bot, "alice")
+    assert stored["kpi:revenue"] == (None, 52000.0, False)
+    assert stored["kpi:new_customers"] == (None, 3.0, False)
+    assert stored["wins"] == ("Closed Acme", None, False)
+    assert stored["support_type"] == ("budget", None, False)
+    assert stored["support_detail"] == ("Travel budget", None, False)
+    assert stored["confidence"] == (None, 4.0, False)
+    assert round_status(bot, "alice") == "submitted"
+    done = chat.last("alice")
+    assert "your check-in for 2026-W48 is in" in done
+    assert "52,000 USD" in done and "Budget" in done and "4/5" in done
+
+
+async def test_each_answer_is_stored_as_it_arrives(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
+    assert round_status(bot, "alice") == "open"
+
+
+async def test_numbers_in_common_forms_are_understood(bot, chat):
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "４.５万")  # full-width digits and 万 (ten thousand)
+    await say(bot, "li", "/skip")
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "$45k USD")
+    await say(bot, "alice", "1,200")
+    assert answers_of(bot, "li")["kpi:revenue"][1] == 45000.0
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 45000.0
+    assert answers_of(bot, "alice")["kpi:new_customers"][1] == 1200.0
+
+
+async def test_non_number_is_asked_again_and_changes_nothing(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "about three")
+    assert "That isn't a number" in chat.last("alice")
+    assert "in customers" in chat.last("alice")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
+    await say(bot, "alice", "3")
+    assert "Question 3 of 8" in chat.last("alice")
+
+
+async def test_negative_number_is_refused(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "-5")
+    assert "zero or more" in chat.last("alice")
+    assert answers_of(bot, "alice") == {}
+
+
+async def test_too_long_answer_is_refused_with_the_limit(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3"])
+    await say(bot, "alice", "x" * (MAX_TEXT_LENGTH + 1))
+    assert f"the limit is {MAX_TEXT_LENGTH:,}" in chat.last("alice")
+    assert "wins" not in answers_of(bot, "alice")
+    await say(bot, "alice", "x" * MAX_TEXT_LENGTH)
+    assert answers_of(bot, "alice")["wins"][0] == "x" * MAX_TEXT_LENGTH
+
+
+async def test_scale_and_choice_validation(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b"])
+    await say(bot, "alice", "9")
+    assert "number from 1 to 5, or its name" in chat.last("alice")
+    await say(bot, "alice", "training")  # by label, case-insensitive
+    assert answers_of(bot, "alice")["support_type"][0] == "training"
+    await answer_all(bot, "alice", ["Sales coaching", "Plan"])
+    await say(bot, "alice", "7")
+    assert "whole number from 1 to 5" in chat.last("alice")
+    assert round_status(bot, "alice") == "open"
+    await say(bot, "alice", "5")
+    assert round_status(bot, "alice") == "submitted"
+
+
+async def test_no_support_needed_skips_the_detail_question(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b", "1"])
+    assert "What is your plan for next week?" in chat.last("alice")
+    assert "Question 6 of 7" in chat.last("alice")
+
+
+async def test_skip_moves_on_and_is_recorded(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "/skip")
+    assert "Skipped." in chat.last("alice")
+    await say(bot, "alice", "skip")
+    assert answers_of(bot, "alice")["kpi:revenue"] == (None, None, True)
+    assert answers_of(bot, "alice")["kpi:new_customers"] == (None, None, True)
+    assert "Question 3 of 8" in chat.last("alice")
+
+
+async def test_buttons_answer_choice_and_scale_questions(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b"])
+    last = chat.sent[-1].message
+    assert [c.label for c in last.choices][:2] == ["No support needed", "Budget"]
+    await say(bot, "alice", action=last.choices[2].value)  # Training
+    assert answers_of(bot, "alice")["support_type"][0] == "training"
+
+
+async def test_a_button_for_a_question_no_longer_open_is_refused(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b"])
+    stale = chat.sent[-1].message.choices[1].value
+    await say(bot, "alice", "2")
+    await say(bot, "alice", action=stale)
+    assert "no longer open" in chat.last("alice")
+    assert answers_of(bot, "alice")["support_type"][0] == "budget"
+
+
+async def test_prompt_is_sent_once_per_round_even_after_a_restart(bot, chat, settings, clock):
+    await bot.run_checkins(["alice"])
+    await bot.run_checkins(["alice"])
+    assert len(chat.to("alice")) == 1
+    restarted = TeamPulse(settings, bot.org, bot.engine, clock=clock)
+    again = RecordingAdapter()
+    restarted.register(again)
+    run = await restarted.run_checkins(["alice"])
+    assert run.results == {"alice": "already-prompted"}
+    assert again.sent == []
+
+
+async def test_pause_and_resume_with_checkin(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "/pause")
+    assert "Paused" in chat.last("alice")
+    await say(bot, "alice", "3")
+    assert "not waiting for an answer" in chat.last("alice")
+    assert "kpi:new_customers" not in answers_of(bot, "alice")
+    await say(bot, "alice", "/checkin")
+    assert "Welcome back" in chat.last("alice")
+    assert "Question 2 of 8" in chat.last("alice")
+
+
+async def test_checkin_on_demand_without_a_prompt(bot, chat):
+    await say(bot, "bruno", "/checkin")
+    assert "Question 1 of 7" in chat.last("bruno")
+    await answer_all(bot, "bruno", ["41000", "w", "b", "1", "p", "3"])
+    assert round_status(bot, "bruno") == "submitted"
+    await say(bot, "bruno", "/checkin")
+    assert "already submitted" in chat.last("bruno")
+    run = await bot.run_checkins(["bruno"])
+    assert run.results == {"bruno": "already-prompted"}
+
+
+async def test_late_answer_resumes_last_weeks_round(bot, chat, clock):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    clock.advance(timedelta(days=3))  # Monday of the next week
+    await say(bot, "alice", "/checkin")
+    assert "2026-W48" in chat.last("alice")
+    assert "Question 2 of 8" in chat.last("alice")
+    await answer_all(bot, "alice", ALICE_ANSWERS[1:])
+    with bot.unit() as ctx:
+        rnd = ctx.checkins.latest(ctx.people.by_key("alice"))
+        assert (rnd.week, rnd.status) == ("2026-W48", "submitted")
+
+
+async def test_edit_a_submitted_answer(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "alice", "/edit")
+    listing = chat.last("alice")
+    assert "1. Revenue" in listing and "52,000 USD" in listing
+    await say(bot, "alice", "/edit 1")
+    assert "Changing your answer" in chat.last("alice")
+    await say(bot, "alice", "61000")
+    assert "Saved" in chat.last("alice")
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 61000.0
+    assert round_status(bot, "alice") == "submitted"
+
+
+async def test_edit_that_makes_a_question_apply_asks_it(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b", "1", "Plan", "4"])
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "3")  # now needs training: the detail question applies
+    assert "Tell me more" in chat.last("alice")
+    await say(bot, "alice", "A negotiation course")
+    assert answers_of(bot, "alice")["support_detail"][0] == "A negotiation course"
+
+
+async def test_edit_with_a_bad_number_shows_usage(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "alice", "/edit 42")
+    assert "Usage: /edit" in chat.last("alice") and "(1–8)" in chat.last("alice")
+
+
+async def test_away_people_are_not_prompted_until_back(bot, chat, clock):
+    await say(bot, "alice", "/away 2026-12-10")
+    assert "no check-in prompts until 2026-12-10" in chat.last("alice")
+    run = await bot.run_checkins(["alice"])
+    assert run.results == {"alice": "away"}
+    await say(bot, "alice", "/back")
+    assert "Welcome back" in chat.last("alice")
+    run = await bot.run_checkins(["alice"])
+    assert run.results == {"alice": "prompted"}
+
+
+async def test_away_period_ends_by_itself(bot, chat, clock):
+    await say(bot, "alice", "/away 2026-11-28")
+    clock.advance(timedelta(days=7))
+    run = await bot.run_checkins(["alice"])
+    assert run.results == {"alice": "prompted"}
+
+
+async def test_away_with_bad_dates(bot, chat):
+    await say(bot, "alice", "/away next week")
+    assert "Usage: /away YYYY-MM-DD" in chat.last("alice")
+    await say(bot, "alice", "/away 2026-02-30")
+    assert "not a real date" in chat.last("alice")
+    await say(bot, "alice", "/away 2026-11-01")
+    assert "in the past" in chat.last("alice")
+    await say(bot, "alice", "/away 2030-01-01")
+    assert "more than a year away" in chat.last("alice")
+    with bot.unit() as ctx:
+        assert ctx.people.by_key("alice").away_until is None
+
+
+async def test_one_reminder_after_the_delay(bot, chat, clock):
+    await bot.run_checkins(["alice", "bruno"])
+    await answer_all(bot, "bruno", ["41000", "w", "b", "1", "p", "3"])
+    assert await bot.run_reminders() == 0
+    clock.advance(bot.settings.reminder_delay)
+    assert await bot.run_reminders() == 1
+    assert "Friendly reminder" in chat.last("alice")
+    assert "Question 1 of 8" in chat.last("alice")
+    assert not any("reminder" in t for t in chat.to("bruno"))
+    clock.advance(timedelta(days=1))
+    assert await bot.run_reminders() == 0
+
+
+async def test_reminder_skips_someone_who_went_away(bot, chat, clock):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "/away 2026-12-05")
+    clock.advance(bot.settings.reminder_delay)
+    assert await bot.run_reminders() == 0
+
+
+async def test_unknown_command_names_the_help(bot, chat):
+    await say(bot, "alice", "/frobnicate")
+    assert "don't know the command /frobnicate" in chat.last("alice")
+
+
+async def test_chatting_with_no_open_question(bot, chat):
+    await say(bot, "alice", "hello?")
+    assert "not waiting for an answer" in chat.last("alice")
+
+
+async def test_help_lists_commands_for_the_role(bot, chat):
+    await say(bot, "alice", "/help")
+    assert "/checkin" in chat.last("alice") and "/summary" not in chat.last("alice")
+    await say(bot, "grace", "/help")
+    assert "/summary" in chat.last("grace")
+    await say(bot, "li", "/help")
+    assert "开始或继续本周签到" in chat.last("li")
+
+
+async def test_checkin_from_a_group_moves_to_private(bot, chat):
+    await say(bot, "alice", "/checkin", group=True)
+    group = [s for s in chat.sent if s.target.kind == "channel"]
+    assert len(group) == 1 and "private message" in group[0].text
+    assert "Question 1 of 8" in chat.last("alice")
+
+
+async def test_redelivered_event_is_processed_once(bot, chat):
+    await bot.run_checkins(["alice"])
+    assert await say(bot, "alice", "52000", event_id="evt-1") is True
+    assert await say(bot, "alice", "52000", event_id="evt-1") is False
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(Answer)) == 1
+    assert len(chat.to("alice")) == 2
+
+
+async def test_zh_cn_director_gets_chinese_errors(bot, chat):
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "很多")
+    assert "这不是一个数字" in chat.last("li")
+
+
+async def test_a_failing_handler_rolls_back_and_apologises(bot, chat, monkeypatch):
+    from handlers import checkin
+
+    def boom(ctx, text):
+        ctx.checkins.save_answer(ctx.checkins.latest(ctx.person), "kpi:revenue", text=None,
+                                 number=1.0, skipped=False, now=ctx.clock.now())
+        raise RuntimeError("bug")
+
+    await bot.run_checkins(["alice"])
+    monkeypatch.setattr(checkin, "on_text", boom)
+    await say(bot, "alice", "52000", event_id="e-crash")
+    assert "something went wrong" in chat.last("alice")
+    assert answers_of(bot, "alice") == {}
+    monkeypatch.undo()
+    # The event id was not claimed, so the platform's redelivery is processed.
+    assert await say(bot, "alice", "52000", event_id="e-crash") is True
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 52000.0
+
+
+async def test_messages_are_recorded_in_the_outbox_before_sending(bot, chat):
+    chat.fail_next.append(ConnectionError("network down"))
+    await bot.run_checkins(["alice"])
+    with bot.unit() as ctx:
+        rows = ctx.session.scalars(select(OutboxMessage)).all()
+        assert [(r.status, r.attempts) for r in rows] == [("pending", 1)]
+    assert chat.sent == []

@@ -1,0 +1,65 @@
+"""Settings: defaults, parsing with clear messages, and secrets that never print."""
+
+from __future__ import annotations
+
+import logging
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import CheckinSchedule, ConfigError, Settings, parse_duration, parse_schedule
+
+
+def test_defaults_run_the_console_on_sqlite():
+    settings = Settings.from_mapping({})
+    assert settings.database_url == "sqlite:///data/teampulse.db"
+    assert settings.checkin_schedule == CheckinSchedule(4, time(16, 0))
+    assert settings.reminder_delay == timedelta(hours=2)
+    assert settings.console_enabled and not settings.slack_enabled
+
+
+def test_durations_and_schedules():
+    assert parse_duration("1h30m") == timedelta(minutes=90)
+    assert parse_duration("2d") == timedelta(days=2)
+    assert parse_schedule("Monday 09:30") == CheckinSchedule(0, time(9, 30))
+    with pytest.raises(ConfigError, match=r"CHECKIN_REMINDER_DELAY='soon': expected a duration"):
+        Settings.from_mapping({"CHECKIN_REMINDER_DELAY": "soon"})
+    with pytest.raises(ConfigError, match=r"CHECKIN_SCHEDULE='fri 25:00': 25:00 is not a time"):
+        Settings.from_mapping({"CHECKIN_SCHEDULE": "fri 25:00"})
+    with pytest.raises(ConfigError, match="expected a day and a time"):
+        Settings.from_mapping({"CHECKIN_SCHEDULE": "someday"})
+
+
+def test_platform_settings_need_their_partners():
+    with pytest.raises(ConfigError, match=r"SLACK_APP_TOKEN .* SLACK_SIGNING_SECRET"):
+        Settings.from_mapping({"SLACK_BOT_TOKEN": "xoxb-1"})
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET is not"):
+        Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": "https://x"})
+    with pytest.raises(ConfigError, match="SLACK_HTTP_PORT='http': expected a port"):
+        Settings.from_mapping({"SLACK_HTTP_PORT": "http"})
+    settings = Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a"})
+    assert settings.telegram_enabled and not settings.console_enabled
+    assert Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a",
+                                  "TEAMPULSE_CONSOLE": "yes"}).console_enabled
+
+
+def test_secrets_never_show(caplog):
+    settings = Settings.from_mapping({
+        "SLACK_BOT_TOKEN": "xoxb-very-secret", "SLACK_APP_TOKEN": "xapp-also-secret",
+        "DATABASE_URL": "postgresql+psycopg://tp:hunter2@db/teampulse"})
+    shown = repr(settings) + str(settings.describe())
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("test").info("settings: %s", settings)
+    shown += caplog.text
+    assert "very-secret" not in shown and "also-secret" not in shown and "hunter2" not in shown
+    assert settings.slack_bot_token.get() == "xoxb-very-secret"
+    assert settings.describe()["database_url"] == "postgresql+psycopg://tp:***@db/teampulse"
+
+
+def test_environment_wins_over_env_file(tmp_path: Path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("CHECKIN_SCHEDULE=mon 09:00\nCHECKIN_GRACE_PERIOD=1h\n")
+    settings = Settings.load({"CHECKIN_SCHEDULE": "tue 10:00"}, env_file)
+    assert settings.checkin_schedule == CheckinSchedule(1, time(10, 0))
+    assert settings.grace_period == timedelta(hours=1)

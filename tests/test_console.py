@@ -1,0 +1,93 @@
+"""The console chat, driven by scripted input as a newcomer would use it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from io import StringIO
+from pathlib import Path
+
+from bot.app import run
+
+ROOT = Path(__file__).parent.parent
+
+SESSION = """\
+/fire checkin
+/as alice
+52000
+3
+Closed the Acme deal <big>
+Pricing pushback
+2
+Travel budget for demos
+Visit 5 prospects
+4
+/as li
+６６０００
+/skip
+新签两家客户
+渠道冲突
+1
+拜访三家
+5
+/as grace
+/summary
+/quit
+"""
+
+
+async def test_scripted_console_session_shows_answers_in_the_summary(settings, clock):
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(SESSION), stdout=out,
+              clock=clock)
+    text = out.getvalue()
+    assert "teampulse console — Test Sales" in text
+    assert "You are Grace Chen (grace)" in text
+    assert "[bot → Alice Martin (alice), private]" in text
+    assert "alice> 52000" in text  # piped input is echoed, so the transcript reads well
+    assert "第 1 题，共 7 题" in text  # Li gets the check-in in Chinese
+    assert "谢谢！你 2026-W48 的签到已提交。" in text
+    summary = text[text.rindex("grace> /summary"):]
+    assert "Check-ins: 2 of 3" in summary
+    assert ("Alice Martin: Revenue 52,000 / 50,000 USD (104%) · "
+            "New customers 3 / 4 customers (75%)") in summary
+    assert "李雷: Revenue 66,000 / 60,000 USD (110%)" in summary
+    assert "Closed the Acme deal <big>" in summary
+
+
+async def test_console_commands_and_mistakes(settings, clock):
+    script = "/as nobody\n/who\n/fire later\n/press 1\n/group hello all\n/console\n"
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    assert "No person with key 'nobody'. Known keys: alice, bruno, grace, li, sam, vera" in text
+    assert "grace        Grace Chen (gm)  ← you" in text
+    assert "Usage: /fire checkin [key…]  or  /fire reminders" in text
+    assert "Your last message has no buttons." in text
+    assert text.count("Console commands") == 2
+
+
+async def test_buttons_can_be_pressed_in_the_console(settings, clock):
+    script = "/fire checkin alice\n/as alice\n1\n1\nwins\nblockers\n/press 3\n"
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    assert "Tell me more: what exactly do you need" in out.getvalue()  # Training was pressed
+
+
+def test_make_run_entry_point_with_piped_input(tmp_path):
+    """`teampulse run` with no tokens starts the console; a piped session works end to end."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/tp.db", TEAMPULSE_ORG_FILE=str(
+        ROOT / "org.example.yaml"), CHECKIN_SCHEDULE="mon 09:00")
+    script = "/fire checkin alice\n/as alice\n/skip\n/skip\nwin\n/pause\n/as grace\n/summary\n"
+    done = subprocess.run([sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
+                          input=script, capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "teampulse console — Northwind Sales" in done.stdout
+    assert "Paused. Your answers so far are saved" in done.stdout
+    assert "⏳ Alice Martin — in progress (3/8 answered)" in done.stdout
+    assert done.stderr == ""

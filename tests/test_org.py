@@ -1,0 +1,186 @@
+"""The org file: the example loads, and every kind of mistake is named precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.org import OrgError, load_org, parse_org
+
+ROOT = Path(__file__).parent.parent
+
+GOOD_PERSON = """
+  - key: grace
+    name: Grace
+    role: gm
+    timezone: America/New_York
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(OrgError) as info:
+        parse_org(text, Path("org.yaml"))
+    assert str(info.value).startswith("org.yaml: ")
+    return info.value.problems
+
+
+def test_the_example_org_loads():
+    org = load_org(ROOT / "org.example.yaml")
+    roles = [p.role for p in org.people]
+    assert roles.count("gm") == 1 and roles.count("director") == 3 and "member" in roles
+    li = org.person("li")
+    assert li.locale == "zh-CN" and li.checks_in and li.kpis[1].label["zh-CN"] == "新客户"
+    assert org.person("olivia").can_view_summary
+    assert not org.person("sam").checks_in
+    keys = [q.key for q in org.questions_for(org.person("alice"))]
+    assert keys == ["kpi:revenue", "kpi:new_customers", "wins", "blockers", "support_type",
+                    "support_detail", "plan", "confidence"]
+
+
+def test_unknown_timezone_is_named_with_the_entry():
+    found = problems("people:" + GOOD_PERSON + """
+  - key: bob
+    name: Bob
+    role: director
+    timezone: Mars/Olympus
+""")
+    assert found == ["people[1] ('bob'): timezone 'Mars/Olympus' is not a known IANA timezone "
+                     "(for example Europe/Berlin or Asia/Shanghai)"]
+
+
+def test_manager_must_exist_and_not_loop():
+    found = problems("people:" + GOOD_PERSON + """
+  - {key: a, name: A, role: director, manager: ghost, timezone: UTC}
+  - {key: b, name: B, role: director, manager: c, timezone: UTC}
+  - {key: c, name: C, role: director, manager: b, timezone: UTC}
+  - {key: d, name: D, role: director, manager: d, timezone: UTC}
+""")
+    assert "people[1] ('a'): manager 'ghost' does not exist in this file" in found
+    assert "people[4] ('d'): manager is the person themself" in found
+    assert any(p.startswith("people[2] ('b'): managers form a loop") for p in found)
+
+
+def test_duplicate_keys_and_ids():
+    found = problems("people:" + GOOD_PERSON + """
+  - {key: grace, name: G2, role: director, timezone: UTC}
+  - {key: x, name: X, role: director, timezone: UTC, slack_id: U123ABC}
+  - {key: y, name: Y, role: director, timezone: UTC, slack_id: U123ABC, telegram_id: 5}
+  - {key: z, name: Z, role: member, timezone: UTC, telegram_id: 5}
+""")
+    assert "people[1] ('grace'): duplicate key (also people[0])" in found
+    assert "people[3] ('y'): slack_id 'U123ABC' is also used by 'x'" in found
+    assert "people[4] ('z'): telegram_id 5 is also used by 'y'" in found
+
+
+def test_unknown_fields_missing_fields_and_bad_values():
+    found = problems("""
+people:
+  - key: grace
+    name: Grace
+    role: boss
+    timezone: UTC
+    timzone: UTC
+  - key: bob
+    role: director
+    timezone: UTC
+    kpis:
+      - {metric: revenue, unit: USD, weekly_target: -5}
+""")
+    assert "people[0] ('grace'): role: Input should be 'gm', 'director' or 'member'" in found
+    assert "people[0] ('grace'): timzone: unknown field (check the spelling)" in found
+    assert "people[1] ('bob'): name: required field is missing" in found
+    assert any(p.startswith("people[1] ('bob'): kpis.0.weekly_target: Input should be greater")
+               for p in found)
+
+
+def test_locale_and_slack_id_are_checked():
+    found = problems("people:" + GOOD_PERSON + """
+  - {key: f, name: F, role: director, timezone: UTC, locale: fr, slack_id: alice}
+""")
+    assert "people[1] ('f'): locale 'fr' is not supported (use en or zh-CN)" in found
+    assert any("slack_id 'alice' does not look like a Slack user id" in p for p in found)
+
+
+def test_an_org_needs_a_gm():
+    assert problems("people:\n  - {key: a, name: A, role: director, timezone: UTC}\n") == [
+        "people: nobody has role 'gm'; the org needs a GM to read summaries"]
+
+
+def test_summary_viewers_must_exist():
+    found = problems("org: {summary_viewers: [nobody]}\npeople:" + GOOD_PERSON)
+    assert found == ["org.summary_viewers: 'nobody' is not a person in this file"]
+
+
+def test_invalid_yaml_names_the_line():
+    found = problems("people:\n  - key: [unclosed\n")
+    assert found[0].startswith("line ") and "not valid YAML" in found[0]
+
+
+def test_missing_file_says_what_to_do(tmp_path):
+    with pytest.raises(OrgError) as info:
+        load_org(tmp_path / "org.yaml")
+    assert "file not found" in str(info.value) and "org.example.yaml" in str(info.value)
+
+
+def test_locale_aliases_are_accepted():
+    org = parse_org("people:" + GOOD_PERSON + "    locale: zh\n")
+    assert org.people[0].locale == "zh-CN"
+
+
+def test_custom_questions():
+    org = parse_org("people:" + GOOD_PERSON + """
+checkin:
+  questions:
+    - key: wins
+    - key: pipeline_health
+      type: choice
+      prompt: {en: 'How healthy is your pipeline?', zh-CN: 你的销售管道健康吗？}
+      choices:
+        - {value: good, en: Good, zh-CN: 良好}
+        - {value: weak, en: Weak, zh-CN: 薄弱}
+""")
+    assert [q.key for q in org.questions] == ["wins", "pipeline_health"]
+    assert org.questions[1].choices[1].labels == {"en": "Weak", "zh-CN": "薄弱"}
+
+
+def test_custom_questions_need_every_locale_and_a_type():
+    found = problems("people:" + GOOD_PERSON + """
+checkin:
+  questions:
+    - {key: mood, type: scale, prompt: {en: 'How are you?'}}
+    - {key: other, type: essay, prompt: {en: x, zh-CN: y}}
+    - {key: pick, type: choice, prompt: {en: x, zh-CN: y}, choices: [only]}
+""")
+    assert "checkin.questions[0] ('mood'): prompt needs text for every locale; missing zh-CN" \
+        in found
+    assert any(p.startswith("checkin.questions[1] ('other'): type must be one of") for p in found)
+    assert "checkin.questions[2] ('pick'): a choice question needs at least two choices" in found
+
+
+async def test_custom_questions_are_asked_and_answered(tmp_path, settings, clock):
+    from dataclasses import replace
+
+    from bot.app import prepare
+    from tests.support import RecordingAdapter, say
+
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text("people:" + GOOD_PERSON + """
+  - {key: dan, name: Dan, role: director, timezone: America/New_York, locale: zh-CN}
+checkin:
+  questions:
+    - key: pipeline_health
+      type: choice
+      prompt: {en: 'How healthy is your pipeline?', zh-CN: 你的销售管道健康吗？}
+      choices:
+        - {value: good, en: Good, zh-CN: 良好}
+        - {value: weak, en: Weak, zh-CN: 薄弱}
+""", encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org_file), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await bot.run_checkins()
+    assert "你的销售管道健康吗？" in chat.last("dan") and "2. 薄弱" in chat.last("dan")
+    await say(bot, "dan", "薄弱")
+    assert "签到已提交" in chat.last("dan") and "薄弱" in chat.last("dan")
+    engine.dispose()

@@ -1,0 +1,135 @@
+"""Durable delivery: nothing lost or doubled by rate limits, failures or restarts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.adapters.base import DeliveryError, Pacing, RetryLater
+from bot.outbox import MAX_ATTEMPTS, OutboxWorker
+from storage.models import OutboxMessage
+from tests.support import RecordingAdapter
+
+
+def enqueue(bot, address: str, text: str, dedupe_key: str | None = None) -> bool:
+    with bot.unit() as ctx:
+        row = ctx.outbox.enqueue(platform="console", target_kind="dm", address=address,
+                                 payload={"text": text}, now=bot.clock.now(),
+                                 dedupe_key=dedupe_key)
+        return row is not None
+
+
+def statuses(bot) -> list[tuple[str, str, int]]:
+    with bot.unit() as ctx:
+        return [(r.payload["text"], r.status, r.attempts) for r in
+                ctx.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+async def test_rate_limited_message_waits_then_goes_out_exactly_once(bot, clock):
+    chat = RecordingAdapter(fail_next=[RetryLater(30)])
+    bot.register(chat)
+    enqueue(bot, "alice", "hello")
+    next_due = await bot.outbox.flush()
+    assert chat.sent == [] and next_due == clock.now() + timedelta(seconds=30)
+    clock.advance(timedelta(seconds=29))
+    await bot.outbox.flush()
+    assert chat.sent == []
+    clock.advance(timedelta(seconds=1))
+    await bot.outbox.flush()
+    await bot.outbox.flush()
+    assert chat.to("alice") == ["hello"]
+    assert statuses(bot) == [("hello", "sent", 1)]
+
+
+async def test_later_messages_to_the_same_chat_keep_their_order(bot, clock):
+    chat = RecordingAdapter(fail_next=[RetryLater(5)])
+    bot.register(chat)
+    enqueue(bot, "alice", "first")
+    enqueue(bot, "alice", "second")
+    enqueue(bot, "bruno", "other chat")
+    await bot.outbox.flush()
+    assert [s.text for s in chat.sent] == ["other chat"]
+    clock.advance(timedelta(seconds=5))
+    await bot.outbox.flush()
+    assert chat.to("alice") == ["first", "second"]
+
+
+async def test_network_errors_are_retried_with_backoff(bot, clock):
+    chat = RecordingAdapter(fail_next=[ConnectionError("down"), ConnectionError("down")])
+    bot.register(chat)
+    enqueue(bot, "alice", "hello")
+    await bot.outbox.flush()
+    assert statuses(bot) == [("hello", "pending", 1)]
+    clock.advance(timedelta(seconds=2))
+    await bot.outbox.flush()
+    assert statuses(bot) == [("hello", "pending", 2)]
+    clock.advance(timedelta(seconds=3))
+    await bot.outbox.flush()
+    assert statuses(bot) == [("hello", "pending", 2)]  # backoff is 4s now
+    clock.advance(timedelta(seconds=1))
+    await bot.outbox.flush()
+    assert statuses(bot) == [("hello", "sent", 3)]
+    assert chat.to("alice") == ["hello"]
+
+
+async def test_permanent_failures_stop_and_do_not_block_the_chat(bot, clock):
+    chat = RecordingAdapter(fail_next=[DeliveryError("user blocked the bot", permanent=True)])
+    bot.register(chat)
+    enqueue(bot, "alice", "lost cause")
+    enqueue(bot, "alice", "next")
+    await bot.outbox.flush()
+    assert statuses(bot)[0][:2] == ("lost cause", "failed")
+    assert chat.to("alice") == ["next"]
+
+
+async def test_a_message_gives_up_after_max_attempts(bot, clock):
+    chat = RecordingAdapter(fail_next=[ConnectionError("down")] * MAX_ATTEMPTS)
+    bot.register(chat)
+    enqueue(bot, "alice", "hello")
+    for _ in range(MAX_ATTEMPTS):
+        await bot.outbox.flush()
+        clock.advance(timedelta(minutes=10))
+    assert statuses(bot) == [("hello", "failed", MAX_ATTEMPTS)]
+
+
+async def test_pending_messages_survive_a_restart(bot, clock):
+    enqueue(bot, "alice", "queued before the crash")  # no adapter running: stays pending
+    chat = RecordingAdapter()
+    worker = OutboxWorker(bot.sessions, {"console": chat}, clock)
+    await worker.flush()
+    assert chat.to("alice") == ["queued before the crash"]
+    await worker.flush()
+    assert len(chat.sent) == 1
+
+
+async def test_pacing_spaces_messages_to_one_chat(bot, clock):
+    chat = RecordingAdapter(pacing=Pacing(per_chat=1.0))
+    bot.register(chat)
+    for text in ("one", "two"):
+        enqueue(bot, "alice", text)
+    enqueue(bot, "bruno", "three")
+    next_due = await bot.outbox.flush()
+    assert chat.to("alice") == ["one"] and chat.to("bruno") == ["three"]
+    assert next_due == clock.now() + timedelta(seconds=1)
+    clock.advance(timedelta(seconds=1))
+    await bot.outbox.flush()
+    assert chat.to("alice") == ["one", "two"]
+
+
+async def test_overall_pacing_spaces_messages_across_chats(bot, clock):
+    chat = RecordingAdapter(pacing=Pacing(overall=0.5))
+    bot.register(chat)
+    enqueue(bot, "alice", "a")
+    enqueue(bot, "bruno", "b")
+    await bot.outbox.flush()
+    assert len(chat.sent) == 1
+    clock.advance(timedelta(seconds=0.5))
+    await bot.outbox.flush()
+    assert len(chat.sent) == 2
+
+
+async def test_dedupe_key_records_a_message_once(bot):
+    assert enqueue(bot, "alice", "prompt", dedupe_key="k1") is True
+    assert enqueue(bot, "alice", "prompt", dedupe_key="k1") is False
+    assert len(statuses(bot)) == 1

@@ -1,0 +1,64 @@
+"""Templates: both locales say everything, and user text is escaped for each platform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.render import TEMPLATE_DIR, Renderer, format_number, format_percent
+
+renderer = Renderer()
+
+
+def test_both_locales_define_the_same_messages():
+    assert renderer.message_names("en") == renderer.message_names("zh-CN")
+    en = {p.name for p in (TEMPLATE_DIR / "en").iterdir()}
+    zh = {p.name for p in (TEMPLATE_DIR / "zh-CN").iterdir()}
+    assert en == zh
+
+
+def test_no_chinese_message_falls_back_to_english():
+    en = Path(TEMPLATE_DIR / "en" / "messages.j2").read_text(encoding="utf-8")
+    zh = Path(TEMPLATE_DIR / "zh-CN" / "messages.j2").read_text(encoding="utf-8")
+    assert "Usage:" in en and "Usage:" not in zh
+
+
+def test_user_text_is_escaped_per_platform():
+    text = "Q1 <b>wins</b> & more"
+    args = {"week": "2026-W48", "items": [{"prompt": "Wins?", "answer": text}]}
+    assert text in renderer.message("en", "checkin_done", "plain", **args)
+    slack = renderer.message("en", "checkin_done", "slack", **args)
+    assert "Q1 &lt;b&gt;wins&lt;/b&gt; &amp; more" in slack
+    assert "*Thanks — your check-in for 2026-W48 is in.*" in slack
+    telegram = renderer.message("en", "checkin_done", "telegram", **args)
+    assert "Q1 &lt;b&gt;wins&lt;/b&gt; &amp; more" in telegram
+    assert "<b>Thanks — your check-in for 2026-W48 is in.</b>" in telegram
+    markdown = renderer.message("en", "checkin_done", "markdown", **args)
+    assert "Q1 \\<b\\>wins\\</b\\> & more" in markdown
+
+
+def test_bold_wraps_escaped_text():
+    out = renderer.message("en", "question", "telegram", prompt="p", position=1, total=2,
+                           kind="number", unit="<USD>")
+    assert "<i>Reply with a number in &lt;USD&gt;, e.g. 45000 or 45k.</i>" in out
+
+
+def test_mentions_per_platform():
+    class P:
+        name = "Alice & Co"
+        slack_id = "U0ALICE"
+        telegram_id = 1002
+
+    env_slack = renderer._envs["slack"]
+    env_tg = renderer._envs["telegram"]
+    env_plain = renderer._envs["plain"]
+    tpl = "{{ p | mention }}"
+    assert env_slack.from_string(tpl).render(p=P()) == "<@U0ALICE>"
+    assert env_tg.from_string(tpl).render(p=P()) == '<a href="tg://user?id=1002">Alice &amp; Co</a>'
+    assert env_plain.from_string(tpl).render(p=P()) == "Alice & Co"
+
+
+def test_number_formats():
+    assert format_number(52000.0) == "52,000"
+    assert format_number(1234.5) == "1,234.5"
+    assert format_number(None) == "—"
+    assert format_percent(1.04) == "104%"

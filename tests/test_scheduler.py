@@ -1,0 +1,124 @@
+"""Scheduling: local times across DST, jobs persisted in the database, catch-up after downtime."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from bot.config import CheckinSchedule
+from bot.schedule import last_checkin, next_checkin
+from bot.scheduler import build_scheduler, catch_up, start_scheduler, sync_checkin_jobs
+from tests.support import RecordingAdapter
+
+FRIDAY_4PM = CheckinSchedule(4, time(16, 0))
+
+
+def test_new_york_check_in_follows_the_end_of_daylight_saving():
+    # DST ends in the US on Sunday 2026-11-01: 16:00 is 20:00 UTC before, 21:00 UTC after.
+    before = next_checkin(FRIDAY_4PM, "America/New_York", datetime(2026, 10, 26, tzinfo=UTC))
+    after = next_checkin(FRIDAY_4PM, "America/New_York", before)
+    assert before == datetime(2026, 10, 30, 20, 0, tzinfo=UTC)
+    assert after == datetime(2026, 11, 6, 21, 0, tzinfo=UTC)
+
+
+def test_europe_check_in_follows_the_start_of_summer_time():
+    # Europe/Rome moves to CEST on 2027-03-28: 16:00 is 15:00 UTC before, 14:00 UTC after.
+    before = next_checkin(FRIDAY_4PM, "Europe/Rome", datetime(2027, 3, 22, tzinfo=UTC))
+    after = next_checkin(FRIDAY_4PM, "Europe/Rome", before)
+    assert before == datetime(2027, 3, 26, 15, 0, tzinfo=UTC)
+    assert after == datetime(2027, 4, 2, 14, 0, tzinfo=UTC)
+
+
+def test_each_person_is_prompted_at_their_own_local_time():
+    now = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
+    shanghai = next_checkin(FRIDAY_4PM, "Asia/Shanghai", now)
+    new_york = next_checkin(FRIDAY_4PM, "America/New_York", now)
+    assert shanghai == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    assert new_york == datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
+
+
+def test_last_checkin_across_dst_and_on_the_minute():
+    ny = "America/New_York"
+    assert last_checkin(FRIDAY_4PM, ny, datetime(2026, 11, 2, tzinfo=UTC)) == datetime(
+        2026, 10, 30, 20, 0, tzinfo=UTC)
+    exactly = datetime(2026, 11, 6, 21, 0, tzinfo=UTC)
+    assert last_checkin(FRIDAY_4PM, ny, exactly) == exactly
+    assert last_checkin(FRIDAY_4PM, ny, exactly - timedelta(seconds=1)) == datetime(
+        2026, 10, 30, 20, 0, tzinfo=UTC)
+
+
+def test_a_time_skipped_by_spring_forward_resolves_forward():
+    sunday_2_30 = CheckinSchedule(6, time(2, 30))  # does not exist on 2027-03-14 in New York
+    fire = last_checkin(sunday_2_30, "America/New_York", datetime(2027, 3, 15, tzinfo=UTC))
+    assert fire == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+
+
+async def test_missed_check_in_is_sent_once_on_restart_within_grace(bot, clock):
+    chat = RecordingAdapter()
+    bot.register(chat)
+    clock.advance(timedelta(hours=3))  # the bot was down at 16:00 and came back at 19:00
+    assert await catch_up(bot) == {"alice": "prompted"}
+    assert "Time for your weekly check-in" in chat.last("alice")
+    # Shanghai's and Rome's 16:00 passed long ago: outside the 6h grace period.
+    assert chat.to("li") == [] and chat.to("bruno") == []
+    assert await catch_up(bot) == {"alice": "already-prompted"}
+    assert len(chat.to("alice")) == 1
+
+
+async def test_missed_check_in_outside_grace_is_not_sent(bot, clock):
+    chat = RecordingAdapter()
+    bot.register(chat)
+    clock.advance(bot.settings.grace_period + timedelta(minutes=1))
+    assert await catch_up(bot) == {}
+    assert chat.sent == []
+
+
+async def test_jobs_persist_in_the_database_and_follow_the_org(bot):
+    scheduler = build_scheduler(bot.engine, bot.settings.grace_period)
+    scheduler.start(paused=True)
+    try:
+        assert sorted(sync_checkin_jobs(scheduler, bot)) == [
+            "checkin:alice", "checkin:bruno", "checkin:li"]
+    finally:
+        scheduler.shutdown(wait=False)
+    # A new process sees the same jobs, with each person's local time.
+    again = build_scheduler(bot.engine, bot.settings.grace_period)
+    again.start(paused=True)
+    try:
+        jobs = {job.id: job for job in again.get_jobs()}
+        assert set(jobs) == {"checkin:alice", "checkin:bruno", "checkin:li"}
+        li = jobs["checkin:li"]
+        assert str(li.trigger.timezone) == "Asia/Shanghai"
+        assert li.args == ("li",)
+        assert li.misfire_grace_time == int(bot.settings.grace_period.total_seconds())
+        assert li.coalesce is True
+        with bot.unit() as ctx:
+            ctx.people.by_key("li").checks_in = False
+        sync_checkin_jobs(again, bot)
+        assert {job.id for job in again.get_jobs()} == {"checkin:alice", "checkin:bruno"}
+    finally:
+        again.shutdown(wait=False)
+
+
+async def test_start_scheduler_registers_jobs_and_catches_up(bot, clock):
+    chat = RecordingAdapter()
+    bot.register(chat)
+    scheduler = await start_scheduler(bot, bot.engine)
+    try:
+        ids = {job.id for job in scheduler.get_jobs()}
+        assert {"checkin:alice", "checkin:bruno", "checkin:li", "reminders"} <= ids
+        assert "Time for your weekly check-in" in chat.last("alice")  # 16:00 NY is now
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_the_stored_job_runs_the_check_in(bot):
+    from bot import jobs
+
+    chat = RecordingAdapter()
+    bot.register(chat)
+    jobs.bind(bot)
+    try:
+        await jobs.checkin_job("li")
+    finally:
+        jobs.bind(None)
+    assert "每周签到" in chat.last("li")

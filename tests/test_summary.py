@@ -1,0 +1,174 @@
+"""The GM's /summary in chat, and `teampulse summary` in the shell."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+from bot.cli import main
+from tests.support import say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+
+async def checked_in(bot, chat, clock):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", ["66000", "新签两家客户 <重点>", "渠道冲突", "5", "需要市场部支持",
+                                 "拜访三家", "4"])
+    await say(bot, "bruno", "20000")  # started, not finished
+
+
+async def test_gm_summary_shows_who_checked_in_and_kpi_attainment(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Weekly summary — Test Sales" in text
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in text
+    assert "Check-ins: 2 of 3" in text
+    assert "✅ Alice Martin — checked in" in text
+    assert "⏳ Bruno Rossi — in progress (1/7 answered)" in text
+    assert ("Alice Martin: Revenue 52,000 / 50,000 USD (104%) · "
+            "New customers 3 / 4 customers (75%)") in text
+    assert "李雷: Revenue 66,000 / 60,000 USD (110%)" in text
+    # Team total over the people who reported: (52k + 20k + 66k) / (50k + 40k + 60k)
+    assert "Team · Revenue 138,000 / 150,000 USD (92%), 3 reporting" in text
+    assert "• Alice Martin: Pricing pushback" in text
+    assert "Alice Martin — Budget: Travel budget" in text
+    assert "李雷 — Help from another department: 需要市场部支持" in text
+    assert "Highlights" in text and "Closed Acme" in text
+    assert "Alice Martin: Visit 5 (confidence 4/5)" in text
+
+
+async def test_summary_lists_people_who_did_not_check_in_and_who_is_away(bot, chat, clock):
+    await say(bot, "bruno", "/away 2026-12-20")
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Check-ins: 0 of 2" in text
+    assert "❌ Alice Martin — not checked in" in text
+    assert "🌴 Bruno Rossi — away until 2026-12-20" in text
+
+
+async def test_viewer_may_read_the_summary_and_others_may_not(bot, chat):
+    await say(bot, "vera", "/summary")
+    assert "Weekly summary" in chat.last("vera")
+    await say(bot, "alice", "/summary")
+    assert "only for the GM" in chat.last("alice")
+    await say(bot, "sam", "/summary team East")
+    assert "only for the GM" in chat.last("sam")
+
+
+async def test_summary_for_a_person_and_a_team(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    await say(bot, "grace", "/summary alice")
+    text = chat.last("grace")
+    assert "Alice Martin · team East · last 4 weeks" in text
+    assert "2026-W48 (2026-11-23 – 2026-11-29): checked in" in text
+    assert "2026-W45 (2026-11-02 – 2026-11-08): not checked in" in text
+    assert "Wins: Closed Acme" in text
+    await say(bot, "grace", "/summary team china")
+    text = chat.last("grace")
+    assert "team China" in text and "Check-ins: 1 of 1" in text and "Alice" not in text
+
+
+async def test_summary_over_several_weeks(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["25000", "1", "w", "b", "1", "p", "2"])
+    await say(bot, "grace", "/summary last 2w")
+    text = chat.last("grace")
+    assert "Summary of the last 2 weeks" in text
+    assert "2026-W48: 2 of 3 · missing: Bruno Rossi" in text
+    assert "2026-W49: 1 of 3" in text
+    assert "Alice Martin: Revenue 104% → 50%" in text
+
+
+async def test_summary_of_a_given_week(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    clock.advance(timedelta(days=7))
+    await say(bot, "grace", "/summary 2026-W48")
+    assert "Check-ins: 2 of 3" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    assert "Check-ins: 0 of 3" in chat.last("grace")
+
+
+async def test_bad_summary_arguments(bot, chat):
+    await say(bot, "grace", "/summary last 40w")
+    assert "I didn't understand \"40w\"" in chat.last("grace")
+    assert "Usage: /summary" in chat.last("grace")
+    await say(bot, "grace", "/summary team Atlantis")
+    assert 'no team called "Atlantis"' in chat.last("grace")
+    assert "China, East, Europe" in chat.last("grace")
+    await say(bot, "grace", "/summary nobody")
+    assert "don't know anyone called \"nobody\"" in chat.last("grace")
+
+
+async def test_summary_in_chinese_for_a_chinese_gm(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "每周概况 — Test Sales" in text
+    assert "签到：2 / 3" in text
+    assert "营收 52,000 / 50,000 USD（104%）" in text
+    assert "其他部门的协助：需要市场部支持" in text
+
+
+async def test_summary_in_a_group_is_answered_privately(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    chat.clear()
+    await say(bot, "grace", "/summary", group=True)
+    group = [s.text for s in chat.sent if s.target.kind == "channel"]
+    assert group == ["I've answered you in a private message."]
+    assert "Weekly summary" in chat.last("grace")
+
+
+def run_cli(settings, *args: str) -> tuple[int, str]:
+    out = StringIO()
+    env = {"DATABASE_URL": settings.database_url, "TEAMPULSE_ORG_FILE": str(settings.org_file)}
+    import os
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        code = main(["--env-file", "/nonexistent", *args], stdout=out)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return code, out.getvalue()
+
+
+async def test_cli_summary_markdown_and_json(bot, chat, clock, settings, monkeypatch):
+    await checked_in(bot, chat, clock)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, md = run_cli(settings, "summary", "--format", "md")
+    assert code == 0
+    assert "**Weekly summary — Test Sales**" in md
+    assert "Revenue 52,000 / 50,000 USD (104%)" in md
+    assert "新签两家客户 \\<重点\\>" in md  # user text is escaped for Markdown
+    code, raw = run_cli(settings, "summary", "--format", "json")
+    data = json.loads(raw)
+    week = data["weeks"][0]
+    assert (week["week"], week["checked_in"], week["expected"]) == ("2026-W48", 2, 3)
+    alice = next(p for p in week["people"] if p["key"] == "alice")
+    assert alice["status"] == "submitted"
+    assert alice["kpis"][0] == {"metric": "revenue", "label": "Revenue", "unit": "USD",
+                                "target": 50000.0, "actual": 52000.0, "attainment": 1.04,
+                                "reported": 1}
+    assert alice["support_type"] == "budget"
+    code, zh = run_cli(settings, "summary", "--locale", "zh-CN", "--team", "China")
+    assert "每周概况" in zh and "团队 China" in zh
+
+
+async def test_cli_summary_rejects_bad_arguments(settings, bot, capsys):
+    code, _ = run_cli(settings, "summary", "--week", "2026-W60")
+    assert code == 2
+    assert "expected an ISO week" in capsys.readouterr().err
+    code, _ = run_cli(settings, "summary", "--team", "Atlantis")
+    assert code == 2
+    assert "no team 'Atlantis'" in capsys.readouterr().err
