@@ -68,6 +68,7 @@ class Renderer:
     def __init__(self, template_dir: Path = TEMPLATE_DIR) -> None:
         self._envs = {name: self._make_env(template_dir, name) for name in MARKUPS}
         self._modules: dict[tuple[str, str], Any] = {}
+        self._labels: dict[tuple[str, str, str], str] = {}
 
     def _messages(self, locale: str, markup: str) -> Any:
         # Building a template module is costly; messages.j2 holds only macros, so one
@@ -125,6 +126,15 @@ class Renderer:
         if macro is None:
             raise KeyError(f"no message {name!r} in {_locale(locale)}/messages.j2")
         return _tidy(str(macro(**params)))
+
+    def choice_label(self, locale: str, question: str, value: str) -> str:
+        """A built-in choice's label (plain text), cached: summaries ask for it per round."""
+        key = (locale, question, value)
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = self.message(locale, "choice_label", "plain",
+                                                     question=question, value=value)
+        return label
 
     def template(self, locale: str, name: str, markup: str = "plain", /, **params: Any) -> str:
         """Render a whole template file `<locale>/<name>.j2`."""

@@ -31,8 +31,8 @@ def round_questions(ctx: Context, rnd: CheckinRound) -> list[Question]:
         q = Question.from_dict(data)
         if q.kind == "choice" and any(not c.labels for c in q.choices):
             q = replace(q, choices=tuple(
-                ChoiceDef(c.value, c.labels or {loc: ctx.renderer.message(
-                    loc, "choice_label", question=q.key, value=c.value) for loc in LOCALES})
+                ChoiceDef(c.value, c.labels or {
+                    loc: ctx.renderer.choice_label(loc, q.key, c.value) for loc in LOCALES})
                 for c in q.choices))
         out.append(q)
     return out
@@ -378,8 +378,7 @@ def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None
         if choice is not None:
             return choice.labels.get(locale) or choice.value
         if not q.prompt:
-            return ctx.renderer.message(locale, "choice_label", question=q.key,
-                                        value=answer.text_value)
+            return ctx.renderer.choice_label(locale, q.key, answer.text_value)
     return answer.text_value
 
 

@@ -280,8 +280,12 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
         return renderer.template(locale, "summary_person", markup, weeks=weeks,
                                  person=weeks[-1].people[0], org=org_name)
     if len(weeks) > 1:
+        # Lookups prepared here keep the template linear in people x weeks.
+        rows = {(w.week, p.key): {k.metric: k for k in p.kpis} for w in weeks for p in w.people}
+        team = {(w.week, k.metric, k.unit): k for w in weeks for k in w.team_kpis}
         return renderer.template(locale, "summary_trend", markup, weeks=weeks,
-                                 latest=weeks[-1], org=org_name, scope=weeks[-1].scope)
+                                 latest=weeks[-1], org=org_name, scope=weeks[-1].scope,
+                                 rows=rows, team=team)
     return renderer.template(locale, "summary_week", markup, s=weeks[0], org=org_name,
                              scope=weeks[0].scope)
 

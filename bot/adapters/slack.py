@@ -1,0 +1,557 @@
+"""Slack, through slack-bolt: Socket Mode or HTTP (Events API, slash commands, interactivity).
+
+The adapter only translates. Inbound, bolt verifies the request, the adapter
+acknowledges it at once, turns it into an InboundEvent and hands it to
+`TeamPulse.handle()` in a background task, so Slack's 3-second deadline never waits
+on the database. Outbound, it implements the Adapter interface with slack_sdk's
+AsyncWebClient and maps Slack's answers to RetryLater / DeliveryError for the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.base import Adapter, DeliveryError, Pacing, RetryLater
+from bot.adapters.slack_blocks import ACTION_ID_PATTERN, answered_blocks, message_blocks
+from bot.adapters.slack_inbound import (
+    action_event,
+    command_event,
+    describe,
+    mention_event,
+    message_event,
+)
+from bot.config import ConfigError, Settings
+from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from handlers.registry import COMMANDS
+
+if TYPE_CHECKING:
+    from bot.core import TeamPulse
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+#: Longest Retry-After slept through inside one call; longer waits go back to the outbox.
+IN_CALL_RETRY_MAX_WAIT = 5
+DEFAULT_RETRY_AFTER = 1.0
+#: A slash command's response_url works for 30 minutes.
+RESPONSE_URL_TTL = timedelta(minutes=30)
+#: How long stop() waits for events already acknowledged to finish processing.
+STOP_GRACE_SECONDS = 10.0
+
+RATE_LIMIT_ERRORS = frozenset({"ratelimited", "rate_limited"})
+#: Errors no retry can fix: the outbox marks the message failed at once.
+PERMANENT_ERRORS = frozenset({
+    "account_inactive", "as_user_not_supported", "cannot_dm_bot", "channel_not_found",
+    "ekm_access_denied", "invalid_arguments", "invalid_auth", "invalid_blocks",
+    "invalid_blocks_format", "invalid_channel", "invalid_ts", "is_archived", "message_not_found",
+    "messages_tab_disabled", "missing_scope", "msg_too_long", "no_permission", "no_text",
+    "not_allowed_token_type", "not_authed", "not_in_channel", "org_login_required",
+    "restricted_action", "restricted_action_read_only_channel", "team_access_not_granted",
+    "token_expired", "token_revoked", "too_many_attachments", "user_disabled", "user_not_found",
+    "user_not_in_channel", "cant_update_message", "edit_window_closed", "expired_url", "used_url",
+})
+AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked",
+                         "token_expired", "not_allowed_token_type", "missing_scope"})
+BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format"})
+#: chat.postEphemeral fails like this in a channel the bot is not in (slash commands work there).
+NOT_IN_CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
+_TRANSLATION_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+class SlackDeliveryError(DeliveryError):
+    """A Slack call failed; `code` is Slack's error string (None for transport failures)."""
+
+    def __init__(self, message: str, *, code: str | None = None, permanent: bool = False) -> None:
+        super().__init__(message, permanent=permanent)
+        self.code = code
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+    """A header value from slack_sdk's header shapes ({name: str} or {name: [str]})."""
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower():
+            if isinstance(value, list | tuple):
+                return str(value[0]) if value else None
+            return str(value)
+    return None
+
+
+def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
+    """Seconds from a Retry-After header, or None when it is missing or not a number."""
+    raw = _header(headers, "Retry-After")
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+class ShortWaitRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 retry, only when Slack asks for a short wait.
+
+    The retry sleeps inside the call, holding up the whole outbox; a long Retry-After
+    is better served by RetryLater, which defers only that chat's messages, durably.
+    """
+
+    def __init__(self, max_retry_count: int = 2,
+                 max_wait: float = IN_CALL_RETRY_MAX_WAIT) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        raw = _header(response.headers, "Retry-After")
+        if raw is None:
+            return True  # the parent waits a second or so
+        # The parent parses the header with int(); anything else would crash the call.
+        return raw.strip().isdigit() and int(raw) <= self.max_wait
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Retries for every outbound call: short 429 waits and dropped connections."""
+    return [ShortWaitRateLimitRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2)]
+
+
+def _method_name(method: str) -> str:
+    return method.replace("_", ".", 1)
+
+
+def delivery_error(method: str, err: SlackApiError) -> DeliveryError:
+    """Slack's error answer → RetryLater (429), or a permanent or retryable DeliveryError."""
+    response = err.response
+    status = getattr(response, "status_code", None)
+    data = getattr(response, "data", None)
+    code = data.get("error") if isinstance(data, dict) else None
+    name = _method_name(method)
+    if status == 429 or code in RATE_LIMIT_ERRORS:
+        wait = retry_after_seconds(getattr(response, "headers", None))
+        return RetryLater(wait if wait is not None else DEFAULT_RETRY_AFTER,
+                          f"Slack {name} rate limited")
+    return SlackDeliveryError(f"Slack {name}: {code or f'HTTP {status}'}", code=code,
+                              permanent=code in PERMANENT_ERRORS)
+
+
+def api_base_url(url: str | None) -> str:
+    """The Web API base URL with the trailing slash slack_sdk needs."""
+    base = (url or DEFAULT_API_URL).strip()
+    return base if base.endswith("/") else base + "/"
+
+
+class _SocketModeHandler(AsyncSocketModeHandler):
+    """bolt's Socket Mode handler, except that an envelope bolt chokes on is still acked."""
+
+    async def handle(self, client: AsyncBaseSocketModeClient,  # type: ignore[override]
+                     req: SocketModeRequest) -> None:
+        try:
+            await super().handle(client, req)
+        except Exception as exc:
+            # Unacknowledged, Slack would redeliver the same envelope, to fail again.
+            log.warning("Slack: acknowledged a Socket Mode envelope that could not be "
+                        "processed (%s): %r", describe(req.payload), exc)
+            await client.send_socket_mode_response(SocketModeResponse(req.envelope_id))
+
+
+class SlackAdapter(Adapter):
+    """teampulse in one Slack workspace."""
+
+    platform = "slack"
+    markup = "slack"
+    supports_ephemeral = True
+    # Slack allows about one message per second per channel.
+    pacing = Pacing(per_chat=1.0, per_group=1.0)
+
+    def __init__(self, bot: TeamPulse, settings: Settings) -> None:
+        if settings.slack_bot_token is None:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: the Slack adapter needs a bot token")
+        self.bot = bot
+        self.settings = settings
+        self.socket_mode = settings.slack_app_token is not None
+        token = settings.slack_bot_token.get()
+        if not token.startswith("xoxb-"):
+            log.warning("SLACK_BOT_TOKEN does not start with xoxb-: use the app's Bot User "
+                        "OAuth Token (OAuth & Permissions page)")
+        if self.socket_mode:
+            assert settings.slack_app_token is not None
+            if not settings.slack_app_token.get().startswith("xapp-"):
+                raise ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-...) with "
+                                  "the connections:write scope (Basic Information → App-Level "
+                                  "Tokens)")
+        elif settings.slack_signing_secret is None:
+            raise ConfigError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set "
+                              "SLACK_APP_TOKEN for Socket Mode)")
+        self.client = AsyncWebClient(token=token, base_url=api_base_url(settings.slack_api_url),
+                                     retry_handlers=retry_handlers())
+        self.app = AsyncApp(
+            client=self.client,
+            name="teampulse",
+            # Passed explicitly so bolt never reads SLACK_SIGNING_SECRET from os.environ itself.
+            signing_secret=(settings.slack_signing_secret.get()
+                            if settings.slack_signing_secret else ""),
+            # Socket Mode frames are authenticated by the app token's connection instead.
+            request_verification_enabled=not self.socket_mode,
+            # Listeners only ack and start a task, so running them before responding costs
+            # nothing and makes the ack deterministic (no polling for it in bolt).
+            process_before_response=True,
+            # Unknown payloads reach _on_error, which logs and acknowledges them.
+            raise_error_for_unhandled_request=True,
+        )
+        self.bot_user_id: str | None = None
+        self.http_port: int | None = None
+        self._known_commands = frozenset(COMMANDS)
+        self._names = {p.slack_id: p.name for p in bot.org.people if p.slack_id}
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._response_urls: dict[tuple[str, str], tuple[str, datetime]] = {}
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._register_listeners()
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Check the token, then connect (Socket Mode) or listen (HTTP); returns once running."""
+        self.bot_user_id = await self._whoami()
+        if self.socket_mode:
+            await self._start_socket_mode()
+        else:
+            await self._start_http()
+
+    async def _whoami(self) -> str | None:
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as err:
+            code = err.response.get("error") if isinstance(err.response.data, dict) else None
+            if code in AUTH_ERRORS:
+                raise ConfigError(f"Slack rejected SLACK_BOT_TOKEN ({code}): copy the Bot User "
+                                  "OAuth Token (xoxb-...) from the app's OAuth & Permissions "
+                                  "page, and reinstall the app if you changed its scopes") from err
+            raise
+        log.info("Slack: signed in as %s (%s) in workspace %s", auth.get("user"),
+                 auth.get("user_id"), auth.get("team"))
+        return auth.get("user_id")
+
+    async def _start_socket_mode(self) -> None:
+        assert self.settings.slack_app_token is not None
+        app_token = self.settings.slack_app_token.get()
+        # slack_sdk's connect() retries a rejected token forever; ask once here so a wrong
+        # token stops start-up with a clear message, and hand the URL on.
+        try:
+            opened = await self.client.apps_connections_open(app_token=app_token)
+        except SlackApiError as err:
+            code = err.response.get("error") if isinstance(err.response.data, dict) else None
+            raise ConfigError(f"Slack refused SLACK_APP_TOKEN ({code}): create an app-level "
+                              "token with connections:write and enable Socket Mode") from err
+        handler = _SocketModeHandler(self.app, app_token=app_token, web_client=self.client)
+        handler.client.wss_uri = opened["url"]
+        await handler.connect_async()
+        self._socket = handler
+        log.info("Slack: connected in Socket Mode")
+
+    async def _start_http(self) -> None:
+        settings = self.settings
+        # One path for the Events API, slash commands and interactivity, like bolt's server.
+        web_app = web.Application()
+        web_app.router.add_post(settings.slack_http_path, self._on_http)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.slack_http_host, settings.slack_http_port).start()
+        except OSError:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.http_port = int(runner.addresses[0][1])
+        log.info("Slack: HTTP mode, receiving events, commands and interactivity on "
+                 "http://%s:%d%s", settings.slack_http_host, self.http_port,
+                 settings.slack_http_path)
+
+    async def stop(self) -> None:
+        """Stop receiving, then let events already acknowledged finish."""
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._inflight:
+            _, pending = await asyncio.wait(set(self._inflight), timeout=STOP_GRACE_SECONDS)
+            if pending:
+                log.warning("Slack: %d event(s) still processing at shutdown", len(pending))
+
+    async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
+        """One HTTP-mode request through bolt (signature check, ack, listeners).
+
+        A payload that trips bolt itself is logged and acknowledged: answered with an
+        error, Slack would only deliver it again.
+        """
+        try:
+            return await self.app.async_dispatch(request)
+        except Exception as exc:
+            log.warning("Slack: acknowledged a request that could not be processed (%s): %r",
+                        describe(request.body), exc)
+            return BoltResponse(status=200, body="")
+
+    async def _on_http(self, request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await self.dispatch(await to_bolt_request(request)))
+
+    async def drain(self) -> None:
+        """Wait until every event acknowledged so far has been processed."""
+        while self._inflight:
+            await asyncio.gather(*set(self._inflight), return_exceptions=True)
+
+    # --- inbound -------------------------------------------------------------------------
+
+    def _register_listeners(self) -> None:
+        app = self.app
+        app.event("message")(self._on_message)
+        app.event("app_mention")(self._on_mention)
+        app.command(re.compile(r"^/"))(self._on_command)
+        app.action(ACTION_ID_PATTERN)(self._on_choice)
+        app.error(self._on_error)
+
+    async def _on_message(self, ack: AsyncAck, body: dict[str, Any],
+                          context: AsyncBoltContext) -> None:
+        await ack()
+        self._accept(body, lambda: message_event(body, self._names,
+                                                 context.bot_user_id or self.bot_user_id))
+
+    async def _on_mention(self, ack: AsyncAck, body: dict[str, Any],
+                          context: AsyncBoltContext) -> None:
+        await ack()
+        self._accept(body, lambda: mention_event(body, context.bot_user_id or self.bot_user_id,
+                                                 self._names))
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        await ack()
+        event = self._translate(command, lambda: command_event(command, self._known_commands,
+                                                                self._names))
+        if event is None:
+            return
+        url = command.get("response_url")
+        if isinstance(url, str) and url:
+            self._remember_response_url(event.chat_id, event.user_id, url)
+        self._spawn(self._process(event), describe(command))
+
+    async def _on_choice(self, ack: AsyncAck, body: dict[str, Any],
+                         action: dict[str, Any]) -> None:
+        await ack()
+        event = self._translate(body, lambda: action_event(body, action))
+        if event is not None:
+            self._spawn(self._press(body, action, event), describe(body))
+
+    async def _on_error(self, error: Exception, body: dict[str, Any],
+                        response: BoltResponse | None) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):
+            # Acknowledge it: a 404 would only make Slack deliver it again and again.
+            log.warning("Slack: acknowledged a request teampulse does not handle (%s)",
+                        describe(body))
+            return BoltResponse(status=200, body="") if response is not None else None
+        log.error("Slack: handling a request (%s) failed: %r", describe(body), error)
+        return None
+
+    def _translate(self, body: Any,
+                   translate: Callable[[], InboundEvent | None]) -> InboundEvent | None:
+        try:
+            event = translate()
+        except _TRANSLATION_ERRORS as exc:
+            log.warning("Slack: acknowledged a payload of unexpected shape (%s): %s: %s",
+                        describe(body), type(exc).__name__, exc)
+            return None
+        if event is None:
+            log.debug("Slack: ignoring %s (a bot, an edit or a deletion)", describe(body))
+        return event
+
+    def _accept(self, body: dict[str, Any], translate: Callable[[], InboundEvent | None]) -> None:
+        event = self._translate(body, translate)
+        if event is not None:
+            self._spawn(self._process(event), describe(body))
+
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        # Tracked, so stop() and drain() can wait for work Slack was already told is done.
+        task = asyncio.create_task(work, name=f"slack: {what}")
+        self._inflight.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("Slack: processing %s failed", task.get_name(), exc_info=exc)
+
+    async def _process(self, event: InboundEvent) -> None:
+        await self.bot.handle(event)
+        # A reply held back by pacing goes out when due, not at the outbox's idle wake-up.
+        self.bot.outbox.kick()
+
+    async def _press(self, body: dict[str, Any], action: dict[str, Any],
+                     event: InboundEvent) -> None:
+        await self._mark_answered(body, action)
+        await self._process(event)
+
+    async def _mark_answered(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Show the pressed button's label in place of the buttons, so it is not pressed twice."""
+        label = str((action.get("text") or {}).get("text") or action.get("value") or "")
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        text = str(message.get("text") or label)
+        blocks = answered_blocks(message.get("blocks"), text, label)
+        try:
+            if message and not container.get("is_ephemeral") and container.get("message_ts"):
+                await self._call("chat_update", channel=container["channel_id"],
+                                 ts=container["message_ts"], text=text, blocks=blocks)
+            elif body.get("response_url"):
+                # Ephemeral messages cannot be edited with chat.update; response_url can.
+                await self._respond(body["response_url"], {"replace_original": True,
+                                                           "text": text, "blocks": blocks})
+        except DeliveryError as exc:
+            log.warning("Slack: could not mark the answered message: %s", exc)
+
+    def _remember_response_url(self, channel: str, user: str, url: str) -> None:
+        now = self.bot.clock.now()
+        self._response_urls = {k: v for k, v in self._response_urls.items() if v[1] > now}
+        self._response_urls[(channel, user)] = (url, now + RESPONSE_URL_TTL)
+
+    def _response_url(self, channel: str, user: str) -> str | None:
+        found = self._response_urls.get((channel, user))
+        if found is None or found[1] <= self.bot.clock.now():
+            return None
+        return found[0]
+
+    # --- outbound ------------------------------------------------------------------------
+
+    async def send_dm(self, user_ref: str, message: OutboundMessage) -> SendResult:
+        """Post to a person's DM with the app (channel = their user id)."""
+        return self._result(await self._post("chat_postMessage", message, channel=user_ref))
+
+    async def post_to_channel(self, channel: str, message: OutboundMessage) -> SendResult:
+        """Post to a channel the bot is a member of."""
+        return self._result(await self._post("chat_postMessage", message, channel=channel))
+
+    async def reply_in_thread(self, channel: str, thread_id: str,
+                              message: OutboundMessage) -> SendResult:
+        """Reply in a message's thread."""
+        return self._result(await self._post("chat_postMessage", message, channel=channel,
+                                             thread_ts=thread_id))
+
+    async def send_ephemeral(self, channel: str, user_ref: str,
+                             message: OutboundMessage) -> SendResult:
+        """A note only `user_ref` sees, inside the channel."""
+        return await self._ephemeral(channel, user_ref, message)
+
+    async def deliver(self, target: Target, message: OutboundMessage) -> SendResult:
+        """As the base class, keeping an ephemeral reply inside its thread."""
+        if target.kind == "ephemeral" and target.user_ref and message.image is None:
+            return await self._ephemeral(target.address, target.user_ref, message,
+                                         target.thread_id)
+        return await super().deliver(target, message)
+
+    async def _ephemeral(self, channel: str, user: str, message: OutboundMessage,
+                         thread_ts: str | None = None) -> SendResult:
+        try:
+            resp = await self._post("chat_postEphemeral", message, channel=channel, user=user,
+                                    thread_ts=thread_ts)
+        except SlackDeliveryError as err:
+            url = self._response_url(channel, user)
+            if err.code not in NOT_IN_CHANNEL_ERRORS or url is None:
+                raise
+            # Slash commands work in channels the bot is not in; their response_url
+            # still reaches the person there.
+            await self._respond(url, {"response_type": "ephemeral", "text": message.text,
+                                      "blocks": message_blocks(message)})
+            return SendResult(extra={"channel": channel, "via": "response_url"})
+        return SendResult(external_id=resp.get("message_ts"), extra={"channel": channel})
+
+    async def upload_image(self, target: Target, image: bytes, filename: str,
+                           caption: str) -> SendResult:
+        """Upload a file with a caption; a DM (or ephemeral) image goes to the person's DM."""
+        channel = target.address
+        if target.kind in {"dm", "ephemeral"}:
+            user = target.user_ref if target.kind == "ephemeral" and target.user_ref \
+                else target.address
+            opened = await self._call("conversations_open", users=user)
+            channel = opened["channel"]["id"]
+        resp = await self._call("files_upload_v2", channel=channel, file=image,
+                                filename=filename, initial_comment=caption or None,
+                                thread_ts=target.thread_id if target.kind == "thread" else None)
+        file = resp.get("file") or {}
+        return SendResult(external_id=file.get("id"), extra={"channel": channel})
+
+    def is_group_address(self, address: str) -> bool:
+        """Channels (C…) and private channels or group DMs (G…); user ids and DMs are not."""
+        return address[:1] in {"C", "G"}
+
+    @staticmethod
+    def _result(resp: AsyncSlackResponse) -> SendResult:
+        return SendResult(external_id=resp.get("ts"), extra={"channel": resp.get("channel")})
+
+    async def _post(self, method: str, message: OutboundMessage,
+                    **kwargs: Any) -> AsyncSlackResponse:
+        """Send text (plus Block Kit for choices); if Slack rejects the blocks, the text alone."""
+        blocks = message_blocks(message)
+        try:
+            return await self._call(method, text=message.text, blocks=blocks,
+                                    unfurl_links=False, unfurl_media=False, **kwargs)
+        except SlackDeliveryError as err:
+            if blocks is None or err.code not in BLOCK_ERRORS:
+                raise
+            # The text always says how to answer by typing, so it works without buttons.
+            log.warning("Slack: %s; sending the text without buttons", err)
+            return await self._call(method, text=message.text, unfurl_links=False,
+                                    unfurl_media=False, **kwargs)
+
+    async def _call(self, method: str, **kwargs: Any) -> AsyncSlackResponse:
+        """One Web API call, its failure translated for the outbox."""
+        api = getattr(self.client, method)
+        try:
+            return await api(**{k: v for k, v in kwargs.items() if v is not None})
+        except SlackApiError as err:
+            raise delivery_error(method, err) from err
+        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as err:
+            raise SlackDeliveryError(
+                f"Slack {_method_name(method)}: {type(err).__name__}") from err
+
+    async def _respond(self, url: str, payload: dict[str, Any]) -> None:
+        """Post to a response_url (an interaction's reply address)."""
+        webhook = AsyncWebhookClient(url, retry_handlers=retry_handlers())
+        body = {k: v for k, v in payload.items() if v is not None}
+        try:
+            resp = await webhook.send_dict(body)
+        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as err:
+            raise SlackDeliveryError(f"Slack response_url: {type(err).__name__}") from err
+        if resp.status_code == 429:
+            wait = retry_after_seconds(resp.headers)
+            raise RetryLater(wait if wait is not None else DEFAULT_RETRY_AFTER,
+                             "Slack response_url rate limited")
+        if resp.status_code != 200:
+            code = (resp.body or "").strip() or f"HTTP {resp.status_code}"
+            raise SlackDeliveryError(f"Slack response_url: {code}", code=code,
+                                     permanent=code in PERMANENT_ERRORS or resp.status_code == 404)

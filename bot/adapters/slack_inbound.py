@@ -1,0 +1,182 @@
+"""Slack payloads → the core's InboundEvent. Pure translation: no I/O, no decisions.
+
+Each function returns None for a payload the core must never see (a bot's own
+message, an edit, a deletion) and raises KeyError/TypeError/ValueError for a shape
+it does not understand; the adapter logs those and acknowledges them anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bot.events import ChatType, InboundEvent
+
+PLATFORM = "slack"
+
+# Message subtypes that are a person saying something; every other subtype
+# (message_changed, message_deleted, bot_message, channel_join, ...) is not.
+_PERSON_SUBTYPES = frozenset({None, "file_share", "me_message", "thread_broadcast"})
+
+_SPECIAL = re.compile(r"<([^<>]*)>")
+
+
+def slack_to_plain(text: str, names: Mapping[str, str] | None = None) -> str:
+    """What a person typed, as plain text: Slack's markup resolved, `&amp; &lt; &gt;` undone.
+
+    Slack encodes links, mentions and the characters & < > in message text; the core
+    stores plain text and the renderer escapes it again for whatever platform shows it.
+    `names` maps Slack user ids to display names for readable mentions.
+    """
+    names = names or {}
+
+    def resolve(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            user = target[1:]
+            return "@" + (names.get(user) or label or user)
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            if label:  # <!subteam^S1|@sales>, <!date^...|fallback>
+                return label
+            return "@" + target[1:].split("^")[0]
+        if label and label != target and not target.endswith(label):
+            return f"{label} ({target})"
+        return target.removeprefix("mailto:") if target.startswith("mailto:") else target
+
+    resolved = _SPECIAL.sub(resolve, text)
+    return resolved.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def chat_type_of(channel: str, channel_type: str | None = None) -> ChatType:
+    """'direct' for a DM (channel type 'im', or an id starting with D), else 'group'."""
+    if channel_type is not None:
+        return "direct" if channel_type == "im" else "group"
+    return "direct" if channel.startswith("D") else "group"
+
+
+def _event_id(body: Mapping[str, Any], event: Mapping[str, Any]) -> str:
+    # The Events API id is the same on every retry; the fallback is stable as well.
+    event_id = body.get("event_id")
+    if isinstance(event_id, str) and event_id:
+        return event_id
+    return f"msg:{event['channel']}:{event['ts']}"
+
+
+def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = None,
+                  bot_user_id: str | None = None) -> InboundEvent | None:
+    """A `message` event (a DM, or channel chatter) → InboundEvent; None for bots and edits."""
+    event = body["event"]
+    if event.get("bot_id") or event.get("hidden") or event.get("subtype") not in _PERSON_SUBTYPES:
+        return None
+    user = event["user"]
+    if not isinstance(user, str) or (bot_user_id and user == bot_user_id):
+        return None
+    channel = event["channel"]
+    chat_type = chat_type_of(channel, event.get("channel_type"))
+    return InboundEvent(
+        platform=PLATFORM, user_id=user, chat_id=channel, chat_type=chat_type,
+        text=slack_to_plain(str(event.get("text") or ""), names).strip(),
+        event_id=_event_id(body, event), message_id=event.get("ts"),
+        thread_id=event.get("thread_ts") if chat_type == "group" else None)
+
+
+def mention_event(body: Mapping[str, Any], bot_user_id: str | None,
+                  names: Mapping[str, str] | None = None) -> InboundEvent | None:
+    """An `app_mention` → a command in the channel: '@teampulse summary last 4w' → '/summary …'.
+
+    A bare mention asks for help. Mentions in a DM are left to the DM's message event,
+    which Slack sends as well, so nothing is answered twice.
+    """
+    event = body["event"]
+    if event.get("bot_id") or event.get("subtype") not in _PERSON_SUBTYPES:
+        return None
+    user, channel = event["user"], event["channel"]
+    if not isinstance(user, str) or channel.startswith("D") or user == bot_user_id:
+        return None
+    raw = str(event.get("text") or "")
+    mention = re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>" if bot_user_id
+                         else r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+    before, found, after = _split_once(mention, raw)
+    words = slack_to_plain(after if found and after.strip() else before + after, names).strip()
+    text = "/help" if not words else (words if words.startswith("/") else "/" + words)
+    return InboundEvent(
+        platform=PLATFORM, user_id=user, chat_id=channel, chat_type="group", text=text,
+        event_id=_event_id(body, event), message_id=event.get("ts"),
+        thread_id=event.get("thread_ts"))
+
+
+def _split_once(pattern: re.Pattern[str], text: str) -> tuple[str, bool, str]:
+    match = pattern.search(text)
+    if match is None:
+        return text, False, ""
+    return text[:match.start()], True, text[match.end():]
+
+
+def command_event(command: Mapping[str, Any], known: frozenset[str] | set[str],
+                  names: Mapping[str, str] | None = None) -> InboundEvent:
+    """A slash command → the text the core parses.
+
+    A command the core knows (`/summary last 4w`) passes through; any other name is
+    the universal command (`/teampulse summary last 4w`), whose first word is the
+    subcommand. Renaming `/teampulse` in the manifest therefore needs no code change.
+    """
+    name = str(command["command"]).lstrip("/").lower()
+    args = slack_to_plain(str(command.get("text") or ""), names).strip()
+    if name in known:
+        text = f"/{name} {args}".strip()
+    elif not args:
+        text = "/help"
+    else:
+        sub, _, rest = args.partition(" ")
+        text = f"/{sub.lstrip('/')} {rest.strip()}".strip()
+    channel = str(command["channel_id"])
+    trigger = command.get("trigger_id")
+    direct = channel.startswith("D") or command.get("channel_name") == "directmessage"
+    return InboundEvent(
+        platform=PLATFORM, user_id=str(command["user_id"]), chat_id=channel,
+        chat_type="direct" if direct else "group", text=text,
+        username=command.get("user_name"),
+        # Slack does not retry slash commands; the trigger id still guards a double dispatch.
+        event_id=f"command:{trigger}" if trigger else None)
+
+
+def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundEvent:
+    """A pressed button (block_actions) → InboundEvent(action=<the button's value>)."""
+    user = body["user"]
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or body["channel"]["id"]
+    message_ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    value = action["value"]
+    if not isinstance(value, str):
+        raise TypeError("button value is not a string")
+    return InboundEvent(
+        platform=PLATFORM, user_id=str(user["id"]), chat_id=channel,
+        chat_type=chat_type_of(channel), action=value,
+        username=user.get("username") or user.get("name"),
+        event_id=f"action:{message_ts}:{action['action_ts']}",
+        message_id=message_ts, thread_id=container.get("thread_ts"))
+
+
+def describe(body: Any) -> str:
+    """A short, secret-free description of a payload for log lines (never the whole body)."""
+    if not isinstance(body, Mapping):
+        return type(body).__name__
+    if body.get("command"):
+        return f"slash command {body['command']}"
+    parts = [f"type={body.get('type')}"]
+    event = body.get("event")
+    if isinstance(event, Mapping):
+        parts.append(f"event={event.get('type')}")
+        if event.get("subtype"):
+            parts.append(f"subtype={event.get('subtype')}")
+    actions = body.get("actions")
+    if isinstance(actions, list):
+        parts.append("actions=" + ",".join(str(a.get("action_id")) for a in actions
+                                           if isinstance(a, Mapping)))
+    if body.get("event_id"):
+        parts.append(f"event_id={body['event_id']}")
+    return " ".join(parts)

@@ -1,0 +1,526 @@
+"""Telegram, through python-telegram-bot: long polling, or a webhook with a secret token.
+
+The adapter translates only. An update becomes one InboundEvent for
+`TeamPulse.handle` (which deduplicates by update id in the same transaction as the
+work); an OutboundMessage becomes Bot API calls: HTML parse mode, inline keyboards,
+long texts split at line breaks. Who the sender is, what to answer and where private
+data may go is decided by the core.
+
+The PTB Application is built without a job queue (the process has one scheduler) and
+driven by hand instead of `run_polling`, which would block and own the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler, filters
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.adapters.base import Adapter, DeliveryError, Pacing, RetryLater
+from bot.adapters.telegram_format import (
+    MAX_CALLBACK_DATA,
+    MAX_CAPTION_LENGTH,
+    MAX_MESSAGE_LENGTH,
+    button_rows,
+    html_to_plain,
+    split_html,
+    utf16_len,
+)
+from bot.config import ConfigError, Settings
+from bot.events import Choice, InboundEvent, OutboundMessage, SendResult, Target
+from handlers.registry import menu
+
+if TYPE_CHECKING:
+    from bot.core import TeamPulse
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+TELEGRAM_API = "https://api.telegram.org"
+# What the bot reads; anything else Telegram would only send to be thrown away.
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+POLL_TIMEOUT = 10  # seconds one getUpdates long poll may wait for news
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# Telegram's command menu: the default list is English, 'zh' clients get Chinese.
+MENU_LANGUAGES = (("", "en"), ("zh", "zh-CN"))
+_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_NUMERIC = re.compile(r"-?\d+")
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramAdapter(Adapter):
+    """Teampulse as a Telegram bot."""
+
+    platform = PLATFORM
+    markup = "telegram"
+    supports_ephemeral = False
+    # About 1 message/s per chat, 20/min per group and 30/s overall (Telegram's FAQ).
+    pacing = Pacing(per_chat=1.0, per_group=3.0, overall=1 / 30)
+
+    def __init__(self, bot: TeamPulse, settings: Settings) -> None:
+        if settings.telegram_bot_token is None:
+            raise ConfigError("the Telegram adapter needs TELEGRAM_BOT_TOKEN")
+        self.bot = bot
+        self.settings = settings
+        self._app: App | None = None
+        # Parts of multi-part deliveries already sent, so a retry after a failure
+        # half-way (a 429 on part 2, say) does not send part 1 again.
+        self._progress: dict[str, int] = {}
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    @property
+    def application(self) -> App:
+        """The running PTB application (RuntimeError before start)."""
+        if self._app is None:
+            raise RuntimeError("the Telegram adapter is not started")
+        return self._app
+
+    @property
+    def webhook_mode(self) -> bool:
+        """Whether updates arrive by webhook (else by long polling)."""
+        return bool(self.settings.telegram_webhook_url)
+
+    def build_application(self) -> App:
+        """The PTB application: our API URL, no job queue, one handler for every update."""
+        assert self.settings.telegram_bot_token is not None
+        api = api_root(self.settings.telegram_api_url)
+        app = (
+            ApplicationBuilder()
+            .token(self.settings.telegram_bot_token.get())
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .job_queue(None)  # one scheduler per process: ours (see DESIGN.md)
+            .build()
+        )
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+        return app
+
+    async def start(self) -> None:
+        """Connect, register the command menu, start receiving updates; returns once running."""
+        assert self.settings.telegram_bot_token is not None
+        protect_token_in_logs(self.settings.telegram_bot_token.get())
+        app = self.build_application()
+        try:
+            await app.initialize()  # getMe: a wrong token fails here, before anything runs
+        except BaseException as exc:
+            await app.bot.shutdown()  # the HTTP clients were opened before getMe failed
+            if isinstance(exc, InvalidToken):
+                # PTB's message quotes the token; a log or a traceback must never show it.
+                raise ConfigError(
+                    "Telegram rejected TELEGRAM_BOT_TOKEN (getMe answered 401 Unauthorized): "
+                    "copy the token from @BotFather again") from None
+            raise
+        self._app = app
+        try:
+            self.bot.bot_usernames[PLATFORM] = app.bot.username
+            await self.register_commands(app.bot)
+            updater = app.updater
+            assert updater is not None
+            if self.webhook_mode:
+                await self._start_webhook(app)
+            else:
+                # Pending updates are kept: what people wrote while we were down is answered.
+                await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT,
+                                            allowed_updates=list(ALLOWED_UPDATES),
+                                            drop_pending_updates=False)
+            await app.start()
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("telegram: running as @%s (%s)", app.bot.username,
+                 "webhook" if self.webhook_mode else "long polling")
+
+    async def _start_webhook(self, app: App) -> None:
+        url = self.settings.telegram_webhook_url
+        secret = self.settings.telegram_webhook_secret
+        if not url or secret is None:
+            raise ConfigError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET")
+        assert app.updater is not None
+        # PTB answers 403 to a request without the right X-Telegram-Bot-Api-Secret-Token.
+        await app.updater.start_webhook(
+            listen=self.settings.telegram_webhook_host,
+            port=self.settings.telegram_webhook_port,
+            url_path=urlsplit(url).path or "/",
+            webhook_url=url,
+            secret_token=secret.get(),
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates already received, disconnect. Idempotent."""
+        app = self._app
+        if app is None:
+            return
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()  # polling: also confirms the last offset
+            if app.running:
+                await app.stop()  # handles the updates already fetched, replies included
+        finally:
+            self._app = None  # deliveries from now on wait in the outbox for the next start
+            await app.shutdown()
+
+    async def register_commands(self, tg: Bot) -> None:
+        """Fill Telegram's command menu, in English and in Chinese."""
+        for language, locale in MENU_LANGUAGES:
+            commands = [BotCommand(c.name, self._describe(locale, c.name))
+                        for c in menu() if _COMMAND_NAME.fullmatch(c.name)]
+            try:
+                await tg.set_my_commands(commands, language_code=language or None)
+            except TelegramError as exc:  # a missing menu must not stop the bot
+                log.warning("telegram: could not register the %s command menu: %s",
+                            language or "default", exc)
+
+    def _describe(self, locale: str, command: str) -> str:
+        text = self.bot.renderer.message(locale, "command_description", "plain",
+                                         command=command)
+        return (text or command)[:256]
+
+    # --- inbound -------------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await self._on_callback(update, update.callback_query)
+            return
+        event = message_event(update)
+        if event is not None:
+            await self.bot.handle(event)
+
+    async def _on_callback(self, update: Update, query: CallbackQuery) -> None:
+        try:
+            await query.answer()  # first: the client spins until answered, with a deadline
+        except TelegramError as exc:
+            log.info("telegram: could not answer callback query %s: %s", query.id, exc)
+        event = callback_event(update)
+        if event is None:
+            return
+        handled = await self.bot.handle(event)
+        message = query.message
+        if handled and isinstance(message, Message) and query.data:
+            await self._show_choice(message, query.data)
+
+    async def _show_choice(self, message: Message, data: str) -> None:
+        """Edit a message whose button was pressed: show the choice, drop the keyboard."""
+        markup = message.reply_markup
+        label = next((button.text for row in (markup.inline_keyboard if markup else ())
+                      for button in row if button.callback_data == data), None)
+        if label is None:
+            return
+        tg = self.application.bot
+        try:
+            text = f"{message.text_html}\n\n→ <b>{html.escape(label, quote=False)}</b>" \
+                if message.text else None
+            if text is not None and utf16_len(text) <= MAX_MESSAGE_LENGTH:
+                await tg.edit_message_text(text, chat_id=message.chat.id,
+                                           message_id=message.message_id,
+                                           parse_mode=ParseMode.HTML,
+                                           link_preview_options=NO_PREVIEW)
+            else:
+                await tg.edit_message_reply_markup(chat_id=message.chat.id,
+                                                   message_id=message.message_id)
+        except TelegramError as exc:  # cosmetic: the answer itself is already stored
+            log.info("telegram: could not mark the pressed button on message %s: %s",
+                     message.message_id, exc)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Logged, never raised: one bad update must not stop the others.
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram: update %s could not be processed", update_id,
+                  exc_info=context.error)
+
+    # --- outbound ------------------------------------------------------------------------
+
+    def is_group_address(self, address: str) -> bool:
+        """Groups and channels: negative chat ids, or a public '@channel' name."""
+        return address.startswith(("-", "@"))
+
+    async def send_dm(self, user_ref: str, message: OutboundMessage) -> SendResult:
+        """A private chat's id is the user's id."""
+        return await self._send_text(chat_id(user_ref), message)
+
+    async def post_to_channel(self, channel: str, message: OutboundMessage) -> SendResult:
+        """Post to a group, supergroup or channel."""
+        return await self._send_text(chat_id(channel), message)
+
+    async def reply_in_thread(self, channel: str, thread_id: str,
+                              message: OutboundMessage) -> SendResult:
+        """Reply to a message (which also keeps the reply in its forum topic)."""
+        return await self._send_text(chat_id(channel), message, reply_to=int(thread_id))
+
+    async def upload_image(self, target: Target, image: bytes, filename: str,
+                           caption: str) -> SendResult:
+        """sendPhoto with the caption; a caption too long for one goes after the photo."""
+        tg = self._tg()
+        chat, reply_to = self._destination(target)
+        fits = utf16_len(caption) <= MAX_CAPTION_LENGTH
+        steps: list[Callable[[], Awaitable[Message]]] = [
+            lambda: self._call(tg.send_photo, "caption", chat_id=chat, photo=image,
+                               filename=filename, caption=caption if fits else None,
+                               parse_mode=ParseMode.HTML if fits else None,
+                               reply_parameters=reply_parameters(reply_to))]
+        if not fits:
+            steps += self._text_steps(tg, chat, OutboundMessage(caption), None)
+        key = _progress_key(chat, caption, filename, image)
+        sent = await self._run_steps(key, steps)
+        return SendResult(external_id=str(sent[0]), extra={"message_ids": sent})
+
+    async def _send_text(self, chat: int | str, message: OutboundMessage,
+                         reply_to: int | None = None) -> SendResult:
+        tg = self._tg()
+        steps = self._text_steps(tg, chat, message, reply_to)
+        key = _progress_key(chat, message.text, *(c.value for c in message.choices))
+        sent = await self._run_steps(key, steps)
+        # The last part carries the keyboard: its id is the one a later edit needs.
+        return SendResult(external_id=str(sent[-1]), extra={"message_ids": sent})
+
+    def _text_steps(self, tg: Bot, chat: int | str, message: OutboundMessage,
+                    reply_to: int | None) -> list[Callable[[], Awaitable[Message]]]:
+        parts = split_html(message.text)
+        keyboard = inline_keyboard(message.choices)
+
+        def step(index: int, part: str) -> Callable[[], Awaitable[Message]]:
+            last = index == len(parts) - 1
+            return lambda: self._call(
+                tg.send_message, "text", chat_id=chat, text=part, parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW, reply_markup=keyboard if last else None,
+                reply_parameters=reply_parameters(reply_to) if index == 0 else None)
+
+        return [step(i, part) for i, part in enumerate(parts)]
+
+    async def _run_steps(self, key: str,
+                         steps: Sequence[Callable[[], Awaitable[Message]]]) -> list[int]:
+        """Run the steps of one delivery in order, resuming after the last one that worked."""
+        done = self._progress.get(key, 0) if len(steps) > 1 else 0
+        ids: list[int] = []
+        try:
+            for index in range(done, len(steps)):
+                ids.append((await steps[index]()).message_id)
+                if len(steps) > 1:
+                    self._progress[key] = index + 1
+        except DeliveryError as exc:
+            if exc.permanent:
+                self._progress.pop(key, None)
+            raise
+        self._progress.pop(key, None)
+        return ids or [0]
+
+    async def _call(self, method: Callable[..., Awaitable[Message]], text_field: str,
+                    **params: Any) -> Message:
+        """One Bot API call, with Telegram's errors turned into the outbox's."""
+        try:
+            return await method(**params)
+        except RetryAfter as exc:
+            raise RetryLater(retry_after_seconds(exc), "Telegram flood control") from exc
+        except ChatMigrated as exc:
+            # A group became a supergroup: same chat, new id. Deliver there this time.
+            log.warning("telegram: chat %s is now %s; update the chat id where it is configured",
+                        params.get("chat_id"), exc.new_chat_id)
+            return await self._call(method, text_field, **{**params, "chat_id": exc.new_chat_id})
+        except Forbidden as exc:  # blocked by the user, never started, removed from the group
+            raise DeliveryError(f"Telegram refused: {exc.message}", permanent=True) from exc
+        except BadRequest as exc:  # 'chat not found' and the like: retrying cannot help
+            if "can't parse entities" in exc.message.lower() and params.get("parse_mode"):
+                # A template produced bad HTML: better the words without formatting than
+                # nothing at all. Logged as an error so the template gets fixed.
+                log.error("telegram: Telegram could not parse our HTML (%s); sending it "
+                          "as plain text", exc.message)
+                plain = html_to_plain(str(params.get(text_field) or ""))
+                return await self._call(method, text_field,
+                                        **{**params, text_field: plain, "parse_mode": None})
+            raise DeliveryError(f"Telegram rejected the request: {exc.message}",
+                                permanent=True) from exc
+        except NetworkError as exc:  # includes TimedOut: the outbox retries with backoff
+            raise DeliveryError(f"Telegram unreachable: {exc.message}") from exc
+        except TelegramError as exc:
+            raise DeliveryError(f"Telegram error: {exc.message}") from exc
+
+    def _tg(self) -> Bot:
+        if self._app is None:
+            # Not connected yet (or stopping): the message waits in the outbox, unharmed.
+            raise RetryLater(1.0, "the Telegram adapter is not running")
+        return self._app.bot
+
+    @staticmethod
+    def _destination(target: Target) -> tuple[int | str, int | None]:
+        if target.kind == "ephemeral" and target.user_ref:
+            return chat_id(target.user_ref), None  # Telegram has no ephemeral: a DM
+        if target.kind == "thread" and target.thread_id:
+            return chat_id(target.address), int(target.thread_id)
+        return chat_id(target.address), None
+
+
+# --- translation helpers ---------------------------------------------------------------------
+
+def message_event(update: Update) -> InboundEvent | None:
+    """An update with a (new or edited) message as an InboundEvent; None if nobody spoke."""
+    message = update.message or update.edited_message
+    if message is None:
+        return None
+    user = message.from_user
+    # Bots, anonymous group admins and linked channels are not people of the org.
+    if user is None or user.is_bot or message.sender_chat is not None:
+        return None
+    # Service messages (someone joined, a pin, a new title) are nobody talking to us.
+    if update.message is not None and filters.StatusUpdate.ALL.check_update(update):
+        return None
+    direct = message.chat.type == ChatType.PRIVATE
+    # Only new text is read. An edit, a sticker or a photo arrives with empty text, and
+    # the core answers with a short hint in private (and nothing in a group).
+    text = (message.text or "") if update.message is not None else ""
+    return InboundEvent(
+        platform=PLATFORM,
+        user_id=str(user.id),
+        chat_id=str(message.chat.id),
+        chat_type="direct" if direct else "group",
+        text=text,
+        username=user.username,
+        display_name=user.full_name,
+        event_id=str(update.update_id),
+        message_id=str(message.message_id),
+        # In a group, answers reply to the message that asked (and stay in its topic).
+        thread_id=None if direct else str(message.message_id),
+        locale_hint=user.language_code,
+    )
+
+
+def callback_event(update: Update) -> InboundEvent | None:
+    """A pressed inline button as an InboundEvent carrying the button's value."""
+    query = update.callback_query
+    if query is None or not query.data:
+        return None
+    user = query.from_user
+    message = query.message
+    chat = message.chat if message is not None else None
+    direct = chat is None or chat.type == ChatType.PRIVATE
+    return InboundEvent(
+        platform=PLATFORM,
+        user_id=str(user.id),
+        chat_id=str(chat.id if chat is not None else user.id),
+        chat_type="direct" if direct else "group",
+        action=query.data,
+        username=user.username,
+        display_name=user.full_name,
+        event_id=str(update.update_id),
+        message_id=str(message.message_id) if message is not None else None,
+        thread_id=None if direct or message is None else str(message.message_id),
+        locale_hint=user.language_code,
+    )
+
+
+def inline_keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup | None:
+    """Choices as an inline keyboard: one button each, short labels sharing rows."""
+    if not choices:
+        return None
+    if any(len(c.value.encode()) > MAX_CALLBACK_DATA for c in choices):
+        # Telegram would refuse the whole message; the text says how to answer by typing.
+        log.error("telegram: a button value is longer than %d bytes; sending no buttons",
+                  MAX_CALLBACK_DATA)
+        return None
+    rows = button_rows([c.label for c in choices])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(choices[i].label, callback_data=choices[i].value) for i in row]
+         for row in rows])
+
+
+def reply_parameters(message_id: int | None) -> ReplyParameters | None:
+    """Reply to a message, and still send if it was deleted meanwhile."""
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+def chat_id(address: str) -> int | str:
+    """A Bot API chat id: numeric ids as int, '@channelname' as is."""
+    if _NUMERIC.fullmatch(address):
+        return int(address)
+    if address.startswith("@"):
+        return address
+    raise DeliveryError(f"{address!r} is not a Telegram chat id", permanent=True)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's wait in seconds: an int before PTB 22.2's timedelta, either read quietly."""
+    with warnings.catch_warnings():
+        # Reading it as int is deprecated in PTB 22; the value is right either way.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def api_root(url: str | None) -> str:
+    """The Bot API server root: TELEGRAM_API_URL (with or without '/bot'), else Telegram's."""
+    root = (url or TELEGRAM_API).strip().rstrip("/")
+    return root.removesuffix("/bot")
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token in a log record with '<token>'."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record if its message holds the token; never drop it."""
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        return True
+
+
+# Loggers that write Bot API URLs, which hold the token: httpx logs every request URL at
+# INFO, PTB logs its base URLs at DEBUG when a Bot is built.
+_URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
+
+
+def protect_token_in_logs(token: str) -> None:
+    """Keep the token out of logs: httpx held at WARNING, URLs redacted at any level."""
+    httpx_log = logging.getLogger("httpx")
+    if httpx_log.getEffectiveLevel() < logging.WARNING:
+        httpx_log.setLevel(logging.WARNING)
+    for name in _URL_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactToken) and f.token == token for f in logger.filters):
+            logger.addFilter(RedactToken(token))
+
+
+def _progress_key(chat: int | str, *parts: object) -> str:
+    digest = hashlib.sha256()
+    for part in (chat, *parts):
+        digest.update(part if isinstance(part, bytes) else str(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,138 @@
+"""Pure helpers for the Telegram adapter: message splitting and keyboard layout.
+
+Kept free of python-telegram-bot so they are easy to test on their own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+
+MAX_MESSAGE_LENGTH = 4096  # Bot API limit for a message's text, in UTF-16 code units
+MAX_CAPTION_LENGTH = 1024  # ... and for a photo's caption
+MAX_CALLBACK_DATA = 64  # bytes of callback_data per button
+MAX_BUTTONS_PER_ROW = 8  # Telegram's own limit
+ROW_WIDTH = 30  # characters a phone shows across one row of buttons
+
+# A tag, an entity, or one character: the units a split may never cut through.
+_TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|.", re.DOTALL)
+_OPEN_TAG = re.compile(r"<([a-zA-Z][\w-]*)[^<>]*>")
+_CLOSE_TAG = re.compile(r"</([a-zA-Z][\w-]*)\s*>")
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_BREAKS = ("\n", " ")
+_TELEGRAM_TAG = re.compile(
+    r"</?(?:b|strong|i|em|u|ins|s|strike|del|code|pre|a|span|tg-spoiler|tg-emoji|blockquote)"
+    r"(?:\s[^<>]*)?>", re.IGNORECASE)
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, the unit Telegram counts in."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Split Telegram HTML into messages of at most `limit` characters, in order.
+
+    Cuts at line breaks where possible, else at a space, else anywhere between two
+    characters; never inside a tag or an entity. A tag still open at a cut is closed
+    at the end of one part and reopened at the start of the next, so every part is
+    valid HTML on its own. Lengths are measured on the markup itself, which is never
+    shorter than the text Telegram counts, so every part fits.
+    """
+    if utf16_len(text) <= limit:
+        return [text]
+    tokens = _TOKEN.findall(text)
+    parts: list[str] = []
+    stack: list[tuple[str, str]] = []  # (tag name, opening tag as written)
+    i = 0
+    while i < len(tokens):
+        while i < len(tokens) and tokens[i] in _BREAKS:
+            i += 1  # a part never starts with the line break or space it was cut at
+        if i >= len(tokens):
+            break
+        start_stack = list(stack)
+        prefix = "".join(tag for _, tag in start_stack)
+        size = utf16_len(prefix)
+        j = i
+        newline_cut: tuple[int, list[tuple[str, str]]] | None = None
+        space_cut: tuple[int, list[tuple[str, str]]] | None = None
+        while j < len(tokens):
+            token = tokens[j]
+            after = _apply_tag(stack, token)
+            closers = sum(utf16_len(f"</{name}>") for name, _ in after)
+            if size + utf16_len(token) + closers > limit and j > i:
+                break
+            if token == "\n":
+                newline_cut = (j, list(stack))
+            elif token == " ":
+                space_cut = (j, list(stack))
+            size += utf16_len(token)
+            stack = after
+            j += 1
+        if j < len(tokens):
+            # Prefer a line break, then a space; with neither, cut where the limit is.
+            cut, stack = newline_cut or space_cut or (j, stack)
+        else:
+            cut = j
+        body = "".join(tokens[i:cut])
+        closing = "".join(f"</{name}>" for name, _ in reversed(stack))
+        part = (prefix + body + closing).strip()
+        if _ANY_TAG.sub("", part).strip():  # Telegram rejects a message with no text
+            parts.append(part)
+        i = cut
+    return parts
+
+
+def _apply_tag(stack: list[tuple[str, str]], token: str) -> list[tuple[str, str]]:
+    """The open-tag stack after `token` (unchanged for text)."""
+    if not token.startswith("<"):
+        return stack
+    closing = _CLOSE_TAG.fullmatch(token)
+    if closing:
+        name = closing.group(1).lower()
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k][0] == name:
+                return stack[:k]
+        return stack
+    opening = _OPEN_TAG.fullmatch(token)
+    if opening:
+        return [*stack, (opening.group(1).lower(), token)]
+    return stack
+
+
+def html_to_plain(text: str) -> str:
+    """Telegram HTML as the plain text it shows: its tags dropped, entities decoded.
+
+    Anything else in angle brackets (a stray '<person>') is kept as the text it was
+    surely meant to be.
+    """
+    return html.unescape(_TELEGRAM_TAG.sub("", text))
+
+
+def display_width(label: str) -> int:
+    """How many narrow characters a label takes (CJK characters count twice)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+
+
+def button_rows(labels: Sequence[str], width: int = ROW_WIDTH,
+                per_row: int = MAX_BUTTONS_PER_ROW) -> list[list[int]]:
+    """Lay buttons out in rows: short labels share a row, long ones get their own.
+
+    Telegram gives every button in a row the same width, so a row fits when its
+    widest label times the number of buttons fits across the screen. Returns rows
+    of indexes into `labels`, in order.
+    """
+    rows: list[list[int]] = []
+    widest = 0
+    for index, label in enumerate(labels):
+        need = display_width(label)
+        if rows and len(rows[-1]) < per_row and \
+                (len(rows[-1]) + 1) * max(widest, need) <= width:
+            rows[-1].append(index)
+            widest = max(widest, need)
+        else:
+            rows.append([index])
+            widest = need
+    return rows
