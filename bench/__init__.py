@@ -1,1 +1,1 @@
-"""Benchmarks for teampulse (`make bench`). Figures are ratios to a baseline measured in the same run."""
+"""Benchmarks for teampulse (`make bench`): ratios to baselines measured in the same run."""
