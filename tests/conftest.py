@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.app import prepare
 from bot.clock import FakeClock
@@ -36,24 +39,52 @@ def clock() -> FakeClock:
     return FakeClock(FRIDAY_4PM_NY)
 
 
+SERVER_URL = os.environ.get("TEST_DATABASE_URL")  # e.g. postgresql+psycopg://u@host/postgres
+
+
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per run; each test gets a copy (migrations are slow)."""
-    path = tmp_path_factory.mktemp("template") / "teampulse.db"
-    engine = create_db_engine(f"sqlite:///{path}")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated once per run; each test gets a copy (migrations are slow).
+
+    SQLite by default; with TEST_DATABASE_URL pointing at a PostgreSQL server, a
+    template database there.
+    """
+    if SERVER_URL:
+        _admin(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)",
+               f"CREATE DATABASE {TEMPLATE_DB}")
+        url = make_url(SERVER_URL).set(database=TEMPLATE_DB).render_as_string(
+            hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'teampulse.db'}"
+    engine = create_db_engine(url)
     upgrade(engine)
     engine.dispose()
-    return path
+    return url
+
+
+TEMPLATE_DB = "teampulse_test_template"
+
+
+def _admin(*statements: str) -> None:
+    engine = create_engine(SERVER_URL or "", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    engine.dispose()
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, migrated_template: Path) -> str:
-    """A fresh, migrated SQLite file per test (or TEST_DATABASE_URL, e.g. PostgreSQL)."""
-    if os.environ.get("TEST_DATABASE_URL"):
-        return os.environ["TEST_DATABASE_URL"]
-    path = tmp_path / "teampulse.db"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite:///{path}"
+def database_url(tmp_path: Path, migrated_template: str) -> Iterator[str]:
+    """A fresh, migrated database per test."""
+    if not SERVER_URL:
+        path = tmp_path / "teampulse.db"
+        shutil.copyfile(make_url(migrated_template).database or "", path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
+    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
