@@ -33,6 +33,7 @@ class KpiLine:
     actual: float | None
     attainment: float | None
     reported: int = 1
+    expected: int = 1
 
 
 @dataclass
@@ -252,7 +253,8 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
             continue
         for k in row.kpis:
             line = totals.setdefault((k.metric, k.unit),
-                                     KpiLine(k.metric, k.label, k.unit, 0.0, None, None, 0))
+                                     KpiLine(k.metric, k.label, k.unit, 0.0, None, None, 0, 0))
+            line.expected += 1
             if k.actual is None:
                 continue
             line.target += k.target

@@ -32,7 +32,7 @@ async def test_gm_summary_shows_who_checked_in_and_kpi_attainment(bot, chat, clo
             "New customers 3 / 4 customers (75%)") in text
     assert "李雷: Revenue 66,000 / 60,000 USD (110%)" in text
     # Team total over the people who reported: (52k + 20k + 66k) / (50k + 40k + 60k)
-    assert "Team · Revenue 138,000 / 150,000 USD (92%), 3 reporting" in text
+    assert "Team · Revenue 138,000 / 150,000 USD (92%), 3 of 3 reporting" in text
     assert "• Alice Martin: Pricing pushback" in text
     assert "Alice Martin — Budget: Travel budget" in text
     assert "李雷 — Help from another department: 需要市场部支持" in text
@@ -159,7 +159,7 @@ async def test_cli_summary_markdown_and_json(bot, chat, clock, settings, monkeyp
     assert alice["status"] == "submitted"
     assert alice["kpis"][0] == {"metric": "revenue", "label": "Revenue", "unit": "USD",
                                 "target": 50000.0, "actual": 52000.0, "attainment": 1.04,
-                                "reported": 1}
+                                "reported": 1, "expected": 1}
     assert alice["support_type"] == "budget"
     code, zh = run_cli(settings, "summary", "--locale", "zh-CN", "--team", "China")
     assert "每周概况" in zh and "团队 China" in zh
