@@ -116,8 +116,14 @@ class TeamPulse:
         except Exception:
             log.exception("handling a %s event failed", event.platform)
             self._apologise(event)
-        await self.outbox.flush()
+        await self._deliver()
         return True
+
+    async def _deliver(self) -> None:
+        # Send what is due now; anything pacing deferred is left to the background loop,
+        # which is woken so it recomputes its sleep instead of idling until its next tick.
+        if await self.outbox.flush() is not None:
+            self.outbox.kick()
 
     def _apologise(self, event: InboundEvent) -> None:
         try:
@@ -139,7 +145,7 @@ class TeamPulse:
             for person in people:
                 run.results[person.key] = checkin.prompt_checkin(ctx, person)
         log.info("check-in run: %s", run.results)
-        await self.outbox.flush()
+        await self._deliver()
         return run
 
     async def run_reminders(self) -> int:
@@ -147,5 +153,5 @@ class TeamPulse:
         with self.unit() as ctx:
             count = checkin.send_reminders(ctx)
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
-        await self.outbox.flush()
+        await self._deliver()
         return count

@@ -118,6 +118,10 @@ class Renderer:
             day=format_day,
         )
         env.globals["markup"] = markup
+        env.globals["cmd"] = lambda name: Markup(command_spelling(markup, name))
+        # A placeholder such as <person>: a call, not a literal, because Jinja HTML-escapes
+        # constant expressions at compile time, before `finalize` can escape per platform.
+        env.globals["arg"] = lambda name: esc(f"<{name}>")
         return env
 
     def message(self, locale: str, name: str, markup: str = "plain", /, **params: Any) -> str:
@@ -150,6 +154,18 @@ class Renderer:
 def shared_renderer() -> Renderer:
     """One renderer per process: templates are read-only, compiling them is not free."""
     return Renderer()
+
+
+# Slack has a built-in /away and lets apps not register /help, so on Slack these two are
+# subcommands of the app's own /teampulse command (see slack-manifest.yaml).
+_SLACK_SUBCOMMANDS = frozenset({"away", "help"})
+
+
+def command_spelling(markup: str, name: str) -> str:
+    """How a person types a command on a platform: '/away', or '/teampulse away' on Slack."""
+    if markup == "slack" and name in _SLACK_SUBCOMMANDS:
+        return f"/teampulse {name}"
+    return f"/{name}"
 
 
 def _locale(locale: str) -> str:

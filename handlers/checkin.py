@@ -188,7 +188,7 @@ def cmd_checkin(ctx: Context, args: str) -> None:
         _submit(ctx, person, rnd)
         return
     if not ctx.event or not ctx.event.is_direct:
-        ctx.reply("moved_to_private", private=False)
+        ctx.reply("moved_to_private")
     intro = ctx.render("checkin_intro", name=person.display_name, week=rnd.week,
                        start=week_start(rnd.week), end=week_end(rnd.week),
                        resumed=resumed and bool(rnd.answers))

@@ -18,5 +18,5 @@ def unknown_person(ctx: Context) -> None:
     event = ctx.event
     if event is None:
         return
-    ctx.reply("unknown_user", private=False, platform=event.platform, user_id=event.user_id,
+    ctx.reply("unknown_user", private=False, network=event.platform, user_id=event.user_id,
               username=event.username or "")

@@ -358,3 +358,12 @@ async def test_messages_are_recorded_in_the_outbox_before_sending(bot, chat):
         rows = ctx.session.scalars(select(OutboxMessage)).all()
         assert [(r.status, r.attempts) for r in rows] == [("pending", 1)]
     assert chat.sent == []
+
+
+async def test_a_stranger_is_told_what_to_give_the_operator(bot, chat):
+    await say(bot, "mallory", "hello")
+    assert "don't know you yet" in chat.last("mallory")
+    assert "key: mallory" in chat.last("mallory")
+    chat.clear()
+    await say(bot, "mallory", "just chatting", group=True)
+    assert chat.sent == []  # strangers talking in a group are none of our business

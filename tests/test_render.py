@@ -62,3 +62,12 @@ def test_number_formats():
     assert format_number(1234.5) == "1,234.5"
     assert format_number(None) == "—"
     assert format_percent(1.04) == "104%"
+
+
+def test_commands_are_spelled_for_each_platform():
+    slack = renderer.message("en", "help", "slack", checks_in=True, can_view_summary=True)
+    assert "/teampulse away YYYY-MM-DD" in slack and "/teampulse help" in slack
+    assert "/summary &lt;person&gt;" in slack  # no stray Slack link markup
+    telegram = renderer.message("en", "help", "telegram", checks_in=True, can_view_summary=True)
+    assert "\n/away YYYY-MM-DD" in telegram and "/summary &lt;person&gt;" in telegram
+    assert "/summary <person>" in renderer.message("en", "help", "plain", can_view_summary=True)
