@@ -322,7 +322,13 @@ class SlackAdapter(Adapter):
             return BoltResponse(status=200, body="")
 
     async def _on_http(self, request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await self.dispatch(await to_bolt_request(request)))
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:
+            # Slack always sends JSON or a form; this came from somewhere else.
+            log.warning("Slack: refused an HTTP request whose body is neither JSON nor a form")
+            return web.Response(status=400, text="bad request")
+        return await to_aiohttp_response(await self.dispatch(bolt_request))
 
     async def drain(self) -> None:
         """Wait until every event acknowledged so far has been processed."""

@@ -1,0 +1,129 @@
+"""Slash commands and mentions: answered ephemerally in channels, in the DM when used there."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack.harness import ALICE, CHANNEL, GRACE, SAM, VERA, SlackHarness, dm_channel, mention
+
+
+async def answer_checkin(slack: SlackHarness, bot) -> None:
+    await bot.run_checkins(["alice"])
+    await slack.settle()
+    for answer in ["52000", "3", "Closed <Acme> & Co", "None", "1", "Plan", "4"]:
+        await slack.dm(ALICE, answer)
+
+
+async def test_summary_in_a_channel_is_ephemeral_with_mentions_and_escaped_text(
+        slack: SlackHarness, bot) -> None:
+    await answer_checkin(slack, bot)
+    before = len(slack.posts(CHANNEL))
+
+    resp = await slack.command(GRACE, "/summary")
+
+    assert resp.status == 200 and resp.body == ""  # acked at once, with nothing to show
+    [note] = slack.ephemerals(GRACE)
+    assert note.params["channel"] == CHANNEL
+    text = note.params["text"]
+    assert "Revenue 52,000 / 50,000 USD (104%)" in text
+    assert "✅ <@U0ALICE> — checked in" in text
+    assert "❌ <@U0BRUNO> — not checked in" in text
+    assert "Closed &lt;Acme&gt; &amp; Co" in text
+    assert len(slack.posts(CHANNEL)) == before  # nothing said in public
+
+
+async def test_summary_viewer_may_read_it_and_a_member_is_refused(slack: SlackHarness) -> None:
+    await slack.command(VERA, "/summary")
+    await slack.command(SAM, "/summary")
+
+    assert "*Weekly summary — Test Sales*" in slack.ephemerals(VERA)[-1].params["text"]
+    refusal = slack.ephemerals(SAM)[-1].params["text"]
+    assert refusal.startswith("Sorry, the summary is only for the GM")
+    assert slack.posts() == []
+
+
+async def test_universal_command_reaches_every_subcommand(slack: SlackHarness) -> None:
+    await slack.command(GRACE, "/teampulse", "summary last 2w")
+    await slack.command(GRACE, "/teampulse")
+    await slack.command(GRACE, "/teampulse", "frobnicate")
+
+    trend, help_text, unknown = (c.params["text"] for c in slack.ephemerals(GRACE))
+    assert "2026-W47" in trend and "2026-W48" in trend
+    # Slack has its own /away and no app /help: the bot spells those as subcommands.
+    assert "/summary" in help_text and "/teampulse help" in help_text
+    assert "I don't know the command /frobnicate" in unknown
+
+
+@pytest.mark.parametrize("command, typed, usage", [
+    ("/summary", "last 99w", 'I didn\'t understand "99w". Usage: /summary'),
+    ("/teampulse", "away someday", "Usage: /teampulse away YYYY-MM-DD"),
+    ("/edit", "", "You have no check-in answers"),
+])
+async def test_malformed_arguments_get_the_usage_line_ephemerally(
+        slack: SlackHarness, command: str, typed: str, usage: str) -> None:
+    await slack.command(GRACE, command, typed)
+
+    [note] = slack.ephemerals(GRACE)
+    assert note.params["channel"] == CHANNEL
+    assert usage in note.params["text"]
+    assert slack.posts() == []
+
+
+async def test_malformed_arguments_in_the_dm_are_answered_in_the_dm(slack: SlackHarness) -> None:
+    await slack.command(GRACE, "/summary", "last 99w", channel=dm_channel(GRACE))
+
+    assert "Usage: /summary" in slack.last_text(GRACE)
+    assert slack.ephemerals() == []
+
+
+async def test_checkin_command_in_the_dm_starts_the_checkin(slack: SlackHarness) -> None:
+    await slack.command(ALICE, "/checkin", channel=dm_channel(ALICE))
+
+    assert "*Question 1 of 8*" in slack.last_text(ALICE)
+    await slack.dm(ALICE, "45k")
+    assert "*Question 2 of 8*" in slack.last_text(ALICE)
+    await slack.command(ALICE, "/skip", channel=dm_channel(ALICE))
+    assert "Skipped." in slack.last_text(ALICE)
+
+
+async def test_reply_goes_through_response_url_where_the_bot_is_not_a_member(
+        slack: SlackHarness, fake: FakeSlackAPI) -> None:
+    fake.fail("chat.postEphemeral", "channel_not_found")
+
+    await slack.command(SAM, "/summary", channel="C0ELSEWHERE")
+
+    [via_url] = fake.calls_for("response_url")
+    assert via_url.params["response_type"] == "ephemeral"
+    assert via_url.params["text"].startswith("Sorry, the summary is only for the GM")
+    assert slack.counts()["outbox"] == 1
+
+
+async def test_a_mention_is_a_command_in_the_channel(slack: SlackHarness) -> None:
+    await slack.event(mention(GRACE, "<@U0BOTUSER> summary last 2w"))
+    await slack.event(mention(SAM, "<@U0BOTUSER>", thread_ts="1700000000.000050"))
+
+    trend = slack.ephemerals(GRACE)[-1]
+    assert "2026-W47" in trend.params["text"]
+    help_note = slack.ephemerals(SAM)[-1]
+    assert "/teampulse help" in help_note.params["text"]
+    assert help_note.params["thread_ts"] == "1700000000.000050"  # stays in the thread
+    assert slack.posts() == []
+
+
+async def test_an_unknown_person_is_answered_not_ignored(slack: SlackHarness) -> None:
+    assert (await slack.dm("U0STRANGER", "hello?")).status == 200
+    assert (await slack.command("U0NEWBIE", "/summary")).status == 200
+
+    assert slack.posts("U0STRANGER")  # a reply in their DM, not silence
+    assert slack.posts(CHANNEL) or slack.ephemerals("U0NEWBIE")  # answered in the channel
+
+
+async def test_an_unknown_person_is_told_politely_with_their_id(slack: SlackHarness) -> None:
+    await slack.dm("U0STRANGER", "hello?")
+    await slack.command("U0NEWBIE", "/summary")
+
+    dm = slack.last_text("U0STRANGER")
+    assert "I don't know you yet" in dm
+    assert "`slack_id: U0STRANGER`" in dm
+    assert "`slack_id: U0NEWBIE`" in slack.posts(CHANNEL)[-1].params["text"]
