@@ -1,0 +1,231 @@
+"""Starting up, the command menu, people, groups and input the bot does not use."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+import pytest
+from telegram.warnings import PTBUserWarning
+
+from bot.core import TeamPulse
+from storage.models import OutboxMessage, Person, ProcessedEvent
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.telegram.conftest import (
+    ALICE,
+    BOT_USERNAME,
+    BRUNO,
+    GRACE,
+    GROUP,
+    SAM,
+    STRANGER,
+    TG,
+    TOKEN,
+    Handled,
+    running,
+)
+
+MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary"]
+
+
+def without_text(update: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """The same update with its text replaced by other content (a sticker, a photo...)."""
+    message = update.get("message") or update["edited_message"]
+    message.pop("text", None)
+    message.pop("entities", None)
+    message.update(fields)
+    return update
+
+
+STICKER = {"file_id": "STK1", "file_unique_id": "U1", "type": "regular", "width": 512,
+           "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
+PHOTO = [{"file_id": "PH1", "file_unique_id": "U2", "width": 90, "height": 67}]
+
+
+async def test_start_registers_menu_and_polls_without_own_job_queue(tg: TG) -> None:
+    assert tg.bot.bot_usernames["telegram"] == BOT_USERNAME
+    with pytest.warns(PTBUserWarning, match="No `JobQueue` set up"):
+        assert tg.adapter.application.job_queue is None  # one scheduler: ours
+    assert tg.fake.called("deleteWebhook")  # long polling, pending updates kept
+    assert not tg.fake.last_call("deleteWebhook").params.get("drop_pending_updates")
+    poll = (await tg.fake.wait_for_call("getUpdates"))[0].params
+    assert poll["allowed_updates"] == ["message", "edited_message", "callback_query"]
+
+    english = tg.fake.commands_for("")
+    chinese = tg.fake.commands_for("zh")
+    assert english is not None and chinese is not None
+    assert [c["command"] for c in english] == MENU == [c["command"] for c in chinese]
+    descriptions = {c["command"]: c["description"] for c in english}
+    assert descriptions["checkin"] == "Start or resume this week's check-in"
+    assert {c["command"]: c["description"] for c in chinese}["help"] == "我能做什么"
+
+
+async def test_wrong_token_is_a_clear_error_without_the_token(
+        fake: FakeTelegramAPI, bot: TeamPulse) -> None:
+    from bot.config import ConfigError, Secret
+
+    wrong = Secret("42:" + "revoked-secret-value")  # kept off the line a traceback shows
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as excinfo:
+        async with running(bot, telegram_bot_token=wrong):
+            pass
+    # PTB's own message quotes the token: it must not reach the user's terminal.
+    printed = "".join(traceback.format_exception(excinfo.value))
+    assert "revoked-secret-value" not in printed
+    assert "getMe answered 401" in printed
+    assert fake.last_call("getMe").status == 401
+
+
+async def test_token_never_logged(fake: FakeTelegramAPI, bot: TeamPulse,
+                                  monkeypatch: pytest.MonkeyPatch,
+                                  caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    handled = Handled(bot, monkeypatch)
+    async with running(bot):
+        fake.push_update(fake.private_message(GRACE, "/help"))
+        await handled.wait(1)
+        await fake.wait_for_call("sendMessage")
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+    assert caplog.records  # PTB and the core did log, at DEBUG even
+    assert not [r for r in caplog.records if TOKEN in r.getMessage() or
+                TOKEN in (caplog.handler.format(r))]
+
+
+async def test_unknown_user_is_told_their_id(tg: TG) -> None:
+    await tg.say(STRANGER, "hello", username="new_rep")
+    text = tg.shown(STRANGER)[-1]
+    assert "I don't know you yet" in text
+    assert "telegram_id: 9999" in text and "telegram_username: new_rep" in text
+    assert "<code>telegram_id: 9999</code>" in tg.texts(STRANGER)[-1]
+
+
+async def test_unknown_user_gets_chinese_when_their_client_is(tg: TG) -> None:
+    await tg.say(STRANGER, "你好", language_code="zh-hans")
+    assert "我还不认识你" in tg.shown(STRANGER)[-1]
+
+
+async def test_person_known_by_username_is_recognised_and_reachable(tg: TG) -> None:
+    await tg.say(BRUNO, "/help", username="bruno_r")
+    assert "/checkin" in tg.shown(BRUNO)[-1]
+    with tg.bot.unit() as ctx:
+        bruno = ctx.session.query(Person).filter_by(key="bruno").one()
+        assert bruno.telegram_id == BRUNO  # remembered: scheduled prompts can reach him
+    await tg.checkins("bruno")
+    assert "Question 1 of" in tg.shown(BRUNO)[-1]
+
+
+async def test_summary_in_a_group_goes_private(tg: TG) -> None:
+    update = tg.fake.group_message(GROUP, GRACE, f"/summary@{BOT_USERNAME}")
+    await tg.send(update)
+    group = tg.sent(GROUP)
+    assert [p["text"] for p in group] == ["I've answered you in a private message."]
+    assert group[0]["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert "Weekly summary" in tg.shown(GRACE)[-1]
+    assert "Check-ins: 0 of 3" in tg.shown(GRACE)[-1]
+
+    # Addressed to another bot, or just chatter: not ours, so silence.
+    await tg.say_in_group(GRACE, "/summary@SomeOtherBot")
+    await tg.say_in_group(GRACE, "nice work, team")
+    await tg.say_in_group(STRANGER, "who is this bot?")
+    assert len(tg.sent(GROUP)) == 1
+    assert len(tg.texts(GRACE)) == 1
+
+
+async def test_checkin_command_in_a_group_moves_to_private(tg: TG) -> None:
+    await tg.say_in_group(ALICE, "/checkin")
+    assert "private message" in tg.shown(GROUP)[-1]
+    assert "Question 1 of 8" in tg.shown(ALICE)[-1]
+    assert not any("Question" in text for text in tg.shown(GROUP))
+
+
+async def test_summary_refusal_in_a_group_is_private_too(tg: TG) -> None:
+    await tg.say_in_group(SAM, "/summary")
+    assert tg.shown(GROUP) == ["I've answered you in a private message."]
+    assert "only for the GM" in tg.shown(SAM)[-1]
+
+
+async def test_malformed_arguments_get_the_usage_line(tg: TG) -> None:
+    await tg.say(ALICE, "/away tomorrow")
+    assert tg.shown(ALICE)[-1].startswith("Usage: /away YYYY-MM-DD")
+    await tg.say(GRACE, "/summary last 99w")
+    assert 'I didn\'t understand "99w"' in tg.shown(GRACE)[-1]
+    assert "Usage: /summary" in tg.shown(GRACE)[-1]
+    await tg.say(ALICE, "/frobnicate")
+    assert "I don't know the command /frobnicate" in tg.shown(ALICE)[-1]
+
+
+async def test_stickers_photos_and_edits_get_a_hint_in_private(tg: TG) -> None:
+    hint = "I can only read text messages. Send /help to see what I can do."
+    await tg.send(without_text(tg.fake.private_message(ALICE, ""), sticker=STICKER))
+    assert tg.shown(ALICE) == [hint]
+    await tg.send(without_text(tg.fake.private_message(ALICE, ""), photo=PHOTO,
+                               caption="/summary"))
+    edited = tg.fake.private_message(ALICE, "52000")
+    edited["edited_message"] = {**edited.pop("message"), "edit_date": 1}
+    await tg.send(edited)
+    assert tg.shown(ALICE) == [hint, hint, hint]
+
+
+async def test_stickers_edits_and_service_messages_are_silent_in_groups(tg: TG) -> None:
+    await tg.send(without_text(tg.fake.group_message(GROUP, ALICE, ""), sticker=STICKER))
+    await tg.send(without_text(tg.fake.group_message(GROUP, STRANGER, ""), sticker=STICKER))
+    edited = tg.fake.group_message(GROUP, GRACE, "/summary")
+    edited["edited_message"] = {**edited.pop("message"), "edit_date": 1}
+    await tg.send(edited)
+    joined = without_text(tg.fake.group_message(GROUP, STRANGER, ""),
+                          new_chat_members=[tg.fake.make_user(STRANGER)])
+    tg.fake.push_update(joined)
+    await tg.say_in_group(ALICE, "/help")  # handled after the join: updates go in order
+    assert tg.shown(GROUP) == ["I've answered you in a private message."]
+    assert tg.fake.call_count("sendMessage") == 2  # that note, and the help in private
+
+
+async def test_messages_from_bots_and_channels_are_ignored(tg: TG) -> None:
+    from_bot = tg.fake.private_message(ALICE, "/help")
+    from_bot["message"]["from"]["is_bot"] = True
+    tg.fake.push_update(from_bot)
+    # An anonymous group admin speaks as the group itself (sender_chat), not as a person.
+    anonymous = tg.fake.group_message(GROUP, 1087968824, "/summary", username="GroupAnonymousBot")
+    anonymous["message"]["from"]["is_bot"] = True
+    anonymous["message"]["sender_chat"] = anonymous["message"]["chat"]
+    tg.fake.push_update(anonymous)
+    await tg.say(GRACE, "/help")  # handled after both: updates go in order
+    assert tg.sent(ALICE) == [] and tg.sent(GROUP) == [] and len(tg.sent(GRACE)) == 1
+    assert [e.user_id for e, _ in tg.handled.events] == [str(GRACE)]
+
+
+async def test_a_failing_update_does_not_stop_polling(
+        tg: TG, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    handle = tg.bot.handle
+    failed: list[str] = []
+
+    async def flaky(event: Any) -> bool:
+        if not failed:
+            failed.append(event.event_id)
+            raise RuntimeError("database went away")
+        return await handle(event)
+
+    monkeypatch.setattr(tg.bot, "handle", flaky)
+    tg.fake.push_update(tg.fake.private_message(GRACE, "/help"))
+    await tg.say(ALICE, "/help")
+    assert failed and "teampulse" in tg.shown(ALICE)[-1]
+    assert any("could not be processed" in r.getMessage() and r.exc_info
+               for r in caplog.records)
+
+
+async def test_every_update_is_claimed_once(tg: TG) -> None:
+    await tg.say(GRACE, "/help")
+    await tg.say(ALICE, "/help")
+    with tg.bot.unit() as ctx:
+        ids = {e.event_id for e in ctx.session.query(ProcessedEvent)}
+        assert ids == {e.event_id for e, _ in tg.handled.events}
+        assert all(r.status == "sent" for r in ctx.session.query(OutboxMessage))
+
+
+async def test_help_and_usage_for_the_gm_are_valid_telegram_html(tg: TG) -> None:
+    await tg.say(GRACE, "/help")
+    await tg.say(GRACE, "/summary last 99w")
+    # Telegram accepted it as HTML the first time (the adapter's plain-text fallback
+    # would otherwise have re-sent it without formatting).
+    assert [c.status for c in tg.fake.calls_for("sendMessage")] == [200, 200]
+    assert "/summary <person>" in tg.shown(GRACE)[0]  # a placeholder, shown as typed
