@@ -12,7 +12,6 @@ from bot.adapters.slack import SlackAdapter
 from bot.clock import FakeClock
 from bot.config import Secret, Settings
 from bot.core import TeamPulse
-from bot.render import Renderer
 from tests.fakes.slack_api import PROXY_ENV_VARS, FakeSlackAPI, pin_signature_clock
 from tests.slack.harness import BOT_TOKEN, FROZEN_NOW, SIGNING_SECRET, SlackHarness
 
@@ -38,19 +37,6 @@ def settings(settings: Settings, fake: FakeSlackAPI) -> Settings:
     return replace(settings, slack_bot_token=Secret(BOT_TOKEN),
                    slack_signing_secret=Secret(SIGNING_SECRET), slack_api_url=fake.base_url,
                    slack_http_host="127.0.0.1", slack_http_port=0)
-
-
-@pytest.fixture(scope="session")
-def renderer() -> Renderer:
-    """One renderer for the whole run: compiling the templates is the slowest part of a test."""
-    return Renderer()
-
-
-@pytest.fixture
-def bot(bot: TeamPulse, renderer: Renderer) -> TeamPulse:
-    """The shared `bot` fixture, reusing the compiled templates."""
-    bot.renderer = renderer
-    return bot
 
 
 @pytest_asyncio.fixture
