@@ -23,6 +23,7 @@ from storage.repositories import OutboxRepo
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+BATCH = 200
 IDLE_WAKEUP = 30.0
 
 
@@ -51,12 +52,18 @@ class OutboxWorker:
     async def flush(self) -> datetime | None:
         """Send everything that is due; return when the next deferred message falls due."""
         async with self._lock:
-            return await self._flush()
+            while True:
+                next_due, sent, full = await self._flush()
+                # A full batch that made progress may have more behind it: go on now
+                # rather than at the loop's next wake-up.
+                if not (full and sent):
+                    return next_due
 
-    async def _flush(self) -> datetime | None:
+    async def _flush(self) -> tuple[datetime | None, int, bool]:
         with self._sessions() as session:
-            rows = OutboxRepo(session).pending(list(self._adapters))
+            rows = OutboxRepo(session).pending(list(self._adapters), limit=BATCH)
             session.expunge_all()
+        sent = 0
         blocked: set[tuple[str, str]] = set()
         next_due: datetime | None = None
         for row in rows:
@@ -72,7 +79,9 @@ class OutboxWorker:
             if retry_at is not None:
                 blocked.add(chat)
                 next_due = retry_at if next_due is None else min(next_due, retry_at)
-        return next_due
+            else:
+                sent += 1
+        return next_due, sent, len(rows) == BATCH
 
     def _pacing_ready(self, row: OutboxMessage) -> datetime:
         adapter = self._adapters[row.platform]

@@ -57,12 +57,12 @@ def next_question(rnd: CheckinRound, questions: list[Question]) -> Question | No
     return next((q for q in applicable(rnd, questions) if q.key not in answered), None)
 
 
-def question_text(ctx: Context, person: Person, q: Question) -> str:
-    """The prompt of a question in the person's locale (plain text, for lists)."""
+def question_text(ctx: Context, locale: str, q: Question) -> str:
+    """The prompt of a question in a locale (plain text, for lists)."""
     if q.prompt:
-        return q.prompt.get(person.locale) or q.prompt.get("en", q.key)
-    return ctx.renderer.message(person.locale, "question_prompt", key=q.key,
-                                label=kpi_label(ctx, person.locale, q), unit=q.unit or "",
+        return q.prompt.get(locale) or q.prompt.get("en", q.key)
+    return ctx.renderer.message(locale, "question_prompt", key=q.key,
+                                label=kpi_label(ctx, locale, q), unit=q.unit or "",
                                 target=q.target)
 
 
@@ -95,7 +95,7 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
         person, "question", dedupe_key=dedupe_key,
         choices=_choices(rnd, q, index, person.locale),
         intro=intro or "", position=position, total=len(live), kind=q.kind,
-        prompt=question_text(ctx, person, q),
+        prompt=question_text(ctx, person.locale, q),
         options=[c.labels.get(person.locale) or c.value for c in q.choices],
         unit=q.unit or "", editing=editing, week=rnd.week, name=person.display_name)
 
@@ -132,15 +132,19 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None) -> str
     if rnd is None:
         rnd = _new_round(ctx, person, week)
     q = next_question(rnd, round_questions(ctx, rnd))
-    rnd.prompted_at = ctx.clock.now()
     if q is None:
+        rnd.prompted_at = ctx.clock.now()
         return "already-prompted"
     intro = ctx.renderer.message(person.locale, "checkin_intro", _markup(ctx, person),
                                  name=person.display_name, week=rnd.week,
                                  start=week_start(rnd.week), end=week_end(rnd.week),
                                  resumed=bool(rnd.answers))
-    sent = ask(ctx, person, rnd, q, intro=intro, dedupe_key=f"checkin:{person.key}:{week}:prompt")
-    return "prompted" if sent else "unreachable"
+    if not ask(ctx, person, rnd, q, intro=intro,
+               dedupe_key=f"checkin:{person.key}:{week}:prompt"):
+        # No running platform knows them yet: a later run (or /checkin) can still reach them.
+        return "unreachable"
+    rnd.prompted_at = ctx.clock.now()
+    return "prompted"
 
 
 def _markup(ctx: Context, person: Person) -> str:
@@ -235,7 +239,7 @@ def cmd_edit(ctx: Context, args: str) -> None:
     arg = normalise(args)
     if not arg:
         ctx.reply("edit_list", week=rnd.week, items=[
-            {"n": i, "prompt": question_text(ctx, person, q),
+            {"n": i, "prompt": question_text(ctx, person.locale, q),
              "answer": display_answer(ctx, person.locale, q, ctx.checkins.answer(rnd, q.key))}
             for i, q in enumerate(live, start=1)])
         return
@@ -335,7 +339,6 @@ def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: s
 
 def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
              acknowledgement: str) -> None:
-    ctx.session.refresh(rnd, ["answers"])
     if editing and rnd.status == "submitted":
         ctx.conversations.clear(person)
         follow = next_question(rnd, round_questions(ctx, rnd))
@@ -360,7 +363,7 @@ def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
         rnd.submitted_at = ctx.clock.now()
     live = applicable(rnd, round_questions(ctx, rnd))
     ctx.reply("checkin_done", week=rnd.week, first_time=first_time, items=[
-        {"prompt": question_text(ctx, person, q),
+        {"prompt": question_text(ctx, person.locale, q),
          "answer": display_answer(ctx, person.locale, q, ctx.checkins.answer(rnd, q.key))}
         for q in live])
 

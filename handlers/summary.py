@@ -156,7 +156,8 @@ def parse_request(args: str) -> SummaryRequest:
             raise SummaryUsageError("team")
         return SummaryRequest("team", weeks=weeks, week=week, team=" ".join(rest[1:]))
     if len(rest) == 1:
-        return SummaryRequest("person", weeks=max(weeks, 4) if weeks == 1 else weeks, week=week,
+        # One person's history defaults to four weeks; "last Nw" still applies.
+        return SummaryRequest("person", weeks=4 if weeks == 1 else weeks, week=week,
                               person=rest[0])
     if rest:
         raise SummaryUsageError(" ".join(rest))
@@ -206,12 +207,12 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
                      away_until=person.away_until if away else None, slack_id=person.slack_id,
                      telegram_id=person.telegram_id)
     if rnd is None:
+        # No round: show the KPIs they would have reported against, with no numbers.
         org_person = ctx.org.person(person.key)
-        if org_person:
-            row.kpis = [KpiLine(k.metric, kpi_label(ctx, locale, q), k.unit, k.weekly_target,
-                                None, None, 0)
-                        for k, q in zip(org_person.kpis,
-                                        ctx.org.questions_for(org_person), strict=False)]
+        questions = ctx.org.questions_for(org_person) if org_person else []
+        row.kpis = [KpiLine(q.metric or q.key, kpi_label(ctx, locale, q), q.unit or "",
+                            float(q.target or 0), None, None, 0)
+                    for q in questions if q.category == "kpi"]
         return row
     questions = round_questions(ctx, rnd)
     live = applicable(rnd, questions)
@@ -240,9 +241,7 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
         elif q.key == "confidence":
             row.confidence = int(answer.number_value) if answer and answer.number_value else None
         elif shown is not None:
-            row.other.append({"question": question_text(ctx, person, q)
-                              if person.locale == locale else q.prompt.get(locale, q.key),
-                              "answer": shown})
+            row.other.append({"question": question_text(ctx, locale, q), "answer": shown})
     return row
 
 

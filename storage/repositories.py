@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -277,8 +277,6 @@ class EventRepo:
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop ids older than any platform redelivers (keeps the table small)."""
-        rows = list(self.session.scalars(select(ProcessedEvent).where(
-            ProcessedEvent.received_at < cutoff)))
-        for row in rows:
-            self.session.delete(row)
-        return len(rows)
+        result = self.session.execute(
+            delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -367,3 +367,18 @@ async def test_a_stranger_is_told_what_to_give_the_operator(bot, chat):
     chat.clear()
     await say(bot, "mallory", "just chatting", group=True)
     assert chat.sent == []  # strangers talking in a group are none of our business
+
+
+async def test_someone_no_platform_knows_is_prompted_once_they_can_be_reached(bot, clock):
+    assert (await bot.run_checkins(["alice"])).results == {"alice": "unreachable"}
+    chat = RecordingAdapter()
+    bot.register(chat)
+    assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
+    assert "Question 1 of 8" in chat.last("alice")
+
+
+async def test_old_event_ids_are_forgotten_after_a_week(bot, chat, clock):
+    await say(bot, "alice", "hello", event_id="old")
+    clock.advance(timedelta(days=8))
+    await bot.run_reminders()
+    assert await say(bot, "alice", "hello", event_id="old") is True

@@ -133,3 +133,14 @@ async def test_dedupe_key_records_a_message_once(bot):
     assert enqueue(bot, "alice", "prompt", dedupe_key="k1") is True
     assert enqueue(bot, "alice", "prompt", dedupe_key="k1") is False
     assert len(statuses(bot)) == 1
+
+
+async def test_a_backlog_larger_than_one_batch_goes_out_in_one_flush(bot, clock):
+    from bot.outbox import BATCH
+
+    chat = RecordingAdapter()
+    bot.register(chat)
+    for i in range(BATCH + 5):
+        enqueue(bot, f"person{i}", f"message {i}")
+    assert await bot.outbox.flush() is None
+    assert len(chat.sent) == BATCH + 5
