@@ -8,6 +8,7 @@ so a whole session can be scripted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -114,13 +115,20 @@ class ConsoleAdapter(Adapter):
     async def run(self) -> None:
         """Read lines until end of input or /quit."""
         loop = asyncio.get_running_loop()
+        if self.interactive:
+            with contextlib.suppress(ImportError):
+                import readline  # noqa: F401 - gives input() line editing and history
         while True:
             if self.interactive:
-                self.stdout.write(f"{self.current}> ")
-                self.stdout.flush()
-            line = await loop.run_in_executor(None, self.stdin.readline)
-            if not line:
-                break
+                try:
+                    line = await loop.run_in_executor(None, input, f"{self.current}> ")
+                except EOFError:
+                    self.stdout.write("\n")
+                    break
+            else:
+                line = await loop.run_in_executor(None, self.stdin.readline)
+                if not line:
+                    break
             line = line.rstrip("\n")
             if not self.interactive and line.strip():
                 self.stdout.write(f"{self.current}> {line}\n")
