@@ -85,7 +85,13 @@ def _choices(rnd: CheckinRound, q: Question, index: int, locale: str) -> list[Ch
 
 def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: str | None = None,
         editing: bool = False, dedupe_key: str | None = None) -> bool:
-    """Send a question (with buttons where it has choices) and wait for its answer."""
+    """Send a question (with buttons where it has choices) and wait for its answer.
+
+    Someone no running platform can reach is not asked: a later message from them
+    must not be taken as the answer to a question they never saw.
+    """
+    if ctx.dm_target(person) is None:
+        return False
     questions = round_questions(ctx, rnd)
     live = applicable(rnd, questions)
     position = next((i for i, x in enumerate(live, start=1) if x.key == q.key), 1)

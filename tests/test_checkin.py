@@ -371,6 +371,8 @@ async def test_a_stranger_is_told_what_to_give_the_operator(bot, chat):
 
 async def test_someone_no_platform_knows_is_prompted_once_they_can_be_reached(bot, clock):
     assert (await bot.run_checkins(["alice"])).results == {"alice": "unreachable"}
+    with bot.unit() as ctx:
+        assert ctx.conversations.get(ctx.people.by_key("alice")) is None
     chat = RecordingAdapter()
     bot.register(chat)
     assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
