@@ -151,7 +151,7 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             out.write("\n")
         else:
             out.write(render_summary(bot.renderer, locale, "markdown", request, result,
-                                     bot.org.name, bot.clock.now()) + "\n")
+                                     bot.org.name) + "\n")
     engine.dispose()
     return 0
 

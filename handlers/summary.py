@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -275,7 +275,7 @@ def _tz(person: Person) -> ZoneInfo:
 
 
 def render_summary(renderer: Renderer, locale: str, markup: str, request: SummaryRequest,
-                   weeks: list[WeekSummary], org_name: str, generated: datetime) -> str:
+                   weeks: list[WeekSummary], org_name: str) -> str:
     """Render summaries with the template that fits the request."""
     if request.kind == "person":
         return renderer.template(locale, "summary_person", markup, weeks=weeks,
@@ -310,5 +310,5 @@ def cmd_summary(ctx: Context, args: str) -> None:
         return
     platform = ctx.event.platform if ctx.event else "console"
     text = render_summary(ctx.renderer, person.locale, ctx.addressbook.markup(platform), request,
-                          weeks, ctx.org.name, ctx.clock.now())
+                          weeks, ctx.org.name)
     ctx.reply_text(text, private=True)
