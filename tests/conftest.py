@@ -27,7 +27,8 @@ FRIDAY_4PM_NY = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    # HTTP clients honour proxy variables; tests only ever talk to loopback.
+    # httpx (PTB) and slack_sdk honour proxy variables (slack_sdk even ignores NO_PROXY);
+    # tests only ever talk to loopback. One fixture here serves every test folder.
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
                  "all_proxy"):
         monkeypatch.delenv(name, raising=False)

@@ -44,7 +44,6 @@ from slack_sdk.signature import Clock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 __all__ = [
-    "PROXY_ENV_VARS",
     "FakeCall",
     "FakeResponse",
     "FakeSlackAPI",
@@ -58,8 +57,6 @@ __all__ = [
     "sign_request",
 ]
 
-#: slack_sdk reads these (and ignores NO_PROXY!), which would route loopback calls to a proxy.
-PROXY_ENV_VARS: tuple[str, ...] = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 
 #: Methods that authenticate with client_id/secret instead of a bearer token.
 _NO_TOKEN_METHODS = frozenset(

@@ -15,7 +15,6 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from .slack_api import (
-    PROXY_ENV_VARS,
     FakeSlackAPI,
     event_callback,
     events_api_envelope,
@@ -30,13 +29,6 @@ BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-A0TEAMPULSE-test"
 SIGNING_SECRET = "test-signing-secret"
 FROZEN_NOW = 1_700_000_000  # epoch seconds the signature verifier believes it is
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    # slack_sdk picks proxies up from the environment and ignores NO_PROXY.
-    for name in PROXY_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest_asyncio.fixture

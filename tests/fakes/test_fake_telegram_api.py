@@ -29,21 +29,7 @@ from .telegram_api import FakeTelegramAPI, bind_local_socket, free_port, post_we
 TOKEN = "123456:TEST-token"
 USER = 4242
 GROUP = -1_001_234_567_890
-PROXY_ENV_VARS = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    # httpx (PTB's transport) honours proxy env vars; loopback traffic must not go through one.
-    for name in PROXY_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
+# Proxy variables are cleared for every test by tests/conftest.py.
 
 
 @pytest_asyncio.fixture

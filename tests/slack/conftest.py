@@ -12,14 +12,14 @@ from bot.adapters.slack import SlackAdapter
 from bot.clock import FakeClock
 from bot.config import Secret, Settings
 from bot.core import TeamPulse
-from tests.fakes.slack_api import PROXY_ENV_VARS, FakeSlackAPI, pin_signature_clock
+from tests.fakes.slack_api import FakeSlackAPI, pin_signature_clock
 from tests.slack.harness import BOT_TOKEN, FROZEN_NOW, SIGNING_SECRET, SlackHarness
 
 
 @pytest.fixture(autouse=True)
 def _no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    # slack_sdk reads proxies (ignoring NO_PROXY) and bolt reads SLACK_* itself.
-    for name in (*PROXY_ENV_VARS, "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN",
+    # bolt reads SLACK_* itself (proxies are cleared for every test by tests/conftest.py).
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN",
                  "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         monkeypatch.delenv(name, raising=False)
 
