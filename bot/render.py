@@ -63,22 +63,31 @@ _FLAVOURS: dict[str, Markup_] = {
 
 
 class Renderer:
-    """Renders named messages (macros in `<locale>/messages.j2`) and whole templates."""
+    """Renders named messages (macros in `<locale>/messages*.j2`) and whole templates."""
 
     def __init__(self, template_dir: Path = TEMPLATE_DIR) -> None:
+        self._template_dir = template_dir
         self._envs = {name: self._make_env(template_dir, name) for name in MARKUPS}
-        self._modules: dict[tuple[str, str], Any] = {}
+        self._modules: dict[tuple[str, str], dict[str, Any]] = {}
         self._labels: dict[tuple[str, str, str], str] = {}
 
-    def _messages(self, locale: str, markup: str) -> Any:
-        # Building a template module is costly; messages.j2 holds only macros, so one
-        # module per locale and markup serves every call.
+    def _messages(self, locale: str, markup: str) -> dict[str, Any]:
+        # Building a template module is costly; message files hold only macros, so one
+        # table of macros per locale and markup serves every call.
         key = (_locale(locale), markup)
-        module = self._modules.get(key)
-        if module is None:
-            module = self._envs[markup].get_template(f"{key[0]}/messages.j2").module
-            self._modules[key] = module
-        return module
+        macros = self._modules.get(key)
+        if macros is None:
+            macros = {}
+            for name in message_files(self._template_dir, key[0]):
+                module = self._envs[markup].get_template(name).module
+                for macro, fn in vars(module).items():
+                    if macro.startswith("_") or not callable(fn):
+                        continue
+                    if macro in macros:
+                        raise KeyError(f"message {macro!r} is defined twice ({name})")
+                    macros[macro] = fn
+            self._modules[key] = macros
+        return macros
 
     def _make_env(self, template_dir: Path, markup: str) -> Environment:
         flavour = _FLAVOURS[markup]
@@ -125,10 +134,10 @@ class Renderer:
         return env
 
     def message(self, locale: str, name: str, markup: str = "plain", /, **params: Any) -> str:
-        """Render the macro `name` from the locale's messages.j2."""
-        macro = getattr(self._messages(locale, markup), name, None)
+        """Render the macro `name` from the locale's message files."""
+        macro = self._messages(locale, markup).get(name)
         if macro is None:
-            raise KeyError(f"no message {name!r} in {_locale(locale)}/messages.j2")
+            raise KeyError(f"no message {name!r} in {_locale(locale)}/messages*.j2")
         return _tidy(str(macro(**params)))
 
     def choice_label(self, locale: str, question: str, value: str) -> str:
@@ -147,7 +156,18 @@ class Renderer:
 
     def message_names(self, locale: str) -> set[str]:
         """Every message a locale defines (to check locales stay in step)."""
-        return {n for n in dir(self._messages(locale, "plain")) if not n.startswith("_")}
+        return set(self._messages(locale, "plain"))
+
+
+def message_files(template_dir: Path, locale: str) -> list[str]:
+    """A locale's message files: `messages.j2`, then one per feature in `messages/`.
+
+    Each feature keeps its short messages in its own file (`messages/kudos.j2`), so
+    features grow side by side; a macro name must be unique across the files.
+    """
+    folder = template_dir / locale / "messages"
+    extra = sorted(p.name for p in folder.glob("*.j2")) if folder.is_dir() else []
+    return [f"{locale}/messages.j2", *(f"{locale}/messages/{name}" for name in extra)]
 
 
 @lru_cache(maxsize=1)

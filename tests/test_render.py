@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.render import TEMPLATE_DIR, Renderer, format_number, format_percent
 
 renderer = Renderer()
@@ -11,9 +13,31 @@ renderer = Renderer()
 
 def test_both_locales_define_the_same_messages():
     assert renderer.message_names("en") == renderer.message_names("zh-CN")
-    en = {p.name for p in (TEMPLATE_DIR / "en").iterdir()}
-    zh = {p.name for p in (TEMPLATE_DIR / "zh-CN").iterdir()}
+    en = {p.relative_to(TEMPLATE_DIR / "en") for p in (TEMPLATE_DIR / "en").rglob("*.j2")}
+    zh = {p.relative_to(TEMPLATE_DIR / "zh-CN") for p in (TEMPLATE_DIR / "zh-CN").rglob("*.j2")}
     assert en == zh
+
+
+def test_a_feature_message_file_adds_its_macros(tmp_path):
+    for locale in ("en", "zh-CN"):
+        (tmp_path / locale / "messages").mkdir(parents=True)
+        (tmp_path / locale / "messages.j2").write_text(
+            "{% macro hello(name) %}Hello {{ name }}{% endmacro %}", encoding="utf-8")
+        (tmp_path / locale / "messages" / "kudos.j2").write_text(
+            "{% macro thanks(name) %}Thanks {{ name | b }}{% endmacro %}", encoding="utf-8")
+    own = Renderer(tmp_path)
+    assert own.message("en", "hello", "plain", name="a<b") == "Hello a<b"
+    assert own.message("zh-CN", "thanks", "telegram", name="a<b") == "Thanks <b>a&lt;b</b>"
+    assert own.message_names("en") == {"hello", "thanks"}
+
+
+def test_a_message_defined_in_two_files_is_refused(tmp_path):
+    (tmp_path / "en" / "messages").mkdir(parents=True)
+    macro = "{% macro hello() %}hi{% endmacro %}"
+    (tmp_path / "en" / "messages.j2").write_text(macro, encoding="utf-8")
+    (tmp_path / "en" / "messages" / "other.j2").write_text(macro, encoding="utf-8")
+    with pytest.raises(KeyError, match="defined twice"):
+        Renderer(tmp_path).message("en", "hello")
 
 
 def test_no_chinese_message_falls_back_to_english():
