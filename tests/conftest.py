@@ -44,7 +44,7 @@ SERVER_URL = os.environ.get("TEST_DATABASE_URL")  # e.g. postgresql+psycopg://u@
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated once per run; each test gets a copy (migrations are slow).
 
     SQLite by default; with TEST_DATABASE_URL pointing at a PostgreSQL server, a
@@ -60,10 +60,13 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     engine = create_db_engine(url)
     upgrade(engine)
     engine.dispose()
-    return url
+    yield url
+    if SERVER_URL:
+        _admin(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
 
 
-TEMPLATE_DB = "teampulse_test_template"
+# One template per test run, so two runs can share a server without tripping over each other.
+TEMPLATE_DB = f"teampulse_test_template_{os.getpid()}"
 
 
 def _admin(*statements: str) -> None:
