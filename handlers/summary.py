@@ -180,7 +180,7 @@ class SummaryWeekError(ValueError):
 
 # Anything shaped like a week is a week, never a person's name: '2026-W00' must not
 # become "I don't know anyone called 2026-W00".
-_WEEKISH = re.compile(r"\d{1,6}-[Ww]\d{1,4}")
+_WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*")
 _LAST_WEEK = {"last week", "上周"}
 _THIS_WEEK = {"this week", "本周"}
 
