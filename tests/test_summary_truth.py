@@ -187,7 +187,7 @@ async def test_a_persons_history_honours_the_weeks_asked_for(bot, chat):
     await answer_all(bot, "alice", ALICE_ANSWERS)
     await say(bot, "grace", "/summary alice last 1w")
     text = chat.last("grace")
-    assert "last 1 weeks" in text or "last 1 week" in text
+    assert "Alice Martin · team East · last 1 week\n" in text
     assert "2026-W48" in text and "2026-W47" not in text
     await say(bot, "grace", "/summary alice")
     text = chat.last("grace")
