@@ -272,15 +272,17 @@ def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
 
 
 def build_week(ctx: Context, locale: str, week: str, people: Sequence[Person], scope: str,
-               rounds: dict[tuple[int, str], CheckinRound]) -> WeekSummary:
-    """Summarise one week for the given people.
+               rounds: dict[tuple[int, str], CheckinRound],
+               team: str | None = None) -> WeekSummary:
+    """Summarise one week for the given people (only those in `team` that week, if given).
 
     Someone no longer asked to check in (removed from the org file, or checks_in turned
     off) is listed only in the weeks they had a round, with its numbers.
     """
     rows = [_person_week(ctx, locale, person, week, rounds.get((person.id, week)))
             for person in people
-            if (person.active and person.checks_in) or (person.id, week) in rounds]
+            if ((person.active and person.checks_in) or (person.id, week) in rounds)
+            and (team is None or _team_in(person, rounds.get((person.id, week))) == team)]
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
                        people=rows, team_kpis=_team_totals(rows))
 
@@ -309,15 +311,25 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                                                  rounds.get((people[0].id, w)))],
                             team_kpis=[]) for w in weeks]
     if request.kind == "team":
+        # A team's week holds who was in it that week: someone who moved since is counted
+        # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
-        people = [p for p in everyone if (p.team or "").lower() == team and (
-            (p.active and p.checks_in) or any((p.id, w) in rounds for w in weeks))]
-        if not people:
+        built = [build_week(ctx, locale, w, everyone, "", rounds, team) for w in weeks]
+        members = [p for w in built for p in w.people]
+        current = [p for p in everyone if p.active and (p.team or "").lower() == team]
+        if not members and not current:
             raise LookupError(request.team)
-        scope = next((p.team for p in people if p.active), people[0].team) or team
-    else:
-        people, scope = everyone, ""
-    return [build_week(ctx, locale, w, people, scope, rounds) for w in weeks]
+        scope = (current[0].team if current else members[-1].team) or team
+        for w in built:
+            w.scope = scope
+        return built
+    return [build_week(ctx, locale, w, everyone, "", rounds) for w in weeks]
+
+
+def _team_in(person: Person, rnd: CheckinRound | None) -> str:
+    """A person's team in a week (lower case): the round's record, else today's."""
+    team = rnd.team if rnd is not None and rnd.team is not None else person.team
+    return (team or "").lower()
 
 
 def _is_away(ctx: Context, person: Person, week: str, rnd: CheckinRound | None) -> bool:
@@ -340,7 +352,8 @@ def _is_away(ctx: Context, person: Person, week: str, rnd: CheckinRound | None) 
 def _person_week(ctx: Context, locale: str, person: Person, week: str,
                  rnd: CheckinRound | None) -> PersonWeek:
     away = _is_away(ctx, person, week, rnd)
-    row = PersonWeek(key=person.key, name=person.display_name, team=person.team,
+    row = PersonWeek(key=person.key, name=person.display_name,
+                     team=rnd.team if rnd is not None and rnd.team is not None else person.team,
                      status="away" if away else "not_sent", answered=0, total=0, late=False,
                      away_until=person.away_until if away else None, slack_id=person.slack_id,
                      telegram_id=person.telegram_id)

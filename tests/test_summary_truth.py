@@ -307,3 +307,28 @@ async def test_new_summary_lines_are_escaped_for_slack_and_telegram(bot, chat, l
     assert ("*KPIs vs target*" if locale == "en" else "*KPI 完成情况*") in slack
     assert ("<b>KPIs vs target</b>" if locale == "en" else "<b>KPI 完成情况</b>") in telegram
     assert "Bruno Rossi" in telegram and "▫️" not in telegram  # away, not "not sent"
+
+
+async def test_a_director_who_moved_team_counts_with_their_old_team_in_old_weeks(
+        bot, chat, clock, settings, tmp_path):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.advance(timedelta(days=7))
+    later, engine = prepare(replace(settings, org_file=org_file(
+        tmp_path, teams={"alice": "China"})), clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()
+        await say(later, "grace", "/summary team East 2026-W48")
+        text = chat.last("grace")
+        assert "team East" in text and "Check-ins: 1 of 1" in text
+        assert "Team · Revenue 52,000 / 50,000 USD (104%), 1 of 1 reporting" in text
+        await say(later, "grace", "/summary team China 2026-W48")
+        text = chat.last("grace")
+        assert "Alice" not in text
+        assert "Team · Revenue: no numbers yet (target 60,000 USD) · not reported: 李雷" in text
+        await say(later, "grace", "/summary team China")  # this week: Alice is in China
+        text = chat.last("grace")
+        assert "2026-W49" in text and "Alice Martin" in text and "Check-ins: 0 of 2" in text
+    finally:
+        engine.dispose()
