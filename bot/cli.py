@@ -31,8 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")
     summary = sub.add_parser("summary", help="print the GM's summary (Markdown or JSON)")
     summary.add_argument("--format", choices=("md", "json"), default="md")
-    summary.add_argument("--week", help="ISO week such as 2026-W47 (default: this week)")
-    summary.add_argument("--weeks", type=int, default=1, help="how many weeks back (1-12)")
+    summary.add_argument("--week", help="ISO week such as 2026-W47, or 'last' (default: the "
+                                        "latest week whose check-in has been sent)")
+    summary.add_argument("--weeks", type=int, default=None,
+                         help="how many weeks back (1-12; default 1, or 4 with --person)")
     summary.add_argument("--person", help="one person's history (their key)")
     summary.add_argument("--team", help="only this team")
     summary.add_argument("--locale", choices=("en", "zh-CN"), default=None,
@@ -114,45 +116,48 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from handlers.summary import (
         MAX_WEEKS,
         SummaryRequest,
+        SummaryWeekError,
         render_summary,
         summaries,
     )
 
-    if not 1 <= args.weeks <= MAX_WEEKS:
+    if args.weeks is not None and not 1 <= args.weeks <= MAX_WEEKS:
         print(f"teampulse: --weeks must be from 1 to {MAX_WEEKS}", file=sys.stderr)
         return 2
-    if args.week is not None:
-        from bot.weeks import parse_week
-
-        if parse_week(args.week) is None:
-            print(f"teampulse: --week {args.week!r}: expected an ISO week such as 2026-W47",
-                  file=sys.stderr)
-            return 2
-        args.week = parse_week(args.week)
     bot, engine = prepare(settings)
     kind = "person" if args.person else "team" if args.team else (
-        "trend" if args.weeks > 1 else "week")
-    weeks = args.weeks if kind != "person" or args.weeks > 1 else 4
-    request = SummaryRequest(kind, weeks=weeks, week=args.week, person=args.person,
+        "trend" if (args.weeks or 1) > 1 else "week")
+    # The same defaults as /summary: a person's history is four weeks unless told.
+    weeks = args.weeks or (4 if kind == "person" else 1)
+    week = args.week.strip().lower() if args.week and args.week.strip().lower() in {
+        "last", "this"} else args.week
+    request = SummaryRequest(kind, weeks=weeks, week=week, person=args.person,
                              team=args.team)
     gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
     locale = args.locale or gm.locale
-    with bot.unit() as ctx:
-        try:
-            result = summaries(ctx, request, locale, gm.timezone)
-        except LookupError as exc:
-            what = "team" if args.team else "person"
-            print(f"teampulse: no {what} {exc.args[0]!r} in the org", file=sys.stderr)
-            return 2
-        if args.format == "json":
-            json.dump({"org": bot.org.name, "generated_at": bot.clock.now().isoformat(),
-                       "weeks": [w.to_dict() for w in result]}, out, ensure_ascii=False,
-                      indent=2)
-            out.write("\n")
-        else:
-            out.write(render_summary(bot.renderer, locale, "markdown", request, result,
-                                     bot.org.name) + "\n")
-    engine.dispose()
+    try:
+        with bot.unit() as ctx:
+            try:
+                result = summaries(ctx, request, locale, gm.timezone)
+            except SummaryWeekError as exc:
+                text = bot.renderer.message(locale, "summary_bad_week", "plain",
+                                            value=exc.value, reason=exc.reason, **exc.params)
+                print(f"teampulse: --week: {text}", file=sys.stderr)
+                return 2
+            except LookupError as exc:
+                what = "team" if args.team else "person"
+                print(f"teampulse: no {what} {exc.args[0]!r} in the org", file=sys.stderr)
+                return 2
+            if args.format == "json":
+                json.dump({"org": bot.org.name, "generated_at": bot.clock.now().isoformat(),
+                           "weeks": [w.to_dict() for w in result]}, out, ensure_ascii=False,
+                          indent=2)
+                out.write("\n")
+            else:
+                out.write(render_summary(bot.renderer, locale, "markdown", request, result,
+                                         bot.org.name) + "\n")
+    finally:
+        engine.dispose()
     return 0
 
 

@@ -9,17 +9,38 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.render import Renderer
-from bot.weeks import current_week, parse_week, week_end, week_start, weeks_back
+from bot.weeks import (
+    current_week,
+    local_date,
+    parse_week,
+    previous_week,
+    week_end,
+    week_of,
+    week_start,
+    weeks_back,
+)
 from handlers.checkin import applicable, display_answer, kpi_label, question_text, round_questions
 from handlers.context import Context
 from storage.models import CheckinRound, Person
 
 MAX_WEEKS = 12
+FIRST_YEAR = 2000  # no sales team ran check-ins through this bot before; older is a typo
+
+# What a person-week can be (see the README's summary section):
+#   submitted    finished the round with at least one real answer ("checked in")
+#   skipped      finished the round but skipped every question: not checked in
+#   in_progress  started (answered or skipped something), not finished
+#   missed       prompted, nothing answered
+#   unreachable  a round was made for them but no platform could deliver it
+#   not_sent     no check-in was sent to them that week (before the bot, before they joined,
+#                a future week, or after they left): neither expected nor missed
+#   away         away that week: not expected, named as away
+EXPECTED = frozenset({"submitted", "skipped", "in_progress", "missed", "unreachable"})
 
 
 @dataclass
@@ -34,6 +55,7 @@ class KpiLine:
     attainment: float | None
     reported: int = 1
     expected: int = 1
+    not_reported: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -43,10 +65,11 @@ class PersonWeek:
     key: str
     name: str
     team: str | None
-    status: str  # submitted | in_progress | not_started | away
+    status: str  # one of EXPECTED, or not_sent | away
     answered: int
     total: int
     late: bool
+    skipped: int = 0
     kpis: list[KpiLine] = field(default_factory=list)
     wins: str | None = None
     blockers: str | None = None
@@ -73,8 +96,8 @@ class WeekSummary:
 
     @property
     def expected(self) -> list[PersonWeek]:
-        """People expected to check in (not away)."""
-        return [p for p in self.people if p.status != "away"]
+        """People asked to check in this week (not away, and a check-in was sent)."""
+        return [p for p in self.people if p.status in EXPECTED]
 
     @property
     def submitted(self) -> list[PersonWeek]:
@@ -83,8 +106,18 @@ class WeekSummary:
 
     @property
     def missing(self) -> list[PersonWeek]:
-        """People who have not submitted and are not away."""
-        return [p for p in self.people if p.status in {"in_progress", "not_started"}]
+        """People asked this week who have not checked in."""
+        return [p for p in self.people if p.status in EXPECTED and p.status != "submitted"]
+
+    @property
+    def not_sent(self) -> list[PersonWeek]:
+        """People to whom no check-in was sent this week."""
+        return [p for p in self.people if p.status == "not_sent"]
+
+    @property
+    def nothing_sent(self) -> bool:
+        """Nobody in scope was asked this week (before the bot, or a future week)."""
+        return all(p.status == "not_sent" for p in self.people)
 
     @property
     def away(self) -> list[PersonWeek]:
@@ -112,12 +145,19 @@ class WeekSummary:
                 person["away_until"] = person["away_until"].isoformat()
         data["checked_in"] = len(self.submitted)
         data["expected"] = len(self.expected)
+        data["not_checked_in"] = [p.key for p in self.missing]
+        data["away"] = [p.key for p in self.away]
+        data["not_sent"] = [p.key for p in self.not_sent]
         return data
 
 
 @dataclass(frozen=True)
 class SummaryRequest:
-    """What `/summary` was asked for."""
+    """What `/summary` was asked for.
+
+    `week` is an ISO week as typed ('2026-W47', checked later against today), 'last' for
+    last week, or None for the default: the latest week whose check-in has gone out.
+    """
 
     kind: str  # week | trend | person | team
     weeks: int = 1
@@ -130,15 +170,39 @@ class SummaryUsageError(ValueError):
     """The summary arguments could not be understood."""
 
 
+class SummaryWeekError(ValueError):
+    """A week that does not exist or lies outside what a summary can show."""
+
+    def __init__(self, value: str, reason: str, **params: Any) -> None:
+        super().__init__(value)
+        self.value, self.reason, self.params = value, reason, params
+
+
+# Anything shaped like a week is a week, never a person's name: '2026-W00' must not
+# become "I don't know anyone called 2026-W00".
+_WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*")
+_LAST_WEEK = {"last week", "上周"}
+_THIS_WEEK = {"this week", "本周"}
+
+
 def parse_request(args: str) -> SummaryRequest:
-    """'', 'last 4w', '2026-W47', 'alice', 'team East' (+ optional 'last Nw')."""
+    """'', 'last 4w', 'last week', '2026-W47', 'alice', 'team East' (+ optional 'last Nw')."""
     words = args.split()
-    weeks = 1
+    weeks: int | None = None
     week: str | None = None
     rest: list[str] = []
     i = 0
     while i < len(words):
         word = words[i].lower()
+        pair = " ".join(words[i:i + 2]).lower()
+        if pair in _LAST_WEEK or pair in _THIS_WEEK:
+            week = "last" if pair in _LAST_WEEK else "this"
+            i += 2
+            continue
+        if word in _LAST_WEEK or word in _THIS_WEEK:
+            week = "last" if word in _LAST_WEEK else "this"
+            i += 1
+            continue
         if word == "last" and i + 1 < len(words):
             match = re.fullmatch(r"(\d{1,2})\s*w?", words[i + 1].lower())
             if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
@@ -146,88 +210,172 @@ def parse_request(args: str) -> SummaryRequest:
             weeks = int(match.group(1))
             i += 2
             continue
-        if parse_week(words[i]):
-            week = parse_week(words[i])
+        if _WEEKISH.fullmatch(words[i]):
+            week = words[i]
         else:
             rest.append(words[i])
         i += 1
     if rest and rest[0].lower() == "team":
         if len(rest) < 2:
             raise SummaryUsageError("team")
-        return SummaryRequest("team", weeks=weeks, week=week, team=" ".join(rest[1:]))
+        return SummaryRequest("team", weeks=weeks or 1, week=week, team=" ".join(rest[1:]))
     if len(rest) == 1:
-        # One person's history defaults to four weeks; "last Nw" still applies.
-        return SummaryRequest("person", weeks=4 if weeks == 1 else weeks, week=week,
-                              person=rest[0])
+        # One person's history defaults to four weeks; "last Nw" (even "last 1w") applies.
+        return SummaryRequest("person", weeks=weeks or 4, week=week, person=rest[0])
     if rest:
         raise SummaryUsageError(" ".join(rest))
+    weeks = weeks or 1
     return SummaryRequest("trend" if weeks > 1 else "week", weeks=weeks, week=week)
 
 
+def check_week(text: str, today_week: str) -> str:
+    """A typed ISO week, normalised; SummaryWeekError if it does not exist or is out of range.
+
+    The range runs from FIRST_YEAR to a year after today: enough for any real history
+    and any plan, and no date arithmetic ever leaves what Python's calendar can hold.
+    """
+    value = text.strip()
+    match = re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", value)
+    if not match:
+        raise SummaryWeekError(value, "format")
+    year = int(match.group(1))
+    last = _weeks_in_year(year) if year >= 1 else 52
+    if not 1 <= int(match.group(2)) <= last:
+        raise SummaryWeekError(value, "no_such_week", year=year, last=last)
+    first_week = f"{FIRST_YEAR}-W01"
+    last_week = week_of(week_start(today_week) + timedelta(weeks=52))
+    week = parse_week(value)
+    if week is None or week < first_week or week > last_week:
+        raise SummaryWeekError(value, "out_of_range", first=first_week, last=last_week)
+    return week
+
+
+def _weeks_in_year(year: int) -> int:
+    # 28 December always lies in the last ISO week of its year.
+    return date(year, 12, 28).isocalendar()[1]
+
+
+def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
+    """The week a request ends with; by default the latest week whose check-in has gone out.
+
+    On a Tuesday, before this week's prompts, that is last week: a week nobody has been
+    asked about yet would read as all red.
+    """
+    today = current_week(ctx.clock.now(), anchor_tz)
+    if request.week == "last":
+        return previous_week(today)
+    if request.week == "this":
+        return today
+    if request.week is not None:
+        return check_week(request.week, today)
+    return today if ctx.checkins.week_sent(today) else previous_week(today)
+
+
 def build_week(ctx: Context, locale: str, week: str, people: Sequence[Person], scope: str,
-               rounds: dict[tuple[int, str], CheckinRound]) -> WeekSummary:
-    """Summarise one week for the given people."""
+               rounds: dict[tuple[int, str], CheckinRound],
+               team: str | None = None) -> WeekSummary:
+    """Summarise one week for the given people (only those in `team` that week, if given).
+
+    Someone no longer asked to check in (removed from the org file, or checks_in turned
+    off) is listed only in the weeks they had a round, with its numbers.
+    """
     rows = [_person_week(ctx, locale, person, week, rounds.get((person.id, week)))
-            for person in people]
+            for person in people
+            if ((person.active and person.checks_in) or (person.id, week) in rounds)
+            and (team is None or _team_in(person, rounds.get((person.id, week))) == team)]
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
                        people=rows, team_kpis=_team_totals(rows))
 
 
 def summaries(ctx: Context, request: SummaryRequest, locale: str,
               anchor_tz: str) -> list[WeekSummary]:
-    """Week summaries for a request, oldest first; raises LookupError for an unknown person/team."""
-    week = request.week or current_week(ctx.clock.now(), anchor_tz)
+    """Week summaries for a request, oldest first.
+
+    Raises LookupError for an unknown person/team, SummaryWeekError for a bad week.
+    """
+    week = resolve_week(ctx, request, anchor_tz)
     weeks = weeks_back(week, request.weeks)
-    everyone = ctx.people.active()
+    rounds = {(r.person_id, r.week): r for r in ctx.checkins.rounds_in_weeks(weeks)}
+    # Everyone ever synced: people removed from the org file keep their past weeks.
+    everyone = ctx.people.everyone()
     if request.kind == "person":
         key = (request.person or "").lower()
-        matches = [p for p in everyone if p.key == key or p.display_name.lower() == key]
+        matches = [p for p in everyone if p.key == key] or \
+            [p for p in everyone if p.display_name.lower() == key]
         if not matches:
             raise LookupError(request.person)
-        people, scope = matches, matches[0].display_name
-    elif request.kind == "team":
+        matches.sort(key=lambda p: not p.active)  # a current namesake before a former one
+        people, scope = matches[:1], matches[0].display_name
+        return [WeekSummary(week=w, start=week_start(w), end=week_end(w), scope=scope,
+                            people=[_person_week(ctx, locale, people[0], w,
+                                                 rounds.get((people[0].id, w)))],
+                            team_kpis=[]) for w in weeks]
+    if request.kind == "team":
+        # A team's week holds who was in it that week: someone who moved since is counted
+        # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
-        people = [p for p in everyone if (p.team or "").lower() == team and p.checks_in]
-        if not people:
+        built = [build_week(ctx, locale, w, everyone, "", rounds, team) for w in weeks]
+        members = [p for w in built for p in w.people]
+        current = [p for p in everyone if p.active and (p.team or "").lower() == team]
+        if not members and not current:
             raise LookupError(request.team)
-        scope = people[0].team or team
-    else:
-        people, scope = [p for p in everyone if p.checks_in], ""
-    rounds = {(r.person_id, r.week): r for r in ctx.checkins.rounds_in_weeks(weeks)}
-    # Someone who left the org file still shows in weeks they checked in.
-    return [build_week(ctx, locale, w, people, scope, rounds) for w in weeks]
+        scope = (current[0].team if current else members[-1].team) or team
+        for w in built:
+            w.scope = scope
+        return built
+    return [build_week(ctx, locale, w, everyone, "", rounds) for w in weeks]
+
+
+def _team_in(person: Person, rnd: CheckinRound | None) -> str:
+    """A person's team in a week (lower case): the round's record, else today's."""
+    team = rnd.team if rnd is not None and rnd.team is not None else person.team
+    return (team or "").lower()
+
+
+def _is_away(ctx: Context, person: Person, week: str, rnd: CheckinRound | None) -> bool:
+    """Whether a person-week counts as away: not expected, and named as away.
+
+    A week someone was asked about (or answered) is never away. With only an end date
+    stored, an away period is known to cover the weeks from today to that date; earlier
+    weeks without a round read "no check-in sent" rather than guessing.
+    """
+    if rnd is not None and (rnd.prompted_at is not None or rnd.answers
+                            or rnd.status == "submitted"):
+        return False
+    until = person.away_until
+    if until is None:
+        return False
+    today = local_date(ctx.clock.now(), person.timezone)
+    return week_start(week) <= until and week_end(week) >= today
 
 
 def _person_week(ctx: Context, locale: str, person: Person, week: str,
                  rnd: CheckinRound | None) -> PersonWeek:
-    away = person.away_until is not None and person.away_until >= week_start(week) and \
-        (rnd is None or not rnd.answers)
-    row = PersonWeek(key=person.key, name=person.display_name, team=person.team,
-                     status="away" if away else "not_started", answered=0, total=0, late=False,
+    away = _is_away(ctx, person, week, rnd)
+    row = PersonWeek(key=person.key, name=person.display_name,
+                     team=rnd.team if rnd is not None and rnd.team is not None else person.team,
+                     status="away" if away else "not_sent", answered=0, total=0, late=False,
                      away_until=person.away_until if away else None, slack_id=person.slack_id,
                      telegram_id=person.telegram_id)
     if rnd is None:
-        # No round: show the KPIs they would have reported against, with no numbers.
-        org_person = ctx.org.person(person.key)
-        questions = ctx.org.questions_for(org_person) if org_person else []
-        row.kpis = [KpiLine(q.metric or q.key, kpi_label(ctx, locale, q), q.unit or "",
-                            float(q.target or 0), None, None, 0)
-                    for q in questions if q.category == "kpi"]
+        # Not asked: no KPIs either, so today's org file never rewrites a past week.
         return row
     questions = round_questions(ctx, rnd)
     live = applicable(rnd, questions)
     answers = {a.question_key: a for a in rnd.answers}
     row.total = len(live)
-    row.answered = sum(1 for q in live if q.key in answers)
+    given = [answers[q.key] for q in live if q.key in answers]
+    row.answered = sum(1 for a in given if not a.skipped)
+    row.skipped = sum(1 for a in given if a.skipped)
     if not away:
-        row.status = "submitted" if rnd.status == "submitted" else (
-            "in_progress" if answers else "not_started")
+        row.status = _status(rnd, row)
     if rnd.submitted_at is not None:
         row.late = rnd.submitted_at.astimezone(_tz(person)).date() > week_end(week)
     for q in live:
         answer = answers.get(q.key)
         if q.category == "kpi":
             actual = answer.number_value if answer and not answer.skipped else None
+            # The target asked that week (the round's snapshot), not today's org file.
             target = float(q.target or 0)
             row.kpis.append(KpiLine(q.metric or q.key, kpi_label(ctx, locale, q), q.unit or "",
                                     target, actual, _ratio(actual, target),
@@ -245,18 +393,33 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
     return row
 
 
+def _status(rnd: CheckinRound, row: PersonWeek) -> str:
+    if rnd.status == "submitted":
+        # Skipping every question is not checking in.
+        return "submitted" if row.answered else "skipped"
+    if rnd.answers:
+        return "in_progress"
+    return "missed" if rnd.prompted_at is not None else "unreachable"
+
+
 def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
+    """Totals against the whole target: every expected person's target counts, reported or not.
+
+    People away or not sent a check-in that week are left out of the target (and named
+    elsewhere); whoever was asked and gave no number is listed in `not_reported`.
+    """
     totals: dict[tuple[str, str], KpiLine] = {}
     for row in rows:
-        if row.status == "away":
+        if row.status not in EXPECTED:
             continue
         for k in row.kpis:
             line = totals.setdefault((k.metric, k.unit),
                                      KpiLine(k.metric, k.label, k.unit, 0.0, None, None, 0, 0))
             line.expected += 1
-            if k.actual is None:
-                continue
             line.target += k.target
+            if k.actual is None:
+                line.not_reported.append(row.key)
+                continue
             line.actual = (line.actual or 0.0) + k.actual
             line.reported += 1
     for line in totals.values():
@@ -284,9 +447,21 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
         # Lookups prepared here keep the template linear in people x weeks.
         rows = {(w.week, p.key): {k.metric: k for k in p.kpis} for w in weeks for p in w.people}
         team = {(w.week, k.metric, k.unit): k for w in weeks for k in w.team_kpis}
+        # Everyone with KPIs in any of the weeks, with their latest KPI list: someone who
+        # left, or was away in the latest week, still has a row for the weeks they reported.
+        people: dict[str, PersonWeek] = {}
+        for w in weeks:
+            for p in w.people:
+                if p.kpis:
+                    people[p.key] = p
+        lines: dict[tuple[str, str], KpiLine] = {}
+        for w in weeks:
+            for k in w.team_kpis:
+                lines[(k.metric, k.unit)] = k
         return renderer.template(locale, "summary_trend", markup, weeks=weeks,
                                  latest=weeks[-1], org=org_name, scope=weeks[-1].scope,
-                                 rows=rows, team=team)
+                                 rows=rows, team=team, people=list(people.values()),
+                                 team_lines=list(lines.values()))
     return renderer.template(locale, "summary_week", markup, s=weeks[0], org=org_name,
                              scope=weeks[0].scope)
 
@@ -304,6 +479,9 @@ def cmd_summary(ctx: Context, args: str) -> None:
         return
     try:
         weeks = summaries(ctx, request, person.locale, person.timezone)
+    except SummaryWeekError as err:
+        ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
+        return
     except LookupError as err:
         ctx.reply("summary_unknown", kind=request.kind, name=str(err.args[0]),
                   teams=sorted({p.team for p in ctx.people.active() if p.team}))

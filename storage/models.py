@@ -109,6 +109,8 @@ class CheckinRound(Base):
     week: Mapped[str] = mapped_column(String(10), index=True)
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    # The person's team when the round was made: a later move never rewrites a past week.
+    team: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

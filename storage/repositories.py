@@ -75,6 +75,10 @@ class PeopleRepo:
         """An active person by key."""
         return self.session.scalar(select(Person).where(Person.key == key, Person.active))
 
+    def everyone(self) -> list[Person]:
+        """Everyone ever synced, also people since removed from the org file, in key order."""
+        return list(self.session.scalars(select(Person).order_by(Person.key)))
+
     def by_platform(self, platform: str, user_id: str,
                     username: str | None = None) -> Person | None:
         """Find who wrote: Slack by user id; Telegram by id, else by username.
@@ -134,7 +138,7 @@ class CheckinRepo:
                      now: datetime) -> CheckinRound:
         """Start a round (the caller has checked there is none for that week)."""
         rnd = CheckinRound(person_id=person.id, week=week, questions=questions, status="open",
-                           created_at=now)
+                           team=person.team, created_at=now)
         self.session.add(rnd)
         self.session.flush()
         return rnd
@@ -156,6 +160,13 @@ class CheckinRepo:
             select(CheckinRound).where(CheckinRound.week.in_(list(weeks)))
             .options(selectinload(CheckinRound.answers), selectinload(CheckinRound.person))
             .order_by(CheckinRound.week, CheckinRound.person_id)))
+
+    def week_sent(self, week: str) -> bool:
+        """Whether anyone has been sent (or has started) a check-in for an ISO week."""
+        return self.session.scalar(select(CheckinRound.id).where(
+            CheckinRound.week == week,
+            CheckinRound.prompted_at.is_not(None) | (CheckinRound.status == "submitted"))
+            .limit(1)) is not None
 
     def answer(self, rnd: CheckinRound, key: str) -> Answer | None:
         """The stored answer to one question of a round."""

@@ -89,5 +89,5 @@ def test_make_run_entry_point_with_piped_input(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "teampulse console — Northwind Sales" in done.stdout
     assert "Paused. Your answers so far are saved" in done.stdout
-    assert "⏳ Alice Martin — in progress (3/8 answered)" in done.stdout
+    assert "⏳ Alice Martin — in progress (1 of 8 answered, 2 skipped)" in done.stdout
     assert done.stderr == ""

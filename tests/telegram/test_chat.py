@@ -121,7 +121,7 @@ async def test_summary_in_a_group_goes_private(tg: TG) -> None:
     assert [p["text"] for p in group] == ["I've answered you in a private message."]
     assert group[0]["reply_parameters"]["message_id"] == update["message"]["message_id"]
     assert "Weekly summary" in tg.shown(GRACE)[-1]
-    assert "Check-ins: 0 of 3" in tg.shown(GRACE)[-1]
+    assert "No check-in was sent for this week." in tg.shown(GRACE)[-1]
 
     # Addressed to another bot, or just chatter: not ours, so silence.
     await tg.say_in_group(GRACE, "/summary@SomeOtherBot")

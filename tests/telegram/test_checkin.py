@@ -21,7 +21,7 @@ async def test_director_answers_checkin_by_typing(tg: TG) -> None:
 
     await tg.say(GRACE, "/summary")
     summary = tg.shown(GRACE)[-1]
-    assert "Check-ins: 1 of 3" in summary
+    assert "Check-ins: 1 of 1" in summary  # only Alice was prompted
     assert "Revenue 52,000 / 50,000 USD (104%)" in summary
 
 

@@ -1,0 +1,334 @@
+"""What the GM must be able to trust in /summary: totals against the whole target, who has
+not reported, which week is shown, and history that never changes after the fact."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.app import prepare
+from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_summary import run_cli
+
+LI_ANSWERS = ["66000", "新签两家客户", "渠道冲突", "5", "需要市场部支持", "拜访三家", "4"]
+BRUNO_ANSWERS = ["41000", "Signed Rome", "none", "1", "Keep going", "3"]
+
+
+def org_file(tmp_path: Path, *, without: str = "", targets: dict[str, float] | None = None,
+             teams: dict[str, str] | None = None) -> Path:
+    """The test org with someone removed, or KPI targets / teams changed."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    data["people"] = [p for p in data["people"] if p["key"] != without]
+    for person in data["people"]:
+        for kpi in person.get("kpis", []):
+            if targets and person["key"] in targets and kpi["metric"] == "revenue":
+                kpi["weekly_target"] = targets[person["key"]]
+        if teams and person["key"] in teams:
+            person["team"] = teams[person["key"]]
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# --- 4. team totals against the whole team's target ----------------------------------------
+
+async def test_one_of_three_directors_answered_total_is_against_the_whole_target(bot, chat):
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Check-ins: 1 of 3" in text
+    assert ("Team · Revenue 66,000 / 150,000 USD (44%), 1 of 3 reporting · "
+            "not reported: Alice Martin, Bruno Rossi") in text
+    assert ("Team · New customers: no numbers yet (target 4 customers) · "
+            "not reported: Alice Martin") in text
+
+
+async def test_team_total_in_json_names_who_has_not_reported(bot, chat, clock, settings,
+                                                              monkeypatch):
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json")
+    assert code == 0
+    week = json.loads(raw)["weeks"][0]
+    revenue = next(k for k in week["team_kpis"] if k["metric"] == "revenue")
+    assert (revenue["target"], revenue["actual"], revenue["reported"], revenue["expected"]) == \
+        (150000.0, 66000.0, 1, 3)
+    assert revenue["attainment"] == pytest.approx(0.44)
+    assert revenue["not_reported"] == ["alice", "bruno"]
+    assert week["not_checked_in"] == ["alice", "bruno"]
+
+
+async def test_people_away_are_left_out_of_the_target_and_named(bot, chat):
+    await say(bot, "bruno", "/away 2026-12-20")
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Team · Revenue 66,000 / 110,000 USD (60%), 1 of 2 reporting · " \
+           "not reported: Alice Martin" in text
+    assert "Away, not in the targets: Bruno Rossi" in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "团队 · 营收 66,000 / 110,000 USD（60%），1/2 人已填报 · 未填报：Alice Martin" in text
+    assert "外出，不计入目标：Bruno Rossi" in text
+
+
+async def test_someone_not_prompted_that_week_is_not_counted_as_missing(bot, chat):
+    # Bruno joined after this week's round went out: nobody asked him.
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Check-ins: 1 of 2" in text
+    assert "▫️ Bruno Rossi — no check-in sent" in text
+    assert "Team · Revenue 66,000 / 110,000 USD (60%), 1 of 2 reporting" in text
+    assert "No check-in sent, not in the targets: Bruno Rossi" in text
+
+
+async def test_someone_the_check_in_could_not_reach_is_named(bot):
+    await bot.run_checkins()  # no platform is running: nobody can be reached
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await say(bot, "grace", "/summary 2026-W48")
+    text = chat.last("grace")
+    assert "Check-ins: 0 of 3" in text
+    assert "⚠️ Alice Martin — not reached: the check-in could not be delivered" in text
+    assert "not reported: Alice Martin, Bruno Rossi, 李雷" in text
+
+
+async def test_a_target_changed_after_the_week_does_not_change_that_week(
+        bot, chat, clock, settings, tmp_path):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.advance(timedelta(days=7))
+    later, engine = prepare(replace(settings, org_file=org_file(
+        tmp_path, targets={"alice": 80000})), clock)
+    later.register(chat)
+    try:
+        await say(later, "grace", "/summary 2026-W48")
+        text = chat.last("grace")
+        assert "Alice Martin: Revenue 52,000 / 50,000 USD (104%)" in text
+        assert "Team · Revenue 52,000 / 150,000 USD (35%), 1 of 3 reporting" in text
+    finally:
+        engine.dispose()
+
+
+# --- 8. checked in means answered -----------------------------------------------------------
+
+async def test_a_round_with_every_question_skipped_is_not_a_check_in(bot, chat):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ["/skip"] * 8)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Check-ins: 0 of 3" in text
+    assert "❌ Alice Martin — not checked in: skipped every question" in text
+
+
+async def test_skipped_questions_are_not_counted_as_answered(bot, chat):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ["52000", "/skip", "Closed Acme", "/skip", "2",
+                                    "Travel budget", "Visit 5", "/skip"])
+    await answer_all(bot, "li", ["66000", "/skip"])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "✅ Alice Martin — checked in (5 of 8 answered, 3 skipped)" in text
+    assert "⏳ 李雷 — in progress (1 of 7 answered, 1 skipped)" in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin — 已签到（已答 5/8，跳过 3）" in chat.last("grace")
+
+
+# --- 7. which week --------------------------------------------------------------------------
+
+async def test_summary_on_a_tuesday_before_the_prompts_shows_last_week(bot, chat, clock):
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=4))  # Tuesday 2026-12-01: this week's prompts not sent yet
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in text
+    assert "Check-ins: 1 of 3" in text
+    await say(bot, "grace", "/summary last week")
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in chat.last("grace")
+    clock.advance(timedelta(days=3))  # Friday: prompts go out, the default moves on
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    assert "2026-W49 (2026-11-30 – 2026-12-06)" in chat.last("grace")
+    await say(bot, "grace", "/summary last week")
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in chat.last("grace")
+
+
+async def test_a_week_nobody_was_asked_about_reads_no_check_in_sent(bot, chat):
+    await bot.run_checkins()
+    for week in ("2026-W40", "2026-W52"):  # before the bot, and in the future
+        await say(bot, "grace", f"/summary {week}")
+        text = chat.last("grace")
+        assert "No check-in was sent for this week." in text
+        assert "not checked in" not in text and "❌" not in text
+    await say(bot, "grace", "/summary last 3w")
+    text = chat.last("grace")
+    assert "2026-W46: no check-in sent" in text
+    assert "2026-W48: 0 of 3 · missing: Alice Martin, Bruno Rossi, 李雷" in text
+
+
+async def test_a_persons_history_honours_the_weeks_asked_for(bot, chat):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "grace", "/summary alice last 1w")
+    text = chat.last("grace")
+    assert "Alice Martin · team East · last 1 week\n" in text
+    assert "2026-W48" in text and "2026-W47" not in text
+    await say(bot, "grace", "/summary alice")
+    text = chat.last("grace")
+    assert "2026-W45 (2026-11-02 – 2026-11-08): no check-in sent" in text
+
+
+async def test_cli_uses_the_same_default_week(bot, chat, clock, settings, monkeypatch):
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=4))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json")
+    assert code == 0 and json.loads(raw)["weeks"][0]["week"] == "2026-W48"
+    code, raw = run_cli(settings, "summary", "--format", "json", "--week", "last")
+    assert code == 0 and json.loads(raw)["weeks"][0]["week"] == "2026-W48"
+    code, raw = run_cli(settings, "summary", "--format", "json", "--person", "li",
+                        "--weeks", "1")
+    assert [w["week"] for w in json.loads(raw)["weeks"]] == ["2026-W48"]
+
+
+# --- 6. people removed from the org file keep their history ---------------------------------
+
+async def test_a_director_removed_from_the_org_file_keeps_their_past_weeks(
+        bot, chat, clock, settings, tmp_path):
+    await bot.run_checkins()
+    await answer_all(bot, "bruno", BRUNO_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=7))
+    later, engine = prepare(replace(settings, org_file=org_file(tmp_path, without="bruno")),
+                            clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()
+        await say(later, "grace", "/summary 2026-W48")
+        text = chat.last("grace")
+        assert "Check-ins: 2 of 3" in text
+        assert "✅ Bruno Rossi — checked in" in text
+        assert "Bruno Rossi: Revenue 41,000 / 40,000 USD (102%)" in text
+        assert "Team · Revenue 107,000 / 150,000 USD (71%), 2 of 3 reporting" in text
+        await say(later, "grace", "/summary")  # this week: Bruno is no longer asked
+        text = chat.last("grace")
+        assert "2026-W49" in text and "Check-ins: 0 of 2" in text and "Bruno" not in text
+        await say(later, "grace", "/summary bruno")
+        text = chat.last("grace")
+        assert "Bruno Rossi · team Europe · last 4 weeks" in text
+        assert "2026-W48 (2026-11-23 – 2026-11-29): checked in" in text
+        assert "Revenue 41,000 / 40,000 USD (102%)" in text
+        assert "Wins: Signed Rome" in text
+        await say(later, "grace", "/summary team europe last 2w")
+        text = chat.last("grace")
+        assert "2026-W48: 1 of 1" in text and "2026-W49: no check-in sent" in text
+        await say(later, "grace", "/summary last 2w")
+        text = chat.last("grace")
+        assert "Bruno Rossi: Revenue 102% → —" in text
+    finally:
+        engine.dispose()
+
+
+# --- 9. bad week arguments ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("week", "en", "zh"), [
+    ("2026-W00", '"2026-W00" is not a week: the weeks of 2026 run from 2026-W01 to 2026-W53.',
+     "“2026-W00”不是有效的周：2026 年的周从 2026-W01 到 2026-W53。"),
+    ("9999-W52", '"9999-W52" is out of range: ask for a week from 2000-W01 to 2027-W47',
+     "“9999-W52”超出范围：请指定 2000-W01 到 2027-W47 之间的周"),
+    ("0001-W01", '"0001-W01" is out of range: ask for a week from 2000-W01 to 2027-W47',
+     "“0001-W01”超出范围"),
+    ("2026-W7x", '"2026-W7x" is not a week: write it as an ISO week such as 2026-W47',
+     "“2026-W7x”不是有效的周：请写成 ISO 周"),
+])
+async def test_a_bad_week_gets_a_clear_message_in_chat(bot, chat, week, en, zh):
+    await say(bot, "grace", f"/summary {week}")
+    text = chat.last("grace")
+    assert "Traceback" not in text and "don't know anyone" not in text
+    assert en in text
+    await say(bot, "grace", f"/summary alice {week} last 4w")
+    assert en in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", f"/summary {week}")
+    assert zh in chat.last("grace")
+
+
+@pytest.mark.parametrize("week", ["2026-W00", "9999-W52", "0001-W01", "junk"])
+async def test_a_bad_week_gets_a_clear_line_from_the_cli(settings, bot, capsys, week):
+    code, out = run_cli(settings, "summary", "--week", week)
+    assert code == 2 and out == ""
+    err = capsys.readouterr().err
+    assert err.startswith(f'teampulse: --week: "{week}"')
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# --- the same summary in Slack mrkdwn and Telegram HTML, both locales -----------------------
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+async def test_new_summary_lines_are_escaped_for_slack_and_telegram(bot, chat, locale):
+    from handlers.summary import parse_request, render_summary, summaries
+
+    await say(bot, "bruno", "/away 2026-12-20")
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").display_name = "Alice <R&D>"
+        request = parse_request("")
+        weeks = summaries(ctx, request, locale, "America/New_York")
+        slack = render_summary(ctx.renderer, locale, "slack", request, weeks, "Test")
+        telegram = render_summary(ctx.renderer, locale, "telegram", request, weeks, "Test")
+        trend = render_summary(ctx.renderer, locale, "telegram", parse_request("last 2w"),
+                               summaries(ctx, parse_request("last 2w"), locale,
+                                         "America/New_York"), "Test")
+    for text, escaped in ((slack, "Alice &lt;R&amp;D&gt;"), (telegram, "Alice &lt;R&amp;D&gt;"),
+                          (trend, "Alice &lt;R&amp;D&gt;")):
+        assert "<R&D>" not in text
+        assert escaped in text
+    not_reported = "not reported: " if locale == "en" else "未填报："
+    assert f"{not_reported}Alice &lt;R&amp;D&gt;" in slack
+    assert ("*KPIs vs target*" if locale == "en" else "*KPI 完成情况*") in slack
+    assert ("<b>KPIs vs target</b>" if locale == "en" else "<b>KPI 完成情况</b>") in telegram
+    assert "Bruno Rossi" in telegram and "▫️" not in telegram  # away, not "not sent"
+
+
+async def test_a_director_who_moved_team_counts_with_their_old_team_in_old_weeks(
+        bot, chat, clock, settings, tmp_path):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.advance(timedelta(days=7))
+    later, engine = prepare(replace(settings, org_file=org_file(
+        tmp_path, teams={"alice": "China"})), clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()
+        await say(later, "grace", "/summary team East 2026-W48")
+        text = chat.last("grace")
+        assert "team East" in text and "Check-ins: 1 of 1" in text
+        assert "Team · Revenue 52,000 / 50,000 USD (104%), 1 of 1 reporting" in text
+        await say(later, "grace", "/summary team China 2026-W48")
+        text = chat.last("grace")
+        assert "Alice" not in text
+        assert "Team · Revenue: no numbers yet (target 60,000 USD) · not reported: 李雷" in text
+        await say(later, "grace", "/summary team China")  # this week: Alice is in China
+        text = chat.last("grace")
+        assert "2026-W49" in text and "Alice Martin" in text and "Check-ins: 0 of 2" in text
+    finally:
+        engine.dispose()
