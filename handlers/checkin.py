@@ -160,11 +160,18 @@ def _markup(ctx: Context, person: Person) -> str:
 
 def send_reminders(ctx: Context) -> int:
     """Remind, once, whoever has not finished a round prompted longer ago than the delay."""
-    cutoff = ctx.clock.now() - ctx.settings.reminder_delay
+    now = ctx.clock.now()
+    cutoff = now - ctx.settings.reminder_delay
+    # The weeks that are "this week" somewhere on earth right now (UTC-12 .. UTC+14).
+    weeks = {current_week(now + timedelta(hours=h), "UTC") for h in (-12, 14)}
     count = 0
-    for rnd in ctx.checkins.awaiting_reminder(cutoff):
+    for rnd in ctx.checkins.awaiting_reminder(cutoff, weeks=sorted(weeks)):
         person = rnd.person
-        rnd.reminded_at = ctx.clock.now()
+        if rnd.week != current_week(now, person.timezone):
+            # Only this week's round is worth a reminder; an old one is left alone
+            # (and stays open for a late answer through /checkin).
+            continue
+        rnd.reminded_at = now
         if not person.active or is_away(ctx, person):
             continue
         q = next_question(rnd, round_questions(ctx, rnd))
@@ -183,6 +190,10 @@ def send_reminders(ctx: Context) -> int:
 def cmd_checkin(ctx: Context, args: str) -> None:
     """/checkin: start this week's check-in, or resume an unfinished one (late answers too)."""
     person = _sender(ctx)
+    if not person.checks_in:
+        # A GM or team member gets a clear answer, not a round nobody will read.
+        ctx.reply("checkin_not_for_you", can_view_summary=person.can_view_summary)
+        return
     week = current_week(ctx.clock.now(), person.timezone)
     rnd = ctx.checkins.latest_open(person, [week, previous_week(week)])
     resumed = rnd is not None
@@ -236,9 +247,12 @@ def cmd_edit(ctx: Context, args: str) -> None:
     """/edit [n]: list this week's answers, or change answer n (also after submitting)."""
     person = _sender(ctx)
     week = current_week(ctx.clock.now(), person.timezone)
-    rnd = ctx.checkins.round_for(person, week) or ctx.checkins.round_for(
-        person, previous_week(week))
-    if rnd is None or not rnd.answers:
+    # This week's round if it holds answers, else last week's: an empty round just
+    # created this week must not hide last week's submitted answers.
+    rnd = next((r for r in (ctx.checkins.round_for(person, w)
+                            for w in (week, previous_week(week)))
+                if r is not None and r.answers), None)
+    if rnd is None:
         ctx.reply("edit_nothing")
         return
     live = applicable(rnd, round_questions(ctx, rnd))
