@@ -39,16 +39,40 @@ def round_questions(ctx: Context, rnd: CheckinRound) -> list[Question]:
 
 
 def applicable(rnd: CheckinRound, questions: list[Question]) -> list[Question]:
-    """Questions that apply given the answers so far (e.g. no support detail if none needed)."""
+    """Questions that apply given the answers so far (e.g. no support detail if none needed).
+
+    A follow-up counts as long as the question it depends on is still unanswered (so
+    the total shown does not grow mid-way), and stops applying when that question is
+    answered with one of its `skip_if` values or skipped: there is nothing to follow up.
+    """
     answers = {a.question_key: a for a in rnd.answers}
     out = []
     for q in questions:
         if q.skip_if:
             other = answers.get(q.skip_if[0])
-            if other is not None and not other.skipped and other.text_value in q.skip_if[1]:
+            if other is not None and (other.skipped or other.text_value in q.skip_if[1]):
                 continue
         out.append(q)
     return out
+
+
+def save_answer(ctx: Context, rnd: CheckinRound, key: str, *, text: str | None = None,
+                number: float | None = None, skipped: bool = False) -> int:
+    """Store an answer and forget answers to questions it made inapplicable.
+
+    A support detail given before "no support needed" must not silently come back
+    when support is needed again: it is asked afresh. Returns how the number of
+    questions that apply changed (-1: one question fewer).
+    """
+    questions = round_questions(ctx, rnd)
+    before = len(applicable(rnd, questions))
+    ctx.checkins.save_answer(rnd, key, text=text, number=number, skipped=skipped,
+                             now=ctx.clock.now())
+    live = {q.key for q in applicable(rnd, questions)}
+    for q in questions:
+        if q.key not in live:
+            ctx.checkins.delete_answer(rnd, q.key)
+    return len(live) - before
 
 
 def next_question(rnd: CheckinRound, questions: list[Question]) -> Question | None:
@@ -84,7 +108,8 @@ def _choices(rnd: CheckinRound, q: Question, index: int, locale: str) -> list[Ch
 
 
 def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: str | None = None,
-        editing: bool = False, dedupe_key: str | None = None) -> bool:
+        editing: bool = False, dedupe_key: str | None = None, count_change: int = 0,
+        count_reason: str = "") -> bool:
     """Send a question (with buttons where it has choices) and wait for its answer.
 
     Someone no running platform can reach is not asked: a later message from them
@@ -103,7 +128,10 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
         intro=intro or "", position=position, total=len(live), kind=q.kind,
         prompt=question_text(ctx, person.locale, q),
         options=[c.labels.get(person.locale) or c.value for c in q.choices],
-        unit=q.unit or "", editing=editing, week=rnd.week, name=person.display_name)
+        unit=q.unit or "", editing=editing, week=rnd.week, name=person.display_name,
+        count_note=ctx.renderer.message(person.locale, "checkin_count_changed",
+                                        change=count_change, reason=count_reason)
+        if count_change else "")
 
 
 # --- starting and prompting -----------------------------------------------------------------
@@ -228,9 +256,10 @@ def cmd_skip(ctx: Context, args: str) -> None:
         ctx.conversations.clear(person)
         ctx.reply("nothing_to_skip")
         return
-    ctx.checkins.save_answer(rnd, conv.question_key, text=None, number=None, skipped=True,
-                             now=ctx.clock.now())
-    _advance(ctx, person, rnd, editing=conv.editing, acknowledgement="skipped")
+    key = conv.question_key
+    change = save_answer(ctx, rnd, key, skipped=True)
+    _advance(ctx, person, rnd, editing=conv.editing, acknowledgement="skipped",
+             count_change=change, count_reason=_count_reason(key, skipped=True))
 
 
 def cmd_cancel(ctx: Context, args: str) -> None:
@@ -352,13 +381,22 @@ def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: s
         # Nothing is stored; the same question stays open.
         ctx.reply(err.message, **err.params)
         return
-    ctx.checkins.save_answer(rnd, q.key, text=parsed.text, number=parsed.number, skipped=False,
-                             now=ctx.clock.now())
-    _advance(ctx, person, rnd, editing=editing, acknowledgement="")
+    change = save_answer(ctx, rnd, q.key, text=parsed.text, number=parsed.number)
+    _advance(ctx, person, rnd, editing=editing, acknowledgement="", count_change=change,
+             count_reason=_count_reason(q.key, skipped=False, value=parsed.text))
+
+
+def _count_reason(key: str, *, skipped: bool, value: str | None = None) -> str:
+    """Why the number of questions changed, for the note beside the count."""
+    if key == "support_type":
+        if skipped:
+            return "support_skipped"
+        return "no_support" if value == "none" else "support_needed"
+    return "other"
 
 
 def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
-             acknowledgement: str) -> None:
+             acknowledgement: str, count_change: int = 0, count_reason: str = "") -> None:
     if editing and rnd.status == "submitted":
         ctx.conversations.clear(person)
         follow = next_question(rnd, round_questions(ctx, rnd))
@@ -372,7 +410,7 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
         _submit(ctx, person, rnd)
         return
     intro = ctx.render("skipped_note") if acknowledgement == "skipped" else None
-    ask(ctx, person, rnd, q, intro=intro)
+    ask(ctx, person, rnd, q, intro=intro, count_change=count_change, count_reason=count_reason)
 
 
 def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:

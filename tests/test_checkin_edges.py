@@ -63,3 +63,60 @@ async def test_reminders_only_concern_the_current_round(bot, chat, clock):
     assert await bot.run_reminders() == 1
     assert "your check-in for 2026-W51 isn't finished" in chat.last("alice")
     assert not any("2026-W48 isn't" in t for t in chat.to("alice"))
+
+
+# --- 11: skipping the support question skips its follow-up ---------------------------------
+
+async def test_skipping_the_support_question_skips_its_follow_up(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b", "/skip"])
+    assert "What is your plan for next week?" in chat.last("alice")
+    await answer_all(bot, "alice", ["Plan", "4"])
+    assert round_status(bot, "alice") == "submitted"
+    assert "support_detail" not in answers_of(bot, "alice")
+    assert "Tell me more" not in chat.last("alice")  # not listed as skipped either
+
+
+async def test_editing_support_back_to_needed_asks_the_follow_up_afresh(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)  # budget, "Travel budget"
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "1")  # no support needed after all
+    assert "Saved" in chat.last("alice")
+    assert "support_detail" not in answers_of(bot, "alice")
+    await say(bot, "alice", "/edit")
+    assert "Travel budget" not in chat.last("alice")
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "3")  # training: the detail is asked again, the old one is gone
+    assert "Tell me more" in chat.last("alice")
+    await say(bot, "alice", "A negotiation course")
+    assert answers_of(bot, "alice")["support_detail"][0] == "A negotiation course"
+    await say(bot, "alice", "/edit")
+    assert "Travel budget" not in chat.last("alice")
+
+
+# --- 14: the question count stays stable, or says why it changed -----------------------------
+
+async def test_the_count_says_why_it_drops_when_no_support_is_needed(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b"])
+    assert "Question 5 of 8" in chat.last("alice")
+    await say(bot, "alice", "1")
+    assert "Question 6 of 7 (one question fewer, since you need no support)" in chat.last("alice")
+    await say(bot, "alice", "Plan")
+    assert "Question 7 of 7" in chat.last("alice") and "fewer" not in chat.last("alice")
+
+
+async def test_the_count_says_why_when_the_support_question_is_skipped_in_chinese(bot, chat):
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["66000", "w", "b"])
+    assert "第 4 题，共 7 题" in chat.last("li")
+    await say(bot, "li", "跳过")
+    assert "第 5 题，共 6 题（少了一题，因为你跳过了支持问题）" in chat.last("li")
+
+
+async def test_the_count_does_not_change_when_support_is_needed(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b", "2"])
+    assert "Question 6 of 8" in chat.last("alice")
+    assert "fewer" not in chat.last("alice") and "more question" not in chat.last("alice")
