@@ -12,14 +12,27 @@ from bot.events import Choice
 from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
 from bot.weeks import current_week, local_date, previous_week, week_end, week_start
-from handlers.answers import AnswerError, is_skip, normalise, parse_answer
+from handlers.answers import (
+    NO_WORDS,
+    YES_WORDS,
+    AnswerError,
+    is_skip,
+    normalise,
+    parse_answer,
+    read_number,
+)
 from handlers.context import Context
 from storage.models import Answer, CheckinRound, Person
 
 log = logging.getLogger(__name__)
 
 ACTION_PREFIX = "ans"
+CONFIRM_PREFIX = "num"
 MAX_AWAY = timedelta(days=366)
+# A KPI value over this many times the weekly target is confirmed before it is stored.
+PLAUSIBLE_FACTOR = 20
+# From this weekly target on, the input hint suggests thousands ('45k', '4.5万').
+LARGE_TARGET = 1000
 
 
 # --- questions of a round -------------------------------------------------------------------
@@ -86,8 +99,13 @@ def question_text(ctx: Context, locale: str, q: Question) -> str:
     if q.prompt:
         return q.prompt.get(locale) or q.prompt.get("en", q.key)
     return ctx.renderer.message(locale, "question_prompt", key=q.key,
-                                label=kpi_label(ctx, locale, q), unit=q.unit or "",
+                                label=kpi_label(ctx, locale, q), unit=q.unit_text(locale),
                                 target=q.target)
+
+
+def number_hint(q: Question) -> str:
+    """Which input example fits a number question: 'large' (45k) or 'plain' (a count)."""
+    return "large" if q.target is not None and q.target >= LARGE_TARGET else "plain"
 
 
 def kpi_label(ctx: Context, locale: str, q: Question) -> str:
@@ -128,7 +146,8 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
         intro=intro or "", position=position, total=len(live), kind=q.kind,
         prompt=question_text(ctx, person.locale, q),
         options=[c.labels.get(person.locale) or c.value for c in q.choices],
-        unit=q.unit or "", editing=editing, week=rnd.week, name=person.display_name,
+        unit=q.unit_text(person.locale), hint=number_hint(q), editing=editing, week=rnd.week,
+        name=person.display_name,
         count_note=ctx.renderer.message(person.locale, "checkin_count_changed",
                                         change=count_change, reason=count_reason)
         if count_change else "")
@@ -348,6 +367,10 @@ def on_text(ctx: Context, text: str) -> bool:
     if q is None:
         ctx.conversations.clear(person)
         return False
+    if conv.pending_numbers:
+        _confirm_by_text(ctx, person, rnd, q, list(conv.pending_numbers), text,
+                         editing=conv.editing)
+        return True
     _store(ctx, person, rnd, q, text, editing=conv.editing)
     return True
 
@@ -355,7 +378,8 @@ def on_text(ctx: Context, text: str) -> bool:
 def on_action(ctx: Context, action: str) -> bool:
     """A pressed button: 'ans:<round>:<question index>:<choice>'. False if not ours."""
     parts = action.split(":")
-    if len(parts) != 4 or parts[0] != ACTION_PREFIX or not all(p.isdigit() for p in parts[1:]):
+    if len(parts) != 4 or parts[0] not in (ACTION_PREFIX, CONFIRM_PREFIX) or \
+            not all(p.isdigit() for p in parts[1:]):
         return False
     person = _sender(ctx)
     rnd = ctx.checkins.by_id(int(parts[1]))
@@ -369,7 +393,21 @@ def on_action(ctx: Context, action: str) -> bool:
             conv.question_key != questions[index].key:
         ctx.reply("button_stale")
         return True
-    _store(ctx, person, rnd, questions[index], str(pick), editing=conv.editing)
+    q = questions[index]
+    if parts[0] == CONFIRM_PREFIX:
+        pending = list(conv.pending_numbers or [])
+        if not pending or pick > len(pending):
+            ctx.reply("button_stale")
+        elif pick == 0:
+            _retype(ctx, person, q)
+        else:
+            _save_and_advance(ctx, person, rnd, q, None, pending[pick - 1],
+                              editing=conv.editing)
+        return True
+    if conv.pending_numbers:
+        ctx.reply("button_stale")
+        return True
+    _store(ctx, person, rnd, q, str(pick), editing=conv.editing)
     return True
 
 
@@ -379,11 +417,97 @@ def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: s
         parsed = parse_answer(q, text)
     except AnswerError as err:
         # Nothing is stored; the same question stays open.
-        ctx.reply(err.message, **err.params)
+        params = dict(err.params)
+        if q.kind == "number":  # the unit in the person's language, an example that fits
+            params.update(unit=q.unit_text(person.locale), hint=number_hint(q))
+        ctx.reply(err.message, **params)
         return
-    change = save_answer(ctx, rnd, q.key, text=parsed.text, number=parsed.number)
+    readings = parsed.extra.get("readings")
+    if readings:
+        _ask_to_confirm(ctx, person, rnd, q, text, readings)
+        return
+    if q.kind == "number" and parsed.number is not None and _implausible(q, parsed.number):
+        _ask_to_confirm(ctx, person, rnd, q, text, [parsed.number])
+        return
+    _save_and_advance(ctx, person, rnd, q, parsed.text, parsed.number, editing=editing)
+
+
+def _save_and_advance(ctx: Context, person: Person, rnd: CheckinRound, q: Question,
+                      text: str | None, number: float | None, *, editing: bool) -> None:
+    change = save_answer(ctx, rnd, q.key, text=text, number=number)
     _advance(ctx, person, rnd, editing=editing, acknowledgement="", count_change=change,
-             count_reason=_count_reason(q.key, skipped=False, value=parsed.text))
+             count_reason=_count_reason(q.key, skipped=False, value=text))
+
+
+# --- confirming numbers ---------------------------------------------------------------------
+
+def _implausible(q: Question, value: float) -> bool:
+    """Far above the weekly target (a typo such as an extra zero, or the wrong unit)."""
+    return q.target is not None and q.target > 0 and value > PLAUSIBLE_FACTOR * q.target
+
+
+def _with_unit(ctx: Context, locale: str, q: Question, value: float) -> str:
+    return f"{format_number(value, digits=6)} {q.unit_text(locale)}".strip()
+
+
+def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question, typed: str,
+                    readings: list[float]) -> None:
+    """Hold the reading(s) of a number and ask which one (or whether it) is meant.
+
+    Nothing is stored until the person confirms; the question stays open, so typing
+    the number again in an unambiguous form works too.
+    """
+    ctx.conversations.set_pending(person, readings, ctx.clock.now())
+    index = next(i for i, x in enumerate(round_questions(ctx, rnd)) if x.key == q.key)
+    locale = person.locale
+    shown = [_with_unit(ctx, locale, q, v) for v in readings]
+    prefix = f"{CONFIRM_PREFIX}:{rnd.id}:{index}"
+    if len(readings) > 1:
+        choices = [Choice(label, f"{prefix}:{i}") for i, label in enumerate(shown, start=1)]
+        ctx.reply("confirm_number_ambiguous", choices=choices, typed=normalise(typed),
+                  options=shown, plain=[_plain_number(v) for v in readings])
+        return
+    choices = [Choice(ctx.render("confirm_number_yes", value=shown[0]), f"{prefix}:1"),
+               Choice(ctx.render("confirm_number_no"), f"{prefix}:0")]
+    ctx.reply("confirm_number_large", choices=choices, value=shown[0],
+              target=_with_unit(ctx, locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR)
+
+
+def _plain_number(value: float) -> str:
+    """A reading as the person could type it back unambiguously ('45000', '4.5')."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _confirm_by_text(ctx: Context, person: Person, rnd: CheckinRound, q: Question,
+                     pending: list[float], text: str, *, editing: bool) -> None:
+    """yes / no / 是 / 否, or the number typed again, while a number awaits confirmation."""
+    word = normalise(text).lower().rstrip(".!。！")
+    if len(pending) == 1 and word in YES_WORDS:
+        _save_and_advance(ctx, person, rnd, q, None, pending[0], editing=editing)
+        return
+    if word in NO_WORDS:
+        _retype(ctx, person, q)
+        return
+    try:
+        readings = read_number(text, q.unit_spellings())
+    except AnswerError:
+        readings = []
+    if len(readings) == 1 and readings[0] in pending:
+        # The same value again, now unambiguous: that is the confirmation.
+        _save_and_advance(ctx, person, rnd, q, None, readings[0], editing=editing)
+        return
+    if readings:
+        ctx.conversations.set_pending(person, None, ctx.clock.now())
+        _store(ctx, person, rnd, q, text, editing=editing)  # a new number: checked afresh
+        return
+    locale = person.locale
+    ctx.reply("confirm_number_unclear", options=[_with_unit(ctx, locale, q, v) for v in pending],
+              plain=[_plain_number(v) for v in pending])
+
+
+def _retype(ctx: Context, person: Person, q: Question) -> None:
+    ctx.conversations.set_pending(person, None, ctx.clock.now())
+    ctx.reply("confirm_number_retype", unit=q.unit_text(person.locale), hint=number_hint(q))
 
 
 def _count_reason(key: str, *, skipped: bool, value: str | None = None) -> str:
@@ -431,7 +555,7 @@ def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None
     if answer is None or answer.skipped:
         return None
     if q.kind == "number" and answer.number_value is not None:
-        return f"{format_number(answer.number_value)} {q.unit or ''}".strip()
+        return f"{format_number(answer.number_value)} {q.unit_text(locale)}".strip()
     if q.kind == "scale" and answer.number_value is not None:
         return f"{int(answer.number_value)}/5"
     if q.kind == "choice" and answer.text_value is not None:

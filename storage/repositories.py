@@ -220,9 +220,18 @@ class ConversationRepo:
         conv.round_id = rnd.id
         conv.question_key = question_key
         conv.editing = editing
+        conv.pending_numbers = None
         conv.updated_at = now
         self.session.flush()
         return conv
+
+    def set_pending(self, person: Person, numbers: list[float] | None, now: datetime) -> None:
+        """Hold (or drop, with None) a number awaiting confirmation for the open question."""
+        conv = self.get(person)
+        if conv is not None:
+            conv.pending_numbers = list(numbers) if numbers else None
+            conv.updated_at = now
+            self.session.flush()
 
     def clear(self, person: Person) -> None:
         """Forget the open dialog."""
