@@ -357,16 +357,17 @@ def on_text(ctx: Context, text: str) -> bool:
     if conv is None or conv.kind != "checkin" or conv.round_id is None:
         return False
     rnd = ctx.checkins.by_id(conv.round_id)
-    if rnd is None or conv.question_key is None:
+    q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key),
+             None) if rnd is not None else None
+    if q is None:
+        # The round or its question was replaced since we asked: say so rather than
+        # file the answer elsewhere or pretend we were never waiting.
         ctx.conversations.clear(person)
-        return False
+        ctx.reply("checkin_question_gone")
+        return True
     if is_skip(text):
         cmd_skip(ctx, "")
         return True
-    q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key), None)
-    if q is None:
-        ctx.conversations.clear(person)
-        return False
     if conv.pending_numbers:
         _confirm_by_text(ctx, person, rnd, q, list(conv.pending_numbers), text,
                          editing=conv.editing)

@@ -313,3 +313,19 @@ def test_a_unit_per_locale_needs_english_and_known_locales():
         parse_org(text, Path("org.yaml"))
     assert any("unit has an unknown locale fr" in p for p in info.value.problems)
     assert any("a unit given per locale needs an en label" in p for p in info.value.problems)
+
+
+async def test_an_answer_to_a_question_the_round_no_longer_has_is_not_filed_elsewhere(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "5")
+    await say(bot, "alice", "Closed Acme")
+    with bot.unit() as ctx:  # the round's questions were replaced while "blockers" was open
+        rnd = ctx.checkins.latest(ctx.people.by_key("alice"))
+        rnd.questions = [q for q in rnd.questions if q["key"] != "blockers"]
+    await say(bot, "alice", "Pricing pushback")
+    assert "no longer open" in chat.last("alice") and "Nothing was saved" in chat.last("alice")
+    assert "blockers" not in answers_of(bot, "alice")
+    assert all(v[0] != "Pricing pushback" for v in answers_of(bot, "alice").values())
+    await say(bot, "alice", "/checkin")
+    assert "What support do you need" in chat.last("alice")
