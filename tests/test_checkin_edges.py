@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.app import prepare
 from bot.config import Settings
 from bot.org import OrgError, parse_org
+from handlers.answers import AnswerError, read_number
 from storage.models import CheckinRound
 from tests.support import RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of, round_status
@@ -329,3 +330,15 @@ async def test_an_answer_to_a_question_the_round_no_longer_has_is_not_filed_else
     assert all(v[0] != "Pricing pushback" for v in answers_of(bot, "alice").values())
     await say(bot, "alice", "/checkin")
     assert "What support do you need" in chat.last("alice")
+
+
+def test_which_number_forms_are_ambiguous():
+    assert read_number("4,5") == [4.5, 45.0]
+    assert read_number("45.000") == [45.0, 45000.0]
+    assert read_number("4,5万") == [45000.0, 450000.0]
+    for text, value in [("45,000", 45000.0), ("4.5", 4.5), ("45.000,50", 45000.5),
+                        ("45,000.50", 45000.5), ("1.234.567", 1234567.0), ("0,5", 0.5),
+                        ("0.500", 0.5), ("1,00,000", 100000.0), ("$45k USD", 45000.0)]:
+        assert read_number(text, ("USD",)) == [value], text
+    with pytest.raises(AnswerError):
+        read_number("1.2.3")
