@@ -342,3 +342,10 @@ def test_which_number_forms_are_ambiguous():
         assert read_number(text, ("USD",)) == [value], text
     with pytest.raises(AnswerError):
         read_number("1.2.3")
+
+
+async def test_the_question_starts_on_its_own_line_after_the_count(bot, chat):
+    await bot.run_checkins(["alice"])
+    assert "Question 1 of 8\nRevenue: what did you achieve" in chat.last("alice")
+    await answer_all(bot, "alice", ["52000", "3", "w", "b", "1"])
+    assert "need no support)\nWhat is your plan" in chat.last("alice")
