@@ -468,8 +468,10 @@ def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question
         ctx.reply("confirm_number_ambiguous", choices=choices, typed=normalise(typed),
                   options=shown, plain=[_plain_number(v) for v in readings])
         return
-    choices = [Choice(ctx.render("confirm_number_yes", value=shown[0]), f"{prefix}:1"),
-               Choice(ctx.render("confirm_number_no"), f"{prefix}:0")]
+    # Button labels are plain text on every platform: rendered without markup.
+    choices = [Choice(ctx.renderer.message(locale, "confirm_number_yes", value=shown[0]),
+                      f"{prefix}:1"),
+               Choice(ctx.renderer.message(locale, "confirm_number_no"), f"{prefix}:0")]
     ctx.reply("confirm_number_large", choices=choices, value=shown[0],
               target=_with_unit(ctx, locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR)
 
