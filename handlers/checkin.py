@@ -447,7 +447,7 @@ def _implausible(q: Question, value: float) -> bool:
     return q.target is not None and q.target > 0 and value > PLAUSIBLE_FACTOR * q.target
 
 
-def _with_unit(ctx: Context, locale: str, q: Question, value: float) -> str:
+def _with_unit(locale: str, q: Question, value: float) -> str:
     return f"{format_number(value, digits=6)} {q.unit_text(locale)}".strip()
 
 
@@ -461,7 +461,7 @@ def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question
     ctx.conversations.set_pending(person, readings, ctx.clock.now())
     index = next(i for i, x in enumerate(round_questions(ctx, rnd)) if x.key == q.key)
     locale = person.locale
-    shown = [_with_unit(ctx, locale, q, v) for v in readings]
+    shown = [_with_unit(locale, q, v) for v in readings]
     prefix = f"{CONFIRM_PREFIX}:{rnd.id}:{index}"
     if len(readings) > 1:
         choices = [Choice(label, f"{prefix}:{i}") for i, label in enumerate(shown, start=1)]
@@ -473,7 +473,7 @@ def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question
                       f"{prefix}:1"),
                Choice(ctx.renderer.message(locale, "confirm_number_no"), f"{prefix}:0")]
     ctx.reply("confirm_number_large", choices=choices, value=shown[0],
-              target=_with_unit(ctx, locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR)
+              target=_with_unit(locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR)
 
 
 def _plain_number(value: float) -> str:
@@ -504,7 +504,7 @@ def _confirm_by_text(ctx: Context, person: Person, rnd: CheckinRound, q: Questio
         _store(ctx, person, rnd, q, text, editing=editing)  # a new number: checked afresh
         return
     locale = person.locale
-    ctx.reply("confirm_number_unclear", options=[_with_unit(ctx, locale, q, v) for v in pending],
+    ctx.reply("confirm_number_unclear", options=[_with_unit(locale, q, v) for v in pending],
               plain=[_plain_number(v) for v in pending])
 
 
