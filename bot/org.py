@@ -51,7 +51,7 @@ class KpiEntry(_Strict):
 
     metric: str
     label: str | dict[str, str] | None = None
-    unit: str
+    unit: str | dict[str, str]
     weekly_target: float = Field(gt=0)
 
 
@@ -84,7 +84,7 @@ class QuestionEntry(_Strict):
     type: str | None = None
     prompt: dict[str, str] | None = None
     choices: list[str | dict[str, str]] = []
-    unit: str | None = None
+    unit: str | dict[str, str] | None = None
 
 
 class CheckinEntry(_Strict):
@@ -116,6 +116,7 @@ class Kpi:
     label: dict[str, str]
     unit: str
     weekly_target: float
+    unit_label: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ class Org:
 
     def questions_for(self, person: OrgPerson) -> list[Question]:
         """The questions a person is asked: one per KPI, then the org's questions."""
-        kpis = [kpi_question(k.metric, k.label, k.unit, k.weekly_target) for k in person.kpis]
+        kpis = [kpi_question(k.metric, k.label, k.unit, k.weekly_target, k.unit_label)
+                for k in person.kpis]
         return kpis + list(self.questions)
 
 
@@ -266,7 +268,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
             if k.metric in metrics:
                 problems.append(f"{label}: kpi metric {k.metric!r} is listed twice")
             metrics.add(k.metric)
-            kpis.append(Kpi(k.metric, _labels(k.label), k.unit, k.weekly_target))
+            unit, unit_label = _unit(k.unit, f"{label}: kpi {k.metric!r}", problems)
+            kpis.append(Kpi(k.metric, _labels(k.label), unit or "", k.weekly_target, unit_label))
         for platform, value in (("slack_id", p.slack_id), ("telegram_id", p.telegram_id),
                                 ("telegram_username", p.telegram_username)):
             if value is None:
@@ -297,6 +300,27 @@ def _labels(label: str | dict[str, str] | None) -> dict[str, str]:
     if isinstance(label, str):
         return {loc: label for loc in LOCALES}
     return {_LOCALE_ALIASES.get(k.lower(), k): v for k, v in label.items()}
+
+
+def _unit(unit: str | dict[str, str] | None, where: str,
+          problems: list[str]) -> tuple[str | None, dict[str, str]]:
+    """A unit as one string or per locale -> (canonical unit, label per locale).
+
+    The canonical unit (the English one) is what totals group by and what is stored;
+    each person reads their own locale's label.
+    """
+    if unit is None:
+        return None, {}
+    if isinstance(unit, str):
+        return unit, {}
+    labels = {_LOCALE_ALIASES.get(k.lower(), k): v for k, v in unit.items()}
+    unknown = sorted(k for k in labels if k not in LOCALES)
+    if unknown:
+        problems.append(f"{where}: unit has an unknown locale {', '.join(unknown)} "
+                        f"(use {', '.join(LOCALES)})")
+    if not labels.get("en"):
+        problems.append(f"{where}: a unit given per locale needs an en label")
+    return labels.get("en") or next(iter(labels.values()), ""), labels
 
 
 def _check_manager_cycles(parsed: OrgFile, keys: dict[str, int], problems: list[str]) -> None:
@@ -352,6 +376,7 @@ def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list
                         problems.append(f"{where}: each choice needs a value or an en label")
                         continue
                     choices.append(ChoiceDef(value, labels))
+        unit, unit_label = _unit(q.unit, where, problems)
         out.append(Question(key=q.key, kind=q.type, prompt=prompt,  # type: ignore[arg-type]
-                            choices=tuple(choices), unit=q.unit))
+                            choices=tuple(choices), unit=unit, unit_label=unit_label))
     return out

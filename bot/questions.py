@@ -41,6 +41,18 @@ class Question:
     label: dict[str, str] = field(default_factory=dict)
     target: float | None = None
     skip_if: tuple[str, tuple[str, ...]] | None = None
+    unit_label: dict[str, str] = field(default_factory=dict)
+
+    def unit_text(self, locale: str) -> str:
+        """The unit as a person of `locale` reads it ('' if none).
+
+        Snapshots stored before per-locale units existed carry only `unit`.
+        """
+        return self.unit_label.get(locale) or self.unit or ""
+
+    def unit_spellings(self) -> tuple[str, ...]:
+        """Every way the unit is written (a person may type it after the number)."""
+        return tuple(dict.fromkeys(u for u in (self.unit, *self.unit_label.values()) if u))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, for the round snapshot."""
@@ -66,6 +78,7 @@ class Question:
             label=dict(data.get("label") or {}),
             target=data.get("target"),
             skip_if=(skip_if[0], tuple(skip_if[1])) if skip_if else None,
+            unit_label=dict(data.get("unit_label") or {}),
         )
 
 
@@ -89,8 +102,13 @@ BUILTIN_QUESTIONS: dict[str, Question] = {
 DEFAULT_QUESTION_KEYS: tuple[str, ...] = tuple(BUILTIN_QUESTIONS)
 
 
-def kpi_question(metric: str, label: dict[str, str], unit: str, target: float) -> Question:
-    """The numeric question for one KPI, carrying its target for attainment later."""
+def kpi_question(metric: str, label: dict[str, str], unit: str, target: float,
+                 unit_label: dict[str, str] | None = None) -> Question:
+    """The numeric question for one KPI, carrying its target for attainment later.
+
+    `unit` is the canonical unit (used to add up like with like); `unit_label` how
+    each locale writes it.
+    """
     return Question(
         key=f"kpi:{metric}",
         kind="number",
@@ -99,4 +117,5 @@ def kpi_question(metric: str, label: dict[str, str], unit: str, target: float) -
         metric=metric,
         label=label,
         target=target,
+        unit_label=dict(unit_label or {}),
     )

@@ -13,7 +13,9 @@ MAX_TEXT_LENGTH = 2000
 SKIP_WORDS = {"/skip", "skip", "跳过", "/跳过"}
 _MULTIPLIERS = {"k": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "w": 1e4, "万": 1e4, "萬": 1e4,
                 "b": 1e9, "bn": 1e9, "亿": 1e8, "億": 1e8}
-_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(k|千|mm|m|w|万|萬|bn|b|亿|億)?$", re.IGNORECASE)
+_NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(k|千|mm|m|w|万|萬|bn|b|亿|億)?$", re.IGNORECASE)
+YES_WORDS = {"yes", "y", "ok", "okay", "sure", "是", "是的", "对", "对的", "确认", "好"}
+NO_WORDS = {"no", "n", "nope", "否", "不", "不是", "不对"}
 
 
 class AnswerError(ValueError):
@@ -54,7 +56,11 @@ def parse_answer(question: Question, raw: str) -> ParsedAnswer:
             raise AnswerError("answer_too_long", length=len(text), limit=MAX_TEXT_LENGTH)
         return ParsedAnswer(text=text)
     if question.kind == "number":
-        return ParsedAnswer(number=parse_number(text, question.unit))
+        readings = read_number(text, question.unit_spellings())
+        if len(readings) > 1:
+            # Ambiguous ('4,5', '45.000'): the caller asks which reading was meant.
+            return ParsedAnswer(number=readings[0], extra={"readings": readings})
+        return ParsedAnswer(number=readings[0])
     if question.kind == "scale":
         value = normalise(text)
         if not value.isdigit() or not 1 <= int(value) <= 5:
@@ -66,21 +72,70 @@ def parse_answer(question: Question, raw: str) -> ParsedAnswer:
 
 
 def parse_number(text: str, unit: str | None) -> float:
-    """'45,000', '45k', '$45k USD', '4.5万', '１２' -> a float; refuse anything else."""
+    """'45,000', '45k', '$45k USD', '4.5万', '１２' -> a float; refuse anything else.
+
+    An ambiguous form gives its first reading (see read_number).
+    """
+    return read_number(text, (unit,) if unit else ())[0]
+
+
+def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
+    """Every plausible reading of a typed number: one, or two when the form is ambiguous.
+
+    '45,000' and '4.5' are read one way; '4,5' may be 4.5 (decimal comma) or 45, and
+    '45.000' may be 45 or 45000 (dot as thousands separator): both readings are
+    returned, decimal first. '45.000,50' and '45,000.50' use the last mark as decimals.
+    """
+    unit_text = ", ".join(units[:1])
     value = normalise(text).lower()
-    if unit:
+    for unit in sorted(units, key=len, reverse=True):
         value = value.replace(normalise(unit).lower(), " ")
-    value = re.sub(r"[$€£¥￥,_\s]|(?<=\d)'(?=\d)", "", value)
+    value = re.sub(r"[$€£¥￥_\s]|(?<=\d)'(?=\d)", "", value)
     value = value.removesuffix("%")
     match = _NUMBER.match(value)
-    if not match:
-        raise AnswerError("answer_not_number", unit=unit or "")
-    number = float(match.group(1)) * _MULTIPLIERS.get((match.group(2) or "").lower(), 1.0)
-    if number < 0:
-        raise AnswerError("answer_negative", unit=unit or "")
-    if number > 1e15:
-        raise AnswerError("answer_not_number", unit=unit or "")
-    return number
+    if not match or match.group(1)[-1] in ".,":
+        raise AnswerError("answer_not_number", unit=unit_text)
+    multiplier = _MULTIPLIERS.get((match.group(2) or "").lower(), 1.0)
+    readings = []
+    for digits in _digit_readings(match.group(1)):
+        try:
+            number = float(digits) * multiplier
+        except ValueError:
+            raise AnswerError("answer_not_number", unit=unit_text) from None
+        if number < 0:
+            raise AnswerError("answer_negative", unit=unit_text)
+        if number > 1e15:
+            raise AnswerError("answer_not_number", unit=unit_text)
+        if number not in readings:
+            readings.append(number)
+    return readings
+
+
+def _digit_readings(raw: str) -> list[str]:
+    """'4,5' -> ['4.5', '45']; '45,000' -> ['45000']; '1.234.567' -> ['1234567']."""
+    sign, body = (raw[0], raw[1:]) if raw[0] in "+-" else ("", raw)
+    if "," in body and "." in body:
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+        grouping = "." if decimal == "," else ","
+        whole, _, frac = body.rpartition(decimal)
+        return [sign + whole.replace(grouping, "") + "." + frac]
+    for mark in ",.":
+        if mark not in body:
+            continue
+        groups = body.split(mark)
+        if len(groups) > 2:  # several marks: thousands separators (1,000,000 / 1.000.000)
+            if mark == "." and any(len(g) != 3 for g in groups[1:]):
+                return ["x"]  # '1.2.3' is no number
+            return [sign + "".join(groups)]
+        whole, frac = groups
+        if whole.lstrip("0") == "":  # '0,5' / '0.500': only a decimal mark makes sense
+            return [sign + whole + "." + frac]
+        if mark == "," and len(frac) == 3:  # 45,000: thousands
+            return [sign + whole + frac]
+        if mark == "." and len(frac) != 3:  # 4.5, 4.50: decimals
+            return [sign + whole + "." + frac]
+        return [sign + whole + "." + frac, sign + whole + frac]
+    return [sign + body]
 
 
 def parse_choice(question: Question, text: str) -> str:

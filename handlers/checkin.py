@@ -12,14 +12,27 @@ from bot.events import Choice
 from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
 from bot.weeks import current_week, local_date, previous_week, week_end, week_start
-from handlers.answers import AnswerError, is_skip, normalise, parse_answer
+from handlers.answers import (
+    NO_WORDS,
+    YES_WORDS,
+    AnswerError,
+    is_skip,
+    normalise,
+    parse_answer,
+    read_number,
+)
 from handlers.context import Context
 from storage.models import Answer, CheckinRound, Person
 
 log = logging.getLogger(__name__)
 
 ACTION_PREFIX = "ans"
+CONFIRM_PREFIX = "num"
 MAX_AWAY = timedelta(days=366)
+# A KPI value over this many times the weekly target is confirmed before it is stored.
+PLAUSIBLE_FACTOR = 20
+# From this weekly target on, the input hint suggests thousands ('45k', '4.5万').
+LARGE_TARGET = 1000
 
 
 # --- questions of a round -------------------------------------------------------------------
@@ -39,16 +52,40 @@ def round_questions(ctx: Context, rnd: CheckinRound) -> list[Question]:
 
 
 def applicable(rnd: CheckinRound, questions: list[Question]) -> list[Question]:
-    """Questions that apply given the answers so far (e.g. no support detail if none needed)."""
+    """Questions that apply given the answers so far (e.g. no support detail if none needed).
+
+    A follow-up counts as long as the question it depends on is still unanswered (so
+    the total shown does not grow mid-way), and stops applying when that question is
+    answered with one of its `skip_if` values or skipped: there is nothing to follow up.
+    """
     answers = {a.question_key: a for a in rnd.answers}
     out = []
     for q in questions:
         if q.skip_if:
             other = answers.get(q.skip_if[0])
-            if other is not None and not other.skipped and other.text_value in q.skip_if[1]:
+            if other is not None and (other.skipped or other.text_value in q.skip_if[1]):
                 continue
         out.append(q)
     return out
+
+
+def save_answer(ctx: Context, rnd: CheckinRound, key: str, *, text: str | None = None,
+                number: float | None = None, skipped: bool = False) -> int:
+    """Store an answer and forget answers to questions it made inapplicable.
+
+    A support detail given before "no support needed" must not silently come back
+    when support is needed again: it is asked afresh. Returns how the number of
+    questions that apply changed (-1: one question fewer).
+    """
+    questions = round_questions(ctx, rnd)
+    before = len(applicable(rnd, questions))
+    ctx.checkins.save_answer(rnd, key, text=text, number=number, skipped=skipped,
+                             now=ctx.clock.now())
+    live = {q.key for q in applicable(rnd, questions)}
+    for q in questions:
+        if q.key not in live:
+            ctx.checkins.delete_answer(rnd, q.key)
+    return len(live) - before
 
 
 def next_question(rnd: CheckinRound, questions: list[Question]) -> Question | None:
@@ -62,8 +99,13 @@ def question_text(ctx: Context, locale: str, q: Question) -> str:
     if q.prompt:
         return q.prompt.get(locale) or q.prompt.get("en", q.key)
     return ctx.renderer.message(locale, "question_prompt", key=q.key,
-                                label=kpi_label(ctx, locale, q), unit=q.unit or "",
+                                label=kpi_label(ctx, locale, q), unit=q.unit_text(locale),
                                 target=q.target)
+
+
+def number_hint(q: Question) -> str:
+    """Which input example fits a number question: 'large' (45k) or 'plain' (a count)."""
+    return "large" if q.target is not None and q.target >= LARGE_TARGET else "plain"
 
 
 def kpi_label(ctx: Context, locale: str, q: Question) -> str:
@@ -84,7 +126,8 @@ def _choices(rnd: CheckinRound, q: Question, index: int, locale: str) -> list[Ch
 
 
 def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: str | None = None,
-        editing: bool = False, dedupe_key: str | None = None) -> bool:
+        editing: bool = False, dedupe_key: str | None = None, count_change: int = 0,
+        count_reason: str = "") -> bool:
     """Send a question (with buttons where it has choices) and wait for its answer.
 
     Someone no running platform can reach is not asked: a later message from them
@@ -103,7 +146,11 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
         intro=intro or "", position=position, total=len(live), kind=q.kind,
         prompt=question_text(ctx, person.locale, q),
         options=[c.labels.get(person.locale) or c.value for c in q.choices],
-        unit=q.unit or "", editing=editing, week=rnd.week, name=person.display_name)
+        unit=q.unit_text(person.locale), hint=number_hint(q), editing=editing, week=rnd.week,
+        name=person.display_name,
+        count_note=ctx.renderer.message(person.locale, "checkin_count_changed",
+                                        change=count_change, reason=count_reason)
+        if count_change else "")
 
 
 # --- starting and prompting -----------------------------------------------------------------
@@ -160,11 +207,18 @@ def _markup(ctx: Context, person: Person) -> str:
 
 def send_reminders(ctx: Context) -> int:
     """Remind, once, whoever has not finished a round prompted longer ago than the delay."""
-    cutoff = ctx.clock.now() - ctx.settings.reminder_delay
+    now = ctx.clock.now()
+    cutoff = now - ctx.settings.reminder_delay
+    # The weeks that are "this week" somewhere on earth right now (UTC-12 .. UTC+14).
+    weeks = {current_week(now + timedelta(hours=h), "UTC") for h in (-12, 14)}
     count = 0
-    for rnd in ctx.checkins.awaiting_reminder(cutoff):
+    for rnd in ctx.checkins.awaiting_reminder(cutoff, weeks=sorted(weeks)):
         person = rnd.person
-        rnd.reminded_at = ctx.clock.now()
+        if rnd.week != current_week(now, person.timezone):
+            # Only this week's round is worth a reminder; an old one is left alone
+            # (and stays open for a late answer through /checkin).
+            continue
+        rnd.reminded_at = now
         if not person.active or is_away(ctx, person):
             continue
         q = next_question(rnd, round_questions(ctx, rnd))
@@ -183,6 +237,10 @@ def send_reminders(ctx: Context) -> int:
 def cmd_checkin(ctx: Context, args: str) -> None:
     """/checkin: start this week's check-in, or resume an unfinished one (late answers too)."""
     person = _sender(ctx)
+    if not person.checks_in:
+        # A GM or team member gets a clear answer, not a round nobody will read.
+        ctx.reply("checkin_not_for_you", can_view_summary=person.can_view_summary)
+        return
     week = current_week(ctx.clock.now(), person.timezone)
     rnd = ctx.checkins.latest_open(person, [week, previous_week(week)])
     resumed = rnd is not None
@@ -217,9 +275,10 @@ def cmd_skip(ctx: Context, args: str) -> None:
         ctx.conversations.clear(person)
         ctx.reply("nothing_to_skip")
         return
-    ctx.checkins.save_answer(rnd, conv.question_key, text=None, number=None, skipped=True,
-                             now=ctx.clock.now())
-    _advance(ctx, person, rnd, editing=conv.editing, acknowledgement="skipped")
+    key = conv.question_key
+    change = save_answer(ctx, rnd, key, skipped=True)
+    _advance(ctx, person, rnd, editing=conv.editing, acknowledgement="skipped",
+             count_change=change, count_reason=_count_reason(key, skipped=True))
 
 
 def cmd_cancel(ctx: Context, args: str) -> None:
@@ -236,9 +295,12 @@ def cmd_edit(ctx: Context, args: str) -> None:
     """/edit [n]: list this week's answers, or change answer n (also after submitting)."""
     person = _sender(ctx)
     week = current_week(ctx.clock.now(), person.timezone)
-    rnd = ctx.checkins.round_for(person, week) or ctx.checkins.round_for(
-        person, previous_week(week))
-    if rnd is None or not rnd.answers:
+    # This week's round if it holds answers, else last week's: an empty round just
+    # created this week must not hide last week's submitted answers.
+    rnd = next((r for r in (ctx.checkins.round_for(person, w)
+                            for w in (week, previous_week(week)))
+                if r is not None and r.answers), None)
+    if rnd is None:
         ctx.reply("edit_nothing")
         return
     live = applicable(rnd, round_questions(ctx, rnd))
@@ -295,16 +357,21 @@ def on_text(ctx: Context, text: str) -> bool:
     if conv is None or conv.kind != "checkin" or conv.round_id is None:
         return False
     rnd = ctx.checkins.by_id(conv.round_id)
-    if rnd is None or conv.question_key is None:
+    q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key),
+             None) if rnd is not None else None
+    if q is None:
+        # The round or its question was replaced since we asked: say so rather than
+        # file the answer elsewhere or pretend we were never waiting.
         ctx.conversations.clear(person)
-        return False
+        ctx.reply("checkin_question_gone")
+        return True
     if is_skip(text):
         cmd_skip(ctx, "")
         return True
-    q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key), None)
-    if q is None:
-        ctx.conversations.clear(person)
-        return False
+    if conv.pending_numbers:
+        _confirm_by_text(ctx, person, rnd, q, list(conv.pending_numbers), text,
+                         editing=conv.editing)
+        return True
     _store(ctx, person, rnd, q, text, editing=conv.editing)
     return True
 
@@ -312,7 +379,8 @@ def on_text(ctx: Context, text: str) -> bool:
 def on_action(ctx: Context, action: str) -> bool:
     """A pressed button: 'ans:<round>:<question index>:<choice>'. False if not ours."""
     parts = action.split(":")
-    if len(parts) != 4 or parts[0] != ACTION_PREFIX or not all(p.isdigit() for p in parts[1:]):
+    if len(parts) != 4 or parts[0] not in (ACTION_PREFIX, CONFIRM_PREFIX) or \
+            not all(p.isdigit() for p in parts[1:]):
         return False
     person = _sender(ctx)
     rnd = ctx.checkins.by_id(int(parts[1]))
@@ -326,7 +394,21 @@ def on_action(ctx: Context, action: str) -> bool:
             conv.question_key != questions[index].key:
         ctx.reply("button_stale")
         return True
-    _store(ctx, person, rnd, questions[index], str(pick), editing=conv.editing)
+    q = questions[index]
+    if parts[0] == CONFIRM_PREFIX:
+        pending = list(conv.pending_numbers or [])
+        if not pending or pick > len(pending):
+            ctx.reply("button_stale")
+        elif pick == 0:
+            _retype(ctx, person, q)
+        else:
+            _save_and_advance(ctx, person, rnd, q, None, pending[pick - 1],
+                              editing=conv.editing)
+        return True
+    if conv.pending_numbers:
+        ctx.reply("button_stale")
+        return True
+    _store(ctx, person, rnd, q, str(pick), editing=conv.editing)
     return True
 
 
@@ -336,15 +418,112 @@ def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: s
         parsed = parse_answer(q, text)
     except AnswerError as err:
         # Nothing is stored; the same question stays open.
-        ctx.reply(err.message, **err.params)
+        params = dict(err.params)
+        if q.kind == "number":  # the unit in the person's language, an example that fits
+            params.update(unit=q.unit_text(person.locale), hint=number_hint(q))
+        ctx.reply(err.message, **params)
         return
-    ctx.checkins.save_answer(rnd, q.key, text=parsed.text, number=parsed.number, skipped=False,
-                             now=ctx.clock.now())
-    _advance(ctx, person, rnd, editing=editing, acknowledgement="")
+    readings = parsed.extra.get("readings")
+    if readings:
+        _ask_to_confirm(ctx, person, rnd, q, text, readings)
+        return
+    if q.kind == "number" and parsed.number is not None and _implausible(q, parsed.number):
+        _ask_to_confirm(ctx, person, rnd, q, text, [parsed.number])
+        return
+    _save_and_advance(ctx, person, rnd, q, parsed.text, parsed.number, editing=editing)
+
+
+def _save_and_advance(ctx: Context, person: Person, rnd: CheckinRound, q: Question,
+                      text: str | None, number: float | None, *, editing: bool) -> None:
+    change = save_answer(ctx, rnd, q.key, text=text, number=number)
+    _advance(ctx, person, rnd, editing=editing, acknowledgement="", count_change=change,
+             count_reason=_count_reason(q.key, skipped=False, value=text))
+
+
+# --- confirming numbers ---------------------------------------------------------------------
+
+def _implausible(q: Question, value: float) -> bool:
+    """Far above the weekly target (a typo such as an extra zero, or the wrong unit)."""
+    return q.target is not None and q.target > 0 and value > PLAUSIBLE_FACTOR * q.target
+
+
+def _with_unit(locale: str, q: Question, value: float) -> str:
+    return f"{format_number(value, digits=6)} {q.unit_text(locale)}".strip()
+
+
+def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question, typed: str,
+                    readings: list[float]) -> None:
+    """Hold the reading(s) of a number and ask which one (or whether it) is meant.
+
+    Nothing is stored until the person confirms; the question stays open, so typing
+    the number again in an unambiguous form works too.
+    """
+    ctx.conversations.set_pending(person, readings, ctx.clock.now())
+    index = next(i for i, x in enumerate(round_questions(ctx, rnd)) if x.key == q.key)
+    locale = person.locale
+    shown = [_with_unit(locale, q, v) for v in readings]
+    prefix = f"{CONFIRM_PREFIX}:{rnd.id}:{index}"
+    if len(readings) > 1:
+        choices = [Choice(label, f"{prefix}:{i}") for i, label in enumerate(shown, start=1)]
+        ctx.reply("confirm_number_ambiguous", choices=choices, typed=normalise(typed),
+                  options=shown, plain=[_plain_number(v) for v in readings])
+        return
+    # Button labels are plain text on every platform: rendered without markup.
+    choices = [Choice(ctx.renderer.message(locale, "confirm_number_yes", value=shown[0]),
+                      f"{prefix}:1"),
+               Choice(ctx.renderer.message(locale, "confirm_number_no"), f"{prefix}:0")]
+    ctx.reply("confirm_number_large", choices=choices, value=shown[0],
+              target=_with_unit(locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR)
+
+
+def _plain_number(value: float) -> str:
+    """A reading as the person could type it back unambiguously ('45000', '4.5')."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _confirm_by_text(ctx: Context, person: Person, rnd: CheckinRound, q: Question,
+                     pending: list[float], text: str, *, editing: bool) -> None:
+    """yes / no / 是 / 否, or the number typed again, while a number awaits confirmation."""
+    word = normalise(text).lower().rstrip(".!。！")
+    if len(pending) == 1 and word in YES_WORDS:
+        _save_and_advance(ctx, person, rnd, q, None, pending[0], editing=editing)
+        return
+    if word in NO_WORDS:
+        _retype(ctx, person, q)
+        return
+    try:
+        readings = read_number(text, q.unit_spellings())
+    except AnswerError:
+        readings = []
+    if len(readings) == 1 and readings[0] in pending:
+        # The same value again, now unambiguous: that is the confirmation.
+        _save_and_advance(ctx, person, rnd, q, None, readings[0], editing=editing)
+        return
+    if readings:
+        ctx.conversations.set_pending(person, None, ctx.clock.now())
+        _store(ctx, person, rnd, q, text, editing=editing)  # a new number: checked afresh
+        return
+    locale = person.locale
+    ctx.reply("confirm_number_unclear", options=[_with_unit(locale, q, v) for v in pending],
+              plain=[_plain_number(v) for v in pending])
+
+
+def _retype(ctx: Context, person: Person, q: Question) -> None:
+    ctx.conversations.set_pending(person, None, ctx.clock.now())
+    ctx.reply("confirm_number_retype", unit=q.unit_text(person.locale), hint=number_hint(q))
+
+
+def _count_reason(key: str, *, skipped: bool, value: str | None = None) -> str:
+    """Why the number of questions changed, for the note beside the count."""
+    if key == "support_type":
+        if skipped:
+            return "support_skipped"
+        return "no_support" if value == "none" else "support_needed"
+    return "other"
 
 
 def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
-             acknowledgement: str) -> None:
+             acknowledgement: str, count_change: int = 0, count_reason: str = "") -> None:
     if editing and rnd.status == "submitted":
         ctx.conversations.clear(person)
         follow = next_question(rnd, round_questions(ctx, rnd))
@@ -358,7 +537,7 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
         _submit(ctx, person, rnd)
         return
     intro = ctx.render("skipped_note") if acknowledgement == "skipped" else None
-    ask(ctx, person, rnd, q, intro=intro)
+    ask(ctx, person, rnd, q, intro=intro, count_change=count_change, count_reason=count_reason)
 
 
 def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
@@ -379,7 +558,7 @@ def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None
     if answer is None or answer.skipped:
         return None
     if q.kind == "number" and answer.number_value is not None:
-        return f"{format_number(answer.number_value)} {q.unit or ''}".strip()
+        return f"{format_number(answer.number_value)} {q.unit_text(locale)}".strip()
     if q.kind == "scale" and answer.number_value is not None:
         return f"{int(answer.number_value)}/5"
     if q.kind == "choice" and answer.text_value is not None:

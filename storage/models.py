@@ -154,6 +154,9 @@ class Conversation(Base):
     )
     question_key: Mapped[str | None] = mapped_column(String(100))
     editing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A typed number awaiting confirmation: its one implausible reading (yes/no), or
+    # the two readings of an ambiguous form ('4,5': 4.5 or 45). None when nothing waits.
+    pending_numbers: Mapped[list[float] | None] = mapped_column(JSON(none_as_null=True))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -186,12 +186,28 @@ class CheckinRepo:
         self.session.flush()
         return existing
 
-    def awaiting_reminder(self, prompted_before: datetime) -> list[CheckinRound]:
-        """Open rounds prompted before a time that have had no reminder yet."""
-        return list(self.session.scalars(select(CheckinRound).where(
+    def awaiting_reminder(self, prompted_before: datetime,
+                          weeks: Sequence[str] | None = None) -> list[CheckinRound]:
+        """Open rounds prompted before a time that have had no reminder yet.
+
+        With `weeks`, only rounds of those ISO weeks (old rounds are never reminded).
+        """
+        query = select(CheckinRound).where(
             CheckinRound.status == "open", CheckinRound.reminded_at.is_(None),
             CheckinRound.prompted_at.is_not(None),
-            CheckinRound.prompted_at <= prompted_before).order_by(CheckinRound.id)))
+            CheckinRound.prompted_at <= prompted_before)
+        if weeks is not None:
+            query = query.where(CheckinRound.week.in_(list(weeks)))
+        return list(self.session.scalars(query.order_by(CheckinRound.id)))
+
+    def delete_answer(self, rnd: CheckinRound, key: str) -> bool:
+        """Forget the answer to one question (it no longer applies); False if none."""
+        existing = self.answer(rnd, key)
+        if existing is None:
+            return False
+        rnd.answers.remove(existing)
+        self.session.flush()
+        return True
 
 
 class ConversationRepo:
@@ -215,9 +231,18 @@ class ConversationRepo:
         conv.round_id = rnd.id
         conv.question_key = question_key
         conv.editing = editing
+        conv.pending_numbers = None
         conv.updated_at = now
         self.session.flush()
         return conv
+
+    def set_pending(self, person: Person, numbers: list[float] | None, now: datetime) -> None:
+        """Hold (or drop, with None) a number awaiting confirmation for the open question."""
+        conv = self.get(person)
+        if conv is not None:
+            conv.pending_numbers = list(numbers) if numbers else None
+            conv.updated_at = now
+            self.session.flush()
 
     def clear(self, person: Person) -> None:
         """Forget the open dialog."""

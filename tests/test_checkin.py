@@ -76,6 +76,7 @@ async def test_numbers_in_common_forms_are_understood(bot, chat):
     await bot.run_checkins(["alice"])
     await say(bot, "alice", "$45k USD")
     await say(bot, "alice", "1,200")
+    await say(bot, "alice", "yes")  # 300 times the target of 4 customers: confirmed first
     assert answers_of(bot, "li")["kpi:revenue"][1] == 45000.0
     assert answers_of(bot, "alice")["kpi:revenue"][1] == 45000.0
     assert answers_of(bot, "alice")["kpi:new_customers"][1] == 1200.0

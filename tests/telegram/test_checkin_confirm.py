@@ -1,0 +1,43 @@
+"""Confirming a number in Telegram: the real PTB client against the fake Bot API."""
+
+from __future__ import annotations
+
+from storage.models import Answer
+from tests.telegram.conftest import ALICE, LI, TG
+
+
+def stored(tg: TG) -> dict[str, float | None]:
+    with tg.bot.unit() as ctx:
+        return {a.question_key: a.number_value for a in ctx.session.query(Answer)}
+
+
+async def test_an_ambiguous_number_is_settled_with_a_button(tg: TG) -> None:
+    await tg.checkins("alice")
+    await tg.say(ALICE, "45.000")
+    question = tg.last_message(ALICE)
+    assert '"45.000" two ways: 45 USD or 45,000 USD' in tg.shown(ALICE)[-1]
+    keyboard = question["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for row in keyboard for b in row] == ["45 USD", "45,000 USD"]
+    assert all(b["callback_data"].startswith("num:") for row in keyboard for b in row)
+    assert stored(tg) == {}
+
+    await tg.press(ALICE, "45,000 USD")
+    await tg.fake.wait_for_call("editMessageText")
+    assert tg.fake.last_call("editMessageText").params["text"].endswith("→ <b>45,000 USD</b>")
+    assert stored(tg) == {"kpi:revenue": 45000.0}
+    assert "Question 2 of 8" in tg.shown(ALICE)[-1]
+
+
+async def test_a_far_too_large_number_is_confirmed_with_yes_no_buttons(tg: TG) -> None:
+    await tg.checkins("li")
+    await tg.say(LI, "6000000")
+    keyboard = tg.last_message(LI)["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for row in keyboard for b in row] == ["是，6,000,000 USD", "否，重新输入"]
+    await tg.press(LI, "否，重新输入")
+    await tg.fake.wait_for_call("editMessageText")
+    assert "没有保存" in tg.shown(LI)[-1]
+    assert stored(tg) == {}
+    await tg.say(LI, "6000000")
+    await tg.press(LI, "是，6,000,000 USD")
+    await tg.fake.wait_for_call("editMessageText", count=2)
+    assert stored(tg) == {"kpi:revenue": 6000000.0}

@@ -1,0 +1,351 @@
+"""Check-in edge cases from the director's side: who may check in, /edit across weeks,
+reminders, conditional questions, the question count, and confirmed numbers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import prepare
+from bot.config import Settings
+from bot.org import OrgError, parse_org
+from handlers.answers import AnswerError, read_number
+from storage.models import CheckinRound
+from tests.support import RecordingAdapter, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of, round_status
+
+
+def round_count(bot, key: str) -> int:
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        return len(ctx.session.scalars(select(CheckinRound).where(
+            CheckinRound.person_id == person.id)).all())
+
+
+# --- 13: someone who does not check in ------------------------------------------------------
+
+async def test_someone_who_does_not_check_in_gets_a_clear_answer_not_a_round(bot, chat):
+    await say(bot, "sam", "/checkin")
+    assert "You don't answer the weekly check-in" in chat.last("sam")
+    assert "/summary" not in chat.last("sam")
+    assert "Question" not in chat.last("sam")
+    await say(bot, "grace", "/checkin")
+    assert "You don't answer the weekly check-in" in chat.last("grace")
+    assert "send /summary" in chat.last("grace")
+    assert round_count(bot, "sam") == 0 and round_count(bot, "grace") == 0
+    await say(bot, "sam", "52000")
+    assert "not waiting for an answer" in chat.last("sam")
+
+
+# --- 12: /edit across weeks, reminders only for the current round ---------------------------
+
+async def test_edit_reaches_last_weeks_answers_when_this_weeks_round_is_empty(bot, chat, clock):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.advance(timedelta(days=7))  # next Friday: this week's round is created, unanswered
+    assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
+    await say(bot, "alice", "/pause")
+    await say(bot, "alice", "/edit")
+    listing = chat.last("alice")
+    assert "Your answers for 2026-W48" in listing and "52,000 USD" in listing
+    await say(bot, "alice", "/edit 1")
+    await say(bot, "alice", "61000")
+    assert "Your check-in for 2026-W48 is updated" in chat.last("alice")
+    with bot.unit() as ctx:
+        rnd = ctx.checkins.round_for(ctx.people.by_key("alice"), "2026-W48")
+        assert ctx.checkins.answer(rnd, "kpi:revenue").number_value == 61000.0
+
+
+async def test_reminders_only_concern_the_current_round(bot, chat, clock):
+    await bot.run_checkins(["alice"])  # W48, never answered
+    clock.advance(timedelta(days=21))  # the bot was down; now it is W51
+    assert await bot.run_reminders() == 0
+    assert not any("2026-W48 isn't finished" in t for t in chat.to("alice"))
+    await bot.run_checkins(["alice"])  # this week's round
+    clock.advance(bot.settings.reminder_delay)
+    assert await bot.run_reminders() == 1
+    assert "your check-in for 2026-W51 isn't finished" in chat.last("alice")
+    assert not any("2026-W48 isn't" in t for t in chat.to("alice"))
+
+
+# --- 11: skipping the support question skips its follow-up ---------------------------------
+
+async def test_skipping_the_support_question_skips_its_follow_up(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b", "/skip"])
+    assert "What is your plan for next week?" in chat.last("alice")
+    await answer_all(bot, "alice", ["Plan", "4"])
+    assert round_status(bot, "alice") == "submitted"
+    assert "support_detail" not in answers_of(bot, "alice")
+    assert "Tell me more" not in chat.last("alice")  # not listed as skipped either
+
+
+async def test_editing_support_back_to_needed_asks_the_follow_up_afresh(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)  # budget, "Travel budget"
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "1")  # no support needed after all
+    assert "Saved" in chat.last("alice")
+    assert "support_detail" not in answers_of(bot, "alice")
+    await say(bot, "alice", "/edit")
+    assert "Travel budget" not in chat.last("alice")
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "3")  # training: the detail is asked again, the old one is gone
+    assert "Tell me more" in chat.last("alice")
+    await say(bot, "alice", "A negotiation course")
+    assert answers_of(bot, "alice")["support_detail"][0] == "A negotiation course"
+    await say(bot, "alice", "/edit")
+    assert "Travel budget" not in chat.last("alice")
+
+
+# --- 14: the question count stays stable, or says why it changed -----------------------------
+
+async def test_the_count_says_why_it_drops_when_no_support_is_needed(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b"])
+    assert "Question 5 of 8" in chat.last("alice")
+    await say(bot, "alice", "1")
+    assert "Question 6 of 7 (one question fewer, since you need no support)" in chat.last("alice")
+    await say(bot, "alice", "Plan")
+    assert "Question 7 of 7" in chat.last("alice") and "fewer" not in chat.last("alice")
+
+
+async def test_the_count_says_why_when_the_support_question_is_skipped_in_chinese(bot, chat):
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["66000", "w", "b"])
+    assert "第 4 题，共 7 题" in chat.last("li")
+    await say(bot, "li", "跳过")
+    assert "第 5 题，共 6 题（少了一题，因为你跳过了支持问题）" in chat.last("li")
+
+
+async def test_the_count_does_not_change_when_support_is_needed(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "w", "b", "2"])
+    assert "Question 6 of 8" in chat.last("alice")
+    assert "fewer" not in chat.last("alice") and "more question" not in chat.last("alice")
+
+
+# --- 15: numbers are confirmed ----------------------------------------------------------------
+
+async def test_an_ambiguous_comma_is_asked_about_with_both_readings(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "4,5")
+    ask = chat.sent[-1].message
+    assert 'I can read "4,5" two ways: 4.5 customers or 45 customers' in ask.text
+    assert [c.label for c in ask.choices] == ["4.5 customers", "45 customers"]
+    assert "kpi:new_customers" not in answers_of(bot, "alice")  # nothing saved yet
+    await say(bot, "alice", action=ask.choices[1].value)
+    assert answers_of(bot, "alice")["kpi:new_customers"][1] == 45.0
+    assert "Question 3 of 8" in chat.last("alice")
+    await say(bot, "alice", action=ask.choices[0].value)  # pressed again later: refused
+    assert "no longer open" in chat.last("alice")
+    assert answers_of(bot, "alice")["kpi:new_customers"][1] == 45.0
+
+
+async def test_a_dot_before_three_digits_is_asked_about_and_retyping_settles_it(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "45.000")
+    assert "45 USD or 45,000 USD" in chat.last("alice")
+    assert "type the number again as 45 or 45000" in chat.last("alice")
+    await say(bot, "alice", "maybe")
+    assert "press a button, or type the number again as 45 or 45000" in chat.last("alice")
+    await say(bot, "alice", "45000")
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 45000.0
+    assert "Question 2 of 8" in chat.last("alice")
+
+
+async def test_unambiguous_forms_are_stored_without_asking(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "45,000")
+    await say(bot, "alice", "4.5")
+    stored = answers_of(bot, "alice")
+    assert stored["kpi:revenue"][1] == 45000.0 and stored["kpi:new_customers"][1] == 4.5
+    assert "Question 3 of 8" in chat.last("alice")
+
+
+async def test_a_value_far_above_the_target_is_confirmed_before_it_is_stored(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "5200000")  # target 50,000: an extra zero or two?
+    ask = chat.sent[-1].message
+    assert "5,200,000 USD is more than 20 times your weekly target of 50,000 USD" in ask.text
+    assert [c.label for c in ask.choices] == ["Yes, 5,200,000 USD", "No, I'll type it again"]
+    assert answers_of(bot, "alice") == {}
+    await say(bot, "alice", "no")
+    assert "nothing saved. Please type the number again in USD" in chat.last("alice")
+    assert answers_of(bot, "alice") == {}
+    await say(bot, "alice", "52000")
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 52000.0
+    await say(bot, "alice", "100")  # 25 times 4 customers
+    await say(bot, "alice", "yes")
+    assert answers_of(bot, "alice")["kpi:new_customers"][1] == 100.0
+    assert "Question 3 of 8" in chat.last("alice")
+
+
+async def test_typing_the_large_value_again_confirms_it_and_buttons_work(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "2000000")
+    await say(bot, "alice", "2,000,000")
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 2000000.0
+    await say(bot, "alice", "500")
+    await say(bot, "alice", action=chat.sent[-1].message.choices[0].value)  # Yes
+    assert answers_of(bot, "alice")["kpi:new_customers"][1] == 500.0
+
+
+async def test_a_chinese_director_confirms_with_shi(bot, chat):
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "6000000")
+    assert "超过你每周目标（60,000 USD）的 20 倍" in chat.last("li")
+    await say(bot, "li", "是")
+    assert answers_of(bot, "li")["kpi:revenue"][1] == 6000000.0
+    await say(bot, "li", "/edit 1")
+    await say(bot, "li", "4,5万")
+    assert "“4,5万”有两种理解：45,000 USD 或 450,000 USD" in chat.last("li")
+    await say(bot, "li", "否")
+    assert "没有保存" in chat.last("li")
+    assert answers_of(bot, "li")["kpi:revenue"][1] == 6000000.0
+
+
+async def test_an_edit_is_confirmed_too_and_the_round_stays_submitted(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "alice", "/edit 1")
+    await say(bot, "alice", "61.000")
+    await say(bot, "alice", action=chat.sent[-1].message.choices[1].value)
+    assert "Your check-in for 2026-W48 is updated" in chat.last("alice")
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 61000.0
+    assert round_status(bot, "alice") == "submitted"
+
+
+async def test_a_confirmation_for_a_replaced_question_is_not_applied(bot, chat, clock):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "5200000")
+    old_yes = chat.sent[-1].message.choices[0].value
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice"])  # the new week's round asks its first question
+    await say(bot, "alice", action=old_yes)
+    assert "no longer open" in chat.last("alice")
+    await say(bot, "alice", "yes")  # not a confirmation any more: an answer to W49's question
+    assert "That isn't a number" in chat.last("alice")
+    assert answers_of(bot, "alice") == {}
+
+
+async def test_the_hint_fits_the_unit(bot, chat):
+    await bot.run_checkins(["alice"])
+    assert "e.g. 45000 or 45k" in chat.last("alice")
+    await say(bot, "alice", "52000")
+    assert "Reply with a number in customers." in chat.last("alice")
+    assert "45k" not in chat.last("alice")
+    await say(bot, "alice", "a few")
+    assert "such as 3" in chat.last("alice") and "45k" not in chat.last("alice")
+
+
+UNIT_ORG = """
+org: {name: Units}
+people:
+  - {key: grace, name: Grace, role: gm, timezone: America/New_York, locale: en}
+  - key: li
+    name: 李雷
+    role: director
+    manager: grace
+    timezone: Asia/Shanghai
+    locale: zh-CN
+    kpis:
+      - {metric: revenue, unit: {en: USD, zh-CN: 美元}, weekly_target: 60000}
+      - {metric: new_customers, unit: {en: customers, zh-CN: 位客户}, weekly_target: 3}
+  - key: ann
+    name: Ann
+    role: director
+    manager: grace
+    timezone: America/New_York
+    locale: en
+    kpis:
+      - {metric: new_customers, unit: {en: customers, zh-CN: 位客户}, weekly_target: 3}
+"""
+
+
+@pytest.fixture
+def unit_bot(tmp_path, database_url, clock):
+    org = tmp_path / "org.yaml"
+    org.write_text(UNIT_ORG, encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat
+    engine.dispose()
+
+
+async def test_the_unit_is_in_the_persons_language(unit_bot):
+    bot, chat = unit_bot
+    await bot.run_checkins(["li", "ann"])
+    assert "单位：美元" in chat.last("li") and "USD" not in chat.last("li")
+    assert "45k" in chat.last("li")
+    await say(bot, "li", "61000")
+    assert "单位：位客户" in chat.last("li") and "4.5万" not in chat.last("li")
+    await say(bot, "li", "4 位客户")  # the unit typed after the number is understood
+    await say(bot, "li", "/pause")
+    await say(bot, "li", "/edit")
+    assert "61,000 美元" in chat.last("li") and "4 位客户" in chat.last("li")
+    assert "in customers" in chat.last("ann")
+    await say(bot, "ann", "300")
+    assert "300 customers is more than 20 times your weekly target of 3 customers" in \
+        chat.last("ann")
+
+
+async def test_rounds_stored_before_per_locale_units_stay_readable(unit_bot):
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    with bot.unit() as ctx:  # an old snapshot: no unit_label at all
+        rnd = ctx.checkins.latest(ctx.people.by_key("li"))
+        rnd.questions = [{k: v for k, v in q.items() if k != "unit_label"}
+                         for q in rnd.questions]
+    await say(bot, "li", "61000")
+    await say(bot, "li", "/pause")
+    await say(bot, "li", "/edit")
+    assert "61,000 USD" in chat.last("li")  # the unit it was asked with, not a crash
+
+
+def test_a_unit_per_locale_needs_english_and_known_locales():
+    text = UNIT_ORG.replace("{en: USD, zh-CN: 美元}", "{fr: EUR, zh-CN: 欧元}")
+    with pytest.raises(OrgError) as info:
+        parse_org(text, Path("org.yaml"))
+    assert any("unit has an unknown locale fr" in p for p in info.value.problems)
+    assert any("a unit given per locale needs an en label" in p for p in info.value.problems)
+
+
+async def test_an_answer_to_a_question_the_round_no_longer_has_is_not_filed_elsewhere(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "5")
+    await say(bot, "alice", "Closed Acme")
+    with bot.unit() as ctx:  # the round's questions were replaced while "blockers" was open
+        rnd = ctx.checkins.latest(ctx.people.by_key("alice"))
+        rnd.questions = [q for q in rnd.questions if q["key"] != "blockers"]
+    await say(bot, "alice", "Pricing pushback")
+    assert "no longer open" in chat.last("alice") and "Nothing was saved" in chat.last("alice")
+    assert "blockers" not in answers_of(bot, "alice")
+    assert all(v[0] != "Pricing pushback" for v in answers_of(bot, "alice").values())
+    await say(bot, "alice", "/checkin")
+    assert "What support do you need" in chat.last("alice")
+
+
+def test_which_number_forms_are_ambiguous():
+    assert read_number("4,5") == [4.5, 45.0]
+    assert read_number("45.000") == [45.0, 45000.0]
+    assert read_number("4,5万") == [45000.0, 450000.0]
+    for text, value in [("45,000", 45000.0), ("4.5", 4.5), ("45.000,50", 45000.5),
+                        ("45,000.50", 45000.5), ("1.234.567", 1234567.0), ("0,5", 0.5),
+                        ("0.500", 0.5), ("1,00,000", 100000.0), ("$45k USD", 45000.0)]:
+        assert read_number(text, ("USD",)) == [value], text
+    with pytest.raises(AnswerError):
+        read_number("1.2.3")
+
+
+async def test_the_question_starts_on_its_own_line_after_the_count(bot, chat):
+    await bot.run_checkins(["alice"])
+    assert "Question 1 of 8\nRevenue: what did you achieve" in chat.last("alice")
+    await answer_all(bot, "alice", ["52000", "3", "w", "b", "1"])
+    assert "need no support)\nWhat is your plan" in chat.last("alice")
