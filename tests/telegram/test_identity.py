@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings
 from tests.support import TEST_ORG
-from tests.telegram.conftest import TG
+from tests.telegram.conftest import GROUP, TG
 
 VIV = 1005  # Vera, a summary viewer, known to this org file only as @viv_ops
 STRANGER = 7777
@@ -46,3 +46,30 @@ async def test_a_username_taken_over_after_binding_is_a_stranger(tg: TG) -> None
     assert "I don't know you yet" in tg.shown(STRANGER)[-1]
     await tg.say(VIV, "/summary", username="vera_new")
     assert "Weekly summary" in tg.shown(VIV)[-1]
+
+
+async def test_a_strangers_refusal_in_a_group_goes_to_them_alone(tg: TG) -> None:
+    await tg.say_in_group(STRANGER, "/summary", username="nosy_neighbour")
+    assert tg.sent(GROUP) == []  # the group hears nothing: no id, no name
+    text = tg.shown(STRANGER)[-1]
+    assert "I don't know you yet" in text and f"telegram_id: {STRANGER}" in text
+
+
+async def test_a_stranger_who_never_started_the_bot_gets_a_short_note_without_ids(
+        tg: TG) -> None:
+    tg.fake.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
+    update = tg.fake.group_message(GROUP, STRANGER, "/summary", username="nosy_neighbour")
+    await tg.send(update)
+    group = tg.sent(GROUP)
+    assert len(group) == 1
+    note = group[0]
+    assert "I don't know you yet" in note["text"] and "press Start" in note["text"]
+    assert str(STRANGER) not in note["text"] and "nosy_neighbour" not in note["text"]
+    assert note["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert tg.shown(STRANGER) == []
+
+
+async def test_the_group_note_for_a_stranger_is_in_their_language(tg: TG) -> None:
+    tg.fake.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
+    await tg.say_in_group(STRANGER, "/help", language_code="zh-hans")
+    assert "我还不认识你" in tg.texts(GROUP)[-1]
