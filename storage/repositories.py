@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -112,8 +112,14 @@ class PeopleRepo:
                 func.lower(Person.telegram_username) == name))
             if found is None or found.telegram_id is not None:
                 return None
-            found.telegram_id = int(user_id)
-            self.session.flush()
+            # Bound only if still unbound when written: of two first messages racing
+            # (two processes, say), one binds and the other finds nobody.
+            bound = self.session.execute(
+                update(Person).where(Person.id == found.id, Person.telegram_id.is_(None))
+                .values(telegram_id=int(user_id)))
+            if bound.rowcount != 1:  # type: ignore[attr-defined]
+                self.session.expire(found)
+                return None
             return found
         if platform == "console":
             return self.by_key(user_id)

@@ -105,3 +105,9 @@ def test_a_learned_id_survives_a_restart_but_yields_to_the_file(people: TeamPuls
         PeopleRepo(ctx.session).sync(people_now)
     assert bound(people, "viv") is None
     assert who(people, 3003, "viv_ops") == "max"
+
+
+def test_the_person_found_by_username_carries_the_bound_id(people: TeamPulse) -> None:
+    with people.unit() as ctx:
+        found = ctx.people.by_platform("telegram", "2002", "MAX_POWER")
+        assert found is not None and found.telegram_id == 2002
