@@ -97,3 +97,23 @@ class SendResult:
 
     external_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: An outbox payload's message to send instead, should the message fail for good.
+FALLBACK_KEY = "fallback"
+
+
+def fallback_payload(target: Target, message: OutboundMessage) -> dict[str, Any]:
+    """A fallback's JSON form, kept in the payload of the message it stands in for."""
+    return {"kind": target.kind, "address": target.address, "thread_id": target.thread_id,
+            "user_ref": target.user_ref, "message": message.to_payload()}
+
+
+def fallback_of(platform: str,
+                payload: dict[str, Any]) -> tuple[Target, OutboundMessage] | None:
+    """The fallback recorded in an outbox payload by fallback_payload(), if any."""
+    raw = payload.get(FALLBACK_KEY)
+    if not isinstance(raw, dict):
+        return None
+    return (Target(platform, raw["kind"], raw["address"], raw.get("thread_id"),
+                   raw.get("user_ref")), OutboundMessage.from_payload(raw["message"]))

@@ -176,14 +176,58 @@ def load_org(path: Path) -> Org:
     return parse_org(text, path)
 
 
+# The C loader when PyYAML was built with libyaml (much faster); the same rules either way.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """A safe loader that notes every key repeated within one mapping.
+
+    Plain YAML keeps the last of two equal keys without a word, so a second
+    `role:` or `people:` would silently replace the first.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+    def construct_mapping(self, node: yaml.MappingNode,
+                          deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping, noting each repeated key (a `<<` merge may override keys)."""
+        first_line: dict[tuple[str, str], int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            line = key_node.start_mark.line + 1
+            key = (key_node.tag, key_node.value)
+            if key in first_line:
+                self.duplicates.append(
+                    f"line {line}: key {key_node.value!r} is repeated in the same entry "
+                    f"(first on line {first_line[key]}); YAML would silently keep only "
+                    "the last one")
+            else:
+                first_line[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load_yaml(text: str) -> tuple[Any, list[str]]:
+    loader = _UniqueKeyLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
+
+
 def parse_org(text: str, path: Path = Path("<org>")) -> Org:
     """Validate org-file text (YAML)."""
     try:
-        raw = yaml.safe_load(text)
+        raw, duplicates = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise OrgError(path, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    if duplicates:
+        raise OrgError(path, duplicates)
     if not isinstance(raw, dict):
         raise OrgError(path, ["the file must be a mapping with a 'people:' list"])
     try:
@@ -235,8 +279,13 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
             problems.append(
                 f"{_person_label(i, p.key)}: duplicate key (also people[{keys[p.key]}])")
         keys.setdefault(p.key, i)
-    if not any(p.role == "gm" for p in parsed.people):
+    gms = [_person_label(i, p.key) for i, p in enumerate(parsed.people) if p.role == "gm"]
+    if not gms:
         problems.append("people: nobody has role 'gm'; the org needs a GM to read summaries")
+    elif len(gms) > 1:
+        problems.append(f"people: {len(gms)} people have role 'gm' ({', '.join(gms)}); the org "
+                        "has one GM: give the others role director or member (list them in "
+                        "org.summary_viewers to let them read summaries)")
 
     seen_ids: dict[tuple[str, str], str] = {}
     people: list[OrgPerson] = []
@@ -324,17 +373,29 @@ def _unit(unit: str | dict[str, str] | None, where: str,
 
 
 def _check_manager_cycles(parsed: OrgFile, keys: dict[str, int], problems: list[str]) -> None:
+    """Report each loop of managers once, naming everyone in it, from its first in the file.
+
+    Someone who is their own manager is reported where managers are checked.
+    """
     managers = {p.key: p.manager for p in parsed.people}
+    reported: set[frozenset[str]] = set()
     for start in managers:
-        seen = {start}
-        current = managers.get(start)
-        while current is not None and current in managers:
-            if current in seen:
-                problems.append(f"{_person_label(keys[start], start)}: managers form a loop "
-                                f"through {current!r}")
-                break
-            seen.add(current)
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in managers and current not in path:
+            path.append(current)
             current = managers[current]
+        if current is None or current not in path:
+            continue  # the chain ends at someone without a manager (or an unknown one)
+        loop = path[path.index(current):]
+        if len(loop) < 2 or frozenset(loop) in reported:
+            continue
+        reported.add(frozenset(loop))
+        first = min(loop, key=lambda k: keys[k])
+        at = loop.index(first)
+        ordered = loop[at:] + loop[:at] + [first]
+        problems.append(f"{_person_label(keys[first], first)}: managers form a loop: "
+                        f"{' → '.join(ordered)}; someone in it must report to someone outside it")
 
 
 def _questions(entries: list[QuestionEntry] | None, problems: list[str]) -> list[Question]:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.base import Adapter, DeliveryError, RetryLater
 from bot.clock import Clock
-from bot.events import OutboundMessage, Target
+from bot.events import OutboundMessage, Target, fallback_of
+from bot.log_privacy import describe_exception
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepo
 
@@ -111,15 +112,22 @@ class OutboxWorker:
         except Exception as exc:  # every failure is recorded; the loop must go on
             permanent = isinstance(exc, DeliveryError) and exc.permanent
             attempts = row.attempts + 1
+            # An exception's message may quote what was being sent: neither the log at
+            # WARNING/ERROR nor last_error gets more than describe_exception() allows.
+            error = describe_exception(exc)
+            log.debug("outbox %s: %r", row.id, exc)
             if permanent or attempts >= MAX_ATTEMPTS:
-                self._update(row.id, status="failed", attempts=attempts, last_error=repr(exc))
-                log.error("outbox %s to %s:%s failed for good after %d attempt(s): %r",
-                          row.id, row.platform, row.address, attempts, exc)
-                return None
+                fallback = fallback_of(row.platform, row.payload)
+                self._update(row.id, status="failed", attempts=attempts, last_error=error,
+                             follow_up=fallback)
+                log.error("outbox %s to %s:%s failed for good after %d attempt(s): %s",
+                          row.id, row.platform, row.address, attempts, error)
+                # A fallback was recorded in its place: it is due now.
+                return self._clock.now() if fallback is not None else None
             retry_at = self._clock.now() + backoff(attempts)
-            self._update(row.id, attempts=attempts, not_before=retry_at, last_error=repr(exc))
-            log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %r",
-                        row.id, row.platform, row.address, attempts, exc)
+            self._update(row.id, attempts=attempts, not_before=retry_at, last_error=error)
+            log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %s",
+                        row.id, row.platform, row.address, attempts, error)
             return retry_at
         sent_at = self._clock.now()
         self._last_chat[(row.platform, row.address)] = sent_at
@@ -128,12 +136,21 @@ class OutboxWorker:
                      external_id=result.external_id, last_error=None)
         return None
 
-    def _update(self, row_id: int, **values: object) -> None:
+    def _update(self, row_id: int, *, follow_up: tuple[Target, OutboundMessage] | None = None,
+                **values: object) -> None:
         with self._sessions.begin() as session:
             row = session.get(OutboxMessage, row_id)
             if row is not None:
                 for name, value in values.items():
                     setattr(row, name, value)
+            if follow_up is not None:
+                # In the same transaction: the fallback is recorded exactly when the
+                # message it stands in for is marked failed.
+                target, message = follow_up
+                OutboxRepo(session).enqueue(
+                    platform=target.platform, target_kind=target.kind, address=target.address,
+                    thread_id=target.thread_id, user_ref=target.user_ref,
+                    payload=message.to_payload(), now=self._clock.now())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set, waking when kicked or when a deferred message is due."""

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.events import Choice, InboundEvent, OutboundMessage, Target
+from bot.events import (
+    FALLBACK_KEY,
+    Choice,
+    InboundEvent,
+    OutboundMessage,
+    Target,
+    fallback_payload,
+)
 from bot.org import Org
 from bot.render import Renderer
 from storage.models import Person
@@ -93,33 +100,40 @@ class Context:
                                      self.addressbook.markup(plat), **params)
 
     def reply(self, name: str, /, *, private: bool = True, choices: Sequence[Choice] = (),
-              **params: Any) -> None:
+              if_undeliverable: str | None = None, **params: Any) -> None:
         """Answer the event where it came from.
 
         A private answer to something said in a group goes where only the sender
         sees it: an ephemeral note where the platform has one, else a DM plus a
-        short note in the group that the answer went there.
+        short note in the group that the answer went there. With `if_undeliverable`
+        (a message name), the group hears nothing unless the DM fails for good
+        (a Telegram user who never started the bot), and then only that message.
         """
-        self.reply_text(self.render(name, **params), private=private, choices=choices)
+        fallback = self.render(if_undeliverable) if if_undeliverable else None
+        self.reply_text(self.render(name, **params), private=private, choices=choices,
+                        if_undeliverable=fallback)
 
-    def reply_text(self, text: str, *, private: bool = True,
-                   choices: Sequence[Choice] = ()) -> None:
+    def reply_text(self, text: str, *, private: bool = True, choices: Sequence[Choice] = (),
+                   if_undeliverable: str | None = None) -> None:
         """Like reply(), for text already rendered for the event's platform."""
         event = self._need_event()
         message = OutboundMessage(text, tuple(choices))
+        kind = "thread" if event.thread_id else "channel"
+        in_group = Target(event.platform, kind, event.chat_id, event.thread_id)
         if event.is_direct:
             self._enqueue(Target(event.platform, "dm", event.user_id), message)
         elif not private:
-            kind = "thread" if event.thread_id else "channel"
-            self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id), message)
+            self._enqueue(in_group, message)
         elif self.addressbook.supports_ephemeral(event.platform):
             self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
                                  user_ref=event.user_id), message)
+        elif if_undeliverable is not None:
+            self._enqueue(Target(event.platform, "dm", event.user_id), message,
+                          fallback=(in_group, OutboundMessage(if_undeliverable)))
         else:
             self._enqueue(Target(event.platform, "dm", event.user_id), message)
             note = OutboundMessage(self.render("answered_in_private"))
-            kind = "thread" if event.thread_id else "channel"
-            self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id), note)
+            self._enqueue(in_group, note)
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, **params: Any) -> bool:
@@ -142,11 +156,16 @@ class Context:
         return self.addressbook.dm_target(person)
 
     def _enqueue(self, target: Target, message: OutboundMessage,
-                 dedupe_key: str | None = None) -> bool:
+                 dedupe_key: str | None = None,
+                 fallback: tuple[Target, OutboundMessage] | None = None) -> bool:
+        payload = message.to_payload()
+        if fallback is not None:
+            # Sent by the outbox instead, should this message fail for good.
+            payload[FALLBACK_KEY] = fallback_payload(*fallback)
         row = self.outbox.enqueue(
             platform=target.platform, target_kind=target.kind, address=target.address,
             thread_id=target.thread_id, user_ref=target.user_ref,
-            payload=message.to_payload(), now=self.clock.now(), dedupe_key=dedupe_key)
+            payload=payload, now=self.clock.now(), dedupe_key=dedupe_key)
         if row is not None:
             self.sent.append(message)
         return row is not None

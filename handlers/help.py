@@ -18,5 +18,8 @@ def unknown_person(ctx: Context) -> None:
     event = ctx.event
     if event is None:
         return
-    ctx.reply("unknown_user", private=False, network=event.platform, user_id=event.user_id,
-              username=event.username or "")
+    # In a group the answer (it quotes their id) is for them alone: an ephemeral note
+    # (Slack) or a DM; where a DM cannot reach them (a Telegram user who never started
+    # the bot), the group gets a short note that names no id.
+    ctx.reply("unknown_user", network=event.platform, user_id=event.user_id,
+              username=event.username or "", if_undeliverable="stranger_group_note")

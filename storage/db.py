@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 def create_db_engine(url: str) -> Engine:
     """Create an engine; for a SQLite file, make its folder and turn on foreign keys."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"future": True}
+    # hide_parameters: an error or a log line about a statement never quotes its values
+    # (what people answered, say).
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):

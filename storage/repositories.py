@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -19,6 +19,10 @@ from storage.models import (
     Person,
     ProcessedEvent,
 )
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value is not None else None
 
 
 class PeopleRepo:
@@ -34,6 +38,7 @@ class PeopleRepo:
         """
         existing = {p.key: p for p in self.session.scalars(
             select(Person).options(selectinload(Person.kpis)))}
+        claimed = {op.telegram_id: op.key for op in people if op.telegram_id is not None}
         for op in people:
             person = existing.pop(op.key, None)
             if person is None:
@@ -48,9 +53,14 @@ class PeopleRepo:
             person.checks_in = op.checks_in
             person.can_view_summary = op.can_view_summary
             person.slack_id = op.slack_id
-            if op.telegram_id is not None or op.telegram_username != person.telegram_username:
-                # An id learned from a username stays, unless the username itself changed.
+            if op.telegram_id is not None or _lower(op.telegram_username) != _lower(
+                    person.telegram_username):
+                # The file's id wins. An id learned from a username stays, unless the
+                # operator changed the username (say, because the wrong account bound).
                 person.telegram_id = op.telegram_id
+            elif person.telegram_id in claimed and claimed[person.telegram_id] != op.key:
+                # A learned id the file now gives to someone else: it is theirs alone.
+                person.telegram_id = None
             person.telegram_username = op.telegram_username
             person.active = True
             wanted = {k.metric: (i, k) for i, k in enumerate(op.kpis)}
@@ -69,6 +79,8 @@ class PeopleRepo:
                 row.weekly_target = k.weekly_target
         for gone in existing.values():
             gone.active = False
+            if gone.telegram_id in claimed:
+                gone.telegram_id = None
         self.session.flush()
 
     def by_key(self, key: str) -> Person | None:
@@ -83,25 +95,36 @@ class PeopleRepo:
                     username: str | None = None) -> Person | None:
         """Find who wrote: Slack by user id; Telegram by id, else by username.
 
-        A Telegram user found by username has their id remembered, so scheduled DMs
-        can reach them from then on.
+        A Telegram username is compared exactly (case-insensitively, never as a
+        pattern). It only vouches for someone whose id is not known yet: their id is
+        then bound to them, and from then on only that id is them. A username whose
+        owner is already bound to another id is a stranger's (a name given up and
+        taken by someone else), so it finds nobody and rebinds nothing.
         """
         query = select(Person).where(Person.active)
         if platform == "slack":
             return self.session.scalar(query.where(Person.slack_id == user_id))
         if platform == "telegram":
-            if user_id.lstrip("-").isdigit():
-                found = self.session.scalar(query.where(Person.telegram_id == int(user_id)))
-                if found is not None:
-                    return found
-            if username:
-                found = self.session.scalar(query.where(
-                    Person.telegram_username.is_not(None),
-                    Person.telegram_username.ilike(username.lstrip("@"))))
-                if found is not None and found.telegram_id is None and user_id.isdigit():
-                    found.telegram_id = int(user_id)
+            if not user_id.isdigit():
+                return None  # Telegram user ids are positive numbers; anything else is no one
+            found = self.session.scalar(query.where(Person.telegram_id == int(user_id)))
+            if found is not None or not username:
                 return found
-            return None
+            name = username.removeprefix("@").lower()
+            found = self.session.scalar(query.where(
+                Person.telegram_username.is_not(None),
+                func.lower(Person.telegram_username) == name))
+            if found is None or found.telegram_id is not None:
+                return None
+            # Bound only if still unbound when written: of two first messages racing
+            # (two processes, say), one binds and the other finds nobody.
+            bound = self.session.execute(
+                update(Person).where(Person.id == found.id, Person.telegram_id.is_(None))
+                .values(telegram_id=int(user_id)))
+            if bound.rowcount != 1:  # type: ignore[attr-defined]
+                self.session.expire(found)
+                return None
+            return found
         if platform == "console":
             return self.by_key(user_id)
         return None

@@ -50,12 +50,15 @@ from bot.adapters.slack_inbound import (
 )
 from bot.config import ConfigError, Settings
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from bot.log_privacy import describe_exception, held_at_debug, hold_library_loggers
 from handlers.registry import COMMANDS
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
 
 log = logging.getLogger(__name__)
+#: The logger handed to bolt; every logger bolt creates takes its level and filters from it.
+BOLT_LOGGER = "bot.adapters.slack.bolt"
 
 DEFAULT_API_URL = "https://slack.com/api/"
 #: Longest Retry-After slept through inside one call; longer waits go back to the outbox.
@@ -178,7 +181,7 @@ class _SocketModeHandler(AsyncSocketModeHandler):
         except Exception as exc:
             # Unacknowledged, Slack would redeliver the same envelope, to fail again.
             log.warning("Slack: acknowledged a Socket Mode envelope that could not be "
-                        "processed (%s): %r", describe(req.payload), exc)
+                        "processed (%s): %s", describe(req.payload), describe_exception(exc))
             await client.send_socket_mode_response(SocketModeResponse(req.envelope_id))
 
 
@@ -225,6 +228,9 @@ class SlackAdapter(Adapter):
             process_before_response=True,
             # Unknown payloads reach _on_error, which logs and acknowledges them.
             raise_error_for_unhandled_request=True,
+            # bolt logs whole request bodies (a refused signature's, at INFO): its loggers,
+            # the Socket Mode client's too, only speak below ERROR when DEBUG is on.
+            logger=held_at_debug(BOLT_LOGGER),
         )
         self.bot_user_id: str | None = None
         self.http_port: int | None = None
@@ -235,6 +241,9 @@ class SlackAdapter(Adapter):
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._register_listeners()
+        # bolt copies its base logger's filter only to loggers it creates afresh; one made
+        # earlier (by another app in this process) gets it here.
+        hold_library_loggers("slack_bolt")
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -317,8 +326,8 @@ class SlackAdapter(Adapter):
         try:
             return await self.app.async_dispatch(request)
         except Exception as exc:
-            log.warning("Slack: acknowledged a request that could not be processed (%s): %r",
-                        describe(request.body), exc)
+            log.warning("Slack: acknowledged a request that could not be processed (%s): %s",
+                        describe(request.body), describe_exception(exc))
             return BoltResponse(status=200, body="")
 
     async def _on_http(self, request: web.Request) -> web.Response:
@@ -382,7 +391,8 @@ class SlackAdapter(Adapter):
             log.warning("Slack: acknowledged a request teampulse does not handle (%s)",
                         describe(body))
             return BoltResponse(status=200, body="") if response is not None else None
-        log.error("Slack: handling a request (%s) failed: %r", describe(body), error)
+        log.error("Slack: handling a request (%s) failed: %s", describe(body),
+                  describe_exception(error))
         return None
 
     def _translate(self, body: Any,
@@ -390,8 +400,9 @@ class SlackAdapter(Adapter):
         try:
             event = translate()
         except _TRANSLATION_ERRORS as exc:
-            log.warning("Slack: acknowledged a payload of unexpected shape (%s): %s: %s",
-                        describe(body), type(exc).__name__, exc)
+            # The exception's message may quote the payload: its type only.
+            log.warning("Slack: acknowledged a payload of unexpected shape (%s): %s",
+                        describe(body), describe_exception(exc))
             return None
         if event is None:
             log.debug("Slack: ignoring %s (a bot, an edit or a deletion)", describe(body))

@@ -127,4 +127,6 @@ async def test_an_unknown_person_is_told_politely_with_their_id(slack: SlackHarn
     dm = slack.last_text("U0STRANGER")
     assert "I don't know you yet" in dm
     assert "`slack_id: U0STRANGER`" in dm
-    assert "`slack_id: U0NEWBIE`" in slack.posts(CHANNEL)[-1].params["text"]
+    # In a channel, the refusal (it quotes their id) is shown to them alone.
+    assert slack.posts(CHANNEL) == []
+    assert "`slack_id: U0NEWBIE`" in slack.ephemerals("U0NEWBIE")[-1].params["text"]

@@ -1,0 +1,54 @@
+"""What people write never reaches a Slack-side log line at INFO or WARNING."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.slack.harness import ALICE, SlackHarness, dm_channel, message
+
+WIN = "Closed the Zephyr-7731 deal"
+BLOCKER = "Legal sits on contract Q-5521"
+FORGED_DM = "my salary is 123,456 please keep quiet"
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Everything logged at DEBUG, from before the adapter is built (as LOG_LEVEL would)."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def leaked(caplog: pytest.LogCaptureFixture, *secrets: str) -> list[str]:
+    """Log lines at INFO or above that quote any of the secrets."""
+    lines = [caplog.handler.format(r) for r in caplog.records if r.levelno >= logging.INFO]
+    return [line for line in lines if any(s in line for s in secrets)]
+
+
+async def test_a_refused_request_is_not_logged_with_its_text(
+        debug_logs: pytest.LogCaptureFixture, slack: SlackHarness) -> None:
+    body = slack.callback(message(ALICE, FORGED_DM, channel=dm_channel(ALICE),
+                                  channel_type="im"))
+    resp = await slack.dispatch(body, secret="not-the-signing-secret")
+    assert resp.status == 401
+    assert leaked(debug_logs, "salary is 123,456") == []
+    # An operator chasing a signing problem with LOG_LEVEL=DEBUG still sees it.
+    assert any("Invalid request signature" in r.getMessage() for r in debug_logs.records
+               if r.levelno == logging.DEBUG)
+
+
+async def test_a_checkin_in_slack_leaves_no_answer_in_the_log(
+        debug_logs: pytest.LogCaptureFixture, slack: SlackHarness, bot) -> None:
+    await bot.run_checkins(["alice"])
+    await slack.settle()
+    for answer in ["52000", "3", WIN, BLOCKER]:
+        assert (await slack.dm(ALICE, answer)).status == 200
+    assert "What support do you need" in slack.last_text(ALICE)
+    # Slack fails the next message for good: its failure is logged, its text is not.
+    slack.fake.add_response("chat.postMessage", status=200,
+                            body={"ok": False, "error": "channel_not_found"})
+    await slack.dm(ALICE, "/edit")
+    assert slack.counts()["answers"] == 4
+    assert debug_logs.records  # the core, bolt and slack_sdk did log
+    assert leaked(debug_logs, WIN, BLOCKER, "Zephyr", "Q-5521") == []

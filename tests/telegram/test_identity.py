@@ -1,0 +1,75 @@
+"""Telegram identity through the real client: a look-alike username is a stranger."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from tests.support import TEST_ORG
+from tests.telegram.conftest import GROUP, TG
+
+VIV = 1005  # Vera, a summary viewer, known to this org file only as @viv_ops
+STRANGER = 7777
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The test org, with Vera known by username instead of by id."""
+    text = TEST_ORG.read_text(encoding="utf-8")
+    text = text.replace("    telegram_id: 1005\n", "    telegram_username: viv_ops\n")
+    assert "viv_ops" in text
+    path = tmp_path / "org.yaml"
+    path.write_text(text, encoding="utf-8")
+    return replace(settings, org_file=path)
+
+
+async def test_a_look_alike_username_gets_no_summary_and_binds_nothing(tg: TG) -> None:
+    await tg.say(STRANGER, "/summary", username="v_v_ops")
+    shown = tg.shown(STRANGER)
+    assert len(shown) == 1 and "I don't know you yet" in shown[0]
+    assert "Weekly summary" not in shown[0]
+
+    # Vera herself is still recognised by her username, and only she.
+    await tg.say(VIV, "/summary", username="Viv_Ops")
+    assert "Weekly summary" in tg.shown(VIV)[-1]
+    await tg.say(STRANGER, "/summary", username="v_v_ops")
+    assert "I don't know you yet" in tg.shown(STRANGER)[-1]
+
+
+async def test_a_username_taken_over_after_binding_is_a_stranger(tg: TG) -> None:
+    await tg.say(VIV, "/help", username="viv_ops")  # binds Vera's id
+    # Vera renames herself; someone else registers 'viv_ops' and asks for the summary.
+    await tg.say(STRANGER, "/summary", username="viv_ops")
+    assert "I don't know you yet" in tg.shown(STRANGER)[-1]
+    await tg.say(VIV, "/summary", username="vera_new")
+    assert "Weekly summary" in tg.shown(VIV)[-1]
+
+
+async def test_a_strangers_refusal_in_a_group_goes_to_them_alone(tg: TG) -> None:
+    await tg.say_in_group(STRANGER, "/summary", username="nosy_neighbour")
+    assert tg.sent(GROUP) == []  # the group hears nothing: no id, no name
+    text = tg.shown(STRANGER)[-1]
+    assert "I don't know you yet" in text and f"telegram_id: {STRANGER}" in text
+
+
+async def test_a_stranger_who_never_started_the_bot_gets_a_short_note_without_ids(
+        tg: TG) -> None:
+    tg.fake.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
+    update = tg.fake.group_message(GROUP, STRANGER, "/summary", username="nosy_neighbour")
+    await tg.send(update)
+    group = tg.sent(GROUP)
+    assert len(group) == 1
+    note = group[0]
+    assert "I don't know you yet" in note["text"] and "press Start" in note["text"]
+    assert str(STRANGER) not in note["text"] and "nosy_neighbour" not in note["text"]
+    assert note["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert tg.shown(STRANGER) == []
+
+
+async def test_the_group_note_for_a_stranger_is_in_their_language(tg: TG) -> None:
+    tg.fake.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
+    await tg.say_in_group(STRANGER, "/help", language_code="zh-hans")
+    assert "我还不认识你" in tg.texts(GROUP)[-1]

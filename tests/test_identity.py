@@ -1,0 +1,113 @@
+"""Who a Telegram sender is: usernames match exactly, and a bound id is never rebound."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.core import TeamPulse
+from bot.org import Org, parse_org
+from storage.repositories import PeopleRepo
+
+ORG = """
+people:
+  - {key: grace, name: Grace, role: gm, timezone: UTC, telegram_id: 1001}
+  - {key: viv, name: Viv, role: member, timezone: UTC, telegram_username: viv_ops}
+  - {key: pct, name: Percy, role: member, timezone: UTC, telegram_username: "a%"}
+  - {key: max, name: Max, role: member, timezone: UTC, telegram_username: Max_Power}
+org: {summary_viewers: [viv]}
+"""
+
+
+def org(text: str = ORG) -> Org:
+    return parse_org(text)
+
+
+@pytest.fixture
+def people(bot: TeamPulse) -> TeamPulse:
+    """The bot with the org above synced instead of the test org."""
+    with bot.unit() as ctx:
+        PeopleRepo(ctx.session).sync(org().people)
+    return bot
+
+
+def who(bot: TeamPulse, user_id: int | str, username: str | None) -> str | None:
+    """The key of the person the sender is taken for (committing any binding)."""
+    with bot.unit() as ctx:
+        found = ctx.people.by_platform("telegram", str(user_id), username)
+        return found.key if found else None
+
+
+def bound(bot: TeamPulse, key: str) -> int | None:
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        assert person is not None
+        return person.telegram_id
+
+
+@pytest.mark.parametrize("username", ["v_v_ops", "viv%", "%", "_iv_ops", "VIV\\_OPS", "viv_op"])
+def test_a_username_that_only_matches_as_a_pattern_is_a_stranger(
+        people: TeamPulse, username: str) -> None:
+    assert who(people, 9999, username) is None
+    assert bound(people, "viv") is None  # nothing was bound for good
+
+
+@pytest.mark.parametrize("username", ["a%", "A%", "@a%"])
+def test_pattern_characters_in_the_org_file_match_only_themselves(
+        people: TeamPulse, username: str) -> None:
+    assert who(people, 9998, "abc") is None
+    assert who(people, 9998, "a_") is None
+    assert who(people, 9998, username) == "pct"
+
+
+def test_usernames_match_case_insensitively_and_bind_the_id(people: TeamPulse) -> None:
+    assert who(people, 2002, "max_power") == "max"
+    assert bound(people, "max") == 2002
+    assert who(people, 2002, None) == "max"  # from now on the id alone is enough
+
+
+def test_a_bound_person_is_not_rebound_by_their_old_username(people: TeamPulse) -> None:
+    assert who(people, 3003, "viv_ops") == "viv"
+    # Viv renames herself; someone else takes 'viv_ops' and writes.
+    assert who(people, 3003, "viv_new") == "viv"
+    assert who(people, 6666, "viv_ops") is None
+    assert bound(people, "viv") == 3003
+
+
+def test_a_bound_id_writing_with_another_persons_username_stays_who_it_is(
+        people: TeamPulse) -> None:
+    # Grace (bound by id) takes the username the file gives Viv: she is still Grace,
+    # and Viv's slot stays free for Viv.
+    assert who(people, 1001, "viv_ops") == "grace"
+    assert bound(people, "viv") is None
+    assert who(people, 3003, "viv_ops") == "viv"
+
+
+def test_a_non_numeric_sender_id_is_nobody(people: TeamPulse) -> None:
+    assert who(people, "viv_ops", "viv_ops") is None
+    assert bound(people, "viv") is None
+
+
+def test_a_learned_id_survives_a_restart_but_yields_to_the_file(people: TeamPulse) -> None:
+    assert who(people, 3003, "viv_ops") == "viv"
+    with people.unit() as ctx:
+        PeopleRepo(ctx.session).sync(org().people)  # a restart: the same file
+    assert bound(people, "viv") == 3003
+    with people.unit() as ctx:  # the username differs only in case: still the same person
+        PeopleRepo(ctx.session).sync(org(ORG.replace("viv_ops", "Viv_Ops")).people)
+    assert bound(people, "viv") == 3003
+    # The operator now gives that Telegram id to Max in the file: it is Max's alone.
+    changed = org()
+    maxp = next(p for p in changed.people if p.key == "max")
+    people_now = [replace(p, telegram_id=3003) if p is maxp else p for p in changed.people]
+    with people.unit() as ctx:
+        PeopleRepo(ctx.session).sync(people_now)
+    assert bound(people, "viv") is None
+    assert who(people, 3003, "viv_ops") == "max"
+
+
+def test_the_person_found_by_username_carries_the_bound_id(people: TeamPulse) -> None:
+    with people.unit() as ctx:
+        found = ctx.people.by_platform("telegram", "2002", "MAX_POWER")
+        assert found is not None and found.telegram_id == 2002
