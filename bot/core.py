@@ -116,10 +116,11 @@ class TeamPulse:
         except Exception:
             log.exception("handling a %s event failed", event.platform)
             self._apologise(event)
-        await self._deliver()
+        await self.deliver()
         return True
 
-    async def _deliver(self) -> None:
+    async def deliver(self) -> None:
+        """Send what the outbox holds that is due now, and wake its loop for the rest."""
         # Send what is due now; anything pacing deferred is left to the background loop,
         # which is woken so it recomputes its sleep instead of idling until its next tick.
         if await self.outbox.flush() is not None:
@@ -145,7 +146,7 @@ class TeamPulse:
             for person in people:
                 run.results[person.key] = checkin.prompt_checkin(ctx, person)
         log.info("check-in run: %s", run.results)
-        await self._deliver()
+        await self.deliver()
         return run
 
     async def run_reminders(self) -> int:
@@ -153,5 +154,5 @@ class TeamPulse:
         with self.unit() as ctx:
             count = checkin.send_reminders(ctx)
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
-        await self._deliver()
+        await self.deliver()
         return count

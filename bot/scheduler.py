@@ -59,7 +59,9 @@ def sync_checkin_jobs(scheduler: AsyncIOScheduler, bot: TeamPulse) -> list[str]:
 async def catch_up(bot: TeamPulse) -> dict[str, str]:
     """Send check-ins whose time passed while the bot was down, if within the grace period.
 
-    Safe to run on every start: prompts are idempotent per person and week.
+    Safe to run on every start: prompts are idempotent per person and week. A week
+    whose prompt was never sent and whose grace period has passed is logged, so the
+    operator can tell why someone was not asked.
     """
     now = bot.clock.now()
     schedule = bot.settings.checkin_schedule
@@ -67,13 +69,19 @@ async def catch_up(bot: TeamPulse) -> dict[str, str]:
     with bot.unit() as ctx:
         for person in ctx.people.checking_in():
             missed = last_checkin(schedule, person.timezone, now)
-            if now - missed > bot.settings.grace_period:
-                continue
             week = current_week(missed, person.timezone)
+            if now - missed > bot.settings.grace_period:
+                rnd = ctx.checkins.round_for(person, week)
+                if rnd is None or (rnd.prompted_at is None and rnd.status != "submitted"):
+                    log.info("%s check-in for %s not sent: the bot was down past the grace "
+                             "period", week, person.key)
+                continue
             results[person.key] = prompt_checkin(ctx, person, week)
     if results:
         log.info("catch-up after start: %s", results)
-    await bot.outbox.flush()
+    # Prompts paced behind the first go out at the pacing rate: deliver() wakes the
+    # outbox loop for them instead of leaving them to its idle wake-up.
+    await bot.deliver()
     return results
 
 
