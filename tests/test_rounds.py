@@ -87,3 +87,92 @@ people:
 def _prompts(bot) -> int:
     with bot.unit() as ctx:
         return ctx.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+
+# --- the CLI, while the bot runs -----------------------------------------------------------
+
+def run_cli(settings, *args: str):
+    from tests.test_summary import run_cli as summary_cli
+
+    return summary_cli(settings, *args)
+
+
+async def test_cli_request_waits_in_the_database_until_the_bot_runs(bot, chat, settings, capsys):
+    code, _ = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "0")
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "did not pick up request #1 within 0 s (is it running?)" in err
+    assert "The request stays queued" in err
+    assert chat.to("alice") == []
+    # The running bot's poller finds it and carries it out, once.
+    assert await bot.run_round_requests() == 1
+    assert "Time for your weekly check-in" in chat.last("alice")
+    assert await bot.run_round_requests() == 0
+    with bot.unit() as ctx:
+        request = ctx.session.get(RoundRequest, 1)
+        assert request.status == "done" and request.result == {"prompted": ["alice"]}
+
+
+async def test_cli_prints_what_the_running_bot_sent(bot, chat, settings, monkeypatch):
+    import asyncio
+
+    from bot import cli
+
+    loop = asyncio.get_running_loop()
+
+    def bot_runs_meanwhile(_seconds: float) -> None:
+        # Instead of sleeping, let the running bot take its turn (its poller would).
+        asyncio.run_coroutine_threadsafe(bot.run_round_requests(), loop).result(timeout=30)
+
+    monkeypatch.setattr(cli, "round_wait_pause", bot_runs_meanwhile)
+    with bot.unit() as ctx:
+        ctx.people.set_away(ctx.people.by_key("bruno"), ctx.clock.now().date())
+    code, out = await asyncio.to_thread(run_cli, settings, "checkin", "send")
+    assert code == 0
+    assert "Check-in round sent: 2 prompted." in out
+    assert "  prompted: alice, li" in out and "  away: bruno" in out
+    assert "Time for your weekly check-in" in chat.last("alice")
+
+
+def test_cli_refuses_an_unknown_team_and_records_nothing(bot, settings, capsys):
+    code, _ = run_cli(settings, "checkin", "send", "--team", "mars")
+    assert code == 2
+    assert "no team 'mars' in the org (teams: China, East, Europe)" in capsys.readouterr().err
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(RoundRequest)) == 0
+
+
+async def test_the_scheduler_polls_for_round_requests(bot, chat, settings):
+    from bot import jobs
+    from bot.scheduler import start_scheduler
+
+    run_cli(settings, "checkin", "send", "--team", "china", "--wait", "0")
+    scheduler = await start_scheduler(bot, bot.engine)  # picks up what was queued while down
+    try:
+        job = scheduler.get_job("round-requests")
+        assert job is not None and job.trigger.interval.total_seconds() == 3
+        assert "每周签到" in chat.last("li")
+        run_cli(settings, "checkin", "send", "--person", "bruno", "--wait", "0")
+        jobs.bind(bot)
+        await jobs.round_requests_job()
+        assert "Time for your weekly check-in" in chat.last("bruno")
+    finally:
+        jobs.bind(None)
+        scheduler.shutdown(wait=False)
+
+
+async def test_a_request_runs_once_even_with_two_pollers_and_a_restart(bot, chat, settings):
+    import asyncio
+
+    from bot.app import prepare
+
+    run_cli(settings, "checkin", "send", "--wait", "0")
+    other, engine = prepare(settings, bot.clock)  # a restarted (or second) bot process
+    other.register(chat)
+    try:
+        counts = await asyncio.gather(bot.run_round_requests(), other.run_round_requests())
+        assert sorted(counts) == [0, 1]
+        assert await other.run_round_requests() == 0
+    finally:
+        engine.dispose()
+    assert len(chat.to("alice")) == 1 and len(chat.to("li")) == 1
