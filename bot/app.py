@@ -99,6 +99,7 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
         await outbox_task
         await bot.outbox.flush()  # what was queued last still goes out before we exit
         jobs.bind(None)
+        bot.close()
         engine.dispose()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):

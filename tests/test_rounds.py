@@ -176,3 +176,53 @@ async def test_a_request_runs_once_even_with_two_pollers_and_a_restart(bot, chat
     finally:
         engine.dispose()
     assert len(chat.to("alice")) == 1 and len(chat.to("li")) == 1
+
+
+# --- large rounds: small transactions, off the event loop ----------------------------------
+
+def big_org(path, directors: int):
+    """An org file with a GM (Grace, as in the test org) and `directors` directors."""
+    lines = ["org: {name: Big Sales}", "people:",
+             "  - {key: grace, name: Grace Chen, role: gm, timezone: America/New_York, "
+             "locale: en, slack_id: U0GRACE}"]
+    lines += [f"  - {{key: d{n:04d}, name: Director {n}, role: director, manager: grace, "
+              f"team: Field, timezone: America/New_York, locale: en, slack_id: U9{n:07d}}}"
+              for n in range(1, directors + 1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def test_a_crash_mid_round_then_a_restart_prompts_nobody_twice(settings, clock, tmp_path):
+    from dataclasses import replace
+
+    from bot.app import prepare
+    from tests.support import RecordingAdapter
+
+    settings = replace(settings, org_file=big_org(tmp_path / "big.yaml", 250))
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    batches: list[int] = []
+
+    def crash_in_the_second_batch(number: int) -> None:
+        batches.append(number)
+        if number == 2:
+            raise RuntimeError("the process died")
+
+    bot.round_batch_hook = crash_in_the_second_batch
+    with pytest.raises(RuntimeError):
+        await bot.run_checkins()
+    assert batches == [1, 2]
+    assert len(chat.sent) == 100  # the first batch was committed (and sent); the second not
+    engine.dispose()
+
+    restarted, engine = prepare(settings, clock)
+    restarted.register(chat)
+    restarted.round_batch_hook = batches.append
+    run = await restarted.run_checkins()
+    engine.dispose()
+    assert batches == [1, 2, 1, 2, 3]  # 250 people in transactions of 100
+    outcomes = run.grouped()
+    assert len(outcomes["already-prompted"]) == 100 and len(outcomes["prompted"]) == 150
+    addresses = [s.target.address for s in chat.sent]
+    assert len(addresses) == 250 and len(set(addresses)) == 250  # everyone, once
