@@ -226,3 +226,10 @@ async def test_a_crash_mid_round_then_a_restart_prompts_nobody_twice(settings, c
     assert len(outcomes["already-prompted"]) == 100 and len(outcomes["prompted"]) == 150
     addresses = [s.target.address for s in chat.sent]
     assert len(addresses) == 250 and len(set(addresses)) == 250  # everyone, once
+
+
+async def test_help_shows_checkin_send_to_the_gm_only(bot, chat):
+    await say(bot, "grace", "/help")
+    assert "/checkin send — send this week's check-in now" in chat.last("grace")
+    await say(bot, "alice", "/help")
+    assert "/checkin send" not in chat.last("alice")
