@@ -96,6 +96,7 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
                 await adapter.stop()
             except Exception:
                 log.exception("stopping the %s adapter failed", adapter.platform)
+        await bot.drain()  # a round being sent finishes its batches
         await outbox_task
         await bot.outbox.flush()  # what was queued last still goes out before we exit
         jobs.bind(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,6 +75,7 @@ class TeamPulse:
         self._db_executor = ThreadPoolExecutor(workers, thread_name_prefix="teampulse-db")
         #: Test hook: called on the database thread inside each round batch's transaction.
         self.round_batch_hook: Callable[[int], None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
 
     # --- adapters and addressing ---------------------------------------------------------
 
@@ -136,10 +137,23 @@ class TeamPulse:
         outcome = await self.db(self._handle_sync, event)
         if outcome is None:
             return False
-        if outcome:  # the handler queued a round (/checkin send): carry it out now
-            await self.run_round_requests()
+        if outcome:
+            # The handler queued a round (/checkin send): carry it out now, in the background,
+            # so a platform that hands us one update at a time is not held up by the round.
+            self.spawn(self.run_round_requests())
         await self.deliver()
         return True
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run work in the background; drain() awaits it (tests, shut-down)."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for the background work spawn() started (and whatever it started)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     def _handle_sync(self, event: InboundEvent) -> bool | None:
         # None: a duplicate; True: a round request was queued; False: anything else.
