@@ -76,6 +76,7 @@ class TeamPulse:
         #: Test hook: called on the database thread inside each round batch's transaction.
         self.round_batch_hook: Callable[[int], None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._polling = False
 
     # --- adapters and addressing ---------------------------------------------------------
 
@@ -229,6 +230,24 @@ class TeamPulse:
         return results
 
     # --- rounds requested by the GM, an admin or the CLI -------------------------------------
+
+    def poll_round_requests(self) -> None:
+        """Start carrying out queued requests in the background, unless a poll still runs.
+
+        The scheduler calls this every few seconds; a long round must neither be
+        started twice nor keep the scheduler's job busy (it would warn on every tick).
+        """
+        if not self._polling:
+            self._polling = True
+            self.spawn(self._poll())
+
+    async def _poll(self) -> None:
+        try:
+            await self.run_round_requests()
+        except Exception:  # a database hiccup: the next poll tries again
+            log.exception("looking for round requests failed")
+        finally:
+            self._polling = False
 
     async def run_round_requests(self) -> int:
         """Carry out queued 'send a round now' requests, each exactly once; how many ran."""

@@ -39,4 +39,4 @@ async def reminder_job() -> None:
 async def round_requests_job() -> None:
     """Carry out 'send a round now' requests the CLI recorded in the database."""
     if _bot is not None:
-        await _bot.run_round_requests()
+        _bot.poll_round_requests()

@@ -155,6 +155,9 @@ async def test_the_scheduler_polls_for_round_requests(bot, chat, settings):
         run_cli(settings, "checkin", "send", "--person", "bruno", "--wait", "0")
         jobs.bind(bot)
         await jobs.round_requests_job()
+        await jobs.round_requests_job()  # a tick while the first poll still runs adds nothing
+        await bot.drain()
+        assert chat.to("bruno") == [chat.last("bruno")]
         assert "Time for your weekly check-in" in chat.last("bruno")
     finally:
         jobs.bind(None)
