@@ -96,9 +96,11 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
                 await adapter.stop()
             except Exception:
                 log.exception("stopping the %s adapter failed", adapter.platform)
+        await bot.drain()  # a round being sent finishes its batches
         await outbox_task
         await bot.outbox.flush()  # what was queued last still goes out before we exit
         jobs.bind(None)
+        bot.close()
         engine.dispose()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):

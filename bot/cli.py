@@ -7,7 +7,9 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -16,6 +18,11 @@ from bot.config import ConfigError, Settings
 from bot.org import OrgError, load_org
 
 log = logging.getLogger("teampulse")
+
+#: How often `checkin send` looks whether the running bot has carried out its request;
+#: tests replace the pause to step the bot instead of waiting.
+ROUND_POLL_SECONDS = 0.5
+round_wait_pause: Callable[[float], None] = time.sleep
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
     sub.add_parser("config", help="show the settings in effect (secrets masked)")
+    checkin = sub.add_parser("checkin", help="check-in rounds (send one now)")
+    actions = checkin.add_subparsers(dest="checkin_command", metavar="ACTION", required=True)
+    send = actions.add_parser(
+        "send", help="ask the running bot to send a check-in round now",
+        description="Ask the running bot to prompt everyone due for this week's check-in now "
+                    "(or one team, or one person). The request is recorded in the database; "
+                    "the bot picks it up within a few seconds and prompts each person at most "
+                    "once a week. Anyone who can run this against the database acts with the "
+                    "operator's authority, like an admin in the org file.")
+    who = send.add_mutually_exclusive_group()
+    who.add_argument("--team", help="only this team (as named in the org file)")
+    who.add_argument("--person", help="only this person (their key)")
+    send.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                      help="how long to wait for the bot's report (default: 30; 0: do not wait)")
     return parser
 
 
@@ -108,7 +129,80 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return 0
     if args.command == "summary":
         return _summary(args, settings, out)
+    if args.command == "checkin":
+        return _send_round(args, settings, out)
     return 2
+
+
+def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Record a round request for the running bot, wait for its report, and print it."""
+    from storage.db import create_db_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.round_requests import RoundRequestRepo
+
+    org = load_org(settings.org_file)
+    scope, name = "everyone", None
+    if args.team is not None:
+        teams = sorted({p.team for p in org.people if p.team})
+        name = next((t for t in teams if t.casefold() == args.team.casefold()), None)
+        if name is None:
+            print(f"teampulse: no team {args.team!r} in the org (teams: {', '.join(teams)})",
+                  file=sys.stderr)
+            return 2
+        scope = "team"
+    elif args.person is not None:
+        if org.person(args.person) is None:
+            print(f"teampulse: no person {args.person!r} in the org (use their key)",
+                  file=sys.stderr)
+            return 2
+        scope, name = "person", args.person
+    if args.wait < 0:
+        print("teampulse: --wait must be 0 or more seconds", file=sys.stderr)
+        return 2
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade(engine)  # a no-op when the bot has already migrated the database
+        sessions = session_factory(engine)
+        with sessions.begin() as session:
+            request_id = RoundRequestRepo(session).add(scope, name, "cli", datetime.now(UTC)).id
+        deadline = time.monotonic() + args.wait
+        while True:
+            with sessions() as session:
+                request = RoundRequestRepo(session).get(request_id)
+                assert request is not None
+                status, result, error = request.status, request.result, request.error
+            if status in {"done", "failed"} or time.monotonic() >= deadline:
+                break
+            round_wait_pause(ROUND_POLL_SECONDS)
+    finally:
+        engine.dispose()
+    if status == "done":
+        _print_round(result or {}, scope, name, out)
+        return 0
+    if status == "failed":
+        print(f"teampulse: the round (request #{request_id}) failed part-way ({error}); see "
+              "the bot's log. Whoever was prompted keeps their prompt; sending again asks only "
+              "the rest.", file=sys.stderr)
+        return 1
+    if status == "running":
+        print(f"teampulse: the bot is sending the round (request #{request_id}) but did not "
+              f"finish within {args.wait:g} s; it goes on in the bot.", file=sys.stderr)
+    else:
+        print(f"teampulse: the bot did not pick up request #{request_id} within "
+              f"{args.wait:g} s (is it running?). The request stays queued: the bot sends the "
+              "round when it next runs.", file=sys.stderr)
+    return 3
+
+
+def _print_round(result: dict[str, list[str]], scope: str, name: str | None,
+                 out: TextIO) -> None:
+    to = f" to team {name}" if scope == "team" else f" to {name}" if scope == "person" else ""
+    print(f"Check-in round sent{to}: {len(result.get('prompted', []))} prompted.", file=out)
+    for outcome, label in (("prompted", "prompted"), ("already-prompted", "already prompted"),
+                           ("away", "away"), ("unreachable", "unreachable"),
+                           ("not-checking-in", "does not check in")):
+        if result.get(outcome):
+            print(f"  {label}: {', '.join(result[outcome])}", file=out)
 
 
 def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -3,11 +3,15 @@ the scheduler runs. It knows no platform SDK."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -20,15 +24,20 @@ from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import route
-from handlers import checkin
+from handlers import checkin, rounds
 from handlers.context import Context
 from storage.db import session_factory
 from storage.models import Person
 from storage.repositories import PeopleRepo
+from storage.round_requests import RoundRequestRepo
 
 log = logging.getLogger(__name__)
 
 EVENT_ID_RETENTION = timedelta(days=7)
+#: People prompted per transaction: inbound events get the database between batches.
+ROUND_BATCH = 100
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,6 +45,13 @@ class CheckinRun:
     """What a check-in run did, per person key."""
 
     results: dict[str, str] = field(default_factory=dict)
+
+    def grouped(self) -> dict[str, list[str]]:
+        """Person keys by outcome ('prompted', 'already-prompted', 'away', ...)."""
+        out: dict[str, list[str]] = {}
+        for key, outcome in self.results.items():
+            out.setdefault(outcome, []).append(key)
+        return out
 
 
 class TeamPulse:
@@ -52,6 +68,15 @@ class TeamPulse:
         self.adapters: dict[str, Adapter] = {}
         self.outbox = OutboxWorker(self.sessions, self.adapters, self.clock)
         self.bot_usernames: dict[str, str] = {}
+        # Handlers and jobs use synchronous SQLAlchemy sessions; they run on this executor so
+        # the event loop (and every adapter's acks) never waits on the database. SQLite
+        # takes one writer at a time, so one thread there; PostgreSQL can take a few.
+        workers = 1 if engine.dialect.name == "sqlite" else 4
+        self._db_executor = ThreadPoolExecutor(workers, thread_name_prefix="teampulse-db")
+        #: Test hook: called on the database thread inside each round batch's transaction.
+        self.round_batch_hook: Callable[[int], None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self._polling = False
 
     # --- adapters and addressing ---------------------------------------------------------
 
@@ -82,6 +107,15 @@ class TeamPulse:
 
     # --- units of work -------------------------------------------------------------------
 
+    async def db(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run synchronous database work on the database thread(s), off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._db_executor, partial(fn, *args))
+
+    def close(self) -> None:
+        """Stop the database threads (after the loop's last database work)."""
+        self._db_executor.shutdown(wait=True)
+
     @contextmanager
     def unit(self, event: InboundEvent | None = None) -> Iterator[Context]:
         """A transaction with a handler context; commits on success, rolls back on error."""
@@ -98,28 +132,53 @@ class TeamPulse:
         """Process one inbound event exactly once; False if it was a duplicate.
 
         The event id is claimed in the same transaction as the handler's work, so
-        a crash part-way leaves it unclaimed and a redelivery is processed.
+        a crash part-way leaves it unclaimed and a redelivery is processed. The
+        work runs on the database thread, never on the event loop.
         """
+        outcome = await self.db(self._handle_sync, event)
+        if outcome is None:
+            return False
+        if outcome:
+            # The handler queued a round (/checkin send): carry it out now, in the background,
+            # so a platform that hands us one update at a time is not held up by the round.
+            self.spawn(self.run_round_requests())
+        await self.deliver()
+        return True
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run work in the background; drain() awaits it (tests, shut-down)."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for the background work spawn() started (and whatever it started)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    def _handle_sync(self, event: InboundEvent) -> bool | None:
+        # None: a duplicate; True: a round request was queued; False: anything else.
         try:
             with self.unit(event) as ctx:
                 if event.event_id and not ctx.events.claim(event.platform, event.event_id,
                                                            self.clock.now()):
                     log.info("%s event %s already processed; ignoring the redelivery",
                              event.platform, event.event_id)
-                    return False
+                    return None
                 ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
                 route(ctx, self.bot_usernames.get(event.platform))
+                return ctx.round_requested
         except IntegrityError:
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)
-            return False
+            return None
         except Exception:
             log.exception("handling a %s event failed", event.platform)
             self._apologise(event)
-        await self._deliver()
-        return True
+        return False
 
-    async def _deliver(self) -> None:
+    async def deliver(self) -> None:
+        """Send what the outbox holds that is due now, and wake its loop for the rest."""
         # Send what is due now; anything pacing deferred is left to the background loop,
         # which is woken so it recomputes its sleep instead of idling until its next tick.
         if await self.outbox.flush() is not None:
@@ -137,21 +196,121 @@ class TeamPulse:
     # --- scheduled work ------------------------------------------------------------------
 
     async def run_checkins(self, keys: list[str] | None = None) -> CheckinRun:
-        """Prompt people for this week's check-in now (all who check in, or the given keys)."""
+        """Prompt people for this week's check-in now (all who check in, or the given keys).
+
+        Written in batches of ROUND_BATCH people, one transaction each, on the database
+        thread: inbound events are handled between batches, and a crash part-way loses
+        nothing (each prompt is idempotent per person and week, so a rerun asks only
+        those not yet asked).
+        """
         run = CheckinRun()
-        with self.unit() as ctx:
-            people = ctx.people.checking_in() if not keys else [
-                p for p in (ctx.people.by_key(k) for k in keys) if p is not None]
-            for person in people:
-                run.results[person.key] = checkin.prompt_checkin(ctx, person)
-        log.info("check-in run: %s", run.results)
-        await self._deliver()
+        ids = await self.db(self._round_people, keys)
+        for number, start in enumerate(range(0, len(ids), ROUND_BATCH), start=1):
+            batch = ids[start:start + ROUND_BATCH]
+            run.results.update(await self.db(self._prompt_batch, batch, number))
+            await self.deliver()
+        log.info("check-in run: %s", {k: len(v) for k, v in run.grouped().items()})
         return run
+
+    def _round_people(self, keys: list[str] | None) -> list[int]:
+        with self.unit() as ctx:
+            if keys is None:
+                return [p.id for p in ctx.people.checking_in()]
+            return [p.id for p in (ctx.people.by_key(k) for k in keys) if p is not None]
+
+    def _prompt_batch(self, person_ids: list[int], number: int) -> dict[str, str]:
+        results: dict[str, str] = {}
+        with self.unit() as ctx:
+            for person_id in person_ids:
+                person = ctx.session.get(Person, person_id)
+                if person is not None:
+                    results[person.key] = checkin.prompt_checkin(ctx, person)
+            if self.round_batch_hook is not None:
+                self.round_batch_hook(number)
+        return results
+
+    # --- rounds requested by the GM, an admin or the CLI -------------------------------------
+
+    def poll_round_requests(self) -> None:
+        """Start carrying out queued requests in the background, unless a poll still runs.
+
+        The scheduler calls this every few seconds; a long round must neither be
+        started twice nor keep the scheduler's job busy (it would warn on every tick).
+        """
+        if not self._polling:
+            self._polling = True
+            self.spawn(self._poll())
+
+    async def _poll(self) -> None:
+        try:
+            await self.run_round_requests()
+        except Exception:  # a database hiccup: the next poll tries again
+            log.exception("looking for round requests failed")
+        finally:
+            self._polling = False
+
+    async def run_round_requests(self) -> int:
+        """Carry out queued 'send a round now' requests, each exactly once; how many ran."""
+        done = 0
+        for request_id in await self.db(self._claimable_requests):
+            scope = await self.db(self._claim_request, request_id)
+            if scope is None:
+                continue  # another poller (or the chat command itself) has it
+            try:
+                run = await self.run_checkins(scope)
+            except Exception as exc:
+                log.exception("round request %s failed", request_id)
+                await self.db(self._finish_request, request_id, None, type(exc).__name__)
+            else:
+                await self.db(self._finish_request, request_id, run.grouped(), None)
+            done += 1
+            await self.deliver()
+        return done
+
+    def _claimable_requests(self) -> list[int]:
+        with self.unit() as ctx:
+            return RoundRequestRepo(ctx.session).claimable(self.clock.now())
+
+    def _claim_request(self, request_id: int) -> list[str] | None:
+        # The claim and the choice of people are one transaction: the request runs once.
+        with self.unit() as ctx:
+            repo = RoundRequestRepo(ctx.session)
+            if not repo.claim(request_id, self.clock.now()):
+                return None
+            request = repo.get(request_id)
+            assert request is not None
+            people = ctx.people.checking_in()
+            if request.scope == "team":
+                name = (request.name or "").casefold()
+                return [p.key for p in people if (p.team or "").casefold() == name]
+            if request.scope == "person":
+                return [request.name or ""]
+            return [p.key for p in people]
+
+    def _finish_request(self, request_id: int, result: dict[str, list[str]] | None,
+                        error: str | None) -> None:
+        with self.unit() as ctx:
+            repo = RoundRequestRepo(ctx.session)
+            repo.finish(request_id, self.clock.now(), result, error)
+            request = repo.get(request_id)
+            if request is None or request.reply_platform is None or request.reply_user is None:
+                return  # from the CLI, which reads the result from the table
+            ctx.person = ctx.people.by_key(request.requested_by)
+            if ctx.person is None:
+                return
+            ctx.event = InboundEvent(platform=request.reply_platform,
+                                     user_id=request.reply_user, chat_id=request.reply_user,
+                                     chat_type="direct", text="")
+            rounds.reply_result(ctx, request, result, error)
 
     async def run_reminders(self) -> int:
         """Send due reminders; returns how many went out."""
+        count = await self.db(self._reminders)
+        await self.deliver()
+        return count
+
+    def _reminders(self) -> int:
         with self.unit() as ctx:
             count = checkin.send_reminders(ctx)
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
-        await self._deliver()
         return count

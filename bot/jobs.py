@@ -34,3 +34,9 @@ async def reminder_job() -> None:
     """Send the reminders that have fallen due."""
     if _bot is not None:
         await _bot.run_reminders()
+
+
+async def round_requests_job() -> None:
+    """Carry out 'send a round now' requests the CLI recorded in the database."""
+    if _bot is not None:
+        _bot.poll_round_requests()

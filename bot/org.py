@@ -98,6 +98,7 @@ class OrgSection(_Strict):
 
     name: str = "teampulse"
     summary_viewers: list[str] = []
+    admins: list[str] = []
 
 
 class OrgFile(_Strict):
@@ -152,6 +153,12 @@ class Org:
     questions: tuple[Question, ...] = field(
         default=tuple(BUILTIN_QUESTIONS[k] for k in DEFAULT_QUESTION_KEYS)
     )
+    admins: frozenset[str] = frozenset()
+
+    def can_send_rounds(self, key: str) -> bool:
+        """Whether a person may send a check-in round now: the GM and the org's admins."""
+        person = self.person(key)
+        return person is not None and (person.role == "gm" or key in self.admins)
 
     def person(self, key: str) -> OrgPerson | None:
         """Look a person up by key."""
@@ -292,6 +299,9 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
     viewers = set(parsed.org.summary_viewers)
     for v in sorted(viewers - set(keys)):
         problems.append(f"org.summary_viewers: {v!r} is not a person in this file")
+    admins = set(parsed.org.admins)
+    for a in sorted(admins - set(keys)):
+        problems.append(f"org.admins: {a!r} is not a person in this file")
     for i, p in enumerate(parsed.people):
         label = _person_label(i, p.key)
         try:
@@ -340,7 +350,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
         ))
     _check_manager_cycles(parsed, keys, problems)
     questions = _questions(parsed.checkin.questions, problems)
-    return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions))
+    return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions),
+               admins=frozenset(admins))
 
 
 def _labels(label: str | dict[str, str] | None) -> dict[str, str]:

@@ -16,15 +16,18 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
-from bot.core import TeamPulse
+from bot.core import ROUND_BATCH, TeamPulse
 from bot.schedule import checkin_trigger, last_checkin
 from bot.weeks import current_week
 from handlers.checkin import prompt_checkin
+from storage.models import Person
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "checkin:"
 REMINDER_SWEEP = timedelta(minutes=5)
+#: How often the running bot looks for rounds requested with `teampulse checkin send`.
+ROUND_REQUEST_POLL = timedelta(seconds=3)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -59,21 +62,49 @@ def sync_checkin_jobs(scheduler: AsyncIOScheduler, bot: TeamPulse) -> list[str]:
 async def catch_up(bot: TeamPulse) -> dict[str, str]:
     """Send check-ins whose time passed while the bot was down, if within the grace period.
 
-    Safe to run on every start: prompts are idempotent per person and week.
+    Safe to run on every start: prompts are idempotent per person and week. A week
+    whose prompt was never sent and whose grace period has passed is logged, so the
+    operator can tell why someone was not asked.
     """
+    due = await bot.db(_catch_up_due, bot)
+    results: dict[str, str] = {}
+    # Written in small transactions on the database thread, like any round.
+    for start in range(0, len(due), ROUND_BATCH):
+        results.update(await bot.db(_catch_up_batch, bot, due[start:start + ROUND_BATCH]))
+    if results:
+        log.info("catch-up after start: %s", results)
+    # Prompts paced behind the first go out at the pacing rate: deliver() wakes the
+    # outbox loop for them instead of leaving them to its idle wake-up.
+    await bot.deliver()
+    return results
+
+
+def _catch_up_due(bot: TeamPulse) -> list[tuple[int, str]]:
+    """(person id, week) of everyone whose check-in time passed within the grace period."""
     now = bot.clock.now()
     schedule = bot.settings.checkin_schedule
-    results: dict[str, str] = {}
+    due: list[tuple[int, str]] = []
     with bot.unit() as ctx:
         for person in ctx.people.checking_in():
             missed = last_checkin(schedule, person.timezone, now)
-            if now - missed > bot.settings.grace_period:
-                continue
             week = current_week(missed, person.timezone)
-            results[person.key] = prompt_checkin(ctx, person, week)
-    if results:
-        log.info("catch-up after start: %s", results)
-    await bot.outbox.flush()
+            if now - missed <= bot.settings.grace_period:
+                due.append((person.id, week))
+                continue
+            rnd = ctx.checkins.round_for(person, week)
+            if rnd is None or (rnd.prompted_at is None and rnd.status != "submitted"):
+                log.info("%s check-in for %s not sent: the bot was down past the grace "
+                         "period", week, person.key)
+    return due
+
+
+def _catch_up_batch(bot: TeamPulse, due: list[tuple[int, str]]) -> dict[str, str]:
+    results: dict[str, str] = {}
+    with bot.unit() as ctx:
+        for person_id, week in due:
+            person = ctx.session.get(Person, person_id)
+            if person is not None:
+                results[person.key] = prompt_checkin(ctx, person, week)
     return results
 
 
@@ -85,5 +116,9 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     scheduler.add_job("bot.jobs:reminder_job", IntervalTrigger(
         seconds=int(REMINDER_SWEEP.total_seconds())), id="reminders", jobstore="memory",
         replace_existing=True)
+    scheduler.add_job("bot.jobs:round_requests_job", IntervalTrigger(
+        seconds=int(ROUND_REQUEST_POLL.total_seconds())), id="round-requests",
+        jobstore="memory", replace_existing=True)
     await catch_up(bot)
+    await bot.run_round_requests()  # what was queued while the bot was down
     return scheduler

@@ -58,6 +58,8 @@ class Context:
     event: InboundEvent | None = None
     person: Person | None = None
     sent: list[OutboundMessage] = field(default_factory=list)
+    #: Set by a handler that queued a round request, so the core carries it out at once.
+    round_requested: bool = False
 
     @property
     def people(self) -> PeopleRepo:

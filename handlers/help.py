@@ -10,6 +10,7 @@ def cmd_help(ctx: Context, args: str) -> None:
     person = ctx.person
     ctx.reply("help", can_view_summary=bool(person and person.can_view_summary),
               checks_in=bool(person and person.checks_in),
+              can_send_rounds=bool(person and ctx.org.can_send_rounds(person.key)),
               name=person.display_name if person else "")
 
 

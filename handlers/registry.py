@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import checkin, help, summary
+from handlers import checkin, help, rounds, summary
 from handlers.context import Context
 
 
@@ -22,7 +22,7 @@ class Command:
 COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("help", help.cmd_help),
     Command("start", help.cmd_help, hidden=True),
-    Command("checkin", checkin.cmd_checkin),
+    Command("checkin", rounds.cmd_checkin),
     Command("skip", checkin.cmd_skip),
     Command("edit", checkin.cmd_edit),
     Command("pause", checkin.cmd_cancel),

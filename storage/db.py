@@ -41,7 +41,11 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front. Handlers run on a database thread while the
+    # event loop's thread also uses the database; with a plain (deferred) BEGIN, two
+    # transactions that both read and then write can deadlock, and SQLite then fails one at
+    # once with "database is locked" instead of waiting out busy_timeout.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -192,3 +192,7 @@ class ProcessedEvent(Base):
     platform: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Tables kept in modules of their own register on Base.metadata when imported here.
+from storage import round_requests  # noqa: E402,F401

@@ -80,8 +80,10 @@ class RecordingAdapter(Adapter):
 
 async def say(bot: TeamPulse, key: str, text: str = "", *, group: bool = False,
               action: str | None = None, event_id: str | None = None) -> bool:
-    """Person `key` writes to the bot on the console platform."""
-    return await bot.handle(InboundEvent(
+    """Person `key` writes to the bot on the console platform (and what it started finishes)."""
+    handled = await bot.handle(InboundEvent(
         platform="console", user_id=key, chat_id="team" if group else key,
         chat_type="group" if group else "direct", text=text, action=action,
         event_id=event_id))
+    await bot.drain()
+    return handled

@@ -122,3 +122,62 @@ async def test_the_stored_job_runs_the_check_in(bot):
     finally:
         jobs.bind(None)
     assert "每周签到" in chat.last("li")
+
+
+async def test_catch_up_wakes_the_outbox_so_paced_prompts_follow_at_the_pacing_rate(
+        settings, clock):
+    # Alice (New York) and Bruno (Rome) were both due while the bot was down; the platform
+    # allows one message every 2 s. Bruno's prompt must follow Alice's after 2 s, not when
+    # the outbox loop would next wake up idle (30 s).
+    import asyncio
+    from dataclasses import replace
+
+    from bot.adapters.base import Pacing
+    from bot.app import prepare
+
+    bot, engine = prepare(replace(settings, grace_period=timedelta(hours=12)), clock)
+    delivered = asyncio.Event()
+
+    class Signalling(RecordingAdapter):
+        async def deliver(self, target, message):
+            result = await super().deliver(target, message)
+            delivered.set()
+            return result
+
+    chat = Signalling(pacing=Pacing(overall=2.0))
+    bot.register(chat)
+    stop = asyncio.Event()
+    loop_task = asyncio.create_task(bot.outbox.run(stop))
+    try:
+        await asyncio.sleep(0)  # the loop finds nothing and goes idle
+        clock.advance(timedelta(hours=1))  # back at 17:00 New York
+        assert await catch_up(bot) == {"alice": "prompted", "bruno": "prompted"}
+        assert len(chat.sent) == 1
+        delivered.clear()
+        clock.advance(timedelta(seconds=2))
+        await asyncio.wait_for(delivered.wait(), timeout=10)  # bound for a failing run only
+        assert {s.target.address for s in chat.sent} == {"alice", "bruno"}
+    finally:
+        stop.set()
+        await loop_task
+        engine.dispose()
+
+
+async def test_a_week_whose_catch_up_window_passed_is_logged(bot, clock, caplog):
+    import logging
+
+    bot.register(RecordingAdapter())
+    clock.advance(bot.settings.grace_period + timedelta(minutes=1))
+    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+        assert await catch_up(bot) == {}
+    lines = [r.getMessage() for r in caplog.records]
+    assert ("2026-W48 check-in for alice not sent: the bot was down past the grace period"
+            in lines)
+    # Someone prompted in time is not reported as missed on a later start.
+    caplog.clear()
+    with bot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        ctx.checkins.create_round(alice, "2026-W48", [], clock.now()).prompted_at = clock.now()
+    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+        await catch_up(bot)
+    assert not any("for alice" in r.getMessage() for r in caplog.records)

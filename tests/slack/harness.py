@@ -143,6 +143,7 @@ class SlackHarness:
         deferred message's due time.
         """
         await self.adapter.drain()
+        await self.bot.drain()  # e.g. a round /checkin send started
         for _ in range(100):
             due = await self.bot.outbox.flush()
             if due is None:

@@ -115,6 +115,7 @@ class TG:
 
     async def settle(self) -> None:
         """Deliver everything the outbox holds, moving fake time to each paced message."""
+        await self.bot.drain()  # e.g. a round /checkin send started
         for _ in range(20):
             due = await self.bot.outbox.flush()
             if due is None:

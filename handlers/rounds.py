@@ -1,0 +1,83 @@
+"""Sending a check-in round now: `/checkin send` for the GM and the org's admins.
+
+The command only records a request; the core carries it out in small batches off
+the event loop (the same path the CLI's `teampulse checkin send` takes through the
+running bot's poller) and answers the sender with what was sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import checkin
+from handlers.answers import normalise
+from handlers.context import Context
+from storage.round_requests import RoundRequest, RoundRequestRepo
+
+#: Outcomes of prompt_checkin reported back, in the order they are listed.
+REPORTED = ("already-prompted", "away", "unreachable", "not-checking-in")
+
+
+def cmd_checkin(ctx: Context, args: str) -> None:
+    """/checkin: your own check-in; `/checkin send ...` sends a round (GM and admins)."""
+    words = normalise(args).split()
+    if words[:1] == ["send"]:
+        cmd_send(ctx, " ".join(words[1:]))
+        return
+    checkin.cmd_checkin(ctx, args)
+
+
+def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
+    """'' / 'everyone' / 'team <name>' / '<person key>' -> (scope, name); None if unknown.
+
+    Raises ValueError for text that is none of these shapes.
+    """
+    words = args.split()
+    if not words or words == ["everyone"]:
+        return "everyone", None
+    if words[0] == "team" and len(words) >= 2:
+        wanted = " ".join(words[1:]).casefold()
+        team = next((p.team for p in ctx.people.active()
+                     if p.team and p.team.casefold() == wanted), None)
+        return ("team", team) if team else None
+    if len(words) == 1:
+        person = ctx.people.by_key(words[0].casefold())
+        return ("person", person.key) if person is not None and person.active else None
+    raise ValueError(args)
+
+
+def cmd_send(ctx: Context, args: str) -> None:
+    """/checkin send [everyone | team <name> | <person key>]: prompt now, report what was sent."""
+    sender = ctx.person
+    if sender is None or not ctx.org.can_send_rounds(sender.key):
+        ctx.reply("rounds_refused")
+        return
+    try:
+        scope = parse_scope(ctx, args)
+    except ValueError:
+        ctx.reply("rounds_usage", bad=args)
+        return
+    if scope is None:
+        ctx.reply("rounds_unknown", name=args,
+                  teams=sorted({p.team for p in ctx.people.active() if p.team}))
+        return
+    event = ctx.event
+    RoundRequestRepo(ctx.session).add(
+        scope[0], scope[1], sender.key, ctx.clock.now(),
+        reply_platform=event.platform if event else None,
+        reply_user=event.user_id if event else None)
+    ctx.round_requested = True
+
+
+def reply_result(ctx: Context, request: RoundRequest, result: dict[str, list[str]] | None,
+                 error: str | None) -> None:
+    """Tell the sender of `/checkin send` what the round did (names, never answers)."""
+    if error is not None or result is None:
+        ctx.reply("rounds_failed")
+        return
+    names = {p.key: p.display_name for p in ctx.people.active()}
+    groups: dict[str, Any] = {
+        outcome.replace("-", "_"): [names.get(k, k) for k in result.get(outcome, [])]
+        for outcome in REPORTED}
+    ctx.reply("rounds_result", scope=request.scope, name=request.name or "",
+              prompted=len(result.get("prompted", [])), **groups)

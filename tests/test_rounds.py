@@ -1,0 +1,238 @@
+"""Sending a check-in round now: the GM's /checkin send, the CLI while the bot runs,
+rounds written in small transactions off the event loop."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.org import OrgError, parse_org
+from storage.models import OutboxMessage
+from storage.round_requests import RoundRequest
+from tests.support import say
+
+
+async def test_gm_sends_a_round_now_and_hears_what_was_sent(bot, chat):
+    with bot.unit() as ctx:
+        ctx.people.set_away(ctx.people.by_key("bruno"), ctx.clock.now().date())
+    await bot.run_checkins(["li"])  # Li was already prompted this week
+    chat.clear()
+    await say(bot, "grace", "/checkin send")
+    assert "Time for your weekly check-in" in chat.last("alice")
+    assert chat.to("bruno") == [] and chat.to("li") == []
+    report = chat.last("grace")
+    assert "1 prompted" in report
+    assert "Already prompted this week: 李雷" in report
+    assert "Away: Bruno Rossi" in report
+
+
+async def test_a_round_for_one_team_or_person(bot, chat):
+    await say(bot, "grace", "/checkin send team europe")
+    assert "Time for your weekly check-in" in chat.last("bruno")
+    assert chat.to("alice") == []
+    assert "to team Europe: 1 prompted" in chat.last("grace")
+    await say(bot, "grace", "/checkin send li")
+    assert "每周签到" in chat.last("li")
+    assert "to li: 1 prompted" in chat.last("grace")
+
+
+async def test_a_director_cannot_send_a_round(bot, chat):
+    await say(bot, "alice", "/checkin send")
+    assert "Only the GM and the admins" in chat.last("alice")
+    assert chat.to("bruno") == [] and chat.to("li") == []
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(RoundRequest)) == 0
+
+
+async def test_an_admin_named_in_the_org_file_can_send_a_round(bot, chat):
+    from dataclasses import replace
+
+    bot.org = replace(bot.org, admins=frozenset({"vera"}))
+    await say(bot, "vera", "/checkin send alice")
+    assert "Time for your weekly check-in" in chat.last("alice")
+    assert "1 prompted" in chat.last("vera")
+
+
+async def test_unknown_team_or_person_sends_nothing_and_says_so(bot, chat):
+    await say(bot, "grace", "/checkin send team mars")
+    assert 'no team or person called "team mars"' in chat.last("grace")
+    assert "Teams: China, East, Europe" in chat.last("grace")
+    await say(bot, "grace", "/checkin send nobody")
+    await say(bot, "grace", "/checkin send two words")
+    assert "Usage: /checkin send" in chat.last("grace")
+    assert {s.target.address for s in chat.sent} == {"grace"}
+
+
+async def test_the_report_reaches_a_chinese_speaking_gm_in_chinese(bot, chat):
+    from dataclasses import replace
+
+    bot.org = replace(bot.org, admins=frozenset({"li"}))
+    await say(bot, "li", "/checkin send team china")
+    assert "签到已发送给团队 China：已提醒 1 人" in chat.last("li")
+
+
+def test_org_admins_must_be_people_in_the_file():
+    text = """
+org: {name: X, admins: [ghost]}
+people:
+  - {key: gm, name: G, role: gm, timezone: UTC, locale: en}
+"""
+    with pytest.raises(OrgError, match=r"org\.admins: 'ghost' is not a person in this file"):
+        parse_org(text)
+    org = parse_org(text.replace("[ghost]", "[gm2]") + "  - {key: gm2, name: H, role: member, "
+                    "timezone: UTC, locale: en}\n")
+    assert org.can_send_rounds("gm") and org.can_send_rounds("gm2")
+
+
+def _prompts(bot) -> int:
+    with bot.unit() as ctx:
+        return ctx.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+
+# --- the CLI, while the bot runs -----------------------------------------------------------
+
+def run_cli(settings, *args: str):
+    from tests.test_summary import run_cli as summary_cli
+
+    return summary_cli(settings, *args)
+
+
+async def test_cli_request_waits_in_the_database_until_the_bot_runs(bot, chat, settings, capsys):
+    code, _ = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "0")
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "did not pick up request #1 within 0 s (is it running?)" in err
+    assert "The request stays queued" in err
+    assert chat.to("alice") == []
+    # The running bot's poller finds it and carries it out, once.
+    assert await bot.run_round_requests() == 1
+    assert "Time for your weekly check-in" in chat.last("alice")
+    assert await bot.run_round_requests() == 0
+    with bot.unit() as ctx:
+        request = ctx.session.get(RoundRequest, 1)
+        assert request.status == "done" and request.result == {"prompted": ["alice"]}
+
+
+async def test_cli_prints_what_the_running_bot_sent(bot, chat, settings, monkeypatch):
+    import asyncio
+
+    from bot import cli
+
+    loop = asyncio.get_running_loop()
+
+    def bot_runs_meanwhile(_seconds: float) -> None:
+        # Instead of sleeping, let the running bot take its turn (its poller would).
+        asyncio.run_coroutine_threadsafe(bot.run_round_requests(), loop).result(timeout=30)
+
+    monkeypatch.setattr(cli, "round_wait_pause", bot_runs_meanwhile)
+    with bot.unit() as ctx:
+        ctx.people.set_away(ctx.people.by_key("bruno"), ctx.clock.now().date())
+    code, out = await asyncio.to_thread(run_cli, settings, "checkin", "send")
+    assert code == 0
+    assert "Check-in round sent: 2 prompted." in out
+    assert "  prompted: alice, li" in out and "  away: bruno" in out
+    assert "Time for your weekly check-in" in chat.last("alice")
+
+
+def test_cli_refuses_an_unknown_team_and_records_nothing(bot, settings, capsys):
+    code, _ = run_cli(settings, "checkin", "send", "--team", "mars")
+    assert code == 2
+    assert "no team 'mars' in the org (teams: China, East, Europe)" in capsys.readouterr().err
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(RoundRequest)) == 0
+
+
+async def test_the_scheduler_polls_for_round_requests(bot, chat, settings):
+    from bot import jobs
+    from bot.scheduler import start_scheduler
+
+    run_cli(settings, "checkin", "send", "--team", "china", "--wait", "0")
+    scheduler = await start_scheduler(bot, bot.engine)  # picks up what was queued while down
+    try:
+        job = scheduler.get_job("round-requests")
+        assert job is not None and job.trigger.interval.total_seconds() == 3
+        assert "每周签到" in chat.last("li")
+        run_cli(settings, "checkin", "send", "--person", "bruno", "--wait", "0")
+        jobs.bind(bot)
+        await jobs.round_requests_job()
+        await jobs.round_requests_job()  # a tick while the first poll still runs adds nothing
+        await bot.drain()
+        assert chat.to("bruno") == [chat.last("bruno")]
+        assert "Time for your weekly check-in" in chat.last("bruno")
+    finally:
+        jobs.bind(None)
+        scheduler.shutdown(wait=False)
+
+
+async def test_a_request_runs_once_even_with_two_pollers_and_a_restart(bot, chat, settings):
+    import asyncio
+
+    from bot.app import prepare
+
+    run_cli(settings, "checkin", "send", "--wait", "0")
+    other, engine = prepare(settings, bot.clock)  # a restarted (or second) bot process
+    other.register(chat)
+    try:
+        counts = await asyncio.gather(bot.run_round_requests(), other.run_round_requests())
+        assert sorted(counts) == [0, 1]
+        assert await other.run_round_requests() == 0
+    finally:
+        engine.dispose()
+    assert len(chat.to("alice")) == 1 and len(chat.to("li")) == 1
+
+
+# --- large rounds: small transactions, off the event loop ----------------------------------
+
+def big_org(path, directors: int):
+    """An org file with a GM (Grace, as in the test org) and `directors` directors."""
+    lines = ["org: {name: Big Sales}", "people:",
+             "  - {key: grace, name: Grace Chen, role: gm, timezone: America/New_York, "
+             "locale: en, slack_id: U0GRACE}"]
+    lines += [f"  - {{key: d{n:04d}, name: Director {n}, role: director, manager: grace, "
+              f"team: Field, timezone: America/New_York, locale: en, slack_id: U9{n:07d}}}"
+              for n in range(1, directors + 1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def test_a_crash_mid_round_then_a_restart_prompts_nobody_twice(settings, clock, tmp_path):
+    from dataclasses import replace
+
+    from bot.app import prepare
+    from tests.support import RecordingAdapter
+
+    settings = replace(settings, org_file=big_org(tmp_path / "big.yaml", 250))
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    batches: list[int] = []
+
+    def crash_in_the_second_batch(number: int) -> None:
+        batches.append(number)
+        if number == 2:
+            raise RuntimeError("the process died")
+
+    bot.round_batch_hook = crash_in_the_second_batch
+    with pytest.raises(RuntimeError):
+        await bot.run_checkins()
+    assert batches == [1, 2]
+    assert len(chat.sent) == 100  # the first batch was committed (and sent); the second not
+    engine.dispose()
+
+    restarted, engine = prepare(settings, clock)
+    restarted.register(chat)
+    restarted.round_batch_hook = batches.append
+    run = await restarted.run_checkins()
+    engine.dispose()
+    assert batches == [1, 2, 1, 2, 3]  # 250 people in transactions of 100
+    outcomes = run.grouped()
+    assert len(outcomes["already-prompted"]) == 100 and len(outcomes["prompted"]) == 150
+    addresses = [s.target.address for s in chat.sent]
+    assert len(addresses) == 250 and len(set(addresses)) == 250  # everyone, once
+
+
+async def test_help_shows_checkin_send_to_the_gm_only(bot, chat):
+    await say(bot, "grace", "/help")
+    assert "/checkin send — send this week's check-in now" in chat.last("grace")
+    await say(bot, "alice", "/help")
+    assert "/checkin send" not in chat.last("alice")
