@@ -3,6 +3,13 @@
 A message is written in the same transaction as the change that caused it, then
 sent here. A rate limit or a network error leaves it pending with a later
 `not_before`; a restart picks it up again. Messages to one chat keep their order.
+
+Before each platform call the row is marked 'sending' (committed), so a crash
+between the platform accepting a message and the row being marked sent is
+visible afterwards. Such an in-flight row is resolved before anything else goes
+to its chat: where the platform can look the message up (Slack tags every post
+with its outbox id), it is marked sent if found and sent if not; where it cannot
+(Telegram), it is sent again, so a crash there can cause one extra copy.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +33,11 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BATCH = 200
 IDLE_WAKEUP = 30.0
+#: A row still 'sending' this long after its call began was orphaned (its process
+#: died, or recording the outcome failed), even if it was marked after this worker started.
+IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
+#: How soon a lookup the platform could not answer is tried again.
+LOOKUP_RETRY = timedelta(seconds=30)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -44,6 +57,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._last_chat: dict[tuple[str, str], datetime] = {}
         self._last_platform: dict[str, datetime] = {}
+        # Rows marked 'sending' before this moment belong to an earlier run of the bot.
+        self._started_at = clock.now()
 
     def kick(self) -> None:
         """Ask the background loop to look for work now."""
@@ -60,12 +75,11 @@ class OutboxWorker:
                     return next_due
 
     async def _flush(self) -> tuple[datetime | None, int, bool]:
+        blocked, next_due = await self._resolve_in_flight()
         with self._sessions() as session:
             rows = OutboxRepo(session).pending(list(self._adapters), limit=BATCH)
             session.expunge_all()
         sent = 0
-        blocked: set[tuple[str, str]] = set()
-        next_due: datetime | None = None
         for row in rows:
             chat = (row.platform, row.address)
             if chat in blocked:
@@ -96,16 +110,94 @@ class OutboxWorker:
             ready = max(ready, last_any + timedelta(seconds=pacing.overall))
         return ready
 
+    async def _resolve_in_flight(self) -> tuple[set[tuple[str, str]], datetime | None]:
+        """Settle rows whose send was interrupted; return the chats still waiting on one."""
+        with self._sessions() as session:
+            rows = OutboxRepo(session).in_flight(list(self._adapters))
+            session.expunge_all()
+        blocked: set[tuple[str, str]] = set()
+        next_due: datetime | None = None
+        for row in rows:
+            chat = (row.platform, row.address)
+            if chat in blocked:
+                continue
+            since = row.sending_at or row.created_at
+            due = row.not_before
+            if since > self._started_at:  # marked by this run: orphaned only after a while
+                due = max(due, since + IN_FLIGHT_TIMEOUT)
+            retry_at = due if due > self._clock.now() else await self._resolve(row, since)
+            if retry_at is not None:
+                # Until we know whether it arrived, nothing later may overtake it.
+                blocked.add(chat)
+                next_due = retry_at if next_due is None else min(next_due, retry_at)
+        return blocked, next_due
+
+    async def _resolve(self, row: OutboxMessage, since: datetime) -> datetime | None:
+        """Ask the platform whether an interrupted send arrived; None once settled.
+
+        Found: the row is marked sent. Not found, or the platform cannot tell: the row
+        goes back to pending and is sent. The platform cannot be asked now: the row
+        stays in flight and the returned time says when to ask again.
+        """
+        adapter = self._adapters[row.platform]
+        target, message = self._target(row), self._message(row)
+        if not adapter.can_find_delivered(target, message):
+            log.warning("outbox %s to %s:%s: a send was interrupted and %s cannot tell "
+                        "whether it arrived; sending it again", row.id, row.platform,
+                        row.address, row.platform)
+            self._update(row.id, status="pending")
+            return None
+        try:
+            found = await adapter.find_delivered(target, message, since)
+        except RetryLater as exc:
+            retry_at = self._clock.now() + timedelta(seconds=exc.seconds)
+            self._update(row.id, not_before=retry_at, last_error=str(exc))
+            log.info("outbox %s: %s asked us to wait %.1fs before looking it up", row.id,
+                     row.platform, exc.seconds)
+            return retry_at
+        except Exception as exc:  # whatever failed, never resend blindly on a hiccup
+            if isinstance(exc, DeliveryError) and exc.permanent:
+                log.warning("outbox %s to %s:%s: cannot check whether an interrupted send "
+                            "arrived (%s); sending it again", row.id, row.platform,
+                            row.address, exc)
+                self._update(row.id, status="pending", last_error=repr(exc))
+                return None
+            retry_at = self._clock.now() + LOOKUP_RETRY
+            self._update(row.id, not_before=retry_at, last_error=repr(exc))
+            log.warning("outbox %s: looking up an interrupted send failed, trying again "
+                        "later: %r", row.id, exc)
+            return retry_at
+        if found is not None:
+            log.info("outbox %s: an interrupted send had reached %s; not sending it again",
+                     row.id, row.platform)
+            self._update(row.id, status="sent", sent_at=self._clock.now(),
+                         external_id=found.external_id, last_error=None)
+        else:
+            log.info("outbox %s: an interrupted send never reached %s; sending it now",
+                     row.id, row.platform)
+            self._update(row.id, status="pending")
+        return None
+
+    @staticmethod
+    def _target(row: OutboxMessage) -> Target:
+        return Target(row.platform, row.target_kind, row.address,  # type: ignore[arg-type]
+                      row.thread_id, row.user_ref)
+
+    @staticmethod
+    def _message(row: OutboxMessage) -> OutboundMessage:
+        return replace(OutboundMessage.from_payload(row.payload), outbox_id=row.id)
+
     async def _send(self, row: OutboxMessage) -> datetime | None:
         adapter = self._adapters[row.platform]
-        target = Target(row.platform, row.target_kind, row.address,  # type: ignore[arg-type]
-                        row.thread_id, row.user_ref)
-        message = OutboundMessage.from_payload(row.payload)
+        target, message = self._target(row), self._message(row)
+        # Committed before the call: if we die after the platform accepted the message,
+        # the next start knows to check before sending it again.
+        self._update(row.id, status="sending", sending_at=self._clock.now())
         try:
             result = await adapter.deliver(target, message)
         except RetryLater as exc:
             retry_at = self._clock.now() + timedelta(seconds=exc.seconds)
-            self._update(row.id, not_before=retry_at, last_error=str(exc))
+            self._update(row.id, status="pending", not_before=retry_at, last_error=str(exc))
             log.info("outbox %s: %s asked us to wait %.1fs", row.id, row.platform, exc.seconds)
             return retry_at
         except Exception as exc:  # every failure is recorded; the loop must go on
@@ -117,7 +209,8 @@ class OutboxWorker:
                           row.id, row.platform, row.address, attempts, exc)
                 return None
             retry_at = self._clock.now() + backoff(attempts)
-            self._update(row.id, attempts=attempts, not_before=retry_at, last_error=repr(exc))
+            self._update(row.id, status="pending", attempts=attempts, not_before=retry_at,
+                         last_error=repr(exc))
             log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %r",
                         row.id, row.platform, row.address, attempts, exc)
             return retry_at
