@@ -66,6 +66,16 @@ RESPONSE_URL_TTL = timedelta(minutes=30)
 #: How long stop() waits for events already acknowledged to finish processing.
 STOP_GRACE_SECONDS = 10.0
 
+#: Every post carries its outbox id in Slack message metadata under this event type, so
+#: a post whose outcome a crash left unrecorded can be found in the conversation again.
+OUTBOX_EVENT_TYPE = "teampulse_outbox"
+#: The window searched for such a post, around the time its call began: before it, for
+#: clocks that disagree; after it, for the call's own timeout and in-call retries.
+LOOKUP_BEFORE = timedelta(minutes=2)
+LOOKUP_AFTER = timedelta(minutes=10)
+LOOKUP_PAGE = 100
+LOOKUP_MAX_PAGES = 20
+
 RATE_LIMIT_ERRORS = frozenset({"ratelimited", "rate_limited"})
 #: Errors no retry can fix: the outbox marks the message failed at once.
 PERMANENT_ERRORS = frozenset({
@@ -162,6 +172,16 @@ def delivery_error(method: str, err: SlackApiError) -> DeliveryError:
                               permanent=code in PERMANENT_ERRORS)
 
 
+def outbox_metadata(outbox_id: int) -> dict[str, Any]:
+    """Slack message metadata naming the outbox row a post delivers."""
+    return {"event_type": OUTBOX_EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}}
+
+
+def slack_ts(moment: datetime) -> str:
+    """A datetime as a Slack timestamp (epoch seconds with microseconds)."""
+    return f"{moment.timestamp():.6f}"
+
+
 def api_base_url(url: str | None) -> str:
     """The Web API base URL with the trailing slash slack_sdk needs."""
     base = (url or DEFAULT_API_URL).strip()
@@ -227,6 +247,7 @@ class SlackAdapter(Adapter):
             raise_error_for_unhandled_request=True,
         )
         self.bot_user_id: str | None = None
+        self.bot_id: str | None = None
         self.http_port: int | None = None
         self._known_commands = frozenset(COMMANDS)
         self._names = {p.slack_id: p.name for p in bot.org.people if p.slack_id}
@@ -258,6 +279,7 @@ class SlackAdapter(Adapter):
             raise
         log.info("Slack: signed in as %s (%s) in workspace %s", auth.get("user"),
                  auth.get("user_id"), auth.get("team"))
+        self.bot_id = auth.get("bot_id")
         return auth.get("user_id")
 
     async def _start_socket_mode(self) -> None:
@@ -511,6 +533,54 @@ class SlackAdapter(Adapter):
         file = resp.get("file") or {}
         return SendResult(external_id=file.get("id"), extra={"channel": channel})
 
+    def can_find_delivered(self, target: Target, message: OutboundMessage) -> bool:
+        """Posts (DM, channel, thread) carry their outbox id and can be looked up.
+
+        Ephemeral notes cannot: Slack keeps no history of them. Nor can images: a file
+        upload carries no message metadata.
+        """
+        if message.outbox_id is None or message.image is not None:
+            return False
+        return not (target.kind == "ephemeral" and target.user_ref)
+
+    async def find_delivered(self, target: Target, message: OutboundMessage,
+                             since: datetime) -> SendResult | None:
+        """Search the conversation around `since` for the post tagged with the outbox id."""
+        channel = target.address
+        if target.kind == "dm":
+            # Posts to a user id land in the app's DM with them, whose id history needs.
+            opened = await self._call("conversations_open", users=target.address)
+            channel = opened["channel"]["id"]
+        method = "conversations_history"
+        query: dict[str, Any] = {
+            "channel": channel, "oldest": slack_ts(since - LOOKUP_BEFORE),
+            "latest": slack_ts(since + LOOKUP_AFTER), "inclusive": True,
+            "include_all_metadata": True, "limit": LOOKUP_PAGE}
+        if target.kind == "thread" and target.thread_id:
+            # conversations.history lists only a thread's parent, not its replies.
+            method, query["ts"] = "conversations_replies", target.thread_id
+        cursor: str | None = None
+        for _ in range(LOOKUP_MAX_PAGES):
+            resp = await self._call(method, cursor=cursor, **query)
+            for posted in resp.get("messages") or []:
+                if self._delivers(posted, message.outbox_id):
+                    return SendResult(external_id=posted.get("ts"), extra={"channel": channel})
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+        raise SlackDeliveryError(f"Slack {_method_name(method)}: more than "
+                                 f"{LOOKUP_MAX_PAGES} pages in the lookup window")
+
+    def _delivers(self, posted: Mapping[str, Any], outbox_id: int | None) -> bool:
+        """Whether a message from history is this app's post of outbox row `outbox_id`."""
+        metadata = posted.get("metadata") or {}
+        if metadata.get("event_type") != OUTBOX_EVENT_TYPE:
+            return False
+        if self.bot_id is not None and posted.get("bot_id") not in (None, self.bot_id):
+            return False  # another app (another teampulse, say) with its own outbox ids
+        payload = metadata.get("event_payload") or {}
+        return str(payload.get("outbox_id")) == str(outbox_id)
+
     def is_group_address(self, address: str) -> bool:
         """Channels (C…) and private channels or group DMs (G…); user ids and DMs are not."""
         return address[:1] in {"C", "G"}
@@ -521,8 +591,13 @@ class SlackAdapter(Adapter):
 
     async def _post(self, method: str, message: OutboundMessage,
                     **kwargs: Any) -> AsyncSlackResponse:
-        """Send text (plus Block Kit for choices); if Slack rejects the blocks, the text alone."""
+        """Send text (plus Block Kit for choices); if Slack rejects the blocks, the text alone.
+
+        A chat.postMessage from the outbox carries the outbox id as message metadata.
+        """
         blocks = message_blocks(message)
+        if method == "chat_postMessage" and message.outbox_id is not None:
+            kwargs["metadata"] = outbox_metadata(message.outbox_id)
         try:
             return await self._call(method, text=message.text, blocks=blocks,
                                     unfurl_links=False, unfurl_media=False, **kwargs)
