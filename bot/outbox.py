@@ -59,6 +59,8 @@ class OutboxWorker:
         self._last_platform: dict[str, datetime] = {}
         # Rows marked 'sending' before this moment belong to an earlier run of the bot.
         self._started_at = clock.now()
+        # Rows this run left 'sending' on purpose: their call ended, its outcome unknown.
+        self._unsure: set[int] = set()
 
     def kick(self) -> None:
         """Ask the background loop to look for work now."""
@@ -123,8 +125,8 @@ class OutboxWorker:
                 continue
             since = row.sending_at or row.created_at
             due = row.not_before
-            if since > self._started_at:  # marked by this run: orphaned only after a while
-                due = max(due, since + IN_FLIGHT_TIMEOUT)
+            if since > self._started_at and row.id not in self._unsure:
+                due = max(due, since + IN_FLIGHT_TIMEOUT)  # orphaned only after a while
             retry_at = due if due > self._clock.now() else await self._resolve(row, since)
             if retry_at is not None:
                 # Until we know whether it arrived, nothing later may overtake it.
@@ -139,6 +141,7 @@ class OutboxWorker:
         goes back to pending and is sent. The platform cannot be asked now: the row
         stays in flight and the returned time says when to ask again.
         """
+        self._unsure.discard(row.id)
         adapter = self._adapters[row.platform]
         target, message = self._target(row), self._message(row)
         if not adapter.can_find_delivered(target, message):
@@ -152,6 +155,7 @@ class OutboxWorker:
         except RetryLater as exc:
             retry_at = self._clock.now() + timedelta(seconds=exc.seconds)
             self._update(row.id, not_before=retry_at, last_error=str(exc))
+            self._unsure.add(row.id)
             log.info("outbox %s: %s asked us to wait %.1fs before looking it up", row.id,
                      row.platform, exc.seconds)
             return retry_at
@@ -164,6 +168,7 @@ class OutboxWorker:
                 return None
             retry_at = self._clock.now() + LOOKUP_RETRY
             self._update(row.id, not_before=retry_at, last_error=repr(exc))
+            self._unsure.add(row.id)
             log.warning("outbox %s: looking up an interrupted send failed, trying again "
                         "later: %r", row.id, exc)
             return retry_at
@@ -209,8 +214,13 @@ class OutboxWorker:
                           row.id, row.platform, row.address, attempts, exc)
                 return None
             retry_at = self._clock.now() + backoff(attempts)
-            self._update(row.id, status="pending", attempts=attempts, not_before=retry_at,
-                         last_error=repr(exc))
+            unsure = (isinstance(exc, DeliveryError) and exc.maybe_delivered
+                      and adapter.can_find_delivered(target, message))
+            # Maybe delivered: it stays in flight, to be looked up before any resend.
+            self._update(row.id, status="sending" if unsure else "pending", attempts=attempts,
+                         not_before=retry_at, last_error=repr(exc))
+            if unsure:
+                self._unsure.add(row.id)
             log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %r",
                         row.id, row.platform, row.address, attempts, exc)
             return retry_at

@@ -10,11 +10,18 @@ from bot.events import OutboundMessage, SendResult, Target
 
 
 class DeliveryError(Exception):
-    """A send failed; `permanent` says whether retrying can ever help."""
+    """A send failed; `permanent` says whether retrying can ever help.
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    `maybe_delivered` says the request may have reached the platform all the same (the
+    connection broke after it was sent): the outbox then looks the message up, where the
+    platform allows, before sending it again.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False,
+                 maybe_delivered: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.maybe_delivered = maybe_delivered
 
 
 class RetryLater(DeliveryError):

@@ -99,9 +99,26 @@ _TRANSLATION_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexErr
 class SlackDeliveryError(DeliveryError):
     """A Slack call failed; `code` is Slack's error string (None for transport failures)."""
 
-    def __init__(self, message: str, *, code: str | None = None, permanent: bool = False) -> None:
-        super().__init__(message, permanent=permanent)
+    def __init__(self, message: str, *, code: str | None = None, permanent: bool = False,
+                 maybe_delivered: bool = False) -> None:
+        super().__init__(message, permanent=permanent, maybe_delivered=maybe_delivered)
         self.code = code
+
+
+#: Calls that post a message: sent twice, they show it twice.
+POSTING_METHODS = frozenset({"chat.postMessage"})
+#: Connection errors raised before a request left this machine: retrying cannot double it.
+NOT_SENT_ERRORS: tuple[type[Exception], ...] = (aiohttp.ClientConnectorError,
+                                                aiohttp.ConnectionTimeoutError)
+
+
+def request_not_sent(err: BaseException) -> bool:
+    """Whether a transport failure certainly happened before Slack got the request."""
+    while err is not None:
+        if isinstance(err, NOT_SENT_ERRORS):
+            return True
+        err = err.__cause__ or err.__context__  # type: ignore[assignment]
+    return False
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -147,10 +164,28 @@ class ShortWaitRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
         return raw.strip().isdigit() and int(raw) <= self.max_wait
 
 
+class PostSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
+    """slack_sdk's retry of dropped connections, except where it could post twice.
+
+    A connection that breaks after a chat.postMessage was sent may break after Slack
+    posted it; retrying in the call would post it again. Only a failure to connect is
+    retried there; anything else goes back to the outbox, which looks the post up first.
+    """
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        method = request.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+        if method in POSTING_METHODS and not (error is not None and request_not_sent(error)):
+            return False
+        return await super()._can_retry_async(state=state, request=request,
+                                              response=response, error=error)
+
+
 def retry_handlers() -> list[AsyncRetryHandler]:
     """Retries for every outbound call: short 429 waits and dropped connections."""
     return [ShortWaitRateLimitRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2)]
+            PostSafeConnectionErrorRetryHandler(max_retry_count=2)]
 
 
 def _method_name(method: str) -> str:
@@ -617,8 +652,10 @@ class SlackAdapter(Adapter):
         except SlackApiError as err:
             raise delivery_error(method, err) from err
         except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as err:
+            name = _method_name(method)
             raise SlackDeliveryError(
-                f"Slack {_method_name(method)}: {type(err).__name__}") from err
+                f"Slack {name}: {type(err).__name__}",
+                maybe_delivered=name in POSTING_METHODS and not request_not_sent(err)) from err
 
     async def _respond(self, url: str, payload: dict[str, Any]) -> None:
         """Post to a response_url (an interaction's reply address)."""

@@ -150,6 +150,7 @@ class FakeSlackAPI:
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
+        self._drops: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -258,6 +259,11 @@ class FakeSlackAPI:
     def fail(self, method: str, error: str, *, times: int = 1, **extra: Any) -> None:
         """Answer the next ``times`` calls with ``{"ok": false, "error": error}`` (HTTP 200)."""
         self.add_response(method, {"ok": False, "error": error, **extra}, times=times)
+
+    def drop_after_accepting(self, method: str, times: int = 1) -> None:
+        """Process the next ``times`` calls (a post lands in ``history``), then break the
+        connection instead of answering: the client cannot know that the call worked."""
+        self._drops[method] = self._drops.get(method, 0) + times
 
     def set_handler(self, method: str, handler: Handler | None) -> None:
         """Permanently replace the default answer (``None`` restores the built-in one)."""
@@ -442,6 +448,15 @@ class FakeSlackAPI:
         return call
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        response = await self._answer_api(request)
+        method = request.match_info["method"]
+        if self._drops.get(method):
+            self._drops[method] -= 1
+            if request.transport is not None:
+                request.transport.abort()  # the work is done; the answer never leaves
+        return response
+
+    async def _answer_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         call = await self._record(request, method)
         queue = self._scripted.get(method)

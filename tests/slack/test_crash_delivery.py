@@ -208,3 +208,20 @@ async def test_an_interrupted_thread_reply_is_found_among_the_threads_replies(
 
     assert [m["text"] for m in fake.posted(CHANNEL)] == ["Weekly thread", "In the thread"]
     assert fake.last_call("conversations.replies").params["ts"] == parent.external_id
+
+
+async def test_a_connection_lost_after_slack_posted_the_prompt_does_not_post_it_twice(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse) -> None:
+    # Neither slack_sdk's retry inside the call nor the outbox's retry may post it again:
+    # the outbox looks it up first.
+    fake.drop_after_accepting("chat.postMessage")
+    await bot.run_checkins(["alice"])
+    assert outbox_rows(bot) == [("sending", None)]  # the outcome is unknown for now
+    await slack.settle()
+
+    prompts = alice_prompts(fake)
+    assert len(prompts) == 1
+    assert fake.call_count("chat.postMessage") == 1
+    assert outbox_rows(bot) == [("sent", prompts[0]["ts"])]
+    await slack.dm(ALICE, "52000")  # and the check-in goes on as usual
+    assert "*Question 2 of 8*" in slack.last_text(ALICE)
