@@ -603,8 +603,10 @@ class SlackAdapter(Adapter):
             cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
             if cursor is None:
                 return None
+        # Thousands of messages in a few minutes: asking again would only stall the chat.
         raise SlackDeliveryError(f"Slack {_method_name(method)}: more than "
-                                 f"{LOOKUP_MAX_PAGES} pages in the lookup window")
+                                 f"{LOOKUP_MAX_PAGES} pages in the lookup window",
+                                 permanent=True)
 
     def _delivers(self, posted: Mapping[str, Any], outbox_id: int | None) -> bool:
         """Whether a message from history is this app's post of outbox row `outbox_id`."""
