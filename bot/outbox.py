@@ -15,10 +15,13 @@ with its outbox id), it is marked sent if found and sent if not; where it cannot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +32,8 @@ from storage.models import OutboxMessage
 from storage.repositories import OutboxRepo
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MAX_ATTEMPTS = 8
 BATCH = 200
@@ -61,6 +66,14 @@ class OutboxWorker:
         self._started_at = clock.now()
         # Rows this run left 'sending' on purpose: their call ended, its outcome unknown.
         self._unsure: set[int] = set()
+        bind = sessions.kw.get("bind")
+        # The outbox's database work runs on a worker thread so the event loop keeps
+        # serving. SQLite allows one writer at a time, and a transaction that must wait
+        # for another to upgrade its lock fails at once: on SQLite that work takes turns
+        # with the bot's own transactions (TeamPulse.unit) through this lock.
+        self.db_gate: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if bind is not None and bind.dialect.name == "sqlite"
+            else contextlib.nullcontext())
 
     def kick(self) -> None:
         """Ask the background loop to look for work now."""
@@ -78,9 +91,8 @@ class OutboxWorker:
 
     async def _flush(self) -> tuple[datetime | None, int, bool]:
         blocked, next_due = await self._resolve_in_flight()
-        with self._sessions() as session:
-            rows = OutboxRepo(session).pending(list(self._adapters), limit=BATCH)
-            session.expunge_all()
+        platforms = list(self._adapters)
+        rows = await self._db(self._load, lambda repo: repo.pending(platforms, limit=BATCH))
         sent = 0
         for row in rows:
             chat = (row.platform, row.address)
@@ -114,9 +126,8 @@ class OutboxWorker:
 
     async def _resolve_in_flight(self) -> tuple[set[tuple[str, str]], datetime | None]:
         """Settle rows whose send was interrupted; return the chats still waiting on one."""
-        with self._sessions() as session:
-            rows = OutboxRepo(session).in_flight(list(self._adapters))
-            session.expunge_all()
+        platforms = list(self._adapters)
+        rows = await self._db(self._load, lambda repo: repo.in_flight(platforms))
         blocked: set[tuple[str, str]] = set()
         next_due: datetime | None = None
         for row in rows:
@@ -148,13 +159,13 @@ class OutboxWorker:
             log.warning("outbox %s to %s:%s: a send was interrupted and %s cannot tell "
                         "whether it arrived; sending it again", row.id, row.platform,
                         row.address, row.platform)
-            self._update(row.id, status="pending")
+            await self._update(row.id, status="pending")
             return None
         try:
             found = await adapter.find_delivered(target, message, since)
         except RetryLater as exc:
             retry_at = self._clock.now() + timedelta(seconds=exc.seconds)
-            self._update(row.id, not_before=retry_at, last_error=str(exc))
+            await self._update(row.id, not_before=retry_at, last_error=str(exc))
             self._unsure.add(row.id)
             log.info("outbox %s: %s asked us to wait %.1fs before looking it up", row.id,
                      row.platform, exc.seconds)
@@ -164,10 +175,10 @@ class OutboxWorker:
                 log.warning("outbox %s to %s:%s: cannot check whether an interrupted send "
                             "arrived (%s); sending it again", row.id, row.platform,
                             row.address, exc)
-                self._update(row.id, status="pending", last_error=repr(exc))
+                await self._update(row.id, status="pending", last_error=repr(exc))
                 return None
             retry_at = self._clock.now() + LOOKUP_RETRY
-            self._update(row.id, not_before=retry_at, last_error=repr(exc))
+            await self._update(row.id, not_before=retry_at, last_error=repr(exc))
             self._unsure.add(row.id)
             log.warning("outbox %s: looking up an interrupted send failed, trying again "
                         "later: %r", row.id, exc)
@@ -175,12 +186,12 @@ class OutboxWorker:
         if found is not None:
             log.info("outbox %s: an interrupted send had reached %s; not sending it again",
                      row.id, row.platform)
-            self._update(row.id, status="sent", sent_at=self._clock.now(),
+            await self._update(row.id, status="sent", sent_at=self._clock.now(),
                          external_id=found.external_id, last_error=None)
         else:
             log.info("outbox %s: an interrupted send never reached %s; sending it now",
                      row.id, row.platform)
-            self._update(row.id, status="pending")
+            await self._update(row.id, status="pending")
         return None
 
     @staticmethod
@@ -197,19 +208,19 @@ class OutboxWorker:
         target, message = self._target(row), self._message(row)
         # Committed before the call: if we die after the platform accepted the message,
         # the next start knows to check before sending it again.
-        self._update(row.id, status="sending", sending_at=self._clock.now())
+        await self._update(row.id, status="sending", sending_at=self._clock.now())
         try:
             result = await adapter.deliver(target, message)
         except RetryLater as exc:
             retry_at = self._clock.now() + timedelta(seconds=exc.seconds)
-            self._update(row.id, status="pending", not_before=retry_at, last_error=str(exc))
+            await self._update(row.id, status="pending", not_before=retry_at, last_error=str(exc))
             log.info("outbox %s: %s asked us to wait %.1fs", row.id, row.platform, exc.seconds)
             return retry_at
         except Exception as exc:  # every failure is recorded; the loop must go on
             permanent = isinstance(exc, DeliveryError) and exc.permanent
             attempts = row.attempts + 1
             if permanent or attempts >= MAX_ATTEMPTS:
-                self._update(row.id, status="failed", attempts=attempts, last_error=repr(exc))
+                await self._update(row.id, status="failed", attempts=attempts, last_error=repr(exc))
                 log.error("outbox %s to %s:%s failed for good after %d attempt(s): %r",
                           row.id, row.platform, row.address, attempts, exc)
                 return None
@@ -217,7 +228,7 @@ class OutboxWorker:
             unsure = (isinstance(exc, DeliveryError) and exc.maybe_delivered
                       and adapter.can_find_delivered(target, message))
             # Maybe delivered: it stays in flight, to be looked up before any resend.
-            self._update(row.id, status="sending" if unsure else "pending", attempts=attempts,
+            await self._update(row.id, status="sending" if unsure else "pending", attempts=attempts,
                          not_before=retry_at, last_error=repr(exc))
             if unsure:
                 self._unsure.add(row.id)
@@ -227,16 +238,33 @@ class OutboxWorker:
         sent_at = self._clock.now()
         self._last_chat[(row.platform, row.address)] = sent_at
         self._last_platform[row.platform] = sent_at
-        self._update(row.id, status="sent", sent_at=sent_at, attempts=row.attempts + 1,
+        await self._update(row.id, status="sent", sent_at=sent_at, attempts=row.attempts + 1,
                      external_id=result.external_id, last_error=None)
         return None
 
-    def _update(self, row_id: int, **values: object) -> None:
+    async def _update(self, row_id: int, **values: object) -> None:
+        await self._db(self._write, row_id, values)
+
+    def _write(self, row_id: int, values: Mapping[str, object]) -> None:
         with self._sessions.begin() as session:
             row = session.get(OutboxMessage, row_id)
             if row is not None:
                 for name, value in values.items():
                     setattr(row, name, value)
+
+    def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
+        with self._sessions() as session:
+            rows = query(OutboxRepo(session))
+            session.expunge_all()
+            return rows
+
+    async def _db(self, work: Callable[..., T], *args: Any) -> T:
+        """Run database work off the event loop; flushes are serialised by `_lock`, so the
+        outbox never has two transactions of its own open at once."""
+        def gated() -> T:
+            with self.db_gate:
+                return work(*args)
+        return await asyncio.to_thread(gated)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set, waking when kicked or when a deferred message is due."""

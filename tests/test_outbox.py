@@ -180,3 +180,28 @@ async def test_a_send_this_run_left_unrecorded_is_settled_after_the_in_flight_ti
     assert chat.to("alice") == ["hello"]  # the console cannot look it up: sent again, once
     await worker.flush()
     assert statuses(bot) == [("hello", "sent", 1)]
+
+
+async def test_the_outbox_database_work_leaves_the_event_loop_free(bot, clock, monkeypatch):
+    import asyncio
+    import threading
+
+    chat = RecordingAdapter()
+    bot.register(chat)
+    enqueue(bot, "alice", "hello")
+    loop_ran = threading.Event()
+    real_load = bot.outbox._load
+
+    def load_while_the_loop_runs(query):
+        # Run on the event loop, this would hold it: `meanwhile` could never run.
+        assert loop_ran.wait(timeout=5), "the outbox's database work blocked the event loop"
+        return real_load(query)
+
+    async def meanwhile() -> None:  # another person's event, say
+        loop_ran.set()
+
+    monkeypatch.setattr(bot.outbox, "_load", load_while_the_loop_runs)
+    other = asyncio.ensure_future(meanwhile())
+    await bot.outbox.flush()
+    await other
+    assert chat.to("alice") == ["hello"]
