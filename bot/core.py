@@ -119,7 +119,8 @@ class TeamPulse:
     @contextmanager
     def unit(self, event: InboundEvent | None = None) -> Iterator[Context]:
         """A transaction with a handler context; commits on success, rolls back on error."""
-        with self.sessions.begin() as session:
+        # On SQLite the outbox's transactions (on a worker thread) take turns with ours.
+        with self.outbox.db_gate, self.sessions.begin() as session:
             yield Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=self.org, addressbook=self, event=event)
 

@@ -68,6 +68,9 @@ class OutboundMessage:
     choices: tuple[Choice, ...] = ()
     image: bytes | None = None
     image_name: str | None = None
+    #: The outbox row being delivered (not stored in the payload): platforms that can tag
+    #: a message with it find it again after a crash instead of sending it twice.
+    outbox_id: int | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready form for the outbox."""

@@ -161,7 +161,12 @@ class Conversation(Base):
 
 
 class OutboxMessage(Base):
-    """A message recorded before it is sent, so delivery survives crashes and rate limits."""
+    """A message recorded before it is sent, so delivery survives crashes and rate limits.
+
+    `status`: 'pending' (to send), 'sending' (a platform call began and its outcome is
+    not recorded: after a crash, the outbox checks with the platform before resending),
+    'sent' or 'failed'.
+    """
 
     __tablename__ = "outbox"
 
@@ -178,6 +183,8 @@ class OutboxMessage(Base):
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the last platform call began (status 'sending': the outcome is not recorded yet).
+    sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     external_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)
 

@@ -305,6 +305,12 @@ class OutboxRepo:
             OutboxMessage.status == "pending", OutboxMessage.platform.in_(list(platforms)))
             .order_by(OutboxMessage.id).limit(limit)))
 
+    def in_flight(self, platforms: Sequence[str]) -> list[OutboxMessage]:
+        """Messages whose platform call began but whose outcome was never recorded."""
+        return list(self.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == "sending", OutboxMessage.platform.in_(list(platforms)))
+            .order_by(OutboxMessage.id)))
+
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""
         return list(self.session.scalars(select(OutboxMessage).where(

@@ -144,3 +144,64 @@ async def test_a_backlog_larger_than_one_batch_goes_out_in_one_flush(bot, clock)
         enqueue(bot, f"person{i}", f"message {i}")
     assert await bot.outbox.flush() is None
     assert len(chat.sent) == BATCH + 5
+
+
+async def test_a_message_is_recorded_as_being_sent_before_the_platform_call(bot, clock):
+    seen: list[str] = []
+
+    class Watching(RecordingAdapter):
+        async def deliver(self, target, message):
+            with bot.sessions() as other:  # another connection sees only what was committed
+                seen.append(other.get(OutboxMessage, message.outbox_id).status)
+            return await super().deliver(target, message)
+
+    bot.register(Watching())
+    enqueue(bot, "alice", "hello")
+    await bot.outbox.flush()
+    assert seen == ["sending"]
+    assert statuses(bot) == [("hello", "sent", 1)]
+
+
+async def test_a_send_this_run_left_unrecorded_is_settled_after_the_in_flight_timeout(
+        bot, clock):
+    from bot.outbox import IN_FLIGHT_TIMEOUT
+
+    enqueue(bot, "alice", "hello")
+    chat = RecordingAdapter()
+    worker = OutboxWorker(bot.sessions, {"console": chat}, clock)
+    clock.advance(timedelta(seconds=1))
+    with bot.unit() as ctx:  # as if recording the outcome of a send begun now had failed
+        row = ctx.session.scalars(select(OutboxMessage)).one()
+        row.status, row.sending_at = "sending", clock.now()
+    assert await worker.flush() == clock.now() + IN_FLIGHT_TIMEOUT
+    assert chat.sent == []  # maybe still on its way: not sent a second time yet
+    clock.advance(IN_FLIGHT_TIMEOUT)
+    await worker.flush()
+    assert chat.to("alice") == ["hello"]  # the console cannot look it up: sent again, once
+    await worker.flush()
+    assert statuses(bot) == [("hello", "sent", 1)]
+
+
+async def test_the_outbox_database_work_leaves_the_event_loop_free(bot, clock, monkeypatch):
+    import asyncio
+    import threading
+
+    chat = RecordingAdapter()
+    bot.register(chat)
+    enqueue(bot, "alice", "hello")
+    loop_ran = threading.Event()
+    real_load = bot.outbox._load
+
+    def load_while_the_loop_runs(query):
+        # Run on the event loop, this would hold it: `meanwhile` could never run.
+        assert loop_ran.wait(timeout=5), "the outbox's database work blocked the event loop"
+        return real_load(query)
+
+    async def meanwhile() -> None:  # another person's event, say
+        loop_ran.set()
+
+    monkeypatch.setattr(bot.outbox, "_load", load_while_the_loop_runs)
+    other = asyncio.ensure_future(meanwhile())
+    await bot.outbox.flush()
+    await other
+    assert chat.to("alice") == ["hello"]

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.events import OutboundMessage, SendResult, Target
 
 
 class DeliveryError(Exception):
-    """A send failed; `permanent` says whether retrying can ever help."""
+    """A send failed; `permanent` says whether retrying can ever help.
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    `maybe_delivered` says the request may have reached the platform all the same (the
+    connection broke after it was sent): the outbox then looks the message up, where the
+    platform allows, before sending it again.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False,
+                 maybe_delivered: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.maybe_delivered = maybe_delivered
 
 
 class RetryLater(DeliveryError):
@@ -84,6 +92,23 @@ class Adapter(ABC):
         if target.kind == "ephemeral" and target.user_ref:
             return await self.send_ephemeral(target.address, target.user_ref, message)
         return await self.post_to_channel(target.address, message)
+
+    def can_find_delivered(self, target: Target, message: OutboundMessage) -> bool:
+        """Whether `find_delivered` can tell if this message already reached the platform.
+
+        Platforms without a way to look a sent message up (Telegram) say no: after a
+        crash mid-send the outbox sends such a message again (at most one extra copy).
+        """
+        return False
+
+    async def find_delivered(self, target: Target, message: OutboundMessage,
+                             since: datetime) -> SendResult | None:
+        """The message tagged with `message.outbox_id` if the platform has it, else None.
+
+        `since` is when the send began. Raises DeliveryError when the platform cannot
+        be asked now (the outbox asks again later rather than resending blindly).
+        """
+        raise NotImplementedError(f"{self.platform} cannot look sent messages up")
 
     def is_group_address(self, address: str) -> bool:
         """Whether an address is a group chat (for pacing); platforms override."""

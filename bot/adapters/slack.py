@@ -69,6 +69,16 @@ RESPONSE_URL_TTL = timedelta(minutes=30)
 #: How long stop() waits for events already acknowledged to finish processing.
 STOP_GRACE_SECONDS = 10.0
 
+#: Every post carries its outbox id in Slack message metadata under this event type, so
+#: a post whose outcome a crash left unrecorded can be found in the conversation again.
+OUTBOX_EVENT_TYPE = "teampulse_outbox"
+#: The window searched for such a post, around the time its call began: before it, for
+#: clocks that disagree; after it, for the call's own timeout and in-call retries.
+LOOKUP_BEFORE = timedelta(minutes=2)
+LOOKUP_AFTER = timedelta(minutes=10)
+LOOKUP_PAGE = 100
+LOOKUP_MAX_PAGES = 20
+
 RATE_LIMIT_ERRORS = frozenset({"ratelimited", "rate_limited"})
 #: Errors no retry can fix: the outbox marks the message failed at once.
 PERMANENT_ERRORS = frozenset({
@@ -92,9 +102,26 @@ _TRANSLATION_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexErr
 class SlackDeliveryError(DeliveryError):
     """A Slack call failed; `code` is Slack's error string (None for transport failures)."""
 
-    def __init__(self, message: str, *, code: str | None = None, permanent: bool = False) -> None:
-        super().__init__(message, permanent=permanent)
+    def __init__(self, message: str, *, code: str | None = None, permanent: bool = False,
+                 maybe_delivered: bool = False) -> None:
+        super().__init__(message, permanent=permanent, maybe_delivered=maybe_delivered)
         self.code = code
+
+
+#: Calls that post a message: sent twice, they show it twice.
+POSTING_METHODS = frozenset({"chat.postMessage"})
+#: Connection errors raised before a request left this machine: retrying cannot double it.
+NOT_SENT_ERRORS: tuple[type[Exception], ...] = (aiohttp.ClientConnectorError,
+                                                aiohttp.ConnectionTimeoutError)
+
+
+def request_not_sent(err: BaseException) -> bool:
+    """Whether a transport failure certainly happened before Slack got the request."""
+    while err is not None:
+        if isinstance(err, NOT_SENT_ERRORS):
+            return True
+        err = err.__cause__ or err.__context__  # type: ignore[assignment]
+    return False
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -140,10 +167,28 @@ class ShortWaitRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
         return raw.strip().isdigit() and int(raw) <= self.max_wait
 
 
+class PostSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
+    """slack_sdk's retry of dropped connections, except where it could post twice.
+
+    A connection that breaks after a chat.postMessage was sent may break after Slack
+    posted it; retrying in the call would post it again. Only a failure to connect is
+    retried there; anything else goes back to the outbox, which looks the post up first.
+    """
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        method = request.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+        if method in POSTING_METHODS and not (error is not None and request_not_sent(error)):
+            return False
+        return await super()._can_retry_async(state=state, request=request,
+                                              response=response, error=error)
+
+
 def retry_handlers() -> list[AsyncRetryHandler]:
     """Retries for every outbound call: short 429 waits and dropped connections."""
     return [ShortWaitRateLimitRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2)]
+            PostSafeConnectionErrorRetryHandler(max_retry_count=2)]
 
 
 def _method_name(method: str) -> str:
@@ -163,6 +208,16 @@ def delivery_error(method: str, err: SlackApiError) -> DeliveryError:
                           f"Slack {name} rate limited")
     return SlackDeliveryError(f"Slack {name}: {code or f'HTTP {status}'}", code=code,
                               permanent=code in PERMANENT_ERRORS)
+
+
+def outbox_metadata(outbox_id: int) -> dict[str, Any]:
+    """Slack message metadata naming the outbox row a post delivers."""
+    return {"event_type": OUTBOX_EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}}
+
+
+def slack_ts(moment: datetime) -> str:
+    """A datetime as a Slack timestamp (epoch seconds with microseconds)."""
+    return f"{moment.timestamp():.6f}"
 
 
 def api_base_url(url: str | None) -> str:
@@ -233,6 +288,7 @@ class SlackAdapter(Adapter):
             logger=held_at_debug(BOLT_LOGGER),
         )
         self.bot_user_id: str | None = None
+        self.bot_id: str | None = None
         self.http_port: int | None = None
         self._known_commands = frozenset(COMMANDS)
         self._names = {p.slack_id: p.name for p in bot.org.people if p.slack_id}
@@ -267,6 +323,7 @@ class SlackAdapter(Adapter):
             raise
         log.info("Slack: signed in as %s (%s) in workspace %s", auth.get("user"),
                  auth.get("user_id"), auth.get("team"))
+        self.bot_id = auth.get("bot_id")
         return auth.get("user_id")
 
     async def _start_socket_mode(self) -> None:
@@ -522,6 +579,56 @@ class SlackAdapter(Adapter):
         file = resp.get("file") or {}
         return SendResult(external_id=file.get("id"), extra={"channel": channel})
 
+    def can_find_delivered(self, target: Target, message: OutboundMessage) -> bool:
+        """Posts (DM, channel, thread) carry their outbox id and can be looked up.
+
+        Ephemeral notes cannot: Slack keeps no history of them. Nor can images: a file
+        upload carries no message metadata.
+        """
+        if message.outbox_id is None or message.image is not None:
+            return False
+        return not (target.kind == "ephemeral" and target.user_ref)
+
+    async def find_delivered(self, target: Target, message: OutboundMessage,
+                             since: datetime) -> SendResult | None:
+        """Search the conversation around `since` for the post tagged with the outbox id."""
+        channel = target.address
+        if target.kind == "dm":
+            # Posts to a user id land in the app's DM with them, whose id history needs.
+            opened = await self._call("conversations_open", users=target.address)
+            channel = opened["channel"]["id"]
+        method = "conversations_history"
+        query: dict[str, Any] = {
+            "channel": channel, "oldest": slack_ts(since - LOOKUP_BEFORE),
+            "latest": slack_ts(since + LOOKUP_AFTER), "inclusive": True,
+            "include_all_metadata": True, "limit": LOOKUP_PAGE}
+        if target.kind == "thread" and target.thread_id:
+            # conversations.history lists only a thread's parent, not its replies.
+            method, query["ts"] = "conversations_replies", target.thread_id
+        cursor: str | None = None
+        for _ in range(LOOKUP_MAX_PAGES):
+            resp = await self._call(method, cursor=cursor, **query)
+            for posted in resp.get("messages") or []:
+                if self._delivers(posted, message.outbox_id):
+                    return SendResult(external_id=posted.get("ts"), extra={"channel": channel})
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+        # Thousands of messages in a few minutes: asking again would only stall the chat.
+        raise SlackDeliveryError(f"Slack {_method_name(method)}: more than "
+                                 f"{LOOKUP_MAX_PAGES} pages in the lookup window",
+                                 permanent=True)
+
+    def _delivers(self, posted: Mapping[str, Any], outbox_id: int | None) -> bool:
+        """Whether a message from history is this app's post of outbox row `outbox_id`."""
+        metadata = posted.get("metadata") or {}
+        if metadata.get("event_type") != OUTBOX_EVENT_TYPE:
+            return False
+        if self.bot_id is not None and posted.get("bot_id") not in (None, self.bot_id):
+            return False  # another app (another teampulse, say) with its own outbox ids
+        payload = metadata.get("event_payload") or {}
+        return str(payload.get("outbox_id")) == str(outbox_id)
+
     def is_group_address(self, address: str) -> bool:
         """Channels (C…) and private channels or group DMs (G…); user ids and DMs are not."""
         return address[:1] in {"C", "G"}
@@ -532,8 +639,13 @@ class SlackAdapter(Adapter):
 
     async def _post(self, method: str, message: OutboundMessage,
                     **kwargs: Any) -> AsyncSlackResponse:
-        """Send text (plus Block Kit for choices); if Slack rejects the blocks, the text alone."""
+        """Send text (plus Block Kit for choices); if Slack rejects the blocks, the text alone.
+
+        A chat.postMessage from the outbox carries the outbox id as message metadata.
+        """
         blocks = message_blocks(message)
+        if method == "chat_postMessage" and message.outbox_id is not None:
+            kwargs["metadata"] = outbox_metadata(message.outbox_id)
         try:
             return await self._call(method, text=message.text, blocks=blocks,
                                     unfurl_links=False, unfurl_media=False, **kwargs)
@@ -553,8 +665,10 @@ class SlackAdapter(Adapter):
         except SlackApiError as err:
             raise delivery_error(method, err) from err
         except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as err:
+            name = _method_name(method)
             raise SlackDeliveryError(
-                f"Slack {_method_name(method)}: {type(err).__name__}") from err
+                f"Slack {name}: {type(err).__name__}",
+                maybe_delivered=name in POSTING_METHODS and not request_not_sent(err)) from err
 
     async def _respond(self, url: str, payload: dict[str, Any]) -> None:
         """Post to a response_url (an interaction's reply address)."""

@@ -141,9 +141,16 @@ class FakeSlackAPI:
         self.socket_acks: list[JsonDict] = []
         self.socket_messages: list[Any] = []
         self.socket_connection_count = 0
+        #: What each conversation holds, as Slack would return it: channel id -> messages,
+        #: oldest first (posts to a user id are kept under their DM's D… id).
+        self.history: dict[str, list[JsonDict]] = {}
+        #: Where new message timestamps come from: epoch seconds (a test's fake clock),
+        #: or None for a fixed counting sequence.
+        self.clock: Callable[[], float] | None = None
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
+        self._drops: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -253,6 +260,11 @@ class FakeSlackAPI:
         """Answer the next ``times`` calls with ``{"ok": false, "error": error}`` (HTTP 200)."""
         self.add_response(method, {"ok": False, "error": error, **extra}, times=times)
 
+    def drop_after_accepting(self, method: str, times: int = 1) -> None:
+        """Process the next ``times`` calls (a post lands in ``history``), then break the
+        connection instead of answering: the client cannot know that the call worked."""
+        self._drops[method] = self._drops.get(method, 0) + times
+
     def set_handler(self, method: str, handler: Handler | None) -> None:
         """Permanently replace the default answer (``None`` restores the built-in one)."""
         if handler is None:
@@ -265,6 +277,10 @@ class FakeSlackAPI:
         user = {**self._default_user(user_id), **fields}
         self.users[user_id] = user
         return user
+
+    def posted(self, channel: str) -> list[JsonDict]:
+        """Messages posted to a conversation (a user id means their DM with the app)."""
+        return list(self.history.get(self._conversation_id(channel), []))
 
     def reset(self) -> None:
         """Forget recorded calls, acks and scripted answers (handlers and users are kept)."""
@@ -432,6 +448,15 @@ class FakeSlackAPI:
         return call
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        response = await self._answer_api(request)
+        method = request.match_info["method"]
+        if self._drops.get(method):
+            self._drops[method] -= 1
+            if request.transport is not None:
+                request.transport.abort()  # the work is done; the answer never leaves
+        return response
+
+    async def _answer_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         call = await self._record(request, method)
         queue = self._scripted.get(method)
@@ -481,9 +506,17 @@ class FakeSlackAPI:
     # ------------------------------------------------------------------ default answers
 
     def next_ts(self) -> str:
-        """A fresh, strictly increasing message timestamp."""
+        """A fresh, strictly increasing message timestamp (from ``clock`` when set)."""
         n = next(self._ts)
-        return f"{1_700_000_000 + n}.{n:06d}"
+        if self.clock is None:
+            return f"{1_700_000_000 + n}.{n:06d}"
+        # The clock's second, with the counter as microseconds to keep them distinct.
+        return f"{int(self.clock())}.{n:06d}"
+
+    @staticmethod
+    def _conversation_id(channel: str) -> str:
+        """A user id (U…/W…) stands for that person's DM with the app (D…)."""
+        return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
 
     def _next_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08d}"
@@ -544,7 +577,49 @@ class FakeSlackAPI:
     def _chat_post_message(self, call: FakeCall) -> JsonDict:
         ts = self.next_ts()
         channel = call.params.get("channel", "")
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(call, ts)}
+        message = self._message(call, ts)
+        self.history.setdefault(self._conversation_id(str(channel)), []).append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversation_messages(self, call: FakeCall, replies_to: str | None) -> JsonDict:
+        """conversations.history / .replies over ``history``, with Slack's window rules."""
+        channel = str(call.params.get("channel", ""))
+        if channel[:1] in ("U", "W"):
+            return {"ok": False, "error": "channel_not_found"}  # Slack wants the D… id
+        if channel not in self.history and channel[:1] not in ("C", "G", "D"):
+            return {"ok": False, "error": "channel_not_found"}
+        inclusive = _truthy(call.params.get("inclusive"))
+        oldest = float(call.params.get("oldest") or 0)
+        latest = float(call.params.get("latest") or 1e12)
+
+        def in_window(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        messages = self.history.get(channel, [])
+        if replies_to is None:  # history: thread parents and plain messages, newest first
+            picked = [m for m in reversed(messages)
+                      if m.get("thread_ts", m["ts"]) == m["ts"] and in_window(float(m["ts"]))]
+        else:  # replies: the parent, then its replies, oldest first
+            picked = [m for m in messages if m["ts"] == replies_to or (
+                m.get("thread_ts") == replies_to and in_window(float(m["ts"])))]
+            if not picked:
+                return {"ok": False, "error": "thread_not_found"}
+        if not _truthy(call.params.get("include_all_metadata")):
+            picked = [{k: v for k, v in m.items() if k != "metadata"} for m in picked]
+        start = int(call.params.get("cursor") or 0)
+        limit = int(call.params.get("limit") or 100)
+        page = picked[start:start + limit]
+        more = start + limit < len(picked)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _conversations_history(self, call: FakeCall) -> JsonDict:
+        return self._conversation_messages(call, None)
+
+    def _conversations_replies(self, call: FakeCall) -> JsonDict:
+        return self._conversation_messages(call, str(call.params.get("ts", "")))
 
     def _chat_post_ephemeral(self, call: FakeCall) -> JsonDict:
         return {"ok": True, "message_ts": self.next_ts()}
@@ -663,6 +738,8 @@ _BUILTIN: dict[str, Callable[[FakeSlackAPI, FakeCall], JsonDict]] = {
     "chat.update": FakeSlackAPI._chat_update,
     "chat.delete": FakeSlackAPI._chat_delete,
     "conversations.open": FakeSlackAPI._conversations_open,
+    "conversations.history": FakeSlackAPI._conversations_history,
+    "conversations.replies": FakeSlackAPI._conversations_replies,
     "users.info": FakeSlackAPI._users_info,
     "files.upload": FakeSlackAPI._files_upload,
     "files.getUploadURLExternal": FakeSlackAPI._files_get_upload_url_external,
@@ -683,6 +760,11 @@ def _maybe_json(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _truthy(value: Any) -> bool:
+    """A boolean argument as slack_sdk sends it (``1``/``true``) or as JSON."""
+    return value is True or str(value).lower() in ("1", "true")
 
 
 def _to_web_response(answer: JsonDict | FakeResponse) -> web.Response:

@@ -319,3 +319,35 @@ async def test_socket_mode_rejects_bot_token_for_connections_open(fake: FakeSlac
     with pytest.raises(SlackApiError) as err:
         await fake.client(BOT_TOKEN).apps_connections_open(app_token=BOT_TOKEN)
     assert err.value.response["error"] == "not_allowed_token_type"
+
+
+async def test_history_keeps_posts_with_metadata_by_window_and_page(fake: FakeSlackAPI) -> None:
+    client = fake.client()
+    times = iter([1000.0, 2000.0, 3000.0])
+    fake.clock = lambda: next(times)
+    for n in range(3):
+        await client.chat_postMessage(channel="U0ALICE", text=f"m{n}", metadata={
+            "event_type": "probe", "event_payload": {"n": n}})
+    with pytest.raises(SlackApiError):  # history wants the DM's id, not the user's
+        await client.conversations_history(channel="U0ALICE")
+    plain = await client.conversations_history(channel="D0ALICE")
+    assert [m["text"] for m in plain["messages"]] == ["m2", "m1", "m0"]  # newest first
+    assert "metadata" not in plain["messages"][0]
+    window = await client.conversations_history(channel="D0ALICE", oldest="1000.5",
+                                                latest="2000.5", include_all_metadata=True)
+    assert [m["metadata"]["event_payload"]["n"] for m in window["messages"]] == [1]
+    first = await client.conversations_history(channel="D0ALICE", limit=2)
+    rest = await client.conversations_history(
+        channel="D0ALICE", limit=2, cursor=first["response_metadata"]["next_cursor"])
+    assert [m["text"] for m in first["messages"] + rest["messages"]] == ["m2", "m1", "m0"]
+    assert rest["response_metadata"]["next_cursor"] == ""
+
+
+async def test_drop_after_accepting_posts_but_never_answers(fake: FakeSlackAPI) -> None:
+    import aiohttp
+
+    fake.drop_after_accepting("chat.postMessage")
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await fake.client(retry_handlers=[]).chat_postMessage(channel="C0GENERAL",
+                                                              text="landed")
+    assert [m["text"] for m in fake.posted("C0GENERAL")] == ["landed"]

@@ -1,0 +1,227 @@
+"""A crash in the middle of sending on Slack: the next start sends each message exactly once.
+
+The bot runs against the fake Slack API with the real slack_sdk client. A crash is a
+`SimulatedCrash` raised around the adapter's send: like a killed process, nothing after
+it runs, so the outbox row is left 'sending'. A second bot on the same database then
+starts, as after a restart, and the test reads what Slack holds in Alice's DM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.adapters.slack import OUTBOX_EVENT_TYPE, SlackAdapter
+from bot.app import prepare
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.core import TeamPulse
+from bot.events import OutboundMessage, SendResult, Target
+from storage.models import OutboxMessage
+from tests.fakes.slack_api import FakeSlackAPI, pin_signature_clock
+from tests.slack.harness import ALICE, CHANNEL, FROZEN_NOW, SlackHarness, dm_channel
+
+FIRST_QUESTION = "*Question 1 of 8*"
+
+
+class SimulatedCrash(BaseException):
+    """The process dies here (a BaseException: no `except Exception` handler runs)."""
+
+
+Deliver = Callable[[Target, OutboundMessage], Awaitable[SendResult]]
+
+
+def crash_after_slack_accepts(adapter: SlackAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next post reaches Slack, then the bot dies before recording that it was sent."""
+    real: Deliver = adapter.deliver
+
+    async def deliver(target: Target, message: OutboundMessage) -> SendResult:
+        monkeypatch.setattr(adapter, "deliver", real)
+        await real(target, message)
+        raise SimulatedCrash
+
+    monkeypatch.setattr(adapter, "deliver", deliver)
+
+
+def crash_before_slack_hears(adapter: SlackAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot dies after marking the next message as being sent, before the request."""
+    real: Deliver = adapter.deliver
+
+    async def deliver(target: Target, message: OutboundMessage) -> SendResult:
+        monkeypatch.setattr(adapter, "deliver", real)
+        raise SimulatedCrash
+
+    monkeypatch.setattr(adapter, "deliver", deliver)
+
+
+@asynccontextmanager
+async def restarted(settings: Settings, clock: FakeClock) -> AsyncIterator[TeamPulse]:
+    """A new bot process on the same database and Slack workspace, a little later."""
+    clock.advance(timedelta(seconds=30))
+    bot, engine = prepare(settings, clock)
+    adapter = SlackAdapter(bot, settings)
+    pin_signature_clock(adapter.app, FROZEN_NOW)
+    bot.register(adapter)
+    await adapter.start()
+    try:
+        yield bot
+    finally:
+        await adapter.stop()
+        engine.dispose()
+
+
+def alice_prompts(fake: FakeSlackAPI) -> list[dict[str, Any]]:
+    """The check-in's first question as Alice's DM with the app shows it."""
+    return [m for m in fake.posted(ALICE) if FIRST_QUESTION in m["text"]]
+
+
+def outbox_rows(bot: TeamPulse) -> list[tuple[str, str | None]]:
+    with bot.sessions() as session:
+        return [(r.status, r.external_id) for r in
+                session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+@pytest.fixture(autouse=True)
+def _slack_time_follows_the_clock(fake: FakeSlackAPI, clock: FakeClock) -> None:
+    # Slack stamps each message with the time it accepted it; the lookup searches by time.
+    fake.clock = lambda: clock.now().timestamp()
+
+
+async def test_a_prompt_slack_accepted_before_a_crash_is_not_sent_again(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash_after_slack_accepts(slack.adapter, monkeypatch)
+    with pytest.raises(SimulatedCrash):
+        await bot.run_checkins(["alice"])
+    assert len(alice_prompts(fake)) == 1
+    assert outbox_rows(bot) == [("sending", None)]  # Slack has it; the database cannot know
+
+    async with restarted(settings, clock) as again:
+        assert await again.outbox.flush() is None
+
+    prompts = alice_prompts(fake)
+    assert len(prompts) == 1  # Alice sees the question once
+    assert fake.call_count("chat.postMessage") == 1
+    # Found by the outbox id it carries, and recorded as sent with Slack's ts.
+    assert prompts[0]["metadata"]["event_type"] == OUTBOX_EVENT_TYPE
+    history = fake.last_call("conversations.history").params
+    assert history["channel"] == dm_channel(ALICE)
+    assert outbox_rows(bot) == [("sent", prompts[0]["ts"])]
+
+
+async def test_a_prompt_that_never_reached_slack_is_sent_once_on_restart(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash_before_slack_hears(slack.adapter, monkeypatch)
+    with pytest.raises(SimulatedCrash):
+        await bot.run_checkins(["alice"])
+    assert alice_prompts(fake) == [] and outbox_rows(bot) == [("sending", None)]
+
+    async with restarted(settings, clock) as again:
+        await again.outbox.flush()
+        await again.outbox.flush()  # a second pass changes nothing
+
+    assert len(alice_prompts(fake)) == 1
+    assert fake.called("conversations.history")  # it looked before sending
+    assert [status for status, _ in outbox_rows(bot)] == ["sent"]
+
+
+async def test_alice_answers_the_prompt_after_the_restart_and_gets_the_next_question(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash_after_slack_accepts(slack.adapter, monkeypatch)
+    with pytest.raises(SimulatedCrash):
+        await bot.run_checkins(["alice"])
+    await slack.adapter.stop()
+
+    async with restarted(settings, clock) as again:
+        await again.outbox.flush()
+        harness = SlackHarness(again.adapters["slack"], fake, again, clock)  # type: ignore[arg-type]
+        await harness.dm(ALICE, "52000")
+
+    texts = [m["text"] for m in fake.posted(ALICE)]
+    assert len(texts) == 2
+    assert FIRST_QUESTION in texts[0] and "*Question 2 of 8*" in texts[1]
+
+
+async def test_when_slack_cannot_be_asked_nothing_is_resent_until_it_can(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash_after_slack_accepts(slack.adapter, monkeypatch)
+    with pytest.raises(SimulatedCrash):
+        await bot.run_checkins(["alice"])
+    fake.rate_limit("conversations.history", retry_after=60)
+
+    async with restarted(settings, clock) as again:
+        with bot.unit() as ctx:  # another message for Alice waits behind the unsettled one
+            ctx.outbox.enqueue(platform="slack", target_kind="dm", address=ALICE,
+                               payload={"text": "a later note"}, now=clock.now())
+        next_due = await again.outbox.flush()
+        assert next_due == clock.now() + timedelta(seconds=60)
+        assert len(fake.posted(ALICE)) == 1  # neither resent blindly nor overtaken
+        clock.advance(timedelta(seconds=60))
+        await again.outbox.flush()
+
+    assert [m["text"] for m in fake.posted(ALICE)][1:] == ["a later note"]
+    assert len(alice_prompts(fake)) == 1
+
+
+async def test_without_the_history_scope_an_interrupted_post_is_resent_once(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An app installed before teampulse asked for channels:history cannot look channels up:
+    # the documented fallback is one extra copy, never none.
+    crash_after_slack_accepts(slack.adapter, monkeypatch)
+    with bot.unit() as ctx:
+        ctx.outbox.enqueue(platform="slack", target_kind="channel", address=CHANNEL,
+                           payload={"text": "Kudos to Alice!"}, now=clock.now())
+    with pytest.raises(SimulatedCrash):
+        await bot.outbox.flush()
+    fake.fail("conversations.history", "missing_scope")
+
+    async with restarted(settings, clock) as again:
+        await again.outbox.flush()
+
+    assert [m["text"] for m in fake.posted(CHANNEL)] == ["Kudos to Alice!"] * 2
+    assert [status for status, _ in outbox_rows(bot)] == ["sent"]
+
+
+async def test_an_interrupted_thread_reply_is_found_among_the_threads_replies(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = await slack.adapter.post_to_channel(CHANNEL, OutboundMessage("Weekly thread"))
+    crash_after_slack_accepts(slack.adapter, monkeypatch)
+    with bot.unit() as ctx:
+        ctx.outbox.enqueue(platform="slack", target_kind="thread", address=CHANNEL,
+                           thread_id=parent.external_id, payload={"text": "In the thread"},
+                           now=clock.now())
+    with pytest.raises(SimulatedCrash):
+        await bot.outbox.flush()
+
+    async with restarted(settings, clock) as again:
+        await again.outbox.flush()
+
+    assert [m["text"] for m in fake.posted(CHANNEL)] == ["Weekly thread", "In the thread"]
+    assert fake.last_call("conversations.replies").params["ts"] == parent.external_id
+
+
+async def test_a_connection_lost_after_slack_posted_the_prompt_does_not_post_it_twice(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse) -> None:
+    # Neither slack_sdk's retry inside the call nor the outbox's retry may post it again:
+    # the outbox looks it up first.
+    fake.drop_after_accepting("chat.postMessage")
+    await bot.run_checkins(["alice"])
+    assert outbox_rows(bot) == [("sending", None)]  # the outcome is unknown for now
+    await slack.settle()
+
+    prompts = alice_prompts(fake)
+    assert len(prompts) == 1
+    assert fake.call_count("chat.postMessage") == 1
+    assert outbox_rows(bot) == [("sent", prompts[0]["ts"])]
+    await slack.dm(ALICE, "52000")  # and the check-in goes on as usual
+    assert "*Question 2 of 8*" in slack.last_text(ALICE)
