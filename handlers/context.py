@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.events import Choice, InboundEvent, OutboundMessage, Target
 from bot.org import Org
 from bot.render import Renderer
+from storage.away import AwayRepo
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
 
@@ -56,6 +57,11 @@ class Context:
     def people(self) -> PeopleRepo:
         """People repository."""
         return PeopleRepo(self.session)
+
+    @property
+    def away(self) -> AwayRepo:
+        """Away-periods repository."""
+        return AwayRepo(self.session)
 
     @property
     def checkins(self) -> CheckinRepo:

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.render import Renderer
+from bot.schedule import checkin_moment
 from bot.weeks import current_week, parse_week, week_end, week_start, weeks_back
 from handlers.checkin import applicable, display_answer, kpi_label, question_text, round_questions
 from handlers.context import Context
@@ -165,9 +166,17 @@ def parse_request(args: str) -> SummaryRequest:
 
 
 def build_week(ctx: Context, locale: str, week: str, people: Sequence[Person], scope: str,
-               rounds: dict[tuple[int, str], CheckinRound]) -> WeekSummary:
-    """Summarise one week for the given people."""
-    rows = [_person_week(ctx, locale, person, week, rounds.get((person.id, week)))
+               rounds: dict[tuple[int, str], CheckinRound],
+               away: dict[tuple[int, str], date] | None = None) -> WeekSummary:
+    """Summarise one week for the given people.
+
+    `away` maps (person id, week) to the last day of the away period that covered
+    that week's check-in; without it, it is loaded here.
+    """
+    if away is None:
+        away = away_weeks(ctx, people, [week])
+    rows = [_person_week(ctx, locale, person, week, rounds.get((person.id, week)),
+                         away.get((person.id, week)))
             for person in people]
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
                        people=rows, team_kpis=_team_totals(rows))
@@ -194,17 +203,35 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     else:
         people, scope = [p for p in everyone if p.checks_in], ""
     rounds = {(r.person_id, r.week): r for r in ctx.checkins.rounds_in_weeks(weeks)}
+    away = away_weeks(ctx, people, weeks)
     # Someone who left the org file still shows in weeks they checked in.
-    return [build_week(ctx, locale, w, people, scope, rounds) for w in weeks]
+    return [build_week(ctx, locale, w, people, scope, rounds, away) for w in weeks]
+
+
+def away_weeks(ctx: Context, people: Sequence[Person],
+               weeks: Sequence[str]) -> dict[tuple[int, str], date]:
+    """Which people were away in which weeks: an away period covered that week's check-in
+    moment in their timezone. Maps (person id, week) to the period's last day; one query."""
+    schedule = ctx.settings.checkin_schedule
+    asks = {(p.id, w): (p.id, p.timezone, checkin_moment(schedule, p.timezone, w))
+            for p in people for w in weeks}
+    covering = ctx.away.covering(asks.values())
+    out: dict[tuple[int, str], date] = {}
+    for (person_id, week), (_, timezone, moment) in asks.items():
+        period = covering.get((person_id, moment))
+        if period is not None:
+            out[(person_id, week)] = period.last_day(timezone)
+    return out
 
 
 def _person_week(ctx: Context, locale: str, person: Person, week: str,
-                 rnd: CheckinRound | None) -> PersonWeek:
-    away = person.away_until is not None and person.away_until >= week_start(week) and \
-        (rnd is None or not rnd.answers)
+                 rnd: CheckinRound | None, away_until: date | None = None) -> PersonWeek:
+    # Away only if a period covered this week's check-in (see away_weeks) and they did
+    # not answer anyway.
+    away = away_until is not None and (rnd is None or not rnd.answers)
     row = PersonWeek(key=person.key, name=person.display_name, team=person.team,
                      status="away" if away else "not_started", answered=0, total=0, late=False,
-                     away_until=person.away_until if away else None, slack_id=person.slack_id,
+                     away_until=away_until if away else None, slack_id=person.slack_id,
                      telegram_id=person.telegram_id)
     if rnd is None:
         # No round: show the KPIs they would have reported against, with no numbers.

@@ -41,7 +41,10 @@ async def test_gm_summary_shows_who_checked_in_and_kpi_attainment(bot, chat, clo
 
 
 async def test_summary_lists_people_who_did_not_check_in_and_who_is_away(bot, chat, clock):
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))  # Bruno says so on Wednesday, before his check-in
     await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
     await bot.run_checkins()
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
