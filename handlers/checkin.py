@@ -9,6 +9,7 @@ from dataclasses import replace
 from bot.events import Choice
 from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
+from bot.text import clean_text
 from bot.weeks import current_week, previous_week, week_end, week_start
 from handlers.answers import AnswerError, is_skip, normalise, parse_answer
 from handlers.away import is_away
@@ -349,7 +350,9 @@ def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None
             return choice.labels.get(locale) or choice.value
         if not q.prompt:
             return ctx.renderer.choice_label(locale, q.key, answer.text_value)
-    return answer.text_value
+    # Text stored before answers were cleaned on the way in must not carry control codes
+    # into the summary's JSON either (templates clean what they render).
+    return clean_text(answer.text_value) if answer.text_value is not None else None
 
 
 def _sender(ctx: Context) -> Person:

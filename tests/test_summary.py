@@ -151,7 +151,7 @@ async def test_cli_summary_markdown_and_json(bot, chat, clock, settings, monkeyp
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     code, md = run_cli(settings, "summary", "--format", "md")
     assert code == 0
-    assert "**Weekly summary — Test Sales**" in md
+    assert "# Weekly summary — Test Sales" in md
     assert "Revenue 52,000 / 50,000 USD (104%)" in md
     assert "新签两家客户 \\<重点\\>" in md  # user text is escaped for Markdown
     code, raw = run_cli(settings, "summary", "--format", "json")
