@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTROL = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))]
 
 # Alice's answers, typed to break things: Markdown block syntax at line starts, an
-# entity, emphasis, ANSI colours, a bell, a C1 "clear screen".
+# entity, emphasis, ANSI colours, a bell, a NUL (PostgreSQL refuses to store one), a C1
+# "clear screen".
 TRICKY = ["52000", "3",
           "Closed Acme\n- not a list\n# not a heading\n1. not a numbered list",
-          "\x1b[31mRed alert\x1b[0m\x07 & &amp; ***loud***", "2",
+          "\x1b[31mRed alert\x1b[0m\x07\x00 & &amp; ***loud***", "2",
           "Travel\x9b2J budget", "---", "4"]
 
 
@@ -105,7 +106,7 @@ async def test_no_control_characters_reach_the_terminal_file_or_chat(bot, chat, 
     # Text stored before this cleaning existed is cleaned on the way out as well.
     with bot.unit() as ctx:
         ctx.session.execute(update(Answer).where(Answer.question_key == "wins").values(
-            text_value="\x1b]0;pwned\x07Won\x1b[2J\x00 \x85big\r\nand more"))
+            text_value="\x1b]0;pwned\x07Won\x1b[2J\x0e \x85big\r\nand more"))
     _, md = run_cli(settings, "summary", "--format", "md")
     _, plain_json = run_cli(settings, "summary", "--format", "json")
     await say(bot, "grace", "/summary")
