@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
+import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +21,7 @@ from bot.config import ConfigError, Settings
 from bot.org import OrgError, load_org
 
 log = logging.getLogger("teampulse")
+_C1 = re.compile(r"[\x7f-\x9f]")
 
 #: How often `checkin send` looks whether the running bot has carried out its request;
 #: tests replace the pause to step the bot instead of waiting.
@@ -76,12 +80,30 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         return 0
     try:
         settings = Settings.load(env_file=args.env_file)
-        return _dispatch(args, settings, out)
+        code = _dispatch(args, settings, out)
+        out.flush()  # here, not at exit, so a closed pipe is caught below
+        return code
     except (ConfigError, OrgError) as exc:
         print(f"teampulse: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`teampulse summary | head`): stop quietly, as a tool
+        # killed by SIGPIPE would, and keep Python's final flush from complaining.
+        _silence(out)
+        return SIGPIPE_EXIT
+
+
+SIGPIPE_EXIT = 128 + 13
+
+
+def _silence(out: TextIO) -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (a test's StringIO): nothing will flush it at exit
 
 
 def _setup_logging(settings: Settings, console: bool) -> None:
@@ -243,10 +265,12 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 print(f"teampulse: no {what} {exc.args[0]!r} in the org", file=sys.stderr)
                 return 2
             if args.format == "json":
-                json.dump({"org": bot.org.name, "generated_at": bot.clock.now().isoformat(),
-                           "weeks": [w.to_dict() for w in result]}, out, ensure_ascii=False,
-                          indent=2)
-                out.write("\n")
+                text = json.dumps({"org": bot.org.name,
+                                   "generated_at": bot.clock.now().isoformat(),
+                                   "weeks": [w.to_dict() for w in result]},
+                                  ensure_ascii=False, indent=2)
+                # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
+                out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
             else:
                 out.write(render_summary(bot.renderer, locale, "markdown", request, result,
                                          bot.org.name) + "\n")

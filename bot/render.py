@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 import templates as _templates_pkg
+from bot.text import clean_text
 
 TEMPLATE_DIR = Path(_templates_pkg.__file__).parent
 LOCALES = ("en", "zh-CN")
@@ -35,27 +36,44 @@ def _escape_telegram(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~])")
+# What would start a block at the beginning of a line: a list item ("- ", "+ ", "1. ",
+# "1) "), a thematic break or setext underline ("---", "===").
+_MD_LINE_START = re.compile(r"^([-+=])(?=[ \t]|$|\1)|^(\d{1,9})([.)])(?=[ \t]|$)",
+                            re.MULTILINE)
 
 
 def _escape_markdown(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    # Leading blanks on a person's next line could make an indented code block; each line
+    # break they typed stays one (a backslash before the newline), in the same paragraph.
+    first, *rest = text.split("\n")
+    text = "\n".join([first, *(line.lstrip(" \t") for line in rest)])
+    text = _MD_LINE_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1)
+                              else f"{m.group(2)}\\{m.group(3)}", _MD_SPECIAL.sub(r"\\\1", text))
+    return text.replace("\n", "\\\n")
 
 
 @dataclass(frozen=True)
 class Markup_:
-    """How one platform spells escaping, bold, italics and mentions."""
+    """How one platform spells escaping, bold, italics, headings and list items.
+
+    `heading(level)` prefixes a line that is a heading; `item(chat)` starts a line
+    that is a list item (Markdown's "- "; in chat the given prefix, such as "• ").
+    """
 
     escape: Callable[[str], str]
     bold: Callable[[str], str]
     italic: Callable[[str], str]
     code: Callable[[str], str]
+    heading: Callable[[int, str], str] | None = None
+    item: Callable[[str], str] = lambda chat: chat
 
 
 _FLAVOURS: dict[str, Markup_] = {
     "plain": Markup_(lambda s: s, lambda s: s, lambda s: s, lambda s: s),
     "markdown": Markup_(_escape_markdown, lambda s: f"**{s}**", lambda s: f"_{s}_",
-                        lambda s: f"`{s}`"),
+                        lambda s: f"`{s}`", heading=lambda level, s: f"{'#' * level} {s}",
+                        item=lambda chat: "- "),
     "slack": Markup_(_escape_slack, lambda s: f"*{s}*", lambda s: f"_{s}_", lambda s: f"`{s}`"),
     "telegram": Markup_(_escape_telegram, lambda s: f"<b>{s}</b>", lambda s: f"<i>{s}</i>",
                         lambda s: f"<code>{s}</code>"),
@@ -95,7 +113,14 @@ class Renderer:
         def esc(value: Any) -> Markup:
             if isinstance(value, Markup):
                 return value
-            return Markup(flavour.escape("" if value is None else str(value)))
+            # Control characters go in every markup, chat included (see bot/text.py).
+            return Markup(flavour.escape(clean_text("" if value is None else str(value))))
+
+        def heading(level: int) -> Callable[[Any], Markup]:
+            # A heading in Markdown; bold wherever there are no headings (chat).
+            if flavour.heading is None:
+                return wrap(flavour.bold)
+            return lambda value: Markup(flavour.heading(level, str(esc(value))))
 
         def wrap(fn: Callable[[str], str]) -> Callable[[Any], Markup]:
             return lambda value: Markup(fn(str(esc(value))))
@@ -121,12 +146,15 @@ class Renderer:
             b=wrap(flavour.bold),
             i=wrap(flavour.italic),
             code=wrap(flavour.code),
+            h1=heading(1),
+            h2=heading(2),
             mention=mention,
             num=format_number,
             pct=format_percent,
             day=format_day,
         )
         env.globals["markup"] = markup
+        env.globals["li"] = lambda chat="": Markup(flavour.item(chat))
         env.globals["cmd"] = lambda name: Markup(command_spelling(markup, name))
         # A placeholder such as <person>: a call, not a literal, because Jinja HTML-escapes
         # constant expressions at compile time, before `finalize` can escape per platform.
@@ -138,7 +166,7 @@ class Renderer:
         macro = self._messages(locale, markup).get(name)
         if macro is None:
             raise KeyError(f"no message {name!r} in {_locale(locale)}/messages*.j2")
-        return _tidy(str(macro(**params)))
+        return _tidy(str(macro(**params)), markup)
 
     def choice_label(self, locale: str, question: str, value: str) -> str:
         """A built-in choice's label (plain text), cached: summaries ask for it per round."""
@@ -152,7 +180,7 @@ class Renderer:
     def template(self, locale: str, name: str, markup: str = "plain", /, **params: Any) -> str:
         """Render a whole template file `<locale>/<name>.j2`."""
         tpl = self._envs[markup].get_template(f"{_locale(locale)}/{name}.j2")
-        return _tidy(tpl.render(**params))
+        return _tidy(tpl.render(**params), markup)
 
     def message_names(self, locale: str) -> set[str]:
         """Every message a locale defines (to check locales stay in step)."""
@@ -192,10 +220,44 @@ def _locale(locale: str) -> str:
     return locale if locale in LOCALES else "en"
 
 
-def _tidy(text: str) -> str:
+def _tidy(text: str, markup: str = "plain") -> str:
     # Templates are written readably; collapse the blank lines that loops leave behind.
     text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return _markdown_blocks(text) if markup == "markdown" else text
+
+
+def _markdown_blocks(text: str) -> str:
+    """Lay rendered Markdown out so it parses as the template meant.
+
+    Chat is line-based, Markdown is block-based: a heading or a list gets a blank line
+    around it (a line after a list item would otherwise continue the item), and two
+    lines of text in a row keep their line break instead of joining into one line.
+    """
+    out: list[str] = []
+    prev = "blank"
+    for line in text.split("\n"):
+        kind = _md_kind(line)
+        if out and kind != "blank" and prev != "blank":
+            continued = _HARD_BREAK.search(out[-1]) is not None  # a person's own line break
+            if not continued and ("heading" in (kind, prev) or kind != prev):
+                out.append("")
+            elif not continued and kind == prev == "text":
+                out[-1] += "\\"
+        out.append(line)
+        prev = kind
+    return "\n".join(out)
+
+
+_HARD_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\$")  # an odd number of backslashes at the end
+
+
+def _md_kind(line: str) -> str:
+    if not line.strip():
+        return "blank"
+    if re.match(r"#{1,6} ", line):
+        return "heading"
+    return "item" if line.startswith("- ") else "text"
 
 
 def format_number(value: float | int | None, digits: int = 2) -> str:

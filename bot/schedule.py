@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import CheckinSchedule
+from bot.weeks import week_start
 
 
 def checkin_trigger(schedule: CheckinSchedule, timezone: str) -> CronTrigger:
@@ -33,6 +34,12 @@ def last_checkin(schedule: CheckinSchedule, timezone: str, now: datetime) -> dat
     if fire > now:
         fire = _local(day - timedelta(weeks=1), schedule, tz)
     return fire
+
+
+def checkin_moment(schedule: CheckinSchedule, timezone: str, week: str) -> datetime:
+    """When a week's check-in is scheduled for someone in a timezone, in UTC."""
+    day = week_start(week) + timedelta(days=schedule.day)
+    return _local(day, schedule, ZoneInfo(timezone))
 
 
 def _local(day: date, schedule: CheckinSchedule, tz: ZoneInfo) -> datetime:

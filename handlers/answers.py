@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.questions import Question
+from bot.text import clean_text
 
 MAX_TEXT_LENGTH = 2000
 SKIP_WORDS = {"/skip", "skip", "跳过", "/跳过"}
@@ -47,8 +48,11 @@ def is_skip(text: str) -> bool:
 
 
 def parse_answer(question: Question, raw: str) -> ParsedAnswer:
-    """Validate an answer for a question; raise AnswerError saying what was expected."""
-    text = raw.strip()
+    """Validate an answer for a question; raise AnswerError saying what was expected.
+
+    Terminal escapes and control characters are dropped before anything is stored.
+    """
+    text = clean_text(raw).strip()
     if not text:
         raise AnswerError("answer_empty")
     if question.kind == "text":

@@ -4,14 +4,14 @@ editing, resuming, reminders, and marking oneself away."""
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 from bot.events import Choice
 from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
-from bot.weeks import current_week, local_date, previous_week, week_end, week_start
+from bot.text import clean_text
+from bot.weeks import current_week, previous_week, week_end, week_start
 from handlers.answers import (
     NO_WORDS,
     YES_WORDS,
@@ -21,6 +21,7 @@ from handlers.answers import (
     parse_answer,
     read_number,
 )
+from handlers.away import is_away
 from handlers.context import Context
 from storage.models import Answer, CheckinRound, Person
 
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 
 ACTION_PREFIX = "ans"
 CONFIRM_PREFIX = "num"
-MAX_AWAY = timedelta(days=366)
 # A KPI value over this many times the weekly target is confirmed before it is stored.
 PLAUSIBLE_FACTOR = 20
 # From this weekly target on, the input hint suggests thousands ('45k', '4.5万').
@@ -154,12 +154,6 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
 
 
 # --- starting and prompting -----------------------------------------------------------------
-
-def is_away(ctx: Context, person: Person) -> bool:
-    """Whether the person said they are away today (in their timezone)."""
-    today = local_date(ctx.clock.now(), person.timezone)
-    return person.away_until is not None and today <= person.away_until
-
 
 def _new_round(ctx: Context, person: Person, week: str) -> CheckinRound:
     org_person = ctx.org.person(person.key)
@@ -315,37 +309,6 @@ def cmd_edit(ctx: Context, args: str) -> None:
         ctx.reply("usage", command="edit", count=len(live))
         return
     ask(ctx, person, rnd, live[int(arg) - 1], editing=True)
-
-
-def cmd_away(ctx: Context, args: str) -> None:
-    """/away YYYY-MM-DD: no check-in prompts up to and including that date."""
-    person = _sender(ctx)
-    text = normalise(args)
-    today = local_date(ctx.clock.now(), person.timezone)
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        ctx.reply("usage", command="away", today=today)
-        return
-    try:
-        until = date.fromisoformat(text)
-    except ValueError:
-        ctx.reply("away_bad_date", value=text)
-        return
-    if until < today:
-        ctx.reply("away_in_past", value=until, today=today)
-        return
-    if until - today > MAX_AWAY:
-        ctx.reply("away_too_far", value=until)
-        return
-    ctx.people.set_away(person, until)
-    ctx.reply("away_set", until=until)
-
-
-def cmd_back(ctx: Context, args: str) -> None:
-    """/back: end an away period early."""
-    person = _sender(ctx)
-    was_away = person.away_until is not None
-    ctx.people.set_away(person, None)
-    ctx.reply("away_cleared", was_away=was_away)
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -567,7 +530,9 @@ def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None
             return choice.labels.get(locale) or choice.value
         if not q.prompt:
             return ctx.renderer.choice_label(locale, q.key, answer.text_value)
-    return answer.text_value
+    # Text stored before answers were cleaned on the way in must not carry control codes
+    # into the summary's JSON either (templates clean what they render).
+    return clean_text(answer.text_value) if answer.text_value is not None else None
 
 
 def _sender(ctx: Context) -> Person:

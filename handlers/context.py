@@ -25,6 +25,7 @@ from bot.events import (
 )
 from bot.org import Org
 from bot.render import Renderer
+from storage.away import AwayRepo
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
 
@@ -65,6 +66,11 @@ class Context:
     def people(self) -> PeopleRepo:
         """People repository."""
         return PeopleRepo(self.session)
+
+    @property
+    def away(self) -> AwayRepo:
+        """Away-periods repository."""
+        return AwayRepo(self.session)
 
     @property
     def checkins(self) -> CheckinRepo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import checkin, help, rounds, summary
+from handlers import away, checkin, help, rounds, summary
 from handlers.context import Context
 
 
@@ -27,8 +27,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("edit", checkin.cmd_edit),
     Command("pause", checkin.cmd_cancel),
     Command("cancel", checkin.cmd_cancel, hidden=True),
-    Command("away", checkin.cmd_away),
-    Command("back", checkin.cmd_back),
+    Command("away", away.cmd_away),
+    Command("back", away.cmd_back),
     Command("summary", summary.cmd_summary, summary_only=True),
 )}
 

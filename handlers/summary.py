@@ -14,9 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.render import Renderer
+from bot.schedule import checkin_moment
 from bot.weeks import (
     current_week,
-    local_date,
     parse_week,
     previous_week,
     week_end,
@@ -273,16 +273,23 @@ def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
 
 def build_week(ctx: Context, locale: str, week: str, people: Sequence[Person], scope: str,
                rounds: dict[tuple[int, str], CheckinRound],
-               team: str | None = None) -> WeekSummary:
+               team: str | None = None,
+               away: dict[tuple[int, str], date] | None = None) -> WeekSummary:
     """Summarise one week for the given people (only those in `team` that week, if given).
 
     Someone no longer asked to check in (removed from the org file, or checks_in turned
-    off) is listed only in the weeks they had a round, with its numbers.
+    off) is listed only in the weeks they had a round, with its numbers. `away` maps
+    (person id, week) to the last day of the away period that covered that week's
+    check-in (see away_weeks); without it, it is loaded here.
     """
-    rows = [_person_week(ctx, locale, person, week, rounds.get((person.id, week)))
-            for person in people
-            if ((person.active and person.checks_in) or (person.id, week) in rounds)
-            and (team is None or _team_in(person, rounds.get((person.id, week))) == team)]
+    shown = [person for person in people
+             if ((person.active and person.checks_in) or (person.id, week) in rounds)
+             and (team is None or _team_in(person, rounds.get((person.id, week))) == team)]
+    if away is None:
+        away = away_weeks(ctx, shown, [week])
+    rows = [_person_week(ctx, locale, person, week, rounds.get((person.id, week)),
+                         away.get((person.id, week)))
+            for person in shown]
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
                        people=rows, team_kpis=_team_totals(rows))
 
@@ -298,6 +305,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     rounds = {(r.person_id, r.week): r for r in ctx.checkins.rounds_in_weeks(weeks)}
     # Everyone ever synced: people removed from the org file keep their past weeks.
     everyone = ctx.people.everyone()
+    if request.kind != "person":
+        away = away_weeks(ctx, everyone, weeks)
     if request.kind == "person":
         key = (request.person or "").lower()
         matches = [p for p in everyone if p.key == key] or \
@@ -305,16 +314,18 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         if not matches:
             raise LookupError(request.person)
         matches.sort(key=lambda p: not p.active)  # a current namesake before a former one
-        people, scope = matches[:1], matches[0].display_name
+        person, scope = matches[0], matches[0].display_name
+        away = away_weeks(ctx, [person], weeks)
         return [WeekSummary(week=w, start=week_start(w), end=week_end(w), scope=scope,
-                            people=[_person_week(ctx, locale, people[0], w,
-                                                 rounds.get((people[0].id, w)))],
+                            people=[_person_week(ctx, locale, person, w,
+                                                 rounds.get((person.id, w)),
+                                                 away.get((person.id, w)))],
                             team_kpis=[]) for w in weeks]
     if request.kind == "team":
         # A team's week holds who was in it that week: someone who moved since is counted
         # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
-        built = [build_week(ctx, locale, w, everyone, "", rounds, team) for w in weeks]
+        built = [build_week(ctx, locale, w, everyone, "", rounds, team, away) for w in weeks]
         members = [p for w in built for p in w.people]
         current = [p for p in everyone if p.active and (p.team or "").lower() == team]
         if not members and not current:
@@ -323,7 +334,23 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         for w in built:
             w.scope = scope
         return built
-    return [build_week(ctx, locale, w, everyone, "", rounds) for w in weeks]
+    return [build_week(ctx, locale, w, everyone, "", rounds, away=away) for w in weeks]
+
+
+def away_weeks(ctx: Context, people: Sequence[Person],
+               weeks: Sequence[str]) -> dict[tuple[int, str], date]:
+    """Which people were away in which weeks: an away period covered that week's check-in
+    moment in their timezone. Maps (person id, week) to the period's last day; one query."""
+    schedule = ctx.settings.checkin_schedule
+    asks = {(p.id, w): (p.id, p.timezone, checkin_moment(schedule, p.timezone, w))
+            for p in people for w in weeks}
+    covering = ctx.away.covering(asks.values())
+    out: dict[tuple[int, str], date] = {}
+    for (person_id, week), (_, timezone, moment) in asks.items():
+        period = covering.get((person_id, moment))
+        if period is not None:
+            out[(person_id, week)] = period.last_day(timezone)
+    return out
 
 
 def _team_in(person: Person, rnd: CheckinRound | None) -> str:
@@ -332,30 +359,24 @@ def _team_in(person: Person, rnd: CheckinRound | None) -> str:
     return (team or "").lower()
 
 
-def _is_away(ctx: Context, person: Person, week: str, rnd: CheckinRound | None) -> bool:
+def _is_away(rnd: CheckinRound | None, away_until: date | None) -> bool:
     """Whether a person-week counts as away: not expected, and named as away.
 
-    A week someone was asked about (or answered) is never away. With only an end date
-    stored, an away period is known to cover the weeks from today to that date; earlier
-    weeks without a round read "no check-in sent" rather than guessing.
+    Only if an away period covered that week's check-in (`away_until` is its last day,
+    see away_weeks), and they did not answer anyway.
     """
-    if rnd is not None and (rnd.prompted_at is not None or rnd.answers
-                            or rnd.status == "submitted"):
+    if away_until is None:
         return False
-    until = person.away_until
-    if until is None:
-        return False
-    today = local_date(ctx.clock.now(), person.timezone)
-    return week_start(week) <= until and week_end(week) >= today
+    return rnd is None or not (rnd.answers or rnd.status == "submitted")
 
 
 def _person_week(ctx: Context, locale: str, person: Person, week: str,
-                 rnd: CheckinRound | None) -> PersonWeek:
-    away = _is_away(ctx, person, week, rnd)
+                 rnd: CheckinRound | None, away_until: date | None = None) -> PersonWeek:
+    away = _is_away(rnd, away_until)
     row = PersonWeek(key=person.key, name=person.display_name,
                      team=rnd.team if rnd is not None and rnd.team is not None else person.team,
                      status="away" if away else "not_sent", answered=0, total=0, late=False,
-                     away_until=person.away_until if away else None, slack_id=person.slack_id,
+                     away_until=away_until if away else None, slack_id=person.slack_id,
                      telegram_id=person.telegram_id)
     if rnd is None:
         # Not asked: no KPIs either, so today's org file never rewrites a past week.

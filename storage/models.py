@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -69,7 +68,6 @@ class Person(Base):
     slack_id: Mapped[str | None] = mapped_column(String(32), index=True)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     telegram_username: Mapped[str | None] = mapped_column(String(64), index=True)
-    away_until: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     kpis: Mapped[list[KpiTarget]] = relationship(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -136,10 +136,6 @@ class PeopleRepo:
     def checking_in(self) -> list[Person]:
         """Everyone who answers the weekly check-in."""
         return [p for p in self.active() if p.checks_in]
-
-    def set_away(self, person: Person, until: date | None) -> None:
-        """Mark someone away until a date (inclusive), or back with None."""
-        person.away_until = until
 
 
 class CheckinRepo:

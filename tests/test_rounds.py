@@ -14,7 +14,9 @@ from tests.support import say
 
 async def test_gm_sends_a_round_now_and_hears_what_was_sent(bot, chat):
     with bot.unit() as ctx:
-        ctx.people.set_away(ctx.people.by_key("bruno"), ctx.clock.now().date())
+        bruno = ctx.people.by_key("bruno")
+        today = ctx.clock.now().date()
+        ctx.away.add(bruno.id, today, today, ctx.clock.now())
     await bot.run_checkins(["li"])  # Li was already prompted this week
     chat.clear()
     await say(bot, "grace", "/checkin send")
@@ -126,7 +128,9 @@ async def test_cli_prints_what_the_running_bot_sent(bot, chat, settings, monkeyp
 
     monkeypatch.setattr(cli, "round_wait_pause", bot_runs_meanwhile)
     with bot.unit() as ctx:
-        ctx.people.set_away(ctx.people.by_key("bruno"), ctx.clock.now().date())
+        bruno = ctx.people.by_key("bruno")
+        today = ctx.clock.now().date()
+        ctx.away.add(bruno.id, today, today, ctx.clock.now())
     code, out = await asyncio.to_thread(run_cli, settings, "checkin", "send")
     assert code == 0
     assert "Check-in round sent: 2 prompted." in out

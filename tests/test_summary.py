@@ -42,7 +42,10 @@ async def test_gm_summary_shows_who_checked_in_and_kpi_attainment(bot, chat, clo
 
 
 async def test_summary_lists_people_who_did_not_check_in_and_who_is_away(bot, chat, clock):
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))  # Bruno says so on Wednesday, before his check-in
     await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
     await bot.run_checkins()
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
@@ -150,7 +153,7 @@ async def test_cli_summary_markdown_and_json(bot, chat, clock, settings, monkeyp
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     code, md = run_cli(settings, "summary", "--format", "md")
     assert code == 0
-    assert "**Weekly summary — Test Sales**" in md
+    assert "# Weekly summary — Test Sales" in md
     assert "Revenue 52,000 / 50,000 USD (104%)" in md
     assert "新签两家客户 \\<重点\\>" in md  # user text is escaped for Markdown
     code, raw = run_cli(settings, "summary", "--format", "json")

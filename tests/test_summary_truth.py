@@ -66,8 +66,11 @@ async def test_team_total_in_json_names_who_has_not_reported(bot, chat, clock, s
     assert week["not_checked_in"] == ["alice", "bruno"]
 
 
-async def test_people_away_are_left_out_of_the_target_and_named(bot, chat):
+async def test_people_away_are_left_out_of_the_target_and_named(bot, chat, clock):
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))  # on Wednesday, ahead of Friday's check-in
     await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
     await bot.run_checkins()
     await answer_all(bot, "li", LI_ANSWERS)
     await say(bot, "grace", "/summary")
@@ -283,10 +286,13 @@ async def test_a_bad_week_gets_a_clear_line_from_the_cli(settings, bot, capsys, 
 # --- the same summary in Slack mrkdwn and Telegram HTML, both locales -----------------------
 
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
-async def test_new_summary_lines_are_escaped_for_slack_and_telegram(bot, chat, locale):
+async def test_new_summary_lines_are_escaped_for_slack_and_telegram(bot, chat, clock, locale):
     from handlers.summary import parse_request, render_summary, summaries
 
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))  # on Wednesday, ahead of Friday's check-in
     await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
     await bot.run_checkins(["alice", "li"])
     await answer_all(bot, "li", LI_ANSWERS)
     with bot.unit() as ctx:

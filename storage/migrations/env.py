@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import storage.away  # noqa: F401  (its table belongs to the metadata)
 from storage.models import Base
 
 config = context.config

@@ -1,0 +1,34 @@
+"""Text from people made safe to show anywhere: no terminal control codes survive.
+
+An answer may carry ANSI escape sequences, a bell or other control characters
+(pasted from a terminal, or typed on purpose). Printed by `teampulse summary` they
+would recolour or retitle the GM's terminal; in a Markdown file or a chat they are
+noise. `clean_text` is applied where answers are stored and again to every value a
+template renders, in every markup, so older stored text is covered too.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences (CSI, OSC/DCS/APC/PM/SOS strings, two-character escapes) and
+# their one-byte C1 forms; each is removed whole, so no "[31m" is left behind.
+_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI ... final byte
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # strings
+    r"|\x1b[ -/]*[0-~]?"  # any other escape
+)
+# C0 except tab and newline, DEL, and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Drop terminal escape sequences and control characters; keep newlines and tabs.
+
+    Carriage returns become newlines (CRLF counts once), so line structure survives.
+    """
+    if not _CONTROL.search(text):
+        return text  # the common case, kept cheap: summaries render thousands of values
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", _SEQUENCE.sub("", text))
+

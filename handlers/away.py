@@ -1,0 +1,143 @@
+"""/away and /back: periods in which someone does not check in.
+
+A period runs from a first to a last day (inclusive) in the person's own timezone.
+`/away 2026-12-10` starts one now; `/away 2026-12-20 2026-12-31` plans one;
+`/back` ends the current one as of now and `/away cancel` drops planned ones.
+Nothing here reaches back in time: a period starts no earlier than when it was
+said, and ending one keeps the weeks it already covered (see storage/away.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.answers import normalise
+from handlers.context import Context
+from storage.away import AwayPeriod
+from storage.models import Person
+
+MAX_AWAY = timedelta(days=366)
+# "2026-12-20 2026-12-31", also with "to", "-", "–", "..", "~" or "至/到" between them.
+_RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:to|–|—|-|\.\.|~|至|到)\s*|\s+)"
+                    r"(\d{4}-\d{1,2}-\d{1,2})$", re.IGNORECASE)
+_ONE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+CANCEL_WORDS = {"cancel", "clear", "取消"}
+
+
+def is_away(ctx: Context, person: Person) -> bool:
+    """Whether an away period covers this moment for the person."""
+    return ctx.away.is_away(person.id, person.timezone, ctx.clock.now())
+
+
+def cmd_away(ctx: Context, args: str) -> None:
+    """/away [YYYY-MM-DD | FROM UNTIL | cancel]: be away from today, plan a period, or list."""
+    person = _sender(ctx)
+    text = normalise(args)
+    today = _today(ctx, person)
+    if not text:
+        _show(ctx, person, today)
+        return
+    if text.lower() in CANCEL_WORDS:
+        _cancel_planned(ctx, person)
+        return
+    match = _RANGE.match(text)
+    if match:
+        raw_start, raw_end = match.group(1), match.group(2)
+    elif _ONE.match(text):
+        raw_start, raw_end = "", text
+    else:
+        ctx.reply("usage", command="away", today=today)
+        return
+    start = _parse(ctx, raw_start) if raw_start else today
+    end = _parse(ctx, raw_end)
+    if start is None or end is None:
+        return
+    for day in (start, end):
+        if day < today:
+            ctx.reply("away_in_past", value=day, today=today)
+            return
+    if end < start:
+        ctx.reply("away_ends_before_start", start=start, end=end)
+        return
+    if end - today > MAX_AWAY:
+        ctx.reply("away_too_far", value=end)
+        return
+    now = ctx.clock.now()
+    current = ctx.away.current(person.id, person.timezone, now) if start == today else None
+    clash = next((p for p in ctx.away.open_periods(person.id, person.timezone, now)
+                  if p is not current and p.starts_on <= end and start <= p.ends_on), None)
+    if clash is not None:
+        ctx.reply("away_overlaps", start=_first_day(ctx, person, clash), end=clash.ends_on)
+        return
+    if current is not None:
+        # Already away: only the last day moves. It stays on or after today, so every
+        # moment the period already covered stays covered.
+        current.ends_on = end
+        ctx.reply("away_changed", start=_first_day(ctx, person, current), end=end)
+        return
+    ctx.away.add(person.id, start, end, now)
+    if start == today:
+        ctx.reply("away_set", until=end)
+    else:
+        ctx.reply("away_planned", start=start, end=end)
+
+
+def cmd_back(ctx: Context, args: str) -> None:
+    """/back: end the current away period now; the weeks it covered stay away."""
+    person = _sender(ctx)
+    now = ctx.clock.now()
+    current = ctx.away.current(person.id, person.timezone, now)
+    if current is not None:
+        ctx.away.end(current, now)
+    planned = ctx.away.planned(person.id, person.timezone, now)
+    ctx.reply("away_cleared", was_away=current is not None,
+              planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+
+
+def _show(ctx: Context, person: Person, today: date) -> None:
+    now = ctx.clock.now()
+    current = ctx.away.current(person.id, person.timezone, now)
+    planned = ctx.away.planned(person.id, person.timezone, now)
+    ctx.reply("away_status", today=today,
+              current={"start": _first_day(ctx, person, current), "end": current.ends_on}
+              if current else None,
+              planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+
+
+def _cancel_planned(ctx: Context, person: Person) -> None:
+    now = ctx.clock.now()
+    planned = ctx.away.planned(person.id, person.timezone, now)
+    for period in planned:
+        ctx.away.end(period, now)  # ended before it began: it covers nothing
+    ctx.reply("away_cancelled",
+              periods=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+
+
+def _first_day(ctx: Context, person: Person, period: AwayPeriod) -> date:
+    # A period started "from today" counts from when it was said, which is still that day.
+    return max(period.starts_on, period.created_at.astimezone(_tz(person)).date())
+
+
+def _parse(ctx: Context, raw: str) -> date | None:
+    try:
+        year, month, day = (int(x) for x in raw.split("-"))
+        return date(year, month, day)
+    except ValueError:
+        ctx.reply("away_bad_date", value=raw)
+        return None
+
+
+def _today(ctx: Context, person: Person) -> date:
+    return ctx.clock.now().astimezone(_tz(person)).date()
+
+
+def _tz(person: Person) -> ZoneInfo:
+    return ZoneInfo(person.timezone)
+
+
+def _sender(ctx: Context) -> Person:
+    if ctx.person is None:
+        raise RuntimeError("handler needs a known sender")
+    return ctx.person

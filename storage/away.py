@@ -1,0 +1,138 @@
+"""Away periods: when someone said they would not check in, kept as history.
+
+A period is a range of calendar days in the person's own timezone (`starts_on` to
+`ends_on`, both inclusive). It never reaches back before the moment it was recorded
+(`created_at`), and `/back` or a cancellation cuts it short at `ended_at` instead of
+deleting it. So a week is away only if a period covered its check-in moment as the
+person had set it up *at that moment*; nothing said later rewrites an earlier week.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, ForeignKey, Integer, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.models import Base, UTCDateTime
+
+
+class AwayPeriod(Base):
+    """One stretch of days a person is away (no check-in expected)."""
+
+    __tablename__ = "away_periods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set by /back (ended early) or a cancellation (ended before it began).
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def span(self, timezone: str) -> tuple[datetime, datetime]:
+        """The UTC interval [start, end) the period really covers in a timezone.
+
+        It starts at the first day's midnight, but never before it was recorded; it
+        ends at the midnight after the last day, or earlier if it was cut short.
+        """
+        tz = ZoneInfo(timezone)
+        start = max(_midnight(self.starts_on, tz), self.created_at)
+        end = _midnight(self.ends_on + timedelta(days=1), tz)
+        if self.ended_at is not None:
+            end = min(end, self.ended_at)
+        return start, end
+
+    def covers(self, moment: datetime, timezone: str) -> bool:
+        """Whether the person was away at `moment` (aware) under this period."""
+        start, end = self.span(timezone)
+        return start <= moment < end
+
+    def last_day(self, timezone: str) -> date:
+        """The last day it covers: `ends_on`, or the day it was cut short."""
+        if self.ended_at is None:
+            return self.ends_on
+        return min(self.ends_on, self.ended_at.astimezone(ZoneInfo(timezone)).date())
+
+    def is_void(self, timezone: str) -> bool:
+        """True for a period cancelled before it began (it covers nothing)."""
+        start, end = self.span(timezone)
+        return end <= start
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+class AwayRepo:
+    """Away periods of people; the one place that says whether someone was away."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, person_id: int, starts_on: date, ends_on: date, now: datetime) -> AwayPeriod:
+        """Record a new period (the caller has checked the dates)."""
+        period = AwayPeriod(person_id=person_id, starts_on=starts_on, ends_on=ends_on,
+                            created_at=now)
+        self.session.add(period)
+        self.session.flush()
+        return period
+
+    def open_periods(self, person_id: int, timezone: str, now: datetime) -> list[AwayPeriod]:
+        """Periods still ahead or under way at `now` (not ended, not over), oldest first."""
+        rows = self.session.scalars(select(AwayPeriod).where(
+            AwayPeriod.person_id == person_id, AwayPeriod.ended_at.is_(None))
+            .order_by(AwayPeriod.starts_on, AwayPeriod.id))
+        return [p for p in rows if p.span(timezone)[1] > now]
+
+    def current(self, person_id: int, timezone: str, now: datetime) -> AwayPeriod | None:
+        """The period covering `now`, if any."""
+        return next((p for p in self.open_periods(person_id, timezone, now)
+                     if p.covers(now, timezone)), None)
+
+    def planned(self, person_id: int, timezone: str, now: datetime) -> list[AwayPeriod]:
+        """Periods that have not begun yet at `now`."""
+        return [p for p in self.open_periods(person_id, timezone, now)
+                if p.span(timezone)[0] > now]
+
+    def end(self, period: AwayPeriod, now: datetime) -> None:
+        """Cut a period short at `now` (or cancel one not yet begun); the row stays."""
+        period.ended_at = now
+        self.session.flush()
+
+    def is_away(self, person_id: int, timezone: str, at: datetime) -> bool:
+        """Whether one person was (or is) away at a moment."""
+        return bool(self.covering([(person_id, timezone, at)]))
+
+    def covering(self, asks: Iterable[tuple[int, str, datetime]]
+                 ) -> dict[tuple[int, datetime], AwayPeriod]:
+        """For many (person id, their timezone, moment) at once, the period covering each.
+
+        One query for all of them: the summary asks this for every person and week.
+        The result maps (person id, moment) to the covering period; a pair that is
+        not in it was not away.
+        """
+        wanted = list(asks)
+        if not wanted:
+            return {}
+        # Dates are local; a day either side keeps every timezone inside the window.
+        first = min(m for _, _, m in wanted).date() - timedelta(days=1)
+        last = max(m for _, _, m in wanted).date() + timedelta(days=1)
+        rows = self.session.scalars(select(AwayPeriod).where(
+            AwayPeriod.person_id.in_(sorted({pid for pid, _, _ in wanted})),
+            AwayPeriod.starts_on <= last, AwayPeriod.ends_on >= first)
+            .order_by(AwayPeriod.id))
+        by_person: dict[int, list[AwayPeriod]] = defaultdict(list)
+        for row in rows:
+            by_person[row.person_id].append(row)
+        found: dict[tuple[int, datetime], AwayPeriod] = {}
+        for person_id, timezone, moment in wanted:
+            hit = next((p for p in by_person.get(person_id, ()) if p.covers(moment, timezone)),
+                       None)
+            if hit is not None:
+                found[(person_id, moment)] = hit
+        return found

@@ -1,0 +1,176 @@
+"""Away periods: /away, /back, planned holidays, and what the GM's summary shows.
+
+A week is away only if an away period covered its check-in moment (Friday 16:00 in
+the person's timezone by default); nothing said later rewrites an earlier week.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+
+from storage.db import create_db_engine
+from storage.migrate import current_revision, upgrade
+from tests.support import say
+
+# Times in New York (EST, UTC-5), where Alice lives; the fixture clock starts Friday 16:00.
+SUNDAY_NY = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)  # Sunday 10:00, after Friday's check-in
+WEDNESDAY_NY = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # before Friday's check-in
+
+
+def away_line(text: str, name: str) -> bool:
+    """Whether the summary lists `name` as away."""
+    return any(line.startswith("🌴") and name in line for line in text.splitlines())
+
+
+async def test_away_sent_on_sunday_leaves_the_missed_friday_missed(bot, chat, clock):
+    await bot.run_checkins()  # Friday 16:00: Alice is asked and does not answer
+    clock.set(SUNDAY_NY)
+    await say(bot, "alice", "/away 2026-12-10")
+    assert "away from now until 2026-12-10" in chat.last("alice")
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "❌ Alice Martin — not checked in" in text
+    assert not away_line(text, "Alice")
+    assert "Check-ins: 0 of 3" in text
+    await say(bot, "grace", "/summary last 4w")
+    assert "2026-W48: 0 of 3 · missing: Alice Martin" in chat.last("grace")
+    # Her next check-in falls inside the period: not asked, and away in the summary.
+    clock.set(datetime(2026, 12, 4, 21, 0, tzinfo=UTC))
+    run = await bot.run_checkins()
+    assert run.results["alice"] == "away"
+    await say(bot, "grace", "/summary")
+    assert "🌴 Alice Martin — away until 2026-12-10" in chat.last("grace")
+
+
+async def test_back_does_not_turn_covered_weeks_back(bot, chat, clock):
+    clock.set(WEDNESDAY_NY)
+    await say(bot, "alice", "/away 2026-12-10")
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins()).results["alice"] == "away"
+    clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # back early, Tuesday morning
+    await say(bot, "alice", "/back")
+    assert "Welcome back" in chat.last("alice")
+    assert "stay marked as away" in chat.last("alice")
+    await say(bot, "grace", "/summary 2026-W48")
+    text = chat.last("grace")
+    assert "🌴 Alice Martin — away until 2026-12-01" in text
+    assert "Check-ins: 0 of 2" in text
+    # This week's Friday is after /back: she is asked again, and not away.
+    clock.set(datetime(2026, 12, 4, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
+    await say(bot, "grace", "/summary")
+    assert not away_line(chat.last("grace"), "Alice")
+    await say(bot, "grace", "/summary 2026-W48")
+    assert away_line(chat.last("grace"), "Alice")
+
+
+async def test_a_planned_holiday_three_weeks_out_does_not_affect_this_week(bot, chat, clock):
+    clock.set(WEDNESDAY_NY)
+    await say(bot, "alice", "/away 2026-12-14 2026-12-18")
+    reply = chat.last("alice")
+    assert "Planned: you're away 2026-12-14 – 2026-12-18" in reply
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
+    await say(bot, "grace", "/summary")
+    assert not away_line(chat.last("grace"), "Alice")
+    await say(bot, "alice", "/away")
+    assert "You're not away now." in chat.last("alice")
+    assert "Planned: 2026-12-14 – 2026-12-18" in chat.last("alice")
+    clock.set(datetime(2026, 12, 18, 21, 0, tzinfo=UTC))  # Friday of the holiday
+    assert (await bot.run_checkins()).results["alice"] == "away"
+    await say(bot, "grace", "/summary")
+    assert "🌴 Alice Martin — away until 2026-12-18" in chat.last("grace")
+    clock.set(datetime(2026, 12, 25, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
+
+
+async def test_a_planned_holiday_can_be_cancelled(bot, chat, clock):
+    await say(bot, "alice", "/away 2026-12-14 to 2026-12-18")
+    await say(bot, "alice", "/back")
+    assert "You weren't away" in chat.last("alice")
+    assert "Still planned: 2026-12-14 – 2026-12-18" in chat.last("alice")
+    await say(bot, "alice", "/away cancel")
+    assert "Cancelled your planned time away: 2026-12-14 – 2026-12-18." in chat.last("alice")
+    clock.set(datetime(2026, 12, 18, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
+    await say(bot, "alice", "/away cancel")
+    assert "no planned time away to cancel" in chat.last("alice")
+
+
+async def test_extending_and_overlapping_periods(bot, chat, clock):
+    await say(bot, "alice", "/away 2026-12-01")
+    await say(bot, "alice", "/away 2026-12-05")
+    assert "Updated: you're away from 2026-11-27 until 2026-12-05" in chat.last("alice")
+    await say(bot, "alice", "/away 2026-12-03 2026-12-20")
+    assert "overlaps time away you already have: 2026-11-27 – 2026-12-05" in chat.last("alice")
+    await say(bot, "alice", "/away 2026-12-20 2026-12-10")
+    assert "comes before the first" in chat.last("alice")
+    await say(bot, "alice", "/away")
+    assert "You're away now, from 2026-11-27 until 2026-12-05" in chat.last("alice")
+
+
+async def test_away_replies_in_chinese(bot, chat, clock):
+    await say(bot, "li", "/away 2026-12-20 2026-12-24")
+    assert "已计划：你将在 2026-12-20 – 2026-12-24（含）外出" in chat.last("li")
+    await say(bot, "li", "/away 2026-12-10")
+    assert "你从现在起外出至 2026-12-10" in chat.last("li")
+    await say(bot, "li", "/back")
+    assert "欢迎回来" in chat.last("li") and "仍有计划：2026-12-20 – 2026-12-24" in chat.last("li")
+    await say(bot, "li", "/away 2026-12-24 2026-12-20")
+    assert "早于开始日期" in chat.last("li")
+
+
+async def test_help_tells_what_away_does(bot, chat):
+    await say(bot, "alice", "/help")
+    assert "those weeks show as away" in chat.last("alice")
+    await say(bot, "li", "/help")
+    assert "这些周在概况中显示为外出" in chat.last("li")
+
+
+async def test_summary_loads_away_periods_in_one_query(bot, chat, clock):
+    await say(bot, "alice", "/away 2026-12-10")
+    queries: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "away_periods" in statement:
+            queries.append(statement)
+
+    engine = bot.sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        await say(bot, "grace", "/summary last 8w")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert "Summary of the last 8 weeks" in chat.last("grace")
+    assert len(queries) == 1
+
+
+def test_upgrade_turns_away_until_into_a_period_and_keeps_history(tmp_path):
+    engine = create_db_engine(f"sqlite:///{tmp_path}/old.db")
+    upgrade(engine, "0001")
+    today = datetime.now(UTC).date()
+    with engine.begin() as conn:
+        for pid, key, until in ((1, "alice", today + timedelta(days=5)),
+                                (2, "bruno", today - timedelta(days=3)), (3, "li", None)):
+            conn.execute(sa.text(
+                "INSERT INTO people (id, key, display_name, role, timezone, locale, checks_in, "
+                "can_view_summary, away_until, active) VALUES (:id, :key, :key, 'director', "
+                "'UTC', 'en', :t, :f, :until, :t)"),
+                {"id": pid, "key": key, "until": until, "t": True, "f": False})
+        conn.execute(sa.text(
+            "INSERT INTO checkin_rounds (person_id, week, questions, status, created_at) "
+            "VALUES (1, '2026-W40', '[]', 'submitted', :now)"), {"now": datetime.now(UTC)})
+    upgrade(engine)
+    assert current_revision(engine) == "0002_away"
+    assert "away_until" not in {c["name"] for c in inspect(engine).get_columns("people")}
+    with engine.connect() as conn:
+        periods = conn.execute(sa.text(
+            "SELECT person_id, starts_on, ends_on, ended_at FROM away_periods")).all()
+        rounds = conn.execute(sa.text("SELECT count(*) FROM checkin_rounds")).scalar()
+    assert [(p[0], str(p[1]), str(p[2]), p[3]) for p in periods] == [
+        (1, today.isoformat(), (today + timedelta(days=5)).isoformat(), None)]
+    assert rounds == 1  # the people table was not rebuilt (that would cascade into rounds)
+    engine.dispose()
