@@ -75,14 +75,9 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
             log.info("%s adapter started", adapter.platform)
         scheduler = await start_scheduler(bot, engine)
         if console is not None:
-            console_task = asyncio.create_task(console.run(), name="console")
-            stop_task = asyncio.create_task(stop.wait())
-            await asyncio.wait({console_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
-            stop_task.cancel()
-            if console_task.done():
-                console_task.result()  # surface a crash instead of exiting silently
-            else:
-                console_task.cancel()
+            # The console stops reading at `stop` but finishes the line in hand, so an
+            # answer typed just before Ctrl-C is stored, not cut off half-way.
+            await console.run(stop)
         else:
             log.info("teampulse is running on %s; press Ctrl-C to stop",
                      ", ".join(bot.adapters))
