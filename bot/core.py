@@ -15,14 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.events import InboundEvent, Target
+from bot.events import InboundEvent, OutboundMessage, Target
 from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import route
 from handlers import checkin
 from handlers.context import Context
-from storage.db import session_factory
+from storage.db import describe_db_error, session_factory
 from storage.models import Person
 from storage.repositories import PeopleRepo
 
@@ -115,24 +115,57 @@ class TeamPulse:
             return False
         except Exception:
             log.exception("handling a %s event failed", event.platform)
-            self._apologise(event)
+            await self._apologise(event)
         await self._deliver()
         return True
 
     async def _deliver(self) -> None:
         # Send what is due now; anything pacing deferred is left to the background loop,
         # which is woken so it recomputes its sleep instead of idling until its next tick.
-        if await self.outbox.flush() is not None:
+        try:
+            due = await self.outbox.flush()
+        except Exception as exc:  # the database is down: the background loop retries
+            log.error("sending from the outbox failed (%s); the outbox will retry",
+                      describe_db_error(exc))
+            self.outbox.kick()
+            return
+        if due is not None:
             self.outbox.kick()
 
-    def _apologise(self, event: InboundEvent) -> None:
+    async def _apologise(self, event: InboundEvent) -> None:
+        if not (event.is_direct or event.text.startswith("/")):
+            return  # chatter in a group that failed needs no public apology
         try:
             with self.unit(event) as ctx:
                 ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
-                if event.is_direct or event.text.startswith("/"):
-                    ctx.reply("internal_error")
+                ctx.reply("internal_error")
+            return
+        except Exception as exc:
+            # Most likely the database itself is failing, so the apology cannot be
+            # recorded in the outbox: say it straight through the adapter instead.
+            log.error("could not record the apology for a failed %s event (%s); "
+                      "sending it directly", event.platform, describe_db_error(exc))
+        adapter = self.adapters.get(event.platform)
+        if adapter is None:
+            return
+        try:
+            text = self.renderer.message(self._locale_without_db(event), "internal_error",
+                                         adapter.markup)
+            # Privately, as ctx.reply would for an apology (a DM works on every platform).
+            await adapter.deliver(Target(event.platform, "dm", event.user_id),
+                                  OutboundMessage(text))
         except Exception:
             log.exception("could not even apologise for a failed %s event", event.platform)
+
+    def _locale_without_db(self, event: InboundEvent) -> str:
+        """The sender's locale from the org file alone (the database may be down)."""
+        for person in self.org.people:
+            if ((event.platform == "console" and person.key == event.user_id)
+                    or (event.platform == "slack" and person.slack_id == event.user_id)
+                    or (event.platform == "telegram"
+                        and str(person.telegram_id) == event.user_id)):
+                return person.locale
+        return "zh-CN" if (event.locale_hint or "").lower().startswith("zh") else "en"
 
     # --- scheduled work ------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from storage.db import describe_db_error
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
@@ -149,8 +150,14 @@ class ConsoleAdapter(Adapter):
                 line = line.rstrip("\n")
                 if not self.interactive and line.strip():
                     self.stdout.write(f"{self.current}> {line}\n")
-                if not await self.process_line(line):
-                    break
+                try:
+                    if not await self.process_line(line):
+                        break
+                except Exception as exc:  # the database is down, say: keep the console open
+                    log.error("console: %r failed: %s", line.split(" ", 1)[0],
+                              describe_db_error(exc))
+                    self._say("(that did not work: the bot could not reach its database; "
+                              "try again in a moment)")
         finally:
             if stopping is not None:
                 stopping.cancel()
