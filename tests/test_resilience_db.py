@@ -241,3 +241,36 @@ def test_config_check_db_reports_an_up_to_date_database(
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["--env-file", str(tmp_path / "none"), "config", "--check-db"]) == 0
     assert "(up to date)" in capsys.readouterr().out
+
+
+async def test_the_console_stays_open_through_a_database_outage(bot: TeamPulse) -> None:
+    from io import StringIO
+
+    from bot.adapters.console import ConsoleAdapter
+
+    read_end, write_end = os.pipe()
+    out = StringIO()
+    console = ConsoleAdapter(bot, os.fdopen(read_end), out, interactive=False)
+    bot.register(console)
+    await console.start()
+    stop = asyncio.Event()
+    session = asyncio.create_task(console.run(stop))
+
+    async def shown(needle: str) -> None:
+        async with asyncio.timeout(BOUND):
+            while needle not in out.getvalue():
+                assert not session.done(), out.getvalue()
+                await asyncio.sleep(0.01)  # yield until the console has printed it
+
+    try:
+        with unreachable(bot.engine):
+            os.write(write_end, b"/who\n")
+            await shown("could not reach its database")
+            os.write(write_end, b"hello\n")
+            await shown(APOLOGY)  # a chat message gets the bot's apology, sent directly
+        os.write(write_end, b"/who\n")
+        await shown("Grace Chen (gm)  ← you")
+    finally:
+        stop.set()
+        os.close(write_end)
+        await session
