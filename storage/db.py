@@ -42,7 +42,8 @@ def check_database_url(url: str) -> URL:
     except ImportError as exc:
         raise DatabaseSetupError(
             f"DATABASE_URL {shown}: the driver for {parsed.drivername!r} is not installed "
-            f"({exc.name or exc}); teampulse ships psycopg for postgresql+psycopg") from None
+            f"(no module {exc.name or exc}); for PostgreSQL install the postgres extra "
+            "(pip install '.[postgres]') and use postgresql+psycopg://") from None
     return parsed
 
 
