@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.core import TeamPulse
 from bot.org import load_org
 from bot.scheduler import start_scheduler
-from storage.db import create_db_engine
+from storage.db import create_db_engine, describe_db_error
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,11 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
             except Exception:
                 log.exception("stopping the %s adapter failed", adapter.platform)
         await outbox_task
-        await bot.outbox.flush()  # what was queued last still goes out before we exit
+        try:
+            await bot.outbox.flush()  # what was queued last still goes out before we exit
+        except Exception as exc:  # the database is down: it stays queued for the next start
+            log.error("could not send the outbox before stopping (%s); it is kept for the "
+                      "next start", describe_db_error(exc))
         jobs.bind(None)
         engine.dispose()
         for sig in (signal.SIGINT, signal.SIGTERM):

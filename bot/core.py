@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
@@ -113,6 +113,10 @@ class TeamPulse:
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)
             return False
+        except DBAPIError as exc:  # the database failed, not our code: one line is enough
+            log.error("handling a %s event failed: database error (%s)", event.platform,
+                      describe_db_error(exc))
+            await self._apologise(event)
         except Exception:
             log.exception("handling a %s event failed", event.platform)
             await self._apologise(event)

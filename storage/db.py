@@ -62,7 +62,8 @@ def create_db_engine(url: str) -> Engine:
     Raises DatabaseSetupError for a URL that cannot work (bad form, unknown or missing driver).
     """
     parsed = check_database_url(url)
-    kwargs: dict[str, Any] = {"future": True}
+    # hide_parameters: a failed statement's error must not carry people's answers into logs.
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):

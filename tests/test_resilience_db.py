@@ -80,15 +80,17 @@ def unreachable(engine: Engine) -> Iterator[None]:
 
 
 async def test_a_read_only_database_gets_an_apology_and_nothing_is_lost(
-        bot: TeamPulse, chat: RecordingAdapter) -> None:
+        bot: TeamPulse, chat: RecordingAdapter, caplog: pytest.LogCaptureFixture) -> None:
     await bot.run_checkins(["alice"])
     await say(bot, "alice", "52000")
     assert "Question 2 of 8" in chat.last("alice")
 
     with read_only(bot.engine):
-        assert await say(bot, "alice", "3")  # no exception reaches the adapter
+        assert await say(bot, "alice", "31337")  # no exception reaches the adapter
         assert APOLOGY in chat.last("alice")
         assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0}
+    assert "handling a console event failed: database error" in caplog.text
+    assert "31337" not in caplog.text  # what people write never reaches the logs
 
     await say(bot, "alice", "3")  # writable again: she simply answers again
     assert "Question 3 of 8" in chat.last("alice")
