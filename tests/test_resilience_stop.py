@@ -7,6 +7,7 @@ supervisor: the case that used to hang forever.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import signal
@@ -145,3 +146,36 @@ def test_restarted_after_a_stop_the_director_carries_on_where_they_were(
         assert [number for _, _, number, _ in second.answers()] == [52000.0, 3.0]
     finally:
         second.kill()
+
+
+async def signal_a_running_platform_bot(tmp_path: Path, env: dict[str, str],
+                                        sig: signal.Signals) -> str:
+    """Start `python -m bot run` with `env`, signal it once running; return its stderr.
+
+    Asserts it exits promptly with code 0 and no traceback.
+    """
+    full = {k: v for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_"))}
+    full.update(PYTHONPATH=str(ROOT), LOG_LEVEL="INFO", **env)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run",
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=full, cwd=tmp_path)
+    assert proc.stderr is not None
+    seen = ""
+    try:
+        async with asyncio.timeout(PROMPT):
+            while "teampulse is running on" not in seen:
+                line = (await proc.stderr.readline()).decode()
+                assert line, f"the bot exited before running:\n{seen}"
+                seen += line
+        proc.send_signal(sig)
+        async with asyncio.timeout(PROMPT):
+            seen += (await proc.stderr.read()).decode()
+            assert await proc.wait() == 0, seen
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert "Traceback" not in seen, seen
+    return seen
