@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -179,3 +180,43 @@ async def signal_a_running_platform_bot(tmp_path: Path, env: dict[str, str],
             await proc.wait()
     assert "Traceback" not in seen, seen
     return seen
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_signal_stops_the_interactive_console_on_a_terminal(
+        tmp_path: Path, sig: signal.Signals) -> None:
+    import pty
+    import select
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tp.db'}", TERM="dumb",
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"), PYTHONPATH=str(ROOT))
+    terminal, child_end = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
+        stdin=child_end, stdout=child_end, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
+        start_new_session=True)
+    os.close(child_end)
+    screen = b""
+
+    def wait_for(needle: bytes) -> None:
+        nonlocal screen
+        deadline = time.monotonic() + PROMPT
+        while needle not in screen:
+            assert time.monotonic() < deadline, screen.decode(errors="replace")
+            if select.select([terminal], [], [], 0.1)[0]:
+                screen += os.read(terminal, 4096)
+
+    try:
+        wait_for(b"grace> ")  # the prompt: the console waits for typing
+        os.write(terminal, b"/who\n")
+        wait_for("← you".encode())
+        proc.send_signal(sig)
+        assert proc.wait(timeout=PROMPT) == 0
+        assert proc.stderr is not None and proc.stderr.read() == b""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(terminal)
