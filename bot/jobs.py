@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError
+
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -34,7 +36,7 @@ async def checkin_job(person_key: str) -> None:
     global _missed_checkins
     try:
         await _bot.run_checkins([person_key])
-    except Exception as exc:
+    except DBAPIError as exc:
         # A weekly job does not run again until next week: remember, and let the
         # reminder sweep send it (within the grace period) once the database is back.
         _missed_checkins = True
@@ -54,6 +56,6 @@ async def reminder_job() -> None:
             await catch_up(_bot)
             _missed_checkins = False
         await _bot.run_reminders()
-    except Exception as exc:
+    except DBAPIError as exc:
         log.error("reminder sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))

@@ -212,6 +212,8 @@ def test_a_signal_stops_the_interactive_console_on_a_terminal(
         wait_for(b"grace> ")  # the prompt: the console waits for typing
         os.write(terminal, b"/who\n")
         wait_for("← you".encode())
+        os.write(terminal, b"/as alice\n")
+        wait_for(b"alice> ")  # the prompt follows the answer and names who you are now
         proc.send_signal(sig)
         assert proc.wait(timeout=PROMPT) == 0
         assert proc.stderr is not None and proc.stderr.read() == b""

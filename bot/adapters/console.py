@@ -17,6 +17,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
 from storage.db import describe_db_error
@@ -54,6 +56,9 @@ class ConsoleAdapter(Adapter):
         self._names: dict[str, str] = {}
         self._buttons: dict[str, tuple[str, ...]] = {}
         self._counter = 0
+        # The input thread reads one line per request from run(), so an interactive prompt
+        # appears after the bot's answer to the previous line, naming whoever /as made you.
+        self._want_line = threading.Semaphore(0)
 
     # --- outbound ------------------------------------------------------------------------
 
@@ -133,6 +138,7 @@ class ConsoleAdapter(Adapter):
         stopping = asyncio.ensure_future(stop.wait()) if stop is not None else None
         try:
             while stop is None or not stop.is_set():
+                self._want_line.release()  # the reader may read (and prompt) once more
                 getting = asyncio.ensure_future(lines.get())
                 waiters = {getting} if stopping is None else {getting, stopping}
                 await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
@@ -153,7 +159,7 @@ class ConsoleAdapter(Adapter):
                 try:
                     if not await self.process_line(line):
                         break
-                except Exception as exc:  # the database is down, say: keep the console open
+                except DBAPIError as exc:  # the database is down: keep the console open
                     log.error("console: %r failed: %s", line.split(" ", 1)[0],
                               describe_db_error(exc))
                     self._say("(that did not work: the bot could not reach its database; "
@@ -179,8 +185,9 @@ class ConsoleAdapter(Adapter):
                 loop.call_soon_threadsafe(queue.put_nowait, item)
 
         def read() -> None:
+            lines = self._lines()
             try:
-                for line in self._lines():
+                while self._want_line.acquire() and (line := next(lines, None)) is not None:
                     put(line)
             except Exception:  # a broken input ends the session like end of input
                 log.exception("reading console input failed")
