@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.core import TeamPulse
 from bot.org import load_org
 from bot.scheduler import start_scheduler
-from storage.db import create_db_engine
+from storage.db import create_db_engine, describe_db_error
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -75,14 +75,9 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
             log.info("%s adapter started", adapter.platform)
         scheduler = await start_scheduler(bot, engine)
         if console is not None:
-            console_task = asyncio.create_task(console.run(), name="console")
-            stop_task = asyncio.create_task(stop.wait())
-            await asyncio.wait({console_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
-            stop_task.cancel()
-            if console_task.done():
-                console_task.result()  # surface a crash instead of exiting silently
-            else:
-                console_task.cancel()
+            # The console stops reading at `stop` but finishes the line in hand, so an
+            # answer typed just before Ctrl-C is stored, not cut off half-way.
+            await console.run(stop)
         else:
             log.info("teampulse is running on %s; press Ctrl-C to stop",
                      ", ".join(bot.adapters))
@@ -98,7 +93,11 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
                 log.exception("stopping the %s adapter failed", adapter.platform)
         await bot.drain()  # a round being sent finishes its batches
         await outbox_task
-        await bot.outbox.flush()  # what was queued last still goes out before we exit
+        try:
+            await bot.outbox.flush()  # what was queued last still goes out before we exit
+        except Exception as exc:  # the database is down: it stays queued for the next start
+            log.error("could not send the outbox before stopping (%s); it is kept for the "
+                      "next start", describe_db_error(exc))
         jobs.bind(None)
         bot.close()
         engine.dispose()

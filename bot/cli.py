@@ -53,7 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the database up to date")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
-    sub.add_parser("config", help="show the settings in effect (secrets masked)")
+    config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
+                                           "and check DATABASE_URL")
+    config.add_argument("--check-db", action="store_true",
+                        help="also connect to the database and report its migration revision")
     checkin = sub.add_parser("checkin", help="check-in rounds (send one now)")
     actions = checkin.add_subparsers(dest="checkin_command", metavar="ACTION", required=True)
     send = actions.add_parser(
@@ -78,6 +81,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     if args.command is None:
         _parser().print_help(out)
         return 0
+    settings: Settings | None = None
     try:
         settings = Settings.load(env_file=args.env_file)
         code = _dispatch(args, settings, out)
@@ -86,13 +90,20 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except (ConfigError, OrgError) as exc:
         print(f"teampulse: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:
         # The reader went away (`teampulse summary | head`): stop quietly, as a tool
         # killed by SIGPIPE would, and keep Python's final flush from complaining.
         _silence(out)
         return SIGPIPE_EXIT
+    except Exception as exc:
+        # A database that cannot be used stops start-up with one line, not a traceback.
+        message = _database_problem(exc, settings.database_url if settings else None)
+        if message is None:
+            raise
+        print(f"teampulse: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 SIGPIPE_EXIT = 128 + 13
@@ -104,6 +115,24 @@ def _silence(out: TextIO) -> None:
         os.dup2(devnull, out.fileno())
     except (OSError, ValueError, io.UnsupportedOperation):
         pass  # not a real file (a test's StringIO): nothing will flush it at exit
+
+
+def _database_problem(exc: BaseException, url: str | None) -> str | None:
+    """One line for a database that cannot be used, or None if `exc` is something else."""
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.db import DatabaseSetupError, describe_db_error
+
+    if isinstance(exc, DatabaseSetupError):
+        return str(exc)
+    if isinstance(exc, DBAPIError):
+        where = ""
+        if url is not None:
+            from sqlalchemy.engine import make_url
+
+            where = f" at {make_url(url).render_as_string(hide_password=True)}"
+        return f"cannot use the database{where}: {describe_db_error(exc)}"
+    return None
 
 
 def _setup_logging(settings: Settings, console: bool) -> None:
@@ -148,7 +177,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command == "config":
         for name, value in settings.describe().items():
             print(f"{name} = {value}", file=out)
-        return 0
+        return _check_database(settings, args.check_db, out)
     if args.command == "summary":
         return _summary(args, settings, out)
     if args.command == "checkin":
@@ -225,6 +254,41 @@ def _print_round(result: dict[str, list[str]], scope: str, name: str | None,
                            ("not-checking-in", "does not check in")):
         if result.get(outcome):
             print(f"  {label}: {', '.join(result[outcome])}", file=out)
+
+
+def _check_database(settings: Settings, connect: bool, out: TextIO) -> int:
+    """Say whether DATABASE_URL can work; with `connect`, try it (a short connection)."""
+    from storage.db import DatabaseSetupError, check_database_url, create_db_engine
+
+    try:
+        url = check_database_url(settings.database_url)
+    except DatabaseSetupError as exc:
+        print(f"teampulse: {exc}", file=sys.stderr)
+        return 2
+    if not connect:
+        print(f"database: {url.get_backend_name()} via {url.get_driver_name()} (driver "
+              "installed; not connected: use 'config --check-db' to try)", file=out)
+        return 0
+    from storage.migrate import current_revision, head_revision, known_revisions
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        found = current_revision(engine)  # a DBAPIError here is reported by main()
+        head = head_revision(engine)
+    finally:
+        engine.dispose()
+    known = found is None or found in known_revisions()
+    if found == head:
+        state = "up to date"
+    elif found is None:
+        state = "empty: 'teampulse migrate' or 'run' sets it up"
+    elif known:
+        state = f"behind: 'teampulse migrate' brings it to {head}"
+    else:
+        state = f"unknown to this version, which knows up to {head}"
+    print(f"database: {url.get_backend_name()} via {url.get_driver_name()}, connected; "
+          f"revision {found or 'none'} ({state})", file=out)
+    return 0 if known else 2
 
 
 def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

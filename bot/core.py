@@ -14,19 +14,19 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.events import InboundEvent, Target
+from bot.events import InboundEvent, OutboundMessage, Target
 from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import route
 from handlers import checkin, rounds
 from handlers.context import Context
-from storage.db import session_factory
+from storage.db import describe_db_error, session_factory
 from storage.models import Person
 from storage.repositories import PeopleRepo
 from storage.round_requests import RoundRequestRepo
@@ -137,9 +137,11 @@ class TeamPulse:
         work runs on the database thread, never on the event loop.
         """
         outcome = await self.db(self._handle_sync, event)
-        if outcome is None:
+        if outcome == "duplicate":
             return False
-        if outcome:
+        if outcome == "failed":
+            await self._apologise(event)
+        elif outcome == "round":
             # The handler queued a round (/checkin send): carry it out now, in the background,
             # so a platform that hands us one update at a time is not held up by the round.
             self.spawn(self.run_round_requests())
@@ -157,42 +159,80 @@ class TeamPulse:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    def _handle_sync(self, event: InboundEvent) -> bool | None:
-        # None: a duplicate; True: a round request was queued; False: anything else.
+    def _handle_sync(self, event: InboundEvent) -> str:
+        # "duplicate", "round" (a round request was queued), "failed" (apologise), or "done".
         try:
             with self.unit(event) as ctx:
                 if event.event_id and not ctx.events.claim(event.platform, event.event_id,
                                                            self.clock.now()):
                     log.info("%s event %s already processed; ignoring the redelivery",
                              event.platform, event.event_id)
-                    return None
+                    return "duplicate"
                 ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
                 route(ctx, self.bot_usernames.get(event.platform))
-                return ctx.round_requested
+                return "round" if ctx.round_requested else "done"
         except IntegrityError:
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)
-            return None
+            return "duplicate"
+        except DBAPIError as exc:  # the database failed, not our code: one line is enough
+            log.error("handling a %s event failed: database error (%s)", event.platform,
+                      describe_db_error(exc))
         except Exception:
             log.exception("handling a %s event failed", event.platform)
-            self._apologise(event)
-        return False
+        return "failed"
 
     async def deliver(self) -> None:
         """Send what the outbox holds that is due now, and wake its loop for the rest."""
         # Send what is due now; anything pacing deferred is left to the background loop,
         # which is woken so it recomputes its sleep instead of idling until its next tick.
-        if await self.outbox.flush() is not None:
+        try:
+            due = await self.outbox.flush()
+        except Exception as exc:  # the database is down: the background loop retries
+            log.error("sending from the outbox failed (%s); the outbox will retry",
+                      describe_db_error(exc))
+            self.outbox.kick()
+            return
+        if due is not None:
             self.outbox.kick()
 
-    def _apologise(self, event: InboundEvent) -> None:
+    async def _apologise(self, event: InboundEvent) -> None:
+        if not (event.is_direct or event.text.startswith("/")):
+            return  # chatter in a group that failed needs no public apology
         try:
-            with self.unit(event) as ctx:
-                ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
-                if event.is_direct or event.text.startswith("/"):
-                    ctx.reply("internal_error")
+            await self.db(self._record_apology, event)
+            return
+        except Exception as exc:
+            # Most likely the database itself is failing, so the apology cannot be
+            # recorded in the outbox: say it straight through the adapter instead.
+            log.error("could not record the apology for a failed %s event (%s); "
+                      "sending it directly", event.platform, describe_db_error(exc))
+        adapter = self.adapters.get(event.platform)
+        if adapter is None:
+            return
+        try:
+            text = self.renderer.message(self._locale_without_db(event), "internal_error",
+                                         adapter.markup)
+            # Privately, as ctx.reply would for an apology (a DM works on every platform).
+            await adapter.deliver(Target(event.platform, "dm", event.user_id),
+                                  OutboundMessage(text))
         except Exception:
             log.exception("could not even apologise for a failed %s event", event.platform)
+
+    def _record_apology(self, event: InboundEvent) -> None:
+        with self.unit(event) as ctx:
+            ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
+            ctx.reply("internal_error")
+
+    def _locale_without_db(self, event: InboundEvent) -> str:
+        """The sender's locale from the org file alone (the database may be down)."""
+        for person in self.org.people:
+            if ((event.platform == "console" and person.key == event.user_id)
+                    or (event.platform == "slack" and person.slack_id == event.user_id)
+                    or (event.platform == "telegram"
+                        and str(person.telegram_id) == event.user_id)):
+                return person.locale
+        return "zh-CN" if (event.locale_hint or "").lower().startswith("zh") else "en"
 
     # --- scheduled work ------------------------------------------------------------------
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError
+
+from storage.db import describe_db_error
+
 if TYPE_CHECKING:
     from bot.core import TeamPulse
 
 log = logging.getLogger(__name__)
 _bot: TeamPulse | None = None
+# A check-in job that failed (the database was down): the next reminder sweep catches up.
+_missed_checkins = False
 
 
 def bind(bot: TeamPulse | None) -> None:
@@ -27,13 +33,32 @@ async def checkin_job(person_key: str) -> None:
     if _bot is None:
         log.warning("check-in job for %s fired with no bot running", person_key)
         return
-    await _bot.run_checkins([person_key])
+    global _missed_checkins
+    try:
+        await _bot.run_checkins([person_key])
+    except DBAPIError as exc:
+        # A weekly job does not run again until next week: remember, and let the
+        # reminder sweep send it (within the grace period) once the database is back.
+        _missed_checkins = True
+        log.error("check-in job for %s failed (%s); retrying at the next reminder sweep",
+                  person_key, describe_db_error(exc))
 
 
 async def reminder_job() -> None:
-    """Send the reminders that have fallen due."""
-    if _bot is not None:
+    """Send the reminders that have fallen due (and check-ins a failed job missed)."""
+    global _missed_checkins
+    if _bot is None:
+        return
+    from bot.scheduler import catch_up  # the scheduler imports this module
+
+    try:
+        if _missed_checkins:
+            await catch_up(_bot)
+            _missed_checkins = False
         await _bot.run_reminders()
+    except DBAPIError as exc:
+        log.error("reminder sweep failed (%s); trying again at the next sweep",
+                  describe_db_error(exc))
 
 
 async def round_requests_job() -> None:

@@ -6,15 +6,63 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+# Seconds to wait for a PostgreSQL server before start-up gives up (the OS default is
+# minutes when packets are silently dropped).
+CONNECT_TIMEOUT = 10
+
+
+class DatabaseSetupError(Exception):
+    """The database cannot be used at all: a bad URL, a missing driver, an unknown revision.
+
+    Its message is one line meant for the operator.
+    """
+
+
+def check_database_url(url: str) -> URL:
+    """Parse a DATABASE_URL and check its backend and driver are installed, without connecting."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseSetupError(
+            "DATABASE_URL is not a database URL; expected e.g. sqlite:///data/teampulse.db "
+            "or postgresql+psycopg://user:password@host/dbname") from None
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        dialect = parsed.get_dialect()
+    except ArgumentError:  # NoSuchModuleError: an unknown backend or driver name
+        raise DatabaseSetupError(
+            f"DATABASE_URL {shown}: unknown database backend or driver "
+            f"{parsed.drivername!r}; teampulse supports sqlite and postgresql+psycopg") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise DatabaseSetupError(
+            f"DATABASE_URL {shown}: the driver for {parsed.drivername!r} is not installed "
+            f"(no module {exc.name or exc}); for PostgreSQL install the postgres extra "
+            "(pip install '.[postgres]') and use postgresql+psycopg://") from None
+    return parsed
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line saying what went wrong with the database (no SQL, no parameters)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        detail = str(exc.orig).strip().splitlines()
+        return f"{type(exc.orig).__name__}: {detail[0] if detail else ''}".rstrip(": ")
+    detail = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {detail[0] if detail else ''}".rstrip(": ")
 
 
 def create_db_engine(url: str) -> Engine:
-    """Create an engine; for a SQLite file, make its folder and turn on foreign keys."""
-    parsed = make_url(url)
-    # hide_parameters: an error or a log line about a statement never quotes its values
-    # (what people answered, say).
+    """Create an engine; for a SQLite file, make its folder and turn on foreign keys.
+
+    Raises DatabaseSetupError for a URL that cannot work (bad form, unknown or missing driver).
+    """
+    parsed = check_database_url(url)
+    # hide_parameters: a failed statement's error must not carry people's answers into logs.
     kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -22,7 +70,10 @@ def create_db_engine(url: str) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
-        kwargs["pool_pre_ping"] = True
+        kwargs["pool_pre_ping"] = True  # a connection the server dropped is replaced, not used
+        if parsed.get_driver_name() in {"psycopg", "psycopg2"} and (
+                "connect_timeout" not in parsed.query):
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
@@ -45,7 +96,14 @@ def _sqlite_begin(connection: Any) -> None:
     # event loop's thread also uses the database; with a plain (deferred) BEGIN, two
     # transactions that both read and then write can deadlock, and SQLite then fails one at
     # once with "database is locked" instead of waiting out busy_timeout.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except DBAPIError as exc:
+        if "readonly" not in str(exc.orig).replace(" ", "").lower():
+            raise
+        # A read-only file (or disk): the write lock is refused, but reading still works,
+        # so /summary and the like go on; a write fails when it is attempted.
+        connection.exec_driver_sql("BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

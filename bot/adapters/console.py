@@ -8,15 +8,25 @@ so a whole session can be scripted.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
+import logging
+import os
 import sys
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
+
+from sqlalchemy.exc import DBAPIError
 
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from storage.db import describe_db_error
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
+
+log = logging.getLogger(__name__)
 
 CONSOLE_HELP = """\
 Console commands (everything else goes to the bot as a chat message):
@@ -46,6 +56,9 @@ class ConsoleAdapter(Adapter):
         self._names: dict[str, str] = {}
         self._buttons: dict[str, tuple[str, ...]] = {}
         self._counter = 0
+        # The input thread reads one line per request from run(), so an interactive prompt
+        # appears after the bot's answer to the previous line, naming whoever /as made you.
+        self._want_line = threading.Semaphore(0)
 
     # --- outbound ------------------------------------------------------------------------
 
@@ -112,28 +125,99 @@ class ConsoleAdapter(Adapter):
         self.stdout.write(self.banner() + "\n")
         self.stdout.flush()
 
-    async def run(self) -> None:
-        """Read lines until end of input or /quit."""
-        loop = asyncio.get_running_loop()
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Read lines until end of input, /quit, or `stop` is set.
+
+        A line already read is always processed to the end; `stop` only prevents
+        reading the next one, so a shutdown never cuts an answer in half.
+        """
         if self.interactive:
             with contextlib.suppress(ImportError):
                 import readline  # noqa: F401 - gives input() line editing and history
-        while True:
-            if self.interactive:
+        lines = self._start_reader()
+        stopping = asyncio.ensure_future(stop.wait()) if stop is not None else None
+        try:
+            while stop is None or not stop.is_set():
+                self._want_line.release()  # the reader may read (and prompt) once more
+                getting = asyncio.ensure_future(lines.get())
+                waiters = {getting} if stopping is None else {getting, stopping}
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                if not getting.done():
+                    getting.cancel()
+                    if self.interactive:
+                        self.stdout.write("\n")  # end the prompt line the signal interrupted
+                        self.stdout.flush()
+                    break
+                line = getting.result()
+                if line is None:  # end of input
+                    if self.interactive:
+                        self.stdout.write("\n")
+                    break
+                line = line.rstrip("\n")
+                if not self.interactive and line.strip():
+                    self.stdout.write(f"{self.current}> {line}\n")
                 try:
-                    line = await loop.run_in_executor(None, input, f"{self.current}> ")
+                    if not await self.process_line(line):
+                        break
+                except DBAPIError as exc:  # the database is down: keep the console open
+                    log.error("console: %r failed: %s", line.split(" ", 1)[0],
+                              describe_db_error(exc))
+                    self._say("(that did not work: the bot could not reach its database; "
+                              "try again in a moment)")
+        finally:
+            if stopping is not None:
+                stopping.cancel()
+
+    def _start_reader(self) -> asyncio.Queue[str | None]:
+        """Lines of input, read by a daemon thread; None marks the end of input.
+
+        A blocking read cannot be cancelled, and a pooled executor thread stuck in
+        one (a pipe that stays open) would keep the process from exiting. A daemon
+        thread is simply left behind at exit. Real file descriptors are read with
+        os.read, not through sys.stdin's buffer, whose lock a thread left behind
+        would still hold when the interpreter shuts down.
+        """
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+        def put(item: str | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody listens
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        def read() -> None:
+            lines = self._lines()
+            try:
+                while self._want_line.acquire() and (line := next(lines, None)) is not None:
+                    put(line)
+            except Exception:  # a broken input ends the session like end of input
+                log.exception("reading console input failed")
+            put(None)
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        return queue
+
+    def _lines(self) -> Iterator[str]:
+        if self.interactive:
+            while True:
+                try:
+                    yield input(f"{self.current}> ")
                 except EOFError:
-                    self.stdout.write("\n")
-                    break
-            else:
-                line = await loop.run_in_executor(None, self.stdin.readline)
-                if not line:
-                    break
-            line = line.rstrip("\n")
-            if not self.interactive and line.strip():
-                self.stdout.write(f"{self.current}> {line}\n")
-            if not await self.process_line(line):
-                break
+                    return
+        fd = _fileno(self.stdin)
+        if fd is None:  # an in-memory stream never blocks
+            yield from iter(self.stdin.readline, "")
+            return
+        decoder = codecs.getincrementaldecoder(
+            getattr(self.stdin, "encoding", None) or "utf-8")(errors="replace")
+        pending = ""
+        while chunk := os.read(fd, 65536):
+            pending += decoder.decode(chunk)
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                yield line + "\n"
+        pending += decoder.decode(b"", final=True)
+        if pending:
+            yield pending
 
     async def process_line(self, line: str) -> bool:
         """Handle one typed line; False means leave."""
@@ -202,3 +286,11 @@ class ConsoleAdapter(Adapter):
             chat_id="team" if group else self.current,
             chat_type="group" if group else "direct", text=text, action=action,
             display_name=self._names.get(self.current)))
+
+
+def _fileno(stream: TextIO) -> int | None:
+    """The stream's file descriptor, or None for an in-memory stream."""
+    try:
+        return stream.fileno()
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is an OSError
+        return None
