@@ -187,3 +187,8 @@ class ProcessedEvent(Base):
     platform: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Feature tables live in their own modules; importing them here puts them in the one
+# metadata that migrations are compared against.
+import storage.kudos  # noqa: E402, F401
