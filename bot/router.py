@@ -44,6 +44,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if command is not None:
         name, args = command
         found = COMMANDS.get(name)
+        if found is None and kudos.looks_like_kudos(ctx.org, event, text):
+            # '@teampulse thanks @alice for …' in Slack arrives as the command '/thanks …'.
+            kudos.on_message(ctx, text[1:])
+            return
         if found is None:
             ctx.reply("unknown_command", command=name)
             return

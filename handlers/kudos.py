@@ -130,12 +130,13 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
     if not mentions:
         ctx.reply("kudos_usage", values=_value_list(ctx))
         return None
+    people = [m for m in mentions if not m.is_bot]
+    if not people:
+        ctx.reply("kudos_to_bot")
+        return None
     recipients: list[Person] = []
-    for mention in mentions:
+    for mention in people:  # '@teampulse thanks @alice …' addresses the bot, praises Alice
         who = mention.display or (f"@{mention.username}" if mention.username else "?")
-        if mention.is_bot:
-            ctx.reply("kudos_to_bot")
-            return None
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
         if person is None:
