@@ -20,7 +20,7 @@ from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import route
-from handlers import checkin
+from handlers import checkin, honours
 from handlers.context import Context
 from storage.db import session_factory
 from storage.models import Person
@@ -155,3 +155,10 @@ class TeamPulse:
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
         await self._deliver()
         return count
+
+    async def run_honours(self) -> bool:
+        """Post last month's honour roll if today is the day; idempotent per month."""
+        with self.unit() as ctx:
+            due = honours.post_monthly_honours(ctx)
+        await self._deliver()
+        return due

@@ -34,3 +34,9 @@ async def reminder_job() -> None:
     """Send the reminders that have fallen due."""
     if _bot is not None:
         await _bot.run_reminders()
+
+
+async def honours_job() -> None:
+    """The monthly honour roll (the handler checks it is the first working day)."""
+    if _bot is not None:
+        await _bot.run_honours()

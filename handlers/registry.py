@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import checkin, help, kudos, summary
+from handlers import checkin, help, honours, kudos, summary
 from handlers.context import Context
 
 
@@ -31,6 +31,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("back", checkin.cmd_back),
     Command("summary", summary.cmd_summary, summary_only=True),
     Command("kudos", kudos.cmd_kudos),
+    Command("honours", honours.cmd_honours),
 )}
 
 

@@ -6,10 +6,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
+import pytest
+
 from bot.adapters.console import console_mentions
 from bot.app import run
 from bot.events import InboundEvent
-from bot.org import parse_org
+from bot.org import OrgError, parse_org
 from storage.kudos import KudosRepo, kudos_by_team
 from tests.support import TEST_ORG
 
@@ -118,7 +120,7 @@ async def test_daily_allowance_runs_out_and_starts_again_in_the_givers_timezone(
 
 async def test_allowance_is_configurable(settings, clock, tmp_path):
     org_file = tmp_path / "org.yaml"
-    org_file.write_text(TEST_ORG.read_text() + "\n" if False else TEST_ORG.read_text().replace(
+    org_file.write_text(TEST_ORG.read_text().replace(
         "  summary_viewers: [vera]", "  summary_viewers: [vera]\n  kudos: {allowance: 1}"))
     from bot.app import prepare
     from tests.support import RecordingAdapter
@@ -250,3 +252,37 @@ async def test_console_session_gives_kudos_in_the_group(settings, clock):
     assert "[bot → Sam Lee (sam), private]\n  🎉 You got kudos from Alice Martin" in text
     assert "you can't give them to yourself" in text
     assert "• 2026-11-27 Alice Martin: thanks for the demo prep 👏" in text
+
+
+def test_org_file_kudos_settings_values_and_timezone():
+    text = TEST_ORG.read_text().replace("  summary_viewers: [vera]", """  summary_viewers: [vera]
+  timezone: Europe/Rome
+  kudos:
+    allowance: 3
+    words: [bravo, 好样的]
+    honours_channel: {slack: C0HONOURS, telegram: "-1001234"}""")
+    org = parse_org(text)
+    assert org.timezone == "Europe/Rome"
+    assert org.kudos.allowance == 3 and org.kudos.words == ("bravo", "好样的")
+    assert org.kudos.honours_channel == {"slack": "C0HONOURS", "telegram": "-1001234"}
+    assert org.value("Customer-First").label_for("zh-CN") == "客户第一"
+    default = parse_org(TEST_ORG.read_text())
+    assert default.timezone == "America/New_York"  # the GM's
+    assert default.kudos.allowance == 5 and "thanks" in default.kudos.words
+
+
+def test_org_file_kudos_mistakes_are_listed():
+    bad = TEST_ORG.read_text().replace("  summary_viewers: [vera]", """  summary_viewers: [vera]
+  timezone: Mars/Olympus
+  kudos: {allowance: 0, honours_channel: {discord: x}}""").replace(
+        "  - key: ownership", "  - key: Own Ership")
+    with pytest.raises(OrgError) as err:
+        parse_org(bad)
+    text = str(err.value)
+    assert "org: kudos.allowance: Input should be greater than or equal to 1" in text
+    with pytest.raises(OrgError) as err:
+        parse_org(bad.replace("allowance: 0, ", ""))
+    text = str(err.value)
+    assert "org.timezone: 'Mars/Olympus' is not a known IANA timezone" in text
+    assert "org.kudos.honours_channel: 'discord' is not a platform" in text
+    assert "values[1] ('Own Ership'): key must be lower-case" in text
