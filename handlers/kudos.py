@@ -292,3 +292,16 @@ def mine(ctx: Context) -> None:
     gave_total, gave = repo.given_by(person)
     ctx.reply("kudos_me", received_total=got_total, received=got, given_total=gave_total,
               given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values})
+
+
+def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
+    """Kudos as plain records for export (times in the org's timezone, ISO 8601)."""
+    return [{
+        "given_at": row.given_at.astimezone(tz).isoformat(),
+        "giver": row.giver.key, "giver_name": row.giver.display_name,
+        "giver_team": row.giver.team or "",
+        "recipient": row.recipient.key, "recipient_name": row.recipient.display_name,
+        "recipient_team": row.recipient.team or "",
+        "reason": row.reason, "values": list(row.values or []), "platform": row.platform,
+        "source": f"{row.chat_id}/{row.message_id}" if row.message_id else (row.chat_id or ""),
+    } for row in rows]

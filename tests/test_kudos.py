@@ -286,3 +286,29 @@ def test_org_file_kudos_mistakes_are_listed():
     assert "org.timezone: 'Mars/Olympus' is not a known IANA timezone" in text
     assert "org.kudos.honours_channel: 'discord' is not a platform" in text
     assert "values[1] ('Own Ership'): key must be lower-case" in text
+
+
+async def test_cli_exports_kudos_as_csv_and_json(bot, chat, clock, settings, capsys):
+    import csv
+    import json
+
+    from tests.test_summary import run_cli
+
+    await kudo(bot, "grace", "/kudos @alice for closing Acme, finally #customer-first")
+    clock.set(datetime(2026, 12, 1, 5, 30, tzinfo=UTC))  # Dec 1, 00:30 in New York
+    await kudo(bot, "li", "/kudos @sam 第一单拿下了 #ownership #customer-first")
+    code, out = run_cli(settings, "kudos", "--since", "2026-12-01", "--format", "csv")
+    assert code == 0
+    [row] = list(csv.DictReader(StringIO(out)))
+    assert row["given_at"] == "2026-12-01T00:30:00-05:00"
+    assert (row["giver"], row["recipient"], row["recipient_team"]) == ("li", "sam", "East")
+    assert row["reason"] == "第一单拿下了"
+    assert row["values"] == "ownership;customer-first"
+    code, out = run_cli(settings, "kudos", "--format", "json", "--until", "2026-11-30")
+    data = json.loads(out)
+    assert data["timezone"] == "America/New_York"
+    assert [(k["giver"], k["recipient"], k["reason"], k["values"]) for k in data["kudos"]] == [
+        ("grace", "alice", "closing Acme, finally", ["customer-first"])]
+    code, _ = run_cli(settings, "kudos", "--since", "last week")
+    assert code == 2
+    assert "--since 'last week': expected a date such as 2026-11-01" in capsys.readouterr().err
