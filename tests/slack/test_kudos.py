@@ -97,3 +97,23 @@ async def test_leaderboard_command_posts_in_the_channel(slack: SlackHarness) -> 
     board = slack.last_text(CHANNEL)
     assert "*Kudos leaderboard* — this month (since 2026-11-01)" in board
     assert "1. Sam Lee — 1" in board
+
+
+async def test_honour_roll_is_posted_to_the_slack_channel_once(slack: SlackHarness) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    bot = slack.bot
+    bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
+                                             honours_channel={"slack": "C0HONOURS"}))
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal #ownership",
+                        raw=True)
+    slack.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 in New York
+    assert await bot.run_honours()
+    assert await bot.run_honours()
+    await slack.settle()
+    [roll] = slack.posts("C0HONOURS")
+    assert roll.params["text"].startswith("🏆 *Honour roll — November 2026*")
+    assert "• East: Sam Lee — 1 kudos" in roll.params["text"]
+    assert "*Most cited value*: Ownership — 1 time" in roll.params["text"]
+    assert slack.last_text(GRACE) == roll.params["text"]  # the GM's DM
