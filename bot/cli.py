@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--team", help="only this team")
     summary.add_argument("--locale", choices=("en", "zh-CN"), default=None,
                          help="language (default: the GM's)")
+    kudos = sub.add_parser("kudos", help="export kudos (CSV or JSON), e.g. for payroll or HR")
+    kudos.add_argument("--since", help="first day, YYYY-MM-DD in the org's timezone "
+                                       "(default: everything)")
+    kudos.add_argument("--until", help="last day included, YYYY-MM-DD (default: today)")
+    kudos.add_argument("--format", choices=("csv", "json"), default="csv")
     sub.add_parser("migrate", help="bring the database up to date")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
@@ -182,6 +187,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _summary(args, settings, out)
     if args.command == "checkin":
         return _send_round(args, settings, out)
+    if args.command == "kudos":
+        return _kudos(args, settings, out)
     return 2
 
 
@@ -289,6 +296,49 @@ def _check_database(settings: Settings, connect: bool, out: TextIO) -> int:
     print(f"database: {url.get_backend_name()} via {url.get_driver_name()}, connected; "
           f"revision {found or 'none'} ({state})", file=out)
     return 0 if known else 2
+
+
+def _kudos(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    import csv
+    from datetime import date, datetime, time, timedelta
+
+    from bot.app import prepare
+    from handlers.kudos import export_rows
+    from storage.kudos import KudosRepo
+
+    bounds: list[date | None] = []
+    for flag, value in (("--since", args.since), ("--until", args.until)):
+        try:
+            bounds.append(date.fromisoformat(value) if value else None)
+        except ValueError:
+            print(f"teampulse: {flag} {value!r}: expected a date such as 2026-11-01",
+                  file=sys.stderr)
+            return 2
+    since, until = bounds
+    if since and until and until < since:
+        print("teampulse: --until is before --since", file=sys.stderr)
+        return 2
+    bot, engine = prepare(settings)
+    tz = bot.org.tz
+    start = datetime.combine(since, time(), tzinfo=tz) if since else None
+    end = datetime.combine(until + timedelta(days=1), time(), tzinfo=tz) if until else None
+    with bot.unit() as ctx:
+        rows = export_rows(KudosRepo(ctx.session).between(start, end), tz)
+    engine.dispose()
+    if args.format == "json":
+        json.dump({"org": bot.org.name, "timezone": bot.org.timezone, "kudos": rows}, out,
+                  ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "values": ";".join(row["values"])})
+    return 0
+
+
+EXPORT_FIELDS = ("given_at", "giver", "giver_name", "giver_team", "recipient",
+                 "recipient_name", "recipient_team", "reason", "values", "platform", "source")
 
 
 def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

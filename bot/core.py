@@ -24,7 +24,7 @@ from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import route
-from handlers import checkin, rounds
+from handlers import checkin, honours, rounds
 from handlers.context import Context
 from storage.db import describe_db_error, session_factory
 from storage.models import Person
@@ -355,3 +355,13 @@ class TeamPulse:
             count = checkin.send_reminders(ctx)
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
         return count
+
+    async def run_honours(self) -> bool:
+        """Post last month's honour roll if today is the day; idempotent per month."""
+        due = await self.db(self._honours)
+        await self.deliver()
+        return due
+
+    def _honours(self) -> bool:
+        with self.unit() as ctx:
+            return honours.post_monthly_honours(ctx)

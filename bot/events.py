@@ -10,12 +10,30 @@ TargetKind = Literal["dm", "channel", "thread", "ephemeral"]
 
 
 @dataclass(frozen=True)
+class Mention:
+    """Someone a message names, as the platform identified them (not yet a person of the org).
+
+    `platform_user_id` is the platform's id when it gave one (Slack `U…`, a Telegram
+    text mention's user id), `username` the handle typed after `@` when that is all
+    there is, and `display` the exact text standing for the mention in the event's
+    `text`, so a handler can take it out of the reason. `is_bot` marks this bot itself.
+    """
+
+    platform_user_id: str | None = None
+    username: str | None = None
+    display: str = ""
+    is_bot: bool = False
+
+
+@dataclass(frozen=True)
 class InboundEvent:
     """Something a person did in chat, normalised by an adapter.
 
     `text` holds what they typed (a command too, such as '/summary last 4w');
     `action` holds the value of a pressed button. `event_id` is the platform's
-    delivery id, used to process a redelivered event only once.
+    delivery id, used to process a redelivered event only once. `mentions` are the
+    people the message names, in order; `reply_to_user_id` is the platform id of the
+    author of the message this one replies to (Telegram replies).
     """
 
     platform: str
@@ -30,6 +48,9 @@ class InboundEvent:
     message_id: str | None = None
     thread_id: str | None = None
     locale_hint: str | None = None
+    mentions: tuple[Mention, ...] = ()
+    reply_to_user_id: str | None = None
+    reply_to_username: str | None = None
 
     @property
     def is_direct(self) -> bool:

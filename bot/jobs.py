@@ -65,3 +65,9 @@ async def round_requests_job() -> None:
     """Carry out 'send a round now' requests the CLI recorded in the database."""
     if _bot is not None:
         _bot.poll_round_requests()
+
+
+async def honours_job() -> None:
+    """The monthly honour roll (the handler checks it is the first working day)."""
+    if _bot is not None:
+        await _bot.run_honours()

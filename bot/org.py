@@ -93,12 +93,33 @@ class CheckinEntry(_Strict):
     questions: list[QuestionEntry] | None = None
 
 
+DEFAULT_KUDOS_WORDS = ("kudos", "thanks", "thank you", "shoutout", "谢谢", "感谢", "点赞",
+                       ":clap:", "👏", ":tada:", "🎉")
+
+
+class KudosEntry(_Strict):
+    """The `org.kudos:` section."""
+
+    allowance: int = Field(default=5, ge=1, le=1000)
+    words: list[str] | None = None
+    honours_channel: dict[str, str] = {}
+
+
+class ValueEntry(_Strict):
+    """A company value as written in the org file."""
+
+    key: str
+    label: str | dict[str, str] | None = None
+
+
 class OrgSection(_Strict):
     """The `org:` section."""
 
     name: str = "teampulse"
     summary_viewers: list[str] = []
     admins: list[str] = []
+    timezone: str | None = None
+    kudos: KudosEntry = KudosEntry()
 
 
 class OrgFile(_Strict):
@@ -107,6 +128,7 @@ class OrgFile(_Strict):
     org: OrgSection = OrgSection()
     people: list[PersonEntry]
     checkin: CheckinEntry = CheckinEntry()
+    values: list[ValueEntry] = []
 
 
 @dataclass(frozen=True)
@@ -145,6 +167,28 @@ class OrgPerson:
 
 
 @dataclass(frozen=True)
+class CompanyValue:
+    """A company value kudos can be tagged with (`#customer-first`)."""
+
+    key: str
+    label: dict[str, str]
+
+    def label_for(self, locale: str) -> str:
+        """The value's label in a locale (falling back to English, then the key)."""
+        return self.label.get(locale) or self.label.get("en") or self.key
+
+
+@dataclass(frozen=True)
+class KudosSettings:
+    """How kudos work: recipients per giver per day, the words that make a channel
+    message a kudos, and where the monthly honour roll is posted on each platform."""
+
+    allowance: int = 5
+    words: tuple[str, ...] = DEFAULT_KUDOS_WORDS
+    honours_channel: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Org:
     """A validated org: people, who may read summaries, and the check-in questions."""
 
@@ -153,7 +197,19 @@ class Org:
     questions: tuple[Question, ...] = field(
         default=tuple(BUILTIN_QUESTIONS[k] for k in DEFAULT_QUESTION_KEYS)
     )
+    timezone: str = "UTC"
+    kudos: KudosSettings = field(default_factory=KudosSettings)
+    values: tuple[CompanyValue, ...] = ()
     admins: frozenset[str] = frozenset()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The org's timezone: periods of leaderboards and honours are measured in it."""
+        return ZoneInfo(self.timezone)
+
+    def value(self, key: str) -> CompanyValue | None:
+        """A company value by key (case-insensitive)."""
+        return next((v for v in self.values if v.key == key.lower()), None)
 
     def can_send_rounds(self, key: str) -> bool:
         """Whether a person may send a check-in round now: the GM and the org's admins."""
@@ -350,8 +406,55 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
         ))
     _check_manager_cycles(parsed, keys, problems)
     questions = _questions(parsed.checkin.questions, problems)
+    timezone = _org_timezone(parsed, problems)
+    values = _values(parsed.values, problems)
+    kudos = parsed.org.kudos
+    words = tuple(w.strip().lower() for w in kudos.words if w.strip()) if kudos.words is not None \
+        else DEFAULT_KUDOS_WORDS
+    for platform in kudos.honours_channel:
+        if platform not in {"slack", "telegram", "console"}:
+            problems.append(f"org.kudos.honours_channel: {platform!r} is not a platform "
+                            "(use slack, telegram or console)")
     return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions),
-               admins=frozenset(admins))
+               admins=frozenset(admins), timezone=timezone, values=tuple(values),
+               kudos=KudosSettings(allowance=kudos.allowance, words=words,
+                                   honours_channel=dict(kudos.honours_channel)))
+
+
+def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:
+    # Default: the GM's timezone, since the GM is who reads the periods.
+    if parsed.org.timezone is None:
+        gm = next((p for p in parsed.people if p.role == "gm"), None)
+        zone = gm.timezone if gm else "UTC"
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return "UTC"  # the GM's own entry already reports the bad timezone
+        return zone
+    try:
+        ZoneInfo(parsed.org.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"org.timezone: {parsed.org.timezone!r} is not a known IANA timezone "
+                        "(for example Europe/Berlin or Asia/Shanghai)")
+        return "UTC"
+    return parsed.org.timezone
+
+
+def _values(entries: list[ValueEntry], problems: list[str]) -> list[CompanyValue]:
+    out: list[CompanyValue] = []
+    seen: set[str] = set()
+    for i, v in enumerate(entries):
+        key = v.key.lstrip("#")
+        where = f"values[{i}] ({v.key!r})"
+        if not _KEY.match(key):
+            problems.append(f"{where}: key must be lower-case letters, digits, '_', '-' or '.' "
+                            "(it is typed as #key, for example #customer-first)")
+        if key in seen:
+            problems.append(f"{where}: duplicate value key")
+        seen.add(key)
+        labels = _labels(v.label) or {loc: key for loc in LOCALES}
+        out.append(CompanyValue(key, labels))
+    return out
 
 
 def _labels(label: str | dict[str, str] | None) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import checkin
+from handlers import checkin, kudos
 from handlers.context import Context
 from handlers.help import unknown_person
 from handlers.registry import COMMANDS
@@ -44,6 +44,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if command is not None:
         name, args = command
         found = COMMANDS.get(name)
+        if found is None and kudos.looks_like_kudos(ctx.org, event, text):
+            # '@teampulse thanks @alice for …' in Slack arrives as the command '/thanks …'.
+            kudos.on_message(ctx, text[1:])
+            return
         if found is None:
             ctx.reply("unknown_command", command=name)
             return
@@ -53,9 +57,15 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         ctx.reply("unknown_command", command=text.split()[0].lstrip("/"))
         return
     if not event.is_direct:
+        # Channel chatter is none of our business, except praise: a kudos word with a mention.
+        if kudos.looks_like_kudos(ctx.org, event, text):
+            kudos.on_message(ctx, text)
         return
     if not text:
         ctx.reply("unsupported_message")
         return
     if not checkin.on_text(ctx, text):
+        if kudos.looks_like_kudos(ctx.org, event, text):
+            kudos.on_message(ctx, text)
+            return
         ctx.reply("not_waiting")

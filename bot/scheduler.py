@@ -13,6 +13,7 @@ from datetime import timedelta
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
@@ -20,6 +21,7 @@ from bot.core import ROUND_BATCH, TeamPulse
 from bot.schedule import checkin_trigger, last_checkin
 from bot.weeks import current_week
 from handlers.checkin import prompt_checkin
+from handlers.honours import POST_HOUR
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,17 @@ def _catch_up_batch(bot: TeamPulse, due: list[tuple[int, str]]) -> dict[str, str
     return results
 
 
+HONOURS_JOB = "honours"
+
+
+def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
+    """The monthly honour roll: weekdays among the 1st-3rd at POST_HOUR in the org's
+    timezone, so it lands on the first working day; the roll itself posts once a month."""
+    scheduler.add_job("bot.jobs:honours_job", CronTrigger(
+        day="1-3", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
+        id=HONOURS_JOB, name="monthly honour roll", replace_existing=True, jobstore="default")
+
+
 async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     """Start the process's one scheduler with the check-in and reminder jobs."""
     scheduler = build_scheduler(engine, bot.settings.grace_period)
@@ -119,6 +132,9 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     scheduler.add_job("bot.jobs:round_requests_job", IntervalTrigger(
         seconds=int(ROUND_REQUEST_POLL.total_seconds())), id="round-requests",
         jobstore="memory", replace_existing=True)
+    sync_honours_job(scheduler, bot)
     await catch_up(bot)
     await bot.run_round_requests()  # what was queued while the bot was down
+    # Started (or restarted) on the day the honour roll is due: post it, once.
+    await bot.run_honours()
     return scheduler

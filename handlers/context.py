@@ -157,6 +157,10 @@ class Context:
             target.platform), **params)
         return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key)
 
+    def post(self, target: Target, text: str, *, dedupe_key: str | None = None) -> bool:
+        """Send text already rendered for the target's platform; False if it is a repeat."""
+        return self._enqueue(target, OutboundMessage(text), dedupe_key)
+
     def dm_target(self, person: Person) -> Target | None:
         """Where a DM to this person goes now."""
         if self.event is not None and self.person is not None and self.person.id == person.id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import away, checkin, help, rounds, summary
+from handlers import away, checkin, help, honours, kudos, rounds, summary
 from handlers.context import Context
 
 
@@ -30,6 +30,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("away", away.cmd_away),
     Command("back", away.cmd_back),
     Command("summary", summary.cmd_summary, summary_only=True),
+    Command("kudos", kudos.cmd_kudos),
+    Command("honours", honours.cmd_honours),
 )}
 
 

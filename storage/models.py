@@ -199,5 +199,6 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# Tables kept in modules of their own register on Base.metadata when imported here.
-from storage import round_requests  # noqa: E402,F401
+# Feature tables live in their own modules; importing them here puts them in the one
+# metadata that migrations are compared against.
+from storage import away, kudos, round_requests  # noqa: E402, F401

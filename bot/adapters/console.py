@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from sqlalchemy.exc import DBAPIError
 
 from bot.adapters.base import Adapter
-from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -38,6 +39,17 @@ Console commands (everything else goes to the bot as a chat message):
   /group <text>         say something in the team's group chat instead of a DM
   /console              this list
   /quit                 leave (Ctrl-D works too)"""
+
+
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.-]*[A-Za-z0-9_]|[A-Za-z0-9])")
+BOT_NAMES = frozenset({"teampulse", "bot"})
+
+
+def console_mentions(text: str) -> tuple[Mention, ...]:
+    """`@alice` in console text → mentions of person keys; `@teampulse`/`@bot` is the bot."""
+    return tuple(Mention(username=m.group(1).lower(), display=m.group(0),
+                         is_bot=m.group(1).lower() in BOT_NAMES)
+                 for m in _MENTION.finditer(text))
 
 
 class ConsoleAdapter(Adapter):
@@ -285,7 +297,7 @@ class ConsoleAdapter(Adapter):
             platform="console", user_id=self.current,
             chat_id="team" if group else self.current,
             chat_type="group" if group else "direct", text=text, action=action,
-            display_name=self._names.get(self.current)))
+            display_name=self._names.get(self.current), mentions=console_mentions(text)))
 
 
 def _fileno(stream: TextIO) -> int | None:

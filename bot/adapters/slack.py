@@ -425,8 +425,8 @@ class SlackAdapter(Adapter):
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         await ack()
-        event = self._translate(command, lambda: command_event(command, self._known_commands,
-                                                                self._names))
+        event = self._translate(command, lambda: command_event(
+            command, self._known_commands, self._names, self.bot_user_id))
         if event is None:
             return
         url = command.get("response_url")

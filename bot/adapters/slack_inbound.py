@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.events import ChatType, InboundEvent
+from bot.events import ChatType, InboundEvent, Mention
 
 PLATFORM = "slack"
 
@@ -20,6 +20,22 @@ PLATFORM = "slack"
 _PERSON_SUBTYPES = frozenset({None, "file_share", "me_message", "thread_broadcast"})
 
 _SPECIAL = re.compile(r"<([^<>]*)>")
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+
+
+def mentions_in(text: str, names: Mapping[str, str] | None = None,
+                bot_user_id: str | None = None) -> tuple[Mention, ...]:
+    """The people a message mentions (`<@U…>` or `<@U…|name>`), in order.
+
+    Each mention's `display` is what slack_to_plain turns it into, so the core can
+    find it in the plain text; the bot itself is marked rather than dropped.
+    """
+    names = names or {}
+    return tuple(
+        Mention(platform_user_id=m.group(1), username=m.group(2) or None,
+                display="@" + (names.get(m.group(1)) or m.group(2) or m.group(1)),
+                is_bot=bool(bot_user_id) and m.group(1) == bot_user_id)
+        for m in _USER_MENTION.finditer(text))
 
 
 def slack_to_plain(text: str, names: Mapping[str, str] | None = None) -> str:
@@ -77,11 +93,13 @@ def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = Non
         return None
     channel = event["channel"]
     chat_type = chat_type_of(channel, event.get("channel_type"))
+    raw = str(event.get("text") or "")
     return InboundEvent(
         platform=PLATFORM, user_id=user, chat_id=channel, chat_type=chat_type,
-        text=slack_to_plain(str(event.get("text") or ""), names).strip(),
+        text=slack_to_plain(raw, names).strip(),
         event_id=_event_id(body, event), message_id=event.get("ts"),
-        thread_id=event.get("thread_ts") if chat_type == "group" else None)
+        thread_id=event.get("thread_ts") if chat_type == "group" else None,
+        mentions=mentions_in(raw, names, bot_user_id))
 
 
 def mention_event(body: Mapping[str, Any], bot_user_id: str | None,
@@ -101,12 +119,13 @@ def mention_event(body: Mapping[str, Any], bot_user_id: str | None,
     mention = re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>" if bot_user_id
                          else r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
     before, found, after = _split_once(mention, raw)
-    words = slack_to_plain(after if found and after.strip() else before + after, names).strip()
+    rest = after if found and after.strip() else before + after
+    words = slack_to_plain(rest, names).strip()
     text = "/help" if not words else (words if words.startswith("/") else "/" + words)
     return InboundEvent(
         platform=PLATFORM, user_id=user, chat_id=channel, chat_type="group", text=text,
         event_id=_event_id(body, event), message_id=event.get("ts"),
-        thread_id=event.get("thread_ts"))
+        thread_id=event.get("thread_ts"), mentions=mentions_in(rest, names, bot_user_id))
 
 
 def _split_once(pattern: re.Pattern[str], text: str) -> tuple[str, bool, str]:
@@ -117,7 +136,8 @@ def _split_once(pattern: re.Pattern[str], text: str) -> tuple[str, bool, str]:
 
 
 def command_event(command: Mapping[str, Any], known: frozenset[str] | set[str],
-                  names: Mapping[str, str] | None = None) -> InboundEvent:
+                  names: Mapping[str, str] | None = None,
+                  bot_user_id: str | None = None) -> InboundEvent:
     """A slash command → the text the core parses.
 
     A command the core knows (`/summary last 4w`) passes through; any other name is
@@ -125,7 +145,8 @@ def command_event(command: Mapping[str, Any], known: frozenset[str] | set[str],
     subcommand. Renaming `/teampulse` in the manifest therefore needs no code change.
     """
     name = str(command["command"]).lstrip("/").lower()
-    args = slack_to_plain(str(command.get("text") or ""), names).strip()
+    raw = str(command.get("text") or "")
+    args = slack_to_plain(raw, names).strip()
     if name in known:
         text = f"/{name} {args}".strip()
     elif not args:
@@ -141,7 +162,9 @@ def command_event(command: Mapping[str, Any], known: frozenset[str] | set[str],
         chat_type="direct" if direct else "group", text=text,
         username=command.get("user_name"),
         # Slack does not retry slash commands; the trigger id still guards a double dispatch.
-        event_id=f"command:{trigger}" if trigger else None)
+        event_id=f"command:{trigger}" if trigger else None,
+        # With `should_escape: true` (see slack-manifest.yaml) mentions arrive as <@U…|name>.
+        mentions=mentions_in(raw, names, bot_user_id))
 
 
 def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundEvent:

@@ -57,7 +57,7 @@ from bot.adapters.telegram_format import (
     utf16_len,
 )
 from bot.config import ConfigError, Settings
-from bot.events import Choice, InboundEvent, OutboundMessage, SendResult, Target
+from bot.events import Choice, InboundEvent, Mention, OutboundMessage, SendResult, Target
 from handlers.registry import menu
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ class TelegramAdapter(Adapter):
         if update.callback_query is not None:
             await self._on_callback(update, update.callback_query)
             return
-        event = message_event(update)
+        event = message_event(update, self.bot.bot_usernames.get(PLATFORM))
         if event is not None:
             await self.bot.handle(event)
 
@@ -385,7 +385,24 @@ class TelegramAdapter(Adapter):
 
 # --- translation helpers ---------------------------------------------------------------------
 
-def message_event(update: Update) -> InboundEvent | None:
+def mentions_of(message: Message, bot_username: str | None = None) -> tuple[Mention, ...]:
+    """People a message names: `@username` mentions and text mentions (people without a
+    username, linked to their user id), in order; this bot is marked, not dropped."""
+    found: list[Mention] = []
+    entities = message.parse_entities(["mention", "text_mention"])
+    for entity, text in sorted(entities.items(), key=lambda item: item[0].offset):
+        if entity.type == "text_mention" and entity.user is not None:
+            found.append(Mention(platform_user_id=str(entity.user.id),
+                                 username=entity.user.username, display=text,
+                                 is_bot=entity.user.is_bot))
+        elif entity.type == "mention":
+            name = text.lstrip("@")
+            found.append(Mention(username=name, display=text, is_bot=bool(
+                bot_username and name.lower() == bot_username.lower())))
+    return tuple(found)
+
+
+def message_event(update: Update, bot_username: str | None = None) -> InboundEvent | None:
     """An update with a (new or edited) message as an InboundEvent; None if nobody spoke."""
     message = update.message or update.edited_message
     if message is None:
@@ -401,6 +418,13 @@ def message_event(update: Update) -> InboundEvent | None:
     # Only new text is read. An edit, a sticker or a photo arrives with empty text, and
     # the core answers with a short hint in private (and nothing in a group).
     text = (message.text or "") if update.message is not None else ""
+    # "/kudos for …" as a reply names the replied-to author. A reply to a bot (this one
+    # included) names nobody; a forum topic's service root is not a person's message either.
+    original = message.reply_to_message
+    replied = original.from_user if original is not None and not (
+        original.forum_topic_created) else None
+    if replied is not None and replied.is_bot:
+        replied = None
     return InboundEvent(
         platform=PLATFORM,
         user_id=str(user.id),
@@ -414,6 +438,9 @@ def message_event(update: Update) -> InboundEvent | None:
         # In a group, answers reply to the message that asked (and stay in its topic).
         thread_id=None if direct else str(message.message_id),
         locale_hint=user.language_code,
+        mentions=mentions_of(message, bot_username) if text else (),
+        reply_to_user_id=str(replied.id) if replied is not None else None,
+        reply_to_username=replied.username if replied is not None else None,
     )
 
 

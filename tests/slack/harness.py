@@ -80,9 +80,14 @@ class SlackHarness:
                                         channel_type="im"), **kwargs)
 
     async def command(self, user: str, command: str, typed: str = "", *,
-                      channel: str = CHANNEL, settle: bool = True) -> BoltResponse:
-        """`user` runs a slash command in `channel` (a D… id means their DM)."""
-        text = slack_encode(typed)
+                      channel: str = CHANNEL, settle: bool = True,
+                      raw: bool = False) -> BoltResponse:
+        """`user` runs a slash command in `channel` (a D… id means their DM).
+
+        `raw` sends `typed` as is: a command with `should_escape: true` gets mentions
+        as `<@U…|name>`, which a test writes itself.
+        """
+        text = typed if raw else slack_encode(typed)
         form = {
             "token": "legacy-verification-token", "team_id": self.fake.team_id,
             "team_domain": "teampulse-test", "channel_id": channel,

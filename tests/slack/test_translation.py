@@ -211,11 +211,15 @@ def test_manifest_matches_the_code() -> None:
                               "channel_id": "C1"}, KNOWN).text
         assert core == (f"/{name}" if name in KNOWN else "/help")
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_mention", "message.im"}
+        "app_mention", "message.im", "message.channels"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read", "chat:write", "commands", "files:write", "im:history", "im:write",
-        # read back only to look an interrupted post up (bot/adapters/slack.py)
+        # read back only to look an interrupted post up (bot/adapters/slack.py), and
+        # channels:history for kudos in public channels too
         "channels:history", "groups:history", "mpim:history"}
+    # Kudos need mentions as <@U…> ids, which Slack sends only with should_escape.
+    kudos = next(c for c in manifest["features"]["slash_commands"] if c["command"] == "/kudos")
+    assert kudos["should_escape"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     home = manifest["features"]["app_home"]

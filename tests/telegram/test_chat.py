@@ -26,7 +26,7 @@ from tests.telegram.conftest import (
     running,
 )
 
-MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary"]
+MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary", "kudos", "honours"]
 
 
 def without_text(update: dict[str, Any], **fields: Any) -> dict[str, Any]:

@@ -1,0 +1,148 @@
+"""Honours: the monthly honour roll built from kudos, posted on the first working day of
+each month, and `/honours [YYYY-MM|YYYY]` for any month or year."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.events import Target
+from bot.org import Org
+from handlers.context import Context
+from storage.kudos import Kudos, KudosRepo
+from storage.models import Person
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+POST_HOUR = 9  # local time in the org's timezone; the job runs then
+
+
+@dataclass(frozen=True)
+class Winners:
+    """Who (or what) came first, all of them on a tie, and with how many."""
+
+    names: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class TeamHonour:
+    """A team's most recognised people (`team` None: people without a team)."""
+
+    team: str | None
+    winners: Winners
+
+
+@dataclass(frozen=True)
+class Roll:
+    """An honour roll for a month (`month` set) or a year."""
+
+    year: int
+    month: int | None
+    total: int
+    teams: tuple[TeamHonour, ...]
+    best_team: Winners | None
+    value: Winners | None
+    giver: Winners | None
+
+
+def _top(counts: Counter[str]) -> Winners | None:
+    if not counts:
+        return None
+    best = max(counts.values())
+    return Winners(tuple(sorted((k for k, v in counts.items() if v == best), key=str.lower)),
+                   best)
+
+
+def period_of(year: int, month: int | None, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a month or a year, midnight to midnight in the org's timezone."""
+    if month is None:
+        first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    else:
+        first = date(year, month, 1)
+        after = date(year + (month == 12), month % 12 + 1, 1)
+    return (datetime.combine(first, time(), tzinfo=tz), datetime.combine(after, time(), tzinfo=tz))
+
+
+def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
+               month: int | None) -> Roll:
+    """Who was most recognised per team, the most cited value, the most generous giver,
+    and the team whose people received the most kudos."""
+    per_team: dict[str | None, Counter[str]] = {}
+    teams: Counter[str] = Counter()
+    values: Counter[str] = Counter()
+    givers: Counter[str] = Counter()
+    for row in rows:
+        recipient: Person = row.recipient
+        per_team.setdefault(recipient.team, Counter())[recipient.display_name] += 1
+        if recipient.team:
+            teams[recipient.team] += 1
+        givers[row.giver.display_name] += 1
+        for key in row.values or []:
+            value = org.value(key)
+            values[value.label_for(locale) if value else key] += 1
+    honours = tuple(TeamHonour(team, winners) for team, counter in sorted(
+        per_team.items(), key=lambda item: (item[0] is None, item[0] or ""))
+        if (winners := _top(counter)) is not None)
+    return Roll(year, month, len(rows), honours, _top(teams), _top(values), _top(givers))
+
+
+def cmd_honours(ctx: Context, args: str) -> None:
+    """/honours: last month's roll; /honours 2026-11 a month; /honours 2026 a year."""
+    arg = args.strip()
+    local = ctx.clock.now().astimezone(ctx.org.tz)
+    month_match, year_match = _MONTH.match(arg), _YEAR.match(arg)
+    if not arg:
+        year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+        show: tuple[int, int | None] = (year, month)
+    elif month_match and 1 <= int(month_match.group(2)) <= 12:
+        show = (int(month_match.group(1)), int(month_match.group(2)))
+    elif year_match:
+        show = (int(year_match.group(1)), None)
+    else:
+        ctx.reply("honours_usage", example=f"{local.year}-{local.month:02d}")
+        return
+    start, end = period_of(show[0], show[1], ctx.org.tz)
+    in_progress = start <= ctx.clock.now() < end
+    rows = KudosRepo(ctx.session).between(start, end)
+    ctx.reply("honours_roll", roll=build_roll(rows, ctx.org, ctx.locale, *show),
+              in_progress=in_progress, private=False)
+
+
+def first_working_day(year: int, month: int) -> date:
+    """The first Monday-to-Friday day of a month."""
+    day = date(year, month, 1)
+    while day.weekday() >= 5:
+        day = day.replace(day=day.day + 1)
+    return day
+
+
+def post_monthly_honours(ctx: Context) -> bool:
+    """On the first working day of a month (from POST_HOUR, org time), post last month's
+    roll to the honours channel of each platform and DM it to the GM.
+
+    Safe to call any number of times: each message has a dedupe key per month, so a
+    job firing again, or a restart at that moment, posts once. True if it was due.
+    """
+    org = ctx.org
+    local = ctx.clock.now().astimezone(org.tz)
+    if local.date() != first_working_day(local.year, local.month) or local.hour < POST_HOUR:
+        return False
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    start, end = period_of(year, month, org.tz)
+    rows = KudosRepo(ctx.session).between(start, end)
+    tag = f"{year}-{month:02d}"
+    gm_locale = next((p.locale for p in org.people if p.role == "gm"), "en")
+    roll = build_roll(rows, org, gm_locale, year, month)
+    for platform, channel in sorted(org.kudos.honours_channel.items()):
+        text = ctx.renderer.message(gm_locale, "honours_roll", ctx.addressbook.markup(platform),
+                                    roll=roll, in_progress=False)
+        ctx.post(Target(platform, "channel", channel), text, dedupe_key=f"honours:{tag}:{platform}")
+    for gm in ctx.people.active():
+        if gm.role == "gm":
+            ctx.tell(gm, "honours_roll", roll=build_roll(rows, org, gm.locale, year, month),
+                     in_progress=False, dedupe_key=f"honours:{tag}:dm:{gm.key}")
+    return True

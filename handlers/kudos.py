@@ -1,0 +1,307 @@
+"""Kudos: people recognise each other where the team talks, tagged with company values.
+
+`/kudos @alice @bob for closing Acme #customer-first`, or a plain channel message that
+mentions people together with a kudos word (`thanks @alice for …`, `👏 @bob …`). The
+adapters say who is mentioned (`InboundEvent.mentions`, `reply_to_user_id`); here we
+resolve them to people of the org, apply the rules, store one row per recipient, post
+a public shout-out and DM each recipient. `/kudos top` and `/kudos me` read them back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.events import InboundEvent, Mention, Target
+from bot.org import Org
+from handlers.context import Context
+from storage.kudos import Kudos, KudosRepo, find_mentioned
+from storage.models import Person
+
+MIN_REASON_WORDS = 2
+BOARD_SIZE = 10
+PERIODS = ("week", "month", "quarter", "year", "all")
+
+_TAG = re.compile(r"(?<![\w&#/])#([A-Za-z0-9][\w.-]*)")
+_LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _has_word(text: str, word: str) -> bool:
+    if re.fullmatch(r"[\w ]+", word) and word.isascii():
+        return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
+    return word in text.lower()
+
+
+def looks_like_kudos(org: Org, event: InboundEvent, text: str) -> bool:
+    """Whether a plain (non-command) message is someone giving kudos.
+
+    It must mention someone other than the bot and contain one of the org's kudos
+    words or emoji; ordinary chatter that only mentions people is left alone.
+    """
+    if not any(not m.is_bot for m in event.mentions):
+        return False
+    return any(_has_word(text, word) for word in org.kudos.words)
+
+
+def cmd_kudos(ctx: Context, args: str) -> None:
+    """/kudos @someone for … | /kudos top [period] [team X] [value Y] | /kudos me."""
+    sub, _, rest = args.strip().partition(" ")
+    if sub.lower() == "top":
+        leaderboard(ctx, rest)
+    elif sub.lower() == "me":
+        mine(ctx)
+    elif not args.strip() and ctx.event is not None and not ctx.event.reply_to_user_id:
+        ctx.reply("kudos_usage", values=_value_list(ctx))
+    else:
+        give(ctx, args)
+
+
+def on_message(ctx: Context, text: str) -> None:
+    """A plain channel message that looks like kudos (see looks_like_kudos)."""
+    give(ctx, text)
+
+
+# --- giving ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    recipients: list[Person]
+    values: list[str]
+    reason: str
+
+
+def give(ctx: Context, text: str) -> None:
+    """Give kudos to everyone the event mentions (or the author of the replied-to message)."""
+    event, giver = ctx.event, ctx.person
+    assert event is not None and giver is not None
+    parsed = _parse(ctx, event, giver, text)
+    if parsed is None:
+        return
+    settings = ctx.org.kudos
+    now = ctx.clock.now()
+    day_start = _day_start(now, giver.timezone)
+    repo = KudosRepo(ctx.session)
+    if event.message_id and repo.already_given(event.platform, event.chat_id, event.message_id,
+                                               parsed.recipients):
+        return  # this very message gave these kudos already (a redelivery)
+    used = repo.given_since(giver, day_start)
+    if used + len(parsed.recipients) > settings.allowance:
+        ctx.reply("kudos_allowance", allowance=settings.allowance,
+                  left=max(0, settings.allowance - used), wanted=len(parsed.recipients))
+        return
+    rows: list[Kudos] = []
+    for person in parsed.recipients:
+        row = repo.give(giver=giver, recipient=person, reason=parsed.reason,
+                        values=parsed.values, platform=event.platform, chat_id=event.chat_id,
+                        message_id=event.message_id, now=now)
+        if row is not None:
+            rows.append(row)
+    if not rows:
+        return  # this very message gave these kudos already (a redelivery)
+    ctx.session.flush()
+    got = [r.recipient for r in rows]
+    labels = _labels(ctx.org, parsed.values, ctx.locale)
+    left = settings.allowance - used - len(rows)
+    shout = ctx.render("kudos_shoutout", giver=giver, recipients=got, reason=parsed.reason,
+                       values=labels, left=left)
+    if event.is_direct:
+        ctx.reply_text(shout)
+    else:
+        thread = event.thread_id or event.message_id
+        ctx.post(Target(event.platform, "thread" if thread else "channel", event.chat_id,
+                        thread), shout, dedupe_key=f"kudos-shout:{rows[0].id}")
+    for row in rows:
+        person = row.recipient
+        ctx.tell(person, "kudos_received", giver=giver, reason=parsed.reason,
+                 values=_labels(ctx.org, parsed.values, person.locale),
+                 dedupe_key=f"kudos-dm:{row.id}")
+
+
+def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Parsed | None:
+    mentions = list(event.mentions)
+    if not mentions and event.reply_to_user_id:
+        mentions = [Mention(platform_user_id=event.reply_to_user_id,
+                            username=event.reply_to_username)]
+    if not mentions:
+        ctx.reply("kudos_usage", values=_value_list(ctx))
+        return None
+    people = [m for m in mentions if not m.is_bot]
+    if not people:
+        ctx.reply("kudos_to_bot")
+        return None
+    recipients: list[Person] = []
+    for mention in people:  # '@teampulse thanks @alice …' addresses the bot, praises Alice
+        who = mention.display or (f"@{mention.username}" if mention.username else "?")
+        person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
+                                mention.username)
+        if person is None:
+            ctx.reply("kudos_unknown_person", who=who)
+            return None
+        if person.id == giver.id:
+            ctx.reply("kudos_self")
+            return None
+        if all(p.id != person.id for p in recipients):
+            recipients.append(person)
+    rest = text
+    for mention in mentions:
+        if mention.display:
+            rest = rest.replace(mention.display, " ")
+    values: list[str] = []
+    for tag in _TAG.findall(rest):
+        key = tag.rstrip(".-").lower()
+        if ctx.org.value(key) is None:
+            ctx.reply("kudos_unknown_value", tag=key, values=_value_list(ctx))
+            return None
+        if key not in values:
+            values.append(key)
+    rest = _TAG.sub(" ", rest)
+    reason = " ".join(rest.split())
+    while True:
+        stripped = _LEAD.sub("", reason, count=1).strip()
+        if stripped == reason:
+            break
+        reason = stripped
+    if _reason_words(reason) < MIN_REASON_WORDS:
+        ctx.reply("kudos_reason_needed")
+        return None
+    return _Parsed(recipients, values, reason)
+
+
+def _reason_words(reason: str) -> float:
+    # Chinese has no spaces: two characters count as a word.
+    cjk = len(_CJK.findall(reason))
+    latin = len(_CJK.sub(" ", reason).split())
+    return latin + cjk / 2
+
+
+def _day_start(now: datetime, timezone: str) -> datetime:
+    local = now.astimezone(ZoneInfo(timezone))
+    return datetime.combine(local.date(), time(), tzinfo=local.tzinfo).astimezone(now.tzinfo)
+
+
+def _labels(org: Org, keys: list[str], locale: str) -> list[str]:
+    return [v.label_for(locale) for v in (org.value(k) for k in keys) if v is not None]
+
+
+def _value_list(ctx: Context) -> list[tuple[str, str]]:
+    return [(v.key, v.label_for(ctx.locale)) for v in ctx.org.values]
+
+
+# --- reading back ------------------------------------------------------------------------
+
+
+def period_bounds(period: str, now: datetime, tz: ZoneInfo) -> tuple[datetime | None, datetime]:
+    """The start of the current week/month/quarter/year in the org's timezone (None: all)."""
+    local = now.astimezone(tz)
+    day = local.date()
+    if period == "all":
+        return None, now
+    if period == "week":
+        first = day - timedelta(days=day.weekday())
+    elif period == "month":
+        first = day.replace(day=1)
+    elif period == "quarter":
+        first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        first = day.replace(month=1, day=1)
+    return datetime.combine(first, time(), tzinfo=tz), now
+
+
+@dataclass(frozen=True)
+class Place:
+    """One line of a leaderboard: rank (shared on ties), person, count."""
+
+    rank: int
+    person: Person
+    count: int
+    tied: bool
+
+
+def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE) -> list[Place]:
+    """Most first; equal counts share a rank (1, 2, 2, 4) and are listed by name."""
+    order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
+    per_count = Counter(counts.values())
+    places: list[Place] = []
+    for index, pid in enumerate(order[:size]):
+        count = counts[pid]
+        rank = index + 1 if index == 0 or counts[order[index - 1]] != count else places[-1].rank
+        places.append(Place(rank, people[pid], count, per_count[count] > 1))
+    return places
+
+
+def leaderboard(ctx: Context, args: str) -> None:
+    """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]."""
+    words = args.split()
+    period, team, value = "month", None, None
+    teams = sorted({p.team for p in ctx.people.active() if p.team})
+    i = 0
+    while i < len(words):
+        word = words[i].lower()
+        if word in PERIODS:
+            period = word
+        elif word == "team" and i + 1 < len(words):
+            name = words[i + 1]
+            team = next((t for t in teams if t.lower() == name.lower()), None)
+            if team is None:
+                ctx.reply("kudos_unknown_team", team=name, teams=teams)
+                return
+            i += 1
+        elif word == "value" and i + 1 < len(words):
+            key = words[i + 1].lstrip("#").lower()
+            if ctx.org.value(key) is None:
+                ctx.reply("kudos_unknown_value", tag=key, values=_value_list(ctx))
+                return
+            value = key
+            i += 1
+        else:
+            ctx.reply("kudos_top_usage")
+            return
+        i += 1
+    start, _ = period_bounds(period, ctx.clock.now(), ctx.org.tz)
+    rows = KudosRepo(ctx.session).between(start, None)  # up to now, this very second included
+    if value is not None:
+        rows = [r for r in rows if value in (r.values or [])]
+    people: dict[int, Person] = {}
+    received: Counter[int] = Counter()
+    given: Counter[int] = Counter()
+    for row in rows:
+        people[row.recipient_id] = row.recipient
+        people[row.giver_id] = row.giver
+        if team is None or row.recipient.team == team:
+            received[row.recipient_id] += 1
+        if team is None or row.giver.team == team:
+            given[row.giver_id] += 1
+    top, generous = ranking(received, people), ranking(given, people)
+    label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
+    ctx.reply("kudos_top", period=period, start=start.astimezone(ctx.org.tz) if start else None,
+              team=team, value=label, top=top, givers=generous,
+              tied=any(p.tied for p in top + generous), private=False)
+
+
+def mine(ctx: Context) -> None:
+    """/kudos me: what I received and gave, newest first, with reasons."""
+    person = ctx.person
+    assert person is not None
+    repo = KudosRepo(ctx.session)
+    got_total, got = repo.received_by(person)
+    gave_total, gave = repo.given_by(person)
+    ctx.reply("kudos_me", received_total=got_total, received=got, given_total=gave_total,
+              given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values})
+
+
+def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
+    """Kudos as plain records for export (times in the org's timezone, ISO 8601)."""
+    return [{
+        "given_at": row.given_at.astimezone(tz).isoformat(),
+        "giver": row.giver.key, "giver_name": row.giver.display_name,
+        "giver_team": row.giver.team or "",
+        "recipient": row.recipient.key, "recipient_name": row.recipient.display_name,
+        "recipient_team": row.recipient.team or "",
+        "reason": row.reason, "values": list(row.values or []), "platform": row.platform,
+        "source": f"{row.chat_id}/{row.message_id}" if row.message_id else (row.chat_id or ""),
+    } for row in rows]

@@ -1,0 +1,166 @@
+"""Kudos: one row per (giver, recipient) of a recognition, and the queries over them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+
+from storage.models import Base, Person, UTCDateTime
+
+
+class Kudos(Base):
+    """One person recognising another, with why, the values it shows, and where it was said.
+
+    `source_key` identifies the message it came from (platform, chat, message id); it is
+    unique per recipient, so the same message seen twice (a redelivery, or Slack sending
+    both `app_mention` and `message` for it) gives kudos once.
+    """
+
+    __tablename__ = "kudos"
+    __table_args__ = (UniqueConstraint("source_key", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    giver_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                          index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                              index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    values: Mapped[list[str]] = mapped_column(JSON, default=list)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(128))
+    message_id: Mapped[str | None] = mapped_column(String(128))
+    source_key: Mapped[str | None] = mapped_column(String(300))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
+    recipient: Mapped[Person] = relationship(foreign_keys=[recipient_id])
+
+
+@dataclass(frozen=True)
+class TeamKudos:
+    """Recognition activity of one team in a period (`team` None: people without a team)."""
+
+    team: str | None
+    given: int
+    received: int
+    givers: int
+    recipients: int
+
+
+class KudosRepo:
+    """Kudos given and received."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def give(self, *, giver: Person, recipient: Person, reason: str, values: Sequence[str],
+             platform: str, chat_id: str | None, message_id: str | None,
+             now: datetime) -> Kudos | None:
+        """Record one kudos; None when this message already gave this recipient kudos."""
+        source_key = f"{platform}:{chat_id}:{message_id}" if message_id else None
+        if source_key is not None and self.session.scalar(select(Kudos.id).where(
+                Kudos.source_key == source_key, Kudos.recipient_id == recipient.id)):
+            return None
+        row = Kudos(giver_id=giver.id, recipient_id=recipient.id, reason=reason,
+                    values=list(values), platform=platform, chat_id=chat_id,
+                    message_id=message_id, source_key=source_key, given_at=now)
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return None
+        return row
+
+    def already_given(self, platform: str, chat_id: str | None, message_id: str,
+                      recipients: Sequence[Person]) -> bool:
+        """Whether one message already gave kudos to all these recipients."""
+        source_key = f"{platform}:{chat_id}:{message_id}"
+        found = set(self.session.scalars(select(Kudos.recipient_id).where(
+            Kudos.source_key == source_key)))
+        return all(p.id in found for p in recipients)
+
+    def given_since(self, giver: Person, since: datetime) -> int:
+        """How many kudos a person has given since a time (their daily allowance)."""
+        return int(self.session.scalar(select(func.count(Kudos.id)).where(
+            Kudos.giver_id == giver.id, Kudos.given_at >= since)) or 0)
+
+    def between(self, start: datetime | None, end: datetime | None) -> list[Kudos]:
+        """Every kudos in [start, end), oldest first, with giver and recipient loaded."""
+        query = select(Kudos).options(selectinload(Kudos.giver), selectinload(Kudos.recipient))
+        if start is not None:
+            query = query.where(Kudos.given_at >= start)
+        if end is not None:
+            query = query.where(Kudos.given_at < end)
+        return list(self.session.scalars(query.order_by(Kudos.given_at, Kudos.id)))
+
+    def received_by(self, person: Person, limit: int = 10) -> tuple[int, list[Kudos]]:
+        """How many kudos a person received in all, and the newest few."""
+        return self._of(Kudos.recipient_id == person.id, limit)
+
+    def given_by(self, person: Person, limit: int = 10) -> tuple[int, list[Kudos]]:
+        """How many kudos a person gave in all, and the newest few."""
+        return self._of(Kudos.giver_id == person.id, limit)
+
+    def _of(self, where: Any, limit: int) -> tuple[int, list[Kudos]]:
+        total = int(self.session.scalar(select(func.count(Kudos.id)).where(where)) or 0)
+        rows = list(self.session.scalars(
+            select(Kudos).where(where).options(selectinload(Kudos.giver),
+                                               selectinload(Kudos.recipient))
+            .order_by(Kudos.given_at.desc(), Kudos.id.desc()).limit(limit)))
+        return total, rows
+
+
+def kudos_by_team(session: Session, start: datetime | None,
+                  end: datetime | None) -> list[TeamKudos]:
+    """Kudos given and received per team in [start, end), for the GM's summary.
+
+    A kudos counts as given by the giver's team and received by the recipient's team
+    (their team today, from the org file). Teams with no activity are left out;
+    sorted by team name, people without a team last.
+    """
+    rows = KudosRepo(session).between(start, end)
+    given: Counter[str | None] = Counter()
+    received: Counter[str | None] = Counter()
+    givers: dict[str | None, set[int]] = {}
+    recipients: dict[str | None, set[int]] = {}
+    for row in rows:
+        given[row.giver.team] += 1
+        received[row.recipient.team] += 1
+        givers.setdefault(row.giver.team, set()).add(row.giver_id)
+        recipients.setdefault(row.recipient.team, set()).add(row.recipient_id)
+    teams = sorted(set(given) | set(received), key=lambda t: (t is None, t or ""))
+    return [TeamKudos(team=t, given=given[t], received=received[t],
+                      givers=len(givers.get(t, ())), recipients=len(recipients.get(t, ())))
+            for t in teams]
+
+
+def find_mentioned(session: Session, platform: str, user_id: str | None,
+                   username: str | None) -> Person | None:
+    """The active person a mention names, by exact id or username (never a pattern).
+
+    Slack mentions carry the user id; Telegram ones a user id (text mentions) or a
+    username (compared case-insensitively, as Telegram does); console ones a key.
+    """
+    query = select(Person).where(Person.active)
+    if platform == "slack" and user_id:
+        return session.scalar(query.where(Person.slack_id == user_id))
+    if platform == "telegram":
+        if user_id and user_id.isdigit():
+            found = session.scalar(query.where(Person.telegram_id == int(user_id)))
+            if found is not None or not username:
+                return found
+        if username:
+            return session.scalar(query.where(
+                func.lower(Person.telegram_username) == username.lstrip("@").lower()))
+        return None
+    if platform == "console":
+        key = user_id or (username or "").lstrip("@")
+        return session.scalar(query.where(Person.key == key.lower())) if key else None
+    return None

@@ -1,0 +1,119 @@
+"""Kudos on Slack through slack-bolt and the real WebClient, against FakeSlackAPI."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.kudos import Kudos
+from tests.slack.harness import ALICE, CHANNEL, GRACE, LILEI, SAM, SlackHarness, mention, message
+
+BOT = "U0BOTUSER"
+
+
+def kudos_count(slack: SlackHarness) -> int:
+    with slack.bot.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Kudos)) or 0
+
+
+async def test_slash_kudos_with_two_mentions_and_a_value(slack: SlackHarness) -> None:
+    await slack.command(GRACE, "/kudos", "<@U0ALICE|alice> <@U0LILEI|lilei> for closing "
+                        "Acme &amp; Co #customer-first", raw=True)
+
+    shout = slack.last_text(CHANNEL)
+    assert shout == ("👏 <@U0ALICE>, <@U0LILEI> — kudos from *Grace Chen*: closing Acme &amp; "
+                     "Co\nValues: Customer first")
+    assert "🎉 You got kudos from <@U0GRACE>: closing Acme &amp; Co" in slack.last_text(ALICE)
+    assert slack.last_text(LILEI) == ("🎉 <@U0GRACE> 给你点赞：closing Acme &amp; Co\n"
+                                      "体现的价值观：客户第一")
+    assert kudos_count(slack) == 2
+
+
+async def test_channel_message_with_a_kudos_word_is_answered_in_its_thread(
+        slack: SlackHarness) -> None:
+    await slack.event(message(SAM, "thanks <@U0ALICE> for the demo prep :clap:",
+                              ts="1700000000.000777"))
+
+    [shout] = slack.posts(CHANNEL)
+    assert shout.params["thread_ts"] == "1700000000.000777"
+    assert shout.params["text"].startswith("👏 <@U0ALICE> — kudos from *Sam Lee*: thanks for "
+                                           "the demo prep :clap:")
+    assert "You got kudos from <@U0SAM>" in slack.last_text(ALICE)
+
+
+async def test_ordinary_channel_chatter_is_ignored(slack: SlackHarness) -> None:
+    await slack.event(message(SAM, "<@U0ALICE> can you send the deck?"))
+    await slack.event(message(SAM, "thanks all, see you tomorrow"))
+    assert slack.posts() == [] and slack.ephemerals() == []
+    assert kudos_count(slack) == 0
+
+
+async def test_self_kudos_is_refused_privately(slack: SlackHarness) -> None:
+    await slack.command(ALICE, "/kudos", "<@U0ALICE|alice> for all my hard work", raw=True)
+    [note] = slack.ephemerals(ALICE)
+    assert "you can't give them to yourself" in note.params["text"]
+    assert slack.posts(CHANNEL) == [] and kudos_count(slack) == 0
+
+
+async def test_kudos_to_the_bot_is_refused(slack: SlackHarness) -> None:
+    await slack.event(mention(ALICE, f"<@{BOT}> kudos <@{BOT}> for the reminders"))
+    assert "I'm just the bot" in slack.ephemerals(ALICE)[-1].params["text"]
+    assert kudos_count(slack) == 0
+
+
+async def test_allowance_runs_out(slack: SlackHarness) -> None:
+    await slack.command(ALICE, "/kudos", "<@U0SAM|sam> <@U0LILEI|lilei> <@U0GRACE|grace> "
+                        "<@U0VERA|vera> <@U0BRUNO|bruno> for a great kickoff", raw=True)
+    await slack.command(ALICE, "/kudos", "<@U0SAM|sam> for the follow-up call", raw=True)
+    assert "You've given all 5 kudos you have today" in slack.ephemerals(ALICE)[-1].params[
+        "text"]
+    assert kudos_count(slack) == 5
+
+
+async def test_redelivered_event_and_mention_twin_count_once(slack: SlackHarness) -> None:
+    typed = f"<@{BOT}> thanks <@U0ALICE> for the pricing review"
+    ts = "1700000000.000900"
+    await slack.event(message(SAM, typed, ts=ts), event_id="Ev0KUDOS1")
+    # Slack retries the same event, and also sends the app_mention twin of the message.
+    await slack.event(message(SAM, typed, ts=ts), event_id="Ev0KUDOS1",
+                      **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    await slack.event({**mention(SAM, typed), "ts": ts, "event_ts": ts}, event_id="Ev0KUDOS2")
+
+    assert kudos_count(slack) == 1
+    assert len(slack.posts(CHANNEL)) == 1
+    assert len(slack.posts(ALICE)) == 1
+    assert slack.ephemerals() == []  # the mention twin is not "an unknown command"
+
+
+async def test_unknown_value_lists_the_values(slack: SlackHarness) -> None:
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the demo #speed", raw=True)
+    text = slack.ephemerals(GRACE)[-1].params["text"]
+    assert text.startswith("`#speed` is not one of our values")
+    assert "`#customer-first` (Customer first), `#ownership` (Ownership)" in text
+
+
+async def test_leaderboard_command_posts_in_the_channel(slack: SlackHarness) -> None:
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal", raw=True)
+    await slack.command(ALICE, "/kudos", "top month")
+    board = slack.last_text(CHANNEL)
+    assert "*Kudos leaderboard* — this month (since 2026-11-01)" in board
+    assert "1. Sam Lee — 1" in board
+
+
+async def test_honour_roll_is_posted_to_the_slack_channel_once(slack: SlackHarness) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    bot = slack.bot
+    bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
+                                             honours_channel={"slack": "C0HONOURS"}))
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal #ownership",
+                        raw=True)
+    slack.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 in New York
+    assert await bot.run_honours()
+    assert await bot.run_honours()
+    await slack.settle()
+    [roll] = slack.posts("C0HONOURS")
+    assert roll.params["text"].startswith("🏆 *Honour roll — November 2026*")
+    assert "• East: Sam Lee — 1 kudos" in roll.params["text"]
+    assert "*Most cited value*: Ownership — 1 time" in roll.params["text"]
+    assert slack.last_text(GRACE) == roll.params["text"]  # the GM's DM

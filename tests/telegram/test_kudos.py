@@ -1,0 +1,94 @@
+"""Kudos on Telegram through python-telegram-bot, against the fake Bot API."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.kudos import Kudos
+from tests.telegram.conftest import ALICE, BOT_USERNAME, GRACE, GROUP, LI, SAM, TG
+
+
+def count(tg: TG) -> int:
+    with tg.bot.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Kudos)) or 0
+
+
+def mention(text: str, name: str) -> dict:
+    """A `mention` entity for `@name` in `text` (ASCII test texts: offsets are plain)."""
+    return {"type": "mention", "offset": text.index("@" + name), "length": len(name) + 1}
+
+
+async def test_kudos_with_a_username_and_a_text_mention_and_a_value(tg: TG) -> None:
+    # Bruno is known by username; Sam has no username, so his client sends a text mention.
+    text = "/kudos @bruno_r Sam for the joint pitch #customer-first"
+    entities = [{"type": "bot_command", "offset": 0, "length": 6}, mention(text, "bruno_r"),
+                {"type": "text_mention", "offset": text.index("Sam"), "length": 3,
+                 "user": {"id": SAM, "is_bot": False, "first_name": "Sam"}}]
+    await tg.say_in_group(GRACE, text, entities=entities)
+
+    shout = tg.sent(GROUP)[-1]
+    assert shout["text"] == ('👏 Bruno Rossi, <a href="tg://user?id=1006">Sam Lee</a> — kudos '
+                             "from <b>Grace Chen</b>: the joint pitch\nValues: Customer first")
+    assert shout["reply_parameters"]["message_id"] > 0  # answers the message it praises
+    assert tg.texts(SAM)[-1].startswith('🎉 You got kudos from <a href="tg://user?id=1001">'
+                                        "Grace Chen</a>: the joint pitch")
+    assert count(tg) == 2
+
+
+async def test_reply_to_kudos_names_the_author_of_the_replied_message(tg: TG) -> None:
+    original = tg.fake.group_message(GROUP, ALICE, "Signed the Globex renewal!")["message"]
+    await tg.say_in_group(LI, "/kudos 续约谈得非常漂亮", reply_to_message=original)
+
+    assert "Alice Martin</a> —— 来自 <b>李雷</b> 的点赞：续约谈得非常漂亮" in tg.texts(GROUP)[-1]
+    assert "You got kudos from" in tg.texts(ALICE)[-1]
+    assert count(tg) == 1
+
+
+async def test_plain_group_message_with_a_kudos_word(tg: TG) -> None:
+    text = "thanks @bruno_r for the translation help 👏"
+    await tg.say_in_group(ALICE, text, entities=[mention(text, "bruno_r")])
+    assert "Bruno Rossi — kudos from <b>Alice Martin</b>: thanks for the translation help 👏" \
+        in tg.texts(GROUP)[-1]
+
+
+async def test_self_kudos_and_kudos_to_the_bot_are_refused(tg: TG) -> None:
+    text = "/kudos @alice_m for my own great work"
+    await tg.say_in_group(ALICE, text, username="alice_m", entities=[
+        {"type": "bot_command", "offset": 0, "length": 6},
+        {"type": "text_mention", "offset": 7, "length": 8,
+         "user": {"id": ALICE, "is_bot": False, "first_name": "Alice"}}])
+    assert "you can't give them to yourself" in tg.texts(ALICE)[-1]  # privately
+    text = f"/kudos @{BOT_USERNAME} for the reminders"
+    await tg.say_in_group(ALICE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 6}, mention(text, BOT_USERNAME)])
+    assert "I'm just the bot" in tg.texts(ALICE)[-1]
+    assert count(tg) == 0
+
+
+async def test_unknown_username_is_named_in_the_refusal(tg: TG) -> None:
+    text = "/kudos @mallory for the help"
+    await tg.say_in_group(LI, text, entities=[{"type": "bot_command", "offset": 0, "length": 6},
+                                              mention(text, "mallory")])
+    assert "无法给 @mallory 点赞：对方不在组织文件中" in tg.texts(LI)[-1]
+
+
+async def test_redelivered_update_counts_once(tg: TG) -> None:
+    original = tg.fake.group_message(GROUP, ALICE, "Demo went great")["message"]
+    update = tg.fake.group_message(GROUP, GRACE, "/kudos for a flawless demo",
+                                   reply_to_message=original)
+    assert await tg.send(update)
+    assert not await tg.send(update)  # Telegram redelivers until the offset confirms it
+    assert count(tg) == 1
+    assert len([t for t in tg.texts(GROUP) if "kudos from" in t]) == 1
+    assert len([t for t in tg.texts(ALICE) if "You got kudos" in t]) == 1
+
+
+async def test_allowance_runs_out_on_telegram(tg: TG) -> None:
+    for _ in range(5):
+        original = tg.fake.group_message(GROUP, ALICE, "Another deal closed")["message"]
+        await tg.say_in_group(GRACE, "/kudos for another closed deal",
+                              reply_to_message=original)
+    original = tg.fake.group_message(GROUP, ALICE, "And one more")["message"]
+    await tg.say_in_group(GRACE, "/kudos for yet another deal", reply_to_message=original)
+    assert "You've given all 5 kudos you have today" in tg.texts(GRACE)[-1]
+    assert count(tg) == 5

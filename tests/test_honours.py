@@ -1,0 +1,124 @@
+"""The monthly honour roll: posted once on the first working day, and /honours on demand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.core import TeamPulse
+from bot.scheduler import start_scheduler
+from handlers.honours import first_working_day
+from tests.support import RecordingAdapter
+from tests.test_kudos import kudo
+
+# Tuesday 2026-12-01 09:00 in New York (EST): the first working day of December.
+DEC_1_9AM_NY = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+
+
+def with_honours_channel(bot: TeamPulse) -> None:
+    bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
+                                             honours_channel={"console": "honours"}))
+
+
+async def november_kudos(bot: TeamPulse) -> None:
+    await kudo(bot, "grace", "/kudos @sam @li for the Acme renewal #customer-first")
+    await kudo(bot, "alice", "/kudos @sam for the demo prep #ownership")
+    await kudo(bot, "li", "/kudos @bruno 帮忙翻译合同 #customer-first")
+
+
+def test_first_working_day_skips_the_weekend():
+    assert first_working_day(2026, 12) == date(2026, 12, 1)  # a Tuesday
+    assert first_working_day(2026, 8) == date(2026, 8, 3)    # the 1st is a Saturday
+    assert first_working_day(2026, 11) == date(2026, 11, 2)  # the 1st is a Sunday
+
+
+async def test_honour_roll_is_posted_once_and_the_gm_gets_it(bot, chat, clock):
+    with_honours_channel(bot)
+    await november_kudos(bot)
+    chat.clear()
+    clock.set(DEC_1_9AM_NY - timedelta(minutes=1))
+    assert not await bot.run_honours()  # 08:59: not yet
+    assert chat.sent == []
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_honours()
+    roll = chat.last("honours")
+    assert roll.startswith("🏆 Honour roll — November 2026\n4 kudos in all.")
+    assert "• China: 李雷 — 1 kudos" in roll
+    assert "• East: Sam Lee — 2 kudos" in roll
+    assert "• Europe: Bruno Rossi — 1 kudos" in roll
+    assert "Team of the month: East — 2 kudos received" in roll
+    assert "Most cited value: Customer first — 3 times" in roll
+    assert "Most generous: Grace Chen — 2 kudos given" in roll
+    assert chat.last("grace") == roll
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_honours()  # the job fires again, or the process restarted
+    assert len(chat.to("honours")) == 1 and len(chat.to("grace")) == 1
+
+
+async def test_a_restart_at_that_moment_posts_once(bot, chat, clock):
+    with_honours_channel(bot)
+    await november_kudos(bot)
+    clock.set(DEC_1_9AM_NY)
+    chat.clear()
+    await bot.run_honours()  # the job ran; then the process restarts at 09:00
+    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    second = RecordingAdapter()
+    again.register(second)
+    scheduler = await start_scheduler(again, again.engine)
+    try:
+        job = scheduler.get_job("honours")
+        assert str(job.trigger.timezone) == "America/New_York"  # the org's (the GM's)
+        assert "day='1-3', day_of_week='mon-fri', hour='9'" in str(job.trigger)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert second.to("honours") == [] and second.to("grace") == []
+    assert len(chat.to("honours")) == 1
+
+
+async def test_restarting_on_the_day_before_the_job_ran_posts_it(bot, clock):
+    with_honours_channel(bot)
+    await november_kudos(bot)
+    clock.set(DEC_1_9AM_NY + timedelta(minutes=5))  # down at 09:00, back at 09:05
+    chat = RecordingAdapter()
+    bot.register(chat)
+    scheduler = await start_scheduler(bot, bot.engine)
+    scheduler.shutdown(wait=False)
+    assert len(chat.to("honours")) == 1
+
+
+async def test_an_empty_month_reads_naturally(bot, chat, clock):
+    with_honours_channel(bot)
+    clock.set(DEC_1_9AM_NY)
+    await bot.run_honours()
+    assert chat.last("honours") == ("🏆 Honour roll — November 2026\nNo kudos were given in "
+                                    "November 2026. A quiet month — recognise someone with "
+                                    "/kudos @someone for ….")
+
+
+async def test_honours_command_for_a_month_a_year_and_in_chinese(bot, chat, clock):
+    await november_kudos(bot)
+    await kudo(bot, "grace", "/honours 2026-11", group=False)
+    assert "Honour roll — November 2026 (so far)" in chat.last("grace")
+    clock.set(DEC_1_9AM_NY)
+    await kudo(bot, "alice", "/kudos @li for the December kickoff")
+    await kudo(bot, "grace", "/honours", group=False)  # last month
+    text = chat.last("grace")
+    assert "Honour roll — November 2026\n" in text and "(so far)" not in text
+    await kudo(bot, "grace", "/honours 2026", group=False)
+    year = chat.last("grace")
+    assert "Honour roll — 2026 (so far)" in year and "5 kudos in all." in year
+    assert "Team of the year: China and East — 2 kudos received each, a tie" in year
+    assert "Most generous: Alice Martin and Grace Chen — 2 kudos given each, a tie" in year
+    await kudo(bot, "li", "/honours 2026-11", group=False)
+    zh = chat.last("li")
+    assert "荣誉榜 —— 2026年11月" in zh and "最常提及的价值观：客户第一 —— 3 次" in zh
+    await kudo(bot, "li", "/honours 2025-07", group=False)
+    assert "2025年7月没有人点赞。这个月比较安静" in chat.last("li")
+
+
+@pytest.mark.parametrize("arg", ["2026-13", "november", "26"])
+async def test_honours_bad_argument_explains_usage(bot, chat, arg):
+    await kudo(bot, "grace", f"/honours {arg}", group=False)
+    assert chat.last("grace").startswith("Usage: /honours for last month, /honours 2026-11 for")

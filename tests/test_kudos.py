@@ -1,0 +1,314 @@
+"""Kudos on the console platform: giving, the rules, shout-outs, leaderboards, /kudos me."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+
+from bot.adapters.console import console_mentions
+from bot.app import run
+from bot.events import InboundEvent
+from bot.org import OrgError, parse_org
+from storage.kudos import KudosRepo, kudos_by_team
+from tests.support import TEST_ORG
+
+
+async def kudo(bot, key: str, text: str, *, group: bool = True, message_id: str | None = None,
+               event_id: str | None = None) -> bool:
+    """Person `key` writes in the team's group chat (or a DM), with @mentions as the console
+    adapter reads them."""
+    return await bot.handle(InboundEvent(
+        platform="console", user_id=key, chat_id="team" if group else key,
+        chat_type="group" if group else "direct", text=text, event_id=event_id,
+        message_id=message_id, mentions=console_mentions(text)))
+
+
+def count_kudos(bot) -> int:
+    with bot.unit() as ctx:
+        return len(KudosRepo(ctx.session).between(None, None))
+
+
+async def test_kudos_with_two_mentions_and_a_value_shouts_out_and_dms_each(bot, chat):
+    await kudo(bot, "grace", "/kudos @alice @li for closing Acme together #customer-first")
+    shout = chat.last("team")
+    assert "Alice Martin, 李雷 — kudos from Grace Chen: closing Acme together" in shout
+    assert "Values: Customer first" in shout
+    assert chat.last("alice") == ("🎉 You got kudos from Grace Chen: closing Acme together\n"
+                                  "For our values: Customer first")
+    assert chat.last("li") == ("🎉 Grace Chen 给你点赞：closing Acme together\n"
+                               "体现的价值观：客户第一")
+    assert count_kudos(bot) == 2
+
+
+async def test_plain_channel_message_with_a_kudos_word_gives_kudos(bot, chat):
+    await kudo(bot, "alice", "thanks @sam for the great demo today 👏")
+    assert "Sam Lee — kudos from Alice Martin: thanks for the great demo today 👏" in chat.last(
+        "team")
+    assert "You got kudos from Alice Martin" in chat.last("sam")
+
+
+async def test_chatter_that_only_mentions_people_is_left_alone(bot, chat):
+    await kudo(bot, "alice", "@sam can you send me the deck?")
+    await kudo(bot, "alice", "thanks everyone for coming")  # a kudos word, but nobody named
+    assert chat.sent == []
+    assert count_kudos(bot) == 0
+
+
+async def test_kudos_in_chinese_with_a_chinese_kudos_word(bot, chat):
+    await kudo(bot, "li", "谢谢 @alice 帮忙准备投标材料")
+    assert "Alice Martin —— 来自 李雷 的点赞：谢谢 帮忙准备投标材料" in chat.last("team")
+
+
+async def test_self_kudos_is_refused_and_nothing_is_stored(bot, chat):
+    await kudo(bot, "alice", "/kudos @alice for working so hard")
+    assert "you can't give them to yourself" in chat.last("alice")
+    assert "team" not in {s.target.address for s in chat.sent if "kudos from" in s.text}
+    assert count_kudos(bot) == 0
+
+
+async def test_kudos_to_the_bot_or_a_stranger_is_refused(bot, chat):
+    await kudo(bot, "alice", "/kudos @teampulse for reminding me")
+    assert "I'm just the bot" in chat.last("alice")
+    await kudo(bot, "alice", "/kudos @alice @mallory for the help")
+    assert "Nice try" in chat.last("alice")  # the first problem found is named
+    await kudo(bot, "alice", "/kudos @mallory for the help")
+    assert "I can't give kudos to @mallory: they are not in the org file" in chat.last("alice")
+    await kudo(bot, "li", "/kudos @nobody 帮了大忙")
+    assert "无法给 @nobody 点赞：对方不在组织文件中" in chat.last("li")
+    assert count_kudos(bot) == 0
+
+
+async def test_a_reason_is_required(bot, chat):
+    await kudo(bot, "alice", "/kudos @sam")
+    assert "Please say why in a few words" in chat.last("alice")
+    await kudo(bot, "alice", "/kudos @sam for #customer-first")
+    assert "Please say why in a few words" in chat.last("alice")
+    await kudo(bot, "li", "/kudos @alice 谢")
+    assert "请用几个字说明原因" in chat.last("li")
+    assert count_kudos(bot) == 0
+
+
+async def test_unknown_value_lists_the_values_and_gives_nothing(bot, chat):
+    await kudo(bot, "alice", "/kudos @sam for the demo prep #speed")
+    assert chat.last("alice") == (
+        "#speed is not one of our values, so I haven't given these kudos yet. Our values: "
+        "#customer-first (Customer first), #ownership (Ownership).")
+    assert count_kudos(bot) == 0
+
+
+async def test_daily_allowance_runs_out_and_starts_again_in_the_givers_timezone(bot, chat, clock):
+    # Friday 16:00 in New York; Alice gives 4 + 1 recipients, then is out.
+    await kudo(bot, "alice", "/kudos @sam @li @bruno @vera for a great quarter kickoff")
+    await kudo(bot, "alice", "/kudos @li @grace for the pricing review")
+    assert "You have 1 kudos left today, but this names 2 people" in chat.last("alice")
+    await kudo(bot, "alice", "/kudos @grace for the pricing review")
+    assert "kudos from Alice Martin" in chat.last("team")
+    await kudo(bot, "alice", "/kudos @sam for the follow-up call")
+    assert "You've given all 5 kudos you have today" in chat.last("alice")
+    assert count_kudos(bot) == 5
+    clock.advance(timedelta(hours=7))  # 23:00 in New York: still Friday there
+    await kudo(bot, "alice", "/kudos @sam for the follow-up call")
+    assert "You've given all 5 kudos" in chat.last("alice")
+    clock.advance(timedelta(hours=1, minutes=1))  # past midnight in New York
+    await kudo(bot, "alice", "/kudos @sam for the follow-up call")
+    assert "Sam Lee — kudos from Alice Martin: the follow-up call" in chat.last("team")
+    assert count_kudos(bot) == 6
+
+
+async def test_allowance_is_configurable(settings, clock, tmp_path):
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(TEST_ORG.read_text().replace(
+        "  summary_viewers: [vera]", "  summary_viewers: [vera]\n  kudos: {allowance: 1}"))
+    from bot.app import prepare
+    from tests.support import RecordingAdapter
+    bot, engine = prepare(replace(settings, org_file=org_file), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await kudo(bot, "alice", "/kudos @sam for the demo prep")
+    await kudo(bot, "alice", "/kudos @li for the demo prep")
+    assert "You've given all 1 kudos you have today" in chat.last("alice")
+    engine.dispose()
+
+
+async def test_a_redelivered_message_gives_kudos_once(bot, chat):
+    await kudo(bot, "alice", "/kudos @sam for the demo prep", message_id="m1", event_id="e1")
+    assert not await kudo(bot, "alice", "/kudos @sam for the demo prep", message_id="m1",
+                          event_id="e1")
+    # The same message under another event id (Slack sends app_mention and message):
+    await kudo(bot, "alice", "/kudos @sam for the demo prep", message_id="m1", event_id="e2")
+    assert count_kudos(bot) == 1
+    assert len([s for s in chat.sent if "— kudos from" in s.text]) == 1
+    assert len(chat.to("sam")) == 1
+
+
+async def test_kudos_in_a_dm_to_the_bot(bot, chat):
+    await kudo(bot, "alice", "thanks @sam for covering my calls", group=False)
+    assert "Sam Lee — kudos from Alice Martin" in chat.last("alice")
+    assert "You got kudos from Alice Martin" in chat.last("sam")
+
+
+async def test_kudos_without_anyone_explains_how(bot, chat):
+    await kudo(bot, "li", "/kudos")
+    assert "点赞时请写明给谁、为什么" in chat.last("li")
+    assert "#customer-first（客户第一）" in chat.last("li")
+
+
+async def test_leaderboard_over_a_month_boundary_in_two_timezones(bot, chat, clock):
+    """The org's month starts at midnight in the org's timezone (the GM's: New York)."""
+    # 2026-11-30 23:30 in New York is already 2026-12-01 04:30 UTC.
+    clock.set(datetime(2026, 12, 1, 4, 30, tzinfo=UTC))
+    await kudo(bot, "li", "/kudos @alice 帮我搞定了报价单")  # November in New York
+    clock.set(datetime(2026, 12, 1, 5, 30, tzinfo=UTC))      # 00:30 on Dec 1 in New York
+    await kudo(bot, "grace", "/kudos @sam for the first December deal")
+    await kudo(bot, "alice", "/kudos @bruno for the joint pitch")
+    await kudo(bot, "li", "/kudos @sam 第一单拿下了")
+    chat.clear()
+    await kudo(bot, "grace", "/kudos top", group=False)
+    board = chat.last("grace")
+    assert "this month (since 2026-12-01)" in board
+    assert "1. Sam Lee — 2" in board
+    assert "2. Bruno Rossi — 1" in board
+    assert "Alice Martin — 1" in board.split("Most generous")[1]  # as a giver only
+    assert "1=. Alice Martin — 1" in board and "1=. Grace Chen — 1" in board
+    assert '"=" marks a tie' in board
+    # The same moments counted in Shanghai's calendar: all four fall in December there.
+    shanghai = parse_org(TEST_ORG.read_text().replace(
+        "  summary_viewers: [vera]", "  summary_viewers: [vera]\n  timezone: Asia/Shanghai"))
+    bot.org = replace(bot.org, timezone=shanghai.timezone)
+    await kudo(bot, "li", "/kudos top month", group=False)
+    board = chat.last("li")
+    assert "本月（自 2026-12-01 起）" in board
+    assert "1. Sam Lee —— 2 次" in board
+    assert "2=. Alice Martin —— 1 次" in board and "2=. Bruno Rossi —— 1 次" in board
+    assert "1. 李雷 —— 2 次" in board
+
+
+async def test_leaderboard_filters_and_empty_period(bot, chat, clock):
+    await kudo(bot, "grace", "/kudos @sam @alice for the Acme renewal #customer-first")
+    await kudo(bot, "alice", "/kudos @li for owning the rollout #ownership")
+    await kudo(bot, "grace", "/kudos top team east value customer-first", group=False)
+    board = chat.last("grace")
+    assert "team East, value Customer first" in board
+    assert "Li" not in board.split("Most generous")[0].replace("Alice Martin", "")
+    await kudo(bot, "grace", "/kudos top team Mars", group=False)
+    assert "There is no team Mars. Teams: China, East, Europe." in chat.last("grace")
+    await kudo(bot, "grace", "/kudos top decade", group=False)
+    assert "Usage: /kudos top [week|month|quarter|year|all]" in chat.last("grace")
+    clock.advance(timedelta(days=40))
+    await kudo(bot, "grace", "/kudos top week", group=False)
+    assert "No kudos yet in this period" in chat.last("grace")
+    await kudo(bot, "grace", "/kudos top all", group=False)
+    board = chat.last("grace")
+    assert "1=. Alice Martin — 1\n1=. Sam Lee — 1\n1=. 李雷 — 1" in board
+    assert "1. Grace Chen — 2\n2. Alice Martin — 1" in board
+
+
+async def test_leaderboard_in_a_channel_is_public(bot, chat):
+    await kudo(bot, "grace", "/kudos @sam for the Acme renewal")
+    await kudo(bot, "sam", "/kudos top")
+    assert "Kudos leaderboard" in chat.last("team")
+
+
+async def test_kudos_me_shows_received_and_given_with_reasons(bot, chat):
+    await kudo(bot, "grace", "/kudos @alice for the Acme renewal #customer-first")
+    await kudo(bot, "alice", "/kudos @sam for the demo prep")
+    await kudo(bot, "alice", "/kudos me", group=False)
+    text = chat.last("alice")
+    assert "Received: 1" in text
+    assert "• 2026-11-27 Grace Chen: the Acme renewal (Customer first)" in text
+    assert "Given: 1" in text
+    assert "• 2026-11-27 Sam Lee: the demo prep" in text
+    await kudo(bot, "li", "/kudos me", group=False)
+    assert "收到：0 次" in chat.last("li") and "还没有。" in chat.last("li")
+
+
+async def test_kudos_by_team_counts_given_and_received_per_team(bot, chat, clock):
+    start = clock.now()
+    await kudo(bot, "alice", "/kudos @sam @li for the joint pitch")  # East -> East, China
+    await kudo(bot, "vera", "/kudos @alice for the quick turnaround")  # no team -> East
+    clock.advance(timedelta(days=10))
+    await kudo(bot, "bruno", "/kudos @li for the translation help")  # outside the period
+    with bot.unit() as ctx:
+        teams = kudos_by_team(ctx.session, start, start + timedelta(days=7))
+    by = {t.team: t for t in teams}
+    assert [t.team for t in teams] == ["China", "East", None]
+    assert (by["East"].given, by["East"].received, by["East"].recipients) == (2, 2, 2)
+    assert (by["China"].given, by["China"].received) == (0, 1)
+    assert (by[None].given, by[None].received, by[None].givers) == (1, 0, 1)
+
+
+async def test_console_session_gives_kudos_in_the_group(settings, clock):
+    script = ("/as alice\n/group thanks @sam for the demo prep 👏\n"
+              "/kudos @alice for nothing\n/as sam\n/kudos me\n")
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    assert "[bot → #team (thread" not in text
+    assert "[bot → #team]\n  👏 Sam Lee — kudos from Alice Martin: thanks for the demo prep 👏" \
+        in text
+    assert "[bot → Sam Lee (sam), private]\n  🎉 You got kudos from Alice Martin" in text
+    assert "you can't give them to yourself" in text
+    assert "• 2026-11-27 Alice Martin: thanks for the demo prep 👏" in text
+
+
+def test_org_file_kudos_settings_values_and_timezone():
+    text = TEST_ORG.read_text().replace("  summary_viewers: [vera]", """  summary_viewers: [vera]
+  timezone: Europe/Rome
+  kudos:
+    allowance: 3
+    words: [bravo, 好样的]
+    honours_channel: {slack: C0HONOURS, telegram: "-1001234"}""")
+    org = parse_org(text)
+    assert org.timezone == "Europe/Rome"
+    assert org.kudos.allowance == 3 and org.kudos.words == ("bravo", "好样的")
+    assert org.kudos.honours_channel == {"slack": "C0HONOURS", "telegram": "-1001234"}
+    assert org.value("Customer-First").label_for("zh-CN") == "客户第一"
+    default = parse_org(TEST_ORG.read_text())
+    assert default.timezone == "America/New_York"  # the GM's
+    assert default.kudos.allowance == 5 and "thanks" in default.kudos.words
+
+
+def test_org_file_kudos_mistakes_are_listed():
+    bad = TEST_ORG.read_text().replace("  summary_viewers: [vera]", """  summary_viewers: [vera]
+  timezone: Mars/Olympus
+  kudos: {allowance: 0, honours_channel: {discord: x}}""").replace(
+        "  - key: ownership", "  - key: Own Ership")
+    with pytest.raises(OrgError) as err:
+        parse_org(bad)
+    text = str(err.value)
+    assert "org: kudos.allowance: Input should be greater than or equal to 1" in text
+    with pytest.raises(OrgError) as err:
+        parse_org(bad.replace("allowance: 0, ", ""))
+    text = str(err.value)
+    assert "org.timezone: 'Mars/Olympus' is not a known IANA timezone" in text
+    assert "org.kudos.honours_channel: 'discord' is not a platform" in text
+    assert "values[1] ('Own Ership'): key must be lower-case" in text
+
+
+async def test_cli_exports_kudos_as_csv_and_json(bot, chat, clock, settings, capsys):
+    import csv
+    import json
+
+    from tests.test_summary import run_cli
+
+    await kudo(bot, "grace", "/kudos @alice for closing Acme, finally #customer-first")
+    clock.set(datetime(2026, 12, 1, 5, 30, tzinfo=UTC))  # Dec 1, 00:30 in New York
+    await kudo(bot, "li", "/kudos @sam 第一单拿下了 #ownership #customer-first")
+    code, out = run_cli(settings, "kudos", "--since", "2026-12-01", "--format", "csv")
+    assert code == 0
+    [row] = list(csv.DictReader(StringIO(out)))
+    assert row["given_at"] == "2026-12-01T00:30:00-05:00"
+    assert (row["giver"], row["recipient"], row["recipient_team"]) == ("li", "sam", "East")
+    assert row["reason"] == "第一单拿下了"
+    assert row["values"] == "ownership;customer-first"
+    code, out = run_cli(settings, "kudos", "--format", "json", "--until", "2026-11-30")
+    data = json.loads(out)
+    assert data["timezone"] == "America/New_York"
+    assert [(k["giver"], k["recipient"], k["reason"], k["values"]) for k in data["kudos"]] == [
+        ("grace", "alice", "closing Acme, finally", ["customer-first"])]
+    code, _ = run_cli(settings, "kudos", "--since", "last week")
+    assert code == 2
+    assert "--since 'last week': expected a date such as 2026-11-01" in capsys.readouterr().err
