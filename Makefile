@@ -23,7 +23,7 @@ test-postgres: $(STAMP)
 	TEST_DATABASE_URL=$$(.ci/postgres-up) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

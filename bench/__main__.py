@@ -1,192 +1,46 @@
-"""Benchmarks: how the hot paths scale, as ratios to baselines measured in the same run.
+"""Benchmarks: `python -m bench [suite ...]` (or `make bench`).
 
-Absolute times depend on the machine; ratios to a baseline measured a moment before on
-the same machine do not (much). Each figure says what it is divided by.
-
-  answer  - handling one typed check-in answer end to end (dedupe, route, validate, store,
-            render the next question, record it in the outbox, deliver it), per event,
-            divided by one bare SQLAlchemy insert-and-commit on the same database.
-  summary - building and rendering /summary for a 120-person org with 12 weeks of history,
-            divided by the same for a 10-person org (ideal: about 12x, linear in people).
-  outbox  - delivering 1,000 queued messages, per message, divided by one bare insert.
-  memory  - peak Python memory while building the 12-week summary for 120 people, divided
-            by the peak for 10 people.
-
-Targets (checked here, exit code 1 when missed): answer <= 60x, summary <= 20x,
-outbox <= 15x, memory <= 20x.
+Every figure is a ratio to a baseline measured in the same run on the same machine (a
+raw SQL query, a bare SDK loop, a bare insert), printed with its target. Each suite is a
+module of this package with `async def run() -> list[Figure]`; list new ones in SUITES.
+Exit code 1 when a target is missed, unless BENCH_REPORT_ONLY=1 (CI on shared hardware).
 """
 
 from __future__ import annotations
 
 import asyncio
-import statistics
+import importlib
+import os
 import sys
-import tempfile
-import time
-import tracemalloc
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import text
+from bench.report import Figure
 
-from bot.app import prepare
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import InboundEvent
-from bot.weeks import current_week
-from handlers.summary import SummaryRequest, render_summary, summaries
-from storage.models import Answer, CheckinRound
-from tests.support import RecordingAdapter
-
-TARGETS = {"answer": 60.0, "summary": 20.0, "outbox": 15.0, "memory": 20.0}
-START = datetime(2026, 9, 4, 20, 0, tzinfo=UTC)  # a Friday, 16:00 in New York
+SUITES = [
+    "bench.checkin",
+]
 
 
-def org_yaml(people: int) -> str:
-    lines = ["org: {name: Bench}", "people:",
-             "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
-    for i in range(people):
-        lines.append(f"  - key: d{i}\n    name: Director {i}\n    role: director\n"
-                     f"    manager: gm\n    team: T{i % 5}\n    timezone: America/New_York\n"
-                     "    kpis:\n      - {metric: revenue, unit: USD, weekly_target: 50000}\n"
-                     "      - {metric: new_customers, unit: customers, weekly_target: 4}")
-    return "\n".join(lines) + "\n"
-
-
-def make_bot(folder: Path, people: int) -> tuple:
-    org = folder / f"org{people}.yaml"
-    org.write_text(org_yaml(people), encoding="utf-8")
-    clock = FakeClock(START)
-    settings = Settings(database_url=f"sqlite:///{folder}/bench{people}.db", org_file=org)
-    bot, engine = prepare(settings, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    return bot, engine, clock, chat
-
-
-def baseline_insert(bot, batches: int = 5, n: int = 60) -> float:
-    """Median time of one insert-and-commit: the unit every write path pays at least once."""
-    with bot.engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_rows (id INTEGER PRIMARY KEY, v TEXT)"))
-    samples = []
-    for _ in range(batches):
-        t0 = time.perf_counter()
-        for i in range(n):
-            with bot.sessions.begin() as session:
-                session.execute(text("INSERT INTO bench_rows (v) VALUES (:v)"), {"v": str(i)})
-        samples.append((time.perf_counter() - t0) / n)
-    return statistics.median(samples)
-
-
-def fill_history(bot, clock, weeks: int) -> None:
-    """Submitted rounds for everyone, written straight through the repositories (fast)."""
-    values = {"kpi:revenue": (None, 52000.0), "kpi:new_customers": (None, 3.0),
-              "wins": ("win", None), "blockers": ("blocker", None),
-              "support_type": ("budget", None), "support_detail": ("details", None),
-              "plan": ("plan", None), "confidence": (None, 4.0)}
-    for _ in range(weeks):
-        with bot.unit() as ctx:
-            for person in ctx.people.checking_in():
-                questions = bot.org.questions_for(bot.org.person(person.key))
-                week = current_week(clock.now(), person.timezone)
-                ctx.session.add(CheckinRound(
-                    person_id=person.id, week=week, questions=[q.to_dict() for q in questions],
-                    status="submitted", created_at=clock.now(), prompted_at=clock.now(),
-                    submitted_at=clock.now(), answers=[
-                        Answer(question_key=key, text_value=txt, number_value=num,
-                               skipped=False, answered_at=clock.now(), updated_at=clock.now())
-                        for key, (txt, num) in values.items()]))
-        clock.advance(timedelta(weeks=1))
-
-
-async def bench_answer(bot, clock) -> float:
-    await bot.run_checkins()
-    samples = []
-    for i in range(20):
-        t0 = time.perf_counter()
-        for a in ["52000", "3", "win", "blocker", "2", "budget", "plan", "4"]:
-            await bot.handle(InboundEvent("console", f"d{i}", f"d{i}", text=a,
-                                          event_id=f"e{i}{a}"))
-        samples.append((time.perf_counter() - t0) / 8)
-    return statistics.median(samples)
-
-
-def summary_time(bot) -> float:
-    request = SummaryRequest("trend", weeks=12)
-    runs = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        with bot.unit() as ctx:
-            weeks = summaries(ctx, request, "en", "America/New_York")
-            render_summary(bot.renderer, "en", "slack", request, weeks, "Bench")
-        runs.append(time.perf_counter() - t0)
-    return min(runs)
-
-
-def summary_memory(bot) -> int:
-    request = SummaryRequest("trend", weeks=12)
-    tracemalloc.start()
-    with bot.unit() as ctx:
-        weeks = summaries(ctx, request, "en", "America/New_York")
-        render_summary(bot.renderer, "en", "slack", request, weeks, "Bench")
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
-
-
-async def bench_outbox(bot, n: int = 1000) -> float:
-    with bot.unit() as ctx:
-        for i in range(n):
-            ctx.outbox.enqueue(platform="console", target_kind="dm", address=f"d{i % 50}",
-                               payload={"text": f"message {i}"}, now=bot.clock.now())
-    t0 = time.perf_counter()
-    while await bot.outbox.flush() is not None or _pending(bot):
-        pass
-    return (time.perf_counter() - t0) / n
-
-
-def _pending(bot) -> bool:
-    with bot.unit() as ctx:
-        return bool(ctx.outbox.pending(["console"], limit=1))
-
-
-async def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        small, small_engine, small_clock, _ = make_bot(folder, 10)
-        big, big_engine, big_clock, _ = make_bot(folder, 120)
-        base = baseline_insert(big)
-        fill_history(small, small_clock, 12)
-        fill_history(big, big_clock, 12)
-        small.clock.advance(-timedelta(weeks=1))  # summarise the 12 filled weeks
-        big.clock.advance(-timedelta(weeks=1))
-        small_summary, big_summary = summary_time(small), summary_time(big)
-        small_mem, big_mem = summary_memory(small), summary_memory(big)
-        big.clock.advance(timedelta(weeks=1))
-        answer = await bench_answer(big, big_clock)
-        outbox = await bench_outbox(big)
-        small_engine.dispose()
-        big_engine.dispose()
-    figures = {
-        "answer": answer / base,
-        "summary": big_summary / small_summary,
-        "outbox": outbox / base,
-        "memory": big_mem / small_mem,
-    }
-    print(f"baseline: one insert-and-commit = {base * 1e3:.2f} ms")
-    print(f"answer : {figures['answer']:6.1f}x baseline per answer "
-          f"(target <= {TARGETS['answer']:g}x)")
-    print(f"summary: {figures['summary']:6.1f}x the 10-person summary for 120 people x 12 weeks "
-          f"(target <= {TARGETS['summary']:g}x)")
-    print(f"outbox : {figures['outbox']:6.1f}x baseline per delivered message "
-          f"(target <= {TARGETS['outbox']:g}x)")
-    print(f"memory : {figures['memory']:6.1f}x the 10-person peak for 120 people "
-          f"(target <= {TARGETS['memory']:g}x)")
-    missed = [k for k, v in figures.items() if v > TARGETS[k]]
+async def main(names: list[str]) -> int:
+    chosen = [s for s in SUITES if not names or s.rsplit(".", 1)[-1] in names]
+    unknown = set(names) - {s.rsplit(".", 1)[-1] for s in SUITES}
+    if unknown:
+        print(f"unknown suite(s): {', '.join(sorted(unknown))}; "
+              f"known: {', '.join(s.rsplit('.', 1)[-1] for s in SUITES)}", file=sys.stderr)
+        return 2
+    figures: list[Figure] = []
+    for name in chosen:
+        module = importlib.import_module(name)
+        print(f"--- {name}", flush=True)
+        for figure in await module.run():
+            print(figure.line(), flush=True)
+            figures.append(figure)
+    missed = [f.name for f in figures if not f.met]
     if missed:
         print(f"missed targets: {', '.join(missed)}")
+    if os.environ.get("BENCH_REPORT_ONLY") == "1":
+        return 0
     return 1 if missed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(asyncio.run(main(sys.argv[1:])))
