@@ -254,7 +254,10 @@ def cmd_checkin(ctx: Context, args: str) -> None:
     intro = ctx.render("checkin_intro", name=person.display_name, week=rnd.week,
                        start=week_start(rnd.week), end=week_end(rnd.week),
                        resumed=resumed and bool(rnd.answers))
-    ask(ctx, person, rnd, q, intro=intro)
+    if ask(ctx, person, rnd, q, intro=intro) and rnd.prompted_at is None:
+        # Started by the person: they have the question, so the scheduled prompt does not
+        # ask again and the GM reads "in progress" or "not checked in", not "not reached".
+        rnd.prompted_at = ctx.clock.now()
 
 
 def cmd_skip(ctx: Context, args: str) -> None:

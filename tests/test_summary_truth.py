@@ -109,6 +109,20 @@ async def test_someone_the_check_in_could_not_reach_is_named(bot):
     assert "not reported: Alice Martin, Bruno Rossi, 李雷" in text
 
 
+async def test_a_check_in_started_before_the_prompt_reads_in_progress_not_unreached(
+        bot, chat, clock):
+    clock.advance(-timedelta(days=1))  # Thursday: Alice starts on her own, before the prompt
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "52000")
+    clock.advance(timedelta(days=1))
+    run = await bot.run_checkins()
+    assert run.results["alice"] == "already-prompted"  # she is not asked a second time
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "⏳ Alice Martin — in progress (1 of 8 answered)" in text
+    assert "not reached" not in text
+
+
 async def test_a_target_changed_after_the_week_does_not_change_that_week(
         bot, chat, clock, settings, tmp_path):
     await bot.run_checkins()
