@@ -458,15 +458,12 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
     if not mine:
         ctx.reply("oo_no_pairs")
         return None, args
-    match = _AT.search(args)
-    if match is not None:
-        named = _find_person(ctx, match.group(1))
-        rest = (args[:match.start()] + " " + args[match.end():]).strip()
+    label, named, rest = _named(ctx, args)
+    if label is not None:
         pair = next((p for p in mine if named is not None and p.other(person).id == named.id),
                     None)
         if pair is None:
-            ctx.reply("oo_not_your_pair", name=match.group(1),
-                      others=[p.other(person) for p in mine])
+            ctx.reply("oo_not_your_pair", name=label, others=[p.other(person) for p in mine])
             return None, args
         return pair, rest
     if len(mine) == 1:
@@ -475,17 +472,30 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
     return None, args
 
 
-def _find_person(ctx: Context, token: str) -> Person | None:
-    """A person a command names: a platform mention, a key, a Telegram username or a name."""
-    token = token.strip()
+def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
+    """The first person `text` names with @: (how it was written, who, the rest of the text).
+
+    A platform mention (Slack `<@U…>`, a Telegram text mention) is taken as the adapter
+    identified it; otherwise `@key`, `@telegram_username`. (None, None, text) if no @.
+    """
     event = ctx.event
     if event is not None:
         for mention in event.mentions:
-            if not mention.is_bot and mention.display and mention.display in token:
-                found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
-                                       mention.username)
-                if found is not None:
-                    return found
+            if mention.is_bot or not mention.display or mention.display not in text:
+                continue
+            found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
+                                   mention.username)
+            return mention.display, found, text.replace(mention.display, " ", 1).strip()
+    match = _AT.search(text)
+    if match is None:
+        return None, None, text
+    rest = (text[:match.start()] + " " + text[match.end():]).strip()
+    return match.group(1), _find_person(ctx, match.group(1)), rest
+
+
+def _find_person(ctx: Context, token: str) -> Person | None:
+    """A person a command names: a platform mention, a key, a Telegram username or a name."""
+    token = token.strip()
     slack = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", token)
     people = [p for p in ctx.people.active()]
     if slack:
@@ -623,14 +633,12 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
             return
         text = text[:found.start()].strip()
     owner = meeting.report
-    at = _AT.search(text)
-    if at is not None:
-        named = _find_person(ctx, at.group(1))
+    label, named, rest = _named(ctx, text)
+    if label is not None:
         if named is None or named.id not in (meeting.manager_id, meeting.report_id):
             ctx.reply("oo_action_owner", manager=meeting.manager, report=meeting.report)
             return
-        owner = named
-        text = (text[:at.start()] + " " + text[at.end():]).strip()
+        owner, text = named, rest
     if not text:
         ctx.reply("oo_action_usage")
         return
