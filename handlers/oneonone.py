@@ -36,8 +36,9 @@ from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneO
 from storage.repositories import CheckinRepo, PeopleRepo
 
 ACTION_PREFIX = "oo"
-#: How far back the sweep looks for slots that ended (and asks whether they happened).
-ASK_WINDOW = timedelta(days=7)
+#: How long after a slot ended the manager is still asked whether it happened (a bot that
+#: was down longer, or a pair just added, does not flood anyone about old slots).
+ASK_WINDOW = timedelta(days=1)
 #: A slot not confirmed as held this long after it ended counts as overdue.
 OVERDUE_AFTER = timedelta(days=1)
 #: How far ahead /1on1 schedule looks for the next occurrence (a monthly one fits).
