@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from bot.events import Choice
 from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
+from bot.render import Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise
 from handlers.context import Context
@@ -713,6 +714,8 @@ class PairStatus:
     last_held: datetime | None
     next: datetime | None
     overdue: bool
+    manager_name: str = ""
+    report_name: str = ""
 
 
 @dataclass
@@ -730,6 +733,7 @@ class DirectorOneOnOnes:
         """Plain data (ISO times) for JSON."""
         def pair(p: PairStatus) -> dict[str, Any]:
             return {"manager": p.manager, "report": p.report,
+                    "manager_name": p.manager_name, "report_name": p.report_name,
                     "last_held": p.last_held.isoformat() if p.last_held else None,
                     "next": p.next.isoformat() if p.next else None, "overdue": p.overdue}
         return {"key": self.key, "name": self.name,
@@ -761,7 +765,8 @@ def oneonone_overview(session: Session, org: Org, now: datetime) -> list[Directo
         occ = next_occurrence(session, pair, now)
         return PairStatus(pair.manager.key, pair.report.key,
                           held[-1].scheduled_at if held else None,
-                          occ.start if occ else None, overdue)
+                          occ.start if occ else None, overdue,
+                          pair.manager.display_name, pair.report.display_name)
 
     out = []
     actions = repo.open_actions()
@@ -779,3 +784,20 @@ def oneonone_overview(session: Session, org: Org, now: datetime) -> list[Directo
             key=entry.key, name=entry.name, own=status(own) if own else None, team=team,
             open_actions=len(mine), overdue_actions=sum(1 for a in mine if a.due < today)))
     return out
+
+
+def render_overview(renderer: Renderer, locale: str, markup: str,
+                    overview: list[DirectorOneOnOnes], timezone: str) -> str:
+    """The overview as text for a reader in `timezone` (the GM): for the CLI, and for the
+    GM's summary to include."""
+    def when(moment: datetime | None) -> dict[str, Any] | None:
+        return as_params(moment, timezone) if moment else None
+
+    def pair(p: PairStatus) -> dict[str, Any]:
+        return {"manager": p.manager_name, "report": p.report_name, "last": when(p.last_held),
+                "next": when(p.next), "overdue": p.overdue}
+
+    rows = [{"name": d.name, "own": pair(d.own) if d.own else None,
+             "team": [pair(p) for p in d.team], "open_actions": d.open_actions,
+             "overdue_actions": d.overdue_actions} for d in overview]
+    return renderer.message(locale, "oo_overview", markup, directors=rows)

@@ -5,11 +5,15 @@ overview, and nothing sent twice across a restart."""
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 
 from bot.app import prepare
+from bot.cli import main
 from bot.config import Settings
 from bot.org import OrgError, parse_org
 from handlers.oneonone import oneonone_overview, pairs
@@ -362,3 +366,50 @@ def test_oneonones_section_is_optional():
     org = parse_org(TEST_ORG.read_text())
     assert org.oneonones.cadence_for("director", "East", "alice").cadence == "biweekly"
     assert "oneonones" in ONEONONES
+
+
+async def test_old_slots_are_not_asked_about(bot, chat, clock):
+    # A bot started days after a slot (or a pair just added) does not ask about it.
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=3))
+    assert not texts(chat, "grace", "Did your 1:1")
+
+
+# --- the CLI ----------------------------------------------------------------------------
+
+def run_cli(settings, *args: str) -> tuple[int, str]:
+    out = StringIO()
+    env = {"DATABASE_URL": settings.database_url, "TEAMPULSE_ORG_FILE": str(settings.org_file)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        code = main(["--env-file", "/nonexistent", *args], stdout=out)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return code, out.getvalue()
+
+
+async def test_cli_lists_one_on_ones_per_director(bot, chat, clock, settings):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-04")
+    await say(bot, "grace", "done")
+    code, text = run_cli(settings, "oneonones", "--format", "json")
+    assert code == 0
+    data = json.loads(text)
+    alice = next(d for d in data["directors"] if d["key"] == "alice")
+    assert alice["own"]["manager"] == "grace"
+    assert alice["own"]["last_held"] == "2026-11-30T15:00:00+00:00"
+    assert [p["report"] for p in alice["team"]] == ["sam"]
+    assert alice["open_actions"] == 1
+    assert {d["key"] for d in data["directors"]} == {"alice", "bruno", "li"}
+    code, text = run_cli(settings, "oneonones")
+    assert code == 0
+    assert "## One-on-ones" in text
+    assert "with Grace Chen: last held Mon 2026-11-30 10:00 (America/New\\_York)" in text
+    assert "their 1:1 with Sam Lee: last held never" in text
+    code, text = run_cli(settings, "oneonones", "--locale", "zh-CN")
+    assert "## 一对一面谈" in text
