@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.events import Choice
@@ -32,7 +33,7 @@ from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise
 from handlers.context import Context
 from storage.kudos import find_mentioned
-from storage.models import Person
+from storage.models import OutboxMessage, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
 from storage.repositories import CheckinRepo, PeopleRepo
 
@@ -159,13 +160,27 @@ def sweep(ctx: Context) -> int:
     return sent
 
 
+def _sent(ctx: Context, keys: list[str]) -> set[str]:
+    """Which of these dedupe keys the outbox holds already (a sweep runs every minute:
+    the agenda is only gathered for a reminder not yet sent)."""
+    return set(ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.in_(keys))))
+
+
 def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
+    stamp = occ.start.strftime("%Y%m%dT%H%M")
+    keys = {person.id: f"oo:{kind}:{pair.manager.id}:{pair.report.id}:{occ.key}:{stamp}:"
+                       f"{person.id}" for person in (pair.manager, pair.report)}
+    done = _sent(ctx, list(keys.values()))
+    if len(done) == len(keys):
+        return 0
     propose_from_checkin(ctx, pair)
     count = 0
-    stamp = occ.start.strftime("%Y%m%dT%H%M")
     for person in (pair.manager, pair.report):
         other = pair.other(person)
-        key = f"oo:{kind}:{pair.manager.id}:{pair.report.id}:{occ.key}:{stamp}:{person.id}"
+        key = keys[person.id]
+        if key in done:
+            continue
         if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon",
                     other=other, **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
@@ -191,7 +206,8 @@ def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) 
 def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
     now = ctx.clock.now()
     count = 0
-    for item in repo.open_actions():
+    # Due today somewhere on Earth at the latest (the owner's own date decides below).
+    for item in repo.open_actions(due_by=(now + timedelta(days=1)).date()):
         owner = item.owner
         if not owner.active or item.due > local(now, owner.timezone).date():
             continue
@@ -203,8 +219,8 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
 
 def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int) -> int:
     count = 0
-    for meeting in repo.all_meetings():
-        if meeting.status != "held" or meeting.answered_at is None:
+    for meeting in repo.held_between(now - FEEDBACK_HORIZON, now - timedelta(days=days)):
+        if meeting.answered_at is None:
             continue
         age = now - meeting.answered_at
         if age < timedelta(days=days) or age > FEEDBACK_HORIZON:

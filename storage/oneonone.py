@@ -207,6 +207,12 @@ class OneOnOneRepo:
         return list(self.session.scalars(select(OneOnOneMeeting).order_by(
             OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
 
+    def held_between(self, start: datetime, end: datetime) -> list[OneOnOneMeeting]:
+        """Meetings confirmed as held in [start, end]."""
+        return list(self.session.scalars(select(OneOnOneMeeting).where(
+            OneOnOneMeeting.status == "held", OneOnOneMeeting.answered_at >= start,
+            OneOnOneMeeting.answered_at <= end).order_by(OneOnOneMeeting.id)))
+
     def meetings_of(self, person: Person) -> list[OneOnOneMeeting]:
         """Meetings held with a person on either side, newest first."""
         return list(self.session.scalars(select(OneOnOneMeeting).where(
@@ -284,10 +290,12 @@ class OneOnOneRepo:
         """An action item by id."""
         return self.session.get(ActionItem, action_id)
 
-    def open_actions(self, manager: Person | None = None,
-                     report: Person | None = None) -> list[ActionItem]:
-        """Open action items (of one pair, or all), by due date."""
+    def open_actions(self, manager: Person | None = None, report: Person | None = None,
+                     due_by: date | None = None) -> list[ActionItem]:
+        """Open action items (of one pair, or all; due by a date), by due date."""
         query = select(ActionItem).where(ActionItem.done_at.is_(None))
+        if due_by is not None:
+            query = query.where(ActionItem.due <= due_by)
         if manager is not None:
             query = query.where(ActionItem.manager_id == manager.id)
         if report is not None:
