@@ -295,6 +295,8 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         _skip(ctx, rest.strip())
     elif sub == "history":
         _history(ctx, rest.strip())
+    elif sub == "note":
+        _add_note(ctx, rest.strip())
     else:
         ctx.reply("oo_usage")
 
@@ -408,6 +410,23 @@ def _skip(ctx: Context, args: str) -> None:
     other = pair.other(person)
     ctx.reply("oo_skipped", other=other, **as_params(occ.start, person.timezone))
     ctx.tell(other, "oo_skipped_notice", other=person, **as_params(occ.start, other.timezone))
+
+
+def _add_note(ctx: Context, args: str) -> None:
+    """/1on1 note [@person] [private:] TEXT: either side notes on their latest meeting."""
+    person = _sender(ctx)
+    pair, text = _pick_pair(ctx, person, args)
+    if pair is None:
+        return
+    held = [m for m in OneOnOneRepo(ctx.session).meetings_of(person)
+            if (m.manager_id, m.report_id) == (pair.manager.id, pair.report.id)]
+    if not held:
+        ctx.reply("oo_no_meeting_yet", other=pair.other(person))
+        return
+    if not _PRIVATE.sub("", clean_text(text)).strip():
+        ctx.reply("oo_note_usage")
+        return
+    _note(ctx, person, held[0], text, prompt=False)
 
 
 def _history(ctx: Context, args: str) -> None:
@@ -623,7 +642,8 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
     ctx.reply("oo_ask_notes", other=meeting.report)
 
 
-def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:
+def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
+          prompt: bool = True) -> None:
     text = clean_text(text).strip()
     private = _PRIVATE.match(text)
     if private:
@@ -636,7 +656,7 @@ def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> 
         return
     OneOnOneRepo(ctx.session).add_note(meeting, author, text, shared=not private,
                                        now=ctx.clock.now())
-    ctx.reply("oo_note_saved", shared=not private)
+    ctx.reply("oo_note_saved", shared=not private, prompt=prompt)
 
 
 def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:

@@ -413,3 +413,18 @@ async def test_cli_lists_one_on_ones_per_director(bot, chat, clock, settings):
     assert "their 1:1 with Sam Lee: last held never" in text
     code, text = run_cli(settings, "oneonones", "--locale", "zh-CN")
     assert "## 一对一面谈" in text
+
+
+async def test_the_report_adds_notes_after_the_meeting(bot, chat, clock):
+    await say(bot, "alice", "/1on1 note @grace Thanks for the help")
+    assert "haven't had a recorded 1:1 with Grace Chen" in chat.last("alice")
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "/1on1 note @grace I will shadow Bruno's demo")
+    assert chat.last("alice") == "Shared note saved."
+    await say(bot, "alice", "/1on1 note @grace private: ask for the raise next time")
+    assert chat.last("alice") == "Private note saved (only you see it)."
+    await say(bot, "grace", "/1on1 history alice")
+    assert "I will shadow Bruno's demo" in chat.last("grace")
+    assert "raise" not in chat.last("grace")
