@@ -48,6 +48,8 @@ NEXT_HORIZON = timedelta(days=70)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
+#: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
+DIALOG_EXPIRY = timedelta(days=3)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
 _DUE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\s*$")
 _AT = re.compile(r"(?:^|\s)(<@[A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]+)")
@@ -587,7 +589,8 @@ def on_text(ctx: Context, text: str) -> bool:
     if dialog is None:
         return False
     meeting = repo.meeting(dialog.meeting_id)
-    if meeting is None:
+    if meeting is None or ctx.clock.now() - dialog.updated_at > DIALOG_EXPIRY:
+        # Days later, a message is about something else: do not take it as a note.
         repo.clear_dialog(person)
         return False
     word = normalise(text).lower().rstrip(".!。！")

@@ -428,3 +428,13 @@ async def test_the_report_adds_notes_after_the_meeting(bot, chat, clock):
     await say(bot, "grace", "/1on1 history alice")
     assert "I will shadow Bruno's demo" in chat.last("grace")
     assert "raise" not in chat.last("grace")
+
+
+async def test_an_old_unanswered_question_stops_taking_typed_replies(bot, chat, clock):
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    clock.advance(timedelta(days=4))
+    await say(bot, "grace", "yes")
+    assert "I'm not waiting for an answer from you" in chat.last("grace")
+    yes = next(v for v in buttons(chat, "grace") if v.endswith(":y"))
+    await say(bot, "grace", action=yes)  # the button still answers it
+    assert "Send short notes" in chat.last("grace")
