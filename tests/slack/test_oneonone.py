@@ -32,6 +32,8 @@ def texts(slack: SlackHarness, user: str, needle: str) -> list[str]:
 
 
 async def test_the_one_on_one_cycle_on_slack(slack: SlackHarness) -> None:
+    await slack.command(BRUNO, "/1on1", "", channel=dm_channel(BRUNO))
+    assert "next: Mon 2026-11-30 16:00 (Europe/Rome)" in slack.last_text(BRUNO)
     with slack.bot.unit() as ctx:  # Alice's latest check-in names a blocker
         alice = ctx.people.by_key("alice")
         rnd = ctx.checkins.create_round(alice, "2026-W48", [], ctx.clock.now())

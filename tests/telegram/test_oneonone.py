@@ -31,6 +31,9 @@ async def sweep(tg: TG, when: datetime) -> int:
 
 
 async def test_the_one_on_one_cycle_on_telegram(tg: TG) -> None:
+    await tg.say(LI, "/1on1")
+    assert "Grace Chen：每月，周二 09:00（America/New_York）— 下次：2026-12-01 22:00（周二，" \
+           "Asia/Shanghai）" in tg.shown(LI)[-1]
     await tg.say(LI, "/agenda add 招聘计划")
     assert "已加入你与Grace Chen下次一对一面谈的议程：招聘计划" in tg.shown(LI)[-1]
     await tg.say(GRACE, "/agenda add @li Budget for Q1")
