@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
                                        "(default: everything)")
     kudos.add_argument("--until", help="last day included, YYYY-MM-DD (default: today)")
     kudos.add_argument("--format", choices=("csv", "json"), default="csv")
+    oneonones = sub.add_parser("oneonones", help="one-on-ones per director: last held, next, "
+                               "overdue, open action items (Markdown or JSON)")
+    oneonones.add_argument("--format", choices=("md", "json"), default="md")
+    oneonones.add_argument("--locale", choices=("en", "zh-CN"), default=None,
+                           help="language of the Markdown (default: the GM's)")
     sub.add_parser("migrate", help="bring the database up to date")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
@@ -189,7 +194,32 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _send_round(args, settings, out)
     if args.command == "kudos":
         return _kudos(args, settings, out)
+    if args.command == "oneonones":
+        return _oneonones(args, settings, out)
     return 2
+
+
+def _oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.app import prepare
+    from handlers.oneonone import oneonone_overview, render_overview
+
+    bot, engine = prepare(settings)
+    gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
+    try:
+        with bot.unit() as ctx:
+            now = bot.clock.now()
+            overview = oneonone_overview(ctx.session, bot.org, now)
+            if args.format == "json":
+                text = json.dumps({"org": bot.org.name, "generated_at": now.isoformat(),
+                                   "directors": [d.as_dict() for d in overview]},
+                                  ensure_ascii=False, indent=2)
+                out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+            else:
+                out.write(render_overview(bot.renderer, args.locale or gm.locale, "markdown",
+                                          overview, gm.timezone) + "\n")
+    finally:
+        engine.dispose()
+    return 0
 
 
 def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

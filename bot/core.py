@@ -24,7 +24,7 @@ from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import route
-from handlers import checkin, honours, rounds
+from handlers import checkin, honours, oneonone, rounds
 from handlers.context import Context
 from storage.db import describe_db_error, session_factory
 from storage.models import Person
@@ -355,6 +355,16 @@ class TeamPulse:
             count = checkin.send_reminders(ctx)
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
         return count
+
+    async def run_oneonones(self) -> int:
+        """Send the one-on-one reminders and prompts due now (idempotent); how many went out."""
+        count = await self.db(self._oneonones)
+        await self.deliver()
+        return count
+
+    def _oneonones(self) -> int:
+        with self.unit() as ctx:
+            return oneonone.sweep(ctx)
 
     async def run_honours(self) -> bool:
         """Post last month's honour roll if today is the day; idempotent per month."""

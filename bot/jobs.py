@@ -71,3 +71,14 @@ async def honours_job() -> None:
     """The monthly honour roll (the handler checks it is the first working day)."""
     if _bot is not None:
         await _bot.run_honours()
+
+
+async def oneonone_job() -> None:
+    """The one-on-one sweep: reminders, "did it happen?", due action items, feedback."""
+    if _bot is None:
+        return
+    try:
+        await _bot.run_oneonones()
+    except DBAPIError as exc:
+        log.error("one-on-one sweep failed (%s); trying again at the next sweep",
+                  describe_db_error(exc))

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.oneonone import OneOnOnesEntry, OneOnOneSettings, build_settings
 from bot.questions import (
     BUILTIN_QUESTIONS,
     DEFAULT_QUESTION_KEYS,
@@ -129,6 +130,7 @@ class OrgFile(_Strict):
     people: list[PersonEntry]
     checkin: CheckinEntry = CheckinEntry()
     values: list[ValueEntry] = []
+    oneonones: OneOnOnesEntry = OneOnOnesEntry()
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ class Org:
     kudos: KudosSettings = field(default_factory=KudosSettings)
     values: tuple[CompanyValue, ...] = ()
     admins: frozenset[str] = frozenset()
+    oneonones: OneOnOneSettings = field(default_factory=OneOnOneSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -415,8 +418,11 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
         if platform not in {"slack", "telegram", "console"}:
             problems.append(f"org.kudos.honours_channel: {platform!r} is not a platform "
                             "(use slack, telegram or console)")
+    oneonones = build_settings(parsed.oneonones, {p.key: (p.manager, p.team)
+                                                  for p in parsed.people}, problems)
     return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions),
                admins=frozenset(admins), timezone=timezone, values=tuple(values),
+               oneonones=oneonones,
                kudos=KudosSettings(allowance=kudos.allowance, words=words,
                                    honours_channel=dict(kudos.honours_channel)))
 

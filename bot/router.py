@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from handlers import checkin, kudos
+from handlers import checkin, kudos, oneonone
 from handlers.context import Context
 from handlers.help import unknown_person
 from handlers.registry import COMMANDS
 
-_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
@@ -38,6 +38,11 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             unknown_person(ctx)
         return
     if event.action:
+        handled = oneonone.on_action(ctx, event.action)
+        if handled is not None:
+            if not handled:
+                ctx.reply("button_stale")
+            return
         if not checkin.on_action(ctx, event.action):
             ctx.reply("button_stale")
         return
@@ -64,7 +69,8 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if not text:
         ctx.reply("unsupported_message")
         return
-    if not checkin.on_text(ctx, text):
+    # A waiting check-in question comes first; the 1:1 dialog keeps its place meanwhile.
+    if not checkin.on_text(ctx, text) and not oneonone.on_text(ctx, text):
         if kudos.looks_like_kudos(ctx.org, event, text):
             kudos.on_message(ctx, text)
             return

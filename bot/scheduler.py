@@ -30,6 +30,10 @@ JOB_PREFIX = "checkin:"
 REMINDER_SWEEP = timedelta(minutes=5)
 #: How often the running bot looks for rounds requested with `teampulse checkin send`.
 ROUND_REQUEST_POLL = timedelta(seconds=3)
+#: How often one-on-one occurrences are checked for due reminders and prompts. Nothing is
+#: stored per pair: occurrences come from the cadence, and each message's outbox dedupe
+#: key makes a repeated (or post-restart) sweep send nothing twice.
+ONEONONE_SWEEP = timedelta(minutes=1)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -132,6 +136,9 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     scheduler.add_job("bot.jobs:round_requests_job", IntervalTrigger(
         seconds=int(ROUND_REQUEST_POLL.total_seconds())), id="round-requests",
         jobstore="memory", replace_existing=True)
+    scheduler.add_job("bot.jobs:oneonone_job", IntervalTrigger(
+        seconds=int(ONEONONE_SWEEP.total_seconds())), id="oneonones", jobstore="memory",
+        replace_existing=True)
     sync_honours_job(scheduler, bot)
     await catch_up(bot)
     await bot.run_round_requests()  # what was queued while the bot was down

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import away, checkin, help, honours, kudos, rounds, summary
+from handlers import away, checkin, help, honours, kudos, oneonone, rounds, summary
 from handlers.context import Context
 
 
@@ -32,6 +32,9 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("summary", summary.cmd_summary, summary_only=True),
     Command("kudos", kudos.cmd_kudos),
     Command("honours", honours.cmd_honours),
+    Command("1on1", oneonone.cmd_oneonone),
+    Command("agenda", oneonone.cmd_agenda),
+    Command("actions", oneonone.cmd_actions),
 )}
 
 

@@ -1,0 +1,174 @@
+"""One-on-one cadence: the org file's `oneonones:` section and when each pair meets.
+
+Occurrences are computed from the cadence, never stored as jobs: a periodic sweep asks
+which reminders and prompts are due now. Times are wall-clock times in the manager's
+timezone, converted with zoneinfo, so a weekly 10:00 stays 10:00 across a DST change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CadenceName = Literal["weekly", "biweekly", "monthly"]
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: A Monday: biweekly pairs meet in the weeks an even number of weeks from it.
+BIWEEKLY_ANCHOR = date(2026, 1, 5)
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class CadenceEntry(BaseModel):
+    """Cadence fields as written in the org file; unset fields come from the wider rule."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    cadence: CadenceName | None = None
+    day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None
+    time: str | None = None
+    duration: int | None = Field(default=None, ge=5, le=480)
+    enabled: bool | None = None
+
+
+class PairEntry(CadenceEntry):
+    """One pair's settings: `report` is the person's key (their manager comes from the file)."""
+
+    report: str
+
+
+class OneOnOnesEntry(BaseModel):
+    """The `oneonones:` section."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    default: CadenceEntry = CadenceEntry()
+    roles: dict[str, CadenceEntry] = {}
+    teams: dict[str, CadenceEntry] = {}
+    pairs: list[PairEntry] = []
+    remind_day_before: bool = True
+    remind_minutes_before: int = Field(default=15, ge=1, le=720)
+    feedback_overdue_days: int = Field(default=14, ge=1, le=365)
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """When one pair meets: how often, on which weekday, at what local time, for how long."""
+
+    cadence: CadenceName = "biweekly"
+    day: int = 1  # Tuesday
+    time: time = time(10, 0)
+    duration: int = 30
+    enabled: bool = True
+
+    def merged(self, entry: CadenceEntry | None) -> Cadence:
+        """This cadence with the fields an org-file entry sets."""
+        if entry is None:
+            return self
+        return Cadence(
+            cadence=entry.cadence or self.cadence,
+            day=DAY_NAMES.index(entry.day) if entry.day else self.day,
+            time=parse_time(entry.time) if entry.time and parse_time(entry.time) else self.time,
+            duration=entry.duration or self.duration,
+            enabled=self.enabled if entry.enabled is None else entry.enabled)
+
+
+@dataclass(frozen=True)
+class OneOnOneSettings:
+    """The org's one-on-one rules: a default, then per role, per team and per pair."""
+
+    default: CadenceEntry = field(default_factory=CadenceEntry)
+    roles: dict[str, CadenceEntry] = field(default_factory=dict)
+    teams: dict[str, CadenceEntry] = field(default_factory=dict)
+    pairs: dict[str, CadenceEntry] = field(default_factory=dict)
+    remind_day_before: bool = True
+    remind_minutes_before: int = 15
+    feedback_overdue_days: int = 14
+
+    def cadence_for(self, role: str, team: str | None, report_key: str) -> Cadence:
+        """A report's cadence with their manager: pair beats team beats role beats default."""
+        result = Cadence().merged(self.default).merged(self.roles.get(role))
+        if team is not None:
+            result = result.merged(self.teams.get(team))
+        return result.merged(self.pairs.get(report_key))
+
+
+def parse_time(text: str) -> time | None:
+    """'9:30' -> 09:30; None when it is not a 24-hour time."""
+    match = _TIME.match(text.strip())
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def build_settings(entry: OneOnOnesEntry, people: dict[str, tuple[str | None, str | None]],
+                   problems: list[str]) -> OneOnOneSettings:
+    """Validate the section against the people (key -> (manager, team)), noting problems."""
+    teams = {team for _, team in people.values() if team}
+    for where, item in ([("oneonones.default", entry.default)]
+                        + [(f"oneonones.roles.{k}", v) for k, v in entry.roles.items()]
+                        + [(f"oneonones.teams.{k}", v) for k, v in entry.teams.items()]
+                        + [(f"oneonones.pairs[{i}] ({p.report!r})", p)
+                           for i, p in enumerate(entry.pairs)]):
+        if item.time is not None and parse_time(item.time) is None:
+            problems.append(f"{where}: time {item.time!r} must be HH:MM (24-hour), "
+                            "for example 09:30")
+    for role in entry.roles:
+        if role not in ("gm", "director", "member"):
+            problems.append(f"oneonones.roles: {role!r} is not a role (gm, director, member)")
+    for team in entry.teams:
+        if team not in teams:
+            problems.append(f"oneonones.teams: nobody is in team {team!r}")
+    pairs: dict[str, CadenceEntry] = {}
+    for i, p in enumerate(entry.pairs):
+        where = f"oneonones.pairs[{i}] ({p.report!r})"
+        if p.report not in people:
+            problems.append(f"{where}: {p.report!r} is not a person in this file")
+        elif people[p.report][0] is None:
+            problems.append(f"{where}: {p.report!r} has no manager, so has no one-on-one")
+        if p.report in pairs:
+            problems.append(f"{where}: the pair is listed twice")
+        pairs[p.report] = p
+    return OneOnOneSettings(default=entry.default, roles=dict(entry.roles),
+                            teams=dict(entry.teams), pairs=pairs,
+                            remind_day_before=entry.remind_day_before,
+                            remind_minutes_before=entry.remind_minutes_before,
+                            feedback_overdue_days=entry.feedback_overdue_days)
+
+
+def occurrence_dates(cadence: Cadence, first: date, last: date) -> list[date]:
+    """The local dates in [first, last] on which a pair with this cadence meets."""
+    out: list[date] = []
+    if cadence.cadence == "monthly":
+        # The first <day> of each month.
+        month = date(first.year, first.month, 1)
+        while month <= last:
+            day = month + timedelta(days=(cadence.day - month.weekday()) % 7)
+            if first <= day <= last:
+                out.append(day)
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        return out
+    day = first + timedelta(days=(cadence.day - first.weekday()) % 7)
+    while day <= last:
+        if cadence.cadence == "weekly" or ((day - BIWEEKLY_ANCHOR).days // 7) % 2 == 0:
+            out.append(day)
+        day += timedelta(days=7)
+    return out
+
+
+def slot_start(cadence: Cadence, day: date, timezone: str) -> datetime:
+    """The UTC start of the meeting on a local date in the manager's timezone."""
+    return datetime.combine(day, cadence.time, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def local(when: datetime, timezone: str) -> datetime:
+    """A UTC time as wall-clock time in a timezone."""
+    return when.astimezone(ZoneInfo(timezone))
+
+
+def as_params(when: datetime, timezone: str) -> dict[str, Any]:
+    """What templates need to show a time in someone's own timezone."""
+    moment = local(when, timezone)
+    return {"when": moment.strftime("%Y-%m-%d %H:%M"), "weekday": moment.weekday(),
+            "tz": timezone}

@@ -1,0 +1,842 @@
+"""One-on-ones: schedule, moving and skipping, reminders, the shared agenda, the
+after-meeting dialog (did it happen, notes, action items), feedback, history, and the
+overview the GM's summary and the CLI show.
+
+Nothing is scheduled per pair: `sweep()` runs every minute, computes each pair's
+occurrences from its cadence, and sends what is due. Every message it sends carries an
+outbox dedupe key per occurrence (and per recipient), so a sweep that runs twice, or
+again after a restart, sends nothing twice.
+
+Priority with the check-in: the check-in's `conversations` row and the 1:1 dialog are
+separate. A typed reply goes to a check-in question first when one is waiting; the 1:1
+dialog keeps its place and takes typed replies again once the check-in is done or
+paused. Buttons carry their meeting id, so they always reach the right dialog.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.events import Choice
+from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
+from bot.org import Org
+from bot.render import Renderer
+from bot.text import clean_text
+from handlers.answers import NO_WORDS, YES_WORDS, normalise
+from handlers.context import Context
+from storage.kudos import find_mentioned
+from storage.models import OutboxMessage, Person
+from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
+from storage.repositories import CheckinRepo, PeopleRepo
+
+ACTION_PREFIX = "oo"
+#: How long after a slot ended the manager is still asked whether it happened (a bot that
+#: was down longer, or a pair just added, does not flood anyone about old slots).
+ASK_WINDOW = timedelta(days=1)
+#: A slot not confirmed as held this long after it ended counts as overdue.
+OVERDUE_AFTER = timedelta(days=1)
+#: How far ahead /1on1 schedule looks for the next occurrence (a monthly one fits).
+NEXT_HORIZON = timedelta(days=70)
+#: Feedback older than this is no longer asked for when overdue.
+FEEDBACK_HORIZON = timedelta(days=60)
+MAX_TEXT = 1000
+#: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
+DIALOG_EXPIRY = timedelta(days=3)
+_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
+_DUE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\s*$")
+_AT = re.compile(r"(?:^|\s)(<@[A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]+)")
+_PRIVATE = re.compile(r"^\s*(private|私密|私人)\s*[:：]\s*", re.IGNORECASE)
+_DONE_WORDS = {"done", "next", "finish", "完成", "下一步", "好了"}
+
+
+# --- pairs and occurrences ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pair:
+    """A manager and a report who meet one-on-one, and how often."""
+
+    manager: Person
+    report: Person
+    cadence: Cadence
+
+    def other(self, person: Person) -> Person:
+        """The other side of the pair."""
+        return self.report if person.id == self.manager.id else self.manager
+
+    def has(self, person: Person) -> bool:
+        """Whether a person is one of the pair."""
+        return person.id in (self.manager.id, self.report.id)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One meeting of a pair: `key` is the local date the cadence gave it (its identity)."""
+
+    key: str
+    start: datetime
+    end: datetime
+    skipped: bool = False
+    moved: bool = False
+
+
+def pairs(session: Session, org: Org) -> list[Pair]:
+    """Every enabled pair: each active person with an active manager, unless switched off."""
+    people = {p.key: p for p in PeopleRepo(session).active()}
+    out = []
+    for entry in org.people:
+        if entry.manager is None or entry.key not in people or entry.manager not in people:
+            continue
+        cadence = org.oneonones.cadence_for(entry.role, entry.team, entry.key)
+        if cadence.enabled:
+            out.append(Pair(people[entry.manager], people[entry.key], cadence))
+    return out
+
+
+def occurrences(pair: Pair, start: datetime, end: datetime,
+                overrides: dict[str, OneOnOneOverride]) -> list[Occurrence]:
+    """A pair's occurrences whose slot overlaps [start, end], moves and skips applied."""
+    tz = pair.manager.timezone
+    duration = timedelta(minutes=pair.cadence.duration)
+    first = local(start, tz).date() - timedelta(days=1)
+    last = local(end, tz).date() + timedelta(days=1)
+    found: dict[str, Occurrence] = {}
+    for day in occurrence_dates(pair.cadence, first, last):
+        key = day.isoformat()
+        found[key] = _apply(key, slot_start(pair.cadence, day, tz), duration, overrides.get(key))
+    for key, override in overrides.items():
+        # A move can bring an occurrence into the window from a date outside it.
+        if key not in found and override.moved_to is not None:
+            found[key] = _apply(key, override.moved_to, duration, override)
+    return sorted((o for o in found.values() if o.end >= start and o.start <= end),
+                  key=lambda o: o.start)
+
+
+def _apply(key: str, start: datetime, duration: timedelta,
+           override: OneOnOneOverride | None) -> Occurrence:
+    if override is not None and override.moved_to is not None:
+        start = override.moved_to
+    return Occurrence(key, start, start + duration,
+                      skipped=bool(override and override.skipped),
+                      moved=bool(override and override.moved_to is not None))
+
+
+def next_occurrence(session: Session, pair: Pair, now: datetime) -> Occurrence | None:
+    """The pair's next meeting that is not skipped (one in progress counts)."""
+    overrides = OneOnOneRepo(session).overrides(pair.manager, pair.report)
+    return next((o for o in occurrences(pair, now, now + NEXT_HORIZON, overrides)
+                 if not o.skipped and o.end > now), None)
+
+
+# --- the sweep ------------------------------------------------------------------------------
+
+def sweep(ctx: Context) -> int:
+    """Send every one-on-one reminder and prompt due now; how many messages went out."""
+    now = ctx.clock.now()
+    repo = OneOnOneRepo(ctx.session)
+    settings = ctx.org.oneonones
+    soon = timedelta(minutes=settings.remind_minutes_before)
+    all_overrides = repo.all_overrides()
+    sent = 0
+    for pair in pairs(ctx.session, ctx.org):
+        overrides = all_overrides.get((pair.manager.id, pair.report.id), {})
+        for occ in occurrences(pair, now - ASK_WINDOW, now + timedelta(days=2), overrides):
+            if occ.skipped:
+                continue
+            if settings.remind_day_before and occ.start - timedelta(days=1) <= now \
+                    < occ.start - soon:
+                sent += _remind(ctx, pair, occ, "day")
+            elif occ.start - soon <= now < occ.start:
+                sent += _remind(ctx, pair, occ, "soon")
+            elif occ.end <= now <= occ.end + ASK_WINDOW:
+                sent += _ask_if_held(ctx, repo, pair, occ)
+    sent += _due_actions(ctx, repo)
+    sent += _overdue_feedback(ctx, repo, now, settings.feedback_overdue_days)
+    return sent
+
+
+def _sent(ctx: Context, keys: list[str]) -> set[str]:
+    """Which of these dedupe keys the outbox holds already (a sweep runs every minute:
+    the agenda is only gathered for a reminder not yet sent)."""
+    return set(ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.in_(keys))))
+
+
+def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
+    stamp = occ.start.strftime("%Y%m%dT%H%M")
+    keys = {person.id: f"oo:{kind}:{pair.manager.id}:{pair.report.id}:{occ.key}:{stamp}:"
+                       f"{person.id}" for person in (pair.manager, pair.report)}
+    done = _sent(ctx, list(keys.values()))
+    if len(done) == len(keys):
+        return 0
+    propose_from_checkin(ctx, pair)
+    count = 0
+    for person in (pair.manager, pair.report):
+        other = pair.other(person)
+        key = keys[person.id]
+        if key in done:
+            continue
+        if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon",
+                    other=other, **as_params(occ.start, person.timezone),
+                    **agenda_params(ctx, pair, person)):
+            count += 1
+    return count
+
+
+def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) -> int:
+    if repo.meeting_for(pair.manager, pair.report, occ.key) is not None:
+        return 0
+    meeting = repo.create_meeting(pair.manager, pair.report, occ.key, occ.start,
+                                  ctx.clock.now())
+    key = f"oo:ask:{pair.manager.id}:{pair.report.id}:{occ.key}"
+    if not ctx.tell(pair.manager, "oo_did_it_happen", dedupe_key=key, other=pair.report,
+                    in_checkin=_in_checkin(ctx, pair.manager),
+                    choices=_yes_no(ctx, pair.manager, meeting),
+                    **as_params(occ.start, pair.manager.timezone)):
+        return 0
+    repo.set_dialog(pair.manager, meeting, "held", ctx.clock.now())
+    return 1
+
+
+def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
+    now = ctx.clock.now()
+    count = 0
+    # Due today somewhere on Earth at the latest (the owner's own date decides below).
+    for item in repo.open_actions(due_by=(now + timedelta(days=1)).date()):
+        owner = item.owner
+        if not owner.active or item.due > local(now, owner.timezone).date():
+            continue
+        if ctx.tell(owner, "oo_action_due", dedupe_key=f"oo:due:{item.id}", number=item.id,
+                    text=item.text, due=item.due):
+            count += 1
+    return count
+
+
+def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int) -> int:
+    count = 0
+    for meeting in repo.held_between(now - FEEDBACK_HORIZON, now - timedelta(days=days)):
+        if meeting.answered_at is None:
+            continue
+        age = now - meeting.answered_at
+        if age < timedelta(days=days) or age > FEEDBACK_HORIZON:
+            continue
+        given = repo.feedback(meeting, meeting.manager)
+        if given is not None and given.rating is not None:
+            continue
+        if ctx.tell(meeting.manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
+                    other=meeting.report, day=meeting.occurrence,
+                    choices=_rating_choices(meeting)):
+            count += 1
+    return count
+
+
+# --- agenda ---------------------------------------------------------------------------------
+
+def propose_from_checkin(ctx: Context, pair: Pair) -> int:
+    """Put the report's open blockers and support requests from their latest check-in on the
+    agenda (once per round and question); how many were added."""
+    rnd = CheckinRepo(ctx.session).latest(pair.report)
+    if rnd is None:
+        return 0
+    answers = {a.question_key: a for a in rnd.answers if not a.skipped}
+    proposals: list[tuple[str, str]] = []
+    blockers = answers.get("blockers")
+    if blockers is not None and (blockers.text_value or "").strip():
+        proposals.append(("blockers", blockers.text_value or ""))
+    support = answers.get("support_type")
+    if support is not None and support.text_value and support.text_value != "none":
+        detail = answers.get("support_detail")
+        label = ctx.renderer.choice_label(pair.manager.locale, "support_type",
+                                          support.text_value)
+        text = f"{label}: {detail.text_value}" if detail and detail.text_value else label
+        proposals.append(("support", text))
+    repo = OneOnOneRepo(ctx.session)
+    added = 0
+    for kind, text in proposals:
+        if repo.add_item(pair.manager, pair.report, text, author=None, now=ctx.clock.now(),
+                         source=f"checkin:{kind}", source_ref=f"checkin:{rnd.id}:{kind}"):
+            added += 1
+    return added
+
+
+def agenda_params(ctx: Context, pair: Pair, viewer: Person) -> dict[str, Any]:
+    """The pair's agenda and open action items, as a template shows them to the viewer."""
+    repo = OneOnOneRepo(ctx.session)
+    today = local(ctx.clock.now(), viewer.timezone).date()
+    items = [{"text": i.text, "author": i.author.display_name if i.author else "",
+              "source": i.source.split(":")[-1] if i.source.startswith("checkin") else ""}
+             for i in repo.agenda(pair.manager, pair.report)]
+    return {"topics": items, "actions": _action_rows(repo.open_actions(pair.manager, pair.report),
+                                                    today)}
+
+
+def _action_rows(items: Iterable[ActionItem], today: date) -> list[dict[str, Any]]:
+    return [{"number": a.id, "text": a.text, "owner": a.owner.display_name, "due": a.due,
+             "overdue": a.due < today} for a in items]
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def cmd_oneonone(ctx: Context, args: str) -> None:
+    """/1on1 [schedule] · /1on1 move [@person] DATE TIME · /1on1 skip [@person] ·
+    /1on1 history PERSON."""
+    sub, _, rest = args.strip().partition(" ")
+    sub = sub.lower()
+    if sub in ("", "schedule"):
+        _schedule(ctx)
+    elif sub == "move":
+        _move(ctx, rest.strip())
+    elif sub == "skip":
+        _skip(ctx, rest.strip())
+    elif sub == "history":
+        _history(ctx, rest.strip())
+    elif sub == "note":
+        _add_note(ctx, rest.strip())
+    else:
+        ctx.reply("oo_usage")
+
+
+def cmd_agenda(ctx: Context, args: str) -> None:
+    """/agenda lists the agenda of each of my one-on-ones; /agenda add [@person] TEXT adds."""
+    person = _sender(ctx)
+    sub, _, rest = args.strip().partition(" ")
+    if sub.lower() == "add":
+        _agenda_add(ctx, person, rest.strip())
+        return
+    if sub:
+        ctx.reply("oo_agenda_usage")
+        return
+    mine = _pairs_of(ctx, person)
+    if not mine:
+        ctx.reply("oo_no_pairs")
+        return
+    sections = []
+    for pair in mine:
+        propose_from_checkin(ctx, pair)
+        occ = next_occurrence(ctx.session, pair, ctx.clock.now())
+        sections.append({"other": pair.other(person),
+                         "next": as_params(occ.start, person.timezone) if occ else None,
+                         **agenda_params(ctx, pair, person)})
+    ctx.reply("oo_agenda", sections=sections)
+
+
+def cmd_actions(ctx: Context, args: str) -> None:
+    """/actions lists my open action items; /actions done N closes number N."""
+    person = _sender(ctx)
+    repo = OneOnOneRepo(ctx.session)
+    sub, _, rest = args.strip().partition(" ")
+    if sub.lower() == "done":
+        number = rest.strip().lstrip("#")
+        item = repo.action(int(number)) if number.isdigit() else None
+        if item is None or person.id not in (item.manager_id, item.report_id):
+            ctx.reply("oo_action_unknown", number=rest.strip() or "?")
+            return
+        if item.done_at is None:
+            item.done_at = ctx.clock.now()
+        ctx.reply("oo_action_closed", number=item.id, text=item.text)
+        return
+    if sub:
+        ctx.reply("oo_actions_usage")
+        return
+    today = local(ctx.clock.now(), person.timezone).date()
+    ctx.reply("oo_actions", actions=_action_rows(repo.actions_of(person), today))
+
+
+def _schedule(ctx: Context) -> None:
+    person = _sender(ctx)
+    rows = []
+    for pair in _pairs_of(ctx, person):
+        occ = next_occurrence(ctx.session, pair, ctx.clock.now())
+        rows.append({"other": pair.other(person), "cadence": pair.cadence.cadence,
+                     "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
+                     "manager_tz": pair.manager.timezone,
+                     "next": as_params(occ.start, person.timezone) if occ else None,
+                     "moved": bool(occ and occ.moved)})
+    if not rows:
+        ctx.reply("oo_no_pairs")
+        return
+    ctx.reply("oo_schedule", rows=rows)
+
+
+def _move(ctx: Context, args: str) -> None:
+    person = _sender(ctx)
+    pair, rest = _pick_pair(ctx, person, args)
+    if pair is None:
+        return
+    match = _DATE_TIME.match(rest.strip())
+    when: datetime | None = None
+    if match:
+        try:
+            naive = datetime.fromisoformat(f"{match.group(1)}T{int(match.group(2)[:-3]):02d}"
+                                           f"{match.group(2)[-3:]}")
+            when = naive.replace(tzinfo=ZoneInfo(person.timezone))
+        except ValueError:
+            when = None
+    if when is None:
+        ctx.reply("oo_move_usage")
+        return
+    now = ctx.clock.now()
+    if when <= now:
+        ctx.reply("oo_move_past")
+        return
+    occ = next_occurrence(ctx.session, pair, now)
+    if occ is None:
+        ctx.reply("oo_no_next")
+        return
+    OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=when,
+                                           skipped=False, by=person, now=now)
+    ctx.reply("oo_moved", other=pair.other(person), **as_params(when, person.timezone))
+    other = pair.other(person)
+    ctx.tell(other, "oo_moved_notice", other=person, **as_params(when, other.timezone))
+
+
+def _skip(ctx: Context, args: str) -> None:
+    person = _sender(ctx)
+    pair, _ = _pick_pair(ctx, person, args)
+    if pair is None:
+        return
+    now = ctx.clock.now()
+    occ = next_occurrence(ctx.session, pair, now)
+    if occ is None:
+        ctx.reply("oo_no_next")
+        return
+    OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=None,
+                                           skipped=True, by=person, now=now)
+    other = pair.other(person)
+    ctx.reply("oo_skipped", other=other, **as_params(occ.start, person.timezone))
+    ctx.tell(other, "oo_skipped_notice", other=person, **as_params(occ.start, other.timezone))
+
+
+def _add_note(ctx: Context, args: str) -> None:
+    """/1on1 note [@person] [private:] TEXT: either side notes on their latest meeting."""
+    person = _sender(ctx)
+    pair, text = _pick_pair(ctx, person, args)
+    if pair is None:
+        return
+    held = [m for m in OneOnOneRepo(ctx.session).meetings_of(person)
+            if (m.manager_id, m.report_id) == (pair.manager.id, pair.report.id)]
+    if not held:
+        ctx.reply("oo_no_meeting_yet", other=pair.other(person))
+        return
+    if not _PRIVATE.sub("", clean_text(text)).strip():
+        ctx.reply("oo_note_usage")
+        return
+    _note(ctx, person, held[0], text, prompt=False)
+
+
+def _history(ctx: Context, args: str) -> None:
+    viewer = _sender(ctx)
+    subject = _find_person(ctx, args) if args else None
+    if subject is None:
+        ctx.reply("oo_history_usage", name=args)
+        return
+    repo = OneOnOneRepo(ctx.session)
+    meetings = repo.meetings_of(subject)
+    if viewer.id != subject.id and not _may_see_all(ctx, viewer, subject):
+        # Anyone else sees only the meetings they were in themselves.
+        meetings = [m for m in meetings if viewer.id in (m.manager_id, m.report_id)]
+        if not meetings:
+            ctx.reply("oo_history_refused", other=subject)
+            return
+    rows = []
+    for m in meetings[:10]:
+        other = m.report if m.manager_id == subject.id else m.manager
+        notes = [n.text for n in repo.notes(m, viewer=None)]  # shared notes only
+        rows.append({"day": m.occurrence, "manager": m.manager, "report": m.report,
+                     "other": other, "notes": notes})
+    ctx.reply("oo_history", subject=subject, rows=rows)
+
+
+def _may_see_all(ctx: Context, viewer: Person, subject: Person) -> bool:
+    """The GM, summary viewers, and anyone above the subject in the org chart."""
+    if viewer.can_view_summary:
+        return True
+    chain = subject.manager_key
+    seen: set[str] = set()
+    while chain is not None and chain not in seen:
+        if chain == viewer.key:
+            return True
+        seen.add(chain)
+        up = ctx.org.person(chain)
+        chain = up.manager if up else None
+    return False
+
+
+def _agenda_add(ctx: Context, person: Person, args: str) -> None:
+    pair, text = _pick_pair(ctx, person, args)
+    if pair is None:
+        return
+    text = clean_text(text).strip()
+    if not text:
+        ctx.reply("oo_agenda_usage")
+        return
+    if len(text) > MAX_TEXT:
+        ctx.reply("oo_too_long", limit=MAX_TEXT)
+        return
+    OneOnOneRepo(ctx.session).add_item(pair.manager, pair.report, text, author=person,
+                                       now=ctx.clock.now())
+    ctx.reply("oo_agenda_added", other=pair.other(person), text=text)
+
+
+# --- choosing the pair and the person ---------------------------------------------------------
+
+def _pairs_of(ctx: Context, person: Person) -> list[Pair]:
+    return [p for p in pairs(ctx.session, ctx.org) if p.has(person)]
+
+
+def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, str]:
+    """The pair a command is about (named with @person, or my only one) and the rest."""
+    mine = _pairs_of(ctx, person)
+    if not mine:
+        ctx.reply("oo_no_pairs")
+        return None, args
+    label, named, rest = _named(ctx, args)
+    if label is not None:
+        pair = next((p for p in mine if named is not None and p.other(person).id == named.id),
+                    None)
+        if pair is None:
+            ctx.reply("oo_not_your_pair", name=label, others=[p.other(person) for p in mine])
+            return None, args
+        return pair, rest
+    if len(mine) == 1:
+        return mine[0], args
+    ctx.reply("oo_which_pair", others=[p.other(person) for p in mine])
+    return None, args
+
+
+def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
+    """The first person `text` names with @: (how it was written, who, the rest of the text).
+
+    A platform mention (Slack `<@U…>`, a Telegram text mention) is taken as the adapter
+    identified it; otherwise `@key`, `@telegram_username`. (None, None, text) if no @.
+    """
+    event = ctx.event
+    if event is not None:
+        for mention in event.mentions:
+            if mention.is_bot or not mention.display or mention.display not in text:
+                continue
+            found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
+                                   mention.username)
+            return mention.display, found, text.replace(mention.display, " ", 1).strip()
+    match = _AT.search(text)
+    if match is None:
+        return None, None, text
+    rest = (text[:match.start()] + " " + text[match.end():]).strip()
+    return match.group(1), _find_person(ctx, match.group(1)), rest
+
+
+def _find_person(ctx: Context, token: str) -> Person | None:
+    """A person a command names: a platform mention, a key, a Telegram username or a name."""
+    token = token.strip()
+    slack = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", token)
+    people = [p for p in ctx.people.active()]
+    if slack:
+        return next((p for p in people if p.slack_id == slack.group(1)), None)
+    name = token.lstrip("@").casefold()
+    return next((p for p in people if p.key == name
+                 or (p.telegram_username or "").casefold() == name
+                 or p.display_name.casefold() == name), None)
+
+
+# --- after the meeting: buttons and typed replies ------------------------------------------
+
+def _yes_no(ctx: Context, person: Person, meeting: OneOnOneMeeting) -> list[Choice]:
+    return [Choice(ctx.renderer.message(person.locale, "oo_yes"),
+                   f"{ACTION_PREFIX}:held:{meeting.id}:y"),
+            Choice(ctx.renderer.message(person.locale, "oo_no"),
+                   f"{ACTION_PREFIX}:held:{meeting.id}:n")]
+
+
+def _rating_choices(meeting: OneOnOneMeeting) -> list[Choice]:
+    return [Choice(str(n), f"{ACTION_PREFIX}:fb:{meeting.id}:{n}") for n in range(1, 6)]
+
+
+def on_action(ctx: Context, action: str) -> bool | None:
+    """A pressed 1:1 button ('oo:held:<meeting>:y|n', 'oo:fb:<meeting>:<1-5>').
+
+    None when the action is not a 1:1 one; False when it is stale or not theirs.
+    """
+    parts = action.split(":")
+    if len(parts) != 4 or parts[0] != ACTION_PREFIX or not parts[2].isdigit():
+        return None
+    person = _sender(ctx)
+    repo = OneOnOneRepo(ctx.session)
+    meeting = repo.meeting(int(parts[2]))
+    if meeting is None:
+        return False
+    if parts[1] == "held" and person.id == meeting.manager_id and parts[3] in ("y", "n"):
+        _held(ctx, person, meeting, parts[3] == "y")
+        return True
+    if parts[1] == "fb" and person.id in (meeting.manager_id, meeting.report_id) \
+            and parts[3] in {"1", "2", "3", "4", "5"}:
+        _rated(ctx, person, meeting, int(parts[3]))
+        return True
+    return False
+
+
+def on_text(ctx: Context, text: str) -> bool:
+    """A typed reply in the 1:1 dialog; False when the bot waits for nothing 1:1-related."""
+    person = _sender(ctx)
+    repo = OneOnOneRepo(ctx.session)
+    dialog = repo.dialog(person)
+    if dialog is None:
+        return False
+    meeting = repo.meeting(dialog.meeting_id)
+    if meeting is None or ctx.clock.now() - dialog.updated_at > DIALOG_EXPIRY:
+        # Days later, a message is about something else: do not take it as a note.
+        repo.clear_dialog(person)
+        return False
+    word = normalise(text).lower().rstrip(".!。！")
+    if dialog.step == "held":
+        if word in YES_WORDS or word in NO_WORDS:
+            _held(ctx, person, meeting, word in YES_WORDS)
+        else:
+            ctx.reply("oo_yes_or_no")
+        return True
+    if dialog.step == "notes":
+        if word in _DONE_WORDS:
+            repo.set_dialog(person, meeting, "actions", ctx.clock.now())
+            ctx.reply("oo_ask_actions", other=meeting.report)
+        else:
+            _note(ctx, person, meeting, text)
+        return True
+    if dialog.step == "actions":
+        if word in _DONE_WORDS:
+            _finish(ctx, person, meeting)
+        else:
+            _action(ctx, person, meeting, text)
+        return True
+    if dialog.step == "rating":
+        if word in {"1", "2", "3", "4", "5"}:
+            _rated(ctx, person, meeting, int(word))
+        else:
+            ctx.reply("oo_rating_range")
+        return True
+    if dialog.step == "improve":
+        improve = "" if word in {"skip", "/skip", "跳过", "-"} else clean_text(text).strip()
+        _improved(ctx, person, meeting, improve[:MAX_TEXT])
+        return True
+    repo.clear_dialog(person)
+    return False
+
+
+def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -> None:
+    repo = OneOnOneRepo(ctx.session)
+    now = ctx.clock.now()
+    if meeting.status != "asked":
+        ctx.reply("oo_already_answered", other=meeting.report)
+        return
+    meeting.answered_at = now
+    if not held:
+        meeting.status = "not_held"
+        repo.clear_dialog(manager)
+        ctx.reply("oo_not_held", other=meeting.report)
+        return
+    meeting.status = "held"
+    repo.discussed(meeting)
+    repo.set_dialog(manager, meeting, "notes", now)
+    ctx.reply("oo_ask_notes", other=meeting.report)
+
+
+def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
+          prompt: bool = True) -> None:
+    text = clean_text(text).strip()
+    private = _PRIVATE.match(text)
+    if private:
+        text = text[private.end():].strip()
+    if not text:
+        ctx.reply("oo_ask_notes", other=meeting.report)
+        return
+    if len(text) > MAX_TEXT:
+        ctx.reply("oo_too_long", limit=MAX_TEXT)
+        return
+    OneOnOneRepo(ctx.session).add_note(meeting, author, text, shared=not private,
+                                       now=ctx.clock.now())
+    ctx.reply("oo_note_saved", shared=not private, prompt=prompt)
+
+
+def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:
+    text = clean_text(text).strip()
+    due: date | None = None
+    found = _DUE.search(text)
+    if found:
+        try:
+            due = date.fromisoformat(found.group(1))
+        except ValueError:
+            ctx.reply("oo_action_usage")
+            return
+        text = text[:found.start()].strip()
+    owner = meeting.report
+    label, named, rest = _named(ctx, text)
+    if label is not None:
+        if named is None or named.id not in (meeting.manager_id, meeting.report_id):
+            ctx.reply("oo_action_owner", manager=meeting.manager, report=meeting.report)
+            return
+        owner, text = named, rest
+    if not text:
+        ctx.reply("oo_action_usage")
+        return
+    if len(text) > MAX_TEXT:
+        ctx.reply("oo_too_long", limit=MAX_TEXT)
+        return
+    if due is None:
+        due = local(meeting.scheduled_at, meeting.manager.timezone).date() + timedelta(days=7)
+    item = OneOnOneRepo(ctx.session).add_action(meeting.manager, meeting.report, meeting, text,
+                                                owner, due, ctx.clock.now())
+    ctx.reply("oo_action_saved", number=item.id, text=text, owner=owner, due=due)
+
+
+def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
+    repo = OneOnOneRepo(ctx.session)
+    repo.clear_dialog(manager)
+    ctx.reply("oo_finished", other=meeting.report)
+    report = meeting.report
+    shared = [n.text for n in repo.notes(meeting, viewer=None)]
+    today = local(ctx.clock.now(), report.timezone).date()
+    actions = _action_rows([a for a in repo.open_actions(manager, report)
+                            if a.meeting_id == meeting.id], today)
+    ctx.tell(report, "oo_recap", dedupe_key=f"oo:recap:{meeting.id}", other=manager,
+             day=meeting.occurrence, notes=shared, actions=actions)
+    for person in (manager, report):
+        other = report if person.id == manager.id else manager
+        if ctx.tell(person, "oo_feedback_question", dedupe_key=f"oo:fbq:{meeting.id}:{person.id}",
+                    other=other, choices=_rating_choices(meeting)):
+            current = repo.dialog(person)
+            if current is None or current.step in ("rating", "improve"):
+                repo.set_dialog(person, meeting, "rating", ctx.clock.now())
+
+
+def _rated(ctx: Context, person: Person, meeting: OneOnOneMeeting, rating: int) -> None:
+    repo = OneOnOneRepo(ctx.session)
+    other = meeting.report if person.id == meeting.manager_id else meeting.manager
+    repo.save_feedback(meeting, person, other, rating=rating, now=ctx.clock.now())
+    repo.set_dialog(person, meeting, "improve", ctx.clock.now())
+    ctx.reply("oo_ask_improve", other=other)
+
+
+def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: str) -> None:
+    repo = OneOnOneRepo(ctx.session)
+    other = meeting.report if person.id == meeting.manager_id else meeting.manager
+    row = repo.save_feedback(meeting, person, other, improve=improve, now=ctx.clock.now())
+    repo.clear_dialog(person)
+    ctx.reply("oo_feedback_thanks")
+    ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
+             other=person, day=meeting.occurrence, rating=row.rating, improve=improve)
+
+
+def _in_checkin(ctx: Context, person: Person) -> bool:
+    conv = ctx.conversations.get(person)
+    return conv is not None and conv.kind == "checkin"
+
+
+def _sender(ctx: Context) -> Person:
+    if ctx.person is None:
+        raise RuntimeError("handler needs a known sender")
+    return ctx.person
+
+
+# --- the overview for the GM's summary and the CLI -------------------------------------------
+
+@dataclass
+class PairStatus:
+    """One pair as the GM sees it."""
+
+    manager: str
+    report: str
+    last_held: datetime | None
+    next: datetime | None
+    overdue: bool
+    manager_name: str = ""
+    report_name: str = ""
+
+
+@dataclass
+class DirectorOneOnOnes:
+    """One director's one-on-ones: with their manager, and with each of their reports."""
+
+    key: str
+    name: str
+    own: PairStatus | None
+    team: list[PairStatus] = field(default_factory=list)
+    open_actions: int = 0
+    overdue_actions: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (ISO times) for JSON."""
+        def pair(p: PairStatus) -> dict[str, Any]:
+            return {"manager": p.manager, "report": p.report,
+                    "manager_name": p.manager_name, "report_name": p.report_name,
+                    "last_held": p.last_held.isoformat() if p.last_held else None,
+                    "next": p.next.isoformat() if p.next else None, "overdue": p.overdue}
+        return {"key": self.key, "name": self.name,
+                "own": pair(self.own) if self.own else None,
+                "team": [pair(p) for p in self.team], "open_actions": self.open_actions,
+                "overdue_actions": self.overdue_actions}
+
+
+def oneonone_overview(session: Session, org: Org, now: datetime) -> list[DirectorOneOnOnes]:
+    """Per director: the last one-on-one held and the next with their manager, their own
+    one-on-ones with their team, which are overdue, and open and overdue action items.
+
+    Overdue: the pair's latest slot the bot asked about ended over a day ago and was not
+    confirmed as held (a slot nobody was asked about is not called missed).
+    """
+    repo = OneOnOneRepo(session)
+    meetings = repo.all_meetings()
+    by_pair: dict[tuple[int, int], list[OneOnOneMeeting]] = {}
+    for m in meetings:
+        by_pair.setdefault((m.manager_id, m.report_id), []).append(m)
+    all_pairs = pairs(session, org)
+
+    def status(pair: Pair) -> PairStatus:
+        rows = by_pair.get((pair.manager.id, pair.report.id), [])
+        held = [m for m in rows if m.status == "held"]
+        latest = rows[-1] if rows else None
+        overdue = latest is not None and latest.status != "held" and \
+            now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration)
+        occ = next_occurrence(session, pair, now)
+        return PairStatus(pair.manager.key, pair.report.key,
+                          held[-1].scheduled_at if held else None,
+                          occ.start if occ else None, overdue,
+                          pair.manager.display_name, pair.report.display_name)
+
+    out = []
+    actions = repo.open_actions()
+    people = {p.key: p for p in PeopleRepo(session).active()}
+    for entry in org.people:
+        director = people.get(entry.key)
+        if entry.role != "director" or director is None:
+            continue
+        own = next((p for p in all_pairs if p.report.id == director.id), None)
+        team = [status(p) for p in all_pairs if p.manager.id == director.id]
+        # Action items of every pair the director is in (with their manager, their team).
+        mine = [a for a in actions if director.id in (a.manager_id, a.report_id)]
+        today = now.astimezone(ZoneInfo(entry.timezone)).date()
+        out.append(DirectorOneOnOnes(
+            key=entry.key, name=entry.name, own=status(own) if own else None, team=team,
+            open_actions=len(mine), overdue_actions=sum(1 for a in mine if a.due < today)))
+    return out
+
+
+def render_overview(renderer: Renderer, locale: str, markup: str,
+                    overview: list[DirectorOneOnOnes], timezone: str) -> str:
+    """The overview as text for a reader in `timezone` (the GM): for the CLI, and for the
+    GM's summary to include."""
+    def when(moment: datetime | None) -> dict[str, Any] | None:
+        return as_params(moment, timezone) if moment else None
+
+    def pair(p: PairStatus) -> dict[str, Any]:
+        return {"manager": p.manager_name, "report": p.report_name, "last": when(p.last_held),
+                "next": when(p.next), "overdue": p.overdue}
+
+    rows = [{"name": d.name, "own": pair(d.own) if d.own else None,
+             "team": [pair(p) for p in d.team], "open_actions": d.open_actions,
+             "overdue_actions": d.overdue_actions} for d in overview]
+    return renderer.message(locale, "oo_overview", markup, directors=rows)

@@ -1,0 +1,355 @@
+"""One-on-ones: moved or skipped occurrences, meetings, agenda, notes, action items,
+feedback, and the after-meeting dialog state. Pairs themselves come from the org file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from storage.models import Base, Person, UTCDateTime
+
+
+class OneOnOneOverride(Base):
+    """One occurrence of a pair moved to another time, or skipped.
+
+    `occurrence` is the local date (in the manager's timezone) the cadence gave it, so
+    the occurrence keeps its identity (and its reminders their keys) when moved.
+    """
+
+    __tablename__ = "oneonone_overrides"
+    __table_args__ = (UniqueConstraint("manager_id", "report_id", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    occurrence: Mapped[str] = mapped_column(String(10))
+    moved_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    by_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OneOnOneMeeting(Base):
+    """One occurrence once its slot ended: 'asked' (did it happen?), 'held' or 'not_held'."""
+
+    __tablename__ = "oneonone_meetings"
+    __table_args__ = (UniqueConstraint("manager_id", "report_id", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                            index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    occurrence: Mapped[str] = mapped_column(String(10))
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="asked")
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    manager: Mapped[Person] = relationship(foreign_keys=[manager_id])
+    report: Mapped[Person] = relationship(foreign_keys=[report_id])
+
+
+class AgendaItem(Base):
+    """A topic for a pair's next one-on-one; `meeting_id` is set once it was discussed.
+
+    `source` is 'person' (typed by `author`) or 'checkin' (proposed from the report's
+    check-in; `source_ref` names the round and question so it is proposed once).
+    """
+
+    __tablename__ = "oneonone_agenda"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                            index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16), default="person")
+    source_ref: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("oneonone_meetings.id", ondelete="SET NULL"))
+
+    author: Mapped[Person | None] = relationship(foreign_keys=[author_id])
+
+
+class MeetingNote(Base):
+    """A short note on a meeting: shared (both see it) or private (its author only)."""
+
+    __tablename__ = "oneonone_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("oneonone_meetings.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    shared: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ActionItem(Base):
+    """Something one of the pair agreed to do, by a date; open until `done_at`."""
+
+    __tablename__ = "oneonone_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                            index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("oneonone_meetings.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    due: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    owner: Mapped[Person] = relationship(foreign_keys=[owner_id])
+
+
+class MeetingFeedback(Base):
+    """One side's feedback on a meeting: how useful (1-5) and one thing to improve."""
+
+    __tablename__ = "oneonone_feedback"
+    __table_args__ = (UniqueConstraint("meeting_id", "from_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("oneonone_meetings.id", ondelete="CASCADE"), index=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    to_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    improve: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OneOnOneDialog(Base):
+    """What the bot waits for from a person about a meeting: 'held', 'notes', 'actions',
+    'rating' or 'improve'.
+
+    Kept apart from the check-in's `conversations` row (one per person), so a 1:1 prompt
+    never takes the place of a check-in question, nor the other way round.
+    """
+
+    __tablename__ = "oneonone_dialogs"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("oneonone_meetings.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OneOnOneRepo:
+    """Queries over one-on-ones (a pair is a manager and a report, by person id)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- occurrences ---------------------------------------------------------------------
+
+    def overrides(self, manager: Person, report: Person) -> dict[str, OneOnOneOverride]:
+        """The pair's moved and skipped occurrences, by occurrence date."""
+        rows = self.session.scalars(select(OneOnOneOverride).where(
+            OneOnOneOverride.manager_id == manager.id, OneOnOneOverride.report_id == report.id))
+        return {r.occurrence: r for r in rows}
+
+    def all_overrides(self) -> dict[tuple[int, int], dict[str, OneOnOneOverride]]:
+        """Every pair's overrides (one query for the sweep)."""
+        out: dict[tuple[int, int], dict[str, OneOnOneOverride]] = {}
+        for r in self.session.scalars(select(OneOnOneOverride)):
+            out.setdefault((r.manager_id, r.report_id), {})[r.occurrence] = r
+        return out
+
+    def set_override(self, manager: Person, report: Person, occurrence: str, *,
+                     moved_to: datetime | None, skipped: bool, by: Person,
+                     now: datetime) -> OneOnOneOverride:
+        """Move or skip one occurrence (replacing an earlier move or skip of it)."""
+        row = self.overrides(manager, report).get(occurrence)
+        if row is None:
+            row = OneOnOneOverride(manager_id=manager.id, report_id=report.id,
+                                   occurrence=occurrence, by_id=by.id, created_at=now)
+            self.session.add(row)
+        row.moved_to, row.skipped, row.by_id, row.created_at = moved_to, skipped, by.id, now
+        self.session.flush()
+        return row
+
+    # --- meetings ------------------------------------------------------------------------
+
+    def meeting(self, meeting_id: int) -> OneOnOneMeeting | None:
+        """A meeting by id."""
+        return self.session.get(OneOnOneMeeting, meeting_id)
+
+    def meeting_for(self, manager: Person, report: Person,
+                    occurrence: str) -> OneOnOneMeeting | None:
+        """The meeting of one occurrence, if its slot has been asked about."""
+        return self.session.scalar(select(OneOnOneMeeting).where(
+            OneOnOneMeeting.manager_id == manager.id, OneOnOneMeeting.report_id == report.id,
+            OneOnOneMeeting.occurrence == occurrence))
+
+    def all_meetings(self) -> list[OneOnOneMeeting]:
+        """Every meeting, oldest first."""
+        return list(self.session.scalars(select(OneOnOneMeeting).order_by(
+            OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+
+    def held_between(self, start: datetime, end: datetime) -> list[OneOnOneMeeting]:
+        """Meetings confirmed as held in [start, end]."""
+        return list(self.session.scalars(select(OneOnOneMeeting).where(
+            OneOnOneMeeting.status == "held", OneOnOneMeeting.answered_at >= start,
+            OneOnOneMeeting.answered_at <= end).order_by(OneOnOneMeeting.id)))
+
+    def meetings_of(self, person: Person) -> list[OneOnOneMeeting]:
+        """Meetings held with a person on either side, newest first."""
+        return list(self.session.scalars(select(OneOnOneMeeting).where(
+            OneOnOneMeeting.status == "held",
+            (OneOnOneMeeting.manager_id == person.id) | (OneOnOneMeeting.report_id == person.id))
+            .order_by(OneOnOneMeeting.scheduled_at.desc())))
+
+    def create_meeting(self, manager: Person, report: Person, occurrence: str,
+                       scheduled_at: datetime, now: datetime) -> OneOnOneMeeting:
+        """Record that an occurrence's slot ended and the manager is being asked about it."""
+        row = OneOnOneMeeting(manager_id=manager.id, report_id=report.id, occurrence=occurrence,
+                              scheduled_at=scheduled_at, status="asked", asked_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    # --- agenda --------------------------------------------------------------------------
+
+    def agenda(self, manager: Person, report: Person) -> list[AgendaItem]:
+        """The pair's open agenda items, oldest first."""
+        return list(self.session.scalars(select(AgendaItem).where(
+            AgendaItem.manager_id == manager.id, AgendaItem.report_id == report.id,
+            AgendaItem.meeting_id.is_(None)).order_by(AgendaItem.id)))
+
+    def add_item(self, manager: Person, report: Person, text: str, *, author: Person | None,
+                 now: datetime, source: str = "person",
+                 source_ref: str | None = None) -> AgendaItem | None:
+        """Add an agenda item; None when an item from the same source exists already."""
+        if source_ref is not None and self.session.scalar(select(AgendaItem.id).where(
+                AgendaItem.manager_id == manager.id, AgendaItem.report_id == report.id,
+                AgendaItem.source_ref == source_ref)):
+            return None
+        row = AgendaItem(manager_id=manager.id, report_id=report.id,
+                         author_id=author.id if author else None, text=text, source=source,
+                         source_ref=source_ref, created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def discussed(self, meeting: OneOnOneMeeting) -> list[AgendaItem]:
+        """Mark the pair's open agenda items as discussed in a meeting."""
+        items = self.agenda(meeting.manager, meeting.report)
+        for item in items:
+            item.meeting_id = meeting.id
+        return items
+
+    # --- notes, actions, feedback ----------------------------------------------------------
+
+    def add_note(self, meeting: OneOnOneMeeting, author: Person, text: str, *, shared: bool,
+                 now: datetime) -> MeetingNote:
+        """A note on a meeting."""
+        row = MeetingNote(meeting_id=meeting.id, author_id=author.id, text=text, shared=shared,
+                          created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def notes(self, meeting: OneOnOneMeeting, *, viewer: Person | None) -> list[MeetingNote]:
+        """A meeting's shared notes, plus the viewer's own private ones."""
+        query = select(MeetingNote).where(MeetingNote.meeting_id == meeting.id)
+        rows = self.session.scalars(query.order_by(MeetingNote.id))
+        return [n for n in rows if n.shared or (viewer is not None and n.author_id == viewer.id)]
+
+    def add_action(self, manager: Person, report: Person, meeting: OneOnOneMeeting | None,
+                   text: str, owner: Person, due: date, now: datetime) -> ActionItem:
+        """An action item agreed in a meeting."""
+        row = ActionItem(manager_id=manager.id, report_id=report.id,
+                         meeting_id=meeting.id if meeting else None, text=text,
+                         owner_id=owner.id, due=due, created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def action(self, action_id: int) -> ActionItem | None:
+        """An action item by id."""
+        return self.session.get(ActionItem, action_id)
+
+    def open_actions(self, manager: Person | None = None, report: Person | None = None,
+                     due_by: date | None = None) -> list[ActionItem]:
+        """Open action items (of one pair, or all; due by a date), by due date."""
+        query = select(ActionItem).where(ActionItem.done_at.is_(None))
+        if due_by is not None:
+            query = query.where(ActionItem.due <= due_by)
+        if manager is not None:
+            query = query.where(ActionItem.manager_id == manager.id)
+        if report is not None:
+            query = query.where(ActionItem.report_id == report.id)
+        return list(self.session.scalars(query.order_by(ActionItem.due, ActionItem.id)))
+
+    def actions_of(self, person: Person) -> list[ActionItem]:
+        """Open action items of every pair a person is in, by due date."""
+        return list(self.session.scalars(select(ActionItem).where(
+            ActionItem.done_at.is_(None),
+            (ActionItem.manager_id == person.id) | (ActionItem.report_id == person.id))
+            .order_by(ActionItem.due, ActionItem.id)))
+
+    def feedback(self, meeting: OneOnOneMeeting, giver: Person) -> MeetingFeedback | None:
+        """One side's feedback on a meeting."""
+        return self.session.scalar(select(MeetingFeedback).where(
+            MeetingFeedback.meeting_id == meeting.id, MeetingFeedback.from_id == giver.id))
+
+    def save_feedback(self, meeting: OneOnOneMeeting, giver: Person, to: Person, *,
+                      rating: int | None = None, improve: str | None = None,
+                      now: datetime) -> MeetingFeedback:
+        """Store (or complete) one side's feedback on a meeting."""
+        row = self.feedback(meeting, giver)
+        if row is None:
+            row = MeetingFeedback(meeting_id=meeting.id, from_id=giver.id, to_id=to.id,
+                                  created_at=now)
+            self.session.add(row)
+        if rating is not None:
+            row.rating = rating
+        if improve is not None:
+            row.improve = improve
+        self.session.flush()
+        return row
+
+    # --- dialog --------------------------------------------------------------------------
+
+    def dialog(self, person: Person) -> OneOnOneDialog | None:
+        """What the bot waits for from a person about a one-on-one, if anything."""
+        return self.session.get(OneOnOneDialog, person.id)
+
+    def set_dialog(self, person: Person, meeting: OneOnOneMeeting, step: str,
+                   now: datetime) -> None:
+        """Wait for a person's answer about a meeting."""
+        row = self.dialog(person)
+        if row is None:
+            row = OneOnOneDialog(person_id=person.id, meeting_id=meeting.id, step=step,
+                                 updated_at=now)
+            self.session.add(row)
+        row.meeting_id, row.step, row.updated_at = meeting.id, step, now
+        self.session.flush()
+
+    def clear_dialog(self, person: Person) -> None:
+        """Stop waiting for a person's answer about a one-on-one."""
+        row = self.dialog(person)
+        if row is not None:
+            self.session.delete(row)
+            self.session.flush()

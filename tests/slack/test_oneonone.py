@@ -1,0 +1,88 @@
+"""One-on-ones on Slack through slack-bolt and the real WebClient, against FakeSlackAPI:
+reminders in two timezones, agenda items from both sides and from a check-in, the "did it
+happen" buttons, notes and action items, a due-item reminder, feedback, and no repeats."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.oneonone_support import MONDAY_SLOT, write_org
+from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel
+
+BRUNO = "U0BRUNO"
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """The Slack test settings on the test org with one-on-one rules."""
+    return replace(settings, org_file=write_org(tmp_path))
+
+
+async def sweep(slack: SlackHarness, when: datetime) -> None:
+    slack.clock.set(when)
+    await slack.bot.run_oneonones()
+    await slack.settle()
+
+
+def texts(slack: SlackHarness, user: str, needle: str) -> list[str]:
+    return [str(c.params["text"]) for c in slack.posts(user) if needle in c.params["text"]]
+
+
+async def test_the_one_on_one_cycle_on_slack(slack: SlackHarness) -> None:
+    await slack.command(BRUNO, "/1on1", "", channel=dm_channel(BRUNO))
+    assert "next: Mon 2026-11-30 16:00 (Europe/Rome)" in slack.last_text(BRUNO)
+    with slack.bot.unit() as ctx:  # Alice's latest check-in names a blocker
+        alice = ctx.people.by_key("alice")
+        rnd = ctx.checkins.create_round(alice, "2026-W48", [], ctx.clock.now())
+        ctx.checkins.save_answer(rnd, "blockers", text="Legal review slows contracts",
+                                 number=None, skipped=False, now=ctx.clock.now())
+    await slack.command(ALICE, "/agenda", "add <@U0GRACE|grace> Q1 hiring plan", raw=True,
+                        channel=dm_channel(ALICE))
+    assert "Added to the agenda of your next 1:1 with Grace Chen" in slack.last_text(ALICE)
+    await slack.command(GRACE, "/agenda", "add <@U0ALICE|alice> Pipeline &amp; forecast",
+                        raw=True, channel=dm_channel(GRACE))
+
+    # The day before: both reminded, each in their own timezone, with the agenda so far.
+    await sweep(slack, MONDAY_SLOT - timedelta(hours=20))
+    to_alice = texts(slack, ALICE, "is tomorrow")[-1]
+    assert "Mon 2026-11-30 10:00 (America/New_York)" in to_alice
+    assert "Q1 hiring plan" in to_alice and "Pipeline &amp; forecast" in to_alice
+    assert "Legal review slows contracts _(blocker from the check-in)_" in to_alice
+    assert "Mon 2026-11-30 16:00 (Europe/Rome)" in texts(slack, BRUNO, "is tomorrow")[-1]
+    posted = len(slack.posts())
+    await sweep(slack, MONDAY_SLOT - timedelta(hours=19))  # the next sweep sends nothing new
+    assert len(slack.posts()) == posted
+
+    # After the slot Grace is asked with buttons; she answers, notes and one action item.
+    await sweep(slack, MONDAY_SLOT + timedelta(minutes=35))
+    ask = next(c for c in slack.posts(GRACE)
+               if "Did your 1:1 with Alice Martin (Mon 2026-11-30" in c.params["text"])
+    await slack.press(GRACE, ask, "Yes")
+    assert "Send short notes" in slack.last_text(GRACE)
+    await slack.dm(GRACE, "Alice takes over Boston")
+    await slack.dm(GRACE, "private: team lead candidate")
+    await slack.dm(GRACE, "next")
+    await slack.dm(GRACE, "Send the Q1 forecast 2026-12-02")
+    assert "Action item #1: Send the Q1 forecast — Alice Martin, due 2026-12-02" \
+        in slack.last_text(GRACE)
+    await slack.dm(GRACE, "done")
+    recap = texts(slack, ALICE, "Your 1:1 with Grace Chen on 2026-11-30")[-1]
+    assert "Alice takes over Boston" in recap and "team lead" not in recap
+
+    # Feedback from Alice reaches Grace.
+    question = next(c for c in slack.posts(ALICE)
+                    if "How useful was your 1:1" in c.params["text"])
+    await slack.press(ALICE, question, "4")
+    await slack.dm(ALICE, "Start on time")
+    assert "Feedback from Alice Martin on your 1:1 of 2026-11-30: 4/5. One thing to " \
+           "improve: Start on time" in slack.last_text(GRACE)
+
+    # The action item is reminded on its due day, once, and closed with /actions done.
+    await sweep(slack, datetime(2026, 12, 2, 14, 0, tzinfo=UTC))
+    await sweep(slack, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    assert len(texts(slack, ALICE, "Action item #1 is due 2026-12-02")) == 1
+    await slack.command(ALICE, "/actions", "done 1", channel=dm_channel(ALICE))
+    assert "Done: #1 Send the Q1 forecast" in slack.last_text(ALICE)

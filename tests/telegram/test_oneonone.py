@@ -1,0 +1,73 @@
+"""One-on-ones on Telegram through python-telegram-bot against FakeTelegramAPI: Li reads
+everything in Chinese and Shanghai time, Grace in English and New York time; agenda from
+both sides, the "did it happen" buttons, notes, an action item reminded when due,
+feedback both ways, and nothing sent twice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.oneonone_support import write_org
+from tests.telegram.conftest import GRACE, LI, TG
+
+# Grace meets Li monthly, on the first Tuesday at 09:00 New York time (22:00 in Shanghai).
+SLOT = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """The Telegram test settings on the test org with one-on-one rules."""
+    return replace(settings, org_file=write_org(tmp_path))
+
+
+async def sweep(tg: TG, when: datetime) -> int:
+    tg.clock.set(when)
+    count = await tg.bot.run_oneonones()
+    await tg.settle()
+    return count
+
+
+async def test_the_one_on_one_cycle_on_telegram(tg: TG) -> None:
+    await tg.say(LI, "/1on1")
+    assert "Grace Chen：每月，周二 09:00（America/New_York）— 下次：2026-12-01 22:00（周二，" \
+           "Asia/Shanghai）" in tg.shown(LI)[-1]
+    await tg.say(LI, "/agenda add 招聘计划")
+    assert "已加入你与Grace Chen下次一对一面谈的议程：招聘计划" in tg.shown(LI)[-1]
+    await tg.say(GRACE, "/agenda add @li Budget for Q1")
+    assert "Added to the agenda of your next 1:1 with 李雷" in tg.shown(GRACE)[-1]
+
+    await sweep(tg, SLOT - timedelta(hours=23))
+    reminder = next(t for t in tg.shown(LI) if "提醒" in t)
+    assert "2026-12-01 22:00（周二，Asia/Shanghai）" in reminder
+    assert "招聘计划" in reminder and "Budget for Q1" in reminder
+    assert any("Tue 2026-12-01 09:00 (America/New_York)" in t for t in tg.shown(GRACE))
+    await sweep(tg, SLOT - timedelta(minutes=10))
+    assert "即将开始" in tg.shown(LI)[-1]
+    before = len(tg.fake.calls_for("sendMessage"))
+    assert await sweep(tg, SLOT - timedelta(minutes=9)) == 0
+    assert len(tg.fake.calls_for("sendMessage")) == before
+
+    await sweep(tg, SLOT + timedelta(minutes=40))
+    assert "Did your 1:1 with 李雷" in tg.shown(GRACE)[-1]
+    await tg.press(GRACE, "Yes")
+    await tg.say(GRACE, "Li hires two sales reps in Q1")
+    await tg.say(GRACE, "next")
+    await tg.say(GRACE, "Draft the job ads 2026-12-04")
+    await tg.say(GRACE, "done")
+    recap = next(t for t in tg.shown(LI) if "2026-12-01 的一对一面谈" in t)
+    assert "Li hires two sales reps in Q1" in recap and "Draft the job ads" in recap
+    assert "你与Grace Chen的一对一面谈有多大帮助" in tg.shown(LI)[-1]
+    await tg.press(LI, "5")
+    await tg.say(LI, "多留一些时间讨论客户")
+    assert "谢谢你的反馈" in tg.shown(LI)[-1]
+    assert "Feedback from 李雷 on your 1:1 of 2026-12-01: 5/5. One thing to improve: " \
+           "多留一些时间讨论客户" in tg.shown(GRACE)[-1]
+
+    # Due on Friday in Shanghai, which starts on Thursday afternoon in UTC.
+    await sweep(tg, datetime(2026, 12, 3, 17, 0, tzinfo=UTC))
+    assert "行动项 #1 截止于 2026-12-04：Draft the job ads" in tg.shown(LI)[-1]
+    await tg.say(LI, "/actions done 1")
+    assert "已完成：#1 Draft the job ads" in tg.shown(LI)[-1]

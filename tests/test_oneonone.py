@@ -1,0 +1,440 @@
+"""One-on-ones on the console: cadence from the org file, schedule, moving and skipping,
+reminders (two timezones, across a DST change), the shared agenda (from both sides and
+from a check-in), the after-meeting dialog, action items, feedback, history, the GM's
+overview, and nothing sent twice across a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+
+from bot.app import prepare
+from bot.cli import main
+from bot.config import Settings
+from bot.org import OrgError, parse_org
+from handlers.oneonone import oneonone_overview, pairs
+from storage.oneonone import OneOnOneRepo
+from tests.oneonone_support import MONDAY_SLOT, ONEONONES, write_org
+from tests.support import TEST_ORG, RecordingAdapter, say
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """The test org with one-on-one rules."""
+    return Settings(database_url=database_url, org_file=write_org(tmp_path))
+
+
+async def sweep_at(bot, clock, when: datetime) -> int:
+    clock.set(when)
+    return await bot.run_oneonones()
+
+
+def texts(chat: RecordingAdapter, key: str, needle: str) -> list[str]:
+    return [t for t in chat.to(key) if needle in t]
+
+
+def buttons(chat: RecordingAdapter, key: str) -> list[str]:
+    return [c.value for s in chat.sent if s.target.address == key for c in s.message.choices]
+
+
+# --- cadence ----------------------------------------------------------------------------
+
+def test_cadence_comes_from_pair_then_team_then_role_then_default(bot):
+    with bot.unit() as ctx:
+        found = {(p.manager.key, p.report.key): p.cadence for p in pairs(ctx.session, ctx.org)}
+    assert set(found) == {("grace", "alice"), ("grace", "bruno"), ("grace", "li"),
+                          ("alice", "sam")}  # vera has no manager: no pair
+    assert found[("grace", "alice")].cadence == "weekly"
+    assert found[("grace", "li")].cadence == "monthly"  # the pair's own rule
+    assert found[("alice", "sam")].cadence == "biweekly"  # members: every two weeks
+    assert found[("alice", "sam")].time.hour == 14
+
+
+def test_a_pair_switched_off_and_team_rules(tmp_path):
+    org = parse_org(TEST_ORG.read_text() + """
+oneonones:
+  teams:
+    Europe: {cadence: monthly}
+  pairs:
+    - {report: sam, enabled: false}
+""")
+    bruno = org.person("bruno")
+    assert org.oneonones.cadence_for(bruno.role, bruno.team, "bruno").cadence == "monthly"
+    assert not org.oneonones.cadence_for("member", "East", "sam").enabled
+
+
+def test_bad_one_on_one_rules_are_refused_with_every_problem():
+    with pytest.raises(OrgError) as err:
+        parse_org(TEST_ORG.read_text() + """
+oneonones:
+  default: {time: "25:00"}
+  teams:
+    Mars: {cadence: weekly}
+  pairs:
+    - {report: vera}
+    - {report: nobody}
+""")
+    problems = "\n".join(err.value.problems)
+    assert "time '25:00' must be HH:MM" in problems
+    assert "nobody is in team 'Mars'" in problems
+    assert "'vera' has no manager" in problems
+    assert "'nobody' is not a person" in problems
+
+
+# --- schedule, move, skip ---------------------------------------------------------------
+
+async def test_schedule_shows_each_side_the_time_in_their_own_timezone(bot, chat):
+    await say(bot, "bruno", "/1on1 schedule")
+    text = chat.last("bruno")
+    assert "Grace Chen: weekly, Mon 10:00 (America/New_York)" in text
+    assert "next: Mon 2026-11-30 16:00 (Europe/Rome)" in text
+    await say(bot, "grace", "/1on1")
+    text = chat.last("grace")
+    assert "Bruno Rossi: weekly" in text and "Mon 2026-11-30 10:00 (America/New_York)" in text
+    assert "李雷: monthly, Tue 09:00" in text and "Tue 2026-12-01 09:00" in text
+    await say(bot, "li", "/1on1")
+    assert "2026-12-01 22:00（周二，Asia/Shanghai）" in chat.last("li")  # Chinese, Shanghai time
+
+
+async def test_moving_and_skipping_the_next_one(bot, chat, clock):
+    await say(bot, "grace", "/1on1 move 2026-12-01 11:00")
+    assert "Which one-on-one?" in chat.last("grace")  # Grace has three reports
+    await say(bot, "grace", "/1on1 move @bruno 2026-12-01 11:00")
+    assert "Moved: your next 1:1 with Bruno Rossi is Tue 2026-12-01 11:00" in chat.last("grace")
+    assert "Grace Chen moved your next 1:1 to Tue 2026-12-01 17:00 (Europe/Rome)" \
+        in chat.last("bruno")
+    await say(bot, "bruno", "/1on1 move 2026-11-20 10:00")
+    assert "already passed" in chat.last("bruno")
+    await say(bot, "bruno", "/1on1 move tomorrow")
+    assert "YYYY-MM-DD HH:MM" in chat.last("bruno")
+    chat.clear()
+    # No reminder for the old Monday slot; the moved one is reminded at its new time.
+    await sweep_at(bot, clock, MONDAY_SLOT - timedelta(minutes=10))
+    assert not chat.to("bruno")
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 15, 50, tzinfo=UTC))
+    assert "starts soon: Tue 2026-12-01 17:00 (Europe/Rome)" in chat.last("bruno")
+    # Alice skips hers: no reminder, and Grace is told.
+    await say(bot, "alice", "/1on1 skip @grace")
+    assert "Skipped" in chat.last("alice")
+    assert "Alice Martin skipped your 1:1 on Mon 2026-12-07 10:00" in chat.last("grace")
+
+
+# --- reminders --------------------------------------------------------------------------
+
+async def test_reminders_across_a_dst_change_in_two_timezones(bot, chat, clock):
+    # New York leaves summer time on 2026-11-01, Rome on 2026-10-25. Monday 2026-11-02
+    # 10:00 in New York is 15:00 UTC (16:00 in Rome), an hour later in UTC than in October.
+    await sweep_at(bot, clock, datetime(2026, 11, 1, 14, 30, tzinfo=UTC))
+    assert not texts(chat, "bruno", "2026-11-02")  # 24h + 30 min before: not yet
+    await sweep_at(bot, clock, datetime(2026, 11, 1, 15, 5, tzinfo=UTC))
+    assert "is tomorrow, Mon 2026-11-02 16:00 (Europe/Rome)" in chat.last("bruno")
+    assert "is tomorrow, Mon 2026-11-02 10:00 (America/New_York)" in texts(
+        chat, "grace", "Bruno")[-1]
+    # 13:50 UTC would be 10 minutes before a summer-time 10:00: it is 70 minutes early now.
+    await sweep_at(bot, clock, datetime(2026, 11, 2, 13, 50, tzinfo=UTC))
+    assert not texts(chat, "bruno", "starts soon")
+    await sweep_at(bot, clock, datetime(2026, 11, 2, 14, 50, tzinfo=UTC))
+    assert "starts soon: Mon 2026-11-02 16:00 (Europe/Rome)" in chat.last("bruno")
+    # The week before (both on summer time) the same slot was 14:00 UTC.
+    chat.clear()
+    await sweep_at(bot, clock, datetime(2026, 10, 26, 13, 50, tzinfo=UTC))
+    assert "starts soon: Mon 2026-10-26 15:00 (Europe/Rome)" in chat.last("bruno")
+
+
+async def test_reminder_in_chinese_for_li(bot, chat, clock):
+    await sweep_at(bot, clock, datetime(2026, 11, 30, 14, 30, tzinfo=UTC))
+    text = chat.last("li")
+    assert "提醒：你与Grace Chen的一对一面谈在明天，2026-12-01 22:00（周二，Asia/Shanghai）" in text
+    assert "还没有议程" in text
+
+
+async def test_nothing_is_sent_twice_across_a_restart(bot, chat, clock, settings):
+    when = MONDAY_SLOT - timedelta(hours=20)
+    assert await sweep_at(bot, clock, when) > 0
+    before = list(chat.sent)
+    assert await bot.run_oneonones() == 0  # the same minute again
+    again, engine = prepare(settings, clock)  # a restarted bot on the same database
+    chat2 = RecordingAdapter()
+    again.register(chat2)
+    try:
+        assert await again.run_oneonones() == 0
+        clock.advance(timedelta(minutes=1))
+        assert await again.run_oneonones() == 0
+        assert chat2.sent == [] and chat.sent == before
+    finally:
+        engine.dispose()
+
+
+# --- agenda -----------------------------------------------------------------------------
+
+async def _alice_checked_in_with_a_blocker(bot) -> None:
+    with bot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        rnd = ctx.checkins.create_round(alice, "2026-W48", [], bot.clock.now())
+        now = bot.clock.now()
+        ctx.checkins.save_answer(rnd, "blockers", text="Legal review slows contracts",
+                                 number=None, skipped=False, now=now)
+        ctx.checkins.save_answer(rnd, "support_type", text="budget", number=None,
+                                 skipped=False, now=now)
+        ctx.checkins.save_answer(rnd, "support_detail", text="Two more demo licences",
+                                 number=None, skipped=False, now=now)
+        rnd.status = "submitted"
+
+
+async def test_agenda_from_both_sides_and_from_the_check_in(bot, chat, clock):
+    await _alice_checked_in_with_a_blocker(bot)
+    await say(bot, "alice", "/agenda add @grace Q1 hiring plan")
+    assert "Added to the agenda of your next 1:1 with Grace Chen: Q1 hiring plan" \
+        in chat.last("alice")
+    await say(bot, "grace", "/agenda add Pipeline review")
+    assert "Which one-on-one?" in chat.last("grace")
+    await say(bot, "grace", "/agenda add @alice Pipeline review")
+    await say(bot, "grace", "/agenda add @vera Budget")
+    assert "You have no one-on-one with @vera" in chat.last("grace")
+    await say(bot, "alice", "/agenda")
+    text = chat.last("alice")
+    section = text.split("1:1 with Grace Chen")[1].split("1:1 with")[0]
+    assert "Q1 hiring plan — Alice Martin" in section
+    assert "Pipeline review — Grace Chen" in section
+    assert "Legal review slows contracts (blocker from the check-in)" in section
+    assert "Budget: Two more demo licences (support request from the check-in)" in section
+    assert "1:1 with Sam Lee" in text  # Alice's own report
+    # The day before, both get the reminder with the agenda so far; proposed only once.
+    await sweep_at(bot, clock, MONDAY_SLOT - timedelta(hours=20))
+    reminder = texts(chat, "grace", "your 1:1 with Alice Martin is tomorrow")[-1]
+    assert reminder.count("Legal review slows contracts") == 1
+    assert "Q1 hiring plan" in reminder
+    assert "Pipeline review" in texts(chat, "alice", "is tomorrow")[-1]
+
+
+async def test_agenda_needs_text(bot, chat):
+    await say(bot, "bruno", "/agenda add")
+    assert "/agenda add [@person] <text>" in chat.last("bruno")
+    await say(bot, "vera", "/agenda")
+    assert "You have no one-on-ones" in chat.last("vera")
+
+
+# --- after the meeting ------------------------------------------------------------------
+
+async def _held_with_alice(bot, chat, clock) -> None:
+    await say(bot, "alice", "/agenda add @grace Q1 hiring plan")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    assert texts(chat, "grace",
+                 "Did your 1:1 with Alice Martin (Mon 2026-11-30 10:00 (America/New_York)) happen?")
+    yes = next(v for v in buttons(chat, "grace") if v.endswith(":y"))
+    await say(bot, "grace", action=yes)
+    assert "Send short notes" in chat.last("grace")
+
+
+async def test_the_whole_after_meeting_dialog(bot, chat, clock):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "Alice will take over the Boston account")
+    assert "Shared note saved" in chat.last("grace")
+    await say(bot, "grace", "private: consider her for the team lead role")
+    assert "Private note saved" in chat.last("grace")
+    await say(bot, "grace", "next")
+    assert "Action items" in chat.last("grace")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-04")
+    assert "Action item #1: Send the Q1 forecast — Alice Martin, due 2026-12-04" \
+        in chat.last("grace")
+    await say(bot, "grace", "Ask finance about licences @grace")
+    assert "Action item #2: Ask finance about licences — Grace Chen, due 2026-12-07" \
+        in chat.last("grace")
+    await say(bot, "grace", "Call the client @bruno")
+    assert "belongs to Grace Chen or Alice Martin" in chat.last("grace")
+    await say(bot, "grace", "done")
+    assert "is recorded" in texts(chat, "grace", "recorded")[-1]
+    recap = texts(chat, "alice", "Your 1:1 with Grace Chen on 2026-11-30")[-1]
+    assert "Alice will take over the Boston account" in recap
+    assert "team lead" not in recap  # a private note stays with its author
+    assert "#1 Send the Q1 forecast" in recap
+    # Feedback: both are asked; Alice answers with the buttons, then one thing to improve.
+    assert "How useful was your 1:1 with Grace Chen?" in chat.last("alice")
+    four = next(v for v in buttons(chat, "alice") if v.startswith("oo:fb:") and v.endswith(":4"))
+    await say(bot, "alice", action=four)
+    assert "One thing to improve" in chat.last("alice")
+    await say(bot, "alice", "More time on the pipeline")
+    assert "Thanks for the feedback" in chat.last("alice")
+    assert "Feedback from Alice Martin on your 1:1 of 2026-11-30: 4/5. One thing to improve: " \
+        "More time on the pipeline" in chat.last("grace")
+    # Grace types her rating instead of pressing a button.
+    await say(bot, "grace", "5")
+    await say(bot, "grace", "skip")
+    assert "Feedback from Grace Chen on your 1:1 of 2026-11-30: 5/5." in chat.last("alice")
+    # The discussed agenda item is gone; open action items carry over to the next agenda.
+    await say(bot, "alice", "/agenda")
+    section = chat.last("alice").split("1:1 with Grace Chen")[1].split("1:1 with")[0]
+    assert "Q1 hiring plan" not in section
+    assert "#1 Send the Q1 forecast — Alice Martin, due 2026-12-04" in section
+    # History shows shared notes only, to the GM and to Alice.
+    await say(bot, "grace", "/1on1 history alice")
+    history = chat.last("grace")
+    assert "2026-11-30: Grace Chen · Alice Martin — Alice will take over the Boston account" \
+        in history
+    assert "team lead" not in history
+    await say(bot, "bruno", "/1on1 history alice")
+    assert "only one-on-ones you were in" in chat.last("bruno")
+
+
+async def test_a_meeting_that_did_not_happen_keeps_its_agenda(bot, chat, clock):
+    await say(bot, "alice", "/agenda add @grace Q1 hiring plan")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(hours=2))
+    await say(bot, "grace", "maybe")
+    assert "yes or no" in chat.last("grace")
+    await say(bot, "grace", "no")
+    assert "did not happen" in chat.last("grace")
+    await say(bot, "alice", "/agenda")
+    assert "Q1 hiring plan" in chat.last("alice")
+    # Right after the slot nothing is overdue yet; a day and more later both pairs whose
+    # slot was not confirmed as held are (Bruno's manager never answered).
+    with bot.unit() as ctx:
+        soon = oneonone_overview(ctx.session, ctx.org, MONDAY_SLOT + timedelta(hours=3))
+        later = oneonone_overview(ctx.session, ctx.org, MONDAY_SLOT + timedelta(days=2))
+    assert not any(d.own.overdue for d in soon if d.own)
+    alice = next(d for d in later if d.key == "alice")
+    assert alice.own is not None and alice.own.overdue and alice.own.last_held is None
+    assert alice.own.next == datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+    assert next(d for d in later if d.key == "bruno").own.overdue
+    assert not next(d for d in later if d.key == "li").own.overdue  # its slot was never asked about
+
+
+async def test_a_check_in_in_progress_keeps_typed_answers(bot, chat, clock):
+    """Alice is asked about her 1:1 with Sam while a check-in question waits: her typed
+    reply goes to the check-in; the buttons still answer the 1:1, and the 1:1 dialog
+    takes typed replies again once the check-in is paused."""
+    clock.set(datetime(2026, 12, 9, 19, 40, tzinfo=UTC))  # Wed 14:40 New York, after the slot
+    await say(bot, "alice", "/checkin")
+    question = chat.last("alice")
+    await bot.run_oneonones()
+    assert "Did your 1:1 with Sam Lee" in chat.last("alice")
+    assert "Your check-in is waiting" in chat.last("alice")
+    await say(bot, "alice", "no")
+    assert "did not happen" not in chat.last("alice")  # taken by the check-in
+    with bot.unit() as ctx:
+        meeting = OneOnOneRepo(ctx.session).all_meetings()[-1]
+        assert meeting.status == "asked"
+    await say(bot, "alice", "/pause")
+    await say(bot, "alice", "yes")
+    assert "Send short notes on your 1:1 with Sam Lee" in chat.last("alice")
+    assert question
+
+
+# --- action items and feedback reminders ----------------------------------------------
+
+async def test_due_action_items_are_reminded_once_and_can_be_closed(bot, chat, clock):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-02")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "/actions")
+    assert "#1 Send the Q1 forecast — Alice Martin, due 2026-12-02" in chat.last("alice")
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 4, 0, tzinfo=UTC))  # still Dec 1 in NY
+    assert not texts(chat, "alice", "is due")
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 13, 0, tzinfo=UTC))
+    assert "Action item #1 is due 2026-12-02: Send the Q1 forecast" in chat.last("alice")
+    await sweep_at(bot, clock, datetime(2026, 12, 3, 13, 0, tzinfo=UTC))
+    assert len(texts(chat, "alice", "is due")) == 1
+    await say(bot, "alice", "/actions")
+    assert "(overdue)" in chat.last("alice")
+    await say(bot, "bruno", "/actions done 1")
+    assert "no open action item #1" in chat.last("bruno")  # not his
+    await say(bot, "alice", "/actions done 1")
+    assert "Done: #1 Send the Q1 forecast" in chat.last("alice")
+    await say(bot, "alice", "/actions")
+    assert "No open action items" in chat.last("alice")
+
+
+async def test_the_manager_is_reminded_of_overdue_feedback(bot, chat, clock):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")  # no notes, no action items
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=6))
+    assert not texts(chat, "grace", "haven't given")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=7, hours=1))
+    assert "You haven't given Alice Martin feedback on your 1:1 of 2026-11-30" \
+        in texts(chat, "grace", "haven't given")[-1]
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=8))
+    assert len(texts(chat, "grace", "haven't given")) == 1
+
+
+def test_oneonones_section_is_optional():
+    # The plain test org (no section): everyone with a manager meets every two weeks.
+    org = parse_org(TEST_ORG.read_text())
+    assert org.oneonones.cadence_for("director", "East", "alice").cadence == "biweekly"
+    assert "oneonones" in ONEONONES
+
+
+async def test_old_slots_are_not_asked_about(bot, chat, clock):
+    # A bot started days after a slot (or a pair just added) does not ask about it.
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=3))
+    assert not texts(chat, "grace", "Did your 1:1")
+
+
+# --- the CLI ----------------------------------------------------------------------------
+
+def run_cli(settings, *args: str) -> tuple[int, str]:
+    out = StringIO()
+    env = {"DATABASE_URL": settings.database_url, "TEAMPULSE_ORG_FILE": str(settings.org_file)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        code = main(["--env-file", "/nonexistent", *args], stdout=out)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return code, out.getvalue()
+
+
+async def test_cli_lists_one_on_ones_per_director(bot, chat, clock, settings):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-04")
+    await say(bot, "grace", "done")
+    code, text = run_cli(settings, "oneonones", "--format", "json")
+    assert code == 0
+    data = json.loads(text)
+    alice = next(d for d in data["directors"] if d["key"] == "alice")
+    assert alice["own"]["manager"] == "grace"
+    assert alice["own"]["last_held"] == "2026-11-30T15:00:00+00:00"
+    assert [p["report"] for p in alice["team"]] == ["sam"]
+    assert alice["open_actions"] == 1
+    assert {d["key"] for d in data["directors"]} == {"alice", "bruno", "li"}
+    code, text = run_cli(settings, "oneonones")
+    assert code == 0
+    assert "## One-on-ones" in text
+    assert "with Grace Chen: last held Mon 2026-11-30 10:00 (America/New\\_York)" in text
+    assert "their 1:1 with Sam Lee: last held never" in text
+    code, text = run_cli(settings, "oneonones", "--locale", "zh-CN")
+    assert "## 一对一面谈" in text
+
+
+async def test_the_report_adds_notes_after_the_meeting(bot, chat, clock):
+    await say(bot, "alice", "/1on1 note @grace Thanks for the help")
+    assert "haven't had a recorded 1:1 with Grace Chen" in chat.last("alice")
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "/1on1 note @grace I will shadow Bruno's demo")
+    assert chat.last("alice") == "Shared note saved."
+    await say(bot, "alice", "/1on1 note @grace private: ask for the raise next time")
+    assert chat.last("alice") == "Private note saved (only you see it)."
+    await say(bot, "grace", "/1on1 history alice")
+    assert "I will shadow Bruno's demo" in chat.last("grace")
+    assert "raise" not in chat.last("grace")
+
+
+async def test_an_old_unanswered_question_stops_taking_typed_replies(bot, chat, clock):
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    clock.advance(timedelta(days=4))
+    await say(bot, "grace", "yes")
+    assert "I'm not waiting for an answer from you" in chat.last("grace")
+    yes = next(v for v in buttons(chat, "grace") if v.endswith(":y"))
+    await say(bot, "grace", action=yes)  # the button still answers it
+    assert "Send short notes" in chat.last("grace")
