@@ -6,13 +6,16 @@ always show the same numbers.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.questions import Question
 from bot.render import Renderer
 from bot.schedule import checkin_moment
 from bot.weeks import (
@@ -26,7 +29,7 @@ from bot.weeks import (
 )
 from handlers.checkin import applicable, display_answer, kpi_label, question_text, round_questions
 from handlers.context import Context
-from storage.models import CheckinRound, Person
+from storage.summary_rows import RoundRow, SummaryRows
 
 MAX_WEEKS = 12
 FIRST_YEAR = 2000  # no sales team ran check-ins through this bot before; older is a typo
@@ -271,10 +274,11 @@ def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
     return today if ctx.checkins.week_sent(today) else previous_week(today)
 
 
-def build_week(ctx: Context, locale: str, week: str, people: Sequence[Person], scope: str,
-               rounds: dict[tuple[int, str], CheckinRound],
+def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scope: str,
+               rounds: dict[tuple[int, str], RoundRow],
                team: str | None = None,
-               away: dict[tuple[int, str], date] | None = None) -> WeekSummary:
+               away: dict[tuple[int, str], date] | None = None,
+               snapshots: Snapshots | None = None) -> WeekSummary:
     """Summarise one week for the given people (only those in `team` that week, if given).
 
     Someone no longer asked to check in (removed from the org file, or checks_in turned
@@ -287,7 +291,8 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Person], s
              and (team is None or _team_in(person, rounds.get((person.id, week))) == team)]
     if away is None:
         away = away_weeks(ctx, shown, [week])
-    rows = [_person_week(ctx, locale, person, week, rounds.get((person.id, week)),
+    snapshots = snapshots or Snapshots(ctx, locale)
+    rows = [_person_week(snapshots, person, week, rounds.get((person.id, week)),
                          away.get((person.id, week)))
             for person in shown]
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
@@ -302,11 +307,10 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     """
     week = resolve_week(ctx, request, anchor_tz)
     weeks = weeks_back(week, request.weeks)
-    rounds = {(r.person_id, r.week): r for r in ctx.checkins.rounds_in_weeks(weeks)}
+    reads = SummaryRows(ctx.session)
+    snapshots = Snapshots(ctx, locale)
     # Everyone ever synced: people removed from the org file keep their past weeks.
-    everyone = ctx.people.everyone()
-    if request.kind != "person":
-        away = away_weeks(ctx, everyone, weeks)
+    everyone = reads.people()
     if request.kind == "person":
         key = (request.person or "").lower()
         matches = [p for p in everyone if p.key == key] or \
@@ -315,17 +319,21 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
             raise LookupError(request.person)
         matches.sort(key=lambda p: not p.active)  # a current namesake before a former one
         person, scope = matches[0], matches[0].display_name
+        rounds = {(r.person_id, r.week): r for r in reads.rounds(weeks, person.id)}
         away = away_weeks(ctx, [person], weeks)
         return [WeekSummary(week=w, start=week_start(w), end=week_end(w), scope=scope,
-                            people=[_person_week(ctx, locale, person, w,
+                            people=[_person_week(snapshots, person, w,
                                                  rounds.get((person.id, w)),
                                                  away.get((person.id, w)))],
                             team_kpis=[]) for w in weeks]
+    rounds = {(r.person_id, r.week): r for r in reads.rounds(weeks)}
+    away = away_weeks(ctx, everyone, weeks)
     if request.kind == "team":
         # A team's week holds who was in it that week: someone who moved since is counted
         # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
-        built = [build_week(ctx, locale, w, everyone, "", rounds, team, away) for w in weeks]
+        built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots)
+                 for w in weeks]
         members = [p for w in built for p in w.people]
         current = [p for p in everyone if p.active and (p.team or "").lower() == team]
         if not members and not current:
@@ -334,15 +342,22 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         for w in built:
             w.scope = scope
         return built
-    return [build_week(ctx, locale, w, everyone, "", rounds, away=away) for w in weeks]
+    return [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots)
+            for w in weeks]
 
 
-def away_weeks(ctx: Context, people: Sequence[Person],
+def away_weeks(ctx: Context, people: Sequence[Any],
                weeks: Sequence[str]) -> dict[tuple[int, str], date]:
     """Which people were away in which weeks: an away period covered that week's check-in
     moment in their timezone. Maps (person id, week) to the period's last day; one query."""
     schedule = ctx.settings.checkin_schedule
-    asks = {(p.id, w): (p.id, p.timezone, checkin_moment(schedule, p.timezone, w))
+    # One moment per (timezone, week), not per person: most of an org shares a timezone.
+    moments: dict[tuple[str, str], datetime] = {}
+    for p in people:
+        for w in weeks:
+            if (p.timezone, w) not in moments:
+                moments[(p.timezone, w)] = checkin_moment(schedule, p.timezone, w)
+    asks = {(p.id, w): (p.id, p.timezone, moments[(p.timezone, w)])
             for p in people for w in weeks}
     covering = ctx.away.covering(asks.values())
     out: dict[tuple[int, str], date] = {}
@@ -353,13 +368,13 @@ def away_weeks(ctx: Context, people: Sequence[Person],
     return out
 
 
-def _team_in(person: Person, rnd: CheckinRound | None) -> str:
+def _team_in(person: Any, rnd: RoundRow | None) -> str:
     """A person's team in a week (lower case): the round's record, else today's."""
     team = rnd.team if rnd is not None and rnd.team is not None else person.team
     return (team or "").lower()
 
 
-def _is_away(rnd: CheckinRound | None, away_until: date | None) -> bool:
+def _is_away(rnd: RoundRow | None, away_until: date | None) -> bool:
     """Whether a person-week counts as away: not expected, and named as away.
 
     Only if an away period covered that week's check-in (`away_until` is its last day,
@@ -370,8 +385,44 @@ def _is_away(rnd: CheckinRound | None, away_until: date | None) -> bool:
     return rnd is None or not (rnd.answers or rnd.status == "submitted")
 
 
-def _person_week(ctx: Context, locale: str, person: Person, week: str,
-                 rnd: CheckinRound | None, away_until: date | None = None) -> PersonWeek:
+class Snapshots:
+    """Round question snapshots, each distinct one parsed once per summary.
+
+    Rounds built from the same questions and targets store the same snapshot text; parsing
+    it (and looking up its labels in the reader's locale) once per text instead of once per
+    round is most of what keeps a year of history fast.
+    """
+
+    def __init__(self, ctx: Context, locale: str) -> None:
+        self.ctx, self.locale = ctx, locale
+        self._parsed: dict[str, list[Question]] = {}
+        self._labels: dict[int, str] = {}
+
+    def questions(self, snapshot: str) -> list[Question]:
+        """A snapshot's questions (as round_questions gives them)."""
+        found = self._parsed.get(snapshot)
+        if found is None:
+            found = round_questions(self.ctx, SimpleNamespace(questions=json.loads(snapshot)))
+            self._parsed[snapshot] = found
+        return found
+
+    def kpi_label(self, q: Question) -> str:
+        """kpi_label, once per question object (they live as long as this cache)."""
+        found = self._labels.get(id(q))
+        if found is None:
+            found = self._labels[id(q)] = kpi_label(self.ctx, self.locale, q)
+        return found
+
+    def question_text(self, q: Question) -> str:
+        """question_text, once per question object."""
+        found = self._labels.get(-id(q))
+        if found is None:
+            found = self._labels[-id(q)] = question_text(self.ctx, self.locale, q)
+        return found
+
+
+def _person_week(snapshots: Snapshots, person: Any, week: str,
+                 rnd: RoundRow | None, away_until: date | None = None) -> PersonWeek:
     away = _is_away(rnd, away_until)
     row = PersonWeek(key=person.key, name=person.display_name,
                      team=rnd.team if rnd is not None and rnd.team is not None else person.team,
@@ -381,8 +432,9 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
     if rnd is None:
         # Not asked: no KPIs either, so today's org file never rewrites a past week.
         return row
-    questions = round_questions(ctx, rnd)
-    live = applicable(rnd, questions)
+    ctx, locale = snapshots.ctx, snapshots.locale
+    questions = snapshots.questions(rnd.questions)
+    live = applicable(rnd, questions)  # type: ignore[arg-type]  # a RoundRow reads the same
     answers = {a.question_key: a for a in rnd.answers}
     row.total = len(live)
     given = [answers[q.key] for q in live if q.key in answers]
@@ -398,7 +450,7 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
             actual = answer.number_value if answer and not answer.skipped else None
             # The target asked that week (the round's snapshot), not today's org file.
             target = float(q.target or 0)
-            row.kpis.append(KpiLine(q.metric or q.key, kpi_label(ctx, locale, q), q.unit or "",
+            row.kpis.append(KpiLine(q.metric or q.key, snapshots.kpi_label(q), q.unit or "",
                                     target, actual, _ratio(actual, target),
                                     0 if actual is None else 1))
             continue
@@ -410,11 +462,11 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
         elif q.key == "confidence":
             row.confidence = int(answer.number_value) if answer and answer.number_value else None
         elif shown is not None:
-            row.other.append({"question": question_text(ctx, locale, q), "answer": shown})
+            row.other.append({"question": snapshots.question_text(q), "answer": shown})
     return row
 
 
-def _status(rnd: CheckinRound, row: PersonWeek) -> str:
+def _status(rnd: RoundRow, row: PersonWeek) -> str:
     if rnd.status == "submitted":
         # Skipping every question is not checking in.
         return "submitted" if row.answered else "skipped"
@@ -454,7 +506,7 @@ def _ratio(actual: float | None, target: float) -> float | None:
     return actual / target
 
 
-def _tz(person: Person) -> ZoneInfo:
+def _tz(person: Any) -> ZoneInfo:
     return ZoneInfo(person.timezone)
 
 
