@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -27,7 +27,7 @@ from bot.weeks import (
     week_start,
     weeks_back,
 )
-from handlers.checkin import applicable, display_answer, kpi_label, question_text, round_questions
+from handlers.checkin import display_answer, kpi_label, question_text, round_questions
 from handlers.context import Context
 from storage.summary_rows import RoundRow, SummaryRows
 
@@ -137,21 +137,46 @@ class WeekSummary:
         """People who asked for support."""
         return [p for p in self.people if p.support_type and p.support_type != "none"]
 
+    def named(self, keys: Sequence[str]) -> list[PersonWeek]:
+        """The people with these keys, in the summary's order (one pass, not one per key)."""
+        wanted = set(keys)
+        return [p for p in self.people if p.key in wanted]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        data = asdict(self)
-        data["start"], data["end"] = self.start.isoformat(), self.end.isoformat()
-        for person in data["people"]:
-            person.pop("slack_id")
-            person.pop("telegram_id")
-            if person["away_until"] is not None:
-                person["away_until"] = person["away_until"].isoformat()
+        # Field by field rather than dataclasses.asdict, whose deep copies cost more than
+        # building the summary itself; the keys and their order are the same.
+        data: dict[str, Any] = {"week": self.week, "start": self.start.isoformat(),
+                                "end": self.end.isoformat(), "scope": self.scope,
+                                "people": [_person_dict(p) for p in self.people],
+                                "team_kpis": [_kpi_dict(k) for k in self.team_kpis]}
         data["checked_in"] = len(self.submitted)
         data["expected"] = len(self.expected)
         data["not_checked_in"] = [p.key for p in self.missing]
         data["away"] = [p.key for p in self.away]
         data["not_sent"] = [p.key for p in self.not_sent]
         return data
+
+
+# asdict's keys, in its order (the fields'), without the platform ids.
+_PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
+                       if f.name not in {"slack_id", "telegram_id"})
+_KPI_FIELDS = tuple(f.name for f in fields(KpiLine))
+
+
+def _kpi_dict(k: KpiLine) -> dict[str, Any]:
+    data = {name: getattr(k, name) for name in _KPI_FIELDS}
+    data["not_reported"] = list(k.not_reported)
+    return data
+
+
+def _person_dict(p: PersonWeek) -> dict[str, Any]:
+    data = {name: getattr(p, name) for name in _PERSON_FIELDS}
+    data["kpis"] = [_kpi_dict(k) for k in p.kpis]
+    data["other"] = [dict(o) for o in p.other]
+    if p.away_until is not None:
+        data["away_until"] = p.away_until.isoformat()
+    return data
 
 
 @dataclass(frozen=True)
@@ -434,12 +459,16 @@ def _person_week(snapshots: Snapshots, person: Any, week: str,
         return row
     ctx, locale = snapshots.ctx, snapshots.locale
     questions = snapshots.questions(rnd.questions)
-    live = applicable(rnd, questions)  # type: ignore[arg-type]  # a RoundRow reads the same
     answers = {a.question_key: a for a in rnd.answers}
+    live = _applicable(questions, answers)
     row.total = len(live)
-    given = [answers[q.key] for q in live if q.key in answers]
-    row.answered = sum(1 for a in given if not a.skipped)
-    row.skipped = sum(1 for a in given if a.skipped)
+    for q in live:
+        given = answers.get(q.key)
+        if given is not None:
+            if given.skipped:
+                row.skipped += 1
+            else:
+                row.answered += 1
     if not away:
         row.status = _status(rnd, row)
     if rnd.submitted_at is not None:
@@ -464,6 +493,18 @@ def _person_week(snapshots: Snapshots, person: Any, week: str,
         elif shown is not None:
             row.other.append({"question": snapshots.question_text(q), "answer": shown})
     return row
+
+
+def _applicable(questions: list[Question], answers: dict[str, Any]) -> list[Question]:
+    """handlers.checkin.applicable, on an answers map already built (same rule)."""
+    out = []
+    for q in questions:
+        if q.skip_if:
+            other = answers.get(q.skip_if[0])
+            if other is not None and (other.skipped or other.text_value in q.skip_if[1]):
+                continue
+        out.append(q)
+    return out
 
 
 def _status(rnd: RoundRow, row: PersonWeek) -> str:

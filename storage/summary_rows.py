@@ -42,7 +42,8 @@ class SummaryRows:
 
     def people(self) -> list[Any]:
         """Everyone ever synced (also people since removed), in key order, as rows."""
-        return list(self.session.execute(select(
+        # On the session's connection: Core rows, without the ORM's per-row bookkeeping.
+        return list(self.session.connection().execute(select(
             Person.id, Person.key, Person.display_name, Person.team, Person.timezone,
             Person.active, Person.checks_in, Person.slack_id, Person.telegram_id)
             .order_by(Person.key)))
@@ -60,8 +61,9 @@ class SummaryRows:
                        ).where(CheckinRound.week.in_(wanted))
         if person_id is not None:
             query = query.where(CheckinRound.person_id == person_id)
-        rounds = {row[0]: RoundRow(*row) for row in self.session.execute(
-            query.order_by(CheckinRound.week, CheckinRound.person_id))}
+        conn = self.session.connection()
+        rounds = {row[0]: RoundRow(*row) for row in conn.execute(
+            query.order_by(CheckinRound.week, CheckinRound.person_id)).all()}
         if not rounds:
             return []
         answers = select(Answer.round_id, Answer.question_key, Answer.text_value,
@@ -70,6 +72,6 @@ class SummaryRows:
                                 ).where(CheckinRound.week.in_(wanted))
         if person_id is not None:
             answers = answers.where(CheckinRound.person_id == person_id)
-        for row in self.session.execute(answers.order_by(Answer.id)):
+        for row in conn.execute(answers.order_by(Answer.id)).all():
             rounds[row[0]].answers.append(row)
         return list(rounds.values())
