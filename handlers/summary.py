@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from bot.weeks import (
 )
 from handlers.checkin import display_answer, kpi_label, question_text, round_questions
 from handlers.context import Context
+from storage.kudos import kudos_by_team
 from storage.summary_rows import RoundRow, SummaryRows
 
 MAX_WEEKS = 12
@@ -87,6 +88,22 @@ class PersonWeek:
 
 
 @dataclass
+class TeamRecognition:
+    """One team's kudos in a week: given by its people, received by its people.
+
+    `directors` are the team's directors (display names), so the GM reads each
+    director's team's recognition activity; a team is its people's team today.
+    """
+
+    team: str | None
+    directors: list[str]
+    given: int
+    received: int
+    givers: int
+    recipients: int
+
+
+@dataclass
 class WeekSummary:
     """Everything about one week for one scope (everyone, a team, or a person)."""
 
@@ -96,6 +113,7 @@ class WeekSummary:
     scope: str
     people: list[PersonWeek]
     team_kpis: list[KpiLine]
+    kudos: list[TeamRecognition] = field(default_factory=list)
 
     @property
     def expected(self) -> list[PersonWeek]:
@@ -149,7 +167,9 @@ class WeekSummary:
         data: dict[str, Any] = {"week": self.week, "start": self.start.isoformat(),
                                 "end": self.end.isoformat(), "scope": self.scope,
                                 "people": [_person_dict(p) for p in self.people],
-                                "team_kpis": [_kpi_dict(k) for k in self.team_kpis]}
+                                "team_kpis": [_kpi_dict(k) for k in self.team_kpis],
+                                "kudos": [dict(vars(t), directors=list(t.directors))
+                                          for t in self.kudos]}
         data["checked_in"] = len(self.submitted)
         data["expected"] = len(self.expected)
         data["not_checked_in"] = [p.key for p in self.missing]
@@ -366,9 +386,42 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         scope = (current[0].team if current else members[-1].team) or team
         for w in built:
             w.scope = scope
+        _add_kudos(ctx, built, everyone, anchor_tz, team)
         return built
-    return [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots)
-            for w in weeks]
+    built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots)
+             for w in weeks]
+    _add_kudos(ctx, built, everyone, anchor_tz)
+    return built
+
+
+def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
+               anchor_tz: str, team: str | None = None) -> None:
+    """Each week's kudos per team (only `team`'s, if given), weeks as the GM's calendar has
+    them: from Monday 00:00 to the next Monday in the reader's timezone."""
+    directors: dict[str | None, list[str]] = {}
+    for p in everyone:
+        if p.active and p.role == "director":
+            directors.setdefault(p.team, []).append(p.display_name)
+    tz = ZoneInfo(anchor_tz)
+    for w in built:
+        start = datetime.combine(w.start, time(), tz).astimezone(UTC)
+        end = datetime.combine(w.end + timedelta(days=1), time(), tz).astimezone(UTC)
+        w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
+                                   t.givers, t.recipients)
+                   for t in kudos_by_team(ctx.session, start, end)
+                   if team is None or (t.team or "").lower() == team]
+
+
+def recognition_over(weeks: Sequence[WeekSummary]) -> list[TeamRecognition]:
+    """Kudos per team added up over several weeks (given and received; the distinct
+    givers and recipients of single weeks do not add up, so they are left at 0)."""
+    total: dict[str | None, TeamRecognition] = {}
+    for w in weeks:
+        for t in w.kudos:
+            line = total.setdefault(t.team, TeamRecognition(t.team, t.directors, 0, 0, 0, 0))
+            line.given += t.given
+            line.received += t.received
+    return sorted(total.values(), key=lambda t: (t.team is None, t.team or ""))
 
 
 def away_weeks(ctx: Context, people: Sequence[Any],
@@ -575,7 +628,8 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
         return renderer.template(locale, "summary_trend", markup, weeks=weeks,
                                  latest=weeks[-1], org=org_name, scope=weeks[-1].scope,
                                  rows=rows, team=team, people=list(people.values()),
-                                 team_lines=list(lines.values()))
+                                 team_lines=list(lines.values()),
+                                 recognition=recognition_over(weeks))
     return renderer.template(locale, "summary_week", markup, s=weeks[0], org=org_name,
                              scope=weeks[0].scope)
 

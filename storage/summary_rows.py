@@ -44,7 +44,7 @@ class SummaryRows:
         """Everyone ever synced (also people since removed), in key order, as rows."""
         # On the session's connection: Core rows, without the ORM's per-row bookkeeping.
         return list(self.session.connection().execute(select(
-            Person.id, Person.key, Person.display_name, Person.team, Person.timezone,
+            Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
             Person.active, Person.checks_in, Person.slack_id, Person.telegram_id)
             .order_by(Person.key)))
 
