@@ -78,17 +78,20 @@ def make_bot(folder: Path, name: str) -> tuple[Any, Engine, FakeClock, Settings]
     return bot, engine, clock, settings
 
 
-def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1) -> None:
+def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1,
+         template: str = "template", now: datetime = NOW) -> None:
     """`people` directors with `weeks` weeks of varied history, written in bulk.
 
     Most submit; some skip everything, stop half-way, miss, cannot be reached, get no
     round (not sent) or are away; targets change over time; 2% left the org.
     """
     rng = random.Random(seed)
-    snapshot = [q.to_dict() for q in bot.org.questions_for(bot.org.person("template"))]
-    all_weeks = weeks_back(week_of(NOW.astimezone(UTC).date()), weeks)
+    # The template's questions: two KPIs first (revenue, new customers), then the org's.
+    snapshot = [q.to_dict() for q in bot.org.questions_for(bot.org.person(template))]
+    all_weeks = weeks_back(week_of(now.astimezone(UTC).date()), weeks)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM people WHERE key = 'template'"))
+        if template == "template":
+            conn.execute(text("DELETE FROM people WHERE key = 'template'"))
         rows = [{"key": f"d{i:05d}", "display_name": f"Director {i}", "role": "director",
                  "manager_key": "gm", "team": f"T{i % 20}", "timezone": TIMEZONE,
                  "locale": "en", "checks_in": True, "can_view_summary": False,
@@ -132,6 +135,12 @@ def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1) -> No
                 status, answers = "open", []
             elif roll < 0.15:
                 status, answers, prompted = "open", [], None
+            elif roll > 0.98:  # away that week: prompted (before saying so), no answer
+                status, answers = "open", []
+                day = week_start(week)
+                away_rows.append({"person_id": pid, "starts_on": day,
+                                  "ends_on": day + timedelta(days=6),
+                                  "created_at": moment - timedelta(days=7), "ended_at": None})
             elif roll < 0.20:
                 k = rng.randrange(2)  # one KPI skipped
                 answers[k] = (answers[k][0], None, None, True)
@@ -142,11 +151,6 @@ def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1) -> No
                                "submitted_at": moment + timedelta(days=1)
                                if status == "submitted" else None})
             plans.append((f"{pid}:{week}", answers))
-            if roll > 0.985 and status == "open" and not answers:
-                day = week_start(week)
-                away_rows.append({"person_id": pid, "starts_on": day,
-                                  "ends_on": day + timedelta(days=6),
-                                  "created_at": moment - timedelta(days=7), "ended_at": None})
     with engine.begin() as conn:
         for start in range(0, len(round_rows), CHUNK):
             conn.execute(insert(CheckinRound), round_rows[start:start + CHUNK])
@@ -155,7 +159,7 @@ def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1) -> No
         round_ids = {f"{pid}:{week}": rid for rid, pid, week in conn.execute(
             text("SELECT id, person_id, week FROM checkin_rounds"))}
         answer_rows = [{"round_id": round_ids[key], "question_key": q, "text_value": t,
-                        "number_value": v, "skipped": s, "answered_at": NOW, "updated_at": NOW}
+                        "number_value": v, "skipped": s, "answered_at": now, "updated_at": now}
                        for key, answers in plans for q, t, v, s in answers]
         for start in range(0, len(answer_rows), CHUNK * 4):
             conn.execute(insert(Answer), answer_rows[start:start + CHUNK * 4])
