@@ -279,7 +279,7 @@ def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
     """`/summary` as the GM gets it: build and render in one transaction."""
     def act() -> str:
         with bot.unit() as ctx:
-            weeks = summaries(ctx, request, "en", TIMEZONE)
+            weeks = summaries(ctx, request, "en", TIMEZONE, texts="latest")
             return render_summary(bot.renderer, "en", "slack", request, weeks, bot.org.name)
     return act
 

@@ -323,7 +323,7 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
                rounds: dict[tuple[int, str], RoundRow],
                team: str | None = None,
                away: dict[tuple[int, str], date] | None = None,
-               snapshots: Snapshots | None = None) -> WeekSummary:
+               snapshots: Snapshots | None = None, texts: bool = True) -> WeekSummary:
     """Summarise one week for the given people (only those in `team` that week, if given).
 
     Someone no longer asked to check in (removed from the org file, or checks_in turned
@@ -338,16 +338,19 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
         away = away_weeks(ctx, shown, [week])
     snapshots = snapshots or Snapshots(ctx, locale)
     rows = [_person_week(snapshots, person, week, rounds.get((person.id, week)),
-                         away.get((person.id, week)))
+                         away.get((person.id, week)), texts)
             for person in shown]
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
                        people=rows, team_kpis=_team_totals(rows))
 
 
 def summaries(ctx: Context, request: SummaryRequest, locale: str,
-              anchor_tz: str) -> list[WeekSummary]:
+              anchor_tz: str, *, texts: str = "all") -> list[WeekSummary]:
     """Week summaries for a request, oldest first.
 
+    `texts="latest"`: over several weeks, only the latest week carries text answers
+    (wins, blockers, support, plans), which is all a rendered trend shows; the numbers
+    and statuses of every week are the same either way. JSON wants "all".
     Raises LookupError for an unknown person/team, SummaryWeekError for a bad week.
     """
     week = resolve_week(ctx, request, anchor_tz)
@@ -364,20 +367,32 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
             raise LookupError(request.person)
         matches.sort(key=lambda p: not p.active)  # a current namesake before a former one
         person, scope = matches[0], matches[0].display_name
-        rounds = {(r.person_id, r.week): r for r in reads.rounds(weeks, person.id)}
+        found = reads.rounds(weeks, person.id)
+        reads.attach_answers(found, weeks, person.id)
+        rounds = {(r.person_id, r.week): r for r in found}
         away = away_weeks(ctx, [person], weeks)
         return [WeekSummary(week=w, start=week_start(w), end=week_end(w), scope=scope,
                             people=[_person_week(snapshots, person, w,
                                                  rounds.get((person.id, w)),
                                                  away.get((person.id, w)))],
                             team_kpis=[]) for w in weeks]
-    rounds = {(r.person_id, r.week): r for r in reads.rounds(weeks)}
+    found = reads.rounds(weeks)
+    lean = texts == "latest" and len(weeks) > 1
+    if lean:
+        # Texts that decide which questions apply are kept: totals must not change.
+        sources = {q.skip_if[0] for text in {r.questions for r in found}
+                   for q in snapshots.questions(text) if q.skip_if}
+        reads.attach_answers(found, weeks, texts_for=[week], texts_of=sources)
+    else:
+        reads.attach_answers(found, weeks)
+    rounds = {(r.person_id, r.week): r for r in found}
     away = away_weeks(ctx, everyone, weeks)
     if request.kind == "team":
         # A team's week holds who was in it that week: someone who moved since is counted
         # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
-        built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots)
+        built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
+                            texts=not lean or w == week)
                  for w in weeks]
         members = [p for w in built for p in w.people]
         current = [p for p in everyone if p.active and (p.team or "").lower() == team]
@@ -388,7 +403,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
             w.scope = scope
         _add_kudos(ctx, built, everyone, anchor_tz, team)
         return built
-    built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots)
+    built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
+                        texts=not lean or w == week)
              for w in weeks]
     _add_kudos(ctx, built, everyone, anchor_tz)
     return built
@@ -499,8 +515,8 @@ class Snapshots:
         return found
 
 
-def _person_week(snapshots: Snapshots, person: Any, week: str,
-                 rnd: RoundRow | None, away_until: date | None = None) -> PersonWeek:
+def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | None,
+                 away_until: date | None = None, texts: bool = True) -> PersonWeek:
     away = _is_away(rnd, away_until)
     row = PersonWeek(key=person.key, name=person.display_name,
                      team=rnd.team if rnd is not None and rnd.team is not None else person.team,
@@ -536,6 +552,8 @@ def _person_week(snapshots: Snapshots, person: Any, week: str,
                                     target, actual, _ratio(actual, target),
                                     0 if actual is None else 1))
             continue
+        if not texts:
+            continue  # numbers only (see summaries' `texts`)
         shown = display_answer(ctx, locale, q, answer)
         if q.key in {"wins", "blockers", "support_detail", "plan"}:
             setattr(row, q.key, shown)
@@ -646,7 +664,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("usage", command="summary", bad=str(err))
         return
     try:
-        weeks = summaries(ctx, request, person.locale, person.timezone)
+        # Rendered, not exported: older weeks of a trend need their numbers only.
+        weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")
     except SummaryWeekError as err:
         ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
         return

@@ -8,12 +8,12 @@ parses each distinct snapshot once (rounds built from the same questions share i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, case, cast, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
@@ -49,29 +49,43 @@ class SummaryRows:
             .order_by(Person.key)))
 
     def rounds(self, weeks: Sequence[str], person_id: int | None = None) -> list[RoundRow]:
-        """The rounds of the given weeks (of one person, if given), answers attached.
-
-        Two statements: the rounds, then their answers in answer order (as a round's
-        `answers` relationship orders them).
-        """
-        wanted = list(weeks)
+        """The rounds of the given weeks (of one person, if given), answers not attached."""
         query = select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
                        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at,
                        CheckinRound.submitted_at, cast(CheckinRound.questions, Text)
-                       ).where(CheckinRound.week.in_(wanted))
+                       ).where(CheckinRound.week.in_(list(weeks)))
         if person_id is not None:
             query = query.where(CheckinRound.person_id == person_id)
-        conn = self.session.connection()
-        rounds = {row[0]: RoundRow(*row) for row in conn.execute(
-            query.order_by(CheckinRound.week, CheckinRound.person_id)).all()}
+        return [RoundRow(*row) for row in self.session.connection().execute(
+            query.order_by(CheckinRound.week, CheckinRound.person_id)).all()]
+
+    def attach_answers(self, rounds: Sequence[RoundRow], weeks: Sequence[str],
+                       person_id: int | None = None,
+                       texts_for: Collection[str] | None = None,
+                       texts_of: Collection[str] = ()) -> None:
+        """Load the answers of `rounds` (those of `weeks`, of one person if given) into them.
+
+        One statement, in no particular order (a round has one answer per question and
+        the summary goes by its questions' order). With `texts_for`, text answers come
+        only for those weeks and for the question keys in `texts_of` (those that decide
+        which other questions apply); elsewhere `text_value` is None: a trend shows
+        numbers for the older weeks, and their texts are most of the bytes.
+        """
         if not rounds:
-            return []
-        answers = select(Answer.round_id, Answer.question_key, Answer.text_value,
+            return
+        by_id = {r.id: r for r in rounds}
+        text = Answer.text_value
+        if texts_for is not None:
+            text = case((CheckinRound.week.in_(list(texts_for)), Answer.text_value),
+                        (Answer.question_key.in_(list(texts_of) or [""]), Answer.text_value),
+                        else_=None)
+        answers = select(Answer.round_id, Answer.question_key, text.label("text_value"),
                          Answer.number_value, Answer.skipped
                          ).join(CheckinRound, CheckinRound.id == Answer.round_id
-                                ).where(CheckinRound.week.in_(wanted))
+                                ).where(CheckinRound.week.in_(list(weeks)))
         if person_id is not None:
             answers = answers.where(CheckinRound.person_id == person_id)
-        for row in conn.execute(answers.order_by(Answer.id)).all():
-            rounds[row[0]].answers.append(row)
-        return list(rounds.values())
+        for row in self.session.connection().execute(answers).all():
+            found = by_id.get(row[0])
+            if found is not None:
+                found.answers.append(row)

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from bench.summary import fill, raw_sql
 from bot.weeks import week_of, weeks_back
-from handlers.summary import EXPECTED, SummaryRequest, summaries
+from handlers.summary import EXPECTED, SummaryRequest, render_summary, summaries
 
 NY = "America/New_York"
 WEEKS = 6
@@ -73,3 +73,19 @@ def test_people_who_left_keep_their_weeks_in_the_numbers(bot, clock):
     left = [p for p in w.people if p.key in {"d00007", "d00057"}]
     assert left and all(p.status != "not_sent" for p in left)
     assert fast(w) == reference(bot.engine, old)
+
+
+def test_a_rendered_trend_reads_the_same_when_older_weeks_skip_their_texts(bot, clock):
+    fill(bot, bot.engine, 80, 4, seed=5, template="alice", now=clock.now())
+    request = SummaryRequest("trend", weeks=4)
+    with bot.unit() as ctx:
+        full = summaries(ctx, request, "en", NY)
+        lean = summaries(ctx, request, "en", NY, texts="latest")
+    for a, b in zip(full, lean, strict=True):
+        assert fast(a) == fast(b)
+        assert [(p.key, p.status, p.answered, p.total, p.skipped) for p in a.people] == \
+            [(p.key, p.status, p.answered, p.total, p.skipped) for p in b.people]
+    assert full[-1].to_dict() == lean[-1].to_dict()  # the latest week keeps everything
+    for markup in ("slack", "markdown"):
+        assert render_summary(bot.renderer, "en", markup, request, lean, "Test") == \
+            render_summary(bot.renderer, "en", markup, request, full, "Test")
