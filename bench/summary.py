@@ -10,8 +10,9 @@ reported too, against the issue's time targets (baseline = the target time, targ
   cli-1k       `teampulse summary --weeks 4 --format json`, in-process, same data
   week-10k     /summary for one week, 10,000 people (8 weeks stored)
 
-History is written with bulk inserts (executemany in chunks), not the ORM, so a year of
-1,000 people takes seconds. `BENCH_DATABASE_URL` runs it on another database (PostgreSQL:
+`/summary` is measured as the GM gets it (build and render; a trend loads text answers for
+its latest week only), the CLI with every week's texts (JSON). History is written with
+bulk inserts (executemany in chunks), not the ORM, so a year of 1,000 people takes seconds. `BENCH_DATABASE_URL` runs it on another database (PostgreSQL:
 the tables are dropped and created afresh there, so give it a throwaway database).
 """
 
