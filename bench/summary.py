@@ -5,15 +5,17 @@ the same process a moment before, that computes the same numbers (participation 
 status and the team's KPI totals against the whole target). Absolute medians are
 reported too, against the issue's time targets (baseline = the target time, target 1x).
 
-  week-1k      /summary for one week, 1,000 people x 52 weeks stored
-  trend-1k     /summary last 4w, same data
-  cli-1k       `teampulse summary --weeks 4 --format json`, in-process, same data
-  week-10k     /summary for one week, 10,000 people (8 weeks stored)
+  summary-week-1k    /summary for one week, 1,000 people x 52 weeks stored
+  summary-4w-1k      /summary last 4w, same data
+  summary-cli-1k     `teampulse summary --weeks 4 --format json`, in-process, same data
+  summary-week-10k   /summary for one week, 10,000 people (8 weeks stored)
+  (each also as <name>-abs: the median against the time target, 200 ms or 1 s)
 
 `/summary` is measured as the GM gets it (build and render; a trend loads text answers for
 its latest week only), the CLI with every week's texts (JSON). History is written with
-bulk inserts (executemany in chunks), not the ORM, so a year of 1,000 people takes seconds. `BENCH_DATABASE_URL` runs it on another database (PostgreSQL:
-the tables are dropped and created afresh there, so give it a throwaway database).
+bulk inserts (executemany in chunks), not the ORM, so a year of 1,000 people takes
+seconds. `BENCH_DATABASE_URL` runs it on another database (PostgreSQL: its `public`
+schema is dropped and the tables created afresh, so give it a throwaway database).
 """
 
 from __future__ import annotations

@@ -122,8 +122,8 @@ class Renderer:
             if found is None:
                 # Control characters go in every markup, chat included (see bot/text.py).
                 found = Markup(flavour.escape(clean_text(text)))
-                if len(text) <= 200:
-                    if len(escaped) >= 50_000:
+                if len(text) <= 100:
+                    if len(escaped) >= 20_000:  # a few MB at most
                         escaped.clear()
                     escaped[text] = found
             return found
