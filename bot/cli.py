@@ -398,7 +398,8 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     try:
         with bot.unit() as ctx:
             try:
-                result = summaries(ctx, request, locale, gm.timezone)
+                result = summaries(ctx, request, locale, gm.timezone,
+                                   texts="all" if args.format == "json" else "latest")
             except SummaryWeekError as exc:
                 text = bot.renderer.message(locale, "summary_bad_week", "plain",
                                             value=exc.value, reason=exc.reason, **exc.params)

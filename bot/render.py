@@ -110,11 +110,23 @@ class Renderer:
     def _make_env(self, template_dir: Path, markup: str) -> Environment:
         flavour = _FLAVOURS[markup]
 
+        # Summaries print the same labels, units and names thousands of times: escaping
+        # each distinct short string once keeps a 10,000-person render linear and cheap.
+        escaped: dict[str, Markup] = {}
+
         def esc(value: Any) -> Markup:
             if isinstance(value, Markup):
                 return value
-            # Control characters go in every markup, chat included (see bot/text.py).
-            return Markup(flavour.escape(clean_text("" if value is None else str(value))))
+            text = "" if value is None else str(value)
+            found = escaped.get(text)
+            if found is None:
+                # Control characters go in every markup, chat included (see bot/text.py).
+                found = Markup(flavour.escape(clean_text(text)))
+                if len(text) <= 100:
+                    if len(escaped) >= 20_000:  # a few MB at most
+                        escaped.clear()
+                    escaped[text] = found
+            return found
 
         def heading(level: int) -> Callable[[Any], Markup]:
             # A heading in Markdown; bold wherever there are no headings (chat).

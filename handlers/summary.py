@@ -6,13 +6,16 @@ always show the same numbers.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.questions import Question
 from bot.render import Renderer
 from bot.schedule import checkin_moment
 from bot.weeks import (
@@ -24,9 +27,10 @@ from bot.weeks import (
     week_start,
     weeks_back,
 )
-from handlers.checkin import applicable, display_answer, kpi_label, question_text, round_questions
+from handlers.checkin import display_answer, kpi_label, question_text, round_questions
 from handlers.context import Context
-from storage.models import CheckinRound, Person
+from storage.kudos import kudos_by_team
+from storage.summary_rows import RoundRow, SummaryRows
 
 MAX_WEEKS = 12
 FIRST_YEAR = 2000  # no sales team ran check-ins through this bot before; older is a typo
@@ -84,6 +88,22 @@ class PersonWeek:
 
 
 @dataclass
+class TeamRecognition:
+    """One team's kudos in a week: given by its people, received by its people.
+
+    `directors` are the team's directors (display names), so the GM reads each
+    director's team's recognition activity; a team is its people's team today.
+    """
+
+    team: str | None
+    directors: list[str]
+    given: int
+    received: int
+    givers: int
+    recipients: int
+
+
+@dataclass
 class WeekSummary:
     """Everything about one week for one scope (everyone, a team, or a person)."""
 
@@ -93,6 +113,7 @@ class WeekSummary:
     scope: str
     people: list[PersonWeek]
     team_kpis: list[KpiLine]
+    kudos: list[TeamRecognition] = field(default_factory=list)
 
     @property
     def expected(self) -> list[PersonWeek]:
@@ -134,21 +155,48 @@ class WeekSummary:
         """People who asked for support."""
         return [p for p in self.people if p.support_type and p.support_type != "none"]
 
+    def named(self, keys: Sequence[str]) -> list[PersonWeek]:
+        """The people with these keys, in the summary's order (one pass, not one per key)."""
+        wanted = set(keys)
+        return [p for p in self.people if p.key in wanted]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        data = asdict(self)
-        data["start"], data["end"] = self.start.isoformat(), self.end.isoformat()
-        for person in data["people"]:
-            person.pop("slack_id")
-            person.pop("telegram_id")
-            if person["away_until"] is not None:
-                person["away_until"] = person["away_until"].isoformat()
+        # Field by field rather than dataclasses.asdict, whose deep copies cost more than
+        # building the summary itself; the keys and their order are the same.
+        data: dict[str, Any] = {"week": self.week, "start": self.start.isoformat(),
+                                "end": self.end.isoformat(), "scope": self.scope,
+                                "people": [_person_dict(p) for p in self.people],
+                                "team_kpis": [_kpi_dict(k) for k in self.team_kpis],
+                                "kudos": [dict(vars(t), directors=list(t.directors))
+                                          for t in self.kudos]}
         data["checked_in"] = len(self.submitted)
         data["expected"] = len(self.expected)
         data["not_checked_in"] = [p.key for p in self.missing]
         data["away"] = [p.key for p in self.away]
         data["not_sent"] = [p.key for p in self.not_sent]
         return data
+
+
+# asdict's keys, in its order (the fields'), without the platform ids.
+_PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
+                       if f.name not in {"slack_id", "telegram_id"})
+_KPI_FIELDS = tuple(f.name for f in fields(KpiLine))
+
+
+def _kpi_dict(k: KpiLine) -> dict[str, Any]:
+    data = {name: getattr(k, name) for name in _KPI_FIELDS}
+    data["not_reported"] = list(k.not_reported)
+    return data
+
+
+def _person_dict(p: PersonWeek) -> dict[str, Any]:
+    data = {name: getattr(p, name) for name in _PERSON_FIELDS}
+    data["kpis"] = [_kpi_dict(k) for k in p.kpis]
+    data["other"] = [dict(o) for o in p.other]
+    if p.away_until is not None:
+        data["away_until"] = p.away_until.isoformat()
+    return data
 
 
 @dataclass(frozen=True)
@@ -271,10 +319,11 @@ def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
     return today if ctx.checkins.week_sent(today) else previous_week(today)
 
 
-def build_week(ctx: Context, locale: str, week: str, people: Sequence[Person], scope: str,
-               rounds: dict[tuple[int, str], CheckinRound],
+def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scope: str,
+               rounds: dict[tuple[int, str], RoundRow],
                team: str | None = None,
-               away: dict[tuple[int, str], date] | None = None) -> WeekSummary:
+               away: dict[tuple[int, str], date] | None = None,
+               snapshots: Snapshots | None = None, texts: bool = True) -> WeekSummary:
     """Summarise one week for the given people (only those in `team` that week, if given).
 
     Someone no longer asked to check in (removed from the org file, or checks_in turned
@@ -287,26 +336,29 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Person], s
              and (team is None or _team_in(person, rounds.get((person.id, week))) == team)]
     if away is None:
         away = away_weeks(ctx, shown, [week])
-    rows = [_person_week(ctx, locale, person, week, rounds.get((person.id, week)),
-                         away.get((person.id, week)))
+    snapshots = snapshots or Snapshots(ctx, locale)
+    rows = [_person_week(snapshots, person, week, rounds.get((person.id, week)),
+                         away.get((person.id, week)), texts)
             for person in shown]
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
                        people=rows, team_kpis=_team_totals(rows))
 
 
 def summaries(ctx: Context, request: SummaryRequest, locale: str,
-              anchor_tz: str) -> list[WeekSummary]:
+              anchor_tz: str, *, texts: str = "all") -> list[WeekSummary]:
     """Week summaries for a request, oldest first.
 
+    `texts="latest"`: over several weeks, only the latest week carries text answers
+    (wins, blockers, support, plans), which is all a rendered trend shows; the numbers
+    and statuses of every week are the same either way. JSON wants "all".
     Raises LookupError for an unknown person/team, SummaryWeekError for a bad week.
     """
     week = resolve_week(ctx, request, anchor_tz)
     weeks = weeks_back(week, request.weeks)
-    rounds = {(r.person_id, r.week): r for r in ctx.checkins.rounds_in_weeks(weeks)}
+    reads = SummaryRows(ctx.session)
+    snapshots = Snapshots(ctx, locale)
     # Everyone ever synced: people removed from the org file keep their past weeks.
-    everyone = ctx.people.everyone()
-    if request.kind != "person":
-        away = away_weeks(ctx, everyone, weeks)
+    everyone = reads.people()
     if request.kind == "person":
         key = (request.person or "").lower()
         matches = [p for p in everyone if p.key == key] or \
@@ -315,17 +367,33 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
             raise LookupError(request.person)
         matches.sort(key=lambda p: not p.active)  # a current namesake before a former one
         person, scope = matches[0], matches[0].display_name
+        found = reads.rounds(weeks, person.id)
+        reads.attach_answers(found, weeks, person.id)
+        rounds = {(r.person_id, r.week): r for r in found}
         away = away_weeks(ctx, [person], weeks)
         return [WeekSummary(week=w, start=week_start(w), end=week_end(w), scope=scope,
-                            people=[_person_week(ctx, locale, person, w,
+                            people=[_person_week(snapshots, person, w,
                                                  rounds.get((person.id, w)),
                                                  away.get((person.id, w)))],
                             team_kpis=[]) for w in weeks]
+    found = reads.rounds(weeks)
+    lean = texts == "latest" and len(weeks) > 1
+    if lean:
+        # Texts that decide which questions apply are kept: totals must not change.
+        sources = {q.skip_if[0] for text in {r.questions for r in found}
+                   for q in snapshots.questions(text) if q.skip_if}
+        reads.attach_answers(found, weeks, texts_for=[week], texts_of=sources)
+    else:
+        reads.attach_answers(found, weeks)
+    rounds = {(r.person_id, r.week): r for r in found}
+    away = away_weeks(ctx, everyone, weeks)
     if request.kind == "team":
         # A team's week holds who was in it that week: someone who moved since is counted
         # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
-        built = [build_week(ctx, locale, w, everyone, "", rounds, team, away) for w in weeks]
+        built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
+                            texts=not lean or w == week)
+                 for w in weeks]
         members = [p for w in built for p in w.people]
         current = [p for p in everyone if p.active and (p.team or "").lower() == team]
         if not members and not current:
@@ -333,16 +401,57 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         scope = (current[0].team if current else members[-1].team) or team
         for w in built:
             w.scope = scope
+        _add_kudos(ctx, built, everyone, anchor_tz, team)
         return built
-    return [build_week(ctx, locale, w, everyone, "", rounds, away=away) for w in weeks]
+    built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
+                        texts=not lean or w == week)
+             for w in weeks]
+    _add_kudos(ctx, built, everyone, anchor_tz)
+    return built
 
 
-def away_weeks(ctx: Context, people: Sequence[Person],
+def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
+               anchor_tz: str, team: str | None = None) -> None:
+    """Each week's kudos per team (only `team`'s, if given), weeks as the GM's calendar has
+    them: from Monday 00:00 to the next Monday in the reader's timezone."""
+    directors: dict[str | None, list[str]] = {}
+    for p in everyone:
+        if p.active and p.role == "director":
+            directors.setdefault(p.team, []).append(p.display_name)
+    tz = ZoneInfo(anchor_tz)
+    for w in built:
+        start = datetime.combine(w.start, time(), tz).astimezone(UTC)
+        end = datetime.combine(w.end + timedelta(days=1), time(), tz).astimezone(UTC)
+        w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
+                                   t.givers, t.recipients)
+                   for t in kudos_by_team(ctx.session, start, end)
+                   if team is None or (t.team or "").lower() == team]
+
+
+def recognition_over(weeks: Sequence[WeekSummary]) -> list[TeamRecognition]:
+    """Kudos per team added up over several weeks (given and received; the distinct
+    givers and recipients of single weeks do not add up, so they are left at 0)."""
+    total: dict[str | None, TeamRecognition] = {}
+    for w in weeks:
+        for t in w.kudos:
+            line = total.setdefault(t.team, TeamRecognition(t.team, t.directors, 0, 0, 0, 0))
+            line.given += t.given
+            line.received += t.received
+    return sorted(total.values(), key=lambda t: (t.team is None, t.team or ""))
+
+
+def away_weeks(ctx: Context, people: Sequence[Any],
                weeks: Sequence[str]) -> dict[tuple[int, str], date]:
     """Which people were away in which weeks: an away period covered that week's check-in
     moment in their timezone. Maps (person id, week) to the period's last day; one query."""
     schedule = ctx.settings.checkin_schedule
-    asks = {(p.id, w): (p.id, p.timezone, checkin_moment(schedule, p.timezone, w))
+    # One moment per (timezone, week), not per person: most of an org shares a timezone.
+    moments: dict[tuple[str, str], datetime] = {}
+    for p in people:
+        for w in weeks:
+            if (p.timezone, w) not in moments:
+                moments[(p.timezone, w)] = checkin_moment(schedule, p.timezone, w)
+    asks = {(p.id, w): (p.id, p.timezone, moments[(p.timezone, w)])
             for p in people for w in weeks}
     covering = ctx.away.covering(asks.values())
     out: dict[tuple[int, str], date] = {}
@@ -353,13 +462,13 @@ def away_weeks(ctx: Context, people: Sequence[Person],
     return out
 
 
-def _team_in(person: Person, rnd: CheckinRound | None) -> str:
+def _team_in(person: Any, rnd: RoundRow | None) -> str:
     """A person's team in a week (lower case): the round's record, else today's."""
     team = rnd.team if rnd is not None and rnd.team is not None else person.team
     return (team or "").lower()
 
 
-def _is_away(rnd: CheckinRound | None, away_until: date | None) -> bool:
+def _is_away(rnd: RoundRow | None, away_until: date | None) -> bool:
     """Whether a person-week counts as away: not expected, and named as away.
 
     Only if an away period covered that week's check-in (`away_until` is its last day,
@@ -370,8 +479,44 @@ def _is_away(rnd: CheckinRound | None, away_until: date | None) -> bool:
     return rnd is None or not (rnd.answers or rnd.status == "submitted")
 
 
-def _person_week(ctx: Context, locale: str, person: Person, week: str,
-                 rnd: CheckinRound | None, away_until: date | None = None) -> PersonWeek:
+class Snapshots:
+    """Round question snapshots, each distinct one parsed once per summary.
+
+    Rounds built from the same questions and targets store the same snapshot text; parsing
+    it (and looking up its labels in the reader's locale) once per text instead of once per
+    round is most of what keeps a year of history fast.
+    """
+
+    def __init__(self, ctx: Context, locale: str) -> None:
+        self.ctx, self.locale = ctx, locale
+        self._parsed: dict[str, list[Question]] = {}
+        self._labels: dict[int, str] = {}
+
+    def questions(self, snapshot: str) -> list[Question]:
+        """A snapshot's questions (as round_questions gives them)."""
+        found = self._parsed.get(snapshot)
+        if found is None:
+            found = round_questions(self.ctx, SimpleNamespace(questions=json.loads(snapshot)))
+            self._parsed[snapshot] = found
+        return found
+
+    def kpi_label(self, q: Question) -> str:
+        """kpi_label, once per question object (they live as long as this cache)."""
+        found = self._labels.get(id(q))
+        if found is None:
+            found = self._labels[id(q)] = kpi_label(self.ctx, self.locale, q)
+        return found
+
+    def question_text(self, q: Question) -> str:
+        """question_text, once per question object."""
+        found = self._labels.get(-id(q))
+        if found is None:
+            found = self._labels[-id(q)] = question_text(self.ctx, self.locale, q)
+        return found
+
+
+def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | None,
+                 away_until: date | None = None, texts: bool = True) -> PersonWeek:
     away = _is_away(rnd, away_until)
     row = PersonWeek(key=person.key, name=person.display_name,
                      team=rnd.team if rnd is not None and rnd.team is not None else person.team,
@@ -381,13 +526,18 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
     if rnd is None:
         # Not asked: no KPIs either, so today's org file never rewrites a past week.
         return row
-    questions = round_questions(ctx, rnd)
-    live = applicable(rnd, questions)
+    ctx, locale = snapshots.ctx, snapshots.locale
+    questions = snapshots.questions(rnd.questions)
     answers = {a.question_key: a for a in rnd.answers}
+    live = _applicable(questions, answers)
     row.total = len(live)
-    given = [answers[q.key] for q in live if q.key in answers]
-    row.answered = sum(1 for a in given if not a.skipped)
-    row.skipped = sum(1 for a in given if a.skipped)
+    for q in live:
+        given = answers.get(q.key)
+        if given is not None:
+            if given.skipped:
+                row.skipped += 1
+            else:
+                row.answered += 1
     if not away:
         row.status = _status(rnd, row)
     if rnd.submitted_at is not None:
@@ -398,10 +548,12 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
             actual = answer.number_value if answer and not answer.skipped else None
             # The target asked that week (the round's snapshot), not today's org file.
             target = float(q.target or 0)
-            row.kpis.append(KpiLine(q.metric or q.key, kpi_label(ctx, locale, q), q.unit or "",
+            row.kpis.append(KpiLine(q.metric or q.key, snapshots.kpi_label(q), q.unit or "",
                                     target, actual, _ratio(actual, target),
                                     0 if actual is None else 1))
             continue
+        if not texts:
+            continue  # numbers only (see summaries' `texts`)
         shown = display_answer(ctx, locale, q, answer)
         if q.key in {"wins", "blockers", "support_detail", "plan"}:
             setattr(row, q.key, shown)
@@ -410,11 +562,23 @@ def _person_week(ctx: Context, locale: str, person: Person, week: str,
         elif q.key == "confidence":
             row.confidence = int(answer.number_value) if answer and answer.number_value else None
         elif shown is not None:
-            row.other.append({"question": question_text(ctx, locale, q), "answer": shown})
+            row.other.append({"question": snapshots.question_text(q), "answer": shown})
     return row
 
 
-def _status(rnd: CheckinRound, row: PersonWeek) -> str:
+def _applicable(questions: list[Question], answers: dict[str, Any]) -> list[Question]:
+    """handlers.checkin.applicable, on an answers map already built (same rule)."""
+    out = []
+    for q in questions:
+        if q.skip_if:
+            other = answers.get(q.skip_if[0])
+            if other is not None and (other.skipped or other.text_value in q.skip_if[1]):
+                continue
+        out.append(q)
+    return out
+
+
+def _status(rnd: RoundRow, row: PersonWeek) -> str:
     if rnd.status == "submitted":
         # Skipping every question is not checking in.
         return "submitted" if row.answered else "skipped"
@@ -454,7 +618,7 @@ def _ratio(actual: float | None, target: float) -> float | None:
     return actual / target
 
 
-def _tz(person: Person) -> ZoneInfo:
+def _tz(person: Any) -> ZoneInfo:
     return ZoneInfo(person.timezone)
 
 
@@ -482,7 +646,8 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
         return renderer.template(locale, "summary_trend", markup, weeks=weeks,
                                  latest=weeks[-1], org=org_name, scope=weeks[-1].scope,
                                  rows=rows, team=team, people=list(people.values()),
-                                 team_lines=list(lines.values()))
+                                 team_lines=list(lines.values()),
+                                 recognition=recognition_over(weeks))
     return renderer.template(locale, "summary_week", markup, s=weeks[0], org=org_name,
                              scope=weeks[0].scope)
 
@@ -499,7 +664,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("usage", command="summary", bad=str(err))
         return
     try:
-        weeks = summaries(ctx, request, person.locale, person.timezone)
+        # Rendered, not exported: older weeks of a trend need their numbers only.
+        weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")
     except SummaryWeekError as err:
         ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
         return

@@ -1,0 +1,351 @@
+"""Summary benchmarks: `/summary` and `teampulse summary` on a year of history.
+
+Each figure is the median of several runs divided by a hand-written raw SQL query, run in
+the same process a moment before, that computes the same numbers (participation per
+status and the team's KPI totals against the whole target). Absolute medians are
+reported too, against the issue's time targets (baseline = the target time, target 1x).
+
+  summary-week-1k    /summary for one week, 1,000 people x 52 weeks stored
+  summary-4w-1k      /summary last 4w, same data
+  summary-cli-1k     `teampulse summary --weeks 4 --format json`, in-process, same data
+  summary-week-10k   /summary for one week, 10,000 people (8 weeks stored)
+  (each also as <name>-abs: the median against the time target, 200 ms or 1 s)
+
+`/summary` is measured as the GM gets it (build and render; a trend loads text answers for
+its latest week only), the CLI with every week's texts (JSON). History is written with
+bulk inserts (executemany in chunks), not the ORM, so a year of 1,000 people takes
+seconds. `BENCH_DATABASE_URL` runs it on another database (PostgreSQL: its `public`
+schema is dropped and the tables created afresh, so give it a throwaway database).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, text
+
+from bench.report import Figure
+from bot.app import prepare
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.weeks import week_of, week_start, weeks_back
+from handlers.summary import SummaryRequest, render_summary, summaries
+from storage.away import AwayPeriod
+from storage.models import Answer, CheckinRound, Person
+
+RATIO_TARGET = 2.0
+RUNS = 5
+NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # a Friday evening: this week went out
+TIMEZONE = "America/New_York"
+CHUNK = 5000
+
+ORG = """org: {name: Bench}
+people:
+  - {key: gm, name: GM, role: gm, timezone: America/New_York}
+  - key: template
+    name: Template
+    role: director
+    manager: gm
+    team: T0
+    timezone: America/New_York
+    kpis:
+      - {metric: revenue, unit: USD, weekly_target: 50000}
+      - {metric: new_customers, unit: customers, weekly_target: 4}
+"""
+
+
+def make_bot(folder: Path, name: str) -> tuple[Any, Engine, FakeClock, Settings]:
+    """A prepared bot on a fresh database (SQLite file, or BENCH_DATABASE_URL emptied)."""
+    org = folder / "org.yaml"
+    org.write_text(ORG, encoding="utf-8")
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/{name}.db"
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    clock = FakeClock(NOW)
+    settings = Settings(database_url=url, org_file=org)
+    bot, engine = prepare(settings, clock)
+    return bot, engine, clock, settings
+
+
+def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1,
+         template: str = "template", now: datetime = NOW) -> None:
+    """`people` directors with `weeks` weeks of varied history, written in bulk.
+
+    Most submit; some skip everything, stop half-way, miss, cannot be reached, get no
+    round (not sent) or are away; targets change over time; 2% left the org.
+    """
+    rng = random.Random(seed)
+    # The template's questions: two KPIs first (revenue, new customers), then the org's.
+    snapshot = [q.to_dict() for q in bot.org.questions_for(bot.org.person(template))]
+    all_weeks = weeks_back(week_of(now.astimezone(UTC).date()), weeks)
+    with engine.begin() as conn:
+        if template == "template":
+            conn.execute(text("DELETE FROM people WHERE key = 'template'"))
+        rows = [{"key": f"d{i:05d}", "display_name": f"Director {i}", "role": "director",
+                 "manager_key": "gm", "team": f"T{i % 20}", "timezone": TIMEZONE,
+                 "locale": "en", "checks_in": True, "can_view_summary": False,
+                 "slack_id": f"U{i:07d}", "telegram_id": None, "telegram_username": None,
+                 "active": i % 50 != 7} for i in range(people)]
+        for start in range(0, len(rows), CHUNK):
+            conn.execute(insert(Person), rows[start:start + CHUNK])
+        ids = dict(conn.execute(text("SELECT key, id FROM people")).all())
+    person_ids = [ids[f"d{i:05d}"] for i in range(people)]
+    snapshots: dict[tuple[float, float], list[dict[str, Any]]] = {}
+
+    def snap(revenue: float, customers: float) -> list[dict[str, Any]]:
+        # Rounds with the same targets share a snapshot (as they do in a real org).
+        key = (revenue, customers)
+        if key not in snapshots:
+            data = [dict(q) for q in snapshot]
+            data[0]["target"], data[1]["target"] = revenue, customers
+            snapshots[key] = data
+        return snapshots[key]
+
+    round_rows: list[dict[str, Any]] = []
+    plans: list[tuple[str, list[tuple[str, str | None, float | None, bool]]]] = []
+    away_rows: list[dict[str, Any]] = []
+    for n, week in enumerate(all_weeks):
+        moment = datetime.combine(week_start(week), datetime.min.time(), UTC)
+        for i, pid in enumerate(person_ids):
+            if i % 50 == 7 and n >= weeks // 2:
+                continue  # left the org half-way: only old weeks
+            roll = rng.random()
+            if roll < 0.03:
+                continue  # not sent (joined later, say)
+            revenue = 40000.0 + 5000 * (i % 4) + (10000 if n >= weeks - 3 else 0)
+            customers = 3.0 + (i % 3)
+            status, answers = "submitted", _full(rng)
+            prompted: datetime | None = moment
+            if roll < 0.05:
+                answers = [(k, None, None, True) for k, _, _, _ in answers]
+            elif roll < 0.09:
+                status, answers = "open", answers[:3]
+            elif roll < 0.13:
+                status, answers = "open", []
+            elif roll < 0.15:
+                status, answers, prompted = "open", [], None
+            elif roll > 0.98:  # away that week: prompted (before saying so), no answer
+                status, answers = "open", []
+                day = week_start(week)
+                away_rows.append({"person_id": pid, "starts_on": day,
+                                  "ends_on": day + timedelta(days=6),
+                                  "created_at": moment - timedelta(days=7), "ended_at": None})
+            elif roll < 0.20:
+                k = rng.randrange(2)  # one KPI skipped
+                answers[k] = (answers[k][0], None, None, True)
+            round_rows.append({"person_id": pid, "week": week,
+                               "questions": snap(revenue, customers), "status": status,
+                               "team": f"T{i % 20}", "created_at": moment,
+                               "prompted_at": prompted,
+                               "submitted_at": moment + timedelta(days=1)
+                               if status == "submitted" else None})
+            plans.append((f"{pid}:{week}", answers))
+    with engine.begin() as conn:
+        for start in range(0, len(round_rows), CHUNK):
+            conn.execute(insert(CheckinRound), round_rows[start:start + CHUNK])
+        if away_rows:
+            conn.execute(insert(AwayPeriod), away_rows)
+        round_ids = {f"{pid}:{week}": rid for rid, pid, week in conn.execute(
+            text("SELECT id, person_id, week FROM checkin_rounds"))}
+        answer_rows = [{"round_id": round_ids[key], "question_key": q, "text_value": t,
+                        "number_value": v, "skipped": s, "answered_at": now, "updated_at": now}
+                       for key, answers in plans for q, t, v, s in answers]
+        for start in range(0, len(answer_rows), CHUNK * 4):
+            conn.execute(insert(Answer), answer_rows[start:start + CHUNK * 4])
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+
+def _full(rng: random.Random) -> list[tuple[str, str | None, float | None, bool]]:
+    need = rng.random() < 0.3
+    out: list[tuple[str, str | None, float | None, bool]] = [
+        ("kpi:revenue", None, float(rng.randrange(20000, 80000)), False),
+        ("kpi:new_customers", None, float(rng.randrange(0, 8)), False),
+        ("wins", "closed a deal" if rng.random() < 0.6 else "steady week", None, False),
+        ("blockers", "pricing approval" if rng.random() < 0.2 else "none", None, False),
+        ("support_type", "budget" if need else "none", None, False),
+    ]
+    if need:
+        out.append(("support_detail", "two more demo units", None, False))
+    out += [("plan", "visit three accounts", None, False),
+            ("confidence", None, float(rng.randrange(1, 6)), False)]
+    return out
+
+
+# The reference: what the summary's numbers are, in one hand-written statement per
+# dialect. Per (week, team, status) the number of people, and per (week, team, metric,
+# unit) the whole target, the reported total and how many reported. Status follows the
+# README: submitted (finished, one real answer), skipped, in_progress, missed, unreachable.
+_STATUS = """
+  CASE WHEN r.status = 'submitted' AND a.real > 0 THEN 'submitted'
+       WHEN r.status = 'submitted' THEN 'skipped'
+       WHEN a.given > 0 THEN 'in_progress'
+       WHEN r.prompted_at IS NOT NULL THEN 'missed'
+       ELSE 'unreachable' END"""
+
+_COUNTS = """
+SELECT r.id AS round_id, r.week, r.person_id, COALESCE(r.team, p.team) AS team,
+       {status} AS status,
+       (r.status = 'submitted' OR a.given > 0) AS finished_or_started
+FROM checkin_rounds r
+JOIN people p ON p.id = r.person_id
+JOIN (SELECT r2.id AS round_id, COUNT(x.id) AS given,
+             COALESCE(SUM(CASE WHEN x.skipped THEN 0 ELSE 1 END), 0) AS real
+      FROM checkin_rounds r2 LEFT JOIN answers x ON x.round_id = r2.id
+      WHERE r2.week IN ({weeks}) GROUP BY r2.id) a ON a.round_id = r.id
+WHERE r.week IN ({weeks})
+"""
+
+_KPI_SOURCE = {
+    "sqlite": """SELECT r.id AS round_id, json_extract(q.value, '$.key') AS qkey,
+                        json_extract(q.value, '$.metric') AS metric,
+                        COALESCE(json_extract(q.value, '$.unit'), '') AS unit,
+                        COALESCE(json_extract(q.value, '$.target'), 0) AS target
+                 FROM checkin_rounds r, json_each(r.questions) q
+                 WHERE r.week IN ({weeks}) AND json_extract(q.value, '$.category') = 'kpi'""",
+    "postgresql": """SELECT r.id AS round_id, q.value->>'key' AS qkey,
+                            q.value->>'metric' AS metric,
+                            COALESCE(q.value->>'unit', '') AS unit,
+                            COALESCE((q.value->>'target')::float, 0) AS target
+                     FROM checkin_rounds r, json_array_elements(r.questions) q
+                     WHERE r.week IN ({weeks}) AND q.value->>'category' = 'kpi'""",
+}
+
+RAW_SQL = """
+WITH st AS ({counts}),
+kq AS ({kpis}),
+wk AS ({mondays})
+SELECT st.week, st.team, st.status, kq.metric, kq.unit,
+       COUNT(DISTINCT st.round_id) AS people,
+       SUM(kq.target) AS target,
+       SUM(CASE WHEN x.skipped THEN NULL ELSE x.number_value END) AS actual,
+       COUNT(CASE WHEN x.skipped THEN NULL ELSE x.number_value END) AS reported
+FROM st
+JOIN wk ON wk.week = st.week
+LEFT JOIN kq ON kq.round_id = st.round_id
+LEFT JOIN answers x ON x.round_id = st.round_id AND x.question_key = kq.qkey
+WHERE st.finished_or_started OR NOT EXISTS (
+  SELECT 1 FROM away_periods ap
+  WHERE ap.person_id = st.person_id AND ap.ended_at IS NULL
+    AND ap.starts_on <= wk.monday AND ap.ends_on >= wk.monday)
+GROUP BY st.week, st.team, st.status, kq.metric, kq.unit
+"""
+
+
+def raw_sql(engine: Engine, weeks: list[str]) -> list[tuple[Any, ...]]:
+    """The reference numbers straight from SQL.
+
+    Away is simplified to the bench's data: periods of whole weeks, never cut short, so a
+    week is away when a period holds its Monday (the summary itself asks about the
+    check-in moment in each person's timezone).
+    """
+    dialect = engine.dialect.name
+    marks = ", ".join(f"'{w}'" for w in weeks)
+    day = "DATE '{}'" if dialect == "postgresql" else "'{}'"
+    mondays = " UNION ALL ".join(
+        f"SELECT '{w}' AS week, {day.format(week_start(w).isoformat())} AS monday"
+        for w in weeks)
+    statement = RAW_SQL.format(counts=_COUNTS.format(status=_STATUS, weeks=marks),
+                               kpis=_KPI_SOURCE[dialect].format(weeks=marks), mondays=mondays)
+    with engine.connect() as conn:
+        return list(conn.execute(text(statement)).all())
+
+
+def median_ms(action: Callable[[], Any], runs: int = RUNS) -> float:
+    """The median wall time of `runs` calls, after one warm-up, in milliseconds."""
+    action()
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples) * 1e3
+
+
+def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
+    """`/summary` as the GM gets it: build and render in one transaction."""
+    def act() -> str:
+        with bot.unit() as ctx:
+            weeks = summaries(ctx, request, "en", TIMEZONE, texts="latest")
+            return render_summary(bot.renderer, "en", "slack", request, weeks, bot.org.name)
+    return act
+
+
+def cli_action(bot: Any, settings: Settings) -> Callable[[], str]:
+    """`teampulse summary --weeks 4 --format json` in-process, on the already-synced bot."""
+    import bot.app as app
+    from bot import cli
+
+    def act() -> str:
+        out = io.StringIO()
+        real = app.prepare
+        app.prepare = lambda *_a, **_k: (bot, _NoDispose())  # the org is synced already
+        try:
+            cli._summary(cli._parser().parse_args(
+                ["summary", "--weeks", "4", "--format", "json"]), settings, out)
+        finally:
+            app.prepare = real
+        return out.getvalue()
+    return act
+
+
+class _NoDispose:
+    def dispose(self) -> None:
+        """The bench keeps its engine between runs."""
+
+
+def _figures(label: str, what: str, value: float, base: float, target_ms: float
+             ) -> list[Figure]:
+    return [Figure(label, what, value, base, "ms", "raw SQL, same numbers", RATIO_TARGET),
+            Figure(f"{label}-abs", what, value, target_ms, "ms", "target time", 1.0)]
+
+
+async def run() -> list[Figure]:
+    """The summary suite's figures."""
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bot, engine, _clock, settings = make_bot(folder, "s1k")
+        t0 = time.perf_counter()
+        fill(bot, engine, 1000, 52)
+        print(f"    filled 1,000 people x 52 weeks in {time.perf_counter() - t0:.1f} s",
+              flush=True)
+        week = week_of(NOW.date())
+        last4 = weeks_back(week, 4)
+        raw1 = median_ms(lambda: raw_sql(engine, [week]))
+        one = median_ms(summary_action(bot, SummaryRequest("week")))
+        figures += _figures("summary-week-1k", "/summary one week, 1,000 x 52", one, raw1, 200)
+        raw4 = median_ms(lambda: raw_sql(engine, last4))
+        four = median_ms(summary_action(bot, SummaryRequest("trend", weeks=4)))
+        figures += _figures("summary-4w-1k", "/summary last 4w, 1,000 x 52", four, raw4, 200)
+        cli = median_ms(cli_action(bot, settings))
+        figures += _figures("summary-cli-1k", "CLI summary --weeks 4 json", cli, raw4, 200)
+        bot.close()
+        engine.dispose()
+        bot, engine, _clock, settings = make_bot(folder, "s10k")
+        t0 = time.perf_counter()
+        fill(bot, engine, 10000, 8, seed=2)
+        print(f"    filled 10,000 people x 8 weeks in {time.perf_counter() - t0:.1f} s",
+              flush=True)
+        raw10 = median_ms(lambda: raw_sql(engine, [week]))
+        ten = median_ms(summary_action(bot, SummaryRequest("week")))
+        figures += _figures("summary-week-10k", "/summary one week, 10,000", ten, raw10, 1000)
+        bot.close()
+        engine.dispose()
+    return figures

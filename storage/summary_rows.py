@@ -1,0 +1,91 @@
+"""The summary's reads: plain rows in three statements, whatever the size of the org.
+
+The summary used to load every round and answer as ORM objects (a year of 1,000 people
+took seconds); it needs only a few columns of each, so these are Core selects returning
+tuples, and each round's question snapshot comes back as its stored text, so the caller
+parses each distinct snapshot once (rounds built from the same questions share it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Text, case, cast, select
+from sqlalchemy.orm import Session
+
+from storage.models import Answer, CheckinRound, Person
+
+
+@dataclass(slots=True)
+class RoundRow:
+    """One round as the summary reads it (the attributes it uses of a CheckinRound)."""
+
+    id: int
+    person_id: int
+    week: str
+    status: str
+    team: str | None
+    prompted_at: datetime | None
+    submitted_at: datetime | None
+    questions: str  # the snapshot as stored (JSON text)
+    answers: list[Any] = field(default_factory=list)  # rows: question_key, text_value, ...
+
+
+class SummaryRows:
+    """Read-only queries for the GM's summary."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def people(self) -> list[Any]:
+        """Everyone ever synced (also people since removed), in key order, as rows."""
+        # On the session's connection: Core rows, without the ORM's per-row bookkeeping.
+        return list(self.session.connection().execute(select(
+            Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
+            Person.active, Person.checks_in, Person.slack_id, Person.telegram_id)
+            .order_by(Person.key)))
+
+    def rounds(self, weeks: Sequence[str], person_id: int | None = None) -> list[RoundRow]:
+        """The rounds of the given weeks (of one person, if given), answers not attached."""
+        query = select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
+                       CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at,
+                       CheckinRound.submitted_at, cast(CheckinRound.questions, Text)
+                       ).where(CheckinRound.week.in_(list(weeks)))
+        if person_id is not None:
+            query = query.where(CheckinRound.person_id == person_id)
+        # Unordered: the caller looks rounds up by (person, week), so no sort is needed.
+        return [RoundRow(*row) for row in self.session.connection().execute(query).all()]
+
+    def attach_answers(self, rounds: Sequence[RoundRow], weeks: Sequence[str],
+                       person_id: int | None = None,
+                       texts_for: Collection[str] | None = None,
+                       texts_of: Collection[str] = ()) -> None:
+        """Load the answers of `rounds` (those of `weeks`, of one person if given) into them.
+
+        One statement, in no particular order (a round has one answer per question and
+        the summary goes by its questions' order). With `texts_for`, text answers come
+        only for those weeks and for the question keys in `texts_of` (those that decide
+        which other questions apply); elsewhere `text_value` is None: a trend shows
+        numbers for the older weeks, and their texts are most of the bytes.
+        """
+        if not rounds:
+            return
+        by_id = {r.id: r for r in rounds}
+        text = Answer.text_value
+        if texts_for is not None:
+            text = case((CheckinRound.week.in_(list(texts_for)), Answer.text_value),
+                        (Answer.question_key.in_(list(texts_of) or [""]), Answer.text_value),
+                        else_=None)
+        answers = select(Answer.round_id, Answer.question_key, text.label("text_value"),
+                         Answer.number_value, Answer.skipped
+                         ).join(CheckinRound, CheckinRound.id == Answer.round_id
+                                ).where(CheckinRound.week.in_(list(weeks)))
+        if person_id is not None:
+            answers = answers.where(CheckinRound.person_id == person_id)
+        for row in self.session.connection().execute(answers).all():
+            found = by_id.get(row[0])
+            if found is not None:
+                found.answers.append(row)

@@ -1,0 +1,91 @@
+"""The summary's fast path gives the very numbers a hand-written SQL query gives.
+
+A varied history is written in bulk (as bench/summary.py does): people who submit, skip
+every question, stop half-way, miss, cannot be reached, get no round, are away, skip one
+KPI, left the org half-way, and targets that change in the last weeks. For every week,
+the participation per status and the team KPI totals the GM reads must equal the raw SQL
+reference (bench.summary.raw_sql), on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from bench.summary import fill, raw_sql
+from bot.weeks import week_of, weeks_back
+from handlers.summary import EXPECTED, SummaryRequest, render_summary, summaries
+
+NY = "America/New_York"
+WEEKS = 6
+
+
+def reference(engine, week: str) -> tuple[Counter[str], dict[tuple[str, str], tuple]]:
+    """Per status the number of people, per KPI (target, actual, reported, expected)."""
+    statuses: Counter[str] = Counter()
+    kpis: dict[tuple[str, str], list] = defaultdict(lambda: [0.0, None, 0, 0])
+    for row in raw_sql(engine, [week]):
+        if row.metric == "revenue":  # every round asks it: one count per person
+            statuses[row.status] += row.people
+        line = kpis[(row.metric, row.unit)]
+        line[0] += float(row.target)
+        if row.actual is not None:
+            line[1] = (line[1] or 0.0) + float(row.actual)
+        line[2] += row.reported
+        line[3] += row.people
+    return statuses, {k: tuple(v) for k, v in kpis.items()}
+
+
+def fast(week_summary) -> tuple[Counter[str], dict[tuple[str, str], tuple]]:
+    statuses = Counter(p.status for p in week_summary.people if p.status in EXPECTED)
+    kpis = {(k.metric, k.unit): (k.target, k.actual, k.reported, k.expected)
+            for k in week_summary.team_kpis}
+    return statuses, kpis
+
+
+def test_every_weeks_numbers_equal_the_raw_sql(bot, clock):
+    fill(bot, bot.engine, 150, WEEKS, seed=3, template="alice", now=clock.now())
+    weeks = weeks_back(week_of(clock.now().date()), WEEKS)
+    with bot.unit() as ctx:
+        trend = summaries(ctx, SummaryRequest("trend", weeks=WEEKS), "en", NY)
+    assert [w.week for w in trend] == weeks
+    seen: Counter[str] = Counter()
+    targets = set()
+    for w in trend:
+        with bot.unit() as ctx:
+            (single,) = summaries(ctx, SummaryRequest("week", week=w.week), "en", NY)
+        want = reference(bot.engine, w.week)
+        assert fast(w) == want
+        assert fast(single) == want  # one week alone reads as it does in the trend
+        seen.update(p.status for p in w.people)
+        targets.add(want[1][("revenue", "USD")][0] / max(want[1][("revenue", "USD")][3], 1))
+    # The data really holds every edge case the comparison is about.
+    for status in ("submitted", "skipped", "in_progress", "missed", "unreachable", "away",
+                   "not_sent"):
+        assert seen[status], status
+    assert len(targets) > 1  # targets changed over the weeks
+
+
+def test_people_who_left_keep_their_weeks_in_the_numbers(bot, clock):
+    fill(bot, bot.engine, 100, 4, seed=4, template="alice", now=clock.now())
+    old = weeks_back(week_of(clock.now().date()), 4)[0]
+    with bot.unit() as ctx:
+        (w,) = summaries(ctx, SummaryRequest("week", week=old), "en", NY)
+    left = [p for p in w.people if p.key in {"d00007", "d00057"}]
+    assert left and all(p.status != "not_sent" for p in left)
+    assert fast(w) == reference(bot.engine, old)
+
+
+def test_a_rendered_trend_reads_the_same_when_older_weeks_skip_their_texts(bot, clock):
+    fill(bot, bot.engine, 80, 4, seed=5, template="alice", now=clock.now())
+    request = SummaryRequest("trend", weeks=4)
+    with bot.unit() as ctx:
+        full = summaries(ctx, request, "en", NY)
+        lean = summaries(ctx, request, "en", NY, texts="latest")
+    for a, b in zip(full, lean, strict=True):
+        assert fast(a) == fast(b)
+        assert [(p.key, p.status, p.answered, p.total, p.skipped) for p in a.people] == \
+            [(p.key, p.status, p.answered, p.total, p.skipped) for p in b.people]
+    assert full[-1].to_dict() == lean[-1].to_dict()  # the latest week keeps everything
+    for markup in ("slack", "markdown"):
+        assert render_summary(bot.renderer, "en", markup, request, lean, "Test") == \
+            render_summary(bot.renderer, "en", markup, request, full, "Test")
