@@ -1,0 +1,55 @@
+"""goals: CRM actuals imported from report exports
+
+Revision ID: 0003_goals
+Revises: 0002_kudos
+Create Date: 2026-11-29
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0003_goals'
+down_revision = "0002_kudos"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('crm_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=300), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('format', sa.String(length=64), nullable=False),
+    sa.Column('row_count', sa.Integer(), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('source')
+    )
+    op.create_table('crm_actuals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('import_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('person_key', sa.String(length=64), nullable=False),
+    sa.Column('metric', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=True),
+    sa.Column('week', sa.String(length=10), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['import_id'], ['crm_imports.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('crm_actuals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_crm_actuals_import_id'), ['import_id'],
+                              unique=False)
+        batch_op.create_index(batch_op.f('ix_crm_actuals_person_key'), ['person_key'],
+                              unique=False)
+        batch_op.create_index(batch_op.f('ix_crm_actuals_week'), ['week'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('crm_actuals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_crm_actuals_week'))
+        batch_op.drop_index(batch_op.f('ix_crm_actuals_person_key'))
+        batch_op.drop_index(batch_op.f('ix_crm_actuals_import_id'))
+    op.drop_table('crm_actuals')
+    op.drop_table('crm_imports')
