@@ -18,7 +18,7 @@ from typing import TextIO
 
 from bot import __version__
 from bot.config import ConfigError, Settings
-from bot.org import OrgError, load_org
+from bot.org import Org, OrgError, load_org
 
 log = logging.getLogger("teampulse")
 _C1 = re.compile(r"[\x7f-\x9f]")
@@ -178,6 +178,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             kpis = ", ".join(f"{k.metric} {k.weekly_target:g} {k.unit}" for k in p.kpis)
             print(f"  {p.key:<12} {p.role:<8} {p.timezone:<20} {p.locale:<5} "
                   f"{'checks in' if p.checks_in else '':<9} {kpis}", file=out)
+        _print_goals(org, out)
         return 0
     if args.command == "config":
         for name, value in settings.describe().items():
@@ -190,6 +191,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command == "kudos":
         return _kudos(args, settings, out)
     return 2
+
+
+def _print_goals(org: Org, out: TextIO) -> None:
+    """The goals in the org file, and any whose parts do not add up to the whole."""
+    from bot.goals import breakdown_gaps, describe_gap
+
+    if not org.goals.goals:
+        return
+    source = f" (from {org.goals.source})" if org.goals.source else ""
+    print(f"goals: {len(org.goals.goals)}{source}", file=out)
+    gaps = breakdown_gaps(org.goals, {p.key: p.team for p in org.people},
+                          {p.key: p.name for p in org.people})
+    if not gaps:
+        print("  breakdown: every team's and person's targets add up to the whole", file=out)
+    for gap in gaps:
+        print(f"  breakdown: {describe_gap(gap)}", file=out)
 
 
 def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

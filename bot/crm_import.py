@@ -45,7 +45,7 @@ class CrmFormat:
     def columns(self) -> list[str]:
         """The columns a file must have to be read in this format."""
         cols = [self.person, self.value, self.date or self.week or ""]
-        return [c for c in cols + [self.metric_column or ""] if c]
+        return [c for c in [*cols, self.metric_column or ""] if c]
 
 
 #: Built-in formats, tried after the org's own: a Salesforce opportunity report
@@ -195,7 +195,8 @@ def decode(data: bytes) -> str:
 
 
 _TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
-_CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|gbp|元)$|[$¥￥€£,\s]")
+_CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|gbp|元)$"
+                       r"|[$¥￥€£,\s]")
 
 
 def parse_value(text: str) -> float | None:

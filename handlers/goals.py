@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress, week_share
 from bot.org import Org
+from bot.render import Renderer
 from bot.weeks import week_start
 from handlers.context import Context
 from storage.goals import week_figures
@@ -99,13 +100,14 @@ def _differs(crm: float, reported: float, tolerance: float) -> bool:
     return abs(crm - reported) > tolerance * abs(crm) + 1e-9
 
 
-def metric_label(org: Org, metric: str, locale: str) -> str:
-    """A metric's name as the org file labels its KPI, else the metric itself."""
+def metric_label(org: Org, metric: str, locale: str, renderer: Renderer | None = None) -> str:
+    """A metric's name as the org file labels its KPI, else a known name, else the metric."""
     for p in org.people:
         for k in p.kpis:
             if k.metric == metric and (k.label.get(locale) or k.label.get("en")):
                 return k.label.get(locale) or k.label["en"]
-    return metric.replace("_", " ")
+    known = renderer.message(locale, "kpi_name", metric=metric) if renderer else ""
+    return known or metric.replace("_", " ")
 
 
 def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
@@ -118,7 +120,7 @@ def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
         owner = (names.get(goal.owner or "", goal.owner) if goal.scope == "person"
                  else goal.owner)
         views.append(GoalView(goal, progress(goal, actual.value, today), actual,
-                              metric_label(ctx.org, goal.metric, locale), owner or "",
+                              metric_label(ctx.org, goal.metric, locale, ctx.renderer), owner or "",
                               list(actual.mismatches)))
     return views
 
@@ -134,8 +136,8 @@ class GapLine:
     difference: str
 
 
-def gap_lines(org: Org, locale: str, owners: set[tuple[str, str | None]] | None = None
-              ) -> list[GapLine]:
+def gap_lines(org: Org, locale: str, owners: set[tuple[str, str | None]] | None = None,
+              renderer: Renderer | None = None) -> list[GapLine]:
     """The org's breakdown gaps (only those whose whole is among `owners`, if given)."""
     teams = {p.key: p.team for p in org.people}
     names = {p.key: p.name for p in org.people}
@@ -143,7 +145,7 @@ def gap_lines(org: Org, locale: str, owners: set[tuple[str, str | None]] | None 
     for gap in breakdown_gaps(org.goals, teams, names):
         if owners is not None and (gap.whole.scope, gap.whole.owner) not in owners:
             continue
-        out.append(GapLine(gap, metric_label(org, gap.metric, locale),
+        out.append(GapLine(gap, metric_label(org, gap.metric, locale, renderer),
                            compact(gap.allocated, locale), compact(gap.whole.target, locale),
                            compact(abs(gap.difference), locale)))
     return out
@@ -195,4 +197,4 @@ def cmd_goals(ctx: Context, args: str) -> None:
     current = [g for g in goals if g.period.end >= today - timedelta(days=7)] or goals
     views = goal_views(ctx, current, ctx.locale)
     ctx.reply("goals_view", title=title, views=views, today=today,
-              gaps=gap_lines(org, ctx.locale, owners), tolerance=org.crm.tolerance)
+              gaps=gap_lines(org, ctx.locale, owners, ctx.renderer), tolerance=org.crm.tolerance)

@@ -134,7 +134,7 @@ def test_goals_file_named_by_the_org_file(tmp_path: Path):
     org_path = tmp_path / "org.yaml"
     org = parse_org(org_text("goals: goals.yaml\n"), org_path)
     assert org.goals.goals[0].period.start == date(2026, 12, 1)
-    with pytest.raises(OrgError, match="the goals file 'nope.yaml' is not found"):
+    with pytest.raises(OrgError, match=r"the goals file 'nope\.yaml' is not found"):
         parse_org(org_text("goals: nope.yaml\n"), org_path)
 
 
@@ -181,3 +181,99 @@ def test_the_same_target_twice_is_refused():
 
 
 NOW = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
+
+
+# --- the breakdown check ----------------------------------------------------------------
+
+def test_the_breakdown_check_names_what_is_not_allocated():
+    from bot.goals import breakdown_gaps, describe_gap
+
+    org = parse_org(org_text(GOALS + """\
+  - {metric: revenue, period: 2026-Q4, person: bruno, target: 130000}
+"""))
+    gaps = breakdown_gaps(org.goals, {p.key: p.team for p in org.people},
+                          {p.key: p.name for p in org.people})
+    # East: Alice 150k + Sam 50k = 200k, exactly East's target: not listed.
+    assert [describe_gap(g) for g in gaps] == [
+        "revenue 2026-Q4: Bruno Rossi = 130k of Europe's 120k; over-allocated by 10k",
+        "revenue 2026-Q4: East + Europe + China = 440k of the org's 480k; 40k not allocated",
+    ]
+
+
+def test_check_org_shows_the_breakdown(tmp_path: Path, capsys):
+    from bot.cli import main
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(GOALS), encoding="utf-8")
+    assert main(["--env-file", str(tmp_path / "none.env"), "check-org", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "goals: 7" in out
+    assert ("breakdown: revenue 2026-Q4: East + Europe + China = 440k of the org's 480k; "
+            "40k not allocated") in out
+
+
+# --- /goals, from the user's side ---------------------------------------------------------
+
+def answer_kpi(bot, key: str, week: str, value: float, metric: str = "revenue") -> None:
+    """Store a submitted check-in answer for one KPI, as the check-in would."""
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        rnd = ctx.checkins.round_for(person, week) or ctx.checkins.create_round(
+            person, week, [], NOW)
+        rnd.status = "submitted"
+        ctx.checkins.save_answer(rnd, f"kpi:{metric}", text=None, number=value, skipped=False,
+                                 now=NOW)
+
+
+@pytest.fixture
+def goals_bot(bot, clock):
+    bot.org = parse_org(org_text(GOALS))
+    clock.set(NOW)
+    return bot
+
+
+async def test_a_director_sees_their_goal_behind_with_the_pace_needed(goals_bot, chat):
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "alice", "2026-W48", 45_000)
+    answer_kpi(goals_bot, "sam", "2026-W48", 10_000)
+    await say(goals_bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert text.startswith("🎯 Goals — Alice Martin")
+    # Alice: 85k of 150k; 42 of 66 working days done -> plan to date 95,455; behind.
+    assert ("• Revenue · 2026-Q4 (2026-10-01 – 2026-12-31) · Alice Martin\n"
+            "  85,000 of 150,000 USD (57%) · plan to date 95,455 · ⚠️ behind\n"
+            "  Pace needed: 13,542 a week for the 24 working days left") in text
+    # East counts Alice's and Sam's figures against the team's 200k.
+    assert "95,000 of 200,000 USD (48%)" in text
+    await say(goals_bot, "alice", "/goals bruno")
+    assert chat.last("alice").startswith("You can see your own goals and your team's.")
+
+
+async def test_the_gm_sees_the_org_and_the_unallocated_part(goals_bot, chat):
+    from tests.support import say
+
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    assert text.startswith("🎯 Goals — Test Sales")
+    assert "· whole org" in text
+    assert ("• East + Europe + China = 440k of the org's 480k Revenue (2026-Q4); "
+            "40k not allocated") in text
+    await say(goals_bot, "grace", "/goals team nowhere")
+    assert "I don't know nowhere" in chat.last("grace")
+
+
+async def test_goals_in_chinese(goals_bot, chat):
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(GOALS.replace("team: China, target: 120000",
+                                                     "team: China, target: 120000}\n"
+                                                     "  - {metric: revenue, period: 2026-Q4, "
+                                                     "person: li, target: 100000")))
+    answer_kpi(goals_bot, "li", "2026-W48", 66_000)
+    await say(goals_bot, "li", "/goals")
+    text = chat.last("li")
+    assert text.startswith("🎯 目标 —— 李雷")
+    assert "66,000 / 100,000 USD（66%）" in text and "✅ 进度正常" in text
+    assert "李雷 = 10万，China 2026-Q4 营收目标为 12万；2万 尚未分配" in text
