@@ -55,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
                                        "(default: everything)")
     kudos.add_argument("--until", help="last day included, YYYY-MM-DD (default: today)")
     kudos.add_argument("--format", choices=("csv", "json"), default="csv")
+    actuals = sub.add_parser(
+        "import-actuals", help="import CRM report exports (CSV) as actuals for the goals",
+        description="Read CRM report exports (CSV): person (key, name, or a CRM owner name or "
+                    "e-mail mapped under crm.owners in the org file), metric, date or week, "
+                    "value. Each file is imported whole or not at all; importing the same "
+                    "content again changes nothing, and a corrected file with the same name "
+                    "replaces the rows it brought before.")
+    actuals.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
+    actuals.add_argument("--format", dest="crm_format", default=None,
+                         help="the export's format (default: found from the header row)")
     sub.add_parser("migrate", help="bring the database up to date")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
@@ -190,7 +200,48 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _send_round(args, settings, out)
     if args.command == "kudos":
         return _kudos(args, settings, out)
+    if args.command == "import-actuals":
+        return _import_actuals(args, settings, out)
     return 2
+
+
+def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Import each file in its own transaction; report what each did."""
+    from bot.app import prepare
+    from bot.crm_import import CrmImportError, import_actuals
+
+    bot, engine = prepare(settings)
+    people = [(p.key, p.name) for p in bot.org.people]
+    code = 0
+    try:
+        for path in args.files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                print(f"teampulse: {path}: cannot read the file: {exc.strerror}",
+                      file=sys.stderr)
+                code = 1
+                continue
+            try:
+                with bot.unit() as ctx:
+                    result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
+                                            bot.clock.now(), args.crm_format)
+            except CrmImportError as exc:
+                print(f"teampulse: {exc}", file=sys.stderr)
+                code = 1
+                continue
+            if result.status == "unchanged":
+                print(f"{path.name}: already imported with this content; nothing changed "
+                      f"({result.rows} rows)", file=out)
+            elif result.status == "replaced":
+                print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced by "
+                      f"{result.rows} ({result.format} format)", file=out)
+            else:
+                print(f"{path.name}: imported {result.rows} rows ({result.format} format)",
+                      file=out)
+    finally:
+        engine.dispose()
+    return code
 
 
 def _print_goals(org: Org, out: TextIO) -> None:

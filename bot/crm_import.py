@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -259,8 +260,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             return cells[i] if i < len(cells) else ""
 
         owner = cell(fmt.person)
-        if owner.casefold() in _TOTAL_ROWS:
-            continue
+        if filled[0].casefold() in _TOTAL_ROWS:
+            continue  # a totals row ("合计"), whichever column it is labelled in
         row_errors: list[str] = []
         key = lookup.get(owner.casefold())
         if not owner:
@@ -357,3 +358,58 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     replaced = repo.replace(source, digest, parsed.format or "", parsed.rows, now)
     return ImportResult(source, "replaced" if previous is not None else "new",
                         len(parsed.rows), replaced, parsed.format)
+
+
+def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
+    """Import each new or changed `*.csv` in the org's watched folder once (by content hash).
+
+    A refused file is reported to the GM by DM once per content, and tried again only
+    when its content changes. Runs on the database thread (`bot` is the running TeamPulse).
+    """
+    import logging
+
+    from storage.goals import CrmRepo
+
+    log = logging.getLogger(__name__)
+    folder = bot.org.crm.watch_folder
+    if folder is None or not folder.is_dir():
+        return []
+    people = [(p.key, p.name) for p in bot.org.people]
+    with bot.unit() as ctx:
+        known = CrmRepo(ctx.session).known_hashes()
+    done: list[ImportResult | CrmImportError] = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # being written or removed; the next scan sees it
+        digest = content_hash(data)
+        refused_key = f"crm-refused:{path.name}:{digest}"
+        refused = _refused.setdefault(bot, set())
+        if known.get(path.name) == digest or refused_key in refused:
+            continue
+        try:
+            with bot.unit() as ctx:
+                result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
+                                        bot.clock.now())
+            log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
+            done.append(result)
+        except CrmImportError as exc:
+            refused.add(refused_key)
+            # Line numbers only: the reasons quote the file's content.
+            log.warning("CRM file %s refused: %d problem(s) at line(s) %s", path.name,
+                        len(exc.errors), ", ".join(str(n) for n, _ in exc.errors[:20]))
+            with bot.unit() as ctx:
+                for gm in ctx.people.active():
+                    if gm.role == "gm":
+                        ctx.tell(gm, "crm_file_refused", source=path.name,
+                                 errors=exc.errors[:20], more=max(len(exc.errors) - 20, 0),
+                                 dedupe_key=f"crm-refused:{content_hash(refused_key.encode())[:40]}"
+                                            f":{gm.key}")
+            done.append(exc)
+    return done
+
+
+#: Files each bot refused (by name and content), so a bad file is not re-read and
+#: re-reported on every scan; the outbox's dedupe key covers restarts.
+_refused: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()

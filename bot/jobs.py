@@ -71,3 +71,17 @@ async def honours_job() -> None:
     """The monthly honour roll (the handler checks it is the first working day)."""
     if _bot is not None:
         await _bot.run_honours()
+
+
+async def crm_watch_job() -> None:
+    """Import new or changed CRM exports dropped in the watched folder."""
+    if _bot is None:
+        return
+    from bot.crm_import import watch_folder
+
+    try:
+        await _bot.db(watch_folder, _bot)
+        await _bot.deliver()
+    except DBAPIError as exc:
+        log.error("CRM folder scan failed (%s); trying again at the next scan",
+                  describe_db_error(exc))

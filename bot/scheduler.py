@@ -30,6 +30,8 @@ JOB_PREFIX = "checkin:"
 REMINDER_SWEEP = timedelta(minutes=5)
 #: How often the running bot looks for rounds requested with `teampulse checkin send`.
 ROUND_REQUEST_POLL = timedelta(seconds=3)
+#: How often the watched CRM folder (org file: crm.watch_folder) is scanned for new files.
+CRM_WATCH_POLL = timedelta(minutes=1)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -133,6 +135,10 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
         seconds=int(ROUND_REQUEST_POLL.total_seconds())), id="round-requests",
         jobstore="memory", replace_existing=True)
     sync_honours_job(scheduler, bot)
+    if bot.org.crm.watch_folder is not None:
+        scheduler.add_job("bot.jobs:crm_watch_job", IntervalTrigger(
+            seconds=int(CRM_WATCH_POLL.total_seconds())), id="crm-watch", jobstore="memory",
+            replace_existing=True)
     await catch_up(bot)
     await bot.run_round_requests()  # what was queued while the bot was down
     # Started (or restarted) on the day the honour roll is due: post it, once.

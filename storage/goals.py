@@ -83,8 +83,8 @@ class CrmRepo:
 
     def known_hashes(self) -> dict[str, str]:
         """Source name -> content hash of every imported file."""
-        return dict(self.session.execute(select(CrmImport.source, CrmImport.content_hash))
-                    .tuples())
+        rows = self.session.execute(select(CrmImport.source, CrmImport.content_hash))
+        return {source: digest for source, digest in rows}
 
     def rows(self, metric: str, keys: Sequence[str], weeks: Sequence[str]) -> list[CrmActual]:
         """A metric's CRM rows of some people in some weeks."""
