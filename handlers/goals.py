@@ -126,6 +126,41 @@ def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
 
 
 @dataclass(frozen=True)
+class WeekCheck:
+    """A person's figure for a metric in one week as the summary should show it: the CRM's
+    where it has one, and whether the self-reported figure is off by more than the
+    tolerance."""
+
+    value: float
+    source: str  # "crm" or "self"
+    reported: float | None
+    crm: float | None
+    differs: bool
+
+
+def week_checks(session: Session, org: Org, week: str,
+                metrics: list[str] | None = None) -> dict[tuple[str, str], WeekCheck]:
+    """(person key, metric) -> the figure to trust for one ISO week, for `/summary`.
+
+    Metrics default to every KPI in the org file; people are everyone in it.
+    """
+    wanted = metrics or sorted({k.metric for p in org.people for k in p.kpis})
+    keys = [p.key for p in org.people]
+    out: dict[tuple[str, str], WeekCheck] = {}
+    for metric in wanted:
+        for fig in week_figures(session, metric, keys, [week]):
+            if fig.crm is not None:
+                differs = fig.reported is not None and _differs(fig.crm, fig.reported,
+                                                                org.crm.tolerance)
+                out[(fig.person_key, metric)] = WeekCheck(fig.crm, "crm", fig.reported,
+                                                          fig.crm, differs)
+            elif fig.reported is not None:
+                out[(fig.person_key, metric)] = WeekCheck(fig.reported, "self", fig.reported,
+                                                          None, False)
+    return out
+
+
+@dataclass(frozen=True)
 class GapLine:
     """A breakdown gap, its amounts written compactly in the reader's language."""
 

@@ -212,3 +212,22 @@ async def test_a_refused_file_in_the_folder_is_reported_to_the_gm(bot, chat, tmp
         "• line 2: week '2026-W99' is not an ISO week such as 2026-W48"]
     with bot.unit() as ctx:
         assert ctx.session.scalar(select(func.count(CrmActual.id))) == 0
+
+
+def test_week_checks_give_the_summary_the_crm_figure_and_the_flag(bot, clock):
+    from handlers.goals import week_checks
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    answer_kpi(bot, "alice", "2026-W48", 45_000)
+    answer_kpi(bot, "sam", "2026-W48", 12_000)
+    answer_kpi(bot, "li", "2026-W48", 66_000)
+    from bot.crm_import import import_actuals
+
+    with bot.unit() as ctx:
+        import_actuals(ctx.session, SALESFORCE.name, SALESFORCE.read_bytes(), bot.org.crm,
+                       [(p.key, p.name) for p in bot.org.people], NOW)
+        checks = week_checks(ctx.session, bot.org, "2026-W48")
+    assert checks[("alice", "revenue")].value == 52_000
+    assert checks[("alice", "revenue")].differs and checks[("alice", "revenue")].source == "crm"
+    assert not checks[("sam", "revenue")].differs
+    assert checks[("li", "revenue")].source == "self" and checks[("li", "revenue")].value == 66_000
