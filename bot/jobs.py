@@ -85,3 +85,9 @@ async def crm_watch_job() -> None:
     except DBAPIError as exc:
         log.error("CRM folder scan failed (%s); trying again at the next scan",
                   describe_db_error(exc))
+
+
+async def monthly_review_job() -> None:
+    """The monthly review (the handler checks it is the first working day)."""
+    if _bot is not None:
+        await _bot.run_monthly_review()

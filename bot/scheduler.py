@@ -113,6 +113,7 @@ def _catch_up_batch(bot: TeamPulse, due: list[tuple[int, str]]) -> dict[str, str
 
 
 HONOURS_JOB = "honours"
+MONTHLY_REVIEW_JOB = "monthly-review"
 
 
 def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
@@ -121,6 +122,10 @@ def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
     scheduler.add_job("bot.jobs:honours_job", CronTrigger(
         day="1-3", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
         id=HONOURS_JOB, name="monthly honour roll", replace_existing=True, jobstore="default")
+    # The monthly review goes out at the same moment, for the same reason.
+    scheduler.add_job("bot.jobs:monthly_review_job", CronTrigger(
+        day="1-3", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
+        id=MONTHLY_REVIEW_JOB, name="monthly review", replace_existing=True, jobstore="default")
 
 
 async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
@@ -143,4 +148,5 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     await bot.run_round_requests()  # what was queued while the bot was down
     # Started (or restarted) on the day the honour roll is due: post it, once.
     await bot.run_honours()
+    await bot.run_monthly_review()  # likewise, once a month
     return scheduler

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import away, checkin, goals, help, honours, kudos, rounds, summary
+from handlers import (
+    away,
+    checkin,
+    goals,
+    help,
+    honours,
+    kudos,
+    monthly_review,
+    rounds,
+    summary,
+)
 from handlers.context import Context
 
 
@@ -33,6 +43,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("kudos", kudos.cmd_kudos),
     Command("honours", honours.cmd_honours),
     Command("goals", goals.cmd_goals),
+    Command("monthly", monthly_review.cmd_monthly, hidden=True),
 )}
 
 

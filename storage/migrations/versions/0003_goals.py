@@ -1,4 +1,4 @@
-"""goals: CRM actuals imported from report exports
+"""goals: CRM actuals imported from report exports; monthly review answers
 
 Revision ID: 0003_goals
 Revises: 0002_kudos
@@ -44,9 +44,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_crm_actuals_person_key'), ['person_key'],
                               unique=False)
         batch_op.create_index(batch_op.f('ix_crm_actuals_week'), ['week'], unique=False)
+    op.create_table('monthly_review_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('question', sa.String(length=16), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('person_id', 'month', 'question')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('monthly_review_answers')
     with op.batch_alter_table('crm_actuals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_crm_actuals_week'))
         batch_op.drop_index(batch_op.f('ix_crm_actuals_person_key'))
