@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     actuals.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
     actuals.add_argument("--format", dest="crm_format", default=None,
                          help="the export's format (default: found from the header row)")
+    review = sub.add_parser("review", help="a director's latest 360° review (Markdown or JSON)")
+    review.add_argument("director", help="the director's key")
+    review.add_argument("--format", choices=("md", "json"), default="md")
+    review.add_argument("--locale", choices=("en", "zh-CN"), default=None,
+                        help="language (default: the GM's)")
     sub.add_parser("migrate", help="bring the database up to date")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
@@ -202,7 +207,34 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _kudos(args, settings, out)
     if args.command == "import-actuals":
         return _import_actuals(args, settings, out)
+    if args.command == "review":
+        return _review(args, settings, out)
     return 2
+
+
+def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.app import prepare
+    from handlers.review import build_report, latest_round
+
+    bot, engine = prepare(settings)
+    try:
+        with bot.unit() as ctx:
+            rnd = latest_round(ctx.session, args.director)
+            if rnd is None:
+                print(f"teampulse: no 360° review of {args.director!r} (start one with "
+                      "/review start <director>)", file=sys.stderr)
+                return 2
+            report = build_report(ctx.session, bot.org, rnd)
+        if args.format == "json":
+            json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+            return 0
+        gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
+        out.write(bot.renderer.message(args.locale or gm.locale, "review_report", "markdown",
+                                       report=report) + "\n")
+        return 0
+    finally:
+        engine.dispose()
 
 
 def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import checkin, kudos, monthly_review
+from handlers import checkin, kudos, monthly_review, review
 from handlers.context import Context
 from handlers.help import unknown_person
 from handlers.registry import COMMANDS
@@ -65,7 +65,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         ctx.reply("unsupported_message")
         return
     if not checkin.on_text(ctx, text):
-        if monthly_review.on_text(ctx, text):
+        if monthly_review.on_text(ctx, text) or review.on_text(ctx, text):
             return
         if kudos.looks_like_kudos(ctx.org, event, text):
             kudos.on_message(ctx, text)

@@ -13,6 +13,7 @@ from handlers import (
     honours,
     kudos,
     monthly_review,
+    review,
     rounds,
     summary,
 )
@@ -44,6 +45,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("honours", honours.cmd_honours),
     Command("goals", goals.cmd_goals),
     Command("monthly", monthly_review.cmd_monthly, hidden=True),
+    Command("review", review.cmd_review, hidden=True),
 )}
 
 
