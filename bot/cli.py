@@ -18,7 +18,7 @@ from typing import TextIO
 
 from bot import __version__
 from bot.config import ConfigError, Settings
-from bot.org import OrgError, load_org
+from bot.org import Org, OrgError, load_org
 
 log = logging.getLogger("teampulse")
 _C1 = re.compile(r"[\x7f-\x9f]")
@@ -60,6 +60,21 @@ def _parser() -> argparse.ArgumentParser:
     oneonones.add_argument("--format", choices=("md", "json"), default="md")
     oneonones.add_argument("--locale", choices=("en", "zh-CN"), default=None,
                            help="language of the Markdown (default: the GM's)")
+    actuals = sub.add_parser(
+        "import-actuals", help="import CRM report exports (CSV) as actuals for the goals",
+        description="Read CRM report exports (CSV): person (key, name, or a CRM owner name or "
+                    "e-mail mapped under crm.owners in the org file), metric, date or week, "
+                    "value. Each file is imported whole or not at all; importing the same "
+                    "content again changes nothing, and a corrected file with the same name "
+                    "replaces the rows it brought before.")
+    actuals.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
+    actuals.add_argument("--format", dest="crm_format", default=None,
+                         help="the export's format (default: found from the header row)")
+    review = sub.add_parser("review", help="a director's latest 360° review (Markdown or JSON)")
+    review.add_argument("director", help="the director's key")
+    review.add_argument("--format", choices=("md", "json"), default="md")
+    review.add_argument("--locale", choices=("en", "zh-CN"), default=None,
+                        help="language (default: the GM's)")
     sub.add_parser("migrate", help="bring the database up to date")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
@@ -183,6 +198,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             kpis = ", ".join(f"{k.metric} {k.weekly_target:g} {k.unit}" for k in p.kpis)
             print(f"  {p.key:<12} {p.role:<8} {p.timezone:<20} {p.locale:<5} "
                   f"{'checks in' if p.checks_in else '':<9} {kpis}", file=out)
+        _print_goals(org, out)
         return 0
     if args.command == "config":
         for name, value in settings.describe().items():
@@ -196,6 +212,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _kudos(args, settings, out)
     if args.command == "oneonones":
         return _oneonones(args, settings, out)
+    if args.command == "import-actuals":
+        return _import_actuals(args, settings, out)
+    if args.command == "review":
+        return _review(args, settings, out)
     return 2
 
 
@@ -220,6 +240,87 @@ def _oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     finally:
         engine.dispose()
     return 0
+
+
+
+def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.app import prepare
+    from handlers.review import build_report, latest_round
+
+    bot, engine = prepare(settings)
+    try:
+        with bot.unit() as ctx:
+            rnd = latest_round(ctx.session, args.director)
+            if rnd is None:
+                print(f"teampulse: no 360° review of {args.director!r} (start one with "
+                      "/review start <director>)", file=sys.stderr)
+                return 2
+            report = build_report(ctx.session, bot.org, rnd)
+        if args.format == "json":
+            json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+            return 0
+        gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
+        out.write(bot.renderer.message(args.locale or gm.locale, "review_report", "markdown",
+                                       report=report) + "\n")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Import each file in its own transaction; report what each did."""
+    from bot.app import prepare
+    from bot.crm_import import CrmImportError, import_actuals
+
+    bot, engine = prepare(settings)
+    people = [(p.key, p.name) for p in bot.org.people]
+    code = 0
+    try:
+        for path in args.files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                print(f"teampulse: {path}: cannot read the file: {exc.strerror}",
+                      file=sys.stderr)
+                code = 1
+                continue
+            try:
+                with bot.unit() as ctx:
+                    result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
+                                            bot.clock.now(), args.crm_format)
+            except CrmImportError as exc:
+                print(f"teampulse: {exc}", file=sys.stderr)
+                code = 1
+                continue
+            if result.status == "unchanged":
+                print(f"{path.name}: already imported with this content; nothing changed "
+                      f"({result.rows} rows)", file=out)
+            elif result.status == "replaced":
+                print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced by "
+                      f"{result.rows} ({result.format} format)", file=out)
+            else:
+                print(f"{path.name}: imported {result.rows} rows ({result.format} format)",
+                      file=out)
+    finally:
+        engine.dispose()
+    return code
+
+
+def _print_goals(org: Org, out: TextIO) -> None:
+    """The goals in the org file, and any whose parts do not add up to the whole."""
+    from bot.goals import breakdown_gaps, describe_gap
+
+    if not org.goals.goals:
+        return
+    source = f" (from {org.goals.source})" if org.goals.source else ""
+    print(f"goals: {len(org.goals.goals)}{source}", file=out)
+    gaps = breakdown_gaps(org.goals, {p.key: p.team for p in org.people},
+                          {p.key: p.name for p in org.people})
+    if not gaps:
+        print("  breakdown: every team's and person's targets add up to the whole", file=out)
+    for gap in gaps:
+        print(f"  breakdown: {describe_gap(gap)}", file=out)
 
 
 def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

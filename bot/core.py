@@ -375,3 +375,15 @@ class TeamPulse:
     def _honours(self) -> bool:
         with self.unit() as ctx:
             return honours.post_monthly_honours(ctx)
+
+    async def run_monthly_review(self) -> bool:
+        """Send last month's review if today is the day; idempotent per month."""
+        due = await self.db(self._monthly_review)
+        await self.deliver()
+        return due
+
+    def _monthly_review(self) -> bool:
+        from handlers.monthly_review import send_monthly_reviews
+
+        with self.unit() as ctx:
+            return send_monthly_reviews(ctx)

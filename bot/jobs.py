@@ -82,3 +82,23 @@ async def oneonone_job() -> None:
     except DBAPIError as exc:
         log.error("one-on-one sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
+
+
+async def crm_watch_job() -> None:
+    """Import new or changed CRM exports dropped in the watched folder."""
+    if _bot is None:
+        return
+    from bot.crm_import import watch_folder
+
+    try:
+        await _bot.db(watch_folder, _bot)
+        await _bot.deliver()
+    except DBAPIError as exc:
+        log.error("CRM folder scan failed (%s); trying again at the next scan",
+                  describe_db_error(exc))
+
+
+async def monthly_review_job() -> None:
+    """The monthly review (the handler checks it is the first working day)."""
+    if _bot is not None:
+        await _bot.run_monthly_review()

@@ -7,7 +7,7 @@ the entry and what is wrong, so an operator can fix it in one go.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.crm_import import CrmSettings, load_crm_settings
+from bot.goals import GoalBook, PersonInfo, load_goals
 from bot.oneonone import OneOnOnesEntry, OneOnOneSettings, build_settings
 from bot.questions import (
     BUILTIN_QUESTIONS,
@@ -131,6 +133,9 @@ class OrgFile(_Strict):
     checkin: CheckinEntry = CheckinEntry()
     values: list[ValueEntry] = []
     oneonones: OneOnOnesEntry = OneOnOnesEntry()
+    # Checked by bot/goals.py and bot/crm_import.py, which report problems in the same style.
+    goals: Any = None
+    crm: Any = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,8 @@ class Org:
     values: tuple[CompanyValue, ...] = ()
     admins: frozenset[str] = frozenset()
     oneonones: OneOnOneSettings = field(default_factory=OneOnOneSettings)
+    goals: GoalBook = field(default_factory=GoalBook)
+    crm: CrmSettings = field(default_factory=CrmSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -302,6 +309,9 @@ def parse_org(text: str, path: Path = Path("<org>")) -> Org:
         raise OrgError(path, [_describe_error(err, raw) for err in exc.errors()]) from None
     problems: list[str] = []
     org = _build(parsed, problems)
+    infos = [PersonInfo(p.key, p.team, {k.metric: k.unit for k in p.kpis}) for p in org.people]
+    org = replace(org, goals=load_goals(parsed.goals, path, infos, problems),
+                  crm=load_crm_settings(parsed.crm, path, {p.key for p in org.people}, problems))
     if problems:
         raise OrgError(path, problems)
     return org

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import checkin, kudos, oneonone
+from handlers import checkin, kudos, monthly_review, oneonone, review
 from handlers.context import Context
 from handlers.help import unknown_person
 from handlers.registry import COMMANDS
@@ -71,6 +71,8 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         return
     # A waiting check-in question comes first; the 1:1 dialog keeps its place meanwhile.
     if not checkin.on_text(ctx, text) and not oneonone.on_text(ctx, text):
+        if monthly_review.on_text(ctx, text) or review.on_text(ctx, text):
+            return
         if kudos.looks_like_kudos(ctx.org, event, text):
             kudos.on_message(ctx, text)
             return

@@ -34,6 +34,8 @@ ROUND_REQUEST_POLL = timedelta(seconds=3)
 #: stored per pair: occurrences come from the cadence, and each message's outbox dedupe
 #: key makes a repeated (or post-restart) sweep send nothing twice.
 ONEONONE_SWEEP = timedelta(minutes=1)
+#: How often the watched CRM folder (org file: crm.watch_folder) is scanned for new files.
+CRM_WATCH_POLL = timedelta(minutes=1)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -115,6 +117,7 @@ def _catch_up_batch(bot: TeamPulse, due: list[tuple[int, str]]) -> dict[str, str
 
 
 HONOURS_JOB = "honours"
+MONTHLY_REVIEW_JOB = "monthly-review"
 
 
 def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
@@ -123,6 +126,10 @@ def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
     scheduler.add_job("bot.jobs:honours_job", CronTrigger(
         day="1-3", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
         id=HONOURS_JOB, name="monthly honour roll", replace_existing=True, jobstore="default")
+    # The monthly review goes out at the same moment, for the same reason.
+    scheduler.add_job("bot.jobs:monthly_review_job", CronTrigger(
+        day="1-3", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
+        id=MONTHLY_REVIEW_JOB, name="monthly review", replace_existing=True, jobstore="default")
 
 
 async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
@@ -140,8 +147,13 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
         seconds=int(ONEONONE_SWEEP.total_seconds())), id="oneonones", jobstore="memory",
         replace_existing=True)
     sync_honours_job(scheduler, bot)
+    if bot.org.crm.watch_folder is not None:
+        scheduler.add_job("bot.jobs:crm_watch_job", IntervalTrigger(
+            seconds=int(CRM_WATCH_POLL.total_seconds())), id="crm-watch", jobstore="memory",
+            replace_existing=True)
     await catch_up(bot)
     await bot.run_round_requests()  # what was queued while the bot was down
     # Started (or restarted) on the day the honour roll is due: post it, once.
     await bot.run_honours()
+    await bot.run_monthly_review()  # likewise, once a month
     return scheduler

@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import away, checkin, help, honours, kudos, oneonone, rounds, summary
+from handlers import (
+    away,
+    checkin,
+    goals,
+    help,
+    honours,
+    kudos,
+    monthly_review,
+    oneonone,
+    review,
+    rounds,
+    summary,
+)
 from handlers.context import Context
 
 
@@ -35,6 +47,9 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("1on1", oneonone.cmd_oneonone),
     Command("agenda", oneonone.cmd_agenda),
     Command("actions", oneonone.cmd_actions),
+    Command("goals", goals.cmd_goals),
+    Command("monthly", monthly_review.cmd_monthly, hidden=True),
+    Command("review", review.cmd_review, hidden=True),
 )}
 
 

@@ -73,7 +73,9 @@ async def test_a_restart_at_that_moment_posts_once(bot, chat, clock):
         assert "day='1-3', day_of_week='mon-fri', hour='9'" in str(job.trigger)
     finally:
         scheduler.shutdown(wait=False)
-    assert second.to("honours") == [] and second.to("grace") == []
+    # (The monthly review, due the same morning, may reach the GM; the roll must not.)
+    assert second.to("honours") == [] and not [
+        t for t in second.to("grace") if t.startswith("🏆")]
     assert len(chat.to("honours")) == 1
 
 

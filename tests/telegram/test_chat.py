@@ -27,7 +27,8 @@ from tests.telegram.conftest import (
 )
 
 MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary", "kudos", "honours",
-        "1on1", "agenda", "actions"]
+        "1on1", "agenda", "actions",
+        "goals"]
 
 
 def without_text(update: dict[str, Any], **fields: Any) -> dict[str, Any]:

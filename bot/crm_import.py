@@ -1,0 +1,415 @@
+"""CRM actuals: reading a CRM report export (CSV) into rows of person, metric, day/week
+and value, and importing them as one replaceable batch per source file.
+
+A file is read whole before anything is stored: any bad row refuses the whole file,
+each bad row named by its line number, so nothing is ever half-imported. Importing the
+same content again changes nothing; a corrected file (same name, new content) replaces
+the rows it brought before.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.weeks import parse_week, week_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+_METRIC = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+DEFAULT_TOLERANCE = 0.1
+
+
+@dataclass(frozen=True)
+class CrmFormat:
+    """Which columns of an export hold what. `metric` fixes the metric for every row;
+    `metric_column` reads it per row instead."""
+
+    name: str
+    person: str
+    value: str
+    date: str | None = None
+    week: str | None = None
+    metric: str | None = None
+    metric_column: str | None = None
+    date_formats: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+    def columns(self) -> list[str]:
+        """The columns a file must have to be read in this format."""
+        cols = [self.person, self.value, self.date or self.week or ""]
+        return [c for c in [*cols, self.metric_column or ""] if c]
+
+
+#: Built-in formats, tried after the org's own: a Salesforce opportunity report
+#: ("Opportunity Owner, Close Date, Amount"; US dates), the usual headers of Chinese
+#: CRM exports (销售易, 纷享销客: 销售负责人, 成交日期, 金额), and a plain
+#: person/metric/date-or-week/value file.
+PRESETS: tuple[CrmFormat, ...] = (
+    CrmFormat("salesforce", person="Opportunity Owner", date="Close Date", value="Amount",
+              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d")),
+    CrmFormat("chinese", person="销售负责人", date="成交日期", value="金额", metric="revenue"),
+    CrmFormat("teampulse-daily", person="person", date="date", value="value",
+              metric_column="metric"),
+    CrmFormat("teampulse-weekly", person="person", week="week", value="value",
+              metric_column="metric"),
+)
+
+
+@dataclass(frozen=True)
+class CrmSettings:
+    """The org file's `crm:` section."""
+
+    tolerance: float = DEFAULT_TOLERANCE
+    watch_folder: Path | None = None
+    owners: dict[str, str] = field(default_factory=dict)  # CRM name or e-mail (lower) -> key
+    formats: tuple[CrmFormat, ...] = ()
+
+    def all_formats(self) -> tuple[CrmFormat, ...]:
+        """The org's own formats first, then the presets."""
+        return self.formats + PRESETS
+
+
+_FORMAT_FIELDS = {"name", "person", "value", "date", "week", "metric", "metric_column",
+                  "date_format"}
+
+
+def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
+                      problems: list[str]) -> CrmSettings:
+    """Validate the `crm:` section, adding each problem found."""
+    if raw is None:
+        return CrmSettings()
+    if not isinstance(raw, dict):
+        problems.append("crm: expected a mapping (tolerance, watch_folder, owners, formats)")
+        return CrmSettings()
+    unknown = sorted(str(k) for k in set(raw) - {"tolerance", "watch_folder", "owners",
+                                                   "formats"})
+    if unknown:
+        problems.append(f"crm: unknown field(s) {', '.join(unknown)} (use tolerance, "
+                        "watch_folder, owners, formats)")
+    tolerance = raw.get("tolerance", DEFAULT_TOLERANCE)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) \
+            or not 0 <= tolerance < 10:
+        problems.append("crm.tolerance: must be a fraction such as 0.1 (10%)")
+        tolerance = DEFAULT_TOLERANCE
+    folder = raw.get("watch_folder")
+    watch = None
+    if folder is not None:
+        watch = Path(str(folder))
+        watch = watch if watch.is_absolute() else org_path.parent / watch
+    owners: dict[str, str] = {}
+    owners_raw = raw.get("owners") or {}
+    if not isinstance(owners_raw, dict):
+        problems.append("crm.owners: expected a mapping of CRM owner name or e-mail to a key")
+        owners_raw = {}
+    for name, key in owners_raw.items():
+        if str(key) not in keys:
+            problems.append(f"crm.owners: {name!r} maps to {key!r}, who is not a person in "
+                            "this file")
+        owners[str(name).strip().casefold()] = str(key)
+    formats: list[CrmFormat] = []
+    for i, f in enumerate(raw.get("formats") or []):
+        where = f"crm.formats[{i}]"
+        if not isinstance(f, dict):
+            problems.append(f"{where}: expected a mapping of columns")
+            continue
+        bad = sorted(str(k) for k in set(f) - _FORMAT_FIELDS)
+        if bad:
+            problems.append(f"{where}: unknown field(s) {', '.join(bad)} (allowed: "
+                            f"{', '.join(sorted(_FORMAT_FIELDS))})")
+        missing = [k for k in ("name", "person", "value") if not f.get(k)]
+        if missing:
+            problems.append(f"{where}: {', '.join(missing)} missing")
+        if bool(f.get("date")) == bool(f.get("week")):
+            problems.append(f"{where}: give the date column or the week column (one of them)")
+        if bool(f.get("metric")) == bool(f.get("metric_column")):
+            problems.append(f"{where}: give metric (one for every row) or metric_column")
+        if f.get("metric") and not _METRIC.match(str(f["metric"])):
+            problems.append(f"{where}: metric {f['metric']!r} must be a short lower-case name")
+        if missing or bad:
+            continue
+        date_format = f.get("date_format")
+        formats.append(CrmFormat(
+            str(f["name"]), str(f["person"]), str(f["value"]),
+            date=f.get("date"), week=f.get("week"), metric=f.get("metric"),
+            metric_column=f.get("metric_column"),
+            date_formats=(str(date_format),) if date_format else CrmFormat.date_formats))
+    return CrmSettings(float(tolerance), watch, owners, tuple(formats))
+
+
+@dataclass(frozen=True)
+class CrmRow:
+    """One figure from an export: the file's line, whose, which metric, when, how much."""
+
+    line: int
+    person_key: str
+    metric: str
+    day: date | None
+    week: str
+    value: float
+
+
+@dataclass
+class ParsedExport:
+    """A whole file read: its format, its rows, and every bad row (line, reason)."""
+
+    format: str | None
+    rows: list[CrmRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class CrmImportError(ValueError):
+    """A file that cannot be imported; `errors` are (line, reason), line 0 for the file."""
+
+    def __init__(self, source: str, errors: list[tuple[int, str]]) -> None:
+        self.source = source
+        self.errors = errors
+        lines = "\n".join(f"  - line {n}: {why}" if n else f"  - {why}" for n, why in errors)
+        super().__init__(f"{source}: nothing imported, {len(errors)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: 'new', 'replaced' (a corrected file) or 'unchanged'."""
+
+    source: str
+    status: str
+    rows: int
+    replaced_rows: int = 0
+    format: str | None = None
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else GB18030 (Chinese Excel's default)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+_TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
+_CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|gbp|元)$"
+                       r"|[$¥￥€£,\s]")
+
+
+def parse_value(text: str) -> float | None:
+    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one."""
+    cleaned = _CURRENCY.sub("", text.strip())
+    factor = 1.0
+    if cleaned.endswith("万"):
+        cleaned, factor = cleaned[:-1], 10_000.0
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    cleaned = cleaned.strip("()")
+    try:
+        value = float(cleaned) * factor
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return -value if negative else value
+
+
+def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, str]],
+                 format_name: str | None = None) -> ParsedExport:
+    """Read a CSV export. `people` are (key, display name) of the org.
+
+    The header is the first of the top ten lines that has every column of a format
+    (the org's own formats first, then the presets); `format_name` forces one.
+    """
+    reader = csv.reader(io.StringIO(text))
+    records: list[tuple[int, list[str]]] = []
+    last_line = 0
+    try:
+        for record in reader:
+            records.append((last_line + 1, record))
+            last_line = reader.line_num
+    except csv.Error as exc:
+        return ParsedExport(None, errors=[(last_line + 1, f"not valid CSV ({exc})")])
+    formats = [f for f in settings.all_formats() if format_name in (None, f.name)]
+    if format_name is not None and not formats:
+        names = ", ".join(f.name for f in settings.all_formats())
+        return ParsedExport(None, errors=[(0, f"no format {format_name!r} (formats: {names})")])
+    header_at, fmt, index = _find_header(records[:10], formats)
+    if fmt is None:
+        wanted = "; ".join(f"{f.name}: {', '.join(f.columns())}" for f in formats)
+        return ParsedExport(None, errors=[(0, "no header row with the columns of a known "
+                                              f"format ({wanted}); add the export's columns "
+                                              "under crm.formats in the org file")])
+    lookup = _person_lookup(settings, people)
+    out = ParsedExport(fmt.name)
+    blank_seen = False
+    for line, record in records[header_at + 1:]:
+        cells = [c.strip() for c in record]
+        filled = [c for c in cells if c]
+        if not filled:
+            blank_seen = True
+            continue
+        if blank_seen and len(filled) <= 1:
+            continue  # a report footer ("Confidential Information - Do Not Distribute")
+
+        def cell(column: str, cells: list[str] = cells) -> str:
+            i = index[column]
+            return cells[i] if i < len(cells) else ""
+
+        owner = cell(fmt.person)
+        if filled[0].casefold() in _TOTAL_ROWS:
+            continue  # a totals row ("合计"), whichever column it is labelled in
+        row_errors: list[str] = []
+        key = lookup.get(owner.casefold())
+        if not owner:
+            row_errors.append(f"{fmt.person} is empty")
+        elif key is None:
+            row_errors.append(f"{fmt.person} {owner!r} is not a person of the org (map the CRM "
+                              "name or e-mail to a key under crm.owners in the org file)")
+        metric = fmt.metric or cell(fmt.metric_column or "").lower()
+        if not _METRIC.match(metric):
+            row_errors.append(f"metric {metric!r} is not a metric name such as revenue")
+        raw_value = cell(fmt.value)
+        value = parse_value(raw_value) if raw_value else None
+        if value is None:
+            row_errors.append(f"{fmt.value} {raw_value!r} is not a number" if raw_value
+                              else f"{fmt.value} is empty")
+        day: date | None = None
+        week: str | None = None
+        if fmt.date is not None:
+            raw_day = cell(fmt.date)
+            day = _parse_day(raw_day, fmt.date_formats)
+            if day is None:
+                row_errors.append(f"{fmt.date} {raw_day!r} is not a date" + (
+                    f" ({' or '.join(fmt.date_formats)})" if raw_day else ""))
+            else:
+                week = week_of(day)
+        else:
+            raw_week = cell(fmt.week or "")
+            week = parse_week(raw_week)
+            if week is None:
+                row_errors.append(f"{fmt.week} {raw_week!r} is not an ISO week such as 2026-W48")
+        if row_errors:
+            out.errors.append((line, "; ".join(row_errors)))
+            continue
+        assert key is not None and value is not None and week is not None
+        out.rows.append(CrmRow(line, key, metric, day, week, value))
+    if not out.rows and not out.errors:
+        out.errors.append((0, "the file has a header but no rows"))
+    return out
+
+
+def _find_header(records: list[tuple[int, list[str]]], formats: list[CrmFormat]
+                 ) -> tuple[int, CrmFormat | None, dict[str, int]]:
+    for at, (_, record) in enumerate(records):
+        names = {c.strip().lstrip("\ufeff").casefold(): i for i, c in enumerate(record)}
+        for fmt in formats:
+            if all(c.casefold() in names for c in fmt.columns()):
+                return at, fmt, {c: names[c.casefold()] for c in fmt.columns()}
+    return 0, None, {}
+
+
+def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for key, name in people:
+        lookup.setdefault(name.strip().casefold(), key)
+        lookup[key.casefold()] = key
+    lookup.update(settings.owners)  # the org's own mapping wins
+    return lookup
+
+
+def _parse_day(text: str, formats: tuple[str, ...]) -> date | None:
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def content_hash(data: bytes) -> str:
+    """The SHA-256 of a file's bytes: the same content is imported once."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_actuals(session: Session, source: str, data: bytes, settings: CrmSettings,
+                   people: Iterable[tuple[str, str]], now: datetime,
+                   format_name: str | None = None) -> ImportResult:
+    """Import one export as the rows of `source` (its file name), in the caller's
+    transaction. Raises CrmImportError, storing nothing, if any row is bad."""
+    from storage.goals import CrmRepo
+
+    digest = content_hash(data)
+    repo = CrmRepo(session)
+    previous = repo.source(source)
+    if previous is not None and previous.content_hash == digest:
+        return ImportResult(source, "unchanged", previous.row_count, format=previous.format)
+    try:
+        text = decode(data)
+    except UnicodeDecodeError:
+        raise CrmImportError(source, [(0, "the file is neither UTF-8 nor GB18030 text")]) \
+            from None
+    parsed = parse_export(text, settings, people, format_name)
+    if parsed.errors:
+        raise CrmImportError(source, parsed.errors)
+    replaced = repo.replace(source, digest, parsed.format or "", parsed.rows, now)
+    return ImportResult(source, "replaced" if previous is not None else "new",
+                        len(parsed.rows), replaced, parsed.format)
+
+
+def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
+    """Import each new or changed `*.csv` in the org's watched folder once (by content hash).
+
+    A refused file is reported to the GM by DM once per content, and tried again only
+    when its content changes. Runs on the database thread (`bot` is the running TeamPulse).
+    """
+    import logging
+
+    from storage.goals import CrmRepo
+
+    log = logging.getLogger(__name__)
+    folder = bot.org.crm.watch_folder
+    if folder is None or not folder.is_dir():
+        return []
+    people = [(p.key, p.name) for p in bot.org.people]
+    with bot.unit() as ctx:
+        known = CrmRepo(ctx.session).known_hashes()
+    done: list[ImportResult | CrmImportError] = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # being written or removed; the next scan sees it
+        digest = content_hash(data)
+        refused_key = f"crm-refused:{path.name}:{digest}"
+        refused = _refused.setdefault(bot, set())
+        if known.get(path.name) == digest or refused_key in refused:
+            continue
+        try:
+            with bot.unit() as ctx:
+                result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
+                                        bot.clock.now())
+            log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
+            done.append(result)
+        except CrmImportError as exc:
+            refused.add(refused_key)
+            # Line numbers only: the reasons quote the file's content.
+            log.warning("CRM file %s refused: %d problem(s) at line(s) %s", path.name,
+                        len(exc.errors), ", ".join(str(n) for n, _ in exc.errors[:20]))
+            with bot.unit() as ctx:
+                for gm in ctx.people.active():
+                    if gm.role == "gm":
+                        ctx.tell(gm, "crm_file_refused", source=path.name,
+                                 errors=exc.errors[:20], more=max(len(exc.errors) - 20, 0),
+                                 dedupe_key=f"crm-refused:{content_hash(refused_key.encode())[:40]}"
+                                            f":{gm.key}")
+            done.append(exc)
+    return done
+
+
+#: Files each bot refused (by name and content), so a bad file is not re-read and
+#: re-reported on every scan; the outbox's dedupe key covers restarts.
+_refused: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()

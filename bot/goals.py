@@ -1,0 +1,465 @@
+"""Goals: targets per metric for a period (week, month, quarter, half-year, year), for the
+org, a team or a person; their weekly breakdown, progress arithmetic and the check that
+the parts add up to the whole.
+
+Plain data and arithmetic only (no database): the org loader builds a GoalBook from the
+org file (or the goals file it names), and handlers/goals.py feeds it actuals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+Scope = Literal["org", "team", "person"]
+PERIOD_KINDS = ("week", "month", "quarter", "half-year", "year")
+_KIND_ALIASES = {"week": "week", "month": "month", "quarter": "quarter", "half-year": "half-year",
+                 "half": "half-year", "halfyear": "half-year", "year": "year"}
+_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of days [start, end] (both included), with the label the GM wrote."""
+
+    kind: str
+    start: date
+    end: date
+    label: str
+
+    def working_days(self) -> list[date]:
+        """Monday-to-Friday days of the period."""
+        return [d for d in _days(self.start, self.end) if d.weekday() < 5]
+
+
+@dataclass(frozen=True)
+class WorkingWeek:
+    """One ISO week a period touches: its working days inside the period, and its target."""
+
+    week: str
+    days: tuple[date, ...]
+    target: float
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A target for one metric and period, set for the org, a team or a person."""
+
+    metric: str
+    period: Period
+    target: float
+    scope: Scope
+    owner: str | None  # the team's name or the person's key; None for the org
+    unit: str = ""
+    weekly_plan: tuple[float, ...] | None = None
+
+    def weeks(self) -> list[WorkingWeek]:
+        """The working weeks with their targets: the plan's, or the target spread evenly
+        over the working days (a week the period covers partly gets its days' share)."""
+        grouped = _group_weeks(self.period)
+        total_days = sum(len(days) for _, days in grouped)
+        out: list[WorkingWeek] = []
+        for i, (week, days) in enumerate(grouped):
+            if self.weekly_plan is not None:
+                share = self.weekly_plan[i]
+            else:
+                share = self.target * len(days) / total_days if total_days else 0.0
+            out.append(WorkingWeek(week, tuple(days), share))
+        return out
+
+    def describe(self) -> str:
+        """'revenue 2026-Q4 (team East)', for messages about the file."""
+        who = {"org": "org", "team": f"team {self.owner}", "person": str(self.owner)}[self.scope]
+        return f"{self.metric} {self.period.label} ({who})"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a goal stands on a day: actual to date against the plan to date, and the
+    pace needed over the working days left."""
+
+    goal: Goal
+    actual: float
+    planned_to_date: float
+    days_total: int
+    days_elapsed: int
+    state: Literal["not_started", "on_track", "behind", "achieved", "missed"]
+
+    @property
+    def attainment(self) -> float | None:
+        """Actual over the whole target."""
+        return self.actual / self.goal.target if self.goal.target else None
+
+    @property
+    def remaining(self) -> float:
+        """What is still to be done (never negative)."""
+        return max(self.goal.target - self.actual, 0.0)
+
+    @property
+    def days_left(self) -> int:
+        """Working days left in the period, today included."""
+        return self.days_total - self.days_elapsed
+
+    @property
+    def pace_needed(self) -> float | None:
+        """What has to come in per working week (5 working days) to reach the target;
+        None once the period is over."""
+        if self.days_left <= 0:
+            return None
+        return self.remaining / self.days_left * 5
+
+
+def progress(goal: Goal, actual: float, today: date) -> Progress:
+    """A goal's progress on `today`: days before today count as done."""
+    days = goal.period.working_days()
+    elapsed = sum(1 for d in days if d < today)
+    planned = 0.0
+    for week in goal.weeks():
+        done = sum(1 for d in week.days if d < today)
+        if done:
+            planned += week.target * done / len(week.days)
+    if today <= goal.period.start:
+        state = "achieved" if actual >= goal.target else "not_started"
+    elif actual >= goal.target:
+        state = "achieved"
+    elif today > goal.period.end:
+        state = "missed"
+    else:
+        # A hair of tolerance: a plan spread over days is rarely a whole number.
+        state = "on_track" if actual >= planned - 1e-6 * max(goal.target, 1) else "behind"
+    return Progress(goal, actual, planned, len(days), elapsed, state)  # type: ignore[arg-type]
+
+
+def week_share(period: Period, week_monday: date, upto: date | None = None) -> float:
+    """The part of an ISO week's working days that lie in the period (and before `upto`,
+    if given): how much of a weekly figure counts towards the period."""
+    days = [week_monday + timedelta(days=i) for i in range(5)]
+    inside = [d for d in days if period.start <= d <= period.end and (upto is None or d < upto)]
+    return len(inside) / 5
+
+
+# --- periods ---------------------------------------------------------------------------
+
+_YEAR = re.compile(r"^(\d{4})$")
+_HALF = re.compile(r"^(\d{4})-H([12])$", re.IGNORECASE)
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE)
+
+
+def parse_period(spec: str, start: date | None = None, fiscal_year_start: int = 1) -> Period:
+    """A period from its label ('2026', '2026-H2', '2026-Q4', '2026-11', '2026-W48'), or a
+    kind ('quarter') with a start date. Raises ValueError with a readable reason.
+
+    With a fiscal year starting in month m > 1, fiscal year N runs from month m of N-1
+    (it is named after the year it ends in): FY2027-Q1 can be December 2026 to February 2027.
+    """
+    text = str(spec).strip()
+    if start is not None:
+        kind = _KIND_ALIASES.get(text.lower())
+        if kind is None:
+            raise ValueError(f"with a start date, period must be one of {', '.join(PERIOD_KINDS)}")
+        if kind == "week":
+            end = start + timedelta(days=6)
+        else:
+            end = _add_months(start, _MONTHS[kind]) - timedelta(days=1)
+        return Period(kind, start, end, f"{kind} from {start.isoformat()}")
+    if (m := _WEEK.match(text)) is not None:
+        try:
+            monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        except ValueError:
+            raise ValueError(f"{text!r} is not an ISO week") from None
+        return Period("week", monday, monday + timedelta(days=6),
+                      f"{m.group(1)}-W{int(m.group(2)):02d}")
+    fy0 = _fiscal_start(fiscal_year_start)
+    if (m := _YEAR.match(text)) is not None:
+        first = fy0(int(m.group(1)))
+        return Period("year", first, _add_months(first, 12) - timedelta(days=1), text)
+    if (m := _HALF.match(text)) is not None:
+        first = _add_months(fy0(int(m.group(1))), 6 * (int(m.group(2)) - 1))
+        return Period("half-year", first, _add_months(first, 6) - timedelta(days=1),
+                      text.upper())
+    if (m := _QUARTER.match(text)) is not None:
+        first = _add_months(fy0(int(m.group(1))), 3 * (int(m.group(2)) - 1))
+        return Period("quarter", first, _add_months(first, 3) - timedelta(days=1),
+                      text.upper())
+    if (m := _MONTH.match(text)) is not None and 1 <= int(m.group(2)) <= 12:
+        first = date(int(m.group(1)), int(m.group(2)), 1)
+        return Period("month", first, _add_months(first, 1) - timedelta(days=1),
+                      f"{first.year}-{first.month:02d}")
+    raise ValueError(f"period {text!r} is not one of 2026, 2026-H2, 2026-Q4, 2026-11, "
+                     "2026-W48 (or a kind such as quarter with a start date)")
+
+
+def _fiscal_start(month: int) -> Any:
+    def first_day(year: int) -> date:
+        return date(year - 1 if month > 1 else year, month, 1)
+    return first_day
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1) if day.day == 1 else _clamp(
+        index // 12, index % 12 + 1, day.day)
+
+
+def _clamp(year: int, month: int, day: int) -> date:
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _group_weeks(period: Period) -> list[tuple[str, list[date]]]:
+    weeks: dict[str, list[date]] = {}
+    for d in period.working_days():
+        year, week, _ = d.isocalendar()
+        weeks.setdefault(f"{year}-W{week:02d}", []).append(d)
+    return list(weeks.items())
+
+
+# --- the breakdown check ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Gap:
+    """Parts that do not add up to their whole: `parts` (name, target) against `whole`."""
+
+    metric: str
+    period: Period
+    whole: Goal
+    parts: tuple[tuple[str, float], ...]
+
+    @property
+    def allocated(self) -> float:
+        """The sum of the parts."""
+        return sum(t for _, t in self.parts)
+
+    @property
+    def difference(self) -> float:
+        """Whole minus parts: > 0 not allocated, < 0 over-allocated."""
+        return self.whole.target - self.allocated
+
+
+def breakdown_gaps(book: GoalBook, teams_of: dict[str, str | None],
+                   names: dict[str, str] | None = None) -> list[Gap]:
+    """For each metric and period, the people's targets against their team's and the
+    teams' against the org's; only sums that differ (by more than a rounding) are listed.
+
+    Without any team goal, the people's targets are held against the org's directly.
+    """
+    names = names or {}
+    gaps: list[Gap] = []
+    groups: dict[tuple[str, date, date], list[Goal]] = {}
+    for g in book.goals:
+        groups.setdefault((g.metric, g.period.start, g.period.end), []).append(g)
+    for goals in groups.values():
+        org = next((g for g in goals if g.scope == "org"), None)
+        teams = [g for g in goals if g.scope == "team"]
+        people = [g for g in goals if g.scope == "person"]
+        for team in teams:
+            members = [g for g in people if teams_of.get(g.owner or "") == team.owner]
+            if members:
+                gaps.append(Gap(team.metric, team.period, team, tuple(
+                    (names.get(g.owner or "", g.owner or ""), g.target) for g in members)))
+        if org is not None and teams:
+            gaps.append(Gap(org.metric, org.period, org,
+                            tuple((g.owner or "", g.target) for g in teams)))
+        elif org is not None and people:
+            gaps.append(Gap(org.metric, org.period, org, tuple(
+                (names.get(g.owner or "", g.owner or ""), g.target) for g in people)))
+    return [g for g in gaps if abs(g.difference) > 1e-6 * max(abs(g.whole.target), 1)]
+
+
+def compact(value: float, locale: str = "en") -> str:
+    """440000 -> '440k' (en) or '44万' (zh-CN); small numbers as they are."""
+    def trim(x: float) -> str:
+        return f"{x:,.1f}".rstrip("0").rstrip(".")
+    if locale == "zh-CN" and abs(value) >= 10_000:
+        return f"{trim(value / 1e8)}亿" if abs(value) >= 1e8 else f"{trim(value / 1e4)}万"
+    if abs(value) >= 1e6:
+        return f"{trim(value / 1e6)}M"
+    if abs(value) >= 1e3:
+        return f"{trim(value / 1e3)}k"
+    return trim(value)
+
+
+def describe_gap(gap: Gap) -> str:
+    """One English line for `teampulse check-org`."""
+    parts = " + ".join(name for name, _ in gap.parts)
+    whole = "the org's" if gap.whole.scope == "org" else f"{gap.whole.owner}'s"
+    line = (f"{gap.metric} {gap.period.label}: {parts} = {compact(gap.allocated)} of {whole} "
+            f"{compact(gap.whole.target)}; ")
+    if gap.difference > 0:
+        return line + f"{compact(gap.difference)} not allocated"
+    return line + f"over-allocated by {compact(-gap.difference)}"
+
+
+# --- reading the goals from the org file ------------------------------------------------
+
+@dataclass(frozen=True)
+class GoalBook:
+    """Every goal of the org."""
+
+    goals: tuple[Goal, ...] = ()
+    fiscal_year_start: int = 1
+    source: str | None = None  # the goals file, when the org file names one
+
+    def for_owner(self, scope: Scope, owner: str | None) -> list[Goal]:
+        """The goals of the org, one team or one person, in file order."""
+        return [g for g in self.goals if g.scope == scope and g.owner == owner]
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """What goal validation needs to know of a person."""
+
+    key: str
+    team: str | None
+    units: dict[str, str] = field(default_factory=dict)  # metric -> unit of their KPI
+
+
+def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
+               problems: list[str]) -> GoalBook:
+    """Build the GoalBook from the org file's `goals:` (a list, a mapping with `targets:`,
+    or the name of a goals file beside the org file), adding each problem found."""
+    if raw is None:
+        return GoalBook()
+    source: str | None = None
+    where = "goals"
+    if isinstance(raw, str):
+        path = (org_path.parent / raw) if not Path(raw).is_absolute() else Path(raw)
+        source, where = str(path), f"goals file {raw}"
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            problems.append(f"goals: the goals file {raw!r} is not found (looked at {path})")
+            return GoalBook()
+        except (OSError, yaml.YAMLError) as exc:
+            problems.append(f"goals: the goals file {raw!r} cannot be read: {exc}")
+            return GoalBook()
+        if isinstance(raw, dict) and "goals" in raw and len(raw) == 1:
+            raw = raw["goals"]
+    fiscal = 1
+    if isinstance(raw, dict):
+        unknown = sorted(set(raw) - {"fiscal_year_start", "targets"})
+        if unknown:
+            problems.append(f"{where}: unknown field(s) {', '.join(map(str, unknown))} "
+                            "(use fiscal_year_start and targets)")
+        fiscal_raw = raw.get("fiscal_year_start", 1)
+        if not isinstance(fiscal_raw, int) or not 1 <= fiscal_raw <= 12:
+            problems.append(f"{where}: fiscal_year_start must be a month number from 1 to 12")
+        else:
+            fiscal = fiscal_raw
+        raw = raw.get("targets") or []
+    if not isinstance(raw, list):
+        problems.append(f"{where}: expected a list of targets (metric, period, target, and "
+                        "team or person)")
+        return GoalBook(source=source)
+    by_key = {p.key: p for p in people}
+    teams = {p.team for p in people if p.team}
+    goals: list[Goal] = []
+    seen: dict[tuple[str, Scope, str | None, date, date], int] = {}
+    for i, entry in enumerate(raw):
+        label = f"{where}[{i}]"
+        goal = _goal(entry, label, fiscal, by_key, teams, problems)
+        if goal is None:
+            continue
+        ident = (goal.metric, goal.scope, goal.owner, goal.period.start, goal.period.end)
+        if ident in seen:
+            problems.append(f"{label} ({goal.describe()}): the same target is also "
+                            f"{where}[{seen[ident]}]")
+            continue
+        seen[ident] = i
+        goals.append(goal)
+    return GoalBook(tuple(goals), fiscal, source)
+
+
+_GOAL_FIELDS = {"metric", "period", "start", "target", "team", "person", "unit", "weekly_plan"}
+_METRIC = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
+          teams: set[str], problems: list[str]) -> Goal | None:
+    if not isinstance(entry, dict):
+        problems.append(f"{label}: expected a mapping with metric, period and target")
+        return None
+    before = len(problems)
+    unknown = sorted(str(k) for k in set(entry) - _GOAL_FIELDS)
+    if unknown:
+        problems.append(f"{label}: unknown field(s) {', '.join(unknown)} (check the spelling; "
+                        f"allowed: {', '.join(sorted(_GOAL_FIELDS))})")
+    metric = str(entry.get("metric") or "")
+    if not _METRIC.match(metric):
+        problems.append(f"{label}: metric {metric!r} must be a short lower-case name such as "
+                        "revenue (the same as a KPI's metric)")
+    label = f"{label} ({metric or '?'} {entry.get('period', '?')})"
+    target = entry.get("target")
+    if isinstance(target, bool) or not isinstance(target, int | float) or target <= 0:
+        problems.append(f"{label}: target must be a number greater than 0")
+        target = 0.0
+    start = entry.get("start")
+    if start is not None and not isinstance(start, date):
+        try:
+            start = date.fromisoformat(str(start))
+        except ValueError:
+            problems.append(f"{label}: start {start!r} is not a date such as 2026-12-16")
+            start = None
+    period: Period | None = None
+    if entry.get("period") is None:
+        problems.append(f"{label}: period is missing (for example 2026-Q4)")
+    else:
+        try:
+            period = parse_period(str(entry["period"]), start, fiscal)
+        except ValueError as exc:
+            problems.append(f"{label}: {exc}")
+    team, person = entry.get("team"), entry.get("person")
+    scope: Scope = "org"
+    owner: str | None = None
+    unit = str(entry.get("unit") or "")
+    if team is not None and person is not None:
+        problems.append(f"{label}: give team or person, not both")
+    elif person is not None:
+        scope, owner = "person", str(person)
+        if owner not in people:
+            problems.append(f"{label}: person {owner!r} does not exist in the org file")
+        else:
+            unit = unit or people[owner].units.get(metric, "")
+    elif team is not None:
+        scope, owner = "team", str(team)
+        if owner not in teams:
+            problems.append(f"{label}: team {owner!r} has nobody in the org file (teams: "
+                            f"{', '.join(sorted(teams)) or 'none'})")
+    if not unit:
+        unit = next((p.units[metric] for p in people.values() if metric in p.units), "")
+    plan = entry.get("weekly_plan")
+    weekly: tuple[float, ...] | None = None
+    if plan is not None and period is not None:
+        weeks = _group_weeks(period)
+        if not isinstance(plan, list) or not all(
+                isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in plan):
+            problems.append(f"{label}: weekly_plan must be a list of numbers, one per working "
+                            "week")
+        elif len(plan) != len(weeks):
+            problems.append(f"{label}: weekly_plan has {len(plan)} numbers but the period has "
+                            f"{len(weeks)} working weeks ({weeks[0][0]} to {weeks[-1][0]})"
+                            if weeks else f"{label}: the period has no working days")
+        elif target and abs(sum(plan) - float(target)) > 1e-6 * float(target):
+            problems.append(f"{label}: weekly_plan adds up to {sum(plan):g}, not the target "
+                            f"{float(target):g}")
+        else:
+            weekly = tuple(float(x) for x in plan)
+    if period is not None and not period.working_days():
+        problems.append(f"{label}: the period has no working days")
+    if len(problems) > before or period is None:
+        return None
+    return Goal(metric, period, float(target), scope, owner, unit, weekly)

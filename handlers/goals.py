@@ -1,0 +1,235 @@
+"""/goals [person|team]: each goal with actual to date, attainment, the pace needed for the
+rest of the period and whether it is on track; and the parts that do not add up.
+
+Actuals come from the CRM where it has a figure for a person's week, else from what the
+person typed in the check-in; a typed figure that differs from the CRM's by more than the
+org's tolerance is flagged beside the goal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress, week_share
+from bot.org import Org
+from bot.render import Renderer
+from bot.weeks import week_start
+from handlers.context import Context
+from storage.goals import week_figures
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A week where the CRM and the person's own figure differ by more than the tolerance."""
+
+    person: str
+    week: str
+    crm: float
+    reported: float
+
+
+@dataclass(frozen=True)
+class Actual:
+    """A goal's actual to date, how much of it came from the CRM, and the mismatches."""
+
+    value: float
+    from_crm: float
+    mismatches: tuple[Mismatch, ...] = ()
+
+
+@dataclass
+class GoalView:
+    """One goal ready to show."""
+
+    goal: Goal
+    progress: Progress
+    actual: Actual
+    metric_label: str
+    owner_name: str
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+
+def scope_keys(org: Org, goal: Goal) -> list[str]:
+    """Whose figures count towards a goal: the person, the team's people, or everyone."""
+    if goal.scope == "person":
+        return [goal.owner or ""]
+    if goal.scope == "team":
+        return [p.key for p in org.people if p.team == goal.owner]
+    return [p.key for p in org.people]
+
+
+def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
+    """The actual of a goal up to and including `today`.
+
+    Per person and week, the CRM's figure wins where it has one: its dated rows count on
+    their day (if inside the period and not after today), week-only rows and typed
+    figures count for the share of the week's working days inside the period.
+    """
+    period = goal.period
+    weeks = [w.week for w in goal.weeks()]
+    names = {p.key: p.name for p in org.people}
+    total = from_crm = 0.0
+    mismatches: list[Mismatch] = []
+    for fig in week_figures(session, goal.metric, scope_keys(org, goal), weeks):
+        monday = week_start(fig.week)
+        if monday > today:
+            continue
+        share = week_share(period, monday)
+        if fig.crm is not None:
+            value = 0.0
+            for day, amount in fig.crm_days:
+                if day is None:
+                    value += amount * share
+                elif period.start <= day <= min(period.end, today):
+                    value += amount
+            total += value
+            from_crm += value
+            if fig.reported is not None and _differs(fig.crm, fig.reported,
+                                                     org.crm.tolerance):
+                mismatches.append(Mismatch(names.get(fig.person_key, fig.person_key), fig.week,
+                                           fig.crm, fig.reported))
+        elif fig.reported is not None:
+            total += fig.reported * share
+    return Actual(total, from_crm, tuple(mismatches))
+
+
+def _differs(crm: float, reported: float, tolerance: float) -> bool:
+    return abs(crm - reported) > tolerance * abs(crm) + 1e-9
+
+
+def metric_label(org: Org, metric: str, locale: str, renderer: Renderer | None = None) -> str:
+    """A metric's name as the org file labels its KPI, else a known name, else the metric."""
+    for p in org.people:
+        for k in p.kpis:
+            if k.metric == metric and (k.label.get(locale) or k.label.get("en")):
+                return k.label.get(locale) or k.label["en"]
+    known = renderer.message(locale, "kpi_name", metric=metric) if renderer else ""
+    return known or metric.replace("_", " ")
+
+
+def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
+    """Progress of each goal today (in the org's timezone)."""
+    today = ctx.clock.now().astimezone(ctx.org.tz).date()
+    names = {p.key: p.name for p in ctx.org.people}
+    views: list[GoalView] = []
+    for goal in goals:
+        actual = goal_actual(ctx.session, ctx.org, goal, today)
+        owner = (names.get(goal.owner or "", goal.owner) if goal.scope == "person"
+                 else goal.owner)
+        views.append(GoalView(goal, progress(goal, actual.value, today), actual,
+                              metric_label(ctx.org, goal.metric, locale, ctx.renderer), owner or "",
+                              list(actual.mismatches)))
+    return views
+
+
+@dataclass(frozen=True)
+class WeekCheck:
+    """A person's figure for a metric in one week as the summary should show it: the CRM's
+    where it has one, and whether the self-reported figure is off by more than the
+    tolerance."""
+
+    value: float
+    source: str  # "crm" or "self"
+    reported: float | None
+    crm: float | None
+    differs: bool
+
+
+def week_checks(session: Session, org: Org, week: str,
+                metrics: list[str] | None = None) -> dict[tuple[str, str], WeekCheck]:
+    """(person key, metric) -> the figure to trust for one ISO week, for `/summary`.
+
+    Metrics default to every KPI in the org file; people are everyone in it.
+    """
+    wanted = metrics or sorted({k.metric for p in org.people for k in p.kpis})
+    keys = [p.key for p in org.people]
+    out: dict[tuple[str, str], WeekCheck] = {}
+    for metric in wanted:
+        for fig in week_figures(session, metric, keys, [week]):
+            if fig.crm is not None:
+                differs = fig.reported is not None and _differs(fig.crm, fig.reported,
+                                                                org.crm.tolerance)
+                out[(fig.person_key, metric)] = WeekCheck(fig.crm, "crm", fig.reported,
+                                                          fig.crm, differs)
+            elif fig.reported is not None:
+                out[(fig.person_key, metric)] = WeekCheck(fig.reported, "self", fig.reported,
+                                                          None, False)
+    return out
+
+
+@dataclass(frozen=True)
+class GapLine:
+    """A breakdown gap, its amounts written compactly in the reader's language."""
+
+    gap: Gap
+    metric_label: str
+    allocated: str
+    whole: str
+    difference: str
+
+
+def gap_lines(org: Org, locale: str, owners: set[tuple[str, str | None]] | None = None,
+              renderer: Renderer | None = None) -> list[GapLine]:
+    """The org's breakdown gaps (only those whose whole is among `owners`, if given)."""
+    teams = {p.key: p.team for p in org.people}
+    names = {p.key: p.name for p in org.people}
+    out: list[GapLine] = []
+    for gap in breakdown_gaps(org.goals, teams, names):
+        if owners is not None and (gap.whole.scope, gap.whole.owner) not in owners:
+            continue
+        out.append(GapLine(gap, metric_label(org, gap.metric, locale, renderer),
+                           compact(gap.allocated, locale), compact(gap.whole.target, locale),
+                           compact(abs(gap.difference), locale)))
+    return out
+
+
+def cmd_goals(ctx: Context, args: str) -> None:
+    """/goals: your goals (the org's and every team's for the GM and summary viewers);
+    /goals <person> or /goals team <name> for one person or team."""
+    person = ctx.person
+    assert person is not None
+    org = ctx.org
+    arg = args.strip()
+    if arg.lower().startswith("team "):
+        arg, want_team = arg[5:].strip(), True
+    else:
+        want_team = False
+    teams = sorted({p.team for p in org.people if p.team})
+    viewer = person.can_view_summary
+    if not arg:
+        if viewer:
+            owners: set[tuple[str, str | None]] = {("org", None)} | {("team", t) for t in teams}
+            title = org.name
+        else:
+            owners = {("person", person.key)} | ({("team", person.team)} if person.team
+                                                  else set())
+            title = person.display_name
+    else:
+        team = next((t for t in teams if t.casefold() == arg.casefold()), None)
+        who = None if want_team else org.person(arg.lower().lstrip("@"))
+        if who is None and team is None:
+            ctx.reply("goals_unknown", value=arg, teams=teams)
+            return
+        if who is not None:
+            if not viewer and who.key != person.key:
+                ctx.reply("goals_not_allowed")
+                return
+            owners, title = {("person", who.key)}, who.name
+        else:
+            assert team is not None
+            if not viewer and team != person.team:
+                ctx.reply("goals_not_allowed")
+                return
+            members = {p.key for p in org.people if p.team == team}
+            owners = {("team", team)} | {("person", k) for k in members}
+            title = team
+    goals = [g for g in org.goals.goals if (g.scope, g.owner) in owners]
+    # The current and coming periods first; long-past ones only when nothing else is left.
+    today = ctx.clock.now().astimezone(org.tz).date()
+    current = [g for g in goals if g.period.end >= today - timedelta(days=7)] or goals
+    views = goal_views(ctx, current, ctx.locale)
+    ctx.reply("goals_view", title=title, views=views, today=today,
+              gaps=gap_lines(org, ctx.locale, owners, ctx.renderer), tolerance=org.crm.tolerance)

@@ -1,0 +1,254 @@
+"""The monthly review: on the first working day of a month, each director and the GM get
+the month that ended by DM — attainment per metric against the month's target and the
+quarter's pace, best and worst weeks, recurring blockers, support requests, recognition —
+and each director is asked three short questions whose answers go to the GM.
+
+Sent once per month and person (outbox dedupe keys), also across a restart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.goals import Goal, Period, parse_period, progress
+from handlers.context import Context
+from handlers.goals import goal_actual, metric_label
+from handlers.honours import first_working_day, period_of
+from storage.goals import week_figures
+from storage.kudos import KudosRepo
+from storage.models import Conversation, Person
+from storage.review import MONTHLY_QUESTIONS, MonthlyRepo
+
+POST_HOUR = 9  # org time, like the honour roll
+CONVERSATION = "monthly_review"
+
+
+@dataclass
+class MetricMonth:
+    """One metric of a director's month."""
+
+    label: str
+    unit: str
+    actual: float
+    target: float | None
+    quarter: str | None = None  # the quarter goal's label
+    quarter_state: str | None = None
+    quarter_pace: float | None = None
+    best: tuple[str, float] | None = None
+    worst: tuple[str, float] | None = None
+
+    @property
+    def attainment(self) -> float | None:
+        """Actual over the month's target."""
+        return self.actual / self.target if self.target else None
+
+
+@dataclass
+class MonthReview:
+    """A director's month in review."""
+
+    name: str
+    month: str
+    metrics: list[MetricMonth] = field(default_factory=list)
+    blockers: list[tuple[str, int]] = field(default_factory=list)  # text, weeks
+    support: list[tuple[str, str, str]] = field(default_factory=list)  # week, type, detail
+    kudos: int = 0
+    weeks: int = 0
+    checked_in: int = 0
+
+
+def previous_month(today: date) -> tuple[int, int]:
+    """(year, month) of the month before `today`'s."""
+    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+
+
+def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> float | None:
+    """The month's goal; else the month's share of a longer goal; else the weekly KPI
+    target over the month's working days."""
+    goals = [g for g in ctx.org.goals.for_owner("person", person.key) if g.metric == metric]
+    exact = next((g for g in goals if (g.period.start, g.period.end) == (month.start,
+                                                                        month.end)), None)
+    if exact is not None:
+        return exact.target
+    covering = next((g for g in goals if g.period.start <= month.start
+                     and month.end <= g.period.end), None)
+    if covering is not None:
+        return sum(w.target * sum(1 for d in w.days if month.start <= d <= month.end)
+                   / len(w.days) for w in covering.weeks())
+    kpi = next((k for k in person.kpis if k.metric == metric), None)
+    return kpi.weekly_target * len(month.working_days()) / 5 if kpi else None
+
+
+_NORMALISE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def recurring_blockers(texts: list[tuple[str, str]]) -> list[tuple[str, int]]:
+    """Blockers (week, text) said in two or more weeks: the same words, whatever the case,
+    punctuation or spacing, or one week's text containing another's."""
+    keyed = [(week, text, _NORMALISE.sub(" ", text.casefold()).strip()) for week, text in texts]
+    out: list[tuple[str, int]] = []
+    used: set[int] = set()
+    for i, (_, text, key) in enumerate(keyed):
+        if i in used or not key:
+            continue
+        weeks = {keyed[i][0]}
+        for j in range(i + 1, len(keyed)):
+            other = keyed[j][2]
+            if other and (other == key or key in other or other in key):
+                weeks.add(keyed[j][0])
+                used.add(j)
+        if len(weeks) >= 2:
+            out.append((text, len(weeks)))
+    return out
+
+
+def build_review(ctx: Context, person: Person, year: int, month_no: int,
+                 locale: str) -> MonthReview:
+    """A director's month: numbers, weeks, blockers, support and recognition."""
+    month = parse_period(f"{year}-{month_no:02d}")
+    after = month.end + timedelta(days=1)
+    review = MonthReview(person.display_name, month.label)
+    weeks = sorted({f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}"
+                    for d in month.working_days()})
+    org_person = ctx.org.person(person.key)
+    metrics = [k.metric for k in (org_person.kpis if org_person else ())]
+    for g in ctx.org.goals.for_owner("person", person.key):
+        if g.metric not in metrics:
+            metrics.append(g.metric)
+    for metric in metrics:
+        target = _month_target(ctx, person, metric, month)
+        probe = Goal(metric, month, target or 1.0, "person", person.key)
+        actual = goal_actual(ctx.session, ctx.org, probe, month.end).value
+        kpi = next((k for k in person.kpis if k.metric == metric), None)
+        line = MetricMonth(metric_label(ctx.org, metric, locale, ctx.renderer),
+                           kpi.unit if kpi else "", actual, target)
+        quarter = next((g for g in ctx.org.goals.for_owner("person", person.key)
+                        if g.metric == metric and g.period.kind == "quarter"
+                        and g.period.start <= month.end <= g.period.end), None)
+        if quarter is not None:
+            state = progress(quarter, goal_actual(ctx.session, ctx.org, quarter,
+                                                  month.end).value, after)
+            line.quarter, line.quarter_state = quarter.period.label, state.state
+            line.quarter_pace = state.pace_needed
+            line.unit = line.unit or quarter.unit
+        figures = [(f.week, f.crm if f.crm is not None else f.reported)
+                   for f in week_figures(ctx.session, metric, [person.key], weeks)]
+        figures = [(w, v) for w, v in figures if v is not None]
+        if len(figures) >= 2:
+            line.best = max(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
+            line.worst = min(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
+        review.metrics.append(line)
+    rounds = [r for r in ctx.checkins.rounds_in_weeks(weeks) if r.person_id == person.id]
+    review.weeks = len(weeks)
+    review.checked_in = sum(1 for r in rounds if r.status == "submitted")
+    blockers: list[tuple[str, str]] = []
+    for rnd in rounds:
+        answers = {a.question_key: a for a in rnd.answers if not a.skipped}
+        if answers.get("blockers") and answers["blockers"].text_value:
+            blockers.append((rnd.week, answers["blockers"].text_value))
+        kind = answers.get("support_type")
+        if kind is not None and kind.text_value and kind.text_value != "none":
+            detail = answers.get("support_detail")
+            review.support.append((rnd.week, ctx.renderer.choice_label(
+                locale, "support_type", kind.text_value),
+                detail.text_value if detail and detail.text_value else ""))
+    review.blockers = recurring_blockers(blockers)
+    start, end = _bounds(ctx, month)
+    review.kudos = sum(1 for k in KudosRepo(ctx.session).between(start, end)
+                       if k.recipient_id == person.id)
+    return review
+
+
+def _bounds(ctx: Context, month: Period) -> tuple[datetime, datetime]:
+    return period_of(month.start.year, month.start.month, ctx.org.tz)
+
+
+def send_monthly_reviews(ctx: Context) -> bool:
+    """On the first working day of a month (from POST_HOUR, org time): each director's
+    review to them and to the GM, and the first of the three questions to each director.
+
+    Safe to call any number of times: a message already recorded for this month and
+    person is not sent again, and the questions start only with a new review.
+    """
+    local = ctx.clock.now().astimezone(ctx.org.tz)
+    if local.date() != first_working_day(local.year, local.month) or local.hour < POST_HOUR:
+        return False
+    year, month_no = previous_month(local.date())
+    tag = f"{year}-{month_no:02d}"
+    people = ctx.people.active()
+    gms = [p for p in people if p.role == "gm"]
+    for director in (p for p in people if p.role == "director"):
+        review = build_review(ctx, director, year, month_no, director.locale)
+        new = ctx.tell(director, "monthly_review", review=review, own=True,
+                       dedupe_key=f"monthly:{tag}:{director.key}")
+        for gm in gms:
+            ctx.tell(gm, "monthly_review", review=build_review(ctx, director, year, month_no,
+                                                               gm.locale),
+                     own=False, dedupe_key=f"monthly:{tag}:gm:{gm.key}:{director.key}")
+        if new and ctx.conversations.get(director) is None:
+            _ask(ctx, director, tag, MONTHLY_QUESTIONS[0], f"monthly:{tag}:q:{director.key}")
+    return True
+
+
+def _ask(ctx: Context, person: Person, tag: str, question: str,
+         dedupe_key: str | None = None) -> None:
+    conv = ctx.conversations.get(person)
+    if conv is None:
+        conv = Conversation(person_id=person.id, kind=CONVERSATION)
+        ctx.session.add(conv)
+    conv.kind, conv.round_id, conv.question_key = CONVERSATION, None, f"{tag}:{question}"
+    conv.editing, conv.pending_numbers, conv.updated_at = False, None, ctx.clock.now()
+    ctx.session.flush()
+    index = MONTHLY_QUESTIONS.index(question) + 1
+    ctx.tell(person, "monthly_question", question=question, index=index,
+             total=len(MONTHLY_QUESTIONS), month=tag, dedupe_key=dedupe_key)
+
+
+def on_text(ctx: Context, text: str) -> bool:
+    """A director's answer to a monthly review question; False if none is open."""
+    person = ctx.person
+    if person is None:
+        return False
+    conv = ctx.conversations.get(person)
+    if conv is None or conv.kind != CONVERSATION or not conv.question_key:
+        return False
+    tag, _, question = conv.question_key.partition(":")
+    if question not in MONTHLY_QUESTIONS:
+        ctx.conversations.clear(person)
+        return False
+    answer = text.strip()
+    if len(answer) > 2000:
+        ctx.reply("monthly_too_long", limit=2000)
+        return True
+    repo = MonthlyRepo(ctx.session)
+    repo.save(person, tag, question, answer, ctx.clock.now())
+    answers = repo.answers(person, tag)
+    missing = [q for q in MONTHLY_QUESTIONS if q not in answers]
+    if missing:
+        _ask(ctx, person, tag, missing[0])
+        return True
+    ctx.conversations.clear(person)
+    ctx.reply("monthly_thanks")
+    for gm in ctx.people.active():
+        if gm.role == "gm":
+            ctx.tell(gm, "monthly_answers", name=person.display_name, month=tag,
+                     answers=[(q, answers[q]) for q in MONTHLY_QUESTIONS],
+                     dedupe_key=f"monthly:{tag}:answers:{gm.key}:{person.key}")
+    return True
+
+
+def cmd_monthly(ctx: Context, args: str) -> None:
+    """/monthly: answer (or finish) last month's review questions."""
+    person = ctx.person
+    assert person is not None
+    if person.role != "director":
+        ctx.reply("monthly_not_director")
+        return
+    local = ctx.clock.now().astimezone(ctx.org.tz).date()
+    year, month_no = previous_month(local)
+    tag = f"{year}-{month_no:02d}"
+    answers = MonthlyRepo(ctx.session).answers(person, tag)
+    missing = [q for q in MONTHLY_QUESTIONS if q not in answers]
+    _ask(ctx, person, tag, missing[0] if missing else MONTHLY_QUESTIONS[0])

@@ -1,0 +1,301 @@
+"""360° review of a director: the GM starts one (`/review start <director>`), the director's
+manager, peers (the other directors), direct reports and the director themself each get a
+short DM survey, and when it closes the GM and the director get the report.
+
+Peer and report answers are anonymous with the pulse polls' guarantees: an answer row
+carries its rater group and never the person (who has answered is kept apart, without
+a time); a chosen rating is never echoed back; and a group is shown only with at least
+MIN_GROUP raters — otherwise peers and reports are merged, or withheld, and the report
+says so. The manager's answers and the self-assessment are named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import mean
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.org import Org
+from handlers.context import Context
+from storage.models import Conversation, Person
+from storage.review import ReviewAnswer, ReviewInvite, ReviewRound
+
+CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
+GROUPS = ("manager", "peer", "report", "self")
+ANONYMOUS = frozenset({"peer", "report"})
+MIN_GROUP = 3
+CONVERSATION = "review"
+_RATING = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?(?:$|[\s,.:;\-—–]+(.*))", re.DOTALL)
+
+
+# --- the report -------------------------------------------------------------------------
+
+@dataclass
+class CriterionRow:
+    """Averages for one criterion: per shown group, self, and everyone shown but self."""
+
+    criterion: str
+    groups: dict[str, float | None]
+    self_rating: float | None
+    others: float | None
+
+
+@dataclass
+class ReviewReport:
+    """What the GM and the director read when a review closes."""
+
+    subject: str
+    subject_key: str
+    status: str
+    manager: str | None
+    shown: list[str]  # group keys shown: manager, peer, report, or peer+report
+    counts: dict[str, int]  # raters who answered, per group
+    rows: list[CriterionRow]
+    notes: list[str]  # withheld, merged_peer, merged_report, withheld_anonymous
+    comments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for `teampulse review --format json`."""
+        return {"director": self.subject_key, "name": self.subject, "status": self.status,
+                "manager": self.manager, "groups_shown": self.shown, "notes": self.notes,
+                "raters": self.counts, "min_group": MIN_GROUP,
+                "criteria": [{"criterion": r.criterion, "groups": r.groups,
+                              "self": r.self_rating, "others": r.others} for r in self.rows],
+                "comments": {g: [{"criterion": c, "comment": t} for c, t in items]
+                             for g, items in self.comments.items()}}
+
+
+def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
+    """Averages per criterion and shown rater group, self against others, and comments."""
+    invites = list(session.scalars(select(ReviewInvite).where(
+        ReviewInvite.round_id == rnd.id)))
+    counts = {g: sum(1 for i in invites if i.rater_group == g and i.answered > 0)
+              for g in GROUPS}
+    answers = list(session.scalars(select(ReviewAnswer).where(
+        ReviewAnswer.round_id == rnd.id)))
+    peers, reports = counts["peer"], counts["report"]
+    notes: list[str] = []
+    merge: dict[str, str] = {}
+    shown: list[str] = []
+    if counts["manager"]:
+        shown.append("manager")
+    if peers >= MIN_GROUP and reports >= MIN_GROUP:
+        shown += ["peer", "report"]
+        merge = {"peer": "peer", "report": "report"}
+    elif peers + reports >= MIN_GROUP and peers and reports:
+        # Showing one group beside the merged one would reveal the other by subtraction.
+        shown.append("peer+report")
+        merge = {"peer": "peer+report", "report": "peer+report"}
+        notes.append("merged")
+    elif peers >= MIN_GROUP or reports >= MIN_GROUP:
+        group = "peer" if peers >= MIN_GROUP else "report"
+        shown.append(group)
+        merge = {group: group}
+        if peers + reports > (peers if group == "peer" else reports):
+            notes.append("withheld_" + ("report" if group == "peer" else "peer"))
+    elif peers or reports:
+        notes.append("withheld")
+    by: dict[tuple[str, str], list[int]] = {}
+    comments: dict[str, list[tuple[str, str]]] = {}
+    for a in answers:
+        group = a.rater_group if a.rater_group not in ANONYMOUS else merge.get(a.rater_group)
+        if group is None:
+            continue  # a group too small to show, even merged
+        by.setdefault((group, a.criterion), []).append(a.rating)
+        if a.comment:
+            comments.setdefault(group, []).append((a.criterion, a.comment))
+    rows: list[CriterionRow] = []
+    for c in CRITERIA:
+        groups = {g: _avg(by.get((g, c))) for g in shown}
+        others = [r for g in shown for r in by.get((g, c), [])]
+        rows.append(CriterionRow(c, groups, _avg(by.get(("self", c))), _avg(others)))
+    for group in comments:
+        # Sorted, so the order never tells who wrote what or when.
+        comments[group].sort(key=lambda item: (CRITERIA.index(item[0]), item[1]))
+    subject = org.person(rnd.subject_key)
+    manager = org.person(subject.manager) if subject and subject.manager else None
+    return ReviewReport(subject.name if subject else rnd.subject_key, rnd.subject_key,
+                        rnd.status, manager.name if manager else None, shown, counts, rows,
+                        notes, {g: comments[g] for g in (*shown, "self") if g in comments})
+
+
+def _avg(values: list[int] | None) -> float | None:
+    return round(mean(values), 2) if values else None
+
+
+# --- the command ------------------------------------------------------------------------
+
+def cmd_review(ctx: Context, args: str) -> None:
+    """/review start <director> | close <director> (GM); /review alone resumes a survey."""
+    person = ctx.person
+    assert person is not None
+    parts = args.split()
+    if not parts:
+        invite = _pending_invite(ctx.session, person)
+        if invite is None:
+            ctx.reply("review_usage")
+        else:
+            _ask_next(ctx, person, invite)
+        return
+    if person.role != "gm":
+        ctx.reply("review_not_allowed")
+        return
+    if len(parts) != 2 or parts[0].lower() not in {"start", "close"}:
+        ctx.reply("review_usage")
+        return
+    subject = ctx.people.by_key(parts[1].lower().lstrip("@"))
+    if subject is None or not subject.active or subject.role != "director":
+        ctx.reply("review_not_director", value=parts[1])
+        return
+    open_round = _open_round(ctx.session, subject.key)
+    if parts[0].lower() == "close":
+        if open_round is None:
+            ctx.reply("review_none_open", name=subject.display_name)
+        else:
+            close_round(ctx, open_round)
+        return
+    if open_round is not None:
+        ctx.reply("review_already_open", name=subject.display_name)
+        return
+    start_review(ctx, subject, person)
+
+
+def _open_round(session: Session, key: str) -> ReviewRound | None:
+    return session.scalar(select(ReviewRound).where(
+        ReviewRound.subject_key == key, ReviewRound.status == "open"))
+
+
+def _pending_invite(session: Session, person: Person) -> ReviewInvite | None:
+    return session.scalar(select(ReviewInvite).join(
+        ReviewRound, ReviewInvite.round_id == ReviewRound.id).where(
+        ReviewInvite.person_id == person.id, ReviewInvite.done.is_(False),
+        ReviewRound.status == "open").order_by(ReviewInvite.id))
+
+
+def raters(ctx: Context, subject: Person) -> list[tuple[Person, str]]:
+    """Who rates a director: their manager, the other directors, their reports, themself."""
+    people = ctx.people.active()
+    out: list[tuple[Person, str]] = []
+    for p in people:
+        if p.id == subject.id:
+            continue
+        if p.key == subject.manager_key:
+            out.append((p, "manager"))
+        elif p.manager_key == subject.key:
+            out.append((p, "report"))
+        elif p.role == "director":
+            out.append((p, "peer"))
+    out.append((subject, "self"))
+    return out
+
+
+def start_review(ctx: Context, subject: Person, by: Person) -> ReviewRound:
+    """Open a review and send every rater the first question."""
+    rnd = ReviewRound(subject_key=subject.key, started_by=by.key, status="open",
+                      started_at=ctx.clock.now())
+    ctx.session.add(rnd)
+    ctx.session.flush()
+    counts = dict.fromkeys(GROUPS, 0)
+    unreachable: list[str] = []
+    for person, group in raters(ctx, subject):
+        invite = ReviewInvite(round_id=rnd.id, person_id=person.id, rater_group=group,
+                              answered=0, done=False)
+        ctx.session.add(invite)
+        ctx.session.flush()
+        counts[group] += 1
+        if ctx.dm_target(person) is None:
+            unreachable.append(person.display_name)
+            continue
+        ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
+                 anonymous=group in ANONYMOUS, total=len(CRITERIA))
+        if ctx.conversations.get(person) is None:
+            _ask_next(ctx, person, invite)
+    ctx.reply("review_started", name=subject.display_name, counts=counts,
+              unreachable=unreachable, min_group=MIN_GROUP)
+    return rnd
+
+
+def _ask_next(ctx: Context, person: Person, invite: ReviewInvite) -> None:
+    conv = ctx.conversations.get(person)
+    if conv is None:
+        conv = Conversation(person_id=person.id, kind=CONVERSATION)
+        ctx.session.add(conv)
+    # Only which survey and how far: never a rating.
+    conv.kind, conv.round_id, conv.question_key = CONVERSATION, None, f"review:{invite.id}"
+    conv.editing, conv.pending_numbers, conv.updated_at = False, None, ctx.clock.now()
+    ctx.session.flush()
+    rnd = ctx.session.get(ReviewRound, invite.round_id)
+    subject = ctx.people.by_key(rnd.subject_key) if rnd else None
+    ctx.tell(person, "review_question", criterion=CRITERIA[invite.answered],
+             index=invite.answered + 1, total=len(CRITERIA),
+             subject=subject.display_name if subject else "", own=invite.rater_group == "self")
+
+
+def on_text(ctx: Context, text: str) -> bool:
+    """An answer to the open review question: '4' or '4 holds great one-on-ones'."""
+    person = ctx.person
+    if person is None:
+        return False
+    conv = ctx.conversations.get(person)
+    if conv is None or conv.kind != CONVERSATION or not (conv.question_key or "").startswith(
+            "review:"):
+        return False
+    invite = ctx.session.get(ReviewInvite, int((conv.question_key or "0").split(":")[1]))
+    rnd = ctx.session.get(ReviewRound, invite.round_id) if invite else None
+    if invite is None or rnd is None or rnd.status != "open" or invite.done:
+        ctx.conversations.clear(person)
+        ctx.reply("review_closed_already")
+        return True
+    match = _RATING.match(text)
+    if match is None:
+        ctx.reply("review_bad_rating")
+        return True
+    comment = (match.group(2) or "").strip() or None
+    if comment is not None and len(comment) > 2000:
+        ctx.reply("review_too_long", limit=2000)
+        return True
+    ctx.session.add(ReviewAnswer(
+        round_id=rnd.id, rater_group=invite.rater_group,
+        rater_key=None if invite.rater_group in ANONYMOUS else person.key,
+        criterion=CRITERIA[invite.answered], rating=int(match.group(1)), comment=comment))
+    invite.answered += 1
+    if invite.answered < len(CRITERIA):
+        ctx.session.flush()
+        _ask_next(ctx, person, invite)
+        return True
+    invite.done = True
+    ctx.conversations.clear(person)
+    ctx.session.flush()
+    ctx.reply("review_thanks", anonymous=invite.rater_group in ANONYMOUS)
+    if all(i.done for i in ctx.session.scalars(select(ReviewInvite).where(
+            ReviewInvite.round_id == rnd.id))):
+        close_round(ctx, rnd)
+    return True
+
+
+def close_round(ctx: Context, rnd: ReviewRound) -> None:
+    """Close a review and DM the report to the GM and the director (once each)."""
+    rnd.status, rnd.closed_at = "closed", ctx.clock.now()
+    for invite in ctx.session.scalars(select(ReviewInvite).where(
+            ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False))):
+        person = ctx.session.get(Person, invite.person_id)
+        conv = ctx.conversations.get(person) if person else None
+        if person is not None and conv is not None and conv.question_key == \
+                f"review:{invite.id}":
+            ctx.conversations.clear(person)
+    ctx.session.flush()
+    report = build_report(ctx.session, ctx.org, rnd)
+    readers = [p for p in ctx.people.active() if p.role == "gm" or p.key == rnd.subject_key]
+    for reader in readers:
+        ctx.tell(reader, "review_report", report=report,
+                 dedupe_key=f"review:{rnd.id}:report:{reader.key}")
+
+
+def latest_round(session: Session, subject_key: str) -> ReviewRound | None:
+    """A director's newest review."""
+    return session.scalar(select(ReviewRound).where(ReviewRound.subject_key == subject_key)
+                          .order_by(ReviewRound.id.desc()))

@@ -1,0 +1,233 @@
+"""CRM actuals: importing report exports (Salesforce, a Chinese CRM), bad rows, re-imports,
+corrections, the watched folder, and the CRM figure winning in /goals."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.crm_import import parse_value, watch_folder
+from bot.org import OrgError, parse_org
+from storage.goals import CrmActual
+from tests.support import DATA, TEST_ORG, say
+from tests.test_goals import GOALS, NOW, answer_kpi
+
+SALESFORCE = DATA / "crm" / "salesforce_opportunities.csv"
+CHINESE = DATA / "crm" / "xiaoshouyi_deals.csv"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch):
+    """Run `teampulse` against the test database and an org file with goals."""
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8") + GOALS, encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(org))
+
+    def run(*args: str) -> int:
+        return main(["--env-file", str(tmp_path / "none.env"), *args])
+    return run
+
+
+def stored(bot) -> list[tuple[str, str, float, int]]:
+    with bot.unit() as ctx:
+        return [(r.person_key, r.week, r.value, r.line) for r in ctx.session.scalars(
+            select(CrmActual).order_by(CrmActual.line))]
+
+
+def test_values_as_crms_write_them():
+    assert parse_value("30,000.00") == 30_000
+    assert parse_value("USD 12,500") == 12_500
+    assert parse_value("¥40,000.00") == 40_000
+    assert parse_value("2.6万") == 26_000
+    assert parse_value("(1,000)") == -1_000
+    assert parse_value("n/a") is None
+
+
+def test_a_salesforce_export_is_imported_and_a_reimport_changes_nothing(cli, bot, capsys):
+    assert cli("import-actuals", str(SALESFORCE)) == 0
+    assert capsys.readouterr().out == ("salesforce_opportunities.csv: imported 4 rows "
+                                       "(salesforce format)\n")
+    # The footer lines after the blank line are not rows.
+    assert stored(bot) == [("alice", "2026-W48", 30_000, 2), ("alice", "2026-W48", 22_000, 3),
+                           ("sam", "2026-W48", 12_500, 4), ("bruno", "2026-W47", 38_000, 5)]
+    assert cli("import-actuals", str(SALESFORCE)) == 0
+    assert "already imported with this content; nothing changed (4 rows)" in \
+        capsys.readouterr().out
+    assert len(stored(bot)) == 4
+
+
+def test_a_corrected_file_replaces_its_rows(cli, bot, tmp_path, capsys):
+    export = tmp_path / "salesforce_opportunities.csv"
+    shutil.copy(SALESFORCE, export)
+    assert cli("import-actuals", str(export)) == 0
+    text = SALESFORCE.read_text(encoding="utf-8")
+    # The Globex deal was booked twice in the CRM; the corrected export drops it and
+    # fixes the Acme amount.
+    corrected = "\n".join(line for line in text.splitlines() if "Globex" not in line)
+    export.write_text(corrected.replace("30,000.00", "31,000.00"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == ("salesforce_opportunities.csv: corrected file: 4 rows "
+                                       "replaced by 3 (salesforce format)\n")
+    assert stored(bot) == [("alice", "2026-W48", 31_000, 2), ("sam", "2026-W48", 12_500, 3),
+                           ("bruno", "2026-W47", 38_000, 4)]
+
+
+def test_bad_rows_are_named_by_line_and_nothing_is_half_imported(cli, bot, tmp_path, capsys):
+    export = tmp_path / "salesforce_opportunities.csv"
+    shutil.copy(SALESFORCE, export)
+    assert cli("import-actuals", str(export)) == 0
+    lines = SALESFORCE.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace('"Alice Martin"', '"Dana White"')
+    lines[4] = lines[4].replace("11/20/2026", "2026-13-45").replace("38,000.00", "lots")
+    export.write_text("\n".join(lines), encoding="utf-8")
+    capsys.readouterr()
+    assert cli("import-actuals", str(export)) == 1
+    err = capsys.readouterr().err
+    assert "salesforce_opportunities.csv: nothing imported, 2 problem(s):" in err
+    assert ("line 3: Opportunity Owner 'Dana White' is not a person of the org (map the CRM "
+            "name or e-mail to a key under crm.owners in the org file)") in err
+    assert "line 5: Amount 'lots' is not a number; Close Date '2026-13-45' is not a date" in err
+    # The earlier import of this file stands, untouched.
+    assert [r[2] for r in stored(bot)] == [30_000, 22_000, 12_500, 38_000]
+
+
+def test_a_chinese_export_in_gb18030_with_a_totals_row(cli, bot, tmp_path, capsys):
+    export = tmp_path / "销售易_成交.csv"
+    export.write_bytes(CHINESE.read_text(encoding="utf-8-sig").encode("gb18030"))
+    assert cli("import-actuals", str(export)) == 0
+    assert "imported 2 rows (chinese format)" in capsys.readouterr().out
+    assert stored(bot) == [("li", "2026-W48", 40_000, 2), ("li", "2026-W48", 26_000, 3)]
+
+
+def test_crm_owner_names_and_column_mappings_from_the_org_file(tmp_path):
+    org = parse_org(TEST_ORG.read_text(encoding="utf-8") + """
+crm:
+  tolerance: 0.05
+  owners: {"a.martin@example.com": alice}
+  formats:
+    - {name: pipedrive, person: Deal owner, date: Won time, value: Deal value,
+       metric: revenue}
+""")
+    from bot.crm_import import parse_export
+
+    parsed = parse_export("Deal owner,Won time,Deal value\nA.Martin@example.com,2026-11-24,"
+                          "9000\n", org.crm, [(p.key, p.name) for p in org.people])
+    assert parsed.format == "pipedrive" and parsed.errors == []
+    assert parsed.rows[0].person_key == "alice" and parsed.rows[0].value == 9000
+    with pytest.raises(OrgError) as err:
+        parse_org(TEST_ORG.read_text(encoding="utf-8") + """
+crm:
+  owners: {"Dana White": dana}
+  formats:
+    - {name: x, person: Owner, value: Amount, metric: revenue}
+""")
+    assert err.value.problems == [
+        "crm.owners: 'Dana White' maps to 'dana', who is not a person in this file",
+        "crm.formats[0]: give the date column or the week column (one of them)"]
+
+
+def test_an_unknown_header_is_explained(cli, tmp_path, capsys):
+    export = tmp_path / "report.csv"
+    export.write_text("Owner,When,How much\nalice,2026-11-24,1\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 1
+    err = capsys.readouterr().err
+    assert "no header row with the columns of a known format" in err
+    assert "salesforce: Opportunity Owner, Amount, Close Date" in err
+
+
+async def test_goals_show_the_crm_figure_and_flag_a_differing_self_report(bot, chat, clock):
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    clock.set(NOW)
+    answer_kpi(bot, "alice", "2026-W47", 40_000)
+    answer_kpi(bot, "alice", "2026-W48", 45_000)  # the CRM says 52,000 for this week
+    answer_kpi(bot, "sam", "2026-W48", 12_000)    # the CRM says 12,500: within 10%
+    from bot.crm_import import import_actuals
+
+    with bot.unit() as ctx:
+        import_actuals(ctx.session, SALESFORCE.name, SALESFORCE.read_bytes(), bot.org.crm,
+                       [(p.key, p.name) for p in bot.org.people], NOW)
+    await say(bot, "alice", "/goals alice")
+    text = chat.last("alice")
+    # W47 as typed (40k) + W48 from the CRM (30k + 22k).
+    assert "92,000 of 150,000 USD (61%)" in text
+    assert "From the CRM: 52,000" in text
+    assert ("⚑ Alice Martin, 2026-W48: CRM 52,000, self-reported 45,000 (more than 10% "
+            "apart; the CRM figure counts)") in text
+    await say(bot, "alice", "/goals team East")
+    team = chat.last("alice")
+    # Sam's 12,000 against the CRM's 12,500 is within the 10% tolerance: not flagged.
+    assert "⚑ Alice Martin, 2026-W48" in team and "⚑ Sam Lee" not in team
+    assert "104,500 of 200,000 USD" in team  # 92,000 + Sam's 12,500 from the CRM
+
+
+def test_the_watched_folder_imports_new_and_changed_files_once(bot, chat, tmp_path):
+    from dataclasses import replace
+
+    inbox = tmp_path / "crm-inbox"
+    inbox.mkdir()
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    assert watch_folder(bot) == []
+    shutil.copy(SALESFORCE, inbox / SALESFORCE.name)
+    (inbox / "notes.txt").write_text("not a CSV", encoding="utf-8")
+    first = watch_folder(bot)
+    assert [(r.source, r.status, r.rows) for r in first] == [(SALESFORCE.name, "new", 4)]
+    assert watch_folder(bot) == []  # nothing new: nothing read into the database again
+    text = SALESFORCE.read_text(encoding="utf-8").replace("30,000.00", "31,000.00")
+    (inbox / SALESFORCE.name).write_text(text, encoding="utf-8")
+    assert [r.status for r in watch_folder(bot)] == ["replaced"]
+    assert sum(r[2] for r in stored(bot)) == 31_000 + 22_000 + 12_500 + 38_000
+    # A bad file: refused whole, the GM told once, and not tried again until it changes.
+    (inbox / "bad.csv").write_text("person,metric,week,value\nalice,revenue,2026-W48,x\n",
+                                   encoding="utf-8")
+    refused = watch_folder(bot)
+    assert len(refused) == 1 and refused[0].errors == [(2, "value 'x' is not a number")]
+    assert watch_folder(bot) == []
+
+
+async def test_a_refused_file_in_the_folder_is_reported_to_the_gm(bot, chat, tmp_path):
+    from dataclasses import replace
+
+    inbox = tmp_path / "crm-inbox"
+    inbox.mkdir()
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    (inbox / "bad.csv").write_text("person,metric,week,value\nalice,revenue,2026-W99,5\n",
+                                   encoding="utf-8")
+    from bot.jobs import bind, crm_watch_job
+
+    bind(bot)
+    try:
+        await crm_watch_job()
+        await crm_watch_job()
+    finally:
+        bind(None)
+    assert chat.to("grace") == [
+        "⚠️ The CRM file bad.csv in the watched folder was not imported: nothing from it is "
+        "stored. Fix these rows and save the file again:\n"
+        "• line 2: week '2026-W99' is not an ISO week such as 2026-W48"]
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count(CrmActual.id))) == 0
+
+
+def test_week_checks_give_the_summary_the_crm_figure_and_the_flag(bot, clock):
+    from handlers.goals import week_checks
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    answer_kpi(bot, "alice", "2026-W48", 45_000)
+    answer_kpi(bot, "sam", "2026-W48", 12_000)
+    answer_kpi(bot, "li", "2026-W48", 66_000)
+    from bot.crm_import import import_actuals
+
+    with bot.unit() as ctx:
+        import_actuals(ctx.session, SALESFORCE.name, SALESFORCE.read_bytes(), bot.org.crm,
+                       [(p.key, p.name) for p in bot.org.people], NOW)
+        checks = week_checks(ctx.session, bot.org, "2026-W48")
+    assert checks[("alice", "revenue")].value == 52_000
+    assert checks[("alice", "revenue")].differs and checks[("alice", "revenue")].source == "crm"
+    assert not checks[("sam", "revenue")].differs
+    assert checks[("li", "revenue")].source == "self" and checks[("li", "revenue")].value == 66_000

@@ -1,0 +1,279 @@
+"""Goals: periods, weekly targets, progress arithmetic, the org file's goals, and /goals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.goals import Goal, compact, parse_period, progress
+from bot.org import OrgError, parse_org
+from tests.support import TEST_ORG
+
+
+def goal(period: str, target: float, start: date | None = None, fiscal: int = 1,
+         plan: tuple[float, ...] | None = None) -> Goal:
+    return Goal("revenue", parse_period(period, start, fiscal), target, "org", None, "USD",
+                plan)
+
+
+# --- periods and weekly targets ---------------------------------------------------------
+
+def test_named_periods():
+    assert parse_period("2026-Q4").start == date(2026, 10, 1)
+    assert parse_period("2026-Q4").end == date(2026, 12, 31)
+    assert (parse_period("2026-H1").start, parse_period("2026-H1").end) == (
+        date(2026, 1, 1), date(2026, 6, 30))
+    assert parse_period("2026-02").end == date(2026, 2, 28)
+    assert parse_period("2026").end == date(2026, 12, 31)
+    assert (parse_period("2026-W48").start, parse_period("2026-W48").end) == (
+        date(2026, 11, 23), date(2026, 11, 29))
+    with pytest.raises(ValueError, match="2026-Q5"):
+        parse_period("2026-Q5")
+
+
+def test_a_quarter_spanning_the_year_boundary():
+    # A fiscal year starting in December: FY2027-Q1 is December 2026 to February 2027.
+    q = goal("2027-Q1", 128_000, fiscal=12)
+    assert (q.period.start, q.period.end) == (date(2026, 12, 1), date(2027, 2, 28))
+    weeks = q.weeks()
+    # ISO year 2026 has 53 weeks: its W53 (Dec 28 - Jan 3) is one week of the quarter,
+    # and 2027-W01 follows it; no week is lost or counted twice at the boundary.
+    names = [w.week for w in weeks]
+    assert names[0] == "2026-W49" and names[-1] == "2027-W08"
+    assert "2026-W53" in names and names.index("2027-W01") == names.index("2026-W53") + 1
+    assert len(names) == len(set(names)) == 13
+    assert sum(len(w.days) for w in weeks) == 64  # working days Dec 1 - Feb 28
+    assert sum(w.target for w in weeks) == pytest.approx(128_000)
+    assert weeks[0].target == pytest.approx(8_000)  # Tue-Fri: 4 of 64 working days
+    assert weeks[5].target == pytest.approx(10_000)  # a full week: 5 of 64
+    # The same quarter with a start date instead of a fiscal calendar.
+    same = goal("quarter", 128_000, start=date(2026, 12, 1))
+    assert (same.period.start, same.period.end) == (date(2026, 12, 1), date(2027, 2, 28))
+
+
+def test_a_period_that_starts_mid_week():
+    # A month from Wednesday 2026-12-16 to Friday 2027-01-15: 23 working days.
+    m = goal("month", 230_000, start=date(2026, 12, 16))
+    assert m.period.end == date(2027, 1, 15)
+    weeks = m.weeks()
+    assert [len(w.days) for w in weeks] == [3, 5, 5, 5, 5]
+    # The first week gets the share of its three working days, not a full week's.
+    assert [round(w.target) for w in weeks] == [30_000, 50_000, 50_000, 50_000, 50_000]
+    # On Monday of the second week the plan to date is the first week's 30k.
+    p = progress(m, actual=30_000, today=date(2026, 12, 21))
+    assert p.planned_to_date == pytest.approx(30_000) and p.state == "on_track"
+
+
+def test_a_weekly_plan_replaces_the_even_spread():
+    g = goal("2026-12", 100_000, plan=(10_000, 20_000, 30_000, 30_000, 10_000))
+    assert [w.target for w in g.weeks()] == [10_000, 20_000, 30_000, 30_000, 10_000]
+    # Halfway through the third week (Wed Dec 16: Mon and Tue done) the plan is
+    # 10k + 20k + 2/5 of 30k.
+    p = progress(g, actual=35_000, today=date(2026, 12, 16))
+    assert p.planned_to_date == pytest.approx(42_000)
+    assert p.state == "behind"
+
+
+def test_pace_when_behind():
+    # Q4 2026: 66 working days. Target 660,000: 10,000 a working day, 50,000 a week.
+    q = goal("2026-Q4", 660_000)
+    assert len(q.period.working_days()) == 66
+    # Monday 2026-11-30: 42 working days done, 24 left. Planned 420k; actual 300k.
+    p = progress(q, actual=300_000, today=date(2026, 11, 30))
+    assert p.days_elapsed == 42 and p.days_left == 24
+    assert p.planned_to_date == pytest.approx(420_000)
+    assert p.state == "behind"
+    assert p.attainment == pytest.approx(300_000 / 660_000)
+    # 360k to go over 24 working days = 15,000 a day = 75,000 a week (vs the plan's 50k).
+    assert p.pace_needed == pytest.approx(75_000)
+    ahead = progress(q, actual=440_000, today=date(2026, 11, 30))
+    assert ahead.state == "on_track" and ahead.pace_needed == pytest.approx(45_833.33, 0.01)
+    assert progress(q, 660_000, date(2026, 12, 1)).state == "achieved"
+    assert progress(q, 600_000, date(2027, 1, 4)).state == "missed"
+    assert progress(q, 600_000, date(2027, 1, 4)).pace_needed is None
+    assert progress(q, 0, date(2026, 9, 28)).state == "not_started"
+
+
+def test_compact_amounts_in_both_languages():
+    assert compact(440_000) == "440k" and compact(1_250_000) == "1.2M"
+    assert compact(440_000, "zh-CN") == "44万" and compact(40_000, "zh-CN") == "4万"
+    assert compact(950) == "950"
+
+
+# --- goals in the org file --------------------------------------------------------------
+
+GOALS = """
+goals:
+  - {metric: revenue, period: 2026-Q4, target: 480000}
+  - {metric: revenue, period: 2026-Q4, team: East, target: 200000}
+  - {metric: revenue, period: 2026-Q4, team: Europe, target: 120000}
+  - {metric: revenue, period: 2026-Q4, team: China, target: 120000}
+  - {metric: revenue, period: 2026-Q4, person: alice, target: 150000}
+  - {metric: revenue, period: 2026-Q4, person: sam, target: 50000}
+  - {metric: revenue, period: 2026-11, person: bruno, target: 160000}
+"""
+
+
+def org_text(extra: str) -> str:
+    return TEST_ORG.read_text(encoding="utf-8") + extra
+
+
+def test_goals_are_read_from_the_org_file():
+    org = parse_org(org_text(GOALS))
+    assert len(org.goals.goals) == 7
+    alice = org.goals.for_owner("person", "alice")[0]
+    assert alice.unit == "USD" and alice.period.label == "2026-Q4" and alice.target == 150_000
+
+
+def test_goals_file_named_by_the_org_file(tmp_path: Path):
+    (tmp_path / "goals.yaml").write_text(
+        "fiscal_year_start: 12\ntargets:\n  - {metric: revenue, period: 2027-Q1, "
+        "target: 130000}\n", encoding="utf-8")
+    org_path = tmp_path / "org.yaml"
+    org = parse_org(org_text("goals: goals.yaml\n"), org_path)
+    assert org.goals.goals[0].period.start == date(2026, 12, 1)
+    with pytest.raises(OrgError, match=r"the goals file 'nope\.yaml' is not found"):
+        parse_org(org_text("goals: nope.yaml\n"), org_path)
+
+
+def test_bad_goals_are_refused_with_every_problem_named():
+    bad = """
+goals:
+  - {metric: revenue, period: 2026-Q5, target: 100}
+  - {metric: revenue, period: 2026-Q4, person: zed, target: 100}
+  - {metric: revenue, period: 2026-Q4, team: Nowhere, target: 100}
+  - {metric: revenue, period: 2026-12, target: -5}
+  - {metric: revenue, period: 2026-12, person: alice, target: 100, weekly_plan: [50, 50]}
+  - {metric: revenue, period: 2026-12, team: East, person: alice, target: 100}
+  - {metric: revenue, period: 2026-Q4, target: 100, tagret: 3}
+  - {metric: revenue, period: 2026-Q4, target: 100}
+"""
+    with pytest.raises(OrgError) as err:
+        parse_org(org_text(bad))
+    problems = "\n".join(err.value.problems)
+    assert "goals[0] (revenue 2026-Q5): period '2026-Q5' is not one of" in problems
+    assert "goals[1] (revenue 2026-Q4): person 'zed' does not exist in the org file" in problems
+    assert "goals[2] (revenue 2026-Q4): team 'Nowhere' has nobody in the org file" in problems
+    assert "goals[3] (revenue 2026-12): target must be a number greater than 0" in problems
+    assert ("goals[4] (revenue 2026-12): weekly_plan has 2 numbers but the period has 5 "
+            "working weeks (2026-W49 to 2026-W53)") in problems
+    assert "goals[5] (revenue 2026-12): give team or person, not both" in problems
+    assert "goals[6]: unknown field(s) tagret" in problems
+    assert "goals[7] (revenue 2026-Q4 (org)): the same target is also goals[6]" not in problems
+    assert len(err.value.problems) == 7
+
+
+def test_a_weekly_plan_that_does_not_add_up_is_refused():
+    bad = ("goals:\n  - {metric: revenue, period: 2026-12, person: alice, target: 100000, "
+           "weekly_plan: [20000, 20000, 20000, 20000, 10000]}\n")
+    with pytest.raises(OrgError, match="weekly_plan adds up to 90000, not the target 100000"):
+        parse_org(org_text(bad))
+
+
+def test_the_same_target_twice_is_refused():
+    twice = ("goals:\n  - {metric: revenue, period: 2026-Q4, target: 1}\n"
+             "  - {metric: revenue, period: 2026-Q4, target: 2}\n")
+    with pytest.raises(OrgError, match=r"goals\[1\] \(revenue 2026-Q4 \(org\)\): the same "
+                                       r"target is also goals\[0\]"):
+        parse_org(org_text(twice))
+
+
+NOW = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
+
+
+# --- the breakdown check ----------------------------------------------------------------
+
+def test_the_breakdown_check_names_what_is_not_allocated():
+    from bot.goals import breakdown_gaps, describe_gap
+
+    org = parse_org(org_text(GOALS + """\
+  - {metric: revenue, period: 2026-Q4, person: bruno, target: 130000}
+"""))
+    gaps = breakdown_gaps(org.goals, {p.key: p.team for p in org.people},
+                          {p.key: p.name for p in org.people})
+    # East: Alice 150k + Sam 50k = 200k, exactly East's target: not listed.
+    assert [describe_gap(g) for g in gaps] == [
+        "revenue 2026-Q4: Bruno Rossi = 130k of Europe's 120k; over-allocated by 10k",
+        "revenue 2026-Q4: East + Europe + China = 440k of the org's 480k; 40k not allocated",
+    ]
+
+
+def test_check_org_shows_the_breakdown(tmp_path: Path, capsys):
+    from bot.cli import main
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(GOALS), encoding="utf-8")
+    assert main(["--env-file", str(tmp_path / "none.env"), "check-org", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "goals: 7" in out
+    assert ("breakdown: revenue 2026-Q4: East + Europe + China = 440k of the org's 480k; "
+            "40k not allocated") in out
+
+
+# --- /goals, from the user's side ---------------------------------------------------------
+
+def answer_kpi(bot, key: str, week: str, value: float, metric: str = "revenue") -> None:
+    """Store a submitted check-in answer for one KPI, as the check-in would."""
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        rnd = ctx.checkins.round_for(person, week) or ctx.checkins.create_round(
+            person, week, [], NOW)
+        rnd.status = "submitted"
+        ctx.checkins.save_answer(rnd, f"kpi:{metric}", text=None, number=value, skipped=False,
+                                 now=NOW)
+
+
+@pytest.fixture
+def goals_bot(bot, clock):
+    bot.org = parse_org(org_text(GOALS))
+    clock.set(NOW)
+    return bot
+
+
+async def test_a_director_sees_their_goal_behind_with_the_pace_needed(goals_bot, chat):
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "alice", "2026-W48", 45_000)
+    answer_kpi(goals_bot, "sam", "2026-W48", 10_000)
+    await say(goals_bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert text.startswith("🎯 Goals — Alice Martin")
+    # Alice: 85k of 150k; 42 of 66 working days done -> plan to date 95,455; behind.
+    assert ("• Revenue · 2026-Q4 (2026-10-01 – 2026-12-31) · Alice Martin\n"
+            "  85,000 of 150,000 USD (57%) · plan to date 95,455 · ⚠️ behind\n"
+            "  Pace needed: 13,542 a week for the 24 working days left") in text
+    # East counts Alice's and Sam's figures against the team's 200k.
+    assert "95,000 of 200,000 USD (48%)" in text
+    await say(goals_bot, "alice", "/goals bruno")
+    assert chat.last("alice").startswith("You can see your own goals and your team's.")
+
+
+async def test_the_gm_sees_the_org_and_the_unallocated_part(goals_bot, chat):
+    from tests.support import say
+
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    assert text.startswith("🎯 Goals — Test Sales")
+    assert "· whole org" in text
+    assert ("• East + Europe + China = 440k of the org's 480k Revenue (2026-Q4); "
+            "40k not allocated") in text
+    await say(goals_bot, "grace", "/goals team nowhere")
+    assert "I don't know nowhere" in chat.last("grace")
+
+
+async def test_goals_in_chinese(goals_bot, chat):
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(GOALS.replace("team: China, target: 120000",
+                                                     "team: China, target: 120000}\n"
+                                                     "  - {metric: revenue, period: 2026-Q4, "
+                                                     "person: li, target: 100000")))
+    answer_kpi(goals_bot, "li", "2026-W48", 66_000)
+    await say(goals_bot, "li", "/goals")
+    text = chat.last("li")
+    assert text.startswith("🎯 目标 —— 李雷")
+    assert "66,000 / 100,000 USD（66%）" in text and "✅ 进度正常" in text
+    assert "李雷 = 10万，China 2026-Q4 营收目标为 12万；2万 尚未分配" in text

@@ -1,0 +1,103 @@
+"""360° review: surveys to manager, peers, reports and self; anonymity; the report."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from bot.cli import main
+from storage.review import ReviewAnswer, ReviewInvite
+from tests.support import say
+
+ANSWERS = {
+    "grace": ["4 Strong quarter", "4", "3", "4", "5 Weekly one-on-ones"],
+    "bruno": ["3", "3", "2 Slow to share leads", "3", "3"],
+    "li": ["5", "4", "4", "4", "4 沟通顺畅"],
+    "sam": ["2", "2 Not enough coaching", "3", "3", "2"],
+    "alice": ["4", "3", "3", "4", "4"],
+}
+
+
+async def run_review(bot, chat) -> None:
+    await say(bot, "grace", "/review start alice")
+    for key, answers in ANSWERS.items():
+        for text in answers:
+            await say(bot, key, text)
+
+
+async def test_a_360_round_with_a_small_group_merged(bot, chat):
+    await say(bot, "grace", "/review start alice")
+    assert any("360° review of Alice Martin started: 1 manager, 2 peers, 1 reports and the "
+               "self-assessment asked" in t for t in chat.to("grace"))
+    assert "as a fellow director" in chat.to("bruno")[0]
+    assert "anonymous" in chat.to("sam")[0]
+    for key, answers in ANSWERS.items():
+        for text in answers:
+            await say(bot, key, text)
+    # Nothing a peer or report chose is said back to them.
+    assert all("Slow to share" not in t and "2 " not in t.split("\n")[0]
+               for t in chat.to("bruno")[-1:])
+    report = chat.last("alice")
+    assert report == chat.last("grace")
+    assert report.startswith("🔄 360° review — Alice Martin")
+    # Peers (2) and the one report are below 3 each: shown together (3), and said so.
+    assert "Peers and reports are shown together" in report
+    assert ("• Goal and plan completion: manager 4 · peers and reports 3.33 · self 4 · "
+            "others 3.5") in report
+    assert "Comments — peers and reports\n• Team management (hiring, training, motivating): " \
+           "Not enough coaching\n• Cooperation with other departments: Slow to share leads" \
+           in report
+    assert "Comments — manager" in report and "Weekly one-on-ones" in report
+    # The answers carry no person for peers and reports; the manager's are named.
+    with bot.unit() as ctx:
+        rows = list(ctx.session.scalars(select(ReviewAnswer)))
+        assert {r.rater_key for r in rows if r.rater_group in {"peer", "report"}} == {None}
+        assert {r.rater_key for r in rows if r.rater_group == "manager"} == {"grace"}
+        assert all(i.done for i in ctx.session.scalars(select(ReviewInvite)))
+
+
+async def test_a_group_too_small_even_merged_is_withheld(bot, chat):
+    await say(bot, "grace", "/review start alice")
+    for text in ANSWERS["sam"]:  # only the one report answers
+        await say(bot, "sam", text)
+    await say(bot, "grace", "/review close alice")
+    report = chat.last("grace")
+    assert "Peers' and reports' ratings are withheld: fewer than 3 answered" in report
+    assert "Not enough coaching" not in report and "reports 2" not in report
+    assert "• Goal and plan completion: self — · others —" in report
+    # A late answer after closing is not recorded.
+    await say(bot, "bruno", "3")
+    with bot.unit() as ctx:
+        groups = [r.rater_group for r in ctx.session.scalars(select(ReviewAnswer))]
+    assert groups == ["report"] * 5
+
+
+async def test_only_the_gm_starts_a_review_and_bad_ratings_are_explained(bot, chat):
+    await say(bot, "alice", "/review start bruno")
+    assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")
+    await say(bot, "grace", "/review start sam")
+    assert chat.last("grace").startswith("sam is not a director in the org file")
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "grace", "/review start alice")
+    assert chat.last("grace").startswith("A 360° review of Alice Martin is already open.")
+    await say(bot, "bruno", "great guy")
+    assert chat.last("bruno").startswith("Please start with a rating from 1 to 5")
+    await say(bot, "li", "4 好")
+    assert chat.last("li").startswith("2/5 · 团队管理（招聘、培训、激励）")
+
+
+async def test_the_report_from_the_command_line(bot, chat, settings, monkeypatch, tmp_path,
+                                                capsys):
+    await run_review(bot, chat)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(settings.org_file))
+    assert main(["--env-file", str(tmp_path / "none"), "review", "alice", "--format",
+                 "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["groups_shown"] == ["manager", "peer+report"] and data["notes"] == ["merged"]
+    assert data["raters"] == {"manager": 1, "peer": 2, "report": 1, "self": 1}
+    assert data["criteria"][0] == {"criterion": "goals", "self": 4.0, "others": 3.5,
+                                   "groups": {"manager": 4.0, "peer+report": 3.33}}
+    assert main(["--env-file", str(tmp_path / "none"), "review", "alice"]) == 0
+    assert capsys.readouterr().out.startswith("# 🔄 360° review — Alice Martin")
