@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.pulse_config import PulseEntry, PulseSettings, build_pulse
 from bot.questions import (
     BUILTIN_QUESTIONS,
     DEFAULT_QUESTION_KEYS,
@@ -129,6 +130,7 @@ class OrgFile(_Strict):
     people: list[PersonEntry]
     checkin: CheckinEntry = CheckinEntry()
     values: list[ValueEntry] = []
+    pulse: PulseEntry = PulseEntry()
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ class Org:
     kudos: KudosSettings = field(default_factory=KudosSettings)
     values: tuple[CompanyValue, ...] = ()
     admins: frozenset[str] = frozenset()
+    pulse: PulseSettings = field(default_factory=PulseSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -418,7 +421,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
     return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions),
                admins=frozenset(admins), timezone=timezone, values=tuple(values),
                kudos=KudosSettings(allowance=kudos.allowance, words=words,
-                                   honours_channel=dict(kudos.honours_channel)))
+                                   honours_channel=dict(kudos.honours_channel)),
+               pulse=build_pulse(parsed.pulse, problems))
 
 
 def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:
