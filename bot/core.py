@@ -19,12 +19,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.events import InboundEvent, OutboundMessage, Target
+from bot.events import InboundEvent, OutboundMessage, Target, is_concealed
 from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import route
-from handlers import checkin, honours, rounds
+from handlers import checkin, honours, pulse, rounds
 from handlers.context import Context
 from storage.db import describe_db_error, session_factory
 from storage.models import Person
@@ -365,3 +365,23 @@ class TeamPulse:
     def _honours(self) -> bool:
         with self.unit() as ctx:
             return honours.post_monthly_honours(ctx)
+
+    # --- anonymous pulse polls -----------------------------------------------------------
+
+    async def run_pulse(self) -> pulse.SweepResult:
+        """Open due pulse polls, ask, remind, close and alert (see handlers.pulse.sweep)."""
+        result = await self.db(self._pulse)
+        await self.deliver()
+        return result
+
+    def _pulse(self) -> pulse.SweepResult:
+        with self.unit() as ctx:
+            return pulse.sweep(ctx)
+
+    def pressed_label(self, event: InboundEvent, label: str) -> str:
+        """What a pressed button shows once answered: its label, or for an anonymous
+        answer only "answered", in the person's language (from the org file alone)."""
+        if not is_concealed(event.action):
+            return label
+        return self.renderer.message(self._locale_without_db(event), "pulse_answered_mark")
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import checkin, kudos
+from handlers import checkin, kudos, pulse
 from handlers.context import Context
 from handlers.help import unknown_person
 from handlers.registry import COMMANDS
@@ -38,7 +38,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             unknown_person(ctx)
         return
     if event.action:
-        if not checkin.on_action(ctx, event.action):
+        if not checkin.on_action(ctx, event.action) and not pulse.on_action(ctx, event.action):
             ctx.reply("button_stale")
         return
     if command is not None:
@@ -64,7 +64,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if not text:
         ctx.reply("unsupported_message")
         return
-    if not checkin.on_text(ctx, text):
+    if not checkin.on_text(ctx, text) and not pulse.on_text(ctx, text):
         if kudos.looks_like_kudos(ctx.org, event, text):
             kudos.on_message(ctx, text)
             return

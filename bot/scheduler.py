@@ -30,6 +30,8 @@ JOB_PREFIX = "checkin:"
 REMINDER_SWEEP = timedelta(minutes=5)
 #: How often the running bot looks for rounds requested with `teampulse checkin send`.
 ROUND_REQUEST_POLL = timedelta(seconds=3)
+#: How often pulse polls are opened, sent (at each person's local time), reminded and closed.
+PULSE_SWEEP = timedelta(minutes=5)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -132,6 +134,9 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     scheduler.add_job("bot.jobs:round_requests_job", IntervalTrigger(
         seconds=int(ROUND_REQUEST_POLL.total_seconds())), id="round-requests",
         jobstore="memory", replace_existing=True)
+    scheduler.add_job("bot.jobs:pulse_job", IntervalTrigger(
+        seconds=int(PULSE_SWEEP.total_seconds())), id="pulse", jobstore="memory",
+        replace_existing=True)
     sync_honours_job(scheduler, bot)
     await catch_up(bot)
     await bot.run_round_requests()  # what was queued while the bot was down

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from handlers import away, checkin, help, honours, kudos, rounds, summary
+from handlers import away, checkin, help, honours, kudos, pulse, rounds, summary
 from handlers.context import Context
 
 
@@ -32,6 +32,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("summary", summary.cmd_summary, summary_only=True),
     Command("kudos", kudos.cmd_kudos),
     Command("honours", honours.cmd_honours),
+    Command("pulse", pulse.cmd_pulse),
 )}
 
 

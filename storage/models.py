@@ -201,5 +201,9 @@ class ProcessedEvent(Base):
 
 # Feature tables live in their own modules; importing them here puts them in the one
 # metadata that migrations are compared against.
-from storage import away, kudos, round_requests  # noqa: E402, F401
-from storage import pulse  # noqa: E402, F401
+from storage import (  # noqa: E402, F401
+    away,
+    kudos,
+    pulse,
+    round_requests,
+)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -59,7 +59,7 @@ class PulseVote(Base):
     """One answer to one question: the poll, the question, the value, maybe the team."""
 
     __tablename__ = "pulse_votes"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_token)
     poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"),
@@ -73,7 +73,7 @@ class PulseComment(Base):
     """An anonymous comment: the poll, the text, maybe the team."""
 
     __tablename__ = "pulse_comments"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_token)
     poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"),
@@ -86,7 +86,7 @@ class PulseParticipant(Base):
     """Someone asked in a poll: how far they got (next question), never what they said."""
 
     __tablename__ = "pulse_participants"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"),
                                          primary_key=True)
