@@ -26,7 +26,8 @@ from tests.telegram.conftest import (
     running,
 )
 
-MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary", "kudos", "honours"]
+MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary", "kudos", "honours",
+        "pulse"]
 
 
 def without_text(update: dict[str, Any], **fields: Any) -> dict[str, Any]:
