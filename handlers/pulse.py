@@ -101,20 +101,26 @@ def sweep(ctx: Context) -> SweepResult:
     repo = PulseRepo(ctx.session)
     if settings.enabled:
         people = audience(ctx)
+        asked: dict[int, set[int]] = {}  # poll id -> people already asked (one query a poll)
         for person in people:
             day = poll_date(settings, now.astimezone(ZoneInfo(person.timezone)).date())
             start = opens_at(settings, day, person.timezone)
             if not start <= now < start + timedelta(days=settings.close_after_days):
                 continue
             poll = repo.poll(day.isoformat()) or _create_poll(ctx, day, people)
-            if poll.closed or repo.participant(poll, person) is not None:
+            if poll.id not in asked:
+                asked[poll.id] = repo.participant_ids(poll)
+            if poll.closed or person.id in asked[poll.id]:
                 continue
+            asked[poll.id].add(person.id)
             repo.add_participant(poll, person)
             if _ask(ctx, person, poll, 0, intro="pulse_intro",
                     dedupe_key=f"pulse:{poll.key}:{person.key}:prompt"):
                 result.asked += 1
         result.reminded = _remind(ctx, repo, now)
     for poll in repo.open_polls():
+        if ctx.session.get_bind().dialect.name != "sqlite":
+            repo.shuffle(poll)  # see PulseRepo.shuffle: row order must not pair answers up
         if now >= poll.closes_at:
             result.alerts += close_poll(ctx, poll)
             result.closed.append(poll.key)

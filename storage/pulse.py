@@ -203,6 +203,34 @@ class PulseRepo:
         return [Tally(k, t, c) for (k, t), c in sorted(out.items(), key=lambda i: (
             i[0][0], i[0][1] or ""))]
 
+    def shuffle(self, poll: PulsePoll) -> None:
+        """Write a poll's votes and comments again, in random order with new keys.
+
+        PostgreSQL keeps rows in the order they were written (SQLite here orders them by
+        their random key), and that order, read beside the order in which people's
+        progress changed, could pair them up: rewriting in random order breaks it.
+        """
+        votes = list(self.session.scalars(select(PulseVote).where(PulseVote.poll_id == poll.id)))
+        comments = list(self.session.scalars(
+            select(PulseComment).where(PulseComment.poll_id == poll.id)))
+        if not votes and not comments:
+            return
+        fresh: list[PulseVote | PulseComment] = [
+            PulseVote(poll_id=poll.id, question_key=v.question_key, value=v.value, team=v.team)
+            for v in votes] + [PulseComment(poll_id=poll.id, text=c.text, team=c.team)
+                               for c in comments]
+        for row in [*votes, *comments]:
+            self.session.delete(row)
+        self.session.flush()
+        secrets.SystemRandom().shuffle(fresh)
+        self.session.add_all(fresh)
+        self.session.flush()
+
+    def participant_ids(self, poll: PulsePoll) -> set[int]:
+        """Ids of the people asked in a poll."""
+        return set(self.session.scalars(select(PulseParticipant.person_id).where(
+            PulseParticipant.poll_id == poll.id)))
+
     def comments(self, poll: PulsePoll) -> list[tuple[str | None, str]]:
         """(team, text) of a poll's comments, in an order unrelated to when they came."""
         rows = self.session.execute(

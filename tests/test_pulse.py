@@ -524,3 +524,23 @@ async def test_cli_results_are_thresholded_like_the_chat(pbot, pchat, pclock, da
     assert "note east1" in out
     code, _ = run_cli(settings, "pulse", "results", "--team", "Mars")
     assert code == 2
+
+
+async def test_shuffling_keeps_every_answer_and_forgets_the_order(pbot, pchat):
+    await pbot.run_pulse()
+    for key, value in (("alice", 1), ("east1", 5), ("west1", 3)):
+        await answer_all(pbot, pchat, key, value, 2, f"words of {key}")
+    with pbot.unit() as ctx:
+        from storage.pulse import PulseRepo
+
+        before = {v.id for v in ctx.session.scalars(select(PulseVote))}
+        poll = ctx.session.scalars(select(PulsePoll)).one()
+        PulseRepo(ctx.session).shuffle(poll)
+    with pbot.unit() as ctx:
+        votes = ctx.session.scalars(select(PulseVote)).all()
+        assert sorted((v.question_key, v.value, v.team or "-") for v in votes) == [
+            ("morale", 1, "East"), ("morale", 3, "-"), ("morale", 5, "East"),
+            ("stress", 2, "-"), ("stress", 2, "East"), ("stress", 2, "East")]
+        assert not before & {v.id for v in votes}
+        assert sorted(c.text for c in ctx.session.scalars(select(PulseComment))) == [
+            "words of alice", "words of east1", "words of west1"]
