@@ -544,3 +544,17 @@ async def test_shuffling_keeps_every_answer_and_forgets_the_order(pbot, pchat):
         assert not before & {v.id for v in votes}
         assert sorted(c.text for c in ctx.session.scalars(select(PulseComment))) == [
             "words of alice", "words of east1", "words of west1"]
+
+
+async def test_console_fires_the_pulse_and_presses_its_buttons(database_url, pclock):
+    from io import StringIO
+
+    from bot.app import run
+
+    session = "/fire pulse\n/as alice\n/press 2\n3\nno\n/quit\n"
+    out = StringIO()
+    await run(Settings(database_url=database_url, org_file=PULSE_ORG, console=True),
+              stdin=StringIO(session), stdout=out, clock=pclock)
+    text = out.getvalue()
+    assert "(pulse: asked 11, reminded 0, closed none" in text
+    assert "Question 2 of 2" in text and "Your answers are in" in text
