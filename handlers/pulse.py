@@ -269,6 +269,9 @@ def cmd_pulse(ctx: Context, args: str) -> None:
             ZoneInfo(person.timezone)))
         return
     if part is None:
+        if person.id not in {p.id for p in audience(ctx)}:
+            ctx.reply("pulse_not_invited")  # the org file asks other roles or teams
+            return
         part = repo.add_participant(poll, person)
     if ctx.event is not None and not ctx.event.is_direct:
         ctx.reply("pulse_moved_to_private")

@@ -119,6 +119,10 @@ async def test_audience_by_role_or_team(database_url, pclock, tmp_path):
     bot.register(chat)
     await bot.run_pulse()
     assert {s.target.address for s in chat.sent} == {"alice", "bruno"}
+    await say(bot, "west1", "/pulse")
+    assert "for other roles or teams" in chat.last("west1")
+    await say(bot, "alice", "/pulse")
+    assert "Question 1 of 2" in chat.last("alice")
     engine.dispose()
 
 

@@ -62,7 +62,7 @@ async def test_a_pulse_poll_in_slack_never_shows_a_choice(slack: SlackHarness, f
         "✅ *answered*"
     await slack.press(SAM, slack.posts(SAM)[-1], "3")
 
-    # The GM sees nothing yet below the threshold? 5 answered: shown (threshold 5).
+    # Six have answered the first question (the threshold is 5): the GM sees the results.
     await slack.command(GRACE, "/pulse", "results", channel=dm_channel(GRACE))
     results = slack.last_text(GRACE)
     assert "Morale: 3.5 (6 answers)" in results
