@@ -369,14 +369,28 @@ class TeamPulse:
     # --- anonymous pulse polls -----------------------------------------------------------
 
     async def run_pulse(self) -> pulse.SweepResult:
-        """Open due pulse polls, ask, remind, close and alert (see handlers.pulse.sweep)."""
-        result = await self.db(self._pulse)
+        """Open due pulse polls, ask, remind, close and alert (see handlers.pulse.sweep).
+
+        People are asked in batches of ROUND_BATCH, one transaction each, so inbound
+        events get the database in between; every step is idempotent.
+        """
+        due = await self.db(self._pulse_step, pulse.due_people)
+        asked = 0
+        for start in range(0, len(due), ROUND_BATCH):
+            batch = due[start:start + ROUND_BATCH]
+            asked += await self.db(self._pulse_step, pulse.ask_people, batch)
+            await self.deliver()
+        result: pulse.SweepResult = await self.db(self._pulse_step, pulse.remind_and_close)
+        result.asked = asked
         await self.deliver()
+        if result.asked or result.reminded or result.closed:
+            log.info("pulse sweep: asked %d, reminded %d, closed %s, alerts %d", result.asked,
+                     result.reminded, result.closed or "none", result.alerts)
         return result
 
-    def _pulse(self) -> pulse.SweepResult:
+    def _pulse_step(self, step: Callable[..., T], *args: Any) -> T:
         with self.unit() as ctx:
-            return pulse.sweep(ctx)
+            return step(ctx, *args)
 
     def pressed_label(self, event: InboundEvent, label: str) -> str:
         """What a pressed button shows once answered: its label, or for an anonymous

@@ -92,41 +92,87 @@ class SweepResult:
 def sweep(ctx: Context) -> SweepResult:
     """Open due polls, ask whoever's time has come, remind once, close and alert.
 
-    Run every few minutes by the scheduler; idempotent (a person is asked once per
-    poll, reminded once, and a poll closes once).
+    Run every few minutes by the scheduler (the core runs the same steps in several
+    transactions: see TeamPulse.run_pulse); idempotent: a person is asked once per
+    poll, reminded once, and a poll closes once.
     """
+    result = SweepResult(asked=ask_people(ctx, due_people(ctx)))
+    finish = remind_and_close(ctx)
+    finish.asked = result.asked
+    return finish
+
+
+def due_people(ctx: Context) -> list[int]:
+    """Open the polls whose time has come; the ids of the people to ask now."""
     settings = ctx.org.pulse
+    if not settings.enabled:
+        return []
+    now = ctx.clock.now()
+    repo = PulseRepo(ctx.session)
+    people = audience(ctx)
+    asked: dict[int, set[int]] = {}  # poll id -> people already asked (one query a poll)
+    due: list[int] = []
+    for person in people:
+        poll = _live_poll(ctx, person, now)
+        if poll is None:
+            poll = _create_poll(ctx, _poll_day(settings, person, now), people) \
+                if _in_window(settings, person, now) else None
+        if poll is None or poll.closed:
+            continue
+        if poll.id not in asked:
+            asked[poll.id] = repo.participant_ids(poll)
+        if person.id not in asked[poll.id]:
+            due.append(person.id)
+    return due
+
+
+def _poll_day(settings: PulseSettings, person: Person, now: datetime) -> date:
+    return poll_date(settings, now.astimezone(ZoneInfo(person.timezone)).date())
+
+
+def _in_window(settings: PulseSettings, person: Person, now: datetime) -> bool:
+    start = opens_at(settings, _poll_day(settings, person, now), person.timezone)
+    return start <= now < start + timedelta(days=settings.close_after_days)
+
+
+def _live_poll(ctx: Context, person: Person, now: datetime) -> PulsePoll | None:
+    """The poll open for a person now (by their own clock), if it exists yet."""
+    settings = ctx.org.pulse
+    if not _in_window(settings, person, now):
+        return None
+    return PulseRepo(ctx.session).poll(_poll_day(settings, person, now).isoformat())
+
+
+def ask_people(ctx: Context, person_ids: list[int]) -> int:
+    """Send the first question of their open poll to these people (once); how many."""
+    now = ctx.clock.now()
+    repo = PulseRepo(ctx.session)
+    count = 0
+    for person_id in person_ids:
+        person = ctx.session.get(Person, person_id)
+        poll = _live_poll(ctx, person, now) if person is not None else None
+        if person is None or poll is None or poll.closed or \
+                repo.participant(poll, person) is not None:
+            continue
+        repo.add_participant(poll, person)
+        if _ask(ctx, person, poll, 0, intro="pulse_intro",
+                dedupe_key=f"pulse:{poll.key}:{person.key}:prompt"):
+            count += 1
+    return count
+
+
+def remind_and_close(ctx: Context) -> SweepResult:
+    """Remind once whoever has not finished; close polls whose time is up and alert."""
     result = SweepResult()
     now = ctx.clock.now()
     repo = PulseRepo(ctx.session)
-    if settings.enabled:
-        people = audience(ctx)
-        asked: dict[int, set[int]] = {}  # poll id -> people already asked (one query a poll)
-        for person in people:
-            day = poll_date(settings, now.astimezone(ZoneInfo(person.timezone)).date())
-            start = opens_at(settings, day, person.timezone)
-            if not start <= now < start + timedelta(days=settings.close_after_days):
-                continue
-            poll = repo.poll(day.isoformat()) or _create_poll(ctx, day, people)
-            if poll.id not in asked:
-                asked[poll.id] = repo.participant_ids(poll)
-            if poll.closed or person.id in asked[poll.id]:
-                continue
-            asked[poll.id].add(person.id)
-            repo.add_participant(poll, person)
-            if _ask(ctx, person, poll, 0, intro="pulse_intro",
-                    dedupe_key=f"pulse:{poll.key}:{person.key}:prompt"):
-                result.asked += 1
-        result.reminded = _remind(ctx, repo, now)
+    result.reminded = _remind(ctx, repo, now)
     for poll in repo.open_polls():
         if ctx.session.get_bind().dialect.name != "sqlite":
             repo.shuffle(poll)  # see PulseRepo.shuffle: row order must not pair answers up
         if now >= poll.closes_at:
             result.alerts += close_poll(ctx, poll)
             result.closed.append(poll.key)
-    if result.asked or result.reminded or result.closed:
-        log.info("pulse sweep: asked %d, reminded %d, closed %s, alerts %d", result.asked,
-                 result.reminded, result.closed or "none", result.alerts)
     return result
 
 
