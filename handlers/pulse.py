@@ -11,7 +11,7 @@ How anonymity holds (see also storage/pulse.py):
   high stress answer, which travels inside the next question (so every respondent
   gets the same number of messages) in an outbox row scrubbed once delivered (as
   every pulse DM is).
-- Logs here say counts, never values or comments.
+- Nothing here logs; the core logs counts only, never values or comments.
 - Results are shown only for groups of at least the poll's threshold, per question,
   and a team is hidden when the org minus the shown teams would leave a group
   smaller than that (see `visible_slices`).
@@ -19,7 +19,6 @@ How anonymity holds (see also storage/pulse.py):
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -35,8 +34,6 @@ from handlers.answers import normalise
 from handlers.context import Context
 from storage.models import Conversation, Person
 from storage.pulse import PulsePoll, PulseRepo, Tally
-
-log = logging.getLogger(__name__)
 
 ACTION = f"{CONCEALED_PREFIX}pulse"
 CONVERSATION_KIND = "pulse"
