@@ -201,9 +201,4 @@ class ProcessedEvent(Base):
 
 # Feature tables live in their own modules; importing them here puts them in the one
 # metadata that migrations are compared against.
-from storage import (  # noqa: E402, F401
-    away,
-    kudos,
-    pulse,
-    round_requests,
-)
+from storage import away, kudos, pulse, round_requests  # noqa: E402, F401
