@@ -75,6 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=("md", "json"), default="md")
     review.add_argument("--locale", choices=("en", "zh-CN"), default=None,
                         help="language (default: the GM's)")
+    pulse = sub.add_parser("pulse", help="anonymous pulse polls (results, thresholded)")
+    pulse_actions = pulse.add_subparsers(dest="pulse_command", metavar="ACTION", required=True)
+    results = pulse_actions.add_parser(
+        "results", help="the latest poll's results (groups below the threshold are hidden)")
+    results.add_argument("--format", choices=("md", "json"), default="md")
+    results.add_argument("--last", type=int, default=1, metavar="N",
+                         help="also show the trend over the last N polls")
+    results.add_argument("--poll", metavar="DATE", help="a poll by its date (2026-12-09)")
+    results.add_argument("--team", metavar="NAME", help="one team's slice")
     sub.add_parser("migrate", help="bring the database up to date")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
@@ -216,6 +225,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _import_actuals(args, settings, out)
     if args.command == "review":
         return _review(args, settings, out)
+    if args.command == "pulse":
+        return _pulse_results(args, settings, out)
     return 2
 
 
@@ -321,6 +332,46 @@ def _print_goals(org: Org, out: TextIO) -> None:
         print("  breakdown: every team's and person's targets add up to the whole", file=out)
     for gap in gaps:
         print(f"  breakdown: {describe_gap(gap)}", file=out)
+
+
+def _pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.app import prepare
+    from handlers.pulse import results_view
+    from storage.pulse import PulseRepo
+
+    bot, engine = prepare(settings)
+    try:
+        with bot.unit() as ctx:
+            repo = PulseRepo(ctx.session)
+            if args.poll:
+                poll = repo.poll(args.poll)
+                if poll is None:
+                    print(f"teampulse: no pulse poll dated {args.poll!r}", file=sys.stderr)
+                    return 2
+                polls = [*repo.recent(max(1, args.last) - 1, before_key=poll.key), poll]
+            else:
+                polls = repo.recent(max(1, min(args.last, 24)))
+            team = args.team
+            if team is not None:
+                teams = {p.team for p in ctx.people.active() if p.team}
+                team = next((t for t in teams if t.casefold() == team.casefold()), None)
+                if team is None:
+                    print(f"teampulse: no team called {args.team!r} (teams: "
+                          f"{', '.join(sorted(teams)) or 'none'})", file=sys.stderr)
+                    return 2
+            if not polls:
+                print("teampulse: no pulse poll has run yet", file=sys.stderr)
+                return 2
+            # The very same thresholded view as /pulse results in the chat.
+            view = results_view(ctx.session, polls, team)
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        json.dump(view, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    out.write(bot.renderer.message("en", "pulse_results", "markdown", **view) + "\n")
+    return 0
 
 
 def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -19,12 +19,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.events import InboundEvent, OutboundMessage, Target
+from bot.events import InboundEvent, OutboundMessage, Target, is_concealed
 from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
 from bot.router import route
-from handlers import checkin, honours, oneonone, rounds
+from handlers import checkin, honours, oneonone, pulse, rounds
 from handlers.context import Context
 from storage.db import describe_db_error, session_factory
 from storage.models import Person
@@ -387,3 +387,37 @@ class TeamPulse:
 
         with self.unit() as ctx:
             return send_monthly_reviews(ctx)
+
+    # --- anonymous pulse polls -----------------------------------------------------------
+
+    async def run_pulse(self) -> pulse.SweepResult:
+        """Open due pulse polls, ask, remind, close and alert (see handlers.pulse.sweep).
+
+        People are asked in batches of ROUND_BATCH, one transaction each, so inbound
+        events get the database in between; every step is idempotent.
+        """
+        due = await self.db(self._pulse_step, pulse.due_people)
+        asked = 0
+        for start in range(0, len(due), ROUND_BATCH):
+            batch = due[start:start + ROUND_BATCH]
+            asked += await self.db(self._pulse_step, pulse.ask_people, batch)
+            await self.deliver()
+        result: pulse.SweepResult = await self.db(self._pulse_step, pulse.remind_and_close)
+        result.asked = asked
+        await self.deliver()
+        if result.asked or result.reminded or result.closed:
+            log.info("pulse sweep: asked %d, reminded %d, closed %s, alerts %d", result.asked,
+                     result.reminded, result.closed or "none", result.alerts)
+        return result
+
+    def _pulse_step(self, step: Callable[..., T], *args: Any) -> T:
+        with self.unit() as ctx:
+            return step(ctx, *args)
+
+    def pressed_label(self, event: InboundEvent, label: str) -> str:
+        """What a pressed button shows once answered: its label, or for an anonymous
+        answer only "answered", in the person's language (from the org file alone)."""
+        if not is_concealed(event.action):
+            return label
+        return self.renderer.message(self._locale_without_db(event), "pulse_answered_mark")
+

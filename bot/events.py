@@ -126,6 +126,23 @@ class SendResult:
 #: An outbox payload's message to send instead, should the message fail for good.
 FALLBACK_KEY = "fallback"
 
+#: An outbox payload marked with this key keeps no text once delivered (anonymous polls).
+SCRUB_KEY = "scrub_after_send"
+
+#: A button whose action starts with this is an anonymous answer: once pressed, the
+#: adapters show "answered" in its place, never the chosen label.
+CONCEALED_PREFIX = "anon:"
+
+
+def is_concealed(action: str | None) -> bool:
+    """Whether a pressed button's choice must not be shown back in the chat."""
+    return bool(action) and action.startswith(CONCEALED_PREFIX)  # type: ignore[union-attr]
+
+
+def scrubbed(payload: dict[str, Any]) -> dict[str, Any]:
+    """What stays of a delivered payload marked SCRUB_KEY: no text, no buttons."""
+    return {"text": "", SCRUB_KEY: True} if payload.get(SCRUB_KEY) else payload
+
 
 def fallback_payload(target: Target, message: OutboundMessage) -> dict[str, Any]:
     """A fallback's JSON form, kept in the payload of the message it stands in for."""

@@ -102,3 +102,14 @@ async def monthly_review_job() -> None:
     """The monthly review (the handler checks it is the first working day)."""
     if _bot is not None:
         await _bot.run_monthly_review()
+
+
+async def pulse_job() -> None:
+    """Anonymous pulse polls: open, ask, remind, close and alert as their times come."""
+    if _bot is None:
+        return
+    try:
+        await _bot.run_pulse()
+    except DBAPIError as exc:
+        log.error("pulse sweep failed (%s); trying again at the next sweep",
+                  describe_db_error(exc))

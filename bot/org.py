@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.crm_import import CrmSettings, load_crm_settings
 from bot.goals import GoalBook, PersonInfo, load_goals
 from bot.oneonone import OneOnOnesEntry, OneOnOneSettings, build_settings
+from bot.pulse_config import PulseEntry, PulseSettings, build_pulse
 from bot.questions import (
     BUILTIN_QUESTIONS,
     DEFAULT_QUESTION_KEYS,
@@ -136,6 +137,7 @@ class OrgFile(_Strict):
     # Checked by bot/goals.py and bot/crm_import.py, which report problems in the same style.
     goals: Any = None
     crm: Any = None
+    pulse: PulseEntry = PulseEntry()
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,7 @@ class Org:
     oneonones: OneOnOneSettings = field(default_factory=OneOnOneSettings)
     goals: GoalBook = field(default_factory=GoalBook)
     crm: CrmSettings = field(default_factory=CrmSettings)
+    pulse: PulseSettings = field(default_factory=PulseSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -434,7 +437,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
                admins=frozenset(admins), timezone=timezone, values=tuple(values),
                oneonones=oneonones,
                kudos=KudosSettings(allowance=kudos.allowance, words=words,
-                                   honours_channel=dict(kudos.honours_channel)))
+                                   honours_channel=dict(kudos.honours_channel)),
+               pulse=build_pulse(parsed.pulse, problems))
 
 
 def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.base import Adapter, DeliveryError, RetryLater
 from bot.clock import Clock
-from bot.events import OutboundMessage, Target, fallback_of
+from bot.events import OutboundMessage, Target, fallback_of, scrubbed
 from bot.log_privacy import describe_exception
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepo
@@ -262,6 +262,9 @@ class OutboxWorker:
             if row is not None:
                 for name, value in values.items():
                     setattr(row, name, value)
+                if values.get("status") in ("sent", "failed"):
+                    # An anonymous poll's DM keeps nothing of what it said once it is done with.
+                    row.payload = scrubbed(row.payload)
             if follow_up is not None:
                 # In the same transaction: the fallback is recorded exactly when the
                 # message it stands in for is marked failed.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import checkin, kudos, monthly_review, oneonone, review
+from handlers import checkin, kudos, monthly_review, oneonone, pulse, review
 from handlers.context import Context
 from handlers.help import unknown_person
 from handlers.registry import COMMANDS
@@ -43,7 +43,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             if not handled:
                 ctx.reply("button_stale")
             return
-        if not checkin.on_action(ctx, event.action):
+        if not checkin.on_action(ctx, event.action) and not pulse.on_action(ctx, event.action):
             ctx.reply("button_stale")
         return
     if command is not None:
@@ -69,8 +69,9 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if not text:
         ctx.reply("unsupported_message")
         return
-    # A waiting check-in question comes first; the 1:1 dialog keeps its place meanwhile.
-    if not checkin.on_text(ctx, text) and not oneonone.on_text(ctx, text):
+    # A waiting check-in (or pulse) question comes first; the 1:1 dialog keeps its place.
+    if not checkin.on_text(ctx, text) and not pulse.on_text(ctx, text) \
+            and not oneonone.on_text(ctx, text):
         if monthly_review.on_text(ctx, text) or review.on_text(ctx, text):
             return
         if kudos.looks_like_kudos(ctx.org, event, text):

@@ -36,6 +36,8 @@ ROUND_REQUEST_POLL = timedelta(seconds=3)
 ONEONONE_SWEEP = timedelta(minutes=1)
 #: How often the watched CRM folder (org file: crm.watch_folder) is scanned for new files.
 CRM_WATCH_POLL = timedelta(minutes=1)
+#: How often pulse polls are opened, sent (at each person's local time), reminded and closed.
+PULSE_SWEEP = timedelta(minutes=5)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -145,6 +147,9 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
         jobstore="memory", replace_existing=True)
     scheduler.add_job("bot.jobs:oneonone_job", IntervalTrigger(
         seconds=int(ONEONONE_SWEEP.total_seconds())), id="oneonones", jobstore="memory",
+        replace_existing=True)
+    scheduler.add_job("bot.jobs:pulse_job", IntervalTrigger(
+        seconds=int(PULSE_SWEEP.total_seconds())), id="pulse", jobstore="memory",
         replace_existing=True)
     sync_honours_job(scheduler, bot)
     if bot.org.crm.watch_folder is not None:

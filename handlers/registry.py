@@ -14,6 +14,7 @@ from handlers import (
     kudos,
     monthly_review,
     oneonone,
+    pulse,
     review,
     rounds,
     summary,
@@ -50,6 +51,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("goals", goals.cmd_goals),
     Command("monthly", monthly_review.cmd_monthly, hidden=True),
     Command("review", review.cmd_review, hidden=True),
+    Command("pulse", pulse.cmd_pulse),
 )}
 
 

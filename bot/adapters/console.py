@@ -35,6 +35,7 @@ Console commands (everything else goes to the bot as a chat message):
   /who                  list the people you can act as
   /fire checkin [key…]  send the weekly check-in now (everyone, or the given people)
   /fire reminders       send the reminders that are due now
+  /fire pulse           open, send, remind and close pulse polls whose time has come
   /press <n>            press button n of the last message you received
   /group <text>         say something in the team's group chat instead of a DM
   /console              this list
@@ -270,8 +271,15 @@ class ConsoleAdapter(Adapter):
         self._say(f"You are now {people[key]} ({key}).")
 
     async def _fire(self, args: list[str]) -> None:
-        if not args or args[0] not in {"checkin", "reminders"}:
-            self._say("Usage: /fire checkin [key…]  or  /fire reminders")
+        if not args or args[0] not in {"checkin", "reminders", "pulse"}:
+            self._say("Usage: /fire checkin [key…]  or  /fire reminders  or  /fire pulse")
+            return
+        if args[0] == "pulse":
+            done = await self.bot.run_pulse()
+            self._say(f"(pulse: asked {done.asked}, reminded {done.reminded}, closed "
+                      f"{', '.join(done.closed) or 'none'}; polls open every "
+                      f"{self.bot.org.pulse.every_weeks} weeks, so outside that time "
+                      "nothing is due)")
             return
         if args[0] == "reminders":
             count = await self.bot.run_reminders()

@@ -488,12 +488,18 @@ class SlackAdapter(Adapter):
 
     async def _press(self, body: dict[str, Any], action: dict[str, Any],
                      event: InboundEvent) -> None:
-        await self._mark_answered(body, action)
+        await self._mark_answered(body, action, event)
         await self._process(event)
 
-    async def _mark_answered(self, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """Show the pressed button's label in place of the buttons, so it is not pressed twice."""
-        label = str((action.get("text") or {}).get("text") or action.get("value") or "")
+    async def _mark_answered(self, body: dict[str, Any], action: dict[str, Any],
+                             event: InboundEvent) -> None:
+        """Show the pressed button's label in place of the buttons, so it is not pressed twice.
+
+        An anonymous answer shows only "answered" (the core says which): the chat
+        history must not keep the choice.
+        """
+        label = self.bot.pressed_label(event, str(
+            (action.get("text") or {}).get("text") or action.get("value") or ""))
         container = body.get("container") or {}
         message = body.get("message") or {}
         text = str(message.get("text") or label)

@@ -231,15 +231,19 @@ class TelegramAdapter(Adapter):
         handled = await self.bot.handle(event)
         message = query.message
         if handled and isinstance(message, Message) and query.data:
-            await self._show_choice(message, query.data)
+            await self._show_choice(message, query.data, event)
 
-    async def _show_choice(self, message: Message, data: str) -> None:
-        """Edit a message whose button was pressed: show the choice, drop the keyboard."""
+    async def _show_choice(self, message: Message, data: str, event: InboundEvent) -> None:
+        """Edit a message whose button was pressed: show the choice, drop the keyboard.
+
+        An anonymous answer shows only "answered" (the core says which), never the choice.
+        """
         markup = message.reply_markup
         label = next((button.text for row in (markup.inline_keyboard if markup else ())
                       for button in row if button.callback_data == data), None)
         if label is None:
             return
+        label = self.bot.pressed_label(event, label)
         tg = self.application.bot
         try:
             text = f"{message.text_html}\n\n→ <b>{html.escape(label, quote=False)}</b>" \

@@ -1,0 +1,673 @@
+"""Anonymous pulse polls: morale, stress and the org's own questions, every second week.
+
+How anonymity holds (see also storage/pulse.py):
+- Each answer is stored the moment it is given, as its own row with no person, no
+  platform id and no time (storage/pulse.py). So a poll answered over several
+  messages needs no partial answers anywhere: the conversation only records which
+  question comes next ("<poll id>:<step>"), never a value.
+- Buttons carry a concealed action (bot.events.CONCEALED_PREFIX): the adapters show
+  "answered" in place of a pressed button, never its label.
+- Nothing the bot sends depends on a value, except the private care note after a
+  high stress answer, which travels inside the next question (so every respondent
+  gets the same number of messages) in an outbox row scrubbed once delivered (as
+  every pulse DM is).
+- Nothing here logs; the core logs counts only, never values or comments.
+- Results are shown only for groups of at least the poll's threshold, per question,
+  and a team is hidden when the org minus the shown teams would leave a group
+  smaller than that (see `visible_slices`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage
+from bot.pulse_config import PulseQuestion, PulseSettings
+from bot.text import clean_text
+from handlers.answers import normalise
+from handlers.context import Context
+from storage.models import Conversation, Person
+from storage.pulse import PulsePoll, PulseRepo, Tally
+
+ACTION = f"{CONCEALED_PREFIX}pulse"
+CONVERSATION_KIND = "pulse"
+COMMENT_LIMIT = 2000
+#: Words that leave the comment out.
+NO_COMMENT_WORDS = {"skip", "/skip", "no", "none", "n/a", "-", "跳过", "没有", "无", "不用"}
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
+ORG_SLICE = ""  # the whole org, in slice maps and alert keys
+
+
+# --- cadence ------------------------------------------------------------------------------
+
+def poll_date(settings: PulseSettings, today: date) -> date:
+    """The latest poll date on or before `today` (every N weeks, on the weekday)."""
+    anchor = settings.first_week - timedelta(days=settings.first_week.weekday())
+    day = today - timedelta(days=(today.weekday() - settings.weekday) % 7)
+    weeks = (day - anchor).days // 7
+    return day - timedelta(weeks=weeks % settings.every_weeks)
+
+
+def opens_at(settings: PulseSettings, day: date, timezone: str) -> datetime:
+    """When a poll dated `day` opens in a timezone."""
+    return datetime.combine(day, settings.at, tzinfo=ZoneInfo(timezone))
+
+
+def audience(ctx: Context) -> list[Person]:
+    """Who is asked: active people with a listed role or team (everyone if none listed)."""
+    settings = ctx.org.pulse
+    people = ctx.people.active()
+    if not settings.roles and not settings.teams:
+        return people
+    return [p for p in people if p.role in settings.roles
+            or (p.team or "").casefold() in settings.teams]
+
+
+def questions_of(poll: PulsePoll) -> list[PulseQuestion]:
+    """A poll's questions as they were when it opened."""
+    return [PulseQuestion.from_dict(q) for q in poll.questions]
+
+
+# --- the scheduled sweep --------------------------------------------------------------------
+
+@dataclass
+class SweepResult:
+    """What one sweep did (counts only: nothing here may name a value)."""
+
+    asked: int = 0
+    reminded: int = 0
+    closed: list[str] = field(default_factory=list)
+    alerts: int = 0
+
+
+def sweep(ctx: Context) -> SweepResult:
+    """Open due polls, ask whoever's time has come, remind once, close and alert.
+
+    Run every few minutes by the scheduler (the core runs the same steps in several
+    transactions: see TeamPulse.run_pulse); idempotent: a person is asked once per
+    poll, reminded once, and a poll closes once.
+    """
+    result = SweepResult(asked=ask_people(ctx, due_people(ctx)))
+    finish = remind_and_close(ctx)
+    finish.asked = result.asked
+    return finish
+
+
+def due_people(ctx: Context) -> list[int]:
+    """Open the polls whose time has come; the ids of the people to ask now."""
+    settings = ctx.org.pulse
+    if not settings.enabled:
+        return []
+    now = ctx.clock.now()
+    repo = PulseRepo(ctx.session)
+    people = audience(ctx)
+    asked: dict[int, set[int]] = {}  # poll id -> people already asked (one query a poll)
+    due: list[int] = []
+    for person in people:
+        poll = _live_poll(ctx, person, now)
+        if poll is None:
+            poll = _create_poll(ctx, _poll_day(settings, person, now), people) \
+                if _in_window(settings, person, now) else None
+        if poll is None or poll.closed:
+            continue
+        if poll.id not in asked:
+            asked[poll.id] = repo.participant_ids(poll)
+        if person.id not in asked[poll.id]:
+            due.append(person.id)
+    return due
+
+
+def _poll_day(settings: PulseSettings, person: Person, now: datetime) -> date:
+    return poll_date(settings, now.astimezone(ZoneInfo(person.timezone)).date())
+
+
+def _in_window(settings: PulseSettings, person: Person, now: datetime) -> bool:
+    start = opens_at(settings, _poll_day(settings, person, now), person.timezone)
+    return start <= now < start + timedelta(days=settings.close_after_days)
+
+
+def _live_poll(ctx: Context, person: Person, now: datetime) -> PulsePoll | None:
+    """The poll open for a person now (by their own clock), if it exists yet."""
+    settings = ctx.org.pulse
+    if not _in_window(settings, person, now):
+        return None
+    return PulseRepo(ctx.session).poll(_poll_day(settings, person, now).isoformat())
+
+
+def ask_people(ctx: Context, person_ids: list[int]) -> int:
+    """Send the first question of their open poll to these people (once); how many."""
+    now = ctx.clock.now()
+    repo = PulseRepo(ctx.session)
+    count = 0
+    for person_id in person_ids:
+        person = ctx.session.get(Person, person_id)
+        poll = _live_poll(ctx, person, now) if person is not None else None
+        if person is None or poll is None or poll.closed or \
+                repo.participant(poll, person) is not None:
+            continue
+        repo.add_participant(poll, person)
+        if _ask(ctx, person, poll, 0, intro="pulse_intro",
+                dedupe_key=f"pulse:{poll.key}:{person.key}:prompt"):
+            count += 1
+    return count
+
+
+def remind_and_close(ctx: Context) -> SweepResult:
+    """Remind once whoever has not finished; close polls whose time is up and alert."""
+    result = SweepResult()
+    now = ctx.clock.now()
+    repo = PulseRepo(ctx.session)
+    result.reminded = _remind(ctx, repo, now)
+    for poll in repo.open_polls():
+        if ctx.session.get_bind().dialect.name != "sqlite":
+            repo.shuffle(poll)  # see PulseRepo.shuffle: row order must not pair answers up
+        if now >= poll.closes_at:
+            result.alerts += close_poll(ctx, poll)
+            result.closed.append(poll.key)
+    return result
+
+
+def _create_poll(ctx: Context, day: date, people: list[Person]) -> PulsePoll:
+    settings = ctx.org.pulse
+    sizes: dict[str, int] = {}
+    for p in people:
+        if p.team:
+            sizes[p.team] = sizes.get(p.team, 0) + 1
+    # A team is stored with votes only if it is big enough to be shown one day.
+    teams = sorted(t for t, n in sizes.items() if n >= settings.threshold)
+    closes = max(opens_at(settings, day, p.timezone) for p in people) + \
+        timedelta(days=settings.close_after_days)
+    return PulseRepo(ctx.session).create(
+        day.isoformat(), [q.to_dict() for q in settings.all_questions()], settings.threshold,
+        teams, closes)
+
+
+def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
+    settings = ctx.org.pulse
+    count = 0
+    for poll in repo.open_polls():
+        if now >= poll.closes_at:
+            continue
+        for part in repo.participants(poll):
+            if part.done or part.reminded:
+                continue
+            person = ctx.session.get(Person, part.person_id)
+            if person is None or not person.active:
+                continue
+            due = opens_at(settings, date.fromisoformat(poll.key), person.timezone) + \
+                timedelta(hours=settings.remind_after_hours)
+            if now < due:
+                continue
+            part.reminded = True
+            if _ask(ctx, person, poll, part.step, intro="pulse_reminder",
+                    dedupe_key=f"pulse:{poll.key}:{person.key}:reminder"):
+                count += 1
+    return count
+
+
+def close_poll(ctx: Context, poll: PulsePoll) -> int:
+    """Close a poll, then alert where a slice calls for it.
+
+    Whoever was still answering hears that it closed at their next message (and
+    the conversation ends then), rather than being told nothing was asked.
+    """
+    poll.closed = True
+    ctx.session.flush()
+    return send_alerts(ctx, poll)
+
+
+# --- asking ---------------------------------------------------------------------------------
+
+def _prompt(ctx: Context, locale: str, q: PulseQuestion) -> str:
+    if q.prompt:
+        return q.prompt.get(locale) or q.prompt.get("en") or q.key
+    return ctx.renderer.message(locale, "pulse_builtin_prompt", key=q.key)
+
+
+def _choices(ctx: Context, poll: PulsePoll, step: int, q: PulseQuestion | None,
+             locale: str) -> list[Choice]:
+    prefix = f"{ACTION}:{poll.id}:{step}"
+    if q is None:  # the comment: one button to leave it out
+        return [Choice(ctx.renderer.message(locale, "pulse_no_comment_button"), f"{prefix}:0")]
+    if q.kind == "scale":
+        return [Choice(ctx.renderer.message(locale, "pulse_scale_label", key=q.key, n=n),
+                       f"{prefix}:{n}") for n in range(1, 6)]
+    return [Choice(c.get(locale) or c.get("en") or str(i), f"{prefix}:{i}")
+            for i, c in enumerate(q.choices, start=1)]
+
+
+def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str = "",
+         care: bool = False, dedupe_key: str | None = None) -> bool:
+    """Send question `step` (or the comment prompt after the last) and wait for it."""
+    target = ctx.dm_target(person)
+    if target is None:
+        return False
+    questions = questions_of(poll)
+    q = questions[step] if step < len(questions) else None
+    _set_conversation(ctx, person, poll, step)
+    settings = ctx.org.pulse
+    locale = person.locale
+    markup = ctx.addressbook.markup(target.platform)
+    text = ctx.renderer.message(
+        locale, "pulse_question", markup, intro=intro, name=person.display_name,
+        closes=poll.closes_at.astimezone(ZoneInfo(person.timezone)),
+        position=step + 1, total=len(questions), comment=q is None,
+        prompt=_prompt(ctx, locale, q) if q else "", kind=q.kind if q else "comment",
+        options=[c.get(locale) or c.get("en") or "" for c in q.choices] if q else [],
+        care=care, support=[(r.label_for(locale), r.contact) for r in settings.support])
+    message = OutboundMessage(text, tuple(_choices(ctx, poll, step, q, locale)))
+    payload = message.to_payload()
+    # Delivered, a pulse DM keeps no text in the outbox: no row says who got a care note.
+    payload[SCRUB_KEY] = True
+    row = ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
+                             address=target.address, thread_id=None, user_ref=None,
+                             payload=payload, now=ctx.clock.now(), dedupe_key=dedupe_key)
+    if row is not None:
+        ctx.sent.append(message)
+    return row is not None
+
+
+def _set_conversation(ctx: Context, person: Person, poll: PulsePoll, step: int) -> None:
+    # Only which question comes next: never an answer (there is none to keep, see above).
+    conv = ctx.session.get(Conversation, person.id)
+    if conv is None:
+        conv = Conversation(person_id=person.id, kind=CONVERSATION_KIND)
+        ctx.session.add(conv)
+    conv.kind = CONVERSATION_KIND
+    conv.round_id = None
+    conv.question_key = f"{poll.id}:{step}"
+    conv.editing = False
+    conv.pending_numbers = None
+    conv.updated_at = ctx.clock.now()
+    ctx.session.flush()
+
+
+# --- answering ------------------------------------------------------------------------------
+
+def cmd_pulse(ctx: Context, args: str) -> None:
+    """/pulse: answer the open poll; /pulse results [last N | <date>] [team <name>]."""
+    person = _sender(ctx)
+    sub, _, rest = args.strip().partition(" ")
+    if sub.lower() in ("results", "result", "结果"):
+        cmd_results(ctx, rest)
+        return
+    if sub:
+        ctx.reply("pulse_usage", can_view=person.can_view_summary)
+        return
+    repo = PulseRepo(ctx.session)
+    now = ctx.clock.now()
+    poll = next((p for p in reversed(repo.open_polls()) if now < p.closes_at), None)
+    if poll is None:
+        ctx.reply("pulse_none_open")
+        return
+    part = repo.participant(poll, person)
+    if part is not None and part.done:
+        ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+            ZoneInfo(person.timezone)))
+        return
+    if part is None:
+        if person.id not in {p.id for p in audience(ctx)}:
+            ctx.reply("pulse_not_invited")  # the org file asks other roles or teams
+            return
+        part = repo.add_participant(poll, person)
+    if ctx.event is not None and not ctx.event.is_direct:
+        ctx.reply("pulse_moved_to_private")
+    _ask(ctx, person, poll, part.step, intro="pulse_intro" if part.step == 0 else "")
+
+
+def on_action(ctx: Context, action: str) -> bool:
+    """A pressed pulse button: 'anon:pulse:<poll>:<step>:<choice>'. False if not ours."""
+    parts = action.split(":")
+    if len(parts) != 5 or f"{parts[0]}:{parts[1]}" != ACTION or \
+            not all(p.isdigit() for p in parts[2:]):
+        return False
+    person = _sender(ctx)
+    repo = PulseRepo(ctx.session)
+    poll = repo.by_id(int(parts[2]))
+    step, pick = int(parts[3]), int(parts[4])
+    part = repo.participant(poll, person) if poll is not None else None
+    if poll is None or part is None:
+        ctx.reply("pulse_button_stale")
+        return True
+    if poll.closed or ctx.clock.now() >= poll.closes_at:
+        ctx.reply("pulse_closed")
+        return True
+    if part.done or part.step != step:
+        ctx.reply("pulse_button_stale")
+        return True
+    questions = questions_of(poll)
+    if step == len(questions):
+        if pick != 0:
+            ctx.reply("pulse_button_stale")
+            return True
+        _finish(ctx, person, poll, comment=None)
+        return True
+    if not 1 <= pick <= questions[step].options():
+        ctx.reply("pulse_button_stale")
+        return True
+    _answer(ctx, person, poll, step, pick)
+    return True
+
+
+def on_text(ctx: Context, text: str) -> bool:
+    """A typed answer while a pulse question is open; False if none is."""
+    person = _sender(ctx)
+    conv = ctx.session.get(Conversation, person.id)
+    if conv is None or conv.kind != CONVERSATION_KIND or not conv.question_key:
+        return False
+    poll_id, _, _step_text = conv.question_key.partition(":")
+    repo = PulseRepo(ctx.session)
+    poll = repo.by_id(int(poll_id)) if poll_id.isdigit() else None
+    part = repo.participant(poll, person) if poll is not None else None
+    if poll is None or part is None or poll.closed or ctx.clock.now() >= poll.closes_at:
+        ctx.session.delete(conv)
+        ctx.reply("pulse_closed")
+        return True
+    step = part.step
+    questions = questions_of(poll)
+    if part.done:
+        ctx.session.delete(conv)
+        ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
+            ZoneInfo(person.timezone)))
+        return True
+    if step == len(questions):
+        word = normalise(text).lower().rstrip(".!。！")
+        comment = None if word in NO_COMMENT_WORDS else clean_text(text).strip()[:COMMENT_LIMIT]
+        _finish(ctx, person, poll, comment=comment or None)
+        return True
+    q = questions[step]
+    value = read_choice(q, text)
+    if value is None:
+        # The refusal never repeats what was typed: it would echo a value into the chat.
+        ctx.reply("pulse_invalid", kind=q.kind, count=q.options())
+        return True
+    _answer(ctx, person, poll, step, value)
+    return True
+
+
+def read_choice(q: PulseQuestion, text: str) -> int | None:
+    """A typed answer as a choice number ('4', '４', '四', or a choice's label), else None."""
+    raw = normalise(text).lower().rstrip(".!。！")
+    raw = re.sub(r"\s*(/\s*5|分)$", "", raw)
+    value: int | None = None
+    if raw.isdigit():
+        value = int(raw)
+    elif raw in _CN_DIGITS:
+        value = _CN_DIGITS[raw]
+    elif q.kind == "choice":
+        value = next((i for i, c in enumerate(q.choices, start=1)
+                      if raw in {v.lower() for v in c.values()}), None)
+    return value if value is not None and 1 <= value <= q.options() else None
+
+
+def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int) -> None:
+    q = questions_of(poll)[step]
+    PulseRepo(ctx.session).vote(poll, q.key, value, person.team)
+    part = PulseRepo(ctx.session).participant(poll, person)
+    assert part is not None
+    part.step = step + 1
+    # Kindness, privately, in the next message: nothing records that it was said.
+    care = q.key == "stress" and value >= ctx.org.pulse.care_stress_at
+    _ask(ctx, person, poll, step + 1, care=care)
+
+
+def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | None) -> None:
+    repo = PulseRepo(ctx.session)
+    if comment:
+        repo.comment(poll, comment, person.team)
+    part = repo.participant(poll, person)
+    assert part is not None
+    part.done = True
+    conv = ctx.session.get(Conversation, person.id)
+    if conv is not None and conv.kind == CONVERSATION_KIND:
+        ctx.session.delete(conv)
+    target = ctx.dm_target(person)
+    if target is None:
+        return
+    text = ctx.renderer.message(person.locale, "pulse_thanks",
+                                ctx.addressbook.markup(target.platform))
+    payload = OutboundMessage(text).to_payload()
+    payload[SCRUB_KEY] = True
+    ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
+                       address=target.address, thread_id=None, user_ref=None, payload=payload,
+                       now=ctx.clock.now())
+
+
+# --- results --------------------------------------------------------------------------------
+
+def visible_slices(total: int, teams: dict[str, int], threshold: int) -> tuple[bool, set[str]]:
+    """Which slices may be shown: (the whole org?, these teams).
+
+    A slice needs at least `threshold` answers. A team is also hidden when
+    subtracting the shown teams from the org would leave a group of 1..threshold-1:
+    the smallest shown team is dropped until the remainder is empty or big enough.
+    """
+    if total < threshold:
+        return False, set()
+    shown = {t for t, n in teams.items() if n >= threshold}
+    while shown and 0 < total - sum(teams[t] for t in shown) < threshold:
+        shown.discard(min(shown, key=lambda t: (teams[t], t)))
+    return True, shown
+
+
+@dataclass(frozen=True)
+class Stats:
+    """A question's results in one slice."""
+
+    n: int
+    average: float
+    distribution: dict[int, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"n": self.n, "average": round(self.average, 2),
+                "distribution": {str(k): v for k, v in sorted(self.distribution.items())}}
+
+
+@dataclass
+class PollResults:
+    """One poll's results, already thresholded: hidden slices are simply absent."""
+
+    key: str
+    threshold: int
+    asked: int
+    answered: int
+    closed: bool
+    #: question key -> slice ('' for the org, else the team) -> stats
+    questions: dict[str, dict[str, Stats]] = field(default_factory=dict)
+    #: slice -> comments ('' for the org: every comment, without a team)
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+    def stats(self, key: str, slice_: str = ORG_SLICE) -> Stats | None:
+        """A question's stats in a slice, or None when hidden."""
+        return self.questions.get(key, {}).get(slice_)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (only what may be shown)."""
+        return {"poll": self.key, "threshold": self.threshold, "closed": self.closed,
+                "asked": self.asked, "answered": self.answered,
+                "questions": {k: {s or "org": st.as_dict() for s, st in v.items()}
+                              for k, v in self.questions.items()},
+                "comments": {s or "org": c for s, c in self.comments.items()}}
+
+
+def _stats(counts: dict[int, int]) -> Stats:
+    n = sum(counts.values())
+    return Stats(n, sum(v * c for v, c in counts.items()) / n if n else 0.0, dict(counts))
+
+
+def poll_results(session: Session, poll: PulsePoll) -> PollResults:
+    """A poll's results, with every slice below the threshold (or revealed by
+    subtraction) left out."""
+    repo = PulseRepo(session)
+    parts = repo.participants(poll)
+    threshold = max(3, poll.threshold)
+    out = PollResults(poll.key, threshold, asked=len(parts),
+                      answered=sum(1 for p in parts if p.step > 0), closed=poll.closed)
+    by_question: dict[str, list[Tally]] = {}
+    for tally in repo.tallies(poll):
+        by_question.setdefault(tally.question_key, []).append(tally)
+    shown_for_comments: tuple[bool, set[str]] = (False, set())
+    for q in questions_of(poll):
+        out.kinds[q.key] = q.kind
+        tallies = by_question.get(q.key, [])
+        total: dict[int, int] = {}
+        teams: dict[str, dict[int, int]] = {}
+        for t in tallies:
+            for v, c in t.counts.items():
+                total[v] = total.get(v, 0) + c
+            if t.team is not None:
+                teams[t.team] = t.counts
+        org_shown, team_shown = visible_slices(
+            sum(total.values()), {t: sum(c.values()) for t, c in teams.items()}, threshold)
+        if q.key == "morale":
+            shown_for_comments = (org_shown, team_shown)
+        if org_shown:
+            out.questions[q.key] = {ORG_SLICE: _stats(total)}
+            for team in sorted(team_shown):
+                out.questions[q.key][team] = _stats(teams[team])
+    org_shown, team_shown = shown_for_comments
+    if org_shown:
+        comments = repo.comments(poll)
+        out.comments[ORG_SLICE] = [text for _, text in comments]
+        for team in sorted(team_shown):
+            out.comments[team] = [text for t, text in comments if t == team]
+    return out
+
+
+def team_morale(session: Session, teams: list[str], since: date) -> dict[str, float | None]:
+    """Each team's average morale over the polls dated from `since`, thresholded.
+
+    For /summary's team-morale line per director. A team gets None when no poll in
+    the period may show it (too few answers, or revealed by subtraction); otherwise
+    the mean of its shown per-poll averages.
+    """
+    averages: dict[str, list[float]] = {t: [] for t in teams}
+    for poll in PulseRepo(session).since(since.isoformat()):
+        results = poll_results(session, poll)
+        for team in teams:
+            stats = results.stats("morale", team)
+            if stats is not None:
+                averages[team].append(stats.average)
+    return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
+
+
+_LAST = re.compile(r"^last\s+(\d{1,2})$")
+
+
+def cmd_results(ctx: Context, args: str) -> None:
+    """/pulse results [last N | <poll date>] [team <name>] — GM and summary viewers."""
+    person = _sender(ctx)
+    if not person.can_view_summary:
+        ctx.reply("pulse_results_denied")
+        return
+    words = normalise(args)
+    team: str | None = None
+    found = re.search(r"(?:^|\s)team\s+(.+)$", words, re.IGNORECASE)
+    if found:
+        team = found.group(1).strip()
+        words = words[:found.start()].strip()
+    repo = PulseRepo(ctx.session)
+    last = _LAST.match(words.lower())
+    if last:
+        polls = repo.recent(max(1, min(int(last.group(1)), 24)))
+    elif not words:
+        polls = repo.recent(1)
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", words) and repo.poll(words) is not None:
+        polls = [repo.poll(words)]  # type: ignore[list-item]
+    else:
+        ctx.reply("pulse_results_usage")
+        return
+    if team is not None:
+        known = {p.team for p in ctx.people.active() if p.team}
+        match = next((t for t in known if t.casefold() == team.casefold()), None)
+        if match is None:
+            ctx.reply("pulse_unknown_team", team=team, teams=sorted(known))
+            return
+        team = match
+    if not polls:
+        ctx.reply("pulse_no_polls")
+        return
+    ctx.reply("pulse_results", **results_view(ctx.session, polls, team))
+
+
+def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> dict[str, Any]:
+    """What /pulse results and the CLI show: the latest poll in detail, plus a trend."""
+    results = [poll_results(session, p) for p in polls]
+    latest = results[-1]
+    slice_ = team or ORG_SLICE
+    trend = [{"poll": r.key, "morale": _avg(r, "morale", slice_),
+              "stress": _avg(r, "stress", slice_), "answered": r.answered, "asked": r.asked}
+             for r in results]
+    rows = []
+    for key, per_slice in latest.questions.items():
+        stats = per_slice.get(slice_)
+        rows.append({"key": key, "kind": latest.kinds.get(key, "scale"),
+                     "stats": stats.as_dict() if stats else None})
+    for key, kind in latest.kinds.items():
+        if key not in latest.questions:
+            rows.append({"key": key, "kind": kind, "stats": None})
+    return {"poll": latest.key, "team": team, "threshold": latest.threshold,
+            "closed": latest.closed, "asked": latest.asked, "answered": latest.answered,
+            "questions": rows, "comments": latest.comments.get(slice_),
+            "trend": trend if len(results) > 1 else []}
+
+
+def _avg(results: PollResults, key: str, slice_: str) -> float | None:
+    stats = results.stats(key, slice_)
+    return round(stats.average, 2) if stats else None
+
+
+# --- alerts ---------------------------------------------------------------------------------
+
+def send_alerts(ctx: Context, poll: PulsePoll) -> int:
+    """DM the GM and the team's director about slices whose morale fell or stress is high.
+
+    Only shown slices count (so an alert never says more than results would), once
+    per poll, slice and kind (the outbox's dedupe key). Returns how many DMs went out.
+    """
+    settings = ctx.org.pulse
+    now_results = poll_results(ctx.session, poll)
+    before = [poll_results(ctx.session, p) for p in PulseRepo(ctx.session).recent(
+        settings.alert_window, closed_only=True, before_key=poll.key)]
+    people = ctx.people.active()
+    gms = [p for p in people if p.role == "gm"]
+    sent = 0
+    slices = now_results.questions.get("morale", {}) | now_results.questions.get("stress", {})
+    for slice_ in sorted(slices):
+        reasons: list[dict[str, Any]] = []
+        morale = now_results.stats("morale", slice_)
+        past = [s.average for r in before if (s := r.stats("morale", slice_)) is not None]
+        if morale is not None and past:
+            recent = sum(past) / len(past)
+            if recent - morale.average >= settings.morale_drop:
+                reasons.append({"kind": "morale", "now": morale.average, "before": recent})
+        stress = now_results.stats("stress", slice_)
+        if stress is not None and stress.average > settings.stress_above:
+            reasons.append({"kind": "stress", "now": stress.average,
+                            "level": settings.stress_above})
+        if not reasons:
+            continue
+        directors = [p for p in people if p.role == "director" and slice_ and
+                     (p.team or "").casefold() == slice_.casefold()]
+        for person in gms + directors:
+            for reason in reasons:
+                if ctx.tell(person, "pulse_alert", team=slice_ or None, poll=poll.key,
+                            n=(morale or stress).n if (morale or stress) else 0,  # type: ignore[union-attr]
+                            dedupe_key=f"pulse-alert:{poll.key}:{slice_ or '*'}:"
+                                       f"{reason['kind']}:{person.key}", **reason):
+                    sent += 1
+    return sent
+
+
+def _sender(ctx: Context) -> Person:
+    if ctx.person is None:
+        raise RuntimeError("handler needs a known sender")
+    return ctx.person

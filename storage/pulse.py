@@ -1,0 +1,239 @@
+"""Pulse polls: polls, anonymous votes and comments, and who has answered — kept apart.
+
+What makes a vote anonymous here:
+- `pulse_votes` and `pulse_comments` hold no person id, no platform id and no time
+  at all (the poll says when); the team is stored only for a team of at least the
+  threshold of people asked, else it is NULL.
+- Their primary keys are random tokens, and on SQLite the tables are WITHOUT ROWID,
+  so neither an id nor the storage order tells in which order votes arrived.
+- Each answer is stored at once, as its own row: nothing of a half-answered poll
+  waits anywhere linked to the person (the conversation only says which question
+  comes next, never what was answered).
+- `pulse_participants` records that someone was asked and how far they got, with no
+  value, no time and nothing that points at a vote.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.models import Base, Person, UTCDateTime
+
+
+def _token() -> str:
+    return secrets.token_hex(16)
+
+
+class PulsePoll(Base):
+    """One poll: the date it opened, its questions (snapshot), when it closes."""
+
+    __tablename__ = "pulse_polls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The date it opens (people's local date), e.g. '2026-12-02'.
+    key: Mapped[str] = mapped_column(String(10), unique=True)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    threshold: Mapped[int] = mapped_column(Integer)
+    #: Teams big enough (at least the threshold of people asked) to be stored with votes.
+    teams: Mapped[list[str]] = mapped_column(JSON)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PulseVote(Base):
+    """One answer to one question: the poll, the question, the value, maybe the team."""
+
+    __tablename__ = "pulse_votes"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_token)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"),
+                                         index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(Integer)
+    team: Mapped[str | None] = mapped_column(String(100))
+
+
+class PulseComment(Base):
+    """An anonymous comment: the poll, the text, maybe the team."""
+
+    __tablename__ = "pulse_comments"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_token)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"),
+                                         index=True)
+    team: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class PulseParticipant(Base):
+    """Someone asked in a poll: how far they got (next question), never what they said."""
+
+    __tablename__ = "pulse_participants"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    #: The person's team when asked, for participation per team.
+    team: Mapped[str | None] = mapped_column(String(100))
+    #: Index of the next question to answer (len(questions) for the comment).
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Votes of one question in one team slice (None: not stored by team)."""
+
+    question_key: str
+    team: str | None
+    counts: dict[int, int]
+
+    @property
+    def n(self) -> int:
+        """How many answered."""
+        return sum(self.counts.values())
+
+
+class PulseRepo:
+    """Polls, votes, comments and participation."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- polls ---------------------------------------------------------------------------
+
+    def poll(self, key: str) -> PulsePoll | None:
+        """A poll by its date key."""
+        return self.session.scalars(select(PulsePoll).where(PulsePoll.key == key)).first()
+
+    def by_id(self, poll_id: int) -> PulsePoll | None:
+        """A poll by id."""
+        return self.session.get(PulsePoll, poll_id)
+
+    def create(self, key: str, questions: list[dict[str, Any]], threshold: int,
+               teams: list[str], closes_at: datetime) -> PulsePoll:
+        """A new poll."""
+        poll = PulsePoll(key=key, questions=questions, threshold=threshold, teams=teams,
+                         closes_at=closes_at, closed=False)
+        self.session.add(poll)
+        self.session.flush()
+        return poll
+
+    def open_polls(self) -> list[PulsePoll]:
+        """Polls not closed yet."""
+        return list(self.session.scalars(
+            select(PulsePoll).where(PulsePoll.closed.is_(False)).order_by(PulsePoll.key)))
+
+    def recent(self, limit: int, *, closed_only: bool = False,
+               before_key: str | None = None) -> list[PulsePoll]:
+        """The latest polls, oldest first."""
+        query = select(PulsePoll)
+        if closed_only:
+            query = query.where(PulsePoll.closed.is_(True))
+        if before_key is not None:
+            query = query.where(PulsePoll.key < before_key)
+        rows = list(self.session.scalars(query.order_by(PulsePoll.key.desc()).limit(limit)))
+        return rows[::-1]
+
+    def since(self, key: str) -> list[PulsePoll]:
+        """Polls from a date key on, oldest first."""
+        return list(self.session.scalars(
+            select(PulsePoll).where(PulsePoll.key >= key).order_by(PulsePoll.key)))
+
+    # --- participation -------------------------------------------------------------------
+
+    def participant(self, poll: PulsePoll, person: Person) -> PulseParticipant | None:
+        """Whether (and how far) a person was asked in a poll."""
+        return self.session.get(PulseParticipant, (poll.id, person.id))
+
+    def add_participant(self, poll: PulsePoll, person: Person) -> PulseParticipant:
+        """Record that a person is asked."""
+        row = PulseParticipant(poll_id=poll.id, person_id=person.id, team=person.team,
+                               step=0, done=False, reminded=False)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def participants(self, poll: PulsePoll) -> list[PulseParticipant]:
+        """Everyone asked in a poll."""
+        return list(self.session.scalars(
+            select(PulseParticipant).where(PulseParticipant.poll_id == poll.id)))
+
+    # --- votes ---------------------------------------------------------------------------
+
+    def vote(self, poll: PulsePoll, question_key: str, value: int, team: str | None) -> None:
+        """Store one anonymous answer (team only where the poll keeps that team)."""
+        self.session.add(PulseVote(poll_id=poll.id, question_key=question_key, value=value,
+                                   team=team if team in poll.teams else None))
+
+    def comment(self, poll: PulsePoll, text: str, team: str | None) -> None:
+        """Store one anonymous comment."""
+        self.session.add(PulseComment(poll_id=poll.id, text=text,
+                                      team=team if team in poll.teams else None))
+
+    def tallies(self, poll: PulsePoll) -> list[Tally]:
+        """Counts of each value per question and team slice."""
+        rows = self.session.execute(
+            select(PulseVote.question_key, PulseVote.team, PulseVote.value, func.count())
+            .where(PulseVote.poll_id == poll.id)
+            .group_by(PulseVote.question_key, PulseVote.team, PulseVote.value)).all()
+        out: dict[tuple[str, str | None], dict[int, int]] = {}
+        for key, team, value, count in rows:
+            out.setdefault((key, team), {})[int(value)] = int(count)
+        return [Tally(k, t, c) for (k, t), c in sorted(out.items(), key=lambda i: (
+            i[0][0], i[0][1] or ""))]
+
+    def shuffle(self, poll: PulsePoll) -> None:
+        """Write a poll's votes and comments again, in random order with new keys.
+
+        PostgreSQL keeps rows in the order they were written (SQLite here orders them by
+        their random key), and that order, read beside the order in which people's
+        progress changed, could pair them up: rewriting in random order breaks it.
+        """
+        votes = list(self.session.scalars(select(PulseVote).where(PulseVote.poll_id == poll.id)))
+        comments = list(self.session.scalars(
+            select(PulseComment).where(PulseComment.poll_id == poll.id)))
+        if not votes and not comments:
+            return
+        fresh: list[PulseVote | PulseComment] = [
+            PulseVote(poll_id=poll.id, question_key=v.question_key, value=v.value, team=v.team)
+            for v in votes] + [PulseComment(poll_id=poll.id, text=c.text, team=c.team)
+                               for c in comments]
+        for row in [*votes, *comments]:
+            self.session.delete(row)
+        self.session.flush()
+        secrets.SystemRandom().shuffle(fresh)
+        self.session.add_all(fresh)
+        self.session.flush()
+
+    def participant_ids(self, poll: PulsePoll) -> set[int]:
+        """Ids of the people asked in a poll."""
+        return set(self.session.scalars(select(PulseParticipant.person_id).where(
+            PulseParticipant.poll_id == poll.id)))
+
+    def comments(self, poll: PulsePoll) -> list[tuple[str | None, str]]:
+        """(team, text) of a poll's comments, in an order unrelated to when they came."""
+        rows = self.session.execute(
+            select(PulseComment.team, PulseComment.text).where(PulseComment.poll_id == poll.id)
+            .order_by(PulseComment.text)).all()
+        return [(team, text) for team, text in rows]

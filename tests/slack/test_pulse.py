@@ -1,0 +1,105 @@
+"""An anonymous pulse poll in Slack: sent, answered by buttons and typing, a comment, a
+reminder, closing, thresholded results — and nothing sent back that shows a choice."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from tests.fakes.slack_api import FakeCall, FakeSlackAPI
+from tests.slack.harness import ALICE, GRACE, LILEI, SAM, VERA, SlackHarness, dm_channel
+
+BRUNO = "U0BRUNO"
+POLL_DAY = datetime(2026, 12, 9, 17, 5, tzinfo=UTC)  # past 11:00 everywhere in the test org
+COMMENT = "Quokka-lantern forecast anxiety"
+
+
+def use_history_ts(slack: SlackHarness, fake: FakeSlackAPI) -> None:
+    # A delivered pulse DM keeps no text in the outbox, so find a message's ts in the
+    # fake's own history rather than by the outbox row's text.
+    def ts_of(call: FakeCall) -> str:
+        return next(m["ts"] for m in fake.posted(call.params["channel"])
+                    if m["text"] == call.params["text"])
+    slack.ts_of = ts_of  # type: ignore[method-assign]
+
+
+async def test_a_pulse_poll_in_slack_never_shows_a_choice(slack: SlackHarness, fake, bot,
+                                                          clock) -> None:
+    use_history_ts(slack, fake)
+    clock.set(POLL_DAY)
+    await bot.run_pulse()
+    await slack.settle()
+    first = slack.posts(ALICE)[-1]
+    assert "anonymous pulse poll" in first.params["text"]
+    assert "*Question 1 of 2*" in first.params["text"]
+    buttons = first.params["blocks"][-1]["elements"]
+    assert [b["text"]["text"] for b in buttons] == ["1 · low", "2", "3", "4", "5 · great"]
+    assert all(b["value"].startswith("anon:pulse:") for b in buttons)
+
+    # Alice presses 2: the buttons are replaced by "answered", not by her choice.
+    await slack.press(ALICE, first, "2")
+    update = fake.last_call("chat.update")
+    assert update.params["channel"] == dm_channel(ALICE)
+    assert update.params["blocks"][-1]["elements"][0]["text"] == "✅ *answered*"
+    # She types the stress answer, then a comment.
+    assert "*Question 2 of 2*" in slack.last_text(ALICE)
+    await slack.dm(ALICE, "3")
+    assert "Anything you'd like to add?" in slack.last_text(ALICE)
+    await slack.dm(ALICE, COMMENT)
+    assert "Your answers are in" in slack.last_text(ALICE)
+
+    # Four more answer by buttons; Sam stops after the first question.
+    for user, morale, stress, skip in ((GRACE, "4", "2", "No comment"),
+                                       (BRUNO, "3", "3", "No comment"),
+                                       (LILEI, "4", "2", "不留言"),
+                                       (VERA, "5 · great", "1 · calm", "No comment")):
+        await slack.press(user, slack.posts(user)[-1], morale)
+        await slack.press(user, slack.posts(user)[-1], stress)
+        await slack.press(user, slack.posts(user)[-1], skip)
+    assert fake.last_call("chat.update").params["blocks"][-1]["elements"][0]["text"] == \
+        "✅ *answered*"
+    await slack.press(SAM, slack.posts(SAM)[-1], "3")
+
+    # Six have answered the first question (the threshold is 5): the GM sees the results.
+    await slack.command(GRACE, "/pulse", "results", channel=dm_channel(GRACE))
+    results = slack.last_text(GRACE)
+    assert "Morale: 3.5 (6 answers)" in results
+    assert "Stress: hidden — fewer than 5 answers" not in results
+    assert COMMENT in results
+
+    # One reminder a day later, to Sam only (the others have finished).
+    before = len(fake.calls_for("chat.postMessage"))
+    clock.advance(timedelta(hours=25))
+    await bot.run_pulse()
+    await slack.settle()
+    reminders = fake.calls_for("chat.postMessage")[before:]
+    assert [c.params["channel"] for c in reminders] == [SAM]
+    assert "gentle reminder" in reminders[0].params["text"]
+    assert "*Question 2 of 2*" in reminders[0].params["text"]
+    await slack.press(SAM, reminders[0], "2")
+    await slack.press(SAM, slack.posts(SAM)[-1], "No comment")
+
+    # Closing: a late answer is refused kindly.
+    clock.advance(timedelta(days=3))
+    await bot.run_pulse()
+    await slack.command(SAM, "/pulse", channel=dm_channel(SAM))
+    assert "no pulse poll open" in slack.last_text(SAM)
+
+    # Every chat.update shows only "answered"; no outgoing call carries the comment
+    # except the GM's thresholded results.
+    for call in fake.calls_for("chat.update"):
+        assert call.params["blocks"][-1]["elements"][0]["text"] in ("✅ *answered*",
+                                                                    "✅ *已回答*")
+    for call in fake.calls:
+        dumped = json.dumps(call.params, ensure_ascii=False)
+        if COMMENT in dumped:
+            assert call.method == "chat.postMessage" and call.params["channel"] == GRACE
+            assert "Pulse poll 2026-12-09" in call.params["text"]
+    from storage.models import OutboxMessage, ProcessedEvent
+    with bot.sessions() as session:
+        for row in session.scalars(select(OutboxMessage)):
+            if row.payload.get("scrub_after_send"):
+                assert row.payload == {"text": "", "scrub_after_send": True}
+        assert all("anon:" not in r.event_id for r in session.scalars(select(ProcessedEvent)))

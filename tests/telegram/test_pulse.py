@@ -1,0 +1,73 @@
+"""An anonymous pulse poll in Telegram: sent, answered by buttons and typing, a comment,
+a reminder, closing and results — a pressed button is edited to "answered" only."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from tests.telegram.conftest import ALICE, GRACE, LI, SAM, TG, VERA
+
+POLL_DAY = datetime(2026, 12, 9, 17, 5, tzinfo=UTC)
+COMMENT = "Pelican spreadsheet burnout"
+
+
+async def test_a_pulse_poll_in_telegram_never_shows_a_choice(tg: TG) -> None:
+    tg.clock.set(POLL_DAY)
+    await tg.bot.run_pulse()
+    await tg.settle()
+    question = tg.last_message(ALICE)
+    assert "Question 1 of 2" in question["text"]
+    keyboard = question["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for row in keyboard for b in row] == ["1 · low", "2", "3", "4",
+                                                            "5 · great"]
+    assert all(b["callback_data"].startswith("anon:pulse:") and len(b["callback_data"]) <= 64
+               for row in keyboard for b in row)
+
+    await tg.press(ALICE, "4")
+    await tg.fake.wait_for_call("editMessageText")
+    edit = tg.fake.last_call("editMessageText").params
+    assert edit["text"].endswith("\n\n→ <b>answered</b>")
+    pressed = tg.fake.messages[(ALICE, question["message_id"])]
+    assert pressed["text"].endswith("→ answered") and "reply_markup" not in pressed
+    await tg.say(ALICE, "2")  # stress, typed
+    assert "Anything you'd like to add?" in tg.shown(ALICE)[-1]
+    await tg.say(ALICE, COMMENT)
+    assert "Your answers are in" in tg.shown(ALICE)[-1]
+
+    # Li answers in Chinese; the pressed button says 已回答.
+    await tg.press(LI, "3")
+    await tg.fake.wait_for_call("editMessageText", count=2)
+    assert tg.fake.last_call("editMessageText").params["text"].endswith("→ <b>已回答</b>")
+    await tg.press(LI, "3")
+    await tg.press(LI, "不留言")
+    for user in (GRACE, VERA):
+        await tg.press(user, "3")
+        await tg.press(user, "3")
+        await tg.press(user, "No comment")
+    await tg.press(SAM, "2")  # Sam stops half-way
+
+    tg.clock.advance(timedelta(hours=25))
+    await tg.bot.run_pulse()
+    await tg.settle()
+    assert "gentle reminder" in tg.shown(SAM)[-1] and "Question 2 of 2" in tg.shown(SAM)[-1]
+    assert "gentle reminder" not in tg.shown(ALICE)[-1]
+    await tg.press(SAM, "3")
+    await tg.press(SAM, "No comment")
+
+    tg.clock.advance(timedelta(days=3))
+    await tg.bot.run_pulse()
+    await tg.settle()
+    await tg.say(GRACE, "/pulse results")
+    results = tg.shown(GRACE)[-1]
+    assert "Pulse poll 2026-12-09 (closed)" in results
+    assert "Morale: 3.0 (5 answers)" in results and COMMENT in results
+    await tg.say(SAM, "/pulse")
+    assert "no pulse poll open" in tg.shown(SAM)[-1]
+
+    # No edit ever names a choice; the comment goes out only in the GM's results.
+    for call in tg.fake.calls_for("editMessageText"):
+        assert call.params["text"].endswith(("→ <b>answered</b>", "→ <b>已回答</b>"))
+    for call in tg.fake.calls:
+        if COMMENT in json.dumps(call.params, ensure_ascii=False):
+            assert call.method == "sendMessage" and call.params["chat_id"] == GRACE

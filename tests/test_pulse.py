@@ -1,0 +1,564 @@
+"""Anonymous pulse polls on the console platform: asking, answering, anonymity, results,
+alerts, care, the CLI, reminders and closing."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from bot.app import prepare
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.core import TeamPulse
+from bot.events import InboundEvent
+from bot.org import OrgError, parse_org
+from bot.pulse_config import PulseSettings
+from handlers.pulse import poll_date, team_morale, visible_slices
+from storage.models import Conversation, OutboxMessage
+from storage.pulse import PulseComment, PulseParticipant, PulsePoll, PulseVote
+from tests.support import DATA, RecordingAdapter, say
+
+PULSE_ORG = DATA / "org_pulse.yaml"
+EAST = ["alice", "east1", "east2", "east3", "east4", "east5"]
+WEST = ["bruno", "west1", "west2", "west3"]
+# Wednesday 2026-12-09 is a poll day (every second Wednesday from the week of 2026-01-05).
+# At 17:05 UTC it is past 11:00 in New York, Chicago, Rome and (Thursday) Shanghai.
+POLL_DAY = datetime(2026, 12, 9, 17, 5, tzinfo=UTC)
+PREVIOUS_POLL_DAY = datetime(2026, 11, 25, 17, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def pclock() -> FakeClock:
+    return FakeClock(POLL_DAY)
+
+
+@pytest.fixture
+def pbot(database_url: str, pclock: FakeClock) -> Iterator[TeamPulse]:
+    bot, engine = prepare(Settings(database_url=database_url, org_file=PULSE_ORG), pclock)
+    yield bot
+    engine.dispose()
+
+
+@pytest.fixture
+def pchat(pbot: TeamPulse) -> RecordingAdapter:
+    adapter = RecordingAdapter()
+    pbot.register(adapter)
+    return adapter
+
+
+def last_choices(chat: RecordingAdapter, key: str) -> list[str]:
+    """The button actions of the last message sent to a person."""
+    sent = [s for s in chat.sent if s.target.address == key]
+    assert sent, f"nothing was sent to {key}"
+    return [c.value for c in sent[-1].message.choices]
+
+
+async def press(bot: TeamPulse, chat: RecordingAdapter, key: str, n: int) -> None:
+    """Press button n (1-based) of the last message to `key`."""
+    await say(bot, key, action=last_choices(chat, key)[n - 1])
+
+
+async def answer_all(bot: TeamPulse, chat: RecordingAdapter, key: str, morale: int, stress: int,
+                     comment: str | None = None) -> None:
+    """Answer morale and stress by buttons, then comment (or press 'No comment')."""
+    await press(bot, chat, key, morale)
+    await press(bot, chat, key, stress)
+    if comment is None:
+        await press(bot, chat, key, 1)
+    else:
+        await say(bot, key, comment)
+
+
+async def close(bot: TeamPulse, clock: FakeClock) -> None:
+    with bot.unit() as ctx:
+        closes = max(p.closes_at for p in ctx.session.scalars(select(PulsePoll)))
+    clock.set(closes + timedelta(minutes=1))
+    await bot.run_pulse()
+
+
+# --- cadence and asking -----------------------------------------------------------------------
+
+def test_cadence_is_every_second_wednesday():
+    settings = PulseSettings()
+    assert poll_date(settings, date(2026, 12, 9)) == date(2026, 12, 9)
+    assert poll_date(settings, date(2026, 12, 12)) == date(2026, 12, 9)
+    assert poll_date(settings, date(2026, 12, 16)) == date(2026, 12, 9)  # the off week
+    assert poll_date(settings, date(2026, 12, 23)) == date(2026, 12, 23)
+    assert poll_date(settings, date(2026, 12, 8)) == date(2026, 11, 25)
+
+
+async def test_poll_arrives_at_11_in_each_persons_timezone(pbot, pchat, pclock):
+    pclock.set(datetime(2026, 12, 9, 16, 5, tzinfo=UTC))  # 11:05 New York, 10:05 Chicago
+    await pbot.run_pulse()
+    assert "anonymous pulse poll" in pchat.last("alice")
+    assert "Question 1 of 2" in pchat.last("alice")
+    assert pchat.to("east1") == []  # Chicago: not 11:00 yet
+    assert "匿名脉搏调查" in pchat.last("east5")  # Shanghai, in Chinese
+    pclock.set(datetime(2026, 12, 9, 17, 5, tzinfo=UTC))
+    await pbot.run_pulse()
+    assert len(pchat.to("east1")) == 1
+    await pbot.run_pulse()  # a second sweep asks nobody twice
+    assert len(pchat.to("east1")) == 1 and len(pchat.to("alice")) == 1
+    pclock.set(datetime(2026, 12, 16, 17, 5, tzinfo=UTC))  # the off week: nothing
+    pchat.clear()
+    await pbot.run_pulse()
+    assert not [s for s in pchat.sent if "Question 1" in s.text]
+
+
+async def test_audience_by_role_or_team(database_url, pclock, tmp_path):
+    org = PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  audience: {roles: [director]}\n")
+    path = tmp_path / "org.yaml"
+    path.write_text(org)
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await bot.run_pulse()
+    assert {s.target.address for s in chat.sent} == {"alice", "bruno"}
+    await say(bot, "west1", "/pulse")
+    assert "for other roles or teams" in chat.last("west1")
+    await say(bot, "alice", "/pulse")
+    assert "Question 1 of 2" in chat.last("alice")
+    engine.dispose()
+
+
+async def test_answer_by_buttons_and_by_typing_with_a_comment(pbot, pchat):
+    await pbot.run_pulse()
+    await press(pbot, pchat, "alice", 2)
+    assert "Question 2 of 2" in pchat.last("alice")
+    await say(pbot, "alice", "3")
+    assert "Anything you'd like to add?" in pchat.last("alice")
+    await say(pbot, "alice", "More pairing on big deals, please")
+    assert "Thank you, that's all" in pchat.last("alice")
+    with pbot.unit() as ctx:
+        votes = sorted((v.question_key, v.value, v.team)
+                       for v in ctx.session.scalars(select(PulseVote)))
+        comments = [(c.team, c.text) for c in ctx.session.scalars(select(PulseComment))]
+    assert votes == [("morale", 2, "East"), ("stress", 3, "East")]
+    assert comments == [("East", "More pairing on big deals, please")]
+    # Answered: /pulse says so rather than asking again.
+    await say(pbot, "alice", "/pulse")
+    assert "already answered" in pchat.last("alice")
+
+
+async def test_chinese_answers_typed_full_width_and_no_comment(pbot, pchat):
+    await pbot.run_pulse()
+    await say(pbot, "east5", "４")
+    await say(pbot, "east5", "二")
+    await say(pbot, "east5", "没有")
+    assert "已匿名收到" in pchat.last("east5")
+    with pbot.unit() as ctx:
+        assert sorted((v.question_key, v.value) for v in ctx.session.scalars(
+            select(PulseVote))) == [("morale", 4), ("stress", 2)]
+        assert ctx.session.scalars(select(PulseComment)).all() == []
+
+
+async def test_a_typed_answer_that_is_not_1_to_5_is_refused_without_echo(pbot, pchat):
+    await pbot.run_pulse()
+    await say(pbot, "alice", "7")
+    reply = pchat.last("alice")
+    assert "couldn't read that" in reply and "7" not in reply
+    await say(pbot, "alice", "fine I guess")
+    assert "fine" not in pchat.last("alice")
+    with pbot.unit() as ctx:
+        assert ctx.session.scalars(select(PulseVote)).all() == []
+
+
+async def test_pulse_on_demand_answers_the_open_poll_or_says_none_is_open(pbot, pchat, pclock):
+    pclock.set(datetime(2026, 12, 16, 17, 5, tzinfo=UTC))  # no poll this week
+    await say(pbot, "west1", "/pulse")
+    assert "no pulse poll open" in pchat.last("west1")
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await press(pbot, pchat, "west1", 4)
+    await say(pbot, "west1", "/pulse")  # resumes at the question not yet answered
+    assert "Question 2 of 2" in pchat.last("west1")
+    await say(pbot, "west1", "/pulse", group=True)
+    assert "private message" in pchat.last("team")
+
+
+async def test_a_stale_or_repeated_button_stores_nothing_more(pbot, pchat):
+    await pbot.run_pulse()
+    first = last_choices(pchat, "alice")
+    await say(pbot, "alice", action=first[0])
+    await say(pbot, "alice", action=first[4])  # the morale buttons again
+    assert "no longer open" in pchat.last("alice")
+    with pbot.unit() as ctx:
+        assert [v.value for v in ctx.session.scalars(select(PulseVote))] == [1]
+
+
+def test_a_pressed_pulse_button_shows_only_answered(pbot):
+    event = InboundEvent(platform="console", user_id="alice", chat_id="alice",
+                         action="anon:pulse:1:0:2")
+    assert pbot.pressed_label(event, "2") == "answered"
+    zh = InboundEvent(platform="console", user_id="east5", chat_id="east5",
+                      action="anon:pulse:1:0:2")
+    assert pbot.pressed_label(zh, "2") == "已回答"
+    checkin = InboundEvent(platform="console", user_id="alice", chat_id="alice",
+                           action="ans:1:0:2")
+    assert pbot.pressed_label(checkin, "2") == "2"
+
+
+# --- anonymity under inspection -----------------------------------------------------------
+
+def dump_tables(bot: TeamPulse) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, as the database holds it."""
+    out: dict[str, list[tuple[object, ...]]] = {}
+    with bot.engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            out[table] = [tuple(r) for r in conn.execute(text(f'SELECT * FROM "{table}"'))]
+    return out
+
+
+async def test_nothing_links_a_person_to_a_value(pbot, pchat, pclock, caplog):
+    """Run a poll, then search every table, log line and outgoing payload for a link."""
+    caplog.set_level(logging.DEBUG)
+    await pbot.run_pulse()
+    comments = {"alice": "Zebra-quartz pipeline worry", "east1": "Marmalade quota fatigue",
+                "bruno": "Obsidian travel overload", "west1": "Tangerine tooling gripe"}
+    # Different values, none high enough for the care note (that one is tested apart).
+    answers = {"alice": (1, 1), "east1": (5, 3), "east2": (3, 2), "bruno": (2, 3),
+               "west1": (4, 1), "east3": (2, 2)}
+    for key, (morale, stress) in answers.items():
+        await answer_all(pbot, pchat, key, morale, stress, comments.get(key))
+    await pbot.outbox.flush()
+    tables = dump_tables(pbot)
+
+    # 1. The vote and comment tables have no column that could name a person or a time.
+    for table in ("pulse_votes", "pulse_comments"):
+        columns = {c["name"] for c in inspect(pbot.engine).get_columns(table)}
+        assert columns <= {"id", "poll_id", "question_key", "value", "team", "text"}
+    # 2. A comment appears in exactly one row of one table: its own, without a person.
+    for secret in comments.values():
+        hits = [(t, r) for t, rows in tables.items() for r in rows if secret in repr(r)]
+        assert [t for t, _ in hits] == ["pulse_comments"], hits
+    # 3. Participation has no value and no time; conversations hold no value.
+    part_columns = {c["name"] for c in inspect(pbot.engine).get_columns("pulse_participants")}
+    assert part_columns == {"poll_id", "person_id", "team", "step", "done", "reminded"}
+    for row in tables["conversations"]:
+        assert all(secret not in repr(row) for secret in comments.values())
+    # 4. Processed events and the outbox keep no chosen action, no comment, no text.
+    for table in ("processed_events", "outbox"):
+        for row in tables[table]:
+            assert "anon:pulse" not in repr(row) or table == "outbox"
+            assert all(secret not in repr(row) for secret in comments.values())
+    with pbot.unit() as ctx:
+        pulse_rows = [r for r in ctx.session.scalars(select(OutboxMessage))
+                      if r.payload.get("scrub_after_send")]
+        assert pulse_rows and all(r.status == "sent" and r.payload["text"] == ""
+                                  and "choices" not in r.payload for r in pulse_rows)
+    # 5. What the bot sent does not depend on the values: alice (1, 1) and east1 (5, 3)
+    #    got the very same messages, apart from the greeting with their name.
+    def seen(key: str) -> list[str]:
+        return [s.text.replace(name, "NAME") + repr([c.label for c in s.message.choices])
+                for s in pchat.sent if s.target.address == key
+                for name in [("Alice Martin" if key == "alice" else "East Person 1")]]
+    assert seen("alice")[1:] == seen("east1")[1:]
+    for s in pchat.sent:
+        assert all(secret not in s.text for secret in comments.values())
+    # 6. No log line carries a comment or a pressed value.
+    for record in caplog.records:
+        line = record.getMessage() + repr(record.args)
+        assert all(secret not in line for secret in comments.values()), line
+        assert "anon:pulse" not in line, line
+    # 7. The vote rows' order says nothing about who answered when (random keys).
+    ids = [r[0] for r in tables["pulse_votes"]]
+    assert len(set(ids)) == len(ids) and all(len(i) == 32 for i in ids)
+
+
+async def test_care_note_after_high_stress_is_private_and_leaves_nothing(pbot, pchat):
+    await pbot.run_pulse()
+    await press(pbot, pchat, "west2", 2)
+    await press(pbot, pchat, "west2", 5)
+    care = pchat.last("west2")
+    assert "you don't have to carry it alone" in care
+    assert "Employee assistance line: 800-555-0199" in care
+    assert "Anything you'd like to add?" in care  # the same message as everyone's next one
+    await press(pbot, pchat, "west3", 2)
+    await press(pbot, pchat, "west3", 2)
+    assert "carry it alone" not in pchat.last("west3")
+    await pbot.outbox.flush()
+    tables = dump_tables(pbot)
+    assert not any("carry it alone" in repr(r) or "800-555" in repr(r)
+                   for rows in tables.values() for r in rows)
+    # Nobody else hears of it.
+    assert all("carry it alone" not in s.text for s in pchat.sent if s.target.address != "west2")
+
+
+# --- results and thresholds -------------------------------------------------------------------
+
+def test_visible_slices_hide_small_groups_and_groups_revealed_by_subtraction():
+    assert visible_slices(4, {"East": 4}, 5) == (False, set())
+    assert visible_slices(16, {"East": 6, "West": 5}, 5) == (True, {"East", "West"})
+    # 12 = East 6 + West 5 + one more: West (the smaller) goes, leaving 6 outside East.
+    assert visible_slices(12, {"East": 6, "West": 5}, 5) == (True, {"East"})
+    # East 6 of 8: the org minus East would show the other 2.
+    assert visible_slices(8, {"East": 6}, 5) == (True, set())
+    # East 6 and West 5 of 13: hiding only one of them is not enough if the rest is 2.
+    assert visible_slices(13, {"East": 6, "West": 5}, 5) == (True, {"East"})
+    assert visible_slices(11, {"East": 6, "West": 5}, 5) == (True, {"East", "West"})
+
+
+async def test_results_below_the_threshold_are_hidden(pbot, pchat):
+    await pbot.run_pulse()
+    for key in ("alice", "east1", "east2", "east3"):
+        await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
+    await say(pbot, "grace", "/pulse results")
+    reply = pchat.last("grace")
+    assert "Participation: 4 of 11 answered" in reply
+    assert "Morale: hidden — fewer than 5 answers" in reply
+    assert "comment of" not in reply
+    await answer_all(pbot, pchat, "east4", 5, 1)
+    await say(pbot, "grace", "/pulse results")
+    reply = pchat.last("grace")
+    assert "Morale: 4.2 (5 answers) · 4: 4, 5: 1" in reply
+    assert "Stress: 1.8 (5 answers)" in reply
+    assert "• comment of alice" in reply
+
+
+async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat):
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await answer_all(pbot, pchat, "bruno", 1, 5, "West is drowning")
+    await answer_all(pbot, pchat, "west1", 1, 5)
+    # The org (8) is shown; East (6) alone would give away West's 2 by subtraction.
+    await say(pbot, "grace", "/pulse results")
+    assert "Morale: 3.2 (8 answers)" in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results team East")
+    reply = pchat.last("grace")
+    assert "Morale: hidden" in reply and "reveal a smaller group" in reply
+    assert "4.0" not in reply
+    await say(pbot, "grace", "/pulse results team West")
+    assert "Morale: hidden" in pchat.last("grace")
+    # Three more from West: West is still never stored as a team (4 people), the org
+    # minus East is now 5 and East may be shown.
+    await answer_all(pbot, pchat, "west2", 3, 3)
+    await answer_all(pbot, pchat, "west3", 3, 3)
+    await say(pbot, "grace", "/pulse")
+    await answer_all(pbot, pchat, "grace", 3, 3)
+    await say(pbot, "grace", "/pulse results team East")
+    assert "Morale: 4.0 (6 answers)" in pchat.last("grace")
+    with pbot.unit() as ctx:
+        assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East", None}
+
+
+async def test_results_are_for_the_gm_and_bad_requests_are_explained(pbot, pchat):
+    await say(pbot, "west1", "/pulse results")
+    assert "for the GM and summary viewers" in pchat.last("west1")
+    await say(pbot, "grace", "/pulse results")
+    assert "No pulse poll has run yet" in pchat.last("grace")
+    await pbot.run_pulse()
+    await say(pbot, "grace", "/pulse results team Mars")
+    assert "no team called Mars" in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results yesterday")
+    assert "didn't understand" in pchat.last("grace")
+    await say(pbot, "grace", "/pulse nonsense")
+    assert "/pulse results" in pchat.last("grace")
+
+
+async def run_poll(bot, chat, clock, when, morale: dict[str, int], stress: int = 2) -> None:
+    clock.set(when)
+    await bot.run_pulse()
+    for key, value in morale.items():
+        await answer_all(bot, chat, key, value, stress)
+    await close(bot, clock)
+
+
+async def test_trend_over_recent_polls_and_team_morale_for_the_summary(pbot, pchat, pclock):
+    everyone = EAST + WEST + ["grace"]
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+    await run_poll(pbot, pchat, pclock, POLL_DAY, dict.fromkeys(EAST + WEST[:2], 3))
+    await say(pbot, "grace", "/pulse results last 6")
+    reply = pchat.last("grace")
+    assert "Trend (morale / stress):" in reply
+    assert "2026-11-25: 4.0 / 2.0 (11 of 11)" in reply
+    assert "2026-12-09: 3.0 / 2.0 (8 of 11)" in reply
+    with pbot.unit() as ctx:
+        # East shown in the first poll only (in the second, the org minus East is 2).
+        assert team_morale(ctx.session, ["East", "West"], date(2026, 11, 1)) == {
+            "East": 4.0, "West": None}
+        assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": None}
+
+
+# --- alerts ---------------------------------------------------------------------------------
+
+async def test_a_morale_drop_alerts_the_gm_and_the_director_once(pbot, pchat, pclock):
+    everyone = EAST + WEST + ["grace"]
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+    assert not [s for s in pchat.sent if "Pulse alert" in s.text]
+    morale = dict.fromkeys(EAST, 2) | dict.fromkeys([*WEST, "grace"], 4)
+    await run_poll(pbot, pchat, pclock, POLL_DAY, morale)
+    alerts = [(s.target.address, s.text) for s in pchat.sent if "Pulse alert" in s.text]
+    assert sorted(a for a, _ in alerts) == ["alice", "grace", "grace"]
+    east = next(t for a, t in alerts if a == "alice")
+    assert "team East" in east and "Morale fell to 2.0, from a recent average of 4.0" in east
+    org = [t for a, t in alerts if a == "grace" and "whole org" in t]
+    assert org and "Morale fell to 2.9" in org[0]
+    assert all(name not in t for _, t in alerts for name in ("East Person", "West Person"))
+    pchat.clear()
+    await pbot.run_pulse()
+    await close(pbot, pclock)
+    assert not [s for s in pchat.sent if "Pulse alert" in s.text]
+
+
+async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in EAST + WEST:
+        await answer_all(pbot, pchat, key, 3, 4)
+    await close(pbot, pclock)
+    alerts = [s.text for s in pchat.sent if "Pulse alert" in s.text]
+    assert any("Stress is 4.0, above the alert level of 3.5" in t for t in alerts)
+
+
+# --- reminder and closing -------------------------------------------------------------------
+
+async def test_one_reminder_then_the_poll_closes(pbot, pchat, pclock):
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 3, 3)
+    await press(pbot, pchat, "bruno", 3)
+    pchat.clear()
+    pclock.advance(timedelta(hours=25))
+    await pbot.run_pulse()
+    reminded = {s.target.address for s in pchat.sent}
+    assert "alice" not in reminded and {"bruno", "west1", "east1"} <= reminded
+    assert "gentle reminder" in pchat.last("bruno") and "Question 2 of 2" in pchat.last("bruno")
+    west1_button = last_choices(pchat, "west1")[0]
+    pchat.clear()
+    pclock.advance(timedelta(hours=5))
+    await pbot.run_pulse()
+    assert pchat.sent == []  # one reminder only
+    await close(pbot, pclock)
+    await say(pbot, "bruno", "4")
+    assert "has closed" in pchat.last("bruno")
+    await say(pbot, "bruno", "4")
+    assert "not waiting" in pchat.last("bruno")
+    await say(pbot, "west1", action=west1_button)
+    assert "has closed" in pchat.last("west1")
+    with pbot.unit() as ctx:
+        assert len(ctx.session.scalars(select(PulseVote)).all()) == 3
+        assert "bruno" not in {c.person_id for c in ctx.session.scalars(select(Conversation))}
+        parts = ctx.session.scalars(select(PulseParticipant)).all()
+        assert len(parts) == 11 and sum(p.done for p in parts) == 1
+
+
+async def test_a_pulse_question_and_a_checkin_do_not_mix_up_answers(bot, chat, clock):
+    """In the default test org the pulse goes to everyone; a check-in started after it
+    takes the typed answers, and /pulse brings the poll back."""
+    clock.set(datetime(2026, 12, 9, 17, 5, tzinfo=UTC))
+    await bot.run_pulse()
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "45000")
+    with bot.unit() as ctx:
+        assert ctx.session.scalars(select(PulseVote)).all() == []
+    await say(bot, "alice", "/pulse")
+    await say(bot, "alice", "4")
+    with bot.unit() as ctx:
+        assert [v.value for v in ctx.session.scalars(select(PulseVote))] == [4]
+
+
+# --- org file, custom questions, CLI ---------------------------------------------------------
+
+async def test_custom_questions_from_the_org_file(database_url, pclock, tmp_path):
+    org = PULSE_ORG.read_text().replace("pulse:\n", """pulse:
+  questions:
+    - key: workload
+      type: choice
+      prompt: {en: "How is your workload?", zh-CN: "你的工作量如何？"}
+      choices:
+        - {en: Too light, zh-CN: 太少}
+        - {en: About right, zh-CN: 正好}
+        - {en: Too heavy, zh-CN: 太多}
+""")
+    path = tmp_path / "org.yaml"
+    path.write_text(org)
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await bot.run_pulse()
+    await press(bot, chat, "alice", 3)
+    await press(bot, chat, "alice", 3)
+    assert "Question 3 of 3" in chat.last("alice") and "How is your workload?" in chat.last("alice")
+    assert [c.label for c in chat.sent[-1].message.choices] == ["Too light", "About right",
+                                                                 "Too heavy"]
+    await say(bot, "east5", "3")
+    await say(bot, "east5", "3")
+    assert "你的工作量如何？" in chat.last("east5")
+    await say(bot, "east5", "太多")
+    with bot.unit() as ctx:
+        assert sorted((v.question_key, v.value) for v in ctx.session.scalars(
+            select(PulseVote)) if v.question_key == "workload") == [("workload", 3)]
+    engine.dispose()
+
+
+def test_org_file_pulse_threshold_is_never_below_three():
+    base = PULSE_ORG.read_text()
+    with pytest.raises(OrgError) as err:
+        parse_org(base.replace("pulse:\n", "pulse:\n  threshold: 2\n"))
+    assert "pulse.threshold: 2 is too small" in str(err.value)
+    with pytest.raises(OrgError) as err:
+        parse_org(base.replace("pulse:\n", "pulse:\n  weekday: someday\n"))
+    assert "pulse.weekday" in str(err.value)
+    org = parse_org(base.replace("pulse:\n", "pulse:\n  threshold: 3\n  every_weeks: 1\n"))
+    assert org.pulse.threshold == 3 and org.pulse.every_weeks == 1
+
+
+async def test_cli_results_are_thresholded_like_the_chat(pbot, pchat, pclock, database_url):
+    from tests.test_summary import run_cli
+
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2, f"note {key}")
+    await answer_all(pbot, pchat, "bruno", 1, 5)
+    code, out = run_cli(settings, "pulse", "results", "--format", "json", "--team", "east")
+    assert code == 0
+    data = json.loads(out)
+    assert data["team"] == "East" and data["answered"] == 7
+    assert all(q["stats"] is None for q in data["questions"])  # 7 - 6 = 1 would be revealed
+    assert data["comments"] is None
+    code, out = run_cli(settings, "pulse", "results", "--format", "md")
+    assert code == 0
+    assert "**Pulse poll 2026-12-09**" in out and "Morale: 3.6 (7 answers)" in out
+    assert "note east1" in out
+    code, _ = run_cli(settings, "pulse", "results", "--team", "Mars")
+    assert code == 2
+
+
+async def test_shuffling_keeps_every_answer_and_forgets_the_order(pbot, pchat):
+    await pbot.run_pulse()
+    for key, value in (("alice", 1), ("east1", 5), ("west1", 3)):
+        await answer_all(pbot, pchat, key, value, 2, f"words of {key}")
+    with pbot.unit() as ctx:
+        from storage.pulse import PulseRepo
+
+        before = {v.id for v in ctx.session.scalars(select(PulseVote))}
+        poll = ctx.session.scalars(select(PulsePoll)).one()
+        PulseRepo(ctx.session).shuffle(poll)
+    with pbot.unit() as ctx:
+        votes = ctx.session.scalars(select(PulseVote)).all()
+        assert sorted((v.question_key, v.value, v.team or "-") for v in votes) == [
+            ("morale", 1, "East"), ("morale", 3, "-"), ("morale", 5, "East"),
+            ("stress", 2, "-"), ("stress", 2, "East"), ("stress", 2, "East")]
+        assert not before & {v.id for v in votes}
+        assert sorted(c.text for c in ctx.session.scalars(select(PulseComment))) == [
+            "words of alice", "words of east1", "words of west1"]
+
+
+async def test_console_fires_the_pulse_and_presses_its_buttons(database_url, pclock):
+    from io import StringIO
+
+    from bot.app import run
+
+    session = "/fire pulse\n/as alice\n/press 2\n3\nno\n/quit\n"
+    out = StringIO()
+    await run(Settings(database_url=database_url, org_file=PULSE_ORG, console=True),
+              stdin=StringIO(session), stdout=out, clock=pclock)
+    text = out.getvalue()
+    assert "(pulse: asked 11, reminded 0, closed none" in text
+    assert "Question 2 of 2" in text and "Your answers are in" in text
