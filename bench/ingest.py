@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hashlib
 import hmac
 import json
@@ -198,6 +199,13 @@ def answers_stored(bot: Any) -> int:
 
     from storage.models import Answer
 
+    if bot.engine.dialect.name == "sqlite":
+        # A plain reader (WAL: never waits for the writer); the engine's sessions begin
+        # with BEGIN IMMEDIATE, which would queue behind the ingest batches.
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(bot.engine.url.database)) as conn:
+            return int(conn.execute("SELECT count(*) FROM answers").fetchone()[0])
     with bot.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(Answer)) or 0)
 
