@@ -332,11 +332,13 @@ class EventRepo:
             # One statement, no savepoint: the claim is on every event's path. A claim
             # by a concurrent transaction makes this one wait, then do nothing.
             insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-            result = self.session.execute(
+            # RETURNING says whether a row went in (rowcount is -1 on some drivers).
+            claimed = self.session.execute(
                 insert(ProcessedEvent).values(platform=platform, event_id=event_id,
                                               received_at=now)
-                .on_conflict_do_nothing(index_elements=["platform", "event_id"]))
-            return bool(getattr(result, "rowcount", 0))
+                .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+                .returning(ProcessedEvent.id)).first()
+            return claimed is not None
         if self.session.scalar(select(ProcessedEvent.id).where(
                 ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)):
             return False

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 import bot.adapters.slack as slack_module
 from bot.core import TeamPulse
+from bot.ingest import Ingest
 from storage.models import Answer
 from tests.slack.harness import ALICE, LILEI, SlackHarness, dm_channel, message
 
@@ -18,6 +19,9 @@ class Gate:
     """Holds the ingest workers at their next batch until opened (no wall-clock waits)."""
 
     def __init__(self, bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> None:
+        # One lane, as on SQLite, so the batches are the same on PostgreSQL (which has a
+        # lane per database thread; a person's events stay in one lane either way).
+        monkeypatch.setattr(bot, "ingest", Ingest(bot, lanes=1))
         self.opened = asyncio.Event()
         self.entered = asyncio.Event()  # a worker took its first batch and waits
         self.batches: list[int] = []
