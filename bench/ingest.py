@@ -292,6 +292,7 @@ async def measure(kind: str, pool: concurrent.futures.Executor, folder: Path,
         await wait_stored(bot, before + 2 * PEOPLE)
         stored_rate = 2 * PEOPLE / (time.perf_counter() - t0)
         await adapter.stop()
+        await bot.drain()
         stop.set()
         await outbox
         bot.close()
@@ -322,18 +323,28 @@ async def run() -> list[Figure]:
         for kind in ("slack", "telegram"):
             folder = Path(tmp) / kind
             folder.mkdir()
-            if database_url:
-                reset_database(database_url)
-            figures += await measure(kind, pool, Path(tmp), database_url)
+            url = fresh_database(database_url) if database_url else None
+            try:
+                figures += await measure(kind, pool, Path(tmp), url)
+            finally:
+                if database_url:
+                    fresh_database(database_url, drop=True)
     return figures
 
 
-def reset_database(url: str) -> None:
-    """Start PostgreSQL runs from an empty schema."""
-    from sqlalchemy import create_engine, text
+def fresh_database(url: str, drop: bool = False) -> str:
+    """A database of this run's own on the server of `url` (dropped again with drop=True).
 
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    Never the given database itself: the server may be shared (other runs, other tests).
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"teampulse_bench_ingest_{os.getpid()}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not drop:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
