@@ -150,7 +150,8 @@ class TeamPulse:
         Each event is claimed and handled in a savepoint of one shared transaction (see
         _handle_batch_sync), so a batch costs one commit; what a failed event wrote is
         undone without touching the others, and it gets the usual apology. With
-        `deliver=False` the replies are left to the outbox's own loop.
+        `deliver=False` sending the replies is left to the caller (the ingest workers
+        send them from a task of their own).
         """
         outcomes = await self.db(self._handle_batch_sync, events)
         for event, outcome in zip(events, outcomes, strict=True):
