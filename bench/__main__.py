@@ -18,6 +18,7 @@ from bench.report import Figure
 SUITES = [
     "bench.checkin",
     "bench.summary",
+    "bench.ingest",
 ]
 
 

@@ -15,11 +15,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.events import InboundEvent, OutboundMessage, Target, is_concealed
+from bot.ingest import Ingest
 from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
@@ -77,6 +79,8 @@ class TeamPulse:
         self.round_batch_hook: Callable[[int], None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._polling = False
+        #: Acknowledged events waiting for processing: one ordered lane per database thread.
+        self.ingest = Ingest(self, lanes=workers)
 
     # --- adapters and addressing ---------------------------------------------------------
 
@@ -130,23 +134,48 @@ class TeamPulse:
             PeopleRepo(ctx.session).sync(self.org.people)
 
     async def handle(self, event: InboundEvent) -> bool:
-        """Process one inbound event exactly once; False if it was a duplicate.
+        """Process one inbound event exactly once, now; False if it was a duplicate.
 
         The event id is claimed in the same transaction as the handler's work, so
         a crash part-way leaves it unclaimed and a redelivery is processed. The
-        work runs on the database thread, never on the event loop.
+        work runs on the database thread, never on the event loop. Adapters receiving
+        many events use submit() instead, which queues and batches them.
         """
-        outcome = await self.db(self._handle_sync, event)
-        if outcome == "duplicate":
-            return False
-        if outcome == "failed":
-            await self._apologise(event)
-        elif outcome == "round":
-            # The handler queued a round (/checkin send): carry it out now, in the background,
-            # so a platform that hands us one update at a time is not held up by the round.
-            self.spawn(self.run_round_requests())
-        await self.deliver()
-        return True
+        return (await self.handle_batch([event]))[0]
+
+    async def handle_batch(self, events: list[InboundEvent], *,
+                           deliver: bool = True) -> list[bool]:
+        """Process events in order, in one trip to the database thread; False per duplicate.
+
+        Each event is claimed and handled in a savepoint of one shared transaction (see
+        _handle_batch_sync), so a batch costs one commit; what a failed event wrote is
+        undone without touching the others, and it gets the usual apology. With
+        `deliver=False` sending the replies is left to the caller (the ingest workers
+        send them from a task of their own).
+        """
+        outcomes = await self.db(self._handle_batch_sync, events)
+        for event, outcome in zip(events, outcomes, strict=True):
+            if outcome == "failed":
+                await self._apologise(event)
+            elif outcome == "round":
+                # The handler queued a round (/checkin send): carry it out now, in the
+                # background, so the events behind this one are not held up by the round.
+                self.spawn(self.run_round_requests())
+        if deliver:
+            await self.deliver()
+        return [outcome != "duplicate" for outcome in outcomes]
+
+    async def submit(self, event: InboundEvent,
+                     then: Callable[[bool], Coroutine[Any, Any, None]] | None = None, *,
+                     wait: float | None = None) -> None:
+        """Queue an acknowledged event for the ingest workers; returns once it is queued.
+
+        See bot/ingest.py: bounded, ordered per person, processed in batches. `then`
+        runs after the event was handled, with handle()'s result. With `wait`, raises
+        IngestBusy when the queue stays full that long: the caller must then not
+        acknowledge the event, so that the platform delivers it again.
+        """
+        await self.ingest.submit(event, then, wait=wait)
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run work in the background; drain() awaits it (tests, shut-down)."""
@@ -155,22 +184,61 @@ class TeamPulse:
         task.add_done_callback(self._background.discard)
 
     async def drain(self) -> None:
-        """Wait for the background work spawn() started (and whatever it started)."""
-        while self._background:
+        """Wait for queued events and the background work spawn() started (and so on)."""
+        while True:
+            await self.ingest.join()
+            if not self._background:
+                return
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
+    def _handle_batch_sync(self, events: list[InboundEvent]) -> list[str]:
+        # One outcome per event: "duplicate", "round" (a round request was queued),
+        # "failed" (apologise), or "done".
+        if len(events) == 1:
+            return [self._handle_sync(events[0])]
+        try:
+            with self.outbox.db_gate, self.sessions.begin() as session:
+                return [self._handle_in(session, event) for event in events]
+        except Exception as exc:
+            # The shared commit failed, so nothing of the batch was stored (claims
+            # included): try each event alone, so one cannot cost the others.
+            log.warning("a batch of %d events could not be stored together (%s); "
+                        "handling them one by one", len(events), describe_db_error(exc))
+            return [self._handle_sync(event) for event in events]
+
+    def _handle_in(self, session: Session, event: InboundEvent) -> str:
+        """One event in a savepoint of a batch's transaction."""
+        try:
+            with session.begin_nested():
+                ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
+                              settings=self.settings, org=self.org, addressbook=self,
+                              event=event)
+                return self._handle_ctx(ctx, event)
+        except IntegrityError:
+            log.info("%s event %s was processed concurrently; ignoring", event.platform,
+                     event.event_id)
+            return "duplicate"
+        except DBAPIError as exc:
+            log.error("handling a %s event failed: database error (%s)", event.platform,
+                      describe_db_error(exc))
+        except Exception:
+            log.exception("handling a %s event failed", event.platform)
+        return "failed"
+
+    def _handle_ctx(self, ctx: Context, event: InboundEvent) -> str:
+        if event.event_id and not ctx.events.claim(event.platform, event.event_id,
+                                                   self.clock.now()):
+            log.info("%s event %s already processed; ignoring the redelivery",
+                     event.platform, event.event_id)
+            return "duplicate"
+        ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
+        route(ctx, self.bot_usernames.get(event.platform))
+        return "round" if ctx.round_requested else "done"
+
     def _handle_sync(self, event: InboundEvent) -> str:
-        # "duplicate", "round" (a round request was queued), "failed" (apologise), or "done".
         try:
             with self.unit(event) as ctx:
-                if event.event_id and not ctx.events.claim(event.platform, event.event_id,
-                                                           self.clock.now()):
-                    log.info("%s event %s already processed; ignoring the redelivery",
-                             event.platform, event.event_id)
-                    return "duplicate"
-                ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
-                route(ctx, self.bot_usernames.get(event.platform))
-                return "round" if ctx.round_requested else "done"
+                return self._handle_ctx(ctx, event)
         except IntegrityError:
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)

@@ -88,6 +88,12 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # WAL: readers never block the writer, and with synchronous=NORMAL a commit is a write
+    # to the log without a disk sync (the log is synced at checkpoints). A power cut can
+    # lose the last commits but never corrupts the file; a process crash loses nothing.
+    # (An in-memory database has no log; the pragma then simply answers "memory".)
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

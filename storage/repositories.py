@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -325,6 +327,18 @@ class EventRepo:
         The claim commits together with the work it guards, so a crash mid-way
         leaves the event unclaimed and its redelivery is processed.
         """
+        dialect = self.session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            # One statement, no savepoint: the claim is on every event's path. A claim
+            # by a concurrent transaction makes this one wait, then do nothing.
+            insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+            # RETURNING says whether a row went in (rowcount is -1 on some drivers).
+            claimed = self.session.execute(
+                insert(ProcessedEvent).values(platform=platform, event_id=event_id,
+                                              received_at=now)
+                .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+                .returning(ProcessedEvent.id)).first()
+            return claimed is not None
         if self.session.scalar(select(ProcessedEvent.id).where(
                 ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)):
             return False

@@ -1,9 +1,9 @@
 """Slack, through slack-bolt: Socket Mode or HTTP (Events API, slash commands, interactivity).
 
-The adapter only translates. Inbound, bolt verifies the request, the adapter
-acknowledges it at once, turns it into an InboundEvent and hands it to
-`TeamPulse.handle()` in a background task, so Slack's 3-second deadline never waits
-on the database. Outbound, it implements the Adapter interface with slack_sdk's
+The adapter only translates. Inbound, bolt verifies the request, the adapter turns it
+into an InboundEvent, queues it for the core's ingest workers (`TeamPulse.submit`, see
+bot/ingest.py) and acknowledges it, so Slack's 3-second deadline never waits on the
+database. Outbound, it implements the Adapter interface with slack_sdk's
 AsyncWebClient and maps Slack's answers to RetryLater / DeliveryError for the outbox.
 """
 
@@ -50,6 +50,7 @@ from bot.adapters.slack_inbound import (
 )
 from bot.config import ConfigError, Settings
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from bot.ingest import INGEST_WAIT, IngestBusy
 from bot.log_privacy import describe_exception, held_at_debug, hold_library_loggers
 from handlers.registry import COMMANDS
 
@@ -369,10 +370,11 @@ class SlackAdapter(Adapter):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if not await self.bot.ingest.join(STOP_GRACE_SECONDS):
+            log.warning("Slack: %d event(s) still waiting at shutdown; Slack was told they "
+                        "were received, but they are lost", self.bot.ingest.waiting())
         if self._inflight:
-            _, pending = await asyncio.wait(set(self._inflight), timeout=STOP_GRACE_SECONDS)
-            if pending:
-                log.warning("Slack: %d event(s) still processing at shutdown", len(pending))
+            await asyncio.wait(set(self._inflight), timeout=STOP_GRACE_SECONDS)
 
     async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
         """One HTTP-mode request through bolt (signature check, ack, listeners).
@@ -397,9 +399,12 @@ class SlackAdapter(Adapter):
         return await to_aiohttp_response(await self.dispatch(bolt_request))
 
     async def drain(self) -> None:
-        """Wait until every event acknowledged so far has been processed."""
+        """Wait until every event acknowledged so far has been processed, and what their
+        processing queued has been sent as far as it is due (the outbox loop's work)."""
+        await self.bot.ingest.join()
         while self._inflight:
             await asyncio.gather(*set(self._inflight), return_exceptions=True)
+        await self.bot.deliver()
 
     # --- inbound -------------------------------------------------------------------------
 
@@ -411,38 +416,48 @@ class SlackAdapter(Adapter):
         app.action(ACTION_ID_PATTERN)(self._on_choice)
         app.error(self._on_error)
 
+    # Each listener queues its event (bot/ingest.py) and only then acknowledges it: the
+    # queue is bounded, and when it stays full IngestBusy escapes the listener, bolt
+    # answers 500 (no ack) and Slack delivers the event again later, instead of us
+    # acknowledging an event we could not keep.
+
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any],
                           context: AsyncBoltContext) -> None:
+        await self._accept(body, lambda: message_event(body, self._names,
+                                                       context.bot_user_id or self.bot_user_id))
         await ack()
-        self._accept(body, lambda: message_event(body, self._names,
-                                                 context.bot_user_id or self.bot_user_id))
 
     async def _on_mention(self, ack: AsyncAck, body: dict[str, Any],
                           context: AsyncBoltContext) -> None:
+        await self._accept(body, lambda: mention_event(
+            body, context.bot_user_id or self.bot_user_id, self._names))
         await ack()
-        self._accept(body, lambda: mention_event(body, context.bot_user_id or self.bot_user_id,
-                                                 self._names))
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
-        await ack()
         event = self._translate(command, lambda: command_event(
             command, self._known_commands, self._names, self.bot_user_id))
-        if event is None:
-            return
-        url = command.get("response_url")
-        if isinstance(url, str) and url:
-            self._remember_response_url(event.chat_id, event.user_id, url)
-        self._spawn(self._process(event), describe(command))
+        if event is not None:
+            url = command.get("response_url")
+            if isinstance(url, str) and url:
+                self._remember_response_url(event.chat_id, event.user_id, url)
+            await self._queue(event)
+        await ack()
 
     async def _on_choice(self, ack: AsyncAck, body: dict[str, Any],
                          action: dict[str, Any]) -> None:
-        await ack()
         event = self._translate(body, lambda: action_event(body, action))
         if event is not None:
-            self._spawn(self._press(body, action, event), describe(body))
+            await self._queue(event)
+            # Cosmetic, and no reason to hold the answer up: replace the buttons meanwhile.
+            self._spawn(self._mark_answered(body, action, event), describe(body))
+        await ack()
 
     async def _on_error(self, error: Exception, body: dict[str, Any],
                         response: BoltResponse | None) -> BoltResponse | None:
+        if isinstance(error, IngestBusy):
+            log.warning("Slack: too many events waiting (%s); not acknowledging %s, so "
+                        "Slack delivers it again later", error, describe(body))
+            return None  # bolt answers 500: no ack
         if isinstance(error, BoltUnhandledRequestError):
             # Acknowledge it: a 404 would only make Slack deliver it again and again.
             log.warning("Slack: acknowledged a request teampulse does not handle (%s)",
@@ -465,10 +480,14 @@ class SlackAdapter(Adapter):
             log.debug("Slack: ignoring %s (a bot, an edit or a deletion)", describe(body))
         return event
 
-    def _accept(self, body: dict[str, Any], translate: Callable[[], InboundEvent | None]) -> None:
+    async def _accept(self, body: dict[str, Any],
+                      translate: Callable[[], InboundEvent | None]) -> None:
         event = self._translate(body, translate)
         if event is not None:
-            self._spawn(self._process(event), describe(body))
+            await self._queue(event)
+
+    async def _queue(self, event: InboundEvent) -> None:
+        await self.bot.submit(event, wait=INGEST_WAIT)
 
     def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
         # Tracked, so stop() and drain() can wait for work Slack was already told is done.
@@ -480,16 +499,6 @@ class SlackAdapter(Adapter):
         self._inflight.discard(task)
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("Slack: processing %s failed", task.get_name(), exc_info=exc)
-
-    async def _process(self, event: InboundEvent) -> None:
-        await self.bot.handle(event)
-        # A reply held back by pacing goes out when due, not at the outbox's idle wake-up.
-        self.bot.outbox.kick()
-
-    async def _press(self, body: dict[str, Any], action: dict[str, Any],
-                     event: InboundEvent) -> None:
-        await self._mark_answered(body, action, event)
-        await self._process(event)
 
     async def _mark_answered(self, body: dict[str, Any], action: dict[str, Any],
                              event: InboundEvent) -> None:

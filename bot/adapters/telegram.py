@@ -12,6 +12,7 @@ driven by hand instead of `run_polling`, which would block and own the event loo
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import logging
@@ -70,6 +71,10 @@ TELEGRAM_API = "https://api.telegram.org"
 # What the bot reads; anything else Telegram would only send to be thrown away.
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 POLL_TIMEOUT = 10  # seconds one getUpdates long poll may wait for news
+#: Updates received but not yet handed to the core's ingest queue, at most.
+UPDATE_QUEUE_SIZE = 256
+#: How long stop() waits for updates already received to be processed.
+STOP_GRACE_SECONDS = 10.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Telegram's command menu: the default list is English, 'zh' clients get Chinese.
 MENU_LANGUAGES = (("", "en"), ("zh", "zh-CN"))
@@ -122,8 +127,15 @@ class TelegramAdapter(Adapter):
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .job_queue(None)  # one scheduler per process: ours (see DESIGN.md)
+            # Bounded: when the core's ingest queue is full our handler waits, this queue
+            # fills, and the webhook (or polling) waits in turn, so Telegram keeps the
+            # updates (redelivering them) instead of us holding an unbounded backlog.
+            .update_queue(asyncio.Queue(UPDATE_QUEUE_SIZE))
             .build()
         )
+        # Updates are taken one at a time (PTB's default, concurrent_updates off), which
+        # keeps each chat's order; that is cheap because _on_update only queues the event
+        # for the core's ingest workers (bot/ingest.py), which batch and store them.
         app.add_handler(TypeHandler(Update, self._on_update))
         app.add_error_handler(self._on_error)
         return app
@@ -189,7 +201,10 @@ class TelegramAdapter(Adapter):
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()  # polling: also confirms the last offset
             if app.running:
-                await app.stop()  # handles the updates already fetched, replies included
+                await app.stop()  # hands the updates already fetched to the core
+            if not await self.bot.ingest.join(STOP_GRACE_SECONDS):  # ... which stores them
+                log.warning("telegram: %d update(s) still waiting at shutdown",
+                            self.bot.ingest.waiting())
         finally:
             self._app = None  # deliveries from now on wait in the outbox for the next start
             await app.shutdown()
@@ -218,7 +233,7 @@ class TelegramAdapter(Adapter):
             return
         event = message_event(update, self.bot.bot_usernames.get(PLATFORM))
         if event is not None:
-            await self.bot.handle(event)
+            await self.bot.submit(event)
 
     async def _on_callback(self, update: Update, query: CallbackQuery) -> None:
         try:
@@ -228,10 +243,13 @@ class TelegramAdapter(Adapter):
         event = callback_event(update)
         if event is None:
             return
-        handled = await self.bot.handle(event)
-        message = query.message
-        if handled and isinstance(message, Message) and query.data:
-            await self._show_choice(message, query.data, event)
+        message, data = query.message, query.data
+
+        async def show(handled: bool) -> None:
+            if handled and isinstance(message, Message) and data:
+                await self._show_choice(message, data, event)
+
+        await self.bot.submit(event, show)
 
     async def _show_choice(self, message: Message, data: str, event: InboundEvent) -> None:
         """Edit a message whose button was pressed: show the choice, drop the keyboard.

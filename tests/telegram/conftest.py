@@ -53,17 +53,17 @@ class Handled:
     def __init__(self, bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> None:
         self.events: list[tuple[InboundEvent, bool]] = []
         self._changed = asyncio.Event()
-        original = bot.handle
+        original = bot.handle_batch
 
-        async def handle(event: InboundEvent) -> bool:
+        async def handle_batch(events: list[InboundEvent], **kwargs: Any) -> list[bool]:
             try:
-                result = await original(event)
-                self.events.append((event, result))
-                return result
+                results = await original(events, **kwargs)
+                self.events.extend(zip(events, results, strict=True))
+                return results
             finally:
                 self._notify()
 
-        monkeypatch.setattr(bot, "handle", handle)
+        monkeypatch.setattr(bot, "handle_batch", handle_batch)
 
     def _notify(self) -> None:
         event, self._changed = self._changed, asyncio.Event()
@@ -95,6 +95,7 @@ class TG:
         self.clock.advance(_SECOND)  # a person takes a moment to type
         self.fake.push_update(update)
         await self.handled.wait(count + 1)
+        await self.bot.drain()  # the replies' first delivery attempt, as in a real run
         if settle:
             await self.settle()
         return self.handled.events[-1][1]

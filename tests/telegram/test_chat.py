@@ -199,20 +199,20 @@ async def test_messages_from_bots_and_channels_are_ignored(tg: TG) -> None:
 
 async def test_a_failing_update_does_not_stop_polling(
         tg: TG, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    handle = tg.bot.handle
+    handle_batch = tg.bot.handle_batch
     failed: list[str] = []
 
-    async def flaky(event: Any) -> bool:
+    async def flaky(events: list[Any], **kwargs: Any) -> list[bool]:
         if not failed:
-            failed.append(event.event_id)
+            failed.append(events[0].event_id)
             raise RuntimeError("database went away")
-        return await handle(event)
+        return await handle_batch(events, **kwargs)
 
-    monkeypatch.setattr(tg.bot, "handle", flaky)
+    monkeypatch.setattr(tg.bot, "handle_batch", flaky)
     tg.fake.push_update(tg.fake.private_message(GRACE, "/help"))
     await tg.say(ALICE, "/help")
     assert failed and "teampulse" in tg.shown(ALICE)[-1]
-    assert any("could not be processed" in r.getMessage() and r.exc_info
+    assert any("queued events failed" in r.getMessage() and r.exc_info
                for r in caplog.records)
 
 
