@@ -542,21 +542,28 @@ def poll_results(session: Session, poll: PulsePoll) -> PollResults:
     return out
 
 
-def team_morale(session: Session, teams: list[str], since: date) -> dict[str, float | None]:
-    """Each team's average morale over the polls dated from `since`, thresholded.
+def team_morale(session: Session, teams: list[str], since: date,
+                until: date | None = None) -> dict[str, float | None]:
+    """Each team's average morale over the polls dated from `since` (to `until`), thresholded.
 
     For /summary's team-morale line per director. A team gets None when no poll in
     the period may show it (too few answers, or revealed by subtraction); otherwise
     the mean of its shown per-poll averages.
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
-    for poll in PulseRepo(session).since(since.isoformat()):
+    for poll in polls_between(session, since, until):
         results = poll_results(session, poll)
         for team in teams:
             stats = results.stats("morale", team)
             if stats is not None:
                 averages[team].append(stats.average)
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
+
+
+def polls_between(session: Session, since: date, until: date | None = None) -> list[PulsePoll]:
+    """The polls dated from `since` to `until` (inclusive), oldest first."""
+    polls = PulseRepo(session).since(since.isoformat())
+    return [p for p in polls if until is None or p.key <= until.isoformat()]
 
 
 _LAST = re.compile(r"^last\s+(\d{1,2})$")

@@ -29,6 +29,8 @@ from bot.weeks import (
 )
 from handlers.checkin import display_answer, kpi_label, question_text, round_questions
 from handlers.context import Context
+from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
+from handlers.pulse import polls_between, team_morale
 from storage.kudos import kudos_by_team
 from storage.summary_rows import RoundRow, SummaryRows
 
@@ -104,6 +106,24 @@ class TeamRecognition:
 
 
 @dataclass
+class TeamMorale:
+    """A team's average morale from the anonymous pulse polls of the summary's period.
+
+    `morale` is None when too few of the team answered for it to be shown (the pulse
+    polls' anonymity threshold, subtraction included).
+    """
+
+    team: str
+    directors: list[str]
+    morale: float | None
+
+
+#: How far before its first week a summary looks for pulse polls: they run every few weeks,
+#: so a one-week summary still shows the latest morale reading.
+MORALE_LOOKBACK = timedelta(weeks=3)
+
+
+@dataclass
 class WeekSummary:
     """Everything about one week for one scope (everyone, a team, or a person)."""
 
@@ -114,6 +134,12 @@ class WeekSummary:
     people: list[PersonWeek]
     team_kpis: list[KpiLine]
     kudos: list[TeamRecognition] = field(default_factory=list)
+    # The summary's latest week also carries the GM's other signals: morale from the
+    # pulse polls up to that week, and the one-on-ones as they stand now.
+    morale: list[TeamMorale] = field(default_factory=list)
+    morale_since: date | None = None
+    oneonones: list[DirectorOneOnOnes] = field(default_factory=list)
+    reader_tz: str = "UTC"
 
     @property
     def expected(self) -> list[PersonWeek]:
@@ -169,7 +195,10 @@ class WeekSummary:
                                 "people": [_person_dict(p) for p in self.people],
                                 "team_kpis": [_kpi_dict(k) for k in self.team_kpis],
                                 "kudos": [dict(vars(t), directors=list(t.directors))
-                                          for t in self.kudos]}
+                                          for t in self.kudos],
+                                "morale": [dict(vars(m), directors=list(m.directors))
+                                           for m in self.morale],
+                                "oneonones": [d.as_dict() for d in self.oneonones]}
         data["checked_in"] = len(self.submitted)
         data["expected"] = len(self.expected)
         data["not_checked_in"] = [p.key for p in self.missing]
@@ -402,12 +431,37 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         for w in built:
             w.scope = scope
         _add_kudos(ctx, built, everyone, anchor_tz, team)
+        _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w == week)
              for w in weeks]
     _add_kudos(ctx, built, everyone, anchor_tz)
+    _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
     return built
+
+
+def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
+                              anchor_tz: str, team: str | None = None) -> None:
+    """Morale per director's team (thresholded) and the one-on-ones, on the latest week."""
+    latest = built[-1]
+    latest.reader_tz = anchor_tz
+    directors: dict[str, list[str]] = {}
+    for p in everyone:
+        if p.active and p.role == "director" and p.team and \
+                (team is None or p.team.lower() == team):
+            directors.setdefault(p.team, []).append(p.display_name)
+    since = built[0].start - MORALE_LOOKBACK
+    if directors and polls_between(ctx.session, since, latest.end):
+        morale = team_morale(ctx.session, sorted(directors), since, latest.end)
+        latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
+        latest.morale_since = since
+    overview = oneonone_overview(ctx.session, ctx.org, ctx.clock.now())
+    if team is not None:
+        # The team as the summary's week has it (someone who moved since is not in it).
+        keys = {p.key for p in latest.people}
+        overview = [d for d in overview if d.key in keys]
+    latest.oneonones = [d for d in overview if d.own is not None or d.team]
 
 
 def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
@@ -643,13 +697,19 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
         for w in weeks:
             for k in w.team_kpis:
                 lines[(k.metric, k.unit)] = k
-        return renderer.template(locale, "summary_trend", markup, weeks=weeks,
+        text = renderer.template(locale, "summary_trend", markup, weeks=weeks,
                                  latest=weeks[-1], org=org_name, scope=weeks[-1].scope,
                                  rows=rows, team=team, people=list(people.values()),
                                  team_lines=list(lines.values()),
                                  recognition=recognition_over(weeks))
-    return renderer.template(locale, "summary_week", markup, s=weeks[0], org=org_name,
-                             scope=weeks[0].scope)
+    else:
+        text = renderer.template(locale, "summary_week", markup, s=weeks[0], org=org_name,
+                                 scope=weeks[0].scope)
+    latest = weeks[-1]
+    if latest.oneonones:
+        text += "\n\n" + render_overview(renderer, locale, markup, latest.oneonones,
+                                         latest.reader_tz)
+    return text
 
 
 def cmd_summary(ctx: Context, args: str) -> None:

@@ -438,3 +438,16 @@ async def test_an_old_unanswered_question_stops_taking_typed_replies(bot, chat, 
     yes = next(v for v in buttons(chat, "grace") if v.endswith(":y"))
     await say(bot, "grace", action=yes)  # the button still answers it
     assert "Send short notes" in chat.last("grace")
+
+
+async def test_the_summary_shows_each_directors_one_on_ones(bot, chat):
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "One-on-ones" in text
+    assert "with Grace Chen: last held never · next Tue" in text
+    assert "their 1:1 with Sam Lee" in text
+    await say(bot, "grace", "/summary team China")
+    team = chat.last("grace")
+    assert "李雷" in team.split("One-on-ones", 1)[1]
+    assert "Alice Martin" not in team.split("One-on-ones", 1)[1]

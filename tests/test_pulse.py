@@ -22,6 +22,7 @@ from handlers.pulse import poll_date, team_morale, visible_slices
 from storage.models import Conversation, OutboxMessage
 from storage.pulse import PulseComment, PulseParticipant, PulsePoll, PulseVote
 from tests.support import DATA, RecordingAdapter, say
+from tests.test_summary import run_cli
 
 PULSE_ORG = DATA / "org_pulse.yaml"
 EAST = ["alice", "east1", "east2", "east3", "east4", "east5"]
@@ -562,3 +563,54 @@ async def test_console_fires_the_pulse_and_presses_its_buttons(database_url, pcl
     text = out.getvalue()
     assert "(pulse: asked 11, reminded 0, closed none" in text
     assert "Question 2 of 2" in text and "Your answers are in" in text
+
+
+# --- team morale in the GM's summary -------------------------------------------------------
+
+def section(text: str, heading: str) -> list[str]:
+    """The lines under a heading, up to the next blank line."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    out = []
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        out.append(line)
+    return out
+
+
+async def test_the_gm_reads_team_morale_only_where_it_stays_anonymous(pbot, pchat, pclock):
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
+                   dict.fromkeys([*EAST, *WEST, "grace"], 4))
+    await say(pbot, "grace", "/summary 2026-W48")
+    lines = section(pchat.last("grace"), "Team morale (anonymous pulse polls since")
+    east = next(line for line in lines if line.startswith("• East"))
+    west = next(line for line in lines if line.startswith("• West"))
+    assert east.endswith(": 4.0 / 5")
+    # West has 4 people: below the threshold of 5, so its morale is not shown at all.
+    assert west.endswith("hidden (too few answers to stay anonymous)")
+    assert "4.0" not in west
+
+
+async def test_a_summary_of_a_week_before_any_poll_shows_no_morale(pbot, pchat, pclock):
+    await run_poll(pbot, pchat, pclock, POLL_DAY, dict.fromkeys(EAST + WEST, 2))
+    # A week long before the poll: a later poll must not rewrite what that week showed.
+    await say(pbot, "grace", "/summary 2026-W40")
+    assert "Team morale" not in pchat.last("grace")
+    await say(pbot, "grace", "/summary 2026-W50")
+    assert "Team morale" in pchat.last("grace")
+
+
+async def test_morale_in_chinese_and_in_json(pbot, pchat, pclock, monkeypatch):
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
+                   dict.fromkeys([*EAST, *WEST, "grace"], 4))
+    with pbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(pbot, "grace", "/summary 2026-W48")
+    text = pchat.last("grace")
+    assert "团队士气" in text and "不显示（回答人数太少，无法保持匿名）" in text
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: pclock.now())
+    code, raw = run_cli(pbot.settings, "summary", "--format", "json", "--week", "2026-W48")
+    assert code == 0
+    morale = {m["team"]: m["morale"] for m in json.loads(raw)["weeks"][-1]["morale"]}
+    assert morale == {"East": 4.0, "West": None}

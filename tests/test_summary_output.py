@@ -66,7 +66,7 @@ async def test_markdown_summary_has_headings_and_lists(bot, chat, clock, setting
     assert blocks[0] == ("h1", "Weekly summary — Test Sales")
     headings = [text for kind, text in blocks if kind == "h2"]
     assert headings == ["Check-ins: 1 of 3", "KPIs vs target", "Blockers", "Support requests",
-                        "Highlights", "Next week"]
+                        "Highlights", "Next week", "One-on-ones"]
     items = [text for kind, text in blocks if kind == "li"]
     assert "✅ Alice Martin — checked in" in items
     assert "❌ Bruno Rossi — not checked in" in items
@@ -78,7 +78,9 @@ async def test_markdown_summary_has_headings_and_lists(bot, chat, clock, setting
     assert "Alice Martin: Red alert & &amp; ***loud***" in items
     assert "Alice Martin: --- (confidence 4/5)" in items
     assert not [b for b in blocks if b[0] in {"hr", "code_block", "fence", "html_block"}]
-    assert [text for kind, text in blocks if kind == "p"] == ["2026-W48 (2026-11-23 – 2026-11-29)"]
+    # The only paragraphs: the week's dates, and each director's name in the one-on-ones.
+    assert [text for kind, text in blocks if kind == "p"] == [
+        "2026-W48 (2026-11-23 – 2026-11-29)", "Alice Martin", "Bruno Rossi", "李雷"]
 
 
 async def test_markdown_trend_and_person_summaries_parse_as_lists(bot, chat, clock, settings,
