@@ -201,6 +201,15 @@ class Org:
     kudos: KudosSettings = field(default_factory=KudosSettings)
     values: tuple[CompanyValue, ...] = ()
     admins: frozenset[str] = frozenset()
+    # Derived, not part of the org's identity: people by key (looked up once per person of
+    # a round, so a scan would make a round quadratic), and the questions' snapshot dicts
+    # per distinct KPI list (a round of 10,000 people shares a handful of them).
+    _by_key: dict[str, OrgPerson] = field(init=False, repr=False, compare=False)
+    _snapshots: dict[Any, list[dict[str, Any]]] = field(
+        init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {p.key: p for p in self.people})
 
     @property
     def tz(self) -> ZoneInfo:
@@ -218,13 +227,30 @@ class Org:
 
     def person(self, key: str) -> OrgPerson | None:
         """Look a person up by key."""
-        return next((p for p in self.people if p.key == key), None)
+        return self._by_key.get(key)
 
     def questions_for(self, person: OrgPerson) -> list[Question]:
         """The questions a person is asked: one per KPI, then the org's questions."""
         kpis = [kpi_question(k.metric, k.label, k.unit, k.weekly_target, k.unit_label)
                 for k in person.kpis]
         return kpis + list(self.questions)
+
+    def question_snapshot(self, person: OrgPerson | None) -> list[dict[str, Any]]:
+        """The questions a person is asked as a round's snapshot (`Question.to_dict` each).
+
+        Computed once per distinct KPI list and shared: callers must not modify it.
+        Someone not in the org file gets the org's questions.
+        """
+        kpis = person.kpis if person is not None else None
+        signature = None if kpis is None else tuple(
+            (k.metric, tuple(sorted(k.label.items())), k.unit, k.weekly_target,
+             tuple(sorted(k.unit_label.items()))) for k in kpis)
+        snapshot = self._snapshots.get(signature)
+        if snapshot is None:
+            questions = self.questions_for(person) if person is not None else list(
+                self.questions)
+            snapshot = self._snapshots[signature] = [q.to_dict() for q in questions]
+        return snapshot
 
 
 def load_org(path: Path) -> Org:
