@@ -256,8 +256,10 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
         plans.append((person, week, snapshot, ctx.dm_target(person),
                       f"checkin:{person.key}:{week}:prompt"))
     taken = repo.taken_dedupe_keys([key for *_, target, key in plans if target is not None])
-    # Questions per distinct snapshot (a round shares a handful): parsed once per batch.
+    # Questions per distinct snapshot (a round shares a handful): parsed once per batch,
+    # and the first question's prompt rendered once per snapshot and locale.
     parsed: dict[int, list[Question]] = {}
+    prompts: dict[tuple[int, str], str] = {}
     rows = []
     for person, week, snapshot, target, key in plans:
         questions = parsed.get(id(snapshot))
@@ -288,12 +290,16 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
             outcome[person.id] = "unreachable"  # as ask() says of a repeated prompt
             continue
         markup = ctx.addressbook.markup(target.platform)
+        prompt = prompts.get((id(snapshot), person.locale))
+        if prompt is None:
+            prompt = prompts[(id(snapshot), person.locale)] = question_text(
+                ctx, person.locale, q)
         intro = ctx.renderer.message(person.locale, "checkin_intro", markup,
                                      name=person.display_name, week=week,
                                      start=week_start(week), end=week_end(week), resumed=False)
         text = ctx.renderer.message(
             person.locale, "question", markup, intro=intro, position=1, total=len(questions),
-            kind=q.kind, prompt=question_text(ctx, person.locale, q),
+            kind=q.kind, prompt=prompt,
             options=[c.labels.get(person.locale) or c.value for c in q.choices],
             unit=q.unit_text(person.locale), hint=number_hint(q), editing=False, week=week,
             name=person.display_name, count_note="")
