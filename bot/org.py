@@ -6,6 +6,9 @@ the entry and what is wrong, so an operator can fix it in one go.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -299,12 +302,64 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep=deep)
 
 
+#: From this size on (about 1,000 people) the parsed org file is cached by its content.
+CACHE_FROM_BYTES = 256 * 1024
+#: Cached org files kept (several bots, or tests, may share one cache folder).
+CACHE_KEEP = 8
+
+
 def _load_yaml(text: str) -> tuple[Any, list[str]]:
+    # Even libyaml's C parser takes seconds for 10,000 people, on every start; the same
+    # text parses to the same data, so a large file's data is kept as JSON (no code in
+    # it, and checked as if freshly parsed) under the hash of its text.
+    cached = _cached(text) if len(text) >= CACHE_FROM_BYTES else None
+    if cached is not None:
+        return cached, []
     loader = _UniqueKeyLoader(text)
     try:
-        return loader.get_single_data(), loader.duplicates
+        data, duplicates = loader.get_single_data(), loader.duplicates
     finally:
         loader.dispose()
+    if len(text) >= CACHE_FROM_BYTES and not duplicates:
+        _cache(text, data)
+    return data, duplicates
+
+
+def cache_dir() -> Path:
+    """Where parsed org files are cached: $TEAMPULSE_CACHE_DIR, else the user's cache."""
+    folder = os.environ.get("TEAMPULSE_CACHE_DIR")
+    if folder:
+        return Path(folder)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "teampulse"
+
+
+def _cache_path(text: str) -> Path:
+    return cache_dir() / f"org-{hashlib.sha256(text.encode('utf-8')).hexdigest()}.json"
+
+
+def _cached(text: str) -> Any:
+    try:
+        return json.loads(_cache_path(text).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # no cache yet, or unreadable: parse the YAML
+
+
+def _cache(text: str, data: Any) -> None:
+    try:
+        encoded = json.dumps(data, ensure_ascii=False)
+        if json.loads(encoded) != data:
+            return  # YAML gave something JSON cannot carry exactly (a date, say)
+        path = _cache_path(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(encoded, encoding="utf-8")
+        os.replace(partial, path)
+        for old in sorted(path.parent.glob("org-*.json"), key=lambda p: p.stat().st_mtime,
+                          reverse=True)[CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written only costs the next start its time
 
 
 def parse_org(text: str, path: Path = Path("<org>")) -> Org:
