@@ -351,8 +351,17 @@ class TeamPulse:
         return count
 
     def _reminders(self) -> int:
+        # In batches, one transaction each, like a round: inbound events get the
+        # database in between.
+        count, after = 0, 0
+        while True:
+            with self.unit() as ctx:
+                sent, last = checkin.send_reminders(ctx, after, ROUND_BATCH)
+            count += sent
+            if last is None:
+                break
+            after = last
         with self.unit() as ctx:
-            count = checkin.send_reminders(ctx)
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
         return count
 

@@ -7,10 +7,10 @@ import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.events import Choice, OutboundMessage
+from bot.events import Choice, OutboundMessage, Target
 from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
 from bot.text import clean_text
@@ -283,9 +283,7 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
             outcome[person.id] = "unreachable"
             continue
         q = questions[0]  # nothing is answered yet, so every question applies
-        asked.append({"person_id": person.id, "kind": "checkin", "round_id": round_id,
-                      "question_key": q.key, "editing": False, "pending_numbers": None,
-                      "updated_at": now})
+        asked.append(_asked_row(person, round_id, q, now))
         if key in taken:
             outcome[person.id] = "unreachable"  # as ask() says of a repeated prompt
             continue
@@ -297,18 +295,9 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
         intro = ctx.renderer.message(person.locale, "checkin_intro", markup,
                                      name=person.display_name, week=week,
                                      start=week_start(week), end=week_end(week), resumed=False)
-        text = ctx.renderer.message(
-            person.locale, "question", markup, intro=intro, position=1, total=len(questions),
-            kind=q.kind, prompt=prompt,
-            options=[c.labels.get(person.locale) or c.value for c in q.choices],
-            unit=q.unit_text(person.locale), hint=number_hint(q), editing=False, week=week,
-            name=person.display_name, count_note="")
-        message = OutboundMessage(text, tuple(_choices_for(round_id, q, 0, person.locale)))
-        messages.append({"platform": target.platform, "target_kind": target.kind,
-                         "address": target.address, "thread_id": target.thread_id,
-                         "user_ref": target.user_ref, "payload": message.to_payload(),
-                         "dedupe_key": key, "status": "pending", "attempts": 0,
-                         "not_before": now, "created_at": now})
+        message = _question_message(ctx, person, markup, round_id, week, q, intro=intro,
+                                    position=1, total=len(questions), index=0, prompt=prompt)
+        messages.append(_outbox_row(target, message, key, now))
         ctx.sent.append(message)
         outcome[person.id] = "prompted"
     repo.ask(asked)
@@ -320,31 +309,91 @@ def _markup(ctx: Context, person: Person) -> str:
     return ctx.addressbook.markup(target.platform) if target else "plain"
 
 
-def send_reminders(ctx: Context) -> int:
-    """Remind, once, whoever has not finished a round prompted longer ago than the delay."""
+def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
+                   ) -> tuple[int, int | None]:
+    """Remind, once, whoever has not finished a round prompted longer ago than the delay.
+
+    Looks at rounds with ids above `after_id`, at most `limit` of them (all without one),
+    in a constant number of statements for the lot. Returns how many reminders were
+    recorded and the last round id looked at (None when there is nothing more), so a
+    sweep over 10,000 people goes in short transactions.
+    """
     now = ctx.clock.now()
     cutoff = now - ctx.settings.reminder_delay
     # The weeks that are "this week" somewhere on earth right now (UTC-12 .. UTC+14).
     weeks = {current_week(now + timedelta(hours=h), "UTC") for h in (-12, 14)}
-    count = 0
-    for rnd in ctx.checkins.awaiting_reminder(cutoff, weeks=sorted(weeks)):
+    repo = RoundBatchRepo(ctx.session)
+    rounds = repo.awaiting_reminder(cutoff, sorted(weeks), after_id, limit)
+    if not rounds:
+        return 0, None
+    away = ctx.away.covering((r.person.id, r.person.timezone, now) for r in rounds)
+    due = []  # (round, person, questions, question, target, dedupe key)
+    for rnd in rounds:
         person = rnd.person
         if rnd.week != current_week(now, person.timezone):
             # Only this week's round is worth a reminder; an old one is left alone
             # (and stays open for a late answer through /checkin).
             continue
         rnd.reminded_at = now
-        if not person.active or is_away(ctx, person):
+        if not person.active or (person.id, now) in away:
             continue
-        q = next_question(rnd, round_questions(ctx, rnd))
-        if q is None:
-            continue
-        intro = ctx.renderer.message(person.locale, "checkin_reminder", _markup(ctx, person),
+        questions = round_questions(ctx, rnd)
+        q = next_question(rnd, questions)
+        target = ctx.dm_target(person)
+        if q is None or target is None:
+            continue  # nothing left to ask, or no running platform can reach them
+        due.append((rnd, person, questions, q, target,
+                    f"checkin:{person.key}:{rnd.week}:reminder"))
+    taken = repo.taken_dedupe_keys([key for *_, key in due])
+    asked, messages = [], []
+    for rnd, person, questions, q, target, key in due:
+        asked.append(_asked_row(person, rnd.id, q, now))
+        if key in taken:
+            continue  # reminded already (as ask() would find)
+        markup = ctx.addressbook.markup(target.platform)
+        intro = ctx.renderer.message(person.locale, "checkin_reminder", markup,
                                      name=person.display_name, week=rnd.week)
-        if ask(ctx, person, rnd, q, intro=intro,
-               dedupe_key=f"checkin:{person.key}:{rnd.week}:reminder"):
-            count += 1
-    return count
+        live = applicable(rnd, questions)
+        position = next((i for i, x in enumerate(live, start=1) if x.key == q.key), 1)
+        index = next(i for i, x in enumerate(questions) if x.key == q.key)
+        message = _question_message(ctx, person, markup, rnd.id, rnd.week, q, intro=intro,
+                                    position=position, total=len(live), index=index,
+                                    prompt=question_text(ctx, person.locale, q))
+        messages.append(_outbox_row(target, message, key, now))
+        ctx.sent.append(message)
+    repo.ask(asked)
+    repo.enqueue(messages)
+    return len(messages), rounds[-1].id
+
+
+def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:
+    """A Conversation row: the question a person was just asked."""
+    return {"person_id": person.id, "kind": "checkin", "round_id": round_id,
+            "question_key": q.key, "editing": False, "pending_numbers": None,
+            "updated_at": now}
+
+
+def _question_message(ctx: Context, person: Person, markup: str, round_id: int, week: str,
+                      q: Question, *, intro: str, position: int, total: int, index: int,
+                      prompt: str) -> OutboundMessage:
+    """A question as ask() sends it, for the batched paths."""
+    text = ctx.renderer.message(
+        person.locale, "question", markup, intro=intro, position=position, total=total,
+        kind=q.kind, prompt=prompt,
+        options=[c.labels.get(person.locale) or c.value for c in q.choices],
+        unit=q.unit_text(person.locale), hint=number_hint(q), editing=False, week=week,
+        name=person.display_name, count_note="")
+    return OutboundMessage(text, tuple(_choices_for(round_id, q, index, person.locale)))
+
+
+def _outbox_row(target: Target, message: OutboundMessage, dedupe_key: str,
+                now: datetime) -> dict[str, Any]:
+    """An OutboxMessage row for the batched paths."""
+    return {"platform": target.platform, "target_kind": target.kind,
+            "address": target.address, "thread_id": target.thread_id,
+            "user_ref": target.user_ref, "payload": message.to_payload(),
+            "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
+            "not_before": now, "created_at": now}
 
 
 # --- commands -------------------------------------------------------------------------------

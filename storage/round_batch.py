@@ -10,11 +10,12 @@ this was about ten statements per person.)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storage.models import CheckinRound, Conversation, OutboxMessage, Person
 
@@ -94,6 +95,21 @@ class RoundBatchRepo:
         self.session.execute(stmt.on_conflict_do_update(
             index_elements=["person_id"],
             set_={c: getattr(stmt.excluded, c) for c in columns}), rows)
+
+    def awaiting_reminder(self, prompted_before: datetime, weeks: Sequence[str],
+                          after_id: int = 0, limit: int | None = None) -> list[CheckinRound]:
+        """Open rounds of these weeks prompted before a time and not reminded yet, with ids
+        above `after_id`, in id order, their people and answers loaded with them."""
+        query = select(CheckinRound).where(
+            CheckinRound.status == "open", CheckinRound.reminded_at.is_(None),
+            CheckinRound.prompted_at.is_not(None),
+            CheckinRound.prompted_at <= prompted_before,
+            CheckinRound.week.in_(list(weeks)), CheckinRound.id > after_id,
+        ).options(selectinload(CheckinRound.person), selectinload(CheckinRound.answers)
+                  ).order_by(CheckinRound.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return list(self.session.scalars(query))
 
     def taken_dedupe_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these outbox dedupe keys are already recorded."""

@@ -7,6 +7,7 @@ people take minutes (about ten statements per person, one flush per row).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -104,3 +105,41 @@ def test_looking_people_up_by_key_finds_each_one():
         org.person("d0002"))
     assert [q["key"] for q in org.question_snapshot(org.person("d0001"))][:2] == [
         "kpi:revenue", "kpi:new_customers"]
+
+
+async def test_the_reminder_sweep_costs_a_constant_number_of_statements_per_batch(
+        settings, clock, tmp_path):
+    people = 2 * ROUND_BATCH + 50
+    bot, engine = big_bot(settings, clock, tmp_path, people)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_checkins()
+        clock.advance(bot.settings.reminder_delay + timedelta(minutes=1))
+        count = 0
+
+        def counting(*_args) -> None:
+            nonlocal count
+            count += 1
+
+        async def no_delivery() -> None:
+            return None
+
+        bot.deliver = no_delivery
+        event.listen(engine, "before_cursor_execute", counting)
+        try:
+            assert await bot.run_reminders() == people
+        finally:
+            event.remove(engine, "before_cursor_execute", counting)
+            del bot.deliver
+        # Three batches of a handful of statements (plus the sweep's own few), where one
+        # person at a time cost about twelve each.
+        assert count <= 3 * 10 + 8
+        await bot.deliver()
+        for key in ("d0000", "d0249"):
+            assert len(chat.to(key)) == 2
+            assert "Friendly reminder" in chat.last(key)
+        # A second sweep reminds nobody again.
+        assert await bot.run_reminders() == 0
+    finally:
+        engine.dispose()
