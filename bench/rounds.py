@@ -49,7 +49,7 @@ from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.engine import make_url
 
 from bench.report import Figure
-from bot.app import prepare
+from bot.app import gc_paused, prepare
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import ROUND_BATCH
@@ -182,7 +182,8 @@ async def start_up(url: str, org: Path) -> float:
     """Seconds for prepare() and the scheduler's start, as `teampulse run` does them."""
     t0 = time.perf_counter()
     bot, engine = prepare(Settings(database_url=url, org_file=org), FakeClock(QUIET_TIME))
-    scheduler = await start_scheduler(bot, engine)
+    with gc_paused():  # as bot.app.run starts it
+        scheduler = await start_scheduler(bot, engine)
     elapsed = time.perf_counter() - t0
     scheduler.shutdown(wait=False)
     bot.close()
