@@ -204,6 +204,11 @@ class Org:
     kudos: KudosSettings = field(default_factory=KudosSettings)
     values: tuple[CompanyValue, ...] = ()
     admins: frozenset[str] = frozenset()
+    @property
+    def tz(self) -> ZoneInfo:
+        """The org's timezone: periods of leaderboards and honours are measured in it."""
+        return ZoneInfo(self.timezone)
+
     # Derived, not part of the org's identity: people by key (looked up once per person of
     # a round, so a scan would make a round quadratic), and the questions' snapshot dicts
     # per distinct KPI list (a round of 10,000 people shares a handful of them).
@@ -213,11 +218,6 @@ class Org:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {p.key: p for p in self.people})
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """The org's timezone: periods of leaderboards and honours are measured in it."""
-        return ZoneInfo(self.timezone)
 
     def value(self, key: str) -> CompanyValue | None:
         """A company value by key (case-insensitive)."""
