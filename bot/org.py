@@ -204,6 +204,7 @@ class Org:
     kudos: KudosSettings = field(default_factory=KudosSettings)
     values: tuple[CompanyValue, ...] = ()
     admins: frozenset[str] = frozenset()
+
     @property
     def tz(self) -> ZoneInfo:
         """The org's timezone: periods of leaderboards and honours are measured in it."""
