@@ -19,6 +19,7 @@ SUITES = [
     "bench.checkin",
     "bench.summary",
     "bench.ingest",
+    "bench.rounds",
 ]
 
 

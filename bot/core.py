@@ -31,6 +31,7 @@ from handlers.context import Context
 from storage.db import describe_db_error, session_factory
 from storage.models import Person
 from storage.repositories import PeopleRepo
+from storage.round_batch import RoundBatchRepo
 from storage.round_requests import RoundRequestRepo
 
 log = logging.getLogger(__name__)
@@ -304,8 +305,10 @@ class TeamPulse:
 
     # --- scheduled work ------------------------------------------------------------------
 
-    async def run_checkins(self, keys: list[str] | None = None) -> CheckinRun:
-        """Prompt people for this week's check-in now (all who check in, or the given keys).
+    async def run_checkins(self, keys: list[str] | None = None, *,
+                           timezone: str | None = None) -> CheckinRun:
+        """Prompt people for this week's check-in now (all who check in, or the given keys,
+        or everyone who checks in in one timezone).
 
         Written in batches of ROUND_BATCH people, one transaction each, on the database
         thread: inbound events are handled between batches, and a crash part-way loses
@@ -313,7 +316,7 @@ class TeamPulse:
         those not yet asked).
         """
         run = CheckinRun()
-        ids = await self.db(self._round_people, keys)
+        ids = await self.db(self._round_people, keys, timezone)
         for number, start in enumerate(range(0, len(ids), ROUND_BATCH), start=1):
             batch = ids[start:start + ROUND_BATCH]
             run.results.update(await self.db(self._prompt_batch, batch, number))
@@ -321,19 +324,16 @@ class TeamPulse:
         log.info("check-in run: %s", {k: len(v) for k, v in run.grouped().items()})
         return run
 
-    def _round_people(self, keys: list[str] | None) -> list[int]:
+    def _round_people(self, keys: list[str] | None, timezone: str | None = None) -> list[int]:
         with self.unit() as ctx:
             if keys is None:
-                return [p.id for p in ctx.people.checking_in()]
+                return RoundBatchRepo(ctx.session).checking_in_ids(timezone)
             return [p.id for p in (ctx.people.by_key(k) for k in keys) if p is not None]
 
     def _prompt_batch(self, person_ids: list[int], number: int) -> dict[str, str]:
-        results: dict[str, str] = {}
         with self.unit() as ctx:
-            for person_id in person_ids:
-                person = ctx.session.get(Person, person_id)
-                if person is not None:
-                    results[person.key] = checkin.prompt_checkin(ctx, person)
+            # The whole batch in a constant number of statements (see storage.round_batch).
+            results = checkin.prompt_checkins(ctx, [(pid, None) for pid in person_ids])
             if self.round_batch_hook is not None:
                 self.round_batch_hook(number)
         return results
@@ -419,8 +419,17 @@ class TeamPulse:
         return count
 
     def _reminders(self) -> int:
+        # In batches, one transaction each, like a round: inbound events get the
+        # database in between.
+        count, after = 0, 0
+        while True:
+            with self.unit() as ctx:
+                sent, last = checkin.send_reminders(ctx, after, ROUND_BATCH)
+            count += sent
+            if last is None:
+                break
+            after = last
         with self.unit() as ctx:
-            count = checkin.send_reminders(ctx)
             ctx.events.forget_before(self.clock.now() - EVENT_ID_RETENTION)
         return count
 

@@ -29,7 +29,8 @@ def bind(bot: TeamPulse | None) -> None:
 
 
 async def checkin_job(person_key: str) -> None:
-    """The weekly check-in prompt for one person."""
+    """The weekly check-in prompt for one person (jobs are per timezone now; kept so a job
+    stored by an earlier version still runs if it fires before start-up replaces it)."""
     if _bot is None:
         log.warning("check-in job for %s fired with no bot running", person_key)
         return
@@ -42,6 +43,21 @@ async def checkin_job(person_key: str) -> None:
         _missed_checkins = True
         log.error("check-in job for %s failed (%s); retrying at the next reminder sweep",
                   person_key, describe_db_error(exc))
+
+
+async def checkin_zone_job(timezone: str) -> None:
+    """The weekly check-in prompt for everyone who checks in in one timezone."""
+    if _bot is None:
+        log.warning("check-in job for %s fired with no bot running", timezone)
+        return
+    global _missed_checkins
+    try:
+        await _bot.run_checkins(timezone=timezone)
+    except DBAPIError as exc:
+        # As for one person: the reminder sweep catches up within the grace period.
+        _missed_checkins = True
+        log.error("check-in job for %s failed (%s); retrying at the next reminder sweep",
+                  timezone, describe_db_error(exc))
 
 
 async def reminder_job() -> None:

@@ -6,6 +6,9 @@ the entry and what is wrong, so an operator can fix it in one go.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -220,6 +223,16 @@ class Org:
         """The org's timezone: periods of leaderboards and honours are measured in it."""
         return ZoneInfo(self.timezone)
 
+    # Derived, not part of the org's identity: people by key (looked up once per person of
+    # a round, so a scan would make a round quadratic), and the questions' snapshot dicts
+    # per distinct KPI list (a round of 10,000 people shares a handful of them).
+    _by_key: dict[str, OrgPerson] = field(init=False, repr=False, compare=False)
+    _snapshots: dict[Any, list[dict[str, Any]]] = field(
+        init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {p.key: p for p in self.people})
+
     def value(self, key: str) -> CompanyValue | None:
         """A company value by key (case-insensitive)."""
         return next((v for v in self.values if v.key == key.lower()), None)
@@ -231,13 +244,30 @@ class Org:
 
     def person(self, key: str) -> OrgPerson | None:
         """Look a person up by key."""
-        return next((p for p in self.people if p.key == key), None)
+        return self._by_key.get(key)
 
     def questions_for(self, person: OrgPerson) -> list[Question]:
         """The questions a person is asked: one per KPI, then the org's questions."""
         kpis = [kpi_question(k.metric, k.label, k.unit, k.weekly_target, k.unit_label)
                 for k in person.kpis]
         return kpis + list(self.questions)
+
+    def question_snapshot(self, person: OrgPerson | None) -> list[dict[str, Any]]:
+        """The questions a person is asked as a round's snapshot (`Question.to_dict` each).
+
+        Computed once per distinct KPI list and shared: callers must not modify it.
+        Someone not in the org file gets the org's questions.
+        """
+        kpis = person.kpis if person is not None else None
+        signature = None if kpis is None else tuple(
+            (k.metric, tuple(sorted(k.label.items())), k.unit, k.weekly_target,
+             tuple(sorted(k.unit_label.items()))) for k in kpis)
+        snapshot = self._snapshots.get(signature)
+        if snapshot is None:
+            questions = self.questions_for(person) if person is not None else list(
+                self.questions)
+            snapshot = self._snapshots[signature] = [q.to_dict() for q in questions]
+        return snapshot
 
 
 def load_org(path: Path) -> Org:
@@ -286,12 +316,64 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep=deep)
 
 
+#: From this size on (about 1,000 people) the parsed org file is cached by its content.
+CACHE_FROM_BYTES = 256 * 1024
+#: Cached org files kept (several bots, or tests, may share one cache folder).
+CACHE_KEEP = 8
+
+
 def _load_yaml(text: str) -> tuple[Any, list[str]]:
+    # Even libyaml's C parser takes seconds for 10,000 people, on every start; the same
+    # text parses to the same data, so a large file's data is kept as JSON (no code in
+    # it, and checked as if freshly parsed) under the hash of its text.
+    cached = _cached(text) if len(text) >= CACHE_FROM_BYTES else None
+    if cached is not None:
+        return cached, []
     loader = _UniqueKeyLoader(text)
     try:
-        return loader.get_single_data(), loader.duplicates
+        data, duplicates = loader.get_single_data(), loader.duplicates
     finally:
         loader.dispose()
+    if len(text) >= CACHE_FROM_BYTES and not duplicates:
+        _cache(text, data)
+    return data, duplicates
+
+
+def cache_dir() -> Path:
+    """Where parsed org files are cached: $TEAMPULSE_CACHE_DIR, else the user's cache."""
+    folder = os.environ.get("TEAMPULSE_CACHE_DIR")
+    if folder:
+        return Path(folder)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "teampulse"
+
+
+def _cache_path(text: str) -> Path:
+    return cache_dir() / f"org-{hashlib.sha256(text.encode('utf-8')).hexdigest()}.json"
+
+
+def _cached(text: str) -> Any:
+    try:
+        return json.loads(_cache_path(text).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # no cache yet, or unreadable: parse the YAML
+
+
+def _cache(text: str, data: Any) -> None:
+    try:
+        encoded = json.dumps(data, ensure_ascii=False)
+        if json.loads(encoded) != data:
+            return  # YAML gave something JSON cannot carry exactly (a date, say)
+        path = _cache_path(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(encoded, encoding="utf-8")
+        os.replace(partial, path)
+        for old in sorted(path.parent.glob("org-*.json"), key=lambda p: p.stat().st_mtime,
+                          reverse=True)[CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written only costs the next start its time
 
 
 def parse_org(text: str, path: Path = Path("<org>")) -> Org:

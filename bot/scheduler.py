@@ -1,14 +1,19 @@
 """One APScheduler 3.x scheduler per process, its jobs stored in the bot's own database.
 
-Each person has a weekly cron job in their timezone. On start the jobs are brought
-in line with the org file, and a check-in missed while the bot was down is sent
-once if its time is still within the grace period.
+Check-ins are scheduled per timezone, not per person: one weekly cron job for each
+timezone someone who checks in lives in, which prompts everyone of that timezone in
+batches when their local check-in time comes. An org of 10,000 people has a handful
+of jobs (one per distinct timezone), so start-up and memory do not grow with people
+and a round is one batched run, not 10,000 separate ones. On start the jobs are
+brought in line with the org file, and a check-in missed while the bot was down is
+sent once if its time is still within the grace period (catch_up, computed from the
+schedule, so it does not depend on the jobs).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -20,13 +25,18 @@ from sqlalchemy import Engine
 from bot.core import ROUND_BATCH, TeamPulse
 from bot.schedule import checkin_trigger, last_checkin
 from bot.weeks import current_week
-from handlers.checkin import prompt_checkin
+from handlers.checkin import prompt_checkins
 from handlers.honours import POST_HOUR
 from storage.models import Person
+from storage.round_batch import RoundBatchRepo
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "checkin:"
+#: Check-in jobs are named `checkin:tz:<IANA timezone>`. Per-person jobs (`checkin:<key>`)
+#: that an earlier version stored are removed on start like any unwanted job.
+ZONE_JOB_PREFIX = JOB_PREFIX + "tz:"
+ZONE_JOB_FUNC = "bot.jobs:checkin_zone_job"
 REMINDER_SWEEP = timedelta(minutes=5)
 #: How often the running bot looks for rounds requested with `teampulse checkin send`.
 ROUND_REQUEST_POLL = timedelta(seconds=3)
@@ -52,20 +62,32 @@ def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
 
 
 def sync_checkin_jobs(scheduler: AsyncIOScheduler, bot: TeamPulse) -> list[str]:
-    """One weekly job per person who checks in; jobs of anyone else are removed."""
+    """One weekly job per timezone of the people who check in; any other check-in job goes.
+
+    A job is (re)written only when it is new or its trigger changed, so a restart of an
+    unchanged org writes nothing.
+    """
     schedule = bot.settings.checkin_schedule
-    wanted: list[str] = []
+    grace = int(bot.settings.grace_period.total_seconds())
     with bot.unit() as ctx:
-        people = [(p.key, p.timezone) for p in ctx.people.checking_in()]
-    for key, timezone in people:
-        job_id = JOB_PREFIX + key
+        zones = RoundBatchRepo(ctx.session).checking_in_timezones()
+    existing = {job.id: job for job in scheduler.get_jobs(jobstore="default")
+                if job.id.startswith(JOB_PREFIX)}
+    wanted: list[str] = []
+    for zone in zones:
+        job_id = ZONE_JOB_PREFIX + zone
         wanted.append(job_id)
-        scheduler.add_job("bot.jobs:checkin_job", checkin_trigger(schedule, timezone),
-                          args=[key], id=job_id, name=f"weekly check-in for {key}",
-                          replace_existing=True, jobstore="default")
-    for job in scheduler.get_jobs(jobstore="default"):
-        if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
-            scheduler.remove_job(job.id, jobstore="default")
+        trigger = checkin_trigger(schedule, zone)
+        job = existing.get(job_id)
+        if job is not None and job.func_ref == ZONE_JOB_FUNC and job.args == (zone,) and \
+                str(job.trigger) == str(trigger) and str(job.trigger.timezone) == zone and \
+                job.misfire_grace_time == grace:
+            continue  # unchanged: rewriting it would cost a commit for nothing
+        scheduler.add_job(ZONE_JOB_FUNC, trigger, args=[zone], id=job_id,
+                          name=f"weekly check-in in {zone}", replace_existing=True,
+                          jobstore="default")
+    for job_id in existing.keys() - set(wanted):
+        scheduler.remove_job(job_id, jobstore="default")
     return wanted
 
 
@@ -94,14 +116,22 @@ def _catch_up_due(bot: TeamPulse) -> list[tuple[int, str]]:
     now = bot.clock.now()
     schedule = bot.settings.checkin_schedule
     due: list[tuple[int, str]] = []
+    late: list[tuple[Person, str]] = []
+    # Everyone in one timezone shares the moment: computed once per timezone.
+    moments: dict[str, tuple[datetime, str]] = {}
     with bot.unit() as ctx:
         for person in ctx.people.checking_in():
-            missed = last_checkin(schedule, person.timezone, now)
-            week = current_week(missed, person.timezone)
+            if person.timezone not in moments:
+                missed = last_checkin(schedule, person.timezone, now)
+                moments[person.timezone] = (missed, current_week(missed, person.timezone))
+            missed, week = moments[person.timezone]
             if now - missed <= bot.settings.grace_period:
                 due.append((person.id, week))
-                continue
-            rnd = ctx.checkins.round_for(person, week)
+            else:
+                late.append((person, week))
+        rounds = RoundBatchRepo(ctx.session).rounds((p.id, week) for p, week in late)
+        for person, week in late:
+            rnd = rounds.get((person.id, week))
             if rnd is None or (rnd.prompted_at is None and rnd.status != "submitted"):
                 log.info("%s check-in for %s not sent: the bot was down past the grace "
                          "period", week, person.key)
@@ -109,13 +139,8 @@ def _catch_up_due(bot: TeamPulse) -> list[tuple[int, str]]:
 
 
 def _catch_up_batch(bot: TeamPulse, due: list[tuple[int, str]]) -> dict[str, str]:
-    results: dict[str, str] = {}
     with bot.unit() as ctx:
-        for person_id, week in due:
-            person = ctx.session.get(Person, person_id)
-            if person is not None:
-                results[person.key] = prompt_checkin(ctx, person, week)
-    return results
+        return prompt_checkins(ctx, due)
 
 
 HONOURS_JOB = "honours"

@@ -3,11 +3,14 @@ editing, resuming, reminders, and marking oneself away."""
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from bot.events import Choice
+from bot.events import Choice, OutboundMessage, Target
 from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
 from bot.text import clean_text
@@ -24,6 +27,7 @@ from handlers.answers import (
 from handlers.away import is_away
 from handlers.context import Context
 from storage.models import Answer, CheckinRound, Person
+from storage.round_batch import RoundBatchRepo
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +43,13 @@ LARGE_TARGET = 1000
 
 def round_questions(ctx: Context, rnd: CheckinRound) -> list[Question]:
     """The round's questions, with built-in choice labels filled in for every locale."""
+    return snapshot_questions(ctx, rnd.questions)
+
+
+def snapshot_questions(ctx: Context, snapshot: list[dict[str, Any]]) -> list[Question]:
+    """Questions from a round's snapshot dicts, built-in choice labels filled in."""
     out = []
-    for data in rnd.questions:
+    for data in snapshot:
         q = Question.from_dict(data)
         if q.kind == "choice" and any(not c.labels for c in q.choices):
             q = replace(q, choices=tuple(
@@ -117,10 +126,14 @@ def kpi_label(ctx: Context, locale: str, q: Question) -> str:
 
 
 def _choices(rnd: CheckinRound, q: Question, index: int, locale: str) -> list[Choice]:
+    return _choices_for(rnd.id, q, index, locale)
+
+
+def _choices_for(round_id: int, q: Question, index: int, locale: str) -> list[Choice]:
     if q.kind == "scale":
-        return [Choice(str(n), f"{ACTION_PREFIX}:{rnd.id}:{index}:{n}") for n in range(1, 6)]
+        return [Choice(str(n), f"{ACTION_PREFIX}:{round_id}:{index}:{n}") for n in range(1, 6)]
     if q.kind == "choice":
-        return [Choice(c.labels.get(locale) or c.value, f"{ACTION_PREFIX}:{rnd.id}:{index}:{i}")
+        return [Choice(c.labels.get(locale) or c.value, f"{ACTION_PREFIX}:{round_id}:{index}:{i}")
                 for i, c in enumerate(q.choices, start=1)]
     return []
 
@@ -156,10 +169,9 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
 # --- starting and prompting -----------------------------------------------------------------
 
 def _new_round(ctx: Context, person: Person, week: str) -> CheckinRound:
-    org_person = ctx.org.person(person.key)
-    questions = ctx.org.questions_for(org_person) if org_person else list(ctx.org.questions)
-    return ctx.checkins.create_round(person, week, [q.to_dict() for q in questions],
-                                     ctx.clock.now())
+    # A copy of the shared snapshot: this round's object may be changed in the session.
+    snapshot = copy.deepcopy(ctx.org.question_snapshot(ctx.org.person(person.key)))
+    return ctx.checkins.create_round(person, week, snapshot, ctx.clock.now())
 
 
 def prompt_checkin(ctx: Context, person: Person, week: str | None = None) -> str:
@@ -194,36 +206,194 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None) -> str
     return "prompted"
 
 
+def prompt_checkins(ctx: Context, wanted: Sequence[tuple[int, str | None]]) -> dict[str, str]:
+    """The scheduled prompt for a batch of people (person id, week or None for this week).
+
+    Does what prompt_checkin does for each, with what each result means unchanged, but
+    in a constant number of statements for the whole batch: a round of 10,000 people is
+    linear in people and cheap per batch. The rare person with an unfinished round that
+    was never prompted (started with /checkin, say) is resumed one at a time.
+    Returns each person key's outcome, in the order given.
+    """
+    now = ctx.clock.now()
+    repo = RoundBatchRepo(ctx.session)
+    people = repo.people([pid for pid, _ in wanted])
+    outcome: dict[int, str] = {}
+    todo: list[tuple[Person, str]] = []
+    for pid, week in wanted:
+        person = people.get(pid)
+        if person is None or pid in outcome:
+            continue
+        if not person.active or not person.checks_in:
+            outcome[pid] = "not-checking-in"
+            continue
+        outcome[pid] = ""  # decided below
+        todo.append((person, week or current_week(now, person.timezone)))
+    away = ctx.away.covering((p.id, p.timezone, now) for p, _ in todo)
+    existing = repo.rounds((p.id, week) for p, week in todo)
+    fresh: list[tuple[Person, str]] = []
+    for person, week in todo:
+        rnd = existing.get((person.id, week))
+        if (person.id, now) in away:
+            outcome[person.id] = "away"
+        elif rnd is not None and (rnd.prompted_at is not None or rnd.status == "submitted"):
+            outcome[person.id] = "already-prompted"
+        elif rnd is not None:
+            outcome[person.id] = prompt_checkin(ctx, person, week)
+        else:
+            fresh.append((person, week))
+    _prompt_fresh(ctx, repo, fresh, outcome)
+    return {people[pid].key: result for pid, result in outcome.items()}
+
+
+def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, str]],
+                  outcome: dict[int, str]) -> None:
+    """Create and prompt the rounds of people who have none for their week yet."""
+    now = ctx.clock.now()
+    plans = []  # (person, week, snapshot, target, dedupe key)
+    for person, week in fresh:
+        snapshot = ctx.org.question_snapshot(ctx.org.person(person.key))
+        plans.append((person, week, snapshot, ctx.dm_target(person),
+                      f"checkin:{person.key}:{week}:prompt"))
+    taken = repo.taken_dedupe_keys([key for *_, target, key in plans if target is not None])
+    # Questions per distinct snapshot (a round shares a handful): parsed once per batch,
+    # and the first question's prompt rendered once per snapshot and locale.
+    parsed: dict[int, list[Question]] = {}
+    prompts: dict[tuple[int, str], str] = {}
+    rows = []
+    for person, week, snapshot, target, key in plans:
+        questions = parsed.get(id(snapshot))
+        if questions is None:
+            questions = parsed[id(snapshot)] = snapshot_questions(ctx, snapshot)
+        # Prompted once the question is recorded for sending; with no question at all
+        # there is nothing to ask, and the round counts as prompted (as prompt_checkin).
+        prompted = not questions or (target is not None and key not in taken)
+        rows.append({"person_id": person.id, "week": week, "questions": snapshot,
+                     "status": "open", "team": person.team, "created_at": now,
+                     "prompted_at": now if prompted else None})
+    ids = repo.create_rounds(rows)
+    asked, messages = [], []
+    for round_id, (person, week, snapshot, target, key) in zip(ids, plans, strict=True):
+        questions = parsed[id(snapshot)]
+        if not questions:
+            outcome[person.id] = "already-prompted"
+            continue
+        if target is None:
+            # No running platform knows them yet: a later run (or /checkin) can still reach them.
+            outcome[person.id] = "unreachable"
+            continue
+        q = questions[0]  # nothing is answered yet, so every question applies
+        asked.append(_asked_row(person, round_id, q, now))
+        if key in taken:
+            outcome[person.id] = "unreachable"  # as ask() says of a repeated prompt
+            continue
+        markup = ctx.addressbook.markup(target.platform)
+        prompt = prompts.get((id(snapshot), person.locale))
+        if prompt is None:
+            prompt = prompts[(id(snapshot), person.locale)] = question_text(
+                ctx, person.locale, q)
+        intro = ctx.renderer.message(person.locale, "checkin_intro", markup,
+                                     name=person.display_name, week=week,
+                                     start=week_start(week), end=week_end(week), resumed=False)
+        message = _question_message(ctx, person, markup, round_id, week, q, intro=intro,
+                                    position=1, total=len(questions), index=0, prompt=prompt)
+        messages.append(_outbox_row(target, message, key, now))
+        ctx.sent.append(message)
+        outcome[person.id] = "prompted"
+    repo.ask(asked)
+    repo.enqueue(messages)
+
+
 def _markup(ctx: Context, person: Person) -> str:
     target = ctx.dm_target(person)
     return ctx.addressbook.markup(target.platform) if target else "plain"
 
 
-def send_reminders(ctx: Context) -> int:
-    """Remind, once, whoever has not finished a round prompted longer ago than the delay."""
+def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
+                   ) -> tuple[int, int | None]:
+    """Remind, once, whoever has not finished a round prompted longer ago than the delay.
+
+    Looks at rounds with ids above `after_id`, at most `limit` of them (all without one),
+    in a constant number of statements for the lot. Returns how many reminders were
+    recorded and the last round id looked at (None when there is nothing more), so a
+    sweep over 10,000 people goes in short transactions.
+    """
     now = ctx.clock.now()
     cutoff = now - ctx.settings.reminder_delay
     # The weeks that are "this week" somewhere on earth right now (UTC-12 .. UTC+14).
     weeks = {current_week(now + timedelta(hours=h), "UTC") for h in (-12, 14)}
-    count = 0
-    for rnd in ctx.checkins.awaiting_reminder(cutoff, weeks=sorted(weeks)):
+    repo = RoundBatchRepo(ctx.session)
+    rounds = repo.awaiting_reminder(cutoff, sorted(weeks), after_id, limit)
+    if not rounds:
+        return 0, None
+    away = ctx.away.covering((r.person.id, r.person.timezone, now) for r in rounds)
+    due = []  # (round, person, questions, question, target, dedupe key)
+    for rnd in rounds:
         person = rnd.person
         if rnd.week != current_week(now, person.timezone):
             # Only this week's round is worth a reminder; an old one is left alone
             # (and stays open for a late answer through /checkin).
             continue
         rnd.reminded_at = now
-        if not person.active or is_away(ctx, person):
+        if not person.active or (person.id, now) in away:
             continue
-        q = next_question(rnd, round_questions(ctx, rnd))
-        if q is None:
-            continue
-        intro = ctx.renderer.message(person.locale, "checkin_reminder", _markup(ctx, person),
+        questions = round_questions(ctx, rnd)
+        q = next_question(rnd, questions)
+        target = ctx.dm_target(person)
+        if q is None or target is None:
+            continue  # nothing left to ask, or no running platform can reach them
+        due.append((rnd, person, questions, q, target,
+                    f"checkin:{person.key}:{rnd.week}:reminder"))
+    taken = repo.taken_dedupe_keys([key for *_, key in due])
+    asked, messages = [], []
+    for rnd, person, questions, q, target, key in due:
+        asked.append(_asked_row(person, rnd.id, q, now))
+        if key in taken:
+            continue  # reminded already (as ask() would find)
+        markup = ctx.addressbook.markup(target.platform)
+        intro = ctx.renderer.message(person.locale, "checkin_reminder", markup,
                                      name=person.display_name, week=rnd.week)
-        if ask(ctx, person, rnd, q, intro=intro,
-               dedupe_key=f"checkin:{person.key}:{rnd.week}:reminder"):
-            count += 1
-    return count
+        live = applicable(rnd, questions)
+        position = next((i for i, x in enumerate(live, start=1) if x.key == q.key), 1)
+        index = next(i for i, x in enumerate(questions) if x.key == q.key)
+        message = _question_message(ctx, person, markup, rnd.id, rnd.week, q, intro=intro,
+                                    position=position, total=len(live), index=index,
+                                    prompt=question_text(ctx, person.locale, q))
+        messages.append(_outbox_row(target, message, key, now))
+        ctx.sent.append(message)
+    repo.ask(asked)
+    repo.enqueue(messages)
+    return len(messages), rounds[-1].id
+
+
+def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:
+    """A Conversation row: the question a person was just asked."""
+    return {"person_id": person.id, "kind": "checkin", "round_id": round_id,
+            "question_key": q.key, "editing": False, "pending_numbers": None,
+            "updated_at": now}
+
+
+def _question_message(ctx: Context, person: Person, markup: str, round_id: int, week: str,
+                      q: Question, *, intro: str, position: int, total: int, index: int,
+                      prompt: str) -> OutboundMessage:
+    """A question as ask() sends it, for the batched paths."""
+    text = ctx.renderer.message(
+        person.locale, "question", markup, intro=intro, position=position, total=total,
+        kind=q.kind, prompt=prompt,
+        options=[c.labels.get(person.locale) or c.value for c in q.choices],
+        unit=q.unit_text(person.locale), hint=number_hint(q), editing=False, week=week,
+        name=person.display_name, count_note="")
+    return OutboundMessage(text, tuple(_choices_for(round_id, q, index, person.locale)))
+
+
+def _outbox_row(target: Target, message: OutboundMessage, dedupe_key: str,
+                now: datetime) -> dict[str, Any]:
+    """An OutboxMessage row for the batched paths."""
+    return {"platform": target.platform, "target_kind": target.kind,
+            "address": target.address, "thread_id": target.thread_id,
+            "user_ref": target.user_ref, "payload": message.to_payload(),
+            "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
+            "not_before": now, "created_at": now}
 
 
 # --- commands -------------------------------------------------------------------------------

@@ -72,31 +72,66 @@ async def test_missed_check_in_outside_grace_is_not_sent(bot, clock):
     assert chat.sent == []
 
 
+NY, ROME, SHANGHAI = ("checkin:tz:America/New_York", "checkin:tz:Europe/Rome",
+                      "checkin:tz:Asia/Shanghai")
+
+
 async def test_jobs_persist_in_the_database_and_follow_the_org(bot):
+    # One job per timezone people check in from (here each lives in another one).
     scheduler = build_scheduler(bot.engine, bot.settings.grace_period)
     scheduler.start(paused=True)
     try:
-        assert sorted(sync_checkin_jobs(scheduler, bot)) == [
-            "checkin:alice", "checkin:bruno", "checkin:li"]
+        assert sorted(sync_checkin_jobs(scheduler, bot)) == sorted([NY, ROME, SHANGHAI])
     finally:
         scheduler.shutdown(wait=False)
-    # A new process sees the same jobs, with each person's local time.
+    # A new process sees the same jobs, with each timezone's local time.
     again = build_scheduler(bot.engine, bot.settings.grace_period)
     again.start(paused=True)
     try:
         jobs = {job.id: job for job in again.get_jobs()}
-        assert set(jobs) == {"checkin:alice", "checkin:bruno", "checkin:li"}
-        li = jobs["checkin:li"]
+        assert set(jobs) == {NY, ROME, SHANGHAI}
+        li = jobs[SHANGHAI]
         assert str(li.trigger.timezone) == "Asia/Shanghai"
-        assert li.args == ("li",)
+        assert li.args == ("Asia/Shanghai",)
         assert li.misfire_grace_time == int(bot.settings.grace_period.total_seconds())
         assert li.coalesce is True
         with bot.unit() as ctx:
             ctx.people.by_key("li").checks_in = False
         sync_checkin_jobs(again, bot)
-        assert {job.id for job in again.get_jobs()} == {"checkin:alice", "checkin:bruno"}
+        assert {job.id for job in again.get_jobs()} == {NY, ROME}
     finally:
         again.shutdown(wait=False)
+
+
+async def test_people_sharing_a_timezone_share_one_job_and_old_person_jobs_go(bot):
+    with bot.unit() as ctx:
+        ctx.people.by_key("bruno").timezone = "America/New_York"
+    scheduler = build_scheduler(bot.engine, bot.settings.grace_period)
+    scheduler.start(paused=True)
+    try:
+        # A per-person job stored by an earlier version is replaced by the timezone jobs.
+        scheduler.add_job("bot.jobs:checkin_job", "interval", weeks=1, args=["alice"],
+                          id="checkin:alice", jobstore="default")
+        assert sorted(sync_checkin_jobs(scheduler, bot)) == sorted([NY, SHANGHAI])
+        assert {job.id for job in scheduler.get_jobs()} == {NY, SHANGHAI}
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_a_timezone_job_prompts_everyone_in_that_timezone_only(bot):
+    from bot import jobs
+
+    with bot.unit() as ctx:
+        ctx.people.by_key("bruno").timezone = "America/New_York"
+    chat = RecordingAdapter()
+    bot.register(chat)
+    jobs.bind(bot)
+    try:
+        await jobs.checkin_zone_job("America/New_York")
+    finally:
+        jobs.bind(None)
+    assert "Time for your weekly check-in" in chat.last("alice")
+    assert chat.to("bruno") and chat.to("li") == []
 
 
 async def test_start_scheduler_registers_jobs_and_catches_up(bot, clock):
@@ -105,7 +140,7 @@ async def test_start_scheduler_registers_jobs_and_catches_up(bot, clock):
     scheduler = await start_scheduler(bot, bot.engine)
     try:
         ids = {job.id for job in scheduler.get_jobs()}
-        assert {"checkin:alice", "checkin:bruno", "checkin:li", "reminders"} <= ids
+        assert {NY, ROME, SHANGHAI, "reminders"} <= ids
         assert "Time for your weekly check-in" in chat.last("alice")  # 16:00 NY is now
     finally:
         scheduler.shutdown(wait=False)

@@ -1,0 +1,290 @@
+"""Round building, start-up and idle memory at 10,000 people (issue 8, items 1 and 5).
+
+  round-1k, round-10k  - building a check-in round (rounds, conversations and outbox rows
+                         written in batches of bot.core.ROUND_BATCH; sending is the outbox
+                         suite's business and is left out), ms per person, divided by the
+                         issue's target of 0.5 ms per person.
+  round-linearity      - ms per person at 10,000 divided by ms per person at 1,000.
+  round-vs-raw         - ms per person at 10,000 divided by a bare executemany of the same
+                         round and outbox rows, in the same batches, a moment later.
+  round-inbound-p99    - p99 time to handle an inbound command (/help, every 50 ms; sent
+                         during both rounds) while the 10,000-person round is written,
+                         divided by the 300 ms target.
+  startup-10k(-again)  - prepare() (org file, migrations, people) + the scheduler's start
+                         (jobs, catch-up) with 10,000 people: first start (org file not
+                         cached yet), and a restart; divided by the 5 s target.
+  startup-scaling      - the first start with 10,000 people divided by the same with 10.
+  rss-10k              - VmRSS of a real `teampulse run` (no platform, console off) once it
+                         logs that it is running and has idled 2 s, 10,000 people, divided
+                         by the 150 MB target.
+  rss-scaling          - the same divided by that of 10 people.
+  run-ready-10k        - that process's time from launch until it logs it is running
+                         (first start: fresh database, org file not cached), / 5 s.
+
+Targets are the issue's (0.5 ms per person, 300 ms, 5 s, 150 MB, linearity 1.3) except
+round-vs-raw, startup-scaling and rss-scaling, which are ours: guards against a regression
+(linear start-up would be 1,000x the 10-person one).
+SQLite by default; BENCH_DATABASE_URL=postgresql+psycopg://user@host/postgres runs it on a
+PostgreSQL server instead (a fresh database per measurement, dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy.engine import make_url
+
+from bench.report import Figure
+from bot.app import gc_paused, prepare
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.core import ROUND_BATCH
+from bot.events import InboundEvent
+from bot.render import LOCALES, shared_renderer
+from bot.scheduler import start_scheduler
+from storage.models import CheckinRound, Conversation, OutboxMessage
+from tests.support import RecordingAdapter
+
+BIG, SMALL_ROUND, SMALL = 10_000, 1_000, 10
+TARGET_MS_PER_PERSON = 0.5
+LINEARITY = 1.3
+VS_RAW = 12.0
+INBOUND_P99_MS = 300.0
+STARTUP_S = 5.0
+STARTUP_SCALING = 10.0
+RSS_MB = 150.0
+RSS_SCALING = 2.0
+#: Friday 16:00 in New York: everyone's check-in is due.
+CHECKIN_TIME = datetime(2026, 9, 4, 20, 0, tzinfo=UTC)
+#: A Tuesday morning: nothing is due, as on most starts.
+QUIET_TIME = datetime(2026, 9, 8, 9, 0, tzinfo=UTC)
+SERVER = os.environ.get("BENCH_DATABASE_URL")
+
+
+def org_yaml(people: int) -> str:
+    """A GM and `people` directors in a few timezones, two KPIs each (one line per person)."""
+    zones = ("America/New_York", "America/Chicago", "Europe/Berlin", "Asia/Shanghai")
+    lines = ["org: {name: Bench}", "people:",
+             "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
+    for i in range(people):
+        zone = zones[0] if i % 2 == 0 else zones[i % len(zones)]
+        lines.append(
+            f"  - {{key: d{i:05d}, name: Director {i}, role: director, manager: gm, "
+            f"team: T{i % 20}, timezone: {zone}, kpis: [{{metric: revenue, unit: USD, "
+            f"weekly_target: 50000}}, {{metric: new_customers, unit: customers, "
+            f"weekly_target: {4 + i % 3}}}]}}")
+    return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def database(folder: Path, name: str) -> Iterator[str]:
+    """A fresh, empty database URL (SQLite file, or a new database on BENCH_DATABASE_URL)."""
+    if not SERVER:
+        yield f"sqlite:///{folder / name}.db"
+        return
+    db = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {db}"))
+    try:
+        yield make_url(SERVER).set(database=db).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        admin.dispose()
+
+
+def org_file(folder: Path, people: int) -> Path:
+    path = folder / f"org{people}.yaml"
+    if not path.exists():
+        path.write_text(org_yaml(people), encoding="utf-8")
+    return path
+
+
+# --- building a round ------------------------------------------------------------------------
+
+async def build_round(folder: Path, people: int) -> tuple[float, float, float]:
+    """(seconds for the round, seconds for the bare insert of its rows, p99 inbound ms)."""
+    with database(folder, f"round{people}") as url:
+        bot, engine = prepare(Settings(database_url=url, org_file=org_file(folder, people)),
+                              FakeClock(CHECKIN_TIME))
+        bot.register(RecordingAdapter())
+
+        async def no_delivery() -> None:  # sending is the outbox suite's business
+            return None
+
+        bot.deliver = no_delivery  # type: ignore[method-assign]
+        latencies: list[float] = []
+        done = asyncio.Event()
+
+        async def commands() -> None:
+            n = 0
+            while not done.is_set():
+                n += 1
+                t0 = time.perf_counter()
+                await bot.handle(InboundEvent("console", "gm", "gm", text="/help",
+                                              event_id=f"help{n}"))
+                latencies.append(time.perf_counter() - t0)
+                await asyncio.sleep(0.05)
+
+        # Inbound commands go on meanwhile, at both sizes alike (they share the database).
+        side = asyncio.create_task(commands())
+        t0 = time.perf_counter()
+        run = await bot.run_checkins()
+        elapsed = time.perf_counter() - t0
+        done.set()
+        await side
+        prompted = len(run.grouped().get("prompted", []))
+        if prompted != people:
+            raise RuntimeError(f"round for {people}: {prompted} prompted, {run.grouped().keys()}")
+        raw = bare_insert(engine)
+        bot.close()
+        engine.dispose()
+    p99 = statistics.quantiles(latencies, n=100)[98] * 1e3 if len(latencies) >= 2 else 0.0
+    return elapsed, raw, p99
+
+
+def bare_insert(engine) -> float:
+    """Seconds to write the same round and outbox rows again with a bare executemany each,
+    one transaction per batch of ROUND_BATCH people, as the round is written."""
+    rounds_t, outbox_t = CheckinRound.__table__, OutboxMessage.__table__
+    with engine.begin() as conn:
+        rounds = [dict(r._mapping) for r in conn.execute(select(rounds_t).order_by(rounds_t.c.id))]
+        outbox = [dict(r._mapping) for r in conn.execute(select(outbox_t).order_by(outbox_t.c.id))]
+        conn.execute(delete(Conversation.__table__))
+        conn.execute(delete(outbox_t))
+        conn.execute(delete(rounds_t))
+    t0 = time.perf_counter()
+    for start in range(0, len(rounds), ROUND_BATCH):
+        with engine.begin() as conn:
+            conn.execute(rounds_t.insert(), rounds[start:start + ROUND_BATCH])
+            conn.execute(outbox_t.insert(), outbox[start:start + ROUND_BATCH])
+    return time.perf_counter() - t0
+
+
+# --- start-up --------------------------------------------------------------------------------
+
+async def start_up(url: str, org: Path) -> float:
+    """Seconds for prepare() and the scheduler's start, as `teampulse run` does them."""
+    t0 = time.perf_counter()
+    bot, engine = prepare(Settings(database_url=url, org_file=org), FakeClock(QUIET_TIME))
+    with gc_paused():  # as bot.app.run starts it
+        scheduler = await start_scheduler(bot, engine)
+    elapsed = time.perf_counter() - t0
+    scheduler.shutdown(wait=False)
+    bot.close()
+    engine.dispose()
+    return elapsed
+
+
+async def start_ups(folder: Path, people: int) -> tuple[float, float]:
+    """(first start, restart) seconds with `people` people."""
+    with database(folder, f"start{people}") as url:
+        first = await start_up(url, org_file(folder, people))
+        again = await start_up(url, org_file(folder, people))
+    return first, again
+
+
+# --- idle memory of the real process ----------------------------------------------------------
+
+def idle_rss(folder: Path, people: int, idle: float = 2.0) -> tuple[float, float]:
+    """(MB resident once running and idle, seconds until it said it was running)."""
+    with database(folder, f"rss{people}") as url:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SLACK_", "TELEGRAM_"))}
+        env.update(DATABASE_URL=url, TEAMPULSE_ORG_FILE=str(org_file(folder, people)),
+                   TEAMPULSE_CONSOLE="false", LOG_LEVEL="INFO")
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=folder, env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        running = threading.Event()
+        ready_at: list[float] = []
+
+        def watch() -> None:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                if "teampulse is running" in line and not running.is_set():
+                    ready_at.append(time.perf_counter() - t0)
+                    running.set()
+
+        threading.Thread(target=watch, daemon=True).start()
+        try:
+            if not running.wait(120):
+                raise RuntimeError(f"teampulse run with {people} people did not start")
+            time.sleep(idle)
+            rss = _vm(proc.pid, "VmRSS")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    return rss, ready_at[0]
+
+
+def _vm(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024  # kB -> MB
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
+async def run() -> list[Figure]:
+    """The rounds suite's figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        # A cache of parsed org files of this run's own: the first starts parse cold.
+        os.environ["TEAMPULSE_CACHE_DIR"] = str(folder / "cache")
+        for locale in LOCALES:  # templates compile once per process, not per round
+            shared_renderer().message_names(locale)
+        small, _, _ = await build_round(folder, SMALL_ROUND)
+        big, big_raw, inbound_p99 = await build_round(folder, BIG)
+        os.environ["TEAMPULSE_CACHE_DIR"] = str(folder / "cache-start")  # cold again
+        start_small, _ = await start_ups(folder, SMALL)
+        start_big, restart_big = await start_ups(folder, BIG)
+        # A fresh database and a cold org cache: the first start of a new install.
+        os.environ["TEAMPULSE_CACHE_DIR"] = str(folder / "cache-rss")
+        rss_small, _ = idle_rss(folder, SMALL)
+        rss_big, ready_big = idle_rss(folder, BIG)
+        os.environ.pop("TEAMPULSE_CACHE_DIR")
+    small_pp, big_pp = small / SMALL_ROUND * 1e3, big / BIG * 1e3
+    return [
+        Figure("round-1k", "round of 1,000 people, per person", small_pp,
+               TARGET_MS_PER_PERSON, "ms", "the target", 1.0),
+        Figure("round-10k", "round of 10,000 people, per person", big_pp,
+               TARGET_MS_PER_PERSON, "ms", "the target", 1.0),
+        Figure("round-linearity", "per person at 10,000", big_pp, small_pp, "ms",
+               "per person at 1,000", LINEARITY),
+        Figure("round-vs-raw", "per person at 10,000", big_pp, big_raw / BIG * 1e3, "ms",
+               "bare executemany of its rows", VS_RAW),
+        Figure("round-inbound-p99", "p99 /help during the 10k round", inbound_p99,
+               INBOUND_P99_MS, "ms", "the target", 1.0),
+        Figure("startup-10k", "prepare + scheduler, 10,000 people", start_big, STARTUP_S, "s",
+               "the target", 1.0),
+        Figure("startup-10k-again", "the same, restarted", restart_big, STARTUP_S, "s",
+               "the target", 1.0),
+        Figure("startup-scaling", "first start, 10,000 people", start_big, start_small, "s",
+               "10 people", STARTUP_SCALING),
+        Figure("rss-10k", "idle RSS of teampulse run, 10,000", rss_big, RSS_MB, "MB",
+               "the target", 1.0),
+        Figure("rss-scaling", "idle RSS, 10,000 people", rss_big, rss_small, "MB",
+               "10 people", RSS_SCALING),
+        Figure("run-ready-10k", "teampulse run until running, 10,000", ready_big, STARTUP_S,
+               "s", "the target", 1.0),
+    ]

@@ -1,0 +1,129 @@
+"""Bulk reads and writes for one batch of a check-in round.
+
+A round for 10,000 people is written in batches (bot.core.ROUND_BATCH); each batch
+costs a constant number of statements, whatever its size: people, away periods and
+existing rounds are read with one query each, and new rounds, conversations and
+outbox rows are written with one multi-row statement each. (One person at a time
+this was about ten statements per person.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import CheckinRound, Conversation, OutboxMessage, Person
+
+
+class RoundBatchRepo:
+    """The statements of one round batch, each covering the whole batch."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _insert(self, table: Any) -> Insert:
+        # ON CONFLICT is spelled the same by both dialects we support, but each has its own
+        # construct for it.
+        if self.session.get_bind().dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def checking_in_ids(self, timezone: str | None = None) -> list[int]:
+        """Ids of everyone active who checks in (in one timezone, if given), in key order."""
+        query = select(Person.id).where(Person.active, Person.checks_in)
+        if timezone is not None:
+            query = query.where(Person.timezone == timezone)
+        return list(self.session.scalars(query.order_by(Person.key)))
+
+    def checking_in_timezones(self) -> list[str]:
+        """The distinct timezones of everyone active who checks in, sorted."""
+        return sorted(self.session.scalars(select(Person.timezone).where(
+            Person.active, Person.checks_in).distinct()))
+
+    def people(self, ids: Sequence[int]) -> dict[int, Person]:
+        """People by id, in one query."""
+        if not ids:
+            return {}
+        return {p.id: p for p in self.session.scalars(
+            select(Person).where(Person.id.in_(list(ids))))}
+
+    def rounds(self, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], CheckinRound]:
+        """Existing rounds for (person id, week) pairs, in one query."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        rows = self.session.scalars(select(CheckinRound).where(
+            CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
+            CheckinRound.week.in_(sorted({week for _, week in wanted}))))
+        return {(r.person_id, r.week): r for r in rows if (r.person_id, r.week) in wanted}
+
+    def create_rounds(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert rounds (CheckinRound columns) and return their ids, in row order.
+
+        One multi-row insert and one query for the ids: RETURNING in row order would make
+        SQLite insert row by row.
+        """
+        if not rows:
+            return []
+        self.session.execute(CheckinRound.__table__.insert(), rows)
+        found = self.rounds_ids((r["person_id"], r["week"]) for r in rows)
+        return [found[(r["person_id"], r["week"])] for r in rows]
+
+    def rounds_ids(self, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        """Ids of the rounds for (person id, week) pairs, in one query."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        rows = self.session.execute(select(
+            CheckinRound.id, CheckinRound.person_id, CheckinRound.week).where(
+            CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
+            CheckinRound.week.in_(sorted({week for _, week in wanted}))))
+        return {(pid, week): rid for rid, pid, week in rows if (pid, week) in wanted}
+
+    def ask(self, rows: list[dict[str, Any]]) -> None:
+        """Record, for many people at once, the question each was asked (Conversation rows)."""
+        if not rows:
+            return
+        stmt = self._insert(Conversation.__table__)
+        columns = ("kind", "round_id", "question_key", "editing", "pending_numbers",
+                   "updated_at")
+        self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_={c: getattr(stmt.excluded, c) for c in columns}), rows)
+
+    def awaiting_reminder(self, prompted_before: datetime, weeks: Sequence[str],
+                          after_id: int = 0, limit: int | None = None) -> list[CheckinRound]:
+        """Open rounds of these weeks prompted before a time and not reminded yet, with ids
+        above `after_id`, in id order, their people and answers loaded with them."""
+        query = select(CheckinRound).where(
+            CheckinRound.status == "open", CheckinRound.reminded_at.is_(None),
+            CheckinRound.prompted_at.is_not(None),
+            CheckinRound.prompted_at <= prompted_before,
+            CheckinRound.week.in_(list(weeks)), CheckinRound.id > after_id,
+        ).options(selectinload(CheckinRound.person), selectinload(CheckinRound.answers)
+                  ).order_by(CheckinRound.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return list(self.session.scalars(query))
+
+    def taken_dedupe_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these outbox dedupe keys are already recorded."""
+        if not keys:
+            return set()
+        return set(self.session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.in_(list(keys)))))
+
+    def enqueue(self, rows: list[dict[str, Any]]) -> None:
+        """Record outbox messages (OutboxMessage columns) in one statement, in row order.
+
+        A dedupe key recorded meanwhile by someone else keeps its first message.
+        """
+        if not rows:
+            return
+        self.session.execute(self._insert(OutboxMessage.__table__).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]), rows)

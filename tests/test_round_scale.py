@@ -1,0 +1,145 @@
+"""A round for a large org: written in batches whose cost does not grow per person.
+
+Not a timing test: it counts SQL statements, which is what made a round of 10,000
+people take minutes (about ten statements per person, one flush per row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from itertools import pairwise
+from pathlib import Path
+
+from sqlalchemy import event
+
+from bot.app import prepare
+from bot.core import ROUND_BATCH
+from bot.events import InboundEvent
+from bot.org import parse_org
+from tests.support import RecordingAdapter
+
+
+def org_yaml(directors: int) -> str:
+    """A GM and `directors` directors in New York, each with two KPIs."""
+    lines = ["org: {name: Big}", "people:",
+             "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
+    for i in range(directors):
+        lines.append(f"  - {{key: d{i:04d}, name: Director {i}, role: director, manager: gm, "
+                     f"timezone: America/New_York, kpis: [{{metric: revenue, unit: USD, "
+                     f"weekly_target: 50000}}, {{metric: new_customers, unit: customers, "
+                     f"weekly_target: 4}}]}}")
+    return "\n".join(lines) + "\n"
+
+
+def big_bot(settings, clock, tmp_path: Path, directors: int):
+    org = tmp_path / f"org{directors}.yaml"
+    org.write_text(org_yaml(directors), encoding="utf-8")
+    return prepare(replace(settings, org_file=org), clock)
+
+
+async def test_a_round_costs_a_constant_number_of_statements_per_batch(settings, clock,
+                                                                     tmp_path):
+    people = 3 * ROUND_BATCH + 50
+    bot, engine = big_bot(settings, clock, tmp_path, people)
+    bot.register(RecordingAdapter())
+    count = 0
+    at_batch_end: list[int] = []
+
+    def counting(*_args) -> None:
+        nonlocal count
+        count += 1
+
+    async def no_delivery() -> None:  # sending is the outbox's work, counted elsewhere
+        return None
+
+    bot.deliver = no_delivery
+    bot.round_batch_hook = lambda number: at_batch_end.append(count)
+    event.listen(engine, "before_cursor_execute", counting)
+    try:
+        run = await bot.run_checkins()
+    finally:
+        event.remove(engine, "before_cursor_execute", counting)
+        engine.dispose()
+    assert len(run.grouped()["prompted"]) == people
+    per_batch = [b - a for a, b in pairwise(at_batch_end)]
+    # Each batch (100 people, or the last 50) is a handful of statements, the same for
+    # every batch: not ~10 per person, as one flush per row was.
+    assert len(per_batch) == 3
+    assert max(per_batch) <= 10
+    assert at_batch_end[0] <= 12  # the first also includes choosing the people
+
+
+async def test_everyone_in_a_large_round_gets_one_prompt_and_can_answer_it(settings, clock,
+                                                                          tmp_path):
+    bot, engine = big_bot(settings, clock, tmp_path, ROUND_BATCH + 30)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        run = await bot.run_checkins()
+        assert len(run.grouped()["prompted"]) == ROUND_BATCH + 30
+        for key in ("d0000", "d0099", "d0100", "d0129"):
+            assert len(chat.to(key)) == 1
+            assert "Time for your weekly check-in" in chat.last(key)
+            assert "revenue" in chat.last(key).lower()
+        assert chat.to("gm") == []
+        # The prompt is a real question waiting for its answer.
+        await bot.handle(InboundEvent("console", "d0129", "d0129", text="52000",
+                                      event_id="e1"))
+        assert "new customers" in chat.last("d0129").lower()
+        # A second run (a restart, a manual send) asks nobody twice.
+        again = await bot.run_checkins()
+        assert set(again.grouped()) == {"already-prompted"}
+        assert len(chat.to("d0000")) == 1
+    finally:
+        engine.dispose()
+
+
+def test_looking_people_up_by_key_finds_each_one():
+    org = parse_org(org_yaml(500))
+    assert org.person("d0499").name == "Director 499"
+    assert org.person("gm").role == "gm"
+    assert org.person("nobody") is None
+    # People with the same KPIs share one snapshot of the questions they are asked.
+    assert org.question_snapshot(org.person("d0001")) is org.question_snapshot(
+        org.person("d0002"))
+    assert [q["key"] for q in org.question_snapshot(org.person("d0001"))][:2] == [
+        "kpi:revenue", "kpi:new_customers"]
+
+
+async def test_the_reminder_sweep_costs_a_constant_number_of_statements_per_batch(
+        settings, clock, tmp_path):
+    people = 2 * ROUND_BATCH + 50
+    bot, engine = big_bot(settings, clock, tmp_path, people)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_checkins()
+        clock.advance(bot.settings.reminder_delay + timedelta(minutes=1))
+        count = 0
+
+        def counting(*_args) -> None:
+            nonlocal count
+            count += 1
+
+        async def no_delivery() -> None:
+            return None
+
+        bot.deliver = no_delivery
+        event.listen(engine, "before_cursor_execute", counting)
+        try:
+            assert await bot.run_reminders() == people
+        finally:
+            event.remove(engine, "before_cursor_execute", counting)
+            del bot.deliver
+        # Three batches of a handful of statements (plus the sweep's own few), where one
+        # person at a time cost about twelve each.
+        assert count <= 3 * 10 + 8
+        await bot.deliver()
+        for key in ("d0000", "d0249"):
+            assert len(chat.to(key)) == 2
+            assert "Friendly reminder" in chat.last(key)
+        # A second sweep reminds nobody again.
+        assert await bot.run_reminders() == 0
+    finally:
+        engine.dispose()
