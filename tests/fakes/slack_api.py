@@ -43,6 +43,8 @@ from multidict import CIMultiDict
 from slack_sdk.signature import Clock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from tests.fakes.rate_limits import SimulatedLimits
+
 __all__ = [
     "FakeCall",
     "FakeResponse",
@@ -64,6 +66,10 @@ _NO_TOKEN_METHODS = frozenset(
 )
 
 JsonDict = dict[str, Any]
+
+
+#: Methods the simulated limits apply to (Slack's "1 message per second per channel").
+LIMITED_METHODS = frozenset({"chat.postMessage"})
 
 
 @dataclass
@@ -147,6 +153,9 @@ class FakeSlackAPI:
         #: Where new message timestamps come from: epoch seconds (a test's fake clock),
         #: or None for a fixed counting sequence.
         self.clock: Callable[[], float] | None = None
+        #: Simulated rate limits on chat.postMessage (per channel, per workspace), if any:
+        #: a post over them is answered 429 with Retry-After and not posted.
+        self.limits: SimulatedLimits | None = None
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
@@ -459,6 +468,12 @@ class FakeSlackAPI:
     async def _answer_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         call = await self._record(request, method)
+        if self.limits is not None and method in LIMITED_METHODS:
+            wait = self.limits.check(str(call.params.get("channel")))
+            if wait is not None:
+                return _to_web_response(FakeResponse(
+                    status=429, body={"ok": False, "error": "ratelimited"},
+                    headers={"Retry-After": str(wait)}))
         queue = self._scripted.get(method)
         if queue:
             scripted = queue[0]
