@@ -86,6 +86,8 @@ class FakeCall:
     body: bytes = b""
     json: Any = None
     files: dict[str, bytes] = field(default_factory=dict)
+    #: The client's address and port: calls over one kept-alive connection share it.
+    peer: tuple[str, int] | None = None
 
     @property
     def token(self) -> str | None:
@@ -451,6 +453,7 @@ class FakeSlackAPI:
             body=body,
             json=json_body,
             files=files,
+            peer=request.transport.get_extra_info("peername") if request.transport else None,
         )
         self.calls.append(call)
         await self._notify()
