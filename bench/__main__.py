@@ -17,6 +17,7 @@ from bench.report import Figure
 
 SUITES = [
     "bench.checkin",
+    "bench.fanout",
 ]
 
 

@@ -39,7 +39,9 @@ T = TypeVar("T")
 
 MAX_ATTEMPTS = 8
 #: Pending rows read per batch; what pacing lets go within the look-ahead is sent.
-BATCH = 200
+BATCH = 500
+#: Batches under way at once: the next is claimed while the last is still sending.
+PIPELINE = 2
 #: Platform calls in flight at once, across chats (one chat's messages go one by one).
 CONCURRENCY = 64
 #: With the real clock a batch takes the messages whose paced time falls within this much
@@ -48,7 +50,7 @@ CONCURRENCY = 64
 LOOKAHEAD = timedelta(seconds=1)
 #: With the real clock, intervals are stretched this much: network jitter can bunch two
 #: requests a few milliseconds closer than they were sent, and over the limit is a 429.
-PACING_MARGIN = 1.02
+PACING_MARGIN = 1.03
 #: A second chat rate limited this soon after another means the platform's overall limit,
 #: not one chat's: the whole platform then waits.
 PLATFORM_429_WINDOW = timedelta(seconds=1)
@@ -139,6 +141,8 @@ class OutboxWorker:
         self._started_at = clock.now()
         # Rows this run left 'sending' on purpose: their call ended, its outcome unknown.
         self._unsure: set[int] = set()
+        # Rows claimed by a batch of this worker that is still under way.
+        self._sending: set[int] = set()
         bind = sessions.kw.get("bind")
         # The outbox's database work runs on a worker thread so the event loop keeps
         # serving. SQLite allows one writer at a time, and a transaction that must wait
@@ -166,17 +170,48 @@ class OutboxWorker:
         return known[1]
 
     async def flush(self) -> datetime | None:
-        """Send everything that is due; return when the next deferred message falls due."""
-        async with self._lock:
-            while True:
-                next_due, settled = await self._flush()
-                # A batch that settled something may have more behind it: go on now rather
-                # than at the loop's next wake-up.
-                if not settled:
-                    return next_due
+        """Send everything that is due; return when the next deferred message falls due.
 
-    async def _flush(self) -> tuple[datetime | None, int]:
+        Up to PIPELINE batches are in flight: the next is planned and claimed while the
+        last is still sending (never touching a chat the last one holds), so neither the
+        database work nor a batch's slowest call leaves the connections idle.
+        """
+        async with self._lock:
+            running: dict[asyncio.Task[tuple[datetime | None, int]], set[Chat]] = {}
+            try:
+                while True:
+                    busy: set[Chat] = set().union(*running.values())
+                    due, batch = await self._plan(busy)
+                    if batch is not None:
+                        task = asyncio.ensure_future(self._run_batch(*batch))
+                        running[task] = set(batch[0])
+                        if len(running) < PIPELINE:
+                            continue
+                    if not running:
+                        return due
+                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    results = [task.result() for task in done]
+                    for task in done:
+                        del running[task]
+                    if not running and not any(settled for _, settled in results):
+                        # Nothing went out and nothing else is under way: what is left
+                        # waits for a later flush (no spinning on what is due again at once).
+                        dues = [d for d, _ in results if d is not None]
+                        return min(dues) if dues else None
+            finally:
+                if running:  # a batch failed: let the others record what they sent
+                    await asyncio.gather(*running, return_exceptions=True)
+
+    async def _plan(self, busy: set[Chat]) -> tuple[
+            datetime | None,
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None]:
+        """Choose and claim the next batch; None when nothing may go within the look-ahead.
+
+        Returns when the first message left out falls due, and the batch: each chat's
+        rows with the moment each may go.
+        """
         blocked, next_due = await self._resolve_in_flight()
+        blocked |= busy  # a chat with messages in flight: its next ones wait for them
         platforms = list(self._adapters)
         rows = await self._db(self._load, lambda repo: repo.pending(platforms, limit=BATCH))
         now = self._clock.now()
@@ -195,14 +230,24 @@ class OutboxWorker:
             pacer.reserve(row.address, slot)
             plan.setdefault(chat, []).append((row, slot))
         if not plan:
-            return next_due, 0
+            return next_due, None
         planned = [row.id for rows_ in plan.values() for row, _ in rows_]
         claimed = await self._db(self._claim, planned)
+        self._sending |= claimed
+        plan = {chat: [(r, s) for r, s in rows_ if r.id in claimed]
+                for chat, rows_ in plan.items()}
+        return next_due, (plan, next_due)
+
+    async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
+                         next_due: datetime | None) -> tuple[datetime | None, int]:
+        """Send a claimed batch, chats at once and each in order; record it in one go."""
         outcomes: dict[int, _Outcome] = {}
-        retry_times = await asyncio.gather(*(
-            self._send_chat([(r, s) for r, s in rows_ if r.id in claimed], outcomes)
-            for rows_ in plan.values()))
-        await self._db(self._record, outcomes)
+        try:
+            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes)
+                                                 for rows in plan.values() if rows))
+            await self._db(self._record, outcomes)
+        finally:
+            self._sending -= {row.id for rows in plan.values() for row, _ in rows}
         for retry_at in retry_times:
             if retry_at is not None:
                 next_due = retry_at if next_due is None else min(next_due, retry_at)
@@ -235,16 +280,20 @@ class OutboxWorker:
     async def _resolve_in_flight(self) -> tuple[set[tuple[str, str]], datetime | None]:
         """Settle rows whose send was interrupted; return the chats still waiting on one."""
         platforms = list(self._adapters)
-        rows = await self._db(self._load, lambda repo: repo.in_flight(platforms))
+        sending = set(self._sending)
+        rows = await self._db(self._load, lambda repo: repo.in_flight(platforms, sending))
         blocked: set[tuple[str, str]] = set()
         next_due: datetime | None = None
         for row in rows:
             chat = (row.platform, row.address)
+            if row.id in self._sending:
+                blocked.add(chat)  # being sent right now by a batch of ours
+                continue
             if chat in blocked:
                 continue
             since = row.sending_at or row.created_at
             due = row.not_before
-            if since > self._started_at and row.id not in self._unsure:
+            if since >= self._started_at and row.id not in self._unsure:
                 due = max(due, since + IN_FLIGHT_TIMEOUT)  # orphaned only after a while
             retry_at = due if due > self._clock.now() else await self._resolve(row, since)
             if retry_at is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -320,11 +320,15 @@ class OutboxRepo:
                                  .values(status="sending", sending_at=now))
         return claimed
 
-    def in_flight(self, platforms: Sequence[str]) -> list[OutboxMessage]:
-        """Messages whose platform call began but whose outcome was never recorded."""
-        return list(self.session.scalars(select(OutboxMessage).where(
+    def in_flight(self, platforms: Sequence[str],
+                  exclude: Collection[int] = ()) -> list[OutboxMessage]:
+        """Messages whose platform call began but whose outcome was never recorded
+        (except `exclude`: ones the caller is sending right now)."""
+        query = select(OutboxMessage).where(
             OutboxMessage.status == "sending", OutboxMessage.platform.in_(list(platforms)))
-            .order_by(OutboxMessage.id)))
+        if exclude:
+            query = query.where(OutboxMessage.id.not_in(list(exclude)))
+        return list(self.session.scalars(query.order_by(OutboxMessage.id)))
 
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""

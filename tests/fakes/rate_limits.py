@@ -39,6 +39,8 @@ class SimulatedLimits:
         self.rejected = 0
         #: Refusals per chat, to tell which chats were held back.
         self.rejected_chats: dict[str, int] = {}
+        #: When each accepted request arrived (clock seconds), to measure the rate achieved.
+        self.accepted_at: list[float] = []
         self._seen: dict[tuple[int, str], deque[float]] = {}
 
     def check(self, chat: str) -> int | None:
@@ -66,4 +68,5 @@ class SimulatedLimits:
         for seen in windows:
             seen.append(now)
         self.accepted += 1
+        self.accepted_at.append(now)
         return None
