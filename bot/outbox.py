@@ -87,6 +87,10 @@ class Pacer:
         self._next_chat: dict[str, datetime] = {}
         self.held_until: datetime | None = None
         self.last_429: tuple[datetime, str] | None = None
+        #: How late sending has fallen behind the planned moments (a busy event loop): the
+        #: messages after a late one are moved back as much, or they would bunch up behind
+        #: it and a window of the platform's limit could count one too many.
+        self.slip = timedelta(0)
 
     def ready(self, address: str, now: datetime) -> datetime:
         """The earliest moment a message to `address` may go."""
@@ -98,6 +102,8 @@ class Pacer:
 
     def reserve(self, address: str, slot: datetime) -> None:
         """Record that a message to `address` goes at `slot`."""
+        if self._next_any is None or slot > self._next_any:
+            self.slip = timedelta(0)  # not following on from the last message: no backlog
         if self._overall:
             self._next_any = slot + self._overall
         gap = self._per_group if self._is_group(address) else self._per_chat
@@ -264,7 +270,12 @@ class OutboxWorker:
                 if pacer.held_until is not None and pacer.held_until > slot:
                     stop_at = pacer.held_until  # the platform asked everyone to wait
                 else:
-                    await self._sleep_until(slot)
+                    moment = slot + pacer.slip
+                    if moment > self._clock.now():
+                        await self._sleep_until(moment)
+                        late = self._clock.now() - moment
+                        if late > timedelta(0):
+                            pacer.slip += late  # woke late: the rest of the queue follows
                     async with self._calls:
                         stop_at = await self._send(row, outcomes)
                     continue
