@@ -2,14 +2,18 @@
 
 A message is written in the same transaction as the change that caused it, then
 sent here. A rate limit or a network error leaves it pending with a later
-`not_before`; a restart picks it up again. Messages to one chat keep their order.
+`not_before`; a restart picks it up again. Messages to one chat keep their order;
+different chats are sent to concurrently, each platform paced to its limits.
 
-Before each platform call the row is marked 'sending' (committed), so a crash
-between the platform accepting a message and the row being marked sent is
-visible afterwards. Such an in-flight row is resolved before anything else goes
-to its chat: where the platform can look the message up (Slack tags every post
-with its outbox id), it is marked sent if found and sent if not; where it cannot
-(Telegram), it is sent again, so a crash there can cause one extra copy.
+Before any platform call, a batch of rows is marked 'sending' in one committed
+transaction (claimed: on PostgreSQL with SKIP LOCKED, so no two processes send the
+same row), and the batch's outcomes are recorded together in one transaction after
+its calls. A crash between the platform accepting a message and the row being
+marked sent is therefore visible afterwards. Such an in-flight row is resolved
+before anything else goes to its chat: where the platform can look the message up
+(Slack tags every post with its outbox id), it is marked sent if found and sent if
+not; where it cannot (Telegram), it is sent again, so a crash there can cause one
+extra copy.
 """
 
 from __future__ import annotations
