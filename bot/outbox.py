@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -91,10 +92,12 @@ class Pacer:
         self._next_chat: dict[str, datetime] = {}
         self.held_until: datetime | None = None
         self.last_429: tuple[datetime, str] | None = None
-        #: How late sending has fallen behind the planned moments (a busy event loop): the
-        #: messages after a late one are moved back as much, or they would bunch up behind
-        #: it and a window of the platform's limit could count one too many.
-        self.slip = timedelta(0)
+        # When the last second's worth of messages actually went (the overall limit as
+        # the platform counts it: N in any window). A send that woke late (a busy event
+        # loop) must not let the ones planned after it bunch up into one window.
+        per_window = round(1 / pacing.overall) if pacing.overall else 0
+        self._window = self._overall * per_window
+        self._sent: deque[datetime] = deque(maxlen=max(per_window, 1))
 
     def ready(self, address: str, now: datetime) -> datetime:
         """The earliest moment a message to `address` may go."""
@@ -104,10 +107,19 @@ class Pacer:
                 ready = moment
         return ready
 
+    def window_ready(self, slot: datetime) -> datetime:
+        """`slot`, or later if the messages actually sent fill the window before it."""
+        if self._window and len(self._sent) == self._sent.maxlen:
+            return max(slot, self._sent[0] + self._window)
+        return slot
+
+    def went(self, moment: datetime) -> None:
+        """Record that a message actually went at `moment`."""
+        if self._window:
+            self._sent.append(moment)
+
     def reserve(self, address: str, slot: datetime) -> None:
         """Record that a message to `address` goes at `slot`."""
-        if self._next_any is None or slot > self._next_any:
-            self.slip = timedelta(0)  # not following on from the last message: no backlog
         if self._overall:
             self._next_any = slot + self._overall
         gap = self._per_group if self._is_group(address) else self._per_chat
@@ -139,7 +151,7 @@ class OutboxWorker:
         self._sessions = sessions
         self._adapters = adapters
         self._clock = clock
-        realtime = isinstance(clock, SystemClock)
+        realtime = self._realtime = isinstance(clock, SystemClock)
         self._lookahead = lookahead if lookahead is not None else (
             LOOKAHEAD if realtime else timedelta(0))
         self._stretch = PACING_MARGIN if realtime else 1.0
@@ -274,12 +286,12 @@ class OutboxWorker:
                 if pacer.held_until is not None and pacer.held_until > slot:
                     stop_at = pacer.held_until  # the platform asked everyone to wait
                 else:
-                    moment = slot + pacer.slip
-                    if moment > self._clock.now():
-                        await self._sleep_until(moment)
-                        late = self._clock.now() - moment
-                        if late > timedelta(0):
-                            pacer.slip += late  # woke late: the rest of the queue follows
+                    await self._sleep_until(slot)
+                    if self._realtime:  # (a test's fake clock never runs late)
+                        moment = pacer.window_ready(slot)
+                        if moment > slot:  # earlier sends went late and would crowd this
+                            await self._sleep_until(moment)
+                        pacer.went(self._clock.now())
                     async with self._calls:
                         stop_at = await self._send(row, outcomes)
                     continue
