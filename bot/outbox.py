@@ -98,6 +98,7 @@ class Pacer:
         per_window = round(1 / pacing.overall) if pacing.overall else 0
         self._window = self._overall * per_window
         self._sent: deque[datetime] = deque(maxlen=max(per_window, 1))
+        self._went_to: dict[str, datetime] = {}
 
     def ready(self, address: str, now: datetime) -> datetime:
         """The earliest moment a message to `address` may go."""
@@ -107,16 +108,24 @@ class Pacer:
                 ready = moment
         return ready
 
-    def window_ready(self, slot: datetime) -> datetime:
-        """`slot`, or later if the messages actually sent fill the window before it."""
+    def window_ready(self, address: str, slot: datetime) -> datetime:
+        """`slot`, or later if the messages actually sent fill the window before it (or
+        the chat's last one actually went late)."""
+        ready = slot
         if self._window and len(self._sent) == self._sent.maxlen:
-            return max(slot, self._sent[0] + self._window)
-        return slot
+            ready = max(ready, self._sent[0] + self._window)
+        last = self._went_to.get(address)
+        if last is not None:
+            ready = max(ready, last + (self._per_group if self._is_group(address)
+                                       else self._per_chat))
+        return ready
 
-    def went(self, moment: datetime) -> None:
-        """Record that a message actually went at `moment`."""
+    def went(self, address: str, moment: datetime) -> None:
+        """Record that a message to `address` actually went at `moment`."""
         if self._window:
             self._sent.append(moment)
+        if self._per_chat or self._per_group:
+            self._went_to[address] = moment
 
     def reserve(self, address: str, slot: datetime) -> None:
         """Record that a message to `address` goes at `slot`."""
@@ -288,10 +297,10 @@ class OutboxWorker:
                 else:
                     await self._sleep_until(slot)
                     if self._realtime:  # (a test's fake clock never runs late)
-                        moment = pacer.window_ready(slot)
+                        moment = pacer.window_ready(row.address, slot)
                         if moment > slot:  # earlier sends went late and would crowd this
                             await self._sleep_until(moment)
-                        pacer.went(self._clock.now())
+                        pacer.went(row.address, self._clock.now())
                     async with self._calls:
                         stop_at = await self._send(row, outcomes)
                     continue
