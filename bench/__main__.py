@@ -20,6 +20,7 @@ SUITES = [
     "bench.summary",
     "bench.ingest",
     "bench.rounds",
+    "bench.fanout",
 ]
 
 

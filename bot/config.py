@@ -83,6 +83,9 @@ class Settings:
     slack_http_host: str = "0.0.0.0"
     slack_http_port: int = 3000
     slack_http_path: str = "/slack/events"
+    #: A workspace-wide cap on posts per second, where Slack enforces one beyond its
+    #: 1 per second per channel (None: no overall pacing).
+    slack_max_posts_per_second: float | None = None
     telegram_bot_token: Secret | None = None
     telegram_api_url: str | None = None
     telegram_webhook_url: str | None = None
@@ -180,6 +183,8 @@ class Settings:
             kwargs["slack_http_port"] = parse_port(port, "SLACK_HTTP_PORT")
         if (path := get("SLACK_HTTP_PATH")) is not None:
             kwargs["slack_http_path"] = path
+        if (rate := get("SLACK_MAX_POSTS_PER_SECOND")) is not None:
+            kwargs["slack_max_posts_per_second"] = parse_rate(rate, "SLACK_MAX_POSTS_PER_SECOND")
         kwargs["telegram_bot_token"] = secret("TELEGRAM_BOT_TOKEN")
         kwargs["telegram_api_url"] = get("TELEGRAM_API_URL")
         kwargs["telegram_webhook_url"] = get("TELEGRAM_WEBHOOK_URL")
@@ -246,6 +251,18 @@ def parse_bool(text: str, name: str) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name}={text!r}: expected true or false")
+
+
+def parse_rate(value: str, name: str) -> float:
+    """A positive number of messages per second."""
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate < float("inf"):
+        raise ConfigError(f"{name}={value!r}: expected a positive number of messages per "
+                          "second, e.g. 50")
+    return rate
 
 
 def parse_port(text: str, name: str) -> int:

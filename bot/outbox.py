@@ -2,14 +2,18 @@
 
 A message is written in the same transaction as the change that caused it, then
 sent here. A rate limit or a network error leaves it pending with a later
-`not_before`; a restart picks it up again. Messages to one chat keep their order.
+`not_before`; a restart picks it up again. Messages to one chat keep their order;
+different chats are sent to concurrently, each platform paced to its limits.
 
-Before each platform call the row is marked 'sending' (committed), so a crash
-between the platform accepting a message and the row being marked sent is
-visible afterwards. Such an in-flight row is resolved before anything else goes
-to its chat: where the platform can look the message up (Slack tags every post
-with its outbox id), it is marked sent if found and sent if not; where it cannot
-(Telegram), it is sent again, so a crash there can cause one extra copy.
+Before any platform call, a batch of rows is marked 'sending' in one committed
+transaction (claimed: on PostgreSQL with SKIP LOCKED, so no two processes send the
+same row), and the batch's outcomes are recorded together in one transaction after
+its calls. A crash between the platform accepting a message and the row being
+marked sent is therefore visible afterwards. Such an in-flight row is resolved
+before anything else goes to its chat: where the platform can look the message up
+(Slack tags every post with its outbox id), it is marked sent if found and sent if
+not; where it cannot (Telegram), it is sent again, so a crash there can cause one
+extra copy.
 """
 
 from __future__ import annotations
@@ -18,16 +22,18 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.base import Adapter, DeliveryError, RetryLater
-from bot.clock import Clock
-from bot.events import OutboundMessage, Target, fallback_of, scrubbed
+from bot.clock import Clock, SystemClock
+from bot.events import SCRUB_KEY, OutboundMessage, Target, fallback_of, scrubbed
 from bot.log_privacy import describe_exception
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepo
@@ -37,7 +43,22 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_ATTEMPTS = 8
-BATCH = 200
+#: Pending rows read per batch; what pacing lets go within the look-ahead is sent.
+BATCH = 500
+#: Batches under way at once: the next is claimed while the last is still sending.
+PIPELINE = 2
+#: Platform calls in flight at once, across chats (one chat's messages go one by one).
+CONCURRENCY = 64
+#: With the real clock a batch takes the messages whose paced time falls within this much
+#: of now, each waiting for its moment, so sending is continuous at the allowed rate
+#: instead of stopping between wake-ups. With a fake clock: only what is due now.
+LOOKAHEAD = timedelta(seconds=1)
+#: With the real clock, intervals are stretched this much: network jitter can bunch two
+#: requests a few milliseconds closer than they were sent, and over the limit is a 429.
+PACING_MARGIN = 1.03
+#: A second chat rate limited this soon after another means the platform's overall limit,
+#: not one chat's: the whole platform then waits.
+PLATFORM_429_WINDOW = timedelta(seconds=1)
 IDLE_WAKEUP = 30.0
 #: A row still 'sending' this long after its call began was orphaned (its process
 #: died, or recording the outcome failed), even if it was marked after this worker started.
@@ -45,28 +66,122 @@ IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
 #: How soon a lookup the platform could not answer is tried again.
 LOOKUP_RETRY = timedelta(seconds=30)
 
+Chat = tuple[str, str]
+
 
 def backoff(attempts: int) -> timedelta:
     """2, 4, 8 ... seconds, capped at 10 minutes."""
     return timedelta(seconds=min(600, 2 ** attempts))
 
 
+class Pacer:
+    """When the next message may go, for one platform: overall, per chat, per group.
+
+    Times are reserved when a message is planned (its slot), so messages planned together
+    are spaced out although they are sent concurrently. A platform-wide 429 holds every
+    chat until its Retry-After has passed.
+    """
+
+    def __init__(self, adapter: Adapter, stretch: float = 1.0) -> None:
+        pacing = adapter.pacing
+        self._is_group = adapter.is_group_address
+        self._overall = timedelta(seconds=pacing.overall * stretch)
+        self._per_chat = timedelta(seconds=pacing.per_chat * stretch)
+        self._per_group = timedelta(seconds=pacing.per_group * stretch)
+        self._next_any: datetime | None = None
+        self._next_chat: dict[str, datetime] = {}
+        self.held_until: datetime | None = None
+        self.last_429: tuple[datetime, str] | None = None
+        # When the last second's worth of messages actually went (the overall limit as
+        # the platform counts it: N in any window). A send that woke late (a busy event
+        # loop) must not let the ones planned after it bunch up into one window.
+        per_window = round(1 / pacing.overall) if pacing.overall else 0
+        self._window = self._overall * per_window
+        self._sent: deque[datetime] = deque(maxlen=max(per_window, 1))
+        self._went_to: dict[str, datetime] = {}
+
+    def ready(self, address: str, now: datetime) -> datetime:
+        """The earliest moment a message to `address` may go."""
+        ready = now
+        for moment in (self._next_any, self._next_chat.get(address), self.held_until):
+            if moment is not None and moment > ready:
+                ready = moment
+        return ready
+
+    def window_ready(self, address: str, slot: datetime) -> datetime:
+        """`slot`, or later if the messages actually sent fill the window before it (or
+        the chat's last one actually went late)."""
+        ready = slot
+        if self._window and len(self._sent) == self._sent.maxlen:
+            ready = max(ready, self._sent[0] + self._window)
+        last = self._went_to.get(address)
+        if last is not None:
+            ready = max(ready, last + (self._per_group if self._is_group(address)
+                                       else self._per_chat))
+        return ready
+
+    def went(self, address: str, moment: datetime) -> None:
+        """Record that a message to `address` actually went at `moment`."""
+        if self._window:
+            self._sent.append(moment)
+        if self._per_chat or self._per_group:
+            self._went_to[address] = moment
+
+    def reserve(self, address: str, slot: datetime) -> None:
+        """Record that a message to `address` goes at `slot`."""
+        if self._overall:
+            self._next_any = slot + self._overall
+        gap = self._per_group if self._is_group(address) else self._per_chat
+        if gap:
+            self._next_chat[address] = slot + gap
+        elif address in self._next_chat:
+            del self._next_chat[address]
+
+
+def _finished(row: OutboxMessage, values: dict[str, Any]) -> dict[str, Any]:
+    """The values for a row that is done with (sent or failed): an anonymous poll's DM
+    keeps nothing of what it said (see bot.events.scrubbed)."""
+    if row.payload.get(SCRUB_KEY):
+        values["payload"] = scrubbed(row.payload)
+    return values
+
+
+@dataclass
+class _Outcome:
+    """What became of one row of a batch: the values to write, and a fallback to enqueue."""
+
+    values: dict[str, Any]
+    follow_up: tuple[Target, OutboundMessage] | None = None
+
+
 class OutboxWorker:
-    """Sends pending outbox messages through the running adapters."""
+    """Sends pending outbox messages through the running adapters.
+
+    A batch is planned (which rows may go, and when, under each platform's pacing),
+    claimed in one transaction (marked 'sending', committed before any call), sent
+    concurrently across chats and in order within each chat, and its outcomes recorded
+    in one transaction.
+    """
 
     def __init__(self, sessions: sessionmaker[Session], adapters: Mapping[str, Adapter],
-                 clock: Clock) -> None:
+                 clock: Clock, *, lookahead: timedelta | None = None) -> None:
         self._sessions = sessions
         self._adapters = adapters
         self._clock = clock
+        realtime = self._realtime = isinstance(clock, SystemClock)
+        self._lookahead = lookahead if lookahead is not None else (
+            LOOKAHEAD if realtime else timedelta(0))
+        self._stretch = PACING_MARGIN if realtime else 1.0
+        self._pacers: dict[str, tuple[Adapter, Pacer]] = {}
+        self._calls = asyncio.Semaphore(CONCURRENCY)
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
-        self._last_chat: dict[tuple[str, str], datetime] = {}
-        self._last_platform: dict[str, datetime] = {}
         # Rows marked 'sending' before this moment belong to an earlier run of the bot.
         self._started_at = clock.now()
         # Rows this run left 'sending' on purpose: their call ended, its outcome unknown.
         self._unsure: set[int] = set()
+        # Rows claimed by a batch of this worker that is still under way.
+        self._sending: set[int] = set()
         bind = sessions.kw.get("bind")
         # The outbox's database work runs on a worker thread so the event loop keeps
         # serving. SQLite allows one writer at a time, and a transaction that must wait
@@ -76,68 +191,153 @@ class OutboxWorker:
             threading.RLock() if bind is not None and bind.dialect.name == "sqlite"
             else contextlib.nullcontext())
 
+    @property
+    def busy(self) -> bool:
+        """Whether a flush is running (it picks up newly recorded messages as it goes)."""
+        return self._lock.locked()
+
     def kick(self) -> None:
         """Ask the background loop to look for work now."""
         self._wake.set()
 
-    async def flush(self) -> datetime | None:
-        """Send everything that is due; return when the next deferred message falls due."""
-        async with self._lock:
-            while True:
-                next_due, sent, full = await self._flush()
-                # A full batch that made progress may have more behind it: go on now
-                # rather than at the loop's next wake-up.
-                if not (full and sent):
-                    return next_due
+    def _pacer(self, platform: str) -> Pacer:
+        adapter = self._adapters[platform]
+        known = self._pacers.get(platform)
+        if known is None or known[0] is not adapter:  # a new adapter: its own limits
+            known = (adapter, Pacer(adapter, self._stretch))
+            self._pacers[platform] = known
+        return known[1]
 
-    async def _flush(self) -> tuple[datetime | None, int, bool]:
+    async def flush(self) -> datetime | None:
+        """Send everything that is due; return when the next deferred message falls due.
+
+        Up to PIPELINE batches are in flight: the next is planned and claimed while the
+        last is still sending (never touching a chat the last one holds), so neither the
+        database work nor a batch's slowest call leaves the connections idle.
+        """
+        async with self._lock:
+            running: dict[asyncio.Task[tuple[datetime | None, int]], set[Chat]] = {}
+            try:
+                while True:
+                    busy: set[Chat] = set().union(*running.values())
+                    due, batch = await self._plan(busy)
+                    if batch is not None:
+                        task = asyncio.ensure_future(self._run_batch(*batch))
+                        running[task] = set(batch[0])
+                        if len(running) < PIPELINE:
+                            continue
+                    if not running:
+                        return due
+                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    results = [task.result() for task in done]
+                    for task in done:
+                        del running[task]
+                    if not running and not any(settled for _, settled in results):
+                        # Nothing went out and nothing else is under way: what is left
+                        # waits for a later flush (no spinning on what is due again at once).
+                        dues = [d for d, _ in results if d is not None]
+                        return min(dues) if dues else None
+            finally:
+                if running:  # a batch failed: let the others record what they sent
+                    await asyncio.gather(*running, return_exceptions=True)
+
+    async def _plan(self, busy: set[Chat]) -> tuple[
+            datetime | None,
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None]:
+        """Choose and claim the next batch; None when nothing may go within the look-ahead.
+
+        Returns when the first message left out falls due, and the batch: each chat's
+        rows with the moment each may go.
+        """
         blocked, next_due = await self._resolve_in_flight()
+        blocked |= busy  # a chat with messages in flight: its next ones wait for them
         platforms = list(self._adapters)
         rows = await self._db(self._load, lambda repo: repo.pending(platforms, limit=BATCH))
-        sent = 0
+        now = self._clock.now()
+        horizon = now + self._lookahead
+        plan: dict[Chat, list[tuple[OutboxMessage, datetime]]] = {}
         for row in rows:
             chat = (row.platform, row.address)
             if chat in blocked:
                 continue
-            due = max(row.not_before, self._pacing_ready(row))
-            if due > self._clock.now():
+            pacer = self._pacer(row.platform)
+            slot = max(row.not_before, pacer.ready(row.address, now))
+            if slot > horizon:
                 blocked.add(chat)  # later messages to the same chat must not overtake it
-                next_due = due if next_due is None else min(next_due, due)
+                next_due = slot if next_due is None else min(next_due, slot)
                 continue
-            retry_at = await self._send(row)
-            if retry_at is not None:
-                blocked.add(chat)
-                next_due = retry_at if next_due is None else min(next_due, retry_at)
-            else:
-                sent += 1
-        return next_due, sent, len(rows) == BATCH
+            pacer.reserve(row.address, slot)
+            plan.setdefault(chat, []).append((row, slot))
+        if not plan:
+            return next_due, None
+        planned = [row.id for rows_ in plan.values() for row, _ in rows_]
+        claimed = await self._db(self._claim, planned)
+        self._sending |= claimed
+        plan = {chat: [(r, s) for r, s in rows_ if r.id in claimed]
+                for chat, rows_ in plan.items()}
+        return next_due, (plan, next_due)
 
-    def _pacing_ready(self, row: OutboxMessage) -> datetime:
-        adapter = self._adapters[row.platform]
-        pacing = adapter.pacing
-        per_chat = pacing.per_group if adapter.is_group_address(row.address) else pacing.per_chat
-        ready = datetime.min.replace(tzinfo=row.not_before.tzinfo)
-        last = self._last_chat.get((row.platform, row.address))
-        if last is not None and per_chat:
-            ready = max(ready, last + timedelta(seconds=per_chat))
-        last_any = self._last_platform.get(row.platform)
-        if last_any is not None and pacing.overall:
-            ready = max(ready, last_any + timedelta(seconds=pacing.overall))
-        return ready
+    async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
+                         next_due: datetime | None) -> tuple[datetime | None, int]:
+        """Send a claimed batch, chats at once and each in order; record it in one go."""
+        outcomes: dict[int, _Outcome] = {}
+        try:
+            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes)
+                                                 for rows in plan.values() if rows))
+            await self._db(self._record, outcomes)
+        finally:
+            self._sending -= {row.id for rows in plan.values() for row, _ in rows}
+        for retry_at in retry_times:
+            if retry_at is not None:
+                next_due = retry_at if next_due is None else min(next_due, retry_at)
+        settled = sum(1 for o in outcomes.values() if o.values["status"] in {"sent", "failed"})
+        return next_due, settled
+
+    async def _send_chat(self, rows: list[tuple[OutboxMessage, datetime]],
+                         outcomes: dict[int, _Outcome]) -> datetime | None:
+        """Send one chat's rows of a batch in order; stop at the first that must wait."""
+        stop_at: datetime | None = None
+        for row, slot in rows:
+            if stop_at is None:
+                pacer = self._pacer(row.platform)
+                if pacer.held_until is not None and pacer.held_until > slot:
+                    stop_at = pacer.held_until  # the platform asked everyone to wait
+                else:
+                    await self._sleep_until(slot)
+                    if self._realtime:  # (a test's fake clock never runs late)
+                        moment = pacer.window_ready(row.address, slot)
+                        if moment > slot:  # earlier sends went late and would crowd this
+                            await self._sleep_until(moment)
+                        pacer.went(row.address, self._clock.now())
+                    async with self._calls:
+                        stop_at = await self._send(row, outcomes)
+                    continue
+            # Claimed but not attempted: back to pending, behind the one that waits.
+            outcomes[row.id] = _Outcome({"status": "pending"})
+        return stop_at
+
+    async def _sleep_until(self, moment: datetime) -> None:
+        delay = (moment - self._clock.now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     async def _resolve_in_flight(self) -> tuple[set[tuple[str, str]], datetime | None]:
         """Settle rows whose send was interrupted; return the chats still waiting on one."""
         platforms = list(self._adapters)
-        rows = await self._db(self._load, lambda repo: repo.in_flight(platforms))
+        sending = set(self._sending)
+        rows = await self._db(self._load, lambda repo: repo.in_flight(platforms, sending))
         blocked: set[tuple[str, str]] = set()
         next_due: datetime | None = None
         for row in rows:
             chat = (row.platform, row.address)
+            if row.id in self._sending:
+                blocked.add(chat)  # being sent right now by a batch of ours
+                continue
             if chat in blocked:
                 continue
             since = row.sending_at or row.created_at
             due = row.not_before
-            if since > self._started_at and row.id not in self._unsure:
+            if since >= self._started_at and row.id not in self._unsure:
                 due = max(due, since + IN_FLIGHT_TIMEOUT)  # orphaned only after a while
             retry_at = due if due > self._clock.now() else await self._resolve(row, since)
             if retry_at is not None:
@@ -187,8 +387,9 @@ class OutboxWorker:
         if found is not None:
             log.info("outbox %s: an interrupted send had reached %s; not sending it again",
                      row.id, row.platform)
-            await self._update(row.id, status="sent", sent_at=self._clock.now(),
-                               external_id=found.external_id, last_error=None)
+            await self._update(row.id, **_finished(row, {
+                "status": "sent", "sent_at": self._clock.now(),
+                "external_id": found.external_id, "last_error": None}))
         else:
             log.info("outbox %s: an interrupted send never reached %s; sending it now",
                      row.id, row.platform)
@@ -204,17 +405,21 @@ class OutboxWorker:
     def _message(row: OutboxMessage) -> OutboundMessage:
         return replace(OutboundMessage.from_payload(row.payload), outbox_id=row.id)
 
-    async def _send(self, row: OutboxMessage) -> datetime | None:
+    async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome]) -> datetime | None:
+        """One platform call for a claimed row; its outcome goes into `outcomes`.
+
+        Returns when the chat may go on (None: at once).
+        """
         adapter = self._adapters[row.platform]
         target, message = self._target(row), self._message(row)
-        # Committed before the call: if we die after the platform accepted the message,
-        # the next start knows to check before sending it again.
-        await self._update(row.id, status="sending", sending_at=self._clock.now())
         try:
             result = await adapter.deliver(target, message)
         except RetryLater as exc:
-            retry_at = self._clock.now() + timedelta(seconds=exc.seconds)
-            await self._update(row.id, status="pending", not_before=retry_at, last_error=str(exc))
+            now = self._clock.now()
+            retry_at = now + timedelta(seconds=exc.seconds)
+            outcomes[row.id] = _Outcome({"status": "pending", "not_before": retry_at,
+                                         "last_error": str(exc)})
+            self._rate_limited(row, now, retry_at)
             log.info("outbox %s: %s asked us to wait %.1fs", row.id, row.platform, exc.seconds)
             return retry_at
         except Exception as exc:  # every failure is recorded; the loop must go on
@@ -226,8 +431,9 @@ class OutboxWorker:
             log.debug("outbox %s: %r", row.id, exc)
             if permanent or attempts >= MAX_ATTEMPTS:
                 fallback = fallback_of(row.platform, row.payload)
-                await self._update(row.id, status="failed", attempts=attempts, last_error=error,
-                                   follow_up=fallback)
+                outcomes[row.id] = _Outcome(_finished(row, {
+                    "status": "failed", "attempts": attempts, "last_error": error}),
+                    follow_up=fallback)
                 log.error("outbox %s to %s:%s failed for good after %d attempt(s): %s",
                           row.id, row.platform, row.address, attempts, error)
                 # A fallback was recorded in its place: it is due now.
@@ -236,43 +442,63 @@ class OutboxWorker:
             unsure = (isinstance(exc, DeliveryError) and exc.maybe_delivered
                       and adapter.can_find_delivered(target, message))
             # Maybe delivered: it stays in flight, to be looked up before any resend.
-            await self._update(row.id, status="sending" if unsure else "pending",
-                               attempts=attempts, not_before=retry_at, last_error=error)
+            outcomes[row.id] = _Outcome({"status": "sending" if unsure else "pending",
+                                         "attempts": attempts, "not_before": retry_at,
+                                         "last_error": error})
             if unsure:
                 self._unsure.add(row.id)
             log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %s",
                         row.id, row.platform, row.address, attempts, error)
             return retry_at
-        sent_at = self._clock.now()
-        self._last_chat[(row.platform, row.address)] = sent_at
-        self._last_platform[row.platform] = sent_at
-        await self._update(row.id, status="sent", sent_at=sent_at, attempts=row.attempts + 1,
-                     external_id=result.external_id, last_error=None)
+        outcomes[row.id] = _Outcome(_finished(row, {
+            "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
+            "external_id": result.external_id, "last_error": None}))
         return None
 
-    async def _update(self, row_id: int, *,
-                      follow_up: tuple[Target, OutboundMessage] | None = None,
-                      **values: object) -> None:
-        await self._db(self._write, row_id, values, follow_up)
+    def _rate_limited(self, row: OutboxMessage, now: datetime, retry_at: datetime) -> None:
+        """A 429 holds its chat (through the row's not_before); a second chat's 429 close
+        behind another's is the platform's overall limit, and holds the whole platform."""
+        pacer = self._pacer(row.platform)
+        last = pacer.last_429
+        pacer.last_429 = (now, row.address)
+        if last is not None and last[1] != row.address and now - last[0] <= PLATFORM_429_WINDOW:
+            if pacer.held_until is None or pacer.held_until < retry_at:
+                pacer.held_until = retry_at
+            log.info("outbox: %s is rate limiting several chats; holding all of them",
+                     row.platform)
 
-    def _write(self, row_id: int, values: Mapping[str, object],
-               follow_up: tuple[Target, OutboundMessage] | None = None) -> None:
+    async def _update(self, row_id: int, **values: object) -> None:
+        await self._db(self._record, {row_id: _Outcome(dict(values))})
+
+    def _claim(self, ids: list[int]) -> set[int]:
+        """Mark a batch 'sending' in one committed transaction before any of it is sent:
+        if we die after the platform accepted a message, the next start knows to check
+        before sending it again."""
         with self._sessions.begin() as session:
-            row = session.get(OutboxMessage, row_id)
-            if row is not None:
-                for name, value in values.items():
-                    setattr(row, name, value)
-                if values.get("status") in ("sent", "failed"):
-                    # An anonymous poll's DM keeps nothing of what it said once it is done with.
-                    row.payload = scrubbed(row.payload)
-            if follow_up is not None:
-                # In the same transaction: the fallback is recorded exactly when the
-                # message it stands in for is marked failed.
-                target, message = follow_up
-                OutboxRepo(session).enqueue(
-                    platform=target.platform, target_kind=target.kind, address=target.address,
-                    thread_id=target.thread_id, user_ref=target.user_ref,
-                    payload=message.to_payload(), now=self._clock.now())
+            return OutboxRepo(session).claim(ids, self._clock.now())
+
+    def _record(self, outcomes: Mapping[int, _Outcome]) -> None:
+        """Write a batch's outcomes in one transaction."""
+        if not outcomes:
+            return
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row_id, outcome in outcomes.items():
+            by_columns.setdefault(tuple(sorted(outcome.values)), []).append(
+                {"id": row_id, **outcome.values})
+        with self._sessions.begin() as session:
+            for params in by_columns.values():
+                # An UPDATE by primary key for many rows at once (executemany).
+                session.execute(update(OutboxMessage), params)
+            for outcome in outcomes.values():
+                if outcome.follow_up is not None:
+                    # In the same transaction: the fallback is recorded exactly when the
+                    # message it stands in for is marked failed.
+                    target, message = outcome.follow_up
+                    OutboxRepo(session).enqueue(
+                        platform=target.platform, target_kind=target.kind,
+                        address=target.address, thread_id=target.thread_id,
+                        user_ref=target.user_ref, payload=message.to_payload(),
+                        now=self._clock.now())
 
     def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
         with self._sessions() as session:

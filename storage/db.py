@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -88,12 +89,18 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
-    # WAL: readers never block the writer, and with synchronous=NORMAL a commit is a write
-    # to the log without a disk sync (the log is synced at checkpoints). A power cut can
-    # lose the last commits but never corrupts the file; a process crash loses nothing.
-    # (An in-memory database has no log; the pragma then simply answers "memory".)
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # WAL: a commit appends to the write-ahead log instead of rewriting pages through a
+    # rollback journal, and readers do not block the writer. With synchronous=NORMAL a
+    # commit is not synced to disk (the log is, at checkpoints): delivery commits a batch
+    # at a time and each commit was a disk sync. A crash of the process loses nothing; a
+    # power cut may lose the last commits but never corrupts the file (SQLite's own
+    # guidance for WAL). The journal mode is stored in the file; a read-only file or an
+    # in-memory database keeps its own, which is fine.
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError:
+        pass
     cursor.close()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -339,11 +339,34 @@ class OutboxRepo:
             OutboxMessage.status == "pending", OutboxMessage.platform.in_(list(platforms)))
             .order_by(OutboxMessage.id).limit(limit)))
 
-    def in_flight(self, platforms: Sequence[str]) -> list[OutboxMessage]:
-        """Messages whose platform call began but whose outcome was never recorded."""
-        return list(self.session.scalars(select(OutboxMessage).where(
+    def claim(self, ids: Sequence[int], now: datetime) -> set[int]:
+        """Mark those of `ids` still pending as 'sending'; return the ids this call claimed.
+
+        On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED first, so two
+        processes never claim (and send) the same row: a row another transaction holds
+        is skipped, one it already claimed is no longer pending. SQLite has one writer
+        at a time (BEGIN IMMEDIATE), so the plain read is enough there.
+        """
+        if not ids:
+            return set()
+        claimed = set(self.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.id.in_(list(ids)),
+                                           OutboxMessage.status == "pending")
+            .with_for_update(skip_locked=True)))
+        if claimed:
+            self.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                                 .values(status="sending", sending_at=now))
+        return claimed
+
+    def in_flight(self, platforms: Sequence[str],
+                  exclude: Collection[int] = ()) -> list[OutboxMessage]:
+        """Messages whose platform call began but whose outcome was never recorded
+        (except `exclude`: ones the caller is sending right now)."""
+        query = select(OutboxMessage).where(
             OutboxMessage.status == "sending", OutboxMessage.platform.in_(list(platforms)))
-            .order_by(OutboxMessage.id)))
+        if exclude:
+            query = query.where(OutboxMessage.id.not_in(list(exclude)))
+        return list(self.session.scalars(query.order_by(OutboxMessage.id)))
 
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""

@@ -269,6 +269,9 @@ class SlackAdapter(Adapter):
         elif settings.slack_signing_secret is None:
             raise ConfigError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set "
                               "SLACK_APP_TOKEN for Socket Mode)")
+        if settings.slack_max_posts_per_second:
+            self.pacing = Pacing(per_chat=1.0, per_group=1.0,
+                                 overall=1 / settings.slack_max_posts_per_second)
         self.client = AsyncWebClient(token=token, base_url=api_base_url(settings.slack_api_url),
                                      retry_handlers=retry_handlers())
         self.app = AsyncApp(
@@ -374,7 +377,10 @@ class SlackAdapter(Adapter):
             log.warning("Slack: %d event(s) still waiting at shutdown; Slack was told they "
                         "were received, but they are lost", self.bot.ingest.waiting())
         if self._inflight:
-            await asyncio.wait(set(self._inflight), timeout=STOP_GRACE_SECONDS)
+            _, pending = await asyncio.wait(set(self._inflight), timeout=STOP_GRACE_SECONDS)
+            if pending:
+                log.warning("Slack: %d event(s) still processing at shutdown", len(pending))
+        await self._close_session()  # a later call opens its own again
 
     async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
         """One HTTP-mode request through bolt (signature check, ack, listeners).
@@ -672,8 +678,26 @@ class SlackAdapter(Adapter):
             return await self._call(method, text=message.text, unfurl_links=False,
                                     unfurl_media=False, **kwargs)
 
+    def _shared_session(self) -> None:
+        """Give the Web API client one HTTP session (a pool of kept-alive connections).
+
+        Without one, slack_sdk opens and closes a session, and a connection, per call:
+        most of a fan-out's time went to that. Made on first use, inside the event loop.
+        """
+        session = self.client.session
+        if session is None or session.closed:
+            self.client.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.client.timeout),
+                trust_env=self.client.trust_env_in_session)
+
+    async def _close_session(self) -> None:
+        session, self.client.session = self.client.session, None
+        if session is not None and not session.closed:
+            await session.close()
+
     async def _call(self, method: str, **kwargs: Any) -> AsyncSlackResponse:
         """One Web API call, its failure translated for the outbox."""
+        self._shared_session()
         api = getattr(self.client, method)
         try:
             return await api(**{k: v for k, v in kwargs.items() if v is not None})

@@ -43,6 +43,8 @@ from multidict import CIMultiDict
 from slack_sdk.signature import Clock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from tests.fakes.rate_limits import SimulatedLimits
+
 __all__ = [
     "FakeCall",
     "FakeResponse",
@@ -66,6 +68,10 @@ _NO_TOKEN_METHODS = frozenset(
 JsonDict = dict[str, Any]
 
 
+#: Methods the simulated limits apply to (Slack's "1 message per second per channel").
+LIMITED_METHODS = frozenset({"chat.postMessage"})
+
+
 @dataclass
 class FakeCall:
     """One request received by the fake (a Web API call or a response_url post)."""
@@ -80,6 +86,8 @@ class FakeCall:
     body: bytes = b""
     json: Any = None
     files: dict[str, bytes] = field(default_factory=dict)
+    #: The client's address and port: calls over one kept-alive connection share it.
+    peer: tuple[str, int] | None = None
 
     @property
     def token(self) -> str | None:
@@ -147,6 +155,9 @@ class FakeSlackAPI:
         #: Where new message timestamps come from: epoch seconds (a test's fake clock),
         #: or None for a fixed counting sequence.
         self.clock: Callable[[], float] | None = None
+        #: Simulated rate limits on chat.postMessage (per channel, per workspace), if any:
+        #: a post over them is answered 429 with Retry-After and not posted.
+        self.limits: SimulatedLimits | None = None
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
@@ -442,6 +453,7 @@ class FakeSlackAPI:
             body=body,
             json=json_body,
             files=files,
+            peer=request.transport.get_extra_info("peername") if request.transport else None,
         )
         self.calls.append(call)
         await self._notify()
@@ -459,6 +471,12 @@ class FakeSlackAPI:
     async def _answer_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         call = await self._record(request, method)
+        if self.limits is not None and method in LIMITED_METHODS:
+            wait = self.limits.check(str(call.params.get("channel")))
+            if wait is not None:
+                return _to_web_response(FakeResponse(
+                    status=429, body={"ok": False, "error": "ratelimited"},
+                    headers={"Retry-After": str(wait)}))
         queue = self._scripted.get(method)
         if queue:
             scripted = queue[0]

@@ -38,6 +38,8 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from tests.fakes.rate_limits import SimulatedLimits
+
 __all__ = [
     "Call",
     "EntityParseError",
@@ -412,6 +414,10 @@ class _ApiError(Exception):
         self.parameters = parameters
 
 
+#: Sending methods the simulated flood limits apply to.
+LIMITED_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
+
+
 class FakeTelegramAPI:
     """In-process fake of the Telegram Bot API listening on ``127.0.0.1:<random port>``.
 
@@ -470,6 +476,9 @@ class FakeTelegramAPI:
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
+        #: Simulated flood limits on sending methods (30/s overall, 1/s per chat, 20/min
+        #: per group), if any: a send over them gets 429 with retry_after and is not kept.
+        self.limits: SimulatedLimits | None = None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -893,6 +902,11 @@ class FakeTelegramAPI:
         try:
             if self.token is not None and token != self.token:
                 raise _ApiError(401, "Unauthorized")
+            if self.limits is not None and method.lower() in LIMITED_METHODS:
+                wait = self.limits.check(str(params.get("chat_id")))
+                if wait is not None:
+                    raise _ApiError(429, f"Too Many Requests: retry after {wait}",
+                                    {"retry_after": wait})
             scripted = self._take_scripted(method)
             if scripted is not None:
                 body = scripted.body(call) if callable(scripted.body) else scripted.body

@@ -1,0 +1,178 @@
+"""Fan-out: many chats at once, each in order, paced, and a 429 holding back only its own."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import select
+
+from bot.adapters.base import Pacing, RetryLater
+from bot.clock import FakeClock
+from bot.outbox import OutboxWorker
+from storage.models import OutboxMessage
+from tests.support import RecordingAdapter
+from tests.test_outbox import enqueue, statuses
+
+T = TypeVar("T")
+
+
+class Timeline:
+    """Waits on the fake clock: whoever waits for the earliest moment wakes first, and the
+    clock moves to that moment (once everything runnable has run)."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.waiting: list[tuple[datetime, int, asyncio.Future[None]]] = []
+        self.count = 0
+
+    async def wait_until(self, moment: datetime) -> None:
+        if moment <= self.clock.now():
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.count += 1
+        heapq.heappush(self.waiting, (moment, self.count, future))
+        await future
+
+    async def run(self, work: Coroutine[Any, Any, T]) -> T:
+        task = asyncio.ensure_future(work)
+        while not task.done():
+            for _ in range(20):
+                await asyncio.sleep(0)
+            if self.waiting:
+                moment, _, future = heapq.heappop(self.waiting)
+                self.clock.set(max(moment, self.clock.now()))
+                future.set_result(None)
+            else:
+                await asyncio.wait([task], timeout=0.01)  # database work on its thread
+        return task.result()
+
+
+async def test_chats_are_sent_to_at_once_and_each_chat_keeps_its_order(bot, clock):
+    bruno_served = asyncio.Event()
+
+    class SlowForAlice(RecordingAdapter):
+        async def deliver(self, target, message):
+            if target.address == "alice":
+                # Sent one at a time across all chats, alice's first message would hold
+                # bruno's back and this would never end.
+                await bruno_served.wait()
+            else:
+                bruno_served.set()
+            await asyncio.sleep(0)  # let the other chat's call interleave with this one
+            return await super().deliver(target, message)
+
+    chat = SlowForAlice()
+    bot.register(chat)
+    for i in range(3):
+        enqueue(bot, "alice", f"alice {i}")
+        enqueue(bot, "bruno", f"bruno {i}")
+    # The timeout only bounds a failing run; nothing here waits on the wall clock.
+    await asyncio.wait_for(bot.outbox.flush(), timeout=10)
+    assert chat.to("alice") == ["alice 0", "alice 1", "alice 2"]
+    assert chat.to("bruno") == ["bruno 0", "bruno 1", "bruno 2"]
+    assert chat.sent[0].target.address == "bruno"  # bruno did not wait for alice
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
+
+
+async def test_a_429_on_one_chat_delays_only_that_chat(bot, clock):
+    class LimitedForAlice(RecordingAdapter):
+        async def deliver(self, target, message):
+            if target.address == "alice" and not self.sent_to_alice_once:
+                self.sent_to_alice_once = True
+                raise RetryLater(30)
+            return await super().deliver(target, message)
+
+    chat = LimitedForAlice()
+    chat.sent_to_alice_once = False
+    bot.register(chat)
+    enqueue(bot, "alice", "alice 1")
+    enqueue(bot, "alice", "alice 2")
+    for i in range(3):
+        enqueue(bot, "bruno", f"bruno {i}")
+    assert await bot.outbox.flush() == clock.now() + timedelta(seconds=30)
+    assert chat.to("bruno") == ["bruno 0", "bruno 1", "bruno 2"]  # not held up at all
+    assert chat.to("alice") == []
+    clock.advance(timedelta(seconds=30))
+    await bot.outbox.flush()
+    assert chat.to("alice") == ["alice 1", "alice 2"]  # in order, once each
+
+
+async def test_when_several_chats_are_rate_limited_at_once_the_whole_platform_waits(bot, clock):
+    # Two chats refused together is the platform's overall limit: sending on to a third
+    # chat would only collect another 429.
+    chat = RecordingAdapter(fail_next=[RetryLater(10), RetryLater(10)])
+    bot.register(chat)
+    for person in ("alice", "bruno", "chen"):
+        enqueue(bot, person, f"hi {person}")
+    await bot.outbox.flush()
+    assert chat.sent == []
+    assert [s for _, s, _ in statuses(bot)] == ["pending"] * 3
+    clock.advance(timedelta(seconds=10))
+    await bot.outbox.flush()
+    assert sorted(s.text for s in chat.sent) == ["hi alice", "hi bruno", "hi chen"]
+
+
+async def test_paced_messages_go_out_at_the_allowed_rate_within_one_flush(bot, clock):
+    # The real loop plans a second ahead and waits for each message's moment; here the
+    # wait moves the fake clock instead of sleeping.
+    sent_at: list[tuple[str, datetime]] = []
+
+    class Timed(RecordingAdapter):
+        async def deliver(self, target, message):
+            sent_at.append((target.address, clock.now()))
+            return await super().deliver(target, message)
+
+    chat = Timed(pacing=Pacing(per_chat=1.0, overall=0.1))
+    worker = OutboxWorker(bot.sessions, {"console": chat}, clock, lookahead=timedelta(seconds=1))
+
+    timeline = Timeline(clock)
+    worker._sleep_until = timeline.wait_until  # type: ignore[method-assign]
+    start = clock.now()
+    for i in range(20):
+        enqueue(bot, f"p{i % 10}", f"message {i}")
+    await timeline.run(worker.flush())
+    assert len(sent_at) == 20
+    moments = [moment for _, moment in sent_at]
+    assert moments == sorted(moments)
+    gaps = [b - a for a, b in itertools.pairwise(moments)]
+    assert min(gaps) >= timedelta(seconds=0.1)  # never faster than allowed ...
+    assert moments[-1] - start <= timedelta(seconds=2.0)  # ... nor much slower
+    for person in {address for address, _ in sent_at}:
+        mine = [moment for address, moment in sent_at if address == person]
+        assert mine[1] - mine[0] >= timedelta(seconds=1)
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
+
+
+async def test_two_workers_on_one_database_never_send_the_same_message(bot, clock):
+    # As with two processes: each message claimed by one of them and sent once.
+    first, second = RecordingAdapter(), RecordingAdapter()
+    one = OutboxWorker(bot.sessions, {"console": first}, clock)
+    two = OutboxWorker(bot.sessions, {"console": second}, clock)
+    for i in range(40):
+        enqueue(bot, f"person{i}", f"message {i}")
+    await asyncio.wait_for(asyncio.gather(one.flush(), two.flush()), timeout=30)
+    texts = [s.text for s in first.sent + second.sent]
+    assert sorted(texts) == sorted(f"message {i}" for i in range(40))
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
+
+
+async def test_on_postgresql_a_row_another_process_holds_is_skipped_not_waited_for(bot, clock):
+    if bot.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite runs one process)")
+    chat = RecordingAdapter()
+    bot.register(chat)
+    enqueue(bot, "alice", "held elsewhere")
+    enqueue(bot, "bruno", "free")
+    with bot.sessions.begin() as other:  # another process in the middle of claiming it
+        other.scalars(select(OutboxMessage).where(OutboxMessage.address == "alice")
+                      .with_for_update()).one()
+        await asyncio.wait_for(bot.outbox.flush(), timeout=30)
+        assert chat.to("bruno") == ["free"] and chat.to("alice") == []
+    await bot.outbox.flush()
+    assert chat.to("alice") == ["held elsewhere"]
