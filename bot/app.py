@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import TeamPulse
 from bot.health import HealthServer
-from bot.leader import TAKEOVER_GRACE, Leadership, notify
+from bot.leader import TAKEOVER_GRACE, Leadership, notify, startup_lock
 from bot.org import load_org
 from bot.scheduler import start_scheduler
 from storage.db import create_db_engine, describe_db_error
@@ -31,9 +31,11 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
     """Validate the org, migrate the database, and sync people: everything but I/O loops."""
     org = load_org(settings.org_file)
     engine = create_db_engine(settings.database_url)
-    upgrade(engine)
-    bot = TeamPulse(settings, org, engine, clock=clock)
-    bot.sync_org()
+    # Replicas starting together (a rolling deploy) migrate and sync one at a time.
+    with startup_lock(engine):
+        upgrade(engine)
+        bot = TeamPulse(settings, org, engine, clock=clock)
+        bot.sync_org()
     return bot, engine
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: The advisory lock's key: any 64-bit number no other application on the database uses.
 LOCK_KEY = 0x7465616D70756C73  # "teampuls"
+#: The lock replicas take in turn while they start (migrations, the org sync).
+STARTUP_KEY = LOCK_KEY + 1
 #: Where followers say "there is something to send".
 CHANNEL = "teampulse_outbox"
 #: How often the lock is tried (followers) or the session proved alive (the leader).
@@ -36,6 +39,23 @@ QUERY_TIMEOUT = 3.0
 #: A new leader waits this long before starting work, so a leader that has just lost its
 #: session (and notices within INTERVAL + QUERY_TIMEOUT) has stopped before it starts.
 TAKEOVER_GRACE = INTERVAL + QUERY_TIMEOUT
+
+
+@contextlib.contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one process at a time migrates and syncs the org (a no-op on SQLite,
+    where the instance lock already keeps a second bot out)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_KEY})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_KEY})
+            connection.commit()
 
 
 def conninfo(url: str) -> str:
@@ -86,6 +106,8 @@ class Leadership:
 
     async def _step(self) -> None:
         if self._conn is None or self._conn.closed:
+            if self.is_leader:  # the session that held the lock is gone, and the lock with it
+                raise ConnectionError("the connection holding the lock was closed")
             self._conn = await self._connect()
         if self.is_leader:
             await self._query("SELECT 1")  # the session (and so the lock) is still ours
@@ -104,10 +126,9 @@ class Leadership:
             conninfo(self.url), autocommit=True, connect_timeout=10,
             # A silently dropped connection is noticed by the OS too, not only by us.
             keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=2,
-            application_name="teampulse-leader-election"), self.query_timeout + 10)
-        if self.on_notify is not None:
-            callback = self.on_notify
-            conn.add_notify_handler(lambda _n: callback())
+            # The pid tells an operator (and pg_stat_activity) which process leads.
+            application_name=f"teampulse leader election, pid {os.getpid()}"),
+            self.query_timeout + 10)
         return conn
 
     async def _query(self, sql: str) -> Any:
@@ -134,7 +155,6 @@ class Leadership:
             waiter.cancel()
 
     async def _listen(self) -> None:
-        # Each notification also reaches the handler added at connect; a kick is idempotent.
         async for _ in self._conn.notifies():
             if self.on_notify is not None:
                 self.on_notify()
@@ -142,8 +162,8 @@ class Leadership:
     async def _lose(self, why: str) -> None:
         if self.is_leader:
             self.is_leader = False
-            log.warning("this replica is no longer the leader (%s); leader-only work stops",
-                        why)
+            log.log(logging.INFO if why == "stopping" else logging.WARNING,
+                    "this replica is no longer the leader (%s); leader-only work stops", why)
             # Before the session closes: at a clean stop, the lock is held until the last
             # flush is done, so no other replica sends meanwhile.
             try:
