@@ -116,6 +116,8 @@ async def until(what: str, check, timeout: float, replicas: list[Replica]) -> No
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeSlackAPI]:
     async with FakeSlackAPI() as server:
+        # Real timestamps: a new leader looks up a send the old one left in flight by time.
+        server.clock = time.time
         yield server
 
 
@@ -129,7 +131,8 @@ def admin(database_url: str) -> Iterator[object]:
 class Cluster:
     def __init__(self, tmp_path: Path, url: str, fake: FakeSlackAPI, admin) -> None:
         self.tmp_path, self.url, self.fake, self.admin = tmp_path, url, fake, admin
-        self.org = big_org(tmp_path / "org.yaml")
+        self.org = tmp_path / "org.yaml"
+        big_org(self.org)
         self.replicas: list[Replica] = []
 
     async def start(self, count: int) -> None:
@@ -263,6 +266,7 @@ async def test_a_follower_records_a_dm_and_the_leader_answers_it(cluster: Cluste
 
     from tests.fakes.slack_api import event_callback, sign_request
 
+    big_org(cluster.org, 10)  # no round here: a small org starts faster
     await cluster.start(2)
     leader = cluster.leader()
     follower = next(r for r in cluster.replicas if r is not leader)
