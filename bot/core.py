@@ -164,9 +164,10 @@ class TeamPulse:
             return False
         if outcome == "failed":
             await self._apologise(event)
-        elif outcome == "round":
+        elif outcome == "round" and self.role != "follower":
             # The handler queued a round (/checkin send): carry it out now, in the background,
             # so a platform that hands us one update at a time is not held up by the round.
+            # (On a follower the leader's poll picks it up within seconds.)
             self.spawn(self.run_round_requests())
         await self.deliver()
         return True
