@@ -301,3 +301,29 @@ def test_log_format_json_makes_the_bots_log_json_lines(tmp_path: Path) -> None:
         entry = json.loads(line)  # every line is one JSON object
         assert {"time", "level", "logger", "message"} <= set(entry)
     assert "my private words" not in done.stderr
+
+
+# --- a follower (replicas on PostgreSQL) ----------------------------------------------------
+
+async def test_a_follower_records_the_reply_and_wakes_the_leader_instead_of_sending(
+        bot, chat) -> None:
+    kicks: list[str] = []
+
+    async def kick() -> None:
+        kicks.append("kick")
+
+    bot.role, bot.delivers, bot.leader_kick = "follower", False, kick
+    await say(bot, "grace", "/help")
+    assert chat.sent == []  # nothing sent by a follower...
+    assert kicks == ["kick"]  # ...the leader is woken instead
+    await say(bot, "grace", "/checkin send")  # a round asked on a follower: left to the leader
+    assert chat.sent == []
+    with bot.unit() as ctx:
+        from storage.round_requests import RoundRequest
+
+        assert [r.status for r in ctx.session.query(RoundRequest)] == ["queued"]
+    bot.role, bot.delivers = "leader", True  # it becomes the leader: all of it goes out
+    await bot.run_round_requests()
+    await bot.deliver()
+    assert len(chat.to("grace")) >= 2  # the /help reply and the round's report
+    assert chat.to("alice") and chat.to("bruno")  # the round reached the directors
