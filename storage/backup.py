@@ -20,6 +20,11 @@ PG_DUMP_HINT = (
     "pg_restore --clean --dbname=DBNAME teampulse.dump (see README: Backup and restore)")
 
 
+def _read_only(path: Path) -> str:
+    # A URI, percent-encoded, so a path with '?' or '#' in it is still the path.
+    return path.resolve().as_uri() + "?mode=ro"
+
+
 def _sqlite_file(url: str) -> Path:
     path = sqlite_path(url)
     if path is None:
@@ -37,7 +42,7 @@ def backup(url: str, target: Path) -> Path:
     if target.exists():
         raise DatabaseSetupError(f"{target} exists already; give a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)  # page by page; writers in between are handled by SQLite itself
@@ -52,7 +57,7 @@ def backup_revision(path: Path) -> str | None:
     if not path.is_file():
         raise DatabaseSetupError(f"{path}: no such file")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only(path), uri=True)
         try:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         finally:
@@ -81,7 +86,7 @@ def restore(url: str, source: Path) -> str | None:
     lock.acquire("teampulse restore")  # refuses while a bot runs on this file
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(_read_only(source), uri=True)
         dst = sqlite3.connect(target, timeout=30)
         try:
             src.backup(dst)  # replaces every page of the target, in one go
