@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import TeamPulse
 from bot.health import HealthServer
-from bot.leader import TAKEOVER_GRACE, Leadership, notify, startup_lock
+from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
 from bot.org import load_org
 from bot.scheduler import start_scheduler
 from storage.db import create_db_engine, describe_db_error
@@ -184,6 +184,9 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             election = asyncio.create_task(
                 _elect(bot, engine, settings.database_url, leading, terms, stop, elected),
                 name="leader-election")
+            decided = asyncio.ensure_future(elected.wait())
+            await asyncio.wait({election, decided}, return_when=asyncio.FIRST_COMPLETED)
+            decided.cancel()
         if console is not None:
             # The console stops reading at `stop` but finishes the line in hand, so an
             # answer typed just before Ctrl-C is stored, not cut off half-way.
@@ -224,8 +227,10 @@ async def _elect(bot: TeamPulse, engine: Engine, url: str, leading: list[Adapter
     starting: list[asyncio.Task[None]] = []
 
     async def takeover() -> None:
-        # Wait until a leader that just lost its session has surely noticed and stopped.
-        await asyncio.sleep(TAKEOVER_GRACE)
+        # Wait until a leader that just lost its session has surely noticed and stopped
+        # (needless when no other teampulse process is connected: it is dead, or never was).
+        if await bot.db(other_processes, engine):
+            await asyncio.sleep(TAKEOVER_GRACE)
         # A fresh outbox for the term: rows the old leader left 'sending' are older than
         # it, so they are checked with the platform at once, not after a timeout.
         bot.outbox = bot.new_outbox()
@@ -236,7 +241,6 @@ async def _elect(bot: TeamPulse, engine: Engine, url: str, leading: list[Adapter
         term = LeaderWork(bot, engine, leading)
         terms.append(term)
         await term.start()
-        elected.set()
 
     async def on_elected() -> None:
         bot.role = "leader"
@@ -258,7 +262,15 @@ async def _elect(bot: TeamPulse, engine: Engine, url: str, leading: list[Adapter
 
     election = Leadership(url, on_elected=on_elected, on_lost=on_lost,
                           on_notify=lambda: bot.outbox.kick())
-    await election.run(stop)
+    runner = asyncio.create_task(election.run(stop), name="election-loop")
+    await election.decided.wait()
+    # Start-up goes on once it is clear who leads and, if we do, our work has begun: a
+    # lone process then behaves as a single one (the console's replies come in turn).
+    if starting:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.shield(starting[0])
+    elected.set()
+    await runner
     for task in starting:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

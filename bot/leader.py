@@ -64,6 +64,15 @@ def conninfo(url: str) -> str:
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def other_processes(engine: Engine) -> int:
+    """How many sessions other teampulse processes have open on this database."""
+    with engine.connect() as connection:
+        return int(connection.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name LIKE 'teampulse%' AND application_name NOT LIKE :mine"),
+            {"mine": f"%pid {os.getpid()}"}).scalar() or 0)
+
+
 async def notify(engine: Engine) -> None:
     """Wake the leader's outbox (from any replica), through the work pool."""
 
@@ -88,6 +97,8 @@ class Leadership:
         self.interval = interval
         self.query_timeout = query_timeout
         self.is_leader = False
+        #: Set once the first attempt is over (this replica leads, or another does).
+        self.decided = asyncio.Event()
         self._conn: Any = None
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -98,6 +109,7 @@ class Leadership:
                     await self._step()
                 except Exception as exc:
                     await self._lose(f"{type(exc).__name__}: {str(exc).strip()[:200]}")
+                self.decided.set()
                 await self._wait(stop)
         finally:
             if self.is_leader:
