@@ -38,8 +38,8 @@ pytestmark = pytest.mark.skipif(not SERVER_URL, reason="replicas need PostgreSQL
 ROOT = Path(__file__).parent.parent
 PEOPLE = 1000
 #: Bounds on waiting for something that is bound to happen (never fixed sleeps).
-START = 60.0
-ROUND = 120.0
+START = 120.0
+ROUND = 300.0
 
 
 def free_port() -> int:
