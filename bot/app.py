@@ -9,7 +9,7 @@ import gc
 import logging
 import signal
 from collections.abc import Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
@@ -18,10 +18,14 @@ from bot.adapters.base import Adapter
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import TeamPulse
+from bot.health import HealthServer
+from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
 from bot.org import load_org
 from bot.scheduler import start_scheduler
 from storage.db import create_db_engine, describe_db_error
+from storage.instance_lock import lock_for
 from storage.migrate import upgrade
+from storage.round_requests import RoundRequestRepo
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +35,11 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
     with gc_paused():
         org = load_org(settings.org_file)
         engine = create_db_engine(settings.database_url)
-        upgrade(engine)
-        bot = TeamPulse(settings, org, engine, clock=clock)
-        bot.sync_org()
+        # Replicas starting together (a rolling deploy) migrate and sync one at a time.
+        with startup_lock(engine):
+            upgrade(engine)
+            bot = TeamPulse(settings, org, engine, clock=clock)
+            bot.sync_org()
     return bot, engine
 
 
@@ -84,7 +90,93 @@ def platform_adapters(bot: TeamPulse) -> list[Adapter]:
 
 async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
               clock: Clock | None = None, stop: asyncio.Event | None = None) -> None:
-    """Run until stopped: by a signal, or (console only) by end of input or /quit."""
+    """Run until stopped: by a signal, or (console only) by end of input or /quit.
+
+    On SQLite this process holds the database's instance lock (one bot per file); on
+    PostgreSQL any number may run, and an elected leader alone does the scheduled work.
+    """
+    lock = lock_for(settings.database_url)
+    if lock is not None:
+        lock.acquire("teampulse run")  # refuses, naming the process that has it
+    try:
+        await _run(settings, stdin=stdin, stdout=stdout, clock=clock, stop=stop)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def leader_only(adapter: Adapter) -> bool:
+    """Whether an adapter runs on the leader alone: Telegram long polling (two pollers
+    would take turns at the updates). Inbound HTTP (Slack, Telegram webhooks) runs on all."""
+    return adapter.platform == "telegram" and not getattr(adapter, "webhook_mode", True)
+
+
+class LeaderWork:
+    """What only the leader runs: the scheduler, the outbox worker, Telegram polling."""
+
+    def __init__(self, bot: TeamPulse, engine: Engine, adapters: list[Adapter]) -> None:
+        self.bot, self.engine, self.adapters = bot, engine, adapters
+        self._stop = asyncio.Event()
+        self._outbox: asyncio.Task[None] | None = None
+        self._scheduler: Any = None
+        self._started: list[Adapter] = []
+
+    async def start(self) -> None:
+        """Begin the leader's work (the first term starts at once; see `takeover`)."""
+        bot = self.bot
+        bot.delivers = True
+        self._outbox = asyncio.create_task(bot.outbox.run(self._stop), name="outbox")
+        for adapter in self.adapters:
+            await adapter.start()
+            self._started.append(adapter)
+            bot.platform_state[adapter.platform] = "connected"
+            log.info("%s adapter started", adapter.platform)
+        with gc_paused():
+            self._scheduler = await start_scheduler(bot, self.engine)
+        release_memory()
+
+    def pause(self) -> None:
+        """Stop the scheduler (nothing new starts); the rest goes on until `stop`."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+    async def stop(self, *, final: bool) -> None:
+        """End the leader's work: at once when leadership is lost, with a last flush at exit."""
+        bot = self.bot
+        self.pause()
+        self._stop.set()
+        if not final:
+            # Leadership is lost: another replica may lead within TAKEOVER_GRACE, so stop
+            # now rather than finish. A round stops between batches and a send in flight is
+            # left 'sending', which the next leader checks with the platform (as after a
+            # crash) before sending it again.
+            bot.delivers = False
+            bot.cancel_background()
+            if self._outbox is not None:
+                self._outbox.cancel()
+        for adapter in reversed(self._started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", adapter.platform)
+            bot.platform_state[adapter.platform] = "standby"
+        self._started.clear()
+        await bot.drain()
+        if self._outbox is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._outbox
+            self._outbox = None
+        if final and bot.delivers:
+            try:
+                await bot.outbox.flush()  # what was queued last still goes out before we exit
+            except Exception as exc:  # the database is down: it stays queued for the next start
+                log.error("could not send the outbox before stopping (%s); it is kept for the "
+                          "next start", describe_db_error(exc))
+
+
+async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | None,
+               clock: Clock | None, stop: asyncio.Event | None) -> None:
     bot, engine = prepare(settings, clock)
     stop = stop or asyncio.Event()
     console = None
@@ -95,22 +187,43 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
 
         console = ConsoleAdapter(bot, stdin, stdout)
         bot.register(console)
+    replicated = engine.dialect.name == "postgresql"
     jobs.bind(bot)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     started: list[Adapter] = []
-    scheduler = None
-    outbox_task = asyncio.create_task(bot.outbox.run(stop), name="outbox")
+    health: HealthServer | None = None
+    election: asyncio.Task[None] | None = None
+    elected = asyncio.Event()
+    terms: list[LeaderWork] = []
+    leading = [a for a in bot.adapters.values() if replicated and leader_only(a)]
     try:
+        if settings.health_port is not None:
+            health = HealthServer(bot, settings.health_host, settings.health_port)
+            await health.start()
+            bot.health_port = health.port
         for adapter in bot.adapters.values():
+            if adapter in leading:
+                bot.platform_state[adapter.platform] = "standby"
+                continue
             await adapter.start()
             started.append(adapter)
+            bot.platform_state[adapter.platform] = "connected"
             log.info("%s adapter started", adapter.platform)
-        with gc_paused():
-            scheduler = await start_scheduler(bot, engine)
-        release_memory()
+        if not replicated:
+            bot.role = "single"
+            term = LeaderWork(bot, engine, [])
+            terms.append(term)
+            await term.start()
+        else:
+            election = asyncio.create_task(
+                _elect(bot, engine, settings.database_url, leading, terms, stop, elected),
+                name="leader-election")
+            decided = asyncio.ensure_future(elected.wait())
+            await asyncio.wait({election, decided}, return_when=asyncio.FIRST_COMPLETED)
+            decided.cancel()
         if console is not None:
             # The console stops reading at `stop` but finishes the line in hand, so an
             # answer typed just before Ctrl-C is stored, not cut off half-way.
@@ -121,23 +234,86 @@ async def run(settings: Settings, *, stdin: TextIO | None = None, stdout: TextIO
             await stop.wait()
     finally:
         stop.set()
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        for term in terms:
+            term.pause()  # no new scheduled work while the rest stops
         for adapter in reversed(started):
             try:
-                await adapter.stop()
+                await adapter.stop()  # events already acknowledged finish here
             except Exception:
                 log.exception("stopping the %s adapter failed", adapter.platform)
+        if election is not None:
+            await election  # the leader's term ends (with its last flush) inside
+        for term in terms:
+            await term.stop(final=True)
         await bot.drain()  # a round being sent finishes its batches
-        await outbox_task
-        try:
-            await bot.outbox.flush()  # what was queued last still goes out before we exit
-        except Exception as exc:  # the database is down: it stays queued for the next start
-            log.error("could not send the outbox before stopping (%s); it is kept for the "
-                      "next start", describe_db_error(exc))
+        if health is not None:
+            await health.stop()
         jobs.bind(None)
         bot.close()
         engine.dispose()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
+
+
+async def _elect(bot: TeamPulse, engine: Engine, url: str, leading: list[Adapter],
+                 terms: list[LeaderWork], stop: asyncio.Event, elected: asyncio.Event) -> None:
+    """Take part in the election until `stop`; start and stop the leader's work with it."""
+    bot.role, bot.delivers = "follower", False
+    bot.leader_kick = lambda: notify(engine)
+    starting: list[asyncio.Task[None]] = []
+
+    async def takeover() -> None:
+        # Wait until a leader that just lost its session has surely noticed and stopped
+        # (needless when no other teampulse process is connected: it is dead, or never was).
+        if await bot.db(other_processes, engine):
+            await asyncio.sleep(TAKEOVER_GRACE)
+        # A fresh outbox for the term: rows the old leader left 'sending' are older than
+        # it, so they are checked with the platform at once, not after a timeout.
+        bot.outbox = bot.new_outbox()
+        released = await bot.db(_release_rounds, bot)
+        if released:
+            log.info("taking over %d round request(s) the previous leader was running",
+                     released)
+        term = LeaderWork(bot, engine, leading)
+        terms.append(term)
+        await term.start()
+
+    async def on_elected() -> None:
+        bot.role = "leader"
+        starting.append(asyncio.create_task(takeover(), name="leader-takeover"))
+
+    async def on_lost() -> None:
+        # At exit (`stop`), the term ends as a single process's would, with a last flush;
+        # the lock is given up only after it, so no one else sends meanwhile.
+        final = stop.is_set()
+        if not final:
+            bot.role = "follower"
+            bot.delivers = False
+        for task in starting:
+            task.cancel()
+        starting.clear()
+        while terms:
+            await terms.pop().stop(final=final)
+        bot.delivers = False
+
+    election = Leadership(url, on_elected=on_elected, on_lost=on_lost,
+                          on_notify=lambda: bot.outbox.kick())
+    runner = asyncio.create_task(election.run(stop), name="election-loop")
+    await election.decided.wait()
+    # Start-up goes on once it is clear who leads and, if we do, our work has begun: a
+    # lone process then behaves as a single one (the console's replies come in turn).
+    if starting:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.shield(starting[0])
+    elected.set()
+    await runner
+    for task in starting:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+def _release_rounds(bot: TeamPulse) -> int:
+    with bot.unit() as ctx:
+        return RoundRequestRepo(ctx.session).release_running()

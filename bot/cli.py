@@ -85,6 +85,27 @@ def _parser() -> argparse.ArgumentParser:
     results.add_argument("--poll", metavar="DATE", help="a poll by its date (2026-12-09)")
     results.add_argument("--team", metavar="NAME", help="one team's slice")
     sub.add_parser("migrate", help="bring the database up to date")
+    backup = sub.add_parser(
+        "backup", help="copy the SQLite database to FILE, safely while the bot runs",
+        description="Make a consistent copy of the SQLite database with SQLite's online "
+                    "backup, also while the bot runs. For PostgreSQL use pg_dump.")
+    backup.add_argument("file", type=Path, help="the backup file to write (must not exist)")
+    restore = sub.add_parser(
+        "restore", help="replace the SQLite database with a backup (the bot must be stopped)",
+        description="Replace the SQLite database with a backup made by 'teampulse backup', "
+                    "then bring it up to date. Refuses a backup from a newer version.")
+    restore.add_argument("file", type=Path, help="the backup file to restore")
+    export = sub.add_parser("export", help="write everything stored about one person as JSON")
+    export.add_argument("person", help="their key (as in the org file)")
+    export.add_argument("--output", "-o", type=Path,
+                        help="write to this file (default: standard output)")
+    erase = sub.add_parser(
+        "erase", help="erase one person's data (keeps anonymous totals); cannot be undone",
+        description="Delete what a person wrote and every link to who they were; numbers in "
+                    "the GM's totals stay as an anonymous former member. See README: A "
+                    "person's data.")
+    erase.add_argument("person", help="their key (as in the org file)")
+    erase.add_argument("--yes", action="store_true", help="really erase (required)")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
@@ -173,8 +194,14 @@ def _setup_logging(settings: Settings, console: bool) -> None:
     # In the console chat, log lines would drown the conversation: warnings only,
     # unless LOG_LEVEL asks for more.
     level = settings.log_level or ("WARNING" if console else "INFO")
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        from bot.logjson import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("apscheduler", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
@@ -227,6 +254,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _review(args, settings, out)
     if args.command == "pulse":
         return _pulse_results(args, settings, out)
+    if args.command in {"backup", "restore"}:
+        return _backup(args, settings, out)
+    if args.command in {"export", "erase"}:
+        return _personal_data(args, settings, out)
     return 2
 
 
@@ -371,6 +402,73 @@ def _pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) ->
         out.write("\n")
         return 0
     out.write(bot.renderer.message("en", "pulse_results", "markdown", **view) + "\n")
+    return 0
+
+
+def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`backup FILE` and `restore FILE` (SQLite; PostgreSQL is pointed to pg_dump)."""
+    from storage.backup import backup, restore
+    from storage.db import create_db_engine
+    from storage.migrate import current_revision
+
+    if args.command == "backup":
+        source = backup(settings.database_url, args.file)
+        print(f"backed up {source} to {args.file}", file=out)
+        return 0
+    revision = restore(settings.database_url, args.file)
+    engine = create_db_engine(settings.database_url)
+    try:
+        now = current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"restored {args.file} (revision {revision}); the database is now at revision "
+          f"{now}", file=out)
+    return 0
+
+
+def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`export PERSON` (JSON) and `erase PERSON --yes`."""
+    from storage.db import create_db_engine, session_factory
+    from storage.migrate import upgrade
+    from storage.personal_data import erase_person, export_person, find_person
+
+    if args.command == "erase" and not args.yes:
+        print(f"teampulse: erasing {args.person!r} cannot be undone; run again with --yes",
+              file=sys.stderr)
+        return 2
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with session_factory(engine).begin() as session:
+            person = find_person(session, args.person)
+            if person is None:
+                print(f"teampulse: no person {args.person!r} in the database (use their key)",
+                      file=sys.stderr)
+                return 2
+            if args.command == "export":
+                text = json.dumps(export_person(session, person), ensure_ascii=False,
+                                  indent=2) + "\n"
+                if args.output is not None:
+                    args.output.write_text(text, encoding="utf-8")
+                    print(f"wrote everything stored about {args.person} to {args.output}",
+                          file=out)
+                else:
+                    out.write(text)
+                return 0
+            key = person.key
+            done = erase_person(session, person)
+    finally:
+        engine.dispose()
+    print(f"erased {key}:", file=out)
+    for line in done:
+        print(f"  {line}", file=out)
+    try:
+        in_org = load_org(settings.org_file).person(key) is not None
+    except OrgError:
+        in_org = False
+    if in_org:
+        print(f"note: {key} is still in the org file {settings.org_file}; remove them there, "
+              "or the bot will treat them as a new person from its next start", file=out)
     return 0
 
 

@@ -75,6 +75,7 @@ class Settings:
     reminder_delay: timedelta = timedelta(hours=2)
     grace_period: timedelta = timedelta(hours=6)
     log_level: str | None = None
+    log_format: str = "text"
     console: bool | None = None
     slack_bot_token: Secret | None = None
     slack_app_token: Secret | None = None
@@ -92,6 +93,8 @@ class Settings:
     telegram_webhook_secret: Secret | None = None
     telegram_webhook_host: str = "0.0.0.0"
     telegram_webhook_port: int = 8443
+    health_host: str = "0.0.0.0"
+    health_port: int | None = None
 
     @property
     def slack_enabled(self) -> bool:
@@ -171,6 +174,10 @@ class Settings:
                     f"LOG_LEVEL={level!r}: expected one of DEBUG, INFO, WARNING, ERROR"
                 )
             kwargs["log_level"] = level.upper()
+        if (log_format := get("LOG_FORMAT")) is not None:
+            if log_format.lower() not in {"text", "json"}:
+                raise ConfigError(f"LOG_FORMAT={log_format!r}: expected text or json")
+            kwargs["log_format"] = log_format.lower()
         if (console := get("TEAMPULSE_CONSOLE")) is not None:
             kwargs["console"] = parse_bool(console, "TEAMPULSE_CONSOLE")
         kwargs["slack_bot_token"] = secret("SLACK_BOT_TOKEN")
@@ -193,6 +200,10 @@ class Settings:
             kwargs["telegram_webhook_host"] = host
         if (port := get("TELEGRAM_WEBHOOK_PORT")) is not None:
             kwargs["telegram_webhook_port"] = parse_port(port, "TELEGRAM_WEBHOOK_PORT")
+        if (host := get("HEALTH_HOST")) is not None:
+            kwargs["health_host"] = host
+        if (port := get("HEALTH_PORT")) is not None:
+            kwargs["health_port"] = parse_port(port, "HEALTH_PORT")
         settings = cls(**kwargs)  # type: ignore[arg-type]
         settings.validate()
         return settings

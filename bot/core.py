@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Iterator
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.events import InboundEvent, OutboundMessage, Target, is_concealed
 from bot.ingest import Ingest
+from bot.metrics import Metrics
 from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
@@ -69,7 +71,19 @@ class TeamPulse:
         self.renderer = renderer or shared_renderer()
         self.sessions = session_factory(engine)
         self.adapters: dict[str, Adapter] = {}
-        self.outbox = OutboxWorker(self.sessions, self.adapters, self.clock)
+        self.outbox = self.new_outbox()
+        self.metrics = Metrics()
+        self.metrics.watch_outbox(self)
+        #: "single" (one process), "leader" or "follower" (replicas on PostgreSQL).
+        self.role = "single"
+        #: Per platform: "connected", "standby" (a follower leaves it to the leader), "stopped".
+        self.platform_state: dict[str, str] = {}
+        #: Whether this process sends from the outbox. A follower only records work; the
+        #: leader's outbox sends it (woken through `leader_kick`).
+        self.delivers = True
+        self.leader_kick: Callable[[], Awaitable[None]] | None = None
+        #: The port /healthz, /readyz and /metrics listen on when on a port of their own.
+        self.health_port: int | None = None
         self.bot_usernames: dict[str, str] = {}
         # Handlers and jobs use synchronous SQLAlchemy sessions; they run on this executor so
         # the event loop (and every adapter's acks) never waits on the database. SQLite
@@ -87,7 +101,13 @@ class TeamPulse:
 
     def register(self, adapter: Adapter) -> None:
         """Add a running platform. The first registered is preferred for scheduled DMs."""
+        self.metrics.instrument(adapter)
         self.adapters[adapter.platform] = adapter
+        self.platform_state.setdefault(adapter.platform, "stopped")
+
+    def new_outbox(self) -> OutboxWorker:
+        """A fresh outbox worker (one per process, and one per term as leader)."""
+        return OutboxWorker(self.sessions, self.adapters, self.clock)
 
     def dm_target(self, person: Person) -> Target | None:
         """A person's DM on the first running platform that knows them."""
@@ -154,13 +174,18 @@ class TeamPulse:
         `deliver=False` sending the replies is left to the caller (the ingest workers
         send them from a task of their own).
         """
+        started = time.perf_counter()
         outcomes = await self.db(self._handle_batch_sync, events)
         for event, outcome in zip(events, outcomes, strict=True):
-            if outcome == "failed":
+            self.metrics.observe_handler(event.platform, started)
+            if outcome == "duplicate":
+                self.metrics.events_deduplicated.labels(event.platform).inc()
+            elif outcome == "failed":
                 await self._apologise(event)
-            elif outcome == "round":
+            elif outcome == "round" and self.role != "follower":
                 # The handler queued a round (/checkin send): carry it out now, in the
                 # background, so the events behind this one are not held up by the round.
+                # (On a follower the leader's poll picks it up within seconds.)
                 self.spawn(self.run_round_requests())
         if deliver:
             await self.deliver()
@@ -183,6 +208,11 @@ class TeamPulse:
         task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def cancel_background(self) -> None:
+        """Cancel the background work (leadership lost: a round stops between batches)."""
+        for task in list(self._background):
+            task.cancel()
 
     async def drain(self) -> None:
         """Wait for queued events and the background work spawn() started (and so on)."""
@@ -255,6 +285,14 @@ class TeamPulse:
         """Send what the outbox holds that is due now, and wake its loop for the rest."""
         # Send what is due now; anything pacing deferred is left to the background loop,
         # which is woken so it recomputes its sleep instead of idling until its next tick.
+        if not self.delivers:
+            # A follower: the leader alone sends, so no two processes send one row.
+            if self.leader_kick is not None:
+                try:
+                    await self.leader_kick()
+                except Exception as exc:  # the leader's loop finds it within its interval
+                    log.warning("could not wake the leader (%s)", describe_db_error(exc))
+            return
         try:
             due = await self.outbox.flush()
         except Exception as exc:  # the database is down: the background loop retries

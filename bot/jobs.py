@@ -22,6 +22,11 @@ _bot: TeamPulse | None = None
 _missed_checkins = False
 
 
+def _count(job: str, outcome: str) -> None:
+    if _bot is not None:
+        _bot.metrics.jobs_run.labels(job, outcome).inc()
+
+
 def bind(bot: TeamPulse | None) -> None:
     """Set (or clear) the running bot that jobs act on."""
     global _bot
@@ -37,7 +42,9 @@ async def checkin_job(person_key: str) -> None:
     global _missed_checkins
     try:
         await _bot.run_checkins([person_key])
+        _count("checkin", "ok")
     except DBAPIError as exc:
+        _count("checkin", "failed")
         # A weekly job does not run again until next week: remember, and let the
         # reminder sweep send it (within the grace period) once the database is back.
         _missed_checkins = True
@@ -72,7 +79,9 @@ async def reminder_job() -> None:
             await catch_up(_bot)
             _missed_checkins = False
         await _bot.run_reminders()
+        _count("reminders", "ok")
     except DBAPIError as exc:
+        _count("reminders", "failed")
         log.error("reminder sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
 
@@ -81,12 +90,14 @@ async def round_requests_job() -> None:
     """Carry out 'send a round now' requests the CLI recorded in the database."""
     if _bot is not None:
         _bot.poll_round_requests()
+        _count("round_requests", "ok")
 
 
 async def honours_job() -> None:
     """The monthly honour roll (the handler checks it is the first working day)."""
     if _bot is not None:
         await _bot.run_honours()
+        _count("honours", "ok")
 
 
 async def oneonone_job() -> None:

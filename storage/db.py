@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -72,9 +73,12 @@ def create_db_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True  # a connection the server dropped is replaced, not used
-        if parsed.get_driver_name() in {"psycopg", "psycopg2"} and (
-                "connect_timeout" not in parsed.query):
-            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+        if parsed.get_driver_name() in {"psycopg", "psycopg2"}:
+            # Named, so an operator (and a new leader, see bot/leader.py) can tell which
+            # teampulse processes are connected.
+            kwargs["connect_args"] = {"application_name": f"teampulse pid {os.getpid()}"}
+            if "connect_timeout" not in parsed.query:
+                kwargs["connect_args"]["connect_timeout"] = CONNECT_TIMEOUT
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)

@@ -69,6 +69,19 @@ class RoundRequestRepo:
             .execution_options(synchronize_session=False))
         return result.rowcount == 1  # type: ignore[attr-defined]
 
+    def release_running(self) -> int:
+        """Put every running request back in the queue; how many.
+
+        Only a new leader calls this: the one process that runs requests has changed, so
+        whatever was running belonged to the old leader, which has stopped (prompts are
+        idempotent per person and week, so the rerun asks only those not asked yet).
+        """
+        result = self.session.execute(
+            update(RoundRequest).where(RoundRequest.status == "running")
+            .values(status="queued", claimed_at=None)
+            .execution_options(synchronize_session=False))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     def get(self, request_id: int) -> RoundRequest | None:
         """A request by id."""
         return self.session.get(RoundRequest, request_id)

@@ -50,6 +50,7 @@ from bot.adapters.slack_inbound import (
 )
 from bot.config import ConfigError, Settings
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from bot.health import add_routes as add_health_routes
 from bot.ingest import INGEST_WAIT, IngestBusy
 from bot.log_privacy import describe_exception, held_at_debug, hold_library_loggers
 from handlers.registry import COMMANDS
@@ -352,6 +353,8 @@ class SlackAdapter(Adapter):
         # One path for the Events API, slash commands and interactivity, like bolt's server.
         web_app = web.Application()
         web_app.router.add_post(settings.slack_http_path, self._on_http)
+        # Health checks and metrics on the port the load balancer already reaches.
+        add_health_routes(web_app, self.bot)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         try:

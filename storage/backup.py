@@ -1,0 +1,107 @@
+"""Backup and restore of a SQLite database (PostgreSQL has pg_dump and pg_restore).
+
+A backup uses SQLite's online backup API, so it is a consistent copy even while the bot
+writes. A restore refuses a file whose schema is newer than this version knows (its
+Alembic revision is not among ours), and refuses while a bot runs on the database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from storage.db import DatabaseSetupError
+from storage.instance_lock import InstanceLock, sqlite_path
+from storage.migrate import known_revisions
+
+PG_DUMP_HINT = (
+    "backups of a PostgreSQL database are made with PostgreSQL's own tools, while the bot "
+    "runs: pg_dump --format=custom --file=teampulse.dump DBNAME, and restored with "
+    "pg_restore --clean --dbname=DBNAME teampulse.dump (see README: Backup and restore)")
+
+
+def _read_only(path: Path) -> str:
+    # A URI, percent-encoded, so a path with '?' or '#' in it is still the path.
+    return path.resolve().as_uri() + "?mode=ro"
+
+
+def _sqlite_file(url: str) -> Path:
+    path = sqlite_path(url)
+    if path is None:
+        if url.startswith("sqlite"):
+            raise DatabaseSetupError("an in-memory SQLite database has nothing to back up")
+        raise DatabaseSetupError(PG_DUMP_HINT)
+    return path
+
+
+def backup(url: str, target: Path) -> Path:
+    """Copy the database at `url` into `target` (a new SQLite file); returns the source."""
+    source = _sqlite_file(url)
+    if not source.is_file():
+        raise DatabaseSetupError(f"there is no database at {source} to back up")
+    if target.exists():
+        raise DatabaseSetupError(f"{target} exists already; give a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)  # page by page; writers in between are handled by SQLite itself
+    finally:
+        dst.close()
+        src.close()
+    return source
+
+
+def backup_revision(path: Path) -> str | None:
+    """The Alembic revision a backup file is at; DatabaseSetupError if it is no backup."""
+    if not path.is_file():
+        raise DatabaseSetupError(f"{path}: no such file")
+    try:
+        conn = sqlite3.connect(_read_only(path), uri=True)
+        try:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise DatabaseSetupError(
+            f"{path} is not a teampulse backup (not a SQLite database with a migration "
+            "revision)") from None
+    return row[0] if row else None
+
+
+def restore(url: str, source: Path) -> str | None:
+    """Replace the database at `url` with the backup `source`; returns its revision.
+
+    The caller migrates the result up to date afterwards (an older backup is fine).
+    """
+    target = _sqlite_file(url)
+    revision = backup_revision(source)
+    known = known_revisions()
+    if revision is None or revision not in known:
+        raise DatabaseSetupError(
+            f"{source} is at migration revision {revision!r}, which this version of "
+            "teampulse does not know (a newer version made it?); restore it with that "
+            "version, nothing was changed")
+    lock = InstanceLock(target)
+    lock.acquire("teampulse restore")  # refuses while a bot runs on this file
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(_read_only(source), uri=True)
+        dst = sqlite3.connect(target, timeout=30)
+        try:
+            src.backup(dst)  # replaces every page of the target, in one go
+        finally:
+            dst.close()
+            src.close()
+        # An older backup is brought up to date while no bot can start on it.
+        from storage.db import create_db_engine
+        from storage.migrate import upgrade
+
+        engine = create_db_engine(url)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+    finally:
+        lock.release()
+    return revision

@@ -1,0 +1,98 @@
+"""One `teampulse run` per SQLite file: a lock file with the holder's pid beside the database.
+
+SQLite takes one writer at a time; two bots on one file would each run the scheduler and
+the outbox and trip over each other ("database is locked", prompts sent twice). The lock
+is an `fcntl.flock` on `<database>.lock`, so the operating system releases it when the
+process ends, however it ends (even SIGKILL); the pid written into the file only names the
+holder in the refusal. Read-only CLI commands (`summary`, `kudos`, `backup`) do not take it
+and work beside a running bot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+
+from storage.db import DatabaseSetupError, check_database_url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None (PostgreSQL, or an in-memory database)."""
+    parsed = check_database_url(url)  # a URL that cannot work is refused in one line
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+class InstanceLock:
+    """Held while a bot runs on a SQLite file; `acquire` refuses when another holds it."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.path = database.with_name(database.name + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self, what: str = "teampulse") -> None:
+        """Take the lock, or raise DatabaseSetupError naming the process that has it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read(fd)
+            os.close(fd)
+            raise DatabaseSetupError(
+                f"another teampulse process ({holder or 'pid unknown'}) is using "
+                f"{self.database}; SQLite runs one bot at a time: stop that one first, or use "
+                "PostgreSQL to run several (see README: Several replicas)") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, {what}\n".encode(), 0)
+        self._fd = fd
+
+    def holder(self) -> str | None:
+        """Who holds the lock now ('pid 123, teampulse run'), or None if nobody does."""
+        if not self.path.exists():
+            return None
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return _read(fd) or "pid unknown"
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
+    def release(self) -> None:
+        """Let go (the file stays; an empty one means nobody holds it)."""
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._fd, 0)
+        os.close(self._fd)  # closing drops the flock
+        self._fd = None
+
+    def __enter__(self) -> InstanceLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+def _read(fd: int) -> str:
+    with contextlib.suppress(OSError):
+        return os.pread(fd, 200, 0).decode(errors="replace").strip()
+    return ""
+
+
+def lock_for(url: str) -> InstanceLock | None:
+    """The instance lock of a database URL (None where none is needed: PostgreSQL)."""
+    path = sqlite_path(url)
+    return InstanceLock(path) if path is not None else None

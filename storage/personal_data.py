@@ -1,0 +1,288 @@
+"""Everything stored about one person: export it as JSON, or erase it.
+
+A registry: each feature contributes a `Part` that knows its own tables. The parts for
+check-ins, kudos, away periods, open dialogs, messages and round requests are here; a new
+feature (one-on-ones, action items...) calls `contribute(Part(...))` in its storage module,
+which storage/models.py imports, and `teampulse export` / `erase` include it from then on.
+
+What erasing means (the choice, written down):
+- The person's row stays, anonymised: key and name become `former-<id>`, every platform id
+  and username is removed, and they are no longer active. Rows that count in the GM's
+  totals keep pointing at that anonymous row, so a past week's team total, a team's kudos
+  count or a past "away" week reads as before; only who it was is gone.
+- What they wrote in their own words is deleted: free-text check-in answers, the reasons of
+  kudos they gave or received, open dialogs, and every message addressed to them.
+  Numbers, scales and fixed choices (e.g. the kind of support asked for) stay as anonymous
+  figures in the totals. Past summaries therefore keep their totals; their line reads
+  `former-<id>` instead of the name, and their comments are gone.
+- Anonymous pulse votes are not linked to anyone and are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Text, delete, inspect, or_, select, text, update
+from sqlalchemy.orm import Session, selectinload
+
+from storage.away import AwayPeriod
+from storage.kudos import Kudos
+from storage.models import CheckinRound, Conversation, OutboxMessage, Person
+from storage.round_requests import RoundRequest
+
+#: A part's export: any JSON-able value. Its erase: what it did, one line per effect.
+Exporter = Callable[[Session, Person], Any]
+Eraser = Callable[[Session, Person, str], list[str]]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One feature's share of a person's data."""
+
+    name: str
+    export: Exporter
+    erase: Eraser
+
+
+PARTS: list[Part] = []
+
+
+def contribute(part: Part) -> None:
+    """Add (or replace, by name) a feature's part of a person's data."""
+    PARTS[:] = [p for p in PARTS if p.name != part.name]
+    PARTS.append(part)
+
+
+def find_person(session: Session, key: str) -> Person | None:
+    """A person by key, also one who has left the org (erasing is often asked after)."""
+    return session.scalar(select(Person).where(Person.key == key.strip().lower()))
+
+
+def export_person(session: Session, person: Person) -> dict[str, Any]:
+    """Everything stored about a person, as JSON-able data, one section per part."""
+    data: dict[str, Any] = {"person": _profile(person)}
+    for part in PARTS:
+        data[part.name] = _jsonable(part.export(session, person))
+    return data
+
+
+def erase_person(session: Session, person: Person) -> list[str]:
+    """Erase a person as described above; returns what was done, one line per effect."""
+    former = f"former-{person.id}"
+    done: list[str] = []
+    for part in PARTS:
+        done.extend(part.erase(session, person, former))
+    person.key = former
+    person.display_name = former
+    person.slack_id = None
+    person.telegram_id = None
+    person.telegram_username = None
+    person.active = False
+    person.checks_in = False
+    person.can_view_summary = False
+    session.flush()
+    done.append(f"name, key and chat ids removed; the person is now {former!r}")
+    return done
+
+
+def _profile(person: Person) -> dict[str, Any]:
+    return {"key": person.key, "name": person.display_name, "role": person.role,
+            "manager": person.manager_key, "team": person.team, "timezone": person.timezone,
+            "locale": person.locale, "checks_in": person.checks_in,
+            "slack_id": person.slack_id, "telegram_id": person.telegram_id,
+            "telegram_username": person.telegram_username, "active": person.active,
+            "kpi_targets": [{"metric": k.metric, "unit": k.unit,
+                             "weekly_target": k.weekly_target} for k in person.kpis]}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+# --- check-ins ---------------------------------------------------------------------------
+
+def _rounds(session: Session, person: Person) -> list[CheckinRound]:
+    return list(session.scalars(
+        select(CheckinRound).where(CheckinRound.person_id == person.id)
+        .options(selectinload(CheckinRound.answers)).order_by(CheckinRound.week)))
+
+
+def _export_checkins(session: Session, person: Person) -> list[dict[str, Any]]:
+    out = []
+    for rnd in _rounds(session, person):
+        kinds = {q.get("key"): q.get("kind") for q in rnd.questions}
+        out.append({
+            "week": rnd.week, "status": rnd.status, "team": rnd.team,
+            "prompted_at": rnd.prompted_at, "reminded_at": rnd.reminded_at,
+            "submitted_at": rnd.submitted_at,
+            "answers": [{"question": a.question_key, "kind": kinds.get(a.question_key),
+                         "text": a.text_value, "number": a.number_value,
+                         "skipped": a.skipped, "answered_at": a.answered_at,
+                         "updated_at": a.updated_at} for a in rnd.answers]})
+    return out
+
+
+def _erase_checkins(session: Session, person: Person, _former: str) -> list[str]:
+    rounds = _rounds(session, person)
+    dropped = kept = 0
+    for rnd in rounds:
+        kinds = {q.get("key"): q.get("kind") for q in rnd.questions}
+        for answer in list(rnd.answers):
+            if kinds.get(answer.question_key) in {"number", "scale", "choice"}:
+                kept += 1
+            else:  # free text (or a question we cannot place): their own words go
+                rnd.answers.remove(answer)
+                dropped += 1
+    session.flush()
+    return [f"check-ins: {dropped} written answer(s) deleted; {kept} number(s) and "
+            f"choice(s) in {len(rounds)} week(s) kept anonymously in the totals"]
+
+
+# --- kudos -------------------------------------------------------------------------------
+
+def _kudos_row(row: Kudos) -> dict[str, Any]:
+    return {"given_at": row.given_at, "giver": row.giver.key, "recipient": row.recipient.key,
+            "reason": row.reason, "values": list(row.values or []), "platform": row.platform}
+
+
+def _export_kudos(session: Session, person: Person) -> dict[str, Any]:
+    rows = list(session.scalars(
+        select(Kudos).where(or_(Kudos.giver_id == person.id, Kudos.recipient_id == person.id))
+        .options(selectinload(Kudos.giver), selectinload(Kudos.recipient))
+        .order_by(Kudos.given_at, Kudos.id)))
+    return {"given": [_kudos_row(r) for r in rows if r.giver_id == person.id],
+            "received": [_kudos_row(r) for r in rows if r.recipient_id == person.id]}
+
+
+def _erase_kudos(session: Session, person: Person, _former: str) -> list[str]:
+    mine = or_(Kudos.giver_id == person.id, Kudos.recipient_id == person.id)
+    count = session.execute(
+        update(Kudos).where(mine)
+        .values(reason="", chat_id=None, message_id=None, source_key=None)
+        .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    return [f"kudos: the words of {count} kudos given or received removed; the counts stay"]
+
+
+# --- away periods ------------------------------------------------------------------------
+
+def _export_away(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [{"starts_on": p.starts_on, "ends_on": p.ends_on, "recorded_at": p.created_at,
+             "ended_at": p.ended_at} for p in session.scalars(
+                 select(AwayPeriod).where(AwayPeriod.person_id == person.id)
+                 .order_by(AwayPeriod.starts_on, AwayPeriod.id))]
+
+
+def _erase_away(session: Session, person: Person, _former: str) -> list[str]:
+    count = len(_export_away(session, person))
+    # Dates only, no reason: kept so a past week reads "away", not "missed", in the totals.
+    return [f"away: {count} period(s) kept (dates only) so past weeks still read as away"]
+
+
+# --- open dialogs, messages to them, round requests ---------------------------------------
+
+def _export_dialog(session: Session, person: Person) -> dict[str, Any] | None:
+    conv = session.get(Conversation, person.id)
+    if conv is None:
+        return None
+    return {"kind": conv.kind, "question": conv.question_key, "updated_at": conv.updated_at}
+
+
+def _erase_dialog(session: Session, person: Person, _former: str) -> list[str]:
+    count = session.execute(delete(Conversation).where(
+        Conversation.person_id == person.id)).rowcount  # type: ignore[attr-defined]
+    return [f"dialogs: {count} open dialog(s) deleted"] if count else []
+
+
+def _addressed_to(person: Person) -> Any:
+    clauses = [(OutboxMessage.platform == "console") & (OutboxMessage.address == person.key)]
+    if person.slack_id:
+        clauses.append((OutboxMessage.platform == "slack") & or_(
+            OutboxMessage.address == person.slack_id, OutboxMessage.user_ref == person.slack_id))
+    if person.telegram_id is not None:
+        ident = str(person.telegram_id)
+        clauses.append((OutboxMessage.platform == "telegram") & or_(
+            OutboxMessage.address == ident, OutboxMessage.user_ref == ident))
+    return or_(*clauses)
+
+
+def _export_messages(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [{"platform": m.platform, "created_at": m.created_at, "sent_at": m.sent_at,
+             "status": m.status, "text": (m.payload or {}).get("text")}
+            for m in session.scalars(select(OutboxMessage).where(_addressed_to(person))
+                                     .order_by(OutboxMessage.id))]
+
+
+def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
+    count = session.execute(delete(OutboxMessage).where(
+        _addressed_to(person))).rowcount  # type: ignore[attr-defined]
+    # Messages to others that name them (a shout-out, a kudos DM, the GM's summary): once
+    # delivered, the outbox row is only a log and is deleted with what it quoted; one still
+    # to send goes out with the name, Slack mention and username replaced by the new key.
+    names = [n for n in (person.display_name, person.slack_id,
+                         f"@{person.telegram_username}" if person.telegram_username else None)
+             if n]
+    dropped = redacted = 0
+    for row in session.scalars(select(OutboxMessage).where(
+            or_(*[OutboxMessage.payload.cast(Text).contains(_json_inner(n)) for n in names]))):
+        if row.status in {"sent", "failed"}:
+            session.delete(row)
+            dropped += 1
+            continue
+        raw = json.dumps(row.payload, ensure_ascii=False)
+        for name in names:
+            raw = raw.replace(_json_inner(name), former)
+        row.payload = json.loads(raw)
+        redacted += 1
+    session.flush()
+    return [f"messages: {count} message(s) to them deleted; of the messages to others "
+            f"naming them, {dropped} delivered deleted and {redacted} waiting anonymised"]
+
+
+def _json_inner(value: str) -> str:
+    """A string as it appears inside JSON text (quotes and escapes as json.dumps writes)."""
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def _export_requests(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [{"created_at": r.created_at, "scope": r.scope, "name": r.name, "status": r.status}
+            for r in session.scalars(select(RoundRequest).where(
+                RoundRequest.requested_by == person.key).order_by(RoundRequest.id))]
+
+
+def _erase_requests(session: Session, person: Person, former: str) -> list[str]:
+    for row in session.scalars(select(RoundRequest).where(RoundRequest.result.is_not(None))):
+        result = row.result or {}
+        if any(person.key in keys for keys in result.values() if isinstance(keys, list)):
+            row.result = {outcome: [former if k == person.key else k for k in keys]
+                          if isinstance(keys, list) else keys
+                          for outcome, keys in result.items()}
+    session.execute(update(RoundRequest).where(RoundRequest.requested_by == person.key)
+                    .values(requested_by=former, reply_user=None)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(RoundRequest).where(RoundRequest.scope == "person",
+                                               RoundRequest.name == person.key)
+                    .values(name=former).execution_options(synchronize_session=False))
+    # The scheduler's stored weekly job is named after the key: it goes too.
+    if inspect(session.connection()).has_table("apscheduler_jobs"):
+        session.execute(text("DELETE FROM apscheduler_jobs WHERE id = :id"),
+                        {"id": f"checkin:{person.key}"})
+    return []
+
+
+for _part in (Part("checkins", _export_checkins, _erase_checkins),
+              Part("kudos", _export_kudos, _erase_kudos),
+              Part("away", _export_away, _erase_away),
+              Part("open_dialog", _export_dialog, _erase_dialog),
+              Part("messages_to_them", _export_messages, _erase_messages),
+              Part("round_requests", _export_requests, _erase_requests)):
+    contribute(_part)

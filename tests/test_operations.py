@@ -1,0 +1,330 @@
+"""Running it for real: one bot per SQLite file, backup and restore, health and metrics,
+JSON logs. (Replicas on PostgreSQL: tests/test_replicas.py.)"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.adapters.base import DeliveryError, RetryLater
+from bot.cli import main
+from bot.config import ConfigError, Settings
+from bot.health import HealthServer
+from bot.logjson import JsonFormatter
+from tests.conftest import SERVER_URL
+from tests.support import say
+from tests.test_resilience_stop import PROMPT, ROOT, Bot
+
+sqlite_only = pytest.mark.skipif(bool(SERVER_URL), reason="SQLite's own behaviour")
+
+
+def teampulse(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real command against the Bot's database in tmp_path."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tp.db'}",
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"), PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/nonexistent", *args],
+                          capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=60, stdin=subprocess.DEVNULL)
+
+
+# --- one bot per SQLite file ---------------------------------------------------------------
+
+@pytest.fixture
+def running(tmp_path: Path):
+    bot = Bot(tmp_path)
+    bot.wait_for("/quit")  # it is up and holds the database
+    yield bot
+    bot.kill()
+
+
+def test_a_second_bot_on_the_same_sqlite_file_refuses_naming_the_first(
+        tmp_path: Path, running: Bot) -> None:
+    second = teampulse(tmp_path, "run")
+    assert second.returncode == 2
+    lines = second.stderr.strip().splitlines()
+    assert len(lines) == 1, second.stderr
+    assert f"another teampulse process (pid {running.proc.pid}, teampulse run)" in lines[0]
+    assert "tp.db" in lines[0] and "PostgreSQL" in lines[0]
+    assert running.proc.poll() is None  # the first one runs on, untouched
+    # The read-only commands work beside it.
+    summary = teampulse(tmp_path, "summary")
+    assert summary.returncode == 0, summary.stderr
+    assert "2026" in summary.stdout or "W" in summary.stdout
+
+
+def test_a_killed_bot_leaves_no_stale_lock(tmp_path: Path) -> None:
+    first = Bot(tmp_path)
+    try:
+        first.wait_for("/quit")
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait(timeout=PROMPT)
+    finally:
+        first.kill()
+    second = Bot(tmp_path)  # the operating system dropped the lock with the process
+    try:
+        second.wait_for("/quit")
+        second.proc.send_signal(signal.SIGTERM)
+        assert second.proc.wait(timeout=PROMPT) == 0
+    finally:
+        second.kill()
+
+
+# --- backup and restore ---------------------------------------------------------------------
+
+def test_backup_while_the_bot_runs_and_restore_after_it_stops(tmp_path: Path,
+                                                              running: Bot) -> None:
+    running.say("/fire checkin alice")
+    running.say("/as alice")
+    running.say("52000")
+    running.wait_for("Question 2 of")
+    done = teampulse(tmp_path, "backup", str(tmp_path / "saved.db"))
+    assert done.returncode == 0, done.stderr
+    assert "backed up" in done.stdout
+    # Restoring under a running bot would pull the floor from under it: refused.
+    refused = teampulse(tmp_path, "restore", str(tmp_path / "saved.db"))
+    assert refused.returncode == 2
+    assert f"pid {running.proc.pid}" in refused.stderr
+    running.proc.send_signal(signal.SIGTERM)
+    assert running.proc.wait(timeout=PROMPT) == 0
+
+    # Later the answer is lost (a bad edit, a broken disk) and the backup brings it back.
+    with sqlite3.connect(tmp_path / "tp.db") as conn:
+        conn.execute("DELETE FROM answers")
+    assert running.answers() == []
+    restored = teampulse(tmp_path, "restore", str(tmp_path / "saved.db"))
+    assert restored.returncode == 0, restored.stderr
+    assert "restored" in restored.stdout
+    assert [(key, number) for key, _, number, _ in running.answers()] == [
+        ("kpi:revenue", 52000.0)]
+
+
+def test_restore_refuses_a_backup_from_a_newer_version(tmp_path: Path) -> None:
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    assert teampulse(tmp_path, "backup", str(tmp_path / "saved.db")).returncode == 0
+    with sqlite3.connect(tmp_path / "saved.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    with sqlite3.connect(tmp_path / "tp.db") as conn:
+        conn.execute("CREATE TABLE marker (x INTEGER)")  # to see nothing was replaced
+    refused = teampulse(tmp_path, "restore", str(tmp_path / "saved.db"))
+    assert refused.returncode == 2
+    assert "'0099_from_the_future'" in refused.stderr and "does not know" in refused.stderr
+    with sqlite3.connect(tmp_path / "tp.db") as conn:
+        assert conn.execute("SELECT count(*) FROM marker").fetchone() == (0,)
+    (tmp_path / "junk.db").write_text("not a database")
+    junk = teampulse(tmp_path, "restore", str(tmp_path / "junk.db"))
+    assert junk.returncode == 2 and "is not a teampulse backup" in junk.stderr
+    exists = teampulse(tmp_path, "backup", str(tmp_path / "saved.db"))
+    assert exists.returncode == 2 and "exists already" in exists.stderr
+
+
+def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/teampulse")
+    assert main(["--env-file", str(tmp_path / "none"), "backup",
+                 str(tmp_path / "x.db")]) == 2
+    assert "pg_dump" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
+
+
+# --- health and metrics ---------------------------------------------------------------------
+
+@pytest.fixture
+async def health(bot):
+    server = HealthServer(bot, "127.0.0.1", 0)
+    await server.start()
+    yield f"http://127.0.0.1:{server.port}"
+    await server.stop()
+
+
+async def get(url: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
+
+
+def sample(metrics: str, name: str) -> float:
+    """The value of one sample line ('name{labels}') in a scrape; 0 if absent."""
+    for line in metrics.splitlines():
+        if line.startswith(name + " ") or (line.startswith(name + "{") and " " in line):
+            head, value = line.rsplit(" ", 1)
+            if head == name:
+                return float(value)
+    return 0.0
+
+
+async def test_health_metrics_count_what_the_bot_did(bot, chat, health, clock) -> None:
+    assert await get(f"{health}/healthz") == (200, "ok\n")
+    status, body = await get(f"{health}/readyz")
+    assert status == 503  # registered but not started: not ready to serve
+    assert json.loads(body)["platforms"] == {"console": "stopped"}
+    bot.platform_state["console"] = "connected"  # as `run` marks it once started
+    status, body = await get(f"{health}/readyz")
+    assert status == 200
+    assert json.loads(body) == {"ready": True, "database": "ok",
+                                "platforms": {"console": "connected"}, "role": "single"}
+
+    await bot.run_checkins()  # three directors prompted
+    await say(bot, "alice", "52000", event_id="e1")
+    await say(bot, "alice", "52000", event_id="e1")  # a redelivery
+    chat.fail_next = [RetryLater(30), DeliveryError("boom")]
+    await say(bot, "bruno", "41000")  # its reply waits: rate limited
+
+    status, text = await get(f"{health}/metrics")
+    assert status == 200
+    sent = len(chat.sent)
+    assert sample(text, 'teampulse_messages_sent_total{platform="console"}') == sent
+    assert sample(text, 'teampulse_rate_limit_waits_total{platform="console"}') == 1
+    assert sample(text, 'teampulse_events_deduplicated_total{platform="console"}') == 1
+    assert sample(text, 'teampulse_handler_seconds_count{platform="console"}') == 3
+    assert sample(text, 'teampulse_outbox_depth{platform="console"}') == 1
+    clock.advance(timedelta(seconds=90))
+    _, text = await get(f"{health}/metrics")
+    assert sample(text, 'teampulse_outbox_oldest_age_seconds{platform="console"}') >= 90
+    # Nothing anyone typed, and no one's name, is in the metrics.
+    assert "52000" not in text and "alice" not in text and "Bruno" not in text
+
+    await bot.deliver()  # the wait is over: the next attempt fails (counted), then retries
+    clock.advance(timedelta(seconds=60))
+    await bot.deliver()
+    _, text = await get(f"{health}/metrics")
+    assert sample(text, 'teampulse_messages_failed_total{platform="console"}') == 1
+    assert sample(text, 'teampulse_outbox_depth{platform="console"}') == 0
+
+
+async def test_readyz_says_the_database_is_unreachable(bot, health, monkeypatch) -> None:
+    from sqlalchemy import create_engine
+
+    monkeypatch.setattr(bot, "engine", create_engine(
+        "postgresql+psycopg://u@127.0.0.1:1/none?connect_timeout=2"))
+    status, body = await get(f"{health}/readyz")
+    assert status == 503
+    report = json.loads(body)
+    assert report["ready"] is False and report["database"].startswith("unreachable")
+    assert (await get(f"{health}/healthz"))[0] == 200  # alive all the same
+
+
+async def test_jobs_run_are_counted(bot, chat, health) -> None:
+    from bot import jobs
+
+    jobs.bind(bot)
+    try:
+        await jobs.checkin_job("alice")
+        await jobs.reminder_job()
+    finally:
+        jobs.bind(None)
+    _, text = await get(f"{health}/metrics")
+    assert sample(text, 'teampulse_jobs_run_total{job="checkin",outcome="ok"}') == 1
+    assert sample(text, 'teampulse_jobs_run_total{job="reminders",outcome="ok"}') == 1
+
+
+async def test_run_serves_health_on_its_own_port(settings, clock, caplog) -> None:
+    """`teampulse run` with HEALTH_PORT (no Slack listener): the endpoints answer while
+    it runs, and stop with it."""
+    import asyncio
+    from dataclasses import replace
+
+    from bot.app import run
+
+    caplog.set_level(logging.INFO, logger="bot.health")
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(replace(settings, health_port=0, health_host="127.0.0.1",
+                                           console=False), clock=clock, stop=stop))
+    port = None
+    for _ in range(500):  # bounded: until the server says where it listens
+        found = [r.args[1] for r in caplog.records if r.name == "bot.health"]
+        if found:
+            port = found[0]
+            break
+        await asyncio.sleep(0.01)
+    assert port, "the health server did not start"
+    status, body = await get(f"http://127.0.0.1:{port}/readyz")
+    # One process: on SQLite "single"; on PostgreSQL it is the leader of one.
+    assert status == 200 and json.loads(body)["role"] == ("leader" if SERVER_URL else "single")
+    stop.set()
+    await task
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await get(f"http://127.0.0.1:{port}/healthz")
+
+
+def test_health_settings(monkeypatch) -> None:
+    settings = Settings.from_mapping({"HEALTH_PORT": "9100", "LOG_FORMAT": "json"})
+    assert settings.health_port == 9100 and settings.log_format == "json"
+    assert Settings.from_mapping({}).health_port is None  # off by default
+    with pytest.raises(ConfigError, match="LOG_FORMAT='xml'"):
+        Settings.from_mapping({"LOG_FORMAT": "xml"})
+    with pytest.raises(ConfigError, match="HEALTH_PORT"):
+        Settings.from_mapping({"HEALTH_PORT": "0"})
+
+
+# --- JSON logs ------------------------------------------------------------------------------
+
+def test_json_log_lines_carry_no_exception_text() -> None:
+    formatter = JsonFormatter()
+    try:
+        raise ValueError("Alice typed: my secret answer")
+    except ValueError:
+        record = logging.getLogger("teampulse.test").makeRecord(
+            "teampulse.test", logging.ERROR, __file__, 1, "handling a %s event failed",
+            ("slack",), sys.exc_info())
+    line = formatter.format(record)
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR" and entry["logger"] == "teampulse.test"
+    assert entry["message"] == "handling a slack event failed"
+    assert entry["exception"] == "ValueError" and entry["stack"]
+    assert "secret answer" not in line and "\n" not in line
+
+
+def test_log_format_json_makes_the_bots_log_json_lines(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tp.db'}", LOG_FORMAT="json",
+               LOG_LEVEL="INFO", TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"),
+               PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
+                          input="/as alice\nmy private words\n/quit\n", capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines, "no log at INFO"
+    for line in lines:
+        entry = json.loads(line)  # every line is one JSON object
+        assert {"time", "level", "logger", "message"} <= set(entry)
+    assert "my private words" not in done.stderr
+
+
+# --- a follower (replicas on PostgreSQL) ----------------------------------------------------
+
+async def test_a_follower_records_the_reply_and_wakes_the_leader_instead_of_sending(
+        bot, chat) -> None:
+    kicks: list[str] = []
+
+    async def kick() -> None:
+        kicks.append("kick")
+
+    bot.role, bot.delivers, bot.leader_kick = "follower", False, kick
+    await say(bot, "grace", "/help")
+    assert chat.sent == []  # nothing sent by a follower...
+    assert kicks == ["kick"]  # ...the leader is woken instead
+    await say(bot, "grace", "/checkin send")  # a round asked on a follower: left to the leader
+    assert chat.sent == []
+    with bot.unit() as ctx:
+        from storage.round_requests import RoundRequest
+
+        assert [r.status for r in ctx.session.query(RoundRequest)] == ["queued"]
+    bot.role, bot.delivers = "leader", True  # it becomes the leader: all of it goes out
+    await bot.run_round_requests()
+    await bot.deliver()
+    assert len(chat.to("grace")) >= 2  # the /help reply and the round's report
+    assert chat.to("alice") and chat.to("bruno")  # the round reached the directors

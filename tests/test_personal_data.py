@@ -1,0 +1,188 @@
+"""A person's data: `teampulse export` writes all of it, `teampulse erase` leaves nothing of
+theirs and keeps the GM's totals."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import String, Text, inspect, select
+
+from bot.cli import main
+from storage.away import AwayRepo
+from storage.models import Base, Person
+from storage.personal_data import PARTS, Part, contribute
+from tests.support import TEST_ORG, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_kudos import kudo
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, settings, tmp_path: Path):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(TEST_ORG))
+
+    def cli(*args: str) -> tuple[int, str]:
+        out = StringIO()
+        code = main(["--env-file", str(tmp_path / "none"), *args], stdout=out)
+        return code, out.getvalue()
+    return cli
+
+
+async def alice_has_a_history(bot, chat) -> None:
+    """Alice checks in, gives and gets kudos, and says she will be away."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await kudo(bot, "alice", "/kudos @bruno for the Milan deck")
+    await kudo(bot, "grace", "/kudos @alice for closing Acme")
+    with bot.unit() as ctx:
+        person = ctx.people.by_key("alice")
+        today = bot.clock.now().date()
+        AwayRepo(ctx.session).add(person.id, today + timedelta(days=10),
+                                  today + timedelta(days=14), bot.clock.now())
+    await bot.drain()
+
+
+def without_alice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator removes Alice from the org file (she left and asked to be erased)."""
+    org = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    org["people"] = [p for p in org["people"] if p["key"] != "alice"]
+    for person in org["people"]:
+        if person.get("manager") == "alice":
+            person["manager"] = "grace"
+    path = tmp_path / "org-without-alice.yaml"
+    path.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(path))
+
+
+def every_text_in_the_database(bot) -> list[str]:
+    """Every string (and JSON) value in every table, as text."""
+    found: list[str] = []
+    with bot.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if not inspect(conn).has_table(table.name):
+                continue
+            for row in conn.execute(select(table)):
+                for column, value in zip(table.columns, row, strict=True):
+                    if value is None:
+                        continue
+                    if isinstance(column.type, String | Text):
+                        found.append(str(value))
+                    elif isinstance(value, dict | list):
+                        found.append(json.dumps(value, ensure_ascii=False))
+    return found
+
+
+def week_totals(cli) -> dict:
+    code, out = cli("summary", "--format", "json", "--week", "2026-W48")
+    assert code == 0
+    week = json.loads(out)["weeks"][0]
+    return {"checked_in": week["checked_in"], "expected": week["expected"],
+            "teams": week.get("teams"), "totals": week.get("totals")}
+
+
+async def test_export_holds_her_check_in_kudos_and_away_periods(bot, chat, cli_env) -> None:
+    await alice_has_a_history(bot, chat)
+    code, out = cli_env("export", "alice")
+    assert code == 0
+    data = json.loads(out)
+    assert data["person"]["name"] == "Alice Martin"
+    assert data["person"]["slack_id"] == "U0ALICE"
+    [week] = data["checkins"]
+    assert week["week"] == "2026-W48" and week["status"] == "submitted"
+    answers = {a["question"]: a for a in week["answers"]}
+    assert answers["kpi:revenue"]["number"] == 52000.0
+    assert answers["wins"]["text"] == "Closed Acme"
+    assert [k["reason"] for k in data["kudos"]["given"]] == ["the Milan deck"]
+    assert [k["giver"] for k in data["kudos"]["received"]] == ["grace"]
+    assert data["kudos"]["received"][0]["reason"] == "closing Acme"
+    [away] = data["away"]
+    assert away["starts_on"] == str(bot.clock.now().date() + timedelta(days=10))
+    # What the bot sent her is hers too (her check-in questions, the kudos DM).
+    assert any("kudos from Grace Chen" in (m["text"] or "") for m in data["messages_to_them"])
+
+
+async def test_export_to_a_file_and_an_unknown_person(bot, chat, cli_env, tmp_path,
+                                                     capsys) -> None:
+    await alice_has_a_history(bot, chat)
+    code, out = cli_env("export", "alice", "--output", str(tmp_path / "alice.json"))
+    assert code == 0 and "alice.json" in out
+    assert json.loads((tmp_path / "alice.json").read_text())["person"]["key"] == "alice"
+    assert cli_env("export", "nobody")[0] == 2
+    assert "no person 'nobody'" in capsys.readouterr().err
+
+
+async def test_erase_leaves_nothing_of_hers_and_keeps_the_gms_totals(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    await alice_has_a_history(bot, chat)
+    before = week_totals(cli_env)
+    without_alice(tmp_path, monkeypatch)
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0
+    assert "erased alice:" in out
+    assert "written answer(s) deleted" in out and "kudos" in out
+    assert "still in the org file" not in out
+
+    texts = "\n".join(every_text_in_the_database(bot))
+    for trace in ("Alice Martin", "U0ALICE", "Closed Acme", "Pricing pushback",
+                  "Travel budget", "Visit 5", "the Milan deck", "closing Acme"):
+        assert trace not in texts, trace
+    with bot.unit() as ctx:
+        keys = {p.key for p in ctx.session.scalars(select(Person))}
+        former = ctx.session.scalar(select(Person).where(Person.key.like("former-%")))
+    assert "alice" not in keys
+    assert former is not None and former.telegram_id is None and not former.active
+
+    # The GM's totals for that week are as they were: her numbers count, anonymously.
+    after = week_totals(cli_env)
+    assert after == before
+    code, out = cli_env("export", former.key)
+    numbers = {a["question"]: a["number"] for a in json.loads(out)["checkins"][0]["answers"]}
+    assert numbers["kpi:revenue"] == 52000.0
+    assert json.loads(out)["kudos"]["received"][0]["reason"] == ""
+
+
+async def test_erase_needs_yes_and_warns_while_she_is_still_in_the_org(
+        bot, chat, cli_env, capsys) -> None:
+    await alice_has_a_history(bot, chat)
+    assert cli_env("erase", "alice")[0] == 2
+    assert "cannot be undone" in capsys.readouterr().err
+    code, out = cli_env("export", "alice")
+    assert code == 0 and json.loads(out)["checkins"][0]["answers"]
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0 and "still in the org file" in out  # the operator is told what to do
+
+
+async def test_a_feature_contributes_its_own_part(bot, chat, cli_env) -> None:
+    calls: list[str] = []
+    part = Part("one_on_ones", lambda _s, p: [{"note": f"1:1 of {p.key}"}],
+                lambda _s, p, former: calls.append(former) or ["one-on-ones: 1 note deleted"])
+    contribute(part)
+    try:
+        _code, out = cli_env("export", "alice")
+        assert json.loads(out)["one_on_ones"] == [{"note": "1:1 of alice"}]
+        _code, out = cli_env("erase", "alice", "--yes")
+        assert "one-on-ones: 1 note deleted" in out and calls and calls[0].startswith("former-")
+    finally:
+        PARTS.remove(part)
+
+
+async def test_the_gms_summary_after_erase_counts_her_as_a_former_member(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "bruno", "41000")
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    _code, out = cli_env("summary", "--format", "json", "--week", "2026-W48")
+    week = json.loads(out)["weeks"][0]
+    people = {p["key"]: p for p in week["people"]}
+    former = next(k for k in people if k.startswith("former-"))
+    assert people[former]["name"] == former
+    assert "Alice" not in out and "Closed Acme" not in out
+    assert week["checked_in"] == 1
+    assert people[former]["status"] == "submitted"
