@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,7 +67,12 @@ def applicable(rnd: CheckinRound, questions: list[Question]) -> list[Question]:
     the total shown does not grow mid-way), and stops applying when that question is
     answered with one of its `skip_if` values or skipped: there is nothing to follow up.
     """
-    answers = {a.question_key: a for a in rnd.answers}
+    return applicable_given(questions, {a.question_key: a for a in rnd.answers})
+
+
+def applicable_given(questions: list[Question], answers: Mapping[str, Any]) -> list[Question]:
+    """applicable(), on a map of question key to answer (anything with `skipped` and
+    `text_value`) that the caller already has."""
     out = []
     for q in questions:
         if q.skip_if:

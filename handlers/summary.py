@@ -27,7 +27,13 @@ from bot.weeks import (
     week_start,
     weeks_back,
 )
-from handlers.checkin import display_answer, kpi_label, question_text, round_questions
+from handlers.checkin import (
+    applicable_given,
+    display_answer,
+    kpi_label,
+    question_text,
+    round_questions,
+)
 from handlers.context import Context
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.pulse import polls_between, team_morale
@@ -583,7 +589,7 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
     ctx, locale = snapshots.ctx, snapshots.locale
     questions = snapshots.questions(rnd.questions)
     answers = {a.question_key: a for a in rnd.answers}
-    live = _applicable(questions, answers)
+    live = applicable_given(questions, answers)
     row.total = len(live)
     for q in live:
         given = answers.get(q.key)
@@ -618,18 +624,6 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
         elif shown is not None:
             row.other.append({"question": snapshots.question_text(q), "answer": shown})
     return row
-
-
-def _applicable(questions: list[Question], answers: dict[str, Any]) -> list[Question]:
-    """handlers.checkin.applicable, on an answers map already built (same rule)."""
-    out = []
-    for q in questions:
-        if q.skip_if:
-            other = answers.get(q.skip_if[0])
-            if other is not None and (other.skipped or other.text_value in q.skip_if[1]):
-                continue
-        out.append(q)
-    return out
 
 
 def _status(rnd: RoundRow, row: PersonWeek) -> str:
