@@ -51,6 +51,9 @@ class InboundEvent:
     mentions: tuple[Mention, ...] = ()
     reply_to_user_id: str | None = None
     reply_to_username: str | None = None
+    #: Links to chat channels in `text`, as they read there (`#general`): a channel, not a
+    #: `#value` tag of a kudos (Slack turns `<#C…|general>` into `#general`).
+    channel_links: tuple[str, ...] = ()
 
     @property
     def is_direct(self) -> bool:

@@ -151,15 +151,22 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
     for mention in mentions:
         if mention.display:
             rest = rest.replace(mention.display, " ")
+    links = {link.lower() for link in event.channel_links}
+
+    def is_channel(tag: str) -> bool:
+        return f"#{tag}".lower() in links
+
     values: list[str] = []
     for tag in _TAG.findall(rest):
+        if is_channel(tag):
+            continue  # "thanks @alice for the demo in #general": a channel, not a value
         key = tag.rstrip(".-").lower()
         if ctx.org.value(key) is None:
             ctx.reply("kudos_unknown_value", tag=key, values=_value_list(ctx))
             return None
         if key not in values:
             values.append(key)
-    rest = _TAG.sub(" ", rest)
+    rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else " ", rest)
     reason = " ".join(rest.split())
     while True:
         stripped = _LEAD.sub("", reason, count=1).strip()

@@ -21,6 +21,12 @@ _PERSON_SUBTYPES = frozenset({None, "file_share", "me_message", "thread_broadcas
 
 _SPECIAL = re.compile(r"<([^<>]*)>")
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+_CHANNEL_LINK = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^<>]*))?>")
+
+
+def channel_links_in(text: str) -> tuple[str, ...]:
+    """Links to channels (`<#C…|general>`), as slack_to_plain writes them (`#general`)."""
+    return tuple("#" + (m.group(2) or m.group(1)) for m in _CHANNEL_LINK.finditer(text))
 
 
 def mentions_in(text: str, names: Mapping[str, str] | None = None,
@@ -99,7 +105,7 @@ def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = Non
         text=slack_to_plain(raw, names).strip(),
         event_id=_event_id(body, event), message_id=event.get("ts"),
         thread_id=event.get("thread_ts") if chat_type == "group" else None,
-        mentions=mentions_in(raw, names, bot_user_id))
+        mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw))
 
 
 def mention_event(body: Mapping[str, Any], bot_user_id: str | None,
@@ -125,7 +131,8 @@ def mention_event(body: Mapping[str, Any], bot_user_id: str | None,
     return InboundEvent(
         platform=PLATFORM, user_id=user, chat_id=channel, chat_type="group", text=text,
         event_id=_event_id(body, event), message_id=event.get("ts"),
-        thread_id=event.get("thread_ts"), mentions=mentions_in(rest, names, bot_user_id))
+        thread_id=event.get("thread_ts"), mentions=mentions_in(rest, names, bot_user_id),
+        channel_links=channel_links_in(rest))
 
 
 def _split_once(pattern: re.Pattern[str], text: str) -> tuple[str, bool, str]:
@@ -164,7 +171,7 @@ def command_event(command: Mapping[str, Any], known: frozenset[str] | set[str],
         # Slack does not retry slash commands; the trigger id still guards a double dispatch.
         event_id=f"command:{trigger}" if trigger else None,
         # With `should_escape: true` (see slack-manifest.yaml) mentions arrive as <@U…|name>.
-        mentions=mentions_in(raw, names, bot_user_id))
+        mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw))
 
 
 def action_event(body: Mapping[str, Any], action: Mapping[str, Any]) -> InboundEvent:

@@ -91,6 +91,19 @@ async def test_unknown_value_lists_the_values(slack: SlackHarness) -> None:
     assert "`#customer-first` (Customer first), `#ownership` (Ownership)" in text
 
 
+async def test_a_link_to_a_channel_is_not_taken_for_a_value(slack: SlackHarness) -> None:
+    await slack.event(message(SAM, "thanks <@U0ALICE> for the demo in <#C0SALES|sales> "
+                                   "#customer-first :clap:", ts="1700000000.000888"))
+    [shout] = slack.posts(CHANNEL)
+    assert "for the demo in #sales" in shout.params["text"]
+    assert "Values: Customer first" in shout.params["text"]
+    assert kudos_count(slack) == 1
+    # A real unknown tag is still refused, with the values listed.
+    await slack.event(message(SAM, "thanks <@U0ALICE> for the demo #speed :clap:"))
+    assert "`#speed` is not one of our values" in slack.ephemerals(SAM)[-1].params["text"]
+    assert kudos_count(slack) == 1
+
+
 async def test_leaderboard_command_posts_in_the_channel(slack: SlackHarness) -> None:
     await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal", raw=True)
     await slack.command(ALICE, "/kudos", "top month")
