@@ -451,3 +451,13 @@ async def test_the_summary_shows_each_directors_one_on_ones(bot, chat):
     team = chat.last("grace")
     assert "李雷" in team.split("One-on-ones", 1)[1]
     assert "Alice Martin" not in team.split("One-on-ones", 1)[1]
+
+
+async def test_the_gm_sees_an_overdue_one_on_one_in_the_summary(bot, chat, clock):
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(hours=2))
+    await say(bot, "grace", "no")  # Grace's 1:1 with Alice did not happen
+    clock.set(MONDAY_SLOT + timedelta(days=2))
+    await say(bot, "grace", "/summary")
+    overview = chat.last("grace").split("One-on-ones", 1)[1]
+    alice = overview.split("Alice Martin", 1)[1].split("Bruno Rossi", 1)[0]
+    assert "with Grace Chen: last held never" in alice and "overdue" in alice
