@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
+from typing import Any
 
 from bot.adapters.base import Adapter, Pacing
 from bot.core import TeamPulse
@@ -87,3 +90,22 @@ async def say(bot: TeamPulse, key: str, text: str = "", *, group: bool = False,
         event_id=event_id))
     await bot.drain()
     return handled
+
+
+def run_cli(settings: Any, *args: str) -> tuple[int, str]:
+    """Run the `teampulse` command in-process against a test's database and org file."""
+    from bot.cli import main
+
+    out = StringIO()
+    env = {"DATABASE_URL": settings.database_url, "TEAMPULSE_ORG_FILE": str(settings.org_file)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        code = main(["--env-file", "/nonexistent", *args], stdout=out)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return code, out.getvalue()

@@ -6,20 +6,17 @@ overview, and nothing sent twice across a restart."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
-from io import StringIO
 
 import pytest
 
 from bot.app import prepare
-from bot.cli import main
 from bot.config import Settings
 from bot.org import OrgError, parse_org
 from handlers.oneonone import oneonone_overview, pairs
 from storage.oneonone import OneOnOneRepo
 from tests.oneonone_support import MONDAY_SLOT, ONEONONES, write_org
-from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 
 
 @pytest.fixture
@@ -376,20 +373,6 @@ async def test_old_slots_are_not_asked_about(bot, chat, clock):
 
 # --- the CLI ----------------------------------------------------------------------------
 
-def run_cli(settings, *args: str) -> tuple[int, str]:
-    out = StringIO()
-    env = {"DATABASE_URL": settings.database_url, "TEAMPULSE_ORG_FILE": str(settings.org_file)}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        code = main(["--env-file", "/nonexistent", *args], stdout=out)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return code, out.getvalue()
 
 
 async def test_cli_lists_one_on_ones_per_director(bot, chat, clock, settings):

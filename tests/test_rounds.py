@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.org import OrgError, parse_org
 from storage.models import OutboxMessage
 from storage.round_requests import RoundRequest
-from tests.support import say
+from tests.support import run_cli, say
 
 
 async def test_gm_sends_a_round_now_and_hears_what_was_sent(bot, chat):
@@ -92,12 +92,6 @@ def _prompts(bot) -> int:
 
 
 # --- the CLI, while the bot runs -----------------------------------------------------------
-
-def run_cli(settings, *args: str):
-    from tests.test_summary import run_cli as summary_cli
-
-    return summary_cli(settings, *args)
-
 
 async def test_cli_request_waits_in_the_database_until_the_bot_runs(bot, chat, settings, capsys):
     code, _ = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "0")

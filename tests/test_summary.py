@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from io import StringIO
 
-from bot.cli import main
-from tests.support import say
+from tests.support import run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
 
@@ -131,21 +129,6 @@ async def test_summary_in_a_group_is_answered_privately(bot, chat, clock):
     assert "Weekly summary" in chat.last("grace")
 
 
-def run_cli(settings, *args: str) -> tuple[int, str]:
-    out = StringIO()
-    env = {"DATABASE_URL": settings.database_url, "TEAMPULSE_ORG_FILE": str(settings.org_file)}
-    import os
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        code = main(["--env-file", "/nonexistent", *args], stdout=out)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return code, out.getvalue()
 
 
 async def test_cli_summary_markdown_and_json(bot, chat, clock, settings, monkeypatch):
