@@ -23,22 +23,19 @@ created next to that one (dropped afterwards); SQLite in a temporary folder othe
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from telegram import Bot
 from telegram.error import RetryAfter
 
+from bench.databases import throwaway_database
 from bench.report import Figure
 from bot.adapters.slack import SlackAdapter, outbox_metadata
 from bot.adapters.telegram import TelegramAdapter
@@ -62,24 +59,6 @@ RUNS = 3
 ORG = "org: {name: Bench}\npeople:\n  - {key: gm, name: GM, role: gm, timezone: UTC}\n"
 
 
-@contextlib.contextmanager
-def database(folder: Path) -> Iterator[str]:
-    """A fresh database URL: SQLite in `folder`, or a throwaway one on BENCH_DATABASE_URL."""
-    server = os.environ.get("BENCH_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{folder}/fanout.db"
-        return
-    name = f"teampulse_bench_fanout_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
 
 
 def make_bot(folder: Path, url: str, **settings: object) -> TeamPulse:
@@ -265,7 +244,7 @@ async def run() -> list[Figure]:
         folder = Path(tmp)
         for name, suite in (("slack", slack_figures), ("telegram", telegram_figures)):
             (folder / name).mkdir()
-            with database(folder / name) as url:
+            with throwaway_database(folder / name, "fanout") as url:
                 figures += await suite(folder / name, url)
     return figures
 

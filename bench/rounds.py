@@ -31,7 +31,6 @@ PostgreSQL server instead (a fresh database per measurement, dropped afterwards)
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import statistics
@@ -40,14 +39,12 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, select
 
+from bench.databases import throwaway_database
 from bench.report import Figure
 from bot.app import gc_paused, prepare
 from bot.clock import FakeClock
@@ -72,7 +69,6 @@ RSS_SCALING = 2.0
 CHECKIN_TIME = datetime(2026, 9, 4, 20, 0, tzinfo=UTC)
 #: A Tuesday morning: nothing is due, as on most starts.
 QUIET_TIME = datetime(2026, 9, 8, 9, 0, tzinfo=UTC)
-SERVER = os.environ.get("BENCH_DATABASE_URL")
 
 
 def org_yaml(people: int) -> str:
@@ -90,22 +86,6 @@ def org_yaml(people: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@contextlib.contextmanager
-def database(folder: Path, name: str) -> Iterator[str]:
-    """A fresh, empty database URL (SQLite file, or a new database on BENCH_DATABASE_URL)."""
-    if not SERVER:
-        yield f"sqlite:///{folder / name}.db"
-        return
-    db = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {db}"))
-    try:
-        yield make_url(SERVER).set(database=db).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-        admin.dispose()
 
 
 def org_file(folder: Path, people: int) -> Path:
@@ -119,7 +99,7 @@ def org_file(folder: Path, people: int) -> Path:
 
 async def build_round(folder: Path, people: int) -> tuple[float, float, float]:
     """(seconds for the round, seconds for the bare insert of its rows, p99 inbound ms)."""
-    with database(folder, f"round{people}") as url:
+    with throwaway_database(folder, f"round{people}") as url:
         bot, engine = prepare(Settings(database_url=url, org_file=org_file(folder, people)),
                               FakeClock(CHECKIN_TIME))
         bot.register(RecordingAdapter())
@@ -193,7 +173,7 @@ async def start_up(url: str, org: Path) -> float:
 
 async def start_ups(folder: Path, people: int) -> tuple[float, float]:
     """(first start, restart) seconds with `people` people."""
-    with database(folder, f"start{people}") as url:
+    with throwaway_database(folder, f"start{people}") as url:
         first = await start_up(url, org_file(folder, people))
         again = await start_up(url, org_file(folder, people))
     return first, again
@@ -203,7 +183,7 @@ async def start_ups(folder: Path, people: int) -> tuple[float, float]:
 
 def idle_rss(folder: Path, people: int, idle: float = 2.0) -> tuple[float, float]:
     """(MB resident once running and idle, seconds until it said it was running)."""
-    with database(folder, f"rss{people}") as url:
+    with throwaway_database(folder, f"rss{people}") as url:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("SLACK_", "TELEGRAM_"))}
         env.update(DATABASE_URL=url, TEAMPULSE_ORG_FILE=str(org_file(folder, people)),

@@ -1,0 +1,32 @@
+"""Where a benchmark's data lives: a SQLite file, or a throwaway PostgreSQL database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+@contextlib.contextmanager
+def throwaway_database(folder: Path, name: str) -> Iterator[str]:
+    """A fresh, empty database URL: SQLite in `folder`, or a new database on the server
+    BENCH_DATABASE_URL names, dropped afterwards."""
+    server = os.environ.get("BENCH_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{folder / name}.db"
+        return
+    db = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {db}"))
+    try:
+        yield make_url(server).set(database=db).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        admin.dispose()
