@@ -18,7 +18,7 @@ from handlers.goals import goal_actual, metric_label
 from handlers.honours import first_working_day, period_of
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
-from storage.models import Conversation, Person
+from storage.models import Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyRepo
 
 POST_HOUR = 9  # org time, like the honour roll
@@ -194,13 +194,7 @@ def send_monthly_reviews(ctx: Context) -> bool:
 
 def _ask(ctx: Context, person: Person, tag: str, question: str,
          dedupe_key: str | None = None) -> None:
-    conv = ctx.conversations.get(person)
-    if conv is None:
-        conv = Conversation(person_id=person.id, kind=CONVERSATION)
-        ctx.session.add(conv)
-    conv.kind, conv.round_id, conv.question_key = CONVERSATION, None, f"{tag}:{question}"
-    conv.editing, conv.pending_numbers, conv.updated_at = False, None, ctx.clock.now()
-    ctx.session.flush()
+    ctx.conversations.wait_for(person, CONVERSATION, f"{tag}:{question}", now=ctx.clock.now())
     index = MONTHLY_QUESTIONS.index(question) + 1
     ctx.tell(person, "monthly_question", question=question, index=index,
              total=len(MONTHLY_QUESTIONS), month=tag, dedupe_key=dedupe_key)

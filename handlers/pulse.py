@@ -275,17 +275,8 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
 
 def _set_conversation(ctx: Context, person: Person, poll: PulsePoll, step: int) -> None:
     # Only which question comes next: never an answer (there is none to keep, see above).
-    conv = ctx.session.get(Conversation, person.id)
-    if conv is None:
-        conv = Conversation(person_id=person.id, kind=CONVERSATION_KIND)
-        ctx.session.add(conv)
-    conv.kind = CONVERSATION_KIND
-    conv.round_id = None
-    conv.question_key = f"{poll.id}:{step}"
-    conv.editing = False
-    conv.pending_numbers = None
-    conv.updated_at = ctx.clock.now()
-    ctx.session.flush()
+    ctx.conversations.wait_for(person, CONVERSATION_KIND, f"{poll.id}:{step}",
+                               now=ctx.clock.now())
 
 
 # --- answering ------------------------------------------------------------------------------

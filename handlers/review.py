@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.org import Org
 from handlers.context import Context
-from storage.models import Conversation, Person
+from storage.models import Person
 from storage.review import ReviewAnswer, ReviewInvite, ReviewRound
 
 CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
@@ -220,14 +220,8 @@ def start_review(ctx: Context, subject: Person, by: Person) -> ReviewRound:
 
 
 def _ask_next(ctx: Context, person: Person, invite: ReviewInvite) -> None:
-    conv = ctx.conversations.get(person)
-    if conv is None:
-        conv = Conversation(person_id=person.id, kind=CONVERSATION)
-        ctx.session.add(conv)
     # Only which survey and how far: never a rating.
-    conv.kind, conv.round_id, conv.question_key = CONVERSATION, None, f"review:{invite.id}"
-    conv.editing, conv.pending_numbers, conv.updated_at = False, None, ctx.clock.now()
-    ctx.session.flush()
+    ctx.conversations.wait_for(person, CONVERSATION, f"review:{invite.id}", now=ctx.clock.now())
     rnd = ctx.session.get(ReviewRound, invite.round_id)
     subject = ctx.people.by_key(rnd.subject_key) if rnd else None
     ctx.tell(person, "review_question", criterion=CRITERIA[invite.answered],

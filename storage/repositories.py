@@ -279,13 +279,20 @@ class ConversationRepo:
 
     def ask(self, person: Person, rnd: CheckinRound, question_key: str, *, editing: bool,
             now: datetime) -> Conversation:
-        """Record that we asked a question and wait for its answer."""
+        """Record that we asked a check-in question and wait for its answer."""
+        return self.wait_for(person, "checkin", question_key, now=now, round_id=rnd.id,
+                             editing=editing)
+
+    def wait_for(self, person: Person, kind: str, question_key: str, *, now: datetime,
+                 round_id: int | None = None, editing: bool = False) -> Conversation:
+        """Record what the bot now waits for from a person (one dialog at a time): a
+        feature's `kind` and its own key for the question asked."""
         conv = self.get(person)
         if conv is None:
-            conv = Conversation(person_id=person.id, kind="checkin")
+            conv = Conversation(person_id=person.id, kind=kind)
             self.session.add(conv)
-        conv.kind = "checkin"
-        conv.round_id = rnd.id
+        conv.kind = kind
+        conv.round_id = round_id
         conv.question_key = question_key
         conv.editing = editing
         conv.pending_numbers = None
