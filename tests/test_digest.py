@@ -3,6 +3,7 @@ once per week across restarts, at the configured local time, and the monthly rev
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -75,6 +76,19 @@ async def test_the_gm_gets_exactly_one_digest_for_the_week_across_a_restart(bot,
     assert digests(chat, "grace") == []
 
 
+async def test_two_processes_sweeping_at_once_send_one_digest(bot, chat, clock):
+    # Only the leader runs the scheduler; should a second process sweep all the same (a
+    # leader change at that moment, or `teampulse digest`), the claim still wins once.
+    other = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    second = RecordingAdapter()
+    other.register(second)
+    clock.set(MONDAY_8AM_NY)
+    counts = await asyncio.gather(bot.run_digests(), other.run_digests())
+    await asyncio.gather(bot.drain(), other.drain())
+    assert len(digests(chat, "grace") + digests(second, "grace")) == 1
+    assert len(charts_to(chat, "grace") + charts_to(second, "grace")) == 1
+    # Grace, Alice and Bruno (08:00 in Rome was six hours ago); Li's 08:00 was 13 h ago.
+    assert sum(counts) == 3
 async def test_a_digest_missed_past_the_grace_period_is_not_sent(bot, chat, clock, caplog):
     await checked_in(bot, chat, clock)
     clock.set(MONDAY_8AM_NY + bot.settings.digest_grace_period + timedelta(minutes=1))
