@@ -512,7 +512,13 @@ class TeamPulse:
         due = await self.db(self._digests_due, starting)
         queued = 0
         for person_id, week in due:
-            queued += await self.db(self._digest_one, person_id, week)
+            try:
+                queued += await self.db(self._digest_one, person_id, week)
+            except Exception as exc:  # one recipient's failure must not hold up the others
+                # Nothing of it was stored (one transaction): the next sweep tries again.
+                log.error("the %s digest for person #%d failed (%s); trying again at the "
+                          "next sweep", week, person_id, describe_db_error(exc)
+                          if isinstance(exc, DBAPIError) else type(exc).__name__)
         if queued:
             await self.deliver()
             log.info("weekly digests queued: %d", queued)

@@ -17,7 +17,7 @@ from bot.config import CheckinSchedule, ConfigError, Settings
 from bot.core import TeamPulse
 from bot.scheduler import start_scheduler
 from handlers.digest import month_weeks
-from tests.support import RecordingAdapter, run_cli
+from tests.support import RecordingAdapter, run_cli, say
 from tests.test_monthly_review import DEC_1_9AM_NY
 from tests.test_summary import checked_in
 
@@ -150,6 +150,19 @@ async def test_a_week_where_someone_did_not_answer_says_so(bot, chat, clock):
     assert "0 of 1 answered. Not answered: Bruno Rossi (no answer)." in bruno
 
 
+async def test_someone_away_is_named_as_away_not_as_missing(bot, chat, clock):
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))
+    await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
+    await bot.run_checkins()
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert ("0 of 2 answered. Not answered: Alice Martin (no answer), 李雷 (no answer). "
+            "Away: Bruno Rossi.") in gm
+
+
 async def test_a_week_nobody_was_asked_reads_as_such(bot, chat, clock):
     clock.set(MONDAY_8AM_NY)
     await bot.run_digests()
@@ -238,6 +251,29 @@ async def test_the_console_shows_the_text_and_notes_the_image(bot, clock):
     assert "📬 Weekly digest — 2026-W48" in printed
     assert "[image attainment-2026-W48.png, " in printed
     assert "📈 Attainment against target, the 8 weeks to 2026-W48" in printed
+
+
+async def test_one_digest_that_fails_does_not_hold_up_the_others(bot, chat, clock,
+                                                                monkeypatch, caplog):
+    import handlers.digest
+
+    real = handlers.digest.build_digest
+
+    def failing_for_alice(ctx, person, week, markup):  # type: ignore[no-untyped-def]
+        if person.key == "alice":
+            raise KeyError("Acme")
+        return real(ctx, person, week, markup)
+
+    monkeypatch.setattr(handlers.digest, "build_digest", failing_for_alice)
+    clock.set(MONDAY_8AM_NY)
+    with caplog.at_level(logging.ERROR):
+        await bot.run_digests()
+    assert len(digests(chat, "grace")) == 1 and digests(chat, "alice") == []
+    assert "the 2026-W48 digest for person" in caplog.text and "Acme" not in caplog.text
+    monkeypatch.setattr(handlers.digest, "build_digest", real)
+    clock.advance(timedelta(minutes=1))
+    await bot.run_digests()  # nothing of hers was recorded: the next sweep sends it
+    assert len(digests(chat, "alice")) == 1 and len(digests(chat, "grace")) == 1
 
 
 def test_the_weeks_of_a_month_are_those_whose_thursday_it_holds():
