@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import __version__
 from bot.config import ConfigError, Settings
@@ -126,6 +126,21 @@ def _parser() -> argparse.ArgumentParser:
     who.add_argument("--person", help="only this person (their key)")
     send.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                       help="how long to wait for the bot's report (default: 30; 0: do not wait)")
+    digest = sub.add_parser(
+        "digest", help="print (--dry-run) or queue the weekly digest now",
+        description="Queue the weekly digest (the week's summary with its attainment chart) "
+                    "for the GM and each director with a team, or for one of them, now. It is "
+                    "recorded as sent for that week, so the scheduled one is not sent again; "
+                    "one already sent is not sent twice. The running bot delivers it on the "
+                    "first configured platform that knows the person. --dry-run prints it "
+                    "and records nothing.")
+    digest.add_argument("--week", help="ISO week such as 2026-W48, or 'last' (default: the "
+                                       "week of the latest check-in, in each recipient's "
+                                       "timezone)")
+    digest.add_argument("--to", metavar="gm|DIRECTOR",
+                        help="only the GM, or one director (their key)")
+    digest.add_argument("--dry-run", action="store_true",
+                        help="print the digest (Markdown) instead of queueing it")
     return parser
 
 
@@ -258,6 +273,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _backup(args, settings, out)
     if args.command in {"export", "erase"}:
         return _personal_data(args, settings, out)
+    if args.command == "digest":
+        return _digest(args, settings, out)
     return 2
 
 
@@ -672,6 +689,104 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+class _ConfiguredPlatforms:
+    """Where the running bot would DM a person: the platforms the settings turn on, in the
+    order `teampulse run` registers them (Slack, Telegram, then the console), as
+    TeamPulse.dm_target picks them. The CLI queues; the running bot sends."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.platforms = [name for name, on in (("slack", settings.slack_enabled),
+                                                ("telegram", settings.telegram_enabled),
+                                                ("console", settings.console_enabled)) if on]
+
+    def dm_target(self, person: Any) -> Any:
+        from bot.events import Target
+
+        for platform in self.platforms:
+            if platform == "slack" and person.slack_id:
+                return Target("slack", "dm", person.slack_id)
+            if platform == "telegram" and person.telegram_id:
+                return Target("telegram", "dm", str(person.telegram_id))
+            if platform == "console":
+                return Target("console", "dm", person.key)
+        return None
+
+    def markup(self, platform: str) -> str:
+        return {"slack": "slack", "telegram": "telegram"}.get(platform, "plain")
+
+    def supports_ephemeral(self, platform: str) -> bool:
+        return platform == "slack"
+
+
+def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Print or queue weekly digests now (see handlers/digest.py)."""
+    from bot.app import prepare
+    from bot.weeks import current_week, previous_week
+    from handlers.context import Context
+    from handlers.digest import build_digest, digest_week, gets_digest, queue_digest
+    from handlers.summary import SummaryWeekError, check_week
+    from storage.digest import DigestRepo
+
+    bot, engine = prepare(settings)
+    try:
+        with bot.sessions() as session:
+            ctx = Context(session=session, renderer=bot.renderer, clock=bot.clock,
+                          settings=settings, org=bot.org, addressbook=_ConfiguredPlatforms(
+                              settings))
+            everyone = [p for p in DigestRepo(session).recipients() if gets_digest(p)]
+            if args.to is None:
+                chosen = everyone
+            else:
+                wanted = args.to.strip().lower()
+                chosen = [p for p in everyone if p.key == wanted or
+                          (wanted == "gm" and p.role == "gm")]
+                if not chosen:
+                    names = ", ".join(["gm", *(p.key for p in everyone if p.role != "gm")])
+                    print(f"teampulse: --to {args.to!r}: no digest goes to them (choose one "
+                          f"of: {names})", file=sys.stderr)
+                    return 2
+            week: str | None = None
+            typed = (args.week or "").strip()
+            now = bot.clock.now()
+            if typed and typed.lower() != "last":
+                today = current_week(now, bot.org.timezone)
+                try:
+                    week = check_week(typed, today)
+                except SummaryWeekError:
+                    week = None
+                if week is None or week > today:
+                    print(f"teampulse: --week {typed!r}: expected a past or the current ISO "
+                          "week such as 2026-W48, or 'last'", file=sys.stderr)
+                    return 2
+            code = 0
+            for person in chosen:
+                this = week or digest_week(settings, person.timezone, now)
+                if typed.lower() == "last":
+                    this = previous_week(current_week(now, person.timezone))
+                if args.dry_run:
+                    digest = build_digest(ctx, person, this, "markdown")
+                    chart = f"{len(digest.chart)} bytes" if digest.chart is not None \
+                        else "could not be drawn"
+                    print(f"## Digest for {person.key}, {this}\n\n{digest.text}\n\n"
+                          f"[chart: {digest.caption} — {chart}]\n", file=out)
+                    continue
+                outcome = queue_digest(ctx, person, this, "cli")
+                if outcome == "queued":
+                    print(f"{person.key}: digest of {this} queued", file=out)
+                elif outcome == "already":
+                    print(f"{person.key}: the digest of {this} was sent before; not sent "
+                          "again", file=out)
+                else:
+                    code = 1
+                    print(f"{person.key}: not reachable on any configured platform (set "
+                          "their slack_id or telegram_id in the org file)", file=out)
+            if not args.dry_run:
+                session.commit()  # the claims and the outbox rows together
+    finally:
+        engine.dispose()
+    return code
 
 
 if __name__ == "__main__":

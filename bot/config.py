@@ -74,6 +74,14 @@ class Settings:
     )
     reminder_delay: timedelta = timedelta(hours=2)
     grace_period: timedelta = timedelta(hours=6)
+    #: When the weekly digest goes to the GM and each director, in their own timezone
+    #: (None: switched off). Default Monday 08:00: the check-in week (Friday's prompt,
+    #: answers until Sunday) is over everywhere the recipient's day has begun.
+    digest_schedule: CheckinSchedule | None = field(
+        default_factory=lambda: CheckinSchedule(0, time(8, 0))
+    )
+    #: A digest whose time passed while the bot was down is still sent this long after.
+    digest_grace_period: timedelta = timedelta(hours=6)
     log_level: str | None = None
     log_format: str = "text"
     console: bool | None = None
@@ -125,6 +133,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name == "database_url":
                 value = _mask_url_password(str(value))
+            elif f.name == "digest_schedule" and value is None:
+                value = "off"
             out[f.name] = "" if value is None else (
                 repr(value) if isinstance(value, Secret) else str(value))
         return out
@@ -168,6 +178,11 @@ class Settings:
             kwargs["reminder_delay"] = parse_duration(delay, "CHECKIN_REMINDER_DELAY")
         if (grace := get("CHECKIN_GRACE_PERIOD")) is not None:
             kwargs["grace_period"] = parse_duration(grace, "CHECKIN_GRACE_PERIOD")
+        if (digest := get("DIGEST_SCHEDULE")) is not None:
+            kwargs["digest_schedule"] = None if digest.lower() == "off" else parse_schedule(
+                digest, "DIGEST_SCHEDULE", "or off")
+        if (grace := get("DIGEST_GRACE_PERIOD")) is not None:
+            kwargs["digest_grace_period"] = parse_duration(grace, "DIGEST_GRACE_PERIOD")
         if (level := get("LOG_LEVEL")) is not None:
             if level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
                 raise ConfigError(
@@ -243,11 +258,12 @@ def parse_duration(text: str, name: str = "duration") -> timedelta:
     return total
 
 
-def parse_schedule(text: str, name: str = "schedule") -> CheckinSchedule:
-    """Parse 'fri 16:00' (day name and 24-hour time)."""
+def parse_schedule(text: str, name: str = "schedule", also: str = "") -> CheckinSchedule:
+    """Parse 'fri 16:00' (day name and 24-hour time); `also` names other accepted values."""
     match = re.fullmatch(r"\s*([A-Za-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})\s*", text)
     if not match or match.group(1).lower() not in DAYS:
-        raise ConfigError(f"{name}={text!r}: expected a day and a time, such as 'fri 16:00'")
+        raise ConfigError(f"{name}={text!r}: expected a day and a time, such as 'fri 16:00'"
+                          + (f", {also}" if also else ""))
     hour, minute = int(match.group(2)), int(match.group(3))
     if hour > 23 or minute > 59:
         raise ConfigError(f"{name}={text!r}: {hour:02d}:{minute:02d} is not a time of day")

@@ -503,6 +503,42 @@ class TeamPulse:
         with self.unit() as ctx:
             return send_monthly_reviews(ctx)
 
+    async def run_digests(self, *, starting: bool = False) -> int:
+        """Queue the weekly digests that are due (see handlers/digest.py); how many.
+
+        Each recipient's digest is its own transaction (a summary and a chart each), so
+        inbound events get the database in between; each is claimed once per week.
+        """
+        due = await self.db(self._digests_due, starting)
+        queued = 0
+        for person_id, week in due:
+            try:
+                queued += await self.db(self._digest_one, person_id, week)
+            except Exception as exc:  # one recipient's failure must not hold up the others
+                # Nothing of it was stored (one transaction): the next sweep tries again.
+                log.error("the %s digest for person #%d failed (%s); trying again at the "
+                          "next sweep", week, person_id, describe_db_error(exc)
+                          if isinstance(exc, DBAPIError) else type(exc).__name__)
+        if queued:
+            await self.deliver()
+            log.info("weekly digests queued: %d", queued)
+        return queued
+
+    def _digests_due(self, starting: bool) -> list[tuple[int, str]]:
+        from handlers.digest import due_digests
+
+        with self.unit() as ctx:
+            return due_digests(ctx, starting=starting)
+
+    def _digest_one(self, person_id: int, week: str) -> int:
+        from handlers.digest import queue_digest
+
+        with self.unit() as ctx:
+            person = ctx.session.get(Person, person_id)
+            if person is None:
+                return 0
+            return int(queue_digest(ctx, person, week, "schedule") == "queued")
+
     # --- anonymous pulse polls -----------------------------------------------------------
 
     async def run_pulse(self) -> pulse.SweepResult:

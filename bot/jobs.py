@@ -140,3 +140,14 @@ async def pulse_job() -> None:
     except DBAPIError as exc:
         log.error("pulse sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
+
+
+async def digest_job() -> None:
+    """The weekly digests to the GM and directors whose local digest time has come."""
+    if _bot is None:
+        return
+    try:
+        await _bot.run_digests()
+    except DBAPIError as exc:
+        log.error("digest sweep failed (%s); trying again at the next sweep",
+                  describe_db_error(exc))

@@ -48,6 +48,10 @@ ONEONONE_SWEEP = timedelta(minutes=1)
 CRM_WATCH_POLL = timedelta(minutes=1)
 #: How often pulse polls are opened, sent (at each person's local time), reminded and closed.
 PULSE_SWEEP = timedelta(minutes=5)
+#: How often the weekly digests are looked at: each recipient's goes out within this of
+#: their local digest time. Nothing is stored per job: each digest is claimed once per
+#: recipient and week in the database (storage/digest.py).
+DIGEST_SWEEP = timedelta(minutes=1)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -177,6 +181,10 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
         seconds=int(PULSE_SWEEP.total_seconds())), id="pulse", jobstore="memory",
         replace_existing=True)
     sync_honours_job(scheduler, bot)
+    if bot.settings.digest_schedule is not None:
+        scheduler.add_job("bot.jobs:digest_job", IntervalTrigger(
+            seconds=int(DIGEST_SWEEP.total_seconds())), id="digests", jobstore="memory",
+            replace_existing=True)
     if bot.org.crm.watch_folder is not None:
         scheduler.add_job("bot.jobs:crm_watch_job", IntervalTrigger(
             seconds=int(CRM_WATCH_POLL.total_seconds())), id="crm-watch", jobstore="memory",
@@ -186,4 +194,6 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     # Started (or restarted) on the day the honour roll is due: post it, once.
     await bot.run_honours()
     await bot.run_monthly_review()  # likewise, once a month
+    # A digest whose time passed while the bot was down, if still within its grace period.
+    await bot.run_digests(starting=True)
     return scheduler

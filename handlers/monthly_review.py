@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from bot.goals import Goal, Period, parse_period, progress
 from handlers.context import Context
+from handlers.digest import send_month_digests
 from handlers.goals import goal_actual, metric_label
 from handlers.honours import first_working_day, period_of
 from storage.goals import week_figures
@@ -183,12 +184,17 @@ def send_monthly_reviews(ctx: Context) -> bool:
         review = build_review(ctx, director, year, month_no, director.locale)
         new = ctx.tell(director, "monthly_review", review=review, own=True,
                        dedupe_key=f"monthly:{tag}:{director.key}")
+        # The month's weekly digests, named, with its attainment chart (once; before the
+        # questions, so that the first question is the last message).
+        send_month_digests(ctx, director, year, month_no)
         for gm in gms:
             ctx.tell(gm, "monthly_review", review=build_review(ctx, director, year, month_no,
                                                                gm.locale),
                      own=False, dedupe_key=f"monthly:{tag}:gm:{gm.key}:{director.key}")
         if new and ctx.conversations.get(director) is None:
             _ask(ctx, director, tag, MONTHLY_QUESTIONS[0], f"monthly:{tag}:q:{director.key}")
+    for gm in gms:
+        send_month_digests(ctx, gm, year, month_no)
     return True
 
 

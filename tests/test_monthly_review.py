@@ -47,8 +47,9 @@ async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat,
     assert chat.to("alice") == []
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_monthly_review()
-    review, question = chat.to("alice")
+    review, digests, question = chat.to("alice")
     assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 5 weeks")
+    assert digests.startswith("📬 Weekly digests of 2026-11 · team East")
     # November's share of the quarter's target: 21 of Q4's 66 working days.
     assert "• Revenue: 50,000 of 47,727 USD (105% of the month's target)" in review
     # Q4 to date: 50k of a plan of 97,727; 100k to go over 23 working days.

@@ -1,0 +1,226 @@
+"""The weekly digest: after the check-in week, the GM gets that week's summary and each
+director their own team's, each with the attainment chart, by DM in their language.
+
+When: DIGEST_SCHEDULE (default Monday 08:00) in each recipient's own timezone; the digest
+covers the week of the latest check-in prompt before that moment. Once per recipient and
+week: the claim (storage/digest.py) and the outbox rows are one transaction, so a job
+firing again, a restart, a second replica or `teampulse digest` never sends it twice. A
+digest missed while the bot was down goes out on start if its time is at most
+DIGEST_GRACE_PERIOD ago, and not after.
+
+The summary itself is handlers/summary.py's, called, never copied: the digest adds a
+short header (the week, whether the check-in has closed, who has not answered).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import charts
+from bot.config import CheckinSchedule, Settings
+from bot.events import OutboundMessage, Target
+from bot.schedule import checkin_moment, last_checkin
+from bot.weeks import current_week, week_end, week_of, week_start
+from handlers.context import Context
+from handlers.summary import SummaryRequest, WeekSummary, render_summary, summaries
+from storage.digest import DigestRepo
+from storage.models import Person
+from storage.round_batch import RoundBatchRepo
+
+log = logging.getLogger(__name__)
+
+#: Weeks of attainment the digest's chart shows, ending with the digest's week.
+CHART_WEEKS = 8
+CHART_KIND = "attainment"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One recipient's digest of one week, rendered for one markup."""
+
+    person_key: str
+    week: str
+    team: str | None
+    text: str
+    chart: bytes | None
+    caption: str
+
+
+def team_of(person: Person) -> str | None:
+    """The scope of a person's digest: None (the whole org) for the GM, else their team."""
+    return None if person.role == "gm" else person.team
+
+
+def gets_digest(person: Person) -> bool:
+    """The GM, and each director who has a team (a director sees only their own team,
+    so one without a team has no view to be sent)."""
+    return person.active and (person.role == "gm" or (person.role == "director"
+                                                      and bool(person.team)))
+
+
+def digest_week(settings: Settings, timezone: str, moment: datetime) -> str:
+    """The week a digest at `moment` covers: that of the latest check-in prompt at or
+    before it, in the recipient's timezone."""
+    asked = last_checkin(settings.checkin_schedule, timezone, moment)
+    return current_week(asked, timezone)
+
+
+def last_digest(schedule: CheckinSchedule, timezone: str, now: datetime) -> datetime:
+    """The latest scheduled digest moment at or before `now` (UTC), in a timezone's own
+    local time, so it stays at 08:00 local across a daylight-saving change."""
+    return last_checkin(schedule, timezone, now)
+
+
+def due_digests(ctx: Context, *, starting: bool = False) -> list[tuple[int, str]]:
+    """(person id, week) of every digest whose time has come, within the grace period,
+    and that is not yet claimed. With `starting`, digests missed past the grace period
+    are logged (once, at start), so the operator can tell why one never came."""
+    schedule = ctx.settings.digest_schedule
+    if schedule is None:
+        return []
+    now = ctx.clock.now()
+    repo = DigestRepo(ctx.session)
+    candidates: list[tuple[Person, str, datetime]] = []
+    moments: dict[str, tuple[datetime, str]] = {}  # one computation per timezone
+    for person in repo.recipients():
+        if not gets_digest(person):
+            continue
+        if person.timezone not in moments:
+            moment = last_digest(schedule, person.timezone, now)
+            moments[person.timezone] = (moment, digest_week(ctx.settings, person.timezone,
+                                                            moment))
+        moment, week = moments[person.timezone]
+        candidates.append((person, week, moment))
+    claimed = repo.claimed((p.id, week) for p, week, _ in candidates)
+    due: list[tuple[int, str]] = []
+    for person, week, moment in candidates:
+        if (person.id, week) in claimed:
+            continue
+        if now - moment > ctx.settings.digest_grace_period:
+            if starting:
+                log.info("%s digest for %s not sent: its time passed more than the grace "
+                         "period ago", week, person.key)
+            continue
+        due.append((person.id, week))
+    return due
+
+
+def queue_digest(ctx: Context, person: Person, week: str, via: str) -> str:
+    """Claim and queue one digest; 'queued', 'already' (claimed before), 'unreachable',
+    or 'no-digest' (not the GM nor a director with a team).
+
+    The claim and the outbox rows commit together with the caller's transaction.
+    """
+    if not gets_digest(person):
+        return "no-digest"
+    target = ctx.dm_target(person)
+    if target is None:
+        return "unreachable"
+    team = team_of(person)
+    if not DigestRepo(ctx.session).claim(person, week, team, ctx.clock.now(), via):
+        return "already"
+    digest = build_digest(ctx, person, week, ctx.addressbook.markup(target.platform))
+    ctx.post(target, digest.text, dedupe_key=f"digest:{week}:{person.key}")
+    if digest.chart is not None:
+        _enqueue_image(ctx, target, digest.caption, digest.chart,
+                       f"{CHART_KIND}-{week}.png", f"digest:{week}:{person.key}:chart")
+    return "queued"
+
+
+def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
+    """A recipient's digest of a week (nothing recorded): header, summary and chart."""
+    team = team_of(person)
+    request = SummaryRequest("team", week=week, team=team) if team else \
+        SummaryRequest("week", week=week)
+    weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")
+    header = _header(ctx, person, weeks[-1], team, markup)
+    body = render_summary(ctx.renderer, person.locale, markup, request, weeks, ctx.org.name)
+    chart = chart_png(ctx, person.locale, week_start(week), CHART_WEEKS, team)
+    caption = ctx.renderer.message(person.locale, "digest_chart_caption", markup,
+                                   week=week, weeks=CHART_WEEKS, team=team)
+    return Digest(person.key, week, team, f"{header}\n\n{body}", chart, caption)
+
+
+def chart_png(ctx: Context, locale: str, end_week: date, weeks: int,
+              team: str | None) -> bytes | None:
+    """The attainment chart, or None if it could not be drawn (logged, without content).
+
+    Drawn in a savepoint: a database error inside it must not spoil the transaction the
+    digest's text is recorded in.
+    """
+    try:
+        with ctx.session.begin_nested():
+            return charts.render_chart_png(ctx.session, ctx.org, CHART_KIND, locale,
+                                           end_week=end_week, weeks=weeks, team=team)
+    except Exception as exc:
+        log.warning("the %s chart for the week of %s could not be drawn (%s); the digest "
+                    "goes without it", CHART_KIND, end_week.isoformat(), type(exc).__name__)
+        return None
+
+
+def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
+            markup: str) -> str:
+    tz = ZoneInfo(person.timezone)
+    asked = checkin_moment(ctx.settings.checkin_schedule, person.timezone, s.week)
+    asked_local = asked.astimezone(tz)
+    # The week closes at the end of its Sunday in the recipient's timezone: an answer
+    # after that counts as late in the summary.
+    closes = datetime.combine(week_end(s.week) + timedelta(days=1), time(), tz)
+    return ctx.renderer.message(
+        person.locale, "digest_header", markup, week=s.week, start=s.start, end=s.end,
+        team=team, asked=asked_local.strftime("%Y-%m-%d %H:%M"),
+        asked_weekday=asked_local.weekday(), closed=ctx.clock.now() >= closes,
+        nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
+        missing=[(p.name, p.status) for p in s.missing], away=[p.name for p in s.away])
+
+
+def _enqueue_image(ctx: Context, target: Target, caption: str, image: bytes, name: str,
+                   dedupe_key: str) -> bool:
+    message = OutboundMessage(caption, image=image, image_name=name)
+    row = ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
+                             address=target.address, payload=message.to_payload(),
+                             now=ctx.clock.now(), dedupe_key=dedupe_key)
+    if row is not None:
+        ctx.sent.append(message)
+    return row is not None
+
+
+# --- the monthly review's link to the month's digests -----------------------------------
+
+def month_weeks(year: int, month: int) -> list[str]:
+    """The ISO weeks of a month: those whose Thursday falls in it (ISO's own rule)."""
+    day = date(year, month, 1)
+    day += timedelta(days=(3 - day.weekday()) % 7)  # the month's first Thursday
+    weeks: list[str] = []
+    while day.month == month:
+        weeks.append(week_of(day))
+        day += timedelta(weeks=1)
+    return weeks
+
+
+def send_month_digests(ctx: Context, person: Person, year: int, month: int) -> bool:
+    """With the monthly review: the month's weekly digests named (week, dates, when each
+    was sent) and the month's attainment chart, once per person and month (outbox dedupe
+    key); False if it was sent before or the person cannot be reached."""
+    tag = f"{year}-{month:02d}"
+    key = f"monthly:{tag}:digests:{person.key}"
+    target = ctx.dm_target(person)
+    if not gets_digest(person) or target is None or \
+            RoundBatchRepo(ctx.session).taken_dedupe_keys([key]):
+        return False  # checked first: the chart is not drawn again for nothing
+    weeks = month_weeks(year, month)
+    tz = ZoneInfo(person.timezone)
+    sent = {d.week: d.queued_at.astimezone(tz).date()
+            for d in DigestRepo(ctx.session).sent_to(person, weeks)}
+    team = team_of(person)
+    markup = ctx.addressbook.markup(target.platform)
+    chart = chart_png(ctx, person.locale, week_start(weeks[-1]), len(weeks), team)
+    text = ctx.renderer.message(
+        person.locale, "digest_month", markup, month=tag, team=team, chart=chart is not None,
+        digests=[(w, week_start(w), week_end(w), sent.get(w)) for w in weeks])
+    if chart is None:
+        return ctx.post(target, text, dedupe_key=key)
+    return _enqueue_image(ctx, target, text, chart, f"{CHART_KIND}-{tag}.png", key)

@@ -1,0 +1,30 @@
+"""The weekly digest on Slack: the text as a DM, the chart as a file in the same DM."""
+
+from __future__ import annotations
+
+import json
+
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack.harness import GRACE, SlackHarness, dm_channel
+from tests.test_digest import MONDAY_8AM_NY, PNG
+
+
+async def test_the_gm_gets_the_digest_and_its_chart_as_a_file_upload(
+        slack: SlackHarness, fake: FakeSlackAPI) -> None:
+    slack.clock.set(MONDAY_8AM_NY)
+    await slack.bot.run_digests()
+    await slack.settle()
+    (post,) = [c for c in fake.calls_for("chat.postMessage") if c.params["channel"] == GRACE]
+    assert "*📬 Weekly digest — 2026-W48*" in post.params["text"]
+    assert "No check-in was sent this week" in post.params["text"]
+    (done,) = [c for c in fake.calls_for("files.completeUploadExternal")
+               if c.params["channel_id"] == dm_channel(GRACE)]
+    assert done.params["initial_comment"] == (
+        "📈 Attainment against target, the 8 weeks to 2026-W48")
+    (item,) = json.loads(done.params["files"]) if isinstance(done.params["files"], str) \
+        else done.params["files"]
+    upload = fake.uploads[item["id"]]
+    assert upload.filename == "attainment-2026-W48.png"
+    assert upload.data is not None and upload.data.startswith(PNG)
+    # Posted before the chart, in the GM's DM.
+    assert fake.calls.index(post) < fake.calls.index(done)

@@ -1,0 +1,343 @@
+"""The weekly digest, from the recipients' side: the GM's week and each director's team,
+once per week across restarts, at the configured local time, and the monthly review's link."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from io import StringIO
+
+import pytest
+
+from bot import charts
+from bot.adapters.console import ConsoleAdapter
+from bot.config import CheckinSchedule, ConfigError, Settings
+from bot.core import TeamPulse
+from bot.scheduler import start_scheduler
+from handlers.digest import month_weeks
+from tests.support import RecordingAdapter, run_cli, say
+from tests.test_monthly_review import DEC_1_9AM_NY
+from tests.test_summary import checked_in
+
+MONDAY_8AM_NY = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)  # EST, UTC-5
+MONDAY_8AM_SHANGHAI = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # CST, UTC+8
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def digests(chat: RecordingAdapter, key: str) -> list[str]:
+    """The weekly digests a person received (their text messages)."""
+    return [s.text for s in chat.sent if s.target.address == key and s.message.image is None
+            and ("Weekly digest —" in s.text or "每周摘要 —" in s.text)]
+
+
+def charts_to(chat: RecordingAdapter, key: str) -> list[tuple[str, bytes]]:
+    """The images a person received: (caption, PNG)."""
+    return [(s.text, s.message.image) for s in chat.sent
+            if s.target.address == key and s.message.image is not None]
+
+
+async def restart(bot: TeamPulse, clock) -> RecordingAdapter:
+    """The bot starts again on the same database (its scheduler's start-up included)."""
+    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    chat = RecordingAdapter()
+    again.register(chat)
+    scheduler = await start_scheduler(again, again.engine)
+    scheduler.shutdown(wait=False)
+    await again.drain()
+    return chat
+
+
+async def test_the_gm_gets_exactly_one_digest_for_the_week_across_a_restart(bot, chat, clock):
+    await checked_in(bot, chat, clock)  # Alice and Li answer, Bruno starts and stops
+    clock.set(MONDAY_8AM_NY - timedelta(minutes=1))
+    await bot.run_digests()
+    assert digests(chat, "grace") == []  # 07:59 in New York: not yet
+    # The bot is down at 08:00 and back at 09:30: the digest goes out on start.
+    clock.set(MONDAY_8AM_NY + timedelta(minutes=90))
+    first = await restart(bot, clock)
+    (text,) = digests(first, "grace")
+    assert text.startswith("📬 Weekly digest — 2026-W48 (2026-11-23 – 2026-11-29)\n"
+                           "Check-in asked Fri 2026-11-27 16:00; the deadline has passed (the "
+                           "week ended 2026-11-29).\n"
+                           "2 of 3 answered. Not answered: Bruno Rossi (started, not finished).")
+    # Then the week's summary itself, as /summary shows it.
+    assert "Weekly summary — Test Sales" in text and "Check-ins: 2 of 3" in text
+    assert "李雷: Revenue 66,000 / 60,000 USD (110%)" in text
+    ((caption, image),) = charts_to(first, "grace")
+    assert image.startswith(PNG)
+    assert caption == "📈 Attainment against target, the 8 weeks to 2026-W48"
+    # Another restart, and the sweep an hour later: nothing again.
+    second = await restart(bot, clock)
+    clock.advance(timedelta(hours=1))
+    await bot.run_digests()
+    assert digests(second, "grace") == [] and charts_to(second, "grace") == []
+    assert digests(chat, "grace") == []
+
+
+async def test_two_processes_sweeping_at_once_send_one_digest(bot, chat, clock):
+    # Only the leader runs the scheduler; should a second process sweep all the same (a
+    # leader change at that moment, or `teampulse digest`), the claim still wins once.
+    other = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    second = RecordingAdapter()
+    other.register(second)
+    clock.set(MONDAY_8AM_NY)
+    counts = await asyncio.gather(bot.run_digests(), other.run_digests())
+    await asyncio.gather(bot.drain(), other.drain())
+    assert len(digests(chat, "grace") + digests(second, "grace")) == 1
+    assert len(charts_to(chat, "grace") + charts_to(second, "grace")) == 1
+    # Grace, Alice and Bruno (08:00 in Rome was six hours ago); Li's 08:00 was 13 h ago.
+    assert sum(counts) == 3
+async def test_a_digest_missed_past_the_grace_period_is_not_sent(bot, chat, clock, caplog):
+    await checked_in(bot, chat, clock)
+    clock.set(MONDAY_8AM_NY + bot.settings.digest_grace_period + timedelta(minutes=1))
+    with caplog.at_level(logging.INFO, logger="handlers.digest"):
+        late = await restart(bot, clock)
+    assert digests(late, "grace") == [] and digests(late, "alice") == []
+    assert "2026-W48 digest for grace not sent" in caplog.text
+    # Next week's comes as usual.
+    clock.set(MONDAY_8AM_NY + timedelta(weeks=1))
+    await bot.run_digests()
+    assert digests(chat, "grace")[0].startswith("📬 Weekly digest — 2026-W49")
+
+
+async def test_a_director_gets_only_their_own_team_in_their_language(bot, chat, clock,
+                                                                     monkeypatch):
+    drawn: list[tuple[str, str, dict[str, object]]] = []
+    real = charts.render_chart_png
+
+    def recording(session, org, kind, locale, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append((kind, locale, kwargs))
+        return real(session, org, kind, locale, **kwargs)
+
+    monkeypatch.setattr(charts, "render_chart_png", recording)
+    await checked_in(bot, chat, clock)
+    clock.set(MONDAY_8AM_SHANGHAI)  # 08:00 on Monday for Li, Sunday evening in New York
+    await bot.run_digests()
+    (li,) = digests(chat, "li")
+    assert li.startswith("📬 每周摘要 — 2026-W48（2026-11-23 – 2026-11-29） · 团队 China\n")
+    assert "已回答 1 / 1 人。被询问的人都已回答。" in li
+    assert "李雷" in li and "Alice" not in li and "Bruno" not in li
+    assert digests(chat, "alice") == [] and digests(chat, "grace") == []
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (alice,) = digests(chat, "alice")
+    assert alice.startswith("📬 Weekly digest — 2026-W48 (2026-11-23 – 2026-11-29) · team East\n")
+    assert "1 of 1 answered. Everyone asked has answered." in alice
+    assert "Alice Martin" in alice
+    assert "Bruno" not in alice and "李雷" not in alice and "Europe" not in alice
+    (_, image), = charts_to(chat, "alice")
+    assert image.startswith(PNG)
+    monday = date(2026, 11, 23)
+    assert ("attainment", "zh-CN", {"end_week": monday, "weeks": 8, "team": "China"}) in drawn
+    assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": "East"}) in drawn
+    assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": None}) in drawn
+    # Sam (a member) and Vera (a viewer) get no digest.
+    assert digests(chat, "sam") == [] and digests(chat, "vera") == []
+
+
+async def test_a_week_where_someone_did_not_answer_says_so(bot, chat, clock):
+    await bot.run_checkins()
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert "1 of 3 answered. Not answered: Bruno Rossi (no answer), 李雷 (no answer)." in gm
+    (bruno,) = digests(chat, "bruno")  # 08:00 in Rome was six hours ago: within the grace
+    assert "0 of 1 answered. Not answered: Bruno Rossi (no answer)." in bruno
+
+
+async def test_someone_away_is_named_as_away_not_as_missing(bot, chat, clock):
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))
+    await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
+    await bot.run_checkins()
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert ("0 of 2 answered. Not answered: Alice Martin (no answer), 李雷 (no answer). "
+            "Away: Bruno Rossi.") in gm
+
+
+async def test_a_week_nobody_was_asked_reads_as_such(bot, chat, clock):
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert "No check-in was sent this week: nobody was asked." in gm
+
+
+async def test_switched_off_nothing_is_sent(bot, chat, clock):
+    bot.settings = replace(bot.settings, digest_schedule=None)
+    await checked_in(bot, chat, clock)
+    for hour in range(0, 72, 1):
+        clock.set(MONDAY_8AM_NY - timedelta(hours=24) + timedelta(hours=hour))
+        assert await bot.run_digests() == 0
+    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    scheduler = await start_scheduler(again, again.engine)
+    try:
+        assert scheduler.get_job("digests") is None
+    finally:
+        scheduler.shutdown(wait=False)
+    assert not any("Weekly digest" in s.text or s.message.image for s in chat.sent)
+
+
+def test_the_digest_time_is_read_from_the_environment():
+    assert Settings.from_mapping({}).digest_schedule == CheckinSchedule(0, time(8, 0))
+    assert Settings.from_mapping({"DIGEST_SCHEDULE": "off"}).digest_schedule is None
+    tuesday = Settings.from_mapping({"DIGEST_SCHEDULE": "tue 07:30",
+                                     "DIGEST_GRACE_PERIOD": "12h"})
+    assert tuesday.digest_schedule == CheckinSchedule(1, time(7, 30))
+    assert tuesday.digest_grace_period == timedelta(hours=12)
+    assert tuesday.describe()["digest_schedule"] == "tue 07:30"
+    assert Settings.from_mapping({"DIGEST_SCHEDULE": "OFF"}).describe()[
+        "digest_schedule"] == "off"
+    with pytest.raises(ConfigError, match=r"DIGEST_SCHEDULE='mon 8am'.*'fri 16:00', or off"):
+        Settings.from_mapping({"DIGEST_SCHEDULE": "mon 8am"})
+
+
+async def test_the_configured_day_and_time_hold_in_local_time_across_dst(bot, chat, clock):
+    bot.settings = replace(bot.settings, digest_schedule=CheckinSchedule(1, time(7, 30)))
+    # Tuesday 27 October, 07:30 in New York (still EDT, UTC-4) is 11:30 UTC.
+    clock.set(datetime(2026, 10, 27, 11, 29, tzinfo=UTC))
+    await bot.run_digests()
+    assert digests(chat, "grace") == []
+    clock.set(datetime(2026, 10, 27, 11, 30, tzinfo=UTC))
+    await bot.run_digests()
+    (first,) = digests(chat, "grace")
+    assert first.startswith("📬 Weekly digest — 2026-W43")  # Friday 23 October's check-in
+    # Clocks went back on 1 November: 07:30 EST is 12:30 UTC, not 11:30.
+    clock.set(datetime(2026, 11, 3, 11, 30, tzinfo=UTC))
+    await bot.run_digests()
+    assert len(digests(chat, "grace")) == 1
+    clock.set(datetime(2026, 11, 3, 12, 29, tzinfo=UTC))
+    await bot.run_digests()
+    assert len(digests(chat, "grace")) == 1
+    clock.set(datetime(2026, 11, 3, 12, 30, tzinfo=UTC))
+    await bot.run_digests()
+    assert digests(chat, "grace")[1].startswith("📬 Weekly digest — 2026-W44")
+    # Rome changed a week earlier: Bruno's came at 07:30 CET, 06:30 UTC, both weeks.
+    assert [s.target.address for s in chat.sent if "2026-W44" in s.text
+            and s.message.image is None].count("bruno") == 1
+
+
+async def test_a_chart_that_fails_leaves_the_digest_as_text(bot, chat, clock, monkeypatch,
+                                                            caplog):
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("Acme renewal 52,000")
+
+    monkeypatch.setattr(charts, "render_chart_png", broken)
+    await checked_in(bot, chat, clock)
+    clock.set(MONDAY_8AM_NY)
+    with caplog.at_level(logging.WARNING):
+        await bot.run_digests()
+    (text,) = digests(chat, "grace")
+    assert "2 of 3 answered" in text
+    assert charts_to(chat, "grace") == []
+    assert "could not be drawn (RuntimeError)" in caplog.text
+    assert "Acme" not in caplog.text and "52,000" not in caplog.text
+
+
+async def test_the_console_shows_the_text_and_notes_the_image(bot, clock):
+    out = StringIO()
+    bot.register(ConsoleAdapter(bot, StringIO(), out, interactive=False))
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    await bot.outbox.flush()
+    printed = out.getvalue()
+    assert "📬 Weekly digest — 2026-W48" in printed
+    assert "[image attainment-2026-W48.png, " in printed
+    assert "📈 Attainment against target, the 8 weeks to 2026-W48" in printed
+
+
+async def test_one_digest_that_fails_does_not_hold_up_the_others(bot, chat, clock,
+                                                                monkeypatch, caplog):
+    import handlers.digest
+
+    real = handlers.digest.build_digest
+
+    def failing_for_alice(ctx, person, week, markup):  # type: ignore[no-untyped-def]
+        if person.key == "alice":
+            raise KeyError("Acme")
+        return real(ctx, person, week, markup)
+
+    monkeypatch.setattr(handlers.digest, "build_digest", failing_for_alice)
+    clock.set(MONDAY_8AM_NY)
+    with caplog.at_level(logging.ERROR):
+        await bot.run_digests()
+    assert len(digests(chat, "grace")) == 1 and digests(chat, "alice") == []
+    assert "the 2026-W48 digest for person" in caplog.text and "Acme" not in caplog.text
+    monkeypatch.setattr(handlers.digest, "build_digest", real)
+    clock.advance(timedelta(minutes=1))
+    await bot.run_digests()  # nothing of hers was recorded: the next sweep sends it
+    assert len(digests(chat, "alice")) == 1 and len(digests(chat, "grace")) == 1
+
+
+def test_the_weeks_of_a_month_are_those_whose_thursday_it_holds():
+    assert month_weeks(2026, 11) == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
+    # Thursday 31 December 2026 puts 2026-W53 (to Sunday 3 January) in December.
+    assert month_weeks(2026, 12)[-1] == "2026-W53"
+    assert month_weeks(2027, 1) == ["2027-W01", "2027-W02", "2027-W03", "2027-W04"]
+
+
+async def test_the_monthly_review_names_the_months_digests_with_its_chart(bot, chat, clock):
+    for monday in (9, 16, 23, 30):
+        clock.set(datetime(2026, 11, monday, 13, 0, tzinfo=UTC))
+        await bot.run_digests()
+    clock.set(DEC_1_9AM_NY)
+    await bot.run_monthly_review()
+    (caption, image), = [c for c in charts_to(chat, "grace") if "2026-11" in c[0]]
+    assert image.startswith(PNG)
+    assert caption == ("📬 Weekly digests of 2026-11\n"
+                       "• 2026-W45 (2026-11-02 – 2026-11-08): sent 2026-11-09\n"
+                       "• 2026-W46 (2026-11-09 – 2026-11-15): sent 2026-11-16\n"
+                       "• 2026-W47 (2026-11-16 – 2026-11-22): sent 2026-11-23\n"
+                       "• 2026-W48 (2026-11-23 – 2026-11-29): sent 2026-11-30\n"
+                       "The chart shows the month's attainment against target, week by week.")
+    (alice,) = [c for c, _ in charts_to(chat, "alice") if "2026-11" in c]
+    assert alice.startswith("📬 Weekly digests of 2026-11 · team East\n")
+    # Once a month: the job again, or a restart, sends nothing more.
+    count = len(chat.sent)
+    await bot.run_monthly_review()
+    assert len(chat.sent) == count
+    again = await restart(bot, clock)
+    assert not [c for c in charts_to(again, "grace") if "2026-11" in c[0]]
+
+
+async def test_cli_dry_run_prints_and_records_nothing(bot, chat, clock, settings):
+    await checked_in(bot, chat, clock)
+    code, out = run_cli(settings, "digest", "--dry-run", "--to", "gm", "--week", "2026-W48")
+    assert code == 0
+    assert out.startswith("## Digest for grace, 2026-W48\n\n**📬 Weekly digest — 2026-W48**")
+    assert "2 of 3 answered" in out
+    assert "[chart: 📈 Attainment against target, the 8 weeks to 2026-W48 — " in out
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    assert len(digests(chat, "grace")) == 1  # the scheduled one still comes
+
+
+async def test_cli_queues_a_digest_and_the_scheduled_one_is_not_sent_again(bot, chat, clock,
+                                                                           settings):
+    await checked_in(bot, chat, clock)
+    code, out = run_cli(settings, "digest", "--to", "alice", "--week", "2026-W48")
+    assert (code, out) == (0, "alice: digest of 2026-W48 queued\n")
+    code, out = run_cli(settings, "digest", "--to", "alice", "--week", "2026-W48")
+    assert out == "alice: the digest of 2026-W48 was sent before; not sent again\n"
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()  # the running bot sends what the CLI queued, and no second one
+    (text,) = digests(chat, "alice")
+    assert "team East" in text
+    assert len(charts_to(chat, "alice")) == 1
+    assert len(digests(chat, "grace")) == 1
+
+
+async def test_cli_refuses_what_it_cannot_do(bot, settings, capsys):
+    assert run_cli(settings, "digest", "--to", "sam")[0] == 2
+    assert "--to 'sam': no digest goes to them (choose one of: gm, alice, bruno, li)" in \
+        capsys.readouterr().err
+    assert run_cli(settings, "digest", "--week", "2026-W99", "--dry-run")[0] == 2
+    assert "--week '2026-W99': expected a past or the current ISO week" in \
+        capsys.readouterr().err
