@@ -48,6 +48,9 @@ ONEONONE_SWEEP = timedelta(minutes=1)
 CRM_WATCH_POLL = timedelta(minutes=1)
 #: How often pulse polls are opened, sent (at each person's local time), reminded and closed.
 PULSE_SWEEP = timedelta(minutes=5)
+#: How often scheduled 360° reviews are started and closed (org file: reviews:). What has
+#: started is claimed in the database, so the sweep itself needs no persistent job.
+REVIEW_SWEEP = timedelta(minutes=5)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -176,6 +179,10 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     scheduler.add_job("bot.jobs:pulse_job", IntervalTrigger(
         seconds=int(PULSE_SWEEP.total_seconds())), id="pulse", jobstore="memory",
         replace_existing=True)
+    if bot.org.reviews.enabled:
+        scheduler.add_job("bot.jobs:review_schedule_job", IntervalTrigger(
+            seconds=int(REVIEW_SWEEP.total_seconds())), id="review-schedule",
+            jobstore="memory", replace_existing=True)
     sync_honours_job(scheduler, bot)
     if bot.org.crm.watch_folder is not None:
         scheduler.add_job("bot.jobs:crm_watch_job", IntervalTrigger(
@@ -186,4 +193,5 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     # Started (or restarted) on the day the honour roll is due: post it, once.
     await bot.run_honours()
     await bot.run_monthly_review()  # likewise, once a month
+    await bot.run_review_schedule()  # reviews due while the bot was down, once each
     return scheduler
