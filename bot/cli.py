@@ -268,6 +268,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             print(f"  {p.key:<12} {p.role:<8} {p.timezone:<20} {p.locale:<5} "
                   f"{'checks in' if p.checks_in else '':<9} {kpis}", file=out)
         _print_goals(org, out)
+        if org.reviews.enabled:
+            r = org.reviews
+            who = "every director" if r.directors is None else ", ".join(r.directors)
+            print(f"reviews: {r.name} 360° reviews of {who}, from the period's working day "
+                  f"{r.day} at {r.at:%H:%M} in the GM's timezone, open {r.open_days} days",
+                  file=out)
         return 0
     if args.command == "config":
         for name, value in settings.describe().items():

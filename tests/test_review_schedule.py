@@ -228,3 +228,18 @@ reviews:
                                        r"days for a monthly schedule\)"):
         parse_org(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
             "quarterly", "monthly").replace("14", "21"))
+
+
+def test_check_org_shows_the_schedule_and_refuses_a_bad_one(tmp_path, capsys):
+    from bot.cli import main
+
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
+        "directors: all", "directors: [alice, li]"), encoding="utf-8")
+    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 0
+    assert ("reviews: quarterly 360° reviews of alice, li, from the period's working day 1 "
+            "at 10:00 in the GM's timezone, open 14 days") in capsys.readouterr().out
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
+        "day: 1", "day: 21"), encoding="utf-8")
+    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2
+    assert "reviews.day: 21 is not a working day of the period" in capsys.readouterr().err
