@@ -141,6 +141,10 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--yes", action="store_true", help="really erase (required)")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
+    check.add_argument("--format", choices=FORMATS, default=None,
+                       help="list the people as md, json or csv (default: the check's report)")
+    check.add_argument("--locale", choices=("en", "zh-CN"), default=None,
+                       help="language of the Markdown (default: the GM's)")
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
                                            "and check DATABASE_URL")
     config.add_argument("--check-db", action="store_true",
@@ -262,6 +266,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command == "check-org":
         path = args.path or settings.org_file
         org = load_org(path)
+        if args.format is not None:
+            from bot.cli_views import org_people
+
+            return org_people(args, org, path, out)
         print(f"{path}: OK — {org.name}, {len(org.people)} people", file=out)
         for p in org.people:
             kpis = ", ".join(f"{k.metric} {k.weekly_target:g} {k.unit}" for k in p.kpis)

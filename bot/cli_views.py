@@ -11,7 +11,7 @@ import sys
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
-from bot.cli_output import dump_json, write_csv
+from bot.cli_output import csv_cell, dump_json, write_csv
 from bot.config import Settings
 
 
@@ -386,3 +386,45 @@ def _goal_record(v: Any) -> dict[str, Any]:
             "pace_needed": round(p.pace_needed, 2) if p.pace_needed is not None else None,
             "mismatches": [{"person": m.person, "week": m.week, "crm": m.crm,
                             "reported": m.reported} for m in v.mismatches]}
+
+
+# --- the org file's people (check-org) -----------------------------------------------------
+
+PEOPLE_FIELDS = ("key", "name", "role", "manager", "team", "timezone", "locale", "checks_in",
+                 "can_view_summary", "kpis")
+
+
+def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> int:
+    """`teampulse check-org --format md|json|csv`: who is in a valid org file."""
+    from bot.goals import breakdown_gaps, describe_gap
+    from bot.render import shared_renderer
+
+    people = [{"key": p.key, "name": p.name, "role": p.role, "manager": p.manager,
+               "team": p.team, "timezone": p.timezone, "locale": p.locale,
+               "checks_in": p.checks_in, "can_view_summary": p.can_view_summary,
+               "kpis": [{"metric": k.metric, "unit": k.unit,
+                         "weekly_target": k.weekly_target} for k in p.kpis]}
+              for p in org.people]
+    if args.format == "csv":
+        write_csv(out, PEOPLE_FIELDS, [{**p, "kpis": [
+            f"{k['metric']} {csv_cell(k['weekly_target'])} {k['unit']}".strip()
+            for k in p["kpis"]]} for p in people])
+        return 0
+    gaps = [describe_gap(g) for g in breakdown_gaps(
+        org.goals, {p.key: p.team for p in org.people}, {p.key: p.name for p in org.people})]
+    r = org.reviews
+    reviews = {"schedule": r.name, "start_month": r.start_month, "day": r.day,
+               "time": r.at.strftime("%H:%M"), "directors": list(r.directors)
+               if r.directors is not None else "all", "open_days": r.open_days} \
+        if r.enabled else None
+    if args.format == "json":
+        dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,
+                   "people": people, "goals": len(org.goals.goals), "breakdown": gaps,
+                   "reviews": reviews}, out)
+        return 0
+    gm = next((p for p in org.people if p.role == "gm"), org.people[0])
+    out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
+                                        org=org.name, file=str(path), people=people,
+                                        goals=len(org.goals.goals), gaps=gaps) + "\n")
+    return 0
+

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "docs" / "schema"
 #: The views this module covers (the summary's schema is tested with the summary).
 VIEWS = ("kudos", "kudos-top", "kudos-honours", "oneonones", "pulse-results", "review",
-         "goals")
+         "goals", "org")
 # Sam is called "=cmd": a spreadsheet would run the name as a formula if it were not guarded.
 FORMULA_ORG = TEST_ORG.read_text(encoding="utf-8").replace("name: Sam Lee", 'name: "=cmd"')
 
@@ -263,3 +263,26 @@ def test_every_schema_is_a_draft_2020_12_schema_and_documented():
         assert f"schema/{path.name}" in docs, path.name
     md = MarkdownIt("commonmark").parse(docs)
     assert md[0].type == "heading_open"
+
+
+def test_check_org_lists_the_people_in_every_format(fsettings):
+    path = str(fsettings.org_file)
+    code, raw = run_cli(fsettings, "check-org", path, "--format", "csv")
+    assert code == 0
+    sam = next(r for r in table(raw) if r["key"] == "sam")
+    assert (sam["name"], sam["team"], sam["checks_in"]) == ("'=cmd", "East", "false")
+    alice = next(r for r in table(raw) if r["key"] == "alice")
+    assert alice["kpis"] == "revenue 50000 USD;new_customers 4 customers"
+    data = valid("org", run_cli(fsettings, "check-org", path, "--format", "json")[1])
+    assert [p["key"] for p in data["people"]] == ["grace", "alice", "bruno", "li", "vera",
+                                                   "sam"]
+    assert data["goals"] == 7 and data["reviews"] is None
+    assert data["breakdown"][0].startswith("revenue 2026-Q4: East + Europe + China")
+    code, md = run_cli(fsettings, "check-org", path, "--format", "md")
+    blocks = markdown_blocks(md)
+    assert blocks[0] == ("h1", "Org file — Test Sales")
+    assert ("li", "=cmd (sam) · member · team East · reports to alice · America/Chicago · en"
+            ) in blocks
+    assert ("h2", "Breakdown") in blocks
+    code, text = run_cli(fsettings, "check-org", path)  # the plain report, as before
+    assert text.startswith(f"{path}: OK — Test Sales, 6 people")
