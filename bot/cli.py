@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from bot import __version__
+from bot.cli_output import FORMATS, add_format
 from bot.config import ConfigError, Settings
 from bot.org import Org, OrgError, load_org
 
@@ -29,8 +30,16 @@ ROUND_POLL_SECONDS = 0.5
 round_wait_pause: Callable[[float], None] = time.sleep
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad option is one clear line (and exit code 2), not the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print `teampulse <command>: <what is wrong>` and exit 2."""
+        self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="teampulse",
         description="Weekly check-ins, 1:1s, recognition and morale for a GM and their "
                     "directors, in Slack, Telegram or a console chat.")
@@ -50,16 +59,37 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--team", help="only this team")
     summary.add_argument("--locale", choices=("en", "zh-CN"), default=None,
                          help="language (default: the GM's)")
-    kudos = sub.add_parser("kudos", help="export kudos (CSV or JSON), e.g. for payroll or HR")
-    kudos.add_argument("--since", help="first day, YYYY-MM-DD in the org's timezone "
+    kudos = sub.add_parser(
+        "kudos", help="kudos: export (CSV/JSON/Markdown), leaderboard (top), honour roll",
+        description="export (the default): every kudos, e.g. for payroll or HR; top: the "
+                    "leaderboard of /kudos top; honours: the honour roll of /honours.")
+    kudos.add_argument("view", nargs="?", choices=("export", "top", "honours"),
+                       default="export", help="export (default), top or honours")
+    kudos.add_argument("--since", help="export: first day, YYYY-MM-DD in the org's timezone "
                                        "(default: everything)")
-    kudos.add_argument("--until", help="last day included, YYYY-MM-DD (default: today)")
-    kudos.add_argument("--format", choices=("csv", "json"), default="csv")
+    kudos.add_argument("--until", help="export: last day included, YYYY-MM-DD "
+                                       "(default: today)")
+    kudos.add_argument("--period", help="top: week, month (default), quarter, year or all; "
+                                        "honours: YYYY-MM or YYYY (default: last month)")
+    kudos.add_argument("--team", help="top: only this team's people")
+    kudos.add_argument("--value", help="top: only kudos tagged with this company value")
+    kudos.add_argument("--format", choices=FORMATS, default=None,
+                       help="md, json or csv (default: csv for export, md otherwise)")
+    kudos.add_argument("--locale", choices=("en", "zh-CN"), default=None,
+                       help="language of the Markdown (default: the GM's)")
     oneonones = sub.add_parser("oneonones", help="one-on-ones per director: last held, next, "
-                               "overdue, open action items (Markdown or JSON)")
-    oneonones.add_argument("--format", choices=("md", "json"), default="md")
+                               "overdue, open action items (Markdown, JSON or CSV)")
+    add_format(oneonones)
     oneonones.add_argument("--locale", choices=("en", "zh-CN"), default=None,
                            help="language of the Markdown (default: the GM's)")
+    goals = sub.add_parser("goals", help="goals with actual to date, attainment, pace and "
+                           "breakdown gaps, as /goals shows the GM (Markdown, JSON or CSV)")
+    goals.add_argument("who", nargs="*", metavar="PERSON | team NAME",
+                       help="a person's key, or 'team' and a team's name (default: the "
+                            "org's and every team's goals)")
+    add_format(goals)
+    goals.add_argument("--locale", choices=("en", "zh-CN"), default=None,
+                       help="language of the Markdown and metric labels (default: the GM's)")
     actuals = sub.add_parser(
         "import-actuals", help="import CRM report exports (CSV) as actuals for the goals",
         description="Read CRM report exports (CSV): person (key, name, or a CRM owner name or "
@@ -70,20 +100,23 @@ def _parser() -> argparse.ArgumentParser:
     actuals.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
     actuals.add_argument("--format", dest="crm_format", default=None,
                          help="the export's format (default: found from the header row)")
-    review = sub.add_parser("review", help="a director's latest 360° review (Markdown or JSON)")
+    review = sub.add_parser("review", help="a director's latest 360° review "
+                                           "(Markdown, JSON or CSV)")
     review.add_argument("director", help="the director's key")
-    review.add_argument("--format", choices=("md", "json"), default="md")
+    add_format(review)
     review.add_argument("--locale", choices=("en", "zh-CN"), default=None,
                         help="language (default: the GM's)")
     pulse = sub.add_parser("pulse", help="anonymous pulse polls (results, thresholded)")
     pulse_actions = pulse.add_subparsers(dest="pulse_command", metavar="ACTION", required=True)
     results = pulse_actions.add_parser(
         "results", help="the latest poll's results (groups below the threshold are hidden)")
-    results.add_argument("--format", choices=("md", "json"), default="md")
+    add_format(results)
     results.add_argument("--last", type=int, default=1, metavar="N",
                          help="also show the trend over the last N polls")
     results.add_argument("--poll", metavar="DATE", help="a poll by its date (2026-12-09)")
     results.add_argument("--team", metavar="NAME", help="one team's slice")
+    results.add_argument("--locale", choices=("en", "zh-CN"), default=None,
+                         help="language of the Markdown (default: the GM's)")
     sub.add_parser("migrate", help="bring the database up to date")
     backup = sub.add_parser(
         "backup", help="copy the SQLite database to FILE, safely while the bot runs",
@@ -108,6 +141,10 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--yes", action="store_true", help="really erase (required)")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
+    check.add_argument("--format", choices=FORMATS, default=None,
+                       help="list the people as md, json or csv (default: the check's report)")
+    check.add_argument("--locale", choices=("en", "zh-CN"), default=None,
+                       help="language of the Markdown (default: the GM's)")
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
                                            "and check DATABASE_URL")
     config.add_argument("--check-db", action="store_true",
@@ -244,12 +281,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command == "check-org":
         path = args.path or settings.org_file
         org = load_org(path)
+        if args.format is not None:
+            from bot.cli_views import org_people
+
+            return org_people(args, org, path, out)
         print(f"{path}: OK — {org.name}, {len(org.people)} people", file=out)
         for p in org.people:
             kpis = ", ".join(f"{k.metric} {k.weekly_target:g} {k.unit}" for k in p.kpis)
             print(f"  {p.key:<12} {p.role:<8} {p.timezone:<20} {p.locale:<5} "
                   f"{'checks in' if p.checks_in else '':<9} {kpis}", file=out)
         _print_goals(org, out)
+        if org.reviews.enabled:
+            r = org.reviews
+            who = "every director" if r.directors is None else ", ".join(r.directors)
+            print(f"reviews: {r.name} 360° reviews of {who}, from the period's working day "
+                  f"{r.day} at {r.at:%H:%M} in the GM's timezone, open {r.open_days} days",
+                  file=out)
         return 0
     if args.command == "config":
         for name, value in settings.describe().items():
@@ -259,16 +306,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _summary(args, settings, out)
     if args.command == "checkin":
         return _send_round(args, settings, out)
-    if args.command == "kudos":
-        return _kudos(args, settings, out)
-    if args.command == "oneonones":
-        return _oneonones(args, settings, out)
+    if args.command in {"kudos", "oneonones", "goals", "review", "pulse"}:
+        from bot import cli_views
+
+        view = {"kudos": cli_views.kudos, "oneonones": cli_views.oneonones,
+                "goals": cli_views.goals, "review": cli_views.review,
+                "pulse": cli_views.pulse_results}[args.command]
+        return view(args, settings, out)
     if args.command == "import-actuals":
         return _import_actuals(args, settings, out)
-    if args.command == "review":
-        return _review(args, settings, out)
-    if args.command == "pulse":
-        return _pulse_results(args, settings, out)
     if args.command in {"backup", "restore"}:
         return _backup(args, settings, out)
     if args.command in {"export", "erase"}:
@@ -276,55 +322,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command == "digest":
         return _digest(args, settings, out)
     return 2
-
-
-def _oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.app import prepare
-    from handlers.oneonone import oneonone_overview, render_overview
-
-    bot, engine = prepare(settings)
-    gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
-    try:
-        with bot.unit() as ctx:
-            now = bot.clock.now()
-            overview = oneonone_overview(ctx.session, bot.org, now)
-            if args.format == "json":
-                text = json.dumps({"org": bot.org.name, "generated_at": now.isoformat(),
-                                   "directors": [d.as_dict() for d in overview]},
-                                  ensure_ascii=False, indent=2)
-                out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
-            else:
-                out.write(render_overview(bot.renderer, args.locale or gm.locale, "markdown",
-                                          overview, gm.timezone) + "\n")
-    finally:
-        engine.dispose()
-    return 0
-
-
-
-def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.app import prepare
-    from handlers.review import build_report, latest_round
-
-    bot, engine = prepare(settings)
-    try:
-        with bot.unit() as ctx:
-            rnd = latest_round(ctx.session, args.director)
-            if rnd is None:
-                print(f"teampulse: no 360° review of {args.director!r} (start one with "
-                      "/review start <director>)", file=sys.stderr)
-                return 2
-            report = build_report(ctx.session, bot.org, rnd)
-        if args.format == "json":
-            json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
-            out.write("\n")
-            return 0
-        gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
-        out.write(bot.renderer.message(args.locale or gm.locale, "review_report", "markdown",
-                                       report=report) + "\n")
-        return 0
-    finally:
-        engine.dispose()
 
 
 def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -380,46 +377,6 @@ def _print_goals(org: Org, out: TextIO) -> None:
         print("  breakdown: every team's and person's targets add up to the whole", file=out)
     for gap in gaps:
         print(f"  breakdown: {describe_gap(gap)}", file=out)
-
-
-def _pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.app import prepare
-    from handlers.pulse import results_view
-    from storage.pulse import PulseRepo
-
-    bot, engine = prepare(settings)
-    try:
-        with bot.unit() as ctx:
-            repo = PulseRepo(ctx.session)
-            if args.poll:
-                poll = repo.poll(args.poll)
-                if poll is None:
-                    print(f"teampulse: no pulse poll dated {args.poll!r}", file=sys.stderr)
-                    return 2
-                polls = [*repo.recent(max(1, args.last) - 1, before_key=poll.key), poll]
-            else:
-                polls = repo.recent(max(1, min(args.last, 24)))
-            team = args.team
-            if team is not None:
-                teams = {p.team for p in ctx.people.active() if p.team}
-                team = next((t for t in teams if t.casefold() == team.casefold()), None)
-                if team is None:
-                    print(f"teampulse: no team called {args.team!r} (teams: "
-                          f"{', '.join(sorted(teams)) or 'none'})", file=sys.stderr)
-                    return 2
-            if not polls:
-                print("teampulse: no pulse poll has run yet", file=sys.stderr)
-                return 2
-            # The very same thresholded view as /pulse results in the chat.
-            view = results_view(ctx.session, polls, team)
-    finally:
-        engine.dispose()
-    if args.format == "json":
-        json.dump(view, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
-    out.write(bot.renderer.message("en", "pulse_results", "markdown", **view) + "\n")
-    return 0
 
 
 def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -593,49 +550,6 @@ def _check_database(settings: Settings, connect: bool, out: TextIO) -> int:
     print(f"database: {url.get_backend_name()} via {url.get_driver_name()}, connected; "
           f"revision {found or 'none'} ({state})", file=out)
     return 0 if known else 2
-
-
-def _kudos(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    import csv
-    from datetime import date, datetime, time, timedelta
-
-    from bot.app import prepare
-    from handlers.kudos import export_rows
-    from storage.kudos import KudosRepo
-
-    bounds: list[date | None] = []
-    for flag, value in (("--since", args.since), ("--until", args.until)):
-        try:
-            bounds.append(date.fromisoformat(value) if value else None)
-        except ValueError:
-            print(f"teampulse: {flag} {value!r}: expected a date such as 2026-11-01",
-                  file=sys.stderr)
-            return 2
-    since, until = bounds
-    if since and until and until < since:
-        print("teampulse: --until is before --since", file=sys.stderr)
-        return 2
-    bot, engine = prepare(settings)
-    tz = bot.org.tz
-    start = datetime.combine(since, time(), tzinfo=tz) if since else None
-    end = datetime.combine(until + timedelta(days=1), time(), tzinfo=tz) if until else None
-    with bot.unit() as ctx:
-        rows = export_rows(KudosRepo(ctx.session).between(start, end), tz)
-    engine.dispose()
-    if args.format == "json":
-        json.dump({"org": bot.org.name, "timezone": bot.org.timezone, "kudos": rows}, out,
-                  ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
-    writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "values": ";".join(row["values"])})
-    return 0
-
-
-EXPORT_FIELDS = ("given_at", "giver", "giver_name", "giver_team", "recipient",
-                 "recipient_name", "recipient_team", "reason", "values", "platform", "source")
 
 
 def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

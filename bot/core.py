@@ -538,6 +538,21 @@ class TeamPulse:
             if person is None:
                 return 0
             return int(queue_digest(ctx, person, week, "schedule") == "queued")
+    async def run_review_schedule(self) -> int:
+        """Start the scheduled 360° reviews that are due and close those whose days are up
+        (see handlers.review_schedule); how many started. Each director's review is
+        claimed and started in its own transaction; every step is idempotent."""
+        from handlers import review_schedule
+
+        started = 0
+        for key in await self.db(self._pulse_step, review_schedule.due_directors):
+            started += await self.db(self._pulse_step, review_schedule.start_scheduled, key)
+            await self.deliver()
+        closed = await self.db(self._pulse_step, review_schedule.close_due)
+        await self.deliver()
+        if started or closed:
+            log.info("scheduled 360° reviews: %d started, %d closed", started, closed)
+        return started
 
     # --- anonymous pulse polls -----------------------------------------------------------
 

@@ -151,3 +151,14 @@ async def digest_job() -> None:
     except DBAPIError as exc:
         log.error("digest sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
+
+
+async def review_schedule_job() -> None:
+    """Scheduled 360° reviews: start those due, close those whose days are up."""
+    if _bot is None:
+        return
+    try:
+        await _bot.run_review_schedule()
+    except DBAPIError as exc:
+        log.error("360° review schedule sweep failed (%s); trying again at the next sweep",
+                  describe_db_error(exc))

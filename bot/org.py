@@ -31,6 +31,7 @@ from bot.questions import (
     Question,
     kpi_question,
 )
+from bot.review_config import ReviewSchedule, ReviewsEntry, build_reviews
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -141,6 +142,7 @@ class OrgFile(_Strict):
     goals: Any = None
     crm: Any = None
     pulse: PulseEntry = PulseEntry()
+    reviews: ReviewsEntry = ReviewsEntry()
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ class Org:
     goals: GoalBook = field(default_factory=GoalBook)
     crm: CrmSettings = field(default_factory=CrmSettings)
     pulse: PulseSettings = field(default_factory=PulseSettings)
+    reviews: ReviewSchedule = field(default_factory=ReviewSchedule)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -520,7 +523,9 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
                oneonones=oneonones,
                kudos=KudosSettings(allowance=kudos.allowance, words=words,
                                    honours_channel=dict(kudos.honours_channel)),
-               pulse=build_pulse(parsed.pulse, problems))
+               pulse=build_pulse(parsed.pulse, problems),
+               reviews=build_reviews(parsed.reviews, {p.key: p.role for p in parsed.people},
+                                     problems))
 
 
 def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:

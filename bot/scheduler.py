@@ -52,6 +52,9 @@ PULSE_SWEEP = timedelta(minutes=5)
 #: their local digest time. Nothing is stored per job: each digest is claimed once per
 #: recipient and week in the database (storage/digest.py).
 DIGEST_SWEEP = timedelta(minutes=1)
+#: How often scheduled 360° reviews are started and closed (org file: reviews:). What has
+#: started is claimed in the database, so the sweep itself needs no persistent job.
+REVIEW_SWEEP = timedelta(minutes=5)
 
 
 def build_scheduler(engine: Engine, grace: timedelta) -> AsyncIOScheduler:
@@ -180,6 +183,10 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     scheduler.add_job("bot.jobs:pulse_job", IntervalTrigger(
         seconds=int(PULSE_SWEEP.total_seconds())), id="pulse", jobstore="memory",
         replace_existing=True)
+    if bot.org.reviews.enabled:
+        scheduler.add_job("bot.jobs:review_schedule_job", IntervalTrigger(
+            seconds=int(REVIEW_SWEEP.total_seconds())), id="review-schedule",
+            jobstore="memory", replace_existing=True)
     sync_honours_job(scheduler, bot)
     if bot.settings.digest_schedule is not None:
         scheduler.add_job("bot.jobs:digest_job", IntervalTrigger(
@@ -196,4 +203,5 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     await bot.run_monthly_review()  # likewise, once a month
     # A digest whose time passed while the bot was down, if still within its grace period.
     await bot.run_digests(starting=True)
+    await bot.run_review_schedule()  # reviews due while the bot was down, once each
     return scheduler

@@ -8,6 +8,7 @@ org's tolerance is flagged beside the goal.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -171,7 +172,7 @@ class GapLine:
     difference: str
 
 
-def gap_lines(org: Org, locale: str, owners: set[tuple[str, str | None]] | None = None,
+def gap_lines(org: Org, locale: str, owners: AbstractSet[tuple[str, str | None]] | None = None,
               renderer: Renderer | None = None) -> list[GapLine]:
     """The org's breakdown gaps (only those whose whole is among `owners`, if given)."""
     teams = {p.key: p.team for p in org.people}
@@ -192,44 +193,77 @@ def cmd_goals(ctx: Context, args: str) -> None:
     person = ctx.person
     assert person is not None
     org = ctx.org
+    try:
+        scope = goal_scope(org, args, viewer=person.can_view_summary, own_key=person.key,
+                           own_team=person.team, own_name=person.display_name)
+    except GoalScopeError as exc:
+        if exc.reason == "not_allowed":
+            ctx.reply("goals_not_allowed")
+        else:
+            ctx.reply("goals_unknown", value=exc.value,
+                      teams=sorted({p.team for p in org.people if p.team}))
+        return
+    today = ctx.clock.now().astimezone(org.tz).date()
+    views = goal_views(ctx, current_goals(org, scope.owners, today), ctx.locale)
+    ctx.reply("goals_view", title=scope.title, views=views, today=today,
+              gaps=gap_lines(org, ctx.locale, scope.owners, ctx.renderer),
+              tolerance=org.crm.tolerance)
+
+
+@dataclass(frozen=True)
+class GoalScope:
+    """Whose goals a `/goals` view shows ((scope, owner) pairs) and its title."""
+
+    owners: frozenset[tuple[str, str | None]]
+    title: str
+
+
+class GoalScopeError(LookupError):
+    """`/goals <arg>` names nobody known ("unknown"), or someone the reader may not see."""
+
+    def __init__(self, reason: str, value: str) -> None:
+        super().__init__(value)
+        self.reason, self.value = reason, value
+
+
+def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
+               own_team: str | None = None, own_name: str = "") -> GoalScope:
+    """What `/goals [person|team <name>]` shows a reader: with nothing named, the org's
+    and every team's goals for the GM and summary viewers (`viewer`), else the reader's
+    own and their team's; a person (by key) or a team (by name, any case) when named —
+    others' only for viewers. Raises GoalScopeError."""
     arg = args.strip()
     if arg.lower().startswith("team "):
         arg, want_team = arg[5:].strip(), True
     else:
         want_team = False
     teams = sorted({p.team for p in org.people if p.team})
-    viewer = person.can_view_summary
     if not arg:
         if viewer:
-            owners: set[tuple[str, str | None]] = {("org", None)} | {("team", t) for t in teams}
-            title = org.name
-        else:
-            owners = {("person", person.key)} | ({("team", person.team)} if person.team
-                                                  else set())
-            title = person.display_name
-    else:
-        team = next((t for t in teams if t.casefold() == arg.casefold()), None)
-        who = None if want_team else org.person(arg.lower().lstrip("@"))
-        if who is None and team is None:
-            ctx.reply("goals_unknown", value=arg, teams=teams)
-            return
-        if who is not None:
-            if not viewer and who.key != person.key:
-                ctx.reply("goals_not_allowed")
-                return
-            owners, title = {("person", who.key)}, who.name
-        else:
-            assert team is not None
-            if not viewer and team != person.team:
-                ctx.reply("goals_not_allowed")
-                return
-            members = {p.key for p in org.people if p.team == team}
-            owners = {("team", team)} | {("person", k) for k in members}
-            title = team
+            return GoalScope(frozenset({("org", None)} | {("team", t) for t in teams}),
+                             org.name)
+        mine: set[tuple[str, str | None]] = {("person", own_key)}
+        if own_team:
+            mine.add(("team", own_team))
+        return GoalScope(frozenset(mine), own_name)
+    team = next((t for t in teams if t.casefold() == arg.casefold()), None)
+    who = None if want_team else org.person(arg.lower().lstrip("@"))
+    if who is None and team is None:
+        raise GoalScopeError("unknown", arg)
+    if who is not None:
+        if not viewer and who.key != own_key:
+            raise GoalScopeError("not_allowed", arg)
+        return GoalScope(frozenset({("person", who.key)}), who.name)
+    assert team is not None
+    if not viewer and team != own_team:
+        raise GoalScopeError("not_allowed", arg)
+    members = {p.key for p in org.people if p.team == team}
+    return GoalScope(frozenset({("team", team)} | {("person", k) for k in members}), team)
+
+
+def current_goals(org: Org, owners: frozenset[tuple[str, str | None]],
+                  today: date) -> list[Goal]:
+    """The owners' goals of the current and coming periods; long-past ones only when
+    nothing else is left."""
     goals = [g for g in org.goals.goals if (g.scope, g.owner) in owners]
-    # The current and coming periods first; long-past ones only when nothing else is left.
-    today = ctx.clock.now().astimezone(org.tz).date()
-    current = [g for g in goals if g.period.end >= today - timedelta(days=7)] or goals
-    views = goal_views(ctx, current, ctx.locale)
-    ctx.reply("goals_view", title=title, views=views, today=today,
-              gaps=gap_lines(org, ctx.locale, owners, ctx.renderer), tolerance=org.crm.tolerance)
+    return [g for g in goals if g.period.end >= today - timedelta(days=7)] or goals

@@ -90,19 +90,24 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     return Roll(year, month, len(rows), honours, _top(teams), _top(values), _top(givers))
 
 
-def cmd_honours(ctx: Context, args: str) -> None:
-    """/honours: last month's roll; /honours 2026-11 a month; /honours 2026 a year."""
-    arg = args.strip()
-    local = ctx.clock.now().astimezone(ctx.org.tz)
+def roll_period(arg: str, today: date) -> tuple[int, int | None] | None:
+    """(year, month) of '2026-11', (year, None) of '2026', last month of ''; None if bad."""
+    arg = arg.strip()
     month_match, year_match = _MONTH.match(arg), _YEAR.match(arg)
     if not arg:
-        year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-        show: tuple[int, int | None] = (year, month)
-    elif month_match and 1 <= int(month_match.group(2)) <= 12:
-        show = (int(month_match.group(1)), int(month_match.group(2)))
-    elif year_match:
-        show = (int(year_match.group(1)), None)
-    else:
+        return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    if month_match and 1 <= int(month_match.group(2)) <= 12:
+        return int(month_match.group(1)), int(month_match.group(2))
+    if year_match:
+        return int(year_match.group(1)), None
+    return None
+
+
+def cmd_honours(ctx: Context, args: str) -> None:
+    """/honours: last month's roll; /honours 2026-11 a month; /honours 2026 a year."""
+    local = ctx.clock.now().astimezone(ctx.org.tz)
+    show = roll_period(args, local.date())
+    if show is None:
         ctx.reply("honours_usage", example=f"{local.year}-{local.month:02d}")
         return
     start, end = period_of(show[0], show[1], ctx.org.tz)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from bot.events import InboundEvent, Mention, Target
 from bot.org import Org
 from handlers.context import Context
@@ -269,8 +271,34 @@ def leaderboard(ctx: Context, args: str) -> None:
             ctx.reply("kudos_top_usage")
             return
         i += 1
-    start, _ = period_bounds(period, ctx.clock.now(), ctx.org.tz)
-    rows = KudosRepo(ctx.session).between(start, None)  # up to now, this very second included
+    board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
+    label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
+    ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
+              top=board.received, givers=board.given, tied=board.tied, private=False)
+
+
+@dataclass(frozen=True)
+class Board:
+    """A leaderboard: who received and who gave the most kudos since `start` (org time)."""
+
+    period: str
+    start: datetime | None
+    received: list[Place]
+    given: list[Place]
+
+    @property
+    def tied(self) -> bool:
+        """Whether any rank is shared."""
+        return any(p.tied for p in self.received + self.given)
+
+
+def build_board(session: Session, org: Org, now: datetime, period: str, team: str | None,
+                value: str | None, size: int = BOARD_SIZE) -> Board:
+    """The leaderboard of `/kudos top` (and `teampulse kudos top`): kudos from the start of
+    the period up to now, optionally one team's (received by / given by its people) or
+    one value's."""
+    start, _ = period_bounds(period, now, org.tz)
+    rows = KudosRepo(session).between(start, None)  # up to now, this very second included
     if value is not None:
         rows = [r for r in rows if value in (r.values or [])]
     people: dict[int, Person] = {}
@@ -283,11 +311,8 @@ def leaderboard(ctx: Context, args: str) -> None:
             received[row.recipient_id] += 1
         if team is None or row.giver.team == team:
             given[row.giver_id] += 1
-    top, generous = ranking(received, people), ranking(given, people)
-    label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
-    ctx.reply("kudos_top", period=period, start=start.astimezone(ctx.org.tz) if start else None,
-              team=team, value=label, top=top, givers=generous,
-              tied=any(p.tied for p in top + generous), private=False)
+    return Board(period, start.astimezone(org.tz) if start else None,
+                 ranking(received, people, size), ranking(given, people, size))
 
 
 def mine(ctx: Context) -> None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from statistics import mean
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -144,6 +146,11 @@ def cmd_review(ctx: Context, args: str) -> None:
     if person.role != "gm":
         ctx.reply("review_not_allowed")
         return
+    if [w.lower() for w in parts] == ["schedule"]:
+        from handlers.review_schedule import show_schedule
+
+        show_schedule(ctx)
+        return
     if len(parts) != 2 or parts[0].lower() not in {"start", "close"}:
         ctx.reply("review_usage")
         return
@@ -151,20 +158,21 @@ def cmd_review(ctx: Context, args: str) -> None:
     if subject is None or not subject.active or subject.role != "director":
         ctx.reply("review_not_director", value=parts[1])
         return
-    open_round = _open_round(ctx.session, subject.key)
+    running = open_round(ctx.session, subject.key)
     if parts[0].lower() == "close":
-        if open_round is None:
+        if running is None:
             ctx.reply("review_none_open", name=subject.display_name)
         else:
-            close_round(ctx, open_round)
+            close_round(ctx, running)
         return
-    if open_round is not None:
+    if running is not None:
         ctx.reply("review_already_open", name=subject.display_name)
         return
     start_review(ctx, subject, person)
 
 
-def _open_round(session: Session, key: str) -> ReviewRound | None:
+def open_round(session: Session, key: str) -> ReviewRound | None:
+    """A director's review that is still open, if any."""
     return session.scalar(select(ReviewRound).where(
         ReviewRound.subject_key == key, ReviewRound.status == "open"))
 
@@ -193,10 +201,16 @@ def raters(ctx: Context, subject: Person) -> list[tuple[Person, str]]:
     return out
 
 
-def start_review(ctx: Context, subject: Person, by: Person) -> ReviewRound:
-    """Open a review and send every rater the first question."""
-    rnd = ReviewRound(subject_key=subject.key, started_by=by.key, status="open",
-                      started_at=ctx.clock.now())
+def start_review(ctx: Context, subject: Person, by: Person | None, *,
+                 closes: datetime | None = None, period: str | None = None) -> ReviewRound:
+    """Open a review and send every rater the first question.
+
+    `by` is the GM who typed `/review start` (answered in the chat), or None for the
+    schedule (handlers/review_schedule.py): then each GM is told by DM, with the
+    `period` and when the review `closes`.
+    """
+    rnd = ReviewRound(subject_key=subject.key, started_by=by.key if by else "schedule",
+                      status="open", started_at=ctx.clock.now())
     ctx.session.add(rnd)
     ctx.session.flush()
     counts = dict.fromkeys(GROUPS, 0)
@@ -214,8 +228,16 @@ def start_review(ctx: Context, subject: Person, by: Person) -> ReviewRound:
                  anonymous=group in ANONYMOUS, total=len(CRITERIA))
         if ctx.conversations.get(person) is None:
             _ask_next(ctx, person, invite)
-    ctx.reply("review_started", name=subject.display_name, counts=counts,
-              unreachable=unreachable, min_group=MIN_GROUP)
+    if by is not None:
+        ctx.reply("review_started", name=subject.display_name, counts=counts,
+                  unreachable=unreachable, min_group=MIN_GROUP)
+        return rnd
+    for gm in ctx.people.active():
+        if gm.role == "gm":
+            ctx.tell(gm, "review_schedule_started", name=subject.display_name, period=period,
+                     counts=counts, unreachable=unreachable, min_group=MIN_GROUP,
+                     closes=closes.astimezone(ZoneInfo(gm.timezone)) if closes else None,
+                     dedupe_key=f"review:{rnd.id}:started:{gm.key}")
     return rnd
 
 

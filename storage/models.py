@@ -209,5 +209,6 @@ from storage import (  # noqa: E402, F401
     oneonone,
     pulse,
     review,
+    review_schedule,
     round_requests,
 )

@@ -1,0 +1,87 @@
+"""How the `teampulse` views print: one JSON dumper, one CSV writer, one `--format` option.
+
+Every view (kudos, one-on-ones, pulse results, reviews, goals) writes through these, so
+the formats behave alike: JSON is UTF-8 with a stable key order (the order the view
+builds, the same on every run) and ISO 8601 dates; CSV has one header row and one row
+per record, with plain numbers, ISO dates and no cell a spreadsheet would run as a
+formula. The JSON of each view is described by `docs/schema/<view>.schema.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time
+from typing import Any, TextIO
+
+from bot.text import clean_text
+
+#: Every format a view may offer (a view that is not a table offers md and json only).
+FORMATS = ("md", "json", "csv")
+#: A spreadsheet runs a cell starting with one of these as a formula (or DDE command).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def add_format(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS,
+               default: str = "md") -> None:
+    """The `--format` option, the same wording on every view."""
+    parser.add_argument("--format", choices=tuple(formats), default=default,
+                        help=f"{', '.join(formats)} (default: {default})")
+
+
+def _plain(value: Any) -> Any:
+    """What json cannot write itself: dates and times as ISO 8601, sets and tuples as lists."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dump_json(data: Any, out: TextIO) -> None:
+    """Write `data` as indented UTF-8 JSON and a newline."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_plain)
+    out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+def csv_cell(value: Any) -> str:
+    """One value as a CSV cell: not localised, and never a formula.
+
+    Numbers are plain (`52000`, `0.35`: no thousands separator), dates ISO 8601,
+    booleans `true`/`false`, nothing an empty cell, a list its items joined by `;`.
+    Text starting with = + - @ (or a tab or carriage return) gets a leading apostrophe,
+    so a name such as "=cmd|' /C calc'!A0" is shown, not run, by a spreadsheet.
+    """
+    text = _raw(value)
+    if isinstance(value, str | list | tuple) and text.startswith(_FORMULA_START):
+        return "'" + text  # numbers stay numbers: -5 is not a formula
+    return text
+
+
+def _raw(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ";".join(_raw(v) for v in value)
+    return clean_text(str(value))
+
+
+def write_csv(out: TextIO, fields: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    """One header row of `fields`, then one row per record (missing fields empty)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(f)) for f in fields])

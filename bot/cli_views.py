@@ -1,0 +1,430 @@
+"""The `teampulse` views other than the summary: kudos (export, leaderboard, honour roll),
+one-on-ones, pulse results, a 360° review and goals, each in Markdown, JSON and (where it
+is a table) CSV, written through bot.cli_output. Each shows what the same command in the
+chat shows the GM; the JSON of each is described in docs/schema/<view>.schema.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, time, timedelta
+from typing import Any, TextIO
+
+from bot.cli_output import csv_cell, dump_json, write_csv
+from bot.config import Settings
+
+
+def fail(message: str) -> int:
+    """One clear line on standard error; the exit code of a bad request."""
+    print(f"teampulse: {message}", file=sys.stderr)
+    return 2
+
+
+def _gm(bot: Any) -> Any:
+    return next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
+
+
+def _header(bot: Any) -> dict[str, Any]:
+    return {"org": bot.org.name, "generated_at": bot.clock.now().isoformat()}
+
+
+# --- kudos --------------------------------------------------------------------------------
+
+KUDOS_FIELDS = ("given_at", "giver", "giver_name", "giver_team", "recipient",
+                "recipient_name", "recipient_team", "reason", "values", "platform", "source")
+BOARD_FIELDS = ("board", "rank", "tied", "person", "name", "team", "count")
+HONOURS_FIELDS = ("award", "team", "winner", "count")
+#: Options that belong to one kudos view only, to refuse them on the others.
+_KUDOS_OPTIONS = {"export": ("since", "until"), "top": ("period", "team", "value"),
+                  "honours": ("period",)}
+
+
+def kudos(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`teampulse kudos [export|top|honours]`."""
+    view = args.view
+    for other, names in _KUDOS_OPTIONS.items():
+        for name in names:
+            if getattr(args, name) is not None and name not in _KUDOS_OPTIONS[view]:
+                return fail(f"--{name} is for 'kudos {other}', not 'kudos {view}'")
+    fmt = args.format or ("csv" if view == "export" else "md")
+    if view == "export":
+        return _kudos_export(args, settings, out, fmt)
+    if view == "top":
+        return _kudos_top(args, settings, out, fmt)
+    return _honours(args, settings, out, fmt)
+
+
+def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
+    from bot.app import prepare
+    from handlers.kudos import export_rows
+    from storage.kudos import KudosRepo
+
+    bounds: list[date | None] = []
+    for flag, value in (("--since", args.since), ("--until", args.until)):
+        try:
+            bounds.append(date.fromisoformat(value) if value else None)
+        except ValueError:
+            return fail(f"{flag} {value!r}: expected a date such as 2026-11-01")
+    since, until = bounds
+    if since and until and until < since:
+        return fail("--until is before --since")
+    bot, engine = prepare(settings)
+    try:
+        tz = bot.org.tz
+        start = datetime.combine(since, time(), tzinfo=tz) if since else None
+        end = datetime.combine(until + timedelta(days=1), time(), tzinfo=tz) if until else None
+        with bot.unit() as ctx:
+            rows = export_rows(KudosRepo(ctx.session).between(start, end), tz)
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        dump_json({"org": bot.org.name, "timezone": bot.org.timezone, "kudos": rows}, out)
+    elif fmt == "csv":
+        write_csv(out, KUDOS_FIELDS, rows)
+    else:
+        out.write(bot.renderer.message(args.locale or _gm(bot).locale, "cli_kudos_list",
+                                       "markdown", org=bot.org.name, rows=rows,
+                                       since=since, until=until) + "\n")
+    return 0
+
+
+def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
+    from bot.app import prepare
+    from handlers.kudos import PERIODS, build_board
+
+    period = (args.period or "month").lower()
+    if period not in PERIODS:
+        return fail(f"--period {args.period!r}: expected one of {', '.join(PERIODS)}")
+    bot, engine = prepare(settings)
+    try:
+        locale = args.locale or _gm(bot).locale
+        teams = sorted({p.team for p in bot.org.people if p.team})
+        team = None
+        if args.team is not None:
+            team = next((t for t in teams if t.casefold() == args.team.casefold()), None)
+            if team is None:
+                return fail(f"no team called {args.team!r} (teams: "
+                            f"{', '.join(teams) or 'none'})")
+        value = None
+        if args.value is not None:
+            found = bot.org.value(args.value.lstrip("#"))
+            if found is None:
+                return fail(f"no company value {args.value!r} (values: "
+                            f"{', '.join(v.key for v in bot.org.values) or 'none'})")
+            value = found.key
+        with bot.unit() as ctx:
+            board = build_board(ctx.session, bot.org, bot.clock.now(), period, team, value)
+
+            def places(items: list[Any]) -> list[dict[str, Any]]:
+                return [{"rank": p.rank, "tied": p.tied, "person": p.person.key,
+                         "name": p.person.display_name, "team": p.person.team,
+                         "count": p.count} for p in items]
+
+            data = {**_header(bot), "timezone": bot.org.timezone, "period": period,
+                    "since": board.start, "team": team, "value": value,
+                    "received": places(board.received), "given": places(board.given)}
+            text = bot.renderer.message(
+                locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
+                start=board.start, team=team,
+                value=bot.org.value(value).label_for(locale) if value else None,  # type: ignore[union-attr]
+                top=board.received, givers=board.given, tied=board.tied)
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        dump_json(data, out)
+    elif fmt == "csv":
+        write_csv(out, BOARD_FIELDS, [{"board": board_name, **place}
+                                      for board_name in ("received", "given")
+                                      for place in data[board_name]])
+    else:
+        out.write(text + "\n")
+    return 0
+
+
+def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
+    from bot.app import prepare
+    from handlers.honours import build_roll, period_of, roll_period
+    from storage.kudos import KudosRepo
+
+    bot, engine = prepare(settings)
+    try:
+        now = bot.clock.now()
+        show = roll_period(args.period or "", now.astimezone(bot.org.tz).date())
+        if show is None:
+            return fail(f"--period {args.period!r}: expected a month such as 2026-11 or a "
+                        "year such as 2026 (default: last month)")
+        locale = args.locale or _gm(bot).locale
+        start, end = period_of(show[0], show[1], bot.org.tz)
+        with bot.unit() as ctx:
+            roll = build_roll(KudosRepo(ctx.session).between(start, end), bot.org, locale,
+                              *show)
+    finally:
+        engine.dispose()
+    in_progress = start <= now < end
+
+    def winners(w: Any) -> dict[str, Any] | None:
+        return {"names": list(w.names), "count": w.count} if w is not None else None
+
+    data = {**_header(bot), "timezone": bot.org.timezone,
+            "period": f"{roll.year}-{roll.month:02d}" if roll.month else str(roll.year),
+            "year": roll.year, "month": roll.month, "in_progress": in_progress,
+            "total": roll.total,
+            "teams": [{"team": t.team, **(winners(t.winners) or {})} for t in roll.teams],
+            "best_team": winners(roll.best_team), "value": winners(roll.value),
+            "giver": winners(roll.giver)}
+    if fmt == "json":
+        dump_json(data, out)
+    elif fmt == "csv":
+        rows: list[dict[str, Any]] = [{"award": "team", "team": t.team, "winner": name,
+                                       "count": t.winners.count}
+                                      for t in roll.teams for name in t.winners.names]
+        for award in ("best_team", "value", "giver"):
+            found = getattr(roll, award)
+            if found is not None:
+                rows += [{"award": award, "winner": name, "count": found.count}
+                         for name in found.names]
+        write_csv(out, HONOURS_FIELDS, rows)
+    else:
+        out.write(bot.renderer.message(locale, "cli_honours", "markdown", org=bot.org.name,
+                                       roll=roll, in_progress=in_progress) + "\n")
+    return 0
+
+
+# --- one-on-ones -------------------------------------------------------------------------
+
+ONEONONE_FIELDS = ("director", "director_name", "relation", "manager", "manager_name",
+                   "report", "report_name", "last_held", "next", "overdue", "open_actions",
+                   "overdue_actions")
+
+
+def oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`teampulse oneonones`: per director, the last and next one-on-one, overdue ones and
+    open action items."""
+    from bot.app import prepare
+    from handlers.oneonone import oneonone_overview, render_overview
+
+    bot, engine = prepare(settings)
+    gm = _gm(bot)
+    try:
+        with bot.unit() as ctx:
+            overview = oneonone_overview(ctx.session, bot.org, bot.clock.now())
+            directors = [d.as_dict() for d in overview]
+            text = render_overview(bot.renderer, args.locale or gm.locale, "markdown",
+                                   overview, gm.timezone) if args.format == "md" else ""
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        dump_json({**_header(bot), "directors": directors}, out)
+    elif args.format == "csv":
+        rows: list[dict[str, Any]] = []
+        for d in directors:
+            common = {"director": d["key"], "director_name": d["name"],
+                      "open_actions": d["open_actions"],
+                      "overdue_actions": d["overdue_actions"]}
+            pairs = ([("own", d["own"])] if d["own"] else []) + [("team", p)
+                                                                for p in d["team"]]
+            rows += [{**common, "relation": relation, **pair} for relation, pair in pairs]
+            if not pairs:  # every director has a row, even with no one-on-ones set up
+                rows.append({**common, "relation": "none"})
+        write_csv(out, ONEONONE_FIELDS, rows)
+    else:
+        out.write(text + "\n")
+    return 0
+
+
+# --- pulse results ------------------------------------------------------------------------
+
+PULSE_FIELDS = ("poll", "team", "question", "kind", "shown", "answers", "average",
+                "distribution")
+
+
+def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`teampulse pulse results`: the latest poll (or one by date), thresholded as in the
+    chat, with the trend over the last N polls."""
+    from bot.app import prepare
+    from handlers.pulse import results_view
+    from storage.pulse import PulseRepo
+
+    if args.last < 1:
+        return fail("--last must be 1 or more")
+    bot, engine = prepare(settings)
+    try:
+        with bot.unit() as ctx:
+            repo = PulseRepo(ctx.session)
+            if args.poll:
+                poll = repo.poll(args.poll)
+                if poll is None:
+                    return fail(f"no pulse poll dated {args.poll!r}")
+                polls = [*repo.recent(args.last - 1, before_key=poll.key), poll]
+            else:
+                polls = repo.recent(min(args.last, 24))
+            team = args.team
+            if team is not None:
+                teams = {p.team for p in ctx.people.active() if p.team}
+                team = next((t for t in teams if t.casefold() == team.casefold()), None)
+                if team is None:
+                    return fail(f"no team called {args.team!r} (teams: "
+                                f"{', '.join(sorted(teams)) or 'none'})")
+            if not polls:
+                return fail("no pulse poll has run yet")
+            # The very same thresholded view as /pulse results in the chat.
+            view = results_view(ctx.session, polls, team)
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        dump_json(view, out)
+    elif args.format == "csv":
+        write_csv(out, PULSE_FIELDS, [{
+            "poll": view["poll"], "team": view["team"], "question": q["key"],
+            "kind": q["kind"], "shown": q["stats"] is not None,
+            "answers": q["stats"]["n"] if q["stats"] else None,
+            "average": q["stats"]["average"] if q["stats"] else None,
+            "distribution": ";".join(f"{k}={v}" for k, v in q["stats"]["distribution"].items())
+            if q["stats"] else None} for q in view["questions"]])
+    else:
+        out.write(bot.renderer.message(args.locale or _gm(bot).locale, "pulse_results",
+                                       "markdown", **view) + "\n")
+    return 0
+
+
+# --- 360° review --------------------------------------------------------------------------
+
+REVIEW_FIELDS = ("director", "criterion", "group", "average")
+
+
+def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`teampulse review DIRECTOR`: the director's latest 360° review."""
+    from bot.app import prepare
+    from handlers.review import build_report, latest_round
+
+    bot, engine = prepare(settings)
+    try:
+        with bot.unit() as ctx:
+            rnd = latest_round(ctx.session, args.director)
+            if rnd is None:
+                return fail(f"no 360° review of {args.director!r} (start one with "
+                            "/review start <director>)")
+            report = build_report(ctx.session, bot.org, rnd)
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        dump_json(report.to_dict(), out)
+    elif args.format == "csv":
+        rows = []
+        for row in report.rows:
+            averages = {**row.groups, "self": row.self_rating, "others": row.others}
+            rows += [{"director": report.subject_key, "criterion": row.criterion,
+                      "group": group, "average": value} for group, value in averages.items()]
+        write_csv(out, REVIEW_FIELDS, rows)
+    else:
+        out.write(bot.renderer.message(args.locale or _gm(bot).locale, "review_report",
+                                       "markdown", report=report) + "\n")
+    return 0
+
+
+# --- goals --------------------------------------------------------------------------------
+
+GOAL_FIELDS = ("metric", "metric_label", "period", "period_kind", "start", "end", "scope",
+               "owner", "owner_name", "unit", "target", "actual", "from_crm", "attainment",
+               "planned_to_date", "state", "days_left", "pace_needed", "mismatches")
+
+
+def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`teampulse goals [PERSON | team NAME]`: what `/goals` shows the GM."""
+    from bot.app import prepare
+    from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
+
+    bot, engine = prepare(settings)
+    try:
+        locale = args.locale or _gm(bot).locale
+        try:
+            # The operator reads as the GM does: everyone's goals.
+            scope = goal_scope(bot.org, " ".join(args.who), viewer=True)
+        except GoalScopeError as exc:
+            teams = sorted({p.team for p in bot.org.people if p.team})
+            return fail(f"no person or team {exc.value!r} in the org (give a person's key, or "
+                        f"team NAME; teams: {', '.join(teams) or 'none'})")
+        today = bot.clock.now().astimezone(bot.org.tz).date()
+        with bot.unit() as ctx:
+            views = goal_views(ctx, current_goals(bot.org, scope.owners, today), locale)
+        gaps = gap_lines(bot.org, locale, scope.owners, bot.renderer)
+    finally:
+        engine.dispose()
+    records = [_goal_record(v) for v in views]
+    if args.format == "json":
+        dump_json({**_header(bot), "title": scope.title, "today": today,
+                   "tolerance": bot.org.crm.tolerance, "goals": records,
+                   "breakdown": [{"metric": g.gap.metric, "period": g.gap.period.label,
+                                  "whole_scope": g.gap.whole.scope,
+                                  "whole_owner": g.gap.whole.owner,
+                                  "whole": g.gap.whole.target, "allocated": g.gap.allocated,
+                                  "difference": g.gap.difference,
+                                  "parts": [{"name": n, "target": t}
+                                            for n, t in g.gap.parts]} for g in gaps]}, out)
+    elif args.format == "csv":
+        write_csv(out, GOAL_FIELDS, [{**r, "mismatches": len(r["mismatches"])}
+                                     for r in records])
+    else:
+        out.write(bot.renderer.message(locale, "goals_view", "markdown", title=scope.title,
+                                       views=views, today=today, gaps=gaps,
+                                       tolerance=bot.org.crm.tolerance) + "\n")
+    return 0
+
+
+def _goal_record(v: Any) -> dict[str, Any]:
+    goal, p = v.goal, v.progress
+    return {"metric": goal.metric, "metric_label": v.metric_label,
+            "period": goal.period.label, "period_kind": goal.period.kind,
+            "start": goal.period.start, "end": goal.period.end, "scope": goal.scope,
+            "owner": goal.owner, "owner_name": v.owner_name or None, "unit": goal.unit,
+            "target": goal.target, "actual": round(p.actual, 2),
+            "from_crm": round(v.actual.from_crm, 2),
+            "attainment": round(p.attainment, 4) if p.attainment is not None else None,
+            "planned_to_date": round(p.planned_to_date, 2), "state": p.state,
+            "days_left": p.days_left,
+            "pace_needed": round(p.pace_needed, 2) if p.pace_needed is not None else None,
+            "mismatches": [{"person": m.person, "week": m.week, "crm": m.crm,
+                            "reported": m.reported} for m in v.mismatches]}
+
+
+# --- the org file's people (check-org) -----------------------------------------------------
+
+PEOPLE_FIELDS = ("key", "name", "role", "manager", "team", "timezone", "locale", "checks_in",
+                 "can_view_summary", "kpis")
+
+
+def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> int:
+    """`teampulse check-org --format md|json|csv`: who is in a valid org file."""
+    from bot.goals import breakdown_gaps, describe_gap
+    from bot.render import shared_renderer
+
+    people = [{"key": p.key, "name": p.name, "role": p.role, "manager": p.manager,
+               "team": p.team, "timezone": p.timezone, "locale": p.locale,
+               "checks_in": p.checks_in, "can_view_summary": p.can_view_summary,
+               "kpis": [{"metric": k.metric, "unit": k.unit,
+                         "weekly_target": k.weekly_target} for k in p.kpis]}
+              for p in org.people]
+    if args.format == "csv":
+        write_csv(out, PEOPLE_FIELDS, [{**p, "kpis": [
+            f"{k['metric']} {csv_cell(k['weekly_target'])} {k['unit']}".strip()
+            for k in p["kpis"]]} for p in people])
+        return 0
+    gaps = [describe_gap(g) for g in breakdown_gaps(
+        org.goals, {p.key: p.team for p in org.people}, {p.key: p.name for p in org.people})]
+    r = org.reviews
+    reviews = {"schedule": r.name, "start_month": r.start_month, "day": r.day,
+               "time": r.at.strftime("%H:%M"), "directors": list(r.directors)
+               if r.directors is not None else "all", "open_days": r.open_days} \
+        if r.enabled else None
+    if args.format == "json":
+        dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,
+                   "people": people, "goals": len(org.goals.goals), "breakdown": gaps,
+                   "reviews": reviews}, out)
+        return 0
+    gm = next((p for p in org.people if p.role == "gm"), org.people[0])
+    out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
+                                        org=org.name, file=str(path), people=people,
+                                        goals=len(org.goals.goals), gaps=gaps) + "\n")
+    return 0
+

@@ -1,0 +1,137 @@
+"""The org file's `reviews:` section: 360° reviews started on a schedule.
+
+    reviews:
+      schedule: quarterly   # off (default), monthly, quarterly, half-yearly or yearly
+      start_month: 1        # the month periods are counted from (1: Jan-Mar is a quarter;
+                            # 12: Dec-Feb is, across the turn of the year)
+      day: 1                # the period's Nth working day (Mon-Fri), 1 to 20
+      time: "10:00"         # in the GM's timezone
+      directors: all        # or a list of director keys
+      open_days: 14         # the review closes this many days after it starts
+
+At that moment the leader's scheduler starts a review of each director named (at most
+once per director and period, across restarts), and closes it `open_days` later,
+sending the report to the GM and the director as `/review close` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: How many months each schedule's period lasts.
+SCHEDULES = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
+MAX_DAY = 20  # every month has at least 20 working days
+MAX_OPEN_DAYS = 60
+
+
+class ReviewsEntry(BaseModel):
+    """The `reviews:` section as written in the org file."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # YAML reads a bare `off` (or `no`) as false.
+    schedule: bool | str = "off"
+    start_month: int = 1
+    day: int = 1
+    time: str = "10:00"
+    directors: Literal["all"] | list[str] = "all"
+    open_days: int = Field(default=14)
+
+
+@dataclass(frozen=True)
+class ReviewSchedule:
+    """Validated schedule; `months` 0 means off."""
+
+    months: int = 0
+    name: str = "off"
+    start_month: int = 1
+    day: int = 1
+    at: time = time(10, 0)
+    directors: tuple[str, ...] | None = None  # None: every director
+    open_days: int = 14
+
+    @property
+    def enabled(self) -> bool:
+        """Whether reviews start on their own."""
+        return self.months > 0
+
+    def period_start(self, day: date) -> date:
+        """The first day of the period `day` falls in."""
+        index = day.year * 12 + day.month - 1 - (self.start_month - 1)
+        first = index - index % self.months + (self.start_month - 1)
+        return date(first // 12, first % 12 + 1, 1)
+
+    def next_period(self, start: date) -> date:
+        """The first day of the period after the one starting on `start`."""
+        index = start.year * 12 + start.month - 1 + self.months
+        return date(index // 12, index % 12 + 1, 1)
+
+    def period_key(self, start: date) -> str:
+        """A period's name for the dedupe claim: 'quarterly:2026-12'."""
+        return f"{self.name}:{start:%Y-%m}"
+
+    def starts_at(self, start: date, timezone: str) -> datetime:
+        """When the reviews of the period starting on `start` begin: its `day`-th working
+        day at `at`, in `timezone` (the GM's)."""
+        day, count = start, 0
+        while True:
+            if day.weekday() < 5:
+                count += 1
+                if count == self.day:
+                    break
+            day += timedelta(days=1)
+        return datetime.combine(day, self.at, tzinfo=ZoneInfo(timezone))
+
+
+def build_reviews(entry: ReviewsEntry, directors: dict[str, str], problems: list[str]
+                  ) -> ReviewSchedule:
+    """Check the `reviews:` section (problems are appended) and build its schedule.
+
+    `directors` maps every person's key to their role.
+    """
+    name = "off" if entry.schedule is False else str(entry.schedule).lower()
+    if name not in SCHEDULES and name != "off":
+        problems.append(f"reviews.schedule: {entry.schedule!r} is not a schedule (use off, "
+                        f"{', '.join(SCHEDULES)})")
+        name = "off"
+    if not 1 <= entry.start_month <= 12:
+        problems.append(f"reviews.start_month: {entry.start_month} is not a month (1 to 12)")
+    if not 1 <= entry.day <= MAX_DAY:
+        problems.append(f"reviews.day: {entry.day} is not a working day of the period "
+                        f"(1 to {MAX_DAY}: 1 is the period's first Monday-to-Friday day)")
+    at = time(10, 0)
+    try:
+        hour, minute = (int(x) for x in entry.time.split(":"))
+        at = time(hour, minute)
+    except ValueError:
+        problems.append(f"reviews.time: {entry.time!r} is not a time of day (HH:MM, in the "
+                        "GM's timezone)")
+    limit = 20 if name == "monthly" else MAX_OPEN_DAYS
+    if not 1 <= entry.open_days <= limit:
+        problems.append(f"reviews.open_days: {entry.open_days} is out of range (1 to {limit} "
+                        f"days{' for a monthly schedule' if name == 'monthly' else ''}), so a "
+                        "review closes before the next one starts")
+    keys: tuple[str, ...] | None = None
+    if entry.directors != "all":
+        keys = tuple(entry.directors)
+        if not keys:
+            problems.append("reviews.directors: the list is empty (use all, or name "
+                            "directors by key)")
+        for key in keys:
+            role = directors.get(key)
+            if role is None:
+                problems.append(f"reviews.directors: {key!r} is not a person in this file")
+            elif role != "director":
+                problems.append(f"reviews.directors: {key!r} is a {role}, not a director; a "
+                                "360° review is of a director")
+        if len(set(keys)) != len(keys):
+            problems.append("reviews.directors: a director is listed twice")
+    return ReviewSchedule(months=SCHEDULES.get(name, 0), name=name,
+                          start_month=min(max(entry.start_month, 1), 12),
+                          day=min(max(entry.day, 1), MAX_DAY), at=at, directors=keys,
+                          open_days=entry.open_days)

@@ -1,0 +1,82 @@
+"""Scheduled 360° reviews: which director's review each period has started, so a review
+starts at most once per director and period, also across restarts and replicas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.models import Base, UTCDateTime
+
+
+class ScheduledReview(Base):
+    """One director's review of one period, claimed before it is started.
+
+    The claim commits in the same transaction as the review it starts, so a crash
+    part-way leaves neither, and a second attempt (a restart, another replica) finds
+    the claim and starts nothing.
+    """
+
+    __tablename__ = "review_schedule_runs"
+    __table_args__ = (UniqueConstraint("period", "subject_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(32))  # 'quarterly:2026-12'
+    subject_key: Mapped[str] = mapped_column(String(64))
+    #: The review started; None when one was already open (the GM's own), left to the GM.
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_rounds.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReviewScheduleRepo:
+    """Claiming a period's review of a director, and finding the ones due to close."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, period: str, subject_key: str, now: datetime,
+              closes_at: datetime) -> ScheduledReview | None:
+        """Record that this period's review of the director starts now; None if it was
+        claimed before (by this process or another)."""
+        values = {"period": period, "subject_key": subject_key, "claimed_at": now,
+                  "closes_at": closes_at, "closed": False}
+        dialect = self.session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+            row_id = self.session.execute(
+                insert(ScheduledReview).values(**values)
+                .on_conflict_do_nothing(index_elements=["period", "subject_key"])
+                .returning(ScheduledReview.id)).scalar()
+            return self.session.get(ScheduledReview, row_id) if row_id is not None else None
+        try:
+            with self.session.begin_nested():
+                row = ScheduledReview(**values)
+                self.session.add(row)
+        except IntegrityError:
+            return None
+        return row
+
+    def claimed(self, period: str) -> set[str]:
+        """Directors whose review of the period has been claimed."""
+        return set(self.session.scalars(select(ScheduledReview.subject_key).where(
+            ScheduledReview.period == period)))
+
+    def due_to_close(self, now: datetime) -> list[ScheduledReview]:
+        """Scheduled reviews whose time is up and that are not closed yet."""
+        return list(self.session.scalars(select(ScheduledReview).where(
+            ScheduledReview.closed.is_(False), ScheduledReview.closes_at <= now)
+            .order_by(ScheduledReview.id)))
+
+    def still_open(self) -> list[ScheduledReview]:
+        """Scheduled reviews not closed yet, soonest to close first."""
+        return list(self.session.scalars(select(ScheduledReview).where(
+            ScheduledReview.closed.is_(False)).order_by(ScheduledReview.closes_at,
+                                                        ScheduledReview.id)))

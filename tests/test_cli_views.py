@@ -1,0 +1,288 @@
+"""The `teampulse` views (kudos, leaderboard, honour roll, one-on-ones, pulse results,
+360° review, goals) in Markdown, JSON and CSV: what an operator pipes into a spreadsheet,
+a script or a wiki page, and the JSON checked against its documented schema."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from markdown_it import MarkdownIt
+
+from bot.app import prepare
+from bot.cli_output import csv_cell
+from bot.config import Settings
+from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+from tests.test_goals import GOALS, answer_kpi
+from tests.test_kudos import kudo
+from tests.test_pulse import EAST, PULSE_ORG, answer_all, pbot, pchat, pclock  # noqa: F401
+from tests.test_review import run_review
+from tests.test_summary_output import markdown_blocks
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "docs" / "schema"
+#: The views this module covers (the summary's schema is tested with the summary).
+VIEWS = ("kudos", "kudos-top", "kudos-honours", "oneonones", "pulse-results", "review",
+         "goals", "org")
+# Sam is called "=cmd": a spreadsheet would run the name as a formula if it were not guarded.
+FORMULA_ORG = TEST_ORG.read_text(encoding="utf-8").replace("name: Sam Lee", 'name: "=cmd"')
+
+
+def valid(view: str, raw: str) -> dict:
+    """The JSON a command printed, after checking it against docs/schema/<view>."""
+    schema = json.loads((SCHEMAS / f"{view}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    data = json.loads(raw)
+    errors = sorted(Draft202012Validator(
+        schema, format_checker=Draft202012Validator.FORMAT_CHECKER).iter_errors(data),
+        key=str)
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+    return data
+
+
+def table(raw: str) -> list[dict[str, str]]:
+    rows = list(csv.reader(StringIO(raw)))
+    header = rows[0]
+    assert len(set(header)) == len(header)
+    assert all(len(r) == len(header) for r in rows)
+    return [dict(zip(header, r, strict=True)) for r in rows[1:]]
+
+
+@pytest.fixture
+def fsettings(tmp_path: Path, database_url: str) -> Settings:
+    path = tmp_path / "org.yaml"
+    path.write_text(FORMULA_ORG + GOALS, encoding="utf-8")
+    return Settings(database_url=database_url, org_file=path)
+
+
+@pytest.fixture
+def fbot(fsettings, clock, monkeypatch):
+    bot, engine = prepare(fsettings, clock)
+    bot.register(RecordingAdapter())
+    # The command reads the system clock: make it the test's.
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    yield bot
+    engine.dispose()
+
+
+def test_a_csv_cell_is_never_a_formula_and_never_localised():
+    assert [csv_cell(v) for v in ("=cmd", "+1 deal", "-x", "@here", "\tx", "ok")] == [
+        "'=cmd", "'+1 deal", "'-x", "'@here", "'\tx", "ok"]
+    assert [csv_cell(v) for v in (52000.0, 1234567.5, -5, 0.35, None, True, ["a", "b"])] == [
+        "52000", "1234567.5", "-5", "0.35", "", "true", "a;b"]
+    assert csv_cell(datetime(2026, 12, 1, 5, 30, tzinfo=UTC)) == "2026-12-01T05:30:00+00:00"
+    assert csv_cell("\x1b[31mred\x1b[0m") == "red"
+
+
+async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsettings, clock):
+    await kudo(fbot, "grace", "/kudos @alice for closing Acme, finally #customer-first")
+    await kudo(fbot, "alice", "/kudos @sam +1 great demo #ownership")
+    await kudo(fbot, "li", "/kudos @sam 第一单拿下了 #customer-first")
+    await fbot.drain()
+
+    code, raw = run_cli(fsettings, "kudos", "--format", "csv")  # the export, as before
+    assert code == 0
+    rows = table(raw)
+    assert [(r["giver"], r["recipient_name"], r["reason"]) for r in rows] == [
+        ("grace", "Alice Martin", "closing Acme, finally"),
+        ("alice", "'=cmd", "'+1 great demo"), ("li", "'=cmd", "第一单拿下了")]
+    export = valid("kudos", run_cli(fsettings, "kudos", "export", "--format", "json")[1])
+    assert export["kudos"][1]["recipient_name"] == "=cmd"  # JSON keeps the name as it is
+    code, md = run_cli(fsettings, "kudos", "--format", "md")
+    blocks = markdown_blocks(md)
+    assert blocks[0] == ("h1", "Kudos — Test Sales")
+    assert ("li", "2026-11-27 16:00 · Alice Martin → =cmd: +1 great demo (ownership)") in blocks
+
+    code, raw = run_cli(fsettings, "kudos", "top", "--format", "csv")
+    assert code == 0
+    board = table(raw)
+    assert [(r["board"], r["rank"], r["tied"], r["name"], r["count"]) for r in board][:2] == [
+        ("received", "1", "false", "'=cmd", "2"), ("received", "2", "false", "Alice Martin",
+                                                   "1")]
+    assert [r["name"] for r in board if r["board"] == "given"] == [
+        "Alice Martin", "Grace Chen", "李雷"]
+    top = valid("kudos-top", run_cli(fsettings, "kudos", "top", "--format", "json",
+                                     "--period", "quarter", "--value", "#customer-first")[1])
+    assert top["period"] == "quarter" and top["since"] == "2026-10-01T00:00:00-04:00"
+    assert [(p["person"], p["count"], p["tied"]) for p in top["received"]] == [
+        ("sam", 1, True), ("alice", 1, True)]  # a tie, by name: "=cmd" sorts first
+    code, md = run_cli(fsettings, "kudos", "top", "--team", "east")
+    blocks = markdown_blocks(md)
+    assert blocks[:2] == [("h1", "Kudos leaderboard — Test Sales"),
+                          ("p", "This month, since 2026-11-01 · team East")]
+    assert [b for b in blocks if b[0] == "h2"] == [
+        ("h2", "Most recognised (kudos received)"), ("h2", "Most generous (kudos given)")]
+    assert ("li", "1 =cmd (East) — 2") in blocks  # "1" is bold; the name is text, escaped
+    code, md = run_cli(fsettings, "kudos", "top", "--locale", "zh-CN")
+    assert markdown_blocks(md)[0] == ("h1", "点赞排行榜 —— Test Sales")
+
+    honours = valid("kudos-honours", run_cli(fsettings, "kudos", "honours", "--period",
+                                             "2026-11", "--format", "json")[1])
+    assert (honours["period"], honours["in_progress"], honours["total"]) == ("2026-11", True, 3)
+    assert honours["teams"] == [{"team": "East", "names": ["=cmd"], "count": 2}]
+    assert honours["best_team"] == {"names": ["East"], "count": 3}
+    assert honours["value"] == {"names": ["Customer first"], "count": 2}
+    code, raw = run_cli(fsettings, "kudos", "honours", "--period", "2026-11", "--format", "csv")
+    assert {"award": "team", "team": "East", "winner": "'=cmd", "count": "2"} in table(raw)
+    code, md = run_cli(fsettings, "kudos", "honours", "--period", "2026")
+    blocks = markdown_blocks(md)
+    assert blocks[0] == ("h1", "Honour roll — 2026 (so far) — Test Sales")
+    assert ("li", "Most cited value: Customer first — 2 times") in blocks
+
+
+async def test_goals_from_the_command_line_as_in_the_chat(fbot, fsettings, clock):
+    clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    answer_kpi(fbot, "alice", "2026-W47", 40_000)
+    answer_kpi(fbot, "alice", "2026-W48", 45_000)
+    await say(fbot, "grace", "/goals alice")
+    chat_text = fbot.adapters["console"].last("grace")  # type: ignore[attr-defined]
+
+    code, md = run_cli(fsettings, "goals", "alice")
+    assert code == 0
+    blocks = markdown_blocks(md)
+    assert blocks[0] == ("h1", "🎯 Goals — Alice Martin")
+    # The same goal line as /goals in the chat.
+    first = next(text for kind, text in blocks if kind == "li")
+    assert first.split("\n")[0].replace("**", "") in chat_text.replace("• ", "")
+
+    data = valid("goals", run_cli(fsettings, "goals", "alice", "--format", "json")[1])
+    [goal] = data["goals"]
+    assert (goal["metric"], goal["period"], goal["owner"], goal["target"], goal["actual"]) == (
+        "revenue", "2026-Q4", "alice", 150000, 85000)
+    assert goal["start"] == "2026-10-01" and goal["state"] in {"behind", "on_track"}
+    data = valid("goals", run_cli(fsettings, "goals", "--format", "json")[1])
+    assert data["title"] == "Test Sales"
+    assert {(g["scope"], g["owner"]) for g in data["goals"]} == {
+        ("org", None), ("team", "East"), ("team", "Europe"), ("team", "China")}
+    assert data["breakdown"][0]["difference"] == 40000
+    code, raw = run_cli(fsettings, "goals", "team", "east", "--format", "csv")
+    rows = table(raw)
+    assert [(r["scope"], r["owner"], r["target"], r["actual"]) for r in rows] == [
+        ("team", "East", "200000", "85000"), ("person", "alice", "150000", "85000"),
+        ("person", "sam", "50000", "0")]
+
+
+async def test_one_on_ones_review_and_pulse_in_csv_and_json(bot, chat, clock, settings,
+                                                           monkeypatch):
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    data = valid("oneonones", run_cli(settings, "oneonones", "--format", "json")[1])
+    code, raw = run_cli(settings, "oneonones", "--format", "csv")
+    rows = table(raw)
+    assert {r["director"] for r in rows} == {d["key"] for d in data["directors"]}
+    pairs = sum((1 if d["own"] else 0) + len(d["team"]) for d in data["directors"])
+    assert len(rows) == max(pairs, len(data["directors"]))
+    alice = [r for r in rows if r["director"] == "alice"]
+    assert ("own", "grace", "alice") in {(r["relation"], r["manager"], r["report"])
+                                         for r in alice}
+
+    await run_review(bot, chat)
+    data = valid("review", run_cli(settings, "review", "alice", "--format", "json")[1])
+    assert data["groups_shown"] == ["manager", "peer+report"]
+    code, raw = run_cli(settings, "review", "alice", "--format", "csv")
+    assert code == 0
+    rows = table(raw)
+    assert {"director": "alice", "criterion": "goals", "group": "peer+report",
+            "average": "3.33"} in rows
+    assert {"director": "alice", "criterion": "goals", "group": "self", "average": "4"} in rows
+    assert len(rows) == 5 * 4  # criteria x (manager, peer+report, self, others)
+
+
+async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # noqa: F811
+                                                      database_url):
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2, f"note {key}")
+    await answer_all(pbot, pchat, "bruno", 1, 5)
+    data = valid("pulse-results", run_cli(settings, "pulse", "results", "--format", "json")[1])
+    code, raw = run_cli(settings, "pulse", "results", "--format", "csv")
+    rows = table(raw)
+    morale = next(r for r in rows if r["question"] == "morale")
+    assert (morale["poll"], morale["shown"], morale["answers"], morale["average"]) == (
+        "2026-12-09", "true", "7", str(data["questions"][0]["stats"]["average"]))
+    valid("pulse-results", run_cli(settings, "pulse", "results", "--format", "json",
+                                   "--team", "east")[1])
+    code, raw = run_cli(settings, "pulse", "results", "--format", "csv", "--team", "east")
+    assert code == 0
+    assert {r["shown"] for r in table(raw)} == {"false"}
+    assert {r["average"] for r in table(raw)} == {""}
+
+
+@pytest.mark.parametrize("args, message", [
+    (("kudos", "--format", "xml"), "argument --format: invalid choice: 'xml'"),
+    (("kudos", "top", "--since", "2026-11-01"), "--since is for 'kudos export', not "
+                                                "'kudos top'"),
+    (("kudos", "top", "--period", "fortnight"), "--period 'fortnight': expected one of week"),
+    (("kudos", "honours", "--period", "2026-13"), "--period '2026-13': expected a month"),
+    (("kudos", "top", "--team", "Mars"), "no team called 'Mars'"),
+    (("goals", "nobody"), "no person or team 'nobody' in the org"),
+    (("goals", "--format", "yaml"), "argument --format: invalid choice: 'yaml'"),
+    (("oneonones", "--bogus"), "unrecognized arguments: --bogus"),
+    (("pulse", "results", "--last", "0"), "--last must be 1 or more"),
+])
+def test_a_bad_option_is_one_clear_line_and_exit_2(fsettings, capsys, args, message):
+    with pytest.raises(SystemExit) as stop:
+        code, _ = run_cli(fsettings, *args)
+        raise SystemExit(code)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("args", [("kudos", "top"), ("goals", "--format", "csv")])
+def test_views_piped_into_head_exit_quietly(fsettings, args):
+    env = {**os.environ, "DATABASE_URL": fsettings.database_url,
+           "TEAMPULSE_ORG_FILE": str(fsettings.org_file)}
+    result = subprocess.run(
+        f"{sys.executable} -m bot --env-file /nonexistent {' '.join(args)} | head -1",
+        shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.stderr == "" and result.stdout.count("\n") == 1
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--env-file", "/nonexistent", *args],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and "Traceback" not in err, err
+
+
+def test_every_schema_is_a_draft_2020_12_schema_and_documented():
+    docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for view in VIEWS:
+        path = SCHEMAS / f"{view}.schema.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        Draft202012Validator.check_schema(schema)
+        assert f"schema/{path.name}" in docs, path.name
+    md = MarkdownIt("commonmark").parse(docs)
+    assert md[0].type == "heading_open"
+
+
+def test_check_org_lists_the_people_in_every_format(fsettings):
+    path = str(fsettings.org_file)
+    code, raw = run_cli(fsettings, "check-org", path, "--format", "csv")
+    assert code == 0
+    sam = next(r for r in table(raw) if r["key"] == "sam")
+    assert (sam["name"], sam["team"], sam["checks_in"]) == ("'=cmd", "East", "false")
+    alice = next(r for r in table(raw) if r["key"] == "alice")
+    assert alice["kpis"] == "revenue 50000 USD;new_customers 4 customers"
+    data = valid("org", run_cli(fsettings, "check-org", path, "--format", "json")[1])
+    assert [p["key"] for p in data["people"]] == ["grace", "alice", "bruno", "li", "vera",
+                                                   "sam"]
+    assert data["goals"] == 7 and data["reviews"] is None
+    assert data["breakdown"][0].startswith("revenue 2026-Q4: East + Europe + China")
+    code, md = run_cli(fsettings, "check-org", path, "--format", "md")
+    blocks = markdown_blocks(md)
+    assert blocks[0] == ("h1", "Org file — Test Sales")
+    assert ("li", "=cmd (sam) · member · team East · reports to alice · America/Chicago · en"
+            ) in blocks
+    assert ("h2", "Breakdown") in blocks
+    code, text = run_cli(fsettings, "check-org", path)  # the plain report, as before
+    assert text.startswith(f"{path}: OK — Test Sales, 6 people")

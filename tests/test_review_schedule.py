@@ -1,0 +1,245 @@
+"""360° reviews on a schedule: started on time in the GM's timezone, once per director and
+period (also across a restart), closed after the configured days with the report by DM;
+`/review schedule` for the GM; nothing at all when the org file schedules nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.core import TeamPulse
+from bot.org import OrgError, parse_org
+from bot.scheduler import start_scheduler
+from storage.review import ReviewRound
+from tests.support import TEST_ORG, RecordingAdapter, say
+
+QUARTERLY = """
+reviews:
+  schedule: quarterly
+  day: 1
+  time: "10:00"
+  directors: all
+  open_days: 14
+"""
+# Friday 2027-01-01 is the first working day of 2027-Q1; 10:00 in New York (EST) is 15:00 UTC.
+JAN_1_10AM_NY = datetime(2027, 1, 1, 15, 0, tzinfo=UTC)
+# Thursday 2027-04-01, 10:00 in New York (EDT by then) is 14:00 UTC.
+APR_1_10AM_NY = datetime(2027, 4, 1, 14, 0, tzinfo=UTC)
+DIRECTORS = ["alice", "bruno", "li"]
+
+
+def scheduled(bot: TeamPulse, extra: str) -> TeamPulse:
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + extra)
+    return bot
+
+
+def started(chat: RecordingAdapter) -> list[str]:
+    return [t for t in chat.to("grace") if t.startswith("🔄 Scheduled 360° review")]
+
+
+def rounds(bot: TeamPulse) -> list[tuple[str, str, str]]:
+    with bot.unit() as ctx:
+        return [(r.subject_key, r.started_by, r.status) for r in ctx.session.scalars(
+            select(ReviewRound).order_by(ReviewRound.id))]
+
+
+async def test_a_quarterly_schedule_starts_reviews_once_per_quarter_across_a_restart(
+        bot, chat, clock):
+    scheduled(bot, QUARTERLY)
+    clock.set(JAN_1_10AM_NY - timedelta(minutes=1))
+    assert await bot.run_review_schedule() == 0  # 09:59 in New York: not yet
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 3
+    assert [s for s, _, _ in rounds(bot)] == DIRECTORS
+    notes = started(chat)
+    assert notes[0].startswith("🔄 Scheduled 360° review of Alice Martin started "
+                               "(2027-01 – 2027-03): 1 manager, 2 peers, 1 reports")
+    assert "It closes on 2027-01-15 at 10:00" in notes[0]
+    assert "as a fellow director" in chat.to("bruno")[0]  # the surveys went out
+    # The sweep runs again, and the bot restarts: nothing starts twice.
+    assert await bot.run_review_schedule() == 0
+    clock.set(JAN_1_10AM_NY + timedelta(hours=2))
+    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    second = RecordingAdapter()
+    again.register(second)
+    scheduler = await start_scheduler(again, again.engine)
+    try:
+        assert scheduler.get_job("review-schedule") is not None
+    finally:
+        scheduler.shutdown(wait=False)
+    assert started(second) == [] and len(rounds(bot)) == 3
+    # Later in the quarter: still nothing new; the reviews close after 14 days.
+    clock.set(JAN_1_10AM_NY + timedelta(days=14, minutes=1))
+    assert await again.run_review_schedule() == 0
+    assert {status for _, _, status in rounds(bot)} == {"closed"}
+    clock.set(datetime(2027, 3, 31, 23, 0, tzinfo=UTC))
+    assert await again.run_review_schedule() == 0
+    # The next quarter, on its first working day, in New York's summer time.
+    clock.set(APR_1_10AM_NY - timedelta(minutes=1))
+    assert await again.run_review_schedule() == 0
+    clock.set(APR_1_10AM_NY)
+    assert await again.run_review_schedule() == 3
+    assert [s for s, _, status in rounds(bot) if status == "open"] == DIRECTORS
+    assert started(second)[-1].startswith("🔄 Scheduled 360° review of 李雷 started "
+                                          "(2027-04 – 2027-06)")
+
+
+async def test_a_quarter_spanning_the_turn_of_the_year(bot, chat, clock):
+    scheduled(bot, QUARTERLY.replace("day: 1", "day: 1\n  start_month: 12"))
+    # Tuesday 2026-12-01 opens the quarter December to February.
+    clock.set(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    assert await bot.run_review_schedule() == 3
+    assert "(2026-12 – 2027-02)" in started(chat)[0]
+    clock.set(datetime(2026, 12, 15, 16, 0, tzinfo=UTC))
+    await bot.run_review_schedule()  # closes them
+    # January and February belong to the same quarter: no new review.
+    for day in (datetime(2027, 1, 4, 16, 0, tzinfo=UTC), datetime(2027, 2, 1, 16, 0, tzinfo=UTC)):
+        clock.set(day)
+        assert await bot.run_review_schedule() == 0
+    # Monday 2027-03-01 starts the next quarter (March to May).
+    clock.set(datetime(2027, 3, 1, 15, 0, tzinfo=UTC))
+    assert await bot.run_review_schedule() == 3
+    assert "(2027-03 – 2027-05)" in started(chat)[-1]
+    schedule = bot.org.reviews
+    assert schedule.period_start(date(2027, 2, 28)) == date(2026, 12, 1)
+    assert schedule.period_start(date(2026, 11, 30)) == date(2026, 9, 1)
+
+
+async def test_closing_sends_the_report_to_the_gm_and_the_director_once(bot, chat, clock):
+    scheduled(bot, QUARTERLY.replace("directors: all", "directors: [alice]"))
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 1
+    assert [s for s, _, _ in rounds(bot)] == ["alice"]
+    for key, answers in {"grace": ["4 Strong quarter", "4", "3", "4", "5"],
+                         "alice": ["4", "3", "3", "4", "4"]}.items():
+        for text in answers:
+            await say(bot, key, text)
+    assert not [t for t in chat.to("grace") if t.startswith("🔄 360° review — Alice")]
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    await bot.run_review_schedule()
+    report = chat.last("grace")
+    assert report.startswith("🔄 360° review — Alice Martin")
+    assert "Comments — manager" in report and "Strong quarter" in report
+    assert chat.last("alice") == report
+    assert rounds(bot) == [("alice", "schedule", "closed")]
+    # A late rater is told the review has closed; another sweep sends nothing more.
+    await say(bot, "bruno", "3")
+    count = len(chat.sent)
+    await bot.run_review_schedule()
+    assert len(chat.sent) == count
+
+
+async def test_a_review_the_gm_started_counts_and_stays_theirs(bot, chat, clock):
+    scheduled(bot, QUARTERLY)
+    clock.set(JAN_1_10AM_NY - timedelta(days=1))
+    await say(bot, "grace", "/review start alice")
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 2
+    clock.set(JAN_1_10AM_NY + timedelta(days=15))
+    await bot.run_review_schedule()
+    assert rounds(bot) == [("alice", "grace", "open"), ("bruno", "schedule", "closed"),
+                           ("li", "schedule", "closed")]
+
+
+async def test_disabled_means_nothing_starts(bot, chat, clock):
+    for org_extra in ("", "reviews:\n  schedule: off\n"):
+        scheduled(bot, org_extra)
+        for moment in (JAN_1_10AM_NY, APR_1_10AM_NY, JAN_1_10AM_NY + timedelta(days=3)):
+            clock.set(moment)
+            assert await bot.run_review_schedule() == 0
+    assert rounds(bot) == []
+    await say(bot, "grace", "/review schedule")
+    assert chat.last("grace").startswith("No 360° reviews are scheduled.")
+    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    scheduler = await start_scheduler(again, again.engine)
+    try:
+        assert scheduler.get_job("review-schedule") is None
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_review_schedule_shows_the_gm_what_comes_next(bot, chat, clock):
+    scheduled(bot, QUARTERLY.replace("directors: all", "directors: [alice, li]"))
+    clock.set(datetime(2026, 12, 20, 15, 0, tzinfo=UTC))
+    await say(bot, "alice", "/review schedule")
+    assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")
+    await say(bot, "grace", "/review schedule")
+    view = chat.last("grace")
+    assert view.startswith("360° reviews on a schedule: quarterly, on working day 1 of each "
+                           "period at 10:00 (America/New_York); each stays open 14 days")
+    assert "• 2027-01-01 10:00 · 2027-01 – 2027-03: Alice Martin, 李雷" in view
+    assert "Open now" not in view
+    clock.set(JAN_1_10AM_NY + timedelta(hours=1))
+    await bot.run_review_schedule()
+    await say(bot, "grace", "/review schedule")
+    view = chat.last("grace")
+    assert "• 2027-04-01 10:00 · 2027-04 – 2027-06: Alice Martin, 李雷" in view
+    assert "Open now\n• Alice Martin — closes 2027-01-15 11:00\n• 李雷 — closes 2027-01-15 11:00" \
+        in view
+    await say(bot, "li", "/review schedule")  # a director is not the GM, in Chinese too
+    assert chat.last("li").startswith("只有总经理")
+
+
+async def test_a_restart_after_the_planned_moment_starts_the_reviews_then(bot, clock):
+    scheduled(bot, QUARTERLY)
+    clock.set(JAN_1_10AM_NY + timedelta(days=2))  # the bot was down over the start
+    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    chat = RecordingAdapter()
+    again.register(chat)
+    scheduler = await start_scheduler(again, again.engine)
+    scheduler.shutdown(wait=False)
+    assert len(started(chat)) == 3
+    assert "It closes on 2027-01-17 at 10:00" in started(chat)[0]
+    # Down past the whole window instead: the quarter is skipped, not sprung late.
+    clock.set(APR_1_10AM_NY + timedelta(days=14))
+    assert await again.run_review_schedule() == 0
+
+
+def test_the_org_file_schedule_is_checked_with_clear_messages():
+    bad = """
+reviews:
+  schedule: fortnightly
+  start_month: 13
+  day: 25
+  time: "25:00"
+  directors: [alice, sam, zed, alice]
+  open_days: 0
+"""
+    with pytest.raises(OrgError) as err:
+        parse_org(TEST_ORG.read_text(encoding="utf-8") + bad)
+    problems = err.value.problems
+    assert problems == [
+        "reviews.schedule: 'fortnightly' is not a schedule (use off, monthly, quarterly, "
+        "half-yearly, yearly)",
+        "reviews.start_month: 13 is not a month (1 to 12)",
+        "reviews.day: 25 is not a working day of the period (1 to 20: 1 is the period's "
+        "first Monday-to-Friday day)",
+        "reviews.time: '25:00' is not a time of day (HH:MM, in the GM's timezone)",
+        "reviews.open_days: 0 is out of range (1 to 60 days), so a review closes before the "
+        "next one starts",
+        "reviews.directors: 'sam' is a member, not a director; a 360° review is of a director",
+        "reviews.directors: 'zed' is not a person in this file",
+        "reviews.directors: a director is listed twice"]
+    with pytest.raises(OrgError, match="reviews: oftne: unknown field"):
+        parse_org(TEST_ORG.read_text(encoding="utf-8") + "reviews:\n  oftne: 3\n")
+    with pytest.raises(OrgError, match=r"reviews.open_days: 21 is out of range \(1 to 20 "
+                                       r"days for a monthly schedule\)"):
+        parse_org(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
+            "quarterly", "monthly").replace("14", "21"))
+
+
+def test_check_org_shows_the_schedule_and_refuses_a_bad_one(tmp_path, capsys):
+    from bot.cli import main
+
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
+        "directors: all", "directors: [alice, li]"), encoding="utf-8")
+    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 0
+    assert ("reviews: quarterly 360° reviews of alice, li, from the period's working day 1 "
+            "at 10:00 in the GM's timezone, open 14 days") in capsys.readouterr().out
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
+        "day: 1", "day: 21"), encoding="utf-8")
+    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2
+    assert "reviews.day: 21 is not a working day of the period" in capsys.readouterr().err
