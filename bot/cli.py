@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                                        "(default: everything)")
     kudos.add_argument("--until", help="last day included, YYYY-MM-DD (default: today)")
     kudos.add_argument("--format", choices=("csv", "json"), default="csv")
+    support = sub.add_parser("support", help="open support requests, oldest first, with age, "
+                             "status and the ageing flag (Markdown, JSON or CSV)")
+    support.add_argument("--format", choices=("md", "json", "csv"), default="md")
     oneonones = sub.add_parser("oneonones", help="one-on-ones per director: last held, next, "
                                "overdue, open action items (Markdown or JSON)")
     oneonones.add_argument("--format", choices=("md", "json"), default="md")
@@ -248,6 +251,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _kudos(args, settings, out)
     if args.command == "oneonones":
         return _oneonones(args, settings, out)
+    if args.command == "support":
+        return _support(args, settings, out)
     if args.command == "import-actuals":
         return _import_actuals(args, settings, out)
     if args.command == "review":
@@ -259,6 +264,56 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command in {"export", "erase"}:
         return _personal_data(args, settings, out)
     return 2
+
+
+SUPPORT_FIELDS = ("id", "requester", "requester_name", "type", "detail", "department",
+                  "opened", "age_days", "status", "ageing", "repeats", "week")
+
+
+def _support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`support`: the open support requests, as storage.support.open_items() reads them."""
+    import csv
+
+    from bot.app import prepare
+    from storage.support import open_items
+
+    bot, engine = prepare(settings)
+    ageing = bot.org.support.ageing_days
+    try:
+        with bot.unit() as ctx:
+            items = open_items(ctx.session, as_of=bot.clock.now(), ageing_days=ageing)
+    finally:
+        engine.dispose()
+    rows = [i.as_dict() for i in items]
+    if args.format == "json":
+        text = json.dumps({"org": bot.org.name, "generated_at": bot.clock.now().isoformat(),
+                           "ageing_days": ageing, "requests": rows},
+                          ensure_ascii=False, indent=2)
+        out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+        return 0
+    if args.format == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(SUPPORT_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+        return 0
+    out.write(f"# Open support requests — {bot.org.name}\n\n")
+    if not rows:
+        out.write("No open support requests.\n")
+        return 0
+    out.write("| # | requester | type | department | week | age (days) | status | detail |\n"
+              "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+    for i in items:
+        cells = [f"#{i.id}", i.requester_name, i.type, i.department or "", i.week,
+                 f"{i.age_days}{' ⚠️ ageing' if i.ageing else ''}", i.status, i.detail]
+        out.write("| " + " | ".join(_md_cell(c) for c in cells) + " |\n")
+    out.write(f"\nageing: open {ageing} days or more.\n")
+    return 0
+
+
+def _md_cell(value: str) -> str:
+    """A table cell: one line, no column breaks (user text is not trusted)."""
+    return _C1.sub("", " ".join(str(value).split())).replace("|", "\\|")
 
 
 def _oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

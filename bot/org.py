@@ -31,6 +31,12 @@ from bot.questions import (
     Question,
     kpi_question,
 )
+from bot.support_config import (
+    DepartmentEntry,
+    SupportConfigEntry,
+    SupportSettings,
+    build_support,
+)
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -141,6 +147,8 @@ class OrgFile(_Strict):
     goals: Any = None
     crm: Any = None
     pulse: PulseEntry = PulseEntry()
+    departments: list[DepartmentEntry] = []
+    support: SupportConfigEntry = SupportConfigEntry()
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,7 @@ class Org:
     goals: GoalBook = field(default_factory=GoalBook)
     crm: CrmSettings = field(default_factory=CrmSettings)
     pulse: PulseSettings = field(default_factory=PulseSettings)
+    support: SupportSettings = field(default_factory=SupportSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -520,7 +529,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
                oneonones=oneonones,
                kudos=KudosSettings(allowance=kudos.allowance, words=words,
                                    honours_channel=dict(kudos.honours_channel)),
-               pulse=build_pulse(parsed.pulse, problems))
+               pulse=build_pulse(parsed.pulse, problems),
+               support=build_support(parsed.departments, parsed.support, set(keys), problems))
 
 
 def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:

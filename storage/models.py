@@ -201,4 +201,13 @@ class ProcessedEvent(Base):
 
 # Feature tables live in their own modules; importing them here puts them in the one
 # metadata that migrations are compared against.
-from storage import away, goals, kudos, oneonone, pulse, review, round_requests  # noqa: E402, F401
+from storage import (  # noqa: E402, F401
+    away,
+    goals,
+    kudos,
+    oneonone,
+    pulse,
+    review,
+    round_requests,
+    support,
+)
