@@ -32,6 +32,8 @@ departments:
 support:
   ageing_days: 5
 """
+FRIDAY_W47 = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+DEC_1_9AM_NY = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 LI_ANSWERS = ["61000", "大客户签约", "审批慢", "5", "需要市场部做一份方案", "拜访 3 家", "4"]
 
 
@@ -323,3 +325,43 @@ async def test_export_and_erase_cover_support_requests(bot, chat, settings):
     assert (req.kind, req.status) == ("budget", "open")  # the figures stay
     with bot.unit() as ctx:
         assert ctx.session.scalar(select(func.count(SupportRequest.id))) == 1
+
+
+async def test_the_monthly_review_shows_how_requests_were_resolved_and_the_honour_roll(
+        bot, chat, clock):
+    from tests.test_kudos import kudo
+
+    clock.set(FRIDAY_W47)
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)  # budget: resolved a day later
+    clock.advance(timedelta(days=1))
+    await say(bot, "grace", "/support resolve 1 Approved")
+    clock.set(FRIDAY_W47 + timedelta(days=7))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "Pricing", "3",
+                                    "Negotiation course", "Visit 5", "4"])
+    await kudo(bot, "grace", "/kudos @alice for closing Acme")
+    clock.advance(timedelta(days=3))
+    await say(bot, "vera", "/support comment 2 not mine")  # not finance's: refused
+    await say(bot, "grace", "/support resolve 2 Booked for January")
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)  # still open when November ends
+    chat.clear()
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[0]
+    assert ("Support requested\n"
+            "• 2026-W47: #1 Budget → Finance — Travel budget — resolved 2026-11-21 in 1 day: "
+            "Approved\n"
+            "• 2026-W48: #2 Training — Negotiation course — resolved 2026-11-30 in 3 days: "
+            "Booked for January\n"
+            "Resolution time: median 2 days, longest 3 days.") in review
+    assert "Recognition: 1 kudos received." in review
+    assert "🏆 Honour roll — November 2026" in review and "Alice Martin — 1 kudos" in review
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "#3 其他部门的协助 → 市场部 —— 需要市场部做一份方案 —— 月末仍待处理（0 天）" in li
+    assert "荣誉榜" in li
+    # Once a month: the job firing again sends nothing more.
+    count = len(chat.sent)
+    assert await bot.run_monthly_review()
+    assert len(chat.sent) == count
