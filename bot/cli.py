@@ -238,6 +238,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             print(f"  {p.key:<12} {p.role:<8} {p.timezone:<20} {p.locale:<5} "
                   f"{'checks in' if p.checks_in else '':<9} {kpis}", file=out)
         _print_goals(org, out)
+        _print_departments(org, out)
         return 0
     if args.command == "config":
         for name, value in settings.describe().items():
@@ -402,6 +403,19 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     finally:
         engine.dispose()
     return code
+
+
+def _print_departments(org: Org, out: TextIO) -> None:
+    """The departments support requests go to, their owners and what they handle."""
+    support = org.support
+    if not support.departments:
+        return
+    print(f"departments (support requests ageing after {support.ageing_days} days):", file=out)
+    for d in support.departments:
+        owners = ", ".join(d.owners) or "none (only the GM acts on its requests)"
+        handles = ", ".join(d.handles) or "requests that name it"
+        print(f"  {d.key:<12} {d.name_for('en')} — owners: {owners}; handles: {handles}",
+              file=out)
 
 
 def _print_goals(org: Org, out: TextIO) -> None:

@@ -306,6 +306,14 @@ departments:
     assert code == 2
 
 
+def test_check_org_lists_the_departments(tmp_path):
+    code, out = run_cli(replace_settings(write_org(tmp_path)), "check-org")
+    assert code == 0
+    assert "departments (support requests ageing after 5 days):" in out
+    assert "finance      Finance — owners: vera; handles: budget" in out
+    assert "marketing    Marketing — owners: sam; handles: requests that name it" in out
+
+
 def replace_settings(path: Path):
     from bot.config import Settings
     return Settings(database_url="sqlite://", org_file=path)
