@@ -373,3 +373,20 @@ async def test_the_monthly_review_shows_how_requests_were_resolved_and_the_honou
     count = len(chat.sent)
     assert await bot.run_monthly_review()
     assert len(chat.sent) == count
+
+
+async def test_editing_the_type_moves_the_week_to_a_request_of_that_type(bot, chat):
+    await alice_asks_for_budget(bot)
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "3")  # training instead of budget; the detail is kept
+    first, second = requests(bot)
+    assert (first.kind, first.status, first.weeks) == ("budget", "withdrawn", [])
+    assert (second.kind, second.status, second.detail, second.department) == (
+        "training", "open", "Travel budget", None)
+    assert any("support request #1 (Budget) is no longer needed" in t
+               for t in chat.to("vera"))
+    assert chat.last("grace").startswith("🆘 New support request #2 Training — Alice Martin")
+    # Editing again to the same type changes nothing more.
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "3")
+    assert len(requests(bot)) == 2
