@@ -87,7 +87,8 @@ class SupportSettings:
 
     departments: tuple[Department, ...] = ()
     ageing_days: int = DEFAULT_AGEING_DAYS
-    _by_key: dict[str, Department] = field(default_factory=dict, compare=False, repr=False)
+    _by_key: dict[str, Department] = field(init=False, default_factory=dict, compare=False,
+                                           repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {d.key: d for d in self.departments})

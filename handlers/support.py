@@ -80,7 +80,7 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     request = repo.open(requester=person, kind=kind, detail=detail,
                         department=ctx.org.support.department_for(kind, detail),
                         round_id=rnd.id, week=rnd.week, now=now)
-    _tell_handlers(ctx, request, "support_opened", exclude=person)
+    _tell_handlers(ctx, request, "support_opened", exclude=person, once="opened")
     ctx.tell(person, "support_tracked", n=request.id, kind=_kind(ctx, person, request),
              department=_dept(ctx, request, person.locale), again=False,
              dedupe_key=f"support:{request.id}:tracked:{rnd.id}")
@@ -110,13 +110,15 @@ def _may_see(ctx: Context, person: Person, request: SupportRequest) -> bool:
 
 
 def _tell_handlers(ctx: Context, request: SupportRequest, name: str, *,
-                   exclude: Person | None = None, step: str = "", **params: Any) -> None:
+                   exclude: Person | None = None, once: str | None = None,
+                   **params: Any) -> None:
+    """DM each handler but `exclude`; with `once`, a step sent at most once per handler."""
     for person in handlers_of(ctx, request):
         if exclude is not None and person.id == exclude.id:
             continue
         ctx.tell(person, name, item=_view(ctx, request, person.locale),
-                 dedupe_key=f"support:{request.id}:{name}:{step}{person.key}" if step or
-                 name == "support_opened" else None, **params)
+                 dedupe_key=f"support:{request.id}:{once}:{person.key}" if once else None,
+                 **params)
 
 
 def _kind(ctx: Context, viewer: Person | None, request: SupportRequest) -> str:
@@ -217,7 +219,7 @@ def cmd_support(ctx: Context, args: str) -> None:
         ctx.tell(requester, "support_step_you", action=action, by=person.display_name,
                  text=text, item=_view(ctx, request, requester.locale),
                  dedupe_key=f"support:{request.id}:{step}:you")
-    _tell_handlers(ctx, request, "support_step_others", exclude=person, step=f"{step}:",
+    _tell_handlers(ctx, request, "support_step_others", exclude=person, once=step,
                    action=action, by=person.display_name, text=text)
 
 

@@ -240,7 +240,7 @@ async def test_bad_ids_and_states_get_specific_answers_in_both_languages(bot, ch
     await say(bot, "li", "/support resolve x")
     assert chat.last("li").startswith("x 不是请求编号。")
     await say(bot, "li", "/support ack 1")
-    assert chat.last("li") == "只有总经理或 财务部 的负责人可以确认请求 #1。没有做任何更改。"
+    assert chat.last("li") == "只有总经理或财务部的负责人可以确认请求 #1。没有做任何更改。"
     await say(bot, "li", "/support ack 42")
     assert chat.last("li").startswith("没有你可以查看的支持请求 #42。")
     [req] = requests(bot)
@@ -390,3 +390,14 @@ async def test_editing_the_type_moves_the_week_to_a_request_of_that_type(bot, ch
     await say(bot, "alice", "/edit 5")
     await say(bot, "alice", "3")
     assert len(requests(bot)) == 2
+
+
+async def test_the_requester_reads_one_request_with_its_comments(bot, chat):
+    await alice_asks_for_budget(bot)
+    await say(bot, "vera", "/support comment 1 Which event is it for?")
+    await say(bot, "alice", "/support 1")
+    assert chat.last("alice") == ("#1 Budget → Finance — Alice Martin, 2026-W48: Travel budget\n"
+                                  "Status: open, opened today\n"
+                                  "• Vera Ops, 2026-11-27: Which event is it for?")
+    await say(bot, "li", "/support 1")
+    assert chat.last("li").startswith("没有你可以查看的支持请求 #1。")
