@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
+
 from handlers.context import Context
 from storage.models import CheckinRound, Person
 from storage.support import OPEN_STATES, SupportRepo, SupportRequest
@@ -90,7 +92,9 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
 
 def handlers_of(ctx: Context, request: SupportRequest) -> list[Person]:
     """Who handles a request: the GM, then the owners of its department (active, once)."""
-    people = [p for p in ctx.people.active() if p.role == "gm"]
+    # The GM by role, not by scanning everyone: this runs for each submitted request.
+    people = list(ctx.session.scalars(select(Person).where(Person.role == "gm",
+                                                           Person.active).order_by(Person.id)))
     department = ctx.org.support.department(request.department)
     for key in department.owners if department else ():
         owner = ctx.people.by_key(key)
