@@ -232,7 +232,8 @@ def open_items(session: Session, requester_ids: Iterable[int] | None = None,
     return out
 
 
-def _export(session: Session, person: Person) -> dict[str, Any]:
+def export_part(session: Session, person: Person) -> dict[str, Any]:
+    """A person's share for `teampulse export` (registered in storage/personal_data.py)."""
     mine = SupportRepo(session).of_requester(person)
     written = list(session.scalars(select(SupportComment).where(
         SupportComment.author_id == person.id, SupportComment.request_id.not_in(
@@ -248,7 +249,8 @@ def _export(session: Session, person: Person) -> dict[str, Any]:
                              for c in written]}
 
 
-def _erase(session: Session, person: Person, _former: str) -> list[str]:
+def erase_part(session: Session, person: Person, _former: str) -> list[str]:
+    """A person's share of `teampulse erase` (registered in storage/personal_data.py)."""
     # Their own words go, and the conversation about their requests with them (as with
     # kudos reasons); type, department, times and status stay for the monthly figures.
     mine = SupportRepo(session).of_requester(person)
@@ -267,7 +269,3 @@ def _erase(session: Session, person: Person, _former: str) -> list[str]:
     return [f"support: the words of {len(mine)} request(s) and their comments, and of "
             f"{len(written)} comment(s) they wrote, removed; types, times and status stay"]
 
-
-from storage.personal_data import Part, contribute  # noqa: E402
-
-contribute(Part("support_requests", _export, _erase))
