@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="md, json or csv (default: csv for export, md otherwise)")
     kudos.add_argument("--locale", choices=("en", "zh-CN"), default=None,
                        help="language of the Markdown (default: the GM's)")
+    support = sub.add_parser("support", help="open support requests, oldest first, with age, "
+                             "status and the ageing flag (Markdown, JSON or CSV)")
+    add_format(support)
     oneonones = sub.add_parser("oneonones", help="one-on-ones per director: last held, next, "
                                "overdue, open action items (Markdown, JSON or CSV)")
     add_format(oneonones)
@@ -297,6 +300,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             print(f"reviews: {r.name} 360° reviews of {who}, from the period's working day "
                   f"{r.day} at {r.at:%H:%M} in the GM's timezone, open {r.open_days} days",
                   file=out)
+        _print_departments(org, out)
         return 0
     if args.command == "config":
         for name, value in settings.describe().items():
@@ -306,12 +310,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _summary(args, settings, out)
     if args.command == "checkin":
         return _send_round(args, settings, out)
-    if args.command in {"kudos", "oneonones", "goals", "review", "pulse"}:
+    if args.command in {"kudos", "oneonones", "goals", "review", "pulse", "support"}:
         from bot import cli_views
 
         view = {"kudos": cli_views.kudos, "oneonones": cli_views.oneonones,
                 "goals": cli_views.goals, "review": cli_views.review,
-                "pulse": cli_views.pulse_results}[args.command]
+                "pulse": cli_views.pulse_results,
+                "support": cli_views.support}[args.command]
         return view(args, settings, out)
     if args.command == "import-actuals":
         return _import_actuals(args, settings, out)
@@ -361,6 +366,19 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     finally:
         engine.dispose()
     return code
+
+
+def _print_departments(org: Org, out: TextIO) -> None:
+    """The departments support requests go to, their owners and what they handle."""
+    support = org.support
+    if not support.departments:
+        return
+    print(f"departments (support requests ageing after {support.ageing_days} days):", file=out)
+    for d in support.departments:
+        owners = ", ".join(d.owners) or "none (only the GM acts on its requests)"
+        handles = ", ".join(d.handles) or "requests that name it"
+        print(f"  {d.key:<12} {d.name_for('en')} — owners: {owners}; handles: {handles}",
+              file=out)
 
 
 def _print_goals(org: Org, out: TextIO) -> None:

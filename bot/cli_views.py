@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from bot.cli_output import csv_cell, dump_json, write_csv
 from bot.config import Settings
+from bot.render import markdown_cell
 
 
 def fail(message: str) -> int:
@@ -428,3 +429,43 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
                                         goals=len(org.goals.goals), gaps=gaps) + "\n")
     return 0
 
+
+
+# --- support requests ---------------------------------------------------------------------
+
+SUPPORT_FIELDS = ("id", "requester", "requester_name", "type", "detail", "department",
+                  "opened", "age_days", "status", "ageing", "repeats", "week")
+
+
+def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`teampulse support`: the open support requests, oldest first, as
+    storage.support.open_items() reads them (age, status, the ageing flag)."""
+    from bot.app import prepare
+    from storage.support import open_items
+
+    bot, engine = prepare(settings)
+    ageing = bot.org.support.ageing_days
+    try:
+        with bot.unit() as ctx:
+            items = open_items(ctx.session, as_of=bot.clock.now(), ageing_days=ageing)
+    finally:
+        engine.dispose()
+    rows = [i.as_dict() for i in items]
+    if args.format == "json":
+        dump_json({**_header(bot), "ageing_days": ageing, "requests": rows}, out)
+        return 0
+    if args.format == "csv":
+        write_csv(out, SUPPORT_FIELDS, rows)
+        return 0
+    out.write(f"# Open support requests — {markdown_cell(bot.org.name)}\n\n")
+    if not rows:
+        out.write("No open support requests.\n")
+        return 0
+    out.write("| # | requester | type | department | week | age (days) | status | detail |\n"
+              "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+    for i in items:
+        cells = [f"#{i.id}", i.requester_name, i.type, i.department or "", i.week,
+                 f"{i.age_days}{' ⚠️ ageing' if i.ageing else ''}", i.status, i.detail]
+        out.write("| " + " | ".join(markdown_cell(str(c)) for c in cells) + " |\n")
+    out.write(f"\nageing: open {ageing} days or more.\n")
+    return 0

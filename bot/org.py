@@ -32,6 +32,12 @@ from bot.questions import (
     kpi_question,
 )
 from bot.review_config import ReviewSchedule, ReviewsEntry, build_reviews
+from bot.support_config import (
+    DepartmentEntry,
+    SupportConfigEntry,
+    SupportSettings,
+    build_support,
+)
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -143,6 +149,8 @@ class OrgFile(_Strict):
     crm: Any = None
     pulse: PulseEntry = PulseEntry()
     reviews: ReviewsEntry = ReviewsEntry()
+    departments: list[DepartmentEntry] = []
+    support: SupportConfigEntry = SupportConfigEntry()
 
 
 @dataclass(frozen=True)
@@ -220,6 +228,7 @@ class Org:
     crm: CrmSettings = field(default_factory=CrmSettings)
     pulse: PulseSettings = field(default_factory=PulseSettings)
     reviews: ReviewSchedule = field(default_factory=ReviewSchedule)
+    support: SupportSettings = field(default_factory=SupportSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -525,7 +534,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
                                    honours_channel=dict(kudos.honours_channel)),
                pulse=build_pulse(parsed.pulse, problems),
                reviews=build_reviews(parsed.reviews, {p.key: p.role for p in parsed.people},
-                                     problems))
+                                     problems),
+               support=build_support(parsed.departments, parsed.support, set(keys), problems))
 
 
 def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:

@@ -53,6 +53,11 @@ def _escape_markdown(text: str) -> str:
     return text.replace("\n", "\\\n")
 
 
+def markdown_cell(text: str) -> str:
+    """One CommonMark table cell of untrusted text: one line, escaped (a `|` cannot end it)."""
+    return _escape_markdown(" ".join(clean_text(text).split()))
+
+
 @dataclass(frozen=True)
 class Markup_:
     """How one platform spells escaping, bold, italics, headings and list items.

@@ -15,6 +15,7 @@ from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
 from bot.text import clean_text
 from bot.weeks import current_week, previous_week, week_end, week_start
+from handlers import support
 from handlers.answers import (
     NO_WORDS,
     YES_WORDS,
@@ -671,6 +672,7 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
         if follow is not None:  # the edit made a new question apply (e.g. support now needed)
             ask(ctx, person, rnd, follow, editing=True)
             return
+        support.on_round_saved(ctx, person, rnd)  # no duplicate: the round's request changes
         ctx.reply("edit_saved", week=rnd.week)
         return
     q = next_question(rnd, round_questions(ctx, rnd))
@@ -687,6 +689,7 @@ def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     rnd.status = "submitted"
     if rnd.submitted_at is None:
         rnd.submitted_at = ctx.clock.now()
+    support.on_round_saved(ctx, person, rnd)
     live = applicable(rnd, round_questions(ctx, rnd))
     ctx.reply("checkin_done", week=rnd.week, first_time=first_time, items=[
         {"prompt": question_text(ctx, person.locale, q),

@@ -11,16 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from statistics import median
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from bot.goals import Goal, Period, parse_period, progress
 from handlers.context import Context
 from handlers.digest import send_month_digests
 from handlers.goals import goal_actual, metric_label
-from handlers.honours import first_working_day, period_of
+from handlers.honours import Roll, build_roll, first_working_day, period_of
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
 from storage.models import Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyRepo
+from storage.support import SupportRequest, SupportWeek
 
 POST_HOUR = 9  # org time, like the honour roll
 CONVERSATION = "monthly_review"
@@ -47,6 +52,26 @@ class MetricMonth:
 
 
 @dataclass
+class SupportLine:
+    """A support request in a month's review: what was asked and how it ended.
+
+    `status` is the request's (open, acknowledged, resolved, withdrawn), or "untracked"
+    for a check-in answer with no tracked request (weeks from before requests were tracked).
+    """
+
+    week: str
+    kind: str
+    detail: str
+    status: str = "untracked"
+    n: int | None = None
+    department: str = ""
+    resolution: str = ""
+    resolved_on: date | None = None
+    days: float | None = None  # opened to resolved, in days (one decimal)
+    age: int | None = None  # days open at the month's end, while still open
+
+
+@dataclass
 class MonthReview:
     """A director's month in review."""
 
@@ -54,8 +79,12 @@ class MonthReview:
     month: str
     metrics: list[MetricMonth] = field(default_factory=list)
     blockers: list[tuple[str, int]] = field(default_factory=list)  # text, weeks
-    support: list[tuple[str, str, str]] = field(default_factory=list)  # week, type, detail
+    support: list[SupportLine] = field(default_factory=list)
+    #: Resolution times (days) of the requests resolved in the month: median and longest.
+    resolution_median: float | None = None
+    resolution_longest: float | None = None
     kudos: int = 0
+    roll: Roll | None = None  # the month's honour roll (org-wide), when kudos were given
     weeks: int = 0
     checked_in: int = 0
 
@@ -145,21 +174,63 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     review.weeks = len(weeks)
     review.checked_in = sum(1 for r in rounds if r.status == "submitted")
     blockers: list[tuple[str, str]] = []
+    start, end = _bounds(ctx, month)
+    tracked = _support_lines(ctx, person, weeks, start, end, locale, review)
     for rnd in rounds:
         answers = {a.question_key: a for a in rnd.answers if not a.skipped}
         if answers.get("blockers") and answers["blockers"].text_value:
             blockers.append((rnd.week, answers["blockers"].text_value))
         kind = answers.get("support_type")
-        if kind is not None and kind.text_value and kind.text_value != "none":
+        if kind is not None and kind.text_value and kind.text_value != "none" \
+                and rnd.id not in tracked:
             detail = answers.get("support_detail")
-            review.support.append((rnd.week, ctx.renderer.choice_label(
+            review.support.append(SupportLine(rnd.week, ctx.renderer.choice_label(
                 locale, "support_type", kind.text_value),
                 detail.text_value if detail and detail.text_value else ""))
+    review.support.sort(key=lambda line: (line.week, line.n or 0))
     review.blockers = recurring_blockers(blockers)
-    start, end = _bounds(ctx, month)
-    review.kudos = sum(1 for k in KudosRepo(ctx.session).between(start, end)
-                       if k.recipient_id == person.id)
+    kudos = KudosRepo(ctx.session).between(start, end)
+    review.kudos = sum(1 for k in kudos if k.recipient_id == person.id)
+    if kudos:
+        review.roll = build_roll(kudos, ctx.org, locale, month.start.year, month.start.month)
     return review
+
+
+def _support_lines(ctx: Context, person: Person, weeks: list[str], start: datetime,
+                   end: datetime, locale: str, review: MonthReview) -> set[int]:
+    """Add the director's tracked requests asked in the month's weeks or resolved in the
+    month, with resolution times; returns the ids of the rounds they came from."""
+    rows = list(ctx.session.scalars(
+        select(SupportRequest).where(
+            SupportRequest.requester_id == person.id,
+            or_(SupportRequest.id.in_(select(SupportWeek.request_id).where(
+                SupportWeek.week.in_(weeks))),
+                (SupportRequest.resolved_at >= start) & (SupportRequest.resolved_at < end)))
+        .options(selectinload(SupportRequest.weeks)).order_by(SupportRequest.opened_at)))
+    rounds: set[int] = set()
+    times: list[float] = []
+    for r in rows:
+        rounds.update(w.round_id for w in r.weeks)
+        department = ctx.org.support.department(r.department)
+        line = SupportLine(r.week, ctx.renderer.choice_label(locale, "support_type", r.kind),
+                           r.latest_detail, r.status, r.id,
+                           department.name_for(locale) if department else (r.department or ""),
+                           r.resolution or "")
+        if r.status == "resolved" and r.resolved_at is not None and r.resolved_at < end:
+            line.resolved_on = r.resolved_at.astimezone(ctx.org.tz).date()
+            line.days = round((r.resolved_at - r.opened_at).total_seconds() / 86400, 1)
+            if r.resolved_at >= start:
+                times.append(line.days)
+        elif r.status in ("open", "acknowledged") or (r.resolved_at and r.resolved_at >= end):
+            # Still open when the month ended (a later resolution is next month's news).
+            line.status = "open" if r.acknowledged_at is None or r.acknowledged_at >= end \
+                else "acknowledged"
+            line.age = max(0, (end - r.opened_at).days)
+        review.support.append(line)
+    if times:
+        review.resolution_median = round(median(times), 1)
+        review.resolution_longest = max(times)
+    return rounds
 
 
 def _bounds(ctx: Context, month: Period) -> tuple[datetime, datetime]:

@@ -18,6 +18,7 @@ from handlers import (
     review,
     rounds,
     summary,
+    support,
 )
 from handlers.context import Context
 
@@ -52,6 +53,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("monthly", monthly_review.cmd_monthly, hidden=True),
     Command("review", review.cmd_review, hidden=True),
     Command("pulse", pulse.cmd_pulse),
+    Command("support", support.cmd_support),
 )}
 
 

@@ -211,4 +211,5 @@ from storage import (  # noqa: E402, F401
     review,
     review_schedule,
     round_requests,
+    support,
 )

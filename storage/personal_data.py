@@ -33,6 +33,8 @@ from storage.away import AwayPeriod
 from storage.kudos import Kudos
 from storage.models import CheckinRound, Conversation, OutboxMessage, Person
 from storage.round_requests import RoundRequest
+from storage.support import erase_part as _erase_support
+from storage.support import export_part as _export_support
 
 #: A part's export: any JSON-able value. Its erase: what it did, one line per effect.
 Exporter = Callable[[Session, Person], Any]
@@ -284,5 +286,8 @@ for _part in (Part("checkins", _export_checkins, _erase_checkins),
               Part("away", _export_away, _erase_away),
               Part("open_dialog", _export_dialog, _erase_dialog),
               Part("messages_to_them", _export_messages, _erase_messages),
-              Part("round_requests", _export_requests, _erase_requests)):
+              Part("round_requests", _export_requests, _erase_requests),
+              # Defined beside its tables; registered here, as storage.support is imported
+              # by storage.models, which this module imports.
+              Part("support_requests", _export_support, _erase_support)):
     contribute(_part)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "docs" / "schema"
 #: The views this module covers (the summary's schema is tested with the summary).
 VIEWS = ("kudos", "kudos-top", "kudos-honours", "oneonones", "pulse-results", "review",
-         "goals", "org")
+         "goals", "org", "support")
 # Sam is called "=cmd": a spreadsheet would run the name as a formula if it were not guarded.
 FORMULA_ORG = TEST_ORG.read_text(encoding="utf-8").replace("name: Sam Lee", 'name: "=cmd"')
 

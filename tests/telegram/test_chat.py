@@ -29,7 +29,8 @@ from tests.telegram.conftest import (
 MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary", "kudos", "honours",
         "1on1", "agenda", "actions",
         "goals",
-        "pulse"]
+        "pulse",
+        "support"]
 
 
 def without_text(update: dict[str, Any], **fields: Any) -> dict[str, Any]:

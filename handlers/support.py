@@ -1,0 +1,277 @@
+"""Support requests to resolution: each support request of a submitted check-in becomes a
+tracked request; the GM and the department's owners are told; `/support` lists, shows,
+acknowledges, comments on, resolves and assigns them; the requester hears each step in
+their own language.
+
+Who may do what:
+- `/support` lists unclosed requests, oldest first: the GM sees all, a department's owner
+  those of their departments, everyone their own.
+- `/support N` shows one request with its comments, to the same people.
+- `/support ack N`, `/support comment N <text>`, `/support resolve N <note>`: the GM or an
+  owner of the request's department. `/support assign N <department>`: the GM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.context import Context
+from storage.models import CheckinRound, Person
+from storage.support import OPEN_STATES, SupportRepo, SupportRequest
+
+MAX_TEXT = 2000
+ACTIONS = ("ack", "comment", "resolve", "assign")
+
+
+# --- from the check-in ------------------------------------------------------------------
+
+def _asked(rnd: CheckinRound) -> tuple[str | None, str]:
+    """The support type a round asks for (None: none) and its detail."""
+    answers = {a.question_key: a for a in rnd.answers}
+    kind = answers.get("support_type")
+    if kind is None or kind.skipped or not kind.text_value or kind.text_value == "none":
+        return None, ""
+    detail = answers.get("support_detail")
+    return kind.text_value, (detail.text_value or "") if detail and not detail.skipped else ""
+
+
+def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
+    """Bring the tracked request in line with a submitted (or edited) check-in.
+
+    One round feeds at most one request: an edit changes its detail, a changed type moves
+    the round to another request, "no support needed" withdraws a request only that round
+    asked for. A type still unclosed from an earlier week is linked (asked again), not
+    opened twice.
+    """
+    if rnd.status != "submitted":
+        return
+    kind, detail = _asked(rnd)
+    repo = SupportRepo(ctx.session)
+    now = ctx.clock.now()
+    found = repo.for_round(rnd.id)
+    if found is not None:
+        request, link = found
+        if kind == request.kind:
+            if link.detail != detail:
+                link.detail = detail
+                if request.weeks and link is request.weeks[0]:
+                    request.detail = detail
+                if not request.closed:
+                    _tell_handlers(ctx, request, "support_updated", exclude=person,
+                                   week=rnd.week, detail=detail)
+            return
+        repo.unlink(request, link)
+        if not request.weeks and not request.closed:
+            request.status = "withdrawn"
+            request.resolved_at = now
+            _tell_handlers(ctx, request, "support_withdrawn", exclude=person)
+    if kind is None:
+        return
+    existing = repo.still_open(person, kind)
+    if existing is not None:
+        repo.link(existing, round_id=rnd.id, week=rnd.week, detail=detail, now=now)
+        _tell_handlers(ctx, existing, "support_repeated", exclude=person, week=rnd.week,
+                       detail=detail, age=(now - existing.opened_at).days)
+        ctx.tell(person, "support_tracked", n=existing.id, kind=_kind(ctx, person, existing),
+                 department=_dept(ctx, existing, person.locale), again=True,
+                 dedupe_key=f"support:{existing.id}:tracked:{rnd.id}")
+        return
+    request = repo.open(requester=person, kind=kind, detail=detail,
+                        department=ctx.org.support.department_for(kind, detail),
+                        round_id=rnd.id, week=rnd.week, now=now)
+    _tell_handlers(ctx, request, "support_opened", exclude=person, once="opened")
+    ctx.tell(person, "support_tracked", n=request.id, kind=_kind(ctx, person, request),
+             department=_dept(ctx, request, person.locale), again=False,
+             dedupe_key=f"support:{request.id}:tracked:{rnd.id}")
+
+
+# --- who is told, who may act ---------------------------------------------------------
+
+def handlers_of(ctx: Context, request: SupportRequest) -> list[Person]:
+    """Who handles a request: the GM, then the owners of its department (active, once)."""
+    # The GM by role, not by scanning everyone: this runs for each submitted request.
+    people = list(ctx.session.scalars(select(Person).where(Person.role == "gm",
+                                                           Person.active).order_by(Person.id)))
+    department = ctx.org.support.department(request.department)
+    for key in department.owners if department else ():
+        owner = ctx.people.by_key(key)
+        if owner is not None and owner.active and owner not in people:
+            people.append(owner)
+    return people
+
+
+def may_handle(ctx: Context, person: Person, request: SupportRequest) -> bool:
+    """The GM, or an owner of the request's department."""
+    department = ctx.org.support.department(request.department)
+    return person.role == "gm" or (department is not None and person.key in department.owners)
+
+
+def _may_see(ctx: Context, person: Person, request: SupportRequest) -> bool:
+    return request.requester_id == person.id or may_handle(ctx, person, request)
+
+
+def _tell_handlers(ctx: Context, request: SupportRequest, name: str, *,
+                   exclude: Person | None = None, once: str | None = None,
+                   **params: Any) -> None:
+    """DM each handler but `exclude`; with `once`, a step sent at most once per handler."""
+    for person in handlers_of(ctx, request):
+        if exclude is not None and person.id == exclude.id:
+            continue
+        ctx.tell(person, name, item=_view(ctx, request, person.locale),
+                 dedupe_key=f"support:{request.id}:{once}:{person.key}" if once else None,
+                 **params)
+
+
+def _kind(ctx: Context, viewer: Person | None, request: SupportRequest) -> str:
+    locale = viewer.locale if viewer else ctx.locale
+    return ctx.renderer.choice_label(locale, "support_type", request.kind)
+
+
+def _dept(ctx: Context, request: SupportRequest, locale: str) -> str:
+    department = ctx.org.support.department(request.department)
+    return department.name_for(locale) if department else (request.department or "")
+
+
+def _view(ctx: Context, request: SupportRequest, locale: str) -> dict[str, Any]:
+    """What templates show of a request, in a locale."""
+    now = ctx.clock.now()
+    return {"n": request.id, "requester": request.requester.display_name,
+            "kind": ctx.renderer.choice_label(locale, "support_type", request.kind),
+            "detail": request.latest_detail, "department": _dept(ctx, request, locale),
+            "week": request.week, "last_week": request.last_week, "repeats": request.repeats,
+            "status": request.status, "age": max(0, (now - request.opened_at).days),
+            "ageing": request.status in OPEN_STATES and
+            (now - request.opened_at).days >= ctx.org.support.ageing_days,
+            "resolution": request.resolution or ""}
+
+
+# --- /support -------------------------------------------------------------------------
+
+def cmd_support(ctx: Context, args: str) -> None:
+    """/support [N | ack N | comment N <text> | resolve N <note> | assign N <department>]."""
+    person = ctx.person
+    if person is None:
+        raise RuntimeError("handler needs a known sender")
+    words = args.strip().split(maxsplit=2)
+    if not words or words[0].lower() in {"list", "open"}:
+        _list(ctx, person)
+        return
+    action = words[0].lower()
+    if action.lstrip("#").isdigit() and len(words) == 1:
+        _show(ctx, person, words[0])
+        return
+    if action not in ACTIONS:
+        ctx.reply("support_usage")
+        return
+    if len(words) < 2:
+        ctx.reply("support_bad_id", action=action, typed="")
+        return
+    typed = words[1].lstrip("#")
+    if not typed.isdigit():
+        ctx.reply("support_bad_id", action=action, typed=words[1])
+        return
+    request = SupportRepo(ctx.session).get(int(typed))
+    if request is None:
+        ctx.reply("support_not_found", n=int(typed))
+        return
+    text = words[2].strip() if len(words) > 2 else ""
+    if action == "assign":
+        _assign(ctx, person, request, text)
+        return
+    if not may_handle(ctx, person, request):
+        department = ctx.org.support.department(request.department)
+        ctx.reply("support_not_allowed", n=request.id, action=action,
+                  department=department.name_for(person.locale) if department else "",
+                  own=request.requester_id == person.id)
+        return
+    if request.closed:
+        ctx.reply("support_closed", n=request.id, status=request.status,
+                  when=request.resolved_at)
+        return
+    if action in {"comment", "resolve"} and not text:
+        ctx.reply("support_need_text", n=request.id, action=action)
+        return
+    if len(text) > MAX_TEXT:
+        ctx.reply("support_too_long", limit=MAX_TEXT)
+        return
+    if action == "ack":
+        if request.status == "acknowledged":
+            by = ctx.session.get(Person, request.acknowledged_by_id) \
+                if request.acknowledged_by_id else None
+            ctx.reply("support_already_acked", n=request.id,
+                      by=by.display_name if by else "")
+            return
+        request.status = "acknowledged"
+        request.acknowledged_at = ctx.clock.now()
+        request.acknowledged_by_id = person.id
+        step = "ack"
+    elif action == "comment":
+        comment = SupportRepo(ctx.session).comment(request, person, text, ctx.clock.now())
+        step = f"comment{comment.id}"
+    else:
+        request.status = "resolved"
+        request.resolved_at = ctx.clock.now()
+        request.resolved_by_id = person.id
+        request.resolution = text
+        step = "resolve"
+    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person.locale))
+    requester = request.requester
+    if requester.active and requester.id != person.id:
+        ctx.tell(requester, "support_step_you", action=action, by=person.display_name,
+                 text=text, item=_view(ctx, request, requester.locale),
+                 dedupe_key=f"support:{request.id}:{step}:you")
+    _tell_handlers(ctx, request, "support_step_others", exclude=person, once=step,
+                   action=action, by=person.display_name, text=text)
+
+
+def _visible(ctx: Context, person: Person, rows: Iterable[SupportRequest]
+             ) -> list[SupportRequest]:
+    return [r for r in rows if _may_see(ctx, person, r)]
+
+
+def _list(ctx: Context, person: Person) -> None:
+    rows = _visible(ctx, person, SupportRepo(ctx.session).unclosed())
+    ctx.reply("support_list", items=[_view(ctx, r, person.locale) for r in rows],
+              handler=person.role == "gm" or bool(ctx.org.support.owned_by(person.key)),
+              ageing_days=ctx.org.support.ageing_days)
+
+
+def _show(ctx: Context, person: Person, typed: str) -> None:
+    n = int(typed.lstrip("#"))
+    request = SupportRepo(ctx.session).get(n)
+    if request is None or not _may_see(ctx, person, request):
+        # Someone else's request reads as unknown: its existence is not theirs to learn.
+        ctx.reply("support_not_found", n=n)
+        return
+    comments = [{"by": c.author.display_name if c.author else "", "text": c.text,
+                 "at": c.created_at} for c in request.comments]
+    ctx.reply("support_show", item=_view(ctx, request, person.locale), comments=comments,
+              handler=may_handle(ctx, person, request))
+
+
+def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -> None:
+    if person.role != "gm":
+        ctx.reply("support_not_allowed", n=request.id, action="assign", department="",
+                  own=request.requester_id == person.id)
+        return
+    if request.closed:
+        ctx.reply("support_closed", n=request.id, status=request.status,
+                  when=request.resolved_at)
+        return
+    departments = ctx.org.support.departments
+    department = ctx.org.support.find(typed) if typed else None
+    if department is None:
+        ctx.reply("support_unknown_department", typed=typed,
+                  departments=[(d.key, d.name_for(person.locale)) for d in departments])
+        return
+    request.department = department.key
+    ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person.locale))
+    # The new department's owners hear about it as a new request for them.
+    for key in department.owners:
+        owner = ctx.people.by_key(key)
+        if owner is not None and owner.active and owner.id != person.id:
+            ctx.tell(owner, "support_opened", item=_view(ctx, request, owner.locale),
+                     dedupe_key=f"support:{request.id}:assigned:{department.key}:{key}")

@@ -1,0 +1,411 @@
+"""Support requests to resolution, from the users' side: a director asks for support in the
+check-in, the GM and the department's owner hear of it, act on it with /support, and the
+director is told each step in their own language; nobody else may act on it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.org import OrgError, parse_org
+from storage.support import SupportRequest, open_items
+from tests.support import TEST_ORG, run_cli, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_cli_views import valid
+
+DEPARTMENTS = """
+departments:
+  - key: finance
+    name: {en: Finance, zh-CN: 财务部}
+    owners: [vera]
+    handles: [budget]
+  - key: marketing
+    name: {en: Marketing, zh-CN: 市场部}
+    owners: [sam]
+    aliases: [mkt]
+support:
+  ageing_days: 5
+"""
+FRIDAY_W47 = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+DEC_1_9AM_NY = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+LI_ANSWERS = ["61000", "大客户签约", "审批慢", "5", "需要市场部做一份方案", "拜访 3 家", "4"]
+
+
+def write_org(tmp_path: Path, extra: str = DEPARTMENTS) -> Path:
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """The test org plus departments (finance handles budget; marketing by name)."""
+    return replace(settings, org_file=write_org(tmp_path))
+
+
+def requests(bot) -> list[SupportRequest]:
+    with bot.unit() as ctx:
+        rows = list(ctx.session.scalars(select(SupportRequest).order_by(SupportRequest.id)))
+        for r in rows:
+            _ = r.weeks, r.comments
+        ctx.session.expunge_all()
+        return rows
+
+
+async def alice_asks_for_budget(bot) -> None:
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+
+
+async def test_a_check_in_support_request_is_tracked_and_the_gm_and_owner_told(bot, chat):
+    await alice_asks_for_budget(bot)
+    [req] = requests(bot)
+    assert (req.kind, req.detail, req.department, req.status, req.week) == (
+        "budget", "Travel budget", "finance", "open", "2026-W48")
+    assert req.opened_at == bot.clock.now()
+    to_grace = chat.last("grace")
+    assert to_grace.startswith("🆘 New support request #1 Budget → Finance — Alice Martin, "
+                               "2026-W48: Travel budget")
+    assert "/support resolve 1" in to_grace
+    assert chat.last("vera").startswith("🆘 New support request #1")  # finance's owner
+    assert not chat.to("sam") and not chat.to("bruno")
+    # Alice is told the number before her check-in's summary, which stays the last word.
+    assert any("tracked as #1" in t for t in chat.to("alice"))
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")
+
+
+async def test_no_support_needed_opens_nothing(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "none", "1", "Visit 5", "4"])
+    assert requests(bot) == []
+    assert not any("support request" in t for t in chat.to("grace"))
+
+
+async def test_editing_the_check_in_changes_the_request_and_never_duplicates_it(bot, chat):
+    await alice_asks_for_budget(bot)
+    await say(bot, "alice", "/edit 6")
+    await say(bot, "alice", "Travel budget for the Milan fair")
+    [req] = requests(bot)
+    assert req.detail == "Travel budget for the Milan fair"
+    assert "edited support request #1 (2026-W48): Travel budget for the Milan fair" \
+        in chat.last("grace")
+    # Edited to "no support needed": the request is withdrawn, not deleted.
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "1")
+    [req] = requests(bot)
+    assert req.status == "withdrawn"
+    assert "is no longer needed and is withdrawn" in chat.last("grace")
+    with bot.unit() as ctx:
+        assert open_items(ctx.session, as_of=bot.clock.now()) == []
+
+
+async def test_the_same_request_next_week_joins_the_open_one(bot, chat, clock):
+    await alice_asks_for_budget(bot)
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["50000", "4", "Won Globex", "No blockers", "2",
+                                    "Still need the travel budget", "Call 3", "3"])
+    [req] = requests(bot)
+    assert [w.week for w in req.weeks] == ["2026-W48", "2026-W49"]
+    assert req.repeats == 1 and req.last_week == "2026-W49"
+    assert "Alice Martin asks again in 2026-W49 for #1 Budget, open for 7 days (open): " \
+           "Still need the travel budget" in chat.last("grace")
+    assert any("still open as #1" in t for t in chat.to("alice"))
+    with bot.unit() as ctx:
+        [item] = open_items(ctx.session, as_of=bot.clock.now(), ageing_days=5)
+    assert (item.detail, item.age_days, item.ageing, item.repeats) == (
+        "Still need the travel budget", 7, True, 1)
+
+
+async def test_gm_acks_comments_resolves_and_the_director_hears_each_step(bot, chat, clock):
+    await alice_asks_for_budget(bot)
+    clock.advance(timedelta(days=1))
+    await say(bot, "grace", "/support ack 1")
+    assert chat.last("grace") == "✅ Acknowledged #1; Alice Martin is told."
+    assert chat.last("alice") == ("👀 Grace Chen acknowledged your support request #1 "
+                                  "(Budget).")
+    assert chat.last("vera") == "Grace Chen acknowledged #1 (Alice Martin, Budget)."
+    await say(bot, "grace", "/support comment 1 Talking to finance on Monday")
+    assert chat.last("alice") == ("💬 Grace Chen on your support request #1 (Budget): "
+                                  "Talking to finance on Monday")
+    clock.advance(timedelta(days=2))
+    await say(bot, "grace", "/support resolve 1 Approved: 5k for the Milan fair")
+    assert chat.last("grace") == "✅ Resolved #1 after 3 days; Alice Martin is told."
+    assert chat.last("alice") == ("✅ Grace Chen resolved your support request #1 (Budget): "
+                                  "Approved: 5k for the Milan fair")
+    [req] = requests(bot)
+    assert req.status == "resolved" and req.resolution == "Approved: 5k for the Milan fair"
+    assert req.resolved_at == bot.clock.now()
+    assert [c.text for c in req.comments] == ["Talking to finance on Monday"]
+    # Once resolved, it is off the list; acting again changes nothing.
+    await say(bot, "grace", "/support")
+    assert chat.last("grace") == "No open support requests. 🎉"
+    await say(bot, "grace", "/support resolve 1 again")
+    assert chat.last("grace") == ("Request #1 is already resolved (since 2026-11-30); "
+                                  "nothing was changed.")
+
+
+async def test_the_departments_owner_may_act_and_a_stranger_may_not(bot, chat):
+    await alice_asks_for_budget(bot)
+    # Bruno (another director) and Sam (marketing's owner, not finance's) cannot touch it.
+    await say(bot, "bruno", "/support resolve 1 done")
+    assert chat.last("bruno") == ("Only the GM or an owner of Finance can resolve request #1. "
+                                  "Nothing was changed.")
+    await say(bot, "sam", "/support ack 1")
+    assert chat.last("sam").startswith("Only the GM or an owner of Finance can acknowledge")
+    # Alice cannot close her own request either; she is told she'll hear.
+    await say(bot, "alice", "/support resolve 1 sorted myself")
+    assert "It is your own request" in chat.last("alice")
+    [req] = requests(bot)
+    assert req.status == "open" and req.resolution is None
+    # Bruno's list and view do not show Alice's request.
+    await say(bot, "bruno", "/support")
+    assert chat.last("bruno").startswith("You have no open support requests.")
+    await say(bot, "bruno", "/support 1")
+    assert chat.last("bruno").startswith("There is no support request #1 that you can see.")
+    # Vera owns finance: she resolves it; Alice and the GM hear.
+    await say(bot, "vera", "/support resolve 1 Budget line approved")
+    assert chat.last("alice").startswith("✅ Vera Ops resolved your support request #1")
+    assert chat.last("grace") == ("Vera Ops resolved #1 (Alice Martin, Budget): "
+                                  "Budget line approved")
+
+
+async def test_support_lists_open_ones_oldest_first_with_age_and_status(bot, chat, clock):
+    await alice_asks_for_budget(bot)
+    clock.advance(timedelta(days=6))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/support ack 2")
+    await say(bot, "grace", "/support")
+    listed = chat.last("grace")
+    first = listed.index("#1 Budget → Finance — Alice Martin")
+    second = listed.index("#2 Help from another department → Marketing — 李雷")
+    assert first < second
+    assert "open, 6 days ⚠️ ageing" in listed and "acknowledged, today" in listed
+    assert "ageing: open 5 days or more" in listed
+    # Alice sees her own only; Sam (marketing's owner) sees Li's, which names Marketing.
+    await say(bot, "alice", "/support")
+    assert "#1 Budget" in chat.last("alice") and "#2" not in chat.last("alice")
+    await say(bot, "sam", "/support")
+    assert "#2 Help from another department → Marketing" in chat.last("sam")
+    assert "#1" not in chat.last("sam")
+
+
+async def test_a_chinese_director_hears_each_step_in_chinese(bot, chat):
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    [req] = requests(bot)
+    assert (req.kind, req.department) == ("department", "marketing")
+    assert any("已登记，编号 #1" in t for t in chat.to("li"))
+    assert chat.last("sam").startswith("🆘 New support request #1 Help from another "
+                                       "department → Marketing — 李雷")
+    await say(bot, "sam", "/support ack 1")
+    assert chat.last("li") == "👀 Sam Lee 已确认你的支持请求 #1（其他部门的协助）。"
+    await say(bot, "grace", "/support resolve 1 Deck ready on Thursday")
+    assert chat.last("li") == ("✅ Grace Chen 已解决你的支持请求 #1（其他部门的协助）："
+                               "Deck ready on Thursday")
+
+
+async def test_bad_ids_and_states_get_specific_answers_in_both_languages(bot, chat):
+    await alice_asks_for_budget(bot)
+    cases = [
+        ("/support resolve abc", "abc is not a request number. Write the number shown by "
+                                 "/support, for example /support resolve 3."),
+        ("/support ack", "Which request? Write the number shown by /support, for example "
+                         "/support ack 3."),
+        ("/support ack 99", "There is no support request #99 that you can see. /support lists "
+                            "the open ones."),
+        ("/support resolve 1", "Please say how it was resolved, for example "
+                               "/support resolve 1 Budget approved, 5k. Nothing was changed."),
+        ("/support comment 1", "Please write the comment after the number, for example "
+                               "/support comment 1 Talking to finance on Monday."),
+        ("/support close 1", "Usage: /support lists open requests"),
+        ("/support assign 1 legal", "There is no department legal. Departments: finance "
+                                    "(Finance), marketing (Marketing)."),
+    ]
+    for typed, expected in cases:
+        await say(bot, "grace", typed)
+        assert chat.last("grace").startswith(expected), typed
+    await say(bot, "grace", "/support ack 1")
+    await say(bot, "grace", "/support ack 1")
+    assert chat.last("grace").startswith("Request #1 is already acknowledged by Grace Chen.")
+    await say(bot, "grace", "/support comment 1 " + "x" * 2001)
+    assert chat.last("grace").startswith("That is longer than 2000 characters")
+    await say(bot, "li", "/support resolve x")
+    assert chat.last("li").startswith("x 不是请求编号。")
+    await say(bot, "li", "/support ack 1")
+    assert chat.last("li") == "只有总经理或财务部的负责人可以确认请求 #1。没有做任何更改。"
+    await say(bot, "li", "/support ack 42")
+    assert chat.last("li").startswith("没有你可以查看的支持请求 #42。")
+    [req] = requests(bot)
+    assert req.status == "acknowledged" and req.comments == []
+
+
+async def test_the_gm_assigns_a_request_to_a_department(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "Legal", "5",
+                                    "Need help from legal and product", "Visit 5", "4"])
+    [req] = requests(bot)
+    assert req.department is None  # names no department it knows
+    await say(bot, "bruno", "/support assign 1 marketing")
+    assert chat.last("bruno").startswith("Only the GM can assign request #1")
+    await say(bot, "grace", "/support assign 1 mkt")
+    assert chat.last("grace") == "#1 now goes to Marketing; its owners are told."
+    assert chat.last("sam").startswith("🆘 New support request #1 Help from another "
+                                       "department → Marketing")
+    await say(bot, "sam", "/support comment 1 On it")
+    assert chat.last("alice").endswith("(Help from another department): On it")
+
+
+async def test_cli_lists_open_requests_as_markdown_json_and_csv(bot, chat, settings):
+    await alice_asks_for_budget(bot)
+    with bot.unit() as ctx:  # the command reads the real clock: opened 8 days before it
+        ctx.session.get(SupportRequest, 1).opened_at = datetime.now(UTC) - timedelta(days=8,
+                                                                                     hours=1)
+    code, out = run_cli(settings, "support", "--format", "json")
+    assert code == 0
+    data = valid("support", out)
+    [item] = data["requests"]
+    assert data["ageing_days"] == 5
+    assert (item["id"], item["requester"], item["type"], item["department"], item["status"],
+            item["ageing"]) == (1, "alice", "budget", "finance", "open", True)
+    code, out = run_cli(settings, "support", "--format", "csv")
+    [row] = list(csv.DictReader(io.StringIO(out)))
+    assert row["detail"] == "Travel budget" and row["age_days"] == "8"
+    code, out = run_cli(settings, "support")
+    assert code == 0 and "#1" in out and "Travel budget" in out and "ageing" in out
+    with bot.unit() as ctx:  # a detail typed as a formula is shown, not run, by a spreadsheet
+        request = ctx.session.get(SupportRequest, 1)
+        for typed in [request, *request.weeks]:
+            typed.detail = "=HYPERLINK(\"http://x\")"
+    code, out = run_cli(settings, "support", "--format", "csv")
+    [row] = list(csv.DictReader(io.StringIO(out)))
+    assert row["detail"] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_check_org_explains_bad_departments(tmp_path):
+    text = TEST_ORG.read_text(encoding="utf-8") + """
+departments:
+  - key: Finance Dept
+    owners: [nobody]
+    handles: [budget, money]
+  - key: hr
+    handles: [budget]
+"""
+    with pytest.raises(OrgError) as err:
+        parse_org(text)
+    problems = "\n".join(err.value.problems)
+    assert "departments[0] ('Finance Dept'): key must be lower-case letters" in problems
+    assert "departments[0] ('Finance Dept'): owner 'nobody' is not a person in this file" \
+        in problems
+    assert "handles 'money' is not a support type (use budget, training, people, department)" \
+        in problems
+    assert "departments[1] ('hr'): support type 'budget' is already handled by department " \
+           "'Finance Dept'" in problems
+    path = write_org(tmp_path, "support:\n  ageing_days: 0\n")
+    code, _ = run_cli(replace_settings(path), "check-org")
+    assert code == 2
+
+
+def test_check_org_lists_the_departments(tmp_path):
+    code, out = run_cli(replace_settings(write_org(tmp_path)), "check-org")
+    assert code == 0
+    assert "departments (support requests ageing after 5 days):" in out
+    assert "finance      Finance — owners: vera; handles: budget" in out
+    assert "marketing    Marketing — owners: sam; handles: requests that name it" in out
+
+
+def replace_settings(path: Path):
+    from bot.config import Settings
+    return Settings(database_url="sqlite://", org_file=path)
+
+
+async def test_export_and_erase_cover_support_requests(bot, chat, settings):
+    await alice_asks_for_budget(bot)
+    await say(bot, "grace", "/support comment 1 Talking to finance on Monday")
+    code, out = run_cli(settings, "export", "alice")
+    part = json.loads(out)["support_requests"]
+    assert part["requested"][0]["detail"] == "Travel budget"
+    assert part["requested"][0]["comments"][0]["text"] == "Talking to finance on Monday"
+    code, out = run_cli(settings, "erase", "alice", "--yes")
+    assert code == 0 and "support: the words of 1 request(s)" in out
+    [req] = requests(bot)
+    assert req.detail == "" and req.weeks[0].detail == "" and req.comments[0].text == ""
+    assert (req.kind, req.status) == ("budget", "open")  # the figures stay
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count(SupportRequest.id))) == 1
+
+
+async def test_the_monthly_review_shows_how_requests_were_resolved_and_the_honour_roll(
+        bot, chat, clock):
+    from tests.test_kudos import kudo
+
+    clock.set(FRIDAY_W47)
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)  # budget: resolved a day later
+    clock.advance(timedelta(days=1))
+    await say(bot, "grace", "/support resolve 1 Approved")
+    clock.set(FRIDAY_W47 + timedelta(days=7))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "Pricing", "3",
+                                    "Negotiation course", "Visit 5", "4"])
+    await kudo(bot, "grace", "/kudos @alice for closing Acme")
+    clock.advance(timedelta(days=3))
+    await say(bot, "vera", "/support comment 2 not mine")  # not finance's: refused
+    await say(bot, "grace", "/support resolve 2 Booked for January")
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)  # still open when November ends
+    chat.clear()
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[0]
+    assert ("Support requested\n"
+            "• 2026-W47: #1 Budget → Finance — Travel budget — resolved 2026-11-21 in 1 day: "
+            "Approved\n"
+            "• 2026-W48: #2 Training — Negotiation course — resolved 2026-11-30 in 3 days: "
+            "Booked for January\n"
+            "Resolution time: median 2 days, longest 3 days.") in review
+    assert "Recognition: 1 kudos received." in review
+    assert "🏆 Honour roll — November 2026" in review and "Alice Martin — 1 kudos" in review
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "#3 其他部门的协助 → 市场部 —— 需要市场部做一份方案 —— 月末仍待处理（0 天）" in li
+    assert "荣誉榜" in li
+    # Once a month: the job firing again sends nothing more.
+    count = len(chat.sent)
+    assert await bot.run_monthly_review()
+    assert len(chat.sent) == count
+
+
+async def test_editing_the_type_moves_the_week_to_a_request_of_that_type(bot, chat):
+    await alice_asks_for_budget(bot)
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "3")  # training instead of budget; the detail is kept
+    first, second = requests(bot)
+    assert (first.kind, first.status, first.weeks) == ("budget", "withdrawn", [])
+    assert (second.kind, second.status, second.detail, second.department) == (
+        "training", "open", "Travel budget", None)
+    assert any("support request #1 (Budget) is no longer needed" in t
+               for t in chat.to("vera"))
+    assert chat.last("grace").startswith("🆘 New support request #2 Training — Alice Martin")
+    # Editing again to the same type changes nothing more.
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "3")
+    assert len(requests(bot)) == 2
+
+
+async def test_the_requester_reads_one_request_with_its_comments(bot, chat):
+    await alice_asks_for_budget(bot)
+    await say(bot, "vera", "/support comment 1 Which event is it for?")
+    await say(bot, "alice", "/support 1")
+    assert chat.last("alice") == ("#1 Budget → Finance — Alice Martin, 2026-W48: Travel budget\n"
+                                  "Status: open, opened today\n"
+                                  "• Vera Ops, 2026-11-27: Which event is it for?")
+    await say(bot, "li", "/support 1")
+    assert chat.last("li").startswith("没有你可以查看的支持请求 #1。")
