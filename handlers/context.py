@@ -148,10 +148,15 @@ class Context:
         event = self._need_event()
         self._enqueue(Target(event.platform, "dm", event.user_id),
                       OutboundMessage(caption, image=image, image_name=filename))
-        if not event.is_direct:
+        if event.is_direct:
+            return
+        note = OutboundMessage(self.render("answered_in_private"))
+        if self.addressbook.supports_ephemeral(event.platform):  # seen only by the sender
+            self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
+                                 user_ref=event.user_id), note)
+        else:
             kind = "thread" if event.thread_id else "channel"
-            self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id),
-                          OutboundMessage(self.render("answered_in_private")))
+            self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id), note)
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, **params: Any) -> bool:

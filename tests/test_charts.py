@@ -247,3 +247,23 @@ async def test_cli_chart_errors_are_clear(bot, settings, tmp_path, capsys):
         run_cli(settings, "summary", "--chart", "pie", "--out", str(tmp_path / "p.png"))
     assert exc.value.code == 2
     assert "invalid choice: 'pie'" in capsys.readouterr().err
+
+
+async def test_console_saves_the_chart_and_says_where(settings, clock, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from bot.app import run
+
+    monkeypatch.setenv("TEAMPULSE_CACHE_DIR", str(tmp_path / "cache"))
+    out = io.StringIO()
+    await run(replace(settings, console=True),
+              stdin=io.StringIO("/as grace\n/summary chart kudos\n/summary chart\n/quit\n"),
+              stdout=out, clock=clock)
+    text = out.getvalue()
+    saved = sorted((tmp_path / "cache" / "charts").iterdir())
+    assert sorted(p.name.split("-", 1)[1] for p in saved) == [
+        "attainment-2026-W48.png", "kudos-2026-W48.png"]  # numbered: none overwritten
+    for path in saved:
+        assert f"image saved to {path}" in text
+        assert png_size(path.read_bytes()) == (1000, 560)
+    assert "Kudos by team, Test Sales, 2026-W41 to 2026-W48." in text
