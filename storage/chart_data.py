@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session, aliased
@@ -39,60 +40,90 @@ def attainment(session: Session, weeks: Sequence[str],
     KPIs (actual / the target asked that week, from the round's snapshot), over the KPIs
     they reported with a positive target; a week with none reported has no value. Sorted
     by team, then name.
+
+    The snapshots (a couple of kilobytes of JSON per round) are read once per person and
+    distinct snapshot, with the weeks each covers, not once per round: a year of 1,000
+    people is 52,000 rounds but a few thousand snapshots.
     """
     wanted = team.lower() if team else None
+    in_weeks = CheckinRound.week.in_(list(weeks))
     conn = session.connection()
     people = {row.id: row for row in conn.execute(select(
         Person.id, Person.key, Person.display_name, Person.role, Person.team))}
-    rounds = conn.execute(select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
-                                 CheckinRound.team, cast(CheckinRound.questions, Text))
-                          .where(CheckinRound.week.in_(list(weeks)))).all()
-    targets: dict[str, dict[str, float]] = {}  # snapshot text -> KPI key -> target
-    of_round: dict[int, tuple[int, str, dict[str, float]]] = {}
-    team_that_week: dict[tuple[int, str], str | None] = {}
-    for round_id, person_id, week, round_team, snapshot in rounds:
-        person = people.get(person_id)
-        if person is None:
-            continue
-        week_team = round_team if round_team is not None else person.team
-        if wanted is not None and (week_team or "").lower() != wanted:
-            continue
-        kpis = targets.get(snapshot)
+    snapshot = cast(CheckinRound.questions, Text)
+    spans = conn.execute(select(CheckinRound.person_id, snapshot, func.min(CheckinRound.week),
+                                func.max(CheckinRound.week))
+                         .where(in_weeks).group_by(CheckinRound.person_id, snapshot)).all()
+    parsed: dict[str, dict[str, float]] = {}  # snapshot text -> KPI key -> target
+    by_person: dict[int, list[tuple[str, str, dict[str, float]]]] = {}
+    for person_id, text, first, last in spans:
+        kpis = parsed.get(text)
         if kpis is None:
-            kpis = targets[snapshot] = {
-                q["key"]: float(q.get("target") or 0) for q in json.loads(snapshot)
-                if q.get("category") == "kpi"}
-        of_round[round_id] = (person_id, week, kpis)
-        team_that_week[(person_id, week)] = week_team
-    keys = sorted({k for kpis in targets.values() for k in kpis})
+            kpis = parsed[text] = {q["key"]: float(q.get("target") or 0)
+                                   for q in json.loads(text) if q.get("category") == "kpi"}
+        by_person.setdefault(person_id, []).append((first, last, kpis))
+    # A person whose targets went back and forth has overlapping spans: their rounds are
+    # matched to snapshots one by one (rare; everyone else by week range).
+    mixed = [pid for pid, found in by_person.items() if _overlap(found)]
+    exact: dict[tuple[int, str], dict[str, float]] = {}
+    if mixed:
+        for person_id, week, text in conn.execute(
+                select(CheckinRound.person_id, CheckinRound.week, snapshot)
+                .where(in_weeks, CheckinRound.person_id.in_(mixed))):
+            exact[(person_id, week)] = parsed[text]
+    keys = sorted({k for kpis in parsed.values() for k in kpis})
     ratios: dict[tuple[int, str], list[float]] = {}
-    if of_round and keys:
+    team_that_week: dict[tuple[int, str], str | None] = {}
+    if keys:
         answers = conn.execute(
-            select(Answer.round_id, Answer.question_key, Answer.number_value)
+            select(CheckinRound.person_id, CheckinRound.week, CheckinRound.team,
+                   Answer.question_key, Answer.number_value)
             .join(CheckinRound, CheckinRound.id == Answer.round_id)
-            .where(CheckinRound.week.in_(list(weeks)), Answer.question_key.in_(keys),
-                   Answer.skipped.is_(False), Answer.number_value.is_not(None)))
-        for round_id, key, value in answers:
-            found = of_round.get(round_id)
-            if found is None:
+            .where(in_weeks, Answer.question_key.in_(keys), Answer.skipped.is_(False),
+                   Answer.number_value.is_not(None))).all()
+        for person_id, week, round_team, key, value in answers:
+            person = people.get(person_id)
+            if person is None:
                 continue
-            person_id, week, kpis = found
+            week_team = round_team if round_team is not None else person.team
+            if wanted is not None and (week_team or "").lower() != wanted:
+                continue
+            spans = by_person[person_id]
+            if len(spans) == 1:
+                kpis = spans[0][2]
+            else:
+                kpis = exact.get((person_id, week))
+                if kpis is None:  # once per person-week, not per answer
+                    kpis = exact[(person_id, week)] = _span(spans, week)
             target = kpis.get(key, 0.0)
             if target > 0:
-                ratios.setdefault((person_id, week), []).append(float(value) / target)
+                found = ratios.get((person_id, week))
+                if found is None:
+                    found = ratios[(person_id, week)] = []
+                    team_that_week[(person_id, week)] = week_team
+                found.append(value / target)
     out: dict[int, PersonAttainment] = {}
-    for (person_id, week), values in ratios.items():
+    for (person_id, week), values in sorted(ratios.items(), key=lambda i: i[0][1]):
         person = people[person_id]
         line = out.get(person_id)
         if line is None:
             line = out[person_id] = PersonAttainment(person.key, person.display_name,
                                                      person.role, person.team)
         line.weeks[week] = sum(values) / len(values)
-    # Their team in the latest week they had a round (weeks sort as text).
-    for (pid, _), week_team in sorted(team_that_week.items(), key=lambda i: i[0][1]):
-        if pid in out:
-            out[pid].team = week_team
+        line.team = team_that_week[(person_id, week)]  # weeks ascend: the latest wins
     return sorted(out.values(), key=lambda p: ((p.team or "\uffff").lower(), p.name.lower()))
+
+
+def _overlap(spans: list[tuple[str, str, dict[str, float]]]) -> bool:
+    ordered = sorted(spans, key=lambda s: s[0])
+    return any(b[0] <= a[1] for a, b in pairwise(ordered))
+
+
+def _span(spans: list[tuple[str, str, dict[str, float]]], week: str) -> dict[str, float]:
+    for first, last, kpis in spans:
+        if first <= week <= last:
+            return kpis
+    return {}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from sqlalchemy import select
 
 from bot.charts import chart_data_for, font, render_chart_png
 from handlers.summary import SummaryRequest, recognition_over, summaries
@@ -135,6 +136,50 @@ async def test_attainment_series_are_what_the_summary_reports(bot, chat, clock):
     drawn = {line.label: line.values for line in data.lines}
     assert drawn["Alice Martin"] == [None, 89.5]  # % of target, no point for W47
     assert drawn["李雷"] == [None, 110.0]
+
+
+async def copy_round(ctx, key: str, week: str, revenue_target: float | None,
+                     revenue: float) -> None:
+    """Give `key` a submitted round in `week` like this week's (another revenue target and
+    number, if given: None keeps the very same snapshot)."""
+    from storage.models import Answer, CheckinRound, Person
+
+    person = ctx.session.scalars(select(Person).where(Person.key == key)).one()
+    source = ctx.session.scalars(select(CheckinRound).where(
+        CheckinRound.person_id == person.id, CheckinRound.week == "2026-W48")).one()
+    snapshot = [dict(q, target=revenue_target)
+                if q["key"] == "kpi:revenue" and revenue_target is not None else dict(q)
+                for q in source.questions]
+    copy = CheckinRound(person_id=person.id, week=week, questions=snapshot, status="submitted",
+                        team=source.team, created_at=source.created_at,
+                        prompted_at=source.prompted_at, submitted_at=source.submitted_at)
+    copy.answers = [Answer(question_key=a.question_key, text_value=a.text_value,
+                           number_value=revenue if a.question_key == "kpi:revenue"
+                           else a.number_value, skipped=a.skipped,
+                           answered_at=a.answered_at, updated_at=a.updated_at)
+                    for a in source.answers]
+    ctx.session.add(copy)
+
+
+async def test_targets_that_change_back_and_forth_are_each_weeks_own(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    # W46 asked the same as W48 (50,000), W47 80,000 in between: W46 and W48 share one
+    # snapshot, whose weeks enclose W47's.
+    with bot.unit() as ctx:
+        await copy_round(ctx, "alice", "2026-W46", None, 50000)
+        await copy_round(ctx, "alice", "2026-W47", 80000, 40000)
+    with bot.unit() as ctx:
+        weeks = summaries(ctx, SummaryRequest("trend", weeks=3, week="this"), "en",
+                          "America/New_York")
+        [alice] = [p for p in attainment(ctx.session, [w.week for w in weeks])
+                   if p.key == "alice"]
+    for w in weeks:
+        [row] = [p for p in w.people if p.key == "alice"]
+        shown = [k.attainment for k in row.kpis if k.attainment is not None]
+        assert alice.weeks[w.week] == pytest.approx(sum(shown) / len(shown))
+    assert alice.weeks == pytest.approx({"2026-W46": (1.0 + 0.75) / 2,
+                                         "2026-W47": (0.5 + 0.75) / 2,
+                                         "2026-W48": (1.04 + 0.75) / 2})
 
 
 async def test_kudos_bars_are_what_the_summary_counts(bot, chat, clock):
