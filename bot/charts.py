@@ -344,8 +344,11 @@ def _draw_morale(fig: Any, data: ChartData) -> None:
     for lines, axis, box in panels:
         ax = fig.add_axes(box)
         for line in lines:
-            ax.plot(xs, _nan(line.values), marker="o", markersize=4, linewidth=1.6,
-                    color=colour[line.label], label=line.label)
+            # Polls come every few weeks: the line joins the readings across the weeks
+            # without one (an attainment line, by contrast, breaks where nobody reported).
+            points = [(x, v) for x, v in zip(xs, line.values, strict=True) if v is not None]
+            ax.plot([x for x, _ in points], [v for _, v in points], marker="o", markersize=4,
+                    linewidth=1.6, color=colour[line.label], label=line.label)
         ax.set_ylim(1, 5)
         ax.set_ylabel(_text(data.locale, axis), fontproperties=font(9))
         _week_axis(ax, data)
