@@ -6,8 +6,8 @@ chart is rendered for the full 52 weeks (the heaviest a chart gets) and for the 
 
   chart-<kind>-52w   render_chart_png, median of several runs, divided by the same-run
                      baseline: a hand-written aggregate SQL for the same series plus a bare
-                     matplotlib render (Figure + Agg, same number of lines or bars, no
-                     labels) of those arrays
+                     matplotlib render (Figure + Agg, the same panels and number of lines
+                     or bars, no labels, legend or fonts) of those arrays
   chart-<kind>-8w    the same for the default 8 weeks
   (each also as <name>-abs: the median against the issue's target of 1 s)
 """
@@ -145,10 +145,14 @@ def baseline(engine: Engine, kind: str, weeks: list[str]) -> bytes:
                     for t in sorted(set(given) | set(received), key=str)]
     fig = MplFigure(figsize=(10, 5.6), dpi=100)
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    # The same panels as the chart (morale and stress apart), nothing else.
+    panels = [fig.add_subplot(2, 1, 1), fig.add_subplot(2, 1, 2)] if kind == "morale" \
+        else [fig.add_subplot()]
+    ax = panels[0]
     xs = list(range(len(weeks)))
-    for values in lines.values():
-        ax.plot(xs, values, marker="o")
+    for key, values in lines.items():
+        panel = panels[1] if kind == "morale" and key[1] == "stress" else ax
+        panel.plot(xs, values, marker="o")
     if bars:
         ax.bar([i - 0.2 for i in range(len(bars))], [b[1] for b in bars], 0.4)
         ax.bar([i + 0.2 for i in range(len(bars))], [b[2] for b in bars], 0.4)

@@ -33,12 +33,6 @@ class ChartRequest:
     team: str | None = None
 
 
-def is_chart_request(args: str) -> bool:
-    """Whether /summary's arguments ask for a chart ('chart ...' or '图表 ...')."""
-    words = args.split()
-    return bool(words) and words[0].lower() in {"chart", "charts", "图表"}
-
-
 def parse_chart(args: str) -> ChartRequest:
     """'chart', 'chart morale team East last 12w', 'chart kudos 2026-W47', 'chart last week'."""
     words = args.split()[1:]
