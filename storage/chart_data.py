@@ -8,12 +8,12 @@ must render in well under a second. The drawing lives in bot/charts.py.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import pairwise
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.kudos import Kudos
@@ -41,9 +41,9 @@ def attainment(session: Session, weeks: Sequence[str],
     they reported with a positive target; a week with none reported has no value. Sorted
     by team, then name.
 
-    The snapshots (a couple of kilobytes of JSON per round) are read once per person and
-    distinct snapshot, with the weeks each covers, not once per round: a year of 1,000
-    people is 52,000 rounds but a few thousand snapshots.
+    The snapshots (a couple of kilobytes of JSON per round) are read only where a person's
+    snapshot changes from their previous round (a window over their rounds in week order),
+    not once per round: a year of 1,000 people is 52,000 rounds but a few thousand changes.
     """
     wanted = team.lower() if team else None
     in_weeks = CheckinRound.week.in_(list(weeks))
@@ -51,26 +51,26 @@ def attainment(session: Session, weeks: Sequence[str],
     people = {row.id: row for row in conn.execute(select(
         Person.id, Person.key, Person.display_name, Person.role, Person.team))}
     snapshot = cast(CheckinRound.questions, Text)
-    spans = conn.execute(select(CheckinRound.person_id, snapshot, func.min(CheckinRound.week),
-                                func.max(CheckinRound.week))
-                         .where(in_weeks).group_by(CheckinRound.person_id, snapshot)).all()
+    ordered = select(CheckinRound.person_id, CheckinRound.week, snapshot.label("snapshot"),
+                     func.lag(snapshot).over(partition_by=CheckinRound.person_id,
+                                             order_by=CheckinRound.week).label("previous")
+                     ).where(in_weeks).subquery()
+    changes = conn.execute(select(ordered.c.person_id, ordered.c.week, ordered.c.snapshot)
+                           .where(or_(ordered.c.previous.is_(None),
+                                      ordered.c.previous != ordered.c.snapshot))
+                           .order_by(ordered.c.person_id, ordered.c.week)).all()
     parsed: dict[str, dict[str, float]] = {}  # snapshot text -> KPI key -> target
-    by_person: dict[int, list[tuple[str, str, dict[str, float]]]] = {}
-    for person_id, text, first, last in spans:
+    # person -> the weeks their snapshot changed (ascending), and its KPI targets from then
+    starts: dict[int, list[str]] = {}
+    targets: dict[int, list[dict[str, float]]] = {}
+    for person_id, week, text in changes:
         kpis = parsed.get(text)
         if kpis is None:
             kpis = parsed[text] = {q["key"]: float(q.get("target") or 0)
                                    for q in json.loads(text) if q.get("category") == "kpi"}
-        by_person.setdefault(person_id, []).append((first, last, kpis))
-    # A person whose targets went back and forth has overlapping spans: their rounds are
-    # matched to snapshots one by one (rare; everyone else by week range).
-    mixed = [pid for pid, found in by_person.items() if _overlap(found)]
-    exact: dict[tuple[int, str], dict[str, float]] = {}
-    if mixed:
-        for person_id, week, text in conn.execute(
-                select(CheckinRound.person_id, CheckinRound.week, snapshot)
-                .where(in_weeks, CheckinRound.person_id.in_(mixed))):
-            exact[(person_id, week)] = parsed[text]
+        starts.setdefault(person_id, []).append(week)
+        targets.setdefault(person_id, []).append(kpis)
+    of_week: dict[tuple[int, str], dict[str, float]] = {}
     keys = sorted({k for kpis in parsed.values() for k in kpis})
     ratios: dict[tuple[int, str], list[float]] = {}
     team_that_week: dict[tuple[int, str], str | None] = {}
@@ -88,13 +88,14 @@ def attainment(session: Session, weeks: Sequence[str],
             week_team = round_team if round_team is not None else person.team
             if wanted is not None and (week_team or "").lower() != wanted:
                 continue
-            spans = by_person[person_id]
-            if len(spans) == 1:
-                kpis = spans[0][2]
+            found_targets = targets[person_id]
+            if len(found_targets) == 1:
+                kpis = found_targets[0]
             else:
-                kpis = exact.get((person_id, week))
-                if kpis is None:  # once per person-week, not per answer
-                    kpis = exact[(person_id, week)] = _span(spans, week)
+                kpis = of_week.get((person_id, week))
+                if kpis is None:  # the snapshot in force that week, once per person-week
+                    at = bisect_right(starts[person_id], week) - 1
+                    kpis = of_week[(person_id, week)] = found_targets[at]
             target = kpis.get(key, 0.0)
             if target > 0:
                 found = ratios.get((person_id, week))
@@ -112,18 +113,6 @@ def attainment(session: Session, weeks: Sequence[str],
         line.weeks[week] = sum(values) / len(values)
         line.team = team_that_week[(person_id, week)]  # weeks ascend: the latest wins
     return sorted(out.values(), key=lambda p: ((p.team or "\uffff").lower(), p.name.lower()))
-
-
-def _overlap(spans: list[tuple[str, str, dict[str, float]]]) -> bool:
-    ordered = sorted(spans, key=lambda s: s[0])
-    return any(b[0] <= a[1] for a, b in pairwise(ordered))
-
-
-def _span(spans: list[tuple[str, str, dict[str, float]]], week: str) -> dict[str, float]:
-    for first, last, kpis in spans:
-        if first <= week <= last:
-            return kpis
-    return {}
 
 
 @dataclass(frozen=True)
