@@ -55,11 +55,23 @@ def parse_chart(args: str) -> ChartRequest:
         elif _WEEK.fullmatch(word):
             week = words[i]
         elif word == "team" and nxt:
-            team, i = words[i + 1], i + 1
+            # A team's name may have spaces: it runs up to the next word with a meaning.
+            end = i + 1
+            while end < len(words) and not _keyword(words[end]):
+                end += 1
+            if end == i + 1:
+                raise ChartUsageError(words[i])
+            team, i = " ".join(words[i + 1:end]), end - 1
         else:
             raise ChartUsageError(words[i])
         i += 1
     return ChartRequest(kind, weeks, week, team)
+
+
+def _keyword(word: str) -> bool:
+    lower = word.lower()
+    return lower in KINDS or lower in {"last", "this", "team", "上周", "本周"} or \
+        bool(_WEEK.fullmatch(lower))
 
 
 def cmd_summary_chart(ctx: Context, args: str) -> None:

@@ -312,3 +312,17 @@ async def test_console_saves_the_chart_and_says_where(settings, clock, tmp_path,
         assert f"image saved to {path}" in text
         assert png_size(path.read_bytes()) == (1000, 560)
     assert "Kudos by team, Test Sales, 2026-W41 to 2026-W48." in text
+
+
+def test_chart_requests_read_as_typed():
+    from handlers.summary_chart import ChartRequest, ChartUsageError, parse_chart
+
+    assert parse_chart("chart") == ChartRequest("attainment", 8, None, None)
+    assert parse_chart("chart morale team North America last 12w") == ChartRequest(
+        "morale", 12, None, "North America")
+    assert parse_chart("chart team East kudos 2026-W47") == ChartRequest(
+        "kudos", 8, "2026-W47", "East")
+    assert parse_chart("图表 上周").week == "last"
+    for bad, word in (("chart team", "team"), ("chart last 99w", "99w"), ("chart pie", "pie")):
+        with pytest.raises(ChartUsageError, match=word):
+            parse_chart(bad)
