@@ -21,6 +21,7 @@ SUITES = [
     "bench.ingest",
     "bench.rounds",
     "bench.fanout",
+    "bench.charts",
 ]
 
 

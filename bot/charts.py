@@ -1,44 +1,379 @@
-"""PLACEHOLDER — replaced at merge by the real charts module (matplotlib, issue 13 item 2).
+"""The GM's charts as PNG images: KPI attainment, team morale and stress, kudos by team.
 
-Only the entry point's signature is real: the weekly digest and the monthly review call
-it. This stand-in draws no chart; it returns a small valid PNG (a grey square, written
-with zlib and struct, no new dependency) so that the digest's image path is exercised
-end to end until the integrator drops in the real `bot/charts.py`.
+`render_chart_png` is the one entry point (chat, CLI, digests). It is synchronous and runs
+in the database thread: the numbers come from storage/chart_data.py (a few aggregate
+reads), the drawing is matplotlib's object-oriented API on its Agg canvas (`Figure`, never
+pyplot), so nothing global is switched (no `matplotlib.use`, no rcParams) and nothing is
+left behind between calls or threads. Every label comes from the locale's templates.
+
+Chinese text needs a CJK font: Noto Sans CJK, installed as a Python dependency
+(noto-cjk-sans-otc), is added to matplotlib's font manager by path once, and named after
+DejaVu Sans in each text's family list, so it draws only the glyphs DejaVu lacks.
+
+`python -m bot.charts --demo docs/img` writes the README's example charts.
 """
 
 from __future__ import annotations
 
-import datetime
-import struct
-import zlib
+import io
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.org import Org
+from bot.render import Renderer
+from bot.weeks import week_of, week_start, weeks_back
+from storage import chart_data
+
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
 
 KINDS = ("attainment", "morale", "kudos")
+MAX_WEEKS = 52
+#: Image size: 1000 x 560 pixels (readable on a phone, sharp enough on a desktop).
+WIDTH_IN, HEIGHT_IN, DPI = 10.0, 5.6, 100
+#: Above this many people, attainment is drawn per team (the mean of its people).
+MAX_PEOPLE_LINES = 10
+LATIN_FAMILY = "DejaVu Sans"  # matplotlib's own font: ships with it
+CJK_FAMILY = "Noto Sans CJK SC"  # the Simplified Chinese face of the collection
+
+_renderer: Renderer | None = None
+_font_lock = threading.Lock()
+_font_ready = False
 
 
-def render_chart_png(session: Session, org: Org, kind: str, locale: str, *,
-                     end_week: datetime.date, weeks: int = 8,
-                     team: str | None = None) -> bytes:
-    """A chart of `kind` over `weeks` weeks ending with the week of `end_week`, as PNG.
+def cjk_font_path() -> str:
+    """Where the CJK font collection is installed (the noto-cjk-sans-otc package)."""
+    import noto_cjk_sans_otc
 
-    PLACEHOLDER: a 16x16 grey PNG whatever the arguments (an unknown kind is refused,
-    as the real module does).
-    """
+    return str(noto_cjk_sans_otc.FONT_PATH)
+
+
+def _fonts() -> None:
+    """Add the CJK font to matplotlib's font manager, once per process (by path)."""
+    global _font_ready
+    if _font_ready:
+        return
+    with _font_lock:
+        if not _font_ready:
+            from matplotlib import font_manager
+
+            font_manager.fontManager.addfont(cjk_font_path())
+            _font_ready = True
+
+
+def font(size: float = 10.0) -> FontProperties:
+    """Text properties: DejaVu Sans, falling back to Noto Sans CJK SC for CJK glyphs."""
+    from matplotlib.font_manager import FontProperties
+
+    _fonts()
+    return FontProperties(family=[LATIN_FAMILY, CJK_FAMILY], size=size)
+
+
+def _text(locale: str, name: str, **params: Any) -> str:
+    global _renderer
+    if _renderer is None:
+        _renderer = Renderer()
+    return _renderer.message(locale, name, "plain", **params)
+
+
+# --- what a chart shows (plain data, tested without pixels) --------------------------------
+
+@dataclass
+class Line:
+    """One line of a chart: a value (or None: no point) per week shown."""
+
+    label: str
+    values: list[float | None]
+
+
+@dataclass
+class ChartData:
+    """Everything a chart draws, already labelled in the viewer's language."""
+
+    kind: str
+    locale: str
+    title: str
+    weeks: list[str]
+    week_labels: list[str]
+    lines: list[Line] = field(default_factory=list)  # attainment (%), morale
+    stress: list[Line] = field(default_factory=list)  # morale's second panel
+    bars: list[tuple[str, int, int]] = field(default_factory=list)  # kudos: team, given, rcvd
+    note: str | None = None  # e.g. slices hidden below the anonymity threshold
+    empty: str | None = None  # set when there is nothing to draw: says so instead
+
+    @property
+    def has_data(self) -> bool:
+        """Whether there is anything to draw."""
+        return self.empty is None
+
+
+def chart_weeks(end_week: date, weeks: int) -> list[str]:
+    """The ISO weeks a chart shows, oldest first, ending with the week of `end_week`."""
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValueError(f"a chart shows 1 to {MAX_WEEKS} weeks, not {weeks}")
+    return weeks_back(week_of(end_week), weeks)
+
+
+def scope_label(org: Org, locale: str, team: str | None) -> str:
+    """What a chart covers: the org's name, or the team."""
+    return org.name if team is None else _text(locale, "chart_scope_team", team=team)
+
+
+def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
+                   weeks: int = 8, team: str | None = None) -> ChartData:
+    """The labelled numbers of a chart (see render_chart_png)."""
     if kind not in KINDS:
-        raise ValueError(f"unknown chart kind {kind!r} (use {', '.join(KINDS)})")
-    return _png(16, 16, 0xC0)
+        raise ValueError(f"unknown chart {kind!r}: choose one of {', '.join(KINDS)}")
+    shown = chart_weeks(end_week, weeks)
+    period = _text(locale, "chart_period", first=shown[0], last=shown[-1])
+    data = ChartData(kind, locale, _text(locale, "chart_title", kind=kind,
+                                 scope=scope_label(org, locale, team), period=period),
+                     shown, [_text(locale, "chart_week", number=int(w[-2:])) for w in shown])
+    if kind == "attainment":
+        _attainment(session, locale, team, data)
+    elif kind == "morale":
+        _morale(session, locale, team, data)
+    else:
+        _kudos(session, org, locale, team, data)
+    return data
 
 
-def _png(width: int, height: int, grey: int) -> bytes:
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        body = tag + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+def _attainment(session: Session, locale: str, team: str | None, data: ChartData) -> None:
+    people = chart_data.attainment(session, data.weeks, team)
+    if not people:
+        data.empty = _text(locale, "chart_no_data", kind="attainment")
+        return
+    if len(people) <= MAX_PEOPLE_LINES:
+        data.lines = [Line(p.name, [_pct(p.weeks.get(w)) for w in data.weeks]) for p in people]
+        return
+    # Too many people for one line each: one line per team, the mean of its people.
+    teams: dict[str | None, list[chart_data.PersonAttainment]] = {}
+    for p in people:
+        teams.setdefault(p.team, []).append(p)
+    for name, members in teams.items():
+        values: list[float | None] = []
+        for w in data.weeks:
+            found = [m.weeks[w] for m in members if w in m.weeks]
+            values.append(_pct(sum(found) / len(found)) if found else None)
+        label = name if name is not None else _text(locale, "chart_no_team")
+        data.lines.append(Line(_text(locale, "chart_team_average", team=label), values))
 
-    # Colour type 0 (greyscale), 8 bits; each row starts with filter byte 0.
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = b"".join(b"\x00" + bytes([grey]) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+def _pct(ratio: float | None) -> float | None:
+    return None if ratio is None else round(ratio * 100, 1)
+
+
+def morale_series(session: Session, weeks: Sequence[str], team: str | None = None
+                  ) -> tuple[dict[str | None, dict[str, dict[str, float]]], set[str | None], int]:
+    """Thresholded pulse averages: slice -> question -> week -> mean of the polls' averages.
+
+    Slices are the teams with a director (only `team`, if given) and, without a team,
+    None for everyone. A slice appears in a poll only where /pulse results would show it
+    (at least the poll's threshold answered, and not revealed by subtraction); the
+    second value names the slices hidden in some poll, the third the largest threshold.
+    """
+    from handlers.pulse import visible_slices  # the one anonymity rule, shared with /pulse
+
+    teams = list(chart_data.director_teams(session, team))
+    if team is not None and not teams:
+        teams = [team]
+    wanted: list[str | None] = [*teams] if team is not None else [None, *teams]
+    first, last = week_start(weeks[0]), week_start(weeks[-1]) + timedelta(days=6)
+    polls: dict[str, dict[str, dict[str | None, tuple[int, int]]]] = {}
+    thresholds: dict[str, int] = {}
+    for t in chart_data.pulse_tallies(session, first, last):
+        polls.setdefault(t.poll, {}).setdefault(t.question, {})[t.team] = (t.n, t.total)
+        thresholds[t.poll] = max(3, t.threshold)
+    readings: dict[tuple[str | None, str, str], list[float]] = {}
+    hidden: set[str | None] = set()
+    for poll, questions in polls.items():
+        week = week_of(date.fromisoformat(poll))
+        for question, slices in questions.items():
+            total = sum(n for n, _ in slices.values())
+            per_team = {t: n for t, (n, _) in slices.items() if t is not None}
+            org_shown, team_shown = visible_slices(total, per_team, thresholds[poll])
+            for s in wanted:
+                if s is None and org_shown:
+                    value = sum(v for _, v in slices.values()) / total
+                elif s is not None and s in team_shown:
+                    n, value_sum = slices[s]
+                    value = value_sum / n
+                else:
+                    hidden.add(s)
+                    continue
+                readings.setdefault((s, question, week), []).append(value)
+    out: dict[str | None, dict[str, dict[str, float]]] = {}
+    for (s, question, week), values in readings.items():
+        out.setdefault(s, {}).setdefault(question, {})[week] = sum(values) / len(values)
+    return out, hidden, max(thresholds.values(), default=0)
+
+
+def _morale(session: Session, locale: str, team: str | None, data: ChartData) -> None:
+    series, hidden, threshold = morale_series(session, data.weeks, team)
+    order = sorted(series, key=lambda s: (s is not None, s or ""))
+    for s in order:
+        label = _text(locale, "chart_everyone") if s is None else s
+        for question, into in (("morale", data.lines), ("stress", data.stress)):
+            weeks = series[s].get(question)
+            if weeks:
+                into.append(Line(label, [_round(weeks.get(w)) for w in data.weeks]))
+    if hidden:
+        names = sorted(_text(locale, "chart_everyone") if s is None else s for s in hidden)
+        data.note = _text(locale, "chart_hidden", threshold=threshold, teams=names)
+    if not data.lines and not data.stress:
+        data.empty = _text(locale, "chart_no_data", kind="morale")
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def kudos_period(org: Org, weeks: Sequence[str]) -> tuple[datetime, datetime]:
+    """The UTC instants a chart's weeks span: Monday 00:00 to Monday in the org's timezone."""
+    tz = ZoneInfo(org.timezone)
+    start = datetime.combine(week_start(weeks[0]), time(), tz).astimezone(UTC)
+    end = datetime.combine(week_start(weeks[-1]) + timedelta(days=7), time(), tz)
+    return start, end.astimezone(UTC)
+
+
+def _kudos(session: Session, org: Org, locale: str, team: str | None,
+           data: ChartData) -> None:
+    start, end = kudos_period(org, data.weeks)
+    rows = [r for r in chart_data.kudos_per_team(session, start, end)
+            if team is None or (r.team or "").lower() == team.lower()]
+    data.bars = [(r.team if r.team is not None else _text(locale, "chart_no_team"),
+                  r.given, r.received) for r in rows]
+    if not data.bars:
+        data.empty = _text(locale, "chart_no_data", kind="kudos")
+
+
+# --- drawing -------------------------------------------------------------------------------
+
+def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
+                     weeks: int = 8, team: str | None = None) -> bytes:
+    """A chart as PNG bytes (1000 x 560 px), labelled in `locale` (en or zh-CN).
+
+    `kind`: attainment (each person's KPI attainment, % of target, with a 100% line;
+    per team when there are many people), morale (team morale and stress from the pulse
+    polls, only slices at or above the anonymity threshold, hidden ones named), or kudos
+    (given and received per team). `end_week` is the Monday of the last week shown;
+    `team` restricts it to one team. ValueError for an unknown kind or a bad week count.
+    """
+    return draw(chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
+                               team=team))
+
+
+def draw(data: ChartData) -> bytes:
+    """Draw a chart's data as PNG bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    FigureCanvasAgg(fig)
+    fig.suptitle(data.title, fontproperties=font(13))
+    if not data.has_data:
+        fig.text(0.5, 0.5, data.empty or "", ha="center", va="center",
+                 fontproperties=font(14), color="#555555")
+    elif data.kind == "attainment":
+        _draw_attainment(fig, data)
+    elif data.kind == "morale":
+        _draw_morale(fig, data)
+    else:
+        _draw_kudos(fig, data)
+    if data.note:
+        fig.text(0.01, 0.015, data.note, ha="left", va="bottom", fontproperties=font(9),
+                 color="#7a4a00")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _nan(values: Sequence[float | None]) -> list[float]:
+    return [math.nan if v is None else v for v in values]
+
+
+def _colours(count: int) -> list[Any]:
+    from matplotlib import colormaps
+
+    palette = colormaps["tab10" if count <= 10 else "tab20"]
+    return [palette(i % palette.N) for i in range(count)]
+
+
+def _week_axis(ax: Any, data: ChartData) -> None:
+    step = max(1, math.ceil(len(data.weeks) / 13))  # at most ~13 labels: they stay legible
+    ticks = list(range(0, len(data.weeks), step))
+    ax.set_xticks(ticks, [data.week_labels[i] for i in ticks], fontproperties=font(9))
+    ax.set_xlim(-0.5, len(data.weeks) - 0.5)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _legend(ax: Any, count: int) -> None:
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), prop=font(9 if count <= 12 else 7),
+              frameon=False)
+
+
+def _draw_attainment(fig: Any, data: ChartData) -> None:
+    ax = fig.add_axes((0.08, 0.1, 0.66, 0.78))
+    xs = list(range(len(data.weeks)))
+    for line, colour in zip(data.lines, _colours(len(data.lines)), strict=True):
+        ax.plot(xs, _nan(line.values), marker="o", markersize=3.5, linewidth=1.6,
+                color=colour, label=line.label)
+    ax.axhline(100, color="#333333", linestyle="--", linewidth=1.2,
+               label=_text(data.locale, "chart_target_line"))
+    top = max([v for line in data.lines for v in line.values if v is not None] + [100])
+    ax.set_ylim(0, top * 1.1)
+    ax.set_ylabel(_text(data.locale, "chart_attainment_axis"), fontproperties=font(10))
+    _week_axis(ax, data)
+    _legend(ax, len(data.lines) + 1)
+
+
+def _draw_morale(fig: Any, data: ChartData) -> None:
+    xs = list(range(len(data.weeks)))
+    panels = [(data.lines, "chart_morale_axis", (0.08, 0.55, 0.66, 0.34)),
+              (data.stress, "chart_stress_axis", (0.08, 0.12, 0.66, 0.34))]
+    labels = sorted({line.label for lines, _, _ in panels for line in lines},
+                    key=lambda label: label != _text(data.locale, "chart_everyone"))
+    colour = dict(zip(labels, _colours(len(labels)), strict=True))
+    for lines, axis, box in panels:
+        ax = fig.add_axes(box)
+        for line in lines:
+            # Polls come every few weeks: the line joins the readings across the weeks
+            # without one (an attainment line, by contrast, breaks where nobody reported).
+            points = [(x, v) for x, v in zip(xs, line.values, strict=True) if v is not None]
+            ax.plot([x for x, _ in points], [v for _, v in points], marker="o", markersize=4,
+                    linewidth=1.6, color=colour[line.label], label=line.label)
+        ax.set_ylim(1, 5)
+        ax.set_ylabel(_text(data.locale, axis), fontproperties=font(9))
+        _week_axis(ax, data)
+        if lines and axis == "chart_morale_axis":
+            _legend(ax, len(lines))
+
+
+def _draw_kudos(fig: Any, data: ChartData) -> None:
+    ax = fig.add_axes((0.08, 0.16, 0.72, 0.72))
+    xs = list(range(len(data.bars)))
+    width = 0.4
+    given_label = _text(data.locale, "chart_kudos_given")
+    received_label = _text(data.locale, "chart_kudos_received")
+    from matplotlib.ticker import MaxNLocator
+
+    given = ax.bar([x - width / 2 for x in xs], [b[1] for b in data.bars], width,
+                   label=given_label, color="#4c72b0")
+    received = ax.bar([x + width / 2 for x in xs], [b[2] for b in data.bars], width,
+                      label=received_label, color="#dd8452")
+    if len(xs) <= 12:  # the counts themselves, where there is room for them
+        ax.bar_label(given, fontsize=8)
+        ax.bar_label(received, fontsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xticks(xs, [b[0] for b in data.bars], fontproperties=font(9),
+                  rotation=30 if len(xs) > 8 else 0, ha="right" if len(xs) > 8 else "center")
+    ax.set_ylabel(_text(data.locale, "chart_kudos_axis"), fontproperties=font(10))
+    ax.grid(axis="y", alpha=0.3)
+    _legend(ax, 2)

@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--team", help="only this team")
     summary.add_argument("--locale", choices=("en", "zh-CN"), default=None,
                          help="language (default: the GM's)")
+    summary.add_argument("--lang", dest="locale", choices=("en", "zh-CN"),
+                         help="the same as --locale")
+    summary.add_argument("--chart", choices=("attainment", "morale", "kudos"),
+                         help="write a chart as a PNG image instead (with --out)")
+    summary.add_argument("--out", type=Path, help="the chart's PNG file (with --chart)")
     kudos = sub.add_parser(
         "kudos", help="kudos: export (CSV/JSON/Markdown), leaderboard (top), honour roll",
         description="export (the default): every kudos, e.g. for payroll or HR; top: the "
@@ -580,6 +585,9 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         summaries,
     )
 
+    if args.chart or args.out:
+        from bot.chart_cli import summary_chart
+        return summary_chart(args, settings)
     if args.weeks is not None and not 1 <= args.weeks <= MAX_WEEKS:
         print(f"teampulse: --weeks must be from 1 to {MAX_WEEKS}", file=sys.stderr)
         return 2

@@ -143,6 +143,21 @@ class Context:
             note = OutboundMessage(self.render("answered_in_private"))
             self._enqueue(in_group, note)
 
+    def reply_image(self, image: bytes, filename: str, caption: str) -> None:
+        """Send an image (a chart) privately: to the sender's DM, a group told it went there."""
+        event = self._need_event()
+        self._enqueue(Target(event.platform, "dm", event.user_id),
+                      OutboundMessage(caption, image=image, image_name=filename))
+        if event.is_direct:
+            return
+        note = OutboundMessage(self.render("answered_in_private"))
+        if self.addressbook.supports_ephemeral(event.platform):  # seen only by the sender
+            self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
+                                 user_ref=event.user_id), note)
+        else:
+            kind = "thread" if event.thread_id else "channel"
+            self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id), note)
+
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, **params: Any) -> bool:
         """DM a person in their own locale; False if they cannot be reached or it is a repeat.

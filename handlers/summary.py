@@ -708,6 +708,11 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
 
 def cmd_summary(ctx: Context, args: str) -> None:
     """/summary [last Nw | <person> | team <name> | <YYYY-Www>]: for the GM and named viewers."""
+    if args.split()[:1] and args.split()[0].lower() in {"chart", "charts", "图表"}:
+        # /summary chart ...: an image. Imported here: that module builds on this one.
+        from handlers.summary_chart import cmd_summary_chart
+        cmd_summary_chart(ctx, args)
+        return
     person = ctx.person
     if person is None or not person.can_view_summary:
         ctx.reply("summary_refused")

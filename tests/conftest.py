@@ -26,6 +26,14 @@ FRIDAY_4PM_NY = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_dir(monkeypatch: pytest.MonkeyPatch,
+                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    # The console saves chart images (and the org loader its parse cache) under the cache
+    # folder: a test must never write into the user's real ~/.cache.
+    monkeypatch.setenv("TEAMPULSE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
 def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     # httpx (PTB) and slack_sdk honour proxy variables (slack_sdk even ignores NO_PROXY);
     # tests only ever talk to loopback. One fixture here serves every test folder.

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 
@@ -241,7 +243,7 @@ async def test_a_chart_that_fails_leaves_the_digest_as_text(bot, chat, clock, mo
     assert "Acme" not in caplog.text and "52,000" not in caplog.text
 
 
-async def test_the_console_shows_the_text_and_notes_the_image(bot, clock):
+async def test_the_console_shows_the_text_and_saves_the_chart(bot, clock):
     out = StringIO()
     bot.register(ConsoleAdapter(bot, StringIO(), out, interactive=False))
     clock.set(MONDAY_8AM_NY)
@@ -249,7 +251,9 @@ async def test_the_console_shows_the_text_and_notes_the_image(bot, clock):
     await bot.outbox.flush()
     printed = out.getvalue()
     assert "📬 Weekly digest — 2026-W48" in printed
-    assert "[image attainment-2026-W48.png, " in printed
+    saved = re.search(r"image saved to (\S+-attainment-2026-W48\.png)\]", printed)
+    assert saved is not None, printed
+    assert Path(saved.group(1)).read_bytes().startswith(b"\x89PNG")
     assert "📈 Attainment against target, the 8 weeks to 2026-W48" in printed
 
 

@@ -16,12 +16,14 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy.exc import DBAPIError
 
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
+from bot.org import cache_dir
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -96,10 +98,20 @@ class ConsoleAdapter(Adapter):
 
     async def upload_image(self, target: Target, image: bytes, filename: str,
                            caption: str) -> SendResult:
-        """A console cannot show images: say what would have been shown."""
-        self._print_message(f"bot → {target.address} [image {filename}, {len(image)} bytes]",
+        """A console cannot show images: save it under the cache folder and say where."""
+        result = self._result()
+        # Numbered, so a second chart of the same week never overwrites the first.
+        path = cache_dir() / "charts" / f"{result.external_id}-{Path(filename).name}"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(image)
+            where = f"image saved to {path}"
+        except OSError as exc:
+            where = f"image {filename} could not be saved to {path.parent}: {exc.strerror}"
+        name = self._names.get(target.address, target.address)
+        self._print_message(f"bot → {name} ({target.address}), {where}",
                             OutboundMessage(caption))
-        return self._result()
+        return result
 
     def _result(self) -> SendResult:
         self._counter += 1

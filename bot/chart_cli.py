@@ -1,0 +1,78 @@
+"""`teampulse summary --chart attainment|morale|kudos --out FILE.png`: a chart to a file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+from bot.config import Settings
+
+DEFAULT_WEEKS = 8
+
+
+def _fail(message: str) -> int:
+    print(f"teampulse: {message}", file=sys.stderr)
+    return 2
+
+
+def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the chart to --out; 2 with a clear message for bad arguments or a bad path."""
+    from bot.app import prepare
+    from bot.charts import MAX_WEEKS, render_chart_png
+    from bot.weeks import week_start
+    from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week
+
+    if not args.chart:
+        return _fail("--out needs --chart attainment, morale or kudos")
+    if args.out is None:
+        return _fail("--chart needs --out FILE.png (where to write the image)")
+    if args.person:
+        return _fail("--chart draws everyone or one --team, not one --person")
+    weeks = args.weeks or DEFAULT_WEEKS
+    if not 1 <= weeks <= MAX_WEEKS:
+        return _fail(f"--weeks must be from 1 to {MAX_WEEKS} for a chart")
+    folder = args.out.parent if str(args.out.parent) else None
+    if folder is not None and not folder.is_dir():
+        return _fail(f"--out: cannot write {args.out}: folder {folder} does not exist")
+    if args.out.is_dir():
+        return _fail(f"--out: {args.out} is a folder; name the PNG file to write")
+    bot, engine = prepare(settings)
+    try:
+        gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
+        locale = args.locale or gm.locale
+        week = args.week.strip().lower() if args.week and args.week.strip().lower() in {
+            "last", "this"} else args.week
+        with bot.unit() as ctx:
+            team = args.team
+            if team is not None:
+                known = sorted({p.team for p in ctx.people.active() if p.team})
+                team = next((t for t in known if t.casefold() == team.casefold()), None)
+                if team is None:
+                    return _fail(f"no team {args.team!r} in the org "
+                                 f"(teams: {', '.join(known) or 'none'})")
+            try:
+                end = resolve_week(ctx, SummaryRequest("week", week=week), gm.timezone)
+            except SummaryWeekError as exc:
+                text = bot.renderer.message(locale, "summary_bad_week", "plain",
+                                            value=exc.value, reason=exc.reason, **exc.params)
+                return _fail(f"--week: {text}")
+            png = render_chart_png(ctx.session, bot.org, args.chart, locale,
+                                   end_week=week_start(end), weeks=weeks, team=team)
+    finally:
+        engine.dispose()
+    # Written beside the target and renamed: a failed write never leaves half a PNG.
+    temp: str | None = None
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".chart-", suffix=".png",
+                                    dir=folder if folder is not None else ".")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(png)
+        os.replace(temp, args.out)
+    except OSError as exc:
+        if temp is not None and os.path.exists(temp):
+            os.unlink(temp)
+        return _fail(f"--out: cannot write {args.out}: {exc.strerror or exc}")
+    print(f"teampulse: wrote {args.out} ({len(png):,} bytes)")
+    return 0

@@ -1,0 +1,115 @@
+"""`/summary chart [attainment|morale|kudos] [team <name>] [last Nw] [week]`: a chart as an image.
+
+The same readers as /summary: the GM and the summary viewers see any team or everyone;
+a director sees their own team's charts only; anyone else is refused. The image always
+goes to the reader's DM (a group hears only that the answer went there), in their language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.charts import KINDS, MAX_WEEKS, chart_weeks, render_chart_png, scope_label
+from bot.weeks import week_start
+from handlers.context import Context
+from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week
+
+DEFAULT_WEEKS = 8
+_WEEK = re.compile(r"\d{1,6}-[Ww]\w*")
+
+
+class ChartUsageError(ValueError):
+    """The chart arguments could not be understood."""
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    """What `/summary chart` was asked for."""
+
+    kind: str = "attainment"
+    weeks: int = DEFAULT_WEEKS
+    week: str | None = None  # as SummaryRequest.week: None, 'last', 'this' or typed
+    team: str | None = None
+
+
+def parse_chart(args: str) -> ChartRequest:
+    """'chart', 'chart morale team East last 12w', 'chart kudos 2026-W47', 'chart last week'."""
+    words = args.split()[1:]
+    kind, weeks, week, team = "attainment", DEFAULT_WEEKS, None, None
+    i = 0
+    while i < len(words):
+        word = words[i].lower()
+        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        if word in KINDS:
+            kind = word
+        elif word in {"last", "this"} and nxt == "week":
+            week, i = word, i + 1
+        elif word == "last" and nxt:
+            match = re.fullmatch(r"(\d{1,2})\s*w?", nxt)
+            if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
+                raise ChartUsageError(words[i + 1])
+            weeks, i = int(match.group(1)), i + 1
+        elif word in {"上周", "本周"}:
+            week = "last" if word == "上周" else "this"
+        elif _WEEK.fullmatch(word):
+            week = words[i]
+        elif word == "team" and nxt:
+            # A team's name may have spaces: it runs up to the next word with a meaning.
+            end = i + 1
+            while end < len(words) and not _keyword(words[end]):
+                end += 1
+            if end == i + 1:
+                raise ChartUsageError(words[i])
+            team, i = " ".join(words[i + 1:end]), end - 1
+        else:
+            raise ChartUsageError(words[i])
+        i += 1
+    return ChartRequest(kind, weeks, week, team)
+
+
+def _keyword(word: str) -> bool:
+    lower = word.lower()
+    return lower in KINDS or lower in {"last", "this", "team", "上周", "本周"} or \
+        bool(_WEEK.fullmatch(lower))
+
+
+def cmd_summary_chart(ctx: Context, args: str) -> None:
+    """Send the chart `args` asks for to the reader, if they may see it."""
+    person = ctx.person
+    if person is None or not (person.can_view_summary or
+                              (person.role == "director" and person.team)):
+        ctx.reply("summary_chart_refused")
+        return
+    try:
+        request = parse_chart(args)
+    except ChartUsageError as err:
+        ctx.reply("summary_chart_usage", bad=str(err))
+        return
+    team = request.team
+    if not person.can_view_summary:
+        # A director: their own team, whatever else was typed.
+        if team is not None and team.casefold() != (person.team or "").casefold():
+            ctx.reply("summary_chart_own_team", team=person.team)
+            return
+        team = person.team
+    elif team is not None:
+        known = sorted({p.team for p in ctx.people.active() if p.team})
+        match = next((t for t in known if t.casefold() == team.casefold()), None)
+        if match is None:
+            ctx.reply("summary_unknown", kind="team", name=team, teams=known)
+            return
+        team = match
+    try:
+        week = resolve_week(ctx, SummaryRequest("week", week=request.week), person.timezone)
+    except SummaryWeekError as err:
+        ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
+        return
+    end = week_start(week)
+    png = render_chart_png(ctx.session, ctx.org, request.kind, person.locale, end_week=end,
+                           weeks=request.weeks, team=team)
+    shown = chart_weeks(end, request.weeks)
+    period = ctx.render("chart_period", first=shown[0], last=shown[-1])
+    caption = ctx.render("summary_chart_caption", kind=request.kind, period=period,
+                         scope=scope_label(ctx.org, person.locale, team))
+    ctx.reply_image(png, f"{request.kind}-{week}.png", caption)

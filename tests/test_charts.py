@@ -1,0 +1,328 @@
+"""Charts (issue 13 item 2): attainment, morale and kudos as PNG images, in English and
+Chinese, from the same numbers as /summary, in chat and from the shell."""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+from datetime import date
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from sqlalchemy import select
+
+from bot.charts import chart_data_for, font, render_chart_png
+from handlers.summary import SummaryRequest, recognition_over, summaries
+from storage.chart_data import attainment, kudos_per_team
+from tests.support import run_cli, say
+from tests.test_pulse import (  # noqa: F401 - fixtures of the pulse org
+    EAST,
+    PREVIOUS_POLL_DAY,
+    WEST,
+    pbot,
+    pchat,
+    pclock,
+    run_poll,
+)
+from tests.test_summary import checked_in
+from tests.test_summary_kudos import kudos_this_week
+
+W48 = date(2026, 11, 23)  # the Monday of the tests' current week
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    assert png[:8] == PNG_SIGNATURE, "not a PNG"
+    return struct.unpack(">II", png[16:24])
+
+
+def pixels(png: bytes) -> np.ndarray:
+    from matplotlib.image import imread
+
+    return imread(io.BytesIO(png), format="png")
+
+
+def glyph(text: str, props: FontProperties) -> np.ndarray:
+    """`text` drawn alone with a font, as pixels."""
+    fig = Figure(figsize=(1.2, 0.8), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    fig.text(0.1, 0.2, text, fontproperties=props)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+@pytest.fixture
+def no_missing_glyphs():
+    """Any warning (matplotlib's "Glyph ... missing from font(s)" above all) fails."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+# --- the images ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["attainment", "morale", "kudos"])
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+async def test_every_chart_renders_a_png_in_both_languages(bot, chat, clock, kind, locale):
+    await checked_in(bot, chat, clock)
+    await kudos_this_week(bot, clock)
+    with bot.unit() as ctx, warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn: it fails here
+        png = render_chart_png(ctx.session, ctx.org, kind, locale, end_week=W48)
+        data = chart_data_for(ctx.session, ctx.org, kind, locale, end_week=W48)
+    assert png_size(png) == (1000, 560)
+    assert pixels(png).shape[:2] == (560, 1000)
+    if locale == "zh-CN":
+        assert data.title.startswith({"attainment": "KPI 达成率", "morale": "团队士气与压力",
+                                      "kudos": "各团队表扬"}[kind])
+        assert data.week_labels[-1] == "第48周"
+    else:
+        assert data.week_labels[-1] == "W48"
+
+
+def test_chinese_labels_are_drawn_with_real_glyphs_not_boxes(no_missing_glyphs):
+    cjk = font(20)
+    tuan, dui = glyph("团", cjk), glyph("队", cjk)
+    assert (tuan != dui).any()  # two different characters look different: no tofu
+    assert (tuan < 250).any()  # and something is drawn at all
+    # A font without CJK glyphs draws the same empty box for both, and says so.
+    dejavu = FontProperties(family="DejaVu Sans", size=20)
+    with pytest.warns(UserWarning, match="missing from font"):
+        box_tuan, box_dui = glyph("团", dejavu), glyph("队", dejavu)
+    assert (box_tuan == box_dui).all()
+    assert (tuan != box_tuan).any()
+
+
+async def test_a_chart_without_data_says_so(bot, no_missing_glyphs):
+    with bot.unit() as ctx:
+        for locale, says in (("en", "No KPI numbers were reported"),
+                             ("zh-CN", "这几周没有上报任何 KPI 数据")):
+            data = chart_data_for(ctx.session, ctx.org, "attainment", locale, end_week=W48)
+            assert not data.lines and data.empty.startswith(says)
+            png = render_chart_png(ctx.session, ctx.org, "attainment", locale, end_week=W48)
+            assert png_size(png) == (1000, 560)
+
+
+async def test_an_unknown_chart_is_a_clear_error(bot):
+    with bot.unit() as ctx, pytest.raises(ValueError, match=r"unknown chart 'pie'.*attainment"):
+        render_chart_png(ctx.session, ctx.org, "pie", "en", end_week=W48)
+
+
+# --- the numbers -----------------------------------------------------------------------------
+
+async def test_attainment_series_are_what_the_summary_reports(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    with bot.unit() as ctx:
+        weeks = summaries(ctx, SummaryRequest("trend", weeks=2, week="this"), "en",
+                          "America/New_York")
+        series = {p.name: p.weeks for p in attainment(ctx.session, [w.week for w in weeks])}
+        data = chart_data_for(ctx.session, ctx.org, "attainment", "en", end_week=W48, weeks=2)
+    expected: dict[str, dict[str, float]] = {}
+    for w in weeks:
+        for p in w.people:
+            shown = [k.attainment for k in p.kpis if k.attainment is not None]
+            if shown:
+                expected.setdefault(p.name, {})[w.week] = sum(shown) / len(shown)
+    flat = {(name, week): v for name, by_week in series.items() for week, v in by_week.items()}
+    assert flat == pytest.approx({(name, week): v for name, by_week in expected.items()
+                                  for week, v in by_week.items()})
+    assert len(flat) == 3
+    assert series["Alice Martin"]["2026-W48"] == pytest.approx((1.04 + 0.75) / 2)
+    drawn = {line.label: line.values for line in data.lines}
+    assert drawn["Alice Martin"] == [None, 89.5]  # % of target, no point for W47
+    assert drawn["李雷"] == [None, 110.0]
+
+
+async def copy_round(ctx, key: str, week: str, revenue_target: float | None,
+                     revenue: float) -> None:
+    """Give `key` a submitted round in `week` like this week's (another revenue target and
+    number, if given: None keeps the very same snapshot)."""
+    from storage.models import Answer, CheckinRound, Person
+
+    person = ctx.session.scalars(select(Person).where(Person.key == key)).one()
+    source = ctx.session.scalars(select(CheckinRound).where(
+        CheckinRound.person_id == person.id, CheckinRound.week == "2026-W48")).one()
+    snapshot = [dict(q, target=revenue_target)
+                if q["key"] == "kpi:revenue" and revenue_target is not None else dict(q)
+                for q in source.questions]
+    copy = CheckinRound(person_id=person.id, week=week, questions=snapshot, status="submitted",
+                        team=source.team, created_at=source.created_at,
+                        prompted_at=source.prompted_at, submitted_at=source.submitted_at)
+    copy.answers = [Answer(question_key=a.question_key, text_value=a.text_value,
+                           number_value=revenue if a.question_key == "kpi:revenue"
+                           else a.number_value, skipped=a.skipped,
+                           answered_at=a.answered_at, updated_at=a.updated_at)
+                    for a in source.answers]
+    ctx.session.add(copy)
+
+
+async def test_targets_that_change_back_and_forth_are_each_weeks_own(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    # W46 asked the same as W48 (50,000), W47 80,000 in between: W46 and W48 share one
+    # snapshot, whose weeks enclose W47's.
+    with bot.unit() as ctx:
+        await copy_round(ctx, "alice", "2026-W46", None, 50000)
+        await copy_round(ctx, "alice", "2026-W47", 80000, 40000)
+    with bot.unit() as ctx:
+        weeks = summaries(ctx, SummaryRequest("trend", weeks=3, week="this"), "en",
+                          "America/New_York")
+        [alice] = [p for p in attainment(ctx.session, [w.week for w in weeks])
+                   if p.key == "alice"]
+    for w in weeks:
+        [row] = [p for p in w.people if p.key == "alice"]
+        shown = [k.attainment for k in row.kpis if k.attainment is not None]
+        assert alice.weeks[w.week] == pytest.approx(sum(shown) / len(shown))
+    assert alice.weeks == pytest.approx({"2026-W46": (1.0 + 0.75) / 2,
+                                         "2026-W47": (0.5 + 0.75) / 2,
+                                         "2026-W48": (1.04 + 0.75) / 2})
+
+
+async def test_kudos_bars_are_what_the_summary_counts(bot, chat, clock):
+    await kudos_this_week(bot, clock)
+    with bot.unit() as ctx:
+        weeks = summaries(ctx, SummaryRequest("trend", weeks=2, week="this"), "en",
+                          ctx.org.timezone)
+        data = chart_data_for(ctx.session, ctx.org, "kudos", "en", end_week=W48, weeks=2)
+        one_week = chart_data_for(ctx.session, ctx.org, "kudos", "en", end_week=W48, weeks=1)
+    summary = [(t.team or "No team", t.given, t.received) for t in recognition_over(weeks)]
+    assert data.bars == summary
+    assert ("Europe", 1, 0) in data.bars and ("Europe", 1, 0) not in one_week.bars
+
+
+async def test_kudos_counts_match_the_summarys_per_team_counts(bot, chat, clock):
+    await kudos_this_week(bot, clock)
+    from datetime import UTC, datetime
+
+    from storage.kudos import kudos_by_team
+    with bot.unit() as ctx:
+        start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+        assert [(k.team, k.given, k.received) for k in kudos_per_team(ctx.session, start, end)] \
+            == [(k.team, k.given, k.received) for k in kudos_by_team(ctx.session, start, end)]
+
+
+async def test_morale_below_the_threshold_is_never_drawn(
+        pbot, pchat, pclock, no_missing_glyphs):  # noqa: F811 - the pulse tests' fixtures
+    # East has 7 people, West 4: below the threshold of 5, so West is hidden.
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
+                   dict.fromkeys([*EAST, *WEST, "grace"], 4) | dict.fromkeys(WEST, 2))
+    end = date(2026, 11, 23)
+    with pbot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "morale", "en", end_week=end, weeks=4)
+        west = chart_data_for(ctx.session, ctx.org, "morale", "zh-CN", end_week=end,
+                              team="West")
+        png = render_chart_png(ctx.session, ctx.org, "morale", "en", end_week=end)
+    labels = [line.label for line in data.lines]
+    assert "West" not in labels and "East" in labels
+    east = next(line for line in data.lines if line.label == "East")
+    assert east.values[-1] == 4.0
+    assert data.note == "Not shown where fewer than 5 answered (anonymity): West"
+    assert not any(2.0 in line.values for line in data.lines)  # West's answers: nowhere
+    assert not west.lines and not west.stress
+    assert west.empty == "这几周没有可显示的脉搏调查结果。"
+    assert west.note == "回答少于 5 人时不显示（匿名保护）：West"
+    assert png_size(png) == (1000, 560)
+
+
+# --- in chat ---------------------------------------------------------------------------------
+
+def images(chat, key: str) -> list:
+    return [s.message for s in chat.sent if s.target.address == key and s.message.image]
+
+
+async def test_gm_asks_for_a_chart_in_chat_and_gets_an_image(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    await say(bot, "grace", "/summary chart")
+    [image] = images(chat, "grace")
+    assert png_size(image.image) == (1000, 560)
+    assert image.image_name == "attainment-2026-W48.png"
+    assert image.text == "KPI attainment, Test Sales, 2026-W41 to 2026-W48."
+    await say(bot, "grace", "/summary chart kudos team east last 4w")
+    assert images(chat, "grace")[-1].text == "Kudos by team, team East, 2026-W45 to 2026-W48."
+
+
+async def test_director_sees_charts_of_their_own_team_only(bot, chat, clock):
+    await checked_in(bot, chat, clock)
+    await say(bot, "li", "/summary chart")
+    [image] = images(chat, "li")
+    assert image.text == "KPI 达成率，China 团队，2026-W41 至 2026-W48。"
+    await say(bot, "li", "/summary chart team East")
+    assert chat.last("li") == "作为总监，您只能查看本团队（China）的图表。"
+    await say(bot, "sam", "/summary chart")
+    assert chat.last("sam").startswith("Sorry, charts are for the GM")
+    assert not images(chat, "sam")
+
+
+async def test_bad_chart_requests_are_explained(bot, chat):
+    await say(bot, "grace", "/summary chart pie")
+    assert chat.last("grace").startswith('I didn\'t understand "pie". Usage: /summary chart')
+    await say(bot, "grace", "/summary chart team Mars")
+    assert 'There is no team called "Mars"' in chat.last("grace")
+    await say(bot, "grace", "/summary chart 2026-W99")
+    assert '"2026-W99" is not a week' in chat.last("grace")
+    assert not images(chat, "grace")
+
+
+# --- the shell -------------------------------------------------------------------------------
+
+async def test_cli_writes_a_chart_png(bot, chat, clock, settings, tmp_path, no_missing_glyphs):
+    await checked_in(bot, chat, clock)
+    out = tmp_path / "a.png"
+    code, _ = run_cli(settings, "summary", "--chart", "attainment", "--out", str(out),
+                      "--lang", "zh-CN", "--week", "2026-W48", "--team", "china")
+    assert code == 0
+    assert png_size(out.read_bytes()) == (1000, 560)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".chart-")]
+
+
+async def test_cli_chart_errors_are_clear(bot, settings, tmp_path, capsys):
+    code, _ = run_cli(settings, "summary", "--chart", "attainment",
+                      "--out", str(tmp_path / "missing" / "a.png"))
+    assert code == 2 and "folder" in capsys.readouterr().err
+    code, _ = run_cli(settings, "summary", "--chart", "kudos")
+    assert code == 2 and "--chart needs --out" in capsys.readouterr().err
+    code, _ = run_cli(settings, "summary", "--chart", "kudos", "--out", str(tmp_path / "k.png"),
+                      "--team", "Mars")
+    assert code == 2 and "no team 'Mars'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        run_cli(settings, "summary", "--chart", "pie", "--out", str(tmp_path / "p.png"))
+    assert exc.value.code == 2
+    assert "invalid choice: 'pie'" in capsys.readouterr().err
+
+
+async def test_console_saves_the_chart_and_says_where(settings, clock, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from bot.app import run
+
+    monkeypatch.setenv("TEAMPULSE_CACHE_DIR", str(tmp_path / "cache"))
+    out = io.StringIO()
+    await run(replace(settings, console=True),
+              stdin=io.StringIO("/as grace\n/summary chart kudos\n/summary chart\n/quit\n"),
+              stdout=out, clock=clock)
+    text = out.getvalue()
+    saved = sorted((tmp_path / "cache" / "charts").iterdir())
+    assert sorted(p.name.split("-", 1)[1] for p in saved) == [
+        "attainment-2026-W48.png", "kudos-2026-W48.png"]  # numbered: none overwritten
+    for path in saved:
+        assert f"image saved to {path}" in text
+        assert png_size(path.read_bytes()) == (1000, 560)
+    assert "Kudos by team, Test Sales, 2026-W41 to 2026-W48." in text
+
+
+def test_chart_requests_read_as_typed():
+    from handlers.summary_chart import ChartRequest, ChartUsageError, parse_chart
+
+    assert parse_chart("chart") == ChartRequest("attainment", 8, None, None)
+    assert parse_chart("chart morale team North America last 12w") == ChartRequest(
+        "morale", 12, None, "North America")
+    assert parse_chart("chart team East kudos 2026-W47") == ChartRequest(
+        "kudos", 8, "2026-W47", "East")
+    assert parse_chart("图表 上周").week == "last"
+    for bad, word in (("chart team", "team"), ("chart last 99w", "99w"), ("chart pie", "pie")):
+        with pytest.raises(ChartUsageError, match=word):
+            parse_chart(bad)
