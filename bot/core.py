@@ -94,6 +94,8 @@ class TeamPulse:
         self.round_batch_hook: Callable[[int], None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._polling = False
+        self._delivering = False
+        self._deliver_again = False
         #: Acknowledged events waiting for processing: one ordered lane per database thread.
         self.ingest = Ingest(self, lanes=workers)
 
@@ -303,6 +305,22 @@ class TeamPulse:
         if due is not None:
             self.outbox.kick()
 
+    def deliver_soon(self) -> None:
+        """deliver() in the background, one task at a time: asked again while it runs,
+        it goes round once more instead of starting another."""
+        self._deliver_again = True
+        if not self._delivering:
+            self._delivering = True
+            self.spawn(self._deliver_while_asked())
+
+    async def _deliver_while_asked(self) -> None:
+        try:
+            while self._deliver_again:
+                self._deliver_again = False
+                await self.deliver()
+        finally:
+            self._delivering = False
+
     async def _apologise(self, event: InboundEvent) -> None:
         if not (event.is_direct or event.text.startswith("/")):
             return  # chatter in a group that failed needs no public apology
@@ -355,10 +373,16 @@ class TeamPulse:
         """
         run = CheckinRun()
         ids = await self.db(self._round_people, keys, timezone)
-        for number, start in enumerate(range(0, len(ids), ROUND_BATCH), start=1):
-            batch = ids[start:start + ROUND_BATCH]
-            run.results.update(await self.db(self._prompt_batch, batch, number))
-            await self.deliver()
+        try:
+            for number, start in enumerate(range(0, len(ids), ROUND_BATCH), start=1):
+                batch = ids[start:start + ROUND_BATCH]
+                run.results.update(await self.db(self._prompt_batch, batch, number))
+                # Sending starts with the first batch and is not waited for: the round is
+                # written at database speed while the outbox sends at the platform's, so
+                # a reply to someone overtakes what is still queued (see bot.outbox).
+                self.deliver_soon()
+        finally:
+            await self.deliver()  # (what was committed goes out even if a batch failed)
         log.info("check-in run: %s", {k: len(v) for k, v in run.grouped().items()})
         return run
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import threading
 from collections import deque
@@ -47,6 +48,9 @@ MAX_ATTEMPTS = 8
 BATCH = 500
 #: Batches under way at once: the next is claimed while the last is still sending.
 PIPELINE = 2
+#: When replies and bulk traffic (a round) are both waiting, one place in this many goes
+#: to bulk: replies overtake a round without ever stopping it.
+BULK_SHARE = 4
 #: Platform calls in flight at once, across chats (one chat's messages go one by one).
 CONCURRENCY = 64
 #: With the real clock a batch takes the messages whose paced time falls within this much
@@ -146,12 +150,32 @@ def _finished(row: OutboxMessage, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _interleave(replies: list[OutboxMessage],
+                bulk: list[OutboxMessage]) -> list[OutboxMessage]:
+    """The order in which a batch is planned (and paced): replies first, except that
+    every BULK_SHARE-th place goes to bulk traffic, so a stream of replies cannot stall
+    a round. Each lane keeps its order, and the lanes share no chat, so every chat's
+    messages stay in order."""
+    if not replies or not bulk:
+        return replies or bulk
+    merged: list[OutboxMessage] = []
+    rest = iter(bulk)
+    for n, row in enumerate(replies, start=1):
+        merged.append(row)
+        if n % (BULK_SHARE - 1) == 0:
+            merged.extend(itertools.islice(rest, 1))
+    merged.extend(rest)
+    return merged
+
+
 @dataclass
 class _Outcome:
-    """What became of one row of a batch: the values to write, and a fallback to enqueue."""
+    """What became of one row of a batch: the values to write, and a fallback to enqueue
+    (with the priority of the message it stands in for)."""
 
     values: dict[str, Any]
     follow_up: tuple[Target, OutboundMessage] | None = None
+    priority: int = OutboxMessage.BULK
 
 
 class OutboxWorker:
@@ -252,7 +276,8 @@ class OutboxWorker:
         blocked, next_due = await self._resolve_in_flight()
         blocked |= busy  # a chat with messages in flight: its next ones wait for them
         platforms = list(self._adapters)
-        rows = await self._db(self._load, lambda repo: repo.pending(platforms, limit=BATCH))
+        lanes = await self._db(self._load_lanes, platforms)
+        rows = _interleave(*lanes)
         now = self._clock.now()
         horizon = now + self._lookahead
         plan: dict[Chat, list[tuple[OutboxMessage, datetime]]] = {}
@@ -433,7 +458,7 @@ class OutboxWorker:
                 fallback = fallback_of(row.platform, row.payload)
                 outcomes[row.id] = _Outcome(_finished(row, {
                     "status": "failed", "attempts": attempts, "last_error": error}),
-                    follow_up=fallback)
+                    follow_up=fallback, priority=row.priority)
                 log.error("outbox %s to %s:%s failed for good after %d attempt(s): %s",
                           row.id, row.platform, row.address, attempts, error)
                 # A fallback was recorded in its place: it is due now.
@@ -494,11 +519,18 @@ class OutboxWorker:
                     # In the same transaction: the fallback is recorded exactly when the
                     # message it stands in for is marked failed.
                     target, message = outcome.follow_up
-                    OutboxRepo(session).enqueue(
+                    OutboxRepo(session, replies=outcome.priority != OutboxMessage.BULK).enqueue(
                         platform=target.platform, target_kind=target.kind,
                         address=target.address, thread_id=target.thread_id,
                         user_ref=target.user_ref, payload=message.to_payload(),
                         now=self._clock.now())
+
+    def _load_lanes(self, platforms: list[str]) -> tuple[list[OutboxMessage],
+                                                         list[OutboxMessage]]:
+        with self._sessions() as session:
+            lanes = OutboxRepo(session).pending_lanes(platforms, limit=BATCH)
+            session.expunge_all()
+            return lanes
 
     def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
         with self._sessions() as session:
