@@ -19,11 +19,11 @@ extra copy.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import itertools
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -57,9 +57,9 @@ CONCURRENCY = 64
 #: of now, each waiting for its moment, so sending is continuous at the allowed rate
 #: instead of stopping between wake-ups. With a fake clock: only what is due now.
 LOOKAHEAD = timedelta(seconds=1)
-#: With the real clock, intervals are stretched this much: network jitter can bunch two
-#: requests a few milliseconds closer than they were sent, and over the limit is a 429.
-PACING_MARGIN = 1.03
+#: Added to every wait the overall window imposes: the platform's clock and ours may
+#: differ by a tick.
+WINDOW_EPSILON = timedelta(milliseconds=1)
 #: A second chat rate limited this soon after another means the platform's overall limit,
 #: not one chat's: the whole platform then waits.
 PLATFORM_429_WINDOW = timedelta(seconds=1)
@@ -84,25 +84,35 @@ class Pacer:
     Times are reserved when a message is planned (its slot), so messages planned together
     are spaced out although they are sent concurrently. A platform-wide 429 holds every
     chat until its Retry-After has passed.
+
+    With the real clock, a message planned for its slot also waits, if need be, for what
+    the platform may already have counted: the platform counts a message when it arrives,
+    some time between our call starting and its answer. So a message may start only while
+    fewer than the window's allowance (30 in a second for Telegram) ended within the last
+    window or are still under way; and the next to a chat only a chat interval after the
+    answer to the last. That is exact where a blanket margin would only be likely, and
+    costs no more than one call's latency per window.
     """
 
-    def __init__(self, adapter: Adapter, stretch: float = 1.0) -> None:
+    def __init__(self, adapter: Adapter) -> None:
         pacing = adapter.pacing
         self._is_group = adapter.is_group_address
-        self._overall = timedelta(seconds=pacing.overall * stretch)
-        self._per_chat = timedelta(seconds=pacing.per_chat * stretch)
-        self._per_group = timedelta(seconds=pacing.per_group * stretch)
+        self._overall = timedelta(seconds=pacing.overall)
+        self._per_chat = timedelta(seconds=pacing.per_chat)
+        self._per_group = timedelta(seconds=pacing.per_group)
         self._next_any: datetime | None = None
         self._next_chat: dict[str, datetime] = {}
         self.held_until: datetime | None = None
         self.last_429: tuple[datetime, str] | None = None
-        # When the last second's worth of messages actually went (the overall limit as
-        # the platform counts it: N in any window). A send that woke late (a busy event
-        # loop) must not let the ones planned after it bunch up into one window.
-        per_window = round(1 / pacing.overall) if pacing.overall else 0
-        self._window = self._overall * per_window
-        self._sent: deque[datetime] = deque(maxlen=max(per_window, 1))
-        self._went_to: dict[str, datetime] = {}
+        # The overall limit as the platform counts it: `_allowance` in any `_window`.
+        self._allowance = round(1 / pacing.overall) if pacing.overall else 0
+        # (Not _overall * _allowance: a timedelta keeps whole microseconds, 1/30 s of
+        # them thirty times over falls 10 us short of the second.)
+        self._window = timedelta(seconds=pacing.overall * self._allowance)
+        self._ended: list[datetime] = []  # when recent calls were answered, ascending
+        self._under_way = 0
+        self._answered = asyncio.Event()
+        self._answered_to: dict[str, datetime] = {}
 
     def ready(self, address: str, now: datetime) -> datetime:
         """The earliest moment a message to `address` may go."""
@@ -112,24 +122,42 @@ class Pacer:
                 ready = moment
         return ready
 
-    def window_ready(self, address: str, slot: datetime) -> datetime:
-        """`slot`, or later if the messages actually sent fill the window before it (or
-        the chat's last one actually went late)."""
-        ready = slot
-        if self._window and len(self._sent) == self._sent.maxlen:
-            ready = max(ready, self._sent[0] + self._window)
-        last = self._went_to.get(address)
+    def counted_ready(self, address: str, now: datetime) -> datetime | None:
+        """When a call to `address` may start as far as the platform may have counted the
+        calls before it: `now` or later, or None until a call under way is answered."""
+        ready = now
+        if self._allowance:
+            horizon = now - self._window
+            stale = bisect.bisect_right(self._ended, horizon)
+            del self._ended[:stale]  # answered before the window: arrived before it too
+            excess = len(self._ended) + self._under_way - self._allowance
+            if excess >= 0:
+                if excess >= len(self._ended):
+                    return None
+                ready = max(ready, self._ended[excess] + self._window + WINDOW_EPSILON)
+        last = self._answered_to.get(address)
         if last is not None:
             ready = max(ready, last + (self._per_group if self._is_group(address)
                                        else self._per_chat))
         return ready
 
-    def went(self, address: str, moment: datetime) -> None:
-        """Record that a message to `address` actually went at `moment`."""
-        if self._window:
-            self._sent.append(moment)
+    async def answered(self) -> None:
+        """Until the next call under way is answered."""
+        await self._answered.wait()
+
+    def started(self) -> None:
+        """A call begins (the platform may count it from now on)."""
+        self._under_way += 1
+
+    def ended(self, address: str, moment: datetime) -> None:
+        """The call to `address` begun last was answered at `moment`."""
+        self._under_way -= 1
+        if self._allowance:
+            bisect.insort(self._ended, moment)
         if self._per_chat or self._per_group:
-            self._went_to[address] = moment
+            self._answered_to[address] = moment
+        answered, self._answered = self._answered, asyncio.Event()
+        answered.set()
 
     def reserve(self, address: str, slot: datetime) -> None:
         """Record that a message to `address` goes at `slot`."""
@@ -188,14 +216,17 @@ class OutboxWorker:
     """
 
     def __init__(self, sessions: sessionmaker[Session], adapters: Mapping[str, Adapter],
-                 clock: Clock, *, lookahead: timedelta | None = None) -> None:
+                 clock: Clock, *, lookahead: timedelta | None = None,
+                 realtime: bool | None = None) -> None:
         self._sessions = sessions
         self._adapters = adapters
         self._clock = clock
-        realtime = self._realtime = isinstance(clock, SystemClock)
+        # Whether calls take time that the clock sees pass (by default: the real clock's),
+        # so that pacing must allow for when the platform counts each one.
+        realtime = self._realtime = (isinstance(clock, SystemClock) if realtime is None
+                                     else realtime)
         self._lookahead = lookahead if lookahead is not None else (
             LOOKAHEAD if realtime else timedelta(0))
-        self._stretch = PACING_MARGIN if realtime else 1.0
         self._pacers: dict[str, tuple[Adapter, Pacer]] = {}
         self._calls = asyncio.Semaphore(CONCURRENCY)
         self._lock = asyncio.Lock()
@@ -228,7 +259,7 @@ class OutboxWorker:
         adapter = self._adapters[platform]
         known = self._pacers.get(platform)
         if known is None or known[0] is not adapter:  # a new adapter: its own limits
-            known = (adapter, Pacer(adapter, self._stretch))
+            known = (adapter, Pacer(adapter))
             self._pacers[platform] = known
         return known[1]
 
@@ -329,17 +360,34 @@ class OutboxWorker:
                     stop_at = pacer.held_until  # the platform asked everyone to wait
                 else:
                     await self._sleep_until(slot)
-                    if self._realtime:  # (a test's fake clock never runs late)
-                        moment = pacer.window_ready(row.address, slot)
-                        if moment > slot:  # earlier sends went late and would crowd this
-                            await self._sleep_until(moment)
-                        pacer.went(row.address, self._clock.now())
-                    async with self._calls:
-                        stop_at = await self._send(row, outcomes)
+                    if not self._realtime:  # (a test's fake clock never runs late)
+                        async with self._calls:
+                            stop_at = await self._send(row, outcomes)
+                        continue
+                    await self._wait_until_counted(pacer, row.address)
+                    pacer.started()  # (no await between the check and this)
+                    try:
+                        async with self._calls:
+                            stop_at = await self._send(row, outcomes)
+                    finally:
+                        pacer.ended(row.address, self._clock.now())
                     continue
             # Claimed but not attempted: back to pending, behind the one that waits.
             outcomes[row.id] = _Outcome({"status": "pending"})
         return stop_at
+
+    async def _wait_until_counted(self, pacer: Pacer, address: str) -> None:
+        """Until a call to `address` cannot be one too many as the platform counts them
+        (earlier sends that went late would otherwise crowd this one)."""
+        while True:
+            now = self._clock.now()
+            moment = pacer.counted_ready(address, now)
+            if moment is None:
+                await pacer.answered()
+            elif moment > now:
+                await self._sleep_until(moment)
+            else:
+                return
 
     async def _sleep_until(self, moment: datetime) -> None:
         delay = (moment - self._clock.now()).total_seconds()
