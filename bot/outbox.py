@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.base import Adapter, DeliveryError, RetryLater
@@ -51,6 +51,9 @@ PIPELINE = 2
 #: When replies and bulk traffic (a round) are both waiting, one place in this many goes
 #: to bulk: replies overtake a round without ever stopping it.
 BULK_SHARE = 4
+#: The next batch is planned when the last has this few calls left (a plan takes about
+#: as long as this many calls), so sending never pauses for the database.
+LOW_WATER = 128
 #: Platform calls in flight at once, across chats (one chat's messages go one by one).
 CONCURRENCY = 64
 #: With the real clock a batch takes the messages whose paced time falls within this much
@@ -266,9 +269,9 @@ class OutboxWorker:
     async def flush(self) -> datetime | None:
         """Send everything that is due; return when the next deferred message falls due.
 
-        Up to PIPELINE batches are in flight: the next is planned and claimed while the
-        last is still sending (never touching a chat the last one holds), so neither the
-        database work nor a batch's slowest call leaves the connections idle.
+        Up to PIPELINE batches are in flight: the next is planned and claimed once the
+        last runs low (LOW_WATER calls left), never touching a chat the last one holds, so
+        neither the database work nor a batch's slowest call leaves the connections idle.
         """
         async with self._lock:
             running: dict[asyncio.Task[tuple[datetime | None, int]], set[Chat]] = {}
@@ -276,16 +279,26 @@ class OutboxWorker:
                 while True:
                     busy: set[Chat] = set().union(*running.values())
                     due, batch = await self._plan(busy)
+                    waiters: set[asyncio.Future[Any]] = set(running)
+                    low_water: asyncio.Future[Any] | None = None
                     if batch is not None:
-                        task = asyncio.ensure_future(self._run_batch(*batch))
+                        low = asyncio.Event()
+                        task = asyncio.ensure_future(self._run_batch(*batch, low))
                         running[task] = set(batch[0])
+                        waiters.add(task)
                         if len(running) < PIPELINE:
-                            continue
+                            low_water = asyncio.ensure_future(low.wait())
+                            waiters.add(low_water)
                     if not running:
                         return due
-                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                    results = [task.result() for task in done]
-                    for task in done:
+                    done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                    if low_water is not None and not low_water.done():
+                        low_water.cancel()
+                    finished = [task for task in running if task in done]
+                    if not finished:
+                        continue  # the last batch runs low: plan the next meanwhile
+                    results = [task.result() for task in finished]
+                    for task in finished:
                         del running[task]
                     if not running and not any(settled for _, settled in results):
                         # Nothing went out and nothing else is under way: what is left
@@ -334,11 +347,21 @@ class OutboxWorker:
         return next_due, (plan, next_due)
 
     async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
-                         next_due: datetime | None) -> tuple[datetime | None, int]:
-        """Send a claimed batch, chats at once and each in order; record it in one go."""
+                         next_due: datetime | None, low: asyncio.Event | None = None
+                         ) -> tuple[datetime | None, int]:
+        """Send a claimed batch, chats at once and each in order; record it in one go.
+
+        `low` is set once no more than LOW_WATER of its rows are left to send."""
         outcomes: dict[int, _Outcome] = {}
+        total = sum(len(rows) for rows in plan.values())
+
+        def progress() -> None:
+            if low is not None and total - len(outcomes) <= LOW_WATER:
+                low.set()
+
+        progress()
         try:
-            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes)
+            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes, progress)
                                                  for rows in plan.values() if rows))
             await self._db(self._record, outcomes)
         finally:
@@ -350,11 +373,14 @@ class OutboxWorker:
         return next_due, settled
 
     async def _send_chat(self, rows: list[tuple[OutboxMessage, datetime]],
-                         outcomes: dict[int, _Outcome]) -> datetime | None:
+                         outcomes: dict[int, _Outcome],
+                         progress: Callable[[], None] = lambda: None) -> datetime | None:
         """Send one chat's rows of a batch in order; stop at the first that must wait."""
         stop_at: datetime | None = None
         for row, slot in rows:
             if stop_at is None:
+                if outcomes:
+                    progress()
                 pacer = self._pacer(row.platform)
                 if pacer.held_until is not None and pacer.held_until > slot:
                     stop_at = pacer.held_until  # the platform asked everyone to wait
@@ -374,6 +400,7 @@ class OutboxWorker:
                     continue
             # Claimed but not attempted: back to pending, behind the one that waits.
             outcomes[row.id] = _Outcome({"status": "pending"})
+        progress()
         return stop_at
 
     async def _wait_until_counted(self, pacer: Pacer, address: str) -> None:
@@ -557,11 +584,14 @@ class OutboxWorker:
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, outcome in outcomes.items():
             by_columns.setdefault(tuple(sorted(outcome.values)), []).append(
-                {"id": row_id, **outcome.values})
+                {"row_id": row_id, **outcome.values})
+        table = OutboxMessage.__table__
         with self._sessions.begin() as session:
-            for params in by_columns.values():
-                # An UPDATE by primary key for many rows at once (executemany).
-                session.execute(update(OutboxMessage), params)
+            for columns, params in by_columns.items():
+                # An UPDATE by primary key for many rows at once (executemany, in Core:
+                # the ORM's bulk path costs more Python per row than the statement).
+                session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                                .values({c: bindparam(c) for c in columns}), params)
             for outcome in outcomes.values():
                 if outcome.follow_up is not None:
                     # In the same transaction: the fallback is recorded exactly when the
@@ -573,12 +603,9 @@ class OutboxWorker:
                         user_ref=target.user_ref, payload=message.to_payload(),
                         now=self._clock.now())
 
-    def _load_lanes(self, platforms: list[str]) -> tuple[list[OutboxMessage],
-                                                         list[OutboxMessage]]:
+    def _load_lanes(self, platforms: list[str]) -> tuple[list[Any], list[Any]]:
         with self._sessions() as session:
-            lanes = OutboxRepo(session).pending_lanes(platforms, limit=BATCH)
-            session.expunge_all()
-            return lanes
+            return OutboxRepo(session).pending_lanes(platforms, limit=BATCH)
 
     def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
         with self._sessions() as session:
