@@ -1,5 +1,9 @@
 """Durable delivery: messages recorded in the outbox are sent in order, paced per chat.
 
+Replies (what a handler records while answering someone) are planned before bulk traffic
+such as a round, one place in BULK_SHARE kept for bulk; a chat with a reply waiting goes
+whole, its earlier messages first, so no message overtakes an earlier one to its chat.
+
 A message is written in the same transaction as the change that caused it, then
 sent here. A rate limit or a network error leaves it pending with a later
 `not_before`; a restart picks it up again. Messages to one chat keep their order;
