@@ -94,7 +94,7 @@ class TeamPulse:
         self.round_batch_hook: Callable[[int], None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._polling = False
-        self._delivering = False
+        self._deliverer: asyncio.Task[None] | None = None
         self._deliver_again = False
         #: Acknowledged events waiting for processing: one ordered lane per database thread.
         self.ingest = Ingest(self, lanes=workers)
@@ -309,17 +309,15 @@ class TeamPulse:
         """deliver() in the background, one task at a time: asked again while it runs,
         it goes round once more instead of starting another."""
         self._deliver_again = True
-        if not self._delivering:
-            self._delivering = True
-            self.spawn(self._deliver_while_asked())
+        if self._deliverer is None or self._deliverer.done():
+            self._deliverer = asyncio.ensure_future(self._deliver_while_asked())
+            self._background.add(self._deliverer)  # (as spawn(): drain() awaits it)
+            self._deliverer.add_done_callback(self._background.discard)
 
     async def _deliver_while_asked(self) -> None:
-        try:
-            while self._deliver_again:
-                self._deliver_again = False
-                await self.deliver()
-        finally:
-            self._delivering = False
+        while self._deliver_again:
+            self._deliver_again = False
+            await self.deliver()
 
     async def _apologise(self, event: InboundEvent) -> None:
         if not (event.is_direct or event.text.startswith("/")):
@@ -382,7 +380,11 @@ class TeamPulse:
                 # a reply to someone overtakes what is still queued (see bot.outbox).
                 self.deliver_soon()
         finally:
-            await self.deliver()  # (what was committed goes out even if a batch failed)
+            # Until what was committed has gone (even if a batch failed), and with no
+            # delivery of the round's left running in the background after it returns.
+            self.deliver_soon()
+            if self._deliverer is not None:
+                await self._deliverer
         log.info("check-in run: %s", {k: len(v) for k, v in run.grouped().items()})
         return run
 
