@@ -55,9 +55,9 @@ PIPELINE = 2
 #: When replies and bulk traffic (a round) are both waiting, one place in this many goes
 #: to bulk: replies overtake a round without ever stopping it.
 BULK_SHARE = 4
-#: The next batch is planned when the last has this few calls left (a plan takes about
-#: as long as this many calls), so sending never pauses for the database.
-LOW_WATER = 128
+#: The next batch is planned when the last has this few calls left (on PostgreSQL a plan
+#: takes about as long as a few hundred calls), so sending never pauses for the database.
+LOW_WATER = BATCH // 2
 #: Platform calls in flight at once, across chats (one chat's messages go one by one).
 CONCURRENCY = 64
 #: With the real clock a batch takes the messages whose paced time falls within this much
