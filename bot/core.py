@@ -94,6 +94,8 @@ class TeamPulse:
         self.round_batch_hook: Callable[[int], None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._polling = False
+        self._deliverer: asyncio.Task[None] | None = None
+        self._deliver_again = False
         #: Acknowledged events waiting for processing: one ordered lane per database thread.
         self.ingest = Ingest(self, lanes=workers)
 
@@ -303,6 +305,20 @@ class TeamPulse:
         if due is not None:
             self.outbox.kick()
 
+    def deliver_soon(self) -> None:
+        """deliver() in the background, one task at a time: asked again while it runs,
+        it goes round once more instead of starting another."""
+        self._deliver_again = True
+        if self._deliverer is None or self._deliverer.done():
+            self._deliverer = asyncio.ensure_future(self._deliver_while_asked())
+            self._background.add(self._deliverer)  # (as spawn(): drain() awaits it)
+            self._deliverer.add_done_callback(self._background.discard)
+
+    async def _deliver_while_asked(self) -> None:
+        while self._deliver_again:
+            self._deliver_again = False
+            await self.deliver()
+
     async def _apologise(self, event: InboundEvent) -> None:
         if not (event.is_direct or event.text.startswith("/")):
             return  # chatter in a group that failed needs no public apology
@@ -355,10 +371,20 @@ class TeamPulse:
         """
         run = CheckinRun()
         ids = await self.db(self._round_people, keys, timezone)
-        for number, start in enumerate(range(0, len(ids), ROUND_BATCH), start=1):
-            batch = ids[start:start + ROUND_BATCH]
-            run.results.update(await self.db(self._prompt_batch, batch, number))
-            await self.deliver()
+        try:
+            for number, start in enumerate(range(0, len(ids), ROUND_BATCH), start=1):
+                batch = ids[start:start + ROUND_BATCH]
+                run.results.update(await self.db(self._prompt_batch, batch, number))
+                # Sending starts with the first batch and is not waited for: the round is
+                # written at database speed while the outbox sends at the platform's, so
+                # a reply to someone overtakes what is still queued (see bot.outbox).
+                self.deliver_soon()
+        finally:
+            # Until what was committed has gone (even if a batch failed), and with no
+            # delivery of the round's left running in the background after it returns.
+            self.deliver_soon()
+            if self._deliverer is not None:
+                await self._deliverer
         log.info("check-in run: %s", {k: len(v) for k, v in run.grouped().items()})
         return run
 

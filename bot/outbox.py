@@ -1,5 +1,9 @@
 """Durable delivery: messages recorded in the outbox are sent in order, paced per chat.
 
+Replies (what a handler records while answering someone) are planned before bulk traffic
+such as a round, one place in BULK_SHARE kept for bulk; a chat with a reply waiting goes
+whole, its earlier messages first, so no message overtakes an earlier one to its chat.
+
 A message is written in the same transaction as the change that caused it, then
 sent here. A rate limit or a network error leaves it pending with a later
 `not_before`; a restart picks it up again. Messages to one chat keep their order;
@@ -19,16 +23,17 @@ extra copy.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
+import itertools
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.base import Adapter, DeliveryError, RetryLater
@@ -47,15 +52,21 @@ MAX_ATTEMPTS = 8
 BATCH = 500
 #: Batches under way at once: the next is claimed while the last is still sending.
 PIPELINE = 2
+#: When replies and bulk traffic (a round) are both waiting, one place in this many goes
+#: to bulk: replies overtake a round without ever stopping it.
+BULK_SHARE = 4
+#: The next batch is planned when the last has this few calls left (on PostgreSQL a plan
+#: takes about as long as a few hundred calls), so sending never pauses for the database.
+LOW_WATER = BATCH // 2
 #: Platform calls in flight at once, across chats (one chat's messages go one by one).
 CONCURRENCY = 64
 #: With the real clock a batch takes the messages whose paced time falls within this much
 #: of now, each waiting for its moment, so sending is continuous at the allowed rate
 #: instead of stopping between wake-ups. With a fake clock: only what is due now.
 LOOKAHEAD = timedelta(seconds=1)
-#: With the real clock, intervals are stretched this much: network jitter can bunch two
-#: requests a few milliseconds closer than they were sent, and over the limit is a 429.
-PACING_MARGIN = 1.03
+#: Added to every wait the overall window imposes: the platform's clock and ours may
+#: differ by a tick.
+WINDOW_EPSILON = timedelta(milliseconds=1)
 #: A second chat rate limited this soon after another means the platform's overall limit,
 #: not one chat's: the whole platform then waits.
 PLATFORM_429_WINDOW = timedelta(seconds=1)
@@ -80,25 +91,35 @@ class Pacer:
     Times are reserved when a message is planned (its slot), so messages planned together
     are spaced out although they are sent concurrently. A platform-wide 429 holds every
     chat until its Retry-After has passed.
+
+    With the real clock, a message planned for its slot also waits, if need be, for what
+    the platform may already have counted: the platform counts a message when it arrives,
+    some time between our call starting and its answer. So a message may start only while
+    fewer than the window's allowance (30 in a second for Telegram) ended within the last
+    window or are still under way; and the next to a chat only a chat interval after the
+    answer to the last. That is exact where a blanket margin would only be likely, and
+    costs no more than one call's latency per window.
     """
 
-    def __init__(self, adapter: Adapter, stretch: float = 1.0) -> None:
+    def __init__(self, adapter: Adapter) -> None:
         pacing = adapter.pacing
         self._is_group = adapter.is_group_address
-        self._overall = timedelta(seconds=pacing.overall * stretch)
-        self._per_chat = timedelta(seconds=pacing.per_chat * stretch)
-        self._per_group = timedelta(seconds=pacing.per_group * stretch)
+        self._overall = timedelta(seconds=pacing.overall)
+        self._per_chat = timedelta(seconds=pacing.per_chat)
+        self._per_group = timedelta(seconds=pacing.per_group)
         self._next_any: datetime | None = None
         self._next_chat: dict[str, datetime] = {}
         self.held_until: datetime | None = None
         self.last_429: tuple[datetime, str] | None = None
-        # When the last second's worth of messages actually went (the overall limit as
-        # the platform counts it: N in any window). A send that woke late (a busy event
-        # loop) must not let the ones planned after it bunch up into one window.
-        per_window = round(1 / pacing.overall) if pacing.overall else 0
-        self._window = self._overall * per_window
-        self._sent: deque[datetime] = deque(maxlen=max(per_window, 1))
-        self._went_to: dict[str, datetime] = {}
+        # The overall limit as the platform counts it: `_allowance` in any `_window`.
+        self._allowance = round(1 / pacing.overall) if pacing.overall else 0
+        # (Not _overall * _allowance: a timedelta keeps whole microseconds, 1/30 s of
+        # them thirty times over falls 10 us short of the second.)
+        self._window = timedelta(seconds=pacing.overall * self._allowance)
+        self._ended: list[datetime] = []  # when recent calls were answered, ascending
+        self._under_way = 0
+        self._answered = asyncio.Event()
+        self._answered_to: dict[str, datetime] = {}
 
     def ready(self, address: str, now: datetime) -> datetime:
         """The earliest moment a message to `address` may go."""
@@ -108,24 +129,42 @@ class Pacer:
                 ready = moment
         return ready
 
-    def window_ready(self, address: str, slot: datetime) -> datetime:
-        """`slot`, or later if the messages actually sent fill the window before it (or
-        the chat's last one actually went late)."""
-        ready = slot
-        if self._window and len(self._sent) == self._sent.maxlen:
-            ready = max(ready, self._sent[0] + self._window)
-        last = self._went_to.get(address)
+    def counted_ready(self, address: str, now: datetime) -> datetime | None:
+        """When a call to `address` may start as far as the platform may have counted the
+        calls before it: `now` or later, or None until a call under way is answered."""
+        ready = now
+        if self._allowance:
+            horizon = now - self._window
+            stale = bisect.bisect_right(self._ended, horizon)
+            del self._ended[:stale]  # answered before the window: arrived before it too
+            excess = len(self._ended) + self._under_way - self._allowance
+            if excess >= 0:
+                if excess >= len(self._ended):
+                    return None
+                ready = max(ready, self._ended[excess] + self._window + WINDOW_EPSILON)
+        last = self._answered_to.get(address)
         if last is not None:
             ready = max(ready, last + (self._per_group if self._is_group(address)
                                        else self._per_chat))
         return ready
 
-    def went(self, address: str, moment: datetime) -> None:
-        """Record that a message to `address` actually went at `moment`."""
-        if self._window:
-            self._sent.append(moment)
+    async def answered(self) -> None:
+        """Until the next call under way is answered."""
+        await self._answered.wait()
+
+    def started(self) -> None:
+        """A call begins (the platform may count it from now on)."""
+        self._under_way += 1
+
+    def ended(self, address: str, moment: datetime) -> None:
+        """The call to `address` begun last was answered at `moment`."""
+        self._under_way -= 1
+        if self._allowance:
+            bisect.insort(self._ended, moment)
         if self._per_chat or self._per_group:
-            self._went_to[address] = moment
+            self._answered_to[address] = moment
+        answered, self._answered = self._answered, asyncio.Event()
+        answered.set()
 
     def reserve(self, address: str, slot: datetime) -> None:
         """Record that a message to `address` goes at `slot`."""
@@ -146,12 +185,32 @@ def _finished(row: OutboxMessage, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _interleave(replies: list[OutboxMessage],
+                bulk: list[OutboxMessage]) -> list[OutboxMessage]:
+    """The order in which a batch is planned (and paced): replies first, except that
+    every BULK_SHARE-th place goes to bulk traffic, so a stream of replies cannot stall
+    a round. Each lane keeps its order, and the lanes share no chat, so every chat's
+    messages stay in order."""
+    if not replies or not bulk:
+        return replies or bulk
+    merged: list[OutboxMessage] = []
+    rest = iter(bulk)
+    for n, row in enumerate(replies, start=1):
+        merged.append(row)
+        if n % (BULK_SHARE - 1) == 0:
+            merged.extend(itertools.islice(rest, 1))
+    merged.extend(rest)
+    return merged
+
+
 @dataclass
 class _Outcome:
-    """What became of one row of a batch: the values to write, and a fallback to enqueue."""
+    """What became of one row of a batch: the values to write, and a fallback to enqueue
+    (with the priority of the message it stands in for)."""
 
     values: dict[str, Any]
     follow_up: tuple[Target, OutboundMessage] | None = None
+    priority: int = OutboxMessage.BULK
 
 
 class OutboxWorker:
@@ -164,14 +223,17 @@ class OutboxWorker:
     """
 
     def __init__(self, sessions: sessionmaker[Session], adapters: Mapping[str, Adapter],
-                 clock: Clock, *, lookahead: timedelta | None = None) -> None:
+                 clock: Clock, *, lookahead: timedelta | None = None,
+                 realtime: bool | None = None) -> None:
         self._sessions = sessions
         self._adapters = adapters
         self._clock = clock
-        realtime = self._realtime = isinstance(clock, SystemClock)
+        # Whether calls take time that the clock sees pass (by default: the real clock's),
+        # so that pacing must allow for when the platform counts each one.
+        realtime = self._realtime = (isinstance(clock, SystemClock) if realtime is None
+                                     else realtime)
         self._lookahead = lookahead if lookahead is not None else (
             LOOKAHEAD if realtime else timedelta(0))
-        self._stretch = PACING_MARGIN if realtime else 1.0
         self._pacers: dict[str, tuple[Adapter, Pacer]] = {}
         self._calls = asyncio.Semaphore(CONCURRENCY)
         self._lock = asyncio.Lock()
@@ -204,16 +266,16 @@ class OutboxWorker:
         adapter = self._adapters[platform]
         known = self._pacers.get(platform)
         if known is None or known[0] is not adapter:  # a new adapter: its own limits
-            known = (adapter, Pacer(adapter, self._stretch))
+            known = (adapter, Pacer(adapter))
             self._pacers[platform] = known
         return known[1]
 
     async def flush(self) -> datetime | None:
         """Send everything that is due; return when the next deferred message falls due.
 
-        Up to PIPELINE batches are in flight: the next is planned and claimed while the
-        last is still sending (never touching a chat the last one holds), so neither the
-        database work nor a batch's slowest call leaves the connections idle.
+        Up to PIPELINE batches are in flight: the next is planned and claimed once the
+        last runs low (LOW_WATER calls left), never touching a chat the last one holds, so
+        neither the database work nor a batch's slowest call leaves the connections idle.
         """
         async with self._lock:
             running: dict[asyncio.Task[tuple[datetime | None, int]], set[Chat]] = {}
@@ -221,16 +283,26 @@ class OutboxWorker:
                 while True:
                     busy: set[Chat] = set().union(*running.values())
                     due, batch = await self._plan(busy)
+                    waiters: set[asyncio.Future[Any]] = set(running)
+                    low_water: asyncio.Future[Any] | None = None
                     if batch is not None:
-                        task = asyncio.ensure_future(self._run_batch(*batch))
+                        low = asyncio.Event()
+                        task = asyncio.ensure_future(self._run_batch(*batch, low))
                         running[task] = set(batch[0])
+                        waiters.add(task)
                         if len(running) < PIPELINE:
-                            continue
+                            low_water = asyncio.ensure_future(low.wait())
+                            waiters.add(low_water)
                     if not running:
                         return due
-                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                    results = [task.result() for task in done]
-                    for task in done:
+                    done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                    if low_water is not None and not low_water.done():
+                        low_water.cancel()
+                    finished = [task for task in running if task in done]
+                    if not finished:
+                        continue  # the last batch runs low: plan the next meanwhile
+                    results = [task.result() for task in finished]
+                    for task in finished:
                         del running[task]
                     if not running and not any(settled for _, settled in results):
                         # Nothing went out and nothing else is under way: what is left
@@ -252,7 +324,8 @@ class OutboxWorker:
         blocked, next_due = await self._resolve_in_flight()
         blocked |= busy  # a chat with messages in flight: its next ones wait for them
         platforms = list(self._adapters)
-        rows = await self._db(self._load, lambda repo: repo.pending(platforms, limit=BATCH))
+        lanes = await self._db(self._load_lanes, platforms)
+        rows = _interleave(*lanes)
         now = self._clock.now()
         horizon = now + self._lookahead
         plan: dict[Chat, list[tuple[OutboxMessage, datetime]]] = {}
@@ -278,11 +351,21 @@ class OutboxWorker:
         return next_due, (plan, next_due)
 
     async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
-                         next_due: datetime | None) -> tuple[datetime | None, int]:
-        """Send a claimed batch, chats at once and each in order; record it in one go."""
+                         next_due: datetime | None, low: asyncio.Event | None = None
+                         ) -> tuple[datetime | None, int]:
+        """Send a claimed batch, chats at once and each in order; record it in one go.
+
+        `low` is set once no more than LOW_WATER of its rows are left to send."""
         outcomes: dict[int, _Outcome] = {}
+        total = sum(len(rows) for rows in plan.values())
+
+        def progress() -> None:
+            if low is not None and total - len(outcomes) <= LOW_WATER:
+                low.set()
+
+        progress()
         try:
-            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes)
+            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes, progress)
                                                  for rows in plan.values() if rows))
             await self._db(self._record, outcomes)
         finally:
@@ -294,27 +377,48 @@ class OutboxWorker:
         return next_due, settled
 
     async def _send_chat(self, rows: list[tuple[OutboxMessage, datetime]],
-                         outcomes: dict[int, _Outcome]) -> datetime | None:
+                         outcomes: dict[int, _Outcome],
+                         progress: Callable[[], None] = lambda: None) -> datetime | None:
         """Send one chat's rows of a batch in order; stop at the first that must wait."""
         stop_at: datetime | None = None
         for row, slot in rows:
             if stop_at is None:
+                if outcomes:
+                    progress()
                 pacer = self._pacer(row.platform)
                 if pacer.held_until is not None and pacer.held_until > slot:
                     stop_at = pacer.held_until  # the platform asked everyone to wait
                 else:
                     await self._sleep_until(slot)
-                    if self._realtime:  # (a test's fake clock never runs late)
-                        moment = pacer.window_ready(row.address, slot)
-                        if moment > slot:  # earlier sends went late and would crowd this
-                            await self._sleep_until(moment)
-                        pacer.went(row.address, self._clock.now())
-                    async with self._calls:
-                        stop_at = await self._send(row, outcomes)
+                    if not self._realtime:  # (a test's fake clock never runs late)
+                        async with self._calls:
+                            stop_at = await self._send(row, outcomes)
+                        continue
+                    await self._wait_until_counted(pacer, row.address)
+                    pacer.started()  # (no await between the check and this)
+                    try:
+                        async with self._calls:
+                            stop_at = await self._send(row, outcomes)
+                    finally:
+                        pacer.ended(row.address, self._clock.now())
                     continue
             # Claimed but not attempted: back to pending, behind the one that waits.
             outcomes[row.id] = _Outcome({"status": "pending"})
+        progress()
         return stop_at
+
+    async def _wait_until_counted(self, pacer: Pacer, address: str) -> None:
+        """Until a call to `address` cannot be one too many as the platform counts them
+        (earlier sends that went late would otherwise crowd this one)."""
+        while True:
+            now = self._clock.now()
+            moment = pacer.counted_ready(address, now)
+            if moment is None:
+                await pacer.answered()
+            elif moment > now:
+                await self._sleep_until(moment)
+            else:
+                return
 
     async def _sleep_until(self, moment: datetime) -> None:
         delay = (moment - self._clock.now()).total_seconds()
@@ -433,7 +537,7 @@ class OutboxWorker:
                 fallback = fallback_of(row.platform, row.payload)
                 outcomes[row.id] = _Outcome(_finished(row, {
                     "status": "failed", "attempts": attempts, "last_error": error}),
-                    follow_up=fallback)
+                    follow_up=fallback, priority=row.priority)
                 log.error("outbox %s to %s:%s failed for good after %d attempt(s): %s",
                           row.id, row.platform, row.address, attempts, error)
                 # A fallback was recorded in its place: it is due now.
@@ -484,21 +588,28 @@ class OutboxWorker:
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, outcome in outcomes.items():
             by_columns.setdefault(tuple(sorted(outcome.values)), []).append(
-                {"id": row_id, **outcome.values})
+                {"row_id": row_id, **outcome.values})
+        table = OutboxMessage.__table__
         with self._sessions.begin() as session:
-            for params in by_columns.values():
-                # An UPDATE by primary key for many rows at once (executemany).
-                session.execute(update(OutboxMessage), params)
+            for columns, params in by_columns.items():
+                # An UPDATE by primary key for many rows at once (executemany, in Core:
+                # the ORM's bulk path costs more Python per row than the statement).
+                session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                                .values({c: bindparam(c) for c in columns}), params)
             for outcome in outcomes.values():
                 if outcome.follow_up is not None:
                     # In the same transaction: the fallback is recorded exactly when the
                     # message it stands in for is marked failed.
                     target, message = outcome.follow_up
-                    OutboxRepo(session).enqueue(
+                    OutboxRepo(session, replies=outcome.priority != OutboxMessage.BULK).enqueue(
                         platform=target.platform, target_kind=target.kind,
                         address=target.address, thread_id=target.thread_id,
                         user_ref=target.user_ref, payload=message.to_payload(),
                         now=self._clock.now())
+
+    def _load_lanes(self, platforms: list[str]) -> tuple[list[Any], list[Any]]:
+        with self._sessions() as session:
+            return OutboxRepo(session).pending_lanes(platforms, limit=BATCH)
 
     def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
         with self._sessions() as session:

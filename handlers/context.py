@@ -84,8 +84,8 @@ class Context:
 
     @property
     def outbox(self) -> OutboxRepo:
-        """Outbox repository."""
-        return OutboxRepo(self.session)
+        """Outbox repository (what a handler answering an event records is a reply)."""
+        return OutboxRepo(self.session, replies=self.event is not None)
 
     @property
     def events(self) -> EventRepo:

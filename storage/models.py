@@ -12,10 +12,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -163,10 +165,17 @@ class OutboxMessage(Base):
 
     `status`: 'pending' (to send), 'sending' (a platform call began and its outcome is
     not recorded: after a crash, the outbox checks with the platform before resending),
-    'sent' or 'failed'.
+    'sent' or 'failed'. `priority`: REPLY for an answer to something a person just did,
+    BULK for scheduled traffic such as a round; the outbox sends replies first.
     """
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_priority", "status", "priority"),)
+
+    #: Scheduled traffic (rounds, reminders, digests).
+    BULK = 0
+    #: An answer to an inbound event: sent ahead of bulk traffic (see bot.outbox).
+    REPLY = 1
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
@@ -185,6 +194,7 @@ class OutboxMessage(Base):
     sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     external_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class ProcessedEvent(Base):

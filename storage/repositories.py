@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -317,10 +317,15 @@ class ConversationRepo:
 
 
 class OutboxRepo:
-    """Messages waiting to be delivered."""
+    """Messages waiting to be delivered.
 
-    def __init__(self, session: Session) -> None:
+    With `replies=True` (a handler answering an inbound event) what it records goes
+    ahead of bulk traffic such as a round (see bot.outbox).
+    """
+
+    def __init__(self, session: Session, *, replies: bool = False) -> None:
         self.session = session
+        self.priority = OutboxMessage.REPLY if replies else OutboxMessage.BULK
 
     def enqueue(self, *, platform: str, target_kind: str, address: str, payload: dict[str, Any],
                 now: datetime, thread_id: str | None = None, user_ref: str | None = None,
@@ -332,7 +337,7 @@ class OutboxRepo:
         msg = OutboxMessage(platform=platform, target_kind=target_kind, address=address,
                             thread_id=thread_id, user_ref=user_ref, payload=payload,
                             dedupe_key=dedupe_key, status="pending", attempts=0,
-                            not_before=now, created_at=now)
+                            not_before=now, created_at=now, priority=self.priority)
         try:
             with self.session.begin_nested():
                 self.session.add(msg)
@@ -345,6 +350,33 @@ class OutboxRepo:
         return list(self.session.scalars(select(OutboxMessage).where(
             OutboxMessage.status == "pending", OutboxMessage.platform.in_(list(platforms)))
             .order_by(OutboxMessage.id).limit(limit)))
+
+    def pending_lanes(self, platforms: Sequence[str], limit: int = 200
+                      ) -> tuple[list[Row[Any]], list[Row[Any]]]:
+        """Undelivered messages in two lanes, each oldest first: (replies, bulk).
+
+        The reply lane holds the chats with a pending reply, with everything pending to
+        them (an earlier bulk message to the same chat must still go first); the bulk
+        lane holds up to `limit` of the oldest bulk messages to other chats. Rows are
+        plain (not ORM objects, which cost more to build than the send they are for),
+        with the outbox's column names as attributes.
+        """
+        table = OutboxMessage.__table__
+        wanted = (table.c.status == "pending", table.c.platform.in_(list(platforms)))
+        replies = list(self.session.execute(
+            select(table.c.platform, table.c.address)
+            .where(*wanted, table.c.priority > OutboxMessage.BULK)
+            .order_by(table.c.id).limit(limit)))
+        chats = {(platform, address) for platform, address in replies}
+        lane: list[Row[Any]] = []
+        if chats:
+            lane = [row for row in self.session.execute(
+                select(table).where(*wanted, table.c.address.in_({a for _, a in chats}))
+                .order_by(table.c.id)) if (row.platform, row.address) in chats]
+        bulk = [row for row in self.session.execute(
+            select(table).where(*wanted, table.c.priority == OutboxMessage.BULK)
+            .order_by(table.c.id).limit(limit)) if (row.platform, row.address) not in chats]
+        return lane, bulk
 
     def claim(self, ids: Sequence[int], now: datetime) -> set[int]:
         """Mark those of `ids` still pending as 'sending'; return the ids this call claimed.

@@ -16,6 +16,8 @@ from bot.adapters.base import Pacing, RetryLater
 from bot.clock import FakeClock
 from bot.outbox import OutboxWorker
 from storage.models import OutboxMessage
+from storage.repositories import OutboxRepo
+from tests.fakes.rate_limits import Limit, SimulatedLimits
 from tests.support import RecordingAdapter
 from tests.test_outbox import enqueue, statuses
 
@@ -24,10 +26,12 @@ T = TypeVar("T")
 
 class Timeline:
     """Waits on the fake clock: whoever waits for the earliest moment wakes first, and the
-    clock moves to that moment (once everything runnable has run)."""
+    clock moves to that moment (once everything runnable has run). While `held`, the clock
+    stays where it is (a test doing something "at once")."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
+        self.held = False
         self.waiting: list[tuple[datetime, int, asyncio.Future[None]]] = []
         self.count = 0
 
@@ -44,7 +48,7 @@ class Timeline:
         while not task.done():
             for _ in range(20):
                 await asyncio.sleep(0)
-            if self.waiting:
+            if self.waiting and not self.held:
                 moment, _, future = heapq.heappop(self.waiting)
                 self.clock.set(max(moment, self.clock.now()))
                 future.set_result(None)
@@ -176,3 +180,81 @@ async def test_on_postgresql_a_row_another_process_holds_is_skipped_not_waited_f
         assert chat.to("bruno") == ["free"] and chat.to("alice") == []
     await bot.outbox.flush()
     assert chat.to("alice") == ["held elsewhere"]
+
+
+def enqueue_reply(bot, address: str, text: str) -> None:
+    """A message as a handler answering someone records it (a reply, not bulk)."""
+    with bot.unit() as ctx:
+        OutboxRepo(ctx.session, replies=True).enqueue(
+            platform="console", target_kind="dm", address=address, payload={"text": text},
+            now=bot.clock.now())
+
+
+async def test_replies_go_first_and_the_round_still_gets_a_share(bot, clock):
+    chat = RecordingAdapter()
+    bot.register(chat)
+    for i in range(20):
+        enqueue(bot, f"member{i}", f"round {i}")
+    for i in range(12):
+        enqueue_reply(bot, f"asker{i}", f"reply {i}")
+    await bot.outbox.flush()
+    order = [s.target.address for s in chat.sent]
+    assert len(order) == 32
+    assert order[0] == "asker0"
+    # Replies overtake the round, yet one place in four still goes to it.
+    assert [a.startswith("asker") for a in order[:8]] == [True, True, True, False] * 2
+    assert [a for a in order if a.startswith("member")] == [f"member{i}" for i in range(20)]
+
+
+async def test_a_reply_never_overtakes_an_earlier_message_to_its_chat(bot, clock):
+    chat = RecordingAdapter()
+    bot.register(chat)
+    enqueue(bot, "alice", "your check-in")  # part of a round, queued first
+    for i in range(30):
+        enqueue(bot, f"member{i}", f"round {i}")
+    enqueue_reply(bot, "alice", "answer to /help")
+    await bot.outbox.flush()
+    assert chat.to("alice") == ["your check-in", "answer to /help"]
+    order = [s.target.address for s in chat.sent]
+    alice = [n for n, address in enumerate(order) if address == "alice"]
+    assert alice == [0, 1]  # her chat went ahead of the round, as a whole and in order
+
+
+async def test_paced_sending_runs_close_to_the_limit_without_a_429_when_calls_take_time(
+        bot, clock):
+    # Telegram's 30 a second, counted by the platform when each request arrives: somewhere
+    # between the call starting and its answer. Most calls take 5 ms, every seventh 80 ms,
+    # and the slow ones are counted late, the others at once: the jitter a network adds.
+    limits = SimulatedLimits([Limit(30, 1.0), Limit(1, 1.0, "chat")],
+                             clock=lambda: clock.now().timestamp())
+    timeline = Timeline(clock)
+
+    class Platform(RecordingAdapter):
+        async def deliver(self, target, message):
+            slow = len(self.sent) % 7 == 6
+            if not slow:
+                refused = limits.check(target.address)
+            await timeline.wait_until(clock.now() + timedelta(milliseconds=80 if slow else 5))
+            if slow:
+                refused = limits.check(target.address)
+            if refused:
+                raise RetryLater(refused)
+            return await super().deliver(target, message)
+
+    platform = Platform(pacing=Pacing(per_chat=1.0, overall=1 / 30))
+    worker = OutboxWorker(bot.sessions, {"console": platform}, clock,
+                          lookahead=timedelta(seconds=1), realtime=True)
+    worker._sleep_until = timeline.wait_until  # type: ignore[method-assign]
+    for i in range(150):
+        enqueue(bot, f"person{i}", f"message {i}")
+    enqueue(bot, "person0", "a second one to the first person")
+
+    async def deliver_all() -> None:
+        while (due := await worker.flush()) is not None:
+            await timeline.wait_until(due)
+
+    await timeline.run(deliver_all())
+    assert limits.rejected == 0  # our pacing never caused a 429 ...
+    assert len(platform.sent) == 151
+    rate = (len(limits.accepted_at) - 1) / (limits.accepted_at[-1] - limits.accepted_at[0])
+    assert rate >= 0.95 * 30  # ... and ran at 95% of the allowed rate or more
