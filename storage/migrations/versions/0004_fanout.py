@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_fanout'
-down_revision = "0003_pulse"
+down_revision = "0004_support"
 branch_labels = None
 depends_on = None
 
