@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from bot.render import format_number, format_percent
 from bot.weeks import week_end, week_start, weeks_back
+from handlers.checkin import applicable_given
 from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
@@ -67,6 +68,7 @@ CONFIDENCE_MARGIN = 0.5
 SUPPORT_AGE_DAYS = 14
 #: Team morale below this (of 5) needs the GM's attention; stress uses the pulse alert level.
 MORALE_LOW = 3.0
+SKIPPED = object()  # an answer skipped (in the answers read: never a figure or a text)
 TEXT_KEYS = ("wins", "blockers", "support_type", "support_detail", "plan", "confidence")
 
 #: Attention kinds, most urgent first: the order of the list and of the directors.
@@ -134,13 +136,17 @@ class DirectorView:
     team: str | None
     status: str  # the latest week's check-in status (see handlers/summary.py)
     late: bool = False
+    answered: int = 0  # of `total` questions that applied, in the latest week
+    skipped: int = 0
+    total: int = 0
+    away_until: date | None = None
     slack_id: str | None = None
     telegram_id: int | None = None
     # 1. goal and plan completion
     week: list[Figure] = field(default_factory=list)
     mtd: list[Figure] = field(default_factory=list)
     qtd: list[Figure] = field(default_factory=list)
-    series: list[float | None] = field(default_factory=list)  # per week shown, oldest first
+    series: list[float | None] = field(default_factory=list)  # per look-back week, oldest first
     trend: str | None = None  # up | down | flat | None (too little to say)
     # 2. team management
     members: int = 0  # members asked to check in in the latest week
@@ -179,7 +185,9 @@ class DirectorView:
             return v.isoformat() if v else None
         return {
             "key": self.key, "name": self.name, "team": self.team, "status": self.status,
-            "late": self.late,
+            "late": self.late, "answered": self.answered, "skipped": self.skipped,
+            "total": self.total,
+            "away_until": self.away_until.isoformat() if self.away_until else None,
             "goals": {"week": [f.as_dict() for f in self.week],
                       "month_to_date": [f.as_dict() for f in self.mtd],
                       "quarter_to_date": [f.as_dict() for f in self.qtd],
@@ -221,13 +229,15 @@ class WeekCount:
     missing: list[str]  # names
     away: list[str]  # names
     nothing_sent: bool
+    not_sent: list[str] = field(default_factory=list)  # names: not asked, not in the target
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"week": self.week, "start": self.start.isoformat(),
                 "end": self.end.isoformat(), "expected": self.expected,
                 "checked_in": self.checked_in, "missing": list(self.missing),
-                "away": list(self.away), "nothing_sent": self.nothing_sent}
+                "away": list(self.away), "not_sent": list(self.not_sent),
+                "nothing_sent": self.nothing_sent}
 
 
 @dataclass
@@ -246,10 +256,12 @@ class GmSummary:
     quarter: str  # e.g. 2026-Q4
     reader_tz: str = "UTC"
     full: bool = False  # one director's full picture (/summary <director>)
+    look: list[str] = field(default_factory=list)  # the weeks of each director's series
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON the CLI prints (docs/schema/summary.schema.json)."""
         return {"view": "gm", "org": self.org, "week": self.week, "month": self.month,
+                "series_weeks": list(self.look),
                 "quarter": self.quarter, "weeks": [w.as_dict() for w in self.weeks],
                 "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported)}
                                       for f in self.headline],
@@ -353,11 +365,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     month, quarter = month_of(week), quarter_of(week)
     people = _people(session)
     by_id = {p.id: p for p in people}
-    directors = [p for p in people if p.role == "director" and p.active and
-                 (only is None or p.key == only)]
-    director_ids = {p.id for p in directors}
-    is_director = CheckinRound.person_id.in_(
-        select(Person.id).where(Person.role == "director", Person.active))
+    is_director = CheckinRound.person_id.in_(select(Person.id).where(Person.role == "director"))
     snap = cast(CheckinRound.questions, Text)
     # 1. Every round of the window: one row each, its snapshot numbered (the text itself
     # only on the first round that has it, so each distinct snapshot crosses once).
@@ -382,8 +390,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             is_director, CheckinRound.week.in_(window),
             (Answer.question_key.like("kpi:%")) | and_(
                 CheckinRound.week.in_(look), Answer.question_key.in_(TEXT_KEYS)))):
-        if not skipped:
-            answers.setdefault(rid, {})[qkey] = number if text is None else text
+        answers.setdefault(rid, {})[qkey] = SKIPPED if skipped else \
+            number if text is None else text
     # 4. CRM sums per person, metric and week.
     crm: dict[tuple[str, str, str], float] = {}
     for key, metric, wk, value in conn.execute(select(
@@ -393,6 +401,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         crm[(key, metric, wk)] = float(value)
 
     rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
+    # Directors today, and those since removed from the org file in the weeks they had a
+    # round: history never changes after the fact.
+    directors = [p for p in people if p.role == "director" and (only is None or p.key == only)
+                 and (p.active or any((p.id, w) in rounds for w in shown_weeks))]
+    director_ids = {p.id for p in directors}
     away = away_weeks(ctx, [p for p in people if p.active or p.id in director_ids], window)
     snapshots = Snapshots(ctx, locale)
     kpi_cache: dict[int, list[tuple[str, str, str, str, float]]] = {}
@@ -428,8 +441,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         view = DirectorView(d.key, d.display_name, d.team, status_of(d.id, week),
                             slack_id=d.slack_id, telegram_id=d.telegram_id)
         latest = rounds.get((d.id, week))
-        if latest is not None and latest[6] is not None:
-            view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > week_end(week)
+        if view.status == "away":
+            view.away_until = away.get((d.id, week))
+        if latest is not None:
+            if latest[6] is not None:
+                view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > week_end(week)
+            given, real = counts.get(latest[0], (0, 0))
+            view.answered, view.skipped = int(real or 0), int(given) - int(real or 0)
+            view.total = _applicable(snapshots, texts[latest[7]], answers.get(latest[0], {}))
         mtd: dict[tuple[str, str], Figure] = {}
         qtd: dict[tuple[str, str], Figure] = {}
         per_week: dict[str, float | None] = {}
@@ -477,7 +496,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                             fig.not_reported.append(d.display_name)
             per_week[wk] = sum(ratios) / len(ratios) if ratios else None
         view.mtd, view.qtd = list(mtd.values()), list(qtd.values())
-        view.series = [per_week.get(w) for w in shown_weeks]
+        view.series = [per_week.get(w) for w in look]
         view.trend = _trend([per_week.get(w) for w in look], TREND_MARGIN)
         _execution(view, d.id, look, rounds, answers)
         views.append(view)
@@ -506,7 +525,26 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                        key=lambda a: (ATTENTION_ORDER.index(a.kind), a.name))
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      list(head_mtd.values()), list(head_qtd.values()), views, attention,
-                     month, quarter, reader_tz, full=only is not None)
+                     month, quarter, reader_tz, full=only is not None, look=look)
+
+
+def _applicable(snapshots: Snapshots, snapshot: str, given: dict[str, Any]) -> int:
+    """How many of a round's questions applied (a skip_if on a choice answer leaves some
+    out, as in the check-in itself)."""
+    questions = snapshots.questions(snapshot)
+    if not any(q.skip_if for q in questions):
+        return len(questions)
+    answers = {k: _Given(v if isinstance(v, str) else None, v is SKIPPED)
+               for k, v in given.items()}
+    return len(applicable_given(questions, answers))
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """The little of an answer that decides whether a later question applies."""
+
+    text_value: str | None
+    skipped: bool = False
 
 
 def _trend(values: Sequence[float | None], margin: float) -> str | None:
@@ -713,7 +751,8 @@ def _week_count(week: str, directors: list[Any], statuses: dict[tuple[int, str],
                      sum(1 for _, st in expected if st == "submitted"),
                      [names[pid] for pid, st in expected if st != "submitted"],
                      [names[pid] for pid, st in sts if st == "away"],
-                     all(st == "not_sent" for _, st in sts))
+                     all(st == "not_sent" for _, st in sts),
+                     [names[pid] for pid, st in sts if st == "not_sent"])
 
 
 def _attention(ctx: Context, v: DirectorView) -> list[Attention]:
@@ -773,7 +812,8 @@ def prepared(summary: GmSummary) -> list[dict[str, Any]]:
                      for f in d.week],
             "mtd": [(f, _pct(f.attainment)) for f in d.mtd],
             "qtd": [(f, _pct(f.attainment)) for f in d.qtd],
-            "series": " → ".join(_pct(v) for v in d.series),
+            "series": " → ".join(_pct(v) for v in d.series)
+            if any(v is not None for v in d.series[:-1]) else None,
             "kinds": {a.kind for a in d.attention},
         })
     return rows
