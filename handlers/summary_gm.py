@@ -45,6 +45,7 @@ from sqlalchemy import Text, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from bot.render import format_number, format_percent
+from bot.text import clean_text
 from bot.weeks import week_end, week_start, weeks_back
 from handlers.checkin import applicable_given
 from handlers.context import Context
@@ -510,7 +511,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             kind = given.get("support_type")
             if isinstance(kind, str) and kind != "none":
                 detail = given.get("support_detail")
-                asked[(d.key, wk)] = (kind, detail if isinstance(detail, str) else None)
+                asked[(d.key, wk)] = (kind, clean_text(detail) if isinstance(detail, str)
+                                      else None)
     support = support_requests(asked, look, [d.key for d in directors], today)
     for view in views:
         view.support = support.get(view.key, [])
@@ -573,7 +575,7 @@ def _execution(view: DirectorView, pid: int, look: list[str],
     text = now.get("blockers")
     mine = tokens(text if isinstance(text, str) else None)
     if mine:
-        view.blockers = text
+        view.blockers = clean_text(text)
         earlier = [tokens(g.get("blockers") if isinstance(g.get("blockers"), str) else None)
                    for g in given_by_week[:-1]]
         same = sum(1 for e in earlier if similar(mine, e))
@@ -581,7 +583,8 @@ def _execution(view: DirectorView, pid: int, look: list[str],
     for attr, given, key in (("wins", now, "wins"), ("plan", now, "plan"),
                              ("last_plan", last, "plan")):
         value = given.get(key)
-        setattr(view, attr, value if isinstance(value, str) else None)
+        # Text stored before answers were cleaned on the way in is cleaned on the way out.
+        setattr(view, attr, clean_text(value) if isinstance(value, str) else None)
     view.confidence = [int(g["confidence"]) if isinstance(g.get("confidence"), int | float)
                        else None for g in given_by_week]
     view.confidence_trend = _trend([float(c) if c is not None else None
