@@ -448,8 +448,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if latest[6] is not None:
                 view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > week_end(week)
             given, real = counts.get(latest[0], (0, 0))
-            view.answered, view.skipped = int(real or 0), int(given) - int(real or 0)
-            view.total = _applicable(snapshots, texts[latest[7]], answers.get(latest[0], {}))
+            mine = answers.get(latest[0], {})
+            view.total, left_out = _applicable(snapshots, texts[latest[7]], mine)
+            # Answers to questions that no longer apply do not count (as in the check-in).
+            gone = [mine[k] for k in left_out if k in mine]
+            real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
+            view.answered, view.skipped = real, int(given) - len(gone) - real
         mtd: dict[tuple[str, str], Figure] = {}
         qtd: dict[tuple[str, str], Figure] = {}
         per_week: dict[str, float | None] = {}
@@ -530,15 +534,17 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      month, quarter, reader_tz, full=only is not None, look=look)
 
 
-def _applicable(snapshots: Snapshots, snapshot: str, given: dict[str, Any]) -> int:
-    """How many of a round's questions applied (a skip_if on a choice answer leaves some
-    out, as in the check-in itself)."""
+def _applicable(snapshots: Snapshots, snapshot: str,
+                given: dict[str, Any]) -> tuple[int, list[str]]:
+    """How many of a round's questions applied, and the keys of those left out (a skip_if
+    on a choice answer leaves some out, as in the check-in itself)."""
     questions = snapshots.questions(snapshot)
     if not any(q.skip_if for q in questions):
-        return len(questions)
+        return len(questions), []
     answers = {k: _Given(v if isinstance(v, str) else None, v is SKIPPED)
                for k, v in given.items()}
-    return len(applicable_given(questions, answers))
+    live = {q.key for q in applicable_given(questions, answers)}
+    return len(live), [q.key for q in questions if q.key not in live]
 
 
 @dataclass(frozen=True, slots=True)
