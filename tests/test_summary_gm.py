@@ -215,3 +215,28 @@ async def test_cli_csv_has_one_row_per_director(bot, chat, clock, monkeypatch):
     assert rows[0]["attention"] == "missing" and rows[0]["revenue_week_actual"] == ""
     code, out = run_cli(bot.settings, "summary", "--format", "csv", "--team", "East")
     assert next(csv.DictReader(io.StringIO(out)))["person"] == "alice"
+
+
+async def test_the_json_is_what_its_schema_says(bot, chat, clock, monkeypatch):
+    """Other tools rely on docs/schema/summary.schema.json: real output validates, and a
+    field the schema does not know fails (so the two cannot drift apart unnoticed)."""
+    import jsonschema
+
+    from tests.support import DATA
+    schema = json.loads((DATA.parent.parent / "docs/schema/summary.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    outputs = [run_cli(bot.settings, "summary", "--format", "json", *args)[1]
+               for args in ((), ("--weeks", "3"), ("--person", "alice"), ("--team", "East"))]
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    for out in outputs:
+        validator.validate(json.loads(out))
+    data = json.loads(outputs[0])
+    assert data["view"] == "gm" and data["directors"]
+    data["directors"][0]["goals"]["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(data)
