@@ -434,16 +434,22 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     today = ctx.clock.now().astimezone(ZoneInfo(reader_tz)).date()
     names = {p.id: p.display_name for p in people}
     headline: dict[tuple[str, str], Figure] = {}
-    head_mtd: dict[tuple[str, str], Figure] = {}
-    head_qtd: dict[tuple[str, str], Figure] = {}
     views: list[DirectorView] = []
     statuses: dict[tuple[int, str], str] = {}
+    # Per week once, not per director and KPI: is it in the quarter, the month, shown.
+    in_quarter = {wk: quarter_of(wk) == quarter for wk in window}
+    in_month = {wk: in_quarter[wk] and month_of(wk) == month for wk in window}
+    wanted = set(look) | {wk for wk in window if in_quarter[wk]}
+    shown_set = set(shown_weeks)
+    org_mtd: dict[tuple[str, str], list[Any]] = {}
+    org_qtd: dict[tuple[str, str], list[Any]] = {}
     for d in directors:
-        view = DirectorView(d.key, d.display_name, d.team, status_of(d.id, week),
+        pid = d.id
+        view = DirectorView(d.key, d.display_name, d.team, status_of(pid, week),
                             slack_id=d.slack_id, telegram_id=d.telegram_id)
-        latest = rounds.get((d.id, week))
+        latest = rounds.get((pid, week))
         if view.status == "away":
-            view.away_until = away.get((d.id, week))
+            view.away_until = away.get((pid, week))
         if latest is not None:
             if latest[6] is not None:
                 view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > week_end(week)
@@ -454,55 +460,67 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             gone = [mine[k] for k in left_out if k in mine]
             real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
             view.answered, view.skipped = real, int(given) - len(gone) - real
-        mtd: dict[tuple[str, str], Figure] = {}
-        qtd: dict[tuple[str, str], Figure] = {}
+        # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
+        sums: dict[tuple[str, str], list[Any]] = {}
         per_week: dict[str, float | None] = {}
         for wk in window:
-            st = status_of(d.id, wk)
-            statuses[(d.id, wk)] = st
-            r = rounds.get((d.id, wk))
-            if r is None or st not in EXPECTED:
-                per_week[wk] = None
+            st = status_of(pid, wk)
+            if wk in shown_set:
+                statuses[(pid, wk)] = st
+            r = rounds.get((pid, wk))
+            if r is None or st not in EXPECTED or wk not in wanted:
                 continue
-            given = answers.get(r[0], {})
-            ratios: list[float] = []
+            given = answers.get(r[0], _EMPTY)
+            q, m, now = in_quarter[wk], in_month[wk], wk == week
+            ratio, n = 0.0, 0
             for qkey, metric, label, unit, target in kpis(r[7]):
                 typed = given.get(qkey)
-                typed = float(typed) if isinstance(typed, int | float) else None
-                from_crm = crm.get((d.key, metric, wk))
-                actual = from_crm if from_crm is not None else typed
+                if typed is SKIPPED or isinstance(typed, str):
+                    typed = None
+                from_crm = crm.get((d.key, metric, wk)) if crm else None
+                actual = typed if from_crm is None else from_crm
                 if target > 0 and actual is not None:
-                    ratios.append(actual / target)
-                buckets = []
-                if quarter_of(wk) == quarter:
-                    buckets.append((qtd, head_qtd))
-                    if month_of(wk) == month:
-                        buckets.append((mtd, head_mtd))
-                if wk == week:
-                    line = Figure(metric, label, unit, target, actual,
-                                  int(actual is not None), 1, from_crm, typed,
-                                  from_crm is not None and typed is not None and
-                                  crm_differs(from_crm, typed, tolerance))
-                    view.week.append(line)
-                    buckets.append((None, headline))
-                for mine, org in buckets:
-                    for fig_map in (mine, org):
-                        if fig_map is None:
-                            continue
-                        fig = fig_map.get((metric, unit))
-                        if fig is None:
-                            fig = fig_map[(metric, unit)] = Figure(metric, label, unit)
-                        fig.target += target
-                        fig.expected += 1
-                        if actual is not None:
-                            fig.actual = (fig.actual or 0.0) + actual
-                            fig.reported += 1
-                        elif fig_map is headline:
-                            fig.not_reported.append(d.display_name)
-            per_week[wk] = sum(ratios) / len(ratios) if ratios else None
-        view.mtd, view.qtd = list(mtd.values()), list(qtd.values())
+                    ratio += actual / target
+                    n += 1
+                if q:
+                    acc = sums.get((metric, unit))
+                    if acc is None:
+                        acc = sums[(metric, unit)] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
+                    _add(acc, 5, target, actual)
+                    if m:
+                        _add(acc, 1, target, actual)
+                if now:
+                    view.week.append(Figure(metric, label, unit, target, actual,
+                                            int(actual is not None), 1, from_crm, typed,
+                                            from_crm is not None and typed is not None and
+                                            crm_differs(from_crm, typed, tolerance)))
+            per_week[wk] = ratio / n if n else None
+        for (metric, unit), acc in sums.items():
+            if acc[4]:
+                view.mtd.append(Figure(metric, acc[0], unit, acc[1], acc[2], acc[3], acc[4]))
+            view.qtd.append(Figure(metric, acc[0], unit, acc[5], acc[6], acc[7], acc[8]))
+            for org, at in ((org_mtd, 1), (org_qtd, 5)):
+                total = org.get((metric, unit))
+                if total is None:
+                    total = org[(metric, unit)] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
+                total[at] += acc[at]
+                if acc[at + 1] is not None:
+                    total[at + 1] = (total[at + 1] or 0.0) + acc[at + 1]
+                total[at + 2] += acc[at + 2]
+                total[at + 3] += acc[at + 3]
+        for f in view.week:
+            total_f = headline.get((f.metric, f.unit))
+            if total_f is None:
+                total_f = headline[(f.metric, f.unit)] = Figure(f.metric, f.label, f.unit)
+            total_f.target += f.target
+            total_f.expected += 1
+            if f.actual is None:
+                total_f.not_reported.append(d.display_name)
+            else:
+                total_f.actual = (total_f.actual or 0.0) + f.actual
+                total_f.reported += 1
         view.series = [per_week.get(w) for w in look]
-        view.trend = _trend([per_week.get(w) for w in look], TREND_MARGIN)
+        view.trend = _trend(view.series, TREND_MARGIN)
         _execution(view, d.id, look, rounds, answers)
         views.append(view)
 
@@ -529,9 +547,24 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     views.sort(key=_need)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (ATTENTION_ORDER.index(a.kind), a.name))
+    head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4])
+                for k, t in org_mtd.items() if t[4]]
+    head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8]) for k, t in org_qtd.items()]
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
-                     list(head_mtd.values()), list(head_qtd.values()), views, attention,
+                     head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look)
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+def _add(acc: list[Any], at: int, target: float, actual: float | None) -> None:
+    """Add one person-week's KPI to a period's [target, actual, reported, expected]."""
+    acc[at] += target
+    acc[at + 3] += 1
+    if actual is not None:
+        acc[at + 1] = (acc[at + 1] or 0.0) + actual
+        acc[at + 2] += 1
 
 
 def _applicable(snapshots: Snapshots, snapshot: str,

@@ -87,7 +87,7 @@ async def test_summary_over_several_weeks(bot, chat, clock):
     assert "Summary of the last 2 weeks" in text
     assert "2026-W48: 2 of 3 · missing: Bruno Rossi" in text
     assert "2026-W49: 1 of 1" in text  # only Alice was asked that week
-    assert "trend ↓ (— → — → 104% → 50%)" in text
+    assert "trend ↓ (— → — → 90% → 38%)" in text  # the mean of her two KPIs
 
 
 async def test_summary_of_a_given_week(bot, chat, clock):
