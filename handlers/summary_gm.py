@@ -71,6 +71,8 @@ SUPPORT_AGE_DAYS = 14
 MORALE_LOW = 3.0
 SKIPPED = object()  # an answer skipped (in the answers read: never a figure or a text)
 TEXT_KEYS = ("wins", "blockers", "support_type", "support_detail", "plan", "confidence")
+#: Those read for every look-back week (wins: this week only; plan: this and last week).
+LOOK_KEYS = ("blockers", "support_type", "support_detail", "confidence")
 
 #: Attention kinds, most urgent first: the order of the list and of the directors.
 ATTENTION_ORDER = ("oneonone_overdue", "actions_overdue", "falling", "support_aged",
@@ -367,38 +369,50 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     people = _people(session)
     by_id = {p.id: p for p in people}
     is_director = CheckinRound.person_id.in_(select(Person.id).where(Person.role == "director"))
-    snap = cast(CheckinRound.questions, Text)
-    # 1. Every round of the window: one row each, its snapshot numbered (the text itself
-    # only on the first round that has it, so each distinct snapshot crosses once).
-    round_rows = conn.execute(select(
-        CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.status,
-        CheckinRound.team, CheckinRound.prompted_at.is_not(None), CheckinRound.submitted_at,
-        func.dense_rank().over(order_by=snap),
-        case((func.row_number().over(partition_by=snap, order_by=CheckinRound.id) == 1,
-              snap))).where(CheckinRound.week.in_(window))).all()
-    texts: dict[int, str] = {row[7]: row[8] for row in round_rows if row[8] is not None}
+    # 1. Every round of the window, its question snapshot as stored: the same snapshot
+    # text is one key, parsed once (rounds built from the same questions share it).
+    round_rows = []
+    texts: dict[int, str] = {}
+    snap_ids: dict[str, int] = {}
+    for row in conn.execute(select(
+            CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.status,
+            CheckinRound.team, CheckinRound.prompted_at.is_not(None),
+            CheckinRound.submitted_at, cast(CheckinRound.questions, Text))
+            .where(CheckinRound.week.in_(window))).all():
+        sid = snap_ids.get(row[7])
+        if sid is None:
+            sid = snap_ids[row[7]] = len(snap_ids)
+            texts[sid] = row[7]
+        round_rows.append((*row[:7], sid))
     # 2. Answers given and real (not skipped) per round: the check-in status.
     counts = {rid: (given, real) for rid, given, real in conn.execute(
         select(Answer.round_id, func.count(),
                func.sum(case((Answer.skipped, 0), else_=1)))
         .join(CheckinRound, CheckinRound.id == Answer.round_id)
-        .where(CheckinRound.week.in_(window)).group_by(Answer.round_id))}
-    # 3. Directors' KPI numbers over the window and their texts over the look-back.
+        .where(CheckinRound.week.in_(window)).group_by(Answer.round_id)).all()}
+    # 3. Directors' KPI numbers over the window and their texts over the look-back (the
+    # question keys named, so the (round_id, question_key) index finds just those).
+    snapshots = Snapshots(ctx, locale)
+    kpi_keys = sorted({q.key for text in texts.values() for q in snapshots.questions(text)
+                       if q.category == "kpi"})
     answers: dict[int, dict[str, Any]] = {}
-    for rid, qkey, text, number, skipped in conn.execute(select(
-            Answer.round_id, Answer.question_key, Answer.text_value, Answer.number_value,
-            Answer.skipped).join(CheckinRound, CheckinRound.id == Answer.round_id).where(
-            is_director, CheckinRound.week.in_(window),
-            (Answer.question_key.like("kpi:%")) | and_(
-                CheckinRound.week.in_(look), Answer.question_key.in_(TEXT_KEYS)))):
-        answers.setdefault(rid, {})[qkey] = SKIPPED if skipped else \
-            number if text is None else text
+    base = select(Answer.round_id, Answer.question_key, Answer.text_value,
+                  Answer.number_value, Answer.skipped).join(
+        CheckinRound, CheckinRound.id == Answer.round_id).where(is_director)
+    for query in (
+            base.where(CheckinRound.week.in_(window), Answer.question_key.in_(kpi_keys or [""])),
+            base.where(CheckinRound.week.in_(look), Answer.question_key.in_(LOOK_KEYS)),
+            base.where(CheckinRound.week.in_(look[-2:]), Answer.question_key == "plan"),
+            base.where(CheckinRound.week == week, Answer.question_key == "wins")):
+        for rid, qkey, text, number, skipped in conn.execute(query).all():
+            answers.setdefault(rid, {})[qkey] = SKIPPED if skipped else \
+                number if text is None else text
     # 4. CRM sums per person, metric and week.
     crm: dict[tuple[str, str, str], float] = {}
     for key, metric, wk, value in conn.execute(select(
             CrmActual.person_key, CrmActual.metric, CrmActual.week, func.sum(CrmActual.value))
             .where(CrmActual.week.in_(window))
-            .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week)):
+            .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week)).all():
         crm[(key, metric, wk)] = float(value)
 
     rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
