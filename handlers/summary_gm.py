@@ -10,10 +10,11 @@ flagged), last week's plan beside this week's wins, the confidence trend; (5) th
 and next one-on-one with the GM and open action items. The org's headline comes first,
 then what needs the GM's attention, then the directors ordered by need.
 
-Speed: a fixed handful of aggregate statements whatever the size of the org (people,
-rounds with their question snapshot numbered by a window function, KPI and text
-answers, answer counts per round, CRM sums, one-on-one sums, open actions, kudos,
-polls), then one pass in Python and one template pass with the strings precomputed.
+Speed: a fixed handful of statements whatever the size of the org (people; the rounds
+of the weeks needed, each distinct question snapshot parsed once; answer counts per
+round; the KPI and text answers by their question keys; CRM sums; one-on-one and
+action-item sums; kudos per team pair; polls), then one pass in Python over the
+directors and weeks, and one template pass with the numbers formatted beforehand.
 
 Rules worth knowing (README, summary section):
 - A director's figures are their own check-in's KPI answers (a director reports their
@@ -406,7 +407,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             base.where(CheckinRound.week == week, Answer.question_key == "wins")):
         for rid, qkey, text, number, skipped in conn.execute(query).all():
             answers.setdefault(rid, {})[qkey] = SKIPPED if skipped else \
-                number if text is None else text
+                number if number is not None else text
     # 4. CRM sums per person, metric and week.
     crm: dict[tuple[str, str, str], float] = {}
     for key, metric, wk, value in conn.execute(select(
