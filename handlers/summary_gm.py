@@ -378,7 +378,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for row in conn.execute(select(
             CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.status,
             CheckinRound.team, CheckinRound.prompted_at.is_not(None),
-            CheckinRound.submitted_at, cast(CheckinRound.questions, Text))
+            # When it was submitted matters for the latest week only (late or not).
+            case((CheckinRound.week == week, CheckinRound.submitted_at)),
+            cast(CheckinRound.questions, Text))
             .where(CheckinRound.week.in_(window))).all():
         sid = snap_ids.get(row[7])
         if sid is None:
@@ -590,7 +592,8 @@ def _applicable(snapshots: Snapshots, snapshot: str,
     if not any(q.skip_if for q in questions):
         return len(questions), []
     answers = {k: _Given(v if isinstance(v, str) else None, v is SKIPPED)
-               for k, v in given.items()}
+               for k in {q.skip_if[0] for q in questions if q.skip_if}
+               if (v := given.get(k)) is not None}
     live = {q.key for q in applicable_given(questions, answers)}
     return len(live), [q.key for q in questions if q.key not in live]
 
@@ -871,6 +874,7 @@ def prepared(summary: GmSummary) -> list[dict[str, Any]]:
             "qtd": [(f, _pct(f.attainment)) for f in d.qtd],
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
+            "confidence": " → ".join(str(c) for c in d.confidence if c is not None),
             "kinds": {a.kind for a in d.attention},
         })
     return rows
