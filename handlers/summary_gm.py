@@ -46,6 +46,7 @@ from sqlalchemy import Text, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from bot.render import format_number, format_percent
+from bot.schedule import checkin_moment
 from bot.text import clean_text
 from bot.weeks import week_end, week_start, weeks_back
 from handlers.checkin import applicable_given
@@ -53,7 +54,7 @@ from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
-from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots, away_weeks
+from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots
 from handlers.summary_support import SupportItem, support_requests
 from storage.goals import CrmActual
 from storage.kudos import Kudos
@@ -424,7 +425,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     directors = [p for p in people if p.role == "director" and (only is None or p.key == only)
                  and (p.active or any((p.id, w) in rounds for w in shown_weeks))]
     director_ids = {p.id for p in directors}
-    away = away_weeks(ctx, [p for p in people if p.active or p.id in director_ids], window)
+    away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
+                 set(shown_weeks), rounds, counts)
     snapshots = Snapshots(ctx, locale)
     kpi_cache: dict[int, list[tuple[str, str, str, str, float]]] = {}
 
@@ -604,6 +606,34 @@ class _Given:
 
     text_value: str | None
     skipped: bool = False
+
+
+def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
+          rounds: dict[tuple[int, str], Any],
+          counts: dict[int, tuple[int, int]]) -> dict[tuple[int, str], date]:
+    """away_weeks (handlers/summary.py), asked only where the answer can matter: every
+    person-week shown, and older weeks whose round has no answer and was not submitted
+    (away or missed); a week with answers counts as answered whatever the calendar."""
+    schedule = ctx.settings.checkin_schedule
+    moments: dict[tuple[str, str], datetime] = {}
+    asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
+    for p in people:
+        for wk in window:
+            if wk not in shown:
+                r = rounds.get((p.id, wk))
+                if r is None or r[3] == "submitted" or counts.get(r[0], (0, 0))[0]:
+                    continue
+            moment = moments.get((p.timezone, wk))
+            if moment is None:
+                moment = moments[(p.timezone, wk)] = checkin_moment(schedule, p.timezone, wk)
+            asks[(p.id, wk)] = (p.id, p.timezone, moment)
+    covering = ctx.away.covering(asks.values())
+    out: dict[tuple[int, str], date] = {}
+    for key, (pid, timezone, moment) in asks.items():
+        period = covering.get((pid, moment))
+        if period is not None:
+            out[key] = period.last_day(timezone)
+    return out
 
 
 def _trend(values: Sequence[float | None], margin: float) -> str | None:
