@@ -1,8 +1,11 @@
-"""Summary benchmarks: `/summary` and `teampulse summary` on a year of history.
+"""Summary benchmarks: the GM's `/summary` (five questions per director) on a year of history.
 
-Each figure is the median of several runs divided by a hand-written raw SQL query, run in
-the same process a moment before, that computes the same numbers (participation per
-status and the team's KPI totals against the whole target). Absolute medians are
+Each figure is the median of several runs divided by hand-written raw SQL, run in the same
+process a moment before, that computes the same numbers (see `raw_sql`): per director and
+week of the quarter to date (and the weeks shown) each KPI's target and figure straight
+from the JSON snapshot, the answer counts that make each check-in status, the look-back
+weeks' text answers (blockers, support, plan, wins, confidence), the CRM sums, the
+one-on-one and action-item aggregates and the kudos per team. Absolute medians are
 reported too, against the issue's time targets (baseline = the target time, target 1x).
 
   summary-week-1k    /summary for one week, 1,000 people x 52 weeks stored
@@ -11,11 +14,12 @@ reported too, against the issue's time targets (baseline = the target time, targ
   summary-week-10k   /summary for one week, 10,000 people (8 weeks stored)
   (each also as <name>-abs: the median against the time target, 200 ms or 1 s)
 
-`/summary` is measured as the GM gets it (build and render; a trend loads text answers for
-its latest week only), the CLI with every week's texts (JSON). History is written with
-bulk inserts (executemany in chunks), not the ORM, so a year of 1,000 people takes
-seconds. `BENCH_DATABASE_URL` runs it on another database (PostgreSQL: its `public`
-schema is dropped and the tables created afresh, so give it a throwaway database).
+Every one of the people is a director here (the worst case for the GM's view: one block
+each). `/summary` is measured as the GM gets it (build and render in one transaction).
+History is written with bulk inserts (executemany in chunks), not the ORM, so a year of
+1,000 people takes seconds. `BENCH_DATABASE_URL` runs it on another database
+(PostgreSQL: its `public` schema is dropped and the tables created afresh, so give it a
+throwaway database).
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ from bot.app import prepare
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.weeks import week_of, week_start, weeks_back
-from handlers.summary import SummaryRequest, render_summary, summaries
+from handlers.summary import SummaryRequest, resolve_week
+from handlers.summary_gm import LOOK_BACK, TEXT_KEYS, _window, build_gm_summary, render_gm
 from storage.away import AwayPeriod
 from storage.models import Answer, CheckinRound, Person
 
@@ -248,8 +253,9 @@ GROUP BY st.week, st.team, st.status, kq.metric, kq.unit
 """
 
 
-def raw_sql(engine: Engine, weeks: list[str]) -> list[tuple[Any, ...]]:
-    """The reference numbers straight from SQL.
+def checkin_sql(engine: Engine, weeks: list[str]) -> list[tuple[Any, ...]]:
+    """Participation per status and KPI totals per (week, team, status, metric) straight
+    from SQL: the reference tests/test_summary_sql.py checks the summary's numbers against.
 
     Away is simplified to the bench's data: periods of whole weeks, never cut short, so a
     week is away when a period holds its Monday (the summary itself asks about the
@@ -267,6 +273,67 @@ def raw_sql(engine: Engine, weeks: list[str]) -> list[tuple[Any, ...]]:
         return list(conn.execute(text(statement)).all())
 
 
+_KPI_ROWS = {
+    "sqlite": """SELECT r.person_id, r.week, json_extract(q.value, '$.metric') AS metric,
+                        COALESCE(json_extract(q.value, '$.unit'), '') AS unit,
+                        COALESCE(json_extract(q.value, '$.target'), 0) AS target,
+                        CASE WHEN x.skipped THEN NULL ELSE x.number_value END AS actual
+                 FROM checkin_rounds r JOIN people p ON p.id = r.person_id
+                      AND p.role = 'director', json_each(r.questions) q
+                 LEFT JOIN answers x ON x.round_id = r.id
+                      AND x.question_key = json_extract(q.value, '$.key')
+                 WHERE r.week IN ({weeks}) AND json_extract(q.value, '$.category') = 'kpi'""",
+    "postgresql": """SELECT r.person_id, r.week, q.value->>'metric' AS metric,
+                            COALESCE(q.value->>'unit', '') AS unit,
+                            COALESCE((q.value->>'target')::float, 0) AS target,
+                            CASE WHEN x.skipped THEN NULL ELSE x.number_value END AS actual
+                     FROM checkin_rounds r JOIN people p ON p.id = r.person_id
+                          AND p.role = 'director'
+                     CROSS JOIN json_array_elements(r.questions) q
+                     LEFT JOIN answers x ON x.round_id = r.id
+                          AND x.question_key = q.value->>'key'
+                     WHERE r.week IN ({weeks}) AND q.value->>'category' = 'kpi'""",
+}
+
+_RAW_REST = [
+    # Per round: its status inputs (answers given, not skipped).
+    """SELECT r.id, r.person_id, r.week, r.status, r.prompted_at IS NOT NULL,
+              COUNT(x.id), COALESCE(SUM(CASE WHEN x.skipped THEN 0 ELSE 1 END), 0)
+       FROM checkin_rounds r LEFT JOIN answers x ON x.round_id = r.id
+       WHERE r.week IN ({weeks}) GROUP BY r.id, r.person_id, r.week, r.status, r.prompted_at""",
+    # Directors' text answers of the look-back weeks.
+    """SELECT r.person_id, r.week, x.question_key, x.text_value, x.number_value
+       FROM checkin_rounds r JOIN people p ON p.id = r.person_id AND p.role = 'director'
+       JOIN answers x ON x.round_id = r.id
+       WHERE r.week IN ({look}) AND x.question_key IN ({texts}) AND NOT x.skipped""",
+    """SELECT person_key, metric, week, SUM(value) FROM crm_actuals WHERE week IN ({weeks})
+       GROUP BY person_key, metric, week""",
+    """SELECT manager_id, report_id, MAX(CASE WHEN status = 'held' THEN scheduled_at END),
+              MAX(scheduled_at) FROM oneonone_meetings GROUP BY manager_id, report_id""",
+    """SELECT manager_id, report_id, COUNT(*) FROM oneonone_actions WHERE done_at IS NULL
+       GROUP BY manager_id, report_id""",
+    """SELECT g.team, r.team, COUNT(*) FROM kudos k JOIN people g ON g.id = k.giver_id
+       JOIN people r ON r.id = k.recipient_id GROUP BY g.team, r.team""",
+    """SELECT id, key, display_name, role, team, timezone, active FROM people""",
+]
+
+
+def raw_sql(engine: Engine, week: str, shown: int) -> list[list[tuple[Any, ...]]]:
+    """The reference numbers straight from SQL: every figure the GM's view shows, for the
+    weeks it needs (the quarter to date and the weeks shown), KPI targets read from the
+    JSON snapshots by the database itself."""
+    dialect = engine.dialect.name
+    look = weeks_back(week, max(LOOK_BACK, shown))
+    window = _window(week, len(look))
+    marks = ", ".join(f"'{w}'" for w in window)
+    params = {"weeks": marks, "look": ", ".join(f"'{w}'" for w in look),
+              "texts": ", ".join(f"'{k}'" for k in TEXT_KEYS)}
+    with engine.connect() as conn:
+        out = [list(conn.execute(text(_KPI_ROWS[dialect].format(weeks=marks))).all())]
+        out += [list(conn.execute(text(q.format(**params))).all()) for q in _RAW_REST]
+        return out
+
+
 def median_ms(action: Callable[[], Any], runs: int = RUNS) -> float:
     """The median wall time of `runs` calls, after one warm-up, in milliseconds."""
     action()
@@ -279,11 +346,13 @@ def median_ms(action: Callable[[], Any], runs: int = RUNS) -> float:
 
 
 def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
-    """`/summary` as the GM gets it: build and render in one transaction."""
+    """`/summary` as the GM gets it (handlers/summary.cmd_summary's path): build and
+    render in one transaction."""
     def act() -> str:
         with bot.unit() as ctx:
-            weeks = summaries(ctx, request, "en", TIMEZONE, texts="latest")
-            return render_summary(bot.renderer, "en", "slack", request, weeks, bot.org.name)
+            week = resolve_week(ctx, request, TIMEZONE)
+            view = build_gm_summary(ctx, "en", week, request.weeks, TIMEZONE)
+            return render_gm(bot.renderer, "en", "slack", view)
     return act
 
 
@@ -327,11 +396,10 @@ async def run() -> list[Figure]:
         print(f"    filled 1,000 people x 52 weeks in {time.perf_counter() - t0:.1f} s",
               flush=True)
         week = week_of(NOW.date())
-        last4 = weeks_back(week, 4)
-        raw1 = median_ms(lambda: raw_sql(engine, [week]))
+        raw1 = median_ms(lambda: raw_sql(engine, week, 1))
         one = median_ms(summary_action(bot, SummaryRequest("week")))
         figures += _figures("summary-week-1k", "/summary one week, 1,000 x 52", one, raw1, 200)
-        raw4 = median_ms(lambda: raw_sql(engine, last4))
+        raw4 = median_ms(lambda: raw_sql(engine, week, 4))
         four = median_ms(summary_action(bot, SummaryRequest("trend", weeks=4)))
         figures += _figures("summary-4w-1k", "/summary last 4w, 1,000 x 52", four, raw4, 200)
         cli = median_ms(cli_action(bot, settings))
@@ -343,7 +411,7 @@ async def run() -> list[Figure]:
         fill(bot, engine, 10000, 8, seed=2)
         print(f"    filled 10,000 people x 8 weeks in {time.perf_counter() - t0:.1f} s",
               flush=True)
-        raw10 = median_ms(lambda: raw_sql(engine, [week]))
+        raw10 = median_ms(lambda: raw_sql(engine, week, 1))
         ten = median_ms(summary_action(bot, SummaryRequest("week")))
         figures += _figures("summary-week-10k", "/summary one week, 10,000", ten, raw10, 1000)
         bot.close()

@@ -49,8 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (the console chat when no platform token is set)")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")
-    summary = sub.add_parser("summary", help="print the GM's summary (Markdown or JSON)")
-    summary.add_argument("--format", choices=("md", "json"), default="md")
+    summary = sub.add_parser("summary", help="print the GM's summary (Markdown, JSON or CSV)")
+    summary.add_argument("--format", choices=("md", "json", "csv"), default="md",
+                         help="md, json (docs/schema/summary.schema.json) or csv (one row "
+                              "per director; per person and week with --team/--person)")
     summary.add_argument("--week", help="ISO week such as 2026-W47, or 'last' (default: the "
                                         "latest week whose check-in has been sent)")
     summary.add_argument("--weeks", type=int, default=None,
@@ -575,6 +577,25 @@ def _check_database(settings: Settings, connect: bool, out: TextIO) -> int:
     return 0 if known else 2
 
 
+def _summary_view(ctx: Any, request: Any, locale: str, tz: str) -> tuple[Any, list[Any]]:
+    """What `teampulse summary` shows: the GM's view (everyone, or one director's full
+    picture above their history) and/or the check-in weeks (a team, a person)."""
+    from handlers.summary import resolve_week, summaries
+    from handlers.summary_gm import build_gm_summary
+
+    if request.kind in {"week", "trend"}:
+        week = resolve_week(ctx, request, tz)
+        return build_gm_summary(ctx, locale, week, request.weeks, tz), []
+    result = summaries(ctx, request, locale, tz, texts="all")
+    view = None
+    if request.kind == "person":
+        found = ctx.people.by_key(result[-1].people[0].key)
+        if found is not None and found.role == "director" and found.active:
+            view = build_gm_summary(ctx, locale, result[-1].week, request.weeks, tz,
+                                    only=found.key)
+    return view, result
+
+
 def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.app import prepare
     from handlers.summary import (
@@ -582,8 +603,9 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         SummaryRequest,
         SummaryWeekError,
         render_summary,
-        summaries,
+        weeks_csv,
     )
+    from handlers.summary_gm import render_gm, to_csv
 
     if args.chart or args.out:
         from bot.chart_cli import summary_chart
@@ -605,8 +627,7 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     try:
         with bot.unit() as ctx:
             try:
-                result = summaries(ctx, request, locale, gm.timezone,
-                                   texts="all" if args.format == "json" else "latest")
+                view, result = _summary_view(ctx, request, locale, gm.timezone)
             except SummaryWeekError as exc:
                 text = bot.renderer.message(locale, "summary_bad_week", "plain",
                                             value=exc.value, reason=exc.reason, **exc.params)
@@ -617,15 +638,26 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 print(f"teampulse: no {what} {exc.args[0]!r} in the org", file=sys.stderr)
                 return 2
             if args.format == "json":
-                text = json.dumps({"org": bot.org.name,
-                                   "generated_at": bot.clock.now().isoformat(),
-                                   "weeks": [w.to_dict() for w in result]},
-                                  ensure_ascii=False, indent=2)
+                data: dict[str, Any] = {"view": kind if kind in {"person", "team"} else "gm",
+                                        "org": bot.org.name,
+                                        "generated_at": bot.clock.now().isoformat()}
+                if result:
+                    data["weeks"] = [w.to_dict() for w in result]
+                    if view is not None:  # a director: their five questions beside
+                        data["director"] = view.to_dict()
+                elif view is not None:
+                    data |= view.to_dict()
+                text = json.dumps(data, ensure_ascii=False, indent=2)
                 # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
                 out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+            elif args.format == "csv":
+                out.write(to_csv(view) if view is not None else weeks_csv(result))
             else:
-                out.write(render_summary(bot.renderer, locale, "markdown", request, result,
-                                         bot.org.name) + "\n")
+                text = render_gm(bot.renderer, locale, "markdown", view) if view else ""
+                if result:
+                    text += ("\n\n" if text else "") + render_summary(
+                        bot.renderer, locale, "markdown", request, result, bot.org.name)
+                out.write(text + "\n")
     finally:
         engine.dispose()
     return 0

@@ -670,6 +670,41 @@ def _tz(person: Any) -> ZoneInfo:
     return ZoneInfo(person.timezone)
 
 
+def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
+    """One row per person and week (a team's or a person's summary): status and each KPI's
+    actual, target and attainment (columns per metric)."""
+    import csv
+    import io
+    metrics: list[str] = []
+    for w in weeks:
+        for p in w.people:
+            for k in p.kpis:
+                if k.metric not in metrics:
+                    metrics.append(k.metric)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["week", "person", "name", "team", "status", "late", "answered", "total",
+                     *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
+                                                              "attainment")]])
+    for w in weeks:
+        for p in w.people:
+            kpis = {k.metric: k for k in p.kpis}
+            row: list[Any] = [w.week, p.key, _safe_cell(p.name), _safe_cell(p.team or ""),
+                              p.status, p.late, p.answered, p.total]
+            for m in metrics:
+                k = kpis.get(m)
+                row += ["", "", ""] if k is None else [
+                    "" if k.actual is None else f"{k.actual:g}", f"{k.target:g}",
+                    "" if k.attainment is None else f"{k.attainment:.4g}"]
+            writer.writerow(row)
+    return out.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    # A spreadsheet runs a cell starting with = + - @ as a formula: names are user text.
+    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
+
+
 def render_summary(renderer: Renderer, locale: str, markup: str, request: SummaryRequest,
                    weeks: list[WeekSummary], org_name: str) -> str:
     """Render summaries with the template that fits the request."""
@@ -707,14 +742,19 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
 
 
 def cmd_summary(ctx: Context, args: str) -> None:
-    """/summary [last Nw | <person> | team <name> | <YYYY-Www>]: for the GM and named viewers."""
+    """/summary [last Nw | <person> | team <name> | <YYYY-Www>].
+
+    The GM and named viewers get the five questions per director (handlers/summary_gm.py);
+    `/summary <director>` one director's full picture and history; `team <name>` and
+    `<person>` the check-ins as before. A director gets their own team only.
+    """
     if args.split()[:1] and args.split()[0].lower() in {"chart", "charts", "图表"}:
         # /summary chart ...: an image. Imported here: that module builds on this one.
         from handlers.summary_chart import cmd_summary_chart
         cmd_summary_chart(ctx, args)
         return
     person = ctx.person
-    if person is None or not person.can_view_summary:
+    if person is None:
         ctx.reply("summary_refused")
         return
     try:
@@ -722,7 +762,22 @@ def cmd_summary(ctx: Context, args: str) -> None:
     except SummaryUsageError as err:
         ctx.reply("usage", command="summary", bad=str(err))
         return
+    if not person.can_view_summary:
+        if person.role != "director":
+            ctx.reply("summary_refused")
+            return
+        request = _own_team_request(ctx, person, request)
+        if request is None:
+            return
+    platform = ctx.event.platform if ctx.event else "console"
+    markup = ctx.addressbook.markup(platform)
     try:
+        if request.kind in {"week", "trend"}:
+            from handlers.summary_gm import build_gm_summary, render_gm
+            week = resolve_week(ctx, request, person.timezone)
+            view = build_gm_summary(ctx, person.locale, week, request.weeks, person.timezone)
+            ctx.reply_text(render_gm(ctx.renderer, person.locale, markup, view), private=True)
+            return
         # Rendered, not exported: older weeks of a trend need their numbers only.
         weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")
     except SummaryWeekError as err:
@@ -732,7 +787,48 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("summary_unknown", kind=request.kind, name=str(err.args[0]),
                   teams=sorted({p.team for p in ctx.people.active() if p.team}))
         return
-    platform = ctx.event.platform if ctx.event else "console"
-    text = render_summary(ctx.renderer, person.locale, ctx.addressbook.markup(platform), request,
-                          weeks, ctx.org.name)
+    text = render_summary(ctx.renderer, person.locale, markup, request, weeks, ctx.org.name)
+    if request.kind == "person" and person.can_view_summary:
+        text = _director_picture(ctx, person, request, weeks, markup) + text
     ctx.reply_text(text, private=True)
+
+
+def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
+                      weeks: list[WeekSummary], markup: str) -> str:
+    """A director's five-question block, full, above their history ('' for others)."""
+    from handlers.summary_gm import build_gm_summary, render_gm
+    subject = weeks[-1].people[0]
+    found = ctx.people.by_key(subject.key)
+    if found is None or found.role != "director" or not found.active:
+        return ""
+    view = build_gm_summary(ctx, viewer.locale, weeks[-1].week, max(1, request.weeks),
+                            viewer.timezone, only=subject.key)
+    return render_gm(ctx.renderer, viewer.locale, markup, view) + "\n\n"
+
+
+def _own_team_request(ctx: Context, director: Any,
+                      request: SummaryRequest) -> SummaryRequest | None:
+    """A director's request turned into their own team's, or None (refused, replied).
+
+    Whatever the arguments, the answer covers the director's team only: a week or
+    `last Nw` keeps its period, `team <their team>` and `<a member>` are allowed, any
+    other team or person is refused without saying whether it exists.
+    """
+    team = director.team
+    if not team:
+        ctx.reply("summary5_no_team")
+        return None
+    if request.kind == "team" and (request.team or "").strip().casefold() != team.casefold():
+        ctx.reply("summary5_own_team_only", team=team)
+        return None
+    if request.kind == "person":
+        wanted = (request.person or "").lower()
+        member = next((p for p in ctx.people.active()
+                       if (p.key == wanted or p.display_name.lower() == wanted)
+                       and (p.team or "").casefold() == team.casefold()), None)
+        if member is None:
+            ctx.reply("summary5_own_team_only", team=team)
+            return None
+        return SummaryRequest("person", weeks=request.weeks, week=request.week,
+                              person=member.key)
+    return SummaryRequest("team", weeks=request.weeks, week=request.week, team=team)

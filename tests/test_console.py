@@ -51,9 +51,9 @@ async def test_scripted_console_session_shows_answers_in_the_summary(settings, c
     assert "谢谢！你 2026-W48 的签到已提交。" in text
     summary = text[text.rindex("grace> /summary"):]
     assert "Check-ins: 2 of 3" in summary
-    assert ("Alice Martin: Revenue 52,000 / 50,000 USD (104%) · "
+    assert ("Goals: Revenue 52,000 / 50,000 USD (104%) · "
             "New customers 3 / 4 customers (75%)") in summary
-    assert "李雷: Revenue 66,000 / 60,000 USD (110%)" in summary
+    assert "Goals: Revenue 66,000 / 60,000 USD (110%)" in summary
     assert "Closed the Acme deal <big>" in summary
 
 

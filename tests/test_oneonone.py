@@ -427,9 +427,11 @@ async def test_the_summary_shows_each_directors_one_on_ones(bot, chat):
     await bot.run_checkins()
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
-    assert "One-on-ones" in text
-    assert "with Grace Chen: last held never · next Tue" in text
-    assert "their 1:1 with Sam Lee" in text
+    assert "One-on-one with you: last never · next 2026-12-01" in text
+    assert "members' one-on-ones: 0 held" in text  # Alice's with Sam
+    await say(bot, "grace", "/summary team East")  # the team view keeps the overview
+    assert "with Grace Chen: last held never · next " in chat.last("grace")
+    assert "their 1:1 with Sam Lee" in chat.last("grace")
     await say(bot, "grace", "/summary team China")
     team = chat.last("grace")
     assert "李雷" in team.split("One-on-ones", 1)[1]
@@ -441,6 +443,10 @@ async def test_the_gm_sees_an_overdue_one_on_one_in_the_summary(bot, chat, clock
     await say(bot, "grace", "no")  # Grace's 1:1 with Alice did not happen
     clock.set(MONDAY_SLOT + timedelta(days=2))
     await say(bot, "grace", "/summary")
-    overview = chat.last("grace").split("One-on-ones", 1)[1]
-    alice = overview.split("Alice Martin", 1)[1].split("Bruno Rossi", 1)[0]
-    assert "with Grace Chen: last held never" in alice and "overdue" in alice
+    text = chat.last("grace")
+    # First in what needs the GM's attention, and Alice's block comes first.
+    attention = text.split("Needs your attention", 1)[1].split("\n\n", 1)[0]
+    assert attention.strip().splitlines()[0] == "Alice Martin: one-on-one with you overdue"
+    blocks = text.split("Needs your attention", 1)[1].split("\n\n")[1:]
+    assert blocks[0].startswith("Alice Martin · team East")
+    assert "One-on-one with you: last never · next" in blocks[0] and "· overdue" in blocks[0]

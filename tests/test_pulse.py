@@ -583,22 +583,24 @@ async def test_the_gm_reads_team_morale_only_where_it_stays_anonymous(pbot, pcha
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
                    dict.fromkeys([*EAST, *WEST, "grace"], 4))
     await say(pbot, "grace", "/summary 2026-W48")
-    lines = section(pchat.last("grace"), "Team morale (anonymous pulse polls since")
-    east = next(line for line in lines if line.startswith("• East"))
-    west = next(line for line in lines if line.startswith("• West"))
-    assert east.endswith(": 4.0 / 5")
+    blocks = pchat.last("grace").split("\n\n")
+    east = next(b for b in blocks if "· team East" in b.split("\n", 1)[0])
+    west = next(b for b in blocks if "· team West" in b.split("\n", 1)[0])
+    assert "morale 4.0 / 5" in east
     # West has 4 people: below the threshold of 5, so its morale is not shown at all.
-    assert west.endswith("hidden (too few answers to stay anonymous)")
+    assert "morale and stress hidden (too few answers to stay anonymous)" in west
     assert "4.0" not in west
+    await say(pbot, "grace", "/summary team West 2026-W48")  # nor in the team view
+    assert "4.0" not in pchat.last("grace").split("Team morale", 1)[1]
 
 
 async def test_a_summary_of_a_week_before_any_poll_shows_no_morale(pbot, pchat, pclock):
     await run_poll(pbot, pchat, pclock, POLL_DAY, dict.fromkeys(EAST + WEST, 2))
     # A week long before the poll: a later poll must not rewrite what that week showed.
     await say(pbot, "grace", "/summary 2026-W40")
-    assert "Team morale" not in pchat.last("grace")
+    assert "morale" not in pchat.last("grace")
     await say(pbot, "grace", "/summary 2026-W50")
-    assert "Team morale" in pchat.last("grace")
+    assert "morale" in pchat.last("grace")
 
 
 async def test_morale_in_chinese_and_in_json(pbot, pchat, pclock, monkeypatch):
@@ -608,9 +610,9 @@ async def test_morale_in_chinese_and_in_json(pbot, pchat, pclock, monkeypatch):
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(pbot, "grace", "/summary 2026-W48")
     text = pchat.last("grace")
-    assert "团队士气" in text and "不显示（回答人数太少，无法保持匿名）" in text
+    assert "士气 4.0 / 5" in text and "士气和压力已隐藏（回答人数太少，无法保证匿名）" in text
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: pclock.now())
     code, raw = run_cli(pbot.settings, "summary", "--format", "json", "--week", "2026-W48")
     assert code == 0
-    morale = {m["team"]: m["morale"] for m in json.loads(raw)["weeks"][-1]["morale"]}
+    morale = {d["team"]: d["team_management"]["morale"] for d in json.loads(raw)["directors"]}
     assert morale == {"East": 4.0, "West": None}

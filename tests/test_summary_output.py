@@ -65,22 +65,26 @@ async def test_markdown_summary_has_headings_and_lists(bot, chat, clock, setting
     blocks = markdown_blocks(md)
     assert blocks[0] == ("h1", "Weekly summary — Test Sales")
     headings = [text for kind, text in blocks if kind == "h2"]
-    assert headings == ["Check-ins: 1 of 3", "KPIs vs target", "Blockers", "Support requests",
-                        "Highlights", "Next week", "One-on-ones"]
+    # The GM's view: headline, attention, then one block per director, most in need first.
+    assert headings == ["Headline", "Needs your attention", "Bruno Rossi · team Europe",
+                        "李雷 · team China", "Alice Martin · team East"]
     items = [text for kind, text in blocks if kind == "li"]
-    assert "✅ Alice Martin — checked in" in items
-    assert "❌ Bruno Rossi — not checked in" in items
-    assert "Alice Martin: Revenue 52,000 / 50,000 USD (104%) · New customers 3 / 4 customers " \
-           "(75%)" in items
+    assert "Check-ins: 1 of 3 · missing: Bruno Rossi, 李雷" in items
+    assert "Bruno Rossi: not checked in this week" in items
+    assert any(i.startswith("Goals: Revenue 52,000 / 50,000 USD (104%) · New customers 3 / 4 "
+                            "customers (75%)") for i in items)
     # A person's lines stay inside their item, literally: no list, heading or rule of theirs.
-    assert ("Alice Martin: Closed Acme\n- not a list\n# not a heading\n1. not a numbered list"
-            in items)
-    assert "Alice Martin: Red alert & &amp; ***loud***" in items
-    assert "Alice Martin: --- (confidence 4/5)" in items
+    assert any("this week's wins: Closed Acme\n- not a list\n# not a heading\n"
+               "1. not a numbered list" in i for i in items)
+    assert any(i.startswith("Execution: blockers: Red alert & &amp; ***loud***") for i in items)
     assert not [b for b in blocks if b[0] in {"hr", "code_block", "fence", "html_block"}]
-    # The only paragraphs: the week's dates, and each director's name in the one-on-ones.
+    # The only paragraphs: the week's dates, and each director's check-in status.
     assert [text for kind, text in blocks if kind == "p"] == [
-        "2026-W48 (2026-11-23 – 2026-11-29)", "Alice Martin", "Bruno Rossi", "李雷"]
+        "2026-W48 (2026-11-23 – 2026-11-29) · month 2026-11 · quarter 2026-Q4",
+        "❌ Bruno Rossi — not checked in", "❌ 李雷 — not checked in",
+        "✅ Alice Martin — checked in"]
+    _, md = run_cli(settings, "summary", "--format", "md", "--person", "alice")
+    assert ("li", "Next week: ---") in markdown_blocks(md)
 
 
 async def test_markdown_trend_and_person_summaries_parse_as_lists(bot, chat, clock, settings,
@@ -90,11 +94,14 @@ async def test_markdown_trend_and_person_summaries_parse_as_lists(bot, chat, clo
     assert blocks[0] == ("h1", "Summary of the last 2 weeks — Test Sales")
     assert ("li", "2026-W48: 1 of 3 · missing: Bruno Rossi, 李雷") in blocks
     # Against the whole team's target: 52,000 of 150,000.
-    assert ("li", "Revenue (USD): W47 — · W48 35%") in blocks
+    assert ("li", "Team · Revenue 52,000 / 150,000 USD (35%), 1 of 3 reporting · "
+                  "not reported: Bruno Rossi, 李雷") in blocks
     code, md = run_cli(settings, "summary", "--format", "md", "--person", "alice")
     assert code == 0
     blocks = markdown_blocks(md)
-    assert blocks[0] == ("h1", "Alice Martin · team East · last 4 weeks")
+    # A director's full picture first, then their weeks.
+    assert blocks[0] == ("h1", "Full picture — Alice Martin")
+    assert ("h1", "Alice Martin · team East · last 4 weeks") in blocks
     assert ("h2", "2026-W48 (2026-11-23 – 2026-11-29): checked in") in blocks
     assert ("li", "Revenue 52,000 / 50,000 USD (104%)") in blocks
     assert ("li", "Next week: ---") in blocks
@@ -116,8 +123,8 @@ async def test_no_control_characters_reach_the_terminal_file_or_chat(bot, chat, 
     for out in (md, plain_json, chat.last("grace")):
         assert not [c for c in CONTROL if c in out], repr(out)
     assert "Won big\nand more" in chat.last("grace")
-    alice = next(p for p in json.loads(plain_json)["weeks"][0]["people"] if p["key"] == "alice")
-    assert alice["wins"] == "Won big\nand more"
+    alice = next(p for p in json.loads(plain_json)["directors"] if p["key"] == "alice")
+    assert alice["execution"]["wins"] == "Won big\nand more"
 
 
 def test_every_markup_drops_control_characters_from_values():

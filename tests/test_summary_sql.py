@@ -4,14 +4,14 @@ A varied history is written in bulk (as bench/summary.py does): people who submi
 every question, stop half-way, miss, cannot be reached, get no round, are away, skip one
 KPI, left the org half-way, and targets that change in the last weeks. For every week,
 the participation per status and the team KPI totals the GM reads must equal the raw SQL
-reference (bench.summary.raw_sql), on SQLite and PostgreSQL alike.
+reference (bench.summary.checkin_sql), on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from bench.summary import fill, raw_sql
+from bench.summary import checkin_sql, fill
 from bot.weeks import week_of, weeks_back
 from handlers.summary import EXPECTED, SummaryRequest, render_summary, summaries
 
@@ -23,7 +23,7 @@ def reference(engine, week: str) -> tuple[Counter[str], dict[tuple[str, str], tu
     """Per status the number of people, per KPI (target, actual, reported, expected)."""
     statuses: Counter[str] = Counter()
     kpis: dict[tuple[str, str], list] = defaultdict(lambda: [0.0, None, 0, 0])
-    for row in raw_sql(engine, [week]):
+    for row in checkin_sql(engine, [week]):
         if row.metric == "revenue":  # every round asks it: one count per person
             statuses[row.status] += row.people
         line = kpis[(row.metric, row.unit)]
@@ -89,3 +89,36 @@ def test_a_rendered_trend_reads_the_same_when_older_weeks_skip_their_texts(bot, 
     for markup in ("slack", "markdown"):
         assert render_summary(bot.renderer, "en", markup, request, lean, "Test") == \
             render_summary(bot.renderer, "en", markup, request, full, "Test")
+
+
+def test_the_gm_views_numbers_equal_the_raw_sql_and_the_check_in_detail(bot, clock):
+    """Every person here is a director: the GM's headline (check-ins, KPI totals against
+    the whole target) must equal the SQL reference week by week, and each director's
+    status and figures the check-in detail's."""
+    from handlers.summary_gm import build_gm_summary
+
+    fill(bot, bot.engine, 120, WEEKS, seed=6, template="alice", now=clock.now())
+    weeks = weeks_back(week_of(clock.now().date()), WEEKS)
+    for week in weeks[-3:]:
+        with bot.unit() as ctx:
+            view = build_gm_summary(ctx, "en", week, 1, NY)
+            (detail,) = summaries(ctx, SummaryRequest("week", week=week), "en", NY)
+        statuses, kpis = reference(bot.engine, week)
+        count = view.weeks[-1]
+        assert (count.checked_in, count.expected) == (statuses["submitted"],
+                                                      sum(statuses.values()))
+        got = {(f.metric, f.unit): (f.target, f.actual, f.reported, f.expected)
+               for f in view.headline}
+        assert got.keys() == kpis.keys()
+        for key, (target, actual, reported, expected) in kpis.items():
+            assert got[key][0] == target and got[key][2:] == (reported, expected)
+            assert abs((got[key][1] or 0) - (actual or 0)) < 1e-6
+        people = {p.key: p for p in detail.people}
+        for d in view.directors:
+            p = people[d.key]
+            assert d.status == p.status, d.key
+            if d.status not in {"away", "not_sent"}:
+                assert (d.answered, d.total, d.skipped) == (p.answered, p.total, p.skipped)
+            assert [(f.metric, f.target, f.actual) for f in d.week] == \
+                ([(k.metric, k.target, k.actual) for k in p.kpis] if p.status in EXPECTED
+                 else []), d.key

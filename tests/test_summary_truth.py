@@ -57,13 +57,14 @@ async def test_team_total_in_json_names_who_has_not_reported(bot, chat, clock, s
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     code, raw = run_cli(settings, "summary", "--format", "json")
     assert code == 0
-    week = json.loads(raw)["weeks"][0]
-    revenue = next(k for k in week["team_kpis"] if k["metric"] == "revenue")
+    data = json.loads(raw)
+    revenue = next(k for k in data["headline"]["week"] if k["metric"] == "revenue")
     assert (revenue["target"], revenue["actual"], revenue["reported"], revenue["expected"]) == \
         (150000.0, 66000.0, 1, 3)
     assert revenue["attainment"] == pytest.approx(0.44)
-    assert revenue["not_reported"] == ["alice", "bruno"]
-    assert week["not_checked_in"] == ["alice", "bruno"]
+    # The GM's view names people (the check-in detail of `--team` keeps their keys).
+    assert revenue["not_reported"] == ["Alice Martin", "Bruno Rossi"]
+    assert data["weeks"][0]["missing"] == ["Alice Martin", "Bruno Rossi"]
 
 
 async def test_people_away_are_left_out_of_the_target_and_named(bot, chat, clock):
@@ -134,7 +135,7 @@ async def test_a_target_changed_after_the_week_does_not_change_that_week(
     try:
         await say(later, "grace", "/summary 2026-W48")
         text = chat.last("grace")
-        assert "Alice Martin: Revenue 52,000 / 50,000 USD (104%)" in text
+        assert "Goals: Revenue 52,000 / 50,000 USD (104%)" in text
         assert "Team · Revenue 52,000 / 150,000 USD (35%), 1 of 3 reporting" in text
     finally:
         engine.dispose()
@@ -242,7 +243,7 @@ async def test_a_director_removed_from_the_org_file_keeps_their_past_weeks(
         text = chat.last("grace")
         assert "Check-ins: 2 of 3" in text
         assert "✅ Bruno Rossi — checked in" in text
-        assert "Bruno Rossi: Revenue 41,000 / 40,000 USD (102%)" in text
+        assert "Goals: Revenue 41,000 / 40,000 USD (102%)" in text
         assert "Team · Revenue 107,000 / 150,000 USD (71%), 2 of 3 reporting" in text
         await say(later, "grace", "/summary")  # this week: Bruno is no longer asked
         text = chat.last("grace")
@@ -258,7 +259,7 @@ async def test_a_director_removed_from_the_org_file_keeps_their_past_weeks(
         assert "2026-W48: 1 of 1" in text and "2026-W49: no check-in sent" in text
         await say(later, "grace", "/summary last 2w")
         text = chat.last("grace")
-        assert "Bruno Rossi: Revenue 102% → —" in text
+        assert "Bruno Rossi · team Europe" in text and "trend (— → — → 102% → —)" in text
     finally:
         engine.dispose()
 

@@ -1,0 +1,988 @@
+"""The GM's five questions per director, on one screen: `/summary` and `teampulse summary`.
+
+For each director: (1) goal and plan completion: attainment this week, month and quarter
+to date against target, a trend arrow, the CRM figure and self-reports that differ from
+it; (2) team management: members' check-in participation, morale and stress (shown only
+as the pulse polls' anonymity threshold allows), kudos given and received, members'
+one-on-ones held; (3) cooperation: support requests, above all those needing another
+department (see handlers/summary_support.py); (4) execution: blockers (recurring ones
+flagged), last week's plan beside this week's wins, the confidence trend; (5) the last
+and next one-on-one with the GM and open action items. The org's headline comes first,
+then what needs the GM's attention, then the directors ordered by need.
+
+Speed: a fixed handful of statements whatever the size of the org (people; the rounds
+of the weeks needed, each distinct question snapshot parsed once; answer counts per
+round; the KPI and text answers by their question keys; CRM sums; one-on-one and
+action-item sums; kudos per team pair; polls), then one pass in Python over the
+directors and weeks, and one template pass with the numbers formatted beforehand.
+
+Rules worth knowing (README, summary section):
+- A director's figures are their own check-in's KPI answers (a director reports their
+  team's numbers); where the CRM has a figure for the week it is used instead, and a
+  self-report differing from it by more than the org's CRM tolerance is flagged.
+- A week belongs to the month and quarter holding its Thursday (as ISO weeks do);
+  month and quarter to date add up the weeks up to the summary's week, against the
+  whole target of every week the director was asked (not away).
+- Trend: the latest week's attainment (the mean over the director's KPIs) against the
+  mean of the previous weeks shown (at least the three before): more than 5 points
+  higher is up, lower is down.
+- A blocker recurs when a blocker like it (see `similar`) was reported in another of
+  the last weeks looked at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Text, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from bot.render import format_number, format_percent
+from bot.schedule import checkin_moment
+from bot.text import clean_text
+from bot.weeks import week_end, week_start, weeks_back
+from handlers.checkin import applicable_given
+from handlers.context import Context
+from handlers.goals import _differs as crm_differs
+from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
+from handlers.pulse import poll_results, polls_between
+from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots
+from handlers.summary_support import SupportItem, support_requests, tracked_requests
+from storage.goals import CrmActual
+from storage.kudos import Kudos
+from storage.models import Answer, CheckinRound, Person
+from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
+
+#: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
+LOOK_BACK = 4
+#: Attainment points (of 1.0) a week must move to read as up or down.
+TREND_MARGIN = 0.05
+#: Confidence points (of 5) the latest must move against the earlier mean.
+CONFIDENCE_MARGIN = 0.5
+#: Team morale below this (of 5) needs the GM's attention; stress uses the pulse alert level.
+MORALE_LOW = 3.0
+SKIPPED = object()  # an answer skipped (in the answers read: never a figure or a text)
+TEXT_KEYS = ("wins", "blockers", "support_type", "support_detail", "plan", "confidence")
+#: Those read for every look-back week (wins: this week only; plan: this and last week).
+LOOK_KEYS = ("blockers", "support_type", "support_detail", "confidence")
+
+#: Attention kinds, most urgent first: the order of the list and of the directors.
+ATTENTION_ORDER = ("oneonone_overdue", "actions_overdue", "falling", "support_aged",
+                   "support_department", "missing", "morale_low", "stress_high",
+                   "recurring_blocker", "crm_mismatch")
+
+
+# --- the view ---------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Figure:
+    """A KPI's figure over a period: the trusted actual against the whole target."""
+
+    metric: str
+    label: str
+    unit: str
+    target: float = 0.0
+    actual: float | None = None
+    reported: int = 0
+    expected: int = 0
+    crm: float | None = None  # the CRM's figure (this week only)
+    self_reported: float | None = None  # what the director typed (this week only)
+    differs: bool = False  # self-report off the CRM's by more than the tolerance
+    not_reported: list[str] = field(default_factory=list)  # names (org headline)
+
+    @property
+    def attainment(self) -> float | None:
+        """actual / target, None without a figure or a target."""
+        if self.actual is None or self.target <= 0:
+            return None
+        return self.actual / self.target
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"metric": self.metric, "label": self.label, "unit": self.unit,
+                "target": self.target, "actual": self.actual,
+                "attainment": _round(self.attainment), "reported": self.reported,
+                "expected": self.expected, "crm": self.crm,
+                "self_reported": self.self_reported, "crm_differs": self.differs}
+
+
+@dataclass(slots=True)
+class Attention:
+    """Something about a director the GM should look at first."""
+
+    kind: str  # one of ATTENTION_ORDER
+    director: str  # key
+    name: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"kind": self.kind, "director": self.director, "name": self.name,
+                "detail": {k: (v.isoformat() if isinstance(v, date) else v)
+                           for k, v in self.detail.items()}}
+
+
+@dataclass(slots=True)
+class DirectorView:
+    """One director's answers to the GM's five questions."""
+
+    key: str
+    name: str
+    team: str | None
+    status: str  # the latest week's check-in status (see handlers/summary.py)
+    late: bool = False
+    answered: int = 0  # of `total` questions that applied, in the latest week
+    skipped: int = 0
+    total: int = 0
+    away_until: date | None = None
+    slack_id: str | None = None
+    telegram_id: int | None = None
+    # 1. goal and plan completion
+    week: list[Figure] = field(default_factory=list)
+    mtd: list[Figure] = field(default_factory=list)
+    qtd: list[Figure] = field(default_factory=list)
+    series: list[float | None] = field(default_factory=list)  # per look-back week, oldest first
+    trend: str | None = None  # up | down | flat | None (too little to say)
+    # 2. team management
+    members: int = 0  # members asked to check in in the latest week
+    members_in: int = 0  # of whom checked in
+    members_missing: list[str] = field(default_factory=list)
+    morale: float | None = None
+    stress: float | None = None
+    pulse: str = "none"  # none (no poll) | hidden (below threshold) | shown
+    kudos_given: int = 0
+    kudos_received: int = 0
+    team_pairs: int = 0
+    team_held: int = 0  # members' one-on-ones held with the director in the period
+    team_overdue: int = 0
+    # 3. cooperation
+    support: list[SupportItem] = field(default_factory=list)
+    # 4. execution
+    blockers: str | None = None
+    recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
+    wins: str | None = None
+    plan: str | None = None  # this week's plan for next week
+    last_plan: str | None = None  # last week's plan, beside this week's wins
+    confidence: list[int | None] = field(default_factory=list)
+    confidence_trend: str | None = None
+    # 5. one-on-ones with the GM
+    oneonone_last: datetime | None = None
+    oneonone_next: datetime | None = None
+    oneonone_overdue: bool = False
+    has_oneonone: bool = False
+    open_actions: int = 0
+    overdue_actions: int = 0
+    attention: list[Attention] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        def iso(v: datetime | None) -> str | None:
+            return v.isoformat() if v else None
+        return {
+            "key": self.key, "name": self.name, "team": self.team, "status": self.status,
+            "late": self.late, "answered": self.answered, "skipped": self.skipped,
+            "total": self.total,
+            "away_until": self.away_until.isoformat() if self.away_until else None,
+            "goals": {"week": [f.as_dict() for f in self.week],
+                      "month_to_date": [f.as_dict() for f in self.mtd],
+                      "quarter_to_date": [f.as_dict() for f in self.qtd],
+                      "series": [_round(v) for v in self.series], "trend": self.trend},
+            "team_management": {
+                     "members_expected": self.members, "members_checked_in": self.members_in,
+                     "members_missing": list(self.members_missing),
+                     "pulse": self.pulse, "morale": _round(self.morale),
+                     "stress": _round(self.stress), "kudos_given": self.kudos_given,
+                     "kudos_received": self.kudos_received,
+                     "oneonones": {"pairs": self.team_pairs, "held": self.team_held,
+                                   "overdue": self.team_overdue}},
+            "support": [{"id": s.id, "requester": s.requester, "type": s.type,
+                         "detail": s.detail, "department": s.department,
+                         "cross_department": s.cross_department,
+                         "opened": s.opened.isoformat(), "age_days": s.age_days,
+                         "status": s.status} for s in self.support],
+            "execution": {"blockers": self.blockers, "recurring_weeks": self.recurring,
+                          "wins": self.wins, "plan": self.plan, "last_plan": self.last_plan,
+                          "confidence": list(self.confidence),
+                          "confidence_trend": self.confidence_trend},
+            "oneonone": {"has_pair": self.has_oneonone, "last": iso(self.oneonone_last),
+                         "next": iso(self.oneonone_next), "overdue": self.oneonone_overdue,
+                         "open_actions": self.open_actions,
+                         "overdue_actions": self.overdue_actions},
+            "attention": [a.kind for a in self.attention],
+        }
+
+
+@dataclass(slots=True)
+class WeekCount:
+    """Directors' check-ins in one week of the view."""
+
+    week: str
+    start: date
+    end: date
+    expected: int
+    checked_in: int
+    missing: list[str]  # names
+    away: list[str]  # names
+    nothing_sent: bool
+    not_sent: list[str] = field(default_factory=list)  # names: not asked, not in the target
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"week": self.week, "start": self.start.isoformat(),
+                "end": self.end.isoformat(), "expected": self.expected,
+                "checked_in": self.checked_in, "missing": list(self.missing),
+                "away": list(self.away), "not_sent": list(self.not_sent),
+                "nothing_sent": self.nothing_sent}
+
+
+@dataclass
+class GmSummary:
+    """The org's headline, the attention list and the directors, ordered by need."""
+
+    org: str
+    week: str
+    weeks: list[WeekCount]
+    headline: list[Figure]  # this week, per KPI, against the whole target
+    headline_mtd: list[Figure]
+    headline_qtd: list[Figure]
+    directors: list[DirectorView]
+    attention: list[Attention]
+    month: str  # e.g. 2026-11
+    quarter: str  # e.g. 2026-Q4
+    reader_tz: str = "UTC"
+    full: bool = False  # one director's full picture (/summary <director>)
+    look: list[str] = field(default_factory=list)  # the weeks of each director's series
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON the CLI prints (docs/schema/summary.schema.json)."""
+        return {"view": "gm", "org": self.org, "week": self.week, "month": self.month,
+                "series_weeks": list(self.look),
+                "quarter": self.quarter, "weeks": [w.as_dict() for w in self.weeks],
+                "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported)}
+                                      for f in self.headline],
+                             "month_to_date": [f.as_dict() for f in self.headline_mtd],
+                             "quarter_to_date": [f.as_dict() for f in self.headline_qtd]},
+                "attention": [a.as_dict() for a in self.attention],
+                "directors": [d.as_dict() for d in self.directors]}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+# --- similarity of blockers ---------------------------------------------------------------
+
+_NO_BLOCKER = {"none", "no", "nothing", "n", "a", "na", "nil", "no blockers", "无", "没有",
+               "暂无", "没"}
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_STOP = {"the", "a", "an", "of", "on", "for", "to", "and", "with", "in", "is", "still",
+         "again", "our", "we", "的", "了", "还", "在"}
+
+
+def tokens(text: str | None) -> frozenset[str]:
+    """A blocker's words for comparison: lower case, no punctuation or filler words;
+    Chinese (written without spaces) as character pairs. Empty for "none" answers."""
+    if not text:
+        return frozenset()
+    out: set[str] = set()
+    for word in _WORD.findall(text.casefold()):
+        if _CJK.search(word):
+            chars = [c for c in word if c not in _STOP]
+            out.update(a + b for a, b in itertools.pairwise(chars))
+            if len(chars) == 1:
+                out.add(chars[0])
+        elif word not in _STOP:
+            out.add(word)
+    if not out or out <= _NO_BLOCKER:
+        return frozenset()
+    return frozenset(out)
+
+
+def similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    """The same blocker: half or more of their words in common (Jaccard >= 0.5), or all
+    the words of the shorter in the longer ("pricing approval" / "pricing approval slow")."""
+    if not a or not b:
+        return False
+    common = len(a & b)
+    return common / len(a | b) >= 0.5 or common == min(len(a), len(b))
+
+
+# --- building ----------------------------------------------------------------------------
+
+def _thursday(week: str) -> date:
+    return week_start(week) + timedelta(days=3)
+
+
+def month_of(week: str) -> str:
+    """The month a week counts in: its Thursday's."""
+    day = _thursday(week)
+    return f"{day.year}-{day.month:02d}"
+
+
+def quarter_of(week: str) -> str:
+    """The quarter a week counts in: its Thursday's."""
+    day = _thursday(week)
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _window(week: str, shown: int) -> list[str]:
+    """Every week whose figures the view needs: the quarter to date and the weeks shown."""
+    quarter = quarter_of(week)
+    weeks = weeks_back(week, 14)
+    first = next(i for i, w in enumerate(weeks) if quarter_of(w) == quarter)
+    return weeks_back(week, max(len(weeks) - first, shown))
+
+
+def _status(status: str, prompted: bool, given: int, real: int) -> str:
+    if status == "submitted":
+        return "submitted" if real else "skipped"
+    if given:
+        return "in_progress"
+    return "missed" if prompted else "unreachable"
+
+
+def _people(session: Session) -> list[Any]:
+    return list(session.connection().execute(select(
+        Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
+        Person.active, Person.checks_in, Person.manager_key, Person.slack_id,
+        Person.telegram_id).order_by(Person.key)))
+
+
+def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz: str,
+                     only: str | None = None) -> GmSummary:
+    """The GM's view of the `shown` weeks ending with `week` (one director's, if `only`)."""
+    session = ctx.session
+    conn = session.connection()
+    shown_weeks = weeks_back(week, shown)
+    look = weeks_back(week, max(LOOK_BACK, shown))
+    window = _window(week, len(look))
+    month, quarter = month_of(week), quarter_of(week)
+    people = _people(session)
+    by_id = {p.id: p for p in people}
+    is_director = CheckinRound.person_id.in_(select(Person.id).where(Person.role == "director"))
+    # 1. Every round of the window, its question snapshot as stored: the same snapshot
+    # text is one key, parsed once (rounds built from the same questions share it).
+    round_rows = []
+    texts: dict[int, str] = {}
+    snap_ids: dict[str, int] = {}
+    for row in conn.execute(select(
+            CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.status,
+            CheckinRound.team, CheckinRound.prompted_at.is_not(None),
+            # When it was submitted matters for the latest week only (late or not).
+            case((CheckinRound.week == week, CheckinRound.submitted_at)),
+            cast(CheckinRound.questions, Text))
+            .where(CheckinRound.week.in_(window))).all():
+        sid = snap_ids.get(row[7])
+        if sid is None:
+            sid = snap_ids[row[7]] = len(snap_ids)
+            texts[sid] = row[7]
+        round_rows.append((*row[:7], sid))
+    # 2. Answers given and real (not skipped) per round: the check-in status.
+    counts = {rid: (given, real) for rid, given, real in conn.execute(
+        select(Answer.round_id, func.count(),
+               func.sum(case((Answer.skipped, 0), else_=1)))
+        .join(CheckinRound, CheckinRound.id == Answer.round_id)
+        .where(CheckinRound.week.in_(window)).group_by(Answer.round_id)).all()}
+    # 3. Directors' KPI numbers over the window and their texts over the look-back (the
+    # question keys named, so the (round_id, question_key) index finds just those).
+    snapshots = Snapshots(ctx, locale)
+    kpi_keys = sorted({q.key for text in texts.values() for q in snapshots.questions(text)
+                       if q.category == "kpi"})
+    answers: dict[int, dict[str, Any]] = {}
+    base = select(Answer.round_id, Answer.question_key, Answer.text_value,
+                  Answer.number_value, Answer.skipped).join(
+        CheckinRound, CheckinRound.id == Answer.round_id).where(is_director)
+    for query in (
+            base.where(CheckinRound.week.in_(window), Answer.question_key.in_(kpi_keys or [""])),
+            base.where(CheckinRound.week.in_(look), Answer.question_key.in_(LOOK_KEYS)),
+            base.where(CheckinRound.week.in_(look[-2:]), Answer.question_key == "plan"),
+            base.where(CheckinRound.week == week, Answer.question_key == "wins")):
+        for rid, qkey, text, number, skipped in conn.execute(query).all():
+            answers.setdefault(rid, {})[qkey] = SKIPPED if skipped else \
+                number if number is not None else text
+    # 4. CRM sums per person, metric and week.
+    crm: dict[tuple[str, str, str], float] = {}
+    for key, metric, wk, value in conn.execute(select(
+            CrmActual.person_key, CrmActual.metric, CrmActual.week, func.sum(CrmActual.value))
+            .where(CrmActual.week.in_(window))
+            .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week)).all():
+        crm[(key, metric, wk)] = float(value)
+
+    rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
+    # Directors today, and those since removed from the org file in the weeks they had a
+    # round: history never changes after the fact.
+    directors = [p for p in people if p.role == "director" and (only is None or p.key == only)
+                 and (p.active or any((p.id, w) in rounds for w in shown_weeks))]
+    director_ids = {p.id for p in directors}
+    away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
+                 set(shown_weeks), rounds, counts)
+    snapshots = Snapshots(ctx, locale)
+    kpi_cache: dict[int, list[tuple[str, str, str, str, float]]] = {}
+
+    def kpis(snap_id: int) -> list[tuple[str, str, str, str, float]]:
+        found = kpi_cache.get(snap_id)
+        if found is None:
+            found = kpi_cache[snap_id] = [
+                (q.key, q.metric or q.key, snapshots.kpi_label(q), q.unit or "",
+                 float(q.target or 0)) for q in snapshots.questions(texts[snap_id])
+                if q.category == "kpi"]
+        return found
+
+    def status_of(pid: int, wk: str) -> str:
+        r = rounds.get((pid, wk))
+        given, real = counts.get(r[0], (0, 0)) if r is not None else (0, 0)
+        away_until = away.get((pid, wk))
+        if away_until is not None and (r is None or not (given or r[3] == "submitted")):
+            return "away"
+        if r is None:
+            return "not_sent"
+        return _status(r[3], r[5], given, real)
+
+    tolerance = ctx.org.crm.tolerance
+    today = ctx.clock.now().astimezone(ZoneInfo(reader_tz)).date()
+    names = {p.id: p.display_name for p in people}
+    headline: dict[tuple[str, str], Figure] = {}
+    views: list[DirectorView] = []
+    statuses: dict[tuple[int, str], str] = {}
+    # Per week once, not per director and KPI: is it in the quarter, the month, shown.
+    in_quarter = {wk: quarter_of(wk) == quarter for wk in window}
+    in_month = {wk: in_quarter[wk] and month_of(wk) == month for wk in window}
+    wanted = set(look) | {wk for wk in window if in_quarter[wk]}
+    shown_set = set(shown_weeks)
+    org_mtd: dict[tuple[str, str], list[Any]] = {}
+    org_qtd: dict[tuple[str, str], list[Any]] = {}
+    for d in directors:
+        pid = d.id
+        view = DirectorView(d.key, d.display_name, d.team, status_of(pid, week),
+                            slack_id=d.slack_id, telegram_id=d.telegram_id)
+        latest = rounds.get((pid, week))
+        if view.status == "away":
+            view.away_until = away.get((pid, week))
+        if latest is not None:
+            if latest[6] is not None:
+                view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > week_end(week)
+            given, real = counts.get(latest[0], (0, 0))
+            mine = answers.get(latest[0], {})
+            view.total, left_out = _applicable(snapshots, texts[latest[7]], mine)
+            # Answers to questions that no longer apply do not count (as in the check-in).
+            gone = [mine[k] for k in left_out if k in mine]
+            real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
+            view.answered, view.skipped = real, int(given) - len(gone) - real
+        # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
+        sums: dict[tuple[str, str], list[Any]] = {}
+        per_week: dict[str, float | None] = {}
+        for wk in window:
+            st = status_of(pid, wk)
+            if wk in shown_set:
+                statuses[(pid, wk)] = st
+            r = rounds.get((pid, wk))
+            if r is None or st not in EXPECTED or wk not in wanted:
+                continue
+            given = answers.get(r[0], _EMPTY)
+            q, m, now = in_quarter[wk], in_month[wk], wk == week
+            ratio, n = 0.0, 0
+            for qkey, metric, label, unit, target in kpis(r[7]):
+                typed = given.get(qkey)
+                if typed is SKIPPED or isinstance(typed, str):
+                    typed = None
+                from_crm = crm.get((d.key, metric, wk)) if crm else None
+                actual = typed if from_crm is None else from_crm
+                if target > 0 and actual is not None:
+                    ratio += actual / target
+                    n += 1
+                if q:
+                    acc = sums.get((metric, unit))
+                    if acc is None:
+                        acc = sums[(metric, unit)] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
+                    _add(acc, 5, target, actual)
+                    if m:
+                        _add(acc, 1, target, actual)
+                if now:
+                    view.week.append(Figure(metric, label, unit, target, actual,
+                                            int(actual is not None), 1, from_crm, typed,
+                                            from_crm is not None and typed is not None and
+                                            crm_differs(from_crm, typed, tolerance)))
+            per_week[wk] = ratio / n if n else None
+        for (metric, unit), acc in sums.items():
+            if acc[4]:
+                view.mtd.append(Figure(metric, acc[0], unit, acc[1], acc[2], acc[3], acc[4]))
+            view.qtd.append(Figure(metric, acc[0], unit, acc[5], acc[6], acc[7], acc[8]))
+            for org, at in ((org_mtd, 1), (org_qtd, 5)):
+                total = org.get((metric, unit))
+                if total is None:
+                    total = org[(metric, unit)] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
+                total[at] += acc[at]
+                if acc[at + 1] is not None:
+                    total[at + 1] = (total[at + 1] or 0.0) + acc[at + 1]
+                total[at + 2] += acc[at + 2]
+                total[at + 3] += acc[at + 3]
+        for f in view.week:
+            total_f = headline.get((f.metric, f.unit))
+            if total_f is None:
+                total_f = headline[(f.metric, f.unit)] = Figure(f.metric, f.label, f.unit)
+            total_f.target += f.target
+            total_f.expected += 1
+            if f.actual is None:
+                total_f.not_reported.append(d.display_name)
+            else:
+                total_f.actual = (total_f.actual or 0.0) + f.actual
+                total_f.reported += 1
+        view.series = [per_week.get(w) for w in look]
+        view.trend = _trend(view.series, TREND_MARGIN)
+        _execution(view, d.id, look, rounds, answers)
+        views.append(view)
+
+    # Support requests (question 3): the tracked ones as they stood at the end of the week,
+    # and answers no tracked request covers (see handlers/summary_support.py).
+    week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
+                                 ZoneInfo(reader_tz)).astimezone(UTC)
+    as_of = min(week_over, ctx.clock.now())
+    look_rounds = [r[0] for d in directors for wk in look
+                   if (r := rounds.get((d.id, wk))) is not None]
+    tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
+                                        min(today, as_of.astimezone(ZoneInfo(reader_tz))
+                                            .date()), look_rounds)
+    asked: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for d in directors:
+        for wk in look:
+            r = rounds.get((d.id, wk))
+            if r is not None and r[0] in covered:
+                continue
+            given = answers.get(r[0], {}) if r is not None else {}
+            kind = given.get("support_type")
+            if isinstance(kind, str) and kind != "none":
+                detail = given.get("support_detail")
+                asked[(d.key, wk)] = (kind, clean_text(detail) if isinstance(detail, str)
+                                      else None)
+    support = support_requests(asked, look, [d.key for d in directors], today)
+    for view in views:
+        view.support = tracked.get(view.key, []) + support.get(view.key, [])
+
+    _team(ctx, views, directors, people, rounds, counts, away, week, shown_weeks, reader_tz)
+    _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz)
+    weeks = [_week_count(wk, directors, statuses, names) for wk in shown_weeks]
+    for view in views:
+        view.attention = _attention(ctx, view)
+    views.sort(key=_need)
+    attention = sorted((a for v in views for a in v.attention),
+                       key=lambda a: (ATTENTION_ORDER.index(a.kind), a.name))
+    head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4])
+                for k, t in org_mtd.items() if t[4]]
+    head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8]) for k, t in org_qtd.items()]
+    return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
+                     head_mtd, head_qtd, views, attention,
+                     month, quarter, reader_tz, full=only is not None, look=look)
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+def _add(acc: list[Any], at: int, target: float, actual: float | None) -> None:
+    """Add one person-week's KPI to a period's [target, actual, reported, expected]."""
+    acc[at] += target
+    acc[at + 3] += 1
+    if actual is not None:
+        acc[at + 1] = (acc[at + 1] or 0.0) + actual
+        acc[at + 2] += 1
+
+
+def _applicable(snapshots: Snapshots, snapshot: str,
+                given: dict[str, Any]) -> tuple[int, list[str]]:
+    """How many of a round's questions applied, and the keys of those left out (a skip_if
+    on a choice answer leaves some out, as in the check-in itself)."""
+    questions = snapshots.questions(snapshot)
+    if not any(q.skip_if for q in questions):
+        return len(questions), []
+    answers = {k: _Given(v if isinstance(v, str) else None, v is SKIPPED)
+               for k in {q.skip_if[0] for q in questions if q.skip_if}
+               if (v := given.get(k)) is not None}
+    live = {q.key for q in applicable_given(questions, answers)}
+    return len(live), [q.key for q in questions if q.key not in live]
+
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """The little of an answer that decides whether a later question applies."""
+
+    text_value: str | None
+    skipped: bool = False
+
+
+def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
+          rounds: dict[tuple[int, str], Any],
+          counts: dict[int, tuple[int, int]]) -> dict[tuple[int, str], date]:
+    """away_weeks (handlers/summary.py), asked only where the answer can matter: every
+    person-week shown, and older weeks whose round has no answer and was not submitted
+    (away or missed); a week with answers counts as answered whatever the calendar."""
+    schedule = ctx.settings.checkin_schedule
+    moments: dict[tuple[str, str], datetime] = {}
+    asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
+    for p in people:
+        for wk in window:
+            if wk not in shown:
+                r = rounds.get((p.id, wk))
+                if r is None or r[3] == "submitted" or counts.get(r[0], (0, 0))[0]:
+                    continue
+            moment = moments.get((p.timezone, wk))
+            if moment is None:
+                moment = moments[(p.timezone, wk)] = checkin_moment(schedule, p.timezone, wk)
+            asks[(p.id, wk)] = (p.id, p.timezone, moment)
+    covering = ctx.away.covering(asks.values())
+    out: dict[tuple[int, str], date] = {}
+    for key, (pid, timezone, moment) in asks.items():
+        period = covering.get((pid, moment))
+        if period is not None:
+            out[key] = period.last_day(timezone)
+    return out
+
+
+def _trend(values: Sequence[float | None], margin: float) -> str | None:
+    """up/down/flat: the latest value against the mean of the earlier ones (None if either
+    is missing)."""
+    latest = values[-1] if values else None
+    before = [v for v in values[:-1] if v is not None]
+    if latest is None or not before:
+        return None
+    mean = sum(before) / len(before)
+    if latest > mean + margin:
+        return "up"
+    if latest < mean - margin:
+        return "down"
+    return "flat"
+
+
+def _execution(view: DirectorView, pid: int, look: list[str],
+               rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]]) -> None:
+    """Question 4: blockers (recurring?), last week's plan and this week's wins, confidence."""
+    given_by_week = []
+    for wk in look:
+        r = rounds.get((pid, wk))
+        given_by_week.append(answers.get(r[0], {}) if r is not None else {})
+    now, last = given_by_week[-1], given_by_week[-2] if len(given_by_week) > 1 else {}
+    text = now.get("blockers")
+    mine = tokens(text if isinstance(text, str) else None)
+    if mine:
+        view.blockers = clean_text(text)
+        earlier = [tokens(g.get("blockers") if isinstance(g.get("blockers"), str) else None)
+                   for g in given_by_week[:-1]]
+        same = sum(1 for e in earlier if similar(mine, e))
+        view.recurring = same + 1 if same else 0
+    for attr, given, key in (("wins", now, "wins"), ("plan", now, "plan"),
+                             ("last_plan", last, "plan")):
+        value = given.get(key)
+        # Text stored before answers were cleaned on the way in is cleaned on the way out.
+        setattr(view, attr, clean_text(value) if isinstance(value, str) else None)
+    view.confidence = [int(g["confidence"]) if isinstance(g.get("confidence"), int | float)
+                       else None for g in given_by_week]
+    view.confidence_trend = _trend([float(c) if c is not None else None
+                                    for c in view.confidence], CONFIDENCE_MARGIN)
+
+
+def _team_of(person: Any, rnd: Any) -> str:
+    team = rnd[4] if rnd is not None and rnd[4] is not None else person.team
+    return (team or "").casefold()
+
+
+def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people: list[Any],
+          rounds: dict[tuple[int, str], Any], counts: dict[int, tuple[int, int]],
+          away: dict[tuple[int, str], date], week: str, shown: list[str],
+          reader_tz: str) -> None:
+    """Question 2: members' check-ins, morale and stress (thresholded), kudos."""
+    teams = {(d.team or "").casefold() for d in directors if d.team}
+    members: dict[str, list[tuple[str, str]]] = {}
+    for p in people:
+        if p.role == "director" or not p.checks_in:
+            continue
+        r = rounds.get((p.id, week))
+        if not (p.active or r is not None):
+            continue
+        team = _team_of(p, r)
+        if team not in teams:
+            continue
+        given, real = counts.get(r[0], (0, 0)) if r is not None else (0, 0)
+        if (p.id, week) in away and (r is None or not (given or r[3] == "submitted")):
+            continue
+        if r is None:
+            continue
+        members.setdefault(team, []).append((p.display_name,
+                                             _status(r[3], r[5], given, real)))
+    tz = ZoneInfo(reader_tz)
+    start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
+    end = datetime.combine(week_end(week) + timedelta(days=1), time(), tz).astimezone(UTC)
+    given_by: dict[str, int] = {}
+    received_by: dict[str, int] = {}
+    giver = Person.__table__.alias("giver")
+    recipient = Person.__table__.alias("recipient")
+    for gteam, rteam, count in ctx.session.connection().execute(
+            select(giver.c.team, recipient.c.team, func.count())
+            .select_from(Kudos.__table__.join(giver, giver.c.id == Kudos.giver_id)
+                         .join(recipient, recipient.c.id == Kudos.recipient_id))
+            .where(Kudos.given_at >= start, Kudos.given_at < end)
+            .group_by(giver.c.team, recipient.c.team)):
+        g, r = (gteam or "").casefold(), (rteam or "").casefold()
+        given_by[g] = given_by.get(g, 0) + count
+        received_by[r] = received_by.get(r, 0) + count
+    pulse = team_pulse(ctx.session, sorted({d.team for d in directors if d.team}),
+                       week_start(shown[0]) - MORALE_LOOKBACK, week_end(week))
+    for view in views:
+        team = (view.team or "").casefold()
+        mine = members.get(team, [])
+        view.members = len(mine)
+        view.members_in = sum(1 for _, st in mine if st == "submitted")
+        view.members_missing = [n for n, st in mine if st != "submitted"]
+        view.kudos_given = given_by.get(team, 0) if team else 0
+        view.kudos_received = received_by.get(team, 0) if team else 0
+        found = pulse.get(view.team or "")
+        if found is not None:
+            view.morale, view.stress = found
+            view.pulse = "hidden" if view.morale is None and view.stress is None else "shown"
+
+
+def team_pulse(session: Session, teams: list[str], since: date,
+               until: date) -> dict[str, tuple[float | None, float | None]]:
+    """Each team's mean morale and stress over the polls from `since` to `until`, only
+    where the polls may show that team (handlers/pulse.py: threshold and subtraction).
+    A team is left out when no poll was held; (None, None) when every result is hidden."""
+    polls = polls_between(session, since, until)
+    if not polls:
+        return {}
+    sums: dict[str, dict[str, list[float]]] = {t: {"morale": [], "stress": []} for t in teams}
+    for poll in polls:
+        results = poll_results(session, poll)
+        for team in teams:
+            for key in ("morale", "stress"):
+                stats = results.stats(key, team)
+                if stats is not None:
+                    sums[team][key].append(stats.average)
+    return {t: tuple(sum(v) / len(v) if v else None  # type: ignore[misc]
+                     for v in (s["morale"], s["stress"])) for t, s in sums.items()}
+
+
+def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
+               by_id: dict[int, Any], shown: list[str], reader_tz: str) -> None:
+    """Question 5 (and members' one-on-ones for question 2): two aggregates and the
+    cadence of each director's own pair."""
+    now = ctx.clock.now()
+    tz = ZoneInfo(reader_tz)
+    start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
+    end = datetime.combine(week_end(shown[-1]) + timedelta(days=1), time(), tz).astimezone(UTC)
+    m = OneOnOneMeeting
+    held = m.status == "held"
+    pairs: dict[tuple[int, int], tuple[datetime | None, datetime, int]] = {}
+    for mid, rid, last_held, latest, held_now in ctx.session.connection().execute(select(
+            m.manager_id, m.report_id, func.max(case((held, m.scheduled_at))),
+            func.max(m.scheduled_at),
+            func.sum(case((and_(held, m.scheduled_at >= start, m.scheduled_at < end), 1),
+                          else_=0))).group_by(m.manager_id, m.report_id)):
+        pairs[(mid, rid)] = (last_held, latest, int(held_now or 0))
+    a = ActionItem
+    today = now.astimezone(tz).date()
+    actions: dict[int, list[int]] = {}
+    for mid, rid, count, overdue in ctx.session.connection().execute(select(
+            a.manager_id, a.report_id, func.count(), func.sum(case((a.due < today, 1), else_=0)))
+            .where(a.done_at.is_(None)).group_by(a.manager_id, a.report_id)):
+        for pid in {mid, rid}:
+            found = actions.setdefault(pid, [0, 0])
+            found[0] += count
+            found[1] += int(overdue or 0)
+    org = ctx.org
+    entries = {e.key: e for e in org.people}
+    people_by_key = {p.key: p for p in by_id.values()}
+    overrides = OneOnOneRepo(ctx.session).all_overrides() if pairs or entries else {}
+    reports: dict[str, list[Any]] = {}
+    for e in org.people:
+        if e.manager is not None:
+            reports.setdefault(e.manager, []).append(e)
+    ids = {d.key: d.id for d in directors}
+    for view in views:
+        pid = ids[view.key]
+        view.open_actions, view.overdue_actions = actions.get(pid, [0, 0])
+        entry = entries.get(view.key)
+        manager = people_by_key.get(entry.manager) if entry and entry.manager else None
+        if entry is not None and manager is not None and manager.active:
+            cadence = org.oneonones.cadence_for(entry.role, entry.team, entry.key)
+            if cadence.enabled:
+                view.has_oneonone = True
+                me = by_id[pid]
+                row = pairs.get((manager.id, pid))
+                if row is not None:
+                    view.oneonone_last = row[0]
+                    view.oneonone_overdue = row[0] != row[1] and now - _utc(row[1]) > \
+                        OVERDUE_AFTER + timedelta(minutes=cadence.duration)
+                pair = Pair(manager, me, cadence)
+                occ = next((o for o in occurrences(pair, now, now + NEXT_HORIZON,
+                                                   overrides.get((manager.id, pid), {}))
+                            if not o.skipped and o.end > now), None)
+                view.oneonone_next = occ.start if occ else None
+        for e in reports.get(view.key, ()):
+            report = people_by_key.get(e.key)
+            if report is None or not report.active or \
+                    not org.oneonones.cadence_for(e.role, e.team, e.key).enabled:
+                continue
+            view.team_pairs += 1
+            row = pairs.get((pid, report.id))
+            if row is not None:
+                view.team_held += row[2]
+                cadence = org.oneonones.cadence_for(e.role, e.team, e.key)
+                if row[0] != row[1] and now - _utc(row[1]) > \
+                        OVERDUE_AFTER + timedelta(minutes=cadence.duration):
+                    view.team_overdue += 1
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _week_count(week: str, directors: list[Any], statuses: dict[tuple[int, str], str],
+                names: dict[int, str]) -> WeekCount:
+    sts = [(d.id, statuses.get((d.id, week), "not_sent")) for d in directors]
+    expected = [(pid, st) for pid, st in sts if st in EXPECTED]
+    return WeekCount(week, week_start(week), week_end(week), len(expected),
+                     sum(1 for _, st in expected if st == "submitted"),
+                     [names[pid] for pid, st in expected if st != "submitted"],
+                     [names[pid] for pid, st in sts if st == "away"],
+                     all(st == "not_sent" for _, st in sts),
+                     [names[pid] for pid, st in sts if st == "not_sent"])
+
+
+def _attention(ctx: Context, v: DirectorView) -> list[Attention]:
+    out: list[Attention] = []
+
+    def add(kind: str, **detail: Any) -> None:
+        out.append(Attention(kind, v.key, v.name, detail))
+
+    if v.oneonone_overdue:
+        add("oneonone_overdue", last=v.oneonone_last.date() if v.oneonone_last else None)
+    if v.overdue_actions:
+        add("actions_overdue", count=v.overdue_actions)
+    if v.trend == "down":
+        earlier = [s for s in v.series[:-1] if s is not None]
+        add("falling", now=_round(v.series[-1]) if v.series else None,
+            before=_round(earlier[-1]) if earlier else None)
+    for s in v.support:
+        if s.age_days >= ctx.org.support.ageing_days:  # the org file's support.ageing_days
+            add("support_aged", type=s.type, days=s.age_days)
+        elif s.cross_department:
+            add("support_department", type=s.type, days=s.age_days)
+    if v.status in EXPECTED and v.status != "submitted":
+        add("missing", status=v.status)
+    if v.morale is not None and v.morale < MORALE_LOW:
+        add("morale_low", morale=round(v.morale, 1))
+    if v.stress is not None and v.stress > ctx.org.pulse.stress_above:
+        add("stress_high", stress=round(v.stress, 1))
+    if v.recurring:
+        add("recurring_blocker", weeks=v.recurring)
+    if any(f.differs for f in v.week):
+        add("crm_mismatch", metrics=[f.label for f in v.week if f.differs])
+    return out
+
+
+def _need(v: DirectorView) -> tuple[int, int, str]:
+    """Directors in need first: by their most urgent item, then how many, then name."""
+    first = min((ATTENTION_ORDER.index(a.kind) for a in v.attention),
+                default=len(ATTENTION_ORDER))
+    return first, -len(v.attention), v.name.casefold()
+
+
+# --- output ------------------------------------------------------------------------------
+
+def _pct(value: float | None) -> str:
+    return format_percent(value)
+
+
+def prepared(summary: GmSummary) -> list[dict[str, Any]]:
+    """Per director, the strings the template prints (numbers formatted once, here)."""
+    rows = []
+    for d in summary.directors:
+        rows.append({
+            "d": d,
+            "week": [(f, format_number(f.actual), format_number(f.target), _pct(f.attainment),
+                      format_number(f.crm) if f.crm is not None else None,
+                      format_number(f.self_reported) if f.differs else None)
+                     for f in d.week],
+            "mtd": [(f, _pct(f.attainment)) for f in d.mtd],
+            "qtd": [(f, _pct(f.attainment)) for f in d.qtd],
+            "series": " → ".join(_pct(v) for v in d.series)
+            if any(v is not None for v in d.series[:-1]) else None,
+            "confidence": " → ".join(str(c) for c in d.confidence if c is not None),
+            "kinds": {a.kind for a in d.attention},
+        })
+    return rows
+
+
+def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary) -> str:
+    """The GM's view as text: one template pass."""
+    kinds = {x.type for d in summary.directors for x in d.support} | \
+        {a.detail.get("type") for a in summary.attention if a.detail.get("type")}
+    labels = {k: renderer.choice_label(locale, "support_type", k) for k in kinds}
+    return renderer.template(locale, "summary_gm", markup, s=summary, rows=prepared(summary),
+                             fmt=format_number, pct=_pct, labels=labels)
+
+
+CSV_FIELDS = ("week", "director", "name", "team", "status", "trend", "members_expected",
+              "members_checked_in", "pulse", "morale", "stress", "kudos_given",
+              "kudos_received", "members_oneonones_held", "support_open",
+              "support_cross_department", "oldest_support_days", "blockers_recurring_weeks",
+              "confidence", "oneonone_last", "oneonone_next", "oneonone_overdue",
+              "open_actions", "overdue_actions", "attention")
+
+
+def to_csv(summary: GmSummary) -> str:
+    """One row per director: the tabular figures (KPI columns per metric and period)."""
+    metrics: list[tuple[str, str]] = []
+    for d in summary.directors:
+        for f in d.week + d.mtd + d.qtd:
+            if (f.metric, f.unit) not in metrics:
+                metrics.append((f.metric, f.unit))
+    kpi_cols = [f"{m}_{period}_{what}" for m, _ in metrics
+                for period in ("week", "mtd", "qtd")
+                for what in ("actual", "target", "attainment")] + \
+        [f"{m}_week_crm" for m, _ in metrics]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CSV_FIELDS, *kpi_cols])
+    for d in summary.directors:
+        last_conf = next((c for c in reversed(d.confidence) if c is not None), None)
+        row: list[Any] = [summary.week, d.key, d.name, d.team or "", d.status, d.trend or "",
+                          d.members, d.members_in, d.pulse, _num(d.morale), _num(d.stress),
+                          d.kudos_given, d.kudos_received, d.team_held, len(d.support),
+                          sum(1 for s in d.support if s.cross_department),
+                          max((s.age_days for s in d.support), default=""), d.recurring,
+                          last_conf if last_conf is not None else "",
+                          d.oneonone_last.isoformat() if d.oneonone_last else "",
+                          d.oneonone_next.isoformat() if d.oneonone_next else "",
+                          d.oneonone_overdue, d.open_actions, d.overdue_actions,
+                          " ".join(a.kind for a in d.attention)]
+        periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
+        for metric, unit in metrics:
+            for period in ("week", "mtd", "qtd"):
+                f = next((x for x in periods[period] if (x.metric, x.unit) == (metric, unit)),
+                         None)
+                row += ["", "", ""] if f is None else [
+                    _num(f.actual), _num(f.target), _num(_round(f.attainment))]
+        for metric, unit in metrics:
+            f = next((x for x in d.week if (x.metric, x.unit) == (metric, unit)), None)
+            row.append(_num(f.crm) if f is not None else "")
+        writer.writerow([_cell(c) for c in row])
+    return out.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _cell(value: Any) -> Any:
+    # A spreadsheet runs a cell starting with = + - @ as a formula: names are user text.
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"} and \
+            not re.fullmatch(r"-?\d+(\.\d+)?", value):
+        return "'" + value
+    return value

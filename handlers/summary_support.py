@@ -1,0 +1,121 @@
+"""The summary's third question: support requests, above all those needing another department.
+
+Two sources, one shape (`SupportItem`):
+- `tracked_requests()`: the requests storage/support.py tracks (every check-in submitted
+  since tracking began opens or joins one), as they stood at the end of the summary's
+  week: opened by then and not yet resolved then, acknowledged if it was by then. A later
+  resolution never rewrites an earlier week's summary.
+- `support_requests()`: check-in answers no tracked request covers (answers stored before
+  tracking existed): a request is what a director answered to "what support do you need"
+  in a week, "open", opened the first week of the unbroken run of weeks in which the same
+  person reported the same request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.weeks import week_start
+from storage.support import SupportRequest, SupportWeek
+
+#: The support type that asks for help from another department.
+DEPARTMENT = "department"
+
+
+@dataclass(frozen=True, slots=True)
+class SupportItem:
+    """One support request as the summary shows it."""
+
+    id: int | None  # the tracked request's number; None while derived from check-ins
+    requester: str  # person key
+    type: str  # budget | training | people | department | a custom choice value
+    detail: str | None
+    department: str | None  # the department asked, where known (tracked requests)
+    opened: date
+    age_days: int
+    status: str  # open | acknowledged | resolved
+
+    @property
+    def cross_department(self) -> bool:
+        """Whether it needs another department."""
+        return self.type == DEPARTMENT or self.department is not None
+
+
+def _same(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+    # The same request: same type, and the same detail once case and spacing are ignored.
+    return a[0] == b[0] and " ".join((a[1] or "").casefold().split()) == \
+        " ".join((b[1] or "").casefold().split())
+
+
+def support_requests(answers: Mapping[tuple[str, str], tuple[str, str | None]],
+                     weeks: Sequence[str], people: Sequence[str],
+                     today: date) -> dict[str, list[SupportItem]]:
+    """Each person's open support requests as of the last of `weeks` (oldest first).
+
+    `answers` maps (person key, week) to (support type, detail) for the weeks the person
+    asked for support ("none" left out); `weeks` is the look-back, oldest first. Oldest
+    request first per person; age counts from the Monday of the week it was opened.
+    """
+    latest = weeks[-1]
+    out: dict[str, list[SupportItem]] = {}
+    for key in people:
+        now = answers.get((key, latest))
+        if now is None:
+            continue
+        opened = latest
+        for week in reversed(weeks[:-1]):
+            before = answers.get((key, week))
+            if before is None or not _same(before, now):
+                break
+            opened = week
+        day = week_start(opened)
+        out[key] = [SupportItem(None, key, now[0], now[1], None, day,
+                                max(0, (today - day).days), "open")]
+    return out
+
+
+def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: datetime,
+                     today: date, round_ids: Sequence[int]
+                     ) -> tuple[dict[str, list[SupportItem]], set[int]]:
+    """Tracked requests of `requesters` (person id → key) unresolved at `as_of`, oldest
+    first per person, and which of `round_ids` a tracked request covers (those rounds'
+    answers are not counted again by `support_requests()`).
+
+    A withdrawn request (its check-in edited to "no support needed") is left out: the
+    answer it came from no longer asks for anything. Age counts to `today`'s date.
+    """
+    out: dict[str, list[SupportItem]] = {}
+    if not requesters:
+        return out, set()
+    rows = session.execute(
+        select(SupportRequest.id, SupportRequest.requester_id, SupportRequest.kind,
+               SupportRequest.detail, SupportRequest.department, SupportRequest.opened_at,
+               SupportRequest.acknowledged_at)
+        .where(SupportRequest.requester_id.in_(list(requesters)),
+               SupportRequest.status != "withdrawn",
+               SupportRequest.opened_at <= as_of,
+               or_(SupportRequest.resolved_at.is_(None), SupportRequest.resolved_at > as_of))
+        .order_by(SupportRequest.opened_at, SupportRequest.id)).all()
+    latest: dict[int, str] = {}
+    if rows:  # what the requester said most recently (by then), as /support shows it
+        for request_id, detail in session.execute(
+                select(SupportWeek.request_id, SupportWeek.detail)
+                .where(SupportWeek.request_id.in_([r[0] for r in rows]),
+                       SupportWeek.added_at <= as_of, SupportWeek.detail != "")
+                .order_by(SupportWeek.week, SupportWeek.id)):
+            latest[request_id] = detail
+    for rid, pid, kind, detail, department, opened_at, acked_at in rows:
+        opened = opened_at.date()
+        status = "acknowledged" if acked_at is not None and acked_at <= as_of else "open"
+        out.setdefault(requesters[pid], []).append(SupportItem(
+            rid, requesters[pid], kind, latest.get(rid, detail) or None, department, opened,
+            max(0, (today - opened).days), status))
+    covered = set(session.scalars(select(SupportWeek.round_id)
+                                  .where(SupportWeek.round_id.in_(list(round_ids))))) \
+        if round_ids else set()
+    return out, covered

@@ -1,0 +1,264 @@
+"""The GM's `/summary`: five questions per director, what needs attention first, and a
+director's own-team view that never shows another team."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+
+from handlers.summary_gm import similar, tokens
+from tests.support import run_cli, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+LI = ["66000", "新签两家客户", "渠道冲突", "5", "需要市场部支持", "拜访三家", "4"]
+BRUNO = ["41000", "Signed Rome", "none", "1", "Keep going", "3"]
+
+
+def alice(revenue: str, blockers: str = "Pricing pushback", support: str = "2",
+          plan: str = "Visit 5") -> list[str]:
+    """Alice's check-in with a few answers changed (support "2" is budget)."""
+    answers = list(ALICE_ANSWERS)
+    answers[0], answers[3], answers[4], answers[6] = revenue, blockers, support, plan
+    return answers
+
+
+def blocks(text: str) -> dict[str, str]:
+    """The summary's paragraphs by their first line (a director's block by its title)."""
+    return {b.split("\n", 1)[0]: b for b in text.split("\n\n")}
+
+
+def attention(text: str) -> list[str]:
+    return text.split("Needs your attention\n", 1)[1].split("\n\n", 1)[0].splitlines()
+
+
+async def weeks_of_checkins(bot, clock, alice_weeks: list[list[str]]) -> None:
+    """Alice answers one check-in a week, the last in this week (Friday); the others too."""
+    friday = clock.now()
+    for n, answers in enumerate(alice_weeks):
+        clock.set(friday - timedelta(weeks=len(alice_weeks) - 1 - n))
+        await bot.run_checkins()
+        await answer_all(bot, "alice", answers)
+        await answer_all(bot, "li", LI)
+        await answer_all(bot, "bruno", BRUNO)
+    clock.set(friday)
+
+
+async def test_a_week_one_director_did_not_answer(bot, chat):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    # The headline says so, and totals are against the whole target, Bruno's included.
+    assert "Check-ins: 2 of 3 · missing: Bruno Rossi" in text
+    assert ("Team · Revenue 118,000 / 150,000 USD (79%), 2 of 3 reporting · "
+            "not reported: Bruno Rossi") in text
+    assert "Bruno Rossi: not checked in this week" in attention(text)
+    bruno = blocks(text)["Bruno Rossi · team Europe"]
+    assert "❌ Bruno Rossi — not checked in" in bruno
+    assert "Goals: Revenue — / 40,000 USD" in bruno
+    # The director in need comes before those who answered.
+    titles = [t for t in blocks(text) if " · team " in t]
+    assert titles[-1] == "Alice Martin · team East"
+
+
+async def test_a_falling_director_is_listed_under_attention(bot, chat, clock):
+    await weeks_of_checkins(bot, clock, [alice("60000"), alice("55000"), alice("20000")])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Alice Martin: attainment falling (now 57%, 92% the week before)" in attention(text)
+    goals = blocks(text)["Alice Martin · team East"]
+    # Revenue 120% → 110% → 40%, new customers 75% each week: the mean of the two KPIs.
+    assert "trend ↓ (— → 98% → 92% → 57%)" in goals
+    # Month to date: the weeks of November, against the whole target of each.
+    assert "month Revenue 90%, New customers 75%" in goals
+    data = json.loads(run_cli_json(bot, clock))
+    assert next(d for d in data["directors"] if d["key"] == "alice")["goals"]["trend"] == "down"
+
+
+def run_cli_json(bot, clock, *args: str) -> str:
+    import bot.clock as clocks
+    real = clocks.SystemClock.now
+    clocks.SystemClock.now = lambda self: clock.now()
+    try:
+        code, out = run_cli(bot.settings, "summary", "--format", "json", *args)
+    finally:
+        clocks.SystemClock.now = real
+    assert code == 0
+    return out
+
+
+async def test_a_recurring_blocker_is_flagged(bot, chat, clock):
+    await weeks_of_checkins(bot, clock, [alice("50000", "Pricing approval is stuck"),
+                                         alice("50000", "Travel"),
+                                         alice("50000", "pricing approval still stuck!")])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Alice Martin: the same blocker 2 weeks running" in attention(text)
+    assert ("Execution: blockers: pricing approval still stuck! (recurring: 2 weeks)"
+            in blocks(text)["Alice Martin · team East"])
+    # Last week's plan beside this week's wins: the GM judges the follow-through.
+    assert "last week's plan: Visit 5 → this week's wins: Closed Acme" in text
+
+
+def test_what_counts_as_the_same_blocker():
+    assert similar(tokens("Pricing approval stuck"), tokens("pricing approval, still stuck"))
+    assert similar(tokens("legal review"), tokens("Legal review of the MSA takes weeks"))
+    assert not similar(tokens("pricing approval"), tokens("hiring freeze"))
+    assert similar(tokens("渠道冲突"), tokens("渠道冲突还在"))
+    assert not tokens("none") and not tokens("无") and not tokens("N/A")
+
+
+async def test_support_requests_age_and_another_department(bot, chat, clock):
+    # Alice asks for the same budget three weeks running: opened three weeks ago.
+    await weeks_of_checkins(bot, clock, [alice("50000"), alice("50000"), alice("50000")])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    # Tracked requests (storage/support.py): the age counts from the check-in that asked.
+    assert "Alice Martin: support request open 14 days (Budget)" in attention(text)
+    assert "李雷: support request open 14 days (Help from another department)" in \
+        attention(text)
+    assert "Support: #1 Budget: Travel budget — open, 14 days old" in \
+        blocks(text)["Alice Martin · team East"]
+    data = json.loads(run_cli_json(bot, clock))
+    li = next(d for d in data["directors"] if d["key"] == "li")
+    assert li["support"] == [{"id": 2, "requester": "li", "type": "department",
+                              "detail": "需要市场部支持", "department": None,
+                              "cross_department": True, "opened": "2026-11-13",
+                              "age_days": 14, "status": "open"}]
+
+
+async def test_a_directors_own_team_view(bot, chat):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "bruno", BRUNO)
+    await say(bot, "alice", "/summary")
+    text = chat.last("alice")
+    assert "Weekly summary — Test Sales · team East" in text
+    assert "✅ Alice Martin — checked in" in text and "Pricing pushback" in text
+    assert "their 1:1 with Sam Lee" in text  # her team's one-on-ones
+    for other in ("Bruno", "Europe", "李雷", "China", "Signed Rome", "41,000"):
+        assert other not in text
+    await say(bot, "alice", "/summary sam")  # someone in her team
+    assert "Sam Lee · team East" in chat.last("alice")
+
+
+@pytest.mark.parametrize("args", [
+    "team Europe", "team europe", "team  China ", "bruno", "Bruno", "li", "李雷", "grace",
+    "vera", "team East Europe", "last 4w team Europe", "2026-W48 bruno", "team europe last 2w",
+    "brunо",  # a Cyrillic о
+])
+async def test_a_director_cannot_get_another_team_by_any_argument(bot, chat, args):
+    await bot.run_checkins()
+    await answer_all(bot, "bruno", BRUNO)
+    await answer_all(bot, "li", LI)
+    await say(bot, "alice", f"/summary {args}")
+    text = chat.last("alice")
+    assert "You can see your own team's summary only (team East)" in text
+    for other in ("Bruno Rossi", "李雷", "Signed Rome", "41,000", "66,000"):
+        assert other not in text
+
+
+async def test_a_director_gets_their_own_team_in_chinese(bot, chat):
+    await bot.run_checkins()
+    await say(bot, "li", "/summary team Europe")
+    assert "您只能查看本团队（China）的概况" in chat.last("li")
+    await say(bot, "li", "/summary")
+    assert "团队 China" in chat.last("li") and "Alice" not in chat.last("li")
+
+
+async def test_a_look_alike_director_name_is_nobody(bot, chat):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    for name in ("alicе", "alice2", "alic", "Alice_Martin"):  # the first has a Cyrillic е
+        await say(bot, "grace", f"/summary {name}")
+        text = chat.last("grace")
+        assert f'I don\'t know anyone called "{name}"' in text
+        assert "52,000" not in text and "Pricing" not in text
+    await say(bot, "grace", "/summary ALICE")  # the key, whatever the case: Alice in full
+    text = chat.last("grace")
+    assert text.startswith("Full picture — Alice Martin")
+    assert "Goals: Revenue 52,000 / 50,000 USD (104%)" in text
+    assert "next week: Visit 5" in text  # the full picture carries the plan
+    assert "Alice Martin · team East · last 4 weeks" in text  # then her history
+
+
+async def test_the_gm_view_in_chinese(bot, chat, clock):
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "签到：1 / 3 · 未签到：Alice Martin、Bruno Rossi" in text
+    assert "需要您关注" in text and "Alice Martin：本周未签到" in text
+    assert "李雷：需要其他部门协助（今天开启）" in text
+    assert "目标：营收 66,000 / 60,000 USD（110%）" in text
+    assert "支持：#1 其他部门的协助：需要市场部支持 — 未处理，今天开启" in text
+
+
+async def test_cli_csv_has_one_row_per_director(bot, chat, clock, monkeypatch):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, out = run_cli(bot.settings, "summary", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["director"] for r in rows] == ["bruno", "li", "alice"]  # by need
+    row = rows[-1]
+    assert (row["status"], row["revenue_week_actual"], row["revenue_week_target"],
+            row["revenue_week_attainment"], row["support_open"]) == \
+        ("submitted", "52000", "50000", "1.04", "1")
+    assert rows[0]["attention"] == "missing" and rows[0]["revenue_week_actual"] == ""
+    code, out = run_cli(bot.settings, "summary", "--format", "csv", "--team", "East")
+    assert next(csv.DictReader(io.StringIO(out)))["person"] == "alice"
+
+
+async def test_the_json_is_what_its_schema_says(bot, chat, clock, monkeypatch):
+    """Other tools rely on docs/schema/summary.schema.json: real output validates, and a
+    field the schema does not know fails (so the two cannot drift apart unnoticed)."""
+    import jsonschema
+
+    from tests.support import DATA
+    schema = json.loads((DATA.parent.parent / "docs/schema/summary.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    outputs = [run_cli(bot.settings, "summary", "--format", "json", *args)[1]
+               for args in ((), ("--weeks", "3"), ("--person", "alice"), ("--team", "East"))]
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    for out in outputs:
+        validator.validate(json.loads(out))
+    data = json.loads(outputs[0])
+    assert data["view"] == "gm" and data["directors"]
+    data["directors"][0]["goals"]["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(data)
+
+
+async def test_a_tracked_request_reads_as_it_stood_at_the_end_of_its_week(bot, chat, clock):
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI)
+    await say(bot, "grace", "/support ack 1")
+    await say(bot, "grace", "/summary")
+    assert "Support: #1 Help from another department: 需要市场部支持 — acknowledged" in \
+        blocks(chat.last("grace"))["李雷 · team China"]
+    # Resolved the next week: that week's summary keeps what stood then (its age too) ...
+    clock.set(clock.now() + timedelta(days=7))
+    await say(bot, "grace", "/support resolve 1 Marketing lends two people")
+    await say(bot, "grace", "/summary 2026-W48")
+    assert "Support: #1 Help from another department: 需要市场部支持 — acknowledged, 3 days old" \
+        in blocks(chat.last("grace"))["李雷 · team China"]
+    # ... and the new week's no longer lists it.
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "2026-W49" in text
+    assert "Support: none open" in blocks(text)["李雷 · team China"]
