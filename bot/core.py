@@ -32,7 +32,7 @@ from handlers import checkin, honours, oneonone, pulse, rounds
 from handlers.context import Context
 from storage.db import describe_db_error, session_factory
 from storage.models import Person
-from storage.repositories import CheckinRepo, ConversationRepo, PeopleRepo
+from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, PeopleRepo
 from storage.round_batch import RoundBatchRepo
 from storage.round_requests import RoundRequestRepo
 
@@ -230,7 +230,12 @@ class TeamPulse:
         try:
             with self.outbox.db_gate, self.sessions.begin() as session:
                 self._preload(session, events)
-                return [self._handle_in(session, event) for event in events]
+                # Every event id claimed in one statement, in this same transaction:
+                # a crash before the commit leaves them all unclaimed.
+                claimed = EventRepo(session).claim_all(
+                    [(e.platform, e.event_id) for e in events if e.event_id],
+                    self.clock.now())
+                return [self._handle_in(session, event, claimed) for event in events]
         except Exception as exc:
             # The shared commit failed, so nothing of the batch was stored (claims
             # included): try each event alone, so one cannot cost the others.
@@ -249,28 +254,41 @@ class TeamPulse:
         CheckinRepo(session).preload(
             {c.round_id for c in conversations if c.round_id is not None})
 
-    def _handle_in(self, session: Session, event: InboundEvent) -> str:
-        """One event in a savepoint of a batch's transaction."""
+    def _handle_in(self, session: Session, event: InboundEvent,
+                   claimed: set[tuple[str, str]]) -> str:
+        """One event in a savepoint of a batch's transaction.
+
+        `claimed`: event ids the batch claimed up front; the first copy of an event
+        takes its claim, a later copy claims again and finds it taken.
+        """
+        key = (event.platform, event.event_id or "")
+        mine = key in claimed
+        claimed.discard(key)
+        outcome = "failed"
         try:
             with session.begin_nested():
                 ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
                               settings=self.settings, org=self.org, addressbook=self,
                               event=event)
-                return self._handle_ctx(ctx, event)
+                return self._handle_ctx(ctx, event, claimed=mine)
         except IntegrityError:
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)
-            return "duplicate"
+            outcome = "duplicate"
         except DBAPIError as exc:
             log.error("handling a %s event failed: database error (%s)", event.platform,
                       describe_db_error(exc))
         except Exception:
             log.exception("handling a %s event failed", event.platform)
-        return "failed"
+        if mine:
+            # Its work was undone, so its claim goes too (as a claim made inside the
+            # savepoint would): a redelivery of the event is processed.
+            EventRepo(session).unclaim(*key)
+        return outcome
 
-    def _handle_ctx(self, ctx: Context, event: InboundEvent) -> str:
-        if event.event_id and not ctx.events.claim(event.platform, event.event_id,
-                                                   self.clock.now()):
+    def _handle_ctx(self, ctx: Context, event: InboundEvent, *, claimed: bool = False) -> str:
+        if event.event_id and not claimed and not ctx.events.claim(
+                event.platform, event.event_id, self.clock.now()):
             log.info("%s event %s already processed; ignoring the redelivery",
                      event.platform, event.event_id)
             return "duplicate"

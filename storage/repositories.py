@@ -301,7 +301,8 @@ class CheckinRepo:
         existing.number_value = number
         existing.skipped = skipped
         existing.updated_at = now
-        self.session.flush()
+        # No flush of its own: the next query, or the end of the event's savepoint,
+        # writes it together with the rest of the answer's changes (one flush, not two).
         return existing
 
     def awaiting_reminder(self, prompted_before: datetime,
@@ -362,6 +363,7 @@ class ConversationRepo:
         """Record what the bot now waits for from a person (one dialog at a time): a
         feature's `kind` and its own key for the question asked."""
         conv = self.get(person)
+        added = conv is None
         if conv is None:
             # Ask the database from now on (a rolled-back savepoint may drop the row again).
             self.session.info.get(_NO_CONVERSATION, set()).discard(person.id)
@@ -373,7 +375,8 @@ class ConversationRepo:
         conv.editing = editing
         conv.pending_numbers = None
         conv.updated_at = now
-        self.session.flush()
+        if added:  # so get() finds it by identity; a changed row is written with the rest
+            self.session.flush()
         return conv
 
     def set_pending(self, person: Person, numbers: list[float] | None, now: datetime) -> None:
@@ -505,6 +508,29 @@ class EventRepo:
         except IntegrityError:
             return False
         return True
+
+    def claim_all(self, events: Sequence[tuple[str, str]], now: datetime) -> set[tuple[str, str]]:
+        """Record many (platform, event id) pairs in one statement; the pairs this call
+        recorded (not those processed before). Empty where the database has no
+        INSERT .. ON CONFLICT: claim() each event then."""
+        dialect = self.session.get_bind().dialect.name
+        rows = [{"platform": p, "event_id": e, "received_at": now}
+                for p, e in dict.fromkeys(events)]
+        if not rows or dialect not in ("sqlite", "postgresql"):
+            return set()
+        table = ProcessedEvent.__table__
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        result = self.session.connection().execute(
+            insert(table).values(rows)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(table.c.platform, table.c.event_id))
+        return {(p, e) for p, e in result}
+
+    def unclaim(self, platform: str, event_id: str) -> None:
+        """Forget a claim whose work was undone, so a redelivery is processed."""
+        table = ProcessedEvent.__table__
+        self.session.connection().execute(table.delete().where(
+            table.c.platform == platform, table.c.event_id == event_id))
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop ids older than any platform redelivers (keeps the table small)."""
