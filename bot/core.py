@@ -90,12 +90,16 @@ class TeamPulse:
         # takes one writer at a time, so one thread there; PostgreSQL can take a few.
         workers = 1 if engine.dialect.name == "sqlite" else 4
         self._db_executor = ThreadPoolExecutor(workers, thread_name_prefix="teampulse-db")
+        # Ingest lanes on PostgreSQL: two keep the server busy while one waits on it; more
+        # only add threads contending for the interpreter with the loop that acks
+        # (batches grow instead), and leave threads free for scheduled work.
+        lanes = min(workers, 2)
         #: Test hook: called on the database thread inside each round batch's transaction.
         self.round_batch_hook: Callable[[int], None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._polling = False
         #: Acknowledged events waiting for processing: one ordered lane per database thread.
-        self.ingest = Ingest(self, lanes=workers)
+        self.ingest = Ingest(self, lanes=lanes)
 
     # --- adapters and addressing ---------------------------------------------------------
 
@@ -168,9 +172,10 @@ class TeamPulse:
                            deliver: bool = True) -> list[bool]:
         """Process events in order, in one trip to the database thread; False per duplicate.
 
-        Each event is claimed and handled in a savepoint of one shared transaction (see
-        _handle_batch_sync), so a batch costs one commit; what a failed event wrote is
-        undone without touching the others, and it gets the usual apology. With
+        The events share one transaction (see _handle_batch_sync), so a batch costs one
+        commit, and what they look up is loaded once for all of them; what a failed
+        event wrote is undone without touching the others (the batch is then done
+        again with a savepoint per event), and it gets the usual apology. With
         `deliver=False` sending the replies is left to the caller (the ingest workers
         send them from a task of their own).
         """
@@ -228,20 +233,52 @@ class TeamPulse:
         if len(events) == 1:
             return [self._handle_sync(events[0])]
         try:
-            with self.outbox.db_gate, self.sessions.begin() as session:
-                self._preload(session, events)
-                # Every event id claimed in one statement, in this same transaction:
-                # a crash before the commit leaves them all unclaimed.
-                claimed = EventRepo(session).claim_all(
-                    [(e.platform, e.event_id) for e in events if e.event_id],
-                    self.clock.now())
-                return [self._handle_in(session, event, claimed) for event in events]
+            # Most batches hold no failing event: handle them without a savepoint each
+            # (two statements and a nested transaction fewer per event). Should any
+            # event fail, the whole transaction is undone and done again below.
+            return self._batch(events, savepoints=False)
+        except Exception as exc:
+            log.info("a batch of %d events is done again event by event (%s)", len(events),
+                     describe_db_error(exc) if isinstance(exc, DBAPIError)
+                     else type(exc).__name__)
+        try:
+            return self._batch(events, savepoints=True)
         except Exception as exc:
             # The shared commit failed, so nothing of the batch was stored (claims
             # included): try each event alone, so one cannot cost the others.
             log.warning("a batch of %d events could not be stored together (%s); "
                         "handling them one by one", len(events), describe_db_error(exc))
             return [self._handle_sync(event) for event in events]
+
+    def _batch(self, events: list[InboundEvent], *, savepoints: bool) -> list[str]:
+        """A batch in one transaction. With `savepoints`, each event in its own (a failed
+        one is undone alone and reported "failed"); without, any failure raises and
+        undoes the whole batch."""
+        with self.outbox.db_gate, self.sessions.begin() as session:
+            self._preload(session, events)
+            # Every event id claimed in one statement, in this same transaction:
+            # a crash before the commit leaves them all unclaimed.
+            claimed = EventRepo(session).claim_all(
+                [(e.platform, e.event_id) for e in events if e.event_id], self.clock.now())
+            if savepoints:
+                return [self._handle_in(session, event, claimed) for event in events]
+            outcomes = []
+            for event in events:
+                key = (event.platform, event.event_id or "")
+                mine = key in claimed
+                claimed.discard(key)
+                ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
+                              settings=self.settings, org=self.org, addressbook=self,
+                              event=event)
+                outcomes.append(self._handle_ctx(ctx, event, claimed=mine))
+                # Written now, as a savepoint's end would: the next event sees it
+                # through any query, ORM or not.
+                session.flush()
+                # Let the event loop have the interpreter between events: an ack
+                # waiting for it then waits one event's work, not a whole switch
+                # interval per turn (time.sleep releases the GIL).
+                time.sleep(0)
+            return outcomes
 
     def _preload(self, session: Session, events: list[InboundEvent]) -> None:
         """Load what a batch's events will look up, a few statements for all of them:
