@@ -1,13 +1,14 @@
 """Inbound events between the acknowledgement and the database: bounded, ordered, batched.
 
 An adapter acknowledges an event as soon as it is queued here, so a platform's deadline
-(Slack: 3 s) never waits on the database. The queue is split into lanes, one per database
-thread (one on SQLite, a few on PostgreSQL); a person's events always go to the same lane
+(Slack: 3 s) never waits on the database. The queue is split into lanes (one on SQLite,
+two on PostgreSQL, see TeamPulse); a person's events always go to the same lane
 and each lane is worked by one task, so two answers from one person are applied in the
 order they arrived (on SQLite, with one lane, all events are). A lane's worker takes up
-to INGEST_BATCH waiting events at a time and stores them in one transaction (each in its
-own savepoint, see TeamPulse.handle_batch), so a burst costs one commit per batch, not
-one per event. A worker exists only while its lane holds events: nothing idles.
+to INGEST_BATCH waiting events at a time and stores them in one transaction (see
+TeamPulse.handle_batch: their senders, dialogs and rounds loaded once, their event ids
+claimed in one statement), so a burst costs one commit per batch, not one per event.
+A worker exists only while its lane holds events: nothing idles.
 
 Backpressure: at most INGEST_CAPACITY events wait in all. When a lane is full, submit()
 waits for room; with a `wait` limit (Slack) it raises IngestBusy after that long, and the

@@ -43,8 +43,14 @@ LARGE_TARGET = 1000
 # --- questions of a round -------------------------------------------------------------------
 
 def round_questions(ctx: Context, rnd: CheckinRound) -> list[Question]:
-    """The round's questions, with built-in choice labels filled in for every locale."""
-    return snapshot_questions(ctx, rnd.questions)
+    """The round's questions, with built-in choice labels filled in for every locale.
+
+    Parsed once per round and transaction: one answer needs them several times.
+    """
+    if getattr(rnd, "id", None) is None:
+        return snapshot_questions(ctx, rnd.questions)
+    return list(ctx.checkins.cached_questions(
+        rnd, lambda snapshot: snapshot_questions(ctx, snapshot)))
 
 
 def snapshot_questions(ctx: Context, snapshot: list[dict[str, Any]]) -> list[Question]:

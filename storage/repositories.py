@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,21 @@ _PERSON_FIELDS = ("display_name", "role", "manager_key", "team", "timezone", "lo
 
 def _person_fields(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in _PERSON_FIELDS}
+
+
+#: session.info keys of what a batch loaded up front (see preload_senders and friends).
+_SENDERS = "teampulse.senders"
+_NO_CONVERSATION = "teampulse.no_conversation"
+_QUESTIONS = "teampulse.round_questions"
+
+
+_HELD = "teampulse.preloaded"
+
+
+def _hold(session: Session, objects: Iterable[Any]) -> None:
+    """Keep preloaded objects referenced for the session's life: its identity map holds
+    them only weakly, and a dropped one would be queried again."""
+    session.info.setdefault(_HELD, []).extend(objects)
 
 
 def _lower(value: str | None) -> str | None:
@@ -139,6 +154,9 @@ class PeopleRepo:
         owner is already bound to another id is a stranger's (a name given up and
         taken by someone else), so it finds nobody and rebinds nothing.
         """
+        preloaded = self.session.info.get(_SENDERS, {}).get((platform, user_id))
+        if preloaded is not None:
+            return preloaded
         query = select(Person).where(Person.active)
         if platform == "slack":
             return self.session.scalar(query.where(Person.slack_id == user_id))
@@ -167,6 +185,29 @@ class PeopleRepo:
             return self.by_key(user_id)
         return None
 
+    def preload_senders(self, senders: Collection[tuple[str, str]]) -> list[Person]:
+        """Load the active people behind (platform, user id) pairs in one statement per
+        platform, so by_platform() finds them without a query of its own (for the rest
+        of this session: a batch of events loads its senders once). Returns them."""
+        found: dict[tuple[str, str], Person] = self.session.info.setdefault(_SENDERS, {})
+        by_platform: dict[str, set[str]] = {}
+        for platform, user_id in senders:
+            by_platform.setdefault(platform, set()).add(user_id)
+        query = select(Person).where(Person.active)
+        for platform, ids in by_platform.items():
+            if platform == "slack":
+                for person in self.session.scalars(query.where(Person.slack_id.in_(ids))):
+                    found[(platform, person.slack_id or "")] = person
+            elif platform == "telegram":
+                numbers = [int(i) for i in ids if i.isdigit()]
+                for person in self.session.scalars(
+                        query.where(Person.telegram_id.in_(numbers))):
+                    found[(platform, str(person.telegram_id))] = person
+            elif platform == "console":
+                for person in self.session.scalars(query.where(Person.key.in_(ids))):
+                    found[(platform, person.key)] = person
+        return list(found.values())
+
     def active(self) -> list[Person]:
         """Everyone active, in key order."""
         return list(self.session.scalars(select(Person).where(Person.active).order_by(Person.key)))
@@ -190,6 +231,26 @@ class CheckinRepo:
     def by_id(self, round_id: int) -> CheckinRound | None:
         """A round by id."""
         return self.session.get(CheckinRound, round_id)
+
+    def preload(self, round_ids: Collection[int]) -> None:
+        """Load rounds and their answers in two statements, so by_id() and `answers`
+        cost no query of their own later in this session (a batch of answers)."""
+        if round_ids:
+            _hold(self.session, self.session.scalars(select(CheckinRound).where(
+                CheckinRound.id.in_(list(round_ids)))
+                .options(selectinload(CheckinRound.answers))))
+
+    def cached_questions(self, rnd: CheckinRound, build: Any) -> Any:
+        """`build(snapshot)` of a round's question snapshot, worked out once per round
+        and session (an answer needs the parsed questions several times)."""
+        cache: dict[int, tuple[Any, Any]] = self.session.info.setdefault(_QUESTIONS, {})
+        snapshot = rnd.questions
+        hit = cache.get(rnd.id)
+        if hit is not None and hit[0] is snapshot:  # the same snapshot object: unchanged
+            return hit[1]
+        built = build(snapshot)
+        cache[rnd.id] = (snapshot, built)
+        return built
 
     def create_round(self, person: Person, week: str, questions: list[dict[str, Any]],
                      now: datetime) -> CheckinRound:
@@ -240,7 +301,8 @@ class CheckinRepo:
         existing.number_value = number
         existing.skipped = skipped
         existing.updated_at = now
-        self.session.flush()
+        # No flush of its own: the next query, or the end of the event's savepoint,
+        # writes it together with the rest of the answer's changes (one flush, not two).
         return existing
 
     def awaiting_reminder(self, prompted_before: datetime,
@@ -275,7 +337,20 @@ class ConversationRepo:
 
     def get(self, person: Person) -> Conversation | None:
         """The person's open dialog, if any."""
+        if person.id in self.session.info.get(_NO_CONVERSATION, ()):
+            return None  # preloaded: none (and none added since, see wait_for)
         return self.session.get(Conversation, person.id)
+
+    def preload(self, person_ids: Collection[int]) -> list[Conversation]:
+        """Load these people's dialogs in one statement, so get() costs no query of its
+        own later in this session (and knows who has none). Returns those found."""
+        found = list(self.session.scalars(select(Conversation).where(
+            Conversation.person_id.in_(list(person_ids))))) if person_ids else []
+        _hold(self.session, found)
+        have = {c.person_id for c in found}
+        self.session.info.setdefault(_NO_CONVERSATION, set()).update(
+            pid for pid in person_ids if pid not in have)
+        return found
 
     def ask(self, person: Person, rnd: CheckinRound, question_key: str, *, editing: bool,
             now: datetime) -> Conversation:
@@ -288,7 +363,10 @@ class ConversationRepo:
         """Record what the bot now waits for from a person (one dialog at a time): a
         feature's `kind` and its own key for the question asked."""
         conv = self.get(person)
+        added = conv is None
         if conv is None:
+            # Ask the database from now on (a rolled-back savepoint may drop the row again).
+            self.session.info.get(_NO_CONVERSATION, set()).discard(person.id)
             conv = Conversation(person_id=person.id, kind=kind)
             self.session.add(conv)
         conv.kind = kind
@@ -297,7 +375,8 @@ class ConversationRepo:
         conv.editing = editing
         conv.pending_numbers = None
         conv.updated_at = now
-        self.session.flush()
+        if added:  # so get() finds it by identity; a changed row is written with the rest
+            self.session.flush()
         return conv
 
     def set_pending(self, person: Person, numbers: list[float] | None, now: datetime) -> None:
@@ -329,21 +408,34 @@ class OutboxRepo:
 
     def enqueue(self, *, platform: str, target_kind: str, address: str, payload: dict[str, Any],
                 now: datetime, thread_id: str | None = None, user_ref: str | None = None,
-                dedupe_key: str | None = None) -> OutboxMessage | None:
-        """Record a message to send; None if one with the same dedupe key exists already."""
+                dedupe_key: str | None = None) -> int | None:
+        """Record a message to send; its id, or None if one with the same dedupe key
+        exists already."""
+        row = {"platform": platform, "target_kind": target_kind, "address": address,
+               "thread_id": thread_id, "user_ref": user_ref, "payload": payload,
+               "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
+               "not_before": now, "created_at": now, "priority": self.priority}
+        dialect = self.session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            # One Core statement, no savepoint: every reply takes this path. A key taken
+            # (also by a concurrent transaction, once it commits) inserts nothing.
+            table = OutboxMessage.__table__
+            insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+            statement = insert(table).values(row)
+            if dedupe_key is not None:
+                statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+            return self.session.connection().execute(
+                statement.returning(table.c.id)).scalar()
         if dedupe_key is not None and self.session.scalar(
                 select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
             return None
-        msg = OutboxMessage(platform=platform, target_kind=target_kind, address=address,
-                            thread_id=thread_id, user_ref=user_ref, payload=payload,
-                            dedupe_key=dedupe_key, status="pending", attempts=0,
-                            not_before=now, created_at=now, priority=self.priority)
+        msg = OutboxMessage(**row)
         try:
             with self.session.begin_nested():
                 self.session.add(msg)
         except IntegrityError:
             return None
-        return msg
+        return msg.id
 
     def pending(self, platforms: Sequence[str], limit: int = 200) -> list[OutboxMessage]:
         """Undelivered messages for the running platforms, oldest first."""
@@ -431,11 +523,12 @@ class EventRepo:
             # by a concurrent transaction makes this one wait, then do nothing.
             insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
             # RETURNING says whether a row went in (rowcount is -1 on some drivers).
-            claimed = self.session.execute(
-                insert(ProcessedEvent).values(platform=platform, event_id=event_id,
-                                              received_at=now)
+            # Core on the table: the ORM's bulk-insert machinery costs more than the insert.
+            table = ProcessedEvent.__table__
+            claimed = self.session.connection().execute(
+                insert(table).values(platform=platform, event_id=event_id, received_at=now)
                 .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-                .returning(ProcessedEvent.id)).first()
+                .returning(table.c.id)).first()
             return claimed is not None
         if self.session.scalar(select(ProcessedEvent.id).where(
                 ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)):
@@ -447,6 +540,29 @@ class EventRepo:
         except IntegrityError:
             return False
         return True
+
+    def claim_all(self, events: Sequence[tuple[str, str]], now: datetime) -> set[tuple[str, str]]:
+        """Record many (platform, event id) pairs in one statement; the pairs this call
+        recorded (not those processed before). Empty where the database has no
+        INSERT .. ON CONFLICT: claim() each event then."""
+        dialect = self.session.get_bind().dialect.name
+        rows = [{"platform": p, "event_id": e, "received_at": now}
+                for p, e in dict.fromkeys(events)]
+        if not rows or dialect not in ("sqlite", "postgresql"):
+            return set()
+        table = ProcessedEvent.__table__
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        result = self.session.connection().execute(
+            insert(table).values(rows)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(table.c.platform, table.c.event_id))
+        return {(p, e) for p, e in result}
+
+    def unclaim(self, platform: str, event_id: str) -> None:
+        """Forget a claim whose work was undone, so a redelivery is processed."""
+        table = ProcessedEvent.__table__
+        self.session.connection().execute(table.delete().where(
+            table.c.platform == platform, table.c.event_id == event_id))
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop ids older than any platform redelivers (keeps the table small)."""
