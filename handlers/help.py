@@ -9,6 +9,9 @@ def cmd_help(ctx: Context, args: str) -> None:
     """/help: the commands this person can use, in their language."""
     person = ctx.person
     ctx.reply("help", can_view_summary=bool(person and person.can_view_summary),
+              # A director who is not a viewer still gets their own team's summary.
+              own_team_summary=bool(person and not person.can_view_summary
+                                    and person.role == "director"),
               checks_in=bool(person and person.checks_in),
               can_send_rounds=bool(person and ctx.org.can_send_rounds(person.key)),
               name=person.display_name if person else "")

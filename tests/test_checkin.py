@@ -304,12 +304,17 @@ async def test_chatting_with_no_open_question(bot, chat):
 
 
 async def test_help_lists_commands_for_the_role(bot, chat):
-    await say(bot, "alice", "/help")
-    assert "/checkin" in chat.last("alice") and "/summary" not in chat.last("alice")
+    await say(bot, "sam", "/help")  # a member
+    assert "/summary" not in chat.last("sam")
+    await say(bot, "alice", "/help")  # a director: her own team's summary
+    assert "/summary — your team this week" in chat.last("alice")
+    assert "/summary team" not in chat.last("alice")
     await say(bot, "grace", "/help")
-    assert "/summary" in chat.last("grace")
+    assert "/summary — this week per director" in chat.last("grace")
+    assert "/summary chart attainment" in chat.last("grace")
     await say(bot, "li", "/help")
     assert "开始或继续本周签到" in chat.last("li")
+    assert "/summary — 你团队的本周概况" in chat.last("li")
 
 
 async def test_checkin_from_a_group_moves_to_private(bot, chat):
