@@ -616,3 +616,19 @@ async def test_morale_in_chinese_and_in_json(pbot, pchat, pclock, monkeypatch):
     assert code == 0
     morale = {d["team"]: d["team_management"]["morale"] for d in json.loads(raw)["directors"]}
     assert morale == {"East": 4.0, "West": None}
+
+
+async def test_low_morale_and_high_stress_come_first_but_never_for_a_hidden_team(
+        pbot, pchat, pclock):
+    # Everyone low and stressed: East (6 people) may be shown; West (4) stays hidden.
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
+                   dict.fromkeys([*EAST, *WEST, "grace"], 2), stress=5)
+    await say(pbot, "grace", "/summary 2026-W48")
+    text = pchat.last("grace")
+    attention = text.split("Needs your attention\n", 1)[1].split("\n\n", 1)[0]
+    assert "Alice Martin: team morale low (2.0 / 5)" in attention
+    assert "Alice Martin: team stress high (5.0 / 5)" in attention
+    # West's numbers are below the anonymity threshold: not in the list, not anywhere.
+    assert "Bruno" not in attention
+    west = next(b for b in text.split("\n\n") if "· team West" in b.split("\n", 1)[0])
+    assert "2.0" not in west and "5.0" not in west
