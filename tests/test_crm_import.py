@@ -231,3 +231,28 @@ def test_week_checks_give_the_summary_the_crm_figure_and_the_flag(bot, clock):
     assert checks[("alice", "revenue")].differs and checks[("alice", "revenue")].source == "crm"
     assert not checks[("sam", "revenue")].differs
     assert checks[("li", "revenue")].source == "self" and checks[("li", "revenue")].value == 66_000
+
+
+async def test_the_gm_reads_the_crm_figure_and_a_differing_self_report_in_the_summary(
+        bot, chat, clock):
+    from bot.crm_import import import_actuals
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    await bot.run_checkins()
+    # Alice types 45,000 where the CRM's closed deals for her week add up to 52,000.
+    await answer_all(bot, "alice", ["45000", *ALICE_ANSWERS[1:]])
+    await answer_all(bot, "li", ["66000", *ALICE_ANSWERS[1:]])  # nothing in the CRM for Li
+
+    with bot.unit() as ctx:
+        import_actuals(ctx.session, SALESFORCE.name, SALESFORCE.read_bytes(), bot.org.crm,
+                       [(p.key, p.name) for p in bot.org.people], NOW)
+    await say(bot, "grace", "/summary 2026-W48")
+    text = chat.last("grace")
+    alice = next(b for b in text.split("\n\n") if b.startswith("Alice Martin · team East"))
+    # The number the GM trusts is the CRM's; the typed one is shown beside it, flagged.
+    assert "Revenue 52,000 / 50,000 USD (104%) [CRM; reported 45,000 ⚠ differs]" in alice
+    attention = text.split("Needs your attention\n", 1)[1].split("\n\n", 1)[0]
+    assert "Alice Martin: self-reported figures differ from the CRM (Revenue)" in attention
+    li = next(b for b in text.split("\n\n") if b.startswith("李雷 · team China"))
+    assert "Revenue 66,000" in li and "CRM" not in li
