@@ -674,16 +674,9 @@ class _ConfiguredPlatforms:
                                                 ("console", settings.console_enabled)) if on]
 
     def dm_target(self, person: Any) -> Any:
-        from bot.events import Target
+        from bot.core import first_dm_target
 
-        for platform in self.platforms:
-            if platform == "slack" and person.slack_id:
-                return Target("slack", "dm", person.slack_id)
-            if platform == "telegram" and person.telegram_id:
-                return Target("telegram", "dm", str(person.telegram_id))
-            if platform == "console":
-                return Target("console", "dm", person.key)
-        return None
+        return first_dm_target(self.platforms, person)
 
     def markup(self, platform: str) -> str:
         return {"slack": "slack", "telegram": "telegram"}.get(platform, "plain")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,6 +58,18 @@ class CheckinRun:
             out.setdefault(outcome, []).append(key)
         return out
 
+
+
+def first_dm_target(platforms: Iterable[str], person: Person) -> Target | None:
+    """A person's DM on the first of `platforms` (in order) that knows them."""
+    for platform in platforms:
+        if platform == "slack" and person.slack_id:
+            return Target("slack", "dm", person.slack_id)
+        if platform == "telegram" and person.telegram_id:
+            return Target("telegram", "dm", str(person.telegram_id))
+        if platform == "console":
+            return Target("console", "dm", person.key)
+    return None
 
 class TeamPulse:
     """The bot: adapters feed it events; the scheduler calls its jobs; it owns the outbox."""
@@ -117,14 +129,7 @@ class TeamPulse:
 
     def dm_target(self, person: Person) -> Target | None:
         """A person's DM on the first running platform that knows them."""
-        for platform in self.adapters:
-            if platform == "slack" and person.slack_id:
-                return Target("slack", "dm", person.slack_id)
-            if platform == "telegram" and person.telegram_id:
-                return Target("telegram", "dm", str(person.telegram_id))
-            if platform == "console":
-                return Target("console", "dm", person.key)
-        return None
+        return first_dm_target(self.adapters, person)
 
     def markup(self, platform: str) -> str:
         """How text for a platform is marked up."""
