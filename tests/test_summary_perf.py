@@ -1,0 +1,65 @@
+"""The GM's /summary pauses the cyclic garbage collector while it builds (speed), and must
+always give it back: a bot left without it would grow without bound."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+import pytest
+
+from handlers.summary_gm import gc_paused
+
+
+def test_collector_is_back_after_the_summary_even_when_it_fails() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("a failing summary")
+    assert gc.isenabled()
+
+
+def test_a_caller_that_turned_the_collector_off_keeps_it_off() -> None:
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_gm_summary_reads_answer_counts_and_kpi_figures_from_the_index(bot, clock):
+    """A year of answers is hundreds of thousands of rows: the GM's /summary counts them
+    and reads the KPI figures from the covering index, never from the rows themselves
+    (the plan SQLite chooses; PostgreSQL plans by its statistics)."""
+    from sqlalchemy import event
+
+    from bench.summary import fill
+    from bot.weeks import week_of
+    from handlers.summary_gm import build_gm_summary
+
+    if bot.engine.dialect.name != "sqlite":
+        pytest.skip("query plans are SQLite's here")
+    fill(bot, bot.engine, 40, 6, seed=5, template="alice", now=clock.now())
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if "FROM answers" in statement and "text_value" not in statement:
+            seen.append((statement, params))
+
+    event.listen(bot.engine, "before_cursor_execute", record)
+    try:
+        with bot.unit() as ctx:
+            view = build_gm_summary(ctx, "en", week_of(clock.now().date()), 1, "UTC")
+    finally:
+        event.remove(bot.engine, "before_cursor_execute", record)
+    assert view.directors and any(f.actual is not None for d in view.directors for f in d.week)
+    assert len(seen) >= 2  # the status counts and the KPI figures
+    with bot.engine.connect() as conn:
+        for statement, params in seen:
+            plan = " | ".join(row[-1] for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, params))
+            assert "COVERING INDEX ix_answers_round_figures" in plan, plan
