@@ -8,7 +8,6 @@ import ctypes
 import gc
 import logging
 import signal
-from collections.abc import Iterator
 from typing import Any, TextIO
 
 from sqlalchemy import Engine
@@ -18,6 +17,7 @@ from bot.adapters.base import Adapter
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import TeamPulse
+from bot.gc_pause import gc_paused
 from bot.health import HealthServer
 from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
 from bot.org import load_org
@@ -41,23 +41,6 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
             bot = TeamPulse(settings, org, engine, clock=clock)
             bot.sync_org()
     return bot, engine
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for a while (start-up).
-
-    Reading an org of 10,000 people allocates hundreds of thousands of objects that all
-    stay alive; each of the many full collections this sets off walks all of them again,
-    which made start-up several times slower. Nothing of it is cyclic garbage to wait for.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def release_memory() -> None:

@@ -33,21 +33,19 @@ Rules worth knowing (README, summary section):
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, and_, case, cast, func, null, select
 from sqlalchemy.orm import Session
 
+from bot.gc_pause import without_gc
 from bot.render import format_number, format_percent
 from bot.schedule import checkin_moment
 from bot.text import clean_text
@@ -81,34 +79,6 @@ LOOK_KEYS = ("blockers", "support_type", "support_detail", "confidence")
 ATTENTION_ORDER = ("oneonone_overdue", "actions_overdue", "falling", "support_aged",
                    "support_department", "missing", "morale_low", "stress_high",
                    "recurring_blocker", "crm_mismatch")
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection for a moment. Building a view allocates tens of
-    thousands of short tuples and objects (none in cycles); each allocation burst makes
-    the collector walk the whole heap again, which cost more than the work itself (a
-    third of /summary at 1,000 directors). Reference counting still frees everything."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _gc_paused(fn: Callable[_P, _R]) -> Callable[_P, _R]:
-    @wraps(fn)
-    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with gc_paused():
-            return fn(*args, **kwargs)
-    return run
 
 
 # --- the view ---------------------------------------------------------------------------
@@ -292,7 +262,7 @@ class GmSummary:
     full: bool = False  # one director's full picture (/summary <director>)
     look: list[str] = field(default_factory=list)  # the weeks of each director's series
 
-    @_gc_paused
+    @without_gc
     def to_dict(self) -> dict[str, Any]:
         """The JSON the CLI prints (docs/schema/summary.schema.json)."""
         return {"view": "gm", "org": self.org, "week": self.week, "month": self.month,
@@ -389,7 +359,7 @@ def _people(session: Session) -> list[Any]:
         Person.telegram_id).order_by(Person.key)))
 
 
-@_gc_paused
+@without_gc
 def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz: str,
                      only: str | None = None) -> GmSummary:
     """The GM's view of the `shown` weeks ending with `week` (one director's, if `only`)."""
@@ -958,7 +928,7 @@ def prepared(summary: GmSummary) -> list[dict[str, Any]]:
     return rows
 
 
-@_gc_paused
+@without_gc
 def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary) -> str:
     """The GM's view as text: one template pass."""
     kinds = {x.type for d in summary.directors for x in d.support} | \
@@ -976,7 +946,7 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "trend", "members_ex
               "open_actions", "overdue_actions", "attention")
 
 
-@_gc_paused
+@without_gc
 def to_csv(summary: GmSummary) -> str:
     """One row per director: the tabular figures (KPI columns per metric and period)."""
     metrics: list[tuple[str, str]] = []

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from handlers.summary_gm import gc_paused
+from bot.gc_pause import gc_paused
 
 
 def test_collector_is_back_after_the_summary_even_when_it_fails() -> None:
