@@ -409,3 +409,24 @@ async def test_the_requester_reads_one_request_with_its_comments(bot, chat):
                                   "• Vera Ops, 2026-11-27: Which event is it for?")
     await say(bot, "li", "/support 1")
     assert chat.last("li").startswith("没有你可以查看的支持请求 #1。")
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "99999999999999999999999"])
+async def test_a_number_that_is_not_a_request_number_gets_an_answer_not_an_error(
+        bot, chat, typed):
+    # A superscript digit passes str.isdigit() but not int(); a huge number overflows the
+    # database's integer: both used to end in "something went wrong".
+    await alice_asks_for_budget(bot)
+    await say(bot, "grace", f"/support {typed}")
+    assert chat.last("grace").startswith(("Usage: /support", "There is no support request"))
+    await say(bot, "grace", f"/support resolve {typed} done")
+    assert chat.last("grace").startswith((f"{typed} is not a request number.",
+                                          f"There is no support request #{typed}"))
+    [req] = requests(bot)
+    assert req.status == "open"
+
+
+async def test_full_width_digits_from_a_chinese_keyboard_name_the_request(bot, chat):
+    await alice_asks_for_budget(bot)
+    await say(bot, "grace", "/support ack １")
+    assert chat.last("grace") == "✅ Acknowledged #1; Alice Martin is told."
