@@ -54,7 +54,7 @@ from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
-from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots
+from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots, csv_number
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
 from storage.goals import CrmActual
 from storage.kudos import Kudos
@@ -977,7 +977,7 @@ def to_csv(summary: GmSummary) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return csv_number(value)
 
 
 def _cell(value: Any) -> Any:

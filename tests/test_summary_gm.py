@@ -262,3 +262,21 @@ async def test_a_tracked_request_reads_as_it_stood_at_the_end_of_its_week(bot, c
     text = chat.last("grace")
     assert "2026-W49" in text
     assert "Support: none open" in blocks(text)["李雷 · team China"]
+
+
+async def test_cli_csv_keeps_every_digit_of_a_figure_over_a_million(bot, chat, clock,
+                                                                    monkeypatch):
+    # Quarter-to-date revenue passes a million soon; "1.23457e+06" in a spreadsheet is
+    # both wrong (rounded) and not the figure the GM reads in chat.
+    await weeks_of_checkins(bot, clock, [alice("400000.5"), alice("400000"), alice("999999.5")])
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, out = run_cli(bot.settings, "summary", "--format", "csv")
+    assert code == 0
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["director"] == "alice")
+    assert (row["revenue_week_actual"], row["revenue_qtd_actual"],
+            row["revenue_qtd_target"]) == ("999999.5", "1800000", "150000")
+    # The team view's CSV too.
+    code, out = run_cli(bot.settings, "summary", "--format", "csv", "--team", "East")
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["week"] == "2026-W48")
+    assert (row["person"], row["revenue_actual"], row["revenue_target"]) == (
+        "alice", "999999.5", "50000")
