@@ -185,7 +185,9 @@ def cmd_support(ctx: Context, args: str) -> None:
         ctx.reply("support_bad_id", action=action, typed=words[1])
         return
     request = SupportRepo(ctx.session).get(n) if n <= MAX_ID else None
-    if request is None:
+    if request is None or not _may_see(ctx, person, request):
+        # As with `/support N`: someone else's request reads as unknown, so trying an
+        # action cannot tell a stranger it exists or which department it went to.
         ctx.reply("support_not_found", n=n)
         return
     text = words[2].strip() if len(words) > 2 else ""
