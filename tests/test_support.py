@@ -431,3 +431,12 @@ async def test_full_width_digits_from_a_chinese_keyboard_name_the_request(bot, c
     await alice_asks_for_budget(bot)
     await say(bot, "grace", "/support ack １")
     assert chat.last("grace") == "✅ Acknowledged #1; Alice Martin is told."
+
+
+async def test_the_requester_told_they_may_not_comment_reads_plain_english(bot, chat):
+    await alice_asks_for_budget(bot)
+    await say(bot, "alice", "/support comment 1 any news?")
+    assert chat.last("alice").startswith("Only the GM or an owner of Finance can comment on "
+                                         "request #1. It is your own request")
+    [req] = requests(bot)
+    assert req.comments == []
