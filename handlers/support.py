@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
 from storage.support import OPEN_STATES, SupportRepo, SupportRequest
@@ -166,7 +167,9 @@ def cmd_support(ctx: Context, args: str) -> None:
     person = ctx.person
     if person is None:
         raise RuntimeError("handler needs a known sender")
-    words = args.strip().split(maxsplit=2)
+    # Control characters go before anything is read or stored (PostgreSQL refuses a NUL;
+    # a terminal escape would reach every handler's DM), as in check-in answers.
+    words = clean_text(args).strip().split(maxsplit=2)
     if not words or words[0].lower() in {"list", "open"}:
         _list(ctx, person)
         return

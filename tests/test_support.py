@@ -440,3 +440,15 @@ async def test_the_requester_told_they_may_not_comment_reads_plain_english(bot, 
                                          "request #1. It is your own request")
     [req] = requests(bot)
     assert req.comments == []
+
+
+async def test_control_characters_in_a_note_are_dropped_not_stored(bot, chat):
+    # A NUL (which PostgreSQL refuses to store) and a terminal escape pasted into a note:
+    # the note is saved without them, as check-in answers are.
+    await alice_asks_for_budget(bot)
+    await say(bot, "grace", "/support comment 1 Asked fin\x00ance \x1b[31mtoday\x1b[0m")
+    assert chat.last("alice").endswith("(Budget): Asked finance today")
+    await say(bot, "grace", "/support resolve 1 Appro\x00ved\x07")
+    [req] = requests(bot)
+    assert req.status == "resolved" and req.resolution == "Approved"
+    assert [c.text for c in req.comments] == ["Asked finance today"]
