@@ -550,7 +550,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                    if (r := rounds.get((d.id, wk))) is not None]
     tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
                                         min(today, as_of.astimezone(ZoneInfo(reader_tz))
-                                            .date()), look_rounds)
+                                            .date()), look_rounds, reader_tz)
     asked: dict[tuple[str, str], tuple[str, str | None]] = {}
     for d in directors:
         for wk in look:
