@@ -8,8 +8,10 @@ firing again, a restart, a second replica or `teampulse digest` never sends it t
 digest missed while the bot was down goes out on start if its time is at most
 DIGEST_GRACE_PERIOD ago, and not after.
 
-The summary itself is handlers/summary.py's, called, never copied: the digest adds a
-short header (the week, whether the check-in has closed, who has not answered).
+The summary itself is the one /summary gives the reader, called, never copied (the GM's
+five questions from handlers/summary_gm.py, a director's own team from handlers/summary.py):
+the digest adds a short header (the week, whether the check-in has closed, who has not
+answered).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bot.schedule import checkin_moment, last_checkin
 from bot.weeks import current_week, week_end, week_of, week_start
 from handlers.context import Context
 from handlers.summary import SummaryRequest, WeekSummary, render_summary, summaries
+from handlers.summary_gm import build_gm_summary, render_gm
 from storage.digest import DigestRepo
 from storage.models import Person
 from storage.round_batch import RoundBatchRepo
@@ -137,7 +140,13 @@ def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest
         SummaryRequest("week", week=week)
     weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")
     header = _header(ctx, person, weeks[-1], team, markup)
-    body = render_summary(ctx.renderer, person.locale, markup, request, weeks, ctx.org.name)
+    if team is None:
+        # The GM's digest is the GM's /summary: the five questions per director.
+        view = build_gm_summary(ctx, person.locale, week, 1, person.timezone)
+        body = render_gm(ctx.renderer, person.locale, markup, view)
+    else:
+        body = render_summary(ctx.renderer, person.locale, markup, request, weeks,
+                              ctx.org.name)
     chart = chart_png(ctx, person.locale, week_start(week), CHART_WEEKS, team)
     caption = ctx.renderer.message(person.locale, "digest_chart_caption", markup,
                                    week=week, weeks=CHART_WEEKS, team=team)

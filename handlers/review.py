@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.org import Org
+from bot.text import clean_text
 from handlers.context import Context
 from storage.models import Person
 from storage.review import ReviewAnswer, ReviewInvite, ReviewRound
@@ -270,7 +271,8 @@ def on_text(ctx: Context, text: str) -> bool:
     if match is None:
         ctx.reply("review_bad_rating")
         return True
-    comment = (match.group(2) or "").strip() or None
+    # Control characters go before storing (PostgreSQL refuses a NUL), as in check-ins.
+    comment = clean_text(match.group(2) or "").strip() or None
     if comment is not None and len(comment) > 2000:
         ctx.reply("review_too_long", limit=2000)
         return True

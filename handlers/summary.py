@@ -694,10 +694,20 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
             for m in metrics:
                 k = kpis.get(m)
                 row += ["", "", ""] if k is None else [
-                    "" if k.actual is None else f"{k.actual:g}", f"{k.target:g}",
+                    csv_number(k.actual), csv_number(k.target),
                     "" if k.attainment is None else f"{k.attainment:.4g}"]
             writer.writerow(row)
     return out.getvalue()
+
+
+def csv_number(value: float | None) -> str:
+    """A figure for a CSV cell, every digit kept ("1250000.5", never "1.25e+06")."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    # 15 significant digits: all a float holds reliably, without 0.1 + 0.2's noise.
+    return f"{value:.15g}"
 
 
 def _safe_cell(value: str) -> str:

@@ -55,7 +55,7 @@ from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
-from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots
+from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots, csv_number
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
 from storage.goals import CrmActual
 from storage.kudos import Kudos
@@ -559,7 +559,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                    if (r := rounds.get((d.id, wk))) is not None]
     tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
                                         min(today, as_of.astimezone(ZoneInfo(reader_tz))
-                                            .date()), look_rounds)
+                                            .date()), look_rounds, reader_tz)
     asked: dict[tuple[str, str], tuple[str, str | None]] = {}
     for d in directors:
         for wk in look:
@@ -988,7 +988,7 @@ def to_csv(summary: GmSummary) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return csv_number(value)
 
 
 def _cell(value: Any) -> Any:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -80,15 +81,18 @@ def support_requests(answers: Mapping[tuple[str, str], tuple[str, str | None]],
 
 
 def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: datetime,
-                     today: date, round_ids: Sequence[int]
+                     today: date, round_ids: Sequence[int], timezone: str = "UTC"
                      ) -> tuple[dict[str, list[SupportItem]], set[int]]:
     """Tracked requests of `requesters` (person id → key) unresolved at `as_of`, oldest
     first per person, and which of `round_ids` a tracked request covers (those rounds'
     answers are not counted again by `support_requests()`).
 
     A withdrawn request (its check-in edited to "no support needed") is left out: the
-    answer it came from no longer asks for anything. Age counts to `today`'s date.
+    answer it came from no longer asks for anything. The day opened is the reader's
+    (`timezone`, as `today` is): a Friday evening request in New York is Friday's, though
+    already Saturday in UTC. Age counts to `today`'s date.
     """
+    tz = ZoneInfo(timezone)
     out: dict[str, list[SupportItem]] = {}
     if not requesters:
         return out, set()
@@ -110,7 +114,8 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
                 .order_by(SupportWeek.week, SupportWeek.id)):
             latest[request_id] = detail
     for rid, pid, kind, detail, department, opened_at, acked_at in rows:
-        opened = opened_at.date()
+        opened = (opened_at if opened_at.tzinfo else opened_at.replace(tzinfo=UTC)) \
+            .astimezone(tz).date()
         status = "acknowledged" if acked_at is not None and acked_at <= as_of else "open"
         out.setdefault(requesters[pid], []).append(SupportItem(
             rid, requesters[pid], kind, latest.get(rid, detail) or None, department, opened,

@@ -18,12 +18,24 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
 from storage.support import OPEN_STATES, SupportRepo, SupportRequest
 
 MAX_TEXT = 2000
 ACTIONS = ("ack", "comment", "resolve", "assign")
+# No request number is larger; a longer one would overflow the database's integer.
+MAX_ID = 2**31 - 1
+
+
+def _number(typed: str) -> int | None:
+    """A typed request number ("3", "#3", full-width "３"), or None if it is not one.
+
+    `isdecimal`, not `isdigit`: "²" is a digit that int() refuses.
+    """
+    typed = typed.lstrip("#")
+    return int(typed) if typed.isdecimal() else None
 
 
 # --- from the check-in ------------------------------------------------------------------
@@ -155,13 +167,15 @@ def cmd_support(ctx: Context, args: str) -> None:
     person = ctx.person
     if person is None:
         raise RuntimeError("handler needs a known sender")
-    words = args.strip().split(maxsplit=2)
+    # Control characters go before anything is read or stored (PostgreSQL refuses a NUL;
+    # a terminal escape would reach every handler's DM), as in check-in answers.
+    words = clean_text(args).strip().split(maxsplit=2)
     if not words or words[0].lower() in {"list", "open"}:
         _list(ctx, person)
         return
     action = words[0].lower()
-    if action.lstrip("#").isdigit() and len(words) == 1:
-        _show(ctx, person, words[0])
+    if _number(action) is not None and len(words) == 1:
+        _show(ctx, person, _number(action) or 0)
         return
     if action not in ACTIONS:
         ctx.reply("support_usage")
@@ -169,13 +183,15 @@ def cmd_support(ctx: Context, args: str) -> None:
     if len(words) < 2:
         ctx.reply("support_bad_id", action=action, typed="")
         return
-    typed = words[1].lstrip("#")
-    if not typed.isdigit():
+    n = _number(words[1])
+    if n is None:
         ctx.reply("support_bad_id", action=action, typed=words[1])
         return
-    request = SupportRepo(ctx.session).get(int(typed))
-    if request is None:
-        ctx.reply("support_not_found", n=int(typed))
+    request = SupportRepo(ctx.session).get(n) if n <= MAX_ID else None
+    if request is None or not _may_see(ctx, person, request):
+        # As with `/support N`: someone else's request reads as unknown, so trying an
+        # action cannot tell a stranger it exists or which department it went to.
+        ctx.reply("support_not_found", n=n)
         return
     text = words[2].strip() if len(words) > 2 else ""
     if action == "assign":
@@ -239,9 +255,8 @@ def _list(ctx: Context, person: Person) -> None:
               ageing_days=ctx.org.support.ageing_days)
 
 
-def _show(ctx: Context, person: Person, typed: str) -> None:
-    n = int(typed.lstrip("#"))
-    request = SupportRepo(ctx.session).get(n)
+def _show(ctx: Context, person: Person, n: int) -> None:
+    request = SupportRepo(ctx.session).get(n) if n <= MAX_ID else None
     if request is None or not _may_see(ctx, person, request):
         # Someone else's request reads as unknown: its existence is not theirs to learn.
         ctx.reply("support_not_found", n=n)

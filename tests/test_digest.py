@@ -64,9 +64,14 @@ async def test_the_gm_gets_exactly_one_digest_for_the_week_across_a_restart(bot,
                            "Check-in asked Fri 2026-11-27 16:00; the deadline has passed (the "
                            "week ended 2026-11-29).\n"
                            "2 of 3 answered. Not answered: Bruno Rossi (started, not finished).")
-    # Then the week's summary itself, as /summary shows it.
+    # Then the week's summary itself, as /summary shows it: the five questions per
+    # director, what needs the GM's attention first.
     assert "Weekly summary — Test Sales" in text and "Check-ins: 2 of 3" in text
-    assert "李雷: Revenue 66,000 / 60,000 USD (110%)" in text
+    assert "Needs your attention\n" in text and "Bruno Rossi: in progress this week" \
+        in text
+    assert "李雷 · team China\n✅ 李雷 — checked in\nGoals: Revenue 66,000 / 60,000 USD (110%)" \
+        in text
+    assert "One-on-one with you: last never" in text
     ((caption, image),) = charts_to(first, "grace")
     assert image.startswith(PNG)
     assert caption == "📈 Attainment against target, the 8 weeks to 2026-W48"

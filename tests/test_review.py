@@ -101,3 +101,15 @@ async def test_the_report_from_the_command_line(bot, chat, settings, monkeypatch
                                    "groups": {"manager": 4.0, "peer+report": 3.33}}
     assert main(["--env-file", str(tmp_path / "none"), "review", "alice"]) == 0
     assert capsys.readouterr().out.startswith("# 🔄 360° review — Alice Martin")
+
+
+async def test_control_characters_in_a_review_comment_are_dropped_not_stored(bot, chat):
+    # A NUL pasted into a comment failed on PostgreSQL ("something went wrong", the rating
+    # lost); a terminal escape was stored as typed.
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "bruno", "3 Slow to\x00 share \x1b[31mleads\x1b[0m")
+    assert "went wrong" not in chat.last("bruno")
+    assert chat.last("bruno").startswith("2/5")
+    with bot.unit() as ctx:
+        [answer] = ctx.session.scalars(select(ReviewAnswer))
+        assert (answer.rating, answer.comment) == (3, "Slow to share leads")

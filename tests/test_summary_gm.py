@@ -262,3 +262,38 @@ async def test_a_tracked_request_reads_as_it_stood_at_the_end_of_its_week(bot, c
     text = chat.last("grace")
     assert "2026-W49" in text
     assert "Support: none open" in blocks(text)["李雷 · team China"]
+
+
+async def test_cli_csv_keeps_every_digit_of_a_figure_over_a_million(bot, chat, clock,
+                                                                    monkeypatch):
+    # Quarter-to-date revenue passes a million soon; "1.23457e+06" in a spreadsheet is
+    # both wrong (rounded) and not the figure the GM reads in chat.
+    await weeks_of_checkins(bot, clock, [alice("400000.5"), alice("400000"), alice("999999.5")])
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, out = run_cli(bot.settings, "summary", "--format", "csv")
+    assert code == 0
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["director"] == "alice")
+    assert (row["revenue_week_actual"], row["revenue_qtd_actual"],
+            row["revenue_qtd_target"]) == ("999999.5", "1800000", "150000")
+    # The team view's CSV too.
+    code, out = run_cli(bot.settings, "summary", "--format", "csv", "--team", "East")
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["week"] == "2026-W48")
+    assert (row["person"], row["revenue_actual"], row["revenue_target"]) == (
+        "alice", "999999.5", "50000")
+
+
+async def test_a_request_made_friday_evening_reads_as_opened_that_friday(bot, chat, clock):
+    # 20:30 in New York is already Saturday in UTC: the GM, in New York, reads the day the
+    # director asked, and the age counts from it.
+    clock.set(clock.now().replace(hour=1, minute=30) + timedelta(days=1))  # Fri 20:30 NY
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    data = json.loads(run_cli_json(bot, clock))
+    [item] = next(d for d in data["directors"] if d["key"] == "alice")["support"]
+    assert item["opened"] == "2026-11-27"
+    # On Tuesday /summary still shows 2026-W48, as it stood at the week's end (Monday
+    # 00:00 in New York): Friday to Monday is 3 days (it read 2, from Saturday).
+    clock.advance(timedelta(days=3, hours=13))
+    await say(bot, "grace", "/summary")
+    assert "Support: #1 Budget: Travel budget — open, 3 days old" in \
+        blocks(chat.last("grace"))["Alice Martin · team East"]

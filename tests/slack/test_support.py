@@ -40,8 +40,8 @@ async def test_the_support_cycle_on_slack(slack: SlackHarness, bot) -> None:
     # Another director cannot resolve it; nothing changes and Li hears nothing.
     before = len(slack.posts(LILEI))
     await slack.command(BRUNO, "/support", "resolve 1 done", channel=dm_channel(BRUNO))
-    assert slack.last_text(BRUNO) == ("Only the GM or an owner of Marketing can resolve "
-                                      "request #1. Nothing was changed.")
+    assert slack.last_text(BRUNO) == ("There is no support request #1 that you can see. "
+                                      "/support lists the open ones.")
     assert len(slack.posts(LILEI)) == before
 
     await slack.command(GRACE, "/support", "ack 1", channel=dm_channel(GRACE))
