@@ -447,7 +447,8 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     ageing = bot.org.support.ageing_days
     try:
         with bot.unit() as ctx:
-            items = open_items(ctx.session, as_of=bot.clock.now(), ageing_days=ageing)
+            items = open_items(ctx.session, as_of=bot.clock.now(), ageing_days=ageing,
+                               timezone=bot.org.timezone)
     finally:
         engine.dispose()
     rows = [i.as_dict() for i in items]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
-from storage.support import OPEN_STATES, SupportRepo, SupportRequest
+from storage.support import OPEN_STATES, SupportRepo, SupportRequest, age_days
 
 MAX_TEXT = 2000
 ACTIONS = ("ack", "comment", "resolve", "assign")
@@ -86,7 +86,7 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     if existing is not None:
         repo.link(existing, round_id=rnd.id, week=rnd.week, detail=detail, now=now)
         _tell_handlers(ctx, existing, "support_repeated", exclude=person, week=rnd.week,
-                       detail=detail, age=(now - existing.opened_at).days)
+                       detail=detail, age=age_days(existing.opened_at, now, ctx.org.timezone))
         ctx.tell(person, "support_tracked", n=existing.id, kind=_kind(ctx, person, existing),
                  department=_dept(ctx, existing, person.locale), again=True,
                  dedupe_key=f"support:{existing.id}:tracked:{rnd.id}")
@@ -148,15 +148,15 @@ def _dept(ctx: Context, request: SupportRequest, locale: str) -> str:
 
 
 def _view(ctx: Context, request: SupportRequest, locale: str) -> dict[str, Any]:
-    """What templates show of a request, in a locale."""
-    now = ctx.clock.now()
+    """What templates show of a request, in a locale (ages in the reader's days)."""
+    age = age_days(request.opened_at, ctx.clock.now(),
+                   ctx.person.timezone if ctx.person is not None else ctx.org.timezone)
     return {"n": request.id, "requester": request.requester.display_name,
             "kind": ctx.renderer.choice_label(locale, "support_type", request.kind),
             "detail": request.latest_detail, "department": _dept(ctx, request, locale),
             "week": request.week, "last_week": request.last_week, "repeats": request.repeats,
-            "status": request.status, "age": max(0, (now - request.opened_at).days),
-            "ageing": request.status in OPEN_STATES and
-            (now - request.opened_at).days >= ctx.org.support.ageing_days,
+            "status": request.status, "age": age,
+            "ageing": request.status in OPEN_STATES and age >= ctx.org.support.ageing_days,
             "resolution": request.resolution or ""}
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
@@ -207,15 +208,25 @@ class SupportItem:
                 "week": self.week}
 
 
+def age_days(opened_at: datetime, now: datetime, timezone: str) -> int:
+    """How many days a request has been open: calendar days in `timezone` (the reader's),
+    the same count in /support, the CLI and /summary, so the ageing flag agrees."""
+    tz = ZoneInfo(timezone)
+    opened = opened_at if opened_at.tzinfo else opened_at.replace(tzinfo=UTC)
+    return max(0, (now.astimezone(tz).date() - opened.astimezone(tz).date()).days)
+
+
 def open_items(session: Session, requester_ids: Iterable[int] | None = None,
                as_of: datetime | None = None,
-               ageing_days: int = DEFAULT_AGEING_DAYS) -> list[SupportItem]:
+               ageing_days: int = DEFAULT_AGEING_DAYS,
+               timezone: str = "UTC") -> list[SupportItem]:
     """Open and acknowledged support requests, oldest first.
 
     `requester_ids`: only these people's requests (person ids; None for everyone).
     `as_of`: the time ages are measured at (default now, UTC); pass the bot's clock.
     `ageing_days`: the org file's `support.ageing_days` (`ctx.org.support.ageing_days`);
-    a request open for that many whole days or more has `ageing` set.
+    a request open for that many days or more has `ageing` set.
+    `timezone`: whose calendar days the age counts (see `age_days`).
     """
     now = as_of or datetime.now(UTC)
     query = (select(SupportRequest).where(SupportRequest.status.in_(OPEN_STATES))
@@ -225,7 +236,7 @@ def open_items(session: Session, requester_ids: Iterable[int] | None = None,
         query = query.where(SupportRequest.requester_id.in_(list(requester_ids)))
     out = []
     for row in session.scalars(query):
-        age = max(0, (now - row.opened_at).days)
+        age = age_days(row.opened_at, now, timezone)
         out.append(SupportItem(row.id, row.requester.key, row.requester.display_name, row.kind,
                                row.latest_detail, row.department, row.opened_at, age,
                                row.status, age >= ageing_days, row.repeats, row.week))

@@ -452,3 +452,17 @@ async def test_control_characters_in_a_note_are_dropped_not_stored(bot, chat):
     [req] = requests(bot)
     assert req.status == "resolved" and req.resolution == "Approved"
     assert [c.text for c in req.comments] == ["Asked finance today"]
+
+
+async def test_support_and_the_summary_agree_on_a_requests_age_and_the_ageing_flag(
+        bot, chat, clock):
+    await alice_asks_for_budget(bot)
+    with bot.unit() as ctx:  # asked Friday 23:30 in New York, the GM's timezone
+        ctx.session.get(SupportRequest, 1).opened_at = datetime(2026, 11, 28, 4, 30, tzinfo=UTC)
+    # Wednesday 00:30 in New York: 4 days and an hour later, the 5th calendar day after
+    # (the test org flags a request as ageing at 5 days).
+    clock.set(datetime(2026, 12, 2, 5, 30, tzinfo=UTC))
+    await say(bot, "grace", "/support")
+    assert "5 days ⚠️ ageing" in chat.last("grace")
+    await say(bot, "grace", "/summary 2026-W49")
+    assert "Alice Martin: support request open 5 days (Budget)" in chat.last("grace")
