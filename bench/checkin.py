@@ -26,6 +26,7 @@ import statistics
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,13 +48,17 @@ BATCH = 64  # as bot.ingest.INGEST_BATCH
 START = datetime(2026, 9, 4, 20, 0, tzinfo=UTC)  # a Friday, 16:00 in New York
 
 
-def org_yaml(people: int) -> str:
+def org_yaml(people: int, slack_id: Callable[[int], str] | None = None) -> str:
+    """A GM and `people` directors in New York, two KPIs each; with `slack_id`, each
+    director also has that Slack id and a Telegram id (10,000 + i), for the ingest suite."""
     lines = ["org: {name: Bench}", "people:",
              "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
     for i in range(people):
+        ids = f"    slack_id: {slack_id(i)}\n    telegram_id: {10_000 + i}\n" if slack_id else ""
         lines.append(f"  - key: d{i}\n    name: Director {i}\n    role: director\n"
                      f"    manager: gm\n    team: T{i % 5}\n    timezone: America/New_York\n"
-                     "    kpis:\n      - {metric: revenue, unit: USD, weekly_target: 50000}\n"
+                     f"{ids}    kpis:\n"
+                     "      - {metric: revenue, unit: USD, weekly_target: 50000}\n"
                      "      - {metric: new_customers, unit: customers, weekly_target: 4}")
     return "\n".join(lines) + "\n"
 

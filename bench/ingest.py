@@ -34,6 +34,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench.checkin import org_yaml
 from bench.report import Figure
 
 PEOPLE = int(os.environ.get("BENCH_INGEST_PEOPLE", "1000"))
@@ -125,18 +126,6 @@ def telegram_body(i: int, text: str, n: int) -> str:
         "from": {"id": user, "is_bot": False, "first_name": "D"}}})
 
 
-def org_yaml(people: int) -> str:
-    lines = ["org: {name: Bench}", "people:",
-             "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
-    for i in range(people):
-        lines.append(f"  - key: d{i}\n    name: Director {i}\n    role: director\n"
-                     f"    manager: gm\n    team: T{i % 5}\n    timezone: America/New_York\n"
-                     f"    slack_id: {slack_id(i)}\n    telegram_id: {10_000 + i}\n"
-                     "    kpis:\n      - {metric: revenue, unit: USD, weekly_target: 50000}\n"
-                     "      - {metric: new_customers, unit: customers, weekly_target: 4}")
-    return "\n".join(lines) + "\n"
-
-
 # --- the servers ----------------------------------------------------------------------------
 
 async def bare_slack(api_url: str) -> tuple[Any, str]:
@@ -224,7 +213,7 @@ async def teampulse_bot(folder: Path, database_url: str | None, **settings: Any)
     from bot.config import Settings
 
     org = folder / "org.yaml"
-    org.write_text(org_yaml(PEOPLE), encoding="utf-8")
+    org.write_text(org_yaml(PEOPLE, slack_id), encoding="utf-8")
     url = database_url or f"sqlite:///{folder}/ingest.db"
     base = Settings(database_url=url, org_file=org)
     bot, engine = prepare(replace(base, **settings))

@@ -48,11 +48,12 @@ from sqlalchemy import delete, select
 
 from bench.databases import throwaway_database
 from bench.report import Figure
-from bot.app import gc_paused, prepare, release_memory
+from bot.app import prepare, release_memory
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import ROUND_BATCH
 from bot.events import InboundEvent
+from bot.gc_pause import gc_paused
 from bot.render import LOCALES, shared_renderer
 from bot.scheduler import start_scheduler
 from storage.models import CheckinRound, Conversation, OutboxMessage
