@@ -8,7 +8,8 @@ Who may do what:
   those of their departments, everyone their own.
 - `/support N` shows one request with its comments, to the same people.
 - `/support ack N`, `/support comment N <text>`, `/support resolve N <note>`: the GM or an
-  owner of the request's department. `/support assign N <department>`: the GM.
+  owner of the request's department; the requester may comment on their own (to answer a
+  handler's question), and the handlers hear it. `/support assign N <department>`: the GM.
 """
 
 from __future__ import annotations
@@ -197,15 +198,16 @@ def cmd_support(ctx: Context, args: str) -> None:
     if action == "assign":
         _assign(ctx, person, request, text)
         return
-    if not may_handle(ctx, person, request):
+    own = request.requester_id == person.id
+    # The requester may answer a handler's question on their own request (a comment),
+    # but acknowledging or resolving it is for those who handle it.
+    if not may_handle(ctx, person, request) and not (own and action == "comment"):
         department = ctx.org.support.department(request.department)
         ctx.reply("support_not_allowed", n=request.id, action=action,
                   department=department.name_for(person.locale) if department else "",
-                  own=request.requester_id == person.id)
+                  own=own)
         return
-    if request.closed:
-        ctx.reply("support_closed", n=request.id, status=request.status,
-                  when=request.resolved_at)
+    if _refused_closed(ctx, request):
         return
     if action in {"comment", "resolve"} and not text:
         ctx.reply("support_need_text", n=request.id, action=action)
@@ -233,7 +235,8 @@ def cmd_support(ctx: Context, args: str) -> None:
         request.resolved_by_id = person.id
         request.resolution = text
         step = "resolve"
-    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person.locale))
+    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person.locale),
+              own=own)
     requester = request.requester
     if requester.active and requester.id != person.id:
         ctx.tell(requester, "support_step_you", action=action, by=person.display_name,
@@ -241,6 +244,14 @@ def cmd_support(ctx: Context, args: str) -> None:
                  dedupe_key=f"support:{request.id}:{step}:you")
     _tell_handlers(ctx, request, "support_step_others", exclude=person, once=step,
                    action=action, by=person.display_name, text=text)
+
+
+def _refused_closed(ctx: Context, request: SupportRequest) -> bool:
+    """Tell the sender a closed request takes no more steps; True when it is closed."""
+    if request.closed:
+        ctx.reply("support_closed", n=request.id, status=request.status,
+                  when=request.resolved_at)
+    return request.closed
 
 
 def _visible(ctx: Context, person: Person, rows: Iterable[SupportRequest]
@@ -272,9 +283,7 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
         ctx.reply("support_not_allowed", n=request.id, action="assign", department="",
                   own=request.requester_id == person.id)
         return
-    if request.closed:
-        ctx.reply("support_closed", n=request.id, status=request.status,
-                  when=request.resolved_at)
+    if _refused_closed(ctx, request):
         return
     departments = ctx.org.support.departments
     department = ctx.org.support.find(typed) if typed else None

@@ -433,13 +433,38 @@ async def test_full_width_digits_from_a_chinese_keyboard_name_the_request(bot, c
     assert chat.last("grace") == "✅ Acknowledged #1; Alice Martin is told."
 
 
-async def test_the_requester_told_they_may_not_comment_reads_plain_english(bot, chat):
+async def test_the_requester_answers_a_handlers_question_and_the_handlers_hear_it(
+        bot, chat):
     await alice_asks_for_budget(bot)
-    await say(bot, "alice", "/support comment 1 any news?")
-    assert chat.last("alice").startswith("Only the GM or an owner of Finance can comment on "
-                                         "request #1. It is your own request")
+    await say(bot, "vera", "/support comment 1 Which event is it for?")
+    assert chat.last("alice").endswith("Which event is it for?")
+    await say(bot, "alice", "/support comment 1 The March trade fair in Lyon")
+    assert chat.last("alice") == "💬 Comment added to #1; the GM and Finance are told."
+    assert chat.last("vera") == ("Alice Martin on #1 (Alice Martin, Budget): "
+                                 "The March trade fair in Lyon")
+    assert chat.last("grace").endswith("The March trade fair in Lyon")
     [req] = requests(bot)
-    assert req.comments == []
+    assert [c.text for c in req.comments] == ["Which event is it for?",
+                                              "The March trade fair in Lyon"]
+    assert req.status == "open"  # a comment of hers does not acknowledge it
+    # Acknowledging and resolving stay the handlers': she is told so, nothing changes.
+    for typed in ("/support ack 1", "/support resolve 1 sorted"):
+        await say(bot, "alice", typed)
+        assert "It is your own request" in chat.last("alice")
+    assert requests(bot)[0].status == "open"
+    # Once resolved, her comment is refused like anyone's.
+    await say(bot, "vera", "/support resolve 1 Approved")
+    await say(bot, "alice", "/support comment 1 thanks!")
+    assert chat.last("alice").startswith("Request #1 is already resolved")
+    assert len(requests(bot)[0].comments) == 2
+
+
+async def test_a_chinese_requesters_comment_is_confirmed_in_chinese(bot, chat):
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    [req] = requests(bot)
+    await say(bot, "li", f"/support comment {req.id} 是为了三月的展会")
+    assert chat.last("li") == f"💬 已在 #{req.id} 添加评论，已通知总经理和市场部。"
 
 
 async def test_control_characters_in_a_note_are_dropped_not_stored(bot, chat):
