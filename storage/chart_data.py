@@ -76,22 +76,22 @@ def attainment(session: Session, weeks: Sequence[str],
         # One row per round, a column per KPI (the database pairs them up, not Python).
         figures = [func.max(case((Answer.question_key == k, Answer.number_value)))
                    for k in keys]
-        for round_id, *values in conn.execute(
-                select(Answer.round_id, *figures)
-                .where(Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
-                       Answer.question_key.in_(keys), Answer.skipped.is_(False),
-                       Answer.number_value.is_not(None))
-                .group_by(Answer.round_id)).all():
-            found = rounds.get(round_id)
+        pivot = conn.execute(
+            select(Answer.round_id, *figures)
+            .where(Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
+                   Answer.question_key.in_(keys), Answer.skipped.is_(False),
+                   Answer.number_value.is_not(None))
+            .group_by(Answer.round_id)).all()
+        columns = list(enumerate(keys, start=1))
+        for row in pivot:
+            found = rounds.get(row[0])
             if found is None:
                 continue
             kpis = found[3]
-            shown: list[float] = []
-            for key, value in zip(keys, values, strict=True):
-                if value is not None and key in kpis:
-                    shown.append(value / kpis[key])
+            shown = [row[i] / kpis[key] for i, key in columns
+                     if row[i] is not None and key in kpis]
             if shown:
-                ratios[round_id] = shown
+                ratios[row[0]] = shown
     out: dict[int, PersonAttainment] = {}
     latest: dict[int, str] = {}
     for round_id, values in ratios.items():
