@@ -331,6 +331,13 @@ def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_
 
 def draw(data: ChartData) -> bytes:
     """Draw a chart's data as PNG bytes."""
+    buffer = io.BytesIO()
+    figure(data).savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def figure(data: ChartData) -> Any:
+    """A chart's data as a matplotlib Figure on an Agg canvas, ready to save."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -350,9 +357,7 @@ def draw(data: ChartData) -> bytes:
         fig.text(0.01, 0.015, data.note, ha="left", va="bottom", fontproperties=font(9),
                  color="#7a4a00")
     _literal(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return fig
 
 
 def _literal(fig: Any) -> None:

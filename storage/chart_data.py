@@ -11,8 +11,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Text, case, cast, func, select
+from sqlalchemy import Connection, Select, Text, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.kudos import Kudos
@@ -29,6 +30,19 @@ class PersonAttainment:
     role: str
     team: str | None  # their team in the latest week shown (else today's)
     weeks: dict[str, float] = field(default_factory=dict)
+
+
+def _tuples(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """A query's rows as the driver's plain tuples.
+
+    For tens of thousands of rows of plain ints, floats and strings (no type needs
+    converting), SQLAlchemy's Row objects cost as much as the query itself.
+    """
+    result = conn.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def attainment(session: Session, weeks: Sequence[str],
@@ -52,60 +66,61 @@ def attainment(session: Session, weeks: Sequence[str],
     conn = session.connection()
     people = {row[0]: row for row in conn.execute(select(
         Person.id, Person.key, Person.display_name, Person.role, Person.team))}
-    parsed: dict[str, dict[str, float]] = {}  # snapshot text -> KPI key -> target
-    # round -> (person, week, team that week, KPI targets), for rounds with a KPI target
-    rounds: dict[int, tuple[int, str, str | None, dict[str, float]]] = {}
-    for round_id, person_id, week, round_team, snapshot in conn.execute(select(
+    parsed: dict[str, int] = {}  # snapshot text -> its index in `snapshots`
+    snapshots: list[dict[str, float]] = []  # KPI key -> target (positive), per snapshot
+    # round -> (person, week, team that week, snapshot), for rounds with a KPI target
+    rounds: dict[int, tuple[int, str, str | None, int]] = {}
+    for round_id, person_id, week, round_team, snapshot in _tuples(conn, select(
             CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.team,
-            cast(CheckinRound.questions, Text)).where(in_weeks)).all():
-        kpis = parsed.get(snapshot)
-        if kpis is None:
-            kpis = parsed[snapshot] = {
-                q["key"]: float(q.get("target") or 0) for q in json.loads(snapshot)
-                if q.get("category") == "kpi" and float(q.get("target") or 0) > 0}
+            cast(CheckinRound.questions, Text)).where(in_weeks)):
+        at = parsed.get(snapshot)
+        if at is None:
+            at = parsed[snapshot] = len(snapshots)
+            snapshots.append({q["key"]: float(q.get("target") or 0)
+                              for q in json.loads(snapshot)
+                              if q.get("category") == "kpi" and float(q.get("target") or 0) > 0})
         person = people.get(person_id)
-        if not kpis or person is None:
+        if not snapshots[at] or person is None:
             continue
         week_team = round_team if round_team is not None else person[4]
         if wanted is not None and (week_team or "").lower() != wanted:
             continue
-        rounds[round_id] = (person_id, week, week_team, kpis)
-    keys = sorted({k for kpis in parsed.values() for k in kpis})
-    ratios: dict[int, list[float]] = {}  # round -> its KPIs' attainments
-    if rounds:
-        # One row per round, a column per KPI (the database pairs them up, not Python).
-        figures = [func.max(case((Answer.question_key == k, Answer.number_value)))
-                   for k in keys]
-        pivot = conn.execute(
-            select(Answer.round_id, *figures)
-            .where(Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
-                   Answer.question_key.in_(keys), Answer.skipped.is_(False),
-                   Answer.number_value.is_not(None))
-            .group_by(Answer.round_id)).all()
-        columns = list(enumerate(keys, start=1))
-        for row in pivot:
-            found = rounds.get(row[0])
-            if found is None:
-                continue
-            kpis = found[3]
-            shown = [row[i] / kpis[key] for i, key in columns
-                     if row[i] is not None and key in kpis]
-            if shown:
-                ratios[row[0]] = shown
+        rounds[round_id] = (person_id, week, week_team, at)
+    if not rounds:
+        return []
+    keys = sorted({k for kpis in snapshots for k in kpis})
+    # Each snapshot's KPIs as (column of the row below, target).
+    aligned = [[(i, kpis[k]) for i, k in enumerate(keys, start=1) if k in kpis]
+               for kpis in snapshots]
+    # One row per round, a column per KPI (the database pairs them up, not Python).
+    figures = [func.max(case((Answer.question_key == k, Answer.number_value))) for k in keys]
     out: dict[int, PersonAttainment] = {}
-    latest: dict[int, str] = {}
-    for round_id, values in ratios.items():
-        person_id, week, week_team, _ = rounds[round_id]
+    latest: dict[int, str] = {}  # person -> the latest week with a value
+    for row in _tuples(conn, select(Answer.round_id, *figures).where(
+            Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
+            Answer.question_key.in_(keys), Answer.skipped.is_(False),
+            Answer.number_value.is_not(None)).group_by(Answer.round_id)):
+        found = rounds.get(row[0])
+        if found is None:
+            continue
+        person_id, week, week_team, at = found
+        total, count = 0.0, 0
+        for i, target in aligned[at]:
+            if row[i] is not None:
+                total += row[i] / target
+                count += 1
+        if not count:
+            continue
         line = out.get(person_id)
         if line is None:
             person = people[person_id]
             line = out[person_id] = PersonAttainment(person[1], person[2], person[3],
                                                      week_team)
-        line.weeks[week] = sum(values) / len(values)
-        if week > latest.get(person_id, ""):  # their team in the latest week with a value
+        line.weeks[week] = total / count
+        if week > latest.get(person_id, ""):  # their team that week is the one shown
             latest[person_id] = week
             line.team = week_team
-    for line in out.values():  # weeks in order, as before
+    for line in out.values():  # weeks in order
         line.weeks = dict(sorted(line.weeks.items()))
     return sorted(out.values(), key=lambda p: ((p.team or "\uffff").lower(), p.name.lower()))
 
