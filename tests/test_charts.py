@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from sqlalchemy import select
 
-from bot.charts import chart_data_for, font, render_chart_png
+from bot.charts import chart_data_for, figure, font, render_chart_png
 from handlers.summary import SummaryRequest, recognition_over, summaries
 from storage.chart_data import attainment, kudos_per_team
 from tests.support import run_cli, say
@@ -180,6 +180,169 @@ async def test_targets_that_change_back_and_forth_are_each_weeks_own(bot, chat, 
     assert alice.weeks == pytest.approx({"2026-W46": (1.0 + 0.75) / 2,
                                          "2026-W47": (0.5 + 0.75) / 2,
                                          "2026-W48": (1.04 + 0.75) / 2})
+
+
+def reporting(bot, teams: dict[str, list[float]],
+              weeks: tuple[str, ...] = ("2026-W47", "2026-W48")) -> None:
+    """Directors who checked in each of `weeks`: team -> each one's attainment (1.0 is the
+    target met, on both of Alice's KPIs), named "<team> 01", "<team> 02", ..."""
+    from datetime import UTC, datetime
+
+    from storage.models import Answer, CheckinRound, Person
+
+    snapshot = [q.to_dict() for q in bot.org.questions_for(bot.org.person("alice"))]
+    moment = datetime(2026, 11, 23, 14, tzinfo=UTC)
+    with bot.unit() as ctx:
+        for team, levels in teams.items():
+            for n, level in enumerate(levels, start=1):
+                person = Person(key=f"{team}-{n}", display_name=f"{team} {n:02d}",
+                                role="director", team=team, timezone="America/New_York",
+                                locale="en", checks_in=True)
+                ctx.session.add(person)
+                ctx.session.flush()
+                for week in weeks:
+                    ctx.session.add(CheckinRound(
+                        person_id=person.id, week=week, questions=snapshot, team=team,
+                        status="submitted", created_at=moment, prompted_at=moment,
+                        submitted_at=moment,
+                        answers=[Answer(question_key=key, number_value=target * level,
+                                        skipped=False, answered_at=moment,
+                                        updated_at=moment)
+                                 for key, target in (("kpi:revenue", 50000),
+                                                     ("kpi:new_customers", 4))]))
+
+
+# Twelve teams of two, T01 at 60% of target, T02 at 70%, ... T12 at 170%.
+TWELVE_TEAMS = {f"T{i:02d}": [0.5 + 0.1 * i] * 2 for i in range(1, 13)}
+
+
+@pytest.mark.parametrize(("locale", "median", "team", "note"), [
+    ("en", "Median of 24 people", "{} (team average)",
+     "12 teams, too many to draw each: the 3 highest and 3 lowest (average of these weeks), "
+     "over the median and middle half of all 24 people."),
+    ("zh-CN", "24 人的中位数", "{}（团队平均）",
+     "共 12 个团队，无法每队一条线：只画出这几周平均达成率最高和最低的各 3 个团队，"
+     "背景为全部 24 人的中位数和中间一半。")])
+async def test_a_large_orgs_attainment_chart_shows_the_spread_and_the_extremes_and_says_so(
+        bot, no_missing_glyphs, locale, median, team, note):
+    # 24 people in 12 teams: 12 lines would be noise. The GM sees the middle half of the
+    # people shaded, their median, and the three best and three worst teams.
+    reporting(bot, TWELVE_TEAMS)
+    with bot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "attainment", locale, end_week=W48,
+                              weeks=2)
+        png = render_chart_png(ctx.session, ctx.org, "attainment", locale, end_week=W48,
+                               weeks=2)
+    assert [line.label for line in data.lines] == [median] + [
+        team.format(t) for t in ("T12", "T11", "T10", "T03", "T02", "T01")]
+    assert [line.tone for line in data.lines] == ["median"] + ["high"] * 3 + ["low"] * 3
+    # 24 values, two each of 60, 70 ... 170: median 115, quartiles 87.5 and 142.5.
+    assert data.lines[0].values == [115.0, 115.0]
+    assert (data.band.low, data.band.high) == ([87.5, 87.5], [142.5, 142.5])
+    assert data.lines[1].values == [170.0, 170.0] and data.lines[-1].values == [60.0, 60.0]
+    assert data.note == note
+    assert png_size(png) == (1000, 560)
+    image = pixels(png)[:, :, :3]
+
+    def drawn(hex_colour: str, alpha: float = 1.0) -> bool:
+        rgb = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+        expected = 1 - alpha * (1 - rgb)  # over the white background
+        return bool((np.abs(image - expected).max(axis=2) < 0.02).any())
+
+    assert drawn("#1b7837") and drawn("#b2182b")  # the best team green, the worst red
+    assert drawn("#9aa7b4", 0.35)  # the shaded middle half
+
+
+async def test_up_to_ten_teams_keep_a_line_per_team(bot, no_missing_glyphs):
+    reporting(bot, {f"T{i:02d}": [0.5 + 0.1 * i] * 2 for i in range(1, 11)})
+    with bot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "attainment", "en", end_week=W48,
+                              weeks=2)
+    assert [line.label for line in data.lines] == [f"T{i:02d} (team average)"
+                                                   for i in range(1, 11)]
+    assert data.band is None and data.note is None
+    assert {line.tone for line in data.lines} == {None}
+
+
+async def test_a_small_orgs_chart_is_one_line_per_person_as_before(
+        bot, chat, clock, no_missing_glyphs):
+    await checked_in(bot, chat, clock)
+    with bot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "attainment", "en", end_week=W48)
+    assert [line.label for line in data.lines] == ["李雷", "Alice Martin", "Bruno Rossi"]
+    assert data.band is None and data.note is None
+    lines = figure(data).axes[0].get_lines()
+    assert len(lines) == 4  # three people and the 100% line
+    assert [line.get_marker() for line in lines[:3]] == ["o"] * 3
+
+
+async def test_a_directors_chart_of_a_big_team_stays_per_member(bot, chat, no_missing_glyphs):
+    # Li's team China has twelve people: Li sees the team's spread and their own people
+    # (the best and worst three), not one line for the whole team.
+    reporting(bot, {"China": [0.5 + 0.1 * i for i in range(1, 13)]})
+    await say(bot, "li", "/summary chart last 2w")
+    [image] = images(chat, "li")
+    assert png_size(image.image) == (1000, 560)
+    with bot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "attainment", "zh-CN", end_week=W48,
+                              weeks=2, team="China")
+        english = chart_data_for(ctx.session, ctx.org, "attainment", "en", end_week=W48,
+                                 weeks=2, team="China")
+    assert [line.label for line in data.lines] == ["12 人的中位数", "China 12", "China 11",
+                                                   "China 10", "China 03", "China 02",
+                                                   "China 01"]
+    assert data.lines[0].values == [115.0, 115.0]
+    assert data.note == ("共 12 人，无法每人一条线：只画出这几周平均达成率最高和最低的各 3 人，"
+                         "背景为全团队的中位数和中间一半。")
+    assert english.note == ("12 people, too many to draw each: the 3 highest and 3 lowest "
+                            "(average of these weeks), over the team's median and middle half.")
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+async def test_names_with_dollar_signs_are_drawn_as_written(bot, clock, locale,
+                                                            no_missing_glyphs):
+    # "$...$" is TeX to matplotlib: "Team $West$" would lose its dollars (set in italics)
+    # and "Ops $^_^$" would not draw at all. Every text shows the names as typed.
+    from datetime import UTC, datetime
+
+    from matplotlib.text import Text
+
+    from storage.kudos import Kudos
+    from storage.models import Person
+
+    teams = {"Team $West$": [0.9, 1.1], "R&D $1M club$": [1.0], "Ops $^_^$": [0.8]}
+    reporting(bot, teams)
+    with bot.unit() as ctx:
+        ids = dict(ctx.session.execute(select(Person.key, Person.id)).all())
+        ctx.session.add(Kudos(giver_id=ids["Team $West$-1"], recipient_id=ids["Ops $^_^$-1"],
+                              reason="thanks", values=[], platform="console",
+                              given_at=datetime(2026, 11, 24, tzinfo=UTC)))
+    with bot.unit() as ctx:
+        charts = [chart_data_for(ctx.session, ctx.org, kind, locale, end_week=W48, weeks=2,
+                                 team=team)
+                  for kind, team in (("attainment", None), ("attainment", "Team $West$"),
+                                     ("kudos", None))]
+        png = render_chart_png(ctx.session, ctx.org, "attainment", locale, end_week=W48,
+                               team="Ops $^_^$")
+    assert png_size(png) == (1000, 560)
+    seen: set[str] = set()
+    for data in charts:
+        fig = figure(data)
+        renderer = fig.canvas.get_renderer()
+        for text in fig.findobj(Text):
+            if "$" not in text.get_text() or not text.get_visible():
+                continue
+            seen.add(text.get_text())
+            literal = fig.text(0, 0, text.get_text(), fontproperties=text.get_fontproperties(),
+                               parse_math=False)
+            assert text.get_window_extent(renderer).width == pytest.approx(
+                literal.get_window_extent(renderer).width), text.get_text()
+            literal.remove()
+        fig.canvas.draw()
+    # titles, legend entries and the kudos chart's team names (tick labels) among them
+    assert {"Team $West$ 01", "R&D $1M club$ 01", "Ops $^_^$ 01", "Ops $^_^$",
+            "Team $West$"} <= seen
+    assert any("$West$" in t for t in seen if t.startswith(("KPI", "KPI 达成率")))
 
 
 async def test_kudos_bars_are_what_the_summary_counts(bot, chat, clock):

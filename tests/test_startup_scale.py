@@ -28,13 +28,13 @@ def small_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def yaml_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the YAML parses that happen from now on."""
     calls: list[int] = []
-    real = org_module._UniqueKeyLoader.get_single_data
+    real = org_module._UniqueKeyLoader.get_single_node
 
     def counting(self):  # type: ignore[no-untyped-def]
         calls.append(1)
         return real(self)
 
-    monkeypatch.setattr(org_module._UniqueKeyLoader, "get_single_data", counting)
+    monkeypatch.setattr(org_module._UniqueKeyLoader, "get_single_node", counting)
     return calls
 
 
@@ -95,3 +95,60 @@ def test_restarting_with_an_unchanged_org_writes_nothing_to_people(bot):
     with bot.unit() as ctx:
         alice = ctx.people.by_key("alice")
         assert [k.metric for k in alice.kpis] == ["revenue", "new_customers"]
+
+
+YAML_CASES = [
+    # plain strings, numbers, booleans, nulls, dates, quoting, flow and block styles
+    """org: {name: "Sales 2026", timezone: Asia/Shanghai}
+people:
+  - {key: gm, name: Grace, role: gm, timezone: UTC, telegram_id: 0x1F, slack_id: 'U0123'}
+  - key: d1
+    name: '007'
+    kpis:
+      - {metric: revenue, weekly_target: 1_000.5, unit: USD}
+      - {metric: calls, weekly_target: .inf, unit: ~}
+    checks_in: yes
+    note: 2026-11-23
+    empty:
+    list: [1, -2, +3, 1e3, "4", true, False, null, 12:30]
+""",
+    # an alias and a merge key: read PyYAML's own way, the same result
+    """people:
+  - &d {key: grace, name: Grace, role: gm, timezone: UTC}
+  - {<<: *d, key: alice, name: Alice}
+  - *d
+""",
+    "just a string\n",
+    "",
+    "? [a, b]\n: complex key\n",
+    "set: !!set {a, b}\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_CASES)
+def test_an_org_file_reads_exactly_as_pyyaml_reads_it(text: str) -> None:
+    import yaml
+
+    try:
+        expected = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        with pytest.raises(type(exc)):
+            org_module._load_yaml(text)
+        return
+    data, repeated = org_module._load_yaml(text)
+    assert data == expected and repeated == []
+    assert [type(v) for v in _leaves(data)] == [type(v) for v in _leaves(expected)]
+
+
+def _leaves(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in (*_leaves(k), *_leaves(v))]
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
+def test_a_repeated_key_is_found_among_many_people() -> None:
+    text = org_yaml(200).replace("role: director,", "role: director, role: gm,", 1)
+    _, repeated = org_module._load_yaml(text)
+    assert len(repeated) == 1 and "key 'role' is repeated in the same entry" in repeated[0]
