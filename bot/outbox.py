@@ -29,7 +29,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -118,7 +118,8 @@ class Pacer:
         self._window = timedelta(seconds=pacing.overall * self._allowance)
         self._ended: list[datetime] = []  # when recent calls were answered, ascending
         self._under_way = 0
-        self._answered = asyncio.Event()
+        # Made only when something waits for an answer (most calls have no one waiting).
+        self._answered: asyncio.Event | None = None
         self._answered_to: dict[str, datetime] = {}
 
     def ready(self, address: str, now: datetime) -> datetime:
@@ -150,6 +151,8 @@ class Pacer:
 
     async def answered(self) -> None:
         """Until the next call under way is answered."""
+        if self._answered is None:
+            self._answered = asyncio.Event()
         await self._answered.wait()
 
     def started(self) -> None:
@@ -163,8 +166,9 @@ class Pacer:
             bisect.insort(self._ended, moment)
         if self._per_chat or self._per_group:
             self._answered_to[address] = moment
-        answered, self._answered = self._answered, asyncio.Event()
-        answered.set()
+        answered, self._answered = self._answered, None
+        if answered is not None:
+            answered.set()
 
     def reserve(self, address: str, slot: datetime) -> None:
         """Record that a message to `address` goes at `slot`."""
@@ -389,12 +393,17 @@ class OutboxWorker:
                 if pacer.held_until is not None and pacer.held_until > slot:
                     stop_at = pacer.held_until  # the platform asked everyone to wait
                 else:
-                    await self._sleep_until(slot)
+                    now = self._clock.now()
+                    if slot > now:
+                        await self._sleep_until(slot)
+                        now = self._clock.now()
                     if not self._realtime:  # (a test's fake clock never runs late)
                         async with self._calls:
                             stop_at = await self._send(row, outcomes)
                         continue
-                    await self._wait_until_counted(pacer, row.address)
+                    ready = pacer.counted_ready(row.address, now)
+                    if ready is None or ready > now:
+                        await self._wait_until_counted(pacer, row.address)
                     pacer.started()  # (no await between the check and this)
                     try:
                         async with self._calls:
@@ -507,7 +516,7 @@ class OutboxWorker:
 
     @staticmethod
     def _message(row: OutboxMessage) -> OutboundMessage:
-        return replace(OutboundMessage.from_payload(row.payload), outbox_id=row.id)
+        return OutboundMessage.from_payload(row.payload, outbox_id=row.id)
 
     async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome]) -> datetime | None:
         """One platform call for a claimed row; its outcome goes into `outcomes`.
