@@ -58,6 +58,11 @@ BULK_SHARE = 4
 #: The next batch is planned when the last has this few calls left (on PostgreSQL a plan
 #: takes about as long as a few hundred calls), so sending never pauses for the database.
 LOW_WATER = BATCH // 2
+#: When pacing holds messages back beyond the look-ahead, the batch for them is planned
+#: this long before the first falls due (while the last batch still sends), and no sooner
+#: than MIN_REPLAN from now (at the latest, when a batch under way ends).
+PLAN_AHEAD = timedelta(milliseconds=500)
+MIN_REPLAN = timedelta(milliseconds=50)
 #: Platform calls in flight at once, across chats (one chat's messages go one by one).
 CONCURRENCY = 64
 #: With the real clock a batch takes the messages whose paced time falls within this much
@@ -288,20 +293,30 @@ class OutboxWorker:
                     busy: set[Chat] = set().union(*running.values())
                     due, batch = await self._plan(busy)
                     waiters: set[asyncio.Future[Any]] = set(running)
-                    low_water: asyncio.Future[Any] | None = None
+                    wakers: list[asyncio.Future[Any]] = []
+                    paced = due is not None and bool(self._lookahead)
                     if batch is not None:
                         low = asyncio.Event()
                         task = asyncio.ensure_future(self._run_batch(*batch, low))
                         running[task] = set(batch[0])
                         waiters.add(task)
-                        if len(running) < PIPELINE:
-                            low_water = asyncio.ensure_future(low.wait())
-                            waiters.add(low_water)
+                        if len(running) < PIPELINE and (
+                                not paced or sum(map(len, batch[0].values())) > LOW_WATER):
+                            wakers.append(asyncio.ensure_future(low.wait()))
+                    if paced and running and len(running) < PIPELINE:
+                        # Pacing holds the rest back beyond the look-ahead: plan it a little
+                        # before it falls due, while the last batch still sends (planning
+                        # only once that batch has ended and been recorded left a gap at
+                        # every batch; planning at once, a sliver of a batch).
+                        assert due is not None
+                        wake = max(due - PLAN_AHEAD, self._clock.now() + MIN_REPLAN)
+                        wakers.append(asyncio.ensure_future(self._sleep_until(wake)))
+                    waiters.update(wakers)
                     if not running:
                         return due
                     done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-                    if low_water is not None and not low_water.done():
-                        low_water.cancel()
+                    for waker in wakers:
+                        waker.cancel()
                     finished = [task for task in running if task in done]
                     if not finished:
                         continue  # the last batch runs low: plan the next meanwhile
