@@ -353,7 +353,9 @@ class OutboxWorker:
             if chat in blocked:
                 continue
             pacer = self._pacer(row.platform)
-            slot = max(row.not_before, pacer.ready(row.address, now))
+            slot = pacer.ready(row.address, now)
+            if row.not_before is not None and row.not_before > slot:  # (None: due by now)
+                slot = row.not_before
             if slot > horizon:
                 blocked.add(chat)  # later messages to the same chat must not overtake it
                 next_due = slot if next_due is None else min(next_due, slot)
@@ -633,7 +635,8 @@ class OutboxWorker:
 
     def _load_lanes(self, platforms: list[str]) -> tuple[list[Any], list[Any]]:
         with self._sessions() as session:
-            return OutboxRepo(session).pending_lanes(platforms, limit=BATCH)
+            return OutboxRepo(session).pending_lanes(platforms, limit=BATCH,
+                                                     now=self._clock.now())
 
     def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
         with self._sessions() as session:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -449,18 +449,23 @@ class OutboxRepo:
             OutboxMessage.status == "pending", OutboxMessage.platform.in_(list(platforms)))
             .order_by(OutboxMessage.id).limit(limit)))
 
-    def pending_lanes(self, platforms: Sequence[str], limit: int = 200
-                      ) -> tuple[list[Row[Any]], list[Row[Any]]]:
+    def pending_lanes(self, platforms: Sequence[str], limit: int = 200,
+                      now: datetime | None = None) -> tuple[list[Row[Any]], list[Row[Any]]]:
         """Undelivered messages in two lanes, each oldest first: (replies, bulk).
 
         The reply lane holds the chats with a pending reply, with everything pending to
         them (an earlier bulk message to the same chat must still go first); the bulk
         lane holds up to `limit` of the oldest bulk messages to other chats. Rows are
         plain (not ORM objects, which cost more to build than the send they are for),
-        with the columns a send needs (SENDING_COLUMNS) as attributes.
+        with the columns a send needs (SENDING_COLUMNS) as attributes. Given `now`, a
+        row's not_before is None when it is not later than `now` (most rows: reading
+        a timestamp costs more than the rest of the row).
         """
         table = OutboxMessage.__table__
         columns = [table.c[name] for name in SENDING_COLUMNS]
+        if now is not None:
+            columns[SENDING_COLUMNS.index("not_before")] = case(
+                (table.c.not_before > now, table.c.not_before)).label("not_before")
         wanted = (table.c.status == "pending", table.c.platform.in_(list(platforms)))
         replies = list(self.session.execute(
             select(table.c.platform, table.c.address)
@@ -471,10 +476,13 @@ class OutboxRepo:
         if chats:
             lane = [row for row in self.session.execute(
                 select(*columns).where(*wanted, table.c.address.in_({a for _, a in chats}))
-                .order_by(table.c.id)) if (row.platform, row.address) in chats]
-        bulk = [row for row in self.session.execute(
+                .order_by(table.c.id)).all() if (row.platform, row.address) in chats]
+        # (.all(): one fetch for the lot, not one a row.)
+        bulk = self.session.execute(
             select(*columns).where(*wanted, table.c.priority == OutboxMessage.BULK)
-            .order_by(table.c.id).limit(limit)) if (row.platform, row.address) not in chats]
+            .order_by(table.c.id).limit(limit)).all()
+        if chats:
+            bulk = [row for row in bulk if (row.platform, row.address) not in chats]
         return lane, bulk
 
     def claim(self, ids: Sequence[int], now: datetime) -> set[int]:
@@ -497,7 +505,7 @@ class OutboxRepo:
         return set(self.session.connection().execute(
             update(table).where(table.c.id.in_(pending.scalar_subquery()))
             .values(status="sending", sending_at=now).returning(table.c.id),
-            {"ids": list(ids)}).scalars())
+            {"ids": list(ids)}).scalars().all())
 
     def in_flight(self, platforms: Sequence[str],
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:
@@ -508,7 +516,7 @@ class OutboxRepo:
         # rows only for the few left once the caller's own are set aside.
         ids = [row_id for row_id in self.session.scalars(
             select(table.c.id).where(table.c.status == "sending",
-                                     table.c.platform.in_(list(platforms))))
+                                     table.c.platform.in_(list(platforms)))).all()
             if row_id not in exclude]
         if not ids:
             return []
