@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import contextlib
 import itertools
 import logging
@@ -186,6 +187,46 @@ class Pacer:
             del self._next_chat[address]
 
 
+class CallGate:
+    """At most `limit` holders at once, the others served first come, first served.
+
+    As asyncio.Semaphore, but a release hands its place straight to the next waiter.
+    (Python 3.11's Semaphore looks through the waiters woken but not yet running at every
+    release: with a batch's hundreds of chats waiting, that cost more than the calls.)
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def __aenter__(self) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        place: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(place)
+        try:
+            await place
+        except asyncio.CancelledError:
+            if place.done() and not place.cancelled():
+                self._release()  # handed a place, then cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(place)
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        while self._waiters:
+            place = self._waiters.popleft()
+            if not place.done():  # (a cancelled waiter is skipped)
+                place.set_result(None)
+                return
+        self._free += 1
+
+
 def _finished(row: OutboxMessage, values: dict[str, Any]) -> dict[str, Any]:
     """The values for a row that is done with (sent or failed): an anonymous poll's DM
     keeps nothing of what it said (see bot.events.scrubbed)."""
@@ -244,7 +285,7 @@ class OutboxWorker:
         self._lookahead = lookahead if lookahead is not None else (
             LOOKAHEAD if realtime else timedelta(0))
         self._pacers: dict[str, tuple[Adapter, Pacer]] = {}
-        self._calls = asyncio.Semaphore(CONCURRENCY)
+        self._calls = CallGate(CONCURRENCY)
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         # Rows marked 'sending' before this moment belong to an earlier run of the bot.
