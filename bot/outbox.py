@@ -324,7 +324,8 @@ class OutboxWorker:
         """Send everything that is due; return when the next deferred message falls due.
 
         Up to PIPELINE batches are in flight: the next is planned and claimed once the
-        last runs low (LOW_WATER calls left), never touching a chat the last one holds, so
+        last runs low (LOW_WATER calls left), or, when pacing holds the rest back, PLAN_AHEAD
+        before the first of it falls due; never touching a chat the last one holds, so
         neither the database work nor a batch's slowest call leaves the connections idle.
         """
         async with self._lock:
