@@ -107,14 +107,16 @@ class OutboundMessage:
         return payload
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> OutboundMessage:
-        """Inverse of to_payload."""
+    def from_payload(cls, payload: dict[str, Any],
+                     outbox_id: int | None = None) -> OutboundMessage:
+        """Inverse of to_payload (`outbox_id`: the outbox row it is delivered from)."""
         image_hex = payload.get("image_hex")
         return cls(
             text=payload["text"],
             choices=tuple(Choice(c["label"], c["value"]) for c in payload.get("choices", [])),
             image=bytes.fromhex(image_hex) if image_hex else None,
             image_name=payload.get("image_name"),
+            outbox_id=outbox_id,
         )
 
 

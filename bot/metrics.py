@@ -58,6 +58,7 @@ class Metrics:
         """Count what an adapter's deliver() does (the outbox's one call per message)."""
         inner: Callable[[Target, OutboundMessage], Awaitable[SendResult]] = adapter.deliver
         platform = adapter.platform
+        sent = self.messages_sent.labels(platform)  # (looked up once, not per message)
 
         async def deliver(target: Target, message: OutboundMessage) -> SendResult:
             try:
@@ -68,7 +69,7 @@ class Metrics:
             except Exception:
                 self.messages_failed.labels(platform).inc()
                 raise
-            self.messages_sent.labels(platform).inc()
+            sent.inc()
             return result
 
         adapter.deliver = deliver  # type: ignore[method-assign]

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import contextlib
 import itertools
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -58,6 +59,11 @@ BULK_SHARE = 4
 #: The next batch is planned when the last has this few calls left (on PostgreSQL a plan
 #: takes about as long as a few hundred calls), so sending never pauses for the database.
 LOW_WATER = BATCH // 2
+#: When pacing holds messages back beyond the look-ahead, the batch for them is planned
+#: this long before the first falls due (while the last batch still sends), and no sooner
+#: than MIN_REPLAN from now (at the latest, when a batch under way ends).
+PLAN_AHEAD = timedelta(milliseconds=500)
+MIN_REPLAN = timedelta(milliseconds=50)
 #: Platform calls in flight at once, across chats (one chat's messages go one by one).
 CONCURRENCY = 64
 #: With the real clock a batch takes the messages whose paced time falls within this much
@@ -118,7 +124,8 @@ class Pacer:
         self._window = timedelta(seconds=pacing.overall * self._allowance)
         self._ended: list[datetime] = []  # when recent calls were answered, ascending
         self._under_way = 0
-        self._answered = asyncio.Event()
+        # Made only when something waits for an answer (most calls have no one waiting).
+        self._answered: asyncio.Event | None = None
         self._answered_to: dict[str, datetime] = {}
 
     def ready(self, address: str, now: datetime) -> datetime:
@@ -150,6 +157,8 @@ class Pacer:
 
     async def answered(self) -> None:
         """Until the next call under way is answered."""
+        if self._answered is None:
+            self._answered = asyncio.Event()
         await self._answered.wait()
 
     def started(self) -> None:
@@ -163,8 +172,9 @@ class Pacer:
             bisect.insort(self._ended, moment)
         if self._per_chat or self._per_group:
             self._answered_to[address] = moment
-        answered, self._answered = self._answered, asyncio.Event()
-        answered.set()
+        answered, self._answered = self._answered, None
+        if answered is not None:
+            answered.set()
 
     def reserve(self, address: str, slot: datetime) -> None:
         """Record that a message to `address` goes at `slot`."""
@@ -175,6 +185,46 @@ class Pacer:
             self._next_chat[address] = slot + gap
         elif address in self._next_chat:
             del self._next_chat[address]
+
+
+class CallGate:
+    """At most `limit` holders at once, the others served first come, first served.
+
+    As asyncio.Semaphore, but a release hands its place straight to the next waiter.
+    (Python 3.11's Semaphore looks through the waiters woken but not yet running at every
+    release: with a batch's hundreds of chats waiting, that cost more than the calls.)
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def __aenter__(self) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        place: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(place)
+        try:
+            await place
+        except asyncio.CancelledError:
+            if place.done() and not place.cancelled():
+                self._release()  # handed a place, then cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(place)
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        while self._waiters:
+            place = self._waiters.popleft()
+            if not place.done():  # (a cancelled waiter is skipped)
+                place.set_result(None)
+                return
+        self._free += 1
 
 
 def _finished(row: OutboxMessage, values: dict[str, Any]) -> dict[str, Any]:
@@ -235,7 +285,7 @@ class OutboxWorker:
         self._lookahead = lookahead if lookahead is not None else (
             LOOKAHEAD if realtime else timedelta(0))
         self._pacers: dict[str, tuple[Adapter, Pacer]] = {}
-        self._calls = asyncio.Semaphore(CONCURRENCY)
+        self._calls = CallGate(CONCURRENCY)
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         # Rows marked 'sending' before this moment belong to an earlier run of the bot.
@@ -274,7 +324,8 @@ class OutboxWorker:
         """Send everything that is due; return when the next deferred message falls due.
 
         Up to PIPELINE batches are in flight: the next is planned and claimed once the
-        last runs low (LOW_WATER calls left), never touching a chat the last one holds, so
+        last runs low (LOW_WATER calls left), or, when pacing holds the rest back, PLAN_AHEAD
+        before the first of it falls due; never touching a chat the last one holds, so
         neither the database work nor a batch's slowest call leaves the connections idle.
         """
         async with self._lock:
@@ -284,20 +335,30 @@ class OutboxWorker:
                     busy: set[Chat] = set().union(*running.values())
                     due, batch = await self._plan(busy)
                     waiters: set[asyncio.Future[Any]] = set(running)
-                    low_water: asyncio.Future[Any] | None = None
+                    wakers: list[asyncio.Future[Any]] = []
+                    paced = due is not None and bool(self._lookahead)
                     if batch is not None:
                         low = asyncio.Event()
                         task = asyncio.ensure_future(self._run_batch(*batch, low))
                         running[task] = set(batch[0])
                         waiters.add(task)
-                        if len(running) < PIPELINE:
-                            low_water = asyncio.ensure_future(low.wait())
-                            waiters.add(low_water)
+                        if len(running) < PIPELINE and (
+                                not paced or sum(map(len, batch[0].values())) > LOW_WATER):
+                            wakers.append(asyncio.ensure_future(low.wait()))
+                    if paced and running and len(running) < PIPELINE:
+                        # Pacing holds the rest back beyond the look-ahead: plan it a little
+                        # before it falls due, while the last batch still sends (planning
+                        # only once that batch has ended and been recorded left a gap at
+                        # every batch; planning at once, a sliver of a batch).
+                        assert due is not None
+                        wake = max(due - PLAN_AHEAD, self._clock.now() + MIN_REPLAN)
+                        wakers.append(asyncio.ensure_future(self._sleep_until(wake)))
+                    waiters.update(wakers)
                     if not running:
                         return due
                     done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-                    if low_water is not None and not low_water.done():
-                        low_water.cancel()
+                    for waker in wakers:
+                        waker.cancel()
                     finished = [task for task in running if task in done]
                     if not finished:
                         continue  # the last batch runs low: plan the next meanwhile
@@ -334,7 +395,9 @@ class OutboxWorker:
             if chat in blocked:
                 continue
             pacer = self._pacer(row.platform)
-            slot = max(row.not_before, pacer.ready(row.address, now))
+            slot = pacer.ready(row.address, now)
+            if row.not_before is not None and row.not_before > slot:  # (None: due by now)
+                slot = row.not_before
             if slot > horizon:
                 blocked.add(chat)  # later messages to the same chat must not overtake it
                 next_due = slot if next_due is None else min(next_due, slot)
@@ -389,12 +452,17 @@ class OutboxWorker:
                 if pacer.held_until is not None and pacer.held_until > slot:
                     stop_at = pacer.held_until  # the platform asked everyone to wait
                 else:
-                    await self._sleep_until(slot)
+                    now = self._clock.now()
+                    if slot > now:
+                        await self._sleep_until(slot)
+                        now = self._clock.now()
                     if not self._realtime:  # (a test's fake clock never runs late)
                         async with self._calls:
                             stop_at = await self._send(row, outcomes)
                         continue
-                    await self._wait_until_counted(pacer, row.address)
+                    ready = pacer.counted_ready(row.address, now)
+                    if ready is None or ready > now:
+                        await self._wait_until_counted(pacer, row.address)
                     pacer.started()  # (no await between the check and this)
                     try:
                         async with self._calls:
@@ -507,7 +575,7 @@ class OutboxWorker:
 
     @staticmethod
     def _message(row: OutboxMessage) -> OutboundMessage:
-        return replace(OutboundMessage.from_payload(row.payload), outbox_id=row.id)
+        return OutboundMessage.from_payload(row.payload, outbox_id=row.id)
 
     async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome]) -> datetime | None:
         """One platform call for a claimed row; its outcome goes into `outcomes`.
@@ -609,7 +677,8 @@ class OutboxWorker:
 
     def _load_lanes(self, platforms: list[str]) -> tuple[list[Any], list[Any]]:
         with self._sessions() as session:
-            return OutboxRepo(session).pending_lanes(platforms, limit=BATCH)
+            return OutboxRepo(session).pending_lanes(platforms, limit=BATCH,
+                                                     now=self._clock.now())
 
     def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
         with self._sessions() as session:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -395,6 +395,12 @@ class ConversationRepo:
             self.session.flush()
 
 
+#: The outbox columns a send needs (what pending_lanes reads): no timestamps but not_before,
+#: which cost more to parse than the rest of the row.
+SENDING_COLUMNS = ("id", "platform", "target_kind", "address", "thread_id", "user_ref",
+                   "payload", "attempts", "not_before", "priority")
+
+
 class OutboxRepo:
     """Messages waiting to be delivered.
 
@@ -443,17 +449,23 @@ class OutboxRepo:
             OutboxMessage.status == "pending", OutboxMessage.platform.in_(list(platforms)))
             .order_by(OutboxMessage.id).limit(limit)))
 
-    def pending_lanes(self, platforms: Sequence[str], limit: int = 200
-                      ) -> tuple[list[Row[Any]], list[Row[Any]]]:
+    def pending_lanes(self, platforms: Sequence[str], limit: int = 200,
+                      now: datetime | None = None) -> tuple[list[Row[Any]], list[Row[Any]]]:
         """Undelivered messages in two lanes, each oldest first: (replies, bulk).
 
         The reply lane holds the chats with a pending reply, with everything pending to
         them (an earlier bulk message to the same chat must still go first); the bulk
         lane holds up to `limit` of the oldest bulk messages to other chats. Rows are
         plain (not ORM objects, which cost more to build than the send they are for),
-        with the outbox's column names as attributes.
+        with the columns a send needs (SENDING_COLUMNS) as attributes. Given `now`, a
+        row's not_before is None when it is not later than `now` (most rows: reading
+        a timestamp costs more than the rest of the row).
         """
         table = OutboxMessage.__table__
+        columns = [table.c[name] for name in SENDING_COLUMNS]
+        if now is not None:
+            columns[SENDING_COLUMNS.index("not_before")] = case(
+                (table.c.not_before > now, table.c.not_before)).label("not_before")
         wanted = (table.c.status == "pending", table.c.platform.in_(list(platforms)))
         replies = list(self.session.execute(
             select(table.c.platform, table.c.address)
@@ -463,41 +475,54 @@ class OutboxRepo:
         lane: list[Row[Any]] = []
         if chats:
             lane = [row for row in self.session.execute(
-                select(table).where(*wanted, table.c.address.in_({a for _, a in chats}))
-                .order_by(table.c.id)) if (row.platform, row.address) in chats]
-        bulk = [row for row in self.session.execute(
-            select(table).where(*wanted, table.c.priority == OutboxMessage.BULK)
-            .order_by(table.c.id).limit(limit)) if (row.platform, row.address) not in chats]
+                select(*columns).where(*wanted, table.c.address.in_({a for _, a in chats}))
+                .order_by(table.c.id)).all() if (row.platform, row.address) in chats]
+        # (.all(): one fetch for the lot, not one a row.)
+        bulk = self.session.execute(
+            select(*columns).where(*wanted, table.c.priority == OutboxMessage.BULK)
+            .order_by(table.c.id).limit(limit)).all()
+        if chats:
+            bulk = [row for row in bulk if (row.platform, row.address) not in chats]
         return lane, bulk
 
     def claim(self, ids: Sequence[int], now: datetime) -> set[int]:
         """Mark those of `ids` still pending as 'sending'; return the ids this call claimed.
 
-        On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED first, so two
-        processes never claim (and send) the same row: a row another transaction holds
-        is skipped, one it already claimed is no longer pending. SQLite has one writer
-        at a time (BEGIN IMMEDIATE), so the plain read is enough there.
+        One statement: on PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED in
+        its subquery, so two processes never claim (and send) the same row: a row another
+        transaction holds is skipped, one it already claimed is no longer pending. SQLite
+        has one writer at a time (BEGIN IMMEDIATE), so the plain read is enough there.
         """
         if not ids:
             return set()
-        claimed = set(self.session.scalars(
-            select(OutboxMessage.id).where(OutboxMessage.id.in_(list(ids)),
-                                           OutboxMessage.status == "pending")
-            .with_for_update(skip_locked=True)))
-        if claimed:
-            self.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-                                 .values(status="sending", sending_at=now))
-        return claimed
+        table = OutboxMessage.__table__
+        # An expanding parameter: the ids are bound as they are, not each coerced into
+        # an expression (which cost more than the statement for a batch of hundreds).
+        pending = (select(table.c.id)
+                   .where(table.c.id.in_(bindparam("ids", expanding=True)),
+                          table.c.status == "pending")
+                   .with_for_update(skip_locked=True))
+        return set(self.session.connection().execute(
+            update(table).where(table.c.id.in_(pending.scalar_subquery()))
+            .values(status="sending", sending_at=now).returning(table.c.id),
+            {"ids": list(ids)}).scalars().all())
 
     def in_flight(self, platforms: Sequence[str],
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:
         """Messages whose platform call began but whose outcome was never recorded
         (except `exclude`: ones the caller is sending right now)."""
-        query = select(OutboxMessage).where(
-            OutboxMessage.status == "sending", OutboxMessage.platform.in_(list(platforms)))
-        if exclude:
-            query = query.where(OutboxMessage.id.not_in(list(exclude)))
-        return list(self.session.scalars(query.order_by(OutboxMessage.id)))
+        table = OutboxMessage.__table__
+        # The ids first (a running batch's hundreds of rows are 'sending' too): whole
+        # rows only for the few left once the caller's own are set aside.
+        ids = [row_id for row_id in self.session.scalars(
+            select(table.c.id).where(table.c.status == "sending",
+                                     table.c.platform.in_(list(platforms)))).all()
+            if row_id not in exclude]
+        if not ids:
+            return []
+        return list(self.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+            .order_by(OutboxMessage.id)))
 
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""

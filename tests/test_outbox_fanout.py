@@ -50,6 +50,8 @@ class Timeline:
                 await asyncio.sleep(0)
             if self.waiting and not self.held:
                 moment, _, future = heapq.heappop(self.waiting)
+                if future.done():  # its waiter gave up (cancelled): nobody to wake
+                    continue
                 self.clock.set(max(moment, self.clock.now()))
                 future.set_result(None)
             else:

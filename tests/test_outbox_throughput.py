@@ -1,0 +1,92 @@
+"""Fan-out speed without giving up durability: pacing that stays at the limit while the
+database is slow, and large fan-outs that reach everyone exactly once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.adapters.base import Pacing, RetryLater
+from bot.outbox import CallGate, OutboxWorker
+from tests.fakes.rate_limits import Limit, SimulatedLimits
+from tests.support import RecordingAdapter
+from tests.test_outbox import enqueue
+from tests.test_outbox_fanout import Timeline
+
+
+async def test_a_slow_database_does_not_slow_paced_sending_down(bot, clock):
+    # 30 a second allowed; every database step of the outbox (reading, claiming,
+    # recording a batch) takes 100 ms. The next batch must be planned and claimed before
+    # the last one runs out, not after it was recorded (a pause at every batch's end,
+    # 0.97 of the allowed rate here).
+    limits = SimulatedLimits([Limit(30, 1.0), Limit(1, 1.0, "chat")],
+                             clock=lambda: clock.now().timestamp())
+    timeline = Timeline(clock)
+
+    class Platform(RecordingAdapter):
+        async def deliver(self, target, message):
+            await timeline.wait_until(clock.now() + timedelta(milliseconds=5))
+            refused = limits.check(target.address)
+            if refused:
+                raise RetryLater(refused)
+            return await super().deliver(target, message)
+
+    platform = Platform(pacing=Pacing(per_chat=1.0, overall=1 / 30))
+    worker = OutboxWorker(bot.sessions, {"console": platform}, clock,
+                          lookahead=timedelta(seconds=1), realtime=True)
+    worker._sleep_until = timeline.wait_until  # type: ignore[method-assign]
+
+    async def slow_db(work, *args):
+        # (On this thread: the fake clock moves only by the 100 ms, not while a thread works.)
+        await timeline.wait_until(clock.now() + timedelta(milliseconds=100))
+        return work(*args)
+
+    worker._db = slow_db  # type: ignore[method-assign]
+    for i in range(150):
+        enqueue(bot, f"person{i}", f"message {i}")
+
+    async def deliver_all() -> None:
+        while (due := await worker.flush()) is not None:
+            await timeline.wait_until(due)
+
+    await timeline.run(deliver_all())
+    assert limits.rejected == 0  # never over the limit ...
+    assert sorted(s.text for s in platform.sent) == sorted(f"message {i}" for i in range(150))
+    rate = (len(limits.accepted_at) - 1) / (limits.accepted_at[-1] - limits.accepted_at[0])
+    assert rate >= 0.99 * 30  # ... and as close to it as when the database is quick
+
+
+async def test_no_more_calls_than_the_limit_are_in_flight_and_waiting_ones_go_in_order():
+    # 2 places, 6 calls: never more than 2 under way, served first come first served, and
+    # a caller given up on while waiting (cancelled) neither blocks nor loses a place.
+    gate = CallGate(2)
+    in_flight, most, started = 0, 0, []
+    release = asyncio.Event()
+
+    async def call(n: int) -> None:
+        nonlocal in_flight, most
+        async with gate:
+            in_flight += 1
+            most = max(most, in_flight)
+            started.append(n)
+            await release.wait()
+            in_flight -= 1
+
+    tasks = [asyncio.ensure_future(call(n)) for n in range(6)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert started == [0, 1]
+    tasks[2].cancel()  # waiting: its place goes to the next in line
+    release.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert most == 2
+    assert started == [0, 1, 3, 4, 5]
+
+    async def both_places() -> None:
+        async with gate, gate:
+            pass
+
+    again = asyncio.ensure_future(both_places())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert again.done()  # every place came back
