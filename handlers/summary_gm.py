@@ -42,7 +42,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, and_, case, cast, func, null, select
+from sqlalchemy import and_, case, func, null, select
 from sqlalchemy.orm import Session
 
 from bot.gc_pause import without_gc
@@ -61,6 +61,7 @@ from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
+from storage.summary_rows import snapshot_texts
 
 #: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
 LOOK_BACK = 4
@@ -372,23 +373,24 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     people = _people(session)
     by_id = {p.id: p for p in people}
     is_director = CheckinRound.person_id.in_(select(Person.id).where(Person.role == "director"))
-    # 1. Every round of the window, its question snapshot as stored: the same snapshot
-    # text is one key, parsed once (rounds built from the same questions share it).
+    # 1. Every round of the window with its snapshot's key; then one JSON text per
+    # distinct key (rounds built from the same questions share it), parsed once.
     round_rows = []
-    texts: dict[int, str] = {}
     snap_ids: dict[str, int] = {}
+    first_round: dict[int, int] = {}  # snapshot id -> a round that has it
     for row in conn.execute(select(
             CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.status,
             CheckinRound.team, CheckinRound.prompted_at.is_not(None),
             # When it was submitted matters for the latest week only (late or not).
             case((CheckinRound.week == week, CheckinRound.submitted_at)),
-            cast(CheckinRound.questions, Text))
+            CheckinRound.snapshot_key)
             .where(CheckinRound.week.in_(window))).all():
         sid = snap_ids.get(row[7])
         if sid is None:
             sid = snap_ids[row[7]] = len(snap_ids)
-            texts[sid] = row[7]
+            first_round[sid] = row[0]
         round_rows.append((*row[:7], sid))
+    texts = snapshot_texts(conn, first_round)
     # 2. Answers given and real (not skipped) per round: the check-in status.
     counts = {rid: (given, real) for rid, given, real in conn.execute(
         select(Answer.round_id, func.count(),
