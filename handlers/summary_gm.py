@@ -76,6 +76,14 @@ TEXT_KEYS = ("wins", "blockers", "support_type", "support_detail", "plan", "conf
 #: Those read for every look-back week (wins: this week only; plan: this and last week).
 LOOK_KEYS = ("blockers", "support_type", "support_detail", "confidence")
 
+#: Directors per chat message of the GM's view (`/summary page N`); an org of up to this
+#: many reads as one message, as it always did.
+PAGE_SIZE = 20
+#: In a paged view, names listed inline (missing, away, not reported) before "and N more".
+NAMES_SHOWN = 10
+#: In a paged view, attention items listed on page 1 before "and N more".
+ATTENTION_SHOWN = 20
+
 #: Attention kinds, most urgent first: the order of the list and of the directors.
 ATTENTION_ORDER = ("oneonone_overdue", "actions_overdue", "falling", "support_aged",
                    "support_department", "missing", "morale_low", "stress_high",
@@ -910,10 +918,12 @@ def _pct(value: float | None) -> str:
     return format_percent(value)
 
 
-def prepared(summary: GmSummary) -> list[dict[str, Any]]:
-    """Per director, the strings the template prints (numbers formatted once, here)."""
+def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
+             ) -> list[dict[str, Any]]:
+    """Per director (of `directors`, by default all), the strings the template prints
+    (numbers formatted once, here)."""
     rows = []
-    for d in summary.directors:
+    for d in summary.directors if directors is None else directors:
         rows.append({
             "d": d,
             "week": [(f, format_number(f.actual), format_number(f.target), _pct(f.attainment),
@@ -930,14 +940,50 @@ def prepared(summary: GmSummary) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which directors one chat message of the GM's view shows."""
+
+    number: int  # 1-based
+    pages: int
+    first: int  # 1-based position of the first director shown
+    last: int
+    total: int  # directors in the view
+    period: str  # the request's other arguments, repeated in the next page's command
+
+
+def page_count(summary: GmSummary) -> int:
+    """How many chat pages the view's directors take (1 for an org of up to a page)."""
+    return max(1, -(-len(summary.directors) // PAGE_SIZE))
+
+
 @without_gc
-def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary) -> str:
-    """The GM's view as text: one template pass."""
-    kinds = {x.type for d in summary.directors for x in d.support} | \
-        {a.detail.get("type") for a in summary.attention if a.detail.get("type")}
+def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
+              page: int | None = None, period: str = "") -> str:
+    """The GM's view as text: one template pass, over the directors shown only.
+
+    `page` None: everything (the CLI's full export). A page number: the chat view of an
+    org with more directors than a page: the headline and the attention list on page 1
+    with lists of names cut short, then PAGE_SIZE directors (those in need first) and a
+    footer saying where the others are. An org of up to a page reads as with None.
+    """
+    paging: Page | None = None
+    directors: Sequence[DirectorView] = summary.directors
+    cap = len(summary.directors) + 1  # no list is cut short
+    if page is not None and not summary.full and len(summary.directors) > PAGE_SIZE:
+        start = (page - 1) * PAGE_SIZE
+        directors = summary.directors[start:start + PAGE_SIZE]
+        paging = Page(page, page_count(summary), start + 1, start + len(directors),
+                      len(summary.directors), period)
+        cap = NAMES_SHOWN
+    attention = summary.attention if paging is None or paging.number == 1 else []
+    kinds = {x.type for d in directors for x in d.support} | \
+        {a.detail.get("type") for a in attention if a.detail.get("type")}
     labels = {k: renderer.choice_label(locale, "support_type", k) for k in kinds}
-    return renderer.template(locale, "summary_gm", markup, s=summary, rows=prepared(summary),
-                             fmt=format_number, pct=_pct, labels=labels)
+    return renderer.template(locale, "summary_gm", markup, s=summary,
+                             rows=prepared(summary, directors), fmt=format_number, pct=_pct,
+                             labels=labels, paging=paging, cap=cap,
+                             attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
 
 
 CSV_FIELDS = ("week", "director", "name", "team", "status", "trend", "members_expected",
