@@ -304,6 +304,20 @@ def tokens(text: str | None) -> frozenset[str]:
     Chinese (written without spaces) as character pairs. Empty for "none" answers."""
     if not text:
         return frozenset()
+    # Blockers repeat across people and weeks ("none", "pricing approval"): each distinct
+    # text is split once.
+    found = _TOKENS.get(text)
+    if found is None:
+        if len(_TOKENS) >= 10_000:
+            _TOKENS.clear()
+        found = _TOKENS[text] = _tokens(text)
+    return found
+
+
+_TOKENS: dict[str, frozenset[str]] = {}
+
+
+def _tokens(text: str) -> frozenset[str]:
     out: set[str] = set()
     for word in _WORD.findall(text.casefold()):
         if _CJK.search(word):
@@ -444,7 +458,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     director_ids = {p.id for p in directors}
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
                  set(shown_weeks), rounds, counts)
-    snapshots = Snapshots(ctx, locale)
     kpi_cache: dict[int, list[tuple[str, str, str, str, float]]] = {}
 
     def kpis(snap_id: int) -> list[tuple[str, str, str, str, float]]:
@@ -479,6 +492,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     shown_set = set(shown_weeks)
     org_mtd: dict[tuple[str, str], list[Any]] = {}
     org_qtd: dict[tuple[str, str], list[Any]] = {}
+    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, wk in shown_set, wk in wanted)
+            for wk in window]
+    kpi_of = [[(*k, (k[1], k[3])) for k in kpis(sid)] for sid in range(len(texts))]
+    rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
+        answers.get
+    last_day = week_end(week)
+    skip_keys = [tuple(sorted({q.skip_if[0] for q in snapshots.questions(texts[sid])
+                               if q.skip_if})) for sid in range(len(texts))]
+    applies: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
     for d in directors:
         pid = d.id
         view = DirectorView(d.key, d.display_name, d.team, status_of(pid, week),
@@ -488,10 +510,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             view.away_until = away.get((pid, week))
         if latest is not None:
             if latest[6] is not None:
-                view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > week_end(week)
+                view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > last_day
             given, real = counts.get(latest[0], (0, 0))
             mine = answers.get(latest[0], {})
-            view.total, left_out = _applicable(snapshots, texts[latest[7]], mine)
+            # Which questions applied depends on the snapshot and the few answers a skip_if
+            # reads: worked out once per distinct combination, not per director.
+            deciding = (latest[7], *[_state(mine.get(k)) for k in skip_keys[latest[7]]])
+            found = applies.get(deciding)
+            if found is None:
+                found = applies[deciding] = _applicable(snapshots, texts[latest[7]], mine)
+            view.total, left_out = found
             # Answers to questions that no longer apply do not count (as in the check-in).
             gone = [mine[k] for k in left_out if k in mine]
             real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
@@ -499,17 +527,27 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
         sums: dict[tuple[str, str], list[Any]] = {}
         per_week: dict[str, float | None] = {}
-        for wk in window:
-            st = status_of(pid, wk)
-            if wk in shown_set:
-                statuses[(pid, wk)] = st
-            r = rounds.get((pid, wk))
-            if r is None or st not in EXPECTED or wk not in wanted:
+        # The hot loop (directors x weeks of the quarter): status_of and _add inlined.
+        for wk, q, m, now, is_shown, want in plan:
+            at = (pid, wk)
+            r = rounds_get(at)
+            if r is None:
+                st = "not_sent" if away_get(at) is None else "away"
+            else:
+                given_n, real_n = counts_get(r[0], _NONE)
+                if not given_n and r[3] != "submitted" and away_get(at) is not None:
+                    st = "away"
+                elif r[3] == "submitted":
+                    st = "submitted" if real_n else "skipped"
+                else:
+                    st = "in_progress" if given_n else "missed" if r[5] else "unreachable"
+            if is_shown:
+                statuses[at] = st
+            if r is None or not want or st not in EXPECTED:
                 continue
-            given = answers.get(r[0], _EMPTY)
-            q, m, now = in_quarter[wk], in_month[wk], wk == week
+            given = answers_get(r[0], _EMPTY)
             ratio, n = 0.0, 0
-            for qkey, metric, label, unit, target in kpis(r[7]):
+            for qkey, metric, label, unit, target, mu in kpi_of[r[7]]:
                 typed = given.get(qkey)
                 if typed is SKIPPED or isinstance(typed, str):
                     typed = None
@@ -519,12 +557,21 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     ratio += actual / target
                     n += 1
                 if q:
-                    acc = sums.get((metric, unit))
+                    acc = sums.get(mu)
                     if acc is None:
-                        acc = sums[(metric, unit)] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
-                    _add(acc, 5, target, actual)
+                        acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
+                    # Quarter [5:9] and month [1:5]: target, actual, reported, expected.
+                    acc[5] += target
+                    acc[8] += 1
+                    if actual is not None:
+                        acc[6] = (acc[6] or 0.0) + actual
+                        acc[7] += 1
                     if m:
-                        _add(acc, 1, target, actual)
+                        acc[1] += target
+                        acc[4] += 1
+                        if actual is not None:
+                            acc[2] = (acc[2] or 0.0) + actual
+                            acc[3] += 1
                 if now:
                     view.week.append(Figure(metric, label, unit, target, actual,
                                             int(actual is not None), 1, from_crm, typed,
@@ -603,15 +650,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
 
 
 _EMPTY: dict[str, Any] = {}
-
-
-def _add(acc: list[Any], at: int, target: float, actual: float | None) -> None:
-    """Add one person-week's KPI to a period's [target, actual, reported, expected]."""
-    acc[at] += target
-    acc[at + 3] += 1
-    if actual is not None:
-        acc[at + 1] = (acc[at + 1] or 0.0) + actual
-        acc[at + 2] += 1
+_NONE = (0, 0)  # no answer given, none real
 
 
 def _applicable(snapshots: Snapshots, snapshot: str,
@@ -626,6 +665,13 @@ def _applicable(snapshots: Snapshots, snapshot: str,
                if (v := given.get(k)) is not None}
     live = {q.key for q in applicable_given(questions, answers)}
     return len(live), [q.key for q in questions if q.key not in live]
+
+
+def _state(value: Any) -> tuple[str | None, bool] | None:
+    """What _applicable reads of an answer: its text, skipped (None: not answered)."""
+    if value is None:
+        return None
+    return (value if isinstance(value, str) else None, value is SKIPPED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -645,16 +691,21 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     schedule = ctx.settings.checkin_schedule
     moments: dict[tuple[str, str], datetime] = {}
     asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
-    for p in people:
-        for wk in window:
-            if wk not in shown:
-                r = rounds.get((p.id, wk))
-                if r is None or r[3] == "submitted" or counts.get(r[0], (0, 0))[0]:
-                    continue
-            moment = moments.get((p.timezone, wk))
-            if moment is None:
-                moment = moments[(p.timezone, wk)] = checkin_moment(schedule, p.timezone, wk)
-            asks[(p.id, wk)] = (p.id, p.timezone, moment)
+    # Every person in the weeks shown; in the older weeks of the window only the rounds
+    # with no answer that were not submitted (walked once, not people x weeks).
+    pairs = [(p, wk) for wk in window if wk in shown for p in people]
+    by_id = {p.id: p for p in people}
+    for r in rounds.values():
+        if r[2] in shown or r[3] == "submitted" or counts.get(r[0], _NONE)[0]:
+            continue
+        p = by_id.get(r[1])
+        if p is not None:
+            pairs.append((p, r[2]))
+    for p, wk in pairs:
+        moment = moments.get((p.timezone, wk))
+        if moment is None:
+            moment = moments[(p.timezone, wk)] = checkin_moment(schedule, p.timezone, wk)
+        asks[(p.id, wk)] = (p.id, p.timezone, moment)
     covering = ctx.away.covering(asks.values())
     out: dict[tuple[int, str], date] = {}
     for key, (pid, timezone, moment) in asks.items():

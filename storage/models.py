@@ -104,7 +104,13 @@ class CheckinRound(Base):
     """
 
     __tablename__ = "checkin_rounds"
-    __table_args__ = (UniqueConstraint("person_id", "week"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "week"),
+        # Covering for the summaries' reads of a window of weeks: the columns they need
+        # without touching the rows, whose JSON snapshot makes each one kilobytes long.
+        Index("ix_checkin_rounds_summary", "week", "person_id", "status", "team",
+              "prompted_at", "submitted_at", "snapshot_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
