@@ -612,8 +612,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
                                  ZoneInfo(reader_tz)).astimezone(UTC)
     as_of = min(week_over, ctx.clock.now())
+    # Only rounds that asked for support can be covered by a tracked request (below, an
+    # answer of "none" or no answer is passed over anyway): a short list to look up.
     look_rounds = [r[0] for d in directors for wk in look
-                   if (r := rounds.get((d.id, wk))) is not None]
+                   if (r := rounds.get((d.id, wk))) is not None
+                   and answers.get(r[0], _EMPTY).get("support_type") not in _NO_SUPPORT]
     tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
                                         min(today, as_of.astimezone(ZoneInfo(reader_tz))
                                             .date()), look_rounds, reader_tz)
@@ -651,6 +654,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
 
 _EMPTY: dict[str, Any] = {}
 _NONE = (0, 0)  # no answer given, none real
+_NO_SUPPORT = (None, "none", SKIPPED)
 
 
 def _applicable(snapshots: Snapshots, snapshot: str,
