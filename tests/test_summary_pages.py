@@ -156,3 +156,16 @@ async def test_an_org_of_one_page_reads_as_before(bot, chat):
 async def test_help_tells_the_gm_about_pages(bot, chat):
     await say(bot, "grace", "/help")
     assert "/summary page 2 (more than 20 directors: 20 a page" in chat.last("grace")
+
+
+async def test_the_gms_digest_of_a_large_org_is_page_one(big):
+    from handlers.digest import build_digest
+
+    bot, _chat = big
+    await answered(bot)
+    with bot.unit() as ctx:
+        grace = ctx.people.by_key("grace")
+        digest = build_digest(ctx, grace, "2026-W48", "plain")
+    assert "Needs your attention" in digest.text
+    assert len(directors(digest.text)) == 20
+    assert "Directors 1–20 of 45 · next page: /summary 2026-W48 page 2" in digest.text
