@@ -57,6 +57,7 @@ from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
 from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots, csv_number
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
+from storage.away import AwayPeriod
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
@@ -695,7 +696,13 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     schedule = ctx.settings.checkin_schedule
     moments: dict[tuple[str, str], datetime] = {}
     asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
-    # Every person in the weeks shown; in the older weeks of the window only the rounds
+    # Only people with an away period near the window can be away in it (a day either
+    # side holds every timezone's check-in moment): usually a few, not the whole org.
+    near = set(ctx.session.scalars(select(AwayPeriod.person_id).distinct().where(
+        AwayPeriod.starts_on <= week_end(window[-1]) + timedelta(days=1),
+        AwayPeriod.ends_on >= week_start(window[0]) - timedelta(days=1))))
+    people = [p for p in people if p.id in near]
+    # Each of them in the weeks shown; in the older weeks of the window only the rounds
     # with no answer that were not submitted (walked once, not people x weeks).
     pairs = [(p, wk) for wk in window if wk in shown for p in people]
     by_id = {p.id: p for p in people}
