@@ -247,6 +247,9 @@ class SummaryRequest:
     week: str | None = None
     person: str | None = None
     team: str | None = None
+    page: int | None = None  # the GM's view in chat: which page of directors (None: 1)
+    # The arguments as typed, without `page N`: what the footer's next-page command repeats.
+    period: str = ""
 
 
 class SummaryUsageError(ValueError):
@@ -265,12 +268,27 @@ class SummaryWeekError(ValueError):
 # become "I don't know anyone called 2026-W00".
 _WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*")
 _LAST_WEEK = {"last week", "上周"}
+_PAGE = {"page", "页"}
 _THIS_WEEK = {"this week", "本周"}
 
 
 def parse_request(args: str) -> SummaryRequest:
-    """'', 'last 4w', 'last week', '2026-W47', 'alice', 'team East' (+ optional 'last Nw')."""
-    words = args.split()
+    """'', 'last 4w', 'last week', '2026-W47', 'alice', 'team East' (+ optional 'last Nw');
+    the GM's view also takes 'page N' (its directors, a page at a time)."""
+    typed = args.split()
+    page: int | None = None
+    words: list[str] = []  # the words that are not `page N`
+    i = 0
+    while i < len(typed):
+        if typed[i].lower() in _PAGE:
+            number = typed[i + 1] if i + 1 < len(typed) else ""
+            if not re.fullmatch(r"\d{1,6}", number) or int(number) < 1 or page is not None:
+                raise SummaryUsageError(" ".join(typed[i:i + 2]))
+            page = int(number)
+            i += 2
+            continue
+        words.append(typed[i])
+        i += 1
     weeks: int | None = None
     week: str | None = None
     rest: list[str] = []
@@ -298,6 +316,9 @@ def parse_request(args: str) -> SummaryRequest:
         else:
             rest.append(words[i])
         i += 1
+    if page is not None and rest:
+        # Pages are the GM's list of directors; a team or a person fits on one.
+        raise SummaryUsageError(f"page {page}")
     if rest and rest[0].lower() == "team":
         if len(rest) < 2:
             raise SummaryUsageError("team")
@@ -308,7 +329,8 @@ def parse_request(args: str) -> SummaryRequest:
     if rest:
         raise SummaryUsageError(" ".join(rest))
     weeks = weeks or 1
-    return SummaryRequest("trend" if weeks > 1 else "week", weeks=weeks, week=week)
+    return SummaryRequest("trend" if weeks > 1 else "week", weeks=weeks, week=week,
+                          page=page, period=" ".join(words))
 
 
 def check_week(text: str, today_week: str) -> str:
@@ -752,7 +774,7 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
 
 
 def cmd_summary(ctx: Context, args: str) -> None:
-    """/summary [last Nw | <person> | team <name> | <YYYY-Www>].
+    """/summary [last Nw | <person> | team <name> | <YYYY-Www>] [page N].
 
     The GM and named viewers get the five questions per director (handlers/summary_gm.py);
     `/summary <director>` one director's full picture and history; `team <name>` and
@@ -783,10 +805,17 @@ def cmd_summary(ctx: Context, args: str) -> None:
     markup = ctx.addressbook.markup(platform)
     try:
         if request.kind in {"week", "trend"}:
-            from handlers.summary_gm import build_gm_summary, render_gm
+            from handlers.summary_gm import build_gm_summary, page_count, render_gm
             week = resolve_week(ctx, request, person.timezone)
             view = build_gm_summary(ctx, person.locale, week, request.weeks, person.timezone)
-            ctx.reply_text(render_gm(ctx.renderer, person.locale, markup, view), private=True)
+            page, pages = request.page or 1, page_count(view)
+            if page > pages:
+                ctx.reply("sumspeed_no_such_page", page=page, pages=pages,
+                          last=" ".join(filter(None, ["/summary", request.period,
+                                                      f"page {pages}" if pages > 1 else ""])))
+                return
+            ctx.reply_text(render_gm(ctx.renderer, person.locale, markup, view, page=page,
+                                     period=request.period), private=True)
             return
         # Rendered, not exported: older weeks of a trend need their numbers only.
         weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")

@@ -42,7 +42,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, and_, case, cast, func, null, select
+from sqlalchemy import and_, case, func, null, select
 from sqlalchemy.orm import Session
 
 from bot.gc_pause import without_gc
@@ -57,10 +57,12 @@ from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
 from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots, csv_number
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
+from storage.away import AwayPeriod
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
+from storage.summary_rows import snapshot_texts
 
 #: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
 LOOK_BACK = 4
@@ -74,6 +76,14 @@ SKIPPED = object()  # an answer skipped (in the answers read: never a figure or 
 TEXT_KEYS = ("wins", "blockers", "support_type", "support_detail", "plan", "confidence")
 #: Those read for every look-back week (wins: this week only; plan: this and last week).
 LOOK_KEYS = ("blockers", "support_type", "support_detail", "confidence")
+
+#: Directors per chat message of the GM's view (`/summary page N`); an org of up to this
+#: many reads as one message, as it always did.
+PAGE_SIZE = 20
+#: In a paged view, names listed inline (missing, away, not reported) before "and N more".
+NAMES_SHOWN = 10
+#: In a paged view, attention items listed on page 1 before "and N more".
+ATTENTION_SHOWN = 20
 
 #: Attention kinds, most urgent first: the order of the list and of the directors.
 ATTENTION_ORDER = ("oneonone_overdue", "actions_overdue", "falling", "support_aged",
@@ -295,6 +305,20 @@ def tokens(text: str | None) -> frozenset[str]:
     Chinese (written without spaces) as character pairs. Empty for "none" answers."""
     if not text:
         return frozenset()
+    # Blockers repeat across people and weeks ("none", "pricing approval"): each distinct
+    # text is split once.
+    found = _TOKENS.get(text)
+    if found is None:
+        if len(_TOKENS) >= 10_000:
+            _TOKENS.clear()
+        found = _TOKENS[text] = _tokens(text)
+    return found
+
+
+_TOKENS: dict[str, frozenset[str]] = {}
+
+
+def _tokens(text: str) -> frozenset[str]:
     out: set[str] = set()
     for word in _WORD.findall(text.casefold()):
         if _CJK.search(word):
@@ -372,23 +396,24 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     people = _people(session)
     by_id = {p.id: p for p in people}
     is_director = CheckinRound.person_id.in_(select(Person.id).where(Person.role == "director"))
-    # 1. Every round of the window, its question snapshot as stored: the same snapshot
-    # text is one key, parsed once (rounds built from the same questions share it).
+    # 1. Every round of the window with its snapshot's key; then one JSON text per
+    # distinct key (rounds built from the same questions share it), parsed once.
     round_rows = []
-    texts: dict[int, str] = {}
     snap_ids: dict[str, int] = {}
+    first_round: dict[int, int] = {}  # snapshot id -> a round that has it
     for row in conn.execute(select(
             CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.status,
             CheckinRound.team, CheckinRound.prompted_at.is_not(None),
             # When it was submitted matters for the latest week only (late or not).
             case((CheckinRound.week == week, CheckinRound.submitted_at)),
-            cast(CheckinRound.questions, Text))
+            CheckinRound.snapshot_key)
             .where(CheckinRound.week.in_(window))).all():
         sid = snap_ids.get(row[7])
         if sid is None:
             sid = snap_ids[row[7]] = len(snap_ids)
-            texts[sid] = row[7]
+            first_round[sid] = row[0]
         round_rows.append((*row[:7], sid))
+    texts = snapshot_texts(conn, first_round)
     # 2. Answers given and real (not skipped) per round: the check-in status.
     counts = {rid: (given, real) for rid, given, real in conn.execute(
         select(Answer.round_id, func.count(),
@@ -434,7 +459,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     director_ids = {p.id for p in directors}
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
                  set(shown_weeks), rounds, counts)
-    snapshots = Snapshots(ctx, locale)
     kpi_cache: dict[int, list[tuple[str, str, str, str, float]]] = {}
 
     def kpis(snap_id: int) -> list[tuple[str, str, str, str, float]]:
@@ -469,6 +493,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     shown_set = set(shown_weeks)
     org_mtd: dict[tuple[str, str], list[Any]] = {}
     org_qtd: dict[tuple[str, str], list[Any]] = {}
+    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, wk in shown_set, wk in wanted)
+            for wk in window]
+    kpi_of = [[(*k, (k[1], k[3])) for k in kpis(sid)] for sid in range(len(texts))]
+    rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
+        answers.get
+    last_day = week_end(week)
+    skip_keys = [tuple(sorted({q.skip_if[0] for q in snapshots.questions(texts[sid])
+                               if q.skip_if})) for sid in range(len(texts))]
+    applies: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
     for d in directors:
         pid = d.id
         view = DirectorView(d.key, d.display_name, d.team, status_of(pid, week),
@@ -478,10 +511,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             view.away_until = away.get((pid, week))
         if latest is not None:
             if latest[6] is not None:
-                view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > week_end(week)
+                view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > last_day
             given, real = counts.get(latest[0], (0, 0))
             mine = answers.get(latest[0], {})
-            view.total, left_out = _applicable(snapshots, texts[latest[7]], mine)
+            # Which questions applied depends on the snapshot and the few answers a skip_if
+            # reads: worked out once per distinct combination, not per director.
+            deciding = (latest[7], *[_state(mine.get(k)) for k in skip_keys[latest[7]]])
+            found = applies.get(deciding)
+            if found is None:
+                found = applies[deciding] = _applicable(snapshots, texts[latest[7]], mine)
+            view.total, left_out = found
             # Answers to questions that no longer apply do not count (as in the check-in).
             gone = [mine[k] for k in left_out if k in mine]
             real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
@@ -489,17 +528,27 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
         sums: dict[tuple[str, str], list[Any]] = {}
         per_week: dict[str, float | None] = {}
-        for wk in window:
-            st = status_of(pid, wk)
-            if wk in shown_set:
-                statuses[(pid, wk)] = st
-            r = rounds.get((pid, wk))
-            if r is None or st not in EXPECTED or wk not in wanted:
+        # The hot loop (directors x weeks of the quarter): status_of and _add inlined.
+        for wk, q, m, now, is_shown, want in plan:
+            at = (pid, wk)
+            r = rounds_get(at)
+            if r is None:
+                st = "not_sent" if away_get(at) is None else "away"
+            else:
+                given_n, real_n = counts_get(r[0], _NONE)
+                if not given_n and r[3] != "submitted" and away_get(at) is not None:
+                    st = "away"
+                elif r[3] == "submitted":
+                    st = "submitted" if real_n else "skipped"
+                else:
+                    st = "in_progress" if given_n else "missed" if r[5] else "unreachable"
+            if is_shown:
+                statuses[at] = st
+            if r is None or not want or st not in EXPECTED:
                 continue
-            given = answers.get(r[0], _EMPTY)
-            q, m, now = in_quarter[wk], in_month[wk], wk == week
+            given = answers_get(r[0], _EMPTY)
             ratio, n = 0.0, 0
-            for qkey, metric, label, unit, target in kpis(r[7]):
+            for qkey, metric, label, unit, target, mu in kpi_of[r[7]]:
                 typed = given.get(qkey)
                 if typed is SKIPPED or isinstance(typed, str):
                     typed = None
@@ -509,12 +558,21 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     ratio += actual / target
                     n += 1
                 if q:
-                    acc = sums.get((metric, unit))
+                    acc = sums.get(mu)
                     if acc is None:
-                        acc = sums[(metric, unit)] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
-                    _add(acc, 5, target, actual)
+                        acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
+                    # Quarter [5:9] and month [1:5]: target, actual, reported, expected.
+                    acc[5] += target
+                    acc[8] += 1
+                    if actual is not None:
+                        acc[6] = (acc[6] or 0.0) + actual
+                        acc[7] += 1
                     if m:
-                        _add(acc, 1, target, actual)
+                        acc[1] += target
+                        acc[4] += 1
+                        if actual is not None:
+                            acc[2] = (acc[2] or 0.0) + actual
+                            acc[3] += 1
                 if now:
                     view.week.append(Figure(metric, label, unit, target, actual,
                                             int(actual is not None), 1, from_crm, typed,
@@ -555,8 +613,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
                                  ZoneInfo(reader_tz)).astimezone(UTC)
     as_of = min(week_over, ctx.clock.now())
+    # Only rounds that asked for support can be covered by a tracked request (below, an
+    # answer of "none" or no answer is passed over anyway): a short list to look up.
     look_rounds = [r[0] for d in directors for wk in look
-                   if (r := rounds.get((d.id, wk))) is not None]
+                   if (r := rounds.get((d.id, wk))) is not None
+                   and answers.get(r[0], _EMPTY).get("support_type") not in _NO_SUPPORT]
     tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
                                         min(today, as_of.astimezone(ZoneInfo(reader_tz))
                                             .date()), look_rounds, reader_tz)
@@ -593,15 +654,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
 
 
 _EMPTY: dict[str, Any] = {}
-
-
-def _add(acc: list[Any], at: int, target: float, actual: float | None) -> None:
-    """Add one person-week's KPI to a period's [target, actual, reported, expected]."""
-    acc[at] += target
-    acc[at + 3] += 1
-    if actual is not None:
-        acc[at + 1] = (acc[at + 1] or 0.0) + actual
-        acc[at + 2] += 1
+_NONE = (0, 0)  # no answer given, none real
+_NO_SUPPORT = (None, "none", SKIPPED)
 
 
 def _applicable(snapshots: Snapshots, snapshot: str,
@@ -616,6 +670,13 @@ def _applicable(snapshots: Snapshots, snapshot: str,
                if (v := given.get(k)) is not None}
     live = {q.key for q in applicable_given(questions, answers)}
     return len(live), [q.key for q in questions if q.key not in live]
+
+
+def _state(value: Any) -> tuple[str | None, bool] | None:
+    """What _applicable reads of an answer: its text, skipped (None: not answered)."""
+    if value is None:
+        return None
+    return (value if isinstance(value, str) else None, value is SKIPPED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -635,16 +696,27 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     schedule = ctx.settings.checkin_schedule
     moments: dict[tuple[str, str], datetime] = {}
     asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
-    for p in people:
-        for wk in window:
-            if wk not in shown:
-                r = rounds.get((p.id, wk))
-                if r is None or r[3] == "submitted" or counts.get(r[0], (0, 0))[0]:
-                    continue
-            moment = moments.get((p.timezone, wk))
-            if moment is None:
-                moment = moments[(p.timezone, wk)] = checkin_moment(schedule, p.timezone, wk)
-            asks[(p.id, wk)] = (p.id, p.timezone, moment)
+    # Only people with an away period near the window can be away in it (a day either
+    # side holds every timezone's check-in moment): usually a few, not the whole org.
+    near = set(ctx.session.scalars(select(AwayPeriod.person_id).distinct().where(
+        AwayPeriod.starts_on <= week_end(window[-1]) + timedelta(days=1),
+        AwayPeriod.ends_on >= week_start(window[0]) - timedelta(days=1))))
+    people = [p for p in people if p.id in near]
+    # Each of them in the weeks shown; in the older weeks of the window only the rounds
+    # with no answer that were not submitted (walked once, not people x weeks).
+    pairs = [(p, wk) for wk in window if wk in shown for p in people]
+    by_id = {p.id: p for p in people}
+    for r in rounds.values():
+        if r[2] in shown or r[3] == "submitted" or counts.get(r[0], _NONE)[0]:
+            continue
+        p = by_id.get(r[1])
+        if p is not None:
+            pairs.append((p, r[2]))
+    for p, wk in pairs:
+        moment = moments.get((p.timezone, wk))
+        if moment is None:
+            moment = moments[(p.timezone, wk)] = checkin_moment(schedule, p.timezone, wk)
+        asks[(p.id, wk)] = (p.id, p.timezone, moment)
     covering = ctx.away.covering(asks.values())
     out: dict[tuple[int, str], date] = {}
     for key, (pid, timezone, moment) in asks.items():
@@ -908,10 +980,12 @@ def _pct(value: float | None) -> str:
     return format_percent(value)
 
 
-def prepared(summary: GmSummary) -> list[dict[str, Any]]:
-    """Per director, the strings the template prints (numbers formatted once, here)."""
+def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
+             ) -> list[dict[str, Any]]:
+    """Per director (of `directors`, by default all), the strings the template prints
+    (numbers formatted once, here)."""
     rows = []
-    for d in summary.directors:
+    for d in summary.directors if directors is None else directors:
         rows.append({
             "d": d,
             "week": [(f, format_number(f.actual), format_number(f.target), _pct(f.attainment),
@@ -928,14 +1002,50 @@ def prepared(summary: GmSummary) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which directors one chat message of the GM's view shows."""
+
+    number: int  # 1-based
+    pages: int
+    first: int  # 1-based position of the first director shown
+    last: int
+    total: int  # directors in the view
+    period: str  # the request's other arguments, repeated in the next page's command
+
+
+def page_count(summary: GmSummary) -> int:
+    """How many chat pages the view's directors take (1 for an org of up to a page)."""
+    return max(1, -(-len(summary.directors) // PAGE_SIZE))
+
+
 @without_gc
-def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary) -> str:
-    """The GM's view as text: one template pass."""
-    kinds = {x.type for d in summary.directors for x in d.support} | \
-        {a.detail.get("type") for a in summary.attention if a.detail.get("type")}
+def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
+              page: int | None = None, period: str = "") -> str:
+    """The GM's view as text: one template pass, over the directors shown only.
+
+    `page` None: everything (the CLI's full export). A page number: the chat view of an
+    org with more directors than a page: the headline and the attention list on page 1
+    with lists of names cut short, then PAGE_SIZE directors (those in need first) and a
+    footer saying where the others are. An org of up to a page reads as with None.
+    """
+    paging: Page | None = None
+    directors: Sequence[DirectorView] = summary.directors
+    cap = len(summary.directors) + 1  # no list is cut short
+    if page is not None and not summary.full and len(summary.directors) > PAGE_SIZE:
+        start = (page - 1) * PAGE_SIZE
+        directors = summary.directors[start:start + PAGE_SIZE]
+        paging = Page(page, page_count(summary), start + 1, start + len(directors),
+                      len(summary.directors), period)
+        cap = NAMES_SHOWN
+    attention = summary.attention if paging is None or paging.number == 1 else []
+    kinds = {x.type for d in directors for x in d.support} | \
+        {a.detail.get("type") for a in attention if a.detail.get("type")}
     labels = {k: renderer.choice_label(locale, "support_type", k) for k in kinds}
-    return renderer.template(locale, "summary_gm", markup, s=summary, rows=prepared(summary),
-                             fmt=format_number, pct=_pct, labels=labels)
+    return renderer.template(locale, "summary_gm", markup, s=summary,
+                             rows=prepared(summary, directors), fmt=format_number, pct=_pct,
+                             labels=labels, paging=paging, cap=cap,
+                             attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
 
 
 CSV_FIELDS = ("week", "director", "name", "team", "status", "trend", "members_expected",

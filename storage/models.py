@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from storage.snapshot_keys import KEY_LENGTH, default_key, track_updates
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC and always returns them aware.
@@ -102,12 +104,22 @@ class CheckinRound(Base):
     """
 
     __tablename__ = "checkin_rounds"
-    __table_args__ = (UniqueConstraint("person_id", "week"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "week"),
+        # Covering for the summaries' reads of a window of weeks: the columns they need
+        # without touching the rows, whose JSON snapshot makes each one kilobytes long.
+        Index("ix_checkin_rounds_summary", "week", "person_id", "status", "team",
+              "prompted_at", "submitted_at", "snapshot_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     week: Mapped[str] = mapped_column(String(10), index=True)
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The snapshot's key (storage/snapshot_keys.py): rounds asked the same questions share
+    # it, so a summary reads one snapshot per key, not one per round. Set on insert.
+    snapshot_key: Mapped[str] = mapped_column(String(KEY_LENGTH), index=True,
+                                              default=default_key)
     status: Mapped[str] = mapped_column(String(16), default="open")
     # The person's team when the round was made: a later move never rewrites a past week.
     team: Mapped[str | None] = mapped_column(String(100))
@@ -120,6 +132,9 @@ class CheckinRound(Base):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Answer.id"
     )
+
+
+track_updates(CheckinRound)
 
 
 class Answer(Base):

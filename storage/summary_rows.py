@@ -2,18 +2,19 @@
 
 The summary used to load every round and answer as ORM objects (a year of 1,000 people
 took seconds); it needs only a few columns of each, so these are Core selects returning
-tuples, and each round's question snapshot comes back as its stored text, so the caller
-parses each distinct snapshot once (rounds built from the same questions share it).
+tuples. Rounds name their question snapshot by key (storage/snapshot_keys.py): the
+snapshot's JSON text is read once per distinct key, not once per round, and the caller
+parses each once (a year of 1,000 people holds thousands of rounds, a handful of keys).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, case, cast, select
+from sqlalchemy import Connection, Text, case, cast, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
@@ -52,12 +53,19 @@ class SummaryRows:
         """The rounds of the given weeks (of one person, if given), answers not attached."""
         query = select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
                        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at,
-                       CheckinRound.submitted_at, cast(CheckinRound.questions, Text)
+                       CheckinRound.submitted_at, CheckinRound.snapshot_key
                        ).where(CheckinRound.week.in_(list(weeks)))
         if person_id is not None:
             query = query.where(CheckinRound.person_id == person_id)
+        conn = self.session.connection()
         # Unordered: the caller looks rounds up by (person, week), so no sort is needed.
-        return [RoundRow(*row) for row in self.session.connection().execute(query).all()]
+        rows = conn.execute(query).all()
+        first: dict[str, int] = {}
+        for row in rows:
+            first.setdefault(row[7], row[0])
+        texts = snapshot_texts(conn, first)
+        # The same text object for every round of a snapshot: parsed once by its reader.
+        return [RoundRow(*row[:7], texts[row[7]]) for row in rows]
 
     def attach_answers(self, rounds: Sequence[RoundRow], weeks: Sequence[str],
                        person_id: int | None = None,
@@ -89,3 +97,14 @@ class SummaryRows:
             found = by_id.get(row[0])
             if found is not None:
                 found.answers.append(row)
+
+
+def snapshot_texts(conn: Connection, rounds: Mapping[Hashable, int]) -> dict[Hashable, str]:
+    """The stored snapshot text for each name in `rounds` (name -> the id of a round
+    holding that snapshot): one statement, one row per distinct snapshot."""
+    if not rounds:
+        return {}
+    by_id = {rid: name for name, rid in rounds.items()}
+    return {by_id[rid]: text for rid, text in conn.execute(
+        select(CheckinRound.id, cast(CheckinRound.questions, Text))
+        .where(CheckinRound.id.in_(list(by_id))))}

@@ -1,0 +1,171 @@
+"""The GM's /summary in chat for an org larger than a page: the headline and what needs
+attention first, lists of names cut short, directors a page at a time with a footer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.app import prepare
+from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.test_checkin import answer_all
+from tests.test_summary_gm import blocks
+
+EXTRA = 42  # with Alice, Bruno and Li: 45 directors
+ANSWERS = ["41000", "Signed Rome", "none", "1", "Keep going", "3"]  # as Bruno answers
+SILENT = 12  # of the extra directors, these do not answer: 15 missing with the three
+
+
+def big_org(tmp_path: Path, locale: str = "en") -> Path:
+    """The test org with 42 more directors (d01 ... d42) under Grace."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        if person["key"] == "grace":
+            person["locale"] = locale
+    data["people"] += [{"key": f"d{i:02d}", "name": f"Director {i:02d}", "role": "director",
+                        "manager": "grace", "team": f"T{i % 3}",
+                        "timezone": "America/New_York", "locale": "en",
+                        "kpis": [{"metric": "revenue", "unit": "USD", "weekly_target": 40000}]}
+                       for i in range(1, EXTRA + 1)]
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def big(settings, clock, tmp_path) -> Iterator[tuple]:
+    """A bot on the 45-director org, this week's check-in sent, 30 of them answered."""
+    bot, engine = prepare(replace(settings, org_file=big_org(tmp_path)), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat
+    engine.dispose()
+
+
+async def answered(bot) -> None:
+    await bot.run_checkins()
+    for i in range(SILENT + 1, EXTRA + 1):
+        await answer_all(bot, f"d{i:02d}", ANSWERS)
+
+
+def directors(text: str) -> list[str]:
+    return [t for t in blocks(text) if t.startswith(("Director ", "Alice", "Bruno", "李雷"))]
+
+
+async def test_page_one_puts_attention_first_and_says_where_the_rest_are(big):
+    bot, chat = big
+    await answered(bot)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    # The headline names ten of the fifteen missing, then how many more.
+    assert "Check-ins: 30 of 45 · missing: " in text
+    line = next(x for x in text.splitlines() if "Check-ins: 30 of 45" in x)
+    assert line.endswith(" and 5 more") and line.count(", ") == 9
+    assert "not reported: " in text and " and 5 more" in text
+    assert "Needs your attention" in text
+    shown = directors(text)
+    assert len(shown) == 20
+    # The fifteen who did not check in come first, then five who did.
+    assert all("not checked in" in blocks(text)[t] for t in shown[:15])
+    assert all("— checked in" in blocks(text)[t] for t in shown[15:])
+    assert text.rstrip().endswith(
+        "Directors 1–20 of 45 · next page: /summary page 2 · "
+        "/summary <person> for one director")
+    assert len(text) < 40_000  # one Slack message
+
+
+async def test_the_last_page_shows_the_last_five_and_past_it_says_so(big):
+    bot, chat = big
+    await answered(bot)
+    await say(bot, "grace", "/summary")
+    first = set(directors(chat.last("grace")))
+    await say(bot, "grace", "/summary page 2")
+    second = directors(chat.last("grace"))
+    await say(bot, "grace", "/summary page 3")
+    text = chat.last("grace")
+    third = directors(text)
+    assert len(second) == 20 and len(third) == 5
+    # Every director exactly once over the three pages; the headline on page 1 only.
+    assert len(first | set(second) | set(third)) == 45
+    assert "Needs your attention" not in text and "Check-ins:" not in text
+    assert text.rstrip().endswith(
+        "Directors 41–45 of 45 · /summary <person> for one director")
+    await say(bot, "grace", "/summary page 4")
+    assert chat.last("grace") == ("There is no page 4: the summary's directors fill 3 pages. "
+                                  "The last one is /summary page 3.")
+
+
+async def test_a_director_behind_and_n_more_is_reachable_by_name(big):
+    bot, chat = big
+    await answered(bot)
+    await say(bot, "grace", "/summary")
+    line = next(x for x in chat.last("grace").splitlines() if "Check-ins: 30 of 45" in x)
+    hidden = [f"Director {i:02d}" for i in range(1, SILENT + 1) if f"Director {i:02d}" not in line]
+    assert hidden  # some of the missing are only counted
+    key = "d" + hidden[0].split()[-1]
+    await say(bot, "grace", f"/summary {key}")
+    text = chat.last("grace")
+    assert f"Full picture — {hidden[0]}" in text
+    assert "not checked in" in text
+
+
+async def test_pages_keep_the_period_asked_for(big):
+    bot, chat = big
+    await answered(bot)
+    await say(bot, "grace", "/summary last 4w page 2")
+    text = chat.last("grace")
+    assert "Summary of the last 4 weeks" in text
+    assert "Directors 21–40 of 45 · next page: /summary last 4w page 3" in text
+    await say(bot, "grace", "/summary page two")
+    assert 'I didn\'t understand "page two"' in chat.last("grace")
+
+
+async def test_pages_in_chinese(settings, clock, tmp_path):
+    bot, engine = prepare(replace(settings, org_file=big_org(tmp_path, "zh-CN")), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await answered(bot)
+        await say(bot, "grace", "/summary")
+        text = chat.last("grace")
+        assert "签到：30 / 45 · 未签到：" in text and " 等另外 5 人" in text
+        assert text.rstrip().endswith(
+            "总监 1–20，共 45 位 · 下一页：/summary page 2 · 查看单个总监：/summary <成员>")
+        await say(bot, "grace", "/summary page 9")
+        assert chat.last("grace") == \
+            "没有第 9 页：概况中的总监共 3 页，最后一页是 /summary page 3。"
+    finally:
+        engine.dispose()
+
+
+async def test_an_org_of_one_page_reads_as_before(bot, chat):
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Directors 1–" not in text
+    assert "missing: Alice Martin, Bruno Rossi, 李雷" in text
+    await say(bot, "grace", "/summary page 2")
+    assert chat.last("grace") == ("There is no page 2: the summary's directors fill 1 page. "
+                                  "The last one is /summary.")
+
+
+async def test_help_tells_the_gm_about_pages(bot, chat):
+    await say(bot, "grace", "/help")
+    assert "/summary page 2 (more than 20 directors: 20 a page" in chat.last("grace")
+
+
+async def test_the_gms_digest_of_a_large_org_is_page_one(big):
+    from handlers.digest import build_digest
+
+    bot, _chat = big
+    await answered(bot)
+    with bot.unit() as ctx:
+        grace = ctx.people.by_key("grace")
+        digest = build_digest(ctx, grace, "2026-W48", "plain")
+    assert "Needs your attention" in digest.text
+    assert len(directors(digest.text)) == 20
+    assert "Directors 1–20 of 45 · next page: /summary 2026-W48 page 2" in digest.text
