@@ -92,11 +92,16 @@ def fill_kudos_and_pulse(engine: Engine, weeks: int, seed: int = 3) -> None:
 
 # Attainment as the chart computes it (each person-week: the mean over their KPIs of the
 # figure / the target their round's snapshot asked), by the fastest bare route found: the
-# rounds with their snapshot text (each distinct text parsed once; SQL's json_each over
-# every round's snapshot takes three times as long) and the KPI figures, one row per round.
+# rounds with their snapshot's key, each distinct snapshot's text once (by key), and the
+# KPI figures, one row per round.
 _ROUNDS = """
-SELECT r.id, r.person_id, COALESCE(r.team, p.team), r.week, CAST(r.questions AS TEXT)
+SELECT r.id, r.person_id, COALESCE(r.team, p.team), r.week, r.snapshot_key
 FROM checkin_rounds r JOIN people p ON p.id = r.person_id WHERE r.week IN ({weeks})
+"""
+
+_SNAPSHOTS = """
+SELECT snapshot_key, CAST(questions AS TEXT) FROM checkin_rounds
+WHERE id IN (SELECT MIN(id) FROM checkin_rounds WHERE week IN ({weeks}) GROUP BY snapshot_key)
 """
 
 _FIGURES = """
@@ -187,13 +192,13 @@ def _attainment_baseline(conn: Any, weeks: list[str]) -> bytes:
     index = {w: i for i, w in enumerate(weeks)}
     parsed: dict[str, int] = {}
     snapshots: list[dict[str, float]] = []
+    for key, snapshot in _raw(conn, _SNAPSHOTS.format(weeks=marks)):
+        parsed[key] = len(snapshots)
+        snapshots.append({q["key"]: float(q["target"]) for q in json.loads(snapshot)
+                          if q.get("category") == "kpi" and q.get("target")})
     rounds: dict[int, tuple[int, str, int, int]] = {}
-    for rid, pid, team, week, snapshot in _raw(conn, _ROUNDS.format(weeks=marks)):
-        at = parsed.get(snapshot)
-        if at is None:
-            at = parsed[snapshot] = len(snapshots)
-            snapshots.append({q["key"]: float(q["target"]) for q in json.loads(snapshot)
-                              if q.get("category") == "kpi" and q.get("target")})
+    for rid, pid, team, week, key in _raw(conn, _ROUNDS.format(weeks=marks)):
+        at = parsed[key]
         if snapshots[at]:
             rounds[rid] = (pid, team, index[week], at)
     keys = sorted({k for kpis in snapshots for k in kpis})

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, Text, case, cast, func, select
+from sqlalchemy import Connection, Select, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.pulse import PulsePoll, PulseVote
+from storage.summary_rows import snapshot_texts
 
 
 @dataclass
@@ -54,31 +55,34 @@ def attainment(session: Session, weeks: Sequence[str],
     they reported with a positive target; a week with none reported has no value. Sorted
     by team, then name.
 
-    Two plain reads: the rounds of those weeks with their snapshot as text, and their KPI
-    figures (a row per round, a column per KPI). A year of 1,000 people is 52,000 rounds
-    but a handful of distinct snapshots (rounds with the same targets share one), so each
-    distinct text is parsed once and the rest is dictionary look-ups. (A window over the
-    snapshots, to read only where they change, costs the database three times what
-    reading them all does: it copies and compares the kilobytes of JSON of every round.)
+    Three plain reads: the rounds of those weeks with their snapshot's key, each distinct
+    snapshot's text once (storage/snapshot_keys.py: a year of 1,000 people is 52,000
+    rounds but a handful of snapshots, as rounds with the same targets share one), and
+    their KPI figures (a row per round, a column per KPI). Reading every round's
+    kilobytes of JSON instead was most of the chart's time.
     """
     wanted = team.lower() if team else None
     in_weeks = CheckinRound.week.in_(list(weeks))
     conn = session.connection()
     people = {row[0]: row for row in conn.execute(select(
         Person.id, Person.key, Person.display_name, Person.role, Person.team))}
-    parsed: dict[str, int] = {}  # snapshot text -> its index in `snapshots`
-    snapshots: list[dict[str, float]] = []  # KPI key -> target (positive), per snapshot
+    rows = _tuples(conn, select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
+                                CheckinRound.team, CheckinRound.snapshot_key).where(in_weeks))
+    first: dict[str, int] = {}  # snapshot key -> a round holding it
+    for row in rows:
+        first.setdefault(row[4], row[0])
+    keyed = list(first)
+    index = {key: at for at, key in enumerate(keyed)}
+    texts = snapshot_texts(conn, first)
+    # KPI key -> target (positive), per snapshot
+    snapshots: list[dict[str, float]] = [
+        {q["key"]: float(q.get("target") or 0) for q in json.loads(texts[key])
+         if q.get("category") == "kpi" and float(q.get("target") or 0) > 0}
+        for key in keyed]
     # round -> (person, week, team that week, snapshot), for rounds with a KPI target
     rounds: dict[int, tuple[int, str, str | None, int]] = {}
-    for round_id, person_id, week, round_team, snapshot in _tuples(conn, select(
-            CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.team,
-            cast(CheckinRound.questions, Text)).where(in_weeks)):
-        at = parsed.get(snapshot)
-        if at is None:
-            at = parsed[snapshot] = len(snapshots)
-            snapshots.append({q["key"]: float(q.get("target") or 0)
-                              for q in json.loads(snapshot)
-                              if q.get("category") == "kpi" and float(q.get("target") or 0) > 0})
+    for round_id, person_id, week, round_team, key in rows:
+        at = index[key]
         person = people.get(person_id)
         if not snapshots[at] or person is None:
             continue
