@@ -11,15 +11,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Connection, Select, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.pulse import PulsePoll, PulseVote
-from storage.summary_rows import snapshot_texts
+from storage.summary_rows import plain_rows, snapshot_texts
 
 
 @dataclass
@@ -31,19 +30,6 @@ class PersonAttainment:
     role: str
     team: str | None  # their team in the latest week shown (else today's)
     weeks: dict[str, float] = field(default_factory=dict)
-
-
-def _tuples(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
-    """A query's rows as the driver's plain tuples.
-
-    For tens of thousands of rows of plain ints, floats and strings (no type needs
-    converting), SQLAlchemy's Row objects cost as much as the query itself.
-    """
-    result = conn.execute(statement)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 def attainment(session: Session, weeks: Sequence[str],
@@ -66,7 +52,7 @@ def attainment(session: Session, weeks: Sequence[str],
     conn = session.connection()
     people = {row[0]: row for row in conn.execute(select(
         Person.id, Person.key, Person.display_name, Person.role, Person.team))}
-    rows = _tuples(conn, select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
+    rows = plain_rows(conn, select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
                                 CheckinRound.team, CheckinRound.snapshot_key).where(in_weeks))
     first: dict[str, int] = {}  # snapshot key -> a round holding it
     for row in rows:
@@ -100,7 +86,7 @@ def attainment(session: Session, weeks: Sequence[str],
     figures = [func.max(case((Answer.question_key == k, Answer.number_value))) for k in keys]
     out: dict[int, PersonAttainment] = {}
     latest: dict[int, str] = {}  # person -> the latest week with a value
-    for row in _tuples(conn, select(Answer.round_id, *figures).where(
+    for row in plain_rows(conn, select(Answer.round_id, *figures).where(
             Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
             Answer.question_key.in_(keys), Answer.skipped.is_(False),
             Answer.number_value.is_not(None)).group_by(Answer.round_id)):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, case, cast, select
+from sqlalchemy import Connection, Select, Text, case, cast, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
@@ -97,6 +97,19 @@ class SummaryRows:
             found = by_id.get(row[0])
             if found is not None:
                 found.answers.append(row)
+
+
+def plain_rows(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """A query's rows as the driver's plain tuples.
+
+    For tens of thousands of rows of plain ints, floats and strings (no type needs
+    converting), SQLAlchemy's Row objects cost as much as the query itself.
+    """
+    result = conn.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def snapshot_texts(conn: Connection, rounds: Mapping[Hashable, int]) -> dict[Hashable, str]:
