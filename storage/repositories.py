@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage.db import insert_connection
 from storage.models import (
     Answer,
     CheckinRound,
@@ -456,7 +457,7 @@ class OutboxRepo:
         if dialect in ("sqlite", "postgresql"):
             # One Core statement, no savepoint: every reply takes this path. A key taken
             # (also by a concurrent transaction, once it commits) inserts nothing.
-            return self.session.connection().execute(
+            return insert_connection(self.session).execute(
                 _enqueue_statement(dialect, dedupe_key is not None), row).scalar()
         if dedupe_key is not None and self.session.scalar(
                 select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
@@ -557,7 +558,7 @@ class EventRepo:
             # RETURNING says whether a row went in (rowcount is -1 on some drivers).
             # Core on the table: the ORM's bulk-insert machinery costs more than the insert.
             table = ProcessedEvent.__table__
-            claimed = self.session.connection().execute(
+            claimed = insert_connection(self.session).execute(
                 insert(table).values(platform=platform, event_id=event_id, received_at=now)
                 .on_conflict_do_nothing(index_elements=["platform", "event_id"])
                 .returning(table.c.id)).first()
@@ -584,7 +585,7 @@ class EventRepo:
             return set()
         table = ProcessedEvent.__table__
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        result = self.session.connection().execute(
+        result = insert_connection(self.session).execute(
             insert(table).values(rows)
             .on_conflict_do_nothing(index_elements=["platform", "event_id"])
             .returning(table.c.platform, table.c.event_id))
