@@ -7,8 +7,10 @@ still handled in order, exactly once, on its own.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select
@@ -16,6 +18,7 @@ from sqlalchemy import event, select
 import handlers.checkin
 from bot.core import TeamPulse
 from bot.events import InboundEvent
+from bot.gc_pause import BURST_GEN0_THRESHOLD
 from storage.models import Answer, CheckinRound, Conversation
 from tests.support import RecordingAdapter
 
@@ -186,3 +189,26 @@ async def test_the_gm_reading_the_summary_in_a_burst_sees_the_answers_typed_befo
     text = chat.last("grace")
     assert "Revenue 113,000 / 150,000 USD" in text, text
     assert answers_of(bot, "bruno") == {"kpi:revenue": 41000.0}
+
+
+async def test_a_burst_is_stored_with_fewer_garbage_collections_and_the_usual_after(
+        bot: TeamPulse, chat: RecordingAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
+    # While queued answers are being stored, the young generation is collected less
+    # often (full collections of the heap stalled every ack); afterwards, as usual.
+    await bot.run_checkins(["alice", "bruno", "li"])
+    usual = gc.get_threshold()
+    seen: list[int] = []
+    handle_batch = bot.handle_batch
+
+    async def watched(events: list[InboundEvent], **kwargs: Any) -> list[bool]:
+        seen.append(gc.get_threshold()[0])
+        return await handle_batch(events, **kwargs)
+
+    monkeypatch.setattr(bot, "handle_batch", watched)
+    for n, key in enumerate(("alice", "bruno", "li")):
+        await bot.submit(typed(key, "52000", f"g{n}"))
+    await bot.drain()
+    assert seen and all(t >= BURST_GEN0_THRESHOLD for t in seen)
+    assert gc.get_threshold() == usual
+    assert answers_of(bot, "li") == {"kpi:revenue": 52000.0}
+    assert "第 2 题" in chat.last("li")
