@@ -269,10 +269,10 @@ class TeamPulse:
                 [(e.platform, e.event_id) for e in events if e.event_id], self.clock.now())
             if savepoints:
                 return [self._handle_in(session, event, claimed) for event in events]
-            # The events' ORM changes are written together at the commit (one INSERT
-            # for all the answers, not one flush per event); until then every query,
-            # ORM or raw SQL, writes them first (see BatchSession), so each event still
-            # sees the ones before it.
+            # The events' ORM changes are written together at the commit, in one flush
+            # (the dialogs' UPDATEs as one executemany) instead of one flush per event;
+            # until then every query, ORM or raw SQL, writes them first (BatchSession),
+            # so each event still sees the ones before it.
             session.info[DEFERRED_FLUSH] = True
             outcomes = []
             for event in events:
