@@ -30,7 +30,7 @@ from bot.render import Renderer, shared_renderer
 from bot.router import route
 from handlers import checkin, honours, oneonone, pulse, rounds
 from handlers.context import Context
-from storage.db import describe_db_error, session_factory
+from storage.db import DEFERRED_FLUSH, describe_db_error, session_factory
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, PeopleRepo
 from storage.round_batch import RoundBatchRepo
@@ -269,6 +269,11 @@ class TeamPulse:
                 [(e.platform, e.event_id) for e in events if e.event_id], self.clock.now())
             if savepoints:
                 return [self._handle_in(session, event, claimed) for event in events]
+            # The events' ORM changes are written together at the commit, in one flush
+            # (the dialogs' UPDATEs as one executemany) instead of one flush per event;
+            # until then every query, ORM or raw SQL, writes them first (BatchSession),
+            # so each event still sees the ones before it.
+            session.info[DEFERRED_FLUSH] = True
             outcomes = []
             for event in events:
                 key = (event.platform, event.event_id or "")
@@ -278,9 +283,6 @@ class TeamPulse:
                               settings=self.settings, org=self.org, addressbook=self,
                               event=event)
                 outcomes.append(self._handle_ctx(ctx, event, claimed=mine))
-                # Written now, as a savepoint's end would: the next event sees it
-                # through any query, ORM or not.
-                session.flush()
                 # Let the event loop have the interpreter between events: an ack
                 # waiting for it then waits one event's work, not a whole switch
                 # interval per turn (time.sleep releases the GIL).

@@ -26,6 +26,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from bot.events import InboundEvent
+from bot.gc_pause import burst_ended, burst_started
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
@@ -99,6 +100,9 @@ class Ingest:
         if self._workers[lane] is None:
             task = asyncio.create_task(self._work(lane), name=f"ingest lane {lane}")
             self._workers[lane] = task
+            # Fewer young collections while the lane works (see bot.gc_pause); the
+            # done callback ends it however the task ends, even cancelled unstarted.
+            burst_started()
             task.add_done_callback(self._finished)
 
     async def join(self, timeout: float | None = None) -> bool:
@@ -163,5 +167,6 @@ class Ingest:
         self._bot.spawn(deliver())
 
     def _finished(self, task: asyncio.Task[None]) -> None:
+        burst_ended()
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("an ingest worker stopped", exc_info=exc)

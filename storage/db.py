@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -123,6 +123,33 @@ def _sqlite_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+#: session.info key: set while a batch of events leaves its changes unwritten between
+#: events (see bot.core.TeamPulse._batch), so that they are written together.
+DEFERRED_FLUSH = "teampulse.deferred_flush"
+
+
+class BatchSession(Session):
+    """A Session whose raw SQL sees its unwritten changes during a batch.
+
+    A query through the ORM writes pending changes first (autoflush); SQL run on
+    `connection()` does not. While DEFERRED_FLUSH is set, `connection()` writes them
+    first too, so whatever a handler reads sees the events before it. Statements that
+    only add rows no pending change touches use insert_connection() instead.
+    """
+
+    def connection(self, *args: Any, **kwargs: Any) -> Connection:
+        if (self.info.get(DEFERRED_FLUSH) and not self._flushing
+                and (self.new or self.dirty or self.deleted)):
+            self.flush()
+        return super().connection(*args, **kwargs)
+
+
+def insert_connection(session: Session) -> Connection:
+    """The session's connection for an INSERT into a table that the session's pending
+    changes never refer to (outbox rows, event claims): nothing is written first."""
+    return Session.connection(session)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, class_=BatchSession, expire_on_commit=False)

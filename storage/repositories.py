@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Row, Text, bindparam, case, cast, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from storage.db import insert_connection
 from storage.models import (
     Answer,
     CheckinRound,
@@ -35,6 +38,7 @@ def _person_fields(row: dict[str, Any]) -> dict[str, Any]:
 _SENDERS = "teampulse.senders"
 _NO_CONVERSATION = "teampulse.no_conversation"
 _QUESTIONS = "teampulse.round_questions"
+_SNAPSHOTS = "teampulse.round_snapshots"
 
 
 _HELD = "teampulse.preloaded"
@@ -235,21 +239,39 @@ class CheckinRepo:
     def preload(self, round_ids: Collection[int]) -> None:
         """Load rounds and their answers in two statements, so by_id() and `answers`
         cost no query of their own later in this session (a batch of answers)."""
-        if round_ids:
-            _hold(self.session, self.session.scalars(select(CheckinRound).where(
-                CheckinRound.id.in_(list(round_ids)))
-                .options(selectinload(CheckinRound.answers))))
+        if not round_ids:
+            return
+        # The question snapshot comes as text and is decoded once per distinct text:
+        # the rounds of one send share their snapshot, and decoding it for each round
+        # cost more than the rest of the load.
+        rows = self.session.execute(
+            select(CheckinRound, cast(CheckinRound.questions, Text))
+            .where(CheckinRound.id.in_(list(round_ids)))
+            .options(defer(CheckinRound.questions), selectinload(CheckinRound.answers)))
+        decoded: dict[str, Any] = self.session.info.setdefault(_SNAPSHOTS, {})
+        rounds = []
+        for rnd, text in rows:
+            rounds.append(rnd)
+            if "questions" not in rnd.__dict__ and text is not None:
+                snapshot = decoded.get(text)
+                if snapshot is None:
+                    snapshot = decoded[text] = json.loads(text)
+                set_committed_value(rnd, "questions", snapshot)
+        _hold(self.session, rounds)
 
     def cached_questions(self, rnd: CheckinRound, build: Any) -> Any:
         """`build(snapshot)` of a round's question snapshot, worked out once per round
-        and session (an answer needs the parsed questions several times)."""
+        and session (an answer needs the parsed questions several times); rounds that
+        share one snapshot object (see preload) share the result. `build` must not
+        depend on the round beyond its snapshot."""
         cache: dict[int, tuple[Any, Any]] = self.session.info.setdefault(_QUESTIONS, {})
         snapshot = rnd.questions
-        hit = cache.get(rnd.id)
+        hit = cache.get(id(snapshot))
         if hit is not None and hit[0] is snapshot:  # the same snapshot object: unchanged
             return hit[1]
         built = build(snapshot)
-        cache[rnd.id] = (snapshot, built)
+        # (The entry holds the snapshot, so its id() is not reused while it is cached.)
+        cache[id(snapshot)] = (snapshot, built)
         return built
 
     def create_round(self, person: Person, week: str, questions: list[dict[str, Any]],
@@ -399,6 +421,20 @@ class ConversationRepo:
 #: which cost more to parse than the rest of the row.
 SENDING_COLUMNS = ("id", "platform", "target_kind", "address", "thread_id", "user_ref",
                    "payload", "attempts", "not_before", "priority")
+_ENQUEUE: dict[tuple[str, bool], Any] = {}
+
+
+def _enqueue_statement(dialect: str, dedupe: bool) -> Any:
+    """The outbox's INSERT ... RETURNING id for a dialect, built once: its values come
+    as parameters, so a reply costs no statement building or compiling of its own."""
+    statement = _ENQUEUE.get((dialect, dedupe))
+    if statement is None:
+        table = OutboxMessage.__table__
+        statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+        if dedupe:
+            statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        statement = _ENQUEUE[(dialect, dedupe)] = statement.returning(table.c.id)
+    return statement
 
 
 class OutboxRepo:
@@ -425,13 +461,8 @@ class OutboxRepo:
         if dialect in ("sqlite", "postgresql"):
             # One Core statement, no savepoint: every reply takes this path. A key taken
             # (also by a concurrent transaction, once it commits) inserts nothing.
-            table = OutboxMessage.__table__
-            insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-            statement = insert(table).values(row)
-            if dedupe_key is not None:
-                statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-            return self.session.connection().execute(
-                statement.returning(table.c.id)).scalar()
+            return insert_connection(self.session).execute(
+                _enqueue_statement(dialect, dedupe_key is not None), row).scalar()
         if dedupe_key is not None and self.session.scalar(
                 select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
             return None
@@ -550,7 +581,7 @@ class EventRepo:
             # RETURNING says whether a row went in (rowcount is -1 on some drivers).
             # Core on the table: the ORM's bulk-insert machinery costs more than the insert.
             table = ProcessedEvent.__table__
-            claimed = self.session.connection().execute(
+            claimed = insert_connection(self.session).execute(
                 insert(table).values(platform=platform, event_id=event_id, received_at=now)
                 .on_conflict_do_nothing(index_elements=["platform", "event_id"])
                 .returning(table.c.id)).first()
@@ -577,7 +608,7 @@ class EventRepo:
             return set()
         table = ProcessedEvent.__table__
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        result = self.session.connection().execute(
+        result = insert_connection(self.session).execute(
             insert(table).values(rows)
             .on_conflict_do_nothing(index_elements=["platform", "event_id"])
             .returning(table.c.platform, table.c.event_id))

@@ -7,8 +7,10 @@ still handled in order, exactly once, on its own.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select
@@ -16,6 +18,7 @@ from sqlalchemy import event, select
 import handlers.checkin
 from bot.core import TeamPulse
 from bot.events import InboundEvent
+from bot.gc_pause import BURST_GEN0_THRESHOLD
 from storage.models import Answer, CheckinRound, Conversation
 from tests.support import RecordingAdapter
 
@@ -147,3 +150,65 @@ async def test_a_burst_of_answers_costs_a_few_statements_each(
     assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
     # Per answer: the answer, the dialog, the next question (3, not 12); per batch a few.
     assert len(seen) <= 3 * len(batch) + 8, "\n".join(s.split("\n")[0][:60] for s in seen)
+
+
+async def test_a_burst_of_answers_is_written_together(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # The answers and dialog changes of a batch go to the database together at its
+    # commit (one INSERT for all the answers), not event by event; per answer only
+    # its next question is written on its own.
+    await bot.run_checkins(["alice", "bruno", "li"])
+    batch = [typed(key, value, f"{key}{n}") for n, value in enumerate(["52000", "3"])
+             for key in ("alice", "bruno", "li")]
+    with statements(bot) as seen:
+        done = await bot.handle_batch(batch, deliver=False)
+    assert done == [True] * 6
+    heads = [s.lstrip()[:20].upper() for s in seen]
+    answers = [n for n, head in enumerate(heads) if head.startswith("INSERT INTO ANSWERS")]
+    replies = [n for n, head in enumerate(heads) if head.startswith("INSERT INTO OUTBOX")]
+    assert len(replies) == len(batch)
+    assert answers and min(answers) > max(replies), heads  # all at the end, together
+    # The six dialog changes in one statement: two statements per answer at most.
+    assert len(seen) <= 2 * len(batch) + 8, "\n".join(heads)
+    assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
+    assert answers_of(bot, "li") == {"kpi:revenue": 52000.0, "wins": "3"}
+    await bot.deliver()
+    assert "Question 3 of" in chat.last("alice") and "Question 3 of" in chat.last("bruno")
+
+
+async def test_the_gm_reading_the_summary_in_a_burst_sees_the_answers_typed_before(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # The GM's /summary reads with plain SQL; within a batch it still sees the answers
+    # of the events queued before it, though they are written together at the end.
+    await bot.run_checkins(["alice", "bruno", "li"])
+    chat.clear()
+    done = await bot.handle_batch([typed("alice", "52000", "e1"), typed("li", "61000", "e2"),
+                                   typed("grace", "/summary", "e3"),
+                                   typed("bruno", "41000", "e4")])
+    assert done == [True] * 4
+    text = chat.last("grace")
+    assert "Revenue 113,000 / 150,000 USD" in text, text
+    assert answers_of(bot, "bruno") == {"kpi:revenue": 41000.0}
+
+
+async def test_a_burst_is_stored_with_fewer_garbage_collections_and_the_usual_after(
+        bot: TeamPulse, chat: RecordingAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
+    # While queued answers are being stored, the young generation is collected less
+    # often (full collections of the heap stalled every ack); afterwards, as usual.
+    await bot.run_checkins(["alice", "bruno", "li"])
+    usual = gc.get_threshold()
+    seen: list[int] = []
+    handle_batch = bot.handle_batch
+
+    async def watched(events: list[InboundEvent], **kwargs: Any) -> list[bool]:
+        seen.append(gc.get_threshold()[0])
+        return await handle_batch(events, **kwargs)
+
+    monkeypatch.setattr(bot, "handle_batch", watched)
+    for n, key in enumerate(("alice", "bruno", "li")):
+        await bot.submit(typed(key, "52000", f"g{n}"))
+    await bot.drain()
+    assert seen and all(t >= BURST_GEN0_THRESHOLD for t in seen)
+    assert gc.get_threshold() == usual
+    assert answers_of(bot, "li") == {"kpi:revenue": 52000.0}
+    assert "第 2 题" in chat.last("li")
