@@ -62,7 +62,7 @@ from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
-from storage.summary_rows import snapshot_texts
+from storage.summary_rows import plain_rows, snapshot_texts
 
 #: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
 LOOK_BACK = 4
@@ -415,11 +415,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         round_rows.append((*row[:7], sid))
     texts = snapshot_texts(conn, first_round)
     # 2. Answers given and real (not skipped) per round: the check-in status.
-    counts = {rid: (given, real) for rid, given, real in conn.execute(
+    # (The driver's own tuples for the big reads: plain ints, floats and strings need no
+    # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
+    counts = {rid: (given, real) for rid, given, real in plain_rows(conn,
         select(Answer.round_id, func.count(),
                func.sum(case((Answer.skipped, 0), else_=1)))
         .join(CheckinRound, CheckinRound.id == Answer.round_id)
-        .where(CheckinRound.week.in_(window)).group_by(Answer.round_id)).all()}
+        .where(CheckinRound.week.in_(window)).group_by(Answer.round_id))}
     # 3. Directors' KPI numbers over the window and their texts over the look-back (the
     # question keys named, so the (round_id, question_key) index finds just those).
     snapshots = Snapshots(ctx, locale)
@@ -440,7 +442,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             base.where(CheckinRound.week.in_(look), Answer.question_key.in_(LOOK_KEYS)),
             base.where(CheckinRound.week.in_(look[-2:]), Answer.question_key == "plan"),
             base.where(CheckinRound.week == week, Answer.question_key == "wins")):
-        for rid, qkey, text, number, skipped in conn.execute(query).all():
+        for rid, qkey, text, number, skipped in plain_rows(conn, query):
             answers.setdefault(rid, {})[qkey] = SKIPPED if skipped else \
                 number if number is not None else text
     # 4. CRM sums per person, metric and week.

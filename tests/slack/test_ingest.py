@@ -122,3 +122,26 @@ async def test_a_full_queue_refuses_the_ack_and_the_redelivery_is_stored(
     assert stored(bot, "alice") == {"kpi:revenue": 52000.0}
     assert stored(bot, "li") == {"kpi:revenue": 61000.0, "wins": "5"}
     assert "Question 2 of" in slack.last_text(ALICE)
+
+
+async def test_answers_acknowledged_but_still_queued_at_a_stop_are_stored_first(
+        slack: SlackHarness, bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The operator stops the bot (SIGTERM) in the middle of a burst: Slack was told every
+    # event was received and will not send them again, so the stop stores them first.
+    await bot.run_checkins(["alice", "li"])
+    await slack.settle()
+    gate = Gate(bot, monkeypatch)
+    responses = [await slack.dispatch(dm_event(slack, ALICE, "52000", 1))]
+    await gate.entered.wait()
+    responses += [await slack.dispatch(dm_event(slack, LILEI, "61000", 2)),
+                  await slack.dispatch(dm_event(slack, ALICE, "3", 3))]
+    assert [r.status for r in responses] == [200] * 3
+    assert bot.ingest.waiting() == 2 and slack.counts()["answers"] == 0
+
+    stopping = asyncio.create_task(slack.adapter.stop())
+    await asyncio.sleep(0)  # the stop has begun: it waits on the queue, not the clock
+    assert not stopping.done()
+    gate.opened.set()
+    await stopping
+    assert stored(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
+    assert stored(bot, "li") == {"kpi:revenue": 61000.0}
