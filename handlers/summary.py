@@ -810,7 +810,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
             view = build_gm_summary(ctx, person.locale, week, request.weeks, person.timezone)
             page, pages = request.page or 1, page_count(view)
             if page > pages:
-                ctx.reply("sumspeed_no_such_page", page=page, pages=pages,
+                ctx.reply("summary_no_such_page", page=page, pages=pages,
                           last=" ".join(filter(None, ["/summary", request.period,
                                                       f"page {pages}" if pages > 1 else ""])))
                 return
