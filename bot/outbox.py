@@ -428,23 +428,8 @@ class OutboxWorker:
 
         progress()
         try:
-            # A fixed set of senders takes the chats in plan order, each chat whole (its
-            # messages in order, one at a time), rather than a task per chat: hundreds of
-            # them waiting for the call gate in every batch cost CPU and collections. One
-            # more sender per chat that pacing makes wait for a later slot, so chats asleep
-            # until their moment never hold back those that are due.
-            chats = collections.deque(rows for rows in plan.values() if rows)
-            now = self._clock.now()
-            waiting = sum(1 for rows in chats if rows[-1][1] > now)
-            retry_times: list[datetime | None] = []
-
-            async def sender() -> None:
-                while chats:
-                    retry_times.append(await self._send_chat(chats.popleft(), outcomes,
-                                                             progress))
-
-            await asyncio.gather(*(sender() for _ in range(
-                min(len(chats), CONCURRENCY + waiting))))
+            retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes, progress)
+                                                 for rows in plan.values() if rows))
             await self._db(self._record, outcomes)
         finally:
             self._sending -= {row.id for rows in plan.values() for row, _ in rows}
