@@ -86,6 +86,42 @@ async def test_chats_are_sent_to_at_once_and_each_chat_keeps_its_order(bot, cloc
     assert {status for _, status, _ in statuses(bot)} == {"sent"}
 
 
+
+async def test_a_chat_with_five_messages_among_hundreds_gets_them_in_order_one_at_a_time(
+        bot, clock):
+    """A round to 300 people while alice has five messages queued: she gets all five in
+    order, never two at once, everyone else gets theirs once, and no more calls are under
+    way together than the outbox allows."""
+    from bot.outbox import CONCURRENCY
+
+    under_way: dict[str, int] = {}
+    most = {"alice": 0, "all": 0}
+
+    class Slow(RecordingAdapter):
+        async def deliver(self, target, message):
+            under_way[target.address] = under_way.get(target.address, 0) + 1
+            total = sum(under_way.values())
+            most["all"] = max(most["all"], total)
+            most["alice"] = max(most["alice"], under_way.get("alice", 0))
+            for _ in range(3):  # calls take a while: the others interleave with this one
+                await asyncio.sleep(0)
+            under_way[target.address] -= 1
+            return await super().deliver(target, message)
+
+    chat = Slow()
+    bot.register(chat)
+    people = [f"p{i:03d}" for i in range(300)]
+    for n, person in enumerate(people):
+        enqueue(bot, person, f"round for {person}")
+        if n % 60 == 0:
+            enqueue(bot, "alice", f"alice {n // 60}")
+    await asyncio.wait_for(bot.outbox.flush(), timeout=30)
+    assert chat.to("alice") == [f"alice {i}" for i in range(5)]
+    assert most["alice"] == 1
+    assert all(chat.to(person) == [f"round for {person}"] for person in people)
+    assert 1 < most["all"] <= CONCURRENCY
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
+
 async def test_a_429_on_one_chat_delays_only_that_chat(bot, clock):
     class LimitedForAlice(RecordingAdapter):
         async def deliver(self, target, message):
