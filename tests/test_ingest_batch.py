@@ -137,16 +137,23 @@ async def test_a_checkin_started_and_answered_in_one_batch(
     assert "Question 2 of" in chat.last("alice")
 
 
-async def test_a_burst_of_answers_costs_a_few_statements_each(
-        bot: TeamPulse, chat: RecordingAdapter) -> None:
-    # What a burst of answers costs the database grows by a small constant per answer,
-    # not by a dozen lookups and writes each.
+async def two_answers_each_of_three(bot: TeamPulse) -> tuple[list[Any], list[str]]:
+    """Alice, Bruno and Li each type their first two answers, handled as one batch
+    (replies left in the outbox): the batch and the SQL statements it ran."""
     await bot.run_checkins(["alice", "bruno", "li"])
     batch = [typed(key, value, f"{key}{n}") for n, value in enumerate(["52000", "3"])
              for key in ("alice", "bruno", "li")]
     with statements(bot) as seen:
         done = await bot.handle_batch(batch, deliver=False)
     assert done == [True] * 6
+    return batch, seen
+
+
+async def test_a_burst_of_answers_costs_a_few_statements_each(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # What a burst of answers costs the database grows by a small constant per answer,
+    # not by a dozen lookups and writes each.
+    batch, seen = await two_answers_each_of_three(bot)
     assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
     # Per answer: the answer, the dialog, the next question (3, not 12); per batch a few.
     assert len(seen) <= 3 * len(batch) + 8, "\n".join(s.split("\n")[0][:60] for s in seen)
@@ -157,12 +164,7 @@ async def test_a_burst_of_answers_is_written_together(
     # The answers and dialog changes of a batch go to the database together at its
     # commit (one INSERT for all the answers), not event by event; per answer only
     # its next question is written on its own.
-    await bot.run_checkins(["alice", "bruno", "li"])
-    batch = [typed(key, value, f"{key}{n}") for n, value in enumerate(["52000", "3"])
-             for key in ("alice", "bruno", "li")]
-    with statements(bot) as seen:
-        done = await bot.handle_batch(batch, deliver=False)
-    assert done == [True] * 6
+    batch, seen = await two_answers_each_of_three(bot)
     heads = [s.lstrip()[:20].upper() for s in seen]
     answers = [n for n, head in enumerate(heads) if head.startswith("INSERT INTO ANSWERS")]
     replies = [n for n, head in enumerate(heads) if head.startswith("INSERT INTO OUTBOX")]
