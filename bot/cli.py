@@ -601,6 +601,7 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from handlers.summary import (
         MAX_WEEKS,
         SummaryRequest,
+        SummaryUnknownError,
         SummaryWeekError,
         render_summary,
         weeks_csv,
@@ -633,7 +634,7 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                                             value=exc.value, reason=exc.reason, **exc.params)
                 print(f"teampulse: --week: {text}", file=sys.stderr)
                 return 2
-            except LookupError as exc:
+            except SummaryUnknownError as exc:
                 what = "team" if args.team else "person"
                 print(f"teampulse: no {what} {exc.args[0]!r} in the org", file=sys.stderr)
                 return 2

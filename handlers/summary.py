@@ -252,6 +252,14 @@ class SummaryRequest:
     period: str = ""
 
 
+class SummaryUnknownError(LookupError):
+    """No person or team by the name asked for (args[0]: the name as typed).
+
+    A class of its own so that only this reads as "I don't know anyone called …": any
+    other LookupError (a KeyError from a bug) is an error, not an unknown name.
+    """
+
+
 class SummaryUsageError(ValueError):
     """The summary arguments could not be understood."""
 
@@ -408,7 +416,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     `texts="latest"`: over several weeks, only the latest week carries text answers
     (wins, blockers, support, plans), which is all a rendered trend shows; the numbers
     and statuses of every week are the same either way. JSON wants "all".
-    Raises LookupError for an unknown person/team, SummaryWeekError for a bad week.
+    Raises SummaryUnknownError for an unknown person/team, SummaryWeekError for a bad week.
     """
     week = resolve_week(ctx, request, anchor_tz)
     weeks = weeks_back(week, request.weeks)
@@ -421,7 +429,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         matches = [p for p in everyone if p.key == key] or \
             [p for p in everyone if p.display_name.lower() == key]
         if not matches:
-            raise LookupError(request.person)
+            raise SummaryUnknownError(request.person)
         matches.sort(key=lambda p: not p.active)  # a current namesake before a former one
         person, scope = matches[0], matches[0].display_name
         found = reads.rounds(weeks, person.id)
@@ -454,7 +462,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         members = [p for w in built for p in w.people]
         current = [p for p in everyone if p.active and (p.team or "").lower() == team]
         if not members and not current:
-            raise LookupError(request.team)
+            raise SummaryUnknownError(request.team)
         scope = (current[0].team if current else members[-1].team) or team
         for w in built:
             w.scope = scope
@@ -822,7 +830,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
     except SummaryWeekError as err:
         ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
         return
-    except LookupError as err:
+    except SummaryUnknownError as err:
         ctx.reply("summary_unknown", kind=request.kind, name=str(err.args[0]),
                   teams=sorted({p.team for p in ctx.people.active() if p.team}))
         return

@@ -166,3 +166,19 @@ async def test_cli_summary_rejects_bad_arguments(settings, bot, capsys):
     code, _ = run_cli(settings, "summary", "--team", "Atlantis")
     assert code == 2
     assert "no team 'Atlantis'" in capsys.readouterr().err
+
+
+async def test_an_unknown_name_and_a_fault_read_differently(bot, chat, clock, monkeypatch):
+    # A name nobody has gets "I don't know anyone called …"; a fault inside the summary
+    # (here a KeyError) is an error on our side, not a name the GM mistyped.
+    await checked_in(bot, chat, clock)
+    await say(bot, "grace", "/summary alise")
+    assert chat.last("grace").startswith("I don't know anyone called")
+    import handlers.summary_gm
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(handlers.summary_gm, "build_gm_summary", broken)
+    await say(bot, "grace", "/summary")
+    assert chat.last("grace").startswith("Sorry, something went wrong on my side.")
