@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import json
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -17,12 +15,11 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bot import __version__
-from bot.cli_output import FORMATS, add_format
+from bot.cli_output import FORMATS, add_format, dump_json, json_text
 from bot.config import ConfigError, Settings
 from bot.org import Org, OrgError, load_org
 
 log = logging.getLogger("teampulse")
-_C1 = re.compile(r"[\x7f-\x9f]")
 
 #: How often `checkin send` looks whether the running bot has carried out its request;
 #: tests replace the pause to step the bot instead of waiting.
@@ -445,8 +442,7 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
                       file=sys.stderr)
                 return 2
             if args.command == "export":
-                text = json.dumps(export_person(session, person), ensure_ascii=False,
-                                  indent=2) + "\n"
+                text = json_text(export_person(session, person)) + "\n"
                 if args.output is not None:
                     args.output.write_text(text, encoding="utf-8")
                     print(f"wrote everything stored about {args.person} to {args.output}",
@@ -648,9 +644,7 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                         data["director"] = view.to_dict()
                 elif view is not None:
                     data |= view.to_dict()
-                text = json.dumps(data, ensure_ascii=False, indent=2)
-                # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
-                out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+                dump_json(data, out)
             elif args.format == "csv":
                 out.write(to_csv(view) if view is not None else weeks_csv(result))
             else:
