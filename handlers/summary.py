@@ -865,6 +865,11 @@ def _own_team_request(ctx: Context, director: Any,
     if not team:
         ctx.reply("summary5_no_team")
         return None
+    if request.page is not None and request.page > 1:
+        # Pages are the GM's list of directors; a team's summary is one page.
+        ctx.reply("summary_team_one_page", page=request.page,
+                  first=" ".join(filter(None, ["/summary", request.period])))
+        return None
     if request.kind == "team" and (request.team or "").strip().casefold() != team.casefold():
         ctx.reply("summary5_own_team_only", team=team)
         return None

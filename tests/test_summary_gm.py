@@ -145,6 +145,14 @@ async def test_a_directors_own_team_view(bot, chat):
         assert other not in text
     await say(bot, "alice", "/summary sam")  # someone in her team
     assert "Sam Lee · team East" in chat.last("alice")
+    # The GM's pages are not hers: page 1 is her team, page 2 says there is none.
+    await say(bot, "alice", "/summary page 1")
+    assert "Weekly summary — Test Sales · team East" in chat.last("alice")
+    await say(bot, "alice", "/summary last 4w page 2")
+    assert chat.last("alice") == ("There is no page 2: your team's summary is one page, "
+                                  "/summary last 4w.")
+    await say(bot, "li", "/summary page 3")
+    assert chat.last("li") == "没有第 3 页：你团队的汇总只有一页，/summary。"
 
 
 @pytest.mark.parametrize("args", [
