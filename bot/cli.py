@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bot import __version__
-from bot.cli_output import FORMATS, add_format, dump_json, json_text
+from bot.cli_output import FORMATS, add_format, add_locale, dump_json, json_text
 from bot.config import ConfigError, Settings
 from bot.org import Org, OrgError, load_org
 
@@ -56,8 +56,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="how many weeks back (1-12; default 1, or 4 with --person)")
     summary.add_argument("--person", help="one person's history (their key)")
     summary.add_argument("--team", help="only this team")
-    summary.add_argument("--locale", choices=("en", "zh-CN"), default=None,
-                         help="language (default: the GM's)")
+    add_locale(summary, None)
     summary.add_argument("--lang", dest="locale", choices=("en", "zh-CN"),
                          help="the same as --locale")
     summary.add_argument("--chart", choices=("attainment", "morale", "kudos"),
@@ -79,24 +78,21 @@ def _parser() -> argparse.ArgumentParser:
     kudos.add_argument("--value", help="top: only kudos tagged with this company value")
     kudos.add_argument("--format", choices=FORMATS, default=None,
                        help="md, json or csv (default: csv for export, md otherwise)")
-    kudos.add_argument("--locale", choices=("en", "zh-CN"), default=None,
-                       help="language of the Markdown (default: the GM's)")
+    add_locale(kudos)
     support = sub.add_parser("support", help="open support requests, oldest first, with age, "
                              "status and the ageing flag (Markdown, JSON or CSV)")
     add_format(support)
     oneonones = sub.add_parser("oneonones", help="one-on-ones per director: last held, next, "
                                "overdue, open action items (Markdown, JSON or CSV)")
     add_format(oneonones)
-    oneonones.add_argument("--locale", choices=("en", "zh-CN"), default=None,
-                           help="language of the Markdown (default: the GM's)")
+    add_locale(oneonones)
     goals = sub.add_parser("goals", help="goals with actual to date, attainment, pace and "
                            "breakdown gaps, as /goals shows the GM (Markdown, JSON or CSV)")
     goals.add_argument("who", nargs="*", metavar="PERSON | team NAME",
                        help="a person's key, or 'team' and a team's name (default: the "
                             "org's and every team's goals)")
     add_format(goals)
-    goals.add_argument("--locale", choices=("en", "zh-CN"), default=None,
-                       help="language of the Markdown and metric labels (default: the GM's)")
+    add_locale(goals, "the Markdown and metric labels")
     actuals = sub.add_parser(
         "import-actuals", help="import CRM report exports (CSV) as actuals for the goals",
         description="Read CRM report exports (CSV): person (key, name, or a CRM owner name or "
@@ -111,8 +107,7 @@ def _parser() -> argparse.ArgumentParser:
                                            "(Markdown, JSON or CSV)")
     review.add_argument("director", help="the director's key")
     add_format(review)
-    review.add_argument("--locale", choices=("en", "zh-CN"), default=None,
-                        help="language (default: the GM's)")
+    add_locale(review, None)
     pulse = sub.add_parser("pulse", help="anonymous pulse polls (results, thresholded)")
     pulse_actions = pulse.add_subparsers(dest="pulse_command", metavar="ACTION", required=True)
     results = pulse_actions.add_parser(
@@ -122,8 +117,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="also show the trend over the last N polls")
     results.add_argument("--poll", metavar="DATE", help="a poll by its date (2026-12-09)")
     results.add_argument("--team", metavar="NAME", help="one team's slice")
-    results.add_argument("--locale", choices=("en", "zh-CN"), default=None,
-                         help="language of the Markdown (default: the GM's)")
+    add_locale(results)
     sub.add_parser("migrate", help="bring the database up to date")
     backup = sub.add_parser(
         "backup", help="copy the SQLite database to FILE, safely while the bot runs",
@@ -150,8 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
     check.add_argument("--format", choices=FORMATS, default=None,
                        help="list the people as md, json or csv (default: the check's report)")
-    check.add_argument("--locale", choices=("en", "zh-CN"), default=None,
-                       help="language of the Markdown (default: the GM's)")
+    add_locale(check)
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
                                            "and check DATABASE_URL")
     config.add_argument("--check-db", action="store_true",

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from bot.questions import LOCALES
 from bot.text import clean_text
 
 #: Every format a view may offer (a view that is not a table offers md and json only).
@@ -26,6 +27,14 @@ FORMATS = ("md", "json", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
 _C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def add_locale(parser: argparse.ArgumentParser, of: str | None = "the Markdown") -> None:
+    """The `--locale` option, the same wording on every view (`of`: what it is the
+    language of; None for the whole output)."""
+    what = f"language of {of}" if of else "language"
+    parser.add_argument("--locale", choices=LOCALES, default=None,
+                        help=f"{what} (default: the GM's)")
 
 
 def add_format(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS,
