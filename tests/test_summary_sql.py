@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+import pytest
+
 from bench.summary import checkin_sql, fill
 from bot.weeks import week_of, weeks_back
 from handlers.summary import EXPECTED, SummaryRequest, render_summary, summaries
@@ -122,3 +124,74 @@ def test_the_gm_views_numbers_equal_the_raw_sql_and_the_check_in_detail(bot, clo
             assert [(f.metric, f.target, f.actual) for f in d.week] == \
                 ([(k.metric, k.target, k.actual) for k in p.kpis] if p.status in EXPECTED
                  else []), d.key
+
+
+def test_month_and_quarter_to_date_add_up_every_week_the_director_was_asked(bot, clock):
+    """A GM reading quarter to date late in the quarter: each director's month and quarter
+    figures must be exactly their weekly figures added up, week by week, over the weeks
+    they were asked (not away, a round sent), the CRM's figure counting where it has one,
+    whichever weeks the view reads in detail and whichever it adds up in bulk."""
+    from sqlalchemy import insert
+
+    from storage.goals import CrmActual, CrmImport
+
+    weeks = weeks_back(week_of(clock.now().date()), 12)
+    fill(bot, bot.engine, 80, 12, seed=9, template="alice", now=clock.now())
+    with bot.engine.begin() as conn:
+        imp = conn.execute(insert(CrmImport).values(
+            source="crm.csv", content_hash="x", format="generic", row_count=0,
+            imported_at=clock.now())).inserted_primary_key[0]
+        # The CRM's figures for some directors in old and recent weeks (two rows for one
+        # week add up), some where the director typed a figure, some where they did not.
+        rows = [{"import_id": imp, "line": n, "person_key": f"d{i:05d}", "metric": "revenue",
+                 "day": None, "week": wk, "value": 1000.0 * (i + n)}
+                for n, (i, wk) in enumerate([(i, wk) for i in range(0, 80, 7)
+                                             for wk in weeks[::3]] + [(3, weeks[2])])]
+        conn.execute(insert(CrmActual), rows)
+    # Late in the quarter, and the last week of a five-week month (2026-10: five Thursdays).
+    for week in (weeks[-1], "2026-W44"):
+        _to_date_adds_up(bot, week, weeks)
+
+
+def _to_date_adds_up(bot, week: str, weeks: list[str]) -> None:
+    from handlers.summary_gm import build_gm_summary, month_of, quarter_of
+
+    quarter = [w for w in weeks if quarter_of(w) == quarter_of(week) and w <= week]
+    month = [w for w in quarter if month_of(w) == month_of(week)]
+    # Weeks the view adds up beyond the four it reads in detail.
+    assert len(quarter) > 4 and (len(month) > 4 or week != "2026-W44")
+    with bot.unit() as ctx:
+        view = build_gm_summary(ctx, "en", week, 1, NY)
+        by_week = {w: {d.key: d for d in build_gm_summary(ctx, "en", w, 1, NY).directors}
+                   for w in quarter}
+    checked = 0
+    for d in view.directors:
+        for figures, period in ((d.qtd, quarter), (d.mtd, month)):
+            want: dict[tuple[str, str], list] = {}
+            for w in period:
+                past = by_week[w].get(d.key)
+                for f in past.week if past is not None else []:
+                    line = want.setdefault((f.metric, f.unit), [0.0, None, 0, 0])
+                    line[0] += f.target
+                    if f.actual is not None:
+                        line[1] = (line[1] or 0.0) + f.actual
+                    line[2] += f.reported
+                    line[3] += f.expected
+            got = {(f.metric, f.unit): [f.target, f.actual, f.reported, f.expected]
+                   for f in figures}
+            assert got.keys() == want.keys(), d.key
+            for key, (target, actual, reported, expected) in want.items():
+                assert (got[key][0], got[key][2], got[key][3]) == \
+                    pytest.approx((target, reported, expected)), (d.key, key)
+                assert (got[key][1] is None) == (actual is None), (d.key, key)
+                assert (got[key][1] or 0) == pytest.approx(actual or 0), (d.key, key)
+                checked += 1
+    assert checked > 50
+    # The org's headline is the directors' figures added up.
+    for head, attr in ((view.headline_qtd, "qtd"), (view.headline_mtd, "mtd")):
+        for f in head:
+            mine = [x for d in view.directors for x in getattr(d, attr)
+                    if (x.metric, x.unit) == (f.metric, f.unit)]
+            assert f.target == pytest.approx(sum(x.target for x in mine))
+            assert f.reported == sum(x.reported for x in mine)
+            assert f.expected == sum(x.expected for x in mine)
