@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
@@ -569,12 +570,21 @@ def _is_away(rnd: RoundRow | None, away_until: date | None) -> bool:
     return rnd is None or not (rnd.answers or rnd.status == "submitted")
 
 
+#: Parsed snapshots kept between summaries, per renderer (it fills in the choice labels).
+#: A snapshot's text never changes (rounds name it by a hash of it), so a parse stays
+#: right; the handful an org uses are parsed once per process instead of per summary.
+_PARSED: weakref.WeakKeyDictionary[Renderer, dict[str, list[Question]]] = \
+    weakref.WeakKeyDictionary()
+_PARSED_MAX = 512  # texts kept per renderer; past that, start again (a rare org)
+
+
 class Snapshots:
-    """Round question snapshots, each distinct one parsed once per summary.
+    """Round question snapshots, each distinct one parsed once (and kept, see _PARSED).
 
     Rounds built from the same questions and targets store the same snapshot text; parsing
     it (and looking up its labels in the reader's locale) once per text instead of once per
-    round is most of what keeps a year of history fast.
+    round is most of what keeps a year of history fast. The questions given out are
+    shared: read them, never change them.
     """
 
     def __init__(self, ctx: Context, locale: str) -> None:
@@ -586,7 +596,15 @@ class Snapshots:
         """A snapshot's questions (as round_questions gives them)."""
         found = self._parsed.get(snapshot)
         if found is None:
-            found = round_questions(self.ctx, SimpleNamespace(questions=json.loads(snapshot)))
+            kept = _PARSED.get(self.ctx.renderer)
+            if kept is None:
+                kept = _PARSED[self.ctx.renderer] = {}
+            found = kept.get(snapshot)
+            if found is None:
+                if len(kept) >= _PARSED_MAX:
+                    kept.clear()
+                found = kept[snapshot] = round_questions(
+                    self.ctx, SimpleNamespace(questions=json.loads(snapshot)))
             self._parsed[snapshot] = found
         return found
 
