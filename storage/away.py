@@ -130,9 +130,14 @@ class AwayRepo:
         for row in rows:
             by_person[row.person_id].append(row)
         found: dict[tuple[int, datetime], AwayPeriod] = {}
+        # A person is asked about many weeks: each period's span is worked out once.
+        spans: dict[tuple[int, str], tuple[datetime, datetime]] = {}
         for person_id, timezone, moment in wanted:
-            hit = next((p for p in by_person.get(person_id, ()) if p.covers(moment, timezone)),
-                       None)
-            if hit is not None:
-                found[(person_id, moment)] = hit
+            for period in by_person.get(person_id, ()):
+                span = spans.get((period.id, timezone))
+                if span is None:
+                    span = spans[(period.id, timezone)] = period.span(timezone)
+                if span[0] <= moment < span[1]:
+                    found[(person_id, moment)] = period
+                    break
         return found
