@@ -11,10 +11,15 @@ and next one-on-one with the GM and open action items. The org's headline comes 
 then what needs the GM's attention, then the directors ordered by need.
 
 Speed: a fixed handful of statements whatever the size of the org (people; the rounds
-of the weeks needed, each distinct question snapshot parsed once; answer counts per
-round; the KPI and text answers by their question keys; CRM sums; one-on-one and
+of the weeks looked at with their answer counts, each distinct question snapshot parsed
+once; the KPI figures and this week's texts by their question keys, the earlier weeks'
+blockers and needs only of those who report one now; CRM sums; one-on-one and
 action-item sums; kudos per team pair; polls), then one pass in Python over the
-directors and weeks, and one template pass with the numbers formatted beforehand.
+directors and the weeks looked at, and one template pass with the numbers formatted
+beforehand. The older weeks of the quarter only add to month and quarter to date: the
+database adds their rounds and figures up per director (_bulk_rounds, _bulk_figures),
+and only the few rounds whose figures need a closer look (the CRM has a figure for the
+week; no answer, so perhaps away) are read one by one.
 
 Rules worth knowing (README, summary section):
 - A director's figures are their own check-in's KPI answers (a director reports their
@@ -39,10 +44,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, null, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from bot.gc_pause import without_gc
@@ -73,9 +90,11 @@ CONFIDENCE_MARGIN = 0.5
 #: Team morale below this (of 5) needs the GM's attention; stress uses the pulse alert level.
 MORALE_LOW = 3.0
 SKIPPED = object()  # an answer skipped (in the answers read: never a figure or a text)
-TEXT_KEYS = ("wins", "blockers", "support_type", "support_detail", "plan", "confidence")
-#: Those read for every look-back week (wins: this week only; plan: this and last week).
-LOOK_KEYS = ("blockers", "support_type", "support_detail", "confidence")
+#: Read for this week (confidence, a figure, is read for every look-back week with the
+#: KPIs; last week's plan too, beside this week's wins).
+LATEST_KEYS = ("blockers", "support_type", "support_detail", "plan", "wins")
+#: Read for the earlier look-back weeks only where this week reports a blocker or a need.
+FOLLOW_KEYS = ("blockers", "support_type", "support_detail")
 
 #: Directors per chat message of the GM's view (`/summary page N`); an org of up to this
 #: many reads as one message, as it always did.
@@ -376,11 +395,27 @@ def _status(status: str, prompted: bool, given: int, real: int) -> str:
     return "missed" if prompted else "unreachable"
 
 
-def _people(session: Session) -> list[Any]:
-    return list(session.connection().execute(select(
+class _PersonRow(NamedTuple):
+    id: int
+    key: str
+    display_name: str
+    role: str
+    team: str | None
+    timezone: str
+    active: bool
+    checks_in: bool
+    manager_key: str | None
+    slack_id: str | None
+    telegram_id: int | None
+
+
+def _people(session: Session) -> list[_PersonRow]:
+    # Plain rows made named tuples: a thousand SQLAlchemy Rows cost a few milliseconds.
+    make = _PersonRow._make
+    return [make(row) for row in plain_rows(session.connection(), select(
         Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
         Person.active, Person.checks_in, Person.manager_key, Person.slack_id,
-        Person.telegram_id).order_by(Person.key)))
+        Person.telegram_id).order_by(Person.key))]
 
 
 @without_gc
@@ -392,60 +427,102 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     shown_weeks = weeks_back(week, shown)
     look = weeks_back(week, max(LOOK_BACK, shown))
     window = _window(week, len(look))
-    month, quarter = month_of(week), quarter_of(week)
+    quarter = quarter_of(week)
     people = _people(session)
     by_id = {p.id: p for p in people}
-    is_director = CheckinRound.person_id.in_(select(Person.id).where(Person.role == "director"))
-    # 1. Every round of the window with its snapshot's key; then one JSON text per
-    # distinct key (rounds built from the same questions share it), parsed once.
+    # The weeks read round by round (those shown and looked back on), and the older weeks
+    # of the quarter, which only add to month and quarter to date: their rounds are added
+    # up by the database (see _bulk), apart from the few whose figures need a closer look.
+    look_set = set(look)
+    older = [wk for wk in window if wk not in look_set]  # all in the quarter (_window)
+    older_set = set(older)
+    closer = _has_crm()
+    # The older weeks' rounds the CRM has figures for, or with no answer, are read too.
+    read_rounds = or_(CheckinRound.week.in_(look), and_(CheckinRound.week.in_(older), or_(
+        closer, _unanswered()))) if older else CheckinRound.week.in_(look)
+    # 1. Every round read in detail with its snapshot's key and its answers given and
+    # real (not skipped), which make the check-in status; then one JSON text per distinct
+    # key (rounds built from the same questions share it), parsed once.
+    # (The driver's own tuples for the big reads: plain ints, floats and strings need no
+    # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
     round_rows = []
     snap_ids: dict[str, int] = {}
     first_round: dict[int, int] = {}  # snapshot id -> a round that has it
-    for row in conn.execute(select(
-            CheckinRound.id, CheckinRound.person_id, CheckinRound.week, CheckinRound.status,
-            CheckinRound.team, CheckinRound.prompted_at.is_not(None),
-            # When it was submitted matters for the latest week only (late or not).
-            case((CheckinRound.week == week, CheckinRound.submitted_at)),
-            CheckinRound.snapshot_key)
-            .where(CheckinRound.week.in_(window))).all():
-        sid = snap_ids.get(row[7])
+    counts: dict[int, tuple[int, int]] = {}
+    to_time = CheckinRound.__table__.c.submitted_at.type.dialect_impl(conn.dialect) \
+        .result_processor(conn.dialect, None)
+    for rid, pid, wk, status, team, prompted, submitted, key, given, real in plain_rows(
+            conn, select(
+                CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
+                CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
+                # When it was submitted matters for the latest week only (late or not).
+                case((CheckinRound.week == week, CheckinRound.submitted_at)),
+                CheckinRound.snapshot_key, _answer_count(week), _answer_count(week, real=True))
+            .where(read_rounds)):
+        sid = snap_ids.get(key)
         if sid is None:
-            sid = snap_ids[row[7]] = len(snap_ids)
-            first_round[sid] = row[0]
-        round_rows.append((*row[:7], sid))
+            sid = snap_ids[key] = len(snap_ids)
+            first_round[sid] = rid
+        if submitted is not None and to_time is not None:
+            submitted = to_time(submitted)
+        round_rows.append((rid, pid, wk, status, team, bool(prompted), submitted, sid))
+        if given:
+            counts[rid] = (given, real)
+    # Figures are read for the rounds of the weeks looked at and those older ones.
+    older_ids = [r[0] for r in round_rows if r[2] in older_set
+                 and by_id[r[1]].role == "director" and (only is None or by_id[r[1]].key == only)]
+    older_people: dict[str, list[int]] = {}
+    for r in round_rows:
+        if r[2] in older_set:
+            older_people.setdefault(r[2], []).append(r[1])
+    month = month_of(week)
+    bulk_rounds = _bulk_rounds(conn, older, month, only) if older else []
+    for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
+        if key not in snap_ids:
+            snap_ids[key] = len(snap_ids)
+            first_round[snap_ids[key]] = rid
     texts = snapshot_texts(conn, first_round)
-    # 2. Answers given and real (not skipped) per round: the check-in status.
-    # (The driver's own tuples for the big reads: plain ints, floats and strings need no
-    # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
-    counts = {rid: (given, real) for rid, given, real in plain_rows(conn,
-        select(Answer.round_id, func.count(),
-               func.sum(case((Answer.skipped, 0), else_=1)))
-        .join(CheckinRound, CheckinRound.id == Answer.round_id)
-        .where(CheckinRound.week.in_(window)).group_by(Answer.round_id))}
-    # 3. Directors' KPI numbers over the window and their texts over the look-back (the
+    # 2. Directors' KPI numbers over the window and their texts over the look-back (the
     # question keys named, so the (round_id, question_key) index finds just those).
     snapshots = Snapshots(ctx, locale)
     kpi_keys = sorted({q.key for text in texts.values() for q in snapshots.questions(text)
                        if q.category == "kpi"})
     answers: dict[int, dict[str, Any]] = {}
-    base = select(Answer.round_id, Answer.question_key, Answer.text_value,
-                  Answer.number_value, Answer.skipped).join(
-        CheckinRound, CheckinRound.id == Answer.round_id).where(is_director)
+    base = _of_directors(select(Answer.round_id, Answer.question_key, Answer.text_value,
+                                Answer.number_value, Answer.skipped), only)
     # KPI answers: the figure only (a KPI's text is never shown), so the covering index
     # (round_id, question_key, skipped, number_value) answers without reading the rows.
-    figures = select(Answer.round_id, Answer.question_key, null(), Answer.number_value,
-                     Answer.skipped).join(
-        CheckinRound, CheckinRound.id == Answer.round_id).where(is_director)
-    for query in (
-            figures.where(CheckinRound.week.in_(window),
-                          Answer.question_key.in_(kpi_keys or [""])),
-            base.where(CheckinRound.week.in_(look), Answer.question_key.in_(LOOK_KEYS)),
-            base.where(CheckinRound.week.in_(look[-2:]), Answer.question_key == "plan"),
-            base.where(CheckinRound.week == week, Answer.question_key == "wins")):
-        for rid, qkey, text, number, skipped in plain_rows(conn, query):
-            answers.setdefault(rid, {})[qkey] = SKIPPED if skipped else \
-                number if number is not None else text
-    # 4. CRM sums per person, metric and week.
+    figures = _of_directors(select(Answer.round_id, Answer.question_key, null(),
+                                   Answer.number_value, Answer.skipped), only)
+    earlier = look[:-1]
+    kpi = Answer.question_key.in_(kpi_keys or [""])
+    # (Two statements, not one with OR: with OR SQLite leaves the covering index.)
+    queries = [
+        # With the KPIs, the confidence trend's figures (one key alone would make SQLite
+        # take the unique (round_id, question_key) index and read the rows).
+        figures.where(CheckinRound.week.in_(look),
+                      Answer.question_key.in_([*kpi_keys, "confidence"])),
+        # The older rounds read one by one, by id (only directors' are listed).
+        *([select(Answer.round_id, Answer.question_key, null(), Answer.number_value,
+                  Answer.skipped).where(kpi, Answer.round_id.in_(bindparam(
+                      "older_ids", older_ids, expanding=True, literal_execute=True)))]
+          if older_ids else []),
+        base.where(CheckinRound.week == week, Answer.question_key.in_(LATEST_KEYS))]
+    if earlier:  # last week's plan, beside this week's wins
+        queries.append(base.where(CheckinRound.week == earlier[-1],
+                                  Answer.question_key == "plan"))
+    _read_answers(conn, queries, answers)
+    # Earlier weeks' blockers and support requests matter only to whoever reports one this
+    # week (is it recurring? since when is it asked for?): read for them alone.
+    follow = [r[1] for r in round_rows if r[2] == week and _follows(answers.get(r[0]))]
+    if earlier and follow:
+        _read_answers(conn, [base.where(
+            CheckinRound.week.in_(earlier), Answer.question_key.in_(FOLLOW_KEYS),
+            CheckinRound.person_id.in_(bindparam("follow", follow, expanding=True,
+                                                 literal_execute=True)))], answers)
+    bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys) \
+        if older and bulk_rounds else []
+    # 3. CRM sums per person, metric and week.
     crm: dict[tuple[str, str, str], float] = {}
     for key, metric, wk, value in conn.execute(select(
             CrmActual.person_key, CrmActual.metric, CrmActual.week, func.sum(CrmActual.value))
@@ -497,6 +574,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     org_qtd: dict[tuple[str, str], list[Any]] = {}
     plan = [(wk, in_quarter[wk], in_month[wk], wk == week, wk in shown_set, wk in wanted)
             for wk in window]
+    # The weeks looked at for everyone; the older ones only where a round is read one by
+    # one (the rest were added up by the database).
+    plan_look = [p for p in plan if p[0] in look_set]
+    plan_older: dict[int, list[tuple[Any, ...]]] = {}
+    for p in plan:
+        if p[0] in older_set:
+            for pid in older_people.get(p[0], ()):
+                plan_older.setdefault(pid, []).append(p)
     kpi_of = [[(*k, (k[1], k[3])) for k in kpis(sid)] for sid in range(len(texts))]
     rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
         answers.get
@@ -504,6 +589,24 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     skip_keys = [tuple(sorted({q.skip_if[0] for q in snapshots.questions(texts[sid])
                                if q.skip_if})) for sid in range(len(texts))]
     applies: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
+    zones: dict[str, ZoneInfo] = {}
+    # The older weeks' sums per director, the weeks in the order they came (the order the
+    # figures are listed in).
+    bulk_by: dict[int, list[tuple[int, bool, int]]] = {}
+    # The older rounds read one by one (the CRM's, the unanswered) are taken off the counts.
+    taken: dict[tuple[int, int, bool], int] = {}
+    for r in round_rows:
+        if r[2] in older_set:
+            at = (r[1], r[7], in_month[r[2]])
+            taken[at] = taken.get(at, 0) + 1
+    for pid, key, this_month, n, _rid, _first in sorted(bulk_rounds, key=lambda r: r[5]):
+        sid = snap_ids[key]
+        n -= taken.get((pid, sid, this_month), 0)
+        if n:
+            bulk_by.setdefault(pid, []).append((sid, this_month, n))
+    figs_by: dict[int, list[tuple[int, bool, str, float, int]]] = {}
+    for pid, key, this_month, qkey, total, n in bulk_figures:
+        figs_by.setdefault(pid, []).append((snap_ids[key], this_month, qkey, float(total), n))
     for d in directors:
         pid = d.id
         view = DirectorView(d.key, d.display_name, d.team, status_of(pid, week),
@@ -513,7 +616,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             view.away_until = away.get((pid, week))
         if latest is not None:
             if latest[6] is not None:
-                view.late = latest[6].astimezone(ZoneInfo(d.timezone)).date() > last_day
+                zone = zones.get(d.timezone)
+                if zone is None:
+                    zone = zones[d.timezone] = ZoneInfo(d.timezone)
+                view.late = latest[6].astimezone(zone).date() > last_day
             given, real = counts.get(latest[0], (0, 0))
             mine = answers.get(latest[0], {})
             # Which questions applied depends on the snapshot and the few answers a skip_if
@@ -530,8 +636,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
         sums: dict[tuple[str, str], list[Any]] = {}
         per_week: dict[str, float | None] = {}
-        # The hot loop (directors x weeks of the quarter): status_of and _add inlined.
-        for wk, q, m, now, is_shown, want in plan:
+        if pid in bulk_by:
+            _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of)
+        # The hot loop (directors x the weeks looked at, and the older rounds read one by
+        # one): status_of inlined.
+        for wk, q, m, now, is_shown, want in (
+                plan_older[pid] + plan_look if pid in plan_older else plan_look):
             at = (pid, wk)
             r = rounds_get(at)
             if r is None:
@@ -615,21 +725,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     week_over = datetime.combine(week_end(week) + timedelta(days=1), time(),
                                  ZoneInfo(reader_tz)).astimezone(UTC)
     as_of = min(week_over, ctx.clock.now())
-    # Only rounds that asked for support can be covered by a tracked request (below, an
-    # answer of "none" or no answer is passed over anyway): a short list to look up.
-    look_rounds = [r[0] for d in directors for wk in look
-                   if (r := rounds.get((d.id, wk))) is not None
-                   and answers.get(r[0], _EMPTY).get("support_type") not in _NO_SUPPORT]
     tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
                                         min(today, as_of.astimezone(ZoneInfo(reader_tz))
-                                            .date()), look_rounds, reader_tz)
+                                            .date()), look, reader_tz)
     asked: dict[tuple[str, str], tuple[str, str | None]] = {}
     for d in directors:
         for wk in look:
             r = rounds.get((d.id, wk))
-            if r is not None and r[0] in covered:
+            if r is None or r[0] in covered:
                 continue
-            given = answers.get(r[0], {}) if r is not None else {}
+            given = answers.get(r[0], _EMPTY)
             kind = given.get("support_type")
             if isinstance(kind, str) and kind != "none":
                 detail = given.get("support_detail")
@@ -657,7 +762,123 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
 
 _EMPTY: dict[str, Any] = {}
 _NONE = (0, 0)  # no answer given, none real
-_NO_SUPPORT = (None, "none", SKIPPED)
+_CRM_PERSON = Person.__table__.alias("crm_person")
+_GIVEN = Answer.__table__.alias("given")
+
+
+def _has_crm() -> ColumnElement[bool]:
+    """The round's person has a CRM figure for its week: the CRM's figure counts there,
+    metric by metric, in place of the typed one."""
+    return exists().where(CrmActual.week == CheckinRound.week,
+                          CrmActual.person_key == _CRM_PERSON.c.key,
+                          _CRM_PERSON.c.id == CheckinRound.person_id)
+
+
+def _answer_count(week: str, real: bool = False) -> Any:
+    """A round's answers (only those not skipped, if `real`), as a column of the round:
+    how many in `week` (the latest: its counts are shown), elsewhere 1 if any (all a
+    status needs to know, and the database stops at the first)."""
+    where = [_GIVEN.c.round_id == CheckinRound.id]
+    if real:
+        where.append(_GIVEN.c.skipped.is_(False))
+    return case((CheckinRound.week == week,
+                 select(func.count()).where(*where).scalar_subquery()),
+                else_=case((exists().where(*where), 1), else_=0))
+
+
+def _unanswered() -> ColumnElement[bool]:
+    """A round with no answer that was not submitted: away or missed, which only the
+    calendar tells (_away); an older one is read one by one."""
+    return and_(CheckinRound.status != "submitted",
+                ~exists().where(_GIVEN.c.round_id == CheckinRound.id))
+
+
+def _older_parts(older: list[str], month: str) -> list[tuple[list[str], bool]]:
+    """The older weeks in the summary's month and the rest (all of them in its quarter)."""
+    parts = [([wk for wk in older if month_of(wk) == month], True),
+             ([wk for wk in older if month_of(wk) != month], False)]
+    return [(part, in_month) for part, in_month in parts if part]
+
+
+def _of_directors(query: Select[Any], only: str | None) -> Select[Any]:
+    """`query` (over answers) joined to its rounds, of directors only (of one, if `only`)."""
+    return _directors(query.join(CheckinRound, CheckinRound.id == Answer.round_id), only)
+
+
+def _directors(query: Select[Any], only: str | None) -> Select[Any]:
+    """`query` (over rounds) of directors only (of one, if `only`).
+
+    A join to people, not `person_id IN (directors)`: with the IN list SQLite walks the
+    rounds person by person instead of taking the weeks' index (three times slower).
+    """
+    query = query.join(Person, Person.id == CheckinRound.person_id) \
+        .where(Person.role == "director")
+    return query if only is None else query.where(Person.key == only)
+
+
+def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None
+                 ) -> list[tuple[Any, ...]]:
+    """Every round of the older weeks, counted per director, snapshot and part of the
+    quarter: (person id, snapshot key, in the month, rounds, a round id, the first week).
+    The caller takes off those it reads one by one."""
+    out: list[tuple[Any, ...]] = []
+    for part, in_month in _older_parts(older, month):
+        rows = conn.execute(_directors(
+            select(CheckinRound.person_id, CheckinRound.snapshot_key, func.count(),
+                   func.min(CheckinRound.id), func.min(CheckinRound.week)), only)
+            .where(CheckinRound.week.in_(part))
+            .group_by(CheckinRound.person_id, CheckinRound.snapshot_key)).all()
+        out += [(pid, key, in_month, n, rid, first) for pid, key, n, rid, first in rows]
+    return out
+
+
+def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
+                  only: str | None, kpi_keys: list[str]) -> list[tuple[Any, ...]]:
+    """The typed KPI figures of the older weeks' rounds added up, but for the rounds read
+    one by one (`read`: the CRM's, the unanswered): (person id, snapshot key, in the
+    month, question key, total, how many). A skipped or text answer is no figure."""
+    out: list[tuple[Any, ...]] = []
+    # Left out by id (a list known already), not by asking about the CRM again per round.
+    not_read = CheckinRound.id.not_in(bindparam("read", read, expanding=True,
+                                                literal_execute=True)) if read else true()
+    for part, in_month in _older_parts(older, month):
+        out += [(pid, key, in_month, qkey, total, n) for pid, key, qkey, total, n in plain_rows(
+            conn, _of_directors(select(CheckinRound.person_id, CheckinRound.snapshot_key,
+                                       Answer.question_key, func.sum(Answer.number_value),
+                                       func.count()), only)
+            .where(CheckinRound.week.in_(part), not_read,
+                   Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
+                   Answer.number_value.is_not(None))
+            .group_by(CheckinRound.person_id, CheckinRound.snapshot_key,
+                      Answer.question_key))]
+    return out
+
+
+def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bool, int]],
+              figures: Sequence[tuple[int, bool, str, float, int]],
+              kpi_of: list[list[tuple[Any, ...]]]) -> None:
+    """Add the older weeks' counts and figures to a director's month and quarter sums
+    (the layout of the director loop's `sums`)."""
+    for sid, in_month, n in rounds:
+        for _qkey, _metric, label, _unit, target, mu in kpi_of[sid]:
+            acc = sums.get(mu)
+            if acc is None:
+                acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
+            acc[5] += target * n
+            acc[8] += n
+            if in_month:
+                acc[1] += target * n
+                acc[4] += n
+    for sid, in_month, qkey, total, n in figures:
+        mu = next((k[5] for k in kpi_of[sid] if k[0] == qkey), None)
+        if mu is None:
+            continue  # an answer to a question the round's snapshot no longer asks
+        acc = sums[mu]
+        acc[6] = (acc[6] or 0.0) + total
+        acc[7] += n
+        if in_month:
+            acc[2] = (acc[2] or 0.0) + total
+            acc[3] += n
 
 
 def _applicable(snapshots: Snapshots, snapshot: str,
@@ -672,6 +893,28 @@ def _applicable(snapshots: Snapshots, snapshot: str,
                if (v := given.get(k)) is not None}
     live = {q.key for q in applicable_given(questions, answers)}
     return len(live), [q.key for q in questions if q.key not in live]
+
+
+def _read_answers(conn: Any, queries: list[Select[Any]],
+                  answers: dict[int, dict[str, Any]]) -> None:
+    """Answers by round and question key: the figure, else the text; SKIPPED if skipped."""
+    found = answers.get
+    for query in queries:
+        for rid, qkey, text, number, skipped in plain_rows(conn, query):
+            given = found(rid)
+            if given is None:  # (not setdefault: it would make a dict per row)
+                given = answers[rid] = {}
+            given[qkey] = SKIPPED if skipped else number if number is not None else text
+
+
+def _follows(given: dict[str, Any] | None) -> bool:
+    """Whether this week's answers report a blocker or ask for support (so the earlier
+    weeks' are read: a recurring blocker, the week a request was first made)."""
+    if not given:
+        return False
+    blocker, need = given.get("blockers"), given.get("support_type")
+    return bool(isinstance(blocker, str) and tokens(blocker)) or \
+        (isinstance(need, str) and need != "none")
 
 
 def _state(value: Any) -> tuple[str | None, bool] | None:
@@ -692,9 +935,10 @@ class _Given:
 def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
           rounds: dict[tuple[int, str], Any],
           counts: dict[int, tuple[int, int]]) -> dict[tuple[int, str], date]:
-    """away_weeks (handlers/summary.py), asked only where the answer can matter: every
-    person-week shown, and older weeks whose round has no answer and was not submitted
-    (away or missed); a week with answers counts as answered whatever the calendar."""
+    """away_weeks (handlers/summary.py), asked only where the answer can matter: the
+    person-weeks with no round, or a round with no answer that was not submitted (away
+    or missed), in the weeks shown and (rounds only) older; a week with answers counts
+    as answered whatever the calendar, so every reader of the result asks only these."""
     schedule = ctx.settings.checkin_schedule
     moments: dict[tuple[str, str], datetime] = {}
     asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
@@ -704,12 +948,13 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
         AwayPeriod.starts_on <= week_end(window[-1]) + timedelta(days=1),
         AwayPeriod.ends_on >= week_start(window[0]) - timedelta(days=1))))
     people = [p for p in people if p.id in near]
-    # Each of them in the weeks shown; in the older weeks of the window only the rounds
-    # with no answer that were not submitted (walked once, not people x weeks).
-    pairs = [(p, wk) for wk in window if wk in shown for p in people]
+    # Each of them in the weeks shown where they have no round; in every week of the
+    # window the rounds with no answer that were not submitted (walked once).
+    pairs = [(p, wk) for wk in window if wk in shown for p in people
+             if (p.id, wk) not in rounds]
     by_id = {p.id: p for p in people}
     for r in rounds.values():
-        if r[2] in shown or r[3] == "submitted" or counts.get(r[0], _NONE)[0]:
+        if r[3] == "submitted" or counts.get(r[0], _NONE)[0]:
             continue
         p = by_id.get(r[1])
         if p is not None:
@@ -746,11 +991,9 @@ def _trend(values: Sequence[float | None], margin: float) -> str | None:
 def _execution(view: DirectorView, pid: int, look: list[str],
                rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]]) -> None:
     """Question 4: blockers (recurring?), last week's plan and this week's wins, confidence."""
-    given_by_week = []
-    for wk in look:
-        r = rounds.get((pid, wk))
-        given_by_week.append(answers.get(r[0], {}) if r is not None else {})
-    now, last = given_by_week[-1], given_by_week[-2] if len(given_by_week) > 1 else {}
+    given_by_week = [answers.get(r[0], _EMPTY) if (r := rounds.get((pid, wk))) is not None
+                     else _EMPTY for wk in look]
+    now, last = given_by_week[-1], given_by_week[-2] if len(given_by_week) > 1 else _EMPTY
     text = now.get("blockers")
     mine = tokens(text if isinstance(text, str) else None)
     if mine:
@@ -759,15 +1002,14 @@ def _execution(view: DirectorView, pid: int, look: list[str],
                    for g in given_by_week[:-1]]
         same = sum(1 for e in earlier if similar(mine, e))
         view.recurring = same + 1 if same else 0
-    for attr, given, key in (("wins", now, "wins"), ("plan", now, "plan"),
-                             ("last_plan", last, "plan")):
-        value = given.get(key)
-        # Text stored before answers were cleaned on the way in is cleaned on the way out.
-        setattr(view, attr, clean_text(value) if isinstance(value, str) else None)
-    view.confidence = [int(g["confidence"]) if isinstance(g.get("confidence"), int | float)
-                       else None for g in given_by_week]
-    view.confidence_trend = _trend([float(c) if c is not None else None
-                                    for c in view.confidence], CONFIDENCE_MARGIN)
+    # Text stored before answers were cleaned on the way in is cleaned on the way out.
+    wins, plan, last_plan = now.get("wins"), now.get("plan"), last.get("plan")
+    view.wins = clean_text(wins) if isinstance(wins, str) else None
+    view.plan = clean_text(plan) if isinstance(plan, str) else None
+    view.last_plan = clean_text(last_plan) if isinstance(last_plan, str) else None
+    view.confidence = [int(c) if isinstance(c := g.get("confidence"), (int, float)) else None
+                       for g in given_by_week]
+    view.confidence_trend = _trend(view.confidence, CONFIDENCE_MARGIN)
 
 
 def _team_of(person: Any, rnd: Any) -> str:
