@@ -50,7 +50,16 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.weeks import week_of, week_start, weeks_back
 from handlers.summary import SummaryRequest, resolve_week
-from handlers.summary_gm import LOOK_BACK, TEXT_KEYS, _window, build_gm_summary, render_gm
+from handlers.summary_gm import (
+    _NO_BLOCKER,
+    FOLLOW_KEYS,
+    LATEST_KEYS,
+    LOOK_BACK,
+    _window,
+    build_gm_summary,
+    month_of,
+    render_gm,
+)
 from storage.away import AwayPeriod
 from storage.models import Answer, CheckinRound, Person
 
@@ -320,17 +329,51 @@ _KPI_ROWS = {
                      WHERE r.week IN ({weeks})""",
 }
 
+
+
+def _kpi_sums(rows: str) -> str:
+    """_KPI_ROWS added up per director, part of the quarter (in the month or not) and KPI:
+    the whole target, the typed total, how many reported and how many rounds. The older
+    weeks of the quarter only add to month and quarter to date, so the database adds
+    them up (as the summary has it do)."""
+    head, _, tail = rows.rpartition("SELECT r.person_id, r.week, kq.metric")
+    body = tail[tail.index("FROM checkin_rounds r"):]
+    return head + """SELECT r.person_id, r.week IN ({month}) AS in_month, kq.metric, kq.unit,
+                   SUM(kq.target), SUM(CASE WHEN x.skipped THEN NULL ELSE x.number_value END),
+                   COUNT(CASE WHEN x.skipped THEN NULL ELSE x.number_value END), COUNT(*)
+                   """ + body + " GROUP BY r.person_id, in_month, kq.metric, kq.unit"
+
+
+_KPI_SUMS = {dialect: _kpi_sums(rows) for dialect, rows in _KPI_ROWS.items()}
+
 _RAW_REST = [
-    # Per round: its status inputs (answers given, not skipped).
+    # Per round of the weeks looked at: its status inputs (answers given, not skipped).
     """SELECT r.id, r.person_id, r.week, r.status, r.prompted_at IS NOT NULL,
               COUNT(x.id), COALESCE(SUM(CASE WHEN x.skipped THEN 0 ELSE 1 END), 0)
        FROM checkin_rounds r LEFT JOIN answers x ON x.round_id = r.id
-       WHERE r.week IN ({weeks}) GROUP BY r.id, r.person_id, r.week, r.status, r.prompted_at""",
-    # Directors' text answers of the look-back weeks.
+       WHERE r.week IN ({look}) GROUP BY r.id, r.person_id, r.week, r.status, r.prompted_at""",
+    # The older weeks' rounds with no answer that were not submitted: away or missed.
+    """SELECT r.id, r.person_id, r.week, r.prompted_at IS NOT NULL FROM checkin_rounds r
+       WHERE r.week IN ({older}) AND r.status <> 'submitted'
+         AND NOT EXISTS (SELECT 1 FROM answers x WHERE x.round_id = r.id)""",
+    # Directors' texts: this week's; the confidence of every look-back week and last
+    # week's plan; the earlier weeks' blockers and needs of those who report one now.
     """SELECT r.person_id, r.week, x.question_key, x.text_value, x.number_value
        FROM checkin_rounds r JOIN people p ON p.id = r.person_id AND p.role = 'director'
        JOIN answers x ON x.round_id = r.id
-       WHERE r.week IN ({look}) AND x.question_key IN ({texts}) AND NOT x.skipped""",
+       WHERE NOT x.skipped AND (
+         (r.week = {latest} AND x.question_key IN ({texts}))
+         OR (r.week IN ({look}) AND x.question_key = 'confidence')
+         OR (r.week = {last} AND x.question_key = 'plan'))""",
+    """SELECT r.person_id, r.week, x.question_key, x.text_value
+       FROM checkin_rounds r JOIN people p ON p.id = r.person_id AND p.role = 'director'
+       JOIN answers x ON x.round_id = r.id
+       WHERE r.week IN ({earlier}) AND x.question_key IN ({follow}) AND NOT x.skipped
+         AND r.person_id IN (
+           SELECT n.person_id FROM checkin_rounds n JOIN answers y ON y.round_id = n.id
+           WHERE n.week = {latest} AND NOT y.skipped
+             AND ((y.question_key = 'blockers' AND lower(y.text_value) NOT IN ({none}))
+                  OR (y.question_key = 'support_type' AND y.text_value <> 'none')))""",
     """SELECT person_key, metric, week, SUM(value) FROM crm_actuals WHERE week IN ({weeks})
        GROUP BY person_key, metric, week""",
     """SELECT manager_id, report_id, MAX(CASE WHEN status = 'held' THEN scheduled_at END),
@@ -346,15 +389,31 @@ _RAW_REST = [
 def raw_sql(engine: Engine, week: str, shown: int) -> list[list[tuple[Any, ...]]]:
     """The reference numbers straight from SQL: every figure the GM's view shows, for the
     weeks it needs (the quarter to date and the weeks shown), KPI targets read from the
-    JSON snapshots by the database itself, each distinct snapshot once (by its key)."""
+    JSON snapshots by the database itself, each distinct snapshot once (by its key).
+
+    Round by round for the weeks looked at (the trend, the statuses, the texts); the
+    older weeks of the quarter added up per director by the database, as the summary
+    does. The weeks' lists are written into the statements (as the summary's are bound).
+    """
     dialect = engine.dialect.name
     look = weeks_back(week, max(LOOK_BACK, shown))
     window = _window(week, len(look))
-    marks = ", ".join(f"'{w}'" for w in window)
-    params = {"weeks": marks, "look": ", ".join(f"'{w}'" for w in look),
-              "texts": ", ".join(f"'{k}'" for k in TEXT_KEYS)}
+    older = [w for w in window if w not in look]
+
+    def marks(weeks: list[str]) -> str:
+        return ", ".join(f"'{w}'" for w in weeks) or "''"
+
+    month = [w for w in older if month_of(w) == month_of(week)]
+    params = {"weeks": marks(window), "look": marks(look), "older": marks(older),
+              "latest": marks([week]), "last": marks(look[-2:-1]),
+              "earlier": marks(look[:-1]), "texts": marks(list(LATEST_KEYS)),
+              "follow": marks(list(FOLLOW_KEYS)),
+              "none": marks(sorted(_NO_BLOCKER))}
     with engine.connect() as conn:
-        out = [list(conn.execute(text(_KPI_ROWS[dialect].format(weeks=marks))).all())]
+        out = [list(conn.execute(text(_KPI_ROWS[dialect].format(weeks=marks(look)))).all())]
+        if older:
+            out.append(list(conn.execute(text(_KPI_SUMS[dialect].format(
+                weeks=marks(older), month=marks(month)))).all()))
         out += [list(conn.execute(text(q.format(**params))).all()) for q in _RAW_REST]
         return out
 
