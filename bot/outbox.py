@@ -60,6 +60,10 @@ BULK_SHARE = 4
 #: The next batch is planned when the last has this few calls left (on PostgreSQL a plan
 #: takes about as long as a few hundred calls), so sending never pauses for the database.
 LOW_WATER = BATCH // 2
+#: The first batch of a flush is smaller: its calls start sooner (reading and claiming
+#: a whole batch first held a fan-out's first call back by tens of milliseconds), and
+#: the next, whole batch is planned while it sends.
+FIRST_BATCH = 100
 #: When pacing holds messages back beyond the look-ahead, the batch for them is planned
 #: this long before the first falls due (while the last batch still sends), and no sooner
 #: than MIN_REPLAN from now (at the latest, when a batch under way ends).
@@ -339,7 +343,7 @@ class OutboxWorker:
             try:
                 while True:
                     busy: set[Chat] = set().union(*running.values())
-                    due, batch = await self._plan(busy)
+                    due, batch = await self._plan(busy, FIRST_BATCH if not running else BATCH)
                     waiters: set[asyncio.Future[Any]] = set(running)
                     wakers: list[asyncio.Future[Any]] = []
                     paced = due is not None and bool(self._lookahead)
@@ -383,7 +387,7 @@ class OutboxWorker:
                 finally:
                     burst_ended()
 
-    async def _plan(self, busy: set[Chat]) -> tuple[
+    async def _plan(self, busy: set[Chat], limit: int = BATCH) -> tuple[
             datetime | None,
             tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None]:
         """Choose and claim the next batch; None when nothing may go within the look-ahead.
@@ -391,10 +395,17 @@ class OutboxWorker:
         Returns when the first message left out falls due, and the batch: each chat's
         rows with the moment each may go.
         """
-        blocked, next_due = await self._resolve_in_flight()
-        blocked |= busy  # a chat with messages in flight: its next ones wait for them
         platforms = list(self._adapters)
-        lanes = await self._db(self._load_lanes, platforms)
+        # Both reads in one trip to the database thread (each trip costs a fan-out
+        # about as much as a few calls, and the first batch's calls wait for them).
+        in_flight, lanes = await self._db(self._load_plan, platforms, set(self._sending),
+                                          limit)
+        blocked, next_due, settled = await self._resolve_in_flight(in_flight)
+        if settled:
+            # A row went back to pending (or was found sent) after the lanes were read:
+            # read them again, so that it keeps its place before its chat's later ones.
+            lanes = await self._db(self._load_lanes, platforms, limit)
+        blocked |= busy  # a chat with messages in flight: its next ones wait for them
         rows = _interleave(*lanes)
         now = self._clock.now()
         horizon = now + self._lookahead
@@ -502,13 +513,13 @@ class OutboxWorker:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def _resolve_in_flight(self) -> tuple[set[tuple[str, str]], datetime | None]:
-        """Settle rows whose send was interrupted; return the chats still waiting on one."""
-        platforms = list(self._adapters)
-        sending = set(self._sending)
-        rows = await self._db(self._load, lambda repo: repo.in_flight(platforms, sending))
+    async def _resolve_in_flight(self, rows: list[OutboxMessage]
+                                 ) -> tuple[set[tuple[str, str]], datetime | None, bool]:
+        """Settle `rows` (in flight, not ours) whose send was interrupted; return the
+        chats still waiting on one, when to look again, and whether any row was settled."""
         blocked: set[tuple[str, str]] = set()
         next_due: datetime | None = None
+        settled = False
         for row in rows:
             chat = (row.platform, row.address)
             if row.id in self._sending:
@@ -520,12 +531,16 @@ class OutboxWorker:
             due = row.not_before
             if since >= self._started_at and row.id not in self._unsure:
                 due = max(due, since + IN_FLIGHT_TIMEOUT)  # orphaned only after a while
-            retry_at = due if due > self._clock.now() else await self._resolve(row, since)
+            if due > self._clock.now():
+                retry_at: datetime | None = due
+            else:
+                retry_at = await self._resolve(row, since)
+                settled = True
             if retry_at is not None:
                 # Until we know whether it arrived, nothing later may overtake it.
                 blocked.add(chat)
                 next_due = retry_at if next_due is None else min(next_due, retry_at)
-        return blocked, next_due
+        return blocked, next_due, settled
 
     async def _resolve(self, row: OutboxMessage, since: datetime) -> datetime | None:
         """Ask the platform whether an interrupted send arrived; None once settled.
@@ -684,16 +699,22 @@ class OutboxWorker:
                         user_ref=target.user_ref, payload=message.to_payload(),
                         now=self._clock.now())
 
-    def _load_lanes(self, platforms: list[str]) -> tuple[list[Any], list[Any]]:
+    def _load_lanes(self, platforms: list[str],
+                    limit: int = BATCH) -> tuple[list[Any], list[Any]]:
         with self._sessions() as session:
-            return OutboxRepo(session).pending_lanes(platforms, limit=BATCH,
+            return OutboxRepo(session).pending_lanes(platforms, limit=limit,
                                                      now=self._clock.now())
 
-    def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
+    def _load_plan(self, platforms: list[str], sending: set[int], limit: int
+                   ) -> tuple[list[OutboxMessage], tuple[list[Any], list[Any]]]:
+        """What a plan reads, in one session: the rows in flight that are not `sending`
+        (this worker's own), and the pending lanes."""
         with self._sessions() as session:
-            rows = query(OutboxRepo(session))
+            repo = OutboxRepo(session)
+            in_flight = repo.in_flight(platforms, sending)
             session.expunge_all()
-            return rows
+            return in_flight, repo.pending_lanes(platforms, limit=limit,
+                                                 now=self._clock.now())
 
     async def _db(self, work: Callable[..., T], *args: Any) -> T:
         """Run database work off the event loop; flushes are serialised by `_lock`, so the
