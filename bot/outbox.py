@@ -268,6 +268,17 @@ class _Outcome:
     priority: int = OutboxMessage.BULK
 
 
+#: A message the platform accepted: (sent_at, attempts, external_id). By far the most
+#: common outcome (one per message of a fan-out), so a plain tuple, and a batch's are
+#: written with one prebuilt statement (_RECORD_SENT) without sorting out their columns.
+_Sent = tuple[datetime, int, str | None]
+
+_outbox = OutboxMessage.__table__
+_RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
+                .values(status="sent", last_error=None, sent_at=bindparam("sent_at"),
+                        attempts=bindparam("attempts"), external_id=bindparam("external_id")))
+
+
 class OutboxWorker:
     """Sends pending outbox messages through the running adapters.
 
@@ -439,7 +450,7 @@ class OutboxWorker:
         """Send a claimed batch, chats at once and each in order; record it in one go.
 
         `low` is set once no more than LOW_WATER of its rows are left to send."""
-        outcomes: dict[int, _Outcome] = {}
+        outcomes: dict[int, _Outcome | _Sent] = {}
         total = sum(len(rows) for rows in plan.values())
 
         def progress() -> None:
@@ -456,11 +467,12 @@ class OutboxWorker:
         for retry_at in retry_times:
             if retry_at is not None:
                 next_due = retry_at if next_due is None else min(next_due, retry_at)
-        settled = sum(1 for o in outcomes.values() if o.values["status"] in {"sent", "failed"})
+        settled = sum(1 for o in outcomes.values()
+                      if type(o) is tuple or o.values["status"] in {"sent", "failed"})
         return next_due, settled
 
     async def _send_chat(self, rows: list[tuple[OutboxMessage, datetime]],
-                         outcomes: dict[int, _Outcome],
+                         outcomes: dict[int, _Outcome | _Sent],
                          progress: Callable[[], None] = lambda: None) -> datetime | None:
         """Send one chat's rows of a batch in order; stop at the first that must wait."""
         stop_at: datetime | None = None
@@ -601,7 +613,8 @@ class OutboxWorker:
     def _message(row: OutboxMessage) -> OutboundMessage:
         return OutboundMessage.from_payload(row.payload, outbox_id=row.id)
 
-    async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome]) -> datetime | None:
+    async def _send(self, row: OutboxMessage,
+                    outcomes: dict[int, _Outcome | _Sent]) -> datetime | None:
         """One platform call for a claimed row; its outcome goes into `outcomes`.
 
         Returns when the chat may go on (None: at once).
@@ -646,9 +659,12 @@ class OutboxWorker:
             log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %s",
                         row.id, row.platform, row.address, attempts, error)
             return retry_at
-        outcomes[row.id] = _Outcome(_finished(row, {
-            "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
-            "external_id": result.external_id, "last_error": None}))
+        if row.payload.get(SCRUB_KEY):
+            outcomes[row.id] = _Outcome(_finished(row, {
+                "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
+                "external_id": result.external_id, "last_error": None}))
+        else:
+            outcomes[row.id] = (self._clock.now(), row.attempts + 1, result.external_id)
         return None
 
     def _rate_limited(self, row: OutboxMessage, now: datetime, retry_at: datetime) -> None:
@@ -673,22 +689,33 @@ class OutboxWorker:
         with self._sessions.begin() as session:
             return OutboxRepo(session).claim(ids, self._clock.now())
 
-    def _record(self, outcomes: Mapping[int, _Outcome]) -> None:
+    def _record(self, outcomes: Mapping[int, _Outcome | _Sent]) -> None:
         """Write a batch's outcomes in one transaction."""
         if not outcomes:
             return
+        sent: list[dict[str, Any]] = []
+        others: list[_Outcome] = []
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, outcome in outcomes.items():
+            if type(outcome) is tuple:
+                sent_at, attempts, external_id = outcome
+                sent.append({"row_id": row_id, "sent_at": sent_at, "attempts": attempts,
+                             "external_id": external_id})
+                continue
+            assert isinstance(outcome, _Outcome)
+            others.append(outcome)
             by_columns.setdefault(tuple(sorted(outcome.values)), []).append(
                 {"row_id": row_id, **outcome.values})
-        table = OutboxMessage.__table__
+        table = _outbox
         with self._sessions.begin() as session:
+            if sent:
+                session.execute(_RECORD_SENT, sent)
             for columns, params in by_columns.items():
                 # An UPDATE by primary key for many rows at once (executemany, in Core:
                 # the ORM's bulk path costs more Python per row than the statement).
                 session.execute(update(table).where(table.c.id == bindparam("row_id"))
                                 .values({c: bindparam(c) for c in columns}), params)
-            for outcome in outcomes.values():
+            for outcome in others:
                 if outcome.follow_up is not None:
                     # In the same transaction: the fallback is recorded exactly when the
                     # message it stands in for is marked failed.
