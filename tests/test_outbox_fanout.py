@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.adapters.base import Pacing, RetryLater
 from bot.clock import FakeClock
@@ -332,3 +332,32 @@ async def test_a_fan_out_is_sent_with_fewer_garbage_collections_and_the_usual_af
     with pytest.raises(OSError):
         await bot.outbox.flush()
     assert gc.get_threshold() == usual
+
+
+async def test_the_first_person_of_a_big_round_is_sent_to_before_the_whole_batch_is_claimed(
+        bot, clock):
+    # A round to 600 people: the first message goes out once a small first batch is
+    # claimed (not after reading and claiming a whole batch of 500), and everyone still
+    # gets theirs once.
+    from bot.outbox import BATCH, FIRST_BATCH
+
+    claimed_at_first_call: list[int] = []
+
+    class Watching(RecordingAdapter):
+        async def deliver(self, target, message):
+            if not claimed_at_first_call:
+                with bot.sessions() as other:  # what was committed when the call began
+                    claimed_at_first_call.append(other.scalar(
+                        select(func.count()).select_from(OutboxMessage)
+                        .where(OutboxMessage.status == "sending")))
+            return await super().deliver(target, message)
+
+    chat = Watching()
+    bot.register(chat)
+    people = [f"p{i:03d}" for i in range(600)]
+    for person in people:
+        enqueue(bot, person, f"round for {person}")
+    await asyncio.wait_for(bot.outbox.flush(), timeout=30)
+    assert claimed_at_first_call[0] <= FIRST_BATCH < BATCH
+    assert all(chat.to(person) == [f"round for {person}"] for person in people)
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
