@@ -446,6 +446,8 @@ assert PendingRow._fields == SENDING_COLUMNS
 def _pending_rows(rows: Iterable[Row[Any]]) -> list[PendingRow]:
     # tuple.__new__ straight from each Row (the NamedTuple's own __new__ is Python code).
     return [tuple.__new__(PendingRow, row) for row in rows]
+
+
 _ENQUEUE: dict[tuple[str, bool], Any] = {}
 
 
