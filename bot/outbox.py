@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.adapters.base import Adapter, DeliveryError, RetryLater
 from bot.clock import Clock, SystemClock
 from bot.events import SCRUB_KEY, OutboundMessage, Target, fallback_of, scrubbed
+from bot.gc_pause import burst_ended, burst_started
 from bot.log_privacy import describe_exception
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepo
@@ -59,6 +60,10 @@ BULK_SHARE = 4
 #: The next batch is planned when the last has this few calls left (on PostgreSQL a plan
 #: takes about as long as a few hundred calls), so sending never pauses for the database.
 LOW_WATER = BATCH // 2
+#: The first batch of a flush is smaller: its calls start sooner (reading and claiming
+#: a whole batch first held a fan-out's first call back by tens of milliseconds), and
+#: the next, whole batch is planned while it sends.
+FIRST_BATCH = 100
 #: When pacing holds messages back beyond the look-ahead, the batch for them is planned
 #: this long before the first falls due (while the last batch still sends), and no sooner
 #: than MIN_REPLAN from now (at the latest, when a batch under way ends).
@@ -263,6 +268,17 @@ class _Outcome:
     priority: int = OutboxMessage.BULK
 
 
+#: A message the platform accepted: (sent_at, attempts, external_id). By far the most
+#: common outcome (one per message of a fan-out), so a plain tuple, and a batch's are
+#: written with one prebuilt statement (_RECORD_SENT) without sorting out their columns.
+_Sent = tuple[datetime, int, str | None]
+
+_outbox = OutboxMessage.__table__
+_RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
+                .values(status="sent", last_error=None, sent_at=bindparam("sent_at"),
+                        attempts=bindparam("attempts"), external_id=bindparam("external_id")))
+
+
 class OutboxWorker:
     """Sends pending outbox messages through the running adapters.
 
@@ -330,10 +346,15 @@ class OutboxWorker:
         """
         async with self._lock:
             running: dict[asyncio.Task[tuple[datetime | None, int]], set[Chat]] = {}
+            # A fan-out allocates a few dozen objects per message, nearly all freed by
+            # reference counting once its call ends; at Python's usual threshold the
+            # young collections (and the full ones they set off) cost a tenth of the
+            # uncapped fan-out. Collections still run during a flush, less often.
+            burst_started()
             try:
                 while True:
                     busy: set[Chat] = set().union(*running.values())
-                    due, batch = await self._plan(busy)
+                    due, batch = await self._plan(busy, FIRST_BATCH if not running else BATCH)
                     waiters: set[asyncio.Future[Any]] = set(running)
                     wakers: list[asyncio.Future[Any]] = []
                     paced = due is not None and bool(self._lookahead)
@@ -371,10 +392,13 @@ class OutboxWorker:
                         dues = [d for d, _ in results if d is not None]
                         return min(dues) if dues else None
             finally:
-                if running:  # a batch failed: let the others record what they sent
-                    await asyncio.gather(*running, return_exceptions=True)
+                try:
+                    if running:  # a batch failed: let the others record what they sent
+                        await asyncio.gather(*running, return_exceptions=True)
+                finally:
+                    burst_ended()
 
-    async def _plan(self, busy: set[Chat]) -> tuple[
+    async def _plan(self, busy: set[Chat], limit: int = BATCH) -> tuple[
             datetime | None,
             tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None]:
         """Choose and claim the next batch; None when nothing may go within the look-ahead.
@@ -382,10 +406,17 @@ class OutboxWorker:
         Returns when the first message left out falls due, and the batch: each chat's
         rows with the moment each may go.
         """
-        blocked, next_due = await self._resolve_in_flight()
-        blocked |= busy  # a chat with messages in flight: its next ones wait for them
         platforms = list(self._adapters)
-        lanes = await self._db(self._load_lanes, platforms)
+        # Both reads in one trip to the database thread (each trip costs a fan-out
+        # about as much as a few calls, and the first batch's calls wait for them).
+        in_flight, lanes = await self._db(self._load_plan, platforms, set(self._sending),
+                                          limit)
+        blocked, next_due, settled = await self._resolve_in_flight(in_flight)
+        if settled:
+            # A row went back to pending (or was found sent) after the lanes were read:
+            # read them again, so that it keeps its place before its chat's later ones.
+            lanes = await self._db(self._load_lanes, platforms, limit)
+        blocked |= busy  # a chat with messages in flight: its next ones wait for them
         rows = _interleave(*lanes)
         now = self._clock.now()
         horizon = now + self._lookahead
@@ -419,7 +450,7 @@ class OutboxWorker:
         """Send a claimed batch, chats at once and each in order; record it in one go.
 
         `low` is set once no more than LOW_WATER of its rows are left to send."""
-        outcomes: dict[int, _Outcome] = {}
+        outcomes: dict[int, _Outcome | _Sent] = {}
         total = sum(len(rows) for rows in plan.values())
 
         def progress() -> None:
@@ -436,11 +467,12 @@ class OutboxWorker:
         for retry_at in retry_times:
             if retry_at is not None:
                 next_due = retry_at if next_due is None else min(next_due, retry_at)
-        settled = sum(1 for o in outcomes.values() if o.values["status"] in {"sent", "failed"})
+        settled = sum(1 for o in outcomes.values()
+                      if type(o) is tuple or o.values["status"] in {"sent", "failed"})
         return next_due, settled
 
     async def _send_chat(self, rows: list[tuple[OutboxMessage, datetime]],
-                         outcomes: dict[int, _Outcome],
+                         outcomes: dict[int, _Outcome | _Sent],
                          progress: Callable[[], None] = lambda: None) -> datetime | None:
         """Send one chat's rows of a batch in order; stop at the first that must wait."""
         stop_at: datetime | None = None
@@ -493,13 +525,13 @@ class OutboxWorker:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def _resolve_in_flight(self) -> tuple[set[tuple[str, str]], datetime | None]:
-        """Settle rows whose send was interrupted; return the chats still waiting on one."""
-        platforms = list(self._adapters)
-        sending = set(self._sending)
-        rows = await self._db(self._load, lambda repo: repo.in_flight(platforms, sending))
+    async def _resolve_in_flight(self, rows: list[OutboxMessage]
+                                 ) -> tuple[set[tuple[str, str]], datetime | None, bool]:
+        """Settle `rows` (in flight, not ours) whose send was interrupted; return the
+        chats still waiting on one, when to look again, and whether any row was settled."""
         blocked: set[tuple[str, str]] = set()
         next_due: datetime | None = None
+        settled = False
         for row in rows:
             chat = (row.platform, row.address)
             if row.id in self._sending:
@@ -511,12 +543,16 @@ class OutboxWorker:
             due = row.not_before
             if since >= self._started_at and row.id not in self._unsure:
                 due = max(due, since + IN_FLIGHT_TIMEOUT)  # orphaned only after a while
-            retry_at = due if due > self._clock.now() else await self._resolve(row, since)
+            if due > self._clock.now():
+                retry_at: datetime | None = due
+            else:
+                retry_at = await self._resolve(row, since)
+                settled = True
             if retry_at is not None:
                 # Until we know whether it arrived, nothing later may overtake it.
                 blocked.add(chat)
                 next_due = retry_at if next_due is None else min(next_due, retry_at)
-        return blocked, next_due
+        return blocked, next_due, settled
 
     async def _resolve(self, row: OutboxMessage, since: datetime) -> datetime | None:
         """Ask the platform whether an interrupted send arrived; None once settled.
@@ -577,7 +613,8 @@ class OutboxWorker:
     def _message(row: OutboxMessage) -> OutboundMessage:
         return OutboundMessage.from_payload(row.payload, outbox_id=row.id)
 
-    async def _send(self, row: OutboxMessage, outcomes: dict[int, _Outcome]) -> datetime | None:
+    async def _send(self, row: OutboxMessage,
+                    outcomes: dict[int, _Outcome | _Sent]) -> datetime | None:
         """One platform call for a claimed row; its outcome goes into `outcomes`.
 
         Returns when the chat may go on (None: at once).
@@ -622,9 +659,12 @@ class OutboxWorker:
             log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %s",
                         row.id, row.platform, row.address, attempts, error)
             return retry_at
-        outcomes[row.id] = _Outcome(_finished(row, {
-            "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
-            "external_id": result.external_id, "last_error": None}))
+        if row.payload.get(SCRUB_KEY):
+            outcomes[row.id] = _Outcome(_finished(row, {
+                "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
+                "external_id": result.external_id, "last_error": None}))
+        else:
+            outcomes[row.id] = (self._clock.now(), row.attempts + 1, result.external_id)
         return None
 
     def _rate_limited(self, row: OutboxMessage, now: datetime, retry_at: datetime) -> None:
@@ -649,22 +689,33 @@ class OutboxWorker:
         with self._sessions.begin() as session:
             return OutboxRepo(session).claim(ids, self._clock.now())
 
-    def _record(self, outcomes: Mapping[int, _Outcome]) -> None:
+    def _record(self, outcomes: Mapping[int, _Outcome | _Sent]) -> None:
         """Write a batch's outcomes in one transaction."""
         if not outcomes:
             return
+        sent: list[dict[str, Any]] = []
+        others: list[_Outcome] = []
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, outcome in outcomes.items():
+            if type(outcome) is tuple:
+                sent_at, attempts, external_id = outcome
+                sent.append({"row_id": row_id, "sent_at": sent_at, "attempts": attempts,
+                             "external_id": external_id})
+                continue
+            assert isinstance(outcome, _Outcome)
+            others.append(outcome)
             by_columns.setdefault(tuple(sorted(outcome.values)), []).append(
                 {"row_id": row_id, **outcome.values})
-        table = OutboxMessage.__table__
+        table = _outbox
         with self._sessions.begin() as session:
+            if sent:
+                session.execute(_RECORD_SENT, sent)
             for columns, params in by_columns.items():
                 # An UPDATE by primary key for many rows at once (executemany, in Core:
                 # the ORM's bulk path costs more Python per row than the statement).
                 session.execute(update(table).where(table.c.id == bindparam("row_id"))
                                 .values({c: bindparam(c) for c in columns}), params)
-            for outcome in outcomes.values():
+            for outcome in others:
                 if outcome.follow_up is not None:
                     # In the same transaction: the fallback is recorded exactly when the
                     # message it stands in for is marked failed.
@@ -675,16 +726,22 @@ class OutboxWorker:
                         user_ref=target.user_ref, payload=message.to_payload(),
                         now=self._clock.now())
 
-    def _load_lanes(self, platforms: list[str]) -> tuple[list[Any], list[Any]]:
+    def _load_lanes(self, platforms: list[str],
+                    limit: int = BATCH) -> tuple[list[Any], list[Any]]:
         with self._sessions() as session:
-            return OutboxRepo(session).pending_lanes(platforms, limit=BATCH,
+            return OutboxRepo(session).pending_lanes(platforms, limit=limit,
                                                      now=self._clock.now())
 
-    def _load(self, query: Callable[[OutboxRepo], list[OutboxMessage]]) -> list[OutboxMessage]:
+    def _load_plan(self, platforms: list[str], sending: set[int], limit: int
+                   ) -> tuple[list[OutboxMessage], tuple[list[Any], list[Any]]]:
+        """What a plan reads, in one session: the rows in flight that are not `sending`
+        (this worker's own), and the pending lanes."""
         with self._sessions() as session:
-            rows = query(OutboxRepo(session))
+            repo = OutboxRepo(session)
+            in_flight = repo.in_flight(platforms, sending)
             session.expunge_all()
-            return rows
+            return in_flight, repo.pending_lanes(platforms, limit=limit,
+                                                 now=self._clock.now())
 
     async def _db(self, work: Callable[..., T], *args: Any) -> T:
         """Run database work off the event loop; flushes are serialised by `_lock`, so the

@@ -190,17 +190,17 @@ async def test_the_outbox_database_work_leaves_the_event_loop_free(bot, clock, m
     bot.register(chat)
     enqueue(bot, "alice", "hello")
     loop_ran = threading.Event()
-    real_load = bot.outbox._load
+    real_load = bot.outbox._load_plan
 
-    def load_while_the_loop_runs(query):
+    def load_while_the_loop_runs(*args):
         # Run on the event loop, this would hold it: `meanwhile` could never run.
         assert loop_ran.wait(timeout=5), "the outbox's database work blocked the event loop"
-        return real_load(query)
+        return real_load(*args)
 
     async def meanwhile() -> None:  # another person's event, say
         loop_ran.set()
 
-    monkeypatch.setattr(bot.outbox, "_load", load_while_the_loop_runs)
+    monkeypatch.setattr(bot.outbox, "_load_plan", load_while_the_loop_runs)
     other = asyncio.ensure_future(meanwhile())
     await bot.outbox.flush()
     await other

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import heapq
 import itertools
 from collections.abc import Coroutine
@@ -10,10 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.adapters.base import Pacing, RetryLater
 from bot.clock import FakeClock
+from bot.gc_pause import BURST_GEN0_THRESHOLD
 from bot.outbox import OutboxWorker
 from storage.models import OutboxMessage
 from storage.repositories import OutboxRepo
@@ -296,3 +298,66 @@ async def test_paced_sending_runs_close_to_the_limit_without_a_429_when_calls_ta
     assert len(platform.sent) == 151
     rate = (len(limits.accepted_at) - 1) / (limits.accepted_at[-1] - limits.accepted_at[0])
     assert rate >= 0.95 * 30  # ... and ran at 95% of the allowed rate or more
+
+
+async def test_a_fan_out_is_sent_with_fewer_garbage_collections_and_the_usual_after(
+        bot, clock):
+    # While the outbox sends, the young generation is collected less often (its
+    # collections cost a tenth of an uncapped fan-out); afterwards, and after a flush
+    # that failed, as usual.
+    usual = gc.get_threshold()
+    seen: list[int] = []
+
+    class Watching(RecordingAdapter):
+        async def deliver(self, target, message):
+            seen.append(gc.get_threshold()[0])
+            return await super().deliver(target, message)
+
+    chat = Watching()
+    bot.register(chat)
+    for n in range(5):
+        enqueue(bot, f"person{n}", f"check-in {n}")
+    await bot.outbox.flush()
+    assert sorted(chat.to(f"person{n}")[0] for n in range(5)) == [
+        f"check-in {n}" for n in range(5)]
+    assert seen and all(t >= BURST_GEN0_THRESHOLD for t in seen)
+    assert gc.get_threshold() == usual
+
+    enqueue(bot, "person0", "again")
+
+    async def broken(*args: Any) -> Any:
+        raise OSError("database gone")
+
+    bot.outbox._db = broken
+    with pytest.raises(OSError):
+        await bot.outbox.flush()
+    assert gc.get_threshold() == usual
+
+
+async def test_the_first_person_of_a_big_round_is_sent_to_before_the_whole_batch_is_claimed(
+        bot, clock):
+    # A round to 600 people: the first message goes out once a small first batch is
+    # claimed (not after reading and claiming a whole batch of 500), and everyone still
+    # gets theirs once.
+    from bot.outbox import BATCH, FIRST_BATCH
+
+    claimed_at_first_call: list[int] = []
+
+    class Watching(RecordingAdapter):
+        async def deliver(self, target, message):
+            if not claimed_at_first_call:
+                with bot.sessions() as other:  # what was committed when the call began
+                    claimed_at_first_call.append(other.scalar(
+                        select(func.count()).select_from(OutboxMessage)
+                        .where(OutboxMessage.status == "sending")))
+            return await super().deliver(target, message)
+
+    chat = Watching()
+    bot.register(chat)
+    people = [f"p{i:03d}" for i in range(600)]
+    for person in people:
+        enqueue(bot, person, f"round for {person}")
+    await asyncio.wait_for(bot.outbox.flush(), timeout=30)
+    assert claimed_at_first_call[0] <= FIRST_BATCH < BATCH
+    assert all(chat.to(person) == [f"round for {person}"] for person in people)
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
