@@ -187,6 +187,14 @@ def _to_date_adds_up(bot, week: str, weeks: list[str]) -> None:
                 assert (got[key][1] or 0) == pytest.approx(actual or 0), (d.key, key)
                 checked += 1
     assert checked > 50
+    # One director's full picture (/summary <director>) reads their weeks the same way.
+    with bot.unit() as ctx:
+        for d in view.directors[::9]:
+            (alone,) = build_gm_summary(ctx, "en", week, 1, NY, only=d.key).directors
+            assert [(f.metric, f.target, f.actual, f.reported, f.expected)
+                    for f in alone.qtd + alone.mtd] == \
+                [(f.metric, f.target, f.actual, f.reported, f.expected)
+                 for f in d.qtd + d.mtd], d.key
     # The org's headline is the directors' figures added up.
     for head, attr in ((view.headline_qtd, "qtd"), (view.headline_mtd, "mtd")):
         for f in head:
