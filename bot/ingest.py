@@ -20,6 +20,7 @@ dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from collections.abc import Callable, Coroutine
@@ -39,6 +40,11 @@ INGEST_CAPACITY = 2000
 INGEST_BATCH = 64
 #: How long Slack's listener waits for room before refusing (Slack's deadline is 3 s).
 INGEST_WAIT = 2.0
+#: While a lane is storing events, the replies of its batches go out at most this often
+#: (seconds); once the lanes are idle, at once. Sending shares the event loop and the
+#: interpreter with the lanes, and on Slack (nothing paces the sends) a pass after every
+#: batch held the burst's storing back.
+BURST_DELIVERY_GAP = 1.0
 
 Then = Callable[[bool], Coroutine[Any, Any, None]]
 
@@ -59,6 +65,8 @@ class Ingest:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._delivering = False
         self._deliver_again = False
+        self._idle: asyncio.Event | None = None
+        self._last_pass = float("-inf")
 
     def lane(self, event: InboundEvent) -> int:
         """The lane of an event's sender: the same person always gets the same lane."""
@@ -76,6 +84,9 @@ class Ingest:
             self._queues = [asyncio.Queue(self._capacity) for _ in range(self._lanes)]
             self._workers = [None] * self._lanes
             self._delivering = self._deliver_again = False
+            self._idle = asyncio.Event()
+            self._idle.set()
+            self._last_pass = float("-inf")
         return self._queues[lane]
 
     async def submit(self, event: InboundEvent, then: Then | None = None, *,
@@ -100,6 +111,8 @@ class Ingest:
         if self._workers[lane] is None:
             task = asyncio.create_task(self._work(lane), name=f"ingest lane {lane}")
             self._workers[lane] = task
+            if self._idle is not None:
+                self._idle.clear()
             # Fewer young collections while the lane works (see bot.gc_pause); the
             # done callback ends it however the task ends, even cancelled unstarted.
             burst_started()
@@ -131,6 +144,8 @@ class Ingest:
             # this worker will take nothing more, and then starts another.
             if self._workers and self._workers[lane] is asyncio.current_task():
                 self._workers[lane] = None
+                if self._idle is not None and not any(self._workers):
+                    self._idle.set()
 
     async def _handle(self, events: list[InboundEvent]) -> list[bool]:
         # Replies are sent by a task of their own (_deliver_soon): a lane never waits on
@@ -149,7 +164,9 @@ class Ingest:
         """Send what the batches queued, in one background task at a time.
 
         While it sends, further batches only ask it to go round once more, so a burst
-        of events costs a few outbox passes, not one per batch.
+        of events costs a few outbox passes, not one per batch. While a lane is still
+        storing, a pass comes BURST_DELIVERY_GAP after the last one at the soonest, or
+        as soon as the lanes are idle: storing what was acknowledged comes first.
         """
         self._deliver_again = True
         if self._delivering:
@@ -158,13 +175,24 @@ class Ingest:
 
         async def deliver() -> None:
             try:
+                loop = asyncio.get_running_loop()
                 while self._deliver_again:
+                    await self._lanes_idle(self._last_pass + BURST_DELIVERY_GAP - loop.time())
                     self._deliver_again = False
+                    self._last_pass = loop.time()
                     await self._bot.deliver()
             finally:
                 self._delivering = False
 
         self._bot.spawn(deliver())
+
+    async def _lanes_idle(self, timeout: float) -> None:
+        """Return once no lane is working, or after `timeout` seconds."""
+        if self._idle is None or self._idle.is_set() or timeout <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._idle.wait()
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         burst_ended()

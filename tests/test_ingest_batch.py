@@ -7,6 +7,7 @@ still handled in order, exactly once, on its own.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import event, select
 
 import handlers.checkin
+from bot import ingest
 from bot.core import TeamPulse
 from bot.events import InboundEvent
 from bot.gc_pause import BURST_GEN0_THRESHOLD
@@ -214,3 +216,42 @@ async def test_a_burst_is_stored_with_fewer_garbage_collections_and_the_usual_af
     assert gc.get_threshold() == usual
     assert answers_of(bot, "li") == {"kpi:revenue": 52000.0}
     assert "第 2 题" in chat.last("li")
+
+
+async def test_in_a_burst_the_answers_are_stored_first_and_everyone_still_gets_the_next_question(
+        bot: TeamPulse, chat: RecordingAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
+    # While queued answers are still being stored, their replies wait for the lanes to
+    # be idle (sending shares the interpreter with storing) instead of going out after
+    # every batch; once everything is stored, every person gets their next question.
+    monkeypatch.setattr(ingest, "INGEST_BATCH", 1)  # one batch per answer
+    monkeypatch.setattr(ingest, "BURST_DELIVERY_GAP", 3600.0)  # only idle lanes end it
+    people = ("alice", "bruno", "li")
+    await bot.run_checkins(list(people))
+    chat.clear()
+    passes_while_storing: list[int] = []
+    first_pass = asyncio.Event()
+    deliver, handle_batch = bot.deliver, bot.handle_batch
+
+    async def watched() -> None:
+        if any(bot.ingest._workers):
+            passes_while_storing.append(bot.ingest.waiting())
+        await deliver()
+        first_pass.set()
+
+    async def storing(events: list[InboundEvent], **kwargs: Any) -> list[bool]:
+        # The later batches are stored while the first batch's replies were sent.
+        if passes_while_storing:
+            await first_pass.wait()
+        return await handle_batch(events, **kwargs)
+
+    monkeypatch.setattr(bot, "deliver", watched)
+    monkeypatch.setattr(bot, "handle_batch", storing)
+    for n, key in enumerate(people * 2):
+        await bot.submit(typed(key, "52000" if n < len(people) else "3", f"b{n}"))
+    await bot.drain()
+    # One pass at the first batch; none of the later batches' replies while storing.
+    assert len(passes_while_storing) <= 1, passes_while_storing
+    for key in people:
+        stored = answers_of(bot, key)
+        assert len(stored) == 2 and stored["kpi:revenue"] == 52000.0, (key, stored)
+        assert any(mark in chat.last(key) for mark in ("Question 3 of", "第 3 题")), key
