@@ -482,8 +482,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             snap_ids[key] = len(snap_ids)
             first_round[snap_ids[key]] = rid
     texts = snapshot_texts(conn, first_round)
-    # 2. Directors' KPI numbers over the window and their texts over the look-back (the
-    # question keys named, so the (round_id, question_key) index finds just those).
+    # 2. Directors' KPI figures for the rounds read one by one, the older weeks' added up,
+    # and the texts this week and where they matter (the question keys named, so the
+    # (round_id, question_key) index finds just those).
     snapshots = Snapshots(ctx, locale)
     kpi_keys = sorted({q.key for text in texts.values() for q in snapshots.questions(text)
                        if q.category == "kpi"})
