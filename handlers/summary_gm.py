@@ -468,13 +468,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         round_rows.append((rid, pid, wk, status, team, bool(prompted), submitted, sid))
         if given:
             counts[rid] = (given, real)
-    # Figures are read for the rounds of the weeks looked at and those older ones.
-    older_ids = [r[0] for r in round_rows if r[2] in older_set
-                 and by_id[r[1]].role == "director" and (only is None or by_id[r[1]].key == only)]
+    # The older weeks' rounds read one by one (the CRM's, the unanswered): their figures
+    # are read by id (directors' only), and they are taken off the older weeks' counts.
+    older_rounds = [r for r in round_rows if r[2] in older_set]
+    older_ids = [r[0] for r in older_rounds if by_id[r[1]].role == "director"
+                 and (only is None or by_id[r[1]].key == only)]
     older_people: dict[str, list[int]] = {}
-    for r in round_rows:
-        if r[2] in older_set:
-            older_people.setdefault(r[2], []).append(r[1])
+    for r in older_rounds:
+        older_people.setdefault(r[2], []).append(r[1])
     month = month_of(week)
     bulk_rounds = _bulk_rounds(conn, older, month, only) if older else []
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
@@ -594,12 +595,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # The older weeks' sums per director, the weeks in the order they came (the order the
     # figures are listed in).
     bulk_by: dict[int, list[tuple[int, bool, int]]] = {}
-    # The older rounds read one by one (the CRM's, the unanswered) are taken off the counts.
     taken: dict[tuple[int, int, bool], int] = {}
-    for r in round_rows:
-        if r[2] in older_set:
-            at = (r[1], r[7], in_month[r[2]])
-            taken[at] = taken.get(at, 0) + 1
+    for r in older_rounds:
+        at = (r[1], r[7], in_month[r[2]])
+        taken[at] = taken.get(at, 0) + 1
     for pid, key, this_month, n, _rid, _first in sorted(bulk_rounds, key=lambda r: r[5]):
         sid = snap_ids[key]
         n -= taken.get((pid, sid, this_month), 0)
