@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.pulse import PulsePoll, PulseVote
-from storage.summary_rows import plain_rows, snapshot_texts
+from storage.summary_rows import plain_rows, texts_by_key
 
 
 @dataclass
@@ -54,12 +54,9 @@ def attainment(session: Session, weeks: Sequence[str],
         Person.id, Person.key, Person.display_name, Person.role, Person.team))}
     rows = plain_rows(conn, select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
                                 CheckinRound.team, CheckinRound.snapshot_key).where(in_weeks))
-    first: dict[str, int] = {}  # snapshot key -> a round holding it
-    for row in rows:
-        first.setdefault(row[4], row[0])
-    keyed = list(first)
+    texts = texts_by_key(conn, ((row[4], row[0]) for row in rows))
+    keyed = list(texts)
     index = {key: at for at, key in enumerate(keyed)}
-    texts = snapshot_texts(conn, first)
     # KPI key -> target (positive), per snapshot
     snapshots: list[dict[str, float]] = [
         {q["key"]: float(q.get("target") or 0) for q in json.loads(texts[key])

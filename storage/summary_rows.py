@@ -9,15 +9,17 @@ parses each once (a year of 1,000 people holds thousands of rounds, a handful of
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, Text, case, cast, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
+
+_K = TypeVar("_K", bound=Hashable)  # what a caller names each snapshot by
 
 
 @dataclass(slots=True)
@@ -60,10 +62,7 @@ class SummaryRows:
         conn = self.session.connection()
         # Unordered: the caller looks rounds up by (person, week), so no sort is needed.
         rows = conn.execute(query).all()
-        first: dict[str, int] = {}
-        for row in rows:
-            first.setdefault(row[7], row[0])
-        texts = snapshot_texts(conn, first)
+        texts = texts_by_key(conn, ((row[7], row[0]) for row in rows))
         # The same text object for every round of a snapshot: parsed once by its reader.
         return [RoundRow(*row[:7], texts[row[7]]) for row in rows]
 
@@ -112,7 +111,16 @@ def plain_rows(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]
         result.close()
 
 
-def snapshot_texts(conn: Connection, rounds: Mapping[Hashable, int]) -> dict[Hashable, str]:
+def texts_by_key(conn: Connection, rounds: Iterable[tuple[str, int]]) -> dict[str, str]:
+    """Each snapshot key's text, given (snapshot key, round id) for many rounds: one
+    round per key is read."""
+    first: dict[str, int] = {}
+    for key, round_id in rounds:
+        first.setdefault(key, round_id)
+    return snapshot_texts(conn, first)
+
+
+def snapshot_texts(conn: Connection, rounds: Mapping[_K, int]) -> dict[_K, str]:
     """The stored snapshot text for each name in `rounds` (name -> the id of a round
     holding that snapshot): one statement, one row per distinct snapshot."""
     if not rounds:
