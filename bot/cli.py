@@ -18,6 +18,7 @@ from bot import __version__
 from bot.cli_output import FORMATS, add_format, add_locale, dump_json, json_text
 from bot.config import ConfigError, Settings
 from bot.org import Org, OrgError, load_org
+from bot.questions import LOCALES
 
 log = logging.getLogger("teampulse")
 
@@ -57,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--person", help="one person's history (their key)")
     summary.add_argument("--team", help="only this team")
     add_locale(summary, None)
-    summary.add_argument("--lang", dest="locale", choices=("en", "zh-CN"),
+    summary.add_argument("--lang", dest="locale", choices=LOCALES,
                          help="the same as --locale")
     summary.add_argument("--chart", choices=("attainment", "morale", "kudos"),
                          help="write a chart as a PNG image instead (with --out)")
