@@ -37,9 +37,11 @@ def big_org(tmp_path: Path, locale: str = "en") -> Path:
 
 
 @pytest.fixture
-def big(settings, clock, tmp_path) -> Iterator[tuple]:
-    """A bot on the 45-director org, this week's check-in sent, 30 of them answered."""
-    bot, engine = prepare(replace(settings, org_file=big_org(tmp_path)), clock)
+def big(request, settings, clock, tmp_path) -> Iterator[tuple]:
+    """A bot on the 45-director org (the GM reading in English, or the locale the test
+    passes as the fixture's parameter) and a recording chat."""
+    locale = getattr(request, "param", "en")
+    bot, engine = prepare(replace(settings, org_file=big_org(tmp_path, locale)), clock)
     chat = RecordingAdapter()
     bot.register(chat)
     yield bot, chat
@@ -124,22 +126,18 @@ async def test_pages_keep_the_period_asked_for(big):
     assert 'I didn\'t understand "page two"' in chat.last("grace")
 
 
-async def test_pages_in_chinese(settings, clock, tmp_path):
-    bot, engine = prepare(replace(settings, org_file=big_org(tmp_path, "zh-CN")), clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
-        await answered(bot)
-        await say(bot, "grace", "/summary")
-        text = chat.last("grace")
-        assert "签到：30 / 45 · 未签到：" in text and " 等另外 5 人" in text
-        assert text.rstrip().endswith(
-            "总监 1–20，共 45 位 · 下一页：/summary page 2 · 查看单个总监：/summary <成员>")
-        await say(bot, "grace", "/summary page 9")
-        assert chat.last("grace") == \
-            "没有第 9 页：概况中的总监共 3 页，最后一页是 /summary page 3。"
-    finally:
-        engine.dispose()
+@pytest.mark.parametrize("big", ["zh-CN"], indirect=True)
+async def test_pages_in_chinese(big):
+    bot, chat = big
+    await answered(bot)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "签到：30 / 45 · 未签到：" in text and " 等另外 5 人" in text
+    assert text.rstrip().endswith(
+        "总监 1–20，共 45 位 · 下一页：/summary page 2 · 查看单个总监：/summary <成员>")
+    await say(bot, "grace", "/summary page 9")
+    assert chat.last("grace") == \
+        "没有第 9 页：概况中的总监共 3 页，最后一页是 /summary page 3。"
 
 
 async def test_an_org_of_one_page_reads_as_before(bot, chat):
