@@ -57,6 +57,7 @@ from handlers.summary_gm import (
     FOLLOW_KEYS,
     LATEST_KEYS,
     LOOK_BACK,
+    PAGE_SIZE,
     _window,
     build_gm_summary,
     month_of,
@@ -358,13 +359,19 @@ _RAW_REST = [
     """SELECT r.id, r.person_id, r.week, r.prompted_at IS NOT NULL FROM checkin_rounds r
        WHERE r.week IN ({older}) AND r.status <> 'submitted'
          AND NOT EXISTS (SELECT 1 FROM answers x WHERE x.round_id = r.id)""",
-    # Directors' texts: this week's; the confidence of every look-back week and last
-    # week's plan; the earlier weeks' blockers and needs of those who report one now.
+    # Directors' texts: this week's (for a chat page: the blockers and needs), the
+    # earlier weeks' blockers and needs of those who report one now.
     """SELECT r.person_id, r.week, x.question_key, x.text_value, x.number_value
        FROM checkin_rounds r JOIN people p ON p.id = r.person_id AND p.role = 'director'
        JOIN answers x ON x.round_id = r.id
-       WHERE NOT x.skipped AND (
-         (r.week = {latest} AND x.question_key IN ({texts}))
+       WHERE NOT x.skipped AND r.week = {latest} AND x.question_key IN ({texts})""",
+    # The texts only a director's block shows: the confidence of every look-back week,
+    # this week's wins and plan, last week's plan (for a chat page: of its directors).
+    """SELECT r.person_id, r.week, x.question_key, x.text_value, x.number_value
+       FROM checkin_rounds r JOIN people p ON p.id = r.person_id AND p.role = 'director'
+       JOIN answers x ON x.round_id = r.id
+       WHERE NOT x.skipped AND r.person_id IN ({detailed}) AND (
+         (r.week = {latest} AND x.question_key IN ('wins', 'plan'))
          OR (r.week IN ({look}) AND x.question_key = 'confidence')
          OR (r.week = {last} AND x.question_key = 'plan'))""",
     """SELECT r.person_id, r.week, x.question_key, x.text_value
@@ -388,7 +395,8 @@ _RAW_REST = [
 ]
 
 
-def raw_sql(engine: Engine, week: str, shown: int) -> list[list[tuple[Any, ...]]]:
+def raw_sql(engine: Engine, week: str, shown: int, page: bool = True
+            ) -> list[list[tuple[Any, ...]]]:
     """The reference numbers straight from SQL: every figure the GM's view shows, for the
     weeks it needs (the quarter to date and the weeks shown), KPI targets read from the
     JSON snapshots by the database itself, each distinct snapshot once (by its key).
@@ -396,6 +404,8 @@ def raw_sql(engine: Engine, week: str, shown: int) -> list[list[tuple[Any, ...]]
     Round by round for the weeks looked at (the trend, the statuses, the texts); the
     older weeks of the quarter added up per director by the database, as the summary
     does. The weeks' lists are written into the statements (as the summary's are bound).
+    `page`: for a chat page, the texts only a director's block shows are read for one
+    page of directors (as the summary reads them); otherwise for all (the CLI's export).
     """
     dialect = engine.dialect.name
     look = weeks_back(week, max(LOOK_BACK, shown))
@@ -408,7 +418,11 @@ def raw_sql(engine: Engine, week: str, shown: int) -> list[list[tuple[Any, ...]]
     month = [w for w in older if month_of(w) == month_of(week)]
     params = {"weeks": marks(window), "look": marks(look), "older": marks(older),
               "latest": marks([week]), "last": marks(look[-2:-1]),
-              "earlier": marks(look[:-1]), "texts": marks(list(LATEST_KEYS)),
+              "earlier": marks(look[:-1]),
+              "texts": marks(list(FOLLOW_KEYS if page else LATEST_KEYS)),
+              "detailed": f"""SELECT id FROM people WHERE role = 'director'
+                              ORDER BY key LIMIT {PAGE_SIZE}""" if page
+              else "SELECT id FROM people",
               "follow": marks(list(FOLLOW_KEYS)),
               "none": marks(sorted(_NO_BLOCKER))}
     with engine.connect() as conn:
@@ -453,8 +467,9 @@ def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
     def act() -> str:
         with bot.unit() as ctx:
             week = resolve_week(ctx, request, TIMEZONE)
-            view = build_gm_summary(ctx, "en", week, request.weeks, TIMEZONE)
-            return render_gm(bot.renderer, "en", "slack", view, page=request.page or 1,
+            page = request.page or 1
+            view = build_gm_summary(ctx, "en", week, request.weeks, TIMEZONE, page=page)
+            return render_gm(bot.renderer, "en", "slack", view, page=page,
                              period=request.period)
     return act
 
@@ -507,7 +522,8 @@ async def run() -> list[Figure]:
                                summary_action(bot, SummaryRequest("trend", weeks=4)))
         figures += _figures("summary-4w-1k", "/summary last 4w first page, 1,000 x 52", four,
                             raw4, 200)
-        raw4, cli = paired_ms(lambda: raw_sql(engine, week, 4), cli_action(bot, settings))
+        raw4, cli = paired_ms(lambda: raw_sql(engine, week, 4, page=False),
+                              cli_action(bot, settings))
         figures += _figures("summary-cli-1k", "CLI summary --weeks 4 json, all 1,000", cli,
                             raw4, 200)
         bot.close()

@@ -142,7 +142,7 @@ def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest
     header = _header(ctx, person, weeks[-1], team, markup)
     if team is None:
         # The GM's digest is the GM's /summary: the five questions per director.
-        view = build_gm_summary(ctx, person.locale, week, 1, person.timezone)
+        view = build_gm_summary(ctx, person.locale, week, 1, person.timezone, page=1)
         # A chat message: page 1 of a large org, its footer naming the digest's week.
         body = render_gm(ctx.renderer, person.locale, markup, view, page=1, period=week)
     else:

@@ -833,8 +833,10 @@ def cmd_summary(ctx: Context, args: str) -> None:
         if request.kind in {"week", "trend"}:
             from handlers.summary_gm import build_gm_summary, page_count, render_gm
             week = resolve_week(ctx, request, person.timezone)
-            view = build_gm_summary(ctx, person.locale, week, request.weeks, person.timezone)
-            page, pages = request.page or 1, page_count(view)
+            page = request.page or 1
+            view = build_gm_summary(ctx, person.locale, week, request.weeks, person.timezone,
+                                    page=page)
+            pages = page_count(view)
             if page > pages:
                 ctx.reply("summary_no_such_page", page=page, pages=pages,
                           last=" ".join(filter(None, ["/summary", request.period,

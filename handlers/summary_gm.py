@@ -95,6 +95,9 @@ SKIPPED = object()  # an answer skipped (in the answers read: never a figure or 
 LATEST_KEYS = ("blockers", "support_type", "support_detail", "plan", "wins")
 #: Read for the earlier look-back weeks only where this week reports a blocker or a need.
 FOLLOW_KEYS = ("blockers", "support_type", "support_detail")
+#: For a chat page, read only for the directors on it (see build_gm_summary's `page`):
+#: this week's wins and plan, last week's plan, the confidence of each look-back week.
+DETAIL_KEYS = ("wins", "plan", "confidence")
 
 #: Directors per chat message of the GM's view (`/summary page N`); an org of up to this
 #: many reads as one message, as it always did.
@@ -290,10 +293,14 @@ class GmSummary:
     reader_tz: str = "UTC"
     full: bool = False  # one director's full picture (/summary <director>)
     look: list[str] = field(default_factory=list)  # the weeks of each director's series
+    # The chat page whose directors' texts (wins, plans, confidence) were read; None: every
+    # director's (see build_gm_summary's `page`).
+    detail_page: int | None = None
 
     @without_gc
     def to_dict(self) -> dict[str, Any]:
         """The JSON the CLI prints (docs/schema/summary.schema.json)."""
+        _whole(self)
         return {"view": "gm", "org": self.org, "week": self.week, "month": self.month,
                 "series_weeks": list(self.look),
                 "quarter": self.quarter, "weeks": [w.as_dict() for w in self.weeks],
@@ -420,8 +427,14 @@ def _people(session: Session) -> list[_PersonRow]:
 
 @without_gc
 def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz: str,
-                     only: str | None = None) -> GmSummary:
-    """The GM's view of the `shown` weeks ending with `week` (one director's, if `only`)."""
+                     only: str | None = None, page: int | None = None) -> GmSummary:
+    """The GM's view of the `shown` weeks ending with `week` (one director's, if `only`).
+
+    `page`: the chat page the view is for (render_gm's `page`). The texts only a director's
+    block shows (wins, plans, the confidence trend) are then read for that page's directors
+    alone; everything that orders the directors or fills the headline and the attention
+    list is read for all. None: every director's (the CLI's export).
+    """
     session = ctx.session
     conn = session.connection()
     shown_weeks = weeks_back(week, shown)
@@ -434,6 +447,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # of the quarter, which only add to month and quarter to date: their rounds are added
     # up by the database (see _bulk), apart from the few whose figures need a closer look.
     look_set = set(look)
+    # A chat page: question 4's texts are read for its directors only (see _details).
+    lean = page is not None and only is None
     older = [wk for wk in window if wk not in look_set]  # all in the quarter (_window)
     older_set = set(older)
     closer = _has_crm()
@@ -489,6 +504,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     snapshots = Snapshots(ctx, locale)
     kpi_keys = sorted({q.key for text in texts.values() for q in snapshots.questions(text)
                        if q.category == "kpi"})
+    skip_keys = [tuple(sorted({q.skip_if[0] for q in snapshots.questions(texts[sid])
+                               if q.skip_if})) for sid in range(len(texts))]
     answers: dict[int, dict[str, Any]] = {}
     base = _of_directors(select(Answer.round_id, Answer.question_key, Answer.text_value,
                                 Answer.number_value, Answer.skipped), only)
@@ -500,19 +517,26 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     kpi = Answer.question_key.in_(kpi_keys or [""])
     # (Two statements, not one with OR: with OR SQLite leaves the covering index.)
     queries = [
-        # With the KPIs, the confidence trend's figures (one key alone would make SQLite
-        # take the unique (round_id, question_key) index and read the rows).
-        figures.where(CheckinRound.week.in_(look),
-                      Answer.question_key.in_([*kpi_keys, "confidence"])),
+        # With the KPIs, the confidence trend's figures when every director's block is
+        # shown (one key alone would make SQLite take the unique (round_id, question_key)
+        # index and read the rows).
+        figures.where(CheckinRound.week.in_(look), Answer.question_key.in_(
+            kpi_keys if lean else [*kpi_keys, "confidence"])),
         # The older rounds read one by one, by id (only directors' are listed).
         *([select(Answer.round_id, Answer.question_key, null(), Answer.number_value,
                   Answer.skipped).where(kpi, Answer.round_id.in_(bindparam(
                       "older_ids", older_ids, expanding=True, literal_execute=True)))]
           if older_ids else []),
-        base.where(CheckinRound.week == week, Answer.question_key.in_(LATEST_KEYS))]
-    if earlier:  # last week's plan, beside this week's wins
-        queries.append(base.where(CheckinRound.week == earlier[-1],
-                                  Answer.question_key == "plan"))
+        # This week's blockers and needs (the attention list), and the answers a skip_if
+        # reads (which questions applied: the answered counts).
+        base.where(CheckinRound.week == week, Answer.question_key.in_(
+            sorted({*FOLLOW_KEYS, *(k for keys in skip_keys for k in keys)})))]
+    if not lean:  # the texts every director's block shows
+        queries.append(base.where(CheckinRound.week == week,
+                                  Answer.question_key.in_(["plan", "wins"])))
+        if earlier:  # last week's plan, beside this week's wins
+            queries.append(base.where(CheckinRound.week == earlier[-1],
+                                      Answer.question_key == "plan"))
     _read_answers(conn, queries, answers)
     # Earlier weeks' blockers and support requests matter only to whoever reports one this
     # week (is it recurring? since when is it asked for?): read for them alone.
@@ -588,8 +612,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
         answers.get
     last_day = week_end(week)
-    skip_keys = [tuple(sorted({q.skip_if[0] for q in snapshots.questions(texts[sid])
-                               if q.skip_if})) for sid in range(len(texts))]
     applies: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
     zones: dict[str, ZoneInfo] = {}
     # The older weeks' sums per director, the weeks in the order they came (the order the
@@ -717,7 +739,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 total_f.reported += 1
         view.series = [per_week.get(w) for w in look]
         view.trend = _trend(view.series, TREND_MARGIN)
-        _execution(view, d.id, look, rounds, answers)
+        _blockers(view, d.id, look, rounds, answers)
         views.append(view)
 
     # Support requests (question 3): the tracked ones as they stood at the end of the week,
@@ -750,6 +772,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for view in views:
         view.attention = _attention(ctx, view)
     views.sort(key=_need)
+    # Question 4's texts: for the page shown, if one is (the order above needs none).
+    paged = lean and len(views) > PAGE_SIZE
+    detailed = views[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if paged and page else views
+    _details(conn, detailed, {d.key: d.id for d in directors}, look, rounds, answers,
+             read=lean)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (ATTENTION_ORDER.index(a.kind), a.name))
     head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4])
@@ -757,7 +784,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8]) for k, t in org_qtd.items()]
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
-                     month, quarter, reader_tz, full=only is not None, look=look)
+                     month, quarter, reader_tz, full=only is not None, look=look,
+                     detail_page=page if paged else None)
 
 
 _EMPTY: dict[str, Any] = {}
@@ -988,13 +1016,17 @@ def _trend(values: Sequence[float | None], margin: float) -> str | None:
     return "flat"
 
 
-def _execution(view: DirectorView, pid: int, look: list[str],
-               rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]]) -> None:
-    """Question 4: blockers (recurring?), last week's plan and this week's wins, confidence."""
-    given_by_week = [answers.get(r[0], _EMPTY) if (r := rounds.get((pid, wk))) is not None
-                     else _EMPTY for wk in look]
-    now, last = given_by_week[-1], given_by_week[-2] if len(given_by_week) > 1 else _EMPTY
-    text = now.get("blockers")
+def _given_by_week(pid: int, look: list[str], rounds: dict[tuple[int, str], Any],
+                   answers: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [answers.get(r[0], _EMPTY) if (r := rounds.get((pid, wk))) is not None
+            else _EMPTY for wk in look]
+
+
+def _blockers(view: DirectorView, pid: int, look: list[str],
+              rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]]) -> None:
+    """Question 4's blockers: this week's, and in how many weeks a similar one came up."""
+    given_by_week = _given_by_week(pid, look, rounds, answers)
+    text = given_by_week[-1].get("blockers")
     mine = tokens(text if isinstance(text, str) else None)
     if mine:
         view.blockers = clean_text(text)
@@ -1002,6 +1034,28 @@ def _execution(view: DirectorView, pid: int, look: list[str],
                    for g in given_by_week[:-1]]
         same = sum(1 for e in earlier if similar(mine, e))
         view.recurring = same + 1 if same else 0
+
+
+def _details(conn: Any, views: list[DirectorView], ids: dict[str, int], look: list[str],
+             rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]],
+             read: bool) -> None:
+    """Question 4's texts for `views`: this week's wins and plan, last week's plan, the
+    confidence of each look-back week; first read by round id if `read` (a page of
+    directors: the whole view's reads left them out)."""
+    ids_read = [r[0] for v in views for wk in look
+                if (r := rounds.get((ids[v.key], wk))) is not None] if read else []
+    if ids_read:
+        _read_answers(conn, [select(Answer.round_id, Answer.question_key, Answer.text_value,
+                                    Answer.number_value, Answer.skipped)
+                             .where(Answer.round_id.in_(ids_read),
+                                    Answer.question_key.in_(DETAIL_KEYS))], answers)
+    for view in views:
+        _execution(view, _given_by_week(ids[view.key], look, rounds, answers))
+
+
+def _execution(view: DirectorView, given_by_week: list[dict[str, Any]]) -> None:
+    """Question 4's texts: last week's plan and this week's wins, the confidence trend."""
+    now, last = given_by_week[-1], given_by_week[-2] if len(given_by_week) > 1 else _EMPTY
     # Text stored before answers were cleaned on the way in is cleaned on the way out.
     wins, plan, last_plan = now.get("wins"), now.get("plan"), last.get("plan")
     view.wins = clean_text(wins) if isinstance(wins, str) else None
@@ -1258,6 +1312,13 @@ class Page:
     period: str  # the request's other arguments, repeated in the next page's command
 
 
+def _whole(summary: GmSummary) -> None:
+    """An export holds every director's block: a view built for one chat page has the
+    texts of that page's directors only."""
+    if summary.detail_page is not None:
+        raise ValueError("a view built for one chat page cannot be exported whole")
+
+
 def page_count(summary: GmSummary) -> int:
     """How many chat pages the view's directors take (1 for an org of up to a page)."""
     return max(1, -(-len(summary.directors) // PAGE_SIZE))
@@ -1273,6 +1334,8 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
     with lists of names cut short, then PAGE_SIZE directors (those in need first) and a
     footer saying where the others are. An org of up to a page reads as with None.
     """
+    if summary.detail_page is not None and page != summary.detail_page:
+        raise ValueError(f"built with the texts of page {summary.detail_page}, not {page}")
     paging: Page | None = None
     directors: Sequence[DirectorView] = summary.directors
     cap = len(summary.directors) + 1  # no list is cut short
@@ -1303,6 +1366,7 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "trend", "members_ex
 @without_gc
 def to_csv(summary: GmSummary) -> str:
     """One row per director: the tabular figures (KPI columns per metric and period)."""
+    _whole(summary)
     metrics: list[tuple[str, str]] = []
     for d in summary.directors:
         for f in d.week + d.mtd + d.qtd:

@@ -167,3 +167,60 @@ async def test_the_gms_digest_of_a_large_org_is_page_one(big):
     assert "Needs your attention" in digest.text
     assert len(directors(digest.text)) == 20
     assert "Directors 1–20 of 45 · next page: /summary 2026-W48 page 2" in digest.text
+
+
+async def test_every_page_shows_its_directors_wins_plans_and_confidence(big):
+    # Each page reads the texts of its own directors: a director on page 2 or 3 must not
+    # lose this week's wins, plan or confidence because page 1 was read first.
+    bot, chat = big
+    await answered(bot)
+    shown: dict[str, str] = {}
+    for page in (1, 2, 3):
+        await say(bot, "grace", f"/summary page {page}")
+        text = chat.last("grace")
+        shown |= {title.split(" · ")[0]: blocks(text)[title] for title in directors(text)}
+    answering = [f"Director {i:02d}" for i in range(SILENT + 1, EXTRA + 1)]
+    assert len(shown) == 45
+    assert all("this week's wins: Signed Rome" in shown[name] for name in answering)
+    assert all("confidence 3" in shown[name] for name in answering)
+    silent = [f"Director {i:02d}" for i in range(1, SILENT + 1)]
+    assert not any("Signed Rome" in shown[name] for name in silent)
+
+
+async def test_a_view_built_for_one_page_is_never_shown_as_another_or_exported(big):
+    # A page's view holds the texts of its own directors only: shown as another page or
+    # exported whole it would say they wrote nothing, so it refuses instead.
+    from handlers.summary_gm import build_gm_summary, render_gm, to_csv
+
+    bot, _chat = big
+    await answered(bot)
+    with bot.unit() as ctx:
+        view = build_gm_summary(ctx, "en", "2026-W48", 1, "UTC", page=2)
+        assert "Directors 21–40 of 45" in render_gm(ctx.renderer, "en", "plain", view, page=2)
+        for wrong in (1, 3, None):
+            with pytest.raises(ValueError, match="page 2"):
+                render_gm(ctx.renderer, "en", "plain", view, page=wrong)
+        with pytest.raises(ValueError, match="one chat page"):
+            view.to_dict()
+        with pytest.raises(ValueError, match="one chat page"):
+            to_csv(view)
+
+
+async def test_each_page_reads_as_the_same_page_of_the_whole_view(big, clock):
+    # Two weeks, so last week's plan and the confidence trend are there to be read.
+    from datetime import timedelta
+
+    from handlers.summary_gm import build_gm_summary, render_gm
+
+    bot, _chat = big
+    clock.set(clock.now() - timedelta(weeks=1))
+    await answered(bot)
+    clock.set(clock.now() + timedelta(weeks=1))
+    await answered(bot)
+    with bot.unit() as ctx:
+        whole = build_gm_summary(ctx, "en", "2026-W48", 1, "UTC")
+        for page in (1, 2, 3):
+            view = build_gm_summary(ctx, "en", "2026-W48", 1, "UTC", page=page)
+            text = render_gm(ctx.renderer, "en", "plain", view, page=page)
+            assert text == render_gm(ctx.renderer, "en", "plain", whole, page=page)
+    assert "last week's plan: Keep going" in text
