@@ -197,7 +197,19 @@ class Renderer:
     def template(self, locale: str, name: str, markup: str = "plain", /, **params: Any) -> str:
         """Render a whole template file `<locale>/<name>.j2`."""
         tpl = self._envs[markup].get_template(f"{_locale(locale)}/{name}.j2")
-        return _tidy(tpl.render(**params), markup)
+        # Template.render's own steps, but the context let go of afterwards: it refers to
+        # itself, so it lives until the next cyclic collection, and with it everything it
+        # was given (for the GM's view, tens of thousands of objects for that collection
+        # to walk, a few milliseconds per summary).
+        context = tpl.new_context(params)
+        try:
+            text = tpl.environment.concat(tpl.root_render_func(context))  # type: ignore[attr-defined]
+        except Exception:
+            tpl.environment.handle_exception()
+        finally:
+            context.vars.clear()
+            context.parent.clear()
+        return _tidy(text, markup)
 
     def message_names(self, locale: str) -> set[str]:
         """Every message a locale defines (to check locales stay in step)."""

@@ -95,3 +95,37 @@ def test_commands_are_spelled_for_each_platform():
     telegram = renderer.message("en", "help", "telegram", checks_in=True, can_view_summary=True)
     assert "\n/away YYYY-MM-DD" in telegram and "/summary &lt;person&gt;" in telegram
     assert "/summary <person>" in renderer.message("en", "help", "plain", can_view_summary=True)
+
+
+def test_a_rendered_template_lets_go_of_what_it_was_given(tmp_path):
+    # The GM's view handed to a template is freed as soon as the text is made, not left
+    # for the cyclic collector (which would then walk every object of it).
+    import gc
+    import weakref
+
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "page.j2").write_text(
+        "{% macro name(row) %}{{ row.name }}{{ mark }}{% endmacro %}"
+        "{% for row in rows %}{{ name(row) }}{% endfor %} of {{ rows | length }}",
+        encoding="utf-8")
+    own = Renderer(tmp_path)
+
+    class Row:
+        name = "Alice"
+
+    row = Row()
+    gone = weakref.ref(row)
+    gc.disable()
+    try:
+        assert own.template("en", "page", rows=[row], mark="!") == "Alice! of 1"
+        del row
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
+def test_an_error_in_a_template_is_raised_as_itself(tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "bad.j2").write_text("{{ 1 // n }}", encoding="utf-8")
+    with pytest.raises(ZeroDivisionError):
+        Renderer(tmp_path).template("en", "bad", n=0)
