@@ -59,9 +59,8 @@ from handlers.summary_gm import (
     LOOK_BACK,
     PAGE_SIZE,
     _window,
-    build_gm_summary,
+    gm_page,
     month_of,
-    render_gm,
 )
 from storage.away import AwayPeriod
 from storage.models import Answer, CheckinRound, Person
@@ -467,10 +466,10 @@ def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
     def act() -> str:
         with bot.unit() as ctx:
             week = resolve_week(ctx, request, TIMEZONE)
-            page = request.page or 1
-            view = build_gm_summary(ctx, "en", week, request.weeks, TIMEZONE, page=page)
-            return render_gm(bot.renderer, "en", "slack", view, page=page,
-                             period=request.period)
+            text, _pages = gm_page(ctx, "en", "slack", week, request.weeks, TIMEZONE,
+                                   request.page or 1, request.period)
+            assert text is not None
+            return text
     return act
 
 

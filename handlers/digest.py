@@ -28,7 +28,7 @@ from bot.schedule import checkin_moment, last_checkin
 from bot.weeks import current_week, week_end, week_of, week_start
 from handlers.context import Context
 from handlers.summary import SummaryRequest, WeekSummary, render_summary, summaries
-from handlers.summary_gm import build_gm_summary, render_gm
+from handlers.summary_gm import gm_page
 from storage.digest import DigestRepo
 from storage.models import Person
 from storage.round_batch import RoundBatchRepo
@@ -142,9 +142,8 @@ def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest
     header = _header(ctx, person, weeks[-1], team, markup)
     if team is None:
         # The GM's digest is the GM's /summary: the five questions per director.
-        view = build_gm_summary(ctx, person.locale, week, 1, person.timezone, page=1)
         # A chat message: page 1 of a large org, its footer naming the digest's week.
-        body = render_gm(ctx.renderer, person.locale, markup, view, page=1, period=week)
+        body = gm_page(ctx, person.locale, markup, week, 1, person.timezone, 1, week)[0] or ""
     else:
         body = render_summary(ctx.renderer, person.locale, markup, request, weeks,
                               ctx.org.name)

@@ -831,19 +831,17 @@ def cmd_summary(ctx: Context, args: str) -> None:
     markup = ctx.addressbook.markup(platform)
     try:
         if request.kind in {"week", "trend"}:
-            from handlers.summary_gm import build_gm_summary, page_count, render_gm
+            from handlers.summary_gm import gm_page
             week = resolve_week(ctx, request, person.timezone)
             page = request.page or 1
-            view = build_gm_summary(ctx, person.locale, week, request.weeks, person.timezone,
-                                    page=page)
-            pages = page_count(view)
-            if page > pages:
+            text, pages = gm_page(ctx, person.locale, markup, week, request.weeks,
+                                  person.timezone, page, request.period)
+            if text is None:
                 ctx.reply("summary_no_such_page", page=page, pages=pages,
                           last=" ".join(filter(None, ["/summary", request.period,
                                                       f"page {pages}" if pages > 1 else ""])))
                 return
-            ctx.reply_text(render_gm(ctx.renderer, person.locale, markup, view, page=page,
-                                     period=request.period), private=True)
+            ctx.reply_text(text, private=True)
             return
         # Rendered, not exported: older weeks of a trend need their numbers only.
         weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")

@@ -1312,6 +1312,22 @@ class Page:
     period: str  # the request's other arguments, repeated in the next page's command
 
 
+@without_gc
+def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reader_tz: str,
+            page: int, period: str = "") -> tuple[str | None, int]:
+    """One chat page of the GM's view (None past the last page) and how many there are.
+
+    Built and rendered with the cyclic collector held off throughout, so the view is freed
+    by reference counting before the collector runs again, instead of being walked by it
+    (see bot/gc_pause.py).
+    """
+    view = build_gm_summary(ctx, locale, week, shown, reader_tz, page=page)
+    pages = page_count(view)
+    if page > pages:
+        return None, pages
+    return render_gm(ctx.renderer, locale, markup, view, page=page, period=period), pages
+
+
 def _whole(summary: GmSummary) -> None:
     """An export holds every director's block: a view built for one chat page has the
     texts of that page's directors only."""
