@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TextIO
 from bot import __version__
 from bot.cli_output import FORMATS, add_format, add_locale, dump_json, json_text
 from bot.config import ConfigError, Settings
+from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
 from bot.questions import LOCALES
 
@@ -588,15 +589,7 @@ def _summary_view(ctx: Any, request: Any, locale: str, tz: str) -> tuple[Any, li
 
 def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.app import prepare
-    from handlers.summary import (
-        MAX_WEEKS,
-        SummaryRequest,
-        SummaryUnknownError,
-        SummaryWeekError,
-        render_summary,
-        weeks_csv,
-    )
-    from handlers.summary_gm import render_gm, to_csv
+    from handlers.summary import MAX_WEEKS, SummaryRequest
 
     if args.chart or args.out:
         from bot.chart_cli import summary_chart
@@ -613,42 +606,53 @@ def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         "last", "this"} else args.week
     request = SummaryRequest(kind, weeks=weeks, week=week, person=args.person,
                              team=args.team)
-    gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
-    locale = args.locale or gm.locale
     try:
-        with bot.unit() as ctx:
-            try:
-                view, result = _summary_view(ctx, request, locale, gm.timezone)
-            except SummaryWeekError as exc:
-                text = bot.renderer.message(locale, "summary_bad_week", "plain",
-                                            value=exc.value, reason=exc.reason, **exc.params)
-                print(f"teampulse: --week: {text}", file=sys.stderr)
-                return 2
-            except SummaryUnknownError as exc:
-                what = "team" if args.team else "person"
-                print(f"teampulse: no {what} {exc.args[0]!r} in the org", file=sys.stderr)
-                return 2
-            if args.format == "json":
-                data: dict[str, Any] = {"view": kind if kind in {"person", "team"} else "gm",
-                                        "org": bot.org.name,
-                                        "generated_at": bot.clock.now().isoformat()}
-                if result:
-                    data["weeks"] = [w.to_dict() for w in result]
-                    if view is not None:  # a director: their five questions beside
-                        data["director"] = view.to_dict()
-                elif view is not None:
-                    data |= view.to_dict()
-                dump_json(data, out)
-            elif args.format == "csv":
-                out.write(to_csv(view) if view is not None else weeks_csv(result))
-            else:
-                text = render_gm(bot.renderer, locale, "markdown", view) if view else ""
-                if result:
-                    text += ("\n\n" if text else "") + render_summary(
-                        bot.renderer, locale, "markdown", request, result, bot.org.name)
-                out.write(text + "\n")
+        return _summary_write(bot, args, request, kind, out)
     finally:
         engine.dispose()
+
+
+@without_gc
+def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
+                   out: TextIO) -> int:
+    """Build the summary asked for and write it out: with the collector held off until
+    the view is freed (see bot/gc_pause.py), as /summary in chat."""
+    from handlers.summary import SummaryUnknownError, SummaryWeekError, render_summary, weeks_csv
+    from handlers.summary_gm import render_gm, to_csv
+
+    gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
+    locale = args.locale or gm.locale
+    with bot.unit() as ctx:
+        try:
+            view, result = _summary_view(ctx, request, locale, gm.timezone)
+        except SummaryWeekError as exc:
+            text = bot.renderer.message(locale, "summary_bad_week", "plain",
+                                        value=exc.value, reason=exc.reason, **exc.params)
+            print(f"teampulse: --week: {text}", file=sys.stderr)
+            return 2
+        except SummaryUnknownError as exc:
+            what = "team" if args.team else "person"
+            print(f"teampulse: no {what} {exc.args[0]!r} in the org", file=sys.stderr)
+            return 2
+        if args.format == "json":
+            data: dict[str, Any] = {"view": kind if kind in {"person", "team"} else "gm",
+                                    "org": bot.org.name,
+                                    "generated_at": bot.clock.now().isoformat()}
+            if result:
+                data["weeks"] = [w.to_dict() for w in result]
+                if view is not None:  # a director: their five questions beside
+                    data["director"] = view.to_dict()
+            elif view is not None:
+                data |= view.to_dict()
+            dump_json(data, out)
+        elif args.format == "csv":
+            out.write(to_csv(view) if view is not None else weeks_csv(result))
+        else:
+            text = render_gm(bot.renderer, locale, "markdown", view) if view else ""
+            if result:
+                text += ("\n\n" if text else "") + render_summary(
+                    bot.renderer, locale, "markdown", request, result, bot.org.name)
+            out.write(text + "\n")
     return 0
 
 
