@@ -87,6 +87,10 @@ IDLE_WAKEUP = 30.0
 IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
 #: How soon a lookup the platform could not answer is tried again.
 LOOKUP_RETRY = timedelta(seconds=30)
+#: A pacer's per-chat moments are swept of the ones already past once there are this many
+#: (and then when they have doubled since the last sweep), so they hold the chats active
+#: within a pacing gap, not every chat ever sent to.
+SWEEP_MIN = 256
 
 Chat = tuple[str, str]
 
@@ -132,9 +136,21 @@ class Pacer:
         # Made only when something waits for an answer (most calls have no one waiting).
         self._answered: asyncio.Event | None = None
         self._answered_to: dict[str, datetime] = {}
+        # Both per-chat dicts would otherwise keep one entry per chat ever sent to for the
+        # life of the process. An entry whose moment has passed can delay no call again
+        # (time only moves on: as for `_ended`), so it is dropped by a sweep when a dict
+        # has doubled since the last one: amortised O(1) a call, same decisions.
+        self._next_chat_sweep = SWEEP_MIN
+        self._answered_sweep = SWEEP_MIN
+        self._longest_gap = max(self._per_chat, self._per_group)
 
     def ready(self, address: str, now: datetime) -> datetime:
         """The earliest moment a message to `address` may go."""
+        if len(self._next_chat) >= self._next_chat_sweep:
+            # A moment at or before `now` holds nothing back, now or later. (A new dict:
+            # deleting keys never shrinks one.)
+            self._next_chat = {a: m for a, m in self._next_chat.items() if m > now}
+            self._next_chat_sweep = max(SWEEP_MIN, 2 * len(self._next_chat))
         ready = now
         for moment in (self._next_any, self._next_chat.get(address), self.held_until):
             if moment is not None and moment > ready:
@@ -177,6 +193,13 @@ class Pacer:
             bisect.insort(self._ended, moment)
         if self._per_chat or self._per_group:
             self._answered_to[address] = moment
+            if len(self._answered_to) >= self._answered_sweep:
+                # An answer a whole gap before this one holds nothing back any more (later
+                # calls start at `moment` or after); see ready().
+                horizon = moment - self._longest_gap
+                self._answered_to = {a: t for a, t in self._answered_to.items()
+                                     if t > horizon}
+                self._answered_sweep = max(SWEEP_MIN, 2 * len(self._answered_to))
         answered, self._answered = self._answered, None
         if answered is not None:
             answered.set()

@@ -20,10 +20,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 import templates as _templates_pkg
+from bot.questions import LOCALES
 from bot.text import clean_text
 
 TEMPLATE_DIR = Path(_templates_pkg.__file__).parent
-LOCALES = ("en", "zh-CN")
 MARKUPS = ("plain", "markdown", "slack", "telegram")
 
 

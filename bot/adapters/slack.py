@@ -301,6 +301,8 @@ class SlackAdapter(Adapter):
         self._response_urls: dict[tuple[str, str], tuple[str, datetime]] = {}
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
+        # Whether calls share one connection pool: not once stopped (see stop()).
+        self._pooled = True
         self._register_listeners()
         # bolt copies its base logger's filter only to loggers it creates afresh; one made
         # earlier (by another app in this process) gets it here.
@@ -310,6 +312,7 @@ class SlackAdapter(Adapter):
 
     async def start(self) -> None:
         """Check the token, then connect (Socket Mode) or listen (HTTP); returns once running."""
+        self._pooled = True
         self.bot_user_id = await self._whoami()
         if self.socket_mode:
             await self._start_socket_mode()
@@ -383,7 +386,10 @@ class SlackAdapter(Adapter):
             _, pending = await asyncio.wait(set(self._inflight), timeout=STOP_GRACE_SECONDS)
             if pending:
                 log.warning("Slack: %d event(s) still processing at shutdown", len(pending))
-        await self._close_session()  # a later call opens its own again
+        # A call after this (the outbox's last flush at exit) goes on a session of its own
+        # that slack_sdk closes after it: a pool opened again now would never be closed.
+        self._pooled = False
+        await self._close_session()
 
     async def dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
         """One HTTP-mode request through bolt (signature check, ack, listeners).
@@ -707,7 +713,8 @@ class SlackAdapter(Adapter):
 
     async def _call(self, method: str, **kwargs: Any) -> AsyncSlackResponse:
         """One Web API call, its failure translated for the outbox."""
-        self._shared_session()
+        if self._pooled:
+            self._shared_session()
         api = getattr(self.client, method)
         try:
             return await api(**{k: v for k, v in kwargs.items() if v is not None})

@@ -36,6 +36,19 @@ async def test_stopping_closes_the_connection_pool(bot, adapter: SlackAdapter) -
     assert session.closed
 
 
+async def test_a_message_sent_after_stopping_goes_out_and_leaves_no_connection_open(
+        bot, fake: FakeSlackAPI, adapter: SlackAdapter) -> None:
+    # At exit the outbox's last flush runs after the adapter stopped: its messages still
+    # go out, and no connection pool is left open behind them ("Unclosed client session").
+    await adapter.stop()
+    enqueue(bot, "U0ALICE", "queued just before exit")
+    await bot.outbox.flush()
+    assert [status for _, status, _ in rows(bot)] == ["sent"]
+    assert fake.calls_for("chat.postMessage")[-1].params["channel"] == "U0ALICE"
+    session = adapter.client.session
+    assert session is None or session.closed
+
+
 def test_the_workspace_cap_is_read_from_the_environment() -> None:
     env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
            "SLACK_MAX_POSTS_PER_SECOND": "50"}
