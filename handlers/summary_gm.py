@@ -90,11 +90,12 @@ CONFIDENCE_MARGIN = 0.5
 #: Team morale below this (of 5) needs the GM's attention; stress uses the pulse alert level.
 MORALE_LOW = 3.0
 SKIPPED = object()  # an answer skipped (in the answers read: never a figure or a text)
-#: Read for this week (confidence, a figure, is read for every look-back week with the
-#: KPIs; last week's plan too, beside this week's wins).
-LATEST_KEYS = ("blockers", "support_type", "support_detail", "plan", "wins")
 #: Read for the earlier look-back weeks only where this week reports a blocker or a need.
 FOLLOW_KEYS = ("blockers", "support_type", "support_detail")
+#: Read for this week for every director when every block is shown (the CLI's export;
+#: confidence, a figure, comes with the KPIs, and last week's plan beside this week's wins);
+#: a chat page reads FOLLOW_KEYS for all and the rest for its own directors (DETAIL_KEYS).
+LATEST_KEYS = (*FOLLOW_KEYS, "plan", "wins")
 #: For a chat page, read only for the directors on it (see build_gm_summary's `page`):
 #: this week's wins and plan, last week's plan, the confidence of each look-back week.
 DETAIL_KEYS = ("wins", "plan", "confidence")
@@ -527,16 +528,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                   Answer.skipped).where(kpi, Answer.round_id.in_(bindparam(
                       "older_ids", older_ids, expanding=True, literal_execute=True)))]
           if older_ids else []),
-        # This week's blockers and needs (the attention list), and the answers a skip_if
-        # reads (which questions applied: the answered counts).
-        base.where(CheckinRound.week == week, Answer.question_key.in_(
-            sorted({*FOLLOW_KEYS, *(k for keys in skip_keys for k in keys)})))]
-    if not lean:  # the texts every director's block shows
-        queries.append(base.where(CheckinRound.week == week,
-                                  Answer.question_key.in_(["plan", "wins"])))
-        if earlier:  # last week's plan, beside this week's wins
-            queries.append(base.where(CheckinRound.week == earlier[-1],
-                                      Answer.question_key == "plan"))
+        # This week's blockers and needs (the attention list), the answers a skip_if
+        # reads (which questions applied: the answered counts), and the rest of
+        # LATEST_KEYS when every block is shown.
+        base.where(CheckinRound.week == week, Answer.question_key.in_(sorted(
+            {*(FOLLOW_KEYS if lean else LATEST_KEYS),
+             *(k for keys in skip_keys for k in keys)})))]
+    if earlier and not lean:  # last week's plan, beside this week's wins
+        queries.append(base.where(CheckinRound.week == earlier[-1],
+                                  Answer.question_key == "plan"))
     _read_answers(conn, queries, answers)
     # Earlier weeks' blockers and support requests matter only to whoever reports one this
     # week (is it recurring? since when is it asked for?): read for them alone.
