@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, text
 
+from bench.databases import settle
 from bench.report import Figure
 from bench.summary import NOW, fill, make_bot, median_ms
 from bot.charts import render_chart_png
@@ -82,10 +83,7 @@ def fill_kudos_and_pulse(engine: Engine, weeks: int, seed: int = 3) -> None:
                                   "value": rng.randrange(1, 5), "team": team})
         for start in range(0, len(votes), CHUNK):
             conn.execute(insert(PulseVote), votes[start:start + CHUNK])
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            conn.commit()
+    settle(engine)
 
 
 # --- the baseline: the same series straight from SQL, drawn bare ---------------------------

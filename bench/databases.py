@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -30,3 +31,15 @@ def throwaway_database(folder: Path, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
         admin.dispose()
+
+
+def settle(engine: Any) -> None:
+    """After a bulk fill, bring a PostgreSQL database to the state autovacuum keeps a
+    database that grew over a year in: planner statistics, and the visibility map that
+    lets an index-only scan skip the table (without it every covering index read visits
+    the table too, and the summary's first-page read took 266 ms instead of 168 ms).
+    Nothing to do on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))

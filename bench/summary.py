@@ -46,6 +46,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, text
 
+from bench.databases import settle
 from bench.report import Figure
 from bot.app import prepare
 from bot.clock import FakeClock
@@ -189,10 +190,7 @@ def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1,
                        for key, answers in plans for q, t, v, s in answers]
         for start in range(0, len(answer_rows), CHUNK * 4):
             conn.execute(insert(Answer), answer_rows[start:start + CHUNK * 4])
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            conn.commit()
+    settle(engine)
 
 
 def _full(rng: random.Random) -> list[tuple[str, str | None, float | None, bool]]:

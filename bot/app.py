@@ -22,7 +22,7 @@ from bot.health import HealthServer
 from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
 from bot.org import load_org
 from bot.scheduler import start_scheduler
-from storage.db import create_db_engine, describe_db_error
+from storage.db import create_db_engine, describe_db_error, planner_advice
 from storage.instance_lock import lock_for
 from storage.migrate import upgrade
 from storage.round_requests import RoundRequestRepo
@@ -161,6 +161,9 @@ class LeaderWork:
 async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | None,
                clock: Clock | None, stop: asyncio.Event | None) -> None:
     bot, engine = prepare(settings, clock)
+    advice = planner_advice(engine)
+    if advice:
+        log.warning("%s", advice)
     stop = stop or asyncio.Event()
     console = None
     for adapter in platform_adapters(bot):
