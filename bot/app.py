@@ -216,7 +216,7 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             await console.run(stop)
         else:
             log.info("teampulse is running on %s; press Ctrl-C to stop",
-                     ", ".join(bot.adapters))
+                     ", ".join(bot.adapters) or "no chat platform (no token set, console off)")
             await stop.wait()
     finally:
         stop.set()
