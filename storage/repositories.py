@@ -589,6 +589,22 @@ class OutboxRepo:
             OutboxMessage.status == status).order_by(OutboxMessage.id)))
 
 
+_CLAIM: dict[str, Any] = {}
+
+
+def _claim_statement(dialect: str) -> Any:
+    """The processed-events INSERT .. ON CONFLICT DO NOTHING RETURNING of a dialect,
+    built once (see _enqueue_statement)."""
+    statement = _CLAIM.get(dialect)
+    if statement is None:
+        table = ProcessedEvent.__table__
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = _CLAIM[dialect] = (
+            insert(table).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(table.c.platform, table.c.event_id))
+    return statement
+
+
 class EventRepo:
     """Inbound events already processed."""
 
@@ -634,12 +650,10 @@ class EventRepo:
                 for p, e in dict.fromkeys(events)]
         if not rows or dialect not in ("sqlite", "postgresql"):
             return set()
-        table = ProcessedEvent.__table__
-        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        result = insert_connection(self.session).execute(
-            insert(table).values(rows)
-            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-            .returning(table.c.platform, table.c.event_id))
+        # The rows as parameters of one statement built once (SQLAlchemy sends them as
+        # one multi-row INSERT): rows given in .values() made a statement of their own,
+        # compiled again for every batch.
+        result = insert_connection(self.session).execute(_claim_statement(dialect), rows)
         return {(p, e) for p, e in result}
 
     def unclaim(self, platform: str, event_id: str) -> None:
