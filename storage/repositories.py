@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.db import insert_connection
+from storage.db import defer_insert, insert_connection
 from storage.models import (
     Answer,
     CheckinRound,
@@ -464,6 +464,10 @@ def _enqueue_statement(dialect: str, dedupe: bool) -> Any:
     return statement
 
 
+#: A row without a dedupe key, which cannot conflict: any dialect, no RETURNING.
+_ADD = insert(OutboxMessage.__table__)
+
+
 class OutboxRepo:
     """Messages waiting to be delivered.
 
@@ -500,6 +504,21 @@ class OutboxRepo:
         except IntegrityError:
             return None
         return msg.id
+
+    def add(self, *, platform: str, target_kind: str, address: str, payload: dict[str, Any],
+            now: datetime, thread_id: str | None = None, user_ref: str | None = None) -> None:
+        """Record a message to send that has no dedupe key (so it always goes in).
+
+        In a batch of events (see storage.db.defer_insert) the row is written together
+        with the batch's other replies, in one statement, before the batch's next
+        statement or its commit: a reply is on every answer's path.
+        """
+        row = {"platform": platform, "target_kind": target_kind, "address": address,
+               "thread_id": thread_id, "user_ref": user_ref, "payload": payload,
+               "dedupe_key": None, "status": "pending", "attempts": 0,
+               "not_before": now, "created_at": now, "priority": self.priority}
+        if not defer_insert(self.session, _ADD, row):
+            insert_connection(self.session).execute(_ADD, row)
 
     def pending(self, platforms: Sequence[str], limit: int = 200) -> list[OutboxMessage]:
         """Undelivered messages for the running platforms, oldest first."""
