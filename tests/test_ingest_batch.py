@@ -279,3 +279,21 @@ async def test_a_batch_keeps_a_persons_messages_in_the_order_they_were_written(
     assert "tracked as #1" in told[1]
     assert "your check-in for 2026-W48 is in" in told[2]
     assert chat.to("bruno") == [chat.last("bruno")] and "Question 2 of" in chat.last("bruno")
+
+
+async def test_people_in_one_batch_are_each_asked_their_own_question(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # A question's wording is worked out once per batch, but for each person's own
+    # question: Alice and Bruno have different revenue targets, Li reads Chinese.
+    done = await bot.handle_batch([typed("alice", "/checkin", "e1"),
+                                   typed("bruno", "/checkin", "e2"),
+                                   typed("li", "/checkin", "e3"),
+                                   typed("alice", "52000", "e4"),
+                                   typed("li", "61000", "e5")])
+    assert done == [True] * 5
+    alice, bruno, li = chat.to("alice"), chat.to("bruno"), chat.to("li")
+    assert "Your weekly target is 50,000 USD." in alice[0]
+    assert "Your weekly target is 40,000 USD." in bruno[0]
+    assert "60,000" in li[0] and "Your weekly target" not in li[0]
+    assert "New customers: what did you achieve this week" in alice[1]
+    assert "Question 2 of" not in li[1] and "第 2 题" in li[1]
