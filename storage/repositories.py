@@ -247,9 +247,13 @@ class CheckinRepo:
         rows = self.session.execute(
             select(CheckinRound, cast(CheckinRound.questions, Text))
             .where(CheckinRound.id.in_(list(round_ids)))
-            .options(defer(CheckinRound.questions), selectinload(CheckinRound.answers)))
+            .options(defer(CheckinRound.questions)))
         decoded: dict[str, Any] = self.session.info.setdefault(_SNAPSHOTS, {})
         rounds = []
+        # The answers of the rounds whose answers are not loaded yet (a loaded collection
+        # may hold changes not written yet): one plain query, each round's share then
+        # set as its loaded collection. selectinload did the same at half again the cost.
+        unloaded: dict[int, list[Answer]] = {}
         for rnd, text in rows:
             rounds.append(rnd)
             if "questions" not in rnd.__dict__ and text is not None:
@@ -257,6 +261,17 @@ class CheckinRepo:
                 if snapshot is None:
                     snapshot = decoded[text] = json.loads(text)
                 set_committed_value(rnd, "questions", snapshot)
+            if "answers" not in rnd.__dict__:
+                unloaded[rnd.id] = []
+        if unloaded:
+            # In the relationship's own order (Answer.id).
+            for answer in self.session.scalars(
+                    select(Answer).where(Answer.round_id.in_(list(unloaded)))
+                    .order_by(Answer.id)):
+                unloaded[answer.round_id].append(answer)
+            by_id = {rnd.id: rnd for rnd in rounds}
+            for round_id, answers in unloaded.items():
+                set_committed_value(by_id[round_id], "answers", answers)
         _hold(self.session, rounds)
 
     def cached_questions(self, rnd: CheckinRound, build: Any) -> Any:

@@ -297,3 +297,29 @@ async def test_people_in_one_batch_are_each_asked_their_own_question(
     assert "60,000" in li[0] and "Your weekly target" not in li[0]
     assert "New customers: what did you achieve this week" in alice[1]
     assert "Question 2 of" not in li[1] and "第 2 题" in li[1]
+
+
+async def test_a_checkin_answered_over_many_batches_keeps_every_earlier_answer(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # Each batch loads the rounds of its senders with the answers stored so far: what
+    # Alice typed in earlier batches decides what she is asked next and is all there
+    # in her summary at the end, while Bruno answers beside her.
+    await bot.run_checkins(["alice", "bruno"])
+    answers = ["52000", "3", "Closed Acme", "Pricing pushback", "none", "Visit 5", "4"]
+    for n, text in enumerate(answers):
+        batch = [typed("alice", text, f"a{n}")]
+        if n < 4:
+            batch.append(typed("bruno", ["41000", "Won Beta", "Churn", "none"][n], f"b{n}"))
+        assert await bot.handle_batch(batch) == [True] * len(batch)
+    stored = answers_of(bot, "alice")
+    assert stored == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0, "wins": "Closed Acme",
+                      "blockers": "Pricing pushback", "support_type": "none",
+                      "plan": "Visit 5", "confidence": 4.0}
+    done = chat.last("alice")
+    assert "your check-in for 2026-W48 is in" in done
+    for shown in ("52,000 USD", "3 customers", "Closed Acme", "Pricing pushback", "Visit 5",
+                  "4/5"):
+        assert shown in done, shown
+    assert "Question 6 of 7" in chat.to("alice")[-3]  # no support needed: one fewer
+    assert answers_of(bot, "bruno") == {"kpi:revenue": 41000.0, "wins": "Won Beta",
+                                        "blockers": "Churn", "support_type": "none"}
