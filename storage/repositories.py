@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from storage.db import defer_insert, insert_connection
 from storage.models import (
@@ -376,6 +376,12 @@ class ConversationRepo:
         """The person's open dialog, if any."""
         if person.id in self.session.info.get(_NO_CONVERSATION, ()):
             return None  # preloaded: none (and none added since, see wait_for)
+        # One already in the session (preloaded, or added) straight from its identity
+        # map, as Session.get would return it, without Session.get's own machinery (an
+        # answer asks twice); an expired one, or none there, as Session.get does.
+        found = self.session.identity_map.get((Conversation, (person.id,), None))
+        if found is not None and not instance_state(found).expired:
+            return found
         return self.session.get(Conversation, person.id)
 
     def preload(self, person_ids: Collection[int]) -> list[Conversation]:

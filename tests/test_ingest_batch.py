@@ -323,3 +323,28 @@ async def test_a_checkin_answered_over_many_batches_keeps_every_earlier_answer(
     assert "Question 6 of 7" in chat.to("alice")[-3]  # no support needed: one fewer
     assert answers_of(bot, "bruno") == {"kpi:revenue": 41000.0, "wins": "Won Beta",
                                         "blockers": "Churn", "support_type": "none"}
+
+
+async def test_a_dialog_ended_and_started_again_in_one_batch(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # Alice finishes her check-in (her dialog ends), asks to edit her first answer (a
+    # new dialog) and types the new figure, all in one batch: each event sees the
+    # dialog the one before left, and pausing afterwards finds none open.
+    await bot.run_checkins(["alice"])
+    for n, text in enumerate(ALICE_ANSWERS[:-1]):
+        assert await bot.handle(typed("alice", text, f"a{n}"))
+    chat.clear()
+    done = await bot.handle_batch([typed("alice", ALICE_ANSWERS[-1], "e1"),
+                                   typed("alice", "/edit 1", "e2"),
+                                   typed("alice", "51000", "e3"),
+                                   typed("alice", "/pause", "e4")])
+    assert done == [True] * 4
+    told = chat.to("alice")
+    assert len(told) == 5, told
+    assert "tracked as #1" in told[0]  # her support request
+    assert "your check-in for 2026-W48 is in" in told[1]
+    assert "Revenue: what did you achieve this week" in told[2]
+    assert told[3] == "Saved. Your check-in for 2026-W48 is updated."
+    assert told[4] == "There's no check-in in progress."
+    assert answers_of(bot, "alice")["kpi:revenue"] == 51000.0
+    assert waiting_for(bot, "alice") is None
