@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Row, Text, bindparam, case, cast, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -43,11 +43,24 @@ _SNAPSHOTS = "teampulse.round_snapshots"
 
 _HELD = "teampulse.preloaded"
 
+_T = TypeVar("_T")
+
 
 def _hold(session: Session, objects: Iterable[Any]) -> None:
     """Keep preloaded objects referenced for the session's life: its identity map holds
     them only weakly, and a dropped one would be queried again."""
     session.info.setdefault(_HELD, []).extend(objects)
+
+
+def _in_session(session: Session, model: type[_T], key: int) -> _T | None:
+    """Session.get(model, key), for an object already in the session (preloaded by a
+    batch, or added) straight from its identity map, without Session.get's own
+    machinery (an answer looks up its round and dialog several times); an expired
+    one, or one not there, through Session.get as before."""
+    found = session.identity_map.get((model, (key,), None))
+    if found is not None and not instance_state(found).expired:
+        return found  # type: ignore[no-any-return]
+    return session.get(model, key)
 
 
 def _lower(value: str | None) -> str | None:
@@ -234,7 +247,7 @@ class CheckinRepo:
 
     def by_id(self, round_id: int) -> CheckinRound | None:
         """A round by id."""
-        return self.session.get(CheckinRound, round_id)
+        return _in_session(self.session, CheckinRound, round_id)
 
     def preload(self, round_ids: Collection[int]) -> None:
         """Load rounds and their answers in two statements, so by_id() and `answers`
@@ -376,13 +389,7 @@ class ConversationRepo:
         """The person's open dialog, if any."""
         if person.id in self.session.info.get(_NO_CONVERSATION, ()):
             return None  # preloaded: none (and none added since, see wait_for)
-        # One already in the session (preloaded, or added) straight from its identity
-        # map, as Session.get would return it, without Session.get's own machinery (an
-        # answer asks twice); an expired one, or none there, as Session.get does.
-        found = self.session.identity_map.get((Conversation, (person.id,), None))
-        if found is not None and not instance_state(found).expired:
-            return found
-        return self.session.get(Conversation, person.id)
+        return _in_session(self.session, Conversation, person.id)
 
     def preload(self, person_ids: Collection[int]) -> list[Conversation]:
         """Load these people's dialogs in one statement, so get() costs no query of its
