@@ -343,16 +343,22 @@ class CheckinRepo:
     def save_answer(self, rnd: CheckinRound, key: str, *, text: str | None,
                     number: float | None, skipped: bool, now: datetime) -> Answer:
         """Store (or replace) the answer to one question."""
+        # No flush of its own: the next query, or the end of the event's savepoint,
+        # writes it together with the rest of the answer's changes (one flush, not two).
         existing = self.answer(rnd, key)
         if existing is None:
-            existing = Answer(question_key=key, answered_at=now)
+            existing = Answer(question_key=key, answered_at=now, text_value=text,
+                              number_value=number, skipped=skipped, updated_at=now)
+            # Added before it joins the round: the save-update cascade then finds it in
+            # the session already, instead of walking from it to the round and back
+            # through the round's other answers.
+            self.session.add(existing)
             rnd.answers.append(existing)
+            return existing
         existing.text_value = text
         existing.number_value = number
         existing.skipped = skipped
         existing.updated_at = now
-        # No flush of its own: the next query, or the end of the event's savepoint,
-        # writes it together with the rest of the answer's changes (one flush, not two).
         return existing
 
     def awaiting_reminder(self, prompted_before: datetime,
