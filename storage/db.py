@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 # Seconds to wait for a PostgreSQL server before start-up gives up (the OS default is
 # minutes when packets are silently dropped).
@@ -148,14 +148,20 @@ class BatchSession(Session):
             write_deferred(self)
         return super().connection(*args, **kwargs)
 
+    def begin_nested(self) -> SessionTransaction:
+        # Rows queued before a savepoint are written before it: a savepoint rolled back
+        # (a feature carrying on without a chart, say) must not undo them with its own.
+        write_deferred(self)
+        return super().begin_nested()
+
 
 def defer_insert(session: Session, statement: Any, row: dict[str, Any]) -> bool:
     """Queue one row of a plain INSERT `statement` while the session defers its writes
     (DEFERRED_FLUSH): rows queued one after another for the same statement go in
     together, one executemany, before the session's next statement of any kind or
     its commit. False (nothing queued: the caller inserts now) when not deferring."""
-    if not session.info.get(DEFERRED_FLUSH):
-        return False
+    if not session.info.get(DEFERRED_FLUSH) or session.in_nested_transaction():
+        return False  # (inside a savepoint: written now, undone with it if it is)
     session.info.setdefault(DEFERRED_INSERTS, []).append((statement, row))
     return True
 
@@ -187,10 +193,12 @@ def _deferred_before_commit(session: Session) -> None:
     write_deferred(session)
 
 
-@event.listens_for(BatchSession, "after_rollback")
-def _deferred_dropped(session: Session) -> None:
-    # Undone with the transaction they were meant for.
-    session.info.pop(DEFERRED_INSERTS, None)
+@event.listens_for(BatchSession, "after_soft_rollback")
+def _deferred_dropped(session: Session, previous: SessionTransaction) -> None:
+    # Undone with the transaction they were meant for. (None is queued inside a
+    # savepoint, and those queued before one are written when it begins.)
+    if not previous.nested:
+        session.info.pop(DEFERRED_INSERTS, None)
 
 
 def insert_connection(session: Session) -> Connection:

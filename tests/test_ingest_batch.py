@@ -348,3 +348,31 @@ async def test_a_dialog_ended_and_started_again_in_one_batch(
     assert told[4] == "There's no check-in in progress."
     assert answers_of(bot, "alice")["kpi:revenue"] == 51000.0
     assert waiting_for(bot, "alice") is None
+
+
+async def test_a_savepoint_undone_in_a_batch_keeps_the_replies_queued_before_it(
+        bot: TeamPulse, chat: RecordingAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A feature may try something in a savepoint and carry on without it (the digest's
+    # chart does). The replies the batch queued before it are not undone with it.
+    await bot.run_checkins(["alice", "bruno", "li"])
+    chat.clear()
+    store = handlers.checkin._store
+
+    def trying(ctx, person, rnd, q, text, **kwargs):
+        if text == "48000":
+            try:
+                with ctx.session.begin_nested():
+                    ctx.people.by_key("grace")  # reads, then fails
+                    raise RuntimeError("could not draw")
+            except RuntimeError:
+                pass
+        return store(ctx, person, rnd, q, text, **kwargs)
+
+    monkeypatch.setattr(handlers.checkin, "_store", trying)
+    done = await bot.handle_batch([typed("alice", "52000", "e1"), typed("bruno", "48000", "e2"),
+                                   typed("li", "61000", "e3")])
+    assert done == [True, True, True]
+    assert "Question 2 of" in chat.last("alice") and len(chat.to("alice")) == 1
+    assert "Question 2 of" in chat.last("bruno") and len(chat.to("bruno")) == 1
+    assert "第 2 题" in chat.last("li") and len(chat.to("li")) == 1
+    assert answers_of(bot, "bruno") == {"kpi:revenue": 48000.0}
