@@ -376,3 +376,21 @@ async def test_a_savepoint_undone_in_a_batch_keeps_the_replies_queued_before_it(
     assert "Question 2 of" in chat.last("bruno") and len(chat.to("bruno")) == 1
     assert "第 2 题" in chat.last("li") and len(chat.to("li")) == 1
     assert answers_of(bot, "bruno") == {"kpi:revenue": 48000.0}
+
+
+async def test_an_answer_redelivered_in_a_later_batch_is_not_taken_again(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # The event ids a batch claims are checked against those claimed by earlier batches:
+    # Alice's "52000" delivered again in the next batch is not taken as her answer to
+    # question 2, while the new events beside it are handled.
+    await bot.run_checkins(["alice", "bruno"])
+    assert await bot.handle_batch([typed("alice", "52000", "e1"),
+                                   typed("bruno", "41000", "e2")]) == [True, True]
+    chat.clear()
+    done = await bot.handle_batch([typed("bruno", "Won Beta", "e3"),
+                                   typed("alice", "52000", "e1"),
+                                   typed("alice", "3", "e4")])
+    assert done == [True, False, True]
+    assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
+    assert answers_of(bot, "bruno") == {"kpi:revenue": 41000.0, "wins": "Won Beta"}
+    assert len(chat.to("alice")) == 1 and "Question 3 of" in chat.last("alice")
