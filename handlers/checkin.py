@@ -115,13 +115,28 @@ def next_question(rnd: CheckinRound, questions: list[Question]) -> Question | No
     return next((q for q in applicable(rnd, questions) if q.key not in answered), None)
 
 
+#: session.info key: question_text() per question object and locale, for the session's
+#: life (a batch of answers asks the same few questions of many people).
+_PROMPTS = "teampulse.question_prompts"
+
+
 def question_text(ctx: Context, locale: str, q: Question) -> str:
     """The prompt of a question in a locale (plain text, for lists)."""
     if q.prompt:
         return q.prompt.get(locale) or q.prompt.get("en", q.key)
-    return ctx.renderer.message(locale, "question_prompt", key=q.key,
+    # Rendered once per question object and locale in a session: the text depends on
+    # nothing else, and a round's question objects are shared for the session's life
+    # (see round_questions); the entry holds the question, so its id() is not reused.
+    cache: dict[tuple[int, str], tuple[Question, str]] = ctx.session.info.setdefault(
+        _PROMPTS, {})
+    hit = cache.get((id(q), locale))
+    if hit is not None and hit[0] is q:
+        return hit[1]
+    text = ctx.renderer.message(locale, "question_prompt", key=q.key,
                                 label=kpi_label(ctx, locale, q), unit=q.unit_text(locale),
                                 target=q.target)
+    cache[(id(q), locale)] = (q, text)
+    return text
 
 
 def number_hint(q: Question) -> str:

@@ -189,6 +189,13 @@ class Context:
         if fallback is not None:
             # Sent by the outbox instead, should this message fail for good.
             payload[FALLBACK_KEY] = fallback_payload(*fallback)
+        if dedupe_key is None:  # nothing to check: it goes in (with a batch's others)
+            self.outbox.add(
+                platform=target.platform, target_kind=target.kind, address=target.address,
+                thread_id=target.thread_id, user_ref=target.user_ref, payload=payload,
+                now=self.clock.now())
+            self.sent.append(message)
+            return True
         row = self.outbox.enqueue(
             platform=target.platform, target_kind=target.kind, address=target.address,
             thread_id=target.thread_id, user_ref=target.user_ref,

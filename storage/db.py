@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 # Seconds to wait for a PostgreSQL server before start-up gives up (the OS default is
 # minutes when packets are silently dropped).
@@ -126,6 +126,8 @@ def _sqlite_begin(connection: Any) -> None:
 #: session.info key: set while a batch of events leaves its changes unwritten between
 #: events (see bot.core.TeamPulse._batch), so that they are written together.
 DEFERRED_FLUSH = "teampulse.deferred_flush"
+#: session.info key: rows queued by defer_insert(), in order, not yet written.
+DEFERRED_INSERTS = "teampulse.deferred_inserts"
 
 
 class BatchSession(Session):
@@ -134,19 +136,76 @@ class BatchSession(Session):
     A query through the ORM writes pending changes first (autoflush); SQL run on
     `connection()` does not. While DEFERRED_FLUSH is set, `connection()` writes them
     first too, so whatever a handler reads sees the events before it. Statements that
-    only add rows no pending change touches use insert_connection() instead.
+    only add rows no pending change touches use insert_connection() instead. Rows
+    queued with defer_insert() are written before any statement at all (and before
+    the commit), so nothing ever reads the database without them.
     """
 
     def connection(self, *args: Any, **kwargs: Any) -> Connection:
-        if (self.info.get(DEFERRED_FLUSH) and not self._flushing
-                and (self.new or self.dirty or self.deleted)):
-            self.flush()
+        if self.info.get(DEFERRED_FLUSH) and not self._flushing:
+            if self.new or self.dirty or self.deleted:
+                self.flush()
+            write_deferred(self)
         return super().connection(*args, **kwargs)
+
+    def begin_nested(self) -> SessionTransaction:
+        # Rows queued before a savepoint are written before it: a savepoint rolled back
+        # (a feature carrying on without a chart, say) must not undo them with its own.
+        write_deferred(self)
+        return super().begin_nested()
+
+
+def defer_insert(session: Session, statement: Any, row: dict[str, Any]) -> bool:
+    """Queue one row of a plain INSERT `statement` while the session defers its writes
+    (DEFERRED_FLUSH): rows queued one after another for the same statement go in
+    together, one executemany, before the session's next statement of any kind or
+    its commit. False (nothing queued: the caller inserts now) when not deferring."""
+    if not session.info.get(DEFERRED_FLUSH) or session.in_nested_transaction():
+        return False  # (inside a savepoint: written now, undone with it if it is)
+    session.info.setdefault(DEFERRED_INSERTS, []).append((statement, row))
+    return True
+
+
+def write_deferred(session: Session) -> None:
+    """Write the rows defer_insert() queued, in the order they were queued."""
+    pending = session.info.get(DEFERRED_INSERTS)
+    if not pending:
+        return
+    session.info[DEFERRED_INSERTS] = []  # taken before executing: never written twice
+    connection = Session.connection(session)
+    start = 0
+    for end in range(1, len(pending) + 1):
+        if end == len(pending) or pending[end][0] is not pending[start][0]:
+            connection.execute(pending[start][0], [row for _, row in pending[start:end]])
+            start = end
+
+
+@event.listens_for(BatchSession, "do_orm_execute")
+def _deferred_before_orm_statement(state: Any) -> None:
+    # An ORM query (a select, a lazy load, Session.get missing its identity map) reads
+    # the rows queued before it.
+    if state.session.info.get(DEFERRED_INSERTS):
+        write_deferred(state.session)
+
+
+@event.listens_for(BatchSession, "before_commit")
+def _deferred_before_commit(session: Session) -> None:
+    write_deferred(session)
+
+
+@event.listens_for(BatchSession, "after_soft_rollback")
+def _deferred_dropped(session: Session, previous: SessionTransaction) -> None:
+    # Undone with the transaction they were meant for. (None is queued inside a
+    # savepoint, and those queued before one are written when it begins.)
+    if not previous.nested:
+        session.info.pop(DEFERRED_INSERTS, None)
 
 
 def insert_connection(session: Session) -> Connection:
     """The session's connection for an INSERT into a table that the session's pending
-    changes never refer to (outbox rows, event claims): nothing is written first."""
+    changes never refer to (outbox rows, event claims): nothing is written first but
+    the rows queued with defer_insert() (an outbox row's id follows theirs)."""
+    write_deferred(session)
     return Session.connection(session)
 
 

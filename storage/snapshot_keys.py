@@ -14,7 +14,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 
 #: Hex characters of the key: 128 bits of BLAKE2b, no collision in any real history.
 KEY_LENGTH = 32
@@ -43,6 +43,10 @@ def track_updates(model: type) -> None:
 
     @event.listens_for(model, "before_update")
     def _rekey(_mapper: Any, _connection: Any, target: Any) -> None:
-        from sqlalchemy import inspect
-        if inspect(target).attrs.questions.history.has_changes():
+        state = inspect(target)
+        # An attribute never set since it was loaded has no entry in committed_state
+        # (nor then any history): most updates (an answer added to the round) stop
+        # there, without building the state's `attrs`, an object per column.
+        if ("questions" in state.committed_state
+                and state.attrs.questions.history.has_changes()):
             target.snapshot_key = snapshot_key(target.questions)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm.attributes import flag_modified
 
 from bot.app import prepare
 from storage.db import create_db_engine
@@ -72,6 +73,25 @@ async def test_a_snapshot_replaced_in_place_gets_its_own_key(bot):
         rnd.status = "submitted"  # another change leaves the key alone
         ctx.session.flush()
         assert rnd.snapshot_key == snapshot_key(rnd.questions)
+
+
+async def test_a_snapshot_changed_in_place_and_flagged_gets_its_own_key(bot, chat):
+    # The key is recomputed only for a round whose snapshot changed: a snapshot edited
+    # in place (and flagged modified) counts, an answer added to the round does not.
+    await bot.run_checkins()
+    with bot.unit() as ctx:
+        rnd = ctx.session.scalars(sa.select(CheckinRound)).first()
+        before = rnd.snapshot_key
+        rnd.questions[0]["target"] = 123456.0
+        flag_modified(rnd, "questions")
+        ctx.session.flush()
+        assert rnd.snapshot_key == snapshot_key(rnd.questions) != before
+        person = rnd.person.key
+    await say(bot, person, "52000")  # an answer: the round is written, its key stays
+    with bot.unit() as ctx:
+        again = ctx.session.get(CheckinRound, rnd.id)
+        assert len(again.answers) == 1
+        assert again.snapshot_key == snapshot_key(again.questions) != before
 
 
 def _fresh_url(tmp_path) -> tuple[str, str | None]:
