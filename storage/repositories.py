@@ -518,10 +518,8 @@ class OutboxRepo:
                 dedupe_key: str | None = None) -> int | None:
         """Record a message to send; its id, or None if one with the same dedupe key
         exists already."""
-        row = {"platform": platform, "target_kind": target_kind, "address": address,
-               "thread_id": thread_id, "user_ref": user_ref, "payload": payload,
-               "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
-               "not_before": now, "created_at": now, "priority": self.priority}
+        row = self._row(platform, target_kind, address, payload, now, thread_id, user_ref,
+                        dedupe_key)
         dialect = self.session.get_bind().dialect.name
         if dialect in ("sqlite", "postgresql"):
             # One Core statement, no savepoint: every reply takes this path. A key taken
@@ -547,12 +545,19 @@ class OutboxRepo:
         with the batch's other replies, in one statement, before the batch's next
         statement or its commit: a reply is on every answer's path.
         """
-        row = {"platform": platform, "target_kind": target_kind, "address": address,
-               "thread_id": thread_id, "user_ref": user_ref, "payload": payload,
-               "dedupe_key": None, "status": "pending", "attempts": 0,
-               "not_before": now, "created_at": now, "priority": self.priority}
+        row = self._row(platform, target_kind, address, payload, now, thread_id, user_ref,
+                        None)
         if not defer_insert(self.session, _ADD, row):
             insert_connection(self.session).execute(_ADD, row)
+
+    def _row(self, platform: str, target_kind: str, address: str, payload: dict[str, Any],
+             now: datetime, thread_id: str | None, user_ref: str | None,
+             dedupe_key: str | None) -> dict[str, Any]:
+        """A new pending message's row, due now (enqueue's and add's)."""
+        return {"platform": platform, "target_kind": target_kind, "address": address,
+                "thread_id": thread_id, "user_ref": user_ref, "payload": payload,
+                "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
+                "not_before": now, "created_at": now, "priority": self.priority}
 
     def pending(self, platforms: Sequence[str], limit: int = 200) -> list[OutboxMessage]:
         """Undelivered messages for the running platforms, oldest first."""
