@@ -100,6 +100,13 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 2 ** attempts))
 
 
+def _sweep(moments: dict[str, datetime], after: datetime) -> tuple[dict[str, datetime], int]:
+    """The moments later than `after` (a new dict: deleting keys never shrinks one), and
+    the size at which to sweep them again (once they have doubled)."""
+    kept = {address: moment for address, moment in moments.items() if moment > after}
+    return kept, max(SWEEP_MIN, 2 * len(kept))
+
+
 class Pacer:
     """When the next message may go, for one platform: overall, per chat, per group.
 
@@ -147,10 +154,8 @@ class Pacer:
     def ready(self, address: str, now: datetime) -> datetime:
         """The earliest moment a message to `address` may go."""
         if len(self._next_chat) >= self._next_chat_sweep:
-            # A moment at or before `now` holds nothing back, now or later. (A new dict:
-            # deleting keys never shrinks one.)
-            self._next_chat = {a: m for a, m in self._next_chat.items() if m > now}
-            self._next_chat_sweep = max(SWEEP_MIN, 2 * len(self._next_chat))
+            # A moment at or before `now` holds nothing back, now or later.
+            self._next_chat, self._next_chat_sweep = _sweep(self._next_chat, now)
         ready = now
         for moment in (self._next_any, self._next_chat.get(address), self.held_until):
             if moment is not None and moment > ready:
@@ -196,10 +201,8 @@ class Pacer:
             if len(self._answered_to) >= self._answered_sweep:
                 # An answer a whole gap before this one holds nothing back any more (later
                 # calls start at `moment` or after); see ready().
-                horizon = moment - self._longest_gap
-                self._answered_to = {a: t for a, t in self._answered_to.items()
-                                     if t > horizon}
-                self._answered_sweep = max(SWEEP_MIN, 2 * len(self._answered_to))
+                self._answered_to, self._answered_sweep = _sweep(
+                    self._answered_to, moment - self._longest_gap)
         answered, self._answered = self._answered, None
         if answered is not None:
             answered.set()
