@@ -7,9 +7,8 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 
@@ -33,7 +32,7 @@ def throwaway_database(folder: Path, name: str) -> Iterator[str]:
         admin.dispose()
 
 
-def settle(engine: Any) -> None:
+def settle(engine: Engine) -> None:
     """After a bulk fill, bring a PostgreSQL database to the state autovacuum keeps a
     database that grew over a year in: planner statistics, and the visibility map that
     lets an index-only scan skip the table (without it every covering index read visits
