@@ -3,12 +3,17 @@ told, at start, what to set instead and why (README, "PostgreSQL settings")."""
 
 from __future__ import annotations
 
+import signal
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from storage.db import create_db_engine, planner_advice
 from tests.conftest import SERVER_URL
+from tests.support import TEST_ORG
+from tests.test_resilience_stop import signal_a_running_platform_bot
 
 
 def test_sqlite_needs_no_advice(tmp_path):
@@ -21,12 +26,7 @@ def test_sqlite_needs_no_advice(tmp_path):
 @pytest.mark.parametrize(("cost", "advised"), [("4", True), ("1.1", False), ("1", False)])
 def test_the_operator_is_told_when_the_planner_is_set_for_spinning_disks(database_url, cost,
                                                                           advised):
-    # The setting of the operator's database, as ALTER DATABASE leaves it for every session.
-    name = make_url(database_url).database
-    admin = create_engine(SERVER_URL or "", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"ALTER DATABASE {name} SET random_page_cost = {cost}"))
-    admin.dispose()
+    set_cost(database_url, cost)
     engine = create_db_engine(database_url)
     advice = planner_advice(engine)
     engine.dispose()
@@ -36,3 +36,25 @@ def test_the_operator_is_told_when_the_planner_is_set_for_spinning_disks(databas
         assert "PostgreSQL settings" in advice
     else:
         assert advice is None
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+@pytest.mark.parametrize(("cost", "advised"), [("4", True), ("1.1", False)])
+async def test_teampulse_run_says_so_at_start(database_url: str, tmp_path: Path, cost: str,
+                                              advised: bool) -> None:
+    set_cost(database_url, cost)
+    log = await signal_a_running_platform_bot(tmp_path, {
+        "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
+        "TEAMPULSE_CONSOLE": "false"}, signal.SIGTERM)
+    assert "teampulse is running on no chat platform" in log
+    assert ("WARNING bot.app: PostgreSQL's random_page_cost is 4" in log) is advised
+
+
+def set_cost(database_url: str, cost: str) -> None:
+    """The setting of the operator's database, as ALTER DATABASE leaves it for every
+    session."""
+    name = make_url(database_url).database
+    admin = create_engine(SERVER_URL or "", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"ALTER DATABASE {name} SET random_page_cost = {cost}"))
+    admin.dispose()
