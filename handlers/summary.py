@@ -6,11 +6,12 @@ always show the same numbers.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -571,11 +572,43 @@ def _is_away(rnd: RoundRow | None, away_until: date | None) -> bool:
 
 
 #: Parsed snapshots kept between summaries, per renderer (it fills in the choice labels).
-#: A snapshot's text never changes (rounds name it by a hash of it), so a parse stays
-#: right; the handful an org uses are parsed once per process instead of per summary.
-_PARSED: weakref.WeakKeyDictionary[Renderer, dict[str, list[Question]]] = \
-    weakref.WeakKeyDictionary()
-_PARSED_MAX = 512  # texts kept per renderer; past that, start again (a rare org)
+#: A snapshot's text never changes (rounds name it by a hash of it, their snapshot key), so
+#: a parse stays right. Directors with their own KPI targets each have their own snapshot
+#: (10,000 directors: 10,000 or more in a quarter), so what is kept per snapshot is small:
+#: its questions are shared with every snapshot that asks the same ones (only a KPI's
+#: target differs), and a known key needs its text neither read nor parsed again.
+_PARSED: weakref.WeakKeyDictionary[Renderer, _Kept] = weakref.WeakKeyDictionary()
+#: Snapshots kept per renderer (about 0.5 KB each); past that, start again.
+_PARSED_MAX = 50_000
+_SHAPES = itertools.count()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Parsed:
+    """A snapshot's questions, and its shape: snapshots that differ in nothing but their
+    KPI targets share one (which questions apply, the KPIs' keys and labels)."""
+
+    questions: list[Question]
+    shape: int
+    # Per locale: the KPIs as the GM's view reads them (Snapshots.kpis).
+    kpis: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+
+
+class _Kept:
+    """One renderer's parsed snapshots, by text and by key, and the questions they share."""
+
+    def __init__(self) -> None:
+        self.by_text: dict[str, Parsed] = {}
+        self.by_key: dict[str, Parsed] = {}
+        self.questions: dict[str, Question] = {}  # a question but its target -> parsed
+        self.shapes: dict[tuple[str, ...], int] = {}
+        self.labels: dict[tuple[Any, ...], str] = {}  # see Snapshots._kpi_label
+
+    def room(self) -> None:
+        """Start again once _PARSED_MAX snapshots are kept (a rare org)."""
+        if len(self.by_text) + len(self.by_key) >= _PARSED_MAX:
+            for kept in (self.by_text, self.by_key, self.questions, self.shapes, self.labels):
+                kept.clear()
 
 
 class Snapshots:
@@ -589,23 +622,73 @@ class Snapshots:
 
     def __init__(self, ctx: Context, locale: str) -> None:
         self.ctx, self.locale = ctx, locale
-        self._parsed: dict[str, list[Question]] = {}
         self._labels: dict[int, str] = {}
+        kept = _PARSED.get(ctx.renderer)
+        if kept is None:
+            kept = _PARSED[ctx.renderer] = _Kept()
+        self._kept = kept
 
     def questions(self, snapshot: str) -> list[Question]:
         """A snapshot's questions (as round_questions gives them)."""
-        found = self._parsed.get(snapshot)
+        return self.parsed(snapshot).questions
+
+    def parsed(self, snapshot: str) -> Parsed:
+        """A snapshot's questions and shape, from its text."""
+        kept = self._kept
+        found = kept.by_text.get(snapshot)
         if found is None:
-            kept = _PARSED.get(self.ctx.renderer)
-            if kept is None:
-                kept = _PARSED[self.ctx.renderer] = {}
-            found = kept.get(snapshot)
-            if found is None:
-                if len(kept) >= _PARSED_MAX:
-                    kept.clear()
-                found = kept[snapshot] = round_questions(
-                    self.ctx, SimpleNamespace(questions=json.loads(snapshot)))
-            self._parsed[snapshot] = found
+            kept.room()
+            found = kept.by_text[snapshot] = self._parse(snapshot)
+        return found
+
+    def known(self, key: str) -> Parsed | None:
+        """The snapshot with this key (storage/snapshot_keys.py), if it was parsed already."""
+        return self._kept.by_key.get(key)
+
+    def remember(self, key: str, snapshot: str) -> Parsed:
+        """Parse a snapshot and keep it under its key as well (see known)."""
+        kept = self._kept
+        kept.room()
+        found = kept.by_key[key] = self.parsed(snapshot)
+        return found
+
+    def _parse(self, snapshot: str) -> Parsed:
+        kept, out, shape = self._kept, [], []
+        for data in json.loads(snapshot):
+            target = data.pop("target", None)
+            # The same question in another snapshot is written the same way (to_dict), so
+            # its text finds the shared one; a different order would only not be shared.
+            ident = repr(data)
+            q = kept.questions.get(ident)
+            if q is None:
+                q = kept.questions[ident] = round_questions(
+                    self.ctx, SimpleNamespace(questions=[data]))[0]
+            out.append(q if target is None else replace(q, target=target))
+            shape.append(ident)
+        number = kept.shapes.get(tuple(shape))
+        if number is None:
+            # Never reused, not even after room() started again: a summary may still hold
+            # snapshots parsed before.
+            number = kept.shapes[tuple(shape)] = next(_SHAPES)
+        return Parsed(out, number)
+
+    def kpis(self, parsed: Parsed) -> list[tuple[Any, ...]]:
+        """A snapshot's KPIs in the reader's locale: (question key, metric, label, unit,
+        target, (metric, unit)), in the snapshot's order."""
+        found = parsed.kpis.get(self.locale)
+        if found is None:
+            found = parsed.kpis[self.locale] = [
+                (q.key, q.metric or q.key, self._kpi_label(q), q.unit or "",
+                 float(q.target or 0), (q.metric or q.key, q.unit or ""))
+                for q in parsed.questions if q.category == "kpi"]
+        return found
+
+    def _kpi_label(self, q: Question) -> str:
+        # Once per locale and what kpi_label reads, for every snapshot that asks it.
+        at = (self.locale, q.key, q.metric, *q.label.items())
+        found = self._kept.labels.get(at)
+        if found is None:
+            found = self._kept.labels[at] = kpi_label(self.ctx, self.locale, q)
         return found
 
     def kpi_label(self, q: Question) -> str:

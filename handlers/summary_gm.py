@@ -44,7 +44,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -63,6 +63,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.gc_pause import without_gc
+from bot.questions import Question
 from bot.render import format_number, format_percent
 from bot.schedule import checkin_moment
 from bot.text import clean_text
@@ -72,7 +73,7 @@ from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
-from handlers.summary import EXPECTED, MORALE_LOOKBACK, Snapshots, csv_number
+from handlers.summary import EXPECTED, MORALE_LOOKBACK, Parsed, Snapshots, csv_number
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
 from storage.away import AwayPeriod
 from storage.goals import CrmActual
@@ -498,15 +499,21 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if key not in snap_ids:
             snap_ids[key] = len(snap_ids)
             first_round[snap_ids[key]] = rid
-    texts = snapshot_texts(conn, first_round)
-    # 2. Directors' KPI figures for the rounds read one by one, the older weeks' added up,
-    # and the texts this week and where they matter (the question keys named, so the
-    # (round_id, question_key) index finds just those).
+    # Each snapshot's questions: kept from earlier summaries by key, else read and parsed
+    # (directors with their own targets have a snapshot each). What only depends on which
+    # questions are asked is worked out once per shape (all but the KPI targets).
     snapshots = Snapshots(ctx, locale)
-    kpi_keys = sorted({q.key for text in texts.values() for q in snapshots.questions(text)
-                       if q.category == "kpi"})
-    skip_keys = [tuple(sorted({q.skip_if[0] for q in snapshots.questions(texts[sid])
-                               if q.skip_if})) for sid in range(len(texts))]
+    parsed: list[Parsed | None] = [snapshots.known(key) for key in snap_ids]
+    keys = list(snap_ids)
+    for sid, text in snapshot_texts(conn, {sid: first_round[sid] for sid, found
+                                           in enumerate(parsed) if found is None}).items():
+        parsed[sid] = snapshots.remember(keys[sid], text)
+    snaps = cast(list[Parsed], parsed)
+    shapes = {p.shape: p.questions for p in snaps}
+    kpi_keys = sorted({q.key for qs in shapes.values() for q in qs if q.category == "kpi"})
+    skip_of = {shape: tuple(sorted({q.skip_if[0] for q in qs if q.skip_if}))
+               for shape, qs in shapes.items()}
+    skip_keys = [skip_of[p.shape] for p in snaps]
     answers: dict[int, dict[str, Any]] = {}
     base = _of_directors(select(Answer.round_id, Answer.question_key, Answer.text_value,
                                 Answer.number_value, Answer.skipped), only)
@@ -564,17 +571,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     director_ids = {p.id for p in directors}
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
                  set(shown_weeks), rounds, counts)
-    kpi_cache: dict[int, list[tuple[str, str, str, str, float]]] = {}
-
-    def kpis(snap_id: int) -> list[tuple[str, str, str, str, float]]:
-        found = kpi_cache.get(snap_id)
-        if found is None:
-            found = kpi_cache[snap_id] = [
-                (q.key, q.metric or q.key, snapshots.kpi_label(q), q.unit or "",
-                 float(q.target or 0)) for q in snapshots.questions(texts[snap_id])
-                if q.category == "kpi"]
-        return found
-
     def status_of(pid: int, wk: str) -> str:
         r = rounds.get((pid, wk))
         given, real = counts.get(r[0], (0, 0)) if r is not None else (0, 0)
@@ -608,7 +604,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if p[0] in older_set:
             for pid in older_people.get(p[0], ()):
                 plan_older.setdefault(pid, []).append(p)
-    kpi_of = [[(*k, (k[1], k[3])) for k in kpis(sid)] for sid in range(len(texts))]
+    kpi_of = [snapshots.kpis(p) for p in snaps]
     rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
         answers.get
     last_day = week_end(week)
@@ -646,10 +642,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             mine = answers.get(latest[0], {})
             # Which questions applied depends on the snapshot and the few answers a skip_if
             # reads: worked out once per distinct combination, not per director.
-            deciding = (latest[7], *[_state(mine.get(k)) for k in skip_keys[latest[7]]])
+            snap = snaps[latest[7]]
+            deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[latest[7]]])
             found = applies.get(deciding)
             if found is None:
-                found = applies[deciding] = _applicable(snapshots, texts[latest[7]], mine)
+                found = applies[deciding] = _applicable(snap.questions, mine)
             view.total, left_out = found
             # Answers to questions that no longer apply do not count (as in the check-in).
             gone = [mine[k] for k in left_out if k in mine]
@@ -909,11 +906,9 @@ def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bo
             acc[3] += n
 
 
-def _applicable(snapshots: Snapshots, snapshot: str,
-                given: dict[str, Any]) -> tuple[int, list[str]]:
+def _applicable(questions: list[Question], given: dict[str, Any]) -> tuple[int, list[str]]:
     """How many of a round's questions applied, and the keys of those left out (a skip_if
     on a choice answer leaves some out, as in the check-in itself)."""
-    questions = snapshots.questions(snapshot)
     if not any(q.skip_if for q in questions):
         return len(questions), []
     answers = {k: _Given(v if isinstance(v, str) else None, v is SKIPPED)
