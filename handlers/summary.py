@@ -583,6 +583,11 @@ _PARSED_MAX = 50_000
 _SHAPES = itertools.count()
 
 
+def forget_snapshots() -> None:
+    """Drop every kept parse, as a fresh start has none (benchmarks, tests)."""
+    _PARSED.clear()
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Parsed:
     """A snapshot's questions, and its shape: snapshots that differ in nothing but their

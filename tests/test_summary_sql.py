@@ -93,13 +93,17 @@ def test_a_rendered_trend_reads_the_same_when_older_weeks_skip_their_texts(bot, 
             render_summary(bot.renderer, "en", markup, request, full, "Test")
 
 
-def test_the_gm_views_numbers_equal_the_raw_sql_and_the_check_in_detail(bot, clock):
+@pytest.mark.parametrize("own_targets", [False, True], ids=["shared", "own-targets"])
+def test_the_gm_views_numbers_equal_the_raw_sql_and_the_check_in_detail(bot, clock,
+                                                                        own_targets):
     """Every person here is a director: the GM's headline (check-ins, KPI totals against
     the whole target) must equal the SQL reference week by week, and each director's
-    status and figures the check-in detail's."""
+    status and figures the check-in detail's; with targets shared by many directors, and
+    with every director's own."""
     from handlers.summary_gm import build_gm_summary
 
-    fill(bot, bot.engine, 120, WEEKS, seed=6, template="alice", now=clock.now())
+    fill(bot, bot.engine, 120, WEEKS, seed=6, template="alice", now=clock.now(),
+         own_targets=own_targets)
     weeks = weeks_back(week_of(clock.now().date()), WEEKS)
     for week in weeks[-3:]:
         with bot.unit() as ctx:
@@ -126,7 +130,9 @@ def test_the_gm_views_numbers_equal_the_raw_sql_and_the_check_in_detail(bot, clo
                  else []), d.key
 
 
-def test_month_and_quarter_to_date_add_up_every_week_the_director_was_asked(bot, clock):
+@pytest.mark.parametrize("own_targets", [False, True], ids=["shared", "own-targets"])
+def test_month_and_quarter_to_date_add_up_every_week_the_director_was_asked(bot, clock,
+                                                                             own_targets):
     """A GM reading quarter to date late in the quarter: each director's month and quarter
     figures must be exactly their weekly figures added up, week by week, over the weeks
     they were asked (not away, a round sent), the CRM's figure counting where it has one,
@@ -136,7 +142,8 @@ def test_month_and_quarter_to_date_add_up_every_week_the_director_was_asked(bot,
     from storage.goals import CrmActual, CrmImport
 
     weeks = weeks_back(week_of(clock.now().date()), 12)
-    fill(bot, bot.engine, 80, 12, seed=9, template="alice", now=clock.now())
+    fill(bot, bot.engine, 80, 12, seed=9, template="alice", now=clock.now(),
+         own_targets=own_targets)
     with bot.engine.begin() as conn:
         imp = conn.execute(insert(CrmImport).values(
             source="crm.csv", content_hash="x", format="generic", row_count=0,

@@ -99,7 +99,7 @@ async def test_a_raised_target_counts_from_its_week_on_for_everyone(own, clock, 
     bot.sync_org()
     await answered_week(bot)
     warm = gm_csv(bot, weeks=2)
-    summary._PARSED.clear()  # as after a restart
+    summary.forget_snapshots()  # as after a restart
     assert gm_csv(bot, weeks=2) == warm
     this_week = week_of(friday.date())
     same_quarter = quarter_of(this_week) == quarter_of(week_of((friday - timedelta(weeks=1))
@@ -124,7 +124,7 @@ async def test_a_view_with_more_snapshots_than_are_kept_is_still_right(own, monk
                          if need == "1" else [REVENUE, "Won", "none", need, "Budget",
                                               "More", "4"])
     expected = gm_csv(bot)
-    summary._PARSED.clear()
+    summary.forget_snapshots()
     monkeypatch.setattr(summary, "_PARSED_MAX", 4)
     assert gm_csv(bot) == expected
     assert gm_csv(bot) == expected
