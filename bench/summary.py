@@ -513,17 +513,19 @@ async def _own_targets(folder: Path, week: str) -> list[Figure]:
     bot, engine, _clock, _settings = make_bot(folder, "own1k")
     fill(bot, engine, 1000, 52, own_targets=True)
     act = summary_action(bot, SummaryRequest("week"))
-    forget_snapshots()  # as after a start
-    t0 = time.perf_counter()
-    act()
-    first = (time.perf_counter() - t0) * 1e3
+
+    def first_after_start() -> str:
+        forget_snapshots()  # as after a start
+        return act()
+
     raw1, one = paired_ms(lambda: raw_sql(engine, week, 1), act)
+    raw_first, first = paired_ms(lambda: raw_sql(engine, week, 1), first_after_start)
     bot.close()
     engine.dispose()
     return [*_figures("summary-own-1k", "/summary first page, one week, 1,000 x 52, "
                       "own targets", one, raw1, 200),
             Figure("summary-own-first", "/summary with no snapshot parsed yet, own targets",
-                   first, raw1, "ms", "raw SQL, same numbers", RATIO_TARGET)]
+                   first, raw_first, "ms", "raw SQL, same numbers", RATIO_TARGET)]
 
 
 async def run() -> list[Figure]:
