@@ -129,3 +129,71 @@ def test_an_error_in_a_template_is_raised_as_itself(tmp_path):
     (tmp_path / "en" / "bad.j2").write_text("{{ 1 // n }}", encoding="utf-8")
     with pytest.raises(ZeroDivisionError):
         Renderer(tmp_path).template("en", "bad", n=0)
+
+
+def _messages(folder: Path, text: str) -> Path:
+    for locale in ("en", "zh-CN"):
+        (folder / locale).mkdir(parents=True, exist_ok=True)
+        (folder / locale / "messages.j2").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from here on."""
+    from jinja2 import Environment
+
+    compiled: list[str] = []
+    real = Environment.compile
+
+    def compile_(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(Environment, "compile", compile_)
+    return compiled
+
+
+def test_a_restart_reads_the_compiled_templates_and_an_edited_one_anew(tmp_path, monkeypatch):
+    """The first message after a start loads what the last run compiled; a template
+    edited since is compiled again, and its new text is what people get."""
+    templates = _messages(tmp_path / "t", "{% macro hello(name) %}Hello {{ name }}{% endmacro %}")
+    kept = tmp_path / "compiled"
+    kept.mkdir()
+    compiled = _compiles(monkeypatch)
+    assert Renderer(templates, kept).message("en", "hello", "slack", name="a<b") == \
+        "Hello a&lt;b"
+    assert compiled == ["en/messages.j2"] and any(kept.iterdir())
+    compiled.clear()
+    assert Renderer(templates, kept).message("en", "hello", "slack", name="a<b") == \
+        "Hello a&lt;b"
+    assert compiled == []  # loaded, not compiled
+    _messages(templates, "{% macro hello(name) %}Hi {{ name }}{% endmacro %}")
+    assert Renderer(templates, kept).message("en", "hello", "slack", name="a<b") == \
+        "Hi a&lt;b"
+    assert compiled == ["en/messages.j2"]
+
+
+def test_each_platform_keeps_its_own_compiled_templates(tmp_path):
+    """A start that finds every platform's compiled templates kept renders each platform's
+    text its own way, as a start that compiled them did."""
+    templates = _messages(tmp_path / "t", "{% macro sign(name) %}{{ name | b }} from "
+                                          "{{ 'R&D' }} {{ arg('team') }}{% endmacro %}")
+    kept = tmp_path / "compiled"
+    kept.mkdir()
+    markups = ("plain", "markdown", "slack", "telegram")
+    fresh = {m: Renderer(templates, kept).message("en", "sign", m, name="a<b*")
+             for m in markups}
+    assert fresh["telegram"] == "<b>a&lt;b*</b> from R&amp;D &lt;team&gt;"
+    assert fresh["markdown"] == "**a\\<b\\*** from R&amp;D \\<team\\>"
+    assert len(set(fresh.values())) == 4
+    assert len(list(kept.iterdir())) == 4  # one compiled file per platform
+    again = Renderer(templates, kept)
+    assert {m: again.message("en", "sign", m, name="a<b*") for m in markups} == fresh
+
+
+def test_a_place_that_cannot_keep_compiled_templates_costs_only_the_compiling(tmp_path):
+    templates = _messages(tmp_path / "t", "{% macro hello() %}Hello{% endmacro %}")
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    for _ in range(2):
+        assert Renderer(templates, not_a_folder).message("en", "hello") == "Hello"
