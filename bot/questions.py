@@ -22,7 +22,7 @@ class ChoiceDef:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One question of a check-in.
 

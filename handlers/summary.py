@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
+from hashlib import blake2b
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -578,8 +579,9 @@ def _is_away(rnd: RoundRow | None, away_until: date | None) -> bool:
 #: its questions are shared with every snapshot that asks the same ones (only a KPI's
 #: target differs), and a known key needs its text neither read nor parsed again.
 _PARSED: weakref.WeakKeyDictionary[Renderer, _Kept] = weakref.WeakKeyDictionary()
-#: Snapshots kept per renderer (about 0.5 KB each); past that, start again.
-_PARSED_MAX = 50_000
+#: Snapshots kept per renderer (about 1 kB each: 10,000 directors with targets of their
+#: own need 10,000-20,000 for a quarter); past that, start again.
+_PARSED_MAX = 30_000
 _SHAPES = itertools.count()
 
 
@@ -603,7 +605,7 @@ class _Kept:
     """One renderer's parsed snapshots, by text and by key, and the questions they share."""
 
     def __init__(self) -> None:
-        self.by_text: dict[str, Parsed] = {}
+        self.by_text: dict[bytes, Parsed] = {}
         self.by_key: dict[str, Parsed] = {}
         self.questions: dict[str, Question] = {}  # a question but its target -> parsed
         self.shapes: dict[tuple[str, ...], int] = {}
@@ -640,10 +642,12 @@ class Snapshots:
     def parsed(self, snapshot: str) -> Parsed:
         """A snapshot's questions and shape, from its text."""
         kept = self._kept
-        found = kept.by_text.get(snapshot)
+        # By a digest of the text: kept as the key, the text itself (1–2 kB) would stay.
+        digest = blake2b(snapshot.encode(), digest_size=16).digest()
+        found = kept.by_text.get(digest)
         if found is None:
             kept.room()
-            found = kept.by_text[snapshot] = self._parse(snapshot)
+            found = kept.by_text[digest] = self._parse(snapshot)
         return found
 
     def known(self, key: str) -> Parsed | None:
@@ -651,10 +655,10 @@ class Snapshots:
         return self._kept.by_key.get(key)
 
     def remember(self, key: str, snapshot: str) -> Parsed:
-        """Parse a snapshot and keep it under its key as well (see known)."""
+        """Parse a snapshot and keep it under its key (see known)."""
         kept = self._kept
         kept.room()
-        found = kept.by_key[key] = self.parsed(snapshot)
+        found = kept.by_key[key] = self._parse(snapshot)
         return found
 
     def _parse(self, snapshot: str) -> Parsed:
