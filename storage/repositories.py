@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Row, Text, bindparam, case, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +37,7 @@ from storage.models import (
     OutboxMessage,
     Person,
     ProcessedEvent,
+    UTCDateTime,
 )
 
 _PERSON_FIELDS = ("display_name", "role", "manager_key", "team", "timezone", "locale",
@@ -482,6 +497,47 @@ def _pending_rows(rows: Iterable[Row[Any]]) -> list[PendingRow]:
     return [tuple.__new__(PendingRow, row) for row in rows]
 
 
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+# On SQLite the outbox's per-batch statements pass their many ids and values as one JSON
+# parameter, and read many rows back as one JSON value: Python's sqlite3 steps a
+# statement once a row, handing the interpreter over at every step and waiting to take it
+# back, so a fetch or an executemany of a batch's hundreds of rows, on the outbox's
+# database thread, cost the event loop's thread (sending that batch) as much again.
+_NOW = bindparam("now", type_=UTCDateTime())
+_SQLITE_CLAIMABLE = sql_text(
+    "SELECT json_group_array(id) FROM outbox "
+    "WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'")
+_SQLITE_CLAIM = sql_text(
+    "UPDATE outbox SET status = 'sending', sending_at = :now "
+    "WHERE id IN (SELECT value FROM json_each(:ids))").bindparams(_NOW)
+_SQLITE_IN_FLIGHT = sql_text(
+    "SELECT json_group_array(id) FROM outbox WHERE status = 'sending' "
+    "AND platform IN (SELECT value FROM json_each(:platforms)) "
+    "AND id NOT IN (SELECT value FROM json_each(:mine))")
+#: Each element of :sent is [id, sent_at, attempts, external_id].
+_SQLITE_RECORD_SENT = sql_text(
+    "UPDATE outbox SET status = 'sent', last_error = NULL, "
+    "sent_at = json_extract(sent.value, '$[1]'), "
+    "attempts = json_extract(sent.value, '$[2]'), "
+    "external_id = json_extract(sent.value, '$[3]') "
+    "FROM json_each(:sent) AS sent WHERE outbox.id = json_extract(sent.value, '$[0]')")
+_outbox = OutboxMessage.__table__
+#: The same elsewhere: one UPDATE by primary key, executed for many rows at once.
+_RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
+                .values(status="sent", last_error=None, sent_at=bindparam("sent_at"),
+                        attempts=bindparam("attempts"), external_id=bindparam("external_id")))
+_NOT_BEFORE = SENDING_COLUMNS.index("not_before")
+
+
+def _sqlite_timestamp(moment: datetime) -> str:
+    """A UTC timestamp as SQLAlchemy stores a UTCDateTime on SQLite (so that it compares
+    and reads back as the rest)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 _ENQUEUE: dict[tuple[str, bool], Any] = {}
 
 
@@ -591,16 +647,52 @@ class OutboxRepo:
         chats = {(platform, address) for platform, address in replies}
         lane: list[PendingRow] = []
         if chats:
-            lane = [row for row in _pending_rows(self.session.execute(
+            lane = [row for row in self._read_pending(
                 select(*columns).where(*wanted, table.c.address.in_({a for _, a in chats}))
-                .order_by(table.c.id)).all()) if (row.platform, row.address) in chats]
-        # (.all(): one fetch for the lot, not one a row.)
-        bulk = _pending_rows(self.session.execute(
+                .order_by(table.c.id)) if (row.platform, row.address) in chats]
+        bulk = self._read_pending(
             select(*columns).where(*wanted, table.c.priority == OutboxMessage.BULK)
-            .order_by(table.c.id).limit(limit)).all())
+            .order_by(table.c.id).limit(limit))
         if chats:
             bulk = [row for row in bulk if (row.platform, row.address) not in chats]
         return lane, bulk
+
+    def _read_pending(self, query: Select[Any]) -> list[PendingRow]:
+        """The rows `query` selects (SENDING_COLUMNS, in order of id) as PendingRows."""
+        if not _is_sqlite(self.session):
+            # (.all(): one fetch for the lot, not one a row.)
+            return _pending_rows(self.session.execute(query).all())
+        rows = query.subquery()
+        # The payload is stored as JSON text: json() embeds it as JSON, not as a string.
+        packed = select(func.json_group_array(func.json_array(*(
+            func.json(rows.c[name]) if name == "payload" else rows.c[name]
+            for name in SENDING_COLUMNS))))
+        data = json.loads(self.session.execute(packed).scalar_one())
+        # An aggregate's order is not promised: in order of id (already so, in one pass).
+        data.sort(key=itemgetter(0))
+        parse = None
+        for row in data:
+            if row[_NOT_BEFORE] is not None:  # (None for a row due by `now`: most of them)
+                if parse is None:  # (as SQLAlchemy reads the column)
+                    dialect = self.session.get_bind().dialect
+                    parse = _outbox.c.not_before.type.dialect_impl(dialect).result_processor(
+                        dialect, None)
+                row[_NOT_BEFORE] = parse(row[_NOT_BEFORE])
+        return [tuple.__new__(PendingRow, row) for row in data]
+
+    def record_sent(self, sent: Sequence[tuple[int, datetime, int, str | None]]) -> None:
+        """Mark rows sent: (id, sent_at, attempts, external_id) each, in one statement."""
+        if not sent:
+            return
+        if _is_sqlite(self.session):
+            self.session.connection().execute(_SQLITE_RECORD_SENT, {"sent": json.dumps([
+                (row_id, _sqlite_timestamp(sent_at), attempts, external_id)
+                for row_id, sent_at, attempts, external_id in sent])})
+            return
+        self.session.connection().execute(_RECORD_SENT, [
+            {"row_id": row_id, "sent_at": sent_at, "attempts": attempts,
+             "external_id": external_id}
+            for row_id, sent_at, attempts, external_id in sent])
 
     def claim(self, ids: Sequence[int], now: datetime) -> set[int]:
         """Mark those of `ids` still pending as 'sending'; return the ids this call claimed.
@@ -613,6 +705,18 @@ class OutboxRepo:
         if not ids:
             return set()
         table = OutboxMessage.__table__
+        if _is_sqlite(self.session):
+            # The ids as one JSON parameter, and the claimed ones back as one JSON value:
+            # a fetch steps once a row, and Python's sqlite3 hands the interpreter to the
+            # event loop's thread and waits to take it back at every step. The writer
+            # holds SQLite's only write lock from BEGIN IMMEDIATE, so nothing can claim a
+            # row between this read and the UPDATE.
+            claimed = json.loads(self.session.connection().execute(
+                _SQLITE_CLAIMABLE, {"ids": json.dumps(list(ids))}).scalar_one())
+            if claimed:
+                self.session.connection().execute(
+                    _SQLITE_CLAIM, {"ids": json.dumps(claimed), "now": now})
+            return set(claimed)
         # An expanding parameter: the ids are bound as they are, not each coerced into
         # an expression (which cost more than the statement for a batch of hundreds).
         pending = (select(table.c.id)
@@ -628,18 +732,28 @@ class OutboxRepo:
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:
         """Messages whose platform call began but whose outcome was never recorded
         (except `exclude`: ones the caller is sending right now)."""
-        table = OutboxMessage.__table__
-        # The ids first (a running batch's hundreds of rows are 'sending' too): whole
-        # rows only for the few left once the caller's own are set aside.
-        ids = [row_id for row_id in self.session.scalars(
-            select(table.c.id).where(table.c.status == "sending",
-                                     table.c.platform.in_(list(platforms)))).all()
-            if row_id not in exclude]
+        if _is_sqlite(self.session):
+            # The caller's own set aside in the query, the rest's ids as one JSON value
+            # (see claim()): usually none are left.
+            ids = json.loads(self.session.connection().execute(
+                _SQLITE_IN_FLIGHT, {"platforms": json.dumps(list(platforms)),
+                                    "mine": json.dumps(list(exclude))}).scalar_one())
+        else:
+            ids = self._in_flight_ids(platforms, exclude)
         if not ids:
             return []
         return list(self.session.scalars(select(OutboxMessage).where(
             OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
             .order_by(OutboxMessage.id)))
+
+    def _in_flight_ids(self, platforms: Sequence[str], exclude: Collection[int]) -> list[int]:
+        table = OutboxMessage.__table__
+        # The ids first (a running batch's hundreds of rows are 'sending' too): whole
+        # rows only for the few left once the caller's own are set aside.
+        return [row_id for row_id in self.session.scalars(
+            select(table.c.id).where(table.c.status == "sending",
+                                     table.c.platform.in_(list(platforms)))).all()
+            if row_id not in exclude]
 
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""
