@@ -634,7 +634,13 @@ class OutboxWorker:
 
     @staticmethod
     def _message(row: OutboxMessage) -> OutboundMessage:
-        return OutboundMessage.from_payload(row.payload, outbox_id=row.id)
+        payload = row.payload
+        if "choices" in payload or "image_hex" in payload:
+            return OutboundMessage.from_payload(payload, outbox_id=row.id)
+        # Text alone (nearly every message of a round): as from_payload, without its
+        # choices and image steps, once a message.
+        return OutboundMessage(payload["text"], image_name=payload.get("image_name"),
+                               outbox_id=row.id)
 
     async def _send(self, row: OutboxMessage,
                     outcomes: dict[int, _Outcome | _Sent]) -> datetime | None:
