@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
@@ -532,10 +533,45 @@ _RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
 _NOT_BEFORE = SENDING_COLUMNS.index("not_before")
 
 
+@functools.cache
+def _lane_statements(due_only: bool, sqlite: bool) -> tuple[Any, Any, Any]:
+    """pending_lanes' three queries, built once (building them cost more than running
+    them): the chats with a reply waiting, everything pending to some of them (the
+    `addresses`), and the oldest bulk messages; with `due_only`, not_before is read only
+    where it is later than `now`. On SQLite the last two come as one JSON value."""
+    table = _outbox
+    columns = [table.c[name] for name in SENDING_COLUMNS]
+    if due_only:
+        later = table.c.not_before > bindparam("now", type_=UTCDateTime())
+        columns[_NOT_BEFORE] = case((later, table.c.not_before)).label("not_before")
+    wanted = (table.c.status == "pending",
+              table.c.platform.in_(bindparam("platforms", expanding=True)))
+    replies = (select(table.c.platform, table.c.address)
+               .where(*wanted, table.c.priority > OutboxMessage.BULK)
+               .order_by(table.c.id).limit(bindparam("limit")))
+    lane = (select(*columns)
+            .where(*wanted, table.c.address.in_(bindparam("addresses", expanding=True)))
+            .order_by(table.c.id))
+    bulk = (select(*columns).where(*wanted, table.c.priority == OutboxMessage.BULK)
+            .order_by(table.c.id).limit(bindparam("limit")))
+    if sqlite:
+        lane, bulk = _packed(lane), _packed(bulk)
+    return replies, lane, bulk
+
+
+def _packed(query: Select[Any]) -> Select[Any]:
+    """SQLite: the rows of `query` (SENDING_COLUMNS) as one JSON array of arrays."""
+    rows = query.subquery()
+    # The payload is stored as JSON text: json() embeds it as JSON, not as a string.
+    return select(func.json_group_array(func.json_array(*(
+        func.json(rows.c[name]) if name == "payload" else rows.c[name]
+        for name in SENDING_COLUMNS))))
+
+
 def _sqlite_timestamp(moment: datetime) -> str:
     """A UTC timestamp as SQLAlchemy stores a UTCDateTime on SQLite (so that it compares
     and reads back as the rest)."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # (less "+00:00")
 
 
 _ENQUEUE: dict[tuple[str, bool], Any] = {}
@@ -634,40 +670,30 @@ class OutboxRepo:
         row's not_before is None when it is not later than `now` (most rows: reading
         a timestamp costs more than the rest of the row).
         """
-        table = OutboxMessage.__table__
-        columns = [table.c[name] for name in SENDING_COLUMNS]
+        sqlite = _is_sqlite(self.session)
+        replies_of, lane_of, bulk_of = _lane_statements(now is not None, sqlite)
+        params: dict[str, Any] = {"platforms": list(platforms), "limit": limit}
         if now is not None:
-            columns[SENDING_COLUMNS.index("not_before")] = case(
-                (table.c.not_before > now, table.c.not_before)).label("not_before")
-        wanted = (table.c.status == "pending", table.c.platform.in_(list(platforms)))
-        replies = list(self.session.execute(
-            select(table.c.platform, table.c.address)
-            .where(*wanted, table.c.priority > OutboxMessage.BULK)
-            .order_by(table.c.id).limit(limit)))
+            params["now"] = now
+        replies = self.session.execute(replies_of, params).all()
         chats = {(platform, address) for platform, address in replies}
         lane: list[PendingRow] = []
         if chats:
             lane = [row for row in self._read_pending(
-                select(*columns).where(*wanted, table.c.address.in_({a for _, a in chats}))
-                .order_by(table.c.id)) if (row.platform, row.address) in chats]
-        bulk = self._read_pending(
-            select(*columns).where(*wanted, table.c.priority == OutboxMessage.BULK)
-            .order_by(table.c.id).limit(limit))
+                lane_of, {**params, "addresses": list({a for _, a in chats})}, sqlite)
+                if (row.platform, row.address) in chats]
+        bulk = self._read_pending(bulk_of, params, sqlite)
         if chats:
             bulk = [row for row in bulk if (row.platform, row.address) not in chats]
         return lane, bulk
 
-    def _read_pending(self, query: Select[Any]) -> list[PendingRow]:
-        """The rows `query` selects (SENDING_COLUMNS, in order of id) as PendingRows."""
-        if not _is_sqlite(self.session):
+    def _read_pending(self, query: Select[Any], params: dict[str, Any],
+                      sqlite: bool) -> list[PendingRow]:
+        """The rows a _lane_statements query selects (in order of id) as PendingRows."""
+        if not sqlite:
             # (.all(): one fetch for the lot, not one a row.)
-            return _pending_rows(self.session.execute(query).all())
-        rows = query.subquery()
-        # The payload is stored as JSON text: json() embeds it as JSON, not as a string.
-        packed = select(func.json_group_array(func.json_array(*(
-            func.json(rows.c[name]) if name == "payload" else rows.c[name]
-            for name in SENDING_COLUMNS))))
-        data = json.loads(self.session.execute(packed).scalar_one())
+            return _pending_rows(self.session.execute(query, params).all())
+        data = json.loads(self.session.execute(query, params).scalar_one())
         # An aggregate's order is not promised: in order of id (already so, in one pass).
         data.sort(key=itemgetter(0))
         parse = None
