@@ -518,7 +518,7 @@ _SQLITE_IN_FLIGHT = sql_text(
     "SELECT json_group_array(id) FROM outbox WHERE status = 'sending' "
     "AND platform IN (SELECT value FROM json_each(:platforms)) "
     "AND id NOT IN (SELECT value FROM json_each(:mine))")
-#: Each element of :sent is [id, sent_at, attempts, external_id].
+#: Each element of :sent is [id, sent_at, attempts, external_id]. (UPDATE .. FROM: SQLite 3.33+.)
 _SQLITE_RECORD_SENT = sql_text(
     "UPDATE outbox SET status = 'sent', last_error = NULL, "
     "sent_at = json_extract(sent.value, '$[1]'), "
