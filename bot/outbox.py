@@ -296,13 +296,10 @@ class _Outcome:
 
 #: A message the platform accepted: (sent_at, attempts, external_id). By far the most
 #: common outcome (one per message of a fan-out), so a plain tuple, and a batch's are
-#: written with one prebuilt statement (_RECORD_SENT) without sorting out their columns.
+#: written together by OutboxRepo.record_sent without sorting out their columns.
 _Sent = tuple[datetime, int, str | None]
 
 _outbox = OutboxMessage.__table__
-_RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
-                .values(status="sent", last_error=None, sent_at=bindparam("sent_at"),
-                        attempts=bindparam("attempts"), external_id=bindparam("external_id")))
 
 
 class OutboxWorker:
@@ -637,7 +634,13 @@ class OutboxWorker:
 
     @staticmethod
     def _message(row: OutboxMessage) -> OutboundMessage:
-        return OutboundMessage.from_payload(row.payload, outbox_id=row.id)
+        payload = row.payload
+        if "choices" in payload or "image_hex" in payload:
+            return OutboundMessage.from_payload(payload, outbox_id=row.id)
+        # Text alone (nearly every message of a round): as from_payload, without its
+        # choices and image steps, once a message.
+        return OutboundMessage(payload["text"], image_name=payload.get("image_name"),
+                               outbox_id=row.id)
 
     async def _send(self, row: OutboxMessage,
                     outcomes: dict[int, _Outcome | _Sent]) -> datetime | None:
@@ -719,14 +722,12 @@ class OutboxWorker:
         """Write a batch's outcomes in one transaction."""
         if not outcomes:
             return
-        sent: list[dict[str, Any]] = []
+        sent: list[tuple[int, datetime, int, str | None]] = []
         others: list[_Outcome] = []
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, outcome in outcomes.items():
             if type(outcome) is tuple:
-                sent_at, attempts, external_id = outcome
-                sent.append({"row_id": row_id, "sent_at": sent_at, "attempts": attempts,
-                             "external_id": external_id})
+                sent.append((row_id, *outcome))
                 continue
             assert isinstance(outcome, _Outcome)
             others.append(outcome)
@@ -734,8 +735,7 @@ class OutboxWorker:
                 {"row_id": row_id, **outcome.values})
         table = _outbox
         with self._sessions.begin() as session:
-            if sent:
-                session.execute(_RECORD_SENT, sent)
+            OutboxRepo(session).record_sent(sent)
             for columns, params in by_columns.items():
                 # An UPDATE by primary key for many rows at once (executemany, in Core:
                 # the ORM's bulk path costs more Python per row than the statement).

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Row, Text, bindparam, case, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +38,7 @@ from storage.models import (
     OutboxMessage,
     Person,
     ProcessedEvent,
+    UTCDateTime,
 )
 
 _PERSON_FIELDS = ("display_name", "role", "manager_key", "team", "timezone", "locale",
@@ -482,6 +498,82 @@ def _pending_rows(rows: Iterable[Row[Any]]) -> list[PendingRow]:
     return [tuple.__new__(PendingRow, row) for row in rows]
 
 
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+# On SQLite the outbox's per-batch statements pass their many ids and values as one JSON
+# parameter, and read many rows back as one JSON value: Python's sqlite3 steps a
+# statement once a row, handing the interpreter over at every step and waiting to take it
+# back, so a fetch or an executemany of a batch's hundreds of rows, on the outbox's
+# database thread, cost the event loop's thread (sending that batch) as much again.
+_NOW = bindparam("now", type_=UTCDateTime())
+_SQLITE_CLAIMABLE = sql_text(
+    "SELECT json_group_array(id) FROM outbox "
+    "WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'")
+_SQLITE_CLAIM = sql_text(
+    "UPDATE outbox SET status = 'sending', sending_at = :now "
+    "WHERE id IN (SELECT value FROM json_each(:ids))").bindparams(_NOW)
+_SQLITE_IN_FLIGHT = sql_text(
+    "SELECT json_group_array(id) FROM outbox WHERE status = 'sending' "
+    "AND platform IN (SELECT value FROM json_each(:platforms)) "
+    "AND id NOT IN (SELECT value FROM json_each(:mine))")
+#: Each element of :sent is [id, sent_at, attempts, external_id]. (UPDATE .. FROM: SQLite 3.33+.)
+_SQLITE_RECORD_SENT = sql_text(
+    "UPDATE outbox SET status = 'sent', last_error = NULL, "
+    "sent_at = json_extract(sent.value, '$[1]'), "
+    "attempts = json_extract(sent.value, '$[2]'), "
+    "external_id = json_extract(sent.value, '$[3]') "
+    "FROM json_each(:sent) AS sent WHERE outbox.id = json_extract(sent.value, '$[0]')")
+_outbox = OutboxMessage.__table__
+#: The same elsewhere: one UPDATE by primary key, executed for many rows at once.
+_RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
+                .values(status="sent", last_error=None, sent_at=bindparam("sent_at"),
+                        attempts=bindparam("attempts"), external_id=bindparam("external_id")))
+_NOT_BEFORE = SENDING_COLUMNS.index("not_before")
+
+
+@functools.cache
+def _lane_statements(due_only: bool, sqlite: bool) -> tuple[Any, Any, Any]:
+    """pending_lanes' three queries, built once (building them cost more than running
+    them): the chats with a reply waiting, everything pending to some of them (the
+    `addresses`), and the oldest bulk messages; with `due_only`, not_before is read only
+    where it is later than `now`. On SQLite the last two come as one JSON value."""
+    table = _outbox
+    columns = [table.c[name] for name in SENDING_COLUMNS]
+    if due_only:
+        later = table.c.not_before > bindparam("now", type_=UTCDateTime())
+        columns[_NOT_BEFORE] = case((later, table.c.not_before)).label("not_before")
+    wanted = (table.c.status == "pending",
+              table.c.platform.in_(bindparam("platforms", expanding=True)))
+    replies = (select(table.c.platform, table.c.address)
+               .where(*wanted, table.c.priority > OutboxMessage.BULK)
+               .order_by(table.c.id).limit(bindparam("limit")))
+    lane = (select(*columns)
+            .where(*wanted, table.c.address.in_(bindparam("addresses", expanding=True)))
+            .order_by(table.c.id))
+    bulk = (select(*columns).where(*wanted, table.c.priority == OutboxMessage.BULK)
+            .order_by(table.c.id).limit(bindparam("limit")))
+    if sqlite:
+        lane, bulk = _packed(lane), _packed(bulk)
+    return replies, lane, bulk
+
+
+def _packed(query: Select[Any]) -> Select[Any]:
+    """SQLite: the rows of `query` (SENDING_COLUMNS) as one JSON array of arrays."""
+    rows = query.subquery()
+    # The payload is stored as JSON text: json() embeds it as JSON, not as a string.
+    return select(func.json_group_array(func.json_array(*(
+        func.json(rows.c[name]) if name == "payload" else rows.c[name]
+        for name in SENDING_COLUMNS))))
+
+
+def _sqlite_timestamp(moment: datetime) -> str:
+    """A UTC timestamp as SQLAlchemy stores a UTCDateTime on SQLite (so that it compares
+    and reads back as the rest)."""
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # (less "+00:00")
+
+
 _ENQUEUE: dict[tuple[str, bool], Any] = {}
 
 
@@ -578,29 +670,55 @@ class OutboxRepo:
         row's not_before is None when it is not later than `now` (most rows: reading
         a timestamp costs more than the rest of the row).
         """
-        table = OutboxMessage.__table__
-        columns = [table.c[name] for name in SENDING_COLUMNS]
+        sqlite = _is_sqlite(self.session)
+        replies_of, lane_of, bulk_of = _lane_statements(now is not None, sqlite)
+        params: dict[str, Any] = {"platforms": list(platforms), "limit": limit}
         if now is not None:
-            columns[SENDING_COLUMNS.index("not_before")] = case(
-                (table.c.not_before > now, table.c.not_before)).label("not_before")
-        wanted = (table.c.status == "pending", table.c.platform.in_(list(platforms)))
-        replies = list(self.session.execute(
-            select(table.c.platform, table.c.address)
-            .where(*wanted, table.c.priority > OutboxMessage.BULK)
-            .order_by(table.c.id).limit(limit)))
+            params["now"] = now
+        replies = self.session.execute(replies_of, params).all()
         chats = {(platform, address) for platform, address in replies}
         lane: list[PendingRow] = []
         if chats:
-            lane = [row for row in _pending_rows(self.session.execute(
-                select(*columns).where(*wanted, table.c.address.in_({a for _, a in chats}))
-                .order_by(table.c.id)).all()) if (row.platform, row.address) in chats]
-        # (.all(): one fetch for the lot, not one a row.)
-        bulk = _pending_rows(self.session.execute(
-            select(*columns).where(*wanted, table.c.priority == OutboxMessage.BULK)
-            .order_by(table.c.id).limit(limit)).all())
+            lane = [row for row in self._read_pending(
+                lane_of, {**params, "addresses": list({a for _, a in chats})}, sqlite)
+                if (row.platform, row.address) in chats]
+        bulk = self._read_pending(bulk_of, params, sqlite)
         if chats:
             bulk = [row for row in bulk if (row.platform, row.address) not in chats]
         return lane, bulk
+
+    def _read_pending(self, query: Select[Any], params: dict[str, Any],
+                      sqlite: bool) -> list[PendingRow]:
+        """The rows a _lane_statements query selects (in order of id) as PendingRows."""
+        if not sqlite:
+            # (.all(): one fetch for the lot, not one a row.)
+            return _pending_rows(self.session.execute(query, params).all())
+        data = json.loads(self.session.execute(query, params).scalar_one())
+        # An aggregate's order is not promised: in order of id (already so, in one pass).
+        data.sort(key=itemgetter(0))
+        parse = None
+        for row in data:
+            if row[_NOT_BEFORE] is not None:  # (None for a row due by `now`: most of them)
+                if parse is None:  # (as SQLAlchemy reads the column)
+                    dialect = self.session.get_bind().dialect
+                    parse = _outbox.c.not_before.type.dialect_impl(dialect).result_processor(
+                        dialect, None)
+                row[_NOT_BEFORE] = parse(row[_NOT_BEFORE])
+        return [tuple.__new__(PendingRow, row) for row in data]
+
+    def record_sent(self, sent: Sequence[tuple[int, datetime, int, str | None]]) -> None:
+        """Mark rows sent: (id, sent_at, attempts, external_id) each, in one statement."""
+        if not sent:
+            return
+        if _is_sqlite(self.session):
+            self.session.connection().execute(_SQLITE_RECORD_SENT, {"sent": json.dumps([
+                (row_id, _sqlite_timestamp(sent_at), attempts, external_id)
+                for row_id, sent_at, attempts, external_id in sent])})
+            return
+        self.session.connection().execute(_RECORD_SENT, [
+            {"row_id": row_id, "sent_at": sent_at, "attempts": attempts,
+             "external_id": external_id}
+            for row_id, sent_at, attempts, external_id in sent])
 
     def claim(self, ids: Sequence[int], now: datetime) -> set[int]:
         """Mark those of `ids` still pending as 'sending'; return the ids this call claimed.
@@ -613,6 +731,18 @@ class OutboxRepo:
         if not ids:
             return set()
         table = OutboxMessage.__table__
+        if _is_sqlite(self.session):
+            # The ids as one JSON parameter, and the claimed ones back as one JSON value:
+            # a fetch steps once a row, and Python's sqlite3 hands the interpreter to the
+            # event loop's thread and waits to take it back at every step. The writer
+            # holds SQLite's only write lock from BEGIN IMMEDIATE, so nothing can claim a
+            # row between this read and the UPDATE.
+            claimed = json.loads(self.session.connection().execute(
+                _SQLITE_CLAIMABLE, {"ids": json.dumps(list(ids))}).scalar_one())
+            if claimed:
+                self.session.connection().execute(
+                    _SQLITE_CLAIM, {"ids": json.dumps(claimed), "now": now})
+            return set(claimed)
         # An expanding parameter: the ids are bound as they are, not each coerced into
         # an expression (which cost more than the statement for a batch of hundreds).
         pending = (select(table.c.id)
@@ -628,18 +758,28 @@ class OutboxRepo:
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:
         """Messages whose platform call began but whose outcome was never recorded
         (except `exclude`: ones the caller is sending right now)."""
-        table = OutboxMessage.__table__
-        # The ids first (a running batch's hundreds of rows are 'sending' too): whole
-        # rows only for the few left once the caller's own are set aside.
-        ids = [row_id for row_id in self.session.scalars(
-            select(table.c.id).where(table.c.status == "sending",
-                                     table.c.platform.in_(list(platforms)))).all()
-            if row_id not in exclude]
+        if _is_sqlite(self.session):
+            # The caller's own set aside in the query, the rest's ids as one JSON value
+            # (see claim()): usually none are left.
+            ids = json.loads(self.session.connection().execute(
+                _SQLITE_IN_FLIGHT, {"platforms": json.dumps(list(platforms)),
+                                    "mine": json.dumps(list(exclude))}).scalar_one())
+        else:
+            ids = self._in_flight_ids(platforms, exclude)
         if not ids:
             return []
         return list(self.session.scalars(select(OutboxMessage).where(
             OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
             .order_by(OutboxMessage.id)))
+
+    def _in_flight_ids(self, platforms: Sequence[str], exclude: Collection[int]) -> list[int]:
+        table = OutboxMessage.__table__
+        # The ids first (a running batch's hundreds of rows are 'sending' too): whole
+        # rows only for the few left once the caller's own are set aside.
+        return [row_id for row_id in self.session.scalars(
+            select(table.c.id).where(table.c.status == "sending",
+                                     table.c.platform.in_(list(platforms)))).all()
+            if row_id not in exclude]
 
     def by_status(self, status: str) -> list[OutboxMessage]:
         """Messages in a status (for tests and the CLI)."""

@@ -157,6 +157,14 @@ class ShortWaitRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
         super().__init__(max_retry_count=max_retry_count)
         self.max_wait = max_wait
 
+    async def can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                              response: HttpResponse | None = None,
+                              error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False  # (every answer passes here: no further coroutines for most)
+        return await super().can_retry_async(state=state, request=request,
+                                              response=response, error=error)
+
     async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
                                response: HttpResponse | None = None,
                                error: Exception | None = None) -> bool:
@@ -176,6 +184,14 @@ class PostSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
     posted it; retrying in the call would post it again. Only a failure to connect is
     retried there; anything else goes back to the outbox, which looks the post up first.
     """
+
+    async def can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                              response: HttpResponse | None = None,
+                              error: Exception | None = None) -> bool:
+        if error is None:
+            return False  # an answer came back (every call that worked passes here)
+        return await super().can_retry_async(state=state, request=request,
+                                              response=response, error=error)
 
     async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
                                response: HttpResponse | None = None,

@@ -1,0 +1,123 @@
+"""A fan-out's database work: recorded per batch, each message exactly as it went."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.adapters.base import DeliveryError
+from bot.outbox import BATCH, OutboxWorker, backoff
+from storage.db import create_db_engine, session_factory
+from storage.models import OutboxMessage
+from tests.support import RecordingAdapter
+from tests.test_outbox import enqueue
+
+
+def rows(bot) -> dict[str, OutboxMessage]:
+    """Each person's outbox row, by address."""
+    with bot.sessions() as session:
+        return {row.address: row for row in session.scalars(select(OutboxMessage))}
+
+
+async def test_a_fan_out_where_one_call_fails_records_the_rest_sent_once_and_retries_it(
+        bot, clock):
+    # A round to more people than a batch holds; one person's call breaks mid-way.
+    class FailsOnce(RecordingAdapter):
+        async def deliver(self, target, message):
+            if target.address == "p0417" and not self.failed:
+                self.failed = True
+                raise DeliveryError("connection reset")
+            return await super().deliver(target, message)
+
+    chat = FailsOnce()
+    chat.failed = False
+    bot.register(chat)
+    people = [f"p{i:04d}" for i in range(BATCH + 300)]
+    for person in people:
+        enqueue(bot, person, f"check-in for {person}")
+    clock.advance(timedelta(microseconds=123_457))  # a moment with microseconds to keep
+    sent_at = clock.now()
+    await bot.outbox.flush()
+
+    everyone_else = [p for p in people if p != "p0417"]
+    assert all(chat.to(p) == [f"check-in for {p}"] for p in everyone_else)
+    assert chat.to("p0417") == []
+    recorded = rows(bot)
+    for person in everyone_else:
+        row = recorded[person]
+        # Recorded as the platform accepted it: when, which of its messages, first try.
+        assert (row.status, row.attempts, row.sent_at, row.last_error) == (
+            "sent", 1, sent_at, None)
+        assert row.external_id is not None
+    assert len({recorded[p].external_id for p in everyone_else}) == len(everyone_else)
+    failed = recorded["p0417"]
+    assert (failed.status, failed.attempts, failed.sent_at) == ("pending", 1, None)
+    assert failed.not_before == sent_at + backoff(1)
+
+    await bot.outbox.flush()  # not due yet: nobody gets anything again
+    assert len(chat.sent) == len(everyone_else)
+    clock.advance(backoff(1))
+    await bot.outbox.flush()
+    assert chat.to("p0417") == ["check-in for p0417"]
+    assert all(chat.to(p) == [f"check-in for {p}"] for p in everyone_else)
+    retried = rows(bot)["p0417"]
+    assert (retried.status, retried.attempts, retried.sent_at) == ("sent", 2, clock.now())
+
+
+async def test_a_fan_out_costs_the_database_a_few_steps_a_batch_not_several_a_message(
+        bot, clock):
+    # Python's sqlite3 hands the interpreter over at every row it fetches or writes with
+    # executemany, and the outbox's database thread then waits for the event loop (busy
+    # sending) to give it back: per row, that cost the fan-out as much as the work.
+    if bot.engine.dialect.name != "sqlite":
+        pytest.skip("about Python's sqlite3 module")
+    steps = [0]
+
+    class CountingCursor(sqlite3.Cursor):
+        def executemany(self, sql: str, seq: Any) -> Any:  # type: ignore[override]
+            seq = list(seq)
+            steps[0] += len(seq)
+            return super().executemany(sql, seq)
+
+        def fetchone(self) -> Any:
+            row = super().fetchone()
+            steps[0] += row is not None
+            return row
+
+        def fetchmany(self, size: int = 1) -> list[Any]:  # type: ignore[override]
+            found = super().fetchmany(size)
+            steps[0] += len(found)
+            return found
+
+        def fetchall(self) -> list[Any]:
+            found = super().fetchall()
+            steps[0] += len(found)
+            return found
+
+    class CountingConnection(sqlite3.Connection):
+        def cursor(self, factory: Any = CountingCursor) -> Any:  # type: ignore[override]
+            return super().cursor(factory)
+
+    engine = create_db_engine(bot.engine.url.render_as_string(hide_password=False))
+
+    @event.listens_for(engine, "do_connect")
+    def counting(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        cparams["factory"] = CountingConnection
+
+    chat = RecordingAdapter()
+    people = [f"p{i:04d}" for i in range(3 * BATCH)]
+    for person in people:
+        enqueue(bot, person, f"check-in for {person}")
+    try:
+        worker = OutboxWorker(session_factory(engine), {"console": chat}, clock)
+        await worker.flush()
+    finally:
+        engine.dispose()
+    assert all(chat.to(p) == [f"check-in for {p}"] for p in people)
+    assert {row.status for row in rows(bot).values()} == {"sent"}
+    # Reading, claiming and recording 1,500 messages stepped through 6,000 rows before.
+    assert steps[0] < 100
