@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -498,8 +500,26 @@ def _pending_rows(rows: Iterable[Row[Any]]) -> list[PendingRow]:
     return [tuple.__new__(PendingRow, row) for row in rows]
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+def _json_batches() -> bool:
+    """Whether this SQLite can run the JSON statements below: JSON functions (built in
+    since 3.38, an extension before) and UPDATE .. FROM (3.33)."""
+    if sqlite3.sqlite_version_info < (3, 33):
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+            probe.execute("SELECT json_group_array(value) FROM json_each('[1]')")
+    except sqlite3.Error:
+        return False
+    return True
+
+
+#: Older SQLite (Ubuntu 20.04 ships 3.31) takes the statements PostgreSQL does.
+SQLITE_JSON_BATCHES = _json_batches()
+
+
+def _json_batched(session: Session) -> bool:
+    """On SQLite, with the JSON statements below (else the portable ones)."""
+    return SQLITE_JSON_BATCHES and session.get_bind().dialect.name == "sqlite"
 
 
 # On SQLite the outbox's per-batch statements pass their many ids and values as one JSON
@@ -670,7 +690,7 @@ class OutboxRepo:
         row's not_before is None when it is not later than `now` (most rows: reading
         a timestamp costs more than the rest of the row).
         """
-        sqlite = _is_sqlite(self.session)
+        sqlite = _json_batched(self.session)
         replies_of, lane_of, bulk_of = _lane_statements(now is not None, sqlite)
         params: dict[str, Any] = {"platforms": list(platforms), "limit": limit}
         if now is not None:
@@ -710,7 +730,7 @@ class OutboxRepo:
         """Mark rows sent: (id, sent_at, attempts, external_id) each, in one statement."""
         if not sent:
             return
-        if _is_sqlite(self.session):
+        if _json_batched(self.session):
             self.session.connection().execute(_SQLITE_RECORD_SENT, {"sent": json.dumps([
                 (row_id, _sqlite_timestamp(sent_at), attempts, external_id)
                 for row_id, sent_at, attempts, external_id in sent])})
@@ -731,7 +751,7 @@ class OutboxRepo:
         if not ids:
             return set()
         table = OutboxMessage.__table__
-        if _is_sqlite(self.session):
+        if _json_batched(self.session):
             # The ids as one JSON parameter, and the claimed ones back as one JSON value:
             # a fetch steps once a row, and Python's sqlite3 hands the interpreter to the
             # event loop's thread and waits to take it back at every step. The writer
@@ -758,7 +778,7 @@ class OutboxRepo:
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:
         """Messages whose platform call began but whose outcome was never recorded
         (except `exclude`: ones the caller is sending right now)."""
-        if _is_sqlite(self.session):
+        if _json_batched(self.session):
             # The caller's own set aside in the query, the rest's ids as one JSON value
             # (see claim()): usually none are left.
             ids = json.loads(self.session.connection().execute(

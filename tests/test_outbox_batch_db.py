@@ -13,6 +13,7 @@ from bot.adapters.base import DeliveryError
 from bot.outbox import BATCH, OutboxWorker, backoff
 from storage.db import create_db_engine, session_factory
 from storage.models import OutboxMessage
+from storage.repositories import SQLITE_JSON_BATCHES
 from tests.support import RecordingAdapter
 from tests.test_outbox import enqueue
 
@@ -23,8 +24,12 @@ def rows(bot) -> dict[str, OutboxMessage]:
         return {row.address: row for row in session.scalars(select(OutboxMessage))}
 
 
+@pytest.mark.parametrize("json_batches", [True, False], ids=["json", "portable"])
 async def test_a_fan_out_where_one_call_fails_records_the_rest_sent_once_and_retries_it(
-        bot, clock):
+        bot, clock, monkeypatch, json_batches):
+    # (portable: the statements PostgreSQL takes, and SQLite older than 3.33.)
+    monkeypatch.setattr("storage.repositories.SQLITE_JSON_BATCHES",
+                        json_batches and SQLITE_JSON_BATCHES)
     # A round to more people than a batch holds; one person's call breaks mid-way.
     class FailsOnce(RecordingAdapter):
         async def deliver(self, target, message):
