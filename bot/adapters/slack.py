@@ -22,6 +22,9 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -348,7 +351,21 @@ class SlackAdapter(Adapter):
         log.info("Slack: signed in as %s (%s) in workspace %s", auth.get("user"),
                  auth.get("user_id"), auth.get("team"))
         self.bot_id = auth.get("bot_id")
+        self._share_auth_test(auth)
         return auth.get("user_id")
+
+    def _share_auth_test(self, auth: AsyncSlackResponse) -> None:
+        """Give bolt's authorization the auth.test answer start() already has.
+
+        Left to itself, bolt calls auth.test on the first request it serves, and on
+        every request that arrives before that call returns: the first burst after a
+        start made one call per event (and each of those requests waited for it).
+        bolt has no public way to hand it over; if its internals move, it asks again.
+        """
+        for middleware in getattr(self.app, "_async_middleware_list", ()):
+            if isinstance(middleware, AsyncSingleTeamAuthorization) \
+                    and middleware.auth_test_result is None:
+                middleware.auth_test_result = auth
 
     async def _start_socket_mode(self) -> None:
         assert self.settings.slack_app_token is not None
