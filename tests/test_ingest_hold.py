@@ -90,6 +90,15 @@ def answers(people: tuple[str, ...] = PEOPLE) -> list[InboundEvent]:
             for n, text in enumerate(TYPED) for key in people]
 
 
+async def stored_and_asked_on(bot: TeamPulse, chat: RecordingAdapter) -> None:
+    """Once drained: everyone's three answers are stored and they were asked question 4."""
+    await bot.drain()
+    for key in PEOPLE:
+        stored = answers_of(bot, key)
+        assert len(stored) == 3 and stored["kpi:revenue"] == 52000.0, (key, stored)
+        assert any(mark in chat.last(key) for mark in QUESTION_4), key
+
+
 @pytest.fixture
 def one_lane(bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> TeamPulse:
     # One lane, as on SQLite, so the batches are the same on PostgreSQL.
@@ -111,11 +120,7 @@ async def test_answers_arriving_in_a_stream_are_stored_after_it_and_everyone_get
     started, ids = typing.batches[0]
     assert len(ids) == 9
     assert started == pytest.approx(max(typing.arrived.values()) + ingest.INGEST_QUIET)
-    await bot.drain()
-    for key in PEOPLE:
-        stored = answers_of(bot, key)
-        assert len(stored) == 3 and stored["kpi:revenue"] == 52000.0, (key, stored)
-        assert any(mark in chat.last(key) for mark in QUESTION_4), key
+    await stored_and_asked_on(bot, chat)
 
 
 async def test_a_stream_longer_than_the_bound_is_stored_within_the_bound_in_order(
@@ -133,11 +138,7 @@ async def test_a_stream_longer_than_the_bound_is_stored_within_the_bound_in_orde
     # Still, while answers kept coming, no batch started before the bound was reached.
     assert typing.batches[0][0] == pytest.approx(ingest.INGEST_MAX_HOLD)
     assert [i for _, ids in typing.batches for i in ids] == [e.event_id for e in answers()]
-    await bot.drain()
-    for key in PEOPLE:
-        stored = answers_of(bot, key)
-        assert len(stored) == 3 and stored["kpi:revenue"] == 52000.0, (key, stored)
-        assert any(mark in chat.last(key) for mark in QUESTION_4), key
+    await stored_and_asked_on(bot, chat)
 
 
 async def test_one_answer_alone_waits_only_for_the_short_pause(
