@@ -16,6 +16,9 @@ targets (baseline = the target time, target 1x).
   summary-4w-1k      /summary last 4w, first page, same data
   summary-cli-1k     `teampulse summary --weeks 4 --format json`, in-process, same data:
                      every director rendered (the full export)
+  summary-own-1k     /summary first page, one week, 1,000 x 52 where every director has
+                     their own targets, set anew each quarter (4,000 snapshots)
+  summary-own-first  the same with no snapshot parsed yet (as the first after a start)
   summary-week-10k   /summary first page, one week, 10,000 people (8 weeks stored)
   summary-8w-10k     /summary last 8w first page, 10,000 people (the stretch goal)
   (each also as <name>-abs: the median against the time target, 200 ms or 1 s)
