@@ -7,7 +7,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -588,12 +588,6 @@ def _packed(query: Select[Any]) -> Select[Any]:
         for name in SENDING_COLUMNS))))
 
 
-def _sqlite_timestamp(moment: datetime) -> str:
-    """A UTC timestamp as SQLAlchemy stores a UTCDateTime on SQLite (so that it compares
-    and reads back as the rest)."""
-    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # (less "+00:00")
-
-
 _ENQUEUE: dict[tuple[str, bool], Any] = {}
 
 
@@ -731,8 +725,13 @@ class OutboxRepo:
         if not sent:
             return
         if _json_batched(self.session):
+            # Each timestamp as the column's own type writes it (so that it compares and
+            # reads back as the rest, and a naive one is refused).
+            dialect = self.session.get_bind().dialect
+            stored = _outbox.c.sent_at.type.dialect_impl(dialect).bind_processor(dialect)
+            assert stored is not None
             self.session.connection().execute(_SQLITE_RECORD_SENT, {"sent": json.dumps([
-                (row_id, _sqlite_timestamp(sent_at), attempts, external_id)
+                (row_id, stored(sent_at), attempts, external_id)
                 for row_id, sent_at, attempts, external_id in sent])})
             return
         self.session.connection().execute(_RECORD_SENT, [
