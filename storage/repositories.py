@@ -588,20 +588,20 @@ def _packed(query: Select[Any]) -> Select[Any]:
         for name in SENDING_COLUMNS))))
 
 
-_ENQUEUE: dict[tuple[str, bool], Any] = {}
-
-
+@functools.cache
 def _enqueue_statement(dialect: str, dedupe: bool) -> Any:
     """The outbox's INSERT ... RETURNING id for a dialect, built once: its values come
     as parameters, so a reply costs no statement building or compiling of its own."""
-    statement = _ENQUEUE.get((dialect, dedupe))
-    if statement is None:
-        table = OutboxMessage.__table__
-        statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
-        if dedupe:
-            statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-        statement = _ENQUEUE[(dialect, dedupe)] = statement.returning(table.c.id)
-    return statement
+    table = OutboxMessage.__table__
+    statement = _dialect_insert(dialect)(table)
+    if dedupe:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return statement.returning(table.c.id)
+
+
+def _dialect_insert(dialect: str) -> Any:
+    """The INSERT construct with ON CONFLICT for SQLite or PostgreSQL."""
+    return sqlite_insert if dialect == "sqlite" else postgresql_insert
 
 
 #: A row without a dedupe key, which cannot conflict: any dialect, no RETURNING.
@@ -806,20 +806,14 @@ class OutboxRepo:
             OutboxMessage.status == status).order_by(OutboxMessage.id)))
 
 
-_CLAIM: dict[str, Any] = {}
-
-
+@functools.cache
 def _claim_statement(dialect: str) -> Any:
     """The processed-events INSERT .. ON CONFLICT DO NOTHING RETURNING of a dialect,
     built once (see _enqueue_statement)."""
-    statement = _CLAIM.get(dialect)
-    if statement is None:
-        table = ProcessedEvent.__table__
-        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = _CLAIM[dialect] = (
-            insert(table).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+    table = ProcessedEvent.__table__
+    return (_dialect_insert(dialect)(table)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
             .returning(table.c.platform, table.c.event_id))
-    return statement
 
 
 class EventRepo:
@@ -838,14 +832,11 @@ class EventRepo:
         if dialect in ("sqlite", "postgresql"):
             # One statement, no savepoint: the claim is on every event's path. A claim
             # by a concurrent transaction makes this one wait, then do nothing.
-            insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
             # RETURNING says whether a row went in (rowcount is -1 on some drivers).
             # Core on the table: the ORM's bulk-insert machinery costs more than the insert.
-            table = ProcessedEvent.__table__
             claimed = insert_connection(self.session).execute(
-                insert(table).values(platform=platform, event_id=event_id, received_at=now)
-                .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-                .returning(table.c.id)).first()
+                _claim_statement(dialect),
+                {"platform": platform, "event_id": event_id, "received_at": now}).first()
             return claimed is not None
         if self.session.scalar(select(ProcessedEvent.id).where(
                 ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)):
