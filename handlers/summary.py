@@ -609,7 +609,7 @@ class _Kept:
         self.by_key: dict[str, Parsed] = {}
         self.questions: dict[str, Question] = {}  # a question but its target -> parsed
         self.shapes: dict[tuple[str, ...], int] = {}
-        self.labels: dict[tuple[Any, ...], str] = {}  # see Snapshots._kpi_label
+        self.labels: dict[tuple[Any, ...], str] = {}  # see Snapshots.kpi_label
 
     def room(self) -> None:
         """Start again once _PARSED_MAX snapshots are kept (a rare org)."""
@@ -629,7 +629,6 @@ class Snapshots:
 
     def __init__(self, ctx: Context, locale: str) -> None:
         self.ctx, self.locale = ctx, locale
-        self._labels: dict[int, str] = {}
         kept = _PARSED.get(ctx.renderer)
         if kept is None:
             kept = _PARSED[ctx.renderer] = _Kept()
@@ -687,32 +686,23 @@ class Snapshots:
         found = parsed.kpis.get(self.locale)
         if found is None:
             found = parsed.kpis[self.locale] = [
-                (q.key, q.metric or q.key, self._kpi_label(q), q.unit or "",
+                (q.key, q.metric or q.key, self.kpi_label(q), q.unit or "",
                  float(q.target or 0), (q.metric or q.key, q.unit or ""))
                 for q in parsed.questions if q.category == "kpi"]
         return found
 
-    def _kpi_label(self, q: Question) -> str:
-        # Once per locale and what kpi_label reads, for every snapshot that asks it.
+    def kpi_label(self, q: Question) -> str:
+        """kpi_label, once per locale and what it reads (the question's key, metric and
+        labels), for every snapshot that asks it."""
         at = (self.locale, q.key, q.metric, *q.label.items())
         found = self._kept.labels.get(at)
         if found is None:
             found = self._kept.labels[at] = kpi_label(self.ctx, self.locale, q)
         return found
 
-    def kpi_label(self, q: Question) -> str:
-        """kpi_label, once per question object (they live as long as this cache)."""
-        found = self._labels.get(id(q))
-        if found is None:
-            found = self._labels[id(q)] = kpi_label(self.ctx, self.locale, q)
-        return found
-
     def question_text(self, q: Question) -> str:
-        """question_text, once per question object."""
-        found = self._labels.get(-id(q))
-        if found is None:
-            found = self._labels[-id(q)] = question_text(self.ctx, self.locale, q)
-        return found
+        """question_text (rendered once per question and locale in the session)."""
+        return question_text(self.ctx, self.locale, q)
 
 
 def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | None,
