@@ -197,3 +197,25 @@ def test_a_place_that_cannot_keep_compiled_templates_costs_only_the_compiling(tm
     not_a_folder.write_text("", encoding="utf-8")
     for _ in range(2):
         assert Renderer(templates, not_a_folder).message("en", "hello") == "Hello"
+
+
+def test_kept_files_deleted_or_from_another_version_are_compiled_anew(tmp_path, monkeypatch):
+    """What README promises of the kept files: deleting them is harmless, and one another
+    Jinja wrote (another version's header, or any bytes at all) is not trusted."""
+    templates = _messages(tmp_path / "t", "{% macro hello(name) %}Hello {{ name }}{% endmacro %}")
+    kept = tmp_path / "compiled"
+    kept.mkdir()
+    Renderer(templates, kept).message("en", "hello", "slack", name="a")
+    compiled = _compiles(monkeypatch)
+    for damage in ("other version", "garbage", "deleted"):
+        for path in kept.iterdir():
+            if damage == "deleted":
+                path.unlink()
+            else:
+                data = path.read_bytes()
+                path.write_bytes(b"j2\x00\x00\x00\x00" + data[6:] if damage == "other version"
+                                 else b"\x00not a compiled template")
+        assert Renderer(templates, kept).message("en", "hello", "slack", name="a<b") == \
+            "Hello a&lt;b"
+        assert compiled == ["en/messages.j2"], damage
+        compiled.clear()
