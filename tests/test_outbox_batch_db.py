@@ -126,3 +126,28 @@ async def test_a_fan_out_costs_the_database_a_few_steps_a_batch_not_several_a_me
     assert {row.status for row in rows(bot).values()} == {"sent"}
     # Reading, claiming and recording 1,500 messages stepped through 6,000 rows before.
     assert steps[0] < 100
+
+
+def test_an_sqlite_without_update_from_or_json_takes_the_portable_statements(monkeypatch):
+    """Ubuntu 20.04's SQLite 3.31 has no UPDATE .. FROM: the probe says so, and a build
+    without JSON functions is told apart the same way (the fan-out test above runs the
+    portable statements on SQLite)."""
+    from storage import repositories
+
+    assert repositories._json_batches() is (sqlite3.sqlite_version_info >= (3, 33))
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    assert repositories._json_batches() is False
+
+    class NoJson:
+        def __init__(self, _name: str) -> None:
+            pass
+
+        def execute(self, _sql: str) -> None:
+            raise sqlite3.OperationalError("no such table: json_each")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 40, 0))
+    monkeypatch.setattr(sqlite3, "connect", NoJson)
+    assert repositories._json_batches() is False
