@@ -605,6 +605,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             for pid in older_people.get(p[0], ()):
                 plan_older.setdefault(pid, []).append(p)
     kpi_of = [snapshots.kpis(p) for p in snaps]
+    kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
     rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
         answers.get
     last_day = week_end(week)
@@ -656,7 +657,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         sums: dict[tuple[str, str], list[Any]] = {}
         per_week: dict[str, float | None] = {}
         if pid in bulk_by:
-            _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of)
+            _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of, kpi_mu)
         # The hot loop (directors x the weeks looked at, and the older rounds read one by
         # one): status_of inlined.
         for wk, q, m, now, is_shown, want in (
@@ -749,6 +750,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                             .date()), look, reader_tz)
     asked: dict[tuple[str, str], tuple[str, str | None]] = {}
     for d in directors:
+        # A request counts only if still asked for this week (support_requests): the
+        # earlier weeks matter for those who ask now, and only those.
+        latest = rounds.get((d.id, week))
+        now = answers.get(latest[0], _EMPTY).get("support_type") if latest else None
+        if not isinstance(now, str) or now == "none":
+            continue
         for wk in look:
             r = rounds.get((d.id, wk))
             if r is None or r[0] in covered:
@@ -881,9 +888,11 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
 
 def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bool, int]],
               figures: Sequence[tuple[int, bool, str, float, int]],
-              kpi_of: list[list[tuple[Any, ...]]]) -> None:
+              kpi_of: list[list[tuple[Any, ...]]],
+              kpi_mu: list[dict[str, tuple[str, str]]]) -> None:
     """Add the older weeks' counts and figures to a director's month and quarter sums
-    (the layout of the director loop's `sums`)."""
+    (the layout of the director loop's `sums`). `kpi_mu`: per snapshot, each KPI
+    question's (metric, unit)."""
     for sid, in_month, n in rounds:
         for _qkey, _metric, label, _unit, target, mu in kpi_of[sid]:
             acc = sums.get(mu)
@@ -895,7 +904,7 @@ def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bo
                 acc[1] += target * n
                 acc[4] += n
     for sid, in_month, qkey, total, n in figures:
-        mu = next((k[5] for k in kpi_of[sid] if k[0] == qkey), None)
+        mu = kpi_mu[sid].get(qkey)
         if mu is None:
             continue  # an answer to a question the round's snapshot no longer asks
         acc = sums[mu]
@@ -975,13 +984,11 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     # window the rounds with no answer that were not submitted (walked once).
     pairs = [(p, wk) for wk in window if wk in shown for p in people
              if (p.id, wk) not in rounds]
-    by_id = {p.id: p for p in people}
-    for r in rounds.values():
-        if r[3] == "submitted" or counts.get(r[0], _NONE)[0]:
-            continue
-        p = by_id.get(r[1])
-        if p is not None:
-            pairs.append((p, r[2]))
+    for p in people:  # (the few near, not every round read: the window holds their weeks)
+        for wk in window:
+            r = rounds.get((p.id, wk))
+            if r is not None and r[3] != "submitted" and not counts.get(r[0], _NONE)[0]:
+                pairs.append((p, wk))
     for p, wk in pairs:
         moment = moments.get((p.timezone, wk))
         if moment is None:
@@ -1020,13 +1027,14 @@ def _given_by_week(pid: int, look: list[str], rounds: dict[tuple[int, str], Any]
 def _blockers(view: DirectorView, pid: int, look: list[str],
               rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]]) -> None:
     """Question 4's blockers: this week's, and in how many weeks a similar one came up."""
-    given_by_week = _given_by_week(pid, look, rounds, answers)
-    text = given_by_week[-1].get("blockers")
+    latest = rounds.get((pid, look[-1]))
+    text = answers.get(latest[0], _EMPTY).get("blockers") if latest is not None else None
     mine = tokens(text if isinstance(text, str) else None)
     if mine:
         view.blockers = clean_text(text)
+        # (The earlier weeks only for the few who report a blocker now.)
         earlier = [tokens(g.get("blockers") if isinstance(g.get("blockers"), str) else None)
-                   for g in given_by_week[:-1]]
+                   for g in _given_by_week(pid, look[:-1], rounds, answers)]
         same = sum(1 for e in earlier if similar(mine, e))
         view.recurring = same + 1 if same else 0
 
