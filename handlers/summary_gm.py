@@ -295,8 +295,8 @@ class GmSummary:
     reader_tz: str = "UTC"
     full: bool = False  # one director's full picture (/summary <director>)
     look: list[str] = field(default_factory=list)  # the weeks of each director's series
-    # The chat page whose directors' texts (wins, plans, confidence) were read; None: every
-    # director's (see build_gm_summary's `page`).
+    # The chat page whose directors' texts (wins, plans, confidence) were read and month
+    # and quarter figures made; None: every director's (see build_gm_summary's `page`).
     detail_page: int | None = None
 
     @without_gc
@@ -432,10 +432,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      only: str | None = None, page: int | None = None) -> GmSummary:
     """The GM's view of the `shown` weeks ending with `week` (one director's, if `only`).
 
-    `page`: the chat page the view is for (render_gm's `page`). The texts only a director's
-    block shows (wins, plans, the confidence trend) are then read for that page's directors
-    alone; everything that orders the directors or fills the headline and the attention
-    list is read for all. None: every director's (the CLI's export).
+    `page`: the chat page the view is for (render_gm's `page`). What only a director's
+    block shows (wins, plans, the confidence trend; month and quarter to date) is then
+    read or made for that page's directors alone; everything that orders the directors
+    or fills the headline and the attention list is worked out for all. None: every
+    director's (the CLI's export).
     """
     session = ctx.session
     conn = session.connection()
@@ -624,6 +625,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if n:
             bulk_by.setdefault(pid, []).append((sid, this_month, n))
     figs_by: dict[int, list[tuple[int, bool, str, float, int]]] = {}
+    # Each director's month and quarter sums, made figures for the directors shown.
+    period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
     for pid, key, this_month, qkey, total, n in bulk_figures:
         figs_by.setdefault(pid, []).append((snap_ids[key], this_month, qkey, float(total), n))
     for d in directors:
@@ -711,10 +714,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                             from_crm is not None and typed is not None and
                                             crm_differs(from_crm, typed, tolerance)))
             per_week[wk] = ratio / n if n else None
+        period_sums[d.key] = sums
         for (metric, unit), acc in sums.items():
-            if acc[4]:
-                view.mtd.append(Figure(metric, acc[0], unit, acc[1], acc[2], acc[3], acc[4]))
-            view.qtd.append(Figure(metric, acc[0], unit, acc[5], acc[6], acc[7], acc[8]))
             for org, at in ((org_mtd, 1), (org_qtd, 5)):
                 total = org.get((metric, unit))
                 if total is None:
@@ -781,6 +782,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     detailed = views[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if paged and page else views
     _details(conn, detailed, {d.key: d.id for d in directors}, look, rounds, answers,
              read=lean)
+    for view in detailed:  # (only a director's block shows them: the page's)
+        _period_figures(view, period_sums[view.key])
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (ATTENTION_ORDER.index(a.kind), a.name))
     head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4])
@@ -884,6 +887,14 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
             .group_by(CheckinRound.person_id, CheckinRound.snapshot_key,
                       Answer.question_key))]
     return out
+
+
+def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]]) -> None:
+    """A director's month and quarter to date from the director loop's `sums`."""
+    for (metric, unit), acc in sums.items():
+        if acc[4]:
+            view.mtd.append(Figure(metric, acc[0], unit, acc[1], acc[2], acc[3], acc[4]))
+        view.qtd.append(Figure(metric, acc[0], unit, acc[5], acc[6], acc[7], acc[8]))
 
 
 def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bool, int]],

@@ -171,7 +171,8 @@ async def test_the_gms_digest_of_a_large_org_is_page_one(big):
 
 async def test_every_page_shows_its_directors_wins_plans_and_confidence(big):
     # Each page reads the texts of its own directors: a director on page 2 or 3 must not
-    # lose this week's wins, plan or confidence because page 1 was read first.
+    # lose this week's wins, plan or confidence, or month and quarter to date, because
+    # page 1 was worked out first.
     bot, chat = big
     await answered(bot)
     shown: dict[str, str] = {}
@@ -183,6 +184,8 @@ async def test_every_page_shows_its_directors_wins_plans_and_confidence(big):
     assert len(shown) == 45
     assert all("this week's wins: Signed Rome" in shown[name] for name in answering)
     assert all("confidence 3" in shown[name] for name in answering)
+    # 41,000 of 40,000 this week, the month and the quarter so far (the only week).
+    assert all("(102%) · month 102% · quarter 102%" in shown[name] for name in answering)
     silent = [f"Director {i:02d}" for i in range(1, SILENT + 1)]
     assert not any("Signed Rome" in shown[name] for name in silent)
 
