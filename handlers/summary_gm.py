@@ -463,29 +463,22 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # key (rounds built from the same questions share it), parsed once.
     # (The driver's own tuples for the big reads: plain ints, floats and strings need no
     # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
-    round_rows = []
+    # A round: (id, person id, week, status, team, prompted, submitted at (the stored
+    # value, the latest week's only), snapshot key, answers given, of them real).
+    round_rows = plain_rows(conn, select(
+        CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
+        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
+        # When it was submitted matters for the latest week only (late or not).
+        case((CheckinRound.week == week, CheckinRound.submitted_at)),
+        CheckinRound.snapshot_key, _answer_count(week), _answer_count(week, real=True))
+        .where(read_rounds))
+    counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[9]) for r in round_rows if r[8]}
     snap_ids: dict[str, int] = {}
     first_round: dict[int, int] = {}  # snapshot id -> a round that has it
-    counts: dict[int, tuple[int, int]] = {}
+    for key, rid in {r[7]: r[0] for r in round_rows}.items():
+        first_round[snap_ids.setdefault(key, len(snap_ids))] = rid
     to_time = CheckinRound.__table__.c.submitted_at.type.dialect_impl(conn.dialect) \
         .result_processor(conn.dialect, None)
-    for rid, pid, wk, status, team, prompted, submitted, key, given, real in plain_rows(
-            conn, select(
-                CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
-                CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
-                # When it was submitted matters for the latest week only (late or not).
-                case((CheckinRound.week == week, CheckinRound.submitted_at)),
-                CheckinRound.snapshot_key, _answer_count(week), _answer_count(week, real=True))
-            .where(read_rounds)):
-        sid = snap_ids.get(key)
-        if sid is None:
-            sid = snap_ids[key] = len(snap_ids)
-            first_round[sid] = rid
-        if submitted is not None and to_time is not None:
-            submitted = to_time(submitted)
-        round_rows.append((rid, pid, wk, status, team, bool(prompted), submitted, sid))
-        if given:
-            counts[rid] = (given, real)
     # The older weeks' rounds read one by one (the CRM's, the unanswered): their figures
     # are read by id (directors' only), and they are taken off the older weeks' counts.
     older_rounds = [r for r in round_rows if r[2] in older_set]
@@ -606,6 +599,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             for pid in older_people.get(p[0], ()):
                 plan_older.setdefault(pid, []).append(p)
     kpi_of = [snapshots.kpis(p) for p in snaps]
+    kpi_by_key = {key: kpi_of[sid] for key, sid in snap_ids.items()}
     kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
     rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
         answers.get
@@ -617,7 +611,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     bulk_by: dict[int, list[tuple[int, bool, int]]] = {}
     taken: dict[tuple[int, int, bool], int] = {}
     for r in older_rounds:
-        at = (r[1], r[7], in_month[r[2]])
+        at = (r[1], snap_ids[r[7]], in_month[r[2]])
         taken[at] = taken.get(at, 0) + 1
     for pid, key, this_month, n, _rid, _first in sorted(bulk_rounds, key=lambda r: r[5]):
         sid = snap_ids[key]
@@ -641,13 +635,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 zone = zones.get(d.timezone)
                 if zone is None:
                     zone = zones[d.timezone] = ZoneInfo(d.timezone)
-                view.late = latest[6].astimezone(zone).date() > last_day
+                submitted = to_time(latest[6]) if to_time is not None else latest[6]
+                view.late = submitted.astimezone(zone).date() > last_day
             given, real = counts.get(latest[0], (0, 0))
             mine = answers.get(latest[0], {})
             # Which questions applied depends on the snapshot and the few answers a skip_if
             # reads: worked out once per distinct combination, not per director.
-            snap = snaps[latest[7]]
-            deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[latest[7]]])
+            sid = snap_ids[latest[7]]
+            snap = snaps[sid]
+            deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[sid]])
             found = applies.get(deciding)
             if found is None:
                 found = applies[deciding] = _applicable(snap.questions, mine)
@@ -683,7 +679,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 continue
             given = answers_get(r[0], _EMPTY)
             ratio, n = 0.0, 0
-            for qkey, metric, label, unit, target, mu in kpi_of[r[7]]:
+            for qkey, metric, label, unit, target, mu in kpi_by_key[r[7]]:
                 typed = given.get(qkey)
                 if typed is SKIPPED or isinstance(typed, str):
                     typed = None
