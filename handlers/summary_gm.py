@@ -763,7 +763,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 detail = given.get("support_detail")
                 asked[(d.key, wk)] = (kind, clean_text(detail) if isinstance(detail, str)
                                       else None)
-    support = support_requests(asked, look, [d.key for d in directors], today)
+    support = support_requests(asked, look, [key for key, wk in asked if wk == week], today)
     for view in views:
         view.support = tracked.get(view.key, []) + support.get(view.key, [])
 
@@ -781,7 +781,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for view in detailed:  # (only a director's block shows them: the page's)
         _period_figures(view, period_sums[view.key])
     attention = sorted((a for v in views for a in v.attention),
-                       key=lambda a: (ATTENTION_ORDER.index(a.kind), a.name))
+                       key=lambda a: (_RANK[a.kind], a.name))
     head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4])
                 for k, t in org_mtd.items() if t[4]]
     head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8]) for k, t in org_qtd.items()]
@@ -1122,17 +1122,24 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         received_by[r] = received_by.get(r, 0) + count
     pulse = team_pulse(ctx.session, sorted({d.team for d in directors if d.team}),
                        week_start(shown[0]) - MORALE_LOOKBACK, week_end(week))
+    # Directors share teams (a handful of teams, thousands of directors): each team's
+    # figures are worked out once.
+    per_team: dict[str | None, tuple[Any, ...]] = {}
     for view in views:
-        team = (view.team or "").casefold()
-        mine = members.get(team, [])
-        view.members = len(mine)
-        view.members_in = sum(1 for _, st in mine if st == "submitted")
-        view.members_missing = [n for n, st in mine if st != "submitted"]
-        view.kudos_given = given_by.get(team, 0) if team else 0
-        view.kudos_received = received_by.get(team, 0) if team else 0
-        found = pulse.get(view.team or "")
-        if found is not None:
-            view.morale, view.stress = found
+        found = per_team.get(view.team)
+        if found is None:
+            team = (view.team or "").casefold()
+            mine = members.get(team, [])
+            found = per_team[view.team] = (
+                len(mine), sum(1 for _, st in mine if st == "submitted"),
+                [n for n, st in mine if st != "submitted"],
+                given_by.get(team, 0) if team else 0, received_by.get(team, 0) if team else 0,
+                pulse.get(view.team or ""))
+        view.members, view.members_in, missing, view.kudos_given, view.kudos_received, \
+            mood = found
+        view.members_missing = list(missing)  # (each view its own list)
+        if mood is not None:
+            view.morale, view.stress = mood
             view.pulse = "hidden" if view.morale is None and view.stress is None else "shown"
 
 
@@ -1277,9 +1284,12 @@ def _attention(ctx: Context, v: DirectorView) -> list[Attention]:
 
 def _need(v: DirectorView) -> tuple[int, int, str]:
     """Directors in need first: by their most urgent item, then how many, then name."""
-    first = min((ATTENTION_ORDER.index(a.kind) for a in v.attention),
-                default=len(ATTENTION_ORDER))
-    return first, -len(v.attention), v.name.casefold()
+    if not v.attention:  # (most directors)
+        return len(ATTENTION_ORDER), 0, v.name.casefold()
+    return min(_RANK[a.kind] for a in v.attention), -len(v.attention), v.name.casefold()
+
+
+_RANK = {kind: i for i, kind in enumerate(ATTENTION_ORDER)}
 
 
 # --- output ------------------------------------------------------------------------------
