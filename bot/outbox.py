@@ -129,7 +129,14 @@ class Pacer:
         self._overall = timedelta(seconds=pacing.overall)
         self._per_chat = timedelta(seconds=pacing.per_chat)
         self._per_group = timedelta(seconds=pacing.per_group)
-        self._next_any: datetime | None = None
+        # The overall slots reserved, ascending: a message goes at least `_overall` from
+        # every other. Not just the next free moment: a message its chat holds back
+        # takes a slot further on, and the messages planned after it fill the places
+        # before it (a group's post held 3 s used to leave everyone behind it waiting).
+        self._slots: list[datetime] = []
+        # The last free slot found from a moment, until the next reservation: most rows
+        # of a plan look from `now`, and those beyond the look-ahead reserve nothing.
+        self._free: tuple[datetime, datetime] | None = None
         self._next_chat: dict[str, datetime] = {}
         self.held_until: datetime | None = None
         self.last_429: tuple[datetime, str] | None = None
@@ -151,16 +158,34 @@ class Pacer:
         self._answered_sweep = SWEEP_MIN
         self._longest_gap = max(self._per_chat, self._per_group)
 
-    def ready(self, address: str, now: datetime) -> datetime:
-        """The earliest moment a message to `address` may go."""
+    def ready(self, address: str, now: datetime, earliest: datetime | None = None) -> datetime:
+        """The earliest moment a message to `address` may go (and not before `earliest`)."""
         if len(self._next_chat) >= self._next_chat_sweep:
             # A moment at or before `now` holds nothing back, now or later.
             self._next_chat, self._next_chat_sweep = _sweep(self._next_chat, now)
         ready = now
-        for moment in (self._next_any, self._next_chat.get(address), self.held_until):
+        for moment in (self._next_chat.get(address), self.held_until, earliest):
             if moment is not None and moment > ready:
                 ready = moment
-        return ready
+        return self._free_slot(ready, now) if self._overall else ready
+
+    def _free_slot(self, ready: datetime, now: datetime) -> datetime:
+        """The earliest moment from `ready` on at least one overall gap from every slot
+        reserved."""
+        if self._free is not None and self._free[0] == ready:
+            return self._free[1]
+        slots, gap = self._slots, self._overall
+        if slots and slots[0] <= now - gap:
+            # A slot a whole gap past constrains no moment from now on.
+            del slots[:bisect.bisect_right(slots, now - gap)]
+        free = ready
+        for index in range(bisect.bisect_right(slots, ready - gap), len(slots)):
+            slot = slots[index]
+            if slot >= free + gap:
+                break  # (and every slot after it)
+            free = max(free, slot + gap)
+        self._free = (ready, free)
+        return free
 
     def counted_ready(self, address: str, now: datetime) -> datetime | None:
         """When a call to `address` may start as far as the platform may have counted the
@@ -210,7 +235,8 @@ class Pacer:
     def reserve(self, address: str, slot: datetime) -> None:
         """Record that a message to `address` goes at `slot`."""
         if self._overall:
-            self._next_any = slot + self._overall
+            bisect.insort(self._slots, slot)
+            self._free = None
         gap = self._per_group if self._is_group(address) else self._per_chat
         if gap:
             self._next_chat[address] = slot + gap
@@ -449,9 +475,11 @@ class OutboxWorker:
             if chat in blocked:
                 continue
             pacer = self._pacer(row.platform)
-            slot = pacer.ready(row.address, now)
-            if row.not_before is not None and row.not_before > slot:  # (None: due by now)
-                slot = row.not_before
+            earliest = row.not_before  # (None: due by now)
+            if chat in plan:  # never a slot before its chat's last: they go in order
+                last = plan[chat][-1][1]
+                earliest = last if earliest is None else max(earliest, last)
+            slot = pacer.ready(row.address, now, earliest)
             if slot > horizon:
                 blocked.add(chat)  # later messages to the same chat must not overtake it
                 next_due = slot if next_due is None else min(next_due, slot)

@@ -64,6 +64,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 #: The logger handed to bolt; every logger bolt creates takes its level and filters from it.
 BOLT_LOGGER = "bot.adapters.slack.bolt"
+#: Our Web API client's logger (see web_api_logger()): under slack_sdk's, so that what an
+#: operator sets for slack_sdk holds for it.
+WEB_API_LOGGER = "slack_sdk.web.teampulse"
 
 DEFAULT_API_URL = "https://slack.com/api/"
 #: Longest Retry-After slept through inside one call; longer waits go back to the outbox.
@@ -206,6 +209,21 @@ class PostSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
                                               response=response, error=error)
 
 
+def web_api_logger() -> logging.Logger:
+    """The logger for our Web API client, its own level set to what logging lets through
+    now (an adapter is built after logging is configured).
+
+    slack_sdk writes out a DEBUG line for every request and every answer (the whole body,
+    a message's text included) whenever its logger's own level, not the effective one, is
+    DEBUG or unset, and only then asks logging whether the line is wanted: at the SDK's
+    unset level a fan-out spent a twentieth of its time on lines that were then dropped.
+    At LOG_LEVEL=DEBUG they are still written, as the operator asked.
+    """
+    logger = logging.getLogger(WEB_API_LOGGER)
+    logger.setLevel(logging.getLogger(WEB_API_LOGGER.rsplit(".", 1)[0]).getEffectiveLevel())
+    return logger
+
+
 def retry_handlers() -> list[AsyncRetryHandler]:
     """Retries for every outbound call: short 429 waits and dropped connections."""
     return [ShortWaitRateLimitRetryHandler(max_retry_count=2),
@@ -293,7 +311,7 @@ class SlackAdapter(Adapter):
             self.pacing = Pacing(per_chat=1.0, per_group=1.0,
                                  overall=1 / settings.slack_max_posts_per_second)
         self.client = AsyncWebClient(token=token, base_url=api_base_url(settings.slack_api_url),
-                                     retry_handlers=retry_handlers())
+                                     retry_handlers=retry_handlers(), logger=web_api_logger())
         self.app = AsyncApp(
             client=self.client,
             name="teampulse",

@@ -52,3 +52,25 @@ async def test_a_checkin_in_slack_leaves_no_answer_in_the_log(
     assert slack.counts()["answers"] == 4
     assert debug_logs.records  # the core, bolt and slack_sdk did log
     assert leaked(debug_logs, WIN, BLOCKER, "Zephyr", "Q-5521") == []
+
+
+async def test_at_info_the_web_api_client_builds_no_debug_line_for_a_message(
+        bot, slack: SlackHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    # slack_sdk writes out a DEBUG line (the whole request, the message's text included)
+    # for every call and every answer whenever its logger's own level lets DEBUG through,
+    # and only then learns that nothing takes DEBUG: a twentieth of a fan-out's time.
+    built: list[str] = []
+    monkeypatch.setattr(slack.adapter.client.logger, "debug",
+                        lambda msg, *args, **kwargs: built.append(msg))
+    await bot.run_checkins(["alice"])
+    await slack.settle()
+    assert "weekly check-in" in slack.last_text(ALICE).lower()
+    assert built == []
+
+
+async def test_at_debug_the_web_api_client_still_logs_its_requests(
+        debug_logs: pytest.LogCaptureFixture, slack: SlackHarness, bot) -> None:
+    await bot.run_checkins(["alice"])
+    await slack.settle()
+    assert any(r.getMessage().startswith("Sending a request") for r in debug_logs.records
+               if r.name.startswith("slack_sdk"))
