@@ -5,7 +5,7 @@ outbox durable as in production (each batch claimed, then its outcomes recorded)
 
   slack-fanout     - 2,000 DMs to 2,000 people, no limits: teampulse msg/s divided by a raw
                      AsyncWebClient.chat_postMessage loop (one shared session, the same
-                     concurrency) in the same run, taking turns, the start-up heap frozen
+                     concurrency, its logger's level set as teampulse's) in the same run, taking turns, the start-up heap frozen
                      as `teampulse run` does. Target >= 0.9x.
   slack-capped     - a workspace cap of 50 posts/s (configured: SLACK_MAX_POSTS_PER_SECOND)
                      and 1/s per channel simulated by the fake: the rate Slack accepted
@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import statistics
 import tempfile
 import time
@@ -127,9 +128,16 @@ def accepted_rate(limits: SimulatedLimits) -> float:
 # --- Slack ---------------------------------------------------------------------------------
 
 async def raw_slack(fake: FakeSlackAPI, users: list[str]) -> float:
-    """The baseline: chat_postMessage for every user, one shared session, bounded concurrency."""
+    """The baseline: chat_postMessage for every user, one shared session, bounded concurrency.
+
+    Its client's logger has its level set, as teampulse's has (bot/adapters/slack.py,
+    web_api_logger): at the SDK's default, unset level every call formats two DEBUG lines
+    that logging then drops, a cost the SDK at its best does not pay."""
+    raw_logger = logging.getLogger("bench.raw_slack")
+    raw_logger.setLevel(logging.getLogger("slack_sdk.web").getEffectiveLevel())
     async with aiohttp.ClientSession() as session:
-        client = AsyncWebClient(token=SLACK_TOKEN, base_url=fake.base_url, session=session)
+        client = AsyncWebClient(token=SLACK_TOKEN, base_url=fake.base_url, session=session,
+                                logger=raw_logger)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def post(user: str, number: int) -> None:
