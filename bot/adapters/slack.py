@@ -279,6 +279,21 @@ class _SocketModeHandler(AsyncSocketModeHandler):
             await client.send_socket_mode_response(SocketModeResponse(req.envelope_id))
 
 
+
+#: What a Web API call may raise that the outbox is told about as a delivery error.
+_CALL_ERRORS = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
+
+
+def _call_failure(method: str, err: BaseException) -> Exception:
+    """A failed Web API call (one of _CALL_ERRORS) as the outbox's delivery error."""
+    if isinstance(err, SlackApiError):
+        return delivery_error(method, err)
+    name = _method_name(method)
+    return SlackDeliveryError(
+        f"Slack {name}: {type(err).__name__}",
+        maybe_delivered=name in POSTING_METHODS and not request_not_sent(err))
+
+
 class SlackAdapter(Adapter):
     """teampulse in one Slack workspace."""
 
@@ -633,8 +648,25 @@ class SlackAdapter(Adapter):
         # post_to_channel and reply_in_thread do (straight here: two coroutines fewer
         # for every message of a fan-out).
         thread_ts = target.thread_id if target.kind == "thread" else None
-        return self._result(await self._post("chat_postMessage", message,
-                                             channel=target.address, thread_ts=thread_ts))
+        if message.choices:  # blocks: _post sends the text alone if Slack refuses them
+            return self._result(await self._post("chat_postMessage", message,
+                                                 channel=target.address, thread_ts=thread_ts))
+        # Text alone (nearly every message of a round): the call _post and _call would
+        # make, from here (their layers and argument dicts cost a fan-out more than the
+        # rest of the outbox's work per message).
+        kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
+                                  "unfurl_links": False, "unfurl_media": False}
+        if thread_ts is not None:
+            kwargs["thread_ts"] = thread_ts
+        if message.outbox_id is not None:
+            kwargs["metadata"] = outbox_metadata(message.outbox_id)
+        if self._pooled:
+            self._shared_session()
+        try:
+            resp = await self.client.chat_postMessage(**kwargs)
+        except _CALL_ERRORS as err:
+            raise _call_failure("chat_postMessage", err) from err
+        return self._result(resp)
 
     async def _ephemeral(self, channel: str, user: str, message: OutboundMessage,
                          thread_ts: str | None = None) -> SendResult:
@@ -769,13 +801,8 @@ class SlackAdapter(Adapter):
         api = getattr(self.client, method)
         try:
             return await api(**{k: v for k, v in kwargs.items() if v is not None})
-        except SlackApiError as err:
-            raise delivery_error(method, err) from err
-        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as err:
-            name = _method_name(method)
-            raise SlackDeliveryError(
-                f"Slack {name}: {type(err).__name__}",
-                maybe_delivered=name in POSTING_METHODS and not request_not_sent(err)) from err
+        except _CALL_ERRORS as err:
+            raise _call_failure(method, err) from err
 
     async def _respond(self, url: str, payload: dict[str, Any]) -> None:
         """Post to a response_url (an interaction's reply address)."""
