@@ -5,8 +5,9 @@ outbox durable as in production (each batch claimed, then its outcomes recorded)
 
   slack-fanout     - 2,000 DMs to 2,000 people, no limits: teampulse msg/s divided by a raw
                      AsyncWebClient.chat_postMessage loop (one shared session, the same
-                     concurrency, its logger's level set as teampulse's) in the same run, taking turns, the start-up heap frozen
-                     as `teampulse run` does. Target >= 0.9x.
+                     concurrency, its logger's level set as teampulse's) in the same run,
+                     taking turns, the start-up heap frozen as `teampulse run` does.
+                     Target >= 0.9x.
   slack-capped     - a workspace cap of 50 posts/s (configured: SLACK_MAX_POSTS_PER_SECOND)
                      and 1/s per channel simulated by the fake: the rate Slack accepted
                      divided by the cap. Target >= 0.95x.
