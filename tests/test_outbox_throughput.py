@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from bot.adapters.base import Pacing, RetryLater
 from bot.outbox import CallGate, OutboxWorker
@@ -15,16 +17,17 @@ from tests.test_outbox import enqueue
 from tests.test_outbox_fanout import Timeline
 
 
-async def test_a_slow_database_does_not_slow_paced_sending_down(bot, clock):
-    # 30 a second allowed; every database step of the outbox (reading, claiming,
-    # recording a batch) takes 100 ms. The next batch must be planned and claimed before
-    # the last one runs out, not after it was recorded (a pause at every batch's end,
-    # 0.97 of the allowed rate here).
-    limits = SimulatedLimits([Limit(30, 1.0), Limit(1, 1.0, "chat")],
-                             clock=lambda: clock.now().timestamp())
+def paced_worker(bot, clock, limits: SimulatedLimits, pacing: Pacing, db_step_ms: int,
+                 is_group=None) -> tuple[RecordingAdapter, Timeline, Callable[[], Any]]:
+    """A console platform that the simulated `limits` refuse over, behind an outbox worker
+    whose every database step takes `db_step_ms` of fake time on the loop (so the same
+    plans are made in every run), and a coroutine that delivers everything due."""
     timeline = Timeline(clock)
 
     class Platform(RecordingAdapter):
+        def is_group_address(self, address: str) -> bool:
+            return is_group(address) if is_group else False
+
         async def deliver(self, target, message):
             await timeline.wait_until(clock.now() + timedelta(milliseconds=5))
             refused = limits.check(target.address)
@@ -32,24 +35,37 @@ async def test_a_slow_database_does_not_slow_paced_sending_down(bot, clock):
                 raise RetryLater(refused)
             return await super().deliver(target, message)
 
-    platform = Platform(pacing=Pacing(per_chat=1.0, overall=1 / 30))
+    platform = Platform(pacing=pacing)
     worker = OutboxWorker(bot.sessions, {"console": platform}, clock,
                           lookahead=timedelta(seconds=1), realtime=True)
     worker._sleep_until = timeline.wait_until  # type: ignore[method-assign]
 
-    async def slow_db(work, *args):
-        # (On this thread: the fake clock moves only by the 100 ms, not while a thread works.)
-        await timeline.wait_until(clock.now() + timedelta(milliseconds=100))
+    async def db_step(work, *args):
+        # (On this thread: the fake clock moves only by the step, not while a thread works.)
+        await timeline.wait_until(clock.now() + timedelta(milliseconds=db_step_ms))
         return work(*args)
 
-    worker._db = slow_db  # type: ignore[method-assign]
-    for i in range(150):
-        enqueue(bot, f"person{i}", f"message {i}")
+    worker._db = db_step  # type: ignore[method-assign]
 
     async def deliver_all() -> None:
         while (due := await worker.flush()) is not None:
             await timeline.wait_until(due)
 
+    return platform, timeline, deliver_all
+
+
+
+async def test_a_slow_database_does_not_slow_paced_sending_down(bot, clock):
+    # 30 a second allowed; every database step of the outbox (reading, claiming,
+    # recording a batch) takes 100 ms. The next batch must be planned and claimed before
+    # the last one runs out, not after it was recorded (a pause at every batch's end,
+    # 0.97 of the allowed rate here).
+    limits = SimulatedLimits([Limit(30, 1.0), Limit(1, 1.0, "chat")],
+                             clock=lambda: clock.now().timestamp())
+    platform, timeline, deliver_all = paced_worker(
+        bot, clock, limits, Pacing(per_chat=1.0, overall=1 / 30), db_step_ms=100)
+    for i in range(150):
+        enqueue(bot, f"person{i}", f"message {i}")
     await timeline.run(deliver_all())
     assert limits.rejected == 0  # never over the limit ...
     assert sorted(s.text for s in platform.sent) == sorted(f"message {i}" for i in range(150))
@@ -104,39 +120,13 @@ async def test_a_message_its_group_holds_back_leaves_no_gap_in_the_overall_rate(
 
     limits = SimulatedLimits([Limit(30, 1.0), Limit(1, 1.0, "chat"), Limit(20, 60.0, "group")],
                              is_group=is_group, clock=lambda: clock.now().timestamp())
-    timeline = Timeline(clock)
-
-    class Platform(RecordingAdapter):
-        def is_group_address(self, address: str) -> bool:
-            return is_group(address)
-
-        async def deliver(self, target, message):
-            await timeline.wait_until(clock.now() + timedelta(milliseconds=5))
-            refused = limits.check(target.address)
-            if refused:
-                raise RetryLater(refused)
-            return await super().deliver(target, message)
-
-    platform = Platform(pacing=Pacing(per_chat=1.0, per_group=3.0, overall=1 / 30))
-    worker = OutboxWorker(bot.sessions, {"console": platform}, clock,
-                          lookahead=timedelta(seconds=1), realtime=True)
-    worker._sleep_until = timeline.wait_until  # type: ignore[method-assign]
-
-    async def quick_db(work, *args):
-        # Each database step 10 ms, on this thread: the same plans in every run.
-        await timeline.wait_until(clock.now() + timedelta(milliseconds=10))
-        return work(*args)
-
-    worker._db = quick_db  # type: ignore[method-assign]
+    platform, timeline, deliver_all = paced_worker(
+        bot, clock, limits, Pacing(per_chat=1.0, per_group=3.0, overall=1 / 30),
+        db_step_ms=10, is_group=is_group)
     groups = ["-100", "-200"]
     people = [f"person{i}" for i in range(150)]
     for post, address in enumerate([*groups, *people[:60], *groups, *people[60:]]):
         enqueue(bot, address, f"post {post}")
-
-    async def deliver_all() -> None:
-        while (due := await worker.flush()) is not None:
-            await timeline.wait_until(due)
-
     await timeline.run(deliver_all())
     assert limits.rejected == 0  # never one over any limit ...
     assert len(platform.sent) == 154
