@@ -539,14 +539,19 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         queries.append(base.where(CheckinRound.week == earlier[-1],
                                   Answer.question_key == "plan"))
     _read_answers(conn, queries, answers)
-    # Earlier weeks' blockers and support requests matter only to whoever reports one this
-    # week (is it recurring? since when is it asked for?): read for them alone.
-    follow = [r[1] for r in round_rows if r[2] == week and _follows(answers.get(r[0]))]
-    if earlier and follow:
+    # Earlier weeks' blockers matter only to whoever reports one this week (is it
+    # recurring?), their support requests only to whoever asks for support this week
+    # (since when?): each read for them alone.
+    if earlier:
+        now = [r for r in round_rows if r[2] == week]
+        blocked, asking = _following([answers.get(r[0]) for r in now], [r[1] for r in now])
         _read_answers(conn, [base.where(
-            CheckinRound.week.in_(earlier), Answer.question_key.in_(FOLLOW_KEYS),
-            CheckinRound.person_id.in_(bindparam("follow", follow, expanding=True,
-                                                 literal_execute=True)))], answers)
+            CheckinRound.week.in_(earlier), Answer.question_key.in_(keys),
+            CheckinRound.person_id.in_(bindparam(name, ids, expanding=True,
+                                                 literal_execute=True)))
+            for name, keys, ids in (("blocked", ["blockers"], blocked),
+                                    ("asking", ["support_type", "support_detail"], asking))
+            if ids], answers)
     bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys) \
         if older and bulk_rounds else []
     # 3. CRM sums per person, metric and week.
@@ -946,14 +951,22 @@ def _read_answers(conn: Any, queries: list[Select[Any]],
             given[qkey] = SKIPPED if skipped else number if number is not None else text
 
 
-def _follows(given: dict[str, Any] | None) -> bool:
-    """Whether this week's answers report a blocker or ask for support (so the earlier
-    weeks' are read: a recurring blocker, the week a request was first made)."""
-    if not given:
-        return False
-    blocker, need = given.get("blockers"), given.get("support_type")
-    return bool(isinstance(blocker, str) and tokens(blocker)) or \
-        (isinstance(need, str) and need != "none")
+def _following(latest: list[dict[str, Any] | None], people: list[int]
+               ) -> tuple[list[int], list[int]]:
+    """Of `people` (with their answers this week, `latest`), those who report a blocker
+    and those who ask for support: their earlier weeks' are read (a recurring blocker,
+    the week a request was first made)."""
+    blocked: list[int] = []
+    asking: list[int] = []
+    for given, pid in zip(latest, people, strict=True):
+        if not given:
+            continue
+        blocker, need = given.get("blockers"), given.get("support_type")
+        if isinstance(blocker, str) and tokens(blocker):
+            blocked.append(pid)
+        if isinstance(need, str) and need != "none":
+            asking.append(pid)
+    return blocked, asking
 
 
 def _state(value: Any) -> tuple[str | None, bool] | None:
