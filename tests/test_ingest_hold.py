@@ -106,14 +106,20 @@ def one_lane(bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> TeamPulse:
     return bot
 
 
+async def nine_answers(bot: TeamPulse, chat: RecordingAdapter) -> Typing:
+    """Everyone asked, then their nine answers ready to arrive one every 10 ms (half of
+    INGEST_QUIET: as a stream, it never pauses)."""
+    await bot.run_checkins(list(PEOPLE))
+    chat.clear()
+    return Typing(bot, answers(), every=ingest.INGEST_QUIET / 2)
+
+
 async def test_answers_arriving_in_a_stream_are_stored_after_it_and_everyone_gets_the_next_question(
         one_lane: TeamPulse, chat: RecordingAdapter) -> None:
     bot = one_lane
-    await bot.run_checkins(list(PEOPLE))
-    chat.clear()
     # Nine answers, one every 10 ms: the stream never pauses for INGEST_QUIET (20 ms)
     # and is over well within INGEST_MAX_HOLD.
-    typing = Typing(bot, answers(), every=ingest.INGEST_QUIET / 2)
+    typing = await nine_answers(bot, chat)
     await typing.run()
     # Nothing was stored while answers kept arriving: one batch, once the stream paused.
     assert len(typing.batches) == 1
@@ -127,11 +133,9 @@ async def test_a_stream_longer_than_the_bound_is_stored_within_the_bound_in_orde
         one_lane: TeamPulse, chat: RecordingAdapter, monkeypatch: pytest.MonkeyPatch) -> None:
     bot = one_lane
     monkeypatch.setattr(ingest, "INGEST_MAX_HOLD", 0.035)
-    await bot.run_checkins(list(PEOPLE))
-    chat.clear()
     # The same nine answers, one every 10 ms (90 ms in all), while storing may wait
     # 35 ms at most: the lane stores during the stream, each answer within the bound.
-    typing = Typing(bot, answers(), every=ingest.INGEST_QUIET / 2)
+    typing = await nine_answers(bot, chat)
     await typing.run()
     assert len(typing.batches) > 1
     assert max(typing.waited()) <= ingest.INGEST_MAX_HOLD + 1e-9
@@ -158,9 +162,7 @@ async def test_waiting_for_the_answers_to_be_stored_holds_nothing_back(
         one_lane: TeamPulse, chat: RecordingAdapter) -> None:
     # A stop (or anyone draining) does not wait for a pause: nobody is being acked then.
     bot = one_lane
-    await bot.run_checkins(list(PEOPLE))
-    chat.clear()
-    typing = Typing(bot, answers(), every=ingest.INGEST_QUIET / 2)
+    typing = await nine_answers(bot, chat)
     for _ in range(len(typing.pending)):
         await typing.send()
     await bot.drain()
