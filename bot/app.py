@@ -27,6 +27,9 @@ from storage.instance_lock import lock_for
 from storage.migrate import upgrade
 from storage.round_requests import RoundRequestRepo
 
+#: How long the last flush at exit may send (see Outbox.flush_for).
+FINAL_FLUSH_SECONDS = 3.0
+
 log = logging.getLogger(__name__)
 
 
@@ -152,7 +155,9 @@ class LeaderWork:
             self._outbox = None
         if final and bot.delivers:
             try:
-                await bot.outbox.flush()  # what was queued last still goes out before we exit
+                # What was queued last (the replies to the last events) still goes out,
+                # for a few seconds: the rest of a round stays queued for the next start.
+                await bot.outbox.flush_for(FINAL_FLUSH_SECONDS)
             except Exception as exc:  # the database is down: it stays queued for the next start
                 log.error("could not send the outbox before stopping (%s); it is kept for the "
                           "next start", describe_db_error(exc))
@@ -220,6 +225,7 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             await stop.wait()
     finally:
         stop.set()
+        bot.outbox.halt()  # a round under way stops between calls, not when all is sent
         for term in terms:
             term.pause()  # no new scheduled work while the rest stops
         for adapter in reversed(started):

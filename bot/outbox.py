@@ -353,6 +353,10 @@ class OutboxWorker:
         self._calls = CallGate(CONCURRENCY)
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        # Set by halt(): nothing more is sent (a stop), until a last flush_for().
+        self._halted = asyncio.Event()
+        # Whether run()'s loop is under way (it sends whatever is kicked its way).
+        self.looping = False
         # Rows marked 'sending' before this moment belong to an earlier run of the bot.
         self._started_at = clock.now()
         # Rows this run left 'sending' on purpose: their call ended, its outcome unknown.
@@ -376,6 +380,25 @@ class OutboxWorker:
     def kick(self) -> None:
         """Ask the background loop to look for work now."""
         self._wake.set()
+
+    def halt(self) -> None:
+        """Send nothing more, for a stop: a flush under way plans no further batch, its
+        batches make no further call (each call already made is answered and recorded),
+        and the rows they have not tried are pending again, not left in doubt. Without
+        it a stop waited for everything due, minutes of a round under a rate limit."""
+        self._halted.set()
+
+    async def flush_for(self, seconds: float) -> None:
+        """A last flush at exit: what is due goes out for up to `seconds` (replies to the
+        last events, a round's last batch), then halt() ends it; the rest stays queued
+        for the next start."""
+        self._halted.clear()
+        timer = asyncio.get_running_loop().call_later(seconds, self.halt)
+        try:
+            await self.flush()
+        finally:
+            timer.cancel()
+            self.halt()
 
     def _pacer(self, platform: str) -> Pacer:
         adapter = self._adapters[platform]
@@ -403,7 +426,8 @@ class OutboxWorker:
             try:
                 while True:
                     busy: set[Chat] = set().union(*running.values())
-                    due, batch = await self._plan(busy, FIRST_BATCH if not running else BATCH)
+                    due, batch = (None, None) if self._halted.is_set() else \
+                        await self._plan(busy, FIRST_BATCH if not running else BATCH)
                     waiters: set[asyncio.Future[Any]] = set(running)
                     wakers: list[asyncio.Future[Any]] = []
                     paced = due is not None and bool(self._lookahead)
@@ -539,13 +563,17 @@ class OutboxWorker:
                     if slot > now:
                         await self._sleep_until(slot)
                         now = self._clock.now()
-                    if not self._realtime:  # (a test's fake clock never runs late)
-                        async with self._calls:
+                    if not self._realtime and not self._halted.is_set():
+                        async with self._calls:  # (a test's fake clock never runs late)
                             stop_at = await self._send(row, outcomes)
                         continue
                     ready = pacer.counted_ready(row.address, now)
                     if ready is None or ready > now:
                         await self._wait_until_counted(pacer, row.address)
+                    if self._halted.is_set():  # a stop: this row and the rest stay pending
+                        stop_at = now
+                        outcomes[row.id] = _Outcome({"status": "pending"})
+                        continue
                     pacer.started()  # (no await between the check and this)
                     try:
                         async with self._calls:
@@ -561,7 +589,7 @@ class OutboxWorker:
     async def _wait_until_counted(self, pacer: Pacer, address: str) -> None:
         """Until a call to `address` cannot be one too many as the platform counts them
         (earlier sends that went late would otherwise crowd this one)."""
-        while True:
+        while not self._halted.is_set():
             now = self._clock.now()
             moment = pacer.counted_ready(address, now)
             if moment is None:
@@ -572,9 +600,11 @@ class OutboxWorker:
                 return
 
     async def _sleep_until(self, moment: datetime) -> None:
+        """Until `moment`, or a halt (a stop does not wait out the pacing)."""
         delay = (moment - self._clock.now()).total_seconds()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        if delay > 0 and not self._halted.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._halted.wait(), delay)
 
     async def _resolve_in_flight(self, rows: list[OutboxMessage]
                                  ) -> tuple[set[tuple[str, str]], datetime | None, bool]:
@@ -806,7 +836,22 @@ class OutboxWorker:
         return await asyncio.to_thread(gated)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until `stop` is set, waking when kicked or when a deferred message is due."""
+        """Deliver until `stop` is set, waking when kicked or when a deferred message is due.
+
+        `stop` also halts a flush under way (see halt())."""
+        halter = asyncio.ensure_future(self._halt_at(stop))
+        self.looping = True
+        try:
+            await self._loop(stop)
+        finally:
+            self.looping = False
+            halter.cancel()
+
+    async def _halt_at(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self.halt()
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self._wake.clear()  # before flushing, so a kick during the flush is not lost
             try:

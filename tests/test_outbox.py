@@ -205,3 +205,30 @@ async def test_the_outbox_database_work_leaves_the_event_loop_free(bot, clock, m
     await bot.outbox.flush()
     await other
     assert chat.to("alice") == ["hello"]
+
+
+async def test_a_stop_mid_fan_out_leaves_the_rest_queued_and_a_last_flush_sends_it_once(
+        bot, clock):
+    """A stop (halt) arriving while a round goes out: the call under way is answered and
+    recorded, the rest of the round stays queued (not in doubt), and nothing is sent
+    twice when it goes out later."""
+    class StoppedMidway(RecordingAdapter):
+        async def deliver(self, target, message):
+            result = await super().deliver(target, message)
+            if len(self.sent) == 3:
+                bot.outbox.halt()  # the operator's SIGTERM, as bot.app relays it
+            return result
+
+    chat = StoppedMidway()
+    bot.register(chat)
+    for n in range(10):
+        enqueue(bot, f"person{n}", f"check-in {n}")
+    await bot.outbox.flush()
+    states = [status for _, status, _ in statuses(bot)]
+    assert states.count("sent") == len(chat.sent) >= 3
+    assert set(states) == {"sent", "pending"}  # none left 'sending'
+    await bot.outbox.flush()  # halted: nothing more goes out
+    assert len(chat.sent) == states.count("sent")
+    await bot.outbox.flush_for(5)
+    assert sorted(s.text for s in chat.sent) == sorted(f"check-in {n}" for n in range(10))
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
