@@ -365,8 +365,14 @@ class TeamPulse:
             log.exception("handling a %s event failed", event.platform)
         return "failed"
 
-    async def deliver(self) -> None:
-        """Send what the outbox holds that is due now, and wake its loop for the rest."""
+    async def deliver(self, *, wait: bool = True) -> None:
+        """Send what the outbox holds that is due now, and wake its loop for the rest.
+
+        `wait=False` (start-up and the scheduled jobs): if the outbox's loop runs, only
+        wake it. Waiting for a flush holds the caller until everything due is sent, a
+        backlog included: under a rate limit minutes, with start-up not yet running and
+        a job's next run skipped meanwhile. (A person's reply is waited for: the console
+        shows it before the next prompt.)"""
         # Send what is due now; anything pacing deferred is left to the background loop,
         # which is woken so it recomputes its sleep instead of idling until its next tick.
         if not self.delivers:
@@ -376,6 +382,9 @@ class TeamPulse:
                     await self.leader_kick()
                 except Exception as exc:  # the leader's loop finds it within its interval
                     log.warning("could not wake the leader (%s)", describe_db_error(exc))
+            return
+        if not wait and self.outbox.looping:
+            self.outbox.kick()
             return
         try:
             due = await self.outbox.flush()
@@ -519,7 +528,7 @@ class TeamPulse:
             else:
                 await self.db(self._finish_request, request_id, run.grouped(), None)
             done += 1
-            await self.deliver()
+            await self.deliver(wait=False)
         return done
 
     def _claimable_requests(self) -> list[int]:
@@ -561,7 +570,7 @@ class TeamPulse:
     async def run_reminders(self) -> int:
         """Send due reminders; returns how many went out."""
         count = await self.db(self._reminders)
-        await self.deliver()
+        await self.deliver(wait=False)
         return count
 
     def _reminders(self) -> int:
@@ -582,7 +591,7 @@ class TeamPulse:
     async def run_oneonones(self) -> int:
         """Send the one-on-one reminders and prompts due now (idempotent); how many went out."""
         count = await self.db(self._oneonones)
-        await self.deliver()
+        await self.deliver(wait=False)
         return count
 
     def _oneonones(self) -> int:
@@ -592,7 +601,7 @@ class TeamPulse:
     async def run_honours(self) -> bool:
         """Post last month's honour roll if today is the day; idempotent per month."""
         due = await self.db(self._honours)
-        await self.deliver()
+        await self.deliver(wait=False)
         return due
 
     def _honours(self) -> bool:
@@ -602,7 +611,7 @@ class TeamPulse:
     async def run_monthly_review(self) -> bool:
         """Send last month's review if today is the day; idempotent per month."""
         due = await self.db(self._monthly_review)
-        await self.deliver()
+        await self.deliver(wait=False)
         return due
 
     def _monthly_review(self) -> bool:
@@ -628,7 +637,7 @@ class TeamPulse:
                           "next sweep", week, person_id, describe_db_error(exc)
                           if isinstance(exc, DBAPIError) else type(exc).__name__)
         if queued:
-            await self.deliver()
+            await self.deliver(wait=False)
             log.info("weekly digests queued: %d", queued)
         return queued
 
@@ -655,9 +664,9 @@ class TeamPulse:
         started = 0
         for key in await self.db(self._pulse_step, review_schedule.due_directors):
             started += await self.db(self._pulse_step, review_schedule.start_scheduled, key)
-            await self.deliver()
+            await self.deliver(wait=False)
         closed = await self.db(self._pulse_step, review_schedule.close_due)
-        await self.deliver()
+        await self.deliver(wait=False)
         if started or closed:
             log.info("scheduled 360° reviews: %d started, %d closed", started, closed)
         return started
@@ -675,10 +684,10 @@ class TeamPulse:
         for start in range(0, len(due), ROUND_BATCH):
             batch = due[start:start + ROUND_BATCH]
             asked += await self.db(self._pulse_step, pulse.ask_people, batch)
-            await self.deliver()
+            await self.deliver(wait=False)
         result: pulse.SweepResult = await self.db(self._pulse_step, pulse.remind_and_close)
         result.asked = asked
-        await self.deliver()
+        await self.deliver(wait=False)
         if result.asked or result.reminded or result.closed:
             log.info("pulse sweep: asked %d, reminded %d, closed %s, alerts %d", result.asked,
                      result.reminded, result.closed or "none", result.alerts)

@@ -113,8 +113,9 @@ async def catch_up(bot: TeamPulse) -> dict[str, str]:
     if results:
         log.info("catch-up after start: %s", results)
     # Prompts paced behind the first go out at the pacing rate: deliver() wakes the
-    # outbox loop for them instead of leaving them to its idle wake-up.
-    await bot.deliver()
+    # outbox loop for them instead of leaving them to its idle wake-up (and does not
+    # wait for them, nor for a backlog left from before the start).
+    await bot.deliver(wait=False)
     return results
 
 

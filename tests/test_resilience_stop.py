@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -149,9 +149,11 @@ def test_restarted_after_a_stop_the_director_carries_on_where_they_were(
         second.kill()
 
 
-async def signal_a_running_platform_bot(tmp_path: Path, env: dict[str, str],
-                                        sig: signal.Signals) -> str:
-    """Start `python -m bot run` with `env`, signal it once running; return its stderr.
+async def signal_a_running_platform_bot(
+        tmp_path: Path, env: dict[str, str], sig: signal.Signals,
+        ready: Callable[[], Awaitable[object]] | None = None) -> str:
+    """Start `python -m bot run` with `env`, signal it once running (and once `ready`
+    returns, if given); return its stderr.
 
     Asserts it exits promptly with code 0 and no traceback.
     """
@@ -170,6 +172,8 @@ async def signal_a_running_platform_bot(tmp_path: Path, env: dict[str, str],
                 line = (await proc.stderr.readline()).decode()
                 assert line, f"the bot exited before running:\n{seen}"
                 seen += line
+        if ready is not None:
+            await ready()
         proc.send_signal(sig)
         async with asyncio.timeout(PROMPT):
             seen += (await proc.stderr.read()).decode()

@@ -50,7 +50,7 @@ async def test_a_round_costs_a_constant_number_of_statements_per_batch(settings,
         nonlocal count
         count += 1
 
-    async def no_delivery() -> None:  # sending is the outbox's work, counted elsewhere
+    async def no_delivery(**_: object) -> None:  # sending is the outbox's work, counted elsewhere
         return None
 
     bot.deliver = no_delivery
@@ -122,7 +122,7 @@ async def test_the_reminder_sweep_costs_a_constant_number_of_statements_per_batc
             nonlocal count
             count += 1
 
-        async def no_delivery() -> None:
+        async def no_delivery(**_: object) -> None:
             return None
 
         bot.deliver = no_delivery

@@ -187,6 +187,8 @@ async def test_catch_up_wakes_the_outbox_so_paced_prompts_follow_at_the_pacing_r
         await asyncio.sleep(0)  # the loop finds nothing and goes idle
         clock.advance(timedelta(hours=1))  # back at 17:00 New York
         assert await catch_up(bot) == {"alice": "prompted", "bruno": "prompted"}
+        # The loop sends them (catch-up does not wait): Alice's at once.
+        await asyncio.wait_for(delivered.wait(), timeout=10)  # bound for a failing run only
         assert len(chat.sent) == 1
         delivered.clear()
         clock.advance(timedelta(seconds=2))
