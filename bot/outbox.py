@@ -62,8 +62,11 @@ BULK_SHARE = 4
 LOW_WATER = BATCH // 2
 #: The first batch of a flush is smaller: its calls start sooner (reading and claiming
 #: a whole batch first held a fan-out's first call back by tens of milliseconds), and
-#: the next, whole batch is planned while it sends.
-FIRST_BATCH = 100
+#: the next, whole batch is planned while it sends. Not smaller than LOW_WATER: the
+#: next plan starts at once and, like every later one, must be claimed before the calls
+#: run out. (At 100, a busy database thread claimed the second batch 8-14 ms after the
+#: first batch's last call had begun, and the calls under way ran down meanwhile.)
+FIRST_BATCH = LOW_WATER
 #: When pacing holds messages back beyond the look-ahead, the batch for them is planned
 #: this long before the first falls due (while the last batch still sends), and no sooner
 #: than MIN_REPLAN from now (at the latest, when a batch under way ends).

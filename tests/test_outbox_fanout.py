@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import gc
 import heapq
 import itertools
@@ -359,5 +360,77 @@ async def test_the_first_person_of_a_big_round_is_sent_to_before_the_whole_batch
         enqueue(bot, person, f"round for {person}")
     await asyncio.wait_for(bot.outbox.flush(), timeout=30)
     assert claimed_at_first_call[0] <= FIRST_BATCH < BATCH
+    assert all(chat.to(person) == [f"round for {person}"] for person in people)
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
+
+
+async def test_a_big_round_keeps_sending_while_its_next_batch_is_read_and_claimed(bot, clock):
+    # A round to 600 people, on a busy database thread: reading the next batch and
+    # claiming it each take as long as 60 calls. The next batch is claimed while the
+    # first still has people to send to, so sending never pauses for the database (with
+    # a first batch of 100 it ran out before the next was claimed), and everyone gets
+    # their message once.
+    calls_per_trip = 60
+    turns: collections.deque[asyncio.Future[None]] = collections.deque()
+    answered = 0
+    claimed = 0
+    db_working = 0
+    news = asyncio.Event()
+
+    class OneCallAtATime(RecordingAdapter):
+        async def deliver(self, target, message):
+            nonlocal answered
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            turns.append(turn)
+            await turn
+            result = await super().deliver(target, message)
+            answered += 1
+            news.set()
+            return result
+
+    async def answer_calls() -> None:
+        # Calls are answered one a loop turn, never while the database works for real
+        # (so a trip lasts exactly as long as the calls it is made to wait for).
+        while True:
+            await asyncio.sleep(0)
+            if turns and not db_working:
+                turns.popleft().set_result(None)
+
+    real_db = bot.outbox._db
+    claims_seen: list[tuple[int, int]] = []  # (calls answered, rows claimed before it)
+
+    async def busy_db(work, *args):
+        nonlocal claimed, db_working
+        slow = claimed > 0 and work.__name__ in {"_load_plan", "_claim"}
+        before = claimed
+        db_working += 1
+        try:
+            result = await real_db(work, *args)
+        finally:
+            db_working -= 1
+        if work.__name__ == "_claim":
+            claimed += len(result)
+        if slow:
+            until = answered + calls_per_trip
+            while answered < until and answered < before:
+                news.clear()
+                await news.wait()
+            if work.__name__ == "_claim":
+                claims_seen.append((answered, before))
+        return result
+
+    chat = OneCallAtATime()
+    bot.register(chat)
+    bot.outbox._db = busy_db
+    people = [f"p{i:03d}" for i in range(600)]
+    for person in people:
+        enqueue(bot, person, f"round for {person}")
+    answering = asyncio.ensure_future(answer_calls())
+    try:
+        await asyncio.wait_for(bot.outbox.flush(), timeout=60)
+    finally:
+        answering.cancel()
+    second_claim_answered, first_batch = claims_seen[0]
+    assert second_claim_answered < first_batch  # calls were still to be made
     assert all(chat.to(person) == [f"round for {person}"] for person in people)
     assert {status for _, status, _ in statuses(bot)} == {"sent"}
