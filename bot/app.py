@@ -226,6 +226,10 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
     finally:
         stop.set()
         bot.outbox.halt()  # a round under way stops between calls, not when all is sent
+        # ... and its calls under way are answered and recorded before the adapters close
+        # their connections (closed under a call, its message would be left in doubt).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(bot.outbox.halted(), FINAL_FLUSH_SECONDS)
         for term in terms:
             term.pause()  # no new scheduled work while the rest stops
         for adapter in reversed(started):

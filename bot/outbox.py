@@ -391,6 +391,12 @@ class OutboxWorker:
         it a stop waited for everything due, minutes of a round under a rate limit."""
         self._halted.set()
 
+    async def halted(self) -> None:
+        """Once halt() was called: until the flush under way has ended, its calls
+        answered and recorded (so the adapters may close their connections)."""
+        async with self._lock:
+            pass
+
     async def flush_for(self, seconds: float) -> None:
         """A last flush at exit: what is due goes out for up to `seconds` (replies to the
         last events, a round's last batch), then halt() ends it; the rest stays queued
