@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.base import Adapter, DeliveryError, RetryLater
@@ -43,7 +44,12 @@ from bot.events import SCRUB_KEY, OutboundMessage, Target, fallback_of, scrubbed
 from bot.gc_pause import burst_ended, burst_started
 from bot.log_privacy import describe_exception
 from storage.models import OutboxMessage
-from storage.repositories import OutboxRepo
+from storage.repositories import (
+    OutboxRepo,
+    claim_alone,
+    outbox_statements_alone,
+    record_sent_alone,
+)
 
 log = logging.getLogger(__name__)
 
@@ -374,6 +380,10 @@ class OutboxWorker:
         self.db_gate: contextlib.AbstractContextManager[Any] = (
             threading.RLock() if bind is not None and bind.dialect.name == "sqlite"
             else contextlib.nullcontext())
+        # SQLite: a batch's claim and (when all went out) its record, each as a single
+        # statement outside a transaction (see storage.repositories.claim_alone).
+        self._alone: Engine | None = (
+            bind if isinstance(bind, Engine) and outbox_statements_alone(bind) else None)
 
     @property
     def busy(self) -> bool:
@@ -782,8 +792,16 @@ class OutboxWorker:
         """Mark a batch 'sending' in one committed transaction before any of it is sent:
         if we die after the platform accepted a message, the next start knows to check
         before sending it again."""
+        now = self._clock.now()
+        if self._alone is not None:
+            # Read a moment ago, the rows are all still pending unless another process
+            # claimed some since: then none is marked, and the transaction below sorts
+            # out which are left.
+            claimed = claim_alone(self._alone, ids, now)
+            if claimed is not None:
+                return claimed
         with self._sessions.begin() as session:
-            return OutboxRepo(session).claim(ids, self._clock.now())
+            return OutboxRepo(session).claim(ids, now)
 
     def _record(self, outcomes: Mapping[int, _Outcome | _Sent]) -> None:
         """Write a batch's outcomes in one transaction."""
@@ -800,6 +818,8 @@ class OutboxWorker:
             others.append(outcome)
             by_columns.setdefault(tuple(sorted(outcome.values)), []).append(
                 {"row_id": row_id, **outcome.values})
+        if not others and self._alone is not None and record_sent_alone(self._alone, sent):
+            return  # only sends (nearly every batch): one statement, its own transaction
         table = _outbox
         with self._sessions.begin() as session:
             OutboxRepo(session).record_sent(sent)

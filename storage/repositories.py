@@ -7,7 +7,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -27,7 +27,8 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
@@ -517,6 +518,76 @@ def _json_batches() -> bool:
 SQLITE_JSON_BATCHES = _json_batches()
 
 
+def sqlite_utc_text(moment: datetime) -> str:
+    """An aware datetime as UTCDateTime stores it on SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'
+    in UTC, what its bind processors write), formatted in C."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def outbox_statements_alone(engine: Engine) -> bool:
+    """Whether claim_alone() and record_sent_alone() apply (SQLite with the JSON
+    statements below)."""
+    return SQLITE_JSON_BATCHES and engine.dialect.name == "sqlite"
+
+
+# The outbox's two writes per batch on SQLite, each one statement that is its own
+# transaction (the driver runs in autocommit, see storage.db): committed when it returns,
+# as atomic as a transaction around it, without BEGIN IMMEDIATE and COMMIT. Each call into
+# Python's sqlite3 hands the interpreter over and takes it back, on the outbox's database
+# thread while the event loop's thread (sending) wants it: a third of the hand-overs.
+# Straight on the driver's connection: SQLAlchemy's Session and Connection would begin a
+# transaction around them (storage.db._sqlite_begin).
+
+def claim_alone(engine: Engine, ids: Sequence[int], now: datetime) -> set[int] | None:
+    """SQLite: mark every one of `ids` 'sending' (committed on return) if all are still
+    pending, and return them; None, with nothing marked, if some are not (another process
+    claimed them since they were read: OutboxRepo.claim then claims the rest)."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return set()
+    changed = _alone(engine, _CLAIM_ALL_SQL, {"ids": json.dumps(unique), "n": len(unique),
+                                              "now": sqlite_utc_text(now)})
+    return set(unique) if changed == len(unique) else None
+
+
+def record_sent_alone(engine: Engine,
+                      sent: Sequence[tuple[int, datetime, int, str | None]]) -> bool:
+    """SQLite: OutboxRepo.record_sent as one statement of its own (committed on return);
+    False, with nothing written, where that cannot be (record them in a transaction)."""
+    if not sent:
+        return True
+    return _alone(engine, _RECORD_SENT_SQL, {"sent": _sent_json(sent)}) is not None
+
+
+def _alone(engine: Engine, statement: str, params: dict[str, Any]) -> int | None:
+    """Run one write statement as its own transaction; the rows it changed. None (run
+    nothing) unless the driver's connection is in autocommit and outside a transaction,
+    so that the statement commits as it ends. A driver error is raised as SQLAlchemy's
+    (DBAPIError), as from a Session."""
+    with contextlib.closing(engine.raw_connection()) as connection:
+        driver = connection.driver_connection
+        if driver is None or driver.isolation_level is not None or driver.in_transaction:
+            return None
+        cursor = driver.cursor()
+        try:
+            cursor.execute(statement, params)
+            changed: int = cursor.rowcount
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+        finally:
+            cursor.close()
+        assert not driver.in_transaction  # (committed: nothing else can leave it open)
+        return changed
+
+
+def _sent_json(sent: Sequence[tuple[int, datetime, int, str | None]]) -> str:
+    # (The timestamps formatted in C: the column type's processors cost 2 us a row.)
+    return json.dumps([(row_id, sqlite_utc_text(sent_at), attempts, external_id)
+                       for row_id, sent_at, attempts, external_id in sent])
+
+
 def _json_batched(session: Session) -> bool:
     """On SQLite, with the JSON statements below (else the portable ones)."""
     return SQLITE_JSON_BATCHES and session.get_bind().dialect.name == "sqlite"
@@ -539,12 +610,19 @@ _SQLITE_IN_FLIGHT = sql_text(
     "AND platform IN (SELECT value FROM json_each(:platforms)) "
     "AND id NOT IN (SELECT value FROM json_each(:mine))")
 #: Each element of :sent is [id, sent_at, attempts, external_id]. (UPDATE .. FROM: SQLite 3.33+.)
-_SQLITE_RECORD_SENT = sql_text(
+_RECORD_SENT_SQL = (
     "UPDATE outbox SET status = 'sent', last_error = NULL, "
     "sent_at = json_extract(sent.value, '$[1]'), "
     "attempts = json_extract(sent.value, '$[2]'), "
     "external_id = json_extract(sent.value, '$[3]') "
     "FROM json_each(:sent) AS sent WHERE outbox.id = json_extract(sent.value, '$[0]')")
+_SQLITE_RECORD_SENT = sql_text(_RECORD_SENT_SQL)
+#: Every one of :ids marked 'sending' if all :n of them are pending, else none.
+_CLAIM_ALL_SQL = (
+    "UPDATE outbox SET status = 'sending', sending_at = :now "
+    "WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending' "
+    "AND (SELECT count(*) FROM outbox WHERE id IN (SELECT value FROM json_each(:ids)) "
+    "AND status = 'pending') = :n")
 _outbox = OutboxMessage.__table__
 #: The same elsewhere: one UPDATE by primary key, executed for many rows at once.
 _RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
@@ -727,12 +805,8 @@ class OutboxRepo:
         if _json_batched(self.session):
             # Each timestamp as the column's own type writes it (so that it compares and
             # reads back as the rest, and a naive one is refused).
-            dialect = self.session.get_bind().dialect
-            stored = _outbox.c.sent_at.type.dialect_impl(dialect).bind_processor(dialect)
-            assert stored is not None
-            self.session.connection().execute(_SQLITE_RECORD_SENT, {"sent": json.dumps([
-                (row_id, stored(sent_at), attempts, external_id)
-                for row_id, sent_at, attempts, external_id in sent])})
+            self.session.connection().execute(_SQLITE_RECORD_SENT,
+                                              {"sent": _sent_json(sent)})
             return
         self.session.connection().execute(_RECORD_SENT, [
             {"row_id": row_id, "sent_at": sent_at, "attempts": attempts,
