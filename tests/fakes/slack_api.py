@@ -344,6 +344,11 @@ class FakeSlackAPI:
             f"{count} socket connection(s)",
         )
 
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float,
+                         what: str) -> None:
+        """Wait until `predicate()` holds (checked as calls arrive); fail naming `what`."""
+        await self._wait(predicate, timeout, what)
+
     async def _wait(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
         try:
             async with self._changed:

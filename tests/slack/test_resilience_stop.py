@@ -79,7 +79,7 @@ async def test_a_stop_during_a_paced_fan_out_is_prompt_and_a_restart_sends_the_r
         return sum(1 for user in users if fake.posted(user))
 
     async def some_delivered() -> None:
-        await fake._wait(lambda: delivered() >= CAP, PROMPT, "the first DMs")
+        await fake.wait_until(lambda: delivered() >= CAP, PROMPT, "the first DMs")
 
     log = await signal_a_running_platform_bot(
         tmp_path, {**env, "SLACK_HTTP_PORT": str(free_port())}, signal.SIGTERM,
@@ -91,7 +91,7 @@ async def test_a_stop_during_a_paced_fan_out_is_prompt_and_a_restart_sends_the_r
     assert states.get("sent", 0) == sent_before
 
     async def all_delivered() -> None:
-        await fake._wait(lambda: delivered() == QUEUED, QUEUED / CAP + PROMPT, "every DM")
+        await fake.wait_until(lambda: delivered() == QUEUED, QUEUED / CAP + PROMPT, "every DM")
 
     await signal_a_running_platform_bot(
         tmp_path, {**env, "SLACK_HTTP_PORT": str(free_port())}, signal.SIGTERM,
