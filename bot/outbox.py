@@ -591,15 +591,14 @@ class OutboxWorker:
                         await self._wait_until_counted(pacer, row.address)
                     if self._halted.is_set():  # a stop: this row and the rest stay pending
                         stop_at = now
-                        outcomes[row.id] = _Outcome({"status": "pending"})
+                    else:
+                        pacer.started()  # (no await between the check and this)
+                        try:
+                            async with self._calls:
+                                stop_at = await self._send(row, outcomes)
+                        finally:
+                            pacer.ended(row.address, self._clock.now())
                         continue
-                    pacer.started()  # (no await between the check and this)
-                    try:
-                        async with self._calls:
-                            stop_at = await self._send(row, outcomes)
-                    finally:
-                        pacer.ended(row.address, self._clock.now())
-                    continue
             # Claimed but not attempted: back to pending, behind the one that waits.
             outcomes[row.id] = _Outcome({"status": "pending"})
         progress()
