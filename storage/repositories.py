@@ -590,7 +590,7 @@ def _sent_json(sent: Sequence[tuple[int, datetime, int, str | None]]) -> str:
 
 def _json_batched(session: Session) -> bool:
     """On SQLite, with the JSON statements below (else the portable ones)."""
-    return SQLITE_JSON_BATCHES and session.get_bind().dialect.name == "sqlite"
+    return outbox_statements_alone(session.get_bind())
 
 
 # On SQLite the outbox's per-batch statements pass their many ids and values as one JSON
