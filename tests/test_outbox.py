@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -231,4 +233,44 @@ async def test_a_stop_mid_fan_out_leaves_the_rest_queued_and_a_last_flush_sends_
     assert len(chat.sent) == states.count("sent")
     await bot.outbox.flush_for(5)
     assert sorted(s.text for s in chat.sent) == sorted(f"check-in {n}" for n in range(10))
+    assert {status for _, status, _ in statuses(bot)} == {"sent"}
+
+
+async def test_the_last_flush_at_exit_stops_when_its_time_is_up(bot, monkeypatch):
+    """The last flush at exit (bot.app: FINAL_FLUSH_SECONDS) sends only until its time is
+    up: the call under way is answered and recorded, the rest stays queued (none left in
+    doubt) and goes out once at the next start. The time bound is the loop's timer: the
+    test fires it itself, at the fourth message, instead of waiting for it."""
+    from bot.app import FINAL_FLUSH_SECONDS
+
+    loop = asyncio.get_running_loop()
+    timers: list[tuple[float, Any]] = []
+    real_call_later = loop.call_later
+
+    def call_later(delay, callback, *args, **kwargs):
+        if delay == FINAL_FLUSH_SECONDS:
+            timers.append((delay, callback))
+        return real_call_later(delay, callback, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "call_later", call_later)
+
+    class SlowToTheEnd(RecordingAdapter):
+        async def deliver(self, target, message):
+            result = await super().deliver(target, message)
+            if len(self.sent) == 4:
+                [(_delay, time_is_up)] = timers
+                time_is_up()  # FINAL_FLUSH_SECONDS have passed
+            return result
+
+    chat = SlowToTheEnd()
+    bot.register(chat)
+    for n in range(12):
+        enqueue(bot, f"person{n}", f"reply {n}")
+    await bot.outbox.flush_for(FINAL_FLUSH_SECONDS)
+    states = [status for _, status, _ in statuses(bot)]
+    assert states.count("sent") == len(chat.sent) >= 4
+    assert states.count("pending") >= 1 and set(states) == {"sent", "pending"}
+    # The next start: the rest goes out, and nothing twice.
+    await bot.outbox.flush_for(FINAL_FLUSH_SECONDS)
+    assert sorted(s.text for s in chat.sent) == sorted(f"reply {n}" for n in range(12))
     assert {status for _, status, _ in statuses(bot)} == {"sent"}
