@@ -286,6 +286,12 @@ class ConsoleAdapter(Adapter):
         if not args or args[0] not in {"checkin", "reminders", "pulse"}:
             self._say("Usage: /fire checkin [key…]  or  /fire reminders  or  /fire pulse")
             return
+        await self._fire_job(args)
+        # The scheduled jobs only wake the outbox's loop; here the next line typed may
+        # answer or press what was just sent, so it is all shown before that line is read.
+        await self.bot.deliver()
+
+    async def _fire_job(self, args: list[str]) -> None:
         if args[0] == "pulse":
             done = await self.bot.run_pulse()
             self._say(f"(pulse: asked {done.asked}, reminded {done.reminded}, closed "
