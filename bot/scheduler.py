@@ -205,9 +205,10 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
         scheduler.add_job("bot.jobs:crm_watch_job", IntervalTrigger(
             seconds=int(CRM_WATCH_POLL.total_seconds())), id="crm-watch", jobstore="memory",
             replace_existing=True)
-    # Kept on the ready path: it is one query and a few batched transactions (no
-    # summaries, no charts), and the weekly prompt is the bot's first business, so a prompt that is
-    # due is recorded before the bot serves anyone.
+    # Kept on the ready path: the weekly prompt is the bot's first business, so a prompt
+    # that is due is recorded before the bot serves anyone; and it is cheap beside the
+    # digests: one query, then transactions of ROUND_BATCH people with no summary and no
+    # chart (nothing at all at most hours, when nobody's check-in is within its grace).
     await catch_up(bot)
     # A round requested (`teampulse checkin send`) while the bot was down: in the
     # background, as the 3-second poll runs it (one at a time; each request is claimed
