@@ -119,7 +119,10 @@ class LeaderWork:
             bot.platform_state[adapter.platform] = "connected"
             log.info("%s adapter started", adapter.platform)
         with gc_paused():
-            self._scheduler = await start_scheduler(bot, self.engine)
+            # The catch-up in the background (thousands of digests at some hours) leaves
+            # garbage too: handed back once it is done, as start-up's is here.
+            self._scheduler = await start_scheduler(bot, self.engine,
+                                                    after_catch_up=release_memory)
         release_memory()
 
     def pause(self) -> None:

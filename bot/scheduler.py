@@ -14,6 +14,7 @@ above all) run in the background once the bot is running: see start_scheduler.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -169,13 +170,17 @@ def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
         id=MONTHLY_REVIEW_JOB, name="monthly review", replace_existing=True, jobstore="default")
 
 
-async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
+async def start_scheduler(bot: TeamPulse, engine: Engine, *,
+                          after_catch_up: Callable[[], None] | None = None,
+                          ) -> AsyncIOScheduler:
     """Start the process's one scheduler with its jobs, and catch up on what fell due
     while the bot was not running.
 
     Only the check-in catch-up is done before this returns (and so before the bot says
     it is running); the rest is started in the background (`bot.spawn`: `bot.drain()`
-    awaits it, `bot.cancel_background()` cancels it), see `catch_up_in_background`.
+    awaits it, `bot.cancel_background()` cancels it), see `catch_up_in_background`;
+    `after_catch_up` is called once that has ended (`teampulse run` hands the memory it
+    used back to the system).
     """
     scheduler = build_scheduler(engine, bot.settings.grace_period)
     scheduler.start()
@@ -214,11 +219,12 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
     # background, as the 3-second poll runs it (one at a time; each request is claimed
     # once), so a round of thousands does not hold up the start.
     bot.poll_round_requests()
-    bot.spawn(catch_up_in_background(bot))
+    bot.spawn(catch_up_in_background(bot, after_catch_up))
     return scheduler
 
 
-async def catch_up_in_background(bot: TeamPulse) -> None:
+async def catch_up_in_background(bot: TeamPulse,
+                                 then: Callable[[], None] | None = None) -> None:
     """What fell due while the bot was not running, other than check-ins, once it runs.
 
     None of it is needed to answer anyone, and each part is once-only whenever it runs
@@ -245,3 +251,5 @@ async def catch_up_in_background(bot: TeamPulse) -> None:
         except Exception:  # a database hiccup: the next step may still succeed
             log.exception("catching up after the start failed; it is tried again when its "
                           "job next runs, or at the next start")
+    if then is not None:
+        then()
