@@ -177,6 +177,10 @@ async def start_up(url: str, org: Path) -> float:
         scheduler = await start_scheduler(bot, engine)
     elapsed = time.perf_counter() - t0
     scheduler.shutdown(wait=False)
+    # The catch-up start_scheduler left in the background (nothing is due at QUIET_TIME)
+    # ends before the database threads stop, as at a stop of `teampulse run`.
+    bot.winding_down = True
+    await bot.drain()
     bot.close()
     engine.dispose()
     return elapsed

@@ -111,6 +111,7 @@ class LeaderWork:
         """Begin the leader's work (the first term starts at once; see `takeover`)."""
         bot = self.bot
         bot.delivers = True
+        bot.winding_down = False  # a new term: its catch-up and sweeps may run
         self._outbox = asyncio.create_task(bot.outbox.run(self._stop), name="outbox")
         for adapter in self.adapters:
             await adapter.start()
@@ -118,11 +119,17 @@ class LeaderWork:
             bot.platform_state[adapter.platform] = "connected"
             log.info("%s adapter started", adapter.platform)
         with gc_paused():
-            self._scheduler = await start_scheduler(bot, self.engine)
+            # The catch-up in the background (thousands of digests at some hours) leaves
+            # garbage too: handed back once it is done, as start-up's is here.
+            self._scheduler = await start_scheduler(bot, self.engine,
+                                                    after_catch_up=release_memory)
         release_memory()
 
     def pause(self) -> None:
-        """Stop the scheduler (nothing new starts); the rest goes on until `stop`."""
+        """Stop the scheduler (nothing new starts) and the start-up catch-up and digest
+        runs between two digests (see `TeamPulse.winding_down`); the rest goes on until
+        `stop`."""
+        self.bot.winding_down = True
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
@@ -226,12 +233,14 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
     finally:
         stop.set()
         bot.outbox.halt()  # a round under way stops between calls, not when all is sent
+        for term in terms:
+            # No new scheduled work while the rest stops; the start-up catch-up ends at
+            # its next digest (paused before the wait below, so as not to go on during it).
+            term.pause()
         # ... and its calls under way are answered and recorded before the adapters close
         # their connections (closed under a call, its message would be left in doubt).
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(bot.outbox.halted(), FINAL_FLUSH_SECONDS)
-        for term in terms:
-            term.pause()  # no new scheduled work while the rest stops
         for adapter in reversed(started):
             try:
                 await adapter.stop()  # events already acknowledged finish here

@@ -97,6 +97,10 @@ class TeamPulse:
         #: leader's outbox sends it (woken through `leader_kick`).
         self.delivers = True
         self.leader_kick: Callable[[], Awaitable[None]] | None = None
+        #: Set when the leader's work is stopping (the process stops or leadership is
+        #: lost; see bot.app.LeaderWork): the start-up catch-up and a digest run end
+        #: between two digests. A new term clears it.
+        self.winding_down = False
         #: The port /healthz, /readyz and /metrics listen on when on a port of their own.
         self.health_port: int | None = None
         self.bot_usernames: dict[str, str] = {}
@@ -624,11 +628,17 @@ class TeamPulse:
         """Queue the weekly digests that are due (see handlers/digest.py); how many.
 
         Each recipient's digest is its own transaction (a summary and a chart each), so
-        inbound events get the database in between; each is claimed once per week.
+        inbound events get the database in between; each is claimed once per week. Ends
+        between two digests when the leader's work stops (`winding_down`).
         """
         due = await self.db(self._digests_due, starting)
         queued = 0
-        for person_id, week in due:
+        for done, (person_id, week) in enumerate(due):
+            if self.winding_down:
+                # Stopping: the rest are queued by the next start or sweep while within
+                # their grace period (each claimed once: nobody gets two).
+                log.info("weekly digests: stopping after %d of %d due", done, len(due))
+                break
             try:
                 queued += await self.db(self._digest_one, person_id, week)
             except Exception as exc:  # one recipient's failure must not hold up the others

@@ -7,12 +7,14 @@ of jobs (one per distinct timezone), so start-up and memory do not grow with peo
 and a round is one batched run, not 10,000 separate ones. On start the jobs are
 brought in line with the org file, and a check-in missed while the bot was down is
 sent once if its time is still within the grace period (catch_up, computed from the
-schedule, so it does not depend on the jobs).
+schedule, so it does not depend on the jobs). The other start-up catch-ups (the digests
+above all) run in the background once the bot is running: see start_scheduler.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -23,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from bot.core import ROUND_BATCH, TeamPulse
+from bot.loglines import log_not_sent
 from bot.schedule import checkin_trigger, last_checkin
 from bot.weeks import current_week
 from handlers.checkin import prompt_checkins
@@ -102,8 +105,9 @@ async def catch_up(bot: TeamPulse) -> dict[str, str]:
     """Send check-ins whose time passed while the bot was down, if within the grace period.
 
     Safe to run on every start: prompts are idempotent per person and week. A week
-    whose prompt was never sent and whose grace period has passed is logged, so the
-    operator can tell why someone was not asked.
+    whose prompt was never sent and whose grace period has passed is logged (one line
+    per week, with the count and the first keys), so the operator can tell why someone
+    was not asked.
     """
     due = await bot.db(_catch_up_due, bot)
     results: dict[str, str] = {}
@@ -138,11 +142,10 @@ def _catch_up_due(bot: TeamPulse) -> list[tuple[int, str]]:
             else:
                 late.append((person, week))
         rounds = RoundBatchRepo(ctx.session).rounds((p.id, week) for p, week in late)
-        for person, week in late:
-            rnd = rounds.get((person.id, week))
-            if rnd is None or (rnd.prompted_at is None and rnd.status != "submitted"):
-                log.info("%s check-in for %s not sent: the bot was down past the grace "
-                         "period", week, person.key)
+        log_not_sent(log, "check-in", (
+            (week, person.key) for person, week in late
+            if (rnd := rounds.get((person.id, week))) is None
+            or (rnd.prompted_at is None and rnd.status != "submitted")))
     return due
 
 
@@ -167,8 +170,18 @@ def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
         id=MONTHLY_REVIEW_JOB, name="monthly review", replace_existing=True, jobstore="default")
 
 
-async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
-    """Start the process's one scheduler with the check-in and reminder jobs."""
+async def start_scheduler(bot: TeamPulse, engine: Engine, *,
+                          after_catch_up: Callable[[], None] | None = None,
+                          ) -> AsyncIOScheduler:
+    """Start the process's one scheduler with its jobs, and catch up on what fell due
+    while the bot was not running.
+
+    Only the check-in catch-up is done before this returns (and so before the bot says
+    it is running); the rest is started in the background (`bot.spawn`: `bot.drain()`
+    awaits it, `bot.cancel_background()` cancels it), see `catch_up_in_background`;
+    `after_catch_up` is called once that has ended (`teampulse run` hands the memory it
+    used back to the system).
+    """
     scheduler = build_scheduler(engine, bot.settings.grace_period)
     scheduler.start()
     sync_checkin_jobs(scheduler, bot)
@@ -197,12 +210,46 @@ async def start_scheduler(bot: TeamPulse, engine: Engine) -> AsyncIOScheduler:
         scheduler.add_job("bot.jobs:crm_watch_job", IntervalTrigger(
             seconds=int(CRM_WATCH_POLL.total_seconds())), id="crm-watch", jobstore="memory",
             replace_existing=True)
+    # Kept on the ready path: the weekly prompt is the bot's first business, so a prompt
+    # that is due is recorded before the bot serves anyone; and it is cheap beside the
+    # digests: one query, then transactions of ROUND_BATCH people with no summary and no
+    # chart (nothing at all at most hours, when nobody's check-in is within its grace).
     await catch_up(bot)
-    await bot.run_round_requests()  # what was queued while the bot was down
-    # Started (or restarted) on the day the honour roll is due: post it, once.
-    await bot.run_honours()
-    await bot.run_monthly_review()  # likewise, once a month
-    # A digest whose time passed while the bot was down, if still within its grace period.
-    await bot.run_digests(starting=True)
-    await bot.run_review_schedule()  # reviews due while the bot was down, once each
+    # A round requested (`teampulse checkin send`) while the bot was down: in the
+    # background, as the 3-second poll runs it (one at a time; each request is claimed
+    # once), so a round of thousands does not hold up the start.
+    bot.poll_round_requests()
+    bot.spawn(catch_up_in_background(bot, after_catch_up))
     return scheduler
+
+
+async def catch_up_in_background(bot: TeamPulse,
+                                 then: Callable[[], None] | None = None) -> None:
+    """What fell due while the bot was not running, other than check-ins, once it runs.
+
+    None of it is needed to answer anyone, and each part is once-only whenever it runs
+    (per month, or claimed per person and week), so it does not hold up the start: at
+    hours when thousands of digests are due it took seconds. It stops when the leader's
+    work stops (`bot.winding_down`: the process stops or leadership is lost), the digests
+    between two recipients; what it did not get to is caught up by the next start or
+    the regular job, within the same grace periods, and never twice.
+    """
+    steps = (
+        # Started (or restarted) on the day the honour roll is due: post it, once.
+        bot.run_honours,
+        bot.run_monthly_review,  # likewise, once a month
+        # Digests whose time passed while the bot was down, within their grace period
+        # (the digest sweep may run meanwhile: each digest is claimed once per week).
+        lambda: bot.run_digests(starting=True),
+        bot.run_review_schedule,  # reviews due while the bot was down, once each
+    )
+    for step in steps:
+        if bot.winding_down:
+            return
+        try:
+            await step()
+        except Exception:  # a database hiccup: the next step may still succeed
+            log.exception("catching up after the start failed; it is tried again when its "
+                          "job next runs, or at the next start")
+    if then is not None:
+        then()

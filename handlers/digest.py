@@ -5,8 +5,8 @@ When: DIGEST_SCHEDULE (default Monday 08:00) in each recipient's own timezone; t
 covers the week of the latest check-in prompt before that moment. Once per recipient and
 week: the claim (storage/digest.py) and the outbox rows are one transaction, so a job
 firing again, a restart, a second replica or `teampulse digest` never sends it twice. A
-digest missed while the bot was down goes out on start if its time is at most
-DIGEST_GRACE_PERIOD ago, and not after.
+digest missed while the bot was down goes out after the start (in the background, once
+the bot is running) if its time is at most DIGEST_GRACE_PERIOD ago, and not after.
 
 The summary itself is the one /summary gives the reader, called, never copied (the GM's
 five questions from handlers/summary_gm.py, a director's own team from handlers/summary.py):
@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from bot import charts
 from bot.config import CheckinSchedule, Settings
 from bot.events import OutboundMessage, Target
+from bot.loglines import log_not_sent
 from bot.schedule import checkin_moment, last_checkin
 from bot.weeks import current_week, week_end, week_of, week_start
 from handlers.context import Context
@@ -80,7 +81,8 @@ def last_digest(schedule: CheckinSchedule, timezone: str, now: datetime) -> date
 def due_digests(ctx: Context, *, starting: bool = False) -> list[tuple[int, str]]:
     """(person id, week) of every digest whose time has come, within the grace period,
     and that is not yet claimed. With `starting`, digests missed past the grace period
-    are logged (once, at start), so the operator can tell why one never came."""
+    are logged (once, at start: one line per week with the count and the first keys),
+    so the operator can tell why one never came."""
     schedule = ctx.settings.digest_schedule
     if schedule is None:
         return []
@@ -99,15 +101,16 @@ def due_digests(ctx: Context, *, starting: bool = False) -> list[tuple[int, str]
         candidates.append((person, week, moment))
     claimed = repo.claimed((p.id, week) for p, week, _ in candidates)
     due: list[tuple[int, str]] = []
+    late: list[tuple[str, str]] = []
     for person, week, moment in candidates:
         if (person.id, week) in claimed:
             continue
         if now - moment > ctx.settings.digest_grace_period:
-            if starting:
-                log.info("%s digest for %s not sent: its time passed more than the grace "
-                         "period ago", week, person.key)
+            late.append((week, person.key))
             continue
         due.append((person.id, week))
+    if starting:
+        log_not_sent(log, "digest", late)
     return due
 
 

@@ -147,6 +147,7 @@ async def test_the_scheduler_polls_for_round_requests(bot, chat, settings):
     run_cli(settings, "checkin", "send", "--team", "china", "--wait", "0")
     scheduler = await start_scheduler(bot, bot.engine)  # picks up what was queued while down
     try:
+        await bot.drain()  # ... in the background, once the bot is running
         job = scheduler.get_job("round-requests")
         assert job is not None and job.trigger.interval.total_seconds() == 3
         assert "每周签到" in chat.last("li")

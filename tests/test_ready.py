@@ -1,0 +1,181 @@
+"""Start-up from the operator's side: the bot is running before the digests it owes are
+queued, a stop during that catch-up ends it between digests (the next start queues the
+rest, nobody gets two), and a start that finds many people past their grace period says
+so in one line per week, not one per person."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import jobs
+from bot.app import LeaderWork, prepare
+from bot.core import TeamPulse
+from bot.scheduler import catch_up
+from handlers import digest
+from storage.digest import DigestSent
+from tests.support import RecordingAdapter
+
+DIRECTORS = 12
+RECIPIENTS = [f"d{i:02d}" for i in range(DIRECTORS)] + ["gm"]
+MONDAY_830AM_NY = datetime(2026, 11, 30, 13, 30, tzinfo=UTC)  # digests due at 08:00 local
+
+
+def org_yaml(directors: int) -> str:
+    """A GM and `directors` directors with teams, all in New York."""
+    lines = ["org: {name: Many}", "people:",
+             "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
+    lines += [f"  - {{key: d{i:02d}, name: Director {i}, role: director, manager: gm, "
+              f"team: T{i}, timezone: America/New_York}}" for i in range(directors)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def many(settings, tmp_path: Path):
+    """Settings for an org of a GM and DIRECTORS directors."""
+    org = tmp_path / "many.yaml"
+    org.write_text(org_yaml(DIRECTORS), encoding="utf-8")
+    return replace(settings, org_file=org)
+
+
+def claims(bot: TeamPulse) -> dict[str, int]:
+    """How many digests of any week each recipient has been recorded as sent."""
+    from storage.models import Person
+
+    with bot.unit() as ctx:
+        rows = ctx.session.execute(select(Person.key, func.count()).join(
+            DigestSent, DigestSent.person_id == Person.id).group_by(Person.key))
+        return dict(rows.all())
+
+
+def digests_to(*chats: RecordingAdapter) -> dict[str, int]:
+    """How many weekly digest texts each person received, over all the runs' chats."""
+    got: dict[str, int] = {}
+    for chat in chats:
+        for s in chat.sent:
+            if s.message.image is None and "Weekly digest —" in s.text:
+                got[s.target.address] = got.get(s.target.address, 0) + 1
+    return got
+
+
+async def test_the_bot_is_running_before_the_digests_it_owes_are_queued(many, clock):
+    # A start at Monday 08:30 in New York: all 13 digests (the GM and 12 directors) are due.
+    clock.set(MONDAY_830AM_NY)
+    bot, engine = prepare(many, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    term = LeaderWork(bot, engine, [])
+    try:
+        await term.start()
+        # `teampulse run` says "running" as soon as this returns: nothing of the digest
+        # catch-up has been done yet, so the start no longer waits for it.
+        assert claims(bot) == {}
+        # Meanwhile the minute's digest sweep fires too: the claims keep it to one each.
+        jobs.bind(bot)
+        await asyncio.gather(bot.drain(), jobs.digest_job())
+        assert claims(bot) == dict.fromkeys(RECIPIENTS, 1)
+    finally:
+        jobs.bind(None)
+        await term.stop(final=True)  # the last flush sends what was queued
+        engine.dispose()
+    assert digests_to(chat) == dict.fromkeys(RECIPIENTS, 1)
+
+
+@pytest.mark.parametrize("final", [True, False], ids=["stop", "leadership-lost"])
+async def test_a_stop_during_the_digest_catch_up_ends_it_between_digests(
+        many, clock, monkeypatch, final):
+    clock.set(MONDAY_830AM_NY)
+    bot, engine = prepare(many, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    loop = asyncio.get_running_loop()
+    third = asyncio.Event()
+    go_on = threading.Event()
+    real = digest.queue_digest
+    queued: list[str] = []
+
+    def queue_digest(ctx, person, week, via):  # on the database thread
+        result = real(ctx, person, week, via)
+        queued.append(person.key)
+        if len(queued) == 3:  # the stop comes while the third digest is being queued
+            loop.call_soon_threadsafe(third.set)
+            go_on.wait(10)  # bound for a failing run only
+        return result
+
+    monkeypatch.setattr(digest, "queue_digest", queue_digest)
+    term = LeaderWork(bot, engine, [])
+    try:
+        await term.start()
+        await asyncio.wait_for(third.wait(), 10)  # bound for a failing run only
+        if final:
+            term.pause()  # what `teampulse run` does first on SIGTERM
+        go_on.set()
+        await term.stop(final=final)
+        # The digest in hand was finished (claimed and queued together); no other began.
+        assert len(queued) == 3
+        assert claims(bot) == dict.fromkeys(queued, 1)
+    finally:
+        go_on.set()
+        await bot.drain()
+        engine.dispose()
+    # The next start (still within the grace period) queues the other ten, once each.
+    monkeypatch.setattr(digest, "queue_digest", real)
+    clock.advance(timedelta(minutes=5))
+    again, engine = prepare(many, clock)
+    second = RecordingAdapter()
+    again.register(second)
+    term = LeaderWork(again, engine, [])
+    try:
+        await term.start()
+        await again.drain()
+    finally:
+        await term.stop(final=True)
+        engine.dispose()
+    assert claims(again) == dict.fromkeys(RECIPIENTS, 1)
+    # (On a stop the three queued go out in its last flush; when leadership is lost they
+    # stay queued and the next start sends them.) Nobody gets two, nobody gets none.
+    assert digests_to(chat, second) == dict.fromkeys(RECIPIENTS, 1)
+
+
+async def test_a_first_start_past_everyone_s_grace_period_logs_one_line_per_kind(
+        many, clock, caplog):
+    # The bot is installed on Monday 15:30 in New York: Friday's check-ins (16:00) and
+    # this morning's digests (08:00) are both past their grace periods (6 h).
+    clock.set(MONDAY_830AM_NY + timedelta(hours=7))
+    bot, engine = prepare(many, clock)
+    bot.register(RecordingAdapter())
+    try:
+        with caplog.at_level(logging.INFO):
+            assert await catch_up(bot) == {}
+            assert await bot.run_digests(starting=True) == 0
+    finally:
+        engine.dispose()
+    lines = [r.getMessage() for r in caplog.records if "not sent" in r.getMessage()]
+    assert lines == [
+        "2026-W48 check-ins not sent to 12 people (d00, d01, d02, d03, d04 and 7 more): "
+        "their time passed more than the grace period before the bot was running",
+        "2026-W48 digests not sent to 13 people (d00, d01, d02, d03, d04 and 8 more): "
+        "their time passed more than the grace period before the bot was running"]
+
+
+async def test_one_person_past_the_grace_period_is_named_alone(bot, clock, caplog):
+    # Alice's check-in (New York) was not sent in time; Bruno and Li were asked.
+    clock.advance(bot.settings.grace_period + timedelta(minutes=1))
+    with bot.unit() as ctx:
+        for key in ("bruno", "li"):
+            person = ctx.people.by_key(key)
+            ctx.checkins.create_round(person, "2026-W48", [], clock.now()).prompted_at = \
+                clock.now()
+    bot.register(RecordingAdapter())
+    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+        await catch_up(bot)
+    assert [r.getMessage() for r in caplog.records if "not sent" in r.getMessage()] == [
+        "2026-W48 check-in not sent to alice: its time passed more than the grace period "
+        "before the bot was running"]
