@@ -7,8 +7,9 @@ of jobs (one per distinct timezone), so start-up and memory do not grow with peo
 and a round is one batched run, not 10,000 separate ones. On start the jobs are
 brought in line with the org file, and a check-in missed while the bot was down is
 sent once if its time is still within the grace period (catch_up, computed from the
-schedule, so it does not depend on the jobs). The other start-up catch-ups (the digests
-above all) run in the background once the bot is running: see start_scheduler.
+schedule, so it does not depend on the jobs). That and the other start-up catch-ups
+(the digests above all) run in the background once the bot is running: see
+start_scheduler.
 """
 
 from __future__ import annotations
@@ -113,6 +114,11 @@ async def catch_up(bot: TeamPulse) -> dict[str, str]:
     results: dict[str, str] = {}
     # Written in small transactions on the database thread, like any round.
     for start in range(0, len(due), ROUND_BATCH):
+        if bot.winding_down:
+            # Stopping: the rest are prompted by the next start while within their grace
+            # period (a prompt is created once per person and week).
+            log.info("check-in catch-up: stopping after %d of %d due", start, len(due))
+            break
         results.update(await bot.db(_catch_up_batch, bot, due[start:start + ROUND_BATCH]))
     if results:
         log.info("catch-up after start: %s", results)
@@ -176,9 +182,9 @@ async def start_scheduler(bot: TeamPulse, engine: Engine, *,
     """Start the process's one scheduler with its jobs, and catch up on what fell due
     while the bot was not running.
 
-    Only the check-in catch-up is done before this returns (and so before the bot says
-    it is running); the rest is started in the background (`bot.spawn`: `bot.drain()`
-    awaits it, `bot.cancel_background()` cancels it), see `catch_up_in_background`;
+    The catch-up is started in the background, not done before this returns (and so
+    before the bot says it is running): `bot.spawn`, so `bot.drain()` awaits it and
+    `bot.cancel_background()` cancels it; see `catch_up_in_background`;
     `after_catch_up` is called once that has ended (`teampulse run` hands the memory it
     used back to the system).
     """
@@ -210,11 +216,6 @@ async def start_scheduler(bot: TeamPulse, engine: Engine, *,
         scheduler.add_job("bot.jobs:crm_watch_job", IntervalTrigger(
             seconds=int(CRM_WATCH_POLL.total_seconds())), id="crm-watch", jobstore="memory",
             replace_existing=True)
-    # Kept on the ready path: the weekly prompt is the bot's first business, so a prompt
-    # that is due is recorded before the bot serves anyone; and it is cheap beside the
-    # digests: one query, then transactions of ROUND_BATCH people with no summary and no
-    # chart (nothing at all at most hours, when nobody's check-in is within its grace).
-    await catch_up(bot)
     # A round requested (`teampulse checkin send`) while the bot was down: in the
     # background, as the 3-second poll runs it (one at a time; each request is claimed
     # once), so a round of thousands does not hold up the start.
@@ -225,16 +226,23 @@ async def start_scheduler(bot: TeamPulse, engine: Engine, *,
 
 async def catch_up_in_background(bot: TeamPulse,
                                  then: Callable[[], None] | None = None) -> None:
-    """What fell due while the bot was not running, other than check-ins, once it runs.
+    """What fell due while the bot was not running, once it runs.
 
     None of it is needed to answer anyone, and each part is once-only whenever it runs
-    (per month, or claimed per person and week), so it does not hold up the start: at
-    hours when thousands of digests are due it took seconds. It stops when the leader's
-    work stops (`bot.winding_down`: the process stops or leadership is lost), the digests
-    between two recipients; what it did not get to is caught up by the next start or
-    the regular job, within the same grace periods, and never twice.
+    (per month, or per person and week), so it does not hold up the start: at hours when
+    thousands of check-ins or digests are due it took seconds. It stops when the
+    leader's work stops (`bot.winding_down`: the process stops or leadership is lost),
+    check-ins between two batches and digests between two recipients; what it did not
+    get to is caught up by the next start or the regular job, within the same grace
+    periods, and never twice.
     """
     steps = (
+        # Check-ins first: the weekly prompt is the bot's first business. At a check-in
+        # hour this is a round of thousands (about 3 s for 10,000 people), which the
+        # scheduled job, too, builds while the bot serves: a prompt's creation is
+        # idempotent per person and week, so a person who writes meanwhile is answered
+        # as in any round, and the job firing too sends nobody two.
+        lambda: catch_up(bot),
         # Started (or restarted) on the day the honour roll is due: post it, once.
         bot.run_honours,
         bot.run_monthly_review,  # likewise, once a month

@@ -179,3 +179,98 @@ async def test_one_person_past_the_grace_period_is_named_alone(bot, clock, caplo
     assert [r.getMessage() for r in caplog.records if "not sent" in r.getMessage()] == [
         "2026-W48 check-in not sent to alice: its time passed more than the grace period "
         "before the bot was running"]
+
+
+FRIDAY_4_30PM_NY = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)  # check-ins due at 16:00
+
+
+def prompts_to(*chats: RecordingAdapter) -> dict[str, int]:
+    """How many weekly check-in prompts each person received, over all the runs' chats."""
+    got: dict[str, int] = {}
+    for chat in chats:
+        for s in chat.sent:
+            if "Time for your weekly check-in" in s.text:
+                got[s.target.address] = got.get(s.target.address, 0) + 1
+    return got
+
+
+def prompted(bot: TeamPulse) -> int:
+    from storage.models import CheckinRound
+
+    with bot.unit() as ctx:
+        return ctx.session.scalar(select(func.count()).select_from(CheckinRound).where(
+            CheckinRound.prompted_at.is_not(None)))
+
+
+async def test_at_a_check_in_hour_the_bot_is_running_before_the_round_it_owes(many, clock):
+    # Started half an hour after Friday's 16:00 check-in in New York: everyone is owed a
+    # prompt, which is a round of thousands in a big org: the start must not wait for it.
+    clock.set(FRIDAY_4_30PM_NY)
+    bot, engine = prepare(many, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    term = LeaderWork(bot, engine, [])
+    try:
+        await term.start()
+        assert prompted(bot) == 0  # "running" comes before the catch-up
+        # Meanwhile New York's weekly job fires as well (it may, after a restart).
+        jobs.bind(bot)
+        await asyncio.gather(bot.drain(), jobs.checkin_zone_job("America/New_York"))
+    finally:
+        jobs.bind(None)
+        await term.stop(final=True)
+        engine.dispose()
+    assert prompts_to(chat) == dict.fromkeys([f"d{i:02d}" for i in range(DIRECTORS)], 1)
+
+
+async def test_a_stop_during_the_check_in_catch_up_ends_it_between_batches(
+        many, clock, monkeypatch):
+    import bot.scheduler as scheduler
+
+    monkeypatch.setattr(scheduler, "ROUND_BATCH", 4)  # 12 directors: three batches
+    clock.set(FRIDAY_4_30PM_NY)
+    bot, engine = prepare(many, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    loop = asyncio.get_running_loop()
+    first = asyncio.Event()
+    go_on = threading.Event()
+    real = scheduler._catch_up_batch
+    batches: list[int] = []
+
+    def one_batch(bot_, due):  # on the database thread
+        result = real(bot_, due)
+        batches.append(len(due))
+        if len(batches) == 1:  # SIGTERM arrives while the first batch is being written
+            loop.call_soon_threadsafe(first.set)
+            go_on.wait(10)  # bound for a failing run only
+        return result
+
+    monkeypatch.setattr(scheduler, "_catch_up_batch", one_batch)
+    term = LeaderWork(bot, engine, [])
+    try:
+        await term.start()
+        await asyncio.wait_for(first.wait(), 10)  # bound for a failing run only
+        term.pause()  # what `teampulse run` does first on SIGTERM
+        go_on.set()
+        await term.stop(final=True)
+        assert batches == [4]  # the batch in hand was finished; no other began
+        assert prompted(bot) == 4
+    finally:
+        go_on.set()
+        await bot.drain()
+        engine.dispose()
+    # The next start, still within the grace period, prompts the other eight, once each.
+    monkeypatch.setattr(scheduler, "_catch_up_batch", real)
+    clock.advance(timedelta(minutes=5))
+    again, engine = prepare(many, clock)
+    second = RecordingAdapter()
+    again.register(second)
+    term = LeaderWork(again, engine, [])
+    try:
+        await term.start()
+        await again.drain()
+    finally:
+        await term.stop(final=True)
+        engine.dispose()
+    assert prompts_to(chat, second) == dict.fromkeys([f"d{i:02d}" for i in range(DIRECTORS)], 1)

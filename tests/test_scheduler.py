@@ -141,6 +141,7 @@ async def test_start_scheduler_registers_jobs_and_catches_up(bot, clock):
     try:
         ids = {job.id for job in scheduler.get_jobs()}
         assert {NY, ROME, SHANGHAI, "reminders"} <= ids
+        await bot.drain()  # the catch-up runs once the bot is running (tests/test_ready.py)
         assert "Time for your weekly check-in" in chat.last("alice")  # 16:00 NY is now
     finally:
         scheduler.shutdown(wait=False)
