@@ -354,3 +354,42 @@ async def test_cli_refuses_what_it_cannot_do(bot, settings, capsys):
     assert run_cli(settings, "digest", "--week", "2026-W99", "--dry-run")[0] == 2
     assert "--week '2026-W99': expected a past or the current ISO week" in \
         capsys.readouterr().err
+
+
+async def test_a_director_the_platform_cannot_reach_yet_gets_the_digest_once_it_can(
+        bot, clock, monkeypatch):
+    """On Telegram, Bruno (a username, no chat id until he writes to the bot) cannot be
+    sent his digest yet: the minute's sweep builds none for him meanwhile (an org whose
+    platform knows few of its people built thousands each minute for nothing), and once
+    he can be reached, within the grace period, he gets it, once."""
+    from sqlalchemy import update
+
+    import handlers.digest as digest
+    from storage.models import Person
+
+    telegram = RecordingAdapter(platform="telegram")
+    bot.register(telegram)
+    built: list[str] = []
+    real = digest.queue_digest
+
+    def queue_digest(ctx, person, week, via):
+        built.append(person.key)
+        return real(ctx, person, week, via)
+
+    monkeypatch.setattr(digest, "queue_digest", queue_digest)
+    monday_8am_rome = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    clock.set(monday_8am_rome + timedelta(minutes=1))
+    await bot.run_digests()
+    clock.advance(timedelta(minutes=1))
+    await bot.run_digests()  # the next minute's sweep
+    assert "bruno" not in built
+    # Bruno writes to the bot: Telegram now knows his chat (as the adapter records it).
+    with bot.unit() as ctx:
+        ctx.session.execute(update(Person).where(Person.key == "bruno").values(
+            telegram_id=1003))
+    clock.advance(timedelta(hours=1))
+    assert await bot.run_digests() == 1
+    await bot.run_digests()
+    await bot.deliver()
+    assert len(digests(telegram, "1003")) == 1
+    assert built.count("bruno") == 1
