@@ -613,16 +613,37 @@ class TeamPulse:
             return honours.post_monthly_honours(ctx)
 
     async def run_monthly_review(self) -> bool:
-        """Send last month's review if today is the day; idempotent per month."""
-        due = await self.db(self._monthly_review)
+        """Send last month's review if today is the day; idempotent per month.
+
+        One transaction per director (a review, the GM's copies, the month's digests
+        with a chart), so inbound events get the database in between (all of them in one
+        grew with the org's size squared and held the write lock for minutes with a
+        thousand directors), and a stop ends it between two directors (`winding_down`):
+        a start later that day sends the rest, nobody twice.
+        """
+        from handlers import monthly_review
+
+        run = await self.db(self._pulse_step, monthly_review.monthly_run)
+        if run is None:
+            return False
+        for done, director_id in enumerate(run.directors):
+            if self.winding_down:
+                log.info("monthly review: stopping after %d of %d directors", done,
+                         len(run.directors))
+                return True
+            try:
+                await self.db(self._pulse_step, monthly_review.send_director_review, run,
+                              director_id)
+            except Exception as exc:  # one director's failure must not hold up the others
+                # Nothing of it was stored (one transaction): a start later that day
+                # tries again.
+                log.error("the %s monthly review for person #%d failed (%s)", run.tag,
+                          director_id, describe_db_error(exc)
+                          if isinstance(exc, DBAPIError) else type(exc).__name__)
+            await self.deliver(wait=False)
+        await self.db(self._pulse_step, monthly_review.send_gm_digests, run)
         await self.deliver(wait=False)
-        return due
-
-    def _monthly_review(self) -> bool:
-        from handlers.monthly_review import send_monthly_reviews
-
-        with self.unit() as ctx:
-            return send_monthly_reviews(ctx)
+        return True
 
     async def run_digests(self, *, starting: bool = False) -> int:
         """Queue the weekly digests that are due (see handlers/digest.py); how many.

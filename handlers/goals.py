@@ -71,7 +71,6 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     """
     period = goal.period
     weeks = [w.week for w in goal.weeks()]
-    names = {p.key: p.name for p in org.people}
     total = from_crm = 0.0
     mismatches: list[Mismatch] = []
     for fig in week_figures(session, goal.metric, scope_keys(org, goal), weeks):
@@ -90,7 +89,10 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
             from_crm += value
             if fig.reported is not None and _differs(fig.crm, fig.reported,
                                                      org.crm.tolerance):
-                mismatches.append(Mismatch(names.get(fig.person_key, fig.person_key), fig.week,
+                # (by key, not a dict of the whole org built per goal: the monthly
+                # review asks this of every director's goals)
+                who = org.person(fig.person_key)
+                mismatches.append(Mismatch(who.name if who else fig.person_key, fig.week,
                                            fig.crm, fig.reported))
         elif fig.reported is not None:
             total += fig.reported * share

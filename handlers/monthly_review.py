@@ -9,6 +9,8 @@ Sent once per month and person (outbox dedupe keys), also across a restart.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
@@ -134,9 +136,29 @@ def recurring_blockers(texts: list[tuple[str, str]]) -> list[tuple[str, int]]:
     return out
 
 
+@dataclass(frozen=True)
+class MonthKudos:
+    """The month's kudos as every review of a run shows them: kudos received per person
+    id and the org's honour roll per locale (None: no kudos that month). Read once per
+    run, not once per review: each review read every kudos of the month again."""
+
+    received: dict[int, int]
+    rolls: dict[str, Roll | None]
+
+
+def month_kudos(ctx: Context, year: int, month_no: int, locales: Iterable[str]) -> MonthKudos:
+    """The month's kudos, for reviews in `locales`."""
+    start, end = _bounds(ctx, parse_period(f"{year}-{month_no:02d}"))
+    kudos = KudosRepo(ctx.session).between(start, end)
+    return MonthKudos(dict(Counter(k.recipient_id for k in kudos)),
+                      {locale: build_roll(kudos, ctx.org, locale, year, month_no)
+                       if kudos else None for locale in set(locales)})
+
+
 def build_review(ctx: Context, person: Person, year: int, month_no: int,
-                 locale: str) -> MonthReview:
-    """A director's month: numbers, weeks, blockers, support and recognition."""
+                 locale: str, kudos: MonthKudos | None = None) -> MonthReview:
+    """A director's month: numbers, weeks, blockers, support and recognition
+    (`kudos`: the month's, read once for many reviews)."""
     month = parse_period(f"{year}-{month_no:02d}")
     after = month.end + timedelta(days=1)
     review = MonthReview(person.display_name, month.label)
@@ -170,7 +192,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
             line.best = max(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
             line.worst = min(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
         review.metrics.append(line)
-    rounds = [r for r in ctx.checkins.rounds_in_weeks(weeks) if r.person_id == person.id]
+    rounds = ctx.checkins.rounds_in_weeks(weeks, person)
     review.weeks = len(weeks)
     review.checked_in = sum(1 for r in rounds if r.status == "submitted")
     blockers: list[tuple[str, str]] = []
@@ -189,10 +211,10 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                 detail.text_value if detail and detail.text_value else ""))
     review.support.sort(key=lambda line: (line.week, line.n or 0))
     review.blockers = recurring_blockers(blockers)
-    kudos = KudosRepo(ctx.session).between(start, end)
-    review.kudos = sum(1 for k in kudos if k.recipient_id == person.id)
-    if kudos:
-        review.roll = build_roll(kudos, ctx.org, locale, month.start.year, month.start.month)
+    if kudos is None or locale not in kudos.rolls:
+        kudos = month_kudos(ctx, year, month_no, [locale])
+    review.kudos = kudos.received.get(person.id, 0)
+    review.roll = kudos.rolls[locale]
     return review
 
 
@@ -237,36 +259,84 @@ def _bounds(ctx: Context, month: Period) -> tuple[datetime, datetime]:
     return period_of(month.start.year, month.start.month, ctx.org.tz)
 
 
+@dataclass(frozen=True)
+class MonthlyRun:
+    """What a day's monthly review sends: last month's, to these directors and GMs."""
+
+    year: int
+    month: int
+    directors: list[int]  # person ids, in the org's order
+    gms: list[int]
+    kudos: MonthKudos
+
+    @property
+    def tag(self) -> str:
+        """The month as 'YYYY-MM'."""
+        return f"{self.year}-{self.month:02d}"
+
+
+def monthly_run(ctx: Context) -> MonthlyRun | None:
+    """Last month's review if today is the first working day of a month, from POST_HOUR
+    (org time); None otherwise. Nothing is sent: see send_director_review."""
+    local = ctx.clock.now().astimezone(ctx.org.tz)
+    if local.date() != first_working_day(local.year, local.month) or local.hour < POST_HOUR:
+        return None
+    year, month_no = previous_month(local.date())
+    people = ctx.people.active()
+    return MonthlyRun(year, month_no, [p.id for p in people if p.role == "director"],
+                      [p.id for p in people if p.role == "gm"],
+                      month_kudos(ctx, year, month_no, {p.locale for p in people}))
+
+
+def send_director_review(ctx: Context, run: MonthlyRun, director_id: int) -> None:
+    """One director's review to them and to each GM, the month's digests named, and the
+    first of the three questions (all once: a message already recorded for this month
+    and person is not sent again, and the questions start only with a new review)."""
+    director = ctx.session.get(Person, director_id)
+    if director is None or not director.active:
+        return  # left the org since the run began
+    review = build_review(ctx, director, run.year, run.month, director.locale, run.kudos)
+    new = ctx.tell(director, "monthly_review", review=review, own=True,
+                   dedupe_key=f"monthly:{run.tag}:{director.key}")
+    # The month's weekly digests, named, with its attainment chart (once; before the
+    # questions, so that the first question is the last message).
+    send_month_digests(ctx, director, run.year, run.month)
+    for gm in _people(ctx, run.gms):
+        # The same review in the GM's language (built again only for another language).
+        seen = review if gm.locale == director.locale else build_review(
+            ctx, director, run.year, run.month, gm.locale, run.kudos)
+        ctx.tell(gm, "monthly_review", review=seen, own=False,
+                 dedupe_key=f"monthly:{run.tag}:gm:{gm.key}:{director.key}")
+    if new and ctx.conversations.get(director) is None:
+        _ask(ctx, director, run.tag, MONTHLY_QUESTIONS[0], f"monthly:{run.tag}:q:{director.key}")
+
+
+def send_gm_digests(ctx: Context, run: MonthlyRun) -> None:
+    """The GMs' own month of digests, named (once each)."""
+    for gm in _people(ctx, run.gms):
+        send_month_digests(ctx, gm, run.year, run.month)
+
+
 def send_monthly_reviews(ctx: Context) -> bool:
     """On the first working day of a month (from POST_HOUR, org time): each director's
-    review to them and to the GM, and the first of the three questions to each director.
+    review to them and to the GM, and the first of the three questions to each director,
+    all in the caller's transaction (the bot sends them one director per transaction:
+    TeamPulse.run_monthly_review).
 
     Safe to call any number of times: a message already recorded for this month and
     person is not sent again, and the questions start only with a new review.
     """
-    local = ctx.clock.now().astimezone(ctx.org.tz)
-    if local.date() != first_working_day(local.year, local.month) or local.hour < POST_HOUR:
+    run = monthly_run(ctx)
+    if run is None:
         return False
-    year, month_no = previous_month(local.date())
-    tag = f"{year}-{month_no:02d}"
-    people = ctx.people.active()
-    gms = [p for p in people if p.role == "gm"]
-    for director in (p for p in people if p.role == "director"):
-        review = build_review(ctx, director, year, month_no, director.locale)
-        new = ctx.tell(director, "monthly_review", review=review, own=True,
-                       dedupe_key=f"monthly:{tag}:{director.key}")
-        # The month's weekly digests, named, with its attainment chart (once; before the
-        # questions, so that the first question is the last message).
-        send_month_digests(ctx, director, year, month_no)
-        for gm in gms:
-            ctx.tell(gm, "monthly_review", review=build_review(ctx, director, year, month_no,
-                                                               gm.locale),
-                     own=False, dedupe_key=f"monthly:{tag}:gm:{gm.key}:{director.key}")
-        if new and ctx.conversations.get(director) is None:
-            _ask(ctx, director, tag, MONTHLY_QUESTIONS[0], f"monthly:{tag}:q:{director.key}")
-    for gm in gms:
-        send_month_digests(ctx, gm, year, month_no)
+    for director_id in run.directors:
+        send_director_review(ctx, run, director_id)
+    send_gm_digests(ctx, run)
     return True
+
+
+def _people(ctx: Context, ids: list[int]) -> list[Person]:
+    return [p for pid in ids if (p := ctx.session.get(Person, pid)) is not None and p.active]
 
 
 def _ask(ctx: Context, person: Person, tag: str, question: str,

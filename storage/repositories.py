@@ -341,11 +341,14 @@ class CheckinRepo:
         return self.session.scalar(select(CheckinRound).where(
             CheckinRound.person_id == person.id).order_by(CheckinRound.week.desc()))
 
-    def rounds_in_weeks(self, weeks: Sequence[str]) -> list[CheckinRound]:
-        """All rounds of the given weeks, answers loaded."""
+    def rounds_in_weeks(self, weeks: Sequence[str], person: Person | None = None
+                        ) -> list[CheckinRound]:
+        """All rounds of the given weeks (one person's, if given), answers loaded."""
+        query = select(CheckinRound).where(CheckinRound.week.in_(list(weeks)))
+        if person is not None:
+            query = query.where(CheckinRound.person_id == person.id)
         return list(self.session.scalars(
-            select(CheckinRound).where(CheckinRound.week.in_(list(weeks)))
-            .options(selectinload(CheckinRound.answers), selectinload(CheckinRound.person))
+            query.options(selectinload(CheckinRound.answers), selectinload(CheckinRound.person))
             .order_by(CheckinRound.week, CheckinRound.person_id)))
 
     def week_sent(self, week: str) -> bool:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from bot.app import prepare
 from bot.core import TeamPulse
 from bot.org import parse_org
 from bot.scheduler import start_scheduler
@@ -109,3 +113,88 @@ async def test_restarting_on_the_day_before_the_job_ran_sends_it(bot, clock):
     scheduler.shutdown(wait=False)
     await again.drain()  # the start-up catch-up runs in the background, once running
     assert chat.to("alice")[0].startswith("📅 Month in review — 2026-11")
+
+
+# --- a month of many directors ---------------------------------------------------------
+
+DIRECTORS = [f"d{i:02d}" for i in range(12)]
+NOVEMBER = ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
+
+
+@pytest.fixture
+def many(settings, tmp_path, clock):
+    """A bot for a GM and twelve directors, each checked in every week of November."""
+    from tests.test_ready import org_yaml
+
+    org = tmp_path / "many.yaml"
+    org.write_text(org_yaml(len(DIRECTORS)), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org), clock)
+    with bot.unit() as ctx:
+        for key in DIRECTORS:
+            for week in NOVEMBER:
+                rnd = ctx.checkins.create_round(ctx.people.by_key(key), week, [], clock.now())
+                rnd.status = "submitted"
+    yield bot
+    engine.dispose()
+
+
+def reviews_to(chat: RecordingAdapter, key: str) -> list[str]:
+    return [t for t in chat.to(key) if t.startswith("📅 Month in review — 2026-11")]
+
+
+async def test_each_review_reads_its_own_director_s_rounds_not_the_whole_org_s(many, clock):
+    """Every review read every round of the month's weeks, the org's, and kept its own:
+    a thousand directors took the better part of an hour, in one transaction."""
+    from sqlalchemy import event
+
+    from storage.models import CheckinRound
+
+    chat = RecordingAdapter()
+    many.register(chat)
+    loaded: list[int] = []
+    listener = lambda target, _context: loaded.append(target.person_id)  # noqa: E731
+    event.listen(CheckinRound, "load", listener)
+    try:
+        clock.set(DEC_1_9AM_NY)
+        assert await many.run_monthly_review()
+    finally:
+        event.remove(CheckinRound, "load", listener)
+    assert len(loaded) == len(DIRECTORS) * len(NOVEMBER)  # each director's four, once
+    for key in DIRECTORS:
+        [review] = reviews_to(chat, key)
+        assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 5 weeks")
+    assert len(reviews_to(chat, "gm")) == len(DIRECTORS)
+
+
+async def test_a_stop_during_the_monthly_review_ends_it_between_directors(
+        many, clock, monkeypatch):
+    """A stop (the leader's work winding down) ends the run between two directors, each
+    director's review whole (review, the GM's copy, the first question); a start later
+    that day sends the others, and nobody gets anything twice."""
+    import handlers.monthly_review as monthly
+
+    chat = RecordingAdapter()
+    many.register(chat)
+    real = monthly.send_director_review
+    done: list[int] = []
+
+    def send_director_review(ctx, run, director_id):
+        real(ctx, run, director_id)
+        done.append(director_id)
+        if len(done) == 3:
+            many.winding_down = True  # SIGTERM: LeaderWork.pause() sets it
+
+    monkeypatch.setattr(monthly, "send_director_review", send_director_review)
+    clock.set(DEC_1_9AM_NY)
+    assert await many.run_monthly_review()
+    assert len(done) == 3
+    assert sum(1 for key in DIRECTORS if reviews_to(chat, key)) == 3
+    assert len(reviews_to(chat, "gm")) == 3
+    # Started again later that day.
+    many.winding_down = False
+    clock.advance(timedelta(minutes=10))
+    assert await many.run_monthly_review()
+    for key in DIRECTORS:
+        assert len(reviews_to(chat, key)) == 1
+        assert sum(1 for t in chat.to(key) if "question 1 of 3" in t) == 1
+    assert len(reviews_to(chat, "gm")) == len(DIRECTORS)
