@@ -101,6 +101,9 @@ class TeamPulse:
         #: lost; see bot.app.LeaderWork): the start-up catch-up and a digest run end
         #: between two digests. A new term clears it.
         self.winding_down = False
+        #: What start-up catches up on, in the background once the bot runs (see
+        #: bot.scheduler.start_scheduler); None where this process does not (a follower).
+        self.catching_up: asyncio.Task[None] | None = None
         #: The port /healthz, /readyz and /metrics listen on when on a port of their own.
         self.health_port: int | None = None
         self.bot_usernames: dict[str, str] = {}
@@ -222,11 +225,12 @@ class TeamPulse:
         """
         await self.ingest.submit(event, then, wait=wait)
 
-    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run work in the background; drain() awaits it (tests, shut-down)."""
         task = asyncio.create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     def cancel_background(self) -> None:
         """Cancel the background work (leadership lost: a round stops between batches)."""

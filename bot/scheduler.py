@@ -220,7 +220,7 @@ async def start_scheduler(bot: TeamPulse, engine: Engine, *,
     # background, as the 3-second poll runs it (one at a time; each request is claimed
     # once), so a round of thousands does not hold up the start.
     bot.poll_round_requests()
-    bot.spawn(catch_up_in_background(bot, after_catch_up))
+    bot.catching_up = bot.spawn(catch_up_in_background(bot, after_catch_up))
     return scheduler
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -91,3 +92,27 @@ def test_make_run_entry_point_with_piped_input(tmp_path):
     assert "Paused. Your answers so far are saved" in done.stdout
     assert "⏳ Alice Martin — in progress (1 of 8 answered, 2 skipped)" in done.stdout
     assert done.stderr == ""
+
+
+async def test_at_a_check_in_hour_the_console_s_first_line_meets_this_week_s_prompt(
+        settings, clock, monkeypatch):
+    """Start-up prompts the check-ins due in the background once the bot runs; the
+    console (one person typing) waits for that before reading, so an answer typed at once
+    answers this week's prompt, however slowly the catch-up goes."""
+    import bot.scheduler as scheduler
+
+    real = scheduler.catch_up
+
+    async def a_slow_catch_up(bot):
+        for _ in range(200):  # a busy machine: many turns of the loop before it starts
+            await asyncio.sleep(0)
+        return await real(bot)
+
+    monkeypatch.setattr(scheduler, "catch_up", a_slow_catch_up)
+    out = StringIO()
+    # Friday 16:00 in New York: Alice's check-in is due as the bot starts.
+    await run(replace(settings, console=True), stdin=StringIO("/as alice\n52000\n/quit\n"),
+              stdout=out, clock=clock)
+    text = out.getvalue()
+    answered = text[text.index("alice> 52000"):]
+    assert "Question 2 of" in answered

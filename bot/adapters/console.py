@@ -161,6 +161,13 @@ class ConsoleAdapter(Adapter):
                 import readline  # noqa: F401 - gives input() line editing and history
         lines = self._start_reader()
         stopping = asyncio.ensure_future(stop.wait()) if stop is not None else None
+        # One person at the keyboard: what start-up owes (this week's prompts, above all)
+        # is settled before their first line, or a /summary typed at once could show last
+        # week. (The chat platforms are served meanwhile, as during any scheduled round.)
+        catching_up = self.bot.catching_up
+        if catching_up is not None and not catching_up.done():
+            await asyncio.wait({catching_up, stopping} if stopping else {catching_up},
+                               return_when=asyncio.FIRST_COMPLETED)
         try:
             while stop is None or not stop.is_set():
                 self._want_line.release()  # the reader may read (and prompt) once more
