@@ -65,6 +65,22 @@ def digests_to(*chats: RecordingAdapter) -> dict[str, int]:
     return got
 
 
+async def start_again(settings, clock) -> tuple[TeamPulse, RecordingAdapter]:
+    """The next start, five minutes later: its catch-up done, its last flush sent."""
+    clock.advance(timedelta(minutes=5))
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    term = LeaderWork(bot, engine, [])
+    try:
+        await term.start()
+        await bot.drain()
+    finally:
+        await term.stop(final=True)
+        engine.dispose()
+    return bot, chat
+
+
 async def test_the_bot_is_running_before_the_digests_it_owes_are_queued(many, clock):
     # A start at Monday 08:30 in New York: all 13 digests (the GM and 12 directors) are due.
     clock.set(MONDAY_830AM_NY)
@@ -127,17 +143,7 @@ async def test_a_stop_during_the_digest_catch_up_ends_it_between_digests(
         engine.dispose()
     # The next start (still within the grace period) queues the other ten, once each.
     monkeypatch.setattr(digest, "queue_digest", real)
-    clock.advance(timedelta(minutes=5))
-    again, engine = prepare(many, clock)
-    second = RecordingAdapter()
-    again.register(second)
-    term = LeaderWork(again, engine, [])
-    try:
-        await term.start()
-        await again.drain()
-    finally:
-        await term.stop(final=True)
-        engine.dispose()
+    again, second = await start_again(many, clock)
     assert claims(again) == dict.fromkeys(RECIPIENTS, 1)
     # (On a stop the three queued go out in its last flush; when leadership is lost they
     # stay queued and the next start sends them.) Nobody gets two, nobody gets none.
@@ -262,15 +268,5 @@ async def test_a_stop_during_the_check_in_catch_up_ends_it_between_batches(
         engine.dispose()
     # The next start, still within the grace period, prompts the other eight, once each.
     monkeypatch.setattr(scheduler, "_catch_up_batch", real)
-    clock.advance(timedelta(minutes=5))
-    again, engine = prepare(many, clock)
-    second = RecordingAdapter()
-    again.register(second)
-    term = LeaderWork(again, engine, [])
-    try:
-        await term.start()
-        await again.drain()
-    finally:
-        await term.stop(final=True)
-        engine.dispose()
+    _, second = await start_again(many, clock)
     assert prompts_to(chat, second) == dict.fromkeys([f"d{i:02d}" for i in range(DIRECTORS)], 1)
