@@ -16,7 +16,7 @@ paused. Buttons carry their meeting id, so they always reach the right dialog.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -89,9 +89,13 @@ class Occurrence:
 
 def pairs(session: Session, org: Org) -> list[Pair]:
     """Every enabled pair: each active person with an active manager, unless switched off."""
-    people = {p.key: p for p in PeopleRepo(session).active()}
+    return _pairs(org, {p.key: p for p in PeopleRepo(session).active()}, org.people)
+
+
+def _pairs(org: Org, people: dict[str, Person], entries: Iterable[Any]) -> list[Pair]:
+    """The enabled pairs of these org file entries (as reports) among `people` (active)."""
     out = []
-    for entry in org.people:
+    for entry in entries:
         if entry.manager is None or entry.key not in people or entry.manager not in people:
             continue
         cadence = org.oneonones.cadence_for(entry.role, entry.team, entry.key)
@@ -130,7 +134,11 @@ def _apply(key: str, start: datetime, duration: timedelta,
 
 def next_occurrence(session: Session, pair: Pair, now: datetime) -> Occurrence | None:
     """The pair's next meeting that is not skipped (one in progress counts)."""
-    overrides = OneOnOneRepo(session).overrides(pair.manager, pair.report)
+    return _next(pair, now, OneOnOneRepo(session).overrides(pair.manager, pair.report))
+
+
+def _next(pair: Pair, now: datetime,
+          overrides: dict[str, OneOnOneOverride]) -> Occurrence | None:
     return next((o for o in occurrences(pair, now, now + NEXT_HORIZON, overrides)
                  if not o.skipped and o.end > now), None)
 
@@ -781,19 +789,37 @@ class DirectorOneOnOnes:
                 "overdue_actions": self.overdue_actions}
 
 
-def oneonone_overview(session: Session, org: Org, now: datetime) -> list[DirectorOneOnOnes]:
-    """Per director: the last one-on-one held and the next with their manager, their own
-    one-on-ones with their team, which are overdue, and open and overdue action items.
+def oneonone_overview(session: Session, org: Org, now: datetime,
+                      only: Collection[str] | None = None) -> list[DirectorOneOnOnes]:
+    """Per director (of those whose keys are in `only`, if given): the last one-on-one
+    held and the next with their manager, their own one-on-ones with their team, which
+    are overdue, and open and overdue action items.
 
     Overdue: the pair's latest slot the bot asked about ended over a day ago and was not
     confirmed as held (a slot nobody was asked about is not called missed).
+
+    With `only` (a team's summary: its directors), only their pairs, meetings and action
+    items are read, not the org's.
     """
     repo = OneOnOneRepo(session)
-    meetings = repo.all_meetings()
-    by_pair: dict[tuple[int, int], list[OneOnOneMeeting]] = {}
-    for m in meetings:
+    directors = [e for e in org.people
+                 if e.role == "director" and (only is None or e.key in only)]
+    if only is None:
+        people = {p.key: p for p in PeopleRepo(session).active()}
+        all_pairs = _pairs(org, people, org.people)
+        ids: list[int] | None = None
+    else:
+        wanted = {e.key for e in directors}
+        # Each director's own pair (with their manager) and their reports' pairs.
+        entries = [e for e in org.people if e.key in wanted or e.manager in wanted]
+        keys = {e.key for e in entries} | {e.manager for e in entries if e.manager}
+        people = {p.key: p for p in PeopleRepo(session).active_by_keys(keys)}
+        all_pairs = _pairs(org, people, entries)
+        ids = [people[k].id for k in sorted(wanted) if k in people]
+    by_pair: dict[tuple[int, int], list[Any]] = {}
+    for m in repo.meeting_states(ids):
         by_pair.setdefault((m.manager_id, m.report_id), []).append(m)
-    all_pairs = pairs(session, org)
+    overrides = repo.all_overrides() if ids is None else repo.overrides_of(ids)
 
     def status(pair: Pair) -> PairStatus:
         rows = by_pair.get((pair.manager.id, pair.report.id), [])
@@ -801,18 +827,17 @@ def oneonone_overview(session: Session, org: Org, now: datetime) -> list[Directo
         latest = rows[-1] if rows else None
         overdue = latest is not None and latest.status != "held" and \
             now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration)
-        occ = next_occurrence(session, pair, now)
+        occ = _next(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
         return PairStatus(pair.manager.key, pair.report.key,
                           held[-1].scheduled_at if held else None,
                           occ.start if occ else None, overdue,
                           pair.manager.display_name, pair.report.display_name)
 
     out = []
-    actions = repo.open_actions()
-    people = {p.key: p for p in PeopleRepo(session).active()}
-    for entry in org.people:
+    actions = repo.open_actions() if ids is None else repo.open_actions_of(ids)
+    for entry in directors:
         director = people.get(entry.key)
-        if entry.role != "director" or director is None:
+        if director is None:
             continue
         own = next((p for p in all_pairs if p.report.id == director.id), None)
         team = [status(p) for p in all_pairs if p.manager.id == director.id]

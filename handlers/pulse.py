@@ -542,12 +542,26 @@ def team_morale(session: Session, teams: list[str], since: date,
     the mean of its shown per-poll averages.
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
+    repo = PulseRepo(session)
     for poll in polls_between(session, since, until):
-        results = poll_results(session, poll)
+        # poll_results' morale slices, without what they do not need (who was asked,
+        # the comments: a row per person of the org, where a team's summary needs a
+        # count per team and value).
+        if not any(q.key == "morale" for q in questions_of(poll)):
+            continue
+        total: dict[int, int] = {}
+        by_team: dict[str, dict[int, int]] = {}
+        for tally in repo.tallies(poll, "morale"):
+            for v, c in tally.counts.items():
+                total[v] = total.get(v, 0) + c
+            if tally.team is not None:
+                by_team[tally.team] = tally.counts
+        org_shown, shown = visible_slices(
+            sum(total.values()), {t: sum(c.values()) for t, c in by_team.items()},
+            max(3, poll.threshold))
         for team in teams:
-            stats = results.stats("morale", team)
-            if stats is not None:
-                averages[team].append(stats.average)
+            if org_shown and team in shown:
+                averages[team].append(_stats(by_team[team]).average)
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
 
 

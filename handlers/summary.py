@@ -42,6 +42,7 @@ from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overv
 from handlers.pulse import polls_between, team_morale
 from storage.kudos import kudos_by_team
 from storage.summary_rows import RoundRow, SummaryRows
+from storage.team_scope import TeamScope
 
 MAX_WEEKS = 12
 FIRST_YEAR = 2000  # no sales team ran check-ins through this bot before; older is a typo
@@ -425,8 +426,13 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     weeks = weeks_back(week, request.weeks)
     reads = SummaryRows(ctx.session)
     snapshots = Snapshots(ctx, locale)
+    # A team's summary (and a director's digest) reads its team's people and rounds, not
+    # the org's: a superset of whoever was in the team in those weeks, each with every
+    # round of theirs, so that build_week's choice of members is the same as over everyone.
+    scope = TeamScope(ctx.session, request.team, weeks) \
+        if request.kind == "team" and request.team else None
     # Everyone ever synced: people removed from the org file keep their past weeks.
-    everyone = reads.people()
+    everyone = reads.people(scope)
     if request.kind == "person":
         key = (request.person or "").lower()
         matches = [p for p in everyone if p.key == key] or \
@@ -444,15 +450,15 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                                                  rounds.get((person.id, w)),
                                                  away.get((person.id, w)))],
                             team_kpis=[]) for w in weeks]
-    found = reads.rounds(weeks)
+    found = reads.rounds(weeks, scope=scope)
     lean = texts == "latest" and len(weeks) > 1
     if lean:
         # Texts that decide which questions apply are kept: totals must not change.
         sources = {q.skip_if[0] for text in {r.questions for r in found}
                    for q in snapshots.questions(text) if q.skip_if}
-        reads.attach_answers(found, weeks, texts_for=[week], texts_of=sources)
+        reads.attach_answers(found, weeks, texts_for=[week], texts_of=sources, scope=scope)
     else:
-        reads.attach_answers(found, weeks)
+        reads.attach_answers(found, weeks, scope=scope)
     rounds = {(r.person_id, r.week): r for r in found}
     away = away_weeks(ctx, everyone, weeks)
     if request.kind == "team":
@@ -495,11 +501,13 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
         morale = team_morale(ctx.session, sorted(directors), since, latest.end)
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since
-    overview = oneonone_overview(ctx.session, ctx.org, ctx.clock.now())
-    if team is not None:
-        # The team as the summary's week has it (someone who moved since is not in it).
-        keys = {p.key for p in latest.people}
-        overview = [d for d in overview if d.key in keys]
+    if team is None:
+        overview = oneonone_overview(ctx.session, ctx.org, ctx.clock.now())
+    else:
+        # The team as the summary's week has it (someone who moved since is not in it):
+        # its directors' one-on-ones only are read.
+        overview = oneonone_overview(ctx.session, ctx.org, ctx.clock.now(),
+                                     only={p.key for p in latest.people})
     latest.oneonones = [d for d in overview if d.own is not None or d.team]
 
 
@@ -511,13 +519,16 @@ def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
     for p in everyone:
         if p.active and p.role == "director":
             directors.setdefault(p.team, []).append(p.display_name)
+    # A team's kudos only (the team's spellings today; `everyone` holds all who have one).
+    teams = sorted({p.team for p in everyone if p.team and p.team.lower() == team}) \
+        if team else None
     tz = ZoneInfo(anchor_tz)
     for w in built:
         start = datetime.combine(w.start, time(), tz).astimezone(UTC)
         end = datetime.combine(w.end + timedelta(days=1), time(), tz).astimezone(UTC)
         w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
                                    t.givers, t.recipients)
-                   for t in kudos_by_team(ctx.session, start, end)
+                   for t in kudos_by_team(ctx.session, start, end, teams)
                    if team is None or (t.team or "").lower() == team]
 
 

@@ -19,6 +19,7 @@ from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.pulse import PulsePoll, PulseVote
 from storage.summary_rows import plain_rows, texts_by_key
+from storage.team_scope import TeamScope
 
 
 @dataclass
@@ -49,9 +50,15 @@ def attainment(session: Session, weeks: Sequence[str],
     """
     wanted = team.lower() if team else None
     in_weeks = CheckinRound.week.in_(list(weeks))
+    who = select(Person.id, Person.key, Person.display_name, Person.role, Person.team)
+    if wanted is not None:
+        # A team's chart reads its people and their rounds (storage/team_scope.py), not
+        # the org's; the team of each week is still decided below, as for everyone.
+        scope = TeamScope(session, wanted, weeks)
+        in_weeks = scope.rounds()
+        who = who.where(scope.people())
     conn = session.connection()
-    people = {row[0]: row for row in conn.execute(select(
-        Person.id, Person.key, Person.display_name, Person.role, Person.team))}
+    people = {row[0]: row for row in conn.execute(who)}
     rows = plain_rows(conn, select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
                                 CheckinRound.team, CheckinRound.snapshot_key).where(in_weeks))
     texts = texts_by_key(conn, ((row[4], row[0]) for row in rows))

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
@@ -91,13 +101,19 @@ class KudosRepo:
         return int(self.session.scalar(select(func.count(Kudos.id)).where(
             Kudos.giver_id == giver.id, Kudos.given_at >= since)) or 0)
 
-    def between(self, start: datetime | None, end: datetime | None) -> list[Kudos]:
-        """Every kudos in [start, end), oldest first, with giver and recipient loaded."""
+    def between(self, start: datetime | None, end: datetime | None,
+                teams: Collection[str] | None = None) -> list[Kudos]:
+        """Every kudos in [start, end) (given or received by someone whose team today is
+        one of `teams`, if given), oldest first, with giver and recipient loaded."""
         query = select(Kudos).options(selectinload(Kudos.giver), selectinload(Kudos.recipient))
         if start is not None:
             query = query.where(Kudos.given_at >= start)
         if end is not None:
             query = query.where(Kudos.given_at < end)
+        if teams is not None:
+            members = select(Person.id).where(Person.team.in_(list(teams)))
+            query = query.where(or_(Kudos.giver_id.in_(members),
+                                    Kudos.recipient_id.in_(members)))
         return list(self.session.scalars(query.order_by(Kudos.given_at, Kudos.id)))
 
     def received_by(self, person: Person, limit: int = 10) -> tuple[int, list[Kudos]]:
@@ -118,14 +134,16 @@ class KudosRepo:
 
 
 def kudos_by_team(session: Session, start: datetime | None,
-                  end: datetime | None) -> list[TeamKudos]:
-    """Kudos given and received per team in [start, end), for the GM's summary.
+                  end: datetime | None, teams: Collection[str] | None = None
+                  ) -> list[TeamKudos]:
+    """Kudos given and received per team in [start, end), for the GM's summary (only
+    `teams`, if given: a team's summary reads its own kudos, not the org's).
 
     A kudos counts as given by the giver's team and received by the recipient's team
     (their team today, from the org file). Teams with no activity are left out;
     sorted by team name, people without a team last.
     """
-    rows = KudosRepo(session).between(start, end)
+    rows = KudosRepo(session).between(start, end, teams)
     given: Counter[str | None] = Counter()
     received: Counter[str | None] = Counter()
     givers: dict[str | None, set[int]] = {}
@@ -135,10 +153,14 @@ def kudos_by_team(session: Session, start: datetime | None,
         received[row.recipient.team] += 1
         givers.setdefault(row.giver.team, set()).add(row.giver_id)
         recipients.setdefault(row.recipient.team, set()).add(row.recipient_id)
-    teams = sorted(set(given) | set(received), key=lambda t: (t is None, t or ""))
+    # With `teams`, the other side's team of a kudos is counted from part of its kudos
+    # only: left out.
+    shown = sorted((set(given) | set(received)) if teams is None else
+                   (set(given) | set(received)) & set(teams),
+                   key=lambda t: (t is None, t or ""))
     return [TeamKudos(team=t, given=given[t], received=received[t],
                       givers=len(givers.get(t, ())), recipients=len(recipients.get(t, ())))
-            for t in teams]
+            for t in shown]
 
 
 def find_mentioned(session: Session, platform: str, user_id: str | None,

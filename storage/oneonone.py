@@ -3,16 +3,20 @@ feedback, and the after-meeting dialog state. Pairs themselves come from the org
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -176,6 +180,15 @@ class OneOnOneRepo:
             out.setdefault((r.manager_id, r.report_id), {})[r.occurrence] = r
         return out
 
+    def overrides_of(self, person_ids: Collection[int]
+                     ) -> dict[tuple[int, int], dict[str, OneOnOneOverride]]:
+        """The overrides of every pair these people are in, on either side (one query)."""
+        out: dict[tuple[int, int], dict[str, OneOnOneOverride]] = {}
+        for r in self.session.scalars(select(OneOnOneOverride).where(
+                _either(OneOnOneOverride, person_ids))):
+            out.setdefault((r.manager_id, r.report_id), {})[r.occurrence] = r
+        return out
+
     def set_override(self, manager: Person, report: Person, occurrence: str, *,
                      moved_to: datetime | None, skipped: bool, by: Person,
                      now: datetime) -> OneOnOneOverride:
@@ -206,6 +219,16 @@ class OneOnOneRepo:
         """Every meeting, oldest first."""
         return list(self.session.scalars(select(OneOnOneMeeting).order_by(
             OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+
+    def meeting_states(self, person_ids: Collection[int] | None = None) -> list[Any]:
+        """(manager id, report id, status, scheduled at) of every meeting (of the pairs
+        these people are in, on either side, if given), oldest first, as rows."""
+        query = select(OneOnOneMeeting.manager_id, OneOnOneMeeting.report_id,
+                       OneOnOneMeeting.status, OneOnOneMeeting.scheduled_at)
+        if person_ids is not None:
+            query = query.where(_either(OneOnOneMeeting, person_ids))
+        return list(self.session.execute(
+            query.order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
 
     def held_between(self, start: datetime, end: datetime) -> list[OneOnOneMeeting]:
         """Meetings confirmed as held in [start, end]."""
@@ -302,6 +325,12 @@ class OneOnOneRepo:
             query = query.where(ActionItem.report_id == report.id)
         return list(self.session.scalars(query.order_by(ActionItem.due, ActionItem.id)))
 
+    def open_actions_of(self, person_ids: Collection[int]) -> list[ActionItem]:
+        """Open action items of every pair these people are in, by due date."""
+        return list(self.session.scalars(select(ActionItem).where(
+            ActionItem.done_at.is_(None), _either(ActionItem, person_ids))
+            .order_by(ActionItem.due, ActionItem.id)))
+
     def actions_of(self, person: Person) -> list[ActionItem]:
         """Open action items of every pair a person is in, by due date."""
         return list(self.session.scalars(select(ActionItem).where(
@@ -353,3 +382,9 @@ class OneOnOneRepo:
         if row is not None:
             self.session.delete(row)
             self.session.flush()
+
+
+def _either(model: Any, person_ids: Collection[int]) -> ColumnElement[bool]:
+    """A pair's row with one of these people as its manager or its report."""
+    ids = list(person_ids)
+    return or_(model.manager_id.in_(ids), model.report_id.in_(ids))

@@ -191,12 +191,14 @@ class PulseRepo:
         self.session.add(PulseComment(poll_id=poll.id, text=text,
                                       team=team if team in poll.teams else None))
 
-    def tallies(self, poll: PulsePoll) -> list[Tally]:
-        """Counts of each value per question and team slice."""
+    def tallies(self, poll: PulsePoll, question_key: str | None = None) -> list[Tally]:
+        """Counts of each value per question (only `question_key`, if given) and team slice."""
+        query = select(PulseVote.question_key, PulseVote.team, PulseVote.value, func.count()
+                       ).where(PulseVote.poll_id == poll.id)
+        if question_key is not None:
+            query = query.where(PulseVote.question_key == question_key)
         rows = self.session.execute(
-            select(PulseVote.question_key, PulseVote.team, PulseVote.value, func.count())
-            .where(PulseVote.poll_id == poll.id)
-            .group_by(PulseVote.question_key, PulseVote.team, PulseVote.value)).all()
+            query.group_by(PulseVote.question_key, PulseVote.team, PulseVote.value)).all()
         out: dict[tuple[str, str | None], dict[int, int]] = {}
         for key, team, value, count in rows:
             out.setdefault((key, team), {})[int(value)] = int(count)

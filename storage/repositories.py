@@ -63,6 +63,8 @@ _SNAPSHOTS = "teampulse.round_snapshots"
 _HELD = "teampulse.preloaded"
 
 _T = TypeVar("_T")
+#: Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
+KEYS_PER_STATEMENT = 1000
 
 
 def _hold(session: Session, objects: Iterable[Any]) -> None:
@@ -247,6 +249,15 @@ class PeopleRepo:
     def active(self) -> list[Person]:
         """Everyone active, in key order."""
         return list(self.session.scalars(select(Person).where(Person.active).order_by(Person.key)))
+
+    def active_by_keys(self, keys: Iterable[str]) -> list[Person]:
+        """The active people with these keys, in key order (a few statements for many)."""
+        wanted = sorted(set(keys))
+        found: list[Person] = []
+        for start in range(0, len(wanted), KEYS_PER_STATEMENT):
+            found += self.session.scalars(select(Person).where(
+                Person.active, Person.key.in_(wanted[start:start + KEYS_PER_STATEMENT])))
+        return sorted(found, key=lambda p: p.key)
 
     def checking_in(self) -> list[Person]:
         """Everyone who answers the weekly check-in."""

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Select, Text, case, cast, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
+from storage.team_scope import TeamScope
 
 _K = TypeVar("_K", bound=Hashable)  # what a caller names each snapshot by
 
@@ -43,22 +44,29 @@ class SummaryRows:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def people(self) -> list[Any]:
-        """Everyone ever synced (also people since removed), in key order, as rows."""
+    def people(self, scope: TeamScope | None = None) -> list[Any]:
+        """Everyone ever synced (also people since removed), in key order, as rows; with
+        `scope`, only those who may be in its team in its weeks."""
         # On the session's connection: Core rows, without the ORM's per-row bookkeeping.
-        return list(self.session.connection().execute(select(
+        query = select(
             Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
             Person.active, Person.checks_in, Person.slack_id, Person.telegram_id)
-            .order_by(Person.key)))
+        if scope is not None:
+            query = query.where(scope.people())
+        return list(self.session.connection().execute(query.order_by(Person.key)))
 
-    def rounds(self, weeks: Sequence[str], person_id: int | None = None) -> list[RoundRow]:
-        """The rounds of the given weeks (of one person, if given), answers not attached."""
+    def rounds(self, weeks: Sequence[str], person_id: int | None = None,
+               scope: TeamScope | None = None) -> list[RoundRow]:
+        """The rounds of the given weeks (of one person, or of a team's people with
+        `scope`, if given), answers not attached."""
         query = select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
                        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at,
                        CheckinRound.submitted_at, CheckinRound.snapshot_key
                        ).where(CheckinRound.week.in_(list(weeks)))
         if person_id is not None:
             query = query.where(CheckinRound.person_id == person_id)
+        if scope is not None:
+            query = query.where(scope.rounds())
         conn = self.session.connection()
         # Unordered: the caller looks rounds up by (person, week), so no sort is needed.
         rows = conn.execute(query).all()
@@ -69,8 +77,10 @@ class SummaryRows:
     def attach_answers(self, rounds: Sequence[RoundRow], weeks: Sequence[str],
                        person_id: int | None = None,
                        texts_for: Collection[str] | None = None,
-                       texts_of: Collection[str] = ()) -> None:
-        """Load the answers of `rounds` (those of `weeks`, of one person if given) into them.
+                       texts_of: Collection[str] = (),
+                       scope: TeamScope | None = None) -> None:
+        """Load the answers of `rounds` (those of `weeks`, of one person or of a team's
+        people with `scope`, if given: the rounds were read alike) into them.
 
         One statement, in no particular order (a round has one answer per question and
         the summary goes by its questions' order). With `texts_for`, text answers come
@@ -92,6 +102,8 @@ class SummaryRows:
                                 ).where(CheckinRound.week.in_(list(weeks)))
         if person_id is not None:
             answers = answers.where(CheckinRound.person_id == person_id)
+        if scope is not None:
+            answers = answers.where(scope.rounds())
         for row in self.session.connection().execute(answers).all():
             found = by_id.get(row[0])
             if found is not None:
