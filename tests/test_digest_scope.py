@@ -91,15 +91,19 @@ async def last_week(bot: TeamPulse, clock: Any) -> None:
                                              date(2026, 12, 4), clock.now())
 
 
+async def monday_digests(bot, clock) -> None:
+    """Monday's digest sweeps at 08:00 in Rome, then in New York."""
+    for moment in (MONDAY_8AM_ROME, MONDAY_8AM_NY):
+        clock.set(moment)
+        await bot.run_digests()
+
+
 async def test_each_director_sees_their_teams_one_on_ones_and_kudos_only(
         settings, clock, tmp_path):
     bot, chat = bot_on(settings, clock, tmp_path, two_teams())
     try:
         await last_week(bot, clock)
-        clock.set(MONDAY_8AM_ROME)
-        await bot.run_digests()
-        clock.set(MONDAY_8AM_NY)
-        await bot.run_digests()
+        await monday_digests(bot, clock)
     finally:
         bot.engine.dispose()
     (alice,) = digests(chat, "alice")
@@ -132,10 +136,7 @@ async def test_someone_who_moved_team_after_the_week_stays_in_their_old_teams_di
     # After the week, Sam moves to Europe (the org file changes, the bot restarts).
     moved, chat = bot_on(settings, clock, tmp_path, two_teams(sam_team="Europe"), bot.engine)
     try:
-        clock.set(MONDAY_8AM_ROME)
-        await moved.run_digests()
-        clock.set(MONDAY_8AM_NY)
-        await moved.run_digests()
+        await monday_digests(moved, clock)
     finally:
         bot.engine.dispose()
     (alice,) = digests(chat, "alice")

@@ -6,11 +6,14 @@ so in one line per week, not one per person."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -65,13 +68,74 @@ def digests_to(*chats: RecordingAdapter) -> dict[str, int]:
     return got
 
 
-async def start_again(settings, clock) -> tuple[TeamPulse, RecordingAdapter]:
-    """The next start, five minutes later: its catch-up done, its last flush sent."""
-    clock.advance(timedelta(minutes=5))
+def leader(settings, clock) -> tuple[TeamPulse, Any, RecordingAdapter, LeaderWork]:
+    """A bot, its engine, a chat and its leader's work, not started yet."""
     bot, engine = prepare(settings, clock)
     chat = RecordingAdapter()
     bot.register(chat)
-    term = LeaderWork(bot, engine, [])
+    return bot, engine, chat, LeaderWork(bot, engine, [])
+
+
+@contextlib.asynccontextmanager
+async def running(settings, clock, moment: datetime
+                  ) -> AsyncIterator[tuple[TeamPulse, RecordingAdapter]]:
+    """The bot started at `moment` as `teampulse run` starts it (its jobs bound), until
+    a stop with its last flush."""
+    clock.set(moment)
+    bot, engine, chat, term = leader(settings, clock)
+    try:
+        await term.start()
+        jobs.bind(bot)
+        yield bot, chat
+    finally:
+        jobs.bind(None)
+        await term.stop(final=True)
+        engine.dispose()
+
+
+class HoldAt:
+    """`real` as called on the database thread, held after its n-th call until released:
+    the moment a SIGTERM arrives in the middle of a catch-up."""
+
+    def __init__(self, real: Any, n: int) -> None:
+        self.real, self.n, self.calls = real, n, []
+        self.loop = asyncio.get_running_loop()
+        self.reached = asyncio.Event()
+        self.go_on = threading.Event()
+
+    def __call__(self, *args: Any) -> Any:
+        result = self.real(*args)
+        self.calls.append(args)
+        if len(self.calls) == self.n:
+            self.loop.call_soon_threadsafe(self.reached.set)
+            self.go_on.wait(10)  # bound for a failing run only
+        return result
+
+
+async def stopped_midway(settings, clock, moment: datetime, hold: HoldAt, *,
+                         final: bool = True) -> tuple[TeamPulse, RecordingAdapter]:
+    """Started at `moment`, stopped (`final`: SIGTERM; else leadership lost) while `hold`
+    holds the catch-up; everything it left running ended."""
+    clock.set(moment)
+    bot, engine, chat, term = leader(settings, clock)
+    try:
+        await term.start()
+        await asyncio.wait_for(hold.reached.wait(), 10)  # bound for a failing run only
+        if final:
+            term.pause()  # what `teampulse run` does first on SIGTERM
+        hold.go_on.set()
+        await term.stop(final=final)
+    finally:
+        hold.go_on.set()
+        await bot.drain()
+        engine.dispose()
+    return bot, chat
+
+
+async def start_again(settings, clock) -> tuple[TeamPulse, RecordingAdapter]:
+    """The next start, five minutes later: its catch-up done, its last flush sent."""
+    clock.advance(timedelta(minutes=5))
+    bot, engine, chat, term = leader(settings, clock)
     try:
         await term.start()
         await bot.drain()
@@ -83,64 +147,27 @@ async def start_again(settings, clock) -> tuple[TeamPulse, RecordingAdapter]:
 
 async def test_the_bot_is_running_before_the_digests_it_owes_are_queued(many, clock):
     # A start at Monday 08:30 in New York: all 13 digests (the GM and 12 directors) are due.
-    clock.set(MONDAY_830AM_NY)
-    bot, engine = prepare(many, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    term = LeaderWork(bot, engine, [])
-    try:
-        await term.start()
-        # `teampulse run` says "running" as soon as this returns: nothing of the digest
-        # catch-up has been done yet, so the start no longer waits for it.
+    async with running(many, clock, MONDAY_830AM_NY) as (bot, chat):
+        # `teampulse run` says "running" as soon as the start returns: nothing of the
+        # digest catch-up has been done yet, so the start no longer waits for it.
         assert claims(bot) == {}
         # Meanwhile the minute's digest sweep fires too: the claims keep it to one each.
-        jobs.bind(bot)
         await asyncio.gather(bot.drain(), jobs.digest_job())
         assert claims(bot) == dict.fromkeys(RECIPIENTS, 1)
-    finally:
-        jobs.bind(None)
-        await term.stop(final=True)  # the last flush sends what was queued
-        engine.dispose()
-    assert digests_to(chat) == dict.fromkeys(RECIPIENTS, 1)
+    assert digests_to(chat) == dict.fromkeys(RECIPIENTS, 1)  # (the stop's last flush)
 
 
 @pytest.mark.parametrize("final", [True, False], ids=["stop", "leadership-lost"])
 async def test_a_stop_during_the_digest_catch_up_ends_it_between_digests(
         many, clock, monkeypatch, final):
-    clock.set(MONDAY_830AM_NY)
-    bot, engine = prepare(many, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    loop = asyncio.get_running_loop()
-    third = asyncio.Event()
-    go_on = threading.Event()
     real = digest.queue_digest
-    queued: list[str] = []
-
-    def queue_digest(ctx, person, week, via):  # on the database thread
-        result = real(ctx, person, week, via)
-        queued.append(person.key)
-        if len(queued) == 3:  # the stop comes while the third digest is being queued
-            loop.call_soon_threadsafe(third.set)
-            go_on.wait(10)  # bound for a failing run only
-        return result
-
-    monkeypatch.setattr(digest, "queue_digest", queue_digest)
-    term = LeaderWork(bot, engine, [])
-    try:
-        await term.start()
-        await asyncio.wait_for(third.wait(), 10)  # bound for a failing run only
-        if final:
-            term.pause()  # what `teampulse run` does first on SIGTERM
-        go_on.set()
-        await term.stop(final=final)
-        # The digest in hand was finished (claimed and queued together); no other began.
-        assert len(queued) == 3
-        assert claims(bot) == dict.fromkeys(queued, 1)
-    finally:
-        go_on.set()
-        await bot.drain()
-        engine.dispose()
+    hold = HoldAt(real, 3)  # the stop comes while the third digest is being queued
+    monkeypatch.setattr(digest, "queue_digest", hold)
+    bot, chat = await stopped_midway(many, clock, MONDAY_830AM_NY, hold, final=final)
+    # The digest in hand was finished (claimed and queued together); no other began.
+    queued = [person.key for _ctx, person, *_ in hold.calls]
+    assert len(queued) == 3
+    assert claims(bot) == dict.fromkeys(queued, 1)
     # The next start (still within the grace period) queues the other ten, once each.
     monkeypatch.setattr(digest, "queue_digest", real)
     again, second = await start_again(many, clock)
@@ -211,21 +238,10 @@ def prompted(bot: TeamPulse) -> int:
 async def test_at_a_check_in_hour_the_bot_is_running_before_the_round_it_owes(many, clock):
     # Started half an hour after Friday's 16:00 check-in in New York: everyone is owed a
     # prompt, which is a round of thousands in a big org: the start must not wait for it.
-    clock.set(FRIDAY_4_30PM_NY)
-    bot, engine = prepare(many, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    term = LeaderWork(bot, engine, [])
-    try:
-        await term.start()
+    async with running(many, clock, FRIDAY_4_30PM_NY) as (bot, chat):
         assert prompted(bot) == 0  # "running" comes before the catch-up
         # Meanwhile New York's weekly job fires as well (it may, after a restart).
-        jobs.bind(bot)
         await asyncio.gather(bot.drain(), jobs.checkin_zone_job("America/New_York"))
-    finally:
-        jobs.bind(None)
-        await term.stop(final=True)
-        engine.dispose()
     assert prompts_to(chat) == dict.fromkeys([f"d{i:02d}" for i in range(DIRECTORS)], 1)
 
 
@@ -234,38 +250,13 @@ async def test_a_stop_during_the_check_in_catch_up_ends_it_between_batches(
     import bot.scheduler as scheduler
 
     monkeypatch.setattr(scheduler, "ROUND_BATCH", 4)  # 12 directors: three batches
-    clock.set(FRIDAY_4_30PM_NY)
-    bot, engine = prepare(many, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    loop = asyncio.get_running_loop()
-    first = asyncio.Event()
-    go_on = threading.Event()
     real = scheduler._catch_up_batch
-    batches: list[int] = []
-
-    def one_batch(bot_, due):  # on the database thread
-        result = real(bot_, due)
-        batches.append(len(due))
-        if len(batches) == 1:  # SIGTERM arrives while the first batch is being written
-            loop.call_soon_threadsafe(first.set)
-            go_on.wait(10)  # bound for a failing run only
-        return result
-
-    monkeypatch.setattr(scheduler, "_catch_up_batch", one_batch)
-    term = LeaderWork(bot, engine, [])
-    try:
-        await term.start()
-        await asyncio.wait_for(first.wait(), 10)  # bound for a failing run only
-        term.pause()  # what `teampulse run` does first on SIGTERM
-        go_on.set()
-        await term.stop(final=True)
-        assert batches == [4]  # the batch in hand was finished; no other began
-        assert prompted(bot) == 4
-    finally:
-        go_on.set()
-        await bot.drain()
-        engine.dispose()
+    hold = HoldAt(real, 1)  # SIGTERM arrives while the first batch is being written
+    monkeypatch.setattr(scheduler, "_catch_up_batch", hold)
+    bot, chat = await stopped_midway(many, clock, FRIDAY_4_30PM_NY, hold)
+    # The batch in hand was finished; no other began.
+    assert [len(due) for _bot, due in hold.calls] == [4]
+    assert prompted(bot) == 4
     # The next start, still within the grace period, prompts the other eight, once each.
     monkeypatch.setattr(scheduler, "_catch_up_batch", real)
     _, second = await start_again(many, clock)
