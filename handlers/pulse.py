@@ -494,6 +494,22 @@ def _stats(counts: dict[int, int]) -> Stats:
     return Stats(n, sum(v * c for v, c in counts.items()) / n if n else 0.0, dict(counts))
 
 
+def _slices(tallies: list[Tally], threshold: int
+            ) -> tuple[dict[int, int], dict[str, dict[int, int]], bool, set[str]]:
+    """One question's counts per value for the org and per team, and which of those
+    slices may be shown (visible_slices)."""
+    total: dict[int, int] = {}
+    teams: dict[str, dict[int, int]] = {}
+    for t in tallies:
+        for v, c in t.counts.items():
+            total[v] = total.get(v, 0) + c
+        if t.team is not None:
+            teams[t.team] = t.counts
+    org_shown, team_shown = visible_slices(
+        sum(total.values()), {t: sum(c.values()) for t, c in teams.items()}, threshold)
+    return total, teams, org_shown, team_shown
+
+
 def poll_results(session: Session, poll: PulsePoll) -> PollResults:
     """A poll's results, with every slice below the threshold (or revealed by
     subtraction) left out."""
@@ -508,16 +524,7 @@ def poll_results(session: Session, poll: PulsePoll) -> PollResults:
     shown_for_comments: tuple[bool, set[str]] = (False, set())
     for q in questions_of(poll):
         out.kinds[q.key] = q.kind
-        tallies = by_question.get(q.key, [])
-        total: dict[int, int] = {}
-        teams: dict[str, dict[int, int]] = {}
-        for t in tallies:
-            for v, c in t.counts.items():
-                total[v] = total.get(v, 0) + c
-            if t.team is not None:
-                teams[t.team] = t.counts
-        org_shown, team_shown = visible_slices(
-            sum(total.values()), {t: sum(c.values()) for t, c in teams.items()}, threshold)
+        total, teams, org_shown, team_shown = _slices(by_question.get(q.key, []), threshold)
         if q.key == "morale":
             shown_for_comments = (org_shown, team_shown)
         if org_shown:
@@ -549,16 +556,8 @@ def team_morale(session: Session, teams: list[str], since: date,
         # count per team and value).
         if not any(q.key == "morale" for q in questions_of(poll)):
             continue
-        total: dict[int, int] = {}
-        by_team: dict[str, dict[int, int]] = {}
-        for tally in repo.tallies(poll, "morale"):
-            for v, c in tally.counts.items():
-                total[v] = total.get(v, 0) + c
-            if tally.team is not None:
-                by_team[tally.team] = tally.counts
-        org_shown, shown = visible_slices(
-            sum(total.values()), {t: sum(c.values()) for t, c in by_team.items()},
-            max(3, poll.threshold))
+        _total, by_team, org_shown, shown = _slices(repo.tallies(poll, "morale"),
+                                                    max(3, poll.threshold))
         for team in teams:
             if org_shown and team in shown:
                 averages[team].append(_stats(by_team[team]).average)
