@@ -98,8 +98,9 @@ class TeamPulse:
         self.delivers = True
         self.leader_kick: Callable[[], Awaitable[None]] | None = None
         #: Set when the leader's work is stopping (the process stops or leadership is
-        #: lost; see bot.app.LeaderWork): the start-up catch-up and a digest run end
-        #: between two digests. A new term clears it.
+        #: lost; see bot.app.LeaderWork): the start-up catch-up, a digest run and the
+        #: monthly review end between two batches, digests or directors. A new term
+        #: clears it.
         self.winding_down = False
         #: What start-up catches up on, in the background once the bot runs (see
         #: bot.scheduler.start_scheduler); None where this process does not (a follower).
