@@ -8,8 +8,9 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -267,9 +268,14 @@ async def test_the_gm_assigns_a_request_to_a_department(bot, chat):
 
 async def test_cli_lists_open_requests_as_markdown_json_and_csv(bot, chat, settings):
     await alice_asks_for_budget(bot)
-    with bot.unit() as ctx:  # the command reads the real clock: opened 8 days before it
-        ctx.session.get(SupportRequest, 1).opened_at = datetime.now(UTC) - timedelta(days=8,
-                                                                                     hours=1)
+    # The command reads the real clock and counts calendar days in the org's timezone:
+    # opened at noon there, eight days before today there (not "now less 8 days and an
+    # hour", which is nine calendar days back in the first hour after midnight).
+    tz = ZoneInfo(bot.org.timezone)
+    today = datetime.now(tz).date()
+    with bot.unit() as ctx:
+        ctx.session.get(SupportRequest, 1).opened_at = datetime.combine(
+            today - timedelta(days=8), time(12), tz).astimezone(UTC)
     code, out = run_cli(settings, "support", "--format", "json")
     assert code == 0
     data = valid("support", out)
