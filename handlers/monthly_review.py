@@ -265,7 +265,7 @@ class MonthlyRun:
 
     year: int
     month: int
-    directors: list[int]  # person ids, in the org's order
+    directors: list[int]  # person ids, in key order
     gms: list[int]
     kudos: MonthKudos
 
