@@ -74,6 +74,13 @@ def first_dm_target(platforms: Iterable[str], person: Person) -> Target | None:
             return Target("console", "dm", person.key)
     return None
 
+
+def _failure(exc: Exception) -> str:
+    """A failed step's exception for the log: the database's error, else its type alone
+    (never a message, which may carry content)."""
+    return describe_db_error(exc) if isinstance(exc, DBAPIError) else type(exc).__name__
+
+
 class TeamPulse:
     """The bot: adapters feed it events; the scheduler calls its jobs; it owns the outbox."""
 
@@ -232,6 +239,13 @@ class TeamPulse:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task
+
+    def stops_at(self, what: str, done: int, total: int, of: str) -> bool:
+        """Whether a long run (`what`, `done` of `total` `of`) ends here because the
+        leader's work is winding down; says so in the log when it does."""
+        if self.winding_down:
+            log.info("%s: stopping after %d of %d %s", what, done, total, of)
+        return self.winding_down
 
     def cancel_background(self) -> None:
         """Cancel the background work (leadership lost: a round stops between batches)."""
@@ -632,9 +646,7 @@ class TeamPulse:
         if run is None:
             return False
         for done, director_id in enumerate(run.directors):
-            if self.winding_down:
-                log.info("monthly review: stopping after %d of %d directors", done,
-                         len(run.directors))
+            if self.stops_at("monthly review", done, len(run.directors), "directors"):
                 return True
             try:
                 await self.db(self._pulse_step, monthly_review.send_director_review, run,
@@ -643,8 +655,7 @@ class TeamPulse:
                 # Nothing of it was stored (one transaction): a start later that day
                 # tries again.
                 log.error("the %s monthly review for person #%d failed (%s)", run.tag,
-                          director_id, describe_db_error(exc)
-                          if isinstance(exc, DBAPIError) else type(exc).__name__)
+                          director_id, _failure(exc))
             await self.deliver(wait=False)
         await self.db(self._pulse_step, monthly_review.send_gm_digests, run)
         await self.deliver(wait=False)
@@ -660,18 +671,16 @@ class TeamPulse:
         due = await self.db(self._digests_due, starting)
         queued = 0
         for done, (person_id, week) in enumerate(due):
-            if self.winding_down:
-                # Stopping: the rest are queued by the next start or sweep while within
-                # their grace period (each claimed once: nobody gets two).
-                log.info("weekly digests: stopping after %d of %d due", done, len(due))
+            # Stopping: the rest are queued by the next start or sweep while within their
+            # grace period (each claimed once: nobody gets two).
+            if self.stops_at("weekly digests", done, len(due), "due"):
                 break
             try:
                 queued += await self.db(self._digest_one, person_id, week)
             except Exception as exc:  # one recipient's failure must not hold up the others
                 # Nothing of it was stored (one transaction): the next sweep tries again.
                 log.error("the %s digest for person #%d failed (%s); trying again at the "
-                          "next sweep", week, person_id, describe_db_error(exc)
-                          if isinstance(exc, DBAPIError) else type(exc).__name__)
+                          "next sweep", week, person_id, _failure(exc))
         if queued:
             await self.deliver(wait=False)
             log.info("weekly digests queued: %d", queued)

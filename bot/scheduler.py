@@ -114,10 +114,9 @@ async def catch_up(bot: TeamPulse) -> dict[str, str]:
     results: dict[str, str] = {}
     # Written in small transactions on the database thread, like any round.
     for start in range(0, len(due), ROUND_BATCH):
-        if bot.winding_down:
-            # Stopping: the rest are prompted by the next start while within their grace
-            # period (a prompt is created once per person and week).
-            log.info("check-in catch-up: stopping after %d of %d due", start, len(due))
+        # Stopping: the rest are prompted by the next start while within their grace
+        # period (a prompt is created once per person and week).
+        if bot.stops_at("check-in catch-up", start, len(due), "due"):
             break
         results.update(await bot.db(_catch_up_batch, bot, due[start:start + ROUND_BATCH]))
     if results:
