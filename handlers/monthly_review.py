@@ -317,24 +317,6 @@ def send_gm_digests(ctx: Context, run: MonthlyRun) -> None:
         send_month_digests(ctx, gm, run.year, run.month)
 
 
-def send_monthly_reviews(ctx: Context) -> bool:
-    """On the first working day of a month (from POST_HOUR, org time): each director's
-    review to them and to the GM, and the first of the three questions to each director,
-    all in the caller's transaction (the bot sends them one director per transaction:
-    TeamPulse.run_monthly_review).
-
-    Safe to call any number of times: a message already recorded for this month and
-    person is not sent again, and the questions start only with a new review.
-    """
-    run = monthly_run(ctx)
-    if run is None:
-        return False
-    for director_id in run.directors:
-        send_director_review(ctx, run, director_id)
-    send_gm_digests(ctx, run)
-    return True
-
-
 def _people(ctx: Context, ids: list[int]) -> list[Person]:
     return [p for pid in ids if (p := ctx.session.get(Person, pid)) is not None and p.active]
 
