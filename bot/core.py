@@ -642,14 +642,14 @@ class TeamPulse:
         """
         from handlers import monthly_review
 
-        run = await self.db(self._pulse_step, monthly_review.monthly_run)
+        run = await self.db(self._in_unit, monthly_review.monthly_run)
         if run is None:
             return False
         for done, director_id in enumerate(run.directors):
             if self.stops_at("monthly review", done, len(run.directors), "directors"):
                 return True
             try:
-                await self.db(self._pulse_step, monthly_review.send_director_review, run,
+                await self.db(self._in_unit, monthly_review.send_director_review, run,
                               director_id)
             except Exception as exc:  # one director's failure must not hold up the others
                 # Nothing of it was stored (one transaction): a start later that day
@@ -657,7 +657,7 @@ class TeamPulse:
                 log.error("the %s monthly review for person #%d failed (%s)", run.tag,
                           director_id, _failure(exc))
             await self.deliver(wait=False)
-        await self.db(self._pulse_step, monthly_review.send_gm_digests, run)
+        await self.db(self._in_unit, monthly_review.send_gm_digests, run)
         await self.deliver(wait=False)
         return True
 
@@ -707,10 +707,10 @@ class TeamPulse:
         from handlers import review_schedule
 
         started = 0
-        for key in await self.db(self._pulse_step, review_schedule.due_directors):
-            started += await self.db(self._pulse_step, review_schedule.start_scheduled, key)
+        for key in await self.db(self._in_unit, review_schedule.due_directors):
+            started += await self.db(self._in_unit, review_schedule.start_scheduled, key)
             await self.deliver(wait=False)
-        closed = await self.db(self._pulse_step, review_schedule.close_due)
+        closed = await self.db(self._in_unit, review_schedule.close_due)
         await self.deliver(wait=False)
         if started or closed:
             log.info("scheduled 360° reviews: %d started, %d closed", started, closed)
@@ -724,13 +724,13 @@ class TeamPulse:
         People are asked in batches of ROUND_BATCH, one transaction each, so inbound
         events get the database in between; every step is idempotent.
         """
-        due = await self.db(self._pulse_step, pulse.due_people)
+        due = await self.db(self._in_unit, pulse.due_people)
         asked = 0
         for start in range(0, len(due), ROUND_BATCH):
             batch = due[start:start + ROUND_BATCH]
-            asked += await self.db(self._pulse_step, pulse.ask_people, batch)
+            asked += await self.db(self._in_unit, pulse.ask_people, batch)
             await self.deliver(wait=False)
-        result: pulse.SweepResult = await self.db(self._pulse_step, pulse.remind_and_close)
+        result: pulse.SweepResult = await self.db(self._in_unit, pulse.remind_and_close)
         result.asked = asked
         await self.deliver(wait=False)
         if result.asked or result.reminded or result.closed:
@@ -738,7 +738,7 @@ class TeamPulse:
                      result.reminded, result.closed or "none", result.alerts)
         return result
 
-    def _pulse_step(self, step: Callable[..., T], *args: Any) -> T:
+    def _in_unit(self, step: Callable[..., T], *args: Any) -> T:
         with self.unit() as ctx:
             return step(ctx, *args)
 
