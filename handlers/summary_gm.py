@@ -488,7 +488,19 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for r in older_rounds:
         older_people.setdefault(r[2], []).append(r[1])
     month = month_of(week)
-    bulk_rounds = _bulk_rounds(conn, older, month, only) if older else []
+    rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
+    # Directors today, and those since removed from the org file in the weeks they had a
+    # round: history never changes after the fact.
+    directors = [p for p in people if p.role == "director" and (only is None or p.key == only)
+                 and (p.active or any((p.id, w) in rounds for w in shown_weeks))]
+    director_ids = {p.id for p in directors}
+    # The older weeks add to month and quarter to date. For a chat page they are added up
+    # by the database for the whole org (the headline's) and, once the page is known, per
+    # director for its directors (their blocks'): not per director for all (see _older).
+    # (Directors removed before the weeks shown are in neither.)
+    gone = [p.id for p in people if p.role == "director" and p.id not in director_ids]
+    bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean, leave_out=gone) \
+        if older else []
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
         if key not in snap_ids:
             snap_ids[key] = len(snap_ids)
@@ -552,8 +564,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             for name, keys, ids in (("blocked", ["blockers"], blocked),
                                     ("asking", ["support_type", "support_detail"], asking))
             if ids], answers)
-    bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys) \
-        if older and bulk_rounds else []
+    bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys, whole=lean,
+                                 leave_out=gone) if older and bulk_rounds else []
     # 3. CRM sums per person, metric and week.
     crm: dict[tuple[str, str, str], float] = {}
     for key, metric, wk, value in conn.execute(select(
@@ -562,24 +574,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week)).all():
         crm[(key, metric, wk)] = float(value)
 
-    rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
-    # Directors today, and those since removed from the org file in the weeks they had a
-    # round: history never changes after the fact.
-    directors = [p for p in people if p.role == "director" and (only is None or p.key == only)
-                 and (p.active or any((p.id, w) in rounds for w in shown_weeks))]
-    director_ids = {p.id for p in directors}
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
                  set(shown_weeks), rounds, counts)
-    def status_of(pid: int, wk: str) -> str:
-        r = rounds.get((pid, wk))
-        given, real = counts.get(r[0], (0, 0)) if r is not None else (0, 0)
-        away_until = away.get((pid, wk))
-        if away_until is not None and (r is None or not (given or r[3] == "submitted")):
-            return "away"
-        if r is None:
-            return "not_sent"
-        return _status(r[3], r[5], given, real)
-
     tolerance = ctx.org.crm.tolerance
     today = ctx.clock.now().astimezone(ZoneInfo(reader_tz)).date()
     names = {p.id: p.display_name for p in people}
@@ -593,8 +589,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     shown_set = set(shown_weeks)
     org_mtd: dict[tuple[str, str], list[Any]] = {}
     org_qtd: dict[tuple[str, str], list[Any]] = {}
-    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, wk in shown_set, wk in wanted)
-            for wk in window]
+    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, wk in shown_set, wk in wanted,
+             wk in look_set) for wk in window]
     # The weeks looked at for everyone; the older ones only where a round is read one by
     # one (the rest were added up by the database).
     plan_look = [p for p in plan if p[0] in look_set]
@@ -611,30 +607,27 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     last_day = week_end(week)
     applies: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
     zones: dict[str, ZoneInfo] = {}
-    # The older weeks' sums per director, the weeks in the order they came (the order the
-    # figures are listed in).
-    bulk_by: dict[int, list[tuple[int, bool, int]]] = {}
-    taken: dict[tuple[int, int, bool], int] = {}
+    # The older weeks' rounds read one by one, taken off the added-up counts: per director,
+    # snapshot and part of the quarter (None for the whole org's).
+    taken: dict[tuple[int | None, int, bool], int] = {}
     for r in older_rounds:
-        at = (r[1], snap_ids[r[7]], in_month[r[2]])
-        taken[at] = taken.get(at, 0) + 1
-    for pid, key, this_month, n, _rid, _first in sorted(bulk_rounds, key=lambda r: r[5]):
-        sid = snap_ids[key]
-        n -= taken.get((pid, sid, this_month), 0)
-        if n:
-            bulk_by.setdefault(pid, []).append((sid, this_month, n))
-    figs_by: dict[int, list[tuple[int, bool, str, float, int]]] = {}
+        if r[1] in director_ids:
+            for at in ((r[1], snap_ids[r[7]], in_month[r[2]]),
+                       (None, snap_ids[r[7]], in_month[r[2]])):
+                taken[at] = taken.get(at, 0) + 1
+    bulk_by, figs_by = _bulk_by_director(bulk_rounds, bulk_figures, snap_ids, taken)
+    if lean and None in bulk_by:  # the whole org's: first, as a director's come first
+        whole: dict[tuple[str, str], list[Any]] = {}
+        _add_bulk(whole, bulk_by.pop(None), figs_by.pop(None, ()), kpi_of, kpi_mu)
+        _add_to_org(org_mtd, org_qtd, whole)
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
-    for pid, key, this_month, qkey, total, n in bulk_figures:
-        figs_by.setdefault(pid, []).append((snap_ids[key], this_month, qkey, float(total), n))
     for d in directors:
         pid = d.id
-        view = DirectorView(d.key, d.display_name, d.team, status_of(pid, week),
+        # (The status is set by the week loop below, which works out every week's.)
+        view = DirectorView(d.key, d.display_name, d.team, "",
                             slack_id=d.slack_id, telegram_id=d.telegram_id)
-        latest = rounds.get((pid, week))
-        if view.status == "away":
-            view.away_until = away.get((pid, week))
+        latest = rounds_get((pid, week))
         if latest is not None:
             if latest[6] is not None:
                 zone = zones.get(d.timezone)
@@ -659,12 +652,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             view.answered, view.skipped = real, int(given) - len(gone) - real
         # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
         sums: dict[tuple[str, str], list[Any]] = {}
-        per_week: dict[str, float | None] = {}
+        series: list[float | None] = []  # the look-back weeks', oldest first
         if pid in bulk_by:
             _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of, kpi_mu)
         # The hot loop (directors x the weeks looked at, and the older rounds read one by
         # one): status_of inlined.
-        for wk, q, m, now, is_shown, want in (
+        for wk, q, m, now, is_shown, want, look_at in (
                 plan_older[pid] + plan_look if pid in plan_older else plan_look):
             at = (pid, wk)
             r = rounds_get(at)
@@ -680,7 +673,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     st = "in_progress" if given_n else "missed" if r[5] else "unreachable"
             if is_shown:
                 statuses[at] = st
+            if now:
+                view.status = st
+                if st == "away":
+                    view.away_until = away_get(at)
             if r is None or not want or st not in EXPECTED:
+                if look_at:
+                    series.append(None)
                 continue
             given = answers_get(r[0], _EMPTY)
             ratio, n = 0.0, 0
@@ -714,18 +713,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                             int(actual is not None), 1, from_crm, typed,
                                             from_crm is not None and typed is not None and
                                             crm_differs(from_crm, typed, tolerance)))
-            per_week[wk] = ratio / n if n else None
+            if look_at:
+                series.append(ratio / n if n else None)
         period_sums[d.key] = sums
-        for (metric, unit), acc in sums.items():
-            for org, at in ((org_mtd, 1), (org_qtd, 5)):
-                total = org.get((metric, unit))
-                if total is None:
-                    total = org[(metric, unit)] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
-                total[at] += acc[at]
-                if acc[at + 1] is not None:
-                    total[at + 1] = (total[at + 1] or 0.0) + acc[at + 1]
-                total[at + 2] += acc[at + 2]
-                total[at + 3] += acc[at + 3]
+        if sums:
+            _add_to_org(org_mtd, org_qtd, sums)
         for f in view.week:
             total_f = headline.get((f.metric, f.unit))
             if total_f is None:
@@ -737,9 +729,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             else:
                 total_f.actual = (total_f.actual or 0.0) + f.actual
                 total_f.reported += 1
-        view.series = [per_week.get(w) for w in look]
-        view.trend = _trend(view.series, TREND_MARGIN)
-        _blockers(view, d.id, look, rounds, answers)
+        view.series = series
+        view.trend = _trend(series, TREND_MARGIN)
+        if latest is not None and isinstance(mine.get("blockers"), str):
+            _blockers(view, pid, look, rounds, answers)
         views.append(view)
 
     # Support requests (question 3): the tracked ones as they stood at the end of the week,
@@ -775,14 +768,27 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     _team(ctx, views, directors, people, rounds, counts, away, week, shown_weeks, reader_tz)
     _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz)
     weeks = [_week_count(wk, directors, statuses, names) for wk in shown_weeks]
+    ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
-        view.attention = _attention(ctx, view)
+        view.attention = _attention(view, ageing_days, stress_above)
     views.sort(key=_need)
     # Question 4's texts: for the page shown, if one is (the order above needs none).
     paged = lean and len(views) > PAGE_SIZE
     detailed = views[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if paged and page else views
-    _details(conn, detailed, {d.key: d.id for d in directors}, look, rounds, answers,
-             read=lean)
+    id_of = {d.key: d.id for d in directors}
+    _details(conn, detailed, id_of, look, rounds, answers, read=lean)
+    if lean and older:
+        ids = [id_of[view.key] for view in detailed]
+        mine_by, my_figs = _bulk_by_director(
+            _bulk_rounds(conn, older, month, None, of=ids),
+            _bulk_figures(conn, older, month, older_ids, None, kpi_keys, of=ids),
+            snap_ids, taken)
+        for view in detailed:
+            pid = id_of[view.key]
+            if pid in mine_by:  # the older weeks first (the order figures are listed in)
+                sums = {}
+                _add_bulk(sums, mine_by[pid], my_figs.get(pid, ()), kpi_of, kpi_mu)
+                period_sums[view.key] = _merged(sums, period_sums[view.key])
     for view in detailed:  # (only a director's block shows them: the page's)
         _period_figures(view, period_sums[view.key])
     attention = sorted((a for v in views for a in v.attention),
@@ -852,42 +858,114 @@ def _directors(query: Select[Any], only: str | None) -> Select[Any]:
     return query if only is None else query.where(Person.key == only)
 
 
-def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None
-                 ) -> list[tuple[Any, ...]]:
+def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
+                 whole: bool = False, of: list[int] | None = None,
+                 leave_out: Sequence[int] = ()) -> list[tuple[Any, ...]]:
     """Every round of the older weeks, counted per director, snapshot and part of the
     quarter: (person id, snapshot key, in the month, rounds, a round id, the first week).
-    The caller takes off those it reads one by one."""
+    `whole`: for the whole org (person id None); `of`: those directors' only;
+    `leave_out`: not those people's. The caller takes off those it reads one by one."""
     out: list[tuple[Any, ...]] = []
+    by = [] if whole else [CheckinRound.person_id]
     for part, in_month in _older_parts(older, month):
-        rows = conn.execute(_directors(
-            select(CheckinRound.person_id, CheckinRound.snapshot_key, func.count(),
-                   func.min(CheckinRound.id), func.min(CheckinRound.week)), only)
-            .where(CheckinRound.week.in_(part))
-            .group_by(CheckinRound.person_id, CheckinRound.snapshot_key)).all()
-        out += [(pid, key, in_month, n, rid, first) for pid, key, n, rid, first in rows]
+        query = _directors(select(*by, CheckinRound.snapshot_key, func.count(),
+                                  func.min(CheckinRound.id), func.min(CheckinRound.week)),
+                           only).where(CheckinRound.week.in_(part), *_people_in(of, leave_out))
+        rows = conn.execute(query.group_by(*by, CheckinRound.snapshot_key)).all()
+        # (person id unless whole, key, rounds, a round id, the first week)
+        out += [(None if whole else row[0], row[-4], in_month, *row[-3:]) for row in rows]
     return out
 
 
 def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
-                  only: str | None, kpi_keys: list[str]) -> list[tuple[Any, ...]]:
+                  only: str | None, kpi_keys: list[str], whole: bool = False,
+                  of: list[int] | None = None, leave_out: Sequence[int] = ()
+                  ) -> list[tuple[Any, ...]]:
     """The typed KPI figures of the older weeks' rounds added up, but for the rounds read
     one by one (`read`: the CRM's, the unanswered): (person id, snapshot key, in the
-    month, question key, total, how many). A skipped or text answer is no figure."""
+    month, question key, total, how many); `whole`, `of`, `leave_out` as in _bulk_rounds.
+    A skipped or text answer is no figure."""
     out: list[tuple[Any, ...]] = []
     # Left out by id (a list known already), not by asking about the CRM again per round.
     not_read = CheckinRound.id.not_in(bindparam("read", read, expanding=True,
                                                 literal_execute=True)) if read else true()
+    by = [] if whole else [CheckinRound.person_id]
     for part, in_month in _older_parts(older, month):
-        out += [(pid, key, in_month, qkey, total, n) for pid, key, qkey, total, n in plain_rows(
-            conn, _of_directors(select(CheckinRound.person_id, CheckinRound.snapshot_key,
-                                       Answer.question_key, func.sum(Answer.number_value),
-                                       func.count()), only)
-            .where(CheckinRound.week.in_(part), not_read,
+        rows = plain_rows(conn, _of_directors(
+            select(*by, CheckinRound.snapshot_key, Answer.question_key,
+                   func.sum(Answer.number_value), func.count()), only)
+            .where(CheckinRound.week.in_(part), not_read, *_people_in(of, leave_out),
                    Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
                    Answer.number_value.is_not(None))
-            .group_by(CheckinRound.person_id, CheckinRound.snapshot_key,
-                      Answer.question_key))]
+            .group_by(*by, CheckinRound.snapshot_key, Answer.question_key))
+        out += [(None if whole else row[0], row[-4], in_month, *row[-3:]) for row in rows]
     return out
+
+
+def _people_in(of: list[int] | None, leave_out: Sequence[int]
+               ) -> list[ColumnElement[bool]]:
+    """Rounds of the people `of` (all if None), but for those in `leave_out`."""
+    where = []
+    if of is not None:
+        where.append(CheckinRound.person_id.in_(bindparam("of", of, expanding=True,
+                                                          literal_execute=True)))
+    if leave_out:
+        where.append(CheckinRound.person_id.not_in(bindparam(
+            "leave_out", list(leave_out), expanding=True, literal_execute=True)))
+    return where
+
+
+def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ...]],
+                      snap_ids: dict[str, int],
+                      taken: dict[tuple[int | None, int, bool], int]
+                      ) -> tuple[dict[int | None, list[tuple[int, bool, int]]],
+                                 dict[int | None, list[tuple[int, bool, str, float, int]]]]:
+    """_bulk_rounds' and _bulk_figures' rows by director (None: the whole org's), as
+    _add_bulk takes them: the rounds read one by one (`taken`) taken off the counts, the
+    weeks in the order they came (the order the figures are listed in)."""
+    rounds_by: dict[int | None, list[tuple[int, bool, int]]] = {}
+    for pid, key, this_month, n, _rid, _first in sorted(rounds, key=lambda r: r[5]):
+        sid = snap_ids[key]
+        n -= taken.get((pid, sid, this_month), 0)
+        if n:
+            rounds_by.setdefault(pid, []).append((sid, this_month, n))
+    figures_by: dict[int | None, list[tuple[int, bool, str, float, int]]] = {}
+    for pid, key, this_month, qkey, total, n in figures:
+        figures_by.setdefault(pid, []).append(
+            (snap_ids[key], this_month, qkey, float(total), n))
+    return rounds_by, figures_by
+
+
+def _add_to_org(org_mtd: dict[tuple[str, str], list[Any]],
+                org_qtd: dict[tuple[str, str], list[Any]],
+                sums: dict[tuple[str, str], list[Any]]) -> None:
+    """Add a director's (or the older weeks') month and quarter sums to the org's."""
+    for mu, acc in sums.items():
+        for org, at in ((org_mtd, 1), (org_qtd, 5)):
+            total = org.get(mu)
+            if total is None:
+                total = org[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
+            total[at] += acc[at]
+            if acc[at + 1] is not None:
+                total[at + 1] = (total[at + 1] or 0.0) + acc[at + 1]
+            total[at + 2] += acc[at + 2]
+            total[at + 3] += acc[at + 3]
+
+
+def _merged(first: dict[tuple[str, str], list[Any]],
+            then: dict[tuple[str, str], list[Any]]) -> dict[tuple[str, str], list[Any]]:
+    """Two of a director's month and quarter sums added up, `first`'s KPIs listed first."""
+    for mu, acc in then.items():
+        total = first.get(mu)
+        if total is None:
+            first[mu] = acc
+            continue
+        for at in (1, 3, 4, 5, 7, 8):
+            total[at] += acc[at]
+        for at in (2, 6):
+            if acc[at] is not None:
+                total[at] = (total[at] or 0.0) + acc[at]
+    return first
 
 
 def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]]) -> None:
@@ -1263,35 +1341,40 @@ def _week_count(week: str, directors: list[Any], statuses: dict[tuple[int, str],
                      [names[pid] for pid, st in sts if st == "not_sent"])
 
 
-def _attention(ctx: Context, v: DirectorView) -> list[Attention]:
+def _attention(v: DirectorView, ageing_days: int, stress_above: float
+                    ) -> list[Attention]:
+    """What about `v` needs the GM's attention, given the org file's thresholds
+    (support.ageing_days, pulse.stress_above: read once for every director)."""
     out: list[Attention] = []
-
-    def add(kind: str, **detail: Any) -> None:
-        out.append(Attention(kind, v.key, v.name, detail))
-
+    key, name = v.key, v.name
     if v.oneonone_overdue:
-        add("oneonone_overdue", last=v.oneonone_last.date() if v.oneonone_last else None)
+        out.append(Attention("oneonone_overdue", key, name, {
+            "last": v.oneonone_last.date() if v.oneonone_last else None}))
     if v.overdue_actions:
-        add("actions_overdue", count=v.overdue_actions)
+        out.append(Attention("actions_overdue", key, name, {"count": v.overdue_actions}))
     if v.trend == "down":
         earlier = [s for s in v.series[:-1] if s is not None]
-        add("falling", now=_round(v.series[-1]) if v.series else None,
-            before=_round(earlier[-1]) if earlier else None)
+        out.append(Attention("falling", key, name, {
+            "now": _round(v.series[-1]) if v.series else None,
+            "before": _round(earlier[-1]) if earlier else None}))
     for s in v.support:
-        if s.age_days >= ctx.org.support.ageing_days:  # the org file's support.ageing_days
-            add("support_aged", type=s.type, days=s.age_days)
+        if s.age_days >= ageing_days:  # the org file's support.ageing_days
+            out.append(Attention("support_aged", key, name,
+                                 {"type": s.type, "days": s.age_days}))
         elif s.cross_department:
-            add("support_department", type=s.type, days=s.age_days)
+            out.append(Attention("support_department", key, name,
+                                 {"type": s.type, "days": s.age_days}))
     if v.status in EXPECTED and v.status != "submitted":
-        add("missing", status=v.status)
+        out.append(Attention("missing", key, name, {"status": v.status}))
     if v.morale is not None and v.morale < MORALE_LOW:
-        add("morale_low", morale=round(v.morale, 1))
-    if v.stress is not None and v.stress > ctx.org.pulse.stress_above:
-        add("stress_high", stress=round(v.stress, 1))
+        out.append(Attention("morale_low", key, name, {"morale": round(v.morale, 1)}))
+    if v.stress is not None and v.stress > stress_above:
+        out.append(Attention("stress_high", key, name, {"stress": round(v.stress, 1)}))
     if v.recurring:
-        add("recurring_blocker", weeks=v.recurring)
-    if any(f.differs for f in v.week):
-        add("crm_mismatch", metrics=[f.label for f in v.week if f.differs])
+        out.append(Attention("recurring_blocker", key, name, {"weeks": v.recurring}))
+    differs = [f.label for f in v.week if f.differs]
+    if differs:
+        out.append(Attention("crm_mismatch", key, name, {"metrics": differs}))
     return out
 
 

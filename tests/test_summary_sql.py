@@ -161,7 +161,7 @@ def test_month_and_quarter_to_date_add_up_every_week_the_director_was_asked(bot,
 
 
 def _to_date_adds_up(bot, week: str, weeks: list[str]) -> None:
-    from handlers.summary_gm import build_gm_summary, month_of, quarter_of
+    from handlers.summary_gm import PAGE_SIZE, build_gm_summary, month_of, quarter_of
 
     quarter = [w for w in weeks if quarter_of(w) == quarter_of(week) and w <= week]
     month = [w for w in quarter if month_of(w) == month_of(week)]
@@ -210,3 +210,22 @@ def _to_date_adds_up(bot, week: str, weeks: list[str]) -> None:
             assert f.target == pytest.approx(sum(x.target for x in mine))
             assert f.reported == sum(x.reported for x in mine)
             assert f.expected == sum(x.expected for x in mine)
+    # A chat page (what the GM reads in chat) adds the older weeks up for the whole org
+    # and, per director, for its page's only: the same headline and the same directors'
+    # figures as the whole view, page by page.
+    def figures(fs: list) -> list[tuple]:
+        return [(f.metric, f.unit, pytest.approx(f.target), f.actual is None,
+                 pytest.approx(f.actual or 0), f.reported, f.expected) for f in fs]
+
+    whole = {d.key: d for d in view.directors}
+    seen = []
+    with bot.unit() as ctx:
+        for page in range(1, len(view.directors) // PAGE_SIZE + 2):
+            paged = build_gm_summary(ctx, "en", week, 1, NY, page=page)
+            assert figures(paged.headline_qtd) == figures(view.headline_qtd)
+            assert figures(paged.headline_mtd) == figures(view.headline_mtd)
+            for d in paged.directors[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]:
+                assert figures(d.qtd) == figures(whole[d.key].qtd), (page, d.key)
+                assert figures(d.mtd) == figures(whole[d.key].mtd), (page, d.key)
+                seen.append(d.key)
+    assert sorted(seen) == sorted(whole) and len(seen) > 3 * PAGE_SIZE
