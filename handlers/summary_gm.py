@@ -777,7 +777,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     detailed = views[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if paged and page else views
     id_of = {d.key: d.id for d in directors}
     _details(conn, detailed, id_of, look, rounds, answers, read=lean)
-    if lean and older:
+    if lean and older and detailed:
         ids = [id_of[view.key] for view in detailed]
         mine_by, my_figs = _bulk_by_director(
             _bulk_rounds(conn, older, month, None, of=ids),
