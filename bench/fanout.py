@@ -25,13 +25,10 @@ created next to that one (dropped afterwards); SQLite in a temporary folder othe
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import logging
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,6 +39,7 @@ from telegram import Bot
 from telegram.error import RetryAfter
 
 from bench.databases import throwaway_database
+from bench.heap import settled
 from bench.report import Figure
 from bot.adapters.slack import SlackAdapter, outbox_metadata
 from bot.adapters.telegram import TelegramAdapter
@@ -98,21 +96,6 @@ async def deliver_all(bot: TeamPulse) -> None:
         if due is None:
             return
         await asyncio.sleep(max(0.0, (due - bot.clock.now()).total_seconds()))
-
-
-@contextlib.contextmanager
-def settled() -> Iterator[None]:
-    """What `teampulse run` does once started (bot.app.release_memory): collect, and freeze
-    what start-up allocated, so later collections do not walk it again and again. Without
-    it, the few full collections in a run (each walking every module, the org, the fake
-    servers) cost more than the difference measured, and land on either side by chance.
-    (Unfrozen afterwards: the suites that follow start as before.)"""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def forget_calls(fake: FakeSlackAPI) -> None:

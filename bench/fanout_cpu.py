@@ -30,8 +30,8 @@ from bench.fanout import (
     forget_calls,
     make_bot,
     raw_slack,
-    settled,
 )
+from bench.heap import settled
 from bot.adapters.slack import SlackAdapter
 from bot.config import Secret
 from tests.fakes.slack_api import FakeSlackAPI
