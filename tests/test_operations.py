@@ -111,6 +111,44 @@ def test_backup_while_the_bot_runs_and_restore_after_it_stops(tmp_path: Path,
         ("kpi:revenue", 52000.0)]
 
 
+def test_a_backup_from_an_older_version_is_restored_with_every_answer(tmp_path: Path) -> None:
+    """An operator restores a backup the previous version made (migration 0005): the
+    restore migrates it up to date and the directors' answers and open check-ins are all
+    there. (Migrating it used to delete every answer: see tests/test_migrations.py.)"""
+    import sqlalchemy as sa
+
+    from storage.db import create_db_engine
+    from storage.migrate import head_revision, upgrade
+
+    old = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(old, "0005_sumperf")
+    with old.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO people (id, key, display_name, role, timezone, locale, checks_in, "
+            "can_view_summary, active) VALUES (1, 'alice', 'Alice', 'director', 'UTC', 'en', "
+            "1, 0, 1)"))
+        conn.execute(sa.text(
+            "INSERT INTO checkin_rounds (id, person_id, week, questions, status, created_at) "
+            "VALUES (1, 1, '2026-W40', '[]', 'open', '2026-10-01 09:00:00')"))
+        conn.execute(sa.text(
+            "INSERT INTO answers (round_id, question_key, number_value, skipped, answered_at, "
+            "updated_at) VALUES (1, 'kpi:revenue', 52000, 0, '2026-10-01 09:05:00', "
+            "'2026-10-01 09:05:00')"))
+        conn.execute(sa.text(
+            "INSERT INTO conversations (person_id, kind, round_id, question_key, editing, "
+            "updated_at) VALUES (1, 'checkin', 1, 'kpi:new_customers', 0, "
+            "'2026-10-01 09:05:00')"))
+    old.dispose()
+    restored = teampulse(tmp_path, "restore", str(tmp_path / "old.db"))
+    assert restored.returncode == 0, restored.stderr
+    with sqlite3.connect(tmp_path / "tp.db") as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == \
+            head_revision(create_db_engine(f"sqlite:///{tmp_path / 'tp.db'}"))
+        assert conn.execute("SELECT round_id, question_key, number_value FROM answers"
+                            ).fetchall() == [(1, "kpi:revenue", 52000.0)]
+        assert conn.execute("SELECT count(*) FROM conversations").fetchone() == (1,)
+
+
 def test_restore_refuses_a_backup_from_a_newer_version(tmp_path: Path) -> None:
     assert teampulse(tmp_path, "migrate").returncode == 0
     assert teampulse(tmp_path, "backup", str(tmp_path / "saved.db")).returncode == 0
