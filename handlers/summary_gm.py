@@ -496,7 +496,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     director_ids = {p.id for p in directors}
     # The older weeks add to month and quarter to date. For a chat page they are added up
     # by the database for the whole org (the headline's) and, once the page is known, per
-    # director for its directors (their blocks'): not per director for all (see _older).
+    # director for its directors (their blocks', after the directors are ordered): not
+    # per director for all.
     # (Directors removed before the weeks shown are in neither.)
     gone = [p.id for p in people if p.role == "director" and p.id not in director_ids]
     bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean, leave_out=gone) \
@@ -656,7 +657,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if pid in bulk_by:
             _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of, kpi_mu)
         # The hot loop (directors x the weeks looked at, and the older rounds read one by
-        # one): status_of inlined.
+        # one): each week's status worked out inline.
         for wk, q, m, now, is_shown, want, look_at in (
                 plan_older[pid] + plan_look if pid in plan_older else plan_look):
             at = (pid, wk)
@@ -1341,8 +1342,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[tuple[int, str],
                      [names[pid] for pid, st in sts if st == "not_sent"])
 
 
-def _attention(v: DirectorView, ageing_days: int, stress_above: float
-                    ) -> list[Attention]:
+def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[Attention]:
     """What about `v` needs the GM's attention, given the org file's thresholds
     (support.ageing_days, pulse.stress_above: read once for every director)."""
     out: list[Attention] = []

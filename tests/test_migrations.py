@@ -41,11 +41,16 @@ def test_models_and_migrations_agree(tmp_path):
     assert diff == []
 
 
-def _revisions() -> list[str]:
+def _config(scripts: Any) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return [s.revision for s in reversed(list(ScriptDirectory.from_config(config)
-                                               .walk_revisions()))][:-1]
+    config.set_main_option("script_location", str(scripts))
+    return config
+
+
+def _revisions() -> list[str]:
+    """Every revision but the newest, oldest first."""
+    return [s.revision for s in reversed(list(ScriptDirectory.from_config(
+        _config(MIGRATIONS)).walk_revisions()))][:-1]
 
 
 def _value(column: Any, n: int) -> Any:
@@ -97,3 +102,42 @@ def _counts(engine: Any, names: list[str]) -> dict[str, int]:
     with engine.connect() as conn:
         return {name: conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
                 for name in names}
+
+
+def test_a_migration_that_would_leave_rows_pointing_at_nothing_changes_nothing(tmp_path):
+    """With foreign keys off while migrating, a migration could delete a person and leave
+    their rounds pointing at nothing: it is refused and rolled back, the database as it
+    was (a new migration shipped with that mistake, tried on a copy of the real one)."""
+    import shutil
+
+    from alembic import command
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    latest = ScriptDirectory.from_config(_config(MIGRATIONS)).get_current_head()
+    (scripts / "versions" / "9999_bad.py").write_text(
+        f'revision = "9999_bad"\ndown_revision = "{latest}"\n'
+        "branch_labels = None\ndepends_on = None\n\n"
+        "from alembic import op\n\n\n"
+        "def upgrade() -> None:\n"
+        "    op.execute(\"DELETE FROM people WHERE key = 'alice'\")\n\n\n"
+        "def downgrade() -> None:\n    pass\n", encoding="utf-8")
+    engine = create_db_engine(f"sqlite:///{tmp_path}/db.db")
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO people (id, key, display_name, role, timezone, locale, checks_in, "
+            "can_view_summary, active) VALUES (1, 'alice', 'Alice', 'director', 'UTC', "
+            "'en', 1, 0, 1)"))
+        conn.execute(text(
+            "INSERT INTO checkin_rounds (id, person_id, week, questions, snapshot_key, "
+            "status, created_at) VALUES (1, 1, '2026-W40', '[]', 'k', 'open', "
+            "'2026-10-01 09:00:00')"))
+    config = _config(scripts)
+    config.attributes["engine"] = engine
+    with pytest.raises(RuntimeError, match=r"1 row.*checkin_rounds.*nothing was changed"):
+        command.upgrade(config, "head")
+    assert current_revision(engine) == latest
+    assert _counts(engine, ["people", "checkin_rounds"]) == {"people": 1,
+                                                              "checkin_rounds": 1}
+    engine.dispose()

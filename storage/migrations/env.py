@@ -40,8 +40,9 @@ def run_migrations_online() -> None:
                     include_object=_include,
                     render_as_batch=sqlite,
                 )
-                # (Checked only when there is something to migrate: the check reads every
-                # table, seconds for a large database, and a start migrates nothing.)
+                # (Checked only when the database is behind the newest migration, as at a
+                # start after an upgrade or a restore: the check reads every table, seconds
+                # for a large database, and most starts migrate nothing.)
                 pending = sqlite and context.get_context().get_current_revision() \
                     != context.get_head_revision()
                 broken = _broken(connection) if pending else {}
