@@ -215,11 +215,6 @@ class OneOnOneRepo:
             OneOnOneMeeting.manager_id == manager.id, OneOnOneMeeting.report_id == report.id,
             OneOnOneMeeting.occurrence == occurrence))
 
-    def all_meetings(self) -> list[OneOnOneMeeting]:
-        """Every meeting, oldest first."""
-        return list(self.session.scalars(select(OneOnOneMeeting).order_by(
-            OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
-
     def meeting_states(self, person_ids: Collection[int] | None = None) -> list[Any]:
         """(manager id, report id, status, scheduled at) of every meeting (of the pairs
         these people are in, on either side, if given), oldest first, as rows."""

@@ -312,7 +312,7 @@ async def test_a_check_in_in_progress_keeps_typed_answers(bot, chat, clock):
     await say(bot, "alice", "no")
     assert "did not happen" not in chat.last("alice")  # taken by the check-in
     with bot.unit() as ctx:
-        meeting = OneOnOneRepo(ctx.session).all_meetings()[-1]
+        meeting = OneOnOneRepo(ctx.session).meeting_states()[-1]
         assert meeting.status == "asked"
     await say(bot, "alice", "/pause")
     await say(bot, "alice", "yes")
