@@ -31,6 +31,7 @@ from bot.org import Org
 from bot.render import Renderer
 from bot.weeks import week_of, week_start, weeks_back
 from storage import chart_data
+from storage.pulse import shown_threshold
 
 if TYPE_CHECKING:
     from matplotlib.font_manager import FontProperties
@@ -249,7 +250,7 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     thresholds: dict[str, int] = {}
     for t in chart_data.pulse_tallies(session, first, last):
         polls.setdefault(t.poll, {}).setdefault(t.question, {})[t.team] = (t.n, t.total)
-        thresholds[t.poll] = max(3, t.threshold)
+        thresholds[t.poll] = shown_threshold(t.threshold)
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():

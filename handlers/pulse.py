@@ -33,7 +33,7 @@ from bot.text import clean_text
 from handlers.answers import normalise
 from handlers.context import Context
 from storage.models import Conversation, Person
-from storage.pulse import PulsePoll, PulseRepo, Tally
+from storage.pulse import PulsePoll, PulseRepo, Tally, shown_threshold
 
 ACTION = f"{CONCEALED_PREFIX}pulse"
 CONVERSATION_KIND = "pulse"
@@ -515,7 +515,7 @@ def poll_results(session: Session, poll: PulsePoll) -> PollResults:
     subtraction) left out."""
     repo = PulseRepo(session)
     parts = repo.participants(poll)
-    threshold = max(3, poll.threshold)
+    threshold = shown_threshold(poll.threshold)
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed)
     by_question: dict[str, list[Tally]] = {}
@@ -557,7 +557,7 @@ def team_morale(session: Session, teams: list[str], since: date,
         if not any(q.key == "morale" for q in questions_of(poll)):
             continue
         _total, by_team, org_shown, shown = _slices(repo.tallies(poll, "morale"),
-                                                    max(3, poll.threshold))
+                                                    shown_threshold(poll.threshold))
         for team in teams:
             if org_shown and team in shown:
                 averages[team].append(_stats(by_team[team]).average)

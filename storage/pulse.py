@@ -39,6 +39,14 @@ def _token() -> str:
     return secrets.token_hex(16)
 
 
+#: Results are never shown for fewer answers than this, whatever a poll's own threshold.
+MIN_SHOWN = 3
+
+
+def shown_threshold(threshold: int) -> int:
+    """The fewest answers a slice of a poll stored with `threshold` is shown for."""
+    return max(MIN_SHOWN, threshold)
+
 class PulsePoll(Base):
     """One poll: the date it opened, its questions (snapshot), when it closes."""
 
