@@ -141,3 +141,51 @@ def test_a_migration_that_would_leave_rows_pointing_at_nothing_changes_nothing(t
     assert _counts(engine, ["people", "checkin_rounds"]) == {"people": 1,
                                                               "checkin_rounds": 1}
     engine.dispose()
+
+
+def test_a_migration_that_fails_halfway_changes_nothing(tmp_path):
+    """A migration that fails after changing the schema leaves the database as it was (the
+    whole upgrade is one transaction), on SQLite and on PostgreSQL: the operator fixes
+    the cause and starts again."""
+    import shutil
+
+    from alembic import command
+
+    from tests.conftest import _admin
+    from tests.test_snapshot_keys import _fresh_url
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    latest = ScriptDirectory.from_config(_config(MIGRATIONS)).get_current_head()
+    (scripts / "versions" / "9999_fails.py").write_text(
+        f'revision = "9999_fails"\ndown_revision = "{latest}"\n'
+        "branch_labels = None\ndepends_on = None\n\n"
+        "import sqlalchemy as sa\nfrom alembic import op\n\n\n"
+        "def upgrade() -> None:\n"
+        "    with op.batch_alter_table('people') as batch_op:\n"
+        "        batch_op.add_column(sa.Column('nickname', sa.String(50)))\n"
+        "    op.execute(\"UPDATE people SET display_name = 'changed'\")\n"
+        "    raise RuntimeError('the migration failed halfway')\n\n\n"
+        "def downgrade() -> None:\n    pass\n", encoding="utf-8")
+    url, name = _fresh_url(tmp_path)
+    engine = create_db_engine(url)
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO people (id, key, display_name, role, timezone, locale, "
+                "checks_in, can_view_summary, active) VALUES (1, 'alice', 'Alice', "
+                "'director', 'UTC', 'en', :t, :f, :t)"), {"t": True, "f": False})
+        config = _config(scripts)
+        config.attributes["engine"] = engine
+        with pytest.raises(RuntimeError, match="failed halfway"):
+            command.upgrade(config, "head")
+        assert current_revision(engine) == latest
+        assert "nickname" not in {c["name"] for c in inspect(engine).get_columns("people")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT display_name FROM people")).scalar_one() == \
+                "Alice"
+    finally:
+        engine.dispose()
+        if name:
+            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
