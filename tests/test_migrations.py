@@ -108,20 +108,10 @@ def test_a_migration_that_would_leave_rows_pointing_at_nothing_changes_nothing(t
     """With foreign keys off while migrating, a migration could delete a person and leave
     their rounds pointing at nothing: it is refused and rolled back, the database as it
     was (a new migration shipped with that mistake, tried on a copy of the real one)."""
-    import shutil
-
     from alembic import command
 
-    scripts = tmp_path / "migrations"
-    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    latest = ScriptDirectory.from_config(_config(MIGRATIONS)).get_current_head()
-    (scripts / "versions" / "9999_bad.py").write_text(
-        f'revision = "9999_bad"\ndown_revision = "{latest}"\n'
-        "branch_labels = None\ndepends_on = None\n\n"
-        "from alembic import op\n\n\n"
-        "def upgrade() -> None:\n"
-        "    op.execute(\"DELETE FROM people WHERE key = 'alice'\")\n\n\n"
-        "def downgrade() -> None:\n    pass\n", encoding="utf-8")
+    scripts, latest = _shipped_after_head(tmp_path, (
+        "    op.execute(\"DELETE FROM people WHERE key = 'alice'\")\n"))
     engine = create_db_engine(f"sqlite:///{tmp_path}/db.db")
     upgrade(engine)
     with engine.begin() as conn:
@@ -147,26 +137,16 @@ def test_a_migration_that_fails_halfway_changes_nothing(tmp_path):
     """A migration that fails after changing the schema leaves the database as it was (the
     whole upgrade is one transaction), on SQLite and on PostgreSQL: the operator fixes
     the cause and starts again."""
-    import shutil
-
     from alembic import command
 
     from tests.conftest import _admin
     from tests.test_snapshot_keys import _fresh_url
 
-    scripts = tmp_path / "migrations"
-    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    latest = ScriptDirectory.from_config(_config(MIGRATIONS)).get_current_head()
-    (scripts / "versions" / "9999_fails.py").write_text(
-        f'revision = "9999_fails"\ndown_revision = "{latest}"\n'
-        "branch_labels = None\ndepends_on = None\n\n"
-        "import sqlalchemy as sa\nfrom alembic import op\n\n\n"
-        "def upgrade() -> None:\n"
+    scripts, latest = _shipped_after_head(tmp_path, (
         "    with op.batch_alter_table('people') as batch_op:\n"
         "        batch_op.add_column(sa.Column('nickname', sa.String(50)))\n"
         "    op.execute(\"UPDATE people SET display_name = 'changed'\")\n"
-        "    raise RuntimeError('the migration failed halfway')\n\n\n"
-        "def downgrade() -> None:\n    pass\n", encoding="utf-8")
+        "    raise RuntimeError('the migration failed halfway')\n"))
     url, name = _fresh_url(tmp_path)
     engine = create_db_engine(url)
     try:
@@ -189,3 +169,20 @@ def test_a_migration_that_fails_halfway_changes_nothing(tmp_path):
         engine.dispose()
         if name:
             _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _shipped_after_head(tmp_path: Any, upgrade_body: str) -> tuple[Any, str]:
+    """A copy of the migrations with one more after the newest, whose upgrade() is
+    `upgrade_body` (`sa` and `op` imported): (its folder, the newest real revision)."""
+    import shutil
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    latest = ScriptDirectory.from_config(_config(MIGRATIONS)).get_current_head()
+    (scripts / "versions" / "9999_shipped.py").write_text(
+        f'revision = "9999_shipped"\ndown_revision = "{latest}"\n'
+        "branch_labels = None\ndepends_on = None\n\n"
+        "import sqlalchemy as sa\nfrom alembic import op\n\n\n"
+        f"def upgrade() -> None:\n{upgrade_body}\n\n"
+        "def downgrade() -> None:\n    pass\n", encoding="utf-8")
+    return scripts, latest
