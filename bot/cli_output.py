@@ -60,9 +60,15 @@ def json_text(data: Any) -> str:
     orjson, not the standard library: `json.dumps` with `indent` runs its pure-Python
     encoder, which took most of `teampulse summary --format json` for 1,000 directors.
     """
-    text = orjson.dumps(data, default=_plain,
-                        option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
-    # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
+    raw = orjson.dumps(data, default=_plain,
+                       option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    text = raw.decode()
+    # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey). In
+    # UTF-8 every C1 control starts with byte 0xC2, which never occurs inside another
+    # character: two byte searches rule most exports out (a 10,000-director summary is
+    # tens of MB, which the pattern would walk character by character).
+    if b"\x7f" not in raw and b"\xc2" not in raw:
+        return text
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

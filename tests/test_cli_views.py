@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from markdown_it import MarkdownIt
 
 from bot.app import prepare
-from bot.cli_output import csv_cell
+from bot.cli_output import csv_cell, json_text
 from bot.config import Settings
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_goals import GOALS, answer_kpi
@@ -80,6 +80,21 @@ def test_a_csv_cell_is_never_a_formula_and_never_localised():
         "52000", "1234567.5", "-5", "0.35", "", "true", "a;b"]
     assert csv_cell(datetime(2026, 12, 1, 5, 30, tzinfo=UTC)) == "2026-12-01T05:30:00+00:00"
     assert csv_cell("\x1b[31mred\x1b[0m") == "red"
+
+
+def test_json_escapes_del_and_c1_controls_and_keeps_every_other_character():
+    # A terminal obeys C1 controls (U+0085, U+009B is CSI): escaped. Text beside them, and
+    # characters whose UTF-8 shares a lead byte with C1 (£, NBSP, °) or is CJK, stay as
+    # written, whether or not a control is elsewhere in the same export.
+    plain = {"name": "Zoë £5 at 20° 季度目标 \u00a0ok"}
+    assert json.loads(json_text(plain)) == plain
+    assert "\\u" not in json_text(plain)
+    text = json_text({"a": "x\x7fy\x85z\x9b[2J", "b": "£ 季度"})
+    assert "\x7f" not in text and "\x85" not in text and "\x9b" not in text
+    assert "\\u007f" in text and "\\u0085" in text and "\\u009b" in text
+    assert json.loads(text) == {"a": "x\x7fy\x85z\x9b[2J", "b": "£ 季度"}
+    assert json_text({"c": "only \x85 C1"}).count("\\u0085") == 1
+    assert json_text({"d": "only \x7f DEL"}).count("\\u007f") == 1
 
 
 async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsettings, clock):
