@@ -20,6 +20,7 @@ targets (baseline = the target time, target 1x).
                      their own targets, set anew each quarter (4,000 snapshots)
   summary-own-first  the same with no snapshot parsed yet (as the first after a start)
   summary-week-10k   /summary first page, one week, 10,000 people (8 weeks stored)
+  summary-cli-10k    the CLI's export as summary-cli-1k, 10,000 people: every director
   summary-8w-10k     /summary last 8w first page, 10,000 people (the stretch goal)
   (each also as <name>-abs: the median against the time target, 200 ms or 1 s)
 
@@ -566,6 +567,10 @@ async def run() -> list[Figure]:
                                summary_action(bot, SummaryRequest("week")))
         figures += _figures("summary-week-10k", "/summary first page, one week, 10,000", ten,
                             raw10, 1000)
+        raw4, cli = paired_ms(lambda: raw_sql(engine, week, 4, page=False),
+                              cli_action(bot, settings), runs=3)
+        figures += _figures("summary-cli-10k", "CLI summary --weeks 4 json, all 10,000", cli,
+                            raw4, 1000)
         # The stretch goal: all eight stored weeks of 10,000 people.
         raw80, eight = paired_ms(lambda: raw_sql(engine, week, 8),
                                  summary_action(bot, SummaryRequest("trend", weeks=8)), runs=3)
