@@ -167,6 +167,28 @@ async def test_the_gms_digest_of_a_large_org_is_page_one(big):
     assert "Needs your attention" in digest.text
     assert len(directors(digest.text)) == 20
     assert "Directors 1–20 of 45 · next page: /summary 2026-W48 page 2" in digest.text
+    # Its header names ten of those who did not answer, then how many more (at 10,000
+    # people it had listed every one of them: 45,000 characters before the summary).
+    line = next(x for x in digest.text.splitlines() if " answered. Not answered: " in x)
+    asked, _, names = line.partition(" answered. Not answered: ")
+    answered_n, expected_n = (int(n) for n in asked.split(" of "))
+    assert expected_n - answered_n > 10
+    assert names.count(" (no answer)") == 10
+    assert names.endswith(f" and {expected_n - answered_n - 10} more.")
+
+
+@pytest.mark.parametrize("big", ["zh-CN"], indirect=True)
+async def test_the_gms_digest_header_in_chinese_names_ten_then_how_many_more(big):
+    from handlers.digest import build_digest
+
+    bot, _chat = big
+    await answered(bot)
+    with bot.unit() as ctx:
+        digest = build_digest(ctx, ctx.people.by_key("grace"), "2026-W48", "plain")
+    line = next(x for x in digest.text.splitlines() if "人。未回答：" in x)
+    missing = int(line.split(" / ")[1].split(" ")[0]) - int(line.split(" / ")[0].split(" ")[-1])
+    assert line.count("（未回答）") == 10
+    assert line.endswith(f" 等另外 {missing - 10} 人。")
 
 
 async def test_every_page_shows_its_directors_wins_plans_and_confidence(big):
