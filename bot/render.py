@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(_templates_pkg.__file__).parent
 MARKUPS = ("plain", "markdown", "slack", "telegram")
+#: A chat message lists at most this many names in a row (missing, away, already asked),
+#: then says how many more: at 10,000 people a full list is tens of thousands of characters.
+#: Templates read it as `names_shown`.
+NAMES_SHOWN = 10
 
 
 def _escape_slack(text: str) -> str:
@@ -215,6 +219,7 @@ class Renderer:
             day=format_day,
         )
         env.globals["markup"] = markup
+        env.globals["names_shown"] = NAMES_SHOWN
         env.globals["li"] = lambda chat="": Markup(flavour.item(chat))
         env.globals["cmd"] = lambda name: Markup(command_spelling(markup, name))
         # A placeholder such as <person>: a call, not a literal, because Jinja HTML-escapes

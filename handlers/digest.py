@@ -29,7 +29,7 @@ from bot.schedule import checkin_moment, last_checkin
 from bot.weeks import current_week, week_end, week_of, week_start
 from handlers.context import Context
 from handlers.summary import SummaryRequest, WeekSummary, render_summary, summaries
-from handlers.summary_gm import NAMES_SHOWN, gm_page
+from handlers.summary_gm import gm_page
 from storage.digest import DigestRepo
 from storage.models import Person
 from storage.round_batch import RoundBatchRepo
@@ -191,8 +191,7 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
         team=team, asked=asked_local.strftime("%Y-%m-%d %H:%M"),
         asked_weekday=asked_local.weekday(), closed=ctx.clock.now() >= closes,
         nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
-        missing=[(p.name, p.status) for p in s.missing], away=[p.name for p in s.away],
-        cap=NAMES_SHOWN)
+        missing=[(p.name, p.status) for p in s.missing], away=[p.name for p in s.away])
 
 
 def _enqueue_image(ctx: Context, target: Target, caption: str, image: bytes, name: str,

@@ -64,7 +64,7 @@ from sqlalchemy.orm import Session
 
 from bot.gc_pause import without_gc
 from bot.questions import Question
-from bot.render import format_number, format_percent
+from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
 from bot.text import clean_text
 from bot.weeks import week_end, week_start, weeks_back
@@ -104,8 +104,6 @@ DETAIL_KEYS = ("wins", "plan", "confidence")
 #: Directors per chat message of the GM's view (`/summary page N`); an org of up to this
 #: many reads as one message, as it always did.
 PAGE_SIZE = 20
-#: In a paged view, names listed inline (missing, away, not reported) before "and N more".
-NAMES_SHOWN = 10
 #: In a paged view, attention items listed on page 1 before "and N more".
 ATTENTION_SHOWN = 20
 
