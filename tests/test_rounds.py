@@ -3,6 +3,8 @@ rounds written in small transactions off the event loop."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +12,7 @@ from bot.org import OrgError, parse_org
 from storage.models import OutboxMessage
 from storage.round_requests import RoundRequest
 from tests.support import run_cli, say
+from tests.test_summary_pages import big  # noqa: F401 (the 45-director org)
 
 
 async def test_gm_sends_a_round_now_and_hears_what_was_sent(bot, chat):
@@ -23,9 +26,9 @@ async def test_gm_sends_a_round_now_and_hears_what_was_sent(bot, chat):
     assert "Time for your weekly check-in" in chat.last("alice")
     assert chat.to("bruno") == [] and chat.to("li") == []
     report = chat.last("grace")
-    assert "1 prompted" in report
-    assert "Already prompted this week: 李雷" in report
-    assert "Away: Bruno Rossi" in report
+    # One line each (they had run together: "1 prompted.Already prompted this week: 李雷Away").
+    assert report.splitlines() == ["Check-in round sent: 1 prompted.",
+                                   "Already prompted this week: 李雷", "Away: Bruno Rossi"]
 
 
 async def test_a_round_for_one_team_or_person(bot, chat):
@@ -65,12 +68,39 @@ async def test_unknown_team_or_person_sends_nothing_and_says_so(bot, chat):
     assert {s.target.address for s in chat.sent} == {"grace"}
 
 
+async def test_sending_again_to_a_large_org_names_ten_already_prompted_then_how_many_more(big):  # noqa: F811
+    bot, chat = big
+    await bot.run_checkins()
+    await say(bot, "grace", "/checkin send")
+    report = chat.last("grace")
+    assert report.startswith("Check-in round sent: 0 prompted.\n")
+    line = next(x for x in report.splitlines() if x.startswith("Already prompted this week: "))
+    with bot.unit() as ctx:
+        asked = sum(1 for p in ctx.people.active() if p.checks_in)
+    assert asked > 40
+    assert line.count(", ") == 9 and line.endswith(f" and {asked - 10} more")
+    assert len(report) < 1000
+
+
+@pytest.mark.parametrize("big", ["zh-CN"], indirect=True)
+async def test_the_large_org_report_in_chinese(big):  # noqa: F811
+    bot, chat = big
+    bot.org = replace(bot.org, admins=frozenset({"li"}))
+    await bot.run_checkins()
+    await say(bot, "li", "/checkin send")
+    line = next(x for x in chat.last("li").splitlines() if x.startswith("本周已提醒过："))
+    assert line.count("、") == 9 and " 等另外 " in line and line.endswith(" 人")
+
+
 async def test_the_report_reaches_a_chinese_speaking_gm_in_chinese(bot, chat):
     from dataclasses import replace
 
     bot.org = replace(bot.org, admins=frozenset({"li"}))
     await say(bot, "li", "/checkin send team china")
-    assert "签到已发送给团队 China：已提醒 1 人" in chat.last("li")
+    assert chat.last("li") == "签到已发送给团队 China：已提醒 1 人。"
+    await say(bot, "li", "/checkin send team china")
+    assert chat.last("li").splitlines() == ["签到已发送给团队 China：已提醒 0 人。",
+                                            "本周已提醒过：李雷"]
 
 
 def test_org_admins_must_be_people_in_the_file():
