@@ -146,7 +146,10 @@ def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest
     team = team_of(person)
     request = SummaryRequest("team", week=week, team=team) if team else \
         SummaryRequest("week", week=week)
-    weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")
+    # The GM's header counts the whole org's answers; its body is the GM's own view, so
+    # no text answer of the org's is needed (a director's digest shows its team's).
+    weeks = summaries(ctx, request, person.locale, person.timezone,
+                      texts="latest" if team else "none")
     header = _header(ctx, person, weeks[-1], team, markup)
     if team is None:
         # The GM's digest is the GM's /summary: the five questions per director.

@@ -419,7 +419,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
 
     `texts="latest"`: over several weeks, only the latest week carries text answers
     (wins, blockers, support, plans), which is all a rendered trend shows; the numbers
-    and statuses of every week are the same either way. JSON wants "all".
+    and statuses of every week are the same either way. JSON wants "all". `texts="none"`:
+    no week carries them (the GM's digest header: who answered, over the whole org).
     Raises SummaryUnknownError for an unknown person/team, SummaryWeekError for a bad week.
     """
     week = resolve_week(ctx, request, anchor_tz)
@@ -451,12 +452,14 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
                                                  away.get((person.id, w)))],
                             team_kpis=[]) for w in weeks]
     found = reads.rounds(weeks, scope=scope)
-    lean = texts == "latest" and len(weeks) > 1
+    lean = (texts == "latest" and len(weeks) > 1) or texts == "none"
+    with_texts = {week} if texts != "none" else set()  # (for a lean read)
     if lean:
         # Texts that decide which questions apply are kept: totals must not change.
         sources = {q.skip_if[0] for text in {r.questions for r in found}
                    for q in snapshots.questions(text) if q.skip_if}
-        reads.attach_answers(found, weeks, texts_for=[week], texts_of=sources, scope=scope)
+        reads.attach_answers(found, weeks, texts_for=with_texts, texts_of=sources,
+                             scope=scope)
     else:
         reads.attach_answers(found, weeks, scope=scope)
     rounds = {(r.person_id, r.week): r for r in found}
@@ -466,7 +469,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
         built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
-                            texts=not lean or w == week)
+                            texts=not lean or w in with_texts)
                  for w in weeks]
         members = [p for w in built for p in w.people]
         current = [p for p in everyone if p.active and (p.team or "").lower() == team]
@@ -479,7 +482,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
-                        texts=not lean or w == week)
+                        texts=not lean or w in with_texts)
              for w in weeks]
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)

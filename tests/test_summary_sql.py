@@ -88,6 +88,22 @@ def test_a_rendered_trend_reads_the_same_when_older_weeks_skip_their_texts(bot, 
         assert [(p.key, p.status, p.answered, p.total, p.skipped) for p in a.people] == \
             [(p.key, p.status, p.answered, p.total, p.skipped) for p in b.people]
     assert full[-1].to_dict() == lean[-1].to_dict()  # the latest week keeps everything
+    # With no texts at all (the GM's digest header, which names who did not answer): the
+    # same people, statuses and counts, for a trend and for one week alone.
+    for req in (request, SummaryRequest("week", week=full[-1].week)):
+        with bot.unit() as ctx:
+            whole = summaries(ctx, req, "en", NY)
+            bare = summaries(ctx, req, "en", NY, texts="none")
+        for a, b in zip(whole, bare, strict=True):
+            assert fast(a) == fast(b)
+            assert [(p.key, p.status, p.answered, p.total, p.skipped) for p in a.people] == \
+                [(p.key, p.status, p.answered, p.total, p.skipped) for p in b.people]
+            assert [(p.name, p.status) for p in a.missing] == \
+                [(p.name, p.status) for p in b.missing]
+            assert (len(a.submitted), len(a.expected), [p.name for p in a.away]) == \
+                (len(b.submitted), len(b.expected), [p.name for p in b.away])
+            assert any(p.blockers for p in a.people)
+            assert not any(p.blockers or p.wins for p in b.people)  # no text was read
     for markup in ("slack", "markdown"):
         assert render_summary(bot.renderer, "en", markup, request, lean, "Test") == \
             render_summary(bot.renderer, "en", markup, request, full, "Test")
