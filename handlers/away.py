@@ -100,7 +100,9 @@ def _show(ctx: Context, person: Person, today: date) -> None:
     now = ctx.clock.now()
     current = ctx.away.current(person.id, person.timezone, now)
     planned = ctx.away.planned(person.id, person.timezone, now)
-    ctx.reply("away_status", today=today,
+    # The example of planning ahead: a week from today, five days (not today to today).
+    ctx.reply("away_status", today=today, ahead=(today + timedelta(days=7),
+                                                 today + timedelta(days=11)),
               current={"start": _first_day(ctx, person, current), "end": current.ends_on}
               if current else None,
               planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])

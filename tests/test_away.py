@@ -6,8 +6,10 @@ the person's timezone by default); nothing said later rewrites an earlier week.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
 
@@ -65,6 +67,19 @@ async def test_back_does_not_turn_covered_weeks_back(bot, chat, clock):
     assert not away_line(chat.last("grace"), "Alice")
     await say(bot, "grace", "/summary 2026-W48")
     assert away_line(chat.last("grace"), "Alice")
+
+
+@pytest.mark.parametrize(("key", "ahead"), [
+    ("alice", ("2026-12-04", "2026-12-08")),  # a week from her Friday the 27th
+    ("li", ("2026-12-05", "2026-12-09"))])  # in Shanghai it is already Saturday
+async def test_the_plan_ahead_example_is_a_plan_the_bot_accepts(bot, chat, key, ahead):
+    # It had read "/away 2026-11-27 2026-11-27": today to today, as the way to plan ahead.
+    await say(bot, key, "/away")
+    example = re.search(r"/away (\d{4}-\d\d-\d\d) (\d{4}-\d\d-\d\d)", chat.last(key))
+    assert example is not None and example.groups() == ahead
+    await say(bot, key, example.group())
+    await say(bot, key, "/away")
+    assert f"{ahead[0]} – {ahead[1]}" in chat.last(key)
 
 
 async def test_a_planned_holiday_three_weeks_out_does_not_affect_this_week(bot, chat, clock):
