@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.core import TeamPulse
@@ -315,6 +316,17 @@ async def test_help_lists_commands_for_the_role(bot, chat):
     await say(bot, "li", "/help")
     assert "开始或继续本周签到" in chat.last("li")
     assert "/summary — 你团队的本周概况" in chat.last("li")
+
+
+@pytest.mark.parametrize("key", ["grace", "alice", "sam", "li"])
+async def test_help_gives_each_command_its_own_line(bot, chat, key):
+    # "/pulse …" and "/support …" had run together on one line, for every reader.
+    await say(bot, key, "/help")
+    title, *lines = chat.last(key).splitlines()
+    assert title.startswith("teampulse")
+    assert lines and all(line.startswith("/") for line in lines)
+    assert all(line.count(" — ") <= 1 for line in lines)
+    assert any(line.startswith("/support — ") for line in lines)
 
 
 async def test_checkin_from_a_group_moves_to_private(bot, chat):
