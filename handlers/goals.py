@@ -51,6 +51,7 @@ class GoalView:
     metric_label: str
     owner_name: str
     mismatches: list[Mismatch] = field(default_factory=list)
+    unit: str = ""  # the goal's unit as the reader reads it
 
 
 def scope_keys(org: Org, goal: Goal) -> list[str]:
@@ -113,6 +114,16 @@ def metric_label(org: Org, metric: str, locale: str, renderer: Renderer | None =
     return known or metric.replace("_", " ")
 
 
+def unit_text(org: Org, metric: str, unit: str, locale: str) -> str:
+    """A metric's unit as a reader of `locale` reads it: the org file's label for that
+    locale on a KPI of the metric with this (canonical) unit, else the unit itself."""
+    for p in org.people:
+        for k in p.kpis:
+            if k.metric == metric and k.unit == unit and k.unit_label.get(locale):
+                return k.unit_label[locale]
+    return unit
+
+
 def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
     """Progress of each goal today (in the org's timezone)."""
     today = ctx.clock.now().astimezone(ctx.org.tz).date()
@@ -124,7 +135,8 @@ def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
                  else goal.owner)
         views.append(GoalView(goal, progress(goal, actual.value, today), actual,
                               metric_label(ctx.org, goal.metric, locale, ctx.renderer), owner or "",
-                              list(actual.mismatches)))
+                              list(actual.mismatches),
+                              unit_text(ctx.org, goal.metric, goal.unit, locale)))
     return views
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from bot.goals import Goal, Period, parse_period, progress
 from handlers.context import Context
 from handlers.digest import send_month_digests
-from handlers.goals import goal_actual, metric_label
+from handlers.goals import goal_actual, metric_label, unit_text
 from handlers.honours import Roll, build_roll, first_working_day, period_of
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
@@ -174,8 +174,10 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         probe = Goal(metric, month, target or 1.0, "person", person.key)
         actual = goal_actual(ctx.session, ctx.org, probe, month.end).value
         kpi = next((k for k in person.kpis if k.metric == metric), None)
+        # (The unit as the reader reads it: the org file's per-locale unit.)
         line = MetricMonth(metric_label(ctx.org, metric, locale, ctx.renderer),
-                           kpi.unit if kpi else "", actual, target)
+                           unit_text(ctx.org, metric, kpi.unit, locale) if kpi else "",
+                           actual, target)
         quarter = next((g for g in ctx.org.goals.for_owner("person", person.key)
                         if g.metric == metric and g.period.kind == "quarter"
                         and g.period.start <= month.end <= g.period.end), None)
@@ -184,7 +186,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                                                   month.end).value, after)
             line.quarter, line.quarter_state = quarter.period.label, state.state
             line.quarter_pace = state.pace_needed
-            line.unit = line.unit or quarter.unit
+            line.unit = line.unit or unit_text(ctx.org, metric, quarter.unit, locale)
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
                    for f in week_figures(ctx.session, metric, [person.key], weeks)]
         figures = [(w, v) for w, v in figures if v is not None]

@@ -72,6 +72,9 @@ class KpiLine:
     reported: int = 1
     expected: int = 1
     not_reported: list[str] = field(default_factory=list)
+    # The unit as the reader reads it (the org file's `unit` per locale); `unit` itself is
+    # the canonical one, which adds up like with like and goes into exports.
+    unit_text: str = ""
 
 
 @dataclass
@@ -696,12 +699,13 @@ class Snapshots:
 
     def kpis(self, parsed: Parsed) -> list[tuple[Any, ...]]:
         """A snapshot's KPIs in the reader's locale: (question key, metric, label, unit,
-        target, (metric, unit)), in the snapshot's order."""
+        target, (metric, unit), the unit as the reader reads it), in the snapshot's order."""
         found = parsed.kpis.get(self.locale)
         if found is None:
             found = parsed.kpis[self.locale] = [
                 (q.key, q.metric or q.key, self.kpi_label(q), q.unit or "",
-                 float(q.target or 0), (q.metric or q.key, q.unit or ""))
+                 float(q.target or 0), (q.metric or q.key, q.unit or ""),
+                 q.unit_text(self.locale))
                 for q in parsed.questions if q.category == "kpi"]
         return found
 
@@ -754,7 +758,8 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
             target = float(q.target or 0)
             row.kpis.append(KpiLine(q.metric or q.key, snapshots.kpi_label(q), q.unit or "",
                                     target, actual, _ratio(actual, target),
-                                    0 if actual is None else 1))
+                                    0 if actual is None else 1,
+                                    unit_text=q.unit_text(snapshots.locale)))
             continue
         if not texts:
             continue  # numbers only (see summaries' `texts`)
@@ -791,7 +796,8 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
             continue
         for k in row.kpis:
             line = totals.setdefault((k.metric, k.unit),
-                                     KpiLine(k.metric, k.label, k.unit, 0.0, None, None, 0, 0))
+                                     KpiLine(k.metric, k.label, k.unit, 0.0, None, None, 0, 0,
+                                             unit_text=k.unit_text))
             line.expected += 1
             line.target += k.target
             if k.actual is None:

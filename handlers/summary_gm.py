@@ -130,6 +130,7 @@ class Figure:
     self_reported: float | None = None  # what the director typed (this week only)
     differs: bool = False  # self-report off the CRM's by more than the tolerance
     not_reported: list[str] = field(default_factory=list)  # names (org headline)
+    unit_text: str = ""  # `unit` as the reader reads it (exports keep the canonical unit)
 
     @property
     def attainment(self) -> float | None:
@@ -682,7 +683,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 continue
             given = answers_get(r[0], _EMPTY)
             ratio, n = 0.0, 0
-            for qkey, metric, label, unit, target, mu in kpi_by_key[r[7]]:
+            for qkey, metric, label, unit, target, mu, unit_text in kpi_by_key[r[7]]:
                 typed = given.get(qkey)
                 if typed is SKIPPED or isinstance(typed, str):
                     typed = None
@@ -711,7 +712,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     view.week.append(Figure(metric, label, unit, target, actual,
                                             int(actual is not None), 1, from_crm, typed,
                                             from_crm is not None and typed is not None and
-                                            crm_differs(from_crm, typed, tolerance)))
+                                            crm_differs(from_crm, typed, tolerance),
+                                            unit_text=unit_text))
             if look_at:
                 series.append(ratio / n if n else None)
         period_sums[d.key] = sums
@@ -720,7 +722,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         for f in view.week:
             total_f = headline.get((f.metric, f.unit))
             if total_f is None:
-                total_f = headline[(f.metric, f.unit)] = Figure(f.metric, f.label, f.unit)
+                total_f = headline[(f.metric, f.unit)] = Figure(
+                    f.metric, f.label, f.unit, unit_text=f.unit_text)
             total_f.target += f.target
             total_f.expected += 1
             if f.actual is None:
@@ -983,7 +986,7 @@ def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bo
     (the layout of the director loop's `sums`). `kpi_mu`: per snapshot, each KPI
     question's (metric, unit)."""
     for sid, in_month, n in rounds:
-        for _qkey, _metric, label, _unit, target, mu in kpi_of[sid]:
+        for _qkey, _metric, label, _unit, target, mu, _text in kpi_of[sid]:
             acc = sums.get(mu)
             if acc is None:
                 acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]

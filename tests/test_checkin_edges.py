@@ -3,7 +3,7 @@ reminders, conditional questions, the question count, and confirmed numbers."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -306,6 +306,50 @@ async def test_rounds_stored_before_per_locale_units_stay_readable(unit_bot):
     await say(bot, "li", "/pause")
     await say(bot, "li", "/edit")
     assert "61,000 USD" in chat.last("li")  # the unit it was asked with, not a crash
+
+
+async def test_summaries_show_the_unit_in_the_readers_language(tmp_path, database_url, clock):
+    # A GM reading Chinese had "新客户 … 6 customers": the label in Chinese, the unit not.
+    org = tmp_path / "org.yaml"
+    org.write_text(UNIT_ORG.replace("timezone: America/New_York, locale: en}",
+                                    "timezone: America/New_York, locale: zh-CN}")
+                   .replace("    locale: zh-CN\n    kpis:", "    locale: zh-CN\n    team: China\n"
+                            "    kpis:")
+                   + "goals:\n  - {metric: new_customers, period: 2026-Q4, target: 40}\n",
+                   encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_checkins(["li", "ann"])
+        await say(bot, "li", "61000")
+        await say(bot, "li", "4")
+        await say(bot, "ann", "2")
+        for key, request in (("grace", "/summary"), ("grace", "/summary last 2w"),
+                             ("li", "/summary")):
+            await say(bot, key, request)
+            text = chat.last(key)
+            assert "位客户" in text and "美元" in text, request
+            assert "customers" not in text and "USD" not in text, request
+        await say(bot, "grace", "/goals")
+        assert " / 40 位客户" in chat.last("grace") and "customers" not in chat.last("grace")
+        await say(bot, "grace", "/summary")
+        assert "61,000 / 60,000 美元" in chat.last("grace")
+        assert "团队 · 新客户 6 / 6 位客户" in chat.last("grace")
+        # The export keeps the canonical unit (what adds up like with like).
+        with bot.unit() as ctx:
+            from handlers.summary_gm import build_gm_summary
+            view = build_gm_summary(ctx, "zh-CN", "2026-W48", 1, "America/New_York")
+        assert {f["unit"] for f in view.to_dict()["headline"]["week"]} == {"USD", "customers"}
+        # The month in review, Li's and the GM's copy of it, in Chinese too.
+        clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # the first working day, 9:00
+        assert await bot.run_monthly_review()
+        reviews = [t for key in ("li", "grace") for t in chat.to(key) if t.startswith("📅")]
+        assert len(reviews) == 3  # Li's own, the GM's copies of Li's and of Ann's
+        for text in reviews:  # all three in Chinese
+            assert "月度回顾" in text and "位客户" in text and "customers" not in text
+    finally:
+        engine.dispose()
 
 
 def test_a_unit_per_locale_needs_english_and_known_locales():
