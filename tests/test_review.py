@@ -28,7 +28,7 @@ async def run_review(bot, chat) -> None:
 
 async def test_a_360_round_with_a_small_group_merged(bot, chat):
     await say(bot, "grace", "/review start alice")
-    assert any("360° review of Alice Martin started: 1 manager, 2 peers, 1 reports and the "
+    assert any("360° review of Alice Martin started: 1 manager, 2 peers, 1 report and the "
                "self-assessment asked" in t for t in chat.to("grace"))
     assert "as a fellow director" in chat.to("bruno")[0]
     assert "anonymous" in chat.to("sam")[0]

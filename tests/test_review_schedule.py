@@ -55,7 +55,7 @@ async def test_a_quarterly_schedule_starts_reviews_once_per_quarter_across_a_res
     assert [s for s, _, _ in rounds(bot)] == DIRECTORS
     notes = started(chat)
     assert notes[0].startswith("🔄 Scheduled 360° review of Alice Martin started "
-                               "(2027-01 – 2027-03): 1 manager, 2 peers, 1 reports")
+                               "(2027-01 – 2027-03): 1 manager, 2 peers, 1 report")
     assert "It closes on 2027-01-15 at 10:00" in notes[0]
     assert "as a fellow director" in chat.to("bruno")[0]  # the surveys went out
     # The sweep runs again, and the bot restarts: nothing starts twice.
