@@ -27,6 +27,7 @@ from handlers.answers import (
 )
 from handlers.away import is_away
 from handlers.context import Context
+from handlers.waiting import after_dialog
 from storage.models import Answer, CheckinRound, Person
 from storage.round_batch import RoundBatchRepo
 
@@ -716,6 +717,7 @@ def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
         {"prompt": question_text(ctx, person.locale, q),
          "answer": display_answer(ctx, person.locale, q, ctx.checkins.answer(rnd, q.key))}
         for q in live])
+    after_dialog(ctx, person)  # a survey or the monthly questions that waited for it
 
 
 def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None) -> str | None:

@@ -23,10 +23,12 @@ from handlers.context import Context
 from handlers.digest import send_month_digests
 from handlers.goals import goal_actual, metric_label, unit_text
 from handlers.honours import Roll, build_roll, first_working_day, period_of
+from handlers.waiting import after_dialog
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
 from storage.models import Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyRepo
+from storage.round_batch import RoundBatchRepo
 from storage.support import SupportRequest, SupportWeek
 
 POST_HOUR = 9  # org time, like the honour roll
@@ -309,8 +311,24 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int) -> Non
             ctx, director, run.year, run.month, gm.locale, run.kudos)
         ctx.tell(gm, "monthly_review", review=seen, own=False,
                  dedupe_key=f"monthly:{run.tag}:gm:{gm.key}:{director.key}")
-    if new and ctx.conversations.get(director) is None:
+    # Someone in the middle of another dialog is asked once it ends (resume_held).
+    if new and ctx.conversations.under_way(director, ctx.clock.now()) is None:
         _ask(ctx, director, run.tag, MONTHLY_QUESTIONS[0], f"monthly:{run.tag}:q:{director.key}")
+
+
+def resume_held(ctx: Context, person: Person) -> bool:
+    """Ask the first of last month's questions if its review reached the person while
+    they were in another dialog and the questions have not started; False otherwise."""
+    if person.role != "director":
+        return False
+    year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
+    tag = f"{year}-{month_no:02d}"
+    review, first = f"monthly:{tag}:{person.key}", f"monthly:{tag}:q:{person.key}"
+    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys([review, first])
+    if review not in taken or first in taken or MonthlyRepo(ctx.session).answers(person, tag):
+        return False
+    _ask(ctx, person, tag, MONTHLY_QUESTIONS[0], first)
+    return True
 
 
 def send_gm_digests(ctx: Context, run: MonthlyRun) -> None:
@@ -361,6 +379,7 @@ def on_text(ctx: Context, text: str) -> bool:
             ctx.tell(gm, "monthly_answers", name=person.display_name, month=tag,
                      answers=[(q, answers[q]) for q in MONTHLY_QUESTIONS],
                      dedupe_key=f"monthly:{tag}:answers:{gm.key}:{person.key}")
+    after_dialog(ctx, person)
     return True
 
 

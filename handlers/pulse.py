@@ -32,6 +32,7 @@ from bot.pulse_config import PulseQuestion, PulseSettings
 from bot.text import clean_text
 from handlers.answers import normalise
 from handlers.context import Context
+from handlers.waiting import after_dialog
 from storage.models import Conversation, Person
 from storage.pulse import PulsePoll, PulseRepo, Tally, shown_threshold
 
@@ -141,15 +142,21 @@ def _live_poll(ctx: Context, person: Person, now: datetime) -> PulsePoll | None:
 
 
 def ask_people(ctx: Context, person_ids: list[int]) -> int:
-    """Send the first question of their open poll to these people (once); how many."""
+    """Send the first question of their open poll to these people (once); how many.
+
+    Someone in the middle of another dialog (their check-in, say) is not asked yet: the
+    poll would take over their next message. The sweep asks them once it has ended.
+    """
     now = ctx.clock.now()
     repo = PulseRepo(ctx.session)
+    ctx.conversations.preload(person_ids)
     count = 0
     for person_id in person_ids:
         person = ctx.session.get(Person, person_id)
         poll = _live_poll(ctx, person, now) if person is not None else None
         if person is None or poll is None or poll.closed or \
-                repo.participant(poll, person) is not None:
+                repo.participant(poll, person) is not None or \
+                ctx.conversations.under_way(person, now) is not None:
             continue
         repo.add_participant(poll, person)
         if _ask(ctx, person, poll, 0, intro="pulse_intro",
@@ -204,6 +211,9 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
                 timedelta(hours=settings.remind_after_hours)
             if now < due:
                 continue
+            conv = ctx.conversations.under_way(person, now)
+            if conv is not None and conv.kind != CONVERSATION_KIND:
+                continue  # in the middle of something else: reminded by a later sweep
             part.reminded = True
             if _ask(ctx, person, poll, part.step, intro="pulse_reminder",
                     dedupe_key=f"pulse:{poll.key}:{person.key}:reminder"):
@@ -428,6 +438,8 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
     ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
                        address=target.address, thread_id=None, user_ref=None, payload=payload,
                        now=ctx.clock.now())
+    ctx.session.flush()
+    after_dialog(ctx, person)
 
 
 # --- results --------------------------------------------------------------------------------

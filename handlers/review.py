@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.org import Org
 from bot.text import clean_text
 from handlers.context import Context
+from handlers.waiting import after_dialog
 from storage.models import Person
 from storage.review import ReviewAnswer, ReviewInvite, ReviewRound
 
@@ -225,9 +226,12 @@ def start_review(ctx: Context, subject: Person, by: Person | None, *,
         if ctx.dm_target(person) is None:
             unreachable.append(person.display_name)
             continue
+        # Someone in the middle of another dialog is asked once it ends (resume_held), so
+        # that their next message still answers what they were answering.
+        held = ctx.conversations.under_way(person, ctx.clock.now()) is not None
         ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
-                 anonymous=group in ANONYMOUS, total=len(CRITERIA))
-        if ctx.conversations.get(person) is None:
+                 anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held)
+        if not held:
             _ask_next(ctx, person, invite)
     if by is not None:
         ctx.reply("review_started", name=subject.display_name, counts=counts,
@@ -240,6 +244,17 @@ def start_review(ctx: Context, subject: Person, by: Person | None, *,
                      closes=closes.astimezone(ZoneInfo(gm.timezone)) if closes else None,
                      dedupe_key=f"review:{rnd.id}:started:{gm.key}")
     return rnd
+
+
+def resume_held(ctx: Context, person: Person) -> bool:
+    """Ask the first question of a survey held back while the person was in another
+    dialog (see start_review); False if none waits. A survey already begun is left to
+    /review."""
+    invite = _pending_invite(ctx.session, person)
+    if invite is None or invite.answered:
+        return False
+    _ask_next(ctx, person, invite)
+    return True
 
 
 def _ask_next(ctx: Context, person: Person, invite: ReviewInvite) -> None:
@@ -289,6 +304,7 @@ def on_text(ctx: Context, text: str) -> bool:
     ctx.conversations.clear(person)
     ctx.session.flush()
     ctx.reply("review_thanks", anonymous=invite.rater_group in ANONYMOUS)
+    after_dialog(ctx, person)
     if all(i.done for i in ctx.session.scalars(select(ReviewInvite).where(
             ReviewInvite.round_id == rnd.id))):
         close_round(ctx, rnd)

@@ -7,7 +7,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -65,6 +65,11 @@ _HELD = "teampulse.preloaded"
 _T = TypeVar("_T")
 #: Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
 KEYS_PER_STATEMENT = 1000
+#: A dialog counts as under way this long after its last question. A pulse poll, a 360°
+#: survey or the monthly questions that arrive meanwhile wait instead of taking it over: a
+#: person typing "3" for the check-in question in front of them must not have it filed as a
+#: pulse vote. A dialog left longer than this may be taken over, as before.
+UNDER_WAY = timedelta(hours=1)
 
 
 def _hold(session: Session, objects: Iterable[Any]) -> None:
@@ -429,6 +434,16 @@ class ConversationRepo:
         if person.id in self.session.info.get(_NO_CONVERSATION, ()):
             return None  # preloaded: none (and none added since, see wait_for)
         return _in_session(self.session, Conversation, person.id)
+
+    def under_way(self, person: Person, now: datetime) -> Conversation | None:
+        """The person's open dialog if its last question was asked less than UNDER_WAY
+        ago (they may be typing an answer to it); None otherwise."""
+        conv = self.get(person)
+        if conv is None:
+            return None
+        asked = conv.updated_at if conv.updated_at.tzinfo else \
+            conv.updated_at.replace(tzinfo=UTC)
+        return conv if now - asked < UNDER_WAY else None
 
     def preload(self, person_ids: Collection[int]) -> list[Conversation]:
         """Load these people's dialogs in one statement, so get() costs no query of its

@@ -1,0 +1,142 @@
+"""One dialog at a time, from the person's side: a pulse poll, a 360° survey or the monthly
+questions arriving in the middle of a check-in never take over the next answer; they
+follow once the check-in is done. A dialog left for over an hour may be taken over."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import prepare
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.core import TeamPulse
+from storage.models import Answer, CheckinRound
+from storage.pulse import PulseParticipant, PulseVote
+from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+# Wednesday 2026-12-09, 12:05 in New York: a pulse poll day (every second Wednesday).
+POLL_DAY = datetime(2026, 12, 9, 17, 5, tzinfo=UTC)
+DEC_1_9AM_NY = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # the first working day, 09:00
+
+
+@pytest.fixture
+def setup(tmp_path, database_url) -> Iterator[tuple[TeamPulse, RecordingAdapter, FakeClock]]:
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8") + "\npulse:\n  threshold: 3\n",
+                   encoding="utf-8")
+    clock = FakeClock(POLL_DAY)
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat, clock
+    engine.dispose()
+
+
+def figures(bot: TeamPulse, key: str) -> dict[str, float | None]:
+    with bot.unit() as ctx:
+        rnd = ctx.checkins.latest(ctx.people.by_key(key))
+        return {a.question_key: a.number_value for a in ctx.session.scalars(
+            select(Answer).where(Answer.round_id == rnd.id))}
+
+
+def votes(bot: TeamPulse) -> int:
+    with bot.unit() as ctx:
+        return ctx.session.scalar(select(func.count()).select_from(PulseVote))
+
+
+async def test_a_pulse_poll_waits_for_the_check_in_being_answered(setup):
+    bot, chat, clock = setup
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "52000")
+    assert "Question 2 of 8" in chat.last("alice")
+    await bot.run_pulse()  # the poll opens while she is on question 2
+    assert "pulse poll" not in chat.last("alice")
+    await say(bot, "alice", "3")  # her new customers, not a pulse vote
+    assert figures(bot, "alice")["kpi:new_customers"] == 3
+    assert votes(bot) == 0
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    assert "your check-in for 2026-W50 is in" in chat.last("alice")
+    clock.advance(timedelta(minutes=5))
+    await bot.run_pulse()  # the next sweep: she is free
+    assert "time for the anonymous pulse poll" in chat.last("alice")
+    await say(bot, "alice", "4")
+    assert votes(bot) == 1
+    # Bruno, who was not in a dialog, had it at once; Li (Shanghai: Thursday) too.
+    assert any("pulse poll" in t for t in chat.to("bruno"))
+
+
+async def test_a_check_in_left_for_over_an_hour_no_longer_holds_the_poll_back(setup):
+    bot, chat, clock = setup
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "52000")
+    clock.advance(timedelta(minutes=59))
+    await bot.run_pulse()
+    assert "pulse poll" not in chat.last("alice")
+    clock.advance(timedelta(minutes=2))
+    await bot.run_pulse()
+    assert "time for the anonymous pulse poll" in chat.last("alice")
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(PulseParticipant).where(
+            PulseParticipant.person_id == ctx.people.by_key("alice").id)) == 1
+    await say(bot, "alice", "/checkin")  # her check-in resumes where she left it
+    assert "Question 2 of 8" in chat.last("alice")
+
+
+async def test_a_reminder_does_not_cut_into_a_check_in_either(setup):
+    bot, chat, clock = setup
+    await bot.run_pulse()
+    assert "time for the anonymous pulse poll" in chat.last("alice")
+    clock.advance(timedelta(hours=30))  # past the reminder's time
+    await say(bot, "alice", "/checkin")
+    await bot.run_pulse()
+    assert "reminder" not in chat.last("alice") and "Question 1 of 8" in chat.last("alice")
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.advance(timedelta(minutes=5))
+    await bot.run_pulse()
+    assert "A gentle reminder: the anonymous pulse poll" in chat.last("alice")
+    assert votes(bot) == 0 and figures(bot, "alice")["kpi:revenue"] == 52000
+
+
+async def test_a_survey_started_during_a_check_in_follows_it(setup):
+    bot, chat, _clock = setup
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "52000")
+    await say(bot, "grace", "/review start bruno")
+    invite = chat.last("alice")
+    assert invite.startswith("📋 You're asked for feedback on Bruno Rossi")
+    assert invite.endswith("I'll ask the first question when you've finished what you're "
+                           "answering now (or send /review to start).")
+    await say(bot, "alice", "3")
+    assert figures(bot, "alice")["kpi:new_customers"] == 3
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    done, question = chat.to("alice")[-2:]
+    assert "your check-in for 2026-W50 is in" in done
+    assert question.startswith("1/5 · Goal and plan completion: how would you rate Bruno Rossi")
+    # Li, not in a dialog, was asked at once, without the note.
+    assert "答完后" not in chat.to("li")[-2] and chat.last("li").startswith("1/5")
+
+
+async def test_the_monthly_questions_follow_a_check_in_being_answered(setup):
+    bot, chat, clock = setup
+    clock.set(DEC_1_9AM_NY - timedelta(minutes=10))
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "52000")
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    assert chat.last("alice").startswith("📬 Weekly digests of 2026-11")  # no question yet
+    await say(bot, "alice", "3")
+    assert figures(bot, "alice")["kpi:new_customers"] == 3
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    done, question = chat.to("alice")[-2:]
+    assert "is in" in done
+    assert question == "Monthly review 2026-11, question 1 of 3:\nWhat worked well this month?"
+    # Bruno was free: asked with his review, once; finishing nothing asks him again.
+    assert sum(1 for t in chat.to("bruno") if "question 1 of 3" in t) == 1
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(CheckinRound).where(
+            CheckinRound.status == "submitted")) == 1
