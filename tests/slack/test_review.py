@@ -14,7 +14,7 @@ async def test_a_360_round_in_slack_with_a_group_below_the_threshold(slack: Slac
                                                                      bot) -> None:
     await slack.command(GRACE, "/review", "start alice", channel=dm_channel(GRACE))
     assert "360° review of <@U0ALICE>" not in slack.last_text(GRACE)  # names, not mentions
-    assert "1 manager, 2 peers, 1 reports" in slack.last_text(GRACE)
+    assert "1 manager, 2 peers, 1 report" in slack.last_text(GRACE)
     assert slack.last_text(SAM).startswith("1/5 · *Goal and plan completion*: how would you "
                                            "rate Alice Martin")
     # Only the manager, one peer and the report answer: the peers and reports who
