@@ -412,6 +412,7 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
     rows = [_person_week(snapshots, person, week, rounds.get((person.id, week)),
                          away.get((person.id, week)), texts)
             for person in shown]
+    _same_units(rows)
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
                        people=rows, team_kpis=_team_totals(rows))
 
@@ -782,6 +783,16 @@ def _status(rnd: RoundRow, row: PersonWeek) -> str:
     if rnd.answers:
         return "in_progress"
     return "missed" if rnd.prompted_at is not None else "unreachable"
+
+
+def _same_units(rows: list[PersonWeek]) -> None:
+    """A unit some question labels in the reader's language reads so for everyone in the
+    week (people whose KPIs were written with and without one are added up together)."""
+    localised = {k.unit: k.unit_text for row in rows for k in row.kpis if k.unit_text != k.unit}
+    if localised:
+        for row in rows:
+            for k in row.kpis:
+                k.unit_text = localised.get(k.unit, k.unit_text)
 
 
 def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:

@@ -600,6 +600,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             for pid in older_people.get(p[0], ()):
                 plan_older.setdefault(pid, []).append(p)
     kpi_of = [snapshots.kpis(p) for p in snaps]
+    # A unit some question labels in the reader's language reads so everywhere in the view
+    # (the headline adds up directors whose KPIs were written with and without one).
+    localised = {k[3]: k[6] for kpis in kpi_of for k in kpis if k[6] != k[3]}
+    if localised:
+        kpi_of = [[(*k[:6], localised.get(k[3], k[6])) for k in kpis] for kpis in kpi_of]
     kpi_by_key = {key: kpi_of[sid] for key, sid in snap_ids.items()}
     kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
     rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \

@@ -317,6 +317,12 @@ async def test_summaries_show_the_unit_in_the_readers_language(tmp_path, databas
                             "    kpis:")
                    + "goals:\n  - {metric: new_customers, period: 2026-Q4, target: 40}\n",
                    encoding="utf-8")
+    # Ann's KPI has its unit in English only: added up with Li's, it reads as Li's does.
+    text = org.read_text(encoding="utf-8")
+    at = text.rindex("unit: {en: customers, zh-CN: 位客户}")
+    org.write_text(text[:at] + "unit: customers" + text[at + len("unit: {en: customers, "
+                                                                  "zh-CN: 位客户}"):],
+                   encoding="utf-8")
     bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
     chat = RecordingAdapter()
     bot.register(chat)
