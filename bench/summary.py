@@ -68,6 +68,7 @@ from handlers.summary_gm import (
     month_of,
 )
 from storage.away import AwayPeriod
+from storage.db import no_jit
 from storage.models import Answer, CheckinRound, Person
 
 RATIO_TARGET = 2.0
@@ -431,6 +432,7 @@ def raw_sql(engine: Engine, week: str, shown: int, page: bool = True
               "follow": marks(list(FOLLOW_KEYS)),
               "none": marks(sorted(_NO_BLOCKER))}
     with engine.connect() as conn:
+        no_jit(conn)  # as the summary reads: the limit, not a baseline made slow by JIT
         out = [list(conn.execute(text(_KPI_ROWS[dialect].format(weeks=marks(look)))).all())]
         if older:
             out.append(list(conn.execute(text(_KPI_SUMS[dialect].format(

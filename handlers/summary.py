@@ -40,6 +40,7 @@ from handlers.checkin import (
 from handlers.context import Context
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.pulse import polls_between, team_morale
+from storage.db import no_jit
 from storage.kudos import kudos_by_team
 from storage.summary_rows import RoundRow, SummaryRows
 from storage.team_scope import TeamScope
@@ -429,6 +430,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     """
     week = resolve_week(ctx, request, anchor_tz)
     weeks = weeks_back(week, request.weeks)
+    no_jit(ctx.session.connection())
     reads = SummaryRows(ctx.session)
     snapshots = Snapshots(ctx, locale)
     # A team's summary (and a director's digest) reads its team's people and rounds, not

@@ -76,6 +76,7 @@ from handlers.pulse import poll_results, polls_between
 from handlers.summary import EXPECTED, MORALE_LOOKBACK, Parsed, Snapshots, csv_number
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
 from storage.away import AwayPeriod
+from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
@@ -439,6 +440,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     """
     session = ctx.session
     conn = session.connection()
+    no_jit(conn)
     shown_weeks = weeks_back(week, shown)
     look = weeks_back(week, max(LOOK_BACK, shown))
     window = _window(week, len(look))

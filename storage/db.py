@@ -86,6 +86,19 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+def no_jit(conn: Connection) -> None:
+    """On PostgreSQL, no JIT compilation for the rest of this transaction (SET LOCAL: the
+    server's and other sessions' settings are untouched, behind any connection pooler).
+
+    The GM's view at 10,000 people runs statements the planner costs above
+    jit_above_cost; compiling them took longer than they run (1,139 ms against 1,067 ms
+    for /summary on the bench's 10,000 directors, PostgreSQL 15): JIT pays off only for
+    queries of seconds. Nothing on SQLite.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL jit = off")
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented fix is
     # to turn it off and emit BEGIN ourselves (see _sqlite_begin). Foreign keys are opt-in.

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from storage.db import create_db_engine, planner_advice
 from tests.conftest import SERVER_URL
-from tests.support import TEST_ORG
+from tests.support import TEST_ORG, say
 from tests.test_resilience_stop import signal_a_running_platform_bot
 
 
@@ -58,3 +58,23 @@ def set_cost(database_url: str, cost: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f"ALTER DATABASE {name} SET random_page_cost = {cost}"))
     admin.dispose()
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+async def test_the_summary_turns_jit_off_for_its_own_transaction_only(bot, chat):
+    """No JIT compilation for the GM's view (it cost more than the statements ran), and
+    nothing changed beyond the summary's transaction: not the server, not the session."""
+    from handlers.summary_gm import build_gm_summary
+
+    seen: list[str] = []
+    with bot.unit() as ctx:
+        default = ctx.session.connection().exec_driver_sql("SHOW jit").scalar()
+    with bot.unit() as ctx:
+        build_gm_summary(ctx, "en", "2026-W48", 1, "America/New_York")
+        seen.append(ctx.session.connection().exec_driver_sql("SHOW jit").scalar())
+    with bot.unit() as ctx:
+        seen.append(ctx.session.connection().exec_driver_sql("SHOW jit").scalar())
+    assert seen == ["off", default]
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    assert "Check-ins: 0 of 3" in chat.last("grace")
