@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bot.events import Choice
 from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
-from bot.render import Renderer
+from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise
 from handlers.context import Context
@@ -48,6 +48,9 @@ NEXT_HORIZON = timedelta(days=70)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
+#: The one-on-one overview in chat shows at most this many director blocks (as many as a
+#: page of /summary), those with something overdue first; the CLI prints them all.
+DIRECTORS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
@@ -850,10 +853,22 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
     return out
 
 
+def _needs_attention(d: DirectorOneOnOnes) -> bool:
+    """Something of this director's is overdue: a one-on-one or an action item."""
+    return (d.own is not None and d.own.overdue) or any(p.overdue for p in d.team) \
+        or d.overdue_actions > 0
+
+
 def render_overview(renderer: Renderer, locale: str, markup: str,
-                    overview: list[DirectorOneOnOnes], timezone: str) -> str:
+                    overview: list[DirectorOneOnOnes], timezone: str,
+                    bounded: bool = True) -> str:
     """The overview as text for a reader in `timezone` (the GM): for the CLI, and for the
-    GM's summary to include."""
+    GM's summary to include.
+
+    `bounded` (chat): at most DIRECTORS_SHOWN directors and NAMES_SHOWN pairs of each
+    director's team, the overdue first, then how many more; an org that fits reads as
+    before. The CLI passes False and prints everyone.
+    """
     def when(moment: datetime | None) -> dict[str, Any] | None:
         return as_params(moment, timezone) if moment else None
 
@@ -861,7 +876,20 @@ def render_overview(renderer: Renderer, locale: str, markup: str,
         return {"manager": p.manager_name, "report": p.report_name, "last": when(p.last_held),
                 "next": when(p.next), "overdue": p.overdue}
 
-    rows = [{"name": d.name, "own": pair(d.own) if d.own else None,
-             "team": [pair(p) for p in d.team], "open_actions": d.open_actions,
-             "overdue_actions": d.overdue_actions} for d in overview]
-    return renderer.message(locale, "oo_overview", markup, directors=rows)
+    shown = overview
+    attention = sum(1 for d in overview if _needs_attention(d))
+    if bounded and len(overview) > DIRECTORS_SHOWN:
+        # Stable: those with something overdue first, each group in the org file's order.
+        shown = sorted(overview, key=lambda d: not _needs_attention(d))[:DIRECTORS_SHOWN]
+    rows = []
+    for d in shown:
+        team = d.team
+        if bounded and len(team) > NAMES_SHOWN:
+            team = sorted(team, key=lambda p: not p.overdue)
+        rest = team[NAMES_SHOWN:] if bounded else []
+        rows.append({"name": d.name, "own": pair(d.own) if d.own else None,
+                     "team": [pair(p) for p in team[:len(team) - len(rest)]],
+                     "team_more": len(rest), "team_more_overdue": sum(p.overdue for p in rest),
+                     "open_actions": d.open_actions, "overdue_actions": d.overdue_actions})
+    return renderer.message(locale, "oo_overview", markup, directors=rows,
+                            total=len(overview), attention=attention)

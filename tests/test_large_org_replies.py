@@ -1,0 +1,130 @@
+"""Chat replies that list people or items stay readable in a large org: a few named, the
+rest counted, and where to see them; a small org reads as before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.app import prepare
+from tests.oneonone_support import MONDAY_SLOT
+from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+
+WIDE = 30  # directors d01 ... d30 in team East, with Alice: 31
+MEMBERS = 14  # m01 ... m14 reporting to Alice, with Sam: 15 pairs in her team
+# Their one-on-ones are on Monday (asked about, never confirmed: overdue by Wednesday);
+# everyone else's on Tuesday, which nobody is asked about here.
+MONDAY = ["d27", "d28", "d29", "d30", "m13", "m14"]
+
+
+def wide_org(tmp_path: Path, locale: str = "en") -> Path:
+    """The test org with 30 more directors in East and 14 more members under Alice."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        if person["key"] == "grace":
+            person["locale"] = locale
+    data["people"] += [{"key": f"d{i:02d}", "name": f"Director {i:02d}", "role": "director",
+                        "manager": "grace", "team": "East", "timezone": "America/New_York",
+                        "locale": "en",
+                        "kpis": [{"metric": "revenue", "unit": "USD", "weekly_target": 40000}]}
+                       for i in range(1, WIDE + 1)]
+    data["people"] += [{"key": f"m{i:02d}", "name": f"Member {i:02d}", "role": "member",
+                        "manager": "alice", "team": "East", "timezone": "America/New_York",
+                        "locale": "en"} for i in range(1, MEMBERS + 1)]
+    data["oneonones"] = {"default": {"cadence": "weekly", "day": "tue", "time": "10:00",
+                                     "duration": 30},
+                         "pairs": [{"report": k, "day": "mon"} for k in MONDAY]}
+    path = tmp_path / "wide.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def wide(request, settings, clock, tmp_path) -> Iterator[tuple]:
+    """A bot on the wide org (the GM in English, or the fixture's parameter) and a chat."""
+    settings = replace(settings, org_file=wide_org(tmp_path, getattr(request, "param", "en")))
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat, settings
+    engine.dispose()
+
+
+async def monday_pairs_overdue(bot, clock) -> None:
+    """Monday's one-on-ones are asked about and never confirmed; it is Wednesday now."""
+    clock.set(MONDAY_SLOT + timedelta(hours=2))
+    await bot.run_oneonones()
+    clock.set(MONDAY_SLOT + timedelta(days=2))
+
+
+def overview_of(text: str, heading: str = "One-on-ones") -> str:
+    return text.split(heading, 1)[1]
+
+
+def director_blocks(overview: str) -> list[str]:
+    return [b.strip().splitlines()[0] for b in overview.split("\n\n")
+            if b.strip().startswith(("Director ", "Alice Martin"))]
+
+
+# --- the one-on-one overview in a team's summary ---------------------------------------------
+
+async def test_a_wide_teams_one_on_ones_show_twenty_directors_overdue_first(wide, clock):
+    bot, chat, _settings = wide
+    await monday_pairs_overdue(bot, clock)
+    await say(bot, "grace", "/summary team East")
+    overview = overview_of(chat.last("grace"))
+    shown = director_blocks(overview)
+    # Twenty of the 31 directors: the five with something overdue first, in the file's order.
+    assert len(shown) == 20
+    assert shown[:5] == ["Alice Martin", "Director 27", "Director 28", "Director 29",
+                         "Director 30"]
+    assert shown[5:] == [f"Director {i:02d}" for i in range(1, 16)]
+    assert overview.rstrip().splitlines()[-1] == (
+        "Directors: 20 of 31 shown, the 5 with something overdue first · "
+        "/summary <person> for one director · teampulse oneonones for all of them")
+    # Alice's team: ten of her fifteen one-on-ones, the two overdue first, then a count.
+    alice = overview.split("Alice Martin", 1)[1].split("action items", 1)[0].splitlines()
+    team = [x for x in alice if "their 1:1 with " in x]
+    assert len(team) == 10
+    assert "Member 13" in team[0] and "overdue" in team[0]
+    assert "Member 14" in team[1] and "overdue" in team[1]
+    assert not any("overdue" in x for x in team[2:])
+    assert "and 5 more of their team's 1:1s" in alice
+    # 31 blocks and 15 pairs had been 4,974 characters (~110 a director: 10,000 of them
+    # would be 1.1 MB in one message); now 3,430, and no more however wide the team.
+    assert len(overview) < 4_000
+
+
+@pytest.mark.parametrize("wide", ["zh-CN"], indirect=True)
+async def test_the_wide_overview_in_chinese(wide, clock):
+    bot, chat, _settings = wide
+    await monday_pairs_overdue(bot, clock)
+    await say(bot, "grace", "/summary team East")
+    overview = overview_of(chat.last("grace"), "一对一面谈")
+    assert len(director_blocks(overview)) == 20
+    assert overview.rstrip().splitlines()[-1] == (
+        "总监：显示 20 位，共 31 位，有逾期事项的 5 位在前 · 查看单个总监：/summary <成员> · "
+        "查看全部：teampulse oneonones")
+    assert "与下属的另外 5 场一对一" in overview
+
+
+async def test_the_cli_still_lists_every_director_and_pair(wide, clock):
+    bot, _chat, settings = wide
+    await monday_pairs_overdue(bot, clock)
+    code, text = run_cli(settings, "oneonones")
+    assert code == 0
+    assert all(f"Director {i:02d}" in text for i in range(1, WIDE + 1))
+    assert text.count("their 1:1 with ") == MEMBERS + 1
+    assert " shown" not in text and "more of their team" not in text
+
+
+async def test_a_small_teams_overview_has_no_count_or_footer(bot, chat):
+    await say(bot, "grace", "/summary team East")
+    overview = overview_of(chat.last("grace"))
+    assert "their 1:1 with Sam Lee" in overview
+    assert " shown" not in overview and "more of their team" not in overview
