@@ -14,6 +14,8 @@ import yaml
 from bot.app import prepare
 from tests.oneonone_support import MONDAY_SLOT
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_summary_pages import big  # noqa: F401 (the 45-director org)
 
 WIDE = 30  # directors d01 ... d30 in team East, with Alice: 31
 MEMBERS = 14  # m01 ... m14 reporting to Alice, with Sam: 15 pairs in her team
@@ -128,3 +130,74 @@ async def test_a_small_teams_overview_has_no_count_or_footer(bot, chat):
     overview = overview_of(chat.last("grace"))
     assert "their 1:1 with Sam Lee" in overview
     assert " shown" not in overview and "more of their team" not in overview
+
+
+# --- /support for the GM of a large org ------------------------------------------------------
+
+BUDGET = ["41000", "Signed Rome", "none", "2", "Trade fair budget", "Keep going", "3"]
+
+
+async def many_requests(bot, clock) -> None:
+    """30 budget requests a week old (ageing), then 12 new ones: 42 open."""
+    await bot.run_checkins([f"d{i:02d}" for i in range(1, 31)])
+    for i in range(1, 31):
+        await answer_all(bot, f"d{i:02d}", BUDGET)
+    clock.advance(timedelta(days=8))
+    await bot.run_checkins([f"d{i:02d}" for i in range(31, 43)])
+    for i in range(31, 43):
+        await answer_all(bot, f"d{i:02d}", BUDGET)
+
+
+def numbers(text: str) -> list[int]:
+    return [int(x.split()[1].lstrip("#")) for x in text.splitlines() if x.startswith("• #")]
+
+
+async def test_support_for_a_large_org_lists_twenty_oldest_first_then_where_the_rest_are(
+        big, clock):  # noqa: F811
+    bot, chat = big
+    await many_requests(bot, clock)
+    await say(bot, "grace", "/support")
+    text = chat.last("grace")
+    assert numbers(text) == list(range(1, 21))
+    assert text.splitlines()[-1] == (
+        "Requests 1–20 of 42 (30 ⚠️ ageing) · next page: /support page 2 · /support N for one")
+    # All 42 had been 3,389 characters (~80 a request with a short detail: 800,000 for
+    # 10,000 open); a page is 1,824.
+    assert len(text) < 2_500
+    await say(bot, "grace", "/support page 3")
+    text = chat.last("grace")
+    assert numbers(text) == [41, 42]
+    assert text.splitlines()[-1] == "Requests 41–42 of 42 (30 ⚠️ ageing) · /support N for one"
+    await say(bot, "grace", "/support list page 2")
+    assert numbers(chat.last("grace")) == list(range(21, 41))
+    await say(bot, "grace", "/support page 4")
+    assert chat.last("grace") == ("There is no page 4: the open support requests fill 3 "
+                                  "pages. The last one is /support page 3.")
+    await say(bot, "grace", "/support page two")
+    assert chat.last("grace").startswith("Usage: /support lists open requests, 20 a page")
+
+
+@pytest.mark.parametrize("big", ["zh-CN"], indirect=True)
+async def test_support_pages_in_chinese(big, clock):  # noqa: F811
+    bot, chat = big
+    await many_requests(bot, clock)
+    await say(bot, "grace", "/support")
+    text = chat.last("grace")
+    assert len(numbers(text)) == 20
+    assert text.splitlines()[-1] == (
+        "请求 1–20，共 42 条（30 条 ⚠️ 已积压） · 下一页：/support page 2 · 查看一条：/support 编号")
+    await say(bot, "grace", "/support page 5")
+    assert chat.last("grace") == \
+        "没有第 5 页：未解决的支持请求共 3 页，最后一页是 /support page 3。"
+
+
+async def test_support_in_a_small_org_is_one_list_without_a_footer(bot, chat):
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "grace", "/support")
+    text = chat.last("grace")
+    assert numbers(text) == [1]
+    assert text.splitlines()[-1].startswith("⚠️ ageing: open 7 days or more.")
+    await say(bot, "grace", "/support page 2")
+    assert chat.last("grace") == ("There is no page 2: the open support requests fill 1 "
+                                  "page. The last one is /support.")
