@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.app import prepare
+from bot.config import Settings
 from tests.oneonone_support import MONDAY_SLOT
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_pulse import pclock  # noqa: F401 (the pulse tests' clock)
 from tests.test_summary_pages import big  # noqa: F401 (the 45-director org)
 
 WIDE = 30  # directors d01 ... d30 in team East, with Alice: 31
@@ -201,3 +203,93 @@ async def test_support_in_a_small_org_is_one_list_without_a_footer(bot, chat):
     await say(bot, "grace", "/support page 2")
     assert chat.last("grace") == ("There is no page 2: the open support requests fill 1 "
                                   "page. The last one is /support.")
+
+
+# --- lists of teams in "there is no team" replies ---------------------------------------------
+
+TEAMS = 42  # d01 ... d42, each the one director of team T01 ... T42: 45 teams with the three
+
+
+@pytest.fixture
+def many_teams(request, settings, clock, tmp_path) -> Iterator[tuple]:
+    """A bot on the test org plus 42 one-director teams (the GM in English, or the
+    fixture's parameter) and a chat."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        if person["key"] == "grace":
+            person["locale"] = getattr(request, "param", "en")
+    data["people"] += [{"key": f"d{i:02d}", "name": f"Director {i:02d}", "role": "director",
+                        "manager": "grace", "team": f"T{i:02d}", "timezone": "America/New_York",
+                        "locale": "en"} for i in range(1, TEAMS + 1)]
+    path = tmp_path / "teams.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat
+    engine.dispose()
+
+
+# Ten of the 45 (the one typed, T-42 for T42, among them), then how many more.
+TEN = "China, East, Europe, T01, T02, T03, T04, T05, T06, T42 and 35 more"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("/summary team T-42", f'There is no team called "T-42". Teams: {TEN}.'),
+    ("/kudos top team T-42", f"There is no team T-42. Teams: {TEN}."),
+    ("/checkin send team T-42", f'There is no team or person called "team T-42". Nothing was '
+                                f"sent. Teams: {TEN}. For a person, use their key from the org "
+                                "file."),
+    ("/pulse results team T-42", f"There is no team called T-42. Teams: {TEN}."),
+    ("/goals team T-42", f"I don't know T-42: give a person's key or a team ({TEN}), for "
+                         "example /goals alice or /goals team East."),
+])
+async def test_an_unknown_team_names_ten_teams_the_likeliest_among_them(
+        many_teams, typed, expected):
+    bot, chat = many_teams
+    await say(bot, "grace", typed)
+    assert chat.last("grace") == expected
+
+
+@pytest.mark.parametrize("many_teams", ["zh-CN"], indirect=True)
+async def test_an_unknown_team_in_chinese(many_teams):
+    bot, chat = many_teams
+    ten = "China、East、Europe、T01、T02、T03、T04、T05、T06、T42 等另外 35 个"
+    await say(bot, "grace", "/summary team T-42")
+    assert chat.last("grace") == f"没有名为“T-42”的团队。现有团队：{ten}。"
+    await say(bot, "grace", "/kudos top team T-42")
+    assert chat.last("grace") == f"没有名为 T-42 的团队。现有团队：{ten}。"
+    await say(bot, "grace", "/pulse results team T-42")
+    assert chat.last("grace") == f"没有名为 T-42 的团队。现有团队：{ten}。"
+
+
+async def test_a_morale_chart_names_ten_hidden_teams_then_how_many_more(
+        database_url, pclock, tmp_path):  # noqa: F811
+    from bot.charts import chart_data_for
+    from tests.test_pulse import PREVIOUS_POLL_DAY, PULSE_ORG, run_poll
+
+    # Twelve more teams of one director, each below the anonymity threshold (5) like West (4).
+    data = yaml.safe_load(PULSE_ORG.read_text(encoding="utf-8"))
+    data["people"] += [{"key": f"s{i:02d}", "name": f"Solo {i:02d}", "role": "director",
+                        "team": f"S{i:02d}", "timezone": "America/New_York", "locale": "en",
+                        "checks_in": False} for i in range(1, 13)]
+    path = tmp_path / "pulse.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        everyone = [p["key"] for p in data["people"]]
+        await run_poll(bot, chat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+        with bot.unit() as ctx:
+            en = chart_data_for(ctx.session, ctx.org, "morale", "en",
+                                end_week=date(2026, 11, 23), weeks=4)
+            zh = chart_data_for(ctx.session, ctx.org, "morale", "zh-CN",
+                                end_week=date(2026, 11, 23), weeks=4)
+    finally:
+        engine.dispose()
+    # West and the twelve: a one-line note under the chart, not thirteen names.
+    assert en.note == ("Not shown where fewer than 5 answered (anonymity): "
+                       "S01, S02, S03, S04, S05, S06, S07, S08, S09, S10 and 3 more")
+    assert zh.note == ("回答少于 5 人时不显示（匿名保护）："
+                       "S01、S02、S03、S04、S05、S06、S07、S08、S09、S10 等另外 3 个")
