@@ -51,6 +51,10 @@ MAX_TEXT = 1000
 #: The one-on-one overview in chat shows at most this many director blocks (as many as a
 #: page of /summary), those with something overdue first; the CLI prints them all.
 DIRECTORS_SHOWN = 20
+#: /1on1 and /agenda show at most this many of someone's one-on-ones (the soonest), and
+#: /actions this many action items (the earliest due): a GM whose 10,000 directors all
+#: report to them has 10,000 pairs.
+PAIRS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
@@ -329,13 +333,13 @@ def cmd_agenda(ctx: Context, args: str) -> None:
         ctx.reply("oo_no_pairs")
         return
     sections = []
-    for pair in mine:
+    # The other pairs' check-in topics are proposed when their reminders go out.
+    for pair, occ in _soonest(ctx, mine):
         propose_from_checkin(ctx, pair)
-        occ = next_occurrence(ctx.session, pair, ctx.clock.now())
         sections.append({"other": pair.other(person),
                          "next": as_params(occ.start, person.timezone) if occ else None,
                          **agenda_params(ctx, pair, person)})
-    ctx.reply("oo_agenda", sections=sections)
+    ctx.reply("oo_agenda", sections=sections, total=len(mine))
 
 
 def cmd_actions(ctx: Context, args: str) -> None:
@@ -357,14 +361,27 @@ def cmd_actions(ctx: Context, args: str) -> None:
         ctx.reply("oo_actions_usage")
         return
     today = local(ctx.clock.now(), person.timezone).date()
-    ctx.reply("oo_actions", actions=_action_rows(repo.actions_of(person), today))
+    items = repo.actions_of(person)  # by due date: the overdue first
+    ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], today),
+              more=max(0, len(items) - PAIRS_SHOWN))
+
+
+def _soonest(ctx: Context, mine: list[Pair]) -> list[tuple[Pair, Occurrence | None]]:
+    """Each pair with its next meeting; past PAIRS_SHOWN, only the PAIRS_SHOWN soonest
+    (in that order; those with none planned last). Fewer keep the org file's order."""
+    now = ctx.clock.now()
+    found = [(pair, next_occurrence(ctx.session, pair, now)) for pair in mine]
+    if len(found) <= PAIRS_SHOWN:
+        return found
+    found.sort(key=lambda x: (x[1] is None, x[1].start if x[1] else now))
+    return found[:PAIRS_SHOWN]
 
 
 def _schedule(ctx: Context) -> None:
     person = _sender(ctx)
     rows = []
-    for pair in _pairs_of(ctx, person):
-        occ = next_occurrence(ctx.session, pair, ctx.clock.now())
+    mine = _pairs_of(ctx, person)
+    for pair, occ in _soonest(ctx, mine):
         rows.append({"other": pair.other(person), "cadence": pair.cadence.cadence,
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
                      "manager_tz": pair.manager.timezone,
@@ -373,7 +390,7 @@ def _schedule(ctx: Context) -> None:
     if not rows:
         ctx.reply("oo_no_pairs")
         return
-    ctx.reply("oo_schedule", rows=rows)
+    ctx.reply("oo_schedule", rows=rows, total=len(mine))
 
 
 def _move(ctx: Context, args: str) -> None:

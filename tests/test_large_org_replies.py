@@ -13,7 +13,7 @@ import yaml
 
 from bot.app import prepare
 from bot.config import Settings
-from tests.oneonone_support import MONDAY_SLOT
+from tests.oneonone_support import MONDAY_SLOT, write_org
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_pulse import pclock  # noqa: F401 (the pulse tests' clock)
@@ -293,3 +293,94 @@ async def test_a_morale_chart_names_ten_hidden_teams_then_how_many_more(
                        "S01, S02, S03, S04, S05, S06, S07, S08, S09, S10 and 3 more")
     assert zh.note == ("回答少于 5 人时不显示（匿名保护）："
                        "S01、S02、S03、S04、S05、S06、S07、S08、S09、S10 等另外 3 个")
+
+
+# --- a GM's own one-on-ones when every director reports to them -------------------------------
+
+def items(text: str, start: str) -> list[str]:
+    return [x for x in text.splitlines() if x.startswith(start)]
+
+
+async def test_the_gms_schedule_shows_the_twenty_soonest_then_how_many_more(big):  # noqa: F811
+    bot, chat = big
+    await say(bot, "grace", "/1on1")
+    text = chat.last("grace")
+    assert len(items(text, "Director ")) + len(items(text, "Alice")) + \
+        len(items(text, "Bruno")) + len(items(text, "李雷")) == 20
+    assert "and 25 more after these (the soonest are shown)" in text
+    assert len(text) < 3_000  # all 45 had been 4,874 (~105 a pair: 10,000 pairs, ~1 MB)
+
+
+async def test_the_soonest_one_on_ones_come_first_when_they_do_not_all_fit(wide):
+    bot, chat, _settings = wide
+    await say(bot, "grace", "/1on1")
+    rows = items(chat.last("grace"), "Director ")
+    # Directors 27-30 meet on Monday, everyone else on Tuesday: theirs lead.
+    assert [r.split(":")[0] for r in rows[:4]] == [f"Director {i}" for i in range(27, 31)]
+    assert "and 13 more after these" in chat.last("grace")  # of 33
+
+
+async def test_the_gms_agenda_shows_the_twenty_soonest_and_says_where_the_rest_are(
+        big):  # noqa: F811
+    bot, chat = big
+    await say(bot, "grace", "/agenda")
+    text = chat.last("grace")
+    assert text.count("1:1 with ") == 20
+    assert text.splitlines()[-1] == (
+        "Your next 20 one-on-ones of 45; each other one's agenda comes with its reminder. "
+        "/agenda add @person … adds to any of them.")
+
+
+@pytest.mark.parametrize("big", ["zh-CN"], indirect=True)
+async def test_the_gms_schedule_and_agenda_in_chinese(big):  # noqa: F811
+    bot, chat = big
+    await say(bot, "grace", "/1on1")
+    assert "以及之后的另外 25 场（只列出最近的）" in chat.last("grace")
+    await say(bot, "grace", "/agenda")
+    assert chat.last("grace").splitlines()[-1] == (
+        "以上是你 45 场一对一面谈中最近的 20 场；其他面谈的议程随各自的提醒发送。"
+        "/agenda add @某人 … 可为任意一场添加议程。")
+    await say(bot, "grace", "/1on1 skip")
+    text = chat.last("grace")
+    assert text.startswith("是哪一个一对一面谈？请用 @ 指明：")
+    assert text.count("、") == 9 and text.endswith(" 等另外 35 人。")
+
+
+async def test_which_one_on_one_names_ten_then_how_many_more(big):  # noqa: F811
+    bot, chat = big
+    await say(bot, "grace", "/1on1 skip")
+    text = chat.last("grace")
+    assert text.startswith("Which one-on-one? Name the person with @: Alice Martin, ")
+    assert text.count(", ") == 9 and text.endswith(" and 35 more.")
+    await say(bot, "grace", "/agenda add @sam Pipeline review")
+    text = chat.last("grace")
+    assert text.startswith("You have no one-on-one with @sam. Yours: ")
+    assert text.count(", ") == 9 and text.endswith(" and 35 more.")
+
+
+async def test_actions_lists_the_twenty_due_first_then_how_many_more(
+        settings, clock, tmp_path):
+    from tests.test_oneonone import buttons
+
+    bot, engine = prepare(replace(settings, org_file=write_org(tmp_path)), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        clock.set(MONDAY_SLOT + timedelta(minutes=31))
+        await bot.run_oneonones()
+        yes = next(v for v in buttons(chat, "grace") if v.endswith(":y"))
+        await say(bot, "grace", action=yes)
+        await say(bot, "grace", "next")
+        for day in range(1, 26):
+            await say(bot, "grace", f"Call client {day:02d} 2026-12-{day:02d}")
+        await say(bot, "grace", "done")
+        await say(bot, "grace", "/actions")
+        text = chat.last("grace")
+    finally:
+        engine.dispose()
+    listed = items(text, "#")
+    assert len(listed) == 20
+    assert listed[0].startswith("#1 Call client 01 — Alice Martin, due ")
+    assert listed[-1].startswith("#20 Call client 20 ")
+    assert "and 5 more, due later" in text
+    assert text.splitlines()[-1] == "/actions done <number> closes one."
