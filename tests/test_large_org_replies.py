@@ -263,23 +263,37 @@ async def test_an_unknown_team_in_chinese(many_teams):
     assert chat.last("grace") == f"没有名为 T-42 的团队。现有团队：{ten}。"
 
 
+def pulse_org(database_url, clock, tmp_path, extra: list[dict], locale: str = "en") -> tuple:
+    """A bot on the pulse tests' org with `extra` people (New York, English, no check-in)
+    and the GM reading in `locale`: the bot, its chat, its engine and its settings."""
+    from tests.test_pulse import PULSE_ORG
+
+    data = yaml.safe_load(PULSE_ORG.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        if person["key"] == "grace":
+            person["locale"] = locale
+    data["people"] += [{"timezone": "America/New_York", "locale": "en", "checks_in": False,
+                        **person} for person in extra]
+    path = tmp_path / "pulse.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    return bot, chat, engine, settings
+
+
 async def test_a_morale_chart_names_ten_hidden_teams_then_how_many_more(
         database_url, pclock, tmp_path):  # noqa: F811
     from bot.charts import chart_data_for
-    from tests.test_pulse import PREVIOUS_POLL_DAY, PULSE_ORG, run_poll
+    from tests.test_pulse import PREVIOUS_POLL_DAY, run_poll
 
     # Twelve more teams of one director, each below the anonymity threshold (5) like West (4).
-    data = yaml.safe_load(PULSE_ORG.read_text(encoding="utf-8"))
-    data["people"] += [{"key": f"s{i:02d}", "name": f"Solo {i:02d}", "role": "director",
-                        "team": f"S{i:02d}", "timezone": "America/New_York", "locale": "en",
-                        "checks_in": False} for i in range(1, 13)]
-    path = tmp_path / "pulse.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
-    chat = RecordingAdapter()
-    bot.register(chat)
+    bot, chat, engine, _settings = pulse_org(database_url, pclock, tmp_path, [
+        {"key": f"s{i:02d}", "name": f"Solo {i:02d}", "role": "director", "team": f"S{i:02d}"}
+        for i in range(1, 13)])
     try:
-        everyone = [p["key"] for p in data["people"]]
+        everyone = [p.key for p in bot.org.people]
         await run_poll(bot, chat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
         with bot.unit() as ctx:
             en = chart_data_for(ctx.session, ctx.org, "morale", "en",
@@ -384,3 +398,53 @@ async def test_actions_lists_the_twenty_due_first_then_how_many_more(
     assert listed[-1].startswith("#20 Call client 20 ")
     assert "and 5 more, due later" in text
     assert text.splitlines()[-1] == "/actions done <number> closes one."
+
+
+# --- /pulse results' comments ----------------------------------------------------------------
+
+async def test_pulse_results_show_twenty_comments_then_how_many_more(
+        database_url, pclock, tmp_path):  # noqa: F811
+    from tests.test_pulse import POLL_DAY, answer_all, close
+
+    bot, chat, engine, settings = pulse_org(database_url, pclock, tmp_path, [
+        {"key": f"n{i:02d}", "name": f"North {i:02d}", "role": "member", "team": "East"}
+        for i in range(1, 26)])
+    try:
+        pclock.set(POLL_DAY)
+        await bot.run_pulse()
+        for i in range(1, 26):
+            await answer_all(bot, chat, f"n{i:02d}", 4, 2, f"Comment number {i:02d}")
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results")
+        text = chat.last("grace")
+        code, cli = run_cli(settings, "pulse", "results")
+    finally:
+        engine.dispose()
+    comments = text.split("Comments (anonymous):\n", 1)[1].split("\nResults are shown", 1)[0]
+    lines = comments.splitlines()
+    assert len(lines) == 21
+    assert lines[:20] == [f"• Comment number {i:02d}" for i in range(1, 21)]
+    assert lines[20] == "• … and 5 more: teampulse pulse results prints every one"
+    # The CLI is the full listing.
+    assert code == 0 and all(f"Comment number {i:02d}" in cli for i in range(1, 26))
+    assert "more: teampulse pulse results" not in cli
+
+
+async def test_pulse_results_comments_in_chinese(database_url, pclock, tmp_path):  # noqa: F811
+    from tests.test_pulse import POLL_DAY, answer_all, close
+
+    bot, chat, engine, _settings = pulse_org(database_url, pclock, tmp_path, [
+        {"key": f"n{i:02d}", "name": f"North {i:02d}", "role": "member", "team": "East"}
+        for i in range(1, 23)], locale="zh-CN")
+    try:
+        pclock.set(POLL_DAY)
+        await bot.run_pulse()
+        for i in range(1, 23):
+            await answer_all(bot, chat, f"n{i:02d}", 4, 2, f"意见 {i:02d}")
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results")
+        text = chat.last("grace")
+    finally:
+        engine.dispose()
+    assert text.count("• 意见 ") == 20
+    assert "• …… 另有 2 条：teampulse pulse results 可列出全部\n" in text
