@@ -448,3 +448,51 @@ async def test_pulse_results_comments_in_chinese(database_url, pclock, tmp_path)
         engine.dispose()
     assert text.count("• 意见 ") == 20
     assert "• …… 另有 2 条：teampulse pulse results 可列出全部\n" in text
+
+
+# --- /goals: self-reported figures that differ from the CRM ----------------------------------
+
+@pytest.mark.parametrize(("locale", "first", "more"), [
+    ("en", "⚑ Director 01, 2026-W48: CRM 52,000, self-reported 45,000 (more than 10% apart; "
+           "the CRM figure counts)",
+     "⚑ … and 15 more self-reported figures that differ from the CRM; /goals <person> shows "
+     "one person's"),
+    ("zh-CN", "⚑ Director 01，2026-W48：CRM 52,000，自报 45,000（相差超过 10%，以 CRM 数字为准）",
+     "⚑ ……另有 15 条自报数字与 CRM 不符；/goals <成员> 可查看某个人的"),
+])
+async def test_goals_flag_ten_differing_figures_then_how_many_more(
+        settings, clock, tmp_path, locale, first, more):
+    from bot.crm_import import import_actuals
+    from bot.org import parse_org
+    from tests.test_goals import GOALS, NOW, answer_kpi
+    from tests.test_summary_pages import big_org
+
+    path = big_org(tmp_path, locale)
+    path.write_text(path.read_text(encoding="utf-8") + GOALS, encoding="utf-8")
+    settings = replace(settings, org_file=path)
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    bot.org = parse_org(path.read_text(encoding="utf-8"))
+    clock.set(NOW)
+    # 25 directors typed 45,000 for a week the CRM says 52,000: more than 10% apart.
+    rows = ['"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
+            '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"']
+    for i in range(1, 26):
+        answer_kpi(bot, f"d{i:02d}", "2026-W48", 45_000)
+        rows.append(f'"Director {i:02d}","Acme","Acme {i}","Closed Won","Q4-2026","52,000.00",'
+                    '"100","11/24/2026","10/02/2026","Web","New Customer"')
+    try:
+        with bot.unit() as ctx:
+            import_actuals(ctx.session, "export.csv", "\n".join(rows).encode(), bot.org.crm,
+                           [(p.key, p.name) for p in bot.org.people], NOW)
+        await say(bot, "grace", "/goals")
+        text = chat.last("grace")
+        code, cli = run_cli(settings, "goals")
+    finally:
+        engine.dispose()
+    flags = [x.strip() for x in text.splitlines() if x.strip().startswith("⚑")]
+    assert len(flags) == 11
+    assert flags[0] == first and flags[10] == more
+    # The CLI lists them all.
+    assert code == 0 and cli.count("⚑ Director ") == 25 and "⚑ …" not in cli
