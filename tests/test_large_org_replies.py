@@ -16,6 +16,7 @@ from bot.config import Settings
 from tests.oneonone_support import MONDAY_SLOT, write_org
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_kudos import kudo
 from tests.test_pulse import pclock  # noqa: F401 (the pulse tests' clock)
 from tests.test_summary_pages import big  # noqa: F401 (the 45-director org)
 
@@ -496,3 +497,56 @@ async def test_goals_flag_ten_differing_figures_then_how_many_more(
     assert flags[0] == first and flags[10] == more
     # The CLI lists them all.
     assert code == 0 and cli.count("⚑ Director ") == 25 and "⚑ …" not in cli
+
+
+# --- the honour roll --------------------------------------------------------------------------
+
+async def twelve_kudos(bot) -> None:
+    """d01 ... d12 each thank one of d13 ... d24: twelve teams with one kudos each, and
+    twelve givers tied as the most generous."""
+    for i in range(1, 13):
+        await kudo(bot, f"d{i:02d}", f"/kudos @d{i + 12:02d} for the help with the tender")
+
+
+async def test_the_honour_roll_names_ten_teams_and_ten_of_a_tie(many_teams):
+    bot, chat = many_teams
+    await twelve_kudos(bot)
+    await say(bot, "grace", "/honours 2026-11")
+    text = chat.last("grace")
+    teams = [x for x in text.splitlines() if x.startswith("• T")]
+    assert len(teams) == 10
+    assert "• … and 2 more teams" in text
+    assert "Most recognised, per team (the 10 teams whose best received the most)" in text
+    generous = next(x for x in text.splitlines() if x.startswith("Most generous: "))
+    assert generous == ("Most generous: Director 01, Director 02, Director 03, Director 04, "
+                        "Director 05, Director 06, Director 07, Director 08, Director 09, "
+                        "Director 10 and 2 more — 1 kudos given each, a tie")
+    best = next(x for x in text.splitlines() if x.startswith("Team of the month: "))
+    assert best.endswith(" and 2 more — 1 kudos received each, a tie")
+    # A second kudos for Director 24 puts T24, last by name, first among the ten.
+    await kudo(bot, "grace", "/kudos @d24 for the Rome deal")
+    await say(bot, "grace", "/honours 2026-11")
+    teams = [x for x in chat.last("grace").splitlines() if x.startswith("• T")]
+    assert teams[0] == "• T24: Director 24 — 2 kudos" and len(teams) == 10
+
+
+@pytest.mark.parametrize("many_teams", ["zh-CN"], indirect=True)
+async def test_the_honour_roll_in_chinese(many_teams):
+    bot, chat = many_teams
+    await twelve_kudos(bot)
+    await say(bot, "grace", "/honours 2026-11")
+    text = chat.last("grace")
+    assert len([x for x in text.splitlines() if x.startswith("• T")]) == 10
+    assert "• ……另有 2 个团队" in text
+    generous = next(x for x in text.splitlines() if x.startswith("最慷慨："))
+    assert generous.count("、") == 9 and " 等另外 2 个 —— 送出 1 次点赞（并列）" in generous
+
+
+async def test_a_small_honour_roll_reads_as_before(bot, chat):
+    await kudo(bot, "alice", "/kudos @bruno for the demo")
+    await kudo(bot, "li", "/kudos @bruno for the deck")
+    await say(bot, "grace", "/honours 2026-11")
+    text = chat.last("grace")
+    assert "• Europe: Bruno Rossi — 2 kudos" in text
+    assert "Most generous: Alice Martin and 李雷 — 1 kudos given each, a tie" in text
+    assert "more" not in text and "(the 10 teams" not in text
