@@ -550,3 +550,28 @@ async def test_a_small_honour_roll_reads_as_before(bot, chat):
     assert "• Europe: Bruno Rossi — 2 kudos" in text
     assert "Most generous: Alice Martin and 李雷 — 1 kudos given each, a tie" in text
     assert "more" not in text and "(the 10 teams" not in text
+
+
+# --- the 360° review report -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("big", "more"), [
+    ("en", "• … and 5 more: teampulse review prints every comment"),
+    ("zh-CN", "• ……另有 5 条：teampulse review 可列出全部评语"),
+], indirect=["big"])
+async def test_a_review_report_shows_twenty_comments_of_a_group_then_how_many_more(
+        big, more):  # noqa: F811
+    bot, chat = big
+    await say(bot, "grace", "/review start alice")
+    # Every other director is Alice's peer: 25 of them answer, each with a comment.
+    for i in range(1, 26):
+        for text in [f"3 Comment of peer {i:02d}", "3", "3", "3", "3"]:
+            await say(bot, f"d{i:02d}", text)
+    await say(bot, "grace", "/review close alice")
+    report = chat.last("grace")
+    lines = report.splitlines()
+    start = next(i for i, x in enumerate(lines)
+                 if x.startswith(("Comments — peers", "评语 —— 同级")))
+    comments = lines[start + 1:start + 22]
+    assert sum(1 for x in comments if "Comment of peer" in x) == 20
+    assert comments[20] == more
+    assert report.count("Comment of peer") == 20
