@@ -575,3 +575,39 @@ async def test_a_review_report_shows_twenty_comments_of_a_group_then_how_many_mo
     assert sum(1 for x in comments if "Comment of peer" in x) == 20
     assert comments[20] == more
     assert report.count("Comment of peer") == 20
+
+
+# --- 360° reviews on a schedule for every director ----------------------------------------------
+
+async def test_review_schedule_names_ten_directors_and_ten_open_reviews(big):  # noqa: F811
+    from bot.org import parse_org
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+    bot, chat = big
+    bot.org = parse_org(bot.settings.org_file.read_text(encoding="utf-8") + QUARTERLY)
+    await say(bot, "grace", "/review schedule")
+    line = next(x for x in chat.last("grace").splitlines() if x.startswith("• 2027-01-01"))
+    assert line.count(", ") == 9 and line.endswith(" and 35 more")
+    bot.clock.set(JAN_1_10AM_NY + timedelta(hours=1))
+    assert await bot.run_review_schedule() == 45
+    await say(bot, "grace", "/review schedule")
+    view = chat.last("grace")
+    opened = view.split("Open now\n", 1)[1].splitlines()
+    assert len(opened) == 11 and all(" — closes 2027-01-15 11:00" in x for x in opened[:10])
+    assert opened[10] == "• … and 35 more, closing later"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_a_review_start_names_ten_unreachable_then_how_many_more(bot, locale):
+    # Who cannot be reached is worked out per platform; the list is the one rule's.
+    names = [f"Director {i:02d}" for i in range(1, 46)]
+    text = bot.renderer.message(locale, "review_started", name="Alice Martin",
+                                counts={"manager": 1, "peer": 44, "report": 1},
+                                unreachable=names)
+    line = text.splitlines()[-1]
+    if locale == "en":
+        assert line == ("Not reachable on any running platform: " + ", ".join(names[:10])
+                        + " and 35 more.")
+    else:
+        assert line == ("在任何运行中的平台上都无法联系：" + "、".join(names[:10])
+                        + " 等另外 35 人。")
