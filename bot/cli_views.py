@@ -211,8 +211,10 @@ def oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         with bot.unit() as ctx:
             overview = oneonone_overview(ctx.session, bot.org, bot.clock.now())
             directors = [d.as_dict() for d in overview]
+            # The CLI prints every director and pair: chat's bound is for a message.
             text = render_overview(bot.renderer, args.locale or gm.locale, "markdown",
-                                   overview, gm.timezone) if args.format == "md" else ""
+                                   overview, gm.timezone, bounded=False) \
+                if args.format == "md" else ""
     finally:
         engine.dispose()
     if args.format == "json":

@@ -7,10 +7,11 @@ template text is trusted; anything a user typed never is.
 
 from __future__ import annotations
 
+import difflib
 import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -33,6 +34,35 @@ MARKUPS = ("plain", "markdown", "slack", "telegram")
 #: then says how many more: at 10,000 people a full list is tens of thousands of characters.
 #: Templates read it as `names_shown`.
 NAMES_SHOWN = 10
+
+
+def first_shown(items: Sequence[str], near: str = "") -> tuple[list[str], int]:
+    """At most NAMES_SHOWN of `items` (in their order) and how many more, for a template's
+    "A, B, … and 190 more" (as `first_shown`).
+
+    Past the bound, those closest to `near` (what someone typed: "Est" for "East") are
+    among the shown, so the list of teams under "There is no team Est" names the one
+    they meant, not the first ten in alphabetical order.
+    """
+    items = list(items)
+    if len(items) <= NAMES_SHOWN:
+        return items, 0
+    folded = [str(x).casefold() for x in items]
+    where = {f: i for i, f in reversed(list(enumerate(folded)))}
+    picked: list[int] = []
+    # What was typed may carry the command's own word: "/checkin send team Est".
+    for typed in dict.fromkeys([near.casefold(), *near.casefold().split()[-1:]]):
+        for match in difflib.get_close_matches(typed, folded, n=NAMES_SHOWN, cutoff=0.6) \
+                if typed else ():
+            if where[match] not in picked:
+                picked.append(where[match])
+    picked = picked[:NAMES_SHOWN]
+    for i in range(len(items)):
+        if len(picked) >= NAMES_SHOWN:
+            break
+        if i not in picked:
+            picked.append(i)
+    return [items[i] for i in sorted(picked)], len(items) - NAMES_SHOWN
 
 
 def _escape_slack(text: str) -> str:
@@ -220,6 +250,7 @@ class Renderer:
         )
         env.globals["markup"] = markup
         env.globals["names_shown"] = NAMES_SHOWN
+        env.globals["first_shown"] = first_shown
         env.globals["li"] = lambda chat="": Markup(flavour.item(chat))
         env.globals["cmd"] = lambda name: Markup(command_spelling(markup, name))
         # A placeholder such as <person>: a call, not a literal, because Jinja HTML-escapes

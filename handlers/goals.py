@@ -221,7 +221,7 @@ def cmd_goals(ctx: Context, args: str) -> None:
     views = goal_views(ctx, current_goals(org, scope.owners, today), ctx.locale)
     ctx.reply("goals_view", title=scope.title, views=views, today=today,
               gaps=gap_lines(org, ctx.locale, scope.owners, ctx.renderer),
-              tolerance=org.crm.tolerance)
+              tolerance=org.crm.tolerance, bounded=True)  # the CLI lists every mismatch
 
 
 @dataclass(frozen=True)

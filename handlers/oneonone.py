@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from bot.events import Choice
 from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
-from bot.render import Renderer
+from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise
 from handlers.context import Context
@@ -48,6 +48,13 @@ NEXT_HORIZON = timedelta(days=70)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
+#: The one-on-one overview in chat shows at most this many director blocks (as many as a
+#: page of /summary), those with something overdue first; the CLI prints them all.
+DIRECTORS_SHOWN = 20
+#: /1on1 and /agenda show at most this many of someone's one-on-ones (the soonest), and
+#: /actions this many action items (the earliest due): a GM whose 10,000 directors all
+#: report to them has 10,000 pairs.
+PAIRS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
@@ -326,13 +333,13 @@ def cmd_agenda(ctx: Context, args: str) -> None:
         ctx.reply("oo_no_pairs")
         return
     sections = []
-    for pair in mine:
+    # The other pairs' check-in topics are proposed when their reminders go out.
+    for pair, occ in _soonest(ctx, mine):
         propose_from_checkin(ctx, pair)
-        occ = next_occurrence(ctx.session, pair, ctx.clock.now())
         sections.append({"other": pair.other(person),
                          "next": as_params(occ.start, person.timezone) if occ else None,
                          **agenda_params(ctx, pair, person)})
-    ctx.reply("oo_agenda", sections=sections)
+    ctx.reply("oo_agenda", sections=sections, total=len(mine))
 
 
 def cmd_actions(ctx: Context, args: str) -> None:
@@ -354,14 +361,27 @@ def cmd_actions(ctx: Context, args: str) -> None:
         ctx.reply("oo_actions_usage")
         return
     today = local(ctx.clock.now(), person.timezone).date()
-    ctx.reply("oo_actions", actions=_action_rows(repo.actions_of(person), today))
+    items = repo.actions_of(person)  # by due date: the overdue first
+    ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], today),
+              more=max(0, len(items) - PAIRS_SHOWN))
+
+
+def _soonest(ctx: Context, mine: list[Pair]) -> list[tuple[Pair, Occurrence | None]]:
+    """Each pair with its next meeting; past PAIRS_SHOWN, only the PAIRS_SHOWN soonest
+    (in that order; those with none planned last). Fewer keep the org file's order."""
+    now = ctx.clock.now()
+    found = [(pair, next_occurrence(ctx.session, pair, now)) for pair in mine]
+    if len(found) <= PAIRS_SHOWN:
+        return found
+    found.sort(key=lambda x: (x[1] is None, x[1].start if x[1] else now))
+    return found[:PAIRS_SHOWN]
 
 
 def _schedule(ctx: Context) -> None:
     person = _sender(ctx)
     rows = []
-    for pair in _pairs_of(ctx, person):
-        occ = next_occurrence(ctx.session, pair, ctx.clock.now())
+    mine = _pairs_of(ctx, person)
+    for pair, occ in _soonest(ctx, mine):
         rows.append({"other": pair.other(person), "cadence": pair.cadence.cadence,
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
                      "manager_tz": pair.manager.timezone,
@@ -370,7 +390,7 @@ def _schedule(ctx: Context) -> None:
     if not rows:
         ctx.reply("oo_no_pairs")
         return
-    ctx.reply("oo_schedule", rows=rows)
+    ctx.reply("oo_schedule", rows=rows, total=len(mine))
 
 
 def _move(ctx: Context, args: str) -> None:
@@ -850,10 +870,22 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
     return out
 
 
+def _needs_attention(d: DirectorOneOnOnes) -> bool:
+    """Something of this director's is overdue: a one-on-one or an action item."""
+    return (d.own is not None and d.own.overdue) or any(p.overdue for p in d.team) \
+        or d.overdue_actions > 0
+
+
 def render_overview(renderer: Renderer, locale: str, markup: str,
-                    overview: list[DirectorOneOnOnes], timezone: str) -> str:
+                    overview: list[DirectorOneOnOnes], timezone: str,
+                    bounded: bool = True) -> str:
     """The overview as text for a reader in `timezone` (the GM): for the CLI, and for the
-    GM's summary to include."""
+    GM's summary to include.
+
+    `bounded` (chat): at most DIRECTORS_SHOWN directors and NAMES_SHOWN pairs of each
+    director's team, the overdue first, then how many more; an org that fits reads as
+    before. The CLI passes False and prints everyone.
+    """
     def when(moment: datetime | None) -> dict[str, Any] | None:
         return as_params(moment, timezone) if moment else None
 
@@ -861,7 +893,20 @@ def render_overview(renderer: Renderer, locale: str, markup: str,
         return {"manager": p.manager_name, "report": p.report_name, "last": when(p.last_held),
                 "next": when(p.next), "overdue": p.overdue}
 
-    rows = [{"name": d.name, "own": pair(d.own) if d.own else None,
-             "team": [pair(p) for p in d.team], "open_actions": d.open_actions,
-             "overdue_actions": d.overdue_actions} for d in overview]
-    return renderer.message(locale, "oo_overview", markup, directors=rows)
+    shown = overview
+    attention = sum(1 for d in overview if _needs_attention(d))
+    if bounded and len(overview) > DIRECTORS_SHOWN:
+        # Stable: those with something overdue first, each group in the org file's order.
+        shown = sorted(overview, key=lambda d: not _needs_attention(d))[:DIRECTORS_SHOWN]
+    rows = []
+    for d in shown:
+        team = d.team
+        if bounded and len(team) > NAMES_SHOWN:
+            team = sorted(team, key=lambda p: not p.overdue)
+        rest = team[NAMES_SHOWN:] if bounded else []
+        rows.append({"name": d.name, "own": pair(d.own) if d.own else None,
+                     "team": [pair(p) for p in team[:len(team) - len(rest)]],
+                     "team_more": len(rest), "team_more_overdue": sum(p.overdue for p in rest),
+                     "open_actions": d.open_actions, "overdue_actions": d.overdue_actions})
+    return renderer.message(locale, "oo_overview", markup, directors=rows,
+                            total=len(overview), attention=attention)

@@ -39,6 +39,9 @@ from storage.pulse import PulsePoll, PulseRepo, Tally, shown_threshold
 ACTION = f"{CONCEALED_PREFIX}pulse"
 CONVERSATION_KIND = "pulse"
 COMMENT_LIMIT = 2000
+#: /pulse results in chat shows this many of the poll's comments, then how many more (the
+#: CLI prints them all): 10,000 people may leave thousands.
+COMMENTS_SHOWN = 20
 #: Words that leave the comment out.
 NO_COMMENT_WORDS = {"skip", "/skip", "no", "none", "n/a", "-", "跳过", "没有", "无", "不用"}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
@@ -618,7 +621,13 @@ def cmd_results(ctx: Context, args: str) -> None:
     if not polls:
         ctx.reply("pulse_no_polls")
         return
-    ctx.reply("pulse_results", **results_view(ctx.session, polls, team))
+    view = results_view(ctx.session, polls, team)
+    comments = view["comments"]
+    if comments and len(comments) > COMMENTS_SHOWN:
+        # A chat message, not the CLI's full listing: thousands answer in a large org.
+        view["comments"], view["more_comments"] = comments[:COMMENTS_SHOWN], \
+            len(comments) - COMMENTS_SHOWN
+    ctx.reply("pulse_results", **view)
 
 
 def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> dict[str, Any]:

@@ -32,6 +32,9 @@ CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
 GROUPS = ("manager", "peer", "report", "self")
 ANONYMOUS = frozenset({"peer", "report"})
 MIN_GROUP = 3
+#: The report in chat shows this many comments of each group, then how many more (the CLI
+#: prints them all): every other director is a peer, 10,000 of them in a large org.
+COMMENTS_SHOWN = 20
 CONVERSATION = "review"
 _RATING = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?(?:$|[\s,.:;\-—–]+(.*))", re.DOTALL)
 
@@ -325,7 +328,7 @@ def close_round(ctx: Context, rnd: ReviewRound) -> None:
     report = build_report(ctx.session, ctx.org, rnd)
     readers = [p for p in ctx.people.active() if p.role == "gm" or p.key == rnd.subject_key]
     for reader in readers:
-        ctx.tell(reader, "review_report", report=report,
+        ctx.tell(reader, "review_report", report=report, comments_shown=COMMENTS_SHOWN,
                  dedupe_key=f"review:{rnd.id}:report:{reader.key}")
 
 

@@ -5,7 +5,8 @@ their own language.
 
 Who may do what:
 - `/support` lists unclosed requests, oldest first: the GM sees all, a department's owner
-  those of their departments, everyone their own.
+  those of their departments, everyone their own; PAGE_SIZE a message, `/support page N`
+  for the next.
 - `/support N` shows one request with its comments, to the same people.
 - `/support ack N`, `/support comment N <text>`, `/support resolve N <note>`: the GM or an
   owner of the request's department; the requester may comment on their own (to answer a
@@ -28,6 +29,10 @@ MAX_TEXT = 2000
 ACTIONS = ("ack", "comment", "resolve", "assign")
 # No request number is larger; a longer one would overflow the database's integer.
 MAX_ID = 2**31 - 1
+#: `/support` lists this many requests a message, then says how many there are and where
+#: the next page is: a large org's GM could have thousands open (2,000 characters of
+#: detail each).
+PAGE_SIZE = 20
 
 
 def _number(typed: str) -> int | None:
@@ -171,8 +176,13 @@ def cmd_support(ctx: Context, args: str) -> None:
     # Control characters go before anything is read or stored (PostgreSQL refuses a NUL;
     # a terminal escape would reach every handler's DM), as in check-in answers.
     words = clean_text(args).strip().split(maxsplit=2)
-    if not words or words[0].lower() in {"list", "open"}:
-        _list(ctx, person)
+    listing = words[1:] if words and words[0].lower() in {"list", "open"} else words
+    if not listing or listing[0].lower() == "page":
+        page = _number(listing[1]) if len(listing) == 2 else None if listing else 1
+        if not page:
+            ctx.reply("support_usage")
+            return
+        _list(ctx, person, page)
         return
     action = words[0].lower()
     if _number(action) is not None and len(words) == 1:
@@ -259,11 +269,23 @@ def _visible(ctx: Context, person: Person, rows: Iterable[SupportRequest]
     return [r for r in rows if _may_see(ctx, person, r)]
 
 
-def _list(ctx: Context, person: Person) -> None:
+def _list(ctx: Context, person: Person, page: int = 1) -> None:
+    """One page of the requests `person` may see, oldest first (so the ageing lead)."""
     rows = _visible(ctx, person, SupportRepo(ctx.session).unclosed())
-    ctx.reply("support_list", items=[_view(ctx, r, person.locale) for r in rows],
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    if page > pages:
+        ctx.reply("support_no_such_page", page=page, pages=pages,
+                  last="/support" if pages == 1 else f"/support page {pages}")
+        return
+    items = [_view(ctx, r, person.locale) for r in rows]
+    start = (page - 1) * PAGE_SIZE
+    shown = items[start:start + PAGE_SIZE]
+    paging = None if pages == 1 else {
+        "first": start + 1, "last": start + len(shown), "total": len(items),
+        "ageing": sum(1 for i in items if i["ageing"]), "number": page, "pages": pages}
+    ctx.reply("support_list", items=shown,
               handler=person.role == "gm" or bool(ctx.org.support.owned_by(person.key)),
-              ageing_days=ctx.org.support.ageing_days)
+              ageing_days=ctx.org.support.ageing_days, paging=paging)
 
 
 def _show(ctx: Context, person: Person, n: int) -> None:
