@@ -14,11 +14,15 @@ import yaml
 from bot.app import prepare
 from bot.config import Settings
 from tests.oneonone_support import MONDAY_SLOT, write_org
-from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+from tests.support import RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_kudos import kudo
 from tests.test_pulse import pclock  # noqa: F401 (the pulse tests' clock)
-from tests.test_summary_pages import big  # noqa: F401 (the 45-director org)
+from tests.test_summary_pages import (
+    big,  # noqa: F401 (the 45-director org)
+    director,
+    grown_org,
+)
 
 WIDE = 30  # directors d01 ... d30 in team East, with Alice: 31
 MEMBERS = 14  # m01 ... m14 reporting to Alice, with Sam: 15 pairs in her team
@@ -29,24 +33,14 @@ MONDAY = ["d27", "d28", "d29", "d30", "m13", "m14"]
 
 def wide_org(tmp_path: Path, locale: str = "en") -> Path:
     """The test org with 30 more directors in East and 14 more members under Alice."""
-    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
-    for person in data["people"]:
-        if person["key"] == "grace":
-            person["locale"] = locale
-    data["people"] += [{"key": f"d{i:02d}", "name": f"Director {i:02d}", "role": "director",
-                        "manager": "grace", "team": "East", "timezone": "America/New_York",
-                        "locale": "en",
-                        "kpis": [{"metric": "revenue", "unit": "USD", "weekly_target": 40000}]}
-                       for i in range(1, WIDE + 1)]
-    data["people"] += [{"key": f"m{i:02d}", "name": f"Member {i:02d}", "role": "member",
-                        "manager": "alice", "team": "East", "timezone": "America/New_York",
-                        "locale": "en"} for i in range(1, MEMBERS + 1)]
-    data["oneonones"] = {"default": {"cadence": "weekly", "day": "tue", "time": "10:00",
-                                     "duration": 30},
-                         "pairs": [{"report": k, "day": "mon"} for k in MONDAY]}
-    path = tmp_path / "wide.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    members = [{"key": f"m{i:02d}", "name": f"Member {i:02d}", "role": "member",
+                "manager": "alice", "team": "East", "timezone": "America/New_York",
+                "locale": "en"} for i in range(1, MEMBERS + 1)]
+    return grown_org(tmp_path / "wide.yaml", locale,
+                     [director(i, "East") for i in range(1, WIDE + 1)] + members,
+                     oneonones={"default": {"cadence": "weekly", "day": "tue", "time": "10:00",
+                                            "duration": 30},
+                                "pairs": [{"report": k, "day": "mon"} for k in MONDAY]})
 
 
 @pytest.fixture
@@ -215,15 +209,10 @@ TEAMS = 42  # d01 ... d42, each the one director of team T01 ... T42: 45 teams w
 def many_teams(request, settings, clock, tmp_path) -> Iterator[tuple]:
     """A bot on the test org plus 42 one-director teams (the GM in English, or the
     fixture's parameter) and a chat."""
-    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
-    for person in data["people"]:
-        if person["key"] == "grace":
-            person["locale"] = getattr(request, "param", "en")
-    data["people"] += [{"key": f"d{i:02d}", "name": f"Director {i:02d}", "role": "director",
-                        "manager": "grace", "team": f"T{i:02d}", "timezone": "America/New_York",
-                        "locale": "en"} for i in range(1, TEAMS + 1)]
-    path = tmp_path / "teams.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path = grown_org(tmp_path / "teams.yaml", getattr(request, "param", "en"), [
+        {"key": f"d{i:02d}", "name": f"Director {i:02d}", "role": "director", "manager": "grace",
+         "team": f"T{i:02d}", "timezone": "America/New_York", "locale": "en"}
+        for i in range(1, TEAMS + 1)])
     bot, engine = prepare(replace(settings, org_file=path), clock)
     chat = RecordingAdapter()
     bot.register(chat)
@@ -403,24 +392,31 @@ async def test_actions_lists_the_twenty_due_first_then_how_many_more(
 
 # --- /pulse results' comments ----------------------------------------------------------------
 
-async def test_pulse_results_show_twenty_comments_then_how_many_more(
-        database_url, pclock, tmp_path):  # noqa: F811
+async def commented_poll(database_url, clock, tmp_path, n: int, comment: str,
+                         locale: str = "en") -> tuple[str, tuple[int, str]]:
+    """A poll that `n` members of East answered, each with a comment (`comment` formatted
+    with their number), then closed: the GM's /pulse results, and the CLI's (code, text)."""
     from tests.test_pulse import POLL_DAY, answer_all, close
 
-    bot, chat, engine, settings = pulse_org(database_url, pclock, tmp_path, [
+    bot, chat, engine, settings = pulse_org(database_url, clock, tmp_path, [
         {"key": f"n{i:02d}", "name": f"North {i:02d}", "role": "member", "team": "East"}
-        for i in range(1, 26)])
+        for i in range(1, n + 1)], locale=locale)
     try:
-        pclock.set(POLL_DAY)
+        clock.set(POLL_DAY)
         await bot.run_pulse()
-        for i in range(1, 26):
-            await answer_all(bot, chat, f"n{i:02d}", 4, 2, f"Comment number {i:02d}")
-        await close(bot, pclock)
+        for i in range(1, n + 1):
+            await answer_all(bot, chat, f"n{i:02d}", 4, 2, comment.format(i))
+        await close(bot, clock)
         await say(bot, "grace", "/pulse results")
-        text = chat.last("grace")
-        code, cli = run_cli(settings, "pulse", "results")
+        return chat.last("grace"), run_cli(settings, "pulse", "results")
     finally:
         engine.dispose()
+
+
+async def test_pulse_results_show_twenty_comments_then_how_many_more(
+        database_url, pclock, tmp_path):  # noqa: F811
+    text, (code, cli) = await commented_poll(database_url, pclock, tmp_path, 25,
+                                             "Comment number {:02d}")
     comments = text.split("Comments (anonymous):\n", 1)[1].split("\nResults are shown", 1)[0]
     lines = comments.splitlines()
     assert len(lines) == 21
@@ -432,21 +428,8 @@ async def test_pulse_results_show_twenty_comments_then_how_many_more(
 
 
 async def test_pulse_results_comments_in_chinese(database_url, pclock, tmp_path):  # noqa: F811
-    from tests.test_pulse import POLL_DAY, answer_all, close
-
-    bot, chat, engine, _settings = pulse_org(database_url, pclock, tmp_path, [
-        {"key": f"n{i:02d}", "name": f"North {i:02d}", "role": "member", "team": "East"}
-        for i in range(1, 23)], locale="zh-CN")
-    try:
-        pclock.set(POLL_DAY)
-        await bot.run_pulse()
-        for i in range(1, 23):
-            await answer_all(bot, chat, f"n{i:02d}", 4, 2, f"意见 {i:02d}")
-        await close(bot, pclock)
-        await say(bot, "grace", "/pulse results")
-        text = chat.last("grace")
-    finally:
-        engine.dispose()
+    text, _cli = await commented_poll(database_url, pclock, tmp_path, 22, "意见 {:02d}",
+                                      locale="zh-CN")
     assert text.count("• 意见 ") == 20
     assert "• …… 另有 2 条：teampulse pulse results 可列出全部\n" in text
 

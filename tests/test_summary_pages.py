@@ -20,20 +20,30 @@ ANSWERS = ["41000", "Signed Rome", "none", "1", "Keep going", "3"]  # as Bruno a
 SILENT = 12  # of the extra directors, these do not answer: 15 missing with the three
 
 
-def big_org(tmp_path: Path, locale: str = "en") -> Path:
-    """The test org with 42 more directors (d01 ... d42) under Grace."""
+def grown_org(path: Path, locale: str, people: list[dict], **sections: object) -> Path:
+    """The test org written to `path` with more `people`, the GM reading in `locale`, and
+    any top-level `sections` set (such as oneonones)."""
     data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
     for person in data["people"]:
         if person["key"] == "grace":
             person["locale"] = locale
-    data["people"] += [{"key": f"d{i:02d}", "name": f"Director {i:02d}", "role": "director",
-                        "manager": "grace", "team": f"T{i % 3}",
-                        "timezone": "America/New_York", "locale": "en",
-                        "kpis": [{"metric": "revenue", "unit": "USD", "weekly_target": 40000}]}
-                       for i in range(1, EXTRA + 1)]
-    path = tmp_path / "big.yaml"
+    data["people"] += people
+    data.update(sections)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def director(i: int, team: str) -> dict:
+    """Director i (d01 ...) under Grace, in New York, with a revenue target."""
+    return {"key": f"d{i:02d}", "name": f"Director {i:02d}", "role": "director",
+            "manager": "grace", "team": team, "timezone": "America/New_York", "locale": "en",
+            "kpis": [{"metric": "revenue", "unit": "USD", "weekly_target": 40000}]}
+
+
+def big_org(tmp_path: Path, locale: str = "en") -> Path:
+    """The test org with 42 more directors (d01 ... d42) under Grace."""
+    return grown_org(tmp_path / "big.yaml", locale,
+                     [director(i, f"T{i % 3}") for i in range(1, EXTRA + 1)])
 
 
 @pytest.fixture
