@@ -71,7 +71,10 @@ class Replica:
                    SLACK_HTTP_PORT=str(free_port()), LOG_LEVEL="INFO",
                    # Far from now, so no scheduled round or catch-up gets in the way.
                    CHECKIN_SCHEDULE="mon 00:00" if datetime.now(UTC).weekday() >= 3
-                   else "fri 00:00", CHECKIN_GRACE_PERIOD="1m")
+                   else "fri 00:00", CHECKIN_GRACE_PERIOD="1m",
+                   # No weekly digest either: run on a Monday morning, the catch-up sent
+                   # everyone one, which mentions the check-in.
+                   DIGEST_SCHEDULE="off")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -163,9 +166,11 @@ class Cluster:
                                                  datetime.now(UTC)).id
 
     def prompts(self) -> Counter[str]:
-        """How many check-in prompts each Slack user got."""
+        """How many check-in prompts each Slack user got (the prompt's own words: other
+        messages, such as a digest or the monthly review, may mention the check-in)."""
         return Counter(str(c.params.get("channel")) for c in self.fake.calls_for(
-            "chat.postMessage") if "check-in" in str(c.params.get("text", "")))
+            "chat.postMessage") if "Time for your weekly check-in" in
+            str(c.params.get("text", "")))
 
     def everyone_prompted(self) -> bool:
         return len(self.prompts()) >= PEOPLE
