@@ -224,7 +224,8 @@ class WeekSummary:
 # asdict's keys, in its order (the fields'), without the platform ids.
 _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
                        if f.name not in {"slack_id", "telegram_id"})
-_KPI_FIELDS = tuple(f.name for f in fields(KpiLine))
+# (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
+_KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 
 
 def _kpi_dict(k: KpiLine) -> dict[str, Any]:
