@@ -96,6 +96,11 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
         value = value.replace(normalise(unit).lower(), " ")
     value = re.sub(r"[$€£¥￥_\s]|(?<=\d)'(?=\d)", "", value)
     value = value.removesuffix("%")
+    if value and all(ch in _CN_NUMERALS for ch in value):
+        written = chinese_number(value)
+        if written is None:  # '三百五': 350 said aloud, 305 written out; digits settle it
+            raise AnswerError("answer_not_number", unit=unit_text)
+        return [written]
     match = _NUMBER.match(value)
     if not match or match.group(1)[-1] in ".,":
         raise AnswerError("answer_not_number", unit=unit_text)
@@ -113,6 +118,62 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
         if number not in readings:
             readings.append(number)
     return readings
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_LARGE = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+_CN_NUMERALS = frozenset({*_CN_DIGITS, *_CN_SMALL, *_CN_LARGE})
+
+
+def chinese_number(text: str) -> int | None:
+    """A number written in Chinese numerals ('六', '两', '十二', '一百零五', '三万五千');
+    None if it is not one, or if it leaves out a unit the way speech does ('三百五', which
+    is 350 said aloud but would read as 305): the person is asked for digits instead."""
+    total = section = 0
+    digit: int | None = None
+    small = 0  # the small unit (10, 100, 1000) just used in this section; 0: none yet
+    large = 0  # the large unit (万, 亿) just used; 0: none yet
+    after_unit = False  # the last sign was 百, 千, 万 or 亿: a digit after it is ambiguous
+    for ch in text:
+        if ch in _CN_DIGITS:
+            value = _CN_DIGITS[ch]
+            if digit is not None:
+                return None  # '三五': two digits in a row
+            if value == 0:
+                after_unit = False  # '一千零五': what follows stands alone
+                continue
+            digit = value
+        elif ch in _CN_SMALL:
+            unit = _CN_SMALL[ch]
+            if small and unit >= small:
+                return None  # '十百': units come largest first
+            if digit is None:
+                if unit != 10 or section or total:
+                    return None  # only '十' may stand without a digit ('十二' = 12)
+                digit = 1
+            section += digit * unit
+            digit, small, after_unit = None, unit, unit > 10
+        else:
+            unit = _CN_LARGE[ch]
+            if large and unit >= large:
+                return None  # '三万两亿': largest first
+            if digit is not None:
+                if after_unit:
+                    return None
+                section += digit
+            if section == 0:
+                return None  # '万' with nothing before it
+            total += section * unit
+            section, digit, small, large, after_unit = 0, None, 0, unit, True
+    if digit is not None:
+        if after_unit:
+            return None  # '三百五', '三万五'
+        section += digit
+    if not text or (total + section == 0 and text not in ("零", "〇")):
+        return None
+    return total + section
 
 
 def _digit_readings(raw: str) -> list[str]:

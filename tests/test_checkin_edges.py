@@ -397,6 +397,34 @@ def test_which_number_forms_are_ambiguous():
         read_number("1.2.3")
 
 
+@pytest.mark.parametrize(("text", "value"), [
+    ("六", 6), ("两", 2), ("十", 10), ("十二", 12), ("二十五", 25), ("一百零五", 105),
+    ("一百二十", 120), ("两千零一十", 2010), ("五万", 50000), ("三万五千", 35000),
+    ("十万", 100000), ("一亿两千万", 120000000), ("零", 0), ("六位客户", 6)])
+def test_chinese_numerals_are_numbers(text, value):
+    assert read_number(text, ("位客户",)) == [float(value)]
+
+
+@pytest.mark.parametrize("text", ["三百五", "三万五", "三五", "万", "十百", "三万两亿", "百"])
+def test_chinese_numerals_that_speech_shortens_or_no_number_has_are_refused(text):
+    # '三百五' is 350 said aloud, 305 read digit by digit: the person is asked for digits.
+    with pytest.raises(AnswerError):
+        read_number(text)
+
+
+async def test_a_count_typed_in_chinese_numerals_is_stored(unit_bot):
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "六万一千")
+    assert "新客户" in chat.last("li")  # the next question: revenue was taken
+    await say(bot, "li", "三百五")  # no such count of customers; digits settle it
+    assert "这不是一个数字" in chat.last("li")
+    await say(bot, "li", "两位客户")
+    await say(bot, "li", "/pause")
+    await say(bot, "li", "/edit")
+    assert "61,000 美元" in chat.last("li") and "2 位客户" in chat.last("li")
+
+
 async def test_the_question_starts_on_its_own_line_after_the_count(bot, chat):
     await bot.run_checkins(["alice"])
     assert "Question 1 of 8\nRevenue: what did you achieve" in chat.last("alice")
