@@ -67,9 +67,12 @@ def parse_answer(question: Question, raw: str) -> ParsedAnswer:
         return ParsedAnswer(number=readings[0])
     if question.kind == "scale":
         value = normalise(text)
-        if not value.isdigit() or not 1 <= int(value) <= 5:
+        # '4', or '四' (as the pulse poll's scale takes it)
+        number = int(value) if value.isdigit() else chinese_number(value) \
+            if value and all(ch in _CN_NUMERALS for ch in value) else None
+        if number is None or not 1 <= number <= 5:
             raise AnswerError("answer_not_scale")
-        return ParsedAnswer(number=float(value))
+        return ParsedAnswer(number=float(number))
     if question.kind == "choice":
         return ParsedAnswer(text=parse_choice(question, text))
     raise AnswerError("answer_empty")  # unreachable: kinds are validated on load

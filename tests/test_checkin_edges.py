@@ -425,6 +425,15 @@ async def test_a_count_typed_in_chinese_numerals_is_stored(unit_bot):
     assert "61,000 美元" in chat.last("li") and "2 位客户" in chat.last("li")
 
 
+async def test_confidence_typed_as_a_chinese_numeral(bot, chat):
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["66000", "新签两家", "渠道冲突", "1", "拜访三家"])
+    await say(bot, "li", "六")  # not on the scale
+    assert "1" in chat.last("li") and "5" in chat.last("li")
+    await say(bot, "li", "四")
+    assert "4/5" in chat.last("li")
+
+
 async def test_the_question_starts_on_its_own_line_after_the_count(bot, chat):
     await bot.run_checkins(["alice"])
     assert "Question 1 of 8\nRevenue: what did you achieve" in chat.last("alice")
