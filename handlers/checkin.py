@@ -222,6 +222,17 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None) -> str
     if q is None:
         rnd.prompted_at = ctx.clock.now()
         return "already-prompted"
+    busy = ctx.conversations.under_way(person, ctx.clock.now())
+    if busy is not None and busy.kind != "checkin":
+        # In the middle of another dialog: its next answer must not be taken as this
+        # one's (the first question follows it: resume_held).
+        if not ctx.tell(person, "checkin_intro", name=person.display_name, week=rnd.week,
+                        start=week_start(rnd.week), end=week_end(rnd.week),
+                        resumed=bool(rnd.answers), held=True,
+                        dedupe_key=f"checkin:{person.key}:{week}:prompt"):
+            return "unreachable"
+        rnd.prompted_at = ctx.clock.now()
+        return "prompted"
     intro = ctx.renderer.message(person.locale, "checkin_intro", _markup(ctx, person),
                                  name=person.display_name, week=rnd.week,
                                  start=week_start(rnd.week), end=week_end(rnd.week),
@@ -300,6 +311,7 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
                      "status": "open", "team": person.team, "created_at": now,
                      "prompted_at": now if prompted else None})
     ids = repo.create_rounds(rows)
+    busy = _in_other_dialogs(ctx, [person for person, *_ in plans], now)
     asked, messages = [], []
     for round_id, (person, week, snapshot, target, key) in zip(ids, plans, strict=True):
         questions = parsed[id(snapshot)]
@@ -311,11 +323,19 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
             outcome[person.id] = "unreachable"
             continue
         q = questions[0]  # nothing is answered yet, so every question applies
-        asked.append(_asked_row(person, round_id, q, now))
+        if person.id not in busy:
+            asked.append(_asked_row(person, round_id, q, now))
         if key in taken:
             outcome[person.id] = "unreachable"  # as ask() says of a repeated prompt
             continue
         markup = ctx.addressbook.markup(target.platform)
+        if person.id in busy:
+            # In the middle of another dialog: told, not asked (resume_held asks after it).
+            messages.append(_outbox_row(target, OutboundMessage(ctx.renderer.message(
+                person.locale, "checkin_intro", markup, name=person.display_name, week=week,
+                start=week_start(week), end=week_end(week), held=True)), key, now))
+            outcome[person.id] = "prompted"
+            continue
         prompt = prompts.get((id(snapshot), person.locale))
         if prompt is None:
             prompt = prompts[(id(snapshot), person.locale)] = question_text(
@@ -355,6 +375,7 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
     if not rounds:
         return 0, None
     away = ctx.away.covering((r.person.id, r.person.timezone, now) for r in rounds)
+    busy = _in_other_dialogs(ctx, [r.person for r in rounds], now)
     due = []  # (round, person, questions, question, target, dedupe key)
     for rnd in rounds:
         person = rnd.person
@@ -362,6 +383,8 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
             # Only this week's round is worth a reminder; an old one is left alone
             # (and stays open for a late answer through /checkin).
             continue
+        if person.id in busy:
+            continue  # in the middle of another dialog: a later sweep reminds them
         rnd.reminded_at = now
         if not person.active or (person.id, now) in away:
             continue
@@ -392,6 +415,27 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
     repo.ask(asked)
     repo.enqueue(messages)
     return len(messages), rounds[-1].id
+
+
+def _in_other_dialogs(ctx: Context, people: Sequence[Person], now: datetime) -> set[int]:
+    """Of `people`, the ids of those in the middle of a dialog other than their check-in (a
+    survey, a poll, the monthly questions: ConversationRepo.under_way), in one query."""
+    ctx.conversations.preload([p.id for p in people])
+    return {p.id for p in people
+            if (conv := ctx.conversations.under_way(p, now)) is not None
+            and conv.kind != "checkin"}
+
+
+def resume_held(ctx: Context, person: Person) -> bool:
+    """Ask the first question of this week's check-in if its prompt came while the person
+    was in another dialog (and nothing of it is answered yet); False otherwise."""
+    if not person.active or not person.checks_in or ctx.conversations.get(person) is not None:
+        return False
+    rnd = ctx.checkins.round_for(person, current_week(ctx.clock.now(), person.timezone))
+    if rnd is None or rnd.prompted_at is None or rnd.status == "submitted" or rnd.answers:
+        return False
+    q = next_question(rnd, round_questions(ctx, rnd))
+    return q is not None and ask(ctx, person, rnd, q)
 
 
 def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:

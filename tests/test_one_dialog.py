@@ -140,3 +140,34 @@ async def test_the_monthly_questions_follow_a_check_in_being_answered(setup):
     with bot.unit() as ctx:
         assert ctx.session.scalar(select(func.count()).select_from(CheckinRound).where(
             CheckinRound.status == "submitted")) == 1
+
+
+async def test_the_check_in_waits_for_a_survey_being_answered(setup):
+    bot, chat, clock = setup
+    clock.set(datetime(2026, 12, 11, 20, 30, tzinfo=UTC))  # Friday 15:30 in New York
+    await say(bot, "grace", "/review start bruno")
+    assert chat.last("alice").startswith("1/5 · Goal and plan completion")
+    await say(bot, "alice", "4")  # one rating given: the survey is under way
+    clock.set(datetime(2026, 12, 11, 21, 0, tzinfo=UTC))  # 16:00: the check-in goes out
+    await bot.run_checkins(["alice"])
+    prompt = chat.last("alice")
+    assert prompt.startswith("Hi Alice Martin! Time for your weekly check-in for 2026-W50")
+    assert prompt.endswith("the first question follows when you've finished (or send "
+                           "/checkin).") and "Revenue" not in prompt
+    await say(bot, "alice", "3")  # her second rating, not a revenue of 3
+    assert chat.last("alice").startswith("3/5 · ")
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(Answer)) == 0
+    clock.advance(timedelta(hours=2, minutes=20))
+    await say(bot, "alice", "3")  # back at the survey, ten minutes before the reminder
+    clock.advance(timedelta(minutes=10))
+    await bot.run_reminders()  # its time, but she is in the middle of the survey
+    assert chat.last("alice").startswith("4/5 · ")
+    for rating in ("4", "5"):
+        await say(bot, "alice", rating)
+    thanks, question = chat.to("alice")[-2:]
+    assert thanks.startswith("Thank you — your feedback is in")
+    assert "Question 1 of 8" in question and "Revenue" in question
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    assert "your check-in for 2026-W50 is in" in chat.last("alice")
+    assert figures(bot, "alice")["kpi:revenue"] == 52000
