@@ -164,14 +164,15 @@ MONTHLY_REVIEW_JOB = "monthly-review"
 
 
 def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
-    """The monthly honour roll: weekdays among the 1st-3rd at POST_HOUR in the org's
-    timezone, so it lands on the first working day; the roll itself posts once a month."""
+    """The monthly honour roll: weekdays among the 1st-7th at POST_HOUR in the org's
+    timezone, so it lands on the first working day, and the days after it send what a bot
+    down that day missed (honours.month_opening); the roll itself posts once a month."""
     scheduler.add_job("bot.jobs:honours_job", CronTrigger(
-        day="1-3", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
+        day="1-7", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
         id=HONOURS_JOB, name="monthly honour roll", replace_existing=True, jobstore="default")
     # The monthly review goes out at the same moment, for the same reason.
     scheduler.add_job("bot.jobs:monthly_review_job", CronTrigger(
-        day="1-3", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
+        day="1-7", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
         id=MONTHLY_REVIEW_JOB, name="monthly review", replace_existing=True, jobstore="default")
 
 

@@ -1,5 +1,6 @@
 """Honours: the monthly honour roll built from kudos, posted on the first working day of
-each month, and `/honours [YYYY-MM|YYYY]` for any month or year."""
+each month (or, after the bot was down then, when it starts within the month's first week),
+and `/honours [YYYY-MM|YYYY]` for any month or year."""
 
 from __future__ import annotations
 
@@ -125,16 +126,32 @@ def first_working_day(year: int, month: int) -> date:
     return day
 
 
+#: A month's honour roll and review are due from POST_HOUR on its first working day; a bot
+#: that was down then sends them when it starts (or at POST_HOUR the next days) until the
+#: end of the month's seventh day, and not after: a review in the second week is stale.
+CATCH_UP_DAYS = 7
+
+
+def month_opening(local: datetime) -> bool:
+    """Whether `local` (org time) is when last month's roll and review are due: from
+    POST_HOUR on this month's first working day to the end of its CATCH_UP_DAYS-th day."""
+    first = first_working_day(local.year, local.month)
+    if local.day > CATCH_UP_DAYS or local.date() < first:
+        return False
+    return local.date() > first or local.hour >= POST_HOUR
+
+
 def post_monthly_honours(ctx: Context) -> bool:
-    """On the first working day of a month (from POST_HOUR, org time), post last month's
-    roll to the honours channel of each platform and DM it to the GM.
+    """From the first working day of a month (POST_HOUR, org time; until its seventh day
+    for a bot that was down, see month_opening), post last month's roll to the honours
+    channel of each platform and DM it to the GM.
 
     Safe to call any number of times: each message has a dedupe key per month, so a
     job firing again, or a restart at that moment, posts once. True if it was due.
     """
     org = ctx.org
     local = ctx.clock.now().astimezone(org.tz)
-    if local.date() != first_working_day(local.year, local.month) or local.hour < POST_HOUR:
+    if not month_opening(local):
         return False
     year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
     start, end = period_of(year, month, org.tz)

@@ -70,7 +70,7 @@ async def test_a_restart_at_that_moment_posts_once(bot, chat, clock):
     try:
         job = scheduler.get_job("honours")
         assert str(job.trigger.timezone) == "America/New_York"  # the org's (the GM's)
-        assert "day='1-3', day_of_week='mon-fri', hour='9'" in str(job.trigger)
+        assert "day='1-7', day_of_week='mon-fri', hour='9'" in str(job.trigger)
     finally:
         scheduler.shutdown(wait=False)
     await again.drain()  # the start-up catch-up runs in the background, once running
@@ -90,6 +90,35 @@ async def test_restarting_on_the_day_before_the_job_ran_posts_it(bot, clock):
     scheduler.shutdown(wait=False)
     await bot.drain()  # the start-up catch-up runs in the background, once running
     assert len(chat.to("honours")) == 1
+
+
+async def test_down_all_the_first_working_day_it_posts_on_the_next_start_that_week(bot, clock):
+    # Down from Monday night to Thursday 07:00: nothing the day the roll was due.
+    with_honours_channel(bot)
+    await november_kudos(bot)
+    clock.set(DEC_1_9AM_NY + timedelta(days=2, hours=-2))
+    chat = RecordingAdapter()
+    bot.register(chat)
+    scheduler = await start_scheduler(bot, bot.engine)
+    scheduler.shutdown(wait=False)
+    await bot.drain()  # the start-up catch-up
+    assert len(chat.to("honours")) == 1 and chat.last("honours").startswith(
+        "🏆 Honour roll — November 2026")
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_honours()  # Thursday's 09:00 job: nothing twice
+    assert len(chat.to("honours")) == 1
+
+
+@pytest.mark.parametrize("when", [
+    datetime(2026, 12, 8, 14, 0, tzinfo=UTC),  # the second Tuesday: too late to be news
+    datetime(2026, 11, 30, 23, 0, tzinfo=UTC)])  # November still, in New York
+async def test_outside_the_first_week_nothing_is_posted(bot, chat, clock, when):
+    with_honours_channel(bot)
+    await november_kudos(bot)
+    chat.clear()
+    clock.set(when)
+    assert not await bot.run_honours()
+    assert chat.to("honours") == []
 
 
 async def test_an_empty_month_reads_naturally(bot, chat, clock):

@@ -94,7 +94,7 @@ async def test_a_restart_on_the_day_sends_the_review_once(bot, chat, clock):
     scheduler = await start_scheduler(again, again.engine)
     try:
         job = scheduler.get_job("monthly-review")
-        assert "day='1-3', day_of_week='mon-fri', hour='9'" in str(job.trigger)
+        assert "day='1-7', day_of_week='mon-fri', hour='9'" in str(job.trigger)
     finally:
         scheduler.shutdown(wait=False)
     await again.drain()  # the start-up catch-up runs in the background, once running
@@ -113,6 +113,34 @@ async def test_restarting_on_the_day_before_the_job_ran_sends_it(bot, clock):
     scheduler.shutdown(wait=False)
     await again.drain()  # the start-up catch-up runs in the background, once running
     assert chat.to("alice")[0].startswith("📅 Month in review — 2026-11")
+
+
+async def test_down_all_the_first_working_day_the_review_goes_out_on_the_next_start(
+        bot, clock, monkeypatch):
+    november(bot)
+    clock.set(DEC_1_9AM_NY + timedelta(days=1, hours=3))  # back on Wednesday at noon
+    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    chat = RecordingAdapter()
+    again.register(chat)
+    scheduler = await start_scheduler(again, again.engine)
+    scheduler.shutdown(wait=False)
+    await again.drain()
+    assert chat.to("alice")[0].startswith("📅 Month in review — 2026-11")
+    assert chat.last("alice").startswith("Monthly review 2026-11, question 1 of 3")
+    # The job on Thursday builds nobody's review again: each is recorded already.
+    from handlers import monthly_review
+
+    built: list[str] = []
+    real = monthly_review.build_review
+    monkeypatch.setattr(monthly_review, "build_review",
+                        lambda ctx, person, *a, **k: built.append(person.key) or
+                        real(ctx, person, *a, **k))
+    clock.advance(timedelta(days=1))
+    sent = len(chat.sent)
+    assert await again.run_monthly_review()
+    assert built == [] and len(chat.sent) == sent
+    clock.set(datetime(2026, 12, 8, 14, 0, tzinfo=UTC))  # the second week: not any more
+    assert not await again.run_monthly_review()
 
 
 # --- a month of many directors ---------------------------------------------------------
