@@ -292,10 +292,12 @@ def monthly_run(ctx: Context) -> MonthlyRun | None:
     directors = [p for p in people if p.role == "director"]
     sent = RoundBatchRepo(ctx.session).taken_dedupe_keys(
         [f"monthly:{tag}:{p.key}" for p in directors])
-    return MonthlyRun(year, month_no,
-                      [p.id for p in directors if f"monthly:{tag}:{p.key}" not in sent],
-                      [p.id for p in people if p.role == "gm"],
-                      month_kudos(ctx, year, month_no, {p.locale for p in people}))
+    remaining = [p.id for p in directors if f"monthly:{tag}:{p.key}" not in sent]
+    # (The month's kudos only for reviews still to build: a start that week reads none.)
+    kudos = month_kudos(ctx, year, month_no, {p.locale for p in people}) if remaining \
+        else MonthKudos({}, {})
+    return MonthlyRun(year, month_no, remaining, [p.id for p in people if p.role == "gm"],
+                      kudos)
 
 
 def send_director_review(ctx: Context, run: MonthlyRun, director_id: int) -> None:
