@@ -171,3 +171,18 @@ async def test_the_check_in_waits_for_a_survey_being_answered(setup):
     await answer_all(bot, "alice", ALICE_ANSWERS)
     assert "your check-in for 2026-W50 is in" in chat.last("alice")
     assert figures(bot, "alice")["kpi:revenue"] == 52000
+
+
+async def test_a_check_in_sent_during_a_pulse_poll_follows_the_poll(setup):
+    bot, chat, _clock = setup
+    await bot.run_pulse()
+    await say(bot, "alice", "4")  # morale: the poll is under way
+    await say(bot, "grace", "/checkin send alice")
+    assert "1 prompted" in chat.last("grace")
+    assert chat.last("alice").endswith("(or send /checkin).")
+    await say(bot, "alice", "2")  # her stress, not a revenue of 2
+    await say(bot, "alice", "no")  # no comment: the poll is done
+    assert votes(bot) == 2
+    assert "Question 1 of 8" in chat.last("alice") and "Revenue" in chat.last("alice")
+    await say(bot, "alice", "52000")
+    assert figures(bot, "alice") == {"kpi:revenue": 52000}
