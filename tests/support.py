@@ -109,3 +109,17 @@ def run_cli(settings: Any, *args: str) -> tuple[int, str]:
             else:
                 os.environ[k] = v
     return code, out.getvalue()
+
+
+async def restart(bot: TeamPulse, clock: Any) -> RecordingAdapter:
+    """The bot starts again on the same database (its scheduler's start-up, whose catch-up
+    runs in the background, included, and awaited): its chat."""
+    from bot.scheduler import start_scheduler
+
+    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
+    chat = RecordingAdapter()
+    again.register(chat)
+    scheduler = await start_scheduler(again, again.engine)
+    scheduler.shutdown(wait=False)
+    await again.drain()
+    return chat

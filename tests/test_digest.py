@@ -19,7 +19,7 @@ from bot.config import CheckinSchedule, ConfigError, Settings
 from bot.core import TeamPulse
 from bot.scheduler import start_scheduler
 from handlers.digest import month_weeks
-from tests.support import RecordingAdapter, run_cli, say
+from tests.support import RecordingAdapter, restart, run_cli, say
 from tests.test_monthly_review import DEC_1_9AM_NY
 from tests.test_summary import checked_in
 
@@ -38,17 +38,6 @@ def charts_to(chat: RecordingAdapter, key: str) -> list[tuple[str, bytes]]:
     """The images a person received: (caption, PNG)."""
     return [(s.text, s.message.image) for s in chat.sent
             if s.target.address == key and s.message.image is not None]
-
-
-async def restart(bot: TeamPulse, clock) -> RecordingAdapter:
-    """The bot starts again on the same database (its scheduler's start-up included)."""
-    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
-    chat = RecordingAdapter()
-    again.register(chat)
-    scheduler = await start_scheduler(again, again.engine)
-    scheduler.shutdown(wait=False)
-    await again.drain()
-    return chat
 
 
 async def test_the_gm_gets_exactly_one_digest_for_the_week_across_a_restart(bot, chat, clock):

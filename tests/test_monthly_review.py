@@ -12,7 +12,7 @@ from bot.core import TeamPulse
 from bot.org import parse_org
 from bot.scheduler import start_scheduler
 from handlers.monthly_review import recurring_blockers
-from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.support import TEST_ORG, RecordingAdapter, restart, say
 from tests.test_goals import answer_kpi
 
 DEC_1_9AM_NY = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # Tuesday, first working day
@@ -119,12 +119,7 @@ async def test_down_all_the_first_working_day_the_review_goes_out_on_the_next_st
         bot, clock, monkeypatch):
     november(bot)
     clock.set(DEC_1_9AM_NY + timedelta(days=1, hours=3))  # back on Wednesday at noon
-    again = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
-    chat = RecordingAdapter()
-    again.register(chat)
-    scheduler = await start_scheduler(again, again.engine)
-    scheduler.shutdown(wait=False)
-    await again.drain()
+    chat = await restart(bot, clock)
     assert chat.to("alice")[0].startswith("📅 Month in review — 2026-11")
     assert chat.last("alice").startswith("Monthly review 2026-11, question 1 of 3")
     # The job on Thursday builds nobody's review again: each is recorded already.
@@ -137,10 +132,10 @@ async def test_down_all_the_first_working_day_the_review_goes_out_on_the_next_st
                         real(ctx, person, *a, **k))
     clock.advance(timedelta(days=1))
     sent = len(chat.sent)
-    assert await again.run_monthly_review()
+    assert await bot.run_monthly_review()
     assert built == [] and len(chat.sent) == sent
     clock.set(datetime(2026, 12, 8, 14, 0, tzinfo=UTC))  # the second week: not any more
-    assert not await again.run_monthly_review()
+    assert not await bot.run_monthly_review()
 
 
 # --- a month of many directors ---------------------------------------------------------
