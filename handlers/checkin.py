@@ -202,11 +202,13 @@ def _new_round(ctx: Context, person: Person, week: str) -> CheckinRound:
     return ctx.checkins.create_round(person, week, snapshot, ctx.clock.now())
 
 
-def prompt_checkin(ctx: Context, person: Person, week: str | None = None) -> str:
+def prompt_checkin(ctx: Context, person: Person, week: str | None = None, *,
+                   take_over: bool = False) -> str:
     """The scheduled prompt for one person. Returns what happened, for logs and the console.
 
     Idempotent per person and week: a restart, a catch-up after downtime, or a
-    manual fire never sends the same prompt twice.
+    manual fire never sends the same prompt twice. Someone in the middle of another
+    dialog is told the first question follows it, unless `take_over` (the console's /fire).
     """
     if not person.active or not person.checks_in:
         return "not-checking-in"
@@ -222,7 +224,7 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None) -> str
     if q is None:
         rnd.prompted_at = ctx.clock.now()
         return "already-prompted"
-    busy = ctx.conversations.under_way(person, ctx.clock.now())
+    busy = None if take_over else ctx.conversations.under_way(person, ctx.clock.now())
     if busy is not None and busy.kind != "checkin":
         # In the middle of another dialog: its next answer must not be taken as this
         # one's (the first question follows it: resume_held).
@@ -245,7 +247,8 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None) -> str
     return "prompted"
 
 
-def prompt_checkins(ctx: Context, wanted: Sequence[tuple[int, str | None]]) -> dict[str, str]:
+def prompt_checkins(ctx: Context, wanted: Sequence[tuple[int, str | None]], *,
+                    take_over: bool = False) -> dict[str, str]:
     """The scheduled prompt for a batch of people (person id, week or None for this week).
 
     Does what prompt_checkin does for each, with what each result means unchanged, but
@@ -278,15 +281,15 @@ def prompt_checkins(ctx: Context, wanted: Sequence[tuple[int, str | None]]) -> d
         elif rnd is not None and (rnd.prompted_at is not None or rnd.status == "submitted"):
             outcome[person.id] = "already-prompted"
         elif rnd is not None:
-            outcome[person.id] = prompt_checkin(ctx, person, week)
+            outcome[person.id] = prompt_checkin(ctx, person, week, take_over=take_over)
         else:
             fresh.append((person, week))
-    _prompt_fresh(ctx, repo, fresh, outcome)
+    _prompt_fresh(ctx, repo, fresh, outcome, take_over)
     return {people[pid].key: result for pid, result in outcome.items()}
 
 
 def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, str]],
-                  outcome: dict[int, str]) -> None:
+                  outcome: dict[int, str], take_over: bool = False) -> None:
     """Create and prompt the rounds of people who have none for their week yet."""
     now = ctx.clock.now()
     plans = []  # (person, week, snapshot, target, dedupe key)
@@ -311,7 +314,7 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
                      "status": "open", "team": person.team, "created_at": now,
                      "prompted_at": now if prompted else None})
     ids = repo.create_rounds(rows)
-    busy = _in_other_dialogs(ctx, [person for person, *_ in plans], now)
+    busy = set() if take_over else _in_other_dialogs(ctx, [person for person, *_ in plans], now)
     asked, messages = [], []
     for round_id, (person, week, snapshot, target, key) in zip(ids, plans, strict=True):
         questions = parsed[id(snapshot)]

@@ -116,3 +116,18 @@ async def test_at_a_check_in_hour_the_console_s_first_line_meets_this_week_s_pro
     text = out.getvalue()
     answered = text[text.index("alice> 52000"):]
     assert "Question 2 of" in answered
+
+
+async def test_fire_checkin_starts_the_check_in_even_in_a_month_s_first_week(settings, clock):
+    """On the first working day the start-up asks Alice the monthly review's first question;
+    the operator's /fire checkin still starts her check-in, so what she types next answers
+    it (a check-in the bot sends itself would wait for the monthly question)."""
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tuesday 09:00 in New York
+    script = "/fire checkin alice\n/as alice\n52000\n"
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    assert "Monthly review 2026-11, question 1 of 3" in text  # asked at start
+    assert "Question 2 of 8" in text.split("alice> 52000", 1)[1]

@@ -310,7 +310,10 @@ class ConsoleAdapter(Adapter):
             count = await self.bot.run_reminders()
             self._say(f"(reminders sent: {count})")
             return
-        run = await self.bot.run_checkins(args[1:] or None)
+        # The operator trying the bot out: the check-in is asked now, even of someone in
+        # the middle of another dialog (the start-up may just have asked the monthly
+        # review's first question), so the next line typed answers it.
+        run = await self.bot.run_checkins(args[1:] or None, take_over=True)
         if not run.results:
             self._say("(nobody to prompt: check the keys with /who)")
             return
