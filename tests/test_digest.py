@@ -322,7 +322,10 @@ async def test_cli_dry_run_prints_and_records_nothing(bot, chat, clock, settings
 
 
 async def test_cli_queues_a_digest_and_the_scheduled_one_is_not_sent_again(bot, chat, clock,
-                                                                           settings):
+                                                                           settings, monkeypatch):
+    # The command reads the system clock: make it the test's (the real one is later than
+    # MONDAY_8AM_NY from that day's afternoon on, and what it queues would wait until then).
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     await checked_in(bot, chat, clock)
     code, out = run_cli(settings, "digest", "--to", "alice", "--week", "2026-W48")
     assert (code, out) == (0, "alice: digest of 2026-W48 queued\n")

@@ -70,7 +70,13 @@ async def test_a_stop_during_a_paced_fan_out_is_prompt_and_a_restart_sends_the_r
     stop does not wait for the whole round (a supervisor would kill it), and after the
     restart every director has the message exactly once."""
     users = queue_dms(database_url)
-    env = {"DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
+    # An org of one GM no platform knows: nothing the calendar makes due at start (the
+    # monthly review in a month's first week, a Monday's digests) joins the queued DMs.
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text("org: {name: Quiet}\npeople:\n"
+                     "  - {key: gm, name: GM, role: gm, timezone: America/New_York}\n",
+                     encoding="utf-8")
+    env = {"DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(quiet),
            "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": fake.base_url, "SLACK_HTTP_HOST": "127.0.0.1",
            "SLACK_MAX_POSTS_PER_SECOND": str(CAP)}
