@@ -224,8 +224,7 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None, *,
     if q is None:
         rnd.prompted_at = ctx.clock.now()
         return "already-prompted"
-    busy = None if take_over else ctx.conversations.under_way(person, ctx.clock.now())
-    if busy is not None and busy.kind != "checkin":
+    if not take_over and ctx.conversations.under_way(person, ctx.clock.now(), "checkin"):
         # In the middle of another dialog: its next answer must not be taken as this
         # one's (the first question follows it: resume_held).
         if not ctx.tell(person, "checkin_intro", name=person.display_name, week=rnd.week,
@@ -424,9 +423,7 @@ def _in_other_dialogs(ctx: Context, people: Sequence[Person], now: datetime) -> 
     """Of `people`, the ids of those in the middle of a dialog other than their check-in (a
     survey, a poll, the monthly questions: ConversationRepo.under_way), in one query."""
     ctx.conversations.preload([p.id for p in people])
-    return {p.id for p in people
-            if (conv := ctx.conversations.under_way(p, now)) is not None
-            and conv.kind != "checkin"}
+    return {p.id for p in people if ctx.conversations.under_way(p, now, "checkin")}
 
 
 def resume_held(ctx: Context, person: Person) -> bool:

@@ -214,8 +214,7 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
                 timedelta(hours=settings.remind_after_hours)
             if now < due:
                 continue
-            conv = ctx.conversations.under_way(person, now)
-            if conv is not None and conv.kind != CONVERSATION_KIND:
+            if ctx.conversations.under_way(person, now, CONVERSATION_KIND):
                 continue  # in the middle of something else: reminded by a later sweep
             part.reminded = True
             if _ask(ctx, person, poll, part.step, intro="pulse_reminder",

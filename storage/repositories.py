@@ -435,11 +435,13 @@ class ConversationRepo:
             return None  # preloaded: none (and none added since, see wait_for)
         return _in_session(self.session, Conversation, person.id)
 
-    def under_way(self, person: Person, now: datetime) -> Conversation | None:
+    def under_way(self, person: Person, now: datetime, besides: str | None = None
+                  ) -> Conversation | None:
         """The person's open dialog if its last question was asked less than UNDER_WAY
-        ago (they may be typing an answer to it); None otherwise."""
+        ago (they may be typing an answer to it), and it is not of the kind `besides`
+        (the caller's own, which it may carry on); None otherwise."""
         conv = self.get(person)
-        if conv is None:
+        if conv is None or conv.kind == besides:
             return None
         asked = conv.updated_at if conv.updated_at.tzinfo else \
             conv.updated_at.replace(tzinfo=UTC)
