@@ -68,8 +68,7 @@ def parse_answer(question: Question, raw: str) -> ParsedAnswer:
     if question.kind == "scale":
         value = normalise(text)
         # '4', or '四' (as the pulse poll's scale takes it)
-        number = int(value) if value.isdigit() else chinese_number(value) \
-            if value and all(ch in _CN_NUMERALS for ch in value) else None
+        number = int(value) if value.isdigit() else chinese_number(value)
         if number is None or not 1 <= number <= 5:
             raise AnswerError("answer_not_scale")
         return ParsedAnswer(number=float(number))
@@ -134,6 +133,8 @@ def chinese_number(text: str) -> int | None:
     """A number written in Chinese numerals ('六', '两', '十二', '一百零五', '三万五千');
     None if it is not one, or if it leaves out a unit the way speech does ('三百五', which
     is 350 said aloud but would read as 305): the person is asked for digits instead."""
+    if not text or not set(text) <= _CN_NUMERALS:
+        return None
     total = section = 0
     digit: int | None = None
     small = 0  # the small unit (10, 100, 1000) just used in this section; 0: none yet
@@ -174,7 +175,7 @@ def chinese_number(text: str) -> int | None:
         if after_unit:
             return None  # '三百五', '三万五'
         section += digit
-    if not text or (total + section == 0 and text not in ("零", "〇")):
+    if total + section == 0 and text not in ("零", "〇"):
         return None
     return total + section
 
