@@ -22,7 +22,12 @@ targets (baseline = the target time, target 1x).
   summary-week-10k   /summary first page, one week, 10,000 people (8 weeks stored)
   summary-cli-10k    the CLI's export as summary-cli-1k, 10,000 people: every director
   summary-8w-10k     /summary last 8w first page, 10,000 people (the stretch goal)
-  (each also as <name>-abs: the median against the time target, 200 ms or 1 s)
+  (each also as <name>-abs: the median against the time target, 200 ms or 1 s; and as
+  <name>-sql: against the statements the view itself sends the database, captured from
+  one run and replayed on a bare driver connection, every row fetched (`own_sql`). The
+  raw SQL above computes the same numbers its own way and reads more than the view does;
+  the view's own reads are the tighter floor, and the ratio to them is the time spent in
+  Python on the rows. Target 2x, as the issue's.)
 
 The GM's view is built whole whatever the page (the headline and the order by need
 take every director); only the page shown is rendered.
@@ -48,7 +53,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, event, insert, text
 
 from bench.databases import settle
 from bench.report import Figure
@@ -455,17 +460,62 @@ def median_ms(action: Callable[[], Any], runs: int = RUNS) -> float:
 def paired_ms(baseline: Callable[[], Any], action: Callable[[], Any],
               runs: int = RUNS) -> tuple[float, float]:
     """The median wall times in ms of `baseline` and `action`, taking turns (after one
-    warm-up of each), so both meet the machine and the process in the same state: run
-    one after the other in blocks, the raw SQL moved by half between blocks."""
-    baseline()
-    action()
-    base, mine = [], []
+    warm-up of each), so both meet the machine and the process in the same state."""
+    base, mine = turns_ms([baseline, action], runs)
+    return base, mine
+
+
+def turns_ms(actions: list[Callable[[], Any]], runs: int = RUNS) -> list[float]:
+    """The median wall time in ms of each of `actions`, taking turns (after one warm-up
+    of each), so all meet the machine and the process in the same state."""
+    for fn in actions:
+        fn()
+    samples: list[list[float]] = [[] for _ in actions]
     for _ in range(runs):
-        for fn, samples in ((baseline, base), (action, mine)):
+        for fn, times in zip(actions, samples, strict=True):
             t0 = time.perf_counter()
             fn()
-            samples.append(time.perf_counter() - t0)
-    return statistics.median(base) * 1e3, statistics.median(mine) * 1e3
+            times.append(time.perf_counter() - t0)
+    return [statistics.median(times) * 1e3 for times in samples]
+
+
+#: What a replay keeps of the statements a view runs: its reads and what frames them (the
+#: read transaction on SQLite, JIT off on PostgreSQL); writes (none expected) are left out.
+_REPLAYED = ("SELECT", "WITH", "SET", "BEGIN")
+
+
+def own_sql(engine: Engine, action: Callable[[], Any]) -> Callable[[], None]:
+    """The statements `action` sends the database, captured from one run of it and
+    replayed as sent on a bare driver connection, every row fetched: the floor of the
+    view's own reads, with none of its Python. Against it a view's ratio is the share of
+    its time spent on the rows after the database has returned them."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                _executemany: bool) -> None:
+        if statement.lstrip().upper().startswith(_REPLAYED):
+            seen.append((statement, parameters))
+
+    action()  # (a warm run first: what it reads once and keeps is not read again)
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+    def replay() -> None:
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for statement, parameters in seen:
+                cursor.execute(statement, parameters)
+                if cursor.description is not None:
+                    cursor.fetchall()
+            cursor.close()
+            raw.rollback()
+        finally:
+            raw.close()
+    return replay
 
 
 def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
@@ -504,10 +554,16 @@ class _NoDispose:
         """The bench keeps its engine between runs."""
 
 
-def _figures(label: str, what: str, value: float, base: float, target_ms: float
-             ) -> list[Figure]:
+def _measured(engine: Engine, label: str, what: str, action: Callable[[], Any],
+              raw: Callable[[], Any], target_ms: float, runs: int = RUNS) -> list[Figure]:
+    """`action` against the raw SQL (`label`), against the time target (`label`-abs) and
+    against its own statements replayed (`label`-sql), the three taking turns."""
+    replay = own_sql(engine, action)
+    base, floor, value = turns_ms([raw, replay, action], runs)
     return [Figure(label, what, value, base, "ms", "raw SQL, same numbers", RATIO_TARGET),
-            Figure(f"{label}-abs", what, value, target_ms, "ms", "target time", 1.0)]
+            Figure(f"{label}-abs", what, value, target_ms, "ms", "target time", 1.0),
+            Figure(f"{label}-sql", what, value, floor, "ms", "its own statements replayed",
+                   RATIO_TARGET)]
 
 
 async def _own_targets(folder: Path, week: str) -> list[Figure]:
@@ -524,12 +580,12 @@ async def _own_targets(folder: Path, week: str) -> list[Figure]:
         forget_snapshots()  # as after a start
         return act()
 
-    raw1, one = paired_ms(lambda: raw_sql(engine, week, 1), act)
+    figures = _measured(engine, "summary-own-1k", "/summary first page, one week, "
+                        "1,000 x 52, own targets", act, lambda: raw_sql(engine, week, 1), 200)
     raw_first, first = paired_ms(lambda: raw_sql(engine, week, 1), first_after_start)
     bot.close()
     engine.dispose()
-    return [*_figures("summary-own-1k", "/summary first page, one week, 1,000 x 52, "
-                      "own targets", one, raw1, 200),
+    return [*figures,
             Figure("summary-own-first", "/summary with no snapshot parsed yet, own targets",
                    first, raw_first, "ms", "raw SQL, same numbers", RATIO_TARGET)]
 
@@ -545,18 +601,15 @@ async def run() -> list[Figure]:
         print(f"    filled 1,000 people x 52 weeks in {time.perf_counter() - t0:.1f} s",
               flush=True)
         week = week_of(NOW.date())
-        raw1, one = paired_ms(lambda: raw_sql(engine, week, 1),
-                              summary_action(bot, SummaryRequest("week")))
-        figures += _figures("summary-week-1k", "/summary first page, one week, 1,000 x 52",
-                            one, raw1, 200)
-        raw4, four = paired_ms(lambda: raw_sql(engine, week, 4),
-                               summary_action(bot, SummaryRequest("trend", weeks=4)))
-        figures += _figures("summary-4w-1k", "/summary last 4w first page, 1,000 x 52", four,
-                            raw4, 200)
-        raw4, cli = paired_ms(lambda: raw_sql(engine, week, 4, page=False),
-                              cli_action(bot, settings))
-        figures += _figures("summary-cli-1k", "CLI summary --weeks 4 json, all 1,000", cli,
-                            raw4, 200)
+        figures += _measured(engine, "summary-week-1k", "/summary first page, one week, "
+                             "1,000 x 52", summary_action(bot, SummaryRequest("week")),
+                             lambda: raw_sql(engine, week, 1), 200)
+        figures += _measured(engine, "summary-4w-1k", "/summary last 4w first page, "
+                             "1,000 x 52", summary_action(bot, SummaryRequest("trend", weeks=4)),
+                             lambda: raw_sql(engine, week, 4), 200)
+        figures += _measured(engine, "summary-cli-1k", "CLI summary --weeks 4 json, all 1,000",
+                             cli_action(bot, settings),
+                             lambda: raw_sql(engine, week, 4, page=False), 200)
         bot.close()
         engine.dispose()
         figures += await _own_targets(folder, week)
@@ -565,19 +618,16 @@ async def run() -> list[Figure]:
         fill(bot, engine, 10000, 8, seed=2)
         print(f"    filled 10,000 people x 8 weeks in {time.perf_counter() - t0:.1f} s",
               flush=True)
-        raw10, ten = paired_ms(lambda: raw_sql(engine, week, 1),
-                               summary_action(bot, SummaryRequest("week")))
-        figures += _figures("summary-week-10k", "/summary first page, one week, 10,000", ten,
-                            raw10, 1000)
-        raw4, cli = paired_ms(lambda: raw_sql(engine, week, 4, page=False),
-                              cli_action(bot, settings), runs=3)
-        figures += _figures("summary-cli-10k", "CLI summary --weeks 4 json, all 10,000", cli,
-                            raw4, 1000)
+        figures += _measured(engine, "summary-week-10k", "/summary first page, one week, "
+                             "10,000", summary_action(bot, SummaryRequest("week")),
+                             lambda: raw_sql(engine, week, 1), 1000)
+        figures += _measured(engine, "summary-cli-10k", "CLI summary --weeks 4 json, all "
+                             "10,000", cli_action(bot, settings),
+                             lambda: raw_sql(engine, week, 4, page=False), 1000, runs=3)
         # The stretch goal: all eight stored weeks of 10,000 people.
-        raw80, eight = paired_ms(lambda: raw_sql(engine, week, 8),
-                                 summary_action(bot, SummaryRequest("trend", weeks=8)), runs=3)
-        figures += _figures("summary-8w-10k", "/summary last 8w first page, 10,000", eight,
-                            raw80, 1000)
+        figures += _measured(engine, "summary-8w-10k", "/summary last 8w first page, 10,000",
+                             summary_action(bot, SummaryRequest("trend", weeks=8)),
+                             lambda: raw_sql(engine, week, 8), 1000, runs=3)
         bot.close()
         engine.dispose()
     return figures
