@@ -13,7 +13,6 @@ driven by hand instead of `run_polling`, which would block and own the event loo
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import html
 import logging
 import re
@@ -48,6 +47,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.base import Adapter, DeliveryError, Pacing, RetryLater
+from bot.adapters.parts import Resumable, delivery_key
 from bot.adapters.telegram_format import (
     MAX_CALLBACK_DATA,
     MAX_CAPTION_LENGTH,
@@ -101,7 +101,7 @@ class TelegramAdapter(Adapter):
         self._app: App | None = None
         # Parts of multi-part deliveries already sent, so a retry after a failure
         # half-way (a 429 on part 2, say) does not send part 1 again.
-        self._progress: dict[str, int] = {}
+        self._progress = Resumable()
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -316,7 +316,7 @@ class TelegramAdapter(Adapter):
                                reply_parameters=reply_parameters(reply_to))]
         if not fits:
             steps += self._text_steps(tg, chat, OutboundMessage(caption), None)
-        key = _progress_key(chat, caption, filename, image)
+        key = delivery_key(chat, caption, filename, image)
         sent = await self._run_steps(key, steps)
         return SendResult(external_id=str(sent[0]), extra={"message_ids": sent})
 
@@ -324,7 +324,7 @@ class TelegramAdapter(Adapter):
                          reply_to: int | None = None) -> SendResult:
         tg = self._tg()
         steps = self._text_steps(tg, chat, message, reply_to)
-        key = _progress_key(chat, message.text, *(c.value for c in message.choices))
+        key = delivery_key(chat, message.text, *(c.value for c in message.choices))
         sent = await self._run_steps(key, steps)
         # The last part carries the keyboard: its id is the one a later edit needs.
         return SendResult(external_id=str(sent[-1]), extra={"message_ids": sent})
@@ -346,19 +346,8 @@ class TelegramAdapter(Adapter):
     async def _run_steps(self, key: str,
                          steps: Sequence[Callable[[], Awaitable[Message]]]) -> list[int]:
         """Run the steps of one delivery in order, resuming after the last one that worked."""
-        done = self._progress.get(key, 0) if len(steps) > 1 else 0
-        ids: list[int] = []
-        try:
-            for index in range(done, len(steps)):
-                ids.append((await steps[index]()).message_id)
-                if len(steps) > 1:
-                    self._progress[key] = index + 1
-        except DeliveryError as exc:
-            if exc.permanent:
-                self._progress.pop(key, None)
-            raise
-        self._progress.pop(key, None)
-        return ids or [0]
+        sent = await self._progress.run(key, steps)
+        return [m.message_id for m in sent] or [0]
 
     async def _call(self, method: Callable[..., Awaitable[Message]], text_field: str,
                     **params: Any) -> Message:
@@ -565,11 +554,3 @@ def protect_token_in_logs(token: str) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactToken) and f.token == token for f in logger.filters):
             logger.addFilter(RedactToken(token))
-
-
-def _progress_key(chat: int | str, *parts: object) -> str:
-    digest = hashlib.sha256()
-    for part in (chat, *parts):
-        digest.update(part if isinstance(part, bytes) else str(part).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
