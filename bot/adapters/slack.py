@@ -13,7 +13,9 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -43,7 +45,13 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import Adapter, DeliveryError, Pacing, RetryLater
-from bot.adapters.slack_blocks import ACTION_ID_PATTERN, answered_blocks, message_blocks
+from bot.adapters.parts import Resumable, delivery_key
+from bot.adapters.slack_blocks import (
+    ACTION_ID_PATTERN,
+    answered_blocks,
+    message_blocks,
+    split_text,
+)
 from bot.adapters.slack_inbound import (
     action_event,
     command_event,
@@ -87,6 +95,10 @@ LOOKUP_AFTER = timedelta(minutes=10)
 LOOKUP_PAGE = 100
 LOOKUP_MAX_PAGES = 20
 
+#: The longest text one message carries. chat.postMessage's documentation asks for at most
+#: 4,000 characters; above that Slack answers msg_too_long (it used to truncate at 40,000).
+#: A longer text goes out as several messages, cut at line breaks (see SlackAdapter._parts).
+TEXT_LIMIT = 4000
 RATE_LIMIT_ERRORS = frozenset({"ratelimited", "rate_limited"})
 #: Errors no retry can fix: the outbox marks the message failed at once.
 PERMANENT_ERRORS = frozenset({
@@ -308,6 +320,9 @@ class SlackAdapter(Adapter):
         self.bot = bot
         self.settings = settings
         self.socket_mode = settings.slack_app_token is not None
+        # Parts of long texts already posted, so a retry after a failure half-way does not
+        # post the first part again.
+        self._progress = Resumable()
         token = settings.slack_bot_token.get()
         if not token.startswith("xoxb-"):
             log.warning("SLACK_BOT_TOKEN does not start with xoxb-: use the app's Bot User "
@@ -647,7 +662,8 @@ class SlackAdapter(Adapter):
         # post_to_channel and reply_in_thread do (straight here: two coroutines fewer
         # for every message of a fan-out).
         thread_ts = target.thread_id if target.kind == "thread" else None
-        if message.choices:  # blocks: _post sends the text alone if Slack refuses them
+        if message.choices or len(message.text) > TEXT_LIMIT:
+            # Blocks (_post sends the text alone if Slack refuses them), or parts.
             return self._result(await self._post("chat_postMessage", message,
                                                  channel=target.address, thread_ts=thread_ts))
         # Text alone (nearly every message of a round): the call _post and _call would
@@ -678,8 +694,9 @@ class SlackAdapter(Adapter):
                 raise
             # Slash commands work in channels the bot is not in; their response_url
             # still reaches the person there.
-            await self._respond(url, {"response_type": "ephemeral", "text": message.text,
-                                      "blocks": message_blocks(message)})
+            for part in self._parts(message):
+                await self._respond(url, {"response_type": "ephemeral", "text": part.text,
+                                          "blocks": message_blocks(part)})
             return SendResult(extra={"channel": channel, "via": "response_url"})
         return SendResult(external_id=resp.get("message_ts"), extra={"channel": channel})
 
@@ -756,8 +773,34 @@ class SlackAdapter(Adapter):
     def _result(resp: AsyncSlackResponse) -> SendResult:
         return SendResult(external_id=resp.get("ts"), extra={"channel": resp.get("channel")})
 
+    @staticmethod
+    def _parts(message: OutboundMessage) -> list[OutboundMessage]:
+        """`message` as Slack takes it: itself, or for a text over TEXT_LIMIT several
+        messages cut at line breaks, the buttons and the outbox id on the last (so the
+        outbox finds a delivery again only once all of it went out)."""
+        pieces = split_text(message.text, TEXT_LIMIT)
+        if len(pieces) <= 1:
+            return [message]
+        last = len(pieces) - 1
+        return [replace(message, text=piece, choices=message.choices if i == last else (),
+                        outbox_id=message.outbox_id if i == last else None)
+                for i, piece in enumerate(pieces)]
+
     async def _post(self, method: str, message: OutboundMessage,
                     **kwargs: Any) -> AsyncSlackResponse:
+        """Send `message`, in parts if its text is longer than one message takes; a retry
+        after a failure half-way starts from the part that failed."""
+        parts = self._parts(message)
+        if len(parts) == 1:
+            return await self._post_one(method, message, **kwargs)
+        key = delivery_key(method, kwargs.get("channel"), kwargs.get("user"),
+                           kwargs.get("thread_ts"), message.outbox_id, message.text)
+        sent = await self._progress.run(key, [partial(self._post_one, method, part, **kwargs)
+                                              for part in parts])
+        return sent[-1]
+
+    async def _post_one(self, method: str, message: OutboundMessage,
+                        **kwargs: Any) -> AsyncSlackResponse:
         """Send text (plus Block Kit for choices); if Slack rejects the blocks, the text alone.
 
         A chat.postMessage from the outbox carries the outbox id as message metadata.

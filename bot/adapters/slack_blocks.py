@@ -28,11 +28,14 @@ def escape_mrkdwn(text: str) -> str:
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """Cut text into pieces of at most `limit` characters, preferring line breaks."""
+    """Cut text into pieces of at most `limit` characters, preferring a blank line (between
+    paragraphs, a summary's blocks) in the piece's second half, then a line break."""
     pieces: list[str] = []
     rest = text
     while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
+        cut = rest.rfind("\n\n", limit // 2, limit)
+        if cut <= 0:
+            cut = rest.rfind("\n", 0, limit)
         if cut <= 0:
             cut = rest.rfind(" ", 0, limit)
         if cut <= 0:

@@ -70,6 +70,8 @@ JsonDict = dict[str, Any]
 
 #: Methods the simulated limits apply to (Slack's "1 message per second per channel").
 LIMITED_METHODS = frozenset({"chat.postMessage"})
+#: FakeSlackAPI.max_text's default.
+MAX_TEXT = 4000
 
 
 @dataclass
@@ -158,6 +160,10 @@ class FakeSlackAPI:
         #: Simulated rate limits on chat.postMessage (per channel, per workspace), if any:
         #: a post over them is answered 429 with Retry-After and not posted.
         self.limits: SimulatedLimits | None = None
+        #: The longest message text Slack takes: chat.postMessage's documentation asks for
+        #: at most 4,000 characters, and Slack answers msg_too_long above that (it used to
+        #: truncate at 40,000). None: any length.
+        self.max_text: int | None = MAX_TEXT
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
@@ -597,7 +603,16 @@ class FakeSlackAPI:
                 message[key] = _maybe_json(call.params[key])
         return message
 
+    def _too_long(self, call: FakeCall) -> JsonDict | None:
+        """msg_too_long for a text over `max_text` characters, as Slack answers it."""
+        text = str(call.params.get("text") or "")
+        if self.max_text is not None and len(text) > self.max_text:
+            return {"ok": False, "error": "msg_too_long"}
+        return None
+
     def _chat_post_message(self, call: FakeCall) -> JsonDict:
+        if (refused := self._too_long(call)) is not None:
+            return refused
         ts = self.next_ts()
         channel = call.params.get("channel", "")
         message = self._message(call, ts)
@@ -645,9 +660,13 @@ class FakeSlackAPI:
         return self._conversation_messages(call, str(call.params.get("ts", "")))
 
     def _chat_post_ephemeral(self, call: FakeCall) -> JsonDict:
+        if (refused := self._too_long(call)) is not None:
+            return refused
         return {"ok": True, "message_ts": self.next_ts()}
 
     def _chat_update(self, call: FakeCall) -> JsonDict:
+        if (refused := self._too_long(call)) is not None:
+            return refused
         ts = str(call.params.get("ts", ""))
         return {
             "ok": True,

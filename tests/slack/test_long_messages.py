@@ -1,0 +1,122 @@
+"""Texts longer than Slack takes in one message (4,000 characters) arrive whole, in parts."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.adapters.slack import SlackAdapter
+from bot.clock import FakeClock
+from bot.events import Choice, OutboundMessage, Target
+from storage.models import OutboxMessage
+from tests.fakes.slack_api import MAX_TEXT, FakeCall, FakeResponse, FakeSlackAPI
+from tests.slack.harness import ALICE, CHANNEL, GRACE, SlackHarness, dm_channel
+
+# Each under the 2,000 characters a text answer may have, and no character mrkdwn escapes.
+WINS = "Won the Northwind renewal " + "and the regional expansion deal " * 58 + "END-OF-WINS"
+BLOCKERS = "Legal review of the reseller contract " + "keeps slipping a week " * 80 + \
+    "END-OF-BLOCKERS"
+PLAN = "Close the Contoso pilot " + "then follow up with procurement " * 58 + "END-OF-PLAN"
+# A reply of 60 lines of 99 characters and a line break each: 6,000 characters.
+LINES = [f"line {i:02d} " + "x" * 91 for i in range(60)]
+LONG = "\n".join(LINES)
+
+
+def statuses(bot) -> list[str]:
+    with bot.sessions() as session:
+        return list(session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)))
+
+
+async def long_checkin(slack: SlackHarness, bot) -> None:
+    await bot.run_checkins(["alice"])
+    await slack.settle()
+    for answer in ["52000", "3", WINS, BLOCKERS, "1", PLAN, "4"]:
+        await slack.dm(ALICE, answer)
+
+
+async def test_the_gms_summary_in_a_long_week_arrives_whole_in_parts(
+        slack: SlackHarness, bot) -> None:
+    await long_checkin(slack, bot)
+
+    await slack.command(GRACE, "/summary", channel=dm_channel(GRACE))
+
+    parts = [c.params["text"] for c in slack.posts(GRACE)]
+    whole = "\n".join(parts)
+    assert len(whole) > MAX_TEXT  # the week's summary is longer than one Slack message
+    assert len(parts) >= 2 and all(len(p) <= MAX_TEXT for p in parts)
+    assert parts[0].startswith("*Weekly summary — Test Sales*")
+    for text in ("Revenue 52,000 / 50,000 USD (104%)", WINS, BLOCKERS,
+                 "One-on-one with you: last never · next 2026-12-08"):
+        assert text in whole  # nothing cut off, no answer split across two messages
+    # Cut between directors' blocks where one fits, not inside one.
+    assert parts[-1].startswith("*")
+    assert "failed" not in statuses(bot)
+
+
+async def test_a_long_summary_asked_in_a_channel_comes_as_private_notes_in_parts(
+        slack: SlackHarness, bot) -> None:
+    await long_checkin(slack, bot)
+    before = len(slack.posts(CHANNEL))
+
+    await slack.command(GRACE, "/summary")
+
+    notes = [c.params["text"] for c in slack.ephemerals(GRACE)]
+    assert len(notes) >= 2 and all(len(n) <= MAX_TEXT for n in notes)
+    assert all(text in "\n".join(notes) for text in (WINS, BLOCKERS))
+    assert len(slack.posts(CHANNEL)) == before  # still nothing said in public
+
+
+async def test_a_long_text_is_cut_at_line_breaks_and_only_its_last_part_is_tagged(
+        bot, fake: FakeSlackAPI, adapter: SlackAdapter, clock: FakeClock) -> None:
+    fake.clock = lambda: clock.now().timestamp()
+    message = OutboundMessage(LONG, outbox_id=7)
+
+    await adapter.deliver(Target("slack", "dm", ALICE), message)
+
+    posts = fake.calls_for("chat.postMessage")
+    texts = [c.params["text"] for c in posts]
+    assert len(texts) == 2 and all(len(t) <= MAX_TEXT for t in texts)
+    assert [line for t in texts for line in t.split("\n")] == LINES  # whole lines, in order
+    # The outbox finds a delivery again by its tag: only once the last part is out.
+    assert [("metadata" in c.params) for c in posts] == [False, True]
+    assert await adapter.find_delivered(Target("slack", "dm", ALICE), message,
+                                        bot.clock.now()) is not None
+
+
+async def test_a_long_question_keeps_its_buttons_on_the_last_part(
+        fake: FakeSlackAPI, adapter: SlackAdapter) -> None:
+    message = OutboundMessage(LONG, choices=(Choice("Yes", "yes"), Choice("No", "no")))
+
+    await adapter.send_dm(ALICE, message)
+
+    first, last = fake.calls_for("chat.postMessage")
+    assert "blocks" not in first.params
+    buttons = [e["text"]["text"] for b in last.params["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert buttons == ["Yes", "No"]
+
+
+async def test_a_failure_on_the_second_part_resends_only_what_was_not_sent(
+        bot, fake: FakeSlackAPI, adapter: SlackAdapter, clock: FakeClock) -> None:
+    with bot.unit() as ctx:
+        ctx.outbox.enqueue(platform="slack", target_kind="dm", address=ALICE,
+                           payload={"text": LONG}, now=bot.clock.now())
+    calls = itertools.count()
+
+    def second_fails(call: FakeCall) -> object:  # the second post meets a server error once
+        if next(calls) == 1:
+            return FakeResponse(status=500, body={"ok": False, "error": "internal_error"})
+        return FakeSlackAPI._chat_post_message(fake, call)
+
+    fake.set_handler("chat.postMessage", second_fails)
+
+    for _ in range(5):
+        await bot.outbox.flush()
+        clock.advance(timedelta(minutes=10))
+
+    assert next(calls) == 3  # part 1, part 2 refused, part 2 again (not part 1)
+    texts = [m["text"] for m in fake.posted(ALICE)]
+    assert [line for t in texts for line in t.split("\n")] == LINES  # each line once
+    assert statuses(bot) == ["sent"]
