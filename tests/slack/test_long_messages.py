@@ -120,3 +120,16 @@ async def test_a_failure_on_the_second_part_resends_only_what_was_not_sent(
     texts = [m["text"] for m in fake.posted(ALICE)]
     assert [line for t in texts for line in t.split("\n")] == LINES  # each line once
     assert statuses(bot) == ["sent"]
+
+
+async def test_a_long_summary_where_the_bot_is_not_a_member_comes_whole_by_response_url(
+        slack: SlackHarness, bot, fake: FakeSlackAPI) -> None:
+    await long_checkin(slack, bot)
+    fake.fail("chat.postEphemeral", "channel_not_found")
+
+    await slack.command(GRACE, "/summary", channel="C0ELSEWHERE")
+
+    notes = [c.params["text"] for c in fake.calls_for("response_url")]
+    assert len(notes) >= 2 and all(len(n) <= MAX_TEXT for n in notes)
+    assert notes[0].startswith("*Weekly summary — Test Sales*")
+    assert all(text in "\n".join(notes) for text in (WINS, BLOCKERS))
