@@ -77,4 +77,6 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         if kudos.looks_like_kudos(ctx.org, event, text):
             kudos.on_message(ctx, text)
             return
+        if checkin.edit_hint(ctx, text):
+            return
         ctx.reply("not_waiting")

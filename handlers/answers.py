@@ -17,6 +17,10 @@ _MULTIPLIERS = {"k": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "w": 1e4, "万": 1e4,
 _NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(k|千|mm|m|w|万|萬|bn|b|亿|億)?$", re.IGNORECASE)
 YES_WORDS = {"yes", "y", "ok", "okay", "sure", "是", "是的", "对", "对的", "确认", "好"}
 NO_WORDS = {"no", "n", "nope", "否", "不", "不是", "不对"}
+#: How people say "none" to a list whose choice "none" they did not type as shown (the
+#: support question's "No support needed", 不需要支持).
+NONE_WORDS = {"no", "nothing", "nope", "n/a", "na", "nil", "none needed", "no support",
+              "无", "没有", "不需要", "不用", "没", "无需", "暂无", "暂时不需要"}
 
 
 class AnswerError(ValueError):
@@ -214,6 +218,6 @@ def parse_choice(question: Question, text: str) -> str:
         return question.choices[int(value) - 1].value
     for choice in question.choices:
         names = {choice.value.lower(), *(label.lower() for label in choice.labels.values())}
-        if value in names:
+        if value in names or (choice.value == "none" and value in NONE_WORDS):
             return choice.value
     raise AnswerError("answer_not_choice", count=len(question.choices))

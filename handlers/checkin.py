@@ -533,12 +533,7 @@ def cmd_cancel(ctx: Context, args: str) -> None:
 def cmd_edit(ctx: Context, args: str) -> None:
     """/edit [n]: list this week's answers, or change answer n (also after submitting)."""
     person = _sender(ctx)
-    week = current_week(ctx.clock.now(), person.timezone)
-    # This week's round if it holds answers, else last week's: an empty round just
-    # created this week must not hide last week's submitted answers.
-    rnd = next((r for r in (ctx.checkins.round_for(person, w)
-                            for w in (week, previous_week(week)))
-                if r is not None and r.answers), None)
+    rnd = _editable(ctx, person)
     if rnd is None:
         ctx.reply("edit_nothing")
         return
@@ -554,6 +549,28 @@ def cmd_edit(ctx: Context, args: str) -> None:
         ctx.reply("usage", command="edit", count=len(live))
         return
     ask(ctx, person, rnd, live[int(arg) - 1], editing=True)
+
+
+def _editable(ctx: Context, person: Person) -> CheckinRound | None:
+    """The round /edit changes: this week's if it holds answers, else last week's (an
+    empty round just created this week must not hide last week's submitted answers)."""
+    week = current_week(ctx.clock.now(), person.timezone)
+    return next((r for r in (ctx.checkins.round_for(person, w)
+                             for w in (week, previous_week(week)))
+                 if r is not None and r.answers), None)
+
+
+def edit_hint(ctx: Context, text: str) -> bool:
+    """A bare number when no question is open, from someone with answers /edit lists
+    (just after the list, most likely): say how to change that answer. False otherwise."""
+    number = normalise(text)
+    if not number.isdigit():
+        return False
+    rnd = _editable(ctx, _sender(ctx))
+    if rnd is None or not 1 <= int(number) <= len(applicable(rnd, round_questions(ctx, rnd))):
+        return False
+    ctx.reply("edit_hint", n=int(number), week=rnd.week)
+    return True
 
 
 # --- answers --------------------------------------------------------------------------------

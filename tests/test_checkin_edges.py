@@ -439,3 +439,47 @@ async def test_the_question_starts_on_its_own_line_after_the_count(bot, chat):
     assert "Question 1 of 8\nRevenue: what did you achieve" in chat.last("alice")
     await answer_all(bot, "alice", ["52000", "3", "w", "b", "1"])
     assert "need no support)\nWhat is your plan" in chat.last("alice")
+
+
+# --- the words people type ------------------------------------------------------------------
+
+@pytest.mark.parametrize("key, typed", [("li", "无"), ("li", "没有"), ("li", "不需要"),
+                                        ("alice", "nothing"), ("alice", "n/a")])
+async def test_none_said_in_other_words_is_no_support_needed(bot, chat, key, typed):
+    # Li reads 不需要支持 among the choices and types 无 ("none"), as she would in chat.
+    await bot.run_checkins([key])
+    first = ["60000", "成绩", "阻碍"] if key == "li" else ["52000", "3", "wins", "blockers"]
+    for answer in first:
+        await say(bot, key, answer)
+
+    await say(bot, key, typed)
+
+    reply = chat.last(key)
+    # The support detail question is left out, as for "1": the plan comes next.
+    assert ("少了一题，因为你不需要支持" if key == "li" else "since you need no support") \
+        in reply
+    with bot.unit() as ctx:
+        rnd = ctx.checkins.round_for(ctx.people.by_key(key), "2026-W48")
+        assert ctx.checkins.answer(rnd, "support_type").text_value == "none"
+
+
+async def test_a_number_typed_after_the_edit_list_says_how_to_change_that_answer(bot, chat):
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    for answer in ["60000", "成绩", "阻碍", "1", "计划", "4"]:
+        await say(bot, "li", answer)
+    await say(bot, "alice", "/edit")
+    await say(bot, "li", "/edit")
+
+    await say(bot, "alice", "2")
+    await say(bot, "li", "３")  # a full-width digit, as a Chinese keyboard types it
+
+    assert "To change answer 2 of your 2026-W48 check-in, send /edit 2." in chat.last("alice")
+    assert "要修改 2026-W48 签到的第 3 个回答，请发送 /edit 3。" in chat.last("li")
+    # A number past the list, or nothing to edit, is still just "not waiting".
+    await say(bot, "alice", "99")
+    assert "not waiting for an answer" in chat.last("alice") and "/edit" not in \
+        chat.last("alice")
+    await say(bot, "bruno", "2")
+    assert "not waiting for an answer" in chat.last("bruno") and "/edit" not in \
+        chat.last("bruno")
