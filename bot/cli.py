@@ -237,9 +237,9 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
     if isinstance(exc, DBAPIError):
         where = ""
         if url is not None:
-            from sqlalchemy.engine import make_url
+            from bot.config import mask_url
 
-            where = f" at {make_url(url).render_as_string(hide_password=True)}"
+            where = f" at {mask_url(url)}"
         return f"cannot use the database{where}: {describe_db_error(exc)}"
     return None
 

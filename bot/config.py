@@ -131,8 +131,8 @@ class Settings:
         out: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "database_url":
-                value = _mask_url_password(str(value))
+            if f.name in _URLS and value is not None:
+                value = mask_url(str(value))
             elif f.name == "digest_schedule" and value is None:
                 value = "off"
             out[f.name] = "" if value is None else (
@@ -299,5 +299,16 @@ def parse_port(text: str, name: str) -> int:
     return int(text)
 
 
-def _mask_url_password(url: str) -> str:
-    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", url)
+#: Settings holding a URL that may carry a password (a database's, a proxy's).
+_URLS = {"database_url", "slack_api_url", "telegram_api_url", "telegram_webhook_url"}
+# The user part: everything between '://' and the last '@' before the path, so a password
+# with an unencoded '@' in it is masked whole; and the query's password parameters (libpq
+# takes `?password=`).
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@]*:)[^?#]*@")
+_QUERY_SECRET = re.compile(r"([?&](?:password|passwd|pwd|sslpassword|token|secret)=)[^&#]*",
+                           re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """A URL fit to print: its password (in the user part or the query) shown as ***."""
+    return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub(r"\1***@", url))
