@@ -110,3 +110,19 @@ def test_other_urls_with_a_password_are_masked_too():
     assert "hunter2" not in shown
     assert settings.describe()["slack_api_url"] == "https://relay:***@slack.internal/api/"
     assert settings.telegram_api_url == "https://relay:hunter2@tg.internal"  # still used as is
+
+
+@pytest.mark.parametrize("text", ["fribble 16:00", "monkey 08:00", "sunny 09:00", "satur 10:00x"])
+def test_a_day_that_is_no_day_is_refused_not_read_as_its_first_three_letters(text):
+    """'monkey 08:00' had been taken as Monday: a typo went unnoticed until the prompts came
+    on the wrong day, or not at all."""
+    with pytest.raises(ConfigError, match=r"CHECKIN_SCHEDULE=.*expected a day and a time"):
+        Settings.from_mapping({"CHECKIN_SCHEDULE": text})
+    with pytest.raises(ConfigError, match=r"DIGEST_SCHEDULE=.*expected a day and a time"):
+        Settings.from_mapping({"DIGEST_SCHEDULE": text})
+
+
+def test_day_names_in_full_or_shortened_in_any_case():
+    for text, day in [("FRIDAY 16:00", 4), ("Thurs 9:00", 3), ("tues 10:00", 1),
+                      ("wed 10:00", 2), ("Sunday 08:30", 6)]:
+        assert parse_schedule(text).day == day, text
