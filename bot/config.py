@@ -244,6 +244,7 @@ class Settings:
             )
 
 
+MAX_DURATION = timedelta(days=365)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -253,9 +254,15 @@ def parse_duration(text: str, name: str = "duration") -> timedelta:
     rebuilt = "".join(n + u for n, u in parts)
     if not parts or rebuilt.lower() != re.sub(r"\s+", "", text).lower():
         raise ConfigError(f"{name}={text!r}: expected a duration such as 30m, 2h, 1d or 1h30m")
-    total = timedelta()
-    for number, unit in parts:
-        total += timedelta(**{_UNITS[unit.lower()]: float(number)})
+    try:
+        total = sum((timedelta(**{_UNITS[unit.lower()]: float(number)})
+                     for number, unit in parts), timedelta())
+    except OverflowError:
+        total = MAX_DURATION + timedelta(days=1)
+    # Beyond a year none of these settings means anything, and dates computed from a
+    # far larger one overflow at the first check-in.
+    if total > MAX_DURATION:
+        raise ConfigError(f"{name}={text!r}: expected a duration of at most 365d")
     return total
 
 
@@ -299,7 +306,7 @@ def parse_rate(value: str, name: str) -> float:
 
 def parse_port(text: str, name: str) -> int:
     """Parse a TCP port number."""
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise ConfigError(f"{name}={text!r}: expected a port number from 1 to 65535")
     return int(text)
 

@@ -126,3 +126,20 @@ def test_day_names_in_full_or_shortened_in_any_case():
     for text, day in [("FRIDAY 16:00", 4), ("Thurs 9:00", 3), ("tues 10:00", 1),
                       ("wed 10:00", 2), ("Sunday 08:30", 6)]:
         assert parse_schedule(text).day == day, text
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CHECKIN_GRACE_PERIOD", "99999999999d"), ("CHECKIN_REMINDER_DELAY", "9999999999w"),
+    ("DIGEST_GRACE_PERIOD", "1000000000d"), ("HEALTH_PORT", "²"), ("SLACK_HTTP_PORT", "٣٠٠٠"),
+])
+def test_an_out_of_range_value_gets_the_one_line_not_a_traceback(name, value, monkeypatch,
+                                                                  capsys):
+    """A duration too large for a date, or a port in digits that are not 0-9, had ended
+    `teampulse config` (and start-up) with an OverflowError or ValueError traceback."""
+    from bot.cli import main
+
+    monkeypatch.setenv(name, value)
+    assert main(["--env-file", "/nonexistent", "config"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"teampulse: {name}={value!r}: expected ") and len(
+        err.splitlines()) == 1, err
