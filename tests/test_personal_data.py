@@ -186,3 +186,35 @@ async def test_the_gms_summary_after_erase_counts_her_as_a_former_member(
     assert "Alice" not in out and "Closed Acme" not in out
     assert data["weeks"][0]["checked_in"] == 1
     assert people[former]["status"] == "submitted"
+
+
+async def test_her_monthly_review_and_one_on_one_words_are_exported_and_erased(
+        bot, chat, cli_env, clock, tmp_path, monkeypatch) -> None:
+    """The README promises everything stored about her and that her written words go:
+    her answers to the monthly review and what she put on her 1:1 agenda had been left
+    out of `export` and left in the database, under her row, by `erase`."""
+    from datetime import UTC, datetime
+
+    await say(bot, "alice", "/agenda add @grace Q1 hiring plan for Globex")
+    clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # the first working day, 09:00
+    assert await bot.run_monthly_review()
+    for text in ("Two new logos at Initech", "Legal review drags", "Push Globex expansion"):
+        await say(bot, "alice", text)
+    assert chat.last("alice").startswith("Thank you")
+
+    code, out = cli_env("export", "alice")
+    assert code == 0
+    data = json.loads(out)
+    assert [a["text"] for a in data["monthly_reviews"]] == [
+        "Two new logos at Initech", "Legal review drags", "Push Globex expansion"]
+    assert [a["text"] for a in data["oneonones"]["agenda_items_written"]] == [
+        "Q1 hiring plan for Globex"]
+
+    without_alice(tmp_path, monkeypatch)
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0
+    assert "monthly review: 3 answer(s) deleted" in out
+    assert "one-on-ones: 1 agenda item(s)" in out
+    texts = "\n".join(every_text_in_the_database(bot))
+    for trace in ("Initech", "Legal review drags", "Push Globex", "Q1 hiring plan"):
+        assert trace not in texts, trace
