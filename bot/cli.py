@@ -439,7 +439,12 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
             if args.command == "export":
                 text = json_text(export_person(session, person)) + "\n"
                 if args.output is not None:
-                    args.output.write_text(text, encoding="utf-8")
+                    try:
+                        args.output.write_text(text, encoding="utf-8")
+                    except OSError as exc:
+                        print(f"teampulse: cannot write {args.output}: "
+                              f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
+                        return 2
                     print(f"wrote everything stored about {args.person} to {args.output}",
                           file=out)
                 else:

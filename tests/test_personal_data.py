@@ -218,3 +218,14 @@ async def test_her_monthly_review_and_one_on_one_words_are_exported_and_erased(
     texts = "\n".join(every_text_in_the_database(bot))
     for trace in ("Initech", "Legal review drags", "Push Globex", "Q1 hiring plan"):
         assert trace not in texts, trace
+
+
+async def test_export_to_a_file_it_cannot_write_says_so_in_one_line(bot, chat, cli_env, tmp_path,
+                                                                   capsys) -> None:
+    """A missing folder or a folder given as the file had ended in a traceback."""
+    await alice_has_a_history(bot, chat)
+    for path in (tmp_path / "no-such-folder" / "alice.json", tmp_path):
+        assert cli_env("export", "alice", "-o", str(path))[0] == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"teampulse: cannot write {path}: ") and len(
+            err.splitlines()) == 1, err
