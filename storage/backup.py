@@ -7,6 +7,7 @@ Alembic revision is not among ours), and refuses while a bot runs on the databas
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -41,14 +42,23 @@ def backup(url: str, target: Path) -> Path:
         raise DatabaseSetupError(f"there is no database at {source} to back up")
     if target.exists():
         raise DatabaseSetupError(f"{target} exists already; give a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
-    dst = sqlite3.connect(target)
     try:
-        src.backup(dst)  # page by page; writers in between are handled by SQLite itself
-    finally:
-        dst.close()
-        src.close()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)  # page by page; writers in between are handled by SQLite
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except (OSError, sqlite3.Error) as exc:
+        # A half-written copy would be refused next time as existing: it goes.
+        with contextlib.suppress(OSError):
+            target.unlink()
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DatabaseSetupError(f"cannot write the backup {target}: {reason}") from None
     return source
 
 

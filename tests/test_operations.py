@@ -369,3 +369,15 @@ async def test_a_follower_records_the_reply_and_wakes_the_leader_instead_of_send
     await bot.deliver()
     assert len(chat.to("grace")) >= 2  # the /help reply and the round's report
     assert chat.to("alice") and chat.to("bruno")  # the round reached the directors
+
+
+def test_a_backup_to_a_place_it_cannot_write_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    """A backup into a folder that is a file (or /proc) had ended in a traceback."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    (tmp_path / "afile").write_text("x")
+    for target in (tmp_path / "afile" / "saved.db", Path("/proc/saved.db")):
+        done = teampulse(tmp_path, "backup", str(target))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"teampulse: cannot write the backup {target}: ")
+        assert len(done.stderr.splitlines()) == 1, done.stderr
+        assert not target.exists()
