@@ -381,3 +381,24 @@ def test_a_backup_to_a_place_it_cannot_write_says_so_and_leaves_nothing(tmp_path
         assert done.stderr.startswith(f"teampulse: cannot write the backup {target}: ")
         assert len(done.stderr.splitlines()) == 1, done.stderr
         assert not target.exists()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "no-such-host.invalid"])
+def test_a_health_port_in_use_or_a_host_that_is_not_here_stops_start_up_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    """HEALTH_PORT taken by another program (or a typo in HEALTH_HOST) had ended start-up
+    with an OSError traceback and exit code 1."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("HEALTH_HOST", host)
+        monkeypatch.setenv("HEALTH_PORT", str(port))
+        done = teampulse(tmp_path, "run")
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(
+        f"teampulse: HEALTH_HOST/HEALTH_PORT: cannot listen on {host}:{port}: "), lines
