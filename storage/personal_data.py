@@ -32,6 +32,7 @@ from sqlalchemy import Text, delete, inspect, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from storage.away import AwayPeriod
+from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import CheckinRound, Conversation, OutboxMessage, Person
 from storage.oneonone import (
@@ -374,6 +375,21 @@ def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
     return [f"360° reviews: the comments of {count} named answer(s) deleted"] if count else []
 
 
+def _export_crm(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [{"metric": r.metric, "week": r.week, "day": r.day, "value": r.value}
+            for r in session.scalars(select(CrmActual).where(
+                CrmActual.person_key == person.key).order_by(CrmActual.week, CrmActual.id))]
+
+
+def _erase_crm(session: Session, person: Person, former: str) -> list[str]:
+    # Figures, not words: they follow the anonymous row, so the GM's past weeks still count
+    # the CRM's figure (not the self-report) for them.
+    count = session.execute(update(CrmActual).where(CrmActual.person_key == person.key)
+                            .values(person_key=former)
+                            .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    return [f"CRM actuals: {count} figure(s) kept under {former}"] if count else []
+
+
 for _part in (Part("checkins", _export_checkins, _erase_checkins),
               Part("kudos", _export_kudos, _erase_kudos),
               Part("away", _export_away, _erase_away),
@@ -385,5 +401,6 @@ for _part in (Part("checkins", _export_checkins, _erase_checkins),
               Part("support_requests", _export_support, _erase_support),
               Part("monthly_reviews", _export_monthly, _erase_monthly),
               Part("oneonones", _export_oneonones, _erase_oneonones),
-              Part("reviews_360", _export_reviews, _erase_reviews)):
+              Part("reviews_360", _export_reviews, _erase_reviews),
+              Part("crm_actuals", _export_crm, _erase_crm)):
     contribute(_part)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import String, Text, inspect, select
+from sqlalchemy import String, Text, inspect, select, text
 
 from bot.cli import main
 from storage.away import AwayRepo
@@ -198,8 +198,8 @@ async def test_her_monthly_review_and_one_on_one_words_are_exported_and_erased(
     await say(bot, "alice", "/agenda add @grace Q1 hiring plan for Globex")
     clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # the first working day, 09:00
     assert await bot.run_monthly_review()
-    for text in ("Two new logos at Initech", "Legal review drags", "Push Globex expansion"):
-        await say(bot, "alice", text)
+    for answer in ("Two new logos at Initech", "Legal review drags", "Push Globex expansion"):
+        await say(bot, "alice", answer)
     assert chat.last("alice").startswith("Thank you")
 
     code, out = cli_env("export", "alice")
@@ -229,3 +229,32 @@ async def test_export_to_a_file_it_cannot_write_says_so_in_one_line(bot, chat, c
         err = capsys.readouterr().err
         assert err.startswith(f"teampulse: cannot write {path}: ") and len(
             err.splitlines()) == 1, err
+
+
+async def test_erase_carries_her_crm_figures_over_to_the_former_member(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Her CRM figures were left under her key: the key she was erased from stayed in the
+    database, and the GM's view of a past week lost the CRM figure it had counted for her
+    (her self-report counted instead)."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)  # reports 52,000
+    crm = tmp_path / "crm.csv"
+    crm.write_text('"Opportunity Owner","Opportunity Name","Stage","Amount","Close Date"\n'
+                   '"Alice Martin","Acme - Renewal","Closed Won","61,000.00","11/26/2026"\n',
+                   encoding="utf-8")
+    assert cli_env("import-actuals", str(crm))[0] == 0
+
+    def her_goals(key: str) -> list:
+        _code, out = cli_env("summary", "--format", "json", "--week", "2026-W48")
+        return [d["goals"] for d in json.loads(out)["directors"] if d["key"] == key]
+
+    before = her_goals("alice")
+    assert "61000" in json.dumps(before)
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    with bot.unit() as ctx:
+        former = ctx.session.scalar(select(Person.key).where(Person.key.like("former-%")))
+        keys = set(ctx.session.scalars(select(text("person_key")).select_from(
+            text("crm_actuals"))))
+    assert keys == {former}
+    assert her_goals(former) == before
