@@ -269,17 +269,23 @@ def parse_duration(text: str, name: str = "duration") -> timedelta:
 def parse_schedule(text: str, name: str = "schedule", also: str = "") -> CheckinSchedule:
     """Parse 'fri 16:00' (day name and 24-hour time); `also` names other accepted values."""
     match = re.fullmatch(r"\s*([A-Za-z]{3,})\s+(\d{1,2}):(\d{2})\s*", text)
-    # A day is its first three letters or more of its English name ('thurs', 'Friday'):
-    # 'monkey' is a typo, not Monday.
-    day = match and next((d for d, full in zip(DAYS, _FULL_DAYS, strict=True)
-                          if full.startswith(match.group(1).lower())), None)
-    if not match or day is None:
+    day = day_index(match.group(1)) if match else None
+    if match is None or day is None:
         raise ConfigError(f"{name}={text!r}: expected a day and a time, such as 'fri 16:00'"
                           + (f", {also}" if also else ""))
     hour, minute = int(match.group(2)), int(match.group(3))
     if hour > 23 or minute > 59:
         raise ConfigError(f"{name}={text!r}: {hour:02d}:{minute:02d} is not a time of day")
-    return CheckinSchedule(DAYS.index(day), time(hour, minute))
+    return CheckinSchedule(day, time(hour, minute))
+
+
+def day_index(text: str) -> int | None:
+    """0 for Monday … 6 for Sunday: a day is three letters or more of its English name
+    ('thurs', 'Friday', any case); None otherwise ('monkey' is a typo, not Monday)."""
+    word = text.strip().lower()
+    if len(word) < 3:
+        return None
+    return next((i for i, full in enumerate(_FULL_DAYS) if full.startswith(word)), None)
 
 
 def parse_bool(text: str, name: str) -> bool:
