@@ -402,3 +402,44 @@ def test_a_health_port_in_use_or_a_host_that_is_not_here_stops_start_up_in_one_l
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(
         f"teampulse: HEALTH_HOST/HEALTH_PORT: cannot listen on {host}:{port}: "), lines
+
+
+@pytest.mark.parametrize("failure", [
+    RuntimeError("the migration would leave 1 row(s) in answers pointing at rows that do not "
+                 "exist; nothing was changed"),
+    KeyboardInterrupt(),  # the operator's Ctrl-C, or a kill, half-way through
+])
+def test_a_restore_that_fails_while_migrating_leaves_the_database_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        failure: BaseException) -> None:
+    """The backup used to be copied over the database first and migrated after: a migration
+    that failed (refused, a full disk, a Ctrl-C) left the old backup in place of the
+    database, unmigrated, with a traceback or a line saying nothing was changed."""
+    import storage.migrate
+
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "tp.db") as conn:
+        conn.execute("CREATE TABLE marker (x INTEGER)")  # today's database, to recognise
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:  # a backup an older version made
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0005_sumperf')")
+
+    def failing(engine, revision="head"):
+        raise failure
+
+    monkeypatch.setattr(storage.migrate, "upgrade", failing)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tp.db'}")
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(ROOT / "org.example.yaml"))
+    code = main(["--env-file", str(tmp_path / "none"), "restore", str(old)])
+    err = capsys.readouterr().err
+    if isinstance(failure, KeyboardInterrupt):
+        assert code == 130
+    else:
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "could not be brought up to date" in err and "was not changed" in err
+    with sqlite3.connect(tmp_path / "tp.db") as conn:
+        assert conn.execute("SELECT count(*) FROM marker").fetchone() == (0,)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] != \
+            "0005_sumperf"
+    assert not [p for p in tmp_path.iterdir() if ".restoring" in p.name]  # none left
