@@ -237,9 +237,9 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
     if isinstance(exc, DBAPIError):
         where = ""
         if url is not None:
-            from sqlalchemy.engine import make_url
+            from bot.config import mask_url
 
-            where = f" at {make_url(url).render_as_string(hide_password=True)}"
+            where = f" at {mask_url(url)}"
         return f"cannot use the database{where}: {describe_db_error(exc)}"
     return None
 
@@ -439,7 +439,12 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
             if args.command == "export":
                 text = json_text(export_person(session, person)) + "\n"
                 if args.output is not None:
-                    args.output.write_text(text, encoding="utf-8")
+                    try:
+                        args.output.write_text(text, encoding="utf-8")
+                    except OSError as exc:
+                        print(f"teampulse: cannot write {args.output}: "
+                              f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
+                        return 2
                     print(f"wrote everything stored about {args.person} to {args.output}",
                           file=out)
                 else:

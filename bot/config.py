@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 
 DEFAULT_DATABASE_URL = "sqlite:///data/teampulse.db"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class ConfigError(ValueError):
@@ -131,8 +132,8 @@ class Settings:
         out: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "database_url":
-                value = _mask_url_password(str(value))
+            if f.name in _URLS and value is not None:
+                value = mask_url(str(value))
             elif f.name == "digest_schedule" and value is None:
                 value = "off"
             out[f.name] = "" if value is None else (
@@ -243,6 +244,7 @@ class Settings:
             )
 
 
+MAX_DURATION = timedelta(days=365)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -252,22 +254,38 @@ def parse_duration(text: str, name: str = "duration") -> timedelta:
     rebuilt = "".join(n + u for n, u in parts)
     if not parts or rebuilt.lower() != re.sub(r"\s+", "", text).lower():
         raise ConfigError(f"{name}={text!r}: expected a duration such as 30m, 2h, 1d or 1h30m")
-    total = timedelta()
-    for number, unit in parts:
-        total += timedelta(**{_UNITS[unit.lower()]: float(number)})
+    try:
+        total = sum((timedelta(**{_UNITS[unit.lower()]: float(number)})
+                     for number, unit in parts), timedelta())
+    except OverflowError:
+        total = MAX_DURATION + timedelta(days=1)
+    # Beyond a year none of these settings means anything, and dates computed from a
+    # far larger one overflow at the first check-in.
+    if total > MAX_DURATION:
+        raise ConfigError(f"{name}={text!r}: expected a duration of at most 365d")
     return total
 
 
 def parse_schedule(text: str, name: str = "schedule", also: str = "") -> CheckinSchedule:
     """Parse 'fri 16:00' (day name and 24-hour time); `also` names other accepted values."""
-    match = re.fullmatch(r"\s*([A-Za-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})\s*", text)
-    if not match or match.group(1).lower() not in DAYS:
+    match = re.fullmatch(r"\s*([A-Za-z]{3,})\s+(\d{1,2}):(\d{2})\s*", text)
+    day = day_index(match.group(1)) if match else None
+    if match is None or day is None:
         raise ConfigError(f"{name}={text!r}: expected a day and a time, such as 'fri 16:00'"
                           + (f", {also}" if also else ""))
     hour, minute = int(match.group(2)), int(match.group(3))
     if hour > 23 or minute > 59:
         raise ConfigError(f"{name}={text!r}: {hour:02d}:{minute:02d} is not a time of day")
-    return CheckinSchedule(DAYS.index(match.group(1).lower()), time(hour, minute))
+    return CheckinSchedule(day, time(hour, minute))
+
+
+def day_index(text: str) -> int | None:
+    """0 for Monday … 6 for Sunday: a day is three letters or more of its English name
+    ('thurs', 'Friday', any case); None otherwise ('monkey' is a typo, not Monday)."""
+    word = text.strip().lower()
+    if len(word) < 3:
+        return None
+    return next((i for i, full in enumerate(_FULL_DAYS) if full.startswith(word)), None)
 
 
 def parse_bool(text: str, name: str) -> bool:
@@ -294,10 +312,21 @@ def parse_rate(value: str, name: str) -> float:
 
 def parse_port(text: str, name: str) -> int:
     """Parse a TCP port number."""
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise ConfigError(f"{name}={text!r}: expected a port number from 1 to 65535")
     return int(text)
 
 
-def _mask_url_password(url: str) -> str:
-    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", url)
+#: Settings holding a URL that may carry a password (a database's, a proxy's).
+_URLS = {"database_url", "slack_api_url", "telegram_api_url", "telegram_webhook_url"}
+# The user part: everything between '://' and the last '@' before the path, so a password
+# with an unencoded '@' in it is masked whole; and the query's password parameters (libpq
+# takes `?password=`).
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@]*:)[^?#]*@")
+_QUERY_SECRET = re.compile(r"([?&](?:password|passwd|pwd|sslpassword|token|secret)=)[^&#]*",
+                           re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """A URL fit to print: its password (in the user part or the query) shown as ***."""
+    return _QUERY_SECRET.sub(r"\1***", _USERINFO.sub(r"\1***@", url))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.config import ConfigError
 from bot.metrics import CONTENT_TYPE
 
 if TYPE_CHECKING:
@@ -69,6 +70,16 @@ def _ping(bot: TeamPulse) -> None:
         connection.execute(text("SELECT 1"))
 
 
+def cannot_listen(names: str, host: str, port: int, exc: OSError) -> ConfigError:
+    """The one line for a listener that cannot start: the port is taken, or the host is not
+    an address of this machine (a typo, a name that does not resolve)."""
+    reason = exc.strerror or str(exc)
+    if "error while attempting to bind" in reason:  # asyncio's wrapping: keep the cause
+        reason = reason.rsplit(": ", 1)[-1]
+    return ConfigError(f"{names}: cannot listen on {host}:{port}: {reason}; choose a free "
+                       "port, or an address of this machine (0.0.0.0 for all)")
+
+
 class HealthServer:
     """The endpoints on a port of their own (when there is no Slack HTTP listener)."""
 
@@ -84,9 +95,9 @@ class HealthServer:
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()
-        except OSError:
+        except OSError as exc:
             await runner.cleanup()
-            raise
+            raise cannot_listen("HEALTH_HOST/HEALTH_PORT", self.host, self.port, exc) from None
         self._runner = runner
         self.port = int(runner.addresses[0][1])
         log.info("health and metrics on http://%s:%d/ (healthz, readyz, metrics)",

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.config import day_index
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Never show a group smaller than this, whatever the org file says.
 MIN_THRESHOLD = 3
@@ -139,10 +141,11 @@ class PulseSettings:
 
 def build_pulse(entry: PulseEntry, problems: list[str]) -> PulseSettings:
     """Check the `pulse:` section (problems are appended) and build its settings."""
-    weekday = entry.weekday.strip().lower()[:3]
-    if weekday not in WEEKDAYS:
+    day = day_index(entry.weekday)
+    if day is None:
         problems.append(f"pulse.weekday: {entry.weekday!r} is not a weekday (mon … sun)")
-        weekday = "wed"
+        day = WEEKDAYS.index("wed")
+    weekday = WEEKDAYS[day]
     hour, minute = (int(x) for x in entry.time.split(":"))
     if hour > 23 or minute > 59:
         problems.append(f"pulse.time: {entry.time!r} is not a time of day (HH:MM)")

@@ -2,11 +2,13 @@
 
 A backup uses SQLite's online backup API, so it is a consistent copy even while the bot
 writes. A restore refuses a file whose schema is newer than this version knows (its
-Alembic revision is not among ours), and refuses while a bot runs on the database.
+Alembic revision is not among ours), and refuses while a bot runs on the database; it
+replaces the database only once the backup is migrated.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -41,14 +43,23 @@ def backup(url: str, target: Path) -> Path:
         raise DatabaseSetupError(f"there is no database at {source} to back up")
     if target.exists():
         raise DatabaseSetupError(f"{target} exists already; give a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
-    dst = sqlite3.connect(target)
     try:
-        src.backup(dst)  # page by page; writers in between are handled by SQLite itself
-    finally:
-        dst.close()
-        src.close()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)  # page by page; writers in between are handled by SQLite
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except (OSError, sqlite3.Error) as exc:
+        # A half-written copy would be refused next time as existing: it goes.
+        with contextlib.suppress(OSError):
+            target.unlink()
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DatabaseSetupError(f"cannot write the backup {target}: {reason}") from None
     return source
 
 
@@ -70,9 +81,12 @@ def backup_revision(path: Path) -> str | None:
 
 
 def restore(url: str, source: Path) -> str | None:
-    """Replace the database at `url` with the backup `source`; returns its revision.
+    """Replace the database at `url` with the backup `source`, brought up to date; returns
+    the backup's revision.
 
-    The caller migrates the result up to date afterwards (an older backup is fine).
+    The backup is copied and migrated beside the database (`<db>.restoring`) and copied
+    over it only once that succeeded, in one transaction: a migration that fails, or a
+    restore killed at any moment, leaves the database as it was.
     """
     target = _sqlite_file(url)
     revision = backup_revision(source)
@@ -84,24 +98,47 @@ def restore(url: str, source: Path) -> str | None:
             "version, nothing was changed")
     lock = InstanceLock(target)
     lock.acquire("teampulse restore")  # refuses while a bot runs on this file
+    staging = target.with_name(target.name + ".restoring")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        _remove(staging)  # what a restore killed earlier left
         src = sqlite3.connect(_read_only(source), uri=True)
+        dst = sqlite3.connect(staging, timeout=30)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        from storage import migrate
+        from storage.db import create_db_engine, describe_db_error
+
+        engine = create_db_engine(f"sqlite:///{staging}")
+        try:
+            migrate.upgrade(engine)
+        except Exception as exc:
+            raise DatabaseSetupError(
+                f"{source} could not be brought up to date ({describe_db_error(exc)}); the "
+                f"database at {target} was not changed") from None
+        finally:
+            engine.dispose()  # the last connection folds its write-ahead log in
+        # SQLite's backup API again, not a rename: it writes the target in one transaction
+        # under SQLite's own locks, safe beside anyone reading it (a rename would leave
+        # them, and the target's write-ahead log, on the old file).
+        src = sqlite3.connect(staging)
         dst = sqlite3.connect(target, timeout=30)
         try:
             src.backup(dst)  # replaces every page of the target, in one go
         finally:
             dst.close()
             src.close()
-        # An older backup is brought up to date while no bot can start on it.
-        from storage.db import create_db_engine
-        from storage.migrate import upgrade
-
-        engine = create_db_engine(url)
-        try:
-            upgrade(engine)
-        finally:
-            engine.dispose()
     finally:
+        _remove(staging)
         lock.release()
     return revision
+
+
+def _remove(database: Path) -> None:
+    for path in (database, *(database.with_name(database.name + suffix)
+                             for suffix in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()

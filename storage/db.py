@@ -12,6 +12,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from bot.config import mask_url
+
 # Seconds to wait for a PostgreSQL server before start-up gives up (the OS default is
 # minutes when packets are silently dropped).
 CONNECT_TIMEOUT = 10
@@ -32,7 +34,13 @@ def check_database_url(url: str) -> URL:
         raise DatabaseSetupError(
             "DATABASE_URL is not a database URL; expected e.g. sqlite:///data/teampulse.db "
             "or postgresql+psycopg://user:password@host/dbname") from None
-    shown = parsed.render_as_string(hide_password=True)
+    shown = mask_url(url)
+    if parsed.host and "@" in parsed.host:
+        # 'user:p@ss@host': read as password 'p' at host 'ss@host', whose connection error
+        # would quote the rest of the password.
+        raise DatabaseSetupError(
+            "DATABASE_URL has an '@' before the host that is not percent-encoded: write an "
+            "'@' in the user name or password as %40 (and ':' as %3A, '/' as %2F)")
     try:
         dialect = parsed.get_dialect()
     except ArgumentError:  # NoSuchModuleError: an unknown backend or driver name

@@ -11,7 +11,9 @@ What erasing means (the choice, written down):
   totals keep pointing at that anonymous row, so a past week's team total, a team's kudos
   count or a past "away" week reads as before; only who it was is gone.
 - What they wrote in their own words is deleted: free-text check-in answers, the reasons of
-  kudos they gave or received, open dialogs, and every message addressed to them.
+  kudos they gave or received, monthly review answers, 1:1 agenda items and notes, the
+  words of their action items, 1:1 feedback and named 360° answers, open dialogs, and
+  every message addressed to them.
   Numbers, scales and fixed choices (e.g. the kind of support asked for) stay as anonymous
   figures in the totals. Past summaries therefore keep their totals; their line reads
   `former-<id>` instead of the name, and their comments are gone.
@@ -30,8 +32,18 @@ from sqlalchemy import Text, delete, inspect, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from storage.away import AwayPeriod
+from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import CheckinRound, Conversation, OutboxMessage, Person
+from storage.oneonone import (
+    ActionItem,
+    AgendaItem,
+    MeetingFeedback,
+    MeetingNote,
+    OneOnOneDialog,
+    OneOnOneMeeting,
+)
+from storage.review import MonthlyAnswer, ReviewAnswer, ReviewRound
 from storage.round_requests import RoundRequest
 from storage.support import erase_part as _erase_support
 from storage.support import export_part as _export_support
@@ -281,6 +293,103 @@ def _erase_requests(session: Session, person: Person, former: str) -> list[str]:
     return []
 
 
+# --- the monthly review, one-on-ones, 360° reviews -----------------------------------------
+
+def _export_monthly(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [{"month": a.month, "question": a.question, "text": a.text,
+             "answered_at": a.answered_at} for a in session.scalars(
+                 select(MonthlyAnswer).where(MonthlyAnswer.person_id == person.id)
+                 .order_by(MonthlyAnswer.month, MonthlyAnswer.id))]
+
+
+def _erase_monthly(session: Session, person: Person, _former: str) -> list[str]:
+    count = session.execute(delete(MonthlyAnswer).where(
+        MonthlyAnswer.person_id == person.id)).rowcount  # type: ignore[attr-defined]
+    return [f"monthly review: {count} answer(s) deleted"] if count else []
+
+
+def _theirs(person: Person) -> Any:
+    """Their agenda items: written by them, or taken from their check-in or support request."""
+    return or_(AgendaItem.author_id == person.id,
+               (AgendaItem.report_id == person.id) & (AgendaItem.source != "person"))
+
+
+def _export_oneonones(session: Session, person: Person) -> dict[str, Any]:
+    pair = or_(OneOnOneMeeting.manager_id == person.id, OneOnOneMeeting.report_id == person.id)
+    return {
+        "meetings": [{"manager_id": m.manager_id, "report_id": m.report_id,
+                      "scheduled_at": m.scheduled_at, "status": m.status}
+                     for m in session.scalars(select(OneOnOneMeeting).where(pair)
+                                              .order_by(OneOnOneMeeting.scheduled_at))],
+        "agenda_items_written": [{"text": a.text, "source": a.source, "created_at": a.created_at}
+                                 for a in session.scalars(select(AgendaItem).where(
+                                     _theirs(person)).order_by(AgendaItem.id))],
+        "notes_written": [{"text": n.text, "shared": n.shared, "created_at": n.created_at}
+                          for n in session.scalars(select(MeetingNote).where(
+                              MeetingNote.author_id == person.id).order_by(MeetingNote.id))],
+        "action_items": [{"text": a.text, "due": a.due, "done_at": a.done_at}
+                         for a in session.scalars(select(ActionItem).where(
+                             ActionItem.owner_id == person.id).order_by(ActionItem.id))],
+        "feedback_given": [{"rating": f.rating, "improve": f.improve,
+                            "created_at": f.created_at}
+                           for f in session.scalars(select(MeetingFeedback).where(
+                               MeetingFeedback.from_id == person.id)
+                               .order_by(MeetingFeedback.id))],
+    }
+
+
+def _erase_oneonones(session: Session, person: Person, _former: str) -> list[str]:
+    def run(statement: Any) -> int:
+        return int(session.execute(statement.execution_options(
+            synchronize_session=False)).rowcount)  # type: ignore[attr-defined]
+
+    agenda = run(delete(AgendaItem).where(_theirs(person)))
+    notes = run(delete(MeetingNote).where(MeetingNote.author_id == person.id))
+    # Kept, without their words, for the overdue counts in the GM's view.
+    actions = run(update(ActionItem).where(ActionItem.owner_id == person.id).values(text=""))
+    feedback = run(update(MeetingFeedback).where(MeetingFeedback.from_id == person.id)
+                   .values(improve=None))
+    run(delete(OneOnOneDialog).where(OneOnOneDialog.person_id == person.id))
+    if not (agenda or notes or actions or feedback):
+        return []
+    return [f"one-on-ones: {agenda} agenda item(s) and {notes} note(s) of theirs deleted; "
+            f"the words of {actions} action item(s) and {feedback} feedback comment(s) "
+            "removed (meetings, dates and ratings kept)"]
+
+
+def _export_reviews(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [{"round_id": a.round_id, "as": a.rater_group, "criterion": a.criterion,
+             "rating": a.rating, "comment": a.comment} for a in session.scalars(
+                 select(ReviewAnswer).where(ReviewAnswer.rater_key == person.key)
+                 .order_by(ReviewAnswer.id))]
+
+
+def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
+    # Peers' and reports' answers carry no key: nothing links them to anyone.
+    count = session.execute(update(ReviewAnswer).where(ReviewAnswer.rater_key == person.key)
+                            .values(rater_key=former, comment=None)
+                            .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    for column in (ReviewRound.subject_key, ReviewRound.started_by):
+        session.execute(update(ReviewRound).where(column == person.key)
+                        .values({column: former}).execution_options(synchronize_session=False))
+    return [f"360° reviews: the comments of {count} named answer(s) deleted"] if count else []
+
+
+def _export_crm(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [{"metric": r.metric, "week": r.week, "day": r.day, "value": r.value}
+            for r in session.scalars(select(CrmActual).where(
+                CrmActual.person_key == person.key).order_by(CrmActual.week, CrmActual.id))]
+
+
+def _erase_crm(session: Session, person: Person, former: str) -> list[str]:
+    # Figures, not words: they follow the anonymous row, so the GM's past weeks still count
+    # the CRM's figure (not the self-report) for them.
+    count = session.execute(update(CrmActual).where(CrmActual.person_key == person.key)
+                            .values(person_key=former)
+                            .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    return [f"CRM actuals: {count} figure(s) kept under {former}"] if count else []
+
+
 for _part in (Part("checkins", _export_checkins, _erase_checkins),
               Part("kudos", _export_kudos, _erase_kudos),
               Part("away", _export_away, _erase_away),
@@ -289,5 +398,9 @@ for _part in (Part("checkins", _export_checkins, _erase_checkins),
               Part("round_requests", _export_requests, _erase_requests),
               # Defined beside its tables; registered here, as storage.support is imported
               # by storage.models, which this module imports.
-              Part("support_requests", _export_support, _erase_support)):
+              Part("support_requests", _export_support, _erase_support),
+              Part("monthly_reviews", _export_monthly, _erase_monthly),
+              Part("oneonones", _export_oneonones, _erase_oneonones),
+              Part("reviews_360", _export_reviews, _erase_reviews),
+              Part("crm_actuals", _export_crm, _erase_crm)):
     contribute(_part)

@@ -63,3 +63,83 @@ def test_environment_wins_over_env_file(tmp_path: Path):
     settings = Settings.load({"CHECKIN_SCHEDULE": "tue 10:00"}, env_file)
     assert settings.checkin_schedule == CheckinSchedule(1, time(10, 0))
     assert settings.grace_period == timedelta(hours=1)
+
+
+# --- a database URL with a password: never printed, whatever its form -------------------
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://:hunter2@127.0.0.1:1/teampulse",  # a password without a user name
+    "postgresql+psycopg://127.0.0.1:1/teampulse?user=tp&password=hunter2",  # libpq's form
+    "postgresql+psycopg://tp@127.0.0.1:1/teampulse?sslmode=disable&PASSWORD=hunter2",
+])
+def test_teampulse_config_never_shows_a_database_password(url, monkeypatch, capsys):
+    """`teampulse config` and the one line `--check-db` prints when it cannot connect show
+    the URL with its password masked, whichever way the URL carries it."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["--env-file", "/nonexistent", "config"]) == 0
+    assert main(["--env-file", "/nonexistent", "config", "--check-db"]) == 2
+    shown = capsys.readouterr()
+    assert "hunter2" not in shown.out + shown.err
+    assert "127.0.0.1:1/teampulse" in shown.out and "***" in shown.out
+    assert "cannot use the database at postgresql+psycopg://" in shown.err
+    assert "***" in shown.err
+
+
+def test_an_at_sign_left_in_a_database_password_is_named_not_half_printed(monkeypatch, capsys):
+    """'p@ss' unencoded: the URL would be read as password 'hun' at host 'ter2@…', and the
+    connection error quoted the rest of the password. It is refused, saying how to write it."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://tp:hun@ter2@127.0.0.1:1/teampulse")
+    assert main(["--env-file", "/nonexistent", "config", "--check-db"]) == 2
+    shown = capsys.readouterr()
+    assert "ter2" not in shown.out + shown.err and "hun@" not in shown.out + shown.err
+    assert "DATABASE_URL" in shown.err and "%40" in shown.err
+
+
+def test_other_urls_with_a_password_are_masked_too():
+    """A proxy's user and password in SLACK_API_URL, TELEGRAM_API_URL or the webhook URL."""
+    settings = Settings.from_mapping({
+        "SLACK_API_URL": "https://relay:hunter2@slack.internal/api/",
+        "TELEGRAM_API_URL": "https://relay:hunter2@tg.internal",
+        "TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_SECRET": "s",
+        "TELEGRAM_WEBHOOK_URL": "https://relay:hunter2@bot.example.com/hook"})
+    shown = repr(settings) + str(settings.describe())
+    assert "hunter2" not in shown
+    assert settings.describe()["slack_api_url"] == "https://relay:***@slack.internal/api/"
+    assert settings.telegram_api_url == "https://relay:hunter2@tg.internal"  # still used as is
+
+
+@pytest.mark.parametrize("text", ["fribble 16:00", "monkey 08:00", "sunny 09:00", "satur 10:00x"])
+def test_a_day_that_is_no_day_is_refused_not_read_as_its_first_three_letters(text):
+    """'monkey 08:00' had been taken as Monday: a typo went unnoticed until the prompts came
+    on the wrong day, or not at all."""
+    with pytest.raises(ConfigError, match=r"CHECKIN_SCHEDULE=.*expected a day and a time"):
+        Settings.from_mapping({"CHECKIN_SCHEDULE": text})
+    with pytest.raises(ConfigError, match=r"DIGEST_SCHEDULE=.*expected a day and a time"):
+        Settings.from_mapping({"DIGEST_SCHEDULE": text})
+
+
+def test_day_names_in_full_or_shortened_in_any_case():
+    for text, day in [("FRIDAY 16:00", 4), ("Thurs 9:00", 3), ("tues 10:00", 1),
+                      ("wed 10:00", 2), ("Sunday 08:30", 6)]:
+        assert parse_schedule(text).day == day, text
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CHECKIN_GRACE_PERIOD", "99999999999d"), ("CHECKIN_REMINDER_DELAY", "9999999999w"),
+    ("DIGEST_GRACE_PERIOD", "1000000000d"), ("HEALTH_PORT", "²"), ("SLACK_HTTP_PORT", "٣٠٠٠"),
+])
+def test_an_out_of_range_value_gets_the_one_line_not_a_traceback(name, value, monkeypatch,
+                                                                  capsys):
+    """A duration too large for a date, or a port in digits that are not 0-9, had ended
+    `teampulse config` (and start-up) with an OverflowError or ValueError traceback."""
+    from bot.cli import main
+
+    monkeypatch.setenv(name, value)
+    assert main(["--env-file", "/nonexistent", "config"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"teampulse: {name}={value!r}: expected ") and len(
+        err.splitlines()) == 1, err

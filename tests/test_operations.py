@@ -369,3 +369,77 @@ async def test_a_follower_records_the_reply_and_wakes_the_leader_instead_of_send
     await bot.deliver()
     assert len(chat.to("grace")) >= 2  # the /help reply and the round's report
     assert chat.to("alice") and chat.to("bruno")  # the round reached the directors
+
+
+def test_a_backup_to_a_place_it_cannot_write_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    """A backup into a folder that is a file (or /proc) had ended in a traceback."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    (tmp_path / "afile").write_text("x")
+    for target in (tmp_path / "afile" / "saved.db", Path("/proc/saved.db")):
+        done = teampulse(tmp_path, "backup", str(target))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"teampulse: cannot write the backup {target}: ")
+        assert len(done.stderr.splitlines()) == 1, done.stderr
+        assert not target.exists()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "no-such-host.invalid"])
+def test_a_health_port_in_use_or_a_host_that_is_not_here_stops_start_up_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    """HEALTH_PORT taken by another program (or a typo in HEALTH_HOST) had ended start-up
+    with an OSError traceback and exit code 1."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("HEALTH_HOST", host)
+        monkeypatch.setenv("HEALTH_PORT", str(port))
+        done = teampulse(tmp_path, "run")
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(
+        f"teampulse: HEALTH_HOST/HEALTH_PORT: cannot listen on {host}:{port}: "), lines
+
+
+@pytest.mark.parametrize("failure", [
+    RuntimeError("the migration would leave 1 row(s) in answers pointing at rows that do not "
+                 "exist; nothing was changed"),
+    KeyboardInterrupt(),  # the operator's Ctrl-C, or a kill, half-way through
+])
+def test_a_restore_that_fails_while_migrating_leaves_the_database_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        failure: BaseException) -> None:
+    """The backup used to be copied over the database first and migrated after: a migration
+    that failed (refused, a full disk, a Ctrl-C) left the old backup in place of the
+    database, unmigrated, with a traceback or a line saying nothing was changed."""
+    import storage.migrate
+
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "tp.db") as conn:
+        conn.execute("CREATE TABLE marker (x INTEGER)")  # today's database, to recognise
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:  # a backup an older version made
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0005_sumperf')")
+
+    def failing(engine, revision="head"):
+        raise failure
+
+    monkeypatch.setattr(storage.migrate, "upgrade", failing)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tp.db'}")
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(ROOT / "org.example.yaml"))
+    code = main(["--env-file", str(tmp_path / "none"), "restore", str(old)])
+    err = capsys.readouterr().err
+    if isinstance(failure, KeyboardInterrupt):
+        assert code == 130
+    else:
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert "could not be brought up to date" in err and "was not changed" in err
+    with sqlite3.connect(tmp_path / "tp.db") as conn:
+        assert conn.execute("SELECT count(*) FROM marker").fetchone() == (0,)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] != \
+            "0005_sumperf"
+    assert not [p for p in tmp_path.iterdir() if ".restoring" in p.name]  # none left

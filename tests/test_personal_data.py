@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import String, Text, inspect, select
+from sqlalchemy import String, Text, inspect, select, text
 
 from bot.cli import main
 from storage.away import AwayRepo
@@ -186,3 +186,75 @@ async def test_the_gms_summary_after_erase_counts_her_as_a_former_member(
     assert "Alice" not in out and "Closed Acme" not in out
     assert data["weeks"][0]["checked_in"] == 1
     assert people[former]["status"] == "submitted"
+
+
+async def test_her_monthly_review_and_one_on_one_words_are_exported_and_erased(
+        bot, chat, cli_env, clock, tmp_path, monkeypatch) -> None:
+    """The README promises everything stored about her and that her written words go:
+    her answers to the monthly review and what she put on her 1:1 agenda had been left
+    out of `export` and left in the database, under her row, by `erase`."""
+    from datetime import UTC, datetime
+
+    await say(bot, "alice", "/agenda add @grace Q1 hiring plan for Globex")
+    clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # the first working day, 09:00
+    assert await bot.run_monthly_review()
+    for answer in ("Two new logos at Initech", "Legal review drags", "Push Globex expansion"):
+        await say(bot, "alice", answer)
+    assert chat.last("alice").startswith("Thank you")
+
+    code, out = cli_env("export", "alice")
+    assert code == 0
+    data = json.loads(out)
+    assert [a["text"] for a in data["monthly_reviews"]] == [
+        "Two new logos at Initech", "Legal review drags", "Push Globex expansion"]
+    assert [a["text"] for a in data["oneonones"]["agenda_items_written"]] == [
+        "Q1 hiring plan for Globex"]
+
+    without_alice(tmp_path, monkeypatch)
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0
+    assert "monthly review: 3 answer(s) deleted" in out
+    assert "one-on-ones: 1 agenda item(s)" in out
+    texts = "\n".join(every_text_in_the_database(bot))
+    for trace in ("Initech", "Legal review drags", "Push Globex", "Q1 hiring plan"):
+        assert trace not in texts, trace
+
+
+async def test_export_to_a_file_it_cannot_write_says_so_in_one_line(bot, chat, cli_env, tmp_path,
+                                                                   capsys) -> None:
+    """A missing folder or a folder given as the file had ended in a traceback."""
+    await alice_has_a_history(bot, chat)
+    for path in (tmp_path / "no-such-folder" / "alice.json", tmp_path):
+        assert cli_env("export", "alice", "-o", str(path))[0] == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"teampulse: cannot write {path}: ") and len(
+            err.splitlines()) == 1, err
+
+
+async def test_erase_carries_her_crm_figures_over_to_the_former_member(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Her CRM figures were left under her key: the key she was erased from stayed in the
+    database, and the GM's view of a past week lost the CRM figure it had counted for her
+    (her self-report counted instead)."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)  # reports 52,000
+    crm = tmp_path / "crm.csv"
+    crm.write_text('"Opportunity Owner","Opportunity Name","Stage","Amount","Close Date"\n'
+                   '"Alice Martin","Acme - Renewal","Closed Won","61,000.00","11/26/2026"\n',
+                   encoding="utf-8")
+    assert cli_env("import-actuals", str(crm))[0] == 0
+
+    def her_goals(key: str) -> list:
+        _code, out = cli_env("summary", "--format", "json", "--week", "2026-W48")
+        return [d["goals"] for d in json.loads(out)["directors"] if d["key"] == key]
+
+    before = her_goals("alice")
+    assert "61000" in json.dumps(before)
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    with bot.unit() as ctx:
+        former = ctx.session.scalar(select(Person.key).where(Person.key.like("former-%")))
+        keys = set(ctx.session.scalars(select(text("person_key")).select_from(
+            text("crm_actuals"))))
+    assert keys == {former}
+    assert her_goals(former) == before

@@ -655,3 +655,14 @@ async def test_low_morale_and_high_stress_come_first_but_never_for_a_hidden_team
     assert "Bruno" not in attention
     west = next(b for b in text.split("\n\n") if "· team West" in b.split("\n", 1)[0])
     assert "2.0" not in west and "5.0" not in west
+
+
+@pytest.mark.parametrize("day", ["wedding", "monkey", "thunder"])
+def test_org_file_pulse_weekday_that_is_no_day_is_refused(day):
+    """'weekday: monkey' had sent the poll on Mondays (only the first three letters read)."""
+    base = PULSE_ORG.read_text()
+    with pytest.raises(OrgError) as err:
+        parse_org(base.replace("pulse:\n", f"pulse:\n  weekday: {day}\n"))
+    assert f"pulse.weekday: '{day}' is not a weekday" in str(err.value)
+    org = parse_org(base.replace("pulse:\n", "pulse:\n  weekday: Thursday\n"))
+    assert org.pulse.weekday == 3

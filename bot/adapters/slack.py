@@ -62,6 +62,7 @@ from bot.adapters.slack_inbound import (
 from bot.config import ConfigError, Settings
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
 from bot.health import add_routes as add_health_routes
+from bot.health import cannot_listen
 from bot.ingest import INGEST_WAIT, IngestBusy
 from bot.log_privacy import describe_exception, held_at_debug, hold_library_loggers
 from handlers.registry import COMMANDS
@@ -442,9 +443,10 @@ class SlackAdapter(Adapter):
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.slack_http_host, settings.slack_http_port).start()
-        except OSError:
+        except OSError as exc:
             await runner.cleanup()
-            raise
+            raise cannot_listen("SLACK_HTTP_HOST/SLACK_HTTP_PORT", settings.slack_http_host,
+                                settings.slack_http_port, exc) from None
         self._runner = runner
         self.http_port = int(runner.addresses[0][1])
         log.info("Slack: HTTP mode, receiving events, commands and interactivity on "

@@ -59,6 +59,7 @@ from bot.adapters.telegram_format import (
 )
 from bot.config import ConfigError, Settings
 from bot.events import Choice, InboundEvent, Mention, OutboundMessage, SendResult, Target
+from bot.health import cannot_listen
 from handlers.registry import menu
 
 if TYPE_CHECKING:
@@ -182,15 +183,20 @@ class TelegramAdapter(Adapter):
             raise ConfigError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET")
         assert app.updater is not None
         # PTB answers 403 to a request without the right X-Telegram-Bot-Api-Secret-Token.
-        await app.updater.start_webhook(
-            listen=self.settings.telegram_webhook_host,
-            port=self.settings.telegram_webhook_port,
-            url_path=urlsplit(url).path or "/",
-            webhook_url=url,
-            secret_token=secret.get(),
-            allowed_updates=list(ALLOWED_UPDATES),
-            drop_pending_updates=False,
-        )
+        host, port = self.settings.telegram_webhook_host, self.settings.telegram_webhook_port
+        try:
+            await app.updater.start_webhook(
+                listen=host,
+                port=port,
+                url_path=urlsplit(url).path or "/",
+                webhook_url=url,
+                secret_token=secret.get(),
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,
+            )
+        except OSError as exc:
+            raise cannot_listen("TELEGRAM_WEBHOOK_HOST/TELEGRAM_WEBHOOK_PORT", host, port,
+                                exc) from None
 
     async def stop(self) -> None:
         """Stop receiving, finish the updates already received, disconnect. Idempotent."""

@@ -136,3 +136,25 @@ async def test_webhook_checks_the_secret_token(
     assert count(bot, ProcessedEvent) == 1  # the forged update left no trace
     assert count(bot, OutboxMessage) == 1
     assert not fake.called("getUpdates")
+
+
+async def test_a_webhook_port_in_use_is_named_in_one_line_and_leaves_nothing_running(
+        fake: FakeTelegramAPI, bot: TeamPulse) -> None:
+    """TELEGRAM_WEBHOOK_PORT held by another program had stopped start-up with a bare
+    'OSError: [Errno 98] Address already in use' traceback that named no setting."""
+    import socket
+
+    from bot.config import ConfigError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError, match=(
+                rf"TELEGRAM_WEBHOOK_HOST/TELEGRAM_WEBHOOK_PORT: cannot listen on "
+                rf"127\.0\.0\.1:{port}: .*in use")):
+            async with running(bot, telegram_webhook_url="https://bot.example.com/hook",
+                               telegram_webhook_secret=Secret(SECRET),
+                               telegram_webhook_host="127.0.0.1", telegram_webhook_port=port):
+                pass
+    assert bot.adapters["telegram"]._app is None  # stopped again, nothing left open
