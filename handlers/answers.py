@@ -101,7 +101,9 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     for unit in sorted(units, key=len, reverse=True):
         value = value.replace(normalise(unit).lower(), " ")
     value = re.sub(r"[$€£¥￥_\s]|(?<=\d)'(?=\d)", "", value)
-    value = value.removesuffix("%")
+    # The typographic minus (U+2212, which word processors and phones put in), that NFKC
+    # leaves alone: a negative figure is refused as such, not as "not a number".
+    value = value.removesuffix("%").replace("\u2212", "-")
     if value and all(ch in _CN_NUMERALS for ch in value):
         written = chinese_number(value)
         if written is None:  # '三百五': 350 said aloud, 305 written out; digits settle it

@@ -483,3 +483,15 @@ async def test_a_number_typed_after_the_edit_list_says_how_to_change_that_answer
     await say(bot, "bruno", "2")
     assert "not waiting for an answer" in chat.last("bruno") and "/edit" not in \
         chat.last("bruno")
+
+
+async def test_a_negative_figure_typed_with_the_typographic_minus_is_refused_as_negative(
+        bot, chat):
+    await bot.run_checkins(["alice", "li"])
+
+    await say(bot, "alice", "\u22125000")
+    await say(bot, "li", "\u22125000")
+
+    assert "Please reply with a number of zero or more in USD" in chat.last("alice")
+    assert "isn't a number" not in chat.last("alice")
+    assert "请回复一个不小于 0 的数字（单位：USD）" in chat.last("li")
