@@ -67,7 +67,9 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             kudos.on_message(ctx, text)
         return
     if not text:
-        ctx.reply("unsupported_message")
+        # A sticker, a photo or a voice note: mid-dialog, the question still waits for text.
+        waiting = ctx.conversations.get(ctx.person) is not None
+        ctx.reply("unsupported_message", waiting=waiting)
         return
     # A waiting check-in (or pulse) question comes first; the 1:1 dialog keeps its place.
     if not checkin.on_text(ctx, text) and not pulse.on_text(ctx, text) \

@@ -170,6 +170,16 @@ async def test_stickers_photos_and_edits_get_a_hint_in_private(tg: TG) -> None:
     assert tg.shown(ALICE) == [hint, hint, hint]
 
 
+async def test_a_sticker_in_the_middle_of_a_check_in_asks_for_the_answer_in_text(
+        tg: TG) -> None:
+    await tg.say(ALICE, "/checkin")
+    await tg.send(without_text(tg.fake.private_message(ALICE, ""), sticker=STICKER))
+    assert tg.shown(ALICE)[-1] == ("I can only read text messages: please type your answer "
+                                   "to the question above.")
+    await tg.say(ALICE, "52000")  # the question still waits, and takes the typed answer
+    assert "Question 2 of 8" in tg.shown(ALICE)[-1]
+
+
 async def test_stickers_edits_and_service_messages_are_silent_in_groups(tg: TG) -> None:
     await tg.send(without_text(tg.fake.group_message(GROUP, ALICE, ""), sticker=STICKER))
     await tg.send(without_text(tg.fake.group_message(GROUP, STRANGER, ""), sticker=STICKER))
