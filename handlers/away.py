@@ -23,6 +23,10 @@ MAX_AWAY = timedelta(days=366)
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:to|–|—|-|\.\.|~|至|到)\s*|\s+)"
                     r"(\d{4}-\d{1,2}-\d{1,2})$", re.IGNORECASE)
 _ONE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+# Dates as people write them, read as YYYY-MM-DD: 2026/12/05 and 2026.12.05, and in
+# Chinese 2026年12月5日 or 12月5日 (5号), without the year the next such day.
+_SLASHED = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
+_CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 CANCEL_WORDS = {"cancel", "clear", "取消"}
 
 
@@ -42,13 +46,15 @@ def cmd_away(ctx: Context, args: str) -> None:
     if text.lower() in CANCEL_WORDS:
         _cancel_planned(ctx, person)
         return
+    text = _as_iso(text, today)
     match = _RANGE.match(text)
     if match:
         raw_start, raw_end = match.group(1), match.group(2)
     elif _ONE.match(text):
         raw_start, raw_end = "", text
     else:
-        ctx.reply("usage", command="away", today=today)
+        # (The example plans a week from today: "until today" would be no example.)
+        ctx.reply("usage", command="away", today=today + timedelta(days=7))
         return
     start = _parse(ctx, raw_start) if raw_start else today
     end = _parse(ctx, raw_end)
@@ -120,6 +126,23 @@ def _cancel_planned(ctx: Context, person: Person) -> None:
 def _first_day(ctx: Context, person: Person, period: AwayPeriod) -> date:
     # A period started "from today" counts from when it was said, which is still that day.
     return max(period.starts_on, period.created_at.astimezone(_tz(person)).date())
+
+
+def _as_iso(text: str, today: date) -> str:
+    """`text` with every date written another way (see _SLASHED, _CHINESE) as YYYY-M-D."""
+    text = _SLASHED.sub(lambda m: "-".join(m.groups()), text)
+
+    def chinese(m: re.Match[str]) -> str:
+        year, month, day = m.group(1), int(m.group(2)), int(m.group(3))
+        if year is None:
+            year_no = today.year
+            # A day already past this year is next year's (in December, 1月3日 is January).
+            if (month, day) < (today.month, today.day):
+                year_no += 1
+            year = str(year_no)
+        return f" {year}-{month}-{day} "
+
+    return " ".join(_CHINESE.sub(chinese, text).split())
 
 
 def _parse(ctx: Context, raw: str) -> date | None:

@@ -189,3 +189,38 @@ def test_upgrade_turns_away_until_into_a_period_and_keeps_history(tmp_path):
         (1, today.isoformat(), (today + timedelta(days=5)).isoformat(), None)]
     assert rounds == 1  # the people table was not rebuilt (that would cascade into rounds)
     engine.dispose()
+
+
+@pytest.mark.parametrize(("typed", "until"), [
+    ("12月5日", "2026-12-05"),
+    ("2026年12月5日", "2026-12-05"),
+    ("12月5号", "2026-12-05"),
+    ("１２月５日", "2026-12-05"),  # full-width digits, as a Chinese keyboard may type them
+    ("2026/12/05", "2026-12-05"),
+    ("2026.12.5", "2026-12-05"),
+    ("1月3日", "2027-01-03")])  # no year: the next 3 January
+async def test_a_date_as_people_write_it_is_read(bot, chat, typed, until):
+    # In Shanghai it is Saturday 2026-11-28; Li writes dates the way she would anywhere.
+    await say(bot, "li", f"/away {typed}")
+    assert f"外出至 {until}（含当天）" in chat.last("li")
+
+
+async def test_a_chinese_range_plans_ahead_and_a_day_that_is_no_day_is_named(bot, chat):
+    await say(bot, "li", "/away 12月21日至12月31日")
+    assert "2026-12-21 – 2026-12-31" in chat.last("li")
+    await say(bot, "li", "/away cancel")
+
+    await say(bot, "li", "/away 2月30日")
+
+    assert "2027-2-30" in chat.last("li") and "用法" not in chat.last("li")
+    with bot.unit() as ctx:
+        li = ctx.people.by_key("li")
+        assert ctx.away.open_periods(li.id, li.timezone, ctx.clock.now()) == []
+
+
+async def test_the_usage_example_is_a_week_ahead_not_today(bot, chat):
+    await say(bot, "alice", "/away tomorrow")
+    example = re.search(r"for example /away (\d{4}-\d\d-\d\d)", chat.last("alice"))
+    assert example is not None and example.group(1) == "2026-12-04"
+    await say(bot, "alice", f"/away {example.group(1)}")
+    assert "away from now until 2026-12-04" in chat.last("alice")
