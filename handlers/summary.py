@@ -30,6 +30,7 @@ from bot.weeks import (
     week_start,
     weeks_back,
 )
+from handlers.answers import chinese_number
 from handlers.checkin import (
     applicable_given,
     display_answer,
@@ -287,12 +288,28 @@ _WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*")
 _LAST_WEEK = {"last week", "上周"}
 _PAGE = {"page", "页"}
 _THIS_WEEK = {"this week", "本周"}
+# "last 4 weeks", "past 4 weeks", 最近4周, 过去四周, 近 4 个星期: all "last 4w".
+_SAID_LAST = re.compile(r"\b(?:last|past)\s+(\d{1,2})\s*(?:weeks?|wks?)\b", re.IGNORECASE)
+_CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*个?\s*"
+                      r"(?:周|星期|礼拜)")
+
+
+def _said_last(args: str) -> str:
+    """`args` with "last N weeks" said in other ways written as "last Nw"."""
+    args = _SAID_LAST.sub(r"last \1w", args)
+
+    def chinese(match: re.Match[str]) -> str:
+        count = match.group(1)
+        number = int(count) if count.isdigit() else chinese_number(count)
+        return f" last {number}w " if number else match.group()
+
+    return _CN_LAST.sub(chinese, args)
 
 
 def parse_request(args: str) -> SummaryRequest:
     """'', 'last 4w', 'last week', '2026-W47', 'alice', 'team East' (+ optional 'last Nw');
     the GM's view also takes 'page N' (its directors, a page at a time)."""
-    typed = args.split()
+    typed = _said_last(args).split()
     page: int | None = None
     words: list[str] = []  # the words that are not `page N`
     i = 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from tests.support import run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
@@ -89,6 +91,23 @@ async def test_summary_over_several_weeks(bot, chat, clock):
     assert "2026-W48: 2 of 3 · missing: Bruno Rossi" in text
     assert "2026-W49: 1 of 1" in text  # only Alice was asked that week
     assert "trend ↓ (— → — → 90% → 38%)" in text  # the mean of her two KPIs
+
+
+@pytest.mark.parametrize("said", ["last 2 weeks", "past 2 weeks", "Last 2 wks", "最近2周",
+                                  "最近两周", "过去 2 个星期", "近两周"])
+async def test_the_last_weeks_said_in_words_are_the_last_weeks(bot, chat, clock, said):
+    # A GM types it as they would say it, in English or Chinese: not a person's name.
+    await checked_in(bot, chat, clock)
+    clock.advance(timedelta(days=7))
+    await say(bot, "grace", "/summary last 2w")
+    expected = chat.last("grace")
+
+    await say(bot, "grace", f"/summary {said}")
+
+    assert "Summary of the last 2 weeks" in chat.last("grace")
+    assert chat.last("grace") == expected
+    await say(bot, "grace", f"/summary alice {said}")
+    assert "Alice Martin · team East · last 2 weeks" in chat.last("grace")
 
 
 async def test_summary_of_a_given_week(bot, chat, clock):
