@@ -19,6 +19,8 @@ from storage.models import Person
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 POST_HOUR = 9  # local time in the org's timezone; the job runs then
+#: The first year /honours reads (as /summary's weeks); the last is next year.
+FIRST_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,11 @@ def cmd_honours(ctx: Context, args: str) -> None:
     show = roll_period(args, local.date())
     if show is None:
         ctx.reply("honours_usage", example=f"{local.year}-{local.month:02d}")
+        return
+    if not FIRST_YEAR <= show[0] <= local.year + 1:
+        # Year 0 or 9999-12 has no calendar month to bound; year 1 no kudos.
+        ctx.reply("honours_year_range", first=FIRST_YEAR, last=local.year + 1,
+                  example=f"{local.year}-{local.month:02d}")
         return
     start, end = period_of(show[0], show[1], ctx.org.tz)
     in_progress = start <= ctx.clock.now() < end

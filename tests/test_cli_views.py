@@ -237,6 +237,7 @@ async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # no
                                                 "'kudos top'"),
     (("kudos", "top", "--period", "fortnight"), "--period 'fortnight': expected one of week"),
     (("kudos", "honours", "--period", "2026-13"), "--period '2026-13': expected a month"),
+    (("kudos", "honours", "--period", "0000"), "--period '0000': honour rolls go from 2000"),
     (("kudos", "top", "--team", "Mars"), "no team called 'Mars'"),
     (("goals", "nobody"), "no person or team 'nobody' in the org"),
     (("goals", "--format", "yaml"), "argument --format: invalid choice: 'yaml'"),

@@ -155,3 +155,18 @@ async def test_honours_command_for_a_month_a_year_and_in_chinese(bot, chat, cloc
 async def test_honours_bad_argument_explains_usage(bot, chat, arg):
     await kudo(bot, "grace", f"/honours {arg}", group=False)
     assert chat.last("grace").startswith("Usage: /honours for last month, /honours 2026-11 for")
+
+
+@pytest.mark.parametrize(("key", "arg", "expected"), [
+    ("grace", "0000", "Honour rolls go from 2000 to 2027"),
+    ("grace", "9999-12", "Honour rolls go from 2000 to 2027"),
+    ("grace", "0001-01", "Honour rolls go from 2000 to 2027"),
+    ("li", "0000", "荣誉榜可查看 2000 年到 2027 年"),
+])
+async def test_honours_for_a_year_out_of_range_says_which_years_work(bot, chat, key, arg,
+                                                                      expected):
+    # Year 0 and 9999-12 had answered "something went wrong"; year 1 an empty
+    # "Honour roll — January 1".
+    await kudo(bot, key, f"/honours {arg}", group=False)
+    assert expected in chat.last(key)
+    assert "went wrong" not in chat.last(key) and "出错" not in chat.last(key)
