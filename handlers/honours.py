@@ -73,17 +73,27 @@ def period_of(year: int, month: int | None, tz: ZoneInfo) -> tuple[datetime, dat
 def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
                month: int | None) -> Roll:
     """Who was most recognised per team, the most cited value, the most generous giver,
-    and the team whose people received the most kudos."""
+    and the team whose people received the most kudos.
+
+    People are counted by who they are, not by name: two people called 王伟 are two
+    people (named with their key beside it, so a reader tells them apart)."""
     per_team: dict[str | None, Counter[str]] = {}
     teams: Counter[str] = Counter()
     values: Counter[str] = Counter()
     givers: Counter[str] = Counter()
+    people = {p.id: p for row in rows for p in (row.recipient, row.giver)}
+    namesakes = Counter(p.display_name for p in people.values())
+
+    def label(person: Person) -> str:
+        name = person.display_name
+        return f"{name} ({person.key})" if namesakes[name] > 1 else name
+
     for row in rows:
         recipient: Person = row.recipient
-        per_team.setdefault(recipient.team, Counter())[recipient.display_name] += 1
+        per_team.setdefault(recipient.team, Counter())[label(recipient)] += 1
         if recipient.team:
             teams[recipient.team] += 1
-        givers[row.giver.display_name] += 1
+        givers[label(row.giver)] += 1
         for key in row.values or []:
             value = org.value(key)
             values[value.label_for(locale) if value else key] += 1
