@@ -150,9 +150,11 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         if all(p.id != person.id for p in recipients):
             recipients.append(person)
     rest = text
-    for mention in mentions:
-        if mention.display:
-            rest = rest.replace(mention.display, " ")
+    # Longest first, and never inside a longer handle: "@li" must not eat the start of
+    # "@lin" (nor a Slack "@Li" the start of "@Li Wei").
+    for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
+        end = r"(?![A-Za-z0-9_])" if display[-1].isascii() and display[-1].isalnum() else ""
+        rest = re.sub(re.escape(display) + end, " ", rest)
     links = {link.lower() for link in event.channel_links}
 
     def is_channel(tag: str) -> bool:
