@@ -15,6 +15,9 @@ How anonymity holds (see also storage/pulse.py):
 - Results are shown only for groups of at least the poll's threshold, per question,
   and a team is hidden when the org minus the shown teams would leave a group
   smaller than that (see `visible_slices`).
+- Results are shown only once a poll has closed: while it is open, reading them before
+  and after one more person answers would show that person's answer (the difference).
+  An open poll shows participation only, everywhere (chat, CLI, summaries).
 """
 
 from __future__ import annotations
@@ -526,12 +529,15 @@ def _slices(tallies: list[Tally], threshold: int
 
 def poll_results(session: Session, poll: PulsePoll) -> PollResults:
     """A poll's results, with every slice below the threshold (or revealed by
-    subtraction) left out."""
+    subtraction) left out; of a poll still open, participation only (see the top)."""
     repo = PulseRepo(session)
     parts = repo.participants(poll)
     threshold = shown_threshold(poll.threshold)
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed)
+    if not poll.closed:
+        out.kinds = {q.key: q.kind for q in questions_of(poll)}
+        return out
     by_question: dict[str, list[Tally]] = {}
     for tally in repo.tallies(poll):
         by_question.setdefault(tally.question_key, []).append(tally)
@@ -564,7 +570,7 @@ def team_morale(session: Session, teams: list[str], since: date,
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
     repo = PulseRepo(session)
-    for poll in polls_between(session, since, until):
+    for poll in polls_between(session, since, until, closed_only=True):
         # poll_results' morale slices, without what they do not need (who was asked,
         # the comments: a row per person of the org, where a team's summary needs a
         # count per team and value).
@@ -578,10 +584,13 @@ def team_morale(session: Session, teams: list[str], since: date,
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
 
 
-def polls_between(session: Session, since: date, until: date | None = None) -> list[PulsePoll]:
-    """The polls dated from `since` to `until` (inclusive), oldest first."""
+def polls_between(session: Session, since: date, until: date | None = None, *,
+                  closed_only: bool = False) -> list[PulsePoll]:
+    """The polls dated from `since` to `until` (inclusive), oldest first (with
+    `closed_only`, those closed: the ones whose results may be read)."""
     polls = PulseRepo(session).since(since.isoformat())
-    return [p for p in polls if until is None or p.key <= until.isoformat()]
+    return [p for p in polls if (until is None or p.key <= until.isoformat())
+            and (p.closed or not closed_only)]
 
 
 _LAST = re.compile(r"^last\s+(\d{1,2})$")

@@ -304,16 +304,24 @@ def test_visible_slices_hide_small_groups_and_groups_revealed_by_subtraction():
     assert visible_slices(11, {"East": 6, "West": 5}, 5) == (True, {"East", "West"})
 
 
-async def test_results_below_the_threshold_are_hidden(pbot, pchat):
+async def test_results_below_the_threshold_are_hidden(pbot, pchat, pclock):
+    pclock.set(PREVIOUS_POLL_DAY)
     await pbot.run_pulse()
     for key in ("alice", "east1", "east2", "east3"):
         await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
+    await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results")
     reply = pchat.last("grace")
     assert "Participation: 4 of 11 answered" in reply
     assert "Morale: hidden — fewer than 5 answers" in reply
     assert "comment of" not in reply
+    # Just at the threshold: five answers are shown.
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in ("alice", "east1", "east2", "east3"):
+        await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
     await answer_all(pbot, pchat, "east4", 5, 1)
+    await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results")
     reply = pchat.last("grace")
     assert "Morale: 4.2 (5 answers) · 4: 4, 5: 1" in reply
@@ -321,12 +329,46 @@ async def test_results_below_the_threshold_are_hidden(pbot, pchat):
     assert "• comment of alice" in reply
 
 
-async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat):
+async def test_an_open_poll_shows_participation_only_so_one_more_answer_shows_nothing(
+        pbot, pchat, pclock, database_url):
+    # Read before and after one more answer, an open poll's results had given that answer
+    # away ('4: 5' became '1: 1, 4: 5', and 'I am the sixth' appeared): the GM who saw
+    # east5 answer (or asked them to, now) knew east5's morale and comment.
+    await pbot.run_pulse()
+    for key in ("alice", "east1", "east2", "east3", "east4"):
+        await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
+    await say(pbot, "grace", "/pulse results")
+    before = pchat.last("grace")
+    await answer_all(pbot, pchat, "east5", 1, 5, "I am the sixth")
+    await say(pbot, "grace", "/pulse results")
+    after = pchat.last("grace")
+    assert "Participation: 6 of 11 answered" in after
+    assert "shown once the poll closes" in after
+    assert "Morale" not in after and "I am the sixth" not in after and "comment of" not in after
+    assert after.replace("6 of 11", "5 of 11") == before  # nothing else moved
+    code, out = run_cli(Settings(database_url=database_url, org_file=PULSE_ORG),
+                        "pulse", "results", "--locale", "zh-CN")
+    assert code == 0 and "参与：11 人中 6 人已回答" in out and "调查截止后才显示回答和留言" in out
+    assert "士气" not in out and "I am the sixth" not in out
+    await say(pbot, "grace", "/summary 2026-W50")  # nor East's morale in the summary
+    assert "morale" not in pchat.last("grace")
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/summary 2026-W50")
+    assert "morale 3.5 / 5" in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results")
+    closed = pchat.last("grace")
+    assert "(closed)" in closed and "Morale: 3.5 (6 answers) · 1: 1, 4: 5" in closed
+    assert "• I am the sixth" in closed
+
+
+async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
+    pclock.set(PREVIOUS_POLL_DAY)
     await pbot.run_pulse()
     for key in EAST:
         await answer_all(pbot, pchat, key, 4, 2)
     await answer_all(pbot, pchat, "bruno", 1, 5, "West is drowning")
     await answer_all(pbot, pchat, "west1", 1, 5)
+    await close(pbot, pclock)
     # The org (8) is shown; East (6) alone would give away West's 2 by subtraction.
     await say(pbot, "grace", "/pulse results")
     assert "Morale: 3.2 (8 answers)" in pchat.last("grace")
@@ -336,12 +378,17 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat):
     assert "4.0" not in reply
     await say(pbot, "grace", "/pulse results team West")
     assert "Morale: hidden" in pchat.last("grace")
-    # Three more from West: West is still never stored as a team (4 people), the org
-    # minus East is now 5 and East may be shown.
-    await answer_all(pbot, pchat, "west2", 3, 3)
-    await answer_all(pbot, pchat, "west3", 3, 3)
+    # The next poll, with all of West and Grace: West is still never stored as a team
+    # (4 people), the org minus East is 5 and East may be shown.
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2)
+    for key in WEST:
+        await answer_all(pbot, pchat, key, 3, 3)
     await say(pbot, "grace", "/pulse")
     await answer_all(pbot, pchat, "grace", 3, 3)
+    await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results team East")
     assert "Morale: 4.0 (6 answers)" in pchat.last("grace")
     with pbot.unit() as ctx:
@@ -517,6 +564,7 @@ async def test_cli_results_are_thresholded_like_the_chat(pbot, pchat, pclock, da
     for key in EAST:
         await answer_all(pbot, pchat, key, 4, 2, f"note {key}")
     await answer_all(pbot, pchat, "bruno", 1, 5)
+    await close(pbot, pclock)
     code, out = run_cli(settings, "pulse", "results", "--format", "json", "--team", "east")
     assert code == 0
     data = json.loads(out)
