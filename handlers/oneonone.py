@@ -191,15 +191,24 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     done = _sent(ctx, list(keys.values()))
     if len(done) == len(keys):
         return 0
+    now = ctx.clock.now()
+    # Away at the meeting: not reminded (nor while away now, as with every reminder), and
+    # the other side is told, so they can skip or move it.
+    away_then = ctx.away.covering([(p.id, p.timezone, occ.start)
+                                   for p in (pair.manager, pair.report)])
+    until = {p.id: period.last_day(p.timezone) for p in (pair.manager, pair.report)
+             if (period := away_then.get((p.id, occ.start))) is not None}
     propose_from_checkin(ctx, pair)
     count = 0
     for person in (pair.manager, pair.report):
         other = pair.other(person)
         key = keys[person.id]
-        if key in done:
+        if key in done or person.id in until or \
+                ctx.away.is_away(person.id, person.timezone, now):
             continue
         if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon",
-                    other=other, **as_params(occ.start, person.timezone),
+                    other=other, other_away_until=until.get(other.id),
+                    **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
             count += 1
     return count

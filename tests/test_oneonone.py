@@ -142,6 +142,32 @@ async def test_reminders_across_a_dst_change_in_two_timezones(bot, chat, clock):
     assert "starts soon: Mon 2026-10-26 15:00 (Europe/Rome)" in chat.last("bruno")
 
 
+async def test_nobody_is_reminded_of_a_one_on_one_while_away(bot, chat, clock):
+    # Alice is away Friday to Friday; Li will be away on the day of his 1:1 with Grace.
+    # Both had been reminded ("your 1:1 with Grace Chen is tomorrow") and Grace reminded
+    # of 1:1s with people who would not be there, with no word of it.
+    await say(bot, "alice", "/away 2026-12-04")
+    await say(bot, "li", "/away 2026-12-01 2026-12-02")
+    chat.clear()
+    await sweep_at(bot, clock, datetime(2026, 11, 29, 15, 5, tzinfo=UTC))  # Sun, NY
+    assert not texts(chat, "alice", "Grace Chen")
+    assert "Reminder: your 1:1 with Alice Martin is tomorrow, Mon 2026-11-30 10:00 " \
+        "(America/New_York).\nAlice Martin is away then (until 2026-12-04): /1on1 skip " \
+        "@alice or /1on1 move @alice if it will not happen." in texts(chat, "grace", "Alice")[-1]
+    assert "away" not in texts(chat, "grace", "Bruno Rossi")[-1]
+    assert "Reminder: your 1:1 with Grace Chen is tomorrow" in chat.last("bruno")
+    await sweep_at(bot, clock, datetime(2026, 11, 30, 14, 30, tzinfo=UTC))  # Li: Mon 22:30
+    assert not texts(chat, "li", "Grace Chen")  # not away yet, but away for the 1:1
+    assert "李雷 is away then (until 2026-12-02)" in texts(chat, "grace", "李雷")[-1]
+    await sweep_at(bot, clock, MONDAY_SLOT - timedelta(minutes=10))
+    assert not texts(chat, "alice", "starts soon")
+    # Grace in Chinese: the note is in her language.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 13, 50, tzinfo=UTC))  # Li: 15 min
+    assert "李雷届时不在（休假至 2026-12-02）" in texts(chat, "grace", "李雷")[-1]
+
+
 async def test_reminder_in_chinese_for_li(bot, chat, clock):
     await sweep_at(bot, clock, datetime(2026, 11, 30, 14, 30, tzinfo=UTC))
     text = chat.last("li")
