@@ -237,6 +237,8 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
         owner = item.owner
         if not owner.active or item.due > local(now, owner.timezone).date():
             continue
+        if ctx.away.is_away(owner.id, owner.timezone, now):
+            continue  # nobody is reminded while away: the sweep after their return does it
         if ctx.tell(owner, "oo_action_due", dedupe_key=f"oo:due:{item.id}", number=item.id,
                     text=item.text, due=item.due):
             count += 1
@@ -253,6 +255,9 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
             continue
         given = repo.feedback(meeting, meeting.manager)
         if given is not None and given.rating is not None:
+            continue
+        manager = meeting.manager
+        if ctx.away.is_away(manager.id, manager.timezone, now):
             continue
         if ctx.tell(meeting.manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
                     other=meeting.report, day=meeting.occurrence,

@@ -371,6 +371,21 @@ async def test_due_action_items_are_reminded_once_and_can_be_closed(bot, chat, c
     assert "No open action items" in chat.last("alice")
 
 
+async def test_an_action_item_due_while_away_is_reminded_on_return(bot, chat, clock):
+    # Alice had been told "Action item #1 is due" on the first day of her time away.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-02")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "/away 2026-12-02 2026-12-03")
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 13, 0, tzinfo=UTC))
+    assert not texts(chat, "alice", "is due")
+    await sweep_at(bot, clock, datetime(2026, 12, 4, 13, 0, tzinfo=UTC))  # back on Friday
+    assert "Action item #1 is due 2026-12-02: Send the Q1 forecast" in chat.last("alice")
+    await sweep_at(bot, clock, datetime(2026, 12, 5, 13, 0, tzinfo=UTC))
+    assert len(texts(chat, "alice", "is due")) == 1
+
+
 async def test_the_manager_is_reminded_of_overdue_feedback(bot, chat, clock):
     await _held_with_alice(bot, chat, clock)
     await say(bot, "grace", "done")
@@ -476,3 +491,14 @@ async def test_the_gm_sees_an_overdue_one_on_one_in_the_summary(bot, chat, clock
     blocks = text.split("Needs your attention", 1)[1].split("\n\n")[1:]
     assert blocks[0].startswith("Alice Martin · team East")
     assert "One-on-one with you: last never · next" in blocks[0] and "· overdue" in blocks[0]
+
+
+async def test_overdue_feedback_waits_while_the_manager_is_away(bot, chat, clock):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "/away 2026-12-06 2026-12-08")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=7, hours=1))
+    assert not texts(chat, "grace", "haven't given")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=9, hours=1))  # back
+    assert "You haven't given Alice Martin feedback" in texts(chat, "grace", "haven't given")[-1]
