@@ -58,8 +58,11 @@ PAIRS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
-_DUE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\s*$")
-_AT = re.compile(r"(?:^|\s)(<@[A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]+)")
+_DUE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+# '@alice' after a space, at the start, or right after Chinese text ('发送报价@grace'), never
+# inside an e-mail address; a handle is ASCII, or a run of Chinese (a name such as '@李雷').
+_AT = re.compile(r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))"
+                 r"(<@[A-Z0-9]+(?:\|[^>]*)?>|@(?:[A-Za-z0-9_.\-]+|[^\x00-\x7f\s@]+))")
 _PRIVATE = re.compile(r"^\s*(private|私密|私人)\s*[:：]\s*", re.IGNORECASE)
 _DONE_WORDS = {"done", "next", "finish", "完成", "下一步", "好了"}
 
@@ -709,10 +712,15 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
     due: date | None = None
     found = _DUE.search(text)
     if found:
+        written = found.group(0).strip()
         try:
-            due = date.fromisoformat(found.group(1))
+            due = date(*(int(found.group(n)) for n in (1, 2, 3)))
         except ValueError:
-            ctx.reply("oo_action_usage")
+            ctx.reply("oo_action_bad_due", written=written, past=False)
+            return
+        today = local(ctx.clock.now(), author.timezone).date()
+        if due < today:  # it would be overdue, and reminded, at once
+            ctx.reply("oo_action_bad_due", written=written, past=True, today=today)
             return
         text = text[:found.start()].strip()
     owner = meeting.report

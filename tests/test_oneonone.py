@@ -502,3 +502,31 @@ async def test_overdue_feedback_waits_while_the_manager_is_away(bot, chat, clock
     assert not texts(chat, "grace", "haven't given")
     await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=9, hours=1))  # back
     assert "You haven't given Alice Martin feedback" in texts(chat, "grace", "haven't given")[-1]
+
+
+async def test_action_item_due_dates_that_are_not_plain_are_read_or_refused(bot, chat, clock):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    # '2026-12-3' had stayed in the text ("Send the deck 2026-12-3 — …, due 2026-12-07").
+    await say(bot, "grace", "Send the deck 2026-12-3")
+    assert "Action item #1: Send the deck — Alice Martin, due 2026-12-03" in chat.last("grace")
+    # A date already past had been taken, and reminded as due at once.
+    await say(bot, "grace", "Call the client 2020-01-01")
+    assert chat.last("grace") == ("2020-01-01 is already past: give a due date from today "
+                                  "(2026-11-30) on. Nothing was saved.")
+    await say(bot, "grace", "Call the client 2026-02-30")
+    assert chat.last("grace").startswith("2026-02-30 is not a date. Nothing was saved.")
+    # A handle right after Chinese text (no space) names the owner; it had been ignored.
+    await say(bot, "grace", "发送报价@grace 2026-12-05")
+    assert "Action item #2: 发送报价 — Grace Chen, due 2026-12-05" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "打电话给客户 2020-01-01")
+    assert chat.last("grace") == ("2020-01-01 已经过去：请给出今天（2026-11-30）或之后的截止日期。"
+                                  "未保存。")
+    await say(bot, "grace", "打电话给客户 2026-13-01")
+    assert chat.last("grace").startswith("2026-13-01 不是有效日期。未保存。")
+    await say(bot, "grace", "完成")
+    await say(bot, "alice", "/actions")
+    assert "#1 Send the deck — Alice Martin, due 2026-12-03" in chat.last("alice")
+    assert "Call the client" not in chat.last("alice")
