@@ -222,14 +222,43 @@ def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) 
         return 0
     meeting = repo.create_meeting(pair.manager, pair.report, occ.key, occ.start,
                                   ctx.clock.now())
+    # Typed replies go to one dialog at a time: a question arriving while the manager is
+    # in another (notes on another 1:1, or the question before it in this sweep) waits,
+    # its buttons working at once, and is asked again once that one is over.
+    busy = _in_dialog(ctx, repo, pair.manager)
     key = f"oo:ask:{pair.manager.id}:{pair.report.id}:{occ.key}"
     if not ctx.tell(pair.manager, "oo_did_it_happen", dedupe_key=key, other=pair.report,
                     in_checkin=_in_checkin(ctx, pair.manager),
                     choices=_yes_no(ctx, pair.manager, meeting),
                     **as_params(occ.start, pair.manager.timezone)):
         return 0
-    repo.set_dialog(pair.manager, meeting, "held", ctx.clock.now())
+    if not busy:
+        repo.set_dialog(pair.manager, meeting, "held", ctx.clock.now())
     return 1
+
+
+def _in_dialog(ctx: Context, repo: OneOnOneRepo, person: Person) -> bool:
+    """Whether typed replies from this person go to a 1:1 dialog still under way."""
+    dialog = repo.dialog(person)
+    return dialog is not None and ctx.clock.now() - dialog.updated_at <= DIALOG_EXPIRY \
+        and repo.meeting(dialog.meeting_id) is not None
+
+
+def _ask_next_waiting(ctx: Context, manager: Person) -> None:
+    """A dialog is over: the earliest meeting still waiting for "did it happen?" takes
+    typed replies now, and the question comes again so the manager knows which."""
+    repo = OneOnOneRepo(ctx.session)
+    if _in_dialog(ctx, repo, manager):
+        return
+    now = ctx.clock.now()
+    meeting = next(iter(repo.waiting(manager, now - DIALOG_EXPIRY)), None)
+    if meeting is None:
+        return
+    repo.set_dialog(manager, meeting, "held", now)
+    ctx.tell(manager, "oo_did_it_happen", dedupe_key=f"oo:reask:{meeting.id}",
+             other=meeting.report, in_checkin=_in_checkin(ctx, manager),
+             choices=_yes_no(ctx, manager, meeting),
+             **as_params(meeting.scheduled_at, manager.timezone))
 
 
 def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
@@ -681,8 +710,11 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
     meeting.answered_at = now
     if not held:
         meeting.status = "not_held"
-        repo.clear_dialog(manager)
+        current = repo.dialog(manager)
+        if current is not None and current.meeting_id == meeting.id:
+            repo.clear_dialog(manager)  # (a button may answer while another dialog goes on)
         ctx.reply("oo_not_held", other=meeting.report)
+        _ask_next_waiting(ctx, manager)
         return
     meeting.status = "held"
     repo.discussed(meeting)
@@ -779,6 +811,7 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
     ctx.reply("oo_feedback_thanks")
     ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
              other=person, day=meeting.occurrence, rating=row.rating, improve=improve)
+    _ask_next_waiting(ctx, person)
 
 
 def _in_checkin(ctx: Context, person: Person) -> bool:

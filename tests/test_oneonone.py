@@ -309,7 +309,8 @@ async def test_a_meeting_that_did_not_happen_keeps_its_agenda(bot, chat, clock):
     await say(bot, "grace", "maybe")
     assert "yes or no" in chat.last("grace")
     await say(bot, "grace", "no")
-    assert "did not happen" in chat.last("grace")
+    assert "the 1:1 with Alice Martin did not happen" in chat.to("grace")[-2]
+    assert chat.last("grace").startswith("Did your 1:1 with Bruno Rossi")  # asked again
     await say(bot, "alice", "/agenda")
     assert "Q1 hiring plan" in chat.last("alice")
     # Right after the slot nothing is overdue yet; a day and more later both pairs whose
@@ -530,3 +531,53 @@ async def test_action_item_due_dates_that_are_not_plain_are_read_or_refused(bot,
     await say(bot, "alice", "/actions")
     assert "#1 Send the deck — Alice Martin, due 2026-12-03" in chat.last("alice")
     assert "Call the client" not in chat.last("alice")
+
+
+async def test_two_questions_at_once_take_typed_answers_one_after_the_other(bot, chat, clock):
+    # Grace meets Alice and Bruno at the same hour: both are asked whether it happened.
+    # A typed "yes" had answered the question asked last (Bruno's), and once that dialog
+    # was over, Alice's could no longer be answered by typing at all.
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    asked = [t for t in chat.to("grace") if t.startswith("Did your 1:1")]
+    assert [t.split(" (")[0] for t in asked] == ["Did your 1:1 with Alice Martin",
+                                                 "Did your 1:1 with Bruno Rossi"]
+    await say(bot, "grace", "yes")
+    assert "Send short notes on your 1:1 with Alice Martin" in chat.last("grace")
+    await say(bot, "grace", "Alice takes the Boston account")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    assert "How useful was your 1:1 with Alice Martin?" in chat.last("grace")
+    await say(bot, "grace", "4")
+    await say(bot, "grace", "skip")
+    # Alice's is recorded; Bruno's question comes again, and typed replies answer it.
+    assert chat.last("grace").startswith(
+        "Did your 1:1 with Bruno Rossi (Mon 2026-11-30 10:00 (America/New_York)) happen?")
+    await say(bot, "grace", "no")
+    assert "did not happen" in chat.last("grace") and "Bruno Rossi" in chat.last("grace")
+    with bot.unit() as ctx:
+        statuses = {d.key: (d.own.last_held is not None, d.own.overdue) for d in
+                    oneonone_overview(ctx.session, ctx.org, MONDAY_SLOT + timedelta(days=2))
+                    if d.key in ("alice", "bruno")}
+    assert statuses == {"alice": (True, False), "bruno": (False, True)}
+
+
+async def test_a_question_arriving_mid_dialog_waits_its_turn(bot, chat, clock):
+    # Grace is still writing notes on her 1:1 with Alice the next morning when the
+    # question about her 1:1 with 李雷 arrives: her next note had been refused with
+    # "Please answer yes or no".
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "Alice takes the Boston account")
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 14, 31, tzinfo=UTC))  # Tue 09:31 NY
+    assert "Did your 1:1 with 李雷" in chat.last("grace")
+    await say(bot, "grace", "She also mentors Sam")
+    assert "Shared note saved" in chat.last("grace")
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "5")
+    await say(bot, "grace", "skip")
+    # Then the questions still open, oldest first: Bruno's, then 李雷's.
+    assert chat.last("grace").startswith("Did your 1:1 with Bruno Rossi")
+    await say(bot, "grace", "no")
+    assert chat.last("grace").startswith("Did your 1:1 with 李雷")
+    await say(bot, "grace", "yes")
+    assert "Send short notes on your 1:1 with 李雷" in chat.last("grace")
