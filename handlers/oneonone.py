@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -455,6 +455,12 @@ def _move(ctx: Context, args: str) -> None:
             when = None
     if when is None:
         ctx.reply("oo_move_usage")
+        return
+    if local(when.astimezone(UTC), person.timezone).replace(tzinfo=None) != \
+            when.replace(tzinfo=None):
+        # A local time the clocks skip (spring forward): it would be an hour later.
+        ctx.reply("oo_move_no_such_time", when=when.strftime("%Y-%m-%d %H:%M"),
+                  tz=person.timezone)
         return
     now = ctx.clock.now()
     if when <= now:

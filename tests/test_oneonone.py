@@ -120,6 +120,25 @@ async def test_moving_and_skipping_the_next_one(bot, chat, clock):
     assert "Alice Martin skipped your 1:1 on Mon 2026-12-07 10:00" in chat.last("grace")
 
 
+async def test_moving_to_a_time_the_clocks_skip_is_refused(bot, chat, clock):
+    # 02:30 on 2027-03-14 does not exist in New York (the clocks go from 02:00 to 03:00):
+    # the move had been confirmed as "Sun 2027-03-14 02:30" and the meeting set at 03:30.
+    await say(bot, "alice", "/1on1 move @grace 2027-03-14 02:30")
+    assert chat.last("alice") == ("2027-03-14 02:30 does not exist in America/New_York: the "
+                                  "clocks go forward then. Give another time; nothing was "
+                                  "moved.")
+    assert not chat.to("grace")
+    await say(bot, "alice", "/1on1")
+    assert "next: Mon 2026-11-30 10:00" in chat.last("alice")
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(bot, "alice", "/1on1 move @grace 2027-03-14 02:30")
+    assert chat.last("alice") == ("America/New_York 没有 2027-03-14 02:30 这个时间：那时时钟"
+                                  "向前拨。请换一个时间；面谈没有调整。")
+    await say(bot, "alice", "/1on1 move @grace 2027-03-14 03:30")  # the real one is fine
+    assert "2027-03-14 03:30" in chat.last("alice")
+
+
 # --- reminders --------------------------------------------------------------------------
 
 async def test_reminders_across_a_dst_change_in_two_timezones(bot, chat, clock):
