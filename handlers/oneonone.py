@@ -605,10 +605,11 @@ def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
             found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                    mention.username)
             return mention.display, found, text.replace(mention.display, " ", 1).strip()
+    text = text.replace("＠", "@")  # a Chinese keyboard's full-width at sign
     match = _AT.search(text)
     if match is None:
         return None, None, text
-    rest = (text[:match.start()] + " " + text[match.end():]).strip()
+    rest = (text[:match.start()].rstrip() + " " + text[match.end():].lstrip()).strip()
     return match.group(1), _find_person(ctx, match.group(1)), rest
 
 

@@ -253,6 +253,19 @@ async def test_agenda_from_both_sides_and_from_the_check_in(bot, chat, clock):
     assert "Pipeline review" in texts(chat, "alice", "is tomorrow")[-1]
 
 
+async def test_a_full_width_at_names_the_person_in_chinese(bot, chat):
+    # A Chinese keyboard types '＠' (full width): Grace, reading in Chinese, had been asked
+    # "which one-on-one?" though she had named 李雷.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/agenda add ＠李雷 讨论预算")
+    assert chat.last("grace") == "已加入你与李雷下次一对一面谈的议程：讨论预算"
+    await say(bot, "grace", "/agenda add 讨论 ＠li 招聘计划")  # and no gap left behind
+    assert chat.last("grace") == "已加入你与李雷下次一对一面谈的议程：讨论 招聘计划"
+    await say(bot, "li", "/agenda")
+    assert "讨论预算" in chat.last("li") and "讨论 招聘计划" in chat.last("li")
+
+
 async def test_agenda_needs_text(bot, chat):
     await say(bot, "bruno", "/agenda add")
     assert "/agenda add [@person] <text>" in chat.last("bruno")
