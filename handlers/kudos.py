@@ -161,6 +161,15 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         return f"#{tag}".lower() in links
 
     values: list[str] = []
+    # '#客户第一': a value tagged with its label in some language (Chinese has no spaces to
+    # end a tag, so only the org's own labels are read, longest first).
+    labels = sorted(((label, v.key) for v in ctx.org.values for label in v.label.values()
+                     if not label.isascii()), key=lambda item: -len(item[0]))
+    for label, key in labels:
+        if f"#{label}" in rest:
+            rest = rest.replace(f"#{label}", " ")
+            if key not in values:
+                values.append(key)
     for tag in _TAG.findall(rest):
         if is_channel(tag):
             continue  # "thanks @alice for the demo in #general": a channel, not a value
@@ -193,6 +202,13 @@ def _reason_words(reason: str) -> float:
 def _day_start(now: datetime, timezone: str) -> datetime:
     local = now.astimezone(ZoneInfo(timezone))
     return datetime.combine(local.date(), time(), tzinfo=local.tzinfo).astimezone(now.tzinfo)
+
+
+def _value_key(org: Org, written: str) -> str:
+    """A value's key from its key or its label in any language ('客户第一', 'Customer first')."""
+    found = next((v.key for v in org.values if written.casefold() in
+                  {label.casefold() for label in v.label.values()}), None)
+    return found or written.lower()
 
 
 def _labels(org: Org, keys: list[str], locale: str) -> list[str]:
@@ -263,7 +279,7 @@ def leaderboard(ctx: Context, args: str) -> None:
                 return
             i += 1
         elif word == "value" and i + 1 < len(words):
-            key = words[i + 1].lstrip("#").lower()
+            key = _value_key(ctx.org, words[i + 1].lstrip("#"))
             if ctx.org.value(key) is None:
                 ctx.reply("kudos_unknown_value", tag=key, values=_value_list(ctx))
                 return

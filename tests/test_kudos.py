@@ -339,3 +339,18 @@ async def test_a_mention_that_begins_another_leaves_the_reason_whole(settings, c
     assert "来自 Alice Martin 的点赞：谢谢 和 帮忙准备投标材料" in chat.last("team") \
         or "kudos from Alice Martin: 谢谢 和 帮忙准备投标材料" in chat.last("team")
     engine.dispose()
+
+
+async def test_a_value_tagged_with_its_chinese_label_counts(bot, chat):
+    # '#客户第一' had stayed in the reason as text: no value recorded, none shown, and the
+    # honour roll's most cited value never counted it.
+    await kudo(bot, "li", "/kudos @alice 谢谢你帮忙准备投标材料 #客户第一")
+    shout = chat.last("team")
+    assert shout == "👏 Alice Martin —— 来自 李雷 的点赞：谢谢你帮忙准备投标材料\n价值观：客户第一"
+    assert chat.last("alice").endswith("For our values: Customer first")
+    await kudo(bot, "li", "/kudos @sam #主人翁精神 主动跟进了续约")
+    assert "价值观：主人翁精神" in chat.last("team") and "#" not in chat.last("team")
+    await kudo(bot, "li", "/kudos top value 客户第一", group=False)
+    assert "价值观 客户第一" in chat.last("li") and "Alice Martin —— 1 次" in chat.last("li")
+    await kudo(bot, "grace", "/kudos top value #Customer-First", group=False)
+    assert "1. Alice Martin — 1" in chat.last("grace")
