@@ -241,23 +241,29 @@ def period_bounds(period: str, now: datetime, tz: ZoneInfo) -> tuple[datetime | 
 
 @dataclass(frozen=True)
 class Place:
-    """One line of a leaderboard: rank (shared on ties), person, count."""
+    """One line of a leaderboard: rank (shared on ties), person, count, and the name to
+    show (with the key beside it when someone else on the board has the same name)."""
 
     rank: int
     person: Person
     count: int
     tied: bool
+    name: str = ""
 
 
 def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE) -> list[Place]:
     """Most first; equal counts share a rank (1, 2, 2, 4) and are listed by name."""
     order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
     per_count = Counter(counts.values())
+    namesakes = Counter(people[pid].display_name for pid in counts)
     places: list[Place] = []
     for index, pid in enumerate(order[:size]):
         count = counts[pid]
         rank = index + 1 if index == 0 or counts[order[index - 1]] != count else places[-1].rank
-        places.append(Place(rank, people[pid], count, per_count[count] > 1))
+        person = people[pid]
+        name = person.display_name
+        places.append(Place(rank, person, count, per_count[count] > 1,
+                            f"{name} ({person.key})" if namesakes[name] > 1 else name))
     return places
 
 

@@ -229,3 +229,15 @@ async def test_two_people_with_the_same_name_are_not_added_up(twins):
     # A tie between namesakes says which is which.
     assert "• China: 李雷, 王伟 (wangwei) and 王伟 (wangwei2) — 4 kudos each, a tie" \
         in chat.last("grace")
+
+
+async def test_the_leaderboard_tells_namesakes_apart(twins):
+    bot, chat = twins
+    await kudo(bot, "grace", "/kudos @wangwei @wangwei2 for the Acme renewal")
+    await kudo(bot, "alice", "/kudos @wangwei for the translation work")
+    await kudo(bot, "li", "/kudos top", group=False)
+    # It had read "1. 王伟 —— 2 次 / 2. 王伟 —— 1 次": which 王伟?
+    assert "1. 王伟 (wangwei) —— 2 次\n2. 王伟 (wangwei2) —— 1 次" in chat.last("li")
+    await kudo(bot, "grace", "/kudos top", group=False)
+    assert "1. 王伟 (wangwei) — 2\n2. 王伟 (wangwei2) — 1" in chat.last("grace")
+    assert "1. Grace Chen — 2" in chat.last("grace")  # no namesake: the name alone
