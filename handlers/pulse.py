@@ -156,15 +156,23 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
     now = ctx.clock.now()
     repo = PulseRepo(ctx.session)
     ctx.conversations.preload(person_ids)
+    people = [p for p in (ctx.session.get(Person, i) for i in person_ids) if p is not None]
+    # Nobody is asked while away (one query for all): a later sweep asks them once back,
+    # if the poll is still open.
+    away = {pid for pid, _ in ctx.away.covering([(p.id, p.timezone, now) for p in people])}
     count = 0
-    for person_id in person_ids:
-        person = ctx.session.get(Person, person_id)
-        poll = _live_poll(ctx, person, now) if person is not None else None
-        if person is None or poll is None or poll.closed or \
+    for person in people:
+        poll = _live_poll(ctx, person, now)
+        if poll is None or poll.closed or person.id in away or \
                 repo.participant(poll, person) is not None or \
                 ctx.conversations.under_way(person, now) is not None:
             continue
-        repo.add_participant(poll, person)
+        part = repo.add_participant(poll, person)
+        # Asked after the reminder's time (back from time away, or out of a long dialog):
+        # a "gentle reminder" minutes after the poll itself would be noise.
+        part.reminded = now >= opens_at(ctx.org.pulse, date.fromisoformat(poll.key),
+                                        person.timezone) + \
+            timedelta(hours=ctx.org.pulse.remind_after_hours)
         if _ask(ctx, person, poll, 0, intro="pulse_intro",
                 dedupe_key=f"pulse:{poll.key}:{person.key}:prompt"):
             count += 1
@@ -217,8 +225,9 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
                 timedelta(hours=settings.remind_after_hours)
             if now < due:
                 continue
-            if ctx.conversations.under_way(person, now, CONVERSATION_KIND):
-                continue  # in the middle of something else: reminded by a later sweep
+            if ctx.conversations.under_way(person, now, CONVERSATION_KIND) or \
+                    ctx.away.is_away(person.id, person.timezone, now):
+                continue  # in something else, or away: reminded by a later sweep
             part.reminded = True
             if _ask(ctx, person, poll, part.step, intro="pulse_reminder",
                     dedupe_key=f"pulse:{poll.key}:{person.key}:reminder"):

@@ -111,6 +111,30 @@ async def test_poll_arrives_at_11_in_each_persons_timezone(pbot, pchat, pclock):
     assert not [s for s in pchat.sent if "Question 1" in s.text]
 
 
+async def test_someone_away_gets_the_poll_when_back_if_it_is_still_open(pbot, pchat, pclock):
+    # Alice, away from Monday to Wednesday, had been sent the poll (and its reminder) on
+    # holiday; Bruno, away the whole time it is open, had it waiting on his return.
+    pclock.set(POLL_DAY - timedelta(days=5))  # planned on the Friday before
+    await say(pbot, "alice", "/away 2026-12-07 2026-12-09")
+    await say(pbot, "bruno", "/away 2026-12-07 2026-12-20")
+    pclock.set(POLL_DAY)
+    pchat.clear()
+    await pbot.run_pulse()
+    assert not pchat.to("alice") and not pchat.to("bruno")
+    assert "Question 1 of 2" in pchat.last("east1")
+    await say(pbot, "grace", "/pulse results")
+    assert "Participation: 0 of 9 answered" in pchat.last("grace")
+    pclock.set(datetime(2026, 12, 10, 17, 5, tzinfo=UTC))  # Thursday: Alice is back
+    await pbot.run_pulse()
+    assert "anonymous pulse poll" in pchat.last("alice")
+    assert not pchat.to("bruno")
+    pclock.advance(timedelta(minutes=10))  # her reminder's time is past: none minutes later
+    await pbot.run_pulse()
+    assert len(pchat.to("alice")) == 1
+    await close(pbot, pclock)
+    assert not pchat.to("bruno")
+
+
 async def test_audience_by_role_or_team(database_url, pclock, tmp_path):
     org = PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  audience: {roles: [director]}\n")
     path = tmp_path / "org.yaml"
