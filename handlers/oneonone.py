@@ -65,6 +65,10 @@ _AT = re.compile(r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))"
                  r"(<@[A-Z0-9]+(?:\|[^>]*)?>|@(?:[A-Za-z0-9_.\-]+|[^\x00-\x7f\s@]+))")
 _PRIVATE = re.compile(r"^\s*(private|私密|私人)\s*[:：]\s*", re.IGNORECASE)
 _DONE_WORDS = {"done", "next", "finish", "完成", "下一步", "好了"}
+# "进行了吗？" is answered as Chinese is spoken, not only 是/否.
+_HELD_WORDS = {"进行了", "有", "开了", "谈了", "做了", "happened", "it did", "yes it did"}
+_NOT_HELD_WORDS = {"没有", "没", "没进行", "没开", "没谈", "取消了", "it didn't", "didn't",
+                   "did not"}
 
 
 # --- pairs and occurrences ------------------------------------------------------------------
@@ -676,8 +680,8 @@ def on_text(ctx: Context, text: str) -> bool:
         return False
     word = normalise(text).lower().rstrip(".!。！")
     if dialog.step == "held":
-        if word in YES_WORDS or word in NO_WORDS:
-            _held(ctx, person, meeting, word in YES_WORDS)
+        if word in YES_WORDS | _HELD_WORDS or word in NO_WORDS | _NOT_HELD_WORDS:
+            _held(ctx, person, meeting, word in YES_WORDS | _HELD_WORDS)
         else:
             ctx.reply("oo_yes_or_no")
         return True

@@ -613,3 +613,22 @@ async def test_a_question_arriving_mid_dialog_waits_its_turn(bot, chat, clock):
     assert chat.last("grace").startswith("Did your 1:1 with 李雷")
     await say(bot, "grace", "yes")
     assert "Send short notes on your 1:1 with 李雷" in chat.last("grace")
+
+
+async def test_a_chinese_manager_answers_did_it_happen_as_chinese_is_spoken(bot, chat, clock):
+    # "进行了吗？" is answered "进行了" or "没有" (not 是/否): both had been refused with
+    # "请回答“是”或“否”".
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    await say(bot, "grace", "没有")
+    assert "与Alice Martin的一对一面谈没有进行" in chat.to("grace")[-2]
+    assert chat.last("grace").startswith("你与Bruno Rossi的一对一面谈")
+    await say(bot, "grace", "进行了")
+    assert "请发送与Bruno Rossi面谈的简短记录" in chat.last("grace")
+    with bot.unit() as ctx:
+        repo = OneOnOneRepo(ctx.session)
+        grace = ctx.people.by_key("grace")
+        states = {k: repo.meeting_for(grace, ctx.people.by_key(k), "2026-11-30").status
+                  for k in ("alice", "bruno")}
+    assert states == {"alice": "not_held", "bruno": "held"}
