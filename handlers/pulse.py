@@ -49,6 +49,8 @@ COMMENTS_SHOWN = 20
 NO_COMMENT_WORDS = {"skip", "/skip", "no", "none", "n/a", "-", "跳过", "没有", "无", "不用"}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
 ORG_SLICE = ""  # the whole org, in slice maps and alert keys
+#: A date with no poll: this many of the latest poll dates are named.
+POLL_DATES_SHOWN = 6
 
 
 # --- cadence ------------------------------------------------------------------------------
@@ -625,6 +627,11 @@ def cmd_results(ctx: Context, args: str) -> None:
         polls = repo.recent(1)
     elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", words) and repo.poll(words) is not None:
         polls = [repo.poll(words)]  # type: ignore[list-item]
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", words):
+        # A date, but no poll on it: say which dates have one (the latest first).
+        dates = [p.key for p in reversed(repo.recent(POLL_DATES_SHOWN))]
+        ctx.reply("pulse_no_poll_on", day=words, dates=dates)
+        return
     else:
         ctx.reply("pulse_results_usage")
         return

@@ -433,6 +433,23 @@ async def test_results_are_for_the_gm_and_bad_requests_are_explained(pbot, pchat
     assert "/pulse results" in pchat.last("grace")
 
 
+async def test_results_for_a_date_without_a_poll_name_the_poll_dates(pbot, pchat, pclock):
+    # A plain date with no poll on it had been answered "I didn't understand that".
+    pclock.set(PREVIOUS_POLL_DAY)
+    await pbot.run_pulse()
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await say(pbot, "grace", "/pulse results 2026-12-10")
+    assert pchat.last("grace") == ("There was no pulse poll on 2026-12-10. Polls: 2026-12-09, "
+                                   "2026-11-25.")
+    with pbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(pbot, "grace", "/pulse results 2026-12-10")
+    assert pchat.last("grace") == "2026-12-10 没有脉搏调查。调查日期：2026-12-09、2026-11-25。"
+    await say(pbot, "grace", "/pulse results 2026-12-09")
+    assert "脉搏调查 2026-12-09" in pchat.last("grace")
+
+
 async def run_poll(bot, chat, clock, when, morale: dict[str, int], stress: int = 2) -> None:
     clock.set(when)
     await bot.run_pulse()
