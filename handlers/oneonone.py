@@ -242,10 +242,13 @@ def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) 
 
 
 def _in_dialog(ctx: Context, repo: OneOnOneRepo, person: Person) -> bool:
-    """Whether typed replies from this person go to a 1:1 dialog still under way."""
+    """Whether typed replies from this person go to a meeting's record still under way
+    (did it happen, notes, action items). A feedback question left unanswered does not
+    count: the next meeting's question takes over, the rating buttons still work."""
     dialog = repo.dialog(person)
-    return dialog is not None and ctx.clock.now() - dialog.updated_at <= DIALOG_EXPIRY \
-        and repo.meeting(dialog.meeting_id) is not None
+    return dialog is not None and dialog.step in ("held", "notes", "actions") and \
+        ctx.clock.now() - dialog.updated_at <= DIALOG_EXPIRY and \
+        repo.meeting(dialog.meeting_id) is not None
 
 
 def _ask_next_waiting(ctx: Context, manager: Person) -> None:

@@ -632,3 +632,17 @@ async def test_a_chinese_manager_answers_did_it_happen_as_chinese_is_spoken(bot,
         states = {k: repo.meeting_for(grace, ctx.people.by_key(k), "2026-11-30").status
                   for k in ("alice", "bruno")}
     assert states == {"alice": "not_held", "bruno": "held"}
+
+
+async def test_an_unanswered_feedback_question_does_not_hold_up_the_next_meeting(
+        bot, chat, clock):
+    # Grace does not rate her 1:1 with Alice; the next day, "yes" answers whether her 1:1
+    # with 李雷 happened (the feedback buttons still work).
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    assert "How useful was your 1:1 with Alice Martin?" in chat.last("grace")
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 14, 31, tzinfo=UTC))  # Tue 09:31 NY
+    assert "Did your 1:1 with 李雷" in chat.last("grace")
+    await say(bot, "grace", "yes")
+    assert "Send short notes on your 1:1 with 李雷" in chat.last("grace")
