@@ -521,6 +521,8 @@ def _add_note(ctx: Context, args: str) -> None:
 def _history(ctx: Context, args: str) -> None:
     viewer = _sender(ctx)
     subject = _find_person(ctx, args) if args else None
+    if subject is None and args and _ambiguous(ctx, args):
+        return
     if subject is None:
         ctx.reply("oo_history_usage", name=args)
         return
@@ -588,6 +590,8 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
     if label is not None:
         pair = next((p for p in mine if named is not None and p.other(person).id == named.id),
                     None)
+        if named is None and _ambiguous(ctx, label):
+            return None, args
         if pair is None:
             ctx.reply("oo_not_your_pair", name=label, others=[p.other(person) for p in mine])
             return None, args
@@ -621,16 +625,33 @@ def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
 
 
 def _find_person(ctx: Context, token: str) -> Person | None:
-    """A person a command names: a platform mention, a key, a Telegram username or a name."""
+    """A person a command names: a platform mention, a key, a Telegram username or a name
+    (None when nobody, or several people, have that name: see _ambiguous)."""
+    found = _matches(ctx, token)
+    return found[0] if len(found) == 1 else None
+
+
+def _matches(ctx: Context, token: str) -> list[Person]:
+    """Everyone a token may name: the one with that id, key or Telegram username, else
+    everyone with that name (two people may both be called 王伟)."""
     token = token.strip()
     slack = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", token)
     people = [p for p in ctx.people.active()]
     if slack:
-        return next((p for p in people if p.slack_id == slack.group(1)), None)
+        return [p for p in people if p.slack_id == slack.group(1)][:1]
     name = token.lstrip("@").casefold()
-    return next((p for p in people if p.key == name
-                 or (p.telegram_username or "").casefold() == name
-                 or p.display_name.casefold() == name), None)
+    exact = [p for p in people if p.key == name
+             or (p.telegram_username or "").casefold() == name]
+    return exact[:1] or [p for p in people if p.display_name.casefold() == name]
+
+
+def _ambiguous(ctx: Context, token: str) -> bool:
+    """Reply (and True) when a name fits several people: which, by key."""
+    found = _matches(ctx, token)
+    if len(found) < 2:
+        return False
+    ctx.reply("oo_ambiguous_name", name=token.lstrip("@"), keys=[p.key for p in found])
+    return True
 
 
 # --- after the meeting: buttons and typed replies ------------------------------------------
@@ -772,6 +793,8 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
     owner = meeting.report
     label, named, rest = _named(ctx, text)
     if label is not None:
+        if named is None and _ambiguous(ctx, label):
+            return
         if named is None or named.id not in (meeting.manager_id, meeting.report_id):
             ctx.reply("oo_action_owner", manager=meeting.manager, report=meeting.report)
             return

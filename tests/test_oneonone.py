@@ -646,3 +646,42 @@ async def test_an_unanswered_feedback_question_does_not_hold_up_the_next_meeting
     assert "Did your 1:1 with 李雷" in chat.last("grace")
     await say(bot, "grace", "yes")
     assert "Send short notes on your 1:1 with 李雷" in chat.last("grace")
+
+
+TWIN_REPORTS = """  - key: wangwei
+    name: 王伟
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+  - key: wangwei2
+    name: 王伟
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+"""
+
+
+async def test_two_reports_with_the_same_name_are_not_guessed(database_url, clock, tmp_path):
+    # Li manages two people called 王伟: '@王伟' had silently meant the first in the org
+    # file, so the agenda item went to that 王伟's 1:1 and /1on1 history showed theirs.
+    path = write_org(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "# Company values", TWIN_REPORTS + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await say(bot, "li", "/agenda add @王伟 讨论预算")
+    assert chat.last("li") == "有 2 人叫 王伟，请用对方的 key：@wangwei、@wangwei2。"
+    await say(bot, "li", "/1on1 history 王伟")
+    assert chat.last("li") == "有 2 人叫 王伟，请用对方的 key：@wangwei、@wangwei2。"
+    await say(bot, "li", "/agenda add @wangwei2 讨论预算")
+    assert chat.last("li") == "已加入你与王伟下次一对一面谈的议程：讨论预算"
+    await say(bot, "wangwei", "/agenda")
+    assert "讨论预算" not in chat.last("wangwei")
+    await say(bot, "grace", "/1on1 history 王伟")
+    assert chat.last("grace") == "2 people are called 王伟; name one by key: @wangwei, @wangwei2."
+    engine.dispose()
