@@ -145,7 +145,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
 
 def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.honours import build_roll, period_of, roll_period
+    from handlers.honours import FIRST_YEAR, build_roll, period_of, roll_period
     from storage.kudos import KudosRepo
 
     bot, engine = prepare(settings)
@@ -155,6 +155,10 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
         if show is None:
             return fail(f"--period {args.period!r}: expected a month such as 2026-11 or a "
                         "year such as 2026 (default: last month)")
+        this_year = now.astimezone(bot.org.tz).year
+        if not FIRST_YEAR <= show[0] <= this_year + 1:
+            return fail(f"--period {args.period!r}: honour rolls go from {FIRST_YEAR} to "
+                        f"{this_year + 1}")
         locale = args.locale or _gm(bot).locale
         start, end = period_of(show[0], show[1], bot.org.tz)
         with bot.unit() as ctx:

@@ -19,6 +19,8 @@ from storage.models import Person
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 POST_HOUR = 9  # local time in the org's timezone; the job runs then
+#: The first year /honours reads (as /summary's weeks); the last is next year.
+FIRST_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,27 @@ def period_of(year: int, month: int | None, tz: ZoneInfo) -> tuple[datetime, dat
 def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
                month: int | None) -> Roll:
     """Who was most recognised per team, the most cited value, the most generous giver,
-    and the team whose people received the most kudos."""
+    and the team whose people received the most kudos.
+
+    People are counted by who they are, not by name: two people called 王伟 are two
+    people (named with their key beside it, so a reader tells them apart)."""
     per_team: dict[str | None, Counter[str]] = {}
     teams: Counter[str] = Counter()
     values: Counter[str] = Counter()
     givers: Counter[str] = Counter()
+    people = {p.id: p for row in rows for p in (row.recipient, row.giver)}
+    namesakes = Counter(p.display_name for p in people.values())
+
+    def label(person: Person) -> str:
+        name = person.display_name
+        return f"{name} ({person.key})" if namesakes[name] > 1 else name
+
     for row in rows:
         recipient: Person = row.recipient
-        per_team.setdefault(recipient.team, Counter())[recipient.display_name] += 1
+        per_team.setdefault(recipient.team, Counter())[label(recipient)] += 1
         if recipient.team:
             teams[recipient.team] += 1
-        givers[row.giver.display_name] += 1
+        givers[label(row.giver)] += 1
         for key in row.values or []:
             value = org.value(key)
             values[value.label_for(locale) if value else key] += 1
@@ -110,6 +122,11 @@ def cmd_honours(ctx: Context, args: str) -> None:
     show = roll_period(args, local.date())
     if show is None:
         ctx.reply("honours_usage", example=f"{local.year}-{local.month:02d}")
+        return
+    if not FIRST_YEAR <= show[0] <= local.year + 1:
+        # Year 0 or 9999-12 has no calendar month to bound; year 1 no kudos.
+        ctx.reply("honours_year_range", first=FIRST_YEAR, last=local.year + 1,
+                  example=f"{local.year}-{local.month:02d}")
         return
     start, end = period_of(show[0], show[1], ctx.org.tz)
     in_progress = start <= ctx.clock.now() < end

@@ -150,15 +150,26 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         if all(p.id != person.id for p in recipients):
             recipients.append(person)
     rest = text
-    for mention in mentions:
-        if mention.display:
-            rest = rest.replace(mention.display, " ")
+    # Longest first, and never inside a longer handle: "@li" must not eat the start of
+    # "@lin" (nor a Slack "@Li" the start of "@Li Wei").
+    for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
+        end = r"(?![A-Za-z0-9_])" if display[-1].isascii() and display[-1].isalnum() else ""
+        rest = re.sub(re.escape(display) + end, " ", rest)
     links = {link.lower() for link in event.channel_links}
 
     def is_channel(tag: str) -> bool:
         return f"#{tag}".lower() in links
 
     values: list[str] = []
+    # '#客户第一': a value tagged with its label in some language (Chinese has no spaces to
+    # end a tag, so only the org's own labels are read, longest first).
+    labels = sorted(((label, v.key) for v in ctx.org.values for label in v.label.values()
+                     if not label.isascii()), key=lambda item: -len(item[0]))
+    for label, key in labels:
+        if f"#{label}" in rest:
+            rest = rest.replace(f"#{label}", " ")
+            if key not in values:
+                values.append(key)
     for tag in _TAG.findall(rest):
         if is_channel(tag):
             continue  # "thanks @alice for the demo in #general": a channel, not a value
@@ -193,6 +204,13 @@ def _day_start(now: datetime, timezone: str) -> datetime:
     return datetime.combine(local.date(), time(), tzinfo=local.tzinfo).astimezone(now.tzinfo)
 
 
+def _value_key(org: Org, written: str) -> str:
+    """A value's key from its key or its label in any language ('客户第一', 'Customer first')."""
+    found = next((v.key for v in org.values if written.casefold() in
+                  {label.casefold() for label in v.label.values()}), None)
+    return found or written.lower()
+
+
 def _labels(org: Org, keys: list[str], locale: str) -> list[str]:
     return [v.label_for(locale) for v in (org.value(k) for k in keys) if v is not None]
 
@@ -223,23 +241,29 @@ def period_bounds(period: str, now: datetime, tz: ZoneInfo) -> tuple[datetime | 
 
 @dataclass(frozen=True)
 class Place:
-    """One line of a leaderboard: rank (shared on ties), person, count."""
+    """One line of a leaderboard: rank (shared on ties), person, count, and the name to
+    show (with the key beside it when someone else on the board has the same name)."""
 
     rank: int
     person: Person
     count: int
     tied: bool
+    name: str = ""
 
 
 def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE) -> list[Place]:
     """Most first; equal counts share a rank (1, 2, 2, 4) and are listed by name."""
     order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
     per_count = Counter(counts.values())
+    namesakes = Counter(people[pid].display_name for pid in counts)
     places: list[Place] = []
     for index, pid in enumerate(order[:size]):
         count = counts[pid]
         rank = index + 1 if index == 0 or counts[order[index - 1]] != count else places[-1].rank
-        places.append(Place(rank, people[pid], count, per_count[count] > 1))
+        person = people[pid]
+        name = person.display_name
+        places.append(Place(rank, person, count, per_count[count] > 1,
+                            f"{name} ({person.key})" if namesakes[name] > 1 else name))
     return places
 
 
@@ -261,7 +285,7 @@ def leaderboard(ctx: Context, args: str) -> None:
                 return
             i += 1
         elif word == "value" and i + 1 < len(words):
-            key = words[i + 1].lstrip("#").lower()
+            key = _value_key(ctx.org, words[i + 1].lstrip("#"))
             if ctx.org.value(key) is None:
                 ctx.reply("kudos_unknown_value", tag=key, values=_value_list(ctx))
                 return

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,10 +58,17 @@ PAIRS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
-_DUE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\s*$")
-_AT = re.compile(r"(?:^|\s)(<@[A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]+)")
+_DUE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+# '@alice' after a space, at the start, or right after Chinese text ('发送报价@grace'), never
+# inside an e-mail address; a handle is ASCII, or a run of Chinese (a name such as '@李雷').
+_AT = re.compile(r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))"
+                 r"(<@[A-Z0-9]+(?:\|[^>]*)?>|@(?:[A-Za-z0-9_.\-]+|[^\x00-\x7f\s@]+))")
 _PRIVATE = re.compile(r"^\s*(private|私密|私人)\s*[:：]\s*", re.IGNORECASE)
 _DONE_WORDS = {"done", "next", "finish", "完成", "下一步", "好了"}
+# "进行了吗？" is answered as Chinese is spoken, not only 是/否.
+_HELD_WORDS = {"进行了", "有", "开了", "谈了", "做了", "happened", "it did", "yes it did"}
+_NOT_HELD_WORDS = {"没有", "没", "没进行", "没开", "没谈", "取消了", "it didn't", "didn't",
+                   "did not"}
 
 
 # --- pairs and occurrences ------------------------------------------------------------------
@@ -191,15 +198,24 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     done = _sent(ctx, list(keys.values()))
     if len(done) == len(keys):
         return 0
+    now = ctx.clock.now()
+    # Away at the meeting: not reminded (nor while away now, as with every reminder), and
+    # the other side is told, so they can skip or move it.
+    away_then = ctx.away.covering([(p.id, p.timezone, occ.start)
+                                   for p in (pair.manager, pair.report)])
+    until = {p.id: period.last_day(p.timezone) for p in (pair.manager, pair.report)
+             if (period := away_then.get((p.id, occ.start))) is not None}
     propose_from_checkin(ctx, pair)
     count = 0
     for person in (pair.manager, pair.report):
         other = pair.other(person)
         key = keys[person.id]
-        if key in done:
+        if key in done or person.id in until or \
+                ctx.away.is_away(person.id, person.timezone, now):
             continue
         if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon",
-                    other=other, **as_params(occ.start, person.timezone),
+                    other=other, other_away_until=until.get(other.id),
+                    **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
             count += 1
     return count
@@ -210,14 +226,46 @@ def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) 
         return 0
     meeting = repo.create_meeting(pair.manager, pair.report, occ.key, occ.start,
                                   ctx.clock.now())
+    # Typed replies go to one dialog at a time: a question arriving while the manager is
+    # in another (notes on another 1:1, or the question before it in this sweep) waits,
+    # its buttons working at once, and is asked again once that one is over.
+    busy = _in_dialog(ctx, repo, pair.manager)
     key = f"oo:ask:{pair.manager.id}:{pair.report.id}:{occ.key}"
     if not ctx.tell(pair.manager, "oo_did_it_happen", dedupe_key=key, other=pair.report,
                     in_checkin=_in_checkin(ctx, pair.manager),
                     choices=_yes_no(ctx, pair.manager, meeting),
                     **as_params(occ.start, pair.manager.timezone)):
         return 0
-    repo.set_dialog(pair.manager, meeting, "held", ctx.clock.now())
+    if not busy:
+        repo.set_dialog(pair.manager, meeting, "held", ctx.clock.now())
     return 1
+
+
+def _in_dialog(ctx: Context, repo: OneOnOneRepo, person: Person) -> bool:
+    """Whether typed replies from this person go to a meeting's record still under way
+    (did it happen, notes, action items). A feedback question left unanswered does not
+    count: the next meeting's question takes over, the rating buttons still work."""
+    dialog = repo.dialog(person)
+    return dialog is not None and dialog.step in ("held", "notes", "actions") and \
+        ctx.clock.now() - dialog.updated_at <= DIALOG_EXPIRY and \
+        repo.meeting(dialog.meeting_id) is not None
+
+
+def _ask_next_waiting(ctx: Context, manager: Person) -> None:
+    """A dialog is over: the earliest meeting still waiting for "did it happen?" takes
+    typed replies now, and the question comes again so the manager knows which."""
+    repo = OneOnOneRepo(ctx.session)
+    if _in_dialog(ctx, repo, manager):
+        return
+    now = ctx.clock.now()
+    meeting = next(iter(repo.waiting(manager, now - DIALOG_EXPIRY)), None)
+    if meeting is None:
+        return
+    repo.set_dialog(manager, meeting, "held", now)
+    ctx.tell(manager, "oo_did_it_happen", dedupe_key=f"oo:reask:{meeting.id}",
+             other=meeting.report, in_checkin=_in_checkin(ctx, manager),
+             choices=_yes_no(ctx, manager, meeting),
+             **as_params(meeting.scheduled_at, manager.timezone))
 
 
 def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
@@ -228,6 +276,8 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
         owner = item.owner
         if not owner.active or item.due > local(now, owner.timezone).date():
             continue
+        if ctx.away.is_away(owner.id, owner.timezone, now):
+            continue  # nobody is reminded while away: the sweep after their return does it
         if ctx.tell(owner, "oo_action_due", dedupe_key=f"oo:due:{item.id}", number=item.id,
                     text=item.text, due=item.due):
             count += 1
@@ -244,6 +294,9 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
             continue
         given = repo.feedback(meeting, meeting.manager)
         if given is not None and given.rating is not None:
+            continue
+        manager = meeting.manager
+        if ctx.away.is_away(manager.id, manager.timezone, now):
             continue
         if ctx.tell(meeting.manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
                     other=meeting.report, day=meeting.occurrence,
@@ -410,6 +463,12 @@ def _move(ctx: Context, args: str) -> None:
     if when is None:
         ctx.reply("oo_move_usage")
         return
+    if local(when.astimezone(UTC), person.timezone).replace(tzinfo=None) != \
+            when.replace(tzinfo=None):
+        # A local time the clocks skip (spring forward): it would be an hour later.
+        ctx.reply("oo_move_no_such_time", when=when.strftime("%Y-%m-%d %H:%M"),
+                  tz=person.timezone)
+        return
     now = ctx.clock.now()
     if when <= now:
         ctx.reply("oo_move_past")
@@ -462,6 +521,8 @@ def _add_note(ctx: Context, args: str) -> None:
 def _history(ctx: Context, args: str) -> None:
     viewer = _sender(ctx)
     subject = _find_person(ctx, args) if args else None
+    if subject is None and args and _ambiguous(ctx, args):
+        return
     if subject is None:
         ctx.reply("oo_history_usage", name=args)
         return
@@ -529,6 +590,8 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
     if label is not None:
         pair = next((p for p in mine if named is not None and p.other(person).id == named.id),
                     None)
+        if named is None and _ambiguous(ctx, label):
+            return None, args
         if pair is None:
             ctx.reply("oo_not_your_pair", name=label, others=[p.other(person) for p in mine])
             return None, args
@@ -553,24 +616,42 @@ def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
             found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                    mention.username)
             return mention.display, found, text.replace(mention.display, " ", 1).strip()
+    text = text.replace("＠", "@")  # a Chinese keyboard's full-width at sign
     match = _AT.search(text)
     if match is None:
         return None, None, text
-    rest = (text[:match.start()] + " " + text[match.end():]).strip()
+    rest = (text[:match.start()].rstrip() + " " + text[match.end():].lstrip()).strip()
     return match.group(1), _find_person(ctx, match.group(1)), rest
 
 
 def _find_person(ctx: Context, token: str) -> Person | None:
-    """A person a command names: a platform mention, a key, a Telegram username or a name."""
+    """A person a command names: a platform mention, a key, a Telegram username or a name
+    (None when nobody, or several people, have that name: see _ambiguous)."""
+    found = _matches(ctx, token)
+    return found[0] if len(found) == 1 else None
+
+
+def _matches(ctx: Context, token: str) -> list[Person]:
+    """Everyone a token may name: the one with that id, key or Telegram username, else
+    everyone with that name (two people may both be called 王伟)."""
     token = token.strip()
     slack = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", token)
     people = [p for p in ctx.people.active()]
     if slack:
-        return next((p for p in people if p.slack_id == slack.group(1)), None)
+        return [p for p in people if p.slack_id == slack.group(1)][:1]
     name = token.lstrip("@").casefold()
-    return next((p for p in people if p.key == name
-                 or (p.telegram_username or "").casefold() == name
-                 or p.display_name.casefold() == name), None)
+    exact = [p for p in people if p.key == name
+             or (p.telegram_username or "").casefold() == name]
+    return exact[:1] or [p for p in people if p.display_name.casefold() == name]
+
+
+def _ambiguous(ctx: Context, token: str) -> bool:
+    """Reply (and True) when a name fits several people: which, by key."""
+    found = _matches(ctx, token)
+    if len(found) < 2:
+        return False
+    ctx.reply("oo_ambiguous_name", name=token.lstrip("@"), keys=[p.key for p in found])
+    return True
 
 
 # --- after the meeting: buttons and typed replies ------------------------------------------
@@ -623,8 +704,8 @@ def on_text(ctx: Context, text: str) -> bool:
         return False
     word = normalise(text).lower().rstrip(".!。！")
     if dialog.step == "held":
-        if word in YES_WORDS or word in NO_WORDS:
-            _held(ctx, person, meeting, word in YES_WORDS)
+        if word in YES_WORDS | _HELD_WORDS or word in NO_WORDS | _NOT_HELD_WORDS:
+            _held(ctx, person, meeting, word in YES_WORDS | _HELD_WORDS)
         else:
             ctx.reply("oo_yes_or_no")
         return True
@@ -664,8 +745,11 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
     meeting.answered_at = now
     if not held:
         meeting.status = "not_held"
-        repo.clear_dialog(manager)
+        current = repo.dialog(manager)
+        if current is not None and current.meeting_id == meeting.id:
+            repo.clear_dialog(manager)  # (a button may answer while another dialog goes on)
         ctx.reply("oo_not_held", other=meeting.report)
+        _ask_next_waiting(ctx, manager)
         return
     meeting.status = "held"
     repo.discussed(meeting)
@@ -695,15 +779,22 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
     due: date | None = None
     found = _DUE.search(text)
     if found:
+        written = found.group(0).strip()
         try:
-            due = date.fromisoformat(found.group(1))
+            due = date(*(int(found.group(n)) for n in (1, 2, 3)))
         except ValueError:
-            ctx.reply("oo_action_usage")
+            ctx.reply("oo_action_bad_due", written=written, past=False)
+            return
+        today = local(ctx.clock.now(), author.timezone).date()
+        if due < today:  # it would be overdue, and reminded, at once
+            ctx.reply("oo_action_bad_due", written=written, past=True, today=today)
             return
         text = text[:found.start()].strip()
     owner = meeting.report
     label, named, rest = _named(ctx, text)
     if label is not None:
+        if named is None and _ambiguous(ctx, label):
+            return
         if named is None or named.id not in (meeting.manager_id, meeting.report_id):
             ctx.reply("oo_action_owner", manager=meeting.manager, report=meeting.report)
             return
@@ -757,6 +848,7 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
     ctx.reply("oo_feedback_thanks")
     ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
              other=person, day=meeting.occurrence, rating=row.rating, improve=improve)
+    _ask_next_waiting(ctx, person)
 
 
 def _in_checkin(ctx: Context, person: Person) -> bool:

@@ -15,6 +15,9 @@ How anonymity holds (see also storage/pulse.py):
 - Results are shown only for groups of at least the poll's threshold, per question,
   and a team is hidden when the org minus the shown teams would leave a group
   smaller than that (see `visible_slices`).
+- Results are shown only once a poll has closed: while it is open, reading them before
+  and after one more person answers would show that person's answer (the difference).
+  An open poll shows participation only, everywhere (chat, CLI, summaries).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ COMMENTS_SHOWN = 20
 NO_COMMENT_WORDS = {"skip", "/skip", "no", "none", "n/a", "-", "跳过", "没有", "无", "不用"}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
 ORG_SLICE = ""  # the whole org, in slice maps and alert keys
+#: A date with no poll: this many of the latest poll dates are named.
+POLL_DATES_SHOWN = 6
 
 
 # --- cadence ------------------------------------------------------------------------------
@@ -153,15 +158,23 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
     now = ctx.clock.now()
     repo = PulseRepo(ctx.session)
     ctx.conversations.preload(person_ids)
+    people = [p for p in (ctx.session.get(Person, i) for i in person_ids) if p is not None]
+    # Nobody is asked while away (one query for all): a later sweep asks them once back,
+    # if the poll is still open.
+    away = {pid for pid, _ in ctx.away.covering([(p.id, p.timezone, now) for p in people])}
     count = 0
-    for person_id in person_ids:
-        person = ctx.session.get(Person, person_id)
-        poll = _live_poll(ctx, person, now) if person is not None else None
-        if person is None or poll is None or poll.closed or \
+    for person in people:
+        poll = _live_poll(ctx, person, now)
+        if poll is None or poll.closed or person.id in away or \
                 repo.participant(poll, person) is not None or \
                 ctx.conversations.under_way(person, now) is not None:
             continue
-        repo.add_participant(poll, person)
+        part = repo.add_participant(poll, person)
+        # Asked after the reminder's time (back from time away, or out of a long dialog):
+        # a "gentle reminder" minutes after the poll itself would be noise.
+        part.reminded = now >= opens_at(ctx.org.pulse, date.fromisoformat(poll.key),
+                                        person.timezone) + \
+            timedelta(hours=ctx.org.pulse.remind_after_hours)
         if _ask(ctx, person, poll, 0, intro="pulse_intro",
                 dedupe_key=f"pulse:{poll.key}:{person.key}:prompt"):
             count += 1
@@ -214,8 +227,9 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
                 timedelta(hours=settings.remind_after_hours)
             if now < due:
                 continue
-            if ctx.conversations.under_way(person, now, CONVERSATION_KIND):
-                continue  # in the middle of something else: reminded by a later sweep
+            if ctx.conversations.under_way(person, now, CONVERSATION_KIND) or \
+                    ctx.away.is_away(person.id, person.timezone, now):
+                continue  # in something else, or away: reminded by a later sweep
             part.reminded = True
             if _ask(ctx, person, poll, part.step, intro="pulse_reminder",
                     dedupe_key=f"pulse:{poll.key}:{person.key}:reminder"):
@@ -526,12 +540,15 @@ def _slices(tallies: list[Tally], threshold: int
 
 def poll_results(session: Session, poll: PulsePoll) -> PollResults:
     """A poll's results, with every slice below the threshold (or revealed by
-    subtraction) left out."""
+    subtraction) left out; of a poll still open, participation only (see the top)."""
     repo = PulseRepo(session)
     parts = repo.participants(poll)
     threshold = shown_threshold(poll.threshold)
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed)
+    if not poll.closed:
+        out.kinds = {q.key: q.kind for q in questions_of(poll)}
+        return out
     by_question: dict[str, list[Tally]] = {}
     for tally in repo.tallies(poll):
         by_question.setdefault(tally.question_key, []).append(tally)
@@ -564,7 +581,7 @@ def team_morale(session: Session, teams: list[str], since: date,
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
     repo = PulseRepo(session)
-    for poll in polls_between(session, since, until):
+    for poll in polls_between(session, since, until, closed_only=True):
         # poll_results' morale slices, without what they do not need (who was asked,
         # the comments: a row per person of the org, where a team's summary needs a
         # count per team and value).
@@ -578,10 +595,13 @@ def team_morale(session: Session, teams: list[str], since: date,
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
 
 
-def polls_between(session: Session, since: date, until: date | None = None) -> list[PulsePoll]:
-    """The polls dated from `since` to `until` (inclusive), oldest first."""
+def polls_between(session: Session, since: date, until: date | None = None, *,
+                  closed_only: bool = False) -> list[PulsePoll]:
+    """The polls dated from `since` to `until` (inclusive), oldest first (with
+    `closed_only`, those closed: the ones whose results may be read)."""
     polls = PulseRepo(session).since(since.isoformat())
-    return [p for p in polls if until is None or p.key <= until.isoformat()]
+    return [p for p in polls if (until is None or p.key <= until.isoformat())
+            and (p.closed or not closed_only)]
 
 
 _LAST = re.compile(r"^last\s+(\d{1,2})$")
@@ -607,6 +627,11 @@ def cmd_results(ctx: Context, args: str) -> None:
         polls = repo.recent(1)
     elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", words) and repo.poll(words) is not None:
         polls = [repo.poll(words)]  # type: ignore[list-item]
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", words):
+        # A date, but no poll on it: say which dates have one (the latest first).
+        dates = [p.key for p in reversed(repo.recent(POLL_DATES_SHOWN))]
+        ctx.reply("pulse_no_poll_on", day=words, dates=dates)
+        return
     else:
         ctx.reply("pulse_results_usage")
         return

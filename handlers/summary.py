@@ -524,7 +524,7 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
                 (team is None or p.team.lower() == team):
             directors.setdefault(p.team, []).append(p.display_name)
     since = built[0].start - MORALE_LOOKBACK
-    if directors and polls_between(ctx.session, since, latest.end):
+    if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
         morale = team_morale(ctx.session, sorted(directors), since, latest.end)
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since

@@ -1248,7 +1248,7 @@ def team_pulse(session: Session, teams: list[str], since: date,
     """Each team's mean morale and stress over the polls from `since` to `until`, only
     where the polls may show that team (handlers/pulse.py: threshold and subtraction).
     A team is left out when no poll was held; (None, None) when every result is hidden."""
-    polls = polls_between(session, since, until)
+    polls = polls_between(session, since, until, closed_only=True)  # an open one shows none
     if not polls:
         return {}
     sums: dict[str, dict[str, list[float]]] = {t: {"morale": [], "stress": []} for t in teams}

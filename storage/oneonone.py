@@ -238,6 +238,14 @@ class OneOnOneRepo:
             (OneOnOneMeeting.manager_id == person.id) | (OneOnOneMeeting.report_id == person.id))
             .order_by(OneOnOneMeeting.scheduled_at.desc())))
 
+    def waiting(self, manager: Person, since: datetime) -> list[OneOnOneMeeting]:
+        """A manager's meetings still waiting for "did it happen?", asked since `since`,
+        the earliest slot first."""
+        return list(self.session.scalars(select(OneOnOneMeeting).where(
+            OneOnOneMeeting.manager_id == manager.id, OneOnOneMeeting.status == "asked",
+            OneOnOneMeeting.asked_at >= since)
+            .order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+
     def create_meeting(self, manager: Person, report: Person, occurrence: str,
                        scheduled_at: datetime, now: datetime) -> OneOnOneMeeting:
         """Record that an occurrence's slot ended and the manager is being asked about it."""

@@ -23,7 +23,7 @@ from bot.config import Settings
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_goals import GOALS, answer_kpi
 from tests.test_kudos import kudo
-from tests.test_pulse import EAST, PULSE_ORG, answer_all, pbot, pchat, pclock  # noqa: F401
+from tests.test_pulse import EAST, PULSE_ORG, answer_all, close, pbot, pchat, pclock  # noqa: F401
 from tests.test_review import run_review
 from tests.test_summary_output import markdown_blocks
 
@@ -217,6 +217,7 @@ async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # no
     for key in EAST:
         await answer_all(pbot, pchat, key, 4, 2, f"note {key}")
     await answer_all(pbot, pchat, "bruno", 1, 5)
+    await close(pbot, pclock)
     data = valid("pulse-results", run_cli(settings, "pulse", "results", "--format", "json")[1])
     code, raw = run_cli(settings, "pulse", "results", "--format", "csv")
     rows = table(raw)
@@ -237,6 +238,7 @@ async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # no
                                                 "'kudos top'"),
     (("kudos", "top", "--period", "fortnight"), "--period 'fortnight': expected one of week"),
     (("kudos", "honours", "--period", "2026-13"), "--period '2026-13': expected a month"),
+    (("kudos", "honours", "--period", "0000"), "--period '0000': honour rolls go from 2000"),
     (("kudos", "top", "--team", "Mars"), "no team called 'Mars'"),
     (("goals", "nobody"), "no person or team 'nobody' in the org"),
     (("goals", "--format", "yaml"), "argument --format: invalid choice: 'yaml'"),

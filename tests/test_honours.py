@@ -155,3 +155,89 @@ async def test_honours_command_for_a_month_a_year_and_in_chinese(bot, chat, cloc
 async def test_honours_bad_argument_explains_usage(bot, chat, arg):
     await kudo(bot, "grace", f"/honours {arg}", group=False)
     assert chat.last("grace").startswith("Usage: /honours for last month, /honours 2026-11 for")
+
+
+@pytest.mark.parametrize(("key", "arg", "expected"), [
+    ("grace", "0000", "Honour rolls go from 2000 to 2027"),
+    ("grace", "9999-12", "Honour rolls go from 2000 to 2027"),
+    ("grace", "0001-01", "Honour rolls go from 2000 to 2027"),
+    ("li", "0000", "荣誉榜可查看 2000 年到 2027 年"),
+])
+async def test_honours_for_a_year_out_of_range_says_which_years_work(bot, chat, key, arg,
+                                                                      expected):
+    # Year 0 and 9999-12 had answered "something went wrong"; year 1 an empty
+    # "Honour roll — January 1".
+    await kudo(bot, key, f"/honours {arg}", group=False)
+    assert expected in chat.last(key)
+    assert "went wrong" not in chat.last(key) and "出错" not in chat.last(key)
+
+
+TWINS = """  - key: wangwei
+    name: 王伟
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+  - key: wangwei2
+    name: 王伟
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+"""
+
+
+@pytest.fixture
+def twins(settings, clock, tmp_path):
+    """The test org with two members of China both called 王伟 (a common name)."""
+    from bot.app import prepare
+    from tests.support import TEST_ORG
+
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", TWINS + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org_file), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat
+    engine.dispose()
+
+
+async def test_two_people_with_the_same_name_are_not_added_up(twins):
+    bot, chat = twins
+    # Each 王伟 receives 2 kudos and gives 2; 李雷 receives 3, Grace gives 3.
+    await kudo(bot, "grace", "/kudos @li @wangwei @wangwei2 for the Acme renewal")
+    await kudo(bot, "alice", "/kudos @wangwei for the translation work")
+    await kudo(bot, "bruno", "/kudos @wangwei2 for the tender documents")
+    await kudo(bot, "wangwei", "/kudos @li @alice 帮忙准备投标材料")
+    await kudo(bot, "wangwei2", "/kudos @li @sam 帮忙准备投标材料")
+    await kudo(bot, "li", "/honours 2026-11", group=False)
+    roll = chat.last("li")
+    # It had read "China：王伟 —— 4 次" and "最慷慨：王伟 —— 送出 4 次点赞": nobody had 4.
+    assert "• China：李雷 —— 3 次\n" in roll
+    assert "最慷慨：Grace Chen —— 送出 3 次点赞" in roll
+    assert "4 次" not in roll
+    await kudo(bot, "alice", "/kudos @li for the Shanghai visit")  # 李雷 4, Alice gives 2
+    await kudo(bot, "grace", "/kudos @wangwei for the Beijing visit")  # 王伟 (wangwei) 3
+    await kudo(bot, "grace", "/honours 2026-11", group=False)
+    assert "• China: 李雷 — 4 kudos\n" in chat.last("grace")
+    await kudo(bot, "bruno", "/kudos @wangwei2 for the Beijing visit")  # 王伟 (wangwei2) 3
+    await kudo(bot, "alice", "/kudos @wangwei @wangwei2 for the Beijing follow-up")
+    await kudo(bot, "grace", "/honours 2026-11", group=False)
+    # A tie between namesakes says which is which.
+    assert "• China: 李雷, 王伟 (wangwei) and 王伟 (wangwei2) — 4 kudos each, a tie" \
+        in chat.last("grace")
+
+
+async def test_the_leaderboard_tells_namesakes_apart(twins):
+    bot, chat = twins
+    await kudo(bot, "grace", "/kudos @wangwei @wangwei2 for the Acme renewal")
+    await kudo(bot, "alice", "/kudos @wangwei for the translation work")
+    await kudo(bot, "li", "/kudos top", group=False)
+    # It had read "1. 王伟 —— 2 次 / 2. 王伟 —— 1 次": which 王伟?
+    assert "1. 王伟 (wangwei) —— 2 次\n2. 王伟 (wangwei2) —— 1 次" in chat.last("li")
+    await kudo(bot, "grace", "/kudos top", group=False)
+    assert "1. 王伟 (wangwei) — 2\n2. 王伟 (wangwei2) — 1" in chat.last("grace")
+    assert "1. Grace Chen — 2" in chat.last("grace")  # no namesake: the name alone

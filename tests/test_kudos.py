@@ -312,3 +312,45 @@ async def test_cli_exports_kudos_as_csv_and_json(bot, chat, clock, settings, cap
     code, _ = run_cli(settings, "kudos", "--since", "last week")
     assert code == 2
     assert "--since 'last week': expected a date such as 2026-11-01" in capsys.readouterr().err
+
+
+async def test_a_mention_that_begins_another_leaves_the_reason_whole(settings, clock, tmp_path):
+    # @li is the start of @lin: removing "@li" everywhere had left "n" of "@lin" in the
+    # reason ("李雷, Lin Feng — kudos from Grace Chen: n for the bid").
+    from bot.app import prepare
+    from tests.support import RecordingAdapter
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(TEST_ORG.read_text(encoding="utf-8").replace("# Company values", """\
+  - key: lin
+    name: Lin Feng
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: en
+# Company values"""), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org_file), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await kudo(bot, "grace", "/kudos @li @lin for the bid")
+    assert "李雷, Lin Feng — kudos from Grace Chen: the bid" in chat.last("team")
+    assert chat.last("lin") == "🎉 You got kudos from Grace Chen: the bid"
+    await kudo(bot, "alice", "谢谢 @li 和 @lin 帮忙准备投标材料")
+    assert "来自 Alice Martin 的点赞：谢谢 和 帮忙准备投标材料" in chat.last("team") \
+        or "kudos from Alice Martin: 谢谢 和 帮忙准备投标材料" in chat.last("team")
+    engine.dispose()
+
+
+async def test_a_value_tagged_with_its_chinese_label_counts(bot, chat):
+    # '#客户第一' had stayed in the reason as text: no value recorded, none shown, and the
+    # honour roll's most cited value never counted it.
+    await kudo(bot, "li", "/kudos @alice 谢谢你帮忙准备投标材料 #客户第一")
+    shout = chat.last("team")
+    assert shout == "👏 Alice Martin —— 来自 李雷 的点赞：谢谢你帮忙准备投标材料\n价值观：客户第一"
+    assert chat.last("alice").endswith("For our values: Customer first")
+    await kudo(bot, "li", "/kudos @sam #主人翁精神 主动跟进了续约")
+    assert "价值观：主人翁精神" in chat.last("team") and "#" not in chat.last("team")
+    await kudo(bot, "li", "/kudos top value 客户第一", group=False)
+    assert "价值观 客户第一" in chat.last("li") and "Alice Martin —— 1 次" in chat.last("li")
+    await kudo(bot, "grace", "/kudos top value #Customer-First", group=False)
+    assert "1. Alice Martin — 1" in chat.last("grace")

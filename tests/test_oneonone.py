@@ -120,6 +120,25 @@ async def test_moving_and_skipping_the_next_one(bot, chat, clock):
     assert "Alice Martin skipped your 1:1 on Mon 2026-12-07 10:00" in chat.last("grace")
 
 
+async def test_moving_to_a_time_the_clocks_skip_is_refused(bot, chat, clock):
+    # 02:30 on 2027-03-14 does not exist in New York (the clocks go from 02:00 to 03:00):
+    # the move had been confirmed as "Sun 2027-03-14 02:30" and the meeting set at 03:30.
+    await say(bot, "alice", "/1on1 move @grace 2027-03-14 02:30")
+    assert chat.last("alice") == ("2027-03-14 02:30 does not exist in America/New_York: the "
+                                  "clocks go forward then. Give another time; nothing was "
+                                  "moved.")
+    assert not chat.to("grace")
+    await say(bot, "alice", "/1on1")
+    assert "next: Mon 2026-11-30 10:00" in chat.last("alice")
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(bot, "alice", "/1on1 move @grace 2027-03-14 02:30")
+    assert chat.last("alice") == ("America/New_York 没有 2027-03-14 02:30 这个时间：那时时钟"
+                                  "向前拨。请换一个时间；面谈没有调整。")
+    await say(bot, "alice", "/1on1 move @grace 2027-03-14 03:30")  # the real one is fine
+    assert "2027-03-14 03:30" in chat.last("alice")
+
+
 # --- reminders --------------------------------------------------------------------------
 
 async def test_reminders_across_a_dst_change_in_two_timezones(bot, chat, clock):
@@ -140,6 +159,32 @@ async def test_reminders_across_a_dst_change_in_two_timezones(bot, chat, clock):
     chat.clear()
     await sweep_at(bot, clock, datetime(2026, 10, 26, 13, 50, tzinfo=UTC))
     assert "starts soon: Mon 2026-10-26 15:00 (Europe/Rome)" in chat.last("bruno")
+
+
+async def test_nobody_is_reminded_of_a_one_on_one_while_away(bot, chat, clock):
+    # Alice is away Friday to Friday; Li will be away on the day of his 1:1 with Grace.
+    # Both had been reminded ("your 1:1 with Grace Chen is tomorrow") and Grace reminded
+    # of 1:1s with people who would not be there, with no word of it.
+    await say(bot, "alice", "/away 2026-12-04")
+    await say(bot, "li", "/away 2026-12-01 2026-12-02")
+    chat.clear()
+    await sweep_at(bot, clock, datetime(2026, 11, 29, 15, 5, tzinfo=UTC))  # Sun, NY
+    assert not texts(chat, "alice", "Grace Chen")
+    assert "Reminder: your 1:1 with Alice Martin is tomorrow, Mon 2026-11-30 10:00 " \
+        "(America/New_York).\nAlice Martin is away then (until 2026-12-04): /1on1 skip " \
+        "@alice or /1on1 move @alice if it will not happen." in texts(chat, "grace", "Alice")[-1]
+    assert "away" not in texts(chat, "grace", "Bruno Rossi")[-1]
+    assert "Reminder: your 1:1 with Grace Chen is tomorrow" in chat.last("bruno")
+    await sweep_at(bot, clock, datetime(2026, 11, 30, 14, 30, tzinfo=UTC))  # Li: Mon 22:30
+    assert not texts(chat, "li", "Grace Chen")  # not away yet, but away for the 1:1
+    assert "李雷 is away then (until 2026-12-02)" in texts(chat, "grace", "李雷")[-1]
+    await sweep_at(bot, clock, MONDAY_SLOT - timedelta(minutes=10))
+    assert not texts(chat, "alice", "starts soon")
+    # Grace in Chinese: the note is in her language.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 13, 50, tzinfo=UTC))  # Li: 15 min
+    assert "李雷届时不在（休假至 2026-12-02）" in texts(chat, "grace", "李雷")[-1]
 
 
 async def test_reminder_in_chinese_for_li(bot, chat, clock):
@@ -206,6 +251,19 @@ async def test_agenda_from_both_sides_and_from_the_check_in(bot, chat, clock):
     assert reminder.count("Legal review slows contracts") == 1
     assert "Q1 hiring plan" in reminder
     assert "Pipeline review" in texts(chat, "alice", "is tomorrow")[-1]
+
+
+async def test_a_full_width_at_names_the_person_in_chinese(bot, chat):
+    # A Chinese keyboard types '＠' (full width): Grace, reading in Chinese, had been asked
+    # "which one-on-one?" though she had named 李雷.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/agenda add ＠李雷 讨论预算")
+    assert chat.last("grace") == "已加入你与李雷下次一对一面谈的议程：讨论预算"
+    await say(bot, "grace", "/agenda add 讨论 ＠li 招聘计划")  # and no gap left behind
+    assert chat.last("grace") == "已加入你与李雷下次一对一面谈的议程：讨论 招聘计划"
+    await say(bot, "li", "/agenda")
+    assert "讨论预算" in chat.last("li") and "讨论 招聘计划" in chat.last("li")
 
 
 async def test_agenda_needs_text(bot, chat):
@@ -283,7 +341,8 @@ async def test_a_meeting_that_did_not_happen_keeps_its_agenda(bot, chat, clock):
     await say(bot, "grace", "maybe")
     assert "yes or no" in chat.last("grace")
     await say(bot, "grace", "no")
-    assert "did not happen" in chat.last("grace")
+    assert "the 1:1 with Alice Martin did not happen" in chat.to("grace")[-2]
+    assert chat.last("grace").startswith("Did your 1:1 with Bruno Rossi")  # asked again
     await say(bot, "alice", "/agenda")
     assert "Q1 hiring plan" in chat.last("alice")
     # Right after the slot nothing is overdue yet; a day and more later both pairs whose
@@ -343,6 +402,21 @@ async def test_due_action_items_are_reminded_once_and_can_be_closed(bot, chat, c
     assert "Done: #1 Send the Q1 forecast" in chat.last("alice")
     await say(bot, "alice", "/actions")
     assert "No open action items" in chat.last("alice")
+
+
+async def test_an_action_item_due_while_away_is_reminded_on_return(bot, chat, clock):
+    # Alice had been told "Action item #1 is due" on the first day of her time away.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-02")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "/away 2026-12-02 2026-12-03")
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 13, 0, tzinfo=UTC))
+    assert not texts(chat, "alice", "is due")
+    await sweep_at(bot, clock, datetime(2026, 12, 4, 13, 0, tzinfo=UTC))  # back on Friday
+    assert "Action item #1 is due 2026-12-02: Send the Q1 forecast" in chat.last("alice")
+    await sweep_at(bot, clock, datetime(2026, 12, 5, 13, 0, tzinfo=UTC))
+    assert len(texts(chat, "alice", "is due")) == 1
 
 
 async def test_the_manager_is_reminded_of_overdue_feedback(bot, chat, clock):
@@ -450,3 +524,164 @@ async def test_the_gm_sees_an_overdue_one_on_one_in_the_summary(bot, chat, clock
     blocks = text.split("Needs your attention", 1)[1].split("\n\n")[1:]
     assert blocks[0].startswith("Alice Martin · team East")
     assert "One-on-one with you: last never · next" in blocks[0] and "· overdue" in blocks[0]
+
+
+async def test_overdue_feedback_waits_while_the_manager_is_away(bot, chat, clock):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "/away 2026-12-06 2026-12-08")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=7, hours=1))
+    assert not texts(chat, "grace", "haven't given")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=9, hours=1))  # back
+    assert "You haven't given Alice Martin feedback" in texts(chat, "grace", "haven't given")[-1]
+
+
+async def test_action_item_due_dates_that_are_not_plain_are_read_or_refused(bot, chat, clock):
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    # '2026-12-3' had stayed in the text ("Send the deck 2026-12-3 — …, due 2026-12-07").
+    await say(bot, "grace", "Send the deck 2026-12-3")
+    assert "Action item #1: Send the deck — Alice Martin, due 2026-12-03" in chat.last("grace")
+    # A date already past had been taken, and reminded as due at once.
+    await say(bot, "grace", "Call the client 2020-01-01")
+    assert chat.last("grace") == ("2020-01-01 is already past: give a due date from today "
+                                  "(2026-11-30) on. Nothing was saved.")
+    await say(bot, "grace", "Call the client 2026-02-30")
+    assert chat.last("grace").startswith("2026-02-30 is not a date. Nothing was saved.")
+    # A handle right after Chinese text (no space) names the owner; it had been ignored.
+    await say(bot, "grace", "发送报价@grace 2026-12-05")
+    assert "Action item #2: 发送报价 — Grace Chen, due 2026-12-05" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "打电话给客户 2020-01-01")
+    assert chat.last("grace") == ("2020-01-01 已经过去：请给出今天（2026-11-30）或之后的截止日期。"
+                                  "未保存。")
+    await say(bot, "grace", "打电话给客户 2026-13-01")
+    assert chat.last("grace").startswith("2026-13-01 不是有效日期。未保存。")
+    await say(bot, "grace", "完成")
+    await say(bot, "alice", "/actions")
+    assert "#1 Send the deck — Alice Martin, due 2026-12-03" in chat.last("alice")
+    assert "Call the client" not in chat.last("alice")
+
+
+async def test_two_questions_at_once_take_typed_answers_one_after_the_other(bot, chat, clock):
+    # Grace meets Alice and Bruno at the same hour: both are asked whether it happened.
+    # A typed "yes" had answered the question asked last (Bruno's), and once that dialog
+    # was over, Alice's could no longer be answered by typing at all.
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    asked = [t for t in chat.to("grace") if t.startswith("Did your 1:1")]
+    assert [t.split(" (")[0] for t in asked] == ["Did your 1:1 with Alice Martin",
+                                                 "Did your 1:1 with Bruno Rossi"]
+    await say(bot, "grace", "yes")
+    assert "Send short notes on your 1:1 with Alice Martin" in chat.last("grace")
+    await say(bot, "grace", "Alice takes the Boston account")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    assert "How useful was your 1:1 with Alice Martin?" in chat.last("grace")
+    await say(bot, "grace", "4")
+    await say(bot, "grace", "skip")
+    # Alice's is recorded; Bruno's question comes again, and typed replies answer it.
+    assert chat.last("grace").startswith(
+        "Did your 1:1 with Bruno Rossi (Mon 2026-11-30 10:00 (America/New_York)) happen?")
+    await say(bot, "grace", "no")
+    assert "did not happen" in chat.last("grace") and "Bruno Rossi" in chat.last("grace")
+    with bot.unit() as ctx:
+        statuses = {d.key: (d.own.last_held is not None, d.own.overdue) for d in
+                    oneonone_overview(ctx.session, ctx.org, MONDAY_SLOT + timedelta(days=2))
+                    if d.key in ("alice", "bruno")}
+    assert statuses == {"alice": (True, False), "bruno": (False, True)}
+
+
+async def test_a_question_arriving_mid_dialog_waits_its_turn(bot, chat, clock):
+    # Grace is still writing notes on her 1:1 with Alice the next morning when the
+    # question about her 1:1 with 李雷 arrives: her next note had been refused with
+    # "Please answer yes or no".
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "Alice takes the Boston account")
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 14, 31, tzinfo=UTC))  # Tue 09:31 NY
+    assert "Did your 1:1 with 李雷" in chat.last("grace")
+    await say(bot, "grace", "She also mentors Sam")
+    assert "Shared note saved" in chat.last("grace")
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "5")
+    await say(bot, "grace", "skip")
+    # Then the questions still open, oldest first: Bruno's, then 李雷's.
+    assert chat.last("grace").startswith("Did your 1:1 with Bruno Rossi")
+    await say(bot, "grace", "no")
+    assert chat.last("grace").startswith("Did your 1:1 with 李雷")
+    await say(bot, "grace", "yes")
+    assert "Send short notes on your 1:1 with 李雷" in chat.last("grace")
+
+
+async def test_a_chinese_manager_answers_did_it_happen_as_chinese_is_spoken(bot, chat, clock):
+    # "进行了吗？" is answered "进行了" or "没有" (not 是/否): both had been refused with
+    # "请回答“是”或“否”".
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    await say(bot, "grace", "没有")
+    assert "与Alice Martin的一对一面谈没有进行" in chat.to("grace")[-2]
+    assert chat.last("grace").startswith("你与Bruno Rossi的一对一面谈")
+    await say(bot, "grace", "进行了")
+    assert "请发送与Bruno Rossi面谈的简短记录" in chat.last("grace")
+    with bot.unit() as ctx:
+        repo = OneOnOneRepo(ctx.session)
+        grace = ctx.people.by_key("grace")
+        states = {k: repo.meeting_for(grace, ctx.people.by_key(k), "2026-11-30").status
+                  for k in ("alice", "bruno")}
+    assert states == {"alice": "not_held", "bruno": "held"}
+
+
+async def test_an_unanswered_feedback_question_does_not_hold_up_the_next_meeting(
+        bot, chat, clock):
+    # Grace does not rate her 1:1 with Alice; the next day, "yes" answers whether her 1:1
+    # with 李雷 happened (the feedback buttons still work).
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    assert "How useful was your 1:1 with Alice Martin?" in chat.last("grace")
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 14, 31, tzinfo=UTC))  # Tue 09:31 NY
+    assert "Did your 1:1 with 李雷" in chat.last("grace")
+    await say(bot, "grace", "yes")
+    assert "Send short notes on your 1:1 with 李雷" in chat.last("grace")
+
+
+TWIN_REPORTS = """  - key: wangwei
+    name: 王伟
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+  - key: wangwei2
+    name: 王伟
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+"""
+
+
+async def test_two_reports_with_the_same_name_are_not_guessed(database_url, clock, tmp_path):
+    # Li manages two people called 王伟: '@王伟' had silently meant the first in the org
+    # file, so the agenda item went to that 王伟's 1:1 and /1on1 history showed theirs.
+    path = write_org(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "# Company values", TWIN_REPORTS + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await say(bot, "li", "/agenda add @王伟 讨论预算")
+    assert chat.last("li") == "有 2 人叫 王伟，请用对方的 key：@wangwei、@wangwei2。"
+    await say(bot, "li", "/1on1 history 王伟")
+    assert chat.last("li") == "有 2 人叫 王伟，请用对方的 key：@wangwei、@wangwei2。"
+    await say(bot, "li", "/agenda add @wangwei2 讨论预算")
+    assert chat.last("li") == "已加入你与王伟下次一对一面谈的议程：讨论预算"
+    await say(bot, "wangwei", "/agenda")
+    assert "讨论预算" not in chat.last("wangwei")
+    await say(bot, "grace", "/1on1 history 王伟")
+    assert chat.last("grace") == "2 people are called 王伟; name one by key: @wangwei, @wangwei2."
+    engine.dispose()

@@ -111,6 +111,30 @@ async def test_poll_arrives_at_11_in_each_persons_timezone(pbot, pchat, pclock):
     assert not [s for s in pchat.sent if "Question 1" in s.text]
 
 
+async def test_someone_away_gets_the_poll_when_back_if_it_is_still_open(pbot, pchat, pclock):
+    # Alice, away from Monday to Wednesday, had been sent the poll (and its reminder) on
+    # holiday; Bruno, away the whole time it is open, had it waiting on his return.
+    pclock.set(POLL_DAY - timedelta(days=5))  # planned on the Friday before
+    await say(pbot, "alice", "/away 2026-12-07 2026-12-09")
+    await say(pbot, "bruno", "/away 2026-12-07 2026-12-20")
+    pclock.set(POLL_DAY)
+    pchat.clear()
+    await pbot.run_pulse()
+    assert not pchat.to("alice") and not pchat.to("bruno")
+    assert "Question 1 of 2" in pchat.last("east1")
+    await say(pbot, "grace", "/pulse results")
+    assert "Participation: 0 of 9 answered" in pchat.last("grace")
+    pclock.set(datetime(2026, 12, 10, 17, 5, tzinfo=UTC))  # Thursday: Alice is back
+    await pbot.run_pulse()
+    assert "anonymous pulse poll" in pchat.last("alice")
+    assert not pchat.to("bruno")
+    pclock.advance(timedelta(minutes=10))  # her reminder's time is past: none minutes later
+    await pbot.run_pulse()
+    assert len(pchat.to("alice")) == 1
+    await close(pbot, pclock)
+    assert not pchat.to("bruno")
+
+
 async def test_audience_by_role_or_team(database_url, pclock, tmp_path):
     org = PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  audience: {roles: [director]}\n")
     path = tmp_path / "org.yaml"
@@ -304,16 +328,24 @@ def test_visible_slices_hide_small_groups_and_groups_revealed_by_subtraction():
     assert visible_slices(11, {"East": 6, "West": 5}, 5) == (True, {"East", "West"})
 
 
-async def test_results_below_the_threshold_are_hidden(pbot, pchat):
+async def test_results_below_the_threshold_are_hidden(pbot, pchat, pclock):
+    pclock.set(PREVIOUS_POLL_DAY)
     await pbot.run_pulse()
     for key in ("alice", "east1", "east2", "east3"):
         await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
+    await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results")
     reply = pchat.last("grace")
     assert "Participation: 4 of 11 answered" in reply
     assert "Morale: hidden — fewer than 5 answers" in reply
     assert "comment of" not in reply
+    # Just at the threshold: five answers are shown.
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in ("alice", "east1", "east2", "east3"):
+        await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
     await answer_all(pbot, pchat, "east4", 5, 1)
+    await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results")
     reply = pchat.last("grace")
     assert "Morale: 4.2 (5 answers) · 4: 4, 5: 1" in reply
@@ -321,12 +353,46 @@ async def test_results_below_the_threshold_are_hidden(pbot, pchat):
     assert "• comment of alice" in reply
 
 
-async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat):
+async def test_an_open_poll_shows_participation_only_so_one_more_answer_shows_nothing(
+        pbot, pchat, pclock, database_url):
+    # Read before and after one more answer, an open poll's results had given that answer
+    # away ('4: 5' became '1: 1, 4: 5', and 'I am the sixth' appeared): the GM who saw
+    # east5 answer (or asked them to, now) knew east5's morale and comment.
+    await pbot.run_pulse()
+    for key in ("alice", "east1", "east2", "east3", "east4"):
+        await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
+    await say(pbot, "grace", "/pulse results")
+    before = pchat.last("grace")
+    await answer_all(pbot, pchat, "east5", 1, 5, "I am the sixth")
+    await say(pbot, "grace", "/pulse results")
+    after = pchat.last("grace")
+    assert "Participation: 6 of 11 answered" in after
+    assert "shown once the poll closes" in after
+    assert "Morale" not in after and "I am the sixth" not in after and "comment of" not in after
+    assert after.replace("6 of 11", "5 of 11") == before  # nothing else moved
+    code, out = run_cli(Settings(database_url=database_url, org_file=PULSE_ORG),
+                        "pulse", "results", "--locale", "zh-CN")
+    assert code == 0 and "参与：11 人中 6 人已回答" in out and "调查截止后才显示回答和留言" in out
+    assert "士气" not in out and "I am the sixth" not in out
+    await say(pbot, "grace", "/summary 2026-W50")  # nor East's morale in the summary
+    assert "morale" not in pchat.last("grace")
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/summary 2026-W50")
+    assert "morale 3.5 / 5" in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results")
+    closed = pchat.last("grace")
+    assert "(closed)" in closed and "Morale: 3.5 (6 answers) · 1: 1, 4: 5" in closed
+    assert "• I am the sixth" in closed
+
+
+async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
+    pclock.set(PREVIOUS_POLL_DAY)
     await pbot.run_pulse()
     for key in EAST:
         await answer_all(pbot, pchat, key, 4, 2)
     await answer_all(pbot, pchat, "bruno", 1, 5, "West is drowning")
     await answer_all(pbot, pchat, "west1", 1, 5)
+    await close(pbot, pclock)
     # The org (8) is shown; East (6) alone would give away West's 2 by subtraction.
     await say(pbot, "grace", "/pulse results")
     assert "Morale: 3.2 (8 answers)" in pchat.last("grace")
@@ -336,12 +402,17 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat):
     assert "4.0" not in reply
     await say(pbot, "grace", "/pulse results team West")
     assert "Morale: hidden" in pchat.last("grace")
-    # Three more from West: West is still never stored as a team (4 people), the org
-    # minus East is now 5 and East may be shown.
-    await answer_all(pbot, pchat, "west2", 3, 3)
-    await answer_all(pbot, pchat, "west3", 3, 3)
+    # The next poll, with all of West and Grace: West is still never stored as a team
+    # (4 people), the org minus East is 5 and East may be shown.
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2)
+    for key in WEST:
+        await answer_all(pbot, pchat, key, 3, 3)
     await say(pbot, "grace", "/pulse")
     await answer_all(pbot, pchat, "grace", 3, 3)
+    await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results team East")
     assert "Morale: 4.0 (6 answers)" in pchat.last("grace")
     with pbot.unit() as ctx:
@@ -360,6 +431,23 @@ async def test_results_are_for_the_gm_and_bad_requests_are_explained(pbot, pchat
     assert "didn't understand" in pchat.last("grace")
     await say(pbot, "grace", "/pulse nonsense")
     assert "/pulse results" in pchat.last("grace")
+
+
+async def test_results_for_a_date_without_a_poll_name_the_poll_dates(pbot, pchat, pclock):
+    # A plain date with no poll on it had been answered "I didn't understand that".
+    pclock.set(PREVIOUS_POLL_DAY)
+    await pbot.run_pulse()
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await say(pbot, "grace", "/pulse results 2026-12-10")
+    assert pchat.last("grace") == ("There was no pulse poll on 2026-12-10. Polls: 2026-12-09, "
+                                   "2026-11-25.")
+    with pbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(pbot, "grace", "/pulse results 2026-12-10")
+    assert pchat.last("grace") == "2026-12-10 没有脉搏调查。调查日期：2026-12-09、2026-11-25。"
+    await say(pbot, "grace", "/pulse results 2026-12-09")
+    assert "脉搏调查 2026-12-09" in pchat.last("grace")
 
 
 async def run_poll(bot, chat, clock, when, morale: dict[str, int], stress: int = 2) -> None:
@@ -517,6 +605,7 @@ async def test_cli_results_are_thresholded_like_the_chat(pbot, pchat, pclock, da
     for key in EAST:
         await answer_all(pbot, pchat, key, 4, 2, f"note {key}")
     await answer_all(pbot, pchat, "bruno", 1, 5)
+    await close(pbot, pclock)
     code, out = run_cli(settings, "pulse", "results", "--format", "json", "--team", "east")
     assert code == 0
     data = json.loads(out)

@@ -62,12 +62,12 @@ async def test_a_pulse_poll_in_slack_never_shows_a_choice(slack: SlackHarness, f
         "✅ *answered*"
     await slack.press(SAM, slack.posts(SAM)[-1], "3")
 
-    # Six have answered the first question (the threshold is 5): the GM sees the results.
+    # Six have answered the first question (the threshold is 5), but the poll is open:
+    # the GM sees participation only (more would show the next answer by difference).
     await slack.command(GRACE, "/pulse", "results", channel=dm_channel(GRACE))
     results = slack.last_text(GRACE)
-    assert "Morale: 3.5 (6 answers)" in results
-    assert "Stress: hidden — fewer than 5 answers" not in results
-    assert COMMENT in results
+    assert "Participation: 6 of 6 answered" in results and "Morale" not in results
+    assert COMMENT not in results
 
     # One reminder a day later, to Sam only (the others have finished).
     before = len(fake.calls_for("chat.postMessage"))
@@ -86,6 +86,13 @@ async def test_a_pulse_poll_in_slack_never_shows_a_choice(slack: SlackHarness, f
     await bot.run_pulse()
     await slack.command(SAM, "/pulse", channel=dm_channel(SAM))
     assert "no pulse poll open" in slack.last_text(SAM)
+
+    # Closed, the results: six answers each.
+    await slack.command(GRACE, "/pulse", "results", channel=dm_channel(GRACE))
+    results = slack.last_text(GRACE)
+    assert "Morale: 3.5 (6 answers)" in results
+    assert "Stress: hidden — fewer than 5 answers" not in results
+    assert COMMENT in results
 
     # Every chat.update shows only "answered"; no outgoing call carries the comment
     # except the GM's thresholded results.
