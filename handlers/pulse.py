@@ -425,10 +425,13 @@ def read_choice(q: PulseQuestion, text: str) -> int | None:
 
 def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int) -> None:
     q = questions_of(poll)[step]
-    PulseRepo(ctx.session).vote(poll, q.key, value, person.team)
-    part = PulseRepo(ctx.session).participant(poll, person)
+    repo = PulseRepo(ctx.session)
+    part = repo.participant(poll, person)
     assert part is not None
-    part.step = step + 1
+    if not repo.advance(part, step):  # answered at this very moment elsewhere: one vote
+        ctx.reply("pulse_button_stale")
+        return
+    repo.vote(poll, q.key, value, person.team)
     # Kindness, privately, in the next message: nothing records that it was said.
     care = q.key == "stress" and value >= ctx.org.pulse.care_stress_at
     _ask(ctx, person, poll, step + 1, care=care)
@@ -436,11 +439,13 @@ def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int
 
 def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | None) -> None:
     repo = PulseRepo(ctx.session)
-    if comment:
-        repo.comment(poll, comment, person.team)
     part = repo.participant(poll, person)
     assert part is not None
-    part.done = True
+    if not repo.advance(part, len(questions_of(poll)), done=True):  # finished elsewhere
+        ctx.reply("pulse_button_stale")
+        return
+    if comment:
+        repo.comment(poll, comment, person.team)
     conv = ctx.session.get(Conversation, person.id)
     if conv is not None and conv.kind == CONVERSATION_KIND:
         ctx.session.delete(conv)

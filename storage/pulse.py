@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     func,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -181,6 +182,24 @@ class PulseRepo:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def advance(self, part: PulseParticipant, step: int, *, done: bool = False) -> bool:
+        """Move a participant on from `step` (to the next question, or `done`) if they are
+        still there; False if another transaction moved them first (a second tap handled
+        at once by another replica): the caller then stores nothing. On PostgreSQL the
+        guarded UPDATE waits for that transaction and finds the row moved on."""
+        values: dict[str, Any] = {"done": True} if done else {"step": step + 1}
+        moved = self.session.execute(
+            update(PulseParticipant)
+            .where(PulseParticipant.poll_id == part.poll_id,
+                   PulseParticipant.person_id == part.person_id,
+                   PulseParticipant.step == step, PulseParticipant.done.is_(False))
+            .values(**values).execution_options(synchronize_session=False))
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            self.session.expire(part)
+            return False
+        self.session.expire(part)
+        return True
 
     def participants(self, poll: PulsePoll) -> list[PulseParticipant]:
         """Everyone asked in a poll."""

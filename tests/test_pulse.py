@@ -3,8 +3,10 @@ alerts, care, the CLI, reminders and closing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,8 +21,9 @@ from bot.events import InboundEvent
 from bot.org import OrgError, parse_org
 from bot.pulse_config import PulseSettings
 from handlers.pulse import poll_date, team_morale, visible_slices
-from storage.models import Conversation, OutboxMessage
-from storage.pulse import PulseComment, PulseParticipant, PulsePoll, PulseVote
+from storage.models import Conversation, OutboxMessage, Person
+from storage.pulse import PulseComment, PulseParticipant, PulsePoll, PulseRepo, PulseVote
+from tests.conftest import SERVER_URL
 from tests.support import DATA, RecordingAdapter, say
 from tests.test_summary import run_cli
 
@@ -755,3 +758,38 @@ def test_org_file_pulse_weekday_that_is_no_day_is_refused(day):
     assert f"pulse.weekday: '{day}' is not a weekday" in str(err.value)
     org = parse_org(base.replace("pulse:\n", "pulse:\n  weekday: Thursday\n"))
     assert org.pulse.weekday == 3
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="two replicas at once need PostgreSQL "
+                                           "(TEST_DATABASE_URL); SQLite has one writer")
+async def test_two_presses_handled_at_once_by_two_replicas_count_one_vote(
+        database_url, pbot, pchat, pclock, monkeypatch):
+    # Alice double-taps the morale button; each tap reaches a different replica, and both
+    # read her at question 1 before either has written. One vote may count, not two.
+    other, engine = prepare(Settings(database_url=database_url, org_file=PULSE_ORG), pclock)
+    other.register(RecordingAdapter())
+    await pbot.run_pulse()
+    tap = last_choices(pchat, "alice")[3]
+    both_read = threading.Barrier(2, timeout=10)
+    seen = threading.local()
+    read = PulseRepo.participant
+
+    def participant(self, poll, person):  # each replica's first read, side by side
+        found = read(self, poll, person)
+        if not getattr(seen, "once", False):
+            seen.once = True
+            both_read.wait()
+        return found
+
+    monkeypatch.setattr(PulseRepo, "participant", participant)
+
+    await asyncio.gather(*(bot.handle(InboundEvent(
+        platform="console", user_id="alice", chat_id="alice", chat_type="direct", text="",
+        action=tap, event_id=f"tap-{n}")) for n, bot in enumerate((pbot, other))))
+
+    with pbot.unit() as ctx:
+        assert [v.value for v in ctx.session.scalars(select(PulseVote))] == [4]
+        step = ctx.session.scalars(select(PulseParticipant.step).join(
+            Person, Person.id == PulseParticipant.person_id).where(Person.key == "alice"))
+        assert list(step) == [1]
+    engine.dispose()
