@@ -654,7 +654,8 @@ class SlackAdapter(Adapter):
         return await self._ephemeral(channel, user_ref, message)
 
     async def deliver(self, target: Target, message: OutboundMessage) -> SendResult:
-        """As the base class, keeping an ephemeral reply inside its thread."""
+        """As the base class, keeping an ephemeral reply inside its thread, and posting
+        through a slash command's response_url in a channel the bot is not a member of."""
         if message.image is not None:
             return await super().deliver(target, message)
         if target.kind == "ephemeral" and target.user_ref:
@@ -664,26 +665,39 @@ class SlackAdapter(Adapter):
         # post_to_channel and reply_in_thread do (straight here: two coroutines fewer
         # for every message of a fan-out).
         thread_ts = target.thread_id if target.kind == "thread" else None
-        if message.choices or len(message.text) > TEXT_LIMIT:
-            # Blocks (_post sends the text alone if Slack refuses them), or parts.
-            return self._result(await self._post("chat_postMessage", message,
-                                                 channel=target.address, thread_ts=thread_ts))
-        # Text alone (nearly every message of a round): the call _post and _call would
-        # make, from here, failures translated as _call does (two coroutines and two
-        # argument dicts fewer per message: 1-3% of an uncapped fan-out, measured).
-        kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
-                                  "unfurl_links": False, "unfurl_media": False}
-        if thread_ts is not None:
-            kwargs["thread_ts"] = thread_ts
-        if message.outbox_id is not None:
-            kwargs["metadata"] = outbox_metadata(message.outbox_id)
-        if self._pooled:
-            self._shared_session()
         try:
-            resp = await self.client.chat_postMessage(**kwargs)
-        except _CALL_ERRORS as err:
-            raise _call_failure("chat_postMessage", err) from err
-        return self._result(resp)
+            if message.choices or len(message.text) > TEXT_LIMIT:
+                # Blocks (_post sends the text alone if Slack refuses them), or parts.
+                return self._result(await self._post("chat_postMessage", message,
+                                                     channel=target.address,
+                                                     thread_ts=thread_ts))
+            # Text alone (nearly every message of a round): the call _post and _call would
+            # make, from here, failures translated as _call does (two coroutines and two
+            # argument dicts fewer per message: 1-3% of an uncapped fan-out, measured).
+            kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
+                                      "unfurl_links": False, "unfurl_media": False}
+            if thread_ts is not None:
+                kwargs["thread_ts"] = thread_ts
+            if message.outbox_id is not None:
+                kwargs["metadata"] = outbox_metadata(message.outbox_id)
+            if self._pooled:
+                self._shared_session()
+            try:
+                resp = await self.client.chat_postMessage(**kwargs)
+            except _CALL_ERRORS as err:
+                raise _call_failure("chat_postMessage", err) from err
+            return self._result(resp)
+        except SlackDeliveryError as err:
+            url = self._response_url(target.address, target.user_ref) \
+                if target.user_ref and target.kind != "dm" else None
+            if err.code not in NOT_IN_CHANNEL_ERRORS or url is None:
+                raise
+        # A slash command in a channel the bot is not in (they work in any channel): Slack
+        # refuses the bot's post there, but the command's response_url posts for everyone.
+        for part in self._parts(message):
+            await self._respond(url, {"response_type": "in_channel", "text": part.text,
+                                      "blocks": message_blocks(part)})
+        return SendResult(extra={"channel": target.address, "via": "response_url"})
 
     async def _ephemeral(self, channel: str, user: str, message: OutboundMessage,
                          thread_ts: str | None = None) -> SendResult:

@@ -164,6 +164,12 @@ class FakeSlackAPI:
         #: at most 4,000 characters, and Slack answers msg_too_long above that (it used to
         #: truncate at 40,000). None: any length.
         self.max_text: int | None = MAX_TEXT
+        #: The channels (C…, G…) the bot is a member of. Slack refuses a post to any other
+        #: with not_in_channel (a public channel; chat:write.public, which teampulse does not
+        #: ask for, would allow it) or channel_not_found (a private one), and an ephemeral
+        #: note there with channel_not_found, though slash commands work in any channel.
+        #: DMs (D…, or a user id) are always open. None: every channel, as if joined.
+        self.joined: set[str] | None = set()
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
@@ -294,6 +300,20 @@ class FakeSlackAPI:
         user = {**self._default_user(user_id), **fields}
         self.users[user_id] = user
         return user
+
+    def join(self, *channels: str) -> None:
+        """The bot is invited to these channels (as `/invite @teampulse` does)."""
+        if self.joined is not None:
+            self.joined.update(channels)
+
+    def leave(self, *channels: str) -> None:
+        """The bot is removed from these channels."""
+        if self.joined is not None:
+            self.joined.difference_update(channels)
+
+    def is_member(self, channel: str) -> bool:
+        """Whether the bot may post in `channel` (a DM or user id always; else if joined)."""
+        return self.joined is None or channel[:1] not in ("C", "G") or channel in self.joined
 
     def posted(self, channel: str) -> list[JsonDict]:
         """Messages posted to a conversation (a user id means their DM with the app)."""
@@ -613,6 +633,10 @@ class FakeSlackAPI:
     def _chat_post_message(self, call: FakeCall) -> JsonDict:
         if (refused := self._too_long(call)) is not None:
             return refused
+        channel = str(call.params.get("channel", ""))
+        if not self.is_member(channel):
+            return {"ok": False, "error": "not_in_channel" if channel.startswith("C")
+                    else "channel_not_found"}
         ts = self.next_ts()
         channel = call.params.get("channel", "")
         message = self._message(call, ts)
@@ -635,6 +659,8 @@ class FakeSlackAPI:
                 return oldest <= ts <= latest
             return oldest < ts < latest
 
+        if not self.is_member(channel):
+            return {"ok": False, "error": "not_in_channel"}
         messages = self.history.get(channel, [])
         if replies_to is None:  # history: thread parents and plain messages, newest first
             picked = [m for m in reversed(messages)
@@ -662,6 +688,8 @@ class FakeSlackAPI:
     def _chat_post_ephemeral(self, call: FakeCall) -> JsonDict:
         if (refused := self._too_long(call)) is not None:
             return refused
+        if not self.is_member(str(call.params.get("channel", ""))):
+            return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "message_ts": self.next_ts()}
 
     def _chat_update(self, call: FakeCall) -> JsonDict:

@@ -54,6 +54,7 @@ def test_overall_and_group_limits_count_separately_and_refusals_do_not_count() -
 
 async def test_the_fake_slack_answers_posts_over_the_limit_with_429_and_retry_after() -> None:
     async with FakeSlackAPI() as fake:
+        fake.join("C1", "C2")
         fake.limits = SimulatedLimits([Limit(1, 60.0, "chat")])
         client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url)
         await client.chat_postMessage(channel="C1", text="first")

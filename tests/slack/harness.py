@@ -66,7 +66,14 @@ class SlackHarness:
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None,
                     settle: bool = True, **headers: str) -> BoltResponse:
-        """Deliver an Events API event; by default wait until it is processed and sent."""
+        """Deliver an Events API event; by default wait until it is processed and sent.
+
+        Slack sends a channel's messages only to an app that is a member of it, so the
+        bot is in any channel an event comes from.
+        """
+        channel = str(event.get("channel") or "")
+        if channel[:1] in ("C", "G"):
+            self.fake.join(channel)
         resp = await self.dispatch(self.callback(event, event_id), **headers)
         if settle:
             await self.settle()
