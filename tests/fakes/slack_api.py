@@ -72,6 +72,8 @@ JsonDict = dict[str, Any]
 LIMITED_METHODS = frozenset({"chat.postMessage"})
 #: FakeSlackAPI.max_text's default.
 MAX_TEXT = 4000
+#: How many posts one response_url takes.
+RESPONSE_URL_USES = 5
 
 
 @dataclass
@@ -174,6 +176,7 @@ class FakeSlackAPI:
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
         self._drops: dict[str, int] = {}
+        self._response_uses: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -550,6 +553,14 @@ class FakeSlackAPI:
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         await self._record(request, "response_url")
+        # "You can use a response_url up to 5 times within 30 minutes" (Slack's docs on
+        # handling user interaction); a sixth post is refused (used_url, as teampulse
+        # names it among the permanent errors) and shown to nobody.
+        response_id = request.match_info["response_id"]
+        used = self._response_uses.get(response_id, 0)
+        if used >= RESPONSE_URL_USES:
+            return web.Response(status=404, text="used_url", content_type="text/plain")
+        self._response_uses[response_id] = used + 1
         return web.Response(text="ok", content_type="text/plain")
 
     # ------------------------------------------------------------------ default answers
