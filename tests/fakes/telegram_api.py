@@ -464,6 +464,11 @@ class FakeTelegramAPI:
         self.my_commands: dict[tuple[str, str], list[JSONDict]] = {}
         self.webhook: JSONDict = {}
         self.answered_callback_queries: list[JSONDict] = []
+        #: Users who opened a private chat with the bot (pressed Start, or wrote to it).
+        #: "Bots can't initiate conversations with users": a message to anyone else's
+        #: private chat is refused with 403 "Forbidden: bot can't initiate conversation
+        #: with a user". None: every user, as if all had started the bot.
+        self.started: set[int] | None = set()
         self.files: dict[str, tuple[str, bytes]] = {}
         self._port = port
         self._pending: list[JSONDict] = []
@@ -670,6 +675,16 @@ class FakeTelegramAPI:
         """Reserve the next update_id."""
         return next(self._update_ids)
 
+    def start_bot(self, *user_ids: int) -> None:
+        """These users opened a private chat with the bot (pressed Start)."""
+        if self.started is not None:
+            self.started.update(user_ids)
+
+    def block_bot(self, *user_ids: int) -> None:
+        """These users never started the bot (or stopped and blocked it)."""
+        if self.started is not None:
+            self.started.difference_update(user_ids)
+
     def push_update(self, update: JSONDict) -> JSONDict:
         """Queue an update for ``getUpdates`` (assigning ``update_id`` if missing)."""
         if "update_id" not in update:
@@ -749,6 +764,7 @@ class FakeTelegramAPI:
         if username is not None:
             chat["username"] = username
         self._chats[user_id] = chat
+        self.start_bot(user_id)
         message = self.make_message(chat, user, text, **message_fields)
         return {"update_id": self.next_update_id(), "message": message}
 
@@ -1189,6 +1205,9 @@ class FakeTelegramAPI:
             raise _ApiError(400, "Bad Request: chat_id is empty")
         if not isinstance(chat_id, int | str):
             raise _ApiError(400, "Bad Request: chat not found")
+        if isinstance(chat_id, int) and chat_id > 0 and self.started is not None \
+                and chat_id not in self.started:
+            raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         return chat_id
 
     def _new_bot_message(self, chat_id: int | str, params: JSONDict) -> JSONDict:

@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -35,6 +35,7 @@ GROUP = -1_001_234_567_890
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeTelegramAPI]:
     async with FakeTelegramAPI(token=TOKEN) as api:
+        api.start_bot(USER)
         yield api
 
 
@@ -479,3 +480,14 @@ async def test_channel_username_and_delete(fake: FakeTelegramAPI, bot: Bot) -> N
     assert fake.sent_messages() == []
     with pytest.raises(BadRequest, match="not found"):
         await bot.delete_message(USER, 999)
+
+
+async def test_a_user_who_never_started_the_bot_cannot_be_written_to(
+        fake: FakeTelegramAPI, bot: Bot) -> None:
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_message(chat_id=4343, text="hello")
+    fake.push_update(fake.private_message(4343, "/start"))  # they press Start
+    assert (await bot.send_message(chat_id=4343, text="hello")).text == "hello"
+    fake.block_bot(4343)
+    with pytest.raises(Forbidden):
+        await bot.send_message(chat_id=4343, text="again")

@@ -74,6 +74,7 @@ async def test_the_fake_telegram_floods_sends_over_the_limit_with_retry_after(
     # reads it, so even raising one warns): opt in to the timedelta it will be.
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     async with FakeTelegramAPI(token="123:abc") as fake:
+        fake.start_bot(1, 2)
         fake.limits = SimulatedLimits([Limit(1, 60.0, "chat")])
         bot = Bot("123:abc", base_url=fake.base_url)
         async with bot:
