@@ -635,10 +635,16 @@ class FakeSlackAPI:
         return message
 
     def _too_long(self, call: FakeCall) -> JsonDict | None:
-        """msg_too_long for a text over `max_text` characters, as Slack answers it."""
+        """msg_too_long for a text over `max_text` characters, as Slack answers it; then
+        invalid_blocks for blocks over Block Kit's limits."""
         text = str(call.params.get("text") or "")
         if self.max_text is not None and len(text) > self.max_text:
             return {"ok": False, "error": "msg_too_long"}
+        if "blocks" in call.params:
+            problems = block_kit_problems(_maybe_json(call.params["blocks"]))
+            if problems:
+                return {"ok": False, "error": "invalid_blocks",
+                        "response_metadata": {"messages": problems}}
         return None
 
     def _chat_post_message(self, call: FakeCall) -> JsonDict:
@@ -831,6 +837,57 @@ _BUILTIN: dict[str, Callable[[FakeSlackAPI, FakeCall], JsonDict]] = {
     "views.publish": FakeSlackAPI._views,
     "apps.connections.open": FakeSlackAPI._apps_connections_open,
 }
+
+
+#: Block Kit's limits (Block Kit reference: blocks, section, actions, button element).
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_ACTIONS_ELEMENTS = 25
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ID = 255  # action_id, block_id
+
+
+def block_kit_problems(blocks: Any) -> list[str]:
+    """What Slack would say is wrong with `blocks` (as its invalid_blocks messages), if
+    anything: the limits teampulse's messages come near, not the whole of Block Kit."""
+    if not isinstance(blocks, list):
+        return ["[ERROR] must provide an array [json-pointer:/blocks]"]
+    problems: list[str] = []
+    if len(blocks) > MAX_BLOCKS:
+        problems.append(f"[ERROR] no more than {MAX_BLOCKS} items allowed "
+                        "[json-pointer:/blocks]")
+    block_ids: set[str] = set()
+    for i, block in enumerate(blocks):
+        where = f"/blocks/{i}"
+        block_id = block.get("block_id")
+        if block_id is not None:
+            if len(str(block_id)) > MAX_ID or block_id in block_ids:
+                problems.append(f"[ERROR] invalid block_id [json-pointer:{where}/block_id]")
+            block_ids.add(block_id)
+        text = (block.get("text") or {}).get("text") if block.get("type") == "section" else None
+        if text is not None and not 0 < len(text) <= MAX_SECTION_TEXT:
+            problems.append(f"[ERROR] must be between 1 and {MAX_SECTION_TEXT} characters "
+                            f"[json-pointer:{where}/text/text]")
+        if block.get("type") != "actions":
+            continue
+        elements = block.get("elements") or []
+        if len(elements) > MAX_ACTIONS_ELEMENTS:
+            problems.append(f"[ERROR] no more than {MAX_ACTIONS_ELEMENTS} items allowed "
+                            f"[json-pointer:{where}/elements]")
+        for j, element in enumerate(elements):
+            at = f"{where}/elements/{j}"
+            label = (element.get("text") or {}).get("text") or ""
+            if not 0 < len(label) <= MAX_BUTTON_TEXT:
+                problems.append(f"[ERROR] must be between 1 and {MAX_BUTTON_TEXT} characters "
+                                f"[json-pointer:{at}/text/text]")
+            if len(str(element.get("value") or "")) > MAX_BUTTON_VALUE:
+                problems.append(f"[ERROR] must be less than {MAX_BUTTON_VALUE + 1} characters "
+                                f"[json-pointer:{at}/value]")
+            if len(str(element.get("action_id") or "")) > MAX_ID:
+                problems.append(f"[ERROR] must be less than {MAX_ID + 1} characters "
+                                f"[json-pointer:{at}/action_id]")
+    return problems
 
 
 def _maybe_json(value: Any) -> Any:

@@ -1047,6 +1047,7 @@ class FakeTelegramAPI:
             MAX_MESSAGE_LENGTH,
         )
         if "reply_markup" in params:
+            self._check_markup(params)
             message["reply_markup"] = params["reply_markup"]
         return self._store(message)
 
@@ -1067,6 +1068,7 @@ class FakeTelegramAPI:
             MAX_MESSAGE_LENGTH,
         )
         if "reply_markup" in params:
+            self._check_markup(params)
             new["reply_markup"] = params["reply_markup"]
         else:
             new.pop("reply_markup", None)
@@ -1260,6 +1262,22 @@ class FakeTelegramAPI:
         message.pop(entity_key, None)
         if parsed:
             message[entity_key] = parsed
+
+    @staticmethod
+    def _check_markup(params: JSONDict) -> None:
+        """An inline keyboard as the Bot API checks it: every button has a label, and its
+        callback_data is 1-64 bytes (InlineKeyboardButton); else Telegram refuses the
+        whole message."""
+        markup = params.get("reply_markup")
+        rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+        for row in rows or []:
+            for button in row:
+                if not button.get("text"):
+                    raise _ApiError(400, "Bad Request: text buttons are unallowed in the "
+                                         "inline keyboard")
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
     def _apply_caption(self, message: JSONDict, params: JSONDict) -> None:
         if params.get("caption"):

@@ -368,3 +368,21 @@ async def test_posts_where_the_bot_is_no_member_are_refused_as_slack_refuses_the
     assert (await client.chat_postMessage(channel="U0GM", text="a DM"))["ok"] is True
     fake.join("C0RANDOM")
     assert (await client.chat_postMessage(channel="C0RANDOM", text="invited"))["ok"] is True
+
+
+async def test_blocks_over_block_kit_limits_are_refused_as_invalid_blocks(
+        client: AsyncWebClient) -> None:
+    button = {"type": "button", "action_id": "a", "value": "v",
+              "text": {"type": "plain_text", "text": "x" * 76}}
+    with pytest.raises(SlackApiError) as refused:
+        await client.chat_postMessage(channel="C0GENERAL", text="pick", blocks=[
+            {"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}},
+            {"type": "actions", "elements": [button]}])
+    assert refused.value.response["error"] == "invalid_blocks"
+    assert refused.value.response["response_metadata"]["messages"] == [
+        "[ERROR] must be between 1 and 3000 characters [json-pointer:/blocks/0/text/text]",
+        "[ERROR] must be between 1 and 75 characters "
+        "[json-pointer:/blocks/1/elements/0/text/text]"]
+    assert (await client.chat_postMessage(channel="C0GENERAL", text="pick", blocks=[
+        {"type": "actions", "elements": [{**button, "text": {"type": "plain_text",
+                                                            "text": "x" * 75}}]}]))["ok"]

@@ -491,3 +491,12 @@ async def test_a_user_who_never_started_the_bot_cannot_be_written_to(
     fake.block_bot(4343)
     with pytest.raises(Forbidden):
         await bot.send_message(chat_id=4343, text="again")
+
+
+async def test_a_callback_data_over_64_bytes_is_refused_as_telegram_refuses_it(
+        bot: Bot) -> None:
+    long_data = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="é" * 33)]])
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):  # as PTB words it
+        await bot.send_message(chat_id=USER, text="pick", reply_markup=long_data)
+    fits = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="é" * 32)]])
+    assert (await bot.send_message(chat_id=USER, text="pick", reply_markup=fits)).text == "pick"
