@@ -8,12 +8,16 @@ AsyncWebClient talks to FakeSlackAPI on 127.0.0.1. Time only moves when a test
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import yaml
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import func, select
@@ -92,9 +96,13 @@ class SlackHarness:
         """`user` runs a slash command in `channel` (a D… id means their DM).
 
         `raw` sends `typed` as is: a command with `should_escape: true` gets mentions
-        as `<@U…|name>`, which a test writes itself.
+        as `<@U…|name>`, which a test writes itself (a person picking someone from
+        Slack's list). For a command the manifest gives `should_escape: false`, Slack
+        sends such a mention as the plain `@name` instead, and so does this.
         """
         text = typed if raw else slack_encode(typed)
+        if not escapes(command):
+            text = unescaped(text)
         form = {
             "token": "legacy-verification-token", "team_id": self.fake.team_id,
             "team_domain": "teampulse-test", "channel_id": channel,
@@ -199,6 +207,28 @@ class SlackHarness:
             return {name: session.scalar(select(func.count()).select_from(model)) or 0
                     for name, model in (("answers", Answer), ("outbox", OutboxMessage),
                                         ("events", ProcessedEvent))}
+
+
+MANIFEST = Path(__file__).resolve().parents[2] / "slack-manifest.yaml"
+_MENTION = re.compile(r"<([@#])[A-Z0-9]+\|([^<>]*)>")
+
+
+@functools.cache
+def _escaping() -> dict[str, bool]:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return {c["command"]: bool(c.get("should_escape"))
+            for c in manifest["features"]["slash_commands"]}
+
+
+def escapes(command: str) -> bool:
+    """Whether slack-manifest.yaml has Slack send this command's mentions as ids."""
+    return _escaping().get(command, False)
+
+
+def unescaped(text: str) -> str:
+    """Mentions and channel links as Slack sends them to a command without should_escape:
+    `<@U…|alice>` as `@alice`, `<#C…|sales>` as `#sales`."""
+    return _MENTION.sub(lambda m: m.group(1) + m.group(2), text)
 
 
 def slack_encode(typed: str) -> str:

@@ -159,3 +159,15 @@ async def test_the_leaderboard_asked_in_a_channel_the_bot_is_not_in_is_shown_the
     assert board.params["response_type"] == "in_channel"
     assert "*Kudos leaderboard* — this month (since 2026-11-01)" in board.params["text"]
     assert "1. Sam Lee — 1" in board.params["text"]
+
+
+async def test_kudos_through_the_universal_command_names_the_person_picked(
+        slack: SlackHarness) -> None:
+    # Where another app owns /kudos, docs/slack.md says to use /teampulse kudos. Slack sends
+    # the person picked from its list as an id only if the command has should_escape.
+    await slack.command(GRACE, "/teampulse", "kudos <@U0SAM|sam> for the Acme renewal",
+                        raw=True)
+
+    assert slack.last_text(CHANNEL) == "👏 <@U0SAM> — kudos from *Grace Chen*: the Acme renewal"
+    assert "🎉 You got kudos from <@U0GRACE>: the Acme renewal" in slack.last_text(SAM)
+    assert kudos_count(slack) == 1
