@@ -83,6 +83,25 @@ class SlackHarness:
             await self.settle()
         return resp
 
+    async def edit(self, original: dict[str, Any], text: str, *,
+                   edited_ts: str = "1700000300.000000") -> None:
+        """The author edits a channel message (`original`, an event sent before) to `text`.
+
+        Slack sends a `message` event of subtype message_changed, and, when the new text
+        mentions the bot, `app_mention` again: the whole message, with an `edited` field.
+        """
+        user, channel, ts = original["user"], original["channel"], original["ts"]
+        changed = {"type": "message", "user": user, "text": text, "ts": ts,
+                   "edited": {"user": user, "ts": edited_ts}}
+        await self.event({"type": "message", "subtype": "message_changed", "channel": channel,
+                          "hidden": True, "ts": edited_ts, "event_ts": edited_ts,
+                          "channel_type": "channel", "message": changed,
+                          "previous_message": {**changed, "text": original["text"]}})
+        if f"<@{self.fake.bot_user_id}" in text:
+            await self.event({"type": "app_mention", "channel": channel, "user": user,
+                              "text": text, "ts": ts, "event_ts": edited_ts,
+                              "edited": {"user": user, "ts": edited_ts}})
+
     async def dm(self, user: str, typed: str, *, raw: bool = False,
                  **kwargs: Any) -> BoltResponse:
         """`user` types `typed` in their DM with the bot (encoded as Slack does, unless raw)."""
