@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import ClientSession, ClientTimeout, web
 
@@ -414,6 +415,9 @@ class _ApiError(Exception):
         self.parameters = parameters
 
 
+#: The ports setWebhook accepts.
+WEBHOOK_PORTS = (80, 88, 443, 8443)
+
 #: Sending methods the simulated flood limits apply to.
 LIMITED_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
 
@@ -464,6 +468,10 @@ class FakeTelegramAPI:
         self.my_commands: dict[tuple[str, str], list[JSONDict]] = {}
         self.webhook: JSONDict = {}
         self.answered_callback_queries: list[JSONDict] = []
+        #: Where a request to the registered webhook URL lands: the operator's reverse
+        #: proxy passing it on to the bot's listener (``http://127.0.0.1:<port>``); the path
+        #: is kept. None: the registered URL itself.
+        self.reverse_proxy: str | None = None
         #: Users who opened a private chat with the bot (pressed Start, or wrote to it).
         #: "Bots can't initiate conversations with users": a message to anyone else's
         #: private chat is refused with 403 "Forbidden: bot can't initiate conversation
@@ -834,7 +842,10 @@ class FakeTelegramAPI:
             raise RuntimeError("no webhook registered via setWebhook")
         if secret_token is _MISSING:
             secret_token = self.webhook.get("secret_token")
-        return await post_webhook(self.webhook["url"], update, secret_token)
+        url = self.webhook["url"]
+        if self.reverse_proxy is not None:
+            url = self.reverse_proxy.rstrip("/") + (urlsplit(url).path or "/")
+        return await post_webhook(url, update, secret_token)
 
     # ----------------------------------------------------------------- state helpers
 
@@ -981,7 +992,17 @@ class FakeTelegramAPI:
         return True
 
     async def _api_setwebhook(self, params: JSONDict) -> Any:
-        if not params.get("url"):
+        url = str(params.get("url") or "")
+        if url:
+            # Telegram sends webhooks only to HTTPS, on four ports (Bot API, setWebhook).
+            parts = urlsplit(url)
+            if parts.scheme != "https":
+                raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be "
+                                     "provided for webhook")
+            if parts.port not in (None, *WEBHOOK_PORTS):
+                raise _ApiError(400, "Bad Request: bad webhook: Webhook can be set up only "
+                                     "on ports 80, 88, 443 or 8443")
+        if not url:
             self.webhook = {}
         else:
             self.webhook = {k: v for k, v in params.items() if k != "certificate"}

@@ -420,16 +420,18 @@ async def webhook_app(
 async def test_webhook_secret_token_on_os_chosen_port(fake: FakeTelegramAPI) -> None:
     sock = bind_local_socket()  # bound to 127.0.0.1:0 before PTB/tornado use it: no race
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/tg-hook"
+    fake.reverse_proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
     async with webhook_app(
         fake,
         CommandHandler("start", start),
         url_path="tg-hook",
-        webhook_url=url,
+        webhook_url="https://bot.example.com/tg-hook",
         secret_token="s3cret",
         unix=sock,  # PTB accepts any listening socket here; listen/port must stay unset
     ):
         registered = fake.last_call("setWebhook").params
-        assert registered["url"] == url and registered["secret_token"] == "s3cret"
+        assert registered["url"] == "https://bot.example.com/tg-hook"
+        assert registered["secret_token"] == "s3cret"
 
         rejected = fake.private_message(USER, "/start", first_name="Mallory")
         statuses = {
@@ -462,7 +464,7 @@ async def test_webhook_listen_on_free_port(fake: FakeTelegramAPI) -> None:
         listen="127.0.0.1",
         port=port,
         url_path="hook",
-        webhook_url=url,
+        webhook_url="https://bot.example.com:8443/hook",
         secret_token="s3cret",
     ):
         update = fake.private_message(USER, "/start", first_name="Carol")
@@ -500,3 +502,12 @@ async def test_a_callback_data_over_64_bytes_is_refused_as_telegram_refuses_it(
         await bot.send_message(chat_id=USER, text="pick", reply_markup=long_data)
     fits = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="é" * 32)]])
     assert (await bot.send_message(chat_id=USER, text="pick", reply_markup=fits)).text == "pick"
+
+
+@pytest.mark.parametrize(("url", "refusal"), [
+    ("http://bot.example.com/hook", r"(?i)an https url must be provided for webhook"),
+    ("https://bot.example.com:8080/hook", r"(?i)only on ports 80, 88, 443 or 8443")])
+async def test_set_webhook_refuses_what_telegram_refuses(
+        bot: Bot, url: str, refusal: str) -> None:
+    with pytest.raises(BadRequest, match=refusal):
+        await bot.set_webhook(url)
