@@ -171,3 +171,15 @@ async def test_kudos_through_the_universal_command_names_the_person_picked(
     assert slack.last_text(CHANNEL) == "👏 <@U0SAM> — kudos from *Grace Chen*: the Acme renewal"
     assert "🎉 You got kudos from <@U0GRACE>: the Acme renewal" in slack.last_text(SAM)
     assert kudos_count(slack) == 1
+
+
+async def test_the_givers_export_lists_the_messages_to_them_not_the_shout_out_they_asked_for(
+        slack: SlackHarness) -> None:
+    from storage.personal_data import export_person, find_person
+
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal", raw=True)
+    with slack.bot.sessions() as session:
+        grace = find_person(session, "grace")
+        assert grace is not None
+        texts = [m["text"] for m in export_person(session, grace)["messages_to_them"]]
+    assert not any("kudos from *Grace Chen*" in (t or "") for t in texts)  # the channel's
