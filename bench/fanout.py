@@ -149,6 +149,7 @@ async def teampulse_slack(bot: TeamPulse, users: list[str]) -> float:
 
 async def slack_figures(folder: Path, url: str) -> list[Figure]:
     async with FakeSlackAPI() as fake:
+        fake.joined = None  # throughput, not membership: the bot is in every channel
         bot = make_bot(folder, url, slack_bot_token=Secret(SLACK_TOKEN),
                        slack_signing_secret=Secret("bench"), slack_api_url=fake.base_url,
                        slack_http_host="127.0.0.1", slack_http_port=0)
@@ -229,6 +230,7 @@ async def raw_telegram(fake: FakeTelegramAPI, chats: list[int]) -> float:
 
 async def telegram_figures(folder: Path, url: str) -> list[Figure]:
     async with FakeTelegramAPI(token=TG_TOKEN) as fake:
+        fake.started = None  # throughput: everyone pressed Start
         raw = await raw_telegram(fake, [5_000_000 + i for i in range(160)])
         bot = make_bot(folder, url, telegram_bot_token=Secret(TG_TOKEN),
                        telegram_api_url=fake.url)

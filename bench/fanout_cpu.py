@@ -64,6 +64,7 @@ async def measure(runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         async with FakeSlackAPI() as fake:
+            fake.joined = None  # throughput, not membership
             bot = make_bot(folder, f"sqlite:///{folder}/bench.db",
                            slack_bot_token=Secret(SLACK_TOKEN),
                            slack_signing_secret=Secret("bench"), slack_api_url=fake.base_url,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -236,6 +237,9 @@ class Settings:
                 "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: webhook mode "
                 "needs a secret token (1-256 characters A-Z a-z 0-9 _ -)"
             )
+        if self.telegram_webhook_url and (problem := webhook_url_problem(
+                self.telegram_webhook_url)):
+            raise ConfigError(problem)
         if self.telegram_webhook_secret and not re.fullmatch(
             r"[A-Za-z0-9_-]{1,256}", self.telegram_webhook_secret.get()
         ):
@@ -325,6 +329,30 @@ _URLS = {"database_url", "slack_api_url", "telegram_api_url", "telegram_webhook_
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@]*:)[^?#]*@")
 _QUERY_SECRET = re.compile(r"([?&](?:password|passwd|pwd|sslpassword|token|secret)=)[^&#]*",
                            re.IGNORECASE)
+
+
+#: The ports Telegram sends webhooks to (Bot API, setWebhook).
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def webhook_url_advice(url: str) -> str:
+    """What TELEGRAM_WEBHOOK_URL must be, naming the value (its password masked)."""
+    return (f"TELEGRAM_WEBHOOK_URL={mask_url(url)}: Telegram sends webhooks only to an "
+            "HTTPS URL on port 443, 80, 88 or 8443 (put your reverse proxy there, and "
+            "TELEGRAM_WEBHOOK_PORT on the port it forwards to)")
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why Telegram would refuse `url` as a webhook, or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return webhook_url_advice(url)
+    if parts.scheme != "https" or not parts.hostname \
+            or (port is not None and port not in TELEGRAM_WEBHOOK_PORTS):
+        return webhook_url_advice(url)
+    return None
 
 
 def mask_url(url: str) -> str:

@@ -71,7 +71,12 @@ class Choice:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a message goes: a person's DM, a channel, a thread, or an ephemeral note."""
+    """Where a message goes: a person's DM, a channel, a thread, or an ephemeral note.
+
+    `user_ref` is the person an ephemeral note is for; on a channel or thread post, the
+    person whose message or command asked for it (Slack answers a slash command through
+    its response_url in a channel the bot is not a member of).
+    """
 
     platform: str
     kind: TargetKind

@@ -127,7 +127,10 @@ class Context:
         event = self._need_event()
         message = OutboundMessage(text, tuple(choices))
         kind = "thread" if event.thread_id else "channel"
-        in_group = Target(event.platform, kind, event.chat_id, event.thread_id)
+        # user_ref names who asked: Slack posts through their command where the bot is
+        # not a member of the channel.
+        in_group = Target(event.platform, kind, event.chat_id, event.thread_id,
+                          user_ref=event.user_id)
         if event.is_direct:
             self._enqueue(Target(event.platform, "dm", event.user_id), message)
         elif not private:

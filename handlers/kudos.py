@@ -116,7 +116,8 @@ def give(ctx: Context, text: str) -> None:
     else:
         thread = event.thread_id or event.message_id
         ctx.post(Target(event.platform, "thread" if thread else "channel", event.chat_id,
-                        thread), shout, dedupe_key=f"kudos-shout:{rows[0].id}")
+                        thread, user_ref=event.user_id), shout,
+                 dedupe_key=f"kudos-shout:{rows[0].id}")
     for row in rows:
         person = row.recipient
         ctx.tell(person, "kudos_received", giver=giver, reason=parsed.reason,

@@ -218,14 +218,18 @@ def _erase_dialog(session: Session, person: Person, _former: str) -> list[str]:
 
 
 def _addressed_to(person: Person) -> Any:
+    # user_ref is who an ephemeral note is for; on a channel post, only who asked for it
+    # (bot.events.Target): such a post is to the channel, not to them.
+    to_them = OutboxMessage.target_kind == "ephemeral"
     clauses = [(OutboxMessage.platform == "console") & (OutboxMessage.address == person.key)]
     if person.slack_id:
         clauses.append((OutboxMessage.platform == "slack") & or_(
-            OutboxMessage.address == person.slack_id, OutboxMessage.user_ref == person.slack_id))
+            OutboxMessage.address == person.slack_id,
+            to_them & (OutboxMessage.user_ref == person.slack_id)))
     if person.telegram_id is not None:
         ident = str(person.telegram_id)
         clauses.append((OutboxMessage.platform == "telegram") & or_(
-            OutboxMessage.address == ident, OutboxMessage.user_ref == ident))
+            OutboxMessage.address == ident, to_them & (OutboxMessage.user_ref == ident)))
     return or_(*clauses)
 
 

@@ -36,6 +36,13 @@ def test_platform_settings_need_their_partners():
         Settings.from_mapping({"SLACK_BOT_TOKEN": "xoxb-1"})
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET is not"):
         Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": "https://x"})
+    for url in ("http://bot.example.com/hook", "https://bot.example.com:8080/hook"):
+        with pytest.raises(ConfigError, match="HTTPS URL on port 443, 80, 88 or 8443"):
+            Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": url,
+                                   "TELEGRAM_WEBHOOK_SECRET": "s"})
+    with pytest.raises(ConfigError, match=r"=https://relay:\*\*\*@bot\.example\.com:81/h"):
+        Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_SECRET": "s",
+                               "TELEGRAM_WEBHOOK_URL": "https://relay:pw@bot.example.com:81/h"})
     with pytest.raises(ConfigError, match="SLACK_HTTP_PORT='http': expected a port"):
         Settings.from_mapping({"SLACK_HTTP_PORT": "http"})
     settings = Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a"})

@@ -81,8 +81,10 @@ DEFAULT_API_URL = "https://slack.com/api/"
 #: Longest Retry-After slept through inside one call; longer waits go back to the outbox.
 IN_CALL_RETRY_MAX_WAIT = 5
 DEFAULT_RETRY_AFTER = 1.0
-#: A slash command's response_url works for 30 minutes.
+#: A slash command's response_url works for 30 minutes, and for five posts ("up to 5 times
+#: within 30 minutes", Slack's Handling user interaction page); a sixth is refused.
 RESPONSE_URL_TTL = timedelta(minutes=30)
+RESPONSE_URL_USES = 5
 #: How long stop() waits for events already acknowledged to finish processing.
 STOP_GRACE_SECONDS = 10.0
 
@@ -366,6 +368,9 @@ class SlackAdapter(Adapter):
         self._names = {p.slack_id: p.name for p in bot.org.people if p.slack_id}
         self._inflight: set[asyncio.Task[None]] = set()
         self._response_urls: dict[tuple[str, str], tuple[str, datetime]] = {}
+        #: Posts made through each remembered response_url.
+        self._url_uses: dict[str, int] = {}
+        self._locales = {p.slack_id: p.locale for p in bot.org.people if p.slack_id}
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         # Whether calls share one connection pool: not once stopped (see stop()).
@@ -625,6 +630,8 @@ class SlackAdapter(Adapter):
         now = self.bot.clock.now()
         self._response_urls = {k: v for k, v in self._response_urls.items() if v[1] > now}
         self._response_urls[(channel, user)] = (url, now + RESPONSE_URL_TTL)
+        live = {v[0] for v in self._response_urls.values()}
+        self._url_uses = {u: n for u, n in self._url_uses.items() if u in live}
 
     def _response_url(self, channel: str, user: str) -> str | None:
         found = self._response_urls.get((channel, user))
@@ -654,7 +661,8 @@ class SlackAdapter(Adapter):
         return await self._ephemeral(channel, user_ref, message)
 
     async def deliver(self, target: Target, message: OutboundMessage) -> SendResult:
-        """As the base class, keeping an ephemeral reply inside its thread."""
+        """As the base class, keeping an ephemeral reply inside its thread, and posting
+        through a slash command's response_url in a channel the bot is not a member of."""
         if message.image is not None:
             return await super().deliver(target, message)
         if target.kind == "ephemeral" and target.user_ref:
@@ -664,26 +672,38 @@ class SlackAdapter(Adapter):
         # post_to_channel and reply_in_thread do (straight here: two coroutines fewer
         # for every message of a fan-out).
         thread_ts = target.thread_id if target.kind == "thread" else None
-        if message.choices or len(message.text) > TEXT_LIMIT:
-            # Blocks (_post sends the text alone if Slack refuses them), or parts.
-            return self._result(await self._post("chat_postMessage", message,
-                                                 channel=target.address, thread_ts=thread_ts))
-        # Text alone (nearly every message of a round): the call _post and _call would
-        # make, from here, failures translated as _call does (two coroutines and two
-        # argument dicts fewer per message: 1-3% of an uncapped fan-out, measured).
-        kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
-                                  "unfurl_links": False, "unfurl_media": False}
-        if thread_ts is not None:
-            kwargs["thread_ts"] = thread_ts
-        if message.outbox_id is not None:
-            kwargs["metadata"] = outbox_metadata(message.outbox_id)
-        if self._pooled:
-            self._shared_session()
         try:
-            resp = await self.client.chat_postMessage(**kwargs)
-        except _CALL_ERRORS as err:
-            raise _call_failure("chat_postMessage", err) from err
-        return self._result(resp)
+            if message.choices or len(message.text) > TEXT_LIMIT:
+                # Blocks (_post sends the text alone if Slack refuses them), or parts.
+                return self._result(await self._post("chat_postMessage", message,
+                                                     channel=target.address,
+                                                     thread_ts=thread_ts))
+            # Text alone (nearly every message of a round): the call _post and _call would
+            # make, from here, failures translated as _call does (two coroutines and two
+            # argument dicts fewer per message: 1-3% of an uncapped fan-out, measured).
+            kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
+                                      "unfurl_links": False, "unfurl_media": False}
+            if thread_ts is not None:
+                kwargs["thread_ts"] = thread_ts
+            if message.outbox_id is not None:
+                kwargs["metadata"] = outbox_metadata(message.outbox_id)
+            if self._pooled:
+                self._shared_session()
+            try:
+                resp = await self.client.chat_postMessage(**kwargs)
+            except _CALL_ERRORS as err:
+                raise _call_failure("chat_postMessage", err) from err
+            return self._result(resp)
+        except SlackDeliveryError as err:
+            url = self._response_url(target.address, target.user_ref) \
+                if target.user_ref and target.kind != "dm" else None
+            if err.code not in NOT_IN_CHANNEL_ERRORS or url is None \
+                    or len(self._parts(message)) > self._uses_left(url):
+                raise
+        # A slash command in a channel the bot is not in (they work in any channel): Slack
+        # refuses the bot's post there, but the command's response_url posts for everyone.
+        await self._respond_in_parts(url, "in_channel", message)
+        return SendResult(extra={"channel": target.address, "via": "response_url"})
 
     async def _ephemeral(self, channel: str, user: str, message: OutboundMessage,
                          thread_ts: str | None = None) -> SendResult:
@@ -695,12 +715,38 @@ class SlackAdapter(Adapter):
             if err.code not in NOT_IN_CHANNEL_ERRORS or url is None:
                 raise
             # Slash commands work in channels the bot is not in; their response_url
-            # still reaches the person there.
-            for part in self._parts(message):
-                await self._respond(url, {"response_type": "ephemeral", "text": part.text,
-                                          "blocks": message_blocks(part)})
-            return SendResult(extra={"channel": channel, "via": "response_url"})
+            # still reaches the person there, for as many posts as it has left.
+            if len(self._parts(message)) <= self._uses_left(url):
+                await self._respond_in_parts(url, "ephemeral", message)
+                return SendResult(extra={"channel": channel, "via": "response_url"})
+            # Longer than that: whole in their DM, and a note where they asked.
+            sent = await self._post("chat_postMessage", message, channel=user)
+            await self._note_answered_in_private(url, user)
+            return self._result(sent)
         return SendResult(external_id=resp.get("message_ts"), extra={"channel": channel})
+
+    def _uses_left(self, url: str) -> int:
+        return RESPONSE_URL_USES - self._url_uses.get(url, 0)
+
+    async def _respond_in_parts(self, url: str, response_type: str,
+                                message: OutboundMessage) -> None:
+        """Post `message` through a command's response_url, counting the posts it takes."""
+        for part in self._parts(message):
+            await self._respond(url, {"response_type": response_type, "text": part.text,
+                                      "blocks": message_blocks(part)})
+            self._url_uses[url] = self._url_uses.get(url, 0) + 1
+
+    async def _note_answered_in_private(self, url: str, user: str) -> None:
+        """Tell the person, where they asked, that the answer is in their DM."""
+        if self._uses_left(url) < 1:
+            return
+        note = self.bot.renderer.message(self._locales.get(user, "en"), "answered_in_private",
+                                         "slack")
+        try:
+            await self._respond_in_parts(url, "ephemeral", OutboundMessage(note))
+        except DeliveryError as exc:  # the answer itself is in the DM already
+            log.info("Slack: could not say in the channel that the answer is in the DM: %s",
+                     exc)
 
     async def upload_image(self, target: Target, image: bytes, filename: str,
                            caption: str) -> SendResult:

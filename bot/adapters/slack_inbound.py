@@ -113,10 +113,13 @@ def mention_event(body: Mapping[str, Any], bot_user_id: str | None,
     """An `app_mention` → a command in the channel: '@teampulse summary last 4w' → '/summary …'.
 
     A bare mention asks for help. Mentions in a DM are left to the DM's message event,
-    which Slack sends as well, so nothing is answered twice.
+    which Slack sends as well, so nothing is answered twice. An edited message that
+    mentions the bot comes again as app_mention, with `edited`: its command was carried
+    out the first time (an edit is never read, as in a DM).
     """
     event = body["event"]
-    if event.get("bot_id") or event.get("subtype") not in _PERSON_SUBTYPES:
+    if event.get("bot_id") or event.get("edited") \
+            or event.get("subtype") not in _PERSON_SUBTYPES:
         return None
     user, channel = event["user"], event["channel"]
     if not isinstance(user, str) or channel.startswith("D") or user == bot_user_id:

@@ -57,7 +57,7 @@ from bot.adapters.telegram_format import (
     split_html,
     utf16_len,
 )
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, webhook_url_advice
 from bot.events import Choice, InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.health import cannot_listen
 from handlers.registry import menu
@@ -197,6 +197,10 @@ class TelegramAdapter(Adapter):
         except OSError as exc:
             raise cannot_listen("TELEGRAM_WEBHOOK_HOST/TELEGRAM_WEBHOOK_PORT", host, port,
                                 exc) from None
+        except BadRequest as exc:
+            # setWebhook refused the URL ('bad webhook: …'): a setting, not a crash.
+            raise ConfigError(f"{webhook_url_advice(url)}; Telegram answered: "
+                              f"{exc.message}") from None
 
     async def stop(self) -> None:
         """Stop receiving, finish the updates already received, disconnect. Idempotent."""

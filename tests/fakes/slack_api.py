@@ -72,6 +72,8 @@ JsonDict = dict[str, Any]
 LIMITED_METHODS = frozenset({"chat.postMessage"})
 #: FakeSlackAPI.max_text's default.
 MAX_TEXT = 4000
+#: How many posts one response_url takes.
+RESPONSE_URL_USES = 5
 
 
 @dataclass
@@ -164,10 +166,17 @@ class FakeSlackAPI:
         #: at most 4,000 characters, and Slack answers msg_too_long above that (it used to
         #: truncate at 40,000). None: any length.
         self.max_text: int | None = MAX_TEXT
+        #: The channels (C…, G…) the bot is a member of. Slack refuses a post to any other
+        #: with not_in_channel (a public channel; chat:write.public, which teampulse does not
+        #: ask for, would allow it) or channel_not_found (a private one), and an ephemeral
+        #: note there with channel_not_found, though slash commands work in any channel.
+        #: DMs (D…, or a user id) are always open. None: every channel, as if joined.
+        self.joined: set[str] | None = set()
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
         self._drops: dict[str, int] = {}
+        self._response_uses: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -294,6 +303,20 @@ class FakeSlackAPI:
         user = {**self._default_user(user_id), **fields}
         self.users[user_id] = user
         return user
+
+    def join(self, *channels: str) -> None:
+        """The bot is invited to these channels (as `/invite @teampulse` does)."""
+        if self.joined is not None:
+            self.joined.update(channels)
+
+    def leave(self, *channels: str) -> None:
+        """The bot is removed from these channels."""
+        if self.joined is not None:
+            self.joined.difference_update(channels)
+
+    def is_member(self, channel: str) -> bool:
+        """Whether the bot may post in `channel` (a DM or user id always; else if joined)."""
+        return self.joined is None or channel[:1] not in ("C", "G") or channel in self.joined
 
     def posted(self, channel: str) -> list[JsonDict]:
         """Messages posted to a conversation (a user id means their DM with the app)."""
@@ -530,6 +553,14 @@ class FakeSlackAPI:
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         await self._record(request, "response_url")
+        # "You can use a response_url up to 5 times within 30 minutes" (Slack's docs on
+        # handling user interaction); a sixth post is refused (used_url, as teampulse
+        # names it among the permanent errors) and shown to nobody.
+        response_id = request.match_info["response_id"]
+        used = self._response_uses.get(response_id, 0)
+        if used >= RESPONSE_URL_USES:
+            return web.Response(status=404, text="used_url", content_type="text/plain")
+        self._response_uses[response_id] = used + 1
         return web.Response(text="ok", content_type="text/plain")
 
     # ------------------------------------------------------------------ default answers
@@ -604,15 +635,25 @@ class FakeSlackAPI:
         return message
 
     def _too_long(self, call: FakeCall) -> JsonDict | None:
-        """msg_too_long for a text over `max_text` characters, as Slack answers it."""
+        """msg_too_long for a text over `max_text` characters, as Slack answers it; then
+        invalid_blocks for blocks over Block Kit's limits."""
         text = str(call.params.get("text") or "")
         if self.max_text is not None and len(text) > self.max_text:
             return {"ok": False, "error": "msg_too_long"}
+        if "blocks" in call.params:
+            problems = block_kit_problems(_maybe_json(call.params["blocks"]))
+            if problems:
+                return {"ok": False, "error": "invalid_blocks",
+                        "response_metadata": {"messages": problems}}
         return None
 
     def _chat_post_message(self, call: FakeCall) -> JsonDict:
         if (refused := self._too_long(call)) is not None:
             return refused
+        channel = str(call.params.get("channel", ""))
+        if not self.is_member(channel):
+            return {"ok": False, "error": "not_in_channel" if channel.startswith("C")
+                    else "channel_not_found"}
         ts = self.next_ts()
         channel = call.params.get("channel", "")
         message = self._message(call, ts)
@@ -635,6 +676,8 @@ class FakeSlackAPI:
                 return oldest <= ts <= latest
             return oldest < ts < latest
 
+        if not self.is_member(channel):
+            return {"ok": False, "error": "not_in_channel"}
         messages = self.history.get(channel, [])
         if replies_to is None:  # history: thread parents and plain messages, newest first
             picked = [m for m in reversed(messages)
@@ -662,6 +705,8 @@ class FakeSlackAPI:
     def _chat_post_ephemeral(self, call: FakeCall) -> JsonDict:
         if (refused := self._too_long(call)) is not None:
             return refused
+        if not self.is_member(str(call.params.get("channel", ""))):
+            return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "message_ts": self.next_ts()}
 
     def _chat_update(self, call: FakeCall) -> JsonDict:
@@ -792,6 +837,57 @@ _BUILTIN: dict[str, Callable[[FakeSlackAPI, FakeCall], JsonDict]] = {
     "views.publish": FakeSlackAPI._views,
     "apps.connections.open": FakeSlackAPI._apps_connections_open,
 }
+
+
+#: Block Kit's limits (Block Kit reference: blocks, section, actions, button element).
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_ACTIONS_ELEMENTS = 25
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ID = 255  # action_id, block_id
+
+
+def block_kit_problems(blocks: Any) -> list[str]:
+    """What Slack would say is wrong with `blocks` (as its invalid_blocks messages), if
+    anything: the limits teampulse's messages come near, not the whole of Block Kit."""
+    if not isinstance(blocks, list):
+        return ["[ERROR] must provide an array [json-pointer:/blocks]"]
+    problems: list[str] = []
+    if len(blocks) > MAX_BLOCKS:
+        problems.append(f"[ERROR] no more than {MAX_BLOCKS} items allowed "
+                        "[json-pointer:/blocks]")
+    block_ids: set[str] = set()
+    for i, block in enumerate(blocks):
+        where = f"/blocks/{i}"
+        block_id = block.get("block_id")
+        if block_id is not None:
+            if len(str(block_id)) > MAX_ID or block_id in block_ids:
+                problems.append(f"[ERROR] invalid block_id [json-pointer:{where}/block_id]")
+            block_ids.add(block_id)
+        text = (block.get("text") or {}).get("text") if block.get("type") == "section" else None
+        if text is not None and not 0 < len(text) <= MAX_SECTION_TEXT:
+            problems.append(f"[ERROR] must be between 1 and {MAX_SECTION_TEXT} characters "
+                            f"[json-pointer:{where}/text/text]")
+        if block.get("type") != "actions":
+            continue
+        elements = block.get("elements") or []
+        if len(elements) > MAX_ACTIONS_ELEMENTS:
+            problems.append(f"[ERROR] no more than {MAX_ACTIONS_ELEMENTS} items allowed "
+                            f"[json-pointer:{where}/elements]")
+        for j, element in enumerate(elements):
+            at = f"{where}/elements/{j}"
+            label = (element.get("text") or {}).get("text") or ""
+            if not 0 < len(label) <= MAX_BUTTON_TEXT:
+                problems.append(f"[ERROR] must be between 1 and {MAX_BUTTON_TEXT} characters "
+                                f"[json-pointer:{at}/text/text]")
+            if len(str(element.get("value") or "")) > MAX_BUTTON_VALUE:
+                problems.append(f"[ERROR] must be less than {MAX_BUTTON_VALUE + 1} characters "
+                                f"[json-pointer:{at}/value]")
+            if len(str(element.get("action_id") or "")) > MAX_ID:
+                problems.append(f"[ERROR] must be less than {MAX_ID + 1} characters "
+                                f"[json-pointer:{at}/action_id]")
+    return problems
 
 
 def _maybe_json(value: Any) -> Any:

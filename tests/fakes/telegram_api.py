@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import ClientSession, ClientTimeout, web
 
@@ -414,6 +415,9 @@ class _ApiError(Exception):
         self.parameters = parameters
 
 
+#: The ports setWebhook accepts.
+WEBHOOK_PORTS = (80, 88, 443, 8443)
+
 #: Sending methods the simulated flood limits apply to.
 LIMITED_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
 
@@ -464,6 +468,15 @@ class FakeTelegramAPI:
         self.my_commands: dict[tuple[str, str], list[JSONDict]] = {}
         self.webhook: JSONDict = {}
         self.answered_callback_queries: list[JSONDict] = []
+        #: Where a request to the registered webhook URL lands: the operator's reverse
+        #: proxy passing it on to the bot's listener (``http://127.0.0.1:<port>``); the path
+        #: is kept. None: the registered URL itself.
+        self.reverse_proxy: str | None = None
+        #: Users who opened a private chat with the bot (pressed Start, or wrote to it).
+        #: "Bots can't initiate conversations with users": a message to anyone else's
+        #: private chat is refused with 403 "Forbidden: bot can't initiate conversation
+        #: with a user". None: every user, as if all had started the bot.
+        self.started: set[int] | None = set()
         self.files: dict[str, tuple[str, bytes]] = {}
         self._port = port
         self._pending: list[JSONDict] = []
@@ -670,6 +683,16 @@ class FakeTelegramAPI:
         """Reserve the next update_id."""
         return next(self._update_ids)
 
+    def start_bot(self, *user_ids: int) -> None:
+        """These users opened a private chat with the bot (pressed Start)."""
+        if self.started is not None:
+            self.started.update(user_ids)
+
+    def block_bot(self, *user_ids: int) -> None:
+        """These users never started the bot (or stopped and blocked it)."""
+        if self.started is not None:
+            self.started.difference_update(user_ids)
+
     def push_update(self, update: JSONDict) -> JSONDict:
         """Queue an update for ``getUpdates`` (assigning ``update_id`` if missing)."""
         if "update_id" not in update:
@@ -749,6 +772,7 @@ class FakeTelegramAPI:
         if username is not None:
             chat["username"] = username
         self._chats[user_id] = chat
+        self.start_bot(user_id)
         message = self.make_message(chat, user, text, **message_fields)
         return {"update_id": self.next_update_id(), "message": message}
 
@@ -818,7 +842,10 @@ class FakeTelegramAPI:
             raise RuntimeError("no webhook registered via setWebhook")
         if secret_token is _MISSING:
             secret_token = self.webhook.get("secret_token")
-        return await post_webhook(self.webhook["url"], update, secret_token)
+        url = self.webhook["url"]
+        if self.reverse_proxy is not None:
+            url = self.reverse_proxy.rstrip("/") + (urlsplit(url).path or "/")
+        return await post_webhook(url, update, secret_token)
 
     # ----------------------------------------------------------------- state helpers
 
@@ -965,7 +992,17 @@ class FakeTelegramAPI:
         return True
 
     async def _api_setwebhook(self, params: JSONDict) -> Any:
-        if not params.get("url"):
+        url = str(params.get("url") or "")
+        if url:
+            # Telegram sends webhooks only to HTTPS, on four ports (Bot API, setWebhook).
+            parts = urlsplit(url)
+            if parts.scheme != "https":
+                raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be "
+                                     "provided for webhook")
+            if parts.port not in (None, *WEBHOOK_PORTS):
+                raise _ApiError(400, "Bad Request: bad webhook: Webhook can be set up only "
+                                     "on ports 80, 88, 443 or 8443")
+        if not url:
             self.webhook = {}
         else:
             self.webhook = {k: v for k, v in params.items() if k != "certificate"}
@@ -1031,6 +1068,7 @@ class FakeTelegramAPI:
             MAX_MESSAGE_LENGTH,
         )
         if "reply_markup" in params:
+            self._check_markup(params)
             message["reply_markup"] = params["reply_markup"]
         return self._store(message)
 
@@ -1051,6 +1089,7 @@ class FakeTelegramAPI:
             MAX_MESSAGE_LENGTH,
         )
         if "reply_markup" in params:
+            self._check_markup(params)
             new["reply_markup"] = params["reply_markup"]
         else:
             new.pop("reply_markup", None)
@@ -1189,6 +1228,9 @@ class FakeTelegramAPI:
             raise _ApiError(400, "Bad Request: chat_id is empty")
         if not isinstance(chat_id, int | str):
             raise _ApiError(400, "Bad Request: chat not found")
+        if isinstance(chat_id, int) and chat_id > 0 and self.started is not None \
+                and chat_id not in self.started:
+            raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         return chat_id
 
     def _new_bot_message(self, chat_id: int | str, params: JSONDict) -> JSONDict:
@@ -1241,6 +1283,22 @@ class FakeTelegramAPI:
         message.pop(entity_key, None)
         if parsed:
             message[entity_key] = parsed
+
+    @staticmethod
+    def _check_markup(params: JSONDict) -> None:
+        """An inline keyboard as the Bot API checks it: every button has a label, and its
+        callback_data is 1-64 bytes (InlineKeyboardButton); else Telegram refuses the
+        whole message."""
+        markup = params.get("reply_markup")
+        rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+        for row in rows or []:
+            for button in row:
+                if not button.get("text"):
+                    raise _ApiError(400, "Bad Request: text buttons are unallowed in the "
+                                         "inline keyboard")
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
     def _apply_caption(self, message: JSONDict, params: JSONDict) -> None:
         if params.get("caption"):

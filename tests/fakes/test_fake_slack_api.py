@@ -34,6 +34,7 @@ FROZEN_NOW = 1_700_000_000  # epoch seconds the signature verifier believes it i
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeSlackAPI]:
     async with FakeSlackAPI() as server:
+        server.join("C0GENERAL", "C1")
         yield server
 
 
@@ -351,3 +352,37 @@ async def test_drop_after_accepting_posts_but_never_answers(fake: FakeSlackAPI) 
         await fake.client(retry_handlers=[]).chat_postMessage(channel="C0GENERAL",
                                                               text="landed")
     assert [m["text"] for m in fake.posted("C0GENERAL")] == ["landed"]
+
+
+async def test_posts_where_the_bot_is_no_member_are_refused_as_slack_refuses_them(
+        fake: FakeSlackAPI, client: AsyncWebClient) -> None:
+    with pytest.raises(SlackApiError) as public:
+        await client.chat_postMessage(channel="C0RANDOM", text="x")
+    assert public.value.response["error"] == "not_in_channel"
+    with pytest.raises(SlackApiError) as private:
+        await client.chat_postMessage(channel="G0SECRET", text="x")
+    assert private.value.response["error"] == "channel_not_found"
+    with pytest.raises(SlackApiError) as ephemeral:
+        await client.chat_postEphemeral(channel="C0RANDOM", user="U0GM", text="x")
+    assert ephemeral.value.response["error"] == "channel_not_found"
+    assert (await client.chat_postMessage(channel="U0GM", text="a DM"))["ok"] is True
+    fake.join("C0RANDOM")
+    assert (await client.chat_postMessage(channel="C0RANDOM", text="invited"))["ok"] is True
+
+
+async def test_blocks_over_block_kit_limits_are_refused_as_invalid_blocks(
+        client: AsyncWebClient) -> None:
+    button = {"type": "button", "action_id": "a", "value": "v",
+              "text": {"type": "plain_text", "text": "x" * 76}}
+    with pytest.raises(SlackApiError) as refused:
+        await client.chat_postMessage(channel="C0GENERAL", text="pick", blocks=[
+            {"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}},
+            {"type": "actions", "elements": [button]}])
+    assert refused.value.response["error"] == "invalid_blocks"
+    assert refused.value.response["response_metadata"]["messages"] == [
+        "[ERROR] must be between 1 and 3000 characters [json-pointer:/blocks/0/text/text]",
+        "[ERROR] must be between 1 and 75 characters "
+        "[json-pointer:/blocks/1/elements/0/text/text]"]
+    assert (await client.chat_postMessage(channel="C0GENERAL", text="pick", blocks=[
+        {"type": "actions", "elements": [{**button, "text": {"type": "plain_text",
+                                                            "text": "x" * 75}}]}]))["ok"]

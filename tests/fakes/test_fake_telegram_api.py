@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -35,6 +35,7 @@ GROUP = -1_001_234_567_890
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeTelegramAPI]:
     async with FakeTelegramAPI(token=TOKEN) as api:
+        api.start_bot(USER)
         yield api
 
 
@@ -419,16 +420,18 @@ async def webhook_app(
 async def test_webhook_secret_token_on_os_chosen_port(fake: FakeTelegramAPI) -> None:
     sock = bind_local_socket()  # bound to 127.0.0.1:0 before PTB/tornado use it: no race
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/tg-hook"
+    fake.reverse_proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
     async with webhook_app(
         fake,
         CommandHandler("start", start),
         url_path="tg-hook",
-        webhook_url=url,
+        webhook_url="https://bot.example.com/tg-hook",
         secret_token="s3cret",
         unix=sock,  # PTB accepts any listening socket here; listen/port must stay unset
     ):
         registered = fake.last_call("setWebhook").params
-        assert registered["url"] == url and registered["secret_token"] == "s3cret"
+        assert registered["url"] == "https://bot.example.com/tg-hook"
+        assert registered["secret_token"] == "s3cret"
 
         rejected = fake.private_message(USER, "/start", first_name="Mallory")
         statuses = {
@@ -461,7 +464,7 @@ async def test_webhook_listen_on_free_port(fake: FakeTelegramAPI) -> None:
         listen="127.0.0.1",
         port=port,
         url_path="hook",
-        webhook_url=url,
+        webhook_url="https://bot.example.com:8443/hook",
         secret_token="s3cret",
     ):
         update = fake.private_message(USER, "/start", first_name="Carol")
@@ -479,3 +482,32 @@ async def test_channel_username_and_delete(fake: FakeTelegramAPI, bot: Bot) -> N
     assert fake.sent_messages() == []
     with pytest.raises(BadRequest, match="not found"):
         await bot.delete_message(USER, 999)
+
+
+async def test_a_user_who_never_started_the_bot_cannot_be_written_to(
+        fake: FakeTelegramAPI, bot: Bot) -> None:
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_message(chat_id=4343, text="hello")
+    fake.push_update(fake.private_message(4343, "/start"))  # they press Start
+    assert (await bot.send_message(chat_id=4343, text="hello")).text == "hello"
+    fake.block_bot(4343)
+    with pytest.raises(Forbidden):
+        await bot.send_message(chat_id=4343, text="again")
+
+
+async def test_a_callback_data_over_64_bytes_is_refused_as_telegram_refuses_it(
+        bot: Bot) -> None:
+    long_data = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="é" * 33)]])
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):  # as PTB words it
+        await bot.send_message(chat_id=USER, text="pick", reply_markup=long_data)
+    fits = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="é" * 32)]])
+    assert (await bot.send_message(chat_id=USER, text="pick", reply_markup=fits)).text == "pick"
+
+
+@pytest.mark.parametrize(("url", "refusal"), [
+    ("http://bot.example.com/hook", r"(?i)an https url must be provided for webhook"),
+    ("https://bot.example.com:8080/hook", r"(?i)only on ports 80, 88, 443 or 8443")])
+async def test_set_webhook_refuses_what_telegram_refuses(
+        bot: Bot, url: str, refusal: str) -> None:
+    with pytest.raises(BadRequest, match=refusal):
+        await bot.set_webhook(url)

@@ -54,6 +54,7 @@ def test_overall_and_group_limits_count_separately_and_refusals_do_not_count() -
 
 async def test_the_fake_slack_answers_posts_over_the_limit_with_429_and_retry_after() -> None:
     async with FakeSlackAPI() as fake:
+        fake.join("C1", "C2")
         fake.limits = SimulatedLimits([Limit(1, 60.0, "chat")])
         client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url)
         await client.chat_postMessage(channel="C1", text="first")
@@ -73,6 +74,7 @@ async def test_the_fake_telegram_floods_sends_over_the_limit_with_retry_after(
     # reads it, so even raising one warns): opt in to the timedelta it will be.
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     async with FakeTelegramAPI(token="123:abc") as fake:
+        fake.start_bot(1, 2)
         fake.limits = SimulatedLimits([Limit(1, 60.0, "chat")])
         bot = Bot("123:abc", base_url=fake.base_url)
         async with bot:

@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.config import Secret, Settings
 from bot.core import TeamPulse
 from tests.fakes.slack_api import FakeSlackAPI, pin_signature_clock
-from tests.slack.harness import BOT_TOKEN, FROZEN_NOW, SIGNING_SECRET, SlackHarness
+from tests.slack.harness import BOT_TOKEN, CHANNEL, FROZEN_NOW, SIGNING_SECRET, SlackHarness
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +28,7 @@ def _no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
 async def fake() -> AsyncIterator[FakeSlackAPI]:
     """The fake Slack Web API + Socket Mode server."""
     async with FakeSlackAPI() as server:
+        server.join(CHANNEL)  # the bot was invited to #general; any other channel it is not in
         yield server
 
 

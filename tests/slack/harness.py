@@ -8,12 +8,16 @@ AsyncWebClient talks to FakeSlackAPI on 127.0.0.1. Time only moves when a test
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import yaml
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import func, select
@@ -66,11 +70,37 @@ class SlackHarness:
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None,
                     settle: bool = True, **headers: str) -> BoltResponse:
-        """Deliver an Events API event; by default wait until it is processed and sent."""
+        """Deliver an Events API event; by default wait until it is processed and sent.
+
+        Slack sends a channel's messages only to an app that is a member of it, so the
+        bot is in any channel an event comes from.
+        """
+        channel = str(event.get("channel") or "")
+        if channel[:1] in ("C", "G"):
+            self.fake.join(channel)
         resp = await self.dispatch(self.callback(event, event_id), **headers)
         if settle:
             await self.settle()
         return resp
+
+    async def edit(self, original: dict[str, Any], text: str, *,
+                   edited_ts: str = "1700000300.000000") -> None:
+        """The author edits a channel message (`original`, an event sent before) to `text`.
+
+        Slack sends a `message` event of subtype message_changed, and, when the new text
+        mentions the bot, `app_mention` again: the whole message, with an `edited` field.
+        """
+        user, channel, ts = original["user"], original["channel"], original["ts"]
+        changed = {"type": "message", "user": user, "text": text, "ts": ts,
+                   "edited": {"user": user, "ts": edited_ts}}
+        await self.event({"type": "message", "subtype": "message_changed", "channel": channel,
+                          "hidden": True, "ts": edited_ts, "event_ts": edited_ts,
+                          "channel_type": "channel", "message": changed,
+                          "previous_message": {**changed, "text": original["text"]}})
+        if f"<@{self.fake.bot_user_id}" in text:
+            await self.event({"type": "app_mention", "channel": channel, "user": user,
+                              "text": text, "ts": ts, "event_ts": edited_ts,
+                              "edited": {"user": user, "ts": edited_ts}})
 
     async def dm(self, user: str, typed: str, *, raw: bool = False,
                  **kwargs: Any) -> BoltResponse:
@@ -85,9 +115,13 @@ class SlackHarness:
         """`user` runs a slash command in `channel` (a D… id means their DM).
 
         `raw` sends `typed` as is: a command with `should_escape: true` gets mentions
-        as `<@U…|name>`, which a test writes itself.
+        as `<@U…|name>`, which a test writes itself (a person picking someone from
+        Slack's list). For a command the manifest gives `should_escape: false`, Slack
+        sends such a mention as the plain `@name` instead, and so does this.
         """
         text = typed if raw else slack_encode(typed)
+        if not escapes(command):
+            text = unescaped(text)
         form = {
             "token": "legacy-verification-token", "team_id": self.fake.team_id,
             "team_domain": "teampulse-test", "channel_id": channel,
@@ -192,6 +226,28 @@ class SlackHarness:
             return {name: session.scalar(select(func.count()).select_from(model)) or 0
                     for name, model in (("answers", Answer), ("outbox", OutboxMessage),
                                         ("events", ProcessedEvent))}
+
+
+MANIFEST = Path(__file__).resolve().parents[2] / "slack-manifest.yaml"
+_MENTION = re.compile(r"<([@#])[A-Z0-9]+\|([^<>]*)>")
+
+
+@functools.cache
+def _escaping() -> dict[str, bool]:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return {c["command"]: bool(c.get("should_escape"))
+            for c in manifest["features"]["slash_commands"]}
+
+
+def escapes(command: str) -> bool:
+    """Whether slack-manifest.yaml has Slack send this command's mentions as ids."""
+    return _escaping().get(command, False)
+
+
+def unescaped(text: str) -> str:
+    """Mentions and channel links as Slack sends them to a command without should_escape:
+    `<@U…|alice>` as `@alice`, `<#C…|sales>` as `#sales`."""
+    return _MENTION.sub(lambda m: m.group(1) + m.group(2), text)
 
 
 def slack_encode(typed: str) -> str:

@@ -66,6 +66,7 @@ async def test_a_round_under_a_workspace_cap_goes_out_without_a_single_429(
     # operator told teampulse so. Every person gets the prompt, and Slack never refuses one.
     fake.limits = SimulatedLimits([Limit(2, 1.0), Limit(1, 1.0, "chat")],
                                   clock=lambda: clock.now().timestamp())
+    fake.join("C0SALES")
     capped = SlackAdapter(bot, replace(bot.settings, slack_max_posts_per_second=2))
     bot.register(capped)
     await capped.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from storage.kudos import Kudos
+from storage.models import OutboxMessage
 from tests.slack.harness import ALICE, CHANNEL, GRACE, LILEI, SAM, SlackHarness, mention, message
 
 BOT = "U0BOTUSER"
@@ -119,6 +120,7 @@ async def test_honour_roll_is_posted_to_the_slack_channel_once(slack: SlackHarne
     bot = slack.bot
     bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
                                              honours_channel={"slack": "C0HONOURS"}))
+    slack.fake.join("C0HONOURS")  # docs/slack.md: invite the bot to the honour roll's channel
     await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal #ownership",
                         raw=True)
     slack.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 in New York
@@ -130,3 +132,54 @@ async def test_honour_roll_is_posted_to_the_slack_channel_once(slack: SlackHarne
     assert "• East: Sam Lee — 1 kudos" in roll.params["text"]
     assert "*Most cited value*: Ownership — 1 time" in roll.params["text"]
     assert slack.last_text(GRACE) == roll.params["text"]  # the GM's DM
+
+
+async def test_slash_kudos_in_a_channel_the_bot_is_not_in_is_shown_in_that_channel(
+        slack: SlackHarness) -> None:
+    # Slash commands work in any channel, but Slack refuses the bot's own post where it is
+    # not a member (not_in_channel); the command's response_url still reaches the channel.
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal", raw=True,
+                        channel="C0ELSEWHERE")
+
+    [shout] = slack.fake.calls_for("response_url")
+    assert shout.params["response_type"] == "in_channel"
+    assert shout.params["text"] == "👏 <@U0SAM> — kudos from *Grace Chen*: the Acme renewal"
+    assert "🎉 You got kudos from <@U0GRACE>: the Acme renewal" in slack.last_text(SAM)
+    assert kudos_count(slack) == 1
+    with slack.bot.sessions() as session:
+        assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}
+
+
+async def test_the_leaderboard_asked_in_a_channel_the_bot_is_not_in_is_shown_there(
+        slack: SlackHarness) -> None:
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal", raw=True)
+    await slack.command(ALICE, "/kudos", "top month", channel="C0ELSEWHERE")
+
+    [board] = slack.fake.calls_for("response_url")
+    assert board.params["response_type"] == "in_channel"
+    assert "*Kudos leaderboard* — this month (since 2026-11-01)" in board.params["text"]
+    assert "1. Sam Lee — 1" in board.params["text"]
+
+
+async def test_kudos_through_the_universal_command_names_the_person_picked(
+        slack: SlackHarness) -> None:
+    # Where another app owns /kudos, docs/slack.md says to use /teampulse kudos. Slack sends
+    # the person picked from its list as an id only if the command has should_escape.
+    await slack.command(GRACE, "/teampulse", "kudos <@U0SAM|sam> for the Acme renewal",
+                        raw=True)
+
+    assert slack.last_text(CHANNEL) == "👏 <@U0SAM> — kudos from *Grace Chen*: the Acme renewal"
+    assert "🎉 You got kudos from <@U0GRACE>: the Acme renewal" in slack.last_text(SAM)
+    assert kudos_count(slack) == 1
+
+
+async def test_the_givers_export_lists_the_messages_to_them_not_the_shout_out_they_asked_for(
+        slack: SlackHarness) -> None:
+    from storage.personal_data import export_person, find_person
+
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal", raw=True)
+    with slack.bot.sessions() as session:
+        grace = find_person(session, "grace")
+        assert grace is not None
+        texts = [m["text"] for m in export_person(session, grace)["messages_to_them"]]
+    assert not any("kudos from *Grace Chen*" in (t or "") for t in texts)  # the channel's

@@ -133,3 +133,27 @@ async def test_a_long_summary_where_the_bot_is_not_a_member_comes_whole_by_respo
     assert len(notes) >= 2 and all(len(n) <= MAX_TEXT for n in notes)
     assert notes[0].startswith("*Weekly summary — Test Sales*")
     assert all(text in "\n".join(notes) for text in (WINS, BLOCKERS))
+
+
+# 300 lines of 99 characters: 30,000 characters, eight messages.
+LONGER = [f"line {i:03d} " + "y" * 90 for i in range(300)]
+
+
+async def test_a_reply_longer_than_five_notes_where_the_bot_is_not_a_member_comes_in_the_dm(
+        slack: SlackHarness, bot, fake: FakeSlackAPI) -> None:
+    # A command's response_url takes five posts; a private reply needing more, in a channel
+    # where chat.postEphemeral is refused, would have lost everything after the fifth.
+    await slack.command(GRACE, "/help", channel="C0ELSEWHERE")
+    with bot.unit() as ctx:
+        ctx.outbox.enqueue(platform="slack", target_kind="ephemeral", address="C0ELSEWHERE",
+                           user_ref=GRACE, payload={"text": "\n".join(LONGER)},
+                           now=bot.clock.now())
+    await slack.settle()
+
+    texts = [c.params["text"] for c in slack.posts(GRACE)]
+    assert [line for t in texts for line in t.split("\n")] == LONGER  # whole, in the DM
+    help_reply, note = fake.calls_for("response_url")
+    assert help_reply.params["text"].startswith("*teampulse* — your team's weekly rhythm.")
+    assert note.params == {"response_type": "ephemeral",
+                           "text": "I've answered you in a private message."}
+    assert statuses(bot) == ["sent", "sent"]

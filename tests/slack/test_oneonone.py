@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.oneonone_support import MONDAY_SLOT, write_org
-from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel
+from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel, mention
 
 BRUNO = "U0BRUNO"
 
@@ -86,3 +86,17 @@ async def test_the_one_on_one_cycle_on_slack(slack: SlackHarness) -> None:
     assert len(texts(slack, ALICE, "Action item #1 is due 2026-12-02")) == 1
     await slack.command(ALICE, "/actions", "done 1", channel=dm_channel(ALICE))
     assert "Done: #1 Send the Q1 forecast" in slack.last_text(ALICE)
+
+
+async def test_an_edited_mention_is_not_a_second_command(slack: SlackHarness) -> None:
+    # Slack sends app_mention again when someone edits a message that mentions the bot
+    # (with an `edited` field); the command it carried was carried out the first time.
+    said = mention(ALICE, "<@U0BOTUSER> agenda add <@U0GRACE|grace> Q1 hiring plan")
+    await slack.event(said)
+    await slack.edit(said, "<@U0BOTUSER> agenda add <@U0GRACE|grace> Q1 hiring plan, budget")
+
+    added = [c for c in slack.ephemerals(ALICE) if "Added to the agenda" in c.params["text"]]
+    assert len(added) == 1
+    await slack.command(ALICE, "/agenda", "", channel=dm_channel(ALICE))
+    agenda = slack.last_text(ALICE)
+    assert agenda.count("Q1 hiring plan") == 1 and "budget" not in agenda

@@ -218,8 +218,9 @@ def test_manifest_matches_the_code() -> None:
         # channels:history for kudos in public channels too
         "channels:history", "groups:history", "mpim:history"}
     # Kudos need mentions as <@U…> ids, which Slack sends only with should_escape.
-    kudos = next(c for c in manifest["features"]["slash_commands"] if c["command"] == "/kudos")
-    assert kudos["should_escape"] is True
+    escaping = {c["command"]: c["should_escape"] for c in manifest["features"]["slash_commands"]}
+    # ... and so do /teampulse kudos, 1on1 and agenda, the universal command's forms of them.
+    assert escaping["/kudos"] is escaping["/teampulse"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     home = manifest["features"]["app_home"]

@@ -38,6 +38,7 @@ _SECOND = timedelta(seconds=1)
 async def fake() -> AsyncIterator[FakeTelegramAPI]:
     """A fake Bot API on 127.0.0.1, an OS-chosen port, accepting only TOKEN."""
     async with FakeTelegramAPI(token=TOKEN, bot_username=BOT_USERNAME) as api:
+        api.start_bot(GRACE, ALICE, BRUNO, LI, VERA, SAM)  # docs/telegram.md step 4
         yield api
 
 

@@ -49,6 +49,7 @@ async def test_a_username_taken_over_after_binding_is_a_stranger(tg: TG) -> None
 
 
 async def test_a_strangers_refusal_in_a_group_goes_to_them_alone(tg: TG) -> None:
+    tg.fake.start_bot(STRANGER)  # they opened a private chat with the bot once
     await tg.say_in_group(STRANGER, "/summary", username="nosy_neighbour")
     assert tg.sent(GROUP) == []  # the group hears nothing: no id, no name
     text = tg.shown(STRANGER)[-1]

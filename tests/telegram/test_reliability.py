@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -110,11 +111,14 @@ async def test_webhook_checks_the_secret_token(
         fake: FakeTelegramAPI, bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> None:
     handled = Handled(bot, monkeypatch)
     port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram/hook"
-    async with running(bot, telegram_webhook_url=url, telegram_webhook_secret=Secret(SECRET),
+    url = f"http://127.0.0.1:{port}/telegram/hook"  # behind the reverse proxy
+    public = "https://bot.example.com/telegram/hook"
+    fake.reverse_proxy = f"http://127.0.0.1:{port}"
+    async with running(bot, telegram_webhook_url=public,
+                       telegram_webhook_secret=Secret(SECRET),
                        telegram_webhook_host="127.0.0.1", telegram_webhook_port=port):
         registered = fake.last_call("setWebhook").params
-        assert registered["url"] == url and registered["secret_token"] == SECRET
+        assert registered["url"] == public and registered["secret_token"] == SECRET
         assert registered["allowed_updates"] == ["message", "edited_message", "callback_query"]
         assert not registered.get("drop_pending_updates")
 
@@ -135,6 +139,23 @@ async def test_webhook_checks_the_secret_token(
     assert "teampulse" in fake.last_call("sendMessage").params["text"]
     assert count(bot, ProcessedEvent) == 1  # the forged update left no trace
     assert count(bot, OutboxMessage) == 1
+    assert not fake.called("getUpdates")
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://bot.example.com/telegram/hook", "an HTTPS URL"),
+    ("https://bot.example.com:8080/telegram/hook", "port 443, 80, 88 or 8443")])
+async def test_a_webhook_url_telegram_refuses_is_named_in_one_line(
+        fake: FakeTelegramAPI, bot: TeamPulse, url: str, reason: str) -> None:
+    """Telegram refuses a webhook that is not HTTPS on one of four ports; start-up had
+    stopped with PTB's 'telegram.error.BadRequest: Bad webhook: …' traceback."""
+    from bot.config import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"TELEGRAM_WEBHOOK_URL={re.escape(url)}: .*{reason}"):
+        async with running(bot, telegram_webhook_url=url, telegram_webhook_secret=Secret(SECRET),
+                           telegram_webhook_host="127.0.0.1", telegram_webhook_port=free_port()):
+            pass
+    assert bot.adapters["telegram"]._app is None  # stopped again, nothing left open
     assert not fake.called("getUpdates")
 
 

@@ -29,6 +29,6 @@ async def test_telegram_webhook_stops_promptly(
     await signal_a_running_platform_bot(tmp_path, {
         "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url,
-        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/telegram",
         "TELEGRAM_WEBHOOK_SECRET": "s3cret-token", "TELEGRAM_WEBHOOK_HOST": "127.0.0.1",
         "TELEGRAM_WEBHOOK_PORT": str(port)}, signal.SIGTERM)

@@ -70,6 +70,7 @@ def recorded_messages(bot: TeamPulse) -> int:
 
 async def test_replies_overtake_a_big_round_but_never_an_earlier_message_to_their_chat(
         tg: TG, clock: FakeClock) -> None:
+    tg.fake.start_bot(*round_chats())  # everyone in the round pressed Start once
     await tg.checkins("alice")
     assert "Question 1 of" in tg.shown(ALICE)[-1]
     timeline = paced_outbox(tg, clock)
