@@ -35,6 +35,7 @@ from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, PeopleRepo
 from storage.round_batch import RoundBatchRepo
 from storage.round_requests import RoundRequestRepo
+from storage.undelivered import undelivered
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,8 @@ class TeamPulse:
 
     def new_outbox(self) -> OutboxWorker:
         """A fresh outbox worker (one per process, and one per term as leader)."""
-        return OutboxWorker(self.sessions, self.adapters, self.clock)
+        return OutboxWorker(self.sessions, self.adapters, self.clock,
+                            on_undelivered=undelivered)
 
     def dm_target(self, person: Person) -> Target | None:
         """A person's DM on the first running platform that knows them."""

@@ -327,6 +327,9 @@ class _Outcome:
     values: dict[str, Any]
     follow_up: tuple[Target, OutboundMessage] | None = None
     priority: int = OutboxMessage.BULK
+    #: A message given up for good: its row id, for what its sending had recorded (see
+    #: the worker's `on_undelivered`).
+    undelivered: int | None = None
 
 
 #: A message the platform accepted: (sent_at, attempts, external_id). By far the most
@@ -348,8 +351,12 @@ class OutboxWorker:
 
     def __init__(self, sessions: sessionmaker[Session], adapters: Mapping[str, Adapter],
                  clock: Clock, *, lookahead: timedelta | None = None,
-                 realtime: bool | None = None) -> None:
+                 realtime: bool | None = None,
+                 on_undelivered: Callable[[Session, list[int]], None] | None = None) -> None:
         self._sessions = sessions
+        # Told, in the transaction that marks them failed, the ids of messages given up
+        # for good (storage.undelivered: a check-in prompt that never arrived).
+        self._on_undelivered = on_undelivered
         self._adapters = adapters
         self._clock = clock
         # Whether calls take time that the clock sees pass (by default: the real clock's),
@@ -747,7 +754,7 @@ class OutboxWorker:
                 fallback = fallback_of(row.platform, row.payload)
                 outcomes[row.id] = _Outcome(_finished(row, {
                     "status": "failed", "attempts": attempts, "last_error": error}),
-                    follow_up=fallback, priority=row.priority)
+                    follow_up=fallback, priority=row.priority, undelivered=row.id)
                 log.error("outbox %s to %s:%s failed for good after %d attempt(s): %s",
                           row.id, row.platform, row.address, attempts, error)
                 # A fallback was recorded in its place: it is due now.
@@ -827,6 +834,9 @@ class OutboxWorker:
                 # the ORM's bulk path costs more Python per row than the statement).
                 session.execute(update(table).where(table.c.id == bindparam("row_id"))
                                 .values({c: bindparam(c) for c in columns}), params)
+            given_up = [o.undelivered for o in others if o.undelivered is not None]
+            if given_up and self._on_undelivered is not None:
+                self._on_undelivered(session, given_up)
             for outcome in others:
                 if outcome.follow_up is not None:
                     # In the same transaction: the fallback is recorded exactly when the

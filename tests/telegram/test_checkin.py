@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from storage.models import Answer, CheckinRound
 from tests.telegram.conftest import ALICE, GRACE, LI, SAM, TG
 
@@ -108,3 +110,40 @@ async def test_chinese_director_gets_chinese(tg: TG) -> None:
     assert "第 1 题，共" in tg.shown(LI)[-1]
     await tg.say(LI, "/help")
     assert "团队的每周节奏" in tg.shown(LI)[-1]
+
+
+async def test_a_director_who_never_started_the_bot_shows_as_not_reached_and_is_asked_later(
+        tg: TG) -> None:
+    # Li is in the org file with her Telegram id but never pressed Start: Telegram refuses
+    # every message to her. The GM must not read that she ignored the check-in.
+    tg.fake.block_bot(LI)
+    await tg.checkins("alice", "li")
+
+    await tg.say(GRACE, "/summary")
+
+    summary = tg.shown(GRACE)[-1]
+    assert "⚠️ 李雷 — not reached: the check-in could not be delivered" in summary
+    assert "❌ 李雷" not in summary
+    # She presses Start; the GM sends the check-in again, and this time it reaches her.
+    tg.fake.start_bot(LI)
+    await tg.say(GRACE, "/checkin send li")
+    assert "1 prompted" in tg.shown(GRACE)[-1]
+    assert "第 1 题" in tg.shown(LI)[-1]
+
+
+async def test_a_reminder_that_cannot_be_delivered_leaves_the_prompted_week_missed(
+        tg: TG) -> None:
+    # Alice got the check-in, then blocked the bot: her reminder fails for good. She was
+    # asked, so the week stays "not checked in", and she is not asked again.
+    await tg.checkins("alice")
+    tg.fake.block_bot(ALICE)
+    tg.clock.advance(tg.bot.settings.reminder_delay + timedelta(minutes=1))
+    assert await tg.bot.run_reminders() == 1
+    await tg.settle()
+
+    await tg.say(GRACE, "/summary")
+
+    assert "❌ Alice Martin — not checked in" in tg.shown(GRACE)[-1]
+    with tg.bot.unit() as ctx:
+        rnd = ctx.checkins.round_for(ctx.people.by_key("alice"), "2026-W48")
+        assert rnd.prompted_at is not None
