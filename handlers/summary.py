@@ -42,7 +42,7 @@ from handlers.context import Context
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.pulse import polls_between, team_morale
 from storage.db import no_jit
-from storage.kudos import kudos_by_team
+from storage.kudos import find_mentioned, kudos_by_team
 from storage.summary_rows import RoundRow, SummaryRows
 from storage.team_scope import TeamScope
 
@@ -459,7 +459,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     # Everyone ever synced: people removed from the org file keep their past weeks.
     everyone = reads.people(scope)
     if request.kind == "person":
-        key = (request.person or "").lower()
+        key = (request.person or "").lower().lstrip("@")
         matches = [p for p in everyone if p.key == key] or \
             [p for p in everyone if p.display_name.lower() == key]
         if not matches:
@@ -932,6 +932,22 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
     return text
 
 
+def _mentions_as_keys(ctx: Context, args: str) -> str:
+    """`args` with each person mentioned ('@Alice Martin', as Slack sends `<@U…>` and
+    Telegram a text mention) written as their key, as /summary names people."""
+    event = ctx.event
+    if event is None or not event.mentions:
+        return args
+    for mention in event.mentions:
+        if not mention.display or mention.display not in args:
+            continue
+        found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
+                               mention.username)
+        if found is not None:
+            args = args.replace(mention.display, found.key, 1)
+    return args
+
+
 def cmd_summary(ctx: Context, args: str) -> None:
     """/summary [last Nw | <person> | team <name> | <YYYY-Www>] [page N].
 
@@ -949,7 +965,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("summary_refused")
         return
     try:
-        request = parse_request(args)
+        request = parse_request(_mentions_as_keys(ctx, args))
     except SummaryUsageError as err:
         ctx.reply("usage", command="summary", bad=str(err))
         return
@@ -1025,7 +1041,7 @@ def _own_team_request(ctx: Context, director: Any,
         ctx.reply("summary5_own_team_only", team=team)
         return None
     if request.kind == "person":
-        wanted = (request.person or "").lower()
+        wanted = (request.person or "").lower().lstrip("@")
         member = next((p for p in ctx.people.active()
                        if (p.key == wanted or p.display_name.lower() == wanted)
                        and (p.team or "").casefold() == team.casefold()), None)

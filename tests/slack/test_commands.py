@@ -130,3 +130,15 @@ async def test_an_unknown_person_is_told_politely_with_their_id(slack: SlackHarn
     # In a channel, the refusal (it quotes their id) is shown to them alone.
     assert slack.posts(CHANNEL) == []
     assert "`slack_id: U0NEWBIE`" in slack.ephemerals("U0NEWBIE")[-1].params["text"]
+
+
+@pytest.mark.parametrize(("command", "typed"), [
+    ("/summary", "@alice"),  # /summary does not escape: Slack sends the plain @alice
+    ("/teampulse", "summary <@U0ALICE|alice>"),  # picked from Slack's list: a mention
+    ("/summary", "alice")])
+async def test_the_gm_names_a_director_as_slack_lets_them(slack: SlackHarness, command, typed
+                                                          ) -> None:
+    await slack.command(GRACE, command, typed, raw=True, channel=dm_channel(GRACE))
+
+    text = slack.last_text(GRACE)
+    assert text.startswith("*Full picture — Alice Martin*"), text[:200]
