@@ -356,6 +356,9 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             if result.status == "unchanged":
                 print(f"{path.name}: already imported with this content; nothing changed "
                       f"({result.rows} rows)", file=out)
+            elif result.status == "duplicate":
+                print(f"{path.name}: the same content as {result.same_as}, already imported; "
+                      "nothing changed", file=out)
             elif result.status == "replaced":
                 print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced by "
                       f"{result.rows} ({result.format} format)", file=out)

@@ -178,13 +178,15 @@ class CrmImportError(ValueError):
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: 'new', 'replaced' (a corrected file) or 'unchanged'."""
+    """What an import did: 'new', 'replaced' (a corrected file), 'unchanged', or
+    'duplicate' (the content of another file already imported, named in `same_as`)."""
 
     source: str
     status: str
     rows: int
     replaced_rows: int = 0
     format: str | None = None
+    same_as: str | None = None
 
 
 def decode(data: bytes) -> str:
@@ -347,6 +349,12 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     previous = repo.source(source)
     if previous is not None and previous.content_hash == digest:
         return ImportResult(source, "unchanged", previous.row_count, format=previous.format)
+    twin = repo.by_content(digest)
+    if twin is not None:
+        # The same export saved again under another name ("report (1).csv"): importing
+        # it would count every figure twice.
+        return ImportResult(source, "duplicate", twin.row_count, format=twin.format,
+                            same_as=twin.source)
     try:
         text = decode(data)
     except UnicodeDecodeError:
@@ -386,7 +394,7 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
         digest = content_hash(data)
         refused_key = f"crm-refused:{path.name}:{digest}"
         refused = _refused.setdefault(bot, set())
-        if known.get(path.name) == digest or refused_key in refused:
+        if digest in known.values() or refused_key in refused:
             continue
         try:
             with bot.unit() as ctx:

@@ -256,3 +256,30 @@ async def test_the_gm_reads_the_crm_figure_and_a_differing_self_report_in_the_su
     assert "Alice Martin: self-reported figures differ from the CRM (Revenue)" in attention
     li = next(b for b in text.split("\n\n") if b.startswith("李雷 · team China"))
     assert "Revenue 66,000" in li and "CRM" not in li
+
+
+async def test_the_same_export_saved_under_another_name_is_not_counted_twice(
+        cli, bot, chat, clock, tmp_path, capsys):
+    # The GM downloads the report twice; the browser saves the second as "… (1).csv".
+    again = tmp_path / "salesforce_opportunities (1).csv"
+    shutil.copy(SALESFORCE, again)
+    assert cli("import-actuals", str(SALESFORCE)) == 0
+    capsys.readouterr()
+    assert cli("import-actuals", str(again)) == 0
+    assert capsys.readouterr().out == (
+        "salesforce_opportunities (1).csv: the same content as salesforce_opportunities.csv, "
+        "already imported; nothing changed\n")
+    assert len(stored(bot)) == 4
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    clock.set(NOW)
+    await say(bot, "alice", "/goals alice")
+    assert "52,000 of 150,000 USD" in chat.last("alice")  # not 104,000
+    # The watched folder skips such a copy too.
+    from dataclasses import replace
+
+    inbox = tmp_path / "crm-inbox"
+    inbox.mkdir()
+    shutil.copy(SALESFORCE, inbox / "copy.csv")
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    assert watch_folder(bot) == []
+    assert len(stored(bot)) == 4
