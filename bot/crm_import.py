@@ -199,12 +199,24 @@ def decode(data: bytes) -> str:
 
 _TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
 _CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|gbp|元)$"
-                       r"|[$¥￥€£,\s]")
+                       r"|[$¥￥€£\s]")
+#: Commas as thousands separators only: "1,5" or "12.500,00" (a decimal comma) is refused,
+#: not read as 15 or 12.5.
+_GROUPED = re.compile(r"^\(?[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\)?(?:万)?$")
+
+
+def misplaced_comma(text: str) -> bool:
+    """Whether a value has a comma that does not separate thousands (a decimal comma)."""
+    cleaned = _CURRENCY.sub("", text.strip())
+    return "," in cleaned and not _GROUPED.match(cleaned)
 
 
 def parse_value(text: str) -> float | None:
-    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one."""
-    cleaned = _CURRENCY.sub("", text.strip())
+    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one
+    (also '1,5' or '12.500,00': a comma that does not separate thousands)."""
+    if misplaced_comma(text):
+        return None
+    cleaned = _CURRENCY.sub("", text.strip()).replace(",", "")
     factor = 1.0
     if cleaned.endswith("万"):
         cleaned, factor = cleaned[:-1], 10_000.0
@@ -277,8 +289,14 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         raw_value = cell(fmt.value)
         value = parse_value(raw_value) if raw_value else None
         if value is None:
-            row_errors.append(f"{fmt.value} {raw_value!r} is not a number" if raw_value
-                              else f"{fmt.value} is empty")
+            if not raw_value:
+                row_errors.append(f"{fmt.value} is empty")
+            elif misplaced_comma(raw_value):
+                row_errors.append(f"{fmt.value} {raw_value!r} is not a number as this file "
+                                  "writes it: a comma may only separate thousands (1,500 or "
+                                  "1.5)")
+            else:
+                row_errors.append(f"{fmt.value} {raw_value!r} is not a number")
         day: date | None = None
         week: str | None = None
         if fmt.date is not None:

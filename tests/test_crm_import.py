@@ -283,3 +283,22 @@ async def test_the_same_export_saved_under_another_name_is_not_counted_twice(
     bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
     assert watch_folder(bot) == []
     assert len(stored(bot)) == 4
+
+
+def test_a_decimal_comma_is_refused_not_read_as_thousands(cli, bot, tmp_path, capsys):
+    # A CRM set to a European locale writes one and a half thousand as "1,5" (in k) and
+    # twelve and a half thousand as "12.500,00": read as 15 and 12.5 they would be wrong
+    # by a factor of a hundred or a thousand, silently.
+    export = tmp_path / "deals.csv"
+    export.write_text("person,metric,week,value\n"
+                      "alice,revenue,2026-W48,\"1,5\"\n"
+                      "alice,revenue,2026-W48,\"12.500,00\"\n"
+                      "sam,revenue,2026-W48,\"1,250,000.50\"\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 1
+    err = capsys.readouterr().err
+    assert "deals.csv: nothing imported, 2 problem(s):" in err
+    assert ("line 2: value '1,5' is not a number as this file writes it: a comma may only "
+            "separate thousands (1,500 or 1.5)") in err
+    assert "line 3: value '12.500,00' is not a number as this file writes it" in err
+    assert stored(bot) == []
+    assert parse_value("1,250,000.50") == 1_250_000.5
