@@ -12,6 +12,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress, week_share
@@ -20,6 +21,7 @@ from bot.render import Renderer
 from bot.weeks import week_start
 from handlers.context import Context
 from storage.goals import week_figures
+from storage.models import Person
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,23 @@ class GoalView:
     unit: str = ""  # the goal's unit as the reader reads it
 
 
-def scope_keys(org: Org, goal: Goal) -> list[str]:
-    """Whose figures count towards a goal: the person, the team's people, or everyone."""
+def scope_keys(org: Org, goal: Goal, session: Session | None = None) -> list[str]:
+    """Whose figures count towards a goal: the person, the team's people, or everyone.
+
+    With a session, people who left (taken out of the org file, kept inactive with their
+    last team) count too: what they brought in before leaving stays the team's and the
+    org's, against a target that did not change when they left.
+    """
     if goal.scope == "person":
         return [goal.owner or ""]
-    if goal.scope == "team":
-        return [p.key for p in org.people if p.team == goal.owner]
-    return [p.key for p in org.people]
+    keys = [p.key for p in org.people if goal.scope != "team" or p.team == goal.owner]
+    if session is not None:
+        query = select(Person.key).where(Person.active.is_(False))
+        if goal.scope == "team":
+            query = query.where(Person.team == goal.owner)
+        in_file = set(keys)
+        keys += [k for k in session.scalars(query) if k not in in_file]
+    return keys
 
 
 def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
@@ -74,7 +86,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     weeks = [w.week for w in goal.weeks()]
     total = from_crm = 0.0
     mismatches: list[Mismatch] = []
-    for fig in week_figures(session, goal.metric, scope_keys(org, goal), weeks):
+    for fig in week_figures(session, goal.metric, scope_keys(org, goal, session), weeks):
         monday = week_start(fig.week)
         if monday > today:
             continue

@@ -277,3 +277,31 @@ async def test_goals_in_chinese(goals_bot, chat):
     assert text.startswith("🎯 目标 —— 李雷")
     assert "66,000 / 100,000 USD（66%）" in text and "✅ 进度正常" in text
     assert "李雷 = 10万，China 2026-Q4 营收目标为 12万；2万 尚未分配" in text
+
+
+def without_sam(extra: str) -> str:
+    """The org file after Sam left: his entry and his own goal taken out."""
+    text = org_text(extra)
+    start = text.index("  - key: sam")
+    end = text.index("# Company values")
+    return (text[:start] + text[end:]).replace(
+        "  - {metric: revenue, period: 2026-Q4, person: sam, target: 50000}\n", "")
+
+
+async def test_a_team_goal_keeps_what_someone_who_left_brought_in(goals_bot, chat):
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "sam", "2026-W47", 10_000)
+    answer_kpi(goals_bot, "sam", "2026-W48", 5_000)
+    await say(goals_bot, "alice", "/goals team East")
+    assert "55,000 of 200,000 USD" in chat.last("alice")
+    # Sam leaves at the end of November: the operator takes him out of the org file. The
+    # 15,000 he sold this quarter is still East's (and the org's); the target is unchanged.
+    goals_bot.org = parse_org(without_sam(GOALS))
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    await say(goals_bot, "alice", "/goals team East")
+    assert "55,000 of 200,000 USD" in chat.last("alice")
+    await say(goals_bot, "grace", "/goals")
+    assert "55,000 of 480,000 USD" in chat.last("grace")
