@@ -331,10 +331,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Import each file in its own transaction; report what each did."""
     from bot.app import prepare
-    from bot.crm_import import CrmImportError, import_actuals
+    from bot.crm_import import CrmImportError, import_actuals, import_people
 
     bot, engine = prepare(settings)
-    people = [(p.key, p.name) for p in bot.org.people]
+    with bot.unit() as ctx:
+        people = import_people(ctx.session, bot.org)
     code = 0
     try:
         for path in args.files:

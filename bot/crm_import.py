@@ -350,6 +350,21 @@ def _parse_day(text: str, formats: tuple[str, ...]) -> date | None:
     return None
 
 
+def import_people(session: Session, org: Any) -> list[tuple[str, str]]:
+    """(key, name) of everyone a CRM row may name: the org file's people, then those who
+    left it (kept inactive), whose deals from before they left still count."""
+    from sqlalchemy import select
+
+    from storage.models import Person
+
+    people = [(p.key, p.name) for p in org.people]
+    in_file = {key for key, _ in people}
+    people += [(key, name) for key, name in session.execute(
+        select(Person.key, Person.display_name).where(Person.active.is_(False))
+        .order_by(Person.key)) if key not in in_file]
+    return people
+
+
 def content_hash(data: bytes) -> str:
     """The SHA-256 of a file's bytes: the same content is imported once."""
     return hashlib.sha256(data).hexdigest()
@@ -400,9 +415,9 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
     folder = bot.org.crm.watch_folder
     if folder is None or not folder.is_dir():
         return []
-    people = [(p.key, p.name) for p in bot.org.people]
     with bot.unit() as ctx:
         known = CrmRepo(ctx.session).known_hashes()
+        people = import_people(ctx.session, bot.org)
     done: list[ImportResult | CrmImportError] = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"):
         try:

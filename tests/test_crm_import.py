@@ -302,3 +302,19 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands(cli, bot, tmp_path, ca
     assert "line 3: value '12.500,00' is not a number as this file writes it" in err
     assert stored(bot) == []
     assert parse_value("1,250,000.50") == 1_250_000.5
+
+
+async def test_an_export_with_the_deals_of_someone_who_left_is_imported(
+        cli, bot, chat, clock, tmp_path, capsys):
+    from tests.test_goals import without_sam
+
+    # Sam left at the end of November and was taken out of the org file; the quarter's
+    # CRM report still has the deal he closed on the 24th.
+    (tmp_path / "org.yaml").write_text(without_sam(GOALS), encoding="utf-8")
+    assert cli("import-actuals", str(SALESFORCE)) == 0
+    assert "imported 4 rows (salesforce format)" in capsys.readouterr().out
+    assert ("sam", "2026-W48", 12_500, 4) in stored(bot)
+    bot.org = parse_org(without_sam(GOALS))
+    clock.set(NOW)
+    await say(bot, "alice", "/goals team East")
+    assert "64,500 of 200,000 USD" in chat.last("alice")  # Alice's 52,000 + Sam's 12,500
