@@ -36,7 +36,20 @@ MIN_GROUP = 3
 #: prints them all): every other director is a peer, 10,000 of them in a large org.
 COMMENTS_SHOWN = 20
 CONVERSATION = "review"
-_RATING = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?(?:$|[\s,.:;\-—–]+(.*))", re.DOTALL)
+#: '4', '4/5', '4 clear plans'; as a Chinese keyboard types it too: '４', '四', '4分',
+#: '3分，合作一般', '五：策略清晰' (full-width digits, numerals, 分, full-width punctuation).
+_RATING = re.compile(r"^\s*([1-5１-５一二三四五])(?:\s*分)?(?:\s*[/／]\s*[5５五])?"
+                     r"(?:$|[\s,.:;\-—–，。：；、]+(.*))", re.DOTALL)
+_CN_RATING = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def parse_rating(text: str) -> tuple[int, str] | None:
+    """A typed answer's rating (1-5) and the comment after it; None if it starts with none."""
+    match = _RATING.match(text)
+    if match is None:
+        return None
+    digit = match.group(1)
+    return _CN_RATING.get(digit) or int(digit), match.group(2) or ""
 
 
 # --- the report -------------------------------------------------------------------------
@@ -285,19 +298,20 @@ def on_text(ctx: Context, text: str) -> bool:
         ctx.conversations.clear(person)
         ctx.reply("review_closed_already")
         return True
-    match = _RATING.match(text)
-    if match is None:
+    parsed = parse_rating(text)
+    if parsed is None:
         ctx.reply("review_bad_rating")
         return True
+    rating, typed = parsed
     # Control characters go before storing (PostgreSQL refuses a NUL), as in check-ins.
-    comment = clean_text(match.group(2) or "").strip() or None
+    comment = clean_text(typed).strip() or None
     if comment is not None and len(comment) > 2000:
         ctx.reply("review_too_long", limit=2000)
         return True
     ctx.session.add(ReviewAnswer(
         round_id=rnd.id, rater_group=invite.rater_group,
         rater_key=None if invite.rater_group in ANONYMOUS else person.key,
-        criterion=CRITERIA[invite.answered], rating=int(match.group(1)), comment=comment))
+        criterion=CRITERIA[invite.answered], rating=rating, comment=comment))
     invite.answered += 1
     if invite.answered < len(CRITERIA):
         ctx.session.flush()

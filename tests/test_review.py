@@ -113,3 +113,26 @@ async def test_control_characters_in_a_review_comment_are_dropped_not_stored(bot
     with bot.unit() as ctx:
         [answer] = ctx.session.scalars(select(ReviewAnswer))
         assert (answer.rating, answer.comment) == (3, "Slow to share leads")
+
+
+async def test_ratings_as_a_chinese_keyboard_types_them(bot, chat):
+    # 李雷 answers as he writes Chinese: a full-width digit, a Chinese numeral, '分' after
+    # the score, a full-width comma or colon before the comment. Each was refused with
+    # '请以 1 到 5 的分数开头' though each is a plain rating.
+    await say(bot, "grace", "/review start alice")
+    for text, question in [("４", "2/5"), ("四分", "3/5"), ("3分，合作一般", "4/5"),
+                           ("五：策略清晰", "5/5")]:
+        await say(bot, "li", text)
+        assert chat.last("li").startswith(question), (text, chat.last("li"))
+    await say(bot, "li", "4。沟通顺畅")
+    assert "请以 1 到 5" not in chat.last("li")
+    with bot.unit() as ctx:
+        rows = [(a.rating, a.comment) for a in ctx.session.scalars(
+            select(ReviewAnswer).order_by(ReviewAnswer.id))]
+    assert rows == [(4, None), (4, None), (3, "合作一般"), (5, "策略清晰"), (4, "沟通顺畅")]
+    # Still refused: a number outside 1-5, or none.
+    await say(bot, "grace", "4")
+    await say(bot, "grace", "六分")
+    assert chat.last("grace").startswith("Please start with a rating from 1 to 5")
+    await say(bot, "grace", "10")
+    assert chat.last("grace").startswith("Please start with a rating from 1 to 5")
