@@ -75,7 +75,7 @@ class ReviewReport:
     shown: list[str]  # group keys shown: manager, peer, report, or peer+report
     counts: dict[str, int]  # raters who answered, per group
     rows: list[CriterionRow]
-    notes: list[str]  # withheld, merged_peer, merged_report, withheld_anonymous
+    notes: list[str]  # merged, withheld, withheld_peer, withheld_report, partial
     comments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,8 +130,17 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
             comments.setdefault(group, []).append((a.criterion, a.comment))
     rows: list[CriterionRow] = []
     for c in CRITERIA:
-        groups = {g: _avg(by.get((g, c))) for g in shown}
-        others = [r for g in shown for r in by.get((g, c), [])]
+        # A rater may stop part-way: a question fewer than MIN_GROUP of an anonymous group
+        # answered is withheld for that group (and left out of 'others', where the named
+        # manager's rating beside it would give it away).
+        kept = {g: by.get((g, c), []) for g in shown}
+        for g in shown:
+            if g != "manager" and 0 < len(kept[g]) < MIN_GROUP:
+                kept[g] = []
+                if "partial" not in notes:
+                    notes.append("partial")
+        groups = {g: _avg(kept[g]) for g in shown}
+        others = [r for g in shown for r in kept[g]]
         rows.append(CriterionRow(c, groups, _avg(by.get(("self", c))), _avg(others)))
     for group in comments:
         # Sorted, so the order never tells who wrote what or when.

@@ -136,3 +136,36 @@ async def test_ratings_as_a_chinese_keyboard_types_them(bot, chat):
     assert chat.last("grace").startswith("Please start with a rating from 1 to 5")
     await say(bot, "grace", "10")
     assert chat.last("grace").startswith("Please start with a rating from 1 to 5")
+
+
+async def test_a_criterion_fewer_than_3_anonymous_raters_answered_is_withheld(bot, chat):
+    # Bruno answers the whole survey; Li and Sam stop after the first question. Three
+    # anonymous raters "answered", so peers and reports are shown merged, but from the
+    # second question on only Bruno's ratings were there: the report printed his own
+    # rating as the group's average ('peers and reports 2'), and 'others' with the
+    # manager's named rating beside it gave it away too.
+    await say(bot, "grace", "/review start alice")
+    for text in ["4", "4", "3", "4", "5"]:
+        await say(bot, "grace", text)
+    for text in ["3", "3", "2 Slow to share leads", "3", "3"]:
+        await say(bot, "bruno", text)
+    await say(bot, "li", "5")
+    await say(bot, "sam", "2")
+    await say(bot, "grace", "/review close alice")
+    report = chat.last("alice")
+    assert "• Goal and plan completion: manager 4 · peers and reports 3.33 · self — · " \
+           "others 3.5" in report
+    assert ("• Cooperation with other departments: manager 3 · peers and reports — · "
+            "self — · others 3") in report
+    assert "peers and reports 2" not in report and "others 2.5" not in report
+    assert ("Where fewer than 3 peers and reports answered a question, their ratings for it "
+            "are withheld.") in report
+    # A Chinese reader of the same report (the GM's language may be Chinese).
+    from handlers.review import COMMENTS_SHOWN, build_report, latest_round
+
+    with bot.unit() as ctx:
+        built = build_report(ctx.session, bot.org, latest_round(ctx.session, "alice"))
+    zh = bot.renderer.message("zh-CN", "review_report", report=built,
+                              comments_shown=COMMENTS_SHOWN)
+    assert "同级与下属回答少于 3 份的问题，不显示其评分。" in zh
+    assert "：上级 3 · 同级与下属 — · 自评 — · 他评 3" in zh
