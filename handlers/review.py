@@ -331,8 +331,12 @@ def on_text(ctx: Context, text: str) -> bool:
     ctx.session.flush()
     ctx.reply("review_thanks", anonymous=invite.rater_group in ANONYMOUS)
     after_dialog(ctx, person)
-    if all(i.done for i in ctx.session.scalars(select(ReviewInvite).where(
-            ReviewInvite.round_id == rnd.id))):
+    # Someone who left (taken out of the org file) will not answer: only those still here
+    # hold the review open.
+    waiting = ctx.session.scalar(select(ReviewInvite.id).join(
+        Person, ReviewInvite.person_id == Person.id).where(
+        ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False), Person.active).limit(1))
+    if waiting is None:
         close_round(ctx, rnd)
     return True
 

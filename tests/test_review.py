@@ -169,3 +169,23 @@ async def test_a_criterion_fewer_than_3_anonymous_raters_answered_is_withheld(bo
                               comments_shown=COMMENTS_SHOWN)
     assert "同级与下属回答少于 3 份的问题，不显示其评分。" in zh
     assert "：上级 3 · 同级与下属 — · 自评 — · 他评 3" in zh
+
+
+async def test_a_rater_who_left_does_not_hold_the_review_open(bot, chat):
+    from bot.org import parse_org
+    from tests.test_goals import without_sam
+
+    await say(bot, "grace", "/review start alice")
+    # Sam, Alice's report, leaves before answering: he is taken out of the org file.
+    bot.org = parse_org(without_sam(""))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    for key, answers in ANSWERS.items():
+        if key != "sam":
+            for text in answers:
+                await say(bot, key, text)
+    # Everyone who is still here has answered: the review closes and the report goes out,
+    # as it would have had Sam answered.
+    report = chat.last("alice")
+    assert report.startswith("🔄 360° review — Alice Martin"), report
+    assert report == chat.last("grace") and "Still open" not in report
