@@ -19,8 +19,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from bot.goals import Goal, Period, parse_period, progress
+from bot.schedule import checkin_moment
 from handlers.context import Context
-from handlers.digest import send_month_digests
+from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import goal_actual, metric_label, unit_text
 from handlers.honours import Roll, build_roll, month_opening, period_of
 from handlers.waiting import after_dialog
@@ -163,8 +164,12 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     month = parse_period(f"{year}-{month_no:02d}")
     after = month.end + timedelta(days=1)
     review = MonthReview(person.display_name, month.label)
-    weeks = sorted({f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}"
-                    for d in month.working_days()})
+    # The month's weeks are those whose Thursday it holds (as its digests are listed), so
+    # a week is in one month's review, not two; and only those whose check-in has been
+    # asked by now: the last one may be asked after the review goes out.
+    now = ctx.clock.now()
+    weeks = [w for w in month_weeks(year, month_no)
+             if checkin_moment(ctx.settings.checkin_schedule, person.timezone, w) <= now]
     org_person = ctx.org.person(person.key)
     metrics = [k.metric for k in (org_person.kpis if org_person else ())]
     for g in ctx.org.goals.for_owner("person", person.key):
@@ -223,13 +228,14 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
 
 def _support_lines(ctx: Context, person: Person, weeks: list[str], start: datetime,
                    end: datetime, locale: str, review: MonthReview) -> set[int]:
-    """Add the director's tracked requests asked in the month's weeks or resolved in the
-    month, with resolution times; returns the ids of the rounds they came from."""
+    """Add the director's tracked requests asked in the month's weeks, opened or resolved
+    in the month, with resolution times; returns the ids of the rounds they came from."""
     rows = list(ctx.session.scalars(
         select(SupportRequest).where(
             SupportRequest.requester_id == person.id,
             or_(SupportRequest.id.in_(select(SupportWeek.request_id).where(
                 SupportWeek.week.in_(weeks))),
+                (SupportRequest.opened_at >= start) & (SupportRequest.opened_at < end),
                 (SupportRequest.resolved_at >= start) & (SupportRequest.resolved_at < end)))
         .options(selectinload(SupportRequest.weeks)).order_by(SupportRequest.opened_at)))
     rounds: set[int] = set()

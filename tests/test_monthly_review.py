@@ -52,7 +52,7 @@ async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat,
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_monthly_review()
     review, digests, question = chat.to("alice")
-    assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 5 weeks")
+    assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 4 weeks")
     assert digests.startswith("📬 Weekly digests of 2026-11 · team East")
     # November's share of the quarter's target: 21 of Q4's 66 working days.
     assert "• Revenue: 50,000 of 47,727 USD (105% of the month's target)" in review
@@ -185,7 +185,7 @@ async def test_each_review_reads_its_own_director_s_rounds_not_the_whole_org_s(m
     assert len(loaded) == len(DIRECTORS) * len(NOVEMBER)  # each director's four, once
     for key in DIRECTORS:
         [review] = reviews_to(chat, key)
-        assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 5 weeks")
+        assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 4 weeks")
     assert len(reviews_to(chat, "gm")) == len(DIRECTORS)
 
 
@@ -221,3 +221,26 @@ async def test_a_stop_during_the_monthly_review_ends_it_between_directors(
         assert len(reviews_to(chat, key)) == 1
         assert sum(1 for t in chat.to(key) if "question 1 of 3" in t) == 1
     assert len(reviews_to(chat, "gm")) == len(DIRECTORS)
+
+
+async def test_check_ins_count_only_the_months_weeks_that_were_asked(bot, chat, clock):
+    # Alice answered every check-in of November (W45-W48). Her review said 'Check-ins:
+    # 4 of 5 weeks': the week of Monday 30 November, whose check-in is asked on Friday
+    # 4 December, counted as missed in November's review, and again in December's.
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    assert chat.to("alice")[0].startswith("📅 Month in review — 2026-11\n"
+                                          "Check-ins: 4 of 4 weeks")
+    # December: its weeks are those whose Thursday it holds, as the digests list them
+    # (W49-W53). On Friday 1 January at 09:00, W53's check-in (that afternoon) has not
+    # been asked yet: it is not counted as missed.
+    for week in ("2026-W49", "2026-W50", "2026-W51", "2026-W52"):
+        answer_kpi(bot, "alice", week, 10_000)
+    clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))
+    assert await bot.run_monthly_review()
+    [december] = [t for t in chat.to("alice") if t.startswith("📅 Month in review — 2026-12")]
+    assert december.startswith("📅 Month in review — 2026-12\nCheck-ins: 4 of 4 weeks")
+    # In Shanghai it is 22:00: W53's check-in was asked there at 16:00, so it counts.
+    [zh] = [t for t in chat.to("li") if t.startswith("📅 月度回顾 —— 2026-12")]
+    assert "签到：5 周中 0 周" in zh
