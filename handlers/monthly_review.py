@@ -24,6 +24,7 @@ from handlers.context import Context
 from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import goal_actual, metric_label, unit_text
 from handlers.honours import Roll, build_roll, month_opening, period_of
+from handlers.summary import away_weeks
 from handlers.waiting import after_dialog
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
@@ -89,8 +90,9 @@ class MonthReview:
     resolution_longest: float | None = None
     kudos: int = 0
     roll: Roll | None = None  # the month's honour roll (org-wide), when kudos were given
-    weeks: int = 0
+    weeks: int = 0  # the month's weeks asked, those away left out
     checked_in: int = 0
+    away_weeks: int = 0
 
 
 def previous_month(today: date) -> tuple[int, int]:
@@ -201,8 +203,13 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
             line.worst = min(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
         review.metrics.append(line)
     rounds = ctx.checkins.rounds_in_weeks(weeks, person)
-    review.weeks = len(weeks)
-    review.checked_in = sum(1 for r in rounds if r.status == "submitted")
+    submitted = {r.week for r in rounds if r.status == "submitted"}
+    # A week an away period covered the check-in of was not asked: not a missed one
+    # (unless answered all the same), as the summary and the digest count it.
+    away = {w for (_, w) in away_weeks(ctx, [person], weeks)} - submitted
+    review.weeks = len(weeks) - len(away)
+    review.away_weeks = len(away)
+    review.checked_in = len(submitted)
     blockers: list[tuple[str, str]] = []
     start, end = _bounds(ctx, month)
     tracked = _support_lines(ctx, person, weeks, start, end, locale, review)

@@ -244,3 +244,22 @@ async def test_check_ins_count_only_the_months_weeks_that_were_asked(bot, chat, 
     # In Shanghai it is 22:00: W53's check-in was asked there at 16:00, so it counts.
     [zh] = [t for t in chat.to("li") if t.startswith("📅 月度回顾 —— 2026-12")]
     assert "签到：5 周中 0 周" in zh
+
+
+async def test_weeks_away_are_not_counted_as_missed_check_ins(bot, chat, clock):
+    # Alice was on holiday the first two weeks of November (planned with /away) and
+    # answered the two weeks she was back. Her review read 'Check-ins: 2 of 4 weeks', as
+    # if she had skipped two, though nobody asked her then.
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOAL)
+    clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))
+    await say(bot, "alice", "/away 2026-11-02 2026-11-15")
+    await say(bot, "li", "/away 2026-11-02 2026-11-15")
+    for week in ("2026-W47", "2026-W48"):
+        answer_kpi(bot, "alice", week, 10_000)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[-3]
+    assert review.startswith("📅 Month in review — 2026-11\n"
+                             "Check-ins: 2 of 2 weeks (away 2 weeks)"), review
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "签到：2 周中 0 周（休假 2 周）" in li
