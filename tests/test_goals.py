@@ -305,3 +305,30 @@ async def test_a_team_goal_keeps_what_someone_who_left_brought_in(goals_bot, cha
     assert "55,000 of 200,000 USD" in chat.last("alice")
     await say(goals_bot, "grace", "/goals")
     assert "55,000 of 480,000 USD" in chat.last("grace")
+
+
+async def test_in_the_last_days_of_a_quarter_the_amount_still_needed_is_said_plainly(
+        goals_bot, chat, clock):
+    from tests.support import say
+
+    # Thursday 31 December, the quarter's last working day, Alice at 85,000 of 150,000.
+    # She was told 'Pace needed: 325,000 a week for the 1 working days left': five times
+    # what she has to bring in, the one day she has left.
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "alice", "2026-W48", 45_000)
+    clock.set(datetime(2026, 12, 31, 14, 0, tzinfo=UTC))
+    await say(goals_bot, "alice", "/goals alice")
+    text = chat.last("alice")
+    assert "Still needed: 65,000 on the last working day (today)" in text
+    assert "325,000" not in text
+    # Three working days left (Tuesday 29 December): the total over those days.
+    clock.set(datetime(2026, 12, 29, 14, 0, tzinfo=UTC))
+    await say(goals_bot, "alice", "/goals alice")
+    assert "Still needed: 65,000 over the 3 working days left" in chat.last("alice")
+    goals_bot.org = parse_org(org_text(GOALS.replace(
+        "person: sam, target: 50000}",
+        "person: sam, target: 50000}\n  - {metric: revenue, period: 2026-Q4, person: li, "
+        "target: 100000}")))
+    answer_kpi(goals_bot, "li", "2026-W48", 66_000)
+    await say(goals_bot, "li", "/goals")
+    assert "还需完成：34,000（剩余 3 个工作日）" in chat.last("li")
