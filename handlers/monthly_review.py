@@ -198,7 +198,8 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
                    for f in week_figures(ctx.session, metric, [person.key], weeks)]
         figures = [(w, v) for w, v in figures if v is not None]
-        if len(figures) >= 2:
+        # Weeks that differ: with the same figure each week no week is best or worst.
+        if len({v for _, v in figures}) >= 2:
             line.best = max(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
             line.worst = min(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
         review.metrics.append(line)

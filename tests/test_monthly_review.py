@@ -263,3 +263,20 @@ async def test_weeks_away_are_not_counted_as_missed_check_ins(bot, chat, clock):
                              "Check-ins: 2 of 2 weeks (away 2 weeks)"), review
     li = next(t for t in chat.to("li") if t.startswith("📅"))
     assert "签到：2 周中 0 周（休假 2 周）" in li
+
+
+async def test_the_same_figure_every_week_names_no_best_and_worst_week(bot, chat, clock):
+    # Alice brought in 10,000 in each of two weeks; her review said 'Best week 2026-W47
+    # (10,000), worst 2026-W47 (10,000)': one week both best and worst, the other unnamed.
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOAL)
+    for week in ("2026-W47", "2026-W48"):
+        answer_kpi(bot, "alice", week, 10_000)
+    answer_kpi(bot, "li", "2026-W47", 30_000)
+    answer_kpi(bot, "li", "2026-W48", 30_000)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[0]
+    assert "• Revenue: 20,000" in review
+    assert "Best week" not in review and "worst" not in review
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "最佳" not in li and "最差" not in li
