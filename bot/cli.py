@@ -360,12 +360,17 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             elif result.status == "duplicate":
                 print(f"{path.name}: the same content as {result.same_as}, already imported; "
                       "nothing changed", file=out)
-            elif result.status == "replaced":
-                print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced by "
-                      f"{result.rows} ({result.format} format)", file=out)
             else:
-                print(f"{path.name}: imported {result.rows} rows ({result.format} format)",
-                      file=out)
+                left_out = ""
+                if result.not_won:
+                    left_out = (f"; {len(result.not_won)} rows not counted, their stage not "
+                                f"won ({', '.join(dict.fromkeys(result.not_won))})")
+                if result.status == "replaced":
+                    print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced "
+                          f"by {result.rows} ({result.format} format){left_out}", file=out)
+                else:
+                    print(f"{path.name}: imported {result.rows} rows ({result.format} format)"
+                          f"{left_out}", file=out)
     finally:
         engine.dispose()
     return code

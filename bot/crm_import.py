@@ -42,6 +42,10 @@ class CrmFormat:
     metric: str | None = None
     metric_column: str | None = None
     date_formats: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+    #: A deal-stage column, if the export has it: only rows at a `won` stage are actuals
+    #: (an opportunity report lists lost and open deals too).
+    stage: str | None = None
+    won: tuple[str, ...] = ()
 
     def columns(self) -> list[str]:
         """The columns a file must have to be read in this format."""
@@ -55,8 +59,10 @@ class CrmFormat:
 #: person/metric/date-or-week/value file.
 PRESETS: tuple[CrmFormat, ...] = (
     CrmFormat("salesforce", person="Opportunity Owner", date="Close Date", value="Amount",
-              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d")),
-    CrmFormat("chinese", person="销售负责人", date="成交日期", value="金额", metric="revenue"),
+              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d"), stage="Stage",
+              won=("Closed Won",)),
+    CrmFormat("chinese", person="销售负责人", date="成交日期", value="金额", metric="revenue",
+              stage="销售阶段", won=("赢单", "成交", "已成交", "赢单成交")),
     CrmFormat("teampulse-daily", person="person", date="date", value="value",
               metric_column="metric"),
     CrmFormat("teampulse-weekly", person="person", week="week", value="value",
@@ -164,6 +170,7 @@ class ParsedExport:
     format: str | None
     rows: list[CrmRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    not_won: list[str] = field(default_factory=list)  # the stage of each row left out
 
 
 class CrmImportError(ValueError):
@@ -187,6 +194,7 @@ class ImportResult:
     replaced_rows: int = 0
     format: str | None = None
     same_as: str | None = None
+    not_won: tuple[str, ...] = ()  # stages of the rows left out (lost or open deals)
 
 
 def decode(data: bytes) -> str:
@@ -259,6 +267,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                                               "under crm.formats in the org file")])
     lookup = _person_lookup(settings, people)
     out = ParsedExport(fmt.name)
+    stage_at = _column(records[header_at][1], fmt.stage) if fmt.stage else None
+    won = {w.casefold() for w in fmt.won}
     blank_seen = False
     for line, record in records[header_at + 1:]:
         cells = [c.strip() for c in record]
@@ -276,6 +286,10 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         owner = cell(fmt.person)
         if filled[0].casefold() in _TOTAL_ROWS:
             continue  # a totals row ("合计"), whichever column it is labelled in
+        stage = cells[stage_at] if stage_at is not None and stage_at < len(cells) else ""
+        if stage and stage.casefold() not in won:
+            out.not_won.append(stage)  # a lost or open deal: not an actual
+            continue
         row_errors: list[str] = []
         key = lookup.get(owner.casefold())
         if not owner:
@@ -318,7 +332,9 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         assert key is not None and value is not None and week is not None
         out.rows.append(CrmRow(line, key, metric, day, week, value))
     if not out.rows and not out.errors:
-        out.errors.append((0, "the file has a header but no rows"))
+        out.errors.append((0, "the file has a header but no rows" if not out.not_won else
+                           "no row of the file is a won deal (stages: "
+                           f"{', '.join(dict.fromkeys(out.not_won))})"))
     return out
 
 
@@ -330,6 +346,11 @@ def _find_header(records: list[tuple[int, list[str]]], formats: list[CrmFormat]
             if all(c.casefold() in names for c in fmt.columns()):
                 return at, fmt, {c: names[c.casefold()] for c in fmt.columns()}
     return 0, None, {}
+
+
+def _column(header: list[str], name: str) -> int | None:
+    names = [c.strip().lstrip("\ufeff").casefold() for c in header]
+    return names.index(name.casefold()) if name.casefold() in names else None
 
 
 def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -398,7 +419,8 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         raise CrmImportError(source, parsed.errors)
     replaced = repo.replace(source, digest, parsed.format or "", parsed.rows, now)
     return ImportResult(source, "replaced" if previous is not None else "new",
-                        len(parsed.rows), replaced, parsed.format)
+                        len(parsed.rows), replaced, parsed.format,
+                        not_won=tuple(parsed.not_won))
 
 
 def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:

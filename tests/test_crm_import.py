@@ -318,3 +318,35 @@ async def test_an_export_with_the_deals_of_someone_who_left_is_imported(
     clock.set(NOW)
     await say(bot, "alice", "/goals team East")
     assert "64,500 of 200,000 USD" in chat.last("alice")  # Alice's 52,000 + Sam's 12,500
+
+
+async def test_lost_and_open_deals_in_an_opportunity_report_are_not_revenue(
+        cli, bot, chat, clock, tmp_path, capsys):
+    # A Salesforce opportunity report lists every stage unless filtered: Alice's lost
+    # Hooli deal and her open Stark deal were imported as revenue, and /goals showed her
+    # 110,000 ahead of what she had won.
+    lines = SALESFORCE.read_text(encoding="utf-8").splitlines()
+    lines[3:3] = [
+        '"Alice Martin","Hooli","Hooli - Suite","Closed Lost","Q4-2026","60,000.00","0",'
+        '"11/25/2026","10/01/2026","Web","New Customer"',
+        '"Alice Martin","Stark","Stark - Seats","Negotiation/Review","Q4-2026","50,000.00",'
+        '"70","11/27/2026","10/05/2026","Web","New Customer"']
+    export = tmp_path / "salesforce_opportunities.csv"
+    export.write_text("\n".join(lines), encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == (
+        "salesforce_opportunities.csv: imported 4 rows (salesforce format); 2 rows not "
+        "counted, their stage not won (Closed Lost, Negotiation/Review)\n")
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    clock.set(NOW)
+    await say(bot, "alice", "/goals alice")
+    assert "52,000 of 150,000 USD" in chat.last("alice")
+    # A Chinese CRM's export: 输单 (lost) is not revenue either.
+    text = CHINESE.read_text(encoding="utf-8-sig").replace(
+        "深圳渠道扩展,深圳华星电子有限公司,李雷,中国区,赢单",
+        "深圳渠道扩展,深圳华星电子有限公司,李雷,中国区,输单")
+    zh = tmp_path / "销售易_成交.csv"
+    zh.write_text(text, encoding="utf-8")
+    assert cli("import-actuals", str(zh)) == 0
+    assert "imported 1 rows (chinese format); 1 rows not counted, their stage not won (输单)" \
+        in capsys.readouterr().out
