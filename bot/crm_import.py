@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -213,9 +214,20 @@ _CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|g
 _GROUPED = re.compile(r"^\(?[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\)?(?:万)?$")
 
 
+def _nfkc(text: str) -> str:
+    # Full-width digits, commas and letters (a Chinese keyboard's) read as plain ones.
+    return unicodedata.normalize("NFKC", text)
+
+
+def person_name_key(text: str) -> str:
+    """How a person's key, name or CRM owner is matched: whatever the case, width
+    ('ａｌｉｃｅ') or spacing ('Sam  Lee')."""
+    return " ".join(_nfkc(text).split()).casefold()
+
+
 def misplaced_comma(text: str) -> bool:
     """Whether a value has a comma that does not separate thousands (a decimal comma)."""
-    cleaned = _CURRENCY.sub("", text.strip())
+    cleaned = _CURRENCY.sub("", _nfkc(text).strip())
     return "," in cleaned and not _GROUPED.match(cleaned)
 
 
@@ -224,7 +236,7 @@ def parse_value(text: str) -> float | None:
     (also '1,5' or '12.500,00': a comma that does not separate thousands)."""
     if misplaced_comma(text):
         return None
-    cleaned = _CURRENCY.sub("", text.strip()).replace(",", "")
+    cleaned = _CURRENCY.sub("", _nfkc(text).strip()).replace(",", "")
     factor = 1.0
     if cleaned.endswith("万"):
         cleaned, factor = cleaned[:-1], 10_000.0
@@ -291,7 +303,7 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             out.not_won.append(stage)  # a lost or open deal: not an actual
             continue
         row_errors: list[str] = []
-        key = lookup.get(owner.casefold())
+        key = lookup.get(person_name_key(owner))
         if not owner:
             row_errors.append(f"{fmt.person} is empty")
         elif key is None:
@@ -356,9 +368,10 @@ def _column(header: list[str], name: str) -> int | None:
 def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for key, name in people:
-        lookup.setdefault(name.strip().casefold(), key)
-        lookup[key.casefold()] = key
-    lookup.update(settings.owners)  # the org's own mapping wins
+        lookup.setdefault(person_name_key(name), key)
+        lookup[person_name_key(key)] = key
+    # The org's own mapping wins.
+    lookup.update((person_name_key(name), key) for name, key in settings.owners.items())
     return lookup
 
 

@@ -350,3 +350,18 @@ async def test_lost_and_open_deals_in_an_opportunity_report_are_not_revenue(
     assert cli("import-actuals", str(zh)) == 0
     assert "imported 1 rows (chinese format); 1 rows not counted, their stage not won (输单)" \
         in capsys.readouterr().out
+
+
+def test_people_and_figures_typed_in_full_width_or_with_extra_spaces(cli, bot, tmp_path,
+                                                                      capsys):
+    # A CRM export typed by hand on a Chinese keyboard: a full-width key and digits, a
+    # full-width comma, a name with two spaces. Each row was refused ("not a person of
+    # the org", "is not a number"), and the whole file with it.
+    export = tmp_path / "手工录入.csv"
+    export.write_text("person,metric,week,value\n"
+                      "ａｌｉｃｅ,revenue,2026-W48,\"４０，０００\"\n"
+                      "Sam  Lee,revenue,2026-W48,12500\n"
+                      "ＬＩ,revenue,2026-W48,￥8，800\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0, capsys.readouterr().err
+    assert stored(bot) == [("alice", "2026-W48", 40_000, 2), ("sam", "2026-W48", 12_500, 3),
+                           ("li", "2026-W48", 8_800, 4)]
