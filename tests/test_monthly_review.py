@@ -231,7 +231,7 @@ async def test_check_ins_count_only_the_months_weeks_that_were_asked(bot, chat, 
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_monthly_review()
     assert chat.to("alice")[0].startswith("📅 Month in review — 2026-11\n"
-                                          "Check-ins: 4 of 4 weeks")
+                                          "Check-ins: 4 of 4 weeks\n• Revenue")
     # December: its weeks are those whose Thursday it holds, as the digests list them
     # (W49-W53). On Friday 1 January at 09:00, W53's check-in (that afternoon) has not
     # been asked yet: it is not counted as missed.
@@ -260,9 +260,9 @@ async def test_weeks_away_are_not_counted_as_missed_check_ins(bot, chat, clock):
     assert await bot.run_monthly_review()
     review = chat.to("alice")[-3]
     assert review.startswith("📅 Month in review — 2026-11\n"
-                             "Check-ins: 2 of 2 weeks (away 2 weeks)"), review
+                             "Check-ins: 2 of 2 weeks (away 2 weeks)\n• Revenue"), review
     li = next(t for t in chat.to("li") if t.startswith("📅"))
-    assert "签到：2 周中 0 周（休假 2 周）" in li
+    assert "签到：2 周中 0 周（休假 2 周）\n• 营收" in li
 
 
 async def test_the_same_figure_every_week_names_no_best_and_worst_week(bot, chat, clock):
@@ -280,3 +280,4 @@ async def test_the_same_figure_every_week_names_no_best_and_worst_week(bot, chat
     assert "Best week" not in review and "worst" not in review
     li = next(t for t in chat.to("li") if t.startswith("📅"))
     assert "最佳" not in li and "最差" not in li
+
