@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.goals import Goal, Period, parse_period, progress
 from bot.schedule import checkin_moment
+from bot.weeks import week_of
 from handlers.context import Context
 from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import goal_actual, metric_label, unit_text
@@ -114,7 +115,22 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> f
         return sum(w.target * sum(1 for d in w.days if month.start <= d <= month.end)
                    / len(w.days) for w in covering.weeks())
     kpi = next((k for k in person.kpis if k.metric == metric), None)
-    return kpi.weekly_target * len(month.working_days()) / 5 if kpi else None
+    if kpi is None:
+        return None
+    # Each week at the target its check-in asked (the round's snapshot), so a target
+    # changed in the org file mid-month counts from the week it was asked; a week not
+    # asked (yet) at today's.
+    asked: dict[str, float] = {}
+    by_week: dict[str, list[date]] = {}
+    for d in month.working_days():
+        by_week.setdefault(week_of(d), []).append(d)
+    for rnd in ctx.checkins.rounds_in_weeks(list(by_week), person):
+        for q in rnd.questions or ():
+            if q.get("category") == "kpi" and q.get("metric") == metric \
+                    and q.get("target") is not None:
+                asked[rnd.week] = float(q["target"])
+    return sum(asked.get(week, kpi.weekly_target) * len(days) / 5
+               for week, days in by_week.items())
 
 
 _NORMALISE = re.compile(r"[\W_]+", re.UNICODE)

@@ -281,3 +281,28 @@ async def test_the_same_figure_every_week_names_no_best_and_worst_week(bot, chat
     li = next(t for t in chat.to("li") if t.startswith("📅"))
     assert "最佳" not in li and "最差" not in li
 
+
+
+async def test_a_weekly_target_raised_mid_month_counts_from_the_week_it_was_asked(
+        bot, chat, clock):
+    # Alice's weekly revenue target went from 50,000 to 80,000 after the first two weeks
+    # of November. Her review measured the whole month against 80,000 a week (336,000),
+    # though she was asked for 50,000 the first two weeks.
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    for day in (6, 13, 20, 27):
+        if day == 20:
+            bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+                "{metric: revenue, unit: USD, weekly_target: 50000}",
+                "{metric: revenue, unit: USD, weekly_target: 80000}"))
+            with bot.unit() as ctx:
+                ctx.people.sync(bot.org.people)
+        clock.set(datetime(2026, 11, day, 21, 0, tzinfo=UTC))
+        await bot.run_checkins(["alice"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[-3]
+    # 50,000 x 2 + 80,000 x 2, and Monday 30 November (no check-in yet) at today's
+    # 80,000 a week: 16,000. Alice's 4 x 52,000 = 208,000.
+    assert "• Revenue: 208,000 of 276,000 USD (75% of the month's target)" in review, review
