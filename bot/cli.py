@@ -347,9 +347,11 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                 code = 1
                 continue
             try:
+                now = bot.clock.now()
                 with bot.unit() as ctx:
                     result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
-                                            bot.clock.now(), args.crm_format)
+                                            now, args.crm_format,
+                                            today=now.astimezone(bot.org.tz).date())
             except CrmImportError as exc:
                 print(f"teampulse: {exc}", file=sys.stderr)
                 code = 1
@@ -365,6 +367,13 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                 if result.not_won:
                     left_out = (f"; {len(result.not_won)} rows not counted, their stage not "
                                 f"won ({', '.join(dict.fromkeys(result.not_won))})")
+                if result.future:
+                    n = len(result.future)
+                    lines = ", ".join(f"line {line} ({when})" for line, when in result.future[:10])
+                    more = f" and {n - 10} more" if n > 10 else ""
+                    left_out += (f"; {n} row{'s' if n != 1 else ''} dated after today "
+                                 f"({now.astimezone(bot.org.tz).date()}), counted only from "
+                                 f"then: {lines}{more}")
                 if result.status == "replaced":
                     print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced "
                           f"by {result.rows} ({result.format} format){left_out}", file=out)

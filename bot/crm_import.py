@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.weeks import parse_week, week_of
+from bot.weeks import parse_week, week_of, week_start
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -196,6 +196,9 @@ class ImportResult:
     format: str | None = None
     same_as: str | None = None
     not_won: tuple[str, ...] = ()  # stages of the rows left out (lost or open deals)
+    #: (line, day or week) of rows dated after the import's day: they count only from then,
+    #: so a mistyped year is pointed out rather than missing from the goals unseen.
+    future: tuple[tuple[int, str], ...] = ()
 
 
 def decode(data: bytes) -> str:
@@ -406,7 +409,7 @@ def content_hash(data: bytes) -> str:
 
 def import_actuals(session: Session, source: str, data: bytes, settings: CrmSettings,
                    people: Iterable[tuple[str, str]], now: datetime,
-                   format_name: str | None = None) -> ImportResult:
+                   format_name: str | None = None, today: date | None = None) -> ImportResult:
     """Import one export as the rows of `source` (its file name), in the caller's
     transaction. Raises CrmImportError, storing nothing, if any row is bad."""
     from storage.goals import CrmRepo
@@ -431,9 +434,12 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     if parsed.errors:
         raise CrmImportError(source, parsed.errors)
     replaced = repo.replace(source, digest, parsed.format or "", parsed.rows, now)
+    today = today or now.date()
+    future = tuple((r.line, r.day.isoformat() if r.day else r.week) for r in parsed.rows
+                   if (r.day or week_start(r.week)) > today)
     return ImportResult(source, "replaced" if previous is not None else "new",
                         len(parsed.rows), replaced, parsed.format,
-                        not_won=tuple(parsed.not_won))
+                        not_won=tuple(parsed.not_won), future=future)
 
 
 def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:

@@ -365,3 +365,20 @@ def test_people_and_figures_typed_in_full_width_or_with_extra_spaces(cli, bot, t
     assert cli("import-actuals", str(export)) == 0, capsys.readouterr().err
     assert stored(bot) == [("alice", "2026-W48", 40_000, 2), ("sam", "2026-W48", 12_500, 3),
                            ("li", "2026-W48", 8_800, 4)]
+
+
+async def test_a_row_dated_in_the_future_is_pointed_out(cli, bot, chat, clock, tmp_path,
+                                                       capsys):
+    # A typo of the year (2027-W48 for 2026-W48) was imported without a word: the figure
+    # was missing from /goals, and nobody was told why.
+    export = tmp_path / "weekly.csv"
+    export.write_text("person,metric,week,value\n"
+                      "alice,revenue,2026-W48,30000\n"
+                      "alice,revenue,2027-W48,22000\n", encoding="utf-8")
+    from datetime import datetime
+
+    assert cli("import-actuals", str(export)) == 0
+    out = capsys.readouterr().out
+    today = datetime.now(bot.org.tz).date().isoformat()  # the CLI's own clock
+    assert out == ("weekly.csv: imported 2 rows (teampulse-weekly format); 1 row dated after "
+                   f"today ({today}), counted only from then: line 3 (2027-W48)\n")
