@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress, week_share
-from bot.org import Org
+from bot.org import Org, OrgPerson
 from bot.render import Renderer
 from bot.weeks import week_start
 from handlers.context import Context
@@ -225,6 +225,8 @@ def cmd_goals(ctx: Context, args: str) -> None:
     except GoalScopeError as exc:
         if exc.reason == "not_allowed":
             ctx.reply("goals_not_allowed")
+        elif exc.reason == "ambiguous":
+            ctx.reply("goals_ambiguous", name=exc.value, keys=list(exc.keys))
         else:
             ctx.reply("goals_unknown", value=exc.value,
                       teams=sorted({p.team for p in org.people if p.team}))
@@ -245,11 +247,12 @@ class GoalScope:
 
 
 class GoalScopeError(LookupError):
-    """`/goals <arg>` names nobody known ("unknown"), or someone the reader may not see."""
+    """`/goals <arg>` names nobody known ("unknown"), a name several people share
+    ("ambiguous"), or someone the reader may not see."""
 
-    def __init__(self, reason: str, value: str) -> None:
+    def __init__(self, reason: str, value: str, keys: tuple[str, ...] = ()) -> None:
         super().__init__(value)
-        self.reason, self.value = reason, value
+        self.reason, self.value, self.keys = reason, value, keys
 
 
 def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
@@ -273,7 +276,7 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
             mine.add(("team", own_team))
         return GoalScope(frozenset(mine), own_name)
     team = next((t for t in teams if t.casefold() == arg.casefold()), None)
-    who = None if want_team else org.person(arg.lower().lstrip("@"))
+    who = None if want_team else _person_named(org, arg)
     if who is None and team is None:
         raise GoalScopeError("unknown", arg)
     if who is not None:
@@ -285,6 +288,21 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
         raise GoalScopeError("not_allowed", arg)
     members = {p.key for p in org.people if p.team == team}
     return GoalScope(frozenset({("team", team)} | {("person", k) for k in members}), team)
+
+
+def _person_named(org: Org, typed: str) -> OrgPerson | None:
+    """A person by key ('alice', '@alice', a Chinese keyboard's '＠alice') or by name
+    ('李雷', 'alice martin'); a name several people share raises GoalScopeError
+    ("ambiguous", with their keys), so none of them is guessed."""
+    token = typed.replace("＠", "@").lstrip("@").strip()
+    found = org.person(token.lower())
+    if found is not None:
+        return found
+    name = " ".join(token.split()).casefold()
+    named = [p for p in org.people if " ".join(p.name.split()).casefold() == name]
+    if len(named) > 1:
+        raise GoalScopeError("ambiguous", token, tuple(p.key for p in named))
+    return named[0] if named else None
 
 
 def current_goals(org: Org, owners: frozenset[tuple[str, str | None]],

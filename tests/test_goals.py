@@ -332,3 +332,26 @@ async def test_in_the_last_days_of_a_quarter_the_amount_still_needed_is_said_pla
     answer_kpi(goals_bot, "li", "2026-W48", 66_000)
     await say(goals_bot, "li", "/goals")
     assert "还需完成：34,000（剩余 3 个工作日）" in chat.last("li")
+
+
+async def test_a_person_named_as_people_write_them(goals_bot, chat):
+    from tests.support import say
+
+    # The GM typed a director's name, or a key with a Chinese keyboard's '＠', and was
+    # told 'I don't know 李雷: give a person's key'.
+    goals_bot.org = parse_org(org_text(GOALS + "  - {metric: revenue, period: 2026-Q4, "
+                                                "person: li, target: 100000}\n"))
+    await say(goals_bot, "grace", "/goals 李雷")
+    assert chat.last("grace").startswith("🎯 Goals — 李雷"), chat.last("grace")
+    await say(goals_bot, "grace", "/goals alice martin")
+    assert chat.last("grace").startswith("🎯 Goals — Alice Martin")
+    await say(goals_bot, "grace", "/goals ＠alice")
+    assert chat.last("grace").startswith("🎯 Goals — Alice Martin")
+    # Two people with one name: neither is guessed.
+    twin = org_text(GOALS).replace("name: Sam Lee", "name: Alice Martin")
+    goals_bot.org = parse_org(twin)
+    await say(goals_bot, "grace", "/goals Alice Martin")
+    assert chat.last("grace") == ("2 people are called Alice Martin; name one by key: "
+                                  "/goals alice, /goals sam.")
+    await say(goals_bot, "li", "/goals 李雷")
+    assert chat.last("li").startswith("🎯 目标 —— 李雷")
