@@ -178,12 +178,17 @@ def cmd_review(ctx: Context, args: str) -> None:
 
         show_schedule(ctx)
         return
+    parts = args.split(maxsplit=1)  # the director by key, or by a name with spaces
     if len(parts) != 2 or parts[0].lower() not in {"start", "close"}:
         ctx.reply("review_usage")
         return
-    subject = ctx.people.by_key(parts[1].lower().lstrip("@"))
+    named = _directors_named(ctx, parts[1])
+    if len(named) > 1:
+        ctx.reply("review_ambiguous", name=parts[1].strip(), keys=[p.key for p in named])
+        return
+    subject = named[0] if named else None
     if subject is None or not subject.active or subject.role != "director":
-        ctx.reply("review_not_director", value=parts[1])
+        ctx.reply("review_not_director", value=parts[1].strip())
         return
     running = open_round(ctx.session, subject.key)
     if parts[0].lower() == "close":
@@ -196,6 +201,18 @@ def cmd_review(ctx: Context, args: str) -> None:
         ctx.reply("review_already_open", name=subject.display_name)
         return
     start_review(ctx, subject, person)
+
+
+def _directors_named(ctx: Context, typed: str) -> list[Person]:
+    """Who `/review start|close <typed>` names: a person by key ('alice', '@alice', a
+    Chinese keyboard's '＠alice'), else the active directors with that name ('李雷')."""
+    token = typed.replace("＠", "@").strip().lstrip("@")
+    by_key = ctx.people.by_key(token.lower())
+    if by_key is not None:
+        return [by_key]
+    name = " ".join(token.split()).casefold()
+    return [p for p in ctx.people.active() if p.role == "director"
+            and " ".join(p.display_name.split()).casefold() == name]
 
 
 def open_round(session: Session, key: str) -> ReviewRound | None:

@@ -189,3 +189,29 @@ async def test_a_rater_who_left_does_not_hold_the_review_open(bot, chat):
     report = chat.last("alice")
     assert report.startswith("🔄 360° review — Alice Martin"), report
     assert report == chat.last("grace") and "Still open" not in report
+
+
+async def test_the_gm_names_the_director_as_people_write_them(bot, chat):
+    # '/review start 李雷' was answered '李雷 不是组织文件中的总监' though he is one;
+    # '/review start Alice Martin' got the usage, '/review start ＠alice' 'not a director'.
+    await say(bot, "grace", "/review start 李雷")
+    assert chat.last("grace").startswith("360° review of 李雷 started"), chat.last("grace")
+    await say(bot, "grace", "/review close 李雷")
+    assert "🔄 360° review — 李雷" in chat.last("grace")
+    await say(bot, "grace", "/review start Alice Martin")
+    assert chat.last("grace").startswith("360° review of Alice Martin started")
+    await say(bot, "grace", "/review close ＠alice")
+    assert "🔄 360° review — Alice Martin" in chat.last("grace")
+    await say(bot, "grace", "/review start Sam Lee")
+    assert chat.last("grace").startswith("Sam Lee is not a director in the org file")
+    # Two directors with one name: neither is guessed.
+    from bot.org import parse_org
+    from tests.support import TEST_ORG
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        "name: Bruno Rossi", "name: Alice Martin"))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    await say(bot, "grace", "/review start alice martin")
+    assert chat.last("grace") == ("2 directors are called alice martin; name one by key: "
+                                  "/review start alice, /review start bruno.")
