@@ -191,10 +191,10 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
     # ended for everyone who has not answered yet, not at midnight where the reader is.
     monday = week_end(s.week) + timedelta(days=1)
     closes = datetime.combine(monday, time(), tz)
-    for who in s.missing:
-        found = ctx.org.person(who.key)
-        if found is not None:
-            closes = max(closes, datetime.combine(monday, time(), ZoneInfo(found.timezone)))
+    zones = {found.timezone for who in s.missing
+             if (found := ctx.org.person(who.key)) is not None}
+    for zone in zones:  # a few timezones, however many people are missing
+        closes = max(closes, datetime.combine(monday, time(), ZoneInfo(zone)))
     closed = ctx.clock.now() >= closes
     own_close = datetime.combine(monday, time(), tz)
     until = None if closed or closes == own_close else closes.astimezone(tz)
