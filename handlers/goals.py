@@ -21,7 +21,7 @@ from bot.render import Renderer
 from bot.weeks import week_start
 from handlers.context import Context
 from storage.goals import week_figures
-from storage.models import Person
+from storage.models import CheckinRound, Person
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,39 @@ def scope_keys(org: Org, goal: Goal, session: Session | None = None) -> list[str
     return keys
 
 
+@dataclass(frozen=True)
+class _TeamWeeks:
+    """Each person's team week by week: their check-in round's (the team they were in
+    when asked), else today's."""
+
+    asked: dict[tuple[str, str], str | None]
+    now: dict[str, str | None]
+
+    def team(self, key: str, week: str) -> str | None:
+        found = self.asked.get((key, week))
+        return found if found is not None else self.now.get(key)
+
+
+def _team_weeks(session: Session, org: Org, team: str, keys: list[str],
+                weeks: list[str]) -> tuple[list[str], _TeamWeeks]:
+    """The people whose figures may count for a team's goal: its people today and who was
+    in it in one of the weeks (moved since), with the team of each one week by week."""
+    moved = session.scalars(select(Person.key).join(
+        CheckinRound, CheckinRound.person_id == Person.id).where(
+        CheckinRound.team == team, CheckinRound.week.in_(weeks)).distinct())
+    keys = list(dict.fromkeys([*keys, *moved]))
+    asked = {(key, week): round_team for key, week, round_team in session.execute(
+        select(Person.key, CheckinRound.week, CheckinRound.team).join(
+            CheckinRound, CheckinRound.person_id == Person.id).where(
+            Person.key.in_(keys), CheckinRound.week.in_(weeks)))}
+    now = {key: found.team for key in keys if (found := org.person(key)) is not None}
+    missing = [k for k in keys if k not in now]
+    if missing:  # people who left: their last team
+        now.update({key: team for key, team in session.execute(
+            select(Person.key, Person.team).where(Person.key.in_(missing)))})
+    return keys, _TeamWeeks(asked, now)
+
+
 def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     """The actual of a goal up to and including `today`.
 
@@ -86,10 +119,16 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     weeks = [w.week for w in goal.weeks()]
     total = from_crm = 0.0
     mismatches: list[Mismatch] = []
-    for fig in week_figures(session, goal.metric, scope_keys(org, goal, session), weeks):
+    keys = scope_keys(org, goal, session)
+    teams: _TeamWeeks | None = None
+    if goal.scope == "team":
+        keys, teams = _team_weeks(session, org, goal.owner or "", keys, weeks)
+    for fig in week_figures(session, goal.metric, keys, weeks):
         monday = week_start(fig.week)
         if monday > today:
             continue
+        if teams is not None and teams.team(fig.person_key, fig.week) != goal.owner:
+            continue  # that week they were in another team
         share = week_share(period, monday)
         if fig.crm is not None:
             value = 0.0

@@ -355,3 +355,25 @@ async def test_a_person_named_as_people_write_them(goals_bot, chat):
                                   "/goals alice, /goals sam.")
     await say(goals_bot, "li", "/goals 李雷")
     assert chat.last("li").startswith("🎯 目标 —— 李雷")
+
+
+async def test_someone_who_moved_team_leaves_what_they_sold_with_the_old_team(
+        goals_bot, chat):
+    from tests.support import say
+
+    # Sam sold 10,000 for East in W47, then moved to Europe and sold 5,000 there in W48.
+    # /goals showed all 15,000 as Europe's and none as East's: East's quarter looked
+    # 10,000 further behind than it was.
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "sam", "2026-W47", 10_000)
+    moved = org_text(GOALS).replace("    manager: alice\n    team: East\n",
+                                    "    manager: alice\n    team: Europe\n")
+    goals_bot.org = parse_org(moved)
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    answer_kpi(goals_bot, "sam", "2026-W48", 5_000)
+    answer_kpi(goals_bot, "bruno", "2026-W48", 20_000)
+    await say(goals_bot, "grace", "/goals team East")
+    assert "50,000 of 200,000 USD" in chat.last("grace"), chat.last("grace")
+    await say(goals_bot, "grace", "/goals team Europe")
+    assert "25,000 of 120,000 USD" in chat.last("grace")
