@@ -331,10 +331,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Import each file in its own transaction; report what each did."""
     from bot.app import prepare
-    from bot.crm_import import CrmImportError, import_actuals
+    from bot.crm_import import CrmImportError, import_actuals, import_people
 
     bot, engine = prepare(settings)
-    people = [(p.key, p.name) for p in bot.org.people]
+    with bot.unit() as ctx:
+        people = import_people(ctx.session, bot.org)
     code = 0
     try:
         for path in args.files:
@@ -346,9 +347,11 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                 code = 1
                 continue
             try:
+                now = bot.clock.now()
                 with bot.unit() as ctx:
                     result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
-                                            bot.clock.now(), args.crm_format)
+                                            now, args.crm_format,
+                                            today=now.astimezone(bot.org.tz).date())
             except CrmImportError as exc:
                 print(f"teampulse: {exc}", file=sys.stderr)
                 code = 1
@@ -356,12 +359,27 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             if result.status == "unchanged":
                 print(f"{path.name}: already imported with this content; nothing changed "
                       f"({result.rows} rows)", file=out)
-            elif result.status == "replaced":
-                print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced by "
-                      f"{result.rows} ({result.format} format)", file=out)
+            elif result.status == "duplicate":
+                print(f"{path.name}: the same content as {result.same_as}, already imported; "
+                      "nothing changed", file=out)
             else:
-                print(f"{path.name}: imported {result.rows} rows ({result.format} format)",
-                      file=out)
+                left_out = ""
+                if result.not_won:
+                    left_out = (f"; {len(result.not_won)} rows not counted, their stage not "
+                                f"won ({', '.join(dict.fromkeys(result.not_won))})")
+                if result.future:
+                    n = len(result.future)
+                    lines = ", ".join(f"line {line} ({when})" for line, when in result.future[:10])
+                    more = f" and {n - 10} more" if n > 10 else ""
+                    left_out += (f"; {n} row{'s' if n != 1 else ''} dated after today "
+                                 f"({now.astimezone(bot.org.tz).date()}), counted only from "
+                                 f"then: {lines}{more}")
+                if result.status == "replaced":
+                    print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced "
+                          f"by {result.rows} ({result.format} format){left_out}", file=out)
+                else:
+                    print(f"{path.name}: imported {result.rows} rows ({result.format} format)"
+                          f"{left_out}", file=out)
     finally:
         engine.dispose()
     return code

@@ -349,6 +349,9 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             # The operator reads as the GM does: everyone's goals.
             scope = goal_scope(bot.org, " ".join(args.who), viewer=True)
         except GoalScopeError as exc:
+            if exc.reason == "ambiguous":
+                return fail(f"{len(exc.keys)} people are called {exc.value}; name one by key: "
+                            f"{', '.join(exc.keys)}")
             teams = sorted({p.team for p in bot.org.people if p.team})
             return fail(f"no person or team {exc.value!r} in the org (give a person's key, or "
                         f"team NAME; teams: {', '.join(teams) or 'none'})")

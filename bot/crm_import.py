@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.weeks import parse_week, week_of
+from bot.weeks import parse_week, week_of, week_start
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -42,6 +43,10 @@ class CrmFormat:
     metric: str | None = None
     metric_column: str | None = None
     date_formats: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+    #: A deal-stage column, if the export has it: only rows at a `won` stage are actuals
+    #: (an opportunity report lists lost and open deals too).
+    stage: str | None = None
+    won: tuple[str, ...] = ()
 
     def columns(self) -> list[str]:
         """The columns a file must have to be read in this format."""
@@ -55,8 +60,10 @@ class CrmFormat:
 #: person/metric/date-or-week/value file.
 PRESETS: tuple[CrmFormat, ...] = (
     CrmFormat("salesforce", person="Opportunity Owner", date="Close Date", value="Amount",
-              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d")),
-    CrmFormat("chinese", person="销售负责人", date="成交日期", value="金额", metric="revenue"),
+              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d"), stage="Stage",
+              won=("Closed Won",)),
+    CrmFormat("chinese", person="销售负责人", date="成交日期", value="金额", metric="revenue",
+              stage="销售阶段", won=("赢单", "成交", "已成交", "赢单成交")),
     CrmFormat("teampulse-daily", person="person", date="date", value="value",
               metric_column="metric"),
     CrmFormat("teampulse-weekly", person="person", week="week", value="value",
@@ -164,6 +171,7 @@ class ParsedExport:
     format: str | None
     rows: list[CrmRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    not_won: list[str] = field(default_factory=list)  # the stage of each row left out
 
 
 class CrmImportError(ValueError):
@@ -178,13 +186,19 @@ class CrmImportError(ValueError):
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: 'new', 'replaced' (a corrected file) or 'unchanged'."""
+    """What an import did: 'new', 'replaced' (a corrected file), 'unchanged', or
+    'duplicate' (the content of another file already imported, named in `same_as`)."""
 
     source: str
     status: str
     rows: int
     replaced_rows: int = 0
     format: str | None = None
+    same_as: str | None = None
+    not_won: tuple[str, ...] = ()  # stages of the rows left out (lost or open deals)
+    #: (line, day or week) of rows dated after the import's day: they count only from then,
+    #: so a mistyped year is pointed out rather than missing from the goals unseen.
+    future: tuple[tuple[int, str], ...] = ()
 
 
 def decode(data: bytes) -> str:
@@ -197,12 +211,35 @@ def decode(data: bytes) -> str:
 
 _TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
 _CURRENCY = re.compile(r"(?i)^(?:usd|cny|rmb|eur|gbp)\s*|\s*(?:usd|cny|rmb|eur|gbp|元)$"
-                       r"|[$¥￥€£,\s]")
+                       r"|[$¥￥€£\s]")
+#: Commas as thousands separators only: "1,5" or "12.500,00" (a decimal comma) is refused,
+#: not read as 15 or 12.5.
+_GROUPED = re.compile(r"^\(?[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\)?(?:万)?$")
+
+
+def _nfkc(text: str) -> str:
+    # Full-width digits, commas and letters (a Chinese keyboard's) read as plain ones.
+    return unicodedata.normalize("NFKC", text)
+
+
+def person_name_key(text: str) -> str:
+    """How a person's key, name or CRM owner is matched: whatever the case, width
+    ('ａｌｉｃｅ') or spacing ('Sam  Lee')."""
+    return " ".join(_nfkc(text).split()).casefold()
+
+
+def misplaced_comma(text: str) -> bool:
+    """Whether a value has a comma that does not separate thousands (a decimal comma)."""
+    cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+    return "," in cleaned and not _GROUPED.match(cleaned)
 
 
 def parse_value(text: str) -> float | None:
-    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one."""
-    cleaned = _CURRENCY.sub("", text.strip())
+    """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one
+    (also '1,5' or '12.500,00': a comma that does not separate thousands)."""
+    if misplaced_comma(text):
+        return None
+    cleaned = _CURRENCY.sub("", _nfkc(text).strip()).replace(",", "")
     factor = 1.0
     if cleaned.endswith("万"):
         cleaned, factor = cleaned[:-1], 10_000.0
@@ -245,6 +282,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                                               "under crm.formats in the org file")])
     lookup = _person_lookup(settings, people)
     out = ParsedExport(fmt.name)
+    stage_at = _column(records[header_at][1], fmt.stage) if fmt.stage else None
+    won = {w.casefold() for w in fmt.won}
     blank_seen = False
     for line, record in records[header_at + 1:]:
         cells = [c.strip() for c in record]
@@ -262,8 +301,12 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         owner = cell(fmt.person)
         if filled[0].casefold() in _TOTAL_ROWS:
             continue  # a totals row ("合计"), whichever column it is labelled in
+        stage = cells[stage_at] if stage_at is not None and stage_at < len(cells) else ""
+        if stage and stage.casefold() not in won:
+            out.not_won.append(stage)  # a lost or open deal: not an actual
+            continue
         row_errors: list[str] = []
-        key = lookup.get(owner.casefold())
+        key = lookup.get(person_name_key(owner))
         if not owner:
             row_errors.append(f"{fmt.person} is empty")
         elif key is None:
@@ -275,8 +318,14 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         raw_value = cell(fmt.value)
         value = parse_value(raw_value) if raw_value else None
         if value is None:
-            row_errors.append(f"{fmt.value} {raw_value!r} is not a number" if raw_value
-                              else f"{fmt.value} is empty")
+            if not raw_value:
+                row_errors.append(f"{fmt.value} is empty")
+            elif misplaced_comma(raw_value):
+                row_errors.append(f"{fmt.value} {raw_value!r} is not a number as this file "
+                                  "writes it: a comma may only separate thousands (1,500 or "
+                                  "1.5)")
+            else:
+                row_errors.append(f"{fmt.value} {raw_value!r} is not a number")
         day: date | None = None
         week: str | None = None
         if fmt.date is not None:
@@ -298,7 +347,9 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         assert key is not None and value is not None and week is not None
         out.rows.append(CrmRow(line, key, metric, day, week, value))
     if not out.rows and not out.errors:
-        out.errors.append((0, "the file has a header but no rows"))
+        out.errors.append((0, "the file has a header but no rows" if not out.not_won else
+                           "no row of the file is a won deal (stages: "
+                           f"{', '.join(dict.fromkeys(out.not_won))})"))
     return out
 
 
@@ -312,12 +363,18 @@ def _find_header(records: list[tuple[int, list[str]]], formats: list[CrmFormat]
     return 0, None, {}
 
 
+def _column(header: list[str], name: str) -> int | None:
+    names = [c.strip().lstrip("\ufeff").casefold() for c in header]
+    return names.index(name.casefold()) if name.casefold() in names else None
+
+
 def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for key, name in people:
-        lookup.setdefault(name.strip().casefold(), key)
-        lookup[key.casefold()] = key
-    lookup.update(settings.owners)  # the org's own mapping wins
+        lookup.setdefault(person_name_key(name), key)
+        lookup[person_name_key(key)] = key
+    # The org's own mapping wins.
+    lookup.update((person_name_key(name), key) for name, key in settings.owners.items())
     return lookup
 
 
@@ -330,6 +387,21 @@ def _parse_day(text: str, formats: tuple[str, ...]) -> date | None:
     return None
 
 
+def import_people(session: Session, org: Any) -> list[tuple[str, str]]:
+    """(key, name) of everyone a CRM row may name: the org file's people, then those who
+    left it (kept inactive), whose deals from before they left still count."""
+    from sqlalchemy import select
+
+    from storage.models import Person
+
+    people = [(p.key, p.name) for p in org.people]
+    in_file = {key for key, _ in people}
+    people += [(key, name) for key, name in session.execute(
+        select(Person.key, Person.display_name).where(Person.active.is_(False))
+        .order_by(Person.key)) if key not in in_file]
+    return people
+
+
 def content_hash(data: bytes) -> str:
     """The SHA-256 of a file's bytes: the same content is imported once."""
     return hashlib.sha256(data).hexdigest()
@@ -337,7 +409,7 @@ def content_hash(data: bytes) -> str:
 
 def import_actuals(session: Session, source: str, data: bytes, settings: CrmSettings,
                    people: Iterable[tuple[str, str]], now: datetime,
-                   format_name: str | None = None) -> ImportResult:
+                   format_name: str | None = None, today: date | None = None) -> ImportResult:
     """Import one export as the rows of `source` (its file name), in the caller's
     transaction. Raises CrmImportError, storing nothing, if any row is bad."""
     from storage.goals import CrmRepo
@@ -347,6 +419,12 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     previous = repo.source(source)
     if previous is not None and previous.content_hash == digest:
         return ImportResult(source, "unchanged", previous.row_count, format=previous.format)
+    twin = repo.by_content(digest)
+    if twin is not None:
+        # The same export saved again under another name ("report (1).csv"): importing
+        # it would count every figure twice.
+        return ImportResult(source, "duplicate", twin.row_count, format=twin.format,
+                            same_as=twin.source)
     try:
         text = decode(data)
     except UnicodeDecodeError:
@@ -356,8 +434,12 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     if parsed.errors:
         raise CrmImportError(source, parsed.errors)
     replaced = repo.replace(source, digest, parsed.format or "", parsed.rows, now)
+    today = today or now.date()
+    future = tuple((r.line, r.day.isoformat() if r.day else r.week) for r in parsed.rows
+                   if (r.day or week_start(r.week)) > today)
     return ImportResult(source, "replaced" if previous is not None else "new",
-                        len(parsed.rows), replaced, parsed.format)
+                        len(parsed.rows), replaced, parsed.format,
+                        not_won=tuple(parsed.not_won), future=future)
 
 
 def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
@@ -374,9 +456,9 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
     folder = bot.org.crm.watch_folder
     if folder is None or not folder.is_dir():
         return []
-    people = [(p.key, p.name) for p in bot.org.people]
     with bot.unit() as ctx:
         known = CrmRepo(ctx.session).known_hashes()
+        people = import_people(ctx.session, bot.org)
     done: list[ImportResult | CrmImportError] = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"):
         try:
@@ -386,7 +468,7 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
         digest = content_hash(data)
         refused_key = f"crm-refused:{path.name}:{digest}"
         refused = _refused.setdefault(bot, set())
-        if known.get(path.name) == digest or refused_key in refused:
+        if digest in known.values() or refused_key in refused:
             continue
         try:
             with bot.unit() as ctx:

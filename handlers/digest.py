@@ -186,13 +186,24 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
     tz = ZoneInfo(person.timezone)
     asked = checkin_moment(ctx.settings.checkin_schedule, person.timezone, s.week)
     asked_local = asked.astimezone(tz)
-    # The week closes at the end of its Sunday in the recipient's timezone: an answer
-    # after that counts as late in the summary.
-    closes = datetime.combine(week_end(s.week) + timedelta(days=1), time(), tz)
+    # An answer counts as late after the end of the week's Sunday in the answerer's own
+    # timezone (the summary's rule): the week is closed for the reader only once it has
+    # ended for everyone who has not answered yet, not at midnight where the reader is.
+    monday = week_end(s.week) + timedelta(days=1)
+    closes = datetime.combine(monday, time(), tz)
+    zones = {found.timezone for who in s.missing
+             if (found := ctx.org.person(who.key)) is not None}
+    for zone in zones:  # a few timezones, however many people are missing
+        closes = max(closes, datetime.combine(monday, time(), ZoneInfo(zone)))
+    closed = ctx.clock.now() >= closes
+    own_close = datetime.combine(monday, time(), tz)
+    until = None if closed or closes == own_close else closes.astimezone(tz)
     return ctx.renderer.message(
         person.locale, "digest_header", markup, week=s.week, start=s.start, end=s.end,
         team=team, asked=asked_local.strftime("%Y-%m-%d %H:%M"),
-        asked_weekday=asked_local.weekday(), closed=ctx.clock.now() >= closes,
+        asked_weekday=asked_local.weekday(), closed=closed,
+        open_until=until.strftime("%Y-%m-%d %H:%M") if until else None,
+        open_until_weekday=until.weekday() if until else 0,
         nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
         missing=[(p.name, p.status) for p in s.missing], away=[p.name for p in s.away])
 

@@ -12,14 +12,16 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress, week_share
-from bot.org import Org
+from bot.org import Org, OrgPerson
 from bot.render import Renderer
 from bot.weeks import week_start
 from handlers.context import Context
 from storage.goals import week_figures
+from storage.models import CheckinRound, Person
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,56 @@ class GoalView:
     unit: str = ""  # the goal's unit as the reader reads it
 
 
-def scope_keys(org: Org, goal: Goal) -> list[str]:
-    """Whose figures count towards a goal: the person, the team's people, or everyone."""
+def scope_keys(org: Org, goal: Goal, session: Session | None = None) -> list[str]:
+    """Whose figures count towards a goal: the person, the team's people, or everyone.
+
+    With a session, people who left (taken out of the org file, kept inactive with their
+    last team) count too: what they brought in before leaving stays the team's and the
+    org's, against a target that did not change when they left.
+    """
     if goal.scope == "person":
         return [goal.owner or ""]
-    if goal.scope == "team":
-        return [p.key for p in org.people if p.team == goal.owner]
-    return [p.key for p in org.people]
+    keys = [p.key for p in org.people if goal.scope != "team" or p.team == goal.owner]
+    if session is not None:
+        query = select(Person.key).where(Person.active.is_(False))
+        if goal.scope == "team":
+            query = query.where(Person.team == goal.owner)
+        in_file = set(keys)
+        keys += [k for k in session.scalars(query) if k not in in_file]
+    return keys
+
+
+@dataclass(frozen=True)
+class _TeamWeeks:
+    """Each person's team week by week: their check-in round's (the team they were in
+    when asked), else today's."""
+
+    asked: dict[tuple[str, str], str | None]
+    now: dict[str, str | None]
+
+    def team(self, key: str, week: str) -> str | None:
+        found = self.asked.get((key, week))
+        return found if found is not None else self.now.get(key)
+
+
+def _team_weeks(session: Session, org: Org, team: str, keys: list[str],
+                weeks: list[str]) -> tuple[list[str], _TeamWeeks]:
+    """The people whose figures may count for a team's goal: its people today and who was
+    in it in one of the weeks (moved since), with the team of each one week by week."""
+    moved = session.scalars(select(Person.key).join(
+        CheckinRound, CheckinRound.person_id == Person.id).where(
+        CheckinRound.team == team, CheckinRound.week.in_(weeks)).distinct())
+    keys = list(dict.fromkeys([*keys, *moved]))
+    asked = {(key, week): round_team for key, week, round_team in session.execute(
+        select(Person.key, CheckinRound.week, CheckinRound.team).join(
+            CheckinRound, CheckinRound.person_id == Person.id).where(
+            Person.key.in_(keys), CheckinRound.week.in_(weeks)))}
+    now = {key: found.team for key in keys if (found := org.person(key)) is not None}
+    missing = [k for k in keys if k not in now]
+    if missing:  # people who left: their last team
+        now.update({key: team for key, team in session.execute(
+            select(Person.key, Person.team).where(Person.key.in_(missing)))})
+    return keys, _TeamWeeks(asked, now)
 
 
 def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
@@ -74,10 +119,16 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     weeks = [w.week for w in goal.weeks()]
     total = from_crm = 0.0
     mismatches: list[Mismatch] = []
-    for fig in week_figures(session, goal.metric, scope_keys(org, goal), weeks):
+    keys = scope_keys(org, goal, session)
+    teams: _TeamWeeks | None = None
+    if goal.scope == "team":
+        keys, teams = _team_weeks(session, org, goal.owner or "", keys, weeks)
+    for fig in week_figures(session, goal.metric, keys, weeks):
         monday = week_start(fig.week)
         if monday > today:
             continue
+        if teams is not None and teams.team(fig.person_key, fig.week) != goal.owner:
+            continue  # that week they were in another team
         share = week_share(period, monday)
         if fig.crm is not None:
             value = 0.0
@@ -213,6 +264,8 @@ def cmd_goals(ctx: Context, args: str) -> None:
     except GoalScopeError as exc:
         if exc.reason == "not_allowed":
             ctx.reply("goals_not_allowed")
+        elif exc.reason == "ambiguous":
+            ctx.reply("goals_ambiguous", name=exc.value, keys=list(exc.keys))
         else:
             ctx.reply("goals_unknown", value=exc.value,
                       teams=sorted({p.team for p in org.people if p.team}))
@@ -233,11 +286,12 @@ class GoalScope:
 
 
 class GoalScopeError(LookupError):
-    """`/goals <arg>` names nobody known ("unknown"), or someone the reader may not see."""
+    """`/goals <arg>` names nobody known ("unknown"), a name several people share
+    ("ambiguous"), or someone the reader may not see."""
 
-    def __init__(self, reason: str, value: str) -> None:
+    def __init__(self, reason: str, value: str, keys: tuple[str, ...] = ()) -> None:
         super().__init__(value)
-        self.reason, self.value = reason, value
+        self.reason, self.value, self.keys = reason, value, keys
 
 
 def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
@@ -261,7 +315,7 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
             mine.add(("team", own_team))
         return GoalScope(frozenset(mine), own_name)
     team = next((t for t in teams if t.casefold() == arg.casefold()), None)
-    who = None if want_team else org.person(arg.lower().lstrip("@"))
+    who = None if want_team else _person_named(org, arg)
     if who is None and team is None:
         raise GoalScopeError("unknown", arg)
     if who is not None:
@@ -273,6 +327,21 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
         raise GoalScopeError("not_allowed", arg)
     members = {p.key for p in org.people if p.team == team}
     return GoalScope(frozenset({("team", team)} | {("person", k) for k in members}), team)
+
+
+def _person_named(org: Org, typed: str) -> OrgPerson | None:
+    """A person by key ('alice', '@alice', a Chinese keyboard's '＠alice') or by name
+    ('李雷', 'alice martin'); a name several people share raises GoalScopeError
+    ("ambiguous", with their keys), so none of them is guessed."""
+    token = typed.replace("＠", "@").lstrip("@").strip()
+    found = org.person(token.lower())
+    if found is not None:
+        return found
+    name = " ".join(token.split()).casefold()
+    named = [p for p in org.people if " ".join(p.name.split()).casefold() == name]
+    if len(named) > 1:
+        raise GoalScopeError("ambiguous", token, tuple(p.key for p in named))
+    return named[0] if named else None
 
 
 def current_goals(org: Org, owners: frozenset[tuple[str, str | None]],

@@ -19,10 +19,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from bot.goals import Goal, Period, parse_period, progress
+from bot.schedule import checkin_moment
+from bot.weeks import week_of
 from handlers.context import Context
-from handlers.digest import send_month_digests
+from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import goal_actual, metric_label, unit_text
 from handlers.honours import Roll, build_roll, month_opening, period_of
+from handlers.summary import away_weeks
 from handlers.waiting import after_dialog
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
@@ -88,8 +91,9 @@ class MonthReview:
     resolution_longest: float | None = None
     kudos: int = 0
     roll: Roll | None = None  # the month's honour roll (org-wide), when kudos were given
-    weeks: int = 0
+    weeks: int = 0  # the month's weeks asked, those away left out
     checked_in: int = 0
+    away_weeks: int = 0
 
 
 def previous_month(today: date) -> tuple[int, int]:
@@ -111,7 +115,22 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> f
         return sum(w.target * sum(1 for d in w.days if month.start <= d <= month.end)
                    / len(w.days) for w in covering.weeks())
     kpi = next((k for k in person.kpis if k.metric == metric), None)
-    return kpi.weekly_target * len(month.working_days()) / 5 if kpi else None
+    if kpi is None:
+        return None
+    # Each week at the target its check-in asked (the round's snapshot), so a target
+    # changed in the org file mid-month counts from the week it was asked; a week not
+    # asked (yet) at today's.
+    asked: dict[str, float] = {}
+    by_week: dict[str, list[date]] = {}
+    for d in month.working_days():
+        by_week.setdefault(week_of(d), []).append(d)
+    for rnd in ctx.checkins.rounds_in_weeks(list(by_week), person):
+        for q in rnd.questions or ():
+            if q.get("category") == "kpi" and q.get("metric") == metric \
+                    and q.get("target") is not None:
+                asked[rnd.week] = float(q["target"])
+    return sum(asked.get(week, kpi.weekly_target) * len(days) / 5
+               for week, days in by_week.items())
 
 
 _NORMALISE = re.compile(r"[\W_]+", re.UNICODE)
@@ -163,8 +182,12 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     month = parse_period(f"{year}-{month_no:02d}")
     after = month.end + timedelta(days=1)
     review = MonthReview(person.display_name, month.label)
-    weeks = sorted({f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}"
-                    for d in month.working_days()})
+    # The month's weeks are those whose Thursday it holds (as its digests are listed), so
+    # a week is in one month's review, not two; and only those whose check-in has been
+    # asked by now: the last one may be asked after the review goes out.
+    now = ctx.clock.now()
+    weeks = [w for w in month_weeks(year, month_no)
+             if checkin_moment(ctx.settings.checkin_schedule, person.timezone, w) <= now]
     org_person = ctx.org.person(person.key)
     metrics = [k.metric for k in (org_person.kpis if org_person else ())]
     for g in ctx.org.goals.for_owner("person", person.key):
@@ -191,13 +214,19 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
                    for f in week_figures(ctx.session, metric, [person.key], weeks)]
         figures = [(w, v) for w, v in figures if v is not None]
-        if len(figures) >= 2:
+        # Weeks that differ: with the same figure each week no week is best or worst.
+        if len({v for _, v in figures}) >= 2:
             line.best = max(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
             line.worst = min(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]
         review.metrics.append(line)
     rounds = ctx.checkins.rounds_in_weeks(weeks, person)
-    review.weeks = len(weeks)
-    review.checked_in = sum(1 for r in rounds if r.status == "submitted")
+    submitted = {r.week for r in rounds if r.status == "submitted"}
+    # A week an away period covered the check-in of was not asked: not a missed one
+    # (unless answered all the same), as the summary and the digest count it.
+    away = {w for (_, w) in away_weeks(ctx, [person], weeks)} - submitted
+    review.weeks = len(weeks) - len(away)
+    review.away_weeks = len(away)
+    review.checked_in = len(submitted)
     blockers: list[tuple[str, str]] = []
     start, end = _bounds(ctx, month)
     tracked = _support_lines(ctx, person, weeks, start, end, locale, review)
@@ -223,13 +252,14 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
 
 def _support_lines(ctx: Context, person: Person, weeks: list[str], start: datetime,
                    end: datetime, locale: str, review: MonthReview) -> set[int]:
-    """Add the director's tracked requests asked in the month's weeks or resolved in the
-    month, with resolution times; returns the ids of the rounds they came from."""
+    """Add the director's tracked requests asked in the month's weeks, opened or resolved
+    in the month, with resolution times; returns the ids of the rounds they came from."""
     rows = list(ctx.session.scalars(
         select(SupportRequest).where(
             SupportRequest.requester_id == person.id,
             or_(SupportRequest.id.in_(select(SupportWeek.request_id).where(
                 SupportWeek.week.in_(weeks))),
+                (SupportRequest.opened_at >= start) & (SupportRequest.opened_at < end),
                 (SupportRequest.resolved_at >= start) & (SupportRequest.resolved_at < end)))
         .options(selectinload(SupportRequest.weeks)).order_by(SupportRequest.opened_at)))
     rounds: set[int] = set()

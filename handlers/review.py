@@ -36,7 +36,20 @@ MIN_GROUP = 3
 #: prints them all): every other director is a peer, 10,000 of them in a large org.
 COMMENTS_SHOWN = 20
 CONVERSATION = "review"
-_RATING = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?(?:$|[\s,.:;\-—–]+(.*))", re.DOTALL)
+#: '4', '4/5', '4 clear plans'; as a Chinese keyboard types it too: '４', '四', '4分',
+#: '3分，合作一般', '五：策略清晰' (full-width digits, numerals, 分, full-width punctuation).
+_RATING = re.compile(r"^\s*([1-5１-５一二三四五])(?:\s*分)?(?:\s*[/／]\s*[5５五])?"
+                     r"(?:$|[\s,.:;\-—–，。：；、]+(.*))", re.DOTALL)
+_CN_RATING = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def parse_rating(text: str) -> tuple[int, str] | None:
+    """A typed answer's rating (1-5) and the comment after it; None if it starts with none."""
+    match = _RATING.match(text)
+    if match is None:
+        return None
+    digit = match.group(1)
+    return _CN_RATING.get(digit) or int(digit), match.group(2) or ""
 
 
 # --- the report -------------------------------------------------------------------------
@@ -62,7 +75,7 @@ class ReviewReport:
     shown: list[str]  # group keys shown: manager, peer, report, or peer+report
     counts: dict[str, int]  # raters who answered, per group
     rows: list[CriterionRow]
-    notes: list[str]  # withheld, merged_peer, merged_report, withheld_anonymous
+    notes: list[str]  # merged, withheld, withheld_peer, withheld_report, partial
     comments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,8 +130,17 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
             comments.setdefault(group, []).append((a.criterion, a.comment))
     rows: list[CriterionRow] = []
     for c in CRITERIA:
-        groups = {g: _avg(by.get((g, c))) for g in shown}
-        others = [r for g in shown for r in by.get((g, c), [])]
+        # A rater may stop part-way: a question fewer than MIN_GROUP of an anonymous group
+        # answered is withheld for that group (and left out of 'others', where the named
+        # manager's rating beside it would give it away).
+        kept = {g: by.get((g, c), []) for g in shown}
+        for g in shown:
+            if g != "manager" and 0 < len(kept[g]) < MIN_GROUP:
+                kept[g] = []
+                if "partial" not in notes:
+                    notes.append("partial")
+        groups = {g: _avg(kept[g]) for g in shown}
+        others = [r for g in shown for r in kept[g]]
         rows.append(CriterionRow(c, groups, _avg(by.get(("self", c))), _avg(others)))
     for group in comments:
         # Sorted, so the order never tells who wrote what or when.
@@ -156,12 +178,17 @@ def cmd_review(ctx: Context, args: str) -> None:
 
         show_schedule(ctx)
         return
+    parts = args.split(maxsplit=1)  # the director by key, or by a name with spaces
     if len(parts) != 2 or parts[0].lower() not in {"start", "close"}:
         ctx.reply("review_usage")
         return
-    subject = ctx.people.by_key(parts[1].lower().lstrip("@"))
+    named = _directors_named(ctx, parts[1])
+    if len(named) > 1:
+        ctx.reply("review_ambiguous", name=parts[1].strip(), keys=[p.key for p in named])
+        return
+    subject = named[0] if named else None
     if subject is None or not subject.active or subject.role != "director":
-        ctx.reply("review_not_director", value=parts[1])
+        ctx.reply("review_not_director", value=parts[1].strip())
         return
     running = open_round(ctx.session, subject.key)
     if parts[0].lower() == "close":
@@ -174,6 +201,18 @@ def cmd_review(ctx: Context, args: str) -> None:
         ctx.reply("review_already_open", name=subject.display_name)
         return
     start_review(ctx, subject, person)
+
+
+def _directors_named(ctx: Context, typed: str) -> list[Person]:
+    """Who `/review start|close <typed>` names: a person by key ('alice', '@alice', a
+    Chinese keyboard's '＠alice'), else the active directors with that name ('李雷')."""
+    token = typed.replace("＠", "@").strip().lstrip("@")
+    by_key = ctx.people.by_key(token.lower())
+    if by_key is not None:
+        return [by_key]
+    name = " ".join(token.split()).casefold()
+    return [p for p in ctx.people.active() if p.role == "director"
+            and " ".join(p.display_name.split()).casefold() == name]
 
 
 def open_round(session: Session, key: str) -> ReviewRound | None:
@@ -285,19 +324,20 @@ def on_text(ctx: Context, text: str) -> bool:
         ctx.conversations.clear(person)
         ctx.reply("review_closed_already")
         return True
-    match = _RATING.match(text)
-    if match is None:
+    parsed = parse_rating(text)
+    if parsed is None:
         ctx.reply("review_bad_rating")
         return True
+    rating, typed = parsed
     # Control characters go before storing (PostgreSQL refuses a NUL), as in check-ins.
-    comment = clean_text(match.group(2) or "").strip() or None
+    comment = clean_text(typed).strip() or None
     if comment is not None and len(comment) > 2000:
         ctx.reply("review_too_long", limit=2000)
         return True
     ctx.session.add(ReviewAnswer(
         round_id=rnd.id, rater_group=invite.rater_group,
         rater_key=None if invite.rater_group in ANONYMOUS else person.key,
-        criterion=CRITERIA[invite.answered], rating=int(match.group(1)), comment=comment))
+        criterion=CRITERIA[invite.answered], rating=rating, comment=comment))
     invite.answered += 1
     if invite.answered < len(CRITERIA):
         ctx.session.flush()
@@ -308,8 +348,12 @@ def on_text(ctx: Context, text: str) -> bool:
     ctx.session.flush()
     ctx.reply("review_thanks", anonymous=invite.rater_group in ANONYMOUS)
     after_dialog(ctx, person)
-    if all(i.done for i in ctx.session.scalars(select(ReviewInvite).where(
-            ReviewInvite.round_id == rnd.id))):
+    # Someone who left (taken out of the org file) will not answer: only those still here
+    # hold the review open.
+    waiting = ctx.session.scalar(select(ReviewInvite.id).join(
+        Person, ReviewInvite.person_id == Person.id).where(
+        ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False), Person.active).limit(1))
+    if waiting is None:
         close_round(ctx, rnd)
     return True
 

@@ -72,15 +72,18 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     found = repo.for_round(rnd.id)
     if found is not None:
         request, link = found
-        if kind == request.kind:
-            if link.detail != detail:
-                link.detail = detail
-                if request.weeks and link is request.weeks[0]:
-                    request.detail = detail
-                if not request.closed:
-                    _tell_handlers(ctx, request, "support_updated", exclude=person,
-                                   week=rnd.week, detail=detail)
+        if kind == request.kind and link.detail == detail:
             return
+        if kind == request.kind and not request.closed:
+            link.detail = detail
+            if request.weeks and link is request.weeks[0]:
+                request.detail = detail
+            _tell_handlers(ctx, request, "support_updated", exclude=person,
+                           week=rnd.week, detail=detail)
+            return
+        # A changed type, or a changed detail after the request was resolved: what was
+        # resolved stays as it was, and the new need is asked for anew below (as asking
+        # again after a resolution opens a new request), not changed in silence.
         repo.unlink(request, link)
         if not request.weeks and not request.closed:
             request.status = "withdrawn"

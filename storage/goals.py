@@ -59,6 +59,11 @@ class CrmRepo:
         """The import of a file name, if any."""
         return self.session.scalar(select(CrmImport).where(CrmImport.source == source))
 
+    def by_content(self, digest: str) -> CrmImport | None:
+        """The import of another file with exactly this content, if any."""
+        return self.session.scalar(select(CrmImport).where(CrmImport.content_hash == digest)
+                                   .order_by(CrmImport.id).limit(1))
+
     def replace(self, source: str, digest: str, fmt: str, rows: Sequence[CrmRow],
                 now: datetime) -> int:
         """Store a file's rows in place of what it brought before; returns how many rows

@@ -256,3 +256,129 @@ async def test_the_gm_reads_the_crm_figure_and_a_differing_self_report_in_the_su
     assert "Alice Martin: self-reported figures differ from the CRM (Revenue)" in attention
     li = next(b for b in text.split("\n\n") if b.startswith("李雷 · team China"))
     assert "Revenue 66,000" in li and "CRM" not in li
+
+
+async def test_the_same_export_saved_under_another_name_is_not_counted_twice(
+        cli, bot, chat, clock, tmp_path, capsys):
+    # The GM downloads the report twice; the browser saves the second as "… (1).csv".
+    again = tmp_path / "salesforce_opportunities (1).csv"
+    shutil.copy(SALESFORCE, again)
+    assert cli("import-actuals", str(SALESFORCE)) == 0
+    capsys.readouterr()
+    assert cli("import-actuals", str(again)) == 0
+    assert capsys.readouterr().out == (
+        "salesforce_opportunities (1).csv: the same content as salesforce_opportunities.csv, "
+        "already imported; nothing changed\n")
+    assert len(stored(bot)) == 4
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    clock.set(NOW)
+    await say(bot, "alice", "/goals alice")
+    assert "52,000 of 150,000 USD" in chat.last("alice")  # not 104,000
+    # The watched folder skips such a copy too.
+    from dataclasses import replace
+
+    inbox = tmp_path / "crm-inbox"
+    inbox.mkdir()
+    shutil.copy(SALESFORCE, inbox / "copy.csv")
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    assert watch_folder(bot) == []
+    assert len(stored(bot)) == 4
+
+
+def test_a_decimal_comma_is_refused_not_read_as_thousands(cli, bot, tmp_path, capsys):
+    # A CRM set to a European locale writes one and a half thousand as "1,5" (in k) and
+    # twelve and a half thousand as "12.500,00": read as 15 and 12.5 they would be wrong
+    # by a factor of a hundred or a thousand, silently.
+    export = tmp_path / "deals.csv"
+    export.write_text("person,metric,week,value\n"
+                      "alice,revenue,2026-W48,\"1,5\"\n"
+                      "alice,revenue,2026-W48,\"12.500,00\"\n"
+                      "sam,revenue,2026-W48,\"1,250,000.50\"\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 1
+    err = capsys.readouterr().err
+    assert "deals.csv: nothing imported, 2 problem(s):" in err
+    assert ("line 2: value '1,5' is not a number as this file writes it: a comma may only "
+            "separate thousands (1,500 or 1.5)") in err
+    assert "line 3: value '12.500,00' is not a number as this file writes it" in err
+    assert stored(bot) == []
+    assert parse_value("1,250,000.50") == 1_250_000.5
+
+
+async def test_an_export_with_the_deals_of_someone_who_left_is_imported(
+        cli, bot, chat, clock, tmp_path, capsys):
+    from tests.test_goals import without_sam
+
+    # Sam left at the end of November and was taken out of the org file; the quarter's
+    # CRM report still has the deal he closed on the 24th.
+    (tmp_path / "org.yaml").write_text(without_sam(GOALS), encoding="utf-8")
+    assert cli("import-actuals", str(SALESFORCE)) == 0
+    assert "imported 4 rows (salesforce format)" in capsys.readouterr().out
+    assert ("sam", "2026-W48", 12_500, 4) in stored(bot)
+    bot.org = parse_org(without_sam(GOALS))
+    clock.set(NOW)
+    await say(bot, "alice", "/goals team East")
+    assert "64,500 of 200,000 USD" in chat.last("alice")  # Alice's 52,000 + Sam's 12,500
+
+
+async def test_lost_and_open_deals_in_an_opportunity_report_are_not_revenue(
+        cli, bot, chat, clock, tmp_path, capsys):
+    # A Salesforce opportunity report lists every stage unless filtered: Alice's lost
+    # Hooli deal and her open Stark deal were imported as revenue, and /goals showed her
+    # 110,000 ahead of what she had won.
+    lines = SALESFORCE.read_text(encoding="utf-8").splitlines()
+    lines[3:3] = [
+        '"Alice Martin","Hooli","Hooli - Suite","Closed Lost","Q4-2026","60,000.00","0",'
+        '"11/25/2026","10/01/2026","Web","New Customer"',
+        '"Alice Martin","Stark","Stark - Seats","Negotiation/Review","Q4-2026","50,000.00",'
+        '"70","11/27/2026","10/05/2026","Web","New Customer"']
+    export = tmp_path / "salesforce_opportunities.csv"
+    export.write_text("\n".join(lines), encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == (
+        "salesforce_opportunities.csv: imported 4 rows (salesforce format); 2 rows not "
+        "counted, their stage not won (Closed Lost, Negotiation/Review)\n")
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    clock.set(NOW)
+    await say(bot, "alice", "/goals alice")
+    assert "52,000 of 150,000 USD" in chat.last("alice")
+    # A Chinese CRM's export: 输单 (lost) is not revenue either.
+    text = CHINESE.read_text(encoding="utf-8-sig").replace(
+        "深圳渠道扩展,深圳华星电子有限公司,李雷,中国区,赢单",
+        "深圳渠道扩展,深圳华星电子有限公司,李雷,中国区,输单")
+    zh = tmp_path / "销售易_成交.csv"
+    zh.write_text(text, encoding="utf-8")
+    assert cli("import-actuals", str(zh)) == 0
+    assert "imported 1 rows (chinese format); 1 rows not counted, their stage not won (输单)" \
+        in capsys.readouterr().out
+
+
+def test_people_and_figures_typed_in_full_width_or_with_extra_spaces(cli, bot, tmp_path,
+                                                                      capsys):
+    # A CRM export typed by hand on a Chinese keyboard: a full-width key and digits, a
+    # full-width comma, a name with two spaces. Each row was refused ("not a person of
+    # the org", "is not a number"), and the whole file with it.
+    export = tmp_path / "手工录入.csv"
+    export.write_text("person,metric,week,value\n"
+                      "ａｌｉｃｅ,revenue,2026-W48,\"４０，０００\"\n"
+                      "Sam  Lee,revenue,2026-W48,12500\n"
+                      "ＬＩ,revenue,2026-W48,￥8，800\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0, capsys.readouterr().err
+    assert stored(bot) == [("alice", "2026-W48", 40_000, 2), ("sam", "2026-W48", 12_500, 3),
+                           ("li", "2026-W48", 8_800, 4)]
+
+
+async def test_a_row_dated_in_the_future_is_pointed_out(cli, bot, chat, clock, tmp_path,
+                                                       capsys):
+    # A typo of the year (2027-W48 for 2026-W48) was imported without a word: the figure
+    # was missing from /goals, and nobody was told why.
+    export = tmp_path / "weekly.csv"
+    export.write_text("person,metric,week,value\n"
+                      "alice,revenue,2026-W48,30000\n"
+                      "alice,revenue,2027-W48,22000\n", encoding="utf-8")
+    from datetime import datetime
+
+    assert cli("import-actuals", str(export)) == 0
+    out = capsys.readouterr().out
+    today = datetime.now(bot.org.tz).date().isoformat()  # the CLI's own clock
+    assert out == ("weekly.csv: imported 2 rows (teampulse-weekly format); 1 row dated after "
+                   f"today ({today}), counted only from then: line 3 (2027-W48)\n")

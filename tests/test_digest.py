@@ -385,3 +385,42 @@ async def test_a_director_the_platform_cannot_reach_yet_gets_the_digest_once_it_
     await bot.deliver()
     assert len(digests(telegram, "1003")) == 1
     assert built.count("bruno") == 1
+
+
+async def test_a_gm_east_of_the_directors_is_not_told_the_week_closed_before_it_has(
+        bot, chat, clock):
+    # Grace runs the org from Shanghai. Her digest comes at Monday 08:00 there: Sunday
+    # 19:00 in New York, where Alice may still answer on time. It said 'the deadline has
+    # passed' and named her as not answering.
+    from bot.org import parse_org
+    from tests.support import TEST_ORG
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        "timezone: America/New_York", "timezone: Asia/Shanghai", 1))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    await bot.run_checkins()
+    clock.set(MONDAY_8AM_SHANGHAI)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert "the deadline has passed" not in gm
+    # The last of those who have not answered is Alice, in New York: her Sunday ends at
+    # Monday 13:00 in Shanghai.
+    assert ("it stays open until the end of 2026-11-29 where the last of those asked are "
+            "(Mon 2026-11-30 13:00 your time), so answers may still come.") in gm
+    # The same header in Chinese, for a GM who reads Chinese.
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        "timezone: America/New_York", "timezone: Asia/Shanghai", 1).replace(
+        "locale: en", "locale: zh-CN", 1))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+        from handlers.digest import build_digest
+
+        zh = build_digest(ctx, ctx.people.by_key("grace"), "2026-W48", "plain").text
+    assert ("签到开放至 2026-11-29 结束（以最晚的被询问者当地时间计，即你的时间 周一 "
+            "2026-11-30 13:00），回答可能还会到来。") in zh
+    # Once Sunday has ended everywhere, the deadline has passed for the whole week.
+    clock.set(datetime(2026, 11, 30, 5, 0, tzinfo=UTC))
+    with bot.unit() as ctx:
+        text = build_digest(ctx, ctx.people.by_key("grace"), "2026-W48", "plain").text
+    assert "截止时间已过" in text

@@ -277,3 +277,103 @@ async def test_goals_in_chinese(goals_bot, chat):
     assert text.startswith("🎯 目标 —— 李雷")
     assert "66,000 / 100,000 USD（66%）" in text and "✅ 进度正常" in text
     assert "李雷 = 10万，China 2026-Q4 营收目标为 12万；2万 尚未分配" in text
+
+
+def without_sam(extra: str) -> str:
+    """The org file after Sam left: his entry and his own goal taken out."""
+    text = org_text(extra)
+    start = text.index("  - key: sam")
+    end = text.index("# Company values")
+    return (text[:start] + text[end:]).replace(
+        "  - {metric: revenue, period: 2026-Q4, person: sam, target: 50000}\n", "")
+
+
+async def test_a_team_goal_keeps_what_someone_who_left_brought_in(goals_bot, chat):
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "sam", "2026-W47", 10_000)
+    answer_kpi(goals_bot, "sam", "2026-W48", 5_000)
+    await say(goals_bot, "alice", "/goals team East")
+    assert "55,000 of 200,000 USD" in chat.last("alice")
+    # Sam leaves at the end of November: the operator takes him out of the org file. The
+    # 15,000 he sold this quarter is still East's (and the org's); the target is unchanged.
+    goals_bot.org = parse_org(without_sam(GOALS))
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    await say(goals_bot, "alice", "/goals team East")
+    assert "55,000 of 200,000 USD" in chat.last("alice")
+    await say(goals_bot, "grace", "/goals")
+    assert "55,000 of 480,000 USD" in chat.last("grace")
+
+
+async def test_in_the_last_days_of_a_quarter_the_amount_still_needed_is_said_plainly(
+        goals_bot, chat, clock):
+    from tests.support import say
+
+    # Thursday 31 December, the quarter's last working day, Alice at 85,000 of 150,000.
+    # She was told 'Pace needed: 325,000 a week for the 1 working days left': five times
+    # what she has to bring in, the one day she has left.
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "alice", "2026-W48", 45_000)
+    clock.set(datetime(2026, 12, 31, 14, 0, tzinfo=UTC))
+    await say(goals_bot, "alice", "/goals alice")
+    text = chat.last("alice")
+    assert "Still needed: 65,000 on the last working day (today)" in text
+    assert "325,000" not in text
+    # Three working days left (Tuesday 29 December): the total over those days.
+    clock.set(datetime(2026, 12, 29, 14, 0, tzinfo=UTC))
+    await say(goals_bot, "alice", "/goals alice")
+    assert "Still needed: 65,000 over the 3 working days left" in chat.last("alice")
+    goals_bot.org = parse_org(org_text(GOALS.replace(
+        "person: sam, target: 50000}",
+        "person: sam, target: 50000}\n  - {metric: revenue, period: 2026-Q4, person: li, "
+        "target: 100000}")))
+    answer_kpi(goals_bot, "li", "2026-W48", 66_000)
+    await say(goals_bot, "li", "/goals")
+    assert "还需完成：34,000（剩余 3 个工作日）" in chat.last("li")
+
+
+async def test_a_person_named_as_people_write_them(goals_bot, chat):
+    from tests.support import say
+
+    # The GM typed a director's name, or a key with a Chinese keyboard's '＠', and was
+    # told 'I don't know 李雷: give a person's key'.
+    goals_bot.org = parse_org(org_text(GOALS + "  - {metric: revenue, period: 2026-Q4, "
+                                                "person: li, target: 100000}\n"))
+    await say(goals_bot, "grace", "/goals 李雷")
+    assert chat.last("grace").startswith("🎯 Goals — 李雷"), chat.last("grace")
+    await say(goals_bot, "grace", "/goals alice martin")
+    assert chat.last("grace").startswith("🎯 Goals — Alice Martin")
+    await say(goals_bot, "grace", "/goals ＠alice")
+    assert chat.last("grace").startswith("🎯 Goals — Alice Martin")
+    # Two people with one name: neither is guessed.
+    twin = org_text(GOALS).replace("name: Sam Lee", "name: Alice Martin")
+    goals_bot.org = parse_org(twin)
+    await say(goals_bot, "grace", "/goals Alice Martin")
+    assert chat.last("grace") == ("2 people are called Alice Martin; name one by key: "
+                                  "/goals alice, /goals sam.")
+    await say(goals_bot, "li", "/goals 李雷")
+    assert chat.last("li").startswith("🎯 目标 —— 李雷")
+
+
+async def test_someone_who_moved_team_leaves_what_they_sold_with_the_old_team(
+        goals_bot, chat):
+    from tests.support import say
+
+    # Sam sold 10,000 for East in W47, then moved to Europe and sold 5,000 there in W48.
+    # /goals showed all 15,000 as Europe's and none as East's: East's quarter looked
+    # 10,000 further behind than it was.
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "sam", "2026-W47", 10_000)
+    moved = org_text(GOALS).replace("    manager: alice\n    team: East\n",
+                                    "    manager: alice\n    team: Europe\n")
+    goals_bot.org = parse_org(moved)
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    answer_kpi(goals_bot, "sam", "2026-W48", 5_000)
+    answer_kpi(goals_bot, "bruno", "2026-W48", 20_000)
+    await say(goals_bot, "grace", "/goals team East")
+    assert "50,000 of 200,000 USD" in chat.last("grace"), chat.last("grace")
+    await say(goals_bot, "grace", "/goals team Europe")
+    assert "25,000 of 120,000 USD" in chat.last("grace")

@@ -52,7 +52,7 @@ async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat,
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_monthly_review()
     review, digests, question = chat.to("alice")
-    assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 5 weeks")
+    assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 4 weeks")
     assert digests.startswith("📬 Weekly digests of 2026-11 · team East")
     # November's share of the quarter's target: 21 of Q4's 66 working days.
     assert "• Revenue: 50,000 of 47,727 USD (105% of the month's target)" in review
@@ -185,7 +185,7 @@ async def test_each_review_reads_its_own_director_s_rounds_not_the_whole_org_s(m
     assert len(loaded) == len(DIRECTORS) * len(NOVEMBER)  # each director's four, once
     for key in DIRECTORS:
         [review] = reviews_to(chat, key)
-        assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 5 weeks")
+        assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 4 weeks")
     assert len(reviews_to(chat, "gm")) == len(DIRECTORS)
 
 
@@ -221,3 +221,88 @@ async def test_a_stop_during_the_monthly_review_ends_it_between_directors(
         assert len(reviews_to(chat, key)) == 1
         assert sum(1 for t in chat.to(key) if "question 1 of 3" in t) == 1
     assert len(reviews_to(chat, "gm")) == len(DIRECTORS)
+
+
+async def test_check_ins_count_only_the_months_weeks_that_were_asked(bot, chat, clock):
+    # Alice answered every check-in of November (W45-W48). Her review said 'Check-ins:
+    # 4 of 5 weeks': the week of Monday 30 November, whose check-in is asked on Friday
+    # 4 December, counted as missed in November's review, and again in December's.
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    assert chat.to("alice")[0].startswith("📅 Month in review — 2026-11\n"
+                                          "Check-ins: 4 of 4 weeks\n• Revenue")
+    # December: its weeks are those whose Thursday it holds, as the digests list them
+    # (W49-W53). On Friday 1 January at 09:00, W53's check-in (that afternoon) has not
+    # been asked yet: it is not counted as missed.
+    for week in ("2026-W49", "2026-W50", "2026-W51", "2026-W52"):
+        answer_kpi(bot, "alice", week, 10_000)
+    clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))
+    assert await bot.run_monthly_review()
+    [december] = [t for t in chat.to("alice") if t.startswith("📅 Month in review — 2026-12")]
+    assert december.startswith("📅 Month in review — 2026-12\nCheck-ins: 4 of 4 weeks")
+    # In Shanghai it is 22:00: W53's check-in was asked there at 16:00, so it counts.
+    [zh] = [t for t in chat.to("li") if t.startswith("📅 月度回顾 —— 2026-12")]
+    assert "签到：5 周中 0 周" in zh
+
+
+async def test_weeks_away_are_not_counted_as_missed_check_ins(bot, chat, clock):
+    # Alice was on holiday the first two weeks of November (planned with /away) and
+    # answered the two weeks she was back. Her review read 'Check-ins: 2 of 4 weeks', as
+    # if she had skipped two, though nobody asked her then.
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOAL)
+    clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))
+    await say(bot, "alice", "/away 2026-11-02 2026-11-15")
+    await say(bot, "li", "/away 2026-11-02 2026-11-15")
+    for week in ("2026-W47", "2026-W48"):
+        answer_kpi(bot, "alice", week, 10_000)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[-3]
+    assert review.startswith("📅 Month in review — 2026-11\n"
+                             "Check-ins: 2 of 2 weeks (away 2 weeks)\n• Revenue"), review
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "签到：2 周中 0 周（休假 2 周）\n• 营收" in li
+
+
+async def test_the_same_figure_every_week_names_no_best_and_worst_week(bot, chat, clock):
+    # Alice brought in 10,000 in each of two weeks; her review said 'Best week 2026-W47
+    # (10,000), worst 2026-W47 (10,000)': one week both best and worst, the other unnamed.
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOAL)
+    for week in ("2026-W47", "2026-W48"):
+        answer_kpi(bot, "alice", week, 10_000)
+    answer_kpi(bot, "li", "2026-W47", 30_000)
+    answer_kpi(bot, "li", "2026-W48", 30_000)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[0]
+    assert "• Revenue: 20,000" in review
+    assert "Best week" not in review and "worst" not in review
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "最佳" not in li and "最差" not in li
+
+
+
+async def test_a_weekly_target_raised_mid_month_counts_from_the_week_it_was_asked(
+        bot, chat, clock):
+    # Alice's weekly revenue target went from 50,000 to 80,000 after the first two weeks
+    # of November. Her review measured the whole month against 80,000 a week (336,000),
+    # though she was asked for 50,000 the first two weeks.
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    for day in (6, 13, 20, 27):
+        if day == 20:
+            bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+                "{metric: revenue, unit: USD, weekly_target: 50000}",
+                "{metric: revenue, unit: USD, weekly_target: 80000}"))
+            with bot.unit() as ctx:
+                ctx.people.sync(bot.org.people)
+        clock.set(datetime(2026, 11, day, 21, 0, tzinfo=UTC))
+        await bot.run_checkins(["alice"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[-3]
+    # 50,000 x 2 + 80,000 x 2, and Monday 30 November (no check-in yet) at today's
+    # 80,000 a week: 16,000. Alice's 4 x 52,000 = 208,000.
+    assert "• Revenue: 208,000 of 276,000 USD (75% of the month's target)" in review, review

@@ -113,3 +113,105 @@ async def test_control_characters_in_a_review_comment_are_dropped_not_stored(bot
     with bot.unit() as ctx:
         [answer] = ctx.session.scalars(select(ReviewAnswer))
         assert (answer.rating, answer.comment) == (3, "Slow to share leads")
+
+
+async def test_ratings_as_a_chinese_keyboard_types_them(bot, chat):
+    # 李雷 answers as he writes Chinese: a full-width digit, a Chinese numeral, '分' after
+    # the score, a full-width comma or colon before the comment. Each was refused with
+    # '请以 1 到 5 的分数开头' though each is a plain rating.
+    await say(bot, "grace", "/review start alice")
+    for text, question in [("４", "2/5"), ("四分", "3/5"), ("3分，合作一般", "4/5"),
+                           ("五：策略清晰", "5/5")]:
+        await say(bot, "li", text)
+        assert chat.last("li").startswith(question), (text, chat.last("li"))
+    await say(bot, "li", "4。沟通顺畅")
+    assert "请以 1 到 5" not in chat.last("li")
+    with bot.unit() as ctx:
+        rows = [(a.rating, a.comment) for a in ctx.session.scalars(
+            select(ReviewAnswer).order_by(ReviewAnswer.id))]
+    assert rows == [(4, None), (4, None), (3, "合作一般"), (5, "策略清晰"), (4, "沟通顺畅")]
+    # Still refused: a number outside 1-5, or none.
+    await say(bot, "grace", "4")
+    await say(bot, "grace", "六分")
+    assert chat.last("grace").startswith("Please start with a rating from 1 to 5")
+    await say(bot, "grace", "10")
+    assert chat.last("grace").startswith("Please start with a rating from 1 to 5")
+
+
+async def test_a_criterion_fewer_than_3_anonymous_raters_answered_is_withheld(bot, chat):
+    # Bruno answers the whole survey; Li and Sam stop after the first question. Three
+    # anonymous raters "answered", so peers and reports are shown merged, but from the
+    # second question on only Bruno's ratings were there: the report printed his own
+    # rating as the group's average ('peers and reports 2'), and 'others' with the
+    # manager's named rating beside it gave it away too.
+    await say(bot, "grace", "/review start alice")
+    for text in ["4", "4", "3", "4", "5"]:
+        await say(bot, "grace", text)
+    for text in ["3", "3", "2 Slow to share leads", "3", "3"]:
+        await say(bot, "bruno", text)
+    await say(bot, "li", "5")
+    await say(bot, "sam", "2")
+    await say(bot, "grace", "/review close alice")
+    report = chat.last("alice")
+    assert "• Goal and plan completion: manager 4 · peers and reports 3.33 · self — · " \
+           "others 3.5" in report
+    assert ("• Cooperation with other departments: manager 3 · peers and reports — · "
+            "self — · others 3") in report
+    assert "peers and reports 2" not in report and "others 2.5" not in report
+    assert ("Where fewer than 3 peers and reports answered a question, their ratings for it "
+            "are withheld.") in report
+    # A Chinese reader of the same report (the GM's language may be Chinese).
+    from handlers.review import COMMENTS_SHOWN, build_report, latest_round
+
+    with bot.unit() as ctx:
+        built = build_report(ctx.session, bot.org, latest_round(ctx.session, "alice"))
+    zh = bot.renderer.message("zh-CN", "review_report", report=built,
+                              comments_shown=COMMENTS_SHOWN)
+    assert "同级与下属回答少于 3 份的问题，不显示其评分。" in zh
+    assert "：上级 3 · 同级与下属 — · 自评 — · 他评 3" in zh
+
+
+async def test_a_rater_who_left_does_not_hold_the_review_open(bot, chat):
+    from bot.org import parse_org
+    from tests.test_goals import without_sam
+
+    await say(bot, "grace", "/review start alice")
+    # Sam, Alice's report, leaves before answering: he is taken out of the org file.
+    bot.org = parse_org(without_sam(""))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    for key, answers in ANSWERS.items():
+        if key != "sam":
+            for text in answers:
+                await say(bot, key, text)
+    # Everyone who is still here has answered: the review closes and the report goes out,
+    # as it would have had Sam answered.
+    report = chat.last("alice")
+    assert report.startswith("🔄 360° review — Alice Martin"), report
+    assert report == chat.last("grace") and "Still open" not in report
+
+
+async def test_the_gm_names_the_director_as_people_write_them(bot, chat):
+    # '/review start 李雷' was answered '李雷 不是组织文件中的总监' though he is one;
+    # '/review start Alice Martin' got the usage, '/review start ＠alice' 'not a director'.
+    await say(bot, "grace", "/review start 李雷")
+    assert chat.last("grace").startswith("360° review of 李雷 started"), chat.last("grace")
+    await say(bot, "grace", "/review close 李雷")
+    assert "🔄 360° review — 李雷" in chat.last("grace")
+    await say(bot, "grace", "/review start Alice Martin")
+    assert chat.last("grace").startswith("360° review of Alice Martin started")
+    await say(bot, "grace", "/review close ＠alice")
+    assert "🔄 360° review — Alice Martin" in chat.last("grace")
+    await say(bot, "grace", "/review start Sam Lee")
+    assert chat.last("grace").startswith("Sam Lee is not a director in the org file")
+    # Two directors with one name: neither is guessed.
+    from bot.org import parse_org
+    from tests.support import TEST_ORG
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        "name: Bruno Rossi", "name: Alice Martin"))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    await say(bot, "grace", "/review start alice martin")
+    assert chat.last("grace") == ("2 directors are called alice martin; name one by key: "
+                                  "/review start alice, /review start bruno.")

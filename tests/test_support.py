@@ -497,3 +497,23 @@ async def test_support_and_the_summary_agree_on_a_requests_age_and_the_ageing_fl
     assert "5 days ⚠️ ageing" in chat.last("grace")
     await say(bot, "grace", "/summary 2026-W49")
     assert "Alice Martin: support request open 5 days (Budget)" in chat.last("grace")
+
+
+async def test_an_edit_after_the_request_was_resolved_is_not_lost(bot, chat):
+    # Finance approved Alice's travel budget; on Monday she edits her check-in: she now
+    # needs it for two people. Before, the resolved request's detail was changed in
+    # silence: nobody was told, and '/support' listed nothing open.
+    await alice_asks_for_budget(bot)
+    await say(bot, "grace", "/support resolve 1 Approved, 3k")
+    await say(bot, "alice", "/edit 6")
+    await say(bot, "alice", "Travel budget for two people to the Milan fair")
+    reqs = requests(bot)
+    assert [(r.id, r.status, r.detail) for r in reqs] == [
+        (1, "resolved", "Travel budget"),
+        (2, "open", "Travel budget for two people to the Milan fair")]
+    assert chat.last("grace").startswith("🆘 New support request #2 Budget → Finance — "
+                                         "Alice Martin, 2026-W48: Travel budget for two "
+                                         "people to the Milan fair")
+    assert any("tracked as #2" in t for t in chat.to("alice"))
+    await say(bot, "vera", "/support")
+    assert "#2" in chat.last("vera")
