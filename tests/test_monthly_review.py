@@ -26,6 +26,15 @@ def answer_text(bot, key: str, week: str, question: str, text: str) -> None:
                                  now=DEC_1_9AM_NY)
 
 
+def missed(bot, key: str, *weeks: str) -> None:
+    """Check-ins asked and never answered (the round and its prompt, as a run makes them)."""
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        for week in weeks:
+            rnd = ctx.checkins.create_round(person, week, [], DEC_1_9AM_NY)
+            rnd.prompted_at = DEC_1_9AM_NY
+
+
 def november(bot) -> None:
     bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOAL)
     for week, value in (("2026-W45", 10_000), ("2026-W46", 20_000), ("2026-W47", 5_000),
@@ -237,6 +246,7 @@ async def test_check_ins_count_only_the_months_weeks_that_were_asked(bot, chat, 
     # been asked yet: it is not counted as missed.
     for week in ("2026-W49", "2026-W50", "2026-W51", "2026-W52"):
         answer_kpi(bot, "alice", week, 10_000)
+    missed(bot, "li", "2026-W49", "2026-W50", "2026-W51", "2026-W52", "2026-W53")
     clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))
     assert await bot.run_monthly_review()
     [december] = [t for t in chat.to("alice") if t.startswith("📅 Month in review — 2026-12")]
@@ -256,6 +266,7 @@ async def test_weeks_away_are_not_counted_as_missed_check_ins(bot, chat, clock):
     await say(bot, "li", "/away 2026-11-02 2026-11-15")
     for week in ("2026-W47", "2026-W48"):
         answer_kpi(bot, "alice", week, 10_000)
+    missed(bot, "li", "2026-W47", "2026-W48")
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_monthly_review()
     review = chat.to("alice")[-3]
@@ -263,6 +274,24 @@ async def test_weeks_away_are_not_counted_as_missed_check_ins(bot, chat, clock):
                              "Check-ins: 2 of 2 weeks (away 2 weeks)\n• Revenue"), review
     li = next(t for t in chat.to("li") if t.startswith("📅"))
     assert "签到：2 周中 0 周（休假 2 周）\n• 营收" in li
+
+
+async def test_weeks_before_a_director_joined_are_not_counted_as_missed(bot, chat, clock):
+    # Alice joined in the middle of November: her first check-in was W47's, and she
+    # answered both she was asked. Her review read 'Check-ins: 2 of 4 weeks', two missed
+    # weeks that were never sent to her (the GM's summary reads them "no check-in sent").
+    # Li was asked nothing at all that month.
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOAL)
+    for week in ("2026-W47", "2026-W48"):
+        answer_kpi(bot, "alice", week, 10_000)
+    clock.set(DEC_1_9AM_NY)
+
+    assert await bot.run_monthly_review()
+
+    review = next(t for t in chat.to("alice") if t.startswith("📅"))
+    assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 2 of 2 weeks\n"), review
+    li = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert li.startswith("📅 月度回顾 —— 2026-11\n签到：本月没有向你发出签到\n"), li
 
 
 async def test_the_same_figure_every_week_names_no_best_and_worst_week(bot, chat, clock):
