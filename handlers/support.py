@@ -95,7 +95,7 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     if existing is not None:
         repo.link(existing, round_id=rnd.id, week=rnd.week, detail=detail, now=now)
         _tell_handlers(ctx, existing, "support_repeated", exclude=person, week=rnd.week,
-                       detail=detail, age=age_days(existing.opened_at, now, ctx.org.timezone))
+                       detail=detail)
         ctx.tell(person, "support_tracked", n=existing.id, kind=_kind(ctx, person, existing),
                  department=_dept(ctx, existing, person.locale), again=True,
                  dedupe_key=f"support:{existing.id}:tracked:{rnd.id}")
@@ -141,7 +141,7 @@ def _tell_handlers(ctx: Context, request: SupportRequest, name: str, *,
     for person in handlers_of(ctx, request):
         if exclude is not None and person.id == exclude.id:
             continue
-        ctx.tell(person, name, item=_view(ctx, request, person.locale),
+        ctx.tell(person, name, item=_view(ctx, request, person),
                  dedupe_key=f"support:{request.id}:{once}:{person.key}" if once else None,
                  **params)
 
@@ -156,10 +156,11 @@ def _dept(ctx: Context, request: SupportRequest, locale: str) -> str:
     return department.name_for(locale) if department else (request.department or "")
 
 
-def _view(ctx: Context, request: SupportRequest, locale: str) -> dict[str, Any]:
-    """What templates show of a request, in a locale (ages in the reader's days)."""
-    age = age_days(request.opened_at, ctx.clock.now(),
-                   ctx.person.timezone if ctx.person is not None else ctx.org.timezone)
+def _view(ctx: Context, request: SupportRequest, reader: Person) -> dict[str, Any]:
+    """What templates show `reader` of a request: in their language, its age in days of
+    their calendar (as /support, the summaries and the flag count it)."""
+    locale = reader.locale
+    age = age_days(request.opened_at, ctx.clock.now(), reader.timezone)
     return {"n": request.id, "requester": request.requester.display_name,
             "kind": ctx.renderer.choice_label(locale, "support_type", request.kind),
             "detail": request.latest_detail, "department": _dept(ctx, request, locale),
@@ -248,12 +249,12 @@ def cmd_support(ctx: Context, args: str) -> None:
         request.resolved_by_id = person.id
         request.resolution = text
         step = "resolve"
-    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person.locale),
+    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person),
               own=own)
     requester = request.requester
     if requester.active and requester.id != person.id:
         ctx.tell(requester, "support_step_you", action=action, by=person.display_name,
-                 text=text, item=_view(ctx, request, requester.locale),
+                 text=text, item=_view(ctx, request, requester),
                  dedupe_key=f"support:{request.id}:{step}:you")
     _tell_handlers(ctx, request, "support_step_others", exclude=person, once=step,
                    action=action, by=person.display_name, text=text)
@@ -280,7 +281,7 @@ def _list(ctx: Context, person: Person, page: int = 1) -> None:
         ctx.reply("support_no_such_page", page=page, pages=pages,
                   last="/support" if pages == 1 else f"/support page {pages}")
         return
-    items = [_view(ctx, r, person.locale) for r in rows]
+    items = [_view(ctx, r, person) for r in rows]
     start = (page - 1) * PAGE_SIZE
     shown = items[start:start + PAGE_SIZE]
     paging = None if pages == 1 else {
@@ -299,7 +300,7 @@ def _show(ctx: Context, person: Person, n: int) -> None:
         return
     comments = [{"by": c.author.display_name if c.author else "", "text": c.text,
                  "at": c.created_at} for c in request.comments]
-    ctx.reply("support_show", item=_view(ctx, request, person.locale), comments=comments,
+    ctx.reply("support_show", item=_view(ctx, request, person), comments=comments,
               handler=may_handle(ctx, person, request))
 
 
@@ -317,10 +318,10 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
                   departments=[(d.key, d.name_for(person.locale)) for d in departments])
         return
     request.department = department.key
-    ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person.locale))
+    ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person))
     # The new department's owners hear about it as a new request for them.
     for key in department.owners:
         owner = ctx.people.by_key(key)
         if owner is not None and owner.active and owner.id != person.id:
-            ctx.tell(owner, "support_opened", item=_view(ctx, request, owner.locale),
+            ctx.tell(owner, "support_opened", item=_view(ctx, request, owner),
                      dedupe_key=f"support:{request.id}:assigned:{department.key}:{key}")

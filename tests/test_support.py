@@ -517,3 +517,22 @@ async def test_an_edit_after_the_request_was_resolved_is_not_lost(bot, chat):
     assert any("tracked as #2" in t for t in chat.to("alice"))
     await say(bot, "vera", "/support")
     assert "#2" in chat.last("vera")
+
+
+async def test_asking_again_tells_each_handler_the_age_in_their_own_days(bot, chat, clock):
+    # Li (Shanghai) asked Marketing for help on Friday 27 November (15:00 in Chicago, where
+    # Sam, its owner, lives). She asks again when it is 00:30 on Saturday 5 December in New
+    # York and still Friday the 4th, 23:30, in Chicago. Sam read 'open for 8 days' (New
+    # York's calendar) in the notice, and 7 days in his own /support list.
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.set(datetime(2026, 12, 5, 5, 30, tzinfo=UTC))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["62000", "成绩", "无", "5", "还需要市场部的方案", "跟进", "4"])
+
+    notice = next(t for t in reversed(chat.to("sam")) if "asks again" in t)
+    assert "open for 7 days" in notice, notice
+    await say(bot, "sam", "/support")
+    assert "open, 7 days" in chat.last("sam")
+    grace = next(t for t in reversed(chat.to("grace")) if "asks again" in t)
+    assert "open for 8 days" in grace, grace  # in New York it is the 5th already
