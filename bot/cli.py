@@ -358,15 +358,15 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                 continue
             if result.status == "unchanged":
                 print(f"{path.name}: already imported with this content; nothing changed "
-                      f"({result.rows} rows)", file=out)
+                      f"({_rows(result.rows)})", file=out)
             elif result.status == "duplicate":
                 print(f"{path.name}: the same content as {result.same_as}, already imported; "
                       "nothing changed", file=out)
             else:
                 left_out = ""
                 if result.not_won:
-                    left_out = (f"; {len(result.not_won)} rows not counted, their stage not "
-                                f"won ({', '.join(dict.fromkeys(result.not_won))})")
+                    left_out = (f"; {_rows(len(result.not_won))} not counted, their stage "
+                                f"not won ({', '.join(dict.fromkeys(result.not_won))})")
                 if result.future:
                     n = len(result.future)
                     lines = ", ".join(f"line {line} ({when})" for line, when in result.future[:10])
@@ -375,14 +375,19 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                                  f"({now.astimezone(bot.org.tz).date()}), counted only from "
                                  f"then: {lines}{more}")
                 if result.status == "replaced":
-                    print(f"{path.name}: corrected file: {result.replaced_rows} rows replaced "
-                          f"by {result.rows} ({result.format} format){left_out}", file=out)
+                    print(f"{path.name}: corrected file: {_rows(result.replaced_rows)} "
+                          f"replaced by {result.rows} ({result.format} format){left_out}",
+                          file=out)
                 else:
-                    print(f"{path.name}: imported {result.rows} rows ({result.format} format)"
-                          f"{left_out}", file=out)
+                    print(f"{path.name}: imported {_rows(result.rows)} ({result.format} "
+                          f"format){left_out}", file=out)
     finally:
         engine.dispose()
     return code
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 def _print_departments(org: Org, out: TextIO) -> None:

@@ -348,7 +348,7 @@ async def test_lost_and_open_deals_in_an_opportunity_report_are_not_revenue(
     zh = tmp_path / "销售易_成交.csv"
     zh.write_text(text, encoding="utf-8")
     assert cli("import-actuals", str(zh)) == 0
-    assert "imported 1 rows (chinese format); 1 rows not counted, their stage not won (输单)" \
+    assert "imported 1 row (chinese format); 1 row not counted, their stage not won (输单)" \
         in capsys.readouterr().out
 
 
