@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot import charts
 from bot.config import CheckinSchedule, Settings
 from bot.events import OutboundMessage, Target
@@ -186,15 +188,27 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
     tz = ZoneInfo(person.timezone)
     asked = checkin_moment(ctx.settings.checkin_schedule, person.timezone, s.week)
     asked_local = asked.astimezone(tz)
-    # The week closes at the end of its Sunday in the recipient's timezone: an answer
-    # after that counts as late in the summary.
-    closes = datetime.combine(week_end(s.week) + timedelta(days=1), time(), tz)
+    # The week closes at the end of its Sunday in each person's own timezone (an answer
+    # after that counts as late in the summary): it has passed only once it has for
+    # everyone who has not answered, or a GM east of them would call it passed while
+    # they still have hours of their Sunday.
+    closes = max(datetime.combine(week_end(s.week) + timedelta(days=1), time(), ZoneInfo(z))
+                 for z in {person.timezone, *_timezones(ctx, [p.key for p in s.missing])})
     return ctx.renderer.message(
         person.locale, "digest_header", markup, week=s.week, start=s.start, end=s.end,
         team=team, asked=asked_local.strftime("%Y-%m-%d %H:%M"),
         asked_weekday=asked_local.weekday(), closed=ctx.clock.now() >= closes,
         nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
         missing=[(p.name, p.status) for p in s.missing], away=[p.name for p in s.away])
+
+
+def _timezones(ctx: Context, keys: list[str]) -> set[str]:
+    """The distinct timezones of the people with these keys."""
+    zones: set[str] = set()
+    for start in range(0, len(keys), 500):  # a bound list of parameters per statement
+        zones.update(ctx.session.scalars(select(Person.timezone).distinct().where(
+            Person.key.in_(keys[start:start + 500]))))
+    return zones
 
 
 def _enqueue_image(ctx: Context, target: Target, caption: str, image: bytes, name: str,

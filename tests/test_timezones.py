@@ -16,7 +16,7 @@ from bot.clock import FakeClock
 from bot.config import CheckinSchedule, Settings
 from bot.core import TeamPulse
 from bot.scheduler import ZONE_JOB_PREFIX, build_scheduler, sync_checkin_jobs
-from tests.support import RecordingAdapter
+from tests.support import RecordingAdapter, say
 
 PROMPT = "Time for your weekly check-in"
 
@@ -103,3 +103,45 @@ async def test_a_check_in_whose_time_is_skipped_or_doubled_by_a_clock_change_com
         with bot.unit() as ctx:
             alice = ctx.people.by_key("alice")
             assert [w for w in weeks if ctx.checkins.round_for(alice, w) is not None] == weeks
+
+
+async def test_a_gm_east_of_a_director_is_not_told_the_deadline_passed_while_it_is_open(
+        bot, chat, clock):
+    # Grace leads from Shanghai; Alice checks in from New York. Grace's Monday 08:00
+    # digest comes at 19:00 on Alice's Sunday, five hours before Alice's week ends (an
+    # answer then is not late in the summary).
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+    from tests.test_digest import MONDAY_8AM_SHANGHAI, digests
+
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").timezone = "Asia/Shanghai"
+    await bot.run_checkins()
+    clock.set(MONDAY_8AM_SHANGHAI)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    # Before: "the deadline has passed (the week ended 2026-11-29)".
+    assert "Check-in asked Fri 2026-11-27 16:00; it stays open until the end of " \
+        "2026-11-29 where those who have not answered are, so answers may still come." in gm
+    assert "deadline has passed" not in gm
+    # Alice answers that Sunday evening in New York: on time.
+    clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))  # Sunday 22:00 in New York
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    chat.clear()
+    await say(bot, "grace", "/summary 2026-W48")
+    assert "Alice Martin — checked in" in chat.last("grace")
+    assert "late" not in chat.last("grace").split("Alice Martin — checked in")[1].split("\n")[0]
+
+
+async def test_a_gm_east_of_everyone_still_sees_the_deadline_passed_once_it_has(
+        bot, chat, clock):
+    from tests.test_digest import digests
+
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").timezone = "Asia/Shanghai"
+    await bot.run_checkins()
+    # The bot was down at Grace's 08:00 and started at 14:00 in Shanghai: by then the
+    # week has ended for every director.
+    clock.set(datetime(2026, 11, 30, 6, 0, tzinfo=UTC))  # 01:00 Monday in New York
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert "the deadline has passed (the week ended 2026-11-29)." in gm
