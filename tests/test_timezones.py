@@ -145,3 +145,31 @@ async def test_a_gm_east_of_everyone_still_sees_the_deadline_passed_once_it_has(
     await bot.run_digests()
     (gm,) = digests(chat, "grace")
     assert "the deadline has passed (the week ended 2026-11-29)." in gm
+
+
+async def test_an_action_item_is_overdue_once_its_day_is_over_where_its_owner_is(
+        bot, chat, clock):
+    # Grace leads from Shanghai; Alice (New York) owes an action item due Tuesday
+    # 2026-12-01 and is reminded that day in New York.
+    from datetime import date
+
+    from storage.oneonone import OneOnOneRepo
+
+    with bot.unit() as ctx:
+        grace = ctx.people.by_key("grace")
+        grace.timezone = "Asia/Shanghai"
+        alice = ctx.people.by_key("alice")
+        OneOnOneRepo(ctx.session).add_action(grace, alice, None, "send the Q1 plan", alice,
+                                             date(2026, 12, 1), clock.now())
+    # Wednesday 09:00 in Shanghai, Tuesday 20:00 in New York: Alice still has her due day.
+    clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "1 open action item" in text
+    # Before: "1 open action item (1 overdue)" and an attention line about it.
+    assert "overdue" not in text.split("Alice Martin")[-1].split("\n\n")[0]
+    assert "1 open action item (1 overdue)" not in text
+    # Once Tuesday is over in New York it is overdue.
+    clock.set(datetime(2026, 12, 2, 5, 1, tzinfo=UTC))  # Wednesday 00:01 in New York
+    await say(bot, "grace", "/summary")
+    assert "1 open action item (1 overdue)" in chat.last("grace")
