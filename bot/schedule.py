@@ -2,19 +2,67 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 
-from bot.config import CheckinSchedule
+from bot.config import DAYS, CheckinSchedule
 from bot.weeks import week_start
 
 
-def checkin_trigger(schedule: CheckinSchedule, timezone: str) -> CronTrigger:
-    """An APScheduler cron trigger for the schedule, in the person's timezone."""
-    return CronTrigger(day_of_week=schedule.day_name, hour=schedule.at.hour,
-                       minute=schedule.at.minute, timezone=ZoneInfo(timezone))
+class WeeklyLocalTrigger(BaseTrigger):
+    """Once a week at a local day and time, computed as `last_checkin` and the catch-up do.
+
+    APScheduler's own cron trigger skipped a week whose local time the clocks jumped over
+    across midnight (Santiago's Sunday 00:30, Cairo's Friday 00:30; even London's Monday
+    00:30 right after summer time began) and fired twice where a fall-back repeats the
+    time. Here a skipped time resolves forward and a repeated one fires once, the first
+    time: one fire per local week, always.
+    """
+
+    __slots__ = ("at", "day", "timezone")
+
+    def __init__(self, day: int, at: time, timezone: ZoneInfo) -> None:
+        self.day, self.at, self.timezone = day, at, timezone
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"day": self.day, "at": self.at, "timezone": self.timezone.key}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.day, self.at = state["day"], state["at"]
+        self.timezone = ZoneInfo(str(state["timezone"]))
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None,
+                           now: datetime) -> datetime | None:
+        """The first weekly moment at or after `now` (after the previous fire)."""
+        start = now
+        if previous_fire_time is not None:
+            # As APScheduler's cron trigger: a fire missed since the previous one is still
+            # named (the scheduler applies the grace period and coalescing to it).
+            start = min(now, previous_fire_time + timedelta(microseconds=1))
+            if start <= previous_fire_time:
+                start = previous_fire_time + timedelta(microseconds=1)
+        schedule = CheckinSchedule(self.day, self.at)
+        local = start.astimezone(self.timezone).date()
+        day = local - timedelta(days=(local.weekday() - self.day) % 7 + 7)
+        while True:
+            fire = _local(day, schedule, self.timezone)
+            if fire >= start:
+                return fire
+            day += timedelta(weeks=1)
+
+    def __str__(self) -> str:
+        return f"weekly[{DAYS[self.day]} {self.at:%H:%M}, {self.timezone.key}]"
+
+    def __repr__(self) -> str:
+        return f"<WeeklyLocalTrigger ({self}, timezone='{self.timezone.key}')>"
+
+
+
+def checkin_trigger(schedule: CheckinSchedule, timezone: str) -> WeeklyLocalTrigger:
+    """The scheduler's trigger for the schedule, in the person's timezone."""
+    return WeeklyLocalTrigger(schedule.day, schedule.at, ZoneInfo(timezone))
 
 
 def next_checkin(schedule: CheckinSchedule, timezone: str, after: datetime) -> datetime:
@@ -43,7 +91,8 @@ def checkin_moment(schedule: CheckinSchedule, timezone: str, week: str) -> datet
 
 
 def _local(day: date, schedule: CheckinSchedule, tz: ZoneInfo) -> datetime:
-    # A time that does not exist locally (skipped by a spring-forward) resolves forward,
-    # as APScheduler does; the UTC round trip normalises it.
+    # A time that does not exist locally (skipped by a spring-forward) resolves forward by
+    # the jump; one that happens twice (a fall-back) is its first. The UTC round trip
+    # normalises it.
     naive = datetime.combine(day, schedule.at)
     return naive.replace(tzinfo=tz).astimezone(UTC)

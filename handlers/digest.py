@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot import charts
 from bot.config import CheckinSchedule, Settings
 from bot.events import OutboundMessage, Target
@@ -190,13 +192,12 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
     # timezone (the summary's rule): the week is closed for the reader only once it has
     # ended for everyone who has not answered yet, not at midnight where the reader is.
     monday = week_end(s.week) + timedelta(days=1)
-    closes = datetime.combine(monday, time(), tz)
-    zones = {found.timezone for who in s.missing
-             if (found := ctx.org.person(who.key)) is not None}
-    for zone in zones:  # a few timezones, however many people are missing
-        closes = max(closes, datetime.combine(monday, time(), ZoneInfo(zone)))
-    closed = ctx.clock.now() >= closes
     own_close = datetime.combine(monday, time(), tz)
+    # (A few timezones, however many people are missing; from the database, so people
+    # since removed from the org file count too.)
+    closes = max([own_close, *(datetime.combine(monday, time(), ZoneInfo(zone))
+                               for zone in _timezones(ctx, [p.key for p in s.missing]))])
+    closed = ctx.clock.now() >= closes
     until = None if closed or closes == own_close else closes.astimezone(tz)
     return ctx.renderer.message(
         person.locale, "digest_header", markup, week=s.week, start=s.start, end=s.end,
@@ -206,6 +207,15 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
         open_until_weekday=until.weekday() if until else 0,
         nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
         missing=[(p.name, p.status) for p in s.missing], away=[p.name for p in s.away])
+
+
+def _timezones(ctx: Context, keys: list[str]) -> set[str]:
+    """The distinct timezones of the people with these keys."""
+    zones: set[str] = set()
+    for start in range(0, len(keys), 500):  # a bound list of parameters per statement
+        zones.update(ctx.session.scalars(select(Person.timezone).distinct().where(
+            Person.key.in_(keys[start:start + 500]))))
+    return zones
 
 
 def _enqueue_image(ctx: Context, target: Target, caption: str, image: bytes, name: str,

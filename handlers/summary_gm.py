@@ -55,6 +55,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     null,
     or_,
     select,
@@ -1281,10 +1282,17 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                           else_=0))).group_by(m.manager_id, m.report_id)):
         pairs[(mid, rid)] = (last_held, latest, int(held_now or 0))
     a = ActionItem
-    today = now.astimezone(tz).date()
+    # An action item is overdue once its due day is over where its owner is (the day they
+    # are reminded on), not in the reader's calendar: one day's bound per owner's
+    # timezone, of which an org has a handful.
+    zones = ctx.session.scalars(select(Person.timezone).distinct().join(
+        a, a.owner_id == Person.id).where(a.done_at.is_(None))).all()
+    late = case(*[(and_(Person.timezone == z, a.due < now.astimezone(ZoneInfo(z)).date()), 1)
+                  for z in zones], else_=0) if zones else literal(0)
     actions: dict[int, list[int]] = {}
     for mid, rid, count, overdue in ctx.session.connection().execute(select(
-            a.manager_id, a.report_id, func.count(), func.sum(case((a.due < today, 1), else_=0)))
+            a.manager_id, a.report_id, func.count(), func.sum(late))
+            .join(Person, Person.id == a.owner_id)
             .where(a.done_at.is_(None)).group_by(a.manager_id, a.report_id)):
         for pid in {mid, rid}:
             found = actions.setdefault(pid, [0, 0])
