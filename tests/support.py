@@ -16,6 +16,24 @@ DATA = Path(__file__).parent / "data"
 TEST_ORG = DATA / "org.yaml"
 
 
+#: Two members of Li's team (China) with the same name, 王伟, for the org file's people.
+NAMESAKES = """  - key: wangwei
+    name: 王伟
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+  - key: wangwei2
+    name: 王伟
+    role: member
+    manager: li
+    team: China
+    timezone: Asia/Shanghai
+    locale: zh-CN
+"""
+
+
 @dataclass
 class Sent:
     """One message the bot sent."""

@@ -10,7 +10,7 @@ import pytest
 from bot.core import TeamPulse
 from bot.scheduler import start_scheduler
 from handlers.honours import first_working_day
-from tests.support import RecordingAdapter
+from tests.support import NAMESAKES, RecordingAdapter
 from tests.test_kudos import kudo
 
 # Tuesday 2026-12-01 09:00 in New York (EST): the first working day of December.
@@ -172,21 +172,7 @@ async def test_honours_for_a_year_out_of_range_says_which_years_work(bot, chat, 
     assert "went wrong" not in chat.last(key) and "出错" not in chat.last(key)
 
 
-TWINS = """  - key: wangwei
-    name: 王伟
-    role: member
-    manager: li
-    team: China
-    timezone: Asia/Shanghai
-    locale: zh-CN
-  - key: wangwei2
-    name: 王伟
-    role: member
-    manager: li
-    team: China
-    timezone: Asia/Shanghai
-    locale: zh-CN
-"""
+TWINS = NAMESAKES
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.org import OrgError, parse_org
 from handlers.oneonone import oneonone_overview, pairs
 from storage.oneonone import OneOnOneRepo
 from tests.oneonone_support import MONDAY_SLOT, ONEONONES, write_org
-from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+from tests.support import NAMESAKES, TEST_ORG, RecordingAdapter, run_cli, say
 
 
 @pytest.fixture
@@ -648,21 +648,7 @@ async def test_an_unanswered_feedback_question_does_not_hold_up_the_next_meeting
     assert "Send short notes on your 1:1 with 李雷" in chat.last("grace")
 
 
-TWIN_REPORTS = """  - key: wangwei
-    name: 王伟
-    role: member
-    manager: li
-    team: China
-    timezone: Asia/Shanghai
-    locale: zh-CN
-  - key: wangwei2
-    name: 王伟
-    role: member
-    manager: li
-    team: China
-    timezone: Asia/Shanghai
-    locale: zh-CN
-"""
+TWIN_REPORTS = NAMESAKES
 
 
 async def test_two_reports_with_the_same_name_are_not_guessed(database_url, clock, tmp_path):
