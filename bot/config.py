@@ -74,7 +74,7 @@ class Settings:
     checkin_schedule: CheckinSchedule = field(
         default_factory=lambda: CheckinSchedule(4, time(16, 0))
     )
-    reminder_delay: timedelta = timedelta(hours=2)
+    reminder_delay: timedelta | None = timedelta(hours=2)  # None: no reminder ("off")
     grace_period: timedelta = timedelta(hours=6)
     #: When the weekly digest goes to the GM and each director, in their own timezone
     #: (None: switched off). Default Monday 08:00: the check-in week (Friday's prompt,
@@ -135,7 +135,7 @@ class Settings:
             value = getattr(self, f.name)
             if f.name in _URLS and value is not None:
                 value = mask_url(str(value))
-            elif f.name == "digest_schedule" and value is None:
+            elif f.name in ("digest_schedule", "reminder_delay") and value is None:
                 value = "off"
             out[f.name] = "" if value is None else (
                 repr(value) if isinstance(value, Secret) else str(value))
@@ -177,7 +177,7 @@ class Settings:
         if (sched := get("CHECKIN_SCHEDULE")) is not None:
             kwargs["checkin_schedule"] = parse_schedule(sched, "CHECKIN_SCHEDULE")
         if (delay := get("CHECKIN_REMINDER_DELAY")) is not None:
-            kwargs["reminder_delay"] = parse_duration(delay, "CHECKIN_REMINDER_DELAY")
+            kwargs["reminder_delay"] = parse_reminder_delay(delay)
         if (grace := get("CHECKIN_GRACE_PERIOD")) is not None:
             kwargs["grace_period"] = parse_duration(grace, "CHECKIN_GRACE_PERIOD")
         if (digest := get("DIGEST_SCHEDULE")) is not None:
@@ -268,6 +268,19 @@ def parse_duration(text: str, name: str = "duration") -> timedelta:
     if total > MAX_DURATION:
         raise ConfigError(f"{name}={text!r}: expected a duration of at most 365d")
     return total
+
+
+def parse_reminder_delay(text: str) -> timedelta | None:
+    """CHECKIN_REMINDER_DELAY: a duration after the prompt, or 'off' for no reminder. Zero
+    is refused: a reminder at the next sweep after the prompt would only repeat it."""
+    name = "CHECKIN_REMINDER_DELAY"
+    if text.strip().lower() == "off":
+        return None
+    delay = parse_duration(text, name)
+    if delay <= timedelta(0):
+        raise ConfigError(f"{name}={text!r}: a reminder comes some time after the prompt "
+                          "(such as 2h); use off for no reminder")
+    return delay
 
 
 def parse_schedule(text: str, name: str = "schedule", also: str = "") -> CheckinSchedule:

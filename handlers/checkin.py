@@ -368,6 +368,8 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
     recorded and the last round id looked at (None when there is nothing more), so a
     sweep over 10,000 people goes in short transactions.
     """
+    if ctx.settings.reminder_delay is None:  # CHECKIN_REMINDER_DELAY=off
+        return 0, None
     now = ctx.clock.now()
     cutoff = now - ctx.settings.reminder_delay
     # The weeks that are "this week" somewhere on earth right now (UTC-12 .. UTC+14).

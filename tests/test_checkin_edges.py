@@ -3,6 +3,7 @@ reminders, conditional questions, the question count, and confirmed numbers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import prepare
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.org import OrgError, parse_org
 from handlers.answers import AnswerError, read_number
 from storage.models import CheckinRound
@@ -495,3 +496,18 @@ async def test_a_negative_figure_typed_with_the_typographic_minus_is_refused_as_
     assert "Please reply with a number of zero or more in USD" in chat.last("alice")
     assert "isn't a number" not in chat.last("alice")
     assert "请回复一个不小于 0 的数字（单位：USD）" in chat.last("li")
+
+
+async def test_reminders_off_sends_none_and_zero_is_refused(bot, chat, clock):
+    # An operator who wants no reminder writes CHECKIN_REMINDER_DELAY=off; 0s had been
+    # taken as "remind at the next sweep", minutes after the prompt.
+    bot.settings = replace(bot.settings, reminder_delay=Settings.from_mapping(
+        {"CHECKIN_REMINDER_DELAY": "off"}).reminder_delay)
+    await bot.run_checkins(["alice"])
+    clock.advance(timedelta(days=2))
+
+    assert await bot.run_reminders() == 0
+    assert not any("isn't finished" in t for t in chat.to("alice"))
+    with pytest.raises(ConfigError, match=r"CHECKIN_REMINDER_DELAY='0s': a reminder comes "
+                                          r"some time after the prompt .*use off"):
+        Settings.from_mapping({"CHECKIN_REMINDER_DELAY": "0s"})
