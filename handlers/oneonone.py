@@ -337,17 +337,18 @@ def propose_from_checkin(ctx: Context, pair: Pair) -> int:
 def agenda_params(ctx: Context, pair: Pair, viewer: Person) -> dict[str, Any]:
     """The pair's agenda and open action items, as a template shows them to the viewer."""
     repo = OneOnOneRepo(ctx.session)
-    today = local(ctx.clock.now(), viewer.timezone).date()
     items = [{"text": i.text, "author": i.author.display_name if i.author else "",
               "source": i.source.split(":")[-1] if i.source.startswith("checkin") else ""}
              for i in repo.agenda(pair.manager, pair.report)]
     return {"topics": items, "actions": _action_rows(repo.open_actions(pair.manager, pair.report),
-                                                    today)}
+                                                    ctx.clock.now())}
 
 
-def _action_rows(items: Iterable[ActionItem], today: date) -> list[dict[str, Any]]:
+def _action_rows(items: Iterable[ActionItem], now: datetime) -> list[dict[str, Any]]:
+    """Action items as templates show them; overdue once the due day is over where the
+    owner is (the day they are reminded on), whoever reads it."""
     return [{"number": a.id, "text": a.text, "owner": a.owner.display_name, "due": a.due,
-             "overdue": a.due < today} for a in items]
+             "overdue": a.due < local(now, a.owner.timezone).date()} for a in items]
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -413,9 +414,8 @@ def cmd_actions(ctx: Context, args: str) -> None:
     if sub:
         ctx.reply("oo_actions_usage")
         return
-    today = local(ctx.clock.now(), person.timezone).date()
     items = repo.actions_of(person)  # by due date: the overdue first
-    ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], today),
+    ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], ctx.clock.now()),
               more=max(0, len(items) - PAIRS_SHOWN))
 
 
@@ -818,9 +818,8 @@ def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
     ctx.reply("oo_finished", other=meeting.report)
     report = meeting.report
     shared = [n.text for n in repo.notes(meeting, viewer=None)]
-    today = local(ctx.clock.now(), report.timezone).date()
     actions = _action_rows([a for a in repo.open_actions(manager, report)
-                            if a.meeting_id == meeting.id], today)
+                            if a.meeting_id == meeting.id], ctx.clock.now())
     ctx.tell(report, "oo_recap", dedupe_key=f"oo:recap:{meeting.id}", other=manager,
              day=meeting.occurrence, notes=shared, actions=actions)
     for person in (manager, report):
@@ -947,6 +946,17 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
 
     out = []
     actions = repo.open_actions() if ids is None else repo.open_actions_of(ids)
+    # An item is overdue once its due day is over where its owner is (see _action_rows):
+    # each owner's timezone from the people read (a director's, for anyone else), one
+    # date per timezone.
+    zone_of = {p.id: p.timezone for p in people.values()}
+    days: dict[str, date] = {}
+
+    def today_of(zone: str) -> date:
+        if zone not in days:
+            days[zone] = now.astimezone(ZoneInfo(zone)).date()
+        return days[zone]
+
     for entry in directors:
         director = people.get(entry.key)
         if director is None:
@@ -955,10 +965,10 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         team = [status(p) for p in all_pairs if p.manager.id == director.id]
         # Action items of every pair the director is in (with their manager, their team).
         mine = [a for a in actions if director.id in (a.manager_id, a.report_id)]
-        today = now.astimezone(ZoneInfo(entry.timezone)).date()
         out.append(DirectorOneOnOnes(
             key=entry.key, name=entry.name, own=status(own) if own else None, team=team,
-            open_actions=len(mine), overdue_actions=sum(1 for a in mine if a.due < today)))
+            open_actions=len(mine), overdue_actions=sum(
+                1 for a in mine if a.due < today_of(zone_of.get(a.owner_id, entry.timezone)))))
     return out
 
 

@@ -174,3 +174,33 @@ async def test_an_action_item_is_overdue_once_its_day_is_over_where_its_owner_is
     clock.set(datetime(2026, 12, 2, 5, 1, tzinfo=UTC))  # Wednesday 00:01 in New York
     await say(bot, "grace", "/summary")
     assert "1 open action item (1 overdue)" in chat.last("grace")
+
+
+async def test_an_action_item_is_marked_overdue_by_its_owners_calendar_in_every_list(
+        bot, chat, clock):
+    # The GM's summary counted Alice's item by her calendar (above); Grace's /actions
+    # list in Shanghai marked it '(overdue)' while Alice still had her Tuesday.
+    from datetime import date
+
+    from storage.oneonone import OneOnOneRepo
+
+    with bot.unit() as ctx:
+        grace = ctx.people.by_key("grace")
+        grace.timezone = "Asia/Shanghai"
+        alice = ctx.people.by_key("alice")
+        OneOnOneRepo(ctx.session).add_action(grace, alice, None, "send the Q1 plan", alice,
+                                             date(2026, 12, 1), clock.now())
+    clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))  # Wed 09:00 Shanghai, Tue 20:00 NY
+
+    await say(bot, "grace", "/actions")
+    assert "send the Q1 plan — Alice Martin, due 2026-12-01" in chat.last("grace")
+    assert "(overdue)" not in chat.last("grace")
+    await say(bot, "grace", "/summary team East")
+    assert "action items: 1 open" in chat.last("grace")
+    assert "overdue" not in chat.last("grace").split("action items: ")[-1]
+
+    clock.set(datetime(2026, 12, 2, 5, 1, tzinfo=UTC))  # Wednesday 00:01 in New York
+    await say(bot, "grace", "/actions")
+    assert "(overdue)" in chat.last("grace")
+    await say(bot, "grace", "/summary team East")
+    assert "action items: 1 open, 1 overdue" in chat.last("grace")
