@@ -1362,9 +1362,12 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
         out.append(Attention("actions_overdue", key, name, {"count": v.overdue_actions}))
     if v.trend == "down":
         earlier = [s for s in v.series[:-1] if s is not None]
+        # Against what the trend compared it with (the earlier weeks' mean), not last
+        # week's alone, which may be lower still: a rise would read as a fall.
         out.append(Attention("falling", key, name, {
             "now": _round(v.series[-1]) if v.series else None,
-            "before": _round(earlier[-1]) if earlier else None}))
+            "before": _round(sum(earlier) / len(earlier)) if earlier else None,
+            "weeks": len(earlier)}))
     for s in v.support:
         if s.age_days >= ageing_days:  # the org file's support.ageing_days
             out.append(Attention("support_aged", key, name,
