@@ -499,10 +499,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # by the database for the whole org (the headline's) and, once the page is known, per
     # director for its directors (their blocks', after the directors are ordered): not
     # per director for all.
-    # (Directors removed before the weeks shown are in neither.)
-    gone = [p.id for p in people if p.role == "director" and p.id not in director_ids]
-    bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean, leave_out=gone) \
-        if older else []
+    # Directors removed before the weeks shown have no block, but what they sold earlier
+    # in the month and quarter stays in the org's month and quarter to date (the GM read
+    # it there in its week): their rounds are added up like anyone's.
+    leavers = [p for p in people if p.role == "director" and p.id not in director_ids] \
+        if only is None else []
+    bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean) if older else []
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
         if key not in snap_ids:
             snap_ids[key] = len(snap_ids)
@@ -566,8 +568,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             for name, keys, ids in (("blocked", ["blockers"], blocked),
                                     ("asking", ["support_type", "support_detail"], asking))
             if ids], answers)
-    bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys, whole=lean,
-                                 leave_out=gone) if older and bulk_rounds else []
+    bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys,
+                                 whole=lean) if older and bulk_rounds else []
     # 3. CRM sums per person, metric and week.
     crm: dict[tuple[str, str, str], float] = {}
     for key, metric, wk, value in conn.execute(select(
@@ -617,8 +619,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # The older weeks' rounds read one by one, taken off the added-up counts: per director,
     # snapshot and part of the quarter (None for the whole org's).
     taken: dict[tuple[int | None, int, bool], int] = {}
+    leaver_ids = {p.id for p in leavers}
     for r in older_rounds:
-        if r[1] in director_ids:
+        if r[1] in director_ids or r[1] in leaver_ids:
             for at in ((r[1], snap_ids[r[7]], in_month[r[2]]),
                        (None, snap_ids[r[7]], in_month[r[2]])):
                 taken[at] = taken.get(at, 0) + 1
@@ -629,7 +632,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _add_to_org(org_mtd, org_qtd, whole)
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
-    for d in directors:
+    for d in (*directors, *leavers):
         pid = d.id
         # (The status is set by the week loop below, which works out every week's.)
         view = DirectorView(d.key, d.display_name, d.team, "",
@@ -726,6 +729,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         period_sums[d.key] = sums
         if sums:
             _add_to_org(org_mtd, org_qtd, sums)
+        if pid in leaver_ids:  # the org's month and quarter only
+            continue
         for f in view.week:
             total_f = headline.get((f.metric, f.unit))
             if total_f is None:
