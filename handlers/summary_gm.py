@@ -807,9 +807,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _period_figures(view, period_sums[view.key])
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], a.name))
-    head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4])
+    # With their unit, as the week's: one metric in two currencies reads as two lines.
+    unit_texts = {k[3]: k[6] for kpis in kpi_of for k in kpis}
+    head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4],
+                       unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_mtd.items() if t[4]]
-    head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8]) for k, t in org_qtd.items()]
+    head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8],
+                       unit_text=unit_texts.get(k[1], k[1])) for k, t in org_qtd.items()]
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1520,10 +1524,14 @@ def to_csv(summary: GmSummary) -> str:
         for f in d.week + d.mtd + d.qtd:
             if (f.metric, f.unit) not in metrics:
                 metrics.append((f.metric, f.unit))
-    kpi_cols = [f"{m}_{period}_{what}" for m, _ in metrics
+    # A metric in two units (USD and EUR) gets a column set per unit, named with it: one
+    # column of both would add them up in a spreadsheet.
+    several = {m for m, _ in metrics if sum(1 for x, _ in metrics if x == m) > 1}
+    names = [f"{m}_{u}" if m in several else m for m, u in metrics]
+    kpi_cols = [f"{m}_{period}_{what}" for m in names
                 for period in ("week", "mtd", "qtd")
                 for what in ("actual", "target", "attainment")] + \
-        [f"{m}_week_crm" for m, _ in metrics]
+        [f"{m}_week_crm" for m in names]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_FIELDS, *kpi_cols])

@@ -3,12 +3,17 @@ week through the chat and reads what the GM reads."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+
+import yaml
 
 from bot.app import prepare
-from tests.support import say
+from tests.support import TEST_ORG, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary_gm import alice, attention, blocks, run_cli_json, weeks_of_checkins
 from tests.test_summary_truth import BRUNO_ANSWERS, LI_ANSWERS, org_file
@@ -41,7 +46,7 @@ async def test_a_director_removed_keeps_what_they_sold_in_the_orgs_month_and_qua
                          ("li", LI_ANSWERS)):
         await answer_all(bot, key, answers)
     await say(bot, "grace", "/summary")
-    assert "Month to date (2026-11): Revenue 159,000 / 150,000 (106%)" in chat.last("grace")
+    assert "Month to date (2026-11): Revenue 159,000 / 150,000 USD (106%)" in chat.last("grace")
     clock.set(friday - timedelta(weeks=1))
     later, engine = prepare(replace(settings, org_file=org_file(tmp_path, without="bruno")),
                             clock)
@@ -54,11 +59,62 @@ async def test_a_director_removed_keeps_what_they_sold_in_the_orgs_month_and_qua
         await say(later, "grace", "/summary")
         text = chat.last("grace")
         # 159,000 + 52,000 + 52,000 against 150,000 + 110,000 + 110,000 (李雷 missed two).
-        assert "Month to date (2026-11): Revenue 263,000 / 370,000 (71%)" in text
-        assert "Quarter to date (2026-Q4): Revenue 263,000 / 370,000 (71%)" in text
+        assert "Month to date (2026-11): Revenue 263,000 / 370,000 USD (71%)" in text
+        assert "Quarter to date (2026-Q4): Revenue 263,000 / 370,000 USD (71%)" in text
         assert "Bruno" not in text  # no block: he was not asked these weeks
         data = json.loads(run_cli_json(later, clock))
         month = next(f for f in data["headline"]["month_to_date"] if f["metric"] == "revenue")
         assert (month["actual"], month["target"]) == (263000.0, 370000.0)
+    finally:
+        engine.dispose()
+
+
+def org_with_units(tmp_path: Path, units: dict[str, str]) -> Path:
+    """The test org with some directors' revenue in another currency."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        for kpi in person.get("kpis", []):
+            if person["key"] in units and kpi["metric"] == "revenue":
+                kpi["unit"] = units[person["key"]]
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def test_revenue_in_two_currencies_is_never_added_up_or_left_unnamed(
+        chat, clock, settings, tmp_path, monkeypatch):
+    # Bruno sells in EUR, the others in USD: the headline keeps them apart and says which
+    # is which, in the month and quarter too; the CSV's columns say the currency.
+    bot, engine = prepare(replace(settings, org_file=org_with_units(tmp_path, {"bruno": "EUR"})),
+                          clock)
+    bot.register(chat)
+    try:
+        await bot.run_checkins()
+        for key, answers in (("alice", ALICE_ANSWERS), ("bruno", BRUNO_ANSWERS),
+                             ("li", LI_ANSWERS)):
+            await answer_all(bot, key, answers)
+        await say(bot, "grace", "/summary")
+        text = chat.last("grace")
+        assert "Team · Revenue 118,000 / 110,000 USD (107%), 2 of 2 reporting" in text
+        assert "Team · Revenue 41,000 / 40,000 EUR (102%), 1 of 1 reporting" in text
+        assert ("Month to date (2026-11): Revenue 118,000 / 110,000 USD (107%) · "
+                "New customers 3 / 4 customers (75%) · Revenue 41,000 / 40,000 EUR (102%)"
+                ) in text
+        assert "Quarter to date (2026-Q4): Revenue 118,000 / 110,000 USD (107%)" in text
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary")
+        assert "营收 41,000 / 40,000 EUR（102%）" in chat.last("grace").split("本月累计")[1]
+        monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+        code, raw = run_cli(bot.settings, "summary", "--format", "csv")
+        assert code == 0
+        rows = list(csv.DictReader(io.StringIO(raw)))
+        header = raw.splitlines()[0].split(",")
+        assert len(header) == len(set(header))  # no two columns of one name
+        by_key = {r["director"]: r for r in rows}
+        assert by_key["alice"]["revenue_USD_week_actual"] == "52000"
+        assert by_key["bruno"]["revenue_EUR_week_actual"] == "41000"
+        assert by_key["bruno"]["revenue_USD_week_actual"] == ""
+        assert by_key["alice"]["new_customers_week_actual"] == "3"  # one unit: as before
     finally:
         engine.dispose()
