@@ -639,6 +639,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                             slack_id=d.slack_id, telegram_id=d.telegram_id)
         latest = rounds_get((pid, week))
         if latest is not None:
+            if latest[4]:  # the team they led that week (a past week reread after a move)
+                view.team = latest[4]
             if latest[6] is not None:
                 zone = zones.get(d.timezone)
                 if zone is None:
@@ -1195,7 +1197,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
           away: dict[tuple[int, str], date], week: str, shown: list[str],
           reader_tz: str) -> None:
     """Question 2: members' check-ins, morale and stress (thresholded), kudos."""
-    teams = {(d.team or "").casefold() for d in directors if d.team}
+    teams = {(v.team or "").casefold() for v in views if v.team}
     members: dict[str, list[tuple[str, str]]] = {}
     for p in people:
         if p.role == "director" or not p.checks_in:
@@ -1229,7 +1231,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         g, r = (gteam or "").casefold(), (rteam or "").casefold()
         given_by[g] = given_by.get(g, 0) + count
         received_by[r] = received_by.get(r, 0) + count
-    pulse = team_pulse(ctx.session, sorted({d.team for d in directors if d.team}),
+    pulse = team_pulse(ctx.session, sorted({v.team for v in views if v.team}),
                        week_start(shown[0]) - MORALE_LOOKBACK, week_end(week))
     # Directors share teams (a handful of teams, thousands of directors): each team's
     # figures are worked out once.

@@ -118,3 +118,29 @@ async def test_revenue_in_two_currencies_is_never_added_up_or_left_unnamed(
         assert by_key["alice"]["new_customers_week_actual"] == "3"  # one unit: as before
     finally:
         engine.dispose()
+
+
+async def test_a_past_week_shows_a_director_with_the_team_they_led_then(
+        bot, chat, clock, settings, tmp_path):
+    # Alice led East in W48 and moved to China after it: the GM rereading W48 sees her
+    # block as East's, not under the team she joined later.
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin · team East" in blocks(chat.last("grace"))
+    clock.advance(timedelta(days=7))
+    later, engine = prepare(replace(settings, org_file=org_file(
+        tmp_path, teams={"alice": "China"})), clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()
+        await say(later, "grace", "/summary 2026-W48")
+        text = chat.last("grace")
+        assert "Alice Martin · team China" not in text
+        assert "✅ Alice Martin — checked in" in blocks(text)["Alice Martin · team East"]
+        data = json.loads(run_cli_json(later, clock, "--week", "2026-W48"))
+        assert next(d for d in data["directors"] if d["key"] == "alice")["team"] == "East"
+        await say(later, "grace", "/summary")  # this week she leads China
+        assert "Alice Martin · team China" in chat.last("grace")
+    finally:
+        engine.dispose()
