@@ -144,3 +144,34 @@ async def test_a_past_week_shows_a_director_with_the_team_they_led_then(
         assert "Alice Martin · team China" in chat.last("grace")
     finally:
         engine.dispose()
+
+
+async def test_a_team_and_a_persons_summary_count_the_crm_as_the_gm_view_does(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    # Alice typed 52,000; the CRM says 0 for the week (her deal fell through). The GM's view
+    # counts the CRM; '/summary team East' and '/summary alice' read 52,000 (104%) for the
+    # same week: one week, two answers.
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    export = tmp_path / "weekly.csv"
+    export.write_text("person,metric,week,value\nalice,revenue,2026-W48,0\n", encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary")
+    assert "Revenue 0 / 50,000 USD (0%) [CRM; reported 52,000 ⚠ differs]" in chat.last("grace")
+    await say(bot, "grace", "/summary team East")
+    text = chat.last("grace")
+    assert "Team · Revenue 0 / 50,000 USD (0%), 1 of 1 reporting" in text
+    assert "• Alice Martin: Revenue 0 / 50,000 USD (0%) [CRM] · New customers 3 / 4" in text
+    await say(bot, "grace", "/summary alice last 1w")
+    history = chat.last("grace").split("· last 1 week", 1)[1]
+    assert "Revenue 0 / 50,000 USD (0%) [CRM]" in history and "52,000" not in history
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary team East")
+    assert "营收 0 / 50,000 USD（0%） [CRM]" in chat.last("grace")
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json", "--team", "East")
+    assert code == 0
+    (alice_week,) = json.loads(raw)["weeks"][-1]["people"]
+    revenue = next(k for k in alice_week["kpis"] if k["metric"] == "revenue")
+    assert (revenue["actual"], revenue["crm"]) == (0.0, 0.0)
