@@ -203,6 +203,7 @@ class DirectorView:
     # 4. execution
     blockers: str | None = None
     recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
+    recurring_of: int = 0  # of how many weeks looked at (this one included)
     wins: str | None = None
     plan: str | None = None  # this week's plan for next week
     last_plan: str | None = None  # last week's plan, beside this week's wins
@@ -1155,6 +1156,7 @@ def _blockers(view: DirectorView, pid: int, look: list[str],
                    for g in _given_by_week(pid, look[:-1], rounds, answers)]
         same = sum(1 for e in earlier if similar(mine, e))
         view.recurring = same + 1 if same else 0
+        view.recurring_of = len(look)
 
 
 def _details(conn: Any, views: list[DirectorView], ids: dict[str, int], look: list[str],
@@ -1393,7 +1395,9 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
     if v.stress is not None and v.stress > stress_above:
         out.append(Attention("stress_high", key, name, {"stress": round(v.stress, 1)}))
     if v.recurring:
-        out.append(Attention("recurring_blocker", key, name, {"weeks": v.recurring}))
+        # "N of the last M weeks": the weeks need not follow each other.
+        out.append(Attention("recurring_blocker", key, name, {"weeks": v.recurring,
+                                                              "of": v.recurring_of}))
     differs = [f.label for f in v.week if f.differs]
     if differs:
         out.append(Attention("crm_mismatch", key, name, {"metrics": differs}))

@@ -175,3 +175,24 @@ async def test_a_team_and_a_persons_summary_count_the_crm_as_the_gm_view_does(
     (alice_week,) = json.loads(raw)["weeks"][-1]["people"]
     revenue = next(k for k in alice_week["kpis"] if k["metric"] == "revenue")
     assert (revenue["actual"], revenue["crm"]) == (0.0, 0.0)
+
+
+async def test_a_blocker_that_came_back_is_not_called_weeks_running(bot, chat, clock):
+    # W46 and W48 the same blocker, W47 another: two of the last four weeks, not 'running'.
+    await weeks_of_checkins(bot, clock, [alice("50000", "Pricing approval is stuck"),
+                                         alice("50000", "Travel"),
+                                         alice("50000", "pricing approval still stuck!")])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Alice Martin: the same blocker in 2 of the last 4 weeks" in attention(text)
+    assert "weeks running" not in text
+    assert ("blockers: pricing approval still stuck! (recurring: 2 of the last 4 weeks)"
+            in blocks(text)["Alice Martin · team East"])
+    await say(bot, "grace", "/summary last 6w")  # the weeks looked at are those shown
+    assert "Alice Martin: the same blocker in 2 of the last 6 weeks" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Alice Martin：同一障碍在最近 4 周中出现 2 周" in text
+    assert "（反复出现：最近 4 周中 2 周）" in text and "连续" not in text

@@ -99,8 +99,8 @@ async def test_a_recurring_blocker_is_flagged(bot, chat, clock):
                                          alice("50000", "pricing approval still stuck!")])
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
-    assert "Alice Martin: the same blocker 2 weeks running" in attention(text)
-    assert ("Execution: blockers: pricing approval still stuck! (recurring: 2 weeks)"
+    assert "Alice Martin: the same blocker in 2 of the last 4 weeks" in attention(text)
+    assert ("Execution: blockers: pricing approval still stuck! (recurring: 2 of the last 4 weeks)"
             in blocks(text)["Alice Martin · team East"])
     # Last week's plan beside this week's wins: the GM judges the follow-through.
     assert "last week's plan: Visit 5 → this week's wins: Closed Acme" in text
