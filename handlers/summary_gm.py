@@ -67,7 +67,7 @@ from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
 from bot.text import clean_text
-from bot.weeks import week_end, week_start, weeks_back
+from bot.weeks import week_end, week_of, week_start, weeks_back
 from handlers.checkin import applicable_given
 from handlers.context import Context
 from handlers.goals import _differs as crm_differs
@@ -299,6 +299,8 @@ class GmSummary:
     # The chat page whose directors' texts (wins, plans, confidence) were read and month
     # and quarter figures made; None: every director's (see build_gm_summary's `page`).
     detail_page: int | None = None
+    # The week shown is the reader's current one (else "this week" would name another).
+    this_week: bool = True
 
     @without_gc
     def to_dict(self) -> dict[str, Any]:
@@ -820,7 +822,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
-                     detail_page=page if paged else None)
+                     detail_page=page if paged else None, this_week=week == week_of(today))
 
 
 _EMPTY: dict[str, Any] = {}

@@ -196,3 +196,24 @@ async def test_a_blocker_that_came_back_is_not_called_weeks_running(bot, chat, c
     text = chat.last("grace")
     assert "Alice Martin：同一障碍在最近 4 周中出现 2 周" in text
     assert "（反复出现：最近 4 周中 2 周）" in text and "连续" not in text
+
+
+async def test_a_missing_check_in_names_its_week_when_it_is_not_this_week(bot, chat, clock):
+    # Tuesday: this week's prompts have not gone out, so /summary shows last week; Bruno
+    # missed last week's, not this week's (nobody has been asked this week yet).
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/summary")
+    assert "Bruno Rossi: not checked in this week" in attention(chat.last("grace"))
+    clock.advance(timedelta(days=4))  # Tuesday 2026-12-01
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in text
+    assert "Bruno Rossi: not checked in (2026-W48)" in attention(text)
+    assert "this week" not in "\n".join(attention(text))
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Bruno Rossi：2026-W48 未签到" in text and "本周未签到" not in text
