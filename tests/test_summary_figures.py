@@ -33,6 +33,15 @@ async def test_falling_attainment_names_what_it_fell_from(bot, chat, clock):
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", "/summary")
     assert "Alice Martin：达成率下滑（本周 58%，此前 2 周平均 90%）" in chat.last("grace")
+    # Read on Tuesday (last week shown, this week's prompts not out yet): not 'now'.
+    clock.advance(timedelta(days=4))
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin：达成率下滑（2026-W48 58%，此前 2 周平均 90%）" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "en"
+    await say(bot, "grace", "/summary")
+    assert ("Alice Martin: attainment falling (58% in 2026-W48, against 90% on average over "
+            "the 2 weeks before)") in attention(chat.last("grace"))
 
 
 async def test_a_director_removed_keeps_what_they_sold_in_the_orgs_month_and_quarter(
