@@ -18,6 +18,8 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
 from bot.questions import Question
 from bot.render import Renderer
 from bot.schedule import checkin_moment
@@ -42,6 +44,7 @@ from handlers.context import Context
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.pulse import polls_between, team_morale
 from storage.db import no_jit
+from storage.goals import CrmActual
 from storage.kudos import find_mentioned, kudos_by_team
 from storage.summary_rows import RoundRow, SummaryRows
 from storage.team_scope import TeamScope
@@ -77,6 +80,8 @@ class KpiLine:
     # The unit as the reader reads it (the org file's `unit` per locale); `unit` itself is
     # the canonical one, which adds up like with like and goes into exports.
     unit_text: str = ""
+    # The CRM's figure for the week, which `actual` then is (as in the GM's view).
+    crm: float | None = None
 
 
 @dataclass
@@ -414,7 +419,8 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
                rounds: dict[tuple[int, str], RoundRow],
                team: str | None = None,
                away: dict[tuple[int, str], date] | None = None,
-               snapshots: Snapshots | None = None, texts: bool = True) -> WeekSummary:
+               snapshots: Snapshots | None = None, texts: bool = True,
+               crm: dict[tuple[str, str, str], float] | None = None) -> WeekSummary:
     """Summarise one week for the given people (only those in `team` that week, if given).
 
     Someone no longer asked to check in (removed from the org file, or checks_in turned
@@ -429,7 +435,7 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
         away = away_weeks(ctx, shown, [week])
     snapshots = snapshots or Snapshots(ctx, locale)
     rows = [_person_week(snapshots, person, week, rounds.get((person.id, week)),
-                         away.get((person.id, week)), texts)
+                         away.get((person.id, week)), texts, crm)
             for person in shown]
     _same_units(rows)
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
@@ -470,10 +476,11 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         reads.attach_answers(found, weeks, person.id)
         rounds = {(r.person_id, r.week): r for r in found}
         away = away_weeks(ctx, [person], weeks)
+        crm = crm_figures(ctx, weeks)
         return [WeekSummary(week=w, start=week_start(w), end=week_end(w), scope=scope,
                             people=[_person_week(snapshots, person, w,
                                                  rounds.get((person.id, w)),
-                                                 away.get((person.id, w)))],
+                                                 away.get((person.id, w)), crm=crm)],
                             team_kpis=[]) for w in weeks]
     found = reads.rounds(weeks, scope=scope)
     lean = (texts == "latest" and len(weeks) > 1) or texts == "none"
@@ -488,12 +495,13 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         reads.attach_answers(found, weeks, scope=scope)
     rounds = {(r.person_id, r.week): r for r in found}
     away = away_weeks(ctx, everyone, weeks)
+    crm = crm_figures(ctx, weeks)
     if request.kind == "team":
         # A team's week holds who was in it that week: someone who moved since is counted
         # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
         built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
-                            texts=not lean or w in with_texts)
+                            texts=not lean or w in with_texts, crm=crm)
                  for w in weeks]
         members = [p for w in built for p in w.people]
         current = [p for p in everyone if p.active and (p.team or "").lower() == team]
@@ -506,7 +514,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
-                        texts=not lean or w in with_texts)
+                        texts=not lean or w in with_texts, crm=crm)
              for w in weeks]
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
@@ -744,8 +752,20 @@ class Snapshots:
         return question_text(self.ctx, self.locale, q)
 
 
+def crm_figures(ctx: Context, weeks: Sequence[str]) -> dict[tuple[str, str, str], float]:
+    """The CRM's figures of `weeks` per person key, metric and week (rows added up): one
+    read for every week and person, as the GM's view reads them."""
+    return {(key, metric, wk): float(value) for key, metric, wk, value in
+            ctx.session.execute(select(CrmActual.person_key, CrmActual.metric,
+                                       CrmActual.week, func.sum(CrmActual.value))
+                                .where(CrmActual.week.in_(list(weeks)))
+                                .group_by(CrmActual.person_key, CrmActual.metric,
+                                          CrmActual.week))}
+
+
 def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | None,
-                 away_until: date | None = None, texts: bool = True) -> PersonWeek:
+                 away_until: date | None = None, texts: bool = True,
+                 crm: dict[tuple[str, str, str], float] | None = None) -> PersonWeek:
     away = _is_away(rnd, away_until)
     row = PersonWeek(key=person.key, name=person.display_name,
                      team=rnd.team if rnd is not None and rnd.team is not None else person.team,
@@ -775,12 +795,17 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
         answer = answers.get(q.key)
         if q.category == "kpi":
             actual = answer.number_value if answer and not answer.skipped else None
+            # Where the CRM has a figure for the week it is the one counted, as in the
+            # GM's view (the same week must not read two ways).
+            from_crm = crm.get((person.key, q.metric or q.key, week)) if crm else None
+            if from_crm is not None:
+                actual = from_crm
             # The target asked that week (the round's snapshot), not today's org file.
             target = float(q.target or 0)
             row.kpis.append(KpiLine(q.metric or q.key, snapshots.kpi_label(q), q.unit or "",
                                     target, actual, _ratio(actual, target),
                                     0 if actual is None else 1,
-                                    unit_text=q.unit_text(snapshots.locale)))
+                                    unit_text=q.unit_text(snapshots.locale), crm=from_crm))
             continue
         if not texts:
             continue  # numbers only (see summaries' `texts`)

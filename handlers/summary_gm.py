@@ -68,7 +68,7 @@ from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
 from bot.text import clean_text
-from bot.weeks import week_end, week_start, weeks_back
+from bot.weeks import week_end, week_of, week_start, weeks_back
 from handlers.checkin import applicable_given
 from handlers.context import Context
 from handlers.goals import _differs as crm_differs
@@ -204,6 +204,7 @@ class DirectorView:
     # 4. execution
     blockers: str | None = None
     recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
+    recurring_of: int = 0  # of how many weeks looked at (this one included)
     wins: str | None = None
     plan: str | None = None  # this week's plan for next week
     last_plan: str | None = None  # last week's plan, beside this week's wins
@@ -299,6 +300,8 @@ class GmSummary:
     # The chat page whose directors' texts (wins, plans, confidence) were read and month
     # and quarter figures made; None: every director's (see build_gm_summary's `page`).
     detail_page: int | None = None
+    # The week shown is the reader's current one (else "this week" would name another).
+    this_week: bool = True
 
     @without_gc
     def to_dict(self) -> dict[str, Any]:
@@ -500,10 +503,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # by the database for the whole org (the headline's) and, once the page is known, per
     # director for its directors (their blocks', after the directors are ordered): not
     # per director for all.
-    # (Directors removed before the weeks shown are in neither.)
-    gone = [p.id for p in people if p.role == "director" and p.id not in director_ids]
-    bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean, leave_out=gone) \
-        if older else []
+    # Directors removed before the weeks shown have no block, but what they sold earlier
+    # in the month and quarter stays in the org's month and quarter to date (the GM read
+    # it there in its week): their rounds are added up like anyone's.
+    leavers = [p for p in people if p.role == "director" and p.id not in director_ids] \
+        if only is None else []
+    bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean) if older else []
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
         if key not in snap_ids:
             snap_ids[key] = len(snap_ids)
@@ -567,8 +572,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             for name, keys, ids in (("blocked", ["blockers"], blocked),
                                     ("asking", ["support_type", "support_detail"], asking))
             if ids], answers)
-    bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys, whole=lean,
-                                 leave_out=gone) if older and bulk_rounds else []
+    bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys,
+                                 whole=lean) if older and bulk_rounds else []
     # 3. CRM sums per person, metric and week.
     crm: dict[tuple[str, str, str], float] = {}
     for key, metric, wk, value in conn.execute(select(
@@ -618,8 +623,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # The older weeks' rounds read one by one, taken off the added-up counts: per director,
     # snapshot and part of the quarter (None for the whole org's).
     taken: dict[tuple[int | None, int, bool], int] = {}
+    leaver_ids = {p.id for p in leavers}
     for r in older_rounds:
-        if r[1] in director_ids:
+        if r[1] in director_ids or r[1] in leaver_ids:
             for at in ((r[1], snap_ids[r[7]], in_month[r[2]]),
                        (None, snap_ids[r[7]], in_month[r[2]])):
                 taken[at] = taken.get(at, 0) + 1
@@ -630,13 +636,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _add_to_org(org_mtd, org_qtd, whole)
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
-    for d in directors:
+    for d in (*directors, *leavers):
         pid = d.id
         # (The status is set by the week loop below, which works out every week's.)
         view = DirectorView(d.key, d.display_name, d.team, "",
                             slack_id=d.slack_id, telegram_id=d.telegram_id)
         latest = rounds_get((pid, week))
         if latest is not None:
+            if latest[4]:  # the team they led that week (a past week reread after a move)
+                view.team = latest[4]
             if latest[6] is not None:
                 zone = zones.get(d.timezone)
                 if zone is None:
@@ -727,6 +735,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         period_sums[d.key] = sums
         if sums:
             _add_to_org(org_mtd, org_qtd, sums)
+        if pid in leaver_ids:  # the org's month and quarter only
+            continue
         for f in view.week:
             total_f = headline.get((f.metric, f.unit))
             if total_f is None:
@@ -803,13 +813,17 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _period_figures(view, period_sums[view.key])
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], a.name))
-    head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4])
+    # With their unit, as the week's: one metric in two currencies reads as two lines.
+    unit_texts = {k[3]: k[6] for kpis in kpi_of for k in kpis}
+    head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4],
+                       unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_mtd.items() if t[4]]
-    head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8]) for k, t in org_qtd.items()]
+    head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8],
+                       unit_text=unit_texts.get(k[1], k[1])) for k, t in org_qtd.items()]
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
-                     detail_page=page if paged else None)
+                     detail_page=page if paged else None, this_week=week == week_of(today))
 
 
 _EMPTY: dict[str, Any] = {}
@@ -1145,6 +1159,7 @@ def _blockers(view: DirectorView, pid: int, look: list[str],
                    for g in _given_by_week(pid, look[:-1], rounds, answers)]
         same = sum(1 for e in earlier if similar(mine, e))
         view.recurring = same + 1 if same else 0
+        view.recurring_of = len(look)
 
 
 def _details(conn: Any, views: list[DirectorView], ids: dict[str, int], look: list[str],
@@ -1187,7 +1202,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
           away: dict[tuple[int, str], date], week: str, shown: list[str],
           reader_tz: str) -> None:
     """Question 2: members' check-ins, morale and stress (thresholded), kudos."""
-    teams = {(d.team or "").casefold() for d in directors if d.team}
+    teams = {(v.team or "").casefold() for v in views if v.team}
     members: dict[str, list[tuple[str, str]]] = {}
     for p in people:
         if p.role == "director" or not p.checks_in:
@@ -1221,7 +1236,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         g, r = (gteam or "").casefold(), (rteam or "").casefold()
         given_by[g] = given_by.get(g, 0) + count
         received_by[r] = received_by.get(r, 0) + count
-    pulse = team_pulse(ctx.session, sorted({d.team for d in directors if d.team}),
+    pulse = team_pulse(ctx.session, sorted({v.team for v in views if v.team}),
                        week_start(shown[0]) - MORALE_LOOKBACK, week_end(week))
     # Directors share teams (a handful of teams, thousands of directors): each team's
     # figures are worked out once.
@@ -1370,9 +1385,12 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
         out.append(Attention("actions_overdue", key, name, {"count": v.overdue_actions}))
     if v.trend == "down":
         earlier = [s for s in v.series[:-1] if s is not None]
+        # Against what the trend compared it with (the earlier weeks' mean), not last
+        # week's alone, which may be lower still: a rise would read as a fall.
         out.append(Attention("falling", key, name, {
             "now": _round(v.series[-1]) if v.series else None,
-            "before": _round(earlier[-1]) if earlier else None}))
+            "before": _round(sum(earlier) / len(earlier)) if earlier else None,
+            "weeks": len(earlier)}))
     for s in v.support:
         if s.age_days >= ageing_days:  # the org file's support.ageing_days
             out.append(Attention("support_aged", key, name,
@@ -1387,7 +1405,9 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
     if v.stress is not None and v.stress > stress_above:
         out.append(Attention("stress_high", key, name, {"stress": round(v.stress, 1)}))
     if v.recurring:
-        out.append(Attention("recurring_blocker", key, name, {"weeks": v.recurring}))
+        # "N of the last M weeks": the weeks need not follow each other.
+        out.append(Attention("recurring_blocker", key, name, {"weeks": v.recurring,
+                                                              "of": v.recurring_of}))
     differs = [f.label for f in v.week if f.differs]
     if differs:
         out.append(Attention("crm_mismatch", key, name, {"metrics": differs}))
@@ -1520,10 +1540,14 @@ def to_csv(summary: GmSummary) -> str:
         for f in d.week + d.mtd + d.qtd:
             if (f.metric, f.unit) not in metrics:
                 metrics.append((f.metric, f.unit))
-    kpi_cols = [f"{m}_{period}_{what}" for m, _ in metrics
+    # A metric in two units (USD and EUR) gets a column set per unit, named with it: one
+    # column of both would add them up in a spreadsheet.
+    several = {m for m, _ in metrics if sum(1 for x, _ in metrics if x == m) > 1}
+    names = [f"{m}_{u}" if m in several else m for m, u in metrics]
+    kpi_cols = [f"{m}_{period}_{what}" for m in names
                 for period in ("week", "mtd", "qtd")
                 for what in ("actual", "target", "attainment")] + \
-        [f"{m}_week_crm" for m, _ in metrics]
+        [f"{m}_week_crm" for m in names]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_FIELDS, *kpi_cols])

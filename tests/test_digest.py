@@ -56,7 +56,8 @@ async def test_the_gm_gets_exactly_one_digest_for_the_week_across_a_restart(bot,
     # Then the week's summary itself, as /summary shows it: the five questions per
     # director, what needs the GM's attention first.
     assert "Weekly summary — Test Sales" in text and "Check-ins: 2 of 3" in text
-    assert "Needs your attention\n" in text and "Bruno Rossi: in progress this week" \
+    # (Read on Monday: the week is named, it is no longer this week.)
+    assert "Needs your attention\n" in text and "Bruno Rossi: in progress (2026-W48)" \
         in text
     assert "李雷 · team China\n✅ 李雷 — checked in\nGoals: Revenue 66,000 / 60,000 USD (110%)" \
         in text

@@ -222,14 +222,19 @@ def _to_date_adds_up(bot, week: str, weeks: list[str]) -> None:
                     for f in alone.qtd + alone.mtd] == \
                 [(f.metric, f.target, f.actual, f.reported, f.expected)
                  for f in d.qtd + d.mtd], d.key
-    # The org's headline is the directors' figures added up.
-    for head, attr in ((view.headline_qtd, "qtd"), (view.headline_mtd, "mtd")):
+    # The org's headline is every week's figures added up, those of directors since
+    # removed from the org file (no block this week) included: what the GM read in a
+    # past week's headline stays in the month and quarter.
+    for head, period in ((view.headline_qtd, quarter), (view.headline_mtd, month)):
         for f in head:
-            mine = [x for d in view.directors for x in getattr(d, attr)
+            mine = [x for w in period for d in by_week[w].values() for x in d.week
                     if (x.metric, x.unit) == (f.metric, f.unit)]
             assert f.target == pytest.approx(sum(x.target for x in mine))
+            assert (f.actual or 0) == pytest.approx(sum(x.actual or 0 for x in mine))
             assert f.reported == sum(x.reported for x in mine)
             assert f.expected == sum(x.expected for x in mine)
+    leavers = {k for w in quarter for k in by_week[w]} - {d.key for d in view.directors}
+    assert leavers  # (the fill removes some directors from the org file)
     # A chat page (what the GM reads in chat) adds the older weeks up for the whole org
     # and, per director, for its page's only: the same headline and the same directors'
     # figures as the whole view, page by page.

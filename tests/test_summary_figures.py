@@ -1,0 +1,228 @@
+"""Figures of the GM's /summary attacked the way they could mislead: each test builds the
+week through the chat and reads what the GM reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+from bot.app import prepare
+from tests.support import TEST_ORG, run_cli, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_summary_gm import alice, attention, blocks, run_cli_json, weeks_of_checkins
+from tests.test_summary_truth import BRUNO_ANSWERS, LI_ANSWERS, org_file
+
+
+async def test_falling_attainment_names_what_it_fell_from(bot, chat, clock):
+    # Revenue 191% → 21% → 41%, new customers 75% each week: 133% → 48% → 58%. This week
+    # rose from last week's, but fell against the weeks before on average (90.5%): the
+    # attention line must not read 'now 58%, 48% the week before' (a rise called a fall).
+    await weeks_of_checkins(bot, clock, [alice("95500"), alice("10500"), alice("20500")])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "trend ↓ (— → 133% → 48% → 58%)" in blocks(text)["Alice Martin · team East"]
+    assert ("Alice Martin: attainment falling (now 58%, against 90% on average over the "
+            "2 weeks before)") in attention(text)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin：达成率下滑（本周 58%，此前 2 周平均 90%）" in chat.last("grace")
+    # Read on Tuesday (last week shown, this week's prompts not out yet): not 'now'.
+    clock.advance(timedelta(days=4))
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin：达成率下滑（2026-W48 58%，此前 2 周平均 90%）" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "en"
+    await say(bot, "grace", "/summary")
+    assert ("Alice Martin: attainment falling (58% in 2026-W48, against 90% on average over "
+            "the 2 weeks before)") in attention(chat.last("grace"))
+
+
+async def test_a_director_removed_keeps_what_they_sold_in_the_orgs_month_and_quarter(
+        bot, chat, clock, settings, tmp_path):
+    # W46 all three answer: the GM reads 159,000 month to date. Bruno then leaves the org
+    # file; by W48 the month must still hold his 41,000 (and his 40,000 target).
+    friday = clock.now()
+    clock.set(friday - timedelta(weeks=2))
+    await bot.run_checkins()
+    for key, answers in (("alice", ALICE_ANSWERS), ("bruno", BRUNO_ANSWERS),
+                         ("li", LI_ANSWERS)):
+        await answer_all(bot, key, answers)
+    await say(bot, "grace", "/summary")
+    assert "Month to date (2026-11): Revenue 159,000 / 150,000 USD (106%)" in chat.last("grace")
+    clock.set(friday - timedelta(weeks=1))
+    later, engine = prepare(replace(settings, org_file=org_file(tmp_path, without="bruno")),
+                            clock)
+    later.register(chat)
+    try:
+        for moment in (friday - timedelta(weeks=1), friday):
+            clock.set(moment)
+            await later.run_checkins()
+            await answer_all(later, "alice", ALICE_ANSWERS)
+        await say(later, "grace", "/summary")
+        text = chat.last("grace")
+        # 159,000 + 52,000 + 52,000 against 150,000 + 110,000 + 110,000 (李雷 missed two).
+        assert "Month to date (2026-11): Revenue 263,000 / 370,000 USD (71%)" in text
+        assert "Quarter to date (2026-Q4): Revenue 263,000 / 370,000 USD (71%)" in text
+        assert "Bruno" not in text  # no block: he was not asked these weeks
+        data = json.loads(run_cli_json(later, clock))
+        month = next(f for f in data["headline"]["month_to_date"] if f["metric"] == "revenue")
+        assert (month["actual"], month["target"]) == (263000.0, 370000.0)
+    finally:
+        engine.dispose()
+
+
+def org_with_units(tmp_path: Path, units: dict[str, str]) -> Path:
+    """The test org with some directors' revenue in another currency."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        for kpi in person.get("kpis", []):
+            if person["key"] in units and kpi["metric"] == "revenue":
+                kpi["unit"] = units[person["key"]]
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def test_revenue_in_two_currencies_is_never_added_up_or_left_unnamed(
+        chat, clock, settings, tmp_path, monkeypatch):
+    # Bruno sells in EUR, the others in USD: the headline keeps them apart and says which
+    # is which, in the month and quarter too; the CSV's columns say the currency.
+    bot, engine = prepare(replace(settings, org_file=org_with_units(tmp_path, {"bruno": "EUR"})),
+                          clock)
+    bot.register(chat)
+    try:
+        await bot.run_checkins()
+        for key, answers in (("alice", ALICE_ANSWERS), ("bruno", BRUNO_ANSWERS),
+                             ("li", LI_ANSWERS)):
+            await answer_all(bot, key, answers)
+        await say(bot, "grace", "/summary")
+        text = chat.last("grace")
+        assert "Team · Revenue 118,000 / 110,000 USD (107%), 2 of 2 reporting" in text
+        assert "Team · Revenue 41,000 / 40,000 EUR (102%), 1 of 1 reporting" in text
+        assert ("Month to date (2026-11): Revenue 118,000 / 110,000 USD (107%) · "
+                "New customers 3 / 4 customers (75%) · Revenue 41,000 / 40,000 EUR (102%)"
+                ) in text
+        assert "Quarter to date (2026-Q4): Revenue 118,000 / 110,000 USD (107%)" in text
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary")
+        assert "营收 41,000 / 40,000 EUR（102%）" in chat.last("grace").split("本月累计")[1]
+        monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+        code, raw = run_cli(bot.settings, "summary", "--format", "csv")
+        assert code == 0
+        rows = list(csv.DictReader(io.StringIO(raw)))
+        header = raw.splitlines()[0].split(",")
+        assert len(header) == len(set(header))  # no two columns of one name
+        by_key = {r["director"]: r for r in rows}
+        assert by_key["alice"]["revenue_USD_week_actual"] == "52000"
+        assert by_key["bruno"]["revenue_EUR_week_actual"] == "41000"
+        assert by_key["bruno"]["revenue_USD_week_actual"] == ""
+        assert by_key["alice"]["new_customers_week_actual"] == "3"  # one unit: as before
+    finally:
+        engine.dispose()
+
+
+async def test_a_past_week_shows_a_director_with_the_team_they_led_then(
+        bot, chat, clock, settings, tmp_path):
+    # Alice led East in W48 and moved to China after it: the GM rereading W48 sees her
+    # block as East's, not under the team she joined later.
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin · team East" in blocks(chat.last("grace"))
+    clock.advance(timedelta(days=7))
+    later, engine = prepare(replace(settings, org_file=org_file(
+        tmp_path, teams={"alice": "China"})), clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()
+        await say(later, "grace", "/summary 2026-W48")
+        text = chat.last("grace")
+        assert "Alice Martin · team China" not in text
+        assert "✅ Alice Martin — checked in" in blocks(text)["Alice Martin · team East"]
+        data = json.loads(run_cli_json(later, clock, "--week", "2026-W48"))
+        assert next(d for d in data["directors"] if d["key"] == "alice")["team"] == "East"
+        await say(later, "grace", "/summary")  # this week she leads China
+        assert "Alice Martin · team China" in chat.last("grace")
+    finally:
+        engine.dispose()
+
+
+async def test_a_team_and_a_persons_summary_count_the_crm_as_the_gm_view_does(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    # Alice typed 52,000; the CRM says 0 for the week (her deal fell through). The GM's view
+    # counts the CRM; '/summary team East' and '/summary alice' read 52,000 (104%) for the
+    # same week: one week, two answers.
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    export = tmp_path / "weekly.csv"
+    export.write_text("person,metric,week,value\nalice,revenue,2026-W48,0\n", encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary")
+    assert "Revenue 0 / 50,000 USD (0%) [CRM; reported 52,000 ⚠ differs]" in chat.last("grace")
+    await say(bot, "grace", "/summary team East")
+    text = chat.last("grace")
+    assert "Team · Revenue 0 / 50,000 USD (0%), 1 of 1 reporting" in text
+    assert "• Alice Martin: Revenue 0 / 50,000 USD (0%) [CRM] · New customers 3 / 4" in text
+    await say(bot, "grace", "/summary alice last 1w")
+    history = chat.last("grace").split("· last 1 week", 1)[1]
+    assert "Revenue 0 / 50,000 USD (0%) [CRM]" in history and "52,000" not in history
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary team East")
+    assert "营收 0 / 50,000 USD（0%） [CRM]" in chat.last("grace")
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json", "--team", "East")
+    assert code == 0
+    (alice_week,) = json.loads(raw)["weeks"][-1]["people"]
+    revenue = next(k for k in alice_week["kpis"] if k["metric"] == "revenue")
+    assert (revenue["actual"], revenue["crm"]) == (0.0, 0.0)
+
+
+async def test_a_blocker_that_came_back_is_not_called_weeks_running(bot, chat, clock):
+    # W46 and W48 the same blocker, W47 another: two of the last four weeks, not 'running'.
+    await weeks_of_checkins(bot, clock, [alice("50000", "Pricing approval is stuck"),
+                                         alice("50000", "Travel"),
+                                         alice("50000", "pricing approval still stuck!")])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Alice Martin: the same blocker in 2 of the last 4 weeks" in attention(text)
+    assert "weeks running" not in text
+    assert ("blockers: pricing approval still stuck! (recurring: 2 of the last 4 weeks)"
+            in blocks(text)["Alice Martin · team East"])
+    await say(bot, "grace", "/summary last 6w")  # the weeks looked at are those shown
+    assert "Alice Martin: the same blocker in 2 of the last 6 weeks" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Alice Martin：同一障碍在最近 4 周中出现 2 周" in text
+    assert "（反复出现：最近 4 周中 2 周）" in text and "连续" not in text
+
+
+async def test_a_missing_check_in_names_its_week_when_it_is_not_this_week(bot, chat, clock):
+    # Tuesday: this week's prompts have not gone out, so /summary shows last week; Bruno
+    # missed last week's, not this week's (nobody has been asked this week yet).
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/summary")
+    assert "Bruno Rossi: not checked in this week" in attention(chat.last("grace"))
+    clock.advance(timedelta(days=4))  # Tuesday 2026-12-01
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "2026-W48 (2026-11-23 – 2026-11-29)" in text
+    assert "Bruno Rossi: not checked in (2026-W48)" in attention(text)
+    assert "this week" not in "\n".join(attention(text))
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Bruno Rossi：2026-W48 未签到" in text and "本周未签到" not in text
