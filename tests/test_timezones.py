@@ -148,10 +148,9 @@ async def test_a_gm_east_of_everyone_still_sees_the_deadline_passed_once_it_has(
     assert "the deadline has passed (the week ended 2026-11-29)." in gm
 
 
-async def test_an_action_item_is_overdue_once_its_day_is_over_where_its_owner_is(
-        bot, chat, clock):
-    # Grace leads from Shanghai; Alice (New York) owes an action item due Tuesday
-    # 2026-12-01 and is reminded that day in New York.
+def alice_owes_grace_in_shanghai(bot, clock) -> None:
+    """Grace leads from Shanghai; Alice (New York) owes her an action item due Tuesday
+    2026-12-01, and is reminded that day in New York."""
     from datetime import date
 
     from storage.oneonone import OneOnOneRepo
@@ -162,6 +161,11 @@ async def test_an_action_item_is_overdue_once_its_day_is_over_where_its_owner_is
         alice = ctx.people.by_key("alice")
         OneOnOneRepo(ctx.session).add_action(grace, alice, None, "send the Q1 plan", alice,
                                              date(2026, 12, 1), clock.now())
+
+
+async def test_an_action_item_is_overdue_once_its_day_is_over_where_its_owner_is(
+        bot, chat, clock):
+    alice_owes_grace_in_shanghai(bot, clock)
     # Wednesday 09:00 in Shanghai, Tuesday 20:00 in New York: Alice still has her due day.
     clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
     await say(bot, "grace", "/summary")
@@ -180,16 +184,7 @@ async def test_an_action_item_is_marked_overdue_by_its_owners_calendar_in_every_
         bot, chat, clock):
     # The GM's summary counted Alice's item by her calendar (above); Grace's /actions
     # list in Shanghai marked it '(overdue)' while Alice still had her Tuesday.
-    from datetime import date
-
-    from storage.oneonone import OneOnOneRepo
-
-    with bot.unit() as ctx:
-        grace = ctx.people.by_key("grace")
-        grace.timezone = "Asia/Shanghai"
-        alice = ctx.people.by_key("alice")
-        OneOnOneRepo(ctx.session).add_action(grace, alice, None, "send the Q1 plan", alice,
-                                             date(2026, 12, 1), clock.now())
+    alice_owes_grace_in_shanghai(bot, clock)
     clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))  # Wed 09:00 Shanghai, Tue 20:00 NY
 
     await say(bot, "grace", "/actions")
