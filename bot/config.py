@@ -237,8 +237,10 @@ class Settings:
                 "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: webhook mode "
                 "needs a secret token (1-256 characters A-Z a-z 0-9 _ -)"
             )
-        if self.telegram_webhook_url and (problem := webhook_url_problem(
-                self.telegram_webhook_url)):
+        # Telegram's own rules for the URL; a local Bot API server (TELEGRAM_API_URL) run
+        # with --local takes plain HTTP and any port, and says so itself if not.
+        if self.telegram_webhook_url and not self.telegram_api_url and (
+                problem := webhook_url_problem(self.telegram_webhook_url)):
             raise ConfigError(problem)
         if self.telegram_webhook_secret and not re.fullmatch(
             r"[A-Za-z0-9_-]{1,256}", self.telegram_webhook_secret.get()

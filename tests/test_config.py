@@ -40,6 +40,11 @@ def test_platform_settings_need_their_partners():
         with pytest.raises(ConfigError, match="HTTPS URL on port 443, 80, 88 or 8443"):
             Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": url,
                                    "TELEGRAM_WEBHOOK_SECRET": "s"})
+    # A local Bot API server run with --local takes a plain HTTP webhook on any port.
+    local = Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_SECRET": "s",
+                                   "TELEGRAM_API_URL": "http://localhost:8081",
+                                   "TELEGRAM_WEBHOOK_URL": "http://10.0.0.5:8080/hook"})
+    assert local.telegram_webhook_url == "http://10.0.0.5:8080/hook"
     with pytest.raises(ConfigError, match=r"=https://relay:\*\*\*@bot\.example\.com:81/h"):
         Settings.from_mapping({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_SECRET": "s",
                                "TELEGRAM_WEBHOOK_URL": "https://relay:pw@bot.example.com:81/h"})
