@@ -883,18 +883,17 @@ def _directors(query: Select[Any], only: str | None) -> Select[Any]:
 
 
 def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
-                 whole: bool = False, of: list[int] | None = None,
-                 leave_out: Sequence[int] = ()) -> list[tuple[Any, ...]]:
+                 whole: bool = False, of: list[int] | None = None) -> list[tuple[Any, ...]]:
     """Every round of the older weeks, counted per director, snapshot and part of the
     quarter: (person id, snapshot key, in the month, rounds, a round id, the first week).
-    `whole`: for the whole org (person id None); `of`: those directors' only;
-    `leave_out`: not those people's. The caller takes off those it reads one by one."""
+    `whole`: for the whole org (person id None); `of`: those directors' only. The caller
+    takes off those it reads one by one."""
     out: list[tuple[Any, ...]] = []
     by = [] if whole else [CheckinRound.person_id]
     for part, in_month in _older_parts(older, month):
         query = _directors(select(*by, CheckinRound.snapshot_key, func.count(),
                                   func.min(CheckinRound.id), func.min(CheckinRound.week)),
-                           only).where(CheckinRound.week.in_(part), *_people_in(of, leave_out))
+                           only).where(CheckinRound.week.in_(part), *_people_in(of))
         rows = conn.execute(query.group_by(*by, CheckinRound.snapshot_key)).all()
         # (person id unless whole, key, rounds, a round id, the first week)
         out += [(None if whole else row[0], row[-4], in_month, *row[-3:]) for row in rows]
@@ -903,11 +902,10 @@ def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
 
 def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
                   only: str | None, kpi_keys: list[str], whole: bool = False,
-                  of: list[int] | None = None, leave_out: Sequence[int] = ()
-                  ) -> list[tuple[Any, ...]]:
+                  of: list[int] | None = None) -> list[tuple[Any, ...]]:
     """The typed KPI figures of the older weeks' rounds added up, but for the rounds read
     one by one (`read`: the CRM's, the unanswered): (person id, snapshot key, in the
-    month, question key, total, how many); `whole`, `of`, `leave_out` as in _bulk_rounds.
+    month, question key, total, how many); `whole` and `of` as in _bulk_rounds.
     A skipped or text answer is no figure."""
     out: list[tuple[Any, ...]] = []
     # Left out by id (a list known already), not by asking about the CRM again per round.
@@ -918,7 +916,7 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
         rows = plain_rows(conn, _of_directors(
             select(*by, CheckinRound.snapshot_key, Answer.question_key,
                    func.sum(Answer.number_value), func.count()), only)
-            .where(CheckinRound.week.in_(part), not_read, *_people_in(of, leave_out),
+            .where(CheckinRound.week.in_(part), not_read, *_people_in(of),
                    Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
                    Answer.number_value.is_not(None))
             .group_by(*by, CheckinRound.snapshot_key, Answer.question_key))
@@ -926,17 +924,12 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
     return out
 
 
-def _people_in(of: list[int] | None, leave_out: Sequence[int]
-               ) -> list[ColumnElement[bool]]:
-    """Rounds of the people `of` (all if None), but for those in `leave_out`."""
-    where = []
-    if of is not None:
-        where.append(CheckinRound.person_id.in_(bindparam("of", of, expanding=True,
-                                                          literal_execute=True)))
-    if leave_out:
-        where.append(CheckinRound.person_id.not_in(bindparam(
-            "leave_out", list(leave_out), expanding=True, literal_execute=True)))
-    return where
+def _people_in(of: list[int] | None) -> list[ColumnElement[bool]]:
+    """Rounds of the people `of` (all if None)."""
+    if of is None:
+        return []
+    return [CheckinRound.person_id.in_(bindparam("of", of, expanding=True,
+                                                  literal_execute=True))]
 
 
 def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ...]],
