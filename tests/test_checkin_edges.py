@@ -348,8 +348,9 @@ async def test_summaries_show_the_unit_in_the_readers_language(tmp_path, databas
             from handlers.summary_gm import build_gm_summary
             view = build_gm_summary(ctx, "zh-CN", "2026-W48", 1, "America/New_York")
         assert {f["unit"] for f in view.to_dict()["headline"]["week"]} == {"USD", "customers"}
+        # (The week named: the command reads the system's clock, not the test's.)
         code, out = run_cli(bot.settings, "summary", "--team", "China", "--format", "json",
-                            "--locale", "zh-CN")
+                            "--locale", "zh-CN", "--week", "2026-W48")
         assert code == 0 and "位客户" not in out and '"unit": "customers"' in out
         # The month in review, Li's and the GM's copy of it, in Chinese too.
         clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # the first working day, 9:00
