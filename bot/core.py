@@ -375,11 +375,18 @@ class TeamPulse:
         route(ctx, self.bot_usernames.get(event.platform))
         return "round" if ctx.round_requested else "done"
 
-    def _handle_sync(self, event: InboundEvent) -> str:
+    def _handle_sync(self, event: InboundEvent, *, again: bool = True) -> str:
         try:
             with self.unit(event) as ctx:
                 return self._handle_ctx(ctx, event)
         except IntegrityError:
+            if again:
+                # Another replica wrote what this event was about to (its own copy, whose
+                # claim the next try finds; or the person's previous message, answering
+                # the same question): handled once more, it reads what is there now.
+                log.info("%s event %s met a concurrent change; handling it again",
+                         event.platform, event.event_id)
+                return self._handle_sync(event, again=False)
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)
             return "duplicate"

@@ -3,6 +3,8 @@ reminders, conditional questions, the question count, and confirmed numbers."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,9 +14,12 @@ from sqlalchemy import select
 
 from bot.app import prepare
 from bot.config import ConfigError, Settings
+from bot.events import InboundEvent
 from bot.org import OrgError, parse_org
 from handlers.answers import AnswerError, read_number
 from storage.models import CheckinRound
+from storage.repositories import ConversationRepo
+from tests.conftest import SERVER_URL
 from tests.support import RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of, round_status
 
@@ -512,3 +517,52 @@ async def test_reminders_off_sends_none_and_zero_is_refused(bot, chat, clock):
     with pytest.raises(ConfigError, match=r"CHECKIN_REMINDER_DELAY='0s': a reminder comes "
                                           r"some time after the prompt .*use off"):
         Settings.from_mapping({"CHECKIN_REMINDER_DELAY": "0s"})
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="two replicas at once need PostgreSQL "
+                                           "(TEST_DATABASE_URL); SQLite has one writer")
+async def test_two_answers_handled_at_once_by_two_replicas_are_both_kept(
+        database_url, settings, bot, chat, clock, monkeypatch):
+    # Alice types her wins and her blockers in quick succession; each message reaches a
+    # different replica, and both read her at the wins question before either has
+    # written. The second met the first's answer to that question and was dropped as
+    # "processed concurrently": one of her answers was lost, and nobody was told.
+    # (Text answers: a figure far from its target waits for a confirmation instead.)
+    other, engine = prepare(settings, clock)
+    other.register(RecordingAdapter())
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3"])
+    both_read = threading.Barrier(2, timeout=10)
+    read = ConversationRepo.get
+    waited: set[int] = set()
+
+    def get(self, person):  # each replica's first read of her dialog, side by side
+        found = read(self, person)
+        if threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            both_read.wait()
+        return found
+
+    monkeypatch.setattr(ConversationRepo, "get", get)
+
+    def message(text: str, event_id: str) -> InboundEvent:
+        return InboundEvent(platform="console", user_id="alice", chat_id="alice",
+                            chat_type="direct", text=text, event_id=event_id)
+
+    await asyncio.gather(bot.handle(message("Closed Acme", "m1")),
+                         other.handle(message("Legal review slipping", "m2")))
+    answers = answers_of(bot, "alice")
+    assert {answers["wins"][0], answers["blockers"][0]} == {"Closed Acme",
+                                                            "Legal review slipping"}
+
+    # One message delivered twice, each copy to another replica at once: handled once
+    # (had both stored it, the second '1' would have become her plan). The copies' claims
+    # of one event id meet first, so no barrier is needed to make them overlap.
+    monkeypatch.undo()
+    done = await asyncio.gather(*(replica.handle(message("1", "m3"))
+                                  for replica in (bot, other)))
+
+    assert sorted(done) == [False, True]
+    answers = answers_of(bot, "alice")
+    assert answers["support_type"][0] == "none" and "plan" not in answers
+    engine.dispose()
