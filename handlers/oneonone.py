@@ -199,19 +199,18 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     if len(done) == len(keys):
         return 0
     now = ctx.clock.now()
+    both = (pair.manager, pair.report)
     # Away at the meeting: not reminded (nor while away now, as with every reminder), and
-    # the other side is told, so they can skip or move it.
-    away_then = ctx.away.covering([(p.id, p.timezone, occ.start)
-                                   for p in (pair.manager, pair.report)])
-    until = {p.id: period.last_day(p.timezone) for p in (pair.manager, pair.report)
-             if (period := away_then.get((p.id, occ.start))) is not None}
+    # the other side is told, so they can skip or move it. (Both moments in one read.)
+    away = ctx.away.covering([(p.id, p.timezone, at) for p in both for at in (occ.start, now)])
+    until = {p.id: period.last_day(p.timezone) for p in both
+             if (period := away.get((p.id, occ.start))) is not None}
     propose_from_checkin(ctx, pair)
     count = 0
-    for person in (pair.manager, pair.report):
+    for person in both:
         other = pair.other(person)
         key = keys[person.id]
-        if key in done or person.id in until or \
-                ctx.away.is_away(person.id, person.timezone, now):
+        if key in done or person.id in until or (person.id, now) in away:
             continue
         if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon",
                     other=other, other_away_until=until.get(other.id),
@@ -271,13 +270,16 @@ def _ask_next_waiting(ctx: Context, manager: Person) -> None:
 def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
     now = ctx.clock.now()
     count = 0
-    # Due today somewhere on Earth at the latest (the owner's own date decides below).
-    for item in repo.open_actions(due_by=(now + timedelta(days=1)).date()):
+    # Due today somewhere on Earth at the latest (the owner's own date decides here).
+    due = [item for item in repo.open_actions(due_by=(now + timedelta(days=1)).date())
+           if item.owner.active and item.due <= local(now, item.owner.timezone).date()]
+    # Nobody is reminded while away: the sweep after their return does it (one read for
+    # every owner, not one per item and sweep).
+    away = ctx.away.covering([(i.owner.id, i.owner.timezone, now) for i in due])
+    for item in due:
         owner = item.owner
-        if not owner.active or item.due > local(now, owner.timezone).date():
+        if (owner.id, now) in away:
             continue
-        if ctx.away.is_away(owner.id, owner.timezone, now):
-            continue  # nobody is reminded while away: the sweep after their return does it
         if ctx.tell(owner, "oo_action_due", dedupe_key=f"oo:due:{item.id}", number=item.id,
                     text=item.text, due=item.due):
             count += 1
@@ -286,6 +288,7 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
 
 def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int) -> int:
     count = 0
+    waiting = []
     for meeting in repo.held_between(now - FEEDBACK_HORIZON, now - timedelta(days=days)):
         if meeting.answered_at is None:
             continue
@@ -293,10 +296,12 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
         if age < timedelta(days=days) or age > FEEDBACK_HORIZON:
             continue
         given = repo.feedback(meeting, meeting.manager)
-        if given is not None and given.rating is not None:
-            continue
-        manager = meeting.manager
-        if ctx.away.is_away(manager.id, manager.timezone, now):
+        if given is None or given.rating is None:
+            waiting.append(meeting)
+    # A manager away is asked once back (one read for all of them).
+    away = ctx.away.covering([(m.manager.id, m.manager.timezone, now) for m in waiting])
+    for meeting in waiting:
+        if (meeting.manager.id, now) in away:
             continue
         if ctx.tell(meeting.manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
                     other=meeting.report, day=meeting.occurrence,
