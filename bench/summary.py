@@ -187,7 +187,8 @@ def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1,
                 answers[k] = (answers[k][0], None, None, True)
             round_rows.append({"person_id": pid, "week": week,
                                "questions": snap(revenue, customers), "status": status,
-                               "team": f"T{i % 20}", "created_at": moment,
+                               "team": f"T{i % 20}", "role": "director",
+                               "created_at": moment,
                                "prompted_at": prompted,
                                "submitted_at": moment + timedelta(days=1)
                                if status == "submitted" else None})
@@ -321,7 +322,7 @@ _KPI_ROWS = {
                  SELECT r.person_id, r.week, kq.metric, kq.unit, kq.target,
                         CASE WHEN x.skipped THEN NULL ELSE x.number_value END AS actual
                  FROM checkin_rounds r JOIN people p ON p.id = r.person_id
-                      AND p.role = 'director'
+                      AND COALESCE(r.role, p.role) = 'director'
                  CROSS JOIN kq
                  LEFT JOIN answers x ON x.round_id = r.id AND x.question_key = kq.qkey
                  WHERE r.week IN ({weeks}) AND kq.snapshot_key = r.snapshot_key""",
@@ -337,7 +338,7 @@ _KPI_ROWS = {
                      SELECT r.person_id, r.week, kq.metric, kq.unit, kq.target,
                             CASE WHEN x.skipped THEN NULL ELSE x.number_value END AS actual
                      FROM checkin_rounds r JOIN people p ON p.id = r.person_id
-                          AND p.role = 'director'
+                          AND COALESCE(r.role, p.role) = 'director'
                      JOIN kq ON kq.snapshot_key = r.snapshot_key
                      LEFT JOIN answers x ON x.round_id = r.id AND x.question_key = kq.qkey
                      WHERE r.week IN ({weeks})""",
@@ -373,20 +374,23 @@ _RAW_REST = [
     # Directors' texts: this week's (for a chat page: the blockers and needs), the
     # earlier weeks' blockers and needs of those who report one now.
     """SELECT r.person_id, r.week, x.question_key, x.text_value, x.number_value
-       FROM checkin_rounds r JOIN people p ON p.id = r.person_id AND p.role = 'director'
+       FROM checkin_rounds r JOIN people p ON p.id = r.person_id
+       AND COALESCE(r.role, p.role) = 'director'
        JOIN answers x ON x.round_id = r.id
        WHERE NOT x.skipped AND r.week = {latest} AND x.question_key IN ({texts})""",
     # The texts only a director's block shows: the confidence of every look-back week,
     # this week's wins and plan, last week's plan (for a chat page: of its directors).
     """SELECT r.person_id, r.week, x.question_key, x.text_value, x.number_value
-       FROM checkin_rounds r JOIN people p ON p.id = r.person_id AND p.role = 'director'
+       FROM checkin_rounds r JOIN people p ON p.id = r.person_id
+       AND COALESCE(r.role, p.role) = 'director'
        JOIN answers x ON x.round_id = r.id
        WHERE NOT x.skipped AND r.person_id IN ({detailed}) AND (
          (r.week = {latest} AND x.question_key IN ('wins', 'plan'))
          OR (r.week IN ({look}) AND x.question_key = 'confidence')
          OR (r.week = {last} AND x.question_key = 'plan'))""",
     """SELECT r.person_id, r.week, x.question_key, x.text_value
-       FROM checkin_rounds r JOIN people p ON p.id = r.person_id AND p.role = 'director'
+       FROM checkin_rounds r JOIN people p ON p.id = r.person_id
+       AND COALESCE(r.role, p.role) = 'director'
        JOIN answers x ON x.round_id = r.id
        WHERE r.week IN ({earlier}) AND x.question_key IN ({follow}) AND NOT x.skipped
          AND r.person_id IN (

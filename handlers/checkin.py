@@ -310,7 +310,8 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
         # there is nothing to ask, and the round counts as prompted (as prompt_checkin).
         prompted = not questions or (target is not None and key not in taken)
         rows.append({"person_id": person.id, "week": week, "questions": snapshot,
-                     "status": "open", "team": person.team, "created_at": now,
+                     "status": "open", "team": person.team, "role": person.role,
+                     "created_at": now,
                      "prompted_at": now if prompted else None})
     ids = repo.create_rounds(rows)
     busy = set() if take_over else _in_other_dialogs(ctx, [person for person, *_ in plans], now)

@@ -469,14 +469,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # (The driver's own tuples for the big reads: plain ints, floats and strings need no
     # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
     # A round: (id, person id, week, status, team, prompted, submitted at (the stored
-    # value, the latest week's only), snapshot key, answers given, of them real).
+    # value, the latest week's only), snapshot key, answers given, of them real, role).
     round_rows = plain_rows(conn, select(
         CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
         CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
         # When it was submitted matters for the latest week only (late or not).
         case((CheckinRound.week == week, CheckinRound.submitted_at)),
-        CheckinRound.snapshot_key, _answer_count(week), _answer_count(week, real=True))
-        .where(read_rounds))
+        CheckinRound.snapshot_key, _answer_count(week), _answer_count(week, real=True),
+        CheckinRound.role).where(read_rounds))
     counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[9]) for r in round_rows if r[8]}
     snap_ids: dict[str, int] = {}
     first_round: dict[int, int] = {}  # snapshot id -> a round that has it
@@ -486,18 +486,22 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         .result_processor(conn.dialect, None)
     # The older weeks' rounds read one by one (the CRM's, the unanswered): their figures
     # are read by id (directors' only), and they are taken off the older weeks' counts.
-    older_rounds = [r for r in round_rows if r[2] in older_set]
-    older_ids = [r[0] for r in older_rounds if by_id[r[1]].role == "director"
-                 and (only is None or by_id[r[1]].key == only)]
+    # A round counts for the GM only if it was made for a director: a promotion or a
+    # demotion since never rewrites a week (rounds made before rounds had a role read the
+    # person's role today).
+    member_rounds = {r[0] for r in round_rows if (r[10] or by_id[r[1]].role) != "director"}
+    older_rounds = [r for r in round_rows if r[2] in older_set and r[0] not in member_rounds]
+    older_ids = [r[0] for r in older_rounds if only is None or by_id[r[1]].key == only]
     older_people: dict[str, list[int]] = {}
     for r in older_rounds:
         older_people.setdefault(r[2], []).append(r[1])
     month = month_of(week)
     rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
-    # Directors today, and those since removed from the org file in the weeks they had a
-    # round: history never changes after the fact.
-    directors = [p for p in people if p.role == "director" and (only is None or p.key == only)
-                 and (p.active or any((p.id, w) in rounds for w in shown_weeks))]
+    # Directors today, and those who were directors in the weeks shown (since removed
+    # from the org file, or made members): history never changes after the fact.
+    directed = {(r[1], r[2]) for r in round_rows if r[0] not in member_rounds}
+    directors = [p for p in people if (only is None or p.key == only) and (
+        (p.role == "director" and p.active) or any((p.id, w) in directed for w in shown_weeks))]
     director_ids = {p.id for p in directors}
     # The older weeks add to month and quarter to date. For a chat page they are added up
     # by the database for the whole org (the headline's) and, once the page is known, per
@@ -506,9 +510,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Directors removed before the weeks shown have no block, but what they sold earlier
     # in the month and quarter stays in the org's month and quarter to date (the GM read
     # it there in its week): their rounds are added up like anyone's.
-    leavers = [p for p in people if p.role == "director" and p.id not in director_ids] \
-        if only is None else []
     bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean) if older else []
+    directed_by = {pid for pid, _wk in directed} | {row[0] for row in bulk_rounds}
+    leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
+        if only is None else []
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
         if key not in snap_ids:
             snap_ids[key] = len(snap_ids)
@@ -642,6 +647,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         view = DirectorView(d.key, d.display_name, d.team, "",
                             slack_id=d.slack_id, telegram_id=d.telegram_id)
         latest = rounds_get((pid, week))
+        if latest is not None and latest[0] in member_rounds:
+            latest = None  # (a member's check-in that week, not a director's)
         if latest is not None:
             if latest[4]:  # the team they led that week (a past week reread after a move)
                 view.team = latest[4]
@@ -677,6 +684,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 plan_older[pid] + plan_look if pid in plan_older else plan_look):
             at = (pid, wk)
             r = rounds_get(at)
+            if r is not None and r[0] in member_rounds:
+                r = None
             if r is None:
                 st = "not_sent" if away_get(at) is None else "away"
             else:
@@ -872,13 +881,13 @@ def _of_directors(query: Select[Any], only: str | None) -> Select[Any]:
 
 
 def _directors(query: Select[Any], only: str | None) -> Select[Any]:
-    """`query` (over rounds) of directors only (of one, if `only`).
+    """`query` (over rounds) of rounds made for a director (of one, if `only`).
 
     A join to people, not `person_id IN (directors)`: with the IN list SQLite walks the
     rounds person by person instead of taking the weeks' index (three times slower).
     """
     query = query.join(Person, Person.id == CheckinRound.person_id) \
-        .where(Person.role == "director")
+        .where(func.coalesce(CheckinRound.role, Person.role) == "director")
     return query if only is None else query.where(Person.key == only)
 
 
@@ -1198,18 +1207,16 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
     teams = {(v.team or "").casefold() for v in views if v.team}
     members: dict[str, list[tuple[str, str]]] = {}
     for p in people:
-        if p.role == "director" or not p.checks_in:
-            continue
         r = rounds.get((p.id, week))
-        if not (p.active or r is not None):
+        # The role and team of the week's round (a later promotion or move changes neither);
+        # only those asked that week count.
+        if r is None or (r[10] or p.role) == "director":
             continue
         team = _team_of(p, r)
         if team not in teams:
             continue
-        given, real = counts.get(r[0], (0, 0)) if r is not None else (0, 0)
-        if (p.id, week) in away and (r is None or not (given or r[3] == "submitted")):
-            continue
-        if r is None:
+        given, real = counts.get(r[0], (0, 0))
+        if (p.id, week) in away and not (given or r[3] == "submitted"):
             continue
         members.setdefault(team, []).append((p.display_name,
                                              _status(r[3], r[5], given, real)))

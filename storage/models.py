@@ -109,7 +109,7 @@ class CheckinRound(Base):
         # Covering for the summaries' reads of a window of weeks: the columns they need
         # without touching the rows, whose JSON snapshot makes each one kilobytes long.
         Index("ix_checkin_rounds_summary", "week", "person_id", "status", "team",
-              "prompted_at", "submitted_at", "snapshot_key"),
+              "prompted_at", "submitted_at", "snapshot_key", "role"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -123,6 +123,10 @@ class CheckinRound(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     # The person's team when the round was made: a later move never rewrites a past week.
     team: Mapped[str | None] = mapped_column(String(100))
+    # The person's role when the round was made (director, member): a later promotion or
+    # demotion never rewrites a past week. None only for rows a migration could not date
+    # (read as the person's role today).
+    role: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

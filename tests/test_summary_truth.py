@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
 from bot.app import prepare
+from storage.db import create_db_engine
+from storage.migrate import upgrade
+from tests.conftest import _admin
 from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary import run_cli
@@ -353,3 +357,105 @@ async def test_a_director_who_moved_team_counts_with_their_old_team_in_old_weeks
         assert "2026-W49" in text and "Alice Martin" in text and "Check-ins: 0 of 2" in text
     finally:
         engine.dispose()
+
+
+# --- 10. a change of role never rewrites the weeks before it -------------------------------
+
+def _with_roles(tmp_path: Path, changes: dict[str, dict[str, object]], name: str) -> Path:
+    """The test org with some people's entries changed (role, KPIs, checks_in)."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        person.update(changes.get(person["key"], {}))
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def test_a_director_made_a_member_keeps_their_weeks_as_director(
+        bot, chat, clock, settings, tmp_path):
+    await bot.run_checkins()
+    await answer_all(bot, "bruno", BRUNO_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=7))
+    demoted = _with_roles(tmp_path, {"bruno": {"role": "member", "manager": "alice",
+                                               "kpis": []}}, "demoted.yaml")
+    later, engine = prepare(replace(settings, org_file=demoted), clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()
+        await say(later, "grace", "/summary 2026-W48")
+        text = chat.last("grace")
+        assert "Check-ins: 2 of 3" in text
+        assert "✅ Bruno Rossi — checked in" in text
+        assert "Team · Revenue 107,000 / 150,000 USD (71%), 2 of 3 reporting" in text
+        await say(later, "grace", "/summary")  # this week Bruno is a member, not asked
+        text = chat.last("grace")
+        assert "2026-W49" in text and "Check-ins: 0 of 2" in text and "Bruno" not in text
+    finally:
+        engine.dispose()
+
+
+async def test_a_member_made_a_director_adds_nothing_to_the_weeks_before(
+        chat, clock, settings, tmp_path):
+    asked = _with_roles(tmp_path, {"sam": {"checks_in": True}}, "asked.yaml")
+    before, engine = prepare(replace(settings, org_file=asked), clock)
+    before.register(chat)
+    try:
+        await before.run_checkins()
+        await answer_all(before, "alice", ALICE_ANSWERS)
+        await answer_all(before, "sam", ["Demo booked", "none", "none", "Calls", "4"])
+        await say(before, "grace", "/summary")
+        was = chat.last("grace")
+    finally:
+        engine.dispose()
+    assert "Check-ins: 1 of 3" in was and "Sam Lee" not in was.split("Team ·")[0]
+    clock.advance(timedelta(days=7))
+    promoted = _with_roles(tmp_path, {"sam": {
+        "role": "director", "manager": "grace", "checks_in": True,
+        "kpis": [{"metric": "revenue", "unit": "USD", "weekly_target": 30000}]}},
+        "promoted.yaml")
+    later, engine = prepare(replace(settings, org_file=promoted), clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()
+        await say(later, "grace", "/summary 2026-W48")
+        text = chat.last("grace")
+        assert "Check-ins: 1 of 3" in text
+        assert "Team · Revenue 52,000 / 150,000 USD (35%)" in text
+        assert "✅ Sam Lee" not in text
+        await say(later, "grace", "/summary")  # this week Sam is a director
+        text = chat.last("grace")
+        assert "2026-W49" in text and "Check-ins: 0 of 4" in text and "Sam Lee" in text
+    finally:
+        engine.dispose()
+
+
+def test_an_upgrade_gives_existing_rounds_their_persons_role(tmp_path):
+    """Rounds made before rounds had a role take the person's role at the upgrade: the
+    best there is to know, and what the summary read for them until then."""
+    from tests.test_snapshot_keys import _fresh_url
+    url, name = _fresh_url(tmp_path)
+    engine = create_db_engine(url)
+    try:
+        upgrade(engine, "0006_sumspeed")
+        with engine.begin() as conn:
+            for pid, key, role in ((1, "alice", "director"), (2, "sam", "member")):
+                conn.execute(sa.text(
+                    "INSERT INTO people (id, key, display_name, role, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:id, :key, :key, :role, "
+                    "'UTC', 'en', :t, :f, :t)"),
+                    {"id": pid, "key": key, "role": role, "t": True, "f": False})
+                conn.execute(sa.text(
+                    "INSERT INTO checkin_rounds (person_id, week, questions, snapshot_key, "
+                    "status, created_at) VALUES (:id, '2026-W40', '[]', 'k', 'open', :now)"),
+                    {"id": pid, "now": datetime.now(UTC)})
+        upgrade(engine)
+        with engine.connect() as conn:
+            roles = dict(conn.execute(sa.text(
+                "SELECT p.key, r.role FROM checkin_rounds r "
+                "JOIN people p ON p.id = r.person_id")).all())
+        assert roles == {"alice": "director", "sam": "member"}
+    finally:
+        engine.dispose()
+        if name:
+            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
