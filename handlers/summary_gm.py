@@ -74,7 +74,15 @@ from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
-from handlers.summary import EXPECTED, MORALE_LOOKBACK, Parsed, Snapshots, csv_number
+from handlers.summary import (
+    EXPECTED,
+    MORALE_LOOKBACK,
+    Parsed,
+    Snapshots,
+    SummaryRequest,
+    csv_number,
+    resolve_week,
+)
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
 from storage.away import AwayPeriod
 from storage.db import no_jit
@@ -795,7 +803,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         view.support = tracked.get(view.key, []) + support.get(view.key, [])
 
     _team(ctx, views, directors, people, rounds, counts, away, week, shown_weeks, reader_tz)
-    _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz)
+    # The week /summary shows by default (and any later) reads one-on-ones and action
+    # items as they are now, what the GM acts on; an older week as they stood at its end.
+    latest = week >= resolve_week(ctx, SummaryRequest("week"), reader_tz)
+    _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
+               ctx.clock.now() if latest else as_of)
     weeks = [_week_count(wk, directors, statuses, names) for wk in shown_weeks]
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
@@ -1280,10 +1292,12 @@ def team_pulse(session: Session, teams: list[str], since: date,
 
 
 def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
-               by_id: dict[int, Any], shown: list[str], reader_tz: str) -> None:
+               by_id: dict[int, Any], shown: list[str], reader_tz: str,
+               as_of: datetime) -> None:
     """Question 5 (and members' one-on-ones for question 2): two aggregates and the
-    cadence of each director's own pair."""
-    now = ctx.clock.now()
+    cadence of each director's own pair, as they stood at `as_of`: a past week never
+    shows a meeting or an action item that came after it."""
+    now = as_of
     tz = ZoneInfo(reader_tz)
     start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
     end = datetime.combine(week_end(shown[-1]) + timedelta(days=1), time(), tz).astimezone(UTC)
@@ -1294,21 +1308,23 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
             m.manager_id, m.report_id, func.max(case((held, m.scheduled_at))),
             func.max(m.scheduled_at),
             func.sum(case((and_(held, m.scheduled_at >= start, m.scheduled_at < end), 1),
-                          else_=0))).group_by(m.manager_id, m.report_id)):
+                          else_=0))).where(m.scheduled_at < now)
+            .group_by(m.manager_id, m.report_id)):
         pairs[(mid, rid)] = (last_held, latest, int(held_now or 0))
     a = ActionItem
     # An action item is overdue once its due day is over where its owner is (the day they
     # are reminded on), not in the reader's calendar: one day's bound per owner's
     # timezone, of which an org has a handful.
+    still_open = and_(a.created_at < now, or_(a.done_at.is_(None), a.done_at >= now))
     zones = ctx.session.scalars(select(Person.timezone).distinct().join(
-        a, a.owner_id == Person.id).where(a.done_at.is_(None))).all()
+        a, a.owner_id == Person.id).where(still_open)).all()
     late = case(*[(and_(Person.timezone == z, a.due < now.astimezone(ZoneInfo(z)).date()), 1)
                   for z in zones], else_=0) if zones else literal(0)
     actions: dict[int, list[int]] = {}
     for mid, rid, count, overdue in ctx.session.connection().execute(select(
             a.manager_id, a.report_id, func.count(), func.sum(late))
             .join(Person, Person.id == a.owner_id)
-            .where(a.done_at.is_(None)).group_by(a.manager_id, a.report_id)):
+            .where(still_open).group_by(a.manager_id, a.report_id)):
         for pid in {mid, rid}:
             found = actions.setdefault(pid, [0, 0])
             found[0] += count
