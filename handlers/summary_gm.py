@@ -63,6 +63,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from bot.cli_output import FORMULA_START
 from bot.gc_pause import without_gc
 from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
@@ -1539,7 +1540,7 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
                              attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
 
 
-CSV_FIELDS = ("week", "director", "name", "team", "status", "trend", "members_expected",
+CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "members_expected",
               "members_checked_in", "pulse", "morale", "stress", "kudos_given",
               "kudos_received", "members_oneonones_held", "support_open",
               "support_cross_department", "oldest_support_days", "blockers_recurring_weeks",
@@ -1569,7 +1570,8 @@ def to_csv(summary: GmSummary) -> str:
     writer.writerow([*CSV_FIELDS, *kpi_cols])
     for d in summary.directors:
         last_conf = next((c for c in reversed(d.confidence) if c is not None), None)
-        row: list[Any] = [summary.week, d.key, d.name, d.team or "", d.status, d.trend or "",
+        row: list[Any] = [summary.week, d.key, d.name, d.team or "", d.status, d.late,
+                          d.trend or "",
                           d.members, d.members_in, d.pulse, _num(d.morale), _num(d.stress),
                           d.kudos_given, d.kudos_received, d.team_held, len(d.support),
                           sum(1 for s in d.support if s.cross_department),
@@ -1598,8 +1600,12 @@ def _num(value: float | None) -> str:
 
 
 def _cell(value: Any) -> Any:
-    # A spreadsheet runs a cell starting with = + - @ as a formula: names are user text.
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"} and \
+    # Booleans as every other view's CSV writes them (bot/cli_output.csv_cell).
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    # A spreadsheet runs a cell starting with = + - @ (or a tab or carriage return) as a
+    # formula: names are user text.
+    if isinstance(value, str) and value.startswith(FORMULA_START) and \
             not re.fullmatch(r"-?\d+(\.\d+)?", value):
         return "'" + value
     return value
