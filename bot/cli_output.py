@@ -24,7 +24,7 @@ from bot.text import clean_text
 #: Every format a view may offer (a view that is not a table offers md and json only).
 FORMATS = ("md", "json", "csv")
 #: A spreadsheet runs a cell starting with one of these as a formula (or DDE command).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
 _C1 = re.compile(r"[\x7f-\x9f]")
 
@@ -86,7 +86,7 @@ def csv_cell(value: Any) -> str:
     so a name such as "=cmd|' /C calc'!A0" is shown, not run, by a spreadsheet.
     """
     text = _raw(value)
-    if isinstance(value, str | list | tuple) and text.startswith(_FORMULA_START):
+    if isinstance(value, str | list | tuple) and text.startswith(FORMULA_START):
         return "'" + text  # numbers stay numbers: -5 is not a formula
     return text
 

@@ -63,6 +63,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from bot.cli_output import FORMULA_START
 from bot.gc_pause import without_gc
 from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
@@ -74,7 +75,15 @@ from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
-from handlers.summary import EXPECTED, MORALE_LOOKBACK, Parsed, Snapshots, csv_number
+from handlers.summary import (
+    EXPECTED,
+    MORALE_LOOKBACK,
+    Parsed,
+    Snapshots,
+    SummaryRequest,
+    csv_number,
+    resolve_week,
+)
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
 from storage.away import AwayPeriod
 from storage.db import no_jit
@@ -795,7 +804,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         view.support = tracked.get(view.key, []) + support.get(view.key, [])
 
     _team(ctx, views, directors, people, rounds, counts, away, week, shown_weeks, reader_tz)
-    _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz)
+    # The week /summary shows by default (and any later) reads one-on-ones and action
+    # items as they are now, what the GM acts on; an older week as they stood at its end.
+    latest = week >= resolve_week(ctx, SummaryRequest("week"), reader_tz)
+    _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
+               ctx.clock.now() if latest else as_of)
     weeks = [_week_count(wk, directors, statuses, names) for wk in shown_weeks]
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
@@ -1280,10 +1293,12 @@ def team_pulse(session: Session, teams: list[str], since: date,
 
 
 def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
-               by_id: dict[int, Any], shown: list[str], reader_tz: str) -> None:
+               by_id: dict[int, Any], shown: list[str], reader_tz: str,
+               as_of: datetime) -> None:
     """Question 5 (and members' one-on-ones for question 2): two aggregates and the
-    cadence of each director's own pair."""
-    now = ctx.clock.now()
+    cadence of each director's own pair, as they stood at `as_of`: a past week never
+    shows a meeting or an action item that came after it."""
+    now = as_of
     tz = ZoneInfo(reader_tz)
     start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
     end = datetime.combine(week_end(shown[-1]) + timedelta(days=1), time(), tz).astimezone(UTC)
@@ -1294,21 +1309,23 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
             m.manager_id, m.report_id, func.max(case((held, m.scheduled_at))),
             func.max(m.scheduled_at),
             func.sum(case((and_(held, m.scheduled_at >= start, m.scheduled_at < end), 1),
-                          else_=0))).group_by(m.manager_id, m.report_id)):
+                          else_=0))).where(m.scheduled_at < now)
+            .group_by(m.manager_id, m.report_id)):
         pairs[(mid, rid)] = (last_held, latest, int(held_now or 0))
     a = ActionItem
     # An action item is overdue once its due day is over where its owner is (the day they
     # are reminded on), not in the reader's calendar: one day's bound per owner's
     # timezone, of which an org has a handful.
+    still_open = and_(a.created_at < now, or_(a.done_at.is_(None), a.done_at >= now))
     zones = ctx.session.scalars(select(Person.timezone).distinct().join(
-        a, a.owner_id == Person.id).where(a.done_at.is_(None))).all()
+        a, a.owner_id == Person.id).where(still_open)).all()
     late = case(*[(and_(Person.timezone == z, a.due < now.astimezone(ZoneInfo(z)).date()), 1)
                   for z in zones], else_=0) if zones else literal(0)
     actions: dict[int, list[int]] = {}
     for mid, rid, count, overdue in ctx.session.connection().execute(select(
             a.manager_id, a.report_id, func.count(), func.sum(late))
             .join(Person, Person.id == a.owner_id)
-            .where(a.done_at.is_(None)).group_by(a.manager_id, a.report_id)):
+            .where(still_open).group_by(a.manager_id, a.report_id)):
         for pid in {mid, rid}:
             found = actions.setdefault(pid, [0, 0])
             found[0] += count
@@ -1523,7 +1540,7 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
                              attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
 
 
-CSV_FIELDS = ("week", "director", "name", "team", "status", "trend", "members_expected",
+CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "members_expected",
               "members_checked_in", "pulse", "morale", "stress", "kudos_given",
               "kudos_received", "members_oneonones_held", "support_open",
               "support_cross_department", "oldest_support_days", "blockers_recurring_weeks",
@@ -1553,7 +1570,8 @@ def to_csv(summary: GmSummary) -> str:
     writer.writerow([*CSV_FIELDS, *kpi_cols])
     for d in summary.directors:
         last_conf = next((c for c in reversed(d.confidence) if c is not None), None)
-        row: list[Any] = [summary.week, d.key, d.name, d.team or "", d.status, d.trend or "",
+        row: list[Any] = [summary.week, d.key, d.name, d.team or "", d.status, d.late,
+                          d.trend or "",
                           d.members, d.members_in, d.pulse, _num(d.morale), _num(d.stress),
                           d.kudos_given, d.kudos_received, d.team_held, len(d.support),
                           sum(1 for s in d.support if s.cross_department),
@@ -1582,8 +1600,12 @@ def _num(value: float | None) -> str:
 
 
 def _cell(value: Any) -> Any:
-    # A spreadsheet runs a cell starting with = + - @ as a formula: names are user text.
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"} and \
+    # Booleans as every other view's CSV writes them (bot/cli_output.csv_cell).
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    # A spreadsheet runs a cell starting with = + - @ (or a tab or carriage return) as a
+    # formula: names are user text.
+    if isinstance(value, str) and value.startswith(FORMULA_START) and \
             not re.fullmatch(r"-?\d+(\.\d+)?", value):
         return "'" + value
     return value

@@ -526,6 +526,31 @@ async def test_the_gm_sees_an_overdue_one_on_one_in_the_summary(bot, chat, clock
     assert "One-on-one with you: last never · next" in blocks[0] and "· overdue" in blocks[0]
 
 
+async def test_a_past_weeks_summary_shows_one_on_ones_as_they_stood_that_week(
+        bot, chat, clock):
+    await bot.run_checkins()
+    await _held_with_alice(bot, chat, clock)  # Mon 2026-11-30, in 2026-W49
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-02")
+    await say(bot, "grace", "done")
+    clock.set(MONDAY_SLOT + timedelta(days=3))  # the action item is overdue now
+    # Before this week's check-in goes out /summary shows 2026-W48, with what the GM
+    # acts on today.
+    await say(bot, "grace", "/summary")
+    now = chat.last("grace").split("Alice Martin · team East", 1)[1].split("\n\n")[0]
+    assert "2026-W48" in chat.last("grace")
+    assert "One-on-one with you: last 2026-11-30" in now
+    assert "1 open action item (1 overdue)" in now
+    await bot.run_checkins()  # 2026-W49's check-in is out: 2026-W48 is history now
+    await say(bot, "grace", "/summary 2026-W48")
+    then = chat.last("grace").split("Alice Martin · team East", 1)[1].split("\n\n")[0]
+    assert "One-on-one with you: last never · next 2026-11-30" in then
+    assert "open action item" not in then
+    await say(bot, "grace", "/summary")
+    assert "2026-W49" in chat.last("grace")
+    assert "1 open action item (1 overdue)" in chat.last("grace")
+
+
 async def test_overdue_feedback_waits_while_the_manager_is_away(bot, chat, clock):
     await _held_with_alice(bot, chat, clock)
     await say(bot, "grace", "done")

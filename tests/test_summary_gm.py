@@ -227,6 +227,20 @@ async def test_cli_csv_has_one_row_per_director(bot, chat, clock, monkeypatch):
     assert next(csv.DictReader(io.StringIO(out)))["person"] == "alice"
 
 
+async def test_cli_csv_tells_a_late_check_in_from_one_on_time(bot, chat, clock, monkeypatch):
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.advance(timedelta(days=4))  # Tuesday of the next week: Bruno answers late
+    await answer_all(bot, "bruno", ["41000", "Signed Rome", "none", "1", "Keep going", "3"])
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, out = run_cli(bot.settings, "summary", "--week", "2026-W48", "--format", "csv")
+    assert code == 0
+    rows = {r["director"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert (rows["bruno"]["status"], rows["bruno"]["late"]) == ("submitted", "true")
+    assert (rows["alice"]["status"], rows["alice"]["late"]) == ("submitted", "false")
+    assert rows["li"]["late"] == "false"
+
+
 async def test_the_json_is_what_its_schema_says(bot, chat, clock, monkeypatch):
     """Other tools rely on docs/schema/summary.schema.json: real output validates, and a
     field the schema does not know fails (so the two cannot drift apart unnoticed)."""
