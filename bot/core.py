@@ -30,7 +30,7 @@ from bot.render import Renderer, shared_renderer
 from bot.router import route
 from handlers import checkin, honours, oneonone, pulse, rounds
 from handlers.context import Context
-from storage.db import DEFERRED_FLUSH, describe_db_error, session_factory
+from storage.db import DEFERRED_FLUSH, ConcurrentChange, describe_db_error, session_factory
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, PeopleRepo
 from storage.round_batch import RoundBatchRepo
@@ -345,12 +345,15 @@ class TeamPulse:
         claimed.discard(key)
         outcome = "failed"
         try:
-            with session.begin_nested():
-                ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
-                              settings=self.settings, org=self.org, addressbook=self,
-                              event=event)
-                return self._handle_ctx(ctx, event, claimed=mine)
-        except IntegrityError:
+            try:
+                return self._in_savepoint(session, event, mine)
+            except (IntegrityError, ConcurrentChange):
+                # Met another replica's concurrent change: once more, as _handle_sync
+                # does (on PostgreSQL each statement reads what is committed now).
+                log.info("%s event %s met a concurrent change; handling it again",
+                         event.platform, event.event_id)
+                return self._in_savepoint(session, event, mine)
+        except (IntegrityError, ConcurrentChange):
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)
             outcome = "duplicate"
@@ -364,6 +367,13 @@ class TeamPulse:
             # savepoint would): a redelivery of the event is processed.
             EventRepo(session).unclaim(*key)
         return outcome
+
+    def _in_savepoint(self, session: Session, event: InboundEvent, claimed: bool) -> str:
+        with session.begin_nested():
+            ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
+                          settings=self.settings, org=self.org, addressbook=self,
+                          event=event)
+            return self._handle_ctx(ctx, event, claimed=claimed)
 
     def _handle_ctx(self, ctx: Context, event: InboundEvent, *, claimed: bool = False) -> str:
         if event.event_id and not claimed and not ctx.events.claim(
@@ -379,7 +389,7 @@ class TeamPulse:
         try:
             with self.unit(event) as ctx:
                 return self._handle_ctx(ctx, event)
-        except IntegrityError:
+        except (IntegrityError, ConcurrentChange):
             if again:
                 # Another replica wrote what this event was about to (its own copy, whose
                 # claim the next try finds; or the person's previous message, answering

@@ -25,8 +25,9 @@ from bot.org import Org
 from bot.text import clean_text
 from handlers.context import Context
 from handlers.waiting import after_dialog
+from storage.db import ConcurrentChange
 from storage.models import Person
-from storage.review import ReviewAnswer, ReviewInvite, ReviewRound
+from storage.review import ReviewAnswer, ReviewInvite, ReviewRound, advance_invite
 
 CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
 GROUPS = ("manager", "peer", "report", "self")
@@ -334,19 +335,24 @@ def on_text(ctx: Context, text: str) -> bool:
     if comment is not None and len(comment) > 2000:
         ctx.reply("review_too_long", limit=2000)
         return True
+    seen, group = invite.answered, invite.rater_group
+    done = seen + 1 >= len(CRITERIA)
+    # Moved on before the rating is stored: two ratings typed at once and handled by two
+    # replicas would otherwise both rate the same criterion (an anonymous average cannot
+    # be corrected afterwards); the second is handled again and rates the next one.
+    if not advance_invite(ctx.session, invite, seen, done=done):
+        raise ConcurrentChange(f"review invite {invite.id} moved on from {seen}")
     ctx.session.add(ReviewAnswer(
-        round_id=rnd.id, rater_group=invite.rater_group,
-        rater_key=None if invite.rater_group in ANONYMOUS else person.key,
-        criterion=CRITERIA[invite.answered], rating=rating, comment=comment))
-    invite.answered += 1
-    if invite.answered < len(CRITERIA):
+        round_id=rnd.id, rater_group=group,
+        rater_key=None if group in ANONYMOUS else person.key,
+        criterion=CRITERIA[seen], rating=rating, comment=comment))
+    if not done:
         ctx.session.flush()
         _ask_next(ctx, person, invite)
         return True
-    invite.done = True
     ctx.conversations.clear(person)
     ctx.session.flush()
-    ctx.reply("review_thanks", anonymous=invite.rater_group in ANONYMOUS)
+    ctx.reply("review_thanks", anonymous=group in ANONYMOUS)
     after_dialog(ctx, person)
     # Someone who left (taken out of the org file) will not answer: only those still here
     # hold the review open.

@@ -19,6 +19,12 @@ from bot.config import mask_url
 CONNECT_TIMEOUT = 10
 
 
+class ConcurrentChange(Exception):
+    """Another transaction changed what this one was about to (another replica handling
+    the same person's previous message at that moment): the event is handled again in a
+    new transaction, which reads what is there now (bot/core.py)."""
+
+
 class DatabaseSetupError(Exception):
     """The database cannot be used at all: a bad URL, a missing driver, an unknown revision.
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, Person, UTCDateTime
@@ -99,3 +108,19 @@ class ReviewAnswer(Base):
     criterion: Mapped[str] = mapped_column(String(32))
     rating: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+def advance_invite(session: Session, invite: ReviewInvite, answered: int, *,
+                   done: bool) -> bool:
+    """Move a rater on from `answered` criteria done (to the next, or `done`) if they are
+    still there; False if another transaction moved them first (their next rating typed
+    at once and handled by another replica): the caller then stores nothing. On
+    PostgreSQL the guarded UPDATE waits for that transaction and finds the row moved on."""
+    moved = session.execute(
+        update(ReviewInvite)
+        .where(ReviewInvite.id == invite.id, ReviewInvite.answered == answered,
+               ReviewInvite.done.is_(False))
+        .values(answered=answered + 1, done=done)
+        .execution_options(synchronize_session=False))
+    session.expire(invite)
+    return moved.rowcount == 1  # type: ignore[attr-defined]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 
+import pytest
 from sqlalchemy import select
 
+from bot.app import prepare
 from bot.cli import main
+from bot.events import InboundEvent
+from handlers.review import CRITERIA
+from storage.repositories import ConversationRepo
 from storage.review import ReviewAnswer, ReviewInvite
-from tests.support import say
+from tests.conftest import SERVER_URL
+from tests.support import RecordingAdapter, say
 
 ANSWERS = {
     "grace": ["4 Strong quarter", "4", "3", "4", "5 Weekly one-on-ones"],
@@ -215,3 +223,44 @@ async def test_the_gm_names_the_director_as_people_write_them(bot, chat):
     await say(bot, "grace", "/review start alice martin")
     assert chat.last("grace") == ("2 directors are called alice martin; name one by key: "
                                   "/review start alice, /review start bruno.")
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="two replicas at once need PostgreSQL "
+                                           "(TEST_DATABASE_URL); SQLite has one writer")
+async def test_two_ratings_handled_at_once_by_two_replicas_rate_two_criteria(
+        settings, bot, chat, clock, monkeypatch):
+    # Bruno, a peer, types his first two ratings in quick succession; each message
+    # reaches another replica, and both read him at the first criterion before either
+    # wrote. Both were stored against it: an anonymous average counted him twice, and
+    # the second criterion was asked of him again.
+    other, engine = prepare(settings, clock)
+    other.register(RecordingAdapter())
+    await say(bot, "grace", "/review start alice")
+    both_read = threading.Barrier(2, timeout=10)
+    read = ConversationRepo.get
+    waited: set[int] = set()
+
+    def get(self, person):  # each replica's first read of his dialog, side by side
+        found = read(self, person)
+        if threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            both_read.wait()
+        return found
+
+    monkeypatch.setattr(ConversationRepo, "get", get)
+
+    def message(text: str, event_id: str) -> InboundEvent:
+        return InboundEvent(platform="console", user_id="bruno", chat_id="bruno",
+                            chat_type="direct", text=text, event_id=event_id)
+
+    await asyncio.gather(bot.handle(message("3", "m1")), other.handle(message("2", "m2")))
+    monkeypatch.undo()
+    with bot.unit() as ctx:
+        rows = list(ctx.session.scalars(select(ReviewAnswer).where(
+            ReviewAnswer.rater_group == "peer")))
+        invite = next(i for i in ctx.session.scalars(select(ReviewInvite))
+                      if i.rater_group == "peer" and i.answered)
+        assert sorted(r.criterion for r in rows) == sorted(CRITERIA[:2])
+        assert sorted(r.rating for r in rows) == [2, 3]
+        assert invite.answered == 2
+    engine.dispose()
