@@ -391,6 +391,13 @@ async def test_a_director_made_a_member_keeps_their_weeks_as_director(
         await say(later, "grace", "/summary")  # this week Bruno is a member, not asked
         text = chat.last("grace")
         assert "2026-W49" in text and "Check-ins: 0 of 2" in text and "Bruno" not in text
+        # What he sold as a director stays in the org's quarter, in chat and in the export.
+        assert "Quarter to date (2026-Q4): Revenue 107,000 / 260,000 USD (41%)" in text
+        code, raw = run_cli(replace(settings, org_file=demoted), "summary", "--format",
+                            "json", "--week", "2026-W49")
+        assert code == 0
+        qtd = {f["metric"]: f for f in json.loads(raw)["headline"]["quarter_to_date"]}
+        assert (qtd["revenue"]["actual"], qtd["revenue"]["target"]) == (107000, 260000)
     finally:
         engine.dispose()
 
