@@ -87,6 +87,9 @@ RESPONSE_URL_TTL = timedelta(minutes=30)
 RESPONSE_URL_USES = 5
 #: How long stop() waits for events already acknowledged to finish processing.
 STOP_GRACE_SECONDS = 10.0
+#: How long a slash command from an unfamiliar DM waits to learn whether that DM is the
+#: app's own (conversations.open), inside Slack's 3 seconds for the acknowledgement.
+APP_DM_LOOKUP_WAIT = 1.5
 
 #: Every post carries its outbox id in Slack message metadata under this event type, so
 #: a post whose outcome a crash left unrecorded can be found in the conversation again.
@@ -371,6 +374,9 @@ class SlackAdapter(Adapter):
         #: Posts made through each remembered response_url.
         self._url_uses: dict[str, int] = {}
         self._locales = {p.slack_id: p.locale for p in bot.org.people if p.slack_id}
+        #: Each person's DM with the app (user id → D… id), as far as seen: a command from
+        #: any other DM was typed in a DM between people, where the app is no member.
+        self._app_dms: dict[str, str] = {}
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         # Whether calls share one connection pool: not once stopped (see stop()).
@@ -525,6 +531,11 @@ class SlackAdapter(Adapter):
 
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any],
                           context: AsyncBoltContext) -> None:
+        event = body.get("event") or {}
+        if event.get("channel_type") == "im" and isinstance(event.get("user"), str) \
+                and isinstance(event.get("channel"), str):
+            # message.im brings only the app's own DMs.
+            self._app_dms[event["user"]] = event["channel"]
         await self._accept(body, lambda: message_event(body, self._names,
                                                        context.bot_user_id or self.bot_user_id))
         await ack()
@@ -542,8 +553,35 @@ class SlackAdapter(Adapter):
             url = command.get("response_url")
             if isinstance(url, str) and url:
                 self._remember_response_url(event.chat_id, event.user_id, url)
+            if event.is_direct and not await self._is_app_dm(event.user_id, event.chat_id):
+                # A DM between people: Slack names it like the app's DM, but the app is no
+                # member. Answered there as in a channel the bot is not in: a private
+                # answer as an ephemeral note through the command's response_url (the
+                # other person never sees it), a public one (a kudos shout-out) for both.
+                event = replace(event, chat_type="group")
             await self._queue(event)
         await ack()
+
+    async def _is_app_dm(self, user: str, channel: str) -> bool:
+        """Whether `channel` (a DM a command came from) is `user`'s DM with the app.
+
+        Asked of Slack once per person (conversations.open names the app's DM). If
+        Slack cannot answer in time, it counts as the app's DM: the answer then goes
+        there, where nobody else reads it, though the person is not told so.
+        """
+        known = self._app_dms.get(user)
+        if known is None:
+            try:
+                opened = await asyncio.wait_for(
+                    self._call("conversations_open", users=user), APP_DM_LOOKUP_WAIT)
+                known = str(opened["channel"]["id"])
+            except (DeliveryError, TimeoutError, KeyError, TypeError) as exc:
+                log.warning("Slack: could not tell whether a command came from %s's DM with "
+                            "the app (%s); answering in that DM", user,
+                            describe_exception(exc))
+                return True
+            self._app_dms[user] = known
+        return known == channel
 
     async def _on_choice(self, ack: AsyncAck, body: dict[str, Any],
                          action: dict[str, Any]) -> None:
