@@ -733,10 +733,13 @@ class SlackAdapter(Adapter):
                 raise _call_failure("chat_postMessage", err) from err
             return self._result(resp)
         except SlackDeliveryError as err:
-            url = self._response_url(target.address, target.user_ref) \
-                if target.user_ref and target.kind != "dm" else None
-            if err.code not in NOT_IN_CHANNEL_ERRORS or url is None \
-                    or len(self._parts(message)) > self._uses_left(url):
+            if err.code not in NOT_IN_CHANNEL_ERRORS or not target.user_ref \
+                    or target.kind == "dm":
+                raise
+            url = self._response_url(target.address, target.user_ref)
+            if url is None:
+                return await self._to_dm_instead(target.address, target.user_ref, message)
+            if len(self._parts(message)) > self._uses_left(url):
                 raise
         # A slash command in a channel the bot is not in (they work in any channel): Slack
         # refuses the bot's post there, but the command's response_url posts for everyone.
@@ -749,9 +752,11 @@ class SlackAdapter(Adapter):
             resp = await self._post("chat_postEphemeral", message, channel=channel, user=user,
                                     thread_ts=thread_ts)
         except SlackDeliveryError as err:
-            url = self._response_url(channel, user)
-            if err.code not in NOT_IN_CHANNEL_ERRORS or url is None:
+            if err.code not in NOT_IN_CHANNEL_ERRORS:
                 raise
+            url = self._response_url(channel, user)
+            if url is None:
+                return await self._to_dm_instead(channel, user, message)
             # Slash commands work in channels the bot is not in; their response_url
             # still reaches the person there, for as many posts as it has left.
             if len(self._parts(message)) <= self._uses_left(url):
@@ -762,6 +767,19 @@ class SlackAdapter(Adapter):
             await self._note_answered_in_private(url, user)
             return self._result(sent)
         return SendResult(external_id=resp.get("message_ts"), extra={"channel": channel})
+
+    async def _to_dm_instead(self, channel: str, user: str,
+                             message: OutboundMessage) -> SendResult:
+        """The answer to `user`'s command, for a conversation the bot cannot post in and
+        whose response_url is unknown, in their DM with the app instead.
+
+        The address lives in memory only, for 30 minutes: it is gone after a restart
+        between the command and its answer, or when the answer waited longer (a long
+        rate limit). Failing would lose the answer for good.
+        """
+        log.info("Slack: cannot post in %s and the command's reply address is gone (a "
+                 "restart, or over 30 minutes); sending the answer to %s's DM", channel, user)
+        return self._result(await self._post("chat_postMessage", message, channel=user))
 
     def _uses_left(self, url: str) -> int:
         return RESPONSE_URL_USES - self._url_uses.get(url, 0)
