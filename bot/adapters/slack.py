@@ -88,8 +88,9 @@ RESPONSE_URL_USES = 5
 #: How long stop() waits for events already acknowledged to finish processing.
 STOP_GRACE_SECONDS = 10.0
 #: How long a slash command from an unfamiliar DM waits to learn whether that DM is the
-#: app's own (conversations.open), inside Slack's 3 seconds for the acknowledgement.
-APP_DM_LOOKUP_WAIT = 1.5
+#: app's own (conversations.open). It comes out of the ingest queue's INGEST_WAIT, so the
+#: acknowledgement still leaves within Slack's 3 seconds.
+APP_DM_LOOKUP_WAIT = 1.0
 
 #: Every post carries its outbox id in Slack message metadata under this event type, so
 #: a post whose outcome a crash left unrecorded can be found in the conversation again.
@@ -553,13 +554,15 @@ class SlackAdapter(Adapter):
             url = command.get("response_url")
             if isinstance(url, str) and url:
                 self._remember_response_url(event.chat_id, event.user_id, url)
+            loop = asyncio.get_running_loop()
+            began = loop.time()
             if event.is_direct and not await self._is_app_dm(event.user_id, event.chat_id):
                 # A DM between people: Slack names it like the app's DM, but the app is no
                 # member. Answered there as in a channel the bot is not in: a private
                 # answer as an ephemeral note through the command's response_url (the
                 # other person never sees it), a public one (a kudos shout-out) for both.
                 event = replace(event, chat_type="group")
-            await self._queue(event)
+            await self.bot.submit(event, wait=max(0.0, INGEST_WAIT - (loop.time() - began)))
         await ack()
 
     async def _is_app_dm(self, user: str, channel: str) -> bool:

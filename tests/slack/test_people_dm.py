@@ -9,7 +9,12 @@ private answer must never be shown to the other person.
 
 from __future__ import annotations
 
-from tests.fakes.slack_api import FakeSlackAPI
+import asyncio
+
+import pytest
+
+from bot.adapters import slack as slack_adapter
+from tests.fakes.slack_api import FakeCall, FakeSlackAPI
 from tests.slack.harness import ALICE, GRACE, LILEI, SlackHarness, dm_channel
 
 
@@ -77,3 +82,23 @@ async def test_if_slack_cannot_say_whose_dm_it_is_the_answer_goes_to_the_apps_dm
     # Never in the shared DM: in the DM with the app, where only Grace reads it.
     assert slack.last_text(GRACE).startswith("*Weekly summary — Test Sales*")
     assert fake.calls_for("response_url") == []
+
+
+async def test_a_slow_answer_about_whose_dm_it_is_does_not_hold_the_acknowledgement(
+        slack: SlackHarness, fake: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Slack shows the person an error unless the command is acknowledged within 3 s.
+    release = asyncio.Event()
+
+    async def hanging(_call: FakeCall) -> dict[str, object]:
+        await release.wait()
+        return {"ok": False, "error": "internal_error"}
+
+    fake.set_handler("conversations.open", hanging)
+    monkeypatch.setattr(slack_adapter, "APP_DM_LOOKUP_WAIT", 0.05)
+    try:
+        resp = await slack.command(GRACE, "/summary", channel=fake.dm_between(GRACE, ALICE))
+    finally:
+        release.set()
+
+    assert resp.status == 200
+    assert slack.last_text(GRACE).startswith("*Weekly summary — Test Sales*")
