@@ -175,6 +175,17 @@ class TelegramAdapter(Adapter):
             raise
         log.info("telegram: running as @%s (%s)", app.bot.username,
                  "webhook" if self.webhook_mode else "long polling")
+        # Telegram never tells a bot what privacy mode hid from it, so nobody can be told
+        # in the chat: the operator learns it here (getMe's can_read_all_group_messages).
+        if app.bot.bot.can_read_all_group_messages:
+            log.info("telegram: group privacy mode is off: the bot reads plain group "
+                     "messages for kudos (and drops everything else at once)")
+        else:
+            log.info("telegram: group privacy mode is on (BotFather's default): in groups "
+                     "the bot sees only commands, mentions of it and replies to it, so kudos "
+                     "said without /kudos ('thanks @alice 👏') never reach it. To read them: "
+                     "BotFather /setprivacy → Disable, then remove the bot and add the bot "
+                     "to each group again (docs/telegram.md, step 5)")
 
     async def _start_webhook(self, app: App) -> None:
         url = self.settings.telegram_webhook_url
