@@ -316,8 +316,9 @@ class TelegramAdapter(Adapter):
         return await self._send_text(chat_id(user_ref), message)
 
     async def post_to_channel(self, channel: str, message: OutboundMessage) -> SendResult:
-        """Post to a group, supergroup or channel."""
-        return await self._send_text(chat_id(channel), message)
+        """Post to a group, supergroup or channel (a forum's topic: '<chat id>/<topic>')."""
+        chat, topic = split_channel(channel)
+        return await self._send_text(chat, message, topic=topic)
 
     async def reply_in_thread(self, channel: str, thread_id: str,
                               message: OutboundMessage) -> SendResult:
@@ -419,7 +420,8 @@ class TelegramAdapter(Adapter):
             return chat_id(target.user_ref), None, None  # Telegram has no ephemeral: a DM
         if target.kind == "thread" and target.thread_id:
             return chat_id(target.address), *split_thread(target.thread_id)
-        return chat_id(target.address), None, None
+        chat, topic = split_channel(target.address)
+        return chat, None, topic
 
 
 # --- translation helpers ---------------------------------------------------------------------
@@ -542,6 +544,15 @@ def reply_parameters(message_id: int | None) -> ReplyParameters | None:
     if message_id is None:
         return None
     return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+def split_channel(address: str) -> tuple[int | str, int | None]:
+    """A configured group as (chat id, forum topic or None): '-1001234567890/12' names
+    topic 12 of that forum (the number after the chat in the topic's t.me link)."""
+    chat, slash, topic = address.partition("/")
+    if slash and _NUMERIC.fullmatch(chat) and topic.isdigit():
+        return int(chat), int(topic)
+    return chat_id(address), None
 
 
 def chat_id(address: str) -> int | str:

@@ -8,6 +8,8 @@ the reply, so it must name the topic itself; so must each further part of a long
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.events import OutboundMessage, Target
@@ -69,3 +71,23 @@ async def test_every_part_of_a_long_answer_lands_in_the_topic(tg: TG) -> None:
     parts = topics(tg)[1:]  # after the note about the summary
     assert len(parts) > 1
     assert {topic for topic, _ in parts} == {SALES_TOPIC}
+
+
+async def test_the_honour_roll_goes_to_the_topic_the_org_file_names(tg: TG) -> None:
+    # t.me/c/9876543210/12 is the Announcements topic: the org file names it after a '/'.
+    announcements = 12
+    tg.fake.forums[FORUM] = {SALES_TOPIC, announcements}
+    tg.bot.org = replace(tg.bot.org, kudos=replace(
+        tg.bot.org.kudos, honours_channel={"telegram": f"{FORUM}/{announcements}"}))
+    await tg.say(GRACE, "/kudos @alice_m for the Globex demo", entities=[
+        {"type": "bot_command", "offset": 0, "length": 6},
+        {"type": "text_mention", "offset": 7, "length": 8,
+         "user": {"id": ALICE, "is_bot": False, "first_name": "Alice"}}])
+    tg.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 in New York
+
+    assert await tg.bot.run_honours()
+    await tg.settle()
+
+    [(topic, roll)] = topics(tg)
+    assert roll.startswith("🏆 Honour roll — November 2026")
+    assert topic == announcements
