@@ -531,7 +531,7 @@ async def test_a_forum_places_each_message_in_a_topic_as_telegram_does(
     assert [(m.message_thread_id, m.is_topic_message) for m in (reply, named)] == [(7, True)] * 2
     assert plain.message_thread_id is None and orphan.message_thread_id is None  # General
     assert orphan.reply_to_message is None
-    with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
+    with pytest.raises(BadRequest, match="Message to be replied not found"):
         await bot.send_message(forum, "x", reply_parameters=ReplyParameters(gone["message_id"]))
-    with pytest.raises(BadRequest, match="(?i)message thread not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
         await bot.send_message(forum, "x", message_thread_id=99)
