@@ -42,6 +42,8 @@ from bot.support_config import (
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+#: A Telegram group or channel to post to: its id (a forum's topic after a '/'), or @name.
+_TELEGRAM_CHAT = re.compile(r"-?\d+(/\d+)?|@[A-Za-z][A-Za-z0-9_]{3,31}")
 _LOCALE_ALIASES = {"en": "en", "en-us": "en", "en-gb": "en", "zh": "zh-CN", "zh-cn": "zh-CN",
                    "zh_cn": "zh-CN", "zh-hans": "zh-CN"}
 
@@ -603,6 +605,11 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
         if platform not in {"slack", "telegram", "console"}:
             problems.append(f"org.kudos.honours_channel: {platform!r} is not a platform "
                             "(use slack, telegram or console)")
+    telegram = kudos.honours_channel.get("telegram")
+    if telegram is not None and not _TELEGRAM_CHAT.fullmatch(telegram):
+        problems.append(f"org.kudos.honours_channel.telegram: {telegram!r} is not a Telegram "
+                        "chat (a group's id such as -1001234567890, -1001234567890/12 for "
+                        "topic 12 of a forum, or @channelname)")
     oneonones = build_settings(parsed.oneonones, {p.key: (p.manager, p.team)
                                                   for p in parsed.people}, problems)
     return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions),

@@ -288,6 +288,24 @@ def test_org_file_kudos_mistakes_are_listed():
     assert "values[1] ('Own Ership'): key must be lower-case" in text
 
 
+@pytest.mark.parametrize("channel", ["-1001234567890", "-1001234567890/12", "@northwind"])
+def test_a_telegram_honours_channel_may_name_a_forum_topic(channel: str) -> None:
+    text = TEST_ORG.read_text().replace("  summary_viewers: [vera]", f"""  summary_viewers: [vera]
+  kudos: {{honours_channel: {{telegram: "{channel}"}}}}""")
+    assert parse_org(text).kudos.honours_channel == {"telegram": channel}
+
+
+def test_a_telegram_honours_channel_that_is_no_chat_is_refused_at_start() -> None:
+    # It used to fail only on the first of the month, in the log, when the roll was due.
+    text = TEST_ORG.read_text().replace("  summary_viewers: [vera]", """  summary_viewers: [vera]
+  kudos: {honours_channel: {telegram: "Sales team#12"}}""")
+    with pytest.raises(OrgError) as err:
+        parse_org(text)
+    assert ("org.kudos.honours_channel.telegram: 'Sales team#12' is not a Telegram chat "
+            "(a group's id such as -1001234567890, -1001234567890/12 for topic 12 of a "
+            "forum, or @channelname)") in str(err.value)
+
+
 async def test_cli_exports_kudos_as_csv_and_json(bot, chat, clock, settings, capsys):
     import csv
     import json

@@ -87,6 +87,10 @@ RESPONSE_URL_TTL = timedelta(minutes=30)
 RESPONSE_URL_USES = 5
 #: How long stop() waits for events already acknowledged to finish processing.
 STOP_GRACE_SECONDS = 10.0
+#: How long a slash command from an unfamiliar DM waits to learn whether that DM is the
+#: app's own (conversations.open). It comes out of the ingest queue's INGEST_WAIT, so the
+#: acknowledgement still leaves within Slack's 3 seconds.
+APP_DM_LOOKUP_WAIT = 1.0
 
 #: Every post carries its outbox id in Slack message metadata under this event type, so
 #: a post whose outcome a crash left unrecorded can be found in the conversation again.
@@ -371,6 +375,9 @@ class SlackAdapter(Adapter):
         #: Posts made through each remembered response_url.
         self._url_uses: dict[str, int] = {}
         self._locales = {p.slack_id: p.locale for p in bot.org.people if p.slack_id}
+        #: Each person's DM with the app (user id → D… id), as far as seen: a command from
+        #: any other DM was typed in a DM between people, where the app is no member.
+        self._app_dms: dict[str, str] = {}
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         # Whether calls share one connection pool: not once stopped (see stop()).
@@ -525,6 +532,11 @@ class SlackAdapter(Adapter):
 
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any],
                           context: AsyncBoltContext) -> None:
+        event = body.get("event") or {}
+        if event.get("channel_type") == "im" and isinstance(event.get("user"), str) \
+                and isinstance(event.get("channel"), str):
+            # message.im brings only the app's own DMs.
+            self._app_dms[event["user"]] = event["channel"]
         await self._accept(body, lambda: message_event(body, self._names,
                                                        context.bot_user_id or self.bot_user_id))
         await ack()
@@ -542,8 +554,37 @@ class SlackAdapter(Adapter):
             url = command.get("response_url")
             if isinstance(url, str) and url:
                 self._remember_response_url(event.chat_id, event.user_id, url)
-            await self._queue(event)
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+            if event.is_direct and not await self._is_app_dm(event.user_id, event.chat_id):
+                # A DM between people: Slack names it like the app's DM, but the app is no
+                # member. Answered there as in a channel the bot is not in: a private
+                # answer as an ephemeral note through the command's response_url (the
+                # other person never sees it), a public one (a kudos shout-out) for both.
+                event = replace(event, chat_type="group")
+            await self.bot.submit(event, wait=max(0.0, INGEST_WAIT - (loop.time() - began)))
         await ack()
+
+    async def _is_app_dm(self, user: str, channel: str) -> bool:
+        """Whether `channel` (a DM a command came from) is `user`'s DM with the app.
+
+        Asked of Slack once per person (conversations.open names the app's DM). If
+        Slack cannot answer in time, it counts as the app's DM: the answer then goes
+        there, where nobody else reads it, though the person is not told so.
+        """
+        known = self._app_dms.get(user)
+        if known is None:
+            try:
+                opened = await asyncio.wait_for(
+                    self._call("conversations_open", users=user), APP_DM_LOOKUP_WAIT)
+                known = str(opened["channel"]["id"])
+            except (DeliveryError, TimeoutError, KeyError, TypeError) as exc:
+                log.warning("Slack: could not tell whether a command came from %s's DM with "
+                            "the app (%s); answering in that DM", user,
+                            describe_exception(exc))
+                return True
+            self._app_dms[user] = known
+        return known == channel
 
     async def _on_choice(self, ack: AsyncAck, body: dict[str, Any],
                          action: dict[str, Any]) -> None:
@@ -695,10 +736,13 @@ class SlackAdapter(Adapter):
                 raise _call_failure("chat_postMessage", err) from err
             return self._result(resp)
         except SlackDeliveryError as err:
-            url = self._response_url(target.address, target.user_ref) \
-                if target.user_ref and target.kind != "dm" else None
-            if err.code not in NOT_IN_CHANNEL_ERRORS or url is None \
-                    or len(self._parts(message)) > self._uses_left(url):
+            if err.code not in NOT_IN_CHANNEL_ERRORS or not target.user_ref \
+                    or target.kind == "dm":
+                raise
+            url = self._response_url(target.address, target.user_ref)
+            if url is None:
+                return await self._to_dm_instead(target.address, target.user_ref, message)
+            if len(self._parts(message)) > self._uses_left(url):
                 raise
         # A slash command in a channel the bot is not in (they work in any channel): Slack
         # refuses the bot's post there, but the command's response_url posts for everyone.
@@ -711,9 +755,11 @@ class SlackAdapter(Adapter):
             resp = await self._post("chat_postEphemeral", message, channel=channel, user=user,
                                     thread_ts=thread_ts)
         except SlackDeliveryError as err:
-            url = self._response_url(channel, user)
-            if err.code not in NOT_IN_CHANNEL_ERRORS or url is None:
+            if err.code not in NOT_IN_CHANNEL_ERRORS:
                 raise
+            url = self._response_url(channel, user)
+            if url is None:
+                return await self._to_dm_instead(channel, user, message)
             # Slash commands work in channels the bot is not in; their response_url
             # still reaches the person there, for as many posts as it has left.
             if len(self._parts(message)) <= self._uses_left(url):
@@ -724,6 +770,19 @@ class SlackAdapter(Adapter):
             await self._note_answered_in_private(url, user)
             return self._result(sent)
         return SendResult(external_id=resp.get("message_ts"), extra={"channel": channel})
+
+    async def _to_dm_instead(self, channel: str, user: str,
+                             message: OutboundMessage) -> SendResult:
+        """The answer to `user`'s command, for a conversation the bot cannot post in and
+        whose response_url is unknown, in their DM with the app instead.
+
+        The address lives in memory only, for 30 minutes: it is gone after a restart
+        between the command and its answer, or when the answer waited longer (a long
+        rate limit). Failing would lose the answer for good.
+        """
+        log.info("Slack: cannot post in %s and the command's reply address is gone (a "
+                 "restart, or over 30 minutes); sending the answer to %s's DM", channel, user)
+        return self._result(await self._post("chat_postMessage", message, channel=user))
 
     def _uses_left(self, url: str) -> int:
         return RESPONSE_URL_USES - self._url_uses.get(url, 0)

@@ -175,6 +175,17 @@ class TelegramAdapter(Adapter):
             raise
         log.info("telegram: running as @%s (%s)", app.bot.username,
                  "webhook" if self.webhook_mode else "long polling")
+        # Telegram never tells a bot what privacy mode hid from it, so nobody can be told
+        # in the chat: the operator learns it here (getMe's can_read_all_group_messages).
+        if app.bot.bot.can_read_all_group_messages:
+            log.info("telegram: group privacy mode is off: the bot reads plain group "
+                     "messages for kudos (and drops everything else at once)")
+        else:
+            log.info("telegram: group privacy mode is on (BotFather's default): in groups "
+                     "the bot sees only commands, mentions of it and replies to it, so kudos "
+                     "said without /kudos ('thanks @alice 👏') never reach it. To read them: "
+                     "BotFather /setprivacy → Disable, then remove the bot and add the bot "
+                     "to each group again (docs/telegram.md, step 5)")
 
     async def _start_webhook(self, app: App) -> None:
         url = self.settings.telegram_webhook_url
@@ -305,50 +316,57 @@ class TelegramAdapter(Adapter):
         return await self._send_text(chat_id(user_ref), message)
 
     async def post_to_channel(self, channel: str, message: OutboundMessage) -> SendResult:
-        """Post to a group, supergroup or channel."""
-        return await self._send_text(chat_id(channel), message)
+        """Post to a group, supergroup or channel (a forum's topic: '<chat id>/<topic>')."""
+        chat, topic = split_channel(channel)
+        return await self._send_text(chat, message, topic=topic)
 
     async def reply_in_thread(self, channel: str, thread_id: str,
                               message: OutboundMessage) -> SendResult:
-        """Reply to a message (which also keeps the reply in its forum topic)."""
-        return await self._send_text(chat_id(channel), message, reply_to=int(thread_id))
+        """Reply to a message, in its forum topic (see thread_of)."""
+        reply_to, topic = split_thread(thread_id)
+        return await self._send_text(chat_id(channel), message, reply_to=reply_to, topic=topic)
 
     async def upload_image(self, target: Target, image: bytes, filename: str,
                            caption: str) -> SendResult:
         """sendPhoto with the caption; a caption too long for one goes after the photo."""
         tg = self._tg()
-        chat, reply_to = self._destination(target)
+        chat, reply_to, topic = self._destination(target)
         fits = utf16_len(caption) <= MAX_CAPTION_LENGTH
         steps: list[Callable[[], Awaitable[Message]]] = [
             lambda: self._call(tg.send_photo, "caption", chat_id=chat, photo=image,
                                filename=filename, caption=caption if fits else None,
                                parse_mode=ParseMode.HTML if fits else None,
+                               message_thread_id=topic,
                                reply_parameters=reply_parameters(reply_to))]
         if not fits:
-            steps += self._text_steps(tg, chat, OutboundMessage(caption), None)
+            steps += self._text_steps(tg, chat, OutboundMessage(caption), None, topic)
         key = delivery_key(chat, caption, filename, image)
         sent = await self._run_steps(key, steps)
         return SendResult(external_id=str(sent[0]), extra={"message_ids": sent})
 
     async def _send_text(self, chat: int | str, message: OutboundMessage,
-                         reply_to: int | None = None) -> SendResult:
+                         reply_to: int | None = None, topic: int | None = None) -> SendResult:
         tg = self._tg()
-        steps = self._text_steps(tg, chat, message, reply_to)
+        steps = self._text_steps(tg, chat, message, reply_to, topic)
         key = delivery_key(chat, message.text, *(c.value for c in message.choices))
         sent = await self._run_steps(key, steps)
         # The last part carries the keyboard: its id is the one a later edit needs.
         return SendResult(external_id=str(sent[-1]), extra={"message_ids": sent})
 
     def _text_steps(self, tg: Bot, chat: int | str, message: OutboundMessage,
-                    reply_to: int | None) -> list[Callable[[], Awaitable[Message]]]:
+                    reply_to: int | None, topic: int | None = None
+                    ) -> list[Callable[[], Awaitable[Message]]]:
         parts = split_html(message.text)
         keyboard = inline_keyboard(message.choices)
 
         def step(index: int, part: str) -> Callable[[], Awaitable[Message]]:
             last = index == len(parts) - 1
+            # Every part names the forum topic: only the first replies, and a reply whose
+            # message was deleted meanwhile would land in General.
             return lambda: self._call(
                 tg.send_message, "text", chat_id=chat, text=part, parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW, reply_markup=keyboard if last else None,
+                message_thread_id=topic,
                 reply_parameters=reply_parameters(reply_to) if index == 0 else None)
 
         return [step(i, part) for i, part in enumerate(parts)]
@@ -396,12 +414,14 @@ class TelegramAdapter(Adapter):
         return self._app.bot
 
     @staticmethod
-    def _destination(target: Target) -> tuple[int | str, int | None]:
+    def _destination(target: Target) -> tuple[int | str, int | None, int | None]:
+        """Chat, message to reply to, forum topic."""
         if target.kind == "ephemeral" and target.user_ref:
-            return chat_id(target.user_ref), None  # Telegram has no ephemeral: a DM
+            return chat_id(target.user_ref), None, None  # Telegram has no ephemeral: a DM
         if target.kind == "thread" and target.thread_id:
-            return chat_id(target.address), int(target.thread_id)
-        return chat_id(target.address), None
+            return chat_id(target.address), *split_thread(target.thread_id)
+        chat, topic = split_channel(target.address)
+        return chat, None, topic
 
 
 # --- translation helpers ---------------------------------------------------------------------
@@ -456,8 +476,8 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         display_name=user.full_name,
         event_id=str(update.update_id),
         message_id=str(message.message_id),
-        # In a group, answers reply to the message that asked (and stay in its topic).
-        thread_id=None if direct else str(message.message_id),
+        # In a group, answers reply to the message that asked, in its forum topic.
+        thread_id=None if direct else thread_of(message),
         locale_hint=user.language_code,
         mentions=mentions_of(message, bot_username) if text else (),
         reply_to_user_id=str(replied.id) if replied is not None else None,
@@ -484,9 +504,24 @@ def callback_event(update: Update) -> InboundEvent | None:
         display_name=user.full_name,
         event_id=str(update.update_id),
         message_id=str(message.message_id) if message is not None else None,
-        thread_id=None if direct or message is None else str(message.message_id),
+        thread_id=None if direct or message is None else (
+            thread_of(message) if isinstance(message, Message) else str(message.message_id)),
         locale_hint=user.language_code,
     )
+
+
+def thread_of(message: Message) -> str:
+    """Where answers to a group message go: '<message id>', or '<message id>:<topic>' for
+    a message in a forum topic (General has none: Telegram refuses its id)."""
+    if message.is_topic_message and message.message_thread_id:
+        return f"{message.message_id}:{message.message_thread_id}"
+    return str(message.message_id)
+
+
+def split_thread(thread_id: str) -> tuple[int, int | None]:
+    """thread_of's value as (message to reply to, forum topic or None)."""
+    reply_to, _, topic = thread_id.partition(":")
+    return int(reply_to), int(topic) if topic else None
 
 
 def inline_keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup | None:
@@ -509,6 +544,15 @@ def reply_parameters(message_id: int | None) -> ReplyParameters | None:
     if message_id is None:
         return None
     return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+def split_channel(address: str) -> tuple[int | str, int | None]:
+    """A configured group as (chat id, forum topic or None): '-1001234567890/12' names
+    topic 12 of that forum (the number after the chat in the topic's t.me link)."""
+    chat, slash, topic = address.partition("/")
+    if slash and _NUMERIC.fullmatch(chat) and topic.isdigit():
+        return int(chat), int(topic)
+    return chat_id(address), None
 
 
 def chat_id(address: str) -> int | str:

@@ -170,8 +170,13 @@ class FakeSlackAPI:
         #: with not_in_channel (a public channel; chat:write.public, which teampulse does not
         #: ask for, would allow it) or channel_not_found (a private one), and an ephemeral
         #: note there with channel_not_found, though slash commands work in any channel.
-        #: DMs (D…, or a user id) are always open. None: every channel, as if joined.
+        #: DMs with the app (D…, or a user id) are always open. None: every channel, as if
+        #: joined.
         self.joined: set[str] | None = set()
+        #: DMs between people (see dm_between): the app is never a member of one. A slash
+        #: command works there, but Slack refuses the app's posts, ephemeral notes and
+        #: history reads with channel_not_found; only the command's response_url reaches it.
+        self.people_dms: set[str] = set()
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
@@ -314,8 +319,18 @@ class FakeSlackAPI:
         if self.joined is not None:
             self.joined.difference_update(channels)
 
+    def dm_between(self, *users: str) -> str:
+        """The id of a DM between people (not with the app), where one may run a command."""
+        digest = hashlib.sha1(",".join(sorted(users)).encode()).hexdigest()[:9].upper()
+        channel = "D9" + digest
+        self.people_dms.add(channel)
+        return channel
+
     def is_member(self, channel: str) -> bool:
-        """Whether the bot may post in `channel` (a DM or user id always; else if joined)."""
+        """Whether the bot may post in `channel` (its own DMs always; a channel if joined;
+        a DM between people never)."""
+        if channel in self.people_dms:
+            return False
         return self.joined is None or channel[:1] not in ("C", "G") or channel in self.joined
 
     def posted(self, channel: str) -> list[JsonDict]:
@@ -677,7 +692,8 @@ class FakeSlackAPI:
             return oldest < ts < latest
 
         if not self.is_member(channel):
-            return {"ok": False, "error": "not_in_channel"}
+            return {"ok": False, "error": "not_in_channel" if channel.startswith("C")
+                    else "channel_not_found"}
         messages = self.history.get(channel, [])
         if replies_to is None:  # history: thread parents and plain messages, newest first
             picked = [m for m in reversed(messages)

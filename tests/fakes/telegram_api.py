@@ -478,6 +478,10 @@ class FakeTelegramAPI:
         #: with a user". None: every user, as if all had started the bot.
         self.started: set[int] | None = set()
         self.files: dict[str, tuple[str, bytes]] = {}
+        #: Forum supergroups (topics on) and their topics' ids. A message sent there lands
+        #: in the topic named by ``message_thread_id``, else in the topic of the message it
+        #: replies to, else in General (Bot API: sendMessage, ReplyParameters).
+        self.forums: dict[int, set[int]] = {}
         self._port = port
         self._pending: list[JSONDict] = []
         self._scripted: dict[str, list[ScriptedResponse]] = {}
@@ -797,6 +801,37 @@ class FakeTelegramAPI:
         self._chats[chat_id] = chat
         message = self.make_message(chat, user, text, **message_fields)
         return {"update_id": self.next_update_id(), "message": message}
+
+    def topic_message(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        topic: int | None,
+        username: str | None = None,
+        first_name: str = "Test",
+        language_code: str | None = None,
+        *,
+        deleted: bool = False,
+        **message_fields: Any,
+    ) -> JSONDict:
+        """An ``Update`` with a message in a forum supergroup's topic (``None``: General).
+
+        The message is kept, as Telegram keeps it, so a reply to it finds its topic;
+        ``deleted`` models its author (or a clean-up bot) deleting it at once.
+        """
+        topics = self.forums.setdefault(chat_id, set())
+        update = self.group_message(chat_id, user_id, text, username, first_name,
+                                    language_code, chat_type="supergroup", **message_fields)
+        message = update["message"]
+        message["chat"]["is_forum"] = True
+        if topic is not None:
+            topics.add(topic)
+            message["message_thread_id"] = topic
+            message["is_topic_message"] = True
+        if not deleted:
+            self.messages[(chat_id, message["message_id"])] = message
+        return update
 
     def callback_query(
         self,
@@ -1246,6 +1281,8 @@ class FakeTelegramAPI:
         reply_parameters = params.get("reply_parameters")
         if isinstance(reply_parameters, dict):
             reply_to = reply_parameters.get("message_id", reply_to)
+        if isinstance(chat_id, int) and chat_id in self.forums:
+            reply_to = self._place_in_topic(chat_id, message, params, reply_to)
         if reply_to is not None:
             original = self.messages.get((chat_id, reply_to))
             message["reply_to_message"] = original or {
@@ -1254,6 +1291,34 @@ class FakeTelegramAPI:
                 "date": int(time.time()),
             }
         return message
+
+    def _place_in_topic(self, chat_id: int, message: JSONDict, params: JSONDict,
+                        reply_to: Any) -> Any:
+        """Put a message sent to a forum in its topic; the reply it still makes, if any.
+
+        A reply to a message that no longer exists fails unless the sender allows sending
+        without it; then, without ``message_thread_id``, it lands in General.
+        """
+        topic = params.get("message_thread_id") or None
+        if reply_to is not None:
+            original = self.messages.get((chat_id, reply_to))
+            reply_parameters = params.get("reply_parameters")
+            allowed = params.get("allow_sending_without_reply") or (
+                isinstance(reply_parameters, dict)
+                and reply_parameters.get("allow_sending_without_reply"))
+            if original is None:
+                if not allowed:
+                    raise _ApiError(400, "Bad Request: message to be replied not found")
+                reply_to = None
+            elif topic is None and original.get("is_topic_message"):
+                topic = original.get("message_thread_id")
+        message.pop("message_thread_id", None)
+        if topic is not None:
+            if topic not in self.forums[chat_id]:
+                raise _ApiError(400, "Bad Request: message thread not found")
+            message["message_thread_id"] = topic
+            message["is_topic_message"] = True
+        return reply_to
 
     def _apply_text(
         self,

@@ -386,3 +386,17 @@ async def test_blocks_over_block_kit_limits_are_refused_as_invalid_blocks(
     assert (await client.chat_postMessage(channel="C0GENERAL", text="pick", blocks=[
         {"type": "actions", "elements": [{**button, "text": {"type": "plain_text",
                                                             "text": "x" * 75}}]}]))["ok"]
+
+
+async def test_the_app_is_no_member_of_a_dm_between_people(
+        fake: FakeSlackAPI, client: AsyncWebClient) -> None:
+    shared = fake.dm_between("U0ALICE", "U0BOB")
+    for method, args in (("chat_postMessage", {"text": "hi"}),
+                         ("chat_postEphemeral", {"text": "hi", "user": "U0ALICE"}),
+                         ("conversations_history", {})):
+        with pytest.raises(SlackApiError) as err:
+            await getattr(client, method)(channel=shared, **args)
+        assert err.value.response["error"] == "channel_not_found"
+    opened = await client.conversations_open(users="U0ALICE")
+    assert opened["channel"]["id"] != shared  # the app's own DM with Alice
+    assert (await client.chat_postMessage(channel=opened["channel"]["id"], text="hi"))["ok"]

@@ -511,3 +511,27 @@ async def test_set_webhook_refuses_what_telegram_refuses(
         bot: Bot, url: str, refusal: str) -> None:
     with pytest.raises(BadRequest, match=refusal):
         await bot.set_webhook(url)
+
+
+async def test_a_forum_places_each_message_in_a_topic_as_telegram_does(
+        fake: FakeTelegramAPI, bot: Bot) -> None:
+    from telegram import ReplyParameters
+
+    forum = -1_009_000_000_001
+    asked = fake.topic_message(forum, USER, "in the sales topic", topic=7)["message"]
+    gone = fake.topic_message(forum, USER, "deleted at once", topic=7, deleted=True)["message"]
+
+    reply = await bot.send_message(forum, "reply", reply_parameters=ReplyParameters(
+        asked["message_id"]))
+    named = await bot.send_message(forum, "named", message_thread_id=7)
+    plain = await bot.send_message(forum, "plain")
+    orphan = await bot.send_message(forum, "orphan", reply_parameters=ReplyParameters(
+        gone["message_id"], allow_sending_without_reply=True))
+
+    assert [(m.message_thread_id, m.is_topic_message) for m in (reply, named)] == [(7, True)] * 2
+    assert plain.message_thread_id is None and orphan.message_thread_id is None  # General
+    assert orphan.reply_to_message is None
+    with pytest.raises(BadRequest, match="Message to be replied not found"):
+        await bot.send_message(forum, "x", reply_parameters=ReplyParameters(gone["message_id"]))
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
+        await bot.send_message(forum, "x", message_thread_id=99)
