@@ -156,7 +156,8 @@ def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest
     if team is None:
         # The GM's digest is the GM's /summary: the five questions per director.
         # A chat message: page 1 of a large org, its footer naming the digest's week.
-        body = gm_page(ctx, person.locale, markup, week, 1, person.timezone, 1, week)[0] or ""
+        body = gm_page(ctx, person.locale, markup, week, 1, person.timezone, 1, week,
+                       reader=person.key)[0] or ""
     else:
         body = render_summary(ctx.renderer, person.locale, markup, request, weeks,
                               ctx.org.name)

@@ -1009,7 +1009,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
             week = resolve_week(ctx, request, person.timezone)
             page = request.page or 1
             text, pages = gm_page(ctx, person.locale, markup, week, request.weeks,
-                                  person.timezone, page, request.period)
+                                  person.timezone, page, request.period, reader=person.key)
             if text is None:
                 ctx.reply("summary_no_such_page", page=page, pages=pages,
                           last=" ".join(filter(None, ["/summary", request.period,
@@ -1042,7 +1042,7 @@ def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
         return ""
     view = build_gm_summary(ctx, viewer.locale, weeks[-1].week, max(1, request.weeks),
                             viewer.timezone, only=subject.key)
-    return render_gm(ctx.renderer, viewer.locale, markup, view) + "\n\n"
+    return render_gm(ctx.renderer, viewer.locale, markup, view, reader=viewer.key) + "\n\n"
 
 
 def _own_team_request(ctx: Context, director: Any,

@@ -224,6 +224,8 @@ class DirectorView:
     oneonone_next: datetime | None = None
     oneonone_overdue: bool = False
     has_oneonone: bool = False
+    manager_key: str | None = None  # whom the one-on-one is with (the org file's manager)
+    manager: str | None = None  # their name
     open_actions: int = 0
     overdue_actions: int = 0
     attention: list[Attention] = field(default_factory=list)
@@ -258,7 +260,8 @@ class DirectorView:
                           "wins": self.wins, "plan": self.plan, "last_plan": self.last_plan,
                           "confidence": list(self.confidence),
                           "confidence_trend": self.confidence_trend},
-            "oneonone": {"has_pair": self.has_oneonone, "last": iso(self.oneonone_last),
+            "oneonone": {"has_pair": self.has_oneonone, "with": self.manager_key,
+                         "last": iso(self.oneonone_last),
                          "next": iso(self.oneonone_next), "overdue": self.oneonone_overdue,
                          "open_actions": self.open_actions,
                          "overdue_actions": self.overdue_actions},
@@ -1345,6 +1348,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
         entry = entries.get(view.key)
         manager = people_by_key.get(entry.manager) if entry and entry.manager else None
         if entry is not None and manager is not None and manager.active:
+            view.manager_key, view.manager = manager.key, manager.display_name
             cadence = org.oneonones.cadence_for(entry.role, entry.team, entry.key)
             if cadence.enabled:
                 view.has_oneonone = True
@@ -1483,7 +1487,8 @@ class Page:
 
 @without_gc
 def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reader_tz: str,
-            page: int, period: str = "") -> tuple[str | None, int]:
+            page: int, period: str = "", reader: str | None = None
+            ) -> tuple[str | None, int]:
     """One chat page of the GM's view (None past the last page) and how many there are.
 
     Built and rendered with the cyclic collector held off throughout, so the view is freed
@@ -1494,7 +1499,8 @@ def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reade
     pages = page_count(view)
     if page > pages:
         return None, pages
-    return render_gm(ctx.renderer, locale, markup, view, page=page, period=period), pages
+    return render_gm(ctx.renderer, locale, markup, view, page=page, period=period,
+                     reader=reader), pages
 
 
 def _whole(summary: GmSummary) -> None:
@@ -1511,8 +1517,11 @@ def page_count(summary: GmSummary) -> int:
 
 @without_gc
 def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
-              page: int | None = None, period: str = "") -> str:
+              page: int | None = None, period: str = "", reader: str | None = None) -> str:
     """The GM's view as text: one template pass, over the directors shown only.
+
+    `reader`: the key of who reads it. A director's one-on-one with them reads "with
+    you"; with someone else (a summary viewer reads the GM's), it names that manager.
 
     `page` None: everything (the CLI's full export). A page number: the chat view of an
     org with more directors than a page: the headline and the attention list on page 1
@@ -1534,9 +1543,16 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
     kinds = {x.type for d in directors for x in d.support} | \
         {a.detail.get("type") for a in attention if a.detail.get("type")}
     labels = {k: renderer.choice_label(locale, "support_type", k) for k in kinds}
+    # Whom each one-on-one the view names is with: None for the reader themself.
+    with_whom = {d.key: None if d.manager_key in {None, reader} else d.manager
+                 for d in directors}
+    if any(a.kind == "oneonone_overdue" for a in attention):
+        with_whom |= {d.key: None if d.manager_key in {None, reader} else d.manager
+                      for d in summary.directors
+                      if any(a.director == d.key for a in attention)}
     return renderer.template(locale, "summary_gm", markup, s=summary,
                              rows=prepared(summary, directors), fmt=format_number, pct=_pct,
-                             labels=labels, paging=paging, cap=cap,
+                             labels=labels, paging=paging, cap=cap, with_whom=with_whom,
                              attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
 
 

@@ -524,6 +524,9 @@ async def test_the_gm_sees_an_overdue_one_on_one_in_the_summary(bot, chat, clock
     blocks = text.split("Needs your attention", 1)[1].split("\n\n")[1:]
     assert blocks[0].startswith("Alice Martin · team East")
     assert "One-on-one with you: last never · next" in blocks[0] and "· overdue" in blocks[0]
+    # A summary viewer reads whose one-on-one it is.
+    await say(bot, "vera", "/summary")
+    assert "Alice Martin: one-on-one with Grace Chen overdue" in chat.last("vera")
 
 
 async def test_a_past_weeks_summary_shows_one_on_ones_as_they_stood_that_week(

@@ -350,3 +350,19 @@ async def test_an_untracked_need_counts_its_age_from_the_first_week_it_was_asked
     bruno_view = next(d for d in data["directors"] if d["key"] == "bruno")
     assert all(s["id"] is not None for s in bruno_view["support"])  # only tracked ones
     assert bruno_view["execution"]["recurring_weeks"] == 0
+
+
+async def test_a_summary_viewer_reads_whom_each_one_on_one_is_with(bot, chat, clock):
+    # Vera (a summary viewer) read "One-on-one with you: … overdue" of Grace's
+    # one-on-ones with the directors, as if they were hers.
+    await bot.run_checkins()
+    await say(bot, "vera", "/summary")
+    seen = chat.last("vera")
+    assert "One-on-one with Grace Chen: last never · next 2026-12-08" in seen
+    assert "One-on-one with you" not in seen
+    await say(bot, "grace", "/summary")
+    assert "One-on-one with you: last never · next 2026-12-08" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("vera").locale = "zh-CN"
+    await say(bot, "vera", "/summary")
+    assert "与Grace Chen的一对一：上次 从未" in chat.last("vera")
