@@ -321,7 +321,10 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
                 value: str | None, size: int = BOARD_SIZE) -> Board:
     """The leaderboard of `/kudos top` (and `teampulse kudos top`): kudos from the start of
     the period up to now, optionally one team's (received by / given by its people) or
-    one value's."""
+    one value's.
+
+    Only people in the org file are ranked: someone who left is on no current board,
+    while what they gave still counts for the people they praised."""
     start, _ = period_bounds(period, now, org.tz)
     rows = KudosRepo(session).between(start, None)  # up to now, this very second included
     if value is not None:
@@ -332,9 +335,9 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     for row in rows:
         people[row.recipient_id] = row.recipient
         people[row.giver_id] = row.giver
-        if team is None or row.recipient.team == team:
+        if row.recipient.active and (team is None or row.recipient.team == team):
             received[row.recipient_id] += 1
-        if team is None or row.giver.team == team:
+        if row.giver.active and (team is None or row.giver.team == team):
             given[row.giver_id] += 1
     return Board(period, start.astimezone(org.tz) if start else None,
                  ranking(received, people, size), ranking(given, people, size))
