@@ -382,3 +382,26 @@ async def test_a_row_dated_in_the_future_is_pointed_out(cli, bot, chat, clock, t
     today = datetime.now(bot.org.tz).date().isoformat()  # the CLI's own clock
     assert out == ("weekly.csv: imported 2 rows (teampulse-weekly format); 1 row dated after "
                    f"today ({today}), counted only from then: line 3 (2027-W48)\n")
+
+
+async def test_a_flag_on_a_director_who_left_names_them(bot, chat, clock):
+    # Bruno typed 30,000 for W47 where the CRM has 38,000, then left the org file: the
+    # GM's /goals flagged "bruno, 2026-W47", his org key, not his name.
+    from bot.crm_import import import_actuals
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    clock.set(NOW)
+    answer_kpi(bot, "bruno", "2026-W47", 30_000)
+    with bot.unit() as ctx:
+        import_actuals(ctx.session, SALESFORCE.name, SALESFORCE.read_bytes(), bot.org.crm,
+                       [(p.key, p.name) for p in bot.org.people], NOW)
+    text = TEST_ORG.read_text(encoding="utf-8") + GOALS
+    start, end = text.index("  - key: bruno"), text.index("  - key: li")
+    bot.org = parse_org((text[:start] + text[end:]).replace(
+        "  - {metric: revenue, period: 2026-11, person: bruno, target: 160000}\n", "").replace(
+        "  - {metric: revenue, period: 2026-Q4, team: Europe, target: 120000}\n", ""))
+    bot.sync_org()
+    await say(bot, "grace", "/goals")
+    text = chat.last("grace")
+    assert "⚑ Bruno Rossi, 2026-W47: CRM 38,000, self-reported 30,000" in text
+    assert "⚑ bruno" not in text
