@@ -79,6 +79,10 @@ class CrmSettings:
     watch_folder: Path | None = None
     owners: dict[str, str] = field(default_factory=dict)  # CRM name or e-mail (lower) -> key
     formats: tuple[CrmFormat, ...] = ()
+    #: (CRM name as written, key) of owners mapped to someone not in the file: someone who
+    #: left (their deals still count) or a mistake; only the database can tell which
+    #: (see owners_not_in_file).
+    not_in_file: tuple[tuple[str, str], ...] = ()
 
     def all_formats(self) -> tuple[CrmFormat, ...]:
         """The org's own formats first, then the presets."""
@@ -117,10 +121,11 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
     if not isinstance(owners_raw, dict):
         problems.append("crm.owners: expected a mapping of CRM owner name or e-mail to a key")
         owners_raw = {}
+    not_in_file: list[tuple[str, str]] = []
     for name, key in owners_raw.items():
         if str(key) not in keys:
-            problems.append(f"crm.owners: {name!r} maps to {key!r}, who is not a person in "
-                            "this file")
+            # Someone who left keeps their CRM name: their deals must still map to them.
+            not_in_file.append((str(name), str(key)))
         owners[str(name).strip().casefold()] = str(key)
     formats: list[CrmFormat] = []
     for i, f in enumerate(raw.get("formats") or []):
@@ -149,7 +154,7 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
             date=f.get("date"), week=f.get("week"), metric=f.get("metric"),
             metric_column=f.get("metric_column"),
             date_formats=(str(date_format),) if date_format else CrmFormat.date_formats))
-    return CrmSettings(float(tolerance), watch, owners, tuple(formats))
+    return CrmSettings(float(tolerance), watch, owners, tuple(formats), tuple(not_in_file))
 
 
 @dataclass(frozen=True)
@@ -281,6 +286,7 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                                               f"format ({wanted}); add the export's columns "
                                               "under crm.formats in the org file")])
     lookup = _person_lookup(settings, people)
+    mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
     stage_at = _column(records[header_at][1], fmt.stage) if fmt.stage else None
     won = {w.casefold() for w in fmt.won}
@@ -309,6 +315,10 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         key = lookup.get(person_name_key(owner))
         if not owner:
             row_errors.append(f"{fmt.person} is empty")
+        elif key is None and person_name_key(owner) in mapped_to:
+            row_errors.append(f"{fmt.person} {owner!r} is mapped under crm.owners to "
+                              f"{mapped_to[person_name_key(owner)]!r}, who is neither in the "
+                              "org file nor someone who left it (correct the key)")
         elif key is None:
             row_errors.append(f"{fmt.person} {owner!r} is not a person of the org (map the CRM "
                               "name or e-mail to a key under crm.owners in the org file)")
@@ -373,9 +383,34 @@ def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]) -> 
     for key, name in people:
         lookup.setdefault(person_name_key(name), key)
         lookup[person_name_key(key)] = key
-    # The org's own mapping wins.
-    lookup.update((person_name_key(name), key) for name, key in settings.owners.items())
+    # The org's own mapping wins, where it names someone known (in the file or who left).
+    known = set(lookup.values())
+    lookup.update((person_name_key(name), key) for name, key in settings.owners.items()
+                  if key in known)
     return lookup
+
+
+def owners_not_in_file(session: Session, settings: CrmSettings
+                       ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """The crm.owners entries naming someone not in the org file: (CRM name, key, name)
+    of those who left it (known to the database), and (CRM name, key) of the others."""
+    from sqlalchemy import select
+
+    from storage.models import Person
+
+    wanted = {key for _, key in settings.not_in_file}
+    names = {key: name for key, name in session.execute(
+        select(Person.key, Person.display_name).where(Person.key.in_(wanted)))}
+    left = [(crm, key, names[key]) for crm, key in settings.not_in_file if key in names]
+    unknown = [(crm, key) for crm, key in settings.not_in_file if key not in names]
+    return left, unknown
+
+
+def unknown_owner_problem(crm_name: str, key: str) -> str:
+    """What check-org and the log say of a crm.owners entry naming nobody."""
+    return (f"crm.owners: {crm_name!r} maps to {key!r}, who is neither in this file nor "
+            f"someone who left it (the database has nobody called {key!r}): correct the key, "
+            f"or add {key} to people")
 
 
 def _parse_day(text: str, formats: tuple[str, ...]) -> date | None:
