@@ -118,6 +118,9 @@ def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],
     new text under its own ts. Slack also changes a message when it unfurls a link or a
     bot updates its own post; those carry no `edited` and are nobody's edit."""
     message = event.get("message") or {}
+    previous = event.get("previous_message")
+    if isinstance(previous, dict) and previous.get("text") == message.get("text"):
+        return None  # a reply in its thread, a reaction count: the text is as it was
     edited = message.get("edited")
     user = message.get("user")
     if not isinstance(edited, dict) or message.get("bot_id") or not isinstance(user, str) \
