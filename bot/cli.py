@@ -405,18 +405,24 @@ def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]
 
     from bot.crm_import import owners_not_in_file, unknown_owner_problem
     from storage.db import create_db_engine
+    from storage.instance_lock import sqlite_path
 
     if not org.crm.not_in_file:
+        return []
+    names = ", ".join(f"{crm!r} → {key}" for crm, key in org.crm.not_in_file)
+    unread = (f"crm.owners: {names}: not in this file, and the database could not be read to "
+              "tell whether they left ({}); someone who left is fine, any other key is "
+              "refused when a file is imported")
+    database = sqlite_path(settings.database_url)
+    if database is not None and not database.exists():  # connecting would create it
+        print(unread.format("there is no database yet"), file=out)
         return []
     engine = create_db_engine(settings.database_url)
     try:
         with engine.connect() as conn, Session(bind=conn) as session:
             left, unknown = owners_not_in_file(session, org.crm)
     except SQLAlchemyError as exc:
-        names = ", ".join(f"{crm!r} → {key}" for crm, key in org.crm.not_in_file)
-        print(f"crm.owners: {names}: not in this file, and the database could not be read "
-              f"to tell whether they left ({type(exc).__name__}); someone who left is fine, "
-              "any other key is refused when a file is imported", file=out)
+        print(unread.format(type(exc).__name__), file=out)
         return []
     finally:
         engine.dispose()

@@ -480,10 +480,10 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
 #: A file in the watched folder is imported once it is complete: unchanged (size and
 #: modification time) since the previous scan, or last modified this long ago.
 SETTLE_SECONDS = 60
-#: Names of files still being downloaded or copied, or an editor's lock: not CRM exports
-#: (yet), waited for without a word to the GM.
+#: Names of files still being downloaded or copied, or an Office lock (~$report.csv): not
+#: CRM exports (yet), logged and waited for without a word to the GM.
 _IN_PROGRESS = re.compile(r"(\.(part|partial|crdownload|download|tmp|temp|filepart)$)"
-                          r"|^~\$|^\.~lock\.|^\.", re.IGNORECASE)
+                          r"|^~\$", re.IGNORECASE)
 
 
 @dataclass
@@ -534,7 +534,8 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                     ctx.tell(gm, name, dedupe_key=f"{dedupe}:{gm.key}", **params)
 
     seen: dict[str, tuple[int, int]] = {}
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    # Hidden files are the system's or an editor's (.DS_Store, .~lock.report.csv#).
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name[:1] != "."):
         if path.suffix.lower() != ".csv":
             if _IN_PROGRESS.search(path.name):
                 once(f"partial:{path.name}", logging.INFO, "CRM folder: %s looks like a file "
