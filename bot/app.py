@@ -43,7 +43,20 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
             upgrade(engine)
             bot = TeamPulse(settings, org, engine, clock=clock)
             bot.sync_org()
+        if org.crm.not_in_file:
+            _warn_unknown_crm_owners(bot)
     return bot, engine
+
+
+def _warn_unknown_crm_owners(bot: TeamPulse) -> None:
+    """A crm.owners key that is nobody (neither in the file nor someone who left) would
+    leave that CRM name's rows refused at import: said once at start, as check-org does."""
+    from bot.crm_import import owners_not_in_file, unknown_owner_problem
+
+    with bot.unit() as ctx:
+        _, unknown = owners_not_in_file(ctx.session, bot.org.crm)
+    for crm, key in unknown:
+        log.warning("%s", unknown_owner_problem(crm, key))
 
 
 def release_memory() -> None:

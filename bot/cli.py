@@ -287,6 +287,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             from bot.cli_views import org_people
 
             return org_people(args, org, path, out)
+        unknown_owners = _crm_owners_who_left(org, settings, out)
+        if unknown_owners:
+            print(f"teampulse: {path}: {len(unknown_owners)} problem(s) in the org file:",
+                  file=sys.stderr)
+            for problem in unknown_owners:
+                print(f"  - {problem}", file=sys.stderr)
+            return 2
         print(f"{path}: OK — {org.name}, {len(org.people)} people", file=out)
         for p in org.people:
             kpis = ", ".join(f"{k.metric} {k.weekly_target:g} {k.unit}" for k in p.kpis)
@@ -388,6 +395,41 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
 
 def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]:
+    """check-org's word on crm.owners entries naming someone not in the file: those who
+    left (known to the database) are fine and said so; the problems of the others."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from bot.crm_import import owners_not_in_file, unknown_owner_problem
+    from storage.db import create_db_engine
+    from storage.instance_lock import sqlite_path
+
+    if not org.crm.not_in_file:
+        return []
+    names = ", ".join(f"{crm!r} → {key}" for crm, key in org.crm.not_in_file)
+    unread = (f"crm.owners: {names}: not in this file, and the database could not be read to "
+              "tell whether they left ({}); someone who left is fine, any other key is "
+              "refused when a file is imported")
+    database = sqlite_path(settings.database_url)
+    if database is not None and not database.exists():  # connecting would create it
+        print(unread.format("there is no database yet"), file=out)
+        return []
+    engine = create_db_engine(settings.database_url)
+    try:
+        with engine.connect() as conn, Session(bind=conn) as session:
+            left, unknown = owners_not_in_file(session, org.crm)
+    except SQLAlchemyError as exc:
+        print(unread.format(type(exc).__name__), file=out)
+        return []
+    finally:
+        engine.dispose()
+    for crm, key, name in left:
+        print(f"crm.owners: {crm!r} maps to {key} ({name}), who has left the org file: "
+              "their deals still import to them", file=out)
+    return [unknown_owner_problem(crm, key) for crm, key in unknown]
 
 
 def _print_departments(org: Org, out: TextIO) -> None:

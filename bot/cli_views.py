@@ -161,12 +161,12 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
                         f"{this_year + 1}")
         locale = args.locale or _gm(bot).locale
         start, end = period_of(show[0], show[1], bot.org.tz)
+        in_progress = start <= now < end
         with bot.unit() as ctx:
             roll = build_roll(KudosRepo(ctx.session).between(start, end), bot.org, locale,
-                              *show)
+                              *show, current=in_progress)
     finally:
         engine.dispose()
-    in_progress = start <= now < end
 
     def winners(w: Any) -> dict[str, Any] | None:
         return {"names": list(w.names), "count": w.count} if w is not None else None

@@ -79,6 +79,10 @@ class CrmSettings:
     watch_folder: Path | None = None
     owners: dict[str, str] = field(default_factory=dict)  # CRM name or e-mail (lower) -> key
     formats: tuple[CrmFormat, ...] = ()
+    #: (CRM name as written, key) of owners mapped to someone not in the file: someone who
+    #: left (their deals still count) or a mistake; only the database can tell which
+    #: (see owners_not_in_file).
+    not_in_file: tuple[tuple[str, str], ...] = ()
 
     def all_formats(self) -> tuple[CrmFormat, ...]:
         """The org's own formats first, then the presets."""
@@ -117,10 +121,11 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
     if not isinstance(owners_raw, dict):
         problems.append("crm.owners: expected a mapping of CRM owner name or e-mail to a key")
         owners_raw = {}
+    not_in_file: list[tuple[str, str]] = []
     for name, key in owners_raw.items():
         if str(key) not in keys:
-            problems.append(f"crm.owners: {name!r} maps to {key!r}, who is not a person in "
-                            "this file")
+            # Someone who left keeps their CRM name: their deals must still map to them.
+            not_in_file.append((str(name), str(key)))
         owners[str(name).strip().casefold()] = str(key)
     formats: list[CrmFormat] = []
     for i, f in enumerate(raw.get("formats") or []):
@@ -149,7 +154,7 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
             date=f.get("date"), week=f.get("week"), metric=f.get("metric"),
             metric_column=f.get("metric_column"),
             date_formats=(str(date_format),) if date_format else CrmFormat.date_formats))
-    return CrmSettings(float(tolerance), watch, owners, tuple(formats))
+    return CrmSettings(float(tolerance), watch, owners, tuple(formats), tuple(not_in_file))
 
 
 @dataclass(frozen=True)
@@ -281,6 +286,7 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                                               f"format ({wanted}); add the export's columns "
                                               "under crm.formats in the org file")])
     lookup = _person_lookup(settings, people)
+    mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
     stage_at = _column(records[header_at][1], fmt.stage) if fmt.stage else None
     won = {w.casefold() for w in fmt.won}
@@ -309,6 +315,10 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         key = lookup.get(person_name_key(owner))
         if not owner:
             row_errors.append(f"{fmt.person} is empty")
+        elif key is None and person_name_key(owner) in mapped_to:
+            row_errors.append(f"{fmt.person} {owner!r} is mapped under crm.owners to "
+                              f"{mapped_to[person_name_key(owner)]!r}, who is neither in the "
+                              "org file nor someone who left it (correct the key)")
         elif key is None:
             row_errors.append(f"{fmt.person} {owner!r} is not a person of the org (map the CRM "
                               "name or e-mail to a key under crm.owners in the org file)")
@@ -373,9 +383,34 @@ def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]) -> 
     for key, name in people:
         lookup.setdefault(person_name_key(name), key)
         lookup[person_name_key(key)] = key
-    # The org's own mapping wins.
-    lookup.update((person_name_key(name), key) for name, key in settings.owners.items())
+    # The org's own mapping wins, where it names someone known (in the file or who left).
+    known = set(lookup.values())
+    lookup.update((person_name_key(name), key) for name, key in settings.owners.items()
+                  if key in known)
     return lookup
+
+
+def owners_not_in_file(session: Session, settings: CrmSettings
+                       ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """The crm.owners entries naming someone not in the org file: (CRM name, key, name)
+    of those who left it (known to the database), and (CRM name, key) of the others."""
+    from sqlalchemy import select
+
+    from storage.models import Person
+
+    wanted = {key for _, key in settings.not_in_file}
+    names = {key: name for key, name in session.execute(
+        select(Person.key, Person.display_name).where(Person.key.in_(wanted)))}
+    left = [(crm, key, names[key]) for crm, key in settings.not_in_file if key in names]
+    unknown = [(crm, key) for crm, key in settings.not_in_file if key not in names]
+    return left, unknown
+
+
+def unknown_owner_problem(crm_name: str, key: str) -> str:
+    """What check-org and the log say of a crm.owners entry naming nobody."""
+    return (f"crm.owners: {crm_name!r} maps to {key!r}, who is neither in this file nor "
+            f"someone who left it (the database has nobody called {key!r}): correct the key, "
+            f"or add {key} to people")
 
 
 def _parse_day(text: str, formats: tuple[str, ...]) -> date | None:
@@ -442,13 +477,36 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
                         not_won=tuple(parsed.not_won), future=future)
 
 
+#: A file in the watched folder is imported once it is complete: unchanged (size and
+#: modification time) since the previous scan, or last modified this long ago.
+SETTLE_SECONDS = 60
+#: Names of files still being downloaded or copied, or an Office lock (~$report.csv): not
+#: CRM exports (yet), logged and waited for without a word to the GM.
+_IN_PROGRESS = re.compile(r"(\.(part|partial|crdownload|download|tmp|temp|filepart)$)"
+                          r"|^~\$", re.IGNORECASE)
+
+
+@dataclass
+class _FolderState:
+    """What one bot's scans of the watched folder remember between scans."""
+
+    refused: set[str] = field(default_factory=set)  # "name:hash" of refused files
+    seen: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (size, mtime)
+    said: set[str] = field(default_factory=set)  # what was already logged or told
+
+
 def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
-    """Import each new or changed `*.csv` in the org's watched folder once (by content hash).
+    """Import each new or changed `*.csv` in the org's watched folder once (by content hash),
+    once it is complete (see SETTLE_SECONDS).
 
     A refused file is reported to the GM by DM once per content, and tried again only
-    when its content changes. Runs on the database thread (`bot` is the running TeamPulse).
+    when its content changes. A file not imported for another reason is never passed
+    over in silence: one log line each time its reason changes, and a DM to the GM where
+    the GM must act (a file that is not a CSV, one that stays unreadable). Runs on the
+    database thread (`bot` is the running TeamPulse).
     """
     import logging
+    import time
 
     from storage.goals import CrmRepo
 
@@ -456,42 +514,101 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
     folder = bot.org.crm.watch_folder
     if folder is None or not folder.is_dir():
         return []
+    state = _states.setdefault(bot, _FolderState())
     with bot.unit() as ctx:
         known = CrmRepo(ctx.session).known_hashes()
         people = import_people(ctx.session, bot.org)
     done: list[ImportResult | CrmImportError] = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv"):
+
+    def once(key: str, level: int, message: str, *args: Any) -> bool:
+        if key in state.said:
+            return False
+        state.said.add(key)
+        log.log(level, message, *args)
+        return True
+
+    def tell_gm(name: str, dedupe: str, **params: Any) -> None:
+        with bot.unit() as ctx:
+            for gm in ctx.people.active():
+                if gm.role == "gm":
+                    ctx.tell(gm, name, dedupe_key=f"{dedupe}:{gm.key}", **params)
+
+    seen: dict[str, tuple[int, int]] = {}
+    # Hidden files are the system's or an editor's (.DS_Store, .~lock.report.csv#).
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name[:1] != "."):
+        if path.suffix.lower() != ".csv":
+            if _IN_PROGRESS.search(path.name):
+                once(f"partial:{path.name}", logging.INFO, "CRM folder: %s looks like a file "
+                     "still being copied or downloaded; waiting for it to be saved as .csv",
+                     path.name)
+            elif once(f"not-csv:{path.name}", logging.WARNING, "CRM folder: %s not imported: "
+                      "only .csv files are (export the report as CSV)", path.name):
+                tell_gm("crm_file_not_csv", f"crm-not-csv:{_short(path.name)}",
+                        source=path.name)
+            continue
         try:
+            info = path.stat()
+            stamp = (info.st_size, info.st_mtime_ns)
+            seen[path.name] = stamp
+            # The file's age by the filesystem's clock (wall time), the one that set it.
+            settled = state.seen.get(path.name) == stamp or \
+                time.time() - info.st_mtime >= SETTLE_SECONDS
+            if not settled:
+                once(f"settling:{path.name}:{stamp}", logging.INFO, "CRM file %s is new or "
+                     "changed; imported once it has not changed for a minute (a copy may "
+                     "still be in progress)", path.name)
+                continue
             data = path.read_bytes()
-        except OSError:
-            continue  # being written or removed; the next scan sees it
+        except FileNotFoundError:
+            continue  # moved away or deleted since the folder was listed
+        except OSError as exc:
+            # A copy holding the file locked, or a file that cannot be read at all: said
+            # once; the GM is told when it is still so at the next scan.
+            reason = exc.strerror or type(exc).__name__
+            first = once(f"unreadable:{path.name}:{reason}", logging.WARNING,
+                         "CRM file %s could not be read (%s); trying again at the next scan",
+                         path.name, reason)
+            if not first and f"unreadable-told:{path.name}:{reason}" not in state.said:
+                state.said.add(f"unreadable-told:{path.name}:{reason}")
+                tell_gm("crm_file_unreadable", f"crm-unreadable:{_short(path.name + reason)}",
+                        source=path.name, reason=reason)
+            continue
+        state.said = {k for k in state.said if not k.startswith(f"unreadable:{path.name}:")
+                      and not k.startswith(f"unreadable-told:{path.name}:")}
         digest = content_hash(data)
         refused_key = f"crm-refused:{path.name}:{digest}"
-        refused = _refused.setdefault(bot, set())
-        if digest in known.values() or refused_key in refused:
+        if refused_key in state.refused:
+            continue
+        if digest in known.values():
+            same = next(name for name, h in known.items() if h == digest)
+            if same != path.name:
+                once(f"same:{path.name}:{digest}", logging.INFO, "CRM file %s: the same "
+                     "content as %s, already imported; nothing changed", path.name, same)
             continue
         try:
             with bot.unit() as ctx:
                 result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
                                         bot.clock.now())
             log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
+            known[path.name] = digest
             done.append(result)
         except CrmImportError as exc:
-            refused.add(refused_key)
+            state.refused.add(refused_key)
             # Line numbers only: the reasons quote the file's content.
             log.warning("CRM file %s refused: %d problem(s) at line(s) %s", path.name,
                         len(exc.errors), ", ".join(str(n) for n, _ in exc.errors[:20]))
-            with bot.unit() as ctx:
-                for gm in ctx.people.active():
-                    if gm.role == "gm":
-                        ctx.tell(gm, "crm_file_refused", source=path.name,
-                                 errors=exc.errors[:20], more=max(len(exc.errors) - 20, 0),
-                                 dedupe_key=f"crm-refused:{content_hash(refused_key.encode())[:40]}"
-                                            f":{gm.key}")
+            tell_gm("crm_file_refused", f"crm-refused:{_short(refused_key)}",
+                    source=path.name, errors=exc.errors[:20], more=max(len(exc.errors) - 20, 0))
             done.append(exc)
+    state.seen = seen
     return done
 
 
-#: Files each bot refused (by name and content), so a bad file is not re-read and
-#: re-reported on every scan; the outbox's dedupe key covers restarts.
-_refused: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+def _short(text: str) -> str:
+    return content_hash(text.encode())[:40]
+
+
+#: Per bot: the files it refused (by name and content), so a bad file is not re-read and
+#: re-reported on every scan (the outbox's dedupe key covers restarts), what each file
+#: looked like at the last scan, and what was already said.
+_states: weakref.WeakKeyDictionary[Any, _FolderState] = weakref.WeakKeyDictionary()

@@ -54,6 +54,10 @@ class InboundEvent:
     #: Links to chat channels in `text`, as they read there (`#general`): a channel, not a
     #: `#value` tag of a kudos (Slack turns `<#C…|general>` into `#general`).
     channel_links: tuple[str, ...] = ()
+    #: Set when the person edited an earlier message (`message_id`, `text` its new text):
+    #: the seconds between sending it and this edit, by the platform's clock. None: not
+    #: an edit.
+    edited_after: float | None = None
 
     @property
     def is_direct(self) -> bool:

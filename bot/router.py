@@ -32,6 +32,9 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     assert event is not None
     text = event.text.strip()
     command = parse_command(text, bot_username) if text.startswith("/") else None
+    if event.edited_after is not None:
+        _edited(ctx, text, command)
+        return
     if ctx.person is None:
         # Strangers in a group chatting among themselves are none of our business.
         if event.is_direct or command is not None or event.action:
@@ -82,3 +85,24 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         if checkin.edit_hint(ctx, text):
             return
         ctx.reply("not_waiting")
+
+
+def _edited(ctx: Context, text: str, command: tuple[str, str] | None) -> None:
+    """An edited message: read again only as kudos (a name fixed moments after praising
+    someone); any other edit changes nothing, and in private the person is told so."""
+    event = ctx.event
+    assert event is not None
+    if ctx.person is None:
+        if event.is_direct:
+            unknown_person(ctx)
+        return
+    praise: str | None = None
+    if command is not None and command[0] == "kudos":
+        if command[1].split(" ", 1)[0].lower() not in ("top", "me"):
+            praise = command[1]
+    elif command is not None and COMMANDS.get(command[0]) is None:
+        praise = text[1:] if kudos.looks_like_kudos(ctx.org, event, text) else None
+    elif command is None and kudos.looks_like_kudos(ctx.org, event, text):
+        praise = text
+    if not kudos.on_edit(ctx, praise) and event.is_direct:
+        ctx.reply("edit_not_read")

@@ -118,7 +118,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     period = goal.period
     weeks = [w.week for w in goal.weeks()]
     total = from_crm = 0.0
-    mismatches: list[Mismatch] = []
+    flagged: list[tuple[str, str, float, float]] = []
     keys = scope_keys(org, goal, session)
     teams: _TeamWeeks | None = None
     if goal.scope == "team":
@@ -141,13 +141,19 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
             from_crm += value
             if fig.reported is not None and _differs(fig.crm, fig.reported,
                                                      org.crm.tolerance):
-                # (by key, not a dict of the whole org built per goal: the monthly
-                # review asks this of every director's goals)
-                who = org.person(fig.person_key)
-                mismatches.append(Mismatch(who.name if who else fig.person_key, fig.week,
-                                           fig.crm, fig.reported))
+                flagged.append((fig.person_key, fig.week, fig.crm, fig.reported))
         elif fig.reported is not None:
             total += fig.reported * share
+    # Names by key, not a dict of the whole org built per goal (the monthly review asks
+    # this of every director's goals); someone who left is no longer in the org file but
+    # is still in the database under the name they had: the flag names them, not their key.
+    names = {key: who.name for key, *_ in flagged if (who := org.person(key)) is not None}
+    left = {key for key, *_ in flagged if key not in names}
+    if left:
+        names.update({key: name for key, name in session.execute(
+            select(Person.key, Person.display_name).where(Person.key.in_(left)))})
+    mismatches = [Mismatch(names.get(key, key), week, crm, reported)
+                  for key, week, crm, reported in flagged]
     return Actual(total, from_crm, tuple(mismatches))
 
 

@@ -71,9 +71,14 @@ def period_of(year: int, month: int | None, tz: ZoneInfo) -> tuple[datetime, dat
 
 
 def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
-               month: int | None) -> Roll:
+               month: int | None, *, current: bool = False) -> Roll:
     """Who was most recognised per team, the most cited value, the most generous giver,
     and the team whose people received the most kudos.
+
+    A `current` roll (the month or year in progress) is a current board: someone who has
+    left the org file is not ranked on it. A period that is over is history and names who
+    earned its honours, also someone who left since. Totals, teams and values count every
+    kudos either way.
 
     People are counted by who they are, not by name: two people called 王伟 are two
     people (named with their key beside it, so a reader tells them apart)."""
@@ -90,10 +95,12 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
 
     for row in rows:
         recipient: Person = row.recipient
-        per_team.setdefault(recipient.team, Counter())[label(recipient)] += 1
+        if recipient.active or not current:
+            per_team.setdefault(recipient.team, Counter())[label(recipient)] += 1
         if recipient.team:
             teams[recipient.team] += 1
-        givers[label(row.giver)] += 1
+        if row.giver.active or not current:
+            givers[label(row.giver)] += 1
         for key in row.values or []:
             value = org.value(key)
             values[value.label_for(locale) if value else key] += 1
@@ -131,7 +138,8 @@ def cmd_honours(ctx: Context, args: str) -> None:
     start, end = period_of(show[0], show[1], ctx.org.tz)
     in_progress = start <= ctx.clock.now() < end
     rows = KudosRepo(ctx.session).between(start, end)
-    ctx.reply("honours_roll", roll=build_roll(rows, ctx.org, ctx.locale, *show),
+    ctx.reply("honours_roll", roll=build_roll(rows, ctx.org, ctx.locale, *show,
+                                              current=in_progress),
               in_progress=in_progress, private=False)
 
 

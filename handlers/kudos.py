@@ -111,18 +111,111 @@ def give(ctx: Context, text: str) -> None:
     left = settings.allowance - used - len(rows)
     shout = ctx.render("kudos_shoutout", giver=giver, recipients=got, reason=parsed.reason,
                        values=labels, left=left)
+    # Keyed by the message where there is one: an edit may delete a row, and the database
+    # may give its id to the next kudos, whose messages must not pass for repeats.
+    base = rows[0].source_key or f"id{rows[0].id}"
     if event.is_direct:
         ctx.reply_text(shout)
     else:
         thread = event.thread_id or event.message_id
         ctx.post(Target(event.platform, "thread" if thread else "channel", event.chat_id,
                         thread, user_ref=event.user_id), shout,
-                 dedupe_key=f"kudos-shout:{rows[0].id}")
+                 dedupe_key=f"kudos-shout:{base}")
     for row in rows:
         person = row.recipient
         ctx.tell(person, "kudos_received", giver=giver, reason=parsed.reason,
                  values=_labels(ctx.org, parsed.values, person.locale),
-                 dedupe_key=f"kudos-dm:{row.id}")
+                 dedupe_key=f"kudos-dm:{base}:{person.id}")
+
+
+#: How long after sending a message its author may still correct the kudos it gives by
+#: editing it (a misspelt name, a forgotten @): later, give new kudos instead.
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+def on_edit(ctx: Context, praise: str | None) -> bool:
+    """An edited message: `praise` is its new text read as kudos (None: it is not kudos).
+
+    Within EDIT_WINDOW of sending it, the edit is what the message says: a message whose
+    kudos were refused (a name not in the org file, a missing reason) gives them now; one
+    that gave kudos has them corrected (see _correct). Later, the author is told that the
+    edit was not read. False when the edit has nothing to do with kudos.
+    """
+    event, giver = ctx.event, ctx.person
+    assert event is not None and giver is not None and event.edited_after is not None
+    given = KudosRepo(ctx.session).from_message(event.platform, event.chat_id,
+                                                event.message_id) if event.message_id else []
+    if praise is None and not given:
+        return False
+    if event.edited_after > EDIT_WINDOW.total_seconds():
+        ctx.reply("kudos_edit_too_late", minutes=int(EDIT_WINDOW.total_seconds() // 60),
+                  given=bool(given))
+        return True
+    if not given:
+        give(ctx, praise or "")
+        return True
+    if praise is None:
+        ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given])
+        return True
+    parsed = _parse(ctx, event, giver, praise)
+    if parsed is not None:
+        _correct(ctx, given, parsed)
+    return True
+
+
+def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
+    """The kudos of an edited message made to say what it now says: people no longer named
+    lose theirs (and are told it was meant otherwise), people newly named get theirs (dated
+    as the message), the others keep theirs with the new reason and values; a corrected
+    shout-out follows the first. Nothing changes when the edit changed none of that."""
+    event, giver = ctx.event, ctx.person
+    assert event is not None and giver is not None
+    wanted = {p.id for p in parsed.recipients}
+    had = {r.recipient_id for r in given}
+    removed = [r for r in given if r.recipient_id not in wanted]
+    added = [p for p in parsed.recipients if p.id not in had]
+    kept = [r for r in given if r.recipient_id in wanted]
+    if not removed and not added and all(
+            r.reason == parsed.reason and list(r.values or []) == parsed.values for r in kept):
+        return  # the same kudos (a redelivery, or an edit of other words)
+    repo = KudosRepo(ctx.session)
+    settings = ctx.org.kudos
+    day_start = _day_start(ctx.clock.now(), giver.timezone)
+    used = repo.given_since(giver, day_start) - sum(1 for r in removed if r.given_at >= day_start)
+    if added and used + len(added) > settings.allowance:
+        ctx.reply("kudos_allowance", allowance=settings.allowance,
+                  left=max(0, settings.allowance - used), wanted=len(added))
+        return
+    withdrawn = [r.recipient for r in removed]
+    when, source = given[0].given_at, given[0].source_key
+    for row in kept:
+        row.reason, row.values = parsed.reason, list(parsed.values)
+    for row in removed:
+        ctx.session.delete(row)
+    ctx.session.flush()
+    new_rows = [row for person in added if (row := repo.give(
+        giver=giver, recipient=person, reason=parsed.reason, values=parsed.values,
+        platform=event.platform, chat_id=event.chat_id, message_id=event.message_id,
+        now=when)) is not None]
+    ctx.session.flush()
+    labels = _labels(ctx.org, parsed.values, ctx.locale)
+    shout = ctx.render("kudos_corrected", giver=giver, recipients=parsed.recipients,
+                       reason=parsed.reason, values=labels)
+    if event.is_direct:
+        ctx.reply_text(shout)
+    else:
+        thread = event.thread_id or event.message_id
+        ctx.post(Target(event.platform, "thread" if thread else "channel", event.chat_id,
+                        thread, user_ref=event.user_id), shout,
+                 dedupe_key=f"kudos-fix:{source}:{event.event_id}")
+    for row in new_rows:
+        person = row.recipient
+        ctx.tell(person, "kudos_received", giver=giver, reason=parsed.reason,
+                 values=_labels(ctx.org, parsed.values, person.locale),
+                 dedupe_key=f"kudos-dm:{row.source_key}:{person.id}:{event.event_id}")
+    for person in withdrawn:
+        ctx.tell(person, "kudos_withdrawn", giver=giver,
+                 dedupe_key=f"kudos-withdrawn:{source}:{person.id}:{event.event_id}")
 
 
 def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Parsed | None:
@@ -321,7 +414,10 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
                 value: str | None, size: int = BOARD_SIZE) -> Board:
     """The leaderboard of `/kudos top` (and `teampulse kudos top`): kudos from the start of
     the period up to now, optionally one team's (received by / given by its people) or
-    one value's."""
+    one value's.
+
+    Only people in the org file are ranked: someone who left is on no current board,
+    while what they gave still counts for the people they praised."""
     start, _ = period_bounds(period, now, org.tz)
     rows = KudosRepo(session).between(start, None)  # up to now, this very second included
     if value is not None:
@@ -332,9 +428,9 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     for row in rows:
         people[row.recipient_id] = row.recipient
         people[row.giver_id] = row.giver
-        if team is None or row.recipient.team == team:
+        if row.recipient.active and (team is None or row.recipient.team == team):
             received[row.recipient_id] += 1
-        if team is None or row.giver.team == team:
+        if row.giver.active and (team is None or row.giver.team == team):
             given[row.giver_id] += 1
     return Board(period, start.astimezone(org.tz) if start else None,
                  ranking(received, people, size), ranking(given, people, size))

@@ -16,7 +16,8 @@ paused. Buttons carry their meeting id, so they always reach the right dialog.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -592,19 +593,45 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
         ctx.reply("oo_no_pairs")
         return None, args
     label, named, rest = _named(ctx, args)
+    others = [p.other(person) for p in mine]
     if label is not None:
+        if named is None:
+            # A name several people have: the one of them I have a one-on-one with.
+            twins = [p for p in _matches(ctx, label) if any(o.id == p.id for o in others)]
+            if len(twins) == 1:
+                named = twins[0]
+            elif _ambiguous(ctx, label, among=twins or None):
+                return None, args
         pair = next((p for p in mine if named is not None and p.other(person).id == named.id),
                     None)
-        if named is None and _ambiguous(ctx, label):
-            return None, args
         if pair is None:
-            ctx.reply("oo_not_your_pair", name=label, others=[p.other(person) for p in mine])
+            ctx.reply("oo_not_your_pair", name=label, others=who_is_who(others))
             return None, args
         return pair, rest
     if len(mine) == 1:
         return mine[0], args
-    ctx.reply("oo_which_pair", others=[p.other(person) for p in mine])
+    ctx.reply("oo_which_pair", others=who_is_who(others))
     return None, args
+
+
+@dataclass(frozen=True)
+class Who:
+    """A person in a list for the reader to pick from: their name, and where another in
+    the list has the same name, their key and team to tell the two apart."""
+
+    name: str
+    key: str
+    team: str | None
+    twin: bool
+
+    def __str__(self) -> str:
+        return self.name  # what a list matches what was typed against
+
+
+def who_is_who(people: Sequence[Person]) -> list[Who]:
+    """`people` as a list to pick from, namesakes told apart (see Who)."""
+    names = Counter(p.display_name for p in people)
+    return [Who(p.display_name, p.key, p.team, names[p.display_name] > 1) for p in people]
 
 
 def _named(ctx: Context, text: str) -> tuple[str | None, Person | None, str]:
@@ -650,12 +677,14 @@ def _matches(ctx: Context, token: str) -> list[Person]:
     return exact[:1] or [p for p in people if p.display_name.casefold() == name]
 
 
-def _ambiguous(ctx: Context, token: str) -> bool:
-    """Reply (and True) when a name fits several people: which, by key."""
-    found = _matches(ctx, token)
+def _ambiguous(ctx: Context, token: str, among: Sequence[Person] | None = None) -> bool:
+    """Reply (and True) when a name fits several people (of `among`, if given): which,
+    by key, with their team."""
+    found = list(among) if among is not None else _matches(ctx, token)
     if len(found) < 2:
         return False
-    ctx.reply("oo_ambiguous_name", name=token.lstrip("@"), keys=[p.key for p in found])
+    ctx.reply("oo_ambiguous_name", name=token.lstrip("@"),
+              people=[Who(p.display_name, p.key, p.team, True) for p in found])
     return True
 
 
@@ -798,8 +827,13 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
     owner = meeting.report
     label, named, rest = _named(ctx, text)
     if label is not None:
-        if named is None and _ambiguous(ctx, label):
-            return
+        if named is None:  # a name several people have: the one in this meeting, if any
+            twins = [p for p in _matches(ctx, label)
+                     if p.id in (meeting.manager_id, meeting.report_id)]
+            if len(twins) == 1:
+                named = twins[0]
+            elif _ambiguous(ctx, label):
+                return
         if named is None or named.id not in (meeting.manager_id, meeting.report_id):
             ctx.reply("oo_action_owner", manager=meeting.manager, report=meeting.report)
             return

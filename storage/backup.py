@@ -37,29 +37,44 @@ def _sqlite_file(url: str) -> Path:
 
 
 def backup(url: str, target: Path) -> Path:
-    """Copy the database at `url` into `target` (a new SQLite file); returns the source."""
+    """Copy the database at `url` into `target` (a new SQLite file); returns the source.
+
+    The copy is written to `<target>.partial` in the same folder and renamed to `target`
+    only once complete: a backup killed half-way leaves no file under the target's name
+    that would pass for a good backup (the `.partial` one is removed by the next backup
+    to that name).
+    """
     source = _sqlite_file(url)
     if not source.is_file():
         raise DatabaseSetupError(f"there is no database at {source} to back up")
     if target.exists():
         raise DatabaseSetupError(f"{target} exists already; give a new file name")
+    partial = target.with_name(target.name + ".partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        _remove(partial)  # what a backup killed earlier left
         src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
         try:
-            dst = sqlite3.connect(target)
+            dst = sqlite3.connect(partial)
             try:
                 src.backup(dst)  # page by page; writers in between are handled by SQLite
             finally:
                 dst.close()
         finally:
             src.close()
+        if target.exists():  # another backup to the same name finished meanwhile
+            raise DatabaseSetupError(f"{target} exists already; give a new file name")
+        partial.rename(target)  # same folder: atomic, whole or not at all
     except (OSError, sqlite3.Error) as exc:
-        # A half-written copy would be refused next time as existing: it goes.
+        # A half-written copy is no backup: it goes.
         with contextlib.suppress(OSError):
-            target.unlink()
+            _remove(partial)
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise DatabaseSetupError(f"cannot write the backup {target}: {reason}") from None
+    except DatabaseSetupError:
+        with contextlib.suppress(OSError):
+            _remove(partial)
+        raise
     return source
 
 

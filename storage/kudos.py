@@ -96,6 +96,13 @@ class KudosRepo:
             Kudos.source_key == source_key)))
         return all(p.id in found for p in recipients)
 
+    def from_message(self, platform: str, chat_id: str | None, message_id: str) -> list[Kudos]:
+        """The kudos one message gave, in the order given."""
+        source_key = f"{platform}:{chat_id}:{message_id}"
+        return list(self.session.scalars(select(Kudos).where(Kudos.source_key == source_key)
+                                          .options(selectinload(Kudos.recipient))
+                                          .order_by(Kudos.id)))
+
     def given_since(self, giver: Person, since: datetime) -> int:
         """How many kudos a person has given since a time (their daily allowance)."""
         return int(self.session.scalar(select(func.count(Kudos.id)).where(

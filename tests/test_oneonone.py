@@ -688,14 +688,65 @@ async def test_two_reports_with_the_same_name_are_not_guessed(database_url, cloc
     bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
     chat = RecordingAdapter()
     bot.register(chat)
+    both = "有 2 人叫 王伟，请用对方的 key：@wangwei（团队 China）、@wangwei2（团队 China）。"
     await say(bot, "li", "/agenda add @王伟 讨论预算")
-    assert chat.last("li") == "有 2 人叫 王伟，请用对方的 key：@wangwei、@wangwei2。"
+    assert chat.last("li") == both
     await say(bot, "li", "/1on1 history 王伟")
-    assert chat.last("li") == "有 2 人叫 王伟，请用对方的 key：@wangwei、@wangwei2。"
+    assert chat.last("li") == both
     await say(bot, "li", "/agenda add @wangwei2 讨论预算")
     assert chat.last("li") == "已加入你与王伟下次一对一面谈的议程：讨论预算"
     await say(bot, "wangwei", "/agenda")
     assert "讨论预算" not in chat.last("wangwei")
     await say(bot, "grace", "/1on1 history 王伟")
-    assert chat.last("grace") == "2 people are called 王伟; name one by key: @wangwei, @wangwei2."
+    assert chat.last("grace") == ("2 people are called 王伟; name one by key: "
+                                  "@wangwei (team China), @wangwei2 (team China).")
     engine.dispose()
+
+
+#: Two directors called 王伟 reporting to Grace, in different teams, and a member of
+#: China also called 王伟 (Li's report).
+TWIN_DIRECTORS = """  - {key: wangwei, name: 王伟, role: director, manager: grace, team: North,
+     timezone: Asia/Shanghai, locale: zh-CN}
+  - {key: wangwei2, name: 王伟, role: director, manager: grace, team: South,
+     timezone: Asia/Shanghai, locale: zh-CN}
+  - {key: wangwei3, name: 王伟, role: member, manager: li, team: China,
+     timezone: Asia/Shanghai, locale: zh-CN}
+"""
+
+
+async def test_the_gm_can_tell_two_directors_with_the_same_name_apart(
+        database_url, clock, tmp_path):
+    # "Which one-on-one?" had listed '… 王伟, 王伟': the GM could not tell which was which,
+    # nor what to type; and '@王伟' named three people though only two are hers.
+    path = write_org(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "# Company values", TWIN_DIRECTORS + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/agenda add Q1 budget")
+        assert chat.last("grace") == (
+            "Which one-on-one? Name the person with @: Alice Martin, Bruno Rossi, 李雷, "
+            "王伟 (@wangwei, team North), 王伟 (@wangwei2, team South).")
+        await say(bot, "grace", "/agenda add @王伟 Q1 budget")
+        assert chat.last("grace") == ("2 people are called 王伟; name one by key: "
+                                      "@wangwei (team North), @wangwei2 (team South).")
+        await say(bot, "grace", "/agenda add @wangwei2 Q1 budget")
+        assert "Added to the agenda of your next 1:1 with 王伟" in chat.last("grace")
+        # Li has one report called 王伟: '@王伟' is that one, whoever else has the name.
+        await say(bot, "li", "/agenda add @王伟 讨论预算")
+        assert chat.last("li") == "已加入你与王伟下次一对一面谈的议程：讨论预算"
+        await say(bot, "wangwei3", "/agenda")
+        assert "讨论预算" in chat.last("wangwei3")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/1on1 skip")
+        assert chat.last("grace") == (
+            "是哪一个一对一面谈？请用 @ 指明：Alice Martin、Bruno Rossi、李雷、"
+            "王伟（@wangwei，团队 North）、王伟（@wangwei2，团队 South）。")
+        await say(bot, "grace", "/1on1 skip @王伟")
+        assert chat.last("grace") == ("有 2 人叫 王伟，请用对方的 key：@wangwei（团队 North）、"
+                                      "@wangwei2（团队 South）。")
+    finally:
+        engine.dispose()

@@ -443,3 +443,55 @@ def test_a_restore_that_fails_while_migrating_leaves_the_database_as_it_was(
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] != \
             "0005_sumperf"
     assert not [p for p in tmp_path.iterdir() if ".restoring" in p.name]  # none left
+
+
+def test_a_backup_killed_half_way_leaves_nothing_that_looks_like_a_backup(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backup killed mid-copy had left a partial SQLite file at the target's name, which
+    the operator would keep as the night's backup (and a restore could choke on)."""
+    from storage import backup as backup_module
+
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    url = f"sqlite:///{tmp_path / 'tp.db'}"
+    with sqlite3.connect(tmp_path / "tp.db") as db:  # some pages to copy
+        db.execute("CREATE TABLE filler (x TEXT)")
+        db.executemany("INSERT INTO filler VALUES (?)", [("x" * 3000,)] * 200)
+    real_connect = sqlite3.connect
+
+    class Killed(BaseException):
+        """A SIGKILL as the process sees it: no except clause runs."""
+
+    class HalfWay:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def backup(self, target: sqlite3.Connection, **_: object) -> None:
+            def progress(status: int, remaining: int, total: int) -> None:
+                if remaining < total // 2:
+                    raise Killed
+
+            self.conn.backup(target, pages=10, progress=progress)
+
+        def close(self) -> None:
+            self.conn.close()
+
+    def connect(*args: object, **kwargs: object) -> object:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        return HalfWay(conn) if kwargs.get("uri") else conn  # the source, read-only
+
+    monkeypatch.setattr(backup_module.sqlite3, "connect", connect)
+    target = tmp_path / "nightly" / "teampulse-2026-11-30.db"
+    with pytest.raises(Killed):
+        backup_module.backup(url, target)
+    assert not target.exists()
+    monkeypatch.setattr(backup_module.sqlite3, "connect", real_connect)
+    done = teampulse(tmp_path, "backup", str(target))  # the next night's run
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(target) as db:
+        assert db.execute("SELECT count(*) FROM filler").fetchone() == (200,)
+    # An existing backup is never written over, by a whole copy or a half one.
+    before = target.read_bytes()
+    monkeypatch.setattr(backup_module.sqlite3, "connect", connect)
+    with pytest.raises(backup_module.DatabaseSetupError, match="exists already"):
+        backup_module.backup(url, target)
+    assert target.read_bytes() == before

@@ -1,8 +1,9 @@
 """Slack payloads → the core's InboundEvent. Pure translation: no I/O, no decisions.
 
 Each function returns None for a payload the core must never see (a bot's own
-message, an edit, a deletion) and raises KeyError/TypeError/ValueError for a shape
-it does not understand; the adapter logs those and acknowledges them anyway.
+message, a deletion, a change that is nobody's edit) and raises
+KeyError/TypeError/ValueError for a shape it does not understand; the adapter logs
+those and acknowledges them anyway.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = Non
                   bot_user_id: str | None = None) -> InboundEvent | None:
     """A `message` event (a DM, or channel chatter) → InboundEvent; None for bots and edits."""
     event = body["event"]
+    if event.get("subtype") == "message_changed":
+        return _edit_event(body, event, names, bot_user_id)
     if event.get("bot_id") or event.get("hidden") or event.get("subtype") not in _PERSON_SUBTYPES:
         return None
     user = event["user"]
@@ -106,6 +109,35 @@ def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = Non
         event_id=_event_id(body, event), message_id=event.get("ts"),
         thread_id=event.get("thread_ts") if chat_type == "group" else None,
         mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw))
+
+
+def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],
+                names: Mapping[str, str] | None, bot_user_id: str | None
+                ) -> InboundEvent | None:
+    """A person's edit of their message (`message_changed` with `edited`): the message's
+    new text under its own ts. Slack also changes a message when it unfurls a link or a
+    bot updates its own post; those carry no `edited` and are nobody's edit."""
+    message = event.get("message") or {}
+    previous = event.get("previous_message")
+    if isinstance(previous, dict) and previous.get("text") == message.get("text"):
+        return None  # a reply in its thread, a reaction count: the text is as it was
+    edited = message.get("edited")
+    user = message.get("user")
+    if not isinstance(edited, dict) or message.get("bot_id") or not isinstance(user, str) \
+            or (bot_user_id and user == bot_user_id) \
+            or message.get("subtype") not in _PERSON_SUBTYPES:
+        return None
+    channel = event["channel"]
+    chat_type = chat_type_of(channel, event.get("channel_type"))
+    raw = str(message.get("text") or "")
+    ts = str(message["ts"])
+    return InboundEvent(
+        platform=PLATFORM, user_id=user, chat_id=channel, chat_type=chat_type,
+        text=slack_to_plain(raw, names).strip(),
+        event_id=_event_id(body, event), message_id=ts,
+        thread_id=message.get("thread_ts") if chat_type == "group" else None,
+        mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw),
+        edited_after=max(0.0, float(edited.get("ts") or event["ts"]) - float(ts)))
 
 
 def mention_event(body: Mapping[str, Any], bot_user_id: str | None,

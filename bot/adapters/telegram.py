@@ -456,9 +456,15 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     if update.message is not None and filters.StatusUpdate.ALL.check_update(update):
         return None
     direct = message.chat.type == ChatType.PRIVATE
-    # Only new text is read. An edit, a sticker or a photo arrives with empty text, and
-    # the core answers with a short hint in private (and nothing in a group).
-    text = (message.text or "") if update.message is not None else ""
+    # A sticker or a photo arrives with empty text, and the core answers with a short
+    # hint in private (and nothing in a group). An edit carries its new text and how long
+    # after sending it came: the core reads it as a correction of kudos only.
+    text = message.text or ""
+    edited = update.edited_message is not None and update.message is None
+    edited_after = None
+    if edited:
+        sent, changed = message.date, message.edit_date or message.date
+        edited_after = max(0.0, (changed - sent).total_seconds())
     # "/kudos for …" as a reply names the replied-to author. A reply to a bot (this one
     # included) names nobody; a forum topic's service root is not a person's message either.
     original = message.reply_to_message
@@ -482,6 +488,7 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         mentions=mentions_of(message, bot_username) if text else (),
         reply_to_user_id=str(replied.id) if replied is not None else None,
         reply_to_username=replied.username if replied is not None else None,
+        edited_after=edited_after,
     )
 
 

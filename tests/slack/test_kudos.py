@@ -6,7 +6,16 @@ from sqlalchemy import func, select
 
 from storage.kudos import Kudos
 from storage.models import OutboxMessage
-from tests.slack.harness import ALICE, CHANNEL, GRACE, LILEI, SAM, SlackHarness, mention, message
+from tests.slack.harness import (
+    ALICE,
+    CHANNEL,
+    GRACE,
+    LILEI,
+    SAM,
+    SlackHarness,
+    mention,
+    message,
+)
 
 BOT = "U0BOTUSER"
 
@@ -183,3 +192,35 @@ async def test_the_givers_export_lists_the_messages_to_them_not_the_shout_out_th
         assert grace is not None
         texts = [m["text"] for m in export_person(session, grace)["messages_to_them"]]
     assert not any("kudos from *Grace Chen*" in (t or "") for t in texts)  # the channel's
+
+
+async def test_an_edited_kudos_message_is_corrected_within_minutes(slack: SlackHarness) -> None:
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.000500")
+    await slack.event(said)
+    assert "You got kudos from <@U0SAM>" in slack.last_text(ALICE)
+    # Sam meant 李雷 and fixes the name two minutes later.
+    await slack.edit(said, "thanks <@U0LILEI> for the pricing review :clap:",
+                     edited_ts="1700000120.000000")
+    fix = slack.posts(CHANNEL)[-1]
+    assert fix.params["thread_ts"] == "1700000000.000500"
+    assert fix.params["text"].startswith("✏️ Corrected: <@U0LILEI> — kudos from *Sam Lee*: "
+                                         "thanks for the pricing review")
+    assert slack.last_text(LILEI).startswith("🎉 <@U0SAM> 给你点赞：thanks for the pricing review")
+    assert "corrected their kudos: it was meant for someone else" in slack.last_text(ALICE)
+    assert kudos_count(slack) == 1
+    # Half an hour on, an edit changes nothing, and Sam is told why.
+    await slack.edit(said, "thanks <@U0GRACE> for the pricing review :clap:",
+                     edited_ts="1700001800.000000")
+    assert ("I didn't read your edit: a message can correct its kudos only in the first 15 "
+            "minutes after it was sent. The kudos stay as first given.") in slack.ephemerals(
+        SAM)[-1].params["text"]
+    with slack.bot.sessions() as session:
+        assert [k.recipient.key for k in session.scalars(select(Kudos))] == ["li"]
+
+
+async def test_an_edit_of_ordinary_chatter_changes_nothing(slack: SlackHarness) -> None:
+    said = message(SAM, "<@U0ALICE> can you send the deck?", ts="1700000000.000600")
+    await slack.event(said)
+    await slack.edit(said, "<@U0ALICE> can you send the deck today?")
+    assert slack.posts() == [] and slack.ephemerals() == []

@@ -72,6 +72,24 @@ def test_messages_the_core_must_not_see(extra: dict) -> None:
     assert message_event(body(event), bot_user_id="U0BOT") is None
 
 
+def test_a_person_editing_a_message_is_an_edit_and_a_reply_in_its_thread_is_not() -> None:
+    old = {"type": "message", "user": "U1", "text": "thanks <@U2> for the demo",
+           "ts": "1700000000.000100", "edited": {"user": "U1", "ts": "1700000060.000000"}}
+    edit = {"type": "message", "subtype": "message_changed", "channel": "C1", "hidden": True,
+            "channel_type": "channel", "ts": "1700000060.000001",
+            "message": {**old, "text": "thanks <@U3> for the demo"}, "previous_message": old}
+    found = message_event(body(edit))
+    assert found is not None and found.edited_after == pytest.approx(60, abs=0.01)
+    assert (found.message_id, found.text, found.chat_type) == (
+        "1700000000.000100", "thanks @U3 for the demo", "group")
+    # Someone replies in the thread of that (once edited) message: Slack changes the
+    # parent's reply count, its text as it was. No edit, whoever reads it.
+    replied = {**edit, "message": {**old, "reply_count": 1}}
+    assert message_event(body(replied)) is None
+    unfurled = {**edit, "message": {k: v for k, v in edit["message"].items() if k != "edited"}}
+    assert message_event(body(unfurled)) is None
+
+
 @pytest.mark.parametrize("text, command", [
     ("<@U0BOT> summary last 4w", "/summary last 4w"),
     ("<@U0BOT> /checkin", "/checkin"),

@@ -167,7 +167,10 @@ async def test_stickers_photos_and_edits_get_a_hint_in_private(tg: TG) -> None:
     edited = tg.fake.private_message(ALICE, "52000")
     edited["edited_message"] = {**edited.pop("message"), "edit_date": 1}
     await tg.send(edited)
-    assert tg.shown(ALICE) == [hint, hint, hint]
+    # An edit is text, but it is not read (only kudos are corrected by an edit): it says so.
+    assert tg.shown(ALICE) == [hint, hint, "I don't read edited messages, only new ones: "
+                               "send it again as a new message. To change a check-in answer, "
+                               "send /edit."]
 
 
 async def test_a_sticker_in_the_middle_of_a_check_in_asks_for_the_answer_in_text(

@@ -92,3 +92,57 @@ async def test_allowance_runs_out_on_telegram(tg: TG) -> None:
     await tg.say_in_group(GRACE, "/kudos for yet another deal", reply_to_message=original)
     assert "You've given all 5 kudos you have today" in tg.texts(GRACE)[-1]
     assert count(tg) == 5
+
+
+def edit_of(update: dict, text: str, *, seconds: int, entities: list[dict]) -> dict:
+    """The update Telegram sends when the author edits `update`'s message to `text`,
+    `seconds` after sending it."""
+    message = {**update["message"], "text": text, "entities": entities,
+               "edit_date": update["message"]["date"] + seconds}
+    return {"update_id": update["update_id"] + 1000, "edited_message": message}
+
+
+async def test_an_edit_that_fixes_the_name_gives_the_kudos_and_a_late_edit_says_why_not(
+        tg: TG) -> None:
+    # "@bruno" is not anyone's username (Bruno's is bruno_r): refused, privately.
+    typo = "thanks @bruno for the translation help 👏"
+    first = tg.fake.group_message(GROUP, ALICE, typo, entities=[mention(typo, "bruno")])
+    await tg.send(first)
+    assert "I can't give kudos to @bruno" in tg.texts(ALICE)[-1] and count(tg) == 0
+    fixed = "thanks @bruno_r for the translation help 👏"
+    await tg.send(edit_of(first, fixed, seconds=60, entities=[mention(fixed, "bruno_r")]))
+    assert "Bruno Rossi — kudos from <b>Alice Martin</b>: thanks for the translation help" \
+        in tg.texts(GROUP)[-1]
+    assert count(tg) == 1
+    # 李雷 praises Sam's username-less self by mistake as Bruno, and fixes it 20 minutes on.
+    wrong = "谢谢 @bruno_r 帮忙准备投标材料"
+    second = tg.fake.group_message(GROUP, LI, wrong, entities=[mention(wrong, "bruno_r")])
+    await tg.send(second)
+    assert count(tg) == 2
+    right = "谢谢 Sam 帮忙准备投标材料"
+    await tg.send(edit_of(second, right, seconds=20 * 60, entities=[
+        {"type": "text_mention", "offset": 3, "length": 3,
+         "user": {"id": SAM, "is_bot": False, "first_name": "Sam"}}]))
+    assert tg.texts(LI)[-1].startswith(
+        "我没有读取你的编辑：消息发出后 15 分钟内才能通过编辑更正点赞。点赞保持最初的样子。")
+    assert count(tg) == 2
+
+
+async def test_an_edit_that_changes_who_is_praised_moves_the_kudos(tg: TG) -> None:
+    def named(user_id: int, first: str) -> list[dict]:
+        return [{"type": "text_mention", "offset": 7, "length": len(first),
+                 "user": {"id": user_id, "is_bot": False, "first_name": first}}]
+
+    first = tg.fake.group_message(GROUP, GRACE, "thanks Alice for closing the Globex deal 👏",
+                                  entities=named(ALICE, "Alice"))
+    await tg.send(first)
+    assert tg.texts(ALICE)[-1].startswith("🎉 You got kudos from")
+    await tg.send(edit_of(first, "thanks Sam for closing the Globex deal 👏", seconds=30,
+                          entities=named(SAM, "Sam")))
+    assert tg.texts(GROUP)[-1].startswith('✏️ Corrected: <a href="tg://user?id=1006">Sam Lee'
+                                          "</a> — kudos from <b>Grace Chen</b>: thanks for "
+                                          "closing the Globex deal")
+    assert tg.texts(SAM)[-1].startswith("🎉 You got kudos from")
+    assert "corrected their kudos: it was meant for someone else" in tg.texts(ALICE)[-1]
+    with tg.bot.sessions() as session:
+        assert [k.recipient.key for k in session.scalars(select(Kudos))] == ["sam"]

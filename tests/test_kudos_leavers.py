@@ -1,0 +1,84 @@
+"""Kudos boards and honour rolls when someone has left the org file."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+from bot.app import prepare
+from bot.core import TeamPulse
+from tests.support import TEST_ORG, RecordingAdapter
+from tests.test_honours import DEC_1_9AM_NY, with_honours_channel
+from tests.test_kudos import kudo
+
+
+def without(tmp_path: Path, key: str) -> Path:
+    """The test org file with one person taken out (they left)."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    data["people"] = [p for p in data["people"] if p["key"] != key]
+    path = tmp_path / f"org-without-{key}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def sam_leads_november(bot: TeamPulse) -> None:
+    """Sam receives 2 kudos and gives 2 (the most of anyone); 李雷 and Bruno receive 1."""
+    await kudo(bot, "grace", "/kudos @sam for the Acme renewal")
+    await kudo(bot, "alice", "/kudos @sam for the demo prep")
+    await kudo(bot, "sam", "/kudos @li @bruno for the joint pitch deck")
+
+
+def after_sam_left(bot: TeamPulse, tmp_path: Path) -> tuple[TeamPulse, RecordingAdapter, object]:
+    later, engine = prepare(replace(bot.settings, org_file=without(tmp_path, "sam")), bot.clock)
+    chat = RecordingAdapter()
+    later.register(chat)
+    return later, chat, engine
+
+
+async def test_someone_who_left_is_not_ranked_on_the_kudos_board(bot, chat, tmp_path):
+    await sam_leads_november(bot)
+    await kudo(bot, "grace", "/kudos top", group=False)
+    assert "1. Sam Lee — 2" in chat.last("grace")
+    later, chat, engine = after_sam_left(bot, tmp_path)
+    try:
+        for period in ("", " all"):
+            await kudo(later, "grace", f"/kudos top{period}", group=False)
+            board = chat.last("grace")
+            assert "Sam Lee" not in board  # neither as received nor as giver
+            # What he gave still counts for the people he praised.
+            assert "1=. Bruno Rossi — 1\n1=. 李雷 — 1" in board
+            assert "1=. Alice Martin — 1\n1=. Grace Chen — 1" in board
+        await kudo(later, "li", "/kudos top", group=False)
+        assert "Sam Lee" not in chat.last("li")
+    finally:
+        engine.dispose()
+
+
+async def test_the_month_in_progress_leaves_out_someone_who_left_a_past_month_keeps_them(
+        bot, chat, clock, tmp_path):
+    with_honours_channel(bot)
+    await sam_leads_november(bot)
+    later, chat, engine = after_sam_left(bot, tmp_path)
+    with_honours_channel(later)
+    try:
+        await kudo(later, "grace", "/honours 2026-11", group=False)  # November, in progress
+        roll = chat.last("grace")
+        assert "(so far)" in roll and "Sam Lee" not in roll
+        assert "Most generous: Alice Martin and Grace Chen — 1 kudos given each, a tie" in roll
+        clock.set(DEC_1_9AM_NY)
+        assert await later.run_honours()
+        # November is over: its roll is history and names who earned it, as it would have
+        # the day before he left.
+        posted = chat.last("honours")
+        assert "• East: Sam Lee — 2 kudos" in posted
+        assert "Most generous: Sam Lee — 2 kudos given" in posted
+        await kudo(later, "li", "/honours 2026-11", group=False)
+        assert "Sam Lee" in chat.last("li")
+        clock.advance(timedelta(hours=1))
+        await kudo(later, "grace", "/kudos top month", group=False)  # December: nobody yet
+        assert "No kudos yet in this period" in chat.last("grace")
+    finally:
+        engine.dispose()
