@@ -687,7 +687,13 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                    out: TextIO) -> int:
     """Build the summary asked for and write it out: with the collector held off until
     the view is freed (see bot/gc_pause.py), as /summary in chat."""
-    from handlers.summary import SummaryUnknownError, SummaryWeekError, render_summary, weeks_csv
+    from handlers.summary import (
+        SummaryAmbiguousError,
+        SummaryUnknownError,
+        SummaryWeekError,
+        render_summary,
+        weeks_csv,
+    )
     from handlers.summary_gm import render_gm, to_csv
 
     gm = next((p for p in bot.org.people if p.role == "gm"), bot.org.people[0])
@@ -699,6 +705,11 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             text = bot.renderer.message(locale, "summary_bad_week", "plain",
                                         value=exc.value, reason=exc.reason, **exc.params)
             print(f"teampulse: --week: {text}", file=sys.stderr)
+            return 2
+        except SummaryAmbiguousError as exc:
+            print(f"teampulse: {len(exc.people)} people are called {exc.args[0]!r}: "
+                  + ", ".join(f"--person {key} (team {team or '-'})"
+                              for key, _name, team in exc.people), file=sys.stderr)
             return 2
         except SummaryUnknownError as exc:
             what = "team" if args.team else "person"

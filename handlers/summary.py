@@ -275,6 +275,15 @@ class SummaryUnknownError(LookupError):
     """
 
 
+class SummaryAmbiguousError(LookupError):
+    """Several people by the name asked for (args[0]: the name as typed; `people`: who,
+    as (key, name, team))."""
+
+    def __init__(self, name: str, people: list[tuple[str, str, str | None]]) -> None:
+        super().__init__(name)
+        self.people = people
+
+
 class SummaryUsageError(ValueError):
     """The summary arguments could not be understood."""
 
@@ -471,6 +480,11 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         if not matches:
             raise SummaryUnknownError(request.person)
         matches.sort(key=lambda p: not p.active)  # a current namesake before a former one
+        # Two current namesakes (or former ones only): never one of them picked silently.
+        alike = [p for p in matches if p.active == matches[0].active]
+        if len(alike) > 1:
+            raise SummaryAmbiguousError(request.person or "",
+                                        [(p.key, p.display_name, p.team) for p in alike])
         person, scope = matches[0], matches[0].display_name
         found = reads.rounds(weeks, person.id)
         reads.attach_answers(found, weeks, person.id)
@@ -1021,6 +1035,9 @@ def cmd_summary(ctx: Context, args: str) -> None:
         weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")
     except SummaryWeekError as err:
         ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
+        return
+    except SummaryAmbiguousError as err:
+        ctx.reply("summary_ambiguous", name=str(err.args[0]), people=err.people)
         return
     except SummaryUnknownError as err:
         ctx.reply("summary_unknown", kind=request.kind, name=str(err.args[0]),

@@ -604,6 +604,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     tolerance = ctx.org.crm.tolerance
     today = ctx.clock.now().astimezone(ZoneInfo(reader_tz)).date()
     names = {p.id: p.display_name for p in people}
+    # Directors who share a name are told apart by team wherever the view lists names
+    # (who is missing, who has not reported, what needs attention).
+    told_apart = _namesakes([*directors, *leavers], locale)
+    names |= told_apart
     headline: dict[tuple[str, str], Figure] = {}
     views: list[DirectorView] = []
     statuses: dict[tuple[int, str], str] = {}
@@ -766,7 +770,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             total_f.target += f.target
             total_f.expected += 1
             if f.actual is None:
-                total_f.not_reported.append(d.display_name)
+                total_f.not_reported.append(names[pid])
             else:
                 total_f.actual = (total_f.actual or 0.0) + f.actual
                 total_f.reported += 1
@@ -816,6 +820,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
         view.attention = _attention(view, ageing_days, stress_above)
+    if told_apart:
+        told = {by_id[pid].key: name for pid, name in told_apart.items()}
+        for view in views:
+            for a in view.attention:
+                a.name = told.get(view.key, a.name)
     views.sort(key=_need)
     # Question 4's texts: for the page shown, if one is (the order above needs none).
     paged = lean and len(views) > PAGE_SIZE
@@ -1376,6 +1385,19 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                 if row[0] != row[1] and now - _utc(row[1]) > \
                         OVERDUE_AFTER + timedelta(minutes=cadence.duration):
                     view.team_overdue += 1
+
+
+def _namesakes(people: Sequence[Any], locale: str) -> dict[int, str]:
+    """Of `people`, those who share a name with another, by id: the name with their team
+    (or key), as lists of names print them ('王伟 (North)', '王伟（North）')."""
+    counts: dict[str, int] = {}
+    for p in people:
+        counts[p.display_name] = counts.get(p.display_name, 0) + 1
+    if all(n == 1 for n in counts.values()):
+        return {}
+    left, right = ("（", "）") if locale == "zh-CN" else (" (", ")")
+    return {p.id: f"{p.display_name}{left}{p.team or '@' + p.key}{right}"
+            for p in people if counts[p.display_name] > 1}
 
 
 def _utc(moment: datetime) -> datetime:

@@ -466,3 +466,37 @@ def test_an_upgrade_gives_existing_rounds_their_persons_role(tmp_path):
         engine.dispose()
         if name:
             _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def test_a_name_two_directors_share_asks_which_one(chat, clock, settings, tmp_path):
+    # Two directors called 王伟: '/summary 王伟' showed the first by key order, silently,
+    # when the GM may have meant the other.
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    for key, team in (("wangwei", "North"), ("wangwei2", "South")):
+        data["people"].append({"key": key, "name": "王伟", "role": "director",
+                               "manager": "grace", "team": team, "timezone": "Asia/Shanghai",
+                               "locale": "zh-CN", "kpis": [{"metric": "revenue", "unit": "USD",
+                                                            "weekly_target": 30000}]})
+    path = tmp_path / "namesakes.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/summary 王伟")
+        assert chat.last("grace") == ('2 people are called "王伟": /summary wangwei '
+                                      "(team North) · /summary wangwei2 (team South)")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary 王伟")
+        assert chat.last("grace") == ("有 2 人名为“王伟”：/summary wangwei（团队 North） · "
+                                      "/summary wangwei2（团队 South）")
+        await bot.run_checkins()
+        await say(bot, "grace", "/summary")  # the lists of names tell them apart too
+        assert "未签到：Alice Martin、Bruno Rossi、李雷、王伟（North）、王伟（South）" in chat.last("grace")
+        assert "王伟（South）：本周未签到" in chat.last("grace")
+        await say(bot, "grace", "/summary wangwei2")
+        assert "王伟 · 团队 South" in chat.last("grace")
+        code, _ = run_cli(replace(settings, org_file=path), "summary", "--person", "王伟")
+        assert code == 2
+    finally:
+        engine.dispose()
