@@ -492,7 +492,8 @@ async def test_a_name_two_directors_share_asks_which_one(chat, clock, settings, 
                                       "/summary wangwei2（团队 South）")
         await bot.run_checkins()
         await say(bot, "grace", "/summary")  # the lists of names tell them apart too
-        assert "未签到：Alice Martin、Bruno Rossi、李雷、王伟（North）、王伟（South）" in chat.last("grace")
+        assert "未签到：Alice Martin、Bruno Rossi、李雷、王伟（North）、王伟（South）" \
+            in chat.last("grace")
         assert "王伟（South）：本周未签到" in chat.last("grace")
         await say(bot, "grace", "/summary wangwei2")
         assert "王伟 · 团队 South" in chat.last("grace")
