@@ -729,6 +729,8 @@ class TeamPulse:
         for key in await self.db(self._in_unit, review_schedule.due_directors):
             started += await self.db(self._in_unit, review_schedule.start_scheduled, key)
             await self.deliver(wait=False)
+        # One DM per GM and period about them all (after a restart part-way too).
+        await self.db(self._in_unit, review_schedule.tell_started)
         closed = await self.db(self._in_unit, review_schedule.close_due)
         await self.deliver(wait=False)
         if started or closed:
