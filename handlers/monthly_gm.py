@@ -8,8 +8,9 @@ three monthly questions). Now the GM gets:
   check-ins, attainment per metric, kudos, recurring blockers and support requests still
   open), by team and name, OVERVIEW_PAGE_SIZE a page (`/monthly page N` for the next);
 - one DM when the first director has answered the three questions, pointing to
-  `/monthly answers` (every answer so far, newest first, a page at a time); `/monthly`
-  shows who has answered, `/monthly <director>` one director's whole review and answers.
+  `/monthly answers` (every answer so far, newest first, a page at a time), and one when
+  every director has; `/monthly` shows who has answered, `/monthly <director>` one
+  director's whole review and answers.
 
 Each DM is sent once per month and GM (outbox dedupe keys), also across a restart.
 """
@@ -31,7 +32,7 @@ from handlers.monthly_review import (
     previous_month,
 )
 from storage.models import Person
-from storage.review import MONTHLY_QUESTIONS, MonthlyAnswer
+from storage.review import MONTHLY_QUESTIONS, MonthlyAnswer, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
 
 #: Directors per page of the overview (`/monthly page N`); an org of up to this many
@@ -142,9 +143,18 @@ def send_gm_overview(ctx: Context, run: MonthlyRun) -> None:
 
 def tell_answers_arriving(ctx: Context, director: Person, tag: str) -> None:
     """Tell each GM, once a month, that the directors' answers are coming in (on the
-    first director's third answer); the answers themselves are read with /monthly answers."""
-    for gm in ctx.people.active():
-        if gm.role == "gm":
+    first director's third answer), and once that every director has answered; the
+    answers themselves are read with /monthly answers."""
+    people = ctx.people.active()
+    directors = {p.id for p in people if p.role == "director"}
+    done = len(directors & set(answered_ids(ctx, tag)))
+    for gm in people:
+        if gm.role != "gm":
+            continue
+        if done >= len(directors):
+            ctx.tell(gm, "monthly_answers_all", total=len(directors), month=tag,
+                     dedupe_key=f"monthly:{tag}:answers-all:{gm.key}")
+        else:
             ctx.tell(gm, "monthly_answers_arriving", name=director.display_name, month=tag,
                      dedupe_key=f"monthly:{tag}:answers:{gm.key}")
 
@@ -217,8 +227,6 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
             return
         director = named[0]
         review = build_review(ctx, director, year, month_no, locale)
-        from storage.review import MonthlyRepo
-
         given = MonthlyRepo(ctx.session).answers(director, tag)
         ctx.reply("monthly_director", review=review, month=tag,
                   answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given])

@@ -143,3 +143,32 @@ async def test_a_chinese_speaking_gm_reads_the_overview_in_chinese(bot, chat, cl
     assert chat.last("grace").startswith("📝 总监们对 2026-11 月度问题的回答陆续到来：")
     await say(bot, "grace", "/monthly answers")
     assert chat.last("grace").startswith("📝 月度问题 —— 2026-11\n3 位总监中 1 位已回答")
+
+
+async def test_the_gm_is_told_once_when_the_answers_start_and_once_when_all_are_in(
+        bot, chat, clock):
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+
+    def notes() -> list[str]:
+        return [t for t in chat.to("grace") if t.startswith(("📝", "✅"))]
+
+    for text in ("Two new logos", "Legal review", "Push the Globex expansion"):
+        await say(bot, "alice", text)
+    assert len(notes()) == 1 and notes()[0].startswith("📝 The directors' answers")
+    await say(bot, "bruno", "/monthly")
+    for text in ("Italy", "Pricing", "Milan"):
+        await say(bot, "bruno", text)
+    assert len(notes()) == 1  # Bruno's answers wait for the GM in /monthly answers
+    for text in ("很好", "不好", "计划"):
+        await say(bot, "li", text)
+    assert notes()[1:] == ["✅ All 3 directors have answered the 2026-11 monthly questions. "
+                           "Read them with /monthly answers."]
+    # Li answers again (/monthly asks the questions once more): nothing new for the GM.
+    await say(bot, "li", "/monthly")
+    for text in ("很好", "不好", "计划"):
+        await say(bot, "li", text)
+    assert len(notes()) == 2
