@@ -658,13 +658,15 @@ class TeamPulse:
     async def run_monthly_review(self) -> bool:
         """Send last month's review if today is the day; idempotent per month.
 
-        One transaction per director (a review, the GM's copies, the month's digests
-        with a chart), so inbound events get the database in between (all of them in one
-        grew with the org's size squared and held the write lock for minutes with a
-        thousand directors), and a stop ends it between two directors (`winding_down`):
+        One transaction per director (a review, the month's digests with a chart, the
+        first question), then the GMs' one overview each, so inbound events get the
+        database in between (all of them in one grew with the org's size squared and
+        held the write lock for minutes with a thousand directors), and a stop ends it
+        between two directors (`winding_down`):
         a start later that day sends the rest, nobody twice.
         """
         from handlers import monthly_review
+        from handlers.monthly_gm import send_gm_overview
 
         run = await self.db(self._in_unit, monthly_review.monthly_run)
         if run is None:
@@ -681,6 +683,9 @@ class TeamPulse:
                 log.error("the %s monthly review for person #%d failed (%s)", run.tag,
                           director_id, _failure(exc))
             await self.deliver(wait=False)
+        # One overview per GM once every director's review has gone (a stop above
+        # leaves it to the start that sends the rest).
+        await self.db(self._in_unit, send_gm_overview, run)
         await self.db(self._in_unit, monthly_review.send_gm_digests, run)
         await self.deliver(wait=False)
         return True
@@ -734,6 +739,8 @@ class TeamPulse:
         for key in await self.db(self._in_unit, review_schedule.due_directors):
             started += await self.db(self._in_unit, review_schedule.start_scheduled, key)
             await self.deliver(wait=False)
+        # One DM per GM and period about them all (after a restart part-way too).
+        await self.db(self._in_unit, review_schedule.tell_started)
         closed = await self.db(self._in_unit, review_schedule.close_due)
         await self.deliver(wait=False)
         if started or closed:

@@ -1,7 +1,8 @@
-"""The monthly review: on the first working day of a month, each director and the GM get
-the month that ended by DM — attainment per metric against the month's target and the
-quarter's pace, best and worst weeks, recurring blockers, support requests, recognition —
-and each director is asked three short questions whose answers go to the GM.
+"""The monthly review: on the first working day of a month, each director gets the month
+that ended by DM — attainment per metric against the month's target and the quarter's
+pace, best and worst weeks, recurring blockers, support requests, recognition — and is
+asked three short questions whose answers the GM reads. The GM gets one overview of every
+director's month, not a review per director (handlers/monthly_gm.py).
 
 Sent once per month and person (outbox dedupe keys), also across a restart.
 """
@@ -333,9 +334,9 @@ def monthly_run(ctx: Context) -> MonthlyRun | None:
 
 
 def send_director_review(ctx: Context, run: MonthlyRun, director_id: int) -> None:
-    """One director's review to them and to each GM, the month's digests named, and the
-    first of the three questions (all once: a message already recorded for this month
-    and person is not sent again, and the questions start only with a new review)."""
+    """One director's review to them, the month's digests named, and the first of the
+    three questions (all once: a message already recorded for this month and person is
+    not sent again, and the questions start only with a new review)."""
     director = ctx.session.get(Person, director_id)
     if director is None or not director.active:
         return  # left the org since the run began
@@ -345,12 +346,8 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int) -> Non
     # The month's weekly digests, named, with its attainment chart (once; before the
     # questions, so that the first question is the last message).
     send_month_digests(ctx, director, run.year, run.month)
-    for gm in _people(ctx, run.gms):
-        # The same review in the GM's language (built again only for another language).
-        seen = review if gm.locale == director.locale else build_review(
-            ctx, director, run.year, run.month, gm.locale, run.kudos)
-        ctx.tell(gm, "monthly_review", review=seen, own=False,
-                 dedupe_key=f"monthly:{run.tag}:gm:{gm.key}:{director.key}")
+    # The GM gets no copy: one DM per director flooded a GM of hundreds. The overview
+    # follows once every director's review has gone (monthly_gm.send_gm_overview).
     # Someone in the middle of another dialog is asked once it ends (resume_held).
     if new and ctx.conversations.under_way(director, ctx.clock.now()) is None:
         _ask(ctx, director, run.tag, MONTHLY_QUESTIONS[0], f"monthly:{run.tag}:q:{director.key}")
@@ -414,19 +411,23 @@ def on_text(ctx: Context, text: str) -> bool:
         return True
     ctx.conversations.clear(person)
     ctx.reply("monthly_thanks")
-    for gm in ctx.people.active():
-        if gm.role == "gm":
-            ctx.tell(gm, "monthly_answers", name=person.display_name, month=tag,
-                     answers=[(q, answers[q]) for q in MONTHLY_QUESTIONS],
-                     dedupe_key=f"monthly:{tag}:answers:{gm.key}:{person.key}")
+    from handlers.monthly_gm import tell_answers_arriving
+
+    tell_answers_arriving(ctx, person, tag)
     after_dialog(ctx, person)
     return True
 
 
 def cmd_monthly(ctx: Context, args: str) -> None:
-    """/monthly: answer (or finish) last month's review questions."""
+    """/monthly: a director answers (or finishes) last month's review questions; the GM
+    reads the month's overview, a director's review or the answers (monthly_gm)."""
     person = ctx.person
     assert person is not None
+    if person.role == "gm":
+        from handlers.monthly_gm import cmd_monthly_gm
+
+        cmd_monthly_gm(ctx, args)
+        return
     if person.role != "director":
         ctx.reply("monthly_not_director")
         return

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from statistics import mean
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -180,7 +178,7 @@ def cmd_review(ctx: Context, args: str) -> None:
         show_schedule(ctx)
         return
     parts = args.split(maxsplit=1)  # the director by key, or by a name with spaces
-    if len(parts) != 2 or parts[0].lower() not in {"start", "close"}:
+    if len(parts) != 2 or parts[0].lower() not in {"start", "close", "report"}:
         ctx.reply("review_usage")
         return
     named = _directors_named(ctx, parts[1])
@@ -192,16 +190,33 @@ def cmd_review(ctx: Context, args: str) -> None:
         ctx.reply("review_not_director", value=parts[1].strip())
         return
     running = open_round(ctx.session, subject.key)
+    if parts[0].lower() == "report":
+        _show_report(ctx, subject)
+        return
     if parts[0].lower() == "close":
         if running is None:
             ctx.reply("review_none_open", name=subject.display_name)
         else:
-            close_round(ctx, running)
+            close_round(ctx, running, to_gm=True)
         return
     if running is not None:
         ctx.reply("review_already_open", name=subject.display_name)
         return
     start_review(ctx, subject, person)
+
+
+def _show_report(ctx: Context, subject: Person) -> None:
+    """/review report <director>: the latest closed review's report (an open one's
+    answers stay unseen until it closes, as the GM would otherwise watch them arrive)."""
+    rnd = ctx.session.scalar(select(ReviewRound).where(
+        ReviewRound.subject_key == subject.key, ReviewRound.status == "closed")
+        .order_by(ReviewRound.id.desc()))
+    if rnd is None:
+        ctx.reply("review_no_report", name=subject.display_name,
+                  still_open=open_round(ctx.session, subject.key) is not None)
+        return
+    ctx.reply("review_report", report=build_report(ctx.session, ctx.org, rnd),
+              comments_shown=COMMENTS_SHOWN)
 
 
 def _directors_named(ctx: Context, typed: str) -> list[Person]:
@@ -246,13 +261,12 @@ def raters(ctx: Context, subject: Person) -> list[tuple[Person, str]]:
     return out
 
 
-def start_review(ctx: Context, subject: Person, by: Person | None, *,
-                 closes: datetime | None = None, period: str | None = None) -> ReviewRound:
+def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRound:
     """Open a review and send every rater the first question.
 
     `by` is the GM who typed `/review start` (answered in the chat), or None for the
-    schedule (handlers/review_schedule.py): then each GM is told by DM, with the
-    `period` and when the review `closes`.
+    schedule (handlers/review_schedule.py), which tells each GM once about all the
+    period's reviews (a DM per director flooded a GM of many).
     """
     rnd = ReviewRound(subject_key=subject.key, started_by=by.key if by else "schedule",
                       status="open", started_at=ctx.clock.now())
@@ -279,13 +293,6 @@ def start_review(ctx: Context, subject: Person, by: Person | None, *,
     if by is not None:
         ctx.reply("review_started", name=subject.display_name, counts=counts,
                   unreachable=unreachable, min_group=MIN_GROUP)
-        return rnd
-    for gm in ctx.people.active():
-        if gm.role == "gm":
-            ctx.tell(gm, "review_schedule_started", name=subject.display_name, period=period,
-                     counts=counts, unreachable=unreachable, min_group=MIN_GROUP,
-                     closes=closes.astimezone(ZoneInfo(gm.timezone)) if closes else None,
-                     dedupe_key=f"review:{rnd.id}:started:{gm.key}")
     return rnd
 
 
@@ -364,8 +371,13 @@ def on_text(ctx: Context, text: str) -> bool:
     return True
 
 
-def close_round(ctx: Context, rnd: ReviewRound) -> None:
-    """Close a review and DM the report to the GM and the director (once each)."""
+def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None) -> None:
+    """Close a review and DM the report to the director and the GM (once each).
+
+    A scheduled review's report goes to the GM only when the GM closes it (`to_gm`):
+    otherwise the GM gets one summary once all the period's reviews have closed
+    (review_schedule.tell_closed), not a report per director.
+    """
     rnd.status, rnd.closed_at = "closed", ctx.clock.now()
     for invite in ctx.session.scalars(select(ReviewInvite).where(
             ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False))):
@@ -376,10 +388,17 @@ def close_round(ctx: Context, rnd: ReviewRound) -> None:
             ctx.conversations.clear(person)
     ctx.session.flush()
     report = build_report(ctx.session, ctx.org, rnd)
-    readers = [p for p in ctx.people.active() if p.role == "gm" or p.key == rnd.subject_key]
+    if to_gm is None:
+        to_gm = rnd.started_by != "schedule"
+    readers = [p for p in ctx.people.active()
+               if (to_gm and p.role == "gm") or p.key == rnd.subject_key]
     for reader in readers:
         ctx.tell(reader, "review_report", report=report, comments_shown=COMMENTS_SHOWN,
                  dedupe_key=f"review:{rnd.id}:report:{reader.key}")
+    if rnd.started_by == "schedule":
+        from handlers.review_schedule import tell_closed
+
+        tell_closed(ctx, rnd)
 
 
 def latest_round(session: Session, subject_key: str) -> ReviewRound | None:

@@ -2,10 +2,13 @@
 
 At the period's planned moment (its Nth working day at a time of day, in the GM's
 timezone) a review of each scheduled director starts, as `/review start` would; it
-closes `open_days` later and the report goes to the GM and the director by DM, as
-`/review close` does. Each director's review is claimed once per period in the same
-transaction that starts it (storage/review_schedule.py), so a restart, a sweep that
-runs twice or a second replica never starts one twice. A bot that was down at the
+closes `open_days` later and the report goes to the director by DM. The GM is told once
+per period that the reviews have started, and once when they have all closed (a line per
+director, the lowest rated first; each report with `/review report <director>`), not a
+DM per director: a GM of 300 directors got 300 of each. Each director's review is
+claimed once per period in the same transaction that starts it
+(storage/review_schedule.py), so a restart, a sweep that runs twice or a second replica
+never starts one twice. A bot that was down at the
 planned moment starts the reviews when it is back, within the `open_days` window;
 later than that the period is skipped rather than a review sprung on people late.
 `/review schedule` shows the GM what is planned next and what is open.
@@ -17,12 +20,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot.review_config import ReviewSchedule
 from handlers.context import Context
-from handlers.review import close_round, open_round, start_review
+from handlers.review import MIN_GROUP, build_report, close_round, open_round, start_review
 from storage.models import Person
-from storage.review import ReviewRound
+from storage.review import ReviewInvite, ReviewRound
 from storage.review_schedule import ReviewScheduleRepo
+from storage.round_batch import RoundBatchRepo
 
 
 def gm_timezone(ctx: Context) -> str:
@@ -93,7 +99,7 @@ def start_scheduled(ctx: Context, key: str) -> bool:
         # The GM's own review is running: it counts for this period and stays theirs.
         claim.closed = True
         return False
-    rnd = start_review(ctx, subject, None, closes=claim.closes_at, period=window.label)
+    rnd = start_review(ctx, subject, None)
     claim.round_id = rnd.id
     return True
 
@@ -144,3 +150,97 @@ def show_schedule(ctx: Context) -> None:
                         "now": w.begins <= now} for w, names in sorted(
                   planned.items(), key=lambda item: item[0].begins)],
               open=open_rows)
+
+
+# --- the GM's two DMs of a period --------------------------------------------------------
+
+#: Directors the GM's 'closed' summary lists (lowest rated by others first), then how many
+#: more: each has their report with `/review report <director>`.
+CLOSED_SHOWN = 20
+
+
+def tell_started(ctx: Context) -> None:
+    """Tell each GM, once per period, that its scheduled reviews have started: who, when
+    they close, who cannot be reached (one DM, not one per director)."""
+    schedule = ctx.org.reviews
+    if not schedule.enabled:
+        return
+    now = ctx.clock.now()
+    window = current_window(schedule, now, gm_timezone(ctx))
+    gms = [p for p in ctx.people.active() if p.role == "gm"]
+    keys = {gm.id: f"review-schedule:{window.key}:started:{gm.key}" for gm in gms}
+    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
+    gms = [gm for gm in gms if keys[gm.id] not in taken]
+    if not gms:
+        return
+    claims = [c for c in ReviewScheduleRepo(ctx.session).of_period(window.key)
+              if c.round_id is not None]
+    if not claims:
+        return
+    names = [p.display_name if (p := ctx.people.by_key(c.subject_key)) else c.subject_key
+             for c in claims]
+    asked = set(ctx.session.scalars(select(ReviewInvite.person_id).where(
+        ReviewInvite.round_id.in_([c.round_id for c in claims]))))
+    unreachable = sorted(p.display_name for pid in asked
+                         if (p := ctx.session.get(Person, pid)) is not None
+                         and ctx.dm_target(p) is None)
+    closes = max(c.closes_at for c in claims)
+    for gm in gms:
+        ctx.tell(gm, "review_schedule_started_all", period=window.label, names=names,
+                 raters=len(asked), unreachable=unreachable, min_group=MIN_GROUP,
+                 closes=closes.astimezone(ZoneInfo(gm.timezone)),
+                 dedupe_key=keys[gm.id])
+
+
+@dataclass
+class ClosedLine:
+    """One director's closed review in the GM's summary."""
+
+    key: str
+    name: str
+    answered: int  # raters who answered, self-assessment left out
+    others: float | None  # the mean over the criteria of what the shown groups gave
+    self_rating: float | None
+    withheld: bool  # peers' and reports' ratings withheld (too few answered)
+
+
+def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
+    """Once every scheduled review of `rnd`'s period has closed, tell each GM once: a line
+    per director, the lowest rated by others first; the reports with /review report."""
+    claim = ReviewScheduleRepo(ctx.session).of_round(rnd.id)
+    if claim is None:
+        return
+    claims = [c for c in ReviewScheduleRepo(ctx.session).of_period(claim.period)
+              if c.round_id is not None]
+    rounds = [ctx.session.get(ReviewRound, c.round_id) for c in claims]
+    if any(r is not None and r.status != "closed" for r in rounds):
+        return  # some are still open: the last to close sends it
+    gms = [p for p in ctx.people.active() if p.role == "gm"]
+    keys = {gm.id: f"review-schedule:{claim.period}:closed:{gm.key}" for gm in gms}
+    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
+    gms = [gm for gm in gms if keys[gm.id] not in taken]
+    if not gms:
+        return
+    lines: list[ClosedLine] = []
+    for r in rounds:
+        if r is None:
+            continue
+        report = build_report(ctx.session, ctx.org, r)
+        others = [row.others for row in report.rows if row.others is not None]
+        own = [row.self_rating for row in report.rows if row.self_rating is not None]
+        lines.append(ClosedLine(
+            report.subject_key, report.subject,
+            sum(n for g, n in report.counts.items() if g != "self"),
+            round(sum(others) / len(others), 2) if others else None,
+            round(sum(own) / len(own), 2) if own else None,
+            bool({"withheld", "withheld_peer", "withheld_report"} & set(report.notes))))
+    # Those others rated lowest first (none to show: last), then by name.
+    lines.sort(key=lambda x: (x.others is None, x.others or 0.0, x.name.casefold()))
+    start = next((c.claimed_at for c in claims), None)
+    schedule = ctx.org.reviews
+    label = _window(schedule, schedule.period_start(
+        start.astimezone(ZoneInfo(gm_timezone(ctx))).date()), gm_timezone(ctx)).label \
+        if start is not None else claim.period
+    for gm in gms:
+        ctx.tell(gm, "review_schedule_closed_all", period=label, lines=lines[:CLOSED_SHOWN],
+                 more=max(0, len(lines) - CLOSED_SHOWN), dedupe_key=keys[gm.id])

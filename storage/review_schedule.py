@@ -69,6 +69,16 @@ class ReviewScheduleRepo:
         return set(self.session.scalars(select(ScheduledReview.subject_key).where(
             ScheduledReview.period == period)))
 
+    def of_period(self, period: str) -> list[ScheduledReview]:
+        """The period's claims, in the order they were made."""
+        return list(self.session.scalars(select(ScheduledReview).where(
+            ScheduledReview.period == period).order_by(ScheduledReview.id)))
+
+    def of_round(self, round_id: int) -> ScheduledReview | None:
+        """The claim that started a review, if the schedule started it."""
+        return self.session.scalar(select(ScheduledReview).where(
+            ScheduledReview.round_id == round_id))
+
     def due_to_close(self, now: datetime) -> list[ScheduledReview]:
         """Scheduled reviews whose time is up and that are not closed yet."""
         return list(self.session.scalars(select(ScheduledReview).where(

@@ -72,24 +72,31 @@ async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat,
     assert "Support requested\n• 2026-W47: Budget — Trade show booth" in review
     assert question == ("Monthly review 2026-11, question 1 of 3:\n"
                         "What worked well this month?")
-    gm = chat.to("grace")
-    assert any(t.startswith("📅 Month in review — 2026-11 · Alice Martin") for t in gm)
+    # The GM gets one overview of the month, not each director's review.
+    [overview] = [t for t in chat.to("grace") if t.startswith("📅")]
+    assert overview.startswith("📅 Month in review — 2026-11 · 3 directors\n")
+    assert "• Alice Martin · East — check-ins 4 of 4 · Revenue 105% · New customers 0% · " \
+        "⚠ 1 recurring blocker\n" in overview
     li = chat.last("li")
     assert li.startswith("2026-11 月度回顾，第 1 / 3 题")
     # The job fires again: nothing is sent twice.
     count = len(chat.sent)
     assert await bot.run_monthly_review()
     assert len(chat.sent) == count
-    # Alice answers; her answers reach the GM.
+    # Alice answers; the GM is told the answers are coming in, and reads them on demand.
     await say(bot, "alice", "Two new logos")
     assert chat.last("alice").endswith("What did not work, and why?")
     await say(bot, "alice", "Legal review")
     await say(bot, "alice", "Push the Globex expansion")
     assert chat.last("alice").startswith("Thank you")
-    assert chat.last("grace") == ("📝 Alice Martin on 2026-11:\n"
-                                  "• What worked: Two new logos\n"
-                                  "• What did not: Legal review\n"
-                                  "• Plan for next month: Push the Globex expansion")
+    assert chat.last("grace").startswith(
+        "📝 The directors' answers to the 2026-11 monthly questions are coming in: "
+        "Alice Martin has answered. Read them with /monthly answers")
+    await say(bot, "grace", "/monthly alice")
+    assert chat.last("grace").endswith("📝 Alice Martin on 2026-11:\n"
+                                       "• What worked: Two new logos\n"
+                                       "• What did not: Legal review\n"
+                                       "• Plan for next month: Push the Globex expansion")
 
 
 async def test_a_restart_on_the_day_sends_the_review_once(bot, chat, clock):
@@ -191,18 +198,22 @@ async def test_each_review_reads_its_own_director_s_rounds_not_the_whole_org_s(m
         assert await many.run_monthly_review()
     finally:
         event.remove(CheckinRound, "load", listener)
-    assert len(loaded) == len(DIRECTORS) * len(NOVEMBER)  # each director's four, once
+    # Each director's four, once for their review and once for the GM's overview (which
+    # builds one page of reviews: twelve directors fill it).
+    assert len(loaded) == 2 * len(DIRECTORS) * len(NOVEMBER)
     for key in DIRECTORS:
         [review] = reviews_to(chat, key)
         assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 4 weeks")
-    assert len(reviews_to(chat, "gm")) == len(DIRECTORS)
+    # (It sent the GM a review per director.)
+    [overview] = reviews_to(chat, "gm")
+    assert overview.startswith("📅 Month in review — 2026-11 · 12 directors")
 
 
 async def test_a_stop_during_the_monthly_review_ends_it_between_directors(
         many, clock, monkeypatch):
     """A stop (the leader's work winding down) ends the run between two directors, each
-    director's review whole (review, the GM's copy, the first question); a start later
-    that day sends the others, and nobody gets anything twice."""
+    director's review whole (review, digests, the first question); a start later that day
+    sends the others, then the GM's overview, and nobody gets anything twice."""
     import handlers.monthly_review as monthly
 
     chat = RecordingAdapter()
@@ -221,7 +232,7 @@ async def test_a_stop_during_the_monthly_review_ends_it_between_directors(
     assert await many.run_monthly_review()
     assert len(done) == 3
     assert sum(1 for key in DIRECTORS if reviews_to(chat, key)) == 3
-    assert len(reviews_to(chat, "gm")) == 3
+    assert reviews_to(chat, "gm") == []  # the overview waits for every director's review
     # Started again later that day.
     many.winding_down = False
     clock.advance(timedelta(minutes=10))
@@ -229,7 +240,8 @@ async def test_a_stop_during_the_monthly_review_ends_it_between_directors(
     for key in DIRECTORS:
         assert len(reviews_to(chat, key)) == 1
         assert sum(1 for t in chat.to(key) if "question 1 of 3" in t) == 1
-    assert len(reviews_to(chat, "gm")) == len(DIRECTORS)
+    [overview] = reviews_to(chat, "gm")  # (it had a review per director)
+    assert overview.count("\n• Director ") == len(DIRECTORS)
 
 
 async def test_check_ins_count_only_the_months_weeks_that_were_asked(bot, chat, clock):

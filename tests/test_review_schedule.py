@@ -36,7 +36,7 @@ def scheduled(bot: TeamPulse, extra: str) -> TeamPulse:
 
 
 def started(chat: RecordingAdapter) -> list[str]:
-    return [t for t in chat.to("grace") if t.startswith("🔄 Scheduled 360° review")]
+    return [t for t in chat.to("grace") if t.startswith("🔄 Scheduled 360° reviews started")]
 
 
 def rounds(bot: TeamPulse) -> list[tuple[str, str, str]]:
@@ -53,10 +53,11 @@ async def test_a_quarterly_schedule_starts_reviews_once_per_quarter_across_a_res
     clock.set(JAN_1_10AM_NY)
     assert await bot.run_review_schedule() == 3
     assert [s for s, _, _ in rounds(bot)] == DIRECTORS
-    notes = started(chat)
-    assert notes[0].startswith("🔄 Scheduled 360° review of Alice Martin started "
-                               "(2027-01 – 2027-03): 1 manager, 2 peers, 1 report")
-    assert "It closes on 2027-01-15 at 10:00" in notes[0]
+    # One note for the three (it was one per director).
+    [note] = started(chat)
+    assert note.startswith("🔄 Scheduled 360° reviews started (2027-01 – 2027-03): "
+                           "3 directors — Alice Martin, Bruno Rossi, 李雷. 5 people were asked")
+    assert "They close by 2027-01-15 at 10:00" in note
     assert "as a fellow director" in chat.to("bruno")[0]  # the surveys went out
     # The sweep runs again, and the bot restarts: nothing starts twice.
     assert await bot.run_review_schedule() == 0
@@ -83,8 +84,8 @@ async def test_a_quarterly_schedule_starts_reviews_once_per_quarter_across_a_res
     clock.set(APR_1_10AM_NY)
     assert await again.run_review_schedule() == 3
     assert [s for s, _, status in rounds(bot) if status == "open"] == DIRECTORS
-    assert started(second)[-1].startswith("🔄 Scheduled 360° review of 李雷 started "
-                                          "(2027-04 – 2027-06)")
+    [note] = started(second)
+    assert note.startswith("🔄 Scheduled 360° reviews started (2027-04 – 2027-06): 3 directors")
 
 
 async def test_a_quarter_spanning_the_turn_of_the_year(bot, chat, clock):
@@ -102,13 +103,14 @@ async def test_a_quarter_spanning_the_turn_of_the_year(bot, chat, clock):
     # Monday 2027-03-01 starts the next quarter (March to May).
     clock.set(datetime(2027, 3, 1, 15, 0, tzinfo=UTC))
     assert await bot.run_review_schedule() == 3
-    assert "(2027-03 – 2027-05)" in started(chat)[-1]
+    assert "(2027-03 – 2027-05)" in started(chat)[-1] and len(started(chat)) == 2
     schedule = bot.org.reviews
     assert schedule.period_start(date(2027, 2, 28)) == date(2026, 12, 1)
     assert schedule.period_start(date(2026, 11, 30)) == date(2026, 9, 1)
 
 
-async def test_closing_sends_the_report_to_the_gm_and_the_director_once(bot, chat, clock):
+async def test_closing_sends_the_report_to_the_director_and_a_summary_to_the_gm_once(
+        bot, chat, clock):
     scheduled(bot, QUARTERLY.replace("directors: all", "directors: [alice]"))
     clock.set(JAN_1_10AM_NY)
     assert await bot.run_review_schedule() == 1
@@ -120,10 +122,19 @@ async def test_closing_sends_the_report_to_the_gm_and_the_director_once(bot, cha
     assert not [t for t in chat.to("grace") if t.startswith("🔄 360° review — Alice")]
     clock.set(JAN_1_10AM_NY + timedelta(days=14))
     await bot.run_review_schedule()
-    report = chat.last("grace")
+    report = chat.last("alice")
     assert report.startswith("🔄 360° review — Alice Martin")
     assert "Comments — manager" in report and "Strong quarter" in report
-    assert chat.last("alice") == report
+    # The GM gets a summary of the period's reviews (it was each report), and the report
+    # on demand.
+    assert chat.last("grace") == (
+        "🔄 Scheduled 360° reviews closed — 2027-01 – 2027-03\n"
+        "Average rating of the five criteria (1–5), lowest rated by others first:\n"
+        "• Alice Martin — 1 answered · others 4 · self 3.6\n"
+        "/review report <director> shows one director's report; each director has been "
+        "sent their own.")
+    await say(bot, "grace", "/review report alice")
+    assert chat.last("grace") == report
     assert rounds(bot) == [("alice", "schedule", "closed")]
     # A late rater is told the review has closed; another sweep sends nothing more.
     await say(bot, "bruno", "3")
@@ -193,8 +204,8 @@ async def test_a_restart_after_the_planned_moment_starts_the_reviews_then(bot, c
     scheduler = await start_scheduler(again, again.engine)
     scheduler.shutdown(wait=False)
     await again.drain()  # the start-up catch-up runs in the background, once running
-    assert len(started(chat)) == 3
-    assert "It closes on 2027-01-17 at 10:00" in started(chat)[0]
+    [note] = started(chat)
+    assert "They close by 2027-01-17 at 10:00" in note
     # Down past the whole window instead: the quarter is skipped, not sprung late.
     clock.set(APR_1_10AM_NY + timedelta(days=14))
     assert await again.run_review_schedule() == 0
@@ -246,3 +257,99 @@ def test_check_org_shows_the_schedule_and_refuses_a_bad_one(tmp_path, capsys):
         "day: 1", "day: 21"), encoding="utf-8")
     assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2
     assert "reviews.day: 21 is not a working day of the period" in capsys.readouterr().err
+
+
+# --- the GM of many directors ------------------------------------------------------------
+
+@pytest.fixture
+def twelve(settings, tmp_path, clock):
+    """A GM and twelve directors (d00-d11), all reviewed each quarter."""
+    from dataclasses import replace
+
+    from bot.app import prepare
+    from tests.test_ready import org_yaml
+
+    org = tmp_path / "many.yaml"
+    org.write_text(org_yaml(12) + QUARTERLY, encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org), clock)
+    yield bot
+    engine.dispose()
+
+
+def to_gm(chat: RecordingAdapter) -> list[str]:
+    """The GM's DMs about the scheduled reviews (not the surveys the GM answers)."""
+    return [t for t in chat.to("gm") if t.startswith("🔄")]
+
+
+async def test_a_gm_of_many_directors_gets_one_note_at_the_start_and_one_at_the_close(
+        twelve, clock, monkeypatch):
+    # Twelve directors reviewed each quarter: the GM got twelve 'started' DMs at once, and
+    # twelve reports the day they closed.
+    import handlers.review_schedule as review_schedule
+
+    monkeypatch.setattr(review_schedule, "CLOSED_SHOWN", 5)
+    chat = RecordingAdapter()
+    twelve.register(chat)
+    clock.set(JAN_1_10AM_NY)
+    assert await twelve.run_review_schedule() == 12
+    [note] = to_gm(chat)
+    assert note.startswith("🔄 Scheduled 360° reviews started (2027-01 – 2027-03): "
+                           "12 directors — Director 0, Director 1, ")
+    assert "Director 9 and 2 more. 13 people were asked" in note
+    # The GM closes Director 0's early, and reads that report.
+    await say(twelve, "gm", "/review close d00")
+    assert chat.last("gm").startswith("🔄 360° review — Director 0")
+    # A restart in between sends nothing again.
+    clock.set(JAN_1_10AM_NY + timedelta(days=1))
+    from tests.support import restart
+
+    again = await restart(twelve, clock)
+    assert to_gm(again) == []
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    await twelve.run_review_schedule()
+    summary = to_gm(chat)[-1]
+    assert len(to_gm(chat)) == 3  # the start, the report the GM asked for, the summary
+    assert summary.startswith("🔄 Scheduled 360° reviews closed — 2027-01 – 2027-03\n")
+    assert summary.count("\n• Director ") == 5 and "• … and 7 more" in summary
+    for key in ("d03", "d11"):  # each director had their own report
+        assert [t for t in chat.to(key) if t.startswith("🔄 360° review — Director")]
+    # The sweep runs again, the bot restarts: nothing more for the GM.
+    await twelve.run_review_schedule()
+    again = await restart(twelve, clock)
+    assert to_gm(again) == [] and len(to_gm(chat)) == 3
+    await say(twelve, "gm", "/review report d07")
+    assert chat.last("gm").startswith("🔄 360° review — Director 7\nAnswers: 0 peers")
+
+
+async def test_the_gm_reads_a_report_only_once_the_review_has_closed(bot, chat, clock):
+    scheduled(bot, QUARTERLY)
+    clock.set(JAN_1_10AM_NY)
+    await bot.run_review_schedule()
+    await say(bot, "grace", "/review report alice")
+    assert chat.last("grace") == ("Alice Martin has no closed 360° review yet. Their review "
+                                  "is still open: the report comes when it closes "
+                                  "(/review close closes it now).")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/review report 李雷")
+    assert chat.last("grace").startswith("李雷 还没有已结束的 360° 评估。")
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    await bot.run_review_schedule()
+    assert chat.last("grace").startswith("🔄 定期 360° 评估已结束 —— 2027-01 – 2027-03\n"
+                                         "五项标准的平均分（1–5），他评最低的在前：\n")
+
+
+async def test_the_gm_s_summary_lists_the_lowest_rated_first(bot, chat, clock):
+    scheduled(bot, QUARTERLY)
+    clock.set(JAN_1_10AM_NY)
+    await bot.run_review_schedule()
+    # Grace, the directors' manager, rates Alice 4, Bruno 2 and Li 3 on every criterion.
+    for rating in ("4", "2", "3"):
+        for _ in range(5):
+            await say(bot, "grace", rating)
+    clock.set(JAN_1_10AM_NY + timedelta(days=14))
+    await bot.run_review_schedule()
+    lines = [t for t in chat.last("grace").splitlines() if t.startswith("• ")]
+    assert lines == ["• Bruno Rossi — 1 answered · others 2 · no self-assessment",
+                     "• 李雷 — 1 answered · others 3 · no self-assessment",
+                     "• Alice Martin — 1 answered · others 4 · no self-assessment"]

@@ -1,0 +1,264 @@
+"""The monthly review from the GM's side: one overview, and each director's on demand.
+
+The GM of an org of 300 directors got 300 long DMs on the first working day of a month
+(each director's whole review) and 300 more over the week (each director's answers to the
+three monthly questions). Now the GM gets:
+
+- one overview DM when the month's reviews have gone out: a line per director (team,
+  check-ins, attainment per metric, kudos, recurring blockers and support requests still
+  open), by team and name, OVERVIEW_PAGE_SIZE a page (`/monthly page N` for the next);
+- one DM when the first director has answered the three questions, pointing to
+  `/monthly answers` (every answer so far, newest first, a page at a time), and one when
+  every director has; `/monthly` shows who has answered, `/monthly <director>` one
+  director's whole review and answers.
+
+Each DM is sent once per month and GM (outbox dedupe keys), also across a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from handlers.context import Context
+from handlers.monthly_review import (
+    MonthKudos,
+    MonthlyRun,
+    MonthReview,
+    build_review,
+    month_kudos,
+    previous_month,
+)
+from storage.models import Person
+from storage.review import MONTHLY_QUESTIONS, MonthlyAnswer, MonthlyRepo
+from storage.round_batch import RoundBatchRepo
+
+#: Directors per page of the overview (`/monthly page N`); an org of up to this many
+#: reads as one message. Each line's review is built (about 0.1 s a director), so a page
+#: costs a couple of seconds whatever the size of the org.
+OVERVIEW_PAGE_SIZE = 20
+#: Directors whose answers one page of `/monthly answers` shows (each up to 3 x 2,000
+#: characters).
+ANSWERS_PAGE_SIZE = 10
+
+
+@dataclass
+class OverviewLine:
+    """One director's month in a line of the GM's overview."""
+
+    key: str
+    name: str
+    team: str | None
+    review: MonthReview
+    answered: bool
+
+    @property
+    def open_support(self) -> int:
+        """Support requests still open (or acknowledged) at the month's end."""
+        return sum(1 for s in self.review.support if s.status in ("open", "acknowledged"))
+
+
+@dataclass
+class Overview:
+    """A page of the GM's monthly overview."""
+
+    month: str
+    total: int  # directors in the overview
+    answered: int  # of whom answered the three questions
+    page: int
+    pages: int
+    first: int  # the page's first director's place (1-based)
+    lines: list[OverviewLine] = field(default_factory=list)
+
+
+def _tag(year: int, month_no: int) -> str:
+    return f"{year}-{month_no:02d}"
+
+
+def _directors(ctx: Context) -> list[Person]:
+    """The active directors, by team then name (a director without a team last)."""
+    people = [p for p in ctx.people.active() if p.role == "director"]
+    return sorted(people, key=lambda p: (p.team is None, (p.team or "").casefold(),
+                                         p.display_name.casefold(), p.key))
+
+
+def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:
+    """Person id -> when they gave the last of the three answers, for those who gave all."""
+    rows = ctx.session.execute(
+        select(MonthlyAnswer.person_id, func.max(MonthlyAnswer.answered_at))
+        .where(MonthlyAnswer.month == tag, MonthlyAnswer.question.in_(MONTHLY_QUESTIONS))
+        .group_by(MonthlyAnswer.person_id)
+        .having(func.count() == len(MONTHLY_QUESTIONS)))
+    return {pid: at for pid, at in rows.all()}
+
+
+def page_count(total: int, size: int) -> int:
+    """Pages of `size` that `total` items fill (1 for none)."""
+    return max(1, -(-total // size))
+
+
+def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: int = 1,
+                   kudos: MonthKudos | None = None) -> Overview | None:
+    """One page of the overview in `locale`; None past the last page. Only the page's
+    directors' reviews are built."""
+    tag = _tag(year, month_no)
+    directors = _directors(ctx)
+    answered = answered_ids(ctx, tag)
+    pages = page_count(len(directors), OVERVIEW_PAGE_SIZE)
+    if page < 1 or page > pages:
+        return None
+    start = (page - 1) * OVERVIEW_PAGE_SIZE
+    shown = directors[start:start + OVERVIEW_PAGE_SIZE]
+    if kudos is None or locale not in kudos.rolls:
+        kudos = month_kudos(ctx, year, month_no, [locale])
+    view = Overview(tag, len(directors), sum(1 for p in directors if p.id in answered),
+                    page, pages, start + 1)
+    for person in shown:
+        view.lines.append(OverviewLine(
+            person.key, person.display_name, person.team,
+            build_review(ctx, person, year, month_no, locale, kudos), person.id in answered))
+    return view
+
+
+def send_gm_overview(ctx: Context, run: MonthlyRun) -> None:
+    """The month's overview to each GM, once (after every director's review went out)."""
+    gms = [p for pid in run.gms if (p := ctx.session.get(Person, pid)) is not None
+           and p.active]
+    keys = {gm.id: f"monthly:{run.tag}:overview:{gm.key}" for gm in gms}
+    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
+    views: dict[str, Overview | None] = {}
+    for gm in gms:
+        if keys[gm.id] in taken:
+            continue  # sent before a restart, or by the job's earlier run
+        if gm.locale not in views:
+            views[gm.locale] = build_overview(ctx, run.year, run.month, gm.locale, 1,
+                                              run.kudos)
+        view = views[gm.locale]
+        if view is None or not view.total:
+            continue
+        ctx.tell(gm, "monthly_overview", view=view, dedupe_key=keys[gm.id])
+
+
+def tell_answers_arriving(ctx: Context, director: Person, tag: str) -> None:
+    """Tell each GM, once a month, that the directors' answers are coming in (on the
+    first director's third answer), and once that every director has answered; the
+    answers themselves are read with /monthly answers."""
+    people = ctx.people.active()
+    directors = {p.id for p in people if p.role == "director"}
+    done = len(directors & set(answered_ids(ctx, tag)))
+    for gm in people:
+        if gm.role != "gm":
+            continue
+        if done >= len(directors):
+            ctx.tell(gm, "monthly_answers_all", total=len(directors), month=tag,
+                     dedupe_key=f"monthly:{tag}:answers-all:{gm.key}")
+        else:
+            ctx.tell(gm, "monthly_answers_arriving", name=director.display_name, month=tag,
+                     dedupe_key=f"monthly:{tag}:answers:{gm.key}")
+
+
+# --- /monthly for the GM ---------------------------------------------------------------
+
+@dataclass
+class AnswerBlock:
+    """One director's three answers."""
+
+    name: str
+    team: str | None
+    answers: list[tuple[str, str]]
+
+
+def _parse(args: str) -> tuple[str | None, str, int | None]:
+    """(YYYY-MM or None, the rest, page N or None) of what follows /monthly."""
+    words = args.split()
+    month: str | None = None
+    page: int | None = None
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word.lower() in ("page", "页") and i + 1 < len(words) and words[i + 1].isdigit():
+            page = int(words[i + 1])
+            i += 2
+            continue
+        if len(word) == 7 and word[4] == "-" and word[:4].isdigit() and word[5:].isdigit() \
+                and 1 <= int(word[5:]) <= 12:
+            month = word
+        else:
+            rest.append(word)
+        i += 1
+    return month, " ".join(rest), page
+
+
+def _named(ctx: Context, typed: str) -> list[Person]:
+    """The directors `typed` names: by key ('alice', '@alice'), else by name ('李雷')."""
+    token = typed.replace("＠", "@").strip().lstrip("@")
+    by_key = ctx.people.by_key(token.lower())
+    if by_key is not None and by_key.role == "director" and by_key.active:
+        return [by_key]
+    name = " ".join(token.split()).casefold()
+    return [p for p in ctx.people.active() if p.role == "director"
+            and " ".join(p.display_name.split()).casefold() == name]
+
+
+def cmd_monthly_gm(ctx: Context, args: str) -> None:
+    """/monthly [YYYY-MM] [page N] | answers [page N] | <director> (the GM)."""
+    person = ctx.person
+    assert person is not None
+    month, rest, page = _parse(args)
+    if month is None:
+        year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
+    else:
+        year, month_no = int(month[:4]), int(month[5:])
+    tag = _tag(year, month_no)
+    locale = person.locale
+    if rest.lower() in ("answers", "回答"):
+        _answers(ctx, tag, page or 1)
+        return
+    if rest:
+        named = _named(ctx, rest)
+        if len(named) > 1:
+            ctx.reply("monthly_ambiguous", name=rest, keys=[p.key for p in named])
+            return
+        if not named:
+            ctx.reply("monthly_no_director", value=rest)
+            return
+        director = named[0]
+        review = build_review(ctx, director, year, month_no, locale)
+        given = MonthlyRepo(ctx.session).answers(director, tag)
+        ctx.reply("monthly_director", review=review, month=tag,
+                  answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given])
+        return
+    view = build_overview(ctx, year, month_no, locale, page or 1)
+    if view is None:
+        pages = page_count(len(_directors(ctx)), OVERVIEW_PAGE_SIZE)
+        ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag)
+        return
+    ctx.reply("monthly_overview", view=view)
+
+
+def _answers(ctx: Context, tag: str, page: int) -> None:
+    """The directors' answers to the month's questions, newest first, a page at a time."""
+    directors = {p.id: p for p in ctx.people.active() if p.role == "director"}
+    done = answered_ids(ctx, tag)
+    order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
+                   reverse=True)
+    waiting = [p.display_name for p in _directors(ctx) if p.id not in done]
+    pages = page_count(len(order), ANSWERS_PAGE_SIZE)
+    if page < 1 or page > pages:
+        ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag, answers=True)
+        return
+    start = (page - 1) * ANSWERS_PAGE_SIZE
+    shown = order[start:start + ANSWERS_PAGE_SIZE]
+    texts: dict[int, dict[str, str]] = {}
+    for row in ctx.session.scalars(select(MonthlyAnswer).where(
+            MonthlyAnswer.month == tag, MonthlyAnswer.person_id.in_(shown))):
+        texts.setdefault(row.person_id, {})[row.question] = row.text
+    blocks = [AnswerBlock(directors[pid].display_name, directors[pid].team,
+                          [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
+              for pid in shown]
+    ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order),
+              total=len(directors), waiting=waiting, page=page, pages=pages,
+              first=start + 1)

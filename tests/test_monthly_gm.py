@@ -1,0 +1,174 @@
+"""The monthly review from the GM's side: one overview, each director's review and the
+answers on demand, nothing twice across a restart.
+
+The GM of an org got one DM per director on the first working day (each director's whole
+review) and one more per director as each answered the three monthly questions: 25
+directors, 50 long DMs; 300, a chat nobody could use.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.support import RecordingAdapter, restart, say
+from tests.test_monthly_review import DEC_1_9AM_NY, DIRECTORS, many  # noqa: F401
+
+
+def month_texts(chat: RecordingAdapter) -> list[str]:
+    """What the GM was sent about November's reviews and answers."""
+    return [t for t in chat.to("gm") if t.startswith(("📅", "📝"))]
+
+
+async def answer_three(bot, key: str) -> None:
+    for text in ("New logos", "Slow contracts", "Expand in the north"):
+        await say(bot, key, f"{text} ({key})")
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Five directors a page, so that twelve fill three."""
+    import handlers.monthly_gm as monthly_gm
+
+    monkeypatch.setattr(monthly_gm, "OVERVIEW_PAGE_SIZE", 5)
+    monkeypatch.setattr(monthly_gm, "ANSWERS_PAGE_SIZE", 2)
+
+
+async def test_a_gm_of_many_directors_gets_one_overview_a_page_at_a_time(
+        many, clock, small_pages):  # noqa: F811
+    chat = RecordingAdapter()
+    many.register(chat)
+    clock.set(DEC_1_9AM_NY)
+    assert await many.run_monthly_review()
+    [overview] = month_texts(chat)
+    assert overview.startswith("📅 Month in review — 2026-11 · 12 directors\n")
+    # A line per director (by team: T0, T1, T10, T11, T2), the rest on the next pages.
+    lines = [t for t in overview.splitlines() if t.startswith("• ")]
+    assert lines[0] == "• Director 0 · T0 — check-ins 4 of 4"
+    assert [t.split(" · ")[0] for t in lines] == [
+        "• Director 0", "• Director 1", "• Director 10", "• Director 11", "• Director 2"]
+    assert overview.endswith("Directors 1–5 of 12 · next page: /monthly page 2 · "
+                             "/monthly <director> for one director's whole review · "
+                             "/monthly answers for their answers")
+    await say(many, "gm", "/monthly page 3")
+    last = chat.last("gm")
+    assert [t.split(" · ")[0] for t in last.splitlines() if t.startswith("• ")] == [
+        "• Director 8", "• Director 9"]
+    assert "Directors 11–12 of 12 · /monthly <director>" in last
+    await say(many, "gm", "/monthly page 4")
+    assert chat.last("gm") == "There is no page 4: 2026-11's overview fills 3 pages."
+
+
+async def test_the_gm_reads_a_director_s_review_and_the_answers_on_demand(
+        many, clock, small_pages):  # noqa: F811
+    chat = RecordingAdapter()
+    many.register(chat)
+    clock.set(DEC_1_9AM_NY)
+    assert await many.run_monthly_review()
+    for key in ("d03", "d07", "d05"):
+        clock.advance(timedelta(hours=1))
+        await answer_three(many, key)
+    # One DM says the answers are coming in; the answers are not sent one by one.
+    _overview, arriving = month_texts(chat)
+    assert arriving.startswith("📝 The directors' answers to the 2026-11 monthly questions "
+                               "are coming in: Director 3 has answered.")
+    await say(many, "gm", "/monthly answers")
+    page = chat.last("gm")
+    assert page.startswith("📝 Monthly questions — 2026-11\n3 of 12 directors answered, "
+                           "newest first.\nDirector 5 · T5\n• What worked: New logos (d05)\n")
+    assert "Director 7 · T7" in page and "Director 3" not in page
+    assert "Directors 1–2 of 3 · next page: /monthly answers page 2" in page
+    assert page.endswith("Not answered yet: Director 0, Director 1, Director 10, Director 11, "
+                         "Director 2, Director 4, Director 6, Director 8, Director 9.")
+    await say(many, "gm", "/monthly answers page 2")
+    assert "Director 3 · T3\n• What worked: New logos (d03)\n• What did not: Slow contracts " \
+        "(d03)\n• Plan for next month: Expand in the north (d03)" in chat.last("gm")
+    # One director's whole review, with their answers or that there are none yet.
+    await say(many, "gm", "/monthly d07")
+    review = chat.last("gm")
+    assert review.startswith("📅 Month in review — 2026-11 · Director 7\n"
+                             "Check-ins: 4 of 4 weeks")
+    assert review.endswith("📝 Director 7 on 2026-11:\n• What worked: New logos (d07)\n"
+                           "• What did not: Slow contracts (d07)\n"
+                           "• Plan for next month: Expand in the north (d07)")
+    await say(many, "gm", "/monthly Director 4")
+    assert chat.last("gm").endswith("📝 Director 4 has not answered the three monthly "
+                                    "questions yet.")
+    await say(many, "gm", "/monthly nobody")
+    assert chat.last("gm").startswith("nobody is not a director in the org file.")
+    # The overview says who has answered.
+    await say(many, "gm", "/monthly page 2")
+    assert "• Director 3 · T3 — check-ins 4 of 4 · ✓ answered" in chat.last("gm")
+    assert "Answers to the three monthly questions: 3 of 12 so far." in chat.last("gm")
+
+
+async def test_the_gm_is_sent_nothing_twice_after_a_restart(many, clock):  # noqa: F811
+    chat = RecordingAdapter()
+    many.register(chat)
+    clock.set(DEC_1_9AM_NY)
+    assert await many.run_monthly_review()
+    await answer_three(many, "d01")
+    assert len(month_texts(chat)) == 2  # the overview, and that answers are coming in
+    # Restarted that afternoon: the catch-up runs the monthly review again.
+    clock.advance(timedelta(hours=5))
+    again = await restart(many, clock)
+    assert month_texts(again) == []
+    # Another director answers on the restarted bot: the GM was told already.
+    await answer_three(many, "d02")
+    assert month_texts(again) == [] and len(month_texts(chat)) == 2
+    # The job fires the next day, and the day after a restart: still nothing.
+    clock.advance(timedelta(days=1))
+    assert await many.run_monthly_review()
+    assert month_texts(again) == [] and len(month_texts(chat)) == 2
+
+
+async def test_a_chinese_speaking_gm_reads_the_overview_in_chinese(bot, chat, clock):
+    from tests.test_monthly_review import november
+
+    november(bot)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    [overview] = [t for t in chat.to("grace") if t.startswith("📅")]
+    assert overview.startswith("📅 月度回顾 —— 2026-11 · 3 位总监\n")
+    assert "• Alice Martin · East —— 签到 4 周中 4 周 · 营收 105% · 新客户 0% · " \
+        "⚠ 1 个反复出现的阻碍\n" in overview
+    assert overview.endswith("/monthly <总监> 查看某位总监的完整回顾 · "
+                             "/monthly answers 查看他们的回答")
+    await say(bot, "alice", "很好")
+    await say(bot, "alice", "不好")
+    await say(bot, "alice", "计划")
+    assert chat.last("grace").startswith("📝 总监们对 2026-11 月度问题的回答陆续到来：")
+    await say(bot, "grace", "/monthly answers")
+    assert chat.last("grace").startswith("📝 月度问题 —— 2026-11\n3 位总监中 1 位已回答")
+
+
+async def test_the_gm_is_told_once_when_the_answers_start_and_once_when_all_are_in(
+        bot, chat, clock):
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+
+    def notes() -> list[str]:
+        return [t for t in chat.to("grace") if t.startswith(("📝", "✅"))]
+
+    for text in ("Two new logos", "Legal review", "Push the Globex expansion"):
+        await say(bot, "alice", text)
+    assert len(notes()) == 1 and notes()[0].startswith("📝 The directors' answers")
+    await say(bot, "bruno", "/monthly")
+    for text in ("Italy", "Pricing", "Milan"):
+        await say(bot, "bruno", text)
+    assert len(notes()) == 1  # Bruno's answers wait for the GM in /monthly answers
+    for text in ("很好", "不好", "计划"):
+        await say(bot, "li", text)
+    assert notes()[1:] == ["✅ All 3 directors have answered the 2026-11 monthly questions. "
+                           "Read them with /monthly answers."]
+    # Li answers again (/monthly asks the questions once more): nothing new for the GM.
+    await say(bot, "li", "/monthly")
+    for text in ("很好", "不好", "计划"):
+        await say(bot, "li", text)
+    assert len(notes()) == 2
