@@ -183,7 +183,8 @@ def cmd_review(ctx: Context, args: str) -> None:
         return
     named = _directors_named(ctx, parts[1])
     if len(named) > 1:
-        ctx.reply("review_ambiguous", name=parts[1].strip(), keys=[p.key for p in named])
+        ctx.reply("review_ambiguous", name=parts[1].strip(), keys=[p.key for p in named],
+                  sub=parts[0].lower())
         return
     subject = named[0] if named else None
     if subject is None or not subject.active or subject.role != "director":

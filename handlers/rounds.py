@@ -27,10 +27,20 @@ def cmd_checkin(ctx: Context, args: str) -> None:
     checkin.cmd_checkin(ctx, args)
 
 
-def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
-    """'' / 'everyone' / 'team <name>' / '<person key>' -> (scope, name); None if unknown.
+class AmbiguousPerson(LookupError):
+    """Several people by the name typed (`people`: who)."""
 
-    Raises ValueError for text that is none of these shapes.
+    def __init__(self, people: list[Any]) -> None:
+        super().__init__(people[0].display_name)
+        self.people = people
+
+
+def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
+    """'' / 'everyone' / 'team <name>' / '[one] <person key or name>' -> (scope, name);
+    None if unknown.
+
+    Raises ValueError for text that is none of these shapes, AmbiguousPerson for a name
+    several people have.
     """
     words = args.split()
     if not words or words == ["everyone"]:
@@ -40,9 +50,18 @@ def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
         team = next((p.team for p in ctx.people.active()
                      if p.team and p.team.casefold() == wanted), None)
         return ("team", team) if team else None
+    if words[0] == "one" and len(words) >= 2:  # as /help words it: "or one <person>"
+        words = words[1:]
+    wanted = " ".join(words).casefold().lstrip("@")
+    active = ctx.people.active()
+    named = [p for p in active if p.key == wanted] or \
+        [p for p in active if p.display_name.casefold() == wanted]
+    if len(named) > 1:
+        raise AmbiguousPerson(named)
+    if named:
+        return "person", named[0].key
     if len(words) == 1:
-        person = ctx.people.by_key(words[0].casefold())
-        return ("person", person.key) if person is not None and person.active else None
+        return None
     raise ValueError(args)
 
 
@@ -56,6 +75,10 @@ def cmd_send(ctx: Context, args: str) -> None:
         scope = parse_scope(ctx, args)
     except ValueError:
         ctx.reply("rounds_usage", bad=args)
+        return
+    except AmbiguousPerson as err:
+        ctx.reply("rounds_ambiguous", name=str(err.args[0]),
+                  people=[(p.key, p.team) for p in err.people])
         return
     if scope is None:
         ctx.reply("rounds_unknown", name=args,
@@ -79,5 +102,8 @@ def reply_result(ctx: Context, request: RoundRequest, result: dict[str, list[str
     groups: dict[str, Any] = {
         outcome.replace("-", "_"): [names.get(k, k) for k in result.get(outcome, [])]
         for outcome in REPORTED}
-    ctx.reply("rounds_result", scope=request.scope, name=request.name or "",
+    # A person by name, as the sender knows them (the request holds their key).
+    name = names.get(request.name or "", request.name) if request.scope == "person" \
+        else request.name
+    ctx.reply("rounds_result", scope=request.scope, name=name or "",
               prompted=len(result.get("prompted", [])), **groups)

@@ -223,6 +223,10 @@ async def test_the_gm_names_the_director_as_people_write_them(bot, chat):
     await say(bot, "grace", "/review start alice martin")
     assert chat.last("grace") == ("2 directors are called alice martin; name one by key: "
                                   "/review start alice, /review start bruno.")
+    # The keys offered are for the command asked (it offered '/review start' for a report).
+    await say(bot, "grace", "/review report alice martin")
+    assert chat.last("grace") == ("2 directors are called alice martin; name one by key: "
+                                  "/review report alice, /review report bruno.")
 
 
 @pytest.mark.skipif(not SERVER_URL, reason="two replicas at once need PostgreSQL "

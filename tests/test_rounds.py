@@ -38,7 +38,28 @@ async def test_a_round_for_one_team_or_person(bot, chat):
     assert "to team Europe: 1 prompted" in chat.last("grace")
     await say(bot, "grace", "/checkin send li")
     assert "每周签到" in chat.last("li")
-    assert "to li: 1 prompted" in chat.last("grace")
+    assert "to 李雷: 1 prompted" in chat.last("grace")  # by name, not the org file's key
+    # By name, and as /help words it ('or one <person>'): both were "I didn't understand".
+    await say(bot, "grace", "/checkin send Alice Martin")
+    assert "Time for your weekly check-in" in chat.last("alice")
+    assert "to Alice Martin: 1 prompted" in chat.last("grace")
+    await say(bot, "grace", "/checkin send one 李雷")
+    assert "to 李雷: 0 prompted" in chat.last("grace")
+
+
+async def test_a_name_two_people_share_sends_nothing_and_names_both(bot, chat):
+    from bot.org import parse_org
+    from tests.support import TEST_ORG
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        "name: Bruno Rossi", "name: Alice Martin"))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    await say(bot, "grace", "/checkin send alice martin")
+    assert chat.last("grace") == ('2 people are called "Alice Martin"; nothing was sent. '
+                                  "Name one by key: /checkin send alice (team East) · "
+                                  "/checkin send bruno (team Europe)")
+    assert {s.target.address for s in chat.sent} == {"grace"}
 
 
 async def test_a_director_cannot_send_a_round(bot, chat):
