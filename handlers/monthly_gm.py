@@ -17,6 +17,7 @@ Each DM is sent once per month and GM (outbox dedupe keys), also across a restar
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -216,6 +217,9 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
     locale = person.locale
     if rest.lower() in ("answers", "回答"):
         _answers(ctx, tag, page or 1)
+        return
+    if re.fullmatch(r"\d{4}-\d{1,2}", rest):  # month-shaped, but no month (2026-13)
+        ctx.reply("monthly_bad_month", value=rest)
         return
     if rest:
         named = _named(ctx, rest)

@@ -44,7 +44,7 @@ class MetricMonth:
 
     label: str
     unit: str
-    actual: float
+    actual: float | None  # None: no figure at all that month (nothing asked, no CRM's)
     target: float | None
     quarter: str | None = None  # the quarter goal's label
     quarter_state: str | None = None
@@ -55,7 +55,8 @@ class MetricMonth:
     @property
     def attainment(self) -> float | None:
         """Actual over the month's target."""
-        return self.actual / self.target if self.target else None
+        return self.actual / self.target if self.target and self.actual is not None \
+            else None
 
 
 @dataclass
@@ -215,6 +216,9 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
                    for f in week_figures(ctx.session, metric, [person.key], weeks)]
         figures = [(w, v) for w, v in figures if v is not None]
+        if not figures and not line.actual:
+            # Nothing typed or imported that month (nobody asked): unknown, not 0 sold.
+            line.actual = None
         # Weeks that differ: with the same figure each week no week is best or worst.
         if len({v for _, v in figures}) >= 2:
             line.best = max(figures, key=lambda f: f[1])  # type: ignore[arg-type,return-value]

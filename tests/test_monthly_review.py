@@ -65,6 +65,8 @@ async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat,
     assert digests.startswith("📬 Weekly digests of 2026-11 · team East")
     # November's share of the quarter's target: 21 of Q4's 66 working days.
     assert "• Revenue: 50,000 of 47,727 USD (105% of the month's target)" in review
+    # She gave no new-customers figure all month: unknown, not '0 of 18 (0%)'.
+    assert "• New customers: no figures this month (target " in review
     # Q4 to date: 50k of a plan of 97,727; 100k to go over 23 working days.
     assert "Quarter 2026-Q4: behind; pace needed 21,739 a week" in review
     assert "Best week 2026-W46 (20,000), worst 2026-W47 (5,000)" in review
@@ -75,7 +77,7 @@ async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat,
     # The GM gets one overview of the month, not each director's review.
     [overview] = [t for t in chat.to("grace") if t.startswith("📅")]
     assert overview.startswith("📅 Month in review — 2026-11 · 3 directors\n")
-    assert "• Alice Martin · East — check-ins 4 of 4 · Revenue 105% · New customers 0% · " \
+    assert "• Alice Martin · East — check-ins 4 of 4 · Revenue 105% · New customers — · " \
         "⚠ 1 recurring blocker\n" in overview
     li = chat.last("li")
     assert li.startswith("2026-11 月度回顾，第 1 / 3 题")
@@ -304,6 +306,15 @@ async def test_weeks_before_a_director_joined_are_not_counted_as_missed(bot, cha
     assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 2 of 2 weeks\n"), review
     li = next(t for t in chat.to("li") if t.startswith("📅"))
     assert li.startswith("📅 月度回顾 —— 2026-11\n签到：本月没有向你发出签到\n"), li
+    # Nothing was asked of Li, so nothing is known of her sales: not '0 of 264,000 USD
+    # (0% of the month's target)', as if she had sold nothing.
+    assert "• 营收：本月没有数字（目标 " in li and "0%" not in li, li
+    await say(bot, "grace", "/monthly")
+    overview = chat.last("grace")
+    assert "李雷 · China — no check-ins asked · Revenue —" in overview, overview
+    await say(bot, "grace", "/monthly 2026-13")  # had read 'not a director in the org file'
+    assert chat.last("grace") == ("2026-13 is not a month: write it as YYYY-MM, for example "
+                                  "/monthly 2026-11.")
 
 
 async def test_the_same_figure_every_week_names_no_best_and_worst_week(bot, chat, clock):
