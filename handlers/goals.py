@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress, week_share
 from bot.org import Org, OrgPerson
 from bot.render import Renderer
-from bot.weeks import week_start
+from bot.weeks import week_of, week_start
 from handlers.context import Context
 from storage.goals import week_figures
 from storage.models import CheckinRound, Person
@@ -41,6 +41,9 @@ class Actual:
     value: float
     from_crm: float
     mismatches: tuple[Mismatch, ...] = ()
+    # The first week with a figure (typed or the CRM's); None: none in the period to date,
+    # so 0 is not "sold nothing" but "nothing known" (before the bot ran, say).
+    first_week: str | None = None
 
 
 @dataclass
@@ -54,6 +57,14 @@ class GoalView:
     owner_name: str
     mismatches: list[Mismatch] = field(default_factory=list)
     unit: str = ""  # the goal's unit as the reader reads it
+    # The week figures start from when it is later than the period's first (the bot began
+    # mid-quarter, say): the actual leaves out the weeks before.
+    figures_from: str | None = None
+
+    @property
+    def no_figures(self) -> bool:
+        """The period has begun and nothing is known of it: not behind, unknown."""
+        return self.actual.first_week is None and self.progress.days_elapsed > 0
 
 
 def scope_keys(org: Org, goal: Goal, session: Session | None = None) -> list[str]:
@@ -123,12 +134,16 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     teams: _TeamWeeks | None = None
     if goal.scope == "team":
         keys, teams = _team_weeks(session, org, goal.owner or "", keys, weeks)
+    first: str | None = None
     for fig in week_figures(session, goal.metric, keys, weeks):
         monday = week_start(fig.week)
         if monday > today:
             continue
         if teams is not None and teams.team(fig.person_key, fig.week) != goal.owner:
             continue  # that week they were in another team
+        if (fig.crm is not None or fig.reported is not None) and \
+                (first is None or fig.week < first):
+            first = fig.week
         share = week_share(period, monday)
         if fig.crm is not None:
             value = 0.0
@@ -154,7 +169,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
             select(Person.key, Person.display_name).where(Person.key.in_(left)))})
     mismatches = [Mismatch(names.get(key, key), week, crm, reported)
                   for key, week, crm, reported in flagged]
-    return Actual(total, from_crm, tuple(mismatches))
+    return Actual(total, from_crm, tuple(mismatches), first)
 
 
 def _differs(crm: float, reported: float, tolerance: float) -> bool:
@@ -190,10 +205,12 @@ def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
         actual = goal_actual(ctx.session, ctx.org, goal, today)
         owner = (names.get(goal.owner or "", goal.owner) if goal.scope == "person"
                  else goal.owner)
+        first = actual.first_week
         views.append(GoalView(goal, progress(goal, actual.value, today), actual,
                               metric_label(ctx.org, goal.metric, locale, ctx.renderer), owner or "",
                               list(actual.mismatches),
-                              unit_text(ctx.org, goal.metric, goal.unit, locale)))
+                              unit_text(ctx.org, goal.metric, goal.unit, locale),
+                              first if first and first > week_of(goal.period.start) else None))
     return views
 
 

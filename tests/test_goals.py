@@ -243,7 +243,8 @@ async def test_a_director_sees_their_goal_behind_with_the_pace_needed(goals_bot,
     assert text.startswith("🎯 Goals — Alice Martin")
     # Alice: 85k of 150k; 42 of 66 working days done -> plan to date 95,455; behind.
     assert ("• Revenue · 2026-Q4 (2026-10-01 – 2026-12-31) · Alice Martin\n"
-            "  85,000 of 150,000 USD (57%) · plan to date 95,455 · ⚠️ behind\n"
+            "  85,000 of 150,000 USD (57%) · plan to date 95,455 · ⚠️ behind · figures from "
+            "2026-W47 on (none before)\n"
             "  Pace needed: 13,542 a week for the 24 working days left") in text
     # East counts Alice's and Sam's figures against the team's 200k.
     assert "95,000 of 200,000 USD (48%)" in text
@@ -377,3 +378,17 @@ async def test_someone_who_moved_team_leaves_what_they_sold_with_the_old_team(
     assert "50,000 of 200,000 USD" in chat.last("grace"), chat.last("grace")
     await say(goals_bot, "grace", "/goals team Europe")
     assert "25,000 of 120,000 USD" in chat.last("grace")
+
+
+async def test_a_goal_nothing_is_known_of_is_not_behind(goals_bot, chat):
+    # Installed mid-quarter, before any check-in: Alice's goal read '0 of 150,000 USD
+    # (0%) · ⚠️ behind · Pace needed …', as if she had sold nothing since October.
+    from tests.support import say
+
+    await say(goals_bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert "• Revenue · 2026-Q4 (2026-10-01 – 2026-12-31) · Alice Martin\n  no figures yet " \
+        "(no check-in or CRM figure since 2026-10-01) · target 150,000 USD" in text, text
+    assert "behind" not in text and "Pace needed" not in text
+    await say(goals_bot, "li", "/goals")
+    assert "暂无数字（自 2026-10-01 起没有签到或 CRM 数字）" in chat.last("li")
