@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from handlers import checkin, kudos, monthly_review, oneonone, pulse, review
 from handlers.context import Context
@@ -10,6 +11,20 @@ from handlers.help import unknown_person
 from handlers.registry import COMMANDS
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+def command_form(text: str) -> str:
+    """A command typed on a Chinese keyboard in full-width mode ('／ｓｕｍｍａｒｙ　last 4w') as
+    the ASCII command it means; any other text as it is.
+
+    Only the command word is folded: what follows is the person's own text (a kudos
+    reason, an agenda item) and is kept as typed.
+    """
+    if not text.startswith(("/", "\uff0f")):
+        return text
+    head = re.match(r"\S*", text)
+    assert head is not None
+    return unicodedata.normalize("NFKC", head.group(0)) + text[head.end():]
 
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
@@ -30,7 +45,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     """Decide what an event means and call its handler."""
     event = ctx.event
     assert event is not None
-    text = event.text.strip()
+    text = command_form(event.text.strip())
     command = parse_command(text, bot_username) if text.startswith("/") else None
     if ctx.person is None:
         # Strangers in a group chatting among themselves are none of our business.
