@@ -100,10 +100,16 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     value = normalise(text).lower()
     for unit in sorted(units, key=len, reverse=True):
         value = value.replace(normalise(unit).lower(), " ")
-    value = re.sub(r"[$€£¥￥_\s]|(?<=\d)'(?=\d)", "", value)
+    value = _currency_checked(value, units[0] if units else "")
+    value = re.sub(r"[$€£¥_\s]|(?<=\d)'(?=\d)", "", value)
     # The typographic minus (U+2212, which word processors and phones put in), that NFKC
     # leaves alone: a negative figure is refused as such, not as "not a number".
-    value = value.removesuffix("%").replace("\u2212", "-")
+    value = value.replace("\u2212", "-")
+    if value.endswith("%") or value.startswith("百分之"):
+        # 80% of the target, perhaps; stored as 80 USD it would be a wrong figure.
+        if not _is_percent(units):
+            raise AnswerError("answer_percent", unit=unit_text)
+        value = value.removesuffix("%").removeprefix("百分之")
     if value and all(ch in _CN_NUMERALS for ch in value):
         written = chinese_number(value)
         if written is None:  # '三百五': 350 said aloud, 305 written out; digits settle it
@@ -126,6 +132,47 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
         if number not in readings:
             readings.append(number)
     return readings
+
+
+#: Currency codes and the symbols and words that name them in a typed figure (after NFKC,
+#: lower case); a name shared by several currencies ('$', '¥') lists each. Longest first
+#: when read, so '美元' is never taken for '元'.
+_CURRENCY_NAMES: dict[str, frozenset[str]] = {
+    "us$": frozenset({"USD"}), "usd": frozenset({"USD"}), "美元": frozenset({"USD"}),
+    "美金": frozenset({"USD"}),
+    "hk$": frozenset({"HKD"}), "hkd": frozenset({"HKD"}), "港元": frozenset({"HKD"}),
+    "港币": frozenset({"HKD"}),
+    "$": frozenset({"USD", "HKD", "AUD", "CAD", "SGD", "NZD", "TWD", "MXN"}),
+    "€": frozenset({"EUR"}), "eur": frozenset({"EUR"}), "欧元": frozenset({"EUR"}),
+    "£": frozenset({"GBP"}), "gbp": frozenset({"GBP"}), "英镑": frozenset({"GBP"}),
+    "¥": frozenset({"CNY", "RMB", "JPY"}), "jpy": frozenset({"JPY"}),
+    "日元": frozenset({"JPY"}),
+    "cny": frozenset({"CNY", "RMB"}), "rmb": frozenset({"CNY", "RMB"}),
+    "人民币": frozenset({"CNY", "RMB"}), "元": frozenset({"CNY", "RMB"}),
+    "块": frozenset({"CNY", "RMB"}),
+}
+_KNOWN_CURRENCIES = frozenset().union(*_CURRENCY_NAMES.values())
+_PERCENT_UNITS = {"%", "percent", "pct", "百分比", "百分点"}
+
+
+def _currency_checked(value: str, unit: str) -> str:
+    """`value` without the currency it names when that is the question's own; a figure in
+    another currency ('¥52000' for USD) is refused: read as the question's currency it
+    would be stored several times too high or too low."""
+    code = unit.strip().upper()
+    if code not in _KNOWN_CURRENCIES:
+        return value  # a count or points: a stray symbol changes nothing ('$45k customers')
+    for name in sorted(_CURRENCY_NAMES, key=len, reverse=True):
+        if name not in value:
+            continue
+        if code not in _CURRENCY_NAMES[name]:
+            raise AnswerError("answer_other_currency", typed=name.upper(), unit=unit)
+        value = value.replace(name, " ")
+    return value
+
+
+def _is_percent(units: tuple[str, ...]) -> bool:
+    return any(normalise(u).lower() in _PERCENT_UNITS for u in units)
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
