@@ -116,6 +116,10 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
             raise AnswerError("answer_not_number", unit=unit_text)
         return [written]
     match = _NUMBER.match(value)
+    if not match:
+        mixed = _with_chinese_units(value)
+        if mixed is not None:
+            return [mixed]
     if not match or match.group(1)[-1] in ".,":
         raise AnswerError("answer_not_number", unit=unit_text)
     multiplier = _MULTIPLIERS.get((match.group(2) or "").lower(), 1.0)
@@ -173,6 +177,41 @@ def _currency_checked(value: str, unit: str) -> str:
 
 def _is_percent(units: tuple[str, ...]) -> bool:
     return any(normalise(u).lower() in _PERCENT_UNITS for u in units)
+
+
+_CN_UNITS = {"千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8, "億": 10**8,
+             "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4, "萬": 10**4,
+             "千": 10**3, "百": 100, "十": 10}
+_CN_PART = re.compile(r"(\d+(?:\.\d+)?)(" + "|".join(_CN_UNITS) + ")")
+
+
+def _with_chinese_units(value: str) -> float | None:
+    """Digits with Chinese units as business writes amounts: '5千万' (50,000,000),
+    '1.2百万', '3万5千' (35,000); None for anything else.
+
+    Each part is smaller than the unit before it, and every part has its unit: '3万5' is
+    35,000 said aloud but 30,005 written out (as '三万五'), so it is refused. A decimal
+    only in a single part: '1.5万3千' says two amounts at once.
+    """
+    parts = []
+    at = 0
+    while at < len(value):
+        match = _CN_PART.match(value, at)
+        if match is None:
+            return None
+        parts.append((match.group(1), _CN_UNITS[match.group(2)]))
+        at = match.end()
+    if not parts or (len(parts) > 1 and any("." in digits for digits, _ in parts)):
+        return None
+    total = 0.0
+    previous: int | None = None
+    for digits, unit in parts:
+        amount = float(digits) * unit
+        if previous is not None and (unit >= previous or amount >= previous):
+            return None
+        total += amount
+        previous = unit
+    return total if total <= 1e15 else None
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,

@@ -44,3 +44,31 @@ async def test_a_percentage_for_a_revenue_figure_is_refused(bot, chat):
     await bot.run_checkins(["alice"])
     await say(bot, "alice", "104%")
     assert "percentage" in chat.last("alice") and "USD" in chat.last("alice")
+
+
+async def test_amounts_written_with_chinese_units_after_digits(bot, chat):
+    # 百万 and 千万 are how Chinese business writes millions; '3万5千' is 35,000 on any
+    # Chinese invoice. Each was refused as 这不是一个数字.
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "1百万")
+    assert answers_of(bot, "li")["kpi:revenue"] == (None, 1_000_000.0, False)
+    for typed, meant in (("3万5千", 35_000.0), ("12万3千", 123_000.0), ("1.2百万", 1_200_000.0),
+                         ("5十万", 500_000.0)):
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", typed)
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, meant, False), typed
+    await say(bot, "li", "/edit 1")
+    await say(bot, "li", "5千万")  # 50 million: over 20 times the target, so confirmed first
+    assert "50,000,000" in chat.last("li")
+    await say(bot, "li", "是")
+    assert answers_of(bot, "li")["kpi:revenue"] == (None, 50_000_000.0, False)
+
+
+async def test_a_chinese_amount_that_leaves_out_its_last_unit_is_refused(bot, chat):
+    # '3万5' is 35,000 said aloud but 30,005 written out, as '三万五' (already refused);
+    # '3千5万' has its units the wrong way round.
+    await bot.run_checkins(["li"])
+    for typed in ("3万5", "3千5万", "1.5万3千"):
+        await say(bot, "li", typed)
+        assert "kpi:revenue" not in answers_of(bot, "li"), typed
+        assert "这不是一个数字" in chat.last("li") or "数字" in chat.last("li")
