@@ -70,8 +70,8 @@ def parse_answer(question: Question, raw: str) -> ParsedAnswer:
             return ParsedAnswer(number=readings[0], extra={"readings": readings})
         return ParsedAnswer(number=readings[0])
     if question.kind == "scale":
-        value = normalise(text)
-        # '4', or '四' (as the pulse poll's scale takes it)
+        # '4', '四', '4分', '4/5' (as the pulse poll's scale takes them)
+        value = re.sub(r"\s*(/\s*5|分)$", "", normalise(text).rstrip(".!。！"))
         number = int(value) if value.isdigit() else chinese_number(value)
         if number is None or not 1 <= number <= 5:
             raise AnswerError("answer_not_scale")

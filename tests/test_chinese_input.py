@@ -72,3 +72,17 @@ async def test_a_chinese_amount_that_leaves_out_its_last_unit_is_refused(bot, ch
         await say(bot, "li", typed)
         assert "kpi:revenue" not in answers_of(bot, "li"), typed
         assert "这不是一个数字" in chat.last("li") or "数字" in chat.last("li")
+
+
+async def test_confidence_is_taken_as_a_chinese_keyboard_types_it(bot, chat):
+    # The pulse poll takes '4分', '四分' and '4/5'; the check-in's confidence question
+    # refused all three (请回复 1 到 5 之间的整数).
+    await bot.run_checkins(["li"])
+    for answer in ("52000", "新签两家客户", "渠道冲突", "1", "拜访三家"):
+        await say(bot, "li", answer)
+    for typed, meant in (("4分", 4.0), ("三分", 3.0), ("5/5", 5.0), ("２ 分", 2.0)):
+        if "confidence" in answers_of(bot, "li"):
+            await say(bot, "li", "/edit 6")  # the support detail was ruled out
+        await say(bot, "li", typed)
+        assert answers_of(bot, "li").get("confidence") == (None, meant, False), \
+            (typed, chat.last("li"))
