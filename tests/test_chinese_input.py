@@ -86,3 +86,28 @@ async def test_confidence_is_taken_as_a_chinese_keyboard_types_it(bot, chat):
         await say(bot, "li", typed)
         assert answers_of(bot, "li").get("confidence") == (None, meant, False), \
             (typed, chat.last("li"))
+
+
+async def test_the_pulse_poll_says_its_closing_day_as_a_chinese_reader_writes_it(
+        database_url, tmp_path):
+    # '截止时间：01月10日 01:00' read like a form field; Chinese writes 1月10日, with the
+    # weekday (the English intro names it: 'Sat 09 Jan').
+    from datetime import UTC, datetime
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from tests.support import DATA, RecordingAdapter
+
+    clock = FakeClock(datetime(2027, 1, 6, 17, 5, tzinfo=UTC))  # a poll day, a Wednesday
+    bot, engine = prepare(Settings(database_url=database_url,
+                                   org_file=DATA / "org_pulse.yaml"), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        intro = chat.to("east5")[0]
+        assert "截止时间：1月10日（周日）01:00" in intro, intro
+        assert "月0" not in intro
+    finally:
+        engine.dispose()
