@@ -111,3 +111,19 @@ async def test_the_pulse_poll_says_its_closing_day_as_a_chinese_reader_writes_it
         assert "月0" not in intro
     finally:
         engine.dispose()
+
+
+async def test_time_away_written_as_chinese_writes_a_range(bot, chat):
+    # '12月21日到31日' (the month said once) and a full-width comma between two dates were
+    # answered with the usage text.
+    await say(bot, "li", "/away 12月21日到31日")
+    assert "已计划：你将在 2026-12-21 – 2026-12-31" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/away cancel")
+    await say(bot, "li", "/away 12月28日至1月3日")  # two months named: as before
+    assert "2026-12-28 – 2027-01-03" in chat.last("li")
+    await say(bot, "li", "/away cancel")
+    await say(bot, "li", "/away 12月28号-3号")  # into the next month
+    assert "2026-12-28 – 2027-01-03" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/away cancel")
+    await say(bot, "li", "/away 2026/12/21，2026/12/31")
+    assert "2026-12-21 – 2026-12-31" in chat.last("li"), chat.last("li")
