@@ -51,7 +51,7 @@ def cmd_away(ctx: Context, args: str) -> None:
     if text.lower() in CANCEL_WORDS:
         _cancel_planned(ctx, person)
         return
-    text = _as_iso(text, today)
+    text = as_iso(text, today)
     match = _RANGE.match(text)
     if match:
         raw_start, raw_end = match.group(1), match.group(2)
@@ -133,7 +133,7 @@ def _first_day(ctx: Context, person: Person, period: AwayPeriod) -> date:
     return max(period.starts_on, period.created_at.astimezone(_tz(person)).date())
 
 
-def _as_iso(text: str, today: date) -> str:
+def as_iso(text: str, today: date) -> str:
     """`text` with every date written another way (see _SLASHED, _CHINESE) as YYYY-M-D."""
     text = _SLASHED.sub(lambda m: "-".join(m.groups()), text)
 

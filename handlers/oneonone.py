@@ -31,6 +31,7 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise
+from handlers.away import as_iso
 from handlers.context import Context
 from storage.kudos import find_mentioned
 from storage.models import OutboxMessage, Person
@@ -57,7 +58,7 @@ DIRECTORS_SHOWN = 20
 PAIRS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
-_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
+_DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
 _DUE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 # '@alice' after a space, at the start, or right after Chinese text ('发送报价@grace'), never
 # inside an e-mail address; a handle is ASCII, or a run of Chinese (a name such as '@李雷').
@@ -456,12 +457,13 @@ def _move(ctx: Context, args: str) -> None:
     pair, rest = _pick_pair(ctx, person, args)
     if pair is None:
         return
-    match = _DATE_TIME.match(rest.strip())
+    # A Chinese keyboard's '１０：００', and dates as /away reads them ('12月10日', '2026/12/10').
+    today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
+    match = _DATE_TIME.match(as_iso(normalise(rest), today))
     when: datetime | None = None
     if match:
         try:
-            naive = datetime.fromisoformat(f"{match.group(1)}T{int(match.group(2)[:-3]):02d}"
-                                           f"{match.group(2)[-3:]}")
+            naive = datetime(*(int(part) for part in match.groups()))
             when = naive.replace(tzinfo=ZoneInfo(person.timezone))
         except ValueError:
             when = None

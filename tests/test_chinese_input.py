@@ -127,3 +127,13 @@ async def test_time_away_written_as_chinese_writes_a_range(bot, chat):
     await say(bot, "li", "/away cancel")
     await say(bot, "li", "/away 2026/12/21，2026/12/31")
     assert "2026-12-21 – 2026-12-31" in chat.last("li"), chat.last("li")
+
+
+async def test_a_one_on_one_moved_with_a_chinese_date_or_a_full_width_colon(bot, chat):
+    # '10：00' (a Chinese keyboard's colon) and '12月10日' were answered with the usage text.
+    await say(bot, "li", "/1on1 move 2026-12-09 10：00")
+    assert "已调整" in chat.last("li") and "2026-12-09 10:00" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/1on1 move 12月10日 ９:３０")
+    assert "2026-12-10 09:30" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/1on1 move 2026/12/11 15:00")
+    assert "2026-12-11 15:00" in chat.last("li"), chat.last("li")
