@@ -26,6 +26,10 @@ from storage.models import Person
 MIN_REASON_WORDS = 2
 BOARD_SIZE = 10
 PERIODS = ("week", "month", "quarter", "year", "all")
+#: The leaderboard's words as a Chinese reader types them (the usage text shows both).
+_CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个月": "month",
+                  "本季度": "quarter", "本季": "quarter", "今年": "year", "本年": "year",
+                  "全部": "all", "所有": "all", "团队": "team", "价值观": "value"}
 
 _TAG = re.compile(r"(?<![\w&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
@@ -276,6 +280,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     i = 0
     while i < len(words):
         word = words[i].lower()
+        word = _CHINESE_WORDS.get(word, word)
         if word in PERIODS:
             period = word
         elif word == "team" and i + 1 < len(words):

@@ -137,3 +137,30 @@ async def test_a_one_on_one_moved_with_a_chinese_date_or_a_full_width_colon(bot,
     assert "2026-12-10 09:30" in chat.last("li"), chat.last("li")
     await say(bot, "li", "/1on1 move 2026/12/11 15:00")
     assert "2026-12-11 15:00" in chat.last("li"), chat.last("li")
+
+
+async def test_the_leaderboard_and_honour_roll_take_chinese_periods(bot, chat):
+    # 本周, 本季度, 团队 …, 2026年10月 were each answered with the usage text: a Chinese
+    # director had to type 'quarter team China' and '2026-10'.
+    await say(bot, "li", "/kudos top 本季度 团队 China")
+    assert "点赞排行榜" in chat.last("li") and "用法" not in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/kudos top quarter team China")
+    quarter = chat.last("li")
+    await say(bot, "li", "/kudos top 本季度 团队 China")
+    assert chat.last("li") == quarter
+    for period, english in (("本周", "week"), ("本月", "month"), ("今年", "year"),
+                            ("全部", "all")):
+        await say(bot, "li", f"/kudos top {english}")
+        expected = chat.last("li")
+        await say(bot, "li", f"/kudos top {period}")
+        assert chat.last("li") == expected, period
+    await say(bot, "li", "/honours 2026年10月")
+    assert "荣誉榜 —— 2026年10月" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/honours 2026-10")
+    october = chat.last("li")
+    await say(bot, "li", "/honours 2026年10月")
+    assert chat.last("li") == october
+    await say(bot, "li", "/honours 2026")
+    year = chat.last("li")
+    await say(bot, "li", "/honours 2026年")
+    assert chat.last("li") == year
