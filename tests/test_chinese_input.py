@@ -164,3 +164,18 @@ async def test_the_leaderboard_and_honour_roll_take_chinese_periods(bot, chat):
     year = chat.last("li")
     await say(bot, "li", "/honours 2026年")
     assert chat.last("li") == year
+
+
+async def test_a_week_named_as_chinese_names_it(bot, chat):
+    # '/summary 第47周' was taken for a person's name: 李雷 read 您只能查看本团队的概况, and
+    # the GM that nobody is called 第47周.
+    for key in ("li", "grace"):
+        await say(bot, key, "/summary 2026-W47")
+        expected = chat.last(key)
+        for typed in ("第47周", "2026年第47周", "第四十七周", "2026 年 第 47 周"):
+            await say(bot, key, f"/summary {typed}")
+            assert chat.last(key) == expected, (key, typed, chat.last(key))
+    await say(bot, "li", "/summary 2025-W50")
+    expected = chat.last("li")
+    await say(bot, "li", "/summary 第50周")  # not yet this year: last year's
+    assert chat.last("li") == expected
