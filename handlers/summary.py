@@ -302,8 +302,9 @@ _CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六�
                       r"(?:周|星期|礼拜)")
 
 
-def _said_last(args: str) -> str:
-    """`args` with "last N weeks" said in other ways written as "last Nw"."""
+def said_in_english(args: str) -> str:
+    """`args` with weeks said in Chinese or other English words as /summary reads them:
+    最近4周 and 'past 4 weeks' as 'last 4w', 第47周 as 'W47'."""
     args = _SAID_LAST.sub(r"last \1w", args)
 
     def chinese(match: re.Match[str]) -> str:
@@ -324,7 +325,7 @@ def _said_last(args: str) -> str:
 def parse_request(args: str) -> SummaryRequest:
     """'', 'last 4w', 'last week', '2026-W47', 'alice', 'team East' (+ optional 'last Nw');
     the GM's view also takes 'page N' (its directors, a page at a time)."""
-    typed = _said_last(args).split()
+    typed = said_in_english(args).split()
     page: int | None = None
     words: list[str] = []  # the words that are not `page N`
     i = 0

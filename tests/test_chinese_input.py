@@ -179,3 +179,17 @@ async def test_a_week_named_as_chinese_names_it(bot, chat):
     expected = chat.last("li")
     await say(bot, "li", "/summary 第50周")  # not yet this year: last year's
     assert chat.last("li") == expected
+
+
+async def test_a_chart_asked_for_in_chinese(bot, chat):
+    # '/summary chart 士气' was 没看懂“士气”, and 最近8周 and 第47周 likewise, while /summary
+    # itself takes 最近4周 and 上周.
+    await say(bot, "li", "/summary chart morale last 4w 2026-W47")
+    expected = chat.last("li")
+    await say(bot, "li", "/summary 图表 士气 最近4周 第47周")
+    assert chat.last("li") == expected, chat.last("li")
+    for english, chinese in (("attainment", "达成率"), ("kudos", "点赞")):
+        await say(bot, "li", f"/summary chart {english} team China")
+        expected = chat.last("li")
+        await say(bot, "li", f"/summary chart {chinese} 团队 China")
+        assert chat.last("li") == expected, chat.last("li")
