@@ -193,3 +193,26 @@ async def test_a_chart_asked_for_in_chinese(bot, chat):
         expected = chat.last("li")
         await say(bot, "li", f"/summary chart {chinese} 团队 China")
         assert chat.last("li") == expected, chat.last("li")
+
+
+async def test_a_half_point_rating_is_refused_not_stored_as_the_lower_one(bot, chat):
+    # '4.5分' was stored as a rating of 4 with the comment '5分' (and '4,5' and '3-4' alike):
+    # the survey's ratings are whole numbers, so the rater is asked to choose.
+    from sqlalchemy import select
+
+    from storage.review import ReviewAnswer
+
+    await say(bot, "grace", "/review start alice")
+    for typed in ("4.5分 很好", "4,5", "3-4", "４．５"):
+        await say(bot, "li", typed)
+        with bot.unit() as ctx:
+            assert list(ctx.session.scalars(select(ReviewAnswer))) == [], typed
+        assert chat.last("li").startswith("请以 1 到 5 的整数分数开头"), (typed, chat.last("li"))
+    await say(bot, "bruno", "3.5 solid")
+    assert chat.last("bruno").startswith("Please start with a whole rating from 1 to 5")
+    await say(bot, "li", "4 很好")
+    await say(bot, "li", "4 - 3 big deals")  # a comment that starts with a number: as before
+    with bot.unit() as ctx:
+        rows = [(a.rating, a.comment) for a in ctx.session.scalars(
+            select(ReviewAnswer).order_by(ReviewAnswer.id))]
+    assert rows == [(4, "很好"), (4, "3 big deals")]
