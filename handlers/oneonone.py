@@ -59,7 +59,11 @@ PAIRS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
 _DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
-_DUE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+# The due date at the end of an action item: 2026-12-10, 2026/12/10, 2026年12月10日, 12月10日
+# (the next such day), full-width digits too, with Chinese's 截止 before or 前 after it.
+_DUE = re.compile(r"\s*(?:截止|截至|到期)?\s*(?:(\d{4})\s*(?:[-/.－／．]\s*(\d{1,2})\s*[-/.－／．]"
+                  r"\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)"
+                  r"|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)\s*(?:之前|以前|前)?\s*$")
 # '@alice' after a space, at the start, or right after Chinese text ('发送报价@grace'), never
 # inside an e-mail address; a handle is ASCII, or a run of Chinese (a name such as '@李雷').
 _AT = re.compile(r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))"
@@ -787,12 +791,16 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
     found = _DUE.search(text)
     if found:
         written = found.group(0).strip()
+        today = local(ctx.clock.now(), author.timezone).date()
+        year, month, day = (found.group(1), found.group(2) or found.group(4) or found.group(6),
+                            found.group(3) or found.group(5) or found.group(7))
         try:
-            due = date(*(int(found.group(n)) for n in (1, 2, 3)))
+            due = date(int(year) if year else today.year, int(month), int(day))
+            if year is None and due < today:  # '11月3日' in December: next year's
+                due = due.replace(year=today.year + 1)
         except ValueError:
             ctx.reply("oo_action_bad_due", written=written, past=False)
             return
-        today = local(ctx.clock.now(), author.timezone).date()
         if due < today:  # it would be overdue, and reminded, at once
             ctx.reply("oo_action_bad_due", written=written, past=True, today=today)
             return
