@@ -377,3 +377,18 @@ async def test_someone_who_moved_team_leaves_what_they_sold_with_the_old_team(
     assert "50,000 of 200,000 USD" in chat.last("grace"), chat.last("grace")
     await say(goals_bot, "grace", "/goals team Europe")
     assert "25,000 of 120,000 USD" in chat.last("grace")
+
+
+async def test_a_small_or_round_gap_in_chinese_is_written_as_chinese_writes_it(goals_bot, chat):
+    # Under 1万 the Chinese line fell back to English 'k' ('1.5k 尚未分配'), and just under
+    # 1亿 it read '10,000万' for 1亿.
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(GOALS.replace("team: China, target: 120000",
+                                                     "team: China, target: 120000}\n"
+                                                     "  - {metric: revenue, period: 2026-Q4, "
+                                                     "person: li, target: 118500")))
+    await say(goals_bot, "li", "/goals")
+    assert "李雷 = 11.8万，China 2026-Q4 营收目标为 12万；1,500 尚未分配" in chat.last("li"), \
+        chat.last("li")
+    assert compact(99_999_000, "zh-CN") == "1亿" and compact(999_990) == "1M"
