@@ -31,7 +31,9 @@ _CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个
                   "本季度": "quarter", "本季": "quarter", "今年": "year", "本年": "year",
                   "全部": "all", "所有": "all", "团队": "team", "价值观": "value"}
 
-_TAG = re.compile(r"(?<![\w&#/])#([A-Za-z0-9][\w.-]*)")
+# Not inside a word ('C#', a URL's '#anchor'), but right after Chinese text, which has no
+# spaces to set a tag apart ('材料#ownership').
+_TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -154,7 +156,7 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
             return None
         if all(p.id != person.id for p in recipients):
             recipients.append(person)
-    rest = text
+    rest = text.replace("\uff03", "#")  # a Chinese keyboard's full-width '＃'
     # Longest first, and never inside a longer handle: "@li" must not eat the start of
     # "@lin" (nor a Slack "@Li" the start of "@Li Wei").
     for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):

@@ -216,3 +216,16 @@ async def test_a_half_point_rating_is_refused_not_stored_as_the_lower_one(bot, c
         rows = [(a.rating, a.comment) for a in ctx.session.scalars(
             select(ReviewAnswer).order_by(ReviewAnswer.id))]
     assert rows == [(4, "很好"), (4, "3 big deals")]
+
+
+async def test_a_value_tagged_with_a_full_width_hash(bot, chat):
+    # A Chinese keyboard in full-width mode types '＃': the value was not recorded and
+    # '＃客户第一' stayed in the reason Alice read.
+    from tests.test_kudos import kudo
+
+    await kudo(bot, "li", "/kudos @alice 帮忙准备投标材料 ＃客户第一")
+    assert chat.last("alice") == ("🎉 You got kudos from 李雷: 帮忙准备投标材料\n"
+                                  "For our values: Customer first")
+    await kudo(bot, "li", "/kudos @alice，帮忙准备投标材料＃ownership")
+    assert chat.last("alice") == ("🎉 You got kudos from 李雷: 帮忙准备投标材料\n"
+                                  "For our values: Ownership")
