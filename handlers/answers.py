@@ -98,9 +98,18 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     """
     unit_text = ", ".join(units[:1])
     value = normalise(text).lower()
-    for unit in sorted(units, key=len, reverse=True):
-        value = value.replace(normalise(unit).lower(), " ")
+    currency = bool(units) and units[0].strip().upper() in _KNOWN_CURRENCIES
+    spellings = {normalise(u).lower() for u in units}
+    if not currency:
+        # '位客户' is also typed '客户', after another measure word ('三个客户').
+        spellings |= {u[1:] for u in spellings if len(u) > 1 and u[0] in _MEASURE_WORDS}
+    for unit in sorted(spellings, key=len, reverse=True):
+        value = value.replace(unit, " ")
     value = _currency_checked(value, units[0] if units else "")
+    if not currency:
+        # A count said with its measure word: '3家', '两个'. Not after an amount of money:
+        # '3单' (three deals) is no revenue figure.
+        value = _MEASURE_WORD.sub("", value)
     value = re.sub(r"[$€£¥_\s]|(?<=\d)'(?=\d)", "", value)
     # The typographic minus (U+2212, which word processors and phones put in), that NFKC
     # leaves alone: a negative figure is refused as such, not as "not a number".
@@ -156,6 +165,10 @@ _CURRENCY_NAMES: dict[str, frozenset[str]] = {
     "块": frozenset({"CNY", "RMB"}),
 }
 _KNOWN_CURRENCIES = frozenset().union(*_CURRENCY_NAMES.values())
+#: Chinese measure words a count is said with ('3家', '三个', '5位').
+_MEASURE_WORDS = frozenset("个家位名人单笔次件套台份项")
+_MEASURE_WORD = re.compile(r"(?<=[\d零〇一二两三四五六七八九十百千万亿])\s*["
+                           + "".join(sorted(_MEASURE_WORDS)) + r"]\s*$")
 _PERCENT_UNITS = {"%", "percent", "pct", "百分比", "百分点"}
 
 

@@ -229,3 +229,37 @@ async def test_a_value_tagged_with_a_full_width_hash(bot, chat):
     await kudo(bot, "li", "/kudos @alice，帮忙准备投标材料＃ownership")
     assert chat.last("alice") == ("🎉 You got kudos from 李雷: 帮忙准备投标材料\n"
                                   "For our values: Ownership")
+
+
+async def test_a_count_typed_with_a_chinese_measure_word(database_url, clock, tmp_path):
+    # Chinese counts with a measure word: '3家' (three companies), '三个客户'. A new-customers
+    # question answered '3家' was refused as 这不是一个数字.
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "      - {metric: revenue, unit: USD, weekly_target: 60000}\n",
+        "      - {metric: revenue, unit: USD, weekly_target: 60000}\n"
+        "      - {metric: new_customers, unit: {en: customers, zh-CN: 位客户}, "
+        "weekly_target: 4}\n"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_checkins(["li"])
+        await say(bot, "li", "52000")
+        for typed, meant in (("3家", 3.0), ("三个客户", 3.0), ("２位", 2.0), ("5位客户", 5.0),
+                             ("两家", 2.0)):
+            if "kpi:new_customers" in answers_of(bot, "li"):
+                await say(bot, "li", "/edit 2")
+            await say(bot, "li", typed)
+            assert answers_of(bot, "li").get("kpi:new_customers") == (None, meant, False), \
+                (typed, chat.last("li"))
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", "3单")  # three deals is no revenue figure: still refused
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, 52000.0, False)
+        assert "USD" in chat.last("li")
+    finally:
+        engine.dispose()
