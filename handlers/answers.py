@@ -12,6 +12,9 @@ from bot.text import clean_text
 
 MAX_TEXT_LENGTH = 2000
 SKIP_WORDS = {"/skip", "skip", "跳过", "/跳过"}
+#: '暂停' as the Chinese footer pairs it with /pause ('/skip 跳过 · /pause 暂停'), as
+#: 跳过 already skips; never a real answer to any of the questions.
+PAUSE_WORDS = {"pause", "暂停", "/暂停"}
 _MULTIPLIERS = {"k": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "w": 1e4, "万": 1e4, "萬": 1e4,
                 "b": 1e9, "bn": 1e9, "亿": 1e8, "億": 1e8}
 _NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(k|千|mm|m|w|万|萬|bn|b|亿|億)?$", re.IGNORECASE)
@@ -49,6 +52,11 @@ def normalise(text: str) -> str:
 def is_skip(text: str) -> bool:
     """Whether the person asked to skip the question."""
     return normalise(text).lower() in SKIP_WORDS
+
+
+def is_pause(text: str) -> bool:
+    """Whether the person asked to stop for now, in words."""
+    return normalise(text).lower().rstrip(".!。！") in PAUSE_WORDS
 
 
 def parse_answer(question: Question, raw: str) -> ParsedAnswer:

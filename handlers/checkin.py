@@ -20,6 +20,7 @@ from handlers.answers import (
     NO_WORDS,
     YES_WORDS,
     AnswerError,
+    is_pause,
     is_skip,
     normalise,
     parse_answer,
@@ -594,6 +595,9 @@ def on_text(ctx: Context, text: str) -> bool:
         return True
     if is_skip(text):
         cmd_skip(ctx, "")
+        return True
+    if is_pause(text):
+        cmd_cancel(ctx, "")
         return True
     if conv.pending_numbers:
         _confirm_by_text(ctx, person, rnd, q, list(conv.pending_numbers), text,

@@ -263,3 +263,13 @@ async def test_a_count_typed_with_a_chinese_measure_word(database_url, clock, tm
         assert "USD" in chat.last("li")
     finally:
         engine.dispose()
+
+
+async def test_pausing_in_the_words_the_question_shows(bot, chat):
+    # Each question ends '/skip 跳过 · /pause 暂停', and typing 跳过 skips; typing 暂停 was
+    # filed as the answer to 本周有哪些成绩？ and the next question asked.
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "52000")
+    await say(bot, "li", "暂停")
+    assert "wins" not in answers_of(bot, "li")
+    assert chat.last("li").startswith("已暂停"), chat.last("li")
