@@ -78,15 +78,21 @@ def parse_answer(question: Question, raw: str) -> ParsedAnswer:
             return ParsedAnswer(number=readings[0], extra={"readings": readings})
         return ParsedAnswer(number=readings[0])
     if question.kind == "scale":
-        # '4', '四', '4分', '4/5' (as the pulse poll's scale takes them)
-        value = re.sub(r"\s*(/\s*5|分)$", "", normalise(text).rstrip(".!。！"))
-        number = int(value) if value.isdigit() else chinese_number(value)
-        if number is None or not 1 <= number <= 5:
+        number = read_scale(text)
+        if number is None:
             raise AnswerError("answer_not_scale")
         return ParsedAnswer(number=float(number))
     if question.kind == "choice":
         return ParsedAnswer(text=parse_choice(question, text))
     raise AnswerError("answer_empty")  # unreachable: kinds are validated on load
+
+
+def read_scale(text: str) -> int | None:
+    """A 1-5 rating as typed: '4', '４', '四', '4分', '4/5' (as the pulse poll takes them);
+    None for anything else, a half point ('4.5分') included."""
+    value = re.sub(r"\s*(/\s*5|分)$", "", normalise(text).rstrip(".!。！"))
+    number = int(value) if value.isdigit() else chinese_number(value)
+    return number if number is not None and 1 <= number <= 5 else None
 
 
 def parse_number(text: str, unit: str | None) -> float:

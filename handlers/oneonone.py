@@ -30,7 +30,7 @@ from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
-from handlers.answers import NO_WORDS, YES_WORDS, normalise
+from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
 from handlers.away import as_iso
 from handlers.context import Context
 from storage.kudos import find_mentioned
@@ -734,8 +734,9 @@ def on_text(ctx: Context, text: str) -> bool:
             _action(ctx, person, meeting, text)
         return True
     if dialog.step == "rating":
-        if word in {"1", "2", "3", "4", "5"}:
-            _rated(ctx, person, meeting, int(word))
+        rating = read_scale(text)
+        if rating is not None:
+            _rated(ctx, person, meeting, rating)
         else:
             ctx.reply("oo_rating_range")
         return True

@@ -582,6 +582,24 @@ async def test_an_action_item_due_date_written_as_chinese_writes_it(bot, chat, c
     assert "打电话 — Alice Martin, due 2027-11-03" in chat.last("grace"), chat.last("grace")
 
 
+async def test_one_on_one_feedback_typed_as_a_chinese_keyboard_types_it(bot, chat, clock):
+    # '4分', '四' and '４' were each answered 'Please answer with a number from 1 to 5',
+    # though the pulse poll, the 360° review and the check-in take them; a half point is
+    # refused, not stored as the lower rating.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "done")
+    assert "How useful was your 1:1 with Grace Chen?" in chat.last("alice"), chat.last("alice")
+    await say(bot, "alice", "4.5分")
+    assert "1 to 5" in chat.last("alice")
+    await say(bot, "alice", "4分")
+    assert "One thing to improve" in chat.last("alice"), chat.last("alice")
+    await say(bot, "alice", "跳过")
+    assert "Feedback from Alice Martin on your 1:1 of 2026-11-30: 4/5." in chat.last("grace")
+    await say(bot, "grace", "五")
+    assert "One thing to improve" in chat.last("grace"), chat.last("grace")
+
+
 async def test_two_questions_at_once_take_typed_answers_one_after_the_other(bot, chat, clock):
     # Grace meets Alice and Bruno at the same hour: both are asked whether it happened.
     # A typed "yes" had answered the question asked last (Bruno's), and once that dialog
