@@ -742,7 +742,10 @@ def on_text(ctx: Context, text: str) -> bool:
         return True
     if dialog.step == "improve":
         improve = "" if word in {"skip", "/skip", "跳过", "-"} else clean_text(text).strip()
-        _improved(ctx, person, meeting, improve[:MAX_TEXT])
+        if len(improve) > MAX_TEXT:  # cut short, the other side would read half a sentence
+            ctx.reply("oo_too_long", limit=MAX_TEXT)
+            return True
+        _improved(ctx, person, meeting, improve)
         return True
     repo.clear_dialog(person)
     return False

@@ -600,6 +600,21 @@ async def test_one_on_one_feedback_typed_as_a_chinese_keyboard_types_it(bot, cha
     assert "One thing to improve" in chat.last("grace"), chat.last("grace")
 
 
+async def test_a_long_improvement_is_refused_not_cut_short(bot, chat, clock):
+    # 'One thing to improve' kept the first 1,000 characters of a longer answer and said
+    # nothing: Grace read a suggestion cut off mid-sentence.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "4")
+    long = "希望下次多花时间讨论重点客户的推进计划。" * 60  # 1,200 characters
+    await say(bot, "alice", long)
+    assert "1000" in chat.last("alice") or "1,000" in chat.last("alice"), chat.last("alice")
+    assert not any("Feedback from Alice Martin" in t for t in chat.to("grace"))
+    await say(bot, "alice", long[:400])
+    assert f"One thing to improve: {long[:400]}" in chat.last("grace")
+
+
 async def test_two_questions_at_once_take_typed_answers_one_after_the_other(bot, chat, clock):
     # Grace meets Alice and Bruno at the same hour: both are asked whether it happened.
     # A typed "yes" had answered the question asked last (Bruno's), and once that dialog
