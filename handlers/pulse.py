@@ -395,7 +395,11 @@ def on_text(ctx: Context, text: str) -> bool:
         return True
     if step == len(questions):
         word = normalise(text).lower().rstrip(".!。！")
-        comment = None if word in NO_COMMENT_WORDS else clean_text(text).strip()[:COMMENT_LIMIT]
+        comment = None if word in NO_COMMENT_WORDS else clean_text(text).strip()
+        if comment and len(comment) > COMMENT_LIMIT:
+            # Cut short it would be stored half a sentence; the comment question still waits.
+            ctx.reply("pulse_comment_too_long", limit=COMMENT_LIMIT)
+            return True
         _finish(ctx, person, poll, comment=comment or None)
         return True
     q = questions[step]

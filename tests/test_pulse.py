@@ -185,6 +185,22 @@ async def test_chinese_answers_typed_full_width_and_no_comment(pbot, pchat):
         assert ctx.session.scalars(select(PulseComment)).all() == []
 
 
+async def test_a_comment_over_the_limit_is_refused_not_cut_short(pbot, pchat):
+    # A comment over 2,000 characters was stored cut off mid-sentence, without a word.
+    await pbot.run_pulse()
+    await say(pbot, "east5", "4")
+    await say(pbot, "east5", "3")
+    long = "我们团队最近加班很多，希望能调整一下重点客户的分配方式。" * 80  # 2,240 characters
+    await say(pbot, "east5", long)
+    assert "2000" in pchat.last("east5") or "2,000" in pchat.last("east5"), pchat.last("east5")
+    with pbot.unit() as ctx:
+        assert ctx.session.scalars(select(PulseComment)).all() == []
+    await say(pbot, "east5", long[:500])
+    assert "已匿名收到" in pchat.last("east5")
+    with pbot.unit() as ctx:
+        assert [c.text for c in ctx.session.scalars(select(PulseComment))] == [long[:500]]
+
+
 async def test_a_typed_answer_that_is_not_1_to_5_is_refused_without_echo(pbot, pchat):
     await pbot.run_pulse()
     await say(pbot, "alice", "7")
