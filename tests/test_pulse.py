@@ -438,6 +438,23 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
         assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East", None}
 
 
+async def test_results_asked_for_in_chinese(pbot, pchat, pclock):
+    # '/pulse 结果' was taken, but 最近2次, 团队 East and 2026年11月25日 after it were each
+    # answered 我没看懂.
+    pclock.set(PREVIOUS_POLL_DAY)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    for english, chinese in (("last 2", "最近2次"), ("last 2", "最近 两 次"),
+                             ("team East", "团队 East"), ("2026-11-25", "2026年11月25日"),
+                             ("last 3 team East", "最近3次 团队 East")):
+        await say(pbot, "grace", f"/pulse results {english}")
+        expected = pchat.last("grace")
+        await say(pbot, "grace", f"/pulse 结果 {chinese}")
+        assert pchat.last("grace") == expected, (chinese, pchat.last("grace"))
+
+
 async def test_results_are_for_the_gm_and_bad_requests_are_explained(pbot, pchat):
     await say(pbot, "west1", "/pulse results")
     assert "for the GM and summary viewers" in pchat.last("west1")
