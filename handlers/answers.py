@@ -49,6 +49,15 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+_TEAM_WORD = re.compile(r"(?:^|(?<=\s))团队(?=\s)")
+
+
+def team_word(args: str) -> str:
+    """A command's arguments with the word 团队 ('/summary 团队 China') as the 'team' the
+    commands read; a team's own name that merely contains it ('团队A') is left alone."""
+    return _TEAM_WORD.sub("team", args)
+
+
 def is_skip(text: str) -> bool:
     """Whether the person asked to skip the question."""
     return normalise(text).lower() in SKIP_WORDS

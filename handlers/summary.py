@@ -32,7 +32,7 @@ from bot.weeks import (
     week_start,
     weeks_back,
 )
-from handlers.answers import chinese_number
+from handlers.answers import chinese_number, team_word
 from handlers.checkin import (
     applicable_given,
     display_answer,
@@ -304,8 +304,8 @@ _CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六�
 
 def said_in_english(args: str) -> str:
     """`args` with weeks said in Chinese or other English words as /summary reads them:
-    最近4周 and 'past 4 weeks' as 'last 4w', 第47周 as 'W47'."""
-    args = _SAID_LAST.sub(r"last \1w", args)
+    最近4周 and 'past 4 weeks' as 'last 4w', 第47周 as 'W47', 团队 as 'team'."""
+    args = _SAID_LAST.sub(r"last \1w", team_word(args))
 
     def chinese(match: re.Match[str]) -> str:
         count = match.group(1)

@@ -290,3 +290,19 @@ async def test_skipping_and_pausing_the_monthly_questions(bot, chat):
     await say(bot, "li", "拜访三家重点客户")
     gm = chat.last("grace")
     assert "跳过" not in gm and "(skipped)" in gm and "拜访三家重点客户" in gm, gm
+
+
+async def test_a_team_named_after_the_chinese_word_for_team(bot, chat):
+    # '/summary 团队 China', '/goals 团队 East' and '/checkin send 团队 China' were refused
+    # (or read 团队 as a person), though the usage texts write '/summary team <团队>'.
+    for key, english, chinese in (("li", "/summary team China", "/summary 团队 China"),
+                                  ("grace", "/goals team East", "/goals 团队 East"),
+                                  ("grace", "/summary team East last 2w",
+                                   "/summary 团队 East 最近2周")):
+        await say(bot, key, english)
+        expected = chat.last(key)
+        await say(bot, key, chinese)
+        assert chat.last(key) == expected, (chinese, chat.last(key))
+    await say(bot, "grace", "/checkin send 团队 China")
+    assert chat.last("grace") == "Check-in round sent to team China: 1 prompted.", \
+        chat.last("grace")
