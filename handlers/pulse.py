@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage
 from bot.pulse_config import PulseQuestion, PulseSettings
 from bot.text import clean_text
-from handlers.answers import chinese_number, normalise
+from handlers.answers import chinese_number, normalise, team_word
 from handlers.context import Context
 from handlers.waiting import after_dialog
 from storage.models import Conversation, Person
@@ -614,9 +614,8 @@ def polls_between(session: Session, since: date, until: date | None = None, *,
 
 
 _LAST = re.compile(r"^last\s+(\d{1,2})$")
-# 最近2次 / 最近 两 次 / 近3次 / 过去3次: 'last N'; 团队: 'team'.
+# 最近2次 / 最近 两 次 / 近3次 / 过去3次: 'last N'.
 _CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*次?")
-_CN_TEAM = re.compile(r"(?:^|(?<=\s))团队(?=\s)")
 _CN_DAY = re.compile(r"(?<!\d)(?:(\d{4})\s*(?:年\s*|[/.-]))?(\d{1,2})\s*(?:月\s*|[/.-])"
                      r"(\d{1,2})\s*[日号]?(?!\d)")
 
@@ -636,7 +635,7 @@ def _said_in_english(words: str, today: date) -> str:
                        else today.year - 1)
         return f" {year}-{month:02d}-{day_:02d} "
 
-    words = _CN_TEAM.sub("team ", words)
+    words = team_word(words)
     # Only before the team: a team's own name is kept as typed ('T01-2', '最近').
     found = re.search(r"(?:^|\s)team\s", words, re.IGNORECASE)
     head, tail = (words[:found.start()], words[found.start():]) if found else (words, "")
