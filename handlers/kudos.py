@@ -58,9 +58,9 @@ def looks_like_kudos(org: Org, event: InboundEvent, text: str) -> bool:
 def cmd_kudos(ctx: Context, args: str) -> None:
     """/kudos @someone for … | /kudos top [period] [team X] [value Y] | /kudos me."""
     sub, _, rest = args.strip().partition(" ")
-    if sub.lower() == "top":
+    if sub.lower() in ("top", "排行榜", "排行"):
         leaderboard(ctx, rest)
-    elif sub.lower() == "me":
+    elif sub.lower() in ("me", "我的", "我"):
         mine(ctx)
     elif not args.strip() and ctx.event is not None and not ctx.event.reply_to_user_id:
         ctx.reply("kudos_usage", values=_value_list(ctx))

@@ -306,3 +306,15 @@ async def test_a_team_named_after_the_chinese_word_for_team(bot, chat):
     await say(bot, "grace", "/checkin send 团队 China")
     assert chat.last("grace") == "Check-in round sent to team China: 1 prompted.", \
         chat.last("grace")
+
+
+async def test_the_leaderboard_and_my_kudos_asked_for_in_chinese(bot, chat):
+    # '/kudos 排行榜' and '/kudos 我的' were taken for kudos to give and answered with how
+    # to give kudos.
+    for english, chinese in (("/kudos top", "/kudos 排行榜"),
+                             ("/kudos top 本季度", "/kudos 排行 本季度"),
+                             ("/kudos me", "/kudos 我的")):
+        await say(bot, "li", english)
+        expected = chat.last("li")
+        await say(bot, "li", chinese)
+        assert chat.last("li") == expected, (chinese, chat.last("li"))
