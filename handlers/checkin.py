@@ -513,7 +513,9 @@ def cmd_skip(ctx: Context, args: str) -> None:
         from handlers import monthly_review  # (it reads the summary, which reads this)
 
         if not monthly_review.skip(ctx, person):
-            ctx.reply("nothing_to_skip")
+            # A survey's or a poll's question is open: it takes a rating, not a skip.
+            waiting = conv.kind if conv is not None and conv.kind in ("review", "pulse") else ""
+            ctx.reply("nothing_to_skip", waiting=waiting)
         return
     rnd = ctx.checkins.by_id(conv.round_id)
     if rnd is None or conv.question_key is None:

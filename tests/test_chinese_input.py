@@ -318,3 +318,14 @@ async def test_the_leaderboard_and_my_kudos_asked_for_in_chinese(bot, chat):
         expected = chat.last("li")
         await say(bot, "li", chinese)
         assert chat.last("li") == expected, (chinese, chat.last("li"))
+
+
+async def test_skip_in_a_survey_says_the_question_waits(bot, chat):
+    # With a 360° survey question open, /skip answered 当前没有可以跳过的问题。发送 /checkin
+    # 开始签到: there was a question, and /checkin is no way to it.
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "li", "/skip")
+    reply = chat.last("li")
+    assert "/checkin" not in reply and "不能跳过" in reply and "/pause" in reply, reply
+    await say(bot, "li", "4")
+    assert chat.last("li").startswith("2/5"), chat.last("li")
