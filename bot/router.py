@@ -14,17 +14,23 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
 def command_form(text: str) -> str:
-    """A command typed on a Chinese keyboard in full-width mode ('／ｓｕｍｍａｒｙ　last 4w') as
-    the ASCII command it means; any other text as it is.
+    """A command typed on a Chinese keyboard in full-width mode ('／ｓｕｍｍａｒｙ　ｌａｓｔ　４ｗ')
+    as the ASCII command it means; any other text as it is.
 
-    Only the command word is folded: what follows is the person's own text (a kudos
-    reason, an agenda item) and is kept as typed.
+    The command word is folded whole; in what follows, which may be the person's own text
+    (a kudos reason, an agenda item), only full-width letters and digits.
     """
     if not text.startswith(("/", "\uff0f")):
         return text
     head = re.match(r"\S*", text)
     assert head is not None
-    return unicodedata.normalize("NFKC", head.group(0)) + text[head.end():]
+    return unicodedata.normalize("NFKC", head.group(0)) + text[head.end():].translate(_WIDE)
+
+
+# Full-width letters and digits ('ｌａｓｔ　４ｗ', 'Ｑ１') as ASCII: in full-width mode the
+# arguments come that way too. Chinese punctuation（，。）stays as typed.
+_WIDE = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                          *range(0xFF41, 0xFF5B))}
 
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:

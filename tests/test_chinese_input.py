@@ -329,3 +329,17 @@ async def test_skip_in_a_survey_says_the_question_waits(bot, chat):
     assert "/checkin" not in reply and "不能跳过" in reply and "/pause" in reply, reply
     await say(bot, "li", "4")
     assert chat.last("li").startswith("2/5"), chat.last("li")
+
+
+async def test_a_whole_command_typed_in_full_width_mode(bot, chat):
+    # In full-width mode the arguments come full-width too: '／ｓｕｍｍａｒｙ　ｌａｓｔ　４ｗ'
+    # was answered 我没看懂“ｌａｓｔ ４ｗ”, '/kudos ｔｏｐ' with how to give kudos.
+    for key, plain, wide in (("li", "/summary last 4w", "／ｓｕｍｍａｒｙ　ｌａｓｔ　４ｗ"),
+                             ("li", "/kudos top", "/kudos ｔｏｐ"),
+                             ("grace", "/summary team East", "/summary ｔｅａｍ Ｅａｓｔ"),
+                             ("li", "/support page 2", "／ｓｕｐｐｏｒｔ ｐａｇｅ ２"),
+                             ("li", "/1on1", "／１ｏｎ１")):
+        await say(bot, key, plain)
+        expected = chat.last(key)
+        await say(bot, key, wide)
+        assert chat.last(key) == expected, (wide, chat.last(key))
