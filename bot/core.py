@@ -27,7 +27,7 @@ from bot.metrics import Metrics
 from bot.org import Org
 from bot.outbox import OutboxWorker
 from bot.render import Renderer, shared_renderer
-from bot.router import route
+from bot.router import command_form, route
 from handlers import checkin, honours, oneonone, pulse, rounds
 from handlers.context import Context
 from storage.db import DEFERRED_FLUSH, ConcurrentChange, describe_db_error, session_factory
@@ -453,7 +453,7 @@ class TeamPulse:
             await self.deliver()
 
     async def _apologise(self, event: InboundEvent) -> None:
-        if not (event.is_direct or event.text.startswith("/")):
+        if not (event.is_direct or command_form(event.text.strip()).startswith("/")):
             return  # chatter in a group that failed needs no public apology
         try:
             await self.db(self._record_apology, event)

@@ -281,15 +281,15 @@ def breakdown_gaps(book: GoalBook, teams_of: dict[str, str | None],
 
 
 def compact(value: float, locale: str = "en") -> str:
-    """440000 -> '440k' (en) or '44万' (zh-CN); small numbers as they are."""
+    """440000 -> '440k' (en) or '44万' (zh-CN); small numbers as they are (in Chinese every
+    number under 1万, with its thousands: '1,500', never the English '1.5k')."""
     def trim(x: float) -> str:
         return f"{x:,.1f}".rstrip("0").rstrip(".")
-    if locale == "zh-CN" and abs(value) >= 10_000:
-        return f"{trim(value / 1e8)}亿" if abs(value) >= 1e8 else f"{trim(value / 1e4)}万"
-    if abs(value) >= 1e6:
-        return f"{trim(value / 1e6)}M"
-    if abs(value) >= 1e3:
-        return f"{trim(value / 1e3)}k"
+    units = ((1e8, "亿"), (1e4, "万")) if locale == "zh-CN" else ((1e6, "M"), (1e3, "k"))
+    for size, name in units:
+        # Rounded first, so 99,999,000 reads 1亿 (not 10,000万) and 999,990 1M (not 1,000k).
+        if round(abs(value) / size, 1) >= 1:
+            return f"{trim(value / size)}{name}"
     return trim(value)
 
 

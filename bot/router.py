@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from handlers import checkin, kudos, monthly_review, oneonone, pulse, review
 from handlers.context import Context
@@ -10,6 +11,26 @@ from handlers.help import unknown_person
 from handlers.registry import COMMANDS
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+def command_form(text: str) -> str:
+    """A command typed on a Chinese keyboard in full-width mode ('／ｓｕｍｍａｒｙ　ｌａｓｔ　４ｗ')
+    as the ASCII command it means; any other text as it is.
+
+    The command word is folded whole; in what follows, which may be the person's own text
+    (a kudos reason, an agenda item), only full-width letters and digits.
+    """
+    if not text.startswith(("/", "\uff0f")):
+        return text
+    head = re.match(r"\S*", text)
+    assert head is not None
+    return unicodedata.normalize("NFKC", head.group(0)) + text[head.end():].translate(_WIDE)
+
+
+# Full-width letters and digits ('ｌａｓｔ　４ｗ', 'Ｑ１') as ASCII: in full-width mode the
+# arguments come that way too. Chinese punctuation（，。）stays as typed.
+_WIDE = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                          *range(0xFF41, 0xFF5B))}
 
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
@@ -30,7 +51,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     """Decide what an event means and call its handler."""
     event = ctx.event
     assert event is not None
-    text = event.text.strip()
+    text = command_form(event.text.strip())
     command = parse_command(text, bot_username) if text.startswith("/") else None
     if event.edited_after is not None:
         _edited(ctx, text, command)

@@ -12,6 +12,9 @@ from bot.text import clean_text
 
 MAX_TEXT_LENGTH = 2000
 SKIP_WORDS = {"/skip", "skip", "跳过", "/跳过"}
+#: '暂停' as the Chinese footer pairs it with /pause ('/skip 跳过 · /pause 暂停'), as
+#: 跳过 already skips; never a real answer to any of the questions.
+PAUSE_WORDS = {"pause", "暂停", "/暂停"}
 _MULTIPLIERS = {"k": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "w": 1e4, "万": 1e4, "萬": 1e4,
                 "b": 1e9, "bn": 1e9, "亿": 1e8, "億": 1e8}
 _NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(k|千|mm|m|w|万|萬|bn|b|亿|億)?$", re.IGNORECASE)
@@ -46,9 +49,23 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+_TEAM_WORD = re.compile(r"(?:^|(?<=\s))团队(?=\s)")
+
+
+def team_word(args: str) -> str:
+    """A command's arguments with the word 团队 ('/summary 团队 China') as the 'team' the
+    commands read; a team's own name that merely contains it ('团队A') is left alone."""
+    return _TEAM_WORD.sub("team", args)
+
+
 def is_skip(text: str) -> bool:
     """Whether the person asked to skip the question."""
     return normalise(text).lower() in SKIP_WORDS
+
+
+def is_pause(text: str) -> bool:
+    """Whether the person asked to stop for now, in words."""
+    return normalise(text).lower().rstrip(".!。！") in PAUSE_WORDS
 
 
 def parse_answer(question: Question, raw: str) -> ParsedAnswer:
@@ -70,15 +87,21 @@ def parse_answer(question: Question, raw: str) -> ParsedAnswer:
             return ParsedAnswer(number=readings[0], extra={"readings": readings})
         return ParsedAnswer(number=readings[0])
     if question.kind == "scale":
-        value = normalise(text)
-        # '4', or '四' (as the pulse poll's scale takes it)
-        number = int(value) if value.isdigit() else chinese_number(value)
-        if number is None or not 1 <= number <= 5:
+        number = read_scale(text)
+        if number is None:
             raise AnswerError("answer_not_scale")
         return ParsedAnswer(number=float(number))
     if question.kind == "choice":
         return ParsedAnswer(text=parse_choice(question, text))
     raise AnswerError("answer_empty")  # unreachable: kinds are validated on load
+
+
+def read_scale(text: str) -> int | None:
+    """A 1-5 rating as typed: '4', '４', '四', '4分', '4/5' (as the pulse poll takes them);
+    None for anything else, a half point ('4.5分') included."""
+    value = re.sub(r"\s*(/\s*5|分)$", "", normalise(text).rstrip(".!。！"))
+    number = int(value) if value.isdigit() else chinese_number(value)
+    return number if number is not None and 1 <= number <= 5 else None
 
 
 def parse_number(text: str, unit: str | None) -> float:
@@ -98,18 +121,37 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     """
     unit_text = ", ".join(units[:1])
     value = normalise(text).lower()
-    for unit in sorted(units, key=len, reverse=True):
-        value = value.replace(normalise(unit).lower(), " ")
-    value = re.sub(r"[$€£¥￥_\s]|(?<=\d)'(?=\d)", "", value)
+    currency = bool(units) and units[0].strip().upper() in _KNOWN_CURRENCIES
+    spellings = {normalise(u).lower() for u in units}
+    if not currency:
+        # '位客户' is also typed '客户', after another measure word ('三个客户').
+        spellings |= {u[1:] for u in spellings if len(u) > 1 and u[0] in _MEASURE_WORDS}
+    for unit in sorted(spellings, key=len, reverse=True):
+        value = value.replace(unit, " ")
+    value = _currency_checked(value, units[0] if units else "")
+    if not currency:
+        # A count said with its measure word: '3家', '两个'. Not after an amount of money:
+        # '3单' (three deals) is no revenue figure.
+        value = _MEASURE_WORD.sub("", value)
+    value = re.sub(r"[$€£¥_\s]|(?<=\d)'(?=\d)", "", value)
     # The typographic minus (U+2212, which word processors and phones put in), that NFKC
     # leaves alone: a negative figure is refused as such, not as "not a number".
-    value = value.removesuffix("%").replace("\u2212", "-")
+    value = value.replace("\u2212", "-")
+    if value.endswith("%") or value.startswith("百分之"):
+        # 80% of the target, perhaps; stored as 80 USD it would be a wrong figure.
+        if not _is_percent(units):
+            raise AnswerError("answer_percent", unit=unit_text)
+        value = value.removesuffix("%").removeprefix("百分之")
     if value and all(ch in _CN_NUMERALS for ch in value):
         written = chinese_number(value)
         if written is None:  # '三百五': 350 said aloud, 305 written out; digits settle it
             raise AnswerError("answer_not_number", unit=unit_text)
         return [written]
     match = _NUMBER.match(value)
+    if not match:
+        mixed = _with_chinese_units(value)
+        if mixed is not None:
+            return [mixed]
     if not match or match.group(1)[-1] in ".,":
         raise AnswerError("answer_not_number", unit=unit_text)
     multiplier = _MULTIPLIERS.get((match.group(2) or "").lower(), 1.0)
@@ -126,6 +168,86 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
         if number not in readings:
             readings.append(number)
     return readings
+
+
+#: Currency codes and the symbols and words that name them in a typed figure (after NFKC,
+#: lower case); a name shared by several currencies ('$', '¥') lists each. Longest first
+#: when read, so '美元' is never taken for '元'.
+_CURRENCY_NAMES: dict[str, frozenset[str]] = {
+    "us$": frozenset({"USD"}), "usd": frozenset({"USD"}), "美元": frozenset({"USD"}),
+    "美金": frozenset({"USD"}),
+    "hk$": frozenset({"HKD"}), "hkd": frozenset({"HKD"}), "港元": frozenset({"HKD"}),
+    "港币": frozenset({"HKD"}),
+    "$": frozenset({"USD", "HKD", "AUD", "CAD", "SGD", "NZD", "TWD", "MXN"}),
+    "€": frozenset({"EUR"}), "eur": frozenset({"EUR"}), "欧元": frozenset({"EUR"}),
+    "£": frozenset({"GBP"}), "gbp": frozenset({"GBP"}), "英镑": frozenset({"GBP"}),
+    "¥": frozenset({"CNY", "RMB", "JPY"}), "jpy": frozenset({"JPY"}),
+    "日元": frozenset({"JPY"}),
+    "cny": frozenset({"CNY", "RMB"}), "rmb": frozenset({"CNY", "RMB"}),
+    "人民币": frozenset({"CNY", "RMB"}), "元": frozenset({"CNY", "RMB"}),
+    "块": frozenset({"CNY", "RMB"}),
+}
+_KNOWN_CURRENCIES = frozenset().union(*_CURRENCY_NAMES.values())
+#: Chinese measure words a count is said with ('3家', '三个', '5位').
+_MEASURE_WORDS = frozenset("个家位名人单笔次件套台份项")
+_MEASURE_WORD = re.compile(r"(?<=[\d零〇一二两三四五六七八九十百千万亿])\s*["
+                           + "".join(sorted(_MEASURE_WORDS)) + r"]\s*$")
+_PERCENT_UNITS = {"%", "percent", "pct", "百分比", "百分点"}
+
+
+def _currency_checked(value: str, unit: str) -> str:
+    """`value` without the currency it names when that is the question's own; a figure in
+    another currency ('¥52000' for USD) is refused: read as the question's currency it
+    would be stored several times too high or too low."""
+    code = unit.strip().upper()
+    if code not in _KNOWN_CURRENCIES:
+        return value  # a count or points: a stray symbol changes nothing ('$45k customers')
+    for name in sorted(_CURRENCY_NAMES, key=len, reverse=True):
+        if name not in value:
+            continue
+        if code not in _CURRENCY_NAMES[name]:
+            raise AnswerError("answer_other_currency", typed=name.upper(), unit=unit)
+        value = value.replace(name, " ")
+    return value
+
+
+def _is_percent(units: tuple[str, ...]) -> bool:
+    return any(normalise(u).lower() in _PERCENT_UNITS for u in units)
+
+
+_CN_UNITS = {"千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8, "億": 10**8,
+             "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4, "萬": 10**4,
+             "千": 10**3, "百": 100, "十": 10}
+_CN_PART = re.compile(r"(\d+(?:\.\d+)?)(" + "|".join(_CN_UNITS) + ")")
+
+
+def _with_chinese_units(value: str) -> float | None:
+    """Digits with Chinese units as business writes amounts: '5千万' (50,000,000),
+    '1.2百万', '3万5千' (35,000); None for anything else.
+
+    Each part is smaller than the unit before it, and every part has its unit: '3万5' is
+    35,000 said aloud but 30,005 written out (as '三万五'), so it is refused. A decimal
+    only in a single part: '1.5万3千' says two amounts at once.
+    """
+    parts = []
+    at = 0
+    while at < len(value):
+        match = _CN_PART.match(value, at)
+        if match is None:
+            return None
+        parts.append((match.group(1), _CN_UNITS[match.group(2)]))
+        at = match.end()
+    if not parts or (len(parts) > 1 and any("." in digits for digits, _ in parts)):
+        return None
+    total = 0.0
+    previous: int | None = None
+    for digits, unit in parts:
+        amount = float(digits) * unit
+        if previous is not None and (unit >= previous or amount >= previous):
+            return None
+        total += amount
+        previous = unit
+    return total if total <= 1e15 else None
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,

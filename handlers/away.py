@@ -19,13 +19,18 @@ from storage.away import AwayPeriod
 from storage.models import Person
 
 MAX_AWAY = timedelta(days=366)
-# "2026-12-20 2026-12-31", also with "to", "-", "–", "..", "~" or "至/到" between them.
-_RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:to|–|—|-|\.\.|~|至|到)\s*|\s+)"
+# "2026-12-20 2026-12-31", also with "to", "-", "–", "..", "~", "至/到" or a comma
+# (a Chinese keyboard's "，" after NFKC, or "、") between them.
+_RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:to|–|—|-|\.\.|~|至|到|,|、)\s*|\s+)"
                     r"(\d{4}-\d{1,2}-\d{1,2})$", re.IGNORECASE)
 _ONE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 # Dates as people write them, read as YYYY-MM-DD: 2026/12/05 and 2026.12.05, and in
 # Chinese 2026年12月5日 or 12月5日 (5号), without the year the next such day.
 _SLASHED = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
+# "12月21日到31日": the month said once, the last day's month is the first's (or the next
+# month's, "12月28日到3日"); rewritten with its month before the dates are read.
+_SAME_MONTH = re.compile(r"((?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*"
+                         r"(?:到|至|-|–|—|~)\s*)(\d{1,2})\s*[日号](?!\S)")
 _CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 CANCEL_WORDS = {"cancel", "clear", "取消"}
 
@@ -46,7 +51,7 @@ def cmd_away(ctx: Context, args: str) -> None:
     if text.lower() in CANCEL_WORDS:
         _cancel_planned(ctx, person)
         return
-    text = _as_iso(text, today)
+    text = as_iso(text, today)
     match = _RANGE.match(text)
     if match:
         raw_start, raw_end = match.group(1), match.group(2)
@@ -128,9 +133,19 @@ def _first_day(ctx: Context, person: Person, period: AwayPeriod) -> date:
     return max(period.starts_on, period.created_at.astimezone(_tz(person)).date())
 
 
-def _as_iso(text: str, today: date) -> str:
+def as_iso(text: str, today: date) -> str:
     """`text` with every date written another way (see _SLASHED, _CHINESE) as YYYY-M-D."""
     text = _SLASHED.sub(lambda m: "-".join(m.groups()), text)
+
+    def same_month(m: re.Match[str]) -> str:
+        year, month, first, last = m.group(2), int(m.group(3)), int(m.group(4)), int(m.group(5))
+        if last < first:  # into the next month (and from December into the next year)
+            month = month % 12 + 1
+            if month == 1 and year:
+                year = str(int(year) + 1)
+        return f"{m.group(1)}{year + '年' if year else ''}{month}月{last}日"
+
+    text = _SAME_MONTH.sub(same_month, text)
 
     def chinese(m: re.Match[str]) -> str:
         year, month, day = m.group(1), int(m.group(2)), int(m.group(3))

@@ -20,6 +20,7 @@ from handlers.answers import (
     NO_WORDS,
     YES_WORDS,
     AnswerError,
+    is_pause,
     is_skip,
     normalise,
     parse_answer,
@@ -510,7 +511,12 @@ def cmd_skip(ctx: Context, args: str) -> None:
     person = _sender(ctx)
     conv = ctx.conversations.get(person)
     if conv is None or conv.round_id is None:
-        ctx.reply("nothing_to_skip")
+        from handlers import monthly_review  # (it reads the summary, which reads this)
+
+        if not monthly_review.skip(ctx, person):
+            # A survey's or a poll's question is open: it takes a rating, not a skip.
+            waiting = conv.kind if conv is not None and conv.kind in ("review", "pulse") else ""
+            ctx.reply("nothing_to_skip", waiting=waiting)
         return
     rnd = ctx.checkins.by_id(conv.round_id)
     if rnd is None or conv.question_key is None:
@@ -523,14 +529,21 @@ def cmd_skip(ctx: Context, args: str) -> None:
              count_change=change, count_reason=_count_reason(key, skipped=True))
 
 
+#: The command that resumes a dialog put aside with /pause, by its conversation's kind.
+_RESUMED_BY = {"checkin": "checkin", "monthly_review": "monthly", "review": "review",
+               "pulse": "pulse"}
+
+
 def cmd_cancel(ctx: Context, args: str) -> None:
     """/pause: stop asking for now; what was answered stays saved."""
     person = _sender(ctx)
-    if ctx.conversations.get(person) is None:
+    conv = ctx.conversations.get(person)
+    if conv is None:
         ctx.reply("nothing_to_pause")
         return
     ctx.conversations.clear(person)
-    ctx.reply("checkin_paused")
+    # Said with the command that picks the dialog up again.
+    ctx.reply("checkin_paused", resume=_RESUMED_BY.get(conv.kind, "checkin"))
 
 
 def cmd_edit(ctx: Context, args: str) -> None:
@@ -595,6 +608,9 @@ def on_text(ctx: Context, text: str) -> bool:
         return True
     if is_skip(text):
         cmd_skip(ctx, "")
+        return True
+    if is_pause(text):
+        cmd_cancel(ctx, "")
         return True
     if conv.pending_numbers:
         _confirm_by_text(ctx, person, rnd, q, list(conv.pending_numbers), text,

@@ -19,6 +19,7 @@ from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress, we
 from bot.org import Org, OrgPerson
 from bot.render import Renderer
 from bot.weeks import week_of, week_start
+from handlers.answers import normalise, team_word
 from handlers.context import Context
 from storage.goals import week_figures
 from storage.models import CheckinRound, Person
@@ -282,8 +283,9 @@ def cmd_goals(ctx: Context, args: str) -> None:
     assert person is not None
     org = ctx.org
     try:
-        scope = goal_scope(org, args, viewer=person.can_view_summary, own_key=person.key,
-                           own_team=person.team, own_name=person.display_name)
+        scope = goal_scope(org, team_word(normalise(args)), viewer=person.can_view_summary,
+                           own_key=person.key, own_team=person.team,
+                           own_name=person.display_name)
     except GoalScopeError as exc:
         if exc.reason == "not_allowed":
             ctx.reply("goals_not_allowed")

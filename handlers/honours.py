@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 from bot.events import Target
 from bot.org import Org
+from handlers.answers import normalise
 from handlers.context import Context
 from storage.kudos import Kudos, KudosRepo
 from storage.models import Person
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_YEAR = re.compile(r"^(\d{4})$")
+_MONTH = re.compile(r"^(\d{4})(?:-|\s*年\s*)(\d{1,2})(?:\s*月)?$")  # 2026-11, 2026年11月
+_YEAR = re.compile(r"^(\d{4})(?:\s*年)?$")
 POST_HOUR = 9  # local time in the org's timezone; the job runs then
 #: The first year /honours reads (as /summary's weeks); the last is next year.
 FIRST_YEAR = 2000
@@ -112,7 +113,7 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
 
 def roll_period(arg: str, today: date) -> tuple[int, int | None] | None:
     """(year, month) of '2026-11', (year, None) of '2026', last month of ''; None if bad."""
-    arg = arg.strip()
+    arg = normalise(arg)
     month_match, year_match = _MONTH.match(arg), _YEAR.match(arg)
     if not arg:
         return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)

@@ -26,8 +26,14 @@ from storage.models import Person
 MIN_REASON_WORDS = 2
 BOARD_SIZE = 10
 PERIODS = ("week", "month", "quarter", "year", "all")
+#: The leaderboard's words as a Chinese reader types them (the usage text shows both).
+_CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个月": "month",
+                  "本季度": "quarter", "本季": "quarter", "今年": "year", "本年": "year",
+                  "全部": "all", "所有": "all", "团队": "team", "价值观": "value"}
 
-_TAG = re.compile(r"(?<![\w&#/])#([A-Za-z0-9][\w.-]*)")
+# Not inside a word ('C#', a URL's '#anchor'), but right after Chinese text, which has no
+# spaces to set a tag apart ('材料#ownership').
+_TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -52,9 +58,9 @@ def looks_like_kudos(org: Org, event: InboundEvent, text: str) -> bool:
 def cmd_kudos(ctx: Context, args: str) -> None:
     """/kudos @someone for … | /kudos top [period] [team X] [value Y] | /kudos me."""
     sub, _, rest = args.strip().partition(" ")
-    if sub.lower() == "top":
+    if sub.lower() in ("top", "排行榜", "排行"):
         leaderboard(ctx, rest)
-    elif sub.lower() == "me":
+    elif sub.lower() in ("me", "我的", "我"):
         mine(ctx)
     elif not args.strip() and ctx.event is not None and not ctx.event.reply_to_user_id:
         ctx.reply("kudos_usage", values=_value_list(ctx))
@@ -243,7 +249,7 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
             return None
         if all(p.id != person.id for p in recipients):
             recipients.append(person)
-    rest = text
+    rest = text.replace("\uff03", "#")  # a Chinese keyboard's full-width '＃'
     # Longest first, and never inside a longer handle: "@li" must not eat the start of
     # "@lin" (nor a Slack "@Li" the start of "@Li Wei").
     for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
@@ -369,6 +375,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     i = 0
     while i < len(words):
         word = words[i].lower()
+        word = _CHINESE_WORDS.get(word, word)
         if word in PERIODS:
             period = word
         elif word == "team" and i + 1 < len(words):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from bot.goals import Goal, Period, parse_period, progress
 from bot.schedule import checkin_moment
 from bot.weeks import week_of
+from handlers.answers import is_pause, is_skip
 from handlers.context import Context
 from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import goal_actual, metric_label, unit_text
@@ -402,7 +403,11 @@ def on_text(ctx: Context, text: str) -> bool:
     if question not in MONTHLY_QUESTIONS:
         ctx.conversations.clear(person)
         return False
-    answer = text.strip()
+    if is_pause(text):
+        pause(ctx, person)
+        return True
+    # '跳过' / 'skip', as the check-in takes them: no answer, not the word, goes to the GM.
+    answer = "" if is_skip(text) else text.strip()
     if len(answer) > 2000:
         ctx.reply("monthly_too_long", limit=2000)
         return True
@@ -420,6 +425,20 @@ def on_text(ctx: Context, text: str) -> bool:
     tell_answers_arriving(ctx, person, tag)
     after_dialog(ctx, person)
     return True
+
+
+def skip(ctx: Context, person: Person) -> bool:
+    """/skip with a monthly question open: leave it unanswered; False if none is open."""
+    conv = ctx.conversations.get(person)
+    if conv is None or conv.kind != CONVERSATION or not conv.question_key:
+        return False
+    return on_text(ctx, "skip")
+
+
+def pause(ctx: Context, person: Person) -> None:
+    """Put the monthly questions aside; /monthly asks the next one again."""
+    ctx.conversations.clear(person)
+    ctx.reply("checkin_paused", resume="monthly")
 
 
 def cmd_monthly(ctx: Context, args: str) -> None:

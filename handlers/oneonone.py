@@ -31,7 +31,8 @@ from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
-from handlers.answers import NO_WORDS, YES_WORDS, normalise
+from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
+from handlers.away import as_iso
 from handlers.context import Context
 from storage.kudos import find_mentioned
 from storage.models import OutboxMessage, Person
@@ -58,8 +59,12 @@ DIRECTORS_SHOWN = 20
 PAIRS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
-_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})$")
-_DUE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
+# The due date at the end of an action item: 2026-12-10, 2026/12/10, 2026年12月10日, 12月10日
+# (the next such day), full-width digits too, with Chinese's 截止 before or 前 after it.
+_DUE = re.compile(r"\s*(?:截止|截至|到期)?\s*(?:(\d{4})\s*(?:[-/.－／．]\s*(\d{1,2})\s*[-/.－／．]"
+                  r"\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)"
+                  r"|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)\s*(?:之前|以前|前)?\s*$")
 # '@alice' after a space, at the start, or right after Chinese text ('发送报价@grace'), never
 # inside an e-mail address; a handle is ASCII, or a run of Chinese (a name such as '@李雷').
 _AT = re.compile(r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))"
@@ -457,12 +462,13 @@ def _move(ctx: Context, args: str) -> None:
     pair, rest = _pick_pair(ctx, person, args)
     if pair is None:
         return
-    match = _DATE_TIME.match(rest.strip())
+    # A Chinese keyboard's '１０：００', and dates as /away reads them ('12月10日', '2026/12/10').
+    today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
+    match = _DATE_TIME.match(as_iso(normalise(rest), today))
     when: datetime | None = None
     if match:
         try:
-            naive = datetime.fromisoformat(f"{match.group(1)}T{int(match.group(2)[:-3]):02d}"
-                                           f"{match.group(2)[-3:]}")
+            naive = datetime(*(int(part) for part in match.groups()))
             when = naive.replace(tzinfo=ZoneInfo(person.timezone))
         except ValueError:
             when = None
@@ -757,14 +763,18 @@ def on_text(ctx: Context, text: str) -> bool:
             _action(ctx, person, meeting, text)
         return True
     if dialog.step == "rating":
-        if word in {"1", "2", "3", "4", "5"}:
-            _rated(ctx, person, meeting, int(word))
+        rating = read_scale(text)
+        if rating is not None:
+            _rated(ctx, person, meeting, rating)
         else:
             ctx.reply("oo_rating_range")
         return True
     if dialog.step == "improve":
         improve = "" if word in {"skip", "/skip", "跳过", "-"} else clean_text(text).strip()
-        _improved(ctx, person, meeting, improve[:MAX_TEXT])
+        if len(improve) > MAX_TEXT:  # cut short, the other side would read half a sentence
+            ctx.reply("oo_too_long", limit=MAX_TEXT)
+            return True
+        _improved(ctx, person, meeting, improve)
         return True
     repo.clear_dialog(person)
     return False
@@ -814,12 +824,16 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
     found = _DUE.search(text)
     if found:
         written = found.group(0).strip()
+        today = local(ctx.clock.now(), author.timezone).date()
+        year, month, day = (found.group(1), found.group(2) or found.group(4) or found.group(6),
+                            found.group(3) or found.group(5) or found.group(7))
         try:
-            due = date(*(int(found.group(n)) for n in (1, 2, 3)))
+            due = date(int(year) if year else today.year, int(month), int(day))
+            if year is None and due < today:  # '11月3日' in December: next year's
+                due = due.replace(year=today.year + 1)
         except ValueError:
             ctx.reply("oo_action_bad_due", written=written, past=False)
             return
-        today = local(ctx.clock.now(), author.timezone).date()
         if due < today:  # it would be overdue, and reminded, at once
             ctx.reply("oo_action_bad_due", written=written, past=True, today=today)
             return

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage
 from bot.pulse_config import PulseQuestion, PulseSettings
 from bot.text import clean_text
-from handlers.answers import normalise
+from handlers.answers import chinese_number, normalise, team_word
 from handlers.context import Context
 from handlers.waiting import after_dialog
 from storage.models import Conversation, Person
@@ -395,7 +395,11 @@ def on_text(ctx: Context, text: str) -> bool:
         return True
     if step == len(questions):
         word = normalise(text).lower().rstrip(".!。！")
-        comment = None if word in NO_COMMENT_WORDS else clean_text(text).strip()[:COMMENT_LIMIT]
+        comment = None if word in NO_COMMENT_WORDS else clean_text(text).strip()
+        if comment and len(comment) > COMMENT_LIMIT:
+            # Cut short it would be stored half a sentence; the comment question still waits.
+            ctx.reply("pulse_comment_too_long", limit=COMMENT_LIMIT)
+            return True
         _finish(ctx, person, poll, comment=comment or None)
         return True
     q = questions[step]
@@ -610,6 +614,33 @@ def polls_between(session: Session, since: date, until: date | None = None, *,
 
 
 _LAST = re.compile(r"^last\s+(\d{1,2})$")
+# 最近2次 / 最近 两 次 / 近3次 / 过去3次: 'last N'.
+_CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*次?")
+_CN_DAY = re.compile(r"(?<!\d)(?:(\d{4})\s*(?:年\s*|[/.-]))?(\d{1,2})\s*(?:月\s*|[/.-])"
+                     r"(\d{1,2})\s*[日号]?(?!\d)")
+
+
+def _said_in_english(words: str, today: date) -> str:
+    """'/pulse 结果' as Chinese asks it: 最近2次 as 'last 2', 团队 as 'team', a poll's
+    date as 2026年11月25日, 11月25日 or 2026/11/25 (as 2026-11-25)."""
+    def last(match: re.Match[str]) -> str:
+        count = match.group(1)
+        number = int(count) if count.isdigit() else chinese_number(count)
+        return f"last {number} " if number else match.group()
+
+    def day(match: re.Match[str]) -> str:
+        year, month, day_ = match.group(1), int(match.group(2)), int(match.group(3))
+        if year is None:  # a poll already held: this year's, or last year's
+            year = str(today.year if (month, day_) <= (today.month, today.day)
+                       else today.year - 1)
+        return f" {year}-{month:02d}-{day_:02d} "
+
+    words = team_word(words)
+    # Only before the team: a team's own name is kept as typed ('T01-2', '最近').
+    found = re.search(r"(?:^|\s)team\s", words, re.IGNORECASE)
+    head, tail = (words[:found.start()], words[found.start():]) if found else (words, "")
+    head = _CN_DAY.sub(day, _CN_LAST.sub(last, head))
+    return " ".join(f"{head} {tail}".split())
 
 
 def cmd_results(ctx: Context, args: str) -> None:
@@ -618,7 +649,7 @@ def cmd_results(ctx: Context, args: str) -> None:
     if not person.can_view_summary:
         ctx.reply("pulse_results_denied")
         return
-    words = normalise(args)
+    words = _said_in_english(normalise(args), ctx.clock.now().date())
     team: str | None = None
     found = re.search(r"(?:^|\s)team\s+(.+)$", words, re.IGNORECASE)
     if found:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.org import Org
 from bot.text import clean_text
+from handlers.answers import normalise
 from handlers.context import Context
 from handlers.waiting import after_dialog
 from storage.db import ConcurrentChange
@@ -42,9 +43,29 @@ _RATING = re.compile(r"^\s*([1-5１-５一二三四五])(?:\s*分)?(?:\s*[/／]\
 _CN_RATING = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 
+# '4.5', '4,5', '3-4', '3到4': between two ratings (the mark right after the digit, so
+# '4 - 3 big deals' is still 4 with a comment).
+_BETWEEN = re.compile(r"^\s*([1-5])(?:[.,。]([0-9]+)|(?:[-–—~]|到|至)([1-5])(?![0-9]))")
+
+
+def rating_between(text: str) -> tuple[int, int] | None:
+    """The two whole ratings a typed half-point or range lies between ('4.5分' -> (4, 5);
+    '5.5', past the scale, (5, 5)); None for anything else ('4.0' is 4)."""
+    match = _BETWEEN.match(normalise(text))
+    if match is None:
+        return None
+    low = int(match.group(1))
+    if match.group(3):
+        high = int(match.group(3))
+        return (min(low, high), max(low, high)) if high != low else None
+    if not match.group(2).strip("0"):
+        return None
+    return (low, low + 1) if low < 5 else (5, 5)  # '5.5': past the scale
+
+
 def parse_rating(text: str) -> tuple[int, str] | None:
     """A typed answer's rating (1-5) and the comment after it; None if it starts with none."""
-    match = _RATING.match(text)
+    match = _RATING.match(re.sub(r"^(\s*[1-5１-５])[.．。]0+(?![0-9０-９])", r"\1", text))
     if match is None:
         return None
     digit = match.group(1)
@@ -332,6 +353,14 @@ def on_text(ctx: Context, text: str) -> bool:
     if invite is None or rnd is None or rnd.status != "open" or invite.done:
         ctx.conversations.clear(person)
         ctx.reply("review_closed_already")
+        return True
+    between = rating_between(text)
+    if between is not None:
+        # Stored as the digit before the mark, '4.5' was a 4 with the comment '5'.
+        if between[0] == between[1]:
+            ctx.reply("review_bad_rating")
+        else:
+            ctx.reply("review_rating_between", low=between[0], high=between[1])
         return True
     parsed = parse_rating(text)
     if parsed is None:

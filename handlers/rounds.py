@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import checkin
-from handlers.answers import normalise
+from handlers.answers import normalise, team_word
 from handlers.context import Context
 from storage.round_requests import RoundRequest, RoundRequestRepo
 
@@ -42,7 +42,7 @@ def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
     Raises ValueError for text that is none of these shapes, AmbiguousPerson for a name
     several people have.
     """
-    words = args.split()
+    words = team_word(args).split()
     if not words or words == ["everyone"]:
         return "everyone", None
     if words[0] == "team" and len(words) >= 2:

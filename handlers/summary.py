@@ -32,7 +32,7 @@ from bot.weeks import (
     week_start,
     weeks_back,
 )
-from handlers.answers import chinese_number
+from handlers.answers import chinese_number, team_word
 from handlers.checkin import (
     applicable_given,
     display_answer,
@@ -298,32 +298,43 @@ class SummaryWeekError(ValueError):
 
 # Anything shaped like a week is a week, never a person's name: '2026-W00' must not
 # become "I don't know anyone called 2026-W00".
-_WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*")
+_WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}")
 _LAST_WEEK = {"last week", "上周"}
 _PAGE = {"page", "页"}
 _THIS_WEEK = {"this week", "本周"}
 # "last 4 weeks", "past 4 weeks", 最近4周, 过去四周, 近 4 个星期: all "last 4w".
 _SAID_LAST = re.compile(r"\b(?:last|past)\s+(\d{1,2})\s*(?:weeks?|wks?)\b", re.IGNORECASE)
+# 第47周, 2026年第47周, 第四十七周: an ISO week as Chinese names it ("2026-W47", "W47").
+_CN_WEEK = re.compile(r"(?:(\d{4})\s*年\s*)?第\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*"
+                      r"(?:周|星期)")
 _CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*个?\s*"
                       r"(?:周|星期|礼拜)")
 
 
-def _said_last(args: str) -> str:
-    """`args` with "last N weeks" said in other ways written as "last Nw"."""
-    args = _SAID_LAST.sub(r"last \1w", args)
+def said_in_english(args: str) -> str:
+    """`args` with weeks said in Chinese or other English words as /summary reads them:
+    最近4周 and 'past 4 weeks' as 'last 4w', 第47周 as 'W47', 团队 as 'team'."""
+    args = _SAID_LAST.sub(r"last \1w", team_word(args))
 
     def chinese(match: re.Match[str]) -> str:
         count = match.group(1)
         number = int(count) if count.isdigit() else chinese_number(count)
         return f" last {number}w " if number else match.group()
 
-    return _CN_LAST.sub(chinese, args)
+    def chinese_week(match: re.Match[str]) -> str:
+        count = match.group(2)
+        number = int(count) if count.isdigit() else chinese_number(count)
+        if not number:
+            return match.group()
+        return f" {match.group(1)}-W{number} " if match.group(1) else f" W{number} "
+
+    return _CN_LAST.sub(chinese, _CN_WEEK.sub(chinese_week, args))
 
 
 def parse_request(args: str) -> SummaryRequest:
     """'', 'last 4w', 'last week', '2026-W47', 'alice', 'team East' (+ optional 'last Nw');
     the GM's view also takes 'page N' (its directors, a page at a time)."""
-    typed = _said_last(args).split()
+    typed = said_in_english(args).split()
     page: int | None = None
     words: list[str] = []  # the words that are not `page N`
     i = 0
@@ -388,6 +399,12 @@ def check_week(text: str, today_week: str) -> str:
     and any plan, and no date arithmetic ever leaves what Python's calendar can hold.
     """
     value = text.strip()
+    bare = re.fullmatch(r"[Ww](\d{1,2})", value)
+    if bare:
+        # 'W47' (第47周): this year's, or last year's if this year's is still ahead.
+        year = int(today_week[:4])
+        this_year = f"{year}-W{int(bare.group(1)):02d}"
+        value = this_year if this_year <= today_week else f"{year - 1}-W{bare.group(1)}"
     match = re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", value)
     if not match:
         raise SummaryWeekError(value, "format")

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from bot.charts import KINDS, MAX_WEEKS, chart_weeks, render_chart_png, scope_label
 from bot.weeks import week_start
 from handlers.context import Context
-from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week
+from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week, said_in_english
 
 DEFAULT_WEEKS = 8
-_WEEK = re.compile(r"\d{1,6}-[Ww]\w*")
+_WEEK = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}")
+#: The charts' and the command's words in Chinese.
+_CHINESE_WORDS = {"达成率": "attainment", "完成率": "attainment", "士气": "morale",
+                  "点赞": "kudos", "团队": "team"}
 
 
 class ChartUsageError(ValueError):
@@ -35,7 +38,7 @@ class ChartRequest:
 
 def parse_chart(args: str) -> ChartRequest:
     """'chart', 'chart morale team East last 12w', 'chart kudos 2026-W47', 'chart last week'."""
-    words = args.split()[1:]
+    words = [_CHINESE_WORDS.get(w, w) for w in said_in_english(args).split()[1:]]
     kind, weeks, week, team = "attainment", DEFAULT_WEEKS, None, None
     i = 0
     while i < len(words):

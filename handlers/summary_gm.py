@@ -362,7 +362,18 @@ def tokens(text: str | None) -> frozenset[str]:
 _TOKENS: dict[str, frozenset[str]] = {}
 
 
+# Saying there is none, in so many words: 'No blockers this week.', '暂时没有障碍', '一切顺利'.
+_NONE_SAID = re.compile(
+    r"(?:(?:no|none|nothing|nil|n/?a)(?:\s+(?:real|major|big|new))?"
+    r"(?:\s+(?:blockers?|issues?|problems?|challenges?|obstacles?))?"
+    r"(?:\s+(?:this\s+week|so\s+far|for\s+now|at\s+the\s+moment|right\s+now|currently|yet))?"
+    r"|(?:目前|暂时|暂|本周|这周|现在)?(?:没有|无|没)(?:什么)?(?:新的)?(?:阻碍|障碍|问题|困难|挑战)?"
+    r"|一切(?:顺利|正常))[\s.!。！~]*", re.IGNORECASE)
+
+
 def _tokens(text: str) -> frozenset[str]:
+    if _NONE_SAID.fullmatch(text.strip()):
+        return frozenset()
     out: set[str] = set()
     for word in _WORD.findall(text.casefold()):
         if _CJK.search(word):

@@ -392,3 +392,18 @@ async def test_a_goal_nothing_is_known_of_is_not_behind(goals_bot, chat):
     assert "behind" not in text and "Pace needed" not in text
     await say(goals_bot, "li", "/goals")
     assert "暂无数字（自 2026-10-01 起没有签到或 CRM 数字）" in chat.last("li")
+
+
+async def test_a_small_or_round_gap_in_chinese_is_written_as_chinese_writes_it(goals_bot, chat):
+    # Under 1万 the Chinese line fell back to English 'k' ('1.5k 尚未分配'), and just under
+    # 1亿 it read '10,000万' for 1亿.
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(GOALS.replace("team: China, target: 120000",
+                                                     "team: China, target: 120000}\n"
+                                                     "  - {metric: revenue, period: 2026-Q4, "
+                                                     "person: li, target: 118500")))
+    await say(goals_bot, "li", "/goals")
+    assert "李雷 = 11.8万，China 2026-Q4 营收目标为 12万；1,500 尚未分配" in chat.last("li"), \
+        chat.last("li")
+    assert compact(99_999_000, "zh-CN") == "1亿" and compact(999_990) == "1M"

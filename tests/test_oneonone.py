@@ -593,6 +593,56 @@ async def test_action_item_due_dates_that_are_not_plain_are_read_or_refused(bot,
     assert "Call the client" not in chat.last("alice")
 
 
+async def test_an_action_item_due_date_written_as_chinese_writes_it(bot, chat, clock):
+    # '发送预测 12月10日前' kept '12月10日前' in the item's text and gave it the default due
+    # day, a week after the meeting: the owner was reminded on the wrong day.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    for typed, text, due in (("发送预测 12月10日前", "发送预测", "2026-12-10"),
+                             ("更新报价 2026年12月11日", "更新报价", "2026-12-11"),
+                             ("约见客户 2026/12/12", "约见客户", "2026-12-12"),
+                             ("整理名单 截止１２月１３日", "整理名单", "2026-12-13"),
+                             ("回顾 12月5日 的会议 2026-12-14", "回顾 12月5日 的会议",
+                              "2026-12-14")):
+        await say(bot, "grace", typed)
+        assert f": {text} — Alice Martin, due {due}" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "打电话 11月3日")  # a day already past this year: next year's
+    assert "打电话 — Alice Martin, due 2027-11-03" in chat.last("grace"), chat.last("grace")
+
+
+async def test_one_on_one_feedback_typed_as_a_chinese_keyboard_types_it(bot, chat, clock):
+    # '4分', '四' and '４' were each answered 'Please answer with a number from 1 to 5',
+    # though the pulse poll, the 360° review and the check-in take them; a half point is
+    # refused, not stored as the lower rating.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "done")
+    assert "How useful was your 1:1 with Grace Chen?" in chat.last("alice"), chat.last("alice")
+    await say(bot, "alice", "4.5分")
+    assert "1 to 5" in chat.last("alice")
+    await say(bot, "alice", "4分")
+    assert "One thing to improve" in chat.last("alice"), chat.last("alice")
+    await say(bot, "alice", "跳过")
+    assert "Feedback from Alice Martin on your 1:1 of 2026-11-30: 4/5." in chat.last("grace")
+    await say(bot, "grace", "五")
+    assert "One thing to improve" in chat.last("grace"), chat.last("grace")
+
+
+async def test_a_long_improvement_is_refused_not_cut_short(bot, chat, clock):
+    # 'One thing to improve' kept the first 1,000 characters of a longer answer and said
+    # nothing: Grace read a suggestion cut off mid-sentence.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "4")
+    long = "希望下次多花时间讨论重点客户的推进计划。" * 60  # 1,200 characters
+    await say(bot, "alice", long)
+    assert "1000" in chat.last("alice") or "1,000" in chat.last("alice"), chat.last("alice")
+    assert not any("Feedback from Alice Martin" in t for t in chat.to("grace"))
+    await say(bot, "alice", long[:400])
+    assert f"One thing to improve: {long[:400]}" in chat.last("grace")
+
+
 async def test_two_questions_at_once_take_typed_answers_one_after_the_other(bot, chat, clock):
     # Grace meets Alice and Bruno at the same hour: both are asked whether it happened.
     # A typed "yes" had answered the question asked last (Bruno's), and once that dialog

@@ -185,6 +185,22 @@ async def test_chinese_answers_typed_full_width_and_no_comment(pbot, pchat):
         assert ctx.session.scalars(select(PulseComment)).all() == []
 
 
+async def test_a_comment_over_the_limit_is_refused_not_cut_short(pbot, pchat):
+    # A comment over 2,000 characters was stored cut off mid-sentence, without a word.
+    await pbot.run_pulse()
+    await say(pbot, "east5", "4")
+    await say(pbot, "east5", "3")
+    long = "我们团队最近加班很多，希望能调整一下重点客户的分配方式。" * 80  # 2,240 characters
+    await say(pbot, "east5", long)
+    assert "2000" in pchat.last("east5") or "2,000" in pchat.last("east5"), pchat.last("east5")
+    with pbot.unit() as ctx:
+        assert ctx.session.scalars(select(PulseComment)).all() == []
+    await say(pbot, "east5", long[:500])
+    assert "已匿名收到" in pchat.last("east5")
+    with pbot.unit() as ctx:
+        assert [c.text for c in ctx.session.scalars(select(PulseComment))] == [long[:500]]
+
+
 async def test_a_typed_answer_that_is_not_1_to_5_is_refused_without_echo(pbot, pchat):
     await pbot.run_pulse()
     await say(pbot, "alice", "7")
@@ -420,6 +436,23 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
     assert "Morale: 4.0 (6 answers)" in pchat.last("grace")
     with pbot.unit() as ctx:
         assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East", None}
+
+
+async def test_results_asked_for_in_chinese(pbot, pchat, pclock):
+    # '/pulse 结果' was taken, but 最近2次, 团队 East and 2026年11月25日 after it were each
+    # answered 我没看懂.
+    pclock.set(PREVIOUS_POLL_DAY)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    for english, chinese in (("last 2", "最近2次"), ("last 2", "最近 两 次"),
+                             ("team East", "团队 East"), ("2026-11-25", "2026年11月25日"),
+                             ("last 3 team East", "最近3次 团队 East")):
+        await say(pbot, "grace", f"/pulse results {english}")
+        expected = pchat.last("grace")
+        await say(pbot, "grace", f"/pulse 结果 {chinese}")
+        assert pchat.last("grace") == expected, (chinese, pchat.last("grace"))
 
 
 async def test_results_are_for_the_gm_and_bad_requests_are_explained(pbot, pchat):

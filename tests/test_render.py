@@ -219,3 +219,33 @@ def test_kept_files_deleted_or_from_another_version_are_compiled_anew(tmp_path, 
             "Hello a&lt;b"
         assert compiled == ["en/messages.j2"], damage
         compiled.clear()
+
+
+def _template_shape(path: Path) -> tuple[dict[str, list[str]], set[str], set[str]]:
+    """A template file's public macros with their parameters, the names it reads from its
+    caller, and the keys its macros read from `kwargs`."""
+    from jinja2 import meta, nodes
+
+    ast = renderer._envs["plain"].parse(path.read_text(encoding="utf-8"))
+    macros = {m.name: [a.name for a in m.args] for m in ast.find_all(nodes.Macro)
+              if not m.name.startswith("_")}
+    kwargs = {g.attr for g in ast.find_all(nodes.Getattr)
+              if isinstance(g.node, nodes.Name) and g.node.name == "kwargs"}
+    return macros, meta.find_undeclared_variables(ast), kwargs
+
+
+@pytest.mark.parametrize("name", sorted(str(p.relative_to(TEMPLATE_DIR / "en"))
+                                        for p in (TEMPLATE_DIR / "en").rglob("*.j2")))
+def test_every_english_template_has_a_chinese_twin_taking_the_same_parameters(name):
+    # A twin missing, a macro missing in one language, or a parameter the other language
+    # does not take would fail only when that message is sent to someone of that language.
+    twin = TEMPLATE_DIR / "zh-CN" / name
+    assert twin.is_file(), f"templates/zh-CN/{name} is missing"
+    en_macros, en_reads, en_kwargs = _template_shape(TEMPLATE_DIR / "en" / name)
+    zh_macros, zh_reads, zh_kwargs = _template_shape(twin)
+    assert set(en_macros) == set(zh_macros), f"{name}: macros in one language only"
+    for macro, params in en_macros.items():
+        assert params == zh_macros[macro], f"{name}: {macro} takes {params} in en, " \
+                                           f"{zh_macros[macro]} in zh-CN"
+    assert en_reads == zh_reads, f"{name}: reads {sorted(en_reads ^ zh_reads)} in one language"
+    assert en_kwargs == zh_kwargs, f"{name}: kwargs {sorted(en_kwargs ^ zh_kwargs)}"

@@ -106,6 +106,25 @@ async def test_a_recurring_blocker_is_flagged(bot, chat, clock):
     assert "last week's plan: Visit 5 → this week's wins: Closed Acme" in text
 
 
+async def test_saying_there_is_no_blocker_is_no_blocker(bot, chat, clock):
+    # 'No blockers' two weeks running, and 李雷's 没有阻碍, were read as blockers: the GM read
+    # 'the same blocker in 2 of the last 4 weeks' about a director who had none.
+    friday = clock.now()
+    for n, (english, chinese) in enumerate([("No blockers", "没有阻碍"),
+                                            ("No blockers this week.", "暂时没有障碍")]):
+        clock.set(friday - timedelta(weeks=1 - n))
+        await bot.run_checkins()
+        await answer_all(bot, "alice", alice("50000", english))
+        await answer_all(bot, "li", [*LI[:2], chinese, *LI[3:]])
+        await answer_all(bot, "bruno", BRUNO)
+    clock.set(friday)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert not [line for line in attention(text) if "blocker" in line], attention(text)
+    assert "Execution: no blockers" in blocks(text)["Alice Martin · team East"]
+    assert "Execution: no blockers" in blocks(text)["李雷 · team China"]
+
+
 def test_what_counts_as_the_same_blocker():
     assert similar(tokens("Pricing approval stuck"), tokens("pricing approval, still stuck"))
     assert similar(tokens("legal review"), tokens("Legal review of the MSA takes weeks"))
