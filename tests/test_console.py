@@ -131,3 +131,25 @@ async def test_fire_checkin_starts_the_check_in_even_in_a_month_s_first_week(set
     text = out.getvalue()
     assert "Monthly review 2026-11, question 1 of 3" in text  # asked at start
     assert "Question 2 of 8" in text.split("alice> 52000", 1)[1]
+
+
+async def test_a_message_that_comes_while_you_type_goes_below_the_prompt(settings, clock,
+                                                                         monkeypatch):
+    """At a terminal, a scheduled message (a prompt, a digest) printed while the prompt
+    awaited typing went into the prompt's line ('g[bot → …]race> '); it now goes below,
+    and the prompt comes back under it with what was typed so far."""
+    import bot.adapters.console as console
+    from bot.adapters.base import OutboundMessage
+    from bot.app import prepare
+
+    bot, engine = prepare(settings, clock)
+    out = StringIO()
+    adapter = console.ConsoleAdapter(bot, stdin=StringIO(), stdout=out, interactive=True)
+    adapter.banner()
+    out.write("grace> ")  # input() drew the prompt; she has typed '/sum' so far
+    monkeypatch.setattr(console, "_typed_so_far", lambda: "/sum")
+    adapter._reading = True
+    await adapter.send_dm("alice", OutboundMessage("Time for your weekly check-in"))
+    assert out.getvalue() == ("grace> \n[bot → Alice Martin (alice), private]\n"
+                              "  Time for your weekly check-in\n\ngrace> /sum")
+    engine.dispose()

@@ -74,6 +74,8 @@ class ConsoleAdapter(Adapter):
         # The input thread reads one line per request from run(), so an interactive prompt
         # appears after the bot's answer to the previous line, naming whoever /as made you.
         self._want_line = threading.Semaphore(0)
+        # A prompt is on the screen, awaiting typing (the input thread is in input()).
+        self._reading = False
 
     # --- outbound ------------------------------------------------------------------------
 
@@ -123,7 +125,13 @@ class ConsoleAdapter(Adapter):
         if message.choices:
             buttons = "  ".join(f"[{i}: {c.label}]" for i, c in enumerate(message.choices, 1))
             lines.append(f"  buttons: {buttons}  (type the answer, or /press <n>)")
-        self.stdout.write("\n".join(lines) + "\n\n")
+        text = "\n".join(lines) + "\n\n"
+        if self.interactive and self._reading:
+            # A message that comes while the prompt awaits typing (a scheduled prompt, a
+            # digest) goes below the prompt's line, not into it, and the prompt is drawn
+            # again under it with what was typed so far.
+            text = f"\n{text}{self.current}> {_typed_so_far()}"
+        self.stdout.write(text)
         self.stdout.flush()
 
     # --- inbound -------------------------------------------------------------------------
@@ -168,6 +176,11 @@ class ConsoleAdapter(Adapter):
         if catching_up is not None and not catching_up.done():
             await asyncio.wait({catching_up, stopping} if stopping else {catching_up},
                                return_when=asyncio.FIRST_COMPLETED)
+        if catching_up is not None and catching_up.done() and (stop is None or
+                                                                not stop.is_set()):
+            # What it sent (a digest due, this week's prompt) is shown before the first
+            # prompt, not printed into it.
+            await self.bot.deliver()
         try:
             while stop is None or not stop.is_set():
                 self._want_line.release()  # the reader may read (and prompt) once more
@@ -231,10 +244,14 @@ class ConsoleAdapter(Adapter):
     def _lines(self) -> Iterator[str]:
         if self.interactive:
             while True:
+                self._reading = True
                 try:
-                    yield input(f"{self.current}> ")
+                    line = input(f"{self.current}> ")
                 except EOFError:
                     return
+                finally:
+                    self._reading = False
+                yield line
         fd = _fileno(self.stdin)
         if fd is None:  # an in-memory stream never blocks
             yield from iter(self.stdin.readline, "")
@@ -342,3 +359,9 @@ def _fileno(stream: TextIO) -> int | None:
         return stream.fileno()
     except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is an OSError
         return None
+
+
+def _typed_so_far() -> str:
+    """What the person has typed at the prompt so far (readline's line buffer)."""
+    readline = sys.modules.get("readline")
+    return readline.get_line_buffer() if readline is not None else ""  # type: ignore[no-any-return]
