@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                                         "latest week whose check-in has been sent)")
     summary.add_argument("--weeks", type=int, default=None,
                          help="how many weeks back (1-12; default 1, or 4 with --person)")
-    summary.add_argument("--person", help="one person's history (their key, or their name if nobody shares it)")
+    summary.add_argument("--person", help="one person's history (their key, or their name "
+                                          "if nobody shares it)")
     summary.add_argument("--team", help="only this team")
     add_locale(summary, None)
     summary.add_argument("--lang", dest="locale", choices=LOCALES,
