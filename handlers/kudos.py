@@ -120,18 +120,26 @@ def give(ctx: Context, text: str) -> None:
     # Keyed by the message where there is one: an edit may delete a row, and the database
     # may give its id to the next kudos, whose messages must not pass for repeats.
     base = rows[0].source_key or f"id{rows[0].id}"
+    _announce(ctx, shout, f"kudos-shout:{base}", [r.recipient for r in rows], parsed,
+              f"kudos-dm:{base}")
+
+
+def _announce(ctx: Context, shout: str, shout_key: str, praised: list[Person],
+              parsed: _Parsed, dm_key: str) -> None:
+    """The shout-out where the kudos were given (its thread, or the DM) and a DM to each
+    of `praised` in their language; `dm_key` and the person's id key each DM."""
+    event, giver = ctx.event, ctx.person
+    assert event is not None and giver is not None
     if event.is_direct:
         ctx.reply_text(shout)
     else:
         thread = event.thread_id or event.message_id
         ctx.post(Target(event.platform, "thread" if thread else "channel", event.chat_id,
-                        thread, user_ref=event.user_id), shout,
-                 dedupe_key=f"kudos-shout:{base}")
-    for row in rows:
-        person = row.recipient
+                        thread, user_ref=event.user_id), shout, dedupe_key=shout_key)
+    for person in praised:
         ctx.tell(person, "kudos_received", giver=giver, reason=parsed.reason,
                  values=_labels(ctx.org, parsed.values, person.locale),
-                 dedupe_key=f"kudos-dm:{base}:{person.id}")
+                 dedupe_key=f"{dm_key}:{person.id}")
 
 
 #: How long after sending a message its author may still correct the kudos it gives by
@@ -207,18 +215,9 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
     labels = _labels(ctx.org, parsed.values, ctx.locale)
     shout = ctx.render("kudos_corrected", giver=giver, recipients=parsed.recipients,
                        reason=parsed.reason, values=labels)
-    if event.is_direct:
-        ctx.reply_text(shout)
-    else:
-        thread = event.thread_id or event.message_id
-        ctx.post(Target(event.platform, "thread" if thread else "channel", event.chat_id,
-                        thread, user_ref=event.user_id), shout,
-                 dedupe_key=f"kudos-fix:{source}:{event.event_id}")
-    for row in new_rows:
-        person = row.recipient
-        ctx.tell(person, "kudos_received", giver=giver, reason=parsed.reason,
-                 values=_labels(ctx.org, parsed.values, person.locale),
-                 dedupe_key=f"kudos-dm:{row.source_key}:{person.id}:{event.event_id}")
+    # (The new rows are of the same message as those given: the same source key.)
+    _announce(ctx, shout, f"kudos-fix:{source}:{event.event_id}",
+              [r.recipient for r in new_rows], parsed, f"kudos-dm:{source}:{event.event_id}")
     for person in withdrawn:
         ctx.tell(person, "kudos_withdrawn", giver=giver,
                  dedupe_key=f"kudos-withdrawn:{source}:{person.id}:{event.event_id}")
