@@ -159,6 +159,14 @@ def show_schedule(ctx: Context) -> None:
 CLOSED_SHOWN = 20
 
 
+def _gms_not_told(ctx: Context, prefix: str) -> tuple[list[Person], dict[int, str]]:
+    """The GMs not yet sent the message keyed `prefix:<gm key>`, and each GM's key."""
+    gms = [p for p in ctx.people.active() if p.role == "gm"]
+    keys = {gm.id: f"{prefix}:{gm.key}" for gm in gms}
+    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
+    return [gm for gm in gms if keys[gm.id] not in taken], keys
+
+
 def tell_started(ctx: Context) -> None:
     """Tell each GM, once per period, that its scheduled reviews have started: who, when
     they close, who cannot be reached (one DM, not one per director)."""
@@ -167,10 +175,7 @@ def tell_started(ctx: Context) -> None:
         return
     now = ctx.clock.now()
     window = current_window(schedule, now, gm_timezone(ctx))
-    gms = [p for p in ctx.people.active() if p.role == "gm"]
-    keys = {gm.id: f"review-schedule:{window.key}:started:{gm.key}" for gm in gms}
-    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
-    gms = [gm for gm in gms if keys[gm.id] not in taken]
+    gms, keys = _gms_not_told(ctx, f"review-schedule:{window.key}:started")
     if not gms:
         return
     claims = [c for c in ReviewScheduleRepo(ctx.session).of_period(window.key)
@@ -215,10 +220,7 @@ def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
     rounds = [ctx.session.get(ReviewRound, c.round_id) for c in claims]
     if any(r is not None and r.status != "closed" for r in rounds):
         return  # some are still open: the last to close sends it
-    gms = [p for p in ctx.people.active() if p.role == "gm"]
-    keys = {gm.id: f"review-schedule:{claim.period}:closed:{gm.key}" for gm in gms}
-    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
-    gms = [gm for gm in gms if keys[gm.id] not in taken]
+    gms, keys = _gms_not_told(ctx, f"review-schedule:{claim.period}:closed")
     if not gms:
         return
     lines: list[ClosedLine] = []
