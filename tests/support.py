@@ -141,3 +141,31 @@ async def restart(bot: TeamPulse, clock: Any) -> RecordingAdapter:
     scheduler.shutdown(wait=False)
     await again.drain()
     return chat
+
+
+def reads_side_by_side(monkeypatch: Any) -> None:
+    """Two replicas handling one person's messages at once: each thread's first read of
+    the person's dialog waits for the other's (a barrier), so both read before either
+    writes, as two processes can on PostgreSQL."""
+    import threading
+
+    from storage.repositories import ConversationRepo
+
+    both_read = threading.Barrier(2, timeout=10)
+    read = ConversationRepo.get
+    waited: set[int] = set()
+
+    def get(self: Any, person: Any) -> Any:
+        found = read(self, person)
+        if threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            both_read.wait()
+        return found
+
+    monkeypatch.setattr(ConversationRepo, "get", get)
+
+
+def direct_message(key: str, text: str, event_id: str) -> InboundEvent:
+    """Person `key`'s console DM to the bot, with an event id (as a platform gives one)."""
+    return InboundEvent(platform="console", user_id=key, chat_id=key, chat_type="direct",
+                        text=text, event_id=event_id)

@@ -4,7 +4,6 @@ reminders, conditional questions, the question count, and confirmed numbers."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,9 +17,14 @@ from bot.events import InboundEvent
 from bot.org import OrgError, parse_org
 from handlers.answers import AnswerError, read_number
 from storage.models import CheckinRound
-from storage.repositories import ConversationRepo
 from tests.conftest import SERVER_URL
-from tests.support import RecordingAdapter, run_cli, say
+from tests.support import (
+    RecordingAdapter,
+    direct_message,
+    reads_side_by_side,
+    run_cli,
+    say,
+)
 from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of, round_status
 
 
@@ -536,22 +540,10 @@ async def test_two_answers_handled_at_once_by_two_replicas_are_both_kept(
     other.register(RecordingAdapter())
     await bot.run_checkins(["alice"])
     await answer_all(bot, "alice", ["52000", "3"])
-    both_read = threading.Barrier(2, timeout=10)
-    read = ConversationRepo.get
-    waited: set[int] = set()
-
-    def get(self, person):  # each replica's first read of her dialog, side by side
-        found = read(self, person)
-        if threading.get_ident() not in waited:
-            waited.add(threading.get_ident())
-            both_read.wait()
-        return found
-
-    monkeypatch.setattr(ConversationRepo, "get", get)
+    reads_side_by_side(monkeypatch)
 
     def message(text: str, event_id: str) -> InboundEvent:
-        return InboundEvent(platform="console", user_id="alice", chat_id="alice",
-                            chat_type="direct", text=text, event_id=event_id)
+        return direct_message("alice", text, event_id)
 
     await asyncio.gather(bot.handle(message("Closed Acme", "m1")),
                          other.handle(message("Legal review slipping", "m2")))

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import prepare
 from bot.cli import main
-from bot.events import InboundEvent
 from handlers.review import CRITERIA
-from storage.repositories import ConversationRepo
 from storage.review import ReviewAnswer, ReviewInvite
 from tests.conftest import SERVER_URL
-from tests.support import RecordingAdapter, say
+from tests.support import RecordingAdapter, direct_message, reads_side_by_side, say
 
 ANSWERS = {
     "grace": ["4 Strong quarter", "4", "3", "4", "5 Weekly one-on-ones"],
@@ -240,24 +237,9 @@ async def test_two_ratings_handled_at_once_by_two_replicas_rate_two_criteria(
     other, engine = prepare(settings, clock)
     other.register(RecordingAdapter())
     await say(bot, "grace", "/review start alice")
-    both_read = threading.Barrier(2, timeout=10)
-    read = ConversationRepo.get
-    waited: set[int] = set()
-
-    def get(self, person):  # each replica's first read of his dialog, side by side
-        found = read(self, person)
-        if threading.get_ident() not in waited:
-            waited.add(threading.get_ident())
-            both_read.wait()
-        return found
-
-    monkeypatch.setattr(ConversationRepo, "get", get)
-
-    def message(text: str, event_id: str) -> InboundEvent:
-        return InboundEvent(platform="console", user_id="bruno", chat_id="bruno",
-                            chat_type="direct", text=text, event_id=event_id)
-
-    await asyncio.gather(bot.handle(message("3", "m1")), other.handle(message("2", "m2")))
+    reads_side_by_side(monkeypatch)
+    await asyncio.gather(bot.handle(direct_message("bruno", "3", "m1")),
+                         other.handle(direct_message("bruno", "2", "m2")))
     monkeypatch.undo()
     with bot.unit() as ctx:
         rows = list(ctx.session.scalars(select(ReviewAnswer).where(
