@@ -69,21 +69,13 @@ from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
 from bot.text import clean_text
-from bot.weeks import week_end, week_of, week_start, weeks_back
+from bot.weeks import current_week, previous_week, week_end, week_of, week_start, weeks_back
 from handlers.checkin import applicable_given
 from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
-from handlers.summary import (
-    EXPECTED,
-    MORALE_LOOKBACK,
-    Parsed,
-    Snapshots,
-    SummaryRequest,
-    csv_number,
-    resolve_week,
-)
+from handlers.summary import EXPECTED, MORALE_LOOKBACK, Parsed, Snapshots, csv_number
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
 from storage.away import AwayPeriod
 from storage.db import no_jit
@@ -824,7 +816,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     _team(ctx, views, directors, people, rounds, counts, away, week, shown_weeks, reader_tz)
     # The week /summary shows by default (and any later) reads one-on-ones and action
     # items as they are now, what the GM acts on; an older week as they stood at its end.
-    latest = week >= resolve_week(ctx, SummaryRequest("week"), reader_tz)
+    latest = _latest(ctx, week, reader_tz)
     _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
                ctx.clock.now() if latest else as_of)
     weeks = [_week_count(wk, directors, statuses, names) for wk in shown_weeks]
@@ -1396,6 +1388,17 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                 if row[0] != row[1] and now - _utc(row[1]) > \
                         OVERDUE_AFTER + timedelta(minutes=cadence.duration):
                     view.team_overdue += 1
+
+
+def _latest(ctx: Context, week: str, reader_tz: str) -> bool:
+    """Whether `week` is the one /summary shows by default, or later (resolve_week's
+    choice, asking the database only when that depends on this week's prompts)."""
+    now = current_week(ctx.clock.now(), reader_tz)
+    if week >= now:
+        return True
+    if week < previous_week(now):
+        return False
+    return not ctx.checkins.week_sent(now)
 
 
 def _namesakes(people: Sequence[Any], locale: str) -> dict[int, str]:
