@@ -1,0 +1,204 @@
+"""The running bot follows edits to the org file: people, targets and jobs, no restart."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import jobs
+from bot.app import prepare
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.core import TeamPulse
+from bot.org_reload import OrgWatcher
+from bot.scheduler import start_scheduler
+from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.test_checkin import ALICE_ANSWERS
+
+DANA = """  - key: dana
+    name: Dana Scott
+    role: director
+    manager: grace
+    team: West
+    timezone: {tz}
+    locale: en
+    kpis:
+      - {{metric: revenue, unit: USD, weekly_target: 30000}}
+"""
+BRUNO = """  - key: bruno
+    name: Bruno Rossi
+    role: director
+    manager: grace
+    team: Europe
+    timezone: Europe/Rome
+    locale: en
+    slack_id: U0BRUNO
+    telegram_username: bruno_r
+    kpis:
+      - {metric: revenue, unit: USD, weekly_target: 40000}
+"""
+VALUES = "# Company values"
+NY, ROME, LA = "America/New_York", "Europe/Rome", "America/Los_Angeles"
+PROMPT = "Time for your weekly check-in"
+
+
+@dataclass
+class Running:
+    """A bot as `teampulse run` has it: synced, scheduler started, watching its org file."""
+
+    bot: TeamPulse
+    chat: RecordingAdapter
+    scheduler: object
+    watcher: OrgWatcher
+    path: Path
+    clock: FakeClock
+
+    def edit(self, old: str, new: str) -> None:
+        """The operator edits the org file (saved a second later than the last time)."""
+        text = self.path.read_text(encoding="utf-8")
+        assert old in text
+        self.write(text.replace(old, new, 1))
+
+    def write(self, text: str) -> None:
+        before = self.path.stat()
+        self.path.write_text(text, encoding="utf-8")
+        os.utime(self.path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+
+    def zone_jobs(self) -> set[str]:
+        return {job.id.removeprefix("checkin:tz:")  # type: ignore[attr-defined]
+                for job in self.scheduler.get_jobs()  # type: ignore[attr-defined]
+                if job.id.startswith("checkin:tz:")}
+
+
+@pytest.fixture
+async def running(tmp_path: Path, database_url: str, clock: FakeClock
+                  ) -> AsyncIterator[Running]:
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    jobs.bind(bot)
+    scheduler = await start_scheduler(bot, engine)
+    await bot.drain()  # the start-up catch-up: Alice's 16:00 check-in in New York
+    try:
+        yield Running(bot, chat, scheduler, OrgWatcher(bot, path, stamp=bot.org_stamp),
+                      path, clock)
+    finally:
+        scheduler.shutdown(wait=False)
+        jobs.bind(None)
+        await bot.drain()
+        bot.close()
+        engine.dispose()
+
+
+async def test_an_unchanged_file_is_not_reloaded(running):
+    assert await running.watcher.check() is None
+    running.write(running.path.read_text(encoding="utf-8"))  # saved, nothing changed
+    assert await running.watcher.check() is None
+    assert running.chat.to("alice") == [running.chat.last("alice")]
+
+
+async def test_a_new_director_in_a_new_timezone_is_asked_when_her_round_runs(running, caplog):
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
+    running.edit(VALUES, DANA.format(tz=LA) + VALUES)
+    change = await running.watcher.check()
+    assert change is not None and change.added == ("dana",)
+    assert "org file reloaded: 1 added (dana)" in caplog.text
+    # Los Angeles has a check-in job of its own now; 16:00 there has not come yet.
+    assert LA in running.zone_jobs()
+    await running.bot.drain()
+    assert running.chat.to("dana") == []
+    running.clock.advance(timedelta(hours=3))  # Friday 16:00 in Los Angeles
+    await jobs.checkin_zone_job(LA)
+    assert f"{PROMPT} for 2026-W48" in running.chat.last("dana")
+    assert "Your weekly target is 30,000 USD" in running.chat.last("dana")
+
+
+async def test_a_director_added_after_the_round_gets_this_weeks_check_in(running):
+    running.clock.advance(timedelta(hours=1))  # New York's round went out an hour ago
+    running.edit(VALUES, DANA.format(tz=NY) + VALUES)
+    await running.watcher.check()
+    await running.bot.drain()  # the reload's catch-up, as after a start
+    assert f"{PROMPT} for 2026-W48" in running.chat.last("dana")
+    assert len(running.chat.to("alice")) == 1  # nobody is asked twice
+
+
+async def test_a_changed_target_is_asked_next_week_not_in_this_weeks_round(running):
+    assert "Your weekly target is 50,000 USD" in running.chat.last("alice")
+    running.edit("weekly_target: 50000}", "weekly_target: 70000}")
+    running.edit("weekly_target: 4}", "weekly_target: 6}")
+    change = await running.watcher.check()
+    assert change is not None and change.changed == ("alice",)
+    # This week's round was asked with the old targets and keeps them.
+    await say(running.bot, "alice", ALICE_ANSWERS[0])
+    assert "Your weekly target is 4 customers" in running.chat.last("alice")
+    for text in ALICE_ANSWERS[1:]:
+        await say(running.bot, "alice", text)
+    running.chat.clear()
+    running.clock.advance(timedelta(days=7))
+    await jobs.checkin_zone_job(NY)
+    assert f"{PROMPT} for 2026-W49" in running.chat.last("alice")
+    assert "Your weekly target is 70,000 USD" in running.chat.last("alice")
+
+
+async def test_a_removed_director_is_no_longer_prompted(running):
+    running.edit(BRUNO, "")
+    change = await running.watcher.check()
+    assert change is not None and change.removed == ("bruno",)
+    assert ROME not in running.zone_jobs()  # he was the only one there
+    running.chat.clear()  # (this week's went out at the start)
+    running.clock.advance(timedelta(days=7))
+    await jobs.checkin_zone_job(ROME)  # a job that fires all the same asks nobody
+    await jobs.checkin_zone_job(NY)
+    assert running.chat.to("bruno") == []
+    assert f"{PROMPT} for 2026-W49" in running.chat.last("alice")
+
+
+async def test_a_bad_edit_changes_nothing_is_logged_once_and_a_fix_applies(running, caplog):
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
+    good = running.path.read_text(encoding="utf-8")
+    running.edit(VALUES, DANA.format(tz="Mars/Olympus") + VALUES)
+    assert await running.watcher.check() is None
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "timezone 'Mars/Olympus' is not a known IANA timezone" in warnings[0].getMessage()
+    assert "people[6] ('dana')" in warnings[0].getMessage()
+    # Looked at again a minute later (saved again, too): not said again.
+    running.write(running.path.read_text(encoding="utf-8"))
+    assert await running.watcher.check() is None
+    assert await running.watcher.check(force=True) is None
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+    # The running org is untouched: Alice's round and answers go on as before.
+    assert running.bot.org.person("dana") is None
+    await say(running.bot, "alice", ALICE_ANSWERS[0])
+    assert "Your weekly target is 4 customers" in running.chat.last("alice")
+    # Another bad version is another warning.
+    running.write(good.replace("role: gm", "role: boss"))
+    assert await running.watcher.check() is None
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 2
+    # Fixed: applied at the next look.
+    running.write(good.replace(VALUES, DANA.format(tz=NY) + VALUES))
+    change = await running.watcher.check()
+    assert change is not None and change.added == ("dana",)
+    assert "org file reloaded: 1 added (dana)" in caplog.text
+    await running.bot.drain()
+    assert f"{PROMPT} for 2026-W48" in running.chat.last("dana")
+
+
+async def test_a_deleted_org_file_keeps_the_running_org(running, caplog):
+    caplog.set_level(logging.WARNING, logger="bot.org_reload")
+    running.path.unlink()
+    assert await running.watcher.check() is None
+    assert await running.watcher.check() is None
+    assert caplog.text.count("file not found") == 1
+    assert running.bot.org.person("bruno") is not None
+    running.clock.advance(timedelta(days=7))
+    await jobs.checkin_zone_job(ROME)
+    assert f"{PROMPT} for 2026-W49" in running.chat.last("bruno")
