@@ -43,13 +43,12 @@ class OrgChange:
         return bool(self.added or self.removed or self.changed or self.sections)
 
     def describe(self) -> str:
-        """One line for the log: '1 added (dana), 1 removed (sam), 2 changed (…); values'."""
-        parts = [f"{len(keys)} {what} ({_named(keys)})" for what, keys in (
+        """One line for the log: '1 added (dana), 2 changed (…); settings changed: values'."""
+        people = ", ".join(f"{len(keys)} {what} ({_named(keys)})" for what, keys in (
             ("added", self.added), ("removed", self.removed), ("changed", self.changed))
-            if keys]
-        if self.sections:
-            parts.append("settings changed: " + ", ".join(self.sections))
-        return ", ".join(parts) or "no change"
+            if keys)
+        settings = "settings changed: " + ", ".join(self.sections) if self.sections else ""
+        return "; ".join(part for part in (people, settings) if part) or "no change"
 
 
 def _named(keys: tuple[str, ...]) -> str:
@@ -173,6 +172,8 @@ class OrgWatcher:
             return None
         old = self.bot.org
         change = org_change(old, new)
+        if not change and force:
+            log.info("org file %s: unchanged", self.path)
         if change:
             await self.bot.db(self.bot.sync_org_to, new)  # raises: the next look retries
             self.bot.apply_org(new)

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as sa_text
 
 from bot import jobs
-from bot.app import prepare
+from bot.app import prepare, run
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import TeamPulse
 from bot.org_reload import OrgWatcher
 from bot.scheduler import start_scheduler
+from storage.db import create_db_engine
 from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS
+from tests.test_kudos import kudo
 
 DANA = """  - key: dana
     name: Dana Scott
@@ -202,3 +207,69 @@ async def test_a_deleted_org_file_keeps_the_running_org(running, caplog):
     running.clock.advance(timedelta(days=7))
     await jobs.checkin_zone_job(ROME)
     assert f"{PROMPT} for 2026-W49" in running.chat.last("bruno")
+
+
+async def test_new_values_and_people_are_used_by_the_next_message(running, caplog):
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
+    running.edit(VALUES, DANA.format(tz=NY) + VALUES)
+    running.write(running.path.read_text(encoding="utf-8")
+                  + "  - key: speed\n    label: {en: Speed, zh-CN: 速度}\n")
+    change = await running.watcher.check()
+    assert change is not None and change.sections == ("values",)
+    assert "org file reloaded: 1 added (dana); settings changed: values" in caplog.text
+    await kudo(running.bot, "alice", "/kudos @dana for the fast turnaround #speed")
+    await running.bot.drain()
+    assert "🎉 You got kudos from Alice Martin: the fast turnaround\nFor our values: Speed" \
+        in running.chat.to("dana")
+
+
+class _Said(logging.Handler):
+    """Sets an event once a log line containing `text` is emitted (on the loop's thread)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(logging.INFO)
+        self.text, self.event = text, asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            self.event.set()
+
+
+async def test_teampulse_run_applies_an_edit_on_sighup(tmp_path, database_url, clock):
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path, console=False)
+    running, reloaded = _Said("teampulse is running"), _Said("org file reloaded")
+    root = logging.getLogger()
+    for handler in (running, reloaded):
+        root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.INFO)
+    stop = asyncio.Event()
+    # Should the bot not take SIGHUP, the signal must not end the test run.
+    previous = signal.signal(signal.SIGHUP, lambda *_: None)
+    task = asyncio.create_task(run(settings, clock=clock, stop=stop))
+    try:
+        await asyncio.wait_for(running.event.wait(), 15)
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(VALUES, DANA.format(tz=LA) + VALUES), encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGHUP)  # not waiting a minute for the next look
+        await asyncio.wait_for(reloaded.event.wait(), 15)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+        for handler in (running, reloaded):
+            root.removeHandler(handler)
+        root.setLevel(old_level)
+        signal.signal(signal.SIGHUP, previous)
+    # Dana is in the database, and the leader stored Los Angeles's check-in job.
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(sa_text(
+                "SELECT active FROM people WHERE key = 'dana'")).scalar() in (1, True)
+            assert connection.execute(sa_text(
+                "SELECT count(*) FROM apscheduler_jobs WHERE id = :id"),
+                {"id": "checkin:tz:" + LA}).scalar() == 1
+    finally:
+        engine.dispose()
