@@ -17,7 +17,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.org import Org, OrgError, parse_org
+from storage.db import describe_db_error
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
@@ -135,7 +138,10 @@ class OrgWatcher:
             self._wake.clear()
             try:
                 await self.check(force=forced)
-            except Exception:  # the database is down, say: the next look tries again
+            except DBAPIError as exc:  # the database is down: the next look tries again
+                log.error("the edited org file could not be applied (%s); trying again in "
+                          "%.0f s", describe_db_error(exc), every)
+            except Exception:
                 log.exception("reloading the org file failed; trying again in %.0f s", every)
             waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
             _, pending = await asyncio.wait(waits, timeout=every,

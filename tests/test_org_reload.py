@@ -8,7 +8,7 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -273,3 +273,45 @@ async def test_teampulse_run_applies_an_edit_on_sighup(tmp_path, database_url, c
                 {"id": "checkin:tz:" + LA}).scalar() == 1
     finally:
         engine.dispose()
+
+
+LI_SHANGHAI = """    timezone: Asia/Shanghai
+    locale: zh-CN
+    slack_id: U0LILEI"""
+
+
+async def test_a_director_who_moves_is_asked_at_her_new_local_time(running):
+    running.edit(LI_SHANGHAI, LI_SHANGHAI.replace("Asia/Shanghai", "Europe/London"))
+    change = await running.watcher.check()
+    assert change is not None and change.changed == ("li",)
+    # Nobody checks in from Shanghai any more; London has a job of its own.
+    assert running.zone_jobs() == {NY, ROME, "Europe/London"}
+    await running.bot.drain()
+    running.chat.clear()
+    running.clock.set(datetime(2026, 12, 4, 16, 0, tzinfo=UTC))  # Friday 16:00 in London
+    await jobs.checkin_zone_job("Europe/London")
+    assert "2026-W49" in running.chat.last("li")
+    assert "每周签到" in running.chat.last("li")
+
+
+async def test_a_follower_applies_the_edit_and_the_leader_its_jobs(running):
+    # A second replica on the same database: it serves chat but runs no scheduler.
+    follower = TeamPulse(running.bot.settings, running.bot.org, running.bot.engine,
+                         clock=running.clock)
+    follower_chat = RecordingAdapter()
+    follower.register(follower_chat)
+    try:
+        running.edit(VALUES, DANA.format(tz=LA) + VALUES)
+        mine = OrgWatcher(follower, running.path, stamp=running.watcher.stamp)
+        change = await mine.check()
+        assert change is not None and change.added == ("dana",)
+        # Dana can talk to the follower at once (before the edit: "I don't know you yet") ...
+        await say(follower, "dana", "/help")
+        assert follower_chat.last("dana").startswith("teampulse — your team's weekly rhythm.")
+        assert LA not in running.zone_jobs()  # ... the jobs are the leader's to change
+        change = await running.watcher.check()  # the leader's own look, within a minute
+        assert change is not None and change.added == ("dana",)
+        assert LA in running.zone_jobs()
+    finally:
+        await follower.drain()
+        follower.close()
