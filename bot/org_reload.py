@@ -122,6 +122,8 @@ class OrgWatcher:
     #: Bad versions already reported (by hash of the text), so each is logged once.
     refused: set[str] = field(default_factory=set)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    #: An applied edit whose jobs the leader has still to bring in line: (old org, new org).
+    _jobs_due: tuple[Org, Org] | None = None
 
     def __post_init__(self) -> None:
         # The files as start-up read them (see `stamp_of`): only a later edit is a change.
@@ -155,6 +157,7 @@ class OrgWatcher:
 
         `force` reads the file even when its time and size look the same (SIGHUP).
         """
+        self._sync_jobs()
         stamp = _stamp(_watched(self.path, self.bot.org))
         if stamp == self.stamp and not force:
             return None
@@ -183,16 +186,36 @@ class OrgWatcher:
         if change:
             await self.bot.db(self.bot.sync_org_to, new)  # raises: the next look retries
             self.bot.apply_org(new)
-            scheduler = self.bot.scheduler
-            if scheduler is not None and scheduler.running:
-                from bot.scheduler import org_reloaded  # it imports this module
-
-                org_reloaded(scheduler, self.bot, old, new)
             log.info("org file reloaded: %s", change.describe())
+            self._jobs_due = (old, new) if self._jobs_due is None else (self._jobs_due[0], new)
         # The goals file named may have changed with the edit: its stamp is taken anew.
         self.stamp, self.digest = _stamp(_watched(self.path, new)), digest
         self.refused.clear()
+        self._sync_jobs()
         return change or None
+
+    def _sync_jobs(self) -> None:
+        """The leader's part of a reload: its jobs and the catch-up (see
+        bot.scheduler.org_reloaded); tried again at the next look if the database failed."""
+        if self._jobs_due is None:
+            return
+        scheduler = self.bot.scheduler
+        if scheduler is None or not scheduler.running:
+            # A follower: the leader applies the edit itself, and a new leader's start
+            # syncs its jobs with the org it then has.
+            self._jobs_due = None
+            return
+        from bot.scheduler import org_reloaded  # it imports this module
+
+        old, new = self._jobs_due
+        try:
+            org_reloaded(scheduler, self.bot, old, new)
+        except Exception as exc:
+            log.error("the check-in jobs could not follow the reloaded org file (%s); trying "
+                      "again at the next look", describe_db_error(exc)
+                      if isinstance(exc, DBAPIError) else type(exc).__name__)
+            return
+        self._jobs_due = None
 
     def _read(self) -> tuple[str, str]:
         """The file's text, or why it cannot be read."""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text as sa_text
+from sqlalchemy.exc import OperationalError
 
 from bot import jobs
 from bot.app import prepare, run
@@ -315,3 +316,24 @@ async def test_a_follower_applies_the_edit_and_the_leader_its_jobs(running):
     finally:
         await follower.drain()
         follower.close()
+
+
+async def test_jobs_that_could_not_follow_an_edit_follow_at_the_next_look(
+        running, monkeypatch, caplog):
+    from bot import scheduler as scheduling
+
+    real = scheduling.org_reloaded
+    failures = [OperationalError("SELECT", {}, Exception("server closed the connection"))]
+
+    def flaky(*args: object) -> None:
+        if failures:
+            raise failures.pop()
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scheduling, "org_reloaded", flaky)
+    running.edit(VALUES, DANA.format(tz=LA) + VALUES)
+    assert await running.watcher.check() is not None
+    assert LA not in running.zone_jobs()
+    assert "could not follow the reloaded org file" in caplog.text
+    assert await running.watcher.check() is None  # the file is as it was: no new change ...
+    assert LA in running.zone_jobs()  # ... but the jobs are in line now
