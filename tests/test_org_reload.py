@@ -9,6 +9,7 @@ import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,12 @@ from sqlalchemy import text as sa_text
 from sqlalchemy.exc import OperationalError
 
 from bot import jobs
+from bot.adapters.console import ConsoleAdapter
 from bot.app import prepare, run
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import TeamPulse
+from bot.events import OutboundMessage
 from bot.org_reload import OrgWatcher
 from bot.scheduler import start_scheduler
 from storage.db import create_db_engine
@@ -337,3 +340,14 @@ async def test_jobs_that_could_not_follow_an_edit_follow_at_the_next_look(
     assert "could not follow the reloaded org file" in caplog.text
     assert await running.watcher.check() is None  # the file is as it was: no new change ...
     assert LA in running.zone_jobs()  # ... but the jobs are in line now
+
+
+async def test_the_console_names_someone_added_by_their_name(running):
+    out = StringIO()
+    console = ConsoleAdapter(running.bot, StringIO(), out)
+    console.banner()  # as at start: the names of everyone then in the org
+    running.bot.register(console)
+    running.edit(VALUES, DANA.format(tz=NY) + VALUES)
+    await running.watcher.check()
+    await console.send_dm("dana", OutboundMessage("Welcome"))
+    assert "bot → Dana Scott (dana), private" in out.getvalue()
