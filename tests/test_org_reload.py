@@ -351,3 +351,22 @@ async def test_the_console_names_someone_added_by_their_name(running):
     await running.watcher.check()
     await console.send_dm("dana", OutboundMessage("Welcome"))
     assert "bot → Dana Scott (dana), private" in out.getvalue()
+
+
+async def test_the_org_wide_jobs_follow_their_sections(running):
+    def memory_jobs() -> set[str]:
+        return {job.id for job in running.scheduler.get_jobs(jobstore="memory")}  # type: ignore[attr-defined]
+
+    assert "review-schedule" not in memory_jobs()
+    assert str(running.scheduler.get_job("honours").trigger.timezone) == NY  # type: ignore[attr-defined]
+    running.edit("  summary_viewers: [vera]\n",
+                 "  summary_viewers: [vera]\n  timezone: Asia/Shanghai\n")
+    running.write(running.path.read_text(encoding="utf-8") + (
+        "reviews:\n  schedule: quarterly\n  day: 1\n  time: \"10:00\"\n  directors: all\n"))
+    change = await running.watcher.check()
+    assert change is not None and change.sections == ("timezone", "reviews")
+    # The honour roll and the monthly review go out at 09:00 in the org's new timezone,
+    # and the 360° reviews the file now schedules are started by their sweep.
+    for job_id in ("honours", "monthly-review"):
+        assert str(running.scheduler.get_job(job_id).trigger.timezone) == "Asia/Shanghai"  # type: ignore[attr-defined]
+    assert "review-schedule" in memory_jobs()
