@@ -107,10 +107,15 @@ async def running(tmp_path: Path, database_url: str, clock: FakeClock
         engine.dispose()
 
 
-async def test_an_unchanged_file_is_not_reloaded(running):
+async def test_an_unchanged_file_is_not_reloaded(running, caplog):
+    caplog.set_level(logging.INFO, logger="bot.org_reload")
     assert await running.watcher.check() is None
     running.write(running.path.read_text(encoding="utf-8"))  # saved, nothing changed
     assert await running.watcher.check() is None
+    assert caplog.text == ""
+    assert await running.watcher.check(force=True) is None  # SIGHUP
+    assert f"org file {running.path}: unchanged" in caplog.text
+    assert "reloaded" not in caplog.text
     assert running.chat.to("alice") == [running.chat.last("alice")]
 
 
