@@ -375,3 +375,21 @@ async def test_the_org_wide_jobs_follow_their_sections(running):
     for job_id in ("honours", "monthly-review"):
         assert str(running.scheduler.get_job(job_id).trigger.timezone) == "Asia/Shanghai"  # type: ignore[attr-defined]
     assert "review-schedule" in memory_jobs()
+
+
+async def test_replicas_reloading_the_same_edit_together_both_apply_it(running):
+    # On PostgreSQL (TEST_DATABASE_URL) they take turns, as at start: the second writes
+    # nothing (a second insert of the same person would fail on the unique key).
+    other = TeamPulse(running.bot.settings, running.bot.org, running.bot.engine,
+                      clock=running.clock)
+    try:
+        running.edit(VALUES, DANA.format(tz=NY) + VALUES)
+        watchers = (running.watcher, OrgWatcher(other, running.path, stamp=running.watcher.stamp))
+        changes = await asyncio.gather(*(w.check() for w in watchers))
+        assert [c.added if c else None for c in changes] == [("dana",), ("dana",)]
+        assert other.org.person("dana") is not None and running.bot.org.person("dana")
+        with running.bot.unit() as ctx:
+            assert [p.key for p in ctx.people.active() if p.key == "dana"] == ["dana"]
+    finally:
+        await other.drain()
+        other.close()
