@@ -176,6 +176,7 @@ class OrgWatcher:
             key = digest or unreadable
             if key not in self.refused:
                 self.refused.add(key)
+                self.bot.metrics.org_reloads.labels("refused").inc()
                 log.warning("org file not reloaded; the running org is kept. %s", exc)
             self.stamp = stamp
             return None
@@ -184,8 +185,13 @@ class OrgWatcher:
         if not change and force:
             log.info("org file %s: unchanged", self.path)
         if change:
-            await self.bot.db(self.bot.sync_org_to, new)  # raises: the next look retries
+            try:
+                await self.bot.db(self.bot.sync_org_to, new)
+            except Exception:  # the next look tries again
+                self.bot.metrics.org_reloads.labels("failed").inc()
+                raise
             self.bot.apply_org(new)
+            self.bot.metrics.org_reloads.labels("applied").inc()
             log.info("org file reloaded: %s", change.describe())
             self._jobs_due = (old, new) if self._jobs_due is None else (self._jobs_due[0], new)
         # The goals file named may have changed with the edit: its stamp is taken anew.

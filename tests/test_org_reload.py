@@ -13,6 +13,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from prometheus_client import generate_latest
 from sqlalchemy import text as sa_text
 from sqlalchemy.exc import OperationalError
 
@@ -202,6 +203,10 @@ async def test_a_bad_edit_changes_nothing_is_logged_once_and_a_fix_applies(runni
     change = await running.watcher.check()
     assert change is not None and change.added == ("dana",)
     assert "org file reloaded: 1 added (dana)" in caplog.text
+    # /metrics: an operator can alert on a refused org file.
+    metrics = generate_latest(running.bot.metrics.registry).decode()
+    assert 'teampulse_org_reloads_total{outcome="refused"} 2.0' in metrics
+    assert 'teampulse_org_reloads_total{outcome="applied"} 1.0' in metrics
     await running.bot.drain()
     assert f"{PROMPT} for 2026-W48" in running.chat.last("dana")
 
