@@ -255,8 +255,11 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             await stop.wait()
     finally:
         stop.set()
+        # A reload under way is dropped (the next start reads the file anyway): parsing a
+        # large file takes seconds, which a stop must not wait for.
+        reloading.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
-            await reloading  # ends at `stop`, after a reload under way
+            await reloading
         bot.outbox.halt()  # a round under way stops between calls, not when all is sent
         for term in terms:
             # No new scheduled work while the rest stops; the start-up catch-up ends at
