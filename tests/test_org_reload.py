@@ -398,3 +398,20 @@ async def test_replicas_reloading_the_same_edit_together_both_apply_it(running):
     finally:
         await other.drain()
         other.close()
+
+
+async def test_an_edit_to_the_goals_file_alone_is_applied(running):
+    goals = running.path.parent / "goals.yaml"
+    goals.write_text("- {metric: revenue, period: 2026-Q4, target: 480000}\n", encoding="utf-8")
+    running.write(running.path.read_text(encoding="utf-8") + "goals: goals.yaml\n")
+    change = await running.watcher.check()
+    assert change is not None and change.sections == ("goals",)
+    await say(running.bot, "grace", "/goals")
+    assert "0 of 480,000 USD" in running.chat.last("grace")
+    before = goals.stat()
+    goals.write_text("- {metric: revenue, period: 2026-Q4, target: 520000}\n", encoding="utf-8")
+    os.utime(goals, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    change = await running.watcher.check()  # the org file itself is as it was
+    assert change is not None and change.sections == ("goals",)
+    await say(running.bot, "grace", "/goals")
+    assert "0 of 520,000 USD" in running.chat.last("grace")
