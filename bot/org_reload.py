@@ -146,10 +146,11 @@ class OrgWatcher:
             except Exception:
                 log.exception("reloading the org file failed; trying again in %.0f s", every)
             waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
-            _, pending = await asyncio.wait(waits, timeout=every,
-                                            return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
+            try:
+                await asyncio.wait(waits, timeout=every, return_when=asyncio.FIRST_COMPLETED)
+            finally:  # (cancelled at exit, too)
+                for task in waits:
+                    task.cancel()
 
     async def check(self, *, force: bool = False) -> OrgChange | None:
         """Apply the org file if it changed since the last look; what changed, or None
