@@ -256,10 +256,10 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
     finally:
         stop.set()
         # A reload under way is dropped (the next start reads the file anyway): parsing a
-        # large file takes seconds, which a stop must not wait for.
+        # large file takes seconds, which a stop must not wait for. It is awaited only
+        # below: nothing may run between `stop` and halting the outbox and the scheduler
+        # (a yield here left Telegram's last getUpdates without a connection).
         reloading.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await reloading
         bot.outbox.halt()  # a round under way stops between calls, not when all is sent
         for term in terms:
             # No new scheduled work while the rest stops; the start-up catch-up ends at
@@ -281,6 +281,8 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
         await bot.drain()  # a round being sent finishes its batches
         if health is not None:
             await health.stop()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reloading
         jobs.bind(None)
         bot.close()
         engine.dispose()
