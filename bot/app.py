@@ -21,6 +21,7 @@ from bot.gc_pause import gc_paused
 from bot.health import HealthServer
 from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, startup_lock
 from bot.org import load_org
+from bot.org_reload import OrgWatcher, stamp_of
 from bot.scheduler import start_scheduler
 from storage.db import create_db_engine, describe_db_error, planner_advice
 from storage.instance_lock import lock_for
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, Engine]:
     """Validate the org, migrate the database, and sync people: everything but I/O loops."""
     with gc_paused():
+        stamp = stamp_of(settings.org_file)
         org = load_org(settings.org_file)
         engine = create_db_engine(settings.database_url)
         # Replicas starting together (a rolling deploy) migrate and sync one at a time.
@@ -43,6 +45,8 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
             upgrade(engine)
             bot = TeamPulse(settings, org, engine, clock=clock)
             bot.sync_org()
+        # What was read, as a reload sees it (the goals file's as now: it was just read).
+        bot.org_stamp = stamp + stamp_of(settings.org_file, org)[1:]
         if org.crm.not_in_file:
             _warn_unknown_crm_owners(bot)
     return bot, engine
@@ -143,6 +147,7 @@ class LeaderWork:
         runs between two digests (see `TeamPulse.winding_down`); the rest goes on until
         `stop`."""
         self.bot.winding_down = True
+        self.bot.scheduler = None
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
@@ -200,10 +205,15 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
         bot.register(console)
     replicated = engine.dialect.name == "postgresql"
     jobs.bind(bot)
+    # Every process follows edits to the org file, the leader's jobs with them.
+    watcher = OrgWatcher(bot, settings.org_file, stamp=bot.org_stamp)
+    reloading = asyncio.create_task(watcher.run(stop), name="org-reload")
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, watcher.wake)
     started: list[Adapter] = []
     health: HealthServer | None = None
     election: asyncio.Task[None] | None = None
@@ -245,6 +255,11 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             await stop.wait()
     finally:
         stop.set()
+        # A reload under way is dropped (the next start reads the file anyway): parsing a
+        # large file takes seconds, which a stop must not wait for. It is awaited only
+        # below: nothing may run between `stop` and halting the outbox and the scheduler
+        # (a yield here left Telegram's last getUpdates without a connection).
+        reloading.cancel()
         bot.outbox.halt()  # a round under way stops between calls, not when all is sent
         for term in terms:
             # No new scheduled work while the rest stops; the start-up catch-up ends at
@@ -266,12 +281,14 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
         await bot.drain()  # a round being sent finishes its batches
         if health is not None:
             await health.stop()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reloading
         jobs.bind(None)
         bot.close()
         engine.dispose()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
+        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            with contextlib.suppress(NotImplementedError, RuntimeError, TypeError):
+                loop.remove_signal_handler(sig)  # type: ignore[arg-type]
 
 
 async def _elect(bot: TeamPulse, engine: Engine, url: str, leading: list[Adapter],

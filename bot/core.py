@@ -23,6 +23,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.events import InboundEvent, OutboundMessage, Target, is_concealed
 from bot.ingest import Ingest
+from bot.leader import startup_lock
 from bot.metrics import Metrics
 from bot.org import Org
 from bot.outbox import OutboxWorker
@@ -113,6 +114,11 @@ class TeamPulse:
         #: What start-up catches up on, in the background once the bot runs (see
         #: bot.scheduler.start_scheduler); None where this process does not (a follower).
         self.catching_up: asyncio.Task[None] | None = None
+        #: The scheduler while this process runs one (the leader, or a single bot): an
+        #: org file reload brings its jobs in line (see bot.org_reload).
+        self.scheduler: Any = None
+        #: The org file's time and size as start-up read it (see bot.org_reload.stamp_of).
+        self.org_stamp: tuple[tuple[str, int, int], ...] = ()
         #: The port /healthz, /readyz and /metrics listen on when on a port of their own.
         self.health_port: int | None = None
         self.bot_usernames: dict[str, str] = {}
@@ -184,6 +190,22 @@ class TeamPulse:
         """Bring the people table in line with the org file."""
         with self.unit() as ctx:
             PeopleRepo(ctx.session).sync(self.org.people)
+
+    def sync_org_to(self, org: Org) -> None:
+        """Bring the people table in line with an edited org file (before `apply_org`).
+
+        Replicas reloading the same edit take turns, as at start: each writes only what
+        still differs.
+        """
+        with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
+            PeopleRepo(session).sync(org.people)
+
+    def apply_org(self, org: Org) -> None:
+        """Use an edited org from now on: every later transaction's context reads it, and
+        the adapters drop what they kept of the old one."""
+        self.org = org
+        for adapter in self.adapters.values():
+            adapter.org_changed(org)
 
     async def handle(self, event: InboundEvent) -> bool:
         """Process one inbound event exactly once, now; False if it was a duplicate.

@@ -53,6 +53,10 @@ class Metrics:
         self.jobs_run = Counter(
             "teampulse_jobs_run", "Scheduled jobs run, by job and outcome", ["job", "outcome"],
             registry=r)
+        self.org_reloads = Counter(
+            "teampulse_org_reloads", "Edited org files seen while running: applied, refused "
+            "(invalid: the running org is kept) or failed (the database; tried again)",
+            ["outcome"], registry=r)
 
     def instrument(self, adapter: Adapter) -> None:
         """Count what an adapter's deliver() does (the outbox's one call per message)."""

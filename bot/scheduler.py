@@ -15,7 +15,7 @@ start_scheduler.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -27,6 +27,8 @@ from sqlalchemy import Engine
 
 from bot.core import ROUND_BATCH, TeamPulse
 from bot.loglines import log_not_sent
+from bot.org import Org
+from bot.org_reload import newly_due
 from bot.schedule import checkin_trigger, last_checkin
 from bot.weeks import current_week
 from handlers.checkin import prompt_checkins
@@ -102,15 +104,17 @@ def sync_checkin_jobs(scheduler: AsyncIOScheduler, bot: TeamPulse) -> list[str]:
     return wanted
 
 
-async def catch_up(bot: TeamPulse) -> dict[str, str]:
-    """Send check-ins whose time passed while the bot was down, if within the grace period.
+async def catch_up(bot: TeamPulse,
+                   keys: Collection[str] | None = None) -> dict[str, str]:
+    """Send check-ins whose time passed while the bot was down, if within the grace period
+    (of everyone, or of the people `keys` names: those an org file reload made due).
 
     Safe to run on every start: prompts are idempotent per person and week. A week
     whose prompt was never sent and whose grace period has passed is logged (one line
     per week, with the count and the first keys), so the operator can tell why someone
     was not asked.
     """
-    due = await bot.db(_catch_up_due, bot)
+    due = await bot.db(_catch_up_due, bot, None if keys is None else set(keys))
     results: dict[str, str] = {}
     # Written in small transactions on the database thread, like any round.
     for start in range(0, len(due), ROUND_BATCH):
@@ -128,7 +132,8 @@ async def catch_up(bot: TeamPulse) -> dict[str, str]:
     return results
 
 
-def _catch_up_due(bot: TeamPulse) -> list[tuple[int, str]]:
+def _catch_up_due(bot: TeamPulse,
+                  keys: Collection[str] | None = None) -> list[tuple[int, str]]:
     """(person id, week) of everyone whose check-in time passed within the grace period."""
     now = bot.clock.now()
     schedule = bot.settings.checkin_schedule
@@ -138,13 +143,16 @@ def _catch_up_due(bot: TeamPulse) -> list[tuple[int, str]]:
     moments: dict[str, tuple[datetime, str]] = {}
     with bot.unit() as ctx:
         for person in ctx.people.checking_in():
+            if keys is not None and person.key not in keys:
+                continue
             if person.timezone not in moments:
                 missed = last_checkin(schedule, person.timezone, now)
                 moments[person.timezone] = (missed, current_week(missed, person.timezone))
             missed, week = moments[person.timezone]
             if now - missed <= bot.settings.grace_period:
                 due.append((person.id, week))
-            else:
+            elif keys is None:
+                # (After a reload, a week that passed before the edit is no missed one.)
                 late.append((person, week))
         rounds = RoundBatchRepo(ctx.session).rounds((p.id, week) for p, week in late)
         log_not_sent(log, "check-in", (
@@ -176,6 +184,48 @@ def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
         id=MONTHLY_REVIEW_JOB, name="monthly review", replace_existing=True, jobstore="default")
 
 
+def sync_org_jobs(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
+    """The jobs that follow the org file: check-ins per timezone, the monthly jobs in the
+    org's timezone, the 360° review sweep (with a `reviews:` schedule) and the CRM folder
+    scan (with `crm.watch_folder`). At start, and again when the org file is reloaded."""
+    sync_checkin_jobs(scheduler, bot)
+    sync_honours_job(scheduler, bot)
+    _sweep(scheduler, "bot.jobs:review_schedule_job", REVIEW_SWEEP, "review-schedule",
+           bot.org.reviews.enabled)
+    _sweep(scheduler, "bot.jobs:crm_watch_job", CRM_WATCH_POLL, "crm-watch",
+           bot.org.crm.watch_folder is not None)
+
+
+def _sweep(scheduler: AsyncIOScheduler, func: str, every: timedelta, job_id: str,
+           wanted: bool) -> None:
+    """An in-memory sweep that runs while `wanted`; left as is when already there (a
+    rewritten job would restart its interval)."""
+    present = scheduler.get_job(job_id, jobstore="memory") is not None
+    if wanted and not present:
+        scheduler.add_job(func, IntervalTrigger(seconds=int(every.total_seconds())),
+                          id=job_id, jobstore="memory", replace_existing=True)
+    elif present and not wanted:
+        scheduler.remove_job(job_id, jobstore="memory")
+
+
+def org_reloaded(scheduler: AsyncIOScheduler, bot: TeamPulse, old: Org,
+                       new: Org) -> None:
+    """The leader's part of an org file reload: its jobs follow the new org, and whoever
+    the edit made due (added, or moved timezone) gets a check-in missed within the grace
+    period, as a start would send it (in the background)."""
+    sync_org_jobs(scheduler, bot)
+    due = newly_due(old, new)
+    if due:
+        bot.spawn(_catch_up_quietly(bot, due))
+
+
+async def _catch_up_quietly(bot: TeamPulse, keys: list[str]) -> None:
+    try:
+        await catch_up(bot, keys)
+    except Exception:  # a database hiccup: the round job or the next start covers them
+        log.exception("catching up the check-ins of people added to the org file failed")
+
+
 async def start_scheduler(bot: TeamPulse, engine: Engine, *,
                           after_catch_up: Callable[[], None] | None = None,
                           ) -> AsyncIOScheduler:
@@ -190,7 +240,8 @@ async def start_scheduler(bot: TeamPulse, engine: Engine, *,
     """
     scheduler = build_scheduler(engine, bot.settings.grace_period)
     scheduler.start()
-    sync_checkin_jobs(scheduler, bot)
+    bot.scheduler = scheduler
+    sync_org_jobs(scheduler, bot)
     scheduler.add_job("bot.jobs:reminder_job", IntervalTrigger(
         seconds=int(REMINDER_SWEEP.total_seconds())), id="reminders", jobstore="memory",
         replace_existing=True)
@@ -203,18 +254,9 @@ async def start_scheduler(bot: TeamPulse, engine: Engine, *,
     scheduler.add_job("bot.jobs:pulse_job", IntervalTrigger(
         seconds=int(PULSE_SWEEP.total_seconds())), id="pulse", jobstore="memory",
         replace_existing=True)
-    if bot.org.reviews.enabled:
-        scheduler.add_job("bot.jobs:review_schedule_job", IntervalTrigger(
-            seconds=int(REVIEW_SWEEP.total_seconds())), id="review-schedule",
-            jobstore="memory", replace_existing=True)
-    sync_honours_job(scheduler, bot)
     if bot.settings.digest_schedule is not None:
         scheduler.add_job("bot.jobs:digest_job", IntervalTrigger(
             seconds=int(DIGEST_SWEEP.total_seconds())), id="digests", jobstore="memory",
-            replace_existing=True)
-    if bot.org.crm.watch_folder is not None:
-        scheduler.add_job("bot.jobs:crm_watch_job", IntervalTrigger(
-            seconds=int(CRM_WATCH_POLL.total_seconds())), id="crm-watch", jobstore="memory",
             replace_existing=True)
     # A round requested (`teampulse checkin send`) while the bot was down: in the
     # background, as the 3-second poll runs it (one at a time; each request is claimed

@@ -5,8 +5,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.events import OutboundMessage, SendResult, Target
+
+if TYPE_CHECKING:
+    from bot.org import Org
 
 
 class DeliveryError(Exception):
@@ -53,6 +57,10 @@ class Adapter(ABC):
     markup: str
     supports_ephemeral: bool = False
     pacing: Pacing = Pacing()
+
+    def org_changed(self, org: Org) -> None:
+        """The org file was reloaded: drop what was kept from the old org (names, locales)."""
+        del org  # most adapters keep nothing of it
 
     @abstractmethod
     async def send_dm(self, user_ref: str, message: OutboundMessage) -> SendResult:

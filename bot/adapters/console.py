@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
-from bot.org import cache_dir
+from bot.org import Org, cache_dir
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -133,6 +133,10 @@ class ConsoleAdapter(Adapter):
             text = f"\n{text}{self.current}> {_typed_so_far()}"
         self.stdout.write(text)
         self.stdout.flush()
+
+    def org_changed(self, org: Org) -> None:
+        """Names shown with what is sent, as the reloaded org file gives them."""
+        self._names = {p.key: p.name for p in org.people}
 
     # --- inbound -------------------------------------------------------------------------
 

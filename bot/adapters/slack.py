@@ -69,6 +69,7 @@ from handlers.registry import COMMANDS
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
+    from bot.org import Org
 
 log = logging.getLogger(__name__)
 #: The logger handed to bolt; every logger bolt creates takes its level and filters from it.
@@ -369,12 +370,13 @@ class SlackAdapter(Adapter):
         self.bot_id: str | None = None
         self.http_port: int | None = None
         self._known_commands = frozenset(COMMANDS)
-        self._names = {p.slack_id: p.name for p in bot.org.people if p.slack_id}
+        self._names: dict[str, str] = {}
+        self._locales: dict[str, str] = {}
+        self.org_changed(bot.org)
         self._inflight: set[asyncio.Task[None]] = set()
         self._response_urls: dict[tuple[str, str], tuple[str, datetime]] = {}
         #: Posts made through each remembered response_url.
         self._url_uses: dict[str, int] = {}
-        self._locales = {p.slack_id: p.locale for p in bot.org.people if p.slack_id}
         #: Each person's DM with the app (user id → D… id), as far as seen: a command from
         #: any other DM was typed in a DM between people, where the app is no member.
         self._app_dms: dict[str, str] = {}
@@ -386,6 +388,13 @@ class SlackAdapter(Adapter):
         # bolt copies its base logger's filter only to loggers it creates afresh; one made
         # earlier (by another app in this process) gets it here.
         hold_library_loggers("slack_bolt")
+
+    def org_changed(self, org: Org) -> None:
+        """Names (for mentions) and locales (for private notes) from the org file in use."""
+        # Replaced whole, not updated in place: a listener running meanwhile reads one or
+        # the other.
+        self._names = {p.slack_id: p.name for p in org.people if p.slack_id}
+        self._locales = {p.slack_id: p.locale for p in org.people if p.slack_id}
 
     # --- lifecycle -----------------------------------------------------------------------
 

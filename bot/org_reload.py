@@ -1,0 +1,239 @@
+"""The running bot follows edits to the org file, without a restart.
+
+Every process (a single bot, the leader and each follower) looks at the org file (and the
+goals file it names) every RELOAD_EVERY and on SIGHUP. A changed file is validated with
+the same `load_org` start-up uses; a good one is applied as start-up applies it (people
+synced, the check-in jobs and org-dependent sweeps brought in line on the leader, a
+check-in missed by someone who just became due caught up), a bad one changes nothing and
+is logged once per distinct bad version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DBAPIError
+
+from bot.org import Org, OrgError, parse_org
+from storage.db import describe_db_error
+
+if TYPE_CHECKING:
+    from bot.core import TeamPulse
+
+log = logging.getLogger(__name__)
+
+#: How often the org file is looked at (a stat; it is read only when that changed).
+RELOAD_EVERY = 60.0
+#: People named in the reload's log line before "…".
+NAMED = 5
+
+
+@dataclass(frozen=True)
+class OrgChange:
+    """What differs between two orgs: people by key, and the other sections by name."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed or self.sections)
+
+    def describe(self) -> str:
+        """One line for the log: '1 added (dana), 2 changed (…); settings changed: values'."""
+        people = ", ".join(f"{len(keys)} {what} ({_named(keys)})" for what, keys in (
+            ("added", self.added), ("removed", self.removed), ("changed", self.changed))
+            if keys)
+        settings = "settings changed: " + ", ".join(self.sections) if self.sections else ""
+        return "; ".join(part for part in (people, settings) if part) or "no change"
+
+
+def _named(keys: tuple[str, ...]) -> str:
+    shown = ", ".join(keys[:NAMED])
+    return shown + (", …" if len(keys) > NAMED else "")
+
+
+def org_change(old: Org, new: Org) -> OrgChange:
+    """What an edit changed, as an operator reads it."""
+    old_people = {p.key: p for p in old.people}
+    new_people = {p.key: p for p in new.people}
+    sections = tuple(f.name for f in fields(Org)
+                     if f.compare and f.name != "people"
+                     and getattr(old, f.name) != getattr(new, f.name))
+    return OrgChange(
+        added=tuple(k for k in new_people if k not in old_people),
+        removed=tuple(k for k in old_people if k not in new_people),
+        changed=tuple(k for k, p in new_people.items()
+                      if k in old_people and old_people[k] != p),
+        sections=sections)
+
+
+def newly_due(old: Org, new: Org) -> list[str]:
+    """People whose check-in moment is new with this edit: added, starting to check in,
+    or moved to another timezone. Start-up would catch their missed check-in up; so does
+    a reload."""
+    before = {p.key: p for p in old.people}
+    return [p.key for p in new.people if p.checks_in and (
+        (was := before.get(p.key)) is None or not was.checks_in or was.timezone != p.timezone)]
+
+
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def _stamp(paths: list[Path]) -> Stamp:
+    """Each file's modification time and size (a missing file reads as -1, -1)."""
+    out = []
+    for path in paths:
+        try:
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(path), -1, -1))
+    return tuple(out)
+
+
+def stamp_of(path: Path, org: Org | None = None) -> Stamp:
+    """The org file's (and, given its org, the goals file's) time and size: taken before
+    start-up reads the file, an edit made while it starts is a change, not missed."""
+    return _stamp([path] if org is None else _watched(path, org))
+
+
+def _watched(path: Path, org: Org) -> list[Path]:
+    """The org file and the goals file it names (edited on its own, it changes the org too)."""
+    goals = org.goals.source
+    return [path] + ([Path(goals)] if goals else [])
+
+
+@dataclass
+class OrgWatcher:
+    """Notices edits to the org file and applies good ones to the running bot."""
+
+    bot: TeamPulse
+    path: Path
+    #: What the last look at the files saw, and the hash of what it read.
+    stamp: Stamp = ()
+    digest: str | None = None
+    #: Bad versions already reported (by hash of the text), so each is logged once.
+    refused: set[str] = field(default_factory=set)
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    #: An applied edit whose jobs the leader has still to bring in line: (old org, new org).
+    _jobs_due: tuple[Org, Org] | None = None
+
+    def __post_init__(self) -> None:
+        # The files as start-up read them (see `stamp_of`): only a later edit is a change.
+        self.stamp = self.stamp or _stamp(_watched(self.path, self.bot.org))
+
+    def wake(self) -> None:
+        """Look at the file now (SIGHUP)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event, every: float = RELOAD_EVERY) -> None:
+        """Check every `every` seconds, or when woken, until `stop`."""
+        while not stop.is_set():
+            forced = self._wake.is_set()
+            self._wake.clear()
+            try:
+                await self.check(force=forced)
+            except DBAPIError as exc:  # the database is down: the next look tries again
+                log.error("the edited org file could not be applied (%s); trying again in "
+                          "%.0f s", describe_db_error(exc), every)
+            except Exception:
+                log.exception("reloading the org file failed; trying again in %.0f s", every)
+            waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
+            try:
+                await asyncio.wait(waits, timeout=every, return_when=asyncio.FIRST_COMPLETED)
+            finally:  # (cancelled at exit, too)
+                for task in waits:
+                    task.cancel()
+
+    async def check(self, *, force: bool = False) -> OrgChange | None:
+        """Apply the org file if it changed since the last look; what changed, or None
+        (unchanged, or refused).
+
+        `force` reads the file even when its time and size look the same (SIGHUP).
+        """
+        self._sync_jobs()
+        stamp = _stamp(_watched(self.path, self.bot.org))
+        if stamp == self.stamp and not force:
+            return None
+        text, unreadable = await asyncio.to_thread(self._read)
+        digest = None if unreadable else _digest(text, stamp)
+        if digest is not None and digest == self.digest:
+            self.stamp = stamp  # touched, or saved unchanged
+            if force:
+                log.info("org file %s: unchanged", self.path)
+            return None
+        try:
+            if unreadable:
+                raise OrgError(self.path, [unreadable])
+            new = await asyncio.to_thread(parse_org, text, self.path)
+        except OrgError as exc:
+            key = digest or unreadable
+            if key not in self.refused:
+                self.refused.add(key)
+                self.bot.metrics.org_reloads.labels("refused").inc()
+                log.warning("org file not reloaded; the running org is kept. %s", exc)
+            self.stamp = stamp
+            return None
+        old = self.bot.org
+        change = org_change(old, new)
+        if not change and force:
+            log.info("org file %s: unchanged", self.path)
+        if change:
+            try:
+                await self.bot.db(self.bot.sync_org_to, new)
+            except Exception:  # the next look tries again
+                self.bot.metrics.org_reloads.labels("failed").inc()
+                raise
+            self.bot.apply_org(new)
+            self.bot.metrics.org_reloads.labels("applied").inc()
+            log.info("org file reloaded: %s", change.describe())
+            self._jobs_due = (old, new) if self._jobs_due is None else (self._jobs_due[0], new)
+        # The goals file named may have changed with the edit: its stamp is taken anew.
+        self.stamp, self.digest = _stamp(_watched(self.path, new)), digest
+        self.refused.clear()
+        self._sync_jobs()
+        return change or None
+
+    def _sync_jobs(self) -> None:
+        """The leader's part of a reload: its jobs and the catch-up (see
+        bot.scheduler.org_reloaded); tried again at the next look if the database failed."""
+        if self._jobs_due is None:
+            return
+        scheduler = self.bot.scheduler
+        if scheduler is None or not scheduler.running:
+            # A follower: the leader applies the edit itself, and a new leader's start
+            # syncs its jobs with the org it then has.
+            self._jobs_due = None
+            return
+        from bot.scheduler import org_reloaded  # it imports this module
+
+        old, new = self._jobs_due
+        try:
+            org_reloaded(scheduler, self.bot, old, new)
+        except Exception as exc:
+            log.error("the check-in jobs could not follow the reloaded org file (%s); trying "
+                      "again at the next look", describe_db_error(exc)
+                      if isinstance(exc, DBAPIError) else type(exc).__name__)
+            return
+        self._jobs_due = None
+
+    def _read(self) -> tuple[str, str]:
+        """The file's text, or why it cannot be read."""
+        try:
+            return self.path.read_text(encoding="utf-8"), ""
+        except FileNotFoundError:
+            return "", "file not found"
+        except (OSError, UnicodeDecodeError) as exc:
+            return "", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
+
+
+def _digest(text: str, stamp: Stamp) -> str:
+    # The goals file's stamp is part of the version: it is read by the parse, not here.
+    return hashlib.sha256((text + repr(stamp[1:])).encode("utf-8")).hexdigest()
