@@ -407,11 +407,11 @@ async def test_an_edit_to_the_goals_file_alone_is_applied(running):
     change = await running.watcher.check()
     assert change is not None and change.sections == ("goals",)
     await say(running.bot, "grace", "/goals")
-    assert "0 of 480,000 USD" in running.chat.last("grace")
+    assert "target 480,000 USD" in running.chat.last("grace")
     before = goals.stat()
     goals.write_text("- {metric: revenue, period: 2026-Q4, target: 520000}\n", encoding="utf-8")
     os.utime(goals, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
     change = await running.watcher.check()  # the org file itself is as it was
     assert change is not None and change.sections == ("goals",)
     await say(running.bot, "grace", "/goals")
-    assert "0 of 520,000 USD" in running.chat.last("grace")
+    assert "target 520,000 USD" in running.chat.last("grace")
