@@ -14,7 +14,8 @@ def cmd_help(ctx: Context, args: str) -> None:
                                     and person.role == "director"),
               checks_in=bool(person and person.checks_in),
               can_send_rounds=bool(person and ctx.org.can_send_rounds(person.key)),
-              name=person.display_name if person else "")
+              name=person.display_name if person else "",
+              role=person.role if person else "")
 
 
 def unknown_person(ctx: Context) -> None:

@@ -316,6 +316,13 @@ async def test_help_lists_commands_for_the_role(bot, chat):
     await say(bot, "li", "/help")
     assert "开始或继续本周签到" in chat.last("li")
     assert "/summary — 你团队的本周概况" in chat.last("li")
+    # The monthly review and 360° review were in no one's /help.
+    assert "/monthly — 回答上个月的三个月度回顾问题" in chat.last("li")
+    await say(bot, "grace", "/help")
+    assert "/monthly — last month's overview of every director" in chat.last("grace")
+    assert "/review start <person> — a 360° review" in chat.last("grace")
+    await say(bot, "sam", "/help")  # a member has neither
+    assert "/monthly" not in chat.last("sam") and "/review" not in chat.last("sam")
 
 
 @pytest.mark.parametrize("key", ["grace", "alice", "sam", "li"])
