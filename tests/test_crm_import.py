@@ -167,13 +167,14 @@ async def test_goals_show_the_crm_figure_and_flag_a_differing_self_report(bot, c
     assert "104,500 of 200,000 USD" in team  # 92,000 + Sam's 12,500 from the CRM
 
 
-def settled(*paths: Path) -> None:
-    """Files saved a while ago: a scan takes them as complete at once."""
+def settled(*paths: Path, ago: float = 120) -> None:
+    """Files saved `ago` seconds ago by the process's clock (120: a scan takes them as
+    complete at once; 0: just written, whatever the file system's clock says)."""
     import os
     import time
 
     for path in paths:
-        os.utime(path, (time.time() - 120, time.time() - 120))
+        os.utime(path, (time.time() - ago, time.time() - ago))
 
 
 def test_the_watched_folder_imports_new_and_changed_files_once(bot, chat, tmp_path):
@@ -191,6 +192,7 @@ def test_the_watched_folder_imports_new_and_changed_files_once(bot, chat, tmp_pa
     assert watch_folder(bot) == []  # nothing new: nothing read into the database again
     text = SALESFORCE.read_text(encoding="utf-8").replace("30,000.00", "31,000.00")
     (inbox / SALESFORCE.name).write_text(text, encoding="utf-8")
+    settled(inbox / SALESFORCE.name, ago=0)
     assert watch_folder(bot) == []  # just changed: maybe still being written
     assert [r.status for r in watch_folder(bot)] == ["replaced"]  # unchanged since
     assert sum(r[2] for r in stored(bot)) == 31_000 + 22_000 + 12_500 + 38_000
@@ -475,6 +477,7 @@ async def test_a_file_caught_mid_copy_is_imported_once_complete_and_the_gm_not_m
     whole = SALESFORCE.read_bytes()
     target = inbox / SALESFORCE.name
     target.write_bytes(whole[:len(whole) // 2])  # the scan comes in the middle of a copy
+    settled(target, ago=0)
     caplog.set_level("INFO", logger="bot.crm_import")
     await crm_scan(bot)
     # It had been read half-written: imported with the rows copied so far (the GM's
@@ -484,6 +487,7 @@ async def test_a_file_caught_mid_copy_is_imported_once_complete_and_the_gm_not_m
     assert f"CRM file {SALESFORCE.name} is new or changed; imported once it has not " \
         "changed for a minute" in caplog.text
     target.write_bytes(whole)  # the copy ends
+    settled(target, ago=0)
     await crm_scan(bot)
     assert stored(bot) == []  # changed since the last scan: it may still be growing
     await crm_scan(bot)
