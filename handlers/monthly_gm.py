@@ -32,6 +32,7 @@ from handlers.monthly_review import (
     month_kudos,
     previous_month,
 )
+from handlers.review import directors_named
 from storage.models import Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyAnswer, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
@@ -193,17 +194,6 @@ def _parse(args: str) -> tuple[str | None, str, int | None]:
     return month, " ".join(rest), page
 
 
-def _named(ctx: Context, typed: str) -> list[Person]:
-    """The directors `typed` names: by key ('alice', '@alice'), else by name ('李雷')."""
-    token = typed.replace("＠", "@").strip().lstrip("@")
-    by_key = ctx.people.by_key(token.lower())
-    if by_key is not None and by_key.role == "director" and by_key.active:
-        return [by_key]
-    name = " ".join(token.split()).casefold()
-    return [p for p in ctx.people.active() if p.role == "director"
-            and " ".join(p.display_name.split()).casefold() == name]
-
-
 def cmd_monthly_gm(ctx: Context, args: str) -> None:
     """/monthly [YYYY-MM] [page N] | answers [page N] | <director> (the GM)."""
     person = ctx.person
@@ -222,7 +212,7 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         ctx.reply("monthly_bad_month", value=rest)
         return
     if rest:
-        named = _named(ctx, rest)
+        named = [p for p in directors_named(ctx, rest) if p.role == "director" and p.active]
         if len(named) > 1:
             ctx.reply("monthly_ambiguous", name=rest, keys=[p.key for p in named])
             return

@@ -202,7 +202,7 @@ def cmd_review(ctx: Context, args: str) -> None:
     if len(parts) != 2 or parts[0].lower() not in {"start", "close", "report"}:
         ctx.reply("review_usage")
         return
-    named = _directors_named(ctx, parts[1])
+    named = directors_named(ctx, parts[1])
     if len(named) > 1:
         ctx.reply("review_ambiguous", name=parts[1].strip(), keys=[p.key for p in named],
                   sub=parts[0].lower())
@@ -241,9 +241,10 @@ def _show_report(ctx: Context, subject: Person) -> None:
               comments_shown=COMMENTS_SHOWN)
 
 
-def _directors_named(ctx: Context, typed: str) -> list[Person]:
-    """Who `/review start|close <typed>` names: a person by key ('alice', '@alice', a
-    Chinese keyboard's '＠alice'), else the active directors with that name ('李雷')."""
+def directors_named(ctx: Context, typed: str) -> list[Person]:
+    """Who a GM's command (`/review start <typed>`, `/monthly <typed>`) names: a person by
+    key ('alice', '@alice', a Chinese keyboard's '＠alice'), else the active directors with
+    that name ('李雷'). The caller checks a person found by key is an active director."""
     token = typed.replace("＠", "@").strip().lstrip("@")
     by_key = ctx.people.by_key(token.lower())
     if by_key is not None:
