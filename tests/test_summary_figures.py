@@ -195,8 +195,10 @@ async def test_a_blocker_that_came_back_is_not_called_weeks_running(bot, chat, c
     text = chat.last("grace")
     assert "Alice Martin: the same blocker in 2 of the last 4 weeks" in attention(text)
     assert "weeks running" not in text
-    assert ("blockers: pricing approval still stuck! (recurring: 2 of the last 4 weeks)"
+    assert ("Execution: blockers: pricing approval still stuck! (recurring: 2 of the last 4 weeks)"
             in blocks(text)["Alice Martin · team East"])
+    # Last week's plan beside this week's wins: the GM judges the follow-through.
+    assert "last week's plan: Visit 5 → this week's wins: Closed Acme" in text
     await say(bot, "grace", "/summary last 6w")  # the weeks looked at are those shown
     assert "Alice Martin: the same blocker in 2 of the last 6 weeks" in chat.last("grace")
     with bot.unit() as ctx:

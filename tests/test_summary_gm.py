@@ -93,19 +93,6 @@ def run_cli_json(bot, clock, *args: str) -> str:
     return out
 
 
-async def test_a_recurring_blocker_is_flagged(bot, chat, clock):
-    await weeks_of_checkins(bot, clock, [alice("50000", "Pricing approval is stuck"),
-                                         alice("50000", "Travel"),
-                                         alice("50000", "pricing approval still stuck!")])
-    await say(bot, "grace", "/summary")
-    text = chat.last("grace")
-    assert "Alice Martin: the same blocker in 2 of the last 4 weeks" in attention(text)
-    assert ("Execution: blockers: pricing approval still stuck! (recurring: 2 of the last 4 weeks)"
-            in blocks(text)["Alice Martin · team East"])
-    # Last week's plan beside this week's wins: the GM judges the follow-through.
-    assert "last week's plan: Visit 5 → this week's wins: Closed Acme" in text
-
-
 async def test_saying_there_is_no_blocker_is_no_blocker(bot, chat, clock):
     # 'No blockers' two weeks running, and 李雷's 没有阻碍, were read as blockers: the GM read
     # 'the same blocker in 2 of the last 4 weeks' about a director who had none.
