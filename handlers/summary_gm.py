@@ -75,7 +75,14 @@ from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
 from handlers.pulse import poll_results, polls_between
-from handlers.summary import EXPECTED, MORALE_LOOKBACK, Parsed, Snapshots, csv_number
+from handlers.summary import (
+    EXPECTED,
+    MORALE_LOOKBACK,
+    Parsed,
+    Snapshots,
+    crm_figures,
+    csv_number,
+)
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
 from storage.away import AwayPeriod
 from storage.db import no_jit
@@ -594,13 +601,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if ids], answers)
     bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys,
                                  whole=lean) if older and bulk_rounds else []
-    # 3. CRM sums per person, metric and week.
-    crm: dict[tuple[str, str, str], float] = {}
-    for key, metric, wk, value in conn.execute(select(
-            CrmActual.person_key, CrmActual.metric, CrmActual.week, func.sum(CrmActual.value))
-            .where(CrmActual.week.in_(window))
-            .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week)).all():
-        crm[(key, metric, wk)] = float(value)
+    # 3. CRM sums per person, metric and week (as the team's and a person's view read them).
+    crm = crm_figures(ctx, window)
 
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
                  set(shown_weeks), rounds, counts)
