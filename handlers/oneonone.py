@@ -34,6 +34,7 @@ from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
 from handlers.away import as_iso
 from handlers.context import Context
+from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.kudos import find_mentioned
 from storage.models import OutboxMessage, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
@@ -532,8 +533,9 @@ def _add_note(ctx: Context, args: str) -> None:
 
 def _history(ctx: Context, args: str) -> None:
     viewer = _sender(ctx)
+    args = mentions_as_keys(ctx, args)
     subject = _find_person(ctx, args) if args else None
-    if subject is None and args and _ambiguous(ctx, args):
+    if subject is None and args and _ambiguous(ctx, args, command="1on1", sub="history"):
         return
     if subject is None:
         ctx.reply("oo_history_usage", name=args)
@@ -670,27 +672,20 @@ def _find_person(ctx: Context, token: str) -> Person | None:
 
 
 def _matches(ctx: Context, token: str) -> list[Person]:
-    """Everyone a token may name: the one with that id, key or Telegram username, else
-    everyone with that name (two people may both be called 王伟)."""
-    token = token.strip()
-    slack = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", token)
-    people = [p for p in ctx.people.active()]
-    if slack:
-        return [p for p in people if p.slack_id == slack.group(1)][:1]
-    name = token.lstrip("@").casefold()
-    exact = [p for p in people if p.key == name
-             or (p.telegram_username or "").casefold() == name]
-    return exact[:1] or [p for p in people if p.display_name.casefold() == name]
+    """Everyone a token may name, as every command reads a name (handlers/people_named.py):
+    the one with that id, key or Telegram username, else everyone with that name (two
+    people may both be called 王伟)."""
+    return people_named(ctx.people.active(), token)
 
 
-def _ambiguous(ctx: Context, token: str, among: Sequence[Person] | None = None) -> bool:
+def _ambiguous(ctx: Context, token: str, among: Sequence[Person] | None = None,
+               command: str = "", sub: str = "") -> bool:
     """Reply (and True) when a name fits several people (of `among`, if given): which,
     by key, with their team."""
     found = list(among) if among is not None else _matches(ctx, token)
     if len(found) < 2:
         return False
-    ctx.reply("oo_ambiguous_name", name=token.lstrip("@"),
-              people=[Who(p.display_name, p.key, p.team, True) for p in found])
+    reply_namesakes(ctx, found, command, sub)
     return True
 
 

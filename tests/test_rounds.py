@@ -56,9 +56,9 @@ async def test_a_name_two_people_share_sends_nothing_and_names_both(bot, chat):
     with bot.unit() as ctx:
         ctx.people.sync(bot.org.people)
     await say(bot, "grace", "/checkin send alice martin")
-    assert chat.last("grace") == ('2 people are called "Alice Martin"; nothing was sent. '
-                                  "Name one by key: /checkin send alice (team East) · "
-                                  "/checkin send bruno (team Europe)")
+    assert chat.last("grace") == ("2 people are called Alice Martin; nothing was sent; "
+                                  "name one by key: /checkin send alice (team East), "
+                                  "/checkin send bruno (team Europe).")
     assert {s.target.address for s in chat.sent} == {"grace"}
 
 
