@@ -489,7 +489,8 @@ async def test_a_name_two_directors_share_asks_which_one(chat, clock, settings, 
         with bot.unit() as ctx:
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(bot, "grace", "/summary 王伟")
-        assert chat.last("grace") == ("有 2 人叫 王伟，请用对方的 key：/summary wangwei（团队 North）、"
+        assert chat.last("grace") == ("有 2 人叫 王伟，请用对方的 key："
+                                      "/summary wangwei（团队 North）、"
                                       "/summary wangwei2（团队 South）。")
         await bot.run_checkins()
         await say(bot, "grace", "/summary")  # the lists of names tell them apart too
