@@ -84,8 +84,8 @@ async def test_unknown_team_or_person_sends_nothing_and_says_so(bot, chat):
     assert 'no team or person called "team mars"' in chat.last("grace")
     assert "Teams: China, East, Europe" in chat.last("grace")
     await say(bot, "grace", "/checkin send nobody")
-    await say(bot, "grace", "/checkin send two words")
-    assert "Usage: /checkin send" in chat.last("grace")
+    await say(bot, "grace", "/checkin send two words")  # a name with a space, as any command
+    assert 'no team or person called "two words"' in chat.last("grace")
     assert {s.target.address for s in chat.sent} == {"grace"}
 
 
