@@ -32,7 +32,7 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
-from handlers.away import as_iso
+from handlers.away import as_clock, as_iso, year_of
 from handlers.context import Context
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.kudos import find_mentioned
@@ -463,9 +463,10 @@ def _move(ctx: Context, args: str) -> None:
     pair, rest = _pick_pair(ctx, person, args)
     if pair is None:
         return
-    # A Chinese keyboard's '１０：００', and dates as /away reads them ('12月10日', '2026/12/10').
+    # A Chinese keyboard's '１０：００', dates as /away reads them ('12月10日', '2026/12/10')
+    # and a time as said ('下午3点', '3pm').
     today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
-    match = _DATE_TIME.match(as_iso(normalise(rest), today))
+    match = _DATE_TIME.match(as_clock(as_iso(normalise(rest), today)))
     when: datetime | None = None
     if match:
         try:
@@ -822,10 +823,9 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
         today = local(ctx.clock.now(), author.timezone).date()
         year, month, day = (found.group(1), found.group(2) or found.group(4) or found.group(6),
                             found.group(3) or found.group(5) or found.group(7))
-        try:
-            due = date(int(year) if year else today.year, int(month), int(day))
-            if year is None and due < today:  # '11月3日' in December: next year's
-                due = due.replace(year=today.year + 1)
+        try:  # '11月3日' in December: next year's, as /away and /1on1 move read it
+            due = date(int(year) if year else year_of(int(month), int(day), today), int(month),
+                       int(day))
         except ValueError:
             ctx.reply("oo_action_bad_due", written=written, past=False)
             return
