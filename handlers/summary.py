@@ -491,10 +491,10 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     # Everyone ever synced: people removed from the org file keep their past weeks.
     everyone = reads.people(scope)
     if request.kind == "person":
-        # A current person first; a name only someone since removed had, for their history.
+        # Also someone since removed (their history); a current namesake before a former one.
         typed = request.person or ""
-        matches = people_named([p for p in everyone if p.active], typed) or \
-            people_named([p for p in everyone if not p.active], typed)
+        matches = people_named(everyone, typed)
+        matches = [p for p in matches if p.active] or matches
         if not matches:
             raise SummaryUnknownError(request.person)
         if len(matches) > 1:  # never one of them picked silently
