@@ -13,7 +13,7 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.answers import normalise
+from handlers.answers import chinese_number, normalise
 from handlers.context import Context
 from storage.away import AwayPeriod
 from storage.models import Person
@@ -33,6 +33,14 @@ _SAME_MONTH = re.compile(r"((?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[
                          r"(?:到|至|-|–|—|~)\s*)(\d{1,2})\s*[日号](?!\S)")
 _CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 CANCEL_WORDS = {"cancel", "clear", "取消"}
+# A time of day as Chinese says it: 下午3点, 上午10点半, 晚上七点一刻, 15点30分, 9点05.
+_CN_TIME = re.compile(r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)?\s*"
+                      r"(\d{1,2}|[零〇一二两三四五六七八九十]{1,3})\s*[点點时時]"
+                      r"(?:\s*(半|一刻|三刻|\d{1,2}|[零〇一二三四五六七八九十]{1,3})\s*分?)?")
+# ... and in English: 3pm, 3:30 pm, 10 a.m.
+_AM_PM = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?(?![a-z])", re.IGNORECASE)
+_MORNING = {"上午", "早上", "早晨"}
+_EVENING = {"下午", "傍晚", "晚上"}
 
 
 def is_away(ctx: Context, person: Person) -> bool:
@@ -133,6 +141,48 @@ def _first_day(ctx: Context, person: Person, period: AwayPeriod) -> date:
     return max(period.starts_on, period.created_at.astimezone(_tz(person)).date())
 
 
+def year_of(month: int, day: int, today: date) -> int:
+    """The year of a day written without one: this year's, or next year's once this
+    year's has passed (in December, 1月3日 is January's)."""
+    return today.year + ((month, day) < (today.month, today.day))
+
+
+def as_clock(text: str) -> str:
+    """`text` with every time of day written in Chinese or with am/pm (see _CN_TIME,
+    _AM_PM) as H:MM, 24-hour; one that is no time (晚上12点, the next day's midnight, or
+    13pm) is left as typed."""
+
+    def number(word: str) -> int | None:
+        return int(word) if word.isdigit() else chinese_number(word.lstrip("零〇") or "零")
+
+    def chinese(m: re.Match[str]) -> str:
+        period, hour, said = m.group(1), number(m.group(2)), m.group(3) or "0"
+        minutes = {"半": 30, "一刻": 15, "三刻": 45}.get(said) or number(said)
+        if hour is None or minutes is None or minutes > 59:
+            return m.group(0)
+        if period in _EVENING or period == "中午":
+            # 下午3点 is 15:00, 中午12点 and 下午12点 noon, 中午11点 11:00; 晚上12点 is
+            # midnight, the next day's: not read (the person is asked for a time).
+            if hour < 12 and not (period == "中午" and hour == 11):
+                hour += 12
+            elif hour == 12 and period not in {"中午", "下午"}:
+                return m.group(0)
+        elif period is not None:  # the morning's: 上午10点, 凌晨12点 (midnight)
+            if hour > 12:
+                return m.group(0)
+            hour = 0 if hour == 12 and period == "凌晨" else hour
+        return f" {hour}:{minutes:02d} " if hour <= 23 else m.group(0)
+
+    def am_pm(m: re.Match[str]) -> str:
+        hour, minutes = int(m.group(1)), int(m.group(2) or 0)
+        if not 1 <= hour <= 12 or minutes > 59:
+            return m.group(0)
+        hour = hour % 12 + (12 if m.group(3).lower() == "p" else 0)
+        return f" {hour}:{minutes:02d} "
+
+    return " ".join(_AM_PM.sub(am_pm, _CN_TIME.sub(chinese, text)).split())
+
+
 def as_iso(text: str, today: date) -> str:
     """`text` with every date written another way (see _SLASHED, _CHINESE) as YYYY-M-D."""
     text = _SLASHED.sub(lambda m: "-".join(m.groups()), text)
@@ -150,11 +200,7 @@ def as_iso(text: str, today: date) -> str:
     def chinese(m: re.Match[str]) -> str:
         year, month, day = m.group(1), int(m.group(2)), int(m.group(3))
         if year is None:
-            year_no = today.year
-            # A day already past this year is next year's (in December, 1月3日 is January).
-            if (month, day) < (today.month, today.day):
-                year_no += 1
-            year = str(year_no)
+            year = str(year_of(month, day, today))
         return f" {year}-{month}-{day} "
 
     return " ".join(_CHINESE.sub(chinese, text).split())

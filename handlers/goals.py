@@ -21,6 +21,7 @@ from bot.render import Renderer
 from bot.weeks import week_of, week_start
 from handlers.answers import normalise, team_word
 from handlers.context import Context
+from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.goals import week_figures
 from storage.models import CheckinRound, Person
 
@@ -283,14 +284,14 @@ def cmd_goals(ctx: Context, args: str) -> None:
     assert person is not None
     org = ctx.org
     try:
-        scope = goal_scope(org, team_word(normalise(args)), viewer=person.can_view_summary,
-                           own_key=person.key, own_team=person.team,
+        scope = goal_scope(org, team_word(normalise(mentions_as_keys(ctx, args))),
+                           viewer=person.can_view_summary, own_key=person.key, own_team=person.team,
                            own_name=person.display_name)
     except GoalScopeError as exc:
         if exc.reason == "not_allowed":
             ctx.reply("goals_not_allowed")
         elif exc.reason == "ambiguous":
-            ctx.reply("goals_ambiguous", name=exc.value, keys=list(exc.keys))
+            reply_namesakes(ctx, exc.people, "goals")
         else:
             ctx.reply("goals_unknown", value=exc.value,
                       teams=sorted({p.team for p in org.people if p.team}))
@@ -314,9 +315,10 @@ class GoalScopeError(LookupError):
     """`/goals <arg>` names nobody known ("unknown"), a name several people share
     ("ambiguous"), or someone the reader may not see."""
 
-    def __init__(self, reason: str, value: str, keys: tuple[str, ...] = ()) -> None:
+    def __init__(self, reason: str, value: str, people: tuple[OrgPerson, ...] = ()) -> None:
         super().__init__(value)
-        self.reason, self.value, self.keys = reason, value, keys
+        self.reason, self.value, self.people = reason, value, people
+        self.keys = tuple(p.key for p in people)
 
 
 def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
@@ -355,17 +357,12 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
 
 
 def _person_named(org: Org, typed: str) -> OrgPerson | None:
-    """A person by key ('alice', '@alice', a Chinese keyboard's '＠alice') or by name
-    ('李雷', 'alice martin'); a name several people share raises GoalScopeError
-    ("ambiguous", with their keys), so none of them is guessed."""
-    token = typed.replace("＠", "@").lstrip("@").strip()
-    found = org.person(token.lower())
-    if found is not None:
-        return found
-    name = " ".join(token.split()).casefold()
-    named = [p for p in org.people if " ".join(p.name.split()).casefold() == name]
+    """A person as every command reads a typed name (handlers/people_named.py); a name
+    several people share raises GoalScopeError ("ambiguous", with them), so none of them
+    is guessed."""
+    named = people_named(org.people, typed)
     if len(named) > 1:
-        raise GoalScopeError("ambiguous", token, tuple(p.key for p in named))
+        raise GoalScopeError("ambiguous", typed, tuple(named))
     return named[0] if named else None
 
 

@@ -32,7 +32,7 @@ from handlers.monthly_review import (
     month_kudos,
     previous_month,
 )
-from handlers.review import directors_named
+from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.models import Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyAnswer, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
@@ -212,11 +212,11 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         ctx.reply("monthly_bad_month", value=rest)
         return
     if rest:
-        named = [p for p in directors_named(ctx, rest) if p.role == "director" and p.active]
+        named = people_named(ctx.people.active(), mentions_as_keys(ctx, rest))
         if len(named) > 1:
-            ctx.reply("monthly_ambiguous", name=rest, keys=[p.key for p in named])
+            reply_namesakes(ctx, named, "monthly")
             return
-        if not named:
+        if not named or named[0].role != "director":
             ctx.reply("monthly_no_director", value=rest)
             return
         director = named[0]

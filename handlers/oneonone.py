@@ -32,8 +32,9 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
-from handlers.away import as_iso
+from handlers.away import as_clock, as_iso, year_of
 from handlers.context import Context
+from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.kudos import find_mentioned
 from storage.models import OutboxMessage, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
@@ -462,9 +463,10 @@ def _move(ctx: Context, args: str) -> None:
     pair, rest = _pick_pair(ctx, person, args)
     if pair is None:
         return
-    # A Chinese keyboard's '１０：００', and dates as /away reads them ('12月10日', '2026/12/10').
+    # A Chinese keyboard's '１０：００', dates as /away reads them ('12月10日', '2026/12/10')
+    # and a time as said ('下午3点', '3pm').
     today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
-    match = _DATE_TIME.match(as_iso(normalise(rest), today))
+    match = _DATE_TIME.match(as_clock(as_iso(normalise(rest), today)))
     when: datetime | None = None
     if match:
         try:
@@ -532,8 +534,9 @@ def _add_note(ctx: Context, args: str) -> None:
 
 def _history(ctx: Context, args: str) -> None:
     viewer = _sender(ctx)
+    args = mentions_as_keys(ctx, args)
     subject = _find_person(ctx, args) if args else None
-    if subject is None and args and _ambiguous(ctx, args):
+    if subject is None and args and _ambiguous(ctx, args, command="1on1", sub="history"):
         return
     if subject is None:
         ctx.reply("oo_history_usage", name=args)
@@ -670,27 +673,20 @@ def _find_person(ctx: Context, token: str) -> Person | None:
 
 
 def _matches(ctx: Context, token: str) -> list[Person]:
-    """Everyone a token may name: the one with that id, key or Telegram username, else
-    everyone with that name (two people may both be called 王伟)."""
-    token = token.strip()
-    slack = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", token)
-    people = [p for p in ctx.people.active()]
-    if slack:
-        return [p for p in people if p.slack_id == slack.group(1)][:1]
-    name = token.lstrip("@").casefold()
-    exact = [p for p in people if p.key == name
-             or (p.telegram_username or "").casefold() == name]
-    return exact[:1] or [p for p in people if p.display_name.casefold() == name]
+    """Everyone a token may name, as every command reads a name (handlers/people_named.py):
+    the one with that id, key or Telegram username, else everyone with that name (two
+    people may both be called 王伟)."""
+    return people_named(ctx.people.active(), token)
 
 
-def _ambiguous(ctx: Context, token: str, among: Sequence[Person] | None = None) -> bool:
+def _ambiguous(ctx: Context, token: str, among: Sequence[Person] | None = None,
+               command: str = "", sub: str = "") -> bool:
     """Reply (and True) when a name fits several people (of `among`, if given): which,
     by key, with their team."""
     found = list(among) if among is not None else _matches(ctx, token)
     if len(found) < 2:
         return False
-    ctx.reply("oo_ambiguous_name", name=token.lstrip("@"),
-              people=[Who(p.display_name, p.key, p.team, True) for p in found])
+    reply_namesakes(ctx, found, command, sub)
     return True
 
 
@@ -827,10 +823,9 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
         today = local(ctx.clock.now(), author.timezone).date()
         year, month, day = (found.group(1), found.group(2) or found.group(4) or found.group(6),
                             found.group(3) or found.group(5) or found.group(7))
-        try:
-            due = date(int(year) if year else today.year, int(month), int(day))
-            if year is None and due < today:  # '11月3日' in December: next year's
-                due = due.replace(year=today.year + 1)
+        try:  # '11月3日' in December: next year's, as /away and /1on1 move read it
+            due = date(int(year) if year else year_of(int(month), int(day), today), int(month),
+                       int(day))
         except ValueError:
             ctx.reply("oo_action_bad_due", written=written, past=False)
             return

@@ -23,6 +23,7 @@ from bot.org import Org
 from bot.text import clean_text
 from handlers.answers import normalise
 from handlers.context import Context
+from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.waiting import after_dialog
 from storage.db import ConcurrentChange
 from storage.models import Person
@@ -202,10 +203,9 @@ def cmd_review(ctx: Context, args: str) -> None:
     if len(parts) != 2 or parts[0].lower() not in {"start", "close", "report"}:
         ctx.reply("review_usage")
         return
-    named = directors_named(ctx, parts[1])
+    named = people_named(ctx.people.active(), mentions_as_keys(ctx, parts[1]))
     if len(named) > 1:
-        ctx.reply("review_ambiguous", name=parts[1].strip(), keys=[p.key for p in named],
-                  sub=parts[0].lower())
+        reply_namesakes(ctx, named, "review", parts[0].lower())
         return
     subject = named[0] if named else None
     if subject is None or not subject.active or subject.role != "director":
@@ -239,19 +239,6 @@ def _show_report(ctx: Context, subject: Person) -> None:
         return
     ctx.reply("review_report", report=build_report(ctx.session, ctx.org, rnd),
               comments_shown=COMMENTS_SHOWN)
-
-
-def directors_named(ctx: Context, typed: str) -> list[Person]:
-    """Who a GM's command (`/review start <typed>`, `/monthly <typed>`) names: a person by
-    key ('alice', '@alice', a Chinese keyboard's '＠alice'), else the active directors with
-    that name ('李雷'). The caller checks a person found by key is an active director."""
-    token = typed.replace("＠", "@").strip().lstrip("@")
-    by_key = ctx.people.by_key(token.lower())
-    if by_key is not None:
-        return [by_key]
-    name = " ".join(token.split()).casefold()
-    return [p for p in ctx.people.active() if p.role == "director"
-            and " ".join(p.display_name.split()).casefold() == name]
 
 
 def open_round(session: Session, key: str) -> ReviewRound | None:

@@ -12,6 +12,7 @@ from typing import Any
 from handlers import checkin
 from handlers.answers import normalise, team_word
 from handlers.context import Context
+from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.round_requests import RoundRequest, RoundRequestRepo
 
 #: Outcomes of prompt_checkin reported back, in the order they are listed.
@@ -37,11 +38,7 @@ class AmbiguousPerson(LookupError):
 
 def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
     """'' / 'everyone' / 'team <name>' / '[one] <person key or name>' -> (scope, name);
-    None if unknown.
-
-    Raises ValueError for text that is none of these shapes, AmbiguousPerson for a name
-    several people have.
-    """
+    None if unknown. Raises AmbiguousPerson for a name several people have."""
     words = team_word(args).split()
     if not words or words == ["everyone"]:
         return "everyone", None
@@ -52,17 +49,11 @@ def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
         return ("team", team) if team else None
     if words[0] == "one" and len(words) >= 2:  # as /help words it: "or one <person>"
         words = words[1:]
-    wanted = " ".join(words).casefold().lstrip("@")
-    active = ctx.people.active()
-    named = [p for p in active if p.key == wanted] or \
-        [p for p in active if p.display_name.casefold() == wanted]
+    named = people_named(ctx.people.active(), " ".join(words))
     if len(named) > 1:
         raise AmbiguousPerson(named)
-    if named:
-        return "person", named[0].key
-    if len(words) == 1:
-        return None
-    raise ValueError(args)
+    # Words that name nobody are a name nobody has ('Alice Mart'), as every command says.
+    return ("person", named[0].key) if named else None
 
 
 def cmd_send(ctx: Context, args: str) -> None:
@@ -72,13 +63,9 @@ def cmd_send(ctx: Context, args: str) -> None:
         ctx.reply("rounds_refused")
         return
     try:
-        scope = parse_scope(ctx, args)
-    except ValueError:
-        ctx.reply("rounds_usage", bad=args)
-        return
+        scope = parse_scope(ctx, mentions_as_keys(ctx, args))
     except AmbiguousPerson as err:
-        ctx.reply("rounds_ambiguous", name=str(err.args[0]),
-                  people=[(p.key, p.team) for p in err.people])
+        reply_namesakes(ctx, err.people, "checkin", "send", "nothing_sent")
         return
     if scope is None:
         ctx.reply("rounds_unknown", name=args,

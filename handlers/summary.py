@@ -42,10 +42,11 @@ from handlers.checkin import (
 )
 from handlers.context import Context
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
+from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
 from storage.db import no_jit
 from storage.goals import CrmActual
-from storage.kudos import find_mentioned, kudos_by_team
+from storage.kudos import kudos_by_team
 from storage.summary_rows import RoundRow, SummaryRows
 from storage.team_scope import TeamScope
 
@@ -382,11 +383,10 @@ def parse_request(args: str) -> SummaryRequest:
         if len(rest) < 2:
             raise SummaryUsageError("team")
         return SummaryRequest("team", weeks=weeks or 1, week=week, team=" ".join(rest[1:]))
-    if len(rest) == 1:
-        # One person's history defaults to four weeks; "last Nw" (even "last 1w") applies.
-        return SummaryRequest("person", weeks=weeks or 4, week=week, person=rest[0])
     if rest:
-        raise SummaryUsageError(" ".join(rest))
+        # A person by key or name ('Alice Martin', as every command reads a name). Their
+        # history defaults to four weeks; "last Nw" (even "last 1w") applies.
+        return SummaryRequest("person", weeks=weeks or 4, week=week, person=" ".join(rest))
     weeks = weeks or 1
     return SummaryRequest("trend" if weeks > 1 else "week", weeks=weeks, week=week,
                           page=page, period=" ".join(words))
@@ -491,17 +491,14 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     # Everyone ever synced: people removed from the org file keep their past weeks.
     everyone = reads.people(scope)
     if request.kind == "person":
-        key = (request.person or "").lower().lstrip("@")
-        matches = [p for p in everyone if p.key == key] or \
-            [p for p in everyone if p.display_name.lower() == key]
+        # Also someone since removed (their history); a current namesake before a former one.
+        typed = request.person or ""
+        matches = people_named(everyone, typed)
+        matches = [p for p in matches if p.active] or matches
         if not matches:
             raise SummaryUnknownError(request.person)
-        matches.sort(key=lambda p: not p.active)  # a current namesake before a former one
-        # Two current namesakes (or former ones only): never one of them picked silently.
-        alike = [p for p in matches if p.active == matches[0].active]
-        if len(alike) > 1:
-            raise SummaryAmbiguousError(request.person or "",
-                                        [(p.key, p.display_name, p.team) for p in alike])
+        if len(matches) > 1:  # never one of them picked silently
+            raise SummaryAmbiguousError(typed, [(p.key, p.display_name, p.team) for p in matches])
         person, scope = matches[0], matches[0].display_name
         found = reads.rounds(weeks, person.id)
         reads.attach_answers(found, weeks, person.id)
@@ -988,22 +985,6 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
     return text
 
 
-def _mentions_as_keys(ctx: Context, args: str) -> str:
-    """`args` with each person mentioned ('@Alice Martin', as Slack sends `<@U…>` and
-    Telegram a text mention) written as their key, as /summary names people."""
-    event = ctx.event
-    if event is None or not event.mentions:
-        return args
-    for mention in event.mentions:
-        if not mention.display or mention.display not in args:
-            continue
-        found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
-                               mention.username)
-        if found is not None:
-            args = args.replace(mention.display, found.key, 1)
-    return args
-
-
 def cmd_summary(ctx: Context, args: str) -> None:
     """/summary [last Nw | <person> | team <name> | <YYYY-Www>] [page N].
 
@@ -1021,7 +1002,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("summary_refused")
         return
     try:
-        request = parse_request(_mentions_as_keys(ctx, args))
+        request = parse_request(mentions_as_keys(ctx, args))
     except SummaryUsageError as err:
         ctx.reply("usage", command="summary", bad=str(err))
         return
@@ -1054,7 +1035,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
         return
     except SummaryAmbiguousError as err:
-        ctx.reply("summary_ambiguous", name=str(err.args[0]), people=err.people)
+        reply_namesakes(ctx, [SimpleNamespace(key=key, display_name=name, team=team)
+                              for key, name, team in err.people], "summary")
         return
     except SummaryUnknownError as err:
         ctx.reply("summary_unknown", kind=request.kind, name=str(err.args[0]),
@@ -1100,13 +1082,17 @@ def _own_team_request(ctx: Context, director: Any,
         ctx.reply("summary5_own_team_only", team=team)
         return None
     if request.kind == "person":
-        wanted = (request.person or "").lower().lstrip("@")
-        member = next((p for p in ctx.people.active()
-                       if (p.key == wanted or p.display_name.lower() == wanted)
-                       and (p.team or "").casefold() == team.casefold()), None)
-        if member is None:
+        # Only the team's own people: whether anyone else has the name is not said.
+        named = people_named([p for p in ctx.people.active()
+                              if (p.team or "").casefold() == team.casefold()],
+                             request.person or "")
+        if len(named) > 1:
+            reply_namesakes(ctx, named, "summary")
+            return None
+        if not named:
             ctx.reply("summary5_own_team_only", team=team)
             return None
+        member = named[0]
         return SummaryRequest("person", weeks=request.weeks, week=request.week,
                               person=member.key)
     return SummaryRequest("team", weeks=request.weeks, week=request.week, team=team)

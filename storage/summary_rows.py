@@ -50,7 +50,8 @@ class SummaryRows:
         # On the session's connection: Core rows, without the ORM's per-row bookkeeping.
         query = select(
             Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
-            Person.active, Person.checks_in, Person.slack_id, Person.telegram_id)
+            Person.active, Person.checks_in, Person.slack_id, Person.telegram_id,
+            Person.telegram_username)
         if scope is not None:
             query = query.where(scope.people())
         return list(self.session.connection().execute(query.order_by(Person.key)))

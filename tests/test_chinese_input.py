@@ -139,6 +139,21 @@ async def test_a_one_on_one_moved_with_a_chinese_date_or_a_full_width_colon(bot,
     assert "2026-12-11 15:00" in chat.last("li"), chat.last("li")
 
 
+async def test_a_one_on_one_moved_to_a_time_said_in_chinese_or_with_pm(bot, chat):
+    # '下午3点' (3 pm) was answered with the usage text: only '15:00' was read.
+    await say(bot, "li", "/1on1 move 12月10日 下午3点")
+    assert "已调整" in chat.last("li") and "2026-12-10 15:00" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/1on1 move 2026/12/11 上午十点半")
+    assert "2026-12-11 10:30" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/1on1 move 12月12日晚上7点一刻")
+    assert "2026-12-12 19:15" in chat.last("li"), chat.last("li")
+    await say(bot, "grace", "/1on1 move @li 2026-12-14 3:30pm")
+    assert "2026-12-14 15:30" in chat.last("grace"), chat.last("grace")
+    # Midnight at the end of a day is the next day's: asked for a time, not guessed.
+    await say(bot, "li", "/1on1 move 12月13日 晚上12点")
+    assert "YYYY-MM-DD HH:MM" in chat.last("li"), chat.last("li")
+
+
 async def test_the_leaderboard_and_honour_roll_take_chinese_periods(bot, chat):
     # 本周, 本季度, 团队 …, 2026年10月 were each answered with the usage text: a Chinese
     # director had to type 'quarter team China' and '2026-10'.

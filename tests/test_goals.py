@@ -353,7 +353,7 @@ async def test_a_person_named_as_people_write_them(goals_bot, chat):
     goals_bot.org = parse_org(twin)
     await say(goals_bot, "grace", "/goals Alice Martin")
     assert chat.last("grace") == ("2 people are called Alice Martin; name one by key: "
-                                  "/goals alice, /goals sam.")
+                                  "/goals alice (team East), /goals sam (team East).")
     await say(goals_bot, "li", "/goals 李雷")
     assert chat.last("li").startswith("🎯 目标 —— 李雷")
 

@@ -231,7 +231,7 @@ TEN = "China, East, Europe, T01, T02, T03, T04, T05, T06, T42 and 35 more"
                                 f"sent. Teams: {TEN}. For a person, use their key from the org "
                                 "file or their name."),
     ("/pulse results team T-42", f"There is no team called T-42. Teams: {TEN}."),
-    ("/goals team T-42", f"I don't know T-42: give a person's key or a team ({TEN}), for "
+    ("/goals team T-42", f"I don't know T-42: give a person's key or name, or a team ({TEN}), for "
                          "example /goals alice or /goals team East."),
 ])
 async def test_an_unknown_team_names_ten_teams_the_likeliest_among_them(

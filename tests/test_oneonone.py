@@ -742,14 +742,17 @@ async def test_two_reports_with_the_same_name_are_not_guessed(database_url, cloc
     await say(bot, "li", "/agenda add @王伟 讨论预算")
     assert chat.last("li") == both
     await say(bot, "li", "/1on1 history 王伟")
-    assert chat.last("li") == both
+    assert chat.last("li") == ("有 2 人叫 王伟，请用对方的 key："
+                               "/1on1 history wangwei（团队 China）、"
+                               "/1on1 history wangwei2（团队 China）。")
     await say(bot, "li", "/agenda add @wangwei2 讨论预算")
     assert chat.last("li") == "已加入你与王伟下次一对一面谈的议程：讨论预算"
     await say(bot, "wangwei", "/agenda")
     assert "讨论预算" not in chat.last("wangwei")
     await say(bot, "grace", "/1on1 history 王伟")
     assert chat.last("grace") == ("2 people are called 王伟; name one by key: "
-                                  "@wangwei (team China), @wangwei2 (team China).")
+                                  "/1on1 history wangwei (team China), "
+                                  "/1on1 history wangwei2 (team China).")
     engine.dispose()
 
 

@@ -218,12 +218,14 @@ async def test_the_gm_names_the_director_as_people_write_them(bot, chat):
     with bot.unit() as ctx:
         ctx.people.sync(bot.org.people)
     await say(bot, "grace", "/review start alice martin")
-    assert chat.last("grace") == ("2 directors are called alice martin; name one by key: "
-                                  "/review start alice, /review start bruno.")
+    assert chat.last("grace") == ("2 people are called Alice Martin; name one by key: "
+                                  "/review start alice (team East), "
+                                  "/review start bruno (team Europe).")
     # The keys offered are for the command asked (it offered '/review start' for a report).
     await say(bot, "grace", "/review report alice martin")
-    assert chat.last("grace") == ("2 directors are called alice martin; name one by key: "
-                                  "/review report alice, /review report bruno.")
+    assert chat.last("grace") == ("2 people are called Alice Martin; name one by key: "
+                                  "/review report alice (team East), "
+                                  "/review report bruno (team Europe).")
 
 
 @pytest.mark.skipif(not SERVER_URL, reason="two replicas at once need PostgreSQL "

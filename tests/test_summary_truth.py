@@ -483,13 +483,15 @@ async def test_a_name_two_directors_share_asks_which_one(chat, clock, settings, 
     bot.register(chat)
     try:
         await say(bot, "grace", "/summary 王伟")
-        assert chat.last("grace") == ('2 people are called "王伟": /summary wangwei '
-                                      "(team North) · /summary wangwei2 (team South)")
+        assert chat.last("grace") == ("2 people are called 王伟; name one by key: "
+                                      "/summary wangwei (team North), "
+                                      "/summary wangwei2 (team South).")
         with bot.unit() as ctx:
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(bot, "grace", "/summary 王伟")
-        assert chat.last("grace") == ("有 2 人名为“王伟”：/summary wangwei（团队 North） · "
-                                      "/summary wangwei2（团队 South）")
+        assert chat.last("grace") == ("有 2 人叫 王伟，请用对方的 key："
+                                      "/summary wangwei（团队 North）、"
+                                      "/summary wangwei2（团队 South）。")
         await bot.run_checkins()
         await say(bot, "grace", "/summary")  # the lists of names tell them apart too
         assert "未签到：Alice Martin、Bruno Rossi、李雷、王伟（North）、王伟（South）" \

@@ -1,0 +1,98 @@
+"""Who a name typed into a command means: one rule for every command that names a person.
+
+`/summary <person>`, `/checkin send <person>`, `/review start|close|report <director>`,
+`/monthly <director>`, `/goals <person>` and `/1on1 history <person>` (and the `@person`
+of the other one-on-one commands) all read a typed name here, so the same name typed into
+two commands is the same person, or the same "which one?" answer.
+
+What is accepted (nothing wider than some command accepted before this module):
+- a person's key, in any case, with or without `@` (a Chinese keyboard's `＠` too);
+- a Telegram username (`@bruno_r`, any case): /1on1 read it, and on Telegram a typed
+  `@username` already reached /summary as a mention, so every command reads it;
+- a display name, in any case (casefold), its spaces normalised: runs of spaces, a
+  Chinese keyboard's full-width space `　` and full-width letters (`Ａｌｉｃｅ`) are what
+  they look like (NFKC, as the router reads a full-width command);
+- a Slack mention `<@U…>`, and a platform mention the adapter identified (see
+  `mentions_as_keys`).
+No prefix, first name or other partial name: no command accepted one, and with thousands
+of people a partial name would quietly pick someone else. Namesakes are never guessed:
+every one of them is returned and the command answers with the `namesakes` message (each
+with their key and team, and the command to type). A typed name is only ever compared
+for equality, never used as a pattern (a past hole took a Telegram username as one).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from handlers.context import Context
+from storage.kudos import find_mentioned
+
+P = TypeVar("P")
+
+# Our own pattern for what Slack sends; the typed text is what it is matched against.
+_SLACK_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def fold(text: str) -> str:
+    """A name as compared: NFKC (full-width letters and spaces as ASCII), casefold, every
+    run of whitespace one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def name_of(person: Any) -> str:
+    """A person's display name (a stored Person's `display_name`, the org file's `name`)."""
+    return getattr(person, "display_name", None) or getattr(person, "name", "") or ""
+
+
+def people_named(people: Iterable[P], typed: str) -> list[P]:
+    """Whom `typed` names among `people`: the one with that key, Slack id (`<@U…>`) or
+    Telegram username; else everyone with that display name (several: namesakes, for the
+    caller to list, never to pick from); [] for nobody."""
+    pool = list(people)
+    slack = _SLACK_MENTION.fullmatch(typed.strip())
+    if slack:
+        return [p for p in pool if getattr(p, "slack_id", None) == slack.group(1)][:1]
+    wanted = fold(typed).lstrip("@").strip()
+    if not wanted:
+        return []
+    for exact in (lambda p: p.key.casefold() == wanted,  # type: ignore[attr-defined]
+                  lambda p: fold(getattr(p, "telegram_username", None) or "") == wanted):
+        found = [p for p in pool if exact(p)]
+        if found:
+            return found[:1]
+    return [p for p in pool if fold(name_of(p)) == wanted]
+
+
+def namesakes(people: Sequence[Any]) -> list[tuple[str, str | None]]:
+    """Namesakes as the `namesakes` message lists them: (key, team), by key."""
+    return sorted((p.key, p.team) for p in people)
+
+
+def reply_namesakes(ctx: Context, people: Sequence[Any], command: str = "", sub: str = "",
+                    note: str = "") -> None:
+    """Answer a name several people share: the name (as the org file writes it, however
+    it was typed), then each of them with their team and the command that names them by
+    key (`/command sub key`; `@key` without a command). `note`: what the command did not
+    do ("nothing_sent")."""
+    ctx.reply("namesakes", name=name_of(people[0]), people=namesakes(people),
+              command=command, sub=sub, note=note)
+
+
+def mentions_as_keys(ctx: Context, args: str) -> str:
+    """`args` with each person mentioned ('@Alice Martin', as Slack sends `<@U…>` and
+    Telegram a text mention) written as their key, as every command names people."""
+    event = ctx.event
+    if event is None or not event.mentions:
+        return args
+    for mention in event.mentions:
+        if mention.is_bot or not mention.display or mention.display not in args:
+            continue
+        found = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
+                               mention.username)
+        if found is not None:
+            args = args.replace(mention.display, found.key, 1)
+    return args
