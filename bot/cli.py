@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bot import __version__
-from bot.cli_output import FORMATS, add_format, add_locale, dump_json, json_text
+from bot.cli_output import FORMATS, add_format, add_locale, dump_json, json_text, start_csv
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
@@ -728,7 +728,7 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                 data |= view.to_dict()
             dump_json(data, out)
         elif args.format == "csv":
-            out.write(to_csv(view) if view is not None else weeks_csv(result))
+            start_csv(out).write(to_csv(view) if view is not None else weeks_csv(result))
         else:
             text = render_gm(bot.renderer, locale, "markdown", view) if view else ""
             if result:

@@ -23,6 +23,9 @@ from bot.text import clean_text
 
 #: Every format a view may offer (a view that is not a table offers md and json only).
 FORMATS = ("md", "json", "csv")
+#: The byte-order mark every CSV starts with: Excel reads a CSV without one in the
+#: system's ANSI code page (GBK on a Chinese Windows), which turns UTF-8 names into mojibake.
+CSV_BOM = "\ufeff"
 #: A spreadsheet runs a cell starting with one of these as a formula (or DDE command).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
@@ -107,9 +110,22 @@ def _raw(value: Any) -> str:
     return clean_text(str(value))
 
 
+def start_csv(out: TextIO) -> TextIO:
+    """`out` ready for a CSV: UTF-8 whatever the locale says, and the BOM written.
+
+    Returns the stream to write to (stdout switched to UTF-8 if it was not, so the BOM
+    never announces UTF-8 in front of GBK or Latin-1).
+    """
+    encoding = (getattr(out, "encoding", None) or "utf-8").replace("_", "-").lower()
+    if encoding not in {"utf-8", "utf8"} and hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8")
+    out.write(CSV_BOM)
+    return out
+
+
 def write_csv(out: TextIO, fields: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
-    """One header row of `fields`, then one row per record (missing fields empty)."""
-    writer = csv.writer(out, lineterminator="\n")
+    """The BOM, one header row of `fields`, then one row per record (missing fields empty)."""
+    writer = csv.writer(start_csv(out), lineterminator="\n")
     writer.writerow(fields)
     for row in rows:
         writer.writerow([csv_cell(row.get(f)) for f in fields])

@@ -438,8 +438,9 @@ def import_people(session: Session, org: Any) -> list[tuple[str, str]]:
 
 
 def content_hash(data: bytes) -> str:
-    """The SHA-256 of a file's bytes: the same content is imported once."""
-    return hashlib.sha256(data).hexdigest()
+    """The SHA-256 of a file's bytes, a leading UTF-8 BOM left out: the same content is
+    imported once, also when saved again from Excel as "CSV UTF-8" (which adds the BOM)."""
+    return hashlib.sha256(data.removeprefix(b"\xef\xbb\xbf")).hexdigest()
 
 
 def import_actuals(session: Session, source: str, data: bytes, settings: CrmSettings,

@@ -129,6 +129,15 @@ def run_cli(settings: Any, *args: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+def csv_records(raw: str) -> list[dict[str, str]]:
+    """The rows of a CSV the `teampulse` command printed, after checking it starts with the
+    UTF-8 byte-order mark Excel needs (once, not in the first column's name)."""
+    import csv
+
+    assert raw.startswith("\ufeff") and "\ufeff" not in raw[1:], raw[:40]
+    return list(csv.DictReader(StringIO(raw[1:])))
+
+
 async def restart(bot: TeamPulse, clock: Any) -> RecordingAdapter:
     """The bot starts again on the same database (its scheduler's start-up, whose catch-up
     runs in the background, included, and awaited): its chat."""

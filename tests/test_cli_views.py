@@ -49,7 +49,9 @@ def valid(view: str, raw: str) -> dict:
 
 
 def table(raw: str) -> list[dict[str, str]]:
-    rows = list(csv.reader(StringIO(raw)))
+    """A CSV view's rows, after checking it starts with the byte-order mark (only there)."""
+    assert raw.startswith("\ufeff") and "\ufeff" not in raw[1:]
+    rows = list(csv.reader(StringIO(raw[1:])))
     header = rows[0]
     assert len(set(header)) == len(header)
     assert all(len(r) == len(header) for r in rows)

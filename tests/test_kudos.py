@@ -13,7 +13,7 @@ from bot.app import run
 from bot.events import InboundEvent
 from bot.org import OrgError, parse_org
 from storage.kudos import KudosRepo, kudos_by_team
-from tests.support import TEST_ORG
+from tests.support import TEST_ORG, csv_records
 
 
 async def kudo(bot, key: str, text: str, *, group: bool = True, message_id: str | None = None,
@@ -307,7 +307,6 @@ def test_a_telegram_honours_channel_that_is_no_chat_is_refused_at_start() -> Non
 
 
 async def test_cli_exports_kudos_as_csv_and_json(bot, chat, clock, settings, capsys):
-    import csv
     import json
 
     from tests.test_summary import run_cli
@@ -317,7 +316,7 @@ async def test_cli_exports_kudos_as_csv_and_json(bot, chat, clock, settings, cap
     await kudo(bot, "li", "/kudos @sam 第一单拿下了 #ownership #customer-first")
     code, out = run_cli(settings, "kudos", "--since", "2026-12-01", "--format", "csv")
     assert code == 0
-    [row] = list(csv.DictReader(StringIO(out)))
+    [row] = csv_records(out)
     assert row["given_at"] == "2026-12-01T00:30:00-05:00"
     assert (row["giver"], row["recipient"], row["recipient_team"]) == ("li", "sam", "East")
     assert row["reason"] == "第一单拿下了"

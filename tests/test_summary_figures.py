@@ -3,8 +3,6 @@ week through the chat and reads what the GM reads."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import replace
 from datetime import timedelta
@@ -13,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from bot.app import prepare
-from tests.support import TEST_ORG, run_cli, say
+from tests.support import TEST_ORG, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary_gm import alice, attention, blocks, run_cli_json, weeks_of_checkins
 from tests.test_summary_truth import BRUNO_ANSWERS, LI_ANSWERS, org_file
@@ -117,7 +115,7 @@ async def test_revenue_in_two_currencies_is_never_added_up_or_left_unnamed(
         monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
         code, raw = run_cli(bot.settings, "summary", "--format", "csv")
         assert code == 0
-        rows = list(csv.DictReader(io.StringIO(raw)))
+        rows = csv_records(raw)
         header = raw.splitlines()[0].split(",")
         assert len(header) == len(set(header))  # no two columns of one name
         by_key = {r["director"]: r for r in rows}

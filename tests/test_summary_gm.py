@@ -3,15 +3,13 @@ director's own-team view that never shows another team."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import timedelta
 
 import pytest
 
 from handlers.summary_gm import similar, tokens
-from tests.support import run_cli, say
+from tests.support import csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
 LI = ["66000", "新签两家客户", "渠道冲突", "5", "需要市场部支持", "拜访三家", "4"]
@@ -222,7 +220,7 @@ async def test_cli_csv_has_one_row_per_director(bot, chat, clock, monkeypatch):
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     code, out = run_cli(bot.settings, "summary", "--format", "csv")
     assert code == 0
-    rows = list(csv.DictReader(io.StringIO(out)))
+    rows = csv_records(out)
     assert [r["director"] for r in rows] == ["bruno", "li", "alice"]  # by need
     row = rows[-1]
     assert (row["status"], row["revenue_week_actual"], row["revenue_week_target"],
@@ -230,7 +228,7 @@ async def test_cli_csv_has_one_row_per_director(bot, chat, clock, monkeypatch):
         ("submitted", "52000", "50000", "1.04", "1")
     assert rows[0]["attention"] == "missing" and rows[0]["revenue_week_actual"] == ""
     code, out = run_cli(bot.settings, "summary", "--format", "csv", "--team", "East")
-    assert next(csv.DictReader(io.StringIO(out)))["person"] == "alice"
+    assert csv_records(out)[0]["person"] == "alice"
 
 
 async def test_cli_csv_tells_a_late_check_in_from_one_on_time(bot, chat, clock, monkeypatch):
@@ -241,7 +239,7 @@ async def test_cli_csv_tells_a_late_check_in_from_one_on_time(bot, chat, clock, 
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     code, out = run_cli(bot.settings, "summary", "--week", "2026-W48", "--format", "csv")
     assert code == 0
-    rows = {r["director"]: r for r in csv.DictReader(io.StringIO(out))}
+    rows = {r["director"]: r for r in csv_records(out)}
     assert (rows["bruno"]["status"], rows["bruno"]["late"]) == ("submitted", "true")
     assert (rows["alice"]["status"], rows["alice"]["late"]) == ("submitted", "false")
     assert rows["li"]["late"] == "false"
@@ -301,12 +299,12 @@ async def test_cli_csv_keeps_every_digit_of_a_figure_over_a_million(bot, chat, c
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     code, out = run_cli(bot.settings, "summary", "--format", "csv")
     assert code == 0
-    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["director"] == "alice")
+    row = next(r for r in csv_records(out) if r["director"] == "alice")
     assert (row["revenue_week_actual"], row["revenue_qtd_actual"],
             row["revenue_qtd_target"]) == ("999999.5", "1800000", "150000")
     # The team view's CSV too.
     code, out = run_cli(bot.settings, "summary", "--format", "csv", "--team", "East")
-    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["week"] == "2026-W48")
+    row = next(r for r in csv_records(out) if r["week"] == "2026-W48")
     assert (row["person"], row["revenue_actual"], row["revenue_target"]) == (
         "alice", "999999.5", "50000")
 

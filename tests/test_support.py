@@ -4,8 +4,6 @@ director is told each step in their own language; nobody else may act on it."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
@@ -17,7 +15,7 @@ from sqlalchemy import func, select
 
 from bot.org import OrgError, parse_org
 from storage.support import SupportRequest, open_items
-from tests.support import TEST_ORG, run_cli, say
+from tests.support import TEST_ORG, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_cli_views import valid
 
@@ -284,7 +282,7 @@ async def test_cli_lists_open_requests_as_markdown_json_and_csv(bot, chat, setti
     assert (item["id"], item["requester"], item["type"], item["department"], item["status"],
             item["ageing"]) == (1, "alice", "budget", "finance", "open", True)
     code, out = run_cli(settings, "support", "--format", "csv")
-    [row] = list(csv.DictReader(io.StringIO(out)))
+    [row] = csv_records(out)
     assert row["detail"] == "Travel budget" and row["age_days"] == "8"
     code, out = run_cli(settings, "support")
     assert code == 0 and "#1" in out and "Travel budget" in out and "ageing" in out
@@ -293,7 +291,7 @@ async def test_cli_lists_open_requests_as_markdown_json_and_csv(bot, chat, setti
         for typed in [request, *request.weeks]:
             typed.detail = "=HYPERLINK(\"http://x\")"
     code, out = run_cli(settings, "support", "--format", "csv")
-    [row] = list(csv.DictReader(io.StringIO(out)))
+    [row] = csv_records(out)
     assert row["detail"] == "'=HYPERLINK(\"http://x\")"
 
 

@@ -52,5 +52,9 @@ class Resumable:
         self._done.pop(key, None)
         return results
 
+    def done(self, key: str) -> int:
+        """How many calls of the delivery `key` were made (0 for one not begun)."""
+        return self._done.get(key, 0)
+
     def __len__(self) -> int:
         return len(self._done)

@@ -229,6 +229,21 @@ class PostSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
                                               response=response, error=error)
 
 
+class NotSentRetryHandler(AsyncConnectionErrorRetryHandler):
+    """For a response_url post: retry only a connection that failed before the request
+    left. A response_url post cannot be looked up afterwards (the bot may not read that
+    channel; ephemeral notes have no history), so one whose connection broke later goes
+    back to the outbox as maybe delivered, never re-posted inside the call."""
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        if error is None or not request_not_sent(error):
+            return False
+        return await super()._can_retry_async(state=state, request=request,
+                                              response=response, error=error)
+
+
 def web_api_logger() -> logging.Logger:
     """The logger for our Web API client, its own level set to what logging lets through
     now (an adapter is built after logging is configured).
@@ -751,7 +766,7 @@ class SlackAdapter(Adapter):
             url = self._response_url(target.address, target.user_ref)
             if url is None:
                 return await self._to_dm_instead(target.address, target.user_ref, message)
-            if len(self._parts(message)) > self._uses_left(url):
+            if self._posts_needed(url, "in_channel", message) > self._uses_left(url):
                 raise
         # A slash command in a channel the bot is not in (they work in any channel): Slack
         # refuses the bot's post there, but the command's response_url posts for everyone.
@@ -771,7 +786,7 @@ class SlackAdapter(Adapter):
                 return await self._to_dm_instead(channel, user, message)
             # Slash commands work in channels the bot is not in; their response_url
             # still reaches the person there, for as many posts as it has left.
-            if len(self._parts(message)) <= self._uses_left(url):
+            if self._posts_needed(url, "ephemeral", message) <= self._uses_left(url):
                 await self._respond_in_parts(url, "ephemeral", message)
                 return SendResult(extra={"channel": channel, "via": "response_url"})
             # Longer than that: whole in their DM, and a note where they asked.
@@ -796,13 +811,35 @@ class SlackAdapter(Adapter):
     def _uses_left(self, url: str) -> int:
         return RESPONSE_URL_USES - self._url_uses.get(url, 0)
 
+    @staticmethod
+    def _response_key(url: str, response_type: str, message: OutboundMessage) -> str:
+        return delivery_key("response_url", url, response_type, message.outbox_id,
+                            message.text)
+
+    def _posts_needed(self, url: str, response_type: str, message: OutboundMessage) -> int:
+        """The response_url posts `message` still takes: its parts not yet confirmed."""
+        return len(self._parts(message)) - self._progress.done(
+            self._response_key(url, response_type, message))
+
     async def _respond_in_parts(self, url: str, response_type: str,
                                 message: OutboundMessage) -> None:
-        """Post `message` through a command's response_url, counting the posts it takes."""
-        for part in self._parts(message):
-            await self._respond(url, {"response_type": response_type, "text": part.text,
-                                      "blocks": message_blocks(part)})
+        """Post `message` through a command's response_url, counting the posts it takes.
+
+        A retry resumes at the first part Slack did not confirm. A post that may have
+        arrived (its connection broke after it left) counts as one of the address's five.
+        """
+        async def post(part: OutboundMessage) -> None:
+            try:
+                await self._respond(url, {"response_type": response_type, "text": part.text,
+                                          "blocks": message_blocks(part)})
+            except SlackDeliveryError as err:
+                if err.maybe_delivered:
+                    self._url_uses[url] = self._url_uses.get(url, 0) + 1
+                raise
             self._url_uses[url] = self._url_uses.get(url, 0) + 1
+
+        await self._progress.run(self._response_key(url, response_type, message),
+                                 [partial(post, part) for part in self._parts(message)])
 
     async def _note_answered_in_private(self, url: str, user: str) -> None:
         """Tell the person, where they asked, that the answer is in their DM."""
@@ -963,13 +1000,21 @@ class SlackAdapter(Adapter):
             raise _call_failure(method, err) from err
 
     async def _respond(self, url: str, payload: dict[str, Any]) -> None:
-        """Post to a response_url (an interaction's reply address)."""
-        webhook = AsyncWebhookClient(url, retry_handlers=retry_handlers())
+        """Post to a response_url (an interaction's reply address).
+
+        Replacing a message can be repeated harmlessly; a new post whose connection broke
+        after it left is not repeated here (see NotSentRetryHandler).
+        """
+        handlers = retry_handlers() if payload.get("replace_original") else [
+            ShortWaitRateLimitRetryHandler(max_retry_count=2),
+            NotSentRetryHandler(max_retry_count=2)]
+        webhook = AsyncWebhookClient(url, retry_handlers=handlers)
         body = {k: v for k, v in payload.items() if v is not None}
         try:
             resp = await webhook.send_dict(body)
         except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as err:
-            raise SlackDeliveryError(f"Slack response_url: {type(err).__name__}") from err
+            raise SlackDeliveryError(f"Slack response_url: {type(err).__name__}",
+                                     maybe_delivered=not request_not_sent(err)) from err
         if resp.status_code == 429:
             wait = retry_after_seconds(resp.headers)
             raise RetryLater(wait if wait is not None else DEFAULT_RETRY_AFTER,

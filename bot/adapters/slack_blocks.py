@@ -8,6 +8,7 @@ text 75 characters, 50 blocks per message.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from bot.events import Choice, OutboundMessage
@@ -29,7 +30,9 @@ def escape_mrkdwn(text: str) -> str:
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Cut text into pieces of at most `limit` characters, preferring a blank line (between
-    paragraphs, a summary's blocks) in the piece's second half, then a line break."""
+    paragraphs, a summary's blocks) in the piece's second half, then a line break, then a
+    space; never inside an HTML entity (`&amp;`), a link or mention (`<…>`) or a character
+    a reader sees as one (an accent, a flag, an emoji with its skin tone or ZWJ sequence)."""
     pieces: list[str] = []
     rest = text
     while len(rest) > limit:
@@ -38,13 +41,64 @@ def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
             cut = rest.rfind("\n", 0, limit)
         if cut <= 0:
             cut = rest.rfind(" ", 0, limit)
-        if cut <= 0:
-            cut = limit
+        cut = safe_cut(rest, cut if cut > 0 else limit)
         pieces.append(rest[:cut])
         rest = rest[cut:].lstrip("\n")
     if rest:
         pieces.append(rest)
     return pieces
+
+
+#: An entity Slack decodes in mrkdwn (`&amp;`, `&lt;`, `&gt;`) or HTML writes (`&#128512;`).
+_ENTITY = re.compile(r"&(?:[A-Za-z]{1,8}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_ENTITY_LONGEST = 10
+#: A link, mention or date token (`<https://…|Acme & co>`, `<@U123>`) is at most this long
+#: in what the bot writes; a `<` further back is text, not a token to keep whole.
+_TOKEN_LONGEST = 1000
+_ZWJ = "\u200d"
+
+
+def _continues(ch: str) -> bool:
+    """Whether `ch` belongs to the character before it (never the start of a part)."""
+    code = ord(ch)
+    return (unicodedata.category(ch) in {"Mn", "Mc", "Me"} or ch == _ZWJ
+            or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF  # variation selectors
+            or 0x1F3FB <= code <= 0x1F3FF  # skin tones
+            or 0xE0020 <= code <= 0xE007F  # tag characters (subdivision flags)
+            or 0xDC00 <= code <= 0xDFFF)  # the low half of a surrogate pair
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def safe_cut(text: str, cut: int) -> int:
+    """`cut`, or the nearest position before it that is not inside an entity, a `<…>` token
+    or a grapheme cluster (`cut` itself when everything before it is one of those)."""
+    wanted = cut
+    while 0 < cut < len(text):
+        start = text.rfind("&", max(0, cut - _ENTITY_LONGEST), cut)
+        if start >= 0 and (m := _ENTITY.match(text, start)) and m.end() > cut:
+            cut = start
+            continue
+        opened = text.rfind("<", max(0, cut - _TOKEN_LONGEST), cut)
+        if opened >= 0 and text.find(">", opened, cut) < 0 and \
+                text.find(">", cut, opened + _TOKEN_LONGEST) >= 0 and opened > 0:
+            cut = opened
+            continue
+        ch, before = text[cut], text[cut - 1]
+        if _continues(ch) or before == _ZWJ:
+            cut -= 1
+            continue
+        if _regional(ch) and _regional(before):
+            run = 0  # a flag is two regional indicators: cut after an even number of them
+            while run < cut and _regional(text[cut - 1 - run]):
+                run += 1
+            if run % 2:
+                cut -= 1
+                continue
+        return cut
+    return cut if cut > 0 else wanted
 
 
 def button(index: int, choice: Choice) -> Block:

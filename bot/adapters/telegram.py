@@ -13,6 +13,7 @@ driven by hand instead of `run_polling`, which would block and own the event loo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import re
@@ -76,6 +77,10 @@ POLL_TIMEOUT = 10  # seconds one getUpdates long poll may wait for news
 UPDATE_QUEUE_SIZE = 256
 #: How long stop() waits for updates already received to be processed.
 STOP_GRACE_SECONDS = 10.0
+#: How long stop() waits for Bot API calls under way to be answered before closing the
+#: connections: longer than python-telegram-bot's own timeouts (5 s to connect, read and
+#: write; 20 s to write a photo), which end a call first.
+CALLS_GRACE_SECONDS = 30.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # Telegram's command menu: the default list is English, 'zh' clients get Chinese.
 MENU_LANGUAGES = (("", "en"), ("zh", "zh-CN"))
@@ -103,6 +108,10 @@ class TelegramAdapter(Adapter):
         # Parts of multi-part deliveries already sent, so a retry after a failure
         # half-way (a 429 on part 2, say) does not send part 1 again.
         self._progress = Resumable()
+        #: Bot API calls under way (see _call), and set whenever there are none.
+        self._calls_under_way = 0
+        self._no_calls = asyncio.Event()
+        self._no_calls.set()
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -228,7 +237,21 @@ class TelegramAdapter(Adapter):
                             self.bot.ingest.waiting())
         finally:
             self._app = None  # deliveries from now on wait in the outbox for the next start
+            # A message on its way is answered before the connections close: closed under
+            # it, Telegram may have shown it while the outbox records a failure and sends
+            # it again at the next start (the stop's own wait for the outbox gives up after
+            # a few seconds; a slow network takes longer).
+            await self._calls_ended()
             await app.shutdown()
+
+    async def _calls_ended(self) -> None:
+        """Until the Bot API calls under way are answered (at most CALLS_GRACE_SECONDS)."""
+        if not self._calls_under_way:
+            return
+        log.info("telegram: waiting for %d message(s) on their way before disconnecting",
+                 self._calls_under_way)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._no_calls.wait(), CALLS_GRACE_SECONDS)
 
     async def register_commands(self, tg: Bot) -> None:
         """Fill Telegram's command menu, in English and in Chinese."""
@@ -379,7 +402,19 @@ class TelegramAdapter(Adapter):
 
     async def _call(self, method: Callable[..., Awaitable[Message]], text_field: str,
                     **params: Any) -> Message:
-        """One Bot API call, with Telegram's errors turned into the outbox's."""
+        """One Bot API call, with Telegram's errors turned into the outbox's; counted while
+        under way, so that stop() lets it be answered before closing the connections."""
+        self._calls_under_way += 1
+        self._no_calls.clear()
+        try:
+            return await self._call_once(method, text_field, **params)
+        finally:
+            self._calls_under_way -= 1
+            if not self._calls_under_way:
+                self._no_calls.set()
+
+    async def _call_once(self, method: Callable[..., Awaitable[Message]], text_field: str,
+                         **params: Any) -> Message:
         try:
             return await method(**params)
         except RetryAfter as exc:

@@ -182,6 +182,8 @@ class FakeSlackAPI:
         self._handlers: dict[str, Handler] = {}
         self._drops: dict[str, int] = {}
         self._response_uses: dict[str, int] = {}
+        #: response_url posts Slack took and showed (not those it refused).
+        self.responses_shown: list[FakeCall] = []
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -567,7 +569,17 @@ class FakeSlackAPI:
         return web.Response(text=f"OK - {len(upload.data)}", content_type="text/plain")
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
-        await self._record(request, "response_url")
+        call = await self._record(request, "response_url")
+        handler = self._handlers.get("response_url")
+        if handler is not None and (answer := handler(call)) is not None:
+            return _to_web_response(answer)  # a handler's answer; None: as Slack does
+        queue = self._scripted.get("response_url")
+        if queue:  # a scripted failure (add_response): Slack shows nothing
+            scripted = queue[0]
+            scripted.times -= 1
+            if scripted.times <= 0:
+                queue.popleft()
+            return _to_web_response(scripted)
         # "You can use a response_url up to 5 times within 30 minutes" (Slack's docs on
         # handling user interaction); a sixth post is refused (used_url, as teampulse
         # names it among the permanent errors) and shown to nobody.
@@ -576,6 +588,11 @@ class FakeSlackAPI:
         if used >= RESPONSE_URL_USES:
             return web.Response(status=404, text="used_url", content_type="text/plain")
         self._response_uses[response_id] = used + 1
+        self.responses_shown.append(call)
+        if self._drops.get("response_url"):  # drop_after_accepting("response_url")
+            self._drops["response_url"] -= 1
+            if request.transport is not None:
+                request.transport.abort()  # shown; the answer never leaves
         return web.Response(text="ok", content_type="text/plain")
 
     # ------------------------------------------------------------------ default answers

@@ -496,6 +496,9 @@ class FakeTelegramAPI:
         #: Simulated flood limits on sending methods (30/s overall, 1/s per chat, 20/min
         #: per group), if any: a send over them gets 429 with retry_after and is not kept.
         self.limits: SimulatedLimits | None = None
+        #: Methods whose answers are held back (see hold()), and the calls held.
+        self._holds: dict[str, asyncio.Event] = {}
+        self.held: list[Call] = []
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -671,6 +674,13 @@ class FakeTelegramAPI:
     ) -> None:
         """Answer ``method`` with a Telegram error (400 → BadRequest, 403 → Forbidden, ...)."""
         self.add_response(method, status=status, description=description, times=times)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Carry out the next calls of ``method`` (a message is sent) but keep their answers
+        back until the returned event is set: a call in flight, as on a slow network."""
+        release = asyncio.Event()
+        self._holds[method.lower()] = release
+        return release
 
     def clear_responses(self) -> None:
         """Drop all scripted answers."""
@@ -983,6 +993,11 @@ class FakeTelegramAPI:
                 body["parameters"] = err.parameters
         call.status, call.response = status, body
         self._notify()
+        release = self._holds.get(method.lower())
+        if release is not None and not release.is_set():
+            self.held.append(call)
+            self._notify()
+            await release.wait()
         if isinstance(body, bytes | str):
             return web.Response(status=status, body=body, content_type="application/json")
         return web.json_response(body, status=status)

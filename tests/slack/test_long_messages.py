@@ -157,3 +157,64 @@ async def test_a_reply_longer_than_five_notes_where_the_bot_is_not_a_member_come
     assert note.params == {"response_type": "ephemeral",
                            "text": "I've answered you in a private message."}
     assert statuses(bot) == ["sent", "sent"]
+
+
+# One line, no line break or space to cut at, longer than a Slack message: the Chinese of
+# a long answer, where each "&" the bot escaped is five characters ("&amp;") and each
+# "<" four ("&lt;").
+CHINESE_LINE = "华东区&华南区<合作>伙伴" * 400  # 9,200 characters once escaped
+EMOJI_LINE = "签约" + "👍🏽🇨🇳é👩‍💻" * 900  # skin tone, a flag, e + accent, a ZWJ sequence
+
+
+def parts_of(fake: FakeSlackAPI) -> list[str]:
+    return [c.params["text"] for c in fake.calls_for("chat.postMessage")]
+
+
+async def test_a_long_line_is_never_cut_inside_an_entity(
+        fake: FakeSlackAPI, adapter: SlackAdapter) -> None:
+    from bot.adapters.slack_blocks import escape_mrkdwn
+
+    # Every offset of the entities against the 4,000-character cut: one of them falls
+    # inside "&amp;", "&lt;" or "&gt;" (each text: 5 characters shifted).
+    for shift in range(5):
+        fake.calls.clear()
+        text = "x" * shift + escape_mrkdwn(CHINESE_LINE)
+        await adapter.send_dm(ALICE, OutboundMessage(text))
+        parts = parts_of(fake)
+        assert len(parts) >= 2 and all(len(p) <= MAX_TEXT for p in parts)
+        assert "".join(parts) == text  # nothing lost or added
+        for part in parts:  # each part's entities whole: Slack shows "&", not "&am" "p;"
+            assert part.count("&") == part.count("&amp;") + part.count("&lt;") + \
+                part.count("&gt;"), part[-8:]
+
+
+async def test_a_long_line_is_never_cut_inside_a_character(
+        fake: FakeSlackAPI, adapter: SlackAdapter) -> None:
+    import unicodedata
+
+    for shift in range(8):
+        fake.calls.clear()
+        text = "x" * shift + unicodedata.normalize("NFD", EMOJI_LINE)
+        await adapter.send_dm(ALICE, OutboundMessage(text))
+        parts = parts_of(fake)
+        assert len(parts) >= 2 and all(len(p) <= MAX_TEXT for p in parts)
+        assert "".join(parts) == text
+        for before, after in itertools.pairwise(parts):
+            # No part starts with a skin tone, an accent, a ZWJ or half a flag, and none
+            # ends with a ZWJ.
+            assert not unicodedata.combining(after[0]) and after[0] not in "\u200d🏽", \
+                (before[-4:], after[:4])
+            assert not before.endswith("\u200d")
+            flags = len(before) - len(before.rstrip("🇨🇳"))
+            assert flags % 2 == 0, before[-4:]
+
+
+async def test_a_long_line_of_mentions_is_never_cut_inside_one(
+        fake: FakeSlackAPI, adapter: SlackAdapter) -> None:
+    for shift in range(3):
+        fake.calls.clear()
+        text = "x" * shift + "<@U0ALICE>&amp;" * 400  # a kudos naming many people, say
+        await adapter.send_dm(ALICE, OutboundMessage(text))
+        parts = parts_of(fake)
+        assert len(parts) >= 2 and "".join(parts) == text
+        assert all(p.count("<") == p.count(">") == p.count("<@U0ALICE>") for p in parts)
