@@ -351,6 +351,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse goals [PERSON | team NAME]`: what `/goals` shows the GM."""
     from bot.app import prepare
     from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
+    from handlers.people_named import namesakes
 
     bot, engine = prepare(settings)
     try:
@@ -360,8 +361,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             scope = goal_scope(bot.org, " ".join(args.who), viewer=True)
         except GoalScopeError as exc:
             if exc.reason == "ambiguous":
-                return fail(f"{len(exc.keys)} people are called {exc.value}; name one by key: "
-                            f"{', '.join(exc.keys)}")
+                return fail(namesakes_line(exc.value, namesakes(exc.people), "goals"))
             teams = sorted({p.team for p in bot.org.people if p.team})
             return fail(f"no person or team {exc.value!r} in the org (give a person's key, or "
                         f"team NAME; teams: {', '.join(teams) or 'none'})")

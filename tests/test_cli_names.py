@@ -87,6 +87,13 @@ def test_checkin_send_to_a_name_two_people_share_sends_nothing_and_lists_both(tw
     assert capsys.readouterr().err == f"teampulse: {WANGWEI.format(how='--person')}\n"
 
 
+def test_goals_of_a_name_two_people_share_lists_both_with_their_teams(twins, capsys):
+    # It listed bare keys ('name one by key: wangwei, wangwei2'), unlike every other command.
+    _bot, _chat, settings = twins
+    assert run_cli(settings, "goals", "王伟") == (2, "")
+    assert capsys.readouterr().err == f"teampulse: {WANGWEI.format(how='goals')}\n"
+
+
 @pytest.mark.parametrize("typed", ["Alice Mart", "王伟伟", "alice.*", "%"])
 def test_checkin_send_to_nobody_says_what_is_accepted_and_sends_nothing(twins, capsys, typed):
     bot, _chat, settings = twins
