@@ -92,8 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     goals = sub.add_parser("goals", help="goals with actual to date, attainment, pace and "
                            "breakdown gaps, as /goals shows the GM (Markdown, JSON or CSV)")
     goals.add_argument("who", nargs="*", metavar="PERSON | team NAME",
-                       help="a person's key, or 'team' and a team's name (default: the "
-                            "org's and every team's goals)")
+                       help="a person's key or name (as the org file writes it), or 'team' "
+                            "and a team's name (default: the org's and every team's goals)")
     add_format(goals)
     add_locale(goals, "the Markdown and metric labels")
     actuals = sub.add_parser(
@@ -135,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
                     "then bring it up to date. Refuses a backup from a newer version.")
     restore.add_argument("file", type=Path, help="the backup file to restore")
     export = sub.add_parser("export", help="write everything stored about one person as JSON")
-    export.add_argument("person", help="their key, exactly as in the org file (a name is not "
+    export.add_argument("person", help="their key, as in the org file (a name is not "
                                        "accepted)")
     export.add_argument("--output", "-o", type=Path,
                         help="write to this file (default: standard output)")
@@ -144,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Delete what a person wrote and every link to who they were; numbers in "
                     "the GM's totals stay as an anonymous former member. See README: A "
                     "person's data.")
-    erase.add_argument("person", help="their key, exactly as in the org file (a name is not "
+    erase.add_argument("person", help="their key, as in the org file (a name is not "
                                       "accepted: erasing must name one person beyond doubt)")
     erase.add_argument("--yes", action="store_true", help="really erase (required)")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")

@@ -150,8 +150,8 @@ async def test_review_of_nobody_says_so_plainly(twins, capsys, typed):
 @pytest.mark.parametrize(("command", "says"), [
     (["checkin", "send"], "their key, or their name as the org file writes it"),
     (["review"], "their key, or their name as the org file writes it"),
-    (["export"], "their key, exactly as in the org file (a name is not accepted)"),
-    (["erase"], "their key, exactly as in the org file (a name is not accepted"),
+    (["export"], "their key, as in the org file (a name is not accepted)"),
+    (["erase"], "their key, as in the org file (a name is not accepted: erasing"),
 ])
 def test_help_says_what_names_a_person(capsys, command, says):
     with pytest.raises(SystemExit) as exit_:
