@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bot import __version__
-from bot.cli_output import FORMATS, add_format, add_locale, dump_json, json_text, start_csv
+from bot.cli_output import (
+    FORMATS,
+    add_format,
+    add_locale,
+    dump_json,
+    json_text,
+    namesakes_line,
+    start_csv,
+)
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
@@ -92,8 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     goals = sub.add_parser("goals", help="goals with actual to date, attainment, pace and "
                            "breakdown gaps, as /goals shows the GM (Markdown, JSON or CSV)")
     goals.add_argument("who", nargs="*", metavar="PERSON | team NAME",
-                       help="a person's key, or 'team' and a team's name (default: the "
-                            "org's and every team's goals)")
+                       help="a person's key or name (as the org file writes it), or 'team' "
+                            "and a team's name (default: the org's and every team's goals)")
     add_format(goals)
     add_locale(goals, "the Markdown and metric labels")
     actuals = sub.add_parser(
@@ -108,7 +116,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="the export's format (default: found from the header row)")
     review = sub.add_parser("review", help="a director's latest 360° review "
                                            "(Markdown, JSON or CSV)")
-    review.add_argument("director", help="the director's key")
+    review.add_argument("director", help="the director: their key, or their name as the org "
+                                         "file writes it (a name two people share lists "
+                                         "both, with their keys)")
     add_format(review)
     add_locale(review, None)
     pulse = sub.add_parser("pulse", help="anonymous pulse polls (results, thresholded)")
@@ -133,7 +143,8 @@ def _parser() -> argparse.ArgumentParser:
                     "then bring it up to date. Refuses a backup from a newer version.")
     restore.add_argument("file", type=Path, help="the backup file to restore")
     export = sub.add_parser("export", help="write everything stored about one person as JSON")
-    export.add_argument("person", help="their key (as in the org file)")
+    export.add_argument("person", help="their key, as in the org file (a name is not "
+                                       "accepted)")
     export.add_argument("--output", "-o", type=Path,
                         help="write to this file (default: standard output)")
     erase = sub.add_parser(
@@ -141,7 +152,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Delete what a person wrote and every link to who they were; numbers in "
                     "the GM's totals stay as an anonymous former member. See README: A "
                     "person's data.")
-    erase.add_argument("person", help="their key (as in the org file)")
+    erase.add_argument("person", help="their key, as in the org file (a name is not "
+                                      "accepted: erasing must name one person beyond doubt)")
     erase.add_argument("--yes", action="store_true", help="really erase (required)")
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
@@ -163,7 +175,9 @@ def _parser() -> argparse.ArgumentParser:
                     "operator's authority, like an admin in the org file.")
     who = send.add_mutually_exclusive_group()
     who.add_argument("--team", help="only this team (as named in the org file)")
-    who.add_argument("--person", help="only this person (their key)")
+    who.add_argument("--person", help="only this person: their key, or their name as the org "
+                                      "file writes it (a name two people share sends "
+                                      "nothing and lists both, with their keys)")
     send.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                       help="how long to wait for the bot's report (default: 30; 0: do not wait)")
     digest = sub.add_parser(
@@ -550,11 +564,19 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             return 2
         scope = "team"
     elif args.person is not None:
-        if org.person(args.person) is None:
-            print(f"teampulse: no person {args.person!r} in the org (use their key)",
-                  file=sys.stderr)
+        from handlers.people_named import namesakes, people_named
+
+        # The person as /checkin send reads them (handlers/people_named.py).
+        named = people_named(org.people, args.person)
+        if len(named) > 1:
+            print(f"teampulse: {namesakes_line(args.person, namesakes(named), '--person')}; "
+                  "nothing was sent", file=sys.stderr)
             return 2
-        scope, name = "person", args.person
+        if not named:
+            print(f"teampulse: no person {args.person!r} in the org (give their key, or their "
+                  "name as the org file writes it)", file=sys.stderr)
+            return 2
+        scope, name = "person", named[0].key
     if args.wait < 0:
         print("teampulse: --wait must be 0 or more seconds", file=sys.stderr)
         return 2
@@ -708,9 +730,9 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             print(f"teampulse: --week: {text}", file=sys.stderr)
             return 2
         except SummaryAmbiguousError as exc:
-            print(f"teampulse: {len(exc.people)} people are called {exc.args[0]!r}: "
-                  + ", ".join(f"--person {key} (team {team or '-'})"
-                              for key, _name, team in exc.people), file=sys.stderr)
+            pairs = [(key, team) for key, _name, team in exc.people]
+            print(f"teampulse: {namesakes_line(exc.args[0], pairs, '--person')}",
+                  file=sys.stderr)
             return 2
         except SummaryUnknownError as exc:
             what = "team" if args.team else "person"

@@ -129,3 +129,12 @@ def write_csv(out: TextIO, fields: Sequence[str], rows: Iterable[Mapping[str, An
     writer.writerow(fields)
     for row in rows:
         writer.writerow([csv_cell(row.get(f)) for f in fields])
+
+
+def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: str) -> str:
+    """A name several people share, as every command here answers it: none of them picked,
+    each with what to type instead (`how`: '--person', 'review') and their team.
+    `people`: (key, team) pairs."""
+    pairs = sorted(people)
+    return (f"{len(pairs)} people are called {typed!r}: "
+            + ", ".join(f"{how} {key} (team {team or '-'})" for key, team in pairs))

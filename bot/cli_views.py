@@ -11,7 +11,7 @@ import sys
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
-from bot.cli_output import csv_cell, dump_json, write_csv
+from bot.cli_output import csv_cell, dump_json, namesakes_line, write_csv
 from bot.config import Settings
 from bot.render import markdown_cell
 
@@ -301,17 +301,27 @@ REVIEW_FIELDS = ("director", "criterion", "group", "average")
 
 
 def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """`teampulse review DIRECTOR`: the director's latest 360° review."""
+    """`teampulse review DIRECTOR`: the director's latest 360° review (the director by key
+    or name, as /review reads them)."""
     from bot.app import prepare
+    from handlers.people_named import namesakes, people_named
     from handlers.review import build_report, latest_round
 
     bot, engine = prepare(settings)
     try:
         with bot.unit() as ctx:
-            rnd = latest_round(ctx.session, args.director)
+            # Also someone since removed (their last review), a current namesake first.
+            named = people_named(ctx.people.everyone(), args.director)
+            named = [p for p in named if p.active] or named
+            if len(named) > 1:
+                return fail(namesakes_line(args.director, namesakes(named), "review"))
+            if not named:
+                return fail(f"no person {args.director!r} in the org (give the director's "
+                            "key, or their name as the org file writes it)")
+            rnd = latest_round(ctx.session, named[0].key)
             if rnd is None:
-                return fail(f"no 360° review of {args.director!r} (start one with "
-                            "/review start <director>)")
+                return fail(f"no 360° review of {named[0].display_name} ({named[0].key}) "
+                            "(start one with /review start <director>)")
             report = build_report(ctx.session, bot.org, rnd)
     finally:
         engine.dispose()
@@ -341,6 +351,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse goals [PERSON | team NAME]`: what `/goals` shows the GM."""
     from bot.app import prepare
     from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
+    from handlers.people_named import namesakes
 
     bot, engine = prepare(settings)
     try:
@@ -350,8 +361,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             scope = goal_scope(bot.org, " ".join(args.who), viewer=True)
         except GoalScopeError as exc:
             if exc.reason == "ambiguous":
-                return fail(f"{len(exc.keys)} people are called {exc.value}; name one by key: "
-                            f"{', '.join(exc.keys)}")
+                return fail(namesakes_line(exc.value, namesakes(exc.people), "goals"))
             teams = sorted({p.team for p in bot.org.people if p.team})
             return fail(f"no person or team {exc.value!r} in the org (give a person's key, or "
                         f"team NAME; teams: {', '.join(teams) or 'none'})")

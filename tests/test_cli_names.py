@@ -1,0 +1,172 @@
+"""The command line names a person as the chat does (handlers/people_named.py).
+
+`teampulse checkin send --person` and `teampulse review` took a key only: an operator who
+typed `--person "Alice Martin"` or `review 李雷` was told there was no such person, though
+/checkin send and /review in chat took the same name. A name two people share is never
+guessed: nothing is sent, and each of them is listed by key and team, as
+`teampulse summary --person` lists them. `export` and `erase` stay key-only on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from bot.app import prepare
+from bot.cli import main
+from storage.models import Person
+from storage.review import ReviewRound
+from storage.round_requests import RoundRequest
+from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+from tests.test_people_named import TWIN_DIRECTORS
+
+#: What `summary --person 王伟` has said since the shared matcher: the others say the same.
+WANGWEI = "2 people are called '王伟': {how} wangwei (team North), {how} wangwei2 (team South)"
+
+
+@pytest.fixture
+def twins(settings: Any, clock: Any,
+          tmp_path: Path) -> Iterator[tuple[Any, RecordingAdapter, Any]]:
+    """The test org and two directors called 王伟 (North, South): the bot, its chat, and
+    the settings the command line runs with."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    data["people"].extend(TWIN_DIRECTORS)
+    path = tmp_path / "twins.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings = replace(settings, org_file=path)
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat, settings
+    engine.dispose()
+
+
+def _requests(bot: Any) -> list[tuple[str, str | None]]:
+    with bot.unit() as ctx:
+        return [(r.scope, r.name) for r in ctx.session.scalars(select(RoundRequest))]
+
+
+def _rounds(bot: Any) -> int:
+    with bot.unit() as ctx:
+        return ctx.session.scalar(select(func.count()).select_from(ReviewRound))
+
+
+# --- teampulse checkin send --person ------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "key", "prompt"), [
+    ("Alice Martin", "alice", "Time for your weekly check-in"),  # a full name
+    ("alice　martin", "alice", "Time for your weekly check-in"),  # any case, full-width space
+    ("李雷", "li", "每周签到"),  # a Chinese name
+    ("ALICE", "alice", "Time for your weekly check-in"),  # a key in another case
+])
+async def test_checkin_send_to_a_person_by_name(twins, capsys, typed, key, prompt):
+    bot, chat, settings = twins
+    code, _ = run_cli(settings, "checkin", "send", "--person", typed, "--wait", "0")
+    assert code == 3, capsys.readouterr().err  # queued: the bot is not polling here
+    assert _requests(bot) == [("person", key)]  # the key, as /checkin send records it
+    assert await bot.run_round_requests() == 1
+    assert prompt in chat.last(key)
+    assert [k for k in ("alice", "bruno", "li", "wangwei", "wangwei2") if chat.to(k)] == [key]
+
+
+def test_checkin_send_to_a_name_two_people_share_sends_nothing_and_lists_both(twins, capsys):
+    bot, _chat, settings = twins
+    code, out = run_cli(settings, "checkin", "send", "--person", "王伟", "--wait", "0")
+    assert (code, out) == (2, "")
+    assert capsys.readouterr().err == (
+        f"teampulse: {WANGWEI.format(how='--person')}; nothing was sent\n")
+    assert _requests(bot) == []
+    # The same list as `teampulse summary --person 王伟` gives.
+    assert run_cli(settings, "summary", "--person", "王伟") == (2, "")
+    assert capsys.readouterr().err == f"teampulse: {WANGWEI.format(how='--person')}\n"
+
+
+def test_goals_of_a_name_two_people_share_lists_both_with_their_teams(twins, capsys):
+    # It listed bare keys ('name one by key: wangwei, wangwei2'), unlike every other command.
+    _bot, _chat, settings = twins
+    assert run_cli(settings, "goals", "王伟") == (2, "")
+    assert capsys.readouterr().err == f"teampulse: {WANGWEI.format(how='goals')}\n"
+
+
+@pytest.mark.parametrize("typed", ["Alice Mart", "王伟伟", "alice.*", "%"])
+def test_checkin_send_to_nobody_says_what_is_accepted_and_sends_nothing(twins, capsys, typed):
+    bot, _chat, settings = twins
+    assert run_cli(settings, "checkin", "send", "--person", typed, "--wait", "0") == (2, "")
+    assert capsys.readouterr().err == (
+        f"teampulse: no person {typed!r} in the org (give their key, or their name as the "
+        "org file writes it)\n")
+    assert _requests(bot) == []
+
+
+# --- teampulse review ---------------------------------------------------------------------
+
+async def test_review_of_a_director_by_name(twins, capsys):
+    bot, _chat, settings = twins
+    for key in ("alice", "li"):
+        await say(bot, "grace", f"/review start {key}")
+        await say(bot, "grace", f"/review close {key}")
+    code, out = run_cli(settings, "review", "Alice Martin")
+    assert code == 0, capsys.readouterr().err
+    assert out.startswith("# 🔄 360° review — Alice Martin")
+    code, out = run_cli(settings, "review", "李雷")
+    assert code == 0, capsys.readouterr().err
+    assert out.startswith("# 🔄 360° review — 李雷")
+    code, out = run_cli(settings, "review", "alice　MARTIN", "--format", "json")
+    assert code == 0 and '"director": "alice"' in out
+
+
+async def test_review_of_a_name_two_directors_share_lists_both(twins, capsys):
+    bot, _chat, settings = twins
+    await say(bot, "grace", "/review start wangwei")
+    await say(bot, "grace", "/review close wangwei")
+    assert run_cli(settings, "review", "王伟") == (2, "")  # not wangwei's, silently
+    assert capsys.readouterr().err == f"teampulse: {WANGWEI.format(how='review')}\n"
+    assert _rounds(bot) == 1
+    code, out = run_cli(settings, "review", "wangwei")
+    assert code == 0 and out.startswith("# 🔄 360° review — 王伟")
+
+
+@pytest.mark.parametrize("typed", ["Alice Mart", "王伟伟", "alice.*"])
+async def test_review_of_nobody_says_so_plainly(twins, capsys, typed):
+    bot, _chat, settings = twins
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "grace", "/review close alice")
+    assert run_cli(settings, "review", typed) == (2, "")
+    # It said "no 360° review of 'Alice Mart'", as if the name were right.
+    assert capsys.readouterr().err == (
+        f"teampulse: no person {typed!r} in the org (give the director's key, or their name "
+        "as the org file writes it)\n")
+    assert _rounds(bot) == 1
+
+
+# --- what --help says, and the commands kept key-only --------------------------------------
+
+@pytest.mark.parametrize(("command", "says"), [
+    (["checkin", "send"], "their key, or their name as the org file writes it"),
+    (["review"], "their key, or their name as the org file writes it"),
+    (["export"], "their key, as in the org file (a name is not accepted)"),
+    (["erase"], "their key, as in the org file (a name is not accepted: erasing"),
+])
+def test_help_says_what_names_a_person(capsys, command, says):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    assert says in " ".join(capsys.readouterr().out.split())
+
+
+def test_erase_and_export_still_need_the_exact_key(twins, capsys):
+    # Kept so on purpose: erasing cannot be undone, so a name (or a guess) must not do it.
+    bot, _chat, settings = twins
+    for command in (["export", "Alice Martin"], ["erase", "Alice Martin", "--yes"]):
+        assert run_cli(settings, *command) == (2, "")
+        assert "no person 'Alice Martin' in the database (use their key)" \
+            in capsys.readouterr().err
+    with bot.unit() as ctx:
+        alice = ctx.session.scalar(select(Person).where(Person.key == "alice"))
+        assert alice is not None and alice.active and alice.display_name == "Alice Martin"
