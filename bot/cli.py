@@ -114,8 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     actuals.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
     actuals.add_argument("--format", dest="crm_format", default=None,
                          help="the export's format (default: found from the header row)")
-    review = sub.add_parser("review", help="a director's latest 360° review "
-                                           "(Markdown, JSON or CSV)")
+    review = sub.add_parser("review", help="a director's latest closed 360° review "
+                                           "(Markdown, JSON or CSV; an open one's answers "
+                                           "stay unseen until it closes)")
     review.add_argument("director", help="the director: their key, or their name as the org "
                                          "file writes it (a name two people share lists "
                                          "both, with their keys)")

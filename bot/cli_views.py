@@ -301,11 +301,11 @@ REVIEW_FIELDS = ("director", "criterion", "group", "average")
 
 
 def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """`teampulse review DIRECTOR`: the director's latest 360° review (the director by key
-    or name, as /review reads them)."""
+    """`teampulse review DIRECTOR`: the director's latest closed 360° review (the director
+    by key or name, as /review reads them)."""
     from bot.app import prepare
     from handlers.people_named import namesakes, people_named
-    from handlers.review import build_report, latest_round
+    from handlers.review import build_report, latest_closed_round, open_round
 
     bot, engine = prepare(settings)
     try:
@@ -318,10 +318,16 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             if not named:
                 return fail(f"no person {args.director!r} in the org (give the director's "
                             "key, or their name as the org file writes it)")
-            rnd = latest_round(ctx.session, named[0].key)
+            who = f"{named[0].display_name} ({named[0].key})"
+            # As /review report: an open review's answers stay unseen until it closes
+            # (watching them arrive would tell who gave which).
+            rnd = latest_closed_round(ctx.session, named[0].key)
+            if rnd is None and open_round(ctx.session, named[0].key) is not None:
+                return fail(f"the 360° review of {who} is still open: its answers stay "
+                            f"unseen until it closes (/review close {named[0].key})")
             if rnd is None:
-                return fail(f"no 360° review of {named[0].display_name} ({named[0].key}) "
-                            "(start one with /review start <director>)")
+                return fail(f"no 360° review of {who} (start one with /review start "
+                            f"{named[0].key})")
             report = build_report(ctx.session, bot.org, rnd)
     finally:
         engine.dispose()

@@ -230,15 +230,21 @@ def cmd_review(ctx: Context, args: str) -> None:
 def _show_report(ctx: Context, subject: Person) -> None:
     """/review report <director>: the latest closed review's report (an open one's
     answers stay unseen until it closes, as the GM would otherwise watch them arrive)."""
-    rnd = ctx.session.scalar(select(ReviewRound).where(
-        ReviewRound.subject_key == subject.key, ReviewRound.status == "closed")
-        .order_by(ReviewRound.id.desc()))
+    rnd = latest_closed_round(ctx.session, subject.key)
     if rnd is None:
         ctx.reply("review_no_report", name=subject.display_name,
                   still_open=open_round(ctx.session, subject.key) is not None)
         return
     ctx.reply("review_report", report=build_report(ctx.session, ctx.org, rnd),
               comments_shown=COMMENTS_SHOWN)
+
+
+def latest_closed_round(session: Session, key: str) -> ReviewRound | None:
+    """A director's newest closed review: the one a report may show (the chat's and the
+    command line's), as an open one's answers stay unseen until it closes."""
+    return session.scalar(select(ReviewRound).where(
+        ReviewRound.subject_key == key, ReviewRound.status == "closed")
+        .order_by(ReviewRound.id.desc()))
 
 
 def open_round(session: Session, key: str) -> ReviewRound | None:
@@ -417,9 +423,3 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None) ->
         from handlers.review_schedule import tell_closed
 
         tell_closed(ctx, rnd)
-
-
-def latest_round(session: Session, subject_key: str) -> ReviewRound | None:
-    """A director's newest review."""
-    return session.scalar(select(ReviewRound).where(ReviewRound.subject_key == subject_key)
-                          .order_by(ReviewRound.id.desc()))

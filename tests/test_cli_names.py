@@ -170,3 +170,20 @@ def test_erase_and_export_still_need_the_exact_key(twins, capsys):
     with bot.unit() as ctx:
         alice = ctx.session.scalar(select(Person).where(Person.key == "alice"))
         assert alice is not None and alice.active and alice.display_name == "Alice Martin"
+
+
+async def test_review_while_open_shows_no_answers_from_the_command_line(twins, capsys):
+    """The GM (or an operator) cannot watch a 360° review's answers arrive from the
+    command line any more than with /review report: an open review stays unseen."""
+    bot, _chat, settings = twins
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "grace", "/review close alice")
+    await say(bot, "grace", "/review start alice")  # the second, still open
+    code, out = run_cli(settings, "review", "alice", "--format", "json")
+    assert code == 0, capsys.readouterr().err
+    assert '"status": "closed"' in out and '"status": "open"' not in out
+    await say(bot, "grace", "/review start li")
+    assert run_cli(settings, "review", "李雷") == (2, "")
+    assert capsys.readouterr().err == (
+        "teampulse: the 360° review of 李雷 (li) is still open: its answers stay unseen "
+        "until it closes (/review close li)\n")

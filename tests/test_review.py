@@ -166,10 +166,10 @@ async def test_a_criterion_fewer_than_3_anonymous_raters_answered_is_withheld(bo
     assert ("Where fewer than 3 peers and reports answered a question, their ratings for it "
             "are withheld.") in report
     # A Chinese reader of the same report (the GM's language may be Chinese).
-    from handlers.review import COMMENTS_SHOWN, build_report, latest_round
+    from handlers.review import COMMENTS_SHOWN, build_report, latest_closed_round
 
     with bot.unit() as ctx:
-        built = build_report(ctx.session, bot.org, latest_round(ctx.session, "alice"))
+        built = build_report(ctx.session, bot.org, latest_closed_round(ctx.session, "alice"))
     zh = bot.renderer.message("zh-CN", "review_report", report=built,
                               comments_shown=COMMENTS_SHOWN)
     assert "同级与下属回答少于 3 份的问题，不显示其评分。" in zh
