@@ -704,7 +704,8 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             view, result = _summary_view(ctx, request, locale, gm.timezone)
         except SummaryWeekError as exc:
             text = bot.renderer.message(locale, "summary_bad_week", "plain",
-                                        value=exc.value, reason=exc.reason, **exc.params)
+                                        value=exc.value, reason=exc.reason,
+                                        example="--week last", **exc.params)
             print(f"teampulse: --week: {text}", file=sys.stderr)
             return 2
         except SummaryAmbiguousError as exc:

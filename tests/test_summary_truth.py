@@ -300,6 +300,8 @@ async def test_a_bad_week_gets_a_clear_line_from_the_cli(settings, bot, capsys, 
     err = capsys.readouterr().err
     assert err.startswith(f'teampulse: --week: "{week}"')
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    # The example is the option to type here, not the chat command.
+    assert "/summary" not in err and ("--week last" in err or week == "2026-W00")
 
 
 # --- the same summary in Slack mrkdwn and Telegram HTML, both locales -----------------------
