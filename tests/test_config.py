@@ -236,3 +236,14 @@ def test_every_variable_in_env_example_is_read():
             "TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_SECRET": "s1"}
     for name, value in OTHER_VALUES.items():
         assert Settings.from_mapping({**base, name: value}) != Settings.from_mapping(base), name
+
+
+def test_env_file_option_names_the_settings_file(tmp_path: Path, monkeypatch, capsys):
+    """`teampulse --env-file FILE config`: the settings in FILE are those in effect."""
+    from bot.cli import main
+
+    monkeypatch.delenv("CHECKIN_SCHEDULE", raising=False)
+    settings_file = tmp_path / "prod.env"
+    settings_file.write_text("CHECKIN_SCHEDULE=thu 09:30\n", encoding="utf-8")
+    assert main(["--env-file", str(settings_file), "config"]) == 0
+    assert "checkin_schedule = thu 09:30" in capsys.readouterr().out
