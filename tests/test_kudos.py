@@ -118,6 +118,17 @@ async def test_daily_allowance_runs_out_and_starts_again_in_the_givers_timezone(
     assert count_kudos(bot) == 6
 
 
+async def test_the_allowance_counts_kudos_so_one_person_praised_five_times_uses_it_up(
+        bot, chat):
+    """README: the allowance is kudos a day, each person named one: praising Sam five
+    times uses all five, though it is one person."""
+    for n in range(5):
+        await kudo(bot, "alice", f"/kudos @sam for demo number {n + 1}")
+    await kudo(bot, "alice", "/kudos @li for the pricing review")
+    assert "You've given all 5 kudos you have today" in chat.last("alice")
+    assert count_kudos(bot) == 5
+
+
 async def test_allowance_is_configurable(settings, clock, tmp_path):
     org_file = tmp_path / "org.yaml"
     org_file.write_text(TEST_ORG.read_text().replace(
