@@ -247,3 +247,17 @@ def test_env_file_option_names_the_settings_file(tmp_path: Path, monkeypatch, ca
     settings_file.write_text("CHECKIN_SCHEDULE=thu 09:30\n", encoding="utf-8")
     assert main(["--env-file", str(settings_file), "config"]) == 0
     assert "checkin_schedule = thu 09:30" in capsys.readouterr().out
+
+
+async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, database_url):
+    """README: LOG_LEVEL defaults to INFO (WARNING in the console, whose piped session
+    writes nothing to stderr: tests/test_console.py). Empty, as .env.example leaves it."""
+    import signal
+
+    from tests.support import TEST_ORG
+    from tests.test_resilience_stop import signal_a_running_platform_bot
+
+    log = await signal_a_running_platform_bot(tmp_path, {
+        "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
+        "TEAMPULSE_CONSOLE": "false", "LOG_LEVEL": ""}, signal.SIGTERM)
+    assert "INFO bot.app: teampulse is running on no chat platform" in log
