@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (the console chat when no platform token is set)")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")
-    summary = sub.add_parser("summary", help="print the GM's summary (Markdown, JSON or CSV)")
+    summary = sub.add_parser("summary", help="print the GM's summary (Markdown, JSON or CSV), or "
+                                    "write a chart as a PNG (--chart)")
     summary.add_argument("--format", choices=("md", "json", "csv"), default="md",
                          help="md, json (docs/schema/summary.schema.json) or csv (one row "
                               "per director; per person and week with --team/--person)")
