@@ -116,7 +116,6 @@ async def test_export_to_a_file_and_an_unknown_person(bot, chat, cli_env, tmp_pa
     assert "no person 'nobody'" in capsys.readouterr().err
 
 
-
 async def test_erase_without_yes_changes_nothing_and_says_how(bot, chat, cli_env,
                                                              capsys) -> None:
     """`teampulse erase alice` alone: --yes is required; nothing is erased."""
