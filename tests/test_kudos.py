@@ -236,6 +236,18 @@ async def test_kudos_me_shows_received_and_given_with_reasons(bot, chat):
     assert "收到：0 次" in chat.last("li") and "还没有。" in chat.last("li")
 
 
+async def test_kudos_me_lists_the_newest_ten_of_each_and_counts_them_all(bot, chat, clock):
+    """README: `/kudos me` shows the newest ten kudos received and given."""
+    for day in range(12):
+        await kudo(bot, "grace", f"/kudos @alice for the work of day {day + 1}")
+        clock.advance(timedelta(days=1))
+    await kudo(bot, "alice", "/kudos me", group=False)
+    text = chat.last("alice")
+    received = [line for line in text.splitlines() if line.startswith("• ")]
+    assert "Received: 12" in text and len(received) == 10
+    assert received[0].endswith("the work of day 12") and received[-1].endswith("day 3")
+
+
 async def test_kudos_by_team_counts_given_and_received_per_team(bot, chat, clock):
     start = clock.now()
     await kudo(bot, "alice", "/kudos @sam @li for the joint pitch")  # East -> East, China
