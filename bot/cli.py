@@ -822,8 +822,14 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                           "again", file=out)
                 else:
                     code = 1
-                    print(f"{person.key}: not reachable on any configured platform (set "
-                          "their slack_id or telegram_id in the org file)", file=out)
+                    # A telegram_username is bound to an id only once they write to the bot.
+                    how = ("they must write to the bot on Telegram once, so their "
+                           "telegram_username is bound to their account"
+                           if settings.telegram_enabled and person.telegram_username
+                           and person.telegram_id is None
+                           else "set their slack_id or telegram_id in the org file")
+                    print(f"{person.key}: not reachable on any configured platform ({how})",
+                          file=out)
             if not args.dry_run:
                 session.commit()  # the claims and the outbox rows together
     finally:

@@ -437,5 +437,6 @@ async def test_cli_names_who_no_configured_platform_reaches_and_exits_1(bot, cha
     await checked_in(bot, chat, clock)
     code, out = run_cli(settings, "digest", "--week", "2026-W48")
     assert code == 1
-    assert "bruno: not reachable on any configured platform" in out
+    assert "bruno: not reachable on any configured platform (they must write to the bot on " \
+        "Telegram once, so their telegram_username is bound to their account)" in out
     assert "alice: digest of 2026-W48 queued" in out and "li: digest of 2026-W48 queued" in out
