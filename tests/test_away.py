@@ -150,6 +150,11 @@ async def test_help_tells_what_away_does(bot, chat):
     assert "not reminded or polled meanwhile" in chat.last("sam")
     await say(bot, "sam", "/away 2026-12-10")
     assert "you're away from now until 2026-12-10" in chat.last("sam")
+    # ... and its replies speak of what away means for them, not of check-ins.
+    assert "You won't be reminded or polled meanwhile." in chat.last("sam")
+    assert "Check-in" not in chat.last("sam")
+    await say(bot, "sam", "/back")
+    assert chat.last("sam") == "Welcome back! Reminders and polls come again."
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", "/help")
