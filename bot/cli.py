@@ -311,8 +311,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         _print_departments(org, out)
         return 0
     if args.command == "config":
-        for name, value in settings.describe().items():
+        from bot.org import cache_dir
+
+        for name, value in settings.in_effect():
             print(f"{name} = {value}", file=out)
+        print(f"TEAMPULSE_CACHE_DIR = {cache_dir()} (from the environment only)", file=out)
         return _check_database(settings, args.check_db, out)
     if args.command == "summary":
         return _summary(args, settings, out)

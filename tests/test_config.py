@@ -246,7 +246,30 @@ def test_env_file_option_names_the_settings_file(tmp_path: Path, monkeypatch, ca
     settings_file = tmp_path / "prod.env"
     settings_file.write_text("CHECKIN_SCHEDULE=thu 09:30\n", encoding="utf-8")
     assert main(["--env-file", str(settings_file), "config"]) == 0
-    assert "checkin_schedule = thu 09:30" in capsys.readouterr().out
+    assert "CHECKIN_SCHEDULE = thu 09:30" in capsys.readouterr().out
+
+
+def test_teampulse_config_names_each_variable_with_the_value_in_effect(monkeypatch, capsys):
+    """README: `teampulse config` shows the settings in effect. It printed field names
+    (reminder_delay = 2:00:00) and empty values where a default applied (log_level = ,
+    console = ); now each variable of .env.example, as .env writes it, secrets masked."""
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CHECKIN_REMINDER_DELAY", "1h30m")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "also-secret")
+    assert main(["--env-file", "/nonexistent", "config"]) == 0
+    out = capsys.readouterr().out
+    lines = dict(line.split(" = ", 1) for line in out.splitlines() if " = " in line)
+    assert set(_env_example()) <= set(lines)
+    assert lines["CHECKIN_REMINDER_DELAY"] == "1h30m"
+    assert lines["CHECKIN_GRACE_PERIOD"] == "6h"
+    assert lines["LOG_LEVEL"] == "INFO (WARNING in the console chat)"
+    assert lines["TEAMPULSE_CONSOLE"] == "off (a platform token is set)"
+    assert lines["SLACK_BOT_TOKEN"] == "*** (set)" and lines["SLACK_APP_TOKEN"] == "(not set)"
+    assert "very-secret" not in out and "also-secret" not in out
 
 
 async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, database_url):
