@@ -56,7 +56,8 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
                 end = resolve_week(ctx, SummaryRequest("week", week=week), gm.timezone)
             except SummaryWeekError as exc:
                 text = bot.renderer.message(locale, "summary_bad_week", "plain",
-                                            value=exc.value, reason=exc.reason, **exc.params)
+                                            value=exc.value, reason=exc.reason,
+                                            example="--week last", **exc.params)
                 return _fail(f"--week: {text}")
             png = render_chart_png(ctx.session, bot.org, args.chart, locale,
                                    end_week=week_start(end), weeks=weeks, team=team)

@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (the console chat when no platform token is set)")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")
-    summary = sub.add_parser("summary", help="print the GM's summary (Markdown, JSON or CSV)")
+    summary = sub.add_parser("summary", help="print the GM's summary (Markdown, JSON or CSV), or "
+                                    "write a chart as a PNG (--chart)")
     summary.add_argument("--format", choices=("md", "json", "csv"), default="md",
                          help="md, json (docs/schema/summary.schema.json) or csv (one row "
                               "per director; per person and week with --team/--person)")
@@ -325,8 +326,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         _print_departments(org, out)
         return 0
     if args.command == "config":
-        for name, value in settings.describe().items():
+        from bot.org import cache_dir
+
+        for name, value in settings.in_effect():
             print(f"{name} = {value}", file=out)
+        print(f"TEAMPULSE_CACHE_DIR = {cache_dir()} (from the environment only)", file=out)
         return _check_database(settings, args.check_db, out)
     if args.command == "summary":
         return _summary(args, settings, out)
@@ -727,7 +731,8 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             view, result = _summary_view(ctx, request, locale, gm.timezone)
         except SummaryWeekError as exc:
             text = bot.renderer.message(locale, "summary_bad_week", "plain",
-                                        value=exc.value, reason=exc.reason, **exc.params)
+                                        value=exc.value, reason=exc.reason,
+                                        example="--week last", **exc.params)
             print(f"teampulse: --week: {text}", file=sys.stderr)
             return 2
         except SummaryAmbiguousError as exc:
@@ -843,8 +848,14 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                           "again", file=out)
                 else:
                     code = 1
-                    print(f"{person.key}: not reachable on any configured platform (set "
-                          "their slack_id or telegram_id in the org file)", file=out)
+                    # A telegram_username is bound to an id only once they write to the bot.
+                    how = ("they must write to the bot on Telegram once, so their "
+                           "telegram_username is bound to their account"
+                           if settings.telegram_enabled and person.telegram_username
+                           and person.telegram_id is None
+                           else "set their slack_id or telegram_id in the org file")
+                    print(f"{person.key}: not reachable on any configured platform ({how})",
+                          file=out)
             if not args.dry_run:
                 session.commit()  # the claims and the outbox rows together
     finally:

@@ -141,6 +141,50 @@ class Settings:
                 repr(value) if isinstance(value, Secret) else str(value))
         return out
 
+    def in_effect(self) -> list[tuple[str, str]]:
+        """`teampulse config`: each variable of .env.example by name, with the value in
+        effect (defaults included, as written in .env: 2h, off), secrets masked."""
+
+        def shown(secret: Secret | None) -> str:
+            return "*** (set)" if secret is not None else "(not set)"
+
+        console_default = "" if self.console is not None else (
+            " (no platform token is set)" if self.console_enabled else " (a platform token is set)")
+        return [
+            ("DATABASE_URL", mask_url(self.database_url)),
+            ("TEAMPULSE_ORG_FILE", str(self.org_file)),
+            ("CHECKIN_SCHEDULE", str(self.checkin_schedule)),
+            ("CHECKIN_REMINDER_DELAY", "off" if self.reminder_delay is None
+             else format_duration(self.reminder_delay)),
+            ("CHECKIN_GRACE_PERIOD", format_duration(self.grace_period)),
+            ("DIGEST_SCHEDULE", "off" if self.digest_schedule is None
+             else str(self.digest_schedule)),
+            ("DIGEST_GRACE_PERIOD", format_duration(self.digest_grace_period)),
+            ("LOG_LEVEL", self.log_level or "INFO (WARNING in the console chat)"),
+            ("LOG_FORMAT", self.log_format),
+            ("HEALTH_PORT", "off" if self.health_port is None else str(self.health_port)),
+            ("HEALTH_HOST", self.health_host),
+            ("TEAMPULSE_CONSOLE", ("on" if self.console_enabled else "off") + console_default),
+            ("SLACK_BOT_TOKEN", shown(self.slack_bot_token)),
+            ("SLACK_APP_TOKEN", shown(self.slack_app_token)),
+            ("SLACK_SIGNING_SECRET", shown(self.slack_signing_secret)),
+            ("SLACK_API_URL", mask_url(self.slack_api_url) if self.slack_api_url
+             else "(Slack's own)"),
+            ("SLACK_HTTP_HOST", self.slack_http_host),
+            ("SLACK_HTTP_PORT", str(self.slack_http_port)),
+            ("SLACK_HTTP_PATH", self.slack_http_path),
+            ("SLACK_MAX_POSTS_PER_SECOND", "none" if self.slack_max_posts_per_second is None
+             else f"{self.slack_max_posts_per_second:g}"),
+            ("TELEGRAM_BOT_TOKEN", shown(self.telegram_bot_token)),
+            ("TELEGRAM_API_URL", mask_url(self.telegram_api_url) if self.telegram_api_url
+             else "(Telegram's own)"),
+            ("TELEGRAM_WEBHOOK_URL", mask_url(self.telegram_webhook_url)
+             if self.telegram_webhook_url else "(not set: long polling)"),
+            ("TELEGRAM_WEBHOOK_SECRET", shown(self.telegram_webhook_secret)),
+            ("TELEGRAM_WEBHOOK_HOST", self.telegram_webhook_host),
+            ("TELEGRAM_WEBHOOK_PORT", str(self.telegram_webhook_port)),
+        ]
+
     @classmethod
     def load(
         cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
@@ -270,6 +314,17 @@ def parse_duration(text: str, name: str = "duration") -> timedelta:
     if total > MAX_DURATION:
         raise ConfigError(f"{name}={text!r}: expected a duration of at most 365d")
     return total
+
+
+def format_duration(value: timedelta) -> str:
+    """A duration as the settings take it: 2h, 1h30m, 90s, 1d."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(parts) or "0s"
 
 
 def parse_reminder_delay(text: str) -> timedelta | None:

@@ -98,9 +98,9 @@ def cmd_away(ctx: Context, args: str) -> None:
         return
     ctx.away.add(person.id, start, end, now)
     if start == today:
-        ctx.reply("away_set", until=end)
+        ctx.reply("away_set", until=end, checks_in=person.checks_in)
     else:
-        ctx.reply("away_planned", start=start, end=end)
+        ctx.reply("away_planned", start=start, end=end, checks_in=person.checks_in)
 
 
 def cmd_back(ctx: Context, args: str) -> None:
@@ -111,7 +111,7 @@ def cmd_back(ctx: Context, args: str) -> None:
     if current is not None:
         ctx.away.end(current, now)
     planned = ctx.away.planned(person.id, person.timezone, now)
-    ctx.reply("away_cleared", was_away=current is not None,
+    ctx.reply("away_cleared", was_away=current is not None, checks_in=person.checks_in,
               planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
 
 

@@ -551,7 +551,9 @@ def cmd_edit(ctx: Context, args: str) -> None:
     person = _sender(ctx)
     rnd = _editable(ctx, person)
     if rnd is None:
-        ctx.reply("edit_nothing")
+        # Prompted, nothing answered yet: the question asked is what to answer, not /checkin.
+        conv = ctx.conversations.get(person)
+        ctx.reply("edit_nothing", waiting=conv is not None and conv.kind == "checkin")
         return
     live = applicable(rnd, round_questions(ctx, rnd))
     arg = normalise(args)

@@ -326,7 +326,7 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
     """What `/goals [person|team <name>]` shows a reader: with nothing named, the org's
     and every team's goals for the GM and summary viewers (`viewer`), else the reader's
     own and their team's; a person (by key) or a team (by name, any case) when named —
-    others' only for viewers. Raises GoalScopeError."""
+    others' than the reader's team only for viewers. Raises GoalScopeError."""
     arg = args.strip()
     if arg.lower().startswith("team "):
         arg, want_team = arg[5:].strip(), True
@@ -346,7 +346,8 @@ def goal_scope(org: Org, args: str, *, viewer: bool, own_key: str | None = None,
     if who is None and team is None:
         raise GoalScopeError("unknown", arg)
     if who is not None:
-        if not viewer and who.key != own_key:
+        # Someone of the reader's own team: `/goals team <it>` shows their goals anyway.
+        if not viewer and who.key != own_key and (own_team is None or who.team != own_team):
             raise GoalScopeError("not_allowed", arg)
         return GoalScope(frozenset({("person", who.key)}), who.name)
     assert team is not None

@@ -143,6 +143,22 @@ async def test_help_tells_what_away_does(bot, chat):
     assert "those weeks show as away" in chat.last("alice")
     await say(bot, "li", "/help")
     assert "这些周在概况中显示为外出" in chat.last("li")
+    # /away works for everyone (one-on-one reminders, pulse polls and action items wait
+    # for those away), so those who do not check in are told of it too.
+    await say(bot, "sam", "/help")
+    assert "/away YYYY-MM-DD — away from today to that date" in chat.last("sam")
+    assert "not reminded or polled meanwhile" in chat.last("sam")
+    await say(bot, "sam", "/away 2026-12-10")
+    assert "you're away from now until 2026-12-10" in chat.last("sam")
+    # ... and its replies speak of what away means for them, not of check-ins.
+    assert "You won't be reminded or polled meanwhile." in chat.last("sam")
+    assert "Check-in" not in chat.last("sam")
+    await say(bot, "sam", "/back")
+    assert chat.last("sam") == "Welcome back! Reminders and polls come again."
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/help")
+    assert "期间不会收到提醒和调查" in chat.last("grace")
 
 
 async def test_summary_loads_away_periods_in_one_query(bot, chat, clock):

@@ -489,3 +489,12 @@ def test_chart_requests_read_as_typed():
     for bad, word in (("chart team", "team"), ("chart last 99w", "99w"), ("chart pie", "pie")):
         with pytest.raises(ChartUsageError, match=word):
             parse_chart(bad)
+
+
+async def test_a_chart_covers_up_to_52_weeks_and_says_so_beyond(bot, chat):
+    """README: `/summary chart … last 12w (up to 52)`."""
+    await say(bot, "grace", "/summary chart last 52w")
+    assert images(chat, "grace")[-1].text == "KPI attainment, Test Sales, 2025-W48 to 2026-W47."
+    await say(bot, "grace", "/summary chart last 53w")
+    assert chat.last("grace").startswith('I didn\'t understand "53w"')
+    assert "(up to 52)" in chat.last("grace") and len(images(chat, "grace")) == 1

@@ -299,6 +299,21 @@ async def test_unknown_command_names_the_help(bot, chat):
     assert "don't know the command /frobnicate" in chat.last("alice")
 
 
+async def test_edit_before_the_first_answer_points_at_the_question_asked(bot, chat):
+    """Prompted, nothing answered yet: /edit said 'Send /checkin to start one', though the
+    first question was waiting and the next answer would fill it."""
+    await bot.run_checkins(["alice", "li"])
+    await say(bot, "alice", "/edit")
+    assert chat.last("alice").startswith("You have no check-in answers yet to change: answer "
+                                         "the question I asked above")
+    await say(bot, "alice", "52000")
+    assert "Question 2 of" in chat.last("alice")
+    await say(bot, "li", "/edit")
+    assert chat.last("li").startswith("你还没有可修改的签到回答：请先回答上面的问题")
+    await say(bot, "sam", "/edit")  # never prompted
+    assert "Send /checkin to start one" in chat.last("sam")
+
+
 async def test_chatting_with_no_open_question(bot, chat):
     await say(bot, "alice", "hello?")
     assert "not waiting for an answer" in chat.last("alice")

@@ -305,3 +305,45 @@ def test_check_org_lists_the_people_in_every_format(fsettings):
     assert ("h2", "Breakdown") in blocks
     code, text = run_cli(fsettings, "check-org", path)  # the plain report, as before
     assert text.startswith(f"{path}: OK — Test Sales, 6 people")
+
+
+def test_readme_s_command_line_names_every_command_and_option_help_shows():
+    """README's *The command line* block and `teampulse <command> --help` agree: every
+    command and every option --help lists is in the block, and every command in the
+    block exists."""
+    import argparse
+    import re
+
+    from bot.cli import _parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("\n## The command line\n", 1)[1].split("```text\n", 1)[1]
+    block = block.split("```", 1)[0]
+
+    def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        found = {}
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found.update(action.choices)
+        return found
+
+    # Each entry: a line starting "teampulse …" and the indented lines continuing it.
+    entries = re.findall(r"^teampulse .*(?:\n +.*)*", block, re.M)
+    missing = []
+    for name, parser in subcommands(_parser()).items():
+        nested = subcommands(parser)
+        for full, each in ({f"{name} {n}": p for n, p in nested.items()} or
+                           {name: parser}).items():
+            told = "\n".join(e for e in entries if re.match(rf"teampulse {full}\b", e))
+            if not told:
+                missing.append(f"teampulse {full}")
+            for action in each._actions:
+                options = [o for o in action.option_strings if o not in ("-h", "--help")]
+                if options and not any(re.search(rf"{o}\b", told) for o in options):
+                    missing.append(f"teampulse {full} {options[0]}")
+    for option in ("--env-file", "--version"):
+        if option not in block:
+            missing.append(option)
+    assert missing == []
+    known = set(subcommands(_parser()))
+    assert {m for m in re.findall(r"^teampulse ([a-z][a-z-]*)", block, re.M)} <= known

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -155,3 +156,131 @@ def test_an_out_of_range_value_gets_the_one_line_not_a_traceback(name, value, mo
     err = capsys.readouterr().err
     assert err.startswith(f"teampulse: {name}={value!r}: expected ") and len(
         err.splitlines()) == 1, err
+
+
+ROOT = Path(__file__).resolve().parent.parent
+#: A value other than the default for each variable .env.example lists, to show the code
+#: reads it (TEAMPULSE_CACHE_DIR is read from the environment by bot.org.cache_dir).
+OTHER_VALUES = {
+    "DATABASE_URL": "sqlite:///other.db",
+    "TEAMPULSE_ORG_FILE": "other.yaml",
+    "CHECKIN_SCHEDULE": "thu 09:00",
+    "CHECKIN_REMINDER_DELAY": "off",
+    "CHECKIN_GRACE_PERIOD": "1h",
+    "DIGEST_SCHEDULE": "off",
+    "DIGEST_GRACE_PERIOD": "1h",
+    "LOG_LEVEL": "DEBUG",
+    "LOG_FORMAT": "json",
+    "HEALTH_PORT": "9000",
+    "HEALTH_HOST": "127.0.0.1",
+    "TEAMPULSE_CONSOLE": "true",
+    "SLACK_BOT_TOKEN": "xoxb-2",
+    "SLACK_APP_TOKEN": "xapp-1",
+    "SLACK_SIGNING_SECRET": "s2",
+    "SLACK_API_URL": "http://localhost:1/api/",
+    "SLACK_HTTP_HOST": "127.0.0.1",
+    "SLACK_HTTP_PORT": "3001",
+    "SLACK_HTTP_PATH": "/x",
+    "SLACK_MAX_POSTS_PER_SECOND": "5",
+    "TELEGRAM_BOT_TOKEN": "2:b",
+    "TELEGRAM_API_URL": "http://localhost:2",
+    "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/hook",
+    "TELEGRAM_WEBHOOK_SECRET": "s2",
+    "TELEGRAM_WEBHOOK_HOST": "127.0.0.1",
+    "TELEGRAM_WEBHOOK_PORT": "8444",
+}
+
+
+def _env_example() -> dict[str, str | None]:
+    """.env.example's variables: the value set, or None for a commented-out example."""
+    found: dict[str, str | None] = {}
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        if match := re.fullmatch(r"(# ?)?([A-Z][A-Z0-9_]+)=(.*)", line):
+            found[match[2]] = None if match[1] else match[3].strip()
+    return found
+
+
+def _readme_defaults() -> dict[str, str]:
+    """README's configuration table: each variable and its default column."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n### ", 1)[0]
+    rows: dict[str, str] = {}
+    for line in section.splitlines():
+        if not line.startswith("| `"):
+            continue
+        names_cell, default_cell = (cell.strip() for cell in line.strip("|").split("|")[:2])
+        names = re.findall(r"`([A-Z][A-Z0-9_]+)`", names_cell)
+        defaults = default_cell.split(",") if len(names) > 1 else [default_cell]
+        assert len(defaults) == len(names), line
+        rows.update(zip(names, (d.strip() for d in defaults), strict=True))
+    return rows
+
+
+def test_env_example_and_the_readme_list_the_same_variables():
+    assert set(_env_example()) == set(_readme_defaults())
+
+
+def test_copying_env_example_unchanged_keeps_every_default(tmp_path: Path):
+    env_file = tmp_path / ".env"
+    env_file.write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    assert Settings.load(environ={}, env_file=env_file) == Settings.from_mapping({})
+    defaults = _readme_defaults()
+    for name, value in _env_example().items():
+        if value:  # the value .env.example sets is the one README calls the default
+            assert f"`{value}`" == defaults[name], name
+
+
+def test_every_variable_in_env_example_is_read():
+    assert set(OTHER_VALUES) == set(_env_example()) - {"TEAMPULSE_CACHE_DIR"}
+    base = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s1",
+            "TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_SECRET": "s1"}
+    for name, value in OTHER_VALUES.items():
+        assert Settings.from_mapping({**base, name: value}) != Settings.from_mapping(base), name
+
+
+def test_env_file_option_names_the_settings_file(tmp_path: Path, monkeypatch, capsys):
+    """`teampulse --env-file FILE config`: the settings in FILE are those in effect."""
+    from bot.cli import main
+
+    monkeypatch.delenv("CHECKIN_SCHEDULE", raising=False)
+    settings_file = tmp_path / "prod.env"
+    settings_file.write_text("CHECKIN_SCHEDULE=thu 09:30\n", encoding="utf-8")
+    assert main(["--env-file", str(settings_file), "config"]) == 0
+    assert "CHECKIN_SCHEDULE = thu 09:30" in capsys.readouterr().out
+
+
+def test_teampulse_config_names_each_variable_with_the_value_in_effect(monkeypatch, capsys):
+    """README: `teampulse config` shows the settings in effect. It printed field names
+    (reminder_delay = 2:00:00) and empty values where a default applied (log_level = ,
+    console = ); now each variable of .env.example, as .env writes it, secrets masked."""
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CHECKIN_REMINDER_DELAY", "1h30m")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "also-secret")
+    assert main(["--env-file", "/nonexistent", "config"]) == 0
+    out = capsys.readouterr().out
+    lines = dict(line.split(" = ", 1) for line in out.splitlines() if " = " in line)
+    assert set(_env_example()) <= set(lines)
+    assert lines["CHECKIN_REMINDER_DELAY"] == "1h30m"
+    assert lines["CHECKIN_GRACE_PERIOD"] == "6h"
+    assert lines["LOG_LEVEL"] == "INFO (WARNING in the console chat)"
+    assert lines["TEAMPULSE_CONSOLE"] == "off (a platform token is set)"
+    assert lines["SLACK_BOT_TOKEN"] == "*** (set)" and lines["SLACK_APP_TOKEN"] == "(not set)"
+    assert "very-secret" not in out and "also-secret" not in out
+
+
+async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, database_url):
+    """README: LOG_LEVEL defaults to INFO (WARNING in the console, whose piped session
+    writes nothing to stderr: tests/test_console.py). Empty, as .env.example leaves it."""
+    import signal
+
+    from tests.support import TEST_ORG
+    from tests.test_resilience_stop import signal_a_running_platform_bot
+
+    log = await signal_a_running_platform_bot(tmp_path, {
+        "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
+        "TEAMPULSE_CONSOLE": "false", "LOG_LEVEL": ""}, signal.SIGTERM)
+    assert "INFO bot.app: teampulse is running on no chat platform" in log

@@ -538,3 +538,24 @@ async def test_a_file_the_folder_cannot_import_is_never_skipped_in_silence(
     monkeypatch.setattr(Path, "read_bytes", real)  # the lock is released
     await crm_scan(bot)
     assert len(stored(bot)) == 4
+
+
+async def test_hidden_files_in_the_watched_folder_are_left_alone(bot, chat, tmp_path, caplog):
+    """README: the system's and an editor's hidden files (.DS_Store, .~lock…#) are neither
+    imported nor reported to the GM, while a download in progress is logged and waited for."""
+    from dataclasses import replace
+
+    inbox = tmp_path / "crm-inbox"
+    inbox.mkdir()
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    caplog.set_level("INFO", logger="bot.crm_import")
+    hidden = [inbox / ".DS_Store", inbox / ".~lock.deals.csv#", inbox / ".deals.csv"]
+    for path in hidden:
+        shutil.copy(SALESFORCE, path)
+    (inbox / "deals.csv.crdownload").write_bytes(b"Opportunity")
+    settled(*hidden, inbox / "deals.csv.crdownload")
+    await crm_scan(bot)
+    await crm_scan(bot)
+    assert stored(bot) == [] and chat.to("grace") == []
+    assert "deals.csv.crdownload looks like a file still being copied" in caplog.text
+    assert not any(path.name in caplog.text for path in hidden)

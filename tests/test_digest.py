@@ -425,3 +425,18 @@ async def test_a_gm_east_of_the_directors_is_not_told_the_week_closed_before_it_
     with bot.unit() as ctx:
         text = build_digest(ctx, ctx.people.by_key("grace"), "2026-W48", "plain").text
     assert "截止时间已过" in text
+
+
+async def test_cli_names_who_no_configured_platform_reaches_and_exits_1(bot, chat, clock,
+                                                                       settings, monkeypatch):
+    """README: `teampulse digest` names someone no configured platform can reach and exits
+    with status 1, queueing the others'. On Telegram alone Bruno (a username he has not
+    yet written from) is unreachable."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:a")
+    await checked_in(bot, chat, clock)
+    code, out = run_cli(settings, "digest", "--week", "2026-W48")
+    assert code == 1
+    assert "bruno: not reachable on any configured platform (they must write to the bot on " \
+        "Telegram once, so their telegram_username is bound to their account)" in out
+    assert "alice: digest of 2026-W48 queued" in out and "li: digest of 2026-W48 queued" in out

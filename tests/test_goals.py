@@ -252,6 +252,21 @@ async def test_a_director_sees_their_goal_behind_with_the_pace_needed(goals_bot,
     assert chat.last("alice").startswith("You can see your own goals and your team's.")
 
 
+async def test_someone_of_your_team_s_goals_by_name_as_the_team_s_list_shows_them(goals_bot,
+                                                                                   chat):
+    """`/goals team East` lists Sam's goal to Alice and to Sam; `/goals sam` was refused to
+    Alice. A person of the reader's own team is now shown; another team's still is not."""
+    from tests.support import say
+
+    await say(goals_bot, "alice", "/goals sam")
+    assert chat.last("alice").startswith("🎯 Goals — Sam Lee")
+    assert "target 50,000 USD" in chat.last("alice")
+    await say(goals_bot, "sam", "/goals alice")
+    assert chat.last("sam").startswith("🎯 Goals — Alice Martin")
+    await say(goals_bot, "sam", "/goals li")
+    assert chat.last("sam").startswith("You can see your own goals and your team's.")
+
+
 async def test_the_gm_sees_the_org_and_the_unallocated_part(goals_bot, chat):
     from tests.support import say
 

@@ -118,6 +118,17 @@ async def test_daily_allowance_runs_out_and_starts_again_in_the_givers_timezone(
     assert count_kudos(bot) == 6
 
 
+async def test_the_allowance_counts_kudos_so_one_person_praised_five_times_uses_it_up(
+        bot, chat):
+    """README: the allowance is kudos a day, each person named one: praising Sam five
+    times uses all five, though it is one person."""
+    for n in range(5):
+        await kudo(bot, "alice", f"/kudos @sam for demo number {n + 1}")
+    await kudo(bot, "alice", "/kudos @li for the pricing review")
+    assert "You've given all 5 kudos you have today" in chat.last("alice")
+    assert count_kudos(bot) == 5
+
+
 async def test_allowance_is_configurable(settings, clock, tmp_path):
     org_file = tmp_path / "org.yaml"
     org_file.write_text(TEST_ORG.read_text().replace(
@@ -223,6 +234,18 @@ async def test_kudos_me_shows_received_and_given_with_reasons(bot, chat):
     assert "• 2026-11-27 Sam Lee: the demo prep" in text
     await kudo(bot, "li", "/kudos me", group=False)
     assert "收到：0 次" in chat.last("li") and "还没有。" in chat.last("li")
+
+
+async def test_kudos_me_lists_the_newest_ten_of_each_and_counts_them_all(bot, chat, clock):
+    """README: `/kudos me` shows the newest ten kudos received and given."""
+    for day in range(12):
+        await kudo(bot, "grace", f"/kudos @alice for the work of day {day + 1}")
+        clock.advance(timedelta(days=1))
+    await kudo(bot, "alice", "/kudos me", group=False)
+    text = chat.last("alice")
+    received = [line for line in text.splitlines() if line.startswith("• ")]
+    assert "Received: 12" in text and len(received) == 10
+    assert received[0].endswith("the work of day 12") and received[-1].endswith("day 3")
 
 
 async def test_kudos_by_team_counts_given_and_received_per_team(bot, chat, clock):

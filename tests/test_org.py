@@ -184,3 +184,36 @@ checkin:
     await say(bot, "dan", "薄弱")
     assert "签到已提交" in chat.last("dan") and "薄弱" in chat.last("dan")
     engine.dispose()
+
+
+def test_every_commented_example_in_the_example_org_works_once_uncommented(tmp_path):
+    """org.example.yaml is 'a complete, commented example': an operator who uncomments a
+    section (departments, one-on-one pairs, pulse, reviews, goals, crm …) gets a file
+    teampulse accepts, not one naming people who are not in it."""
+    import re
+
+    lines = (ROOT / "org.example.yaml").read_text(encoding="utf-8").splitlines()
+    section = re.compile(r"^(\s*)# (words|honours_channel|pulse|reviews|pairs|goals|crm|"
+                         r"departments|support):")
+    uncommented, opened = [], []
+    i = 0
+    while i < len(lines):
+        start = section.match(lines[i])
+        if start is None:
+            uncommented.append(lines[i])
+            i += 1
+            continue
+        indent = start.group(1)
+        opened.append(start.group(2))
+        uncommented.append(indent + lines[i][len(indent) + 2:])
+        i += 1
+        # The section's body: comment lines indented further after the '#'.
+        while i < len(lines) and re.match(rf"^{indent}#(   |\s+- )", lines[i]):
+            uncommented.append(indent + lines[i][len(indent) + 2:])
+            i += 1
+    assert len(opened) == 9, opened
+    (tmp_path / "crm-inbox").mkdir()
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
+    org = load_org(org_file)
+    assert org.support.departments and org.reviews.enabled and org.crm.watch_folder is not None

@@ -116,6 +116,16 @@ async def test_export_to_a_file_and_an_unknown_person(bot, chat, cli_env, tmp_pa
     assert "no person 'nobody'" in capsys.readouterr().err
 
 
+async def test_erase_without_yes_changes_nothing_and_says_how(bot, chat, cli_env,
+                                                             capsys) -> None:
+    """`teampulse erase alice` alone: --yes is required; nothing is erased."""
+    await alice_has_a_history(bot, chat)
+    assert cli_env("erase", "alice")[0] == 2
+    assert "cannot be undone; run again with --yes" in capsys.readouterr().err
+    code, out = cli_env("export", "alice")
+    assert code == 0 and json.loads(out)["kudos"]["received"][0]["reason"] == "closing Acme"
+
+
 async def test_erase_leaves_nothing_of_hers_and_keeps_the_gms_totals(
         bot, chat, cli_env, tmp_path, monkeypatch) -> None:
     await alice_has_a_history(bot, chat)

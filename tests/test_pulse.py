@@ -826,3 +826,27 @@ async def test_two_presses_handled_at_once_by_two_replicas_count_one_vote(
             Person, Person.id == PulseParticipant.person_id).where(Person.key == "alice"))
         assert list(step) == [1]
     engine.dispose()
+
+
+async def test_the_org_s_threshold_not_five_decides_which_teams_are_kept_and_shown(
+        database_url, pclock, tmp_path):
+    """README: a team is stored with the answers when at least the threshold of its people
+    were asked, and shown from that many answers: with `threshold: 4` West's four are."""
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  threshold: 4\n"))
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org_file), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key in EAST:
+            await answer_all(bot, chat, key, 4, 2)
+        for key in WEST:
+            await answer_all(bot, chat, key, 2, 4)
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results team West")
+        assert "Morale: 2.0 (4 answers)" in chat.last("grace")
+        with bot.unit() as ctx:
+            assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East", "West"}
+    finally:
+        engine.dispose()

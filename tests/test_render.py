@@ -249,3 +249,29 @@ def test_every_english_template_has_a_chinese_twin_taking_the_same_parameters(na
                                            f"{zh_macros[macro]} in zh-CN"
     assert en_reads == zh_reads, f"{name}: reads {sorted(en_reads ^ zh_reads)} in one language"
     assert en_kwargs == zh_kwargs, f"{name}: kwargs {sorted(en_kwargs ^ zh_kwargs)}"
+
+
+def test_kept_compiled_templates_follow_an_edit_and_an_unwritable_cache_costs_nothing(
+        tmp_path):
+    """README (*Files outside the database*): an edited template is compiled anew, and
+    where the compiled files cannot be written teampulse renders as before."""
+    import shutil
+
+    from bot.render import TEMPLATE_DIR, Renderer
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATE_DIR, templates)
+    kept = tmp_path / "compiled"
+    kept.mkdir()
+    first = Renderer(templates, kept).message("en", "usage", "plain", command="pause")
+    assert first == "Usage: /pause" and any(kept.iterdir())
+    messages = templates / "en" / "messages.j2"
+    messages.write_text(messages.read_text(encoding="utf-8").replace(
+        "{%- else %}Usage: /{{ command }}", "{%- else %}How to use: /{{ command }}"),
+        encoding="utf-8")
+    assert Renderer(templates, kept).message("en", "usage", "plain",
+                                             command="pause") == "How to use: /pause"
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    assert Renderer(templates, blocked / "compiled").message(
+        "en", "usage", "plain", command="pause") == "How to use: /pause"

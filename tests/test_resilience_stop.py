@@ -159,7 +159,7 @@ async def signal_a_running_platform_bot(
     """
     full = {k: v for k, v in os.environ.items()
             if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_"))}
-    full.update(PYTHONPATH=str(ROOT), LOG_LEVEL="INFO", **env)
+    full.update({"PYTHONPATH": str(ROOT), "LOG_LEVEL": "INFO", **env})  # env may override
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run",
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

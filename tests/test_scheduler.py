@@ -223,3 +223,25 @@ async def test_a_week_whose_catch_up_window_passed_is_logged(bot, clock, caplog)
     assert [r.getMessage() for r in caplog.records] == [
         "2026-W48 check-ins not sent to 2 people (bruno, li): their time passed more than "
         "the grace period before the bot was running"]
+
+
+async def test_the_sweeps_run_as_often_as_readme_says(bot, tmp_path):
+    """README: reminders and pulse polls every 5 minutes, one-on-ones and digests every
+    minute, `teampulse checkin send` requests every 3 s, scheduled 360° reviews every 5
+    minutes and the watched CRM folder every minute (the last two only when configured)."""
+    from dataclasses import replace
+
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=tmp_path),
+                      reviews=replace(bot.org.reviews, months=3, name="quarterly"))
+    scheduler = await start_scheduler(bot, bot.engine)
+    try:
+        await bot.drain()
+        every = {job.id: job.trigger.interval.total_seconds()
+                 for job in scheduler.get_jobs() if hasattr(job.trigger, "interval")}
+        assert {k: every.get(k) for k in ("reminders", "pulse", "oneonones", "digests",
+                                          "round-requests", "review-schedule",
+                                          "crm-watch")} == {
+            "reminders": 300, "pulse": 300, "oneonones": 60, "digests": 60,
+            "round-requests": 3, "review-schedule": 300, "crm-watch": 60}
+    finally:
+        scheduler.shutdown(wait=False)

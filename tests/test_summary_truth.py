@@ -300,6 +300,8 @@ async def test_a_bad_week_gets_a_clear_line_from_the_cli(settings, bot, capsys, 
     err = capsys.readouterr().err
     assert err.startswith(f'teampulse: --week: "{week}"')
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    # The example is the option to type here, not the chat command.
+    assert "/summary" not in err and ("--week last" in err or week == "2026-W00")
 
 
 # --- the same summary in Slack mrkdwn and Telegram HTML, both locales -----------------------
@@ -503,3 +505,16 @@ async def test_a_name_two_directors_share_asks_which_one(chat, clock, settings, 
         assert code == 2
     finally:
         engine.dispose()
+
+
+async def test_summary_covers_up_to_12_weeks_and_the_refusal_says_so(bot, chat):
+    """README: `/summary last 4w` … (up to 12); 13 weeks is refused naming the limit."""
+    await say(bot, "grace", "/summary last 12w")
+    assert chat.last("grace").startswith("Summary of the last 12 weeks")
+    await say(bot, "grace", "/summary last 13w")
+    assert chat.last("grace").startswith('I didn\'t understand "13w"')
+    assert "/summary last 4w (up to 12w)" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary last 13w")
+    assert "/summary last 4w（最多 12w）" in chat.last("grace")

@@ -76,6 +76,9 @@ class ConsoleAdapter(Adapter):
         self._want_line = threading.Semaphore(0)
         # A prompt is on the screen, awaiting typing (the input thread is in input()).
         self._reading = False
+        # How many messages had been printed when the banner was: start-up's catch-up (a
+        # digest due, this week's prompt) may push it off the screen.
+        self._sent_at_banner = 0
 
     # --- outbound ------------------------------------------------------------------------
 
@@ -161,6 +164,7 @@ class ConsoleAdapter(Adapter):
         """Greet before anything else prints (the scheduler may send a catch-up prompt)."""
         self.stdout.write(self.banner() + "\n")
         self.stdout.flush()
+        self._sent_at_banner = self._counter
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Read lines until end of input, /quit, or `stop` is set.
@@ -185,6 +189,13 @@ class ConsoleAdapter(Adapter):
             # What it sent (a digest due, this week's prompt) is shown before the first
             # prompt, not printed into it.
             await self.bot.deliver()
+            if self._counter > self._sent_at_banner:
+                # The banner has scrolled away under what start-up sent: say again, just
+                # above the first prompt, who you are and what to type.
+                self._say(f"(That was what start-up sent. You are "
+                          f"{self._names.get(self.current or '', self.current)} "
+                          f"({self.current}). Type /help for the bot's commands, /console "
+                          "for the console's.)")
         try:
             while stop is None or not stop.is_set():
                 self._want_line.release()  # the reader may read (and prompt) once more

@@ -243,3 +243,12 @@ def test_manifest_matches_the_code() -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
     home = manifest["features"]["app_home"]
     assert home["messages_tab_enabled"] and not home["messages_tab_read_only_enabled"]
+
+
+def test_readme_names_every_slash_command_the_manifest_creates() -> None:
+    """An operator reads in README's *Run on Slack* which slash commands the app has."""
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    readme = (MANIFEST.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Run on Slack\n", 1)[1].split("\n## ", 1)[0]
+    for entry in manifest["features"]["slash_commands"]:
+        assert f"`{entry['command']}" in section, entry["command"]
