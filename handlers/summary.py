@@ -821,7 +821,10 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
     if not away:
         row.status = _status(rnd, row)
     if rnd.submitted_at is not None:
-        row.late = rnd.submitted_at.astimezone(_tz(person)).date() > week_end(week)
+        # By the week's days where it was run (the round's timezone; rounds made before
+        # rounds had one read the person's today): a move since never rewrites it.
+        zone = ZoneInfo(rnd.timezone) if rnd.timezone else _tz(person)
+        row.late = rnd.submitted_at.astimezone(zone).date() > week_end(week)
     for q in live:
         answer = answers.get(q.key)
         if q.category == "kpi":

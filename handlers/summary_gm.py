@@ -491,14 +491,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # (The driver's own tuples for the big reads: plain ints, floats and strings need no
     # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
     # A round: (id, person id, week, status, team, prompted, submitted at (the stored
-    # value, the latest week's only), snapshot key, answers given, of them real, role).
+    # value, the latest week's only), snapshot key, answers given, of them real, role,
+    # timezone (the latest week's only)).
     round_rows = plain_rows(conn, select(
         CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
         CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
-        # When it was submitted matters for the latest week only (late or not).
+        # When it was submitted, and where, matter for the latest week only (late or not).
         case((CheckinRound.week == week, CheckinRound.submitted_at)),
         CheckinRound.snapshot_key, _answer_count(week), _answer_count(week, real=True),
-        CheckinRound.role).where(read_rounds))
+        CheckinRound.role, case((CheckinRound.week == week, CheckinRound.timezone)))
+        .where(read_rounds))
     counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[9]) for r in round_rows if r[8]}
     snap_ids: dict[str, int] = {}
     first_round: dict[int, int] = {}  # snapshot id -> a round that has it
@@ -674,9 +676,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if latest[4]:  # the team they led that week (a past week reread after a move)
                 view.team = latest[4]
             if latest[6] is not None:
-                zone = zones.get(d.timezone)
+                # Late by the week's days where it was run (the round's timezone; rounds
+                # made before rounds had one read the person's today): a move since never
+                # rewrites it.
+                tz = latest[11] or d.timezone
+                zone = zones.get(tz)
                 if zone is None:
-                    zone = zones[d.timezone] = ZoneInfo(d.timezone)
+                    zone = zones[tz] = ZoneInfo(tz)
                 submitted = to_time(latest[6]) if to_time is not None else latest[6]
                 view.late = submitted.astimezone(zone).date() > last_day
             given, real = counts.get(latest[0], (0, 0))

@@ -501,3 +501,85 @@ async def test_a_name_two_directors_share_asks_which_one(chat, clock, settings, 
         assert code == 2
     finally:
         engine.dispose()
+
+
+# --- 11. a move to another timezone never makes a past week late or on time ----------------
+
+async def test_a_week_late_or_on_time_stays_so_after_a_move_to_another_timezone(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """李雷 answers on Monday 09:00 in Shanghai (late: Sunday 17:00 in Los Angeles), Alice
+    on Sunday 22:00 in New York (on time: Monday 11:00 in Shanghai). Li moves to Los
+    Angeles and Alice to Shanghai in the org file: the week was run where they were."""
+    await bot.run_checkins()
+    clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+
+    async def views(app, org: Path) -> tuple[str, str, str, dict[str, bool], str]:
+        await say(app, "grace", "/summary 2026-W48")
+        gm = chat.last("grace")
+        await say(app, "grace", "/summary team China 2026-W48")
+        team = chat.last("grace")
+        await say(app, "grace", "/summary alice last 1w")
+        person = chat.last("grace")
+        code, raw = run_cli(replace(settings, org_file=org), "summary", "--format", "json",
+                            "--week", "2026-W48")
+        assert code == 0
+        late = {d["key"]: d["late"] for d in json.loads(raw)["directors"]}
+        code, csv = run_cli(replace(settings, org_file=org), "summary", "--format", "csv",
+                            "--week", "2026-W48")
+        assert code == 0
+        return gm, team, person, late, csv
+
+    gm, team, person, late, csv = await views(bot, settings.org_file)
+    assert "李雷 — checked in (late)" in gm and "Alice Martin — checked in\n" in gm
+    assert "李雷 — checked in (late)" in team
+    assert "checked in (late)" not in person and "checked in" in person
+    assert late == {"alice": False, "bruno": False, "li": True}
+    moved = _with_roles(tmp_path, {"li": {"timezone": "America/Los_Angeles"},
+                                   "alice": {"timezone": "Asia/Shanghai"}}, "moved.yaml")
+    later, engine = prepare(replace(settings, org_file=moved), clock)
+    later.register(chat)
+    try:
+        after = await views(later, moved)
+        assert "李雷 — checked in (late)" in after[0] and "Alice Martin — checked in\n" in after[0]
+        assert after[3] == late  # the CLI's JSON
+        assert after == (gm, team, person, late, csv)  # chat, CSV: nothing else changed
+    finally:
+        engine.dispose()
+
+
+def test_an_upgrade_gives_existing_rounds_their_persons_timezone(tmp_path):
+    """Rounds made before rounds had a timezone take the person's at the upgrade: the best
+    there is to know, and what the summary judged them by until then."""
+    from tests.test_snapshot_keys import _fresh_url
+    url, name = _fresh_url(tmp_path)
+    engine = create_db_engine(url)
+    try:
+        upgrade(engine, "0007_roundrole")
+        with engine.begin() as conn:
+            for pid, key, zone in ((1, "li", "Asia/Shanghai"), (2, "alice", "America/New_York")):
+                conn.execute(sa.text(
+                    "INSERT INTO people (id, key, display_name, role, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:id, :key, :key, "
+                    "'director', :zone, 'en', :t, :f, :t)"),
+                    {"id": pid, "key": key, "zone": zone, "t": True, "f": False})
+                conn.execute(sa.text(
+                    "INSERT INTO checkin_rounds (person_id, week, questions, snapshot_key, "
+                    "status, role, created_at) VALUES (:id, '2026-W40', '[]', 'k', 'open', "
+                    "'director', :now)"), {"id": pid, "now": datetime.now(UTC)})
+        upgrade(engine)
+        with engine.connect() as conn:
+            zones = dict(conn.execute(sa.text(
+                "SELECT p.key, r.timezone FROM checkin_rounds r "
+                "JOIN people p ON p.id = r.person_id")).all())
+            covered = [i["column_names"] for i in sa.inspect(conn).get_indexes("checkin_rounds")
+                       if i["name"] == "ix_checkin_rounds_summary"]
+        assert zones == {"li": "Asia/Shanghai", "alice": "America/New_York"}
+        assert "timezone" in covered[0]  # the summaries read it from their covering index
+    finally:
+        engine.dispose()
+        if name:
+            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
