@@ -583,3 +583,47 @@ def test_an_upgrade_gives_existing_rounds_their_persons_timezone(tmp_path):
         engine.dispose()
         if name:
             _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# --- 12. the CRM's sales count in weeks nobody was asked ------------------------------------
+
+async def test_a_directors_sales_while_on_leave_count_in_the_month_to_date(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """Bruno is on leave in 2026-W48 while the CRM books his 30,000: the GM's month and
+    quarter to date equal the CRM's total for the month; no target is expected of him."""
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))  # on Wednesday, ahead of Friday's check-in
+    await say(bot, "bruno", "/away 2026-12-06")
+    clock.set(friday)
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nalice,revenue,2026-W48,52000\n"
+                      "li,revenue,2026-W48,66000\nbruno,revenue,2026-W48,30000\n",
+                      encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Month to date (2026-11): Revenue 148,000 / 110,000 USD (135%)" in text
+    assert "Quarter to date (2026-Q4): Revenue 148,000 / 110,000 USD (135%)" in text
+    assert "Team · Revenue 148,000 / 110,000 USD (135%), 2 of 2 reporting" in text
+    assert "Away, not in the targets: Bruno Rossi" in text
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json")
+    assert code == 0
+    data = json.loads(raw)
+    mtd = {f["metric"]: f for f in data["headline"]["month_to_date"]}
+    assert (mtd["revenue"]["actual"], mtd["revenue"]["target"]) == (148000, 110000)
+    assert (mtd["revenue"]["reported"], mtd["revenue"]["expected"]) == (2, 2)
+    bruno = next(d for d in data["directors"] if d["key"] == "bruno")
+    (week,) = bruno["goals"]["week"]
+    assert (week["actual"], week["target"], week["expected"], week["crm"]) == (30000, 0, 0, 30000)
+    assert "🌴 Bruno Rossi — away until 2026-12-06\nGoals: Revenue 30,000 USD (not asked this " \
+        "week: no target) [CRM]" in text
+    code, markdown = run_cli(settings, "summary")
+    assert "Month to date (2026-11): Revenue 148,000 / 110,000 USD (135%)" in markdown
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "营收 30,000 USD（本周未被要求签到，不计目标） [CRM]" in chat.last("grace")
