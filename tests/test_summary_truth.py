@@ -623,7 +623,40 @@ async def test_a_directors_sales_while_on_leave_count_in_the_month_to_date(
         "week: no target) [CRM]" in text
     code, markdown = run_cli(settings, "summary")
     assert "Month to date (2026-11): Revenue 148,000 / 110,000 USD (135%)" in markdown
+    # His team's week and his own read the same sales.
+    await say(bot, "grace", "/summary team Europe")
+    text = chat.last("grace")
+    assert "Team · Revenue 30,000 USD (CRM, of those not asked this week: no target)" in text
+    assert "• Bruno Rossi: Revenue 30,000 USD (not asked this week: no target) [CRM]" in text
+    await say(bot, "grace", "/summary bruno last 1w")
+    history = chat.last("grace").split("· last 1 week", 1)[1]
+    assert "Revenue 30,000 USD (not asked this week: no target) [CRM]" in history
+    code, raw = run_cli(settings, "summary", "--format", "json", "--team", "Europe")
+    (bruno_week,) = json.loads(raw)["weeks"][-1]["people"]
+    assert [(k["metric"], k["actual"], k["target"], k["crm"]) for k in bruno_week["kpis"]] == \
+        [("revenue", 30000, 0, 30000)]
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", "/summary")
     assert "营收 30,000 USD（本周未被要求签到，不计目标） [CRM]" in chat.last("grace")
+    await say(bot, "grace", "/summary team Europe")
+    assert "• Bruno Rossi：营收 30,000 USD（本周未被要求签到，不计目标） [CRM]" in chat.last("grace")
+
+
+async def test_a_directors_sales_in_a_week_not_sent_count_in_the_quarter(
+        bot, chat, clock, settings, tmp_path):
+    """No check-in was sent to Bruno in 2026-W47; the CRM has his 25,000 for it: the next
+    week's quarter to date counts it, with no target for that week."""
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins()
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nbruno,revenue,2026-W48,25000\n",
+                      encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary 2026-W49")
+    text = chat.last("grace")
+    # 52,000 + 66,000 typed in W48, Bruno's 25,000 from the CRM; W49's 150,000 target.
+    assert "Quarter to date (2026-Q4): Revenue 143,000 / 260,000 USD (55%)" in text
