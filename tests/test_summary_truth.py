@@ -640,7 +640,8 @@ async def test_a_directors_sales_while_on_leave_count_in_the_month_to_date(
     await say(bot, "grace", "/summary")
     assert "营收 30,000 USD（本周未被要求签到，不计目标） [CRM]" in chat.last("grace")
     await say(bot, "grace", "/summary team Europe")
-    assert "• Bruno Rossi：营收 30,000 USD（本周未被要求签到，不计目标） [CRM]" in chat.last("grace")
+    assert "• Bruno Rossi：营收 30,000 USD（本周未被要求签到，不计目标） [CRM]" in \
+        chat.last("grace")
 
 
 async def test_a_directors_sales_in_a_week_not_sent_count_in_the_quarter(
