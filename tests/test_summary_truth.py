@@ -661,3 +661,29 @@ async def test_a_directors_sales_in_a_week_not_sent_count_in_the_quarter(
     text = chat.last("grace")
     # 52,000 + 66,000 typed in W48, Bruno's 25,000 from the CRM; W49's 150,000 target.
     assert "Quarter to date (2026-Q4): Revenue 143,000 / 260,000 USD (55%)" in text
+
+
+async def test_a_kpi_only_a_director_away_reports_reads_as_the_crms_without_a_target(
+        bot, chat, clock, tmp_path, settings):
+    """Alice alone has the new-customers KPI; she is away in 2026-W48 and the CRM books her
+    two new customers: the headline shows them, with no target, not 'no numbers yet'."""
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))
+    await say(bot, "alice", "/away 2026-12-06")
+    clock.set(friday)
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nalice,new_customers,2026-W48,2\n",
+                      encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert ("Team · New customers 2 customers (CRM, of those not asked this week: no target)"
+            in text)
+    assert "no numbers yet" not in text
+    assert ("Month to date (2026-11): New customers 2 customers (CRM, no target) · Revenue "
+            "66,000 / 100,000 USD (66%)") in text
+    await say(bot, "grace", "/summary team East")
+    assert ("Team · New customers 2 customers (CRM, of those not asked this week: no target)"
+            in chat.last("grace"))
