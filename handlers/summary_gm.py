@@ -658,17 +658,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                        (None, snap_ids[r[7]], in_month[r[2]])):
                 taken[at] = taken.get(at, 0) + 1
     bulk_by, figs_by = _bulk_by_director(bulk_rounds, bulk_figures, snap_ids, taken)
-    # The CRM's figures of the quarter's weeks, per person key: where the director was not
-    # asked (away, no check-in sent) they are real sales all the same, counted in the
-    # actual with no target (a week nobody was asked expects none). The older weeks with
+    # The CRM's figures of a week the director was not asked (away, no check-in sent):
+    # real sales all the same, counted in the actual with no target (a week nobody was
+    # asked expects none). Looked up metric by metric for those weeks alone: a pass over
+    # every CRM figure of the quarter costs as much as reading them. The older weeks with
     # no round at all are never met by the week loop: added after it.
-    crm_at: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    crm_older: dict[str, list[tuple[str, str, float]]] = {}
-    for (key, metric, wk), value in crm.items():
-        if in_quarter.get(wk):
-            crm_at.setdefault((key, wk), []).append((metric, value))
-            if wk in older_set:
-                crm_older.setdefault(key, []).append((wk, metric, value))
+    crm_metrics = sorted(snapshots.crm_metrics(crm)) if crm else []
+    crm_get = crm.get
     org_kpi = {k[1]: k for kpis in reversed(kpi_of) for k in kpis}
 
     def crm_only(d: _PersonRow, wk: str, sums: dict[tuple[str, str], list[Any]],
@@ -682,7 +678,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         r = rounds_get((d.id, wk))
         if r is not None and r[0] in member_rounds:
             return
-        for metric, value in crm_at.get((d.key, wk), ()):
+        for metric in crm_metrics:
+            value = crm_get((d.key, metric, wk))
+            if value is None:
+                continue
             # As they were last asked it, else as the org file asks it of them today, else
             # as anyone in the view was asked it (the team's and a person's view alike).
             kpi = _kpi_of(d.id, metric, look, rounds_get, kpi_by_key, member_rounds) \
@@ -770,7 +769,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 if st == "away":
                     view.away_until = away_get(at)
             if r is None or not want or st not in EXPECTED:
-                if q and (d.key, wk) in crm_at:  # (not asked: the CRM's sales count)
+                if q and crm_metrics:  # (not asked: the CRM's sales count all the same)
                     crm_only(d, wk, sums, view.week if now else None)
                 if look_at:
                     series.append(None)
@@ -810,9 +809,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                             unit_text=unit_text))
             if look_at:
                 series.append(ratio / n if n else None)
-        for wk, _metric, _value in crm_older.get(d.key, ()):
-            if (pid, wk) not in rounds:  # (no round: not asked that week)
-                crm_only(d, wk, sums, None)
+        if crm_metrics and d.active and d.role == "director":
+            for wk in older:
+                if (pid, wk) not in rounds:  # (no round: not asked that week)
+                    crm_only(d, wk, sums, None)
         period_sums[d.key] = sums
         if sums:
             _add_to_org(org_mtd, org_qtd, sums)

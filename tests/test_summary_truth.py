@@ -654,13 +654,22 @@ async def test_a_directors_sales_in_a_week_not_sent_count_in_the_quarter(
     clock.advance(timedelta(days=7))
     await bot.run_checkins()
     export = tmp_path / "crm.csv"
-    export.write_text("person,metric,week,value\nbruno,revenue,2026-W48,25000\n",
-                      encoding="utf-8")
+    export.write_text("person,metric,week,value\nbruno,revenue,2026-W48,25000\n"
+                      "bruno,new_customers,2026-W48,3\n", encoding="utf-8")
     assert run_cli(settings, "import-actuals", str(export))[0] == 0
     await say(bot, "grace", "/summary 2026-W49")
     text = chat.last("grace")
     # 52,000 + 66,000 typed in W48, Bruno's 25,000 from the CRM; W49's 150,000 target.
-    assert "Quarter to date (2026-Q4): Revenue 143,000 / 260,000 USD (55%)" in text
+    # New customers: Alice's 3 typed (target 4), Bruno's 3 from the CRM.
+    assert ("Quarter to date (2026-Q4): Revenue 143,000 / 260,000 USD (55%) · "
+            "New customers 6 / 8 customers (75%)") in text
+    # Four weeks on, W48 is one of the quarter's older weeks (added up, not read week by
+    # week): the same sales, each metric once.
+    clock.advance(timedelta(days=21))
+    await say(bot, "grace", "/summary 2026-W52")
+    text = chat.last("grace")
+    assert ("Quarter to date (2026-Q4): Revenue 143,000 / 260,000 USD (55%) · "
+            "New customers 6 / 8 customers (75%)") in text
 
 
 async def test_a_kpi_only_a_director_away_reports_reads_as_the_crms_without_a_target(
