@@ -188,7 +188,7 @@ def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1,
             round_rows.append({"person_id": pid, "week": week,
                                "questions": snap(revenue, customers), "status": status,
                                "team": f"T{i % 20}", "role": "director",
-                               "created_at": moment,
+                               "timezone": TIMEZONE, "created_at": moment,
                                "prompted_at": prompted,
                                "submitted_at": moment + timedelta(days=1)
                                if status == "submitted" else None})
@@ -362,11 +362,17 @@ def _kpi_sums(rows: str) -> str:
 _KPI_SUMS = {dialect: _kpi_sums(rows) for dialect, rows in _KPI_ROWS.items()}
 
 _RAW_REST = [
-    # Per round of the weeks looked at: its status inputs (answers given, not skipped).
+    # Per round of the weeks looked at: its status inputs (answers given, not skipped),
+    # and for the latest week when and where it was submitted (late or not: by the
+    # round's timezone, the person's where it has none).
     """SELECT r.id, r.person_id, r.week, r.status, r.prompted_at IS NOT NULL,
-              COUNT(x.id), COALESCE(SUM(CASE WHEN x.skipped THEN 0 ELSE 1 END), 0)
+              COUNT(x.id), COALESCE(SUM(CASE WHEN x.skipped THEN 0 ELSE 1 END), 0),
+              CASE WHEN r.week = {latest} THEN r.submitted_at END,
+              CASE WHEN r.week = {latest} THEN r.timezone END
        FROM checkin_rounds r LEFT JOIN answers x ON x.round_id = r.id
-       WHERE r.week IN ({look}) GROUP BY r.id, r.person_id, r.week, r.status, r.prompted_at""",
+       WHERE r.week IN ({look})
+       GROUP BY r.id, r.person_id, r.week, r.status, r.prompted_at, r.submitted_at,
+                r.timezone""",
     # The older weeks' rounds with no answer that were not submitted: away or missed.
     """SELECT r.id, r.person_id, r.week, r.prompted_at IS NOT NULL FROM checkin_rounds r
        WHERE r.week IN ({older}) AND r.status <> 'submitted'

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from bot import charts
 from bot.config import CheckinSchedule, Settings
@@ -33,7 +33,7 @@ from handlers.context import Context
 from handlers.summary import SummaryRequest, WeekSummary, render_summary, summaries
 from handlers.summary_gm import gm_page
 from storage.digest import DigestRepo
-from storage.models import Person
+from storage.models import CheckinRound, Person
 from storage.round_batch import RoundBatchRepo
 
 log = logging.getLogger(__name__)
@@ -189,15 +189,17 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
     tz = ZoneInfo(person.timezone)
     asked = checkin_moment(ctx.settings.checkin_schedule, person.timezone, s.week)
     asked_local = asked.astimezone(tz)
-    # An answer counts as late after the end of the week's Sunday in the answerer's own
-    # timezone (the summary's rule): the week is closed for the reader only once it has
-    # ended for everyone who has not answered yet, not at midnight where the reader is.
+    # An answer counts as late after the end of the week's Sunday in the timezone the
+    # answerer's round was made in (the summary's rule): the week is closed for the reader
+    # only once it has ended for everyone who has not answered yet, not at midnight where
+    # the reader is.
     monday = week_end(s.week) + timedelta(days=1)
     own_close = datetime.combine(monday, time(), tz)
     # (A few timezones, however many people are missing; from the database, so people
     # since removed from the org file count too.)
     closes = max([own_close, *(datetime.combine(monday, time(), ZoneInfo(zone))
-                               for zone in _timezones(ctx, [p.key for p in s.missing]))])
+                               for zone in _timezones(ctx, [p.key for p in s.missing],
+                                                      s.week))])
     closed = ctx.clock.now() >= closes
     until = None if closed or closes == own_close else closes.astimezone(tz)
     return ctx.renderer.message(
@@ -210,12 +212,16 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
         missing=[(p.name, p.status) for p in s.missing], away=[p.name for p in s.away])
 
 
-def _timezones(ctx: Context, keys: list[str]) -> set[str]:
-    """The distinct timezones of the people with these keys."""
+def _timezones(ctx: Context, keys: list[str], week: str) -> set[str]:
+    """The distinct timezones `week` was asked in of the people with these keys: their
+    round's (a move since changes nothing), else theirs today."""
     zones: set[str] = set()
     for start in range(0, len(keys), 500):  # a bound list of parameters per statement
-        zones.update(ctx.session.scalars(select(Person.timezone).distinct().where(
-            Person.key.in_(keys[start:start + 500]))))
+        zones.update(ctx.session.scalars(
+            select(func.coalesce(CheckinRound.timezone, Person.timezone)).distinct()
+            .select_from(Person).outerjoin(CheckinRound, and_(
+                CheckinRound.person_id == Person.id, CheckinRound.week == week))
+            .where(Person.key.in_(keys[start:start + 500]))))
     return zones
 
 

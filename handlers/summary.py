@@ -10,7 +10,7 @@ import itertools
 import json
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from hashlib import blake2b
@@ -703,10 +703,18 @@ class Snapshots:
 
     def __init__(self, ctx: Context, locale: str) -> None:
         self.ctx, self.locale = ctx, locale
+        # The metrics a CRM read has figures for (see crm_metrics), with that read.
+        self._crm: tuple[Mapping[Any, float], frozenset[str]] | None = None
         kept = _PARSED.get(ctx.renderer)
         if kept is None:
             kept = _PARSED[ctx.renderer] = _Kept()
         self._kept = kept
+
+    def crm_metrics(self, crm: Mapping[tuple[str, str, str], float]) -> frozenset[str]:
+        """The metrics `crm` (crm_figures) has figures for: worked out once per read."""
+        if self._crm is None or self._crm[0] is not crm:
+            self._crm = (crm, frozenset(metric for _key, metric, _wk in crm))
+        return self._crm[1]
 
     def questions(self, snapshot: str) -> list[Question]:
         """A snapshot's questions (as round_questions gives them)."""
@@ -801,7 +809,9 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
                      away_until=away_until if away else None, slack_id=person.slack_id,
                      telegram_id=person.telegram_id)
     if rnd is None:
-        # Not asked: no KPIs either, so today's org file never rewrites a past week.
+        # Not asked: no KPIs either, so today's org file never rewrites a past week; but
+        # the CRM's sales that week are real, counted with no target (as the GM's view).
+        row.kpis = _crm_only(snapshots, person, week, crm, None)
         return row
     ctx, locale = snapshots.ctx, snapshots.locale
     questions = snapshots.questions(rnd.questions)
@@ -818,7 +828,10 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
     if not away:
         row.status = _status(rnd, row)
     if rnd.submitted_at is not None:
-        row.late = rnd.submitted_at.astimezone(_tz(person)).date() > week_end(week)
+        # By the week's days where it was run (the round's timezone; rounds made before
+        # rounds had one read the person's today): a move since never rewrites it.
+        zone = ZoneInfo(rnd.timezone) if rnd.timezone else _tz(person)
+        row.late = rnd.submitted_at.astimezone(zone).date() > week_end(week)
     for q in live:
         answer = answers.get(q.key)
         if q.category == "kpi":
@@ -846,7 +859,41 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
             row.confidence = int(answer.number_value) if answer and answer.number_value else None
         elif shown is not None:
             row.other.append({"question": snapshots.question_text(q), "answer": shown})
+    if away:  # not asked: the CRM's figures alone count, with no target
+        row.kpis = _crm_only(snapshots, person, week, crm, row.kpis)
     return row
+
+
+def _crm_only(snapshots: Snapshots, person: Any, week: str,
+              crm: dict[tuple[str, str, str], float] | None,
+              asked: list[KpiLine] | None) -> list[KpiLine]:
+    """The CRM's figures of a week `person` was not asked (away, or no round): real sales
+    all the same, with no target, neither reported nor expected (as in the GM's view).
+    Only of someone asked to check in in today's org file (someone removed counts in the
+    weeks they were asked only). Each metric as that week's round asked it (`asked`), else
+    as the org file asks it today."""
+    if not crm or not (person.active and person.checks_in):
+        return []
+    out = []
+    kpis = {k.metric: k for k in asked or ()}
+    for metric in sorted(snapshots.crm_metrics(crm)):
+        value = crm.get((person.key, metric, week))
+        if value is None:
+            continue
+        k = kpis.get(metric)
+        if k is not None:
+            label, unit, unit_text = k.label, k.unit, k.unit_text
+        else:
+            label, unit, unit_text = metric, "", ""
+            org_person = snapshots.ctx.org.person(person.key)
+            for q in snapshots.ctx.org.questions_for(org_person) if org_person else ():
+                if q.category == "kpi" and (q.metric or q.key) == metric:
+                    label, unit = snapshots.kpi_label(q), q.unit or ""
+                    unit_text = q.unit_text(snapshots.locale)
+                    break
+        out.append(KpiLine(metric, label, unit, 0.0, value, None, 0, 0, unit_text=unit_text,
+                           crm=value))
+    return out
 
 
 def _status(rnd: RoundRow, row: PersonWeek) -> str:
@@ -877,6 +924,11 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
     totals: dict[tuple[str, str], KpiLine] = {}
     for row in rows:
         if row.status not in EXPECTED:
+            # The CRM's sales of someone not asked: in the actual, with no target.
+            for k in row.kpis:
+                line = totals.setdefault((k.metric, k.unit), KpiLine(
+                    k.metric, k.label, k.unit, 0.0, None, None, 0, 0, unit_text=k.unit_text))
+                line.actual = (line.actual or 0.0) + (k.actual or 0.0)
             continue
         for k in row.kpis:
             line = totals.setdefault((k.metric, k.unit),

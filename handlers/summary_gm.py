@@ -491,14 +491,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # (The driver's own tuples for the big reads: plain ints, floats and strings need no
     # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
     # A round: (id, person id, week, status, team, prompted, submitted at (the stored
-    # value, the latest week's only), snapshot key, answers given, of them real, role).
+    # value, the latest week's only), snapshot key, answers given, of them real, role,
+    # timezone (the latest week's only)).
     round_rows = plain_rows(conn, select(
         CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
         CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
-        # When it was submitted matters for the latest week only (late or not).
+        # When it was submitted, and where, matter for the latest week only (late or not).
         case((CheckinRound.week == week, CheckinRound.submitted_at)),
         CheckinRound.snapshot_key, _answer_count(week), _answer_count(week, real=True),
-        CheckinRound.role).where(read_rounds))
+        CheckinRound.role, case((CheckinRound.week == week, CheckinRound.timezone)))
+        .where(read_rounds))
     counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[9]) for r in round_rows if r[8]}
     snap_ids: dict[str, int] = {}
     first_round: dict[int, int] = {}  # snapshot id -> a round that has it
@@ -656,6 +658,45 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                        (None, snap_ids[r[7]], in_month[r[2]])):
                 taken[at] = taken.get(at, 0) + 1
     bulk_by, figs_by = _bulk_by_director(bulk_rounds, bulk_figures, snap_ids, taken)
+    # The CRM's figures of a week the director was not asked (away, no check-in sent):
+    # real sales all the same, counted in the actual with no target (a week nobody was
+    # asked expects none). Looked up metric by metric for those weeks alone: a pass over
+    # every CRM figure of the quarter costs as much as reading them. The older weeks with
+    # no round at all are never met by the week loop: added after it.
+    crm_metrics = sorted(snapshots.crm_metrics(crm)) if crm else []
+    crm_get = crm.get
+    org_kpi = {k[1]: k for kpis in reversed(kpi_of) for k in kpis}
+
+    def crm_only(d: _PersonRow, wk: str, sums: dict[tuple[str, str], list[Any]],
+                 week_figures: list[Figure] | None) -> None:
+        """Add the CRM's figures of a week `d` was not asked to their sums (and to the
+        week's figures, for the latest week): only of a director in the org file today
+        (every view of any week lists them; someone removed, or made a member, counts in
+        the weeks they were asked as a director only), and never of a member's week."""
+        if not (d.active and d.role == "director"):
+            return
+        r = rounds_get((d.id, wk))
+        if r is not None and r[0] in member_rounds:
+            return
+        for metric in crm_metrics:
+            value = crm_get((d.key, metric, wk))
+            if value is None:
+                continue
+            # As they were last asked it, else as the org file asks it of them today, else
+            # as anyone in the view was asked it (the team's and a person's view alike).
+            kpi = _kpi_of(d.id, metric, look, rounds_get, kpi_by_key, member_rounds) \
+                or _kpi_today(ctx, snapshots, d.key, metric) or org_kpi.get(metric) \
+                or (metric, metric, metric, "", 0.0, (metric, ""), "")
+            acc = sums.get(kpi[5])
+            if acc is None:
+                acc = sums[kpi[5]] = [kpi[2], 0.0, None, 0, 0, 0.0, None, 0, 0]
+            acc[6] = (acc[6] or 0.0) + value
+            if in_month[wk]:
+                acc[2] = (acc[2] or 0.0) + value
+            if week_figures is not None:
+                week_figures.append(Figure(metric, kpi[2], kpi[3], 0.0, value, 0, 0, value,
+                                           unit_text=kpi[6]))
+
     if lean and None in bulk_by:  # the whole org's: first, as a director's come first
         whole: dict[tuple[str, str], list[Any]] = {}
         _add_bulk(whole, bulk_by.pop(None), figs_by.pop(None, ()), kpi_of, kpi_mu)
@@ -674,9 +715,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if latest[4]:  # the team they led that week (a past week reread after a move)
                 view.team = latest[4]
             if latest[6] is not None:
-                zone = zones.get(d.timezone)
+                # Late by the week's days where it was run (the round's timezone; rounds
+                # made before rounds had one read the person's today): a move since never
+                # rewrites it.
+                tz = latest[11] or d.timezone
+                zone = zones.get(tz)
                 if zone is None:
-                    zone = zones[d.timezone] = ZoneInfo(d.timezone)
+                    zone = zones[tz] = ZoneInfo(tz)
                 submitted = to_time(latest[6]) if to_time is not None else latest[6]
                 view.late = submitted.astimezone(zone).date() > last_day
             given, real = counts.get(latest[0], (0, 0))
@@ -724,6 +769,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 if st == "away":
                     view.away_until = away_get(at)
             if r is None or not want or st not in EXPECTED:
+                if q and crm_metrics:  # (not asked: the CRM's sales count all the same)
+                    crm_only(d, wk, sums, view.week if now else None)
                 if look_at:
                     series.append(None)
                 continue
@@ -762,6 +809,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                             unit_text=unit_text))
             if look_at:
                 series.append(ratio / n if n else None)
+        if crm_metrics and d.active and d.role == "director":
+            for wk in older:
+                if (pid, wk) not in rounds:  # (no round: not asked that week)
+                    crm_only(d, wk, sums, None)
         period_sums[d.key] = sums
         if sums:
             _add_to_org(org_mtd, org_qtd, sums)
@@ -772,13 +823,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if total_f is None:
                 total_f = headline[(f.metric, f.unit)] = Figure(
                     f.metric, f.label, f.unit, unit_text=f.unit_text)
+            # (The CRM's figure of a director not asked that week: its actual alone.)
             total_f.target += f.target
-            total_f.expected += 1
+            total_f.expected += f.expected
             if f.actual is None:
                 total_f.not_reported.append(names[pid])
             else:
                 total_f.actual = (total_f.actual or 0.0) + f.actual
-                total_f.reported += 1
+                total_f.reported += f.reported
         view.series = series
         view.trend = _trend(series, TREND_MARGIN)
         if latest is not None and isinstance(mine.get("blockers"), str):
@@ -856,7 +908,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     unit_texts = {k[3]: k[6] for kpis in kpi_of for k in kpis}
     head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4],
                        unit_text=unit_texts.get(k[1], k[1]))
-                for k, t in org_mtd.items() if t[4]]
+                for k, t in org_mtd.items() if t[4] or t[2] is not None]
     head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8],
                        unit_text=unit_texts.get(k[1], k[1])) for k, t in org_qtd.items()]
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
@@ -992,6 +1044,32 @@ def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ..
     return rounds_by, figures_by
 
 
+def _kpi_of(pid: int, metric: str, look: list[str], rounds_get: Any,
+            kpi_by_key: dict[str, list[tuple[Any, ...]]],
+            member_rounds: set[int]) -> tuple[Any, ...] | None:
+    """The KPI (as kpis() gives it) a director reported `metric` as in the latest of the
+    weeks looked at they were asked as a director, None if in none."""
+    for wk in reversed(look):
+        r = rounds_get((pid, wk))
+        if r is not None and r[0] not in member_rounds:
+            for kpi in kpi_by_key[r[7]]:
+                if kpi[1] == metric:
+                    return kpi
+    return None
+
+
+def _kpi_today(ctx: Context, snapshots: Snapshots, key: str,
+               metric: str) -> tuple[Any, ...] | None:
+    """The KPI (as kpis() gives it) the org file asks `key` for `metric` today, if any."""
+    person = ctx.org.person(key)
+    for q in ctx.org.questions_for(person) if person is not None else ():
+        if q.category == "kpi" and (q.metric or q.key) == metric:
+            unit = q.unit or ""
+            return (q.key, metric, snapshots.kpi_label(q), unit, float(q.target or 0),
+                    (metric, unit), q.unit_text(snapshots.locale))
+    return None
+
+
 def _add_to_org(org_mtd: dict[tuple[str, str], list[Any]],
                 org_qtd: dict[tuple[str, str], list[Any]],
                 sums: dict[tuple[str, str], list[Any]]) -> None:
@@ -1027,7 +1105,7 @@ def _merged(first: dict[tuple[str, str], list[Any]],
 def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]]) -> None:
     """A director's month and quarter to date from the director loop's `sums`."""
     for (metric, unit), acc in sums.items():
-        if acc[4]:
+        if acc[4] or acc[2] is not None:
             view.mtd.append(Figure(metric, acc[0], unit, acc[1], acc[2], acc[3], acc[4]))
         view.qtd.append(Figure(metric, acc[0], unit, acc[5], acc[6], acc[7], acc[8]))
 

@@ -109,7 +109,7 @@ class CheckinRound(Base):
         # Covering for the summaries' reads of a window of weeks: the columns they need
         # without touching the rows, whose JSON snapshot makes each one kilobytes long.
         Index("ix_checkin_rounds_summary", "week", "person_id", "status", "team",
-              "prompted_at", "submitted_at", "snapshot_key", "role"),
+              "prompted_at", "submitted_at", "snapshot_key", "role", "timezone"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -127,6 +127,10 @@ class CheckinRound(Base):
     # demotion never rewrites a past week. None only for rows a migration could not date
     # (read as the person's role today).
     role: Mapped[str | None] = mapped_column(String(16))
+    # The person's timezone when the round was made: the week's days (was an answer late?)
+    # are those of where the week was run, so a later move never rewrites it. None only
+    # for rows a migration could not date (read as the person's timezone today).
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

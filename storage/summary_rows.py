@@ -34,6 +34,7 @@ class RoundRow:
     team: str | None
     prompted_at: datetime | None
     submitted_at: datetime | None
+    timezone: str | None  # where the round was made (None: made before rounds had one)
     questions: str  # the snapshot as stored (JSON text)
     answers: list[Any] = field(default_factory=list)  # rows: question_key, text_value, ...
 
@@ -62,8 +63,8 @@ class SummaryRows:
         `scope`, if given), answers not attached."""
         query = select(CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
                        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at,
-                       CheckinRound.submitted_at, CheckinRound.snapshot_key
-                       ).where(CheckinRound.week.in_(list(weeks)))
+                       CheckinRound.submitted_at, CheckinRound.timezone,
+                       CheckinRound.snapshot_key).where(CheckinRound.week.in_(list(weeks)))
         if person_id is not None:
             query = query.where(CheckinRound.person_id == person_id)
         if scope is not None:
@@ -71,9 +72,9 @@ class SummaryRows:
         conn = self.session.connection()
         # Unordered: the caller looks rounds up by (person, week), so no sort is needed.
         rows = conn.execute(query).all()
-        texts = texts_by_key(conn, ((row[7], row[0]) for row in rows))
+        texts = texts_by_key(conn, ((row[8], row[0]) for row in rows))
         # The same text object for every round of a snapshot: parsed once by its reader.
-        return [RoundRow(*row[:7], texts[row[7]]) for row in rows]
+        return [RoundRow(*row[:8], texts[row[8]]) for row in rows]
 
     def attach_answers(self, rounds: Sequence[RoundRow], weeks: Sequence[str],
                        person_id: int | None = None,

@@ -440,3 +440,29 @@ async def test_cli_names_who_no_configured_platform_reaches_and_exits_1(bot, cha
     assert "bruno: not reachable on any configured platform (they must write to the bot on " \
         "Telegram once, so their telegram_username is bound to their account)" in out
     assert "alice: digest of 2026-W48 queued" in out and "li: digest of 2026-W48 queued" in out
+
+
+async def test_the_weeks_deadline_is_where_the_week_was_asked_after_a_move(bot, chat, clock):
+    # Grace runs the org from Shanghai; Alice is asked in New York, then moves to Shanghai
+    # in the org file before the weekend is over. Her answer counts as late by New York's
+    # Sunday (the timezone her round was made in), so at Monday 08:00 in Shanghai the week
+    # is still open for her: the digest said the deadline had passed.
+    from bot.org import parse_org
+    from tests.support import TEST_ORG
+
+    text = TEST_ORG.read_text(encoding="utf-8").replace(
+        "timezone: America/New_York", "timezone: Asia/Shanghai", 1)
+    bot.org = parse_org(text)
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+    await bot.run_checkins()
+    bot.org = parse_org(text.replace("timezone: America/New_York", "timezone: Asia/Shanghai", 1))
+    with bot.unit() as ctx:
+        ctx.people.sync(bot.org.people)
+        assert ctx.people.by_key("alice").timezone == "Asia/Shanghai"
+    clock.set(MONDAY_8AM_SHANGHAI)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert "the deadline has passed" not in gm
+    assert ("it stays open until the end of 2026-11-29 where the last of those asked are "
+            "(Mon 2026-11-30 13:00 your time), so answers may still come.") in gm

@@ -518,3 +518,198 @@ async def test_summary_covers_up_to_12_weeks_and_the_refusal_says_so(bot, chat):
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", "/summary last 13w")
     assert "/summary last 4w（最多 12w）" in chat.last("grace")
+
+
+# --- 11. a move to another timezone never makes a past week late or on time ----------------
+
+async def test_a_week_late_or_on_time_stays_so_after_a_move_to_another_timezone(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """李雷 answers on Monday 09:00 in Shanghai (late: Sunday 17:00 in Los Angeles), Alice
+    on Sunday 22:00 in New York (on time: Monday 11:00 in Shanghai). Li moves to Los
+    Angeles and Alice to Shanghai in the org file: the week was run where they were."""
+    await bot.run_checkins()
+    clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+
+    async def views(app, org: Path) -> tuple[str, str, str, dict[str, bool], str]:
+        await say(app, "grace", "/summary 2026-W48")
+        gm = chat.last("grace")
+        await say(app, "grace", "/summary team China 2026-W48")
+        team = chat.last("grace")
+        await say(app, "grace", "/summary alice last 1w")
+        person = chat.last("grace")
+        code, raw = run_cli(replace(settings, org_file=org), "summary", "--format", "json",
+                            "--week", "2026-W48")
+        assert code == 0
+        late = {d["key"]: d["late"] for d in json.loads(raw)["directors"]}
+        code, csv = run_cli(replace(settings, org_file=org), "summary", "--format", "csv",
+                            "--week", "2026-W48")
+        assert code == 0
+        return gm, team, person, late, csv
+
+    gm, team, person, late, csv = await views(bot, settings.org_file)
+    assert "李雷 — checked in (late)" in gm and "Alice Martin — checked in\n" in gm
+    assert "李雷 — checked in (late)" in team
+    assert "checked in (late)" not in person and "checked in" in person
+    assert late == {"alice": False, "bruno": False, "li": True}
+    moved = _with_roles(tmp_path, {"li": {"timezone": "America/Los_Angeles"},
+                                   "alice": {"timezone": "Asia/Shanghai"}}, "moved.yaml")
+    later, engine = prepare(replace(settings, org_file=moved), clock)
+    later.register(chat)
+    try:
+        after = await views(later, moved)
+        assert "李雷 — checked in (late)" in after[0] and "Alice Martin — checked in\n" in after[0]
+        assert after[3] == late  # the CLI's JSON
+        assert after == (gm, team, person, late, csv)  # chat, CSV: nothing else changed
+    finally:
+        engine.dispose()
+
+
+def test_an_upgrade_gives_existing_rounds_their_persons_timezone(tmp_path):
+    """Rounds made before rounds had a timezone take the person's at the upgrade: the best
+    there is to know, and what the summary judged them by until then."""
+    from tests.test_snapshot_keys import _fresh_url
+    url, name = _fresh_url(tmp_path)
+    engine = create_db_engine(url)
+    try:
+        upgrade(engine, "0007_roundrole")
+        with engine.begin() as conn:
+            for pid, key, zone in ((1, "li", "Asia/Shanghai"), (2, "alice", "America/New_York")):
+                conn.execute(sa.text(
+                    "INSERT INTO people (id, key, display_name, role, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:id, :key, :key, "
+                    "'director', :zone, 'en', :t, :f, :t)"),
+                    {"id": pid, "key": key, "zone": zone, "t": True, "f": False})
+                conn.execute(sa.text(
+                    "INSERT INTO checkin_rounds (person_id, week, questions, snapshot_key, "
+                    "status, role, created_at) VALUES (:id, '2026-W40', '[]', 'k', 'open', "
+                    "'director', :now)"), {"id": pid, "now": datetime.now(UTC)})
+        upgrade(engine)
+        with engine.connect() as conn:
+            zones = dict(conn.execute(sa.text(
+                "SELECT p.key, r.timezone FROM checkin_rounds r "
+                "JOIN people p ON p.id = r.person_id")).all())
+            covered = [i["column_names"] for i in sa.inspect(conn).get_indexes("checkin_rounds")
+                       if i["name"] == "ix_checkin_rounds_summary"]
+        assert zones == {"li": "Asia/Shanghai", "alice": "America/New_York"}
+        assert "timezone" in covered[0]  # the summaries read it from their covering index
+    finally:
+        engine.dispose()
+        if name:
+            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# --- 12. the CRM's sales count in weeks nobody was asked ------------------------------------
+
+async def test_a_directors_sales_while_on_leave_count_in_the_month_to_date(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """Bruno is on leave in 2026-W48 while the CRM books his 30,000: the GM's month and
+    quarter to date equal the CRM's total for the month; no target is expected of him."""
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))  # on Wednesday, ahead of Friday's check-in
+    await say(bot, "bruno", "/away 2026-12-06")
+    clock.set(friday)
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nalice,revenue,2026-W48,52000\n"
+                      "li,revenue,2026-W48,66000\nbruno,revenue,2026-W48,30000\n",
+                      encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Month to date (2026-11): Revenue 148,000 / 110,000 USD (135%)" in text
+    assert "Quarter to date (2026-Q4): Revenue 148,000 / 110,000 USD (135%)" in text
+    assert "Team · Revenue 148,000 / 110,000 USD (135%), 2 of 2 reporting" in text
+    assert "Away, not in the targets: Bruno Rossi" in text
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json")
+    assert code == 0
+    data = json.loads(raw)
+    mtd = {f["metric"]: f for f in data["headline"]["month_to_date"]}
+    assert (mtd["revenue"]["actual"], mtd["revenue"]["target"]) == (148000, 110000)
+    assert (mtd["revenue"]["reported"], mtd["revenue"]["expected"]) == (2, 2)
+    bruno = next(d for d in data["directors"] if d["key"] == "bruno")
+    (week,) = bruno["goals"]["week"]
+    assert (week["actual"], week["target"], week["expected"], week["crm"]) == (30000, 0, 0, 30000)
+    assert "🌴 Bruno Rossi — away until 2026-12-06\nGoals: Revenue 30,000 USD (not asked this " \
+        "week: no target) [CRM]" in text
+    code, markdown = run_cli(settings, "summary")
+    assert "Month to date (2026-11): Revenue 148,000 / 110,000 USD (135%)" in markdown
+    # His team's week and his own read the same sales.
+    await say(bot, "grace", "/summary team Europe")
+    text = chat.last("grace")
+    assert "Team · Revenue 30,000 USD (CRM, of those not asked this week: no target)" in text
+    assert "• Bruno Rossi: Revenue 30,000 USD (not asked this week: no target) [CRM]" in text
+    await say(bot, "grace", "/summary bruno last 1w")
+    history = chat.last("grace").split("· last 1 week", 1)[1]
+    assert "Revenue 30,000 USD (not asked this week: no target) [CRM]" in history
+    code, raw = run_cli(settings, "summary", "--format", "json", "--team", "Europe")
+    (bruno_week,) = json.loads(raw)["weeks"][-1]["people"]
+    assert [(k["metric"], k["actual"], k["target"], k["crm"]) for k in bruno_week["kpis"]] == \
+        [("revenue", 30000, 0, 30000)]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "营收 30,000 USD（本周未被要求签到，不计目标） [CRM]" in chat.last("grace")
+    await say(bot, "grace", "/summary team Europe")
+    assert "• Bruno Rossi：营收 30,000 USD（本周未被要求签到，不计目标） [CRM]" in \
+        chat.last("grace")
+
+
+async def test_a_directors_sales_in_a_week_not_sent_count_in_the_quarter(
+        bot, chat, clock, settings, tmp_path):
+    """No check-in was sent to Bruno in 2026-W47; the CRM has his 25,000 for it: the next
+    week's quarter to date counts it, with no target for that week."""
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins()
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nbruno,revenue,2026-W48,25000\n"
+                      "bruno,new_customers,2026-W48,3\n", encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary 2026-W49")
+    text = chat.last("grace")
+    # 52,000 + 66,000 typed in W48, Bruno's 25,000 from the CRM; W49's 150,000 target.
+    # New customers: Alice's 3 typed (target 4), Bruno's 3 from the CRM.
+    assert ("Quarter to date (2026-Q4): Revenue 143,000 / 260,000 USD (55%) · "
+            "New customers 6 / 8 customers (75%)") in text
+    # Four weeks on, W48 is one of the quarter's older weeks (added up, not read week by
+    # week): the same sales, each metric once.
+    clock.advance(timedelta(days=21))
+    await say(bot, "grace", "/summary 2026-W52")
+    text = chat.last("grace")
+    assert ("Quarter to date (2026-Q4): Revenue 143,000 / 260,000 USD (55%) · "
+            "New customers 6 / 8 customers (75%)") in text
+
+
+async def test_a_kpi_only_a_director_away_reports_reads_as_the_crms_without_a_target(
+        bot, chat, clock, tmp_path, settings):
+    """Alice alone has the new-customers KPI; she is away in 2026-W48 and the CRM books her
+    two new customers: the headline shows them, with no target, not 'no numbers yet'."""
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))
+    await say(bot, "alice", "/away 2026-12-06")
+    clock.set(friday)
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nalice,new_customers,2026-W48,2\n",
+                      encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert ("Team · New customers 2 customers (CRM, of those not asked this week: no target)"
+            in text)
+    assert "no numbers yet" not in text
+    assert ("Month to date (2026-11): New customers 2 customers (CRM, no target) · Revenue "
+            "66,000 / 100,000 USD (66%)") in text
+    await say(bot, "grace", "/summary team East")
+    assert ("Team · New customers 2 customers (CRM, of those not asked this week: no target)"
+            in chat.last("grace"))
