@@ -148,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("person", help="their key, as in the org file (a name is not "
                                        "accepted)")
     export.add_argument("--output", "-o", type=Path,
-                        help="write to this file (default: standard output)")
+                        help="write to this new file (refused if it exists, as backup "
+                             "does; default: standard output)")
     erase = sub.add_parser(
         "erase", help="erase one person's data (keeps anonymous totals); cannot be undone",
         description="Delete what a person wrote and every link to who they were; numbers in "
@@ -525,7 +526,17 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
                 text = json_text(export_person(session, person)) + "\n"
                 if args.output is not None:
                     try:
-                        args.output.write_text(text, encoding="utf-8")
+                        # "x": like `backup FILE`, never write over a file that is there.
+                        with args.output.open("x", encoding="utf-8") as fh:
+                            fh.write(text)
+                    except FileExistsError as exc:
+                        if args.output.is_dir():
+                            print(f"teampulse: cannot write {args.output}: "
+                                  f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
+                        else:
+                            print(f"teampulse: {args.output} exists already; give a new "
+                                  "file name", file=sys.stderr)
+                        return 2
                     except OSError as exc:
                         print(f"teampulse: cannot write {args.output}: "
                               f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
