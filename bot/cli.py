@@ -148,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("person", help="their key, as in the org file (a name is not "
                                        "accepted)")
     export.add_argument("--output", "-o", type=Path,
-                        help="write to this file (default: standard output)")
+                        help="write to this new file (refused if it exists, as backup "
+                             "does; default: standard output)")
     erase = sub.add_parser(
         "erase", help="erase one person's data (keeps anonymous totals); cannot be undone",
         description="Delete what a person wrote and every link to who they were; numbers in "
@@ -194,7 +195,8 @@ def _parser() -> argparse.ArgumentParser:
                                        "week of the latest check-in, in each recipient's "
                                        "timezone)")
     digest.add_argument("--to", metavar="gm|DIRECTOR",
-                        help="only the GM, or one director (their key)")
+                        help="only the GM (gm), or one director: their key, or their name as "
+                             "the org file writes it (\"Alice Martin\", 李雷)")
     digest.add_argument("--dry-run", action="store_true",
                         help="print the digest (Markdown) instead of queueing it")
     return parser
@@ -525,7 +527,17 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
                 text = json_text(export_person(session, person)) + "\n"
                 if args.output is not None:
                     try:
-                        args.output.write_text(text, encoding="utf-8")
+                        # "x": like `backup FILE`, never write over a file that is there.
+                        with args.output.open("x", encoding="utf-8") as fh:
+                            fh.write(text)
+                    except FileExistsError as exc:
+                        if args.output.is_dir():
+                            print(f"teampulse: cannot write {args.output}: "
+                                  f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
+                        else:
+                            print(f"teampulse: {args.output} exists already; give a new "
+                                  "file name", file=sys.stderr)
+                        return 2
                     except OSError as exc:
                         print(f"teampulse: cannot write {args.output}: "
                               f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
@@ -794,6 +806,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.weeks import current_week, previous_week
     from handlers.context import Context
     from handlers.digest import build_digest, digest_week, gets_digest, queue_digest
+    from handlers.people_named import namesakes, people_named
     from handlers.summary import SummaryWeekError, check_week
     from storage.digest import DigestRepo
 
@@ -806,10 +819,21 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             everyone = [p for p in DigestRepo(session).recipients() if gets_digest(p)]
             if args.to is None:
                 chosen = everyone
+            elif args.to.strip().lower() == "gm":
+                chosen = [p for p in everyone if p.role == "gm"]
             else:
-                wanted = args.to.strip().lower()
-                chosen = [p for p in everyone if p.key == wanted or
-                          (wanted == "gm" and p.role == "gm")]
+                # The person as every other command reads them (handlers/people_named.py),
+                # among all active people: a namesake who gets no digest is not guessed away.
+                named = people_named(ctx.people.active(), args.to)
+                if len(named) > 1:
+                    print(f"teampulse: {namesakes_line(args.to, namesakes(named), '--to')}; "
+                          "nothing was sent", file=sys.stderr)
+                    return 2
+                if not named:
+                    print(f"teampulse: no person {args.to!r} in the org (give their key, or "
+                          "their name as the org file writes it, or gm)", file=sys.stderr)
+                    return 2
+                chosen = [p for p in everyone if p.id == named[0].id]
                 if not chosen:
                     names = ", ".join(["gm", *(p.key for p in everyone if p.role != "gm")])
                     print(f"teampulse: --to {args.to!r}: no digest goes to them (choose one "

@@ -553,7 +553,9 @@ def cmd_edit(ctx: Context, args: str) -> None:
     if rnd is None:
         # Prompted, nothing answered yet: the question asked is what to answer, not /checkin.
         conv = ctx.conversations.get(person)
-        ctx.reply("edit_nothing", waiting=conv is not None and conv.kind == "checkin")
+        # Someone not asked to check in must not be sent to /checkin, which turns them away.
+        ctx.reply("edit_nothing", waiting=conv is not None and conv.kind == "checkin",
+                  checks_in=person.checks_in)
         return
     live = applicable(rnd, round_questions(ctx, rnd))
     arg = normalise(args)

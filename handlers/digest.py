@@ -107,10 +107,14 @@ def due_digests(ctx: Context, *, starting: bool = False) -> list[tuple[int, str]
         moment, week = moments[person.timezone]
         candidates.append((person, week, moment))
     claimed = repo.claimed((p.id, week) for p, week, _ in candidates)
+    unclaimed = [c for c in candidates if (c[0].id, c[1]) not in claimed]
+    # A digest covers only weeks from the one the bot first ran in: a fresh install
+    # started on a Monday morning must not tell the GM that nobody was asked last week.
+    since = repo.first_run() or now if unclaimed else now
     due: list[tuple[int, str]] = []
     late: list[tuple[str, str]] = []
-    for person, week, moment in candidates:
-        if (person.id, week) in claimed:
+    for person, week, moment in unclaimed:
+        if week < current_week(since, person.timezone):
             continue
         if now - moment > ctx.settings.digest_grace_period:
             late.append((week, person.key))

@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select, tu
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.models import Base, Person, UTCDateTime
+from storage.models import Base, CheckinRound, OutboxMessage, Person, UTCDateTime
 
 
 class DigestSent(Base):
@@ -72,3 +72,17 @@ class DigestRepo:
         return list(self.session.scalars(select(DigestSent).where(
             DigestSent.person_id == person.id, DigestSent.week.in_(list(weeks)))
             .order_by(DigestSent.week)))
+
+    def first_run(self) -> datetime | None:
+        """When the bot first did something, as far as the database tells; None before then.
+
+        There is no stored install time (adding one is a migration), so this is the earliest
+        of what a running bot writes: a check-in round, a digest claimed, a message queued
+        (a reply, a prompt, a DM). Each table's first row by id, so that is three primary-key
+        lookups, cheap enough for the minute's sweep of 10,000 recipients.
+        """
+        found = [self.session.scalar(select(stamp).order_by(key).limit(1))
+                 for stamp, key in ((CheckinRound.created_at, CheckinRound.id),
+                                    (DigestSent.queued_at, DigestSent.id),
+                                    (OutboxMessage.created_at, OutboxMessage.id))]
+        return min((f for f in found if f is not None), default=None)

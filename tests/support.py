@@ -178,3 +178,14 @@ def direct_message(key: str, text: str, event_id: str) -> InboundEvent:
     """Person `key`'s console DM to the bot, with an event id (as a platform gives one)."""
     return InboundEvent(platform="console", user_id=key, chat_id=key, chat_type="direct",
                         text=text, event_id=event_id)
+
+
+async def running_since(bot: TeamPulse, clock: Any, ago: Any = None, key: str = "grace") -> None:
+    """An install that has been running a while: `key` wrote to it `ago` (default two weeks)
+    before now. A fresh install owes no digest for a week before it first ran."""
+    from datetime import timedelta
+
+    now = clock.now()
+    clock.set(now - (ago if ago is not None else timedelta(weeks=2)))
+    await say(bot, key, "/help")
+    clock.set(now)

@@ -310,8 +310,22 @@ async def test_edit_before_the_first_answer_points_at_the_question_asked(bot, ch
     assert "Question 2 of" in chat.last("alice")
     await say(bot, "li", "/edit")
     assert chat.last("li").startswith("你还没有可修改的签到回答：请先回答上面的问题")
-    await say(bot, "sam", "/edit")  # never prompted
-    assert "Send /checkin to start one" in chat.last("sam")
+    await say(bot, "bruno", "/edit")  # never prompted
+    assert "Send /checkin to start one" in chat.last("bruno")
+
+
+async def test_edit_from_someone_who_does_not_check_in_says_so(bot, chat):
+    """A member or the GM was told 'Send /checkin to start one', and /checkin then said they
+    don't check in. /edit says so itself, in their language."""
+    await bot.run_checkins()
+    for key in ("sam", "grace"):
+        await say(bot, key, "/edit")
+        assert chat.last(key) == ("You have no check-in answers to change: you are not asked "
+                                  "to check in.")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/edit")
+    assert chat.last("grace") == "你没有可修改的签到回答：你不需要填写每周签到。"
 
 
 async def test_chatting_with_no_open_question(bot, chat):

@@ -145,11 +145,47 @@ async def test_review_of_nobody_says_so_plainly(twins, capsys, typed):
     assert _rounds(bot) == 1
 
 
+# --- teampulse digest --to -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "key"), [
+    ("Alice Martin", "alice"), ("alice　martin", "alice"), ("李雷", "li"), ("ALICE", "alice"),
+    ("gm", "grace"), ("Grace Chen", "grace"),
+])
+def test_digest_to_a_person_by_name(twins, capsys, typed, key):
+    """`digest --to` took a key only: `--to "Alice Martin"` was refused."""
+    _bot, _chat, settings = twins
+    code, out = run_cli(settings, "digest", "--to", typed, "--dry-run")
+    assert code == 0, capsys.readouterr().err
+    assert [line for line in out.splitlines() if line.startswith("## Digest for ")] == [
+        f"## Digest for {key}, 2026-W48"]
+
+
+def test_digest_to_a_name_two_directors_share_sends_nothing_and_lists_both(twins, capsys):
+    bot, _chat, settings = twins
+    assert run_cli(settings, "digest", "--to", "王伟") == (2, "")
+    assert capsys.readouterr().err == (
+        f"teampulse: {WANGWEI.format(how='--to')}; nothing was sent\n")
+    from storage.digest import DigestSent
+    with bot.unit() as ctx:
+        assert ctx.session.scalar(select(func.count()).select_from(DigestSent)) == 0
+
+
+@pytest.mark.parametrize("typed", ["Alice Mart", "王伟伟", "alice.*"])
+def test_digest_to_nobody_says_what_is_accepted(twins, capsys, typed):
+    _bot, _chat, settings = twins
+    assert run_cli(settings, "digest", "--to", typed) == (2, "")
+    assert capsys.readouterr().err == (
+        f"teampulse: no person {typed!r} in the org (give their key, or their name as the "
+        "org file writes it, or gm)\n")
+
+
 # --- what --help says, and the commands kept key-only --------------------------------------
 
 @pytest.mark.parametrize(("command", "says"), [
     (["checkin", "send"], "their key, or their name as the org file writes it"),
     (["review"], "their key, or their name as the org file writes it"),
+    (["digest"], "the GM (gm), or one director: their key, or their name as the org file "
+                 "writes it"),
     (["export"], "their key, as in the org file (a name is not accepted)"),
     (["erase"], "their key, as in the org file (a name is not accepted: erasing"),
 ])

@@ -156,17 +156,17 @@ async def test_a_message_that_comes_while_you_type_goes_below_the_prompt(setting
 
 
 async def test_what_to_type_is_said_again_below_what_start_up_sent(settings, clock):
-    """A first start on a Monday morning sends the weekly digests owed (tens of lines):
-    the banner's "Type /help" had scrolled off the first screen; it is said again just
-    above the first prompt."""
+    """A first start on a Friday afternoon sends the check-ins due (tens of lines): the
+    banner's "Type /help" had scrolled off the first screen; it is said again just above
+    the first prompt."""
     from datetime import UTC, datetime
 
-    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))  # Monday 09:00 in New York
+    clock.set(datetime(2026, 11, 27, 21, 30, tzinfo=UTC))  # Friday 16:30 in New York
     out = StringIO()
     await run(replace(settings, console=True), stdin=StringIO("/who\n"), stdout=out,
               clock=clock)
     text = out.getvalue()
     before_first_line = text[:text.index("grace> /who")]
-    assert "📬 Weekly digest" in before_first_line  # start-up sent something
+    assert "Question 1 of" in before_first_line  # start-up sent something
     after_start_up = before_first_line[before_first_line.rindex("[bot → "):]
     assert "You are Grace Chen (grace). Type /help for the bot's commands" in after_start_up

@@ -19,7 +19,7 @@ from bot.config import CheckinSchedule, ConfigError, Settings
 from bot.core import TeamPulse
 from bot.scheduler import start_scheduler
 from handlers.digest import month_weeks
-from tests.support import RecordingAdapter, restart, run_cli, say
+from tests.support import RecordingAdapter, restart, run_cli, running_since, say
 from tests.test_monthly_review import DEC_1_9AM_NY
 from tests.test_summary import checked_in
 
@@ -79,6 +79,7 @@ async def test_two_processes_sweeping_at_once_send_one_digest(bot, chat, clock):
     other = TeamPulse(bot.settings, bot.org, bot.engine, clock=clock)
     second = RecordingAdapter()
     other.register(second)
+    await running_since(bot, clock)
     clock.set(MONDAY_8AM_NY)
     counts = await asyncio.gather(bot.run_digests(), other.run_digests())
     await asyncio.gather(bot.drain(), other.drain())
@@ -164,10 +165,30 @@ async def test_someone_away_is_named_as_away_not_as_missing(bot, chat, clock):
 
 
 async def test_a_week_nobody_was_asked_reads_as_such(bot, chat, clock):
+    await running_since(bot, clock)  # an install that has been running keeps sending it
     clock.set(MONDAY_8AM_NY)
     await bot.run_digests()
     (gm,) = digests(chat, "grace")
     assert "No check-in was sent this week: nobody was asked." in gm
+
+
+async def test_a_fresh_install_on_a_monday_sends_no_digest_of_the_week_before(bot, chat,
+                                                                              clock, caplog):
+    """Installed on Monday morning, the bot told the GM that nobody was asked last week:
+    a week before it ever ran. A digest covers only weeks from the one it first ran in."""
+    clock.set(MONDAY_8AM_NY + timedelta(minutes=30))
+    with caplog.at_level(logging.INFO, logger="handlers.digest"):
+        first = await restart(bot, clock)  # its first start
+        await bot.run_digests()
+    assert not any(digests(c, k) for c in (first, chat) for k in ("grace", "alice", "li"))
+    assert not [r for r in caplog.records if "not sent" in r.getMessage()]  # nothing owed
+    # Its first week runs as usual: Friday's check-in, then Monday's digest of it.
+    clock.set(MONDAY_8AM_NY + timedelta(days=4, hours=3))  # Friday 16:00 in New York
+    await bot.run_checkins()
+    clock.set(MONDAY_8AM_NY + timedelta(weeks=1))
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert gm.startswith("📬 Weekly digest — 2026-W49") and "0 of 3 answered." in gm
 
 
 async def test_switched_off_nothing_is_sent(bot, chat, clock):
@@ -204,6 +225,7 @@ async def test_the_configured_day_and_time_hold_in_local_time_across_dst(bot, ch
     bot.settings = replace(bot.settings, digest_schedule=CheckinSchedule(1, time(7, 30)))
     # Tuesday 27 October, 07:30 in New York (still EDT, UTC-4) is 11:30 UTC.
     clock.set(datetime(2026, 10, 27, 11, 29, tzinfo=UTC))
+    await running_since(bot, clock)
     await bot.run_digests()
     assert digests(chat, "grace") == []
     clock.set(datetime(2026, 10, 27, 11, 30, tzinfo=UTC))
@@ -245,6 +267,7 @@ async def test_a_chart_that_fails_leaves_the_digest_as_text(bot, chat, clock, mo
 async def test_the_console_shows_the_text_and_saves_the_chart(bot, clock):
     out = StringIO()
     bot.register(ConsoleAdapter(bot, StringIO(), out, interactive=False))
+    await running_since(bot, clock)
     clock.set(MONDAY_8AM_NY)
     await bot.run_digests()
     await bot.outbox.flush()
@@ -268,6 +291,7 @@ async def test_one_digest_that_fails_does_not_hold_up_the_others(bot, chat, cloc
         return real(ctx, person, week, markup)
 
     monkeypatch.setattr(handlers.digest, "build_digest", failing_for_alice)
+    await running_since(bot, clock)
     clock.set(MONDAY_8AM_NY)
     with caplog.at_level(logging.ERROR):
         await bot.run_digests()
@@ -287,6 +311,7 @@ def test_the_weeks_of_a_month_are_those_whose_thursday_it_holds():
 
 
 async def test_the_monthly_review_names_the_months_digests_with_its_chart(bot, chat, clock):
+    await running_since(bot, clock, timedelta(weeks=4))  # since October
     for monday in (9, 16, 23, 30):
         clock.set(datetime(2026, 11, monday, 13, 0, tzinfo=UTC))
         await bot.run_digests()
@@ -370,6 +395,7 @@ async def test_a_director_the_platform_cannot_reach_yet_gets_the_digest_once_it_
         return real(ctx, person, week, via)
 
     monkeypatch.setattr(digest, "queue_digest", queue_digest)
+    await running_since(bot, clock)
     monday_8am_rome = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
     clock.set(monday_8am_rome + timedelta(minutes=1))
     await bot.run_digests()

@@ -268,3 +268,17 @@ async def test_erase_carries_her_crm_figures_over_to_the_former_member(
             text("crm_actuals"))))
     assert keys == {former}
     assert her_goals(former) == before
+
+
+async def test_export_refuses_to_overwrite_a_file_as_backup_does(bot, chat, cli_env, tmp_path,
+                                                                 capsys) -> None:
+    """`export -o FILE` wrote over an existing FILE without a word (say last month's export of
+    someone else); `backup FILE` refuses to. It refuses in one line and leaves the file."""
+    await alice_has_a_history(bot, chat)
+    path = tmp_path / "bruno.json"
+    path.write_text("bruno's export\n", encoding="utf-8")
+    code, out = cli_env("export", "alice", "-o", str(path))
+    err = capsys.readouterr().err
+    assert code == 2 and out == ""
+    assert err == f"teampulse: {path} exists already; give a new file name\n"
+    assert path.read_text(encoding="utf-8") == "bruno's export\n"

@@ -24,7 +24,7 @@ from bot.core import TeamPulse
 from bot.scheduler import catch_up
 from handlers import digest
 from storage.digest import DigestSent
-from tests.support import RecordingAdapter
+from tests.support import RecordingAdapter, running_since
 
 DIRECTORS = 12
 RECIPIENTS = [f"d{i:02d}" for i in range(DIRECTORS)] + ["gm"]
@@ -132,6 +132,18 @@ async def stopped_midway(settings, clock, moment: datetime, hold: HoldAt, *,
     return bot, chat
 
 
+async def ran_before(settings, clock, moment: datetime) -> None:
+    """The install has been running before `moment` (its GM wrote to it two weeks
+    earlier): a first start owes no digest of a week before it."""
+    clock.set(moment)
+    bot, engine = prepare(settings, clock)
+    bot.register(RecordingAdapter())
+    try:
+        await running_since(bot, clock, key="gm")
+    finally:
+        engine.dispose()
+
+
 async def start_again(settings, clock) -> tuple[TeamPulse, RecordingAdapter]:
     """The next start, five minutes later: its catch-up done, its last flush sent."""
     clock.advance(timedelta(minutes=5))
@@ -147,6 +159,7 @@ async def start_again(settings, clock) -> tuple[TeamPulse, RecordingAdapter]:
 
 async def test_the_bot_is_running_before_the_digests_it_owes_are_queued(many, clock):
     # A start at Monday 08:30 in New York: all 13 digests (the GM and 12 directors) are due.
+    await ran_before(many, clock, MONDAY_830AM_NY)
     async with running(many, clock, MONDAY_830AM_NY) as (bot, chat):
         # `teampulse run` says "running" as soon as the start returns: nothing of the
         # digest catch-up has been done yet, so the start no longer waits for it.
@@ -163,6 +176,7 @@ async def test_a_stop_during_the_digest_catch_up_ends_it_between_digests(
     real = digest.queue_digest
     hold = HoldAt(real, 3)  # the stop comes while the third digest is being queued
     monkeypatch.setattr(digest, "queue_digest", hold)
+    await ran_before(many, clock, MONDAY_830AM_NY)
     bot, chat = await stopped_midway(many, clock, MONDAY_830AM_NY, hold, final=final)
     # The digest in hand was finished (claimed and queued together); no other began.
     queued = [person.key for _ctx, person, *_ in hold.calls]
@@ -193,7 +207,24 @@ async def test_a_first_start_past_everyone_s_grace_period_logs_one_line_per_kind
     lines = [r.getMessage() for r in caplog.records if "not sent" in r.getMessage()]
     assert lines == [
         "2026-W48 check-ins not sent to 12 people (d00, d01, d02, d03, d04 and 7 more): "
-        "their time passed more than the grace period before the bot was running",
+        "their time passed more than the grace period before the bot was running"]
+    # (No digest line: a first start owes no digest of a week before it; see
+    # test_a_late_start_of_an_install_that_ran_before_logs_its_digests_too.)
+
+
+async def test_a_late_start_of_an_install_that_ran_before_logs_its_digests_too(
+        many, clock, caplog):
+    clock.set(MONDAY_830AM_NY + timedelta(hours=7))
+    await ran_before(many, clock, clock.now())
+    bot, engine = prepare(many, clock)
+    bot.register(RecordingAdapter())
+    try:
+        with caplog.at_level(logging.INFO):
+            assert await bot.run_digests(starting=True) == 0
+    finally:
+        engine.dispose()
+    lines = [r.getMessage() for r in caplog.records if "not sent" in r.getMessage()]
+    assert lines == [
         "2026-W48 digests not sent to 13 people (d00, d01, d02, d03, d04 and 8 more): "
         "their time passed more than the grace period before the bot was running"]
 

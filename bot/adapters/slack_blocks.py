@@ -8,9 +8,9 @@ text 75 characters, 50 blocks per message.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
+from bot.adapters.clusters import joins
 from bot.events import Choice, OutboundMessage
 
 ACTION_ID_PREFIX = "tp_choice_"
@@ -55,21 +55,6 @@ _ENTITY_LONGEST = 10
 #: A link, mention or date token (`<https://…|Acme & co>`, `<@U123>`) is at most this long
 #: in what the bot writes; a `<` further back is text, not a token to keep whole.
 _TOKEN_LONGEST = 1000
-_ZWJ = "\u200d"
-
-
-def _continues(ch: str) -> bool:
-    """Whether `ch` belongs to the character before it (never the start of a part)."""
-    code = ord(ch)
-    return (unicodedata.category(ch) in {"Mn", "Mc", "Me"} or ch == _ZWJ
-            or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF  # variation selectors
-            or 0x1F3FB <= code <= 0x1F3FF  # skin tones
-            or 0xE0020 <= code <= 0xE007F  # tag characters (subdivision flags)
-            or 0xDC00 <= code <= 0xDFFF)  # the low half of a surrogate pair
-
-
-def _regional(ch: str) -> bool:
-    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
 def safe_cut(text: str, cut: int) -> int:
@@ -86,17 +71,9 @@ def safe_cut(text: str, cut: int) -> int:
                 text.find(">", cut, opened + _TOKEN_LONGEST) >= 0 and opened > 0:
             cut = opened
             continue
-        ch, before = text[cut], text[cut - 1]
-        if _continues(ch) or before == _ZWJ:
+        if joins(text, cut):  # inside a character drawn as one (bot/adapters/clusters.py)
             cut -= 1
             continue
-        if _regional(ch) and _regional(before):
-            run = 0  # a flag is two regional indicators: cut after an even number of them
-            while run < cut and _regional(text[cut - 1 - run]):
-                run += 1
-            if run % 2:
-                cut -= 1
-                continue
         return cut
     return cut if cut > 0 else wanted
 

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from bot.adapters.clusters import joins
+
 MAX_MESSAGE_LENGTH = 4096  # Bot API limit for a message's text, in UTF-16 code units
 MAX_CAPTION_LENGTH = 1024  # ... and for a photo's caption
 MAX_CALLBACK_DATA = 64  # bytes of callback_data per button
@@ -36,14 +38,15 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """Split Telegram HTML into messages of at most `limit` characters, in order.
 
     Cuts at line breaks where possible, else at a space, else anywhere between two
-    characters; never inside a tag or an entity. A tag still open at a cut is closed
-    at the end of one part and reopened at the start of the next, so every part is
-    valid HTML on its own. Lengths are measured on the markup itself, which is never
-    shorter than the text Telegram counts, so every part fits.
+    characters; never inside a tag, an entity or a character drawn as one (a flag, an
+    emoji with its skin tone or ZWJ sequence, a letter with its accent). A tag still
+    open at a cut is closed at the end of one part and reopened at the start of the
+    next, so every part is valid HTML on its own. Lengths are measured on the markup
+    itself, which is never shorter than the text Telegram counts, so every part fits.
     """
     if utf16_len(text) <= limit:
         return [text]
-    tokens = _TOKEN.findall(text)
+    tokens = _clusters(_TOKEN.findall(text))
     parts: list[str] = []
     stack: list[tuple[str, str]] = []  # (tag name, opening tag as written)
     i = 0
@@ -83,6 +86,25 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
             parts.append(part)
         i = cut
     return parts
+
+
+def _clusters(tokens: list[str]) -> list[str]:
+    """`tokens` with each character a reader sees as one (an emoji with its skin tone, a
+    flag, a letter with its accent) made one token, so no cut falls inside it: the rule
+    Slack's splitter follows too (bot/adapters/clusters.py)."""
+    merged: list[str] = []
+    for token in tokens:
+        if merged and _is_text(token) and _is_text(merged[-1]) and \
+                joins(merged[-1] + token, len(merged[-1])):
+            merged[-1] += token
+        else:
+            merged.append(token)
+    return merged
+
+
+def _is_text(token: str) -> bool:
+    """A character (or a cluster of them), not a tag or an entity."""
+    return not token.startswith("<") and not (token.startswith("&") and len(token) > 1)
 
 
 def _apply_tag(stack: list[tuple[str, str]], token: str) -> list[tuple[str, str]]:

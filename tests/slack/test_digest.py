@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.harness import GRACE, SlackHarness, dm_channel
@@ -11,10 +12,14 @@ from tests.test_digest import MONDAY_8AM_NY, PNG
 
 async def test_the_gm_gets_the_digest_and_its_chart_as_a_file_upload(
         slack: SlackHarness, fake: FakeSlackAPI) -> None:
+    # An install that has been running: the GM wrote to it two weeks before.
+    slack.clock.set(MONDAY_8AM_NY - timedelta(weeks=2))
+    await slack.dm(GRACE, "/help")
     slack.clock.set(MONDAY_8AM_NY)
     await slack.bot.run_digests()
     await slack.settle()
-    (post,) = [c for c in fake.calls_for("chat.postMessage") if c.params["channel"] == GRACE]
+    (post,) = [c for c in fake.calls_for("chat.postMessage") if c.params["channel"] == GRACE
+               and "Weekly digest" in c.params["text"]]
     assert "*📬 Weekly digest — 2026-W48*" in post.params["text"]
     assert "No check-in was sent this week" in post.params["text"]
     (done,) = [c for c in fake.calls_for("files.completeUploadExternal")

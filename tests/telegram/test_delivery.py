@@ -184,3 +184,52 @@ def test_retry_after_is_read_quietly_as_int_or_timedelta(
         assert retry_after_seconds(as_int) == 7.0
         monkeypatch.setenv("PTB_TIMEDELTA", "1")
         assert retry_after_seconds(as_timedelta) == 2.5
+
+
+# One line, no line break or space to cut at, longer than a Telegram message (Chinese text
+# has no spaces): entities the bot escaped, bold around part of it, and characters drawn as
+# one though written as several code points (a skin tone, a flag, e + accent, a ZWJ emoji).
+CHINESE_LINE = "华东区&华南区<合作>伙伴" * 400
+EMOJI_LINE = "签约" + "👍🏽🇨🇳é👩‍💻" * 900
+
+
+async def test_a_long_line_is_never_cut_inside_an_entity_or_a_tag(tg: TG) -> None:
+    import html
+
+    # Every offset of the entities against the cut: one falls inside "&amp;" or "&lt;".
+    for shift in range(5):
+        tg.fake.calls.clear()
+        text = "x" * shift + "<b>" + html.escape(CHINESE_LINE[:1500]) + "</b>" + \
+            html.escape(CHINESE_LINE[1500:])
+        await tg.adapter.send_dm(str(GRACE), OutboundMessage(text))
+        calls = tg.fake.calls_for("sendMessage")
+        assert len(calls) >= 2 and all(c.status == 200 for c in calls)  # valid HTML each
+        parts = [c.params["text"] for c in calls]
+        assert all(utf16_len(p) <= 4096 for p in parts)
+        assert "".join(html_to_plain(p) for p in parts) == html_to_plain(text)
+        for part in parts:
+            assert part.count("&") == part.count("&amp;") + part.count("&lt;") + \
+                part.count("&gt;"), part[-8:]
+
+
+async def test_a_long_line_is_never_cut_inside_a_character(tg: TG) -> None:
+    """A flag came as two letters in boxes, a thumbs-up lost its skin tone to the next
+    message (a lone brown square there), an 'é' lost its accent."""
+    import itertools
+    import unicodedata
+
+    for shift in range(8):
+        tg.fake.calls.clear()
+        text = "x" * shift + unicodedata.normalize("NFD", EMOJI_LINE)
+        await tg.adapter.send_dm(str(GRACE), OutboundMessage(text))
+        calls = tg.fake.calls_for("sendMessage")
+        assert len(calls) >= 2 and all(c.status == 200 for c in calls)
+        parts = [c.params["text"] for c in calls]
+        assert all(utf16_len(p) <= 4096 for p in parts)
+        assert "".join(parts) == text  # nothing lost or added
+        for before, after in itertools.pairwise(parts):
+            assert not unicodedata.combining(after[0]) and after[0] not in "\u200d🏽", \
+                (before[-4:], after[:4])
+            assert not before.endswith("\u200d")
+            flags = len(before) - len(before.rstrip("🇨🇳"))
+            assert flags % 2 == 0, before[-4:]
