@@ -516,7 +516,8 @@ def cmd_skip(ctx: Context, args: str) -> None:
         if not monthly_review.skip(ctx, person):
             # A survey's or a poll's question is open: it takes a rating, not a skip.
             waiting = conv.kind if conv is not None and conv.kind in ("review", "pulse") else ""
-            ctx.reply("nothing_to_skip", waiting=waiting)
+            # Someone not asked to check in must not be sent to /checkin, which turns them away.
+            ctx.reply("nothing_to_skip", waiting=waiting, checks_in=person.checks_in)
         return
     rnd = ctx.checkins.by_id(conv.round_id)
     if rnd is None or conv.question_key is None:

@@ -328,6 +328,18 @@ async def test_edit_from_someone_who_does_not_check_in_says_so(bot, chat):
     assert chat.last("grace") == "你没有可修改的签到回答：你不需要填写每周签到。"
 
 
+async def test_skip_from_someone_who_does_not_check_in_says_so(bot, chat):
+    """/skip, like /edit, sent a member or the GM to /checkin, which turns them away."""
+    await say(bot, "sam", "/skip")
+    assert chat.last("sam") == "There's no open question to skip: you are not asked to check in."
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/skip")
+    assert chat.last("grace") == "当前没有可以跳过的问题：你不需要填写每周签到。"
+    await say(bot, "bruno", "/skip")  # a director not yet asked is still sent to /checkin
+    assert chat.last("bruno").endswith("Send /checkin to start your check-in.")
+
+
 async def test_chatting_with_no_open_question(bot, chat):
     await say(bot, "alice", "hello?")
     assert "not waiting for an answer" in chat.last("alice")
