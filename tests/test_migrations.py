@@ -66,7 +66,7 @@ def _value(column: Any, n: int) -> Any:
         return datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     if "DATE" in kind:
         return date(2026, 11, 2)
-    if kind in {"FLOAT", "REAL", "NUMERIC", "DOUBLE"}:
+    if kind in {"FLOAT", "REAL", "NUMERIC", "DOUBLE", "DOUBLE_PRECISION"}:
         return 1.5
     if "JSON" in kind:
         return json.dumps([{"key": "kpi:revenue", "kind": "number", "category": "kpi",

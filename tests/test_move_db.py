@@ -324,3 +324,29 @@ def test_postgresql_refusing_a_row_changes_nothing(source: str, tmp_path: Path,
         assert empty(target)
     finally:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_postgresql_database_moves_too(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any database in use moves, read in one transaction: here PostgreSQL to SQLite."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL source: set TEST_DATABASE_URL")
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    url = make_url(SERVER_URL).set(database=name)
+    source = (url if url.password else url.set(password=SECRET)).render_as_string(
+        hide_password=False)
+    try:
+        engine = create_db_engine(source)
+        upgrade(engine)
+        engine.dispose()
+        fill(source, people=3)
+        monkeypatch.setenv("DATABASE_URL", source)
+        target = f"sqlite:///{tmp_path / 'back.db'}"
+        code, out, err = move(tmp_path, capsys, target)
+        assert code == 0, err
+        assert contents(target) == contents(source)
+        assert out.startswith(f"copied {source.replace(SECRET, '***')} (revision ")
+        assert SECRET not in out + err
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
