@@ -58,11 +58,13 @@ simply be run again. Refused, changing nothing: a target that holds any data, a 
 in use that is not up to date (run 'teampulse migrate' first), a TARGET_URL that is wrong
 or cannot be reached.
 
-Stop the bot first. The copy is the database as it was when move-db started (SQLite's
-online backup, or one transaction): a running bot cannot make it inconsistent, but whatever
-it does afterwards (answers, kudos, notes, messages it sends) stays in the old database
-only, and messages it sends afterwards are sent again by the bot on the new one. The
-scheduled jobs are not copied: the bot rebuilds them when it starts.
+Stop the bot first. The copy is the database as it was at the moment move-db began reading
+it (SQLite's online backup, or one transaction), so a running bot cannot make it
+inconsistent; but what it does afterwards is not in the copy: answers, kudos and notes
+written after it are missing from the new database, and messages waiting to be sent at the
+copy that went out afterwards are sent a second time by the bot on the new one. Never run
+the old and the new bot together. The scheduled jobs are not copied: the bot rebuilds them
+when it starts.
 """
 
 

@@ -350,3 +350,14 @@ def test_a_postgresql_database_moves_too(tmp_path: Path, capsys: pytest.CaptureF
         assert SECRET not in out + err
     finally:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_help_gives_the_steps_and_says_to_stop_the_bot(capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["move-db", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "1. stop the bot; 2. teampulse backup" in text
+    assert "put the DATABASE_URL line it prints in .env; 5. start the bot" in text
+    assert "Stop the bot first" in text and "sent a second time" in text
