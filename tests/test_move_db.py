@@ -24,6 +24,7 @@ import storage.move
 from bot.app import prepare
 from bot.cli import main
 from bot.config import Settings
+from bot.scheduler import build_scheduler, sync_org_jobs
 from storage.db import create_db_engine
 from storage.instance_lock import InstanceLock
 from storage.migrate import current_revision, head_revision, upgrade
@@ -158,6 +159,8 @@ async def test_the_bot_on_the_new_database_shows_the_same_and_writes_on(
     kudos = chat.last("alice")
     assert "wins: Closed Acme" in summary and "kudos 0 given, 1 received" in summary
     assert "Support: #1 Budget: Travel budget" in summary and "closing Acme" in kudos
+    jobs = stored_jobs(old, engine)
+    assert "checkin:tz:America/New_York" in jobs and "honours" in jobs
     engine.dispose()  # the bot is stopped
 
     code, _, err = move(tmp_path, capsys, target)
@@ -167,6 +170,9 @@ async def test_the_bot_on_the_new_database_shows_the_same_and_writes_on(
     chat = RecordingAdapter()
     new.register(chat)
     try:
+        # The scheduler's pickled jobs were not copied; the start rebuilds the same ones.
+        assert "apscheduler_jobs" not in sa.inspect(engine).get_table_names()
+        assert stored_jobs(new, engine) == jobs
         await say(new, "grace", "/summary 2026-W48")
         assert chat.last("grace") == summary
         await say(new, "alice", "/kudos me")
@@ -180,6 +186,17 @@ async def test_the_bot_on_the_new_database_shows_the_same_and_writes_on(
         assert "✅ Alice Martin — checked in" in chat.last("grace")
     finally:
         engine.dispose()
+
+
+def stored_jobs(bot: Any, engine: sa.Engine) -> set[str]:
+    """The jobs a start of the bot syncs into its database (as bot/scheduler.py does)."""
+    scheduler = build_scheduler(engine, bot.settings.grace_period)
+    scheduler.start(paused=True)
+    try:
+        sync_org_jobs(scheduler, bot)
+        return {job.id for job in scheduler.get_jobs(jobstore="default")}
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def test_a_target_that_holds_data_is_refused(source: str, target: str, tmp_path: Path,
@@ -242,29 +259,39 @@ def test_a_bad_or_unreachable_target_url_is_refused(url: str, says: str, source:
     assert SECRET not in err and "p@ss" not in err
 
 
+@pytest.mark.parametrize("stop", ["refused", "ctrl-c"])
 def test_a_move_that_fails_half_way_leaves_the_target_empty_and_runs_again(
-        source: str, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        stop: str, source: str, target: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row the target refuses on the third table, or Ctrl-C there: the two tables
+    already written are rolled back with the rest, and the move runs again."""
     fill(source)
     before = contents(source)
     real = storage.move._insert_batch
     seen: list[str] = []
 
-    def refused_on_the_third_table(dst: Any, statement: Any, rows: Any) -> None:
+    def stopped_on_the_third_table(dst: Any, statement: Any, rows: Any) -> None:
         table = statement.table.name
         if table not in seen:
             seen.append(table)
         if len(seen) == 3:
+            if stop == "ctrl-c":
+                raise KeyboardInterrupt
             raise sa.exc.IntegrityError("INSERT", {}, Exception("a row was refused"))
         real(dst, statement, rows)
 
-    monkeypatch.setattr(storage.move, "_insert_batch", refused_on_the_third_table)
+    monkeypatch.setattr(storage.move, "_insert_batch", stopped_on_the_third_table)
     code, out, err = move(tmp_path, capsys, target)
-    assert code == 1 and out == ""
-    assert err.count("\n") == 1
-    assert f"copying {seen[2]} into {target.replace(SECRET, '***')} failed (" in err
-    assert "run move-db again" in err and SECRET not in err
-    assert empty(target)  # the first two tables' rows were rolled back with the rest
+    assert out == ""
+    if stop == "ctrl-c":
+        assert code == 130
+    else:
+        assert code == 1
+        assert err.count("\n") == 1
+        assert f"copying {seen[2]} into {target.replace(SECRET, '***')} failed (" in err
+        assert "run move-db again" in err and SECRET not in err
+    assert empty(target)
+    assert not list(tmp_path.glob("data/*.moving*"))  # the source's snapshot went too
 
     monkeypatch.setattr(storage.move, "_insert_batch", real)
     code, _, err = move(tmp_path, capsys, target)
