@@ -45,6 +45,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
 
 
+MOVE_DB_HELP = """\
+Copy every check-in, 1:1 note, kudos, poll, review and the rest from the database in use
+(DATABASE_URL) into TARGET_URL, a new, empty database: typically from SQLite to PostgreSQL.
+
+Steps: 1. stop the bot; 2. teampulse backup data/before-move.db (SQLite); 3. teampulse
+move-db TARGET_URL; 4. put the DATABASE_URL line it prints in .env; 5. start the bot.
+
+The target is brought to the same migration revision, then every table is copied in one
+transaction: a move that fails or is stopped leaves the target's tables empty, and can
+simply be run again. Refused, changing nothing: a target that holds any data, a database
+in use that is not up to date (run 'teampulse migrate' first), a TARGET_URL that is wrong
+or cannot be reached.
+
+Stop the bot first. The copy is the database as it was at the moment move-db began reading
+it (SQLite's online backup, or one transaction), so a running bot cannot make it
+inconsistent; but what it does afterwards is not in the copy: answers, kudos and notes
+written after it are missing from the new database, and messages waiting to be sent at the
+copy that went out afterwards are sent a second time by the bot on the new one. Never run
+the old and the new bot together. The scheduled jobs are not copied: the bot rebuilds them
+when it starts.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="teampulse",
@@ -144,6 +167,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Replace the SQLite database with a backup made by 'teampulse backup', "
                     "then bring it up to date. Refuses a backup from a newer version.")
     restore.add_argument("file", type=Path, help="the backup file to restore")
+    move = sub.add_parser(
+        "move-db", help="copy everything into a new, empty database (SQLite to PostgreSQL); "
+                        "stop the bot first",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=MOVE_DB_HELP)
+    move.add_argument("target", metavar="TARGET_URL",
+                      help="the new database, e.g. postgresql+psycopg://teampulse@db/teampulse "
+                           "(a password can stay out of the URL, and your shell history, in "
+                           "PGPASSWORD or ~/.pgpass)")
     export = sub.add_parser("export", help="write everything stored about one person as JSON")
     export.add_argument("person", help="their key, as in the org file (a name is not "
                                        "accepted)")
@@ -350,6 +382,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _import_actuals(args, settings, out)
     if args.command in {"backup", "restore"}:
         return _backup(args, settings, out)
+    if args.command == "move-db":
+        return _move_db(args, settings, out)
     if args.command in {"export", "erase"}:
         return _personal_data(args, settings, out)
     if args.command == "digest":
@@ -501,6 +535,41 @@ def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         engine.dispose()
     print(f"restored {args.file} (revision {revision}); the database is now at revision "
           f"{now}", file=out)
+    return 0
+
+
+def _move_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`move-db TARGET_URL`: copy everything into an empty database, print what and the
+    DATABASE_URL line to use next (its password masked)."""
+    from bot.config import mask_url
+    from storage.instance_lock import lock_for
+    from storage.move import MoveFailed, move_database
+
+    lock = lock_for(settings.database_url)
+    holder = lock.holder() if lock is not None else None
+    if lock is not None and holder is not None:
+        print(f"teampulse: note: a bot is running on {lock.database} ({holder}); the copy is "
+              "the database as it is now, and what the bot does from now on stays behind: "
+              "stop it before you switch", file=sys.stderr)
+    try:
+        moved = move_database(settings.database_url, args.target)
+    except MoveFailed as exc:
+        print(f"teampulse: {exc}", file=sys.stderr)
+        return 1
+    shown = mask_url(args.target)
+    print(f"copied {mask_url(settings.database_url)} (revision {moved.revision}) into "
+          f"{shown}:", file=out)
+    filled = sorted((name, rows) for name, rows in moved.tables if rows)
+    width = max((len(name) for name, _ in filled), default=5)
+    for name, rows in filled:
+        print(f"  {name:<{width}}  {rows:>9,}", file=out)
+    empty = len(moved.tables) - len(filled)
+    print(f"  {'total':<{width}}  {moved.total:>9,} rows in {len(moved.tables)} tables"
+          + (f" ({empty} of them empty)" if empty else ""), file=out)
+    password = " (your password in place of ***)" if shown != args.target else ""
+    print(f"Next: with the bot stopped, put this line in .env{password} and start the bot "
+          "(it rebuilds its scheduled jobs when it starts):", file=out)
+    print(f"DATABASE_URL={shown}", file=out)
     return 0
 
 

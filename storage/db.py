@@ -32,32 +32,35 @@ class DatabaseSetupError(Exception):
     """
 
 
-def check_database_url(url: str) -> URL:
-    """Parse a DATABASE_URL and check its backend and driver are installed, without connecting."""
+def check_database_url(url: str, name: str = "DATABASE_URL") -> URL:
+    """Parse a DATABASE_URL and check its backend and driver are installed, without connecting.
+
+    `name` is what the messages call the URL (`move-db` checks its TARGET_URL).
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseSetupError(
-            "DATABASE_URL is not a database URL; expected e.g. sqlite:///data/teampulse.db "
+            f"{name} is not a database URL; expected e.g. sqlite:///data/teampulse.db "
             "or postgresql+psycopg://user:password@host/dbname") from None
     shown = mask_url(url)
     if parsed.host and "@" in parsed.host:
         # 'user:p@ss@host': read as password 'p' at host 'ss@host', whose connection error
         # would quote the rest of the password.
         raise DatabaseSetupError(
-            "DATABASE_URL has an '@' before the host that is not percent-encoded: write an "
+            f"{name} has an '@' before the host that is not percent-encoded: write an "
             "'@' in the user name or password as %40 (and ':' as %3A, '/' as %2F)")
     try:
         dialect = parsed.get_dialect()
     except ArgumentError:  # NoSuchModuleError: an unknown backend or driver name
         raise DatabaseSetupError(
-            f"DATABASE_URL {shown}: unknown database backend or driver "
+            f"{name} {shown}: unknown database backend or driver "
             f"{parsed.drivername!r}; teampulse supports sqlite and postgresql+psycopg") from None
     try:
         dialect.import_dbapi()
     except ImportError as exc:
         raise DatabaseSetupError(
-            f"DATABASE_URL {shown}: the driver for {parsed.drivername!r} is not installed "
+            f"{name} {shown}: the driver for {parsed.drivername!r} is not installed "
             f"(no module {exc.name or exc}); for PostgreSQL install the postgres extra "
             "(pip install '.[postgres]') and use postgresql+psycopg://") from None
     return parsed

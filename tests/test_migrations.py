@@ -66,12 +66,13 @@ def _value(column: Any, n: int) -> Any:
         return datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     if "DATE" in kind:
         return date(2026, 11, 2)
-    if kind in {"FLOAT", "REAL", "NUMERIC", "DOUBLE"}:
+    if kind in {"FLOAT", "REAL", "NUMERIC", "DOUBLE", "DOUBLE_PRECISION"}:
         return 1.5
     if "JSON" in kind:
         return json.dumps([{"key": "kpi:revenue", "kind": "number", "category": "kpi",
                             "target": 50000}])
-    return f"{column.name}-{n}"
+    # Cut to the column's length (from the left, keeping `n`): PostgreSQL checks it.
+    return f"{column.name}-{n}"[-(getattr(column.type, "length", None) or 200):]
 
 
 @pytest.mark.parametrize("revision", _revisions())
@@ -82,20 +83,26 @@ def test_an_upgrade_keeps_every_row(tmp_path, revision):
     0006 deleted every check-in answer.)"""
     engine = create_db_engine(f"sqlite:///{tmp_path}/old.db")
     upgrade(engine, revision)
-    metadata = MetaData()
-    metadata.reflect(engine)
-    tables = [t for t in metadata.sorted_tables
-              if t.name not in {"alembic_version", "apscheduler_jobs"}]
-    with engine.begin() as conn:
-        for table in tables:  # parents first: a row each, children pointing at row 1
-            conn.execute(table.insert().values(
-                {c.name: _value(c, 1) for c in table.columns}))
-    before = _counts(engine, [t.name for t in tables])
+    before = _counts(engine, fill_every_table(engine))
     assert before["answers"] == before["checkin_rounds"] == before["people"] == 1
     upgrade(engine)
     assert current_revision(engine) == head_revision(engine)
     assert _counts(engine, list(before)) == before
     engine.dispose()
+
+
+def fill_every_table(engine: Any) -> list[str]:
+    """Write a row into every table of the database (as migrated; the scheduler's own
+    table aside), parents first, children pointing at row 1; returns the tables' names."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    tables = [t for t in metadata.sorted_tables
+              if t.name not in {"alembic_version", "apscheduler_jobs"}]
+    with engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.insert().values(
+                {c.name: _value(c, 1) for c in table.columns}))
+    return [t.name for t in tables]
 
 
 def _counts(engine: Any, names: list[str]) -> dict[str, int]:

@@ -1,0 +1,249 @@
+"""Move every row to another database (`teampulse move-db`): SQLite to PostgreSQL, typically.
+
+The source is read as one consistent moment: a SQLite file through SQLite's online
+backup into a copy beside it (as `teampulse backup` does), any other database in one
+REPEATABLE READ transaction; a bot writing meanwhile cannot make the copy inconsistent,
+but what it writes afterwards is not in it. The target must hold no row in our tables;
+it is brought to the same migration revision first, then every table's rows are copied
+in foreign-key order, in batches, in one transaction: a copy that fails or is killed
+half-way leaves the target's tables empty, and the move can simply be run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    insert,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
+
+from bot.config import mask_url
+from storage.backup import _remove, backup
+from storage.db import DatabaseSetupError, check_database_url, create_db_engine, describe_db_error
+from storage.instance_lock import sqlite_path
+from storage.migrate import current_revision, head_revision, known_revisions, upgrade
+from storage.models import Base
+
+log = logging.getLogger(__name__)
+
+#: Rows read and written at a time: memory stays flat whatever the database's size.
+BATCH_ROWS = 1000
+
+# Not copied. alembic_version: the target gets its own from the migrations. apscheduler_jobs:
+# APScheduler's pickled jobs are rebuilt by the bot on every start (bot/scheduler.py,
+# sync_org_jobs: one job per check-in timezone and the monthly ones, from the org file and
+# the settings, replace_existing), and what fell due while no bot ran is caught up from the
+# schedule, not from the jobs (catch_up, run_honours). Copying them would bring nothing the
+# start does not rebuild, and would carry pickles written by whichever APScheduler wrote the
+# source into a database the bot then unpickles on start.
+NOT_COPIED = frozenset({"alembic_version", "apscheduler_jobs"})
+
+
+class MoveFailed(Exception):
+    """The copy failed part-way; the target holds none of it. One line for the operator."""
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What a move copied: the revision, and the rows of each table in copy order."""
+
+    revision: str
+    tables: list[tuple[str, int]]
+
+    @property
+    def total(self) -> int:
+        """Rows copied in all."""
+        return sum(n for _, n in self.tables)
+
+
+def tables() -> list[Table]:
+    """Our tables, parents before the tables that point at them."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
+
+
+def move_database(source_url: str, target_url: str, *,
+                  batch_rows: int | None = None) -> Moved:
+    """Copy every row of the database at `source_url` into the empty one at `target_url`.
+
+    Raises DatabaseSetupError (nothing changed) for a target URL that cannot work or
+    cannot be reached, a target that holds data, or a source not at the newest revision;
+    MoveFailed when the copy itself fails (the target's tables are left empty).
+    """
+    check_database_url(target_url, "TARGET_URL")
+    shown = mask_url(target_url)
+    with _snapshot(source_url) as source:
+        revision = _source_revision(source, source_url)
+        # Only now the target is touched (a SQLite target's file is created on connecting).
+        target = create_db_engine(target_url)
+        try:
+            _check_target(target, shown)
+            try:
+                upgrade(target)  # one transaction: a failure creates nothing
+            except DBAPIError as exc:
+                raise DatabaseSetupError(
+                    f"cannot create the tables in the target database at {shown}: "
+                    f"{describe_db_error(exc)}; nothing was changed") from None
+            counts = _copy(source, target, shown, batch_rows or BATCH_ROWS)
+        finally:
+            target.dispose()
+    return Moved(revision, counts)
+
+
+@contextlib.contextmanager
+def _snapshot(url: str) -> Iterator[Engine]:
+    """An engine on the source as it is now: for a SQLite file, a copy made with SQLite's
+    online backup beside it (`<db>.moving`, removed afterwards); otherwise the database
+    itself (read in one REPEATABLE READ transaction by _copy)."""
+    path = sqlite_path(url)
+    if path is None:
+        engine = create_db_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    if not path.is_file():
+        raise DatabaseSetupError(f"there is no database at {path} to move (DATABASE_URL)")
+    copy = path.with_name(path.name + ".moving")
+    _remove(copy)  # what a move killed earlier left
+    try:
+        backup(url, copy)
+        engine = create_db_engine(f"sqlite:///{copy}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+    finally:
+        _remove(copy)
+
+
+def _source_revision(source: Engine, url: str) -> str:
+    found = current_revision(source)
+    head = head_revision(source)
+    where = mask_url(url)
+    if found is None:
+        raise DatabaseSetupError(f"the database at {where} (DATABASE_URL) is empty: there is "
+                                 "nothing to move")
+    if found not in known_revisions():
+        raise DatabaseSetupError(
+            f"the database at {where} is at migration revision {found!r}, which this "
+            "version of teampulse does not know; move it with the version that migrated it")
+    if found != head:
+        raise DatabaseSetupError(
+            f"the database at {where} is at migration revision {found}, not {head}: run "
+            "'teampulse migrate' first (with the bot stopped), then move-db; nothing was "
+            "changed")
+    assert head is not None
+    return head
+
+
+def _check_target(target: Engine, shown: str) -> None:
+    """Refuse a target that cannot be reached, is from a newer version, or holds data."""
+    try:
+        with target.connect() as conn:
+            found = current_revision(target)
+            present = set(inspect(conn).get_table_names())
+            holding = [t.name for t in tables() if t.name in present
+                       and conn.execute(select(1).select_from(t).limit(1)).first()]
+    except DBAPIError as exc:
+        raise DatabaseSetupError(
+            f"cannot use the target database at {shown}: {describe_db_error(exc)}") from None
+    if found is not None and found not in known_revisions():
+        raise DatabaseSetupError(
+            f"the target database at {shown} is at migration revision {found!r}, which this "
+            "version of teampulse does not know; move into an empty database, nothing was "
+            "changed")
+    if holding:
+        more = f" and {len(holding) - 3} more" if len(holding) > 3 else ""
+        raise DatabaseSetupError(
+            f"the target database at {shown} already holds data (in "
+            f"{', '.join(holding[:3])}{more}); move-db only fills an empty database, "
+            "nothing was changed")
+
+
+def _copy(source: Engine, target: Engine, shown: str, batch_rows: int) -> list[tuple[str, int]]:
+    counts: list[tuple[str, int]] = []
+    current: str | None = None
+    try:
+        with source.connect() as src, target.begin() as dst:
+            if src.dialect.name == "postgresql":
+                # One snapshot for every table: rows written meanwhile are not half in.
+                src = src.execution_options(isolation_level="REPEATABLE READ")
+            with src.begin():
+                for table in tables():
+                    current = table.name
+                    counts.append((table.name, _copy_table(src, dst, table, batch_rows)))
+                current = None
+                if dst.dialect.name == "postgresql":
+                    _move_sequences(dst)
+    except Exception as exc:
+        log.debug("move-db failed", exc_info=True)
+        step = f"copying {current}" if current else "finishing the copy"
+        raise MoveFailed(
+            f"{step} into {shown} failed ({describe_db_error(exc)}); the target holds none "
+            "of it (its tables are created, empty): fix the cause and run move-db again"
+        ) from None
+    return counts
+
+
+def _copy_table(src: Connection, dst: Connection, table: Table, batch_rows: int) -> int:
+    # JSON travels as its text: a value comes out as it went in (SQL NULL stays NULL, JSON
+    # null stays 'null', key order and spacing stay), without parsing every row.
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    columns = [cast(c, Text).label(c.name) if c.name in json_cols else c
+               for c in table.columns]
+    on_postgresql = dst.dialect.name == "postgresql"
+    values: dict[str, Any] = {}
+    for c in table.columns:
+        if c.name in json_cols:
+            param = bindparam(f"p_{c.name}", type_=Text())
+            values[c.name] = cast(param, c.type) if on_postgresql else param
+        else:
+            values[c.name] = bindparam(f"p_{c.name}", type_=c.type)
+    statement = insert(table).values(values)
+    # In key order: the order the rows were written in, as a rule (and a stable one).
+    result = src.execution_options(stream_results=True, yield_per=batch_rows).execute(
+        select(*columns).order_by(*table.primary_key.columns))
+    copied = 0
+    for rows in result.partitions(batch_rows):
+        _insert_batch(dst, statement, [{f"p_{k}": v for k, v in row._mapping.items()}
+                                       for row in rows])
+        copied += len(rows)
+    return copied
+
+
+def _insert_batch(dst: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Write one batch (its own function: a test interrupts the copy here)."""
+    dst.execute(statement, rows)
+
+
+def _move_sequences(dst: Connection) -> None:
+    """Move each PostgreSQL sequence on past the copied ids: rows were inserted with their
+    ids, which leaves the sequences at 1, and the first new row would collide."""
+    for table in tables():
+        for column in table.primary_key.columns:
+            quoted = dst.dialect.identifier_preparer.quote(table.name)
+            sequence = dst.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                   {"t": quoted, "c": column.name}).scalar()
+            if sequence is None:
+                continue  # not an id the database hands out
+            col = dst.dialect.identifier_preparer.quote(column.name)
+            # is_called false: the next id handed out is MAX + 1 (1 for an empty table).
+            dst.execute(text(f"SELECT setval(:s, COALESCE(MAX({col}), 0) + 1, false) "
+                             f"FROM {quoted}"), {"s": sequence})
+

@@ -1,0 +1,390 @@
+"""`teampulse move-db TARGET_URL`, from the operator's side: every row of every table
+arrives in the new database (SQLite always, PostgreSQL with TEST_DATABASE_URL), the bot
+on it shows what it showed before and goes on writing, a move that is refused or fails
+leaves the target as it was, and the password never shows."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+import storage.move
+from bot.app import prepare
+from bot.cli import main
+from bot.config import Settings
+from bot.scheduler import build_scheduler, sync_org_jobs
+from storage.db import create_db_engine
+from storage.instance_lock import InstanceLock
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.move import tables
+from tests.conftest import SERVER_URL, _admin
+from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_kudos import kudo
+from tests.test_migrations import _revisions, _value, fill_every_table
+
+#: Put into the PostgreSQL target's URL (the test server trusts, so it is never checked):
+#: it must not appear in anything the command prints or logs.
+SECRET = "tp-s3cret-pw"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new, empty database to move into."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'new' / 'teampulse.db'}"
+        return
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL target: set TEST_DATABASE_URL")
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    url = make_url(SERVER_URL).set(database=name)
+    if not url.password:
+        url = url.set(password=SECRET)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """DATABASE_URL: the SQLite database in use, at the newest revision, empty."""
+    url = f"sqlite:///{tmp_path / 'data' / 'teampulse.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = create_db_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def move(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `teampulse move-db ARGS` in-process: (exit code, stdout, stderr)."""
+    out = io.StringIO()
+    code = main(["--env-file", str(tmp_path / "none"), "move-db", *args], stdout=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def contents(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every one of our tables, in key order (JSON as its stored text)."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            present = set(sa.inspect(conn).get_table_names())
+            return {t.name: [tuple(r) for r in conn.execute(sa.select(*(
+                sa.cast(c, sa.Text) if isinstance(c.type, sa.JSON) else c
+                for c in t.columns)).order_by(*t.primary_key.columns))]
+                for t in tables() if t.name in present}
+    finally:
+        engine.dispose()
+
+
+def empty(url: str) -> bool:
+    return not any(contents(url).values())
+
+
+def fill(url: str, people: int = 1) -> None:
+    """A row in every table, and `people` people (for batches of several)."""
+    engine = create_db_engine(url)
+    fill_every_table(engine)
+    metadata = sa.MetaData()
+    metadata.reflect(engine, only=["people"])
+    with engine.begin() as conn:
+        for n in range(2, people + 1):
+            conn.execute(metadata.tables["people"].insert().values(
+                {c.name: _value(c, n) for c in metadata.tables["people"].columns}))
+    engine.dispose()
+
+
+def test_every_row_of_every_table_arrives(source: str, target: str, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str],
+                                          caplog: pytest.LogCaptureFixture,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(source, people=5)
+    monkeypatch.setattr(storage.move, "BATCH_ROWS", 2)  # people come in three batches
+    before = contents(source)
+    assert all(before.values()) and len(before["people"]) == 5
+    caplog.set_level(logging.DEBUG)
+    code, out, err = move(tmp_path, capsys, target)
+    assert code == 0, err
+    assert contents(target) == before
+    assert contents(source) == before  # the database in use is left as it was
+    engine = create_db_engine(target)
+    assert current_revision(engine) == head_revision(engine)
+    engine.dispose()
+    shown = target.replace(SECRET, "***")
+    lines = out.splitlines()
+    assert lines[0] == f"copied {source} (revision {head_revision(engine)}) into {shown}:"
+    assert "  people " in out and out.split("  people ")[1].split()[0] == "5"
+    total = len(before) + 4
+    assert re.search(rf"\n  total +{total} rows in {len(before)} tables\n", out), out
+    assert lines[-1] == f"DATABASE_URL={shown}"
+    if SECRET in target:
+        assert "your password in place of ***" in lines[-2]
+    assert SECRET not in out + err + caplog.text
+
+
+async def test_the_bot_on_the_new_database_shows_the_same_and_writes_on(
+        target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], clock: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team runs on SQLite for a while, the operator moves it, and the bot started on the
+    new database shows the GM the same week and Alice her kudos, then sends the next
+    week's check-in and takes her answers (on PostgreSQL only if the ids handed out
+    were moved on past the copied ones)."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'old.db'}", org_file=TEST_ORG)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    old, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    old.register(chat)
+    await old.run_checkins()  # 2026-W48
+    await answer_all(old, "alice", ALICE_ANSWERS)
+    await answer_all(old, "li", ALICE_ANSWERS)
+    await kudo(old, "bruno", "/kudos @alice for closing Acme #customer-first", group=True)
+    await old.drain()
+    await say(old, "grace", "/summary 2026-W48")
+    summary = chat.last("grace")
+    await say(old, "alice", "/kudos me")
+    kudos = chat.last("alice")
+    assert "wins: Closed Acme" in summary and "kudos 0 given, 1 received" in summary
+    assert "Support: #1 Budget: Travel budget" in summary and "closing Acme" in kudos
+    jobs = stored_jobs(old, engine)
+    assert "checkin:tz:America/New_York" in jobs and "honours" in jobs
+    engine.dispose()  # the bot is stopped
+
+    code, _, err = move(tmp_path, capsys, target)
+    assert code == 0, err
+
+    new, engine = prepare(replace(settings, database_url=target), clock)
+    chat = RecordingAdapter()
+    new.register(chat)
+    try:
+        # The scheduler's pickled jobs were not copied; the start rebuilds the same ones.
+        assert "apscheduler_jobs" not in sa.inspect(engine).get_table_names()
+        assert stored_jobs(new, engine) == jobs
+        await say(new, "grace", "/summary 2026-W48")
+        assert chat.last("grace") == summary
+        await say(new, "alice", "/kudos me")
+        assert chat.last("alice") == kudos
+        clock.advance(timedelta(days=7))
+        run = await new.run_checkins()  # 2026-W49: new rounds, new messages
+        assert run.results["alice"] == "prompted"
+        await answer_all(new, "alice", ALICE_ANSWERS)
+        await say(new, "grace", "/summary 2026-W49")
+        assert "2026-W49" in chat.last("grace")
+        assert "✅ Alice Martin — checked in" in chat.last("grace")
+    finally:
+        engine.dispose()
+
+
+def stored_jobs(bot: Any, engine: sa.Engine) -> set[str]:
+    """The jobs a start of the bot syncs into its database (as bot/scheduler.py does)."""
+    scheduler = build_scheduler(engine, bot.settings.grace_period)
+    scheduler.start(paused=True)
+    try:
+        sync_org_jobs(scheduler, bot)
+        return {job.id for job in scheduler.get_jobs(jobstore="default")}
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_target_that_holds_data_is_refused(source: str, target: str, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    fill(source)
+    engine = create_db_engine(target)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO people (id, key, display_name, role, timezone, locale, checks_in, "
+            "can_view_summary, active) VALUES (7, 'zoe', 'Zoe', 'director', 'UTC', 'en', "
+            ":t, :f, :t)"), {"t": True, "f": False})
+    engine.dispose()
+    before = contents(target)
+    code, out, err = move(tmp_path, capsys, target)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert "already holds data (in people)" in err and "nothing was changed" in err
+    assert SECRET not in err
+    assert contents(target) == before
+
+
+def test_a_database_not_up_to_date_is_not_moved(tmp_path: Path, target: str,
+                                                capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = create_db_engine(url)
+    upgrade(engine, _revisions()[-1])  # the version before this one
+    engine.dispose()
+    code, out, err = move(tmp_path, capsys, target)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert f"not {head_revision(engine)}: run 'teampulse migrate' first" in err
+    # The target was not even touched: no tables, and no SQLite file.
+    if target.startswith("sqlite"):
+        assert not Path(make_url(target).database or "").exists()
+    else:
+        probe = create_db_engine(target)
+        assert sa.inspect(probe).get_table_names() == []
+        probe.dispose()
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("teampulse.db", "TARGET_URL is not a database URL"),
+    ("postgresql+psycopg://tp:p@ss@127.0.0.1:1/teampulse",
+     "TARGET_URL has an '@' before the host that is not percent-encoded"),
+    ("oracle+nosuch://tp:p@db/teampulse", "unknown database backend or driver"),
+    (f"postgresql+psycopg://tp:{SECRET}@127.0.0.1:1/teampulse",
+     "cannot use the target database at postgresql+psycopg://tp:***@127.0.0.1:1/teampulse: "
+     "OperationalError"),
+])
+def test_a_bad_or_unreachable_target_url_is_refused(url: str, says: str, source: str,
+                                                    tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    fill(source)
+    code, out, err = move(tmp_path, capsys, url)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and says in err
+    assert SECRET not in err and "p@ss" not in err
+
+
+@pytest.mark.parametrize("stop", ["refused", "ctrl-c"])
+def test_a_move_that_fails_half_way_leaves_the_target_empty_and_runs_again(
+        stop: str, source: str, target: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row the target refuses on the third table, or Ctrl-C there: the two tables
+    already written are rolled back with the rest, and the move runs again."""
+    fill(source)
+    before = contents(source)
+    real = storage.move._insert_batch
+    seen: list[str] = []
+
+    def stopped_on_the_third_table(dst: Any, statement: Any, rows: Any) -> None:
+        table = statement.table.name
+        if table not in seen:
+            seen.append(table)
+        if len(seen) == 3:
+            if stop == "ctrl-c":
+                raise KeyboardInterrupt
+            raise sa.exc.IntegrityError("INSERT", {}, Exception("a row was refused"))
+        real(dst, statement, rows)
+
+    monkeypatch.setattr(storage.move, "_insert_batch", stopped_on_the_third_table)
+    code, out, err = move(tmp_path, capsys, target)
+    assert out == ""
+    if stop == "ctrl-c":
+        assert code == 130
+    else:
+        assert code == 1
+        assert err.count("\n") == 1
+        assert f"copying {seen[2]} into {target.replace(SECRET, '***')} failed (" in err
+        assert "run move-db again" in err and SECRET not in err
+    assert empty(target)
+    assert not list(tmp_path.glob("data/*.moving*"))  # the source's snapshot went too
+
+    monkeypatch.setattr(storage.move, "_insert_batch", real)
+    code, _, err = move(tmp_path, capsys, target)
+    assert code == 0, err
+    assert contents(target) == before
+
+
+def test_a_bot_left_running_cannot_make_the_copy_inconsistent(
+        source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the bot writes while the copy runs is not half in it: the target is the
+    database as it was when move-db started. The command says a bot is running."""
+    fill(source)
+    before = contents(source)
+    lock = InstanceLock(Path(make_url(source).database or ""))
+    lock.acquire("teampulse run")  # as the running bot holds it
+    real = storage.move._insert_batch
+
+    def the_bot_writes_meanwhile(dst: Any, statement: Any, rows: Any) -> None:
+        if statement.table.name == "people":  # once the copy is under way
+            with sqlite3.connect(make_url(source).database or "") as conn:
+                conn.execute(
+                    "INSERT INTO kudos (id, giver_id, recipient_id, reason, \"values\", "
+                    "platform, given_at) SELECT id + 100, giver_id, recipient_id, 'later', "
+                    "\"values\", platform, given_at FROM kudos WHERE id = 1")
+                conn.execute("DELETE FROM answers")
+        real(dst, statement, rows)
+
+    monkeypatch.setattr(storage.move, "_insert_batch", the_bot_writes_meanwhile)
+    target = f"sqlite:///{tmp_path / 'new.db'}"
+    try:
+        code, _, err = move(tmp_path, capsys, target)
+    finally:
+        lock.release()
+    assert code == 0, err
+    assert "a bot is running on" in err and "stop it before you switch" in err
+    assert contents(target) == before
+    assert len(contents(source)["kudos"]) == len(before["kudos"]) + 1
+
+
+def test_postgresql_refusing_a_row_changes_nothing(source: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """SQLite never checked a column's length; PostgreSQL does: the move stops, names the
+    table, and the target is left empty."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL target: set TEST_DATABASE_URL")
+    fill(source)
+    with sqlite3.connect(make_url(source).database or "") as conn:
+        conn.execute("UPDATE people SET key = ?", ("k" * 100,))
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    target = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        code, _, err = move(tmp_path, capsys, target)
+        assert code == 1
+        assert "copying people into" in err and "value too long" in err
+        assert empty(target)
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_postgresql_database_moves_too(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any database in use moves, read in one transaction: here PostgreSQL to SQLite."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL source: set TEST_DATABASE_URL")
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    url = make_url(SERVER_URL).set(database=name)
+    source = (url if url.password else url.set(password=SECRET)).render_as_string(
+        hide_password=False)
+    try:
+        engine = create_db_engine(source)
+        upgrade(engine)
+        engine.dispose()
+        fill(source, people=3)
+        monkeypatch.setenv("DATABASE_URL", source)
+        target = f"sqlite:///{tmp_path / 'back.db'}"
+        code, out, err = move(tmp_path, capsys, target)
+        assert code == 0, err
+        assert contents(target) == contents(source)
+        assert out.startswith(f"copied {source.replace(SECRET, '***')} (revision ")
+        assert SECRET not in out + err
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_help_gives_the_steps_and_says_to_stop_the_bot(capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["move-db", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "1. stop the bot; 2. teampulse backup" in text
+    assert "put the DATABASE_URL line it prints in .env; 5. start the bot" in text
+    assert "Stop the bot first" in text and "sent a second time" in text
