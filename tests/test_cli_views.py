@@ -228,6 +228,28 @@ async def test_one_on_ones_review_and_pulse_in_csv_and_json(bot, chat, clock, se
     assert len(rows) == 5 * 4  # criteria x (manager, peer+report, self, others)
 
 
+def test_a_director_with_no_one_on_ones_has_one_csv_row_saying_so(tmp_path, database_url,
+                                                                   clock, monkeypatch):
+    """docs/cli.md: every director has a row in `oneonones --format csv`, relation `none`
+    when they have no one-on-one set up (Bruno's with Grace is switched off)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + """
+oneonones:
+  pairs:
+    - {report: bruno, enabled: false}
+""", encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    _bot, engine = prepare(settings, clock)
+    engine.dispose()
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "oneonones", "--format", "csv")
+    assert code == 0
+    bruno = [r for r in table(raw) if r["director"] == "bruno"]
+    assert [(r["relation"], r["manager"], r["report"], r["director_name"]) for r in bruno] == [
+        ("none", "", "", "Bruno Rossi")]
+    assert {r["relation"] for r in table(raw) if r["director"] == "alice"} == {"own", "team"}
+
+
 async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # noqa: F811
                                                       database_url):
     settings = Settings(database_url=database_url, org_file=PULSE_ORG)
