@@ -126,7 +126,39 @@ def run_cli(settings: Any, *args: str) -> tuple[int, str]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+    if code == 0:
+        check_json_view(args, out.getvalue())
     return code, out.getvalue()
+
+
+#: docs/schema/<name>.schema.json by the command that prints it ("kudos" alone is the export).
+SCHEMA_OF = {("kudos", "top"): "kudos-top", ("kudos", "honours"): "kudos-honours",
+             ("kudos", "export"): "kudos", ("kudos",): "kudos",
+             ("pulse", "results"): "pulse-results", ("oneonones",): "oneonones",
+             ("review",): "review", ("goals",): "goals", ("support",): "support",
+             ("check-org",): "org", ("summary",): "summary"}
+
+
+def check_json_view(args: tuple[str, ...], raw: str) -> None:
+    """Hold every `--format json` view any test prints to its documented schema, so the
+    schema is checked against every output the suite makes, not a few chosen ones."""
+    import json
+    from itertools import pairwise
+
+    from jsonschema import Draft202012Validator
+
+    if "--format=json" not in args and not any(
+            a == "--format" and b == "json" for a, b in pairwise(args)):
+        return
+    name = SCHEMA_OF.get(tuple(args[:2])) or SCHEMA_OF.get(tuple(args[:1]))
+    if name is None:
+        return
+    schema = json.loads((DATA.parent.parent / "docs" / "schema" / f"{name}.schema.json")
+                        .read_text(encoding="utf-8"))
+    errors = sorted(Draft202012Validator(
+        schema, format_checker=Draft202012Validator.FORMAT_CHECKER).iter_errors(
+            json.loads(raw)), key=str)
+    assert not errors, [f"{name}: {list(e.absolute_path)}: {e.message}" for e in errors]
 
 
 def csv_records(raw: str) -> list[dict[str, str]]:

@@ -23,7 +23,19 @@ from bot.config import Settings
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_goals import GOALS, answer_kpi
 from tests.test_kudos import kudo
-from tests.test_pulse import EAST, PULSE_ORG, answer_all, close, pbot, pchat, pclock  # noqa: F401
+from tests.test_pulse import (  # noqa: F401
+    EAST,
+    POLL_DAY,
+    PREVIOUS_POLL_DAY,
+    PULSE_ORG,
+    WEST,
+    answer_all,
+    close,
+    pbot,
+    pchat,
+    pclock,
+    run_poll,
+)
 from tests.test_review import run_review
 from tests.test_summary_output import markdown_blocks
 
@@ -131,6 +143,10 @@ async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsetti
     assert top["period"] == "quarter" and top["since"] == "2026-10-01T00:00:00-04:00"
     assert [(p["person"], p["count"], p["tied"]) for p in top["received"]] == [
         ("sam", 1, True), ("alice", 1, True)]  # a tie, by name: "=cmd" sorts first
+    top = valid("kudos-top", run_cli(fsettings, "kudos", "top", "--team", "east", "--format",
+                                     "json")[1])
+    assert top["team"] == "East"
+    assert [p["person"] for p in top["received"]] == ["sam", "alice"]
     code, md = run_cli(fsettings, "kudos", "top", "--team", "east")
     blocks = markdown_blocks(md)
     assert blocks[:2] == [("h1", "Kudos leaderboard — Test Sales"),
@@ -212,6 +228,28 @@ async def test_one_on_ones_review_and_pulse_in_csv_and_json(bot, chat, clock, se
     assert len(rows) == 5 * 4  # criteria x (manager, peer+report, self, others)
 
 
+def test_a_director_with_no_one_on_ones_has_one_csv_row_saying_so(tmp_path, database_url,
+                                                                   clock, monkeypatch):
+    """docs/cli.md: every director has a row in `oneonones --format csv`, relation `none`
+    when they have no one-on-one set up (Bruno's with Grace is switched off)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + """
+oneonones:
+  pairs:
+    - {report: bruno, enabled: false}
+""", encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    _bot, engine = prepare(settings, clock)
+    engine.dispose()
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "oneonones", "--format", "csv")
+    assert code == 0
+    bruno = [r for r in table(raw) if r["director"] == "bruno"]
+    assert [(r["relation"], r["manager"], r["report"], r["director_name"]) for r in bruno] == [
+        ("none", "", "", "Bruno Rossi")]
+    assert {r["relation"] for r in table(raw) if r["director"] == "alice"} == {"own", "team"}
+
+
 async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # noqa: F811
                                                       database_url):
     settings = Settings(database_url=database_url, org_file=PULSE_ORG)
@@ -234,6 +272,49 @@ async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # no
     assert {r["average"] for r in table(raw)} == {""}
 
 
+async def test_pulse_results_trend_in_json(pbot, pchat, pclock, database_url):  # noqa: F811
+    """`--last N` adds the trend the schema describes: one entry per poll, oldest first."""
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    everyone = EAST + WEST + ["grace"]
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+    await run_poll(pbot, pchat, pclock, POLL_DAY, dict.fromkeys(EAST + WEST[:2], 3))
+    data = valid("pulse-results", run_cli(settings, "pulse", "results", "--last", "6",
+                                          "--format", "json")[1])
+    assert data["trend"] == [
+        {"poll": "2026-11-25", "asked": 11, "answered": 11, "morale": 4.0, "stress": 2.0},
+        {"poll": "2026-12-09", "asked": 11, "answered": 8, "morale": 3.0, "stress": 2.0}]
+
+
+async def test_goals_json_carries_crm_mismatches_and_a_team_s_breakdown(tmp_path, database_url,
+                                                                       clock, monkeypatch):
+    """A self-report the CRM contradicts is listed under the goal, and a team's goal its
+    people over-allocate names the team, as the schema says."""
+    from bot.crm_import import import_actuals
+    from tests.test_crm_import import SALESFORCE
+
+    path = tmp_path / "org.yaml"
+    bruno = "  - {metric: revenue, period: 2026-Q4, person: bruno, target: 130000}\n"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + GOALS + bruno, encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    bot, engine = prepare(settings, clock)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    try:
+        clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+        answer_kpi(bot, "alice", "2026-W48", 45_000)  # the CRM says 52,000 for this week
+        with bot.unit() as ctx:
+            import_actuals(ctx.session, SALESFORCE.name, SALESFORCE.read_bytes(), bot.org.crm,
+                           [(p.key, p.name) for p in bot.org.people], clock.now())
+    finally:
+        engine.dispose()
+    data = valid("goals", run_cli(settings, "goals", "alice", "--format", "json")[1])
+    assert data["goals"][0]["mismatches"] == [
+        {"person": "Alice Martin", "week": "2026-W48", "crm": 52000, "reported": 45000}]
+    data = valid("goals", run_cli(settings, "goals", "--format", "json")[1])
+    europe = next(b for b in data["breakdown"] if b["whole_scope"] == "team")
+    assert (europe["whole_owner"], europe["whole"], europe["allocated"]) == (
+        "Europe", 120000, 130000)
+
+
 @pytest.mark.parametrize("args, message", [
     (("kudos", "--format", "xml"), "argument --format: invalid choice: 'xml'"),
     (("kudos", "top", "--since", "2026-11-01"), "--since is for 'kudos export', not "
@@ -246,6 +327,8 @@ async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # no
     (("goals", "--format", "yaml"), "argument --format: invalid choice: 'yaml'"),
     (("oneonones", "--bogus"), "unrecognized arguments: --bogus"),
     (("pulse", "results", "--last", "0"), "--last must be 1 or more"),
+    # docs/cli.md: support's Markdown is an English table, with no --locale.
+    (("support", "--locale", "zh-CN"), "unrecognized arguments: --locale zh-CN"),
 ])
 def test_a_bad_option_is_one_clear_line_and_exit_2(fsettings, capsys, args, message):
     with pytest.raises(SystemExit) as stop:

@@ -5,7 +5,6 @@ overview, and nothing sent twice across a restart."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from handlers.oneonone import oneonone_overview, pairs
 from storage.oneonone import OneOnOneRepo
 from tests.oneonone_support import MONDAY_SLOT, ONEONONES, write_org
 from tests.support import NAMESAKES, TEST_ORG, RecordingAdapter, run_cli, say
+from tests.test_cli_views import valid
 
 
 @pytest.fixture
@@ -456,7 +456,7 @@ async def test_cli_lists_one_on_ones_per_director(bot, chat, clock, settings):
     await say(bot, "grace", "done")
     code, text = run_cli(settings, "oneonones", "--format", "json")
     assert code == 0
-    data = json.loads(text)
+    data = valid("oneonones", text)  # a pair held once is what the schema says, too
     alice = next(d for d in data["directors"] if d["key"] == "alice")
     assert alice["own"]["manager"] == "grace"
     assert alice["own"]["last_held"] == "2026-11-30T15:00:00+00:00"

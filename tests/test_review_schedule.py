@@ -14,6 +14,7 @@ from bot.org import OrgError, parse_org
 from bot.scheduler import start_scheduler
 from storage.review import ReviewRound
 from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.test_cli_views import valid
 
 QUARTERLY = """
 reviews:
@@ -253,6 +254,15 @@ def test_check_org_shows_the_schedule_and_refuses_a_bad_one(tmp_path, capsys):
     assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 0
     assert ("reviews: quarterly 360° reviews of alice, li, from the period's working day 1 "
             "at 10:00 in the GM's timezone, open 14 days") in capsys.readouterr().out
+    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path), "--format",
+                 "json"]) == 0
+    assert valid("org", capsys.readouterr().out)["reviews"] == {
+        "schedule": "quarterly", "start_month": 1, "day": 1, "time": "10:00",
+        "directors": ["alice", "li"], "open_days": 14}
+    path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY, encoding="utf-8")
+    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path), "--format",
+                 "json"]) == 0
+    assert valid("org", capsys.readouterr().out)["reviews"]["directors"] == "all"
     path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
         "day: 1", "day: 21"), encoding="utf-8")
     assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2

@@ -270,6 +270,41 @@ async def test_the_json_is_what_its_schema_says(bot, chat, clock, monkeypatch):
         validator.validate(data)
 
 
+async def test_a_team_s_and_a_person_s_json_is_what_its_schema_says(bot, chat, clock,
+                                                                    monkeypatch):
+    """A team's or a director's weeks (not the GM's view) list every field the schema
+    names, and nothing else: a field the schema does not know in a week, or in a person's
+    line, fails."""
+    import jsonschema
+
+    from tests.support import DATA
+    schema = json.loads((DATA.parent.parent / "docs/schema/summary.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    year, week, _ = clock.now().isocalendar()
+    this_week = f"{year}-W{week:02d}"
+    team = json.loads(run_cli(bot.settings, "summary", "--format", "json", "--team", "East",
+                              "--week", this_week)[1])
+    person = json.loads(run_cli(bot.settings, "summary", "--format", "json", "--person",
+                                "alice", "--week", this_week)[1])
+    for data in (team, person):
+        validator.validate(data)
+    [week_data] = team["weeks"]
+    line = next(p for p in week_data["people"] if p["key"] == "alice")
+    assert line["status"] == "submitted" and line["kpis"] and line["wins"]
+    assert week_data["team_kpis"]
+    assert set(person) == {"view", "org", "generated_at", "weeks", "director"}
+    for where in (week_data, line, person, person["director"]):
+        where["surprise"] = 1
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate(team if where is not person and
+                               where is not person["director"] else person)
+        del where["surprise"]
+
+
 async def test_a_tracked_request_reads_as_it_stood_at_the_end_of_its_week(bot, chat, clock):
     await bot.run_checkins()
     await answer_all(bot, "li", LI)

@@ -286,6 +286,7 @@ async def test_cli_lists_open_requests_as_markdown_json_and_csv(bot, chat, setti
     assert row["detail"] == "Travel budget" and row["age_days"] == "8"
     code, out = run_cli(settings, "support")
     assert code == 0 and "#1" in out and "Travel budget" in out and "ageing" in out
+    assert "| # | requester | type | department | week | age (days) | status | detail |" in out
     with bot.unit() as ctx:  # a detail typed as a formula is shown, not run, by a spreadsheet
         request = ctx.session.get(SupportRequest, 1)
         for typed in [request, *request.weeks]:

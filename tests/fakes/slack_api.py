@@ -34,10 +34,12 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
+import yaml
 from aiohttp import WSMsgType, web
 from multidict import CIMultiDict
 from slack_sdk.signature import Clock, SignatureVerifier
@@ -67,6 +69,21 @@ _NO_TOKEN_METHODS = frozenset(
 
 JsonDict = dict[str, Any]
 
+
+#: The bot scopes an app installed from slack-manifest.yaml is granted.
+MANIFEST_SCOPES = frozenset(yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "slack-manifest.yaml").read_text(encoding="utf-8")
+)["oauth_config"]["scopes"]["bot"])
+#: The bot scope each Web API method needs (Slack's method reference). History reads need
+#: the scope of the conversation's kind; see FakeSlackAPI._needed_scope.
+METHOD_SCOPES = {
+    "chat.postMessage": "chat:write", "chat.postEphemeral": "chat:write",
+    "chat.update": "chat:write", "chat.delete": "chat:write",
+    "conversations.open": "im:write", "users.info": "users:read",
+    "files.upload": "files:write", "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
+_HISTORY_SCOPES = {"C": "channels:history", "G": "groups:history", "D": "im:history"}
 
 #: Methods the simulated limits apply to (Slack's "1 message per second per channel").
 LIMITED_METHODS = frozenset({"chat.postMessage"})
@@ -146,6 +163,10 @@ class FakeSlackAPI:
         self.bot_name = bot_name
         self.app_id = app_id
         self.require_token = require_token
+        #: The bot token's scopes: a method needing another is answered missing_scope, as
+        #: Slack does. By default those slack-manifest.yaml asks for, so every test runs the
+        #: app as an operator installs it; None: any method.
+        self.scopes: frozenset[str] | None = MANIFEST_SCOPES
 
         self.calls: list[FakeCall] = []
         self.uploads: dict[str, UploadedFile] = {}
@@ -552,6 +573,10 @@ class FakeSlackAPI:
             and not call.params.get("token")
         ):
             return {"ok": False, "error": "not_authed"}
+        needed = self._needed_scope(call)
+        if needed is not None and self.scopes is not None and needed not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": needed,
+                    "provided": ",".join(sorted(self.scopes))}
         handler = self._handlers.get(call.method)
         if handler is not None:
             result = handler(call)
@@ -604,6 +629,13 @@ class FakeSlackAPI:
             return f"{1_700_000_000 + n}.{n:06d}"
         # The clock's second, with the counter as microseconds to keep them distinct.
         return f"{int(self.clock())}.{n:06d}"
+
+    def _needed_scope(self, call: FakeCall) -> str | None:
+        """The bot scope `call` needs (None: none, or a method not in METHOD_SCOPES)."""
+        if call.method in {"conversations.history", "conversations.replies"}:
+            channel = self._conversation_id(str(call.params.get("channel") or ""))
+            return _HISTORY_SCOPES.get(channel[:1])
+        return METHOD_SCOPES.get(call.method)
 
     @staticmethod
     def _conversation_id(channel: str) -> str:

@@ -35,6 +35,8 @@ FROZEN_NOW = 1_700_000_000  # epoch seconds the signature verifier believes it i
 async def fake() -> AsyncIterator[FakeSlackAPI]:
     async with FakeSlackAPI() as server:
         server.join("C0GENERAL", "C1")
+        # These tests try the fake's own parsing with methods teampulse has no scope for.
+        server.scopes = None
         yield server
 
 
@@ -400,3 +402,20 @@ async def test_the_app_is_no_member_of_a_dm_between_people(
     opened = await client.conversations_open(users="U0ALICE")
     assert opened["channel"]["id"] != shared  # the app's own DM with Alice
     assert (await client.chat_postMessage(channel=opened["channel"]["id"], text="hi"))["ok"]
+
+
+async def test_a_method_the_installed_scopes_do_not_cover_is_missing_scope() -> None:
+    """By default the fake grants slack-manifest.yaml's scopes, and refuses what they do
+    not cover as Slack does; history reads need the scope of the conversation's kind."""
+    async with FakeSlackAPI() as server:
+        client = server.client()
+        with pytest.raises(SlackApiError) as err:
+            await client.users_info(user="U0GM")
+        assert err.value.response["error"] == "missing_scope"
+        assert err.value.response["needed"] == "users:read"
+        server.join("C0GENERAL")
+        server.scopes = frozenset({"chat:write", "channels:history"})
+        await client.conversations_history(channel="C0GENERAL")
+        with pytest.raises(SlackApiError) as err:
+            await client.conversations_history(channel="U0GM")  # their DM with the app
+        assert err.value.response["needed"] == "im:history"

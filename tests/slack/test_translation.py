@@ -252,3 +252,22 @@ def test_readme_names_every_slash_command_the_manifest_creates() -> None:
     section = readme.split("\n## Run on Slack\n", 1)[1].split("\n## ", 1)[0]
     for entry in manifest["features"]["slash_commands"]:
         assert f"`{entry['command']}" in section, entry["command"]
+
+
+def test_docs_slack_md_lists_the_manifest_s_commands_events_and_scopes() -> None:
+    """docs/slack.md tells the admin what the app asks for; it says what the manifest does
+    (a scope added to one and not the other would surprise whoever approves the app)."""
+    import re
+
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    docs = (MANIFEST.parent / "docs" / "slack.md").read_text(encoding="utf-8")
+    creates = docs.split("The manifest creates a bot user", 1)[1].split("\n> ", 1)[0]
+    commands = creates.split("**Slash commands:**", 1)[1].split("\n- ", 1)[0]
+    assert set(re.findall(r"`(/[a-z0-9]+)`", commands)) == {
+        c["command"] for c in manifest["features"]["slash_commands"]}
+    events = creates.split("**Events:**", 1)[1].split("\n- ", 1)[0]
+    assert set(re.findall(r"`([a-z_.]+)`", events)) == set(
+        manifest["settings"]["event_subscriptions"]["bot_events"])
+    scopes = creates.split("The bot scopes are", 1)[1].split(".\n", 1)[0]
+    assert set(re.findall(r"`([a-z_]+:[a-z_]+|commands)`", scopes)) == set(
+        manifest["oauth_config"]["scopes"]["bot"])

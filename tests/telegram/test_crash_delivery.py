@@ -75,7 +75,7 @@ def statuses(bot: TeamPulse) -> list[str]:
 @pytest.mark.parametrize("accepted, copies", [(True, 2), (False, 1)])
 async def test_an_interrupted_send_is_resent_once_on_restart(
         tg: TG, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
-        accepted: bool, copies: int) -> None:
+        accepted: bool, copies: int, caplog: pytest.LogCaptureFixture) -> None:
     crash_next_send(tg.adapter, monkeypatch, after_telegram_accepts=accepted)
     with pytest.raises(SimulatedCrash):
         await tg.bot.run_checkins(["alice"])
@@ -91,3 +91,6 @@ async def test_an_interrupted_send_is_resent_once_on_restart(
     # never reached Telegram: once.
     assert len(prompts(tg)) == copies
     assert statuses(tg.bot) == ["sent"]
+    # The line docs/telegram.md quotes, so an operator can tell why Alice got it twice.
+    assert any("a send was interrupted and telegram cannot tell whether it arrived; sending "
+               "it again" in r.getMessage() for r in caplog.records), caplog.text

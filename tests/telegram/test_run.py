@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,3 +51,22 @@ async def test_run_starts_telegram_and_the_scheduled_checkin_arrives(
         stop.set()
         await task
     assert fake.pending_updates == []  # the last offset was confirmed on the way out
+
+
+async def test_a_wrong_token_stops_run_with_the_line_the_troubleshooting_table_names(
+        settings: Settings, fake: FakeTelegramAPI, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/telegram.md: a mistyped or revoked token stops `teampulse run` with
+    `teampulse: Telegram rejected TELEGRAM_BOT_TOKEN` (exit 2), never quoting the token."""
+    from bot.cli import main
+
+    wrong = "999999:WRONG-token-typed-by-the-operator"
+    for name, value in {"TELEGRAM_BOT_TOKEN": wrong, "TELEGRAM_API_URL": fake.url,
+                        "DATABASE_URL": settings.database_url,
+                        "TEAMPULSE_ORG_FILE": str(settings.org_file)}.items():
+        monkeypatch.setenv(name, value)
+    code = await asyncio.to_thread(main, ["--env-file", str(tmp_path / "none.env"), "run"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("teampulse: Telegram rejected TELEGRAM_BOT_TOKEN"), err
+    assert wrong not in err and "WRONG-token" not in err
