@@ -108,8 +108,10 @@ class CheckinRound(Base):
         UniqueConstraint("person_id", "week"),
         # Covering for the summaries' reads of a window of weeks: the columns they need
         # without touching the rows, whose JSON snapshot makes each one kilobytes long.
+        # (SQLite's indexes hold the rowid, the id; PostgreSQL's must be given it.)
         Index("ix_checkin_rounds_summary", "week", "person_id", "status", "team",
-              "prompted_at", "submitted_at", "snapshot_key", "role", "timezone"),
+              "prompted_at", "submitted_at", "snapshot_key", "role", "timezone",
+              postgresql_include=["id"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -193,3 +193,22 @@ def _shipped_after_head(tmp_path: Any, upgrade_body: str) -> tuple[Any, str]:
         f"def upgrade() -> None:\n{upgrade_body}\n\n"
         "def downgrade() -> None:\n    pass\n", encoding="utf-8")
     return scripts, latest
+
+
+def test_the_summaries_read_rounds_from_their_index_alone_on_postgresql(database_url):
+    """The GM's view reads a window of weeks' rounds by id with a few columns each; on
+    PostgreSQL the covering index must hold the id (SQLite's indexes hold it as the rowid),
+    or every read goes to the rows, kilobytes of JSON each."""
+    engine = create_db_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("SQLite's indexes carry the rowid")
+    with engine.connect() as conn:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_indexscan"):
+            conn.execute(text(f"SET LOCAL {setting} = off"))  # all but index-only scans
+        plan = "\n".join(conn.execute(text(
+            "EXPLAIN SELECT id, person_id, week, status, team, prompted_at, submitted_at, "
+            "snapshot_key, role FROM checkin_rounds WHERE week IN ('2026-W47', '2026-W48')"
+        )).scalars())
+    engine.dispose()
+    assert "Index Only Scan using ix_checkin_rounds_summary" in plan, plan

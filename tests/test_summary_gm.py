@@ -405,3 +405,21 @@ async def test_a_summary_viewer_reads_whom_each_one_on_one_is_with(bot, chat, cl
         ctx.people.by_key("vera").locale = "zh-CN"
     await say(bot, "vera", "/summary")
     assert "与Grace Chen的一对一：上次 从未" in chat.last("vera")
+
+
+async def test_an_earlier_week_skipped_throughout_is_no_check_in(bot, chat, clock):
+    # Last week Alice went through her check-in skipping every question; this week all
+    # three answered. Before the week shown last, only what a status needs is read.
+    friday = clock.now()
+    clock.set(friday - timedelta(weeks=1))
+    await bot.run_checkins()
+    for _ in ALICE_ANSWERS:
+        await say(bot, "alice", "/skip")
+    await answer_all(bot, "li", LI)
+    await answer_all(bot, "bruno", BRUNO)
+    clock.set(friday)
+    await weeks_of_checkins(bot, clock, [alice("50000")])
+    await say(bot, "grace", "/summary last 2w")
+    text = chat.last("grace")
+    assert "2026-W47: 2 of 3 · missing: Alice Martin" in text
+    assert "2026-W48: 3 of 3" in text
