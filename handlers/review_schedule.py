@@ -104,18 +104,22 @@ def start_scheduled(ctx: Context, key: str) -> bool:
     return True
 
 
-def close_due(ctx: Context) -> int:
-    """Close the scheduled reviews whose days are up; the report goes out as on
-    `/review close`. How many closed."""
-    closed = 0
-    for claim in ReviewScheduleRepo(ctx.session).due_to_close(ctx.clock.now()):
-        claim.closed = True
-        rnd = ctx.session.get(ReviewRound, claim.round_id) if claim.round_id else None
-        if rnd is not None and rnd.status == "open":  # the GM may have closed it already
-            close_round(ctx, rnd)
-            closed += 1
-    ctx.session.flush()
-    return closed
+def rounds_to_close(ctx: Context) -> list[int]:
+    """The scheduled reviews whose days are up and that are still open (the GM may have
+    closed some already), in the order they started."""
+    return ReviewScheduleRepo(ctx.session).open_rounds_due(ctx.clock.now())
+
+
+def close_scheduled(ctx: Context, round_id: int) -> bool:
+    """Close one scheduled review and DM its report to the director, as `/review close`
+    does (one transaction: the review closed and its report queued together, so a
+    restart part-way through a period closes the rest and repeats none). False if it was
+    closed already."""
+    rnd = ctx.session.get(ReviewRound, round_id)
+    if rnd is None or rnd.status != "open":
+        return False
+    close_round(ctx, rnd, summary=False)
+    return True
 
 
 def show_schedule(ctx: Context) -> None:
@@ -210,21 +214,56 @@ class ClosedLine:
 
 
 def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
-    """Once every scheduled review of `rnd`'s period has closed, tell each GM once: a line
-    per director, the lowest rated by others first; the reports with /review report."""
+    """A review closed before its days were up (its last rater answered, or the GM closed
+    it): if that was the period's last open one, tell each GM once, as the sweep does.
+    A period of more reviews than one batch of the summary reads is left to the next
+    sweep (bot.core.run_review_schedule, every few minutes), which reads them in
+    batches: here it would hold up the rater's answer."""
     claim = ReviewScheduleRepo(ctx.session).of_round(rnd.id)
     if claim is None:
         return
-    claims = [c for c in ReviewScheduleRepo(ctx.session).of_period(claim.period)
-              if c.round_id is not None]
-    rounds = [ctx.session.get(ReviewRound, c.round_id) for c in claims]
-    if any(r is not None and r.status != "closed" for r in rounds):
-        return  # some are still open: the last to close sends it
-    gms, keys = _gms_not_told(ctx, f"review-schedule:{claim.period}:closed")
-    if not gms:
-        return
+    batches = summary_batches(ctx, claim.period)
+    if batches is None or len(batches) > 1:
+        return  # some are still open (the last to close sends it), or the sweep does
+    send_closed_summary(ctx, claim.period, closed_lines(ctx, batches[0] if batches else []))
+
+
+#: Raters whose answers one transaction reads for the GM's summary (at least one review
+#: a transaction): in a large org every other director rates each director, so a review
+#: of a thousand directors has a thousand raters and thousands of answers.
+SUMMARY_RATERS = 5000
+
+
+def periods_to_summarise(ctx: Context) -> list[str]:
+    """The periods whose scheduled reviews have all closed and whose GM summary has not
+    been settled yet (see send_closed_summary)."""
+    repo = ReviewScheduleRepo(ctx.session)
+    return [p for p in repo.unsettled_periods() if not repo.any_open_round(p)]
+
+
+def summary_batches(ctx: Context, period: str) -> list[list[int]] | None:
+    """The ids of a period's reviews, in the order they started, in batches of about
+    SUMMARY_RATERS raters; None while any is open."""
+    repo = ReviewScheduleRepo(ctx.session)
+    if repo.any_open_round(period):
+        return None
+    batches: list[list[int]] = []
+    raters = SUMMARY_RATERS
+    for round_id, count in repo.raters_of_period(period):
+        if raters + count > SUMMARY_RATERS and (not batches or batches[-1]):
+            batches.append([])
+            raters = 0
+        batches[-1].append(round_id)
+        raters += count
+    return batches
+
+
+def closed_lines(ctx: Context, round_ids: list[int]) -> list[ClosedLine]:
+    """The GM's summary lines of these closed reviews (read only: a batch of them per
+    transaction, as each reads all its raters' answers)."""
     lines: list[ClosedLine] = []
-    for r in rounds:
+    for round_id in round_ids:
+        r = ctx.session.get(ReviewRound, round_id)
         if r is None:
             continue
         report = build_report(ctx.session, ctx.org, r)
@@ -236,13 +275,30 @@ def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
             round(sum(others) / len(others), 2) if others else None,
             round(sum(own) / len(own), 2) if own else None,
             bool({"withheld", "withheld_peer", "withheld_report"} & set(report.notes))))
-    # Those others rated lowest first (none to show: last), then by name.
-    lines.sort(key=lambda x: (x.others is None, x.others or 0.0, x.name.casefold()))
-    start = next((c.claimed_at for c in claims), None)
-    schedule = ctx.org.reviews
-    label = _window(schedule, schedule.period_start(
-        start.astimezone(ZoneInfo(gm_timezone(ctx))).date()), gm_timezone(ctx)).label \
-        if start is not None else claim.period
-    for gm in gms:
-        ctx.tell(gm, "review_schedule_closed_all", period=label, lines=lines[:CLOSED_SHOWN],
-                 more=max(0, len(lines) - CLOSED_SHOWN), dedupe_key=keys[gm.id])
+    return lines
+
+
+def send_closed_summary(ctx: Context, period: str, lines: list[ClosedLine]) -> bool:
+    """Tell each GM not told yet about the period's closed reviews (a line per director,
+    the lowest rated by others first), and settle the period: its claims are marked
+    closed in the same transaction, so the summary goes once, and a restart that finds
+    the period unsettled sends it then. False (and nothing done) while a review of the
+    period is open: the last to close sends it."""
+    repo = ReviewScheduleRepo(ctx.session)
+    if repo.any_open_round(period):
+        return False
+    claims = [c for c in repo.of_period(period) if c.round_id is not None]
+    gms, keys = _gms_not_told(ctx, f"review-schedule:{period}:closed")
+    if gms and claims:
+        lines = sorted(lines, key=lambda x: (x.others is None, x.others or 0.0,
+                                             x.name.casefold()))
+        start = claims[0].claimed_at
+        schedule = ctx.org.reviews
+        label = _window(schedule, schedule.period_start(
+            start.astimezone(ZoneInfo(gm_timezone(ctx))).date()), gm_timezone(ctx)).label
+        for gm in gms:
+            ctx.tell(gm, "review_schedule_closed_all", period=label,
+                     lines=lines[:CLOSED_SHOWN], more=max(0, len(lines) - CLOSED_SHOWN),
+                     dedupe_key=keys[gm.id])
+    repo.settle(period)
+    return True

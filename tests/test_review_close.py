@@ -1,0 +1,157 @@
+"""Closing a period of scheduled 360° reviews in a large org: in bounded transactions (one
+review each, the GM's summary read in batches), with what the GM and every director
+receive unchanged, each message once also when the process dies part-way, and answers
+arriving meanwhile handled between two reviews."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import prepare
+from bot.core import TeamPulse
+from storage.review import ReviewAnswer, ReviewInvite, ReviewRound
+from tests.support import RecordingAdapter, restart, say
+
+DIRECTORS = 25
+QUARTERLY = """
+reviews:
+  schedule: quarterly
+  day: 1
+  time: "10:00"
+  directors: all
+  open_days: 14
+"""
+# Friday 2027-01-01 10:00 in New York: the quarter's reviews start.
+JAN_1_10AM_NY = datetime(2027, 1, 1, 15, 0, tzinfo=UTC)
+CLOSING = JAN_1_10AM_NY + timedelta(days=14, minutes=1)
+CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
+
+
+def org_yaml(directors: int) -> str:
+    """A GM, directors d00.. under the GM, and three members under each director (so that
+    each report has a reports' group to show), one director in Chinese."""
+    lines = ["org: {name: Many}", "people:",
+             "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
+    for i in range(directors):
+        locale = ", locale: zh-CN" if i == 3 else ""
+        lines.append(f"  - {{key: d{i:02d}, name: Director {i}, role: director, manager: gm,"
+                     f" team: T{i}, timezone: America/New_York{locale}}}")
+        lines += [f"  - {{key: m{i:02d}{j}, name: Member {i}.{j}, role: member, "
+                  f"manager: d{i:02d}, team: T{i}, timezone: America/New_York}}"
+                  for j in range(3)]
+    return "\n".join(lines) + "\n" + QUARTERLY
+
+
+@pytest.fixture
+def many(settings, tmp_path, clock):
+    """A bot on that org, its reviews started and mostly answered (the answers written
+    straight into the database, as 25 directors' 100 raters typing them would)."""
+    org = tmp_path / "many.yaml"
+    org.write_text(org_yaml(DIRECTORS), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org), clock)
+    yield bot
+    bot.close()
+    engine.dispose()
+
+
+async def start_and_answer(bot: TeamPulse, clock) -> RecordingAdapter:
+    chat = RecordingAdapter()
+    bot.register(chat)
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == DIRECTORS
+    # The GM rates Director 0 through the chat: 2 on everything, with a comment.
+    for text in ("2 Missed the quarter", "2", "2", "2", "2"):
+        await say(bot, "gm", text)
+    rng = random.Random(47)
+    with bot.unit() as ctx:
+        for invite in ctx.session.scalars(select(ReviewInvite).where(
+                ReviewInvite.answered == 0).order_by(ReviewInvite.id)):
+            draw = rng.random()
+            answered = 5 if draw < 0.6 else (rng.randint(1, 4) if draw < 0.75 else 0)
+            named = invite.rater_group in ("manager", "self")
+            for criterion in CRITERIA[:answered]:
+                ctx.session.add(ReviewAnswer(
+                    round_id=invite.round_id, rater_group=invite.rater_group,
+                    rater_key=f"p{invite.person_id}" if named else None,
+                    criterion=criterion, rating=rng.randint(1, 5),
+                    comment=f"note {rng.randint(1, 9)}" if rng.random() < 0.1 else None))
+            invite.answered, invite.done = answered, answered == 5
+    return chat
+
+
+def received(chat: RecordingAdapter, since: int = 0) -> dict[str, list[str]]:
+    """Each person's DMs after the first `since` messages of a chat."""
+    out: dict[str, list[str]] = {}
+    for sent in chat.sent[since:]:
+        out.setdefault(sent.target.address, []).append(sent.text)
+    return dict(sorted(out.items()))
+
+
+def fingerprint(got: dict[str, list[str]]) -> str:
+    digest = hashlib.sha256()
+    for key, texts in got.items():
+        for text in texts:
+            digest.update(f"{key}\0{text}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+# Captured on the code before the close went in batches (e634319), on this org and these
+# answers: every director's report and the GM's summary, to the character.
+GM_SUMMARY = (
+    '🔄 Scheduled 360° reviews closed — 2027-01 – 2027-03\n'
+    'Average rating of the five criteria (1–5), lowest rated by others first:\n'
+    '• Director 4 — 23 answered · others 2.67 · no self-assessment\n'
+    '• Director 21 — 21 answered · others 2.79 · self 4\n'
+    '• Director 1 — 18 answered · others 2.87 · no self-assessment\n'
+    '• Director 12 — 21 answered · others 2.87 · self 3.4\n'
+    '• Director 9 — 21 answered · others 2.92 · self 2\n'
+    '• Director 23 — 18 answered · others 2.93 · self 3.6\n'
+    '• Director 18 — 21 answered · others 2.94 · self 3.2\n'
+    '• Director 20 — 22 answered · others 2.98 · self 2.8\n'
+    '• Director 13 — 21 answered · others 2.99 · self 3\n'
+    '• Director 3 — 23 answered · others 3 · no self-assessment\n'
+    '• Director 17 — 24 answered · others 3.04 · self 2.8\n'
+    '• Director 15 — 18 answered · others 3.05 · self 3\n'
+    '• Director 0 — 23 answered · others 3.06 · self 3.4\n'
+    '• Director 5 — 20 answered · others 3.07 · self 1.6\n'
+    '• Director 8 — 22 answered · others 3.07 · self 2.8\n'
+    '• Director 16 — 16 answered · others 3.09 · self 3\n'
+    '• Director 22 — 22 answered · others 3.1 · self 2.8\n'
+    '• Director 2 — 22 answered · others 3.12 · self 2.6\n'
+    '• Director 11 — 25 answered · others 3.14 · self 2.8\n'
+    '• Director 24 — 26 answered · others 3.19 · self 1.5\n'
+    '• … and 5 more\n'
+    "/review report <director> shows one director's report; each director has been sent their own.")
+ALL_REPORTS = "8c2d2ed85a2425c7"
+
+
+@pytest.mark.parametrize("raters", [5000, 100])
+async def test_closing_a_large_period_sends_everyone_what_they_got_before(
+        many, clock, monkeypatch, raters):
+    # 100: the GM's summary read about three reviews a transaction, as a thousand
+    # directors' would be (each review here has 29 raters).
+    import handlers.review_schedule as review_schedule
+
+    monkeypatch.setattr(review_schedule, "SUMMARY_RATERS", raters)
+    chat = await start_and_answer(many, clock)
+    before = len(chat.sent)
+    clock.set(CLOSING)
+    await many.run_review_schedule()
+    got = received(chat, before)
+    assert list(got) == [f"d{i:02d}" for i in range(DIRECTORS)] + ["gm"]
+    assert all(len(texts) == 1 for texts in got.values())  # one each
+    assert got["gm"] == [GM_SUMMARY]
+    assert fingerprint(got) == ALL_REPORTS
+    assert len(chat.sent) - before == DIRECTORS + 1
+    with many.unit() as ctx:
+        assert set(ctx.session.scalars(select(ReviewRound.status))) == {"closed"}
+    # Another sweep and a restart send nothing more.
+    await many.run_review_schedule()
+    assert received(await restart(many, clock)) == {}
+    assert len(chat.sent) - before == DIRECTORS + 1
