@@ -155,3 +155,121 @@ async def test_closing_a_large_period_sends_everyone_what_they_got_before(
     await many.run_review_schedule()
     assert received(await restart(many, clock)) == {}
     assert len(chat.sent) - before == DIRECTORS + 1
+
+
+class Killed(BaseException):
+    """The process dies here (not an error the bot catches and carries on from)."""
+
+
+def dies_after(monkeypatch, name: str, calls: int) -> None:
+    """handlers.review_schedule.`name` does its work as usual, and on its `calls`-th call
+    the process dies right after it, before its transaction commits: the worst moment."""
+    import handlers.review_schedule as review_schedule
+
+    real = getattr(review_schedule, name)
+    seen = [0]
+
+    def step(*args, **kwargs):
+        result = real(*args, **kwargs)
+        seen[0] += 1
+        if seen[0] == calls:
+            raise Killed
+        return result
+
+    monkeypatch.setattr(review_schedule, name, step)
+
+
+async def test_a_close_killed_part_way_and_restarted_sends_each_message_once(
+        many, clock, monkeypatch):
+    import handlers.review_schedule as review_schedule
+
+    monkeypatch.setattr(review_schedule, "SUMMARY_RATERS", 100)
+    first = await start_and_answer(many, clock)
+    before = len(first.sent)
+    clock.set(CLOSING)
+    # Killed in the middle of closing the eighth review (its report just queued), having
+    # sent nothing it had queued.
+    with monkeypatch.context() as patch:
+        dies_after(patch, "close_scheduled", 8)
+
+        async def nothing_sent(*_args, **_kwargs) -> None:
+            return None
+
+        patch.setattr(many, "deliver", nothing_sent)
+        with pytest.raises(Killed):
+            await many.run_review_schedule()
+    assert received(first, before) == {}
+    # Started again: killed this time in the middle of the GM's summary.
+    with monkeypatch.context() as patch:
+        dies_after(patch, "send_closed_summary", 1)
+        second = TeamPulse(many.settings, many.org, many.engine, clock=clock)
+        chat2 = RecordingAdapter()
+        second.register(chat2)
+        with pytest.raises(Killed):
+            await second.run_review_schedule()
+        await second.drain()
+        second.close()
+    assert "gm" not in received(chat2)
+    assert len(received(chat2)) == DIRECTORS  # the seven queued before, and the rest
+    # Started once more: the summary, and nothing else.
+    chat3 = await restart(many, clock)
+    got = received(first, before)
+    for chat in (chat2, chat3):
+        for key, texts in received(chat).items():
+            got.setdefault(key, []).extend(texts)
+    got = dict(sorted(got.items()))
+    assert list(got) == [f"d{i:02d}" for i in range(DIRECTORS)] + ["gm"]
+    assert got["gm"] == [GM_SUMMARY]  # once
+    assert fingerprint(got) == ALL_REPORTS  # each director's report, once
+    # A later sweep and another start add nothing.
+    await many.run_review_schedule()
+    assert received(await restart(many, clock)) == {} and received(chat3) == {"gm": [
+        GM_SUMMARY]}
+
+
+async def test_a_kudos_sent_while_the_period_closes_is_handled_between_two_reviews(
+        many, clock, monkeypatch):
+    # On SQLite one database thread serves every event: the close in one transaction held
+    # a kudos (an answer, a tap) until every report was written, minutes in a large org.
+    import asyncio
+    import threading
+
+    import handlers.review_schedule as review_schedule
+    from storage.kudos import Kudos
+    from tests.test_kudos import kudo
+
+    chat = await start_and_answer(many, clock)
+    loop = asyncio.get_running_loop()
+    queued = threading.Event()
+    arrived: list[asyncio.Future] = []
+    stored_before_last: list[bool] = []
+    real = review_schedule.close_round
+    closes = [0]
+
+    async def kudos_arrives() -> None:
+        handled = loop.create_task(kudo(many, "m010", "/kudos @d05 for closing Acme",
+                                        group=False))
+        await asyncio.sleep(0)  # its first step hands the event to the database thread
+        queued.set()
+        await handled
+
+    def close_round(ctx, rnd, **kwargs):
+        closes[0] += 1
+        if closes[0] == 2:  # while the second review closes, Member 1.0 sends kudos
+            arrived.append(asyncio.run_coroutine_threadsafe(kudos_arrives(), loop))
+            assert queued.wait(timeout=10)
+        if closes[0] == DIRECTORS:  # the last review: is the kudos stored by now?
+            stored_before_last.append(ctx.session.scalar(select(Kudos.id)) is not None)
+        return real(ctx, rnd, **kwargs)
+
+    monkeypatch.setattr(review_schedule, "close_round", close_round)
+    clock.set(CLOSING)
+    await many.run_review_schedule()
+    await asyncio.wrap_future(arrived[0])
+    assert stored_before_last == [True]
+    # Member 1.0 is answered, and Director 5 hears of the kudos before their own review's
+    # report (the sixth to close): it no longer waits for the whole period.
+    assert chat.last("m010") == "👏 Director 5 — kudos from Member 1.0: closing Acme"
+    assert chat.to("d05")[-2:][0] == "🎉 You got kudos from Member 1.0: closing Acme"
+    assert chat.last("d05").startswith("🔄 360° review — Director 5\n")
+    assert received(chat)["gm"][-1] == GM_SUMMARY
