@@ -8,7 +8,10 @@ director, the lowest rated first; each report with `/review report <director>`),
 DM per director: a GM of 300 directors got 300 of each. Each director's review is
 claimed once per period in the same transaction that starts it
 (storage/review_schedule.py), so a restart, a sweep that runs twice or a second replica
-never starts one twice. A bot that was down at the
+never starts one twice. Closing a period goes one review a transaction, then the GM's
+summary in batches of reads and one transaction that sends it and settles the period
+(see bot.core.TeamPulse._close_scheduled_reviews): a thousand directors' close in one
+transaction held the database for many minutes. A bot that was down at the
 planned moment starts the reviews when it is back, within the `open_days` window;
 later than that the period is skipped rather than a review sprung on people late.
 `/review schedule` shows the GM what is planned next and what is open.
@@ -231,7 +234,7 @@ def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
 #: Raters whose answers one transaction reads for the GM's summary (at least one review
 #: a transaction): in a large org every other director rates each director, so a review
 #: of a thousand directors has a thousand raters and thousands of answers.
-SUMMARY_RATERS = 5000
+SUMMARY_RATERS = 2000
 
 
 def periods_to_summarise(ctx: Context) -> list[str]:
