@@ -794,14 +794,17 @@ class TeamPulse:
                           _failure(exc))
             await self.deliver(wait=False)
         for period in await self.db(self._in_unit, review_schedule.periods_to_summarise):
-            batches = await self.db(self._in_unit, review_schedule.summary_batches, period)
-            if batches is None:
+            rounds = await self.db(self._in_unit, review_schedule.summary_rounds, period)
+            if rounds is None:
                 continue  # checked just before: a closed review never opens again
             lines: list[Any] = []
-            for done, batch in enumerate(batches):
-                if self.stops_at("the 360° review summary", done, len(batches), "batches"):
+            read = 0
+            while read < len(rounds):
+                if self.stops_at("the 360° review summary", read, len(rounds), "reviews"):
                     return closed
-                lines += await self.db(self._in_unit, review_schedule.closed_lines, batch)
+                batch, read = await self.db(self._in_unit, review_schedule.closed_lines,
+                                            rounds, read)
+                lines += batch
             await self.db(self._in_unit, review_schedule.send_closed_summary, period, lines)
         await self.deliver(wait=False)
         return closed

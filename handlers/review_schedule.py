@@ -168,7 +168,9 @@ CLOSED_SHOWN = 20
 
 def _gms_not_told(ctx: Context, prefix: str) -> tuple[list[Person], dict[int, str]]:
     """The GMs not yet sent the message keyed `prefix:<gm key>`, and each GM's key."""
-    gms = [p for p in ctx.people.active() if p.role == "gm"]
+    # The GMs alone, not the whole org (ten thousand people) to pick them from.
+    gms = list(ctx.session.scalars(select(Person).where(
+        Person.active, Person.role == "gm").order_by(Person.key)))
     keys = {gm.id: f"{prefix}:{gm.key}" for gm in gms}
     taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
     return [gm for gm in gms if keys[gm.id] not in taken], keys
@@ -225,10 +227,13 @@ def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
     claim = ReviewScheduleRepo(ctx.session).of_round(rnd.id)
     if claim is None:
         return
-    batches = summary_batches(ctx, claim.period)
-    if batches is None or len(batches) > 1:
-        return  # some are still open (the last to close sends it), or the sweep does
-    send_closed_summary(ctx, claim.period, closed_lines(ctx, batches[0] if batches else []))
+    rounds = summary_rounds(ctx, claim.period)
+    if rounds is None:
+        return  # some are still open: the last to close sends it
+    lines, read = closed_lines(ctx, rounds)
+    if read < len(rounds):
+        return  # more than one read's worth: the sweep sends it, reading in batches
+    send_closed_summary(ctx, claim.period, lines)
 
 
 #: Raters whose answers one transaction reads for the GM's summary (at least one review
@@ -244,31 +249,31 @@ def periods_to_summarise(ctx: Context) -> list[str]:
     return [p for p in repo.unsettled_periods() if not repo.any_open_round(p)]
 
 
-def summary_batches(ctx: Context, period: str) -> list[list[int]] | None:
-    """The ids of a period's reviews, in the order they started, in batches of about
-    SUMMARY_RATERS raters; None while any is open."""
+def summary_rounds(ctx: Context, period: str) -> list[int] | None:
+    """The ids of a period's reviews, in the order they started (for closed_lines to
+    read a batch at a time); None while any is open."""
     repo = ReviewScheduleRepo(ctx.session)
     if repo.any_open_round(period):
         return None
-    batches: list[list[int]] = []
-    raters = SUMMARY_RATERS
-    for round_id, count in repo.raters_of_period(period):
-        if raters + count > SUMMARY_RATERS and (not batches or batches[-1]):
-            batches.append([])
-            raters = 0
-        batches[-1].append(round_id)
-        raters += count
-    return batches
+    return repo.rounds_of_period(period)
 
 
-def closed_lines(ctx: Context, round_ids: list[int]) -> list[ClosedLine]:
-    """The GM's summary lines of these closed reviews (read only: a batch of them per
-    transaction, as each reads all its raters' answers)."""
+def closed_lines(ctx: Context, round_ids: list[int], start: int = 0
+                 ) -> tuple[list[ClosedLine], int]:
+    """The GM's summary lines of closed reviews from `round_ids[start]` on, as many as
+    add up to SUMMARY_RATERS raters (at least one review), and where the next batch
+    starts: read only, a batch a transaction, as each review reads all its raters'
+    answers."""
     lines: list[ClosedLine] = []
-    for round_id in round_ids:
-        r = ctx.session.get(ReviewRound, round_id)
+    raters = 0
+    repo = ReviewScheduleRepo(ctx.session)
+    at = start
+    while at < len(round_ids) and (at == start or raters < SUMMARY_RATERS):
+        r = ctx.session.get(ReviewRound, round_ids[at])
+        at += 1
         if r is None:
             continue
+        raters += repo.raters_of(r.id)
         report = build_report(ctx.session, ctx.org, r)
         others = [row.others for row in report.rows if row.others is not None]
         own = [row.self_rating for row in report.rows if row.self_rating is not None]
@@ -278,7 +283,7 @@ def closed_lines(ctx: Context, round_ids: list[int]) -> list[ClosedLine]:
             round(sum(others) / len(others), 2) if others else None,
             round(sum(own) / len(own), 2) if own else None,
             bool({"withheld", "withheld_peer", "withheld_report"} & set(report.notes))))
-    return lines
+    return lines, at
 
 
 def send_closed_summary(ctx: Context, period: str, lines: list[ClosedLine]) -> bool:
@@ -290,12 +295,12 @@ def send_closed_summary(ctx: Context, period: str, lines: list[ClosedLine]) -> b
     repo = ReviewScheduleRepo(ctx.session)
     if repo.any_open_round(period):
         return False
-    claims = [c for c in repo.of_period(period) if c.round_id is not None]
+    first = repo.first_claim(period)
     gms, keys = _gms_not_told(ctx, f"review-schedule:{period}:closed")
-    if gms and claims:
+    if gms and first is not None:
         lines = sorted(lines, key=lambda x: (x.others is None, x.others or 0.0,
                                              x.name.casefold()))
-        start = claims[0].claimed_at
+        start = first.claimed_at
         schedule = ctx.org.reviews
         label = _window(schedule, schedule.period_start(
             start.astimezone(ZoneInfo(gm_timezone(ctx))).date()), gm_timezone(ctx)).label

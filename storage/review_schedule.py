@@ -105,16 +105,22 @@ class ReviewScheduleRepo:
             ScheduledReview.closed.is_(False)).group_by(ScheduledReview.period)
             .order_by(func.min(ScheduledReview.id))))
 
-    def raters_of_period(self, period: str) -> list[tuple[int, int]]:
-        """(review id, raters asked) of each review the schedule started in the period,
-        in the order they were claimed."""
-        rows = self.session.execute(select(ScheduledReview.round_id, func.count(
-            ReviewInvite.id)).join(ReviewInvite, ReviewInvite.round_id ==
-                                   ScheduledReview.round_id, isouter=True)
-            .where(ScheduledReview.period == period, ScheduledReview.round_id.is_not(None))
-            .group_by(ScheduledReview.id, ScheduledReview.round_id)
-            .order_by(ScheduledReview.id))
-        return [(round_id, count) for round_id, count in rows]
+    def rounds_of_period(self, period: str) -> list[int]:
+        """The reviews the schedule started in the period, in the order they were claimed."""
+        return list(self.session.scalars(select(ScheduledReview.round_id).where(
+            ScheduledReview.period == period, ScheduledReview.round_id.is_not(None))
+            .order_by(ScheduledReview.id)))
+
+    def first_claim(self, period: str) -> ScheduledReview | None:
+        """The period's first claim that started a review (when the period began)."""
+        return self.session.scalar(select(ScheduledReview).where(
+            ScheduledReview.period == period, ScheduledReview.round_id.is_not(None))
+            .order_by(ScheduledReview.id).limit(1))
+
+    def raters_of(self, round_id: int) -> int:
+        """How many raters a review asked."""
+        return self.session.scalar(select(func.count()).select_from(ReviewInvite).where(
+            ReviewInvite.round_id == round_id)) or 0
 
     def any_open_round(self, period: str) -> bool:
         """Whether a review the schedule started in the period is still open."""
