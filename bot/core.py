@@ -763,11 +763,51 @@ class TeamPulse:
             await self.deliver(wait=False)
         # One DM per GM and period about them all (after a restart part-way too).
         await self.db(self._in_unit, review_schedule.tell_started)
-        closed = await self.db(self._in_unit, review_schedule.close_due)
-        await self.deliver(wait=False)
+        closed = await self._close_scheduled_reviews()
         if started or closed:
             log.info("scheduled 360° reviews: %d started, %d closed", started, closed)
         return started
+
+    async def _close_scheduled_reviews(self) -> int:
+        """Close the scheduled reviews whose days are up, each with its report to the
+        director in its own transaction, then send each GM the summary of every period
+        whose reviews have all closed: its lines read a few thousand raters' answers a
+        transaction (SUMMARY_RATERS), the DMs sent in one that settles the period. In
+        one transaction, a thousand directors' close held the database for many minutes
+        (every other director rates each of them); now inbound events get it between
+        two reviews, a stop ends it between two, and a restart carries on where it
+        stopped, nobody sent anything twice. How many closed."""
+        from handlers import review_schedule
+
+        due = await self.db(self._in_unit, review_schedule.rounds_to_close)
+        closed = 0
+        for done, round_id in enumerate(due):
+            if self.stops_at("closing scheduled 360° reviews", done, len(due), "reviews"):
+                return closed
+            try:
+                closed += await self.db(self._in_unit, review_schedule.close_scheduled,
+                                        round_id)
+            except Exception as exc:  # one review's failure must not hold up the others
+                # Nothing of it was stored (one transaction): the next sweep tries again,
+                # and the GM's summary waits for it.
+                log.error("closing the scheduled 360° review #%d failed (%s)", round_id,
+                          _failure(exc))
+            await self.deliver(wait=False)
+        for period in await self.db(self._in_unit, review_schedule.periods_to_summarise):
+            rounds = await self.db(self._in_unit, review_schedule.summary_rounds, period)
+            if rounds is None:
+                continue  # checked just before: a closed review never opens again
+            lines: list[Any] = []
+            read = 0
+            while read < len(rounds):
+                if self.stops_at("the 360° review summary", read, len(rounds), "reviews"):
+                    return closed
+                batch, read = await self.db(self._in_unit, review_schedule.closed_lines,
+                                            rounds, read)
+                lines += batch
+            await self.db(self._in_unit, review_schedule.send_closed_summary, period, lines)
+        await self.deliver(wait=False)
+        return closed
 
     # --- anonymous pulse polls -----------------------------------------------------------
 

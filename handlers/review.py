@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.org import Org
@@ -26,7 +26,8 @@ from handlers.context import Context
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.waiting import after_dialog
 from storage.db import ConcurrentChange
-from storage.models import Person
+from storage.models import Conversation, Person
+from storage.repositories import KEYS_PER_STATEMENT
 from storage.review import ReviewAnswer, ReviewInvite, ReviewRound, advance_invite
 
 CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
@@ -112,12 +113,19 @@ class ReviewReport:
 
 def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     """Averages per criterion and shown rater group, self against others, and comments."""
-    invites = list(session.scalars(select(ReviewInvite).where(
-        ReviewInvite.round_id == rnd.id)))
-    counts = {g: sum(1 for i in invites if i.rater_group == g and i.answered > 0)
-              for g in GROUPS}
-    answers = list(session.scalars(select(ReviewAnswer).where(
-        ReviewAnswer.round_id == rnd.id)))
+    # Columns, not rows as objects: every other director is a peer, so a review of a
+    # thousand directors reads a thousand invites and thousands of answers.
+    counts = dict.fromkeys(GROUPS, 0)
+    for group, raters in session.execute(
+            select(ReviewInvite.rater_group, func.count()).where(
+                ReviewInvite.round_id == rnd.id, ReviewInvite.answered > 0)
+            .group_by(ReviewInvite.rater_group)):
+        if group in counts:
+            counts[group] = raters
+    answers = session.execute(select(
+        ReviewAnswer.rater_group, ReviewAnswer.criterion, ReviewAnswer.rating,
+        ReviewAnswer.comment).where(ReviewAnswer.round_id == rnd.id)
+        .order_by(ReviewAnswer.id)).all()
     peers, reports = counts["peer"], counts["report"]
     notes: list[str] = []
     merge: dict[str, str] = {}
@@ -395,31 +403,38 @@ def on_text(ctx: Context, text: str) -> bool:
     return True
 
 
-def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None) -> None:
+def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
+                summary: bool = True) -> None:
     """Close a review and DM the report to the director and the GM (once each).
 
     A scheduled review's report goes to the GM only when the GM closes it (`to_gm`):
     otherwise the GM gets one summary once all the period's reviews have closed
-    (review_schedule.tell_closed), not a report per director.
+    (review_schedule.tell_closed), not a report per director. The sweep that closes a
+    period's reviews one by one sends that summary itself (`summary=False`).
     """
     rnd.status, rnd.closed_at = "closed", ctx.clock.now()
-    for invite in ctx.session.scalars(select(ReviewInvite).where(
-            ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False))):
-        person = ctx.session.get(Person, invite.person_id)
-        conv = ctx.conversations.get(person) if person else None
-        if person is not None and conv is not None and conv.question_key == \
-                f"review:{invite.id}":
-            ctx.conversations.clear(person)
+    # The dialogs still waiting on this survey end: found in a few statements, not one
+    # per rater who never finished (a thousand of them per review in a large org).
+    waiting = [f"review:{i}" for i in ctx.session.scalars(select(ReviewInvite.id).where(
+        ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False)))]
+    for start in range(0, len(waiting), KEYS_PER_STATEMENT):
+        for conv in ctx.session.scalars(select(Conversation).where(
+                Conversation.kind == CONVERSATION,
+                Conversation.question_key.in_(waiting[start:start + KEYS_PER_STATEMENT]))):
+            ctx.session.delete(conv)
     ctx.session.flush()
     report = build_report(ctx.session, ctx.org, rnd)
     if to_gm is None:
         to_gm = rnd.started_by != "schedule"
-    readers = [p for p in ctx.people.active()
-               if (to_gm and p.role == "gm") or p.key == rnd.subject_key]
+    if to_gm:
+        readers = [p for p in ctx.people.active()
+                   if p.role == "gm" or p.key == rnd.subject_key]
+    else:  # the director alone: no need to read the whole org for them
+        readers = [p] if (p := ctx.people.by_key(rnd.subject_key)) is not None else []
     for reader in readers:
         ctx.tell(reader, "review_report", report=report, comments_shown=COMMENTS_SHOWN,
                  dedupe_key=f"review:{rnd.id}:report:{reader.key}")
-    if rnd.started_by == "schedule":
+    if rnd.started_by == "schedule" and summary:
         from handlers.review_schedule import tell_closed
 
         tell_closed(ctx, rnd)

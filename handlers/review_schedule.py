@@ -8,7 +8,10 @@ director, the lowest rated first; each report with `/review report <director>`),
 DM per director: a GM of 300 directors got 300 of each. Each director's review is
 claimed once per period in the same transaction that starts it
 (storage/review_schedule.py), so a restart, a sweep that runs twice or a second replica
-never starts one twice. A bot that was down at the
+never starts one twice. Closing a period goes one review a transaction, then the GM's
+summary in batches of reads and one transaction that sends it and settles the period
+(see bot.core.TeamPulse._close_scheduled_reviews): a thousand directors' close in one
+transaction held the database for many minutes. A bot that was down at the
 planned moment starts the reviews when it is back, within the `open_days` window;
 later than that the period is skipped rather than a review sprung on people late.
 `/review schedule` shows the GM what is planned next and what is open.
@@ -104,18 +107,22 @@ def start_scheduled(ctx: Context, key: str) -> bool:
     return True
 
 
-def close_due(ctx: Context) -> int:
-    """Close the scheduled reviews whose days are up; the report goes out as on
-    `/review close`. How many closed."""
-    closed = 0
-    for claim in ReviewScheduleRepo(ctx.session).due_to_close(ctx.clock.now()):
-        claim.closed = True
-        rnd = ctx.session.get(ReviewRound, claim.round_id) if claim.round_id else None
-        if rnd is not None and rnd.status == "open":  # the GM may have closed it already
-            close_round(ctx, rnd)
-            closed += 1
-    ctx.session.flush()
-    return closed
+def rounds_to_close(ctx: Context) -> list[int]:
+    """The scheduled reviews whose days are up and that are still open (the GM may have
+    closed some already), in the order they started."""
+    return ReviewScheduleRepo(ctx.session).open_rounds_due(ctx.clock.now())
+
+
+def close_scheduled(ctx: Context, round_id: int) -> bool:
+    """Close one scheduled review and DM its report to the director, as `/review close`
+    does (one transaction: the review closed and its report queued together, so a
+    restart part-way through a period closes the rest and repeats none). False if it was
+    closed already."""
+    rnd = ctx.session.get(ReviewRound, round_id)
+    if rnd is None or rnd.status != "open":
+        return False
+    close_round(ctx, rnd, summary=False)
+    return True
 
 
 def show_schedule(ctx: Context) -> None:
@@ -161,7 +168,9 @@ CLOSED_SHOWN = 20
 
 def _gms_not_told(ctx: Context, prefix: str) -> tuple[list[Person], dict[int, str]]:
     """The GMs not yet sent the message keyed `prefix:<gm key>`, and each GM's key."""
-    gms = [p for p in ctx.people.active() if p.role == "gm"]
+    # The GMs alone, not the whole org (ten thousand people) to pick them from.
+    gms = list(ctx.session.scalars(select(Person).where(
+        Person.active, Person.role == "gm").order_by(Person.key)))
     keys = {gm.id: f"{prefix}:{gm.key}" for gm in gms}
     taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
     return [gm for gm in gms if keys[gm.id] not in taken], keys
@@ -210,23 +219,61 @@ class ClosedLine:
 
 
 def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
-    """Once every scheduled review of `rnd`'s period has closed, tell each GM once: a line
-    per director, the lowest rated by others first; the reports with /review report."""
+    """A review closed before its days were up (its last rater answered, or the GM closed
+    it): if that was the period's last open one, tell each GM once, as the sweep does.
+    A period of more reviews than one batch of the summary reads is left to the next
+    sweep (bot.core.run_review_schedule, every few minutes), which reads them in
+    batches: here it would hold up the rater's answer."""
     claim = ReviewScheduleRepo(ctx.session).of_round(rnd.id)
     if claim is None:
         return
-    claims = [c for c in ReviewScheduleRepo(ctx.session).of_period(claim.period)
-              if c.round_id is not None]
-    rounds = [ctx.session.get(ReviewRound, c.round_id) for c in claims]
-    if any(r is not None and r.status != "closed" for r in rounds):
+    rounds = summary_rounds(ctx, claim.period)
+    if rounds is None:
         return  # some are still open: the last to close sends it
-    gms, keys = _gms_not_told(ctx, f"review-schedule:{claim.period}:closed")
-    if not gms:
-        return
+    lines, read = closed_lines(ctx, rounds)
+    if read < len(rounds):
+        return  # more than one read's worth: the sweep sends it, reading in batches
+    send_closed_summary(ctx, claim.period, lines)
+
+
+#: Raters whose answers one transaction reads for the GM's summary (at least one review
+#: a transaction): in a large org every other director rates each director, so a review
+#: of a thousand directors has a thousand raters and thousands of answers.
+SUMMARY_RATERS = 2000
+
+
+def periods_to_summarise(ctx: Context) -> list[str]:
+    """The periods whose scheduled reviews have all closed and whose GM summary has not
+    been settled yet (see send_closed_summary)."""
+    repo = ReviewScheduleRepo(ctx.session)
+    return [p for p in repo.unsettled_periods() if not repo.any_open_round(p)]
+
+
+def summary_rounds(ctx: Context, period: str) -> list[int] | None:
+    """The ids of a period's reviews, in the order they started (for closed_lines to
+    read a batch at a time); None while any is open."""
+    repo = ReviewScheduleRepo(ctx.session)
+    if repo.any_open_round(period):
+        return None
+    return repo.rounds_of_period(period)
+
+
+def closed_lines(ctx: Context, round_ids: list[int], start: int = 0
+                 ) -> tuple[list[ClosedLine], int]:
+    """The GM's summary lines of closed reviews from `round_ids[start]` on, as many as
+    add up to SUMMARY_RATERS raters (at least one review), and where the next batch
+    starts: read only, a batch a transaction, as each review reads all its raters'
+    answers."""
     lines: list[ClosedLine] = []
-    for r in rounds:
+    raters = 0
+    repo = ReviewScheduleRepo(ctx.session)
+    at = start
+    while at < len(round_ids) and (at == start or raters < SUMMARY_RATERS):
+        r = ctx.session.get(ReviewRound, round_ids[at])
+        at += 1
         if r is None:
             continue
+        raters += repo.raters_of(r.id)
         report = build_report(ctx.session, ctx.org, r)
         others = [row.others for row in report.rows if row.others is not None]
         own = [row.self_rating for row in report.rows if row.self_rating is not None]
@@ -236,13 +283,30 @@ def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
             round(sum(others) / len(others), 2) if others else None,
             round(sum(own) / len(own), 2) if own else None,
             bool({"withheld", "withheld_peer", "withheld_report"} & set(report.notes))))
-    # Those others rated lowest first (none to show: last), then by name.
-    lines.sort(key=lambda x: (x.others is None, x.others or 0.0, x.name.casefold()))
-    start = next((c.claimed_at for c in claims), None)
-    schedule = ctx.org.reviews
-    label = _window(schedule, schedule.period_start(
-        start.astimezone(ZoneInfo(gm_timezone(ctx))).date()), gm_timezone(ctx)).label \
-        if start is not None else claim.period
-    for gm in gms:
-        ctx.tell(gm, "review_schedule_closed_all", period=label, lines=lines[:CLOSED_SHOWN],
-                 more=max(0, len(lines) - CLOSED_SHOWN), dedupe_key=keys[gm.id])
+    return lines, at
+
+
+def send_closed_summary(ctx: Context, period: str, lines: list[ClosedLine]) -> bool:
+    """Tell each GM not told yet about the period's closed reviews (a line per director,
+    the lowest rated by others first), and settle the period: its claims are marked
+    closed in the same transaction, so the summary goes once, and a restart that finds
+    the period unsettled sends it then. False (and nothing done) while a review of the
+    period is open: the last to close sends it."""
+    repo = ReviewScheduleRepo(ctx.session)
+    if repo.any_open_round(period):
+        return False
+    first = repo.first_claim(period)
+    gms, keys = _gms_not_told(ctx, f"review-schedule:{period}:closed")
+    if gms and first is not None:
+        lines = sorted(lines, key=lambda x: (x.others is None, x.others or 0.0,
+                                             x.name.casefold()))
+        start = first.claimed_at
+        schedule = ctx.org.reviews
+        label = _window(schedule, schedule.period_start(
+            start.astimezone(ZoneInfo(gm_timezone(ctx))).date()), gm_timezone(ctx)).label
+        for gm in gms:
+            ctx.tell(gm, "review_schedule_closed_all", period=label,
+                     lines=lines[:CLOSED_SHOWN], more=max(0, len(lines) - CLOSED_SHOWN),
+                     dedupe_key=keys[gm.id])
+    repo.settle(period)
+    return True

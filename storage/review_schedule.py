@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, UTCDateTime
+from storage.review import ReviewInvite, ReviewRound
 
 
 class ScheduledReview(Base):
@@ -33,6 +43,8 @@ class ScheduledReview(Base):
         ForeignKey("review_rounds.id", ondelete="SET NULL"))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: Settled: the period's reviews have all closed and its GMs have been told (or this
+    #: claim started none). Set for the whole period at once (ReviewScheduleRepo.settle).
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -79,11 +91,50 @@ class ReviewScheduleRepo:
         return self.session.scalar(select(ScheduledReview).where(
             ScheduledReview.round_id == round_id))
 
-    def due_to_close(self, now: datetime) -> list[ScheduledReview]:
-        """Scheduled reviews whose time is up and that are not closed yet."""
-        return list(self.session.scalars(select(ScheduledReview).where(
-            ScheduledReview.closed.is_(False), ScheduledReview.closes_at <= now)
+    def open_rounds_due(self, now: datetime) -> list[int]:
+        """The reviews the schedule started whose time is up and that are still open,
+        in the order they were claimed."""
+        return list(self.session.scalars(select(ScheduledReview.round_id).join(
+            ReviewRound, ReviewRound.id == ScheduledReview.round_id).where(
+            ScheduledReview.closed.is_(False), ScheduledReview.closes_at <= now,
+            ReviewRound.status == "open").order_by(ScheduledReview.id)))
+
+    def unsettled_periods(self) -> list[str]:
+        """Periods with a claim not yet settled (see `settle`), oldest first."""
+        return list(self.session.scalars(select(ScheduledReview.period).where(
+            ScheduledReview.closed.is_(False)).group_by(ScheduledReview.period)
+            .order_by(func.min(ScheduledReview.id))))
+
+    def rounds_of_period(self, period: str) -> list[int]:
+        """The reviews the schedule started in the period, in the order they were claimed."""
+        return list(self.session.scalars(select(ScheduledReview.round_id).where(
+            ScheduledReview.period == period, ScheduledReview.round_id.is_not(None))
             .order_by(ScheduledReview.id)))
+
+    def first_claim(self, period: str) -> ScheduledReview | None:
+        """The period's first claim that started a review (when the period began)."""
+        return self.session.scalar(select(ScheduledReview).where(
+            ScheduledReview.period == period, ScheduledReview.round_id.is_not(None))
+            .order_by(ScheduledReview.id).limit(1))
+
+    def raters_of(self, round_id: int) -> int:
+        """How many raters a review asked."""
+        return self.session.scalar(select(func.count()).select_from(ReviewInvite).where(
+            ReviewInvite.round_id == round_id)) or 0
+
+    def any_open_round(self, period: str) -> bool:
+        """Whether a review the schedule started in the period is still open."""
+        return self.session.scalar(select(ScheduledReview.id).join(
+            ReviewRound, ReviewRound.id == ScheduledReview.round_id).where(
+            ScheduledReview.period == period, ReviewRound.status == "open").limit(1)) \
+            is not None
+
+    def settle(self, period: str) -> None:
+        """Mark the period's claims closed: all its reviews have closed and the GMs have
+        been told (in the same transaction), so no sweep looks at it again."""
+        self.session.execute(update(ScheduledReview).where(
+            ScheduledReview.period == period, ScheduledReview.closed.is_(False))
+            .values(closed=True).execution_options(synchronize_session="fetch"))
 
     def still_open(self) -> list[ScheduledReview]:
         """Scheduled reviews not closed yet, soonest to close first."""
