@@ -22,6 +22,7 @@ from bot.cli_output import (
     dump_json,
     json_text,
     namesakes_line,
+    one_named,
     start_csv,
 )
 from bot.config import ConfigError, Settings
@@ -650,17 +651,13 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             return 2
         scope = "team"
     elif args.person is not None:
-        from handlers.people_named import namesakes, people_named
+        from handlers.people_named import people_named
 
         # The person as /checkin send reads them (handlers/people_named.py).
         named = people_named(org.people, args.person)
-        if len(named) > 1:
-            print(f"teampulse: {namesakes_line(args.person, namesakes(named), '--person')}; "
-                  "nothing was sent", file=sys.stderr)
-            return 2
-        if not named:
-            print(f"teampulse: no person {args.person!r} in the org (give their key, or their "
-                  "name as the org file writes it)", file=sys.stderr)
+        wrong = one_named(named, args.person, "--person", note="nothing was sent")
+        if wrong:
+            print(f"teampulse: {wrong}", file=sys.stderr)
             return 2
         scope, name = "person", named[0].key
     if args.wait < 0:
@@ -875,7 +872,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.weeks import current_week, previous_week
     from handlers.context import Context
     from handlers.digest import build_digest, digest_week, gets_digest, queue_digest
-    from handlers.people_named import namesakes, people_named
+    from handlers.people_named import people_named
     from handlers.summary import SummaryWeekError, check_week
     from storage.digest import DigestRepo
 
@@ -894,13 +891,10 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 # The person as every other command reads them (handlers/people_named.py),
                 # among all active people: a namesake who gets no digest is not guessed away.
                 named = people_named(ctx.people.active(), args.to)
-                if len(named) > 1:
-                    print(f"teampulse: {namesakes_line(args.to, namesakes(named), '--to')}; "
-                          "nothing was sent", file=sys.stderr)
-                    return 2
-                if not named:
-                    print(f"teampulse: no person {args.to!r} in the org (give their key, or "
-                          "their name as the org file writes it, or gm)", file=sys.stderr)
+                wrong = one_named(named, args.to, "--to", note="nothing was sent",
+                                  also=", or gm")
+                if wrong:
+                    print(f"teampulse: {wrong}", file=sys.stderr)
                     return 2
                 chosen = [p for p in everyone if p.id == named[0].id]
                 if not chosen:

@@ -138,3 +138,20 @@ def namesakes_line(typed: str, people: Iterable[tuple[str, str | None]], how: st
     pairs = sorted(people)
     return (f"{len(pairs)} people are called {typed!r}: "
             + ", ".join(f"{how} {key} (team {team or '-'})" for key, team in pairs))
+
+
+def one_named(named: list[Any], typed: str, how: str, key_hint: str = "their key",
+              note: str = "", also: str = "") -> str | None:
+    """Why `named` (whom `typed` names, handlers/people_named.people_named) is not one
+    person, as every command here says it; None when it is. `how`: what to type before a
+    key ('--person', 'review'); `key_hint` and `also`: what the "nobody" line asks for
+    first and last; `note`: what the command did not do ("nothing was sent")."""
+    from handlers.people_named import namesakes
+
+    if len(named) > 1:
+        line = namesakes_line(typed, namesakes(named), how)
+        return f"{line}; {note}" if note else line
+    if not named:
+        return (f"no person {typed!r} in the org (give {key_hint}, or their name as the "
+                f"org file writes it{also})")
+    return None

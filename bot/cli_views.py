@@ -11,7 +11,7 @@ import sys
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
-from bot.cli_output import csv_cell, dump_json, namesakes_line, write_csv
+from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
 from bot.config import Settings
 from bot.render import markdown_cell
 
@@ -304,7 +304,7 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse review DIRECTOR`: the director's latest closed 360° review (the director
     by key or name, as /review reads them)."""
     from bot.app import prepare
-    from handlers.people_named import namesakes, people_named
+    from handlers.people_named import people_named
     from handlers.review import build_report, latest_closed_round, open_round
 
     bot, engine = prepare(settings)
@@ -313,11 +313,9 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             # Also someone since removed (their last review), a current namesake first.
             named = people_named(ctx.people.everyone(), args.director)
             named = [p for p in named if p.active] or named
-            if len(named) > 1:
-                return fail(namesakes_line(args.director, namesakes(named), "review"))
-            if not named:
-                return fail(f"no person {args.director!r} in the org (give the director's "
-                            "key, or their name as the org file writes it)")
+            wrong = one_named(named, args.director, "review", key_hint="the director's key")
+            if wrong:
+                return fail(wrong)
             who = f"{named[0].display_name} ({named[0].key})"
             # As /review report: an open review's answers stay unseen until it closes
             # (watching them arrive would tell who gave which).
