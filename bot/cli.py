@@ -118,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     support = sub.add_parser("support", help="open support requests, oldest first, with age, "
                              "status and the ageing flag (Markdown, JSON or CSV)")
     add_format(support)
+    add_locale(support)
     oneonones = sub.add_parser("oneonones", help="one-on-ones per director: last held, next, "
                                "overdue, open action items (Markdown, JSON or CSV)")
     add_format(oneonones)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
 from bot.config import Settings
-from bot.render import markdown_cell
+from bot.text import clean_text
 
 
 def fail(message: str) -> int:
@@ -481,15 +481,24 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.format == "csv":
         write_csv(out, SUPPORT_FIELDS, rows)
         return 0
-    out.write(f"# Open support requests — {markdown_cell(bot.org.name)}\n\n")
-    if not rows:
-        out.write("No open support requests.\n")
-        return 0
-    out.write("| # | requester | type | department | week | age (days) | status | detail |\n"
-              "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
-    for i in items:
-        cells = [f"#{i.id}", i.requester_name, i.type, i.department or "", i.week,
-                 f"{i.age_days}{' ⚠️ ageing' if i.ageing else ''}", i.status, i.detail]
-        out.write("| " + " | ".join(markdown_cell(str(c)) for c in cells) + " |\n")
-    out.write(f"\nageing: open {ageing} days or more.\n")
+    locale = args.locale or _gm(bot).locale
+    renderer = bot.renderer
+
+    def cell(text: str) -> str:  # one table cell: one line (the template escapes it)
+        return " ".join(clean_text(text).split())
+
+    lines = [{"id": i.id, "requester": cell(i.requester_name),
+              # The type and department as the chat names them, in the reader's language.
+              "type": cell(renderer.choice_label(locale, "support_type", i.type)),
+              "department": cell(_department(bot, i.department, locale)), "week": i.week,
+              "age": i.age_days, "ageing": i.ageing, "status": i.status,
+              "detail": cell(i.detail)} for i in items]
+    out.write(renderer.message(locale, "cli_support", "markdown", org=bot.org.name,
+                               rows=lines, ageing_days=ageing) + "\n")
     return 0
+
+
+def _department(bot: Any, key: str | None, locale: str) -> str:
+    """A department's name in `locale` ('' for none; the key of one since removed)."""
+    department = bot.org.support.department(key) if key else None
+    return department.name_for(locale) if department else (key or "")

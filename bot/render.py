@@ -339,8 +339,8 @@ def _tidy(text: str, markup: str = "plain") -> str:
 def _markdown_blocks(text: str) -> str:
     """Lay rendered Markdown out so it parses as the template meant.
 
-    Chat is line-based, Markdown is block-based: a heading or a list gets a blank line
-    around it (a line after a list item would otherwise continue the item), and two
+    Chat is line-based, Markdown is block-based: a heading, a list or a table gets a blank
+    line around it (a line after a list item would otherwise continue the item), and two
     lines of text in a row keep their line break instead of joining into one line.
     """
     out: list[str] = []
@@ -366,6 +366,8 @@ def _md_kind(line: str) -> str:
         return "blank"
     if re.match(r"#{1,6} ", line):
         return "heading"
+    if line.startswith("|"):  # a table row (a person's own `|` is escaped, never first)
+        return "table"
     return "item" if line.startswith("- ") else "text"
 
 

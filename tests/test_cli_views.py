@@ -327,8 +327,7 @@ async def test_goals_json_carries_crm_mismatches_and_a_team_s_breakdown(tmp_path
     (("goals", "--format", "yaml"), "argument --format: invalid choice: 'yaml'"),
     (("oneonones", "--bogus"), "unrecognized arguments: --bogus"),
     (("pulse", "results", "--last", "0"), "--last must be 1 or more"),
-    # docs/cli.md: support's Markdown is an English table, with no --locale.
-    (("support", "--locale", "zh-CN"), "unrecognized arguments: --locale zh-CN"),
+    (("support", "--locale", "fr"), "argument --locale: invalid choice: 'fr'"),
 ])
 def test_a_bad_option_is_one_clear_line_and_exit_2(fsettings, capsys, args, message):
     with pytest.raises(SystemExit) as stop:

@@ -287,6 +287,18 @@ async def test_cli_lists_open_requests_as_markdown_json_and_csv(bot, chat, setti
     code, out = run_cli(settings, "support")
     assert code == 0 and "#1" in out and "Travel budget" in out and "ageing" in out
     assert "| # | requester | type | department | week | age (days) | status | detail |" in out
+    # A GM who reads Chinese gets the table in Chinese, as /support reads to them.
+    code, zh = run_cli(settings, "support", "--locale", "zh-CN")
+    assert code == 0
+    assert "| 编号 | 提出人 | 类型 | 部门 | 周 | 已开天数 | 状态 | 详情 |" in zh
+    assert "8 ⚠️ 已积压 | 待处理 | Travel budget |" in zh
+    assert "⚠️ 已积压：待处理 5 天或以上。" in zh
+    with bot.unit() as ctx:  # a detail with a pipe and a line break stays in its cell
+        request = ctx.session.get(SupportRequest, 1)
+        for typed in [request, *request.weeks]:
+            typed.detail = "Travel | budget\nfor Q1"
+    code, out = run_cli(settings, "support")
+    assert "| open | Travel \\| budget for Q1 |\n" in out
     with bot.unit() as ctx:  # a detail typed as a formula is shown, not run, by a spreadsheet
         request = ctx.session.get(SupportRequest, 1)
         for typed in [request, *request.weeks]:
