@@ -227,6 +227,9 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             bot.health_port = health.port
         for adapter in bot.adapters.values():
             if adapter in leading:
+                # Started once elected; its credentials are checked now, so a wrong token
+                # stops a replica at start whether or not it ever leads.
+                await adapter.check()
                 bot.platform_state[adapter.platform] = "standby"
                 continue
             await adapter.start()

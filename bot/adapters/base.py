@@ -62,6 +62,10 @@ class Adapter(ABC):
         """The org file was reloaded: drop what was kept from the old org (names, locales)."""
         del org  # most adapters keep nothing of it
 
+    async def check(self) -> None:  # noqa: B027 (most adapters have nothing to check)
+        """Check the credentials without starting (a replica that waits as standby):
+        raise ConfigError if the platform rejects them. Nothing to check by default."""
+
     @abstractmethod
     async def send_dm(self, user_ref: str, message: OutboundMessage) -> SendResult:
         """Send a private message to one person (by platform user id)."""

@@ -152,19 +152,7 @@ class TelegramAdapter(Adapter):
 
     async def start(self) -> None:
         """Connect, register the command menu, start receiving updates; returns once running."""
-        assert self.settings.telegram_bot_token is not None
-        protect_token_in_logs(self.settings.telegram_bot_token.get())
-        app = self.build_application()
-        try:
-            await app.initialize()  # getMe: a wrong token fails here, before anything runs
-        except BaseException as exc:
-            await app.bot.shutdown()  # the HTTP clients were opened before getMe failed
-            if isinstance(exc, InvalidToken):
-                # PTB's message quotes the token; a log or a traceback must never show it.
-                raise ConfigError(
-                    "Telegram rejected TELEGRAM_BOT_TOKEN (getMe answered 401 Unauthorized): "
-                    "copy the token from @BotFather again") from None
-            raise
+        app = await self._initialized()
         self._app = app
         try:
             self.bot.bot_usernames[PLATFORM] = app.bot.username
@@ -195,6 +183,29 @@ class TelegramAdapter(Adapter):
                      "said without /kudos ('thanks @alice 👏') never reach it. To read them: "
                      "BotFather /setprivacy → Disable, then remove the bot and add the bot "
                      "to each group again (docs/telegram.md, step 5)")
+
+    async def check(self) -> None:
+        """getMe with the token, then disconnect: a replica waiting as standby (only the
+        leader polls) learns of a wrong token at start, not when it is elected."""
+        app = await self._initialized()
+        await app.shutdown()
+
+    async def _initialized(self) -> App:
+        """The application, initialised (getMe): ConfigError if Telegram rejects the token."""
+        assert self.settings.telegram_bot_token is not None
+        protect_token_in_logs(self.settings.telegram_bot_token.get())
+        app = self.build_application()
+        try:
+            await app.initialize()  # getMe: a wrong token fails here, before anything runs
+        except BaseException as exc:
+            await app.bot.shutdown()  # the HTTP clients were opened before getMe failed
+            if isinstance(exc, InvalidToken):
+                # PTB's message quotes the token; a log or a traceback must never show it.
+                raise ConfigError(
+                    "Telegram rejected TELEGRAM_BOT_TOKEN (getMe answered 401 Unauthorized): "
+                    "copy the token from @BotFather again") from None
+            raise
+        return app
 
     async def _start_webhook(self, app: App) -> None:
         url = self.settings.telegram_webhook_url
