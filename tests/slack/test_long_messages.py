@@ -13,6 +13,7 @@ from bot.events import Choice, OutboundMessage, Target
 from storage.models import OutboxMessage
 from tests.fakes.slack_api import MAX_TEXT, FakeCall, FakeResponse, FakeSlackAPI
 from tests.slack.harness import ALICE, CHANNEL, GRACE, SlackHarness, dm_channel
+from tests.text_cuts import EMOJI_LINE, assert_cut_between_characters
 
 # Each under the 2,000 characters a text answer may have, and no character mrkdwn escapes.
 WINS = "Won the Northwind renewal " + "and the regional expansion deal " * 58 + "END-OF-WINS"
@@ -163,9 +164,6 @@ async def test_a_reply_longer_than_five_notes_where_the_bot_is_not_a_member_come
 # a long answer, where each "&" the bot escaped is five characters ("&amp;") and each
 # "<" four ("&lt;").
 CHINESE_LINE = "华东区&华南区<合作>伙伴" * 400  # 9,200 characters once escaped
-EMOJI_LINE = "签约" + "👍🏽🇨🇳é👩‍💻" * 900  # skin tone, a flag, e + accent, a ZWJ sequence
-
-
 def parts_of(fake: FakeSlackAPI) -> list[str]:
     return [c.params["text"] for c in fake.calls_for("chat.postMessage")]
 
@@ -199,14 +197,7 @@ async def test_a_long_line_is_never_cut_inside_a_character(
         parts = parts_of(fake)
         assert len(parts) >= 2 and all(len(p) <= MAX_TEXT for p in parts)
         assert "".join(parts) == text
-        for before, after in itertools.pairwise(parts):
-            # No part starts with a skin tone, an accent, a ZWJ or half a flag, and none
-            # ends with a ZWJ.
-            assert not unicodedata.combining(after[0]) and after[0] not in "\u200d🏽", \
-                (before[-4:], after[:4])
-            assert not before.endswith("\u200d")
-            flags = len(before) - len(before.rstrip("🇨🇳"))
-            assert flags % 2 == 0, before[-4:]
+        assert_cut_between_characters(parts)
 
 
 async def test_a_long_line_of_mentions_is_never_cut_inside_one(
