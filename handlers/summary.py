@@ -774,6 +774,17 @@ class Snapshots:
                 for q in parsed.questions if q.category == "kpi"]
         return found
 
+    def kpi_today(self, key: str, metric: str) -> tuple[Any, ...] | None:
+        """The KPI (as kpis() gives it) the org file asks `key` for `metric` today, if any:
+        how a figure of a week they were not asked is named (the CRM's, see _crm_only)."""
+        person = self.ctx.org.person(key)
+        for q in self.ctx.org.questions_for(person) if person is not None else ():
+            if q.category == "kpi" and (q.metric or q.key) == metric:
+                unit = q.unit or ""
+                return (q.key, metric, self.kpi_label(q), unit, float(q.target or 0),
+                        (metric, unit), q.unit_text(self.locale))
+        return None
+
     def kpi_label(self, q: Question) -> str:
         """kpi_label, once per locale and what it reads (the question's key, metric and
         labels), for every snapshot that asks it."""
@@ -883,14 +894,10 @@ def _crm_only(snapshots: Snapshots, person: Any, week: str,
         k = kpis.get(metric)
         if k is not None:
             label, unit, unit_text = k.label, k.unit, k.unit_text
+        elif (today := snapshots.kpi_today(person.key, metric)) is not None:
+            label, unit, unit_text = today[2], today[3], today[6]
         else:
             label, unit, unit_text = metric, "", ""
-            org_person = snapshots.ctx.org.person(person.key)
-            for q in snapshots.ctx.org.questions_for(org_person) if org_person else ():
-                if q.category == "kpi" and (q.metric or q.key) == metric:
-                    label, unit = snapshots.kpi_label(q), q.unit or ""
-                    unit_text = q.unit_text(snapshots.locale)
-                    break
         out.append(KpiLine(metric, label, unit, 0.0, value, None, 0, 0, unit_text=unit_text,
                            crm=value))
     return out

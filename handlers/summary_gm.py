@@ -687,7 +687,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             # As they were last asked it, else as the org file asks it of them today, else
             # as anyone in the view was asked it (the team's and a person's view alike).
             kpi = _kpi_of(d.id, metric, look, rounds_get, kpi_by_key, member_rounds) \
-                or _kpi_today(ctx, snapshots, d.key, metric) or org_kpi.get(metric) \
+                or snapshots.kpi_today(d.key, metric) or org_kpi.get(metric) \
                 or (metric, metric, metric, "", 0.0, (metric, ""), "")
             acc = sums.get(kpi[5])
             if acc is None:
@@ -1078,18 +1078,6 @@ def _kpi_of(pid: int, metric: str, look: list[str], rounds_get: Any,
             for kpi in kpi_by_key[r[7]]:
                 if kpi[1] == metric:
                     return kpi
-    return None
-
-
-def _kpi_today(ctx: Context, snapshots: Snapshots, key: str,
-               metric: str) -> tuple[Any, ...] | None:
-    """The KPI (as kpis() gives it) the org file asks `key` for `metric` today, if any."""
-    person = ctx.org.person(key)
-    for q in ctx.org.questions_for(person) if person is not None else ():
-        if q.category == "kpi" and (q.metric or q.key) == metric:
-            unit = q.unit or ""
-            return (q.key, metric, snapshots.kpi_label(q), unit, float(q.target or 0),
-                    (metric, unit), q.unit_text(snapshots.locale))
     return None
 
 
