@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,18 +17,9 @@ from bot.app import prepare
 from bot.core import TeamPulse
 from storage.review import ReviewAnswer, ReviewInvite, ReviewRound
 from tests.support import RecordingAdapter, restart, say
+from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
 
 DIRECTORS = 25
-QUARTERLY = """
-reviews:
-  schedule: quarterly
-  day: 1
-  time: "10:00"
-  directors: all
-  open_days: 14
-"""
-# Friday 2027-01-01 10:00 in New York: the quarter's reviews start.
-JAN_1_10AM_NY = datetime(2027, 1, 1, 15, 0, tzinfo=UTC)
 CLOSING = JAN_1_10AM_NY + timedelta(days=14, minutes=1)
 CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
 
