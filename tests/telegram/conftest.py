@@ -177,3 +177,20 @@ async def tg(fake: FakeTelegramAPI, bot: TeamPulse, clock: FakeClock,
     handled = Handled(bot, monkeypatch)
     async with running(bot) as adapter:
         yield TG(fake, bot, clock, adapter, handled)
+
+
+def prepared_bots(monkeypatch: pytest.MonkeyPatch) -> list[TeamPulse]:
+    """The bots `bot.app.run` prepares from now on, each as it is prepared (a test of
+    `run` reaches the bot it made through this list)."""
+    from bot import app as app_module
+
+    bots: list[TeamPulse] = []
+    prepare = app_module.prepare
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        bot, engine = prepare(*args, **kwargs)
+        bots.append(bot)
+        return bot, engine
+
+    monkeypatch.setattr(app_module, "prepare", spy)
+    return bots

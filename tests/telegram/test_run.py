@@ -5,31 +5,21 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot import app as app_module
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.core import TeamPulse
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram.conftest import ALICE
+from tests.telegram.conftest import ALICE, prepared_bots
 
 
 async def test_run_starts_telegram_and_the_scheduled_checkin_arrives(
         settings: Settings, clock: FakeClock, fake: FakeTelegramAPI,
         monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.telegram_enabled and not settings.console_enabled
-    bots: list[TeamPulse] = []
-    prepare = app_module.prepare
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        bot, engine = prepare(*args, **kwargs)
-        bots.append(bot)
-        return bot, engine
-
-    monkeypatch.setattr(app_module, "prepare", spy)
+    bots = prepared_bots(monkeypatch)
 
     def to_alice() -> list[str]:
         return [c.params["text"] for c in fake.calls_for("sendMessage")

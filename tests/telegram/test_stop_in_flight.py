@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +21,7 @@ from bot.config import Settings
 from bot.core import TeamPulse
 from storage.models import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram.conftest import ALICE
+from tests.telegram.conftest import ALICE, prepared_bots
 
 
 def to_alice(fake: FakeTelegramAPI) -> list[str]:
@@ -39,15 +38,7 @@ def statuses(bot: TeamPulse) -> list[str]:
 async def test_a_message_in_flight_at_a_stop_arrives_once_and_is_recorded_sent(
         settings: Settings, clock: FakeClock, fake: FakeTelegramAPI,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    bots: list[TeamPulse] = []
-    prepare = app_module.prepare
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        bot, engine = prepare(*args, **kwargs)
-        bots.append(bot)
-        return bot, engine
-
-    monkeypatch.setattr(app_module, "prepare", spy)
+    bots = prepared_bots(monkeypatch)
     # The stop's wait for calls under way gives up at once: the network is slower than it.
     monkeypatch.setattr(app_module, "FINAL_FLUSH_SECONDS", 0.01)
     # The answer comes back once the adapter is about to disconnect: when it is waiting for
