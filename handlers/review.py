@@ -13,8 +13,10 @@ says so. The manager's answers and the self-assessment are named.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import mean
 from typing import Any
 
@@ -290,20 +292,22 @@ def raters(ctx: Context, subject: Person) -> tuple[list[tuple[Person, str]], int
             candidates.append(p)
     cap = ctx.org.reviews.peers
     if cap is not None and len(candidates) > cap:
-        chosen = {p.id for p in closest_peers(subject, candidates)[:cap]}
+        chosen = {p.id for p in closest_peers(subject, candidates, cap)}
         out = [(p, g) for p, g in out if g != "peer" or p.id in chosen]
     out.append((subject, "self"))
     return out, len(candidates)
 
 
+@lru_cache(maxsize=1 << 16)
 def _ring(key: str) -> int:
-    # A stable hash (Python's hash() of a str changes with each process).
+    # A stable hash (Python's hash() of a str changes with each process); cached, as a
+    # period of 10,000 reviews ranks 10,000 candidates each.
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
 
 
-def closest_peers(subject: Person, candidates: list[Person]) -> list[Person]:
-    """`candidates` (other directors), those who work closest with `subject` first: the
-    same manager, then the same team, then the rest.
+def closest_peers(subject: Person, candidates: list[Person], count: int) -> list[Person]:
+    """The `count` of `candidates` (other directors) who work closest with `subject`,
+    closest first: the same manager, then the same team, then the rest.
 
     Among equals, the next after the subject on a ring of the directors' keys' hashes: a
     restart or a re-run picks the same, and when a whole period of reviews starts each
@@ -321,7 +325,7 @@ def closest_peers(subject: Person, candidates: list[Person]) -> list[Person]:
             tier = 2
         return tier, (_ring(p.key) - start) % (1 << 64), p.key
 
-    return sorted(candidates, key=rank)
+    return heapq.nsmallest(count, candidates, key=rank)
 
 
 def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRound:
