@@ -29,6 +29,7 @@ from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
 from bot.questions import LOCALES
+from bot.review_config import DEFAULT_PEERS
 
 log = logging.getLogger("teampulse")
 
@@ -353,12 +354,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             print(f"  {p.key:<12} {p.role:<8} {p.timezone:<20} {p.locale:<5} "
                   f"{'checks in' if p.checks_in else '':<9} {kpis}", file=out)
         _print_goals(org, out)
-        if org.reviews.enabled:
-            r = org.reviews
+        r = org.reviews
+        peers = "every other director as a peer" if r.peers is None else \
+            f"up to {r.peers} peers each, those who work closest with the director first"
+        if r.enabled:
             who = "every director" if r.directors is None else ", ".join(r.directors)
             print(f"reviews: {r.name} 360° reviews of {who}, from the period's working day "
-                  f"{r.day} at {r.at:%H:%M} in the GM's timezone, open {r.open_days} days",
-                  file=out)
+                  f"{r.day} at {r.at:%H:%M} in the GM's timezone, open {r.open_days} days; "
+                  f"{peers}", file=out)
+        elif r.peers != DEFAULT_PEERS:  # the default, unscheduled, is not worth a line
+            print(f"reviews: started with /review start only; {peers}", file=out)
         _print_departments(org, out)
         return 0
     if args.command == "config":

@@ -439,7 +439,8 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     r = org.reviews
     reviews = {"schedule": r.name, "start_month": r.start_month, "day": r.day,
                "time": r.at.strftime("%H:%M"), "directors": list(r.directors)
-               if r.directors is not None else "all", "open_days": r.open_days} \
+               if r.directors is not None else "all", "open_days": r.open_days,
+               "peers": r.peers if r.peers is not None else "all"} \
         if r.enabled else None
     if args.format == "json":
         dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,

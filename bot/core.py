@@ -774,9 +774,10 @@ class TeamPulse:
         whose reviews have all closed: its lines read a few thousand raters' answers a
         transaction (SUMMARY_RATERS), the DMs sent in one that settles the period. In
         one transaction, a thousand directors' close held the database for many minutes
-        (every other director rates each of them); now inbound events get it between
-        two reviews, a stop ends it between two, and a restart carries on where it
-        stopped, nobody sent anything twice. How many closed."""
+        (every other director rated each of them, as `reviews.peers: all` still does);
+        now inbound events get it between two reviews, a stop ends it between two, and a
+        restart carries on where it stopped, nobody sent anything twice. How many
+        closed."""
         from handlers import review_schedule
 
         due = await self.db(self._in_unit, review_schedule.rounds_to_close)

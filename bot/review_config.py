@@ -8,17 +8,21 @@
       time: "10:00"         # in the GM's timezone
       directors: all        # or a list of director keys
       open_days: 14         # the review closes this many days after it starts
+      peers: 8              # the most peers one review asks (default 8), or all
 
 At that moment the leader's scheduler starts a review of each director named (at most
 once per director and period, across restarts), and closes it `open_days` later,
 sending the report to the GM and the director as `/review close` does.
+
+`peers` holds for every review, also one the GM starts with `/review start`: who works
+closest with the director is asked first (see handlers.review.raters).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +31,11 @@ from pydantic import BaseModel, ConfigDict, Field
 SCHEDULES = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
 MAX_DAY = 20  # every month has at least 20 working days
 MAX_OPEN_DAYS = 60
+#: A peer or report group is shown only with at least this many answers (anonymity).
+MIN_GROUP = 3
+#: The most peers one review asks unless the org file says otherwise: a 360° review asks a
+#: handful who work with the director, not every director of a large org.
+DEFAULT_PEERS = 8
 
 
 class ReviewsEntry(BaseModel):
@@ -41,6 +50,8 @@ class ReviewsEntry(BaseModel):
     time: str = "10:00"
     directors: Literal["all"] | list[str] = "all"
     open_days: int = Field(default=14)
+    # Any: a word or a fraction gets build_reviews' message, not pydantic's.
+    peers: Any = DEFAULT_PEERS
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class ReviewSchedule:
     at: time = time(10, 0)
     directors: tuple[str, ...] | None = None  # None: every director
     open_days: int = 14
+    peers: int | None = DEFAULT_PEERS  # the most peers a review asks; None: every director
 
     @property
     def enabled(self) -> bool:
@@ -134,4 +146,24 @@ def build_reviews(entry: ReviewsEntry, directors: dict[str, str], problems: list
     return ReviewSchedule(months=SCHEDULES.get(name, 0), name=name,
                           start_month=min(max(entry.start_month, 1), 12),
                           day=min(max(entry.day, 1), MAX_DAY), at=at, directors=keys,
-                          open_days=entry.open_days)
+                          open_days=entry.open_days, peers=_peers(entry.peers, problems))
+
+
+def _peers(value: object, problems: list[str]) -> int | None:
+    """`reviews.peers`: a whole number of at least MIN_GROUP, or all (None)."""
+    if isinstance(value, str):
+        if value.strip().lower() == "all":
+            return None
+        if value.strip().isdigit():
+            value = int(value.strip())
+    # YAML reads `yes` as true, and true is an int to Python.
+    if not isinstance(value, int) or isinstance(value, bool):
+        problems.append(f"reviews.peers: {value!r} is not a number of peers (use a whole "
+                        f"number, {MIN_GROUP} or more, or all for every other director)")
+        return DEFAULT_PEERS
+    if value < MIN_GROUP:
+        problems.append(f"reviews.peers: {value} is too few: peers' answers are shown only "
+                        f"when at least {MIN_GROUP} of them answer, so a review asks "
+                        f"{MIN_GROUP} or more (or all)")
+        return DEFAULT_PEERS
+    return value

@@ -1,6 +1,7 @@
 """360° review of a director: the GM starts one (`/review start <director>`), the director's
-manager, peers (the other directors), direct reports and the director themself each get a
-short DM survey, and when it closes the GM and the director get the report.
+manager, peers (other directors: at most the org file's `reviews.peers`, 8 unless it says,
+those who work closest with the director first), direct reports and the director themself
+each get a short DM survey, and when it closes the GM and the director get the report.
 
 Peer and report answers are anonymous with the pulse polls' guarantees: an answer row
 carries its rater group and never the person (who has answered is kept apart, without
@@ -11,8 +12,11 @@ says so. The manager's answers and the self-assessment are named.
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import mean
 from typing import Any
 
@@ -20,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.org import Org
+from bot.review_config import MIN_GROUP  # with reviews.peers, which is checked against it
 from bot.text import clean_text
 from handlers.answers import normalise
 from handlers.context import Context
@@ -33,9 +38,9 @@ from storage.review import ReviewAnswer, ReviewInvite, ReviewRound, advance_invi
 CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
 GROUPS = ("manager", "peer", "report", "self")
 ANONYMOUS = frozenset({"peer", "report"})
-MIN_GROUP = 3
 #: The report in chat shows this many comments of each group, then how many more (the CLI
-#: prints them all): every other director is a peer, 10,000 of them in a large org.
+#: prints them all): a director may have dozens of reports, and with `reviews.peers: all`
+#: every other director is a peer, 10,000 of them in a large org.
 COMMENTS_SHOWN = 20
 CONVERSATION = "review"
 #: '4', '4/5', '4 clear plans'; as a Chinese keyboard types it too: '４', '四', '4分',
@@ -113,8 +118,9 @@ class ReviewReport:
 
 def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     """Averages per criterion and shown rater group, self against others, and comments."""
-    # Columns, not rows as objects: every other director is a peer, so a review of a
-    # thousand directors reads a thousand invites and thousands of answers.
+    # Columns, not rows as objects: with `reviews.peers: all` every other director is a
+    # peer, so a review of a thousand directors reads a thousand invites and thousands of
+    # answers.
     counts = dict.fromkeys(GROUPS, 0)
     for group, raters in session.execute(
             select(ReviewInvite.rater_group, func.count()).where(
@@ -268,11 +274,13 @@ def _pending_invite(session: Session, person: Person) -> ReviewInvite | None:
         ReviewRound.status == "open").order_by(ReviewInvite.id))
 
 
-def raters(ctx: Context, subject: Person) -> list[tuple[Person, str]]:
-    """Who rates a director: their manager, the other directors, their reports, themself."""
-    people = ctx.people.active()
+def raters(ctx: Context, subject: Person) -> tuple[list[tuple[Person, str]], int]:
+    """Who rates a director: their manager, their reports, themself, and as peers other
+    directors — at most the org file's `reviews.peers`, those who work closest with them
+    first (see closest_peers); and how many directors could have been peers."""
     out: list[tuple[Person, str]] = []
-    for p in people:
+    candidates: list[Person] = []
+    for p in ctx.people.active():
         if p.id == subject.id:
             continue
         if p.key == subject.manager_key:
@@ -281,8 +289,43 @@ def raters(ctx: Context, subject: Person) -> list[tuple[Person, str]]:
             out.append((p, "report"))
         elif p.role == "director":
             out.append((p, "peer"))
+            candidates.append(p)
+    cap = ctx.org.reviews.peers
+    if cap is not None and len(candidates) > cap:
+        chosen = {p.id for p in closest_peers(subject, candidates, cap)}
+        out = [(p, g) for p, g in out if g != "peer" or p.id in chosen]
     out.append((subject, "self"))
-    return out
+    return out, len(candidates)
+
+
+@lru_cache(maxsize=1 << 16)
+def _ring(key: str) -> int:
+    # A stable hash (Python's hash() of a str changes with each process); cached, as a
+    # period of 10,000 reviews ranks 10,000 candidates each.
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+
+
+def closest_peers(subject: Person, candidates: list[Person], count: int) -> list[Person]:
+    """The `count` of `candidates` (other directors) who work closest with `subject`,
+    closest first: the same manager, then the same team, then the rest.
+
+    Among equals, the next after the subject on a ring of the directors' keys' hashes: a
+    restart or a re-run picks the same, and when a whole period of reviews starts each
+    director is the next after as many subjects as anyone else, so each is asked about
+    as many colleagues (in a group of directors who all share a manager, exactly the cap).
+    """
+    start = _ring(subject.key)
+
+    def rank(p: Person) -> tuple[int, int, str]:
+        if subject.manager_key is not None and p.manager_key == subject.manager_key:
+            tier = 0
+        elif subject.team is not None and p.team == subject.team:
+            tier = 1
+        else:
+            tier = 2
+        return tier, (_ring(p.key) - start) % (1 << 64), p.key
+
+    return heapq.nsmallest(count, candidates, key=rank)
 
 
 def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRound:
@@ -298,7 +341,8 @@ def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRoun
     ctx.session.flush()
     counts = dict.fromkeys(GROUPS, 0)
     unreachable: list[str] = []
-    for person, group in raters(ctx, subject):
+    asked, candidates = raters(ctx, subject)
+    for person, group in asked:
         invite = ReviewInvite(round_id=rnd.id, person_id=person.id, rater_group=group,
                               answered=0, done=False)
         ctx.session.add(invite)
@@ -316,7 +360,8 @@ def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRoun
             _ask_next(ctx, person, invite)
     if by is not None:
         ctx.reply("review_started", name=subject.display_name, counts=counts,
-                  unreachable=unreachable, min_group=MIN_GROUP)
+                  unreachable=unreachable, min_group=MIN_GROUP,
+                  peers_of=candidates if candidates > counts["peer"] else None)
     return rnd
 
 
@@ -414,7 +459,8 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
     """
     rnd.status, rnd.closed_at = "closed", ctx.clock.now()
     # The dialogs still waiting on this survey end: found in a few statements, not one
-    # per rater who never finished (a thousand of them per review in a large org).
+    # per rater who never finished (a thousand of them per review in a large org with
+    # `reviews.peers: all`).
     waiting = [f"review:{i}" for i in ctx.session.scalars(select(ReviewInvite.id).where(
         ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False)))]
     for start in range(0, len(waiting), KEYS_PER_STATEMENT):

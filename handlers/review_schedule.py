@@ -152,7 +152,7 @@ def show_schedule(ctx: Context) -> None:
                               "closes": claim.closes_at.astimezone(tz)})
     ctx.reply("review_schedule_view", schedule=schedule.name, day=schedule.day,
               at=schedule.at.strftime("%H:%M"), timezone=timezone,
-              open_days=schedule.open_days,
+              open_days=schedule.open_days, peers=schedule.peers,
               planned=[{"period": w.label, "starts": w.begins, "names": names,
                         "now": w.begins <= now} for w, names in sorted(
                   planned.items(), key=lambda item: item[0].begins)],
@@ -202,7 +202,7 @@ def tell_started(ctx: Context) -> None:
     for gm in gms:
         ctx.tell(gm, "review_schedule_started_all", period=window.label, names=names,
                  raters=len(asked), unreachable=unreachable, min_group=MIN_GROUP,
-                 closes=closes.astimezone(ZoneInfo(gm.timezone)),
+                 closes=closes.astimezone(ZoneInfo(gm.timezone)), peers=schedule.peers,
                  dedupe_key=keys[gm.id])
 
 
@@ -237,8 +237,8 @@ def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
 
 
 #: Raters whose answers one transaction reads for the GM's summary (at least one review
-#: a transaction): in a large org every other director rates each director, so a review
-#: of a thousand directors has a thousand raters and thousands of answers.
+#: a transaction): with `reviews.peers: all` every other director rates each director, so
+#: a review of a thousand directors has a thousand raters and thousands of answers.
 SUMMARY_RATERS = 2000
 
 

@@ -543,9 +543,13 @@ async def test_a_small_honour_roll_reads_as_before(bot, chat):
 ], indirect=["big"])
 async def test_a_review_report_shows_twenty_comments_of_a_group_then_how_many_more(
         big, more):  # noqa: F811
+    from bot.org import parse_org
+
     bot, chat = big
-    await say(bot, "grace", "/review start alice")
     # Every other director is Alice's peer: 25 of them answer, each with a comment.
+    bot.org = parse_org(bot.settings.org_file.read_text(encoding="utf-8") +
+                        "reviews:\n  peers: all\n")
+    await say(bot, "grace", "/review start alice")
     for i in range(1, 26):
         for text in [f"3 Comment of peer {i:02d}", "3", "3", "3", "3"]:
             await say(bot, f"d{i:02d}", text)
@@ -587,11 +591,15 @@ async def test_review_schedule_names_ten_directors_and_ten_open_reviews(big):  #
 async def test_a_review_start_names_ten_unreachable_then_how_many_more(
         settings, clock, tmp_path, locale, start, more):
     from bot.events import InboundEvent
+    from bot.org import parse_org
     from tests.test_summary_pages import big_org
 
-    # Only Slack runs: the 42 extra directors have no Slack id, so these 42 peers cannot be
-    # reached; Grace, Bruno, 李雷 and Sam can.
+    # Only Slack runs: the 42 extra directors have no Slack id, so these 42 peers (every
+    # other director is asked: `peers: all`) cannot be reached; Grace, Bruno, 李雷 and Sam
+    # can.
     bot, engine = prepare(replace(settings, org_file=big_org(tmp_path, locale)), clock)
+    bot.org = parse_org(bot.settings.org_file.read_text(encoding="utf-8") +
+                        "reviews:\n  peers: all\n")
     chat = RecordingAdapter(platform="slack")
     bot.register(chat)
     try:

@@ -26,7 +26,9 @@ CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
 
 def org_yaml(directors: int) -> str:
     """A GM, directors d00.. under the GM, and three members under each director (so that
-    each report has a reports' group to show), one director in Chinese."""
+    each report has a reports' group to show), one director in Chinese. Every other
+    director is a peer (`peers: all`): the largest close, and the one the messages below
+    were captured on."""
     lines = ["org: {name: Many}", "people:",
              "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
     for i in range(directors):
@@ -36,7 +38,7 @@ def org_yaml(directors: int) -> str:
         lines += [f"  - {{key: m{i:02d}{j}, name: Member {i}.{j}, role: member, "
                   f"manager: d{i:02d}, team: T{i}, timezone: America/New_York}}"
                   for j in range(3)]
-    return "\n".join(lines) + "\n" + QUARTERLY
+    return "\n".join(lines) + "\n" + QUARTERLY + "  peers: all\n"
 
 
 @pytest.fixture

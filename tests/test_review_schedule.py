@@ -258,7 +258,7 @@ def test_check_org_shows_the_schedule_and_refuses_a_bad_one(tmp_path, capsys):
                  "json"]) == 0
     assert valid("org", capsys.readouterr().out)["reviews"] == {
         "schedule": "quarterly", "start_month": 1, "day": 1, "time": "10:00",
-        "directors": ["alice", "li"], "open_days": 14}
+        "directors": ["alice", "li"], "open_days": 14, "peers": 8}
     path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY, encoding="utf-8")
     assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path), "--format",
                  "json"]) == 0
