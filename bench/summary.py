@@ -51,7 +51,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, event, insert, text
 
@@ -541,13 +541,14 @@ def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
     return act
 
 
-def cli_action(bot: Any, settings: Settings) -> Callable[[], str]:
-    """`teampulse summary --weeks 4 --format json` in-process, on the already-synced bot."""
+def cli_action(bot: Any, settings: Settings) -> Callable[[], bytes]:
+    """`teampulse summary --weeks 4 --format json` in-process, on the already-synced bot,
+    into a UTF-8 text stream over bytes, as stdout redirected to a file is."""
     import bot.app as app
     from bot import cli
 
-    def act() -> str:
-        out = io.StringIO()
+    def act() -> bytes:
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
         real = app.prepare
         app.prepare = lambda *_a, **_k: (bot, _NoDispose())  # the org is synced already
         try:
@@ -555,7 +556,8 @@ def cli_action(bot: Any, settings: Settings) -> Callable[[], str]:
                 ["summary", "--weeks", "4", "--format", "json"]), settings, out)
         finally:
             app.prepare = real
-        return out.getvalue()
+        out.flush()
+        return cast(io.BytesIO, out.buffer).getvalue()
     return act
 
 

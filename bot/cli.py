@@ -24,6 +24,7 @@ from bot.cli_output import (
     namesakes_line,
     one_named,
     start_csv,
+    utf8,
 )
 from bot.config import ConfigError, Settings
 from bot.gc_pause import without_gc
@@ -239,7 +240,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
     """Entry point; returns the process exit code."""
-    out = stdout or sys.stdout
+    out = utf8(stdout or sys.stdout)
     args = _parser().parse_args(argv)
     if args.command is None:
         _parser().print_help(out)

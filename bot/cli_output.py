@@ -28,8 +28,8 @@ FORMATS = ("md", "json", "csv")
 CSV_BOM = "\ufeff"
 #: A spreadsheet runs a cell starting with one of these as a formula (or DDE command).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey).
-_C1 = re.compile(r"[\x7f-\x9f]")
+# JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey): in UTF-8.
+_C1_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]")
 
 
 def add_locale(parser: argparse.ArgumentParser, of: str | None = "the Markdown") -> None:
@@ -57,7 +57,18 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def json_text(data: Any) -> str:
+def utf8(out: TextIO) -> TextIO:
+    """`out` switched to UTF-8 if it is a stream that can be (stdout on a server whose
+    locale is Latin-1 or GBK): every view prints UTF-8 whatever the locale, as README
+    says, instead of failing on the first 李雷 (or, for a CSV, announcing UTF-8 with its
+    byte-order mark in front of another encoding)."""
+    encoding = (getattr(out, "encoding", None) or "utf-8").replace("_", "-").lower()
+    if encoding not in {"utf-8", "utf8"} and hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8")
+    return out
+
+
+def json_bytes(data: Any) -> bytes:
     """`data` as indented (2 spaces) UTF-8 JSON, DEL and C1 controls escaped.
 
     orjson, not the standard library: `json.dumps` with `indent` runs its pure-Python
@@ -65,19 +76,36 @@ def json_text(data: Any) -> str:
     """
     raw = orjson.dumps(data, default=_plain,
                        option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
-    text = raw.decode()
     # JSON escapes C0 controls itself, not DEL and C1 (which some terminals obey). In
-    # UTF-8 every C1 control starts with byte 0xC2, which never occurs inside another
-    # character: two byte searches rule most exports out (a 10,000-director summary is
-    # tens of MB, which the pattern would walk character by character).
+    # UTF-8 every C1 control is byte 0xC2 and a byte 0x80-0x9F, and 0xC2 never occurs
+    # inside another character: two byte searches rule most exports out (a
+    # 10,000-director summary is tens of MB).
     if b"\x7f" not in raw and b"\xc2" not in raw:
-        return text
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return raw
+    return _C1_UTF8.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), raw)
+
+
+def json_text(data: Any) -> str:
+    """`data` as `json_bytes` writes it, as text."""
+    return json_bytes(data).decode()
 
 
 def dump_json(data: Any, out: TextIO) -> None:
-    """Write `data` as indented UTF-8 JSON and a newline."""
-    out.write(json_text(data) + "\n")
+    """Write `data` as indented UTF-8 JSON and a newline.
+
+    To a stream with bytes beneath (stdout, a file), the bytes go straight down: the
+    export of 10,000 directors is tens of MB, which decoding to text and encoding again
+    would copy twice over.
+    """
+    raw = json_bytes(data)
+    buffer = getattr(out, "buffer", None)
+    encoding = (getattr(out, "encoding", None) or "").replace("_", "-").lower()
+    if buffer is not None and encoding in {"utf-8", "utf8"}:
+        out.flush()  # what was written as text first stays first
+        buffer.write(raw)
+        buffer.write(b"\n")
+    else:
+        out.write(raw.decode() + "\n")
 
 
 def csv_cell(value: Any) -> str:
@@ -116,9 +144,7 @@ def start_csv(out: TextIO) -> TextIO:
     Returns the stream to write to (stdout switched to UTF-8 if it was not, so the BOM
     never announces UTF-8 in front of GBK or Latin-1).
     """
-    encoding = (getattr(out, "encoding", None) or "utf-8").replace("_", "-").lower()
-    if encoding not in {"utf-8", "utf8"} and hasattr(out, "reconfigure"):
-        out.reconfigure(encoding="utf-8")
+    out = utf8(out)
     out.write(CSV_BOM)
     return out
 

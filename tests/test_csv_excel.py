@@ -6,6 +6,7 @@ file saved from Excel as "CSV UTF-8" (with the mark) as it reads one without."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -147,3 +148,25 @@ def test_a_chinese_crm_export_with_or_without_the_mark(cli, bot, tmp_path, capsy
     assert "imported 2 rows (chinese format)" in capsys.readouterr().out
     assert stored(bot) == [("li", "2026-W48", 40_000, 2), ("li", "2026-W48", 26_000, 3)]
 
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "gbk"])
+@pytest.mark.parametrize("fmt", ["json", "md"])
+def test_json_and_markdown_are_utf8_whatever_the_locale(fbot, fsettings, tmp_path, encoding,
+                                                         fmt):
+    """README: JSON in UTF-8. On a server whose locale is Latin-1, `teampulse summary
+    --format json > summary.json` failed on 李雷 (an error, and a file cut short); with
+    GBK it wrote GBK bytes a JSON reader takes for broken UTF-8."""
+    env = {**os.environ, "DATABASE_URL": fsettings.database_url,
+           "TEAMPULSE_ORG_FILE": str(fsettings.org_file), "PYTHONIOENCODING": encoding}
+    target = tmp_path / f"summary.{fmt}"
+    with target.open("wb") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "summary",
+             "--format", fmt], cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE,
+            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    text = target.read_bytes().decode("utf-8")
+    assert "李雷" in text
+    if fmt == "json":
+        assert "李雷" in {d["name"] for d in json.loads(text)["directors"]}
