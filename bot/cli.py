@@ -366,6 +366,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         elif r.peers != DEFAULT_PEERS:  # the default, unscheduled, is not worth a line
             print(f"reviews: started with /review start only; {peers}", file=out)
         _print_departments(org, out)
+        _print_off_hours(org, out)
         return 0
     if args.command == "config":
         from bot.org import cache_dir
@@ -494,6 +495,22 @@ def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]
         print(f"crm.owners: {crm!r} maps to {key} ({name}), who has left the org file: "
               "their deals still import to them", file=out)
     return [unknown_owner_problem(crm, key) for crm, key in unknown]
+
+
+def _print_off_hours(org: Org, out: TextIO) -> None:
+    """The one-on-ones whose usual slot is outside someone's working hours (advice: the
+    file is valid all the same)."""
+    from bot.oneonone import pairs_off_hours
+
+    found = pairs_off_hours(org.people, org.oneonones, datetime.now(UTC).date())
+    if not found:
+        return
+    print("one-on-ones outside working hours (07:00-21:00, Monday to Friday, in each "
+          "person's timezone; set their time under oneonones: pairs, teams or roles):",
+          file=out)
+    for o in found:
+        print(f"  {o.manager} -> {o.report}: {o.slot:%a %H:%M} {o.slot.tzinfo} is "
+              f"{o.local:%a %H:%M} for {o.person} ({o.local.tzinfo})", file=out)
 
 
 def _print_departments(org: Org, out: TextIO) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TextIO
 
 from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
 from bot.config import Settings
+from bot.oneonone import DAY_NAMES, pairs_off_hours
 from bot.text import clean_text
 
 
@@ -418,8 +419,15 @@ PEOPLE_FIELDS = ("key", "name", "role", "manager", "team", "timezone", "locale",
                  "can_view_summary", "kpis")
 
 
+def _moment(when: datetime) -> dict[str, str]:
+    """A weekly slot as check-org shows it: weekday, time, timezone."""
+    return {"weekday": DAY_NAMES[when.weekday()], "time": when.strftime("%H:%M"),
+            "timezone": str(when.tzinfo)}
+
+
 def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> int:
-    """`teampulse check-org --format md|json|csv`: who is in a valid org file."""
+    """`teampulse check-org --format md|json|csv`: who is in a valid org file, and the
+    one-on-ones whose usual slot is outside someone's working hours."""
     from bot.goals import breakdown_gaps, describe_gap
     from bot.render import shared_renderer
 
@@ -442,15 +450,20 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
                if r.directors is not None else "all", "open_days": r.open_days,
                "peers": r.peers if r.peers is not None else "all"} \
         if r.enabled else None
+    names = {p.key: p.name for p in org.people}
+    off_hours = [{"manager": o.manager, "report": o.report, "person": o.person,
+                  "slot": _moment(o.slot), "local": _moment(o.local)}
+                 for o in pairs_off_hours(org.people, org.oneonones, datetime.now(UTC).date())]
     if args.format == "json":
         dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,
                    "people": people, "goals": len(org.goals.goals), "breakdown": gaps,
-                   "reviews": reviews}, out)
+                   "reviews": reviews, "oneonones_off_hours": off_hours}, out)
         return 0
     gm = next((p for p in org.people if p.role == "gm"), org.people[0])
     out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
                                         org=org.name, file=str(path), people=people,
-                                        goals=len(org.goals.goals), gaps=gaps) + "\n")
+                                        goals=len(org.goals.goals), gaps=gaps,
+                                        off_hours=off_hours, names=names) + "\n")
     return 0
 
 

@@ -172,3 +172,58 @@ def as_params(when: datetime, timezone: str) -> dict[str, Any]:
     moment = local(when, timezone)
     return {"when": moment.strftime("%Y-%m-%d %H:%M"), "weekday": moment.weekday(),
             "tz": timezone}
+
+
+#: The hours a one-on-one should fall within, Monday to Friday, in each person's own
+#: timezone: the org file sets a pair's time in the manager's, and 10:00 in New York is
+#: 23:00 in Shanghai. Wider than office hours on purpose: New York and Shanghai share no
+#: office hours, and 19:30 in New York (08:30 in Shanghai, 07:30 in the summer) is how
+#: such pairs meet.
+WORK_START, WORK_END = time(7, 0), time(21, 0)
+
+
+def off_hours(start: datetime, minutes: int, timezone: str) -> bool:
+    """Whether a meeting starting at `start` (UTC) for `minutes` falls, for someone in
+    `timezone`, on a weekend or outside WORK_START-WORK_END."""
+    begin = local(start, timezone)
+    end = begin + timedelta(minutes=minutes)  # (wall-clock: a meeting is never hours long)
+    return (begin.weekday() >= 5 or begin.time() < WORK_START or end.date() != begin.date()
+            or end.time() > WORK_END)
+
+
+@dataclass(frozen=True)
+class OffHours:
+    """A pair's usual slot that falls outside someone's working hours."""
+
+    manager: str  # keys
+    report: str
+    person: str  # which of the two it is outside working hours for
+    slot: datetime  # the slot in the manager's timezone (the org file's time)
+    local: datetime  # the same moment in `person`'s timezone
+
+
+def pairs_off_hours(entries: list[Any], settings: OneOnOneSettings, today: date
+                    ) -> list[OffHours]:
+    """The org file's pairs (people `entries` with a manager, enabled) whose usual slot is
+    outside working hours for the report or the manager: tried on the next meeting day
+    from `today` and half a year later, across a daylight-saving change (Shanghai keeps
+    none, New York does: 10:00 there is 22:00 or 23:00)."""
+    by_key = {e.key: e for e in entries}
+    found: list[OffHours] = []
+    for entry in entries:
+        manager = by_key.get(entry.manager) if entry.manager else None
+        if manager is None:
+            continue
+        cadence = settings.cadence_for(entry.role, entry.team, entry.key)
+        if not cadence.enabled:
+            continue
+        first = today + timedelta(days=(cadence.day - today.weekday()) % 7)
+        for person in (entry, manager):
+            for day in (first, first + timedelta(weeks=26)):
+                start = slot_start(cadence, day, manager.timezone)
+                if off_hours(start, cadence.duration, person.timezone):
+                    found.append(OffHours(manager.key, entry.key, person.key,
+                                          local(start, manager.timezone),
+                                          local(start, person.timezone)))
+                    break
+    return found

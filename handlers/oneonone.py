@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.events import Choice
-from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
+from bot.oneonone import Cadence, as_params, local, occurrence_dates, off_hours, slot_start
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
@@ -447,11 +447,16 @@ def _schedule(ctx: Context) -> None:
     rows = []
     mine = _pairs_of(ctx, person)
     for pair, occ in _soonest(ctx, mine):
-        rows.append({"other": pair.other(person), "cadence": pair.cadence.cadence,
+        other = pair.other(person)
+        rows.append({"other": other, "cadence": pair.cadence.cadence,
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
                      "manager_tz": pair.manager.timezone,
                      "next": as_params(occ.start, person.timezone) if occ else None,
-                     "moved": bool(occ and occ.moved)})
+                     "moved": bool(occ and occ.moved),
+                     # The other side's time, where it is outside their working hours (a
+                     # GM in New York setting 10:00 sees it is 23:00 for Shanghai).
+                     "their": as_params(occ.start, other.timezone) if occ and off_hours(
+                         occ.start, pair.cadence.duration, other.timezone) else None})
     if not rows:
         ctx.reply("oo_no_pairs")
         return

@@ -1,0 +1,153 @@
+"""A one-on-one at night for one side: the org file sets a pair's time in the manager's
+timezone, and 10:00 in New York (the GM's) is 23:00 in Shanghai (李雷's). The GM's
+`/1on1` says so beside the pair, and `teampulse check-org` lists such pairs, with what to
+set, in every format."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.app import prepare
+from bot.config import Settings
+from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+from tests.test_cli_views import ROOT, valid
+
+# 19:30 in New York is 08:30 in Shanghai the next morning (07:30 in the summer).
+EVENING = """
+oneonones:
+  teams:
+    China: {time: "19:30"}
+"""
+
+
+def org_text(locale: str = "en", extra: str = "") -> str:
+    text = TEST_ORG.read_text(encoding="utf-8")
+    if locale != "en":  # Grace, the GM, reads Chinese
+        text = text.replace("timezone: America/New_York\n    locale: en\n    slack_id: U0GRACE",
+                            f"timezone: America/New_York\n    locale: {locale}\n"
+                            "    slack_id: U0GRACE", 1)
+        assert f"locale: {locale}\n    slack_id: U0GRACE" in text
+    return text + extra
+
+
+@pytest.fixture
+def make_bot(database_url, tmp_path, clock):
+    made = []
+
+    def make(locale: str = "en", extra: str = ""):
+        path = tmp_path / "org.yaml"
+        path.write_text(org_text(locale, extra), encoding="utf-8")
+        bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+        made.append(engine)
+        chat = RecordingAdapter()
+        bot.register(chat)
+        return bot, chat
+    yield make
+    for engine in made:
+        engine.dispose()
+
+
+def lines(chat: RecordingAdapter, key: str) -> list[str]:
+    return chat.last(key).splitlines()
+
+
+async def test_the_gm_sees_that_the_directors_one_on_one_is_at_night_for_them(make_bot):
+    bot, chat = make_bot()
+    await say(bot, "grace", "/1on1")
+    li = next(line for line in lines(chat, "grace") if line.startswith("李雷"))
+    assert li.endswith("next: Tue 2026-12-08 10:00 (America/New_York) · for 李雷: "
+                       "Tue 2026-12-08 23:00 (Asia/Shanghai), outside working hours "
+                       "(07:00–21:00, Mon–Fri)")
+    # Alice (New York) and Bruno (16:00 in Rome) meet in their working hours: no mark.
+    others = [line for line in lines(chat, "grace")
+              if line.startswith(("Alice Martin", "Bruno Rossi"))]
+    assert len(others) == 2 and not any("working hours" in line for line in others)
+    # 李雷 sees the meeting in their own time already.
+    await say(bot, "li", "/1on1")
+    assert "23:00（周二，Asia/Shanghai）" in chat.last("li")
+    assert "工作时间" not in chat.last("li")
+
+
+async def test_a_chinese_gm_reads_it_in_chinese(make_bot):
+    bot, chat = make_bot("zh-CN")
+    await say(bot, "grace", "/1on1")
+    li = next(line for line in lines(chat, "grace") if line.startswith("李雷"))
+    assert li.endswith("· 对 李雷 而言是 2026-12-08 23:00（周二，Asia/Shanghai），"
+                       "不在工作时间（周一至周五 07:00–21:00）内")
+
+
+async def test_a_meeting_moved_into_the_directors_morning_loses_the_mark(make_bot):
+    bot, chat = make_bot()
+    await say(bot, "li", "/1on1 move 2026-12-09 09:00")  # Wed 09:00 in Shanghai
+    await say(bot, "grace", "/1on1")
+    li = next(line for line in lines(chat, "grace") if line.startswith("李雷"))
+    assert "(moved)" in li and "working hours" not in li
+    assert "Tue 2026-12-08 20:00 (America/New_York)" in li
+
+
+async def test_a_team_time_that_suits_both_has_no_mark(make_bot):
+    bot, chat = make_bot(extra=EVENING)
+    await say(bot, "grace", "/1on1")
+    assert "working hours" not in chat.last("grace")
+
+
+def check_org(path, *args: str) -> tuple[int, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "check-org", str(path),
+         *args], cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        capture_output=True, text=True, timeout=60, check=False)
+    return result.returncode, result.stdout
+
+
+def test_check_org_lists_the_pair_with_what_to_set(tmp_path, settings):
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(), encoding="utf-8")
+    code, plain = check_org(path)
+    assert code == 0
+    assert plain.splitlines()[-2:] == [
+        "one-on-ones outside working hours (07:00-21:00, Monday to Friday, in each "
+        "person's timezone; set their time under oneonones: pairs, teams or roles):",
+        "  grace -> li: Tue 10:00 America/New_York is Tue 23:00 for li (Asia/Shanghai)"]
+    code, md = run_cli(settings, "check-org", str(path), "--format", "md")
+    assert code == 0
+    assert md.rstrip().endswith(
+        "- Grace Chen → 李雷: Tue 10:00 (America/New\\_York) is Tue 23:00 "
+        "(Asia/Shanghai) for 李雷")
+    code, md = run_cli(settings, "check-org", str(path), "--format", "md", "--locale", "zh-CN")
+    assert "## 工作时间以外的一对一面谈" in md
+    assert md.rstrip().endswith("- Grace Chen → 李雷：周二 10:00（America/New\\_York），"
+                                "对 李雷 而言是 周二 23:00（Asia/Shanghai）")
+    code, raw = run_cli(settings, "check-org", str(path), "--format", "json")
+    assert valid("org", raw)["oneonones_off_hours"] == [{
+        "manager": "grace", "report": "li", "person": "li",
+        "slot": {"weekday": "tue", "time": "10:00", "timezone": "America/New_York"},
+        "local": {"weekday": "tue", "time": "23:00", "timezone": "Asia/Shanghai"}}]
+
+
+def test_check_org_says_nothing_once_the_time_suits_both(tmp_path, settings):
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(extra=EVENING), encoding="utf-8")
+    code, plain = check_org(path)
+    assert code == 0 and "working hours" not in plain
+    code, raw = run_cli(settings, "check-org", str(path), "--format", "json")
+    assert json.loads(raw)["oneonones_off_hours"] == []
+    code, md = run_cli(settings, "check-org", str(path), "--format", "md")
+    assert "working hours" not in md
+
+
+def test_a_friday_evening_in_new_york_is_saturday_in_shanghai(tmp_path, settings):
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(extra="""
+oneonones:
+  teams:
+    China: {day: fri, time: "19:30"}
+"""), encoding="utf-8")
+    code, raw = run_cli(settings, "check-org", str(path), "--format", "json")
+    assert code == 0
+    found = json.loads(raw)["oneonones_off_hours"]
+    assert [(o["person"], o["local"]["weekday"]) for o in found] == [("li", "sat")]
