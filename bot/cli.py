@@ -771,20 +771,22 @@ def _check_database(settings: Settings, connect: bool, out: TextIO) -> int:
 def _summary_view(ctx: Any, request: Any, locale: str, tz: str) -> tuple[Any, list[Any]]:
     """What `teampulse summary` shows: the GM's view (everyone, or one director's full
     picture above their history) and/or the check-in weeks (a team, a person)."""
+    from handlers.context import one_moment
     from handlers.summary import resolve_week, summaries
     from handlers.summary_gm import build_gm_summary
 
-    if request.kind in {"week", "trend"}:
-        week = resolve_week(ctx, request, tz)
-        return build_gm_summary(ctx, locale, week, request.weeks, tz), []
-    result = summaries(ctx, request, locale, tz, texts="all")
-    view = None
-    if request.kind == "person":
-        found = ctx.people.by_key(result[-1].people[0].key)
-        if found is not None and found.role == "director" and found.active:
-            view = build_gm_summary(ctx, locale, result[-1].week, request.weeks, tz,
-                                    only=found.key)
-    return view, result
+    with one_moment(ctx) as seen:  # every statement reads the same moment
+        if request.kind in {"week", "trend"}:
+            week = resolve_week(seen, request, tz)
+            return build_gm_summary(seen, locale, week, request.weeks, tz), []
+        result = summaries(seen, request, locale, tz, texts="all")
+        view = None
+        if request.kind == "person":
+            found = seen.people.by_key(result[-1].people[0].key)
+            if found is not None and found.role == "director" and found.active:
+                view = build_gm_summary(seen, locale, result[-1].week, request.weeks, tz,
+                                        only=found.key)
+        return view, result
 
 
 def _summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

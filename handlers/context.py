@@ -7,8 +7,9 @@ the same transaction as the handler's other changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from bot.events import (
 from bot.org import Org
 from bot.render import Renderer
 from storage.away import AwayRepo
+from storage.db import READS_ONLY
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
 
@@ -211,3 +213,29 @@ class Context:
         if self.event is None:
             raise RuntimeError("reply() needs an inbound event")
         return self.event
+
+
+@contextmanager
+def one_moment(ctx: Context) -> Iterator[Context]:
+    """`ctx` for a view read in many statements (a summary: two dozen), every one of them
+    seeing the database as it was at one moment, in a read-only transaction of its own.
+
+    On PostgreSQL, REPEATABLE READ: in the unit's READ COMMITTED each statement saw
+    whatever had committed before it, so a check-in submitted while the GM's summary was
+    being read counted in the headline's revenue and not in its check-ins. On SQLite a
+    plain BEGIN, one snapshot (WAL) without the write lock the units take: answers are
+    stored while a summary of thousands of directors is read (an in-memory database, one
+    connection, reads in `ctx` itself). Whatever the view replies goes through `ctx`.
+    """
+    bind = ctx.session.get_bind()
+    url = bind.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        yield ctx
+        return
+    options: dict[str, Any] = {READS_ONLY: True}
+    if url.get_backend_name() == "postgresql":
+        options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    # (expire_on_commit off: what the view read stays readable once it is closed.)
+    with bind.engine.connect().execution_options(**options) as conn, \
+            Session(bind=conn, expire_on_commit=False) as session, session.begin():
+        yield replace(ctx, session=session)

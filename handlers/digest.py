@@ -29,7 +29,7 @@ from bot.events import OutboundMessage, Target
 from bot.loglines import log_not_sent
 from bot.schedule import checkin_moment, last_checkin
 from bot.weeks import current_week, week_end, week_of, week_start
-from handlers.context import Context
+from handlers.context import Context, one_moment
 from handlers.summary import SummaryRequest, WeekSummary, render_summary, summaries
 from handlers.summary_gm import gm_page
 from storage.digest import DigestRepo
@@ -148,7 +148,13 @@ def queue_digest(ctx: Context, person: Person, week: str, via: str) -> str:
 
 
 def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
-    """A recipient's digest of a week (nothing recorded): header, summary and chart."""
+    """A recipient's digest of a week (nothing recorded): header, summary and chart, all
+    read at one moment (see one_moment)."""
+    with one_moment(ctx) as seen:
+        return _digest(seen, person, week, markup)
+
+
+def _digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
     team = team_of(person)
     request = SummaryRequest("team", week=week, team=team) if team else \
         SummaryRequest("week", week=week)

@@ -40,7 +40,7 @@ from handlers.checkin import (
     question_text,
     round_questions,
 )
-from handlers.context import Context
+from handlers.context import Context, one_moment
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
@@ -1075,21 +1075,28 @@ def cmd_summary(ctx: Context, args: str) -> None:
     platform = ctx.event.platform if ctx.event else "console"
     markup = ctx.addressbook.markup(platform)
     try:
-        if request.kind in {"week", "trend"}:
-            from handlers.summary_gm import gm_page
-            week = resolve_week(ctx, request, person.timezone)
-            page = request.page or 1
-            text, pages = gm_page(ctx, person.locale, markup, week, request.weeks,
-                                  person.timezone, page, request.period, reader=person.key)
-            if text is None:
-                ctx.reply("summary_no_such_page", page=page, pages=pages,
-                          last=" ".join(filter(None, ["/summary", request.period,
-                                                      f"page {pages}" if pages > 1 else ""])))
-                return
-            ctx.reply_text(text, private=True)
+        # Read at one moment (see one_moment); replied through ctx, which writes.
+        with one_moment(ctx) as seen:
+            if request.kind in {"week", "trend"}:
+                from handlers.summary_gm import gm_page
+                week = resolve_week(seen, request, person.timezone)
+                page = request.page or 1
+                text, pages = gm_page(seen, person.locale, markup, week, request.weeks,
+                                      person.timezone, page, request.period,
+                                      reader=person.key)
+            else:
+                # Rendered, not exported: older weeks of a trend need their numbers only.
+                weeks = summaries(seen, request, person.locale, person.timezone,
+                                  texts="latest")
+                text = render_summary(seen.renderer, person.locale, markup, request, weeks,
+                                      seen.org.name)
+                if request.kind == "person" and person.can_view_summary:
+                    text = _director_picture(seen, person, request, weeks, markup) + text
+        if request.kind in {"week", "trend"} and text is None:
+            ctx.reply("summary_no_such_page", page=page, pages=pages,
+                      last=" ".join(filter(None, ["/summary", request.period,
+                                                  f"page {pages}" if pages > 1 else ""])))
             return
-        # Rendered, not exported: older weeks of a trend need their numbers only.
-        weeks = summaries(ctx, request, person.locale, person.timezone, texts="latest")
     except SummaryWeekError as err:
         ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
         return
@@ -1101,9 +1108,6 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("summary_unknown", kind=request.kind, name=str(err.args[0]),
                   teams=sorted({p.team for p in ctx.people.active() if p.team}))
         return
-    text = render_summary(ctx.renderer, person.locale, markup, request, weeks, ctx.org.name)
-    if request.kind == "person" and person.can_view_summary:
-        text = _director_picture(ctx, person, request, weeks, markup) + text
     ctx.reply_text(text, private=True)
 
 

@@ -138,11 +138,21 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of a connection whose transactions only read (handlers.context's
+#: one_moment): on SQLite a plain BEGIN, which takes no write lock (see _sqlite_begin).
+READS_ONLY = "teampulse_reads_only"
+
+
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front. Handlers run on a database thread while the
     # event loop's thread also uses the database; with a plain (deferred) BEGIN, two
     # transactions that both read and then write can deadlock, and SQLite then fails one at
-    # once with "database is locked" instead of waiting out busy_timeout.
+    # once with "database is locked" instead of waiting out busy_timeout. A transaction
+    # that only reads cannot deadlock so, and holding the lock would stop every answer
+    # from being stored while a GM's summary of thousands is read.
+    if connection.get_execution_options().get(READS_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     except DBAPIError as exc:

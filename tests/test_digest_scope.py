@@ -318,5 +318,6 @@ async def test_a_directors_digest_reads_the_same_when_the_org_grows_tenfold_arou
     assert after.rows == before.rows, (before.rows, after.rows)
     assert after.loaded == before.loaded, (before.loaded, after.loaded)
     # East is Alice, Sam and Tom, with Grace (Alice's manager) and West's lead (the
-    # kudos giver) around them: a handful of people, whatever the size of the org.
-    assert after.loaded["Person"] <= 6
+    # kudos giver) around them: a handful of people, whatever the size of the org (Alice
+    # twice: the digest is read in a transaction of its own, handlers.context.one_moment).
+    assert after.loaded["Person"] <= 7
