@@ -396,7 +396,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Import each file in its own transaction; report what each did."""
     from bot.app import prepare
-    from bot.crm_import import CrmImportError, import_actuals, import_people
+    from bot.crm_import import CrmImportError, import_actuals, import_people, matches_text
 
     bot, engine = prepare(settings)
     with bot.unit() as ctx:
@@ -427,6 +427,10 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             elif result.status == "duplicate":
                 print(f"{path.name}: the same content as {result.same_as}, already imported; "
                       "nothing changed", file=out)
+            elif result.status == "covered":
+                print(f"{path.name}: every row already imported "
+                      f"({', '.join(f'{n} of {name}' for name, n in result.matches)}); "
+                      "nothing changed", file=out)
             else:
                 left_out = ""
                 if result.not_won:
@@ -439,6 +443,13 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                     left_out += (f"; {n} row{'s' if n != 1 else ''} dated after today "
                                  f"({now.astimezone(bot.org.tz).date()}), counted only from "
                                  f"then: {lines}{more}")
+                for name, rows in result.superseded:
+                    left_out += (f"; it holds every row of {name} ({_rows(rows)}), which it "
+                                 "replaces: counted once")
+                if result.matched:
+                    left_out += (f"; {matches_text(result)}, counted again: if they are the "
+                                 "same deals, take them out of one of the files and import "
+                                 "it again")
                 if result.status == "replaced":
                     print(f"{path.name}: corrected file: {_rows(result.replaced_rows)} "
                           f"replaced by {result.rows} ({result.format} format){left_out}",
