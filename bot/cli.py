@@ -134,9 +134,13 @@ def _parser() -> argparse.ArgumentParser:
         "import-actuals", help="import CRM report exports (CSV) as actuals for the goals",
         description="Read CRM report exports (CSV): person (key, name, or a CRM owner name or "
                     "e-mail mapped under crm.owners in the org file), metric, date or week, "
-                    "value. Each file is imported whole or not at all; importing the same "
-                    "content again changes nothing, and a corrected file with the same name "
-                    "replaces the rows it brought before.")
+                    "value. Each file is imported whole or not at all; a corrected file with "
+                    "the same name replaces the rows it brought before. Files are compared by "
+                    "their rows, however they were saved: the same rows again change nothing "
+                    "(also under another name), a new file every row of which is already "
+                    "imported is not stored, one holding every row of an earlier file "
+                    "replaces it, and rows that other files brought too are counted and "
+                    "named.")
     actuals.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
     actuals.add_argument("--format", dest="crm_format", default=None,
                          help="the export's format (default: found from the header row)")
