@@ -3,8 +3,9 @@ and value, and importing them as one replaceable batch per source file.
 
 A file is read whole before anything is stored: any bad row refuses the whole file,
 each bad row named by its line number, so nothing is ever half-imported. Importing the
-same content again changes nothing; a corrected file (same name, new content) replaces
-the rows it brought before.
+same content again changes nothing, however the file was saved (files are compared by
+their rows); a corrected file (same name, new content) replaces the rows it brought
+before. Rows other files brought too are never counted again unseen (see import_actuals).
 """
 
 from __future__ import annotations

@@ -218,20 +218,35 @@ def test_imports_before_0010_are_known_by_their_rows_afterwards(tmp_path):
     """An export imported before 0010_crmtwin, saved again by Excel under another name
     after the upgrade, is a duplicate: the back-filled digest of its stored rows is the
     digest of the same rows parsed now (dates, floats as the database gives them back)."""
-    from sqlalchemy.orm import Session
-
-    from bot.crm_import import import_actuals, parse_export
+    from bot.crm_import import parse_export
     from bot.org import parse_org
-    from storage.goals import CrmImport, rows_digest
+    from tests.conftest import _admin
     from tests.test_crm_import import SALESFORCE
-    from tests.test_crm_twins import RESAVED, resave
     from tests.test_goals import NOW, org_text
+    from tests.test_snapshot_keys import _fresh_url
 
     org = parse_org(org_text(""))
     people = [(p.key, p.name) for p in org.people]
     export = SALESFORCE.read_text(encoding="utf-8")
     parsed = parse_export(export, org.crm, people)
-    engine = create_db_engine(f"sqlite:///{tmp_path}/old.db")
+    url, name = _fresh_url(tmp_path)  # (PostgreSQL where the suite runs on it)
+    engine = create_db_engine(url)
+    try:
+        _backfilled_rows_are_known(engine, export, parsed, org, people, NOW)
+    finally:
+        engine.dispose()
+        if name:
+            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _backfilled_rows_are_known(engine: Any, export: str, parsed: Any, org: Any,
+                               people: list[tuple[str, str]], now: datetime) -> None:
+    from sqlalchemy.orm import Session
+
+    from bot.crm_import import import_actuals
+    from storage.goals import CrmImport, rows_digest
+    from tests.test_crm_twins import RESAVED, resave
+
     upgrade(engine, "0009_pgsum")
     with engine.begin() as conn:  # as teampulse at 0009 stored the export
         conn.execute(text(
@@ -248,7 +263,6 @@ def test_imports_before_0010_are_known_by_their_rows_afterwards(tmp_path):
     with Session(engine) as session:
         assert session.get(CrmImport, 1).rows_digest == rows_digest(parsed.rows)
         again = resave(export, **RESAVED["all of them"]).encode()
-        result = import_actuals(session, "pipeline (1).csv", again, org.crm, people, NOW)
+        result = import_actuals(session, "pipeline (1).csv", again, org.crm, people, now)
         assert (result.status, result.same_as) == ("duplicate", "pipeline.csv")
-    engine.dispose()
 

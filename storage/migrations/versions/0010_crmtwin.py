@@ -14,7 +14,6 @@ Create Date: 2026-11-30
 
 import hashlib
 import json
-from collections import defaultdict
 from datetime import date
 
 from alembic import op
@@ -45,20 +44,19 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('rows_digest', sa.String(length=64), nullable=True))
         batch_op.create_index('ix_crm_imports_rows_digest', ['rows_digest'], unique=False)
     bind = op.get_bind()
-    rows: dict[int, list] = defaultdict(list)
     actuals = sa.table('crm_actuals', sa.column('import_id', sa.Integer),
                        sa.column('person_key', sa.String), sa.column('metric', sa.String),
                        sa.column('day', sa.Date), sa.column('week', sa.String),
                        sa.column('value', sa.Float))
-    for import_id, *row in bind.execute(sa.select(
-            actuals.c.import_id, actuals.c.person_key, actuals.c.metric, actuals.c.day,
-            actuals.c.week, actuals.c.value)):
-        rows[import_id].append(tuple(row))
     imports = sa.table('crm_imports', sa.column('id', sa.Integer),
                        sa.column('rows_digest', sa.String))
-    for import_id in [i for (i,) in bind.execute(sa.select(imports.c.id))]:
+    for (import_id,) in bind.execute(sa.select(imports.c.id)).all():
+        # One file's rows at a time: years of imports need not fit in memory at once.
+        rows = bind.execute(sa.select(
+            actuals.c.person_key, actuals.c.metric, actuals.c.day, actuals.c.week,
+            actuals.c.value).where(actuals.c.import_id == import_id)).all()
         bind.execute(imports.update().where(imports.c.id == import_id)
-                     .values(rows_digest=_digest(rows[import_id])))
+                     .values(rows_digest=_digest([tuple(r) for r in rows])))
 
 
 def downgrade() -> None:
