@@ -204,3 +204,29 @@ async def test_the_watched_folder_counts_a_resaved_copy_once_and_tells_the_gm_of
         "（1 行）、pipeline.csv（1 行）中的行相同（人员、指标、日期、金额），已被重复计算。"
         "如果是同一笔交易，请从其中一个文件中删除这些行后重新保存。")
     assert watch_folder(bot) == []
+
+
+async def test_the_watched_folder_counts_an_export_and_a_part_of_it_once(
+        bot, chat, clock, tmp_path, caplog):
+    inbox = tmp_path / "crm-inbox"
+    inbox.mkdir()
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    caplog.set_level("INFO", logger="bot.crm_import")
+    (inbox / "november.csv").write_text(daily("sam,revenue,2026-11-24,12500",
+                                              "alice,revenue,2026-11-23,30000"),
+                                        encoding="utf-8")
+    settled(inbox / "november.csv")
+    await crm_scan(bot)
+    (inbox / "q4.csv").write_text(Q4, encoding="utf-8")  # November's deals and two more
+    settled(inbox / "q4.csv")
+    for _ in range(3):
+        await crm_scan(bot)
+    assert sorted(r[2] for r in stored(bot)) == [12_500, 22_000, 30_000, 40_000]
+    assert "CRM file q4.csv holds every row of november.csv (2 rows), which it replaces" \
+        in caplog.text
+    # november.csv, still in the folder, is a part of q4.csv now: said once, not imported.
+    assert caplog.text.count("CRM file november.csv: every row already imported (2 of "
+                             "q4.csv); nothing changed") == 1
+    assert chat.to("grace") == []
+    goals, _ = await goals_and_summary(bot, chat, clock)
+    assert "92,000 of 150,000 USD" in goals  # not 134,000
