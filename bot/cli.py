@@ -136,9 +136,13 @@ def _parser() -> argparse.ArgumentParser:
         "import-actuals", help="import CRM report exports (CSV) as actuals for the goals",
         description="Read CRM report exports (CSV): person (key, name, or a CRM owner name or "
                     "e-mail mapped under crm.owners in the org file), metric, date or week, "
-                    "value. Each file is imported whole or not at all; importing the same "
-                    "content again changes nothing, and a corrected file with the same name "
-                    "replaces the rows it brought before.")
+                    "value. Each file is imported whole or not at all; a corrected file with "
+                    "the same name replaces the rows it brought before. Files are compared by "
+                    "their rows, however they were saved: the same rows again change nothing "
+                    "(also under another name), a new file every row of which is already "
+                    "imported is not stored, one holding every row of an earlier file "
+                    "replaces it, and rows that other files brought too are counted and "
+                    "named.")
     actuals.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
     actuals.add_argument("--format", dest="crm_format", default=None,
                          help="the export's format (default: found from the header row)")
@@ -403,7 +407,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Import each file in its own transaction; report what each did."""
     from bot.app import prepare
-    from bot.crm_import import CrmImportError, import_actuals, import_people
+    from bot.crm_import import CrmImportError, import_actuals, import_people, matches_text
 
     bot, engine = prepare(settings)
     with bot.unit() as ctx:
@@ -434,6 +438,10 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             elif result.status == "duplicate":
                 print(f"{path.name}: the same content as {result.same_as}, already imported; "
                       "nothing changed", file=out)
+            elif result.status == "covered":
+                print(f"{path.name}: every row already imported "
+                      f"({', '.join(f'{n} of {name}' for name, n in result.matches)}); "
+                      "nothing changed", file=out)
             else:
                 left_out = ""
                 if result.not_won:
@@ -446,6 +454,13 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                     left_out += (f"; {n} row{'s' if n != 1 else ''} dated after today "
                                  f"({now.astimezone(bot.org.tz).date()}), counted only from "
                                  f"then: {lines}{more}")
+                for name, rows in result.superseded:
+                    left_out += (f"; it holds every row of {name} ({_rows(rows)}), which it "
+                                 "replaces: counted once")
+                if result.matched:
+                    left_out += (f"; {matches_text(result)}, counted again: if they are the "
+                                 "same deals, take them out of one of the files and import "
+                                 "it again")
                 if result.status == "replaced":
                     print(f"{path.name}: corrected file: {_rows(result.replaced_rows)} "
                           f"replaced by {result.rows} ({result.format} format){left_out}",

@@ -3,8 +3,9 @@ and value, and importing them as one replaceable batch per source file.
 
 A file is read whole before anything is stored: any bad row refuses the whole file,
 each bad row named by its line number, so nothing is ever half-imported. Importing the
-same content again changes nothing; a corrected file (same name, new content) replaces
-the rows it brought before.
+same content again changes nothing, however the file was saved (files are compared by
+their rows); a corrected file (same name, new content) replaces the rows it brought
+before. Rows other files brought too are never counted again unseen (see import_actuals).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 import re
 import unicodedata
 import weakref
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +27,8 @@ from bot.weeks import parse_week, week_of, week_start
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from storage.goals import RowKey
 
 _METRIC = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 DEFAULT_TOLERANCE = 0.1
@@ -191,8 +195,10 @@ class CrmImportError(ValueError):
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: 'new', 'replaced' (a corrected file), 'unchanged', or
-    'duplicate' (the content of another file already imported, named in `same_as`)."""
+    """What an import did: 'new', 'replaced' (a corrected file), 'unchanged' (this file's
+    rows as imported before), 'duplicate' (the rows of another file already imported,
+    named in `same_as`), or 'covered' (a new file every row of which other files already
+    brought, named in `matches`: nothing stored)."""
 
     source: str
     status: str
@@ -204,6 +210,13 @@ class ImportResult:
     #: (line, day or week) of rows dated after the import's day: they count only from then,
     #: so a mistyped year is pointed out rather than missing from the goals unseen.
     future: tuple[tuple[int, str], ...] = ()
+    #: (file, how many rows) of other files that brought rows equal to some of this one's
+    #: (person, metric, day or week, value), most first: counted again if imported, so a
+    #: double count is pointed out rather than unseen.
+    matches: tuple[tuple[str, int], ...] = ()
+    matched: int = 0  # how many of its rows equal a row of another file
+    #: (file, rows) of files every row of which this one holds: replaced by this one.
+    superseded: tuple[tuple[str, int], ...] = ()
 
 
 def decode(data: bytes) -> str:
@@ -438,8 +451,9 @@ def import_people(session: Session, org: Any) -> list[tuple[str, str]]:
 
 
 def content_hash(data: bytes) -> str:
-    """The SHA-256 of a file's bytes, a leading UTF-8 BOM left out: the same content is
-    imported once, also when saved again from Excel as "CSV UTF-8" (which adds the BOM)."""
+    """The SHA-256 of a file's bytes, a leading UTF-8 BOM left out: a file seen before is
+    known without reading its rows again, also when saved again from Excel as "CSV UTF-8"
+    (which adds the BOM). Saved otherwise, it is known by its rows (rows_digest)."""
     return hashlib.sha256(data.removeprefix(b"\xef\xbb\xbf")).hexdigest()
 
 
@@ -447,8 +461,11 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
                    people: Iterable[tuple[str, str]], now: datetime,
                    format_name: str | None = None, today: date | None = None) -> ImportResult:
     """Import one export as the rows of `source` (its file name), in the caller's
-    transaction. Raises CrmImportError, storing nothing, if any row is bad."""
-    from storage.goals import CrmRepo
+    transaction. Raises CrmImportError, storing nothing, if any row is bad.
+
+    Files are compared by their rows (person, metric, day or week, value), however they
+    were saved: rows another file brought are not stored again (see ImportResult)."""
+    from storage.goals import CrmRepo, row_key, rows_digest
 
     digest = content_hash(data)
     repo = CrmRepo(session)
@@ -469,13 +486,56 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     parsed = parse_export(text, settings, people, format_name)
     if parsed.errors:
         raise CrmImportError(source, parsed.errors)
-    replaced = repo.replace(source, digest, parsed.format or "", parsed.rows, now)
+    rows_hash = rows_digest(parsed.rows)
+    if previous is not None and previous.rows_digest == rows_hash:
+        # Saved again (by Excel: CRLF, other quoting, 12500 for 12,500.00): same rows.
+        return ImportResult(source, "unchanged", previous.row_count, format=previous.format)
+    twin = repo.by_rows(rows_hash, other_than=source)
+    if twin is not None:
+        return ImportResult(source, "duplicate", twin.row_count, format=twin.format,
+                            same_as=twin.source)
+    wanted = Counter(row_key(r) for r in parsed.rows)
+    others = repo.matching(parsed.rows, other_than=source)
+    if previous is None and (sum((have for _, have in others.values()), Counter())
+                             & wanted).total() == len(parsed.rows):
+        # A part of an export already imported ("November.csv" after "Q4.csv"): it brings
+        # nothing new, and once stored its double count could not be taken back.
+        return ImportResult(source, "covered", len(parsed.rows), format=parsed.format,
+                            matches=_counted(others, wanted), matched=len(parsed.rows))
+    # A file every row of which this one holds ("November.csv" before "Q4.csv"): this
+    # one takes its place, or its rows would count twice with no way to take them back.
+    superseded = tuple((name, count) for name, (count, have) in sorted(others.items())
+                       if (have & wanted).total() == count)
+    for name, _ in superseded:
+        repo.remove(name)
+        del others[name]
+    matches = _counted(others, wanted)
+    matched = (sum((have for _, have in others.values()), Counter()) & wanted).total()
+    replaced = repo.replace(source, digest, parsed.format or "", parsed.rows, now, rows_hash)
     today = today or now.date()
     future = tuple((r.line, r.day.isoformat() if r.day else r.week) for r in parsed.rows
                    if (r.day or week_start(r.week)) > today)
     return ImportResult(source, "replaced" if previous is not None else "new",
                         len(parsed.rows), replaced, parsed.format,
-                        not_won=tuple(parsed.not_won), future=future)
+                        not_won=tuple(parsed.not_won), future=future, matches=matches,
+                        matched=matched, superseded=superseded)
+
+
+def _counted(others: dict[str, tuple[int, Counter[RowKey]]], wanted: Counter[RowKey]
+             ) -> tuple[tuple[str, int], ...]:
+    """(file, how many of the wanted rows it brought too), most first; as multisets: two
+    equal deals in one file are two deals, matched by two equal rows of the other."""
+    counts = [(name, (have & wanted).total()) for name, (_, have) in others.items()]
+    return tuple(sorted(counts, key=lambda c: (-c[1], c[0])))
+
+
+def matches_text(result: ImportResult) -> str:
+    """How many of an imported file's rows other files brought too, and which (the CLI's
+    and the log's words): '2 rows the same as rows already imported (2 of Q4.csv, 1 of
+    October.csv)'."""
+    n = result.matched
+    files = ", ".join(f"{count} of {name}" for name, count in result.matches)
+    return f"{n} row{'s' if n != 1 else ''} the same as rows already imported ({files})"
 
 
 #: A file in the watched folder is imported once it is complete: unchanged (size and
@@ -494,11 +554,15 @@ class _FolderState:
     refused: set[str] = field(default_factory=set)  # "name:hash" of refused files
     seen: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (size, mtime)
     said: set[str] = field(default_factory=set)  # what was already logged or told
+    #: "name:hash" of files found not to bring new rows -> what was stored then (a digest
+    #: of every file's name and content hash)
+    not_stored: dict[str, str] = field(default_factory=dict)
 
 
 def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
-    """Import each new or changed `*.csv` in the org's watched folder once (by content hash),
-    once it is complete (see SETTLE_SECONDS).
+    """Import each new or changed `*.csv` in the org's watched folder once (by content hash,
+    then by its rows: see import_actuals), once it is complete (see SETTLE_SECONDS).
+    A file that brings rows other files brought too is imported and the GM told which.
 
     A refused file is reported to the GM by DM once per content, and tried again only
     when its content changes. A file not imported for another reason is never passed
@@ -586,11 +650,38 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                 once(f"same:{path.name}:{digest}", logging.INFO, "CRM file %s: the same "
                      "content as %s, already imported; nothing changed", path.name, same)
             continue
+        # A file whose rows were found imported already (saved otherwise) is read again
+        # only once an import changed what is stored.
+        stored_now = _short(repr(sorted(known.items())))
+        if state.not_stored.get(f"{path.name}:{digest}") == stored_now:
+            continue
         try:
             with bot.unit() as ctx:
                 result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
                                         bot.clock.now())
+            if result.status in {"unchanged", "duplicate", "covered"}:
+                state.not_stored[f"{path.name}:{digest}"] = stored_now
+                if result.status == "duplicate":
+                    once(f"same:{path.name}:{digest}", logging.INFO, "CRM file %s: the same "
+                         "content as %s, already imported; nothing changed", path.name,
+                         result.same_as)
+                elif result.status == "unchanged":
+                    once(f"unchanged:{path.name}:{digest}", logging.INFO, "CRM file %s: saved "
+                         "again with the same rows; nothing changed", path.name)
+                elif result.status == "covered":
+                    once(f"covered:{path.name}:{digest}", logging.INFO, "CRM file %s: every "
+                         "row already imported (%s); nothing changed", path.name,
+                         ", ".join(f"{n} of {name}" for name, n in result.matches))
+                continue
             log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
+            for name, rows in result.superseded:
+                log.info("CRM file %s holds every row of %s (%d rows), which it replaces",
+                         path.name, name, rows)
+                known.pop(name, None)
+            if result.matched:
+                log.warning("CRM file %s: %s, counted again", path.name, matches_text(result))
+                tell_gm("crm_file_overlap", f"crm-overlap:{_short(path.name + digest)}",
+                        source=path.name, rows=result.matched, files=list(result.matches))
             known[path.name] = digest
             done.append(result)
         except CrmImportError as exc:

@@ -3,11 +3,13 @@ the week-by-week figures per person from both the CRM and the check-in answers."
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -18,15 +20,49 @@ if TYPE_CHECKING:
     from bot.crm_import import CrmRow
 
 
+class Figure(Protocol):
+    """A CRM figure as parsed from a file (CrmRow) or read back (CrmActual)."""
+
+    person_key: str
+    metric: str
+    day: date | None
+    week: str
+    value: float
+
+
+#: A figure as compared across files: whose, which metric, when, how much (to the
+#: millionth, so 1.2万 and 12000 are one value); not the line, which moves when a file is
+#: re-saved with blank lines or sorted otherwise.
+RowKey = tuple[str, str, str, str, str]
+
+
+def row_key(figure: Figure) -> RowKey:
+    """What makes two figures the same, whichever file, format or database they come from."""
+    value = round(float(figure.value), 6) + 0.0  # (+ 0.0: -0.0 is 0)
+    return (figure.person_key, figure.metric, figure.day.isoformat() if figure.day else "",
+            figure.week, f"{value:.6f}")
+
+
+def rows_digest(figures: Iterable[Figure]) -> str:
+    """The SHA-256 of a file's figures as a multiset: the same for the same export however
+    it was saved (line endings, quoting, `12,500.00` or `12500`, column or row order,
+    blank lines), and for its rows parsed now or read back from the database."""
+    keys = sorted(row_key(f) for f in figures)
+    return hashlib.sha256(json.dumps(keys, ensure_ascii=False).encode()).hexdigest()
+
+
 class CrmImport(Base):
-    """One imported file (by name): its content hash, so the same content imports once
-    and a corrected file replaces the rows it brought."""
+    """One imported file (by name): its content hash and the digest of its rows, so the
+    same content (or the same rows saved otherwise) imports once and a corrected file
+    replaces the rows it brought."""
 
     __tablename__ = "crm_imports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(300), unique=True)
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: rows_digest of the rows it brought (0010_crmtwin back-filled the older imports).
+    rows_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     format: Mapped[str] = mapped_column(String(64))
     row_count: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -64,22 +100,58 @@ class CrmRepo:
         return self.session.scalar(select(CrmImport).where(CrmImport.content_hash == digest)
                                    .order_by(CrmImport.id).limit(1))
 
+    def by_rows(self, digest: str, other_than: str) -> CrmImport | None:
+        """The import of another file that brought exactly these rows, if any."""
+        return self.session.scalar(select(CrmImport).where(
+            CrmImport.rows_digest == digest, CrmImport.source != other_than)
+            .order_by(CrmImport.id).limit(1))
+
+    def matching(self, rows: Sequence[CrmRow], other_than: str
+                 ) -> dict[str, tuple[int, Counter[RowKey]]]:
+        """Of each other file that brought rows equal to some of `rows`: how many rows it
+        brought in all, and those equal rows (row_key -> how many times it brought it)."""
+        if not rows:
+            return {}
+        wanted = {row_key(r) for r in rows}
+        out: dict[str, tuple[int, Counter[RowKey]]] = {}
+        query = (select(CrmImport.source, CrmImport.row_count, CrmActual.person_key,
+                        CrmActual.metric, CrmActual.day, CrmActual.week, CrmActual.value)
+                 .join(CrmImport, CrmActual.import_id == CrmImport.id)
+                 .where(CrmImport.source != other_than,
+                        CrmActual.person_key.in_(sorted({r.person_key for r in rows})),
+                        CrmActual.week.in_(sorted({r.week for r in rows})),
+                        CrmActual.metric.in_(sorted({r.metric for r in rows}))))
+        for row in self.session.execute(query):
+            key = row_key(row)
+            if key in wanted:
+                out.setdefault(row.source, (row.row_count, Counter()))[1][key] += 1
+        return out
+
+    def remove(self, source: str) -> None:
+        """Forget a file and the rows it brought."""
+        imp = self.source(source)
+        if imp is not None:
+            self.session.execute(delete(CrmActual).where(CrmActual.import_id == imp.id))
+            self.session.delete(imp)
+            self.session.flush()
+
     def replace(self, source: str, digest: str, fmt: str, rows: Sequence[CrmRow],
-                now: datetime) -> int:
+                now: datetime, rows_hash: str | None = None) -> int:
         """Store a file's rows in place of what it brought before; returns how many rows
         were replaced."""
         imp = self.source(source)
         replaced = 0
+        rows_hash = rows_hash or rows_digest(rows)
         if imp is None:
-            imp = CrmImport(source=source, content_hash=digest, format=fmt,
-                            row_count=len(rows), imported_at=now)
+            imp = CrmImport(source=source, content_hash=digest, rows_digest=rows_hash,
+                            format=fmt, row_count=len(rows), imported_at=now)
             self.session.add(imp)
             self.session.flush()
         else:
             replaced = imp.row_count
             self.session.execute(delete(CrmActual).where(CrmActual.import_id == imp.id))
-            imp.content_hash, imp.format, imp.row_count, imp.imported_at = (
-                digest, fmt, len(rows), now)
+            imp.content_hash, imp.rows_digest, imp.format, imp.row_count, imp.imported_at = (
+                digest, rows_hash, fmt, len(rows), now)
         self.session.add_all(CrmActual(import_id=imp.id, line=r.line, person_key=r.person_key,
                                        metric=r.metric, day=r.day, week=r.week, value=r.value)
                              for r in rows)

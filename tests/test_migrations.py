@@ -212,3 +212,57 @@ def test_the_summaries_read_rounds_from_their_index_alone_on_postgresql(database
         )).scalars())
     engine.dispose()
     assert "Index Only Scan using ix_checkin_rounds_summary" in plan, plan
+
+
+def test_imports_before_0010_are_known_by_their_rows_afterwards(tmp_path):
+    """An export imported before 0010_crmtwin, saved again by Excel under another name
+    after the upgrade, is a duplicate: the back-filled digest of its stored rows is the
+    digest of the same rows parsed now (dates, floats as the database gives them back)."""
+    from bot.crm_import import parse_export
+    from bot.org import parse_org
+    from tests.conftest import _admin
+    from tests.test_crm_import import SALESFORCE
+    from tests.test_goals import NOW, org_text
+    from tests.test_snapshot_keys import _fresh_url
+
+    org = parse_org(org_text(""))
+    people = [(p.key, p.name) for p in org.people]
+    export = SALESFORCE.read_text(encoding="utf-8")
+    parsed = parse_export(export, org.crm, people)
+    url, name = _fresh_url(tmp_path)  # (PostgreSQL where the suite runs on it)
+    engine = create_db_engine(url)
+    try:
+        _backfilled_rows_are_known(engine, export, parsed, org, people, NOW)
+    finally:
+        engine.dispose()
+        if name:
+            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _backfilled_rows_are_known(engine: Any, export: str, parsed: Any, org: Any,
+                               people: list[tuple[str, str]], now: datetime) -> None:
+    from sqlalchemy.orm import Session
+
+    from bot.crm_import import import_actuals
+    from storage.goals import CrmImport, rows_digest
+    from tests.test_crm_twins import RESAVED, resave
+
+    upgrade(engine, "0009_pgsum")
+    with engine.begin() as conn:  # as teampulse at 0009 stored the export
+        conn.execute(text(
+            "INSERT INTO crm_imports (id, source, content_hash, format, row_count, "
+            "imported_at) VALUES (1, 'pipeline.csv', 'abc', 'salesforce', 4, "
+            "'2026-11-30 09:00:00')"))
+        for r in parsed.rows:
+            conn.execute(text(
+                "INSERT INTO crm_actuals (import_id, line, person_key, metric, day, week, "
+                "value) VALUES (1, :line, :person, :metric, :day, :week, :value)"),
+                {"line": r.line, "person": r.person_key, "metric": r.metric, "day": r.day,
+                 "week": r.week, "value": r.value})
+    upgrade(engine)
+    with Session(engine) as session:
+        assert session.get(CrmImport, 1).rows_digest == rows_digest(parsed.rows)
+        again = resave(export, **RESAVED["all of them"]).encode()
+        result = import_actuals(session, "pipeline (1).csv", again, org.crm, people, now)
+        assert (result.status, result.same_as) == ("duplicate", "pipeline.csv")
+
