@@ -223,9 +223,10 @@ def one_moment(ctx: Context) -> Iterator[Context]:
     On PostgreSQL, REPEATABLE READ: in the unit's READ COMMITTED each statement saw
     whatever had committed before it, so a check-in submitted while the GM's summary was
     being read counted in the headline's revenue and not in its check-ins. On SQLite a
-    plain BEGIN, one snapshot (WAL) without the write lock the units take: answers are
-    stored while a summary of thousands of directors is read (an in-memory database, one
-    connection, reads in `ctx` itself). Whatever the view replies goes through `ctx`.
+    plain BEGIN, one snapshot (WAL) without the write lock the units take: the CLI's
+    summary no longer holds up the bot's answers while it reads (a chat unit that has
+    written already holds the lock anyway; an in-memory database, one connection, reads
+    in `ctx` itself). Whatever the view replies goes through `ctx`.
     """
     bind = ctx.session.get_bind()
     url = bind.engine.url
