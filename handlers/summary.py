@@ -47,7 +47,7 @@ from handlers.pulse import polls_between, team_morale
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
-from storage.summary_rows import RoundRow, SummaryRows
+from storage.summary_rows import RoundRow, SummaryRows, round_zones
 from storage.team_scope import TeamScope
 
 MAX_WEEKS = 12
@@ -610,16 +610,28 @@ def recognition_over(weeks: Sequence[WeekSummary]) -> list[TeamRecognition]:
 def away_weeks(ctx: Context, people: Sequence[Any],
                weeks: Sequence[str]) -> dict[tuple[int, str], date]:
     """Which people were away in which weeks: an away period covered that week's check-in
-    moment in their timezone. Maps (person id, week) to the period's last day; one query."""
+    moment where they were that week (zone_then: a move in the org file since changes no
+    past week). Maps (person id, week) to the period's last day there. Asked only of the
+    people with an away period near the weeks (usually a few); a fixed few statements."""
+    if not weeks:
+        return {}
+    first, last = min(weeks), max(weeks)
+    near = ctx.away.near(week_start(first), week_end(last))
+    people = [p for p in people if p.id in near]
+    if not people:
+        return {}
+    zones = round_zones(ctx.session, {p.id for p in people}, first, last)
     schedule = ctx.settings.checkin_schedule
     # One moment per (timezone, week), not per person: most of an org shares a timezone.
     moments: dict[tuple[str, str], datetime] = {}
+    asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
     for p in people:
         for w in weeks:
-            if (p.timezone, w) not in moments:
-                moments[(p.timezone, w)] = checkin_moment(schedule, p.timezone, w)
-    asks = {(p.id, w): (p.id, p.timezone, moments[(p.timezone, w)])
-            for p in people for w in weeks}
+            zone = zone_then(zones, p, w)
+            moment = moments.get((zone, w))
+            if moment is None:
+                moment = moments[(zone, w)] = checkin_moment(schedule, zone, w)
+            asks[(p.id, w)] = (p.id, zone, moment)
     covering = ctx.away.covering(asks.values())
     out: dict[tuple[int, str], date] = {}
     for (person_id, week), (_, timezone, moment) in asks.items():
@@ -627,6 +639,27 @@ def away_weeks(ctx: Context, people: Sequence[Any],
         if period is not None:
             out[(person_id, week)] = period.last_day(timezone)
     return out
+
+
+def zone_then(zones: Mapping[int, Sequence[tuple[str, str]]], person: Any, week: str) -> str:
+    """Where `person` was in `week`, as away is judged (README, *Time away*): a week with
+    a round where the round was made; a week with none where their latest round before
+    it was made; with no round before it either, their timezone today. `zones`:
+    round_zones' answer.
+
+    Why, for a week with no round (away when the check-ins went out, or not sent): rounds
+    are the only record of where someone was (the org file says where they are now), and
+    the latest one before the week is the last the bot knew of them then; it never
+    changes once made, so neither does the week, whereas today's timezone would turn the
+    week away or not with every move. Someone who moved before that week without a round
+    since is read where that round was made: their real timezone that week is not known.
+    """
+    found = person.timezone
+    for wk, zone in zones.get(person.id, ()):
+        if wk > week:
+            break
+        found = zone
+    return found
 
 
 def _team_in(person: Any, rnd: RoundRow | None) -> str:

@@ -82,15 +82,15 @@ from handlers.summary import (
     Snapshots,
     crm_figures,
     csv_number,
+    zone_then,
 )
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
-from storage.away import AwayPeriod
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
-from storage.summary_rows import plain_rows, snapshot_texts
+from storage.summary_rows import plain_rows, round_zones, snapshot_texts
 
 #: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
 LOOK_BACK = 4
@@ -492,14 +492,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
     # A round: (id, person id, week, status, team, prompted, submitted at (the stored
     # value, the latest week's only), snapshot key, answers given, of them real, role,
-    # timezone (the latest week's only)).
+    # timezone (the latest week's, and of a round not submitted: away or not, see _away)).
     round_rows = plain_rows(conn, select(
         CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
         CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
         # When it was submitted, and where, matter for the latest week only (late or not).
         case((CheckinRound.week == week, CheckinRound.submitted_at)),
         CheckinRound.snapshot_key, *_answer_counts(week),
-        CheckinRound.role, case((CheckinRound.week == week, CheckinRound.timezone)))
+        CheckinRound.role, case((or_(CheckinRound.week == week,
+                                     CheckinRound.status != "submitted"),
+                                 CheckinRound.timezone)))
         .where(read_rounds))
     # (Before the latest week only the one count its status needs: the same for both.)
     counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
@@ -1215,26 +1217,30 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     schedule = ctx.settings.checkin_schedule
     moments: dict[tuple[str, str], datetime] = {}
     asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
-    # Only people with an away period near the window can be away in it (a day either
-    # side holds every timezone's check-in moment): usually a few, not the whole org.
-    near = set(ctx.session.scalars(select(AwayPeriod.person_id).distinct().where(
-        AwayPeriod.starts_on <= week_end(window[-1]) + timedelta(days=1),
-        AwayPeriod.ends_on >= week_start(window[0]) - timedelta(days=1))))
+    # Only people with an away period near the window can be away in it: usually a few,
+    # not the whole org.
+    near = ctx.away.near(week_start(window[0]), week_end(window[-1]))
     people = [p for p in people if p.id in near]
     # Each of them in the weeks shown where they have no round; in every week of the
     # window the rounds with no answer that were not submitted (walked once).
     pairs = [(p, wk) for wk in window if wk in shown for p in people
              if (p.id, wk) not in rounds]
+    # Each week judged where they were that week (zone_then: a move since changes none):
+    # a week with a round where it was made (read with the round), one with none where
+    # their latest round before it was made (read for those few people).
+    zones = round_zones(ctx.session, {p.id for p, _ in pairs}, window[0], window[-1]) \
+        if pairs else {}
+    zoned = [(p, wk, zone_then(zones, p, wk)) for p, wk in pairs]
     for p in people:  # (the few near, not every round read: the window holds their weeks)
         for wk in window:
             r = rounds.get((p.id, wk))
             if r is not None and r[3] != "submitted" and not counts.get(r[0], _NONE)[0]:
-                pairs.append((p, wk))
-    for p, wk in pairs:
-        moment = moments.get((p.timezone, wk))
+                zoned.append((p, wk, r[11] or p.timezone))
+    for p, wk, zone in zoned:
+        moment = moments.get((zone, wk))
         if moment is None:
-            moment = moments[(p.timezone, wk)] = checkin_moment(schedule, p.timezone, wk)
-        asks[(p.id, wk)] = (p.id, p.timezone, moment)
+            moment = moments[(zone, wk)] = checkin_moment(schedule, zone, wk)
+        asks[(p.id, wk)] = (p.id, zone, moment)
     covering = ctx.away.covering(asks.values())
     out: dict[tuple[int, str], date] = {}
     for key, (pid, timezone, moment) in asks.items():

@@ -7,12 +7,96 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from bot.app import prepare
 from tests.support import say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary import run_cli
-from tests.test_summary_truth import LI_ANSWERS, _with_roles
+from tests.test_summary_truth import BRUNO_ANSWERS, LI_ANSWERS, _with_roles
+
+
+async def _views(app: Any, chat: Any, settings: Any, org: Path, week: str = "2026-W48"
+                 ) -> dict[str, Any]:
+    """What the GM reads of 李雷's week: chat (the GM's view, China's, his own history)
+    and the CLI's JSON and CSV."""
+    await say(app, "grace", f"/summary {week}")
+    gm = chat.last("grace")
+    await say(app, "grace", f"/summary team China {week}")
+    team = chat.last("grace")
+    await say(app, "grace", f"/summary li {week} last 1w")
+    person = chat.last("grace")
+    code, raw = run_cli(replace(settings, org_file=org), "summary", "--format", "json",
+                        "--week", week)
+    assert code == 0
+    status = {d["key"]: d["status"] for d in json.loads(raw)["directors"]}
+    code, team_raw = run_cli(replace(settings, org_file=org), "summary", "--format", "json",
+                             "--week", week, "--team", "China")
+    assert code == 0
+    team_status = {p["key"]: p["status"] for p in json.loads(team_raw)["weeks"][-1]["people"]}
+    return {"gm": gm, "team": team, "person": person, "status": status["li"],
+            "team_status": team_status["li"]}
+
+
+# --- 1. a past week's away-ness is judged where the person was that week ------------------
+
+async def test_a_week_missed_stays_missed_after_a_move_to_another_timezone(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """李雷 (Shanghai) is prompted on Friday; his check-in moment (16:00 there, 08:00 UTC)
+    passes unanswered, and at 10:00 UTC he goes away: the week is missed. Moved to New
+    York in the org file, the same away period covers New York's 16:00 (21:00 UTC): the
+    week must not turn "away" after the fact."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    clock.set(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+    await bot.run_checkins(["li"])
+    clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
+    await say(bot, "li", "/away 2026-11-29")
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    await bot.run_checkins(["alice", "bruno"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "bruno", BRUNO_ANSWERS)
+    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))
+    before = await _views(bot, chat, settings, settings.org_file)
+    assert before["status"] == before["team_status"] == "missed"
+    assert "❌ 李雷 — not checked in" in before["gm"] and "Check-ins: 2 of 3" in before["gm"]
+    moved = _with_roles(tmp_path, {"li": {"timezone": "America/New_York"}}, "moved.yaml")
+    later, engine = prepare(replace(settings, org_file=moved), clock)
+    later.register(chat)
+    try:
+        after = await _views(later, chat, settings, moved)
+        assert after["status"] == after["team_status"] == "missed"
+        assert after == before  # chat (three views) and the CLI: nothing changed
+    finally:
+        engine.dispose()
+
+
+async def test_a_week_with_no_check_in_is_judged_where_the_last_one_was_made(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """No round was made for 李雷 in 2026-W48 (he was away when the check-ins went out);
+    his last round (2026-W47) was made in Shanghai, so W48 is judged there, before and
+    after a move to New York: "no check-in sent", not "away" (the period began after
+    Shanghai's check-in moment)."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    clock.set(datetime(2026, 11, 20, 21, 0, tzinfo=UTC))
+    await bot.run_checkins()
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
+    await say(bot, "li", "/away 2026-11-29")
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins()).results["li"] == "away"
+    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))
+    before = await _views(bot, chat, settings, settings.org_file)
+    assert before["status"] == before["team_status"] == "not_sent"
+    moved = _with_roles(tmp_path, {"li": {"timezone": "America/New_York"}}, "moved.yaml")
+    later, engine = prepare(replace(settings, org_file=moved), clock)
+    later.register(chat)
+    try:
+        after = await _views(later, chat, settings, moved)
+        assert after == before
+    finally:
+        engine.dispose()
+
 
 # --- 2. month and quarter to date show what the CRM booked -----------------------------------
 
