@@ -386,6 +386,47 @@ def test_a_postgresql_database_moves_too(tmp_path: Path, capsys: pytest.CaptureF
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def test_a_postgresql_database_is_read_as_one_moment(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bot left running on PostgreSQL writes while the copy runs (a kudos given, the
+    answers deleted, after the copy has begun): the copy is the database as it was when
+    the reading began (one REPEATABLE READ transaction), none of it half in."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL source: set TEST_DATABASE_URL")
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    source = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    bot_engine = create_db_engine(source)
+    try:
+        upgrade(bot_engine)
+        fill(source, people=3)
+        before = contents(source)
+        real = storage.move._insert_batch
+
+        def the_bot_writes_meanwhile(dst: Any, statement: Any, rows: Any) -> None:
+            if statement.table.name == "people":  # the copy is under way
+                with bot_engine.begin() as conn:
+                    conn.execute(sa.text(
+                        "INSERT INTO kudos (id, giver_id, recipient_id, reason, \"values\", "
+                        "platform, given_at) SELECT id + 100, giver_id, recipient_id, "
+                        "'later', \"values\", platform, given_at FROM kudos WHERE id = 1"))
+                    conn.execute(sa.text("DELETE FROM answers"))
+            real(dst, statement, rows)
+
+        monkeypatch.setattr(storage.move, "_insert_batch", the_bot_writes_meanwhile)
+        monkeypatch.setenv("DATABASE_URL", source)
+        target = f"sqlite:///{tmp_path / 'new.db'}"
+        code, _, err = move(tmp_path, capsys, target)
+        assert code == 0, err
+        assert contents(target) == before
+        after = contents(source)
+        assert len(after["kudos"]) == len(before["kudos"]) + 1 and not after["answers"]
+    finally:
+        bot_engine.dispose()
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def test_help_gives_the_steps_and_says_to_stop_the_bot(capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
     with pytest.raises(SystemExit) as done:
