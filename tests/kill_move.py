@@ -7,6 +7,8 @@ that sends the process SIGKILL when the move reaches MOMENT, so a test kills it 
 worst moment without timing anything. MOMENT is one of:
 
   snapshot          the source's copy (`<db>.moving`) is made; the target not yet touched
+  creating          the target's tables are created: at the COMMIT that creates them,
+                    before it is sent
   created           the target's tables are created and committed; no row copied yet
   batch:TABLE:N     about to write the Nth batch of TABLE (N-1 batches written, uncommitted)
   after:TABLE       every row of TABLE written, the next table not begun (uncommitted)
@@ -68,6 +70,14 @@ def install(moment: str, target_url: str) -> None:
             real_insert(dst, statement, rows)
 
         move._insert_batch = insert_batch
+    elif kind == "creating":
+        database = make_url(target_url).database
+
+        @event.listens_for(Engine, "commit")
+        def before_first_commit(conn: Connection) -> None:
+            # The only COMMIT to the target before the copy's is the migrations'.
+            if conn.engine.url.database == database:
+                die()
     elif kind in ("after", "commit"):
         real_copy_table = move._copy_table
         last = move.tables()[-1].name

@@ -360,6 +360,47 @@ def test_postgresql_refusing_a_row_changes_nothing(source: str, tmp_path: Path,
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def test_a_lost_connection_to_postgresql_leaves_the_target_empty(
+        source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server drops move-db's connection half-way through a table (a restart, a
+    failover, an administrator's pg_terminate_backend): the move stops with one line
+    naming the table, the target holds no row, and run again it finishes."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL target: set TEST_DATABASE_URL")
+    fill(source, people=5)
+    before = contents(source)
+    monkeypatch.setattr(storage.move, "BATCH_ROWS", 2)  # people come in three batches
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    target = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    real = storage.move._insert_batch
+    people = 0
+
+    def connection_lost(dst: Any, statement: Any, rows: Any) -> None:
+        nonlocal people
+        people += statement.table.name == "people"
+        if people == 2:
+            _admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   f"WHERE datname = '{name}'")
+        real(dst, statement, rows)
+
+    monkeypatch.setattr(storage.move, "_insert_batch", connection_lost)
+    try:
+        code, out, err = move(tmp_path, capsys, target)
+        assert code == 1 and out == ""
+        assert err.count("\n") == 1
+        assert f"copying people into {target} failed (OperationalError" in err
+        assert "the target holds none of it" in err and "run move-db again" in err
+        assert empty(target)
+        monkeypatch.setattr(storage.move, "_insert_batch", real)
+        code, _, err = move(tmp_path, capsys, target)
+        assert code == 0, err
+        assert contents(target) == before
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def test_a_postgresql_database_moves_too(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Any database in use moves, read in one transaction: here PostgreSQL to SQLite."""
@@ -444,7 +485,7 @@ ROOT = Path(__file__).parent.parent
 
 #: Where tests/kill_move.py kills the real `move-db` process (see there). The history
 #: below copies its 9,538 answers in ten batches of 1,000, after people and checkin_rounds.
-KILLED_AT = ["snapshot", "created", "batch:answers:4", "after:answers", "commit",
+KILLED_AT = ["snapshot", "creating", "created", "batch:answers:4", "after:answers", "commit",
              "committed"]
 
 
