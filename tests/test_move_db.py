@@ -643,3 +643,33 @@ async def test_a_move_killed_after_its_commit_is_found_finished(
     assert contents(target) == before == contents(source)
     assert not list(db.parent.glob("*.moving*"))
     assert await shown(target) == seen
+
+
+@pytest.mark.parametrize("moment", ["batch:answers:4", "commit"])
+async def test_a_move_from_postgresql_killed_half_way_changes_nothing_there(
+        moment: str, history: tuple[Path, tuple[str, str]], tmp_path: Path) -> None:
+    """PostgreSQL in use, moved to SQLite, the move SIGKILLed in the middle of the answers
+    or at the SQLite file's COMMIT: the database in use holds what it held and the bot on
+    it shows the same; the new file holds no row, and move-db run again finishes."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL source: set TEST_DATABASE_URL")
+    made, seen = history
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    source = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        storage.move.move_database(f"sqlite:///{made}", source)
+        before = contents(source)
+        target = f"sqlite:///{tmp_path / 'back.db'}"
+        killed = move_process(tmp_path, source, target, moment)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        assert contents(source) == before
+        assert target_empty(target)
+        assert await shown(source) == seen
+        again = move_process(tmp_path, source, target)
+        assert again.returncode == 0, again.stderr
+        assert contents(target) == contents(source)
+        assert await shown(target) == seen
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
