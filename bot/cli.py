@@ -57,9 +57,10 @@ move-db TARGET_URL; 4. put the DATABASE_URL line it prints in .env; 5. start the
 
 The target is brought to the same migration revision, then every table is copied in one
 transaction: a move that fails or is stopped leaves the target's tables empty, and can
-simply be run again. Refused, changing nothing: a target that holds any data, a database
-in use that is not up to date (run 'teampulse migrate' first), a TARGET_URL that is wrong
-or cannot be reached.
+simply be run again. Killed after its commit (no DATABASE_URL line printed), run again it
+finds every row already in the target, says so and prints the line. Refused, changing
+nothing: a target that holds any other data, a database in use that is not up to date
+(run 'teampulse migrate' first), a TARGET_URL that is wrong or cannot be reached.
 
 Stop the bot first. The copy is the database as it was at the moment move-db began reading
 it (SQLite's online backup, or one transaction), so a running bot cannot make it
@@ -597,8 +598,13 @@ def _move_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         print(f"teampulse: {exc}", file=sys.stderr)
         return 1
     shown = mask_url(args.target)
-    print(f"copied {mask_url(settings.database_url)} (revision {moved.revision}) into "
-          f"{shown}:", file=out)
+    if moved.already:
+        print(f"{shown} already holds every row of {mask_url(settings.database_url)} "
+              f"(revision {moved.revision}): a move into it finished before; nothing was "
+              "copied:", file=out)
+    else:
+        print(f"copied {mask_url(settings.database_url)} (revision {moved.revision}) into "
+              f"{shown}:", file=out)
     filled = sorted((name, rows) for name, rows in moved.tables if rows)
     width = max((len(name) for name, _ in filled), default=5)
     for name, rows in filled:
