@@ -499,11 +499,12 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     if previous is None and (sum((have for _, have in others.values()), Counter())
                              & wanted).total() == len(parsed.rows):
         # A part of an export already imported ("November.csv" after "Q4.csv"): it brings
-        # nothing new, and once stored its double count could not be taken back.
+        # nothing new, and once stored it would count twice until someone found it and
+        # took it out (import-actuals --remove).
         return ImportResult(source, "covered", len(parsed.rows), format=parsed.format,
                             matches=_counted(others, wanted), matched=len(parsed.rows))
     # A file every row of which this one holds ("November.csv" before "Q4.csv"): this
-    # one takes its place, or its rows would count twice with no way to take them back.
+    # one takes its place, or its rows would count twice until taken out by hand.
     superseded = tuple((name, count) for name, (count, have) in sorted(others.items())
                        if (have & wanted).total() == count)
     for name, _ in superseded:
