@@ -47,7 +47,7 @@ def imports(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def record(f: Any, tz: Any) -> dict[str, Any]:
     """An imported file as --list's JSON writes it (docs/schema/crm-imports.schema.json)."""
     return {"source": f.source, "format": f.format, "rows": f.rows,
-            "imported_at": f.imported_at.astimezone(tz),
+            "imported_at": f.imported_at.astimezone(tz).replace(microsecond=0),
             "first_week": f.weeks[0] if f.weeks else None,
             "last_week": f.weeks[-1] if f.weeks else None, "weeks": list(f.weeks),
             "totals": [{"metric": t.metric, "rows": t.rows, "total": t.total}
