@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from datetime import date
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -35,7 +36,8 @@ def import_both(settings, files) -> None:
 
 
 def today() -> str:
-    return date.today().isoformat()  # the CLI's own clock stamps its imports
+    """The day the CLI's own clock stamps its imports with, in the org's timezone."""
+    return datetime.now(ZoneInfo("America/New_York")).date().isoformat()
 
 
 async def test_the_operator_lists_the_files_imported_in_every_format(settings, files):
