@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,12 @@ from bot.app import prepare
 from tests.support import say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary import run_cli
-from tests.test_summary_truth import BRUNO_ANSWERS, LI_ANSWERS, _with_roles
+from tests.test_summary_truth import (
+    BRUNO_ANSWERS,
+    LI_ANSWERS,
+    _with_roles,
+    away_while_the_crm_books,
+)
 
 
 async def _views(app: Any, chat: Any, settings: Any, org: Path, week: str = "2026-W48"
@@ -105,16 +110,8 @@ async def test_a_directors_month_of_crm_sales_alone_reads_the_sales_not_a_dash(
     """Bruno is away all of 2026-W48 (his only week of the month) while the CRM books his
     30,000: his block's month and quarter read the 30,000, as the headline does, not "—"."""
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
-    friday = clock.now()
-    clock.set(friday - timedelta(days=2))
-    await say(bot, "bruno", "/away 2026-12-06")
-    clock.set(friday)
-    await bot.run_checkins()
-    await answer_all(bot, "alice", ALICE_ANSWERS)
-    export = tmp_path / "crm.csv"
-    export.write_text("person,metric,week,value\nbruno,revenue,2026-W48,30000\n",
-                      encoding="utf-8")
-    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await away_while_the_crm_books(bot, clock, settings, tmp_path, "bruno",
+                                   "bruno,revenue,2026-W48,30000\n", [("alice", ALICE_ANSWERS)])
     block = ("Goals: Revenue 30,000 USD (not asked this week: no target) [CRM] · month "
              "30,000 USD (CRM, no target) · quarter 30,000 USD (CRM, no target)")
     await say(bot, "grace", "/summary")
@@ -199,17 +196,10 @@ async def test_a_crm_figure_of_a_metric_not_asked_of_the_person_takes_no_ones_cu
     bot, engine = prepare(replace(settings, org_file=org), clock)
     bot.register(chat)
     try:
-        friday = clock.now()
-        clock.set(friday - timedelta(days=2))
-        await say(bot, "bruno", "/away 2026-12-06")
-        clock.set(friday)
-        await bot.run_checkins()
-        await answer_all(bot, "alice", ALICE_ANSWERS)
-        await answer_all(bot, "li", LI_ANSWERS)
-        export = tmp_path / "crm.csv"
-        export.write_text("person,metric,week,value\nbruno,revenue,2026-W48,30000\n"
-                          "bruno,new_customers,2026-W48,3\n", encoding="utf-8")
-        assert run_cli(replace(settings, org_file=org), "import-actuals", str(export))[0] == 0
+        await away_while_the_crm_books(
+            bot, clock, replace(settings, org_file=org), tmp_path, "bruno",
+            "bruno,revenue,2026-W48,30000\nbruno,new_customers,2026-W48,3\n",
+            [("alice", ALICE_ANSWERS), ("li", LI_ANSWERS)])
         line = ("New customers 3 customers (not asked this week: no target) [CRM] · "
                 "Revenue 30,000 (not asked this week: no target) [CRM]")
         await say(bot, "grace", "/summary")

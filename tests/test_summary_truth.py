@@ -604,22 +604,30 @@ def test_an_upgrade_gives_existing_rounds_their_persons_timezone(tmp_path):
 
 # --- 12. the CRM's sales count in weeks nobody was asked ------------------------------------
 
+async def away_while_the_crm_books(bot, clock, settings, tmp_path, who: str, rows: str,
+                                   answered: list[tuple[str, list[str]]]) -> None:
+    """`who` goes on leave for 2026-W48 (on Wednesday, ahead of Friday's check-in), the
+    round goes out, those `answered` check in, and the CRM export `rows` (the lines after
+    `person,metric,week,value`) is imported."""
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))
+    await say(bot, who, "/away 2026-12-06")
+    clock.set(friday)
+    await bot.run_checkins()
+    for key, answers in answered:
+        await answer_all(bot, key, answers)
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\n" + rows, encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+
 async def test_a_directors_sales_while_on_leave_count_in_the_month_to_date(
         bot, chat, clock, settings, tmp_path, monkeypatch):
     """Bruno is on leave in 2026-W48 while the CRM books his 30,000: the GM's month and
     quarter to date equal the CRM's total for the month; no target is expected of him."""
-    friday = clock.now()
-    clock.set(friday - timedelta(days=2))  # on Wednesday, ahead of Friday's check-in
-    await say(bot, "bruno", "/away 2026-12-06")
-    clock.set(friday)
-    await bot.run_checkins()
-    await answer_all(bot, "alice", ALICE_ANSWERS)
-    await answer_all(bot, "li", LI_ANSWERS)
-    export = tmp_path / "crm.csv"
-    export.write_text("person,metric,week,value\nalice,revenue,2026-W48,52000\n"
-                      "li,revenue,2026-W48,66000\nbruno,revenue,2026-W48,30000\n",
-                      encoding="utf-8")
-    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await away_while_the_crm_books(
+        bot, clock, settings, tmp_path, "bruno",
+        "alice,revenue,2026-W48,52000\nli,revenue,2026-W48,66000\n"
+        "bruno,revenue,2026-W48,30000\n", [("alice", ALICE_ANSWERS), ("li", LI_ANSWERS)])
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
     assert "Month to date (2026-11): Revenue 148,000 / 110,000 USD (135%)" in text
@@ -693,16 +701,8 @@ async def test_a_kpi_only_a_director_away_reports_reads_as_the_crms_without_a_ta
         bot, chat, clock, tmp_path, settings):
     """Alice alone has the new-customers KPI; she is away in 2026-W48 and the CRM books her
     two new customers: the headline shows them, with no target, not 'no numbers yet'."""
-    friday = clock.now()
-    clock.set(friday - timedelta(days=2))
-    await say(bot, "alice", "/away 2026-12-06")
-    clock.set(friday)
-    await bot.run_checkins()
-    await answer_all(bot, "li", LI_ANSWERS)
-    export = tmp_path / "crm.csv"
-    export.write_text("person,metric,week,value\nalice,new_customers,2026-W48,2\n",
-                      encoding="utf-8")
-    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await away_while_the_crm_books(bot, clock, settings, tmp_path, "alice",
+                                   "alice,new_customers,2026-W48,2\n", [("li", LI_ANSWERS)])
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
     assert ("Team · New customers 2 customers (CRM, of those not asked this week: no target)"
