@@ -4,6 +4,7 @@ corrections, the watched folder, and the CRM figure winning in /goals."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,14 @@ async def test_goals_show_the_crm_figure_and_flag_a_differing_self_report(bot, c
     assert "104,500 of 200,000 USD" in team  # 92,000 + Sam's 12,500 from the CRM
 
 
+def watched_inbox(bot, tmp_path: Path) -> Path:
+    """An empty folder under `tmp_path`, made the org's `crm.watch_folder`."""
+    inbox = tmp_path / "crm-inbox"
+    inbox.mkdir()
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    return inbox
+
+
 def settled(*paths: Path, ago: float = 120) -> None:
     """Files saved `ago` seconds ago by the process's clock (120: a scan takes them as
     complete at once; 0: just written, whatever the file system's clock says)."""
@@ -178,11 +187,8 @@ def settled(*paths: Path, ago: float = 120) -> None:
 
 
 def test_the_watched_folder_imports_new_and_changed_files_once(bot, chat, tmp_path):
-    from dataclasses import replace
 
-    inbox = tmp_path / "crm-inbox"
-    inbox.mkdir()
-    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    inbox = watched_inbox(bot, tmp_path)
     assert watch_folder(bot) == []
     shutil.copy(SALESFORCE, inbox / SALESFORCE.name)
     (inbox / "notes.txt").write_text("not a CSV", encoding="utf-8")
@@ -206,11 +212,8 @@ def test_the_watched_folder_imports_new_and_changed_files_once(bot, chat, tmp_pa
 
 
 async def test_a_refused_file_in_the_folder_is_reported_to_the_gm(bot, chat, tmp_path):
-    from dataclasses import replace
 
-    inbox = tmp_path / "crm-inbox"
-    inbox.mkdir()
-    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    inbox = watched_inbox(bot, tmp_path)
     (inbox / "bad.csv").write_text("person,metric,week,value\nalice,revenue,2026-W99,5\n",
                                    encoding="utf-8")
     settled(inbox / "bad.csv")
@@ -469,11 +472,8 @@ async def crm_scan(bot) -> None:
 
 async def test_a_file_caught_mid_copy_is_imported_once_complete_and_the_gm_not_misled(
         bot, chat, tmp_path, caplog):
-    from dataclasses import replace
 
-    inbox = tmp_path / "crm-inbox"
-    inbox.mkdir()
-    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    inbox = watched_inbox(bot, tmp_path)
     whole = SALESFORCE.read_bytes()
     target = inbox / SALESFORCE.name
     target.write_bytes(whole[:len(whole) // 2])  # the scan comes in the middle of a copy
@@ -496,11 +496,8 @@ async def test_a_file_caught_mid_copy_is_imported_once_complete_and_the_gm_not_m
 
 async def test_a_file_the_folder_cannot_import_is_never_skipped_in_silence(
         bot, chat, tmp_path, caplog, monkeypatch):
-    from dataclasses import replace
 
-    inbox = tmp_path / "crm-inbox"
-    inbox.mkdir()
-    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    inbox = watched_inbox(bot, tmp_path)
     caplog.set_level("INFO", logger="bot.crm_import")
     # An Excel export, and a CSV a copy keeps locked: both had been passed over silently.
     (inbox / "pipeline.xlsx").write_bytes(b"PK\x03\x04")
@@ -543,11 +540,8 @@ async def test_a_file_the_folder_cannot_import_is_never_skipped_in_silence(
 async def test_hidden_files_in_the_watched_folder_are_left_alone(bot, chat, tmp_path, caplog):
     """README: the system's and an editor's hidden files (.DS_Store, .~lock…#) are neither
     imported nor reported to the GM, while a download in progress is logged and waited for."""
-    from dataclasses import replace
 
-    inbox = tmp_path / "crm-inbox"
-    inbox.mkdir()
-    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    inbox = watched_inbox(bot, tmp_path)
     caplog.set_level("INFO", logger="bot.crm_import")
     hidden = [inbox / ".DS_Store", inbox / ".~lock.deals.csv#", inbox / ".deals.csv"]
     for path in hidden:

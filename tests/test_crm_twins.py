@@ -8,14 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from dataclasses import replace
 
 import pytest
 
 from bot.crm_import import watch_folder
 from bot.org import parse_org
 from tests.support import TEST_ORG, say
-from tests.test_crm_import import SALESFORCE, cli, crm_scan, settled, stored
+from tests.test_crm_import import SALESFORCE, cli, crm_scan, settled, stored, watched_inbox
 from tests.test_goals import GOALS, NOW
 
 __all__ = ["cli"]
@@ -164,9 +163,7 @@ async def test_an_export_holding_every_row_of_an_earlier_one_takes_its_place(
 
 async def test_the_watched_folder_counts_a_resaved_copy_once_and_tells_the_gm_of_an_overlap(
         bot, chat, clock, tmp_path, caplog):
-    inbox = tmp_path / "crm-inbox"
-    inbox.mkdir()
-    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    inbox = watched_inbox(bot, tmp_path)
     caplog.set_level("INFO", logger="bot.crm_import")
     shutil.copy(SALESFORCE, inbox / "pipeline.csv")
     (inbox / "pipeline_resaved.csv").write_text(
@@ -208,9 +205,7 @@ async def test_the_watched_folder_counts_a_resaved_copy_once_and_tells_the_gm_of
 
 async def test_the_watched_folder_counts_an_export_and_a_part_of_it_once(
         bot, chat, clock, tmp_path, caplog):
-    inbox = tmp_path / "crm-inbox"
-    inbox.mkdir()
-    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    inbox = watched_inbox(bot, tmp_path)
     caplog.set_level("INFO", logger="bot.crm_import")
     (inbox / "november.csv").write_text(daily("sam,revenue,2026-11-24,12500",
                                               "alice,revenue,2026-11-23,30000"),

@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from storage.goals import CrmImport
 from tests import test_cli_views, test_crm_import
 from tests.support import csv_records, run_cli
 from tests.test_cli_views import ROOT
-from tests.test_crm_import import CHINESE, SALESFORCE, settled, stored
+from tests.test_crm_import import CHINESE, SALESFORCE, settled, stored, watched_inbox
 
 # The views' org file (李雷 among the people) and the CRM import's command.
 fsettings = test_cli_views.fsettings
@@ -129,9 +128,7 @@ def test_a_marked_file_imported_before_the_mark_was_ignored_is_not_doubled(
 
 
 def test_the_watched_folder_takes_a_marked_copy_for_the_same_content(bot, chat, tmp_path):
-    inbox = tmp_path / "crm-inbox"
-    inbox.mkdir()
-    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=inbox))
+    inbox = watched_inbox(bot, tmp_path)
     shutil.copy(SALESFORCE, inbox / "report.csv")
     settled(inbox / "report.csv")
     assert [(r.source, r.status) for r in watch_folder(bot)] == [("report.csv", "new")]
