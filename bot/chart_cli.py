@@ -22,6 +22,7 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import prepare
     from bot.charts import MAX_WEEKS, render_chart_png
     from bot.weeks import week_start
+    from handlers.context import one_moment
     from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week
 
     if not args.chart:
@@ -59,8 +60,9 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
                                             value=exc.value, reason=exc.reason,
                                             example="--week last", **exc.params)
                 return _fail(f"--week: {text}")
-            png = render_chart_png(ctx.session, bot.org, args.chart, locale,
-                                   end_week=week_start(end), weeks=weeks, team=team)
+            with one_moment(ctx) as seen:  # its reads at one moment (see one_moment)
+                png = render_chart_png(seen.session, bot.org, args.chart, locale,
+                                       end_week=week_start(end), weeks=weeks, team=team)
     finally:
         engine.dispose()
     # Written beside the target and renamed: a failed write never leaves half a PNG.

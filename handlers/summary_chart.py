@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.charts import KINDS, MAX_WEEKS, chart_weeks, render_chart_png, scope_label
 from bot.weeks import week_start
-from handlers.context import Context
+from handlers.context import Context, one_moment
 from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week, said_in_english
 
 DEFAULT_WEEKS = 8
@@ -109,8 +109,9 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
         ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
         return
     end = week_start(week)
-    png = render_chart_png(ctx.session, ctx.org, request.kind, person.locale, end_week=end,
-                           weeks=request.weeks, team=team)
+    with one_moment(ctx) as seen:  # the chart's reads, at one moment (see one_moment)
+        png = render_chart_png(seen.session, ctx.org, request.kind, person.locale,
+                               end_week=end, weeks=request.weeks, team=team)
     shown = chart_weeks(end, request.weeks)
     period = ctx.render("chart_period", first=shown[0], last=shown[-1])
     caption = ctx.render("summary_chart_caption", kind=request.kind, period=period,
