@@ -123,7 +123,7 @@ GM_SUMMARY = (
     '• Director 24 — 26 of 28 answered · others 3.19 · self 1.5\n'
     '• … and 5 more\n'
     "/review report <director> shows one director's report; each director has been sent their own.")
-ALL_REPORTS = "1cdfba9f1214bdb4"
+ALL_REPORTS = "3001b818e741fbf1"
 
 
 @pytest.mark.parametrize("raters", [2000, 100])

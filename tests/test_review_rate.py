@@ -86,7 +86,8 @@ async def test_the_report_says_per_group_how_many_were_asked_and_answered_in_eve
     assert chat.last("grace") == report
     code, md = run_cli(settings, "review", "alice")
     # Markdown: a list, then the rate as a paragraph of its own.
-    assert code == 0 and counts.replace("• ", "- ").replace("\nResponse", "\n\nResponse") in md
+    assert code == 0 and counts.rstrip("\n").replace("• ", "- ").replace(
+        "\nResponse", "\n\nResponse") in md
     code, md = run_cli(settings, "review", "alice", "--locale", "zh-CN")
     assert code == 0
     assert ("- 同级：4 人受邀，3 人已回答\n- 下属：3 人受邀，2 人已回答\n" in md
