@@ -108,7 +108,7 @@ def reminder_periods(ctx: Context, now: datetime) -> list[str]:
     return sorted({period for period, started in rows if now >= started + REMIND_NOT_BEFORE})
 
 
-def send_reminders(ctx: Context, limit: int = REMIND_BATCH) -> tuple[int, bool]:
+def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     """Remind once each rater not done with a review closing within REMIND_BEFORE; how
     many reminders were queued, and whether `limit` stopped it (the caller goes on in a
     new transaction).
@@ -117,6 +117,7 @@ def send_reminders(ctx: Context, limit: int = REMIND_BATCH) -> tuple[int, bool]:
     (the GM rates each director as their manager: one DM, not one per director), keyed by
     period and rater, so that each review reminds each rater once. Someone away, or in the
     middle of a dialog, is left to a later sweep while the review is open."""
+    limit = REMIND_BATCH if limit is None else limit
     now = ctx.clock.now()
     periods = reminder_periods(ctx, now)
     if not periods:
@@ -142,15 +143,18 @@ def send_reminders(ctx: Context, limit: int = REMIND_BATCH) -> tuple[int, bool]:
     repo = RoundBatchRepo(ctx.session)
     for start in range(0, len(keys), KEYS_PER_STATEMENT):
         taken |= repo.taken_dedupe_keys(keys[start:start + KEYS_PER_STATEMENT])
+    todo = [(key, entry) for key, entry in waiting.items() if key not in taken]
+    # Who is away, in one read per statement's worth, not one per rater.
+    away: set[int] = set()
+    for start in range(0, len(todo), KEYS_PER_STATEMENT):
+        away |= {pid for pid, _ in ctx.away.covering(
+            [(p.id, p.timezone, now) for _, (p, _, _) in todo[start:start + KEYS_PER_STATEMENT]])}
     sent = 0
-    for key, (person, _, invites) in waiting.items():
-        if key in taken:
-            continue
+    for key, (person, _, invites) in todo:
         if sent >= limit:
             return sent, True
-        if ctx.conversations.under_way(person, now) is not None or \
-                ctx.away.is_away(person.id, person.timezone, now):
-            continue  # answering something, or away: a later sweep, if still open
+        if person.id in away or ctx.conversations.under_way(person, now) is not None:
+            continue  # away, or answering something: a later sweep, if still open
         tz = ZoneInfo(person.timezone)
         items = sorted(({"subject": _name(ctx, rounds[i.round_id][2]),
                          "own": i.rater_group == "self", "answered": i.answered,

@@ -289,3 +289,21 @@ async def test_no_reminder_for_someone_away_until_they_are_back(settings, tmp_pa
         assert len(reminders(chat, "sam")) == 1
     finally:
         engine.dispose()
+
+
+async def test_reminders_of_a_large_period_go_a_batch_a_transaction_each_once(
+        settings, tmp_path, clock, monkeypatch):
+    import handlers.review_progress as review_progress
+
+    monkeypatch.setattr(review_progress, "REMIND_BATCH", 2)
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        # Everyone asked (the GM, five directors, three members) is reminded once.
+        people = ("grace", "alice", "bruno", "li", "dan", "eve", "sam", "ray", "rosa")
+        assert [len(reminders(chat, k)) for k in people] == [1] * len(people)
+    finally:
+        engine.dispose()
