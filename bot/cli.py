@@ -57,9 +57,10 @@ move-db TARGET_URL; 4. put the DATABASE_URL line it prints in .env; 5. start the
 
 The target is brought to the same migration revision, then every table is copied in one
 transaction: a move that fails or is stopped leaves the target's tables empty, and can
-simply be run again. Refused, changing nothing: a target that holds any data, a database
-in use that is not up to date (run 'teampulse migrate' first), a TARGET_URL that is wrong
-or cannot be reached.
+simply be run again. Killed after its commit (no DATABASE_URL line printed), run again it
+finds every row already in the target, says so and prints the line. Refused, changing
+nothing: a target that holds any other data, a database in use that is not up to date
+(run 'teampulse migrate' first), a TARGET_URL that is wrong or cannot be reached.
 
 Stop the bot first. The copy is the database as it was at the moment move-db began reading
 it (SQLite's online backup, or one transaction), so a running bot cannot make it
@@ -133,7 +134,8 @@ def _parser() -> argparse.ArgumentParser:
     add_format(goals)
     add_locale(goals, "the Markdown and metric labels")
     actuals = sub.add_parser(
-        "import-actuals", help="import CRM report exports (CSV) as actuals for the goals",
+        "import-actuals", help="import CRM report exports (CSV) as actuals for the goals; "
+                               "list the files imported (--list), take one out (--remove)",
         description="Read CRM report exports (CSV): person (key, name, or a CRM owner name or "
                     "e-mail mapped under crm.owners in the org file), metric, date or week, "
                     "value. Each file is imported whole or not at all; a corrected file with "
@@ -142,10 +144,25 @@ def _parser() -> argparse.ArgumentParser:
                     "(also under another name), a new file every row of which is already "
                     "imported is not stored, one holding every row of an earlier file "
                     "replaces it, and rows that other files brought too are counted and "
-                    "named.")
-    actuals.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
-    actuals.add_argument("--format", dest="crm_format", default=None,
-                         help="the export's format (default: found from the header row)")
+                    "named. --list shows each file imported (rows, format, when, weeks, total "
+                    "per metric); --remove NAME --yes takes a file's rows back out of the "
+                    "goals and summaries (refused while the watched folder holds a file "
+                    "that would bring them back).")
+    actuals.add_argument("files", nargs="*", type=Path, metavar="FILE.csv",
+                         help="the exports to import")
+    actuals.add_argument("--format", dest="crm_format", default=None, metavar="FORMAT",
+                         help="importing: the export's format (default: found from the header "
+                              "row); with --list: md, json (docs/schema/crm-imports.schema."
+                              "json) or csv (default: md)")
+    which = actuals.add_mutually_exclusive_group()
+    which.add_argument("--list", action="store_true",
+                       help="list the files imported: rows, format, when, weeks covered and "
+                            "total per metric")
+    which.add_argument("--remove", metavar="NAME",
+                       help="take the rows of an imported file (its name as --list shows it) "
+                            "back out; says what would go unless --yes")
+    actuals.add_argument("--yes", action="store_true", help="really remove (with --remove)")
+    add_locale(actuals, "--list's Markdown")
     review = sub.add_parser("review", help="a director's latest closed 360° review "
                                            "(Markdown, JSON or CSV; an open one's answers "
                                            "stay unseen until it closes)")
@@ -405,10 +422,22 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """Import each file in its own transaction; report what each did."""
+    """Import each file in its own transaction; report what each did. With --list or
+    --remove: the files imported (bot/cli_crm.py)."""
     from bot.app import prepare
     from bot.crm_import import CrmImportError, import_actuals, import_people, matches_text
 
+    if args.list or args.remove is not None:
+        from bot import cli_crm
+
+        return cli_crm.imports(args, settings, out)
+    wrong = ("give the CRM exports to import (FILE.csv …), or --list, or --remove NAME"
+             if not args.files else
+             "--yes is for --remove NAME" if args.yes else
+             "--locale is for --list" if args.locale else None)
+    if wrong:
+        print(f"teampulse import-actuals: {wrong}", file=sys.stderr)
+        return 2
     bot, engine = prepare(settings)
     with bot.unit() as ctx:
         people = import_people(ctx.session, bot.org)
@@ -597,8 +626,13 @@ def _move_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         print(f"teampulse: {exc}", file=sys.stderr)
         return 1
     shown = mask_url(args.target)
-    print(f"copied {mask_url(settings.database_url)} (revision {moved.revision}) into "
-          f"{shown}:", file=out)
+    if moved.already:
+        print(f"{shown} already holds every row of {mask_url(settings.database_url)} "
+              f"(revision {moved.revision}): a move into it finished before; nothing was "
+              "copied:", file=out)
+    else:
+        print(f"copied {mask_url(settings.database_url)} (revision {moved.revision}) into "
+              f"{shown}:", file=out)
     filled = sorted((name, rows) for name, rows in moved.tables if rows)
     width = max((len(name) for name, _ in filled), default=5)
     for name, rows in filled:

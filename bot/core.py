@@ -31,7 +31,13 @@ from bot.render import Renderer, shared_renderer
 from bot.router import command_form, route
 from handlers import checkin, honours, oneonone, pulse, rounds
 from handlers.context import Context
-from storage.db import DEFERRED_FLUSH, ConcurrentChange, describe_db_error, session_factory
+from storage.db import (
+    DEFERRED_FLUSH,
+    IN_BATCH,
+    ConcurrentChange,
+    describe_db_error,
+    session_factory,
+)
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, PeopleRepo
 from storage.round_batch import RoundBatchRepo
@@ -312,6 +318,8 @@ class TeamPulse:
         one is undone alone and reported "failed"); without, any failure raises and
         undoes the whole batch."""
         with self.outbox.db_gate, self.sessions.begin() as session:
+            # (A summary asked in the batch reads in it, to see the answers before it.)
+            session.info[IN_BATCH] = len(events) > 1
             self._preload(session, events)
             # Every event id claimed in one statement, in this same transaction:
             # a crash before the commit leaves them all unclaimed.

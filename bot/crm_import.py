@@ -17,7 +17,7 @@ import re
 import unicodedata
 import weakref
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -499,11 +499,12 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     if previous is None and (sum((have for _, have in others.values()), Counter())
                              & wanted).total() == len(parsed.rows):
         # A part of an export already imported ("November.csv" after "Q4.csv"): it brings
-        # nothing new, and once stored its double count could not be taken back.
+        # nothing new, and once stored it would count twice until someone found it and
+        # took it out (import-actuals --remove).
         return ImportResult(source, "covered", len(parsed.rows), format=parsed.format,
                             matches=_counted(others, wanted), matched=len(parsed.rows))
     # A file every row of which this one holds ("November.csv" before "Q4.csv"): this
-    # one takes its place, or its rows would count twice with no way to take them back.
+    # one takes its place, or its rows would count twice until taken out by hand.
     superseded = tuple((name, count) for name, (count, have) in sorted(others.items())
                        if (have & wanted).total() == count)
     for name, _ in superseded:
@@ -536,6 +537,47 @@ def matches_text(result: ImportResult) -> str:
     n = result.matched
     files = ", ".join(f"{count} of {name}" for name, count in result.matches)
     return f"{n} row{'s' if n != 1 else ''} the same as rows already imported ({files})"
+
+
+def folder_brings_back(sessions: Callable[[], Session], source: str, settings: CrmSettings,
+                       people: Iterable[tuple[str, str]], now: datetime
+                       ) -> list[tuple[str, int]]:
+    """The files in the watched folder that the bot's next scans would import, bringing
+    rows of `source` back, were `source` removed now: (file name, how many of its rows).
+
+    The file itself still in the folder, a copy saved otherwise, a part of it the scan
+    skipped while it was imported: each would undo the removal a minute later, unseen.
+    Each file is tried on its own, as the scan would import it after the removal, in a
+    transaction of its own that is rolled back: any one of them left in the folder would
+    bring rows back (a copy skipped as the same rows as the file itself is imported once
+    the file is moved out). Raises OSError if the folder cannot be listed."""
+    from storage.goals import CrmRepo
+
+    folder = settings.watch_folder
+    if folder is None or not folder.is_dir():
+        return []  # no folder, no scan
+    back: list[tuple[str, int]] = []
+    # The scan's filter: visible *.csv files.
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name[:1] != "."
+                       and p.suffix.lower() == ".csv"):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # unreadable: not imported until it is, and then reported
+        with sessions() as session:
+            repo = CrmRepo(session)
+            removed = repo.row_keys(source)
+            repo.remove(source)
+            try:
+                result = import_actuals(session, path.name, data, settings, people, now)
+            except CrmImportError:
+                result = None  # refused: the scan does not import it either
+            if result is not None and result.status in {"new", "replaced"}:
+                brought = (repo.row_keys(path.name) & removed).total()
+                if brought:
+                    back.append((path.name, brought))
+            session.rollback()
+    return back
 
 
 #: A file in the watched folder is imported once it is complete: unchanged (size and

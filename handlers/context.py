@@ -27,7 +27,7 @@ from bot.events import (
 from bot.org import Org
 from bot.render import Renderer
 from storage.away import AwayRepo
-from storage.db import READS_ONLY
+from storage.db import IN_BATCH, READS_ONLY
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
 
@@ -223,13 +223,19 @@ def one_moment(ctx: Context) -> Iterator[Context]:
     On PostgreSQL, REPEATABLE READ: in the unit's READ COMMITTED each statement saw
     whatever had committed before it, so a check-in submitted while the GM's summary was
     being read counted in the headline's revenue and not in its check-ins. On SQLite a
-    plain BEGIN, one snapshot (WAL) without the write lock the units take: answers are
-    stored while a summary of thousands of directors is read (an in-memory database, one
-    connection, reads in `ctx` itself). Whatever the view replies goes through `ctx`.
+    plain BEGIN, one snapshot (WAL) without the write lock the units take: the CLI's
+    summary no longer holds up the bot's answers while it reads (a chat unit that has
+    written already holds the lock anyway; an in-memory database, one connection, reads
+    in `ctx` itself). A summary asked in a batch of events (a burst) reads in `ctx`, so
+    that it sees the answers of the events before it. Whatever the view replies goes
+    through `ctx`.
     """
     bind = ctx.session.get_bind()
     url = bind.engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    if ctx.session.info.get(IN_BATCH) or (
+            url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")):
+        # In a burst of messages handled in one transaction, the answers typed before
+        # the summary are not committed yet: it reads in that transaction to see them.
         yield ctx
         return
     options: dict[str, Any] = {READS_ONLY: True}

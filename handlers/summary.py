@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.questions import Question
+from bot.questions import Question, kpi_question
 from bot.render import Renderer
 from bot.schedule import checkin_moment
 from bot.weeks import (
@@ -47,7 +47,7 @@ from handlers.pulse import polls_between, team_morale
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
-from storage.summary_rows import RoundRow, SummaryRows
+from storage.summary_rows import RoundRow, SummaryRows, round_zones
 from storage.team_scope import TeamScope
 
 MAX_WEEKS = 12
@@ -610,16 +610,28 @@ def recognition_over(weeks: Sequence[WeekSummary]) -> list[TeamRecognition]:
 def away_weeks(ctx: Context, people: Sequence[Any],
                weeks: Sequence[str]) -> dict[tuple[int, str], date]:
     """Which people were away in which weeks: an away period covered that week's check-in
-    moment in their timezone. Maps (person id, week) to the period's last day; one query."""
+    moment where they were that week (zone_then: a move in the org file since changes no
+    past week). Maps (person id, week) to the period's last day there. Asked only of the
+    people with an away period near the weeks (usually a few); a fixed few statements."""
+    if not weeks:
+        return {}
+    first, last = min(weeks), max(weeks)
+    near = ctx.away.near(week_start(first), week_end(last))
+    people = [p for p in people if p.id in near]
+    if not people:
+        return {}
+    zones = round_zones(ctx.session, {p.id for p in people}, first, last)
     schedule = ctx.settings.checkin_schedule
     # One moment per (timezone, week), not per person: most of an org shares a timezone.
     moments: dict[tuple[str, str], datetime] = {}
+    asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
     for p in people:
         for w in weeks:
-            if (p.timezone, w) not in moments:
-                moments[(p.timezone, w)] = checkin_moment(schedule, p.timezone, w)
-    asks = {(p.id, w): (p.id, p.timezone, moments[(p.timezone, w)])
-            for p in people for w in weeks}
+            zone = zone_then(zones, p, w)
+            moment = moments.get((zone, w))
+            if moment is None:
+                moment = moments[(zone, w)] = checkin_moment(schedule, zone, w)
+            asks[(p.id, w)] = (p.id, zone, moment)
     covering = ctx.away.covering(asks.values())
     out: dict[tuple[int, str], date] = {}
     for (person_id, week), (_, timezone, moment) in asks.items():
@@ -627,6 +639,27 @@ def away_weeks(ctx: Context, people: Sequence[Any],
         if period is not None:
             out[(person_id, week)] = period.last_day(timezone)
     return out
+
+
+def zone_then(zones: Mapping[int, Sequence[tuple[str, str]]], person: Any, week: str) -> str:
+    """Where `person` was in `week`, as away is judged (README, *Time away*): a week with
+    a round where the round was made; a week with none where their latest round before
+    it was made; with no round before it either, their timezone today. `zones`:
+    round_zones' answer.
+
+    Why, for a week with no round (away when the check-ins went out, or not sent): rounds
+    are the only record of where someone was (the org file says where they are now), and
+    the latest one before the week is the last the bot knew of them then; it never
+    changes once made, so neither does the week, whereas today's timezone would turn the
+    week away or not with every move. Someone who moved before that week without a round
+    since is read where that round was made: their real timezone that week is not known.
+    """
+    found = person.timezone
+    for wk, zone in zones.get(person.id, ()):
+        if wk > week:
+            break
+        found = zone
+    return found
 
 
 def _team_in(person: Any, rnd: RoundRow | None) -> str:
@@ -657,6 +690,7 @@ _PARSED: weakref.WeakKeyDictionary[Renderer, _Kept] = weakref.WeakKeyDictionary(
 #: own need 10,000-20,000 for a quarter); past that, start again.
 _PARSED_MAX = 30_000
 _SHAPES = itertools.count()
+_UNKNOWN = object()  # (not looked up yet)
 
 
 def forget_snapshots() -> None:
@@ -709,6 +743,9 @@ class Snapshots:
         if kept is None:
             kept = _PARSED[ctx.renderer] = _Kept()
         self._kept = kept
+        # (person key, metric) -> kpi_today's answer; ("", metric) -> kpi_not_asked's
+        # for someone the org file does not ask it of.
+        self._today: dict[tuple[str, str], Any] = {}
 
     def crm_metrics(self, crm: Mapping[tuple[str, str, str], float]) -> frozenset[str]:
         """The metrics `crm` (crm_figures) has figures for: worked out once per read."""
@@ -775,15 +812,48 @@ class Snapshots:
         return found
 
     def kpi_today(self, key: str, metric: str) -> tuple[Any, ...] | None:
-        """The KPI (as kpis() gives it) the org file asks `key` for `metric` today, if any:
-        how a figure of a week they were not asked is named (the CRM's, see _crm_only)."""
+        """The KPI (as kpis() gives it) the org file asks `key` for `metric` today, if any
+        (worked out once per person and metric)."""
+        found = self._today.get((key, metric), _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._today[(key, metric)] = self._kpi_today(key, metric)
+        return found  # type: ignore[return-value]
+
+    def _kpi_today(self, key: str, metric: str) -> tuple[Any, ...] | None:
         person = self.ctx.org.person(key)
         for q in self.ctx.org.questions_for(person) if person is not None else ():
             if q.category == "kpi" and (q.metric or q.key) == metric:
-                unit = q.unit or ""
-                return (q.key, metric, self.kpi_label(q), unit, float(q.target or 0),
-                        (metric, unit), q.unit_text(self.locale))
+                return self._kpi(q)
         return None
+
+    def kpi_not_asked(self, key: str, metric: str) -> tuple[Any, ...]:
+        """How a figure (the CRM's) of a week `key` was not asked and had no round for is
+        named, in every view alike: as the org file asks `metric` of them today; else by
+        the metric's label, with the unit of everyone the org file asks it of if they
+        share one, none if not (a director in CNY is never named in another's USD)."""
+        found = self.kpi_today(key, metric)
+        if found is not None:
+            return found
+        found = self._today.get(("", metric))
+        if found is None:
+            org = self.ctx.org
+            asked = [kpi_question(k.metric, k.label, k.unit, k.weekly_target, k.unit_label)
+                     for p in org.people for k in p.kpis if k.metric == metric] + \
+                [q for q in org.questions if q.category == "kpi" and (q.metric or q.key) == metric]
+            if asked and len({q.unit or "" for q in asked}) == 1:
+                found = self._kpi(asked[0])
+            elif asked:
+                found = (asked[0].key, metric, self.kpi_label(asked[0]), "", 0.0,
+                         (metric, ""), "")
+            else:
+                found = (metric, metric, metric, "", 0.0, (metric, ""), "")
+            self._today[("", metric)] = found
+        return found
+
+    def _kpi(self, q: Question) -> tuple[Any, ...]:
+        metric, unit = q.metric or q.key, q.unit or ""
+        return (q.key, metric, self.kpi_label(q), unit, float(q.target or 0),
+                (metric, unit), q.unit_text(self.locale))
 
     def kpi_label(self, q: Question) -> str:
         """kpi_label, once per locale and what it reads (the question's key, metric and
@@ -882,7 +952,8 @@ def _crm_only(snapshots: Snapshots, person: Any, week: str,
     all the same, with no target, neither reported nor expected (as in the GM's view).
     Only of someone asked to check in in today's org file (someone removed counts in the
     weeks they were asked only). Each metric as that week's round asked it (`asked`), else
-    as the org file asks it today."""
+    as Snapshots.kpi_not_asked names it (the org file's way for that person, as the GM's
+    view names it)."""
     if not crm or not (person.active and person.checks_in):
         return []
     out = []
@@ -894,10 +965,9 @@ def _crm_only(snapshots: Snapshots, person: Any, week: str,
         k = kpis.get(metric)
         if k is not None:
             label, unit, unit_text = k.label, k.unit, k.unit_text
-        elif (today := snapshots.kpi_today(person.key, metric)) is not None:
-            label, unit, unit_text = today[2], today[3], today[6]
         else:
-            label, unit, unit_text = metric, "", ""
+            named = snapshots.kpi_not_asked(person.key, metric)
+            label, unit, unit_text = named[2], named[3], named[6]
         out.append(KpiLine(metric, label, unit, 0.0, value, None, 0, 0, unit_text=unit_text,
                            crm=value))
     return out

@@ -82,15 +82,15 @@ from handlers.summary import (
     Snapshots,
     crm_figures,
     csv_number,
+    zone_then,
 )
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
-from storage.away import AwayPeriod
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
-from storage.summary_rows import plain_rows, snapshot_texts
+from storage.summary_rows import plain_rows, round_zones, snapshot_texts
 
 #: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
 LOOK_BACK = 4
@@ -492,14 +492,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
     # A round: (id, person id, week, status, team, prompted, submitted at (the stored
     # value, the latest week's only), snapshot key, answers given, of them real, role,
-    # timezone (the latest week's only)).
+    # timezone (the latest week's, and of a round not submitted: away or not, see _away)).
     round_rows = plain_rows(conn, select(
         CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
         CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
         # When it was submitted, and where, matter for the latest week only (late or not).
         case((CheckinRound.week == week, CheckinRound.submitted_at)),
         CheckinRound.snapshot_key, *_answer_counts(week),
-        CheckinRound.role, case((CheckinRound.week == week, CheckinRound.timezone)))
+        CheckinRound.role, case((or_(CheckinRound.week == week,
+                                     CheckinRound.status != "submitted"),
+                                 CheckinRound.timezone)))
         .where(read_rounds))
     # (Before the latest week only the one count its status needs: the same for both.)
     counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
@@ -667,7 +669,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # no round at all are never met by the week loop: added after it.
     crm_metrics = sorted(snapshots.crm_metrics(crm)) if crm else []
     crm_get = crm.get
-    org_kpi = {k[1]: k for kpis in reversed(kpi_of) for k in kpis}
+    # The units (canonical -> as the reader reads them) of the CRM's figures named below
+    # as the org file asks them today: a unit no round in the view asked (CNY, 元).
+    crm_units: dict[str, str] = {}
 
     def crm_only(d: _PersonRow, wk: str, sums: dict[tuple[str, str], list[Any]],
                  week_figures: list[Figure] | None) -> None:
@@ -684,11 +688,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             value = crm_get((d.key, metric, wk))
             if value is None:
                 continue
-            # As they were last asked it, else as the org file asks it of them today, else
-            # as anyone in the view was asked it (the team's and a person's view alike).
-            kpi = _kpi_of(d.id, metric, look, rounds_get, kpi_by_key, member_rounds) \
-                or snapshots.kpi_today(d.key, metric) or org_kpi.get(metric) \
-                or (metric, metric, metric, "", 0.0, (metric, ""), "")
+            # As that week's round asked it, else as the org file asks it of them today
+            # (Snapshots.kpi_not_asked): the team's and a person's view name it alike.
+            kpi = next((k for k in kpi_by_key[r[7]] if k[1] == metric), None) \
+                if r is not None else None
+            if kpi is None:
+                kpi = snapshots.kpi_not_asked(d.key, metric)
+                unit = kpi[3]
+                if unit not in crm_units:
+                    crm_units[unit] = localised.get(unit, kpi[6])
+                kpi = (*kpi[:6], crm_units[unit])
             acc = sums.get(kpi[5])
             if acc is None:
                 acc = sums[kpi[5]] = [kpi[2], 0.0, None, 0, 0, 0.0, None, 0, 0]
@@ -902,12 +911,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 sums = {}
                 _add_bulk(sums, mine_by[pid], my_figs.get(pid, ()), kpi_of, kpi_mu)
                 period_sums[view.key] = _merged(sums, period_sums[view.key])
+    # With their unit, as the week's: one metric in two currencies reads as two lines.
+    unit_texts = crm_units | {k[3]: k[6] for kpis in kpi_of for k in kpis}
     for view in detailed:  # (only a director's block shows them: the page's)
-        _period_figures(view, period_sums[view.key])
+        _period_figures(view, period_sums[view.key], unit_texts)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], a.name))
-    # With their unit, as the week's: one metric in two currencies reads as two lines.
-    unit_texts = {k[3]: k[6] for kpis in kpi_of for k in kpis}
     head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4],
                        unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_mtd.items() if t[4] or t[2] is not None]
@@ -1067,20 +1076,6 @@ def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ..
     return rounds_by, figures_by
 
 
-def _kpi_of(pid: int, metric: str, look: list[str], rounds_get: Any,
-            kpi_by_key: dict[str, list[tuple[Any, ...]]],
-            member_rounds: set[int]) -> tuple[Any, ...] | None:
-    """The KPI (as kpis() gives it) a director reported `metric` as in the latest of the
-    weeks looked at they were asked as a director, None if in none."""
-    for wk in reversed(look):
-        r = rounds_get((pid, wk))
-        if r is not None and r[0] not in member_rounds:
-            for kpi in kpi_by_key[r[7]]:
-                if kpi[1] == metric:
-                    return kpi
-    return None
-
-
 def _add_to_org(org_mtd: dict[tuple[str, str], list[Any]],
                 org_qtd: dict[tuple[str, str], list[Any]],
                 sums: dict[tuple[str, str], list[Any]]) -> None:
@@ -1113,12 +1108,17 @@ def _merged(first: dict[tuple[str, str], list[Any]],
     return first
 
 
-def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]]) -> None:
-    """A director's month and quarter to date from the director loop's `sums`."""
+def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
+                    unit_texts: dict[str, str]) -> None:
+    """A director's month and quarter to date from the director loop's `sums` (each unit
+    as the reader reads it, `unit_texts`, as the headline's)."""
     for (metric, unit), acc in sums.items():
+        text = unit_texts.get(unit, unit)
         if acc[4] or acc[2] is not None:
-            view.mtd.append(Figure(metric, acc[0], unit, acc[1], acc[2], acc[3], acc[4]))
-        view.qtd.append(Figure(metric, acc[0], unit, acc[5], acc[6], acc[7], acc[8]))
+            view.mtd.append(Figure(metric, acc[0], unit, acc[1], acc[2], acc[3], acc[4],
+                                   unit_text=text))
+        view.qtd.append(Figure(metric, acc[0], unit, acc[5], acc[6], acc[7], acc[8],
+                               unit_text=text))
 
 
 def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bool, int]],
@@ -1217,26 +1217,30 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     schedule = ctx.settings.checkin_schedule
     moments: dict[tuple[str, str], datetime] = {}
     asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
-    # Only people with an away period near the window can be away in it (a day either
-    # side holds every timezone's check-in moment): usually a few, not the whole org.
-    near = set(ctx.session.scalars(select(AwayPeriod.person_id).distinct().where(
-        AwayPeriod.starts_on <= week_end(window[-1]) + timedelta(days=1),
-        AwayPeriod.ends_on >= week_start(window[0]) - timedelta(days=1))))
+    # Only people with an away period near the window can be away in it: usually a few,
+    # not the whole org.
+    near = ctx.away.near(week_start(window[0]), week_end(window[-1]))
     people = [p for p in people if p.id in near]
     # Each of them in the weeks shown where they have no round; in every week of the
     # window the rounds with no answer that were not submitted (walked once).
     pairs = [(p, wk) for wk in window if wk in shown for p in people
              if (p.id, wk) not in rounds]
+    # Each week judged where they were that week (zone_then: a move since changes none):
+    # a week with a round where it was made (read with the round), one with none where
+    # their latest round before it was made (read for those few people).
+    zones = round_zones(ctx.session, {p.id for p, _ in pairs}, window[0], window[-1]) \
+        if pairs else {}
+    zoned = [(p, wk, zone_then(zones, p, wk)) for p, wk in pairs]
     for p in people:  # (the few near, not every round read: the window holds their weeks)
         for wk in window:
             r = rounds.get((p.id, wk))
             if r is not None and r[3] != "submitted" and not counts.get(r[0], _NONE)[0]:
-                pairs.append((p, wk))
-    for p, wk in pairs:
-        moment = moments.get((p.timezone, wk))
+                zoned.append((p, wk, r[11] or p.timezone))
+    for p, wk, zone in zoned:
+        moment = moments.get((zone, wk))
         if moment is None:
-            moment = moments[(p.timezone, wk)] = checkin_moment(schedule, p.timezone, wk)
-        asks[(p.id, wk)] = (p.id, p.timezone, moment)
+            moment = moments[(zone, wk)] = checkin_moment(schedule, zone, wk)
+        asks[(p.id, wk)] = (p.id, zone, moment)
     covering = ctx.away.covering(asks.values())
     out: dict[tuple[int, str], date] = {}
     for key, (pid, timezone, moment) in asks.items():
@@ -1590,14 +1594,24 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
                       format_number(f.crm) if f.crm is not None else None,
                       format_number(f.self_reported) if f.differs else None)
                      for f in d.week],
-            "mtd": [(f, _pct(f.attainment)) for f in d.mtd],
-            "qtd": [(f, _pct(f.attainment)) for f in d.qtd],
+            # (The attainment; with no target, the figure itself: the CRM's sales of weeks
+            # the director was not asked, not a dash.)
+            "mtd": [_period(f) for f in d.mtd],
+            "qtd": [_period(f) for f in d.qtd],
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
             "confidence": " → ".join(str(c) for c in d.confidence if c is not None),
             "kinds": {a.kind for a in d.attention},
         })
     return rows
+
+
+def _period(f: Figure) -> tuple[Figure, str, str | None]:
+    """A month or quarter to date as a director's block prints it: the attainment, and
+    the figure itself where there is none (formatted only then)."""
+    att = f.attainment
+    return f, _pct(att), format_number(f.actual) if att is None and f.actual is not None \
+        else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,13 @@ class AwayRepo:
         period.ended_at = now
         self.session.flush()
 
+    def near(self, first: date, last: date) -> set[int]:
+        """The people with an away period touching the days `first` to `last`, a day
+        either side (which holds every timezone's moments of those days): usually a few."""
+        return set(self.session.scalars(select(AwayPeriod.person_id).distinct().where(
+            AwayPeriod.starts_on <= last + timedelta(days=1),
+            AwayPeriod.ends_on >= first - timedelta(days=1))))
+
     def is_away(self, person_id: int, timezone: str, at: datetime) -> bool:
         """Whether one person was (or is) away at a moment."""
         return bool(self.covering([(person_id, timezone, at)]))

@@ -168,6 +168,9 @@ def _sqlite_begin(connection: Any) -> None:
 DEFERRED_FLUSH = "teampulse.deferred_flush"
 #: session.info key: rows queued by defer_insert(), in order, not yet written.
 DEFERRED_INSERTS = "teampulse.deferred_inserts"
+#: session.info key: set while the session's transaction holds a batch of several events
+#: (bot.core.TeamPulse._batch), whose earlier events' changes are not committed yet.
+IN_BATCH = "teampulse.in_batch"
 
 
 class BatchSession(Session):

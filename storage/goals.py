@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, delete, select
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Answer, Base, CheckinRound, Person, UTCDateTime
@@ -83,6 +83,29 @@ class CrmActual(Base):
     day: Mapped[date | None] = mapped_column(Date)
     week: Mapped[str] = mapped_column(String(10), index=True)
     value: Mapped[float] = mapped_column(Float)
+
+
+@dataclass(frozen=True)
+class MetricTotal:
+    """What an imported file brought for one metric: how many rows, adding up to what."""
+
+    metric: str
+    rows: int
+    total: float
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """An imported file as the operator lists it: its name, format, rows, when it was
+    imported (or last replaced by a corrected file), the ISO weeks it has rows in, and
+    its total per metric."""
+
+    source: str
+    format: str
+    rows: int
+    imported_at: datetime
+    weeks: tuple[str, ...]
+    totals: tuple[MetricTotal, ...]
 
 
 class CrmRepo:
@@ -157,6 +180,37 @@ class CrmRepo:
                              for r in rows)
         self.session.flush()
         return replaced
+
+    def imported(self, source: str | None = None) -> list[ImportedFile]:
+        """Every imported file (or the one named), oldest import first: what it brought,
+        so an operator can tell a wrong export from the right ones."""
+        query = select(CrmImport).order_by(CrmImport.imported_at, CrmImport.source)
+        if source is not None:
+            query = query.where(CrmImport.source == source)
+        imports = list(self.session.scalars(query))
+        if not imports:
+            return []
+        weeks: dict[int, set[str]] = defaultdict(set)
+        totals: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
+        for import_id, metric, week, rows, total in self.session.execute(
+                select(CrmActual.import_id, CrmActual.metric, CrmActual.week,
+                       func.count(), func.sum(CrmActual.value))
+                .where(CrmActual.import_id.in_([i.id for i in imports]))
+                .group_by(CrmActual.import_id, CrmActual.metric, CrmActual.week)):
+            weeks[import_id].add(week)
+            had_rows, had = totals[import_id].get(metric, (0, 0.0))
+            totals[import_id][metric] = (had_rows + rows, had + float(total or 0))
+        return [ImportedFile(i.source, i.format, i.row_count, i.imported_at,
+                             tuple(sorted(weeks[i.id])),
+                             tuple(MetricTotal(m, n, round(t, 6) + 0.0)
+                                   for m, (n, t) in sorted(totals[i.id].items())))
+                for i in imports]
+
+    def row_keys(self, source: str) -> Counter[RowKey]:
+        """The rows a file brought, as compared across files (row_key -> how many)."""
+        return Counter(row_key(r) for r in self.session.scalars(
+            select(CrmActual).join(CrmImport, CrmActual.import_id == CrmImport.id)
+            .where(CrmImport.source == source)))
 
     def known_hashes(self) -> dict[str, str]:
         """Source name -> content hash of every imported file."""

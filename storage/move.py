@@ -6,7 +6,10 @@ REPEATABLE READ transaction; a bot writing meanwhile cannot make the copy incons
 but what it writes afterwards is not in it. The target must hold no row in our tables;
 it is brought to the same migration revision first, then every table's rows are copied
 in foreign-key order, in batches, in one transaction: a copy that fails or is killed
-half-way leaves the target's tables empty, and the move can simply be run again.
+half-way leaves the target's tables empty, and the move can simply be run again. Killed
+after that transaction's commit (before the report), the target is whole: run again, the
+move finds every row of the source already there, says so and changes nothing; a target
+holding anything else is refused with what to do.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
+    func,
     insert,
     inspect,
     select,
     text,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import mask_url
@@ -64,6 +69,9 @@ class Moved:
 
     revision: str
     tables: list[tuple[str, int]]
+    #: The target held every row already (a move into it finished, killed before its
+    #: report, say): nothing was copied.
+    already: bool = False
 
     @property
     def total(self) -> int:
@@ -80,9 +88,12 @@ def move_database(source_url: str, target_url: str, *,
                   batch_rows: int | None = None) -> Moved:
     """Copy every row of the database at `source_url` into the empty one at `target_url`.
 
+    A target that already holds exactly the source's rows (a move into it that finished)
+    is left as it is: Moved(already=True).
+
     Raises DatabaseSetupError (nothing changed) for a target URL that cannot work or
-    cannot be reached, a target that holds data, or a source not at the newest revision;
-    MoveFailed when the copy itself fails (the target's tables are left empty).
+    cannot be reached, a target that holds other data, or a source not at the newest
+    revision; MoveFailed when the copy itself fails (the target's tables are left empty).
     """
     check_database_url(target_url, "TARGET_URL")
     shown = mask_url(target_url)
@@ -91,7 +102,12 @@ def move_database(source_url: str, target_url: str, *,
         # Only now the target is touched (a SQLite target's file is created on connecting).
         target = create_db_engine(target_url)
         try:
-            _check_target(target, shown)
+            holding = _check_target(target, shown)
+            if holding:
+                same = _same_rows(source, target, revision)
+                if same is None:
+                    raise DatabaseSetupError(_not_empty(target_url, shown, holding))
+                return Moved(revision, same, already=True)
             try:
                 upgrade(target)  # one transaction: a failure creates nothing
             except DBAPIError as exc:
@@ -152,8 +168,9 @@ def _source_revision(source: Engine, url: str) -> str:
     return head
 
 
-def _check_target(target: Engine, shown: str) -> None:
-    """Refuse a target that cannot be reached, is from a newer version, or holds data."""
+def _check_target(target: Engine, shown: str) -> list[str]:
+    """Refuse a target that cannot be reached or is from a newer version; the tables of
+    ours in which it holds a row."""
     try:
         with target.connect() as conn:
             found = current_revision(target)
@@ -168,12 +185,63 @@ def _check_target(target: Engine, shown: str) -> None:
             f"the target database at {shown} is at migration revision {found!r}, which this "
             "version of teampulse does not know; move into an empty database, nothing was "
             "changed")
-    if holding:
-        more = f" and {len(holding) - 3} more" if len(holding) > 3 else ""
-        raise DatabaseSetupError(
-            f"the target database at {shown} already holds data (in "
-            f"{', '.join(holding[:3])}{more}); move-db only fills an empty database, "
-            "nothing was changed")
+    return holding
+
+
+def _not_empty(url: str, shown: str, holding: list[str]) -> str:
+    """The refusal of a target holding rows that are not the source's, with what to do."""
+    more = f" and {len(holding) - 3} more" if len(holding) > 3 else ""
+    path = sqlite_path(url)
+    if path is not None:
+        empty = f"delete {path} (with any -wal and -shm file beside it)"
+    else:
+        name = make_url(url).database
+        empty = f"drop it and create it empty (dropdb {name}; createdb -O OWNER {name})"
+    return (f"the target database at {shown} already holds data (in "
+            f"{', '.join(holding[:3])}{more}) that is not the database in use as it is now; "
+            "move-db only fills an empty database, nothing was changed: if that data is "
+            f"not needed, {empty} and run move-db again")
+
+
+def _same_rows(source: Engine, target: Engine, revision: str) -> list[tuple[str, int]] | None:
+    """Every table's rows, if the target holds exactly the source's rows (and is at the
+    same revision); None at the first difference. Row counts are compared first, so a
+    target holding something else is told apart without reading it all."""
+    if current_revision(target) != revision:
+        return None
+    with source.connect() as src, target.connect() as dst:
+        if src.dialect.name == "postgresql":
+            src = src.execution_options(isolation_level="REPEATABLE READ")
+        if dst.dialect.name == "postgresql":
+            dst = dst.execution_options(isolation_level="REPEATABLE READ")
+        with src.begin(), dst.begin():
+            present = set(inspect(dst).get_table_names())
+            if any(t.name not in present for t in tables()):
+                return None
+            counts = [(t.name, _count(src, t)) for t in tables()]
+            if any(_count(dst, t) != n for t, (_, n) in zip(tables(), counts, strict=True)):
+                return None
+            for table in tables():
+                theirs = _rows(dst, table).partitions(BATCH_ROWS)
+                for ours in _rows(src, table).partitions(BATCH_ROWS):
+                    if [tuple(r) for r in ours] != [tuple(r) for r in next(theirs, [])]:
+                        return None
+    return counts
+
+
+def _count(conn: Connection, table: Table) -> int:
+    return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def _rows(conn: Connection, table: Table, batch_rows: int = BATCH_ROWS) -> Any:
+    """A table's rows, streamed in key order: the order they were written in, as a rule
+    (and a stable one)."""
+    # JSON travels as its text: a value comes out as it went in (SQL NULL stays NULL, JSON
+    # null stays 'null', key order and spacing stay), without parsing every row.
+    columns = [cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c
+               for c in table.columns]
+    return conn.execution_options(stream_results=True, yield_per=batch_rows).execute(
+        select(*columns).order_by(*table.primary_key.columns))
 
 
 def _copy(source: Engine, target: Engine, shown: str, batch_rows: int) -> list[tuple[str, int]]:
@@ -202,11 +270,7 @@ def _copy(source: Engine, target: Engine, shown: str, batch_rows: int) -> list[t
 
 
 def _copy_table(src: Connection, dst: Connection, table: Table, batch_rows: int) -> int:
-    # JSON travels as its text: a value comes out as it went in (SQL NULL stays NULL, JSON
-    # null stays 'null', key order and spacing stay), without parsing every row.
     json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    columns = [cast(c, Text).label(c.name) if c.name in json_cols else c
-               for c in table.columns]
     on_postgresql = dst.dialect.name == "postgresql"
     values: dict[str, Any] = {}
     for c in table.columns:
@@ -216,11 +280,8 @@ def _copy_table(src: Connection, dst: Connection, table: Table, batch_rows: int)
         else:
             values[c.name] = bindparam(f"p_{c.name}", type_=c.type)
     statement = insert(table).values(values)
-    # In key order: the order the rows were written in, as a rule (and a stable one).
-    result = src.execution_options(stream_results=True, yield_per=batch_rows).execute(
-        select(*columns).order_by(*table.primary_key.columns))
     copied = 0
-    for rows in result.partitions(batch_rows):
+    for rows in _rows(src, table, batch_rows).partitions(batch_rows):
         _insert_batch(dst, statement, [{f"p_{k}": v for k, v in row._mapping.items()}
                                        for row in rows])
         copied += len(rows)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, Text, case, cast, select
+from sqlalchemy import Connection, Select, Text, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
@@ -143,3 +143,26 @@ def snapshot_texts(conn: Connection, rounds: Mapping[_K, int]) -> dict[_K, str]:
     return {by_id[rid]: text for rid, text in conn.execute(
         select(CheckinRound.id, cast(CheckinRound.questions, Text))
         .where(CheckinRound.id.in_(list(by_id))))}
+
+
+def round_zones(session: Session, people: Collection[int], first: str, last: str
+                ) -> dict[int, list[tuple[str, str]]]:
+    """Per person, the timezone each of their rounds from `first` to `last` was made in,
+    and that of their latest round before `first`: (week, timezone), oldest first. Rounds
+    stored before rounds had a timezone (none) are left out. Two statements."""
+    if not people:
+        return {}
+    r = CheckinRound
+    ids = sorted(people)
+    made = r.timezone.is_not(None)
+    before = select(r.person_id, func.max(r.week).label("week")).where(
+        r.person_id.in_(ids), r.week < first, made).group_by(r.person_id).subquery()
+    out: dict[int, list[tuple[str, str]]] = {}
+    for query in (select(r.person_id, r.week, r.timezone).join(before, and_(
+                      r.person_id == before.c.person_id, r.week == before.c.week)),
+                  select(r.person_id, r.week, r.timezone).where(
+                      r.person_id.in_(ids), r.week >= first, r.week <= last, made)
+                  .order_by(r.week)):
+        for pid, week, zone in plain_rows(session.connection(), query):
+            out.setdefault(pid, []).append((week, zone))
+    return out

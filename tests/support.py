@@ -136,7 +136,8 @@ SCHEMA_OF = {("kudos", "top"): "kudos-top", ("kudos", "honours"): "kudos-honours
              ("kudos", "export"): "kudos", ("kudos",): "kudos",
              ("pulse", "results"): "pulse-results", ("oneonones",): "oneonones",
              ("review",): "review", ("goals",): "goals", ("support",): "support",
-             ("check-org",): "org", ("summary",): "summary"}
+             ("check-org",): "org", ("summary",): "summary",
+             ("import-actuals", "--list"): "crm-imports"}
 
 
 def check_json_view(args: tuple[str, ...], raw: str) -> None:

@@ -5,10 +5,16 @@ leaves the target as it was, and the password never shows."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+import os
 import re
+import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,13 +29,14 @@ from sqlalchemy.engine import make_url
 import storage.move
 from bot.app import prepare
 from bot.cli import main
+from bot.clock import FakeClock
 from bot.config import Settings
 from bot.scheduler import build_scheduler, sync_org_jobs
 from storage.db import create_db_engine
 from storage.instance_lock import InstanceLock
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.move import tables
-from tests.conftest import SERVER_URL, _admin
+from tests.conftest import FRIDAY_4PM_NY, SERVER_URL, _admin
 from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_kudos import kudo
@@ -353,6 +360,47 @@ def test_postgresql_refusing_a_row_changes_nothing(source: str, tmp_path: Path,
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def test_a_lost_connection_to_postgresql_leaves_the_target_empty(
+        source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server drops move-db's connection half-way through a table (a restart, a
+    failover, an administrator's pg_terminate_backend): the move stops with one line
+    naming the table, the target holds no row, and run again it finishes."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL target: set TEST_DATABASE_URL")
+    fill(source, people=5)
+    before = contents(source)
+    monkeypatch.setattr(storage.move, "BATCH_ROWS", 2)  # people come in three batches
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    target = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    real = storage.move._insert_batch
+    people = 0
+
+    def connection_lost(dst: Any, statement: Any, rows: Any) -> None:
+        nonlocal people
+        people += statement.table.name == "people"
+        if people == 2:
+            _admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   f"WHERE datname = '{name}'")
+        real(dst, statement, rows)
+
+    monkeypatch.setattr(storage.move, "_insert_batch", connection_lost)
+    try:
+        code, out, err = move(tmp_path, capsys, target)
+        assert code == 1 and out == ""
+        assert err.count("\n") == 1
+        assert f"copying people into {target} failed (OperationalError" in err
+        assert "the target holds none of it" in err and "run move-db again" in err
+        assert empty(target)
+        monkeypatch.setattr(storage.move, "_insert_batch", real)
+        code, _, err = move(tmp_path, capsys, target)
+        assert code == 0, err
+        assert contents(target) == before
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def test_a_postgresql_database_moves_too(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Any database in use moves, read in one transaction: here PostgreSQL to SQLite."""
@@ -379,6 +427,47 @@ def test_a_postgresql_database_moves_too(tmp_path: Path, capsys: pytest.CaptureF
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def test_a_postgresql_database_is_read_as_one_moment(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bot left running on PostgreSQL writes while the copy runs (a kudos given, the
+    answers deleted, after the copy has begun): the copy is the database as it was when
+    the reading began (one REPEATABLE READ transaction), none of it half in."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL source: set TEST_DATABASE_URL")
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    source = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    bot_engine = create_db_engine(source)
+    try:
+        upgrade(bot_engine)
+        fill(source, people=3)
+        before = contents(source)
+        real = storage.move._insert_batch
+
+        def the_bot_writes_meanwhile(dst: Any, statement: Any, rows: Any) -> None:
+            if statement.table.name == "people":  # the copy is under way
+                with bot_engine.begin() as conn:
+                    conn.execute(sa.text(
+                        "INSERT INTO kudos (id, giver_id, recipient_id, reason, \"values\", "
+                        "platform, given_at) SELECT id + 100, giver_id, recipient_id, "
+                        "'later', \"values\", platform, given_at FROM kudos WHERE id = 1"))
+                    conn.execute(sa.text("DELETE FROM answers"))
+            real(dst, statement, rows)
+
+        monkeypatch.setattr(storage.move, "_insert_batch", the_bot_writes_meanwhile)
+        monkeypatch.setenv("DATABASE_URL", source)
+        target = f"sqlite:///{tmp_path / 'new.db'}"
+        code, _, err = move(tmp_path, capsys, target)
+        assert code == 0, err
+        assert contents(target) == before
+        after = contents(source)
+        assert len(after["kudos"]) == len(before["kudos"]) + 1 and not after["answers"]
+    finally:
+        bot_engine.dispose()
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def test_help_gives_the_steps_and_says_to_stop_the_bot(capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
     with pytest.raises(SystemExit) as done:
@@ -388,3 +477,199 @@ def test_help_gives_the_steps_and_says_to_stop_the_bot(capsys: pytest.CaptureFix
     assert "1. stop the bot; 2. teampulse backup" in text
     assert "put the DATABASE_URL line it prints in .env; 5. start the bot" in text
     assert "Stop the bot first" in text and "sent a second time" in text
+
+
+# --- A move-db process SIGKILLed at the worst moments -------------------------------------
+
+ROOT = Path(__file__).parent.parent
+
+#: Where tests/kill_move.py kills the real `move-db` process (see there). The history
+#: below copies its 9,538 answers in ten batches of 1,000, after people and checkin_rounds.
+KILLED_AT = ["snapshot", "creating", "created", "batch:answers:4", "after:answers", "commit",
+             "committed"]
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[str, str]]:
+    """A SQLite database the bot wrote half a year into (60 directors, 1,484 rounds,
+    9,538 answers, away periods, a week's check-ins, kudos, a support request), the bot
+    stopped; and what the GM's /summary and Alice's /kudos me show on it."""
+    from bench.summary import fill as fill_history
+
+    path = tmp_path_factory.mktemp("history") / "teampulse.db"
+    settings = Settings(database_url=f"sqlite:///{path}", org_file=TEST_ORG)
+
+    async def write() -> None:
+        bot, engine = prepare(settings, FakeClock(FRIDAY_4PM_NY))
+        bot.register(RecordingAdapter())
+        fill_history(bot, engine, 60, 26, seed=5, template="alice", now=bot.clock.now())
+        await bot.run_checkins()
+        await answer_all(bot, "alice", ALICE_ANSWERS)
+        await kudo(bot, "bruno", "/kudos @alice for closing Acme #customer-first", group=True)
+        await bot.drain()
+        engine.dispose()
+
+    asyncio.run(write())
+    seen = asyncio.run(shown(settings.database_url))
+    assert "Director 10" in seen[0] and "closing Acme" in seen[1]
+    return path, seen
+
+
+async def shown(url: str) -> tuple[str, str]:
+    """Start the bot on `url`: the GM's /summary and Alice's /kudos me; then stop it."""
+    bot, engine = prepare(Settings(database_url=url, org_file=TEST_ORG),
+                          FakeClock(FRIDAY_4PM_NY))
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/summary")
+        await say(bot, "alice", "/kudos me")
+        return chat.last("grace"), chat.last("alice")
+    finally:
+        engine.dispose()
+
+
+def move_process(tmp_path: Path, source: str, target: str,
+                 moment: str = "none") -> subprocess.CompletedProcess[str]:
+    """`teampulse move-db TARGET` as a real process, killed by itself at `moment`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_URL"))}
+    env.update(DATABASE_URL=source, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "tests.kill_move", moment, "--env-file", "/nonexistent",
+         "move-db", target],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False)
+
+
+def target_empty(target: str) -> bool:
+    """No row in the target (a SQLite target's file may not even exist yet)."""
+    path = make_url(target).database or ""
+    if target.startswith("sqlite") and not Path(path).exists():
+        return True
+    return empty(target)
+
+
+def killed_move(tmp_path: Path, made: Path, target: str,
+                moment: str) -> tuple[Path, dict[str, list[tuple[Any, ...]]]]:
+    """The database in use (a copy of `made`) and its rows, after a move-db into `target`
+    was SIGKILLed at `moment`; checks that the kill changed not a byte of it, and that
+    it reported nothing the operator would act on."""
+    db = tmp_path / "data" / "teampulse.db"
+    db.parent.mkdir()
+    shutil.copyfile(made, db)
+    source = f"sqlite:///{db}"
+    before, raw = contents(source), db.read_bytes()
+    killed = move_process(tmp_path, source, target, moment)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert "DATABASE_URL=" not in killed.stdout  # nothing told the operator to switch
+    assert db.read_bytes() == raw
+    assert contents(source) == before
+    if moment == "committed":
+        assert contents(target) == before  # the commit made it whole
+    else:
+        assert target_empty(target)  # nothing copied counts until the commit
+    return db, before
+
+
+def empty_as_told(refusal: str, target: str) -> None:
+    """Do what move-db's refusal of a target holding other data says to do."""
+    url = make_url(target)
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        assert f"if that data is not needed, delete {path} (with any -wal and -shm file " \
+               "beside it) and run move-db again" in refusal
+        for name in (path, path + "-wal", path + "-shm"):
+            Path(name).unlink(missing_ok=True)
+    else:
+        assert (f"if that data is not needed, drop it and create it empty (dropdb "
+                f"{url.database}; createdb -O OWNER {url.database}) and run move-db "
+                "again") in refusal
+        _admin(f"DROP DATABASE {url.database} WITH (FORCE)", f"CREATE DATABASE {url.database}")
+
+
+@pytest.mark.parametrize("moment", KILLED_AT)
+async def test_a_move_killed_at_the_worst_moment_leaves_a_safe_state(
+        moment: str, history: tuple[Path, tuple[str, str]], target: str,
+        tmp_path: Path) -> None:
+    """The operator's move-db is SIGKILLed (OOM killer, a closed SSH session, kill -9),
+    and they start the bot on the old database again: it shows what it showed. The
+    target holds no row, and move-db run again finishes the move; or, killed after its
+    commit, every row, and since the bot has written on the old database meanwhile, move-db
+    run again refuses the now stale target, saying how to empty it; done, the move
+    finishes. The bot on the target then shows what it showed."""
+    made, seen = history
+    db, _ = killed_move(tmp_path, made, target, moment)
+    source = f"sqlite:///{db}"
+    assert await shown(source) == seen  # the operator's bot starts on it as before
+
+    again = move_process(tmp_path, source, target)
+    if moment == "committed":
+        assert again.returncode == 2 and again.stdout == ""
+        assert again.stderr.count("\n") == 1
+        assert "already holds data (in outbox, people, away_periods and 7 more) that is " \
+               "not the database in use as it is now; move-db only fills an empty " \
+               "database, nothing was changed" in again.stderr
+        empty_as_told(again.stderr, target)
+        again = move_process(tmp_path, source, target)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"copied {source} (revision ")
+    assert again.stdout.splitlines()[-1] == f"DATABASE_URL={target.replace(SECRET, '***')}"
+    assert contents(target) == contents(source)
+    assert not list(db.parent.glob("*.moving*"))  # the killed move's snapshot is gone
+    assert await shown(target) == seen
+
+
+async def test_a_move_killed_after_its_commit_is_found_finished(
+        history: tuple[Path, tuple[str, str]], target: str, tmp_path: Path) -> None:
+    """Killed after the commit, before it printed the DATABASE_URL line: run again, it
+    finds every row already in the target, says the move finished, changes nothing and
+    prints the line to use; the bot on the target shows what it showed."""
+    made, seen = history
+    db, before = killed_move(tmp_path, made, target, "committed")
+    source = f"sqlite:///{db}"
+    assert (db.parent / "teampulse.db.moving").exists()  # what the kill left behind
+
+    again = move_process(tmp_path, source, target)
+    assert again.returncode == 0, again.stderr
+    shown_target = target.replace(SECRET, "***")
+    lines = again.stdout.splitlines()
+    engine = create_db_engine(source)
+    revision = current_revision(engine)
+    engine.dispose()
+    assert lines[0] == (f"{shown_target} already holds every row of {source} (revision "
+                        f"{revision}): a move into it finished before; nothing was copied:")
+    assert re.search(r"\n  answers +9,538\n", again.stdout), again.stdout
+    assert lines[-1] == f"DATABASE_URL={shown_target}"
+    assert contents(target) == before == contents(source)
+    assert not list(db.parent.glob("*.moving*"))
+    assert await shown(target) == seen
+
+
+@pytest.mark.parametrize("moment", ["batch:answers:4", "commit"])
+async def test_a_move_from_postgresql_killed_half_way_changes_nothing_there(
+        moment: str, history: tuple[Path, tuple[str, str]], tmp_path: Path) -> None:
+    """PostgreSQL in use, moved to SQLite, the move SIGKILLed in the middle of the answers
+    or at the SQLite file's COMMIT: the database in use holds what it held and the bot on
+    it shows the same; the new file holds no row, and move-db run again finishes."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL source: set TEST_DATABASE_URL")
+    made, seen = history
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    source = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        storage.move.move_database(f"sqlite:///{made}", source)
+        before = contents(source)
+        target = f"sqlite:///{tmp_path / 'back.db'}"
+        killed = move_process(tmp_path, source, target, moment)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        assert contents(source) == before
+        assert target_empty(target)
+        assert await shown(source) == seen
+        again = move_process(tmp_path, source, target)
+        assert again.returncode == 0, again.stderr
+        assert contents(target) == contents(source)
+        assert await shown(target) == seen
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
