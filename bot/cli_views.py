@@ -298,7 +298,9 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
 
 # --- 360° review --------------------------------------------------------------------------
 
-REVIEW_FIELDS = ("director", "criterion", "group", "average")
+#: A row per criterion and group with its average, then a row per rater group as counted
+#: (criterion 'response': how many were asked and answered; group 'all' overall).
+REVIEW_FIELDS = ("director", "criterion", "group", "average", "asked", "answered")
 
 
 def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -338,6 +340,9 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             averages = {**row.groups, "self": row.self_rating, "others": row.others}
             rows += [{"director": report.subject_key, "criterion": row.criterion,
                       "group": group, "average": value} for group, value in averages.items()]
+        rows += [{"director": report.subject_key, "criterion": "response", "group": r.group,
+                  "asked": r.asked, "answered": r.answered}
+                 for r in (*report.response, *([report.overall] if report.overall else []))]
         write_csv(out, REVIEW_FIELDS, rows)
     else:
         out.write(bot.renderer.message(args.locale or _gm(bot).locale, "review_report",

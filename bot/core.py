@@ -771,10 +771,25 @@ class TeamPulse:
             await self.deliver(wait=False)
         # One DM per GM and period about them all (after a restart part-way too).
         await self.db(self._in_unit, review_schedule.tell_started)
+        await self._remind_reviews()
         closed = await self._close_scheduled_reviews()
         if started or closed:
             log.info("scheduled 360° reviews: %d started, %d closed", started, closed)
         return started
+
+    async def _remind_reviews(self) -> int:
+        """One reminder to each rater not done with a review closing soon (see
+        handlers.review_progress), a batch a transaction; how many went out."""
+        from handlers import review_progress
+
+        total, more = 0, True
+        while more:
+            sent, more = await self.db(self._in_unit, review_progress.send_reminders)
+            total += sent
+            await self.deliver(wait=False)
+        if total:
+            log.info("360° review reminders: %d sent", total)
+        return total
 
     async def _close_scheduled_reviews(self) -> int:
         """Close the scheduled reviews whose days are up, each with its report to the

@@ -102,18 +102,98 @@ class ReviewReport:
     shown: list[str]  # group keys shown: manager, peer, report, or peer+report
     counts: dict[str, int]  # raters who answered, per group
     rows: list[CriterionRow]
-    notes: list[str]  # merged, withheld, withheld_peer, withheld_report, partial
+    notes: list[str]  # merged, withheld, withheld_peer, withheld_report, partial,
+    # response_withheld
     comments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: Answered of asked per group as shown (see response_lines); `overall` None when the
+    #: peers' and reports' counts are withheld (it would give them by subtraction).
+    response: list[Response] = field(default_factory=list)
+    overall: Response | None = None
+    asked: dict[str, int] = field(default_factory=dict)  # per group, whether shown or not
+
+    def raters(self) -> dict[str, int | None]:
+        """Who answered, per group — None for peers and reports where the report counts
+        them together or not at all (see response_lines): '1 report answered' of a
+        director with one report would say whose answers are in."""
+        alone = {r.group for r in self.response}
+        return {g: n if g not in ANONYMOUS or g in alone or not self.asked.get(g) else None
+                for g, n in self.counts.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for `teampulse review --format json`."""
         return {"director": self.subject_key, "name": self.subject, "status": self.status,
                 "manager": self.manager, "groups_shown": self.shown, "notes": self.notes,
-                "raters": self.counts, "min_group": MIN_GROUP,
+                "raters": self.raters(), "min_group": MIN_GROUP,
                 "criteria": [{"criterion": r.criterion, "groups": r.groups,
                               "self": r.self_rating, "others": r.others} for r in self.rows],
                 "comments": {g: [{"criterion": c, "comment": t} for c, t in items]
-                             for g, items in self.comments.items()}}
+                             for g, items in self.comments.items()},
+                "response": {"groups": [{"group": r.group, "asked": r.asked,
+                                         "answered": r.answered} for r in self.response],
+                             "overall": None if self.overall is None else {
+                                 "asked": self.overall.asked,
+                                 "answered": self.overall.answered,
+                                 "rate": self.overall.rate}}}
+
+
+@dataclass(frozen=True)
+class Response:
+    """How many of a rater group were asked and how many answered (at least one question)."""
+
+    group: str  # manager, peer, report, peer+report, self; 'all' for the overall line
+    asked: int
+    answered: int
+
+    @property
+    def rate(self) -> float | None:
+        """The share who answered, 0-1 (None when nobody was asked)."""
+        return round(self.answered / self.asked, 2) if self.asked else None
+
+
+def response_lines(asked: dict[str, int], answered: dict[str, int]
+                   ) -> tuple[list[Response], Response | None]:
+    """Answered of asked per rater group as a report or the GM's progress shows them, and
+    overall (None when withheld).
+
+    An anonymous group asked fewer than MIN_GROUP is never counted alone: "1 of 1 reports
+    answered" tells whose answers are in. It is counted with the other anonymous group
+    (both together, so that neither is given by subtracting the other), and when even
+    together fewer than MIN_GROUP were asked, neither is counted, nor overall (the named
+    manager and self beside it would give them away). Who answered is never said.
+    """
+    lines: list[Response] = []
+    if asked["manager"]:
+        lines.append(Response("manager", asked["manager"], answered["manager"]))
+    peers, reports = asked["peer"], asked["report"]
+    hidden = False
+    if all(n == 0 or n >= MIN_GROUP for n in (peers, reports)):
+        lines += [Response(g, asked[g], answered[g]) for g in ("peer", "report") if asked[g]]
+    elif peers + reports >= MIN_GROUP:
+        lines.append(Response("peer+report", peers + reports,
+                              answered["peer"] + answered["report"]))
+    else:
+        hidden = True
+    if asked["self"]:
+        lines.append(Response("self", asked["self"], answered["self"]))
+    overall = None if hidden else Response(
+        "all", sum(asked.values()), sum(answered[g] for g in asked))
+    return lines, overall
+
+
+def group_counts(session: Session, round_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Per rater group: how many were asked, and how many answered at least one question
+    (counts only: never who)."""
+    asked = dict.fromkeys(GROUPS, 0)
+    answered = dict.fromkeys(GROUPS, 0)
+    for group, started, raters in session.execute(
+            select(ReviewInvite.rater_group, ReviewInvite.answered > 0, func.count())
+            .where(ReviewInvite.round_id == round_id)
+            .group_by(ReviewInvite.rater_group, ReviewInvite.answered > 0)):
+        if group in asked:
+            asked[group] += raters
+            if started:
+                answered[group] += raters
+    return asked, answered
 
 
 def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
@@ -121,13 +201,7 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     # Columns, not rows as objects: with `reviews.peers: all` every other director is a
     # peer, so a review of a thousand directors reads a thousand invites and thousands of
     # answers.
-    counts = dict.fromkeys(GROUPS, 0)
-    for group, raters in session.execute(
-            select(ReviewInvite.rater_group, func.count()).where(
-                ReviewInvite.round_id == rnd.id, ReviewInvite.answered > 0)
-            .group_by(ReviewInvite.rater_group)):
-        if group in counts:
-            counts[group] = raters
+    asked, counts = group_counts(session, rnd.id)
     answers = session.execute(select(
         ReviewAnswer.rater_group, ReviewAnswer.criterion, ReviewAnswer.rating,
         ReviewAnswer.comment).where(ReviewAnswer.round_id == rnd.id)
@@ -138,7 +212,17 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     shown: list[str] = []
     if counts["manager"]:
         shown.append("manager")
-    if peers >= MIN_GROUP and reports >= MIN_GROUP:
+    # A group asked fewer than MIN_GROUP is counted only with the other (response_lines):
+    # whether it shows merged or the other alone must not tell if its one or two answered.
+    small = asked["peer"] and asked["report"] and min(asked["peer"], asked["report"]) < MIN_GROUP
+    if small:
+        if peers + reports >= MIN_GROUP:
+            shown.append("peer+report")
+            merge = {"peer": "peer+report", "report": "peer+report"}
+            notes.append("merged")
+        elif peers or reports:
+            notes.append("withheld")
+    elif peers >= MIN_GROUP and reports >= MIN_GROUP:
         shown += ["peer", "report"]
         merge = {"peer": "peer", "report": "report"}
     elif peers + reports >= MIN_GROUP and peers and reports:
@@ -182,9 +266,13 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         comments[group].sort(key=lambda item: (CRITERIA.index(item[0]), item[1]))
     subject = org.person(rnd.subject_key)
     manager = org.person(subject.manager) if subject and subject.manager else None
+    response, overall = response_lines(asked, counts)
+    if overall is None:
+        notes.append("response_withheld")
     return ReviewReport(subject.name if subject else rnd.subject_key, rnd.subject_key,
                         rnd.status, manager.name if manager else None, shown, counts, rows,
-                        notes, {g: comments[g] for g in (*shown, "self") if g in comments})
+                        notes, {g: comments[g] for g in (*shown, "self") if g in comments},
+                        response, overall, asked)
 
 
 def _avg(values: list[int] | None) -> float | None:
@@ -194,7 +282,8 @@ def _avg(values: list[int] | None) -> float | None:
 # --- the command ------------------------------------------------------------------------
 
 def cmd_review(ctx: Context, args: str) -> None:
-    """/review start <director> | close <director> (GM); /review alone resumes a survey."""
+    """/review start|close|report|status <director>, /review schedule|status (GM);
+    /review alone resumes a survey."""
     person = ctx.person
     assert person is not None
     parts = args.split()
@@ -213,8 +302,13 @@ def cmd_review(ctx: Context, args: str) -> None:
 
         show_schedule(ctx)
         return
+    if [w.lower() for w in parts] == ["status"]:
+        from handlers.review_progress import show_status
+
+        show_status(ctx, None)
+        return
     parts = args.split(maxsplit=1)  # the director by key, or by a name with spaces
-    if len(parts) != 2 or parts[0].lower() not in {"start", "close", "report"}:
+    if len(parts) != 2 or parts[0].lower() not in {"start", "close", "report", "status"}:
         ctx.reply("review_usage")
         return
     named = people_named(ctx.people.active(), mentions_as_keys(ctx, parts[1]))
@@ -226,6 +320,11 @@ def cmd_review(ctx: Context, args: str) -> None:
         ctx.reply("review_not_director", value=parts[1].strip())
         return
     running = open_round(ctx.session, subject.key)
+    if parts[0].lower() == "status":
+        from handlers.review_progress import show_status
+
+        show_status(ctx, subject)
+        return
     if parts[0].lower() == "report":
         _show_report(ctx, subject)
         return

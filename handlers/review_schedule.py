@@ -14,7 +14,8 @@ summary in batches of reads and one transaction that sends it and settles the pe
 transaction held the database for many minutes. A bot that was down at the
 planned moment starts the reviews when it is back, within the `open_days` window;
 later than that the period is skipped rather than a review sprung on people late.
-`/review schedule` shows the GM what is planned next and what is open.
+`/review schedule` shows the GM what is planned next and what is open, with how many of
+those asked have answered (`/review status`, handlers/review_progress.py, per group).
 """
 
 from __future__ import annotations
@@ -25,9 +26,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.render import NAMES_SHOWN
 from bot.review_config import ReviewSchedule
 from handlers.context import Context
-from handlers.review import MIN_GROUP, build_report, close_round, open_round, start_review
+from handlers.review import (
+    MIN_GROUP,
+    build_report,
+    close_round,
+    group_counts,
+    open_round,
+    response_lines,
+    start_review,
+)
 from storage.models import Person
 from storage.review import ReviewInvite, ReviewRound
 from storage.review_schedule import ReviewScheduleRepo
@@ -148,8 +158,12 @@ def show_schedule(ctx: Context) -> None:
         rnd = ctx.session.get(ReviewRound, claim.round_id) if claim.round_id else None
         person = ctx.people.by_key(claim.subject_key)
         if rnd is not None and rnd.status == "open" and person is not None:
-            open_rows.append({"name": person.display_name,
-                              "closes": claim.closes_at.astimezone(tz)})
+            row = {"name": person.display_name, "closes": claim.closes_at.astimezone(tz),
+                   "counted": False, "overall": None}
+            if len(open_rows) < NAMES_SHOWN:  # the closing soonest are shown, with counts
+                row["counted"] = True
+                row["overall"] = response_lines(*group_counts(ctx.session, rnd.id))[1]
+            open_rows.append(row)
     ctx.reply("review_schedule_view", schedule=schedule.name, day=schedule.day,
               at=schedule.at.strftime("%H:%M"), timezone=timezone,
               open_days=schedule.open_days, peers=schedule.peers,
@@ -212,10 +226,13 @@ class ClosedLine:
 
     key: str
     name: str
-    answered: int  # raters who answered, self-assessment left out
+    #: Raters who answered and who were asked, self-assessment left out; None when the
+    #: report withholds the counts (fewer than MIN_GROUP peers and reports asked).
+    answered: int | None
     others: float | None  # the mean over the criteria of what the shown groups gave
     self_rating: float | None
     withheld: bool  # peers' and reports' ratings withheld (too few answered)
+    asked: int | None = None  # as `answered`: how many were asked
 
 
 def tell_closed(ctx: Context, rnd: ReviewRound) -> None:
@@ -279,10 +296,13 @@ def closed_lines(ctx: Context, round_ids: list[int], start: int = 0
         own = [row.self_rating for row in report.rows if row.self_rating is not None]
         lines.append(ClosedLine(
             report.subject_key, report.subject,
-            sum(n for g, n in report.counts.items() if g != "self"),
+            None if report.overall is None else
+            report.overall.answered - report.counts["self"],
             round(sum(others) / len(others), 2) if others else None,
             round(sum(own) / len(own), 2) if own else None,
-            bool({"withheld", "withheld_peer", "withheld_report"} & set(report.notes))))
+            bool({"withheld", "withheld_peer", "withheld_report"} & set(report.notes)),
+            None if report.overall is None else
+            report.overall.asked - sum(r.asked for r in report.response if r.group == "self")))
     return lines, at
 
 

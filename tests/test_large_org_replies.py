@@ -580,8 +580,9 @@ async def test_review_schedule_names_ten_directors_and_ten_open_reviews(big):  #
     await say(bot, "grace", "/review schedule")
     view = chat.last("grace")
     opened = view.split("Open now\n", 1)[1].splitlines()
-    assert len(opened) == 11 and all(" — closes 2027-01-15 11:00" in x for x in opened[:10])
+    assert len(opened) == 12 and all(" — closes 2027-01-15 11:00" in x for x in opened[:10])
     assert opened[10] == "• … and 35 more, closing later"
+    assert opened[11].startswith("/review status <director> shows how many answered")
 
 
 @pytest.mark.parametrize(("locale", "start", "more"), [

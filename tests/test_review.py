@@ -101,7 +101,14 @@ async def test_the_report_from_the_command_line(bot, chat, settings, monkeypatch
                  "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["groups_shown"] == ["manager", "peer+report"] and data["notes"] == ["merged"]
-    assert data["raters"] == {"manager": 1, "peer": 2, "report": 1, "self": 1}
+    # Two peers and one report asked: counted together only ("1 report answered" of a
+    # director with one report would say whose answers are in).
+    assert data["raters"] == {"manager": 1, "peer": None, "report": None, "self": 1}
+    assert data["response"] == {"groups": [
+        {"group": "manager", "asked": 1, "answered": 1},
+        {"group": "peer+report", "asked": 3, "answered": 3},
+        {"group": "self", "asked": 1, "answered": 1}],
+        "overall": {"asked": 5, "answered": 5, "rate": 1.0}}
     assert data["criteria"][0] == {"criterion": "goals", "self": 4.0, "others": 3.5,
                                    "groups": {"manager": 4.0, "peer+report": 3.33}}
     assert main(["--env-file", str(tmp_path / "none"), "review", "alice"]) == 0

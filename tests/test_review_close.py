@@ -95,33 +95,35 @@ def fingerprint(got: dict[str, list[str]]) -> str:
 
 
 # Captured on the code before the close went in batches (e634319), on this org and these
-# answers: every director's report and the GM's summary, to the character.
+# answers: every director's report and the GM's summary, to the character; captured again
+# when the report and the summary began saying how many were asked (the summary differs
+# from before by ' of <asked>' alone).
 GM_SUMMARY = (
     '🔄 Scheduled 360° reviews closed — 2027-01 – 2027-03\n'
     'Average rating of the five criteria (1–5), lowest rated by others first:\n'
-    '• Director 4 — 23 answered · others 2.67 · no self-assessment\n'
-    '• Director 21 — 21 answered · others 2.79 · self 4\n'
-    '• Director 1 — 18 answered · others 2.87 · no self-assessment\n'
-    '• Director 12 — 21 answered · others 2.87 · self 3.4\n'
-    '• Director 9 — 21 answered · others 2.92 · self 2\n'
-    '• Director 23 — 18 answered · others 2.93 · self 3.6\n'
-    '• Director 18 — 21 answered · others 2.94 · self 3.2\n'
-    '• Director 20 — 22 answered · others 2.98 · self 2.8\n'
-    '• Director 13 — 21 answered · others 2.99 · self 3\n'
-    '• Director 3 — 23 answered · others 3 · no self-assessment\n'
-    '• Director 17 — 24 answered · others 3.04 · self 2.8\n'
-    '• Director 15 — 18 answered · others 3.05 · self 3\n'
-    '• Director 0 — 23 answered · others 3.06 · self 3.4\n'
-    '• Director 5 — 20 answered · others 3.07 · self 1.6\n'
-    '• Director 8 — 22 answered · others 3.07 · self 2.8\n'
-    '• Director 16 — 16 answered · others 3.09 · self 3\n'
-    '• Director 22 — 22 answered · others 3.1 · self 2.8\n'
-    '• Director 2 — 22 answered · others 3.12 · self 2.6\n'
-    '• Director 11 — 25 answered · others 3.14 · self 2.8\n'
-    '• Director 24 — 26 answered · others 3.19 · self 1.5\n'
+    '• Director 4 — 23 of 28 answered · others 2.67 · no self-assessment\n'
+    '• Director 21 — 21 of 28 answered · others 2.79 · self 4\n'
+    '• Director 1 — 18 of 28 answered · others 2.87 · no self-assessment\n'
+    '• Director 12 — 21 of 28 answered · others 2.87 · self 3.4\n'
+    '• Director 9 — 21 of 28 answered · others 2.92 · self 2\n'
+    '• Director 23 — 18 of 28 answered · others 2.93 · self 3.6\n'
+    '• Director 18 — 21 of 28 answered · others 2.94 · self 3.2\n'
+    '• Director 20 — 22 of 28 answered · others 2.98 · self 2.8\n'
+    '• Director 13 — 21 of 28 answered · others 2.99 · self 3\n'
+    '• Director 3 — 23 of 28 answered · others 3 · no self-assessment\n'
+    '• Director 17 — 24 of 28 answered · others 3.04 · self 2.8\n'
+    '• Director 15 — 18 of 28 answered · others 3.05 · self 3\n'
+    '• Director 0 — 23 of 28 answered · others 3.06 · self 3.4\n'
+    '• Director 5 — 20 of 28 answered · others 3.07 · self 1.6\n'
+    '• Director 8 — 22 of 28 answered · others 3.07 · self 2.8\n'
+    '• Director 16 — 16 of 28 answered · others 3.09 · self 3\n'
+    '• Director 22 — 22 of 28 answered · others 3.1 · self 2.8\n'
+    '• Director 2 — 22 of 28 answered · others 3.12 · self 2.6\n'
+    '• Director 11 — 25 of 28 answered · others 3.14 · self 2.8\n'
+    '• Director 24 — 26 of 28 answered · others 3.19 · self 1.5\n'
     '• … and 5 more\n'
     "/review report <director> shows one director's report; each director has been sent their own.")
-ALL_REPORTS = "8c2d2ed85a2425c7"
+ALL_REPORTS = "3001b818e741fbf1"
 
 
 @pytest.mark.parametrize("raters", [2000, 100])

@@ -89,8 +89,12 @@ async def test_a_review_asks_eight_peers_those_who_work_closest_first(org30, clo
         for text in ["4 Solid", "4", "3", "4", "4"]:
             await say(bot, key, text)
     report = chat.last("gm")
+    # Two reports asked are counted with the peers, never apart.
     assert report.startswith("🔄 360° review — Director 0\n"
-                             "Answers: manager (Head 0), 8 peers, 2 reports, self-assessment.")
+                             "• Manager (Head 0): 1 of 1 answered\n"
+                             "• Peers and reports: 10 of 10 answered\n"
+                             "• Self-assessment: 1 of 1 answered\n"
+                             "Response rate: 12 of 12 asked answered (100%).")
     assert report == chat.last("d00")
     # A head's peers: the four other heads, then four directors who are not her reports.
     await say(bot, "gm", "/review start v2")

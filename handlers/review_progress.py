@@ -1,0 +1,172 @@
+"""An open 360° review's progress for the GM, and one reminder to raters not done.
+
+`/review status` (the GM) lists the open reviews — how many of those asked have answered
+and when each closes —, `/review status <director>` one of them per rater group. Counts
+only, with the report's rules (handlers.review.response_lines): never who has or has not
+answered, and no group asked fewer than MIN_GROUP counted alone. Only the GM may ask; a
+director is never told who has answered about them.
+
+A review with a closing date (one the schedule started: `reviews.open_days`) reminds each
+rater not done yet once, REMIND_BEFORE before it closes, in their language: one DM per
+rater naming every review of the period they have not finished. The outbox dedupe key
+(review:<period>:reminder:<person>) makes it once per rater and period — so once per
+review —, also across a restart, a second sweep or replica. A review the GM started has no
+closing date (it closes when everyone has answered, or with /review close), so it sends
+no reminder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.render import NAMES_SHOWN
+from handlers.context import Context
+from handlers.review import CRITERIA, Response, group_counts, response_lines
+from storage.models import Person
+from storage.repositories import KEYS_PER_STATEMENT
+from storage.review import ReviewInvite, ReviewRound
+from storage.review_schedule import ScheduledReview
+from storage.round_batch import RoundBatchRepo
+
+#: The reminder goes this long before a review closes ...
+REMIND_BEFORE = timedelta(days=2)
+#: ... and not sooner than this after it started (a review open a day or two is not
+#: followed by a reminder hours after its invitation).
+REMIND_NOT_BEFORE = timedelta(days=1)
+#: Reminders queued in one transaction (a period of a thousand reviews has thousands of
+#: raters not done); the sweep carries on in the next.
+REMIND_BATCH = 500
+
+
+@dataclass
+class Progress:
+    """One open review as the GM's status shows it."""
+
+    name: str
+    key: str
+    started: datetime
+    closes: datetime | None  # None: the GM's own review, closed by hand or when all answered
+    days_left: int | None
+    response: list[Response]
+    overall: Response | None
+    manager: str | None  # named anyway, as in the report
+
+
+def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
+    """Every open review and when it closes, soonest first (the GM's own, with no closing
+    date, after those, oldest first)."""
+    rows = ctx.session.execute(select(ReviewRound, ScheduledReview.closes_at).outerjoin(
+        ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
+        ReviewRound.status == "open"))
+    return sorted(((r, c) for r, c in rows),
+                  key=lambda rc: (rc[1] is None, rc[1] or rc[0].started_at, rc[0].id))
+
+
+def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progress:
+    """Answered of asked per group (counts only) and the days left of one open review."""
+    asked, answered = group_counts(ctx.session, rnd.id)
+    lines, overall = response_lines(asked, answered)
+    subject = ctx.people.by_key(rnd.subject_key)
+    manager = ctx.people.by_key(subject.manager_key) if subject and subject.manager_key else None
+    tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
+    left = None
+    if closes is not None:
+        left = max(0, (closes - ctx.clock.now()) // timedelta(days=1))
+    return Progress(subject.display_name if subject else rnd.subject_key, rnd.subject_key,
+                    rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
+                    left, lines, overall, manager.display_name if manager else None)
+
+
+def show_status(ctx: Context, subject: Person | None) -> None:
+    """/review status [<director>] (GM): the open reviews' progress, or one's per group."""
+    rounds = _open_rounds(ctx)
+    if subject is not None:
+        found = next(((r, c) for r, c in rounds if r.subject_key == subject.key), None)
+        if found is None:
+            ctx.reply("review_none_open", name=subject.display_name)
+            return
+        ctx.reply("review_status_one", p=progress(ctx, *found))
+        return
+    if not rounds:
+        ctx.reply("review_status_none")
+        return
+    # Counted for the ones shown only: a period of a thousand reviews lists the soonest.
+    shown = [progress(ctx, r, c) for r, c in rounds[:NAMES_SHOWN]]
+    ctx.reply("review_status_all", lines=shown, more=len(rounds) - len(shown))
+
+
+def reminder_periods(ctx: Context, now: datetime) -> list[str]:
+    """The schedule's periods with an open review whose reminder is due now."""
+    rows = ctx.session.execute(select(ScheduledReview.period, ReviewRound.started_at).join(
+        ReviewRound, ScheduledReview.round_id == ReviewRound.id).where(
+        ReviewRound.status == "open", ScheduledReview.closes_at > now,
+        ScheduledReview.closes_at <= now + REMIND_BEFORE))
+    return sorted({period for period, started in rows if now >= started + REMIND_NOT_BEFORE})
+
+
+def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
+    """Remind once each rater not done with a review closing within REMIND_BEFORE; how
+    many reminders were queued, and whether `limit` stopped it (the caller goes on in a
+    new transaction).
+
+    One DM per rater and period, naming every review of the period they have not finished
+    (the GM rates each director as their manager: one DM, not one per director), keyed by
+    period and rater, so that each review reminds each rater once. Someone away, or in the
+    middle of a dialog, is left to a later sweep while the review is open."""
+    limit = REMIND_BATCH if limit is None else limit
+    now = ctx.clock.now()
+    periods = reminder_periods(ctx, now)
+    if not periods:
+        return 0, False
+    rounds = {rid: (period, closes, key) for rid, period, closes, key in ctx.session.execute(
+        select(ReviewRound.id, ScheduledReview.period, ScheduledReview.closes_at,
+               ReviewRound.subject_key).join(
+            ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
+            ScheduledReview.period.in_(periods), ReviewRound.status == "open",
+            ScheduledReview.closes_at > now))}
+    waiting: dict[str, tuple[Person, str, list[ReviewInvite]]] = {}
+    ids = list(rounds)
+    for start in range(0, len(ids), KEYS_PER_STATEMENT):
+        for invite, person in ctx.session.execute(select(ReviewInvite, Person).join(
+                Person, ReviewInvite.person_id == Person.id).where(
+                ReviewInvite.round_id.in_(ids[start:start + KEYS_PER_STATEMENT]),
+                ReviewInvite.done.is_(False), Person.active).order_by(ReviewInvite.id)):
+            period = rounds[invite.round_id][0]
+            key = f"review:{period}:reminder:{person.key}"
+            waiting.setdefault(key, (person, period, []))[2].append(invite)
+    keys = list(waiting)
+    taken: set[str] = set()
+    repo = RoundBatchRepo(ctx.session)
+    for start in range(0, len(keys), KEYS_PER_STATEMENT):
+        taken |= repo.taken_dedupe_keys(keys[start:start + KEYS_PER_STATEMENT])
+    todo = [(key, entry) for key, entry in waiting.items() if key not in taken]
+    # Who is away, in one read per statement's worth, not one per rater.
+    away: set[int] = set()
+    for start in range(0, len(todo), KEYS_PER_STATEMENT):
+        away |= {pid for pid, _ in ctx.away.covering(
+            [(p.id, p.timezone, now) for _, (p, _, _) in todo[start:start + KEYS_PER_STATEMENT]])}
+    sent = 0
+    for key, (person, _, invites) in todo:
+        if sent >= limit:
+            return sent, True
+        if person.id in away or ctx.conversations.under_way(person, now) is not None:
+            continue  # away, or answering something: a later sweep, if still open
+        tz = ZoneInfo(person.timezone)
+        items = sorted(({"subject": _name(ctx, rounds[i.round_id][2]),
+                         "own": i.rater_group == "self", "answered": i.answered,
+                         "closes": rounds[i.round_id][1].astimezone(tz)} for i in invites),
+                       key=lambda item: (not item["own"], item["closes"],
+                                         str(item["subject"]).casefold()))
+        if ctx.tell(person, "review_reminder", items=items, total=len(CRITERIA),
+                    dedupe_key=key):
+            sent += 1
+    return sent, False
+
+
+def _name(ctx: Context, key: str) -> str:
+    person = ctx.people.by_key(key)
+    return person.display_name if person else key

@@ -1,0 +1,309 @@
+"""How many were asked and how many answered a 360° review, from the GM's side — in the
+report (chat, the DM at close, `teampulse review` md/json/csv), and while it is open
+(`/review status`, `/review schedule`) — never who; and one reminder, from the raters'
+side, to those not done before a scheduled review closes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import prepare
+from bot.core import TeamPulse
+from tests.support import TEST_ORG, RecordingAdapter, csv_records, restart, run_cli, say
+from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
+
+#: Two more directors under Grace (Alice's peers: Bruno, Li, Dan, Eve) and two more
+#: members under Alice (her reports: Sam, Ray, Rosa).
+MORE = """\
+  - {key: dan, name: Dan Wu, role: director, manager: grace, timezone: America/New_York}
+  - {key: eve, name: Eve Stone, role: director, manager: grace, timezone: America/New_York}
+  - {key: ray, name: Ray Kim, role: member, manager: alice, timezone: America/New_York}
+  - {key: rosa, name: Rosa Diaz, role: member, manager: alice, timezone: America/New_York}
+"""
+FIVE = ["4", "4", "4", "4", "4"]
+
+
+def org_text(people: str = MORE, extra: str = "") -> str:
+    base = TEST_ORG.read_text(encoding="utf-8")
+    at = base.index("# Company values")
+    return base[:at] + people + base[at:] + extra
+
+
+@pytest.fixture
+def wide(settings, tmp_path: Path, clock):
+    """The test org with Alice's peers and reports three or more each, and its settings
+    (for the command line)."""
+    path = tmp_path / "wide.yaml"
+    path.write_text(org_text(), encoding="utf-8")
+    settings = replace(settings, org_file=path)
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat, settings
+    engine.dispose()
+
+
+def scheduled(settings, tmp_path: Path, clock, people: str = MORE
+              ) -> tuple[TeamPulse, RecordingAdapter, object]:
+    path = tmp_path / "scheduled.yaml"
+    path.write_text(org_text(people, QUARTERLY), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    return bot, chat, engine
+
+
+async def answer(bot: TeamPulse, key: str, texts: list[str] = FIVE) -> None:
+    for text in texts:
+        await say(bot, key, text)
+
+
+# --- the report --------------------------------------------------------------------------
+
+async def test_the_report_says_per_group_how_many_were_asked_and_answered_in_every_format(
+        wide):
+    bot, chat, settings = wide
+    await say(bot, "grace", "/review start alice")
+    for key in ("grace", "bruno", "li", "dan", "sam", "ray"):
+        await answer(bot, key)
+    await say(bot, "grace", "/review close alice")
+    report = chat.last("grace")
+    counts = ("• Manager (Grace Chen): 1 of 1 answered\n"
+              "• Peers: 3 of 4 answered\n"
+              "• Reports: 2 of 3 answered\n"
+              "• Self-assessment: 0 of 1 answered\n"
+              "Response rate: 6 of 9 asked answered (67%).\n")
+    assert counts in report
+    assert report == chat.last("alice")  # the DM at close, to the director as to the GM
+    # The ratings' own rule is unchanged: two reports answered, too few to show apart.
+    assert "Peers and reports are shown together" in report
+    await say(bot, "grace", "/review report alice")
+    assert chat.last("grace") == report
+    code, md = run_cli(settings, "review", "alice")
+    # Markdown: a list, then the rate as a paragraph of its own.
+    assert code == 0 and counts.rstrip("\n").replace("• ", "- ").replace(
+        "\nResponse", "\n\nResponse") in md
+    code, md = run_cli(settings, "review", "alice", "--locale", "zh-CN")
+    assert code == 0
+    assert ("- 同级：4 人受邀，3 人已回答\n- 下属：3 人受邀，2 人已回答\n" in md
+            and "回答率：受邀 9 人，6 人已回答（67%）。" in md)
+    code, raw = run_cli(settings, "review", "alice", "--format", "json")  # schema-checked
+    assert code == 0
+    data = json.loads(raw)
+    assert data["response"] == {"groups": [
+        {"group": "manager", "asked": 1, "answered": 1},
+        {"group": "peer", "asked": 4, "answered": 3},
+        {"group": "report", "asked": 3, "answered": 2},
+        {"group": "self", "asked": 1, "answered": 0}],
+        "overall": {"asked": 9, "answered": 6, "rate": 0.67}}
+    assert data["raters"] == {"manager": 1, "peer": 3, "report": 2, "self": 0}
+    code, raw = run_cli(settings, "review", "alice", "--format", "csv")
+    rows = [r for r in csv_records(raw) if r["criterion"] == "response"]
+    assert [(r["group"], r["asked"], r["answered"]) for r in rows] == [
+        ("manager", "1", "1"), ("peer", "4", "3"), ("report", "3", "2"), ("self", "1", "0"),
+        ("all", "9", "6")]
+
+
+async def test_one_report_asked_is_never_counted_alone_nor_told_apart_by_the_ratings(
+        settings, tmp_path, clock):
+    # Alice has four peers and one report, Sam. Whether Sam answered or a fourth peer did,
+    # the GM and Alice read the same report: "Reports: 1 of 1 answered" (or a report
+    # shaped by whether a report answered) would say that Sam's answers are in.
+    path = tmp_path / "one.yaml"
+    path.write_text(org_text(MORE.split("  - {key: ray")[0]), encoding="utf-8")
+    settings = replace(settings, org_file=path)
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        reports = []
+        for raters in (("bruno", "li", "dan", "sam"), ("bruno", "li", "dan", "eve")):
+            await say(bot, "grace", "/review start alice")
+            for key in raters:
+                await answer(bot, key)
+            await say(bot, "grace", "/review close alice")
+            reports.append(chat.last("grace"))
+        assert reports[0] == reports[1]
+        assert ("• Peers and reports: 4 of 5 answered\n"
+                "• Self-assessment: 0 of 1 answered\n"
+                "Response rate: 4 of 7 asked answered (57%).") in reports[0]
+        assert "Peers and reports are shown together" in reports[0]
+        assert "Reports:" not in reports[0] and "Peers:" not in reports[0]
+        code, raw = run_cli(settings, "review", "alice", "--format", "json")
+        assert code == 0
+        data = json.loads(raw)
+        assert data["raters"]["report"] is None and data["raters"]["peer"] is None
+        assert [g["group"] for g in data["response"]["groups"]] == [
+            "manager", "peer+report", "self"]
+    finally:
+        engine.dispose()
+
+
+async def test_too_few_peers_and_reports_asked_are_not_counted_at_all(bot, chat):
+    # Bruno has two peers (Alice, Li) and no reports: "2 of 2 answered" would say they
+    # both did, and the overall rate beside the named manager would too.
+    reports = []
+    for raters in (("alice", "li"), ("alice",)):
+        await say(bot, "grace", "/review start bruno")
+        for key in raters:
+            await answer(bot, key)
+        await say(bot, "grace", "/review close bruno")
+        reports.append(chat.last("grace"))
+    assert reports[0] == reports[1]
+    assert ("Peers and reports: fewer than 3 were asked, so how many of them answered is "
+            "not shown, nor the overall response rate.") in reports[0]
+    assert "• Manager (Grace Chen): 0 of 1 answered" in reports[0]
+    assert "Response rate" not in reports[0] and "Peers:" not in reports[0]
+
+
+# --- while it is open --------------------------------------------------------------------
+
+async def test_the_gm_follows_an_open_review_by_counts_and_days_left_never_by_name(
+        settings, tmp_path, clock):
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        for key in ("bruno", "li", "sam"):  # the first survey each is asked: Alice's
+            await answer(bot, key)
+        await answer(bot, "ray", ["3", "3"])  # part-way: has answered
+        clock.set(JAN_1_10AM_NY + timedelta(days=3, hours=2))
+        await say(bot, "grace", "/review status alice")
+        status = chat.last("grace")
+        assert status.startswith("🔄 360° review of Alice Martin — open\n"
+                                 "Started 2027-01-01; closes 2027-01-15 10:00 (10 days left).")
+        assert ("• Manager (Grace Chen): 0 of 1 answered\n"
+                "• Peers: 2 of 4 answered\n"
+                "• Reports: 2 of 3 answered\n"
+                "• Self-assessment: 0 of 1 answered\n"
+                "Response rate: 4 of 9 asked answered (44%).") in status
+        # Nobody's name but the director's and the named manager's.
+        for name in ("Bruno", "李雷", "Dan", "Eve", "Sam", "Ray", "Rosa"):
+            assert name not in status
+        await say(bot, "grace", "/review status")
+        listing = chat.last("grace")
+        assert "• Alice Martin — 4 of 9 answered (44%) · closes 2027-01-15 10:00 " \
+               "(10 days left)" in listing
+        # Bruno's peers (Alice, Li, Dan, Eve) are four: counted, no reports.
+        assert "• Bruno Rossi — 0 of 6 answered (0%)" in listing
+        await say(bot, "grace", "/review schedule")
+        assert "• Alice Martin — closes 2027-01-15 10:00 · 4 of 9 answered" in chat.last("grace")
+        # The director asks: not the GM, told nothing.
+        await say(bot, "alice", "/review status alice")
+        assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")
+        await say(bot, "alice", "/review status")
+        assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")
+        for text in chat.to("alice"):
+            assert "answered" not in text or "of 9" not in text
+        # In Chinese for a Chinese-speaking GM's wording twin: Li is not the GM.
+        await say(bot, "li", "/review status")
+        assert chat.last("li").startswith("只有总经理")
+    finally:
+        engine.dispose()
+
+
+async def test_an_open_review_the_gm_started_has_no_closing_date(bot, chat):
+    await say(bot, "grace", "/review status")
+    assert chat.last("grace") == "No 360° review is open. /review start alice starts one."
+    await say(bot, "grace", "/review start alice")
+    await answer(bot, "sam")
+    await say(bot, "grace", "/review status alice")
+    status = chat.last("grace")
+    assert "no closing date: it closes when everyone has answered, or with " \
+           "/review close alice" in status
+    assert "• Peers and reports: 1 of 3 answered" in status
+    await say(bot, "grace", "/review status bruno")
+    assert chat.last("grace") == "There is no open 360° review of Bruno Rossi."
+
+
+# --- the reminder ------------------------------------------------------------------------
+
+def reminders(chat: RecordingAdapter, key: str) -> list[str]:
+    return [t for t in chat.to(key) if t.startswith("⏰")]
+
+
+async def test_one_reminder_two_days_before_the_close_to_raters_not_done_across_a_restart(
+        settings, tmp_path, clock):
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        await answer(bot, "bruno")  # done with Alice; Bruno still has others to rate
+        await answer(bot, "sam", ["4", "3"])  # two of five
+        clock.set(JAN_1_10AM_NY + timedelta(days=11))  # three days before: not yet
+        await bot.run_review_schedule()
+        assert not any(reminders(chat, k) for k in ("sam", "alice", "li", "grace"))
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        assert reminders(chat, "sam") == [
+            "⏰ A reminder: your feedback on Alice Martin closes 2027-01-15 09:00, and you "
+            "have answered 2 of 5 questions. Send /review to go on: it takes a few minutes. "
+            "Only you get this reminder; nobody is told who has answered."]
+        # Alice rates her peers and assesses herself: one DM for the five, her own first.
+        assert reminders(chat, "alice") == [
+            "⏰ A reminder: 5 360° surveys you were asked to answer close soon:\n"
+            "• your self-assessment — closes 2027-01-15 10:00\n"
+            "• Bruno Rossi — closes 2027-01-15 10:00\n"
+            "• Dan Wu — closes 2027-01-15 10:00\n"
+            "• Eve Stone — closes 2027-01-15 10:00\n"
+            "• 李雷 — closes 2027-01-15 10:00\n"
+            "Send /review to go on: each takes a few minutes. Only you get this reminder; "
+            "nobody is told who has answered."]
+        # Li reads hers in Chinese, in her timezone.
+        li = reminders(chat, "li")
+        assert len(li) == 1 and li[0].startswith(
+            "⏰ 提醒：邀请你填写的 5 份 360° 问卷即将截止：\n• 你的自评 —— 2027-01-15 23:00 截止\n")
+        # Bruno finished Alice's review: his reminder names the other four, not her.
+        bruno = reminders(chat, "bruno")
+        assert len(bruno) == 1 and bruno[0].startswith("⏰ A reminder: 4 360° surveys")
+        assert "Alice Martin" not in bruno[0] and "Dan Wu" in bruno[0]
+        # The GM, every director's manager: one DM for the five, not five.
+        assert len(reminders(chat, "grace")) == 1
+        sent = len(chat.sent)
+        # Another sweep, a restart, a day later: nobody is reminded twice.
+        await bot.run_review_schedule()
+        again = await restart(bot, clock)
+        clock.set(JAN_1_10AM_NY + timedelta(days=13))
+        await bot.run_review_schedule()
+        assert len(chat.sent) == sent and not again.sent
+    finally:
+        engine.dispose()
+
+
+async def test_no_reminder_for_someone_away_until_they_are_back(settings, tmp_path, clock):
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        await say(bot, "sam", "/away 2027-01-13")
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        assert not reminders(chat, "sam") and reminders(chat, "ray")
+        clock.set(JAN_1_10AM_NY + timedelta(days=13, hours=6))  # the 14th, back
+        await bot.run_review_schedule()
+        assert len(reminders(chat, "sam")) == 1
+    finally:
+        engine.dispose()
+
+
+async def test_reminders_of_a_large_period_go_a_batch_a_transaction_each_once(
+        settings, tmp_path, clock, monkeypatch):
+    import handlers.review_progress as review_progress
+
+    monkeypatch.setattr(review_progress, "REMIND_BATCH", 2)
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        # Everyone asked (the GM, five directors, three members) is reminded once.
+        people = ("grace", "alice", "bruno", "li", "dan", "eve", "sam", "ray", "rosa")
+        assert [len(reminders(chat, k)) for k in people] == [1] * len(people)
+    finally:
+        engine.dispose()
