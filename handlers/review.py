@@ -269,7 +269,8 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     response, overall = response_lines(asked, counts)
     if overall is None:
         notes.append("response_withheld")
-    return ReviewReport(subject.name if subject else rnd.subject_key, rnd.subject_key,
+    return ReviewReport(subject.name if subject else subject_name(session, rnd.subject_key),
+                        rnd.subject_key,
                         rnd.status, manager.name if manager else None, shown, counts, rows,
                         notes, {g: comments[g] for g in (*shown, "self") if g in comments},
                         response, overall, asked)
@@ -316,7 +317,12 @@ def cmd_review(ctx: Context, args: str) -> None:
         reply_namesakes(ctx, named, "review", parts[0].lower())
         return
     subject = named[0] if named else None
-    if subject is None or not subject.active or subject.role != "director":
+    if subject is None and parts[0].lower() in {"status", "close"}:
+        # A director who left the org file mid-review: /review status still lists the
+        # review with "/review close <key>", which must work, or it stays open for ever
+        # (and its raters are still asked about someone gone).
+        subject = _left_with_open_review(ctx, parts[1])
+    if subject is None or subject.role != "director":
         ctx.reply("review_not_director", value=parts[1].strip())
         return
     running = open_round(ctx.session, subject.key)
@@ -350,6 +356,23 @@ def _show_report(ctx: Context, subject: Person) -> None:
         return
     ctx.reply("review_report", report=build_report(ctx.session, ctx.org, rnd),
               comments_shown=COMMENTS_SHOWN)
+
+
+def _left_with_open_review(ctx: Context, text: str) -> Person | None:
+    """A director the org file no longer lists whose review is still open, by key or
+    name (the one such; None for none or a name two share)."""
+    wanted = text.strip().casefold()
+    found = [p for p in ctx.session.scalars(select(Person).join(
+        ReviewRound, ReviewRound.subject_key == Person.key).where(
+        ReviewRound.status == "open", Person.active.is_(False), Person.role == "director"))
+        if wanted in {p.key.casefold(), p.display_name.casefold()}]
+    return found[0] if len(found) == 1 else None
+
+
+def subject_name(session: Session, key: str) -> str:
+    """A review's director by name, also one who has since left the org file (their
+    review is still listed, closed and reported until the GM closes it)."""
+    return session.scalar(select(Person.display_name).where(Person.key == key)) or key
 
 
 def latest_closed_round(session: Session, key: str) -> ReviewRound | None:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from bot.render import NAMES_SHOWN
 from handlers.context import Context
-from handlers.review import CRITERIA, Response, group_counts, response_lines
+from handlers.review import CRITERIA, Response, group_counts, response_lines, subject_name
 from storage.models import Person
 from storage.repositories import KEYS_PER_STATEMENT
 from storage.review import ReviewInvite, ReviewRound
@@ -76,7 +76,8 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
     left = None
     if closes is not None:
         left = max(0, (closes - ctx.clock.now()) // timedelta(days=1))
-    return Progress(subject.display_name if subject else rnd.subject_key, rnd.subject_key,
+    return Progress(subject.display_name if subject else subject_name(ctx.session, rnd.subject_key),
+                    rnd.subject_key,
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, lines, overall, manager.display_name if manager else None)
 
@@ -169,4 +170,4 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
 
 def _name(ctx: Context, key: str) -> str:
     person = ctx.people.by_key(key)
-    return person.display_name if person else key
+    return person.display_name if person else subject_name(ctx.session, key)

@@ -6,6 +6,7 @@ side, to those not done before a scheduled review closes."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -305,5 +306,44 @@ async def test_reminders_of_a_large_period_go_a_batch_a_transaction_each_once(
         # Everyone asked (the GM, five directors, three members) is reminded once.
         people = ("grace", "alice", "bruno", "li", "dan", "eve", "sam", "ray", "rosa")
         assert [len(reminders(chat, k)) for k in people] == [1] * len(people)
+    finally:
+        engine.dispose()
+
+
+async def test_a_director_who_left_the_org_mid_review_can_still_be_followed_and_closed(
+        settings, tmp_path, clock):
+    """The status listing names the review and `/review close <key>`: both must work for a
+    director the org file no longer lists, or the review stays open (and listed) for ever."""
+    from bot.org_reload import OrgWatcher
+
+    path = tmp_path / "org.yaml"
+    text = org_text()
+    path.write_text(text, encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/review start dan")
+        await answer(bot, "bruno")
+        before = path.stat()
+        path.write_text(text.replace(MORE.splitlines(keepends=True)[0], ""), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        change = await OrgWatcher(bot, path, stamp=bot.org_stamp).check()
+        assert change is not None and change.removed == ("dan",)
+        await say(bot, "grace", "/review status")
+        listing = chat.last("grace")
+        assert "• Dan Wu — " in listing and "/review close dan" in listing
+        await say(bot, "grace", "/review status dan")
+        assert chat.last("grace").startswith("🔄 360° review of Dan Wu — open")
+        await say(bot, "grace", "/review close dan")
+        assert chat.last("grace").startswith("🔄 360° review — Dan Wu")
+        await say(bot, "grace", "/review status")
+        assert chat.last("grace") == "No 360° review is open. /review start alice starts one."
+        # Li, asked about Dan, is no longer held by her survey.
+        await say(bot, "li", "/review")
+        assert "Dan" not in chat.last("li")
+        # Someone who left with no review open is still not a director.
+        await say(bot, "grace", "/review close dan")
+        assert chat.last("grace").startswith("dan is not a director in the org file")
     finally:
         engine.dispose()
