@@ -20,7 +20,7 @@ from functools import lru_cache
 from statistics import mean
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.org import Org
@@ -185,14 +185,17 @@ def group_counts(session: Session, round_id: int) -> tuple[dict[str, int], dict[
     (counts only: never who)."""
     asked = dict.fromkeys(GROUPS, 0)
     answered = dict.fromkeys(GROUPS, 0)
-    for group, started, raters in session.execute(
-            select(ReviewInvite.rater_group, ReviewInvite.answered > 0, func.count())
+    # Grouped by the group alone: PostgreSQL refuses `GROUP BY answered > 0` beside a
+    # selected `answered > 0` (each `0` is a parameter of its own, so not the same
+    # expression to it), which broke every report, status and close there.
+    for group, raters, started in session.execute(
+            select(ReviewInvite.rater_group, func.count(),
+                   func.coalesce(func.sum(case((ReviewInvite.answered > 0, 1), else_=0)), 0))
             .where(ReviewInvite.round_id == round_id)
-            .group_by(ReviewInvite.rater_group, ReviewInvite.answered > 0)):
+            .group_by(ReviewInvite.rater_group)):
         if group in asked:
             asked[group] += raters
-            if started:
-                answered[group] += raters
+            answered[group] += int(started)
     return asked, answered
 
 
