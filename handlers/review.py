@@ -432,7 +432,9 @@ def _ring(key: str) -> int:
 
 def closest_peers(subject: Person, candidates: list[Person], count: int) -> list[Person]:
     """The `count` of `candidates` (other directors) who work closest with `subject`,
-    closest first: the same manager, then the same team, then the rest.
+    closest first: the same manager, then the same team, then the rest — and under the
+    same manager, those of the same team first (in the usual org every director reports
+    to the GM, so the manager alone would tell nobody apart).
 
     Among equals, the next after the subject on a ring of the directors' keys' hashes: a
     restart or a re-run picks the same, and when a whole period of reviews starts each
@@ -441,14 +443,10 @@ def closest_peers(subject: Person, candidates: list[Person], count: int) -> list
     """
     start = _ring(subject.key)
 
-    def rank(p: Person) -> tuple[int, int, str]:
-        if subject.manager_key is not None and p.manager_key == subject.manager_key:
-            tier = 0
-        elif subject.team is not None and p.team == subject.team:
-            tier = 1
-        else:
-            tier = 2
-        return tier, (_ring(p.key) - start) % (1 << 64), p.key
+    def rank(p: Person) -> tuple[bool, bool, int, str]:
+        other_manager = subject.manager_key is None or p.manager_key != subject.manager_key
+        other_team = subject.team is None or p.team != subject.team
+        return other_manager, other_team, (_ring(p.key) - start) % (1 << 64), p.key
 
     return heapq.nsmallest(count, candidates, key=rank)
 

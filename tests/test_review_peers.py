@@ -133,6 +133,30 @@ async def test_a_whole_period_asks_each_director_about_as_many_colleagues_as_the
         engine.dispose()
 
 
+async def test_under_one_gm_the_director_s_own_team_comes_first(settings, tmp_path, clock):
+    """The usual org: every director under the GM, so "the same manager" is everyone;
+    those of the director's own team must still come before the rest."""
+    lines = ["org: {name: Flat}", "people:",
+             "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
+    lines += [f"  - {{key: f{i}, name: Flat {i}, role: director, manager: gm, "
+              f"team: {'East' if i < 3 else 'West'}, timezone: America/New_York}}"
+              for i in range(12)]
+    path = tmp_path / "flat.yaml"
+    path.write_text("\n".join(lines) + "\nreviews:\n  peers: 3\n", encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        for i in range(3):
+            await say(bot, "gm", f"/review start f{i}")
+            peers = asked_as_peer(chat, f"Flat {i}")
+            # Both East colleagues, then one of the nine West directors.
+            assert len(peers) == 3
+            assert {f"f{j}" for j in range(3) if j != i} < set(peers), peers
+    finally:
+        engine.dispose()
+
+
 async def test_peers_all_asks_every_other_director(settings, tmp_path, clock):
     bot, engine = regions(settings, tmp_path, clock, "reviews:\n  peers: all\n")
     chat = RecordingAdapter()
