@@ -225,3 +225,15 @@ def test_check_org_shows_how_many_peers_a_review_asks(tmp_path, capsys):
     assert main(["--env-file", none, "check-org", str(path)]) == 0
     assert ("reviews: started with /review start only; up to 5 peers each, those who work "
             "closest with the director first") in capsys.readouterr().out
+
+
+async def test_the_status_of_many_reviews_the_gm_started_never_says_they_close_later(org30):
+    """Past the ten listed, the rest are the reviews closing later — or, started by the
+    GM, with no closing date at all: "closing later" is not said of those."""
+    bot, chat = org30
+    for i in range(11):
+        await say(bot, "gm", f"/review start d{i:02d}")
+    await say(bot, "gm", "/review status")
+    lines = chat.last("gm").splitlines()
+    assert len([x for x in lines if "no closing date" in x]) == 10
+    assert "• … and 1 more" in lines and "closing later" not in chat.last("gm")
