@@ -8,9 +8,10 @@ director is never told who has answered about them.
 
 A review with a closing date (one the schedule started: `reviews.open_days`) reminds each
 rater not done yet once, REMIND_BEFORE before it closes, in their language: one DM per
-rater naming every review of the period they have not finished. The outbox dedupe key
-(review:<period>:reminder:<person>) makes it once per rater and period — so once per
-review —, also across a restart, a second sweep or replica. A review the GM started has no
+rater naming every review of the period closing that day they have not finished. The
+outbox dedupe key (review:<period>:reminder:<person>:<closing day>) makes it once per
+rater, period and closing day — so once per review —, also across a restart, a second
+sweep or replica. A review the GM started has no
 closing date (it closes when everyone has answered, or with /review close), so it sends
 no reminder.
 """
@@ -18,7 +19,7 @@ no reminder.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -109,26 +110,48 @@ def reminder_periods(ctx: Context, now: datetime) -> list[str]:
     return sorted({period for period, started in rows if now >= started + REMIND_NOT_BEFORE})
 
 
+def closing_day(closes: datetime) -> str:
+    """The UTC day a review closes: the period's reviews closing that day share a
+    reminder."""
+    return closes.astimezone(UTC).date().isoformat()
+
+
+def reminder_key(period: str, closes: datetime, person: str) -> str:
+    """The outbox dedupe key of a rater's reminder: once per period and closing day (a
+    review started later in the period, closing on another day, has a reminder of its
+    own)."""
+    return f"review:{period}:reminder:{person}:{closing_day(closes)}"
+
+
 def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     """Remind once each rater not done with a review closing within REMIND_BEFORE; how
     many reminders were queued, and whether `limit` stopped it (the caller goes on in a
     new transaction).
 
-    One DM per rater and period, naming every review of the period they have not finished
-    (the GM rates each director as their manager: one DM, not one per director), keyed by
-    period and rater, so that each review reminds each rater once. Someone away, or in the
+    One DM per rater, period and closing day, naming every review of the period closing
+    that day they have not finished (the GM rates each director as their manager: one DM,
+    not one per director), keyed so (reminder_key), so that each review reminds each rater
+    once. Someone away, or in the
     middle of a dialog, is left to a later sweep while the review is open."""
     limit = REMIND_BATCH if limit is None else limit
     now = ctx.clock.now()
     periods = reminder_periods(ctx, now)
     if not periods:
         return 0, False
-    rounds = {rid: (period, closes, key) for rid, period, closes, key in ctx.session.execute(
+    found = ctx.session.execute(
         select(ReviewRound.id, ScheduledReview.period, ScheduledReview.closes_at,
-               ReviewRound.subject_key).join(
+               ReviewRound.subject_key, ReviewRound.started_at).join(
             ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
             ScheduledReview.period.in_(periods), ReviewRound.status == "open",
-            ScheduledReview.closes_at > now))}
+            ScheduledReview.closes_at > now)).all()
+    # A period's reviews need not close together: one of a director added to the org file
+    # on the 5th starts then and closes days after the others. Each closing day is
+    # reminded on its own, two days before it (with the period's other reviews closing
+    # that day), not all with the first.
+    due = {(period, closing_day(closes)) for _, period, closes, _, started in found
+           if closes <= now + REMIND_BEFORE and now >= started + REMIND_NOT_BEFORE}
+    rounds = {rid: (period, closes, key) for rid, period, closes, key, _ in found
+              if (period, closing_day(closes)) in due}
     waiting: dict[str, tuple[Person, str, list[ReviewInvite]]] = {}
     ids = list(rounds)
     for start in range(0, len(ids), KEYS_PER_STATEMENT):
@@ -136,8 +159,8 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
                 Person, ReviewInvite.person_id == Person.id).where(
                 ReviewInvite.round_id.in_(ids[start:start + KEYS_PER_STATEMENT]),
                 ReviewInvite.done.is_(False), Person.active).order_by(ReviewInvite.id)):
-            period = rounds[invite.round_id][0]
-            key = f"review:{period}:reminder:{person.key}"
+            period, closes, _ = rounds[invite.round_id]
+            key = reminder_key(period, closes, person.key)
             waiting.setdefault(key, (person, period, []))[2].append(invite)
     keys = list(waiting)
     taken: set[str] = set()
