@@ -19,7 +19,7 @@ no reminder.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from sqlalchemy import select
 from bot.render import NAMES_SHOWN
 from handlers.context import Context
 from handlers.review import CRITERIA, Response, group_counts, response_lines, subject_name
+from handlers.review_schedule import gm_timezone
 from storage.models import Person
 from storage.repositories import KEYS_PER_STATEMENT
 from storage.review import ReviewInvite, ReviewRound
@@ -77,8 +78,8 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
     left = None
     if closes is not None:
         left = max(0, (closes - ctx.clock.now()) // timedelta(days=1))
-    return Progress(subject.display_name if subject else subject_name(ctx.session, rnd.subject_key),
-                    rnd.subject_key,
+    name = subject.display_name if subject else subject_name(ctx.session, rnd.subject_key)
+    return Progress(name, rnd.subject_key,
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, lines, overall, manager.display_name if manager else None)
 
@@ -110,17 +111,18 @@ def reminder_periods(ctx: Context, now: datetime) -> list[str]:
     return sorted({period for period, started in rows if now >= started + REMIND_NOT_BEFORE})
 
 
-def closing_day(closes: datetime) -> str:
-    """The UTC day a review closes: the period's reviews closing that day share a
-    reminder."""
-    return closes.astimezone(UTC).date().isoformat()
+def closing_day(closes: datetime, tz: str) -> str:
+    """The day a review closes in the schedule's timezone (the GM's, where its start time
+    is set, so a period's reviews started together close the same day): the period's
+    reviews closing that day share a reminder."""
+    return closes.astimezone(ZoneInfo(tz)).date().isoformat()
 
 
-def reminder_key(period: str, closes: datetime, person: str) -> str:
+def reminder_key(period: str, day: str, person: str) -> str:
     """The outbox dedupe key of a rater's reminder: once per period and closing day (a
     review started later in the period, closing on another day, has a reminder of its
     own)."""
-    return f"review:{period}:reminder:{person}:{closing_day(closes)}"
+    return f"review:{period}:reminder:{person}:{day}"
 
 
 def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
@@ -131,8 +133,8 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     One DM per rater, period and closing day, naming every review of the period closing
     that day they have not finished (the GM rates each director as their manager: one DM,
     not one per director), keyed so (reminder_key), so that each review reminds each rater
-    once. Someone away, or in the
-    middle of a dialog, is left to a later sweep while the review is open."""
+    once. Someone away, or in the middle of a dialog, is left to a later sweep while the
+    review is open."""
     limit = REMIND_BATCH if limit is None else limit
     now = ctx.clock.now()
     periods = reminder_periods(ctx, now)
@@ -148,10 +150,11 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     # on the 5th starts then and closes days after the others. Each closing day is
     # reminded on its own, two days before it (with the period's other reviews closing
     # that day), not all with the first.
-    due = {(period, closing_day(closes)) for _, period, closes, _, started in found
+    schedule_tz = gm_timezone(ctx)
+    due = {(period, closing_day(closes, schedule_tz)) for _, period, closes, _, started in found
            if closes <= now + REMIND_BEFORE and now >= started + REMIND_NOT_BEFORE}
     rounds = {rid: (period, closes, key) for rid, period, closes, key, _ in found
-              if (period, closing_day(closes)) in due}
+              if (period, closing_day(closes, schedule_tz)) in due}
     waiting: dict[str, tuple[Person, str, list[ReviewInvite]]] = {}
     ids = list(rounds)
     for start in range(0, len(ids), KEYS_PER_STATEMENT):
@@ -160,7 +163,7 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
                 ReviewInvite.round_id.in_(ids[start:start + KEYS_PER_STATEMENT]),
                 ReviewInvite.done.is_(False), Person.active).order_by(ReviewInvite.id)):
             period, closes, _ = rounds[invite.round_id]
-            key = reminder_key(period, closes, person.key)
+            key = reminder_key(period, closing_day(closes, schedule_tz), person.key)
             waiting.setdefault(key, (person, period, []))[2].append(invite)
     keys = list(waiting)
     taken: set[str] = set()
