@@ -396,7 +396,7 @@ def cmd_agenda(ctx: Context, args: str) -> None:
         return
     mine = _pairs_of(ctx, person)
     if not mine:
-        ctx.reply("oo_no_pairs")
+        _reply_no_pairs(ctx, person)
         return
     sections = []
     # The other pairs' check-in topics are proposed when their reminders go out.
@@ -458,7 +458,7 @@ def _schedule(ctx: Context) -> None:
                      "their": as_params(occ.start, other.timezone) if occ and off_hours(
                          occ.start, pair.cadence.duration, other.timezone) else None})
     if not rows:
-        ctx.reply("oo_no_pairs")
+        _reply_no_pairs(ctx, person)
         return
     ctx.reply("oo_schedule", rows=rows, total=len(mine))
 
@@ -596,6 +596,17 @@ def _agenda_add(ctx: Context, person: Person, args: str) -> None:
 
 # --- choosing the pair and the person ---------------------------------------------------------
 
+def _reply_no_pairs(ctx: Context, person: Person) -> None:
+    """Someone with no one-on-one: told whose the org file switched off, if theirs is
+    (`enabled: false`): they have a manager, so "between each person and their manager"
+    would send them looking for one."""
+    entry = ctx.org.person(person.key)
+    manager = ctx.people.by_key(entry.manager) if entry and entry.manager else None
+    off = manager is not None and entry is not None and not ctx.org.oneonones.cadence_for(
+        entry.role, entry.team, entry.key).enabled
+    ctx.reply("oo_no_pairs", off=manager.display_name if off and manager else None)
+
+
 def _pairs_of(ctx: Context, person: Person) -> list[Pair]:
     return [p for p in pairs(ctx.session, ctx.org) if p.has(person)]
 
@@ -604,7 +615,7 @@ def _pick_pair(ctx: Context, person: Person, args: str) -> tuple[Pair | None, st
     """The pair a command is about (named with @person, or my only one) and the rest."""
     mine = _pairs_of(ctx, person)
     if not mine:
-        ctx.reply("oo_no_pairs")
+        _reply_no_pairs(ctx, person)
         return None, args
     label, named, rest = _named(ctx, args)
     others = [p.other(person) for p in mine]

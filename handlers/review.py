@@ -185,16 +185,17 @@ def group_counts(session: Session, round_id: int) -> tuple[dict[str, int], dict[
     (counts only: never who)."""
     asked = dict.fromkeys(GROUPS, 0)
     answered = dict.fromkeys(GROUPS, 0)
-    # (Grouped by the group alone: PostgreSQL does not take `answered > 0` in the select
-    # and the GROUP BY for one expression, each with its own bound 0.)
+    # Grouped by the group alone: PostgreSQL refuses `GROUP BY answered > 0` beside a
+    # selected `answered > 0` (each `0` is a parameter of its own, so not the same
+    # expression to it), which broke every report, status and close there.
     for group, raters, started in session.execute(
             select(ReviewInvite.rater_group, func.count(),
-                   func.sum(case((ReviewInvite.answered > 0, 1), else_=0)))
+                   func.coalesce(func.sum(case((ReviewInvite.answered > 0, 1), else_=0)), 0))
             .where(ReviewInvite.round_id == round_id)
             .group_by(ReviewInvite.rater_group)):
         if group in asked:
             asked[group] += raters
-            answered[group] += int(started or 0)
+            answered[group] += int(started)
     return asked, answered
 
 
@@ -271,7 +272,8 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     response, overall = response_lines(asked, counts)
     if overall is None:
         notes.append("response_withheld")
-    return ReviewReport(subject.name if subject else rnd.subject_key, rnd.subject_key,
+    return ReviewReport(subject.name if subject else subject_name(session, rnd.subject_key),
+                        rnd.subject_key,
                         rnd.status, manager.name if manager else None, shown, counts, rows,
                         notes, {g: comments[g] for g in (*shown, "self") if g in comments},
                         response, overall, asked)
@@ -318,7 +320,12 @@ def cmd_review(ctx: Context, args: str) -> None:
         reply_namesakes(ctx, named, "review", parts[0].lower())
         return
     subject = named[0] if named else None
-    if subject is None or not subject.active or subject.role != "director":
+    if subject is None and parts[0].lower() in {"status", "close"}:
+        # A director who left the org file mid-review: /review status still lists the
+        # review with "/review close <key>", which must work, or it stays open for ever
+        # (and its raters are still asked about someone gone).
+        subject = _left_with_open_review(ctx, parts[1])
+    if subject is None or subject.role != "director":
         ctx.reply("review_not_director", value=parts[1].strip())
         return
     running = open_round(ctx.session, subject.key)
@@ -352,6 +359,23 @@ def _show_report(ctx: Context, subject: Person) -> None:
         return
     ctx.reply("review_report", report=build_report(ctx.session, ctx.org, rnd),
               comments_shown=COMMENTS_SHOWN)
+
+
+def _left_with_open_review(ctx: Context, text: str) -> Person | None:
+    """A director the org file no longer lists whose review is still open, by key or
+    name (the one such; None for none or a name two share)."""
+    wanted = text.strip().casefold()
+    found = [p for p in ctx.session.scalars(select(Person).join(
+        ReviewRound, ReviewRound.subject_key == Person.key).where(
+        ReviewRound.status == "open", Person.active.is_(False), Person.role == "director"))
+        if wanted in {p.key.casefold(), p.display_name.casefold()}]
+    return found[0] if len(found) == 1 else None
+
+
+def subject_name(session: Session, key: str) -> str:
+    """A review's director by name, also one who has since left the org file (their
+    review is still listed, closed and reported until the GM closes it)."""
+    return session.scalar(select(Person.display_name).where(Person.key == key)) or key
 
 
 def latest_closed_round(session: Session, key: str) -> ReviewRound | None:
@@ -408,7 +432,9 @@ def _ring(key: str) -> int:
 
 def closest_peers(subject: Person, candidates: list[Person], count: int) -> list[Person]:
     """The `count` of `candidates` (other directors) who work closest with `subject`,
-    closest first: the same manager, then the same team, then the rest.
+    closest first: the same manager, then the same team, then the rest — and under the
+    same manager, those of the same team first (in the usual org every director reports
+    to the GM, so the manager alone would tell nobody apart).
 
     Among equals, the next after the subject on a ring of the directors' keys' hashes: a
     restart or a re-run picks the same, and when a whole period of reviews starts each
@@ -417,14 +443,10 @@ def closest_peers(subject: Person, candidates: list[Person], count: int) -> list
     """
     start = _ring(subject.key)
 
-    def rank(p: Person) -> tuple[int, int, str]:
-        if subject.manager_key is not None and p.manager_key == subject.manager_key:
-            tier = 0
-        elif subject.team is not None and p.team == subject.team:
-            tier = 1
-        else:
-            tier = 2
-        return tier, (_ring(p.key) - start) % (1 << 64), p.key
+    def rank(p: Person) -> tuple[bool, bool, int, str]:
+        other_manager = subject.manager_key is None or p.manager_key != subject.manager_key
+        other_team = subject.team is None or p.team != subject.team
+        return other_manager, other_team, (_ring(p.key) - start) % (1 << 64), p.key
 
     return heapq.nsmallest(count, candidates, key=rank)
 

@@ -8,9 +8,10 @@ director is never told who has answered about them.
 
 A review with a closing date (one the schedule started: `reviews.open_days`) reminds each
 rater not done yet once, REMIND_BEFORE before it closes, in their language: one DM per
-rater naming every review of the period they have not finished. The outbox dedupe key
-(review:<period>:reminder:<person>) makes it once per rater and period — so once per
-review —, also across a restart, a second sweep or replica. A review the GM started has no
+rater naming every review of the period closing that day they have not finished. The
+outbox dedupe key (review:<period>:reminder:<person>:<closing day>) makes it once per
+rater, period and closing day — so once per review —, also across a restart, a second
+sweep or replica. A review the GM started has no
 closing date (it closes when everyone has answered, or with /review close), so it sends
 no reminder.
 """
@@ -25,7 +26,8 @@ from sqlalchemy import select
 
 from bot.render import NAMES_SHOWN
 from handlers.context import Context
-from handlers.review import CRITERIA, Response, group_counts, response_lines
+from handlers.review import CRITERIA, Response, group_counts, response_lines, subject_name
+from handlers.review_schedule import gm_timezone
 from storage.models import Person
 from storage.repositories import KEYS_PER_STATEMENT
 from storage.review import ReviewInvite, ReviewRound
@@ -76,7 +78,8 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
     left = None
     if closes is not None:
         left = max(0, (closes - ctx.clock.now()) // timedelta(days=1))
-    return Progress(subject.display_name if subject else rnd.subject_key, rnd.subject_key,
+    name = subject.display_name if subject else subject_name(ctx.session, rnd.subject_key)
+    return Progress(name, rnd.subject_key,
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, lines, overall, manager.display_name if manager else None)
 
@@ -108,26 +111,50 @@ def reminder_periods(ctx: Context, now: datetime) -> list[str]:
     return sorted({period for period, started in rows if now >= started + REMIND_NOT_BEFORE})
 
 
+def closing_day(closes: datetime, tz: str) -> str:
+    """The day a review closes in the schedule's timezone (the GM's, where its start time
+    is set, so a period's reviews started together close the same day): the period's
+    reviews closing that day share a reminder."""
+    return closes.astimezone(ZoneInfo(tz)).date().isoformat()
+
+
+def reminder_key(period: str, day: str, person: str) -> str:
+    """The outbox dedupe key of a rater's reminder: once per period and closing day (a
+    review started later in the period, closing on another day, has a reminder of its
+    own)."""
+    return f"review:{period}:reminder:{person}:{day}"
+
+
 def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     """Remind once each rater not done with a review closing within REMIND_BEFORE; how
     many reminders were queued, and whether `limit` stopped it (the caller goes on in a
     new transaction).
 
-    One DM per rater and period, naming every review of the period they have not finished
-    (the GM rates each director as their manager: one DM, not one per director), keyed by
-    period and rater, so that each review reminds each rater once. Someone away, or in the
-    middle of a dialog, is left to a later sweep while the review is open."""
+    One DM per rater, period and closing day, naming every review of the period closing
+    that day they have not finished (the GM rates each director as their manager: one DM,
+    not one per director), keyed so (reminder_key), so that each review reminds each rater
+    once. Someone away, or in the middle of a dialog, is left to a later sweep while the
+    review is open."""
     limit = REMIND_BATCH if limit is None else limit
     now = ctx.clock.now()
     periods = reminder_periods(ctx, now)
     if not periods:
         return 0, False
-    rounds = {rid: (period, closes, key) for rid, period, closes, key in ctx.session.execute(
+    found = ctx.session.execute(
         select(ReviewRound.id, ScheduledReview.period, ScheduledReview.closes_at,
-               ReviewRound.subject_key).join(
+               ReviewRound.subject_key, ReviewRound.started_at).join(
             ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
             ScheduledReview.period.in_(periods), ReviewRound.status == "open",
-            ScheduledReview.closes_at > now))}
+            ScheduledReview.closes_at > now)).all()
+    # A period's reviews need not close together: one of a director added to the org file
+    # on the 5th starts then and closes days after the others. Each closing day is
+    # reminded on its own, two days before it (with the period's other reviews closing
+    # that day), not all with the first.
+    schedule_tz = gm_timezone(ctx)
+    due = {(period, closing_day(closes, schedule_tz)) for _, period, closes, _, started in found
+           if closes <= now + REMIND_BEFORE and now >= started + REMIND_NOT_BEFORE}
+    rounds = {rid: (period, closes, key) for rid, period, closes, key, _ in found
+              if (period, closing_day(closes, schedule_tz)) in due}
     waiting: dict[str, tuple[Person, str, list[ReviewInvite]]] = {}
     ids = list(rounds)
     for start in range(0, len(ids), KEYS_PER_STATEMENT):
@@ -135,8 +162,8 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
                 Person, ReviewInvite.person_id == Person.id).where(
                 ReviewInvite.round_id.in_(ids[start:start + KEYS_PER_STATEMENT]),
                 ReviewInvite.done.is_(False), Person.active).order_by(ReviewInvite.id)):
-            period = rounds[invite.round_id][0]
-            key = f"review:{period}:reminder:{person.key}"
+            period, closes, _ = rounds[invite.round_id]
+            key = reminder_key(period, closing_day(closes, schedule_tz), person.key)
             waiting.setdefault(key, (person, period, []))[2].append(invite)
     keys = list(waiting)
     taken: set[str] = set()
@@ -169,4 +196,4 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
 
 def _name(ctx: Context, key: str) -> str:
     person = ctx.people.by_key(key)
-    return person.display_name if person else key
+    return person.display_name if person else subject_name(ctx.session, key)

@@ -803,3 +803,21 @@ async def test_the_gm_can_tell_two_directors_with_the_same_name_apart(
                                       "@wangwei2（团队 South）。")
     finally:
         engine.dispose()
+
+
+async def test_someone_whose_one_on_one_is_switched_off_is_told_so(bot, chat):
+    """Bruno has a manager in the org file; `enabled: false` turns their one-on-one off.
+    "they are between each person and their manager" would send him to the file for a
+    manager he already has."""
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8")
+                        + "oneonones:\n  pairs:\n    - {report: bruno, enabled: false}\n"
+                        + "    - {report: li, enabled: false}\n")
+    await say(bot, "bruno", "/1on1")
+    assert chat.last("bruno") == ("You have no one-on-ones: the org file switches off yours "
+                                  "with Grace Chen (oneonones.pairs, enabled: false).")
+    await say(bot, "li", "/agenda")
+    assert chat.last("li") == ("你没有一对一面谈：组织文件关闭了你与 Grace Chen 的一对一面谈"
+                               "（oneonones.pairs 中的 enabled: false）。")
+    await say(bot, "vera", "/1on1")  # no manager at all: as before
+    assert chat.last("vera") == ("You have no one-on-ones: they are between each person and "
+                                 "their manager in the org file.")

@@ -133,6 +133,30 @@ async def test_a_whole_period_asks_each_director_about_as_many_colleagues_as_the
         engine.dispose()
 
 
+async def test_under_one_gm_the_director_s_own_team_comes_first(settings, tmp_path, clock):
+    """The usual org: every director under the GM, so "the same manager" is everyone;
+    those of the director's own team must still come before the rest."""
+    lines = ["org: {name: Flat}", "people:",
+             "  - {key: gm, name: GM, role: gm, timezone: America/New_York}"]
+    lines += [f"  - {{key: f{i}, name: Flat {i}, role: director, manager: gm, "
+              f"team: {'East' if i < 3 else 'West'}, timezone: America/New_York}}"
+              for i in range(12)]
+    path = tmp_path / "flat.yaml"
+    path.write_text("\n".join(lines) + "\nreviews:\n  peers: 3\n", encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        for i in range(3):
+            await say(bot, "gm", f"/review start f{i}")
+            peers = asked_as_peer(chat, f"Flat {i}")
+            # Both East colleagues, then one of the nine West directors.
+            assert len(peers) == 3
+            assert {f"f{j}" for j in range(3) if j != i} < set(peers), peers
+    finally:
+        engine.dispose()
+
+
 async def test_peers_all_asks_every_other_director(settings, tmp_path, clock):
     bot, engine = regions(settings, tmp_path, clock, "reviews:\n  peers: all\n")
     chat = RecordingAdapter()
@@ -201,3 +225,15 @@ def test_check_org_shows_how_many_peers_a_review_asks(tmp_path, capsys):
     assert main(["--env-file", none, "check-org", str(path)]) == 0
     assert ("reviews: started with /review start only; up to 5 peers each, those who work "
             "closest with the director first") in capsys.readouterr().out
+
+
+async def test_the_status_of_many_reviews_the_gm_started_never_says_they_close_later(org30):
+    """Past the ten listed, the rest are the reviews closing later — or, started by the
+    GM, with no closing date at all: "closing later" is not said of those."""
+    bot, chat = org30
+    for i in range(11):
+        await say(bot, "gm", f"/review start d{i:02d}")
+    await say(bot, "gm", "/review status")
+    lines = chat.last("gm").splitlines()
+    assert len([x for x in lines if "no closing date" in x]) == 10
+    assert "• … and 1 more" in lines and "closing later" not in chat.last("gm")

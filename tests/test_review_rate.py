@@ -6,6 +6,7 @@ side, to those not done before a scheduled review closes."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -305,5 +306,85 @@ async def test_reminders_of_a_large_period_go_a_batch_a_transaction_each_once(
         # Everyone asked (the GM, five directors, three members) is reminded once.
         people = ("grace", "alice", "bruno", "li", "dan", "eve", "sam", "ray", "rosa")
         assert [len(reminders(chat, k)) for k in people] == [1] * len(people)
+    finally:
+        engine.dispose()
+
+
+async def test_a_director_who_left_the_org_mid_review_can_still_be_followed_and_closed(
+        settings, tmp_path, clock):
+    """The status listing names the review and `/review close <key>`: both must work for a
+    director the org file no longer lists, or the review stays open (and listed) for ever."""
+    from bot.org_reload import OrgWatcher
+
+    path = tmp_path / "org.yaml"
+    text = org_text()
+    path.write_text(text, encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/review start dan")
+        await answer(bot, "bruno")
+        before = path.stat()
+        path.write_text(text.replace(MORE.splitlines(keepends=True)[0], ""), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        change = await OrgWatcher(bot, path, stamp=bot.org_stamp).check()
+        assert change is not None and change.removed == ("dan",)
+        await say(bot, "grace", "/review status")
+        listing = chat.last("grace")
+        assert "• Dan Wu — " in listing and "/review close dan" in listing
+        await say(bot, "grace", "/review status dan")
+        assert chat.last("grace").startswith("🔄 360° review of Dan Wu — open")
+        await say(bot, "grace", "/review close dan")
+        assert chat.last("grace").startswith("🔄 360° review — Dan Wu")
+        await say(bot, "grace", "/review status")
+        assert chat.last("grace") == "No 360° review is open. /review start alice starts one."
+        # Li, asked about Dan, is no longer held by her survey.
+        await say(bot, "li", "/review")
+        assert "Dan" not in chat.last("li")
+        # Someone who left with no review open is still not a director.
+        await say(bot, "grace", "/review close dan")
+        assert chat.last("grace").startswith("dan is not a director in the org file")
+    finally:
+        engine.dispose()
+
+
+async def test_a_review_started_later_in_the_period_is_reminded_two_days_before_its_own_close(
+        settings, tmp_path, clock):
+    """Dana joins on the 5th: her review starts then and closes on the 19th. Her raters
+    are reminded two days before the 19th — not on the 13th with the others', and
+    Alice's raters are not left without one."""
+    from bot.org_reload import OrgWatcher
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        path = tmp_path / "scheduled.yaml"
+        dana = ("  - {key: dana, name: Dana Park, role: director, manager: grace, "
+                "timezone: America/New_York}\n"
+                "  - {key: tom, name: Tom Ng, role: member, manager: dana, "
+                "timezone: America/New_York}\n")
+        before = path.stat()
+        path.write_text(org_text(MORE + dana, QUARTERLY), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        await OrgWatcher(bot, path, stamp=bot.org_stamp).check()
+        clock.set(JAN_1_10AM_NY + timedelta(days=4))
+        await bot.run_review_schedule()
+        assert any(t.startswith("📋") and "Dana Park" in t for t in chat.to("tom"))
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))  # the others' reminder
+        await bot.run_review_schedule()
+        assert not reminders(chat, "tom") and not reminders(chat, "dana")
+        assert len(reminders(chat, "sam")) == 1
+        grace = reminders(chat, "grace")  # the manager of all six: Dana's not yet
+        assert len(grace) == 1 and "Dana Park" not in grace[0]
+        clock.set(JAN_1_10AM_NY + timedelta(days=16, minutes=5))  # two days before the 19th
+        await bot.run_review_schedule()
+        assert reminders(chat, "tom") == [
+            "⏰ A reminder: your feedback on Dana Park closes 2027-01-19 10:00. Send /review "
+            "to go on: it takes a few minutes. Only you get this reminder; nobody is told "
+            "who has answered."]
+        assert len(reminders(chat, "grace")) == 2 and "Dana Park" in reminders(chat, "grace")[1]
+        assert len(reminders(chat, "sam")) == 1
     finally:
         engine.dispose()
