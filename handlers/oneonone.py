@@ -454,8 +454,10 @@ def _schedule(ctx: Context) -> None:
                      "next": as_params(occ.start, person.timezone) if occ else None,
                      "moved": bool(occ and occ.moved),
                      # The other side's time, where it is outside their working hours (a
-                     # GM in New York setting 10:00 sees it is 23:00 for Shanghai).
-                     "their": as_params(occ.start, other.timezone) if occ and off_hours(
+                     # GM in New York setting 10:00 sees it is 23:00 for Shanghai); in
+                     # the reader's own timezone it is the time just shown.
+                     "their": as_params(occ.start, other.timezone) if occ
+                     and other.timezone != person.timezone and off_hours(
                          occ.start, pair.cadence.duration, other.timezone) else None})
     if not rows:
         _reply_no_pairs(ctx, person)

@@ -151,3 +151,20 @@ oneonones:
     assert code == 0
     found = json.loads(raw)["oneonones_off_hours"]
     assert [(o["person"], o["local"]["weekday"]) for o in found] == [("li", "sat")]
+
+
+async def test_in_one_timezone_the_time_is_not_said_twice(make_bot):
+    """East meets at 22:00 New York time: Alice (New York) sees it in her own time, with no
+    "for Grace Chen" repeating it; for Sam, in Chicago, it is 21:00, and she is told."""
+    bot, chat = make_bot(extra="""
+oneonones:
+  teams:
+    East: {time: "22:00"}
+""")
+    await say(bot, "alice", "/1on1")
+    rows = lines(chat, "alice")
+    grace = next(line for line in rows if line.startswith("Grace Chen"))
+    assert "22:00 (America/New_York)" in grace and "for Grace Chen" not in grace
+    sam = next(line for line in rows if line.startswith("Sam Lee"))
+    assert sam.endswith("· for Sam Lee: Tue 2026-12-08 21:00 (America/Chicago), outside "
+                        "working hours (07:00–21:00, Mon–Fri)")
