@@ -218,7 +218,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-org", help="validate the org file and list who is in it")
     check.add_argument("path", nargs="?", type=Path, help="org file (default: from settings)")
     check.add_argument("--format", choices=FORMATS, default=None,
-                       help="list the people as md, json or csv (default: the check's report)")
+                       help="list the people as md, json or csv; md and json add the goals "
+                       "breakdown and the one-on-ones outside someone's working hours, json "
+                       "the review schedule (default: the check's report)")
     add_locale(check)
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
                                            "and check DATABASE_URL")
