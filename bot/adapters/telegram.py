@@ -141,6 +141,11 @@ class TelegramAdapter(Adapter):
             # fills, and the webhook (or polling) waits in turn, so Telegram keeps the
             # updates (redelivering them) instead of us holding an unbounded backlog.
             .update_queue(asyncio.Queue(UPDATE_QUEUE_SIZE))
+            # At a stop PTB calls getUpdates once more to mark what it fetched as read;
+            # with its one pooled connection for getUpdates that call waited (1 s) for the
+            # cancelled long poll's connection to be let go, and on a busy machine logged
+            # PoolTimeout with a traceback, leaving the updates to be fetched again.
+            .get_updates_connection_pool_size(2)
             .build()
         )
         # Updates are taken one at a time (PTB's default, concurrent_updates off), which
