@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -222,3 +224,20 @@ async def running_since(bot: TeamPulse, clock: Any, ago: Any = None, key: str = 
     clock.set(now - (ago if ago is not None else timedelta(weeks=2)))
     await say(bot, key, "/help")
     clock.set(now)
+
+
+@contextmanager
+def bot_on_org(settings: Any, clock: Any, org_file: Path
+               ) -> Iterator[tuple[TeamPulse, RecordingAdapter, Any]]:
+    """A bot on another org file (the test database), a chat registered with it, and the
+    settings the command line runs with; its engine disposed of afterwards."""
+    from bot.app import prepare
+
+    settings = replace(settings, org_file=org_file)
+    bot, engine = prepare(settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        yield bot, chat, settings
+    finally:
+        engine.dispose()

@@ -10,7 +10,6 @@ guessed: nothing is sent, and each of them is listed by key and team, as
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,11 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bot.app import prepare
 from bot.cli import main
 from storage.models import Person
 from storage.review import ReviewRound
 from storage.round_requests import RoundRequest
-from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
+from tests.support import TEST_ORG, RecordingAdapter, bot_on_org, run_cli, say
 from tests.test_people_named import TWIN_DIRECTORS
 
 #: What `summary --person 王伟` has said since the shared matcher: the others say the same.
@@ -39,12 +37,8 @@ def twins(settings: Any, clock: Any,
     data["people"].extend(TWIN_DIRECTORS)
     path = tmp_path / "twins.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    settings = replace(settings, org_file=path)
-    bot, engine = prepare(settings, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    yield bot, chat, settings
-    engine.dispose()
+    with bot_on_org(settings, clock, path) as made:
+        yield made
 
 
 def _requests(bot: Any) -> list[tuple[str, str | None]]:

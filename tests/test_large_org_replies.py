@@ -14,7 +14,7 @@ import yaml
 from bot.app import prepare
 from bot.config import Settings
 from tests.oneonone_support import MONDAY_SLOT, write_org
-from tests.support import RecordingAdapter, run_cli, say
+from tests.support import RecordingAdapter, bot_on_org, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_kudos import kudo
 from tests.test_pulse import pclock  # noqa: F401 (the pulse tests' clock)
@@ -46,12 +46,8 @@ def wide_org(tmp_path: Path, locale: str = "en") -> Path:
 @pytest.fixture
 def wide(request, settings, clock, tmp_path) -> Iterator[tuple]:
     """A bot on the wide org (the GM in English, or the fixture's parameter) and a chat."""
-    settings = replace(settings, org_file=wide_org(tmp_path, getattr(request, "param", "en")))
-    bot, engine = prepare(settings, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    yield bot, chat, settings
-    engine.dispose()
+    with bot_on_org(settings, clock, wide_org(tmp_path, getattr(request, "param", "en"))) as made:
+        yield made
 
 
 async def monday_pairs_overdue(bot, clock) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import prepare
 from bot.core import TeamPulse
-from tests.support import TEST_ORG, RecordingAdapter, csv_records, restart, run_cli, say
+from tests.support import TEST_ORG, RecordingAdapter, bot_on_org, csv_records, restart, run_cli, say
 from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY
 
 #: Two more directors under Grace (Alice's peers: Bruno, Li, Dan, Eve) and two more
@@ -41,12 +41,8 @@ def wide(settings, tmp_path: Path, clock):
     (for the command line)."""
     path = tmp_path / "wide.yaml"
     path.write_text(org_text(), encoding="utf-8")
-    settings = replace(settings, org_file=path)
-    bot, engine = prepare(settings, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    yield bot, chat, settings
-    engine.dispose()
+    with bot_on_org(settings, clock, path) as made:
+        yield made
 
 
 def scheduled(settings, tmp_path: Path, clock, people: str = MORE
@@ -117,11 +113,7 @@ async def test_one_report_asked_is_never_counted_alone_nor_told_apart_by_the_rat
     # shaped by whether a report answered) would say that Sam's answers are in.
     path = tmp_path / "one.yaml"
     path.write_text(org_text(MORE.split("  - {key: ray")[0]), encoding="utf-8")
-    settings = replace(settings, org_file=path)
-    bot, engine = prepare(settings, clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
+    with bot_on_org(settings, clock, path) as (bot, chat, settings):
         reports = []
         for raters in (("bruno", "li", "dan", "sam"), ("bruno", "li", "dan", "eve")):
             await say(bot, "grace", "/review start alice")
@@ -141,8 +133,6 @@ async def test_one_report_asked_is_never_counted_alone_nor_told_apart_by_the_rat
         assert data["raters"]["report"] is None and data["raters"]["peer"] is None
         assert [g["group"] for g in data["response"]["groups"]] == [
             "manager", "peer+report", "self"]
-    finally:
-        engine.dispose()
 
 
 async def test_too_few_peers_and_reports_asked_are_not_counted_at_all(bot, chat):
