@@ -106,6 +106,19 @@ async def test_the_report_says_per_group_how_many_were_asked_and_answered_in_eve
         ("all", "9", "6")]
 
 
+async def reports_when(bot, chat, subject: str, *rater_sets: tuple[str, ...]) -> list[str]:
+    """The GM's report of a review of `subject` closed after each set of raters answered
+    (one review per set, one after another)."""
+    reports = []
+    for raters in rater_sets:
+        await say(bot, "grace", f"/review start {subject}")
+        for key in raters:
+            await answer(bot, key)
+        await say(bot, "grace", f"/review close {subject}")
+        reports.append(chat.last("grace"))
+    return reports
+
+
 async def test_one_report_asked_is_never_counted_alone_nor_told_apart_by_the_ratings(
         settings, tmp_path, clock):
     # Alice has four peers and one report, Sam. Whether Sam answered or a fourth peer did,
@@ -114,13 +127,8 @@ async def test_one_report_asked_is_never_counted_alone_nor_told_apart_by_the_rat
     path = tmp_path / "one.yaml"
     path.write_text(org_text(MORE.split("  - {key: ray")[0]), encoding="utf-8")
     with bot_on_org(settings, clock, path) as (bot, chat, settings):
-        reports = []
-        for raters in (("bruno", "li", "dan", "sam"), ("bruno", "li", "dan", "eve")):
-            await say(bot, "grace", "/review start alice")
-            for key in raters:
-                await answer(bot, key)
-            await say(bot, "grace", "/review close alice")
-            reports.append(chat.last("grace"))
+        reports = await reports_when(bot, chat, "alice", ("bruno", "li", "dan", "sam"),
+                                     ("bruno", "li", "dan", "eve"))
         assert reports[0] == reports[1]
         assert ("• Peers and reports: 4 of 5 answered\n"
                 "• Self-assessment: 0 of 1 answered\n"
@@ -138,13 +146,7 @@ async def test_one_report_asked_is_never_counted_alone_nor_told_apart_by_the_rat
 async def test_too_few_peers_and_reports_asked_are_not_counted_at_all(bot, chat):
     # Bruno has two peers (Alice, Li) and no reports: "2 of 2 answered" would say they
     # both did, and the overall rate beside the named manager would too.
-    reports = []
-    for raters in (("alice", "li"), ("alice",)):
-        await say(bot, "grace", "/review start bruno")
-        for key in raters:
-            await answer(bot, key)
-        await say(bot, "grace", "/review close bruno")
-        reports.append(chat.last("grace"))
+    reports = await reports_when(bot, chat, "bruno", ("alice", "li"), ("alice",))
     assert reports[0] == reports[1]
     assert ("Peers and reports: fewer than 3 were asked, so how many of them answered is "
             "not shown, nor the overall response rate.") in reports[0]
