@@ -146,17 +146,14 @@ def test_a_migration_that_fails_halfway_changes_nothing(tmp_path):
     the cause and starts again."""
     from alembic import command
 
-    from tests.conftest import _admin
-    from tests.test_snapshot_keys import _fresh_url
+    from tests.test_snapshot_keys import fresh_engine
 
     scripts, latest = _shipped_after_head(tmp_path, (
         "    with op.batch_alter_table('people') as batch_op:\n"
         "        batch_op.add_column(sa.Column('nickname', sa.String(50)))\n"
         "    op.execute(\"UPDATE people SET display_name = 'changed'\")\n"
         "    raise RuntimeError('the migration failed halfway')\n"))
-    url, name = _fresh_url(tmp_path)
-    engine = create_db_engine(url)
-    try:
+    with fresh_engine(tmp_path) as engine:
         upgrade(engine)
         with engine.begin() as conn:
             conn.execute(text(
@@ -172,10 +169,6 @@ def test_a_migration_that_fails_halfway_changes_nothing(tmp_path):
         with engine.connect() as conn:
             assert conn.execute(text("SELECT display_name FROM people")).scalar_one() == \
                 "Alice"
-    finally:
-        engine.dispose()
-        if name:
-            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _shipped_after_head(tmp_path: Any, upgrade_body: str) -> tuple[Any, str]:
@@ -220,23 +213,16 @@ def test_imports_before_0010_are_known_by_their_rows_afterwards(tmp_path):
     digest of the same rows parsed now (dates, floats as the database gives them back)."""
     from bot.crm_import import parse_export
     from bot.org import parse_org
-    from tests.conftest import _admin
     from tests.test_crm_import import SALESFORCE
     from tests.test_goals import NOW, org_text
-    from tests.test_snapshot_keys import _fresh_url
+    from tests.test_snapshot_keys import fresh_engine
 
     org = parse_org(org_text(""))
     people = [(p.key, p.name) for p in org.people]
     export = SALESFORCE.read_text(encoding="utf-8")
     parsed = parse_export(export, org.crm, people)
-    url, name = _fresh_url(tmp_path)  # (PostgreSQL where the suite runs on it)
-    engine = create_db_engine(url)
-    try:
+    with fresh_engine(tmp_path) as engine:  # (PostgreSQL where the suite runs on it)
         _backfilled_rows_are_known(engine, export, parsed, org, people, NOW)
-    finally:
-        engine.dispose()
-        if name:
-            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _backfilled_rows_are_known(engine: Any, export: str, parsed: Any, org: Any,

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -94,18 +97,28 @@ async def test_a_snapshot_changed_in_place_and_flagged_gets_its_own_key(bot, cha
         assert again.snapshot_key == snapshot_key(again.questions) != before
 
 
-def _fresh_url(tmp_path) -> tuple[str, str | None]:
-    if not SERVER_URL:
-        return f"sqlite:///{tmp_path}/old.db", None
-    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
-    _admin(f"CREATE DATABASE {name}")
-    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False), name
+@contextmanager
+def fresh_engine(tmp_path) -> Iterator[Engine]:
+    """An engine on a new, empty database (on the suite's PostgreSQL server where it runs
+    on one, else a SQLite file in `tmp_path`), disposed of and dropped afterwards."""
+    name = None
+    if SERVER_URL:
+        name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+        _admin(f"CREATE DATABASE {name}")
+        url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path}/old.db"
+    engine = create_db_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        if name:
+            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def test_upgrade_gives_existing_rounds_their_keys(tmp_path):
-    url, name = _fresh_url(tmp_path)
-    engine = create_db_engine(url)
-    try:
+    with fresh_engine(tmp_path) as engine:
         upgrade(engine, "0005_sumperf")
         now = datetime.now(UTC)
         questions = [{"key": "kpi:revenue", "category": "kpi", "target": 50000.0,
@@ -130,7 +143,3 @@ def test_upgrade_gives_existing_rounds_their_keys(tmp_path):
                 "SELECT week, snapshot_key FROM checkin_rounds")).all())
         assert found["2026-W40"] == found["2026-W41"] == snapshot_key(questions)
         assert found["2026-W42"] != found["2026-W40"]
-    finally:
-        engine.dispose()
-        if name:
-            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

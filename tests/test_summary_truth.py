@@ -13,9 +13,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.app import prepare
-from storage.db import create_db_engine
 from storage.migrate import upgrade
-from tests.conftest import _admin
 from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary import run_cli
@@ -442,10 +440,8 @@ async def test_a_member_made_a_director_adds_nothing_to_the_weeks_before(
 def test_an_upgrade_gives_existing_rounds_their_persons_role(tmp_path):
     """Rounds made before rounds had a role take the person's role at the upgrade: the
     best there is to know, and what the summary read for them until then."""
-    from tests.test_snapshot_keys import _fresh_url
-    url, name = _fresh_url(tmp_path)
-    engine = create_db_engine(url)
-    try:
+    from tests.test_snapshot_keys import fresh_engine
+    with fresh_engine(tmp_path) as engine:
         upgrade(engine, "0006_sumspeed")
         with engine.begin() as conn:
             for pid, key, role in ((1, "alice", "director"), (2, "sam", "member")):
@@ -464,10 +460,6 @@ def test_an_upgrade_gives_existing_rounds_their_persons_role(tmp_path):
                 "SELECT p.key, r.role FROM checkin_rounds r "
                 "JOIN people p ON p.id = r.person_id")).all())
         assert roles == {"alice": "director", "sam": "member"}
-    finally:
-        engine.dispose()
-        if name:
-            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def test_a_name_two_directors_share_asks_which_one(chat, clock, settings, tmp_path):
@@ -571,10 +563,8 @@ async def test_a_week_late_or_on_time_stays_so_after_a_move_to_another_timezone(
 def test_an_upgrade_gives_existing_rounds_their_persons_timezone(tmp_path):
     """Rounds made before rounds had a timezone take the person's at the upgrade: the best
     there is to know, and what the summary judged them by until then."""
-    from tests.test_snapshot_keys import _fresh_url
-    url, name = _fresh_url(tmp_path)
-    engine = create_db_engine(url)
-    try:
+    from tests.test_snapshot_keys import fresh_engine
+    with fresh_engine(tmp_path) as engine:
         upgrade(engine, "0007_roundrole")
         with engine.begin() as conn:
             for pid, key, zone in ((1, "li", "Asia/Shanghai"), (2, "alice", "America/New_York")):
@@ -596,10 +586,6 @@ def test_an_upgrade_gives_existing_rounds_their_persons_timezone(tmp_path):
                        if i["name"] == "ix_checkin_rounds_summary"]
         assert zones == {"li": "Asia/Shanghai", "alice": "America/New_York"}
         assert "timezone" in covered[0]  # the summaries read it from their covering index
-    finally:
-        engine.dispose()
-        if name:
-            _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 # --- 12. the CRM's sales count in weeks nobody was asked ------------------------------------
