@@ -414,18 +414,25 @@ async def test_a_director_the_platform_cannot_reach_yet_gets_the_digest_once_it_
     assert built.count("bruno") == 1
 
 
+def edit_org(bot, text: str) -> None:
+    """The org file edited to `text`, taken in as the running bot takes an edit
+    (bot/org_reload.py): its people synced, then the new org used."""
+    from bot.org import parse_org
+
+    org = parse_org(text)
+    bot.sync_org_to(org)
+    bot.apply_org(org)
+
+
 async def test_a_gm_east_of_the_directors_is_not_told_the_week_closed_before_it_has(
         bot, chat, clock):
     # Grace runs the org from Shanghai. Her digest comes at Monday 08:00 there: Sunday
     # 19:00 in New York, where Alice may still answer on time. It said 'the deadline has
     # passed' and named her as not answering.
-    from bot.org import parse_org
     from tests.support import TEST_ORG
 
-    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+    edit_org(bot, TEST_ORG.read_text(encoding="utf-8").replace(
         "timezone: America/New_York", "timezone: Asia/Shanghai", 1))
-    with bot.unit() as ctx:
-        ctx.people.sync(bot.org.people)
     await bot.run_checkins()
     clock.set(MONDAY_8AM_SHANGHAI)
     await bot.run_digests()
@@ -436,13 +443,12 @@ async def test_a_gm_east_of_the_directors_is_not_told_the_week_closed_before_it_
     assert ("it stays open until the end of 2026-11-29 where the last of those asked are "
             "(Mon 2026-11-30 13:00 your time), so answers may still come.") in gm
     # The same header in Chinese, for a GM who reads Chinese.
-    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+    edit_org(bot, TEST_ORG.read_text(encoding="utf-8").replace(
         "timezone: America/New_York", "timezone: Asia/Shanghai", 1).replace(
         "locale: en", "locale: zh-CN", 1))
-    with bot.unit() as ctx:
-        ctx.people.sync(bot.org.people)
-        from handlers.digest import build_digest
+    from handlers.digest import build_digest
 
+    with bot.unit() as ctx:
         zh = build_digest(ctx, ctx.people.by_key("grace"), "2026-W48", "plain").text
     assert ("签到开放至 2026-11-29 结束（以最晚的被询问者当地时间计，即你的时间 周一 "
             "2026-11-30 13:00），回答可能还会到来。") in zh
@@ -473,18 +479,14 @@ async def test_the_weeks_deadline_is_where_the_week_was_asked_after_a_move(bot, 
     # in the org file before the weekend is over. Her answer counts as late by New York's
     # Sunday (the timezone her round was made in), so at Monday 08:00 in Shanghai the week
     # is still open for her: the digest said the deadline had passed.
-    from bot.org import parse_org
     from tests.support import TEST_ORG
 
     text = TEST_ORG.read_text(encoding="utf-8").replace(
         "timezone: America/New_York", "timezone: Asia/Shanghai", 1)
-    bot.org = parse_org(text)
-    with bot.unit() as ctx:
-        ctx.people.sync(bot.org.people)
+    edit_org(bot, text)
     await bot.run_checkins()
-    bot.org = parse_org(text.replace("timezone: America/New_York", "timezone: Asia/Shanghai", 1))
+    edit_org(bot, text.replace("timezone: America/New_York", "timezone: Asia/Shanghai", 1))
     with bot.unit() as ctx:
-        ctx.people.sync(bot.org.people)
         assert ctx.people.by_key("alice").timezone == "Asia/Shanghai"
     clock.set(MONDAY_8AM_SHANGHAI)
     await bot.run_digests()
