@@ -427,7 +427,13 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
     """Import each file in its own transaction; report what each did. With --list or
     --remove: the files imported (bot/cli_crm.py)."""
     from bot.app import prepare
-    from bot.crm_import import CrmImportError, import_actuals, import_people, matches_text
+    from bot.crm_import import (
+        CrmImportError,
+        import_actuals,
+        import_people,
+        matched_files,
+        matches_text,
+    )
 
     if args.list or args.remove is not None:
         from bot import cli_crm
@@ -470,8 +476,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                 print(f"{path.name}: the same content as {result.same_as}, already imported; "
                       "nothing changed", file=out)
             elif result.status == "covered":
-                print(f"{path.name}: every row already imported "
-                      f"({', '.join(f'{n} of {name}' for name, n in result.matches)}); "
+                print(f"{path.name}: every row already imported ({matched_files(result)}); "
                       "nothing changed", file=out)
             else:
                 left_out = ""

@@ -535,8 +535,14 @@ def matches_text(result: ImportResult) -> str:
     and the log's words): '2 rows the same as rows already imported (2 of Q4.csv, 1 of
     October.csv)'."""
     n = result.matched
-    files = ", ".join(f"{count} of {name}" for name, count in result.matches)
-    return f"{n} row{'s' if n != 1 else ''} the same as rows already imported ({files})"
+    return (f"{n} row{'s' if n != 1 else ''} the same as rows already imported "
+            f"({matched_files(result)})")
+
+
+def matched_files(result: ImportResult) -> str:
+    """Which files brought rows of an imported one too, and how many: '2 of Q4.csv, 1 of
+    October.csv' (the CLI's and the log's words)."""
+    return ", ".join(f"{count} of {name}" for name, count in result.matches)
 
 
 def folder_brings_back(sessions: Callable[[], Session], source: str, settings: CrmSettings,
@@ -713,7 +719,7 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                 elif result.status == "covered":
                     once(f"covered:{path.name}:{digest}", logging.INFO, "CRM file %s: every "
                          "row already imported (%s); nothing changed", path.name,
-                         ", ".join(f"{n} of {name}" for name, n in result.matches))
+                         matched_files(result))
                 continue
             log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
             for name, rows in result.superseded:
