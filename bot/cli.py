@@ -433,6 +433,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
         import_people,
         matched_files,
         matches_text,
+        rows_text,
     )
 
     if args.list or args.remove is not None:
@@ -471,7 +472,7 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                 continue
             if result.status == "unchanged":
                 print(f"{path.name}: already imported with this content; nothing changed "
-                      f"({_rows(result.rows)})", file=out)
+                      f"({rows_text(result.rows)})", file=out)
             elif result.status == "duplicate":
                 print(f"{path.name}: the same content as {result.same_as}, already imported; "
                       "nothing changed", file=out)
@@ -481,36 +482,32 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             else:
                 left_out = ""
                 if result.not_won:
-                    left_out = (f"; {_rows(len(result.not_won))} not counted, their stage "
+                    left_out = (f"; {rows_text(len(result.not_won))} not counted, their stage "
                                 f"not won ({', '.join(dict.fromkeys(result.not_won))})")
                 if result.future:
                     n = len(result.future)
                     lines = ", ".join(f"line {line} ({when})" for line, when in result.future[:10])
                     more = f" and {n - 10} more" if n > 10 else ""
-                    left_out += (f"; {n} row{'s' if n != 1 else ''} dated after today "
+                    left_out += (f"; {rows_text(n)} dated after today "
                                  f"({now.astimezone(bot.org.tz).date()}), counted only from "
                                  f"then: {lines}{more}")
                 for name, rows in result.superseded:
-                    left_out += (f"; it holds every row of {name} ({_rows(rows)}), which it "
+                    left_out += (f"; it holds every row of {name} ({rows_text(rows)}), which it "
                                  "replaces: counted once")
                 if result.matched:
                     left_out += (f"; {matches_text(result)}, counted again: if they are the "
                                  "same deals, take them out of one of the files and import "
                                  "it again")
                 if result.status == "replaced":
-                    print(f"{path.name}: corrected file: {_rows(result.replaced_rows)} "
+                    print(f"{path.name}: corrected file: {rows_text(result.replaced_rows)} "
                           f"replaced by {result.rows} ({result.format} format){left_out}",
                           file=out)
                 else:
-                    print(f"{path.name}: imported {_rows(result.rows)} ({result.format} "
+                    print(f"{path.name}: imported {rows_text(result.rows)} ({result.format} "
                           f"format){left_out}", file=out)
     finally:
         engine.dispose()
     return code
-
-
-def _rows(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]:

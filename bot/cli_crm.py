@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from bot.cli_output import FORMATS, dump_json, write_csv
 from bot.config import Settings
+from bot.crm_import import rows_text
 from bot.render import format_number
 
 #: One CSV row per imported file and metric.
@@ -97,10 +98,10 @@ def weeks_text(weeks: list[str] | tuple[str, ...]) -> str:
 def described(f: Any, tz: Any) -> list[str]:
     """What a file brought, as --remove says it: the file, its weeks, a line per metric."""
     when = f.imported_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    lines = [f"{f.source}: {f.rows} row{'s' if f.rows != 1 else ''} ({f.format} format), "
+    lines = [f"{f.source}: {rows_text(f.rows)} ({f.format} format), "
              f"imported {when} ({tz})",
              f"  weeks: {weeks_text(f.weeks)}"]
-    lines += [f"  {t.metric}: {format_number(t.total)} ({t.rows} row{'s' if t.rows != 1 else ''})"
+    lines += [f"  {t.metric}: {format_number(t.total)} ({rows_text(t.rows)})"
               for t in f.totals]
     return lines
 
@@ -149,7 +150,7 @@ def _remove(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                           "files the bot would import again within a minute, bringing its "
                           "rows back:", file=sys.stderr)
                     for other, n in back:
-                        print(f"  - {other} ({n} row{'s' if n != 1 else ''} of {name})",
+                        print(f"  - {other} ({rows_text(n)} of {name})",
                               file=sys.stderr)
                     print("Move them out of the folder (or delete them), then run this "
                           "again. Nothing removed.", file=sys.stderr)

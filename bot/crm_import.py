@@ -535,8 +535,13 @@ def matches_text(result: ImportResult) -> str:
     and the log's words): '2 rows the same as rows already imported (2 of Q4.csv, 1 of
     October.csv)'."""
     n = result.matched
-    return (f"{n} row{'s' if n != 1 else ''} the same as rows already imported "
+    return (f"{rows_text(n)} the same as rows already imported "
             f"({matched_files(result)})")
+
+
+def rows_text(n: int) -> str:
+    """'1 row', '2 rows': how the import's messages count rows."""
+    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 def matched_files(result: ImportResult) -> str:
