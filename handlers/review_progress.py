@@ -176,6 +176,13 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     for start in range(0, len(todo), KEYS_PER_STATEMENT):
         away |= {pid for pid, _ in ctx.away.covering(
             [(p.id, p.timezone, now) for _, (p, _, _) in todo[start:start + KEYS_PER_STATEMENT]])}
+    # The directors' names, read once (the GM, who rates every director, is reminded of
+    # as many reviews as there are directors), also of one who has left the org file.
+    subjects = sorted({key for _, _, key in rounds.values()})
+    names: dict[str, str] = {}
+    for start in range(0, len(subjects), KEYS_PER_STATEMENT):
+        names.update(ctx.session.execute(select(Person.key, Person.display_name).where(
+            Person.key.in_(subjects[start:start + KEYS_PER_STATEMENT]))).all())
     sent = 0
     for key, (person, _, invites) in todo:
         if sent >= limit:
@@ -183,7 +190,7 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
         if person.id in away or ctx.conversations.under_way(person, now) is not None:
             continue  # away, or answering something: a later sweep, if still open
         tz = ZoneInfo(person.timezone)
-        items = sorted(({"subject": _name(ctx, rounds[i.round_id][2]),
+        items = sorted(({"subject": names.get(rounds[i.round_id][2], rounds[i.round_id][2]),
                          "own": i.rater_group == "self", "answered": i.answered,
                          "closes": rounds[i.round_id][1].astimezone(tz)} for i in invites),
                        key=lambda item: (not item["own"], item["closes"],
@@ -192,8 +199,3 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
                     dedupe_key=key):
             sent += 1
     return sent, False
-
-
-def _name(ctx: Context, key: str) -> str:
-    person = ctx.people.by_key(key)
-    return person.display_name if person else subject_name(ctx.session, key)
