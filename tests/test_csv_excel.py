@@ -168,3 +168,21 @@ def test_json_and_markdown_are_utf8_whatever_the_locale(fbot, fsettings, tmp_pat
     assert "李雷" in text
     if fmt == "json":
         assert "李雷" in {d["name"] for d in json.loads(text)["directors"]}
+
+
+@pytest.mark.parametrize("fmt", ["json", "md"])
+def test_every_view_prints_utf8_on_a_latin1_server(fsettings, tmp_path, fmt):
+    """README: every view prints UTF-8 whatever the locale, not the summary alone:
+    `teampulse check-org --format json|md`, which lists 李雷, on a Latin-1 server."""
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    target = tmp_path / f"org.{fmt}"
+    with target.open("wb") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "check-org",
+             str(fsettings.org_file), "--format", fmt], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.PIPE, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    text = target.read_bytes().decode("utf-8")
+    assert "李雷" in text
+    if fmt == "json":
+        assert "李雷" in {p["name"] for p in json.loads(text)["people"]}
