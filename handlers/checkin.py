@@ -561,10 +561,14 @@ def cmd_edit(ctx: Context, args: str) -> None:
     live = applicable(rnd, round_questions(ctx, rnd))
     arg = normalise(args)
     if not arg:
+        given = [ctx.checkins.answer(rnd, q.key) for q in live]
+        # A skipped question reads "(skipped)", as in the confirmation at submit; one not
+        # reached yet "(not answered yet)": the two need different things from the person.
         ctx.reply("edit_list", week=rnd.week, items=[
             {"n": i, "prompt": question_text(ctx, person.locale, q),
-             "answer": display_answer(ctx, person.locale, q, ctx.checkins.answer(rnd, q.key))}
-            for i, q in enumerate(live, start=1)])
+             "answer": display_answer(ctx, person.locale, q, a),
+             "skipped": a is not None and a.skipped}
+            for i, (q, a) in enumerate(zip(live, given, strict=True), start=1)])
         return
     if not arg.isdigit() or not 1 <= int(arg) <= len(live):
         ctx.reply("usage", command="edit", count=len(live))

@@ -562,3 +562,23 @@ async def test_two_answers_handled_at_once_by_two_replicas_are_both_kept(
     answers = answers_of(bot, "alice")
     assert answers["support_type"][0] == "none" and "plan" not in answers
     engine.dispose()
+
+
+async def test_edit_tells_a_skipped_question_from_one_not_reached_yet(bot, chat):
+    """Alice skipped question 3 and paused before question 5: /edit must not call both "no
+    answer" (the confirmation at submit says "(skipped)"), since one needs nothing and the
+    other is still owed. In Chinese too."""
+    await bot.run_checkins(["alice", "li"])
+    for key, first in (("alice", ["52000", "3"]), ("li", ["66000", "5"])):
+        for text in [*first, "/skip", "channel conflict"]:
+            await say(bot, key, text)
+        await say(bot, key, "/pause")
+        await say(bot, key, "/edit")
+    alice, li = chat.last("alice"), chat.last("li")
+    lines = alice.splitlines()
+    wins = lines.index(next(line for line in lines if line.startswith("3. ")))
+    assert lines[wins + 1].strip() == "(skipped)"
+    assert lines[wins + 3].strip() == "channel conflict"
+    assert "(not answered yet)" in lines[wins + 5]
+    assert "（已跳过）" in li and "（尚未回答）" in li
+    assert "(no answer)" not in alice and "未回答）" not in li.replace("尚未回答）", "")
