@@ -474,16 +474,16 @@ def _move(ctx: Context, args: str) -> None:
     # and a time as said ('下午3点', '3pm').
     today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
     match = _DATE_TIME.match(as_clock(as_iso(normalise(rest), today)))
-    when: datetime | None = None
-    if match:
-        try:
-            naive = datetime(*(int(part) for part in match.groups()))
-            when = naive.replace(tzinfo=ZoneInfo(person.timezone))
-        except ValueError:
-            when = None
-    if when is None:
+    if not match:
         ctx.reply("oo_move_usage")
         return
+    try:
+        naive = datetime(*(int(part) for part in match.groups()))
+    except ValueError:  # the shape of a date and time, but 2026-13-01 or 25:00
+        y, mo, d, h, mi = match.groups()
+        ctx.reply("oo_move_not_real", value=f"{y}-{int(mo):02d}-{int(d):02d} {int(h):02d}:{mi}")
+        return
+    when = naive.replace(tzinfo=ZoneInfo(person.timezone))
     if local(when.astimezone(UTC), person.timezone).replace(tzinfo=None) != \
             when.replace(tzinfo=None):
         # A local time the clocks skip (spring forward): it would be an hour later.

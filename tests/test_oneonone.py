@@ -97,6 +97,23 @@ async def test_schedule_shows_each_side_the_time_in_their_own_timezone(bot, chat
     assert "2026-12-01 22:00（周二，Asia/Shanghai）" in chat.last("li")  # Chinese, Shanghai time
 
 
+async def test_moving_to_a_day_or_hour_that_does_not_exist_says_which(bot, chat):
+    """A typo in the month or the hour is named, not answered with the usage line as if the
+    format were wrong; the meeting stays where it was. In Chinese too."""
+    await say(bot, "grace", "/1on1")
+    before = chat.last("grace")
+    for typed, shown in (("2026-13-01 09:00", "2026-13-01 09:00"),
+                         ("2026-12-08 25:00", "2026-12-08 25:00"),
+                         ("2026-2-30 9:00", "2026-02-30 09:00")):
+        await say(bot, "grace", f"/1on1 move @bruno {typed}")
+        assert chat.last("grace").startswith(f"{shown} is not a real date and time")
+    await say(bot, "li", "/1on1 move 2026-12-32 10:00")
+    assert chat.last("li").startswith("2026-12-32 10:00 不是有效的日期和时间")
+    assert not chat.to("bruno")
+    await say(bot, "grace", "/1on1")
+    assert chat.last("grace") == before
+
+
 async def test_moving_and_skipping_the_next_one(bot, chat, clock):
     await say(bot, "grace", "/1on1 move 2026-12-01 11:00")
     assert "Which one-on-one?" in chat.last("grace")  # Grace has three reports
