@@ -36,6 +36,10 @@ _CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个
 _TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
+# Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
+_NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
+                        re.IGNORECASE)
 
 
 def _has_word(text: str, word: str) -> bool:
@@ -253,7 +257,10 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
     # "@lin" (nor a Slack "@Li" the start of "@Li Wei").
     for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
         end = r"(?![A-Za-z0-9_])" if display[-1].isascii() and display[-1].isalnum() else ""
-        rest = re.sub(re.escape(display) + end, " ", rest)
+        rest = re.sub(re.escape(display) + end, _HOLE, rest)
+    # The words that only joined the names go with them: "great job @bruno and @li on the
+    # launch" is praise for "great job on the launch", not "great job and on the launch".
+    rest = _NAMES_RUN.sub(" ", rest).replace(_HOLE, " ")
     links = {link.lower() for link in event.channel_links}
 
     def is_channel(tag: str) -> bool:

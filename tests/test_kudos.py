@@ -376,8 +376,8 @@ async def test_a_mention_that_begins_another_leaves_the_reason_whole(settings, c
     assert "李雷, Lin Feng — kudos from Grace Chen: the bid" in chat.last("team")
     assert chat.last("lin") == "🎉 You got kudos from Grace Chen: the bid"
     await kudo(bot, "alice", "谢谢 @li 和 @lin 帮忙准备投标材料")
-    assert "来自 Alice Martin 的点赞：谢谢 和 帮忙准备投标材料" in chat.last("team") \
-        or "kudos from Alice Martin: 谢谢 和 帮忙准备投标材料" in chat.last("team")
+    # (The 和 that joined the two names goes with them.)
+    assert "kudos from Alice Martin: 谢谢 帮忙准备投标材料" in chat.last("team")
     engine.dispose()
 
 
@@ -394,3 +394,21 @@ async def test_a_value_tagged_with_its_chinese_label_counts(bot, chat):
     assert "价值观 客户第一" in chat.last("li") and "Alice Martin —— 1 次" in chat.last("li")
     await kudo(bot, "grace", "/kudos top value #Customer-First", group=False)
     assert "1. Alice Martin — 1" in chat.last("grace")
+
+
+async def test_the_words_joining_several_names_leave_the_reason_with_them(bot, chat):
+    """'great job @bruno and @li on the launch' praised Bruno and 李雷 for "great job and on
+    the launch": the names go from the reason, and so must the words that joined them; a
+    word that is part of the praise stays."""
+    await kudo(bot, "grace", "great job @bruno and @li on the launch 🎉")
+    assert chat.last("team") == ("👏 Bruno Rossi, 李雷 — kudos from Grace Chen: great job on "
+                                 "the launch 🎉")
+    await kudo(bot, "grace", "thanks @alice, @bruno, and @li for the Q4 plan and the demo")
+    assert chat.last("team").endswith("kudos from Grace Chen: thanks for the Q4 plan and the demo")
+    await kudo(bot, "li", "/kudos @alice 和 @bruno 支持了投标", group=False)
+    assert chat.last("alice").endswith("支持了投标")
+    assert "和" not in chat.last("team")
+    with bot.unit() as ctx:
+        reasons = {row.reason for row in KudosRepo(ctx.session).between(None, None)}
+    assert reasons == {"great job on the launch 🎉", "thanks for the Q4 plan and the demo",
+                       "支持了投标"}
