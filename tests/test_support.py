@@ -177,6 +177,26 @@ async def test_the_departments_owner_may_act_and_a_stranger_may_not(bot, chat):
                                   "Budget line approved")
 
 
+async def test_a_fresh_request_is_not_listed_under_an_ageing_legend(bot, chat, settings):
+    """The legend "⚠️ ageing: open 5 days or more." closed every list, so a request opened
+    today read as if it were ageing: it is shown only when some row carries the mark (chat,
+    both languages, and the CLI's table)."""
+    await alice_asks_for_budget(bot)
+    for key in ("grace", "alice"):
+        await say(bot, key, "/support")
+        assert "ageing" not in chat.last(key) and "#1 Budget" in chat.last(key)
+    await say(bot, "grace", "/support")
+    assert chat.last("grace").splitlines()[-1].startswith("/support ack N")
+    tz = ZoneInfo(bot.org.timezone)  # (the CLI counts days by the real clock)
+    with bot.unit() as ctx:
+        ctx.session.get(SupportRequest, 1).opened_at = datetime.combine(
+            datetime.now(tz).date(), time(0, 1), tz).astimezone(UTC)
+    for locale, legend in (("en", "ageing"), ("zh-CN", "已积压")):
+        code, out = run_cli(settings, "support", "--locale", locale)
+        assert code == 0 and "#1" in out and legend not in out
+    # (Once a row is ageing the legend is back: test_support_lists_open_ones_oldest_first….)
+
+
 async def test_support_lists_open_ones_oldest_first_with_age_and_status(bot, chat, clock):
     await alice_asks_for_budget(bot)
     clock.advance(timedelta(days=6))
