@@ -651,7 +651,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         answers.get
     last_day = week_end(week)
     applies: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
-    zones: dict[str, ZoneInfo] = {}
+    late_from: dict[str, tuple[datetime, str]] = {}
     # The older weeks' rounds read one by one, taken off the added-up counts: per director,
     # snapshot and part of the quarter (None for the whole org's).
     taken: dict[tuple[int | None, int, bool], int] = {}
@@ -730,11 +730,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 # made before rounds had one read the person's today): a move since never
                 # rewrites it.
                 tz = latest[11] or d.timezone
-                zone = zones.get(tz)
-                if zone is None:
-                    zone = zones[tz] = ZoneInfo(tz)
-                submitted = to_time(latest[6]) if to_time is not None else latest[6]
-                view.late = submitted.astimezone(zone).date() > last_day
+                cutoff = late_from.get(tz)
+                if cutoff is None:
+                    cutoff = late_from[tz] = _late_from(last_day, tz)
+                value = latest[6]
+                if isinstance(value, str) and value[10:11] == " ":
+                    # SQLite's stored UTC text, compared as text: as the datetime would
+                    # be, without making 10,000 of them (a few % of a 10,000-director page).
+                    view.late = value >= cutoff[1]
+                else:
+                    view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
             given, real = counts.get(latest[0], (0, 0))
             mine = answers.get(latest[0], {})
             # Which questions applied depends on the snapshot and the few answers a skip_if
@@ -940,6 +945,15 @@ def _has_crm() -> ColumnElement[bool]:
     return exists().where(CrmActual.week == CheckinRound.week,
                           CrmActual.person_key == _CRM_PERSON.c.key,
                           _CRM_PERSON.c.id == CheckinRound.person_id)
+
+
+def _late_from(last_day: date, tz: str) -> tuple[datetime, str]:
+    """The first moment a check-in of the week ending `last_day` is late in `tz` (the next
+    day's midnight there; where the clocks skip midnight, the moment they do), in UTC: as
+    a datetime and as SQLite stores one ('2026-11-30 05:00:00', which every stored value
+    of that moment or later sorts at or after)."""
+    first = datetime.combine(last_day + timedelta(days=1), time(), ZoneInfo(tz)).astimezone(UTC)
+    return first, first.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _answer_counts(week: str) -> tuple[Any, Any]:

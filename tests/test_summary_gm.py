@@ -4,11 +4,12 @@ director's own-team view that never shows another team."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.summary_gm import similar, tokens
+from handlers.summary_gm import _late_from, similar, tokens
 from tests.support import csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
@@ -423,3 +424,25 @@ async def test_an_earlier_week_skipped_throughout_is_no_check_in(bot, chat, cloc
     text = chat.last("grace")
     assert "2026-W47: 2 of 3 · missing: Alice Martin" in text
     assert "2026-W48: 3 of 3" in text
+
+
+@pytest.mark.parametrize(("last_day", "tz"), [
+    (date(2026, 11, 29), "America/New_York"), (date(2026, 11, 29), "Asia/Shanghai"),
+    (date(2026, 11, 29), "Asia/Kolkata"), (date(2027, 3, 14), "America/New_York"),
+    # Chile's clocks skip Sunday's midnight (00:00 -> 01:00) when summer time starts:
+    (date(2026, 9, 5), "America/Santiago"), (date(2026, 4, 4), "America/Santiago")])
+def test_late_reads_the_same_from_sqlites_text_as_from_the_datetime(last_day, tz):
+    """The GM's "late" mark compares SQLite's stored text with the week's cutoff instead of
+    making a datetime per director: for every moment around the cutoff (to the second and
+    the microsecond), the text reads late exactly when the local date is past the week."""
+    first, text = _late_from(last_day, tz)
+    zone = ZoneInfo(tz)
+    for delta in (timedelta(hours=-30), timedelta(hours=-1), timedelta(seconds=-1),
+                  timedelta(microseconds=-1), timedelta(0), timedelta(microseconds=1),
+                  timedelta(seconds=1), timedelta(hours=1), timedelta(hours=30)):
+        moment = (first + delta).astimezone(UTC)
+        stored = moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLite holds a DateTime
+        local_day = moment.astimezone(zone).date()
+        assert (stored >= text) is (local_day > last_day), (tz, delta)
+        assert (moment >= first) is (local_day > last_day)
+    assert datetime.fromisoformat(text).replace(tzinfo=UTC) == first
