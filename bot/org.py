@@ -32,6 +32,7 @@ from bot.questions import (
     kpi_question,
 )
 from bot.review_config import ReviewSchedule, ReviewsEntry, build_reviews
+from bot.suggest import did_you_mean, did_you_mean_zone
 from bot.support_config import (
     DepartmentEntry,
     SupportConfigEntry,
@@ -41,6 +42,7 @@ from bot.support_config import (
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_ZONE_EXAMPLE = " (for example Europe/Berlin or Asia/Shanghai)"
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 #: A Telegram group or channel to post to: its id (a forum's topic after a '/'), or @name.
 _TELEGRAM_CHAT = re.compile(r"-?\d+(/\d+)?|@[A-Za-z][A-Za-z0-9_]{3,31}")
@@ -543,18 +545,21 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
     seen_ids: dict[tuple[str, str], str] = {}
     people: list[OrgPerson] = []
     viewers = set(parsed.org.summary_viewers)
+    names = {p.name: p.key for p in parsed.people}  # a name written where a key belongs
     for v in sorted(viewers - set(keys)):
-        problems.append(f"org.summary_viewers: {v!r} is not a person in this file")
+        problems.append(f"org.summary_viewers: {v!r} is not a person in this file"
+                        f"{did_you_mean(v, keys, names)}")
     admins = set(parsed.org.admins)
     for a in sorted(admins - set(keys)):
-        problems.append(f"org.admins: {a!r} is not a person in this file")
+        problems.append(f"org.admins: {a!r} is not a person in this file"
+                        f"{did_you_mean(a, keys, names)}")
     for i, p in enumerate(parsed.people):
         label = _person_label(i, p.key)
         try:
             ZoneInfo(p.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            problems.append(f"{label}: timezone {p.timezone!r} is not a known IANA timezone "
-                            "(for example Europe/Berlin or Asia/Shanghai)")
+            problems.append(f"{label}: timezone {p.timezone!r} is not a known IANA timezone"
+                            f"{did_you_mean_zone(p.timezone) or _ZONE_EXAMPLE}")
         locale = _LOCALE_ALIASES.get(p.locale.lower())
         if locale is None:
             problems.append(f"{label}: locale {p.locale!r} is not supported (use en or zh-CN)")
@@ -563,7 +568,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
             if p.manager == p.key:
                 problems.append(f"{label}: manager is the person themself")
             elif p.manager not in keys:
-                problems.append(f"{label}: manager {p.manager!r} does not exist in this file")
+                problems.append(f"{label}: manager {p.manager!r} does not exist in this file"
+                                f"{did_you_mean(p.manager, keys, names)}")
         metrics: set[str] = set()
         kpis: list[Kpi] = []
         for k in p.kpis:
@@ -636,8 +642,8 @@ def _org_timezone(parsed: OrgFile, problems: list[str]) -> str:
     try:
         ZoneInfo(parsed.org.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"org.timezone: {parsed.org.timezone!r} is not a known IANA timezone "
-                        "(for example Europe/Berlin or Asia/Shanghai)")
+        problems.append(f"org.timezone: {parsed.org.timezone!r} is not a known IANA timezone"
+                        f"{did_you_mean_zone(parsed.org.timezone) or _ZONE_EXAMPLE}")
         return "UTC"
     return parsed.org.timezone
 

@@ -61,6 +61,33 @@ def test_manager_must_exist_and_not_loop():
     assert any(p.startswith("people[2] ('b'): managers form a loop") for p in found)
 
 
+def test_a_typo_or_a_name_where_a_key_belongs_is_answered_with_the_likely_key():
+    """The operator who writes 'gracee', 'Grace' (the name) or 'Asia/Shangai' is told what
+    they most likely meant; a value like nothing in the file gets no guess."""
+    found = problems("people:" + GOOD_PERSON + """
+  - {key: a, name: Alice Martin, role: director, manager: gracee, timezone: Asia/Shangai}
+  - {key: b, name: B, role: director, manager: Alice Martin, timezone: america/new_york}
+  - {key: c, name: C, role: director, manager: ghost, timezone: Mars/Olympus}
+org:
+  admins: [Grace]
+  summary_viewers: [aa]
+""")
+    assert "people[1] ('a'): manager 'gracee' does not exist in this file (did you mean " \
+        "'grace'?)" in found
+    assert "people[1] ('a'): timezone 'Asia/Shangai' is not a known IANA timezone (did you " \
+        "mean 'Asia/Shanghai'?)" in found
+    assert "people[2] ('b'): manager 'Alice Martin' does not exist in this file (did you " \
+        "mean 'a', Alice Martin's key?)" in found
+    assert "people[2] ('b'): timezone 'america/new_york' is not a known IANA timezone (did " \
+        "you mean 'America/New_York'?)" in found
+    assert "people[3] ('c'): manager 'ghost' does not exist in this file" in found
+    assert "people[3] ('c'): timezone 'Mars/Olympus' is not a known IANA timezone (for " \
+        "example Europe/Berlin or Asia/Shanghai)" in found
+    assert "org.admins: 'Grace' is not a person in this file (did you mean 'grace', " \
+        "Grace's key?)" in found
+    assert "org.summary_viewers: 'aa' is not a person in this file" in found
+
+
 def test_duplicate_keys_and_ids():
     found = problems("people:" + GOOD_PERSON + """
   - {key: grace, name: G2, role: director, timezone: UTC}

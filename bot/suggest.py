@@ -1,0 +1,33 @@
+"""'did you mean …?' for a name in a settings file that matches none it could be."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from zoneinfo import available_timezones
+
+
+def did_you_mean(value: object, choices: Iterable[str],
+                 names: Mapping[str, str] | None = None) -> str:
+    """' (did you mean 'grace'?)' when one of `choices` is close to `value` (a typo: a
+    letter doubled, dropped or swapped, another case), else ''. `names`: a person's name
+    -> their key, for a name written where a key belongs ('Grace Chen' -> 'grace')."""
+    if not isinstance(value, str) or not value:
+        return ""
+    for name, key in (names or {}).items():
+        if name.casefold() == value.strip().casefold():
+            return f" (did you mean {key!r}, {name}'s key?)"
+    options = {choice.casefold(): choice for choice in choices}
+    close = difflib.get_close_matches(value.casefold(), list(options), n=1, cutoff=0.75)
+    return f" (did you mean {options[close[0]]!r}?)" if close else ""
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def did_you_mean_zone(value: object) -> str:
+    """did_you_mean among the IANA timezones ('Asia/Shangai' -> 'Asia/Shanghai')."""
+    return did_you_mean(value, _zones())
