@@ -31,3 +31,19 @@ def _zones() -> frozenset[str]:
 def did_you_mean_zone(value: object) -> str:
     """did_you_mean among the IANA timezones ('Asia/Shangai' -> 'Asia/Shanghai')."""
     return did_you_mean(value, _zones())
+
+
+def closest_people(typed: str, people: Iterable[tuple[str, str]], n: int = 3
+                   ) -> list[tuple[str, str]]:
+    """Of `people` (key, name), those whose key or name is close to what was typed (a typo:
+    'alcie', 'Alice Martn', '李磊'), closest first, at most `n`."""
+    folded = typed.strip().casefold()
+    if not folded:
+        return []
+    scored: dict[str, tuple[float, tuple[str, str]]] = {}
+    for key, name in people:
+        for said in (key, name):
+            ratio = difflib.SequenceMatcher(None, folded, said.casefold()).ratio()
+            if ratio >= 0.75 and ratio > scored.get(key, (0.0, ("", "")))[0]:
+                scored[key] = (ratio, (key, name))
+    return [who for _, who in sorted(scored.values(), key=lambda item: -item[0])][:n]

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from bot.questions import Question, kpi_question
 from bot.render import Renderer
 from bot.schedule import checkin_moment
+from bot.suggest import closest_people
 from bot.weeks import (
     current_week,
     parse_week,
@@ -1175,8 +1176,12 @@ def cmd_summary(ctx: Context, args: str) -> None:
                               for key, name, team in err.people], "summary")
         return
     except SummaryUnknownError as err:
-        ctx.reply("summary_unknown", kind=request.kind, name=str(err.args[0]),
-                  teams=sorted({p.team for p in ctx.people.active() if p.team}))
+        typed = str(err.args[0])
+        people = [(p.key, p.display_name) for p in ctx.people.active()]
+        ctx.reply("summary_unknown", kind=request.kind, name=typed,
+                  teams=sorted({p.team for p in ctx.people.active() if p.team}),
+                  guesses=closest_people(typed, people) if request.kind != "team" else [],
+                  example=people[0] if people else None)
         return
     ctx.reply_text(text, private=True)
 

@@ -187,6 +187,24 @@ async def test_cli_summary_rejects_bad_arguments(settings, bot, capsys):
     assert "no team 'Atlantis'" in capsys.readouterr().err
 
 
+async def test_a_mistyped_name_is_answered_with_who_was_meant(bot, chat):
+    """The GM types 'alise' or 'Bruno Rosi': the reply names the likely person with the
+    command to send, in the GM's language; a name like nobody's gets the usage with
+    examples from this org (not a hard-coded 'alice' the org may not have)."""
+    await say(bot, "grace", "/summary alise")
+    assert chat.last("grace") == ("I don't know anyone called \"alise\". Did you mean Alice "
+                                  "Martin (/summary alice)?")
+    await say(bot, "grace", "/summary Bruno Rosi")
+    assert chat.last("grace").endswith("Did you mean Bruno Rossi (/summary bruno)?")
+    await say(bot, "grace", "/summary zzz")
+    assert chat.last("grace").startswith("I don't know anyone called \"zzz\". Use their key")
+    assert "Did you mean" not in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary brunoo")
+    assert chat.last("grace") == "我不认识“brunoo”。你是指 Bruno Rossi（/summary bruno）吗？"
+
+
 async def test_an_unknown_name_and_a_fault_read_differently(bot, chat, clock, monkeypatch):
     # A name nobody has gets "I don't know anyone called …"; a fault inside the summary
     # (here a KeyError) is an error on our side, not a name the GM mistyped.
