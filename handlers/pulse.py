@@ -512,6 +512,13 @@ class PollResults:
     #: slice -> comments ('' for the org: every comment, without a team)
     comments: dict[str, list[str]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    #: team (as when asked) -> (asked, answered): who answered is no secret, what is
+    teams: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def participation(self, slice_: str = ORG_SLICE) -> tuple[int, int]:
+        """(asked, answered) of the org, or of a team (0, 0 if nobody in it was asked)."""
+        return (self.asked, self.answered) if slice_ == ORG_SLICE else \
+            self.teams.get(slice_, (0, 0))
 
     def stats(self, key: str, slice_: str = ORG_SLICE) -> Stats | None:
         """A question's stats in a slice, or None when hidden."""
@@ -555,6 +562,10 @@ def poll_results(session: Session, poll: PulsePoll) -> PollResults:
     threshold = shown_threshold(poll.threshold)
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed)
+    for part in parts:
+        if part.team:
+            asked, answered = out.teams.get(part.team, (0, 0))
+            out.teams[part.team] = (asked + 1, answered + (part.step > 0))
     if not poll.closed:
         out.kinds = {q.key: q.kind for q in questions_of(poll)}
         return out
@@ -695,8 +706,10 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> 
     results = [poll_results(session, p) for p in polls]
     latest = results[-1]
     slice_ = team or ORG_SLICE
+    # A team's view counts the team's participation, as it shows the team's answers.
     trend = [{"poll": r.key, "morale": _avg(r, "morale", slice_),
-              "stress": _avg(r, "stress", slice_), "answered": r.answered, "asked": r.asked}
+              "stress": _avg(r, "stress", slice_), "answered": r.participation(slice_)[1],
+              "asked": r.participation(slice_)[0]}
              for r in results]
     rows = []
     for key, per_slice in latest.questions.items():
@@ -707,7 +720,8 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> 
         if key not in latest.questions:
             rows.append({"key": key, "kind": kind, "stats": None})
     return {"poll": latest.key, "team": team, "threshold": latest.threshold,
-            "closed": latest.closed, "asked": latest.asked, "answered": latest.answered,
+            "closed": latest.closed, "asked": latest.participation(slice_)[0],
+            "answered": latest.participation(slice_)[1],
             "questions": rows, "comments": latest.comments.get(slice_),
             "trend": trend if len(results) > 1 else []}
 

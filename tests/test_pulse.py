@@ -438,6 +438,32 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
         assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East", None}
 
 
+async def test_a_teams_results_count_the_teams_participation(pbot, pchat, pclock, database_url):
+    """'/pulse results team East' said "Participation: 9 of 11 answered": the whole org's
+    figure under the team's name. It counts East's people (as they were when asked), in
+    chat, in the trend and in the CLI; the org's view keeps the org's."""
+    pclock.set(PREVIOUS_POLL_DAY)
+    await pbot.run_pulse()
+    for key in [*EAST[:3], *WEST]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in [*EAST[:5], *WEST]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/pulse results team East")
+    assert "Participation: 5 of 6 answered." in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results")
+    assert "Participation: 9 of 11 answered." in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results last 2 team East")
+    trend = pchat.last("grace")
+    assert "2026-11-25: " in trend and "(3 of 6)" in trend and "(5 of 6)" in trend
+    code, out = run_cli(Settings(database_url=database_url, org_file=PULSE_ORG),
+                        "pulse", "results", "--team", "East", "--format", "json")
+    assert code == 0 and (json.loads(out)["asked"], json.loads(out)["answered"]) == (6, 5)
+
+
 async def test_results_asked_for_in_chinese(pbot, pchat, pclock):
     # '/pulse 结果' was taken, but 最近2次, 团队 East and 2026年11月25日 after it were each
     # answered 我没看懂.
