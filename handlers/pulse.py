@@ -515,10 +515,14 @@ class PollResults:
     #: team (as when asked) -> (asked, answered): who answered is no secret, what is
     teams: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-    def participation(self, slice_: str = ORG_SLICE) -> tuple[int, int]:
-        """(asked, answered) of the org, or of a team (0, 0 if nobody in it was asked)."""
-        return (self.asked, self.answered) if slice_ == ORG_SLICE else \
-            self.teams.get(slice_, (0, 0))
+    def participation(self, slice_: str = ORG_SLICE) -> tuple[int | None, int | None]:
+        """(asked, answered) of the org, or of a team; (None, None) for a team fewer than
+        the threshold were asked of: in a team of one, "1 of 1" would say that they took
+        the poll, and only groups of the threshold or more are shown."""
+        if slice_ == ORG_SLICE:
+            return self.asked, self.answered
+        asked, answered = self.teams.get(slice_, (0, 0))
+        return (asked, answered) if asked >= self.threshold else (None, None)
 
     def stats(self, key: str, slice_: str = ORG_SLICE) -> Stats | None:
         """A question's stats in a slice, or None when hidden."""

@@ -441,7 +441,8 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
 async def test_a_teams_results_count_the_teams_participation(pbot, pchat, pclock, database_url):
     """'/pulse results team East' said "Participation: 9 of 11 answered": the whole org's
     figure under the team's name. It counts East's people (as they were when asked), in
-    chat, in the trend and in the CLI; the org's view keeps the org's."""
+    chat, in the trend and in the CLI, and is hidden for a team smaller than the results'
+    threshold; the org's view keeps the org's."""
     pclock.set(PREVIOUS_POLL_DAY)
     await pbot.run_pulse()
     for key in [*EAST[:3], *WEST]:
@@ -462,6 +463,18 @@ async def test_a_teams_results_count_the_teams_participation(pbot, pchat, pclock
     code, out = run_cli(Settings(database_url=database_url, org_file=PULSE_ORG),
                         "pulse", "results", "--team", "East", "--format", "json")
     assert code == 0 and (json.loads(out)["asked"], json.loads(out)["answered"]) == (6, 5)
+    # West: four asked, under the threshold of 5: how many of them took it is not shown
+    # ("4 of 4" in a team of one would say who answered), in either language.
+    await say(pbot, "grace", "/pulse results last 2 team West")
+    west = pchat.last("grace")
+    assert "Participation: hidden — fewer than 5 people of this team were asked." in west
+    assert " of 4" not in west and "(—)" in west
+    code, out = run_cli(Settings(database_url=database_url, org_file=PULSE_ORG),
+                        "pulse", "results", "--team", "West", "--format", "json")
+    assert code == 0 and (json.loads(out)["asked"], json.loads(out)["answered"]) == (None, None)
+    code, out = run_cli(Settings(database_url=database_url, org_file=PULSE_ORG),
+                        "pulse", "results", "--team", "West", "--locale", "zh-CN")
+    assert "参与：已隐藏——本团队被邀请的人少于 5 人。" in out
 
 
 async def test_results_asked_for_in_chinese(pbot, pchat, pclock):
