@@ -381,11 +381,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         r = org.reviews
         peers = "every other director as a peer" if r.peers is None else \
             f"up to {r.peers} peers each, those who work closest with the director first"
+        remind = ("no reminder" if r.remind_days == 0 else "raters not done reminded "
+                  f"{r.remind_days} day{'s' if r.remind_days != 1 else ''} before the close")
         if r.enabled:
             who = "every director" if r.directors is None else ", ".join(r.directors)
             print(f"reviews: {r.name} 360° reviews of {who}, from the period's working day "
                   f"{r.day} at {r.at:%H:%M} in the GM's timezone, open {r.open_days} days; "
-                  f"{peers}", file=out)
+                  f"{peers}; {remind}", file=out)
         elif r.peers != DEFAULT_PEERS:  # the default, unscheduled, is not worth a line
             print(f"reviews: started with /review start only; {peers}", file=out)
         _print_departments(org, out)

@@ -453,7 +453,8 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     reviews = {"schedule": r.name, "start_month": r.start_month, "day": r.day,
                "time": r.at.strftime("%H:%M"), "directors": list(r.directors)
                if r.directors is not None else "all", "open_days": r.open_days,
-               "peers": r.peers if r.peers is not None else "all"} \
+               "peers": r.peers if r.peers is not None else "all",
+               "remind_days": r.remind_days} \
         if r.enabled else None
     names = {p.key: p.name for p in org.people}
     off_hours = [{"manager": o.manager, "report": o.report, "person": o.person,

@@ -7,7 +7,8 @@ answered, and no group asked fewer than MIN_GROUP counted alone. Only the GM may
 director is never told who has answered about them.
 
 A review with a closing date (one the schedule started: `reviews.open_days`) reminds each
-rater not done yet once, REMIND_BEFORE before it closes, in their language: one DM per
+rater not done yet once, `reviews.remind_days` (2 unless the org file says; 0: never)
+days before it closes, in their language: one DM per
 rater naming every review of the period closing that day they have not finished. The
 outbox dedupe key (review:<period>:reminder:<person>:<closing day>) makes it once per
 rater, period and closing day — so once per review —, also across a restart, a second
@@ -34,9 +35,8 @@ from storage.review import ReviewInvite, ReviewRound
 from storage.review_schedule import ScheduledReview
 from storage.round_batch import RoundBatchRepo
 
-#: The reminder goes this long before a review closes ...
-REMIND_BEFORE = timedelta(days=2)
-#: ... and not sooner than this after it started (a review open a day or two is not
+#: The reminder goes `reviews.remind_days` before a review closes (remind_before), and not
+#: sooner than this after it started (a review open a day or two is not
 #: followed by a reminder hours after its invitation).
 REMIND_NOT_BEFORE = timedelta(days=1)
 #: Reminders queued in one transaction (a period of a thousand reviews has thousands of
@@ -102,12 +102,22 @@ def show_status(ctx: Context, subject: Person | None) -> None:
     ctx.reply("review_status_all", lines=shown, more=len(rounds) - len(shown))
 
 
+def remind_before(ctx: Context) -> timedelta | None:
+    """How long before a scheduled review closes its raters are reminded (the org file's
+    reviews.remind_days); None: not at all."""
+    days = ctx.org.reviews.remind_days
+    return timedelta(days=days) if days > 0 else None
+
+
 def reminder_periods(ctx: Context, now: datetime) -> list[str]:
     """The schedule's periods with an open review whose reminder is due now."""
+    lead = remind_before(ctx)
+    if lead is None:
+        return []
     rows = ctx.session.execute(select(ScheduledReview.period, ReviewRound.started_at).join(
         ReviewRound, ScheduledReview.round_id == ReviewRound.id).where(
         ReviewRound.status == "open", ScheduledReview.closes_at > now,
-        ScheduledReview.closes_at <= now + REMIND_BEFORE))
+        ScheduledReview.closes_at <= now + lead))
     return sorted({period for period, started in rows if now >= started + REMIND_NOT_BEFORE})
 
 
@@ -126,7 +136,7 @@ def reminder_key(period: str, day: str, person: str) -> str:
 
 
 def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
-    """Remind once each rater not done with a review closing within REMIND_BEFORE; how
+    """Remind once each rater not done with a review closing within remind_before; how
     many reminders were queued, and whether `limit` stopped it (the caller goes on in a
     new transaction).
 
@@ -138,7 +148,8 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     limit = REMIND_BATCH if limit is None else limit
     now = ctx.clock.now()
     periods = reminder_periods(ctx, now)
-    if not periods:
+    lead = remind_before(ctx)
+    if not periods or lead is None:
         return 0, False
     found = ctx.session.execute(
         select(ReviewRound.id, ScheduledReview.period, ScheduledReview.closes_at,
@@ -148,11 +159,11 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
             ScheduledReview.closes_at > now)).all()
     # A period's reviews need not close together: one of a director added to the org file
     # on the 5th starts then and closes days after the others. Each closing day is
-    # reminded on its own, two days before it (with the period's other reviews closing
+    # reminded on its own, remind_days before it (with the period's other reviews closing
     # that day), not all with the first.
     schedule_tz = gm_timezone(ctx)
     due = {(period, closing_day(closes, schedule_tz)) for _, period, closes, _, started in found
-           if closes <= now + REMIND_BEFORE and now >= started + REMIND_NOT_BEFORE}
+           if closes <= now + lead and now >= started + REMIND_NOT_BEFORE}
     rounds = {rid: (period, closes, key) for rid, period, closes, key, _ in found
               if (period, closing_day(closes, schedule_tz)) in due}
     waiting: dict[str, tuple[Person, str, list[ReviewInvite]]] = {}

@@ -380,3 +380,41 @@ async def test_a_review_started_later_in_the_period_is_reminded_two_days_before_
         assert len(reminders(chat, "sam")) == 1
     finally:
         engine.dispose()
+
+
+async def test_the_org_file_sets_how_many_days_before_the_close_raters_are_reminded(
+        settings, tmp_path, clock):
+    """`reviews.remind_days: 4`: Sam, who has not answered, is reminded four days before
+    Alice's review closes — not at five, not again at two (the default's day) — and
+    `remind_days: 0` reminds nobody (below)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(extra=QUARTERLY + "  remind_days: 4\n"), encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        clock.set(JAN_1_10AM_NY + timedelta(days=9, minutes=5))  # five days before
+        await bot.run_review_schedule()
+        assert not reminders(chat, "sam")
+        clock.set(JAN_1_10AM_NY + timedelta(days=10, minutes=5))  # four days before
+        await bot.run_review_schedule()
+        assert reminders(chat, "sam") == [
+            "⏰ A reminder: your feedback on Alice Martin closes 2027-01-15 09:00. Send "
+            "/review to go on: it takes a few minutes. Only you get this reminder; nobody is "
+            "told who has answered."]
+        for days in (11, 12, 13):
+            clock.set(JAN_1_10AM_NY + timedelta(days=days, minutes=5))
+            await bot.run_review_schedule()
+        assert len(reminders(chat, "sam")) == 1
+
+
+async def test_remind_days_0_reminds_nobody(settings, tmp_path, clock):
+    path = tmp_path / "off.yaml"
+    path.write_text(org_text(extra=QUARTERLY + "  remind_days: 0\n"), encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        clock.set(JAN_1_10AM_NY + timedelta(minutes=5))
+        await bot.run_review_schedule()
+        for days in range(1, 14):
+            clock.set(JAN_1_10AM_NY + timedelta(days=days, minutes=5))
+            await bot.run_review_schedule()
+        assert any(t.startswith("📋") for t in chat.to("sam"))  # asked, never reminded
+        assert not any(reminders(chat, key) for key in ("grace", "alice", "sam", "li"))
