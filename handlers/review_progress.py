@@ -52,7 +52,11 @@ class Progress:
     key: str
     started: datetime
     closes: datetime | None  # None: the GM's own review, closed by hand or when all answered
+    # Calendar days from today to the closing day in the reader's timezone (0: today, 1:
+    # tomorrow), not whole 24-hours: a close tomorrow at 18:00 was "1 day left" 30 hours
+    # before, and "less than a day left" 20 hours before, on the day before.
     days_left: int | None
+    overdue: bool  # past its closing time, the close sweep (every 5 minutes) still to come
     response: list[Response]
     overall: Response | None
     manager: str | None  # named anyway, as in the report
@@ -69,19 +73,22 @@ def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
 
 
 def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progress:
-    """Answered of asked per group (counts only) and the days left of one open review."""
+    """Answered of asked per group (counts only) and when one open review closes, in the
+    reader's timezone."""
     asked, answered = group_counts(ctx.session, rnd.id)
     lines, overall = response_lines(asked, answered)
     subject = ctx.people.by_key(rnd.subject_key)
     manager = ctx.people.by_key(subject.manager_key) if subject and subject.manager_key else None
     tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
     left = None
+    now = ctx.clock.now()
     if closes is not None:
-        left = max(0, (closes - ctx.clock.now()) // timedelta(days=1))
+        left = max(0, (closes.astimezone(tz).date() - now.astimezone(tz).date()).days)
     name = subject.display_name if subject else subject_name(ctx.session, rnd.subject_key)
     return Progress(name, rnd.subject_key,
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
-                    left, lines, overall, manager.display_name if manager else None)
+                    left, closes is not None and closes <= now, lines, overall,
+                    manager.display_name if manager else None)
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:

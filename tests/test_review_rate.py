@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -169,7 +169,7 @@ async def test_the_gm_follows_an_open_review_by_counts_and_days_left_never_by_na
         await say(bot, "grace", "/review status alice")
         status = chat.last("grace")
         assert status.startswith("🔄 360° review of Alice Martin — open\n"
-                                 "Started 2027-01-01; closes 2027-01-15 10:00 (10 days left).")
+                                 "Started 2027-01-01; closes 2027-01-15 10:00 (in 11 days).")
         assert ("• Manager (Grace Chen): 0 of 1 answered\n"
                 "• Peers: 2 of 4 answered\n"
                 "• Reports: 2 of 3 answered\n"
@@ -181,7 +181,7 @@ async def test_the_gm_follows_an_open_review_by_counts_and_days_left_never_by_na
         await say(bot, "grace", "/review status")
         listing = chat.last("grace")
         assert "• Alice Martin — 4 of 9 answered (44%) · closes 2027-01-15 10:00 " \
-               "(10 days left)" in listing
+               "(in 11 days)" in listing
         # Bruno's peers (Alice, Li, Dan, Eve) are four: counted, no reports.
         assert "• Bruno Rossi — 0 of 6 answered (0%)" in listing
         await say(bot, "grace", "/review schedule")
@@ -212,6 +212,66 @@ async def test_an_open_review_the_gm_started_has_no_closing_date(bot, chat):
     assert "• Peers and reports: 1 of 3 answered" in status
     await say(bot, "grace", "/review status bruno")
     assert chat.last("grace") == "There is no open 360° review of Bruno Rossi."
+
+
+async def status_at(bot, chat, clock, when: datetime, who: str = "grace") -> tuple[str, str]:
+    """The GM's `/review status alice` and `/review status` at a moment."""
+    clock.set(when)
+    await say(bot, who, "/review status alice")
+    one = chat.last(who).splitlines()[1]
+    await say(bot, who, "/review status")
+    return one, next(line for line in chat.last(who).splitlines() if "Alice Martin" in line)
+
+
+#: Alice's scheduled review closes on Friday 2027-01-15 at 10:00 New York time (15:00 UTC).
+CLOSES = JAN_1_10AM_NY + timedelta(days=14)
+
+
+async def test_the_status_says_when_a_review_closes_as_the_gm_counts_days(
+        settings, tmp_path, clock):
+    """In the GM's timezone, by the calendar: 30 hours before the close said "1 day left",
+    20 hours before "less than a day left" — both are tomorrow."""
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=60))
+        assert one == "Started 2027-01-01; closes 2027-01-15 10:00 (in 3 days)."
+        assert line.endswith("· closes 2027-01-15 10:00 (in 3 days)")
+        for hours in (30, 20, 11.5):  # Thursday 04:00, 14:00 and 22:30 (the 15th in UTC)
+            one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=hours))
+            assert one == "Started 2027-01-01; closes tomorrow at 10:00."
+            assert line.endswith("· closes tomorrow at 10:00")
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=9, minutes=30))
+        assert one == "Started 2027-01-01; closes today at 10:00."  # 00:30 on the day
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(minutes=1))
+        assert line.endswith("· closes today at 10:00")
+        # Past the time, before the close sweep has run (within 5 minutes).
+        one, line = await status_at(bot, chat, clock, CLOSES + timedelta(minutes=2))
+        assert one == "Started 2027-01-01; closing now (due 2027-01-15 10:00)."
+    finally:
+        engine.dispose()
+
+
+async def test_a_chinese_gm_reads_when_it_closes_in_chinese(settings, tmp_path, clock):
+    path = tmp_path / "zh.yaml"
+    text = org_text(extra=QUARTERLY).replace(
+        "timezone: America/New_York\n    locale: en\n    slack_id: U0GRACE",
+        "timezone: America/New_York\n    locale: zh-CN\n    slack_id: U0GRACE", 1)
+    assert "locale: zh-CN\n    slack_id: U0GRACE" in text
+    path.write_text(text, encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=60))
+        assert one == "2027-01-01 发起；2027-01-15 10:00 结束（还有 3 天）。"
+        assert line.endswith("· 2027-01-15 10:00 结束（还有 3 天）")
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=20))
+        assert one == "2027-01-01 发起；明天 10:00 结束。"
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=2))
+        assert one == "2027-01-01 发起；今天 10:00 结束。" and line.endswith("· 今天 10:00 结束")
+        one, line = await status_at(bot, chat, clock, CLOSES + timedelta(minutes=2))
+        assert one == "2027-01-01 发起；正在结束（原定 2027-01-15 10:00）。"
 
 
 # --- the reminder ------------------------------------------------------------------------
