@@ -478,3 +478,58 @@ async def test_remind_days_0_reminds_nobody(settings, tmp_path, clock):
             await bot.run_review_schedule()
         assert any(t.startswith("📋") for t in chat.to("sam"))  # asked, never reminded
         assert not any(reminders(chat, key) for key in ("grace", "alice", "sam", "li"))
+
+
+async def test_the_gm_reads_a_departed_directors_closed_review_again(settings, tmp_path, clock):
+    """Dan's review closed, then he left the org file: the GM read the report once, in the
+    DM at close. `/review report` finds it again by his key or the name he had; a director
+    still cannot read it, and two who left under one name are told apart by key."""
+    from bot.org_reload import OrgWatcher
+
+    path = tmp_path / "org.yaml"
+    text = org_text()
+    path.write_text(text, encoding="utf-8")
+    dan, eve = MORE.splitlines(keepends=True)[:2]
+
+    async def edit(new: str) -> None:
+        before = path.stat()
+        path.write_text(new, encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        assert await OrgWatcher(bot, path, stamp=bot.org_stamp).check() is not None
+
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        reports = {}
+        for key in ("dan", "eve"):
+            await say(bot, "grace", f"/review start {key}")
+            for rater in ("alice", "bruno", "li"):
+                await answer(bot, rater)
+            await say(bot, "grace", f"/review close {key}")
+            reports[key] = chat.last("grace")
+        assert reports["dan"].startswith("🔄 360° review — Dan Wu")
+        await edit(text.replace(dan, ""))
+        for typed in ("dan", "Dan Wu", "dan wu"):
+            await say(bot, "grace", f"/review report {typed}")
+            assert chat.last("grace") == reports["dan"]
+        # A director asks for it: the command is the GM's, as for anyone's report.
+        await say(bot, "alice", "/review report dan")
+        assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")
+        await say(bot, "alice", "/review report eve")
+        assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")
+        # Eve, renamed Dan Wu, then gone too: the name is two people's; each by key.
+        renamed = text.replace(dan, "").replace("name: Eve Stone", "name: Dan Wu")
+        await edit(renamed)
+        await edit(renamed.replace(eve.replace("Eve Stone", "Dan Wu"), ""))
+        await say(bot, "grace", "/review report Dan Wu")
+        both = chat.last("grace")
+        assert "/review report dan" in both and "/review report eve" in both
+        await say(bot, "grace", "/review report eve")
+        assert chat.last("grace").startswith("🔄 360° review — Dan Wu")
+        assert chat.last("grace") == reports["eve"].replace("Eve Stone", "Dan Wu")
+        # Someone who left with no closed review, or was never a director, is not one.
+        await say(bot, "grace", "/review report nobody")
+        assert chat.last("grace").startswith("nobody is not a director in the org file")
+    finally:
+        engine.dispose()
