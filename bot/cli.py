@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -547,12 +547,20 @@ def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]
     return [unknown_owner_problem(crm, key) for crm, key in unknown]
 
 
+def org_today(org: Org) -> date:
+    """Today in the org's timezone, by the clock every command reads (bot.clock's, which
+    tests set), for check-org's one-on-one probes."""
+    from bot.clock import SystemClock
+
+    return SystemClock().now().astimezone(org.tz).date()
+
+
 def _print_off_hours(org: Org, out: TextIO) -> None:
     """The one-on-ones whose usual slot is outside someone's working hours (advice: the
     file is valid all the same)."""
     from bot.oneonone import pairs_off_hours
 
-    found = pairs_off_hours(org.people, org.oneonones, datetime.now(UTC).date())
+    found = pairs_off_hours(org.people, org.oneonones, org_today(org))
     if not found:
         return
     print("one-on-ones outside working hours (07:00-21:00, Monday to Friday, in each "

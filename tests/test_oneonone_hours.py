@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
@@ -168,3 +169,28 @@ oneonones:
     sam = next(line for line in rows if line.startswith("Sam Lee"))
     assert sam.endswith("· for Sam Lee: Tue 2026-12-08 21:00 (America/Chicago), outside "
                         "working hours (07:00–21:00, Mon–Fri)")
+
+
+def test_check_org_reads_the_clock_so_a_week_across_a_daylight_saving_change_is_told(
+        tmp_path, settings, monkeypatch):
+    """Grace's 10:00 in New York is 23:00 for 李雷 in winter and 22:00 once New York's
+    clocks go forward (Sunday 2027-03-14; Shanghai keeps none). check-org reads the
+    command's clock, not the machine's date: run on Saturday the 6th the next meeting day
+    is Tuesday the 9th (23:00), on the 13th it is the 16th (22:00)."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FakeClock
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(), encoding="utf-8")
+    clock = FakeClock(datetime(2027, 3, 6, 17, 0, tzinfo=UTC))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    for local in ("23:00", "22:00"):
+        code, plain = run_cli(settings, "check-org", str(path))
+        assert code == 0 and plain.splitlines()[-1] == (
+            f"  grace -> li: Tue 10:00 America/New_York is Tue {local} for li (Asia/Shanghai)")
+        code, raw = run_cli(settings, "check-org", str(path), "--format", "json")
+        assert [o["local"]["time"] for o in json.loads(raw)["oneonones_off_hours"]] == [local]
+        code, md = run_cli(settings, "check-org", str(path), "--format", "md")
+        assert md.rstrip().endswith(f"is Tue {local} (Asia/Shanghai) for 李雷")
+        clock.advance(timedelta(days=7))
