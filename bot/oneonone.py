@@ -191,6 +191,13 @@ def off_hours(start: datetime, minutes: int, timezone: str) -> bool:
             or end.time() > WORK_END)
 
 
+#: check-org tries a pair's slot on its next meeting day and every quarter after it for a
+#: year: today and half a year later were both summer time from mid-March to early May in
+#: New York (its summer is 34 weeks long), so a slot off hours only in winter went unseen.
+#: Each side of a change lasts longer than a quarter wherever clocks change twice a year.
+PROBE_EVERY, PROBES = timedelta(weeks=13), 4
+
+
 @dataclass(frozen=True)
 class OffHours:
     """A pair's usual slot that falls outside someone's working hours."""
@@ -206,8 +213,9 @@ def pairs_off_hours(entries: list[Any], settings: OneOnOneSettings, today: date
                     ) -> list[OffHours]:
     """The org file's pairs (people `entries` with a manager, enabled) whose usual slot is
     outside working hours for the report or the manager: tried on the next meeting day
-    from `today` and half a year later, across a daylight-saving change (Shanghai keeps
-    none, New York does: 10:00 there is 22:00 or 23:00)."""
+    from `today` and every PROBE_EVERY after it for a year, on both sides of any
+    daylight-saving change (Shanghai keeps none, New York does: 10:00 there is 22:00 or
+    23:00)."""
     by_key = {e.key: e for e in entries}
     found: list[OffHours] = []
     for entry in entries:
@@ -219,7 +227,7 @@ def pairs_off_hours(entries: list[Any], settings: OneOnOneSettings, today: date
             continue
         first = today + timedelta(days=(cadence.day - today.weekday()) % 7)
         for person in (entry, manager):
-            for day in (first, first + timedelta(weeks=26)):
+            for day in (first + PROBE_EVERY * i for i in range(PROBES)):
                 start = slot_start(cadence, day, manager.timezone)
                 if off_hours(start, cadence.duration, person.timezone):
                     found.append(OffHours(manager.key, entry.key, person.key,

@@ -194,3 +194,28 @@ def test_check_org_reads_the_clock_so_a_week_across_a_daylight_saving_change_is_
         code, md = run_cli(settings, "check-org", str(path), "--format", "md")
         assert md.rstrip().endswith(f"is Tue {local} (Asia/Shanghai) for 李雷")
         clock.advance(timedelta(days=7))
+
+
+def test_check_org_run_in_the_spring_still_finds_a_slot_off_hours_only_in_winter(
+        tmp_path, settings, monkeypatch):
+    """08:00 in New York is 21:00–21:30 in Shanghai in winter, 20:00 in summer. Run on
+    Tuesday 2027-03-16, two days into New York's summer time, the next meeting day and
+    half a year later are both summer: the winter's late evening for 李雷 went unseen."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FakeClock
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(extra="""
+oneonones:
+  teams:
+    China: {time: "08:00"}
+"""), encoding="utf-8")
+    clock = FakeClock(datetime(2027, 3, 16, 12, 0, tzinfo=UTC))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, plain = run_cli(settings, "check-org", str(path))
+    assert code == 0 and plain.splitlines()[-1] == (
+        "  grace -> li: Tue 08:00 America/New_York is Tue 21:00 for li (Asia/Shanghai)")
+    code, raw = run_cli(settings, "check-org", str(path), "--format", "json")
+    assert [(o["person"], o["local"]["time"])
+            for o in json.loads(raw)["oneonones_off_hours"]] == [("li", "21:00")]
