@@ -563,7 +563,7 @@ def _print_off_hours(org: Org, out: TextIO) -> None:
     found = pairs_off_hours(org.people, org.oneonones, org_today(org))
     if not found:
         return
-    print("one-on-ones outside working hours (07:00-21:00, Monday to Friday, in each "
+    print(f"one-on-ones outside working hours ({org.oneonones.hours.text()}, in each "
           "person's timezone; set their time under oneonones: pairs, teams or roles):",
           file=out)
     for o in found:

@@ -458,19 +458,24 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
                "remind_days": r.remind_days} \
         if r.enabled else None
     names = {p.key: p.name for p in org.people}
+    hours = org.oneonones.hours.params()
     off_hours = [{"manager": o.manager, "report": o.report, "person": o.person,
                   "slot": _moment(o.slot), "local": _moment(o.local)}
                  for o in pairs_off_hours(org.people, org.oneonones, org_today(org))]
     if args.format == "json":
         dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,
                    "people": people, "goals": len(org.goals.goals), "breakdown": gaps,
-                   "reviews": reviews, "oneonones_off_hours": off_hours}, out)
+                   "reviews": reviews, "oneonones_off_hours": off_hours,
+                   "oneonones_working_hours": {
+                       "start": hours["start"], "end": hours["end"],
+                       "days": [DAY_NAMES[d] for d in hours["days"]]}}, out)
         return 0
     gm = next((p for p in org.people if p.role == "gm"), org.people[0])
     out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
                                         org=org.name, file=str(path), people=people,
                                         goals=len(org.goals.goals), gaps=gaps,
-                                        off_hours=off_hours, names=names) + "\n")
+                                        off_hours=off_hours, names=names,
+                                        hours=hours) + "\n")
     return 0
 
 
