@@ -272,6 +272,8 @@ async def test_a_chinese_gm_reads_when_it_closes_in_chinese(settings, tmp_path, 
         assert one == "2027-01-01 发起；今天 10:00 结束。" and line.endswith("· 今天 10:00 结束")
         one, line = await status_at(bot, chat, clock, CLOSES + timedelta(minutes=2))
         assert one == "2027-01-01 发起；正在结束（原定 2027-01-15 10:00）。"
+        await say(bot, "grace", "/review schedule")
+        assert "每次开放 14 天（结束前 2 天提醒尚未完成的评估人），之后" in chat.last("grace")
 
 
 # --- the reminder ------------------------------------------------------------------------
@@ -452,6 +454,9 @@ async def test_the_org_file_sets_how_many_days_before_the_close_raters_are_remin
     with bot_on_org(settings, clock, path) as (bot, chat, _):
         clock.set(JAN_1_10AM_NY)
         await bot.run_review_schedule()
+        await say(bot, "grace", "/review schedule")  # the GM is told when
+        assert ("each stays open 14 days (raters not done are reminded 4 days before it "
+                "closes), then the director gets the report") in chat.last("grace")
         clock.set(JAN_1_10AM_NY + timedelta(days=9, minutes=5))  # five days before
         await bot.run_review_schedule()
         assert not reminders(chat, "sam")
