@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -381,11 +381,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         r = org.reviews
         peers = "every other director as a peer" if r.peers is None else \
             f"up to {r.peers} peers each, those who work closest with the director first"
+        remind = ("no reminder" if r.remind_days == 0 else "raters not done reminded "
+                  f"{r.remind_days} day{'s' if r.remind_days != 1 else ''} before the close")
         if r.enabled:
             who = "every director" if r.directors is None else ", ".join(r.directors)
             print(f"reviews: {r.name} 360° reviews of {who}, from the period's working day "
                   f"{r.day} at {r.at:%H:%M} in the GM's timezone, open {r.open_days} days; "
-                  f"{peers}", file=out)
+                  f"{peers}; {remind}", file=out)
         elif r.peers != DEFAULT_PEERS:  # the default, unscheduled, is not worth a line
             print(f"reviews: started with /review start only; {peers}", file=out)
         _print_departments(org, out)
@@ -545,15 +547,23 @@ def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]
     return [unknown_owner_problem(crm, key) for crm, key in unknown]
 
 
+def org_today(org: Org) -> date:
+    """Today in the org's timezone, by the clock every command reads (bot.clock's, which
+    tests set), for check-org's one-on-one probes."""
+    from bot.clock import SystemClock
+
+    return SystemClock().now().astimezone(org.tz).date()
+
+
 def _print_off_hours(org: Org, out: TextIO) -> None:
     """The one-on-ones whose usual slot is outside someone's working hours (advice: the
     file is valid all the same)."""
     from bot.oneonone import pairs_off_hours
 
-    found = pairs_off_hours(org.people, org.oneonones, datetime.now(UTC).date())
+    found = pairs_off_hours(org.people, org.oneonones, org_today(org))
     if not found:
         return
-    print("one-on-ones outside working hours (07:00-21:00, Monday to Friday, in each "
+    print(f"one-on-ones outside working hours ({org.oneonones.hours.text()}, in each "
           "person's timezone; set their time under oneonones: pairs, teams or roles):",
           file=out)
     for o in found:

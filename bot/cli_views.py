@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
 from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
@@ -433,6 +433,7 @@ def _moment(when: datetime) -> dict[str, str]:
 def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> int:
     """`teampulse check-org --format md|json|csv`: who is in a valid org file, and the
     one-on-ones whose usual slot is outside someone's working hours."""
+    from bot.cli import org_today
     from bot.goals import breakdown_gaps, describe_gap
     from bot.render import shared_renderer
 
@@ -453,22 +454,28 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     reviews = {"schedule": r.name, "start_month": r.start_month, "day": r.day,
                "time": r.at.strftime("%H:%M"), "directors": list(r.directors)
                if r.directors is not None else "all", "open_days": r.open_days,
-               "peers": r.peers if r.peers is not None else "all"} \
+               "peers": r.peers if r.peers is not None else "all",
+               "remind_days": r.remind_days} \
         if r.enabled else None
     names = {p.key: p.name for p in org.people}
+    hours = org.oneonones.hours.params()
     off_hours = [{"manager": o.manager, "report": o.report, "person": o.person,
                   "slot": _moment(o.slot), "local": _moment(o.local)}
-                 for o in pairs_off_hours(org.people, org.oneonones, datetime.now(UTC).date())]
+                 for o in pairs_off_hours(org.people, org.oneonones, org_today(org))]
     if args.format == "json":
         dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,
                    "people": people, "goals": len(org.goals.goals), "breakdown": gaps,
-                   "reviews": reviews, "oneonones_off_hours": off_hours}, out)
+                   "reviews": reviews, "oneonones_off_hours": off_hours,
+                   "oneonones_working_hours": {
+                       "start": hours["start"], "end": hours["end"],
+                       "days": [DAY_NAMES[d] for d in hours["days"]]}}, out)
         return 0
     gm = next((p for p in org.people if p.role == "gm"), org.people[0])
     out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
                                         org=org.name, file=str(path), people=people,
                                         goals=len(org.goals.goals), gaps=gaps,
-                                        off_hours=off_hours, names=names) + "\n")
+                                        off_hours=off_hours, names=names,
+                                        hours=hours) + "\n")
     return 0
 
 

@@ -52,6 +52,63 @@ class OneOnOnesEntry(BaseModel):
     remind_day_before: bool = True
     remind_minutes_before: int = Field(default=15, ge=1, le=720)
     feedback_overdue_days: int = Field(default=14, ge=1, le=365)
+    # Checked by build_settings, which names the setting in its messages.
+    working_hours: str = "07:00-21:00"
+    working_days: Any = ["mon", "tue", "wed", "thu", "fri"]
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """The hours a one-on-one should fall within, on `days`, in each person's own timezone
+    (`oneonones.working_hours` and `working_days`).
+
+    The org file sets a pair's time in the manager's timezone, and 10:00 in New York is
+    23:00 in Shanghai. 07:00-21:00 by default, wider than office hours on purpose: New
+    York and Shanghai share no office hours, and 19:30 in New York (08:30 in Shanghai,
+    07:30 in the summer) is how such pairs meet.
+    """
+
+    start: time = time(7, 0)
+    end: time = time(21, 0)
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday is 0
+
+    def off(self, start: datetime, minutes: int, timezone: str) -> bool:
+        """Whether a meeting starting at `start` (UTC) for `minutes` falls, for someone in
+        `timezone`, on a day off or outside start-end (or across midnight)."""
+        begin = local(start, timezone)
+        end = begin + timedelta(minutes=minutes)  # (wall-clock: a meeting is never hours long)
+        return (begin.weekday() not in self.days or begin.time() < self.start
+                or end.date() != begin.date() or end.time() > self.end)
+
+    def run(self) -> tuple[int, int] | None:
+        """The first and last day when the days are one run (Mon-Fri; Sun-Thu across the
+        week's end; one day alone); None when they are not, or every day."""
+        if len(self.days) == 7:
+            return None
+        firsts = [d for d in self.days if (d - 1) % 7 not in self.days]
+        if len(firsts) != 1:
+            return None
+        return firsts[0], (firsts[0] + len(self.days) - 1) % 7
+
+    def params(self) -> dict[str, Any]:
+        """What templates need to say the hours (templates/*/messages/oneonone.j2,
+        oo_working_hours)."""
+        return {"start": self.start.strftime("%H:%M"), "end": self.end.strftime("%H:%M"),
+                "days": list(self.days), "run": self.run()}
+
+    def text(self) -> str:
+        """'07:00-21:00, Monday to Friday', for the command line's plain report."""
+        names = [FULL_DAY_NAMES[d] for d in self.days]
+        run = self.run()
+        days = ("every day" if len(self.days) == 7 else
+                names[0] if len(names) == 1 else
+                f"{FULL_DAY_NAMES[run[0]]} to {FULL_DAY_NAMES[run[1]]}" if run else
+                f"{', '.join(names[:-1])} and {names[-1]}")
+        return f"{self.start:%H:%M}-{self.end:%H:%M}, {days}"
+
+
+FULL_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                  "Sunday")
 
 
 @dataclass(frozen=True)
@@ -87,6 +144,7 @@ class OneOnOneSettings:
     remind_day_before: bool = True
     remind_minutes_before: int = 15
     feedback_overdue_days: int = 14
+    hours: WorkingHours = field(default_factory=WorkingHours)
 
     def cadence_for(self, role: str, team: str | None, report_key: str) -> Cadence:
         """A report's cadence with their manager: pair beats team beats role beats default."""
@@ -134,7 +192,57 @@ def build_settings(entry: OneOnOnesEntry, people: dict[str, tuple[str | None, st
                             teams=dict(entry.teams), pairs=pairs,
                             remind_day_before=entry.remind_day_before,
                             remind_minutes_before=entry.remind_minutes_before,
-                            feedback_overdue_days=entry.feedback_overdue_days)
+                            feedback_overdue_days=entry.feedback_overdue_days,
+                            hours=_working_hours(entry, problems))
+
+
+_HOURS = re.compile(r"^\s*(\S+?)\s*[-–~]\s*(\S+?)\s*$")
+
+
+def _working_hours(entry: OneOnOnesEntry, problems: list[str]) -> WorkingHours:
+    """`oneonones.working_hours` ("07:00-21:00") and `working_days` ([mon, ..., fri]),
+    checked; the default for a bad one (its problem noted)."""
+    default = WorkingHours()
+    start, end = default.start, default.end
+    text = str(entry.working_hours)
+    match = _HOURS.match(text)
+    if match is None:
+        problems.append(f"oneonones.working_hours: {text!r} must be a start and an end, "
+                        'HH:MM-HH:MM (24-hour), for example "07:00-21:00"')
+    else:
+        first, last = (parse_time(part) for part in match.groups())
+        if first is None or last is None:
+            bad = match.group(1) if first is None else match.group(2)
+            problems.append(f"oneonones.working_hours: {bad!r} in {text!r} is not a time "
+                            'of day (HH:MM, 24-hour, 00:00 to 23:59; for example '
+                            '"07:00-21:00")')
+        elif last <= first:
+            problems.append(f"oneonones.working_hours: {text!r} ends before it starts (the "
+                            "hours are one day's, in each person's timezone, and cannot run "
+                            "past midnight)")
+        else:
+            start, end = first, last
+    days = default.days
+    value = entry.working_days
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        problems.append(f"oneonones.working_days: {entry.working_days!r} must be a list of "
+                        "days, for example [mon, tue, wed, thu, fri]")
+        return WorkingHours(start, end, days)
+    found: list[int] = []
+    for item in value:
+        name = str(item).strip().lower()
+        if name not in DAY_NAMES:
+            problems.append(f"oneonones.working_days: {item!r} is not a day (use "
+                            f"{', '.join(DAY_NAMES)})")
+        elif DAY_NAMES.index(name) in found:
+            problems.append(f"oneonones.working_days: {name!r} is listed twice")
+        else:
+            found.append(DAY_NAMES.index(name))
+    if len(found) == len(value):
+        days = tuple(sorted(found))
+    return WorkingHours(start, end, days)
 
 
 def occurrence_dates(cadence: Cadence, first: date, last: date) -> list[date]:
@@ -174,21 +282,18 @@ def as_params(when: datetime, timezone: str) -> dict[str, Any]:
             "tz": timezone}
 
 
-#: The hours a one-on-one should fall within, Monday to Friday, in each person's own
-#: timezone: the org file sets a pair's time in the manager's, and 10:00 in New York is
-#: 23:00 in Shanghai. Wider than office hours on purpose: New York and Shanghai share no
-#: office hours, and 19:30 in New York (08:30 in Shanghai, 07:30 in the summer) is how
-#: such pairs meet.
-WORK_START, WORK_END = time(7, 0), time(21, 0)
-
-
-def off_hours(start: datetime, minutes: int, timezone: str) -> bool:
+def off_hours(start: datetime, minutes: int, timezone: str,
+              hours: WorkingHours | None = None) -> bool:
     """Whether a meeting starting at `start` (UTC) for `minutes` falls, for someone in
-    `timezone`, on a weekend or outside WORK_START-WORK_END."""
-    begin = local(start, timezone)
-    end = begin + timedelta(minutes=minutes)  # (wall-clock: a meeting is never hours long)
-    return (begin.weekday() >= 5 or begin.time() < WORK_START or end.date() != begin.date()
-            or end.time() > WORK_END)
+    `timezone`, outside the working hours (the default 07:00-21:00, Monday to Friday)."""
+    return (hours or WorkingHours()).off(start, minutes, timezone)
+
+
+#: check-org tries a pair's slot on its next meeting day and every quarter after it for a
+#: year: today and half a year later were both summer time from mid-March to early May in
+#: New York (its summer is 34 weeks long), so a slot off hours only in winter went unseen.
+#: Each side of a change lasts longer than a quarter wherever clocks change twice a year.
+PROBE_EVERY, PROBES = timedelta(weeks=13), 4
 
 
 @dataclass(frozen=True)
@@ -206,8 +311,9 @@ def pairs_off_hours(entries: list[Any], settings: OneOnOneSettings, today: date
                     ) -> list[OffHours]:
     """The org file's pairs (people `entries` with a manager, enabled) whose usual slot is
     outside working hours for the report or the manager: tried on the next meeting day
-    from `today` and half a year later, across a daylight-saving change (Shanghai keeps
-    none, New York does: 10:00 there is 22:00 or 23:00)."""
+    from `today` and every PROBE_EVERY after it for a year, on both sides of any
+    daylight-saving change (Shanghai keeps none, New York does: 10:00 there is 22:00 or
+    23:00)."""
     by_key = {e.key: e for e in entries}
     found: list[OffHours] = []
     for entry in entries:
@@ -219,9 +325,9 @@ def pairs_off_hours(entries: list[Any], settings: OneOnOneSettings, today: date
             continue
         first = today + timedelta(days=(cadence.day - today.weekday()) % 7)
         for person in (entry, manager):
-            for day in (first, first + timedelta(weeks=26)):
+            for day in (first + PROBE_EVERY * i for i in range(PROBES)):
                 start = slot_start(cadence, day, manager.timezone)
-                if off_hours(start, cadence.duration, person.timezone):
+                if settings.hours.off(start, cadence.duration, person.timezone):
                     found.append(OffHours(manager.key, entry.key, person.key,
                                           local(start, manager.timezone),
                                           local(start, person.timezone)))

@@ -9,6 +9,8 @@
       directors: all        # or a list of director keys
       open_days: 14         # the review closes this many days after it starts
       peers: 8              # the most peers one review asks (default 8), or all
+      remind_days: 2        # raters not done are reminded this many days before the
+                            # close (default 2; 0: no reminder)
 
 At that moment the leader's scheduler starts a review of each director named (at most
 once per director and period, across restarts), and closes it `open_days` later,
@@ -36,6 +38,8 @@ MIN_GROUP = 3
 #: The most peers one review asks unless the org file says otherwise: a 360° review asks a
 #: handful who work with the director, not every director of a large org.
 DEFAULT_PEERS = 8
+#: How many days before a scheduled review closes its raters not done are reminded.
+DEFAULT_REMIND_DAYS = 2
 
 
 class ReviewsEntry(BaseModel):
@@ -52,6 +56,7 @@ class ReviewsEntry(BaseModel):
     open_days: int = Field(default=14)
     # Any: a word or a fraction gets build_reviews' message, not pydantic's.
     peers: Any = DEFAULT_PEERS
+    remind_days: int = DEFAULT_REMIND_DAYS
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class ReviewSchedule:
     directors: tuple[str, ...] | None = None  # None: every director
     open_days: int = 14
     peers: int | None = DEFAULT_PEERS  # the most peers a review asks; None: every director
+    remind_days: int = DEFAULT_REMIND_DAYS  # 0: no reminder
 
     @property
     def enabled(self) -> bool:
@@ -128,6 +134,17 @@ def build_reviews(entry: ReviewsEntry, directors: dict[str, str], problems: list
         problems.append(f"reviews.open_days: {entry.open_days} is out of range (1 to {limit} "
                         f"days{' for a monthly schedule' if name == 'monthly' else ''}), so a "
                         "review closes before the next one starts")
+    remind_days = entry.remind_days
+    if not 0 <= remind_days < MAX_OPEN_DAYS:
+        problems.append(f"reviews.remind_days: {remind_days} is out of range (0 to "
+                        f"{MAX_OPEN_DAYS - 1} days before a review closes; 0: no reminder)")
+        remind_days = DEFAULT_REMIND_DAYS
+    elif "remind_days" in entry.model_fields_set and remind_days >= entry.open_days >= 1:
+        # (The default of 2 stays valid beside a short open_days, as before the setting:
+        # the reminder then comes a day after the start.)
+        problems.append(f"reviews.remind_days: {remind_days} is not before the close: a "
+                        f"review is open {entry.open_days} days (open_days), so use 0 to "
+                        f"{entry.open_days - 1}")
     keys: tuple[str, ...] | None = None
     if entry.directors != "all":
         keys = tuple(entry.directors)
@@ -146,7 +163,8 @@ def build_reviews(entry: ReviewsEntry, directors: dict[str, str], problems: list
     return ReviewSchedule(months=SCHEDULES.get(name, 0), name=name,
                           start_month=min(max(entry.start_month, 1), 12),
                           day=min(max(entry.day, 1), MAX_DAY), at=at, directors=keys,
-                          open_days=entry.open_days, peers=_peers(entry.peers, problems))
+                          open_days=entry.open_days, peers=_peers(entry.peers, problems),
+                          remind_days=remind_days)
 
 
 def _peers(value: object, problems: list[str]) -> int | None:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.events import Choice
-from bot.oneonone import Cadence, as_params, local, occurrence_dates, off_hours, slot_start
+from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
@@ -445,6 +445,7 @@ def _soonest(ctx: Context, mine: list[Pair]) -> list[tuple[Pair, Occurrence | No
 def _schedule(ctx: Context) -> None:
     person = _sender(ctx)
     rows = []
+    hours = ctx.org.oneonones.hours  # the org file's working hours (oneonones.working_hours)
     mine = _pairs_of(ctx, person)
     for pair, occ in _soonest(ctx, mine):
         other = pair.other(person)
@@ -457,12 +458,12 @@ def _schedule(ctx: Context) -> None:
                      # GM in New York setting 10:00 sees it is 23:00 for Shanghai); in
                      # the reader's own timezone it is the time just shown.
                      "their": as_params(occ.start, other.timezone) if occ
-                     and other.timezone != person.timezone and off_hours(
+                     and other.timezone != person.timezone and hours.off(
                          occ.start, pair.cadence.duration, other.timezone) else None})
     if not rows:
         _reply_no_pairs(ctx, person)
         return
-    ctx.reply("oo_schedule", rows=rows, total=len(mine))
+    ctx.reply("oo_schedule", rows=rows, total=len(mine), hours=hours.params())
 
 
 def _move(ctx: Context, args: str) -> None:

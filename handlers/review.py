@@ -269,12 +269,19 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         comments[group].sort(key=lambda item: (CRITERIA.index(item[0]), item[1]))
     subject = org.person(rnd.subject_key)
     manager = org.person(subject.manager) if subject and subject.manager else None
+    manager_name = manager.name if manager else None
+    if subject is None:
+        # A director who has left the org file: their manager as last synced, named in
+        # the report read again as in the one sent at the close.
+        gone = session.scalar(select(Person).where(Person.key == rnd.subject_key))
+        if gone is not None and gone.manager_key:
+            manager_name = subject_name(session, gone.manager_key)
     response, overall = response_lines(asked, counts)
     if overall is None:
         notes.append("response_withheld")
     return ReviewReport(subject.name if subject else subject_name(session, rnd.subject_key),
                         rnd.subject_key,
-                        rnd.status, manager.name if manager else None, shown, counts, rows,
+                        rnd.status, manager_name, shown, counts, rows,
                         notes, {g: comments[g] for g in (*shown, "self") if g in comments},
                         response, overall, asked)
 
@@ -325,6 +332,15 @@ def cmd_review(ctx: Context, args: str) -> None:
         # review with "/review close <key>", which must work, or it stays open for ever
         # (and its raters are still asked about someone gone).
         subject = _left_with_open_review(ctx, parts[1])
+    elif subject is None and parts[0].lower() == "report":
+        # A director who has left the org file: the reports of their closed reviews stay
+        # the GM's to read again (by the key or the name they had), not only the DM at
+        # the close. (Only the GM gets here: a director reads no one's report.)
+        gone = _left_with_review(ctx, parts[1], "closed")
+        if len(gone) > 1:
+            reply_namesakes(ctx, gone, "review", "report")
+            return
+        subject = gone[0] if gone else None
     if subject is None or subject.role != "director":
         ctx.reply("review_not_director", value=parts[1].strip())
         return
@@ -364,12 +380,19 @@ def _show_report(ctx: Context, subject: Person) -> None:
 def _left_with_open_review(ctx: Context, text: str) -> Person | None:
     """A director the org file no longer lists whose review is still open, by key or
     name (the one such; None for none or a name two share)."""
-    wanted = text.strip().casefold()
-    found = [p for p in ctx.session.scalars(select(Person).join(
-        ReviewRound, ReviewRound.subject_key == Person.key).where(
-        ReviewRound.status == "open", Person.active.is_(False), Person.role == "director"))
-        if wanted in {p.key.casefold(), p.display_name.casefold()}]
+    found = _left_with_review(ctx, text, "open")
     return found[0] if len(found) == 1 else None
+
+
+def _left_with_review(ctx: Context, text: str, status: str) -> list[Person]:
+    """The directors the org file no longer lists with a review in `status` (open or
+    closed), by key or by the name they had, in key order."""
+    wanted = text.strip().casefold()
+    return [p for p in ctx.session.scalars(select(Person).where(
+        Person.active.is_(False), Person.role == "director",
+        Person.key.in_(select(ReviewRound.subject_key).where(ReviewRound.status == status)))
+        .order_by(Person.key))
+        if wanted in {p.key.casefold(), p.display_name.casefold()}]
 
 
 def subject_name(session: Session, key: str) -> str:

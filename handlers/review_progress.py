@@ -7,7 +7,8 @@ answered, and no group asked fewer than MIN_GROUP counted alone. Only the GM may
 director is never told who has answered about them.
 
 A review with a closing date (one the schedule started: `reviews.open_days`) reminds each
-rater not done yet once, REMIND_BEFORE before it closes, in their language: one DM per
+rater not done yet once, `reviews.remind_days` (2 unless the org file says; 0: never)
+days before it closes, in their language: one DM per
 rater naming every review of the period closing that day they have not finished. The
 outbox dedupe key (review:<period>:reminder:<person>:<closing day>) makes it once per
 rater, period and closing day — so once per review —, also across a restart, a second
@@ -34,9 +35,8 @@ from storage.review import ReviewInvite, ReviewRound
 from storage.review_schedule import ScheduledReview
 from storage.round_batch import RoundBatchRepo
 
-#: The reminder goes this long before a review closes ...
-REMIND_BEFORE = timedelta(days=2)
-#: ... and not sooner than this after it started (a review open a day or two is not
+#: The reminder goes `reviews.remind_days` before a review closes (remind_before), and not
+#: sooner than this after it started (a review open a day or two is not
 #: followed by a reminder hours after its invitation).
 REMIND_NOT_BEFORE = timedelta(days=1)
 #: Reminders queued in one transaction (a period of a thousand reviews has thousands of
@@ -52,7 +52,11 @@ class Progress:
     key: str
     started: datetime
     closes: datetime | None  # None: the GM's own review, closed by hand or when all answered
+    # Calendar days from today to the closing day in the reader's timezone (0: today, 1:
+    # tomorrow), not whole 24-hours: a close tomorrow at 18:00 was "1 day left" 30 hours
+    # before, and "less than a day left" 20 hours before, on the day before.
     days_left: int | None
+    overdue: bool  # past its closing time, the close sweep (every 5 minutes) still to come
     response: list[Response]
     overall: Response | None
     manager: str | None  # named anyway, as in the report
@@ -69,19 +73,22 @@ def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
 
 
 def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progress:
-    """Answered of asked per group (counts only) and the days left of one open review."""
+    """Answered of asked per group (counts only) and when one open review closes, in the
+    reader's timezone."""
     asked, answered = group_counts(ctx.session, rnd.id)
     lines, overall = response_lines(asked, answered)
     subject = ctx.people.by_key(rnd.subject_key)
     manager = ctx.people.by_key(subject.manager_key) if subject and subject.manager_key else None
     tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
     left = None
+    now = ctx.clock.now()
     if closes is not None:
-        left = max(0, (closes - ctx.clock.now()) // timedelta(days=1))
+        left = max(0, (closes.astimezone(tz).date() - now.astimezone(tz).date()).days)
     name = subject.display_name if subject else subject_name(ctx.session, rnd.subject_key)
     return Progress(name, rnd.subject_key,
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
-                    left, lines, overall, manager.display_name if manager else None)
+                    left, closes is not None and closes <= now, lines, overall,
+                    manager.display_name if manager else None)
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:
@@ -102,12 +109,22 @@ def show_status(ctx: Context, subject: Person | None) -> None:
     ctx.reply("review_status_all", lines=shown, more=len(rounds) - len(shown))
 
 
+def remind_before(ctx: Context) -> timedelta | None:
+    """How long before a scheduled review closes its raters are reminded (the org file's
+    reviews.remind_days); None: not at all."""
+    days = ctx.org.reviews.remind_days
+    return timedelta(days=days) if days > 0 else None
+
+
 def reminder_periods(ctx: Context, now: datetime) -> list[str]:
     """The schedule's periods with an open review whose reminder is due now."""
+    lead = remind_before(ctx)
+    if lead is None:
+        return []
     rows = ctx.session.execute(select(ScheduledReview.period, ReviewRound.started_at).join(
         ReviewRound, ScheduledReview.round_id == ReviewRound.id).where(
         ReviewRound.status == "open", ScheduledReview.closes_at > now,
-        ScheduledReview.closes_at <= now + REMIND_BEFORE))
+        ScheduledReview.closes_at <= now + lead))
     return sorted({period for period, started in rows if now >= started + REMIND_NOT_BEFORE})
 
 
@@ -126,7 +143,7 @@ def reminder_key(period: str, day: str, person: str) -> str:
 
 
 def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
-    """Remind once each rater not done with a review closing within REMIND_BEFORE; how
+    """Remind once each rater not done with a review closing within remind_before; how
     many reminders were queued, and whether `limit` stopped it (the caller goes on in a
     new transaction).
 
@@ -138,7 +155,8 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     limit = REMIND_BATCH if limit is None else limit
     now = ctx.clock.now()
     periods = reminder_periods(ctx, now)
-    if not periods:
+    lead = remind_before(ctx)
+    if not periods or lead is None:
         return 0, False
     found = ctx.session.execute(
         select(ReviewRound.id, ScheduledReview.period, ScheduledReview.closes_at,
@@ -148,11 +166,11 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
             ScheduledReview.closes_at > now)).all()
     # A period's reviews need not close together: one of a director added to the org file
     # on the 5th starts then and closes days after the others. Each closing day is
-    # reminded on its own, two days before it (with the period's other reviews closing
+    # reminded on its own, remind_days before it (with the period's other reviews closing
     # that day), not all with the first.
     schedule_tz = gm_timezone(ctx)
     due = {(period, closing_day(closes, schedule_tz)) for _, period, closes, _, started in found
-           if closes <= now + REMIND_BEFORE and now >= started + REMIND_NOT_BEFORE}
+           if closes <= now + lead and now >= started + REMIND_NOT_BEFORE}
     rounds = {rid: (period, closes, key) for rid, period, closes, key, _ in found
               if (period, closing_day(closes, schedule_tz)) in due}
     waiting: dict[str, tuple[Person, str, list[ReviewInvite]]] = {}

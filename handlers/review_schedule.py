@@ -167,6 +167,7 @@ def show_schedule(ctx: Context) -> None:
     ctx.reply("review_schedule_view", schedule=schedule.name, day=schedule.day,
               at=schedule.at.strftime("%H:%M"), timezone=timezone,
               open_days=schedule.open_days, peers=schedule.peers,
+              remind_days=schedule.remind_days,
               planned=[{"period": w.label, "starts": w.begins, "names": names,
                         "now": w.begins <= now} for w, names in sorted(
                   planned.items(), key=lambda item: item[0].begins)],

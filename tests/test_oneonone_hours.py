@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
@@ -168,3 +169,154 @@ oneonones:
     sam = next(line for line in rows if line.startswith("Sam Lee"))
     assert sam.endswith("· for Sam Lee: Tue 2026-12-08 21:00 (America/Chicago), outside "
                         "working hours (07:00–21:00, Mon–Fri)")
+
+
+def test_check_org_reads_the_clock_so_a_week_across_a_daylight_saving_change_is_told(
+        tmp_path, settings, monkeypatch):
+    """Grace's 10:00 in New York is 23:00 for 李雷 in winter and 22:00 once New York's
+    clocks go forward (Sunday 2027-03-14; Shanghai keeps none). check-org reads the
+    command's clock, not the machine's date: run on Saturday the 6th the next meeting day
+    is Tuesday the 9th (23:00), on the 13th it is the 16th (22:00)."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FakeClock
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(), encoding="utf-8")
+    clock = FakeClock(datetime(2027, 3, 6, 17, 0, tzinfo=UTC))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    for local in ("23:00", "22:00"):
+        code, plain = run_cli(settings, "check-org", str(path))
+        assert code == 0 and plain.splitlines()[-1] == (
+            f"  grace -> li: Tue 10:00 America/New_York is Tue {local} for li (Asia/Shanghai)")
+        code, raw = run_cli(settings, "check-org", str(path), "--format", "json")
+        assert [o["local"]["time"] for o in json.loads(raw)["oneonones_off_hours"]] == [local]
+        code, md = run_cli(settings, "check-org", str(path), "--format", "md")
+        assert md.rstrip().endswith(f"is Tue {local} (Asia/Shanghai) for 李雷")
+        clock.advance(timedelta(days=7))
+
+
+def test_check_org_run_in_the_spring_still_finds_a_slot_off_hours_only_in_winter(
+        tmp_path, settings, monkeypatch):
+    """08:00 in New York is 21:00–21:30 in Shanghai in winter, 20:00 in summer. Run on
+    Tuesday 2027-03-16, two days into New York's summer time, the next meeting day and
+    half a year later are both summer: the winter's late evening for 李雷 went unseen."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FakeClock
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(extra="""
+oneonones:
+  teams:
+    China: {time: "08:00"}
+"""), encoding="utf-8")
+    clock = FakeClock(datetime(2027, 3, 16, 12, 0, tzinfo=UTC))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, plain = run_cli(settings, "check-org", str(path))
+    assert code == 0 and plain.splitlines()[-1] == (
+        "  grace -> li: Tue 08:00 America/New_York is Tue 21:00 for li (Asia/Shanghai)")
+    code, raw = run_cli(settings, "check-org", str(path), "--format", "json")
+    assert [(o["person"], o["local"]["time"])
+            for o in json.loads(raw)["oneonones_off_hours"]] == [("li", "21:00")]
+
+
+# --- the org file's working hours ----------------------------------------------------------
+
+#: 20:00 in New York is 09:00 in Shanghai (08:00 in the summer): inside 07:00-21:00.
+LATER = """
+oneonones:
+  teams:
+    China: {time: "20:00"}
+"""
+
+
+async def test_the_org_file_sets_the_working_hours_the_gm_sees_a_slot_against(make_bot):
+    bot, chat = make_bot(extra=LATER)
+    await say(bot, "grace", "/1on1")
+    assert "working hours" not in chat.last("grace")
+    bot, chat = make_bot(extra=LATER + '  working_hours: "09:30-21:00"\n')
+    await say(bot, "grace", "/1on1")
+    li = next(line for line in lines(chat, "grace") if line.startswith("李雷"))
+    assert li.endswith("· for 李雷: Wed 2026-12-09 09:00 (Asia/Shanghai), outside working "
+                       "hours (09:30–21:00, Mon–Fri)")
+    # 20:00 in New York is inside Grace's hours: 李雷 is not told.
+    await say(bot, "li", "/1on1")
+    assert "工作时间" not in chat.last("li")
+
+
+async def test_a_sunday_to_thursday_week_marks_a_friday_morning_in_both_languages(make_bot):
+    """Thursday 19:30 in New York is Friday 08:30 in Shanghai: a working day by default,
+    not in an org whose week runs Sunday to Thursday."""
+    thursday = """
+oneonones:
+  teams:
+    China: {day: thu, time: "19:30"}
+  working_days: [sun, mon, tue, wed, thu]
+"""
+    bot, chat = make_bot(extra=thursday)
+    await say(bot, "grace", "/1on1")
+    li = next(line for line in lines(chat, "grace") if line.startswith("李雷"))
+    assert li.endswith("· for 李雷: Fri 2026-12-11 08:30 (Asia/Shanghai), outside working "
+                       "hours (07:00–21:00, Sun–Thu)")
+    bot, chat = make_bot("zh-CN", extra=thursday.replace("[sun, mon, tue, wed, thu]",
+                                                         "[mon, wed, thu]"))
+    await say(bot, "grace", "/1on1")
+    li = next(line for line in lines(chat, "grace") if line.startswith("李雷"))
+    assert li.endswith("· 对 李雷 而言是 2026-12-11 08:30（周五，Asia/Shanghai），"
+                       "不在工作时间（周一、周三、周四 07:00–21:00）内")
+
+
+def test_check_org_lists_against_the_org_files_hours_in_every_format(tmp_path, settings):
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(extra=LATER + '  working_hours: "09:30-21:00"\n'
+                                           "  working_days: [sun, mon, tue, wed, thu]\n"),
+                    encoding="utf-8")
+    code, plain = run_cli(settings, "check-org", str(path))
+    assert code == 0
+    at = plain.splitlines().index(
+        "one-on-ones outside working hours (09:30-21:00, Sunday to Thursday, in each "
+        "person's timezone; set their time under oneonones: pairs, teams or roles):")
+    assert "  grace -> li: Tue 20:00 America/New_York is Wed 09:00 for li (Asia/Shanghai)" \
+        in plain.splitlines()[at:]
+    code, md = run_cli(settings, "check-org", str(path), "--format", "md")
+    assert "Outside 09:30–21:00, Sunday to Thursday, in the person's own timezone" in md
+    code, md = run_cli(settings, "check-org", str(path), "--format", "md", "--locale", "zh-CN")
+    assert "按本人所在时区，不在周日至周四 09:30–21:00 之内" in md
+    code, raw = run_cli(settings, "check-org", str(path), "--format", "json")
+    data = valid("org", raw)
+    assert data["oneonones_working_hours"] == {
+        "start": "09:30", "end": "21:00", "days": ["mon", "tue", "wed", "thu", "sun"]}
+    assert ("grace", "li", "li") in {(o["manager"], o["report"], o["person"])
+                                     for o in data["oneonones_off_hours"]}
+
+
+@pytest.mark.parametrize(("setting", "problem"), [
+    ('working_hours: "25:00-21:00"', "oneonones.working_hours: '25:00' in '25:00-21:00' is "
+     'not a time of day (HH:MM, 24-hour, 00:00 to 23:59; for example "07:00-21:00")'),
+    ('working_hours: "21:00-07:00"', "oneonones.working_hours: '21:00-07:00' ends before it "
+     "starts (the hours are one day's, in each person's timezone, and cannot run past "
+     "midnight)"),
+    ('working_hours: "9 to 5"', "oneonones.working_hours: '9 to 5' must be a start and an "
+     'end, HH:MM-HH:MM (24-hour), for example "07:00-21:00"'),
+    ("working_days: [mon, funday]", "oneonones.working_days: 'funday' is not a day (use "
+     "mon, tue, wed, thu, fri, sat, sun)"),
+    ("working_days: [mon, mon]", "oneonones.working_days: 'mon' is listed twice"),
+    ("working_days: []", "oneonones.working_days: [] must be a list of days, for example "
+     "[mon, tue, wed, thu, fri]"),
+])
+def test_bad_working_hours_are_refused_by_check_org_and_at_start_up(
+        setting, problem, tmp_path, settings, capsys):
+    from dataclasses import replace
+
+    from bot.cli import main
+    from bot.org import OrgError
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(extra=f"oneonones:\n  {setting}\n"), encoding="utf-8")
+    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"teampulse: {path}: 1 problem(s) in the org file:", f"  - {problem}"]
+    with pytest.raises(OrgError) as err:
+        prepare(replace(settings, org_file=path))
+    assert err.value.problems == [problem]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -169,7 +169,7 @@ async def test_the_gm_follows_an_open_review_by_counts_and_days_left_never_by_na
         await say(bot, "grace", "/review status alice")
         status = chat.last("grace")
         assert status.startswith("🔄 360° review of Alice Martin — open\n"
-                                 "Started 2027-01-01; closes 2027-01-15 10:00 (10 days left).")
+                                 "Started 2027-01-01; closes 2027-01-15 10:00 (in 11 days).")
         assert ("• Manager (Grace Chen): 0 of 1 answered\n"
                 "• Peers: 2 of 4 answered\n"
                 "• Reports: 2 of 3 answered\n"
@@ -181,7 +181,7 @@ async def test_the_gm_follows_an_open_review_by_counts_and_days_left_never_by_na
         await say(bot, "grace", "/review status")
         listing = chat.last("grace")
         assert "• Alice Martin — 4 of 9 answered (44%) · closes 2027-01-15 10:00 " \
-               "(10 days left)" in listing
+               "(in 11 days)" in listing
         # Bruno's peers (Alice, Li, Dan, Eve) are four: counted, no reports.
         assert "• Bruno Rossi — 0 of 6 answered (0%)" in listing
         await say(bot, "grace", "/review schedule")
@@ -212,6 +212,68 @@ async def test_an_open_review_the_gm_started_has_no_closing_date(bot, chat):
     assert "• Peers and reports: 1 of 3 answered" in status
     await say(bot, "grace", "/review status bruno")
     assert chat.last("grace") == "There is no open 360° review of Bruno Rossi."
+
+
+async def status_at(bot, chat, clock, when: datetime, who: str = "grace") -> tuple[str, str]:
+    """The GM's `/review status alice` and `/review status` at a moment."""
+    clock.set(when)
+    await say(bot, who, "/review status alice")
+    one = chat.last(who).splitlines()[1]
+    await say(bot, who, "/review status")
+    return one, next(line for line in chat.last(who).splitlines() if "Alice Martin" in line)
+
+
+#: Alice's scheduled review closes on Friday 2027-01-15 at 10:00 New York time (15:00 UTC).
+CLOSES = JAN_1_10AM_NY + timedelta(days=14)
+
+
+async def test_the_status_says_when_a_review_closes_as_the_gm_counts_days(
+        settings, tmp_path, clock):
+    """In the GM's timezone, by the calendar: 30 hours before the close said "1 day left",
+    20 hours before "less than a day left" — both are tomorrow."""
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=60))
+        assert one == "Started 2027-01-01; closes 2027-01-15 10:00 (in 3 days)."
+        assert line.endswith("· closes 2027-01-15 10:00 (in 3 days)")
+        for hours in (30, 20, 11.5):  # Thursday 04:00, 14:00 and 22:30 (the 15th in UTC)
+            one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=hours))
+            assert one == "Started 2027-01-01; closes tomorrow at 10:00."
+            assert line.endswith("· closes tomorrow at 10:00")
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=9, minutes=30))
+        assert one == "Started 2027-01-01; closes today at 10:00."  # 00:30 on the day
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(minutes=1))
+        assert line.endswith("· closes today at 10:00")
+        # Past the time, before the close sweep has run (within 5 minutes).
+        one, line = await status_at(bot, chat, clock, CLOSES + timedelta(minutes=2))
+        assert one == "Started 2027-01-01; closing now (due 2027-01-15 10:00)."
+    finally:
+        engine.dispose()
+
+
+async def test_a_chinese_gm_reads_when_it_closes_in_chinese(settings, tmp_path, clock):
+    path = tmp_path / "zh.yaml"
+    text = org_text(extra=QUARTERLY).replace(
+        "timezone: America/New_York\n    locale: en\n    slack_id: U0GRACE",
+        "timezone: America/New_York\n    locale: zh-CN\n    slack_id: U0GRACE", 1)
+    assert "locale: zh-CN\n    slack_id: U0GRACE" in text
+    path.write_text(text, encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=60))
+        assert one == "2027-01-01 发起；2027-01-15 10:00 结束（还有 3 天）。"
+        assert line.endswith("· 2027-01-15 10:00 结束（还有 3 天）")
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=20))
+        assert one == "2027-01-01 发起；明天 10:00 结束。"
+        one, line = await status_at(bot, chat, clock, CLOSES - timedelta(hours=2))
+        assert one == "2027-01-01 发起；今天 10:00 结束。" and line.endswith("· 今天 10:00 结束")
+        one, line = await status_at(bot, chat, clock, CLOSES + timedelta(minutes=2))
+        assert one == "2027-01-01 发起；正在结束（原定 2027-01-15 10:00）。"
+        await say(bot, "grace", "/review schedule")
+        assert "每次开放 14 天（结束前 2 天提醒尚未完成的评估人），之后" in chat.last("grace")
 
 
 # --- the reminder ------------------------------------------------------------------------
@@ -378,5 +440,101 @@ async def test_a_review_started_later_in_the_period_is_reminded_two_days_before_
             "who has answered."]
         assert len(reminders(chat, "grace")) == 2 and "Dana Park" in reminders(chat, "grace")[1]
         assert len(reminders(chat, "sam")) == 1
+    finally:
+        engine.dispose()
+
+
+async def test_the_org_file_sets_how_many_days_before_the_close_raters_are_reminded(
+        settings, tmp_path, clock):
+    """`reviews.remind_days: 4`: Sam, who has not answered, is reminded four days before
+    Alice's review closes — not at five, not again at two (the default's day) — and
+    `remind_days: 0` reminds nobody (below)."""
+    path = tmp_path / "org.yaml"
+    path.write_text(org_text(extra=QUARTERLY + "  remind_days: 4\n"), encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        await say(bot, "grace", "/review schedule")  # the GM is told when
+        assert ("each stays open 14 days (raters not done are reminded 4 days before it "
+                "closes), then the director gets the report") in chat.last("grace")
+        clock.set(JAN_1_10AM_NY + timedelta(days=9, minutes=5))  # five days before
+        await bot.run_review_schedule()
+        assert not reminders(chat, "sam")
+        clock.set(JAN_1_10AM_NY + timedelta(days=10, minutes=5))  # four days before
+        await bot.run_review_schedule()
+        assert reminders(chat, "sam") == [
+            "⏰ A reminder: your feedback on Alice Martin closes 2027-01-15 09:00. Send "
+            "/review to go on: it takes a few minutes. Only you get this reminder; nobody is "
+            "told who has answered."]
+        for days in (11, 12, 13):
+            clock.set(JAN_1_10AM_NY + timedelta(days=days, minutes=5))
+            await bot.run_review_schedule()
+        assert len(reminders(chat, "sam")) == 1
+
+
+async def test_remind_days_0_reminds_nobody(settings, tmp_path, clock):
+    path = tmp_path / "off.yaml"
+    path.write_text(org_text(extra=QUARTERLY + "  remind_days: 0\n"), encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        clock.set(JAN_1_10AM_NY + timedelta(minutes=5))
+        await bot.run_review_schedule()
+        for days in range(1, 14):
+            clock.set(JAN_1_10AM_NY + timedelta(days=days, minutes=5))
+            await bot.run_review_schedule()
+        assert any(t.startswith("📋") for t in chat.to("sam"))  # asked, never reminded
+        assert not any(reminders(chat, key) for key in ("grace", "alice", "sam", "li"))
+
+
+async def test_the_gm_reads_a_departed_directors_closed_review_again(settings, tmp_path, clock):
+    """Dan's review closed, then he left the org file: the GM read the report once, in the
+    DM at close. `/review report` finds it again by his key or the name he had; a director
+    still cannot read it, and two who left under one name are told apart by key."""
+    from bot.org_reload import OrgWatcher
+
+    path = tmp_path / "org.yaml"
+    text = org_text()
+    path.write_text(text, encoding="utf-8")
+    dan, eve = MORE.splitlines(keepends=True)[:2]
+
+    async def edit(new: str) -> None:
+        before = path.stat()
+        path.write_text(new, encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        assert await OrgWatcher(bot, path, stamp=bot.org_stamp).check() is not None
+
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        reports = {}
+        for key in ("dan", "eve"):
+            await say(bot, "grace", f"/review start {key}")
+            for rater in ("alice", "bruno", "li"):
+                await answer(bot, rater)
+            await say(bot, "grace", f"/review close {key}")
+            reports[key] = chat.last("grace")
+        assert reports["dan"].startswith("🔄 360° review — Dan Wu")
+        await edit(text.replace(dan, ""))
+        for typed in ("dan", "Dan Wu", "dan wu"):
+            await say(bot, "grace", f"/review report {typed}")
+            assert chat.last("grace") == reports["dan"]
+        # A director asks for it: the command is the GM's, as for anyone's report.
+        await say(bot, "alice", "/review report dan")
+        assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")
+        await say(bot, "alice", "/review report eve")
+        assert chat.last("alice").startswith("Only the GM starts and closes 360° reviews.")
+        # Eve, renamed Dan Wu, then gone too: the name is two people's; each by key.
+        renamed = text.replace(dan, "").replace("name: Eve Stone", "name: Dan Wu")
+        await edit(renamed)
+        await edit(renamed.replace(eve.replace("Eve Stone", "Dan Wu"), ""))
+        await say(bot, "grace", "/review report Dan Wu")
+        both = chat.last("grace")
+        assert "/review report dan" in both and "/review report eve" in both
+        await say(bot, "grace", "/review report eve")
+        assert chat.last("grace").startswith("🔄 360° review — Dan Wu")
+        assert chat.last("grace") == reports["eve"].replace("Eve Stone", "Dan Wu")
+        # Someone who left with no closed review, or was never a director, is not one.
+        await say(bot, "grace", "/review report nobody")
+        assert chat.last("grace").startswith("nobody is not a director in the org file")
     finally:
         engine.dispose()
