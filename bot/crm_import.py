@@ -729,8 +729,8 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                 continue
             log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
             for name, rows in result.superseded:
-                log.info("CRM file %s holds every row of %s (%d rows), which it replaces",
-                         path.name, name, rows)
+                log.info("CRM file %s holds every row of %s (%d rows): %s's rows were "
+                         "replaced, nothing counted twice", path.name, name, rows, name)
                 known.pop(name, None)
             if result.superseded:
                 # Told as an overlap is: the GM sees an earlier file gone from --list and

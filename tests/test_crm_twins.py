@@ -151,7 +151,7 @@ async def test_an_export_holding_every_row_of_an_earlier_one_takes_its_place(
     assert cli("import-actuals", str(tmp_path / "q4.csv")) == 0
     assert capsys.readouterr().out == (
         "q4.csv: imported 4 rows (teampulse-daily format); it holds every row of "
-        "november.csv (2 rows), which it replaces: counted once\n")
+        "november.csv (2 rows): november.csv's rows were replaced, nothing counted twice\n")
     goals, _ = await goals_and_summary(bot, chat, clock)
     assert "92,000 of 150,000 USD" in goals  # not 134,000
     # November's file imported again later is a part of q4.csv: still counted once.
@@ -217,7 +217,8 @@ async def test_the_watched_folder_counts_an_export_and_a_part_of_it_once(
     for _ in range(3):
         await crm_scan(bot)
     assert sorted(r[2] for r in stored(bot)) == [12_500, 22_000, 30_000, 40_000]
-    assert "CRM file q4.csv holds every row of november.csv (2 rows), which it replaces" \
+    assert "CRM file q4.csv holds every row of november.csv (2 rows): november.csv's rows " \
+        "were replaced, nothing counted twice" \
         in caplog.text
     # november.csv, still in the folder, is a part of q4.csv now: said once, not imported.
     assert caplog.text.count("CRM file november.csv: every row already imported (2 of "
