@@ -54,8 +54,8 @@ async def reload(bot, path: Path, text: str) -> None:
 async def test_a_peer_who_leaves_unanswered_is_replaced_and_the_review_keeps_its_peers(
         settings, tmp_path: Path, clock):
     # Three of Alice's four fellow directors are asked. One leaves before answering: the
-    # fourth is asked instead, in their own language, and the peers' ratings are shown
-    # at the close, where two peers' answers were withheld as too few.
+    # fourth is asked instead, in their own language, and at the close the peers' ratings
+    # are shown apart (three answered), where two would only show merged with the reports'.
     path = tmp_path / "org.yaml"
     text = org_text(MORE, PEERS_3)
     path.write_text(text, encoding="utf-8")
