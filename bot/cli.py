@@ -494,8 +494,9 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
                                  f"({now.astimezone(bot.org.tz).date()}), counted only from "
                                  f"then: {lines}{more}")
                 for name, rows in result.superseded:
-                    left_out += (f"; it holds every row of {name} ({rows_text(rows)}), which it "
-                                 "replaces: counted once")
+                    # The words of the watched folder's log and DM (crm_file_replaced).
+                    left_out += (f"; it holds every row of {name} ({rows_text(rows)}): "
+                                 f"{name}'s rows were replaced, nothing counted twice")
                 if result.matched:
                     left_out += (f"; {matches_text(result)}, counted again: if they are the "
                                  "same deals, take them out of one of the files and import "

@@ -203,8 +203,26 @@ class TeamPulse:
         Replicas reloading the same edit take turns, as at start: each writes only what
         still differs.
         """
+        from handlers.review import replace_leavers
+
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
             PeopleRepo(session).sync(org.people)
+            # In the same transaction, so an open review never counts or waits for a
+            # leaver the edit took out (a second replica finds nothing left to do).
+            replace_leavers(Context(session=session, renderer=self.renderer,
+                                    clock=self.clock, settings=self.settings, org=org,
+                                    addressbook=self))
+
+    async def replace_review_leavers(self) -> int:
+        """After a start: the raters of open 360° reviews who left the org file while the
+        bot was down (see handlers.review.replace_leavers); how many peers were asked
+        instead. Not at `sync_org`, before any platform runs to send the surveys."""
+        from handlers.review import replace_leavers
+
+        asked = await self.db(self._in_unit, replace_leavers)
+        if asked:
+            await self.deliver(wait=False)
+        return asked
 
     def apply_org(self, org: Org) -> None:
         """Use an edited org from now on: every later transaction's context reads it, and

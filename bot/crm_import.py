@@ -615,7 +615,8 @@ class _FolderState:
 def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
     """Import each new or changed `*.csv` in the org's watched folder once (by content hash,
     then by its rows: see import_actuals), once it is complete (see SETTLE_SECONDS).
-    A file that brings rows other files brought too is imported and the GM told which.
+    A file that brings rows other files brought too is imported and the GM told which; so
+    is one that holds every row of a file imported before, and replaces it.
 
     A refused file is reported to the GM by DM once per content, and tried again only
     when its content changes. A file not imported for another reason is never passed
@@ -728,9 +729,14 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                 continue
             log.info("CRM file %s: %s, %d rows", path.name, result.status, result.rows)
             for name, rows in result.superseded:
-                log.info("CRM file %s holds every row of %s (%d rows), which it replaces",
-                         path.name, name, rows)
+                log.info("CRM file %s holds every row of %s (%d rows): %s's rows were "
+                         "replaced, nothing counted twice", path.name, name, rows, name)
                 known.pop(name, None)
+            if result.superseded:
+                # Told as an overlap is: the GM sees an earlier file gone from --list and
+                # its rows counted once, and should not have to find out why in the log.
+                tell_gm("crm_file_replaced", f"crm-replaced:{_short(path.name + digest)}",
+                        source=path.name, files=list(result.superseded))
             if result.matched:
                 log.warning("CRM file %s: %s, counted again", path.name, matches_text(result))
                 tell_gm("crm_file_overlap", f"crm-overlap:{_short(path.name + digest)}",

@@ -193,6 +193,8 @@ class OrgWatcher:
                 raise
             self.bot.apply_org(new)
             self.bot.metrics.org_reloads.labels("applied").inc()
+            # A survey the edit sent (a peer asked in place of one who left) goes now.
+            await self.bot.deliver(wait=False)
             log.info("org file reloaded: %s", change.describe())
             self._jobs_due = (old, new) if self._jobs_due is None else (self._jobs_due[0], new)
         # The goals file named may have changed with the edit: its stamp is taken anew.

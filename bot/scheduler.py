@@ -292,6 +292,8 @@ async def catch_up_in_background(bot: TeamPulse,
         # (the digest sweep may run meanwhile: each digest is claimed once per week).
         lambda: bot.run_digests(starting=True),
         bot.run_review_schedule,  # reviews due while the bot was down, once each
+        # Raters of open reviews taken out of the org file while the bot was down.
+        bot.replace_review_leavers,
     )
     for step in steps:
         if bot.winding_down:

@@ -16,6 +16,7 @@ import hashlib
 import heapq
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from statistics import mean
 from typing import Any
@@ -43,6 +44,11 @@ ANONYMOUS = frozenset({"peer", "report"})
 #: every other director is a peer, 10,000 of them in a large org.
 COMMENTS_SHOWN = 20
 CONVERSATION = "review"
+#: A peer who left is replaced only while a scheduled review has this long before it
+#: closes (the GM's own has no closing date): later, a new rater could hardly answer.
+REPLACE_TIME_LEFT = timedelta(days=1)
+#: The prefix of a withdrawn invite's rater group ('left:manager', 'left:peer').
+LEFT = "left:"
 #: '4', '4/5', '4 clear plans'; as a Chinese keyboard types it too: '４', '四', '4分',
 #: '3分，合作一般', '五：策略清晰' (full-width digits, numerals, 分, full-width punctuation).
 _RATING = re.compile(r"^\s*([1-5１-５一二三四五])(?:\s*分)?(?:\s*[/／]\s*[5５五])?"
@@ -489,26 +495,106 @@ def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRoun
     unreachable: list[str] = []
     asked, candidates = raters(ctx, subject)
     for person, group in asked:
-        invite = ReviewInvite(round_id=rnd.id, person_id=person.id, rater_group=group,
-                              answered=0, done=False)
-        ctx.session.add(invite)
-        ctx.session.flush()
         counts[group] += 1
-        if ctx.dm_target(person) is None:
+        if not _invite(ctx, rnd, subject, person, group):
             unreachable.append(person.display_name)
-            continue
-        # Someone in the middle of another dialog is asked once it ends (resume_held), so
-        # that their next message still answers what they were answering.
-        held = ctx.conversations.under_way(person, ctx.clock.now()) is not None
-        ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
-                 anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held)
-        if not held:
-            _ask_next(ctx, person, invite)
     if by is not None:
         ctx.reply("review_started", name=subject.display_name, counts=counts,
                   unreachable=unreachable, min_group=MIN_GROUP,
                   peers_of=candidates if candidates > counts["peer"] else None)
     return rnd
+
+
+def _invite(ctx: Context, rnd: ReviewRound, subject: Person, person: Person,
+            group: str) -> bool:
+    """Ask `person` to rate `subject` in `group`: their invite, and the survey's DM with
+    its first question; False if no platform reaches them (the invite stands)."""
+    invite = ReviewInvite(round_id=rnd.id, person_id=person.id, rater_group=group,
+                          answered=0, done=False)
+    ctx.session.add(invite)
+    ctx.session.flush()
+    if ctx.dm_target(person) is None:
+        return False
+    # Someone in the middle of another dialog is asked once it ends (resume_held), so
+    # that their next message still answers what they were answering.
+    held = ctx.conversations.under_way(person, ctx.clock.now()) is not None
+    ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
+             anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held)
+    if not held:
+        _ask_next(ctx, person, invite)
+    return True
+
+
+def withdrawn(group: str) -> str:
+    """The rater group an invite is kept under once withdrawn (see replace_leavers): not
+    one of GROUPS, so no count reads it, and done, so nobody answers it."""
+    return f"{LEFT}{group}"
+
+
+def replace_leavers(ctx: Context) -> int:
+    """Raters of open reviews who left the org file without answering a question (taken
+    out of `people`): how many peers were asked in their place.
+
+    The manager who left is no longer counted as asked (named in any case, so nothing is
+    told that the report would not). A peer who left is, when a director not yet asked can
+    take their place while the review has REPLACE_TIME_LEFT or more (the closest first, as
+    at the start: closest_peers): that director gets the survey, in their language, and
+    the review keeps its number of peers — so the count reads the same whether or not the
+    one who left had answered. A peer no one can replace, and a report (nobody else is
+    one), stay counted as asked: dropping them would tell the GM, who knows who left,
+    that they had not answered. Those who answered at least one question stay counted with
+    their answers. Nobody who left is reminded or waited for (send_reminders, on_text).
+
+    Runs in the transaction that takes in an org file edit (and once after a start, for an
+    edit made while the bot was down); a second replica taking in the same edit finds
+    nothing left to do."""
+    from storage.review_schedule import ScheduledReview
+
+    now = ctx.clock.now()
+    found = ctx.session.execute(
+        select(ReviewInvite, ReviewRound, ScheduledReview.closes_at)
+        .join(ReviewRound, ReviewInvite.round_id == ReviewRound.id)
+        .join(Person, ReviewInvite.person_id == Person.id)
+        .outerjoin(ScheduledReview, ScheduledReview.round_id == ReviewRound.id)
+        .where(ReviewRound.status == "open", ReviewInvite.done.is_(False),
+               ReviewInvite.answered == 0, ReviewInvite.rater_group.in_(("manager", "peer")),
+               Person.active.is_(False))
+        .order_by(ReviewInvite.id)).all()
+    if not found:
+        return 0
+    directors: list[Person] | None = None
+    asked_instead = 0
+    for invite, rnd, closes in found:
+        instead: tuple[Person, Person] | None = None  # (the subject, the peer asked)
+        if invite.rater_group == "peer":
+            subject = ctx.people.by_key(rnd.subject_key)
+            if subject is None or (closes is not None and closes - now < REPLACE_TIME_LEFT):
+                continue  # a review of someone gone, or too late to answer: counted
+            if directors is None:  # read once, and only when a peer is to be replaced
+                directors = [p for p in ctx.people.active() if p.role == "director"]
+            invited = set(ctx.session.scalars(select(ReviewInvite.person_id).where(
+                ReviewInvite.round_id == rnd.id)))
+            candidates = [p for p in directors
+                          if p.id not in invited and p.id != subject.id
+                          and p.key != subject.manager_key and p.manager_key != subject.key]
+            chosen = closest_peers(subject, candidates, 1)
+            if not chosen:
+                continue  # nobody left to ask: counted, see above
+            instead = subject, chosen[0]
+        _withdraw(ctx, invite)
+        if instead is not None:
+            _invite(ctx, rnd, instead[0], instead[1], "peer")
+            asked_instead += 1
+    return asked_instead
+
+
+def _withdraw(ctx: Context, invite: ReviewInvite) -> None:
+    # The leaver's survey dialog goes with it (they may come back to the org file).
+    for conv in ctx.session.scalars(select(Conversation).where(
+            Conversation.kind == CONVERSATION, Conversation.question_key == f"review:{invite.id}")):
+        ctx.session.delete(conv)
+    invite.rater_group, invite.done = withdrawn(invite.rater_group), True
+    ctx.session.flush()
 
 
 def resume_held(ctx: Context, person: Person) -> bool:

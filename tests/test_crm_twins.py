@@ -151,7 +151,7 @@ async def test_an_export_holding_every_row_of_an_earlier_one_takes_its_place(
     assert cli("import-actuals", str(tmp_path / "q4.csv")) == 0
     assert capsys.readouterr().out == (
         "q4.csv: imported 4 rows (teampulse-daily format); it holds every row of "
-        "november.csv (2 rows), which it replaces: counted once\n")
+        "november.csv (2 rows): november.csv's rows were replaced, nothing counted twice\n")
     goals, _ = await goals_and_summary(bot, chat, clock)
     assert "92,000 of 150,000 USD" in goals  # not 134,000
     # November's file imported again later is a part of q4.csv: still counted once.
@@ -217,11 +217,52 @@ async def test_the_watched_folder_counts_an_export_and_a_part_of_it_once(
     for _ in range(3):
         await crm_scan(bot)
     assert sorted(r[2] for r in stored(bot)) == [12_500, 22_000, 30_000, 40_000]
-    assert "CRM file q4.csv holds every row of november.csv (2 rows), which it replaces" \
+    assert "CRM file q4.csv holds every row of november.csv (2 rows): november.csv's rows " \
+        "were replaced, nothing counted twice" \
         in caplog.text
     # november.csv, still in the folder, is a part of q4.csv now: said once, not imported.
     assert caplog.text.count("CRM file november.csv: every row already imported (2 of "
                              "q4.csv); nothing changed") == 1
-    assert chat.to("grace") == []
+    # The GM is told of the replace once (test below), and of nothing else.
+    assert len(chat.to("grace")) == 1
     goals, _ = await goals_and_summary(bot, chat, clock)
     assert "92,000 of 150,000 USD" in goals  # not 134,000
+
+
+async def test_the_gm_is_told_when_a_watched_file_replaces_earlier_ones_in_their_language(
+        bot, chat, clock, tmp_path):
+    # q4.csv holds every row of november.csv and october.csv: it replaced them, and only
+    # the log said so. The GM saw two files gone from --list and wondered where.
+    inbox = watched_inbox(bot, tmp_path)
+    (inbox / "november.csv").write_text(daily("sam,revenue,2026-11-24,12500",
+                                              "alice,revenue,2026-11-23,30000"),
+                                        encoding="utf-8")
+    (inbox / "october.csv").write_text(daily("alice,revenue,2026-10-14,40000"),
+                                       encoding="utf-8")
+    settled(*inbox.iterdir())
+    await crm_scan(bot)
+    assert len(stored(bot)) == 3 and chat.to("grace") == []
+    (inbox / "q4.csv").write_text(Q4, encoding="utf-8")
+    settled(inbox / "q4.csv")
+    for _ in range(3):
+        await crm_scan(bot)
+    assert chat.to("grace") == [
+        "ℹ️ The CRM file q4.csv from the watched folder is imported. It holds every row of "
+        "november.csv (2 rows) and october.csv (1 row): their rows were replaced, nothing "
+        "counted twice. Nothing to do."]
+    assert sorted(r[2] for r in stored(bot)) == [12_500, 22_000, 30_000, 40_000]
+    # A fuller Q4 export later, to a GM who reads Chinese: q4.csv's rows give way to it.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    (inbox / "q4 final.csv").write_text(Q4 + "li,revenue,2026-11-25,8000\n", encoding="utf-8")
+    settled(inbox / "q4 final.csv")
+    for _ in range(3):
+        await crm_scan(bot)
+    assert chat.to("grace")[1:] == [
+        "ℹ️ 监控文件夹中的 CRM 文件 q4 final.csv 已导入。它包含 q4.csv（4 行）的全部行："
+        "q4.csv 的行已被替换，没有重复计算。无需处理。"]
+    assert len(stored(bot)) == 5
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "en"
+    goals, _ = await goals_and_summary(bot, chat, clock)
+    assert "92,000 of 150,000 USD" in goals  # each of Alice's deals once
