@@ -790,7 +790,9 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     if q is None:
         _submit(ctx, person, rnd)
         return
-    intro = ctx.render("skipped_note") if acknowledgement == "skipped" else None
+    # An answer changed mid check-in (/edit N) is confirmed before the question it left.
+    intro = ctx.render("edit_resume_note") if editing else \
+        ctx.render("skipped_note") if acknowledgement == "skipped" else None
     ask(ctx, person, rnd, q, intro=intro, count_change=count_change, count_reason=count_reason)
 
 

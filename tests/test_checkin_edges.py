@@ -582,3 +582,19 @@ async def test_edit_tells_a_skipped_question_from_one_not_reached_yet(bot, chat)
     assert "(not answered yet)" in lines[wins + 5]
     assert "（已跳过）" in li and "（尚未回答）" in li
     assert "(no answer)" not in alice and "未回答）" not in li.replace("尚未回答）", "")
+
+
+async def test_an_answer_changed_mid_check_in_is_confirmed_before_the_next_question(bot, chat):
+    """/edit 1 in the middle of the check-in, a new figure typed: the reply went straight
+    to question 3 as if nothing had happened, so Alice could not tell the change took.
+    It says so first (and the figure is the new one); in Chinese too, a skip as well."""
+    await bot.run_checkins(["alice", "li"])
+    for text in ("45k", "3", "/edit 1", "52,000"):
+        await say(bot, "alice", text)
+    reply = chat.last("alice")
+    assert reply.startswith("Changed.\n\nQuestion 3 of 8")
+    for text in ("6万", "/edit 1", "/skip"):
+        await say(bot, "li", text)
+    assert chat.last("li").startswith("已修改。\n\n第 2 题")
+    await say(bot, "alice", "/edit")
+    assert "52,000 USD" in chat.last("alice") and "45,000" not in chat.last("alice")
