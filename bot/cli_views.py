@@ -360,6 +360,7 @@ GOAL_FIELDS = ("metric", "metric_label", "period", "period_kind", "start", "end"
 def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse goals [PERSON | team NAME]`: what `/goals` shows the GM."""
     from bot.app import prepare
+    from handlers.context import one_moment
     from handlers.goals import GoalScopeError, current_goals, gap_lines, goal_scope, goal_views
     from handlers.people_named import namesakes
 
@@ -376,8 +377,9 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             return fail(f"no person or team {exc.value!r} in the org (give a person's key, or "
                         f"team NAME; teams: {', '.join(teams) or 'none'})")
         today = bot.clock.now().astimezone(bot.org.tz).date()
-        with bot.unit() as ctx:
-            views = goal_views(ctx, current_goals(bot.org, scope.owners, today), locale)
+        # At one moment, as /goals (see one_moment): on SQLite without the write lock.
+        with bot.unit() as ctx, one_moment(ctx) as seen:
+            views = goal_views(seen, current_goals(bot.org, scope.owners, today), locale)
         gaps = gap_lines(bot.org, locale, scope.owners, bot.renderer)
     finally:
         engine.dispose()
