@@ -135,8 +135,9 @@ def send_gm_overview(ctx: Context, run: MonthlyRun) -> None:
         if keys[gm.id] in taken:
             continue  # sent before a restart, or by the job's earlier run
         if gm.locale not in views:
-            views[gm.locale] = build_overview(ctx, run.year, run.month, gm.locale, 1,
-                                              run.kudos)
+            with one_moment(ctx) as seen:  # every director's line at the same moment
+                views[gm.locale] = build_overview(seen, run.year, run.month, gm.locale, 1,
+                                                  run.kudos)
         view = views[gm.locale]
         if view is None or not view.total:
             continue

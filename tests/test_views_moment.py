@@ -29,12 +29,19 @@ from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_ingest_batch import typed
 from tests.test_kudos import kudo
+from tests.test_monthly_review import DEC_1_9AM_NY
 
 #: The statement that reads the figures typed in check-ins (storage.goals.self_reported):
 #: each goal's actual and each metric of a monthly review read it, one after the other.
 TYPED_FIGURES = "answers.number_value IS NOT NULL"
 #: /kudos me counts a person's kudos before it reads the newest of them.
 KUDOS_COUNTED = "count(kudos.id)"
+#: The CRM's figures, read after the typed ones.
+CRM_FIGURES = "FROM crm_actuals"
+#: The monthly overview reads who answered the month's questions before any review.
+WHO_ANSWERED = "GROUP BY monthly_review_answers.person_id"
+
+LI_ANSWERS = ["66000", "新签两家客户", "渠道冲突", "5", "需要市场部支持", "拜访三家", "4"]
 
 GOALS = """
 goals:
@@ -65,9 +72,14 @@ def mid_read(settings, clock) -> Iterator[Callable[[str, Act], list[bool]]]:
     landed: list[bool] = []
     listening: list[Callable[..., None]] = []
 
-    def arm(marker: str, act: Act) -> list[bool]:
+    def arm(marker: str, act: Act, *, once_read: str | None = None) -> list[bool]:
+        """(`once_read`: only after a statement containing it has been read.)"""
+        primed = [once_read is None]
+
         def after(conn, cursor, statement, parameters, context, executemany) -> None:
-            if landed or marker not in statement:
+            if once_read is not None and once_read in statement:
+                primed[0] = True
+            if landed or not primed[0] or marker not in statement:
                 return
             landed.append(False)  # once: the act's own statements must not set it off
             failed: list[BaseException] = []
@@ -199,8 +211,7 @@ async def test_the_gms_monthly_overview_reads_one_moment(bot, chat, mid_read):
     assert "• 李雷 · China — check-ins 0 of 1 · Revenue —\n" in before
 
     async def li_checks_in(other: TeamPulse) -> None:
-        await answer_all(other, "li", ["66000", "新签两家客户", "渠道冲突", "5", "需要市场部支持",
-                                       "拜访三家", "4"])
+        await answer_all(other, "li", LI_ANSWERS)
     landed = mid_read(TYPED_FIGURES, li_checks_in)
     await say(bot, "grace", "/monthly 2026-11")
     assert landed == [True]
@@ -219,3 +230,51 @@ async def test_goals_asked_in_a_burst_count_the_answers_typed_just_before(bot, c
     assert done == [True] * 3
     text = chat.last("grace")
     assert "113,000 of 480,000 USD" in text and "52,000 of 200,000 USD" in text
+
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="the job's unit has read before it builds a "
+                    "review, and SQLite then holds its one writer: nothing can land")
+async def test_the_months_reviews_sent_on_the_first_working_day_read_one_moment(
+        bot, chat, clock, mid_read):
+    """The monthly review job: Alice's check-in committed after her review had read her
+    revenue (directors by key: hers is built first) counted her week as checked in
+    beside no revenue (PostgreSQL)."""
+    await bot.run_checkins()
+    clock.set(DEC_1_9AM_NY)
+    landed = mid_read(TYPED_FIGURES, alice_checks_in)
+    assert await bot.run_monthly_review()
+    assert landed == [True]
+    review = next(t for t in chat.to("alice") if t.startswith("📅 Month in review"))
+    assert "Check-ins: 0 of 1 week\n• Revenue: no figures this month" in review
+    await say(bot, "grace", "/monthly alice")
+    assert "Check-ins: 1 of 1 week\n• Revenue: 52,000 of 210,000 USD" in chat.last("grace")
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="the job's unit has read before it builds the "
+                    "overview, and SQLite then holds its one writer: nothing can land")
+async def test_the_gms_monthly_overview_dm_reads_one_moment(bot, chat, clock, settings,
+                                                             tmp_path, mid_read):
+    """The GM's overview DM, after every director's review: a CRM export imported after
+    it had read Li's CRM figures (his line first) and before his week's figures read
+    "李雷 · China — check-ins 0 of 1 · Revenue 0%", a figure known and counted as
+    nothing, beside Alice's revenue from the same file (PostgreSQL)."""
+    await bot.run_checkins()
+    clock.set(DEC_1_9AM_NY)
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nli,revenue,2026-W48,66000\n"
+                      "alice,revenue,2026-W48,52000\n", encoding="utf-8")
+
+    async def imported(other: TeamPulse) -> None:
+        assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    landed = mid_read(CRM_FIGURES, imported, once_read=WHO_ANSWERED)
+    assert await bot.run_monthly_review()
+    assert landed == [True]
+    overview = next(t for t in chat.to("grace") if t.startswith("📅 Month in review"))
+    assert "• 李雷 · China — check-ins 0 of 1 · Revenue —\n" in overview
+    assert "• Alice Martin · East — check-ins 0 of 1 · Revenue — · New customers —\n" \
+        in overview
+    await say(bot, "grace", "/monthly")
+    now = chat.last("grace")
+    assert "• 李雷 · China — check-ins 0 of 1 · Revenue 26%" in now
+    assert "• Alice Martin · East — check-ins 0 of 1 · Revenue 25%" in now
