@@ -25,6 +25,7 @@ from bot.app import prepare
 from bot.config import Settings
 from bot.core import TeamPulse
 from tests.conftest import SERVER_URL
+from tests.oneonone_support import ONEONONES
 from tests.support import TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_ingest_batch import typed
@@ -56,9 +57,10 @@ Act = Callable[[TeamPulse], Awaitable[object]]
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    """The test org with the org's and each team's revenue goal for the quarter."""
+    """The test org with the org's and each team's revenue goal for the quarter, and
+    one-on-ones."""
     org = tmp_path / "org.yaml"
-    org.write_text(TEST_ORG.read_text(encoding="utf-8") + GOALS, encoding="utf-8")
+    org.write_text(TEST_ORG.read_text(encoding="utf-8") + GOALS + ONEONONES, encoding="utf-8")
     return Settings(database_url=database_url, org_file=org)
 
 
@@ -278,3 +280,51 @@ async def test_the_gms_monthly_overview_dm_reads_one_moment(bot, chat, clock, se
     now = chat.last("grace")
     assert "• 李雷 · China — check-ins 0 of 1 · Revenue 26%" in now
     assert "• Alice Martin · East — check-ins 0 of 1 · Revenue 25%" in now
+
+
+#: Each `teampulse` view (JSON) and its first statement of a kind, after which the second
+#: bot writes; whether that write shows in the view (the two with nothing to show fail
+#: alike before and after: no review, no poll).
+CLI_VIEWS = [
+    (("oneonones",), "FROM oneonone_meetings", True),
+    (("kudos", "top"), "FROM kudos", True),
+    (("kudos", "honours", "--period", "2026-11"), "FROM kudos", True),
+    (("kudos", "export"), "FROM kudos", True),
+    (("support",), "FROM support_requests", True),
+    (("pulse", "results"), "FROM pulse_polls", False),
+    (("review", "alice"), "FROM review_rounds", False),
+]
+
+
+def cli_json(settings, args: tuple[str, ...]) -> tuple[int, object]:
+    code, raw = run_cli(settings, *args, "--format", "json")
+    if code != 0:
+        return code, raw
+    data = json.loads(raw)
+    data.pop("generated_at", None)
+    return code, data
+
+
+@pytest.mark.parametrize(("args", "marker", "shows"), CLI_VIEWS,
+                         ids=[" ".join(v[0]) for v in CLI_VIEWS])
+async def test_every_teampulse_view_reads_one_moment_and_leaves_the_writer_free(
+        bot, chat, clock, settings, mid_read, monkeypatch, args, marker, shows):
+    """While a `teampulse` view is read, Bruno skips his next one-on-one, Li checks in
+    (a support request with it) and Grace thanks Sam: on SQLite the view held the write
+    lock for its whole read, and they waited out the lock and failed; on PostgreSQL the
+    one-on-ones had read the meetings before Bruno's skip and his next slot after it. Now
+    each is stored while the view reads, and the view is the one read before."""
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    await bot.run_checkins()
+    await kudo(bot, "grace", "/kudos @alice for closing Acme")
+    before = cli_json(settings, args)
+
+    async def meanwhile(other: TeamPulse) -> None:
+        await say(other, "bruno", "/1on1 skip")
+        await answer_all(other, "li", LI_ANSWERS)
+        await kudo(other, "grace", "/kudos @sam for the Initech seats")
+    landed = mid_read(marker, meanwhile)
+    during = cli_json(settings, args)
+    assert landed == [True]
+    assert during == before
+    assert (cli_json(settings, args) != before) is shows
