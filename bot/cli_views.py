@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
@@ -21,6 +23,19 @@ def fail(message: str) -> int:
     """One clear line on standard error; the exit code of a bad request."""
     print(f"teampulse: {message}", file=sys.stderr)
     return 2
+
+
+@contextmanager
+def reading(bot: Any) -> Iterator[Any]:
+    """The context a view reads in: every statement at one moment, in a read-only
+    transaction of its own (handlers.context.one_moment). On SQLite it takes no write
+    lock, so the running bot stores answers while a view is read (the unit held SQLite's
+    one writer for the whole read); on PostgreSQL a write committed meanwhile shows in
+    all of the view or none of it."""
+    from handlers.context import one_moment
+
+    with bot.unit() as ctx, one_moment(ctx) as seen:
+        yield seen
 
 
 def _gm(bot: Any) -> Any:
@@ -76,7 +91,7 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
         tz = bot.org.tz
         start = datetime.combine(since, time(), tzinfo=tz) if since else None
         end = datetime.combine(until + timedelta(days=1), time(), tzinfo=tz) if until else None
-        with bot.unit() as ctx:
+        with reading(bot) as ctx:
             rows = export_rows(KudosRepo(ctx.session).between(start, end), tz)
     finally:
         engine.dispose()
@@ -115,7 +130,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 return fail(f"no company value {args.value!r} (values: "
                             f"{', '.join(v.key for v in bot.org.values) or 'none'})")
             value = found.key
-        with bot.unit() as ctx:
+        with reading(bot) as ctx:
             board = build_board(ctx.session, bot.org, bot.clock.now(), period, team, value)
 
             def places(items: list[Any]) -> list[dict[str, Any]]:
@@ -163,7 +178,7 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
         locale = args.locale or _gm(bot).locale
         start, end = period_of(show[0], show[1], bot.org.tz)
         in_progress = start <= now < end
-        with bot.unit() as ctx:
+        with reading(bot) as ctx:
             roll = build_roll(KudosRepo(ctx.session).between(start, end), bot.org, locale,
                               *show, current=in_progress)
     finally:
@@ -213,7 +228,7 @@ def oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     bot, engine = prepare(settings)
     gm = _gm(bot)
     try:
-        with bot.unit() as ctx:
+        with reading(bot) as ctx:
             overview = oneonone_overview(ctx.session, bot.org, bot.clock.now())
             directors = [d.as_dict() for d in overview]
             # The CLI prints every director and pair: chat's bound is for a message.
@@ -258,7 +273,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
         return fail("--last must be 1 or more")
     bot, engine = prepare(settings)
     try:
-        with bot.unit() as ctx:
+        with reading(bot) as ctx:
             repo = PulseRepo(ctx.session)
             if args.poll:
                 poll = repo.poll(args.poll)
@@ -312,7 +327,7 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     bot, engine = prepare(settings)
     try:
-        with bot.unit() as ctx:
+        with reading(bot) as ctx:
             # Also someone since removed (their last review), a current namesake first.
             named = people_named(ctx.people.everyone(), args.director)
             named = [p for p in named if p.active] or named
@@ -376,7 +391,7 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             return fail(f"no person or team {exc.value!r} in the org (give a person's key, or "
                         f"team NAME; teams: {', '.join(teams) or 'none'})")
         today = bot.clock.now().astimezone(bot.org.tz).date()
-        with bot.unit() as ctx:
+        with reading(bot) as ctx:  # at one moment, as /goals
             views = goal_views(ctx, current_goals(bot.org, scope.owners, today), locale)
         gaps = gap_lines(bot.org, locale, scope.owners, bot.renderer)
     finally:
@@ -495,7 +510,7 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     bot, engine = prepare(settings)
     ageing = bot.org.support.ageing_days
     try:
-        with bot.unit() as ctx:
+        with reading(bot) as ctx:
             items = open_items(ctx.session, as_of=bot.clock.now(), ageing_days=ageing,
                                timezone=bot.org.timezone)
     finally:

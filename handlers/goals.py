@@ -20,7 +20,7 @@ from bot.org import Org, OrgPerson
 from bot.render import Renderer
 from bot.weeks import week_of, week_start
 from handlers.answers import normalise, team_word
-from handlers.context import Context
+from handlers.context import Context, one_moment
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.goals import week_figures
 from storage.models import CheckinRound, Person
@@ -297,7 +297,10 @@ def cmd_goals(ctx: Context, args: str) -> None:
                       teams=sorted({p.team for p in org.people if p.team}))
         return
     today = ctx.clock.now().astimezone(org.tz).date()
-    views = goal_views(ctx, current_goals(org, scope.owners, today), ctx.locale)
+    # Every goal's figures read at one moment (see one_moment): the org's actual and its
+    # teams' must count the same check-ins. Replied through ctx, which writes.
+    with one_moment(ctx) as seen:
+        views = goal_views(seen, current_goals(org, scope.owners, today), ctx.locale)
     ctx.reply("goals_view", title=scope.title, views=views, today=today,
               gaps=gap_lines(org, ctx.locale, scope.owners, ctx.renderer),
               tolerance=org.crm.tolerance, bounded=True)  # the CLI lists every mismatch

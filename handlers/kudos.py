@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.events import InboundEvent, Mention, Target
 from bot.org import Org
-from handlers.context import Context
+from handlers.context import Context, one_moment
 from storage.kudos import Kudos, KudosRepo, find_mentioned
 from storage.models import Person
 
@@ -453,9 +453,12 @@ def mine(ctx: Context) -> None:
     """/kudos me: what I received and gave, newest first, with reasons."""
     person = ctx.person
     assert person is not None
-    repo = KudosRepo(ctx.session)
-    got_total, got = repo.received_by(person)
-    gave_total, gave = repo.given_by(person)
+    # The totals and the newest kudos read at one moment (see one_moment): "Received: 2"
+    # above three kudos was a kudos given between the two. Replied through ctx.
+    with one_moment(ctx) as seen:
+        repo = KudosRepo(seen.session)
+        got_total, got = repo.received_by(person)
+        gave_total, gave = repo.given_by(person)
     ctx.reply("kudos_me", received_total=got_total, received=got, given_total=gave_total,
               given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values})
 

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from handlers.context import Context
+from handlers.context import Context, one_moment
 from handlers.monthly_review import (
     MonthKudos,
     MonthlyRun,
@@ -135,8 +135,9 @@ def send_gm_overview(ctx: Context, run: MonthlyRun) -> None:
         if keys[gm.id] in taken:
             continue  # sent before a restart, or by the job's earlier run
         if gm.locale not in views:
-            views[gm.locale] = build_overview(ctx, run.year, run.month, gm.locale, 1,
-                                              run.kudos)
+            with one_moment(ctx) as seen:  # every director's line at the same moment
+                views[gm.locale] = build_overview(seen, run.year, run.month, gm.locale, 1,
+                                                  run.kudos)
         view = views[gm.locale]
         if view is None or not view.total:
             continue
@@ -212,44 +213,54 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         ctx.reply("monthly_bad_month", value=rest)
         return
     if rest:
-        named = people_named(ctx.people.active(), mentions_as_keys(ctx, rest))
+        keys = mentions_as_keys(ctx, rest)
+        # The review and the answers read at one moment (see one_moment): a check-in
+        # submitted meanwhile counted in the weeks checked in and not in the revenue.
+        with one_moment(ctx) as seen:
+            named = people_named(seen.people.active(), keys)
+            director = named[0] if len(named) == 1 and named[0].role == "director" else None
+            review, given = None, {}
+            if director is not None:
+                review = build_review(seen, director, year, month_no, locale)
+                given = MonthlyRepo(seen.session).answers(director, tag)
         if len(named) > 1:
             reply_namesakes(ctx, named, "monthly")
             return
-        if not named or named[0].role != "director":
+        if director is None:
             ctx.reply("monthly_no_director", value=rest)
             return
-        director = named[0]
-        review = build_review(ctx, director, year, month_no, locale)
-        given = MonthlyRepo(ctx.session).answers(director, tag)
         ctx.reply("monthly_director", review=review, month=tag,
                   answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given])
         return
-    view = build_overview(ctx, year, month_no, locale, page or 1)
+    with one_moment(ctx) as seen:  # every director's line at the same moment
+        view = build_overview(seen, year, month_no, locale, page or 1)
+        pages = page_count(len(_directors(seen)), OVERVIEW_PAGE_SIZE) if view is None else 0
     if view is None:
-        pages = page_count(len(_directors(ctx)), OVERVIEW_PAGE_SIZE)
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag)
         return
     ctx.reply("monthly_overview", view=view)
 
 
 def _answers(ctx: Context, tag: str, page: int) -> None:
-    """The directors' answers to the month's questions, newest first, a page at a time."""
-    directors = {p.id: p for p in ctx.people.active() if p.role == "director"}
-    done = answered_ids(ctx, tag)
-    order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
-                   reverse=True)
-    waiting = [p.display_name for p in _directors(ctx) if p.id not in done]
-    pages = page_count(len(order), ANSWERS_PAGE_SIZE)
+    """The directors' answers to the month's questions, newest first, a page at a time
+    (who answered and what, read at one moment: see one_moment)."""
+    with one_moment(ctx) as seen:
+        directors = {p.id: p for p in seen.people.active() if p.role == "director"}
+        done = answered_ids(seen, tag)
+        order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
+                       reverse=True)
+        waiting = [p.display_name for p in _directors(seen) if p.id not in done]
+        pages = page_count(len(order), ANSWERS_PAGE_SIZE)
+        start = (page - 1) * ANSWERS_PAGE_SIZE
+        shown = order[start:start + ANSWERS_PAGE_SIZE] if 1 <= page <= pages else []
+        texts: dict[int, dict[str, str]] = {}
+        if shown:
+            for row in seen.session.scalars(select(MonthlyAnswer).where(
+                    MonthlyAnswer.month == tag, MonthlyAnswer.person_id.in_(shown))):
+                texts.setdefault(row.person_id, {})[row.question] = row.text
     if page < 1 or page > pages:
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag, answers=True)
         return
-    start = (page - 1) * ANSWERS_PAGE_SIZE
-    shown = order[start:start + ANSWERS_PAGE_SIZE]
-    texts: dict[int, dict[str, str]] = {}
-    for row in ctx.session.scalars(select(MonthlyAnswer).where(
-            MonthlyAnswer.month == tag, MonthlyAnswer.person_id.in_(shown))):
-        texts.setdefault(row.person_id, {})[row.question] = row.text
     blocks = [AnswerBlock(directors[pid].display_name, directors[pid].team,
                           [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
               for pid in shown]

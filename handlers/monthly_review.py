@@ -23,7 +23,7 @@ from bot.goals import Goal, Period, parse_period, progress
 from bot.schedule import checkin_moment
 from bot.weeks import week_of
 from handlers.answers import is_pause, is_skip
-from handlers.context import Context
+from handlers.context import Context, one_moment
 from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import goal_actual, metric_label, unit_text
 from handlers.honours import Roll, build_roll, month_opening, period_of
@@ -345,7 +345,11 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int) -> Non
     director = ctx.session.get(Person, director_id)
     if director is None or not director.active:
         return  # left the org since the run began
-    review = build_review(ctx, director, run.year, run.month, director.locale, run.kudos)
+    # Read at one moment (see one_moment): a check-in submitted meanwhile counted in the
+    # weeks checked in and not in the revenue. Sent through ctx, which writes.
+    with one_moment(ctx) as seen:
+        review = build_review(seen, seen.session.get(Person, director_id) or director,
+                              run.year, run.month, director.locale, run.kudos)
     new = ctx.tell(director, "monthly_review", review=review, own=True,
                    dedupe_key=f"monthly:{run.tag}:{director.key}")
     # The month's weekly digests, named, with its attainment chart (once; before the
