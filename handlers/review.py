@@ -274,22 +274,27 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         # Sorted, so the order never tells who wrote what or when.
         comments[group].sort(key=lambda item: (CRITERIA.index(item[0]), item[1]))
     subject = org.person(rnd.subject_key)
-    manager = org.person(subject.manager) if subject and subject.manager else None
-    manager_name = manager.name if manager else None
-    if subject is None:
-        # A director who has left the org file: their manager as last synced, named in
-        # the report read again as in the one sent at the close.
-        gone = session.scalar(select(Person).where(Person.key == rnd.subject_key))
-        if gone is not None and gone.manager_key:
-            manager_name = subject_name(session, gone.manager_key)
     response, overall = response_lines(asked, counts)
     if overall is None:
         notes.append("response_withheld")
     return ReviewReport(subject.name if subject else subject_name(session, rnd.subject_key),
                         rnd.subject_key,
-                        rnd.status, manager_name, shown, counts, rows,
+                        rnd.status, manager_asked(session, rnd.id), shown, counts, rows,
                         notes, {g: comments[g] for g in (*shown, "self") if g in comments},
                         response, overall, asked)
+
+
+def manager_asked(session: Session, round_id: int) -> str | None:
+    """The name of who a review asked as the director's manager: their answers are shown
+    under it. The director's manager now is not (the org file may since have given them
+    another, whose name over the first one's answers would rewrite what was said, and by
+    whom), nor invented for a director who had none at the start; one who has left the
+    org file is named as they were last in it. None when nobody is counted as asked (a
+    manager who left without answering is not: replace_leavers)."""
+    return session.scalar(select(Person.display_name).join(
+        ReviewInvite, ReviewInvite.person_id == Person.id).where(
+        ReviewInvite.round_id == round_id, ReviewInvite.rater_group == "manager")
+        .order_by(ReviewInvite.id).limit(1))
 
 
 def _avg(values: list[int] | None) -> float | None:

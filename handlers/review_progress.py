@@ -27,7 +27,14 @@ from sqlalchemy import select
 
 from bot.render import NAMES_SHOWN
 from handlers.context import Context
-from handlers.review import CRITERIA, Response, group_counts, response_lines, subject_name
+from handlers.review import (
+    CRITERIA,
+    Response,
+    group_counts,
+    manager_asked,
+    response_lines,
+    subject_name,
+)
 from handlers.review_schedule import gm_timezone
 from storage.models import Person
 from storage.repositories import KEYS_PER_STATEMENT
@@ -59,7 +66,7 @@ class Progress:
     overdue: bool  # past its closing time, the close sweep (every 5 minutes) still to come
     response: list[Response]
     overall: Response | None
-    manager: str | None  # named anyway, as in the report
+    manager: str | None  # who was asked as manager, named anyway, as in the report
 
 
 def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
@@ -78,7 +85,6 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
     asked, answered = group_counts(ctx.session, rnd.id)
     lines, overall = response_lines(asked, answered)
     subject = ctx.people.by_key(rnd.subject_key)
-    manager = ctx.people.by_key(subject.manager_key) if subject and subject.manager_key else None
     tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
     left = None
     now = ctx.clock.now()
@@ -88,7 +94,7 @@ def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progres
     return Progress(name, rnd.subject_key,
                     rnd.started_at.astimezone(tz), closes.astimezone(tz) if closes else None,
                     left, closes is not None and closes <= now, lines, overall,
-                    manager.display_name if manager else None)
+                    manager_asked(ctx.session, rnd.id))
 
 
 def show_status(ctx: Context, subject: Person | None) -> None:
