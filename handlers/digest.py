@@ -275,7 +275,8 @@ def send_month_digests(ctx: Context, person: Person, year: int, month: int) -> b
             for d in DigestRepo(ctx.session).sent_to(person, weeks)}
     team = team_of(person)
     markup = ctx.addressbook.markup(target.platform)
-    chart = chart_png(ctx, person.locale, week_start(weeks[-1]), len(weeks), team)
+    with one_moment(ctx) as seen:  # the chart's statements read one moment, as the digests'
+        chart = chart_png(seen, person.locale, week_start(weeks[-1]), len(weeks), team)
     text = ctx.renderer.message(
         person.locale, "digest_month", markup, month=tag, team=team, chart=chart is not None,
         digests=[(w, week_start(w), week_end(w), sent.get(w)) for w in weeks])
