@@ -220,6 +220,7 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
     elected = asyncio.Event()
     terms: list[LeaderWork] = []
     leading = [a for a in bot.adapters.values() if replicated and leader_only(a)]
+    bot.starting = True  # /readyz: 503 until the role is decided and the work has begun
     try:
         if settings.health_port is not None:
             health = HealthServer(bot, settings.health_host, settings.health_port)
@@ -248,6 +249,7 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             decided = asyncio.ensure_future(elected.wait())
             await asyncio.wait({election, decided}, return_when=asyncio.FIRST_COMPLETED)
             decided.cancel()
+        bot.starting = False
         if console is not None:
             # The console stops reading at `stop` but finishes the line in hand, so an
             # answer typed just before Ctrl-C is stored, not cut off half-way.

@@ -106,6 +106,9 @@ class TeamPulse:
         self.metrics.watch_outbox(self)
         #: "single" (one process), "leader" or "follower" (replicas on PostgreSQL).
         self.role = "single"
+        #: Set by `teampulse run` until start-up is over (the election decided, the leader's
+        #: work begun): /readyz answers 503 meanwhile, its role not yet known.
+        self.starting = False
         #: Per platform: "connected", "standby" (a follower leaves it to the leader), "stopped".
         self.platform_state: dict[str, str] = {}
         #: Whether this process sends from the outbox. A follower only records work; the

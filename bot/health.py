@@ -61,8 +61,12 @@ async def readiness(bot: TeamPulse) -> dict[str, object]:
     except Exception as exc:
         database = f"unreachable ({type(exc).__name__})"
     platforms = dict(bot.platform_state)
-    ready = database == "ok" and all(s in {"connected", "standby"} for s in platforms.values())
-    return {"ready": ready, "database": database, "platforms": platforms, "role": bot.role}
+    # While starting, the role is not decided yet (a replica counts as a follower until
+    # the election is over) and the scheduler and the outbox may not run yet.
+    ready = (not bot.starting and database == "ok"
+             and all(s in {"connected", "standby"} for s in platforms.values()))
+    role = "starting" if bot.starting else bot.role
+    return {"ready": ready, "database": database, "platforms": platforms, "role": role}
 
 
 def _ping(bot: TeamPulse) -> None:

@@ -5,7 +5,7 @@ the outbox and trip over each other ("database is locked", prompts sent twice). 
 is an `fcntl.flock` on `<database>.lock`, so the operating system releases it when the
 process ends, however it ends (even SIGKILL); the pid written into the file only names the
 holder in the refusal. Read-only CLI commands (`summary`, `kudos`, `backup`) do not take it
-and work beside a running bot.
+and work beside a running bot. `move-db` takes a lock of its own the same way (MoveLock).
 """
 
 from __future__ import annotations
@@ -32,10 +32,19 @@ def sqlite_path(url: str) -> Path | None:
 class InstanceLock:
     """Held while a bot runs on a SQLite file; `acquire` refuses when another holds it."""
 
+    #: Beside the database: `<database><suffix>`.
+    suffix = ".lock"
+
     def __init__(self, database: Path) -> None:
         self.database = database
-        self.path = database.with_name(database.name + ".lock")
+        self.path = database.with_name(database.name + self.suffix)
         self._fd: int | None = None
+
+    def refusal(self, holder: str) -> str:
+        """What `acquire` says when another process holds the lock."""
+        return (f"another teampulse process ({holder}) is using {self.database}; SQLite runs "
+                "one bot at a time: stop that one first, or use PostgreSQL to run several "
+                "(see README: Several replicas)")
 
     def acquire(self, what: str = "teampulse") -> None:
         """Take the lock, or raise DatabaseSetupError naming the process that has it."""
@@ -46,10 +55,7 @@ class InstanceLock:
         except BlockingIOError:
             holder = _read(fd)
             os.close(fd)
-            raise DatabaseSetupError(
-                f"another teampulse process ({holder or 'pid unknown'}) is using "
-                f"{self.database}; SQLite runs one bot at a time: stop that one first, or use "
-                "PostgreSQL to run several (see README: Several replicas)") from None
+            raise DatabaseSetupError(self.refusal(holder or "pid unknown")) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, {what}\n".encode(), 0)
         self._fd = fd
@@ -84,6 +90,20 @@ class InstanceLock:
 
     def __exit__(self, *_exc: object) -> None:
         self.release()
+
+
+class MoveLock(InstanceLock):
+    """Held while `teampulse move-db` moves a SQLite file (`<database>.move-db.lock`): the
+    move's snapshot beside the database (`<database>.moving`) has one name, so a second
+    move from the same file would delete the first's snapshot under it. The second is
+    refused instead; a killed move's lock goes with its process, as the bot's does."""
+
+    suffix = ".move-db.lock"
+
+    def refusal(self, holder: str) -> str:
+        """One line: who is moving, and what to do."""
+        return (f"another move-db from {self.database} is running ({holder}); let it finish "
+                "(or stop it), then run move-db again if needed; nothing was changed")
 
 
 def _read(fd: int) -> str:

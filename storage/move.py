@@ -40,7 +40,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import mask_url
 from storage.backup import _remove, backup
 from storage.db import DatabaseSetupError, check_database_url, create_db_engine, describe_db_error
-from storage.instance_lock import sqlite_path
+from storage.instance_lock import MoveLock, sqlite_path
 from storage.migrate import current_revision, head_revision, known_revisions, upgrade
 from storage.models import Base
 
@@ -123,8 +123,9 @@ def move_database(source_url: str, target_url: str, *,
 @contextlib.contextmanager
 def _snapshot(url: str) -> Iterator[Engine]:
     """An engine on the source as it is now: for a SQLite file, a copy made with SQLite's
-    online backup beside it (`<db>.moving`, removed afterwards); otherwise the database
-    itself (read in one REPEATABLE READ transaction by _copy)."""
+    online backup beside it (`<db>.moving`, removed afterwards), under the file's MoveLock
+    (a second move from it is refused: it would take the same copy's name); otherwise the
+    database itself (read in one REPEATABLE READ transaction by _copy)."""
     path = sqlite_path(url)
     if path is None:
         engine = create_db_engine(url)
@@ -136,16 +137,21 @@ def _snapshot(url: str) -> Iterator[Engine]:
     if not path.is_file():
         raise DatabaseSetupError(f"there is no database at {path} to move (DATABASE_URL)")
     copy = path.with_name(path.name + ".moving")
-    _remove(copy)  # what a move killed earlier left
+    lock = MoveLock(path)
+    lock.acquire("teampulse move-db")  # refuses a second move from this file: one snapshot
     try:
-        backup(url, copy)
-        engine = create_db_engine(f"sqlite:///{copy}")
+        _remove(copy)  # what a move killed earlier left (its lock went with it)
         try:
-            yield engine
+            backup(url, copy)
+            engine = create_db_engine(f"sqlite:///{copy}")
+            try:
+                yield engine
+            finally:
+                engine.dispose()
         finally:
-            engine.dispose()
+            _remove(copy)
     finally:
-        _remove(copy)
+        lock.release()
 
 
 def _source_revision(source: Engine, url: str) -> str:

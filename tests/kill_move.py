@@ -16,6 +16,11 @@ worst moment without timing anything. MOMENT is one of:
                     before it is sent
   committed         the target's COMMIT done; before the snapshot is removed and the report
   none              no kill (the rerun an operator makes afterwards)
+
+and one that holds rather than kills, for a test to act at that moment:
+
+  hold:snapshot     the snapshot is made: writes HELD on stderr, then goes on once a line
+                    comes on stdin (an event between processes, not a timing)
 """
 
 from __future__ import annotations
@@ -37,10 +42,28 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+#: What a held move writes on stderr when it holds (see hold:snapshot).
+HELD = "kill_move: held"
+
+
+def hold() -> None:
+    """Say so on stderr, then wait for a line on stdin."""
+    print(HELD, file=sys.stderr, flush=True)
+    sys.stdin.readline()
+
+
 def install(moment: str, target_url: str) -> None:
-    """Patch storage.move so the process dies at `moment`."""
+    """Patch storage.move so the process dies (or holds) at `moment`."""
     kind, _, arg = moment.partition(":")
-    if kind == "snapshot":
+    if moment == "hold:snapshot":
+        real_backup = move.backup
+
+        def held_backup(url: str, copy: Any) -> Any:
+            real_backup(url, copy)
+            hold()
+
+        move.backup = held_backup
+    elif kind == "snapshot":
         real_backup = move.backup
 
         def backup(url: str, copy: Any) -> Any:

@@ -15,6 +15,10 @@ from bot.core import TeamPulse
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
 
 DATA = Path(__file__).parent / "data"
+#: The most a test waits for something the bot under test does (starting, a reply, a
+#: stop): a bound that only ends a hang, never a sleep, as each wait ends when the thing
+#: happens. Generous: on a loaded machine (CI's 2 busy cores) a start takes seconds.
+WAIT = 60.0
 TEST_ORG = DATA / "org.yaml"
 
 

@@ -14,6 +14,7 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.slack.harness import ALICE as SLACK_ALICE
 from tests.slack.harness import APP_TOKEN, BOT_TOKEN
+from tests.support import WAIT
 
 TELEGRAM_TOKEN = "123456:TEST-both-platforms"
 LI_TELEGRAM = 1004
@@ -50,6 +51,6 @@ async def test_slack_and_telegram_share_one_process_and_one_scheduler(
             assert "第 1 题" in reply.params["text"]
         finally:
             stop.set()
-            await asyncio.wait_for(task, timeout=15)
+            await asyncio.wait_for(task, timeout=WAIT)
     assert task.exception() is None
     assert len(started) == 1  # PTB was built without its own job queue

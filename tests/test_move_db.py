@@ -37,7 +37,8 @@ from storage.instance_lock import InstanceLock
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.move import tables
 from tests.conftest import FRIDAY_4PM_NY, SERVER_URL, _admin
-from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.kill_move import HELD
+from tests.support import TEST_ORG, WAIT, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_kudos import kudo
 from tests.test_migrations import _revisions, _value, fill_every_table
@@ -628,6 +629,9 @@ async def test_a_move_killed_after_its_commit_is_found_finished(
     db, before = killed_move(tmp_path, made, target, "committed")
     source = f"sqlite:///{db}"
     assert (db.parent / "teampulse.db.moving").exists()  # what the kill left behind
+    # ... with its lock file, still naming the killed move: the lock went with the process.
+    lock = db.parent / "teampulse.db.move-db.lock"
+    assert re.fullmatch(r"pid \d+, teampulse move-db\n", lock.read_text())
 
     again = move_process(tmp_path, source, target)
     assert again.returncode == 0, again.stderr
@@ -643,6 +647,53 @@ async def test_a_move_killed_after_its_commit_is_found_finished(
     assert contents(target) == before == contents(source)
     assert not list(db.parent.glob("*.moving*"))
     assert await shown(target) == seen
+
+
+def test_a_second_move_from_the_same_file_is_refused_while_the_first_finishes(
+        source: str, target: str, tmp_path: Path) -> None:
+    """Two move-db at once from one SQLite file (a second terminal, a retry while the
+    first still runs): the second is refused at once, in one line naming the first, and
+    touches nothing; the first, whose snapshot the second used to delete under it (it then
+    failed, its target empty), finishes with every row."""
+    fill(source, people=5)
+    before = contents(source)
+    db = Path(make_url(source).database or "")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_URL"))}
+    env.update(DATABASE_URL=source, PYTHONPATH=str(ROOT))
+    first = subprocess.Popen(
+        [sys.executable, "-m", "tests.kill_move", "hold:snapshot", "--env-file",
+         "/nonexistent", "move-db", target],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, cwd=tmp_path)
+    try:
+        assert first.stderr is not None
+        said = ""
+        while HELD not in said:  # until its snapshot is made and it holds (or it ended)
+            line = first.stderr.readline()
+            assert line, f"the first move ended before its snapshot: {said}"
+            said += line
+        other = tmp_path / "other" / "teampulse.db"
+        second = move_process(tmp_path, source, f"sqlite:///{other}")
+        assert (db.parent / "teampulse.db.moving").exists()  # the first's, untouched
+        out, err = first.communicate("go on\n", timeout=WAIT)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert (second.returncode, second.stdout) == (2, "")
+    assert second.stderr == (f"teampulse: another move-db from {db} is running (pid "
+                             f"{first.pid}, teampulse move-db); let it finish (or stop it), "
+                             "then run move-db again if needed; nothing was changed\n")
+    assert not other.parent.exists()  # its target not even created
+    assert first.returncode == 0, err
+    assert out.splitlines()[-1] == f"DATABASE_URL={target.replace(SECRET, '***')}"
+    assert contents(target) == before == contents(source)
+    assert not list(db.parent.glob("*.moving*"))
+    # The first's lock went with it: a move now is not refused (that target is done).
+    again = move_process(tmp_path, source, target)
+    assert again.returncode == 0, again.stderr
+    assert "a move into it finished before; nothing was copied" in again.stdout
 
 
 @pytest.mark.parametrize("moment", ["batch:answers:4", "commit"])

@@ -3,6 +3,7 @@ JSON logs. (Replicas on PostgreSQL: tests/test_replicas.py.)"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -24,7 +25,7 @@ from bot.health import HealthServer
 from bot.logjson import JsonFormatter
 from tests.conftest import SERVER_URL
 from tests.support import say
-from tests.test_resilience_stop import PROMPT, ROOT, Bot
+from tests.test_resilience_stop import PROMPT, ROOT, STARTUP, Bot
 
 sqlite_only = pytest.mark.skipif(bool(SERVER_URL), reason="SQLite's own behaviour")
 
@@ -270,31 +271,83 @@ async def test_jobs_run_are_counted(bot, chat, health) -> None:
     assert sample(text, 'teampulse_jobs_run_total{job="reminders",outcome="ok"}') == 1
 
 
-async def test_run_serves_health_on_its_own_port(settings, clock, caplog) -> None:
-    """`teampulse run` with HEALTH_PORT (no Slack listener): the endpoints answer while
-    it runs, and stop with it."""
-    import asyncio
+class LogLines(logging.Handler):
+    """The `bot` loggers' records as they come, for a test awaiting one (from any thread)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+        self._loop = asyncio.get_running_loop()
+        self._changed = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self._loop.call_soon_threadsafe(self._changed.set)
+
+    async def first(self, needle: str, task: asyncio.Task[None]) -> logging.LogRecord:
+        """The first record whose message contains `needle`, once logged; fails at once if
+        `task` (the bot) ends first. The bound only ends a hang."""
+        async with asyncio.timeout(STARTUP):
+            while True:
+                found = [r for r in self.records if needle in r.getMessage()]
+                if found:
+                    return found[0]
+                if task.done():
+                    task.result()  # its exception, if any
+                    pytest.fail(f"the bot stopped before logging {needle!r}")
+                self._changed.clear()
+                changed = asyncio.ensure_future(self._changed.wait())
+                await asyncio.wait({changed, task}, return_when=asyncio.FIRST_COMPLETED)
+                changed.cancel()
+
+
+async def test_run_serves_health_on_its_own_port(settings, clock, monkeypatch) -> None:
+    """`teampulse run` with HEALTH_PORT (no Slack listener): /readyz says 503 "starting"
+    until start-up is over (on PostgreSQL the election decided), then 200 with the role;
+    the endpoints stop with the bot."""
     from dataclasses import replace
 
+    import bot.app
     from bot.app import run
 
-    caplog.set_level(logging.INFO, logger="bot.health")
+    # Start-up held just before the scheduler starts: what a load balancer sees then.
+    held, resume = asyncio.Event(), asyncio.Event()
+    real_start_scheduler = bot.app.start_scheduler
+
+    async def start_scheduler(*args: object, **kwargs: object) -> object:
+        held.set()
+        await resume.wait()
+        return await real_start_scheduler(*args, **kwargs)
+
+    monkeypatch.setattr(bot.app, "start_scheduler", start_scheduler)
+    lines = LogLines()
+    logger = logging.getLogger("bot")
+    logger.addHandler(lines)
+    level = logger.level
+    logger.setLevel(logging.INFO)
     stop = asyncio.Event()
     task = asyncio.create_task(run(replace(settings, health_port=0, health_host="127.0.0.1",
                                            console=False), clock=clock, stop=stop))
-    port = None
-    for _ in range(500):  # bounded: until the server says where it listens
-        found = [r.args[1] for r in caplog.records if r.name == "bot.health"]
-        if found:
-            port = found[0]
-            break
-        await asyncio.sleep(0.01)
-    assert port, "the health server did not start"
-    status, body = await get(f"http://127.0.0.1:{port}/readyz")
-    # One process: on SQLite "single"; on PostgreSQL it is the leader of one.
-    assert status == 200 and json.loads(body)["role"] == ("leader" if SERVER_URL else "single")
-    stop.set()
-    await task
+    try:
+        port = (await lines.first("health and metrics on", task)).args[1]  # type: ignore[index]
+        async with asyncio.timeout(STARTUP):
+            await asyncio.wait({asyncio.ensure_future(held.wait()), task},
+                               return_when=asyncio.FIRST_COMPLETED)
+        assert held.is_set(), "the bot stopped before starting its scheduler"
+        status, body = await get(f"http://127.0.0.1:{port}/readyz")
+        assert status == 503 and json.loads(body)["role"] == "starting"
+        assert (await get(f"http://127.0.0.1:{port}/healthz"))[0] == 200  # alive all along
+        resume.set()
+        await lines.first("teampulse is running on", task)
+        status, body = await get(f"http://127.0.0.1:{port}/readyz")
+        # One process: on SQLite "single"; on PostgreSQL it is the leader of one.
+        assert status == 200 and json.loads(body)["role"] == ("leader" if SERVER_URL else "single")
+    finally:
+        resume.set()
+        stop.set()
+        await task
+        logger.removeHandler(lines)
+        logger.setLevel(level)
     with pytest.raises(aiohttp.ClientConnectionError):
         await get(f"http://127.0.0.1:{port}/healthz")
 

@@ -27,7 +27,7 @@ from bot.events import OutboundMessage
 from bot.org_reload import OrgWatcher
 from bot.scheduler import start_scheduler
 from storage.db import create_db_engine
-from tests.support import TEST_ORG, RecordingAdapter, say
+from tests.support import TEST_ORG, WAIT, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS
 from tests.test_kudos import kudo
 
@@ -264,14 +264,14 @@ async def test_teampulse_run_applies_an_edit_on_sighup(tmp_path, database_url, c
     previous = signal.signal(signal.SIGHUP, lambda *_: None)
     task = asyncio.create_task(run(settings, clock=clock, stop=stop))
     try:
-        await asyncio.wait_for(running.event.wait(), 15)
+        await asyncio.wait_for(running.event.wait(), WAIT)
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(VALUES, DANA.format(tz=LA) + VALUES), encoding="utf-8")
         os.kill(os.getpid(), signal.SIGHUP)  # not waiting a minute for the next look
-        await asyncio.wait_for(reloaded.event.wait(), 15)
+        await asyncio.wait_for(reloaded.event.wait(), WAIT)
     finally:
         stop.set()
-        await asyncio.wait_for(task, 15)
+        await asyncio.wait_for(task, WAIT)
         for handler in (running, reloaded):
             root.removeHandler(handler)
         root.setLevel(old_level)

@@ -24,7 +24,7 @@ from bot.core import TeamPulse
 from bot.scheduler import catch_up
 from handlers import digest
 from storage.digest import DigestSent
-from tests.support import RecordingAdapter, running_since
+from tests.support import WAIT, RecordingAdapter, running_since
 
 DIRECTORS = 12
 RECIPIENTS = [f"d{i:02d}" for i in range(DIRECTORS)] + ["gm"]
@@ -120,7 +120,7 @@ async def stopped_midway(settings, clock, moment: datetime, hold: HoldAt, *,
     bot, engine, chat, term = leader(settings, clock)
     try:
         await term.start()
-        await asyncio.wait_for(hold.reached.wait(), 10)  # bound for a failing run only
+        await asyncio.wait_for(hold.reached.wait(), WAIT)  # bound for a failing run only
         if final:
             term.pause()  # what `teampulse run` does first on SIGTERM
         hold.go_on.set()

@@ -24,6 +24,10 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).parent.parent
 # A bound on how long a stop may take, not a sleep: the tests go on as soon as it exits.
 PROMPT = 10
+# A bound on waiting for the bot's output (its start, a reply), not a sleep either: it only
+# ends a hang. Generous, as a loaded machine is slow to start a process (CI's 2 busy cores
+# took over 10 s to start `python -m bot run`, and the start-up wait failed there).
+STARTUP = 120
 
 
 class Bot:
@@ -60,7 +64,7 @@ class Bot:
         """Read output until `needle` shows up (bounded, never a fixed sleep)."""
         while needle not in self.seen:
             try:
-                line = self._lines.get(timeout=PROMPT)
+                line = self._lines.get(timeout=STARTUP)
             except queue.Empty:
                 pytest.fail(f"{needle!r} did not appear; output so far:\n{self.seen}")
             if not line:
@@ -167,7 +171,7 @@ async def signal_a_running_platform_bot(
     assert proc.stderr is not None
     seen = ""
     try:
-        async with asyncio.timeout(PROMPT):
+        async with asyncio.timeout(STARTUP):
             while "teampulse is running on" not in seen:
                 line = (await proc.stderr.readline()).decode()
                 assert line, f"the bot exited before running:\n{seen}"
@@ -206,7 +210,7 @@ def test_a_signal_stops_the_interactive_console_on_a_terminal(
 
     def wait_for(needle: bytes) -> None:
         nonlocal screen
-        deadline = time.monotonic() + PROMPT
+        deadline = time.monotonic() + STARTUP
         while needle not in screen:
             assert time.monotonic() < deadline, screen.decode(errors="replace")
             if select.select([terminal], [], [], 0.1)[0]:

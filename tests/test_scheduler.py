@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from bot.config import CheckinSchedule
 from bot.schedule import last_checkin, next_checkin
 from bot.scheduler import build_scheduler, catch_up, start_scheduler, sync_checkin_jobs
-from tests.support import RecordingAdapter
+from tests.support import WAIT, RecordingAdapter
 
 FRIDAY_4PM = CheckinSchedule(4, time(16, 0))
 
@@ -190,11 +190,11 @@ async def test_catch_up_wakes_the_outbox_so_paced_prompts_follow_at_the_pacing_r
         clock.advance(timedelta(hours=1))  # back at 17:00 New York
         assert await catch_up(bot) == {"alice": "prompted", "bruno": "prompted"}
         # The loop sends them (catch-up does not wait): Alice's at once.
-        await asyncio.wait_for(delivered.wait(), timeout=10)  # bound for a failing run only
+        await asyncio.wait_for(delivered.wait(), timeout=WAIT)  # bound for a failing run only
         assert len(chat.sent) == 1
         delivered.clear()
         clock.advance(timedelta(seconds=2))
-        await asyncio.wait_for(delivered.wait(), timeout=10)  # bound for a failing run only
+        await asyncio.wait_for(delivered.wait(), timeout=WAIT)  # bound for a failing run only
         assert {s.target.address for s in chat.sent} == {"alice", "bruno"}
     finally:
         stop.set()

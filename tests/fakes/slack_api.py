@@ -47,6 +47,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fakes.rate_limits import SimulatedLimits
 
+#: How long a wait on the fake (a call, an ack, a connection) may take at most. Only a
+#: bound on a hang: each wait ends as soon as what it waits for happens. Generous, since a
+#: loaded machine (CI's 2 busy cores) takes seconds to start a bot under test.
+WAIT = 60.0
+
 __all__ = [
     "FakeCall",
     "FakeResponse",
@@ -387,12 +392,12 @@ class FakeSlackAPI:
     def methods_called(self) -> list[str]:
         return [c.method for c in self.calls]
 
-    async def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0) -> FakeCall:
+    async def wait_for_call(self, method: str, count: int = 1, timeout: float = WAIT) -> FakeCall:
         """Wait until ``method`` has been called ``count`` times; return the ``count``-th call."""
         await self._wait(lambda: self.call_count(method) >= count, timeout, f"{count}x {method}")
         return self.calls_for(method)[count - 1]
 
-    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> JsonDict:
+    async def wait_for_ack(self, envelope_id: str, timeout: float = WAIT) -> JsonDict:
         """Wait until the Socket Mode client acked ``envelope_id``; return the ack frame."""
 
         def find() -> JsonDict | None:
@@ -403,7 +408,7 @@ class FakeSlackAPI:
         assert ack is not None
         return ack
 
-    async def wait_for_socket_connection(self, count: int = 1, timeout: float = 5.0) -> None:
+    async def wait_for_socket_connection(self, count: int = 1, timeout: float = WAIT) -> None:
         """Wait until ``count`` websocket connections have been made in total."""
         await self._wait(
             lambda: self.socket_connection_count >= count and bool(self._open_sockets()),
@@ -434,7 +439,7 @@ class FakeSlackAPI:
     def _open_sockets(self) -> list[web.WebSocketResponse]:
         return [ws for ws in self._sockets if not ws.closed]
 
-    async def socket_send(self, frame: JsonDict, timeout: float = 5.0) -> str | None:
+    async def socket_send(self, frame: JsonDict, timeout: float = WAIT) -> str | None:
         """Push a frame (usually an envelope) to the newest live connection.
 
         Waits up to ``timeout`` for a client to connect. Returns the frame's ``envelope_id``.
@@ -443,7 +448,7 @@ class FakeSlackAPI:
         await self._open_sockets()[-1].send_str(json.dumps(frame))
         return frame.get("envelope_id")
 
-    async def push_event(self, event: JsonDict, timeout: float = 5.0, **kwargs: Any) -> str:
+    async def push_event(self, event: JsonDict, timeout: float = WAIT, **kwargs: Any) -> str:
         """Wrap ``event`` in an ``events_api`` envelope for this fake's team/app and push it."""
         kwargs.setdefault("team_id", self.team_id)
         kwargs.setdefault("api_app_id", self.app_id)

@@ -57,6 +57,10 @@ __all__ = [
 
 JSONDict = dict[str, Any]
 SECRET_TOKEN_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: How long a wait on the fake (a call, an ack, a connection) may take at most. Only a
+#: bound on a hang: each wait ends as soon as what it waits for happens. Generous, since a
+#: loaded machine (CI's 2 busy cores) takes seconds to start a bot under test.
+WAIT = 60.0
 MAX_MESSAGE_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 _MISSING: Any = object()
@@ -230,7 +234,7 @@ async def post_webhook(
     secret_token: str | None = None,
     *,
     content_type: str = "application/json",
-    timeout: float = 5.0,
+    timeout: float = WAIT,
 ) -> int:
     """POST ``update`` to a bot's webhook like Telegram does; return the HTTP status.
 
@@ -588,7 +592,7 @@ class FakeTelegramAPI:
         """Forget recorded calls (state such as messages and updates is kept)."""
         self.calls.clear()
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = WAIT) -> None:
         """Wait until ``predicate()`` is true; re-checked whenever the fake's state changes."""
         try:
             async with asyncio.timeout(timeout):
@@ -599,7 +603,7 @@ class FakeTelegramAPI:
                 f"condition not met within {timeout}s; calls so far: {self.method_names()}"
             ) from None
 
-    async def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    async def wait_for_call(self, method: str, count: int = 1, timeout: float = WAIT) -> list[Call]:
         """Wait until ``method`` has been received ``count`` times; return its calls.
 
         Returns as soon as the request was handled by the fake (the client may not have

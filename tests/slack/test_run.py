@@ -12,6 +12,7 @@ from bot.clock import FakeClock
 from bot.config import Secret, Settings
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.harness import ALICE, APP_TOKEN, dm_channel, message
+from tests.support import WAIT
 
 
 async def test_run_starts_slack_in_socket_mode_and_stops_cleanly(
@@ -35,5 +36,5 @@ async def test_run_starts_slack_in_socket_mode_and_stops_cleanly(
         assert "*Question 2 of 8*" in reply.params["text"]
     finally:
         stop.set()
-        await asyncio.wait_for(running, timeout=10)
+        await asyncio.wait_for(running, timeout=WAIT)
     assert running.exception() is None

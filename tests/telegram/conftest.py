@@ -22,7 +22,7 @@ from bot.clock import FakeClock
 from bot.config import Secret, Settings
 from bot.core import TeamPulse
 from bot.events import InboundEvent
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram_api import WAIT, FakeTelegramAPI
 
 TOKEN = "123456:TEST-telegram-token-never-logged"
 BOT_USERNAME = "TeamPulseBot"
@@ -70,7 +70,7 @@ class Handled:
         event, self._changed = self._changed, asyncio.Event()
         event.set()
 
-    async def wait(self, count: int, timeout: float = 5.0) -> None:
+    async def wait(self, count: int, timeout: float = WAIT) -> None:
         """Until `count` events have been handled in all."""
         async with asyncio.timeout(timeout):
             while len(self.events) < count:

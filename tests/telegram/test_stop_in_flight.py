@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.core import TeamPulse
 from storage.models import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support import WAIT
 from tests.telegram.conftest import ALICE, prepared_bots
 
 
@@ -71,11 +72,11 @@ async def test_a_message_in_flight_at_a_stop_arrives_once_and_is_recorded_sent(
         await fake.wait_for(lambda: bool(fake.held) or task.done())
         assert "Question 2 of 8" in fake.held[0].params["text"]  # Telegram has it
         stop.set()
-        await asyncio.wait_for(disconnecting.wait(), 5)
+        await asyncio.wait_for(disconnecting.wait(), WAIT)
         release.set()
     finally:
         stop.set()
-        await asyncio.wait_for(task, 30)
+        await asyncio.wait_for(task, WAIT)
     assert [t for t in to_alice(fake) if "Question 2 of 8" in t] != []
     # Recorded as sent: the next start has nothing to send again.
     assert statuses(bots[0]) == ["sent", "sent"]
@@ -89,5 +90,5 @@ async def test_a_message_in_flight_at_a_stop_arrives_once_and_is_recorded_sent(
         await bots[1].outbox.flush()
     finally:
         stop.set()
-        await asyncio.wait_for(task, 30)
+        await asyncio.wait_for(task, WAIT)
     assert to_alice(fake) == []
