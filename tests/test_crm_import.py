@@ -381,7 +381,7 @@ def test_people_and_figures_typed_in_full_width_or_with_extra_spaces(cli, bot, t
     export.write_text("person,metric,week,value\n"
                       "ａｌｉｃｅ,revenue,2026-W48,\"４０，０００\"\n"
                       "Sam  Lee,revenue,2026-W48,12500\n"
-                      "ＬＩ,revenue,2026-W48,￥8，800\n", encoding="utf-8")
+                      "ＬＩ,revenue,2026-W48,＄8，800\n", encoding="utf-8")
     assert cli("import-actuals", str(export)) == 0, capsys.readouterr().err
     assert stored(bot) == [("alice", "2026-W48", 40_000, 2), ("sam", "2026-W48", 12_500, 3),
                            ("li", "2026-W48", 8_800, 4)]
@@ -553,3 +553,32 @@ async def test_hidden_files_in_the_watched_folder_are_left_alone(bot, chat, tmp_
     assert stored(bot) == [] and chat.to("grace") == []
     assert "deals.csv.crdownload looks like a file still being copied" in caplog.text
     assert not any(path.name in caplog.text for path in hidden)
+
+
+def test_an_amount_in_another_currency_than_the_kpi_s_is_refused(cli, bot, tmp_path, capsys):
+    """Li's revenue is counted in USD: a Chinese CRM's '¥40,000.00' (about 5,600 USD) was
+    imported as 40,000 USD, and Bruno's 'EUR 9,000.00' was added to the org's USD total, as
+    the check-in refuses '¥52000' for a USD target. Refused, the row named, nothing stored;
+    the same file imports where the org file counts Li's revenue in CNY."""
+    export = tmp_path / "成交.csv"
+    export.write_text("销售负责人,成交日期,金额,销售阶段\n李雷,2026/11/24,\"¥40,000.00\",赢单\n"
+                      "李雷,2026/11/26,2.6万,赢单\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 1
+    assert ("line 2: 金额 '¥40,000.00' is in ¥, but 李雷's revenue is counted in USD: "
+            "convert it to USD in the export (or leave out the currency if it is already)"
+            ) in capsys.readouterr().err
+    sf = tmp_path / "sf.csv"
+    sf.write_text('"Opportunity Owner","Close Date","Amount"\n'
+                  '"Alice Martin","11/24/2026","USD 12,500.00"\n'
+                  '"Bruno Rossi","11/25/2026","EUR 9,000.00"\n', encoding="utf-8")
+    assert cli("import-actuals", str(sf)) == 1
+    err = capsys.readouterr().err
+    assert "line 3: Amount 'EUR 9,000.00' is in EUR, but Bruno Rossi's revenue" in err
+    assert "line 2" not in err  # USD for a USD target is the KPI's own currency
+    assert stored(bot) == []
+    org = tmp_path / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace(
+        "{metric: revenue, unit: USD, weekly_target: 60000}",
+        "{metric: revenue, unit: CNY, weekly_target: 400000}"), encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert stored(bot) == [("li", "2026-W48", 40_000, 2), ("li", "2026-W48", 26_000, 3)]
