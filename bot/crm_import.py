@@ -501,6 +501,12 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         # it would count every figure twice.
         return ImportResult(source, "duplicate", twin.row_count, format=twin.format,
                             same_as=twin.source)
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
+        # columns of a known format", which sent the GM looking at the columns.
+        raise CrmImportError(source, [(0, "the file is an Excel workbook, not a CSV: open "
+                                          "it and save or export it as CSV (CSV UTF-8), "
+                                          "then import that file")])
     try:
         text = decode(data)
     except UnicodeDecodeError:

@@ -582,3 +582,33 @@ def test_an_amount_in_another_currency_than_the_kpi_s_is_refused(cli, bot, tmp_p
         "{metric: revenue, unit: CNY, weekly_target: 400000}"), encoding="utf-8")
     assert cli("import-actuals", str(export)) == 0
     assert stored(bot) == [("li", "2026-W48", 40_000, 2), ("li", "2026-W48", 26_000, 3)]
+
+
+async def test_an_excel_workbook_is_named_as_one_not_as_a_file_without_a_header(
+        cli, bot, chat, tmp_path, capsys):
+    """`import-actuals report.xlsx` (or an .xlsx saved with a .csv name into the watched
+    folder) said "no header row with the columns of a known format (salesforce: …)", and
+    the GM checked the columns of a report whose columns were right."""
+    workbook = tmp_path / "report.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(200))
+    assert cli("import-actuals", str(workbook)) == 1
+    assert capsys.readouterr().err == (
+        "teampulse: report.xlsx: nothing imported, 1 problem(s):\n"
+        "  - the file is an Excel workbook, not a CSV: open it and save or export it as CSV "
+        "(CSV UTF-8), then import that file\n")
+    inbox = watched_inbox(bot, tmp_path)
+    (inbox / "report.csv").write_bytes(workbook.read_bytes())
+    settled(inbox / "report.csv")
+    from bot.jobs import bind, crm_watch_job
+
+    bind(bot)
+    try:
+        await crm_watch_job()
+    finally:
+        bind(None)
+    assert chat.to("grace") == [
+        "⚠️ The CRM file report.csv in the watched folder was not imported: nothing from it is "
+        "stored. Fix these rows and save the file again:\n"
+        "• the file is an Excel workbook, not a CSV: open it and save or export it as CSV "
+        "(CSV UTF-8), then import that file"]
+    assert stored(bot) == []
