@@ -137,6 +137,11 @@ def cmd_honours(ctx: Context, args: str) -> None:
                   example=f"{local.year}-{local.month:02d}")
         return
     start, end = period_of(show[0], show[1], ctx.org.tz)
+    if start > ctx.clock.now():
+        # "No kudos were given in March 2027. A quiet month" read as if it were over.
+        ctx.reply("honours_not_begun", period=f"{show[0]}-{show[1]:02d}" if show[1]
+                  else str(show[0]), year=local.year)
+        return
     in_progress = start <= ctx.clock.now() < end
     rows = KudosRepo(ctx.session).between(start, end)
     ctx.reply("honours_roll", roll=build_roll(rows, ctx.org, ctx.locale, *show,
