@@ -398,6 +398,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
         for name, value in settings.in_effect():
             print(f"{name} = {value}", file=out)
+        for line in Settings.unknown_in(args.env_file):
+            # CHECKIN_SCHEDUL=fri 10:00 left the check-in at fri 16:00 without a word.
+            print(f"teampulse: {line}", file=sys.stderr)
         print(f"TEAMPULSE_CACHE_DIR = {cache_dir()} (from the environment only)", file=out)
         return _check_database(settings, args.check_db, out)
     if args.command == "summary":
