@@ -151,9 +151,10 @@ def _parser() -> argparse.ArgumentParser:
     actuals.add_argument("files", nargs="*", type=Path, metavar="FILE.csv",
                          help="the exports to import")
     actuals.add_argument("--format", dest="crm_format", default=None, metavar="FORMAT",
-                         help="importing: the export's format (default: found from the header "
-                              "row); with --list: md, json (docs/schema/crm-imports.schema."
-                              "json) or csv (default: md)")
+                         help="importing: the export's format, salesforce, chinese, "
+                              "teampulse-daily, teampulse-weekly or a name under crm.formats "
+                              "(default: found from the header row); with --list: md, json "
+                              "(docs/schema/crm-imports.schema.json) or csv (default: md)")
     which = actuals.add_mutually_exclusive_group()
     which.add_argument("--list", action="store_true",
                        help="list the files imported: rows, format, when, weeks covered and "
@@ -190,7 +191,10 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser(
         "restore", help="replace the SQLite database with a backup (the bot must be stopped)",
         description="Replace the SQLite database with a backup made by 'teampulse backup', "
-                    "then bring it up to date. Refuses a backup from a newer version.")
+                    "then bring it up to date. Refuses a backup from a newer version. It asks "
+                    "no confirmation, and everything written since the backup (check-ins, "
+                    "kudos, notes) is gone: back up the database first if you may want it "
+                    "(teampulse backup FILE).")
     restore.add_argument("file", type=Path, help="the backup file to restore")
     move = sub.add_parser(
         "move-db", help="copy everything into a new, empty database (SQLite to PostgreSQL); "
@@ -223,7 +227,13 @@ def _parser() -> argparse.ArgumentParser:
                        "the review schedule (default: the check's report)")
     add_locale(check)
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
-                                           "and check DATABASE_URL")
+                                           "and check DATABASE_URL",
+                            description="Print each setting in effect, one VARIABLE = value "
+                                        "line (defaults included, tokens and passwords "
+                                        "masked), from the environment and the settings file "
+                                        "(--env-file, default .env); names in that file that "
+                                        "look like a mistyped setting are named on standard "
+                                        "error as ignored.")
     config.add_argument("--check-db", action="store_true",
                         help="also connect to the database and report its migration revision")
     checkin = sub.add_parser("checkin", help="check-in rounds (send one now)")
