@@ -1034,8 +1034,9 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 if outcome == "queued":
                     print(f"{person.key}: digest of {this} queued", file=out)
                 elif outcome == "already":
-                    print(f"{person.key}: the digest of {this} was sent before; not sent "
-                          "again", file=out)
+                    # Not "sent before": queued with no bot running, it has not gone out.
+                    print(f"{person.key}: the digest of {this} was queued or sent before "
+                          "(the running bot sends what is queued); not queued again", file=out)
                 else:
                     code = 1
                     # A telegram_username is bound to an id only once they write to the bot.
