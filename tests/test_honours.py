@@ -158,10 +158,12 @@ async def test_honours_bad_argument_explains_usage(bot, chat, arg):
 
 
 @pytest.mark.parametrize(("key", "arg", "expected"), [
-    ("grace", "0000", "Honour rolls go from 2000 to 2027"),
-    ("grace", "9999-12", "Honour rolls go from 2000 to 2027"),
-    ("grace", "0001-01", "Honour rolls go from 2000 to 2027"),
-    ("li", "0000", "荣誉榜可查看 2000 年到 2027 年"),
+    # To this year: 2027 (next year, let through) has not begun and says so.
+    ("grace", "0000", "Honour rolls go from 2000 to 2026. Try /honours 2026-11 for a month "
+                      "or /honours 2026 for a year."),
+    ("grace", "9999-12", "Honour rolls go from 2000 to 2026"),
+    ("grace", "0001-01", "Honour rolls go from 2000 to 2026"),
+    ("li", "0000", "荣誉榜可查看 2000 年到 2026 年"),
 ])
 async def test_honours_for_a_year_out_of_range_says_which_years_work(bot, chat, key, arg,
                                                                       expected):
