@@ -151,9 +151,10 @@ def _parser() -> argparse.ArgumentParser:
     actuals.add_argument("files", nargs="*", type=Path, metavar="FILE.csv",
                          help="the exports to import")
     actuals.add_argument("--format", dest="crm_format", default=None, metavar="FORMAT",
-                         help="importing: the export's format (default: found from the header "
-                              "row); with --list: md, json (docs/schema/crm-imports.schema."
-                              "json) or csv (default: md)")
+                         help="importing: the export's format, salesforce, chinese, "
+                              "teampulse-daily, teampulse-weekly or a name under crm.formats "
+                              "(default: found from the header row); with --list: md, json "
+                              "(docs/schema/crm-imports.schema.json) or csv (default: md)")
     which = actuals.add_mutually_exclusive_group()
     which.add_argument("--list", action="store_true",
                        help="list the files imported: rows, format, when, weeks covered and "
@@ -190,7 +191,10 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser(
         "restore", help="replace the SQLite database with a backup (the bot must be stopped)",
         description="Replace the SQLite database with a backup made by 'teampulse backup', "
-                    "then bring it up to date. Refuses a backup from a newer version.")
+                    "then bring it up to date. Refuses a backup from a newer version. It asks "
+                    "no confirmation, and everything written since the backup (check-ins, "
+                    "kudos, notes) is gone: back up the database first if you may want it "
+                    "(teampulse backup FILE).")
     restore.add_argument("file", type=Path, help="the backup file to restore")
     move = sub.add_parser(
         "move-db", help="copy everything into a new, empty database (SQLite to PostgreSQL); "
@@ -223,7 +227,13 @@ def _parser() -> argparse.ArgumentParser:
                        "the review schedule (default: the check's report)")
     add_locale(check)
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
-                                           "and check DATABASE_URL")
+                                           "and check DATABASE_URL",
+                            description="Print each setting in effect, one VARIABLE = value "
+                                        "line (defaults included, tokens and passwords "
+                                        "masked), from the environment and the settings file "
+                                        "(--env-file, default .env); names in that file that "
+                                        "look like a mistyped setting are named on standard "
+                                        "error as ignored.")
     config.add_argument("--check-db", action="store_true",
                         help="also connect to the database and report its migration revision")
     checkin = sub.add_parser("checkin", help="check-in rounds (send one now)")
@@ -398,6 +408,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
         for name, value in settings.in_effect():
             print(f"{name} = {value}", file=out)
+        for line in Settings.unknown_in(args.env_file):
+            # CHECKIN_SCHEDUL=fri 10:00 left the check-in at fri 16:00 without a word.
+            print(f"teampulse: {line}", file=sys.stderr)
         print(f"TEAMPULSE_CACHE_DIR = {cache_dir()} (from the environment only)", file=out)
         return _check_database(settings, args.check_db, out)
     if args.command == "summary":
@@ -1021,8 +1034,9 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 if outcome == "queued":
                     print(f"{person.key}: digest of {this} queued", file=out)
                 elif outcome == "already":
-                    print(f"{person.key}: the digest of {this} was sent before; not sent "
-                          "again", file=out)
+                    # Not "sent before": queued with no bot running, it has not gone out.
+                    print(f"{person.key}: the digest of {this} was queued or sent before "
+                          "(the running bot sends what is queued); not queued again", file=out)
                 else:
                     code = 1
                     # A telegram_username is bound to an id only once they write to the bot.

@@ -186,6 +186,25 @@ class Settings:
         ]
 
     @classmethod
+    def unknown_in(cls, env_file: Path | None) -> list[str]:
+        """What `env_file` sets that is no setting but looks meant as one: a name close to a
+        setting's (CHECKIN_SCHEDUL) or with a setting's prefix (SLACK_TOKEN); each line says
+        it is ignored. Other names (PGPASSWORD, TZ) may be for other tools: not listed."""
+        from bot.suggest import did_you_mean
+
+        if env_file is None or not env_file.is_file():
+            return []
+        known = {name for name, _ in cls().in_effect()} | {"TEAMPULSE_CACHE_DIR"}
+        prefixes = tuple({name.split("_")[0] + "_" for name in known})
+        lines = []
+        for name in dotenv_values(env_file):
+            hint = did_you_mean(name, known)
+            if name not in known and (hint or name.startswith(prefixes)):
+                lines.append(f"{env_file}: {name} is no teampulse setting{hint}, so it is "
+                             "ignored (the settings: teampulse config, or .env.example)")
+        return lines
+
+    @classmethod
     def load(
         cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
     ) -> Settings:

@@ -272,9 +272,20 @@ def parse_value(text: str) -> float | None:
     return -value if negative else value
 
 
+class CrmPeople(list[tuple[str, str]]):
+    """(key, display name) of everyone a CRM row may name, and the unit of each one's
+    KPIs as the org file asks them: `units[(key, metric)]` ('USD')."""
+
+    def __init__(self, people: Iterable[tuple[str, str]],
+                 units: dict[tuple[str, str], str] | None = None) -> None:
+        super().__init__(people)
+        self.units = units or {}
+
+
 def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, str]],
                  format_name: str | None = None) -> ParsedExport:
-    """Read a CSV export. `people` are (key, display name) of the org.
+    """Read a CSV export. `people` are (key, display name) of the org (with the units of
+    their KPIs when a CrmPeople: a value in another currency is refused).
 
     The header is the first of the top ten lines that has every column of a format
     (the org's own formats first, then the presets); `format_name` forces one.
@@ -298,6 +309,9 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         return ParsedExport(None, errors=[(0, "no header row with the columns of a known "
                                               f"format ({wanted}); add the export's columns "
                                               "under crm.formats in the org file")])
+    from handlers.answers import other_currency
+
+    units = people.units if isinstance(people, CrmPeople) else {}
     lookup = _person_lookup(settings, people)
     mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
@@ -349,6 +363,13 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                                   "1.5)")
             else:
                 row_errors.append(f"{fmt.value} {raw_value!r} is not a number")
+        elif key is not None and (unit := units.get((key, metric))) and (
+                other := other_currency(raw_value, unit)):
+            # Read as the KPI's currency, '¥40,000' for a USD target would count several
+            # times too high: the check-in refuses it too.
+            row_errors.append(f"{fmt.value} {raw_value!r} is in {other}, but {owner}'s "
+                              f"{metric} is counted in {unit}: convert it to {unit} in the "
+                              "export (or leave out the currency if it is already)")
         day: date | None = None
         week: str | None = None
         if fmt.date is not None:
@@ -435,9 +456,10 @@ def _parse_day(text: str, formats: tuple[str, ...]) -> date | None:
     return None
 
 
-def import_people(session: Session, org: Any) -> list[tuple[str, str]]:
+def import_people(session: Session, org: Any) -> CrmPeople:
     """(key, name) of everyone a CRM row may name: the org file's people, then those who
-    left it (kept inactive), whose deals from before they left still count."""
+    left it (kept inactive), whose deals from before they left still count; with the
+    units of the org file's KPIs."""
     from sqlalchemy import select
 
     from storage.models import Person
@@ -447,7 +469,8 @@ def import_people(session: Session, org: Any) -> list[tuple[str, str]]:
     people += [(key, name) for key, name in session.execute(
         select(Person.key, Person.display_name).where(Person.active.is_(False))
         .order_by(Person.key)) if key not in in_file]
-    return people
+    units = {(p.key, k.metric): k.unit for p in org.people for k in p.kpis}
+    return CrmPeople(people, units)
 
 
 def content_hash(data: bytes) -> str:
@@ -478,6 +501,12 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         # it would count every figure twice.
         return ImportResult(source, "duplicate", twin.row_count, format=twin.format,
                             same_as=twin.source)
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
+        # columns of a known format", which sent the GM looking at the columns.
+        raise CrmImportError(source, [(0, "the file is an Excel workbook, not a CSV: open "
+                                          "it and save or export it as CSV (CSV UTF-8), "
+                                          "then import that file")])
     try:
         text = decode(data)
     except UnicodeDecodeError:

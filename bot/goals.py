@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.suggest import did_you_mean
+
 Scope = Literal["org", "team", "person"]
 PERIOD_KINDS = ("week", "month", "quarter", "half-year", "year")
 _KIND_ALIASES = {"week": "week", "month": "month", "quarter": "quarter", "half-year": "half-year",
@@ -395,17 +397,35 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
         return None
     before = len(problems)
     unknown = sorted(str(k) for k in set(entry) - _GOAL_FIELDS)
+    split = [k for k in set(entry) - _GOAL_FIELDS if isinstance(k, int)
+             and not isinstance(k, bool) and entry[k] is None]
+    if split and isinstance(entry.get("target"), int | float):
+        # `{…, target: 480,000}`: in a YAML {…} a comma separates fields, so that is a
+        # target of 480 and a field 000; "unknown field(s) 0" did not say so.
+        problems.append(f"{label}: target {entry['target']:g} is followed by a field "
+                        f"{', '.join(map(str, split))}: in {{…}} a comma separates fields, so "
+                        f"a target written with a comma (480,000) is cut there; write it "
+                        "without commas (480000)")
+        unknown = sorted(str(k) for k in set(entry) - _GOAL_FIELDS - set(split))
     if unknown:
         problems.append(f"{label}: unknown field(s) {', '.join(unknown)} (check the spelling; "
                         f"allowed: {', '.join(sorted(_GOAL_FIELDS))})")
     metric = str(entry.get("metric") or "")
+    kpis = {m for p in people.values() for m in p.units}
     if not _METRIC.match(metric):
         problems.append(f"{label}: metric {metric!r} must be a short lower-case name such as "
                         "revenue (the same as a KPI's metric)")
+    elif metric not in kpis and (hint := did_you_mean(metric, kpis)):
+        # A typo of a KPI's metric ('revenu') made a goal no check-in ever reports on:
+        # "no figures yet" all period long, with nothing to say why.
+        problems.append(f"{label}: metric {metric!r} is no one's KPI in the org file{hint}: "
+                        "no check-in would ever report on this goal")
     label = f"{label} ({metric or '?'} {entry.get('period', '?')})"
     target = entry.get("target")
     if isinstance(target, bool) or not isinstance(target, int | float) or target <= 0:
-        problems.append(f"{label}: target must be a number greater than 0")
+        typed = f" ({target!r} is not)" if isinstance(target, str) else ""
+        problems.append(f"{label}: target must be a number greater than 0{typed}, written "
+                        "in digits without commas or units: 480000, 90000")
         target = 0.0
     start = entry.get("start")
     if start is not None and not isinstance(start, date):

@@ -195,6 +195,22 @@ _MEASURE_WORD = re.compile(r"(?<=[\d零〇一二两三四五六七八九十百�
 _PERCENT_UNITS = {"%", "percent", "pct", "百分比", "百分点"}
 
 
+def other_currency(value: str, unit: str) -> str | None:
+    """The currency `value` names ('¥', 'EUR', '美元') when it is not `unit`'s own, as
+    written (upper case); None when it names none, or `unit` is no known currency."""
+    code = unit.strip().upper()
+    if code not in _KNOWN_CURRENCIES:
+        return None
+    text = unicodedata.normalize("NFKC", value).lower()
+    for name in sorted(_CURRENCY_NAMES, key=len, reverse=True):
+        if name not in text:
+            continue
+        if code not in _CURRENCY_NAMES[name]:
+            return name.upper()
+        text = text.replace(name, " ")
+    return None
+
+
 def _currency_checked(value: str, unit: str) -> str:
     """`value` without the currency it names when that is the question's own; a figure in
     another currency ('¥52000' for USD) is refused: read as the question's currency it

@@ -2,7 +2,8 @@
 
 A period runs from a first to a last day (inclusive) in the person's own timezone.
 `/away 2026-12-10` starts one now; `/away 2026-12-20 2026-12-31` plans one;
-`/back` ends the current one as of now and `/away cancel` drops planned ones.
+`/back` ends the current one as of now and `/away cancel` drops planned ones (one
+at a time when there are several: `/away cancel 2026-12-20`, or `/away cancel all`).
 Nothing here reaches back in time: a period starts no earlier than when it was
 said, and ending one keeps the weeks it already covered (see storage/away.py).
 """
@@ -33,6 +34,7 @@ _SAME_MONTH = re.compile(r"((?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[
                          r"(?:到|至|-|–|—|~)\s*)(\d{1,2})\s*[日号](?!\S)")
 _CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 CANCEL_WORDS = {"cancel", "clear", "取消"}
+ALL_WORDS = {"all", "全部", "所有"}
 # A time of day as Chinese says it: 下午3点, 上午10点半, 晚上七点一刻, 15点30分, 9点05.
 _CN_TIME = re.compile(r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)?\s*"
                       r"(\d{1,2}|[零〇一二两三四五六七八九十]{1,3})\s*[点點时時]"
@@ -49,15 +51,17 @@ def is_away(ctx: Context, person: Person) -> bool:
 
 
 def cmd_away(ctx: Context, args: str) -> None:
-    """/away [YYYY-MM-DD | FROM UNTIL | cancel]: be away from today, plan a period, or list."""
+    """/away [YYYY-MM-DD | FROM UNTIL | cancel [DAY | all]]: be away from today, plan a
+    period, drop planned ones, or list."""
     person = _sender(ctx)
     text = normalise(args)
     today = _today(ctx, person)
     if not text:
         _show(ctx, person, today)
         return
-    if text.lower() in CANCEL_WORDS:
-        _cancel_planned(ctx, person)
+    first, _, rest = text.partition(" ")
+    if first.lower() in CANCEL_WORDS:
+        _cancel_planned(ctx, person, rest.strip(), today)
         return
     text = as_iso(text, today)
     match = _RANGE.match(text)
@@ -127,9 +131,30 @@ def _show(ctx: Context, person: Person, today: date) -> None:
               planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
 
 
-def _cancel_planned(ctx: Context, person: Person) -> None:
+def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> None:
+    """/away cancel [DAY | all]: drop the one planned period, the one covering DAY, or
+    all. With several planned and none named, nothing is dropped: "/away cancel" meant
+    for the one trip called off took every other one with it."""
     now = ctx.clock.now()
     planned = ctx.away.planned(person.id, person.timezone, now)
+    periods = [{"start": p.starts_on, "end": p.ends_on} for p in planned]
+    if which.lower() in ALL_WORDS:
+        pass
+    elif which:
+        iso = as_iso(which, today)
+        if not _ONE.match(iso):
+            ctx.reply("usage", command="away", today=today + timedelta(days=7))
+            return
+        day = _parse(ctx, iso)
+        if day is None:
+            return
+        planned = [p for p in planned if p.starts_on <= day <= p.ends_on]
+        if not planned:
+            ctx.reply("away_cancel_none_on", day=day, planned=periods)
+            return
+    elif len(planned) > 1:
+        ctx.reply("away_cancel_which", planned=periods)
+        return
     for period in planned:
         ctx.away.end(period, now)  # ended before it began: it covers nothing
     ctx.reply("away_cancelled",

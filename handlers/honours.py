@@ -132,11 +132,17 @@ def cmd_honours(ctx: Context, args: str) -> None:
         ctx.reply("honours_usage", example=f"{local.year}-{local.month:02d}")
         return
     if not FIRST_YEAR <= show[0] <= local.year + 1:
-        # Year 0 or 9999-12 has no calendar month to bound; year 1 no kudos.
-        ctx.reply("honours_year_range", first=FIRST_YEAR, last=local.year + 1,
+        # Year 0 or 9999-12 has no calendar month to bound; year 1 no kudos. (Next year
+        # is let through to be told it has not begun, but named as no year of rolls.)
+        ctx.reply("honours_year_range", first=FIRST_YEAR, last=local.year,
                   example=f"{local.year}-{local.month:02d}")
         return
     start, end = period_of(show[0], show[1], ctx.org.tz)
+    if start > ctx.clock.now():
+        # "No kudos were given in March 2027. A quiet month" read as if it were over.
+        ctx.reply("honours_not_begun", period=f"{show[0]}-{show[1]:02d}" if show[1]
+                  else str(show[0]), year=local.year)
+        return
     in_progress = start <= ctx.clock.now() < end
     rows = KudosRepo(ctx.session).between(start, end)
     ctx.reply("honours_roll", roll=build_roll(rows, ctx.org, ctx.locale, *show,

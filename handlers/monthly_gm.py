@@ -206,6 +206,12 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         year, month_no = int(month[:4]), int(month[5:])
     tag = _tag(year, month_no)
     locale = person.locale
+    today = ctx.clock.now().astimezone(ctx.org.tz).date()
+    if (year, month_no) > (today.year, today.month):
+        # A month to come read like one gone by: "no check-ins asked", "0 of 3 answered".
+        last = previous_month(today)
+        ctx.reply("monthly_not_begun", month=tag, last=_tag(*last))
+        return
     if rest.lower() in ("answers", "回答"):
         _answers(ctx, tag, page or 1)
         return

@@ -127,13 +127,24 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> f
     by_week: dict[str, list[date]] = {}
     for d in month.working_days():
         by_week.setdefault(week_of(d), []).append(d)
-    for rnd in ctx.checkins.rounds_in_weeks(list(by_week), person):
+    rounds = ctx.checkins.rounds_in_weeks(list(by_week), person)
+    for rnd in rounds:
         for q in rnd.questions or ():
             if q.get("category") == "kpi" and q.get("metric") == metric \
                     and q.get("target") is not None:
                 asked[rnd.week] = float(q["target"])
+    # A week already past that was never asked of them (before they joined, or before the
+    # bot ran), not away and with no figure (typed or the CRM's) is nothing they were
+    # measured on: counted, it made a first month read 25% for a director on target.
+    now = ctx.clock.now()
+    past = [w for w in by_week if w not in {r.week for r in rounds}
+            and checkin_moment(ctx.settings.checkin_schedule, person.timezone, w) <= now]
+    unasked = set(past) - {w for (_, w) in away_weeks(ctx, [person], past)} - {
+        f.week for f in week_figures(ctx.session, metric, [person.key], past)}
+    if not rounds:
+        unasked = set()  # nothing asked all month: the month's whole target
     return sum(asked.get(week, kpi.weekly_target) * len(days) / 5
-               for week, days in by_week.items())
+               for week, days in by_week.items() if week not in unasked)
 
 
 _NORMALISE = re.compile(r"[\W_]+", re.UNICODE)

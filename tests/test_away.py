@@ -240,3 +240,32 @@ async def test_the_usage_example_is_a_week_ahead_not_today(bot, chat):
     assert example is not None and example.group(1) == "2026-12-04"
     await say(bot, "alice", f"/away {example.group(1)}")
     assert "away from now until 2026-12-04" in chat.last("alice")
+
+
+async def test_with_two_trips_planned_cancel_drops_the_one_named_not_both(bot, chat, clock):
+    """`/away cancel`, meant for the one trip called off, dropped every planned period: the
+    other trip's weeks were prompted as if it had never been planned."""
+    await say(bot, "alice", "/away 2026-12-14 2026-12-18")
+    await say(bot, "alice", "/away 2027-01-04 2027-01-08")
+    await say(bot, "alice", "/away cancel")
+    assert chat.last("alice") == (
+        "You have 2 planned periods away, so none was cancelled. Name the one to drop by a day "
+        "in it: /away cancel 2026-12-14 (2026-12-14 – 2026-12-18), /away cancel 2027-01-04 "
+        "(2027-01-04 – 2027-01-08); or drop them all with /away cancel all.")
+    await say(bot, "alice", "/away cancel 2026-12-20")
+    assert chat.last("alice").startswith("No planned time away covers 2026-12-20, so none was "
+                                         "cancelled. Planned: 2026-12-14 – 2026-12-18, ")
+    await say(bot, "alice", "/away cancel 2026-12-16")
+    assert chat.last("alice") == "Cancelled your planned time away: 2026-12-14 – 2026-12-18."
+    # In Chinese, by a day as Li writes it; and every one of them at once.
+    await say(bot, "li", "/away 12月21日到31日")
+    await say(bot, "li", "/away 2027年1月10日至2027年1月12日")
+    await say(bot, "li", "/away 取消")
+    assert chat.last("li").startswith("你有 2 段计划的外出，所以没有取消任何一段。")
+    await say(bot, "li", "/away 取消 全部")
+    assert chat.last("li") == ("已取消计划的外出：2026-12-21 – 2026-12-31、"
+                               "2027-01-10 – 2027-01-12。")
+    clock.set(datetime(2026, 12, 18, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
+    clock.set(datetime(2027, 1, 8, 21, 0, tzinfo=UTC))
+    assert (await bot.run_checkins(["alice"])).results["alice"] == "away"

@@ -218,3 +218,20 @@ async def test_review_while_open_shows_no_answers_from_the_command_line(twins, c
     assert capsys.readouterr().err == (
         "teampulse: the 360° review of 李雷 (li) is still open: its answers stay unseen "
         "until it closes (/review close li)\n")
+
+
+@pytest.mark.parametrize(("command", "says"), [
+    # The format names --format takes were in no help text, only in an error.
+    (["import-actuals"], "the export's format, salesforce, chinese, teampulse-daily, "
+                         "teampulse-weekly or a name under crm.formats"),
+    # restore replaced the database without a question, and its help did not say so.
+    (["restore"], "It asks no confirmation, and everything written since the backup "
+                  "(check-ins, kudos, notes) is gone"),
+    (["config"], "names in that file that look like a mistyped setting are named on "
+                 "standard error as ignored"),
+])
+def test_help_says_what_the_command_takes_and_what_it_costs(capsys, command, says):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    assert says in " ".join(capsys.readouterr().out.split())

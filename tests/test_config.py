@@ -284,3 +284,29 @@ async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, d
         "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
         "TEAMPULSE_CONSOLE": "false", "LOG_LEVEL": ""}, signal.SIGTERM)
     assert "INFO bot.app: teampulse is running on no chat platform" in log
+
+
+def test_teampulse_config_names_a_mistyped_setting_in_the_env_file(tmp_path: Path, monkeypatch,
+                                                                   capsys):
+    """`CHECKIN_SCHEDUL=fri 10:00` in .env was ignored without a word: `teampulse config`
+    showed `CHECKIN_SCHEDULE = fri 16:00` and the operator could not see why. Names other
+    tools read (PGPASSWORD) are left alone; .env.example copied unchanged names nothing."""
+    from bot.cli import main
+
+    monkeypatch.delenv("CHECKIN_SCHEDULE", raising=False)
+    env = tmp_path / ".env"
+    env.write_text("CHECKIN_SCHEDUL=fri 10:00\nSLACK_TOKEN=xoxb-1\nPGPASSWORD=x\n"
+                   "LOG_LEVEL=INFO\n", encoding="utf-8")
+    assert main(["--env-file", str(env), "config"]) == 0
+    captured = capsys.readouterr()
+    assert "CHECKIN_SCHEDULE = fri 16:00" in captured.out
+    assert captured.err == (
+        f"teampulse: {env}: CHECKIN_SCHEDUL is no teampulse setting (did you mean "
+        "'CHECKIN_SCHEDULE'?), so it is ignored (the settings: teampulse config, or "
+        ".env.example)\n"
+        f"teampulse: {env}: SLACK_TOKEN is no teampulse setting (did you mean "
+        "'SLACK_BOT_TOKEN'?), so it is ignored (the settings: teampulse config, or "
+        ".env.example)\n")
+    env.write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["--env-file", str(env), "config"]) == 0
+    assert capsys.readouterr().err == ""

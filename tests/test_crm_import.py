@@ -381,7 +381,7 @@ def test_people_and_figures_typed_in_full_width_or_with_extra_spaces(cli, bot, t
     export.write_text("person,metric,week,value\n"
                       "ａｌｉｃｅ,revenue,2026-W48,\"４０，０００\"\n"
                       "Sam  Lee,revenue,2026-W48,12500\n"
-                      "ＬＩ,revenue,2026-W48,￥8，800\n", encoding="utf-8")
+                      "ＬＩ,revenue,2026-W48,＄8，800\n", encoding="utf-8")
     assert cli("import-actuals", str(export)) == 0, capsys.readouterr().err
     assert stored(bot) == [("alice", "2026-W48", 40_000, 2), ("sam", "2026-W48", 12_500, 3),
                            ("li", "2026-W48", 8_800, 4)]
@@ -553,3 +553,62 @@ async def test_hidden_files_in_the_watched_folder_are_left_alone(bot, chat, tmp_
     assert stored(bot) == [] and chat.to("grace") == []
     assert "deals.csv.crdownload looks like a file still being copied" in caplog.text
     assert not any(path.name in caplog.text for path in hidden)
+
+
+def test_an_amount_in_another_currency_than_the_kpi_s_is_refused(cli, bot, tmp_path, capsys):
+    """Li's revenue is counted in USD: a Chinese CRM's '¥40,000.00' (about 5,600 USD) was
+    imported as 40,000 USD, and Bruno's 'EUR 9,000.00' was added to the org's USD total, as
+    the check-in refuses '¥52000' for a USD target. Refused, the row named, nothing stored;
+    the same file imports where the org file counts Li's revenue in CNY."""
+    export = tmp_path / "成交.csv"
+    export.write_text("销售负责人,成交日期,金额,销售阶段\n李雷,2026/11/24,\"¥40,000.00\",赢单\n"
+                      "李雷,2026/11/26,2.6万,赢单\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 1
+    assert ("line 2: 金额 '¥40,000.00' is in ¥, but 李雷's revenue is counted in USD: "
+            "convert it to USD in the export (or leave out the currency if it is already)"
+            ) in capsys.readouterr().err
+    sf = tmp_path / "sf.csv"
+    sf.write_text('"Opportunity Owner","Close Date","Amount"\n'
+                  '"Alice Martin","11/24/2026","USD 12,500.00"\n'
+                  '"Bruno Rossi","11/25/2026","EUR 9,000.00"\n', encoding="utf-8")
+    assert cli("import-actuals", str(sf)) == 1
+    err = capsys.readouterr().err
+    assert "line 3: Amount 'EUR 9,000.00' is in EUR, but Bruno Rossi's revenue" in err
+    assert "line 2" not in err  # USD for a USD target is the KPI's own currency
+    assert stored(bot) == []
+    org = tmp_path / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace(
+        "{metric: revenue, unit: USD, weekly_target: 60000}",
+        "{metric: revenue, unit: CNY, weekly_target: 400000}"), encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert stored(bot) == [("li", "2026-W48", 40_000, 2), ("li", "2026-W48", 26_000, 3)]
+
+
+async def test_an_excel_workbook_is_named_as_one_not_as_a_file_without_a_header(
+        cli, bot, chat, tmp_path, capsys):
+    """`import-actuals report.xlsx` (or an .xlsx saved with a .csv name into the watched
+    folder) said "no header row with the columns of a known format (salesforce: …)", and
+    the GM checked the columns of a report whose columns were right."""
+    workbook = tmp_path / "report.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(200))
+    assert cli("import-actuals", str(workbook)) == 1
+    assert capsys.readouterr().err == (
+        "teampulse: report.xlsx: nothing imported, 1 problem(s):\n"
+        "  - the file is an Excel workbook, not a CSV: open it and save or export it as CSV "
+        "(CSV UTF-8), then import that file\n")
+    inbox = watched_inbox(bot, tmp_path)
+    (inbox / "report.csv").write_bytes(workbook.read_bytes())
+    settled(inbox / "report.csv")
+    from bot.jobs import bind, crm_watch_job
+
+    bind(bot)
+    try:
+        await crm_watch_job()
+    finally:
+        bind(None)
+    assert chat.to("grace") == [
+        "⚠️ The CRM file report.csv in the watched folder was not imported: nothing from it is "
+        "stored. Fix these rows and save the file again:\n"
+        "• the file is an Excel workbook, not a CSV: open it and save or export it as CSV "
+        "(CSV UTF-8), then import that file"]
+    assert stored(bot) == []

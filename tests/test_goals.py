@@ -422,3 +422,47 @@ async def test_a_small_or_round_gap_in_chinese_is_written_as_chinese_writes_it(g
     assert "李雷 = 11.8万，China 2026-Q4 营收目标为 12万；1,500 尚未分配" in chat.last("li"), \
         chat.last("li")
     assert compact(99_999_000, "zh-CN") == "1亿" and compact(999_990) == "1M"
+
+
+async def test_each_breakdown_gap_is_a_line_of_its_own_in_both_languages(goals_bot, chat):
+    """Two gaps (Bruno over Europe's target, the teams short of the org's) were run into one
+    line, "…over-allocated by 10k• East + Europe …", in the GM's /goals."""
+    from tests.support import say
+
+    extra = GOALS + "  - {metric: revenue, period: 2026-Q4, person: bruno, target: 130000}\n"
+    goals_bot.org = parse_org(org_text(extra))
+    await say(goals_bot, "grace", "/goals")
+    assert ("Bruno Rossi = 130k of Europe's 120k Revenue (2026-Q4); over-allocated by 10k\n"
+            "• East + Europe + China = 440k of the org's 480k Revenue (2026-Q4); "
+            "40k not allocated") in chat.last("grace")
+    zh = parse_org(org_text(extra).replace("    locale: en", "    locale: zh-CN", 1))
+    goals_bot.sync_org_to(zh)
+    goals_bot.apply_org(zh)
+    await say(goals_bot, "grace", "/goals")
+    assert ("Bruno Rossi = 13万，Europe 2026-Q4 营收目标为 12万；超额分配 1万\n"
+            "• East + Europe + China = 44万，全公司2026-Q4 营收目标为 48万；4万 尚未分配"
+            ) in chat.last("grace")
+
+
+def test_a_mistyped_goal_is_refused_saying_what_went_wrong():
+    """`target: 480,000` in a {…} entry was refused as "unknown field(s) 0" (YAML reads a
+    target of 480 and a field 000); `metric: revenu` was accepted, and East's goal read "no
+    figures yet" all quarter, since no check-in reports a metric of that name."""
+    bad = """
+goals:
+  - {metric: revenue, period: 2026-Q4, target: 480,000}
+  - {metric: revenu, period: 2026-Q4, team: East, target: 200000}
+  - {metric: revenue, period: 2026-12, person: li, target: 90k}
+"""
+    with pytest.raises(OrgError) as err:
+        parse_org(org_text(bad))
+    assert err.value.problems == [
+        "goals[0]: target 480 is followed by a field 0: in {…} a comma separates fields, so a "
+        "target written with a comma (480,000) is cut there; write it without commas (480000)",
+        "goals[1]: metric 'revenu' is no one's KPI in the org file (did you mean 'revenue'?): "
+        "no check-in would ever report on this goal",
+        "goals[2] (revenue 2026-12): target must be a number greater than 0 ('90k' is not), "
+        "written in digits without commas or units: 480000, 90000"]
+    # A metric only the CRM brings, close to no KPI, is still a goal of its own.
+    org = parse_org(org_text("goals:\n  - {metric: pipeline, period: 2026-Q4, target: 9}\n"))
+    assert org.goals.goals[0].metric == "pipeline"

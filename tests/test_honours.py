@@ -158,10 +158,12 @@ async def test_honours_bad_argument_explains_usage(bot, chat, arg):
 
 
 @pytest.mark.parametrize(("key", "arg", "expected"), [
-    ("grace", "0000", "Honour rolls go from 2000 to 2027"),
-    ("grace", "9999-12", "Honour rolls go from 2000 to 2027"),
-    ("grace", "0001-01", "Honour rolls go from 2000 to 2027"),
-    ("li", "0000", "荣誉榜可查看 2000 年到 2027 年"),
+    # To this year: 2027 (next year, let through) has not begun and says so.
+    ("grace", "0000", "Honour rolls go from 2000 to 2026. Try /honours 2026-11 for a month "
+                      "or /honours 2026 for a year."),
+    ("grace", "9999-12", "Honour rolls go from 2000 to 2026"),
+    ("grace", "0001-01", "Honour rolls go from 2000 to 2026"),
+    ("li", "0000", "荣誉榜可查看 2000 年到 2026 年"),
 ])
 async def test_honours_for_a_year_out_of_range_says_which_years_work(bot, chat, key, arg,
                                                                       expected):
@@ -227,3 +229,26 @@ async def test_the_leaderboard_tells_namesakes_apart(twins):
     await kudo(bot, "grace", "/kudos top", group=False)
     assert "1. 王伟 (wangwei) — 2\n2. 王伟 (wangwei2) — 1" in chat.last("grace")
     assert "1. Grace Chen — 2" in chat.last("grace")  # no namesake: the name alone
+
+
+async def test_a_month_or_year_to_come_has_no_roll_and_says_so(bot, chat, clock):
+    """`/honours 2027-03` on 1 December 2026 answered "No kudos were given in March 2027. A
+    quiet month", as of a month gone by; `/monthly 2027-01` showed an overview of it, every
+    director at "no check-ins asked"."""
+    from datetime import UTC, datetime
+
+    from tests.support import say
+
+    clock.set(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    await say(bot, "grace", "/honours 2027-03")
+    assert chat.last("grace") == ("2027-03 has not begun yet, so it has no honour roll. "
+                                  "/honours shows last month's, /honours 2026 this year's so far.")
+    await say(bot, "li", "/honours 2027年")
+    assert chat.last("li") == ("2027 还没有开始，所以没有荣誉榜。/honours 查看上个月的，"
+                               "/honours 2026 查看今年到目前为止的。")
+    await say(bot, "grace", "/monthly 2027-01")
+    assert chat.last("grace") == (
+        "2027-01 has not begun yet: a month's review comes on the first working day after it "
+        "ends. /monthly shows 2026-11, the last month reviewed.")
+    await say(bot, "grace", "/honours 2026-12")  # the month in progress: its roll so far
+    assert chat.last("grace").startswith("🏆 Honour roll — December 2026 (so far)")

@@ -358,3 +358,30 @@ async def test_a_weekly_target_raised_mid_month_counts_from_the_week_it_was_aske
     # 50,000 x 2 + 80,000 x 2, and Monday 30 November (no check-in yet) at today's
     # 80,000 a week: 16,000. Alice's 4 x 52,000 = 208,000.
     assert "• Revenue: 208,000 of 276,000 USD (75% of the month's target)" in review, review
+
+
+async def test_weeks_never_asked_are_not_in_the_month_s_target(bot, chat, clock):
+    """The bot ran from the last week of November: Alice, 52,000 against her 50,000 a week,
+    read "52,000 of 210,000 USD (25% of the month's target)", the three weeks nobody asked
+    her counted as if she had sold nothing in them. A week before the bot ran that the CRM
+    has figures for still counts, its target with it."""
+    from bot.crm_import import import_actuals, import_people
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    with bot.unit() as ctx:
+        import_actuals(ctx.session, "w46.csv", b"person,metric,week,value\n"
+                       b"bruno,revenue,2026-W46,30000\n", bot.org.crm,
+                       import_people(ctx.session, bot.org), DEC_1_9AM_NY)
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    await bot.run_checkins(["alice", "bruno"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    # W48's 50,000, and Monday 30 November (W49, not asked yet) at 10,000.
+    alice = next(t for t in chat.to("alice") if t.startswith("📅"))
+    assert "• Revenue: 52,000 of 60,000 USD (87% of the month's target)" in alice
+    # Bruno: W46 from the CRM and W48 (asked, not answered) at 40,000 each, and 8,000.
+    bruno = next(t for t in chat.to("bruno") if t.startswith("📅"))
+    assert "• Revenue: 30,000 of 88,000 USD (34% of the month's target)" in bruno
+    await say(bot, "grace", "/monthly")
+    assert "Alice Martin · East — check-ins 1 of 1 · Revenue 87%" in chat.last("grace")
