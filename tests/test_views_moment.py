@@ -199,7 +199,7 @@ async def test_a_directors_monthly_review_reads_one_moment(bot, chat, mid_read):
     await say(bot, "grace", "/monthly 2026-11 alice")
     after = chat.last("grace")
     assert "Check-ins: 0 of 1 week\n• Revenue: no figures this month" in before
-    assert "Check-ins: 1 of 1 week\n• Revenue: 52,000 of 210,000 USD" in after
+    assert "Check-ins: 1 of 1 week\n• Revenue: 52,000 of 60,000 USD" in after
 
 
 @pytest.mark.skipif(not SERVER_URL, reason="in chat, the unit writes before it reads the "
@@ -219,7 +219,7 @@ async def test_the_gms_monthly_overview_reads_one_moment(bot, chat, mid_read):
     assert landed == [True]
     assert chat.last("grace") == before
     await say(bot, "grace", "/monthly 2026-11")
-    assert "• 李雷 · China — check-ins 1 of 1 · Revenue 26%" in chat.last("grace")
+    assert "• 李雷 · China — check-ins 1 of 1 · Revenue 92%" in chat.last("grace")
 
 
 async def test_goals_asked_in_a_burst_count_the_answers_typed_just_before(bot, chat):
@@ -250,7 +250,7 @@ async def test_the_months_reviews_sent_on_the_first_working_day_read_one_moment(
     review = next(t for t in chat.to("alice") if t.startswith("📅 Month in review"))
     assert "Check-ins: 0 of 1 week\n• Revenue: no figures this month" in review
     await say(bot, "grace", "/monthly alice")
-    assert "Check-ins: 1 of 1 week\n• Revenue: 52,000 of 210,000 USD" in chat.last("grace")
+    assert "Check-ins: 1 of 1 week\n• Revenue: 52,000 of 60,000 USD" in chat.last("grace")
 
 
 @pytest.mark.skipif(not SERVER_URL, reason="the job's unit has read before it builds the "
@@ -278,8 +278,8 @@ async def test_the_gms_monthly_overview_dm_reads_one_moment(bot, chat, clock, se
         in overview
     await say(bot, "grace", "/monthly")
     now = chat.last("grace")
-    assert "• 李雷 · China — check-ins 0 of 1 · Revenue 26%" in now
-    assert "• Alice Martin · East — check-ins 0 of 1 · Revenue 25%" in now
+    assert "• 李雷 · China — check-ins 0 of 1 · Revenue 92%" in now
+    assert "• Alice Martin · East — check-ins 0 of 1 · Revenue 87%" in now
 
 
 #: Each `teampulse` view (JSON) and its first statement of a kind, after which the second
