@@ -127,3 +127,14 @@ def test_an_upgrade_gives_existing_rounds_their_persons_manager(tmp_path):
                             (("grace", None), ("alice", "grace"), ("sam", "alice"))
                             for week in ("2026-W40", "2026-W41")}
         assert "manager_key" in covered[0]
+
+
+async def test_a_moved_one_on_one_is_that_pairs_alone(bot, chat):
+    """Grace meets Alice and Bruno on Mondays 10:00: the GM's view works their next meeting
+    out once for both, but the one she moved to Wednesday is that pair's alone."""
+    await bot.run_checkins()
+    await say(bot, "grace", "/1on1 move @bruno 2026-12-02 11:00")
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "One-on-one with you: last never · next 2026-11-30" in _block(text, "Alice Martin")
+    assert "One-on-one with you: last never · next 2026-12-02" in _block(text, "Bruno Rossi")
