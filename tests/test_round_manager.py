@@ -138,3 +138,49 @@ async def test_a_moved_one_on_one_is_that_pairs_alone(bot, chat):
     text = chat.last("grace")
     assert "One-on-one with you: last never · next 2026-11-30" in _block(text, "Alice Martin")
     assert "One-on-one with you: last never · next 2026-12-02" in _block(text, "Bruno Rossi")
+
+
+async def test_an_erased_manager_is_named_by_their_anonymous_key_in_past_weeks(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """Bruno checks in for 2026-W48 under Alice; Alice leaves (Bruno back under Grace) and
+    is erased. The GM's 2026-W48 names Bruno's one-on-one with `former-<id>`, and her key
+    is nowhere in the rounds (it read 'with you: none set up', her key left behind)."""
+    data = yaml.safe_load(settings.org_file.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        if person["key"] == "bruno":
+            person["manager"] = "alice"
+    under_alice = tmp_path / "under-alice.yaml"
+    under_alice.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    first, engine = prepare(replace(settings, org_file=under_alice), clock)
+    first.register(chat)
+    try:
+        await first.run_checkins()
+        await say(first, "bruno", "41000")
+    finally:
+        engine.dispose()
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    data["people"] = [p for p in data["people"] if p["key"] != "alice"]
+    for person in data["people"]:
+        if person.get("manager") == "alice":
+            person["manager"] = "grace"
+    gone = tmp_path / "without-alice.yaml"
+    gone.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    moved = replace(settings, org_file=gone)
+    code, out = run_cli(moved, "erase", "alice", "--yes")
+    assert code == 0, out
+    clock.set(clock.now() + timedelta(days=7))
+    later, engine = prepare(moved, clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()  # 2026-W49 is out: 2026-W48 is history
+        with later.unit() as ctx:
+            former = ctx.session.scalar(sa.text(
+                "SELECT key FROM people WHERE key LIKE 'former-%'"))
+            managers = set(ctx.session.scalars(sa.text(
+                "SELECT manager_key FROM checkin_rounds WHERE manager_key IS NOT NULL")))
+        assert managers == {former, "grace"}
+        await say(later, "grace", "/summary 2026-W48")
+        assert f"One-on-one with {former}: last never" in _block(chat.last("grace"),
+                                                                 "Bruno Rossi")
+    finally:
+        engine.dispose()
