@@ -188,7 +188,8 @@ def fill(bot: Any, engine: Engine, people: int, weeks: int, seed: int = 1,
             round_rows.append({"person_id": pid, "week": week,
                                "questions": snap(revenue, customers), "status": status,
                                "team": f"T{i % 20}", "role": "director",
-                               "timezone": TIMEZONE, "created_at": moment,
+                               "timezone": TIMEZONE, "manager_key": "gm",
+                               "created_at": moment,
                                "prompted_at": prompted,
                                "submitted_at": moment + timedelta(days=1)
                                if status == "submitted" else None})

@@ -312,7 +312,8 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
         prompted = not questions or (target is not None and key not in taken)
         rows.append({"person_id": person.id, "week": week, "questions": snapshot,
                      "status": "open", "team": person.team, "role": person.role,
-                     "timezone": person.timezone, "created_at": now,
+                     "timezone": person.timezone, "manager_key": person.manager_key,
+                     "created_at": now,
                      "prompted_at": now if prompted else None})
     ids = repo.create_rounds(rows)
     busy = set() if take_over else _in_other_dialogs(ctx, [person for person, *_ in plans], now)

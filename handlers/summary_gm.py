@@ -65,6 +65,7 @@ from sqlalchemy.orm import Session
 
 from bot.cli_output import FORMULA_START
 from bot.gc_pause import without_gc
+from bot.oneonone import Cadence
 from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
@@ -223,7 +224,7 @@ class DirectorView:
     oneonone_next: datetime | None = None
     oneonone_overdue: bool = False
     has_oneonone: bool = False
-    manager_key: str | None = None  # whom the one-on-one is with (the org file's manager)
+    manager_key: str | None = None  # whom the one-on-one is with (that week's: _oneonones)
     manager: str | None = None  # their name
     open_actions: int = 0
     overdue_actions: int = 0
@@ -492,7 +493,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # conversion, and SQLAlchemy's Row per row costs as much as the database's work.)
     # A round: (id, person id, week, status, team, prompted, submitted at (the stored
     # value, the latest week's only), snapshot key, answers given, of them real, role,
-    # timezone (the latest week's, and of a round not submitted: away or not, see _away)).
+    # timezone (the latest week's, and of a round not submitted: away or not, see _away),
+    # the manager it was made under (the latest week's only: whose one-on-one it names)).
     round_rows = plain_rows(conn, select(
         CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
         CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
@@ -501,7 +503,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         CheckinRound.snapshot_key, *_answer_counts(week),
         CheckinRound.role, case((or_(CheckinRound.week == week,
                                      CheckinRound.status != "submitted"),
-                                 CheckinRound.timezone)))
+                                 CheckinRound.timezone)),
+        case((CheckinRound.week == week, CheckinRound.manager_key)))
         .where(read_rounds))
     # (Before the latest week only the one count its status needs: the same for both.)
     counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
@@ -887,8 +890,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # The week /summary shows by default (and any later) reads one-on-ones and action
     # items as they are now, what the GM acts on; an older week as they stood at its end.
     latest = _latest(ctx, week, reader_tz)
+    # An older week's one-on-one is the director's with the manager they had that week
+    # (their round's; the org file's today where they had no round as a director): a new
+    # manager in the org file since never rewrites it. The week read as now has today's,
+    # whom the next meeting is with.
+    then = None if latest else {
+        pid: r[12] for pid in director_ids
+        if (r := rounds_get((pid, week))) is not None and r[0] not in member_rounds}
     _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
-               ctx.clock.now() if latest else as_of)
+               ctx.clock.now() if latest else as_of, then)
     weeks = [_week_count(wk, directors, statuses, names) for wk in shown_weeks]
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
@@ -1418,10 +1428,16 @@ def team_pulse(session: Session, teams: list[str], since: date,
 
 def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                by_id: dict[int, Any], shown: list[str], reader_tz: str,
-               as_of: datetime) -> None:
+               as_of: datetime, then: dict[int, str | None] | None = None) -> None:
     """Question 5 (and members' one-on-ones for question 2): two aggregates and the
     cadence of each director's own pair, as they stood at `as_of`: a past week never
-    shows a meeting or an action item that came after it."""
+    shows a meeting or an action item that came after it.
+
+    `then`: for a past week, the manager key (None: no manager) of each director who had
+    a round as a director that week, as the round recorded it; their one-on-one is the
+    pair's with that manager, with the cadence of a director of the round's team. The
+    others' (and every director's with `then` None) is with their manager in the org
+    file today."""
     now = as_of
     tz = ZoneInfo(reader_tz)
     start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
@@ -1463,39 +1479,68 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
         if e.manager is not None:
             reports.setdefault(e.manager, []).append(e)
     ids = {d.key: d.id for d in directors}
+    # Pairs of the same rules and the same manager's timezone, without moves or skips, meet
+    # at the same moments: each cadence and next meeting worked out once, not per director
+    # (10,000 directors: a third of a past week's page).
+    one_off = org.oneonones.pairs
+    cadences: dict[tuple[str, str | None, str | None], Cadence] = {}
+    nexts: dict[tuple[str, Cadence], datetime | None] = {}
+
+    def cadence_for(role: str, team: str | None, key: str) -> Cadence:
+        at = (role, team, key if key in one_off else None)
+        found = cadences.get(at)
+        if found is None:
+            found = cadences[at] = org.oneonones.cadence_for(role, team, key)
+        return found
+
     for view in views:
         pid = ids[view.key]
         view.open_actions, view.overdue_actions = actions.get(pid, [0, 0])
         entry = entries.get(view.key)
-        manager = people_by_key.get(entry.manager) if entry and entry.manager else None
-        if entry is not None and manager is not None and manager.active:
+        cadence: Cadence | None = None
+        if then is not None and pid in then:
+            # (Named even if removed from the org file since: they were the manager then.)
+            key = then[pid]
+            manager = people_by_key.get(key) if key is not None else None
+            cadence = cadence_for("director", view.team, view.key)
+        else:
+            manager = people_by_key.get(entry.manager) if entry and entry.manager else None
+            if entry is not None and manager is not None and manager.active:
+                cadence = cadence_for(entry.role, entry.team, entry.key)
+        if manager is not None and cadence is not None:
             view.manager_key, view.manager = manager.key, manager.display_name
-            cadence = org.oneonones.cadence_for(entry.role, entry.team, entry.key)
             if cadence.enabled:
                 view.has_oneonone = True
-                me = by_id[pid]
                 row = pairs.get((manager.id, pid))
                 if row is not None:
                     view.oneonone_last = row[0]
                     view.oneonone_overdue = row[0] != row[1] and now - _utc(row[1]) > \
                         OVERDUE_AFTER + timedelta(minutes=cadence.duration)
-                pair = Pair(manager, me, cadence)
-                occ = next((o for o in occurrences(pair, now, now + NEXT_HORIZON,
-                                                   overrides.get((manager.id, pid), {}))
-                            if not o.skipped and o.end > now), None)
-                view.oneonone_next = occ.start if occ else None
+                moved = overrides.get((manager.id, pid))
+                shared = (manager.timezone, cadence)
+                if moved or shared not in nexts:
+                    occ = next((o for o in occurrences(Pair(manager, by_id[pid], cadence), now,
+                                                       now + NEXT_HORIZON, moved or {})
+                                if not o.skipped and o.end > now), None)
+                    start = occ.start if occ else None
+                    if not moved:
+                        nexts[shared] = start
+                else:
+                    start = nexts[shared]
+                view.oneonone_next = start
         for e in reports.get(view.key, ()):
             report = people_by_key.get(e.key)
-            if report is None or not report.active or \
-                    not org.oneonones.cadence_for(e.role, e.team, e.key).enabled:
+            if report is None or not report.active:
+                continue
+            theirs = cadence_for(e.role, e.team, e.key)
+            if not theirs.enabled:
                 continue
             view.team_pairs += 1
             row = pairs.get((pid, report.id))
             if row is not None:
                 view.team_held += row[2]
-                cadence = org.oneonones.cadence_for(e.role, e.team, e.key)
                 if row[0] != row[1] and now - _utc(row[1]) > \
-                        OVERDUE_AFTER + timedelta(minutes=cadence.duration):
+                        OVERDUE_AFTER + timedelta(minutes=theirs.duration):
                     view.team_overdue += 1
 
 

@@ -111,7 +111,7 @@ class CheckinRound(Base):
         # (SQLite's indexes hold the rowid, the id; PostgreSQL's must be given it.)
         Index("ix_checkin_rounds_summary", "week", "person_id", "status", "team",
               "prompted_at", "submitted_at", "snapshot_key", "role", "timezone",
-              postgresql_include=["id"]),
+              "manager_key", postgresql_include=["id"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -133,6 +133,11 @@ class CheckinRound(Base):
     # are those of where the week was run, so a later move never rewrites it. None only
     # for rows a migration could not date (read as the person's timezone today).
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The key of the person's manager when the round was made (None: they had none): the
+    # GM's view of a past week names the one-on-one with the manager of that week, so a
+    # later change in the org file never rewrites it. Rounds made before rounds had one
+    # hold the manager as of the upgrade (migration 0011_roundmgr).
+    manager_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

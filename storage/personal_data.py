@@ -146,7 +146,13 @@ def _export_checkins(session: Session, person: Person) -> list[dict[str, Any]]:
     return out
 
 
-def _erase_checkins(session: Session, person: Person, _former: str) -> list[str]:
+def _erase_checkins(session: Session, person: Person, former: str) -> list[str]:
+    # Others' rounds made while they managed them name them by key: the anonymous key now,
+    # so a past week's one-on-one reads "with former-<id>" (and never whoever takes the key).
+    managed = session.execute(
+        update(CheckinRound).where(CheckinRound.manager_key == person.key)
+        .values(manager_key=former)
+        .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     rounds = _rounds(session, person)
     dropped = kept = 0
     for rnd in rounds:
@@ -159,7 +165,9 @@ def _erase_checkins(session: Session, person: Person, _former: str) -> list[str]
                 dropped += 1
     session.flush()
     return [f"check-ins: {dropped} written answer(s) deleted; {kept} number(s) and "
-            f"choice(s) in {len(rounds)} week(s) kept anonymously in the totals"]
+            f"choice(s) in {len(rounds)} week(s) kept anonymously in the totals"] + \
+        ([f"check-ins: {managed} of others' made while they managed them name {former}"]
+         if managed else [])
 
 
 # --- kudos -------------------------------------------------------------------------------

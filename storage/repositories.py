@@ -342,7 +342,8 @@ class CheckinRepo:
         """Start a round (the caller has checked there is none for that week)."""
         rnd = CheckinRound(person_id=person.id, week=week, questions=questions, status="open",
                            team=person.team, role=person.role,
-                           timezone=person.timezone, created_at=now)
+                           timezone=person.timezone, manager_key=person.manager_key,
+                           created_at=now)
         self.session.add(rnd)
         self.session.flush()
         return rnd

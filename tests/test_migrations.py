@@ -201,7 +201,8 @@ def test_the_summaries_read_rounds_from_their_index_alone_on_postgresql(database
             conn.execute(text(f"SET LOCAL {setting} = off"))  # all but index-only scans
         plan = "\n".join(conn.execute(text(
             "EXPLAIN SELECT id, person_id, week, status, team, prompted_at, submitted_at, "
-            "snapshot_key, role FROM checkin_rounds WHERE week IN ('2026-W47', '2026-W48')"
+            "snapshot_key, role, timezone, manager_key FROM checkin_rounds "
+            "WHERE week IN ('2026-W47', '2026-W48')"
         )).scalars())
     engine.dispose()
     assert "Index Only Scan using ix_checkin_rounds_summary" in plan, plan
