@@ -78,8 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Weekly check-ins, 1:1s, recognition and morale for a GM and their "
                     "directors, in Slack, Telegram or a console chat.")
     parser.add_argument("--version", action="version", version=f"teampulse {__version__}")
-    parser.add_argument("--env-file", type=Path, default=Path(".env"),
-                        help="settings file read before the environment (default: .env)")
+    parser.add_argument("--env-file", type=Path, default=None,
+                        help="settings file read before the environment (default: .env, if "
+                             "there is one; a file named here must exist: /dev/null for none)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (the console chat when no platform token is set)")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")
@@ -279,6 +280,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         _parser().print_help(out)
         return 0
     settings: Settings | None = None
+    if args.env_file is None:
+        args.env_file = Path(".env")  # read if there is one
+    elif not args.env_file.exists():
+        # A typo here ran the bot on the defaults (the console on a local SQLite file)
+        # instead of the settings meant: named, and nothing run.
+        print(f"teampulse: --env-file {args.env_file}: no such file (nothing was run; "
+              "without --env-file, ./.env is read if there is one)", file=sys.stderr)
+        return 2
     try:
         settings = Settings.load(env_file=args.env_file)
         code = _dispatch(args, settings, out)

@@ -125,7 +125,7 @@ def run_cli(settings: Any, *args: str) -> tuple[int, str]:
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        code = main(["--env-file", "/nonexistent", *args], stdout=out)
+        code = main(["--env-file", "/dev/null", *args], stdout=out)
     finally:
         for k, v in old.items():
             if v is None:

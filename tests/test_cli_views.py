@@ -348,10 +348,10 @@ def test_views_piped_into_head_exit_quietly(fsettings, args):
     env = {**os.environ, "DATABASE_URL": fsettings.database_url,
            "TEAMPULSE_ORG_FILE": str(fsettings.org_file)}
     result = subprocess.run(
-        f"{sys.executable} -m bot --env-file /nonexistent {' '.join(args)} | head -1",
+        f"{sys.executable} -m bot --env-file /dev/null {' '.join(args)} | head -1",
         shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.stderr == "" and result.stdout.count("\n") == 1
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "--env-file", "/nonexistent", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "--env-file", "/dev/null", *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()

@@ -91,8 +91,8 @@ def test_teampulse_config_never_shows_a_database_password(url, monkeypatch, caps
     from bot.cli import main
 
     monkeypatch.setenv("DATABASE_URL", url)
-    assert main(["--env-file", "/nonexistent", "config"]) == 0
-    assert main(["--env-file", "/nonexistent", "config", "--check-db"]) == 2
+    assert main(["--env-file", "/dev/null", "config"]) == 0
+    assert main(["--env-file", "/dev/null", "config", "--check-db"]) == 2
     shown = capsys.readouterr()
     assert "hunter2" not in shown.out + shown.err
     assert "127.0.0.1:1/teampulse" in shown.out and "***" in shown.out
@@ -106,7 +106,7 @@ def test_an_at_sign_left_in_a_database_password_is_named_not_half_printed(monkey
     from bot.cli import main
 
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://tp:hun@ter2@127.0.0.1:1/teampulse")
-    assert main(["--env-file", "/nonexistent", "config", "--check-db"]) == 2
+    assert main(["--env-file", "/dev/null", "config", "--check-db"]) == 2
     shown = capsys.readouterr()
     assert "ter2" not in shown.out + shown.err and "hun@" not in shown.out + shown.err
     assert "DATABASE_URL" in shown.err and "%40" in shown.err
@@ -152,7 +152,7 @@ def test_an_out_of_range_value_gets_the_one_line_not_a_traceback(name, value, mo
     from bot.cli import main
 
     monkeypatch.setenv(name, value)
-    assert main(["--env-file", "/nonexistent", "config"]) == 2
+    assert main(["--env-file", "/dev/null", "config"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"teampulse: {name}={value!r}: expected ") and len(
         err.splitlines()) == 1, err
@@ -249,6 +249,24 @@ def test_env_file_option_names_the_settings_file(tmp_path: Path, monkeypatch, ca
     assert "CHECKIN_SCHEDULE = thu 09:30" in capsys.readouterr().out
 
 
+def test_an_env_file_named_but_missing_stops_before_anything_runs(tmp_path: Path, monkeypatch,
+                                                                    capsys):
+    """`teampulse --env-file prod.evn run` (a typo) ran the bot on the defaults — the console
+    on a local SQLite file, not the production database meant — without a word. A file
+    named must exist; without the option a missing ./.env is fine, and /dev/null reads
+    none."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for command in (["run"], ["config"], ["summary"]):
+        assert main(["--env-file", "prod.evn", *command]) == 2
+        err = capsys.readouterr().err
+        assert err == ("teampulse: --env-file prod.evn: no such file (nothing was run; without "
+                       "--env-file, ./.env is read if there is one)\n")
+    assert not (tmp_path / "data").exists()  # no database was made
+    assert main(["config"]) == 0 and main(["--env-file", "/dev/null", "config"]) == 0
+
+
 def test_teampulse_config_names_each_variable_with_the_value_in_effect(monkeypatch, capsys):
     """README: `teampulse config` shows the settings in effect. It printed field names
     (reminder_delay = 2:00:00) and empty values where a default applied (log_level = ,
@@ -260,7 +278,7 @@ def test_teampulse_config_names_each_variable_with_the_value_in_effect(monkeypat
     monkeypatch.setenv("CHECKIN_REMINDER_DELAY", "1h30m")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "also-secret")
-    assert main(["--env-file", "/nonexistent", "config"]) == 0
+    assert main(["--env-file", "/dev/null", "config"]) == 0
     out = capsys.readouterr().out
     lines = dict(line.split(" = ", 1) for line in out.splitlines() if " = " in line)
     assert set(_env_example()) <= set(lines)

@@ -84,7 +84,7 @@ def test_make_run_entry_point_with_piped_input(tmp_path):
     env.update(DATABASE_URL=f"sqlite:///{tmp_path}/tp.db", TEAMPULSE_ORG_FILE=str(
         ROOT / "org.example.yaml"), CHECKIN_SCHEDULE="mon 09:00")
     script = "/fire checkin alice\n/as alice\n/skip\n/skip\nwin\n/pause\n/as grace\n/summary\n"
-    done = subprocess.run([sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
+    done = subprocess.run([sys.executable, "-m", "bot", "--env-file", "/dev/null", "run"],
                           input=script, capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=60, check=False)
     assert done.returncode == 0, done.stderr

@@ -30,7 +30,7 @@ def cli(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(org))
 
     def run(*args: str) -> int:
-        return main(["--env-file", str(tmp_path / "none.env"), *args])
+        return main(["--env-file", "/dev/null", *args])
     return run
 
 

@@ -60,7 +60,7 @@ def test_a_csv_redirected_to_a_file_is_utf8_with_the_mark(fbot, fsettings, tmp_p
     target = tmp_path / "summary.csv"
     with target.open("wb") as out:
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "--env-file", "/nonexistent", *args, *extra,
+            [sys.executable, "-m", "bot", "--env-file", "/dev/null", *args, *extra,
              "--format", "csv"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE,
             timeout=60, check=False)
     assert result.returncode == 0, result.stderr.decode()
@@ -160,7 +160,7 @@ def test_json_and_markdown_are_utf8_whatever_the_locale(fbot, fsettings, tmp_pat
     target = tmp_path / f"summary.{fmt}"
     with target.open("wb") as out:
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "summary",
+            [sys.executable, "-m", "bot", "--env-file", "/dev/null", "summary",
              "--format", fmt], cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE,
             timeout=60, check=False)
     assert result.returncode == 0, result.stderr.decode()
@@ -178,7 +178,7 @@ def test_every_view_prints_utf8_on_a_latin1_server(fsettings, tmp_path, fmt):
     target = tmp_path / f"org.{fmt}"
     with target.open("wb") as out:
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "check-org",
+            [sys.executable, "-m", "bot", "--env-file", "/dev/null", "check-org",
              str(fsettings.org_file), "--format", fmt], cwd=ROOT, env=env, stdout=out,
             stderr=subprocess.PIPE, timeout=60, check=False)
     assert result.returncode == 0, result.stderr.decode()

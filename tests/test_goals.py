@@ -205,7 +205,7 @@ def test_check_org_shows_the_breakdown(tmp_path: Path, capsys):
 
     path = tmp_path / "org.yaml"
     path.write_text(org_text(GOALS), encoding="utf-8")
-    assert main(["--env-file", str(tmp_path / "none.env"), "check-org", str(path)]) == 0
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
     out = capsys.readouterr().out
     assert "goals: 7" in out
     assert ("breakdown: revenue 2026-Q4: East + Europe + China = 440k of the org's 480k; "

@@ -81,7 +81,7 @@ def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def move(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run `teampulse move-db ARGS` in-process: (exit code, stdout, stderr)."""
     out = io.StringIO()
-    code = main(["--env-file", str(tmp_path / "none"), "move-db", *args], stdout=out)
+    code = main(["--env-file", "/dev/null", "move-db", *args], stdout=out)
     return code, out.getvalue(), capsys.readouterr().err
 
 
@@ -537,7 +537,7 @@ def move_process(tmp_path: Path, source: str, target: str,
            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_URL"))}
     env.update(DATABASE_URL=source, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "tests.kill_move", moment, "--env-file", "/nonexistent",
+        [sys.executable, "-m", "tests.kill_move", moment, "--env-file", "/dev/null",
          "move-db", target],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False)
 
@@ -663,7 +663,7 @@ def test_a_second_move_from_the_same_file_is_refused_while_the_first_finishes(
     env.update(DATABASE_URL=source, PYTHONPATH=str(ROOT))
     first = subprocess.Popen(
         [sys.executable, "-m", "tests.kill_move", "hold:snapshot", "--env-file",
-         "/nonexistent", "move-db", target],
+         "/dev/null", "move-db", target],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=env, cwd=tmp_path)
     try:

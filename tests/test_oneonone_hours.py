@@ -99,7 +99,7 @@ async def test_a_team_time_that_suits_both_has_no_mark(make_bot):
 
 def check_org(path, *args: str) -> tuple[int, str]:
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "check-org", str(path),
+        [sys.executable, "-m", "bot", "--env-file", "/dev/null", "check-org", str(path),
          *args], cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
         capture_output=True, text=True, timeout=60, check=False)
     return result.returncode, result.stdout
@@ -314,7 +314,7 @@ def test_bad_working_hours_are_refused_by_check_org_and_at_start_up(
 
     path = tmp_path / "org.yaml"
     path.write_text(org_text(extra=f"oneonones:\n  {setting}\n"), encoding="utf-8")
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"teampulse: {path}: 1 problem(s) in the org file:", f"  - {problem}"]
     with pytest.raises(OrgError) as err:

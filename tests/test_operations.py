@@ -36,7 +36,7 @@ def teampulse(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tp.db'}",
                TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"), PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/nonexistent", *args],
+    return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/dev/null", *args],
                           capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=60, stdin=subprocess.DEVNULL)
 
@@ -173,7 +173,7 @@ def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/teampulse")
-    assert main(["--env-file", str(tmp_path / "none"), "backup",
+    assert main(["--env-file", "/dev/null", "backup",
                  str(tmp_path / "x.db")]) == 2
     assert "pg_dump" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
@@ -386,7 +386,7 @@ def test_log_format_json_makes_the_bots_log_json_lines(tmp_path: Path) -> None:
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tp.db'}", LOG_FORMAT="json",
                LOG_LEVEL="INFO", TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"),
                PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
+    done = subprocess.run([sys.executable, "-m", "bot", "--env-file", "/dev/null", "run"],
                           input="/as alice\nmy private words\n/quit\n", capture_output=True,
                           text=True, env=env, cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -484,7 +484,7 @@ def test_a_restore_that_fails_while_migrating_leaves_the_database_as_it_was(
     monkeypatch.setattr(storage.migrate, "upgrade", failing)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tp.db'}")
     monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(ROOT / "org.example.yaml"))
-    code = main(["--env-file", str(tmp_path / "none"), "restore", str(old)])
+    code = main(["--env-file", "/dev/null", "restore", str(old)])
     err = capsys.readouterr().err
     if isinstance(failure, KeyboardInterrupt):
         assert code == 130

@@ -28,7 +28,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, settings, tmp_path: Path):
 
     def cli(*args: str) -> tuple[int, str]:
         out = StringIO()
-        code = main(["--env-file", str(tmp_path / "none"), *args], stdout=out)
+        code = main(["--env-file", "/dev/null", *args], stdout=out)
         return code, out.getvalue()
     return cli
 

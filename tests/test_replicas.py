@@ -76,7 +76,7 @@ class Replica:
                    # everyone one, which mentions the check-in.
                    DIGEST_SCHEDULE="off")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
+            [sys.executable, "-m", "bot", "--env-file", "/dev/null", "run"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             text=True, env=env, cwd=tmp_path)
         self.log = ""

@@ -169,7 +169,7 @@ def run_teampulse(tmp_path: Path, database_url: str, *args: str) -> subprocess.C
            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_"))}
     env.update(DATABASE_URL=database_url, TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"),
                PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/nonexistent", *args],
+    return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/dev/null", *args],
                           stdin=subprocess.PIPE, capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=60, check=False)
 
@@ -222,7 +222,7 @@ def test_config_flags_a_database_url_that_cannot_work(
         url: str, complaint: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     monkeypatch.setenv("DATABASE_URL", url)
-    assert main(["--env-file", str(tmp_path / "none"), "config"]) == 2
+    assert main(["--env-file", "/dev/null", "config"]) == 2
     assert complaint in capsys.readouterr().err
 
 
@@ -230,10 +230,10 @@ def test_config_accepts_a_good_url_without_connecting(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         tmp_path: Path) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/x")
-    assert main(["--env-file", str(tmp_path / "none"), "config"]) == 0
+    assert main(["--env-file", "/dev/null", "config"]) == 0
     assert "database: postgresql via psycopg (driver installed; not connected" in (
         capsys.readouterr().out)
-    assert main(["--env-file", str(tmp_path / "none"), "config", "--check-db"]) == 2
+    assert main(["--env-file", "/dev/null", "config", "--check-db"]) == 2
     assert "Connection refused" in capsys.readouterr().err
 
 
@@ -241,7 +241,7 @@ def test_config_check_db_reports_an_up_to_date_database(
         database_url: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    assert main(["--env-file", str(tmp_path / "none"), "config", "--check-db"]) == 0
+    assert main(["--env-file", "/dev/null", "config", "--check-db"]) == 0
     assert "(up to date)" in capsys.readouterr().out
 
 

@@ -41,7 +41,7 @@ class Bot:
                    TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"),
                    CHECKIN_SCHEDULE="mon 09:00", PYTHONPATH=str(ROOT), **dict(extra_env))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
+            [sys.executable, "-m", "bot", "--env-file", "/dev/null", "run"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, env=env, cwd=tmp_path)
         self.seen = ""
@@ -165,7 +165,7 @@ async def signal_a_running_platform_bot(
             if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_"))}
     full.update({"PYTHONPATH": str(ROOT), "LOG_LEVEL": "INFO", **env})  # env may override
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run",
+        sys.executable, "-m", "bot", "--env-file", "/dev/null", "run",
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env=full, cwd=tmp_path)
     assert proc.stderr is not None
@@ -202,7 +202,7 @@ def test_a_signal_stops_the_interactive_console_on_a_terminal(
                TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"), PYTHONPATH=str(ROOT))
     terminal, child_end = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "run"],
+        [sys.executable, "-m", "bot", "--env-file", "/dev/null", "run"],
         stdin=child_end, stdout=child_end, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
         start_new_session=True)
     os.close(child_end)

@@ -202,7 +202,7 @@ def test_a_bad_peers_value_is_refused_with_its_message(settings, tmp_path, clock
     # check-org names it, and the bot does not start on it.
     path = tmp_path / "regions.yaml"
     path.write_text(org_yaml(reviews), encoding="utf-8")
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 2
     assert problem in capsys.readouterr().err
     with pytest.raises(OrgError, match=r"reviews\.peers: "):
         regions(settings, tmp_path, clock, reviews)
@@ -210,7 +210,7 @@ def test_a_bad_peers_value_is_refused_with_its_message(settings, tmp_path, clock
 
 def test_check_org_shows_how_many_peers_a_review_asks(tmp_path, capsys):
     path = tmp_path / "regions.yaml"
-    none = str(tmp_path / "none")
+    none = "/dev/null"
     path.write_text(org_yaml(QUARTERLY), encoding="utf-8")
     assert main(["--env-file", none, "check-org", str(path)]) == 0
     assert ("open 14 days; up to 8 peers each, those who work closest with the director "

@@ -253,22 +253,22 @@ def test_check_org_shows_the_schedule_and_refuses_a_bad_one(tmp_path, capsys):
     path = tmp_path / "org.yaml"
     path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
         "directors: all", "directors: [alice, li]"), encoding="utf-8")
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 0
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
     assert ("reviews: quarterly 360° reviews of alice, li, from the period's working day 1 "
             "at 10:00 in the GM's timezone, open 14 days") in capsys.readouterr().out
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path), "--format",
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format",
                  "json"]) == 0
     assert valid("org", capsys.readouterr().out)["reviews"] == {
         "schedule": "quarterly", "start_month": 1, "day": 1, "time": "10:00",
         "directors": ["alice", "li"], "open_days": 14, "peers": 8,
         "remind_days": 2}
     path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY, encoding="utf-8")
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path), "--format",
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format",
                  "json"]) == 0
     assert valid("org", capsys.readouterr().out)["reviews"]["directors"] == "all"
     path.write_text(TEST_ORG.read_text(encoding="utf-8") + QUARTERLY.replace(
         "day: 1", "day: 21"), encoding="utf-8")
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 2
     assert "reviews.day: 21 is not a working day of the period" in capsys.readouterr().err
 
 
@@ -286,13 +286,13 @@ def test_remind_days_is_checked_and_shown_by_check_org(tmp_path, capsys):
         assert err.value.problems == [problem]
     path = tmp_path / "org.yaml"
     path.write_text(base + "  remind_days: 14\n", encoding="utf-8")
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 2
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 2
     assert "reviews.remind_days: 14 is not before the close" in capsys.readouterr().err
     path.write_text(base + "  remind_days: 4\n", encoding="utf-8")
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path)]) == 0
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
     assert ("open 14 days; up to 8 peers each, those who work closest with the director "
             "first; raters not done reminded 4 days before the close") in capsys.readouterr().out
-    assert main(["--env-file", str(tmp_path / "none"), "check-org", str(path), "--format",
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format",
                  "json"]) == 0
     assert valid("org", capsys.readouterr().out)["reviews"]["remind_days"] == 4
     # A short review keeps the default reminder it always had (a day after the start).

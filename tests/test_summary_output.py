@@ -141,7 +141,7 @@ async def test_summary_piped_into_a_closed_reader_exits_quietly(bot, chat, setti
            "TEAMPULSE_ORG_FILE": str(settings.org_file)}
     for fmt in ("md", "json"):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--env-file", "/nonexistent", "summary", "--format",
+            [sys.executable, "-m", "bot", "--env-file", "/dev/null", "summary", "--format",
              fmt], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()  # like `| head -0`: the reader is gone before anything is written
@@ -155,7 +155,7 @@ async def test_summary_piped_into_head_prints_the_first_line(bot, chat, settings
     env = {**os.environ, "DATABASE_URL": settings.database_url,
            "TEAMPULSE_ORG_FILE": str(settings.org_file)}
     result = subprocess.run(
-        f"{sys.executable} -m bot --env-file /nonexistent summary --weeks 12 | head -1",
+        f"{sys.executable} -m bot --env-file /dev/null summary --weeks 12 | head -1",
         shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.stdout == "# Summary of the last 12 weeks — Test Sales\n"
     assert result.stderr == ""

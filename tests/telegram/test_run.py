@@ -55,7 +55,7 @@ async def test_a_wrong_token_stops_run_with_the_line_the_troubleshooting_table_n
                         "DATABASE_URL": settings.database_url,
                         "TEAMPULSE_ORG_FILE": str(settings.org_file)}.items():
         monkeypatch.setenv(name, value)
-    code = await asyncio.to_thread(main, ["--env-file", str(tmp_path / "none.env"), "run"])
+    code = await asyncio.to_thread(main, ["--env-file", "/dev/null", "run"])
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("teampulse: Telegram rejected TELEGRAM_BOT_TOKEN"), err
