@@ -472,6 +472,11 @@ def cmd_monthly(ctx: Context, args: str) -> None:
     local = ctx.clock.now().astimezone(ctx.org.tz).date()
     year, month_no = previous_month(local)
     tag = f"{year}-{month_no:02d}"
+    if args.strip():
+        # '/monthly bruno', '/monthly answers' (the GM's forms): asking question 1 again
+        # without a word read as if the bot had not understood.
+        ctx.reply("monthly_director_usage", month=tag)
+        return
     answers = MonthlyRepo(ctx.session).answers(person, tag)
     missing = [q for q in MONTHLY_QUESTIONS if q not in answers]
     _ask(ctx, person, tag, missing[0] if missing else MONTHLY_QUESTIONS[0])

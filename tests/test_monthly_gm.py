@@ -172,3 +172,18 @@ async def test_the_gm_is_told_once_when_the_answers_start_and_once_when_all_are_
     for text in ("很好", "不好", "计划"):
         await say(bot, "li", text)
     assert len(notes()) == 2
+
+
+async def test_a_director_typing_the_gms_forms_of_monthly_is_told_what_it_does(bot, chat):
+    """'/monthly bruno' or '/monthly answers' from a director asked question 1 again without
+    a word, as if the bot had not understood; it says what /monthly is for them (in their
+    language) and asks nothing until they send it alone."""
+    for typed in ("/monthly bruno", "/monthly answers"):
+        await say(bot, "alice", typed)
+        assert chat.last("alice").startswith("As a director, /monthly takes nothing after it")
+        assert "other directors' reviews are the GM's" in chat.last("alice")
+    await say(bot, "li", "/monthly 2026-10")
+    assert chat.last("li").startswith("作为总监，/monthly 后面不需要加任何内容")
+    await say(bot, "alice", "/monthly")
+    assert "As a director" not in chat.last("alice")
+    assert "?" in chat.last("alice")  # the first of the three questions
