@@ -996,7 +996,8 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                               settings))
             everyone = [p for p in DigestRepo(session).recipients() if gets_digest(p)]
             if args.to is None:
-                chosen = everyone
+                # The GM's first (the whole org's), then the directors' by key.
+                chosen = sorted(everyone, key=lambda p: p.role != "gm")
             elif args.to.strip().lower() == "gm":
                 chosen = [p for p in everyone if p.role == "gm"]
             else:

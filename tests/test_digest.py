@@ -342,6 +342,11 @@ async def test_cli_dry_run_prints_and_records_nothing(bot, chat, clock, settings
     assert out.startswith("## Digest for grace, 2026-W48\n\n**📬 Weekly digest — 2026-W48**")
     assert "2 of 3 answered" in out
     assert "[chart: 📈 Attainment against target, the 8 weeks to 2026-W48 — " in out
+    # Everyone's: the GM's (the whole org's) first, then the directors' by key.
+    code, out = run_cli(settings, "digest", "--dry-run", "--week", "2026-W48")
+    assert code == 0 and [line.split(",")[0] for line in out.splitlines()
+                          if line.startswith("## Digest for ")] == [
+        "## Digest for grace", "## Digest for alice", "## Digest for bruno", "## Digest for li"]
     clock.set(MONDAY_8AM_NY)
     await bot.run_digests()
     assert len(digests(chat, "grace")) == 1  # the scheduled one still comes
