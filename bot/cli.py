@@ -31,6 +31,7 @@ from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
+from bot.text import problems_text
 
 log = logging.getLogger("teampulse")
 
@@ -386,7 +387,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             return org_people(args, org, path, out)
         unknown_owners = _crm_owners_who_left(org, settings, out)
         if unknown_owners:
-            print(f"teampulse: {path}: {len(unknown_owners)} problem(s) in the org file:",
+            print(f"teampulse: {path}: {problems_text(len(unknown_owners))} in the org file:",
                   file=sys.stderr)
             for problem in unknown_owners:
                 print(f"  - {problem}", file=sys.stderr)

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.text import problems_text
 from bot.weeks import parse_week, week_of, week_start
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ class CrmImportError(ValueError):
         self.source = source
         self.errors = errors
         lines = "\n".join(f"  - line {n}: {why}" if n else f"  - {why}" for n, why in errors)
-        super().__init__(f"{source}: nothing imported, {len(errors)} problem(s):\n{lines}")
+        super().__init__(f"{source}: nothing imported, {problems_text(len(errors))}:\n{lines}")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from bot.support_config import (
     SupportSettings,
     build_support,
 )
+from bot.text import problems_text
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -57,7 +58,7 @@ class OrgError(ValueError):
         self.path = path
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{path}: {len(problems)} problem(s) in the org file:\n{lines}")
+        super().__init__(f"{path}: {problems_text(len(problems))} in the org file:\n{lines}")
 
 
 class _Strict(BaseModel):

@@ -32,3 +32,8 @@ def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
 
+
+
+def problems_text(count: int) -> str:
+    """'1 problem', '3 problems': the count at the head of a list of what is wrong."""
+    return f"{count} problem{'' if count == 1 else 's'}"

@@ -90,7 +90,7 @@ def test_bad_rows_are_named_by_line_and_nothing_is_half_imported(cli, bot, tmp_p
     capsys.readouterr()
     assert cli("import-actuals", str(export)) == 1
     err = capsys.readouterr().err
-    assert "salesforce_opportunities.csv: nothing imported, 2 problem(s):" in err
+    assert "salesforce_opportunities.csv: nothing imported, 2 problems:" in err
     assert ("line 3: Opportunity Owner 'Dana White' is not a person of the org (map the CRM "
             "name or e-mail to a key under crm.owners in the org file)") in err
     assert "line 5: Amount 'lots' is not a number; Close Date '2026-13-45' is not a date" in err
@@ -316,7 +316,7 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands(cli, bot, tmp_path, ca
                       "sam,revenue,2026-W48,\"1,250,000.50\"\n", encoding="utf-8")
     assert cli("import-actuals", str(export)) == 1
     err = capsys.readouterr().err
-    assert "deals.csv: nothing imported, 2 problem(s):" in err
+    assert "deals.csv: nothing imported, 2 problems:" in err
     assert ("line 2: value '1,5' is not a number as this file writes it: a comma may only "
             "separate thousands (1,500 or 1.5)") in err
     assert "line 3: value '12.500,00' is not a number as this file writes it" in err
@@ -593,7 +593,7 @@ async def test_an_excel_workbook_is_named_as_one_not_as_a_file_without_a_header(
     workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(200))
     assert cli("import-actuals", str(workbook)) == 1
     assert capsys.readouterr().err == (
-        "teampulse: report.xlsx: nothing imported, 1 problem(s):\n"
+        "teampulse: report.xlsx: nothing imported, 1 problem:\n"
         "  - the file is an Excel workbook, not a CSV: open it and save or export it as CSV "
         "(CSV UTF-8), then import that file\n")
     inbox = watched_inbox(bot, tmp_path)

@@ -316,7 +316,7 @@ def test_bad_working_hours_are_refused_by_check_org_and_at_start_up(
     path.write_text(org_text(extra=f"oneonones:\n  {setting}\n"), encoding="utf-8")
     assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"teampulse: {path}: 1 problem(s) in the org file:", f"  - {problem}"]
+        f"teampulse: {path}: 1 problem in the org file:", f"  - {problem}"]
     with pytest.raises(OrgError) as err:
         prepare(replace(settings, org_file=path))
     assert err.value.problems == [problem]

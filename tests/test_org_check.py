@@ -97,7 +97,7 @@ def test_check_org_lists_every_problem_for_the_operator(
 """, encoding="utf-8")
     assert main(["check-org", str(path)]) == 2
     err = capsys.readouterr().err
-    assert f"{path}: 1 problem(s)" in err
+    assert f"{path}: 1 problem" in err
     assert "line 8: key 'timezone' is repeated in the same entry (first on line 7)" in err
     path.write_text("people:\n" + GM + """\
   - {key: ann, name: Ann, role: gm, manager: ben, timezone: UTC}
@@ -105,6 +105,6 @@ def test_check_org_lists_every_problem_for_the_operator(
 """, encoding="utf-8")
     assert main(["check-org", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "2 problem(s)" in err
+    assert "2 problems" in err
     assert "people[0] ('grace'), people[1] ('ann')" in err
     assert err.count("managers form a loop") == 1 and "ann → ben → ann" in err
