@@ -41,9 +41,15 @@ def closest_people(typed: str, people: Iterable[tuple[str, str]], n: int = 3
     if not folded:
         return []
     scored: dict[str, tuple[float, tuple[str, str]]] = {}
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(folded)  # (the typed side is compared with everyone: analysed once)
     for key, name in people:
         for said in (key, name):
-            ratio = difflib.SequenceMatcher(None, folded, said.casefold()).ratio()
+            matcher.set_seq1(said.casefold())
+            # The cheap upper bounds first: a 10,000-person org is mostly far off.
+            if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+                continue
+            ratio = matcher.ratio()
             if ratio >= 0.75 and ratio > scored.get(key, (0.0, ("", "")))[0]:
                 scored[key] = (ratio, (key, name))
     return [who for _, who in sorted(scored.values(), key=lambda item: -item[0])][:n]

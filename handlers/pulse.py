@@ -512,7 +512,7 @@ class PollResults:
     #: slice -> comments ('' for the org: every comment, without a team)
     comments: dict[str, list[str]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
-    #: team (as when asked) -> (asked, answered): who answered is no secret, what is
+    #: team (as when asked) -> (asked, answered); shown only as `participation` allows
     teams: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def participation(self, slice_: str = ORG_SLICE) -> tuple[int | None, int | None]:
