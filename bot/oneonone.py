@@ -282,13 +282,6 @@ def as_params(when: datetime, timezone: str) -> dict[str, Any]:
             "tz": timezone}
 
 
-def off_hours(start: datetime, minutes: int, timezone: str,
-              hours: WorkingHours | None = None) -> bool:
-    """Whether a meeting starting at `start` (UTC) for `minutes` falls, for someone in
-    `timezone`, outside the working hours (the default 07:00-21:00, Monday to Friday)."""
-    return (hours or WorkingHours()).off(start, minutes, timezone)
-
-
 #: check-org tries a pair's slot on its next meeting day and every quarter after it for a
 #: year: today and half a year later were both summer time from mid-March to early May in
 #: New York (its summer is 34 weeks long), so a slot off hours only in winter went unseen.
