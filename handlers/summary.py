@@ -1177,9 +1177,10 @@ def cmd_summary(ctx: Context, args: str) -> None:
         return
     except SummaryUnknownError as err:
         typed = str(err.args[0])
-        people = [(p.key, p.display_name) for p in ctx.people.active()]
+        active = ctx.people.active()
+        people = [(p.key, p.display_name) for p in active]
         ctx.reply("summary_unknown", kind=request.kind, name=typed,
-                  teams=sorted({p.team for p in ctx.people.active() if p.team}),
+                  teams=sorted({p.team for p in active if p.team}),
                   guesses=closest_people(typed, people) if request.kind != "team" else [],
                   example=people[0] if people else None)
         return
