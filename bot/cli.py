@@ -412,6 +412,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             print(f"reviews: started with /review start only; {peers}", file=out)
         _print_departments(org, out)
         _print_off_hours(org, out)
+        _print_at_once(org, out)
         return 0
     if args.command == "config":
         from bot.org import cache_dir
@@ -593,6 +594,28 @@ def _print_off_hours(org: Org, out: TextIO) -> None:
     for o in found:
         print(f"  {o.manager} -> {o.report}: {o.slot:%a %H:%M} {o.slot.tzinfo} is "
               f"{o.local:%a %H:%M} for {o.person} ({o.local.tzinfo})", file=out)
+
+
+def _print_at_once(org: Org, out: TextIO) -> None:
+    """The people the org file's rules book into two one-on-ones at once (advice: the file
+    is valid all the same; teampulse never moves a meeting on its own)."""
+    from bot.oneonone import pairs_at_once
+
+    found = pairs_at_once(org.people, org.oneonones, org_today(org))
+    if not found:
+        return
+    print("one-on-ones at the same time (give each pair its own time under oneonones: "
+          "pairs, teams or roles):", file=out)
+    for c in found:
+        print(f"  {c.person} with {_and(c.others)}: {c.first:%a %H:%M} {c.first.tzinfo}, "
+              f"first {c.first:%Y-%m-%d}", file=out)
+
+
+def _and(keys: tuple[str, ...], shown: int = 10) -> str:
+    """'alice, bruno and li'; past `shown`, 'a, b, ... and 9,990 more'."""
+    if len(keys) > shown:
+        return f"{', '.join(keys[:shown])} and {len(keys) - shown:,} more"
+    return keys[0] if len(keys) == 1 else f"{', '.join(keys[:-1])} and {keys[-1]}"
 
 
 def _print_departments(org: Org, out: TextIO) -> None:

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
 from bot.config import Settings
-from bot.oneonone import DAY_NAMES, pairs_off_hours
+from bot.oneonone import DAY_NAMES, pairs_at_once, pairs_off_hours
 from bot.text import clean_text
 
 
@@ -446,8 +446,9 @@ def _moment(when: datetime) -> dict[str, str]:
 
 
 def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> int:
-    """`teampulse check-org --format md|json|csv`: who is in a valid org file, and the
-    one-on-ones whose usual slot is outside someone's working hours."""
+    """`teampulse check-org --format md|json|csv`: who is in a valid org file, the
+    one-on-ones whose usual slot is outside someone's working hours, and those someone has
+    at the same time."""
     from bot.cli import org_today
     from bot.goals import breakdown_gaps, describe_gap
     from bot.render import shared_renderer
@@ -477,10 +478,14 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     off_hours = [{"manager": o.manager, "report": o.report, "person": o.person,
                   "slot": _moment(o.slot), "local": _moment(o.local)}
                  for o in pairs_off_hours(org.people, org.oneonones, org_today(org))]
+    at_once = [{**_moment(c.first), "person": c.person, "with": list(c.others),
+                "first": c.first.strftime("%Y-%m-%d")}
+               for c in pairs_at_once(org.people, org.oneonones, org_today(org))]
     if args.format == "json":
         dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,
                    "people": people, "goals": len(org.goals.goals), "breakdown": gaps,
                    "reviews": reviews, "oneonones_off_hours": off_hours,
+                   "oneonones_at_once": at_once,
                    "oneonones_working_hours": {
                        "start": hours["start"], "end": hours["end"],
                        "days": [DAY_NAMES[d] for d in hours["days"]]}}, out)
@@ -489,7 +494,8 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
                                         org=org.name, file=str(path), people=people,
                                         goals=len(org.goals.goals), gaps=gaps,
-                                        off_hours=off_hours, names=names,
+                                        off_hours=off_hours, at_once=at_once,
+                                        names=names,
                                         hours=hours) + "\n")
     return 0
 

@@ -326,3 +326,60 @@ def pairs_off_hours(entries: list[Any], settings: OneOnOneSettings, today: date
                                           local(start, person.timezone)))
                     break
     return found
+
+
+#: How far ahead check-org looks for one-on-ones at the same time: a quarter holds every
+#: weekly, biweekly and monthly slot more than once.
+CLASH_HORIZON = timedelta(weeks=13)
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One-on-ones someone has at the same time: with each of `others` (keys, in the org
+    file's order), first on `first` (in `person`'s timezone)."""
+
+    person: str
+    others: tuple[str, ...]
+    first: datetime
+
+
+def pairs_at_once(entries: list[Any], settings: OneOnOneSettings, today: date
+                  ) -> list[Clash]:
+    """Where the org file's rules book someone into two or more one-on-ones at once: a
+    manager whose reports all meet them at the default Tue 10:00, or a director whose
+    one-on-one with their own manager falls at the time of one with their team. Tried
+    over the CLASH_HORIZON from `today`; each set of clashing pairs named once, at its
+    first meeting. Moves and skips made in chat are not the file's, and not looked at."""
+    by_key = {e.key: e for e in entries}
+    order = {e.key: i for i, e in enumerate(entries)}
+    meetings: dict[str, list[tuple[datetime, datetime, str]]] = {}
+    for entry in entries:
+        manager = by_key.get(entry.manager) if entry.manager else None
+        if manager is None:
+            continue
+        cadence = settings.cadence_for(entry.role, entry.team, entry.key)
+        if not cadence.enabled:
+            continue
+        length = timedelta(minutes=cadence.duration)
+        for day in occurrence_dates(cadence, today, today + CLASH_HORIZON):
+            start = slot_start(cadence, day, manager.timezone)
+            meetings.setdefault(manager.key, []).append((start, start + length, entry.key))
+            meetings.setdefault(entry.key, []).append((start, start + length, manager.key))
+    found: list[Clash] = []
+    for key in sorted(meetings, key=order.__getitem__):
+        seen: set[frozenset[str]] = set()
+        starts: dict[datetime, list[tuple[datetime, str]]] = {}
+        for start, end, other in meetings[key]:
+            starts.setdefault(start, []).append((end, other))
+        active: list[tuple[datetime, str]] = []
+        # Who meets them at each moment a meeting starts (the meetings going on then):
+        # Alice at 10:00-10:30, 李雷 at 10:15 and Bruno at 10:30 are two clashes, not one.
+        # (Once per moment: a GM's thousands of directors at the default slot start at one.)
+        for start in sorted(starts):
+            active = [m for m in active if m[0] > start] + starts[start]
+            others = frozenset(m[1] for m in active)
+            if len(others) > 1 and others not in seen:
+                seen.add(others)
+                found.append(Clash(key, tuple(sorted(others, key=order.__getitem__)),
+                                   local(start, by_key[key].timezone)))
+    return found

@@ -447,7 +447,8 @@ def _schedule(ctx: Context) -> None:
     rows = []
     hours = ctx.org.oneonones.hours  # the org file's working hours (oneonones.working_hours)
     mine = _pairs_of(ctx, person)
-    for pair, occ in _soonest(ctx, mine):
+    soonest = _soonest(ctx, mine)
+    for pair, occ in soonest:
         other = pair.other(person)
         rows.append({"other": other, "cadence": pair.cadence.cadence,
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
@@ -459,7 +460,12 @@ def _schedule(ctx: Context) -> None:
                      # the reader's own timezone it is the time just shown.
                      "their": as_params(occ.start, other.timezone) if occ
                      and other.timezone != person.timezone and hours.off(
-                         occ.start, pair.cadence.duration, other.timezone) else None})
+                         occ.start, pair.cadence.duration, other.timezone) else None,
+                     # The org file can book one person into several at once (every
+                     # report at the default Tue 10:00): said, never moved on its own.
+                     "at_once": [o.other(person) for o, when in soonest if o is not pair
+                                 and occ and when and when.start < occ.end
+                                 and occ.start < when.end]})
     if not rows:
         _reply_no_pairs(ctx, person)
         return
@@ -501,9 +507,24 @@ def _move(ctx: Context, args: str) -> None:
         return
     OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=when,
                                            skipped=False, by=person, now=now)
-    ctx.reply("oo_moved", other=pair.other(person), **as_params(when, person.timezone))
+    end = when + timedelta(minutes=pair.cadence.duration)
     other = pair.other(person)
-    ctx.tell(other, "oo_moved_notice", other=person, **as_params(when, other.timezone))
+    ctx.reply("oo_moved", other=other, busy=_busy(ctx, person, pair, when, end),
+              **as_params(when, person.timezone))
+    ctx.tell(other, "oo_moved_notice", other=person, busy=_busy(ctx, other, pair, when, end),
+             **as_params(when, other.timezone))
+
+
+def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
+          ) -> list[Person]:
+    """Who else `person` has a one-on-one with between `start` and `end` (a move is
+    made all the same: said, so that one of the two can be moved too)."""
+    overrides = OneOnOneRepo(ctx.session).overrides_of([person.id])  # (one query)
+    same = (moved.manager.id, moved.report.id)
+    return [pair.other(person) for pair in _pairs_of(ctx, person)
+            if (ids := (pair.manager.id, pair.report.id)) != same
+            and any(not o.skipped and o.start < end and start < o.end for o in occurrences(
+                pair, start, end, overrides.get(ids, {})))]
 
 
 def _skip(ctx: Context, args: str) -> None:

@@ -310,7 +310,10 @@ async def test_the_gms_schedule_shows_the_twenty_soonest_then_how_many_more(big)
     assert len(items(text, "Director ")) + len(items(text, "Alice")) + \
         len(items(text, "Bruno")) + len(items(text, "李雷")) == 20
     assert "and 25 more after these (the soonest are shown)" in text
-    assert len(text) < 3_000  # all 45 had been 4,874 (~105 a pair: 10,000 pairs, ~1 MB)
+    # All 45 had been 4,874 (~105 a pair: 10,000 pairs, ~1 MB); each of the 20 now also
+    # says it is at the same time as the others (all at the default slot), in a few words.
+    assert len(text) < 3_600
+    assert "at the same time as 19 of your other 1:1s" in text
 
 
 async def test_the_soonest_one_on_ones_come_first_when_they_do_not_all_fit(wide):

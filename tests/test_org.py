@@ -220,11 +220,19 @@ def test_every_commented_example_in_the_example_org_works_once_uncommented(tmp_p
     import re
 
     lines = (ROOT / "org.example.yaml").read_text(encoding="utf-8").splitlines()
-    section = re.compile(r"^(\s*)# (words|honours_channel|pulse|reviews|pairs|goals|crm|"
+    section = re.compile(r"^(\s*)# (words|honours_channel|pulse|reviews|goals|crm|"
                          r"departments|support):")
+    # One-on-one pairs the example sets (so that Grace's directors are not all at one
+    # time), with more examples commented beneath them.
+    pair = re.compile(r"^(\s*)# - \{report: ")
     uncommented, opened = [], []
     i = 0
     while i < len(lines):
+        if (item := pair.match(lines[i])) is not None:
+            uncommented.append(item.group(1) + lines[i][len(item.group(1)) + 2:])
+            opened.append("pairs")
+            i += 1
+            continue
         start = section.match(lines[i])
         if start is None:
             uncommented.append(lines[i])
@@ -238,9 +246,24 @@ def test_every_commented_example_in_the_example_org_works_once_uncommented(tmp_p
         while i < len(lines) and re.match(rf"^{indent}#(   |\s+- )", lines[i]):
             uncommented.append(indent + lines[i][len(indent) + 2:])
             i += 1
-    assert len(opened) == 9, opened
+    assert len(opened) == 10, opened  # eight sections and two pairs
     (tmp_path / "crm-inbox").mkdir()
     org_file = tmp_path / "org.yaml"
     org_file.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
     org = load_org(org_file)
     assert org.support.departments and org.reviews.enabled and org.crm.watch_folder is not None
+    assert org.oneonones.pairs["sam"].cadence == "monthly"
+    assert org.oneonones.pairs["olivia"].enabled is False
+
+
+def test_the_example_org_books_nobody_into_two_one_on_ones_at_once():
+    """The example is what operators copy: its directors each meet Grace at a time of
+    their own, and 李雷's is in Shanghai's working hours."""
+    from datetime import date
+
+    from bot.oneonone import pairs_at_once, pairs_off_hours
+
+    org = load_org(ROOT / "org.example.yaml")
+    for today in (date(2026, 12, 1), date(2027, 6, 1)):
+        assert pairs_at_once(org.people, org.oneonones, today) == []
+        assert pairs_off_hours(org.people, org.oneonones, today) == []
