@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
@@ -78,12 +79,13 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             kudos.on_message(ctx, text[1:])
             return
         if found is None:
-            ctx.reply("unknown_command", command=name)
+            ctx.reply("unknown_command", command=name, guess=_guess(name))
             return
         found.run(ctx, args)
         return
     if text.startswith("/") and event.is_direct:
-        ctx.reply("unknown_command", command=text.split()[0].lstrip("/"))
+        typed = text.split()[0].lstrip("/")
+        ctx.reply("unknown_command", command=typed, guess=_guess(typed))
         return
     if not event.is_direct:
         # Channel chatter is none of our business, except praise: a kudos word with a mention.
@@ -127,3 +129,24 @@ def _edited(ctx: Context, text: str, command: tuple[str, str] | None) -> None:
         praise = text
     if not kudos.on_edit(ctx, praise) and event.is_direct:
         ctx.reply("edit_not_read")
+
+
+def _guess(typed: str) -> str | None:
+    """The command a mistyped one is closest to ('/action' -> 'actions', '/sumary' ->
+    'summary'), if one is close; the hidden aliases are never offered."""
+    typed = typed.lower()
+    if typed in _SAID_SO:
+        return _SAID_SO[typed]
+    names = [c.name for c in COMMANDS.values() if not c.hidden or c.name in _OFFERED]
+    close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+# What people call a one-on-one, which no spelling distance finds.
+_SAID_SO = {"oneonone": "1on1", "one-on-one": "1on1", "1-on-1": "1on1", "1to1": "1on1",
+            "one_on_one": "1on1", "meeting": "1on1"}
+
+
+# Hidden from the platforms' menus (GM-only, or an answer to a DM), but a typo of them is
+# still theirs.
+_OFFERED = frozenset({"monthly", "review"})

@@ -46,6 +46,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("summary", summary.cmd_summary, summary_only=True),
     Command("kudos", kudos.cmd_kudos),
     Command("honours", honours.cmd_honours),
+    Command("honors", honours.cmd_honours, hidden=True),  # (the American spelling)
     Command("1on1", oneonone.cmd_oneonone),
     Command("agenda", oneonone.cmd_agenda),
     Command("actions", oneonone.cmd_actions),

@@ -297,6 +297,23 @@ async def test_reminder_skips_someone_who_went_away(bot, chat, clock):
 async def test_unknown_command_names_the_help(bot, chat):
     await say(bot, "alice", "/frobnicate")
     assert "don't know the command /frobnicate" in chat.last("alice")
+    assert "Did you mean" not in chat.last("alice")  # (nothing like it)
+
+
+async def test_a_mistyped_command_is_answered_with_the_one_meant(bot, chat):
+    for typed, meant in (("/action", "/actions"), ("/sumary", "/summary"),
+                         ("/oneonone", "/1on1"), ("/agneda", "/agenda")):
+        await say(bot, "grace", typed)
+        assert chat.last("grace") == (
+            f"I don't know the command {typed}. Did you mean {meant}? Send /help to see "
+            "what I can do.")
+    await say(bot, "li", "/kudo @alice 谢谢")
+    assert chat.last("li") == "我不认识命令 /kudo。你是想用 /kudos 吗？发送 /help 查看我能做什么。"
+    # The American spelling is the command itself.
+    await say(bot, "alice", "/honours")
+    roll = chat.last("alice")
+    await say(bot, "alice", "/honors")
+    assert chat.last("alice") == roll and "don't know" not in roll
 
 
 async def test_edit_before_the_first_answer_points_at_the_question_asked(bot, chat):
