@@ -369,7 +369,7 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
     """/1on1 [schedule] · /1on1 move [@person] DATE TIME · /1on1 skip [@person] ·
     /1on1 history PERSON."""
     sub, _, rest = args.strip().partition(" ")
-    sub = sub.lower()
+    sub = _SUB_SAID.get(sub.lower(), sub.lower())
     if sub in ("", "schedule"):
         _schedule(ctx)
     elif sub == "move":
@@ -380,24 +380,62 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         _history(ctx, rest.strip())
     elif sub == "note":
         _add_note(ctx, rest.strip())
+    elif (pair := _pair_named(ctx, args.strip())) is not None:
+        # '/1on1 alice': that one-on-one, when it is next and what is on its agenda.
+        _schedule(ctx, only=pair)
+        _agenda(ctx, _sender(ctx), [pair])
+    elif _matches(ctx, args.strip().lstrip("@＠")) and (mine := _pairs_of(ctx, _sender(ctx))):
+        # Someone, but not one of mine: say whose one-on-ones are mine.
+        person = _sender(ctx)
+        ctx.reply("oo_not_your_pair", name=args.strip(),
+                  others=who_is_who([p.other(person) for p in mine]))
     else:
         ctx.reply("oo_usage")
 
 
+# Other words for the subcommands, as people type them.
+_SUB_SAID = {"notes": "note", "list": "schedule", "reschedule": "move", "cancel": "skip",
+             "past": "history"}
+
+
+def _pair_named(ctx: Context, text: str) -> Pair | None:
+    """My one-on-one with the one person `text` names (key, name or mention), if any."""
+    if not text:
+        return None
+    person = _sender(ctx)
+    label, named, rest = _named(ctx, text)
+    if label is not None and not rest:  # '@alice', a platform mention
+        candidates = [named] if named is not None else _matches(ctx, label)
+    else:  # 'alice', 'Alice Martin', '李雷'
+        candidates = _matches(ctx, text.strip())
+    found = [p for p in _pairs_of(ctx, person)
+             if any(p.other(person).id == c.id for c in candidates)]
+    return found[0] if len(found) == 1 else None
+
+
 def cmd_agenda(ctx: Context, args: str) -> None:
-    """/agenda lists the agenda of each of my one-on-ones; /agenda add [@person] TEXT adds."""
+    """/agenda lists the agenda of each of my one-on-ones; /agenda @person that one's;
+    /agenda [add] [@person] TEXT adds an item."""
     person = _sender(ctx)
     sub, _, rest = args.strip().partition(" ")
     if sub.lower() == "add":
         _agenda_add(ctx, person, rest.strip())
         return
-    if sub:
-        ctx.reply("oo_agenda_usage")
+    if sub and sub.lower() not in ("list", "show"):
+        pair = _pair_named(ctx, args.strip())
+        if pair is not None:  # '/agenda @alice': that one's agenda
+            _agenda(ctx, person, [pair])
+        else:  # '/agenda pipeline review': an item, as '/agenda add' takes it
+            _agenda_add(ctx, person, args.strip())
         return
     mine = _pairs_of(ctx, person)
     if not mine:
         _reply_no_pairs(ctx, person)
         return
+    _agenda(ctx, person, mine)
+
+
+def _agenda(ctx: Context, person: Person, mine: list[Pair]) -> None:
     sections = []
     # The other pairs' check-in topics are proposed when their reminders go out.
     for pair, occ in _soonest(ctx, mine):
@@ -442,13 +480,17 @@ def _soonest(ctx: Context, mine: list[Pair]) -> list[tuple[Pair, Occurrence | No
     return found[:PAIRS_SHOWN]
 
 
-def _schedule(ctx: Context) -> None:
+def _schedule(ctx: Context, only: Pair | None = None) -> None:
     person = _sender(ctx)
     rows = []
     hours = ctx.org.oneonones.hours  # the org file's working hours (oneonones.working_hours)
     mine = _pairs_of(ctx, person)
     soonest = _soonest(ctx, mine)
-    for pair, occ in soonest:
+    shown = soonest
+    if only is not None:  # (one of the soonest, or further off)
+        shown = [next(((p, o) for p, o in soonest if _ids(p) == _ids(only)),
+                      (only, next_occurrence(ctx.session, only, ctx.clock.now())))]
+    for pair, occ in shown:
         other = pair.other(person)
         rows.append({"other": other, "cadence": pair.cadence.cadence,
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
@@ -463,13 +505,14 @@ def _schedule(ctx: Context) -> None:
                          occ.start, pair.cadence.duration, other.timezone) else None,
                      # The org file can book one person into several at once (every
                      # report at the default Tue 10:00): said, never moved on its own.
-                     "at_once": [o.other(person) for o, when in soonest if o is not pair
-                                 and occ and when and when.start < occ.end
-                                 and occ.start < when.end]})
+                     "at_once": [o.other(person) for o, when in soonest
+                                 if _ids(o) != _ids(pair) and occ and when
+                                 and when.start < occ.end and occ.start < when.end]})
     if not rows:
         _reply_no_pairs(ctx, person)
         return
-    ctx.reply("oo_schedule", rows=rows, total=len(mine), hours=hours.params())
+    ctx.reply("oo_schedule", rows=rows, total=len(mine) if only is None else 1,
+              hours=hours.params())
 
 
 def _move(ctx: Context, args: str) -> None:
@@ -520,11 +563,15 @@ def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datet
     """Who else `person` has a one-on-one with between `start` and `end` (a move is
     made all the same: said, so that one of the two can be moved too)."""
     overrides = OneOnOneRepo(ctx.session).overrides_of([person.id])  # (one query)
-    same = (moved.manager.id, moved.report.id)
     return [pair.other(person) for pair in _pairs_of(ctx, person)
-            if (ids := (pair.manager.id, pair.report.id)) != same
+            if _ids(pair) != _ids(moved)
             and any(not o.skipped and o.start < end and start < o.end for o in occurrences(
-                pair, start, end, overrides.get(ids, {})))]
+                pair, start, end, overrides.get(_ids(pair), {})))]
+
+
+def _ids(pair: Pair) -> tuple[int, int]:
+    """Who a pair is (the Pair objects are made anew on each read of the org)."""
+    return pair.manager.id, pair.report.id
 
 
 def _skip(ctx: Context, args: str) -> None:

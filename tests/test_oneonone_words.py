@@ -1,0 +1,58 @@
+"""One-on-one commands as people type them: `/1on1 alice` (that one-on-one: when, and its
+agenda), `/agenda pipeline review` (an item, without `add`), `/agenda @li` (that agenda),
+and the other words for the subcommands (`notes`, `cancel`, `reschedule`)."""
+
+from __future__ import annotations
+
+from tests.support import say
+
+
+async def test_naming_a_person_shows_that_one_on_one_and_its_agenda(bot, chat):
+    await say(bot, "grace", "/agenda add @alice pipeline review for Q1")
+    for typed in ("/1on1 alice", "/1on1 @alice", "/1on1 Alice Martin"):
+        await say(bot, "grace", typed)
+        schedule, agenda = [m.message.text for m in chat.sent[-2:]]
+        rows = [line for line in schedule.splitlines() if "every two weeks" in line]
+        assert len(rows) == 1 and rows[0].startswith("Alice Martin: every two weeks, Tue 10:00")
+        assert "more after these" not in schedule
+        assert agenda.splitlines()[0] == \
+            "1:1 with Alice Martin — Tue 2026-12-08 10:00 (America/New_York)"
+        assert "pipeline review for Q1 — Grace Chen" in agenda
+    # In Chinese, by name.
+    await say(bot, "li", "/1on1 Grace Chen")
+    assert "Grace Chen" in chat.sent[-2].message.text and "下次" in chat.sent[-2].message.text
+
+
+async def test_someone_who_is_not_ones_own_one_on_one_is_said_to_be_so(bot, chat):
+    await say(bot, "grace", "/1on1 sam")  # Alice's report, not Grace's
+    assert chat.last("grace") == \
+        "You have no one-on-one with sam. Yours: Alice Martin, Bruno Rossi, 李雷."
+    await say(bot, "grace", "/1on1 frobnicate")  # nobody: the usage, as before
+    assert chat.last("grace").startswith("/1on1 — your one-on-ones and when they are next")
+
+
+async def test_an_agenda_item_needs_no_add(bot, chat):
+    # Bruno has one one-on-one (with Grace): the item is for it.
+    await say(bot, "bruno", "/agenda budget for the Milan office")
+    assert chat.last("bruno") == \
+        "Added to the agenda of your next 1:1 with Grace Chen: budget for the Milan office"
+    await say(bot, "grace", "/agenda @bruno")
+    assert chat.last("grace").splitlines()[0].startswith("1:1 with Bruno Rossi — ")
+    assert "budget for the Milan office — Bruno Rossi" in chat.last("grace")
+    assert "Alice Martin" not in chat.last("grace")  # that one's agenda only
+    # Grace has three: the item needs a name, and is not stored meanwhile.
+    await say(bot, "grace", "/agenda hiring plan")
+    assert chat.last("grace").startswith("Which one-on-one? Name the person with @")
+    await say(bot, "grace", "/agenda list")
+    assert "hiring plan" not in chat.last("grace")
+    assert chat.last("grace").count("1:1 with ") == 3
+
+
+async def test_other_words_for_the_subcommands(bot, chat):
+    # (No meeting held yet to note: the answer /1on1 note gives, not the usage.)
+    await say(bot, "grace", "/1on1 notes @alice she wants a recruiter")
+    assert chat.last("grace") == "You haven't had a recorded 1:1 with Alice Martin yet."
+    await say(bot, "grace", "/1on1 cancel @bruno")
+    assert chat.last("grace").startswith("Skipped: your 1:1 with Bruno Rossi on Tue 2026-12-08")
+    await say(bot, "grace", "/1on1 reschedule @li 2026-12-09 19:30")
+    assert chat.last("grace").startswith("Moved: your next 1:1 with 李雷 is Wed 2026-12-09 19:30")
