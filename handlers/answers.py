@@ -235,21 +235,27 @@ _CN_UNITS = {"千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8, 
              "千万": 10**7, "百万": 10**6, "十万": 10**5, "万": 10**4, "萬": 10**4,
              "千": 10**3, "百": 100, "十": 10}
 _CN_PART = re.compile(r"(\d+(?:\.\d+)?)(" + "|".join(_CN_UNITS) + ")")
+_SHORT_TAIL = re.compile(r"[1-9]")
 
 
 def _with_chinese_units(value: str) -> float | None:
     """Digits with Chinese units as business writes amounts: '5千万' (50,000,000),
     '1.2百万', '3万5千' (35,000); None for anything else.
 
-    Each part is smaller than the unit before it, and every part has its unit: '3万5' is
-    35,000 said aloud but 30,005 written out (as '三万五'), so it is refused. A decimal
-    only in a single part: '1.5万3千' says two amounts at once.
+    Each part is smaller than the unit before it; a last digit alone is a tenth of the
+    unit before it, as speech shortens amounts ('3万5' is 35,000; 30,005 is '3万零5').
+    A decimal only in a single part: '1.5万3千' says two amounts at once.
     """
     parts = []
     at = 0
     while at < len(value):
         match = _CN_PART.match(value, at)
         if match is None:
+            # A last digit with no unit takes a tenth of the unit before it, as said
+            # ('3万5' is 35,000, '1千2' 1,200; 30,005 is written '3万零5').
+            if parts and _SHORT_TAIL.fullmatch(value, at) and parts[-1][1] >= 100:
+                parts.append((value[at:], parts[-1][1] // 10))
+                break
             return None
         parts.append((match.group(1), _CN_UNITS[match.group(2)]))
         at = match.end()
@@ -274,23 +280,25 @@ _CN_NUMERALS = frozenset({*_CN_DIGITS, *_CN_SMALL, *_CN_LARGE})
 
 
 def chinese_number(text: str) -> int | None:
-    """A number written in Chinese numerals ('六', '两', '十二', '一百零五', '三万五千');
-    None if it is not one, or if it leaves out a unit the way speech does ('三百五', which
-    is 350 said aloud but would read as 305): the person is asked for digits instead."""
+    """A number written in Chinese numerals ('六', '两', '十二', '一百零五', '三万五千'),
+    also shortened as it is said: a last digit after 百, 千, 万 or 亿 is a tenth of that
+    unit ('三百五' 350, '五万二' 52,000, '两万三千五' 23,500; 305 is '三百零五'). None if
+    it is not a number."""
     if not text or not set(text) <= _CN_NUMERALS:
         return None
     total = section = 0
     digit: int | None = None
     small = 0  # the small unit (10, 100, 1000) just used in this section; 0: none yet
     large = 0  # the large unit (万, 亿) just used; 0: none yet
-    after_unit = False  # the last sign was 百, 千, 万 or 亿: a digit after it is ambiguous
+    after_unit = 0  # the unit (百, 千, 万, 亿) the last sign was: a digit after it alone
+    # is a tenth of it ('三百五')
     for ch in text:
         if ch in _CN_DIGITS:
             value = _CN_DIGITS[ch]
             if digit is not None:
                 return None  # '三五': two digits in a row
             if value == 0:
-                after_unit = False  # '一千零五': what follows stands alone
+                after_unit = 0  # '一千零五': what follows stands alone
                 continue
             digit = value
         elif ch in _CN_SMALL:
@@ -302,23 +310,22 @@ def chinese_number(text: str) -> int | None:
                     return None  # only '十' may stand without a digit ('十二' = 12)
                 digit = 1
             section += digit * unit
-            digit, small, after_unit = None, unit, unit > 10
+            digit, small, after_unit = None, unit, unit if unit > 10 else 0
         else:
             unit = _CN_LARGE[ch]
             if large and unit >= large:
                 return None  # '三万两亿': largest first
             if digit is not None:
                 if after_unit:
-                    return None
+                    return None  # '三千五万': a shortened part before a larger unit
                 section += digit
             if section == 0:
                 return None  # '万' with nothing before it
             total += section * unit
-            section, digit, small, large, after_unit = 0, None, 0, unit, True
+            section, digit, small, large, after_unit = 0, None, 0, unit, unit
     if digit is not None:
-        if after_unit:
-            return None  # '三百五', '三万五'
-        section += digit
+        # '三百五' 350, '五万二' 52,000 ('万' then '二': 二千), '一千二' 1,200
+        section += digit * (after_unit // 10 if after_unit else 1)
     if total + section == 0 and text not in ("零", "〇"):
         return None
     return total + section

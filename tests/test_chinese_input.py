@@ -64,14 +64,27 @@ async def test_amounts_written_with_chinese_units_after_digits(bot, chat):
     assert answers_of(bot, "li")["kpi:revenue"] == (None, 50_000_000.0, False)
 
 
-async def test_a_chinese_amount_that_leaves_out_its_last_unit_is_refused(bot, chat):
-    # '3万5' is 35,000 said aloud but 30,005 written out, as '三万五' (already refused);
-    # '3千5万' has its units the wrong way round.
+async def test_a_chinese_amount_shortened_as_said_is_read_as_said(bot, chat):
+    """'五万二' and '5万2' are 52,000 as every Chinese speaker says them (50,002 is
+    '五万零二'): they were refused with "这不是一个数字" (that is not a number)."""
     await bot.run_checkins(["li"])
-    for typed in ("3万5", "3千5万", "1.5万3千"):
+    await say(bot, "li", "五万二")
+    assert answers_of(bot, "li")["kpi:revenue"] == (None, 52_000.0, False)
+    for typed, meant in (("5万2", 52_000.0), ("六万零五", 60_005.0), ("一千二百万", 12_000_000.0)):
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", typed)
+        if "是" in chat.last("li") and "12,000,000" in chat.last("li"):
+            await say(bot, "li", "是")  # (far over the target: confirmed first)
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, meant, False), typed
+
+
+async def test_a_chinese_amount_with_its_units_out_of_order_is_refused(bot, chat):
+    # '3千5万' has its units the wrong way round; '1.5万3千' says two amounts at once.
+    await bot.run_checkins(["li"])
+    for typed in ("3千5万", "1.5万3千", "3万50"):
         await say(bot, "li", typed)
         assert "kpi:revenue" not in answers_of(bot, "li"), typed
-        assert "这不是一个数字" in chat.last("li") or "数字" in chat.last("li")
+        assert "数字" in chat.last("li")
 
 
 async def test_confidence_is_taken_as_a_chinese_keyboard_types_it(bot, chat):
