@@ -126,7 +126,7 @@ async def test_someone_away_gets_the_poll_when_back_if_it_is_still_open(pbot, pc
     assert not pchat.to("alice") and not pchat.to("bruno")
     assert "Question 1 of 2" in pchat.last("east1")
     await say(pbot, "grace", "/pulse results")
-    assert "Participation: 0 of 9 answered" in pchat.last("grace")
+    assert "Participation: 0 of 9 answered." in pchat.last("grace").splitlines()
     pclock.set(datetime(2026, 12, 10, 17, 5, tzinfo=UTC))  # Thursday: Alice is back
     await pbot.run_pulse()
     assert "anonymous pulse poll" in pchat.last("alice")
@@ -454,9 +454,10 @@ async def test_a_teams_results_count_the_teams_participation(pbot, pchat, pclock
         await answer_all(pbot, pchat, key, 4, 2)
     await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results team East")
-    assert "Participation: 5 of 6 answered." in pchat.last("grace")
+    # (Its own line: the next one ran on from it, "answered.Stress: …".)
+    assert "Participation: 5 of 6 answered." in pchat.last("grace").splitlines()
     await say(pbot, "grace", "/pulse results")
-    assert "Participation: 9 of 11 answered." in pchat.last("grace")
+    assert "Participation: 9 of 11 answered." in pchat.last("grace").splitlines()
     await say(pbot, "grace", "/pulse results last 2 team East")
     trend = pchat.last("grace")
     assert "2026-11-25: " in trend and "(3 of 6)" in trend and "(5 of 6)" in trend
@@ -648,11 +649,15 @@ async def test_custom_questions_from_the_org_file(database_url, pclock, tmp_path
     await press(bot, chat, "alice", 3)
     await press(bot, chat, "alice", 3)
     assert "Question 3 of 3" in chat.last("alice") and "How is your workload?" in chat.last("alice")
+    # Each option on its line, the hint on its own ("3. Too heavyPress a button…" before).
+    assert chat.last("alice").splitlines()[-2:] == ["3. Too heavy",
+                                                    "Press a button or type the number."]
     assert [c.label for c in chat.sent[-1].message.choices] == ["Too light", "About right",
                                                                  "Too heavy"]
     await say(bot, "east5", "3")
     await say(bot, "east5", "3")
     assert "你的工作量如何？" in chat.last("east5")
+    assert chat.last("east5").splitlines()[-2:] == ["3. 太多", "请点击按钮或输入序号。"]
     await say(bot, "east5", "太多")
     with bot.unit() as ctx:
         assert sorted((v.question_key, v.value) for v in ctx.session.scalars(
