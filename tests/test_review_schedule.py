@@ -183,13 +183,14 @@ async def test_review_schedule_shows_the_gm_what_comes_next(bot, chat, clock):
     view = chat.last("grace")
     assert view.startswith("360° reviews on a schedule: quarterly, on working day 1 of each "
                            "period at 10:00 (America/New_York); each stays open 14 days")
-    assert "• 2027-01-01 10:00 · 2027-01 – 2027-03: Alice Martin, 李雷" in view
+    assert "• 2027-01-01 10:00 · 2027-01 – 2027-03: Alice Martin, 李雷" in view.splitlines()
     assert "Open now" not in view
     clock.set(JAN_1_10AM_NY + timedelta(hours=1))
     await bot.run_review_schedule()
     await say(bot, "grace", "/review schedule")
     view = chat.last("grace")
-    assert "• 2027-04-01 10:00 · 2027-04 – 2027-06: Alice Martin, 李雷" in view
+    # On its own line ("… 李雷Open now" ran the next heading on to it).
+    assert "• 2027-04-01 10:00 · 2027-04 – 2027-06: Alice Martin, 李雷" in view.splitlines()
     # With how many answered: counts only, and none for Li, whose two peers asked are too
     # few to count (Alice's 2 peers and 1 report make 3, counted together).
     assert ("Open now\n• Alice Martin — closes 2027-01-15 11:00 · 0 of 5 answered\n"
