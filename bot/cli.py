@@ -61,7 +61,8 @@ transaction: a move that fails or is stopped leaves the target's tables empty, a
 simply be run again. Killed after its commit (no DATABASE_URL line printed), run again it
 finds every row already in the target, says so and prints the line. Refused, changing
 nothing: a target that holds any other data, a database in use that is not up to date
-(run 'teampulse migrate' first), a TARGET_URL that is wrong or cannot be reached.
+(run 'teampulse migrate' first), a TARGET_URL that is wrong or cannot be reached, and a
+second move from the same database, or into the same PostgreSQL one, while one runs.
 
 Stop the bot first. The copy is the database as it was at the moment move-db began reading
 it (SQLite's online backup, or one transaction), so a running bot cannot make it
@@ -193,11 +194,17 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser(
         "restore", help="replace the SQLite database with a backup (the bot must be stopped)",
         description="Replace the SQLite database with a backup made by 'teampulse backup', "
-                    "then bring it up to date. Refuses a backup from a newer version. It asks "
-                    "no confirmation, and everything written since the backup (check-ins, "
-                    "kudos, notes) is gone: back up the database first if you may want it "
-                    "(teampulse backup FILE).")
+                    "then bring it up to date. Refuses a backup from a newer version. "
+                    "Everything written since the backup (check-ins, kudos, notes) leaves "
+                    "the database, so it asks first, showing the database and the backup "
+                    "(on a terminal; elsewhere it needs --yes), and keeps a copy of the "
+                    "database as it was beside it, named with the time "
+                    "(teampulse.before-restore-20261201T003512Z.db; its path is printed): "
+                    "'teampulse restore' that copy to go back.")
     restore.add_argument("file", type=Path, help="the backup file to restore")
+    restore.add_argument("--yes", action="store_true",
+                         help="restore without asking (scripts; needed when not run on a "
+                              "terminal)")
     move = sub.add_parser(
         "move-db", help="copy everything into a new, empty database (SQLite to PostgreSQL); "
                         "stop the bot first",
@@ -649,23 +656,62 @@ def _print_goals(org: Org, out: TextIO) -> None:
 
 def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`backup FILE` and `restore FILE` (SQLite; PostgreSQL is pointed to pg_dump)."""
-    from storage.backup import backup, restore
-    from storage.db import create_db_engine
+    from storage.backup import RestoreCancelled, backup, restore
+    from storage.db import DatabaseSetupError, create_db_engine
     from storage.migrate import current_revision
 
     if args.command == "backup":
         source = backup(settings.database_url, args.file)
         print(f"backed up {source} to {args.file}", file=out)
         return 0
-    revision = restore(settings.database_url, args.file)
+    def confirm(database: Path, revision: str) -> bool:
+        if args.yes:
+            return True
+        if not sys.stdin.isatty():
+            # A script or a cron job cannot answer: it says --yes, or nothing happens.
+            raise DatabaseSetupError(
+                f"restore replaces the database at {database} and asks first; not on a "
+                "terminal, so nothing was changed: run it again with --yes to restore "
+                "without the question")
+        print(f"This replaces the database {database} ({_file_facts(database)}) with the "
+              f"backup {args.file} ({_file_facts(args.file)}, revision {revision}).\n"
+              "Everything written to the database since that backup leaves it; a copy of "
+              "the database as it is now is kept beside it first.\n"
+              "Restore? [y/N] ", end="", file=sys.stderr, flush=True)
+        return sys.stdin.readline().strip().lower() in {"y", "yes"}
+
+    def kept(copy: Path) -> None:
+        # Said at once: a restore killed from here on leaves the copy named on screen.
+        print(f"kept the database as it was in {copy} (to go back: teampulse restore "
+              f"{copy})", file=out, flush=True)
+
+    try:
+        done = restore(settings.database_url, args.file, confirm=confirm, kept=kept)
+    except RestoreCancelled:
+        print("teampulse: restore cancelled; nothing was changed", file=sys.stderr)
+        return 1
     engine = create_db_engine(settings.database_url)
     try:
         now = current_revision(engine)
     finally:
         engine.dispose()
-    print(f"restored {args.file} (revision {revision}); the database is now at revision "
+    print(f"restored {args.file} (revision {done.revision}); the database is now at revision "
           f"{now}", file=out)
     return 0
+
+
+def _file_facts(path: Path) -> str:
+    """'1.2 MB, last written 2026-12-01 00:30 UTC' (a SQLite file's write-ahead log
+    counts as written), or that there is none."""
+    if not path.is_file():
+        return "there is none yet"
+    wal = path.with_name(path.name + "-wal")
+    written = max(p.stat().st_mtime for p in (path, wal) if p.is_file())
+    size = path.stat().st_size
+    shown = (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
+             if size >= 1e6 else f"{size / 1e3:.0f} kB")
+    when = datetime.fromtimestamp(written).astimezone()
+    return f"{shown}, last written {when:%Y-%m-%d %H:%M %Z}"
 
 
 def _move_db(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time, timedelta
 from pathlib import Path
@@ -23,6 +23,15 @@ _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 
 class ConfigError(ValueError):
     """A setting has a value teampulse cannot use; the message names the variable."""
+
+    @classmethod
+    def of(cls, problems: list[str]) -> ConfigError:
+        """One error for everything wrong: one problem as its own line; several under a
+        count, one line each (`main` prints it after 'teampulse: ')."""
+        if len(problems) == 1:
+            return cls(problems[0])
+        return cls(f"{len(problems)} problems in the settings:\n"
+                   + "\n".join(f"  - {p}" for p in problems))
 
 
 class Secret:
@@ -230,6 +239,16 @@ class Settings:
             return Secret(value) if value else None
 
         kwargs: dict[str, object] = {}
+        # Every value is read before any is refused: an operator fixing a .env meets all of
+        # its mistakes at once, not one per restart.
+        problems: list[str] = []
+
+        def put(field_name: str, parse: Callable[..., object], *args: object) -> None:
+            try:
+                kwargs[field_name] = parse(*args)
+            except ConfigError as exc:
+                problems.append(str(exc))
+
         if (url := get("DATABASE_URL")) is not None:
             kwargs["database_url"] = url
         if (org := get("TEAMPULSE_ORG_FILE")) is not None:
@@ -238,28 +257,22 @@ class Settings:
             # A fresh checkout runs on the example org until the operator writes org.yaml.
             kwargs["org_file"] = Path("org.example.yaml")
         if (sched := get("CHECKIN_SCHEDULE")) is not None:
-            kwargs["checkin_schedule"] = parse_schedule(sched, "CHECKIN_SCHEDULE")
+            put("checkin_schedule", parse_schedule, sched, "CHECKIN_SCHEDULE")
         if (delay := get("CHECKIN_REMINDER_DELAY")) is not None:
-            kwargs["reminder_delay"] = parse_reminder_delay(delay)
+            put("reminder_delay", parse_reminder_delay, delay)
         if (grace := get("CHECKIN_GRACE_PERIOD")) is not None:
-            kwargs["grace_period"] = parse_duration(grace, "CHECKIN_GRACE_PERIOD")
+            put("grace_period", parse_duration, grace, "CHECKIN_GRACE_PERIOD")
         if (digest := get("DIGEST_SCHEDULE")) is not None:
-            kwargs["digest_schedule"] = None if digest.lower() == "off" else parse_schedule(
-                digest, "DIGEST_SCHEDULE", "or off")
+            put("digest_schedule", parse_digest_schedule, digest)
         if (grace := get("DIGEST_GRACE_PERIOD")) is not None:
-            kwargs["digest_grace_period"] = parse_duration(grace, "DIGEST_GRACE_PERIOD")
+            put("digest_grace_period", parse_duration, grace, "DIGEST_GRACE_PERIOD")
         if (level := get("LOG_LEVEL")) is not None:
-            if level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-                raise ConfigError(
-                    f"LOG_LEVEL={level!r}: expected one of DEBUG, INFO, WARNING, ERROR"
-                )
-            kwargs["log_level"] = level.upper()
+            put("log_level", parse_choice, level, "LOG_LEVEL",
+                ("DEBUG", "INFO", "WARNING", "ERROR"))
         if (log_format := get("LOG_FORMAT")) is not None:
-            if log_format.lower() not in {"text", "json"}:
-                raise ConfigError(f"LOG_FORMAT={log_format!r}: expected text or json")
-            kwargs["log_format"] = log_format.lower()
+            put("log_format", parse_choice, log_format, "LOG_FORMAT", ("text", "json"))
         if (console := get("TEAMPULSE_CONSOLE")) is not None:
-            kwargs["console"] = parse_bool(console, "TEAMPULSE_CONSOLE")
+            put("console", parse_bool, console, "TEAMPULSE_CONSOLE")
         kwargs["slack_bot_token"] = secret("SLACK_BOT_TOKEN")
         kwargs["slack_app_token"] = secret("SLACK_APP_TOKEN")
         kwargs["slack_signing_secret"] = secret("SLACK_SIGNING_SECRET")
@@ -267,11 +280,11 @@ class Settings:
         if (host := get("SLACK_HTTP_HOST")) is not None:
             kwargs["slack_http_host"] = host
         if (port := get("SLACK_HTTP_PORT")) is not None:
-            kwargs["slack_http_port"] = parse_port(port, "SLACK_HTTP_PORT")
+            put("slack_http_port", parse_port, port, "SLACK_HTTP_PORT")
         if (path := get("SLACK_HTTP_PATH")) is not None:
             kwargs["slack_http_path"] = path
         if (rate := get("SLACK_MAX_POSTS_PER_SECOND")) is not None:
-            kwargs["slack_max_posts_per_second"] = parse_rate(rate, "SLACK_MAX_POSTS_PER_SECOND")
+            put("slack_max_posts_per_second", parse_rate, rate, "SLACK_MAX_POSTS_PER_SECOND")
         kwargs["telegram_bot_token"] = secret("TELEGRAM_BOT_TOKEN")
         kwargs["telegram_api_url"] = get("TELEGRAM_API_URL")
         kwargs["telegram_webhook_url"] = get("TELEGRAM_WEBHOOK_URL")
@@ -279,24 +292,36 @@ class Settings:
         if (host := get("TELEGRAM_WEBHOOK_HOST")) is not None:
             kwargs["telegram_webhook_host"] = host
         if (port := get("TELEGRAM_WEBHOOK_PORT")) is not None:
-            kwargs["telegram_webhook_port"] = parse_port(port, "TELEGRAM_WEBHOOK_PORT")
+            put("telegram_webhook_port", parse_port, port, "TELEGRAM_WEBHOOK_PORT")
         if (host := get("HEALTH_HOST")) is not None:
             kwargs["health_host"] = host
         if (port := get("HEALTH_PORT")) is not None:
-            kwargs["health_port"] = parse_port(port, "HEALTH_PORT")
+            put("health_port", parse_port, port, "HEALTH_PORT")
+        # A value refused above keeps its default here: the combinations are checked
+        # all the same (none of them involves a value that can be refused alone).
         settings = cls(**kwargs)  # type: ignore[arg-type]
-        settings.validate()
+        problems += settings.problems()
+        if problems:
+            raise ConfigError.of(problems)
         return settings
 
     def validate(self) -> None:
-        """Refuse combinations that cannot work, naming the variables involved."""
+        """Refuse combinations that cannot work, naming the variables involved (all of
+        them at once)."""
+        if problems := self.problems():
+            raise ConfigError.of(problems)
+
+    def problems(self) -> list[str]:
+        """What is wrong in combinations of settings, one line each, naming the variables
+        (never a secret's value)."""
+        found: list[str] = []
         if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
-            raise ConfigError(
+            found.append(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
                 "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them"
             )
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
-            raise ConfigError(
+            found.append(
                 "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: webhook mode "
                 "needs a secret token (1-256 characters A-Z a-z 0-9 _ -)"
             )
@@ -304,13 +329,14 @@ class Settings:
         # with --local takes plain HTTP and any port, and says so itself if not.
         if self.telegram_webhook_url and not self.telegram_api_url and (
                 problem := webhook_url_problem(self.telegram_webhook_url)):
-            raise ConfigError(problem)
+            found.append(problem)
         if self.telegram_webhook_secret and not re.fullmatch(
             r"[A-Za-z0-9_-]{1,256}", self.telegram_webhook_secret.get()
         ):
-            raise ConfigError(
+            found.append(
                 "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
             )
+        return found
 
 
 MAX_DURATION = timedelta(days=365)
@@ -379,6 +405,23 @@ def day_index(text: str) -> int | None:
     if len(word) < 3:
         return None
     return next((i for i, full in enumerate(_FULL_DAYS) if full.startswith(word)), None)
+
+
+def parse_digest_schedule(text: str) -> CheckinSchedule | None:
+    """DIGEST_SCHEDULE: a day and a time, or off (None)."""
+    if text.strip().lower() == "off":
+        return None
+    return parse_schedule(text, "DIGEST_SCHEDULE", "or off")
+
+
+def parse_choice(text: str, name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, in any case (returned as `choices` writes it)."""
+    found = next((c for c in choices if c.lower() == text.lower()), None)
+    if found is None:
+        listed = ", ".join(choices) if len(choices) > 2 else " or ".join(choices)
+        raise ConfigError(f"{name}={text!r}: expected {'one of ' if len(choices) > 2 else ''}"
+                          f"{listed}")
+    return found
 
 
 def parse_bool(text: str, name: str) -> bool:

@@ -3,13 +3,17 @@
 A backup uses SQLite's online backup API, so it is a consistent copy even while the bot
 writes. A restore refuses a file whose schema is newer than this version knows (its
 Alembic revision is not among ours), and refuses while a bot runs on the database; it
-replaces the database only once the backup is migrated.
+keeps a copy of the database it replaces (beside it, named with the time), and replaces
+the database only once the backup is migrated and that copy made.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from storage.db import DatabaseSetupError
@@ -95,13 +99,43 @@ def backup_revision(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def restore(url: str, source: Path) -> str | None:
-    """Replace the database at `url` with the backup `source`, brought up to date; returns
-    the backup's revision.
+class RestoreCancelled(Exception):
+    """The operator answered no: nothing was changed."""
 
-    The backup is copied and migrated beside the database (`<db>.restoring`) and copied
-    over it only once that succeeded, in one transaction: a migration that fails, or a
-    restore killed at any moment, leaves the database as it was.
+
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did: the backup's revision, and where the database as it was before
+    is kept (None: there was no database to keep)."""
+
+    revision: str
+    kept: Path | None
+
+
+def safety_copy_path(database: Path, now: datetime | None = None) -> Path:
+    """Where a restore keeps the database it replaces: beside it, named with the time
+    (UTC), `teampulse.before-restore-20261201T003512Z.db`; a new name if that one is taken."""
+    stamp = f"{(now or datetime.now(UTC)):%Y%m%dT%H%M%SZ}"
+    name = f"{database.stem}.before-restore-{stamp}"
+    path = database.with_name(name + database.suffix)
+    n = 1
+    while path.exists() or path.with_name(path.name + ".partial").exists():
+        n += 1
+        path = database.with_name(f"{name}-{n}{database.suffix}")
+    return path
+
+
+def restore(url: str, source: Path, *,
+            confirm: Callable[[Path, str], bool] | None = None,
+            kept: Callable[[Path], None] | None = None) -> Restored:
+    """Replace the database at `url` with the backup `source`, brought up to date.
+
+    Once the backup is known good and no bot runs on the database, `confirm(database,
+    revision)` is asked (False: RestoreCancelled, nothing changed). The backup is copied
+    and migrated beside the database (`<db>.restoring`); then the database as it is is
+    kept beside it (safety_copy_path, online backup API; `kept` is told its path at once);
+    only then is the backup copied over it, in one transaction: a migration that fails, or
+    a restore killed at any moment, leaves the database as it was.
     """
     target = _sqlite_file(url)
     revision = backup_revision(source)
@@ -115,30 +149,64 @@ def restore(url: str, source: Path) -> str | None:
     lock.acquire("teampulse restore")  # refuses while a bot runs on this file
     staging = target.with_name(target.name + ".restoring")
     try:
+        if confirm is not None and not confirm(target, revision):
+            raise RestoreCancelled
         target.parent.mkdir(parents=True, exist_ok=True)
-        _remove(staging)  # what a restore killed earlier left
-        src = sqlite3.connect(_read_only(source), uri=True)
-        dst = sqlite3.connect(staging, timeout=30)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
-        from storage import migrate
-        from storage.db import create_db_engine, describe_db_error
+        _stage(source, staging, target)
+        copy = None
+        if target.is_file():
+            copy = keep_copy(url, target)
+            if kept is not None:
+                kept(copy)
+        _overwrite(staging, target, copy)
+    finally:
+        _remove(staging)
+        lock.release()
+    return Restored(revision, copy)
 
-        engine = create_db_engine(f"sqlite:///{staging}")
-        try:
-            migrate.upgrade(engine)
-        except Exception as exc:
-            raise DatabaseSetupError(
-                f"{source} could not be brought up to date ({describe_db_error(exc)}); the "
-                f"database at {target} was not changed") from None
-        finally:
-            engine.dispose()  # the last connection folds its write-ahead log in
-        # SQLite's backup API again, not a rename: it writes the target in one transaction
-        # under SQLite's own locks, safe beside anyone reading it (a rename would leave
-        # them, and the target's write-ahead log, on the old file).
+
+def _stage(source: Path, staging: Path, target: Path) -> None:
+    """The backup copied to `staging` and migrated up to date (the database untouched)."""
+    _remove(staging)  # what a restore killed earlier left
+    src = sqlite3.connect(_read_only(source), uri=True)
+    dst = sqlite3.connect(staging, timeout=30)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    from storage import migrate
+    from storage.db import create_db_engine, describe_db_error
+
+    engine = create_db_engine(f"sqlite:///{staging}")
+    try:
+        migrate.upgrade(engine)
+    except Exception as exc:
+        raise DatabaseSetupError(
+            f"{source} could not be brought up to date ({describe_db_error(exc)}); the "
+            f"database at {target} was not changed") from None
+    finally:
+        engine.dispose()  # the last connection folds its write-ahead log in
+
+
+def keep_copy(url: str, database: Path) -> Path:
+    """A copy of the database as it is, beside it (see safety_copy_path)."""
+    copy = safety_copy_path(database)
+    try:
+        backup(url, copy)
+    except DatabaseSetupError as exc:
+        raise DatabaseSetupError(
+            f"cannot keep a copy of the database before restoring ({exc}); the database at "
+            f"{database} was not changed") from None
+    return copy
+
+
+def _overwrite(staging: Path, target: Path, copy: Path | None) -> None:
+    """The staged backup over the database, in one SQLite transaction."""
+    # SQLite's backup API again, not a rename: it writes the target in one transaction
+    # under SQLite's own locks, safe beside anyone reading it (a rename would leave
+    # them, and the target's write-ahead log, on the old file).
+    try:
         src = sqlite3.connect(staging)
         dst = sqlite3.connect(target, timeout=30)
         try:
@@ -146,10 +214,11 @@ def restore(url: str, source: Path) -> str | None:
         finally:
             dst.close()
             src.close()
-    finally:
-        _remove(staging)
-        lock.release()
-    return revision
+    except sqlite3.Error as exc:
+        before = f" (a copy of it as it was: {copy})" if copy is not None else ""
+        raise DatabaseSetupError(
+            f"cannot write the backup over the database at {target}: {exc}; it was not "
+            f"changed{before}") from None
 
 
 def _remove(database: Path) -> None:

@@ -9,13 +9,16 @@ in foreign-key order, in batches, in one transaction: a copy that fails or is ki
 half-way leaves the target's tables empty, and the move can simply be run again. Killed
 after that transaction's commit (before the report), the target is whole: run again, the
 move finds every row of the source already there, says so and changes nothing; a target
-holding anything else is refused with what to do.
+holding anything else is refused with what to do. One move at a time from a database
+(MoveLock on a SQLite file, an advisory lock on PostgreSQL) and into a PostgreSQL one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +41,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import mask_url
+from bot.leader import LOCK_KEY
 from storage.backup import _remove, backup
 from storage.db import DatabaseSetupError, check_database_url, create_db_engine, describe_db_error
 from storage.instance_lock import MoveLock, sqlite_path
@@ -57,6 +61,11 @@ BATCH_ROWS = 1000
 # start does not rebuild, and would carry pickles written by whichever APScheduler wrote the
 # source into a database the bot then unpickles on start.
 NOT_COPIED = frozenset({"alembic_version", "apscheduler_jobs"})
+
+#: The session-level advisory lock a move holds on a PostgreSQL source and on a PostgreSQL
+#: target (advisory locks are per database): beside bot/leader.py's leader and start-up
+#: keys, so a bot running on the database neither blocks a move nor is blocked by one.
+MOVE_KEY = LOCK_KEY + 2
 
 
 class MoveFailed(Exception):
@@ -102,19 +111,22 @@ def move_database(source_url: str, target_url: str, *,
         # Only now the target is touched (a SQLite target's file is created on connecting).
         target = create_db_engine(target_url)
         try:
-            holding = _check_target(target, shown)
-            if holding:
-                same = _same_rows(source, target, revision)
-                if same is None:
-                    raise DatabaseSetupError(_not_empty(target_url, shown, holding))
-                return Moved(revision, same, already=True)
-            try:
-                upgrade(target)  # one transaction: a failure creates nothing
-            except DBAPIError as exc:
-                raise DatabaseSetupError(
-                    f"cannot create the tables in the target database at {shown}: "
-                    f"{describe_db_error(exc)}; nothing was changed") from None
-            counts = _copy(source, target, shown, batch_rows or BATCH_ROWS)
+            # Two moves into one PostgreSQL database (from two sources, or a retry while
+            # the first runs) would both find it empty and fill it: the second is refused.
+            with _pg_move_lock(target, "into", shown):
+                holding = _check_target(target, shown)
+                if holding:
+                    same = _same_rows(source, target, revision)
+                    if same is None:
+                        raise DatabaseSetupError(_not_empty(target_url, shown, holding))
+                    return Moved(revision, same, already=True)
+                try:
+                    upgrade(target)  # one transaction: a failure creates nothing
+                except DBAPIError as exc:
+                    raise DatabaseSetupError(
+                        f"cannot create the tables in the target database at {shown}: "
+                        f"{describe_db_error(exc)}; nothing was changed") from None
+                counts = _copy(source, target, shown, batch_rows or BATCH_ROWS)
         finally:
             target.dispose()
     return Moved(revision, counts)
@@ -130,7 +142,9 @@ def _snapshot(url: str) -> Iterator[Engine]:
     if path is None:
         engine = create_db_engine(url)
         try:
-            yield engine
+            # As the MoveLock of a SQLite file: one move from a database at a time.
+            with _pg_move_lock(engine, "from", mask_url(url)):
+                yield engine
         finally:
             engine.dispose()
         return
@@ -152,6 +166,63 @@ def _snapshot(url: str) -> Iterator[Engine]:
             _remove(copy)
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def _pg_move_lock(engine: Engine, direction: str, shown: str) -> Iterator[None]:
+    """On PostgreSQL, hold MOVE_KEY's session-level advisory lock on a connection of its
+    own while the move runs, or refuse at once naming the move that holds it (nothing
+    else on SQLite, where MoveLock does this for a source). The server drops the lock
+    with the session, however the process ends (even SIGKILL)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    try:
+        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    except DBAPIError as exc:
+        raise _unusable(direction, shown, exc) from None
+    try:
+        try:
+            # Named, so the refusal of a second move (and pg_stat_activity) says whose it is.
+            conn.execute(text("SELECT set_config('application_name', :name, false)"),
+                         {"name": f"teampulse pid {os.getpid()}, move-db"})
+            locked = conn.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                  {"key": MOVE_KEY}).scalar()
+            holder = None if locked else _lock_holder(conn)
+        except DBAPIError as exc:
+            raise _unusable(direction, shown, exc) from None
+        if holder is not None:
+            if holder == f"pid {os.getpid()}, teampulse move-db":
+                raise DatabaseSetupError(
+                    f"the target database at {shown} is the database in use (DATABASE_URL) "
+                    "itself; move-db copies it into another, empty database, nothing was "
+                    "changed")
+            raise DatabaseSetupError(
+                f"another move-db {direction} {shown} is running ({holder}); let it finish "
+                "(or stop it), then run move-db again if needed; nothing was changed")
+        yield
+    finally:
+        # The session ends with the connection (not back into the pool): the lock with it.
+        conn.invalidate()
+        conn.close()
+
+
+def _unusable(direction: str, shown: str, exc: DBAPIError) -> DatabaseSetupError:
+    which = "the target database" if direction == "into" else "the database"
+    return DatabaseSetupError(f"cannot use {which} at {shown}: {describe_db_error(exc)}")
+
+
+def _lock_holder(conn: Connection) -> str:
+    """Who holds MOVE_KEY on this database: 'pid 4242, teampulse move-db' as its
+    connection is named (the client's pid, which may be on another machine)."""
+    name = conn.execute(text(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND l.classid::bigint = :high AND l.objid::bigint = :low LIMIT 1"),
+        {"high": MOVE_KEY >> 32, "low": MOVE_KEY & 0xFFFFFFFF}).scalar()
+    match = re.fullmatch(r"teampulse pid (\d+), (.+)", name or "")
+    return f"pid {match[1]}, teampulse {match[2]}" if match else "pid unknown"
 
 
 def _source_revision(source: Engine, url: str) -> str:

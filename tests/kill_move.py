@@ -21,6 +21,8 @@ and one that holds rather than kills, for a test to act at that moment:
 
   hold:snapshot     the snapshot is made: writes HELD on stderr, then goes on once a line
                     comes on stdin (an event between processes, not a timing)
+  hold:created      the same once the target's tables are created (every lock of the move
+                    taken, PostgreSQL's too), before any row is copied
 """
 
 from __future__ import annotations
@@ -63,6 +65,14 @@ def install(moment: str, target_url: str) -> None:
             hold()
 
         move.backup = held_backup
+    elif moment == "hold:created":
+        real_held_upgrade = move.upgrade
+
+        def held_upgrade(engine: Engine) -> None:
+            real_held_upgrade(engine)
+            hold()
+
+        move.upgrade = held_upgrade
     elif kind == "snapshot":
         real_backup = move.backup
 

@@ -224,9 +224,12 @@ async def test_review_while_open_shows_no_answers_from_the_command_line(twins, c
     # The format names --format takes were in no help text, only in an error.
     (["import-actuals"], "the export's format, salesforce, chinese, teampulse-daily, "
                          "teampulse-weekly or a name under crm.formats"),
-    # restore replaced the database without a question, and its help did not say so.
-    (["restore"], "It asks no confirmation, and everything written since the backup "
-                  "(check-ins, kudos, notes) is gone"),
+    # restore replaced the database without a question and kept nothing; its help says
+    # what it costs, that it asks (--yes for scripts), and where the old database is kept.
+    (["restore"], "Everything written since the backup (check-ins, kudos, notes) leaves the "
+                  "database, so it asks first, showing the database and the backup (on a "
+                  "terminal; elsewhere it needs --yes), and keeps a copy of the database as it "
+                  "was beside it, named with the time"),
     (["config"], "names in that file that look like a mistyped setting are named on "
                  "standard error as ignored"),
 ])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from datetime import time, timedelta
@@ -328,3 +329,34 @@ def test_teampulse_config_names_a_mistyped_setting_in_the_env_file(tmp_path: Pat
     env.write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["--env-file", str(env), "config"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_settings_file_with_three_bad_values_names_all_three_at_once(tmp_path: Path,
+                                                                      capsys) -> None:
+    """Loading stopped at the first bad value: the operator fixed it, started again and met
+    the next, once per restart. All are named at once, one line each, the secret's value
+    never (only what is wrong with it), and nothing is run (exit code 2)."""
+    from bot.cli import main
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("CHECKIN_SCHEDULE=fri 25:00\n"
+                        "LOG_LEVEL=verbose\n"
+                        "HEALTH_PORT=99999\n"
+                        "TELEGRAM_BOT_TOKEN=123:tok-hunter2\n"
+                        "TELEGRAM_WEBHOOK_SECRET=s3cret hunter2!\n")
+    out = io.StringIO()
+    assert main(["--env-file", str(env_file), "config"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert out.getvalue() == ""
+    assert err.splitlines() == [
+        "teampulse: 4 problems in the settings:",
+        "  - CHECKIN_SCHEDULE='fri 25:00': 25:00 is not a time of day",
+        "  - LOG_LEVEL='verbose': expected one of DEBUG, INFO, WARNING, ERROR",
+        "  - HEALTH_PORT='99999': expected a port number from 1 to 65535",
+        "  - TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -",
+    ]
+    assert "hunter2" not in err
+    # One bad value is one line, as before.
+    env_file.write_text("LOG_FORMAT=xml\n")
+    assert main(["--env-file", str(env_file), "config"], stdout=out) == 2
+    assert capsys.readouterr().err == "teampulse: LOG_FORMAT='xml': expected text or json\n"

@@ -6,6 +6,7 @@ leaves the target as it was, and the password never shows."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import os
@@ -724,3 +725,105 @@ async def test_a_move_from_postgresql_killed_half_way_changes_nothing_there(
     finally:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
+
+
+# --- Two moves at once on PostgreSQL: the second is refused -------------------------------
+
+@contextlib.contextmanager
+def held_move(tmp_path: Path, source: str, target: str) -> Iterator[subprocess.Popen[str]]:
+    """`teampulse move-db TARGET` as a real process, holding once the target's tables are
+    created (every lock taken, no row copied) until the test lets it go on."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_URL"))}
+    env.update(DATABASE_URL=source, PYTHONPATH=str(ROOT))
+    first = subprocess.Popen(
+        [sys.executable, "-m", "tests.kill_move", "hold:created", "--env-file", "/dev/null",
+         "move-db", target],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, cwd=tmp_path)
+    try:
+        assert first.stderr is not None
+        said = ""
+        while HELD not in said:
+            line = first.stderr.readline()
+            assert line, f"the first move ended before it held: {said}"
+            said += line
+        yield first
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+
+
+@contextlib.contextmanager
+def postgresql_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database's URL (its password, if any, SECRET)."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL: set TEST_DATABASE_URL")
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    url = make_url(SERVER_URL).set(database=name)
+    try:
+        yield (url if url.password else url.set(password=SECRET)).render_as_string(
+            hide_password=False)
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_second_move_into_the_same_postgresql_database_is_refused(tmp_path: Path) -> None:
+    """Two move-db into one PostgreSQL database from two SQLite files (two operators, or
+    the wrong .env in a second terminal): both found it empty and both filled it, the
+    first failing on the second's rows or the target holding a mix. The second is refused
+    at once, in one line naming the first (exit 2), and the first finishes with its rows."""
+    with postgresql_database() as target:
+        sources = []
+        for name in ("one", "two"):
+            url = f"sqlite:///{tmp_path / name / 'teampulse.db'}"
+            engine = create_db_engine(url)
+            upgrade(engine)
+            engine.dispose()
+            fill(url, people=2 if name == "one" else 4)
+            sources.append(url)
+        with held_move(tmp_path, sources[0], target) as first:
+            second = move_process(tmp_path, sources[1], target)
+            out, err = first.communicate("go on\n", timeout=WAIT)
+        shown = target.replace(SECRET, "***")
+        assert (second.returncode, second.stdout) == (2, "")
+        assert second.stderr == (f"teampulse: another move-db into {shown} is running (pid "
+                                 f"{first.pid}, teampulse move-db); let it finish (or stop "
+                                 "it), then run move-db again if needed; nothing was "
+                                 "changed\n")
+        assert SECRET not in second.stderr
+        assert first.returncode == 0, err
+        assert out.splitlines()[-1] == f"DATABASE_URL={shown}"
+        assert contents(target) == contents(sources[0])
+        # The first's lock went with it: the same move again finds its rows there.
+        again = move_process(tmp_path, sources[0], target)
+        assert again.returncode == 0, again.stderr
+        assert "a move into it finished before; nothing was copied" in again.stdout
+
+
+def test_a_second_move_from_the_same_postgresql_database_is_refused(tmp_path: Path) -> None:
+    """Two move-db at once from one PostgreSQL database in use (a retry while the first
+    still runs): the second is refused at once, in one line naming the first (exit 2), its
+    target not even created; the first finishes with every row."""
+    with postgresql_database() as source:
+        engine = create_db_engine(source)
+        upgrade(engine)
+        engine.dispose()
+        fill(source, people=3)
+        target = f"sqlite:///{tmp_path / 'one.db'}"
+        other = tmp_path / "other" / "teampulse.db"
+        with held_move(tmp_path, source, target) as first:
+            second = move_process(tmp_path, source, f"sqlite:///{other}")
+            out, err = first.communicate("go on\n", timeout=WAIT)
+        assert out.splitlines()[-1] == f"DATABASE_URL={target}"
+        shown = source.replace(SECRET, "***")
+        assert (second.returncode, second.stdout) == (2, "")
+        assert second.stderr == (f"teampulse: another move-db from {shown} is running (pid "
+                                 f"{first.pid}, teampulse move-db); let it finish (or stop "
+                                 "it), then run move-db again if needed; nothing was "
+                                 "changed\n")
+        assert not other.parent.exists()
+        assert first.returncode == 0, err
+        assert contents(target) == contents(source)

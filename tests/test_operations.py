@@ -95,7 +95,7 @@ def test_backup_while_the_bot_runs_and_restore_after_it_stops(tmp_path: Path,
     assert done.returncode == 0, done.stderr
     assert "backed up" in done.stdout
     # Restoring under a running bot would pull the floor from under it: refused.
-    refused = teampulse(tmp_path, "restore", str(tmp_path / "saved.db"))
+    refused = teampulse(tmp_path, "restore", "--yes", str(tmp_path / "saved.db"))
     assert refused.returncode == 2
     assert f"pid {running.proc.pid}" in refused.stderr
     running.proc.send_signal(signal.SIGTERM)
@@ -105,7 +105,7 @@ def test_backup_while_the_bot_runs_and_restore_after_it_stops(tmp_path: Path,
     with sqlite3.connect(tmp_path / "tp.db") as conn:
         conn.execute("DELETE FROM answers")
     assert running.answers() == []
-    restored = teampulse(tmp_path, "restore", str(tmp_path / "saved.db"))
+    restored = teampulse(tmp_path, "restore", "--yes", str(tmp_path / "saved.db"))
     assert restored.returncode == 0, restored.stderr
     assert "restored" in restored.stdout
     assert [(key, number) for key, _, number, _ in running.answers()] == [
@@ -140,7 +140,7 @@ def test_a_backup_from_an_older_version_is_restored_with_every_answer(tmp_path: 
             "updated_at) VALUES (1, 'checkin', 1, 'kpi:new_customers', 0, "
             "'2026-10-01 09:05:00')"))
     old.dispose()
-    restored = teampulse(tmp_path, "restore", str(tmp_path / "old.db"))
+    restored = teampulse(tmp_path, "restore", "--yes", str(tmp_path / "old.db"))
     assert restored.returncode == 0, restored.stderr
     with sqlite3.connect(tmp_path / "tp.db") as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == \
@@ -157,16 +157,155 @@ def test_restore_refuses_a_backup_from_a_newer_version(tmp_path: Path) -> None:
         conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
     with sqlite3.connect(tmp_path / "tp.db") as conn:
         conn.execute("CREATE TABLE marker (x INTEGER)")  # to see nothing was replaced
-    refused = teampulse(tmp_path, "restore", str(tmp_path / "saved.db"))
+    refused = teampulse(tmp_path, "restore", "--yes", str(tmp_path / "saved.db"))
     assert refused.returncode == 2
     assert "'0099_from_the_future'" in refused.stderr and "does not know" in refused.stderr
     with sqlite3.connect(tmp_path / "tp.db") as conn:
         assert conn.execute("SELECT count(*) FROM marker").fetchone() == (0,)
     (tmp_path / "junk.db").write_text("not a database")
-    junk = teampulse(tmp_path, "restore", str(tmp_path / "junk.db"))
+    junk = teampulse(tmp_path, "restore", "--yes", str(tmp_path / "junk.db"))
     assert junk.returncode == 2 and "is not a teampulse backup" in junk.stderr
     exists = teampulse(tmp_path, "backup", str(tmp_path / "saved.db"))
     assert exists.returncode == 2 and "exists already" in exists.stderr
+
+
+def since_a_backup(tmp_path: Path) -> Path:
+    """A database with a backup (saved.db) and one thing written after it: what a restore
+    by mistake would lose. Returns the backup."""
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "tp.db") as db:
+        db.execute("CREATE TABLE notes (x TEXT)")
+        db.execute("INSERT INTO notes VALUES ('before the backup')")
+        db.executemany("INSERT INTO notes VALUES (?)", [("x" * 3000,)] * 200)  # pages
+    db.close()
+    saved = tmp_path / "saved.db"
+    assert teampulse(tmp_path, "backup", str(saved)).returncode == 0
+    with sqlite3.connect(tmp_path / "tp.db") as db:
+        db.execute("INSERT INTO notes VALUES ('since the backup')")
+    db.close()
+    return saved
+
+
+def notes(path: Path) -> list[str]:
+    """The short notes in a database (the filler left out)."""
+    with sqlite3.connect(path) as db:
+        found = [x for (x,) in db.execute("SELECT x FROM notes ORDER BY rowid") if len(x) < 100]
+    db.close()
+    return found
+
+
+def safety_copies(tmp_path: Path) -> list[Path]:
+    return sorted(tmp_path.glob("tp.before-restore-*.db"))
+
+
+def test_restore_not_on_a_terminal_without_yes_is_refused_and_changes_nothing(
+        tmp_path: Path) -> None:
+    """restore replaced the database, and everything written since the backup, without a
+    question: one typo in a script or at a prompt lost a week. Run where it cannot ask (a
+    script, cron, a pipe) it now needs --yes: without it, one line naming --yes, exit 2,
+    and the database as it was, byte for byte, with no copy or staging file left."""
+    saved = since_a_backup(tmp_path)
+    before = (tmp_path / "tp.db").read_bytes()
+    refused = teampulse(tmp_path, "restore", str(saved))
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        f"teampulse: restore replaces the database at {tmp_path / 'tp.db'} and asks first; "
+        "not on a terminal, so nothing was changed: run it again with --yes to restore "
+        "without the question\n")
+    assert (tmp_path / "tp.db").read_bytes() == before
+    assert notes(tmp_path / "tp.db") == ["before the backup", "since the backup"]
+    assert not safety_copies(tmp_path)
+    assert not list(tmp_path.glob("*.restoring*"))
+
+
+def on_a_terminal(tmp_path: Path, answer: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`teampulse ARGS` with a terminal (a pty) as its standard input, `answer` typed."""
+    import pty
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tp.db'}",
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"), PYTHONPATH=str(ROOT))
+    typing, terminal = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "--env-file", "/dev/null", *args],
+                                stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env, cwd=tmp_path)
+        os.write(typing, answer.encode())
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(typing)
+        os.close(terminal)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_restore_on_a_terminal_asks_first_and_keeps_the_database_it_replaces(
+        tmp_path: Path) -> None:
+    """On a terminal restore asks first, naming the database and the backup (size, date,
+    revision): 'n' (or just Enter) changes nothing. 'y' restores, after keeping the
+    database as it was beside it, named with the time, its path printed; restoring that
+    copy brings back what was written since the backup."""
+    saved = since_a_backup(tmp_path)
+    db = tmp_path / "tp.db"
+    before = db.read_bytes()
+    for answer in ("n\n", "\n"):
+        declined = on_a_terminal(tmp_path, answer, "restore", str(saved))
+        assert (declined.returncode, declined.stdout) == (1, ""), declined.stderr
+        question, _, said = declined.stderr.partition("Restore? [y/N] ")
+        assert re.fullmatch(
+            rf"This replaces the database {re.escape(str(db))} \([\d.]+ [kMG]B, last written "
+            rf"\d{{4}}-\d\d-\d\d \d\d:\d\d \S+\) with the backup {re.escape(str(saved))} "
+            r"\([\d.]+ [kMG]B, last written [^)]+, revision \w+\)\.\n"
+            r"Everything written to the database since that backup leaves it; a copy of the "
+            r"database as it is now is kept beside it first\.\n", question), question
+        assert said == "teampulse: restore cancelled; nothing was changed\n"
+        assert db.read_bytes() == before and not safety_copies(tmp_path)
+
+    done = on_a_terminal(tmp_path, "y\n", "restore", str(saved))
+    assert done.returncode == 0, done.stderr
+    [copy] = safety_copies(tmp_path)
+    assert re.fullmatch(r"tp\.before-restore-\d{8}T\d{6}Z\.db", copy.name)
+    assert done.stdout.splitlines()[0] == (
+        f"kept the database as it was in {copy} (to go back: teampulse restore {copy})")
+    assert notes(db) == ["before the backup"]  # the backup's
+    assert notes(copy) == ["before the backup", "since the backup"]
+    back = teampulse(tmp_path, "restore", "--yes", str(copy))
+    assert back.returncode == 0, back.stderr
+    assert notes(db) == ["before the backup", "since the backup"]
+    assert len(safety_copies(tmp_path)) == 2  # going back kept the restored one too
+
+
+@pytest.mark.parametrize("moment", ["staged", "kept", "overwrite"])
+def test_a_restore_killed_half_way_leaves_the_database_and_its_copy(
+        tmp_path: Path, moment: str) -> None:
+    """A restore SIGKILLed (kill -9, the OOM killer, a closed SSH session) after staging
+    the backup, after keeping the copy, or half-way through writing the backup over the
+    database: the database holds what it held, the copy (once made) holds it too, and the
+    restore run again finishes."""
+    saved = since_a_backup(tmp_path)
+    db = tmp_path / "tp.db"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{db}",
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"), PYTHONPATH=str(ROOT))
+    killed = subprocess.run(
+        [sys.executable, "-m", "tests.kill_restore", moment, "--env-file", "/dev/null",
+         "restore", "--yes", str(saved)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        stdin=subprocess.DEVNULL)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert notes(db) == ["before the backup", "since the backup"]
+    copies = safety_copies(tmp_path)
+    if moment == "staged":
+        assert copies == []
+    else:
+        assert killed.stdout == (f"kept the database as it was in {copies[0]} (to go "
+                                 f"back: teampulse restore {copies[0]})\n")
+        assert notes(copies[0]) == ["before the backup", "since the backup"]
+    again = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert again.returncode == 0, again.stderr
+    assert notes(db) == ["before the backup"]
+    assert not list(tmp_path.glob("*.restoring*"))  # what the kill left is gone
 
 
 def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path,
@@ -177,6 +316,9 @@ def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path,
                  str(tmp_path / "x.db")]) == 2
     assert "pg_dump" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+    # restore is SQLite's: on PostgreSQL it points to pg_restore before asking anything.
+    assert main(["--env-file", "/dev/null", "restore", str(tmp_path / "x.db")]) == 2
+    assert "pg_restore" in capsys.readouterr().err
 
 
 # --- health and metrics ---------------------------------------------------------------------
@@ -484,7 +626,7 @@ def test_a_restore_that_fails_while_migrating_leaves_the_database_as_it_was(
     monkeypatch.setattr(storage.migrate, "upgrade", failing)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tp.db'}")
     monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(ROOT / "org.example.yaml"))
-    code = main(["--env-file", "/dev/null", "restore", str(old)])
+    code = main(["--env-file", "/dev/null", "restore", "--yes", str(old)])
     err = capsys.readouterr().err
     if isinstance(failure, KeyboardInterrupt):
         assert code == 130
