@@ -1037,7 +1037,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 if args.dry_run:
                     digest = build_digest(ctx, person, this, "markdown")
                     chart = f"{len(digest.chart)} bytes" if digest.chart is not None \
-                        else "could not be drawn"
+                        else "none: no figures in its weeks, or it could not be drawn (logged)"
                     print(f"## Digest for {person.key}, {this}\n\n{digest.text}\n\n"
                           f"[chart: {digest.caption} — {chart}]\n", file=out)
                     continue
