@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.text import problems_text
+from bot.text import count_text, problems_text
 from bot.weeks import parse_week, week_of, week_start
 
 if TYPE_CHECKING:
@@ -606,7 +606,7 @@ def matches_text(result: ImportResult) -> str:
 
 def rows_text(n: int) -> str:
     """'1 row', '2 rows': how the import's messages count rows."""
-    return f"{n} row" if n == 1 else f"{n} rows"
+    return count_text(n, "row")
 
 
 def matched_files(result: ImportResult) -> str:
