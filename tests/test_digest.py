@@ -4,6 +4,7 @@ once per week across restarts, at the configured local time, and the monthly rev
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import re
 from dataclasses import replace
@@ -26,6 +27,18 @@ from tests.test_summary import checked_in
 MONDAY_8AM_NY = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)  # EST, UTC-5
 MONDAY_8AM_SHANGHAI = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # CST, UTC+8
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def a_figure(bot, key: str = "alice", week: str = "2026-W47", value: float = 52_000) -> None:
+    """A check-in submitted with its revenue figure in an earlier week: something for the
+    digest's chart to draw (with no figure in its weeks the digest sends no chart)."""
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        snapshot = copy.deepcopy(ctx.org.question_snapshot(ctx.org.person(key)))
+        rnd = ctx.checkins.create_round(person, week, snapshot, ctx.clock.now())
+        rnd.status = "submitted"
+        ctx.checkins.save_answer(rnd, "kpi:revenue", text=None, number=value, skipped=False,
+                                 now=ctx.clock.now())
 
 
 def digests(chat: RecordingAdapter, key: str) -> list[str]:
