@@ -31,7 +31,7 @@ from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
-from bot.text import problems_text
+from bot.text import count_text, problems_text
 
 log = logging.getLogger("teampulse")
 
@@ -399,7 +399,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             for problem in unknown_owners:
                 print(f"  - {problem}", file=sys.stderr)
             return 2
-        print(f"{path}: OK — {org.name}, {len(org.people)} people", file=out)
+        print(f"{path}: OK — {org.name}, {count_text(len(org.people), 'person', 'people')}",
+              file=out)
         for p in org.people:
             kpis = ", ".join(f"{k.metric} {k.weekly_target:g} {k.unit}" for k in p.kpis)
             print(f"  {p.key:<12} {p.role:<8} {p.timezone:<20} {p.locale:<5} "
@@ -407,13 +408,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         _print_goals(org, out)
         r = org.reviews
         peers = "every other director as a peer" if r.peers is None else \
-            f"up to {r.peers} peers each, those who work closest with the director first"
+            f"up to {count_text(r.peers, 'peer')} each, those who work closest with the " \
+            "director first"
         remind = ("no reminder" if r.remind_days == 0 else "raters not done reminded "
-                  f"{r.remind_days} day{'s' if r.remind_days != 1 else ''} before the close")
+                  f"{count_text(r.remind_days, 'day')} before the close")
         if r.enabled:
             who = "every director" if r.directors is None else ", ".join(r.directors)
             print(f"reviews: {r.name} 360° reviews of {who}, from the period's working day "
-                  f"{r.day} at {r.at:%H:%M} in the GM's timezone, open {r.open_days} days; "
+                  f"{r.day} at {r.at:%H:%M} in the GM's timezone, open "
+                  f"{count_text(r.open_days, 'day')}; "
                   f"{peers}; {remind}", file=out)
         elif r.peers != DEFAULT_PEERS:  # the default, unscheduled, is not worth a line
             print(f"reviews: started with /review start only; {peers}", file=out)
@@ -630,7 +633,8 @@ def _print_departments(org: Org, out: TextIO) -> None:
     support = org.support
     if not support.departments:
         return
-    print(f"departments (support requests ageing after {support.ageing_days} days):", file=out)
+    print(f"departments (support requests ageing after {count_text(support.ageing_days, 'day')}):",
+          file=out)
     for d in support.departments:
         owners = ", ".join(d.owners) or "none (only the GM acts on its requests)"
         handles = ", ".join(d.handles) or "requests that name it"
@@ -1106,7 +1110,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 if args.dry_run:
                     digest = build_digest(ctx, person, this, "markdown")
                     chart = f"{len(digest.chart)} bytes" if digest.chart is not None \
-                        else "could not be drawn"
+                        else "none: no figures in its weeks, or it could not be drawn (logged)"
                     print(f"## Digest for {person.key}, {this}\n\n{digest.text}\n\n"
                           f"[chart: {digest.caption} — {chart}]\n", file=out)
                     continue

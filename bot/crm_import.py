@@ -11,6 +11,7 @@ before. Rows other files brought too are never counted again unseen (see import_
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import re
@@ -23,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.text import problems_text
+from bot.text import count_text, problems_text
 from bot.weeks import parse_week, week_of, week_start
 
 if TYPE_CHECKING:
@@ -174,24 +175,63 @@ class CrmRow:
     value: float
 
 
+@dataclass(frozen=True)
+class CrmProblem:
+    """One thing wrong with a CRM file or one of its rows, said in the reader's language:
+    `code` is a case of the `crm_problem` message (templates/<locale>/messages/goals.j2),
+    `params` fill it in. A Chinese GM's DM about a refused file read its rows' reasons in
+    English when they were made here as text."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, locale: str = "en") -> str:
+        """The problem in a language, plain text (English: the CLI's and the log's)."""
+        from bot.render import shared_renderer
+
+        return shared_renderer().message(locale, "crm_problem", "plain", problem=self)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _problem(code: str, **params: Any) -> CrmProblem:
+    return CrmProblem(code, params)
+
+
+#: What is wrong with a file: (line, its problems), line 0 for the file as a whole.
+Errors = list[tuple[int, tuple[CrmProblem, ...]]]
+
+
 @dataclass
 class ParsedExport:
-    """A whole file read: its format, its rows, and every bad row (line, reason)."""
+    """A whole file read: its format, its rows, and every bad row (line, problems)."""
 
     format: str | None
     rows: list[CrmRow] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: Errors = field(default_factory=list)
     not_won: list[str] = field(default_factory=list)  # the stage of each row left out
 
 
 class CrmImportError(ValueError):
-    """A file that cannot be imported; `errors` are (line, reason), line 0 for the file."""
+    """A file that cannot be imported; `errors` are (line, problems), line 0 for the file."""
 
-    def __init__(self, source: str, errors: list[tuple[int, str]]) -> None:
+    def __init__(self, source: str, errors: Errors) -> None:
+        super().__init__(source)
         self.source = source
         self.errors = errors
-        lines = "\n".join(f"  - line {n}: {why}" if n else f"  - {why}" for n, why in errors)
-        super().__init__(f"{source}: nothing imported, {problems_text(len(errors))}:\n{lines}")
+
+    def reasons(self, locale: str = "en") -> list[tuple[int, str]]:
+        """(line, what is wrong with it) in a language, a row's problems joined."""
+        joint = "；" if locale == "zh-CN" else "; "
+        return [(n, joint.join(p.text(locale) for p in problems))
+                for n, problems in self.errors]
+
+    def __str__(self) -> str:
+        # The CLI's words (English, as its every other line): rendered only when said.
+        lines = "\n".join(f"  - line {n}: {why}" if n else f"  - {why}"
+                          for n, why in self.reasons())
+        return f"{self.source}: nothing imported, {problems_text(len(self.errors))}:\n{lines}"
 
 
 @dataclass(frozen=True)
@@ -299,17 +339,20 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             records.append((last_line + 1, record))
             last_line = reader.line_num
     except csv.Error as exc:
-        return ParsedExport(None, errors=[(last_line + 1, f"not valid CSV ({exc})")])
+        detail = str(exc)
+        problem = _problem("csv_lone_cr") if "new-line character" in detail else \
+            _problem("csv_cell_too_long", limit=csv.field_size_limit()) \
+            if "field limit" in detail else _problem("csv_invalid", detail=detail)
+        return ParsedExport(None, errors=[(last_line + 1, (problem,))])
     formats = [f for f in settings.all_formats() if format_name in (None, f.name)]
     if format_name is not None and not formats:
-        names = ", ".join(f.name for f in settings.all_formats())
-        return ParsedExport(None, errors=[(0, f"no format {format_name!r} (formats: {names})")])
+        names = [f.name for f in settings.all_formats()]
+        return ParsedExport(None, errors=[(0, (_problem("no_format", name=format_name,
+                                                        formats=names),))])
     header_at, fmt, index = _find_header(records[:10], formats)
     if fmt is None:
-        wanted = "; ".join(f"{f.name}: {', '.join(f.columns())}" for f in formats)
-        return ParsedExport(None, errors=[(0, "no header row with the columns of a known "
-                                              f"format ({wanted}); add the export's columns "
-                                              "under crm.formats in the org file")])
+        wanted = [(f.name, f.columns()) for f in formats]
+        return ParsedExport(None, errors=[(0, (_problem("no_header", formats=wanted),))])
     from handlers.answers import other_currency
 
     units = people.units if isinstance(people, CrmPeople) else {}
@@ -339,62 +382,57 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         if stage and stage.casefold() not in won:
             out.not_won.append(stage)  # a lost or open deal: not an actual
             continue
-        row_errors: list[str] = []
+        row_errors: list[CrmProblem] = []
         key = lookup.get(person_name_key(owner))
         if not owner:
-            row_errors.append(f"{fmt.person} is empty")
+            row_errors.append(_problem("empty", column=fmt.person))
         elif key is None and person_name_key(owner) in mapped_to:
-            row_errors.append(f"{fmt.person} {owner!r} is mapped under crm.owners to "
-                              f"{mapped_to[person_name_key(owner)]!r}, who is neither in the "
-                              "org file nor someone who left it (correct the key)")
+            row_errors.append(_problem("owner_maps_to_nobody", column=fmt.person, owner=owner,
+                                       key=mapped_to[person_name_key(owner)]))
         elif key is None:
-            row_errors.append(f"{fmt.person} {owner!r} is not a person of the org (map the CRM "
-                              "name or e-mail to a key under crm.owners in the org file)")
+            row_errors.append(_problem("not_a_person", column=fmt.person, owner=owner))
         metric = fmt.metric or cell(fmt.metric_column or "").lower()
         if not _METRIC.match(metric):
-            row_errors.append(f"metric {metric!r} is not a metric name such as revenue")
+            row_errors.append(_problem("bad_metric", metric=metric))
         raw_value = cell(fmt.value)
         value = parse_value(raw_value) if raw_value else None
         if value is None:
             if not raw_value:
-                row_errors.append(f"{fmt.value} is empty")
+                row_errors.append(_problem("empty", column=fmt.value))
             elif misplaced_comma(raw_value):
-                row_errors.append(f"{fmt.value} {raw_value!r} is not a number as this file "
-                                  "writes it: a comma may only separate thousands (1,500 or "
-                                  "1.5)")
+                row_errors.append(_problem("decimal_comma", column=fmt.value, value=raw_value))
             else:
-                row_errors.append(f"{fmt.value} {raw_value!r} is not a number")
+                row_errors.append(_problem("not_a_number", column=fmt.value, value=raw_value))
         elif key is not None and (unit := units.get((key, metric))) and (
                 other := other_currency(raw_value, unit)):
             # Read as the KPI's currency, '¥40,000' for a USD target would count several
             # times too high: the check-in refuses it too.
-            row_errors.append(f"{fmt.value} {raw_value!r} is in {other}, but {owner}'s "
-                              f"{metric} is counted in {unit}: convert it to {unit} in the "
-                              "export (or leave out the currency if it is already)")
+            row_errors.append(_problem("other_currency", column=fmt.value, value=raw_value,
+                                       other=other, owner=owner, metric=metric, unit=unit))
         day: date | None = None
         week: str | None = None
         if fmt.date is not None:
             raw_day = cell(fmt.date)
             day = _parse_day(raw_day, fmt.date_formats)
             if day is None:
-                row_errors.append(f"{fmt.date} {raw_day!r} is not a date" + (
-                    f" ({' or '.join(fmt.date_formats)})" if raw_day else ""))
+                row_errors.append(_problem("not_a_date", column=fmt.date, value=raw_day,
+                                           formats=list(fmt.date_formats) if raw_day else []))
             else:
                 week = week_of(day)
         else:
             raw_week = cell(fmt.week or "")
             week = parse_week(raw_week)
             if week is None:
-                row_errors.append(f"{fmt.week} {raw_week!r} is not an ISO week such as 2026-W48")
+                row_errors.append(_problem("not_a_week", column=fmt.week, value=raw_week))
         if row_errors:
-            out.errors.append((line, "; ".join(row_errors)))
+            out.errors.append((line, tuple(row_errors)))
             continue
         assert key is not None and value is not None and week is not None
         out.rows.append(CrmRow(line, key, metric, day, week, value))
     if not out.rows and not out.errors:
-        out.errors.append((0, "the file has a header but no rows" if not out.not_won else
-                           "no row of the file is a won deal (stages: "
-                           f"{', '.join(dict.fromkeys(out.not_won))})"))
+        out.errors.append((0, (_problem("no_rows") if not out.not_won else
+                               _problem("no_won_rows", stages=list(dict.fromkeys(out.not_won))),
+                               )))
     return out
 
 
@@ -505,14 +543,11 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         # An .xlsx (a zip) or an old .xls: read as text it was "no header row with the
         # columns of a known format", which sent the GM looking at the columns.
-        raise CrmImportError(source, [(0, "the file is an Excel workbook, not a CSV: open "
-                                          "it and save or export it as CSV (CSV UTF-8), "
-                                          "then import that file")])
+        raise CrmImportError(source, [(0, (_problem("excel_workbook"),))])
     try:
         text = decode(data)
     except UnicodeDecodeError:
-        raise CrmImportError(source, [(0, "the file is neither UTF-8 nor GB18030 text")]) \
-            from None
+        raise CrmImportError(source, [(0, (_problem("not_text"),))]) from None
     parsed = parse_export(text, settings, people, format_name)
     if parsed.errors:
         raise CrmImportError(source, parsed.errors)
@@ -571,7 +606,7 @@ def matches_text(result: ImportResult) -> str:
 
 def rows_text(n: int) -> str:
     """'1 row', '2 rows': how the import's messages count rows."""
-    return f"{n} row" if n == 1 else f"{n} rows"
+    return count_text(n, "row")
 
 
 def matched_files(result: ImportResult) -> str:
@@ -719,8 +754,10 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                          path.name, reason)
             if not first and f"unreadable-told:{path.name}:{reason}" not in state.said:
                 state.said.add(f"unreadable-told:{path.name}:{reason}")
+                # The system's words are English: the errno lets a Chinese GM read why.
                 tell_gm("crm_file_unreadable", f"crm-unreadable:{_short(path.name + reason)}",
-                        source=path.name, reason=reason)
+                        source=path.name, reason=reason,
+                        error=errno.errorcode.get(exc.errno or 0, ""))
             continue
         state.said = {k for k in state.said if not k.startswith(f"unreadable:{path.name}:")
                       and not k.startswith(f"unreadable-told:{path.name}:")}

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 import templates as _templates_pkg
 from bot.questions import LOCALES
-from bot.text import clean_text
+from bot.text import clean_text, plural
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +247,7 @@ class Renderer:
             num=format_number,
             pct=format_percent,
             day=format_day,
+            plural=plural,
         )
         env.globals["markup"] = markup
         env.globals["names_shown"] = NAMES_SHOWN

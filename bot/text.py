@@ -34,6 +34,18 @@ def clean_text(text: str) -> str:
 
 
 
+def plural(count: float, singular: str, many: str | None = None) -> str:
+    """The English word for `count` of something: 'day' for 1, 'days' for 0, 2 or 1.5
+    (`many` where adding an s is wrong: 'person', 'people'). Chinese needs none. Templates
+    read it as a filter: `{{ n }} {{ n | plural("day") }}`."""
+    return singular if count == 1 else many or f"{singular}s"
+
+
+def count_text(count: float, singular: str, many: str | None = None) -> str:
+    """'1 row', '3 rows': a count with its word (see plural)."""
+    return f"{count} {plural(count, singular, many)}"
+
+
 def problems_text(count: int) -> str:
     """'1 problem', '3 problems': the count at the head of a list of what is wrong."""
-    return f"{count} problem{'' if count == 1 else 's'}"
+    return count_text(count, "problem")

@@ -1,5 +1,6 @@
 """The weekly digest: after the check-in week, the GM gets that week's summary and each
-director their own team's, each with the attainment chart, by DM in their language.
+director their own team's, each with the attainment chart (when its weeks have figures),
+by DM in their language.
 
 When: DIGEST_SCHEDULE (default Monday 08:00) in each recipient's own timezone; the digest
 covers the week of the latest check-in prompt before that moment. Once per recipient and
@@ -179,15 +180,18 @@ def _digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
 
 def chart_png(ctx: Context, locale: str, end_week: date, weeks: int,
               team: str | None) -> bytes | None:
-    """The attainment chart, or None if it could not be drawn (logged, without content).
+    """The attainment chart, or None if its weeks have no figure at all (an image that
+    only said "no data" was one more message to open for nothing: the text goes alone)
+    or it could not be drawn (logged, without content).
 
     Drawn in a savepoint: a database error inside it must not spoil the transaction the
     digest's text is recorded in.
     """
     try:
         with ctx.session.begin_nested():
-            return charts.render_chart_png(ctx.session, ctx.org, CHART_KIND, locale,
-                                           end_week=end_week, weeks=weeks, team=team)
+            data = charts.chart_data_for(ctx.session, ctx.org, CHART_KIND, locale,
+                                         end_week=end_week, weeks=weeks, team=team)
+            return charts.draw(data) if data.has_data else None
     except Exception as exc:
         log.warning("the %s chart for the week of %s could not be drawn (%s); the digest "
                     "goes without it", CHART_KIND, end_week.isoformat(), type(exc).__name__)

@@ -13,8 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import median
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -26,7 +27,15 @@ from handlers.answers import is_pause, is_skip
 from handlers.context import Context, one_moment
 from handlers.digest import month_weeks, send_month_digests
 from handlers.goals import goal_actual, metric_label, unit_text
-from handlers.honours import Roll, build_roll, month_opening, period_of
+from handlers.honours import (
+    CATCH_UP_DAYS,
+    POST_HOUR,
+    Roll,
+    build_roll,
+    first_working_day,
+    month_opening,
+    period_of,
+)
 from handlers.summary import away_weeks
 from handlers.waiting import after_dialog
 from storage.goals import week_figures
@@ -477,6 +486,39 @@ def cmd_monthly(ctx: Context, args: str) -> None:
         # without a word read as if the bot had not understood.
         ctx.reply("monthly_director_usage", month=tag)
         return
+    if not RoundBatchRepo(ctx.session).taken_dedupe_keys([f"monthly:{tag}:{person.key}"]):
+        # Questions about a month whose review they never got (a director since the
+        # middle of the month, a fresh install) came out of the blue: said instead.
+        _not_sent_yet(ctx, person, tag)
+        return
     answers = MonthlyRepo(ctx.session).answers(person, tag)
     missing = [q for q in MONTHLY_QUESTIONS if q not in answers]
     _ask(ctx, person, tag, missing[0] if missing else MONTHLY_QUESTIONS[0])
+
+
+_REVIEW_KEY = re.compile(r"monthly:\d{4}-\d{2}:(.+)")
+
+
+def _not_sent_yet(ctx: Context, person: Person, last_month: str) -> None:
+    """/monthly from a director whose review of last month was not sent: none to answer;
+    when the next review comes (in their timezone), or that it is on its way."""
+    local = ctx.clock.now().astimezone(ctx.org.tz)
+    opening = datetime.combine(first_working_day(local.year, local.month),
+                               time(POST_HOUR), ctx.org.tz)
+    if local < opening:  # last month's reviews go out later this month
+        month, when = last_month, opening
+    elif month_opening(local):  # going out now, or on the next days up to the 7th
+        month, when = last_month, None
+    else:  # this month's, at the next month's opening
+        year, month_no = (local.year + 1, 1) if local.month == 12 else \
+            (local.year, local.month + 1)
+        month = f"{local.year}-{local.month:02d}"
+        when = datetime.combine(first_working_day(year, month_no), time(POST_HOUR),
+                                ctx.org.tz)
+    keys = RoundBatchRepo(ctx.session).dedupe_keys_between("monthly:", f":{person.key}")
+    ever = any((m := _REVIEW_KEY.fullmatch(k)) is not None and m.group(1) == person.key
+               for k in keys)
+    at = when.astimezone(ZoneInfo(person.timezone)) if when is not None else None
+    ctx.reply("monthly_not_sent_yet", last_month=last_month, month=month, first=not ever,
+              when=at.strftime("%Y-%m-%d %H:%M") if at is not None else None,
+              last_day=f"{local.year}-{local.month:02d}-{CATCH_UP_DAYS:02d}")

@@ -118,6 +118,17 @@ class RoundBatchRepo:
         return set(self.session.scalars(select(OutboxMessage.dedupe_key).where(
             OutboxMessage.dedupe_key.in_(list(keys)))))
 
+    def dedupe_keys_between(self, prefix: str, suffix: str) -> list[str]:
+        """The recorded outbox dedupe keys that start with `prefix` and end with `suffix`
+        (each taken literally: a '_' in a person's key is no wildcard)."""
+        def literal(text: str) -> str:
+            return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+        found = self.session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.like(f"{literal(prefix)}%{literal(suffix)}",
+                                          escape="\\")))
+        return [k for k in found if k is not None]
+
     def enqueue(self, rows: list[dict[str, Any]]) -> None:
         """Record outbox messages (OutboxMessage columns) in one statement, in row order.
 

@@ -303,17 +303,21 @@ async def test_pausing_in_the_words_the_question_shows(bot, chat):
     assert chat.last("li").startswith("已暂停"), chat.last("li")
 
 
-async def test_skipping_and_pausing_the_monthly_questions(bot, chat):
+async def test_skipping_and_pausing_the_monthly_questions(bot, chat, clock):
     # In the monthly review '/skip' answered 当前没有可以跳过的问题。发送 /checkin 开始签到 with a
     # question open, '跳过' was sent to the GM as the answer, and '/pause' said to resume
     # with /checkin, which does not resume it.
+    from tests.test_monthly_review import DEC_1_9AM_NY
+
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()  # November's review, and its questions
     await say(bot, "li", "/monthly")
     await say(bot, "li", "/skip")
-    assert chat.last("li").startswith("2026-10 月度回顾，第 2 / 3 题"), chat.last("li")
+    assert chat.last("li").startswith("2026-11 月度回顾，第 2 / 3 题"), chat.last("li")
     await say(bot, "li", "/pause")
     assert "/monthly" in chat.last("li") and "/checkin" not in chat.last("li"), chat.last("li")
     await say(bot, "li", "/monthly")
-    assert chat.last("li").startswith("2026-10 月度回顾，第 2 / 3 题")
+    assert chat.last("li").startswith("2026-11 月度回顾，第 2 / 3 题")
     await say(bot, "li", "跳过")
     await say(bot, "li", "拜访三家重点客户")
     await say(bot, "grace", "/monthly answers")  # the GM reads the answers on demand

@@ -207,7 +207,7 @@ def test_the_watched_folder_imports_new_and_changed_files_once(bot, chat, tmp_pa
                                    encoding="utf-8")
     settled(inbox / "bad.csv")
     refused = watch_folder(bot)
-    assert len(refused) == 1 and refused[0].errors == [(2, "value 'x' is not a number")]
+    assert len(refused) == 1 and refused[0].reasons() == [(2, "value 'x' is not a number")]
     assert watch_folder(bot) == []
 
 
@@ -231,6 +231,43 @@ async def test_a_refused_file_in_the_folder_is_reported_to_the_gm(bot, chat, tmp
         "• line 2: week '2026-W99' is not an ISO week such as 2026-W48"]
     with bot.unit() as ctx:
         assert ctx.session.scalar(select(func.count(CrmActual.id))) == 0
+
+
+async def test_a_chinese_gm_reads_why_a_file_was_refused_in_chinese(bot, chat, tmp_path):
+    """The DM about a refused file was Chinese around rows' reasons in English ("line 2:
+    person 'dana' is not a person of the org …"): every reason is said in the GM's
+    language, as the rest of the message."""
+    inbox = watched_inbox(bot, tmp_path)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    (inbox / "bad.csv").write_text("person,metric,date,value\n"
+                                   "dana,revenue,2026-11-20,5000\n"
+                                   "alice,revenue,2026-13-45,\"1,5\"\n"
+                                   "alice,Revenue!,2026-11-20,lots\n", encoding="utf-8")
+    settled(inbox / "bad.csv")
+    await crm_scan(bot)
+    assert chat.to("grace") == [
+        "⚠️ 监控文件夹中的 CRM 文件 bad.csv 未导入，其中的数据均未保存。"
+        "请修正以下各行后重新保存文件：\n"
+        "• 第 2 行：person“dana”不是组织中的人（请在组织文件的 crm.owners 下把这个 CRM 名称或邮箱"
+        "对应到某人的 key）\n"
+        "• 第 3 行：value“1,5”按此文件的写法不是数字：逗号只能用作千位分隔符（1,500 或 1.5）；"
+        "date“2026-13-45”不是日期（%Y-%m-%d 或 %Y/%m/%d 或 %Y.%m.%d 或 %Y年%m月%d日）\n"
+        "• 第 4 行：指标“revenue!”不是指标名称（例如 revenue）；value“lots”不是数字"]
+    text = chat.last("grace")
+    for english in ("not a person", "is not", "map the CRM", "comma", "a date", "metric name",
+                    "line "):
+        assert english not in text
+    # An English GM reads the same reasons in English.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "en"
+    (inbox / "bad.csv").write_text("person,metric,date,value\ndana,revenue,2026-11-20,5\n",
+                                   encoding="utf-8")
+    settled(inbox / "bad.csv")
+    await crm_scan(bot)
+    assert chat.last("grace").endswith(
+        "• line 2: person 'dana' is not a person of the org (map the CRM name or e-mail to a "
+        "key under crm.owners in the org file)")
 
 
 def test_week_checks_give_the_summary_the_crm_figure_and_the_flag(bot, clock):
@@ -508,7 +545,7 @@ async def test_a_file_the_folder_cannot_import_is_never_skipped_in_silence(
     real = Path.read_bytes
 
     def read_bytes(path: Path) -> bytes:
-        if path.name == "locked.csv":
+        if path.name in {"locked.csv", "locked2.csv"}:
             raise PermissionError(13, "Permission denied")
         return real(path)
 
@@ -532,6 +569,13 @@ async def test_a_file_the_folder_cannot_import_is_never_skipped_in_silence(
     (inbox / "q4.numbers").write_bytes(b"x")
     await crm_scan(bot)
     assert chat.last("grace").startswith("⚠️ 监控的 CRM 文件夹中的文件 q4.numbers 未导入")
+    # The system's reason is English ("Permission denied"): the GM reads it in Chinese.
+    shutil.copy(SALESFORCE, inbox / "locked2.csv")
+    settled(inbox / "locked2.csv")
+    await crm_scan(bot)
+    await crm_scan(bot)
+    assert chat.last("grace").startswith(
+        "⚠️ 监控文件夹中的 CRM 文件 locked2.csv 无法读取（没有读取权限），暂未导入。")
     monkeypatch.setattr(Path, "read_bytes", real)  # the lock is released
     await crm_scan(bot)
     assert len(stored(bot)) == 4

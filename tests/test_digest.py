@@ -4,6 +4,7 @@ once per week across restarts, at the configured local time, and the monthly rev
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import re
 from dataclasses import replace
@@ -26,6 +27,18 @@ from tests.test_summary import checked_in
 MONDAY_8AM_NY = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)  # EST, UTC-5
 MONDAY_8AM_SHANGHAI = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # CST, UTC+8
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def a_figure(bot, key: str = "alice", week: str = "2026-W47", value: float = 52_000) -> None:
+    """A check-in submitted with its revenue figure in an earlier week: something for the
+    digest's chart to draw (with no figure in its weeks the digest sends no chart)."""
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        snapshot = copy.deepcopy(ctx.org.question_snapshot(ctx.org.person(key)))
+        rnd = ctx.checkins.create_round(person, week, snapshot, ctx.clock.now())
+        rnd.status = "submitted"
+        ctx.checkins.save_answer(rnd, "kpi:revenue", text=None, number=value, skipped=False,
+                                 now=ctx.clock.now())
 
 
 def digests(chat: RecordingAdapter, key: str) -> list[str]:
@@ -80,6 +93,7 @@ async def test_two_processes_sweeping_at_once_send_one_digest(bot, chat, clock):
     second = RecordingAdapter()
     other.register(second)
     await running_since(bot, clock)
+    await checked_in(bot, chat, clock)  # figures for the chart (none: no image at all)
     clock.set(MONDAY_8AM_NY)
     counts = await asyncio.gather(bot.run_digests(), other.run_digests())
     await asyncio.gather(bot.drain(), other.drain())
@@ -106,13 +120,13 @@ async def test_a_digest_missed_past_the_grace_period_is_not_sent(bot, chat, cloc
 async def test_a_director_gets_only_their_own_team_in_their_language(bot, chat, clock,
                                                                      monkeypatch):
     drawn: list[tuple[str, str, dict[str, object]]] = []
-    real = charts.render_chart_png
+    real = charts.chart_data_for
 
     def recording(session, org, kind, locale, **kwargs):  # type: ignore[no-untyped-def]
         drawn.append((kind, locale, kwargs))
         return real(session, org, kind, locale, **kwargs)
 
-    monkeypatch.setattr(charts, "render_chart_png", recording)
+    monkeypatch.setattr(charts, "chart_data_for", recording)
     await checked_in(bot, chat, clock)
     clock.set(MONDAY_8AM_SHANGHAI)  # 08:00 on Monday for Li, Sunday evening in New York
     await bot.run_digests()
@@ -252,7 +266,7 @@ async def test_a_chart_that_fails_leaves_the_digest_as_text(bot, chat, clock, mo
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("Acme renewal 52,000")
 
-    monkeypatch.setattr(charts, "render_chart_png", broken)
+    monkeypatch.setattr(charts, "chart_data_for", broken)
     await checked_in(bot, chat, clock)
     clock.set(MONDAY_8AM_NY)
     with caplog.at_level(logging.WARNING):
@@ -264,10 +278,11 @@ async def test_a_chart_that_fails_leaves_the_digest_as_text(bot, chat, clock, mo
     assert "Acme" not in caplog.text and "52,000" not in caplog.text
 
 
-async def test_the_console_shows_the_text_and_saves_the_chart(bot, clock):
+async def test_the_console_shows_the_text_and_saves_the_chart(bot, chat, clock):
     out = StringIO()
     bot.register(ConsoleAdapter(bot, StringIO(), out, interactive=False))
     await running_since(bot, clock)
+    await checked_in(bot, chat, clock)  # figures for the chart (none: no image at all)
     clock.set(MONDAY_8AM_NY)
     await bot.run_digests()
     await bot.outbox.flush()
@@ -312,6 +327,7 @@ def test_the_weeks_of_a_month_are_those_whose_thursday_it_holds():
 
 async def test_the_monthly_review_names_the_months_digests_with_its_chart(bot, chat, clock):
     await running_since(bot, clock, timedelta(weeks=4))  # since October
+    await checked_in(bot, chat, clock)  # figures for the chart (none: no image at all)
     for monday in (9, 16, 23, 30):
         clock.set(datetime(2026, 11, monday, 13, 0, tzinfo=UTC))
         await bot.run_digests()
@@ -502,3 +518,28 @@ async def test_the_weeks_deadline_is_where_the_week_was_asked_after_a_move(bot, 
     assert "the deadline has passed" not in gm
     assert ("it stays open until the end of 2026-11-29 where the last of those asked are "
             "(Mon 2026-11-30 13:00 your time), so answers may still come.") in gm
+
+
+async def test_a_week_with_no_figures_sends_the_digest_without_a_no_data_chart(bot, chat,
+                                                                               clock):
+    """With no figures in the chart's weeks the digest came with an image that only said
+    "no data": a picture of nothing, one more message to open. The text goes alone."""
+    await running_since(bot, clock)  # nobody was asked: no figure in any of the 8 weeks
+    clock.set(MONDAY_8AM_NY)
+    await bot.run_digests()
+    (gm,) = digests(chat, "grace")
+    assert "No check-in was sent this week: nobody was asked." in gm
+    (alice,) = digests(chat, "alice")
+    assert alice.startswith("📬 Weekly digest — 2026-W48")
+    assert charts_to(chat, "grace") == [] and charts_to(chat, "alice") == []
+    assert not any(s.message.image for s in chat.sent)
+
+
+async def test_a_month_with_no_figures_names_its_digests_without_a_chart(bot, chat, clock):
+    await running_since(bot, clock, timedelta(weeks=4))
+    clock.set(DEC_1_9AM_NY)
+    await bot.run_monthly_review()
+    assert not any(s.message.image for s in chat.sent)
+    (gm,) = [s.text for s in chat.sent if s.target.address == "grace"
+             and s.text.startswith("📬 Weekly digests of 2026-11")]
+    assert "no digest was sent" in gm and "The chart shows" not in gm

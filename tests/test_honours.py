@@ -45,9 +45,9 @@ async def test_honour_roll_is_posted_once_and_the_gm_gets_it(bot, chat, clock):
     assert await bot.run_honours()
     roll = chat.last("honours")
     assert roll.startswith("🏆 Honour roll — November 2026\n4 kudos in all.")
-    assert "• China: 李雷 — 1 kudos" in roll
+    assert "• China: 李雷 — 1 kudo\n" in roll
     assert "• East: Sam Lee — 2 kudos" in roll
-    assert "• Europe: Bruno Rossi — 1 kudos" in roll
+    assert "• Europe: Bruno Rossi — 1 kudo\n" in roll
     assert "Team of the month: East — 2 kudos received" in roll
     assert "Most cited value: Customer first — 3 times" in roll
     assert "Most generous: Grace Chen — 2 kudos given" in roll
@@ -252,3 +252,19 @@ async def test_a_month_or_year_to_come_has_no_roll_and_says_so(bot, chat, clock)
         "ends. /monthly shows 2026-11, the last month reviewed.")
     await say(bot, "grace", "/honours 2026-12")  # the month in progress: its roll so far
     assert chat.last("grace").startswith("🏆 Honour roll — December 2026 (so far)")
+
+
+async def test_one_kudo_is_counted_as_one_not_as_1_kudos(bot, chat, clock):
+    """'1 kudos in all', 'Sam Lee — 1 kudos', '1 kudos given': the count and its word agree
+    in English, as in '2 kudos'; the monthly review's recognition line too."""
+    await kudo(bot, "grace", "/kudos @sam for the Acme renewal")
+    await kudo(bot, "grace", "/honours 2026-11", group=False)
+    roll = chat.last("grace")
+    assert "1 kudo in all.\n" in roll
+    assert "• East: Sam Lee — 1 kudo\n" in roll
+    assert "Team of the month: East — 1 kudo received" in roll
+    assert roll.endswith("Most generous: Grace Chen — 1 kudo given")
+    await kudo(bot, "alice", "/kudos @sam for the demo")
+    await kudo(bot, "grace", "/honours 2026-11", group=False)
+    roll = chat.last("grace")
+    assert "2 kudos in all.\n" in roll and "• East: Sam Lee — 2 kudos\n" in roll

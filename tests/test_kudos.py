@@ -103,7 +103,7 @@ async def test_daily_allowance_runs_out_and_starts_again_in_the_givers_timezone(
     # Friday 16:00 in New York; Alice gives 4 + 1 recipients, then is out.
     await kudo(bot, "alice", "/kudos @sam @li @bruno @vera for a great quarter kickoff")
     await kudo(bot, "alice", "/kudos @li @grace for the pricing review")
-    assert "You have 1 kudos left today, but this names 2 people" in chat.last("alice")
+    assert "You have 1 kudo left today, but this names 2 people" in chat.last("alice")
     await kudo(bot, "alice", "/kudos @grace for the pricing review")
     assert "kudos from Alice Martin" in chat.last("team")
     await kudo(bot, "alice", "/kudos @sam for the follow-up call")
@@ -140,7 +140,7 @@ async def test_allowance_is_configurable(settings, clock, tmp_path):
     bot.register(chat)
     await kudo(bot, "alice", "/kudos @sam for the demo prep")
     await kudo(bot, "alice", "/kudos @li for the demo prep")
-    assert "You've given all 1 kudos you have today" in chat.last("alice")
+    assert "You've given the 1 kudo you have today" in chat.last("alice")
     engine.dispose()
 
 

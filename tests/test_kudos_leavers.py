@@ -67,7 +67,7 @@ async def test_the_month_in_progress_leaves_out_someone_who_left_a_past_month_ke
         await kudo(later, "grace", "/honours 2026-11", group=False)  # November, in progress
         roll = chat.last("grace")
         assert "(so far)" in roll and "Sam Lee" not in roll
-        assert "Most generous: Alice Martin and Grace Chen — 1 kudos given each, a tie" in roll
+        assert "Most generous: Alice Martin and Grace Chen — 1 kudo given each, a tie" in roll
         clock.set(DEC_1_9AM_NY)
         assert await later.run_honours()
         # November is over: its roll is history and names who earned it, as it would have

@@ -504,9 +504,9 @@ async def test_the_honour_roll_names_ten_teams_and_ten_of_a_tie(many_teams):
     generous = next(x for x in text.splitlines() if x.startswith("Most generous: "))
     assert generous == ("Most generous: Director 01, Director 02, Director 03, Director 04, "
                         "Director 05, Director 06, Director 07, Director 08, Director 09, "
-                        "Director 10 and 2 more — 1 kudos given each, a tie")
+                        "Director 10 and 2 more — 1 kudo given each, a tie")
     best = next(x for x in text.splitlines() if x.startswith("Team of the month: "))
-    assert best.endswith(" and 2 more — 1 kudos received each, a tie")
+    assert best.endswith(" and 2 more — 1 kudo received each, a tie")
     # A second kudos for Director 24 puts T24, last by name, first among the ten.
     await kudo(bot, "grace", "/kudos @d24 for the Rome deal")
     await say(bot, "grace", "/honours 2026-11")
@@ -532,7 +532,7 @@ async def test_a_small_honour_roll_reads_as_before(bot, chat):
     await say(bot, "grace", "/honours 2026-11")
     text = chat.last("grace")
     assert "• Europe: Bruno Rossi — 2 kudos" in text
-    assert "Most generous: Alice Martin and 李雷 — 1 kudos given each, a tie" in text
+    assert "Most generous: Alice Martin and 李雷 — 1 kudo given each, a tie" in text
     assert "more" not in text and "(the 10 teams" not in text
 
 

@@ -174,10 +174,13 @@ async def test_the_gm_is_told_once_when_the_answers_start_and_once_when_all_are_
     assert len(notes()) == 2
 
 
-async def test_a_director_typing_the_gms_forms_of_monthly_is_told_what_it_does(bot, chat):
+async def test_a_director_typing_the_gms_forms_of_monthly_is_told_what_it_does(bot, chat,
+                                                                               clock):
     """'/monthly bruno' or '/monthly answers' from a director asked question 1 again without
     a word, as if the bot had not understood; it says what /monthly is for them (in their
     language) and asks nothing until they send it alone."""
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()  # November's review: /monthly asks its questions
     for typed in ("/monthly bruno", "/monthly answers"):
         await say(bot, "alice", typed)
         assert chat.last("alice").startswith("As a director, /monthly takes nothing after it")

@@ -385,3 +385,43 @@ async def test_weeks_never_asked_are_not_in_the_month_s_target(bot, chat, clock)
     assert "• Revenue: 30,000 of 88,000 USD (34% of the month's target)" in bruno
     await say(bot, "grace", "/monthly")
     assert "Alice Martin · East — check-ins 1 of 1 · Revenue 87%" in chat.last("grace")
+
+
+async def test_monthly_before_any_review_was_sent_says_when_it_comes_and_asks_nothing(
+        bot, chat, clock):
+    """A director typing /monthly before any review reached them was asked last month's
+    questions, about a month they had no review of. They are told when theirs comes."""
+    await say(bot, "alice", "/monthly")  # Friday 27 November: no review was ever sent
+    assert chat.last("alice") == (
+        "No monthly review has been sent to you yet, so there are no questions to answer. "
+        "The first, of 2026-11, comes on 2026-12-01 09:00 (your time) with its three "
+        "questions (what worked, what did not, next month's plan), and /monthly asks them "
+        "then.")
+    await say(bot, "alice", "Two new logos")  # nothing asked: not taken as an answer
+    assert "Two new logos" not in chat.last("alice")
+    await say(bot, "li", "/monthly")  # in Shanghai, 09:00 in New York is 22:00
+    assert chat.last("li") == (
+        "还没有给你发过月度回顾，所以现在没有要回答的问题。第一次月度回顾（2026-11）将于 "
+        "2026-12-01 22:00（你的时间）发给你，并附有三个问题（做得好的、没做好的、下月计划），"
+        "届时 /monthly 会向你提问。")
+    # On the first working day, before 09:00: last month's comes that morning.
+    clock.set(DEC_1_9AM_NY - timedelta(hours=1))
+    await say(bot, "alice", "/monthly")
+    assert "The first, of 2026-11, comes on 2026-12-01 09:00 (your time)" in \
+        chat.last("alice")
+    clock.set(DEC_1_9AM_NY + timedelta(minutes=1))  # the reviews are going out
+    await say(bot, "alice", "/monthly")
+    assert chat.last("alice").startswith(
+        "No monthly review has been sent to you yet, so there are no questions to answer. "
+        "The reviews of 2026-11 are going out (until 2026-12-07): yours comes with its "
+        "three questions")
+    assert await bot.run_monthly_review()
+    await say(bot, "alice", "/monthly")
+    assert chat.last("alice").startswith("Monthly review 2026-11, question 1 of 3:")
+    # December's review is not sent (the bot was down until the 7th): none to answer,
+    # and the next one named.
+    clock.set(datetime(2027, 1, 15, 15, 0, tzinfo=UTC))
+    await say(bot, "alice", "/monthly")
+    assert chat.last("alice").startswith(
+        "No monthly review of 2026-12 was sent to you, so there are no questions to answer. "
+        "The next, of 2027-01, comes on 2027-02-01 09:00 (your time)")

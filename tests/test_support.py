@@ -410,8 +410,8 @@ async def test_the_monthly_review_shows_how_requests_were_resolved_and_the_honou
             "• 2026-W48: #2 Training — Negotiation course — resolved 2026-11-30 in 3 days: "
             "Booked for January\n"
             "Resolution time: median 2 days, longest 3 days.") in review
-    assert "Recognition: 1 kudos received." in review
-    assert "🏆 Honour roll — November 2026" in review and "Alice Martin — 1 kudos" in review
+    assert "Recognition: 1 kudo received." in review
+    assert "🏆 Honour roll — November 2026" in review and "Alice Martin — 1 kudo\n" in review
     li = next(t for t in chat.to("li") if t.startswith("📅"))
     assert "#3 其他部门的协助 → 市场部 —— 需要市场部做一份方案 —— 月末仍待处理（0 天）" in li
     assert "荣誉榜" in li

@@ -333,9 +333,10 @@ class ConsoleAdapter(Adapter):
     async def _fire_job(self, args: list[str]) -> None:
         if args[0] == "pulse":
             done = await self.bot.run_pulse()
+            every = self.bot.org.pulse.every_weeks
             self._say(f"(pulse: asked {done.asked}, reminded {done.reminded}, closed "
                       f"{', '.join(done.closed) or 'none'}; polls open every "
-                      f"{self.bot.org.pulse.every_weeks} weeks, so outside that time "
+                      f"{'week' if every == 1 else f'{every} weeks'}, so outside that time "
                       "nothing is due)")
             return
         if args[0] == "reminders":

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.harness import GRACE, SlackHarness, dm_channel
-from tests.test_digest import MONDAY_8AM_NY, PNG
+from tests.test_digest import MONDAY_8AM_NY, PNG, a_figure
 
 
 async def test_the_gm_gets_the_digest_and_its_chart_as_a_file_upload(
@@ -15,6 +15,7 @@ async def test_the_gm_gets_the_digest_and_its_chart_as_a_file_upload(
     # An install that has been running: the GM wrote to it two weeks before.
     slack.clock.set(MONDAY_8AM_NY - timedelta(weeks=2))
     await slack.dm(GRACE, "/help")
+    a_figure(slack.bot)  # a week with figures: the chart has something to draw
     slack.clock.set(MONDAY_8AM_NY)
     await slack.bot.run_digests()
     await slack.settle()

@@ -138,7 +138,7 @@ async def test_honour_roll_is_posted_to_the_slack_channel_once(slack: SlackHarne
     await slack.settle()
     [roll] = slack.posts("C0HONOURS")
     assert roll.params["text"].startswith("🏆 *Honour roll — November 2026*")
-    assert "• East: Sam Lee — 1 kudos" in roll.params["text"]
+    assert "• East: Sam Lee — 1 kudo\n" in roll.params["text"]
     assert "*Most cited value*: Ownership — 1 time" in roll.params["text"]
     assert slack.last_text(GRACE) == roll.params["text"]  # the GM's DM
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.telegram.conftest import GRACE, TG
-from tests.test_digest import MONDAY_8AM_NY, PNG
+from tests.test_digest import MONDAY_8AM_NY, PNG, a_figure
 
 
 async def test_the_gm_gets_the_digest_and_its_chart_as_a_photo(tg: TG) -> None:
     # An install that has been running: the GM wrote to it two weeks before.
     tg.clock.set(MONDAY_8AM_NY - timedelta(weeks=2))
     await tg.say(GRACE, "/help")
+    a_figure(tg.bot)  # a week with figures: the chart has something to draw
     tg.clock.set(MONDAY_8AM_NY)
     await tg.bot.run_digests()
     await tg.settle()
