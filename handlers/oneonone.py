@@ -1036,10 +1036,14 @@ class DirectorOneOnOnes:
 
 
 def oneonone_overview(session: Session, org: Org, now: datetime,
-                      only: Collection[str] | None = None) -> list[DirectorOneOnOnes]:
+                      only: Collection[str] | None = None, past: bool = False
+                      ) -> list[DirectorOneOnOnes]:
     """Per director (of those whose keys are in `only`, if given): the last one-on-one
     held and the next with their manager, their own one-on-ones with their team, which
     are overdue, and open and overdue action items.
+
+    `past`: `now` is a moment gone by (a past week's end): the meetings scheduled and the
+    action items open then, never one that came after it.
 
     Overdue: the pair's latest slot the bot asked about ended over a day ago and was not
     confirmed as held (a slot nobody was asked about is not called missed).
@@ -1063,7 +1067,7 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         all_pairs = _pairs(org, people, entries)
         ids = [people[k].id for k in sorted(wanted) if k in people]
     by_pair: dict[tuple[int, int], list[Any]] = {}
-    for m in repo.meeting_states(ids):
+    for m in repo.meeting_states(ids, before=now if past else None):
         by_pair.setdefault((m.manager_id, m.report_id), []).append(m)
     overrides = repo.all_overrides() if ids is None else repo.overrides_of(ids)
 
@@ -1080,7 +1084,7 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
                           pair.manager.display_name, pair.report.display_name)
 
     out = []
-    actions = repo.open_actions() if ids is None else repo.open_actions_of(ids)
+    actions = repo.open_actions_of(ids, as_of=now if past else None)
     # An item is overdue once its due day is over where its owner is (see _action_rows):
     # each owner's timezone from the people read (a director's, for anyone else), one
     # date per timezone.

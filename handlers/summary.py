@@ -157,7 +157,7 @@ class WeekSummary:
     team_kpis: list[KpiLine]
     kudos: list[TeamRecognition] = field(default_factory=list)
     # The summary's latest week also carries the GM's other signals: morale from the
-    # pulse polls up to that week, and the one-on-ones as they stand now.
+    # pulse polls up to that week, and the one-on-ones (see reads_as_now).
     morale: list[TeamMorale] = field(default_factory=list)
     morale_since: date | None = None
     oneonones: list[DirectorOneOnOnes] = field(default_factory=list)
@@ -442,6 +442,19 @@ def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
     return today if ctx.checkins.week_sent(today) else previous_week(today)
 
 
+def reads_as_now(ctx: Context, week: str, reader_tz: str) -> bool:
+    """Whether `week` is the one /summary shows by default, or later (resolve_week's
+    choice, asking the database only when that depends on this week's prompts): its
+    one-on-ones and action items read as they are now, what the GM acts on; an older
+    week's as they stood at its end."""
+    now = current_week(ctx.clock.now(), reader_tz)
+    if week >= now:
+        return True
+    if week < previous_week(now):
+        return False
+    return not ctx.checkins.week_sent(now)
+
+
 def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scope: str,
                rounds: dict[tuple[int, str], RoundRow],
                team: str | None = None,
@@ -565,13 +578,19 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
         morale = team_morale(ctx.session, sorted(directors), since, latest.end)
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since
+    # An older week's as they stood at its end: a meeting held, or an action item made or
+    # closed, after it never shows in it.
+    now, past = ctx.clock.now(), not reads_as_now(ctx, latest.week, anchor_tz)
+    if past:
+        now = min(now, datetime.combine(latest.end + timedelta(days=1), time(),
+                                        ZoneInfo(anchor_tz)).astimezone(UTC))
     if team is None:
-        overview = oneonone_overview(ctx.session, ctx.org, ctx.clock.now())
+        overview = oneonone_overview(ctx.session, ctx.org, now, past=past)
     else:
         # The team as the summary's week has it (someone who moved since is not in it):
         # its directors' one-on-ones only are read.
-        overview = oneonone_overview(ctx.session, ctx.org, ctx.clock.now(),
-                                     only={p.key for p in latest.people})
+        overview = oneonone_overview(ctx.session, ctx.org, now,
+                                     only={p.key for p in latest.people}, past=past)
     latest.oneonones = [d for d in overview if d.own is not None or d.team]
 
 

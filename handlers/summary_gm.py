@@ -70,7 +70,7 @@ from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
 from bot.text import clean_text
-from bot.weeks import current_week, previous_week, week_end, week_of, week_start, weeks_back
+from bot.weeks import week_end, week_of, week_start, weeks_back
 from handlers.checkin import applicable_given
 from handlers.context import Context
 from handlers.goals import _differs as crm_differs
@@ -83,6 +83,7 @@ from handlers.summary import (
     Snapshots,
     crm_figures,
     csv_number,
+    reads_as_now,
     zone_then,
 )
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
@@ -889,7 +890,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     _team(ctx, views, directors, people, rounds, counts, away, week, shown_weeks, reader_tz)
     # The week /summary shows by default (and any later) reads one-on-ones and action
     # items as they are now, what the GM acts on; an older week as they stood at its end.
-    latest = _latest(ctx, week, reader_tz)
+    latest = reads_as_now(ctx, week, reader_tz)
     # An older week's one-on-one is the director's with the manager they had that week
     # (their round's; the org file's today where they had no round as a director): a new
     # manager in the org file since never rewrites it. The week read as now has today's,
@@ -1544,15 +1545,6 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                     view.team_overdue += 1
 
 
-def _latest(ctx: Context, week: str, reader_tz: str) -> bool:
-    """Whether `week` is the one /summary shows by default, or later (resolve_week's
-    choice, asking the database only when that depends on this week's prompts)."""
-    now = current_week(ctx.clock.now(), reader_tz)
-    if week >= now:
-        return True
-    if week < previous_week(now):
-        return False
-    return not ctx.checkins.week_sent(now)
 
 
 def _namesakes(people: Sequence[Any], locale: str) -> dict[int, str]:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     or_,
     select,
 )
@@ -215,11 +216,15 @@ class OneOnOneRepo:
             OneOnOneMeeting.manager_id == manager.id, OneOnOneMeeting.report_id == report.id,
             OneOnOneMeeting.occurrence == occurrence))
 
-    def meeting_states(self, person_ids: Collection[int] | None = None) -> list[Any]:
+    def meeting_states(self, person_ids: Collection[int] | None = None,
+                       before: datetime | None = None) -> list[Any]:
         """(manager id, report id, status, scheduled at) of every meeting (of the pairs
-        these people are in, on either side, if given), oldest first, as rows."""
+        these people are in, on either side, if given; scheduled before `before`, if
+        given), oldest first, as rows."""
         query = select(OneOnOneMeeting.manager_id, OneOnOneMeeting.report_id,
                        OneOnOneMeeting.status, OneOnOneMeeting.scheduled_at)
+        if before is not None:
+            query = query.where(OneOnOneMeeting.scheduled_at < before)
         if person_ids is not None:
             query = query.where(_either(OneOnOneMeeting, person_ids))
         return list(self.session.execute(
@@ -328,11 +333,17 @@ class OneOnOneRepo:
             query = query.where(ActionItem.report_id == report.id)
         return list(self.session.scalars(query.order_by(ActionItem.due, ActionItem.id)))
 
-    def open_actions_of(self, person_ids: Collection[int]) -> list[ActionItem]:
-        """Open action items of every pair these people are in, by due date."""
-        return list(self.session.scalars(select(ActionItem).where(
-            ActionItem.done_at.is_(None), _either(ActionItem, person_ids))
-            .order_by(ActionItem.due, ActionItem.id)))
+    def open_actions_of(self, person_ids: Collection[int] | None,
+                        as_of: datetime | None = None) -> list[ActionItem]:
+        """Open action items of every pair these people are in (everyone's: None), by due
+        date; with `as_of`, those open then (made before it, not done by it)."""
+        query = select(ActionItem).where(
+            ActionItem.done_at.is_(None) if as_of is None else and_(
+                ActionItem.created_at < as_of,
+                or_(ActionItem.done_at.is_(None), ActionItem.done_at >= as_of)))
+        if person_ids is not None:
+            query = query.where(_either(ActionItem, person_ids))
+        return list(self.session.scalars(query.order_by(ActionItem.due, ActionItem.id)))
 
     def actions_of(self, person: Person) -> list[ActionItem]:
         """Open action items of every pair a person is in, by due date."""

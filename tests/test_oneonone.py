@@ -5,6 +5,7 @@ overview, and nothing sent twice across a restart."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -569,6 +570,37 @@ async def test_a_past_weeks_summary_shows_one_on_ones_as_they_stood_that_week(
     await say(bot, "grace", "/summary")
     assert "2026-W49" in chat.last("grace")
     assert "1 open action item (1 overdue)" in chat.last("grace")
+
+
+async def test_a_past_weeks_team_summary_shows_one_on_ones_as_they_stood_that_week(
+        bot, chat, clock):
+    """'/summary team East 2026-W48' listed Alice's one-on-one held on Monday 2026-11-30
+    and the action item made there: both came after the week it is about."""
+    await bot.run_checkins()
+    await _held_with_alice(bot, chat, clock)  # Mon 2026-11-30, in 2026-W49
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "Send the Q1 forecast 2026-12-02")
+    await say(bot, "grace", "done")
+    clock.set(MONDAY_SLOT + timedelta(days=3))
+    await bot.run_checkins()  # 2026-W49's check-in is out: 2026-W48 is history now
+
+    def alices(text: str) -> str:  # (East's only director: the section to its end)
+        return text.split("One-on-ones", 1)[1].split("Alice Martin", 1)[1]
+
+    await say(bot, "grace", "/summary team East 2026-W48")
+    then = alices(chat.last("grace"))
+    assert "with Grace Chen: last held never · next Mon 2026-11-30 10:00" in then
+    assert "action items: 0 open" in then
+    await say(bot, "grace", "/summary team East")
+    now = alices(chat.last("grace"))
+    assert "with Grace Chen: last held Mon 2026-11-30 10:00" in now
+    assert "action items: 1 open, 1 overdue" in now
+    # The CLI reads the same.
+    code, out = run_cli(bot.settings, "summary", "--team", "East", "--week", "2026-W48",
+                        "--format", "json")
+    assert code == 0
+    (alice,) = [d for d in json.loads(out)["weeks"][-1]["oneonones"] if d["key"] == "alice"]
+    assert alice["own"]["last_held"] is None and alice["open_actions"] == 0
 
 
 async def test_overdue_feedback_waits_while_the_manager_is_away(bot, chat, clock):
