@@ -136,7 +136,10 @@ def _export_checkins(session: Session, person: Person) -> list[dict[str, Any]]:
     for rnd in _rounds(session, person):
         kinds = {q.get("key"): q.get("kind") for q in rnd.questions}
         out.append({
-            "week": rnd.week, "status": rnd.status, "team": rnd.team,
+            # What the round kept of them that week: their role, team, timezone and
+            # manager then (summaries read past weeks by them).
+            "week": rnd.week, "status": rnd.status, "team": rnd.team, "role": rnd.role,
+            "timezone": rnd.timezone, "manager": rnd.manager_key,
             "prompted_at": rnd.prompted_at, "reminded_at": rnd.reminded_at,
             "submitted_at": rnd.submitted_at,
             "answers": [{"question": a.question_key, "kind": kinds.get(a.question_key),

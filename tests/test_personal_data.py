@@ -94,6 +94,9 @@ async def test_export_holds_her_check_in_kudos_and_away_periods(bot, chat, cli_e
     assert data["person"]["slack_id"] == "U0ALICE"
     [week] = data["checkins"]
     assert week["week"] == "2026-W48" and week["status"] == "submitted"
+    # What the round kept of her that week (summaries of past weeks read it) is hers too.
+    assert (week["role"], week["team"], week["timezone"], week["manager"]) == \
+        ("director", "East", "America/New_York", "grace")
     answers = {a["question"]: a for a in week["answers"]}
     assert answers["kpi:revenue"]["number"] == 52000.0
     assert answers["wins"]["text"] == "Closed Acme"
