@@ -8,6 +8,7 @@ timezone, converted with zoneinfo, so a weekly 10:00 stays 10:00 across a DST ch
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -300,6 +301,19 @@ class OffHours:
     local: datetime  # the same moment in `person`'s timezone
 
 
+def file_pairs(entries: list[Any], settings: OneOnOneSettings
+               ) -> Iterator[tuple[Any, Any, Cadence]]:
+    """The org file's enabled pairs: (report entry, manager entry, cadence)."""
+    by_key = {e.key: e for e in entries}
+    for entry in entries:
+        manager = by_key.get(entry.manager) if entry.manager else None
+        if manager is None:
+            continue
+        cadence = settings.cadence_for(entry.role, entry.team, entry.key)
+        if cadence.enabled:
+            yield entry, manager, cadence
+
+
 def pairs_off_hours(entries: list[Any], settings: OneOnOneSettings, today: date
                     ) -> list[OffHours]:
     """The org file's pairs (people `entries` with a manager, enabled) whose usual slot is
@@ -307,15 +321,8 @@ def pairs_off_hours(entries: list[Any], settings: OneOnOneSettings, today: date
     from `today` and every PROBE_EVERY after it for a year, on both sides of any
     daylight-saving change (Shanghai keeps none, New York does: 10:00 there is 22:00 or
     23:00)."""
-    by_key = {e.key: e for e in entries}
     found: list[OffHours] = []
-    for entry in entries:
-        manager = by_key.get(entry.manager) if entry.manager else None
-        if manager is None:
-            continue
-        cadence = settings.cadence_for(entry.role, entry.team, entry.key)
-        if not cadence.enabled:
-            continue
+    for entry, manager, cadence in file_pairs(entries, settings):
         first = today + timedelta(days=(cadence.day - today.weekday()) % 7)
         for person in (entry, manager):
             for day in (first + PROBE_EVERY * i for i in range(PROBES)):
@@ -353,13 +360,7 @@ def pairs_at_once(entries: list[Any], settings: OneOnOneSettings, today: date
     by_key = {e.key: e for e in entries}
     order = {e.key: i for i, e in enumerate(entries)}
     meetings: dict[str, list[tuple[datetime, datetime, str]]] = {}
-    for entry in entries:
-        manager = by_key.get(entry.manager) if entry.manager else None
-        if manager is None:
-            continue
-        cadence = settings.cadence_for(entry.role, entry.team, entry.key)
-        if not cadence.enabled:
-            continue
+    for entry, manager, cadence in file_pairs(entries, settings):
         length = timedelta(minutes=cadence.duration)
         for day in occurrence_dates(cadence, today, today + CLASH_HORIZON):
             start = slot_start(cadence, day, manager.timezone)
