@@ -114,8 +114,10 @@ def _parser() -> argparse.ArgumentParser:
                                        "(default: everything)")
     kudos.add_argument("--until", help="export: last day included, YYYY-MM-DD "
                                        "(default: today)")
-    kudos.add_argument("--period", help="top: week, month (default), quarter, year or all; "
-                                        "honours: YYYY-MM or YYYY (default: last month)")
+    kudos.add_argument("--period", help="top: week, month (default), quarter, year or all "
+                                        "(so far), or last-week, last-month, last-quarter, "
+                                        "last-year (the whole one before); honours: YYYY-MM "
+                                        "or YYYY (default: last month)")
     kudos.add_argument("--team", help="top: only this team's people")
     kudos.add_argument("--value", help="top: only kudos tagged with this company value")
     kudos.add_argument("--format", choices=FORMATS, default=None,

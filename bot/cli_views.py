@@ -139,13 +139,15 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                          "count": p.count} for p in items]
 
             data = {**_header(bot), "timezone": bot.org.timezone, "period": period,
-                    "since": board.start, "team": team, "value": value,
+                    "since": board.start, "until": board.last_day, "team": team,
+                    "value": value,
                     "received": places(board.received), "given": places(board.given)}
             text = bot.renderer.message(
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 start=board.start, team=team,
                 value=bot.org.value(value).label_for(locale) if value else None,  # type: ignore[union-attr]
-                top=board.received, givers=board.given, tied=board.tied)
+                top=board.received, givers=board.given, tied=board.tied,
+                last=board.last_day)
     finally:
         engine.dispose()
     if fmt == "json":

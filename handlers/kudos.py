@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -25,11 +25,14 @@ from storage.models import Person
 
 MIN_REASON_WORDS = 2
 BOARD_SIZE = 10
-PERIODS = ("week", "month", "quarter", "year", "all")
+PERIODS = ("week", "month", "quarter", "year", "all", "last-week", "last-month",
+           "last-quarter", "last-year")
 #: The leaderboard's words as a Chinese reader types them (the usage text shows both).
 _CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个月": "month",
                   "本季度": "quarter", "本季": "quarter", "今年": "year", "本年": "year",
-                  "全部": "all", "所有": "all", "团队": "team", "价值观": "value"}
+                  "全部": "all", "所有": "all", "团队": "team", "价值观": "value",
+                  "上周": "last-week", "上月": "last-month", "上个月": "last-month",
+                  "上季度": "last-quarter", "上季": "last-quarter", "去年": "last-year"}
 
 # Not inside a word ('C#', a URL's '#anchor'), but right after Chinese text, which has no
 # spaces to set a tag apart ('材料#ownership').
@@ -329,20 +332,35 @@ def _value_list(ctx: Context) -> list[tuple[str, str]]:
 
 
 def period_bounds(period: str, now: datetime, tz: ZoneInfo) -> tuple[datetime | None, datetime]:
-    """The start of the current week/month/quarter/year in the org's timezone (None: all)."""
+    """[start, end) of a period in the org's timezone: the current week, month, quarter or
+    year up to `now` (start None: all time), or the whole one before it ('last-month')."""
     local = now.astimezone(tz)
     day = local.date()
     if period == "all":
         return None, now
-    if period == "week":
+    kind = period.removeprefix("last-")
+    if kind == "week":
         first = day - timedelta(days=day.weekday())
-    elif period == "month":
+    elif kind == "month":
         first = day.replace(day=1)
-    elif period == "quarter":
+    elif kind == "quarter":
         first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
     else:
         first = day.replace(month=1, day=1)
-    return datetime.combine(first, time(), tzinfo=tz), now
+    if period == kind:
+        return datetime.combine(first, time(), tzinfo=tz), now
+    # The one before: it ends where the current one begins.
+    before = first - timedelta(days=1)
+    if kind == "week":
+        previous = first - timedelta(weeks=1)
+    elif kind == "month":
+        previous = before.replace(day=1)
+    elif kind == "quarter":
+        previous = before.replace(month=(before.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        previous = before.replace(month=1, day=1)
+    return (datetime.combine(previous, time(), tzinfo=tz),
+            datetime.combine(first, time(), tzinfo=tz))
 
 
 @dataclass(frozen=True)
@@ -382,7 +400,10 @@ def leaderboard(ctx: Context, args: str) -> None:
     while i < len(words):
         word = words[i].lower()
         word = _CHINESE_WORDS.get(word, word)
-        if word in PERIODS:
+        if word == "last" and i + 1 < len(words) and f"last-{words[i + 1].lower()}" in PERIODS:
+            period = f"last-{words[i + 1].lower()}"  # 'last month', as said
+            i += 1
+        elif word in PERIODS:
             period = word
         elif word == "team" and i + 1 < len(words):
             name = words[i + 1]
@@ -405,7 +426,8 @@ def leaderboard(ctx: Context, args: str) -> None:
     board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
     label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
-              top=board.received, givers=board.given, tied=board.tied, private=False)
+              top=board.received, givers=board.given, tied=board.tied, private=False,
+              last=board.last_day)
 
 
 @dataclass(frozen=True)
@@ -416,6 +438,8 @@ class Board:
     start: datetime | None
     received: list[Place]
     given: list[Place]
+    #: A period gone by ('last-month'): its last day; None for the current one (up to now).
+    last_day: date | None = None
 
     @property
     def tied(self) -> bool:
@@ -431,8 +455,10 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
 
     Only people in the org file are ranked: someone who left is on no current board,
     while what they gave still counts for the people they praised."""
-    start, _ = period_bounds(period, now, org.tz)
-    rows = KudosRepo(session).between(start, None)  # up to now, this very second included
+    start, end = period_bounds(period, now, org.tz)
+    past = period.startswith("last-")
+    # The current period up to now, this very second included; one gone by to its end.
+    rows = KudosRepo(session).between(start, end if past else None)
     if value is not None:
         rows = [r for r in rows if value in (r.values or [])]
     people: dict[int, Person] = {}
@@ -446,7 +472,8 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
         if row.giver.active and (team is None or row.giver.team == team):
             given[row.giver_id] += 1
     return Board(period, start.astimezone(org.tz) if start else None,
-                 ranking(received, people, size), ranking(given, people, size))
+                 ranking(received, people, size), ranking(given, people, size),
+                 (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None)
 
 
 def mine(ctx: Context) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -13,7 +14,7 @@ from bot.app import run
 from bot.events import InboundEvent
 from bot.org import OrgError, parse_org
 from storage.kudos import KudosRepo, kudos_by_team
-from tests.support import TEST_ORG, csv_records
+from tests.support import TEST_ORG, csv_records, run_cli
 
 
 async def kudo(bot, key: str, text: str, *, group: bool = True, message_id: str | None = None,
@@ -195,6 +196,41 @@ async def test_leaderboard_over_a_month_boundary_in_two_timezones(bot, chat, clo
     assert "1. Sam Lee —— 2 次" in board
     assert "2=. Alice Martin —— 1 次" in board and "2=. Bruno Rossi —— 1 次" in board
     assert "1. 李雷 —— 2 次" in board
+
+
+async def test_on_the_first_of_the_month_last_months_board_is_a_command_away(
+        bot, chat, clock, settings, monkeypatch):
+    """On 1 December /kudos top is December's, empty: November's leaders are one command
+    away (it said only "No kudos yet in this period"), in both languages and the CLI, and
+    a December kudos never counts in it."""
+    clock.set(datetime(2026, 11, 20, 15, 0, tzinfo=UTC))
+    await kudo(bot, "grace", "/kudos @sam @alice for the Acme renewal")
+    await kudo(bot, "alice", "/kudos @sam for the demo prep")
+    clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+    await kudo(bot, "grace", "/kudos top", group=False)
+    assert chat.last("grace").endswith(
+        "No kudos yet in this period. Be the first: /kudos @someone for … · the month "
+        "before: /kudos top last month")
+    await kudo(bot, "li", "/kudos @bruno 谢谢")  # December's: not November's
+    await kudo(bot, "grace", "/kudos top last month", group=False)
+    board = chat.last("grace")
+    assert board.startswith("Kudos leaderboard — last month (2026-11-01 – 2026-11-30)")
+    assert "1. Sam Lee — 2\n2. Alice Martin — 1" in board and "Bruno" not in board
+    await kudo(bot, "li", "/kudos top 上月", group=False)
+    assert chat.last("li").startswith("点赞排行榜 —— 上月（2026-11-01 至 2026-11-30）")
+    await kudo(bot, "grace", "/kudos top last-week", group=False)  # 2026-W48: none
+    assert "last week (2026-11-23 – 2026-11-29)" in chat.last("grace")
+    assert "No kudos in this period." in chat.last("grace")
+    assert "Be the first" not in chat.last("grace")  # (a week gone by)
+    await kudo(bot, "grace", "/kudos top last year", group=False)
+    assert "last year (2025-01-01 – 2025-12-31)" in chat.last("grace")
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())  # the CLI's
+    code, out = run_cli(settings, "kudos", "top", "--period", "last-month", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and (data["since"][:10], data["until"]) == ("2026-11-01", "2026-11-30")
+    assert [(p["person"], p["count"]) for p in data["received"]] == [("sam", 2), ("alice", 1)]
+    code, md = run_cli(settings, "kudos", "top", "--period", "last-quarter")
+    assert "Last quarter, 2026-07-01 – 2026-09-30" in md
 
 
 async def test_leaderboard_filters_and_empty_period(bot, chat, clock):
