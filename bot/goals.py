@@ -9,6 +9,7 @@ org file (or the goals file it names), and handlers/goals.py feeds it actuals.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Literal
 import yaml
 
 from bot.suggest import did_you_mean
+from bot.weeks import week_start
 
 Scope = Literal["org", "team", "person"]
 PERIOD_KINDS = ("week", "month", "quarter", "half-year", "year")
@@ -116,14 +118,22 @@ class Progress:
         return self.remaining / self.days_left * 5
 
 
-def progress(goal: Goal, actual: float, today: date) -> Progress:
-    """A goal's progress on `today`: days before today count as done."""
+def progress(goal: Goal, actual: float, today: date,
+             weeks_in: Collection[str] | None = None) -> Progress:
+    """A goal's progress on `today`: days before today count as done.
+
+    `weeks_in`: the weeks the actual has a figure for. The week in progress then counts in
+    the plan to date only once its figure is in: figures come a week at a time, at its
+    check-in, and on a Thursday the plan would otherwise hold three days whose sales
+    nobody has reported yet (every director 'behind', every week). None: every day
+    before today counts."""
     days = goal.period.working_days()
     elapsed = sum(1 for d in days if d < today)
     planned = 0.0
     for week in goal.weeks():
         done = sum(1 for d in week.days if d < today)
-        if done:
+        over = week_start(week.week) + timedelta(days=6) < today
+        if done and (over or weeks_in is None or week.week in weeks_in):
             planned += week.target * done / len(week.days)
     if today <= goal.period.start:
         state = "achieved" if actual >= goal.target else "not_started"

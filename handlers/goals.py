@@ -46,6 +46,8 @@ class Actual:
     # The first week with a figure (typed or the CRM's); None: none in the period to date,
     # so 0 is not "sold nothing" but "nothing known" (before the bot ran, say).
     first_week: str | None = None
+    # Every week with a figure: the week in progress counts in the plan once it has one.
+    weeks_in: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -137,15 +139,17 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     if goal.scope == "team":
         keys, teams = _team_weeks(session, org, goal.owner or "", keys, weeks)
     first: str | None = None
+    weeks_in: set[str] = set()
     for fig in week_figures(session, goal.metric, keys, weeks):
         monday = week_start(fig.week)
         if monday > today:
             continue
         if teams is not None and teams.team(fig.person_key, fig.week) != goal.owner:
             continue  # that week they were in another team
-        if (fig.crm is not None or fig.reported is not None) and \
-                (first is None or fig.week < first):
-            first = fig.week
+        if fig.crm is not None or fig.reported is not None:
+            weeks_in.add(fig.week)
+            if first is None or fig.week < first:
+                first = fig.week
         share = week_share(period, monday)
         if fig.crm is not None:
             value = 0.0
@@ -171,7 +175,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
             select(Person.key, Person.display_name).where(Person.key.in_(left)))})
     mismatches = [Mismatch(names.get(key, key), week, crm, reported)
                   for key, week, crm, reported in flagged]
-    return Actual(total, from_crm, tuple(mismatches), first)
+    return Actual(total, from_crm, tuple(mismatches), first, frozenset(weeks_in))
 
 
 def _differs(crm: float, reported: float, tolerance: float) -> bool:
@@ -208,7 +212,8 @@ def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
         owner = (names.get(goal.owner or "", goal.owner) if goal.scope == "person"
                  else goal.owner)
         first = actual.first_week
-        views.append(GoalView(goal, progress(goal, actual.value, today), actual,
+        views.append(GoalView(goal, progress(goal, actual.value, today, actual.weeks_in),
+                              actual,
                               metric_label(ctx.org, goal.metric, locale, ctx.renderer), owner or "",
                               list(actual.mismatches),
                               unit_text(ctx.org, goal.metric, goal.unit, locale),

@@ -229,8 +229,8 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                         if g.metric == metric and g.period.kind == "quarter"
                         and g.period.start <= month.end <= g.period.end), None)
         if quarter is not None:
-            state = progress(quarter, goal_actual(ctx.session, ctx.org, quarter,
-                                                  month.end).value, after)
+            so_far = goal_actual(ctx.session, ctx.org, quarter, month.end)
+            state = progress(quarter, so_far.value, after, so_far.weeks_in)
             line.quarter, line.quarter_state = quarter.period.label, state.state
             line.quarter_pace = state.pace_needed
             line.unit = line.unit or unit_text(ctx.org, metric, quarter.unit, locale)

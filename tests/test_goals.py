@@ -466,3 +466,39 @@ goals:
     # A metric only the CRM brings, close to no KPI, is still a goal of its own.
     org = parse_org(org_text("goals:\n  - {metric: pipeline, period: 2026-Q4, target: 9}\n"))
     assert org.goals.goals[0].metric == "pipeline"
+
+
+def test_the_week_in_progress_counts_in_the_plan_once_its_figure_is_in():
+    """Figures come a week at a time, at the week's check-in. On Thursday 2026-12-03 the
+    plan held Monday to Wednesday of a week nobody had reported yet: a director exactly on
+    plan read 'behind' (planned 450k against 420k), every Monday to Thursday."""
+    q = goal("2026-Q4", 660_000)  # 10,000 a working day
+    thursday = date(2026, 12, 3)
+    before = progress(q, 420_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 49)})
+    assert before.planned_to_date == pytest.approx(420_000) and before.state == "on_track"
+    # Once this week's figure is in, its days so far count.
+    after = progress(q, 470_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 50)})
+    assert after.planned_to_date == pytest.approx(450_000) and after.state == "on_track"
+    # A week that is over counts whether or not its figure came: a missed check-in is
+    # behind the plan.
+    missed = progress(q, 370_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 48)})
+    assert missed.planned_to_date == pytest.approx(420_000) and missed.state == "behind"
+    # The days elapsed (and the pace needed) are the calendar's, as before.
+    assert before.days_elapsed == 45 and after.days_left == 21
+
+
+async def test_a_director_on_plan_reads_on_track_on_a_thursday(bot, chat, clock):
+    from tests.support import say
+
+    bot.org = parse_org(org_text("""
+goals:
+  - {metric: revenue, period: 2026-Q4, person: alice, target: 660000}
+"""))
+    # 50,000 a week, every week of the quarter so far (W40 has two days in it: 20,000).
+    for n in range(40, 49):
+        answer_kpi(bot, "alice", f"2026-W{n}", 50_000)
+    clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))  # Thursday 10:00 in New York
+    await say(bot, "alice", "/goals")
+    line = next(x for x in chat.last("alice").splitlines() if "of 660,000 USD" in x)
+    assert line.startswith("  420,000 of 660,000 USD (64%) · plan to date 420,000")
+    assert "behind" not in line
