@@ -7,7 +7,9 @@ and where the operator checks the file (`teampulse check-org`, every format)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
+
+import pytest
 
 from bot.oneonone import pairs_at_once
 from bot.org import load_org
@@ -94,7 +96,15 @@ async def test_a_chinese_side_told_of_a_move_reads_the_clash_in_chinese(make_bot
         "这个时间你还有与 李雷 的一对一面谈：其中一个需要改期（/1on1 move @某人 …）。")
 
 
-def test_check_org_names_who_is_booked_twice_in_every_format(tmp_path, settings):
+@pytest.fixture
+def today(monkeypatch):
+    """check-org reads the command's clock: Tuesday 2026-12-01 (a week before the
+    biweekly pairs' next meeting)."""
+    moment = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: moment)
+
+
+def test_check_org_names_who_is_booked_twice_in_every_format(tmp_path, settings, today):
     path = tmp_path / "org.yaml"
     path.write_text(org_text(), encoding="utf-8")
     code, plain = run_cli(settings, "check-org", str(path))
@@ -163,7 +173,7 @@ oneonones:
 
 
 def test_a_gm_with_many_directors_at_one_slot_reads_ten_names_then_how_many_more(
-        tmp_path, settings):
+        tmp_path, settings, today):
     more = "".join(f"""
   - key: d{i:02d}
     name: Director {i:02d}
