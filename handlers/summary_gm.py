@@ -719,6 +719,39 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 week_figures.append(Figure(metric, kpi[2], kpi[3], 0.0, value, 0, 0, value,
                                            unit_text=kpi[6]))
 
+    def progress(view: DirectorView, latest: Any, timezone: str) -> None:
+        """Whether the director's check-in of the week was late, and how many of its
+        questions applied, were answered and skipped: only their block shows these."""
+        if latest[6] is not None:
+            # Late by the week's days where it was run (the round's timezone; rounds made
+            # before rounds had one read the person's today): a move since never rewrites it.
+            tz = latest[11] or timezone
+            cutoff = late_from.get(tz)
+            if cutoff is None:
+                cutoff = late_from[tz] = _late_from(last_day, tz)
+            value = latest[6]
+            if isinstance(value, str) and value[10:11] == " ":
+                # SQLite's stored UTC text, compared as text: as the datetime would be,
+                # without making 10,000 of them (a few % of a 10,000-director page).
+                view.late = value >= cutoff[1]
+            else:
+                view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
+        given, real = counts.get(latest[0], (0, 0))
+        mine = answers.get(latest[0], _EMPTY)
+        # Which questions applied depends on the snapshot and the few answers a skip_if
+        # reads: worked out once per distinct combination, not per director.
+        sid = snap_ids[latest[7]]
+        snap = snaps[sid]
+        deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[sid]])
+        found = applies.get(deciding)
+        if found is None:
+            found = applies[deciding] = _applicable(snap.questions, mine)
+        view.total, left_out = found
+        # Answers to questions that no longer apply do not count (as in the check-in).
+        gone = [mine[k] for k in left_out if k in mine]
+        real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
+        view.answered, view.skipped = real, int(given) - len(gone) - real
+
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
     # Whose blockers to compare with their earlier weeks' (read meanwhile): after the loop.
@@ -735,36 +768,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if latest is not None:
                 if latest[4]:  # the team they led that week (a past week reread after a move)
                     view.team = latest[4]
-                if latest[6] is not None:
-                    # Late by the week's days where it was run (the round's timezone; rounds
-                    # made before rounds had one read the person's today): a move since never
-                    # rewrites it.
-                    tz = latest[11] or d.timezone
-                    cutoff = late_from.get(tz)
-                    if cutoff is None:
-                        cutoff = late_from[tz] = _late_from(last_day, tz)
-                    value = latest[6]
-                    if isinstance(value, str) and value[10:11] == " ":
-                        # SQLite's stored UTC text, compared as text: as the datetime would be,
-                        # without making 10,000 of them (a few % of a 10,000-director page).
-                        view.late = value >= cutoff[1]
-                    else:
-                        view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
-                given, real = counts.get(latest[0], (0, 0))
-                mine = answers.get(latest[0], _EMPTY)
-                # Which questions applied depends on the snapshot and the few answers a skip_if
-                # reads: worked out once per distinct combination, not per director.
-                sid = snap_ids[latest[7]]
-                snap = snaps[sid]
-                deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[sid]])
-                found = applies.get(deciding)
-                if found is None:
-                    found = applies[deciding] = _applicable(snap.questions, mine)
-                view.total, left_out = found
-                # Answers to questions that no longer apply do not count (as in the check-in).
-                gone = [mine[k] for k in left_out if k in mine]
-                real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
-                view.answered, view.skipped = real, int(given) - len(gone) - real
+                mine = answers_get(latest[0], _EMPTY)
+                if not lean:  # (a chat page's directors' once they are known: see progress)
+                    progress(view, latest, d.timezone)
             # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
             sums: dict[tuple[str, str], list[Any]] = {}
             series: list[float | None] = []  # the look-back weeks', oldest first
@@ -936,6 +942,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     paged = lean and len(views) > PAGE_SIZE
     detailed = views[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if paged and page else views
     id_of = {d.key: d.id for d in directors}
+    if lean:  # (before _details adds the page's texts: the answers progress counts stay)
+        for view in detailed:
+            pid = id_of[view.key]
+            this = rounds.get((pid, week))
+            if this is not None and this[0] not in member_rounds:
+                progress(view, this, by_id[pid].timezone)
     _details(conn, detailed, id_of, look, rounds, answers, read=lean)
     if lean and older and detailed:
         ids = [id_of[view.key] for view in detailed]
