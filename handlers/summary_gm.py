@@ -599,10 +599,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # recurring?), their support requests only to whoever asks for support this week
     # (since when?): each read for them alone, and only after the directors' loop below,
     # the first to need them (read_aside: the database works on them during the loop).
+    now = [r for r in round_rows if r[2] == week]
+    blocked, asking = _following([answers.get(r[0]) for r in now], [r[1] for r in now])
     later: list[Select[Any]] = []
     if earlier:
-        now = [r for r in round_rows if r[2] == week]
-        blocked, asking = _following([answers.get(r[0]) for r in now], [r[1] for r in now])
         later = [base.where(
             CheckinRound.week.in_(earlier), Answer.question_key.in_(keys),
             CheckinRound.person_id.in_(bindparam(name, ids, expanding=True,
@@ -755,7 +755,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
     # Whose blockers to compare with their earlier weeks' (read meanwhile): after the loop.
+    # (Only those who report one: a "none" shows none.)
     blocking: list[tuple[DirectorView, int]] = []
+    blocked_set = set(blocked)
     with read_aside(conn, [*later, *(query for query, _ in bulk_reads if lean)]) as rows_read:
         for d in (*directors, *leavers):
             pid = d.id
@@ -768,7 +770,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if latest is not None:
                 if latest[4]:  # the team they led that week (a past week reread after a move)
                     view.team = latest[4]
-                mine = answers_get(latest[0], _EMPTY)
                 if not lean:  # (a chat page's directors' once they are known: see progress)
                     progress(view, latest, d.timezone)
             # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
@@ -863,7 +864,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     total_f.reported += f.reported
             view.series = series
             view.trend = _trend(series, TREND_MARGIN)
-            if latest is not None and isinstance(mine.get("blockers"), str):
+            if latest is not None and pid in blocked_set:
                 blocking.append((view, pid))
             views.append(view)
         read = rows_read()
@@ -894,12 +895,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                         min(today, as_of.astimezone(ZoneInfo(reader_tz))
                                             .date()), look, reader_tz)
     asked: dict[tuple[str, str], tuple[str, str | None]] = {}
+    asking_set = set(asking)
     for d in directors:
         # A request counts only if still asked for this week (support_requests): the
-        # earlier weeks matter for those who ask now, and only those.
-        latest = rounds.get((d.id, week))
-        now = answers.get(latest[0], _EMPTY).get("support_type") if latest else None
-        if not isinstance(now, str) or now == "none":
+        # earlier weeks matter for those who ask now (_following), and only those.
+        if d.id not in asking_set:
             continue
         for wk in look:
             r = rounds.get((d.id, wk))
