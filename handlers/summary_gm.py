@@ -758,7 +758,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # (Only those who report one: a "none" shows none.)
     blocking: list[tuple[DirectorView, int]] = []
     blocked_set = set(blocked)
-    with read_aside(conn, [*later, *(query for query, _ in bulk_reads if lean)]) as rows_read:
+    # (The added-up figures first: SQLite works them out in one call that lets go of the
+    # interpreter throughout, where it takes it back for every row of the others.)
+    aside = [query for query, _ in bulk_reads] if lean else []
+    with read_aside(conn, [*aside, *later]) as rows_read:
         for d in (*directors, *leavers):
             pid = d.id
             # (The status is set by the week loop below, which works out every week's.)
@@ -868,7 +871,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 blocking.append((view, pid))
             views.append(view)
         read = rows_read()
-    for found in read[:len(later)]:
+    for found in read[len(aside):]:
         _add_answers(found, answers)
     for view, pid in blocking:
         _blockers(view, pid, look, rounds, answers)
@@ -876,7 +879,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # org's) first, as a director's come first, then each director's in turn.
     if lean and bulk_reads:
         bulk_by, figs_by = _bulk_by_director(
-            bulk_rounds, _bulk_figure_rows(bulk_reads, read[len(later):], whole=True),
+            bulk_rounds, _bulk_figure_rows(bulk_reads, read[:len(aside)], whole=True),
             snap_ids, taken)
         if None in bulk_by:
             whole: dict[tuple[str, str], list[Any]] = {}
