@@ -60,6 +60,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 
@@ -92,7 +93,7 @@ from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
-from storage.summary_rows import plain_rows, round_zones, snapshot_texts
+from storage.summary_rows import plain_rows, read_aside, round_zones, snapshot_texts
 
 #: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
 LOOK_BACK = 4
@@ -483,7 +484,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     lean = page is not None and only is None
     older = [wk for wk in window if wk not in look_set]  # all in the quarter (_window)
     older_set = set(older)
-    closer = _has_crm()
+    closer = _has_crm(older)
     # The older weeks' rounds the CRM has figures for, or with no answer, are read too.
     read_rounds = or_(CheckinRound.week.in_(look), and_(CheckinRound.week.in_(older), or_(
         closer, _unanswered()))) if older else CheckinRound.week.in_(look)
@@ -598,19 +599,25 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     _read_answers(conn, queries, answers)
     # Earlier weeks' blockers matter only to whoever reports one this week (is it
     # recurring?), their support requests only to whoever asks for support this week
-    # (since when?): each read for them alone.
+    # (since when?): each read for them alone, and on PostgreSQL during the directors'
+    # loop below, the first to need them (read_aside, see there).
+    now = [r for r in round_rows if r[2] == week]
+    blocked, asking = _following([answers.get(r[0]) for r in now], [r[1] for r in now])
+    later: list[Select[Any]] = []
     if earlier:
-        now = [r for r in round_rows if r[2] == week]
-        blocked, asking = _following([answers.get(r[0]) for r in now], [r[1] for r in now])
-        _read_answers(conn, [base.where(
+        later = [base.where(
             CheckinRound.week.in_(earlier), Answer.question_key.in_(keys),
             CheckinRound.person_id.in_(bindparam(name, ids, expanding=True,
                                                  literal_execute=True)))
             for name, keys, ids in (("blocked", ["blockers"], blocked),
                                     ("asking", ["support_type", "support_detail"], asking))
-            if ids], answers)
-    bulk_figures = _bulk_figures(conn, older, month, older_ids, only, kpi_keys,
-                                 whole=lean) if older and bulk_rounds else []
+            if ids]
+    # The older weeks' figures added up: per director, for the loop; for a chat page the
+    # whole org's, which only the headline's month and quarter need (after the loop).
+    bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean) \
+        if older and bulk_rounds else []
+    bulk_figures = [] if lean else _bulk_figure_rows(
+        bulk_reads, [plain_rows(conn, query) for query, _ in bulk_reads], whole=False)
     # 3. CRM sums per person, metric and week (as the team's and a person's view read them).
     crm = crm_figures(ctx, window)
 
@@ -665,7 +672,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             for at in ((r[1], snap_ids[r[7]], in_month[r[2]]),
                        (None, snap_ids[r[7]], in_month[r[2]])):
                 taken[at] = taken.get(at, 0) + 1
-    bulk_by, figs_by = _bulk_by_director(bulk_rounds, bulk_figures, snap_ids, taken)
+    # (A chat page's are the whole org's, made after the loop.)
+    bulk_by, figs_by = _bulk_by_director(bulk_rounds, bulk_figures, snap_ids, taken) \
+        if not lean else ({}, {})
     # The CRM's figures of a week the director was not asked (away, no check-in sent):
     # real sales all the same, counted in the actual with no target (a week nobody was
     # asked expects none). Looked up metric by metric for those weeks alone: a pass over
@@ -712,150 +721,181 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 week_figures.append(Figure(metric, kpi[2], kpi[3], 0.0, value, 0, 0, value,
                                            unit_text=kpi[6]))
 
-    if lean and None in bulk_by:  # the whole org's: first, as a director's come first
-        whole: dict[tuple[str, str], list[Any]] = {}
-        _add_bulk(whole, bulk_by.pop(None), figs_by.pop(None, ()), kpi_of, kpi_mu)
-        _add_to_org(org_mtd, org_qtd, whole)
+    def progress(view: DirectorView, latest: Any, timezone: str) -> None:
+        """Whether the director's check-in of the week was late, and how many of its
+        questions applied, were answered and skipped: only their block shows these."""
+        if latest[6] is not None:
+            # Late by the week's days where it was run (the round's timezone; rounds made
+            # before rounds had one read the person's today): a move since never rewrites it.
+            tz = latest[11] or timezone
+            cutoff = late_from.get(tz)
+            if cutoff is None:
+                cutoff = late_from[tz] = _late_from(last_day, tz)
+            value = latest[6]
+            if isinstance(value, str) and value[10:11] == " ":
+                # SQLite's stored UTC text, compared as text: as the datetime would be,
+                # without making 10,000 of them (a few % of a 10,000-director page).
+                view.late = value >= cutoff[1]
+            else:
+                view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
+        given, real = counts.get(latest[0], (0, 0))
+        mine = answers.get(latest[0], _EMPTY)
+        # Which questions applied depends on the snapshot and the few answers a skip_if
+        # reads: worked out once per distinct combination, not per director.
+        sid = snap_ids[latest[7]]
+        snap = snaps[sid]
+        deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[sid]])
+        found = applies.get(deciding)
+        if found is None:
+            found = applies[deciding] = _applicable(snap.questions, mine)
+        view.total, left_out = found
+        # Answers to questions that no longer apply do not count (as in the check-in).
+        gone = [mine[k] for k in left_out if k in mine]
+        real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
+        view.answered, view.skipped = real, int(given) - len(gone) - real
+
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
-    for d in (*directors, *leavers):
-        pid = d.id
-        # (The status is set by the week loop below, which works out every week's.)
-        view = DirectorView(d.key, d.display_name, d.team, "",
-                            slack_id=d.slack_id, telegram_id=d.telegram_id)
-        latest = rounds_get((pid, week))
-        if latest is not None and latest[0] in member_rounds:
-            latest = None  # (a member's check-in that week, not a director's)
-        if latest is not None:
-            if latest[4]:  # the team they led that week (a past week reread after a move)
-                view.team = latest[4]
-            if latest[6] is not None:
-                # Late by the week's days where it was run (the round's timezone; rounds
-                # made before rounds had one read the person's today): a move since never
-                # rewrites it.
-                tz = latest[11] or d.timezone
-                cutoff = late_from.get(tz)
-                if cutoff is None:
-                    cutoff = late_from[tz] = _late_from(last_day, tz)
-                value = latest[6]
-                if isinstance(value, str) and value[10:11] == " ":
-                    # SQLite's stored UTC text, compared as text: as the datetime would
-                    # be, without making 10,000 of them (a few % of a 10,000-director page).
-                    view.late = value >= cutoff[1]
+    # Whose blockers to compare with their earlier weeks' (read meanwhile): after the loop.
+    # (Only those who report one: a "none" shows none.)
+    blocking: list[tuple[DirectorView, int]] = []
+    blocked_set = set(blocked)
+    # SQLite works the added-up figures out in one call that lets go of the interpreter
+    # throughout, but takes it back for every row of a read that returns rows: thousands
+    # of them read on the side only trade turns with the loop (the CLI's export of 10,000
+    # directors came out 30 ms slower), so there the blockers and needs are read first.
+    # PostgreSQL's driver waits for a whole result without the interpreter.
+    aside = [query for query, _ in bulk_reads] if lean else []
+    if conn.dialect.name == "sqlite":
+        _read_answers(conn, later, answers)
+        later = []
+    with read_aside(conn, [*aside, *later]) as rows_read:
+        for d in (*directors, *leavers):
+            pid = d.id
+            # (The status is set by the week loop below, which works out every week's.)
+            view = DirectorView(d.key, d.display_name, d.team, "",
+                                slack_id=d.slack_id, telegram_id=d.telegram_id)
+            latest = rounds_get((pid, week))
+            if latest is not None and latest[0] in member_rounds:
+                latest = None  # (a member's check-in that week, not a director's)
+            if latest is not None:
+                if latest[4]:  # the team they led that week (a past week reread after a move)
+                    view.team = latest[4]
+                if not lean:  # (a chat page's directors' once they are known: see progress)
+                    progress(view, latest, d.timezone)
+            # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
+            sums: dict[tuple[str, str], list[Any]] = {}
+            series: list[float | None] = []  # the look-back weeks', oldest first
+            if pid in bulk_by:
+                _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of, kpi_mu)
+            # The hot loop (directors x the weeks looked at, and the older rounds read one by
+            # one): each week's status worked out inline.
+            for wk, q, m, now, is_shown, want, look_at in (
+                    plan_older[pid] + plan_look if pid in plan_older else plan_look):
+                at = (pid, wk)
+                r = rounds_get(at)
+                if r is not None and r[0] in member_rounds:
+                    r = None
+                if r is None:
+                    st = "not_sent" if away_get(at) is None else "away"
                 else:
-                    view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
-            given, real = counts.get(latest[0], (0, 0))
-            mine = answers.get(latest[0], {})
-            # Which questions applied depends on the snapshot and the few answers a skip_if
-            # reads: worked out once per distinct combination, not per director.
-            sid = snap_ids[latest[7]]
-            snap = snaps[sid]
-            deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[sid]])
-            found = applies.get(deciding)
-            if found is None:
-                found = applies[deciding] = _applicable(snap.questions, mine)
-            view.total, left_out = found
-            # Answers to questions that no longer apply do not count (as in the check-in).
-            gone = [mine[k] for k in left_out if k in mine]
-            real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
-            view.answered, view.skipped = real, int(given) - len(gone) - real
-        # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
-        sums: dict[tuple[str, str], list[Any]] = {}
-        series: list[float | None] = []  # the look-back weeks', oldest first
-        if pid in bulk_by:
-            _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of, kpi_mu)
-        # The hot loop (directors x the weeks looked at, and the older rounds read one by
-        # one): each week's status worked out inline.
-        for wk, q, m, now, is_shown, want, look_at in (
-                plan_older[pid] + plan_look if pid in plan_older else plan_look):
-            at = (pid, wk)
-            r = rounds_get(at)
-            if r is not None and r[0] in member_rounds:
-                r = None
-            if r is None:
-                st = "not_sent" if away_get(at) is None else "away"
-            else:
-                given_n, real_n = counts_get(r[0], _NONE)
-                if not given_n and r[3] != "submitted" and away_get(at) is not None:
-                    st = "away"
-                elif r[3] == "submitted":
-                    st = "submitted" if real_n else "skipped"
-                else:
-                    st = "in_progress" if given_n else "missed" if r[5] else "unreachable"
-            if is_shown:
-                statuses[at] = st
-            if now:
-                view.status = st
-                if st == "away":
-                    view.away_until = away_get(at)
-            if r is None or not want or st not in EXPECTED:
-                if q and crm_metrics:  # (not asked: the CRM's sales count all the same)
-                    crm_only(d, wk, sums, view.week if now else None)
-                if look_at:
-                    series.append(None)
-                continue
-            given = answers_get(r[0], _EMPTY)
-            ratio, n = 0.0, 0
-            for qkey, metric, label, unit, target, mu, unit_text in kpi_by_key[r[7]]:
-                typed = given.get(qkey)
-                if typed is SKIPPED or isinstance(typed, str):
-                    typed = None
-                from_crm = crm.get((d.key, metric, wk)) if crm else None
-                actual = typed if from_crm is None else from_crm
-                if target > 0 and actual is not None:
-                    ratio += actual / target
-                    n += 1
-                if q:
-                    acc = sums.get(mu)
-                    if acc is None:
-                        acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
-                    # Quarter [5:9] and month [1:5]: target, actual, reported, expected.
-                    acc[5] += target
-                    acc[8] += 1
-                    if actual is not None:
-                        acc[6] = (acc[6] or 0.0) + actual
-                        acc[7] += 1
-                    if m:
-                        acc[1] += target
-                        acc[4] += 1
-                        if actual is not None:
-                            acc[2] = (acc[2] or 0.0) + actual
-                            acc[3] += 1
+                    given_n, real_n = counts_get(r[0], _NONE)
+                    if not given_n and r[3] != "submitted" and away_get(at) is not None:
+                        st = "away"
+                    elif r[3] == "submitted":
+                        st = "submitted" if real_n else "skipped"
+                    else:
+                        st = "in_progress" if given_n else "missed" if r[5] else "unreachable"
+                if is_shown:
+                    statuses[at] = st
                 if now:
-                    view.week.append(Figure(metric, label, unit, target, actual,
-                                            int(actual is not None), 1, from_crm, typed,
-                                            from_crm is not None and typed is not None and
-                                            crm_differs(from_crm, typed, tolerance),
-                                            unit_text=unit_text))
-            if look_at:
-                series.append(ratio / n if n else None)
-        if crm_metrics and d.active and d.role == "director":
-            for wk in older:
-                if (pid, wk) not in rounds:  # (no round: not asked that week)
-                    crm_only(d, wk, sums, None)
-        period_sums[d.key] = sums
+                    view.status = st
+                    if st == "away":
+                        view.away_until = away_get(at)
+                if r is None or not want or st not in EXPECTED:
+                    if q and crm_metrics:  # (not asked: the CRM's sales count all the same)
+                        crm_only(d, wk, sums, view.week if now else None)
+                    if look_at:
+                        series.append(None)
+                    continue
+                given = answers_get(r[0], _EMPTY)
+                ratio, n = 0.0, 0
+                for qkey, metric, label, unit, target, mu, unit_text in kpi_by_key[r[7]]:
+                    typed = given.get(qkey)
+                    if typed is SKIPPED or isinstance(typed, str):
+                        typed = None
+                    from_crm = crm.get((d.key, metric, wk)) if crm else None
+                    actual = typed if from_crm is None else from_crm
+                    if target > 0 and actual is not None:
+                        ratio += actual / target
+                        n += 1
+                    if q:
+                        acc = sums.get(mu)
+                        if acc is None:
+                            acc = sums[mu] = [label, 0.0, None, 0, 0, 0.0, None, 0, 0]
+                        # Quarter [5:9] and month [1:5]: target, actual, reported, expected.
+                        acc[5] += target
+                        acc[8] += 1
+                        if actual is not None:
+                            acc[6] = (acc[6] or 0.0) + actual
+                            acc[7] += 1
+                        if m:
+                            acc[1] += target
+                            acc[4] += 1
+                            if actual is not None:
+                                acc[2] = (acc[2] or 0.0) + actual
+                                acc[3] += 1
+                    if now:
+                        view.week.append(Figure(metric, label, unit, target, actual,
+                                                int(actual is not None), 1, from_crm, typed,
+                                                from_crm is not None and typed is not None and
+                                                crm_differs(from_crm, typed, tolerance),
+                                                unit_text=unit_text))
+                if look_at:
+                    series.append(ratio / n if n else None)
+            if crm_metrics and d.active and d.role == "director":
+                for wk in older:
+                    if (pid, wk) not in rounds:  # (no round: not asked that week)
+                        crm_only(d, wk, sums, None)
+            period_sums[d.key] = sums
+            if pid in leaver_ids:  # the org's month and quarter only
+                continue
+            for f in view.week:
+                total_f = headline.get((f.metric, f.unit))
+                if total_f is None:
+                    total_f = headline[(f.metric, f.unit)] = Figure(
+                        f.metric, f.label, f.unit, unit_text=f.unit_text)
+                # (The CRM's figure of a director not asked that week: its actual alone.)
+                total_f.target += f.target
+                total_f.expected += f.expected
+                if f.actual is None:
+                    total_f.not_reported.append(names[pid])
+                else:
+                    total_f.actual = (total_f.actual or 0.0) + f.actual
+                    total_f.reported += f.reported
+            view.series = series
+            view.trend = _trend(series, TREND_MARGIN)
+            if latest is not None and pid in blocked_set:
+                blocking.append((view, pid))
+            views.append(view)
+        read = rows_read()
+    for found in read[len(aside):]:
+        _add_answers(found, answers)
+    for view, pid in blocking:
+        _blockers(view, pid, look, rounds, answers)
+    # The org's month and quarter to date: for a chat page the older weeks' (the whole
+    # org's) first, as a director's come first, then each director's in turn.
+    if lean and bulk_reads:
+        bulk_by, figs_by = _bulk_by_director(
+            bulk_rounds, _bulk_figure_rows(bulk_reads, read[:len(aside)], whole=True),
+            snap_ids, taken)
+        if None in bulk_by:
+            whole: dict[tuple[str, str], list[Any]] = {}
+            _add_bulk(whole, bulk_by[None], figs_by.get(None, ()), kpi_of, kpi_mu)
+            _add_to_org(org_mtd, org_qtd, whole)
+    for sums in period_sums.values():
         if sums:
             _add_to_org(org_mtd, org_qtd, sums)
-        if pid in leaver_ids:  # the org's month and quarter only
-            continue
-        for f in view.week:
-            total_f = headline.get((f.metric, f.unit))
-            if total_f is None:
-                total_f = headline[(f.metric, f.unit)] = Figure(
-                    f.metric, f.label, f.unit, unit_text=f.unit_text)
-            # (The CRM's figure of a director not asked that week: its actual alone.)
-            total_f.target += f.target
-            total_f.expected += f.expected
-            if f.actual is None:
-                total_f.not_reported.append(names[pid])
-            else:
-                total_f.actual = (total_f.actual or 0.0) + f.actual
-                total_f.reported += f.reported
-        view.series = series
-        view.trend = _trend(series, TREND_MARGIN)
-        if latest is not None and isinstance(mine.get("blockers"), str):
-            _blockers(view, pid, look, rounds, answers)
-        views.append(view)
 
     # Support requests (question 3): the tracked ones as they stood at the end of the week,
     # and answers no tracked request covers (see handlers/summary_support.py).
@@ -866,12 +906,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                         min(today, as_of.astimezone(ZoneInfo(reader_tz))
                                             .date()), look, reader_tz)
     asked: dict[tuple[str, str], tuple[str, str | None]] = {}
+    asking_set = set(asking)
     for d in directors:
         # A request counts only if still asked for this week (support_requests): the
-        # earlier weeks matter for those who ask now, and only those.
-        latest = rounds.get((d.id, week))
-        now = answers.get(latest[0], _EMPTY).get("support_type") if latest else None
-        if not isinstance(now, str) or now == "none":
+        # earlier weeks matter for those who ask now (_following), and only those.
+        if d.id not in asking_set:
             continue
         for wk in look:
             r = rounds.get((d.id, wk))
@@ -914,6 +953,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     paged = lean and len(views) > PAGE_SIZE
     detailed = views[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if paged and page else views
     id_of = {d.key: d.id for d in directors}
+    if lean:  # (before _details adds the page's texts: the answers progress counts stay)
+        for view in detailed:
+            pid = id_of[view.key]
+            this = rounds.get((pid, week))
+            if this is not None and this[0] not in member_rounds:
+                progress(view, this, by_id[pid].timezone)
     _details(conn, detailed, id_of, look, rounds, answers, read=lean)
     if lean and older and detailed:
         ids = [id_of[view.key] for view in detailed]
@@ -950,12 +995,17 @@ _CRM_PERSON = Person.__table__.alias("crm_person")
 _GIVEN = Answer.__table__.alias("given")
 
 
-def _has_crm() -> ColumnElement[bool]:
-    """The round's person has a CRM figure for its week: the CRM's figure counts there,
-    metric by metric, in place of the typed one."""
-    return exists().where(CrmActual.week == CheckinRound.week,
-                          CrmActual.person_key == _CRM_PERSON.c.key,
-                          _CRM_PERSON.c.id == CheckinRound.person_id)
+def _has_crm(weeks: list[str]) -> ColumnElement[bool]:
+    """The round (of one of `weeks`) is of a person with a CRM figure for its week: the
+    CRM's figure counts there, metric by metric, in place of the typed one.
+
+    The CRM's (person, week) pairs worked out once and each round looked up in them, not
+    the CRM asked again for each round (a lookup of the person and one of the CRM per
+    round: 10,000 directors' older weeks, 10 ms of SQLite's 110 for the rounds read)."""
+    return tuple_(CheckinRound.person_id, CheckinRound.week).in_(
+        select(_CRM_PERSON.c.id, CrmActual.week)
+        .join(_CRM_PERSON, _CRM_PERSON.c.key == CrmActual.person_key)
+        .where(CrmActual.week.in_(weeks)))
 
 
 def _late_from(last_day: date, tz: str) -> tuple[datetime, str]:
@@ -1055,21 +1105,33 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
     one by one (`read`: the CRM's, the unanswered): (person id, snapshot key, in the
     month, question key, total, how many); `whole` and `of` as in _bulk_rounds.
     A skipped or text answer is no figure."""
-    out: list[tuple[Any, ...]] = []
+    reads = _bulk_figure_reads(older, month, read, only, kpi_keys, whole, of)
+    return _bulk_figure_rows(reads, [plain_rows(conn, query) for query, _ in reads], whole)
+
+
+def _bulk_figure_reads(older: list[str], month: str, read: list[int], only: str | None,
+                       kpi_keys: list[str], whole: bool = False, of: list[int] | None = None
+                       ) -> list[tuple[Select[Any], bool]]:
+    """_bulk_figures' statements, each with whether its weeks are in the month."""
     # Left out by id (a list known already), not by asking about the CRM again per round.
     not_read = CheckinRound.id.not_in(bindparam("read", read, expanding=True,
                                                 literal_execute=True)) if read else true()
     by = [] if whole else [CheckinRound.person_id]
-    for part, in_month in _older_parts(older, month):
-        rows = plain_rows(conn, _of_directors(
-            select(*by, CheckinRound.snapshot_key, Answer.question_key,
-                   func.sum(Answer.number_value), func.count()), only, grouped=True)
-            .where(CheckinRound.week.in_(part), not_read, *_people_in(of),
-                   Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
-                   Answer.number_value.is_not(None))
-            .group_by(*by, CheckinRound.snapshot_key, Answer.question_key))
-        out += [(None if whole else row[0], row[-4], in_month, *row[-3:]) for row in rows]
-    return out
+    return [(_of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
+                                  func.sum(Answer.number_value), func.count()),
+                           only, grouped=True)
+             .where(CheckinRound.week.in_(part), not_read, *_people_in(of),
+                    Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
+                    Answer.number_value.is_not(None))
+             .group_by(*by, CheckinRound.snapshot_key, Answer.question_key), in_month)
+            for part, in_month in _older_parts(older, month)]
+
+
+def _bulk_figure_rows(reads: list[tuple[Select[Any], bool]], rows: list[list[tuple[Any, ...]]],
+                      whole: bool) -> list[tuple[Any, ...]]:
+    """_bulk_figures' result from the rows of its statements (`reads`)."""
+    return [(None if whole else row[0], row[-4], in_month, *row[-3:])
+            for (_query, in_month), part in zip(reads, rows, strict=True) for row in part]
 
 
 def _people_in(of: list[int] | None) -> list[ColumnElement[bool]]:
@@ -1190,13 +1252,18 @@ def _applicable(questions: list[Question], given: dict[str, Any]) -> tuple[int, 
 def _read_answers(conn: Any, queries: list[Select[Any]],
                   answers: dict[int, dict[str, Any]]) -> None:
     """Answers by round and question key: the figure, else the text; SKIPPED if skipped."""
-    found = answers.get
     for query in queries:
-        for rid, qkey, text, number, skipped in plain_rows(conn, query):
-            given = found(rid)
-            if given is None:  # (not setdefault: it would make a dict per row)
-                given = answers[rid] = {}
-            given[qkey] = SKIPPED if skipped else number if number is not None else text
+        _add_answers(plain_rows(conn, query), answers)
+
+
+def _add_answers(rows: list[tuple[Any, ...]], answers: dict[int, dict[str, Any]]) -> None:
+    """_read_answers of rows read already."""
+    found = answers.get
+    for rid, qkey, text, number, skipped in rows:
+        given = found(rid)
+        if given is None:  # (not setdefault: it would make a dict per row)
+            given = answers[rid] = {}
+        given[qkey] = SKIPPED if skipped else number if number is not None else text
 
 
 def _following(latest: list[dict[str, Any] | None], people: list[int]

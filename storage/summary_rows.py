@@ -9,7 +9,9 @@ parses each once (a year of 1,000 people holds thousands of rounds, a handful of
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -123,6 +125,28 @@ def plain_rows(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]
         return result.cursor.fetchall()
     finally:
         result.close()
+
+
+@contextmanager
+def read_aside(conn: Connection, statements: Sequence[Select[Any]]
+               ) -> Iterator[Callable[[], list[list[tuple[Any, ...]]]]]:
+    """Read `statements` (as plain_rows) on another thread while the block works on; the
+    block calls what this gives to wait for their rows.
+
+    For statements whose rows only the work after a long stretch of Python needs: the
+    database works on them meanwhile (PostgreSQL's server, or SQLite's C code, which lets
+    go of the interpreter), not while Python waits. (SQLite's driver takes the interpreter
+    back for every row it returns: there only a read of a few rows, such as an aggregate,
+    gains.) The block must not use `conn` (nor its session) before it has the rows: a
+    connection runs one statement at a time. Leaving the block waits for the reads,
+    whatever happened in it: the transaction never ends under them.
+    """
+    if not statements:
+        yield list
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="teampulse-read-aside") as pool:
+        rows = pool.submit(lambda: [plain_rows(conn, statement) for statement in statements])
+        yield rows.result
 
 
 def texts_by_key(conn: Connection, rounds: Iterable[tuple[str, int]]) -> dict[str, str]:

@@ -63,3 +63,30 @@ def test_the_gm_summary_reads_answer_counts_and_kpi_figures_from_the_index(bot, 
             plan = " | ".join(row[-1] for row in conn.exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + statement, params))
             assert "COVERING INDEX ix_answers_round_figures" in plan, plan
+
+
+def test_reads_on_the_side_end_before_the_summary_does_even_when_it_fails(bot):
+    """The GM's view reads a few statements on a second thread while its loop over the
+    directors runs (storage/summary_rows.read_aside): their rows come back in order, and
+    if the loop fails the reads still end before the error leaves, so the transaction is
+    never rolled back under a running statement (the connection stays usable)."""
+    import threading
+
+    from sqlalchemy import literal, select
+
+    from storage.summary_rows import read_aside
+
+    def readers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("teampulse-read")]
+
+    with bot.unit() as ctx:
+        conn = ctx.session.connection()
+        with read_aside(conn, [select(literal(1)), select(literal(2))]) as rows:
+            assert readers()
+            assert rows() == [[(1,)], [(2,)]]
+        assert not readers()
+        with pytest.raises(RuntimeError), read_aside(conn, [select(literal(3))]):
+            assert readers()
+            raise RuntimeError("a failing loop")
+        assert not readers()  # (waited for, not left running)
+        assert conn.execute(select(literal(4))).scalar() == 4
