@@ -9,6 +9,7 @@ parses each once (a year of 1,000 people holds thousands of rounds, a handful of
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, Text, and_, case, cast, func, select
+from sqlalchemy import Connection, Select, Text, and_, case, cast, event, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
@@ -144,9 +145,27 @@ def read_aside(conn: Connection, statements: Sequence[Select[Any]]
     if not statements:
         yield list
         return
-    with ThreadPoolExecutor(1, thread_name_prefix="teampulse-read-aside") as pool:
-        rows = pool.submit(lambda: [plain_rows(conn, statement) for statement in statements])
-        yield rows.result
+    block, came = threading.get_ident(), threading.Event()
+
+    def guard(*_args: Any) -> None:
+        # Two threads on one connection is a race SQLAlchemy does not catch: a statement
+        # of the block's own is refused, named, before it runs.
+        if threading.get_ident() == block and not came.is_set():
+            raise RuntimeError("read_aside: the block used the connection before the rows "
+                               "read on the side came back")
+
+    def wait() -> list[list[tuple[Any, ...]]]:
+        found = rows.result()
+        came.set()
+        return found
+
+    event.listen(conn, "before_cursor_execute", guard)
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="teampulse-read-aside") as pool:
+            rows = pool.submit(lambda: [plain_rows(conn, statement) for statement in statements])
+            yield wait
+    finally:
+        event.remove(conn, "before_cursor_execute", guard)
 
 
 def texts_by_key(conn: Connection, rounds: Iterable[tuple[str, int]]) -> dict[str, str]:

@@ -90,3 +90,10 @@ def test_reads_on_the_side_end_before_the_summary_does_even_when_it_fails(bot):
             raise RuntimeError("a failing loop")
         assert not readers()  # (waited for, not left running)
         assert conn.execute(select(literal(4))).scalar() == 4
+        # The block's own statement before the rows came back is refused, named (two
+        # threads on one connection would race); after them it runs.
+        with read_aside(conn, [select(literal(5))]) as rows:
+            with pytest.raises(RuntimeError, match="before the rows read on the side"):
+                conn.execute(select(literal(6)))
+            assert rows() == [[(5,)]]
+            assert conn.execute(select(literal(7))).scalar() == 7
