@@ -312,7 +312,9 @@ def cmd_review(ctx: Context, args: str) -> None:
     if not parts:
         invite = _pending_invite(ctx.session, person)
         if invite is None:
-            ctx.reply("review_usage")
+            # Someone resuming a survey learns there is none left to answer; only the GM,
+            # whose commands these are, gets the GM's forms with it.
+            ctx.reply("review_nothing_to_answer", gm=person.role == "gm")
         else:
             _ask_next(ctx, person, invite)
         return

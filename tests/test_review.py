@@ -259,3 +259,18 @@ async def test_two_ratings_handled_at_once_by_two_replicas_rate_two_criteria(
         assert sorted(r.rating for r in rows) == [2, 3]
         assert invite.answered == 2
     engine.dispose()
+
+
+async def test_review_alone_with_no_survey_waiting_says_so_not_the_gms_commands(bot, chat):
+    """A rater who has finished (or was never asked) and sends /review to carry on is told
+    no survey waits, in their language, not handed the GM's /review start|close forms."""
+    await run_review(bot, chat)  # every rater has answered: the review has closed
+    await say(bot, "sam", "/review")
+    assert chat.last("sam") == ("No 360° survey is waiting for your answers. When you are "
+                                "asked to rate someone, the survey comes to you by DM.")
+    await say(bot, "li", "/review")
+    assert chat.last("li") == "目前没有等你填写的 360° 问卷。邀请你评价某人时，问卷会以私信发给你。"
+    # The GM hears the same, then their own commands.
+    await say(bot, "grace", "/review")
+    first, rest = chat.last("grace").split("\n", 1)
+    assert first.startswith("No 360° survey is waiting") and "/review start alice" in rest
