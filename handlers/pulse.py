@@ -338,6 +338,18 @@ def cmd_pulse(ctx: Context, args: str) -> None:
     _ask(ctx, person, poll, part.step, intro="pulse_intro" if part.step == 0 else "")
 
 
+def put_aside(ctx: Context, person: Person) -> bool:
+    """Whether `person` was asked a poll still open and has not finished it (paused, or
+    left mid-way): what they type next is no answer, but `/pulse` carries on."""
+    repo = PulseRepo(ctx.session)
+    now = ctx.clock.now()
+    for poll in repo.open_polls():
+        part = repo.participant(poll, person)
+        if now < poll.closes_at and part is not None and not part.done:
+            return True
+    return False
+
+
 def on_action(ctx: Context, action: str) -> bool:
     """A pressed pulse button: 'anon:pulse:<poll>:<step>:<choice>'. False if not ours."""
     parts = action.split(":")

@@ -225,6 +225,32 @@ async def test_pulse_on_demand_answers_the_open_poll_or_says_none_is_open(pbot, 
     assert "private message" in pchat.last("team")
 
 
+async def test_a_number_typed_after_pausing_the_poll_points_to_pulse_not_to_checkin(
+        pbot, pchat, pclock):
+    """Everyone in this org is not asked to check in: someone who paused the poll and types
+    a number is not told to /checkin (it turns them away) but to /pulse, in their language;
+    once the poll is done or closed, only /help."""
+    await pbot.run_pulse()
+    await press(pbot, pchat, "east1", 4)
+    await say(pbot, "east1", "/pause")
+    await say(pbot, "east1", "3")
+    assert pchat.last("east1") == (
+        "I'm not waiting for an answer from you right now. The pulse poll you put aside is "
+        "still open: send /pulse to carry on. Send /help to see everything I can do.")
+    await press(pbot, pchat, "east5", 3)
+    await say(pbot, "east5", "/pause")
+    await say(pbot, "east5", "二")
+    assert pchat.last("east5") == ("我现在没有在等你的回答。你暂时搁置的脉搏调查仍在进行："
+                                   "发送 /pulse 继续。发送 /help 查看全部功能。")
+    await answer_all(pbot, pchat, "east2", 4, 2, "Busy month")
+    await say(pbot, "east2", "Busy month")
+    assert pchat.last("east2") == ("I'm not waiting for an answer from you right now. "
+                                   "Send /help to see everything I can do.")
+    await close(pbot, pclock)
+    await say(pbot, "east1", "3")
+    assert "/pulse" not in pchat.last("east1") and "/checkin" not in pchat.last("east1")
+
+
 async def test_a_stale_or_repeated_button_stores_nothing_more(pbot, pchat):
     await pbot.run_pulse()
     first = last_choices(pchat, "alice")
