@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage
 from bot.pulse_config import PulseQuestion, PulseSettings
 from bot.text import clean_text
-from handlers.answers import chinese_number, normalise, team_word
+from handlers.answers import chinese_number, is_pause, is_skip, normalise, team_word
+from handlers.checkin import cmd_cancel
 from handlers.context import Context
 from handlers.waiting import after_dialog
 from storage.models import Conversation, Person
@@ -404,6 +405,14 @@ def on_text(ctx: Context, text: str) -> bool:
         ctx.session.delete(conv)
         ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
             ZoneInfo(person.timezone)))
+        return True
+    if is_pause(text):
+        # 'pause' or '暂停' puts the poll aside, as in the check-in: never a vote refused as
+        # unreadable, nor an anonymous comment "暂停" that cannot be taken back.
+        cmd_cancel(ctx, "")
+        return True
+    if step < len(questions) and is_skip(text):
+        ctx.reply("nothing_to_skip", waiting="pulse", checks_in=person.checks_in)
         return True
     if step == len(questions):
         word = normalise(text).lower().rstrip(".!。！")

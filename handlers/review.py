@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from bot.org import Org
 from bot.review_config import MIN_GROUP  # with reviews.peers, which is checked against it
 from bot.text import clean_text
-from handlers.answers import normalise
+from handlers.answers import is_pause, is_skip, normalise
+from handlers.checkin import cmd_cancel
 from handlers.context import Context
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.waiting import after_dialog
@@ -639,6 +640,13 @@ def on_text(ctx: Context, text: str) -> bool:
     if invite is None or rnd is None or rnd.status != "open" or invite.done:
         ctx.conversations.clear(person)
         ctx.reply("review_closed_already")
+        return True
+    if is_pause(text):
+        # 'pause' or '暂停' puts the survey aside, as in the check-in, not "start with a rating".
+        cmd_cancel(ctx, "")
+        return True
+    if is_skip(text):
+        ctx.reply("nothing_to_skip", waiting="review", checks_in=person.checks_in)
         return True
     between = rating_between(text)
     if between is not None:

@@ -251,6 +251,29 @@ async def test_a_number_typed_after_pausing_the_poll_points_to_pulse_not_to_chec
     assert "/pulse" not in pchat.last("east1") and "/checkin" not in pchat.last("east1")
 
 
+async def test_pause_and_skip_typed_as_words_in_a_poll_pause_it_and_store_nothing(pbot, pchat):
+    """'pause'/'暂停' put the poll aside as they do a check-in (also at the comment, where
+    they were kept as an anonymous comment nobody can take back); 'skip'/'跳过' at a
+    rating says it cannot be skipped and how to put it aside, not "couldn't read that"."""
+    await pbot.run_pulse()
+    await say(pbot, "alice", "skip")
+    assert pchat.last("alice") == ("This question can't be skipped: please answer it, or send "
+                                   "/pause to put it aside (/pulse brings it back).")
+    await say(pbot, "alice", "pause")
+    assert pchat.last("alice") == ("Paused. Your answers so far are saved; send /pulse "
+                                   "whenever you want to continue.")
+    await press(pbot, pchat, "east5", 4)
+    await press(pbot, pchat, "east5", 2)
+    await say(pbot, "east5", "暂停")  # at the comment
+    assert pchat.last("east5") == "已暂停。已回答的内容都已保存；想继续时发送 /pulse 即可。"
+    await say(pbot, "east5", "/pulse")
+    assert "留言" in pchat.last("east5")  # the comment is still asked
+    await say(pbot, "east5", "没有")
+    with pbot.unit() as ctx:
+        assert list(ctx.session.scalars(select(PulseComment))) == []
+        assert ctx.session.scalar(select(PulseVote.id).limit(1)) is not None
+
+
 async def test_a_stale_or_repeated_button_stores_nothing_more(pbot, pchat):
     await pbot.run_pulse()
     first = last_choices(pchat, "alice")

@@ -274,3 +274,23 @@ async def test_review_alone_with_no_survey_waiting_says_so_not_the_gms_commands(
     await say(bot, "grace", "/review")
     first, rest = chat.last("grace").split("\n", 1)
     assert first.startswith("No 360° survey is waiting") and "/review start alice" in rest
+
+
+async def test_pause_and_skip_typed_as_words_in_a_survey(bot, chat):
+    """'pause'/'暂停' put a survey aside as they do a check-in; 'skip'/'跳过' say a rating
+    cannot be skipped and how to put it aside; neither is "start with a rating"."""
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "bruno", "skip")
+    assert chat.last("bruno") == ("This question can't be skipped: please answer it, or send "
+                                  "/pause to put it aside (/review brings it back).")
+    await say(bot, "bruno", "pause")
+    assert chat.last("bruno") == ("Paused. Your answers so far are saved; send /review "
+                                  "whenever you want to continue.")
+    await say(bot, "li", "跳过")
+    assert chat.last("li") == "这个问题不能跳过：请回答它，或发送 /pause 暂时搁置（发送 /review 可继续）。"
+    await say(bot, "li", "暂停")
+    assert chat.last("li") == "已暂停。已回答的内容都已保存；想继续时发送 /review 即可。"
+    await say(bot, "li", "/review")
+    assert chat.last("li").startswith("1/5 · ")
+    with bot.unit() as ctx:
+        assert list(ctx.session.scalars(select(ReviewAnswer))) == []
