@@ -287,7 +287,8 @@ async def test_pause_and_skip_typed_as_words_in_a_survey(bot, chat):
     assert chat.last("bruno") == ("Paused. Your answers so far are saved; send /review "
                                   "whenever you want to continue.")
     await say(bot, "li", "跳过")
-    assert chat.last("li") == "这个问题不能跳过：请回答它，或发送 /pause 暂时搁置（发送 /review 可继续）。"
+    assert chat.last("li") == ("这个问题不能跳过：请回答它，或发送 /pause 暂时搁置"
+                               "（发送 /review 可继续）。")
     await say(bot, "li", "暂停")
     assert chat.last("li") == "已暂停。已回答的内容都已保存；想继续时发送 /review 即可。"
     await say(bot, "li", "/review")
