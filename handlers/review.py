@@ -429,6 +429,11 @@ def open_round(session: Session, key: str) -> ReviewRound | None:
         ReviewRound.subject_key == key, ReviewRound.status == "open"))
 
 
+def survey_waiting(ctx: Context, person: Person) -> bool:
+    """Whether a survey of an open review waits for `person`'s answers (put aside, say)."""
+    return _pending_invite(ctx.session, person) is not None
+
+
 def _pending_invite(session: Session, person: Person) -> ReviewInvite | None:
     return session.scalar(select(ReviewInvite).join(
         ReviewRound, ReviewInvite.round_id == ReviewRound.id).where(

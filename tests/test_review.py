@@ -291,6 +291,16 @@ async def test_pause_and_skip_typed_as_words_in_a_survey(bot, chat):
                                "（发送 /review 可继续）。")
     await say(bot, "li", "暂停")
     assert chat.last("li") == "已暂停。已回答的内容都已保存；想继续时发送 /review 即可。"
+    # A rating typed after pausing is no answer; the reply says the survey waits.
+    await say(bot, "li", "4")
+    assert chat.last("li") == ("我现在没有在等你的回答。有一份邀请你填写的 360° 问卷还在等你："
+                               "发送 /review 继续。发送 /checkin 开始每周签到，"
+                               "或发送 /help 查看全部功能。")
+    await say(bot, "sam", "/pause")
+    await say(bot, "sam", "4")
+    assert chat.last("sam") == (
+        "I'm not waiting for an answer from you right now. A 360° survey you were asked to "
+        "answer is waiting: send /review to carry on. Send /help to see everything I can do.")
     await say(bot, "li", "/review")
     assert chat.last("li").startswith("1/5 · ")
     with bot.unit() as ctx:
