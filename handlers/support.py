@@ -27,6 +27,9 @@ from storage.support import OPEN_STATES, SupportRepo, SupportRequest, age_days
 
 MAX_TEXT = 2000
 ACTIONS = ("ack", "comment", "resolve", "assign")
+#: The actions as a Chinese-speaking handler (or requester) types them, and their long forms.
+ACTION_WORDS = {"acknowledge": "ack", "确认": "ack", "评论": "comment", "解决": "resolve",
+                "分配": "assign", "指派": "assign"}
 # No request number is larger; a longer one would overflow the database's integer.
 MAX_ID = 2**31 - 1
 #: `/support` lists this many requests a message, then says how many there are and where
@@ -180,8 +183,8 @@ def cmd_support(ctx: Context, args: str) -> None:
     # Control characters go before anything is read or stored (PostgreSQL refuses a NUL;
     # a terminal escape would reach every handler's DM), as in check-in answers.
     words = clean_text(args).strip().split(maxsplit=2)
-    listing = words[1:] if words and words[0].lower() in {"list", "open"} else words
-    if not listing or listing[0].lower() == "page":
+    listing = words[1:] if words and words[0].lower() in {"list", "open", "列表"} else words
+    if not listing or listing[0].lower() in {"page", "页"}:
         page = _number(listing[1]) if len(listing) == 2 else None if listing else 1
         if not page:
             ctx.reply("support_usage")
@@ -189,6 +192,7 @@ def cmd_support(ctx: Context, args: str) -> None:
         _list(ctx, person, page)
         return
     action = words[0].lower()
+    action = ACTION_WORDS.get(action, action)
     if _number(action) is not None and len(words) == 1:
         _show(ctx, person, _number(action) or 0)
         return

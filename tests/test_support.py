@@ -233,6 +233,29 @@ async def test_a_chinese_director_hears_each_step_in_chinese(bot, chat):
                                "Deck ready on Thursday")
 
 
+async def test_the_steps_typed_in_chinese_act_as_the_english_ones(bot, chat):
+    """A Chinese-speaking handler types the step in Chinese (确认, 评论, 解决, 分配, 列表):
+    it acts as ack, comment, resolve, assign and list, not "Usage: …"."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/support 确认 1")
+    assert chat.last("grace") == "✅ 已确认 #1，已通知 李雷。"
+    assert chat.last("li") == "👀 Grace Chen 已确认你的支持请求 #1（其他部门的协助）。"
+    await say(bot, "li", "/support 评论 1 要英文版")
+    assert chat.last("li") == "💬 已在 #1 添加评论，已通知总经理和市场部。"
+    await say(bot, "grace", "/support 分配 1 财务部")
+    assert chat.last("grace") == "#1 已转给 财务部，已通知其负责人。"
+    await say(bot, "grace", "/support 列表")
+    assert "#1 其他部门的协助 → 财务部 — 李雷" in chat.last("grace")
+    await say(bot, "grace", "/support 解决 1 方案已发")
+    assert chat.last("li") == "✅ Grace Chen 已解决你的支持请求 #1（其他部门的协助）：方案已发"
+    [req] = requests(bot)
+    assert (req.status, req.resolution, req.department) == ("resolved", "方案已发", "finance")
+    assert [c.text for c in req.comments] == ["要英文版"]
+
+
 async def test_bad_ids_and_states_get_specific_answers_in_both_languages(bot, chat):
     await alice_asks_for_budget(bot)
     cases = [
