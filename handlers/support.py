@@ -16,7 +16,9 @@ Who may do what:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -302,10 +304,30 @@ def _show(ctx: Context, person: Person, n: int) -> None:
         # Someone else's request reads as unknown: its existence is not theirs to learn.
         ctx.reply("support_not_found", n=n)
         return
+    # Dates in the reader's calendar, as the age beside them is counted (a comment made on
+    # a Sunday evening in New York is Monday's in Shanghai).
     comments = [{"by": c.author.display_name if c.author else "", "text": c.text,
-                 "at": c.created_at} for c in request.comments]
+                 "at": _local(c.created_at, person.timezone)} for c in request.comments]
+    # Who acknowledged it and who closed it when: "resolved" and its note alone left the
+    # reader to guess whether it took a day or a month, and who to ask about it.
+    acked = ctx.session.get(Person, request.acknowledged_by_id) \
+        if request.acknowledged_by_id else None
+    closed = None
+    if request.closed and request.resolved_at is not None:
+        closer = ctx.session.get(Person, request.resolved_by_id) \
+            if request.resolved_by_id else None
+        closed = {"by": closer.display_name if closer else "",
+                  "at": _local(request.resolved_at, person.timezone),
+                  "days": age_days(request.opened_at, request.resolved_at, person.timezone)}
     ctx.reply("support_show", item=_view(ctx, request, person), comments=comments,
-              handler=may_handle(ctx, person, request))
+              handler=may_handle(ctx, person, request),
+              acked_by=acked.display_name if acked else "", closed=closed)
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    """A stored moment in `timezone` (SQLite gives it back without its UTC zone)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(timezone))
 
 
 def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -> None:

@@ -472,6 +472,27 @@ async def test_the_requester_reads_one_request_with_its_comments(bot, chat):
     assert chat.last("li").startswith("没有你可以查看的支持请求 #1。")
 
 
+async def test_one_request_says_who_acknowledged_and_who_resolved_it_when(bot, chat, clock):
+    """`/support N` of a resolved request said "resolved, opened 9 days ago" and the note:
+    not who resolved it, nor when, so not whether it took a day or nine."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "sam", "/support ack 1")
+    await say(bot, "grace", "/support 1")
+    assert chat.last("grace").split("\n")[1] == "Status: acknowledged by Sam Lee, opened today"
+    clock.advance(timedelta(days=2))
+    await say(bot, "sam", "/support resolve 1 Deck sent")
+    clock.advance(timedelta(days=7))
+    await say(bot, "grace", "/support 1")
+    assert chat.last("grace").split("\n")[1:] == [
+        "Status: resolved, opened 9 days ago",
+        "Resolved by Sam Lee on 2026-11-29 (after 2 days): Deck sent"]
+    await say(bot, "li", "/support 1")
+    # Li reads the day in Shanghai, where it was already the 30th.
+    assert chat.last("li").split("\n")[1:] == ["状态：已解决，9 天前提出",
+                                               "Sam Lee 于 2026-11-30 解决（用时 2 天）：Deck sent"]
+
+
 @pytest.mark.parametrize("typed", ["²", "①", "99999999999999999999999"])
 async def test_a_number_that_is_not_a_request_number_gets_an_answer_not_an_error(
         bot, chat, typed):
