@@ -269,8 +269,10 @@ def cmd_support(ctx: Context, args: str) -> None:
 def _refused_closed(ctx: Context, request: SupportRequest) -> bool:
     """Tell the sender a closed request takes no more steps; True when it is closed."""
     if request.closed:
+        reader = ctx.person
+        when = request.resolved_at
         ctx.reply("support_closed", n=request.id, status=request.status,
-                  when=request.resolved_at)
+                  when=_local(when, reader.timezone) if when and reader else when)
     return request.closed
 
 

@@ -493,6 +493,28 @@ async def test_one_request_says_who_acknowledged_and_who_resolved_it_when(bot, c
                                                "Sam Lee 于 2026-11-30 解决（用时 2 天）：Deck sent"]
 
 
+async def test_a_request_with_no_department_and_a_closed_ones_day_read_right(bot, chat):
+    """The requester's comment on a request no department handles tells "the GM is told"
+    (not "the GM are told"); acting on a closed request names the day it closed in the
+    reader's calendar (Shanghai's 28th, not UTC's 27th)."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "Pricing pushback",
+                                    "training", "Negotiation course", "Visit 5", "4"])
+    await say(bot, "alice", "/support comment 1 Ideally in January")
+    assert chat.last("alice") == "💬 Comment added to #1; the GM is told."
+    await say(bot, "grace", "/support resolve 1 Booked")
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/support resolve 2 方案已发")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+        ctx.people.by_key("grace").timezone = "Asia/Shanghai"
+    # Resolved at 21:00 UTC on the 27th: 05:00 on the 28th in Shanghai. (The reply read
+    # "已已解决" too: "already" twice.)
+    await say(bot, "grace", "/support resolve 2 again")
+    assert chat.last("grace") == "请求 #2 的状态已是「已解决」（自 2026-11-28 起），没有做任何更改。"
+
+
 @pytest.mark.parametrize("typed", ["²", "①", "99999999999999999999999"])
 async def test_a_number_that_is_not_a_request_number_gets_an_answer_not_an_error(
         bot, chat, typed):
