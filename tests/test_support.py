@@ -512,7 +512,8 @@ async def test_a_request_with_no_department_and_a_closed_ones_day_read_right(bot
     # Resolved at 21:00 UTC on the 27th: 05:00 on the 28th in Shanghai. (The reply read
     # "已已解决" too: "already" twice.)
     await say(bot, "grace", "/support resolve 2 again")
-    assert chat.last("grace") == "请求 #2 的状态已是「已解决」（自 2026-11-28 起），没有做任何更改。"
+    assert chat.last("grace") == ("请求 #2 的状态已是「已解决」（自 2026-11-28 起），"
+                                  "没有做任何更改。")
 
 
 @pytest.mark.parametrize("typed", ["²", "①", "99999999999999999999999"])
