@@ -723,6 +723,11 @@ def cmd_results(ctx: Context, args: str) -> None:
         # A chat message, not the CLI's full listing: thousands answer in a large org.
         view["comments"], view["more_comments"] = comments[:COMMENTS_SHOWN], \
             len(comments) - COMMENTS_SHOWN
+    if not view["closed"]:
+        # An open poll shows participation only: name the command for the results the
+        # GM can read, the latest closed poll's, whose date they may not know.
+        before = repo.recent(1, closed_only=True)
+        view["last_closed"] = before[-1].key if before else None
     ctx.reply("pulse_results", **view)
 
 

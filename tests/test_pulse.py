@@ -599,6 +599,28 @@ async def test_trend_over_recent_polls_and_team_morale_for_the_summary(pbot, pch
         assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": None}
 
 
+async def test_an_open_polls_results_name_the_latest_closed_ones_command(pbot, pchat, pclock):
+    """On a poll day `/pulse results` shows the open poll's participation only; it names
+    the command for the results the GM can read, the last closed poll's (by its date),
+    in the reader's language and for the team asked about."""
+    everyone = EAST + WEST + ["grace"]
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await say(pbot, "grace", "/pulse results")
+    assert ("while it is open, reading them before and after one more answer would show "
+            "that answer. The latest closed poll: /pulse results 2026-11-25.\n") \
+        in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results team East")
+    assert "The latest closed poll: /pulse results 2026-11-25 team East." in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results 2026-11-25")
+    assert "Morale: 4.0 (11 answers)" in pchat.last("grace")
+    with pbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(pbot, "grace", "/pulse 结果")
+    assert "最近一次已截止的调查：/pulse results 2026-11-25。" in pchat.last("grace")
+
+
 # --- alerts ---------------------------------------------------------------------------------
 
 async def test_a_morale_drop_alerts_the_gm_and_the_director_once(pbot, pchat, pclock):
