@@ -315,12 +315,25 @@ def cmd_pulse(ctx: Context, args: str) -> None:
     if sub.lower() in ("results", "result", "结果"):
         cmd_results(ctx, rest)
         return
-    if sub:
-        ctx.reply("pulse_usage", can_view=person.can_view_summary)
-        return
     repo = PulseRepo(ctx.session)
     now = ctx.clock.now()
     poll = next((p for p in reversed(repo.open_polls()) if now < p.closes_at), None)
+    if sub:
+        part = repo.participant(poll, person) if poll is not None else None
+        questions = questions_of(poll) if poll is not None else []
+        if part is not None and not part.done and part.step < len(questions) and \
+                read_choice(questions[part.step], args) is not None and \
+                ctx.event is not None and ctx.event.is_direct:
+            # '/pulse 4' in private answers the question in front of them, as '4' would
+            # (in a group it would show the vote to everyone there: never read there; nor
+            # is anything after /pulse kept as a comment, which cannot be taken back).
+            assert poll is not None
+            _set_conversation(ctx, person, poll, part.step)
+            on_text(ctx, args.strip())
+            return
+        ctx.reply("pulse_usage", can_view=person.can_view_summary,
+                  answering=part is not None and not part.done)
+        return
     if poll is None:
         ctx.reply("pulse_none_open")
         return

@@ -274,6 +274,31 @@ async def test_pause_and_skip_typed_as_words_in_a_poll_pause_it_and_store_nothin
         assert ctx.session.scalar(select(PulseVote.id).limit(1)) is not None
 
 
+async def test_pulse_with_the_rating_after_it_answers_the_question_in_private(pbot, pchat):
+    """'/pulse 4' (or '/pulse 四') in private answered nothing and said only what /pulse is
+    for; it answers the question in front of them. Anything else after /pulse is never
+    kept (no comment), and the reply says nothing was saved."""
+    await pbot.run_pulse()
+    await say(pbot, "east1", "/pulse 4")
+    assert pchat.last("east1").startswith("Question 2 of 2: How stressed")
+    await say(pbot, "east5", "/pulse 四")
+    assert pchat.last("east5").startswith("第 2 题，共 2 题")
+    await say(pbot, "east1", "/pulse 2")
+    assert pchat.last("east1").startswith("Anything you'd like to add?")
+    await say(pbot, "east1", "/pulse great team")
+    assert pchat.last("east1") == ("Nothing was saved: type your answer on its own, without "
+                                   "/pulse, or press a button. /pulse answers the open "
+                                   "anonymous pulse poll.")
+    await say(pbot, "east5", "/pulse 9")
+    assert pchat.last("east5").startswith("没有保存任何内容：请直接输入你的回答")
+    # In a group the number is never read: it would show the vote to everyone there.
+    await say(pbot, "east2", "/pulse 5", group=True)
+    with pbot.unit() as ctx:
+        votes = list(ctx.session.scalars(select(PulseVote)))
+        assert sorted(v.value for v in votes) == [2, 4, 4]
+        assert list(ctx.session.scalars(select(PulseComment))) == []
+
+
 async def test_a_stale_or_repeated_button_stores_nothing_more(pbot, pchat):
     await pbot.run_pulse()
     first = last_choices(pchat, "alice")
