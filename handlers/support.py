@@ -96,7 +96,12 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
             _tell_handlers(ctx, request, "support_withdrawn", exclude=person)
     if kind is None:
         return
-    existing = repo.still_open(person, kind)
+    # Help from another department is a repeat only of a request to the department this
+    # detail names (if it names one): "需要财务部…" the week after "需要市场部…" is a new
+    # need for Finance, which was linked to Marketing's request, Finance never told.
+    # (Other types go where the org file sends them, or where the GM assigned them.)
+    named = ctx.org.support.department_for(kind, detail) if kind == "department" else None
+    existing = repo.still_open(person, kind, named)
     if existing is not None:
         repo.link(existing, round_id=rnd.id, week=rnd.week, detail=detail, now=now)
         _tell_handlers(ctx, existing, "support_repeated", exclude=person, week=rnd.week,

@@ -123,6 +123,33 @@ async def test_the_same_request_next_week_joins_the_open_one(bot, chat, clock):
         "Still need the travel budget", 7, True, 1)
 
 
+async def test_help_from_another_department_next_week_is_new_not_a_repeat(bot, chat, clock):
+    """Li asks Marketing for a deck, and the week after Finance for travel money: that was
+    filed as Marketing's request "asked again" (its detail replaced by the finance need,
+    Sam, Marketing's owner, told of it, Vera, Finance's, never). It is a new request to
+    Finance; asking Marketing again, or naming no department, is still a repeat."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["61000", "大客户签约", "审批慢", "5",
+                                 "需要财务部批一笔差旅费", "拜访 3 家", "4"])
+    first, second = requests(bot)
+    assert (first.department, first.detail, first.repeats) == (
+        "marketing", "需要市场部做一份方案", 0)
+    assert (second.department, second.detail, second.week) == (
+        "finance", "需要财务部批一笔差旅费", "2026-W49")
+    assert chat.last("vera").startswith("🆘 New support request #2 Help from another "
+                                        "department → Finance — 李雷, 2026-W49")
+    assert not any("需要财务部" in t for t in chat.to("sam"))
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["61000", "大客户签约", "审批慢", "5",
+                                 "市场部的方案还没好", "拜访 3 家", "4"])
+    assert [r.repeats for r in requests(bot)] == [1, 0]
+    assert any("asks again in 2026-W50 for #1" in t for t in chat.to("grace"))
+
+
 async def test_gm_acks_comments_resolves_and_the_director_hears_each_step(bot, chat, clock):
     await alice_asks_for_budget(bot)
     clock.advance(timedelta(days=1))
