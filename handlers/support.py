@@ -74,21 +74,27 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     kind, detail = _asked(rnd)
     repo = SupportRepo(ctx.session)
     now = ctx.clock.now()
+    # Help from another department goes to the department its detail names (if any).
+    named = ctx.org.support.department_for(kind, detail) if kind == "department" else None
     found = repo.for_round(rnd.id)
     if found is not None:
         request, link = found
         if kind == request.kind and link.detail == detail:
             return
-        if kind == request.kind and not request.closed:
+        # An edit naming another department is a need of that department's, as a changed
+        # type is: kept in place it stayed Marketing's, its owners told, Finance's never.
+        moved = named is not None and named != request.department
+        if kind == request.kind and not request.closed and not moved:
             link.detail = detail
             if request.weeks and link is request.weeks[0]:
                 request.detail = detail
             _tell_handlers(ctx, request, "support_updated", exclude=person,
                            week=rnd.week, detail=detail)
             return
-        # A changed type, or a changed detail after the request was resolved: what was
-        # resolved stays as it was, and the new need is asked for anew below (as asking
-        # again after a resolution opens a new request), not changed in silence.
+        # A changed type or department, or a changed detail after the request was
+        # resolved: what was resolved stays as it was, and the new need is asked for anew
+        # below (as asking again after a resolution opens a new request), not changed in
+        # silence.
         repo.unlink(request, link)
         if not request.weeks and not request.closed:
             request.status = "withdrawn"
@@ -100,7 +106,6 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     # detail names (if it names one): "需要财务部…" the week after "需要市场部…" is a new
     # need for Finance, which was linked to Marketing's request, Finance never told.
     # (Other types go where the org file sends them, or where the GM assigned them.)
-    named = ctx.org.support.department_for(kind, detail) if kind == "department" else None
     existing = repo.still_open(person, kind, named)
     if existing is not None:
         repo.link(existing, round_id=rnd.id, week=rnd.week, detail=detail, now=now)

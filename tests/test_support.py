@@ -150,6 +150,23 @@ async def test_help_from_another_department_next_week_is_new_not_a_repeat(bot, c
     assert any("asks again in 2026-W50 for #1" in t for t in chat.to("grace"))
 
 
+async def test_an_edit_naming_another_department_moves_the_request_there(bot, chat):
+    """Li edits the detail from Marketing's deck to Finance's travel money: the request
+    stayed Marketing's (Sam told of the edit, Vera never). Marketing's is withdrawn, and
+    the need goes to Finance as a new request."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "li", "/edit 5")
+    await say(bot, "li", "需要财务部批一笔差旅费")
+    first, second = requests(bot)
+    assert (first.department, first.status) == ("marketing", "withdrawn")
+    assert (second.department, second.detail, second.status) == (
+        "finance", "需要财务部批一笔差旅费", "open")
+    assert "#1 (Help from another department) is no longer needed" in chat.last("sam")
+    assert chat.last("vera").startswith("🆘 New support request #2 Help from another "
+                                        "department → Finance — 李雷")
+
+
 async def test_gm_acks_comments_resolves_and_the_director_hears_each_step(bot, chat, clock):
     await alice_asks_for_budget(bot)
     clock.advance(timedelta(days=1))
