@@ -237,11 +237,17 @@ async def test_a_number_typed_after_pausing_the_poll_points_to_pulse_not_to_chec
     assert pchat.last("east1") == (
         "I'm not waiting for an answer from you right now. The pulse poll you put aside is "
         "still open: send /pulse to carry on. Send /help to see everything I can do.")
+    await say(pbot, "east1", "/skip")  # nor is /skip sent to /checkin
+    assert pchat.last("east1") == ("There's no open question to skip: the pulse poll you put "
+                                   "aside is waiting, and /pulse carries on.")
     await press(pbot, pchat, "east5", 3)
     await say(pbot, "east5", "/pause")
     await say(pbot, "east5", "二")
     assert pchat.last("east5") == ("我现在没有在等你的回答。你暂时搁置的脉搏调查仍在进行："
                                    "发送 /pulse 继续。发送 /help 查看全部功能。")
+    await say(pbot, "east5", "/skip")
+    assert pchat.last("east5") == ("当前没有可以跳过的问题：你暂时搁置的脉搏调查还在等你，"
+                                   "发送 /pulse 继续。")
     await answer_all(pbot, pchat, "east2", 4, 2, "Busy month")
     await say(pbot, "east2", "Busy month")
     assert pchat.last("east2") == ("I'm not waiting for an answer from you right now. "
