@@ -515,10 +515,16 @@ def cmd_skip(ctx: Context, args: str) -> None:
         from handlers import monthly_review  # (it reads the summary, which reads this)
 
         if not monthly_review.skip(ctx, person):
+            from handlers import pulse, review  # (both import this module)
+
             # A survey's or a poll's question is open: it takes a rating, not a skip.
             waiting = conv.kind if conv is not None and conv.kind in ("review", "pulse") else ""
+            # One put aside with /pause is named with the command that carries on.
+            aside = "" if waiting else "pulse" if pulse.put_aside(ctx, person) else \
+                "review" if review.survey_waiting(ctx, person) else ""
             # Someone not asked to check in must not be sent to /checkin, which turns them away.
-            ctx.reply("nothing_to_skip", waiting=waiting, checks_in=person.checks_in)
+            ctx.reply("nothing_to_skip", waiting=waiting, checks_in=person.checks_in,
+                      put_aside=aside)
         return
     rnd = ctx.checkins.by_id(conv.round_id)
     if rnd is None or conv.question_key is None:

@@ -173,6 +173,16 @@ class AnswerBlock:
     answers: list[tuple[str, str]]
 
 
+#: A month as typed: 2026-11, or as said in Chinese, 2026年11月 (as /honours reads it).
+_MONTH = re.compile(r"(\d{4})(?:-(\d{1,2})|年(\d{1,2})月)")
+
+
+def _month_typed(word: str) -> tuple[int, int] | None:
+    """(year, month number) of a month-shaped word, whether or not the month exists."""
+    found = _MONTH.fullmatch(word)
+    return (int(found[1]), int(found[2] or found[3])) if found else None
+
+
 def _parse(args: str) -> tuple[str | None, str, int | None]:
     """(YYYY-MM or None, the rest, page N or None) of what follows /monthly."""
     words = args.split()
@@ -186,9 +196,9 @@ def _parse(args: str) -> tuple[str | None, str, int | None]:
             page = int(words[i + 1])
             i += 2
             continue
-        if len(word) == 7 and word[4] == "-" and word[:4].isdigit() and word[5:].isdigit() \
-                and 1 <= int(word[5:]) <= 12:
-            month = word
+        typed = _month_typed(word)
+        if typed is not None and 1 <= typed[1] <= 12:
+            month = _tag(*typed)
         else:
             rest.append(word)
         i += 1
@@ -215,7 +225,7 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
     if rest.lower() in ("answers", "回答"):
         _answers(ctx, tag, page or 1)
         return
-    if re.fullmatch(r"\d{4}-\d{1,2}", rest):  # month-shaped, but no month (2026-13)
+    if _month_typed(rest) is not None:  # month-shaped, but no month (2026-13, 2026年13月)
         ctx.reply("monthly_bad_month", value=rest)
         return
     if rest:

@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage
 from bot.pulse_config import PulseQuestion, PulseSettings
 from bot.text import clean_text
-from handlers.answers import chinese_number, normalise, team_word
+from handlers.answers import chinese_number, is_pause, is_skip, normalise, team_word
+from handlers.checkin import cmd_cancel
 from handlers.context import Context
 from handlers.waiting import after_dialog
 from storage.models import Conversation, Person
@@ -314,12 +315,25 @@ def cmd_pulse(ctx: Context, args: str) -> None:
     if sub.lower() in ("results", "result", "结果"):
         cmd_results(ctx, rest)
         return
-    if sub:
-        ctx.reply("pulse_usage", can_view=person.can_view_summary)
-        return
     repo = PulseRepo(ctx.session)
     now = ctx.clock.now()
     poll = next((p for p in reversed(repo.open_polls()) if now < p.closes_at), None)
+    if sub:
+        part = repo.participant(poll, person) if poll is not None else None
+        questions = questions_of(poll) if poll is not None else []
+        if part is not None and not part.done and part.step < len(questions) and \
+                read_choice(questions[part.step], args) is not None and \
+                ctx.event is not None and ctx.event.is_direct:
+            # '/pulse 4' in private answers the question in front of them, as '4' would
+            # (in a group it would show the vote to everyone there: never read there; nor
+            # is anything after /pulse kept as a comment, which cannot be taken back).
+            assert poll is not None
+            _set_conversation(ctx, person, poll, part.step)
+            on_text(ctx, args.strip())
+            return
+        ctx.reply("pulse_usage", can_view=person.can_view_summary,
+                  answering=part is not None and not part.done)
+        return
     if poll is None:
         ctx.reply("pulse_none_open")
         return
@@ -336,6 +350,18 @@ def cmd_pulse(ctx: Context, args: str) -> None:
     if ctx.event is not None and not ctx.event.is_direct:
         ctx.reply("pulse_moved_to_private")
     _ask(ctx, person, poll, part.step, intro="pulse_intro" if part.step == 0 else "")
+
+
+def put_aside(ctx: Context, person: Person) -> bool:
+    """Whether `person` was asked a poll still open and has not finished it (paused, or
+    left mid-way): what they type next is no answer, but `/pulse` carries on."""
+    repo = PulseRepo(ctx.session)
+    now = ctx.clock.now()
+    for poll in repo.open_polls():
+        part = repo.participant(poll, person)
+        if now < poll.closes_at and part is not None and not part.done:
+            return True
+    return False
 
 
 def on_action(ctx: Context, action: str) -> bool:
@@ -392,6 +418,14 @@ def on_text(ctx: Context, text: str) -> bool:
         ctx.session.delete(conv)
         ctx.reply("pulse_already_answered", closes=poll.closes_at.astimezone(
             ZoneInfo(person.timezone)))
+        return True
+    if is_pause(text):
+        # 'pause' or '暂停' puts the poll aside, as in the check-in: never a vote refused as
+        # unreadable, nor an anonymous comment "暂停" that cannot be taken back.
+        cmd_cancel(ctx, "")
+        return True
+    if step < len(questions) and is_skip(text):
+        ctx.reply("nothing_to_skip", waiting="pulse", checks_in=person.checks_in)
         return True
     if step == len(questions):
         word = normalise(text).lower().rstrip(".!。！")
@@ -702,6 +736,11 @@ def cmd_results(ctx: Context, args: str) -> None:
         # A chat message, not the CLI's full listing: thousands answer in a large org.
         view["comments"], view["more_comments"] = comments[:COMMENTS_SHOWN], \
             len(comments) - COMMENTS_SHOWN
+    if not view["closed"]:
+        # An open poll shows participation only: name the command for the results the
+        # GM can read, the latest closed poll's, whose date they may not know.
+        before = repo.recent(1, closed_only=True)
+        view["last_closed"] = before[-1].key if before else None
     ctx.reply("pulse_results", **view)
 
 

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from bot.org import Org
 from bot.review_config import MIN_GROUP  # with reviews.peers, which is checked against it
 from bot.text import clean_text
-from handlers.answers import normalise
+from handlers.answers import is_pause, is_skip, normalise
+from handlers.checkin import cmd_cancel
 from handlers.context import Context
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.waiting import after_dialog
@@ -312,7 +313,9 @@ def cmd_review(ctx: Context, args: str) -> None:
     if not parts:
         invite = _pending_invite(ctx.session, person)
         if invite is None:
-            ctx.reply("review_usage")
+            # Someone resuming a survey learns there is none left to answer; only the GM,
+            # whose commands these are, gets the GM's forms with it.
+            ctx.reply("review_nothing_to_answer", gm=person.role == "gm")
         else:
             _ask_next(ctx, person, invite)
         return
@@ -424,6 +427,11 @@ def open_round(session: Session, key: str) -> ReviewRound | None:
     """A director's review that is still open, if any."""
     return session.scalar(select(ReviewRound).where(
         ReviewRound.subject_key == key, ReviewRound.status == "open"))
+
+
+def survey_waiting(ctx: Context, person: Person) -> bool:
+    """Whether a survey of an open review waits for `person`'s answers (put aside, say)."""
+    return _pending_invite(ctx.session, person) is not None
 
 
 def _pending_invite(session: Session, person: Person) -> ReviewInvite | None:
@@ -637,6 +645,13 @@ def on_text(ctx: Context, text: str) -> bool:
     if invite is None or rnd is None or rnd.status != "open" or invite.done:
         ctx.conversations.clear(person)
         ctx.reply("review_closed_already")
+        return True
+    if is_pause(text):
+        # 'pause' or '暂停' puts the survey aside, as in the check-in, not "start with a rating".
+        cmd_cancel(ctx, "")
+        return True
+    if is_skip(text):
+        ctx.reply("nothing_to_skip", waiting="review", checks_in=person.checks_in)
         return True
     between = rating_between(text)
     if between is not None:

@@ -16,7 +16,9 @@ Who may do what:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -27,6 +29,9 @@ from storage.support import OPEN_STATES, SupportRepo, SupportRequest, age_days
 
 MAX_TEXT = 2000
 ACTIONS = ("ack", "comment", "resolve", "assign")
+#: The actions as a Chinese-speaking handler (or requester) types them, and their long forms.
+ACTION_WORDS = {"acknowledge": "ack", "确认": "ack", "评论": "comment", "解决": "resolve",
+                "分配": "assign", "指派": "assign"}
 # No request number is larger; a longer one would overflow the database's integer.
 MAX_ID = 2**31 - 1
 #: `/support` lists this many requests a message, then says how many there are and where
@@ -69,21 +74,27 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     kind, detail = _asked(rnd)
     repo = SupportRepo(ctx.session)
     now = ctx.clock.now()
+    # Help from another department goes to the department its detail names (if any).
+    named = ctx.org.support.department_for(kind, detail) if kind == "department" else None
     found = repo.for_round(rnd.id)
     if found is not None:
         request, link = found
         if kind == request.kind and link.detail == detail:
             return
-        if kind == request.kind and not request.closed:
+        # An edit naming another department is a need of that department's, as a changed
+        # type is: kept in place it stayed Marketing's, its owners told, Finance's never.
+        moved = named is not None and named != request.department
+        if kind == request.kind and not request.closed and not moved:
             link.detail = detail
             if request.weeks and link is request.weeks[0]:
                 request.detail = detail
             _tell_handlers(ctx, request, "support_updated", exclude=person,
                            week=rnd.week, detail=detail)
             return
-        # A changed type, or a changed detail after the request was resolved: what was
-        # resolved stays as it was, and the new need is asked for anew below (as asking
-        # again after a resolution opens a new request), not changed in silence.
+        # A changed type or department, or a changed detail after the request was
+        # resolved: what was resolved stays as it was, and the new need is asked for anew
+        # below (as asking again after a resolution opens a new request), not changed in
+        # silence.
         repo.unlink(request, link)
         if not request.weeks and not request.closed:
             request.status = "withdrawn"
@@ -91,7 +102,11 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
             _tell_handlers(ctx, request, "support_withdrawn", exclude=person)
     if kind is None:
         return
-    existing = repo.still_open(person, kind)
+    # Help from another department is a repeat only of a request to the department this
+    # detail names (if it names one): "需要财务部…" the week after "需要市场部…" is a new
+    # need for Finance, which was linked to Marketing's request, Finance never told.
+    # (Other types go where the org file sends them, or where the GM assigned them.)
+    existing = repo.still_open(person, kind, named)
     if existing is not None:
         repo.link(existing, round_id=rnd.id, week=rnd.week, detail=detail, now=now)
         _tell_handlers(ctx, existing, "support_repeated", exclude=person, week=rnd.week,
@@ -180,8 +195,8 @@ def cmd_support(ctx: Context, args: str) -> None:
     # Control characters go before anything is read or stored (PostgreSQL refuses a NUL;
     # a terminal escape would reach every handler's DM), as in check-in answers.
     words = clean_text(args).strip().split(maxsplit=2)
-    listing = words[1:] if words and words[0].lower() in {"list", "open"} else words
-    if not listing or listing[0].lower() == "page":
+    listing = words[1:] if words and words[0].lower() in {"list", "open", "列表"} else words
+    if not listing or listing[0].lower() in {"page", "页"}:
         page = _number(listing[1]) if len(listing) == 2 else None if listing else 1
         if not page:
             ctx.reply("support_usage")
@@ -189,6 +204,7 @@ def cmd_support(ctx: Context, args: str) -> None:
         _list(ctx, person, page)
         return
     action = words[0].lower()
+    action = ACTION_WORDS.get(action, action)
     if _number(action) is not None and len(words) == 1:
         _show(ctx, person, _number(action) or 0)
         return
@@ -263,8 +279,10 @@ def cmd_support(ctx: Context, args: str) -> None:
 def _refused_closed(ctx: Context, request: SupportRequest) -> bool:
     """Tell the sender a closed request takes no more steps; True when it is closed."""
     if request.closed:
+        reader = ctx.person
+        when = request.resolved_at
         ctx.reply("support_closed", n=request.id, status=request.status,
-                  when=request.resolved_at)
+                  when=_local(when, reader.timezone) if when and reader else when)
     return request.closed
 
 
@@ -298,10 +316,30 @@ def _show(ctx: Context, person: Person, n: int) -> None:
         # Someone else's request reads as unknown: its existence is not theirs to learn.
         ctx.reply("support_not_found", n=n)
         return
+    # Dates in the reader's calendar, as the age beside them is counted (a comment made on
+    # a Sunday evening in New York is Monday's in Shanghai).
     comments = [{"by": c.author.display_name if c.author else "", "text": c.text,
-                 "at": c.created_at} for c in request.comments]
+                 "at": _local(c.created_at, person.timezone)} for c in request.comments]
+    # Who acknowledged it and who closed it when: "resolved" and its note alone left the
+    # reader to guess whether it took a day or a month, and who to ask about it.
+    acked = ctx.session.get(Person, request.acknowledged_by_id) \
+        if request.acknowledged_by_id else None
+    closed = None
+    if request.closed and request.resolved_at is not None:
+        closer = ctx.session.get(Person, request.resolved_by_id) \
+            if request.resolved_by_id else None
+        closed = {"by": closer.display_name if closer else "",
+                  "at": _local(request.resolved_at, person.timezone),
+                  "days": age_days(request.opened_at, request.resolved_at, person.timezone)}
     ctx.reply("support_show", item=_view(ctx, request, person), comments=comments,
-              handler=may_handle(ctx, person, request))
+              handler=may_handle(ctx, person, request),
+              acked_by=acked.display_name if acked else "", closed=closed)
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    """A stored moment in `timezone` (SQLite gives it back without its UTC zone)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(timezone))
 
 
 def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -> None:

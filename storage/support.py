@@ -122,13 +122,18 @@ class SupportRepo:
         link = self.session.scalar(select(SupportWeek).where(SupportWeek.round_id == round_id))
         return (link.request, link) if link is not None else None
 
-    def still_open(self, requester: Person, kind: str) -> SupportRequest | None:
-        """The requester's latest unclosed request of a kind (a repeat joins it)."""
+    def still_open(self, requester: Person, kind: str,
+                   department: str | None = None) -> SupportRequest | None:
+        """The requester's latest unclosed request of a kind (a repeat joins it); with a
+        department, only one that goes to it (help from Finance is no repeat of a request
+        for help from Marketing)."""
+        query = select(SupportRequest).where(SupportRequest.requester_id == requester.id,
+                                             SupportRequest.kind == kind,
+                                             SupportRequest.status.in_(OPEN_STATES))
+        if department is not None:
+            query = query.where(SupportRequest.department == department)
         return self.session.scalar(
-            select(SupportRequest).where(SupportRequest.requester_id == requester.id,
-                                         SupportRequest.kind == kind,
-                                         SupportRequest.status.in_(OPEN_STATES))
-            .order_by(SupportRequest.opened_at.desc(), SupportRequest.id.desc()).limit(1))
+            query.order_by(SupportRequest.opened_at.desc(), SupportRequest.id.desc()).limit(1))
 
     def open(self, *, requester: Person, kind: str, detail: str, department: str | None,
              round_id: int, week: str, now: datetime) -> SupportRequest:

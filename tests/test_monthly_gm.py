@@ -190,3 +190,21 @@ async def test_a_director_typing_the_gms_forms_of_monthly_is_told_what_it_does(b
     await say(bot, "alice", "/monthly")
     assert "As a director" not in chat.last("alice")
     assert "?" in chat.last("alice")  # the first of the three questions
+
+
+async def test_the_gm_names_a_month_as_it_is_said_in_chinese(bot, chat, clock):
+    """'/monthly 2026年11月' (as /honours takes it) is November's overview, not "2026年11月 is
+    not a director"; '2026年13月' is named as no month, in the GM's language."""
+    from tests.test_monthly_review import november
+
+    november(bot)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    clock.set(DEC_1_9AM_NY + timedelta(days=31))  # January: November is no longer "last month"
+    await say(bot, "grace", "/monthly 2026年11月")
+    assert chat.last("grace").startswith("📅 月度回顾 —— 2026-11 · 3 位总监\n")
+    await say(bot, "grace", "/monthly 2026年11月 li")
+    assert chat.last("grace").startswith("📅 月度回顾 —— 2026-11 · 李雷\n")
+    await say(bot, "grace", "/monthly 2026年13月")
+    assert chat.last("grace") == ("2026年13月 不是有效的月份：请写成 YYYY-MM 或 YYYY年M月，"
+                                  "例如 /monthly 2026-11 或 /monthly 2026年11月。")

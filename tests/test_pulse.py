@@ -225,6 +225,86 @@ async def test_pulse_on_demand_answers_the_open_poll_or_says_none_is_open(pbot, 
     assert "private message" in pchat.last("team")
 
 
+async def test_a_number_typed_after_pausing_the_poll_points_to_pulse_not_to_checkin(
+        pbot, pchat, pclock):
+    """Everyone in this org is not asked to check in: someone who paused the poll and types
+    a number is not told to /checkin (it turns them away) but to /pulse, in their language;
+    once the poll is done or closed, only /help."""
+    await pbot.run_pulse()
+    await press(pbot, pchat, "east1", 4)
+    await say(pbot, "east1", "/pause")
+    await say(pbot, "east1", "3")
+    assert pchat.last("east1") == (
+        "I'm not waiting for an answer from you right now. The pulse poll you put aside is "
+        "still open: send /pulse to carry on. Send /help to see everything I can do.")
+    await say(pbot, "east1", "/skip")  # nor is /skip sent to /checkin
+    assert pchat.last("east1") == ("There's no open question to skip: the pulse poll you put "
+                                   "aside is waiting, and /pulse carries on.")
+    await press(pbot, pchat, "east5", 3)
+    await say(pbot, "east5", "/pause")
+    await say(pbot, "east5", "二")
+    assert pchat.last("east5") == ("我现在没有在等你的回答。你暂时搁置的脉搏调查仍在进行："
+                                   "发送 /pulse 继续。发送 /help 查看全部功能。")
+    await say(pbot, "east5", "/skip")
+    assert pchat.last("east5") == ("当前没有可以跳过的问题：你暂时搁置的脉搏调查还在等你，"
+                                   "发送 /pulse 继续。")
+    await answer_all(pbot, pchat, "east2", 4, 2, "Busy month")
+    await say(pbot, "east2", "Busy month")
+    assert pchat.last("east2") == ("I'm not waiting for an answer from you right now. "
+                                   "Send /help to see everything I can do.")
+    await close(pbot, pclock)
+    await say(pbot, "east1", "3")
+    assert "/pulse" not in pchat.last("east1") and "/checkin" not in pchat.last("east1")
+
+
+async def test_pause_and_skip_typed_as_words_in_a_poll_pause_it_and_store_nothing(pbot, pchat):
+    """'pause'/'暂停' put the poll aside as they do a check-in (also at the comment, where
+    they were kept as an anonymous comment nobody can take back); 'skip'/'跳过' at a
+    rating says it cannot be skipped and how to put it aside, not "couldn't read that"."""
+    await pbot.run_pulse()
+    await say(pbot, "alice", "skip")
+    assert pchat.last("alice") == ("This question can't be skipped: please answer it, or send "
+                                   "/pause to put it aside (/pulse brings it back).")
+    await say(pbot, "alice", "pause")
+    assert pchat.last("alice") == ("Paused. Your answers so far are saved; send /pulse "
+                                   "whenever you want to continue.")
+    await press(pbot, pchat, "east5", 4)
+    await press(pbot, pchat, "east5", 2)
+    await say(pbot, "east5", "暂停")  # at the comment
+    assert pchat.last("east5") == "已暂停。已回答的内容都已保存；想继续时发送 /pulse 即可。"
+    await say(pbot, "east5", "/pulse")
+    assert "留言" in pchat.last("east5")  # the comment is still asked
+    await say(pbot, "east5", "没有")
+    with pbot.unit() as ctx:
+        assert list(ctx.session.scalars(select(PulseComment))) == []
+        assert ctx.session.scalar(select(PulseVote.id).limit(1)) is not None
+
+
+async def test_pulse_with_the_rating_after_it_answers_the_question_in_private(pbot, pchat):
+    """'/pulse 4' (or '/pulse 四') in private answered nothing and said only what /pulse is
+    for; it answers the question in front of them. Anything else after /pulse is never
+    kept (no comment), and the reply says nothing was saved."""
+    await pbot.run_pulse()
+    await say(pbot, "east1", "/pulse 4")
+    assert pchat.last("east1").startswith("Question 2 of 2: How stressed")
+    await say(pbot, "east5", "/pulse 四")
+    assert pchat.last("east5").startswith("第 2 题，共 2 题")
+    await say(pbot, "east1", "/pulse 2")
+    assert pchat.last("east1").startswith("Anything you'd like to add?")
+    await say(pbot, "east1", "/pulse great team")
+    assert pchat.last("east1") == ("Nothing was saved: type your answer on its own, without "
+                                   "/pulse, or press a button. /pulse answers the open "
+                                   "anonymous pulse poll.")
+    await say(pbot, "east5", "/pulse 9")
+    assert pchat.last("east5").startswith("没有保存任何内容：请直接输入你的回答")
+    # In a group the number is never read: it would show the vote to everyone there.
+    await say(pbot, "east2", "/pulse 5", group=True)
+    with pbot.unit() as ctx:
+        votes = list(ctx.session.scalars(select(PulseVote)))
+        assert sorted(v.value for v in votes) == [2, 4, 4]
+        assert list(ctx.session.scalars(select(PulseComment))) == []
+
+
 async def test_a_stale_or_repeated_button_stores_nothing_more(pbot, pchat):
     await pbot.run_pulse()
     first = last_choices(pchat, "alice")
@@ -548,6 +628,28 @@ async def test_trend_over_recent_polls_and_team_morale_for_the_summary(pbot, pch
         assert team_morale(ctx.session, ["East", "West"], date(2026, 11, 1)) == {
             "East": 4.0, "West": None}
         assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": None}
+
+
+async def test_an_open_polls_results_name_the_latest_closed_ones_command(pbot, pchat, pclock):
+    """On a poll day `/pulse results` shows the open poll's participation only; it names
+    the command for the results the GM can read, the last closed poll's (by its date),
+    in the reader's language and for the team asked about."""
+    everyone = EAST + WEST + ["grace"]
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await say(pbot, "grace", "/pulse results")
+    assert ("while it is open, reading them before and after one more answer would show "
+            "that answer. The latest closed poll: /pulse results 2026-11-25.\n") \
+        in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results team East")
+    assert "The latest closed poll: /pulse results 2026-11-25 team East." in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results 2026-11-25")
+    assert "Morale: 4.0 (11 answers)" in pchat.last("grace")
+    with pbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(pbot, "grace", "/pulse 结果")
+    assert "最近一次已截止的调查：/pulse results 2026-11-25。" in pchat.last("grace")
 
 
 # --- alerts ---------------------------------------------------------------------------------

@@ -259,3 +259,49 @@ async def test_two_ratings_handled_at_once_by_two_replicas_rate_two_criteria(
         assert sorted(r.rating for r in rows) == [2, 3]
         assert invite.answered == 2
     engine.dispose()
+
+
+async def test_review_alone_with_no_survey_waiting_says_so_not_the_gms_commands(bot, chat):
+    """A rater who has finished (or was never asked) and sends /review to carry on is told
+    no survey waits, in their language, not handed the GM's /review start|close forms."""
+    await run_review(bot, chat)  # every rater has answered: the review has closed
+    await say(bot, "sam", "/review")
+    assert chat.last("sam") == ("No 360° survey is waiting for your answers. When you are "
+                                "asked to rate someone, the survey comes to you by DM.")
+    await say(bot, "li", "/review")
+    assert chat.last("li") == "目前没有等你填写的 360° 问卷。邀请你评价某人时，问卷会以私信发给你。"
+    # The GM hears the same, then their own commands.
+    await say(bot, "grace", "/review")
+    first, rest = chat.last("grace").split("\n", 1)
+    assert first.startswith("No 360° survey is waiting") and "/review start alice" in rest
+
+
+async def test_pause_and_skip_typed_as_words_in_a_survey(bot, chat):
+    """'pause'/'暂停' put a survey aside as they do a check-in; 'skip'/'跳过' say a rating
+    cannot be skipped and how to put it aside; neither is "start with a rating"."""
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "bruno", "skip")
+    assert chat.last("bruno") == ("This question can't be skipped: please answer it, or send "
+                                  "/pause to put it aside (/review brings it back).")
+    await say(bot, "bruno", "pause")
+    assert chat.last("bruno") == ("Paused. Your answers so far are saved; send /review "
+                                  "whenever you want to continue.")
+    await say(bot, "li", "跳过")
+    assert chat.last("li") == ("这个问题不能跳过：请回答它，或发送 /pause 暂时搁置"
+                               "（发送 /review 可继续）。")
+    await say(bot, "li", "暂停")
+    assert chat.last("li") == "已暂停。已回答的内容都已保存；想继续时发送 /review 即可。"
+    # A rating typed after pausing is no answer; the reply says the survey waits.
+    await say(bot, "li", "4")
+    assert chat.last("li") == ("我现在没有在等你的回答。有一份邀请你填写的 360° 问卷还在等你："
+                               "发送 /review 继续。发送 /checkin 开始每周签到，"
+                               "或发送 /help 查看全部功能。")
+    await say(bot, "sam", "/pause")
+    await say(bot, "sam", "4")
+    assert chat.last("sam") == (
+        "I'm not waiting for an answer from you right now. A 360° survey you were asked to "
+        "answer is waiting: send /review to carry on. Send /help to see everything I can do.")
+    await say(bot, "li", "/review")
+    assert chat.last("li").startswith("1/5 · ")
+    with bot.unit() as ctx:
+        assert list(ctx.session.scalars(select(ReviewAnswer))) == []

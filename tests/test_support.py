@@ -123,6 +123,50 @@ async def test_the_same_request_next_week_joins_the_open_one(bot, chat, clock):
         "Still need the travel budget", 7, True, 1)
 
 
+async def test_help_from_another_department_next_week_is_new_not_a_repeat(bot, chat, clock):
+    """Li asks Marketing for a deck, and the week after Finance for travel money: that was
+    filed as Marketing's request "asked again" (its detail replaced by the finance need,
+    Sam, Marketing's owner, told of it, Vera, Finance's, never). It is a new request to
+    Finance; asking Marketing again, or naming no department, is still a repeat."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["61000", "大客户签约", "审批慢", "5",
+                                 "需要财务部批一笔差旅费", "拜访 3 家", "4"])
+    first, second = requests(bot)
+    assert (first.department, first.detail, first.repeats) == (
+        "marketing", "需要市场部做一份方案", 0)
+    assert (second.department, second.detail, second.week) == (
+        "finance", "需要财务部批一笔差旅费", "2026-W49")
+    assert chat.last("vera").startswith("🆘 New support request #2 Help from another "
+                                        "department → Finance — 李雷, 2026-W49")
+    assert not any("需要财务部" in t for t in chat.to("sam"))
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["61000", "大客户签约", "审批慢", "5",
+                                 "市场部的方案还没好", "拜访 3 家", "4"])
+    assert [r.repeats for r in requests(bot)] == [1, 0]
+    assert any("asks again in 2026-W50 for #1" in t for t in chat.to("grace"))
+
+
+async def test_an_edit_naming_another_department_moves_the_request_there(bot, chat):
+    """Li edits the detail from Marketing's deck to Finance's travel money: the request
+    stayed Marketing's (Sam told of the edit, Vera never). Marketing's is withdrawn, and
+    the need goes to Finance as a new request."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "li", "/edit 5")
+    await say(bot, "li", "需要财务部批一笔差旅费")
+    first, second = requests(bot)
+    assert (first.department, first.status) == ("marketing", "withdrawn")
+    assert (second.department, second.detail, second.status) == (
+        "finance", "需要财务部批一笔差旅费", "open")
+    assert "#1 (Help from another department) is no longer needed" in chat.last("sam")
+    assert chat.last("vera").startswith("🆘 New support request #2 Help from another "
+                                        "department → Finance — 李雷")
+
+
 async def test_gm_acks_comments_resolves_and_the_director_hears_each_step(bot, chat, clock):
     await alice_asks_for_budget(bot)
     clock.advance(timedelta(days=1))
@@ -231,6 +275,29 @@ async def test_a_chinese_director_hears_each_step_in_chinese(bot, chat):
     await say(bot, "grace", "/support resolve 1 Deck ready on Thursday")
     assert chat.last("li") == ("✅ Grace Chen 已解决你的支持请求 #1（其他部门的协助）："
                                "Deck ready on Thursday")
+
+
+async def test_the_steps_typed_in_chinese_act_as_the_english_ones(bot, chat):
+    """A Chinese-speaking handler types the step in Chinese (确认, 评论, 解决, 分配, 列表):
+    it acts as ack, comment, resolve, assign and list, not "Usage: …"."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/support 确认 1")
+    assert chat.last("grace") == "✅ 已确认 #1，已通知 李雷。"
+    assert chat.last("li") == "👀 Grace Chen 已确认你的支持请求 #1（其他部门的协助）。"
+    await say(bot, "li", "/support 评论 1 要英文版")
+    assert chat.last("li") == "💬 已在 #1 添加评论，已通知总经理和市场部。"
+    await say(bot, "grace", "/support 分配 1 财务部")
+    assert chat.last("grace") == "#1 已转给 财务部，已通知其负责人。"
+    await say(bot, "grace", "/support 列表")
+    assert "#1 其他部门的协助 → 财务部 — 李雷" in chat.last("grace")
+    await say(bot, "grace", "/support 解决 1 方案已发")
+    assert chat.last("li") == "✅ Grace Chen 已解决你的支持请求 #1（其他部门的协助）：方案已发"
+    [req] = requests(bot)
+    assert (req.status, req.resolution, req.department) == ("resolved", "方案已发", "finance")
+    assert [c.text for c in req.comments] == ["要英文版"]
 
 
 async def test_bad_ids_and_states_get_specific_answers_in_both_languages(bot, chat):
@@ -447,6 +514,50 @@ async def test_the_requester_reads_one_request_with_its_comments(bot, chat):
                                   "• Vera Ops, 2026-11-27: Which event is it for?")
     await say(bot, "li", "/support 1")
     assert chat.last("li").startswith("没有你可以查看的支持请求 #1。")
+
+
+async def test_one_request_says_who_acknowledged_and_who_resolved_it_when(bot, chat, clock):
+    """`/support N` of a resolved request said "resolved, opened 9 days ago" and the note:
+    not who resolved it, nor when, so not whether it took a day or nine."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "sam", "/support ack 1")
+    await say(bot, "grace", "/support 1")
+    assert chat.last("grace").split("\n")[1] == "Status: acknowledged by Sam Lee, opened today"
+    clock.advance(timedelta(days=2))
+    await say(bot, "sam", "/support resolve 1 Deck sent")
+    clock.advance(timedelta(days=7))
+    await say(bot, "grace", "/support 1")
+    assert chat.last("grace").split("\n")[1:] == [
+        "Status: resolved, opened 9 days ago",
+        "Resolved by Sam Lee on 2026-11-29 (after 2 days): Deck sent"]
+    await say(bot, "li", "/support 1")
+    # Li reads the day in Shanghai, where it was already the 30th.
+    assert chat.last("li").split("\n")[1:] == ["状态：已解决，9 天前提出",
+                                               "Sam Lee 于 2026-11-30 解决（用时 2 天）：Deck sent"]
+
+
+async def test_a_request_with_no_department_and_a_closed_ones_day_read_right(bot, chat):
+    """The requester's comment on a request no department handles tells "the GM is told"
+    (not "the GM are told"); acting on a closed request names the day it closed in the
+    reader's calendar (Shanghai's 28th, not UTC's 27th)."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "Pricing pushback",
+                                    "training", "Negotiation course", "Visit 5", "4"])
+    await say(bot, "alice", "/support comment 1 Ideally in January")
+    assert chat.last("alice") == "💬 Comment added to #1; the GM is told."
+    await say(bot, "grace", "/support resolve 1 Booked")
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/support resolve 2 方案已发")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+        ctx.people.by_key("grace").timezone = "Asia/Shanghai"
+    # Resolved at 21:00 UTC on the 27th: 05:00 on the 28th in Shanghai. (The reply read
+    # "已已解决" too: "already" twice.)
+    await say(bot, "grace", "/support resolve 2 again")
+    assert chat.last("grace") == ("请求 #2 的状态已是「已解决」（自 2026-11-28 起），"
+                                  "没有做任何更改。")
 
 
 @pytest.mark.parametrize("typed", ["²", "①", "99999999999999999999999"])
