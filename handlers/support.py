@@ -355,11 +355,30 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
         ctx.reply("support_unknown_department", typed=typed,
                   departments=[(d.key, d.name_for(person.locale)) for d in departments])
         return
+    if department.key == request.department:
+        ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person))
+        return  # (nobody to tell: nothing moved)
+    # Who handled it before (the old department's owners), told it has left them.
+    before = [p for p in handlers_of(ctx, request) if p.id != person.id]
     request.department = department.key
     ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person))
     # The new department's owners hear about it as a new request for them.
+    new = set()
     for key in department.owners:
         owner = ctx.people.by_key(key)
         if owner is not None and owner.active and owner.id != person.id:
+            new.add(owner.id)
             ctx.tell(owner, "support_opened", item=_view(ctx, request, owner),
                      dedupe_key=f"support:{request.id}:assigned:{department.key}:{key}")
+    step = f"assigned:{department.key}"
+    for owner in before:
+        if owner.id not in new and owner.id != request.requester_id:
+            ctx.tell(owner, "support_step_others", action="assign", by=person.display_name,
+                     text="", item=_view(ctx, request, owner),
+                     dedupe_key=f"support:{request.id}:{step}:was:{owner.key}")
+    # The requester knows where their request now is.
+    requester = request.requester
+    if requester.active and requester.id != person.id:
+        ctx.tell(requester, "support_step_you", action="assign", by=person.display_name,
+                 text="", item=_view(ctx, request, requester),
+                 dedupe_key=f"support:{request.id}:{step}:you")

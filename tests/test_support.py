@@ -349,6 +349,39 @@ async def test_the_gm_assigns_a_request_to_a_department(bot, chat):
                                        "department → Marketing")
     await say(bot, "sam", "/support comment 1 On it")
     assert chat.last("alice").endswith("(Help from another department): On it")
+    # Alice heard where her request went (she was told nothing of the move before).
+    assert chat.to("alice")[-2] == (
+        "➡️ Grace Chen passed your support request #1 (Help from another department) to "
+        "Marketing.")
+
+
+async def test_a_request_moved_to_another_department_tells_the_one_it_left(bot, chat):
+    """Moved from Marketing to Finance: Marketing's owner was never told it was no longer
+    theirs (and kept working on it), nor Alice where it went."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "Legal", "5",
+                                    "Need a deck from marketing", "Visit 5", "4"])
+    [req] = requests(bot)
+    assert req.department == "marketing"
+    await say(bot, "grace", "/support assign 1 finance")
+    assert chat.last("grace") == "#1 now goes to Finance; its owners are told."
+    assert chat.last("sam") == (
+        "➡️ Grace Chen passed #1 (Alice Martin, Help from another department) to Finance: "
+        "it is no longer yours to handle.")
+    assert chat.last("vera").startswith("🆘 New support request #1")
+    assert chat.last("alice") == (
+        "➡️ Grace Chen passed your support request #1 (Help from another department) to "
+        "Finance.")
+    # The same department again moves nothing and tells nobody.
+    before = len(chat.sent)
+    await say(bot, "grace", "/support assign 1 finance")
+    assert [m.target.address for m in chat.sent[before:]] == ["grace"]
+    # Li (Chinese) reads it in Chinese.
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["52000", "新签两家", "渠道冲突", "5", "需要市场部做一份材料",
+                                 "拜访三家", "4"])
+    await say(bot, "grace", "/support assign 2 finance")
+    assert chat.last("li") == "➡️ Grace Chen 已将你的支持请求 #2（其他部门的协助）转给 财务部。"
 
 
 async def test_cli_lists_open_requests_as_markdown_json_and_csv(bot, chat, settings):
