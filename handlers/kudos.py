@@ -339,28 +339,24 @@ def period_bounds(period: str, now: datetime, tz: ZoneInfo) -> tuple[datetime | 
     if period == "all":
         return None, now
     kind = period.removeprefix("last-")
-    if kind == "week":
-        first = day - timedelta(days=day.weekday())
-    elif kind == "month":
-        first = day.replace(day=1)
-    elif kind == "quarter":
-        first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    else:
-        first = day.replace(month=1, day=1)
+    first = _period_start(kind, day)
     if period == kind:
         return datetime.combine(first, time(), tzinfo=tz), now
     # The one before: it ends where the current one begins.
-    before = first - timedelta(days=1)
-    if kind == "week":
-        previous = first - timedelta(weeks=1)
-    elif kind == "month":
-        previous = before.replace(day=1)
-    elif kind == "quarter":
-        previous = before.replace(month=(before.month - 1) // 3 * 3 + 1, day=1)
-    else:
-        previous = before.replace(month=1, day=1)
+    previous = _period_start(kind, first - timedelta(days=1))
     return (datetime.combine(previous, time(), tzinfo=tz),
             datetime.combine(first, time(), tzinfo=tz))
+
+
+def _period_start(kind: str, day: date) -> date:
+    """The first day of the week, month, quarter or year `day` is in."""
+    if kind == "week":
+        return day - timedelta(days=day.weekday())
+    if kind == "month":
+        return day.replace(day=1)
+    if kind == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(month=1, day=1)
 
 
 @dataclass(frozen=True)
