@@ -147,9 +147,15 @@ def _guess(typed: str) -> str | None:
     return close[0] if close else None
 
 
-# What people call a one-on-one, which no spelling distance finds.
+# What people call a command, which no spelling distance finds: a one-on-one's other
+# names, and the commands' names in Chinese (a command is typed in Latin letters).
 _SAID_SO = {"oneonone": "1on1", "one-on-one": "1on1", "1-on-1": "1on1", "1to1": "1on1",
-            "one_on_one": "1on1", "meeting": "1on1"}
+            "one_on_one": "1on1", "meeting": "1on1", "帮助": "help", "一对一": "1on1",
+            "面谈": "1on1", "议程": "agenda", "行动项": "actions", "点赞": "kudos",
+            "总结": "summary", "汇总": "summary", "概况": "summary", "目标": "goals",
+            "支持": "support", "周报": "checkin", "外出": "away", "请假": "away",
+            "回来": "back", "荣誉榜": "honours", "脉搏": "pulse", "月度回顾": "monthly",
+            "跳过": "skip", "修改": "edit", "暂停": "pause"}
 
 
 # Hidden from the platforms' menus (GM-only, or an answer to a DM), but a typo of them is

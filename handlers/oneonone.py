@@ -393,9 +393,11 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         ctx.reply("oo_usage")
 
 
-# Other words for the subcommands, as people type them.
+# Other words for the subcommands, as people type them (in Chinese too).
 _SUB_SAID = {"notes": "note", "list": "schedule", "reschedule": "move", "cancel": "skip",
-             "past": "history"}
+             "past": "history", "跳过": "skip", "取消": "skip", "调整": "move",
+             "改期": "move", "记录": "note", "备注": "note", "历史": "history",
+             "安排": "schedule", "日程": "schedule"}
 
 
 def _pair_named(ctx: Context, text: str) -> Pair | None:
@@ -418,10 +420,10 @@ def cmd_agenda(ctx: Context, args: str) -> None:
     /agenda [add] [@person] TEXT adds an item."""
     person = _sender(ctx)
     sub, _, rest = args.strip().partition(" ")
-    if sub.lower() == "add":
+    if sub.lower() in ("add", "添加", "加"):
         _agenda_add(ctx, person, rest.strip())
         return
-    if sub and sub.lower() not in ("list", "show"):
+    if sub and sub.lower() not in ("list", "show", "列表", "查看"):
         pair = _pair_named(ctx, args.strip())
         if pair is not None:  # '/agenda @alice': that one's agenda
             _agenda(ctx, person, [pair])

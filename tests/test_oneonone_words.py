@@ -56,3 +56,18 @@ async def test_other_words_for_the_subcommands(bot, chat):
     assert chat.last("grace").startswith("Skipped: your 1:1 with Bruno Rossi on Tue 2026-12-08")
     await say(bot, "grace", "/1on1 reschedule @li 2026-12-09 19:30")
     assert chat.last("grace").startswith("Moved: your next 1:1 with 李雷 is Wed 2026-12-09 19:30")
+
+
+async def test_the_subcommands_said_in_chinese(bot, chat):
+    """'/1on1 跳过' and '/1on1 取消' answered with the usage and skipped nothing."""
+    await say(bot, "li", "/agenda 添加 讨论预算")
+    assert chat.last("li") == "已加入你与Grace Chen下次一对一面谈的议程：讨论预算"
+    await say(bot, "li", "/agenda 查看")
+    assert "讨论预算 — 李雷" in chat.last("li")
+    await say(bot, "li", "/1on1 跳过")
+    assert chat.last("li").startswith("已跳过：你与Grace Chen在 2026-12-08 23:00")
+    await say(bot, "li", "/1on1 改期 2026-12-23 08:30")
+    assert chat.last("li").startswith(
+        "已调整：你与Grace Chen的下一次一对一面谈改为 2026-12-23 08:30")
+    await say(bot, "li", "/议程")  # a command's name in Chinese: the one meant is named
+    assert chat.last("li") == "我不认识命令 /议程。你是想用 /agenda 吗？发送 /help 查看我能做什么。"
