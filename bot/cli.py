@@ -612,6 +612,8 @@ def _print_at_once(org: Org, out: TextIO) -> None:
     """The people the org file's rules book into two one-on-ones at once (advice: the file
     is valid all the same; teampulse never moves a meeting on its own)."""
     from bot.oneonone import pairs_at_once
+    from bot.render import first_shown
+    from bot.text import joined
 
     found = pairs_at_once(org.people, org.oneonones, org_today(org))
     if not found:
@@ -619,15 +621,11 @@ def _print_at_once(org: Org, out: TextIO) -> None:
     print("one-on-ones at the same time (give each pair its own time under oneonones: "
           "pairs, teams or roles):", file=out)
     for c in found:
-        print(f"  {c.person} with {_and(c.others)}: {c.first:%a %H:%M} {c.first.tzinfo}, "
+        # Ten keys, then how many more (a GM's 10,000 directors at the default slot).
+        shown, more = first_shown(c.others)
+        who = f"{', '.join(shown)} and {more:,} more" if more else joined(shown)
+        print(f"  {c.person} with {who}: {c.first:%a %H:%M} {c.first.tzinfo}, "
               f"first {c.first:%Y-%m-%d}", file=out)
-
-
-def _and(keys: tuple[str, ...], shown: int = 10) -> str:
-    """'alice, bruno and li'; past `shown`, 'a, b, ... and 9,990 more'."""
-    if len(keys) > shown:
-        return f"{', '.join(keys[:shown])} and {len(keys) - shown:,} more"
-    return keys[0] if len(keys) == 1 else f"{', '.join(keys[:-1])} and {keys[-1]}"
 
 
 def _print_departments(org: Org, out: TextIO) -> None:

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.text import joined
+
 CadenceName = Literal["weekly", "biweekly", "monthly"]
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: A Monday: biweekly pairs meet in the weeks an even number of weeks from it.
@@ -104,7 +106,7 @@ class WorkingHours:
         days = ("every day" if len(self.days) == 7 else
                 names[0] if len(names) == 1 else
                 f"{FULL_DAY_NAMES[run[0]]} to {FULL_DAY_NAMES[run[1]]}" if run else
-                f"{', '.join(names[:-1])} and {names[-1]}")
+                joined(names))
         return f"{self.start:%H:%M}-{self.end:%H:%M}, {days}"
 
 

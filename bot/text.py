@@ -10,6 +10,7 @@ template renders, in every markup, so older stored text is covered too.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # ESC-introduced sequences (CSI, OSC/DCS/APC/PM/SOS strings, two-character escapes) and
 # their one-byte C1 forms; each is removed whole, so no "[31m" is left behind.
@@ -44,6 +45,11 @@ def plural(count: float, singular: str, many: str | None = None) -> str:
 def count_text(count: float, singular: str, many: str | None = None) -> str:
     """'1 row', '3 rows': a count with its word (see plural)."""
     return f"{count} {plural(count, singular, many)}"
+
+
+def joined(items: Sequence[str]) -> str:
+    """'alice', 'alice and bruno', 'alice, bruno and li': an English list."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def problems_text(count: int) -> str:
