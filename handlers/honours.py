@@ -111,14 +111,22 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     return Roll(year, month, len(rows), honours, _top(teams), _top(values), _top(givers))
 
 
+def month_typed(text: str) -> tuple[int, int] | None:
+    """(year, month number) of a month as typed, '2026-11' or '2026年11月' (full-width
+    digits too), whether or not that month exists (2026-13): /honours and /monthly read
+    months alike."""
+    found = _MONTH.match(normalise(text))
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
 def roll_period(arg: str, today: date) -> tuple[int, int | None] | None:
     """(year, month) of '2026-11', (year, None) of '2026', last month of ''; None if bad."""
     arg = normalise(arg)
-    month_match, year_match = _MONTH.match(arg), _YEAR.match(arg)
+    month, year_match = month_typed(arg), _YEAR.match(arg)
     if not arg:
         return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    if month_match and 1 <= int(month_match.group(2)) <= 12:
-        return int(month_match.group(1)), int(month_match.group(2))
+    if month and 1 <= month[1] <= 12:
+        return month
     if year_match:
         return int(year_match.group(1)), None
     return None

@@ -17,13 +17,13 @@ Each DM is sent once per month and GM (outbox dedupe keys), also across a restar
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 
 from handlers.context import Context, one_moment
+from handlers.honours import month_typed
 from handlers.monthly_review import (
     MonthKudos,
     MonthlyRun,
@@ -173,16 +173,6 @@ class AnswerBlock:
     answers: list[tuple[str, str]]
 
 
-#: A month as typed: 2026-11, or as said in Chinese, 2026年11月 (as /honours reads it).
-_MONTH = re.compile(r"(\d{4})(?:-(\d{1,2})|年(\d{1,2})月)")
-
-
-def _month_typed(word: str) -> tuple[int, int] | None:
-    """(year, month number) of a month-shaped word, whether or not the month exists."""
-    found = _MONTH.fullmatch(word)
-    return (int(found[1]), int(found[2] or found[3])) if found else None
-
-
 def _parse(args: str) -> tuple[str | None, str, int | None]:
     """(YYYY-MM or None, the rest, page N or None) of what follows /monthly."""
     words = args.split()
@@ -196,7 +186,7 @@ def _parse(args: str) -> tuple[str | None, str, int | None]:
             page = int(words[i + 1])
             i += 2
             continue
-        typed = _month_typed(word)
+        typed = month_typed(word)
         if typed is not None and 1 <= typed[1] <= 12:
             month = _tag(*typed)
         else:
@@ -225,7 +215,7 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
     if rest.lower() in ("answers", "回答"):
         _answers(ctx, tag, page or 1)
         return
-    if _month_typed(rest) is not None:  # month-shaped, but no month (2026-13, 2026年13月)
+    if month_typed(rest) is not None:  # month-shaped, but no month (2026-13, 2026年13月)
         ctx.reply("monthly_bad_month", value=rest)
         return
     if rest:
