@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.text import problems_text
+
 DEFAULT_DATABASE_URL = "sqlite:///data/teampulse.db"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -30,7 +32,7 @@ class ConfigError(ValueError):
         count, one line each (`main` prints it after 'teampulse: ')."""
         if len(problems) == 1:
             return cls(problems[0])
-        return cls(f"{len(problems)} problems in the settings:\n"
+        return cls(f"{problems_text(len(problems))} in the settings:\n"
                    + "\n".join(f"  - {p}" for p in problems))
 
 
