@@ -102,8 +102,13 @@ class MoveLock(InstanceLock):
 
     def refusal(self, holder: str) -> str:
         """One line: who is moving, and what to do."""
-        return (f"another move-db from {self.database} is running ({holder}); let it finish "
-                "(or stop it), then run move-db again if needed; nothing was changed")
+        return another_move("from", str(self.database), holder)
+
+
+def another_move(direction: str, where: str, holder: str) -> str:
+    """A second move-db refused: from or into which database, whose move holds it."""
+    return (f"another move-db {direction} {where} is running ({holder}); let it finish "
+            "(or stop it), then run move-db again if needed; nothing was changed")
 
 
 def _read(fd: int) -> str:

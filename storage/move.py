@@ -44,7 +44,7 @@ from bot.config import mask_url
 from bot.leader import LOCK_KEY
 from storage.backup import _remove, backup
 from storage.db import DatabaseSetupError, check_database_url, create_db_engine, describe_db_error
-from storage.instance_lock import MoveLock, sqlite_path
+from storage.instance_lock import MoveLock, another_move, sqlite_path
 from storage.migrate import current_revision, head_revision, known_revisions, upgrade
 from storage.models import Base
 
@@ -197,9 +197,7 @@ def _pg_move_lock(engine: Engine, direction: str, shown: str) -> Iterator[None]:
                     f"the target database at {shown} is the database in use (DATABASE_URL) "
                     "itself; move-db copies it into another, empty database, nothing was "
                     "changed")
-            raise DatabaseSetupError(
-                f"another move-db {direction} {shown} is running ({holder}); let it finish "
-                "(or stop it), then run move-db again if needed; nothing was changed")
+            raise DatabaseSetupError(another_move(direction, shown, holder))
         yield
     finally:
         # The session ends with the connection (not back into the pool): the lock with it.
