@@ -380,14 +380,21 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
         _history(ctx, rest.strip())
     elif sub == "note":
         _add_note(ctx, rest.strip())
-    elif (pair := _pair_named(ctx, args.strip())) is not None:
-        # '/1on1 alice': that one-on-one, when it is next and what is on its agenda.
-        _schedule(ctx, only=pair)
-        _agenda(ctx, _sender(ctx), [pair])
-    elif _matches(ctx, args.strip().lstrip("@＠")) and (mine := _pairs_of(ctx, _sender(ctx))):
-        # Someone, but not one of mine: say whose one-on-ones are mine.
-        person = _sender(ctx)
-        ctx.reply("oo_not_your_pair", name=args.strip(),
+    else:
+        _one_named(ctx, args.strip())
+
+
+def _one_named(ctx: Context, text: str) -> None:
+    """'/1on1 alice': that one-on-one, when it is next and what is on its agenda; someone
+    who is not one of mine: whose are; anything else: the usage."""
+    person = _sender(ctx)
+    mine = _pairs_of(ctx, person)  # (read once for all three)
+    pair = _pair_named(ctx, text, mine)
+    if pair is not None:
+        _schedule(ctx, only=pair, mine=mine)
+        _agenda(ctx, person, [pair])
+    elif mine and _matches(ctx, text.lstrip("@＠")):
+        ctx.reply("oo_not_your_pair", name=text,
                   others=who_is_who([p.other(person) for p in mine]))
     else:
         ctx.reply("oo_usage")
@@ -400,8 +407,9 @@ _SUB_SAID = {"notes": "note", "list": "schedule", "reschedule": "move", "cancel"
              "安排": "schedule", "日程": "schedule"}
 
 
-def _pair_named(ctx: Context, text: str) -> Pair | None:
-    """My one-on-one with the one person `text` names (key, name or mention), if any."""
+def _pair_named(ctx: Context, text: str, mine: list[Pair] | None = None) -> Pair | None:
+    """My one-on-one (of `mine`, if read already) with the one person `text` names (key,
+    name or mention), if any."""
     if not text:
         return None
     person = _sender(ctx)
@@ -410,7 +418,7 @@ def _pair_named(ctx: Context, text: str) -> Pair | None:
         candidates = [named] if named is not None else _matches(ctx, label)
     else:  # 'alice', 'Alice Martin', '李雷'
         candidates = _matches(ctx, text.strip())
-    found = [p for p in _pairs_of(ctx, person)
+    found = [p for p in (_pairs_of(ctx, person) if mine is None else mine)
              if any(p.other(person).id == c.id for c in candidates)]
     return found[0] if len(found) == 1 else None
 
@@ -482,11 +490,11 @@ def _soonest(ctx: Context, mine: list[Pair]) -> list[tuple[Pair, Occurrence | No
     return found[:PAIRS_SHOWN]
 
 
-def _schedule(ctx: Context, only: Pair | None = None) -> None:
+def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = None) -> None:
     person = _sender(ctx)
     rows = []
     hours = ctx.org.oneonones.hours  # the org file's working hours (oneonones.working_hours)
-    mine = _pairs_of(ctx, person)
+    mine = _pairs_of(ctx, person) if mine is None else mine
     soonest = _soonest(ctx, mine)
     shown = soonest
     if only is not None:  # (one of the soonest, or further off)
