@@ -307,12 +307,6 @@ class Settings:
             raise ConfigError.of(problems)
         return settings
 
-    def validate(self) -> None:
-        """Refuse combinations that cannot work, naming the variables involved (all of
-        them at once)."""
-        if problems := self.problems():
-            raise ConfigError.of(problems)
-
     def problems(self) -> list[str]:
         """What is wrong in combinations of settings, one line each, naming the variables
         (never a secret's value)."""
