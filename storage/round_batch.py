@@ -92,9 +92,12 @@ class RoundBatchRepo:
         stmt = self._insert(Conversation.__table__)
         columns = ("kind", "round_id", "question_key", "editing", "pending_numbers",
                    "updated_at")
+        table = Conversation.__table__
         self.session.execute(stmt.on_conflict_do_update(
             index_elements=["person_id"],
-            set_={c: getattr(stmt.excluded, c) for c in columns}), rows)
+            set_={**{c: getattr(stmt.excluded, c) for c in columns},
+                  # (a dialog changed: see Conversation.version)
+                  "version": table.c.version + 1}), rows)
 
     def awaiting_reminder(self, prompted_before: datetime, weeks: Sequence[str],
                           after_id: int = 0, limit: int | None = None) -> list[CheckinRound]:
