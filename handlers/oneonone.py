@@ -621,7 +621,8 @@ def _add_note(ctx: Context, args: str) -> None:
 def _history(ctx: Context, args: str) -> None:
     viewer = _sender(ctx)
     args = mentions_as_keys(ctx, args)
-    subject = _find_person(ctx, args) if args else None
+    # Alone, one's own: a director with one manager was told to name someone.
+    subject = _find_person(ctx, args) if args else viewer
     if subject is None and args and _ambiguous(ctx, args, command="1on1", sub="history"):
         return
     if subject is None:
@@ -641,7 +642,7 @@ def _history(ctx: Context, args: str) -> None:
         notes = [n.text for n in repo.notes(m, viewer=None)]  # shared notes only
         rows.append({"day": m.occurrence, "manager": m.manager, "report": m.report,
                      "other": other, "notes": notes})
-    ctx.reply("oo_history", subject=subject, rows=rows)
+    ctx.reply("oo_history", subject=subject, rows=rows, own=subject.id == viewer.id)
 
 
 def _may_see_all(ctx: Context, viewer: Person, subject: Person) -> bool:

@@ -362,6 +362,12 @@ async def test_the_whole_after_meeting_dialog(bot, chat, clock):
     assert "team lead" not in history
     await say(bot, "bruno", "/1on1 history alice")
     assert "only one-on-ones you were in" in chat.last("bruno")
+    # Alone, one's own history (it asked whose, of a director with one manager).
+    await say(bot, "alice", "/1on1 history")
+    assert chat.last("alice").startswith("Your one-on-ones\n")
+    assert "2026-11-30: Grace Chen · Alice Martin — Alice will take over" in chat.last("alice")
+    await say(bot, "li", "/1on1 历史")
+    assert chat.last("li").startswith("你还没有一对一面谈记录")
 
 
 async def test_a_meeting_that_did_not_happen_keeps_its_agenda(bot, chat, clock):
