@@ -149,7 +149,7 @@ async def test_summary_refusal_in_a_group_is_private_too(tg: TG) -> None:
 
 
 async def test_malformed_arguments_get_the_usage_line(tg: TG) -> None:
-    await tg.say(ALICE, "/away tomorrow")
+    await tg.say(ALICE, "/away whenever")
     assert tg.shown(ALICE)[-1].startswith("Usage: /away YYYY-MM-DD")
     await tg.say(GRACE, "/summary last 99w")
     assert 'I didn\'t understand "99w"' in tg.shown(GRACE)[-1]
