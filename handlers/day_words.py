@@ -27,8 +27,10 @@ _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s*(\d{4})(?![\d:]))?"
 # "Dec 20", "December 20th, 2026" and "20 Dec", "20th of December 2026".
-_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s*{_DAY}\b{_YEAR},?", re.IGNORECASE)
-_DAY_FIRST = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR},?", re.IGNORECASE)
+_MONTH_FIRST_SAID = rf"\b{_MONTH}\s*{_DAY}\b{_YEAR}"
+_DAY_FIRST_SAID = rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}"
+_MONTH_FIRST = re.compile(_MONTH_FIRST_SAID + ",?", re.IGNORECASE)
+_DAY_FIRST = re.compile(_DAY_FIRST_SAID + ",?", re.IGNORECASE)
 
 _WEEKDAYS = {name: number for number, names in enumerate(
     [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
@@ -88,3 +90,26 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
                                              _CN_DAY_NUMBER[m.group(2)]), text)
     return _RELATIVE.sub(lambda m: _iso(today + timedelta(
         days=_AHEAD[(m.group(1) or m.group(2)).lower()])), text)
+
+
+# A day said in words at the end of a text, maybe after "by" or "due": "send the deck by
+# Friday", "call the CFO Dec 10". (Words mid-text are the item's own: "the Friday demo".)
+_TRAILING = re.compile(
+    r"(?:^|\s+)(?:(?:by|due|before|on)\s+)?(" + _MONTH_FIRST_SAID + r"|"
+    + _DAY_FIRST_SAID + r"|\b(?:(?:next|this)\s+)?(?:" + "|".join(
+        sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b|\btoday\b|\btomorrow\b)"
+    r"[\s.,;!]*$", re.IGNORECASE)
+
+
+def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int]
+                 ) -> tuple[str, str, str] | None:
+    """A day said in words that ends `text` (see _TRAILING): (how it was written, the day
+    as YYYY-M-D, the text before it); None if the text ends otherwise."""
+    found = _TRAILING.search(text)
+    if found is None:
+        return None
+    day = said_days(found.group(1), today, year_of).strip()
+    if " " in day or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", day):
+        return None
+    return found.group(0).strip(), day, text[:found.start()].strip()
+
