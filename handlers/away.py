@@ -11,9 +11,11 @@ said, and ending one keeps the weeks it already covered (see storage/away.py).
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.schedule import checkin_moment
+from bot.weeks import week_of, week_start
 from handlers.answers import chinese_number, normalise
 from handlers.context import Context
 from handlers.day_words import said_days
@@ -116,11 +118,29 @@ def cmd_back(ctx: Context, args: str) -> None:
     person = _sender(ctx)
     now = ctx.clock.now()
     current = ctx.away.current(person.id, person.timezone, now)
+    weeks: list[str] = []
     if current is not None:
+        weeks = _weeks_covered(ctx, person, current, now)
         ctx.away.end(current, now)
     planned = ctx.away.planned(person.id, person.timezone, now)
     ctx.reply("away_cleared", was_away=current is not None, checks_in=person.checks_in,
-              planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+              weeks=weeks, planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+
+
+def _weeks_covered(ctx: Context, person: Person, period: AwayPeriod, now: datetime
+                   ) -> list[str]:
+    """The weeks whose check-in moment fell in `period` up to `now`: those that show as
+    away. (Back the same day, or between two check-ins, there are none to speak of.)"""
+    # Asked as the summary asks (storage.away.covering), so the two agree.
+    schedule = ctx.settings.checkin_schedule
+    week, moments = week_of(_first_day(ctx, person, period)), {}
+    while week_start(week) <= now.astimezone(_tz(person)).date():
+        moment = checkin_moment(schedule, person.timezone, week)
+        if moment <= now:
+            moments[week] = moment
+        week = week_of(week_start(week) + timedelta(weeks=1))
+    covered = ctx.away.covering([(person.id, person.timezone, m) for m in moments.values()])
+    return [w for w, m in moments.items() if covered.get((person.id, m)) is period]
 
 
 def _show(ctx: Context, person: Person, today: date) -> None:

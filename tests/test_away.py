@@ -55,7 +55,7 @@ async def test_back_does_not_turn_covered_weeks_back(bot, chat, clock):
     clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # back early, Tuesday morning
     await say(bot, "alice", "/back")
     assert "Welcome back" in chat.last("alice")
-    assert "stay marked as away" in chat.last("alice")
+    assert "2026-W48 stays marked as away." in chat.last("alice")  # the Friday she missed
     await say(bot, "grace", "/summary 2026-W48")
     text = chat.last("grace")
     assert "🌴 Alice Martin — away until 2026-12-01" in text
@@ -67,6 +67,20 @@ async def test_back_does_not_turn_covered_weeks_back(bot, chat, clock):
     assert not away_line(chat.last("grace"), "Alice")
     await say(bot, "grace", "/summary 2026-W48")
     assert away_line(chat.last("grace"), "Alice")
+
+
+async def test_back_the_same_day_says_no_week_shows_as_away(bot, chat, clock):
+    # Away and back before any check-in: "the weeks you were away stay marked as away"
+    # told her of weeks there were none of.
+    clock.advance(timedelta(hours=1))  # Friday 17:00: this week's check-in is out
+    await say(bot, "alice", "/away 2026-12-10")
+    clock.advance(timedelta(hours=2))
+    await say(bot, "alice", "/back")
+    assert chat.last("alice") == ("Welcome back! Check-in prompts are on again; no check-in "
+                                  "fell in your time away, so no week shows as away.")
+    await say(bot, "li", "/away 12月10日")
+    await say(bot, "li", "/back")
+    assert "你外出期间没有签到，所以没有哪一周记为外出。" in chat.last("li")
 
 
 @pytest.mark.parametrize(("key", "ahead"), [
