@@ -67,6 +67,9 @@ class Person(Base):
     team: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8))
+    # The language the person chose in chat (/language): it wins over the org file's
+    # `locale` until they choose the file's again; None when they never chose.
+    chosen_locale: Mapped[str | None] = mapped_column(String(8))
     checks_in: Mapped[bool] = mapped_column(Boolean, default=False)
     can_view_summary: Mapped[bool] = mapped_column(Boolean, default=False)
     slack_id: Mapped[str | None] = mapped_column(String(32), index=True)

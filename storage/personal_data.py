@@ -106,7 +106,8 @@ def erase_person(session: Session, person: Person) -> list[str]:
 def _profile(person: Person) -> dict[str, Any]:
     return {"key": person.key, "name": person.display_name, "role": person.role,
             "manager": person.manager_key, "team": person.team, "timezone": person.timezone,
-            "locale": person.locale, "checks_in": person.checks_in,
+            "locale": person.locale, "locale_chosen_in_chat": person.chosen_locale,
+            "checks_in": person.checks_in,
             "slack_id": person.slack_id, "telegram_id": person.telegram_id,
             "telegram_username": person.telegram_username, "active": person.active,
             "kpi_targets": [{"metric": k.metric, "unit": k.unit,

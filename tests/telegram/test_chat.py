@@ -30,7 +30,8 @@ MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary", "
         "1on1", "agenda", "actions",
         "goals",
         "pulse",
-        "support"]
+        "support",
+        "language"]
 
 
 def without_text(update: dict[str, Any], **fields: Any) -> dict[str, Any]:
