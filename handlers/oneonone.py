@@ -630,10 +630,15 @@ def _move(ctx: Context, args: str) -> None:
                                            skipped=False, by=person, now=now)
     end = when + timedelta(minutes=pair.cadence.duration)
     other = pair.other(person)
+    # Outside the other side's working hours (李雷 moving it to her morning, the GM's
+    # 20:00): the mover sees their time, and they are told it is outside their hours.
+    hours = ctx.org.oneonones.hours
+    off = hours.off(when, pair.cadence.duration, other.timezone)
     ctx.reply("oo_moved", other=other, busy=_busy(ctx, person, pair, when, end),
+              their=as_params(when, other.timezone) if off else None, hours=hours.params(),
               **as_params(when, person.timezone))
     ctx.tell(other, "oo_moved_notice", other=person, busy=_busy(ctx, other, pair, when, end),
-             **as_params(when, other.timezone))
+             off_hours=off, hours=hours.params(), **as_params(when, other.timezone))
 
 
 def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
