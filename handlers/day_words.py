@@ -112,4 +112,3 @@ def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int
     if " " in day or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", day):
         return None
     return found.group(0).strip(), day, text[:found.start()].strip()
-

@@ -45,6 +45,13 @@ async def test_a_director_adds_their_own_in_chinese_and_closes_it(bot, chat):
     assert "准备Q1计划" not in chat.last("li") and "和财务确认预算" in chat.last("li")
 
 
+async def test_a_day_named_inside_the_text_is_the_items_own_not_its_due_date(bot, chat):
+    await say(bot, "grace", "/actions add prepare the Friday demo @bruno")
+    assert "prepare the Friday demo — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "grace", "/actions add prepare the Friday demo @bruno by Wednesday")
+    assert "prepare the Friday demo — Bruno Rossi, due 2026-12-02." in chat.last("grace")
+
+
 async def test_nothing_is_stored_when_it_is_unclear_whose_or_when(bot, chat):
     await say(bot, "grace", "/actions add call the CFO")  # three directors: which pair?
     assert chat.last("grace") == ("Which one-on-one? Name the person with @: Alice Martin, "
