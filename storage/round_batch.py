@@ -114,6 +114,16 @@ class RoundBatchRepo:
             query = query.limit(limit)
         return list(self.session.scalars(query))
 
+    def week_rounds(self, week: str, person_ids: Sequence[int]) -> list[CheckinRound]:
+        """These people's rounds of one week, with their answers (and people) loaded."""
+        found: list[CheckinRound] = []
+        for start in range(0, len(person_ids), 1000):  # (bound parameters per statement)
+            found += self.session.scalars(select(CheckinRound).where(
+                CheckinRound.week == week,
+                CheckinRound.person_id.in_(list(person_ids[start:start + 1000])),
+            ).options(selectinload(CheckinRound.person), selectinload(CheckinRound.answers)))
+        return found
+
     def taken_dedupe_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these outbox dedupe keys are already recorded."""
         if not keys:
