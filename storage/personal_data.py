@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Text, delete, inspect, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
+from bot.text import count_text
 from storage.away import AwayPeriod
 from storage.goals import CrmActual
 from storage.kudos import Kudos
@@ -167,8 +168,9 @@ def _erase_checkins(session: Session, person: Person, former: str) -> list[str]:
                 rnd.answers.remove(answer)
                 dropped += 1
     session.flush()
-    return [f"check-ins: {dropped} written answer(s) deleted; {kept} number(s) and "
-            f"choice(s) in {len(rounds)} week(s) kept anonymously in the totals"] + \
+    return [f"check-ins: {count_text(dropped, 'written answer')} deleted; "
+            f"{count_text(kept, 'number or choice', 'numbers and choices')} in "
+            f"{count_text(len(rounds), 'week')} kept anonymously in the totals"] + \
         ([f"check-ins: {managed} of others' made while they managed them name {former}"]
          if managed else [])
 
@@ -195,7 +197,8 @@ def _erase_kudos(session: Session, person: Person, _former: str) -> list[str]:
         update(Kudos).where(mine)
         .values(reason="", chat_id=None, message_id=None, source_key=None)
         .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
-    return [f"kudos: the words of {count} kudos given or received removed; the counts stay"]
+    return [f"kudos: the words of {count_text(count, 'kudo')} given or received removed; "
+            "the counts stay"]
 
 
 # --- away periods ------------------------------------------------------------------------
@@ -210,7 +213,8 @@ def _export_away(session: Session, person: Person) -> list[dict[str, Any]]:
 def _erase_away(session: Session, person: Person, _former: str) -> list[str]:
     count = len(_export_away(session, person))
     # Dates only, no reason: kept so a past week reads "away", not "missed", in the totals.
-    return [f"away: {count} period(s) kept (dates only) so past weeks still read as away"]
+    return [f"away: {count_text(count, 'period')} kept (dates only) so past weeks still "
+            "read as away"]
 
 
 # --- open dialogs, messages to them, round requests ---------------------------------------
@@ -225,7 +229,7 @@ def _export_dialog(session: Session, person: Person) -> dict[str, Any] | None:
 def _erase_dialog(session: Session, person: Person, _former: str) -> list[str]:
     count = session.execute(delete(Conversation).where(
         Conversation.person_id == person.id)).rowcount  # type: ignore[attr-defined]
-    return [f"dialogs: {count} open dialog(s) deleted"] if count else []
+    return [f"dialogs: {count_text(count, 'open dialog')} deleted"] if count else []
 
 
 def _addressed_to(person: Person) -> Any:
@@ -273,7 +277,7 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
         row.payload = json.loads(raw)
         redacted += 1
     session.flush()
-    return [f"messages: {count} message(s) to them deleted; of the messages to others "
+    return [f"messages: {count_text(count, 'message')} to them deleted; of the messages to others "
             f"naming them, {dropped} delivered deleted and {redacted} waiting anonymised"]
 
 
@@ -320,7 +324,7 @@ def _export_monthly(session: Session, person: Person) -> list[dict[str, Any]]:
 def _erase_monthly(session: Session, person: Person, _former: str) -> list[str]:
     count = session.execute(delete(MonthlyAnswer).where(
         MonthlyAnswer.person_id == person.id)).rowcount  # type: ignore[attr-defined]
-    return [f"monthly review: {count} answer(s) deleted"] if count else []
+    return [f"monthly review: {count_text(count, 'answer')} deleted"] if count else []
 
 
 def _theirs(person: Person) -> Any:
@@ -367,8 +371,9 @@ def _erase_oneonones(session: Session, person: Person, _former: str) -> list[str
     run(delete(OneOnOneDialog).where(OneOnOneDialog.person_id == person.id))
     if not (agenda or notes or actions or feedback):
         return []
-    return [f"one-on-ones: {agenda} agenda item(s) and {notes} note(s) of theirs deleted; "
-            f"the words of {actions} action item(s) and {feedback} feedback comment(s) "
+    return [f"one-on-ones: {count_text(agenda, 'agenda item')} and "
+            f"{count_text(notes, 'note')} of theirs deleted; the words of "
+            f"{count_text(actions, 'action item')} and {count_text(feedback, 'feedback comment')} "
             "removed (meetings, dates and ratings kept)"]
 
 
@@ -387,7 +392,9 @@ def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
     for column in (ReviewRound.subject_key, ReviewRound.started_by):
         session.execute(update(ReviewRound).where(column == person.key)
                         .values({column: former}).execution_options(synchronize_session=False))
-    return [f"360° reviews: the comments of {count} named answer(s) deleted"] if count else []
+    if not count:
+        return []
+    return [f"360° reviews: the comments of {count_text(count, 'named answer')} deleted"]
 
 
 def _export_crm(session: Session, person: Person) -> list[dict[str, Any]]:
@@ -402,7 +409,7 @@ def _erase_crm(session: Session, person: Person, former: str) -> list[str]:
     count = session.execute(update(CrmActual).where(CrmActual.person_key == person.key)
                             .values(person_key=former)
                             .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
-    return [f"CRM actuals: {count} figure(s) kept under {former}"] if count else []
+    return [f"CRM actuals: {count_text(count, 'figure')} kept under {former}"] if count else []
 
 
 for _part in (Part("checkins", _export_checkins, _erase_checkins),
