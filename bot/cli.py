@@ -660,8 +660,9 @@ def _print_goals(org: Org, out: TextIO) -> None:
 
 def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`backup FILE` and `restore FILE` (SQLite; PostgreSQL is pointed to pg_dump)."""
-    from storage.backup import RestoreCancelled, backup, restore
+    from storage.backup import RestoreCancelled, backup, restore, safety_copies
     from storage.db import DatabaseSetupError, create_db_engine
+    from storage.instance_lock import sqlite_path
     from storage.migrate import current_revision
 
     if args.command == "backup":
@@ -701,7 +702,23 @@ def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         engine.dispose()
     print(f"restored {args.file} (revision {done.revision}); the database is now at revision "
           f"{now}", file=out)
+    earlier = [c for c in safety_copies(sqlite_path(settings.database_url) or Path())
+               if c != done.kept]
+    if earlier:
+        # Kept, never pruned: each is the way back from its restore; the operator decides.
+        size = sum(c.stat().st_size for c in earlier)
+        print(f"{count_text(len(earlier), 'earlier copy', 'earlier copies')} kept by restore "
+              f"{'is' if len(earlier) == 1 else 'are'} beside it ({_size_text(size)} in all), "
+              "to delete once not needed:", file=out)
+        for copy in earlier:
+            print(f"  {copy}", file=out)
     return 0
+
+
+def _size_text(size: int) -> str:
+    """'3.9 MB': a file's size as restore shows it."""
+    return (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
+            if size >= 1e6 else f"{size / 1e3:.0f} kB")
 
 
 def _file_facts(path: Path) -> str:
@@ -711,9 +728,7 @@ def _file_facts(path: Path) -> str:
         return "there is none yet"
     wal = path.with_name(path.name + "-wal")
     written = max(p.stat().st_mtime for p in (path, wal) if p.is_file())
-    size = path.stat().st_size
-    shown = (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
-             if size >= 1e6 else f"{size / 1e3:.0f} kB")
+    shown = _size_text(path.stat().st_size)
     when = datetime.fromtimestamp(written).astimezone()
     return f"{shown}, last written {when:%Y-%m-%d %H:%M %Z}"
 

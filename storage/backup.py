@@ -10,6 +10,7 @@ the database only once the backup is migrated and that copy made.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,6 +124,20 @@ def safety_copy_path(database: Path, now: datetime | None = None) -> Path:
         n += 1
         path = database.with_name(f"{name}-{n}{database.suffix}")
     return path
+
+
+def safety_copies(database: Path) -> list[Path]:
+    """The copies restores kept beside the database (see safety_copy_path), oldest first.
+    Never removed by teampulse: each is the only way back from the restore that made it."""
+    pattern = f"{database.stem}.before-restore-*{database.suffix}"
+
+    def made(path: Path) -> tuple[str, int]:
+        # '…Z-2.db' is the second of one second: after '…Z.db', though '-' sorts before '.'.
+        base = path.name.removesuffix(database.suffix)
+        numbered = re.fullmatch(r"(.*Z)-(\d+)", base)
+        return (numbered[1], int(numbered[2])) if numbered else (base, 1)
+
+    return sorted((p for p in database.parent.glob(pattern) if p.is_file()), key=made)
 
 
 def restore(url: str, source: Path, *,

@@ -690,3 +690,28 @@ def test_a_backup_killed_half_way_leaves_nothing_that_looks_like_a_backup(
     with pytest.raises(backup_module.DatabaseSetupError, match="exists already"):
         backup_module.backup(url, target)
     assert target.read_bytes() == before
+
+
+def test_restore_names_the_copies_earlier_restores_left(tmp_path: Path) -> None:
+    """Each restore keeps the database it replaced, and teampulse never deletes one (each
+    is the only way back from its restore): so a third restore tells the operator the two
+    copies earlier restores left beside the database, with their size, to delete once
+    not needed (they piled up unseen, each as large as the database)."""
+    saved = since_a_backup(tmp_path)
+    first = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert first.returncode == 0, first.stderr
+    assert "earlier cop" not in first.stdout  # nothing before it
+    second = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert second.returncode == 0, second.stderr
+    [one, two] = safety_copies(tmp_path)
+    assert re.search(rf"^1 earlier copy kept by restore is beside it \([\d.]+ [kMG]B in "
+                     rf"all\), to delete once not needed:\n  {re.escape(str(one))}$",
+                     second.stdout, re.M), second.stdout
+    third = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert third.returncode == 0, third.stderr
+    lines = third.stdout.splitlines()
+    at = lines.index(next(line for line in lines if "earlier copies" in line))
+    assert re.fullmatch(r"2 earlier copies kept by restore are beside it \([\d.]+ [kMG]B in "
+                        r"all\), to delete once not needed:", lines[at])
+    assert lines[at + 1:] == [f"  {one}", f"  {two}"]
+    assert len(safety_copies(tmp_path)) == 3  # reported, never pruned
