@@ -62,7 +62,8 @@ simply be run again. Killed after its commit (no DATABASE_URL line printed), run
 finds every row already in the target, says so and prints the line. Refused, changing
 nothing: a target that holds any other data, a database in use that is not up to date
 (run 'teampulse migrate' first), a TARGET_URL that is wrong or cannot be reached, and a
-second move from the same database, or into the same PostgreSQL one, while one runs.
+second move from the same database, or into the same one, while one runs, and a SQLite
+target a bot runs on.
 
 Stop the bot first. The copy is the database as it was at the moment move-db began reading
 it (SQLite's online backup, or one transaction), so a running bot cannot make it
