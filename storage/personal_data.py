@@ -22,7 +22,9 @@ What erasing means (the choice, written down):
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -260,25 +262,66 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
         _addressed_to(person))).rowcount  # type: ignore[attr-defined]
     # Messages to others that name them (a shout-out, a kudos DM, the GM's summary): once
     # delivered, the outbox row is only a log and is deleted with what it quoted; one still
-    # to send goes out with the name, Slack mention and username replaced by the new key.
-    names = [n for n in (person.display_name, person.slack_id,
-                         f"@{person.telegram_username}" if person.telegram_username else None)
-             if n]
+    # to send goes out with every trace of them (name, mention, username) replaced by the
+    # new key.
+    redact = _redactor(person, former)
     dropped = redacted = 0
-    for row in session.scalars(select(OutboxMessage).where(
-            or_(*[OutboxMessage.payload.cast(Text).contains(_json_inner(n)) for n in names]))):
+    for row in session.scalars(select(OutboxMessage).where(or_(
+            *[OutboxMessage.payload.cast(Text).contains(_json_inner(n))
+              for n in redact.traces]))):
         if row.status in {"sent", "failed"}:
             session.delete(row)
             dropped += 1
             continue
-        raw = json.dumps(row.payload, ensure_ascii=False)
-        for name in names:
-            raw = raw.replace(_json_inner(name), former)
-        row.payload = json.loads(raw)
+        row.payload = redact(row.payload)
         redacted += 1
     session.flush()
-    return [f"messages: {count_text(count, 'message')} to them deleted; of the messages to others "
-            f"naming them, {dropped} delivered deleted and {redacted} waiting anonymised"]
+    return [f"messages: {count_text(count, 'message')} to them deleted; of the messages to "
+            f"others naming them, {dropped} delivered deleted and {redacted} waiting "
+            "anonymised"]
+
+
+@dataclass(frozen=True)
+class _Redactor:
+    """Replaces every trace of a person in a message's payload by their anonymous key."""
+
+    #: What a payload naming them contains (as typed and as chat markup escapes it).
+    traces: tuple[str, ...]
+    #: (pattern, replacement), in order: mentions whole first, then the bare traces.
+    rules: tuple[tuple[re.Pattern[str], str], ...]
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str):
+            for pattern, replacement in self.rules:
+                value = pattern.sub(replacement, value)
+            return value
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        return value
+
+
+def _redactor(person: Person, former: str) -> _Redactor:
+    names = [person.display_name, html.escape(person.display_name, quote=False)]
+    rules: list[tuple[re.Pattern[str], str]] = []
+    if person.slack_id:
+        # A Slack mention, <@U0ALICE> or <@U0ALICE|alice>: the key alone, not <@former-7>.
+        rules.append((re.compile(rf"<@{re.escape(person.slack_id)}(?:\|[^>]*)?>"), former))
+        names.append(person.slack_id)
+    if person.telegram_id is not None:
+        # A Telegram mention links their account by id: the link goes, its text stays
+        # (their name, replaced below).
+        link = f"tg://user?id={int(person.telegram_id)}"
+        rules.append((re.compile(rf'<a href="{re.escape(link)}">(.*?)</a>', re.S), r"\1"))
+        names.append(link)
+    if person.telegram_username:
+        names.append(f"@{person.telegram_username}")
+    traces = tuple(dict.fromkeys(n for n in names if n))
+    # Longest first: a name that holds another (a username in it) is replaced whole.
+    rules.extend((re.compile(re.escape(n)), former)
+                 for n in sorted(traces, key=len, reverse=True))
+    return _Redactor(traces, tuple(rules))
 
 
 def _json_inner(value: str) -> str:
