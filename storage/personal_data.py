@@ -47,6 +47,7 @@ from storage.oneonone import (
     OneOnOneMeeting,
 )
 from storage.review import MonthlyAnswer, ReviewAnswer, ReviewRound
+from storage.review_schedule import ScheduledReview
 from storage.round_requests import RoundRequest
 from storage.support import erase_part as _erase_support
 from storage.support import export_part as _export_support
@@ -159,6 +160,10 @@ def _erase_checkins(session: Session, person: Person, former: str) -> list[str]:
         update(CheckinRound).where(CheckinRound.manager_key == person.key)
         .values(manager_key=former)
         .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    # So do the people they manage now (until the org file names their new manager): their
+    # key there beside former-<id> in those people's rounds would say who former-<id> is.
+    session.execute(update(Person).where(Person.manager_key == person.key)
+                    .values(manager_key=former).execution_options(synchronize_session=False))
     rounds = _rounds(session, person)
     dropped = kept = 0
     for rnd in rounds:
@@ -435,6 +440,10 @@ def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
     for column in (ReviewRound.subject_key, ReviewRound.started_by):
         session.execute(update(ReviewRound).where(column == person.key)
                         .values({column: former}).execution_options(synchronize_session=False))
+    # The schedule's record of their review points at the review: left under their key,
+    # it would name whose the anonymous review (and every figure under former-<id>) is.
+    session.execute(update(ScheduledReview).where(ScheduledReview.subject_key == person.key)
+                    .values(subject_key=former).execution_options(synchronize_session=False))
     if not count:
         return []
     return [f"360° reviews: the comments of {count_text(count, 'named answer')} deleted"]

@@ -307,3 +307,26 @@ async def test_export_refuses_to_overwrite_a_file_as_backup_does(bot, chat, cli_
     assert code == 2 and out == ""
     assert err == f"teampulse: {path} exists already; give a new file name\n"
     assert path.read_text(encoding="utf-8") == "bruno's export\n"
+
+
+async def test_after_erase_no_row_links_her_key_to_her_anonymous_one(
+        bot, chat, cli_env, clock, tmp_path, monkeypatch) -> None:
+    """A scheduled 360° review of Alice was recorded under her key ('alice') beside the
+    review it started. Erase renamed the review's subject to former-<id> and left that
+    record: one join named whose figures former-<id>'s are, and the close of the
+    schedule's reviews named her by her key. After erase her key is nowhere."""
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY, scheduled
+
+    scheduled(bot, QUARTERLY)
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 3
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    holding = []
+    with bot.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            keys = [c for c in table.columns if c.name.endswith("_key")
+                    and isinstance(c.type, String | Text) and c.name != "question_key"]
+            holding += [f"{table.name}.{column.name}" for column in keys
+                        if conn.execute(select(column).where(column == "alice")).first()]
+    assert holding == []
