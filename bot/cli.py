@@ -203,7 +203,9 @@ def _parser() -> argparse.ArgumentParser:
                     "(on a terminal; elsewhere it needs --yes), and keeps a copy of the "
                     "database as it was beside it, named with the time "
                     "(teampulse.before-restore-20261201T003512Z.db; its path is printed): "
-                    "'teampulse restore' that copy to go back.")
+                    "'teampulse restore' that copy to go back. Such copies are never "
+                    "deleted by teampulse: each restore lists those earlier restores left, "
+                    "with their size, for you to delete once not needed.")
     restore.add_argument("file", type=Path, help="the backup file to restore")
     restore.add_argument("--yes", action="store_true",
                          help="restore without asking (scripts; needed when not run on a "
