@@ -476,7 +476,7 @@ async def test_export_and_erase_cover_support_requests(bot, chat, settings):
     assert part["requested"][0]["detail"] == "Travel budget"
     assert part["requested"][0]["comments"][0]["text"] == "Talking to finance on Monday"
     code, out = run_cli(settings, "erase", "alice", "--yes")
-    assert code == 0 and "support: the words of 1 request(s)" in out
+    assert code == 0 and "support: the words of 1 request and their comments" in out
     [req] = requests(bot)
     assert req.detail == "" and req.weeks[0].detail == "" and req.comments[0].text == ""
     assert (req.kind, req.status) == ("budget", "open")  # the figures stay
