@@ -76,3 +76,16 @@ async def test_a_team_in_chinese_and_only_for_the_gm_and_admins(bot, chat, clock
     assert not chat.to("alice")
     await say(bot, "grace", "/checkin remind team Atlantis")
     assert chat.last("grace").startswith('There is no team or person called "team Atlantis"')
+
+
+async def test_someone_named_who_was_not_sent_it_or_does_not_check_in_is_said_so(bot, chat,
+                                                                                 clock):
+    await bot.run_checkins(["alice"])  # Bruno's was never sent (left out of the round)
+    await say(bot, "grace", "/checkin remind bruno")
+    assert chat.last("grace") == ("Nobody reminded for 2026-W48 (Bruno Rossi).\n"
+                                  "Not sent the 2026-W48 check-in (/checkin send sends it): "
+                                  "Bruno Rossi")
+    await say(bot, "grace", "/checkin remind sam")  # a member who does not check in
+    assert chat.last("grace") == ("Nobody reminded for 2026-W48 (Sam Lee).\n"
+                                  "Does not check in: Sam Lee")
+    assert not chat.to("bruno") and not chat.to("sam")

@@ -68,3 +68,13 @@ async def test_nothing_is_stored_when_it_is_unclear_whose_or_when(bot, chat):
     await say(bot, "grace", "/actions")
     assert chat.last("grace").startswith("No open action items")
     assert not chat.to("bruno") and not chat.to("sam")
+
+
+async def test_a_manager_naming_herself_names_the_other_side_too(bot, chat):
+    await say(bot, "grace", "/actions add call the CFO @grace")  # three pairs: whose?
+    assert chat.last("grace").startswith("Which one-on-one? Name the person with @")
+    await say(bot, "grace", "/actions add call the CFO @grace @alice")
+    assert "call the CFO — you, due 2026-12-04." in chat.last("grace")
+    assert not chat.to("alice")  # hers to do: nobody else is told
+    await say(bot, "alice", "/agenda @grace")
+    assert "call the CFO — Grace Chen" in chat.last("alice")
