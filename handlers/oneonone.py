@@ -1194,8 +1194,10 @@ def render_overview(renderer: Renderer, locale: str, markup: str,
     def when(moment: datetime | None) -> dict[str, Any] | None:
         return as_params(moment, timezone) if moment else None
 
-    def pair(p: PairStatus) -> dict[str, Any]:
-        return {"manager": p.manager_name, "report": p.report_name, "last": when(p.last_held),
+    def pair(p: PairStatus, twins: Collection[str] = ()) -> dict[str, Any]:
+        # Two of a director's reports with one name are told apart by key (see Told).
+        report = f"{p.report_name} (@{p.report})" if p.report_name in twins else p.report_name
+        return {"manager": p.manager_name, "report": report, "last": when(p.last_held),
                 "next": when(p.next), "overdue": p.overdue}
 
     shown = overview
@@ -1209,8 +1211,9 @@ def render_overview(renderer: Renderer, locale: str, markup: str,
         if bounded and len(team) > NAMES_SHOWN:
             team = sorted(team, key=lambda p: not p.overdue)
         rest = team[NAMES_SHOWN:] if bounded else []
+        twins = {n for n, count in Counter(p.report_name for p in team).items() if count > 1}
         rows.append({"name": d.name, "own": pair(d.own) if d.own else None,
-                     "team": [pair(p) for p in team[:len(team) - len(rest)]],
+                     "team": [pair(p, twins) for p in team[:len(team) - len(rest)]],
                      "team_more": len(rest), "team_more_overdue": sum(p.overdue for p in rest),
                      "open_actions": d.open_actions, "overdue_actions": d.overdue_actions})
     return renderer.message(locale, "oo_overview", markup, directors=rows,

@@ -840,6 +840,27 @@ async def test_a_manager_of_two_people_with_the_same_name_is_told_whose_1on1_it_
     finally:
         engine.dispose()
 
+
+async def test_a_teams_summary_tells_a_directors_two_reports_of_one_name_apart(
+        database_url, clock, tmp_path):
+    # '/summary team China' listed "their 1:1 with 王伟" twice, one of them overdue, and
+    # the GM could not tell whose 1:1 had been missed.
+    path = write_org(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "# Company values", TWIN_REPORTS + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/summary team China")
+        reply = chat.last("grace")
+        assert "their 1:1 with 王伟 (@wangwei): last held never" in reply
+        assert "their 1:1 with 王伟 (@wangwei2): last held never" in reply
+        await say(bot, "li", "/summary")
+        assert "与下属 王伟 (@wangwei2)：上次 从未进行" in chat.last("li")
+    finally:
+        engine.dispose()
+
 #: Two directors called 王伟 reporting to Grace, in different teams, and a member of
 #: China also called 王伟 (Li's report).
 TWIN_DIRECTORS = """  - {key: wangwei, name: 王伟, role: director, manager: grace, team: North,
