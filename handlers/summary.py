@@ -1209,13 +1209,14 @@ def cmd_summary(ctx: Context, args: str) -> None:
 def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
                       weeks: list[WeekSummary], markup: str) -> str:
     """A director's five-question block, full, above their history ('' for others)."""
-    from handlers.summary_gm import build_gm_summary, render_gm
+    from handlers.summary_gm import build_gm_summary, render_gm, still_to_come
     subject = weeks[-1].people[0]
     found = ctx.people.by_key(subject.key)
     if found is None or found.role != "director" or not found.active:
         return ""
     view = build_gm_summary(ctx, viewer.locale, weeks[-1].week, max(1, request.weeks),
                             viewer.timezone, only=subject.key)
+    still_to_come(ctx, view)
     return render_gm(ctx.renderer, viewer.locale, markup, view, reader=viewer.key) + "\n\n"
 
 
