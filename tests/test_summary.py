@@ -93,6 +93,26 @@ async def test_summary_over_several_weeks(bot, chat, clock):
     assert "trend ↓ (— → — → 90% → 38%)" in text  # the mean of her two KPIs
 
 
+async def test_several_weeks_name_the_week_their_team_figures_are_of(bot, chat, clock):
+    # Under "Summary of the last 2 weeks", "Team · Revenue 25,000 / 50,000 USD (50%)" read
+    # as the two weeks' total; it is the latest week's alone (W48's 52,000 is not in it).
+    await checked_in(bot, chat, clock)
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["25000", "1", "w", "b", "1", "p", "2"])
+    await say(bot, "grace", "/summary last 2w")
+    text = chat.last("grace")
+    assert "Team · 2026-W49 · Revenue 25,000 / 50,000 USD (50%), 1 of 1 reporting" in text
+    assert "No check-in sent in 2026-W49, not in the targets: Bruno Rossi, 李雷" in text
+    await say(bot, "grace", "/summary")  # one week: as before
+    assert "Team · Revenue 25,000 / 50,000 USD (50%)" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary last 2w")
+    text = chat.last("grace")
+    assert "团队 · 2026-W49 · 营收 25,000 / 50,000 USD（50%）" in text
+    assert "2026-W49 未发送签到，不计入目标：Bruno Rossi、李雷" in text
+
 @pytest.mark.parametrize("said", ["last 2 weeks", "past 2 weeks", "Last 2 wks", "最近2周",
                                   "最近两周", "过去 2 个星期", "近两周"])
 async def test_the_last_weeks_said_in_words_are_the_last_weeks(bot, chat, clock, said):
