@@ -239,3 +239,35 @@ async def test_an_unknown_name_and_a_fault_read_differently(bot, chat, clock, mo
     monkeypatch.setattr(handlers.summary_gm, "build_gm_summary", broken)
     await say(bot, "grace", "/summary")
     assert chat.last("grace").startswith("Sorry, something went wrong on my side.")
+
+
+async def test_a_team_of_two_people_of_one_name_says_which_has_not_checked_in(
+        database_url, clock, tmp_path):
+    # Li's team has two people called 王伟 who check in. His /summary read "✅ 王伟 — 已签到",
+    # "❌ 王伟 — 未签到" and "未填报：王伟": he could not tell whom to chase.
+    from dataclasses import replace as _replace
+
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import NAMESAKES, TEST_ORG, RecordingAdapter
+
+    twins = NAMESAKES.replace("    role: member\n", "    role: member\n    checks_in: true\n"
+                              "    kpis: [{metric: revenue, unit: USD, weekly_target: 10000}]\n")
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", twins + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(_replace(Settings(database_url=database_url), org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_checkins(["wangwei", "wangwei2"])
+        await answer_all(bot, "wangwei", ["8000", "好", "无", "1", "计划", "4"])
+        await say(bot, "li", "/summary")
+        text = chat.last("li")
+        assert "✅ 王伟 (@wangwei) — 已签到" in text and "❌ 王伟 (@wangwei2) — 未签到" in text
+        assert "未填报：王伟 (@wangwei2)" in text
+        assert "• 王伟 (@wangwei)：营收 8,000 / 10,000 USD（80%）" in text
+        await say(bot, "grace", "/summary team China")
+        assert "❌ 王伟 (@wangwei2) — not checked in" in chat.last("grace")
+    finally:
+        engine.dispose()
