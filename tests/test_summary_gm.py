@@ -111,6 +111,23 @@ async def test_saying_there_is_no_blocker_is_no_blocker(bot, chat, clock):
     assert "Execution: no blockers" in blocks(text)["李雷 · team China"]
 
 
+async def test_a_director_who_has_not_checked_in_is_not_said_to_have_no_blockers(
+        bot, chat, clock):
+    # Bruno did not answer: his block read "Execution: no blockers", and the GM took it
+    # that nothing was in his way.
+    await bot.run_checkins()
+    await answer_all(bot, "alice", alice("50000", "No blockers"))
+    await answer_all(bot, "li", LI[:3])  # 李雷 stops after his blockers: in progress
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Execution: blockers not reported" in blocks(text)["Bruno Rossi · team Europe"]
+    assert "Execution: no blockers" in blocks(text)["Alice Martin · team East"]
+    assert "Execution: blockers: 渠道冲突" in blocks(text)["李雷 · team China"]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "执行：障碍未填报" in blocks(chat.last("grace"))["Bruno Rossi · 团队 Europe"]
+
 def test_what_counts_as_the_same_blocker():
     assert similar(tokens("Pricing approval stuck"), tokens("pricing approval, still stuck"))
     assert similar(tokens("legal review"), tokens("Legal review of the MSA takes weeks"))
