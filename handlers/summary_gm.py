@@ -1724,7 +1724,10 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             "qtd": [_period(f) for f in d.qtd],
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
-            "confidence": " → ".join(str(c) for c in d.confidence if c is not None),
+            # A week with no answer is a dash, not left out: "confidence 2" under a check-in
+            # not made this week read as this week's (weeks before the first answer: none).
+            "confidence": " → ".join("—" if c is None else str(c) for c in
+                                     itertools.dropwhile(lambda c: c is None, d.confidence)),
             "kinds": {a.kind for a in d.attention},
         })
     return rows

@@ -128,6 +128,19 @@ async def test_a_director_who_has_not_checked_in_is_not_said_to_have_no_blockers
     await say(bot, "grace", "/summary")
     assert "执行：障碍未填报" in blocks(chat.last("grace"))["Bruno Rossi · 团队 Europe"]
 
+async def test_last_weeks_confidence_is_not_read_as_this_weeks(bot, chat, clock):
+    # Bruno answered "3" last week and nothing this week: his block read "confidence 3",
+    # as if he had said so this week.
+    friday = clock.now()
+    clock.set(friday - timedelta(weeks=1))
+    await bot.run_checkins()
+    await answer_all(bot, "bruno", BRUNO)
+    clock.set(friday)
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    bruno = blocks(chat.last("grace"))["Bruno Rossi · team Europe"]
+    assert "confidence 3 → —" in bruno and "confidence 3\n" not in bruno + "\n"
+
 def test_what_counts_as_the_same_blocker():
     assert similar(tokens("Pricing approval stuck"), tokens("pricing approval, still stuck"))
     assert similar(tokens("legal review"), tokens("Legal review of the MSA takes weeks"))
