@@ -91,7 +91,8 @@ async def test_a_mistyped_name_is_answered_with_who_was_likely_meant(bot, chat):
         "@alice (Alice Martin)? Nothing was given: send your kudos again with their handle.")
     await kudo(bot, "li", "/kudos @brunoo 谢谢")
     assert chat.last("li") == ("无法给 @brunoo 点赞：组织文件中没有人用这个名字。你是不是想找 "
-                               "@bruno（Bruno Rossi）？这次没有送出点赞：请用正确的 @ 名称重新发送。")
+                               "@bruno（Bruno Rossi）？这次没有送出点赞："
+                               "请用正确的 @ 名称重新发送。")
     assert count_kudos(bot) == 0
 
 async def test_a_reason_is_required(bot, chat):
