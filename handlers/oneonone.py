@@ -572,7 +572,7 @@ def _move(ctx: Context, args: str) -> None:
 
 
 def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
-          ) -> list[Person]:
+          ) -> list[Person | Told]:
     """Who else `person` has a one-on-one with between `start` and `end` (a move is
     made all the same: said, so that one of the two can be moved too)."""
     overrides = OneOnOneRepo(ctx.session).overrides_of([person.id])  # (one query)
