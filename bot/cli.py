@@ -62,7 +62,8 @@ simply be run again. Killed after its commit (no DATABASE_URL line printed), run
 finds every row already in the target, says so and prints the line. Refused, changing
 nothing: a target that holds any other data, a database in use that is not up to date
 (run 'teampulse migrate' first), a TARGET_URL that is wrong or cannot be reached, and a
-second move from the same database, or into the same PostgreSQL one, while one runs.
+second move from the same database, or into the same one, while one runs, and a SQLite
+target a bot runs on.
 
 Stop the bot first. The copy is the database as it was at the moment move-db began reading
 it (SQLite's online backup, or one transaction), so a running bot cannot make it
@@ -202,7 +203,9 @@ def _parser() -> argparse.ArgumentParser:
                     "(on a terminal; elsewhere it needs --yes), and keeps a copy of the "
                     "database as it was beside it, named with the time "
                     "(teampulse.before-restore-20261201T003512Z.db; its path is printed): "
-                    "'teampulse restore' that copy to go back.")
+                    "'teampulse restore' that copy to go back. Such copies are never "
+                    "deleted by teampulse: each restore lists those earlier restores left, "
+                    "with their size, for you to delete once not needed.")
     restore.add_argument("file", type=Path, help="the backup file to restore")
     restore.add_argument("--yes", action="store_true",
                          help="restore without asking (scripts; needed when not run on a "
@@ -660,8 +663,9 @@ def _print_goals(org: Org, out: TextIO) -> None:
 
 def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`backup FILE` and `restore FILE` (SQLite; PostgreSQL is pointed to pg_dump)."""
-    from storage.backup import RestoreCancelled, backup, restore
+    from storage.backup import RestoreCancelled, backup, restore, safety_copies
     from storage.db import DatabaseSetupError, create_db_engine
+    from storage.instance_lock import sqlite_path
     from storage.migrate import current_revision
 
     if args.command == "backup":
@@ -701,7 +705,23 @@ def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         engine.dispose()
     print(f"restored {args.file} (revision {done.revision}); the database is now at revision "
           f"{now}", file=out)
+    earlier = [c for c in safety_copies(sqlite_path(settings.database_url) or Path())
+               if c != done.kept]
+    if earlier:
+        # Kept, never pruned: each is the way back from its restore; the operator decides.
+        size = sum(c.stat().st_size for c in earlier)
+        print(f"{count_text(len(earlier), 'earlier copy', 'earlier copies')} kept by restore "
+              f"{'is' if len(earlier) == 1 else 'are'} beside it ({_size_text(size)} in all), "
+              "to delete once not needed:", file=out)
+        for copy in earlier:
+            print(f"  {copy}", file=out)
     return 0
+
+
+def _size_text(size: int) -> str:
+    """'3.9 MB': a file's size as restore shows it."""
+    return (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
+            if size >= 1e6 else f"{size / 1e3:.0f} kB")
 
 
 def _file_facts(path: Path) -> str:
@@ -711,9 +731,7 @@ def _file_facts(path: Path) -> str:
         return "there is none yet"
     wal = path.with_name(path.name + "-wal")
     written = max(p.stat().st_mtime for p in (path, wal) if p.is_file())
-    size = path.stat().st_size
-    shown = (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
-             if size >= 1e6 else f"{size / 1e3:.0f} kB")
+    shown = _size_text(path.stat().st_size)
     when = datetime.fromtimestamp(written).astimezone()
     return f"{shown}, last written {when:%Y-%m-%d %H:%M %Z}"
 

@@ -6,9 +6,10 @@ a log line, a traceback's locals repr, or `teampulse config`.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import time, timedelta
 from pathlib import Path
@@ -20,6 +21,22 @@ from bot.text import problems_text
 
 DEFAULT_DATABASE_URL = "sqlite:///data/teampulse.db"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The name a settings file's line starts with (`NAME=…`, `export NAME=…`, `NAME …`).
+_LINE_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _dotenv(env_file: Path) -> dict[str, str | None]:
+    """The settings file's values, without python-dotenv's own warning for a line it cannot
+    read ('could not parse statement'): Settings.unreadable_in names such lines, once."""
+    quiet = logging.getLogger("dotenv.main")
+    was = quiet.disabled
+    quiet.disabled = True
+    try:
+        return dict(dotenv_values(env_file))
+    finally:
+        quiet.disabled = was
+
+
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -208,7 +225,7 @@ class Settings:
         known = {name for name, _ in cls().in_effect()} | {"TEAMPULSE_CACHE_DIR"}
         prefixes = tuple({name.split("_")[0] + "_" for name in known})
         lines = []
-        for name in dotenv_values(env_file):
+        for name in _dotenv(env_file):
             hint = did_you_mean(name, known)
             if name not in known and (hint or name.startswith(prefixes)):
                 lines.append(f"{env_file}: {name} is no teampulse setting{hint}, so it is "
@@ -221,14 +238,36 @@ class Settings:
     ) -> Settings:
         """Read settings from `env_file` (if it exists) overlaid by `environ`."""
         merged: dict[str, str] = {}
+        unreadable: list[str] = []
         if env_file is not None and env_file.is_file():
-            merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+            merged.update({k: v for k, v in _dotenv(env_file).items() if v is not None})
+            unreadable = cls.unreadable_in(env_file)
         merged.update(os.environ if environ is None else environ)
-        return cls.from_mapping(merged)
+        return cls.from_mapping(merged, unreadable)
 
     @classmethod
-    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
-        """Build settings from a plain mapping of variable names to strings."""
+    def unreadable_in(cls, env_file: Path) -> list[str]:
+        """The lines of `env_file` that name a setting but cannot be read as NAME=value
+        (no '=', a quote left open), one problem each: the line and the name, never the
+        value (it may be a secret). python-dotenv skips such a line, and the setting would
+        silently keep its default. Lines for other tools are left alone."""
+        from dotenv.parser import parse_stream
+
+        known = {name for name, _ in cls().in_effect()} | {"TEAMPULSE_CACHE_DIR"}
+        found = []
+        with env_file.open(encoding="utf-8") as stream:
+            for binding in parse_stream(stream):
+                named = _LINE_NAME.match(binding.original.string)
+                if binding.error and named and named[1] in known:
+                    found.append(f"{env_file} line {binding.original.line}: {named[1]} cannot "
+                                 "be read (NAME=value, with any quote closed on its line); "
+                                 "nothing on that line is used")
+        return found
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str], earlier: Sequence[str] = ()) -> Settings:
+        """Build settings from a plain mapping of variable names to strings (`earlier`:
+        problems already found, such as a settings file's unreadable lines)."""
 
         def get(name: str) -> str | None:
             value = env.get(name)
@@ -243,7 +282,7 @@ class Settings:
         kwargs: dict[str, object] = {}
         # Every value is read before any is refused: an operator fixing a .env meets all of
         # its mistakes at once, not one per restart.
-        problems: list[str] = []
+        problems: list[str] = list(earlier)
 
         def put(field_name: str, parse: Callable[..., object], *args: object) -> None:
             try:

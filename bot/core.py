@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
@@ -398,13 +399,13 @@ class TeamPulse:
         try:
             try:
                 return self._in_savepoint(session, event, mine)
-            except (IntegrityError, ConcurrentChange):
+            except (IntegrityError, StaleDataError, ConcurrentChange):
                 # Met another replica's concurrent change: once more, as _handle_sync
                 # does (on PostgreSQL each statement reads what is committed now).
                 log.info("%s event %s met a concurrent change; handling it again",
                          event.platform, event.event_id)
                 return self._in_savepoint(session, event, mine)
-        except (IntegrityError, ConcurrentChange):
+        except (IntegrityError, StaleDataError, ConcurrentChange):
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)
             outcome = "duplicate"
@@ -440,7 +441,7 @@ class TeamPulse:
         try:
             with self.unit(event) as ctx:
                 return self._handle_ctx(ctx, event)
-        except (IntegrityError, ConcurrentChange):
+        except (IntegrityError, StaleDataError, ConcurrentChange):
             if again:
                 # Another replica wrote what this event was about to (its own copy, whose
                 # claim the next try finds; or the person's previous message, answering

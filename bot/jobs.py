@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DBAPIError
-
-from storage.db import describe_db_error
+from storage.db import JOB_DB_FAILURES, describe_db_error
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
@@ -43,7 +41,7 @@ async def checkin_job(person_key: str) -> None:
     try:
         await _bot.run_checkins([person_key])
         _count("checkin", "ok")
-    except DBAPIError as exc:
+    except JOB_DB_FAILURES as exc:
         _count("checkin", "failed")
         # A weekly job does not run again until next week: remember, and let the
         # reminder sweep send it (within the grace period) once the database is back.
@@ -60,7 +58,7 @@ async def checkin_zone_job(timezone: str) -> None:
     global _missed_checkins
     try:
         await _bot.run_checkins(timezone=timezone)
-    except DBAPIError as exc:
+    except JOB_DB_FAILURES as exc:
         # As for one person: the reminder sweep catches up within the grace period.
         _missed_checkins = True
         log.error("check-in job for %s failed (%s); retrying at the next reminder sweep",
@@ -80,7 +78,7 @@ async def reminder_job() -> None:
             _missed_checkins = False
         await _bot.run_reminders()
         _count("reminders", "ok")
-    except DBAPIError as exc:
+    except JOB_DB_FAILURES as exc:
         _count("reminders", "failed")
         log.error("reminder sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
@@ -106,7 +104,7 @@ async def oneonone_job() -> None:
         return
     try:
         await _bot.run_oneonones()
-    except DBAPIError as exc:
+    except JOB_DB_FAILURES as exc:
         log.error("one-on-one sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
 
@@ -120,7 +118,7 @@ async def crm_watch_job() -> None:
     try:
         await _bot.db(watch_folder, _bot)
         await _bot.deliver()
-    except DBAPIError as exc:
+    except JOB_DB_FAILURES as exc:
         log.error("CRM folder scan failed (%s); trying again at the next scan",
                   describe_db_error(exc))
 
@@ -137,7 +135,7 @@ async def pulse_job() -> None:
         return
     try:
         await _bot.run_pulse()
-    except DBAPIError as exc:
+    except JOB_DB_FAILURES as exc:
         log.error("pulse sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
 
@@ -148,7 +146,7 @@ async def digest_job() -> None:
         return
     try:
         await _bot.run_digests()
-    except DBAPIError as exc:
+    except JOB_DB_FAILURES as exc:
         log.error("digest sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
 
@@ -159,6 +157,6 @@ async def review_schedule_job() -> None:
         return
     try:
         await _bot.run_review_schedule()
-    except DBAPIError as exc:
+    except JOB_DB_FAILURES as exc:
         log.error("360° review schedule sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))

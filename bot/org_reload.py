@@ -181,6 +181,13 @@ class OrgWatcher:
                 log.warning("org file not reloaded; the running org is kept. %s", exc)
             self.stamp = stamp
             return None
+        if _stamp(_watched(self.path, self.bot.org)) != stamp:
+            # Written again while we read it (an editor saving in place truncates, then
+            # writes): what we read may be its first part, still a valid org. Not applied;
+            # the next look reads the file as it is then.
+            log.info("org file %s changed while it was read; reading it again at the next "
+                     "look", self.path)
+            return None
         old = self.bot.org
         change = org_change(old, new)
         if not change and force:

@@ -379,6 +379,9 @@ class OutboxWorker:
         self._unsure: set[int] = set()
         # Rows claimed by a batch of this worker that is still under way.
         self._sending: set[int] = set()
+        # Outcomes of calls made whose record the database refused (locked, a dropped
+        # connection): known here, so recorded once it is back, never sent again.
+        self._unrecorded: dict[int, _Outcome | _Sent] = {}
         bind = sessions.kw.get("bind")
         # The outbox's database work runs on a worker thread so the event loop keeps
         # serving. SQLite allows one writer at a time, and a transaction that must wait
@@ -443,6 +446,12 @@ class OutboxWorker:
         neither the database work nor a batch's slowest call leaves the connections idle.
         """
         async with self._lock:
+            if self._unrecorded:
+                # Before anything else (a failure here fails the flush, which is retried):
+                # these rows are 'sending' in the database, and looked up or sent again
+                # after IN_FLIGHT_TIMEOUT as if this run had died with them.
+                await self._db(self._record, dict(self._unrecorded))
+                self._unrecorded.clear()
             running: dict[asyncio.Task[tuple[datetime | None, int]], set[Chat]] = {}
             # A fan-out allocates a few dozen objects per message, nearly all freed by
             # reference counting once its call ends; at Python's usual threshold the
@@ -562,7 +571,11 @@ class OutboxWorker:
         try:
             retry_times = await asyncio.gather(*(self._send_chat(rows, outcomes, progress)
                                                  for rows in plan.values() if rows))
-            await self._db(self._record, outcomes)
+            try:
+                await self._db(self._record, outcomes)
+            except Exception:
+                self._unrecorded.update(outcomes)  # recorded by the next flush
+                raise
         finally:
             self._sending -= {row.id for rows in plan.values() for row, _ in rows}
         for retry_at in retry_times:
@@ -640,8 +653,8 @@ class OutboxWorker:
         settled = False
         for row in rows:
             chat = (row.platform, row.address)
-            if row.id in self._sending:
-                blocked.add(chat)  # being sent right now by a batch of ours
+            if row.id in self._sending or row.id in self._unrecorded:
+                blocked.add(chat)  # being sent right now by a batch of ours, or sent
                 continue
             if chat in blocked:
                 continue

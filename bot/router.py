@@ -155,7 +155,8 @@ _SAID_SO = {"oneonone": "1on1", "one-on-one": "1on1", "1-on-1": "1on1", "1to1": 
             "总结": "summary", "汇总": "summary", "概况": "summary", "目标": "goals",
             "支持": "support", "周报": "checkin", "外出": "away", "请假": "away",
             "回来": "back", "荣誉榜": "honours", "脉搏": "pulse", "月度回顾": "monthly",
-            "跳过": "skip", "修改": "edit", "暂停": "pause"}
+            "跳过": "skip", "修改": "edit", "暂停": "pause", "语言": "language",
+            "lang": "language", "切换语言": "language"}
 
 
 # Hidden from the platforms' menus (GM-only, or an answer to a DM), but a typo of them is

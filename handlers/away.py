@@ -11,20 +11,26 @@ said, and ending one keeps the weeks it already covered (see storage/away.py).
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.schedule import checkin_moment
+from bot.weeks import week_of, week_start
 from handlers.answers import chinese_number, normalise
 from handlers.context import Context
+from handlers.day_words import said_days
 from storage.away import AwayPeriod
 from storage.models import Person
 
 MAX_AWAY = timedelta(days=366)
 # "2026-12-20 2026-12-31", also with "to", "-", "–", "..", "~", "至/到" or a comma
 # (a Chinese keyboard's "，" after NFKC, or "、") between them.
-_RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:to|–|—|-|\.\.|~|至|到|,|、)\s*|\s+)"
+# (A leading "from", and "until" before a lone day, as said: "from Dec 20 to Jan 3".)
+_RANGE = re.compile(r"^(?:from\s+|从\s*)?(\d{4}-\d{1,2}-\d{1,2})"
+                    r"(?:\s*(?:to|until|till|–|—|-|\.\.|~|至|到|,|、)\s*|\s+)"
                     r"(\d{4}-\d{1,2}-\d{1,2})$", re.IGNORECASE)
-_ONE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_ONE = re.compile(r"^(?:(?:until|till|through|to)\s+|[到至]\s*)?(\d{4}-\d{1,2}-\d{1,2})$",
+                  re.IGNORECASE)
 # Dates as people write them, read as YYYY-MM-DD: 2026/12/05 and 2026.12.05, and in
 # Chinese 2026年12月5日 or 12月5日 (5号), without the year the next such day.
 _SLASHED = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
@@ -67,8 +73,8 @@ def cmd_away(ctx: Context, args: str) -> None:
     match = _RANGE.match(text)
     if match:
         raw_start, raw_end = match.group(1), match.group(2)
-    elif _ONE.match(text):
-        raw_start, raw_end = "", text
+    elif one := _ONE.match(text):
+        raw_start, raw_end = "", one.group(1)
     else:
         # (The example plans a week from today: "until today" would be no example.)
         ctx.reply("usage", command="away", today=today + timedelta(days=7))
@@ -112,11 +118,29 @@ def cmd_back(ctx: Context, args: str) -> None:
     person = _sender(ctx)
     now = ctx.clock.now()
     current = ctx.away.current(person.id, person.timezone, now)
+    weeks: list[str] = []
     if current is not None:
+        weeks = _weeks_covered(ctx, person, current, now)
         ctx.away.end(current, now)
     planned = ctx.away.planned(person.id, person.timezone, now)
     ctx.reply("away_cleared", was_away=current is not None, checks_in=person.checks_in,
-              planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+              weeks=weeks, planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+
+
+def _weeks_covered(ctx: Context, person: Person, period: AwayPeriod, now: datetime
+                   ) -> list[str]:
+    """The weeks whose check-in moment fell in `period` up to `now`: those that show as
+    away. (Back the same day, or between two check-ins, there are none to speak of.)"""
+    # Asked as the summary asks (storage.away.covering), so the two agree.
+    schedule = ctx.settings.checkin_schedule
+    week, moments = week_of(_first_day(ctx, person, period)), {}
+    while week_start(week) <= now.astimezone(_tz(person)).date():
+        moment = checkin_moment(schedule, person.timezone, week)
+        if moment <= now:
+            moments[week] = moment
+        week = week_of(week_start(week) + timedelta(weeks=1))
+    covered = ctx.away.covering([(person.id, person.timezone, m) for m in moments.values()])
+    return [w for w, m in moments.items() if covered.get((person.id, m)) is period]
 
 
 def _show(ctx: Context, person: Person, today: date) -> None:
@@ -141,11 +165,11 @@ def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> No
     if which.lower() in ALL_WORDS:
         pass
     elif which:
-        iso = as_iso(which, today)
-        if not _ONE.match(iso):
+        one = _ONE.match(as_iso(which, today))
+        if not one:
             ctx.reply("usage", command="away", today=today + timedelta(days=7))
             return
-        day = _parse(ctx, iso)
+        day = _parse(ctx, one.group(1))
         if day is None:
             return
         planned = [p for p in planned if p.starts_on <= day <= p.ends_on]
@@ -209,7 +233,8 @@ def as_clock(text: str) -> str:
 
 
 def as_iso(text: str, today: date) -> str:
-    """`text` with every date written another way (see _SLASHED, _CHINESE) as YYYY-M-D."""
+    """`text` with every date written another way (see _SLASHED, _CHINESE, and the words
+    of handlers.day_words) as YYYY-M-D."""
     text = _SLASHED.sub(lambda m: "-".join(m.groups()), text)
 
     def same_month(m: re.Match[str]) -> str:
@@ -228,7 +253,7 @@ def as_iso(text: str, today: date) -> str:
             year = str(year_of(month, day, today))
         return f" {year}-{month}-{day} "
 
-    return " ".join(_CHINESE.sub(chinese, text).split())
+    return " ".join(said_days(_CHINESE.sub(chinese, text), today, year_of).split())
 
 
 def _parse(ctx: Context, raw: str) -> date | None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.events import Choice, OutboundMessage, Target
 from bot.questions import ChoiceDef, Question
@@ -408,20 +409,76 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
         asked.append(_asked_row(person, rnd.id, q, now))
         if key in taken:
             continue  # reminded already (as ask() would find)
-        markup = ctx.addressbook.markup(target.platform)
-        intro = ctx.renderer.message(person.locale, "checkin_reminder", markup,
-                                     name=person.display_name, week=rnd.week)
-        live = applicable(rnd, questions)
-        position = next((i for i, x in enumerate(live, start=1) if x.key == q.key), 1)
-        index = next(i for i, x in enumerate(questions) if x.key == q.key)
-        message = _question_message(ctx, person, markup, rnd.id, rnd.week, q, intro=intro,
-                                    position=position, total=len(live), index=index,
-                                    prompt=question_text(ctx, person.locale, q))
-        messages.append(_outbox_row(target, message, key, now))
-        ctx.sent.append(message)
+        messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now))
     repo.ask(asked)
     repo.enqueue(messages)
     return len(messages), rounds[-1].id
+
+
+def _reminder_row(ctx: Context, rnd: CheckinRound, person: Person, questions: list[Question],
+                  q: Question, target: Target, key: str, now: datetime,
+                  by: Person | None = None) -> dict[str, Any]:
+    """The outbox row of a reminder: its intro (naming who asked for it, `by`, if
+    anyone) and the next question, numbered among those that apply."""
+    markup = ctx.addressbook.markup(target.platform)
+    intro = ctx.renderer.message(person.locale, "checkin_reminder", markup,
+                                 name=person.display_name, week=rnd.week,
+                                 by=by.display_name if by is not None else None)
+    live = applicable(rnd, questions)
+    position = next((i for i, x in enumerate(live, start=1) if x.key == q.key), 1)
+    index = next(i for i, x in enumerate(questions) if x.key == q.key)
+    message = _question_message(ctx, person, markup, rnd.id, rnd.week, q, intro=intro,
+                                position=position, total=len(live), index=index,
+                                prompt=question_text(ctx, person.locale, q))
+    ctx.sent.append(message)
+    return _outbox_row(target, message, key, now)
+
+
+def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
+          ) -> dict[str, list[Person]]:
+    """Remind now, on `by`'s word (`/checkin remind`), those of `people` whose check-in
+    of `week` went out and is not finished, at most once a day each (their day): the
+    reminder names who asked, then their next question, as the automatic one does.
+    Returns who was reminded and, by reason, who was not."""
+    now = ctx.clock.now()
+    out: dict[str, list[Person]] = {k: [] for k in (
+        "reminded", "done", "not_sent", "away", "busy", "already", "unreachable",
+        "not_checking_in")}
+    ids = [p.id for p in people if p.active]
+    rounds = {r.person_id: r for r in RoundBatchRepo(ctx.session).week_rounds(week, ids)}
+    away = ctx.away.covering((p.id, p.timezone, now) for p in people if p.active)
+    busy = _in_other_dialogs(ctx, [p for p in people if p.active], now)
+    due = []
+    for person in people:
+        if not person.active:
+            continue
+        rnd = rounds.get(person.id)
+        if rnd is None or rnd.prompted_at is None:
+            out["not_sent" if person.checks_in else "not_checking_in"].append(person)
+            continue
+        questions = round_questions(ctx, rnd)
+        q = next_question(rnd, questions) if rnd.status != "submitted" else None
+        target = ctx.dm_target(person)
+        reason = ("done" if q is None else "away" if (person.id, now) in away
+                  else "busy" if person.id in busy else "unreachable" if target is None
+                  else None)
+        if reason is not None:
+            out[reason].append(person)
+            continue
+        day = now.astimezone(ZoneInfo(person.timezone)).date().isoformat()
+        due.append((rnd, person, questions, q, target, f"checkin:{person.key}:{week}:nudge:{day}"))
+    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys([key for *_, key in due])
+    asked, messages = [], []
+    for rnd, person, questions, q, target, key in due:
+        if key in taken:
+            out["already"].append(person)
+            continue
+        asked.append(_asked_row(person, rnd.id, q, now))
+        messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now, by))
+        out["reminded"].append(person)
+    RoundBatchRepo(ctx.session).ask(asked)
+    RoundBatchRepo(ctx.session).enqueue(messages)
+    return out
 
 
 def _in_other_dialogs(ctx: Context, people: Sequence[Person], now: datetime) -> set[int]:

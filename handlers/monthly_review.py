@@ -492,12 +492,16 @@ def cmd_monthly(ctx: Context, args: str) -> None:
     local = ctx.clock.now().astimezone(ctx.org.tz).date()
     year, month_no = previous_month(local)
     tag = f"{year}-{month_no:02d}"
+    sent = bool(RoundBatchRepo(ctx.session).taken_dedupe_keys([f"monthly:{tag}:{person.key}"]))
     if args.strip():
         # '/monthly bruno', '/monthly answers' (the GM's forms): asking question 1 again
-        # without a word read as if the bot had not understood.
-        ctx.reply("monthly_director_usage", month=tag)
+        # without a word read as if the bot had not understood. (No questions are
+        # promised about a month whose review was not sent: when one comes follows.)
+        ctx.reply("monthly_director_usage", month=tag if sent else None)
+        if not sent:
+            _not_sent_yet(ctx, person, tag)
         return
-    if not RoundBatchRepo(ctx.session).taken_dedupe_keys([f"monthly:{tag}:{person.key}"]):
+    if not sent:
         # Questions about a month whose review they never got (a director since the
         # middle of the month, a fresh install) came out of the blue: said instead.
         _not_sent_yet(ctx, person, tag)

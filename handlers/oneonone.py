@@ -34,6 +34,7 @@ from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
 from handlers.away import as_clock, as_iso, year_of
 from handlers.context import Context
+from handlers.day_words import trailing_day
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.kudos import find_mentioned
 from storage.models import OutboxMessage, Person
@@ -462,7 +463,10 @@ def cmd_actions(ctx: Context, args: str) -> None:
     person = _sender(ctx)
     repo = OneOnOneRepo(ctx.session)
     sub, _, rest = args.strip().partition(" ")
-    if sub.lower() == "done":
+    if sub.lower() in ("add", "添加", "加", "新增"):
+        _actions_add(ctx, person, rest.strip())
+        return
+    if sub.lower() in ("done", "完成", "关闭"):
         number = rest.strip().lstrip("#")
         item = repo.action(int(number)) if number.isdigit() else None
         if item is None or person.id not in (item.manager_id, item.report_id):
@@ -478,6 +482,70 @@ def cmd_actions(ctx: Context, args: str) -> None:
     items = repo.actions_of(person)  # by due date: the overdue first
     ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], ctx.clock.now()),
               more=max(0, len(items) - PAIRS_SHOWN))
+
+
+def _actions_add(ctx: Context, person: Person, text: str) -> None:
+    """/actions add TEXT [@person] [due]: an action item agreed between meetings (in a
+    corridor, on a call), as the after-meeting dialog takes one. Whoever is named owns it
+    (the sender, or the other side of the pair, which it also picks); unnamed, the report.
+    Due a week from today unless given. An owner other than the sender is told."""
+    mine = _pairs_of(ctx, person)
+    if not mine:
+        _reply_no_pairs(ctx, person)
+        return
+    named: list[Person] = []
+    rest = text
+    while True:
+        label, who, after = _named(ctx, rest)
+        if label is None:
+            break
+        if who is None:  # a name several people have: the one I have a one-on-one with
+            twins = [p for p in _matches(ctx, label)
+                     if p.id == person.id or any(q.other(person).id == p.id for q in mine)]
+            if len(twins) == 1:
+                who = twins[0]
+            elif _ambiguous(ctx, label, among=twins or None):
+                return
+        if who is None or not (who.id == person.id or any(q.other(person).id == who.id
+                                                          for q in mine)):
+            ctx.reply("oo_not_your_pair", name=label, others=who_is_who(
+                [q.other(person) for q in mine]))
+            return
+        named.append(who)
+        rest = after
+    partners = [q for q in mine if any(q.other(person).id == p.id for p in named)]
+    if len(partners) > 1:  # '@alice @bruno': an item is one pair's
+        ctx.reply("oo_which_pair", others=who_is_who([q.other(person) for q in partners]))
+        return
+    if partners:
+        pair = partners[0]
+    elif len(mine) == 1:
+        pair = mine[0]
+    else:
+        ctx.reply("oo_which_pair", others=who_is_who([q.other(person) for q in mine]))
+        return
+    found = _due_in(ctx, person, rest, dialog=False)
+    if found is None:
+        return
+    due, rest = found
+    if not rest:
+        ctx.reply("oo_actions_add_usage")
+        return
+    if len(rest) > MAX_TEXT:
+        ctx.reply("oo_too_long", limit=MAX_TEXT)
+        return
+    owner = next((p for p in named if p.id == person.id), None) or \
+        (pair.other(person) if named else pair.report)
+    now = ctx.clock.now()
+    if due is None:
+        due = local(now, person.timezone).date() + timedelta(days=7)
+    item = OneOnOneRepo(ctx.session).add_action(pair.manager, pair.report, None, rest,
+                                                owner, due, now)
+    ctx.reply("oo_action_added", number=item.id, text=rest, owner=told(ctx, person, owner),
+              due=due, mine=owner.id == person.id)
+    if owner.id != person.id:
+        ctx.tell(owner, "oo_action_added_for_you", by=person, number=item.id, text=rest,
+                 due=due)
 
 
 def _soonest(ctx: Context, mine: list[Pair]) -> list[tuple[Pair, Occurrence | None]]:
@@ -563,12 +631,17 @@ def _move(ctx: Context, args: str) -> None:
                                            skipped=False, by=person, now=now)
     end = when + timedelta(minutes=pair.cadence.duration)
     other = pair.other(person)
+    # Outside the other side's working hours (李雷 moving it to her morning, the GM's
+    # 20:00): the mover sees their time, and they are told it is outside their hours.
+    hours = ctx.org.oneonones.hours
+    off = hours.off(when, pair.cadence.duration, other.timezone)
     ctx.reply("oo_moved", other=told(ctx, person, other),
               busy=_busy(ctx, person, pair, when, end),
+              their=as_params(when, other.timezone) if off else None, hours=hours.params(),
               **as_params(when, person.timezone))
     ctx.tell(other, "oo_moved_notice", other=told(ctx, other, person),
              busy=_busy(ctx, other, pair, when, end),
-             **as_params(when, other.timezone))
+             off_hours=off, hours=hours.params(), **as_params(when, other.timezone))
 
 
 def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
@@ -626,7 +699,8 @@ def _add_note(ctx: Context, args: str) -> None:
 def _history(ctx: Context, args: str) -> None:
     viewer = _sender(ctx)
     args = mentions_as_keys(ctx, args)
-    subject = _find_person(ctx, args) if args else None
+    # Alone, one's own: a director with one manager was told to name someone.
+    subject = _find_person(ctx, args) if args else viewer
     if subject is None and args and _ambiguous(ctx, args, command="1on1", sub="history"):
         return
     if subject is None:
@@ -646,7 +720,7 @@ def _history(ctx: Context, args: str) -> None:
         notes = [n.text for n in repo.notes(m, viewer=None)]  # shared notes only
         rows.append({"day": m.occurrence, "manager": m.manager, "report": m.report,
                      "other": other, "notes": notes})
-    ctx.reply("oo_history", subject=subject, rows=rows)
+    ctx.reply("oo_history", subject=subject, rows=rows, own=subject.id == viewer.id)
 
 
 def _may_see_all(ctx: Context, viewer: Person, subject: Person) -> bool:
@@ -961,25 +1035,40 @@ def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
     ctx.reply("oo_note_saved", shared=not private, prompt=prompt)
 
 
-def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:
+def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
+            ) -> tuple[date | None, str] | None:
+    """The due date an action item's text ends with (None if none) and the text before
+    it; None, with the reason replied, for a date that does not exist or has passed
+    (`dialog`: typed in the after-meeting dialog, not with /actions add)."""
     text = clean_text(text).strip()
-    due: date | None = None
+    today = local(ctx.clock.now(), author.timezone).date()
     found = _DUE.search(text)
     if found:
-        written = found.group(0).strip()
-        today = local(ctx.clock.now(), author.timezone).date()
+        written, before = found.group(0).strip(), text[:found.start()].strip()
         year, month, day = (found.group(1), found.group(2) or found.group(4) or found.group(6),
                             found.group(3) or found.group(5) or found.group(7))
-        try:  # '11月3日' in December: next year's, as /away and /1on1 move read it
-            due = date(int(year) if year else year_of(int(month), int(day), today), int(month),
-                       int(day))
-        except ValueError:
-            ctx.reply("oo_action_bad_due", written=written, past=False)
-            return
-        if due < today:  # it would be overdue, and reminded, at once
-            ctx.reply("oo_action_bad_due", written=written, past=True, today=today)
-            return
-        text = text[:found.start()].strip()
+    elif said := trailing_day(text, today, year_of):  # 'by Friday', 'Dec 10'
+        written, iso, before = said
+        year, month, day = iso.split("-")
+    else:
+        return None, text
+    try:  # '11月3日' in December: next year's, as /away and /1on1 move read it
+        due = date(int(year) if year else year_of(int(month), int(day), today), int(month),
+                   int(day))
+    except ValueError:
+        ctx.reply("oo_action_bad_due", written=written, past=False, dialog=dialog)
+        return None
+    if due < today:  # it would be overdue, and reminded, at once
+        ctx.reply("oo_action_bad_due", written=written, past=True, today=today)
+        return None
+    return due, before
+
+
+def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:
+    found = _due_in(ctx, author, text)
+    if found is None:
+        return
+    due, text = found
     owner = meeting.report
     label, named, rest = _named(ctx, text)
     if label is not None:

@@ -12,6 +12,7 @@ from handlers import (
     help,
     honours,
     kudos,
+    language,
     monthly_review,
     oneonone,
     pulse,
@@ -55,6 +56,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("review", review.cmd_review, hidden=True),
     Command("pulse", pulse.cmd_pulse),
     Command("support", support.cmd_support),
+    Command("language", language.cmd_language),
 )}
 
 

@@ -13,10 +13,13 @@ from handlers import checkin
 from handlers.answers import normalise, team_word
 from handlers.context import Context
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.summary import SummaryRequest, resolve_week
 from storage.round_requests import RoundRequest, RoundRequestRepo
 
 #: Outcomes of prompt_checkin reported back, in the order they are listed.
 REPORTED = ("already-prompted", "away", "unreachable", "not-checking-in")
+#: '/checkin remind' as people say it.
+REMIND_WORDS = {"remind", "nudge", "chase", "提醒", "催", "催促"}
 
 
 def cmd_checkin(ctx: Context, args: str) -> None:
@@ -24,6 +27,9 @@ def cmd_checkin(ctx: Context, args: str) -> None:
     words = normalise(args).split()
     if words[:1] == ["send"]:
         cmd_send(ctx, " ".join(words[1:]))
+        return
+    if words[:1] and words[0].lower() in REMIND_WORDS:
+        cmd_remind(ctx, " ".join(words[1:]))
         return
     checkin.cmd_checkin(ctx, args)
 
@@ -77,6 +83,35 @@ def cmd_send(ctx: Context, args: str) -> None:
         reply_platform=event.platform if event else None,
         reply_user=event.user_id if event else None)
     ctx.round_requested = True
+
+
+def cmd_remind(ctx: Context, args: str) -> None:
+    """/checkin remind [everyone | team <name> | <person>]: remind now those whose check-in
+    of the week /summary shows has gone out and is not finished (the GM chasing the
+    missing ones on Monday); report who was reminded and why the others were not."""
+    sender = ctx.person
+    if sender is None or not ctx.org.can_send_rounds(sender.key):
+        ctx.reply("rounds_refused")
+        return
+    try:
+        scope = parse_scope(ctx, mentions_as_keys(ctx, args))
+    except AmbiguousPerson as err:
+        reply_namesakes(ctx, err.people, "checkin", "remind", "nothing_sent")
+        return
+    if scope is None:
+        ctx.reply("rounds_unknown", name=args,
+                  teams=sorted({p.team for p in ctx.people.active() if p.team}))
+        return
+    kind, name = scope
+    # (A person named is reported even if they do not check in; a team or everyone means
+    # those who do.)
+    people = [p for p in ctx.people.active() if p.key == name] if kind == "person" else [
+        p for p in ctx.people.active() if p.checks_in and (kind == "everyone" or p.team == name)]
+    week = resolve_week(ctx, SummaryRequest("week"), sender.timezone)
+    out = checkin.nudge(ctx, people, week, sender)
+    named = {k: [p.display_name for p in v] for k, v in out.items()}
+    shown = next((p.display_name for p in people), name) if kind == "person" else name
+    ctx.reply("rounds_reminded", week=week, scope=kind, name=shown or "", **named)
 
 
 def reply_result(ctx: Context, request: RoundRequest, result: dict[str, list[str]] | None,

@@ -31,6 +31,7 @@ MAX_TEXT = 2000
 ACTIONS = ("ack", "comment", "resolve", "assign")
 #: The actions as a Chinese-speaking handler (or requester) types them, and their long forms.
 ACTION_WORDS = {"acknowledge": "ack", "确认": "ack", "评论": "comment", "解决": "resolve",
+                "close": "resolve", "done": "resolve", "关闭": "resolve", "完成": "resolve",
                 "分配": "assign", "指派": "assign"}
 # No request number is larger; a longer one would overflow the database's integer.
 MAX_ID = 2**31 - 1

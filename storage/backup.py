@@ -10,6 +10,9 @@ the database only once the backup is migrated and that copy made.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +59,15 @@ def backup(url: str, target: Path) -> Path:
     partial = target.with_name(target.name + ".partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _remove(partial)  # what a backup killed earlier left
+        held = _hold(partial, target)
+    except OSError as exc:
+        raise DatabaseSetupError(f"cannot write the backup {target}: {exc.strerror}") from None
+    try:
+        # What a backup killed earlier left: its file is ours now, emptied; its journal goes.
+        os.ftruncate(held, 0)
+        for suffix in ("-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                partial.with_name(partial.name + suffix).unlink()
         src = sqlite3.connect(_read_only(source), uri=True, timeout=30)
         try:
             dst = sqlite3.connect(partial)
@@ -79,7 +90,33 @@ def backup(url: str, target: Path) -> Path:
         with contextlib.suppress(OSError):
             _remove(partial)
         raise
+    finally:
+        os.close(held)  # (the lock goes with it)
     return source
+
+
+def _hold(partial: Path, target: Path) -> int:
+    """Create `partial` (or take the one a killed backup left) and hold an flock on it for
+    the backup: a second backup to the same name meanwhile is refused instead of removing
+    this one's copy under it. Returns the file descriptor that holds the lock."""
+    while True:
+        fd = os.open(partial, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise DatabaseSetupError(
+                f"another backup to {target} is running; let it finish (or stop it), then "
+                "run it again if needed; nothing was changed") from None
+        # A backup that just finished renamed the file we opened to the backup's name: only
+        # the file under the .partial name now is ours to write.
+        try:
+            ours = os.stat(partial).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            ours = False
+        if ours:
+            return fd
+        os.close(fd)
 
 
 def backup_revision(path: Path) -> str | None:
@@ -123,6 +160,20 @@ def safety_copy_path(database: Path, now: datetime | None = None) -> Path:
         n += 1
         path = database.with_name(f"{name}-{n}{database.suffix}")
     return path
+
+
+def safety_copies(database: Path) -> list[Path]:
+    """The copies restores kept beside the database (see safety_copy_path), oldest first.
+    Never removed by teampulse: each is the only way back from the restore that made it."""
+    pattern = f"{database.stem}.before-restore-*{database.suffix}"
+
+    def made(path: Path) -> tuple[str, int]:
+        # '…Z-2.db' is the second of one second: after '…Z.db', though '-' sorts before '.'.
+        base = path.name.removesuffix(database.suffix)
+        numbered = re.fullmatch(r"(.*Z)-(\d+)", base)
+        return (numbered[1], int(numbered[2])) if numbered else (base, 1)
+
+    return sorted((p for p in database.parent.glob(pattern) if p.is_file()), key=made)
 
 
 def restore(url: str, source: Path, *,

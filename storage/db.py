@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import mask_url
 
@@ -23,6 +24,12 @@ class ConcurrentChange(Exception):
     """Another transaction changed what this one was about to (another replica handling
     the same person's previous message at that moment): the event is handled again in a
     new transaction, which reads what is there now (bot/core.py)."""
+
+
+#: What a scheduled job meets when the database fails it, to log in a line and retry at
+#: its next run: a database error, or (with replicas) a dialog another replica changed
+#: under it (StaleDataError, see storage.models.Conversation.version).
+JOB_DB_FAILURES: tuple[type[Exception], ...] = (DBAPIError, StaleDataError)
 
 
 class DatabaseSetupError(Exception):

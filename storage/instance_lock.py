@@ -5,7 +5,8 @@ the outbox and trip over each other ("database is locked", prompts sent twice). 
 is an `fcntl.flock` on `<database>.lock`, so the operating system releases it when the
 process ends, however it ends (even SIGKILL); the pid written into the file only names the
 holder in the refusal. Read-only CLI commands (`summary`, `kudos`, `backup`) do not take it
-and work beside a running bot. `move-db` takes a lock of its own the same way (MoveLock).
+and work beside a running bot. `move-db` takes a lock of its own the same way (MoveLock)
+on the file it reads, and the bot's lock on a SQLite file it fills (MoveTargetLock).
 """
 
 from __future__ import annotations
@@ -103,6 +104,22 @@ class MoveLock(InstanceLock):
     def refusal(self, holder: str) -> str:
         """One line: who is moving, and what to do."""
         return another_move("from", str(self.database), holder)
+
+
+class MoveTargetLock(InstanceLock):
+    """Held while `teampulse move-db` fills a SQLite file: the bot's own lock on it
+    (`<database>.lock`), so a bot running on the file refuses the move, a bot started on it
+    meanwhile is refused, and so is a second move into it (each would find the file empty
+    and fill it; the first then failed on the second's rows)."""
+
+    def refusal(self, holder: str) -> str:
+        """One line: the move or the bot that has the file, and what to do."""
+        if "move-db" in holder:
+            return another_move("into", str(self.database), holder)
+        return (f"a bot is running on the target database {self.database} ({holder}); "
+                "move-db only fills a database no bot uses: stop that bot, and if the file "
+                "holds nothing you need, delete it (with any -wal and -shm file beside it) "
+                "and run move-db again; nothing was changed")
 
 
 def another_move(direction: str, where: str, holder: str) -> str:

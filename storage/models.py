@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -67,6 +67,9 @@ class Person(Base):
     team: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8))
+    # The language the person chose in chat (/language): it wins over the org file's
+    # `locale` until they choose the file's again; None when they never chose.
+    chosen_locale: Mapped[str | None] = mapped_column(String(8))
     checks_in: Mapped[bool] = mapped_column(Boolean, default=False)
     can_view_summary: Mapped[bool] = mapped_column(Boolean, default=False)
     slack_id: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -192,6 +195,14 @@ class Conversation(Base):
     # the two readings of an ambiguous form ('4,5': 4.5 or 45). None when nothing waits.
     pending_numbers: Mapped[list[float] | None] = mapped_column(JSON(none_as_null=True))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Bumped by every change: a replica that read the dialog before another moved it on
+    # (the person's next message, handled elsewhere at that moment) fails to write it,
+    # and handles its message again on what is there now (bot/core.py), instead of
+    # taking it as the answer to the question already answered.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1,
+                                         server_default="1")
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
 class OutboxMessage(Base):

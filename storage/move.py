@@ -10,7 +10,8 @@ half-way leaves the target's tables empty, and the move can simply be run again.
 after that transaction's commit (before the report), the target is whole: run again, the
 move finds every row of the source already there, says so and changes nothing; a target
 holding anything else is refused with what to do. One move at a time from a database
-(MoveLock on a SQLite file, an advisory lock on PostgreSQL) and into a PostgreSQL one.
+(MoveLock on a SQLite file, an advisory lock on PostgreSQL) and into one (a SQLite file
+under the bot's own lock, MoveTargetLock: no bot runs on it meanwhile).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from bot.config import mask_url
 from bot.leader import LOCK_KEY
 from storage.backup import _remove, backup
 from storage.db import DatabaseSetupError, check_database_url, create_db_engine, describe_db_error
-from storage.instance_lock import MoveLock, another_move, sqlite_path
+from storage.instance_lock import MoveLock, MoveTargetLock, another_move, sqlite_path
 from storage.migrate import current_revision, head_revision, known_revisions, upgrade
 from storage.models import Base
 
@@ -108,27 +109,50 @@ def move_database(source_url: str, target_url: str, *,
     shown = mask_url(target_url)
     with _snapshot(source_url) as source:
         revision = _source_revision(source, source_url)
-        # Only now the target is touched (a SQLite target's file is created on connecting).
-        target = create_db_engine(target_url)
-        try:
-            # Two moves into one PostgreSQL database (from two sources, or a retry while
-            # the first runs) would both find it empty and fill it: the second is refused.
-            with _pg_move_lock(target, "into", shown):
-                holding = _check_target(target, shown)
-                if holding:
-                    same = _same_rows(source, target, revision)
-                    if same is None:
-                        raise DatabaseSetupError(_not_empty(target_url, shown, holding))
-                    return Moved(revision, same, already=True)
-                try:
-                    upgrade(target)  # one transaction: a failure creates nothing
-                except DBAPIError as exc:
-                    raise DatabaseSetupError(
-                        f"cannot create the tables in the target database at {shown}: "
-                        f"{describe_db_error(exc)}; nothing was changed") from None
-                counts = _copy(source, target, shown, batch_rows or BATCH_ROWS)
-        finally:
-            target.dispose()
+        # A SQLite target is locked as a bot locks its file before it is touched: no bot
+        # runs on it, nor starts on it, nor does a second move fill it meanwhile.
+        with _sqlite_target_lock(target_url):
+            return _move_into(source, target_url, shown, revision, batch_rows)
+
+
+@contextlib.contextmanager
+def _sqlite_target_lock(url: str) -> Iterator[None]:
+    path = sqlite_path(url)
+    if path is None:
+        yield
+        return
+    lock = MoveTargetLock(path)
+    lock.acquire("teampulse move-db")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _move_into(source: Engine, target_url: str, shown: str, revision: str,
+               batch_rows: int | None) -> Moved:
+    """The move's part on the target: check it, create the tables, copy."""
+    # Only now the target is touched (a SQLite target's file is created on connecting).
+    target = create_db_engine(target_url)
+    try:
+        # Two moves into one PostgreSQL database (from two sources, or a retry while
+        # the first runs) would both find it empty and fill it: the second is refused.
+        with _pg_move_lock(target, "into", shown):
+            holding = _check_target(target, shown)
+            if holding:
+                same = _same_rows(source, target, revision)
+                if same is None:
+                    raise DatabaseSetupError(_not_empty(target_url, shown, holding))
+                return Moved(revision, same, already=True)
+            try:
+                upgrade(target)  # one transaction: a failure creates nothing
+            except DBAPIError as exc:
+                raise DatabaseSetupError(
+                    f"cannot create the tables in the target database at {shown}: "
+                    f"{describe_db_error(exc)}; nothing was changed") from None
+            counts = _copy(source, target, shown, batch_rows or BATCH_ROWS)
+    finally:
+        target.dispose()
     return Moved(revision, counts)
 
 

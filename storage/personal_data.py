@@ -22,7 +22,9 @@ What erasing means (the choice, written down):
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +33,7 @@ from typing import Any
 from sqlalchemy import Text, delete, inspect, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
+from bot.text import count_text
 from storage.away import AwayPeriod
 from storage.goals import CrmActual
 from storage.kudos import Kudos
@@ -44,6 +47,7 @@ from storage.oneonone import (
     OneOnOneMeeting,
 )
 from storage.review import MonthlyAnswer, ReviewAnswer, ReviewRound
+from storage.review_schedule import ScheduledReview
 from storage.round_requests import RoundRequest
 from storage.support import erase_part as _erase_support
 from storage.support import export_part as _export_support
@@ -106,7 +110,8 @@ def erase_person(session: Session, person: Person) -> list[str]:
 def _profile(person: Person) -> dict[str, Any]:
     return {"key": person.key, "name": person.display_name, "role": person.role,
             "manager": person.manager_key, "team": person.team, "timezone": person.timezone,
-            "locale": person.locale, "checks_in": person.checks_in,
+            "locale": person.locale, "locale_chosen_in_chat": person.chosen_locale,
+            "checks_in": person.checks_in,
             "slack_id": person.slack_id, "telegram_id": person.telegram_id,
             "telegram_username": person.telegram_username, "active": person.active,
             "kpi_targets": [{"metric": k.metric, "unit": k.unit,
@@ -156,6 +161,10 @@ def _erase_checkins(session: Session, person: Person, former: str) -> list[str]:
         update(CheckinRound).where(CheckinRound.manager_key == person.key)
         .values(manager_key=former)
         .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    # So do the people they manage now (until the org file names their new manager): their
+    # key there beside former-<id> in those people's rounds would say who former-<id> is.
+    session.execute(update(Person).where(Person.manager_key == person.key)
+                    .values(manager_key=former).execution_options(synchronize_session=False))
     rounds = _rounds(session, person)
     dropped = kept = 0
     for rnd in rounds:
@@ -167,8 +176,9 @@ def _erase_checkins(session: Session, person: Person, former: str) -> list[str]:
                 rnd.answers.remove(answer)
                 dropped += 1
     session.flush()
-    return [f"check-ins: {dropped} written answer(s) deleted; {kept} number(s) and "
-            f"choice(s) in {len(rounds)} week(s) kept anonymously in the totals"] + \
+    return [f"check-ins: {count_text(dropped, 'written answer')} deleted; "
+            f"{count_text(kept, 'number or choice', 'numbers and choices')} in "
+            f"{count_text(len(rounds), 'week')} kept anonymously in the totals"] + \
         ([f"check-ins: {managed} of others' made while they managed them name {former}"]
          if managed else [])
 
@@ -195,7 +205,8 @@ def _erase_kudos(session: Session, person: Person, _former: str) -> list[str]:
         update(Kudos).where(mine)
         .values(reason="", chat_id=None, message_id=None, source_key=None)
         .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
-    return [f"kudos: the words of {count} kudos given or received removed; the counts stay"]
+    return [f"kudos: the words of {count_text(count, 'kudo')} given or received removed; "
+            "the counts stay"]
 
 
 # --- away periods ------------------------------------------------------------------------
@@ -210,7 +221,8 @@ def _export_away(session: Session, person: Person) -> list[dict[str, Any]]:
 def _erase_away(session: Session, person: Person, _former: str) -> list[str]:
     count = len(_export_away(session, person))
     # Dates only, no reason: kept so a past week reads "away", not "missed", in the totals.
-    return [f"away: {count} period(s) kept (dates only) so past weeks still read as away"]
+    return [f"away: {count_text(count, 'period')} kept (dates only) so past weeks still "
+            "read as away"]
 
 
 # --- open dialogs, messages to them, round requests ---------------------------------------
@@ -225,7 +237,7 @@ def _export_dialog(session: Session, person: Person) -> dict[str, Any] | None:
 def _erase_dialog(session: Session, person: Person, _former: str) -> list[str]:
     count = session.execute(delete(Conversation).where(
         Conversation.person_id == person.id)).rowcount  # type: ignore[attr-defined]
-    return [f"dialogs: {count} open dialog(s) deleted"] if count else []
+    return [f"dialogs: {count_text(count, 'open dialog')} deleted"] if count else []
 
 
 def _addressed_to(person: Person) -> Any:
@@ -256,25 +268,66 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
         _addressed_to(person))).rowcount  # type: ignore[attr-defined]
     # Messages to others that name them (a shout-out, a kudos DM, the GM's summary): once
     # delivered, the outbox row is only a log and is deleted with what it quoted; one still
-    # to send goes out with the name, Slack mention and username replaced by the new key.
-    names = [n for n in (person.display_name, person.slack_id,
-                         f"@{person.telegram_username}" if person.telegram_username else None)
-             if n]
+    # to send goes out with every trace of them (name, mention, username) replaced by the
+    # new key.
+    redact = _redactor(person, former)
     dropped = redacted = 0
-    for row in session.scalars(select(OutboxMessage).where(
-            or_(*[OutboxMessage.payload.cast(Text).contains(_json_inner(n)) for n in names]))):
+    for row in session.scalars(select(OutboxMessage).where(or_(
+            *[OutboxMessage.payload.cast(Text).contains(_json_inner(n))
+              for n in redact.traces]))):
         if row.status in {"sent", "failed"}:
             session.delete(row)
             dropped += 1
             continue
-        raw = json.dumps(row.payload, ensure_ascii=False)
-        for name in names:
-            raw = raw.replace(_json_inner(name), former)
-        row.payload = json.loads(raw)
+        row.payload = redact(row.payload)
         redacted += 1
     session.flush()
-    return [f"messages: {count} message(s) to them deleted; of the messages to others "
-            f"naming them, {dropped} delivered deleted and {redacted} waiting anonymised"]
+    return [f"messages: {count_text(count, 'message')} to them deleted; of the messages to "
+            f"others naming them, {dropped} delivered deleted and {redacted} waiting "
+            "anonymised"]
+
+
+@dataclass(frozen=True)
+class _Redactor:
+    """Replaces every trace of a person in a message's payload by their anonymous key."""
+
+    #: What a payload naming them contains (as typed and as chat markup escapes it).
+    traces: tuple[str, ...]
+    #: (pattern, replacement), in order: mentions whole first, then the bare traces.
+    rules: tuple[tuple[re.Pattern[str], str], ...]
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str):
+            for pattern, replacement in self.rules:
+                value = pattern.sub(replacement, value)
+            return value
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        return value
+
+
+def _redactor(person: Person, former: str) -> _Redactor:
+    names = [person.display_name, html.escape(person.display_name, quote=False)]
+    rules: list[tuple[re.Pattern[str], str]] = []
+    if person.slack_id:
+        # A Slack mention, <@U0ALICE> or <@U0ALICE|alice>: the key alone, not <@former-7>.
+        rules.append((re.compile(rf"<@{re.escape(person.slack_id)}(?:\|[^>]*)?>"), former))
+        names.append(person.slack_id)
+    if person.telegram_id is not None:
+        # A Telegram mention links their account by id: the link goes, its text stays
+        # (their name, replaced below).
+        link = f"tg://user?id={int(person.telegram_id)}"
+        rules.append((re.compile(rf'<a href="{re.escape(link)}">(.*?)</a>', re.S), r"\1"))
+        names.append(link)
+    if person.telegram_username:
+        names.append(f"@{person.telegram_username}")
+    traces = tuple(dict.fromkeys(n for n in names if n))
+    # Longest first: a name that holds another (a username in it) is replaced whole.
+    rules.extend((re.compile(re.escape(n)), former)
+                 for n in sorted(traces, key=len, reverse=True))
+    return _Redactor(traces, tuple(rules))
 
 
 def _json_inner(value: str) -> str:
@@ -320,7 +373,7 @@ def _export_monthly(session: Session, person: Person) -> list[dict[str, Any]]:
 def _erase_monthly(session: Session, person: Person, _former: str) -> list[str]:
     count = session.execute(delete(MonthlyAnswer).where(
         MonthlyAnswer.person_id == person.id)).rowcount  # type: ignore[attr-defined]
-    return [f"monthly review: {count} answer(s) deleted"] if count else []
+    return [f"monthly review: {count_text(count, 'answer')} deleted"] if count else []
 
 
 def _theirs(person: Person) -> Any:
@@ -367,8 +420,9 @@ def _erase_oneonones(session: Session, person: Person, _former: str) -> list[str
     run(delete(OneOnOneDialog).where(OneOnOneDialog.person_id == person.id))
     if not (agenda or notes or actions or feedback):
         return []
-    return [f"one-on-ones: {agenda} agenda item(s) and {notes} note(s) of theirs deleted; "
-            f"the words of {actions} action item(s) and {feedback} feedback comment(s) "
+    return [f"one-on-ones: {count_text(agenda, 'agenda item')} and "
+            f"{count_text(notes, 'note')} of theirs deleted; the words of "
+            f"{count_text(actions, 'action item')} and {count_text(feedback, 'feedback comment')} "
             "removed (meetings, dates and ratings kept)"]
 
 
@@ -387,7 +441,13 @@ def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
     for column in (ReviewRound.subject_key, ReviewRound.started_by):
         session.execute(update(ReviewRound).where(column == person.key)
                         .values({column: former}).execution_options(synchronize_session=False))
-    return [f"360° reviews: the comments of {count} named answer(s) deleted"] if count else []
+    # The schedule's record of their review points at the review: left under their key,
+    # it would name whose the anonymous review (and every figure under former-<id>) is.
+    session.execute(update(ScheduledReview).where(ScheduledReview.subject_key == person.key)
+                    .values(subject_key=former).execution_options(synchronize_session=False))
+    if not count:
+        return []
+    return [f"360° reviews: the comments of {count_text(count, 'named answer')} deleted"]
 
 
 def _export_crm(session: Session, person: Person) -> list[dict[str, Any]]:
@@ -402,7 +462,7 @@ def _erase_crm(session: Session, person: Person, former: str) -> list[str]:
     count = session.execute(update(CrmActual).where(CrmActual.person_key == person.key)
                             .values(person_key=former)
                             .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
-    return [f"CRM actuals: {count} figure(s) kept under {former}"] if count else []
+    return [f"CRM actuals: {count_text(count, 'figure')} kept under {former}"] if count else []
 
 
 for _part in (Part("checkins", _export_checkins, _erase_checkins),

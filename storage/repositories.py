@@ -116,7 +116,9 @@ class PeopleRepo:
             old = row or {"telegram_id": None, "telegram_username": None}
             want: dict[str, Any] = {
                 "display_name": op.name, "role": op.role, "manager_key": op.manager,
-                "team": op.team, "timezone": op.timezone, "locale": op.locale,
+                "team": op.team, "timezone": op.timezone,
+                # (A language chosen in chat wins: see Person.chosen_locale.)
+                "locale": (row or {}).get("chosen_locale") or op.locale,
                 "checks_in": op.checks_in, "can_view_summary": op.can_view_summary,
                 "slack_id": op.slack_id, "telegram_id": old["telegram_id"],
                 "telegram_username": op.telegram_username, "active": True}

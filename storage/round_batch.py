@@ -92,9 +92,12 @@ class RoundBatchRepo:
         stmt = self._insert(Conversation.__table__)
         columns = ("kind", "round_id", "question_key", "editing", "pending_numbers",
                    "updated_at")
+        table = Conversation.__table__
         self.session.execute(stmt.on_conflict_do_update(
             index_elements=["person_id"],
-            set_={c: getattr(stmt.excluded, c) for c in columns}), rows)
+            set_={**{c: getattr(stmt.excluded, c) for c in columns},
+                  # (a dialog changed: see Conversation.version)
+                  "version": table.c.version + 1}), rows)
 
     def awaiting_reminder(self, prompted_before: datetime, weeks: Sequence[str],
                           after_id: int = 0, limit: int | None = None) -> list[CheckinRound]:
@@ -110,6 +113,16 @@ class RoundBatchRepo:
         if limit is not None:
             query = query.limit(limit)
         return list(self.session.scalars(query))
+
+    def week_rounds(self, week: str, person_ids: Sequence[int]) -> list[CheckinRound]:
+        """These people's rounds of one week, with their answers (and people) loaded."""
+        found: list[CheckinRound] = []
+        for start in range(0, len(person_ids), 1000):  # (bound parameters per statement)
+            found += self.session.scalars(select(CheckinRound).where(
+                CheckinRound.week == week,
+                CheckinRound.person_id.in_(list(person_ids[start:start + 1000])),
+            ).options(selectinload(CheckinRound.person), selectinload(CheckinRound.answers)))
+        return found
 
     def taken_dedupe_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these outbox dedupe keys are already recorded."""

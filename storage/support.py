@@ -23,6 +23,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from bot.support_config import DEFAULT_AGEING_DAYS
+from bot.text import count_text
 from storage.models import Base, Person, UTCDateTime
 
 #: States in which a request still needs someone to act.
@@ -282,6 +283,7 @@ def erase_part(session: Session, person: Person, _former: str) -> list[str]:
     for c in written:
         c.text = ""
     session.flush()
-    return [f"support: the words of {len(mine)} request(s) and their comments, and of "
-            f"{len(written)} comment(s) they wrote, removed; types, times and status stay"]
+    return [f"support: the words of {count_text(len(mine), 'request')} and their comments, "
+            f"and of {count_text(len(written), 'comment')} they wrote, removed; types, times "
+            "and status stay"]
 

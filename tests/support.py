@@ -191,26 +191,49 @@ async def restart(bot: TeamPulse, clock: Any) -> RecordingAdapter:
     return chat
 
 
-def reads_side_by_side(monkeypatch: Any) -> None:
-    """Two replicas handling one person's messages at once: each thread's first read of
-    the person's dialog waits for the other's (a barrier), so both read before either
-    writes, as two processes can on PostgreSQL."""
+@contextmanager
+def reads_side_by_side(monkeypatch: Any, *, then_one_commits: bool = False) -> Iterator[None]:
+    """Two replicas handling one person's messages at once, within the block: each
+    thread's first read of the person's dialog waits for the other's (a barrier), so both
+    read before either writes, as two processes can on PostgreSQL. `then_one_commits`:
+    after that, the second thread goes on only once the first has committed, so it reads
+    everything else (the round's answers) after the other's change."""
     import threading
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
 
     from storage.repositories import ConversationRepo
 
-    both_read = threading.Barrier(2, timeout=10)
+    both_read, first_done = threading.Barrier(2, timeout=10), threading.Event()
     read = ConversationRepo.get
     waited: set[int] = set()
+    first: list[int] = []
 
     def get(self: Any, person: Any) -> Any:
         found = read(self, person)
-        if threading.get_ident() not in waited:
-            waited.add(threading.get_ident())
+        me = threading.get_ident()
+        if me not in waited:
+            waited.add(me)
             both_read.wait()
+            if then_one_commits:
+                if not first:
+                    first.append(me)
+                elif first[0] != me:
+                    assert first_done.wait(timeout=10), "the other replica never committed"
         return found
 
-    monkeypatch.setattr(ConversationRepo, "get", get)
+    def committed(_session: Session) -> None:
+        if first and threading.get_ident() == first[0]:
+            first_done.set()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ConversationRepo, "get", get)
+        event.listen(Session, "after_commit", committed)
+        try:
+            yield
+        finally:
+            event.remove(Session, "after_commit", committed)
 
 
 def direct_message(key: str, text: str, event_id: str) -> InboundEvent:

@@ -55,7 +55,7 @@ async def test_back_does_not_turn_covered_weeks_back(bot, chat, clock):
     clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # back early, Tuesday morning
     await say(bot, "alice", "/back")
     assert "Welcome back" in chat.last("alice")
-    assert "stay marked as away" in chat.last("alice")
+    assert "2026-W48 stays marked as away." in chat.last("alice")  # the Friday she missed
     await say(bot, "grace", "/summary 2026-W48")
     text = chat.last("grace")
     assert "🌴 Alice Martin — away until 2026-12-01" in text
@@ -67,6 +67,20 @@ async def test_back_does_not_turn_covered_weeks_back(bot, chat, clock):
     assert not away_line(chat.last("grace"), "Alice")
     await say(bot, "grace", "/summary 2026-W48")
     assert away_line(chat.last("grace"), "Alice")
+
+
+async def test_back_the_same_day_says_no_week_shows_as_away(bot, chat, clock):
+    # Away and back before any check-in: "the weeks you were away stay marked as away"
+    # told her of weeks there were none of.
+    clock.advance(timedelta(hours=1))  # Friday 17:00: this week's check-in is out
+    await say(bot, "alice", "/away 2026-12-10")
+    clock.advance(timedelta(hours=2))
+    await say(bot, "alice", "/back")
+    assert chat.last("alice") == ("Welcome back! Check-in prompts are on again; no check-in "
+                                  "fell in your time away, so no week shows as away.")
+    await say(bot, "li", "/away 12月10日")
+    await say(bot, "li", "/back")
+    assert "你外出期间没有签到，所以没有哪一周记为外出。" in chat.last("li")
 
 
 @pytest.mark.parametrize(("key", "ahead"), [
@@ -234,8 +248,41 @@ async def test_a_chinese_range_plans_ahead_and_a_day_that_is_no_day_is_named(bot
         assert ctx.away.open_periods(li.id, li.timezone, ctx.clock.now()) == []
 
 
+@pytest.mark.parametrize(("key", "typed", "said"), [
+    # Alice in New York on Friday 2026-11-27; Li in Shanghai, where it is Saturday.
+    ("alice", "Dec 20", "away from now until 2026-12-20"),
+    ("alice", "December 20th, 2026", "away from now until 2026-12-20"),
+    ("alice", "20 Dec", "away from now until 2026-12-20"),
+    ("alice", "jan 3", "away from now until 2027-01-03"),  # no year: the next 3 January
+    ("alice", "until tomorrow", "away from now until 2026-11-28"),
+    ("alice", "Sunday", "away from now until 2026-11-29"),
+    ("alice", "next week", "away 2026-11-30 – 2026-12-06"),  # Monday to Sunday
+    ("alice", "next Wed", "away from now until 2026-12-02"),
+    ("alice", "from Dec 20 to Jan 3", "away 2026-12-20 – 2027-01-03"),
+    ("li", "下周", "你将在 2026-11-30 – 2026-12-06（含）外出"),  # her today is Saturday the 28th
+    ("li", "明天", "外出至 2026-11-29"),
+    ("li", "下周五", "外出至 2026-12-04"),
+    ("li", "周日", "外出至 2026-11-29")])
+async def test_a_day_said_in_words_is_read_as_that_day(bot, chat, key, typed, said):
+    # "/away Dec 20" was answered with the usage while Chinese 12月20日 was read: a
+    # director typing as they speak had to learn YYYY-MM-DD first.
+    await say(bot, key, f"/away {typed}")
+    reply = chat.last(key)
+    assert said in reply, reply
+
+
+async def test_a_day_that_does_not_exist_said_in_words_is_named(bot, chat):
+    await say(bot, "alice", "/away Feb 30")
+    assert chat.last("alice").startswith("2027-2-30 is not a real date")
+    await say(bot, "alice", "/away 12/20")  # US or European order: not guessed
+    assert chat.last("alice").startswith("Usage: /away YYYY-MM-DD (or Dec 20, Friday")
+    with bot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        assert ctx.away.open_periods(alice.id, alice.timezone, ctx.clock.now()) == []
+
+
 async def test_the_usage_example_is_a_week_ahead_not_today(bot, chat):
-    await say(bot, "alice", "/away tomorrow")
+    await say(bot, "alice", "/away soon")
     example = re.search(r"for example /away (\d{4}-\d\d-\d\d)", chat.last("alice"))
     assert example is not None and example.group(1) == "2026-12-04"
     await say(bot, "alice", f"/away {example.group(1)}")

@@ -273,7 +273,7 @@ async def test_away_period_ends_by_itself(bot, chat, clock):
 
 
 async def test_away_with_bad_dates(bot, chat, clock):
-    await say(bot, "alice", "/away next week")
+    await say(bot, "alice", "/away after the conference")
     assert "Usage: /away YYYY-MM-DD" in chat.last("alice")
     await say(bot, "alice", "/away 2026-02-30")
     assert "not a real date" in chat.last("alice")

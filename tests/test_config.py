@@ -360,3 +360,38 @@ def test_a_settings_file_with_three_bad_values_names_all_three_at_once(tmp_path:
     env_file.write_text("LOG_FORMAT=xml\n")
     assert main(["--env-file", str(env_file), "config"], stdout=out) == 2
     assert capsys.readouterr().err == "teampulse: LOG_FORMAT='xml': expected text or json\n"
+
+
+def test_a_setting_on_a_line_the_settings_file_cannot_read_is_named_not_dropped(
+        tmp_path: Path, capsys) -> None:
+    """`HEALTH_PORT="9100` (a quote left open) or `CHECKIN_SCHEDULE thu 16:00` (no '='):
+    python-dotenv skipped the line with a warning of its own ('could not parse statement
+    starting at line 3') and the bot ran on the default, health off, Thursday's check-in
+    on Friday. A line that names a setting is a problem like a bad value (exit 2, its line
+    and name, never its value: it may be a secret); a line for another tool is left alone."""
+    from bot.cli import main
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("CHECKIN_SCHEDULE thu 16:00\n"
+                        "export LOG_LEVEL=DEBUG\n"
+                        'HEALTH_PORT="9100\n'
+                        "SLACK_BOT_TOKEN xoxb-hunter2\n"
+                        "SOME_OTHER TOOL'S LINE\n"
+                        "TELEGRAM_BOT_TOKEN=123:tok\n")
+    out = io.StringIO()
+    assert main(["--env-file", str(env_file), "config"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert out.getvalue() == ""
+    assert err.splitlines() == [
+        "teampulse: 3 problems in the settings:",
+        f"  - {env_file} line 1: CHECKIN_SCHEDULE cannot be read (NAME=value, with any "
+        "quote closed on its line); nothing on that line is used",
+        f"  - {env_file} line 3: HEALTH_PORT cannot be read (NAME=value, with any quote "
+        "closed on its line); nothing on that line is used",
+        f"  - {env_file} line 4: SLACK_BOT_TOKEN cannot be read (NAME=value, with any "
+        "quote closed on its line); nothing on that line is used",
+    ]
+    assert "hunter2" not in err and "could not parse" not in err
+    env_file.write_text("SOME_OTHER TOOL'S LINE\nTELEGRAM_BOT_TOKEN=123:tok\n")
+    assert main(["--env-file", str(env_file), "config"], stdout=out) == 0
+    assert capsys.readouterr().err == ""

@@ -192,6 +192,19 @@ async def test_a_director_typing_the_gms_forms_of_monthly_is_told_what_it_does(b
     assert "?" in chat.last("alice")  # the first of the three questions
 
 
+async def test_a_director_typing_the_gms_forms_before_any_review_is_not_promised_questions(
+        bot, chat):
+    # Before any review was sent, '/monthly bruno' said it "asks you the three questions
+    # about 2026-10", a month whose review never came; /monthly alone said none was sent.
+    await say(bot, "alice", "/monthly bruno")
+    usage, when = [m.message.text for m in chat.sent[-2:]]
+    assert usage == ("As a director, /monthly takes nothing after it. The month's overview "
+                     "and other directors' reviews are the GM's.")
+    assert when.startswith("No monthly review has been sent to you yet")
+    await say(bot, "alice", "/monthly")
+    assert chat.last("alice") == when
+
+
 async def test_the_gm_names_a_month_as_it_is_said_in_chinese(bot, chat, clock):
     """'/monthly 2026年11月' (as /honours takes it) is November's overview, not "2026年11月 is
     not a director"; '2026年13月' is named as no month, in the GM's language."""

@@ -827,3 +827,77 @@ def test_a_second_move_from_the_same_postgresql_database_is_refused(tmp_path: Pa
         assert not other.parent.exists()
         assert first.returncode == 0, err
         assert contents(target) == contents(source)
+
+
+# --- A SQLite target: one move into it at a time, and never under a running bot ----------
+
+def two_sources(tmp_path: Path) -> list[str]:
+    """Two SQLite databases in use, up to date, holding different rows."""
+    sources = []
+    for name, people in (("one", 2), ("two", 4)):
+        url = f"sqlite:///{tmp_path / name / 'teampulse.db'}"
+        engine = create_db_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        fill(url, people=people)
+        sources.append(url)
+    return sources
+
+
+def test_a_second_move_into_the_same_sqlite_file_is_refused(tmp_path: Path) -> None:
+    """Two move-db into one new SQLite file from two sources (the wrong .env in a second
+    terminal): the second found it empty (the first had created the tables and was
+    copying), filled it and committed; the first then failed on the second's rows, saying
+    the target held none of it. The second is refused at once, in one line naming the first
+    (exit 2), and the first finishes with its rows; a bot started on the file meanwhile is
+    refused too, naming the move."""
+    sources = two_sources(tmp_path)
+    path = tmp_path / "new" / "teampulse.db"
+    target = f"sqlite:///{path}"
+    with held_move(tmp_path, sources[0], target) as first:
+        second = move_process(tmp_path, sources[1], target)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_URL"))}
+        env.update(DATABASE_URL=target, PYTHONPATH=str(ROOT),
+                   TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"))
+        early_bot = subprocess.run(
+            [sys.executable, "-m", "bot", "--env-file", "/dev/null", "run"],
+            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+            stdin=subprocess.DEVNULL, check=False)
+        out, err = first.communicate("go on\n", timeout=WAIT)
+    assert (second.returncode, second.stdout) == (2, "")
+    assert second.stderr == (f"teampulse: another move-db into {path} is running (pid "
+                             f"{first.pid}, teampulse move-db); let it finish (or stop it), "
+                             "then run move-db again if needed; nothing was changed\n")
+    assert early_bot.returncode == 2
+    assert f"(pid {first.pid}, teampulse move-db) is using {path}" in early_bot.stderr
+    assert first.returncode == 0, err
+    assert out.splitlines()[-1] == f"DATABASE_URL={target}"
+    assert contents(target) == contents(sources[0])
+
+
+def test_a_move_into_a_sqlite_file_a_bot_runs_on_is_refused_naming_the_bot(
+        tmp_path: Path) -> None:
+    """The operator started the bot on the new file before moving into it (the .env
+    changed first): move-db refused it as holding data and said to delete the file the
+    running bot was using. It now names the bot, and says to stop it; nothing changes,
+    and the bot runs on."""
+    from tests.test_resilience_stop import Bot
+
+    [source, _] = two_sources(tmp_path)
+    running = Bot(tmp_path)  # on tmp_path/tp.db, the target
+    try:
+        running.wait_for("/quit")  # up, its people synced into the file
+        target = f"sqlite:///{running.db}"
+        before = contents(target)
+        refused = move_process(tmp_path, source, target)
+        assert (refused.returncode, refused.stdout) == (2, ""), refused.stderr
+        assert refused.stderr == (
+            f"teampulse: a bot is running on the target database {running.db} (pid "
+            f"{running.proc.pid}, teampulse run); move-db only fills a database no bot "
+            "uses: stop that bot, and if the file holds nothing you need, delete it (with "
+            "any -wal and -shm file beside it) and run move-db again; nothing was changed\n")
+        assert contents(target) == before
+        assert running.proc.poll() is None
+    finally:
+        running.kill()

@@ -115,6 +115,17 @@ async def test_moving_to_a_day_or_hour_that_does_not_exist_says_which(bot, chat)
     assert chat.last("grace") == before
 
 
+async def test_a_move_said_in_words_lands_on_that_day(bot, chat):
+    # "/1on1 move @grace tomorrow 3pm" was answered with the usage: only YYYY-MM-DD was
+    # read in English. Alice is in New York on Friday 2026-11-27; Li in Shanghai, Saturday.
+    await say(bot, "alice", "/1on1 move @grace tomorrow 3pm")
+    assert "your next 1:1 with Grace Chen is Sat 2026-11-28 15:00" in chat.last("alice")
+    await say(bot, "alice", "/1on1 move @grace Dec 3, 10:30")
+    assert "your next 1:1 with Grace Chen is Thu 2026-12-03 10:30" in chat.last("alice")
+    await say(bot, "li", "/1on1 move 下周三 上午9点")
+    assert "改为 2026-12-02 09:00（周三，Asia/Shanghai）" in chat.last("li")
+
+
 async def test_moving_and_skipping_the_next_one(bot, chat, clock):
     await say(bot, "grace", "/1on1 move 2026-12-01 11:00")
     assert "Which one-on-one?" in chat.last("grace")  # Grace has three reports
@@ -351,6 +362,12 @@ async def test_the_whole_after_meeting_dialog(bot, chat, clock):
     assert "team lead" not in history
     await say(bot, "bruno", "/1on1 history alice")
     assert "only one-on-ones you were in" in chat.last("bruno")
+    # Alone, one's own history (it asked whose, of a director with one manager).
+    await say(bot, "alice", "/1on1 history")
+    assert chat.last("alice").startswith("Your one-on-ones\n")
+    assert "2026-11-30: Grace Chen · Alice Martin — Alice will take over" in chat.last("alice")
+    await say(bot, "li", "/1on1 历史")
+    assert chat.last("li").startswith("你还没有一对一面谈记录")
 
 
 async def test_a_meeting_that_did_not_happen_keeps_its_agenda(bot, chat, clock):

@@ -325,3 +325,19 @@ def test_bad_working_hours_are_refused_by_check_org_and_at_start_up(
     with pytest.raises(OrgError) as err:
         prepare(replace(settings, org_file=path))
     assert err.value.problems == [problem]
+
+
+async def test_a_move_into_the_other_sides_night_is_said_to_both(bot, chat):
+    # 李雷 (Shanghai) moves her 1:1 to 15:00 her time: 02:00 for Grace in New York. Grace
+    # was told "李雷 moved your next 1:1 to Wed 02:00" and nothing more; 李雷 was not told.
+    await say(bot, "li", "/1on1 move 下周三 下午3点")
+    assert "对Grace Chen来说是 2026-12-02 02:00（周三，America/New_York），不在工作时间内" \
+        "（周一至周五 07:00–21:00）。" in chat.last("li")
+    assert chat.last("grace") == (
+        "李雷 moved your next 1:1 to Wed 2026-12-02 02:00 (America/New_York). That is outside "
+        "your working hours (07:00–21:00, Mon–Fri): /1on1 move @li … proposes another time.")
+    # Her morning is Grace's evening, within the hours: no mark on either side.
+    await say(bot, "li", "/1on1 move 下周三 上午9点")
+    assert "不在工作时间内" not in chat.last("li")
+    assert chat.last("grace") == ("李雷 moved your next 1:1 to Tue 2026-12-01 20:00 "
+                                  "(America/New_York).")

@@ -690,3 +690,107 @@ def test_a_backup_killed_half_way_leaves_nothing_that_looks_like_a_backup(
     with pytest.raises(backup_module.DatabaseSetupError, match="exists already"):
         backup_module.backup(url, target)
     assert target.read_bytes() == before
+
+
+def test_restore_names_the_copies_earlier_restores_left(tmp_path: Path) -> None:
+    """Each restore keeps the database it replaced, and teampulse never deletes one (each
+    is the only way back from its restore): so a third restore tells the operator the two
+    copies earlier restores left beside the database, with their size, to delete once
+    not needed (they piled up unseen, each as large as the database)."""
+    saved = since_a_backup(tmp_path)
+    first = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert first.returncode == 0, first.stderr
+    assert "earlier cop" not in first.stdout  # nothing before it
+    second = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert second.returncode == 0, second.stderr
+    [one, two] = safety_copies(tmp_path)
+    assert re.search(rf"^1 earlier copy kept by restore is beside it \([\d.]+ [kMG]B in "
+                     rf"all\), to delete once not needed:\n  {re.escape(str(one))}$",
+                     second.stdout, re.M), second.stdout
+    third = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert third.returncode == 0, third.stderr
+    lines = third.stdout.splitlines()
+    at = lines.index(next(line for line in lines if "earlier copies" in line))
+    assert re.fullmatch(r"2 earlier copies kept by restore are beside it \([\d.]+ [kMG]B in "
+                        r"all\), to delete once not needed:", lines[at])
+    assert lines[at + 1:] == [f"  {one}", f"  {two}"]
+    assert len(safety_copies(tmp_path)) == 3  # reported, never pruned
+
+
+def test_two_backups_to_one_name_at_once_never_leave_a_half_copy_under_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two backups to the same name at once (a nightly cron job still running when the
+    next starts, a second terminal): the second removed the first's .partial and wrote its
+    own there; the first, finishing, renamed the second's half-written copy to the backup's
+    name and said 'backed up'. Killed then, the second left that half copy as the night's
+    backup. Now the second is refused while the first runs, and the backup is whole."""
+    import threading
+
+    from storage import backup as backup_module
+
+    assert teampulse(tmp_path, "migrate").returncode == 0
+    url = f"sqlite:///{tmp_path / 'tp.db'}"
+    with sqlite3.connect(tmp_path / "tp.db") as db:
+        db.execute("CREATE TABLE filler (x TEXT)")
+        db.executemany("INSERT INTO filler VALUES (?)", [("x" * 3000,)] * 400)
+    real_connect = sqlite3.connect
+    first_half_way, first_may_finish = threading.Event(), threading.Event()
+
+    class Killed(BaseException):
+        """A SIGKILL as the process sees it: no except clause runs."""
+
+    class Copying:
+        """The source's connection, copying page by page with a pause for the test."""
+
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def backup(self, target: sqlite3.Connection, **_: object) -> None:
+            first = threading.current_thread().name == "first"
+
+            def progress(status: int, remaining: int, total: int) -> None:
+                if remaining < total // 2:
+                    if first and not first_half_way.is_set():
+                        first_half_way.set()
+                        assert first_may_finish.wait(30)
+                    elif not first:
+                        first_may_finish.set()  # the first ends while the second copies
+                        raise Killed
+
+            self.conn.backup(target, pages=10, progress=progress)
+
+        def close(self) -> None:
+            self.conn.close()
+
+    def connect(*args: object, **kwargs: object) -> object:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        return Copying(conn) if kwargs.get("uri") else conn
+
+    monkeypatch.setattr(backup_module.sqlite3, "connect", connect)
+    target = tmp_path / "nightly" / "teampulse.db"
+    said: list[object] = []
+
+    def first() -> None:
+        try:
+            said.append(backup_module.backup(url, target))
+        except BaseException as exc:  # the test reads what happened
+            said.append(exc)
+
+    thread = threading.Thread(target=first, name="first")
+    thread.start()
+    assert first_half_way.wait(30)
+    try:
+        with pytest.raises(backup_module.DatabaseSetupError,
+                           match=f"another backup to {re.escape(str(target))} is running"):
+            backup_module.backup(url, target)
+    except Killed:
+        pass  # the old code: it copied over the first's file, and died half-way
+    finally:
+        first_may_finish.set()
+        thread.join(30)
+    monkeypatch.setattr(backup_module.sqlite3, "connect", real_connect)
+    assert said and not isinstance(said[0], BaseException), said
+    with real_connect(target) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM filler").fetchone() == (400,)
+    assert not target.with_name(target.name + ".partial").exists()

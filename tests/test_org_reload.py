@@ -415,3 +415,34 @@ async def test_an_edit_to_the_goals_file_alone_is_applied(running):
     assert change is not None and change.sections == ("goals",)
     await say(running.bot, "grace", "/goals")
     assert "target 520,000 USD" in running.chat.last("grace")
+
+
+async def test_a_file_written_again_while_it_is_read_is_not_applied_half(
+        running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor that saves in place (nano) truncates the file and writes it anew; the bot
+    looked in between and read it cut before its last person, which still made a valid
+    org: Sam was taken out (and the values section), to come back a minute later. A file
+    whose time or size changed while it was read is now not applied: the next look reads
+    it whole."""
+    import bot.org_reload as org_reload
+
+    whole = running.path.read_text(encoding="utf-8")
+    cut = whole[:whole.index("  - key: sam")]
+    real = org_reload.parse_org
+    finished: list[bool] = []
+
+    def parse_while_the_editor_finishes(text: str, path: Path):  # type: ignore[no-untyped-def]
+        if not finished:
+            finished.append(True)
+            running.write(whole)  # the editor writes the rest meanwhile
+        return real(text, path)
+
+    monkeypatch.setattr(org_reload, "parse_org", parse_while_the_editor_finishes)
+    running.write(cut)
+    assert await running.watcher.check() is None
+    assert "sam" in {p.key for p in running.bot.org.people}
+    assert await running.watcher.check() is None  # the whole file: nothing changed
+    with running.bot.unit() as ctx:
+        assert ctx.people.by_key("sam").active
+    assert {p.key for p in running.bot.org.people} >= {"sam", "vera"}
+    assert running.bot.org.values

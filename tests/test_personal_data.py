@@ -137,7 +137,7 @@ async def test_erase_leaves_nothing_of_hers_and_keeps_the_gms_totals(
     code, out = cli_env("erase", "alice", "--yes")
     assert code == 0
     assert "erased alice:" in out
-    assert "written answer(s) deleted" in out and "kudos" in out
+    assert "written answers deleted" in out and "kudos" in out
     assert "still in the org file" not in out
 
     texts = "\n".join(every_text_in_the_database(bot))
@@ -157,6 +157,28 @@ async def test_erase_leaves_nothing_of_hers_and_keeps_the_gms_totals(
     numbers = {a["question"]: a["number"] for a in json.loads(out)["checkins"][0]["answers"]}
     assert numbers["kpi:revenue"] == 52000.0
     assert json.loads(out)["kudos"]["received"][0]["reason"] == ""
+
+
+async def test_erase_report_counts_in_plain_english(bot, chat, cli_env, tmp_path,
+                                                     monkeypatch) -> None:
+    """The operator reads what erase did: '2 kudos', '1 period', never 'answer(s)' or
+    '1 kudos' (the report wrote every count with '(s)' and kudos as if always many)."""
+    await alice_has_a_history(bot, chat)
+    without_alice(tmp_path, monkeypatch)
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0
+    assert "(s)" not in out
+    assert "the words of 2 kudos given or received removed" in out
+    assert "in 1 week kept anonymously" in out
+    assert "away: 1 period kept (dates only)" in out
+
+
+async def test_one_kudo_is_counted_as_one(bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    await kudo(bot, "grace", "/kudos @alice for closing Acme")
+    without_alice(tmp_path, monkeypatch)
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0 and "the words of 1 kudo given or received removed" in out
+    assert "check-ins: 0 written answers deleted; 0 numbers and choices in 0 weeks" in out
 
 
 async def test_erase_needs_yes_and_warns_while_she_is_still_in_the_org(
@@ -226,8 +248,8 @@ async def test_her_monthly_review_and_one_on_one_words_are_exported_and_erased(
     without_alice(tmp_path, monkeypatch)
     code, out = cli_env("erase", "alice", "--yes")
     assert code == 0
-    assert "monthly review: 3 answer(s) deleted" in out
-    assert "one-on-ones: 1 agenda item(s)" in out
+    assert "monthly review: 3 answers deleted" in out
+    assert "one-on-ones: 1 agenda item and 0 notes of theirs deleted" in out
     texts = "\n".join(every_text_in_the_database(bot))
     for trace in ("Initech", "Legal review drags", "Push Globex", "Q1 hiring plan"):
         assert trace not in texts, trace
@@ -285,3 +307,26 @@ async def test_export_refuses_to_overwrite_a_file_as_backup_does(bot, chat, cli_
     assert code == 2 and out == ""
     assert err == f"teampulse: {path} exists already; give a new file name\n"
     assert path.read_text(encoding="utf-8") == "bruno's export\n"
+
+
+async def test_after_erase_no_row_links_her_key_to_her_anonymous_one(
+        bot, chat, cli_env, clock, tmp_path, monkeypatch) -> None:
+    """A scheduled 360° review of Alice was recorded under her key ('alice') beside the
+    review it started. Erase renamed the review's subject to former-<id> and left that
+    record: one join named whose figures former-<id>'s are, and the close of the
+    schedule's reviews named her by her key. After erase her key is nowhere."""
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY, scheduled
+
+    scheduled(bot, QUARTERLY)
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 3
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    holding = []
+    with bot.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            keys = [c for c in table.columns if c.name.endswith("_key")
+                    and isinstance(c.type, String | Text) and c.name != "question_key"]
+            holding += [f"{table.name}.{column.name}" for column in keys
+                        if conn.execute(select(column).where(column == "alice")).first()]
+    assert holding == []

@@ -246,10 +246,9 @@ async def test_two_ratings_handled_at_once_by_two_replicas_rate_two_criteria(
     other, engine = prepare(settings, clock)
     other.register(RecordingAdapter())
     await say(bot, "grace", "/review start alice")
-    reads_side_by_side(monkeypatch)
-    await asyncio.gather(bot.handle(direct_message("bruno", "3", "m1")),
-                         other.handle(direct_message("bruno", "2", "m2")))
-    monkeypatch.undo()
+    with reads_side_by_side(monkeypatch):
+        await asyncio.gather(bot.handle(direct_message("bruno", "3", "m1")),
+                             other.handle(direct_message("bruno", "2", "m2")))
     with bot.unit() as ctx:
         rows = list(ctx.session.scalars(select(ReviewAnswer).where(
             ReviewAnswer.rater_group == "peer")))

@@ -286,3 +286,22 @@ async def test_help_shows_checkin_send_to_the_gm_only(bot, chat):
     assert "/checkin send — send this week's check-in now" in chat.last("grace")
     await say(bot, "alice", "/help")
     assert "/checkin send" not in chat.last("alice")
+
+
+async def test_a_request_queued_while_the_bot_was_down_sends_the_week_current_when_it_runs(
+        bot, chat, settings, clock) -> None:
+    """`checkin send` on Friday with the bot down (exit 3, queued); the bot comes back the
+    next Tuesday: the round it sends is for the week current then, not the week asked in,
+    and the week asked in is not prompted on top of it."""
+    from datetime import timedelta
+
+    code, _ = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "0")
+    assert code == 3
+    clock.advance(timedelta(days=4))  # Friday 2026-11-27 -> Tuesday 2026-12-01
+    assert await bot.run_round_requests() == 1
+    [prompt] = [t for t in chat.to("alice") if "Time for your weekly check-in" in t]
+    assert "2026-W49" in prompt
+    with bot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        assert ctx.checkins.round_for(alice, "2026-W48") is None
+        assert ctx.checkins.round_for(alice, "2026-W49") is not None

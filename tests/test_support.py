@@ -313,7 +313,10 @@ async def test_bad_ids_and_states_get_specific_answers_in_both_languages(bot, ch
                                "/support resolve 1 Budget approved, 5k. Nothing was changed."),
         ("/support comment 1", "Please write the comment after the number, for example "
                                "/support comment 1 Talking to finance on Monday."),
-        ("/support close 1", "Usage: /support lists open requests"),
+        # 'close' is resolve (it was answered with the usage, and nothing was closed).
+        ("/support close 1", "Please say how it was resolved, for example "
+                             "/support resolve 1 Budget approved, 5k. Nothing was changed."),
+        ("/support frobnicate 1", "Usage: /support lists open requests"),
         ("/support assign 1 legal", "There is no department legal. Departments: finance "
                                     "(Finance), marketing (Marketing)."),
     ]
@@ -473,7 +476,7 @@ async def test_export_and_erase_cover_support_requests(bot, chat, settings):
     assert part["requested"][0]["detail"] == "Travel budget"
     assert part["requested"][0]["comments"][0]["text"] == "Talking to finance on Monday"
     code, out = run_cli(settings, "erase", "alice", "--yes")
-    assert code == 0 and "support: the words of 1 request(s)" in out
+    assert code == 0 and "support: the words of 1 request and their comments" in out
     [req] = requests(bot)
     assert req.detail == "" and req.weeks[0].detail == "" and req.comments[0].text == ""
     assert (req.kind, req.status) == ("budget", "open")  # the figures stay
@@ -711,3 +714,11 @@ async def test_asking_again_tells_each_handler_the_age_in_their_own_days(bot, ch
     assert "open, 7 days" in chat.last("sam")
     grace = next(t for t in reversed(chat.to("grace")) if "asks again" in t)
     assert "open for 8 days" in grace, grace  # in New York it is the 5th already
+
+
+async def test_close_resolves_a_request_as_resolve_does(bot, chat):
+    await alice_asks_for_budget(bot)
+    await say(bot, "grace", "/support close 1 Budget approved, 5k")
+    [req] = requests(bot)
+    assert (req.status, req.resolution) == ("resolved", "Budget approved, 5k")
+    assert "resolved your support request #1" in chat.last("alice")

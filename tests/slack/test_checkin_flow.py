@@ -50,3 +50,25 @@ async def test_director_answers_in_dm_with_text_and_buttons_and_gm_sees_summary(
     assert "✅ <@U0ALICE> — checked in" in summary
     assert "Big &lt;win&gt; &amp; more" in summary
     assert slack.ephemerals() == []  # asked in the DM, answered in the DM
+
+
+async def test_an_answer_typed_in_a_channel_or_group_dm_is_not_taken_nor_echoed(
+        slack: SlackHarness, fake: FakeSlackAPI, bot) -> None:
+    """Alice, mid check-in, types her revenue in the team channel and then in a group DM
+    that has the bot in it: neither is stored as her answer, the bot posts nothing there,
+    and her DM's question still waits and takes the answer typed there."""
+    from tests.slack.harness import CHANNEL, message
+
+    await bot.run_checkins(["alice"])
+    await slack.settle()
+    assert "*Question 1 of 8*" in slack.last_text(ALICE)
+    await slack.event(message(ALICE, "52000", ts="1700000000.000301"))
+    await slack.event(message(ALICE, "52000", channel="G0GROUPDM", channel_type="mpim",
+                              ts="1700000000.000302"))
+    assert slack.posts(CHANNEL) == [] and slack.posts("G0GROUPDM") == []
+    assert slack.ephemerals() == []
+    assert slack.counts()["answers"] == 0
+    assert "*Question 1 of 8*" in slack.last_text(ALICE)
+    await slack.dm(ALICE, "61000")
+    assert "Question 2 of 8" in slack.last_text(ALICE)
+    assert slack.counts()["answers"] == 1

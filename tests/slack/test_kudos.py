@@ -224,3 +224,31 @@ async def test_an_edit_of_ordinary_chatter_changes_nothing(slack: SlackHarness) 
     await slack.event(said)
     await slack.edit(said, "<@U0ALICE> can you send the deck today?")
     assert slack.posts() == [] and slack.ephemerals() == []
+
+
+async def test_a_waiting_shout_out_naming_someone_erased_mentions_nobody(
+        slack: SlackHarness, tmp_path, monkeypatch) -> None:
+    """Sam thanks Alice in the channel while Slack holds the bot back (429); the operator
+    erases Alice before the shout-out goes out. It goes out with former-<id> in place of
+    her, as README says, and not as a mention of an account called former-<id>
+    (<@U0ALICE> had become <@former-…>)."""
+    from io import StringIO
+
+    from bot.cli import main
+    from tests.test_personal_data import without_alice
+
+    slack.fake.rate_limit("chat.postMessage", retry_after=60, times=10)
+    await slack.event(message(SAM, "thanks <@U0ALICE> for the demo prep :clap:"),
+                      settle=False)
+    await slack.adapter.drain()
+    await slack.bot.drain()
+    without_alice(tmp_path, monkeypatch)
+    monkeypatch.setenv("DATABASE_URL", slack.bot.settings.database_url)
+    out = StringIO()
+    assert main(["--env-file", "/dev/null", "erase", "alice", "--yes"], stdout=out) == 0
+    assert "1 waiting anonymised" in out.getvalue()
+    slack.fake.reset()
+    await slack.settle()
+    [shout] = [m["text"] for m in slack.fake.posted(CHANNEL)]
+    assert shout.startswith("👏 former-") and "kudos from *Sam Lee*" in shout
+    assert "U0ALICE" not in shout and "<@former" not in shout

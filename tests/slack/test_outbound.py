@@ -177,3 +177,22 @@ async def test_messages_do_not_unfurl_links_people_typed(
     await adapter.post_to_channel(CHANNEL, OutboundMessage("see https://example.com"))
     params = fake.last_call("chat.postMessage").params
     assert (params["unfurl_links"], params["unfurl_media"]) == (False, False)
+
+
+@pytest.mark.parametrize(("status", "body"), [
+    (500, {"ok": False, "error": "internal_error"}),
+    (503, "<html><body>Service Unavailable</body></html>"),
+])
+async def test_a_5xx_from_slack_is_retried_and_the_message_lands_once(
+        bot, clock, fake: FakeSlackAPI, adapter: SlackAdapter, status: int, body) -> None:
+    """Slack answers a post with a server error (its own, or a gateway's HTML page): the
+    message is neither lost nor given up, and once Slack is well it lands exactly once."""
+    fake.add_response("chat.postMessage", body, status=status, times=3)
+    enqueue(bot, ALICE, "hello")
+    for _ in range(10):
+        next_due = await bot.outbox.flush()
+        if next_due is None:
+            break
+        clock.advance(max(next_due - clock.now(), timedelta(0)))
+    assert [m["text"] for m in fake.posted(ALICE)] == ["hello"]
+    assert rows(bot)[0][:2] == ("hello", "sent")

@@ -30,7 +30,8 @@ MENU = ["help", "checkin", "skip", "edit", "pause", "away", "back", "summary", "
         "1on1", "agenda", "actions",
         "goals",
         "pulse",
-        "support"]
+        "support",
+        "language"]
 
 
 def without_text(update: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -149,7 +150,7 @@ async def test_summary_refusal_in_a_group_is_private_too(tg: TG) -> None:
 
 
 async def test_malformed_arguments_get_the_usage_line(tg: TG) -> None:
-    await tg.say(ALICE, "/away tomorrow")
+    await tg.say(ALICE, "/away whenever")
     assert tg.shown(ALICE)[-1].startswith("Usage: /away YYYY-MM-DD")
     await tg.say(GRACE, "/summary last 99w")
     assert 'I didn\'t understand "99w"' in tg.shown(GRACE)[-1]

@@ -147,3 +147,25 @@ async def test_a_reminder_that_cannot_be_delivered_leaves_the_prompted_week_miss
     with tg.bot.unit() as ctx:
         rnd = ctx.checkins.round_for(ctx.people.by_key("alice"), "2026-W48")
         assert rnd.prompted_at is not None
+
+
+async def test_an_answer_typed_in_the_group_by_mistake_is_not_taken_nor_shown(tg: TG) -> None:
+    """Alice, mid check-in, types her revenue in the team's group instead of the private
+    chat: it is not stored as her answer (the group is not where the check-in is), the
+    bot says nothing in the group about her check-in, and the private question still
+    waits and takes the answer typed there."""
+    from tests.telegram.conftest import GROUP
+
+    await tg.checkins("alice")
+    assert "Question 1 of 8" in tg.shown(ALICE)[-1]
+    await tg.say_in_group(ALICE, "52000")
+    await tg.say_in_group(ALICE, "Closed the Acme deal")
+    assert not any("52000" in t or "52,000" in t or "Question" in t for t in tg.shown(GROUP))
+    assert "Question 1 of 8" in tg.shown(ALICE)[-1]
+    with tg.bot.unit() as ctx:
+        assert ctx.session.query(Answer).count() == 0
+    await tg.say(ALICE, "61000")
+    assert "Question 2 of 8" in tg.shown(ALICE)[-1]
+    with tg.bot.unit() as ctx:
+        [answer] = ctx.session.query(Answer).all()
+        assert answer.number_value == 61000

@@ -94,3 +94,42 @@ async def test_an_interrupted_send_is_resent_once_on_restart(
     # The line docs/telegram.md quotes, so an operator can tell why Alice got it twice.
     assert any("a send was interrupted and telegram cannot tell whether it arrived; sending "
                "it again" in r.getMessage() for r in caplog.records), caplog.text
+
+
+async def test_a_database_failure_recording_what_telegram_accepted_sends_nothing_twice(
+        tg: TG, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot keeps running, but the database refuses the write that records a sent
+    batch (SQLite locked by another process past its busy timeout, a PostgreSQL
+    connection dropped). The bot knows Telegram took each message: once the database is
+    back it records them as sent, and sends none of them a second time (it re-sent the
+    whole batch two minutes later: every director saw the round's question twice)."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from bot.outbox import IN_FLIGHT_TIMEOUT
+    from tests.telegram.conftest import LI
+
+    outbox = tg.bot.outbox
+    real = outbox._record
+    refused: list[int] = []
+
+    def record(outcomes):  # type: ignore[no-untyped-def]
+        if not refused and any(type(o) is tuple for o in outcomes.values()):
+            refused.append(len(outcomes))
+            raise OperationalError("UPDATE outbox", {},
+                                   sqlite3.OperationalError("database is locked"))
+        return real(outcomes)
+
+    monkeypatch.setattr(outbox, "_record", record)
+    await tg.bot.run_checkins(["alice", "li"])  # the failure is logged, the bot goes on
+    await tg.bot.drain()
+    assert refused  # Telegram took them; the record of it failed
+    sent_before = len(tg.fake.calls_for("sendMessage"))
+    for _ in range(3):  # the database is back; the outbox loop flushes again, later
+        clock.advance(IN_FLIGHT_TIMEOUT + timedelta(seconds=1))
+        await tg.settle()
+    assert len(prompts(tg)) == 1
+    assert len(tg.texts(LI)) == 1
+    assert sent_before >= 1 and len(tg.fake.calls_for("sendMessage")) == 2
+    assert statuses(tg.bot) == ["sent", "sent"]

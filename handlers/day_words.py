@@ -1,0 +1,114 @@
+"""Days as people say them in English and Chinese, read as YYYY-M-D.
+
+`Dec 20`, `20 December 2026`, `December 20th`; `today`, `tomorrow`, `Friday`,
+`next Friday`; 今天, 明天, 后天, 周五, 下周五; and for a stretch of days, `next week`,
+`this week`, 下周, 本周 (Monday to Sunday; this week's from today). `handlers.away.as_iso`
+runs these with the numeric and Chinese calendar forms, so /away and /1on1 move read them
+alike.
+
+A weekday alone is the next such day, today included: said on a Friday, "Friday" is
+today. "next Friday" and 下周五 are the Friday of next week (weeks start on Monday), as
+Chinese has it; English speakers differ on "next Friday", so the reply always shows the
+date it was read as. US-style 12/20 stays unread: 12/10 is October to most of the world.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+_MONTHS = {name: number for number, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+     ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+     ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for name in names}
+_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s*(\d{4})(?![\d:]))?"
+# "Dec 20", "December 20th, 2026" and "20 Dec", "20th of December 2026".
+_MONTH_FIRST_SAID = rf"\b{_MONTH}\s*{_DAY}\b{_YEAR}"
+_DAY_FIRST_SAID = rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z]){_YEAR}"
+_MONTH_FIRST = re.compile(_MONTH_FIRST_SAID + ",?", re.IGNORECASE)
+_DAY_FIRST = re.compile(_DAY_FIRST_SAID + ",?", re.IGNORECASE)
+
+_WEEKDAYS = {name: number for number, names in enumerate(
+    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
+     ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+     ("sun", "sunday")]) for name in names}
+_WEEKDAY = re.compile(r"\b(?:(next|this)\s+)?(" + "|".join(
+    sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+# 周五, 星期五, 礼拜天; 下周五 next week's, 这周五 / 本周五 this week's.
+_CN_WEEKDAY = re.compile(r"(下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天])")
+_CN_DAY_NUMBER = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEK = re.compile(r"\b(next|this)\s+week\b|(下个?|这个?|本)(?:周|星期|礼拜)(?![一二三四五六日天])",
+                   re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(today|tomorrow)\b|(今天|明天|后天)", re.IGNORECASE)
+_AHEAD = {"today": 0, "tomorrow": 1, "今天": 0, "明天": 1, "后天": 2}
+
+
+def _iso(day: date) -> str:
+    return f" {day.year}-{day.month}-{day.day} "
+
+
+def _monday(today: date) -> date:
+    return today - timedelta(days=today.weekday())
+
+
+def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) -> str:
+    """`text` with every day said in words (see the module's docstring) as YYYY-M-D, a
+    week as its first and last day; `year_of` gives a date written without a year its
+    year. A day that does not exist (Feb 30) keeps its numbers, for the reply to name."""
+
+    def month_first(m: re.Match[str]) -> str:
+        return _calendar(_MONTHS[m.group(1).lower()], int(m.group(2)), m.group(3))
+
+    def day_first(m: re.Match[str]) -> str:
+        return _calendar(_MONTHS[m.group(2).lower()], int(m.group(1)), m.group(3))
+
+    def _calendar(month: int, day: int, year: str | None) -> str:
+        return f" {year or year_of(month, day, today)}-{month}-{day} "
+
+    def week(m: re.Match[str]) -> str:
+        this = (m.group(1) or "").lower() == "this" or (m.group(2) or "")[:1] in {"这", "本"}
+        monday = _monday(today) + timedelta(weeks=0 if this else 1)
+        return f"{_iso(today if this else monday)} {_iso(monday + timedelta(days=6))}"
+
+    def weekday(which: str, number: int) -> str:
+        if which in {"next", "下"}:
+            return _iso(_monday(today) + timedelta(weeks=1, days=number))
+        if which in {"this", "这", "本"}:
+            return _iso(_monday(today) + timedelta(days=number))
+        return _iso(today + timedelta(days=(number - today.weekday()) % 7))
+
+    text = _MONTH_FIRST.sub(month_first, text)
+    text = _DAY_FIRST.sub(day_first, text)
+    text = _WEEK.sub(week, text)
+    text = _WEEKDAY.sub(lambda m: weekday((m.group(1) or "").lower(),
+                                          _WEEKDAYS[m.group(2).lower()]), text)
+    text = _CN_WEEKDAY.sub(lambda m: weekday((m.group(1) or "")[:1],
+                                             _CN_DAY_NUMBER[m.group(2)]), text)
+    return _RELATIVE.sub(lambda m: _iso(today + timedelta(
+        days=_AHEAD[(m.group(1) or m.group(2)).lower()])), text)
+
+
+# A day said in words at the end of a text, maybe after "by" or "due": "send the deck by
+# Friday", "call the CFO Dec 10". (Words mid-text are the item's own: "the Friday demo".)
+_TRAILING = re.compile(
+    r"(?:^|\s+)(?:(?:by|due|before|on)\s+)?(" + _MONTH_FIRST_SAID + r"|"
+    + _DAY_FIRST_SAID + r"|\b(?:(?:next|this)\s+)?(?:" + "|".join(
+        sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b|\btoday\b|\btomorrow\b)"
+    r"[\s.,;!]*$", re.IGNORECASE)
+
+
+def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int]
+                 ) -> tuple[str, str, str] | None:
+    """A day said in words that ends `text` (see _TRAILING): (how it was written, the day
+    as YYYY-M-D, the text before it); None if the text ends otherwise."""
+    found = _TRAILING.search(text)
+    if found is None:
+        return None
+    day = said_days(found.group(1), today, year_of).strip()
+    if " " in day or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", day):
+        return None
+    return found.group(0).strip(), day, text[:found.start()].strip()

@@ -1,0 +1,78 @@
+"""/checkin remind: the GM chases the check-ins still missing, now.
+
+On Monday the GM reads last week's summary: Alice stopped after two answers, 李雷 never
+started, Bruno is done. The automatic reminder went out on Saturday; before, the GM had
+no way to nudge them again but to write to each by hand. The clock starts on Friday
+2026-11-27, 16:00 in New York, when the week's check-ins go out.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.support import say
+from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of
+
+BRUNO = ["41000", "Won Globex", "No blockers", "1", "Call 3", "3"]
+
+
+async def monday(bot, chat, clock) -> None:
+    await bot.run_checkins(["alice", "bruno", "li"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:2])
+    await answer_all(bot, "bruno", BRUNO)
+    clock.advance(timedelta(days=3))  # Monday 16:00 in New York
+    chat.clear()
+
+
+async def test_the_gm_reminds_those_who_have_not_finished_and_they_carry_on(bot, chat, clock):
+    await monday(bot, chat, clock)
+
+    await say(bot, "grace", "/checkin remind")
+
+    assert chat.last("grace") == ("Reminded 2 people whose 2026-W48 check-in is not finished: "
+                                  "Alice Martin, 李雷. Each was told you asked.")
+    alice = chat.last("alice")
+    assert alice.startswith("Grace Chen asked me to remind you, Alice Martin: your check-in "
+                            "for 2026-W48 isn't finished yet.")
+    assert "Question 3 of 8\nWhat were your wins this week?" in alice
+    assert chat.last("li").startswith("李雷，Grace Chen 请我提醒你：你 2026-W48 的签到还没有完成。")
+    assert not chat.to("bruno")  # done: nothing to remind him of
+    # Alice answers where the reminder left her, and her check-in is in.
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")
+    assert answers_of(bot, "alice")["wins"][0] == "Closed Acme"
+
+
+async def test_once_a_day_each_and_the_reply_says_who_was_not_reminded_and_why(bot, chat,
+                                                                              clock):
+    await monday(bot, chat, clock)
+    await say(bot, "grace", "/checkin remind")
+    chat.clear()
+
+    await say(bot, "grace", "/checkin remind")  # the same day: nobody twice
+    assert chat.last("grace") == ("Nobody reminded for 2026-W48.\n"
+                                  "Reminded already today: Alice Martin, 李雷")
+    assert not chat.to("alice") and not chat.to("li")
+    await say(bot, "alice", "/away 2026-12-10")
+    clock.advance(timedelta(days=1))  # Tuesday: a new day for each of them
+    await say(bot, "grace", "/checkin remind")
+    assert chat.last("grace") == ("Reminded 1 person whose 2026-W48 check-in is not finished: "
+                                  "李雷. Each was told you asked.\nAway: Alice Martin")
+    await say(bot, "grace", "/checkin remind bruno")
+    assert chat.last("grace") == ("Bruno Rossi has finished the 2026-W48 check-in: nobody to "
+                                  "remind.")
+
+
+async def test_a_team_in_chinese_and_only_for_the_gm_and_admins(bot, chat, clock):
+    await monday(bot, chat, clock)
+    await say(bot, "alice", "/checkin remind")
+    assert chat.last("alice").startswith("Only the GM and the admins named in the org file "
+                                         "can send a check-in round or reminders.")
+    assert not chat.to("li")
+    chat.clear()
+    await say(bot, "grace", "/checkin 提醒 team China")
+    assert chat.last("grace") == ("Reminded 1 person whose 2026-W48 check-in is not finished "
+                                  "(team China): 李雷. Each was told you asked.")
+    assert not chat.to("alice")
+    await say(bot, "grace", "/checkin remind team Atlantis")
+    assert chat.last("grace").startswith('There is no team or person called "team Atlantis"')

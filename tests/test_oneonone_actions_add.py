@@ -1,0 +1,70 @@
+"""Action items agreed between meetings: `/actions add TEXT [@person] [due]`.
+
+Before, an action item could only be typed in the dialog after a meeting: "send Bruno the
+pricing deck", agreed on a call on Wednesday, had nowhere to go until the next 1:1 and was
+answered with the usage. The clock: Friday 2026-11-27, 16:00 in New York.
+"""
+
+from __future__ import annotations
+
+from tests.support import say
+
+
+async def test_the_gm_adds_one_for_a_director_who_is_told_and_sees_it_on_the_agenda(bot, chat):
+    await say(bot, "grace", "/actions add send the pricing deck @bruno by Dec 10")
+
+    reply = chat.last("grace")
+    number = reply.split("#")[1].split(":")[0]
+    assert reply == (f"Action item #{number}: send the pricing deck — Bruno Rossi, due "
+                     f"2026-12-10. Bruno Rossi is told. It is on that one-on-one's agenda "
+                     f"until closed (/actions done {number}).")
+    assert chat.last("bruno") == (f"Grace Chen added an action item for you: #{number} send "
+                                  f"the pricing deck, due 2026-12-10. Send /actions done "
+                                  f"{number} when it's done.")
+    await say(bot, "bruno", "/actions")
+    assert f"#{number} send the pricing deck — Bruno Rossi, due 2026-12-10" in chat.last("bruno")
+    await say(bot, "bruno", "/agenda")
+    assert f"#{number} send the pricing deck — Bruno Rossi" in chat.last("bruno")
+    await say(bot, "bruno", f"/actions done {number}")
+    await say(bot, "bruno", "/actions")
+    assert "send the pricing deck" not in chat.last("bruno")
+
+
+async def test_a_director_adds_their_own_in_chinese_and_closes_it(bot, chat):
+    # 李雷 has one one-on-one (with Grace): the item is for it, hers unless she names Grace.
+    await say(bot, "li", "/actions 添加 准备Q1计划 12月10日")
+    reply = chat.last("li")
+    number = reply.split("#")[1].split("：")[0]
+    assert reply.startswith(f"行动项 #{number}：准备Q1计划 —— 你，截止 2026-12-10。")
+    assert not chat.to("grace")  # nobody else owns it: nobody is told
+    await say(bot, "li", "/actions 添加 和财务确认预算 @grace")
+    assert "和财务确认预算 —— Grace Chen，截止 2026-12-05。已通知Grace Chen。" in chat.last("li")
+    assert "李雷 added an action item for you" in chat.last("grace")
+    await say(bot, "li", f"/actions 完成 {number}")
+    await say(bot, "li", "/actions")
+    assert "准备Q1计划" not in chat.last("li") and "和财务确认预算" in chat.last("li")
+
+
+async def test_a_day_named_inside_the_text_is_the_items_own_not_its_due_date(bot, chat):
+    await say(bot, "grace", "/actions add prepare the Friday demo @bruno")
+    assert "prepare the Friday demo — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "grace", "/actions add prepare the Friday demo @bruno by Wednesday")
+    assert "prepare the Friday demo — Bruno Rossi, due 2026-12-02." in chat.last("grace")
+
+
+async def test_nothing_is_stored_when_it_is_unclear_whose_or_when(bot, chat):
+    await say(bot, "grace", "/actions add call the CFO")  # three directors: which pair?
+    assert chat.last("grace") == ("Which one-on-one? Name the person with @: Alice Martin, "
+                                  "Bruno Rossi, 李雷.")
+    await say(bot, "grace", "/actions add call the CFO @sam")  # Alice's report, not Grace's
+    assert chat.last("grace").startswith("You have no one-on-one with @sam.")
+    await say(bot, "grace", "/actions add book the offsite @bruno Feb 30")
+    assert chat.last("grace").startswith("Feb 30 is not a date. Nothing was saved. "
+                                         "Write it as /actions add")
+    await say(bot, "grace", "/actions add book the offsite @bruno 2026-11-20")
+    assert chat.last("grace").startswith("2026-11-20 is already past")
+    await say(bot, "grace", "/actions add @bruno")
+    assert chat.last("grace").startswith("Write it as /actions add <text> [@person]")
+    await say(bot, "grace", "/actions")
+    assert chat.last("grace").startswith("No open action items")
+    assert not chat.to("bruno") and not chat.to("sam")
