@@ -231,6 +231,9 @@ class DirectorView:
     open_actions: int = 0
     overdue_actions: int = 0
     attention: list[Attention] = field(default_factory=list)
+    # Not sent this week's check-in only because its time is still to come where they
+    # are: when it goes out, in the reader's timezone (see still_to_come; chat only).
+    due: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -284,6 +287,9 @@ class WeekCount:
     away: list[str]  # names
     nothing_sent: bool
     not_sent: list[str] = field(default_factory=list)  # names: not asked, not in the target
+    #: Of `not_sent`, those whose check-in is still to come this week where they are
+    #: (taken out of `not_sent` by still_to_come; chat only).
+    due: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -1718,7 +1724,10 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             "qtd": [_period(f) for f in d.qtd],
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
-            "confidence": " → ".join(str(c) for c in d.confidence if c is not None),
+            # A week with no answer is a dash, not left out: "confidence 2" under a check-in
+            # not made this week read as this week's (weeks before the first answer: none).
+            "confidence": " → ".join("—" if c is None else str(c) for c in
+                                     itertools.dropwhile(lambda c: c is None, d.confidence)),
             "kinds": {a.kind for a in d.attention},
         })
     return rows
@@ -1755,11 +1764,38 @@ def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reade
     (see bot/gc_pause.py).
     """
     view = build_gm_summary(ctx, locale, week, shown, reader_tz, page=page)
+    still_to_come(ctx, view)
     pages = page_count(view)
     if page > pages:
         return None, pages
     return render_gm(ctx.renderer, locale, markup, view, page=page, period=period,
                      reader=reader), pages
+
+
+def still_to_come(ctx: Context, view: GmSummary) -> None:
+    """Mark the directors not sent the current week's check-in because its time has not
+    come where they are (Friday 16:00 in Los Angeles is 19:00 in New York): they read
+    "no check-in sent", as if left out, and a GM reading at 17:00 sent them theirs early
+    with /checkin send."""
+    if not view.this_week or not view.weeks:
+        return
+    latest, now = view.weeks[-1], ctx.clock.now()
+    tz = ZoneInfo(view.reader_tz)
+    for d in view.directors:
+        entry = ctx.org.person(d.key) if d.status == "not_sent" else None
+        if entry is None:
+            continue
+        moment = checkin_moment(ctx.settings.checkin_schedule, entry.timezone, view.week)
+        if moment <= now:
+            continue
+        d.due = moment.astimezone(tz)
+        # The headline's names tell namesakes apart by team (see _namesakes).
+        told = {d.name, f"{d.name} ({d.team or '@' + d.key})",
+                f"{d.name}（{d.team or '@' + d.key}）"}
+        name = next((n for n in latest.not_sent if n in told), None)
+        if name is not None:
+            latest.not_sent.remove(name)
+            latest.due.append(name)
 
 
 def _whole(summary: GmSummary) -> None:
