@@ -760,6 +760,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # (Only those who report one: a "none" shows none.)
     blocking: list[tuple[DirectorView, int]] = []
     blocked_set = set(blocked)
+    # Each director's rounds of the look-back weeks (None: no round), oldest first, as the
+    # week loop finds them (members' too): read again for blockers, support and question
+    # 4's texts without a (person, week) lookup each.
+    look_rounds: dict[int, list[Any]] = {}
     # SQLite works the added-up figures out in one call that lets go of the interpreter
     # throughout, but takes it back for every row of a read that returns rows: thousands
     # of them read on the side only trade turns with the loop (the CLI's export of 10,000
@@ -788,12 +792,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             series: list[float | None] = []  # the look-back weeks', oldest first
             if pid in bulk_by:
                 _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of, kpi_mu)
+            mine: list[Any] = []
+            look_rounds[pid] = mine
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.
             for wk, q, m, now, shown_st, want, look_at in (
                     plan_older[pid] + plan_look if pid in plan_older else plan_look):
                 at = (pid, wk)
                 r = rounds_get(at)
+                if look_at:
+                    mine.append(r)
                 if r is not None and r[0] in member_rounds:
                     r = None
                 if r is None:
@@ -882,7 +890,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for found in read[len(aside):]:
         _add_answers(found, answers)
     for view, pid in blocking:
-        _blockers(view, pid, look, rounds, answers)
+        _blockers(view, look_rounds[pid], len(look), answers)
     # The org's month and quarter to date: for a chat page the older weeks' (the whole
     # org's) first, as a director's come first, then each director's in turn.
     if lean and bulk_reads:
@@ -912,8 +920,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # earlier weeks matter for those who ask now (_following), and only those.
         if d.id not in asking_set:
             continue
-        for wk in look:
-            r = rounds.get((d.id, wk))
+        for wk, r in zip(look, look_rounds[d.id], strict=True):
             if r is None or r[0] in covered:
                 continue
             given = answers.get(r[0], _EMPTY)
@@ -959,7 +966,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             this = rounds.get((pid, week))
             if this is not None and this[0] not in member_rounds:
                 progress(view, this, by_id[pid].timezone)
-    _details(conn, detailed, id_of, look, rounds, answers, read=lean)
+    _details(conn, detailed, [look_rounds[id_of[view.key]] for view in detailed], answers,
+             read=lean)
     if lean and older and detailed:
         ids = [id_of[view.key] for view in detailed]
         mine_by, my_figs = _bulk_by_director(
@@ -1357,43 +1365,44 @@ def _trend(values: Sequence[float | None], margin: float) -> str | None:
     return "flat"
 
 
-def _given_by_week(pid: int, look: list[str], rounds: dict[tuple[int, str], Any],
-                   answers: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [answers.get(r[0], _EMPTY) if (r := rounds.get((pid, wk))) is not None
-            else _EMPTY for wk in look]
+def _given_by_week(rounds: list[Any], answers: dict[int, dict[str, Any]]
+                   ) -> list[dict[str, Any]]:
+    """The answers of each of `rounds` (None: no round, no answers)."""
+    get = answers.get
+    return [_EMPTY if r is None else get(r[0], _EMPTY) for r in rounds]
 
 
-def _blockers(view: DirectorView, pid: int, look: list[str],
-              rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]]) -> None:
-    """Question 4's blockers: this week's, and in how many weeks a similar one came up."""
-    latest = rounds.get((pid, look[-1]))
+def _blockers(view: DirectorView, rounds: list[Any], looked: int,
+              answers: dict[int, dict[str, Any]]) -> None:
+    """Question 4's blockers: this week's, and in how many of the `looked` weeks
+    (`rounds`: the director's of those weeks, oldest first) a similar one came up."""
+    latest = rounds[-1]
     text = answers.get(latest[0], _EMPTY).get("blockers") if latest is not None else None
     mine = tokens(text if isinstance(text, str) else None)
     if mine:
         view.blockers = clean_text(text)
         # (The earlier weeks only for the few who report a blocker now.)
         earlier = [tokens(g.get("blockers") if isinstance(g.get("blockers"), str) else None)
-                   for g in _given_by_week(pid, look[:-1], rounds, answers)]
+                   for g in _given_by_week(rounds[:-1], answers)]
         same = sum(1 for e in earlier if similar(mine, e))
         view.recurring = same + 1 if same else 0
-        view.recurring_of = len(look)
+        view.recurring_of = looked
 
 
-def _details(conn: Any, views: list[DirectorView], ids: dict[str, int], look: list[str],
-             rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]],
-             read: bool) -> None:
-    """Question 4's texts for `views`: this week's wins and plan, last week's plan, the
-    confidence of each look-back week; first read by round id if `read` (a page of
-    directors: the whole view's reads left them out)."""
-    ids_read = [r[0] for v in views for wk in look
-                if (r := rounds.get((ids[v.key], wk))) is not None] if read else []
+def _details(conn: Any, views: list[DirectorView], rounds: list[list[Any]],
+             answers: dict[int, dict[str, Any]], read: bool) -> None:
+    """Question 4's texts for `views` (`rounds`: each one's of the look-back weeks, oldest
+    first): this week's wins and plan, last week's plan, the confidence of each look-back
+    week; first read by round id if `read` (a page of directors: the whole view's reads
+    left them out)."""
+    ids_read = [r[0] for mine in rounds for r in mine if r is not None] if read else []
     if ids_read:
         _read_answers(conn, [select(Answer.round_id, Answer.question_key, Answer.text_value,
                                     Answer.number_value, Answer.skipped)
                              .where(Answer.round_id.in_(ids_read),
                                     Answer.question_key.in_(DETAIL_KEYS))], answers)
-    for view in views:
-        _execution(view, _given_by_week(ids[view.key], look, rounds, answers))
+    for view, mine in zip(views, rounds, strict=True):
+        _execution(view, _given_by_week(mine, answers))
 
 
 def _execution(view: DirectorView, given_by_week: list[dict[str, Any]]) -> None:
