@@ -41,7 +41,7 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple, cast
@@ -433,6 +433,49 @@ def _status(status: str, prompted: bool, given: int, real: int) -> str:
     return "missed" if prompted else "unreachable"
 
 
+#: The summary's statements by what shapes them (weeks, question keys, which directors),
+#: built once and reused: building one of its selects and working out its cache key
+#: cost SQLAlchemy more than SQLite took to run it at 1,000 directors. Lists of ids are
+#: bound when a statement runs.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _statement(key: tuple[Any, ...], make: Callable[[], Select[Any]]) -> Select[Any]:
+    """The statement `make` builds, built once per `key`."""
+    found = _STATEMENTS.get(key)
+    if found is None:
+        if len(_STATEMENTS) >= 512:  # (weeks go by: the oldest keys are never asked again)
+            _STATEMENTS.clear()
+        found = _STATEMENTS[key] = make()
+    return found
+
+
+def _rounds_read(week: str, look: list[str], older: list[str]) -> Select[Any]:
+    """The rounds build_gm_summary reads one by one (see there): those of the weeks looked
+    at, and of the `older` weeks those the CRM has figures for or with no answer."""
+    read = or_(CheckinRound.week.in_(look), and_(CheckinRound.week.in_(older), or_(
+        _has_crm(older), _unanswered()))) if older else CheckinRound.week.in_(look)
+    return select(
+        CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
+        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
+        # When it was submitted, and where, matter for the latest week only (late or not).
+        case((CheckinRound.week == week, CheckinRound.submitted_at)),
+        CheckinRound.snapshot_key, *_answer_counts(week),
+        CheckinRound.role, case((or_(CheckinRound.week == week,
+                                     CheckinRound.status != "submitted"),
+                                 CheckinRound.timezone)),
+        case((CheckinRound.week == week, CheckinRound.manager_key))).where(read)
+
+
+def _answers_of(only: str | None, text: bool = True) -> Select[Any]:
+    """Answers (round id, question key, text, figure, skipped) of directors' rounds (see
+    _of_directors); with `text` False the text is NULL: a KPI's text is never shown, and
+    without it the covering index answers without reading the rows."""
+    return _of_directors(select(Answer.round_id, Answer.question_key,
+                                Answer.text_value if text else null(),
+                                Answer.number_value, Answer.skipped), only)
+
+
 class _PersonRow(NamedTuple):
     id: int
     key: str
@@ -484,10 +527,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     lean = page is not None and only is None
     older = [wk for wk in window if wk not in look_set]  # all in the quarter (_window)
     older_set = set(older)
-    closer = _has_crm(older)
-    # The older weeks' rounds the CRM has figures for, or with no answer, are read too.
-    read_rounds = or_(CheckinRound.week.in_(look), and_(CheckinRound.week.in_(older), or_(
-        closer, _unanswered()))) if older else CheckinRound.week.in_(look)
     # 1. Every round read in detail with its snapshot's key and its answers given and
     # real (not skipped), which make the check-in status; then one JSON text per distinct
     # key (rounds built from the same questions share it), parsed once.
@@ -497,17 +536,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # value, the latest week's only), snapshot key, answers given, of them real, role,
     # timezone (the latest week's, and of a round not submitted: away or not, see _away),
     # the manager it was made under (the latest week's only: whose one-on-one it names)).
-    round_rows = plain_rows(conn, select(
-        CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
-        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
-        # When it was submitted, and where, matter for the latest week only (late or not).
-        case((CheckinRound.week == week, CheckinRound.submitted_at)),
-        CheckinRound.snapshot_key, *_answer_counts(week),
-        CheckinRound.role, case((or_(CheckinRound.week == week,
-                                     CheckinRound.status != "submitted"),
-                                 CheckinRound.timezone)),
-        case((CheckinRound.week == week, CheckinRound.manager_key)))
-        .where(read_rounds))
+    round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older)),
+                                             lambda: _rounds_read(week, look, older)))
     # (Before the latest week only the one count its status needs: the same for both.)
     counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
                                           for r in round_rows if r[8]}
@@ -567,35 +597,35 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                for shape, qs in shapes.items()}
     skip_keys = [skip_of[p.shape] for p in snaps]
     answers: dict[int, dict[str, Any]] = {}
-    base = _of_directors(select(Answer.round_id, Answer.question_key, Answer.text_value,
-                                Answer.number_value, Answer.skipped), only)
-    # KPI answers: the figure only (a KPI's text is never shown), so the covering index
-    # (round_id, question_key, skipped, number_value) answers without reading the rows.
-    figures = _of_directors(select(Answer.round_id, Answer.question_key, null(),
-                                   Answer.number_value, Answer.skipped), only)
     earlier = look[:-1]
-    kpi = Answer.question_key.in_(kpi_keys or [""])
     # (Two statements, not one with OR: with OR SQLite leaves the covering index.)
-    queries = [
-        # With the KPIs, the confidence trend's figures when every director's block is
-        # shown (one key alone would make SQLite take the unique (round_id, question_key)
-        # index and read the rows).
-        figures.where(CheckinRound.week.in_(look), Answer.question_key.in_(
-            kpi_keys if lean else [*kpi_keys, "confidence"])),
-        # The older rounds read one by one, by id (only directors' are listed).
-        *([select(Answer.round_id, Answer.question_key, null(), Answer.number_value,
-                  Answer.skipped).where(kpi, Answer.round_id.in_(bindparam(
-                      "older_ids", older_ids, expanding=True, literal_execute=True)))]
-          if older_ids else []),
-        # This week's blockers and needs (the attention list), the answers a skip_if
-        # reads (which questions applied: the answered counts), and the rest of
-        # LATEST_KEYS when every block is shown.
-        base.where(CheckinRound.week == week, Answer.question_key.in_(sorted(
-            {*(FOLLOW_KEYS if lean else LATEST_KEYS),
-             *(k for keys in skip_keys for k in keys)})))]
+    # With the KPIs, the confidence trend's figures when every director's block is shown
+    # (one key alone would make SQLite take the unique (round_id, question_key) index and
+    # read the rows). KPI answers: the figure only (a KPI's text is never shown), so the
+    # covering index (round_id, question_key, skipped, number_value) answers without
+    # reading the rows.
+    kpi_read = kpi_keys if lean else [*kpi_keys, "confidence"]
+    queries: list[tuple[Select[Any], dict[str, Any]]] = [(_statement(
+        ("figures", only, tuple(look), tuple(kpi_read)),
+        lambda: _answers_of(only, text=False).where(
+            CheckinRound.week.in_(look), Answer.question_key.in_(kpi_read))), {})]
+    if older_ids:  # the older rounds read one by one, by id (only directors' are listed)
+        queries.append((_statement(("older", tuple(kpi_keys)), lambda: select(
+            Answer.round_id, Answer.question_key, null(), Answer.number_value,
+            Answer.skipped).where(Answer.question_key.in_(kpi_keys or [""]), Answer.round_id
+                                  .in_(bindparam("older_ids", expanding=True,
+                                                 literal_execute=True)))),
+                        {"older_ids": older_ids}))
+    # This week's blockers and needs (the attention list), the answers a skip_if reads
+    # (which questions applied: the answered counts), and the rest of LATEST_KEYS when
+    # every block is shown.
+    latest_keys = sorted({*(FOLLOW_KEYS if lean else LATEST_KEYS),
+                          *(k for keys in skip_keys for k in keys)})
+    queries.append((_statement(("latest", only, week, tuple(latest_keys)), lambda: _answers_of(
+        only).where(CheckinRound.week == week, Answer.question_key.in_(latest_keys))), {}))
     if earlier and not lean:  # last week's plan, beside this week's wins
-        queries.append(base.where(CheckinRound.week == earlier[-1],
-                                  Answer.question_key == "plan"))
+        queries.append((_statement(("plan", only, earlier[-1]), lambda: _answers_of(only).where(
+            CheckinRound.week == earlier[-1], Answer.question_key == "plan")), {}))
     _read_answers(conn, queries, answers)
     # Earlier weeks' blockers matter only to whoever reports one this week (is it
     # recurring?), their support requests only to whoever asks for support this week
@@ -603,21 +633,26 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # loop below, the first to need them (read_aside, see there).
     now = [r for r in round_rows if r[2] == week]
     blocked, asking = _following([answers.get(r[0]) for r in now], [r[1] for r in now])
-    later: list[Select[Any]] = []
-    if earlier:
-        later = [base.where(
+
+    def earlier_of(name: str, keys: list[str]) -> Select[Any]:
+        return _answers_of(only).where(
             CheckinRound.week.in_(earlier), Answer.question_key.in_(keys),
-            CheckinRound.person_id.in_(bindparam(name, ids, expanding=True,
-                                                 literal_execute=True)))
-            for name, keys, ids in (("blocked", ["blockers"], blocked),
-                                    ("asking", ["support_type", "support_detail"], asking))
-            if ids]
+            CheckinRound.person_id.in_(bindparam(name, expanding=True, literal_execute=True)))
+
+    later: list[tuple[Select[Any], dict[str, Any]]] = []
+    if earlier:
+        later = [(_statement(("later", name, only, tuple(earlier)),
+                             lambda name=name, keys=keys: earlier_of(name, keys)), {name: ids})
+                 for name, keys, ids in (("blocked", ["blockers"], blocked),
+                                         ("asking", ["support_type", "support_detail"],
+                                          asking))
+                 if ids]
     # The older weeks' figures added up: per director, for the loop; for a chat page the
     # whole org's, which only the headline's month and quarter need (after the loop).
     bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean) \
         if older and bulk_rounds else []
     bulk_figures = [] if lean else _bulk_figure_rows(
-        bulk_reads, [plain_rows(conn, query) for query, _ in bulk_reads], whole=False)
+        bulk_reads, [plain_rows(conn, *query) for query, _ in bulk_reads], whole=False)
     # 3. CRM sums per person, metric and week (as the team's and a person's view read them).
     crm = crm_figures(ctx, window)
 
@@ -1096,11 +1131,16 @@ def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
     out: list[tuple[Any, ...]] = []
     by = [] if whole else [CheckinRound.person_id]
     for part, in_month in _older_parts(older, month):
-        query = _directors(select(*by, CheckinRound.snapshot_key, func.count(),
-                                  func.min(CheckinRound.id), func.min(CheckinRound.week)),
-                           only, grouped=True).where(CheckinRound.week.in_(part),
-                                                     *_people_in(of))
-        rows = conn.execute(query.group_by(*by, CheckinRound.snapshot_key)).all()
+        query = _statement(
+            ("bulk_rounds", tuple(part), only, whole, of is not None),
+            lambda part=part: _directors(select(*by, CheckinRound.snapshot_key, func.count(),
+                                                func.min(CheckinRound.id),
+                                                func.min(CheckinRound.week)),
+                                         only, grouped=True)
+            .where(CheckinRound.week.in_(part), *_people_in(of is not None))
+            .group_by(*by, CheckinRound.snapshot_key))
+        rows = conn.execute(query, {"of": of}).all() if of is not None \
+            else conn.execute(query).all()
         # (person id unless whole, key, rounds, a round id, the first week)
         out += [(None if whole else row[0], row[-4], in_month, *row[-3:]) for row in rows]
     return out
@@ -1114,24 +1154,36 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
     month, question key, total, how many); `whole` and `of` as in _bulk_rounds.
     A skipped or text answer is no figure."""
     reads = _bulk_figure_reads(older, month, read, only, kpi_keys, whole, of)
-    return _bulk_figure_rows(reads, [plain_rows(conn, query) for query, _ in reads], whole)
+    return _bulk_figure_rows(reads, [plain_rows(conn, *query) for query, _ in reads], whole)
 
 
 def _bulk_figure_reads(older: list[str], month: str, read: list[int], only: str | None,
                        kpi_keys: list[str], whole: bool = False, of: list[int] | None = None
-                       ) -> list[tuple[Select[Any], bool]]:
-    """_bulk_figures' statements, each with whether its weeks are in the month."""
-    # Left out by id (a list known already), not by asking about the CRM again per round.
-    not_read = CheckinRound.id.not_in(bindparam("read", read, expanding=True,
-                                                literal_execute=True)) if read else true()
-    by = [] if whole else [CheckinRound.person_id]
-    return [(_of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
-                                  func.sum(Answer.number_value), func.count()),
-                           only, grouped=True)
-             .where(CheckinRound.week.in_(part), not_read, *_people_in(of),
-                    Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
-                    Answer.number_value.is_not(None))
-             .group_by(*by, CheckinRound.snapshot_key, Answer.question_key), in_month)
+                       ) -> list[tuple[tuple[Select[Any], dict[str, Any]], bool]]:
+    """_bulk_figures' statements with their parameters, each with whether its weeks are
+    in the month."""
+    params: dict[str, Any] = {}
+    if read:
+        params["read"] = read
+    if of is not None:
+        params["of"] = of
+
+    def make(part: list[str]) -> Select[Any]:
+        # Left out by id (a list known already), not by asking about the CRM again per round.
+        not_read = CheckinRound.id.not_in(bindparam("read", expanding=True,
+                                                    literal_execute=True)) if read else true()
+        by = [] if whole else [CheckinRound.person_id]
+        return _of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
+                                    func.sum(Answer.number_value), func.count()),
+                             only, grouped=True) \
+            .where(CheckinRound.week.in_(part), not_read, *_people_in(of is not None),
+                   Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
+                   Answer.number_value.is_not(None)) \
+            .group_by(*by, CheckinRound.snapshot_key, Answer.question_key)
+
+    return [((_statement(("bulk_figures", tuple(part), only, tuple(kpi_keys), whole,
+                          bool(read), of is not None), lambda part=part: make(part)), params),
+             in_month)
             for part, in_month in _older_parts(older, month)]
 
 
@@ -1142,12 +1194,11 @@ def _bulk_figure_rows(reads: list[tuple[Select[Any], bool]], rows: list[list[tup
             for (_query, in_month), part in zip(reads, rows, strict=True) for row in part]
 
 
-def _people_in(of: list[int] | None) -> list[ColumnElement[bool]]:
-    """Rounds of the people `of` (all if None)."""
-    if of is None:
+def _people_in(of: bool) -> list[ColumnElement[bool]]:
+    """Rounds of the people given as the parameter `of` when run (if `of`; else all)."""
+    if not of:
         return []
-    return [CheckinRound.person_id.in_(bindparam("of", of, expanding=True,
-                                                  literal_execute=True))]
+    return [CheckinRound.person_id.in_(bindparam("of", expanding=True, literal_execute=True))]
 
 
 def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ...]],
@@ -1257,11 +1308,12 @@ def _applicable(questions: list[Question], given: dict[str, Any]) -> tuple[int, 
     return len(live), [q.key for q in questions if q.key not in live]
 
 
-def _read_answers(conn: Any, queries: list[Select[Any]],
+def _read_answers(conn: Any, queries: list[tuple[Select[Any], dict[str, Any]]],
                   answers: dict[int, dict[str, Any]]) -> None:
-    """Answers by round and question key: the figure, else the text; SKIPPED if skipped."""
-    for query in queries:
-        _add_answers(plain_rows(conn, query), answers)
+    """Answers by round and question key: the figure, else the text; SKIPPED if skipped
+    (`queries`: each statement with its parameters)."""
+    for query, params in queries:
+        _add_answers(plain_rows(conn, query, params), answers)
 
 
 def _add_answers(rows: list[tuple[Any, ...]], answers: dict[int, dict[str, Any]]) -> None:
@@ -1397,10 +1449,11 @@ def _details(conn: Any, views: list[DirectorView], rounds: list[list[Any]],
     left them out)."""
     ids_read = [r[0] for mine in rounds for r in mine if r is not None] if read else []
     if ids_read:
-        _read_answers(conn, [select(Answer.round_id, Answer.question_key, Answer.text_value,
-                                    Answer.number_value, Answer.skipped)
-                             .where(Answer.round_id.in_(ids_read),
-                                    Answer.question_key.in_(DETAIL_KEYS))], answers)
+        _read_answers(conn, [(_statement(("details",), lambda: select(
+            Answer.round_id, Answer.question_key, Answer.text_value, Answer.number_value,
+            Answer.skipped).where(Answer.round_id.in_(bindparam("ids", expanding=True)),
+                                  Answer.question_key.in_(DETAIL_KEYS))),
+            {"ids": ids_read})], answers)
     for view, mine in zip(views, rounds, strict=True):
         _execution(view, _given_by_week(mine, answers))
 
