@@ -562,9 +562,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
     # Directors today, and those who were directors in the weeks shown (since removed
     # from the org file, or made members): history never changes after the fact.
-    directed = {(r[1], r[2]) for r in round_rows if r[0] not in member_rounds}
+    # (A set of the people, not of their (person, week) pairs: 80,000 tuples at 10,000
+    # directors and eight weeks, for the few not directors today.)
+    directed = {r[1] for r in round_rows if r[0] not in member_rounds}
     directors = [p for p in people if (only is None or p.key == only) and (
-        (p.role == "director" and p.active) or any((p.id, w) in directed for w in shown_weeks))]
+        (p.role == "director" and p.active) or (p.id in directed and any(
+            (r := rounds.get((p.id, w))) is not None and r[0] not in member_rounds
+            for w in shown_weeks)))]
     director_ids = {p.id for p in directors}
     # The older weeks add to month and quarter to date. For a chat page they are added up
     # by the database for the whole org (the headline's) and, once the page is known, per
@@ -574,7 +578,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # in the month and quarter stays in the org's month and quarter to date (the GM read
     # it there in its week): their rounds are added up like anyone's.
     bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean) if older else []
-    directed_by = {pid for pid, _wk in directed} | {row[0] for row in bulk_rounds}
+    directed_by = directed | {row[0] for row in bulk_rounds}
     leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
         if only is None else []
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
