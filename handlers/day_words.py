@@ -93,12 +93,16 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
 
 
 # A day said in words at the end of a text, maybe after "by" or "due": "send the deck by
-# Friday", "call the CFO Dec 10". (Words mid-text are the item's own: "the Friday demo".)
+# Friday", "call the CFO Dec 10", "给客户打电话 明天", "准备演示 周五前". (Words mid-text
+# are the item's own: "the Friday demo", 准备周五的演示.)
 _TRAILING = re.compile(
     r"(?:^|\s+)(?:(?:by|due|before|on)\s+)?(" + _MONTH_FIRST_SAID + r"|"
     + _DAY_FIRST_SAID + r"|\b(?:(?:next|this)\s+)?(?:" + "|".join(
         sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b|\btoday\b|\btomorrow\b)"
-    r"[\s.,;!]*$", re.IGNORECASE)
+    r"[\s.,;!]*$"
+    # ... or in Chinese, right after the text or a space: 明天, 截止周五, 下周三前.
+    r"|\s*(?:截止|截至|到期)?\s*(?P<cn>(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
+    r"|今天|明天|后天)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$", re.IGNORECASE)
 
 
 def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int]
@@ -108,7 +112,7 @@ def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int
     found = _TRAILING.search(text)
     if found is None:
         return None
-    day = said_days(found.group(1), today, year_of).strip()
+    day = said_days(found.group(1) or found.group("cn"), today, year_of).strip()
     if " " in day or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", day):
         return None
     return found.group(0).strip(), day, text[:found.start()].strip()

@@ -68,3 +68,15 @@ async def test_nothing_is_stored_when_it_is_unclear_whose_or_when(bot, chat):
     await say(bot, "grace", "/actions")
     assert chat.last("grace").startswith("No open action items")
     assert not chat.to("bruno") and not chat.to("sam")
+
+
+async def test_a_day_said_in_chinese_at_the_end_is_the_due_date(bot, chat):
+    # Saturday 2026-11-28, 05:00 in Shanghai: 明天 is Sunday, 周三 next Wednesday.
+    await say(bot, "li", "/actions 添加 给客户打电话 明天")
+    assert "给客户打电话 —— 你，截止 2026-11-29。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 准备演示 截止下周五")
+    assert "准备演示 —— 你，截止 2026-12-04。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 和财务确认预算周三前")
+    assert "和财务确认预算 —— 你，截止 2026-12-02。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 准备周五的演示")  # inside the text: the item's own
+    assert "准备周五的演示 —— 你，截止 2026-12-05。" in chat.last("li")
