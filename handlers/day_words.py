@@ -104,6 +104,10 @@ _TRAILING = re.compile(
     r"|\s*(?:截止|截至|到期)?\s*(?P<cn>(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
     r"|今天|明天|后天)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$", re.IGNORECASE)
 
+# Short weekdays that are names or words as often ("lunch with Mr. Sun", 孙 in pinyin):
+# alone at the end they stay the text's; "by Sun", "next Mon" are days.
+_NAMES_TOO = {"sun", "sat", "mon", "wed"}
+
 
 def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int]
                  ) -> tuple[str, str, str] | None:
@@ -112,7 +116,10 @@ def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int
     found = _TRAILING.search(text)
     if found is None:
         return None
+    written = found.group(0).strip()
+    if written.lower().rstrip(".,;! ") in _NAMES_TOO:  # "call Mr. Sun": a name, not a day
+        return None
     day = said_days(found.group(1) or found.group("cn"), today, year_of).strip()
     if " " in day or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", day):
         return None
-    return found.group(0).strip(), day, text[:found.start()].strip()
+    return written, day, text[:found.start()].strip()

@@ -80,3 +80,13 @@ async def test_a_day_said_in_chinese_at_the_end_is_the_due_date(bot, chat):
     assert "和财务确认预算 —— 你，截止 2026-12-02。" in chat.last("li")
     await say(bot, "li", "/actions 添加 准备周五的演示")  # inside the text: the item's own
     assert "准备周五的演示 —— 你，截止 2026-12-05。" in chat.last("li")
+
+
+async def test_a_name_that_is_also_a_short_weekday_ends_the_text_as_a_name(bot, chat):
+    # "Sun" (孙) and "Mon" are names as often as days: alone at the end, the item's own.
+    await say(bot, "grace", "/actions add intro call with Mr. Sun @bruno")
+    assert "intro call with Mr. Sun — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "grace", "/actions add intro call with Mr. Sun @bruno by Sun")
+    assert "intro call with Mr. Sun — Bruno Rossi, due 2026-11-29." in chat.last("grace")
+    await say(bot, "grace", "/actions add send the recap @bruno Wednesday")
+    assert "send the recap — Bruno Rossi, due 2026-12-02." in chat.last("grace")
