@@ -475,6 +475,8 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
             continue
         asked.append(_asked_row(person, rnd.id, q, now))
         messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now, by))
+        # It stands for the automatic reminder too: not a second one an hour later.
+        rnd.reminded_at = rnd.reminded_at or now
         out["reminded"].append(person)
     RoundBatchRepo(ctx.session).ask(asked)
     RoundBatchRepo(ctx.session).enqueue(messages)

@@ -76,3 +76,16 @@ async def test_a_team_in_chinese_and_only_for_the_gm_and_admins(bot, chat, clock
     assert not chat.to("alice")
     await say(bot, "grace", "/checkin remind team Atlantis")
     assert chat.last("grace").startswith('There is no team or person called "team Atlantis"')
+
+
+async def test_a_reminder_asked_for_takes_the_place_of_the_automatic_one(bot, chat, clock):
+    # Friday: the check-ins went out at 16:00; the GM chases Alice at 17:00, before the
+    # automatic reminder's two hours are up. At 18:00 she is not reminded a second time.
+    await bot.run_checkins(["alice"])
+    clock.advance(timedelta(hours=1))
+    await say(bot, "grace", "/checkin remind alice")
+    assert chat.last("alice").startswith("Grace Chen asked me to remind you")
+    chat.clear()
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_reminders() == 0
+    assert not chat.to("alice")
