@@ -89,3 +89,14 @@ async def test_a_reminder_asked_for_takes_the_place_of_the_automatic_one(bot, ch
     clock.advance(timedelta(hours=2))
     assert await bot.run_reminders() == 0
     assert not chat.to("alice")
+
+
+async def test_a_person_named_who_does_not_check_in_is_not_said_to_have_finished(bot, chat,
+                                                                                 clock):
+    await monday(bot, chat, clock)
+    await say(bot, "grace", "/checkin remind vera")
+    assert chat.last("grace") == ("Nobody reminded for 2026-W48 (Vera Ops).\n"
+                                  "Does not check in: Vera Ops")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/checkin 提醒 vera")
+    assert chat.last("grace") == "2026-W48 没有需要提醒的人（Vera Ops）。\n不参与签到：Vera Ops"
