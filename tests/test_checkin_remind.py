@@ -100,3 +100,20 @@ async def test_a_person_named_who_does_not_check_in_is_not_said_to_have_finished
     await say(bot, "grace", "/language 中文")
     await say(bot, "grace", "/checkin 提醒 vera")
     assert chat.last("grace") == "2026-W48 没有需要提醒的人（Vera Ops）。\n不参与签到：Vera Ops"
+
+
+async def test_those_whose_check_in_has_not_gone_out_yet_in_their_timezone_are_not_sent_one(
+        bot, chat, clock):
+    # The next Friday, 09:00 in New York: 李雷's W49 check-in went out at 16:00 Shanghai;
+    # Alice's goes out at 16:00 New York, Bruno's at 16:00 Rome. Nothing is missing there.
+    clock.advance(timedelta(days=6, hours=17))
+    await bot.run_checkins(["li"])
+    await say(bot, "grace", "/checkin remind")
+    assert chat.last("grace") == (
+        "Reminded 1 person whose 2026-W49 check-in is not finished: 李雷. Each was told you "
+        "asked.\nCheck-in not due yet (it goes out at their own time): Alice Martin, "
+        "Bruno Rossi")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/checkin 提醒 alice")
+    assert chat.last("grace") == ("2026-W49 没有需要提醒的人（Alice Martin）。\n"
+                                  "签到还没到时间（按其本人时区的时间发出）：Alice Martin")
