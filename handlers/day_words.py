@@ -101,12 +101,16 @@ _TRAILING = re.compile(
         sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b|\btoday\b|\btomorrow\b)"
     r"[\s.,;!]*$"
     # ... or in Chinese, right after the text or a space: 明天, 截止周五, 下周三前.
-    r"|\s*(?:截止|截至|到期)?\s*(?P<cn>(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
+    r"|\s*(?:截止|截至|到期)?\s*(?<![每上个])(?P<cn>(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
     r"|今天|明天|后天)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$", re.IGNORECASE)
 
 # Short weekdays that are names or words as often ("lunch with Mr. Sun", 孙 in pinyin):
 # alone at the end they stay the text's; "by Sun", "next Mon" are days.
 _NAMES_TOO = {"sun", "sat", "mon", "wed"}
+# A day after these is one the item speaks of, not when it is due: "every Friday", "last
+# Monday" (每周一, 上周五: kept out of _TRAILING's Chinese by a look-behind).
+_NOT_A_DUE_DAY = re.compile(r"\b(?:every|each|last|past|previous|since|from)\s*$",
+                            re.IGNORECASE)
 
 
 def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int]
@@ -118,6 +122,8 @@ def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int
         return None
     written = found.group(0).strip()
     if written.lower().rstrip(".,;! ") in _NAMES_TOO:  # "call Mr. Sun": a name, not a day
+        return None
+    if _NOT_A_DUE_DAY.search(text[:found.start()]):  # "every Friday", "last Monday"
         return None
     day = said_days(found.group(1) or found.group("cn"), today, year_of).strip()
     if " " in day or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", day):

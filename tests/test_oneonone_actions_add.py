@@ -90,3 +90,17 @@ async def test_a_name_that_is_also_a_short_weekday_ends_the_text_as_a_name(bot, 
     assert "intro call with Mr. Sun — Bruno Rossi, due 2026-11-29." in chat.last("grace")
     await say(bot, "grace", "/actions add send the recap @bruno Wednesday")
     assert "send the recap — Bruno Rossi, due 2026-12-02." in chat.last("grace")
+
+
+async def test_every_or_last_friday_at_the_end_is_the_items_own_not_its_due_date(bot, chat):
+    await say(bot, "grace", "/actions add move the pipeline review to every Friday @bruno")
+    assert ("move the pipeline review to every Friday — Bruno Rossi, due 2026-12-04."
+            in chat.last("grace"))
+    await say(bot, "grace", "/actions add send the notes from last Monday @bruno")
+    assert "send the notes from last Monday — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "li", "/actions 添加 例会改到每周一")
+    assert "例会改到每周一 —— 你，截止 2026-12-05。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 补发会议纪要，会是上周五开的")
+    assert "补发会议纪要，会是上周五开的 —— 你，截止 2026-12-05。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 整理纪要 上个周五")
+    assert "整理纪要 上个周五 —— 你，截止 2026-12-05。" in chat.last("li")
