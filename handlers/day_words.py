@@ -74,22 +74,42 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
         monday = _monday(today) + timedelta(weeks=0 if this else 1)
         return f"{_iso(today if this else monday)} {_iso(monday + timedelta(days=6))}"
 
-    def weekday(which: str, number: int) -> str:
+    def weekday(which: str, number: int, before: str) -> str:
         if which in {"next", "下"}:
             return _iso(_monday(today) + timedelta(weeks=1, days=number))
         if which in {"this", "这", "本"}:
             return _iso(_monday(today) + timedelta(days=number))
-        return _iso(today + timedelta(days=(number - today.weekday()) % 7))
+        # After a day already said ("from Monday to Friday", 周日到周六), the first such
+        # weekday from that day on: the end of a period, never before its start.
+        start = max([today, *(_as_date(d) for d in _ISO.findall(before))])
+        return _iso(start + timedelta(days=(number - start.weekday()) % 7))
 
     text = _MONTH_FIRST.sub(month_first, text)
     text = _DAY_FIRST.sub(day_first, text)
     text = _WEEK.sub(week, text)
-    text = _WEEKDAY.sub(lambda m: weekday((m.group(1) or "").lower(),
-                                          _WEEKDAYS[m.group(2).lower()]), text)
-    text = _CN_WEEKDAY.sub(lambda m: weekday((m.group(1) or "")[:1],
-                                             _CN_DAY_NUMBER[m.group(2)]), text)
-    return _RELATIVE.sub(lambda m: _iso(today + timedelta(
+    text = _RELATIVE.sub(lambda m: _iso(today + timedelta(
         days=_AHEAD[(m.group(1) or m.group(2)).lower()])), text)
+    # Left to right, each weekday after the days to its left are written as dates.
+    for pattern, which, number in (
+            (_WEEKDAY, lambda m: (m.group(1) or "").lower(),
+             lambda m: _WEEKDAYS[m.group(2).lower()]),
+            (_CN_WEEKDAY, lambda m: (m.group(1) or "")[:1],
+             lambda m: _CN_DAY_NUMBER[m.group(2)])):
+        while (m := pattern.search(text)) is not None:
+            text = text[:m.start()] + weekday(which(m), number(m), text[:m.start()]) \
+                + text[m.end():]
+    return text
+
+
+_ISO = re.compile(r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)")
+
+
+def _as_date(written: str) -> date:
+    """A YYYY-M-D said before a weekday; one that does not exist (Feb 30) counts as none."""
+    try:
+        return date(*(int(x) for x in written.split("-")))
+    except ValueError:
+        return date.min
 
 
 # A day said in words at the end of a text, maybe after "by" or "due": "send the deck by

@@ -316,3 +316,15 @@ async def test_with_two_trips_planned_cancel_drops_the_one_named_not_both(bot, c
     assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
     clock.set(datetime(2027, 1, 8, 21, 0, tzinfo=UTC))
     assert (await bot.run_checkins(["alice"])).results["alice"] == "away"
+
+
+async def test_from_monday_to_friday_said_on_a_friday_is_next_weeks_working_days(bot, chat):
+    # Friday 2026-11-27 in New York: "Friday" alone is today, but after "from Monday" it
+    # is the Friday after that Monday (it read as a period ending before it began).
+    await say(bot, "alice", "/away from Monday to Friday")
+    assert "Planned: you're away 2026-11-30 – 2026-12-04" in chat.last("alice")
+    await say(bot, "bruno", "/away from Dec 20 to Friday")
+    assert "Planned: you're away 2026-12-20 – 2026-12-25" in chat.last("bruno")
+    # Saturday in Shanghai: 周六 alone is today; after 周日 it is the Saturday after it.
+    await say(bot, "li", "/away 从周日到周六")
+    assert "2026-11-29 – 2026-12-05" in chat.last("li")
