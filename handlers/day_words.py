@@ -8,9 +8,10 @@ alike.
 
 A weekday alone is the next such day, today included: said on a Friday, "Friday" is
 today; after another day in the same text, the first such day from that one ("from
-Monday to Friday" said on a Friday is next week's). "next Friday" and 下周五 are the Friday of next week (weeks start on Monday), as
-Chinese has it; English speakers differ on "next Friday", so the reply always shows the
-date it was read as. US-style 12/20 stays unread: 12/10 is October to most of the world.
+Monday to Friday" said on a Friday is next week's). "next Friday" and 下周五 are the
+Friday of next week (weeks start on Monday), as Chinese has it; English speakers differ
+on "next Friday", so the reply always shows the date it was read as. US-style 12/20
+stays unread: 12/10 is October to most of the world.
 """
 
 from __future__ import annotations
