@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.support import say
+from bot.app import prepare
+from bot.config import Settings
+from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of
 
 BRUNO = ["41000", "Won Globex", "No blockers", "1", "Call 3", "3"]
@@ -117,3 +119,24 @@ async def test_those_whose_check_in_has_not_gone_out_yet_in_their_timezone_are_n
     await say(bot, "grace", "/checkin 提醒 alice")
     assert chat.last("grace") == ("2026-W49 没有需要提醒的人（Alice Martin）。\n"
                                   "签到还没到时间（按其本人时区的时间发出）：Alice Martin")
+
+
+async def test_an_admin_who_checks_in_is_not_reminded_of_their_own_by_themselves(
+        database_url, clock, tmp_path):
+    # Alice, a director, is also an admin; she chases everyone while half-way through
+    # her own check-in. The others are reminded; she is not told "Alice Martin asked me".
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "  summary_viewers: [vera]", "  summary_viewers: [vera]\n  admins: [alice]"),
+        encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await monday(bot, chat, clock)
+        await say(bot, "alice", "/checkin remind")
+        assert chat.last("alice") == ("Reminded 1 person whose 2026-W48 check-in is not "
+                                      "finished: 李雷. Each was told you asked.")
+        assert len(chat.to("alice")) == 1
+    finally:
+        engine.dispose()
