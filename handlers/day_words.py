@@ -88,6 +88,7 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
 
     text = _MONTH_FIRST.sub(month_first, text)
     text = _DAY_FIRST.sub(day_first, text)
+    text = _without_own_weekdays(text)
     text = _WEEK.sub(week, text)
     text = _RELATIVE.sub(lambda m: _iso(today + timedelta(
         days=_AHEAD[(m.group(1) or m.group(2)).lower()])), text)
@@ -101,6 +102,35 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
             text = text[:m.start()] + weekday(which(m), number(m), text[:m.start()]) \
                 + text[m.end():]
     return text
+
+
+# A date written with its weekday, before or after it: "Monday, 2026-12-7" (from "Monday,
+# Dec 7"), "2026-12-20 (周日)" (from 12月20日（周日）) is that date, not a period from the
+# weekday to the date. A weekday that is not the date's is left to be read on its own.
+_NAMED_DAY = (r"(?:\b(?P<{0}>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+              + r")\b\.?|(?:周|星期|礼拜)(?P<{0}cn>[一二三四五六日天]))")
+_DATE_PARTS = r"(?<![\d-])(?P<{0}y>\d{{4}})-(?P<{0}m>\d{{1,2}})-(?P<{0}d>\d{{1,2}})(?![\d-])"
+_WEEKDAY_THEN_DATE = re.compile(_NAMED_DAY.format("w") + r"\s*[,，]?\s*(?=\s*"
+                                + _DATE_PARTS.format("a") + ")", re.IGNORECASE)
+_DATE_THEN_WEEKDAY = re.compile("(?P<date>" + _DATE_PARTS.format("b") + r")\s*[,，]?\s*"
+                                r"[(（]?\s*" + _NAMED_DAY.format("w") + r"\s*[)）]?",
+                                re.IGNORECASE)
+
+
+def _without_own_weekdays(text: str) -> str:
+    def number(m: re.Match[str]) -> int:
+        return _WEEKDAYS[m.group("w").lower()] if m.group("w") else _CN_DAY_NUMBER[m.group("wcn")]
+
+    def its_own(m: re.Match[str], side: str) -> bool:
+        try:
+            day = date(int(m.group(side + "y")), int(m.group(side + "m")), int(m.group(side + "d")))
+        except ValueError:
+            return False
+        return day.weekday() == number(m)
+
+    text = _WEEKDAY_THEN_DATE.sub(lambda m: " " if its_own(m, "a") else m.group(0), text)
+    return _DATE_THEN_WEEKDAY.sub(
+        lambda m: f" {m.group('date')} " if its_own(m, "b") else m.group(0), text)
 
 
 _ISO = re.compile(r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)")

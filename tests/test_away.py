@@ -328,3 +328,13 @@ async def test_from_monday_to_friday_said_on_a_friday_is_next_weeks_working_days
     # Saturday in Shanghai: 周六 alone is today; after 周日 it is the Saturday after it.
     await say(bot, "li", "/away 从周日到周六")
     assert "2026-11-29 – 2026-12-05" in chat.last("li")
+
+
+async def test_a_date_with_its_weekday_is_that_one_day_not_a_period(bot, chat):
+    # "Monday, Dec 7" (as calendars write it) read as Monday the 30th to December 7.
+    await say(bot, "alice", "/away Monday, Dec 7")
+    assert chat.last("alice").startswith("Got it: you're away from now until 2026-12-07")
+    await say(bot, "li", "/away 12月20日（周日）")
+    assert chat.last("li").startswith("好的：你从现在起外出至 2026-12-20")
+    await say(bot, "bruno", "/away from Mon Dec 14 to Fri Dec 18")
+    assert "Planned: you're away 2026-12-14 – 2026-12-18" in chat.last("bruno")
