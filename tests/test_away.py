@@ -338,3 +338,13 @@ async def test_a_date_with_its_weekday_is_that_one_day_not_a_period(bot, chat):
     assert chat.last("li").startswith("好的：你从现在起外出至 2026-12-20")
     await say(bot, "bruno", "/away from Mon Dec 14 to Fri Dec 18")
     assert "Planned: you're away 2026-12-14 – 2026-12-18" in chat.last("bruno")
+
+
+async def test_a_day_ending_a_sentence_with_a_full_stop_is_read(bot, chat):
+    await say(bot, "alice", "/away Dec 20.")
+    assert chat.last("alice").startswith("Got it: you're away from now until 2026-12-20")
+    await say(bot, "li", "/away 12月20日。")
+    assert chat.last("li").startswith("好的：你从现在起外出至 2026-12-20")
+    await say(bot, "grace", "/1on1 move @bruno Dec 3 09:00.")
+    assert chat.last("grace").startswith("Moved: your next 1:1 with Bruno Rossi is Thu "
+                                         "2026-12-03 09:00")
