@@ -50,6 +50,20 @@ class Question:
         """
         return self.unit_label.get(locale) or self.unit or ""
 
+    def unit_for(self, locale: str, value: float) -> str:
+        """The unit after `value`: in English, a unit the org file writes as a plural
+        ('customers', 'deals', 'opportunities') is singular after exactly 1 ('1 customer';
+        the check-in's recap read '1 customers'). Other units and languages as written."""
+        unit = self.unit_text(locale)
+        if value != 1 or not locale.startswith("en") or not unit.isalpha() \
+                or not unit.islower() or not unit.endswith("s") or unit.endswith("ss"):
+            return unit
+        if unit.endswith("ies"):
+            return unit[:-3] + "y"
+        if unit.endswith(("ches", "shes", "xes", "sses")):
+            return unit[:-2]
+        return unit[:-1]
+
     def unit_spellings(self) -> tuple[str, ...]:
         """Every way the unit is written (a person may type it after the number)."""
         return tuple(dict.fromkeys(u for u in (self.unit, *self.unit_label.values()) if u))

@@ -887,7 +887,8 @@ def display_answer(ctx: Context, locale: str, q: Question, answer: Answer | None
     if answer is None or answer.skipped:
         return None
     if q.kind == "number" and answer.number_value is not None:
-        return f"{format_number(answer.number_value)} {q.unit_text(locale)}".strip()
+        return f"{format_number(answer.number_value)} {q.unit_for(locale, answer.number_value)}" \
+            .strip()
     if q.kind == "scale" and answer.number_value is not None:
         return f"{int(answer.number_value)}/5"
     if q.kind == "choice" and answer.text_value is not None:

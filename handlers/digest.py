@@ -31,7 +31,13 @@ from bot.loglines import log_not_sent
 from bot.schedule import checkin_moment, last_checkin
 from bot.weeks import current_week, week_end, week_of, week_start
 from handlers.context import Context, one_moment
-from handlers.summary import SummaryRequest, WeekSummary, render_summary, summaries
+from handlers.summary import (
+    SummaryRequest,
+    WeekSummary,
+    render_summary,
+    summaries,
+    tell_namesakes_apart,
+)
 from handlers.summary_gm import gm_page
 from storage.digest import DigestRepo
 from storage.models import CheckinRound, Person
@@ -163,6 +169,7 @@ def _digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
     # no text answer of the org's is needed (a director's digest shows its team's).
     weeks = summaries(ctx, request, person.locale, person.timezone,
                       texts="latest" if team else "none")
+    tell_namesakes_apart(weeks)  # (in the header's names too)
     header = _header(ctx, person, weeks[-1], team, markup)
     if team is None:
         # The GM's digest is the GM's /summary: the five questions per director.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.events import InboundEvent, Mention, Target
 from bot.org import Org
+from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from storage.kudos import Kudos, KudosRepo, find_mentioned
 from storage.models import Person
@@ -230,6 +231,18 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
                  dedupe_key=f"kudos-withdrawn:{source}:{person.id}:{event.event_id}")
 
 
+def _look_alikes(ctx: Context, platform: str, typed: str | None) -> list[tuple[str, str]]:
+    """Who a typed @handle nobody has was likely meant to be: (handle, name) of those whose
+    handle (their key on the console, their Telegram username) or name is close to it.
+    '@alicee' was told "not in the org file: ask the person who runs teampulse to add
+    them", of someone who is. (A Slack mention names a real user: nothing was mistyped.)"""
+    if not typed or platform not in ("console", "telegram"):
+        return []
+    handles = [(p.key if platform == "console" else p.telegram_username, p.display_name)
+               for p in ctx.people.active()]
+    return closest_people(typed.lstrip("@"), [(h, n) for h, n in handles if h])
+
+
 def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Parsed | None:
     mentions = list(event.mentions)
     if not mentions and event.reply_to_user_id:
@@ -248,7 +261,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
         if person is None:
-            ctx.reply("kudos_unknown_person", who=who)
+            ctx.reply("kudos_unknown_person", who=who,
+                      guesses=_look_alikes(ctx, event.platform, mention.username))
             return None
         if person.id == giver.id:
             ctx.reply("kudos_self")

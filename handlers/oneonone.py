@@ -221,7 +221,7 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
         if key in done or person.id in until or (person.id, now) in away:
             continue
         if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon",
-                    other=other, other_away_until=until.get(other.id),
+                    other=told(ctx, person, other), other_away_until=until.get(other.id),
                     **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
             count += 1
@@ -238,7 +238,8 @@ def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) 
     # its buttons working at once, and is asked again once that one is over.
     busy = _in_dialog(ctx, repo, pair.manager)
     key = f"oo:ask:{pair.manager.id}:{pair.report.id}:{occ.key}"
-    if not ctx.tell(pair.manager, "oo_did_it_happen", dedupe_key=key, other=pair.report,
+    if not ctx.tell(pair.manager, "oo_did_it_happen", dedupe_key=key,
+                    other=told(ctx, pair.manager, pair.report),
                     in_checkin=_in_checkin(ctx, pair.manager),
                     choices=_yes_no(ctx, pair.manager, meeting),
                     **as_params(occ.start, pair.manager.timezone)):
@@ -270,7 +271,7 @@ def _ask_next_waiting(ctx: Context, manager: Person) -> None:
         return
     repo.set_dialog(manager, meeting, "held", now)
     ctx.tell(manager, "oo_did_it_happen", dedupe_key=f"oo:reask:{meeting.id}",
-             other=meeting.report, in_checkin=_in_checkin(ctx, manager),
+             other=told(ctx, manager, meeting.report), in_checkin=_in_checkin(ctx, manager),
              choices=_yes_no(ctx, manager, meeting),
              **as_params(meeting.scheduled_at, manager.timezone))
 
@@ -312,7 +313,7 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
         if (meeting.manager.id, now) in away:
             continue
         if ctx.tell(meeting.manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
-                    other=meeting.report, day=meeting.occurrence,
+                    other=told(ctx, meeting.manager, meeting.report), day=meeting.occurrence,
                     choices=_rating_choices(meeting)):
             count += 1
     return count
@@ -451,7 +452,7 @@ def _agenda(ctx: Context, person: Person, mine: list[Pair]) -> None:
     # The other pairs' check-in topics are proposed when their reminders go out.
     for pair, occ in _soonest(ctx, mine):
         propose_from_checkin(ctx, pair)
-        sections.append({"other": pair.other(person),
+        sections.append({"other": told(ctx, person, pair.other(person)),
                          "next": as_params(occ.start, person.timezone) if occ else None,
                          **agenda_params(ctx, pair, person)})
     ctx.reply("oo_agenda", sections=sections, total=len(mine))
@@ -540,8 +541,8 @@ def _actions_add(ctx: Context, person: Person, text: str) -> None:
         due = local(now, person.timezone).date() + timedelta(days=7)
     item = OneOnOneRepo(ctx.session).add_action(pair.manager, pair.report, None, rest,
                                                 owner, due, now)
-    ctx.reply("oo_action_added", number=item.id, text=rest, owner=owner, due=due,
-              mine=owner.id == person.id)
+    ctx.reply("oo_action_added", number=item.id, text=rest, owner=told(ctx, person, owner),
+              due=due, mine=owner.id == person.id)
     if owner.id != person.id:
         ctx.tell(owner, "oo_action_added_for_you", by=person, number=item.id, text=rest,
                  due=due)
@@ -570,7 +571,7 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
                       (only, next_occurrence(ctx.session, only, ctx.clock.now())))]
     for pair, occ in shown:
         other = pair.other(person)
-        rows.append({"other": other, "cadence": pair.cadence.cadence,
+        rows.append({"other": told(ctx, person, other), "cadence": pair.cadence.cadence,
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
                      "manager_tz": pair.manager.timezone,
                      "next": as_params(occ.start, person.timezone) if occ else None,
@@ -583,7 +584,7 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
                          occ.start, pair.cadence.duration, other.timezone) else None,
                      # The org file can book one person into several at once (every
                      # report at the default Tue 10:00): said, never moved on its own.
-                     "at_once": [o.other(person) for o, when in soonest
+                     "at_once": [told(ctx, person, o.other(person)) for o, when in soonest
                                  if _ids(o) != _ids(pair) and occ and when
                                  and when.start < occ.end and occ.start < when.end]})
     if not rows:
@@ -634,19 +635,21 @@ def _move(ctx: Context, args: str) -> None:
     # 20:00): the mover sees their time, and they are told it is outside their hours.
     hours = ctx.org.oneonones.hours
     off = hours.off(when, pair.cadence.duration, other.timezone)
-    ctx.reply("oo_moved", other=other, busy=_busy(ctx, person, pair, when, end),
+    ctx.reply("oo_moved", other=told(ctx, person, other),
+              busy=_busy(ctx, person, pair, when, end),
               their=as_params(when, other.timezone) if off else None, hours=hours.params(),
               **as_params(when, person.timezone))
-    ctx.tell(other, "oo_moved_notice", other=person, busy=_busy(ctx, other, pair, when, end),
+    ctx.tell(other, "oo_moved_notice", other=told(ctx, other, person),
+             busy=_busy(ctx, other, pair, when, end),
              off_hours=off, hours=hours.params(), **as_params(when, other.timezone))
 
 
 def _busy(ctx: Context, person: Person, moved: Pair, start: datetime, end: datetime
-          ) -> list[Person]:
+          ) -> list[Person | Told]:
     """Who else `person` has a one-on-one with between `start` and `end` (a move is
     made all the same: said, so that one of the two can be moved too)."""
     overrides = OneOnOneRepo(ctx.session).overrides_of([person.id])  # (one query)
-    return [pair.other(person) for pair in _pairs_of(ctx, person)
+    return [told(ctx, person, pair.other(person)) for pair in _pairs_of(ctx, person)
             if _ids(pair) != _ids(moved)
             and any(not o.skipped and o.start < end and start < o.end for o in occurrences(
                 pair, start, end, overrides.get(_ids(pair), {})))]
@@ -670,8 +673,10 @@ def _skip(ctx: Context, args: str) -> None:
     OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=None,
                                            skipped=True, by=person, now=now)
     other = pair.other(person)
-    ctx.reply("oo_skipped", other=other, **as_params(occ.start, person.timezone))
-    ctx.tell(other, "oo_skipped_notice", other=person, **as_params(occ.start, other.timezone))
+    ctx.reply("oo_skipped", other=told(ctx, person, other),
+              **as_params(occ.start, person.timezone))
+    ctx.tell(other, "oo_skipped_notice", other=told(ctx, other, person),
+             **as_params(occ.start, other.timezone))
 
 
 def _add_note(ctx: Context, args: str) -> None:
@@ -683,7 +688,7 @@ def _add_note(ctx: Context, args: str) -> None:
     held = [m for m in OneOnOneRepo(ctx.session).meetings_of(person)
             if (m.manager_id, m.report_id) == (pair.manager.id, pair.report.id)]
     if not held:
-        ctx.reply("oo_no_meeting_yet", other=pair.other(person))
+        ctx.reply("oo_no_meeting_yet", other=told(ctx, person, pair.other(person)))
         return
     if not _PRIVATE.sub("", clean_text(text)).strip():
         ctx.reply("oo_note_usage")
@@ -746,7 +751,7 @@ def _agenda_add(ctx: Context, person: Person, args: str) -> None:
         return
     OneOnOneRepo(ctx.session).add_item(pair.manager, pair.report, text, author=person,
                                        now=ctx.clock.now())
-    ctx.reply("oo_agenda_added", other=pair.other(person), text=text)
+    ctx.reply("oo_agenda_added", other=told(ctx, person, pair.other(person)), text=text)
 
 
 # --- choosing the pair and the person ---------------------------------------------------------
@@ -806,6 +811,51 @@ class Who:
 
     def __str__(self) -> str:
         return self.name  # what a list matches what was typed against
+
+
+class Told:
+    """A person as a one-on-one message names them to someone two of whose one-on-ones
+    are with people of that name: '王伟 (@wangwei2)', the key every one-on-one command
+    takes. (Two reports called 王伟 got the same "did your 1:1 with 王伟 happen?", and
+    the notes and action items typed next went to whichever meeting it was.) Everything
+    else reads through to the person."""
+
+    def __init__(self, person: Person) -> None:
+        self._person = person
+        self.display_name = f"{person.display_name} (@{person.key})"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._person, name)
+
+
+#: The latest org's twin_names (an org is read-only: an edit makes a new one).
+_TWINS: list[tuple[Org, dict[str, frozenset[str]]]] = []
+
+
+def twin_names(org: Org) -> dict[str, frozenset[str]]:
+    """Per person key, the names two or more of their one-on-one partners (their manager
+    and their reports in the org file) share; only people with such names. Worked out
+    once per org, not per message: a sweep reminds thousands of pairs at once."""
+    if _TWINS and _TWINS[0][0] is org:
+        return _TWINS[0][1]
+    names: dict[str, list[str]] = {}
+    by_key = {p.key: p for p in org.people}
+    for entry in org.people:
+        manager = by_key.get(entry.manager) if entry.manager else None
+        if manager is not None:
+            names.setdefault(manager.key, []).append(entry.name)
+            names.setdefault(entry.key, []).append(manager.name)
+    found = {key: frozenset(n for n, count in Counter(partners).items() if count > 1)
+             for key, partners in names.items()}
+    twins = {key: shared for key, shared in found.items() if shared}
+    _TWINS[:] = [(org, twins)]
+    return twins
+
+
+def told(ctx: Context, reader: Person, person: Person) -> Person | Told:
+    """`person` as a one-on-one message to `reader` names them (see Told)."""
+    shared = twin_names(ctx.org).get(reader.key)
+    return Told(person) if shared and person.display_name in shared else person
 
 
 def who_is_who(people: Sequence[Person]) -> list[Who]:
@@ -919,7 +969,7 @@ def on_text(ctx: Context, text: str) -> bool:
     if dialog.step == "notes":
         if word in _DONE_WORDS:
             repo.set_dialog(person, meeting, "actions", ctx.clock.now())
-            ctx.reply("oo_ask_actions", other=meeting.report)
+            ctx.reply("oo_ask_actions", other=told(ctx, person, meeting.report))
         else:
             _note(ctx, person, meeting, text)
         return True
@@ -951,7 +1001,7 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
     repo = OneOnOneRepo(ctx.session)
     now = ctx.clock.now()
     if meeting.status != "asked":
-        ctx.reply("oo_already_answered", other=meeting.report)
+        ctx.reply("oo_already_answered", other=told(ctx, manager, meeting.report))
         return
     meeting.answered_at = now
     if not held:
@@ -959,13 +1009,13 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
         current = repo.dialog(manager)
         if current is not None and current.meeting_id == meeting.id:
             repo.clear_dialog(manager)  # (a button may answer while another dialog goes on)
-        ctx.reply("oo_not_held", other=meeting.report)
+        ctx.reply("oo_not_held", other=told(ctx, manager, meeting.report))
         _ask_next_waiting(ctx, manager)
         return
     meeting.status = "held"
     repo.discussed(meeting)
     repo.set_dialog(manager, meeting, "notes", now)
-    ctx.reply("oo_ask_notes", other=meeting.report)
+    ctx.reply("oo_ask_notes", other=told(ctx, manager, meeting.report))
 
 
 def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
@@ -975,7 +1025,7 @@ def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
     if private:
         text = text[private.end():].strip()
     if not text:
-        ctx.reply("oo_ask_notes", other=meeting.report)
+        ctx.reply("oo_ask_notes", other=told(ctx, author, meeting.report))
         return
     if len(text) > MAX_TEXT:
         ctx.reply("oo_too_long", limit=MAX_TEXT)
@@ -1030,7 +1080,8 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
             elif _ambiguous(ctx, label):
                 return
         if named is None or named.id not in (meeting.manager_id, meeting.report_id):
-            ctx.reply("oo_action_owner", manager=meeting.manager, report=meeting.report)
+            ctx.reply("oo_action_owner", manager=told(ctx, author, meeting.manager),
+                      report=told(ctx, author, meeting.report))
             return
         owner, text = named, rest
     if not text:
@@ -1043,23 +1094,25 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
         due = local(meeting.scheduled_at, meeting.manager.timezone).date() + timedelta(days=7)
     item = OneOnOneRepo(ctx.session).add_action(meeting.manager, meeting.report, meeting, text,
                                                 owner, due, ctx.clock.now())
-    ctx.reply("oo_action_saved", number=item.id, text=text, owner=owner, due=due)
+    ctx.reply("oo_action_saved", number=item.id, text=text, owner=told(ctx, author, owner),
+              due=due)
 
 
 def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
     repo = OneOnOneRepo(ctx.session)
     repo.clear_dialog(manager)
-    ctx.reply("oo_finished", other=meeting.report)
+    ctx.reply("oo_finished", other=told(ctx, manager, meeting.report))
     report = meeting.report
     shared = [n.text for n in repo.notes(meeting, viewer=None)]
     actions = _action_rows([a for a in repo.open_actions(manager, report)
                             if a.meeting_id == meeting.id], ctx.clock.now())
-    ctx.tell(report, "oo_recap", dedupe_key=f"oo:recap:{meeting.id}", other=manager,
+    ctx.tell(report, "oo_recap", dedupe_key=f"oo:recap:{meeting.id}",
+             other=told(ctx, report, manager),
              day=meeting.occurrence, notes=shared, actions=actions)
     for person in (manager, report):
         other = report if person.id == manager.id else manager
         if ctx.tell(person, "oo_feedback_question", dedupe_key=f"oo:fbq:{meeting.id}:{person.id}",
-                    other=other, choices=_rating_choices(meeting)):
+                    other=told(ctx, person, other), choices=_rating_choices(meeting)):
             current = repo.dialog(person)
             if current is None or current.step in ("rating", "improve"):
                 repo.set_dialog(person, meeting, "rating", ctx.clock.now())
@@ -1070,7 +1123,7 @@ def _rated(ctx: Context, person: Person, meeting: OneOnOneMeeting, rating: int) 
     other = meeting.report if person.id == meeting.manager_id else meeting.manager
     repo.save_feedback(meeting, person, other, rating=rating, now=ctx.clock.now())
     repo.set_dialog(person, meeting, "improve", ctx.clock.now())
-    ctx.reply("oo_ask_improve", other=other)
+    ctx.reply("oo_ask_improve", other=told(ctx, person, other))
 
 
 def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: str) -> None:
@@ -1080,7 +1133,8 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
     repo.clear_dialog(person)
     ctx.reply("oo_feedback_thanks")
     ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
-             other=person, day=meeting.occurrence, rating=row.rating, improve=improve)
+             other=told(ctx, other, person), day=meeting.occurrence, rating=row.rating,
+             improve=improve)
     _ask_next_waiting(ctx, person)
 
 
@@ -1229,8 +1283,10 @@ def render_overview(renderer: Renderer, locale: str, markup: str,
     def when(moment: datetime | None) -> dict[str, Any] | None:
         return as_params(moment, timezone) if moment else None
 
-    def pair(p: PairStatus) -> dict[str, Any]:
-        return {"manager": p.manager_name, "report": p.report_name, "last": when(p.last_held),
+    def pair(p: PairStatus, twins: Collection[str] = ()) -> dict[str, Any]:
+        # Two of a director's reports with one name are told apart by key (see Told).
+        report = f"{p.report_name} (@{p.report})" if p.report_name in twins else p.report_name
+        return {"manager": p.manager_name, "report": report, "last": when(p.last_held),
                 "next": when(p.next), "overdue": p.overdue}
 
     shown = overview
@@ -1244,8 +1300,9 @@ def render_overview(renderer: Renderer, locale: str, markup: str,
         if bounded and len(team) > NAMES_SHOWN:
             team = sorted(team, key=lambda p: not p.overdue)
         rest = team[NAMES_SHOWN:] if bounded else []
+        twins = {n for n, count in Counter(p.report_name for p in team).items() if count > 1}
         rows.append({"name": d.name, "own": pair(d.own) if d.own else None,
-                     "team": [pair(p) for p in team[:len(team) - len(rest)]],
+                     "team": [pair(p, twins) for p in team[:len(team) - len(rest)]],
                      "team_more": len(rest), "team_more_overdue": sum(p.overdue for p in rest),
                      "open_actions": d.open_actions, "overdue_actions": d.overdue_actions})
     return renderer.message(locale, "oo_overview", markup, directors=rows,

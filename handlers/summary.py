@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 import weakref
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -1098,9 +1099,23 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
 
 
+def tell_namesakes_apart(weeks: list[WeekSummary]) -> None:
+    """Name each of two people of one name in a week's list with their key ('王伟
+    (@wangwei2)'): a director of two 王伟 read "✅ 王伟 — checked in", "❌ 王伟 — not
+    checked in" and "not reported: 王伟", and could not tell who had not answered. (They
+    share the team, so the team would not tell them apart.) Once per person."""
+    for w in weeks:
+        counts = Counter(p.name for p in w.people)
+        for p in w.people:
+            if counts[p.name] > 1:
+                p.name = f"{p.name} (@{p.key})"
+
+
 def render_summary(renderer: Renderer, locale: str, markup: str, request: SummaryRequest,
                    weeks: list[WeekSummary], org_name: str) -> str:
     """Render summaries with the template that fits the request."""
+    if request.kind != "person":
+        tell_namesakes_apart(weeks)
     if request.kind == "person":
         return renderer.template(locale, "summary_person", markup, weeks=weeks,
                                  person=weeks[-1].people[0], org=org_name)
@@ -1209,13 +1224,14 @@ def cmd_summary(ctx: Context, args: str) -> None:
 def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
                       weeks: list[WeekSummary], markup: str) -> str:
     """A director's five-question block, full, above their history ('' for others)."""
-    from handlers.summary_gm import build_gm_summary, render_gm
+    from handlers.summary_gm import build_gm_summary, render_gm, still_to_come
     subject = weeks[-1].people[0]
     found = ctx.people.by_key(subject.key)
     if found is None or found.role != "director" or not found.active:
         return ""
     view = build_gm_summary(ctx, viewer.locale, weeks[-1].week, max(1, request.weeks),
                             viewer.timezone, only=subject.key)
+    still_to_come(ctx, view)
     return render_gm(ctx.renderer, viewer.locale, markup, view, reader=viewer.key) + "\n\n"
 
 

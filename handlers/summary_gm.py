@@ -41,7 +41,7 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple, cast
@@ -231,6 +231,9 @@ class DirectorView:
     open_actions: int = 0
     overdue_actions: int = 0
     attention: list[Attention] = field(default_factory=list)
+    # Not sent this week's check-in only because its time is still to come where they
+    # are: when it goes out, in the reader's timezone (see still_to_come; chat only).
+    due: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -284,6 +287,9 @@ class WeekCount:
     away: list[str]  # names
     nothing_sent: bool
     not_sent: list[str] = field(default_factory=list)  # names: not asked, not in the target
+    #: Of `not_sent`, those whose check-in is still to come this week where they are
+    #: (taken out of `not_sent` by still_to_come; chat only).
+    due: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -433,6 +439,49 @@ def _status(status: str, prompted: bool, given: int, real: int) -> str:
     return "missed" if prompted else "unreachable"
 
 
+#: The summary's statements by what shapes them (weeks, question keys, which directors),
+#: built once and reused: building one of its selects and working out its cache key
+#: cost SQLAlchemy more than SQLite took to run it at 1,000 directors. Lists of ids are
+#: bound when a statement runs.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _statement(key: tuple[Any, ...], make: Callable[[], Select[Any]]) -> Select[Any]:
+    """The statement `make` builds, built once per `key`."""
+    found = _STATEMENTS.get(key)
+    if found is None:
+        if len(_STATEMENTS) >= 512:  # (weeks go by: the oldest keys are never asked again)
+            _STATEMENTS.clear()
+        found = _STATEMENTS[key] = make()
+    return found
+
+
+def _rounds_read(week: str, look: list[str], older: list[str]) -> Select[Any]:
+    """The rounds build_gm_summary reads one by one (see there): those of the weeks looked
+    at, and of the `older` weeks those the CRM has figures for or with no answer."""
+    read = or_(CheckinRound.week.in_(look), and_(CheckinRound.week.in_(older), or_(
+        _has_crm(older), _unanswered()))) if older else CheckinRound.week.in_(look)
+    return select(
+        CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
+        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
+        # When it was submitted, and where, matter for the latest week only (late or not).
+        case((CheckinRound.week == week, CheckinRound.submitted_at)),
+        CheckinRound.snapshot_key, *_answer_counts(week),
+        CheckinRound.role, case((or_(CheckinRound.week == week,
+                                     CheckinRound.status != "submitted"),
+                                 CheckinRound.timezone)),
+        case((CheckinRound.week == week, CheckinRound.manager_key))).where(read)
+
+
+def _answers_of(only: str | None, text: bool = True) -> Select[Any]:
+    """Answers (round id, question key, text, figure, skipped) of directors' rounds (see
+    _of_directors); with `text` False the text is NULL: a KPI's text is never shown, and
+    without it the covering index answers without reading the rows."""
+    return _of_directors(select(Answer.round_id, Answer.question_key,
+                                Answer.text_value if text else null(),
+                                Answer.number_value, Answer.skipped), only)
+
+
 class _PersonRow(NamedTuple):
     id: int
     key: str
@@ -484,10 +533,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     lean = page is not None and only is None
     older = [wk for wk in window if wk not in look_set]  # all in the quarter (_window)
     older_set = set(older)
-    closer = _has_crm(older)
-    # The older weeks' rounds the CRM has figures for, or with no answer, are read too.
-    read_rounds = or_(CheckinRound.week.in_(look), and_(CheckinRound.week.in_(older), or_(
-        closer, _unanswered()))) if older else CheckinRound.week.in_(look)
     # 1. Every round read in detail with its snapshot's key and its answers given and
     # real (not skipped), which make the check-in status; then one JSON text per distinct
     # key (rounds built from the same questions share it), parsed once.
@@ -497,17 +542,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # value, the latest week's only), snapshot key, answers given, of them real, role,
     # timezone (the latest week's, and of a round not submitted: away or not, see _away),
     # the manager it was made under (the latest week's only: whose one-on-one it names)).
-    round_rows = plain_rows(conn, select(
-        CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
-        CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
-        # When it was submitted, and where, matter for the latest week only (late or not).
-        case((CheckinRound.week == week, CheckinRound.submitted_at)),
-        CheckinRound.snapshot_key, *_answer_counts(week),
-        CheckinRound.role, case((or_(CheckinRound.week == week,
-                                     CheckinRound.status != "submitted"),
-                                 CheckinRound.timezone)),
-        case((CheckinRound.week == week, CheckinRound.manager_key)))
-        .where(read_rounds))
+    round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older)),
+                                             lambda: _rounds_read(week, look, older)))
     # (Before the latest week only the one count its status needs: the same for both.)
     counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
                                           for r in round_rows if r[8]}
@@ -532,9 +568,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
     # Directors today, and those who were directors in the weeks shown (since removed
     # from the org file, or made members): history never changes after the fact.
-    directed = {(r[1], r[2]) for r in round_rows if r[0] not in member_rounds}
+    # (A set of the people, not of their (person, week) pairs: 80,000 tuples at 10,000
+    # directors and eight weeks, for the few not directors today.)
+    directed = {r[1] for r in round_rows if r[0] not in member_rounds}
     directors = [p for p in people if (only is None or p.key == only) and (
-        (p.role == "director" and p.active) or any((p.id, w) in directed for w in shown_weeks))]
+        (p.role == "director" and p.active) or (p.id in directed and any(
+            (r := rounds.get((p.id, w))) is not None and r[0] not in member_rounds
+            for w in shown_weeks)))]
     director_ids = {p.id for p in directors}
     # The older weeks add to month and quarter to date. For a chat page they are added up
     # by the database for the whole org (the headline's) and, once the page is known, per
@@ -544,7 +584,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # in the month and quarter stays in the org's month and quarter to date (the GM read
     # it there in its week): their rounds are added up like anyone's.
     bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean) if older else []
-    directed_by = {pid for pid, _wk in directed} | {row[0] for row in bulk_rounds}
+    directed_by = directed | {row[0] for row in bulk_rounds}
     leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
         if only is None else []
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
@@ -567,35 +607,35 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                for shape, qs in shapes.items()}
     skip_keys = [skip_of[p.shape] for p in snaps]
     answers: dict[int, dict[str, Any]] = {}
-    base = _of_directors(select(Answer.round_id, Answer.question_key, Answer.text_value,
-                                Answer.number_value, Answer.skipped), only)
-    # KPI answers: the figure only (a KPI's text is never shown), so the covering index
-    # (round_id, question_key, skipped, number_value) answers without reading the rows.
-    figures = _of_directors(select(Answer.round_id, Answer.question_key, null(),
-                                   Answer.number_value, Answer.skipped), only)
     earlier = look[:-1]
-    kpi = Answer.question_key.in_(kpi_keys or [""])
     # (Two statements, not one with OR: with OR SQLite leaves the covering index.)
-    queries = [
-        # With the KPIs, the confidence trend's figures when every director's block is
-        # shown (one key alone would make SQLite take the unique (round_id, question_key)
-        # index and read the rows).
-        figures.where(CheckinRound.week.in_(look), Answer.question_key.in_(
-            kpi_keys if lean else [*kpi_keys, "confidence"])),
-        # The older rounds read one by one, by id (only directors' are listed).
-        *([select(Answer.round_id, Answer.question_key, null(), Answer.number_value,
-                  Answer.skipped).where(kpi, Answer.round_id.in_(bindparam(
-                      "older_ids", older_ids, expanding=True, literal_execute=True)))]
-          if older_ids else []),
-        # This week's blockers and needs (the attention list), the answers a skip_if
-        # reads (which questions applied: the answered counts), and the rest of
-        # LATEST_KEYS when every block is shown.
-        base.where(CheckinRound.week == week, Answer.question_key.in_(sorted(
-            {*(FOLLOW_KEYS if lean else LATEST_KEYS),
-             *(k for keys in skip_keys for k in keys)})))]
+    # With the KPIs, the confidence trend's figures when every director's block is shown
+    # (one key alone would make SQLite take the unique (round_id, question_key) index and
+    # read the rows). KPI answers: the figure only (a KPI's text is never shown), so the
+    # covering index (round_id, question_key, skipped, number_value) answers without
+    # reading the rows.
+    kpi_read = kpi_keys if lean else [*kpi_keys, "confidence"]
+    queries: list[tuple[Select[Any], dict[str, Any]]] = [(_statement(
+        ("figures", only, tuple(look), tuple(kpi_read)),
+        lambda: _answers_of(only, text=False).where(
+            CheckinRound.week.in_(look), Answer.question_key.in_(kpi_read))), {})]
+    if older_ids:  # the older rounds read one by one, by id (only directors' are listed)
+        queries.append((_statement(("older", tuple(kpi_keys)), lambda: select(
+            Answer.round_id, Answer.question_key, null(), Answer.number_value,
+            Answer.skipped).where(Answer.question_key.in_(kpi_keys or [""]), Answer.round_id
+                                  .in_(bindparam("older_ids", expanding=True,
+                                                 literal_execute=True)))),
+                        {"older_ids": older_ids}))
+    # This week's blockers and needs (the attention list), the answers a skip_if reads
+    # (which questions applied: the answered counts), and the rest of LATEST_KEYS when
+    # every block is shown.
+    latest_keys = sorted({*(FOLLOW_KEYS if lean else LATEST_KEYS),
+                          *(k for keys in skip_keys for k in keys)})
+    queries.append((_statement(("latest", only, week, tuple(latest_keys)), lambda: _answers_of(
+        only).where(CheckinRound.week == week, Answer.question_key.in_(latest_keys))), {}))
     if earlier and not lean:  # last week's plan, beside this week's wins
-        queries.append(base.where(CheckinRound.week == earlier[-1],
-                                  Answer.question_key == "plan"))
+        queries.append((_statement(("plan", only, earlier[-1]), lambda: _answers_of(only).where(
+            CheckinRound.week == earlier[-1], Answer.question_key == "plan")), {}))
     _read_answers(conn, queries, answers)
     # Earlier weeks' blockers matter only to whoever reports one this week (is it
     # recurring?), their support requests only to whoever asks for support this week
@@ -603,21 +643,26 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # loop below, the first to need them (read_aside, see there).
     now = [r for r in round_rows if r[2] == week]
     blocked, asking = _following([answers.get(r[0]) for r in now], [r[1] for r in now])
-    later: list[Select[Any]] = []
-    if earlier:
-        later = [base.where(
+
+    def earlier_of(name: str, keys: list[str]) -> Select[Any]:
+        return _answers_of(only).where(
             CheckinRound.week.in_(earlier), Answer.question_key.in_(keys),
-            CheckinRound.person_id.in_(bindparam(name, ids, expanding=True,
-                                                 literal_execute=True)))
-            for name, keys, ids in (("blocked", ["blockers"], blocked),
-                                    ("asking", ["support_type", "support_detail"], asking))
-            if ids]
+            CheckinRound.person_id.in_(bindparam(name, expanding=True, literal_execute=True)))
+
+    later: list[tuple[Select[Any], dict[str, Any]]] = []
+    if earlier:
+        later = [(_statement(("later", name, only, tuple(earlier)),
+                             lambda name=name, keys=keys: earlier_of(name, keys)), {name: ids})
+                 for name, keys, ids in (("blocked", ["blockers"], blocked),
+                                         ("asking", ["support_type", "support_detail"],
+                                          asking))
+                 if ids]
     # The older weeks' figures added up: per director, for the loop; for a chat page the
     # whole org's, which only the headline's month and quarter need (after the loop).
     bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean) \
         if older and bulk_rounds else []
     bulk_figures = [] if lean else _bulk_figure_rows(
-        bulk_reads, [plain_rows(conn, query) for query, _ in bulk_reads], whole=False)
+        bulk_reads, [plain_rows(conn, *query) for query, _ in bulk_reads], whole=False)
     # 3. CRM sums per person, metric and week (as the team's and a person's view read them).
     crm = crm_figures(ctx, window)
 
@@ -632,15 +677,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     names |= told_apart
     headline: dict[tuple[str, str], Figure] = {}
     views: list[DirectorView] = []
-    statuses: dict[tuple[int, str], str] = {}
+    # Each shown week's statuses by person id (the week counts read them in one pass).
+    statuses: dict[str, dict[int, str]] = {wk: {} for wk in shown_weeks}
     # Per week once, not per director and KPI: is it in the quarter, the month, shown.
     in_quarter = {wk: quarter_of(wk) == quarter for wk in window}
     in_month = {wk: in_quarter[wk] and month_of(wk) == month for wk in window}
     wanted = set(look) | {wk for wk in window if in_quarter[wk]}
-    shown_set = set(shown_weeks)
     org_mtd: dict[tuple[str, str], list[Any]] = {}
     org_qtd: dict[tuple[str, str], list[Any]] = {}
-    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, wk in shown_set, wk in wanted,
+    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, statuses.get(wk), wk in wanted,
              wk in look_set) for wk in window]
     # The weeks looked at for everyone; the older ones only where a round is read one by
     # one (the rest were added up by the database).
@@ -760,6 +805,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # (Only those who report one: a "none" shows none.)
     blocking: list[tuple[DirectorView, int]] = []
     blocked_set = set(blocked)
+    # Each director's rounds of the look-back weeks (None: no round), oldest first, as the
+    # week loop finds them (members' too): read again for blockers, support and question
+    # 4's texts without a (person, week) lookup each.
+    look_rounds: dict[int, list[Any]] = {}
     # SQLite works the added-up figures out in one call that lets go of the interpreter
     # throughout, but takes it back for every row of a read that returns rows: thousands
     # of them read on the side only trade turns with the loop (the CLI's export of 10,000
@@ -788,12 +837,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             series: list[float | None] = []  # the look-back weeks', oldest first
             if pid in bulk_by:
                 _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of, kpi_mu)
+            mine: list[Any] = []
+            look_rounds[pid] = mine
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.
-            for wk, q, m, now, is_shown, want, look_at in (
+            for wk, q, m, now, shown_st, want, look_at in (
                     plan_older[pid] + plan_look if pid in plan_older else plan_look):
                 at = (pid, wk)
                 r = rounds_get(at)
+                if look_at:
+                    mine.append(r)
                 if r is not None and r[0] in member_rounds:
                     r = None
                 if r is None:
@@ -806,8 +859,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                         st = "submitted" if real_n else "skipped"
                     else:
                         st = "in_progress" if given_n else "missed" if r[5] else "unreachable"
-                if is_shown:
-                    statuses[at] = st
+                if shown_st is not None:
+                    shown_st[pid] = st
                 if now:
                     view.status = st
                     if st == "away":
@@ -882,7 +935,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for found in read[len(aside):]:
         _add_answers(found, answers)
     for view, pid in blocking:
-        _blockers(view, pid, look, rounds, answers)
+        _blockers(view, look_rounds[pid], len(look), answers)
     # The org's month and quarter to date: for a chat page the older weeks' (the whole
     # org's) first, as a director's come first, then each director's in turn.
     if lean and bulk_reads:
@@ -912,8 +965,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # earlier weeks matter for those who ask now (_following), and only those.
         if d.id not in asking_set:
             continue
-        for wk in look:
-            r = rounds.get((d.id, wk))
+        for wk, r in zip(look, look_rounds[d.id], strict=True):
             if r is None or r[0] in covered:
                 continue
             given = answers.get(r[0], _EMPTY)
@@ -939,7 +991,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if (r := rounds_get((pid, week))) is not None and r[0] not in member_rounds}
     _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
                ctx.clock.now() if latest else as_of, then)
-    weeks = [_week_count(wk, directors, statuses, names) for wk in shown_weeks]
+    weeks = [_week_count(wk, directors, statuses[wk], names) for wk in shown_weeks]
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
         view.attention = _attention(view, ageing_days, stress_above)
@@ -959,7 +1011,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             this = rounds.get((pid, week))
             if this is not None and this[0] not in member_rounds:
                 progress(view, this, by_id[pid].timezone)
-    _details(conn, detailed, id_of, look, rounds, answers, read=lean)
+    _details(conn, detailed, [look_rounds[id_of[view.key]] for view in detailed], answers,
+             read=lean)
     if lean and older and detailed:
         ids = [id_of[view.key] for view in detailed]
         mine_by, my_figs = _bulk_by_director(
@@ -1088,11 +1141,16 @@ def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
     out: list[tuple[Any, ...]] = []
     by = [] if whole else [CheckinRound.person_id]
     for part, in_month in _older_parts(older, month):
-        query = _directors(select(*by, CheckinRound.snapshot_key, func.count(),
-                                  func.min(CheckinRound.id), func.min(CheckinRound.week)),
-                           only, grouped=True).where(CheckinRound.week.in_(part),
-                                                     *_people_in(of))
-        rows = conn.execute(query.group_by(*by, CheckinRound.snapshot_key)).all()
+        query = _statement(
+            ("bulk_rounds", tuple(part), only, whole, of is not None),
+            lambda part=part: _directors(select(*by, CheckinRound.snapshot_key, func.count(),
+                                                func.min(CheckinRound.id),
+                                                func.min(CheckinRound.week)),
+                                         only, grouped=True)
+            .where(CheckinRound.week.in_(part), *_people_in(of is not None))
+            .group_by(*by, CheckinRound.snapshot_key))
+        rows = conn.execute(query, {"of": of}).all() if of is not None \
+            else conn.execute(query).all()
         # (person id unless whole, key, rounds, a round id, the first week)
         out += [(None if whole else row[0], row[-4], in_month, *row[-3:]) for row in rows]
     return out
@@ -1106,24 +1164,36 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
     month, question key, total, how many); `whole` and `of` as in _bulk_rounds.
     A skipped or text answer is no figure."""
     reads = _bulk_figure_reads(older, month, read, only, kpi_keys, whole, of)
-    return _bulk_figure_rows(reads, [plain_rows(conn, query) for query, _ in reads], whole)
+    return _bulk_figure_rows(reads, [plain_rows(conn, *query) for query, _ in reads], whole)
 
 
 def _bulk_figure_reads(older: list[str], month: str, read: list[int], only: str | None,
                        kpi_keys: list[str], whole: bool = False, of: list[int] | None = None
-                       ) -> list[tuple[Select[Any], bool]]:
-    """_bulk_figures' statements, each with whether its weeks are in the month."""
-    # Left out by id (a list known already), not by asking about the CRM again per round.
-    not_read = CheckinRound.id.not_in(bindparam("read", read, expanding=True,
-                                                literal_execute=True)) if read else true()
-    by = [] if whole else [CheckinRound.person_id]
-    return [(_of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
-                                  func.sum(Answer.number_value), func.count()),
-                           only, grouped=True)
-             .where(CheckinRound.week.in_(part), not_read, *_people_in(of),
-                    Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
-                    Answer.number_value.is_not(None))
-             .group_by(*by, CheckinRound.snapshot_key, Answer.question_key), in_month)
+                       ) -> list[tuple[tuple[Select[Any], dict[str, Any]], bool]]:
+    """_bulk_figures' statements with their parameters, each with whether its weeks are
+    in the month."""
+    params: dict[str, Any] = {}
+    if read:
+        params["read"] = read
+    if of is not None:
+        params["of"] = of
+
+    def make(part: list[str]) -> Select[Any]:
+        # Left out by id (a list known already), not by asking about the CRM again per round.
+        not_read = CheckinRound.id.not_in(bindparam("read", expanding=True,
+                                                    literal_execute=True)) if read else true()
+        by = [] if whole else [CheckinRound.person_id]
+        return _of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
+                                    func.sum(Answer.number_value), func.count()),
+                             only, grouped=True) \
+            .where(CheckinRound.week.in_(part), not_read, *_people_in(of is not None),
+                   Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
+                   Answer.number_value.is_not(None)) \
+            .group_by(*by, CheckinRound.snapshot_key, Answer.question_key)
+
+    return [((_statement(("bulk_figures", tuple(part), only, tuple(kpi_keys), whole,
+                          bool(read), of is not None), lambda part=part: make(part)), params),
+             in_month)
             for part, in_month in _older_parts(older, month)]
 
 
@@ -1134,12 +1204,11 @@ def _bulk_figure_rows(reads: list[tuple[Select[Any], bool]], rows: list[list[tup
             for (_query, in_month), part in zip(reads, rows, strict=True) for row in part]
 
 
-def _people_in(of: list[int] | None) -> list[ColumnElement[bool]]:
-    """Rounds of the people `of` (all if None)."""
-    if of is None:
+def _people_in(of: bool) -> list[ColumnElement[bool]]:
+    """Rounds of the people given as the parameter `of` when run (if `of`; else all)."""
+    if not of:
         return []
-    return [CheckinRound.person_id.in_(bindparam("of", of, expanding=True,
-                                                  literal_execute=True))]
+    return [CheckinRound.person_id.in_(bindparam("of", expanding=True, literal_execute=True))]
 
 
 def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ...]],
@@ -1249,11 +1318,12 @@ def _applicable(questions: list[Question], given: dict[str, Any]) -> tuple[int, 
     return len(live), [q.key for q in questions if q.key not in live]
 
 
-def _read_answers(conn: Any, queries: list[Select[Any]],
+def _read_answers(conn: Any, queries: list[tuple[Select[Any], dict[str, Any]]],
                   answers: dict[int, dict[str, Any]]) -> None:
-    """Answers by round and question key: the figure, else the text; SKIPPED if skipped."""
-    for query in queries:
-        _add_answers(plain_rows(conn, query), answers)
+    """Answers by round and question key: the figure, else the text; SKIPPED if skipped
+    (`queries`: each statement with its parameters)."""
+    for query, params in queries:
+        _add_answers(plain_rows(conn, query, params), answers)
 
 
 def _add_answers(rows: list[tuple[Any, ...]], answers: dict[int, dict[str, Any]]) -> None:
@@ -1357,43 +1427,45 @@ def _trend(values: Sequence[float | None], margin: float) -> str | None:
     return "flat"
 
 
-def _given_by_week(pid: int, look: list[str], rounds: dict[tuple[int, str], Any],
-                   answers: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [answers.get(r[0], _EMPTY) if (r := rounds.get((pid, wk))) is not None
-            else _EMPTY for wk in look]
+def _given_by_week(rounds: list[Any], answers: dict[int, dict[str, Any]]
+                   ) -> list[dict[str, Any]]:
+    """The answers of each of `rounds` (None: no round, no answers)."""
+    get = answers.get
+    return [_EMPTY if r is None else get(r[0], _EMPTY) for r in rounds]
 
 
-def _blockers(view: DirectorView, pid: int, look: list[str],
-              rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]]) -> None:
-    """Question 4's blockers: this week's, and in how many weeks a similar one came up."""
-    latest = rounds.get((pid, look[-1]))
+def _blockers(view: DirectorView, rounds: list[Any], looked: int,
+              answers: dict[int, dict[str, Any]]) -> None:
+    """Question 4's blockers: this week's, and in how many of the `looked` weeks
+    (`rounds`: the director's of those weeks, oldest first) a similar one came up."""
+    latest = rounds[-1]
     text = answers.get(latest[0], _EMPTY).get("blockers") if latest is not None else None
     mine = tokens(text if isinstance(text, str) else None)
     if mine:
         view.blockers = clean_text(text)
         # (The earlier weeks only for the few who report a blocker now.)
         earlier = [tokens(g.get("blockers") if isinstance(g.get("blockers"), str) else None)
-                   for g in _given_by_week(pid, look[:-1], rounds, answers)]
+                   for g in _given_by_week(rounds[:-1], answers)]
         same = sum(1 for e in earlier if similar(mine, e))
         view.recurring = same + 1 if same else 0
-        view.recurring_of = len(look)
+        view.recurring_of = looked
 
 
-def _details(conn: Any, views: list[DirectorView], ids: dict[str, int], look: list[str],
-             rounds: dict[tuple[int, str], Any], answers: dict[int, dict[str, Any]],
-             read: bool) -> None:
-    """Question 4's texts for `views`: this week's wins and plan, last week's plan, the
-    confidence of each look-back week; first read by round id if `read` (a page of
-    directors: the whole view's reads left them out)."""
-    ids_read = [r[0] for v in views for wk in look
-                if (r := rounds.get((ids[v.key], wk))) is not None] if read else []
+def _details(conn: Any, views: list[DirectorView], rounds: list[list[Any]],
+             answers: dict[int, dict[str, Any]], read: bool) -> None:
+    """Question 4's texts for `views` (`rounds`: each one's of the look-back weeks, oldest
+    first): this week's wins and plan, last week's plan, the confidence of each look-back
+    week; first read by round id if `read` (a page of directors: the whole view's reads
+    left them out)."""
+    ids_read = [r[0] for mine in rounds for r in mine if r is not None] if read else []
     if ids_read:
-        _read_answers(conn, [select(Answer.round_id, Answer.question_key, Answer.text_value,
-                                    Answer.number_value, Answer.skipped)
-                             .where(Answer.round_id.in_(ids_read),
-                                    Answer.question_key.in_(DETAIL_KEYS))], answers)
-    for view in views:
-        _execution(view, _given_by_week(ids[view.key], look, rounds, answers))
+        _read_answers(conn, [(_statement(("details",), lambda: select(
+            Answer.round_id, Answer.question_key, Answer.text_value, Answer.number_value,
+            Answer.skipped).where(Answer.round_id.in_(bindparam("ids", expanding=True)),
+                                  Answer.question_key.in_(DETAIL_KEYS))),
+            {"ids": ids_read})], answers)
+    for view, mine in zip(views, rounds, strict=True):
+        _execution(view, _given_by_week(mine, answers))
 
 
 def _execution(view: DirectorView, given_by_week: list[dict[str, Any]]) -> None:
@@ -1631,16 +1703,29 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _week_count(week: str, directors: list[Any], statuses: dict[tuple[int, str], str],
+def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
                 names: dict[int, str]) -> WeekCount:
-    sts = [(d.id, statuses.get((d.id, week), "not_sent")) for d in directors]
-    expected = [(pid, st) for pid, st in sts if st in EXPECTED]
-    return WeekCount(week, week_start(week), week_end(week), len(expected),
-                     sum(1 for _, st in expected if st == "submitted"),
-                     [names[pid] for pid, st in expected if st != "submitted"],
-                     [names[pid] for pid, st in sts if st == "away"],
-                     all(st == "not_sent" for _, st in sts),
-                     [names[pid] for pid, st in sts if st == "not_sent"])
+    """The directors' check-ins of `week` (`statuses`: that week's, by person id), in one
+    pass over the directors (eight weeks of 10,000: five passes each were 3% of the page)."""
+    expected = checked_in = 0
+    missing: list[str] = []
+    away: list[str] = []
+    not_sent: list[str] = []
+    get = statuses.get
+    for d in directors:
+        st = get(d.id, "not_sent")
+        if st == "submitted":
+            expected += 1
+            checked_in += 1
+        elif st in EXPECTED:
+            expected += 1
+            missing.append(names[d.id])
+        elif st == "away":
+            away.append(names[d.id])
+        elif st == "not_sent":
+            not_sent.append(names[d.id])
+    return WeekCount(week, week_start(week), week_end(week), expected, checked_in, missing,
+                     away, len(not_sent) == len(directors), not_sent)
 
 
 def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[Attention]:
@@ -1718,7 +1803,10 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             "qtd": [_period(f) for f in d.qtd],
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
-            "confidence": " → ".join(str(c) for c in d.confidence if c is not None),
+            # A week with no answer is a dash, not left out: "confidence 2" under a check-in
+            # not made this week read as this week's (weeks before the first answer: none).
+            "confidence": " → ".join("—" if c is None else str(c) for c in
+                                     itertools.dropwhile(lambda c: c is None, d.confidence)),
             "kinds": {a.kind for a in d.attention},
         })
     return rows
@@ -1755,11 +1843,38 @@ def gm_page(ctx: Context, locale: str, markup: str, week: str, shown: int, reade
     (see bot/gc_pause.py).
     """
     view = build_gm_summary(ctx, locale, week, shown, reader_tz, page=page)
+    still_to_come(ctx, view)
     pages = page_count(view)
     if page > pages:
         return None, pages
     return render_gm(ctx.renderer, locale, markup, view, page=page, period=period,
                      reader=reader), pages
+
+
+def still_to_come(ctx: Context, view: GmSummary) -> None:
+    """Mark the directors not sent the current week's check-in because its time has not
+    come where they are (Friday 16:00 in Los Angeles is 19:00 in New York): they read
+    "no check-in sent", as if left out, and a GM reading at 17:00 sent them theirs early
+    with /checkin send."""
+    if not view.this_week or not view.weeks:
+        return
+    latest, now = view.weeks[-1], ctx.clock.now()
+    tz = ZoneInfo(view.reader_tz)
+    for d in view.directors:
+        entry = ctx.org.person(d.key) if d.status == "not_sent" else None
+        if entry is None:
+            continue
+        moment = checkin_moment(ctx.settings.checkin_schedule, entry.timezone, view.week)
+        if moment <= now:
+            continue
+        d.due = moment.astimezone(tz)
+        # The headline's names tell namesakes apart by team (see _namesakes).
+        told = {d.name, f"{d.name} ({d.team or '@' + d.key})",
+                f"{d.name}（{d.team or '@' + d.key}）"}
+        name = next((n for n in latest.not_sent if n in told), None)
+        if name is not None:
+            latest.not_sent.remove(name)
+            latest.due.append(name)
 
 
 def _whole(summary: GmSummary) -> None:

@@ -115,13 +115,15 @@ class SummaryRows:
                 found.answers.append(row)
 
 
-def plain_rows(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
-    """A query's rows as the driver's plain tuples.
+def plain_rows(conn: Connection, statement: Select[Any],
+               params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    """A query's rows as the driver's plain tuples (`params`: values of its bind
+    parameters that it was built without).
 
     For tens of thousands of rows of plain ints, floats and strings (no type needs
     converting), SQLAlchemy's Row objects cost as much as the query itself.
     """
-    result = conn.execute(statement)
+    result = conn.execute(statement, params) if params else conn.execute(statement)
     try:
         return result.cursor.fetchall()
     finally:
@@ -129,10 +131,12 @@ def plain_rows(conn: Connection, statement: Select[Any]) -> list[tuple[Any, ...]
 
 
 @contextmanager
-def read_aside(conn: Connection, statements: Sequence[Select[Any]]
+def read_aside(conn: Connection,
+               statements: Sequence[Select[Any] | tuple[Select[Any], Mapping[str, Any]]]
                ) -> Iterator[Callable[[], list[list[tuple[Any, ...]]]]]:
-    """Read `statements` (as plain_rows) on another thread while the block works on; the
-    block calls what this gives to wait for their rows.
+    """Read `statements` (as plain_rows; each a statement or a statement and its
+    parameters) on another thread while the block works on; the block calls what this
+    gives to wait for their rows.
 
     For statements whose rows only the work after a long stretch of Python needs: the
     database works on them meanwhile (PostgreSQL's server, or SQLite's C code, which lets
@@ -162,7 +166,8 @@ def read_aside(conn: Connection, statements: Sequence[Select[Any]]
     event.listen(conn, "before_cursor_execute", guard)
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="teampulse-read-aside") as pool:
-            rows = pool.submit(lambda: [plain_rows(conn, statement) for statement in statements])
+            rows = pool.submit(lambda: [plain_rows(conn, *s) if isinstance(s, tuple)
+                                        else plain_rows(conn, s) for s in statements])
             yield wait
     finally:
         event.remove(conn, "before_cursor_execute", guard)

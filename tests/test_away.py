@@ -256,6 +256,7 @@ async def test_a_chinese_range_plans_ahead_and_a_day_that_is_no_day_is_named(bot
     ("alice", "jan 3", "away from now until 2027-01-03"),  # no year: the next 3 January
     ("alice", "until tomorrow", "away from now until 2026-11-28"),
     ("alice", "Sunday", "away from now until 2026-11-29"),
+    ("alice", "Friday", "away from now until 2026-11-27"),  # said on a Friday: today
     ("alice", "next week", "away 2026-11-30 – 2026-12-06"),  # Monday to Sunday
     ("alice", "next Wed", "away from now until 2026-12-02"),
     ("alice", "from Dec 20 to Jan 3", "away 2026-12-20 – 2027-01-03"),

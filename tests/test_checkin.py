@@ -63,6 +63,18 @@ async def test_full_checkin_stores_every_answer_and_confirms(bot, chat):
     assert "52,000 USD" in done and "Budget" in done and "4/5" in done
 
 
+async def test_one_of_a_plural_unit_reads_in_the_singular(bot, chat):
+    # One new customer read "1 customers" in the recap and in /edit.
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "1", *ALICE_ANSWERS[2:]])
+    assert "\n  1 customer\n" in chat.last("alice")
+    await say(bot, "alice", "/edit")
+    assert "   1 customer\n" in chat.last("alice")
+    await say(bot, "alice", "/edit 2")
+    await say(bot, "alice", "3")
+    await say(bot, "alice", "/edit")
+    assert "   3 customers\n" in chat.last("alice")
+
 async def test_each_answer_is_stored_as_it_arrives(bot, chat):
     await bot.run_checkins(["alice"])
     await say(bot, "alice", "52000")

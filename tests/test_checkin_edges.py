@@ -368,9 +368,9 @@ async def test_summaries_show_the_unit_in_the_readers_language(tmp_path, databas
         assert await bot.run_monthly_review()
         [own] = [t for t in chat.to("li") if t.startswith("📅")]
         [overview] = [t for t in chat.to("grace") if t.startswith("📅")]
-        # (Of the weeks asked: W48 and Monday 30 November, 3.6 customers; not the whole
-        # month's 12.6, weeks nobody was asked counted as none won.)
-        assert "月度回顾" in overview and "新客户 111%" in overview \
+        # (Of the weeks asked: W48, 3 customers; not the whole month's 12.6, weeks nobody
+        # was asked counted as none won, nor Monday 30 November, asked on 4 December.)
+        assert "月度回顾" in overview and "新客户 133%" in overview \
             and "customers" not in overview
         await say(bot, "grace", "/monthly ann")
         for text in (own, chat.last("grace")):  # both in Chinese

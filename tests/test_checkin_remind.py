@@ -140,3 +140,16 @@ async def test_an_admin_who_checks_in_is_not_reminded_of_their_own_by_themselves
         assert len(chat.to("alice")) == 1
     finally:
         engine.dispose()
+
+
+async def test_someone_named_who_was_not_sent_it_or_does_not_check_in_is_said_so(bot, chat,
+                                                                                 clock):
+    await bot.run_checkins(["alice"])  # Bruno's was never sent (left out of the round)
+    await say(bot, "grace", "/checkin remind bruno")
+    assert chat.last("grace") == ("Nobody reminded for 2026-W48 (Bruno Rossi).\n"
+                                  "Not sent the 2026-W48 check-in (/checkin send sends it): "
+                                  "Bruno Rossi")
+    await say(bot, "grace", "/checkin remind sam")  # a member who does not check in
+    assert chat.last("grace") == ("Nobody reminded for 2026-W48 (Sam Lee).\n"
+                                  "Does not check in: Sam Lee")
+    assert not chat.to("bruno") and not chat.to("sam")

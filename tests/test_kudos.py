@@ -82,6 +82,19 @@ async def test_kudos_to_the_bot_or_a_stranger_is_refused(bot, chat):
     assert count_kudos(bot) == 0
 
 
+async def test_a_mistyped_name_is_answered_with_who_was_likely_meant(bot, chat):
+    # '/kudos @alicee' was told "they are not in the org file … ask the person who runs
+    # teampulse to add them", of Alice, who is: a GM asked the admin to add her.
+    await kudo(bot, "grace", "/kudos @alicee for the deck")
+    assert chat.last("grace") == (
+        "I can't give kudos to @alicee: nobody in the org file goes by that. Did you mean "
+        "@alice (Alice Martin)? Nothing was given: send your kudos again with their handle.")
+    await kudo(bot, "li", "/kudos @brunoo 谢谢")
+    assert chat.last("li") == ("无法给 @brunoo 点赞：组织文件中没有人用这个名字。你是不是想找 "
+                               "@bruno（Bruno Rossi）？这次没有送出点赞："
+                               "请用正确的 @ 名称重新发送。")
+    assert count_kudos(bot) == 0
+
 async def test_a_reason_is_required(bot, chat):
     await kudo(bot, "alice", "/kudos @sam")
     assert "Please say why in a few words" in chat.last("alice")

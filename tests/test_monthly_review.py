@@ -355,9 +355,9 @@ async def test_a_weekly_target_raised_mid_month_counts_from_the_week_it_was_aske
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_monthly_review()
     review = chat.to("alice")[-3]
-    # 50,000 x 2 + 80,000 x 2, and Monday 30 November (no check-in yet) at today's
-    # 80,000 a week: 16,000. Alice's 4 x 52,000 = 208,000.
-    assert "• Revenue: 208,000 of 276,000 USD (75% of the month's target)" in review, review
+    # 50,000 x 2 + 80,000 x 2 (Monday 30 November is left out until its check-in, on
+    # Friday 4 December, is asked). Alice's 4 x 52,000 = 208,000.
+    assert "• Revenue: 208,000 of 260,000 USD (80% of the month's target)" in review, review
 
 
 async def test_weeks_never_asked_are_not_in_the_month_s_target(bot, chat, clock):
@@ -377,14 +377,38 @@ async def test_weeks_never_asked_are_not_in_the_month_s_target(bot, chat, clock)
     await answer_all(bot, "alice", ALICE_ANSWERS)
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_monthly_review()
-    # W48's 50,000, and Monday 30 November (W49, not asked yet) at 10,000.
+    # W48's 50,000 (Monday 30 November, W49, is not asked yet: see the next test).
     alice = next(t for t in chat.to("alice") if t.startswith("📅"))
-    assert "• Revenue: 52,000 of 60,000 USD (87% of the month's target)" in alice
-    # Bruno: W46 from the CRM and W48 (asked, not answered) at 40,000 each, and 8,000.
+    assert "• Revenue: 52,000 of 50,000 USD (104% of the month's target)" in alice
+    # Bruno: W46 from the CRM and W48 (asked, not answered) at 40,000 each.
     bruno = next(t for t in chat.to("bruno") if t.startswith("📅"))
-    assert "• Revenue: 30,000 of 88,000 USD (34% of the month's target)" in bruno
+    assert "• Revenue: 30,000 of 80,000 USD (38% of the month's target)" in bruno
     await say(bot, "grace", "/monthly")
-    assert "Alice Martin · East — check-ins 1 of 1 · Revenue 87%" in chat.last("grace")
+    assert "Alice Martin · East — check-ins 1 of 1 · Revenue 104%" in chat.last("grace")
+
+
+async def test_the_months_last_days_count_once_their_check_in_is_asked(bot, chat, clock):
+    """November 2026 ends on a Monday, whose figure comes with W49's check-in on Friday 4
+    December. The review sent on the 1st counted that Monday's 10,000 of target against
+    nothing: Alice, 52,000 against her 50,000 the one week she was asked, read "52,000 of
+    60,000 USD (87%)", and so did the GM's overview. Once W49 is asked, it counts, with
+    its share of her figure (or of nothing, if she does not answer)."""
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    alice = next(t for t in chat.to("alice") if t.startswith("📅"))
+    assert "• Revenue: 52,000 of 50,000 USD (104% of the month's target)" in alice
+    await say(bot, "grace", "/monthly alice")
+    assert "• Revenue: 52,000 of 50,000 USD (104% of the month's target)" in chat.last("grace")
+    clock.set(datetime(2026, 12, 4, 21, 0, tzinfo=UTC))  # W49 is asked: 60,000 this week
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["60000", *ALICE_ANSWERS[1:]])
+    await say(bot, "grace", "/monthly 2026-11 alice")
+    assert "• Revenue: 64,000 of 60,000 USD (107% of the month's target)" in chat.last("grace")
 
 
 async def test_monthly_before_any_review_was_sent_says_when_it_comes_and_asks_nothing(

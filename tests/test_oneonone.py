@@ -812,7 +812,7 @@ async def test_two_reports_with_the_same_name_are_not_guessed(database_url, cloc
                                "/1on1 history wangwei（团队 China）、"
                                "/1on1 history wangwei2（团队 China）。")
     await say(bot, "li", "/agenda add @wangwei2 讨论预算")
-    assert chat.last("li") == "已加入你与王伟下次一对一面谈的议程：讨论预算"
+    assert chat.last("li") == "已加入你与王伟 (@wangwei2)下次一对一面谈的议程：讨论预算"
     await say(bot, "wangwei", "/agenda")
     assert "讨论预算" not in chat.last("wangwei")
     await say(bot, "grace", "/1on1 history 王伟")
@@ -821,6 +821,62 @@ async def test_two_reports_with_the_same_name_are_not_guessed(database_url, cloc
                                   "/1on1 history wangwei2 (team China).")
     engine.dispose()
 
+
+
+async def test_a_manager_of_two_people_with_the_same_name_is_told_whose_1on1_it_is(
+        database_url, clock, tmp_path):
+    # Li manages two people called 王伟: "/1on1" listed 王伟 twice, the sweep asked
+    # "did your 1:1 with 王伟 happen?" twice, and the notes and action items typed next
+    # went to whichever meeting that was: '@wangwei2' was refused as "the owner can only
+    # be 李雷 or 王伟", leaving Li to guess which 王伟 it had been.
+    path = write_org(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "# Company values", TWIN_REPORTS + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "li", "/1on1")
+        listed = chat.last("li")
+        assert "王伟 (@wangwei)：每两周" in listed and "王伟 (@wangwei2)：每两周" in listed
+        await say(bot, "li", "/agenda")
+        assert "与王伟 (@wangwei2)的一对一面谈" in chat.last("li")
+        await sweep_at(bot, clock, datetime(2026, 12, 9, 6, 31, tzinfo=UTC))  # Wed 14:31
+        asked = texts(chat, "li", "进行了吗")
+        assert [t.split("的一对一面谈")[0] for t in asked] == ["你与王伟 (@wangwei)",
+                                                             "你与王伟 (@wangwei2)"]
+        await say(bot, "li", "是")
+        assert "请发送与王伟 (@wangwei)面谈的简短记录" in chat.last("li")
+        await say(bot, "li", "下一步")
+        await say(bot, "li", "跟进报价 @wangwei2")
+        assert chat.last("li") == ("行动项的负责人只能是李雷或王伟 (@wangwei)。"
+                                   "请重试，或发送“完成”。")
+        # Their own 1:1 lists name Li alone: each has one 1:1 with someone called 李雷.
+        await say(bot, "wangwei", "/1on1")
+        assert "李雷：" in chat.last("wangwei")
+    finally:
+        engine.dispose()
+
+
+async def test_a_teams_summary_tells_a_directors_two_reports_of_one_name_apart(
+        database_url, clock, tmp_path):
+    # '/summary team China' listed "their 1:1 with 王伟" twice, one of them overdue, and
+    # the GM could not tell whose 1:1 had been missed.
+    path = write_org(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "# Company values", TWIN_REPORTS + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/summary team China")
+        reply = chat.last("grace")
+        assert "their 1:1 with 王伟 (@wangwei): last held never" in reply
+        assert "their 1:1 with 王伟 (@wangwei2): last held never" in reply
+        await say(bot, "li", "/summary")
+        assert "与下属 王伟 (@wangwei2)：上次 从未进行" in chat.last("li")
+    finally:
+        engine.dispose()
 
 #: Two directors called 王伟 reporting to Grace, in different teams, and a member of
 #: China also called 王伟 (Li's report).

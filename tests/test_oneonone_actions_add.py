@@ -104,3 +104,13 @@ async def test_every_or_last_friday_at_the_end_is_the_items_own_not_its_due_date
     assert "补发会议纪要，会是上周五开的 —— 你，截止 2026-12-05。" in chat.last("li")
     await say(bot, "li", "/actions 添加 整理纪要 上个周五")
     assert "整理纪要 上个周五 —— 你，截止 2026-12-05。" in chat.last("li")
+
+
+async def test_a_manager_naming_herself_names_the_other_side_too(bot, chat):
+    await say(bot, "grace", "/actions add call the CFO @grace")  # three pairs: whose?
+    assert chat.last("grace").startswith("Which one-on-one? Name the person with @")
+    await say(bot, "grace", "/actions add call the CFO @grace @alice")
+    assert "call the CFO — you, due 2026-12-04." in chat.last("grace")
+    assert not chat.to("alice")  # hers to do: nobody else is told
+    await say(bot, "alice", "/agenda @grace")
+    assert "call the CFO — Grace Chen" in chat.last("alice")

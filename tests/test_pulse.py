@@ -510,7 +510,7 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
     assert "Morale: 3.2 (8 answers)" in pchat.last("grace")
     await say(pbot, "grace", "/pulse results team East")
     reply = pchat.last("grace")
-    assert "Morale: hidden" in reply and "reveal a smaller group" in reply
+    assert "Morale: hidden" in reply and "would give away those of the fewer than 5" in reply
     assert "4.0" not in reply
     await say(pbot, "grace", "/pulse results team West")
     assert "Morale: hidden" in pchat.last("grace")
@@ -530,6 +530,33 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
     with pbot.unit() as ctx:
         assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East", None}
 
+
+
+async def test_a_team_that_answered_enough_but_is_hidden_is_not_said_to_be_too_few(
+        pbot, pchat, pclock):
+    # East answered 6 of 6 (the threshold is 5), hidden because the org's results less
+    # East's would give West's 2 away. The reply said "Participation: 6 of 6 answered"
+    # and then "Comments are hidden below 5 answers": the GM read a contradiction.
+    pclock.set(PREVIOUS_POLL_DAY)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2, "More demos please")
+    await answer_all(pbot, pchat, "bruno", 1, 5)
+    await answer_all(pbot, pchat, "west1", 1, 5)
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/pulse results team East")
+    reply = pchat.last("grace")
+    assert "Participation: 6 of 6 answered." in reply
+    assert ("Morale: hidden — beside the org's results, this team's answers would give away "
+            "those of the fewer than 5 others.") in reply
+    assert "Comments are hidden with this team's answers." in reply
+    assert "below 5" not in reply and "More demos" not in reply
+    with pbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(pbot, "grace", "/pulse results team East")
+    reply = pchat.last("grace")
+    assert "士气：已隐藏——与全组织的结果对照，本团队的回答会暴露其余不足 5 人的回答。" in reply
+    assert "留言与本团队的回答一同隐藏。" in reply and "少于 5 个时" not in reply
 
 async def test_a_teams_results_count_the_teams_participation(pbot, pchat, pclock, database_url):
     """'/pulse results team East' said "Participation: 9 of 11 answered": the whole org's

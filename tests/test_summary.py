@@ -93,6 +93,26 @@ async def test_summary_over_several_weeks(bot, chat, clock):
     assert "trend ↓ (— → — → 90% → 38%)" in text  # the mean of her two KPIs
 
 
+async def test_several_weeks_name_the_week_their_team_figures_are_of(bot, chat, clock):
+    # Under "Summary of the last 2 weeks", "Team · Revenue 25,000 / 50,000 USD (50%)" read
+    # as the two weeks' total; it is the latest week's alone (W48's 52,000 is not in it).
+    await checked_in(bot, chat, clock)
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["25000", "1", "w", "b", "1", "p", "2"])
+    await say(bot, "grace", "/summary last 2w")
+    text = chat.last("grace")
+    assert "Team · 2026-W49 · Revenue 25,000 / 50,000 USD (50%), 1 of 1 reporting" in text
+    assert "No check-in sent in 2026-W49, not in the targets: Bruno Rossi, 李雷" in text
+    await say(bot, "grace", "/summary")  # one week: as before
+    assert "Team · Revenue 25,000 / 50,000 USD (50%)" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary last 2w")
+    text = chat.last("grace")
+    assert "团队 · 2026-W49 · 营收 25,000 / 50,000 USD（50%）" in text
+    assert "2026-W49 未发送签到，不计入目标：Bruno Rossi、李雷" in text
+
 @pytest.mark.parametrize("said", ["last 2 weeks", "past 2 weeks", "Last 2 wks", "最近2周",
                                   "最近两周", "过去 2 个星期", "近两周"])
 async def test_the_last_weeks_said_in_words_are_the_last_weeks(bot, chat, clock, said):
@@ -219,3 +239,35 @@ async def test_an_unknown_name_and_a_fault_read_differently(bot, chat, clock, mo
     monkeypatch.setattr(handlers.summary_gm, "build_gm_summary", broken)
     await say(bot, "grace", "/summary")
     assert chat.last("grace").startswith("Sorry, something went wrong on my side.")
+
+
+async def test_a_team_of_two_people_of_one_name_says_which_has_not_checked_in(
+        database_url, clock, tmp_path):
+    # Li's team has two people called 王伟 who check in. His /summary read "✅ 王伟 — 已签到",
+    # "❌ 王伟 — 未签到" and "未填报：王伟": he could not tell whom to chase.
+    from dataclasses import replace as _replace
+
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import NAMESAKES, TEST_ORG, RecordingAdapter
+
+    twins = NAMESAKES.replace("    role: member\n", "    role: member\n    checks_in: true\n"
+                              "    kpis: [{metric: revenue, unit: USD, weekly_target: 10000}]\n")
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", twins + "# Company values"), encoding="utf-8")
+    bot, engine = prepare(_replace(Settings(database_url=database_url), org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_checkins(["wangwei", "wangwei2"])
+        await answer_all(bot, "wangwei", ["8000", "好", "无", "1", "计划", "4"])
+        await say(bot, "li", "/summary")
+        text = chat.last("li")
+        assert "✅ 王伟 (@wangwei) — 已签到" in text and "❌ 王伟 (@wangwei2) — 未签到" in text
+        assert "未填报：王伟 (@wangwei2)" in text
+        assert "• 王伟 (@wangwei)：营收 8,000 / 10,000 USD（80%）" in text
+        await say(bot, "grace", "/summary team China")
+        assert "❌ 王伟 (@wangwei2) — not checked in" in chat.last("grace")
+    finally:
+        engine.dispose()

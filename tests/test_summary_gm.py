@@ -111,6 +111,36 @@ async def test_saying_there_is_no_blocker_is_no_blocker(bot, chat, clock):
     assert "Execution: no blockers" in blocks(text)["李雷 · team China"]
 
 
+async def test_a_director_who_has_not_checked_in_is_not_said_to_have_no_blockers(
+        bot, chat, clock):
+    # Bruno did not answer: his block read "Execution: no blockers", and the GM took it
+    # that nothing was in his way.
+    await bot.run_checkins()
+    await answer_all(bot, "alice", alice("50000", "No blockers"))
+    await answer_all(bot, "li", LI[:3])  # 李雷 stops after his blockers: in progress
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Execution: blockers not reported" in blocks(text)["Bruno Rossi · team Europe"]
+    assert "Execution: no blockers" in blocks(text)["Alice Martin · team East"]
+    assert "Execution: blockers: 渠道冲突" in blocks(text)["李雷 · team China"]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "执行：障碍未填报" in blocks(chat.last("grace"))["Bruno Rossi · 团队 Europe"]
+
+async def test_last_weeks_confidence_is_not_read_as_this_weeks(bot, chat, clock):
+    # Bruno answered "3" last week and nothing this week: his block read "confidence 3",
+    # as if he had said so this week.
+    friday = clock.now()
+    clock.set(friday - timedelta(weeks=1))
+    await bot.run_checkins()
+    await answer_all(bot, "bruno", BRUNO)
+    clock.set(friday)
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    bruno = blocks(chat.last("grace"))["Bruno Rossi · team Europe"]
+    assert "confidence 3 → —" in bruno and "confidence 3\n" not in bruno + "\n"
+
 def test_what_counts_as_the_same_blocker():
     assert similar(tokens("Pricing approval stuck"), tokens("pricing approval, still stuck"))
     assert similar(tokens("legal review"), tokens("Legal review of the MSA takes weeks"))
@@ -446,3 +476,56 @@ def test_late_reads_the_same_from_sqlites_text_as_from_the_datetime(last_day, tz
         assert (stored >= text) is (local_day > last_day), (tz, delta)
         assert (moment >= first) is (local_day > last_day)
     assert datetime.fromisoformat(text).replace(tzinfo=UTC) == first
+
+
+DANA = """  - {key: dana, name: Dana Wu, role: director, manager: grace, team: West,
+     timezone: America/Los_Angeles, locale: en,
+     kpis: [{metric: revenue, unit: USD, weekly_target: 30000}]}
+"""
+
+
+async def test_a_director_whose_check_in_time_is_still_to_come_is_not_said_to_be_left_out(
+        database_url, tmp_path):
+    # Friday 16:05 in New York: Li (Shanghai), Bruno (Rome) and Alice have been asked;
+    # Dana's check-in goes out at 16:00 in Los Angeles, three hours later. The GM read
+    # "No check-in sent, not in the targets: Dana Wu" and "▫️ Dana Wu — no check-in sent",
+    # as if she had been left out (and /checkin send would have asked her early).
+    from dataclasses import replace as _replace
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", DANA + "# Company values"), encoding="utf-8")
+    clock = FakeClock(datetime(2026, 11, 27, 8, 5, tzinfo=UTC))
+    bot, engine = prepare(_replace(Settings(database_url=database_url), org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        for zone, hour in (("Asia/Shanghai", 8), ("Europe/Rome", 15),
+                           ("America/New_York", 21)):
+            clock.set(datetime(2026, 11, 27, hour, 5, tzinfo=UTC))
+            await bot.run_checkins(timezone=zone)
+        await say(bot, "grace", "/summary")
+        reply = chat.last("grace")
+        assert "Check-in still to come where they are, not in the targets yet: Dana Wu" in reply
+        assert "No check-in sent" not in reply
+        assert ("▫️ Dana Wu — check-in not sent yet: it goes out Fri 2026-11-27 19:00 your "
+                "time") in reply
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary")
+        reply = chat.last("grace")
+        assert "当地签到时间未到，暂不计入目标：Dana Wu" in reply
+        assert "Dana Wu — 签到尚未发送：将于你的时间 2026-11-27（周五）19:00 发出" in reply
+        # Once her round has gone out she is one of those asked, like everyone else.
+        clock.set(datetime(2026, 11, 28, 0, 5, tzinfo=UTC))
+        await bot.run_checkins(timezone="America/Los_Angeles")
+        await say(bot, "grace", "/summary")
+        reply = chat.last("grace")
+        assert "签到：0 / 4" in reply and "当地签到时间未到" not in reply
+    finally:
+        engine.dispose()

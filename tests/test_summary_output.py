@@ -94,7 +94,7 @@ async def test_markdown_trend_and_person_summaries_parse_as_lists(bot, chat, clo
     assert blocks[0] == ("h1", "Summary of the last 2 weeks — Test Sales")
     assert ("li", "2026-W48: 1 of 3 · missing: Bruno Rossi, 李雷") in blocks
     # Against the whole team's target: 52,000 of 150,000.
-    assert ("li", "Team · Revenue 52,000 / 150,000 USD (35%), 1 of 3 reporting · "
+    assert ("li", "Team · 2026-W48 · Revenue 52,000 / 150,000 USD (35%), 1 of 3 reporting · "
                   "not reported: Bruno Rossi, 李雷") in blocks
     code, md = run_cli(settings, "summary", "--format", "md", "--person", "alice")
     assert code == 0
