@@ -132,6 +132,10 @@ class TeamPulse:
         #: The port /healthz, /readyz and /metrics listen on when on a port of their own.
         self.health_port: int | None = None
         self.bot_usernames: dict[str, str] = {}
+        # The language each sender was last written to in, as of their last message (a
+        # /language choice included): what a pressed button shows and an apology read
+        # without the database. (One key set at a time: safe between threads.)
+        self._locale_of_sender: dict[tuple[str, str], str] = {}
         # Handlers and jobs use synchronous SQLAlchemy sessions; they run on this executor so
         # the event loop (and every adapter's acks) never waits on the database. SQLite
         # takes one writer at a time, so one thread there; PostgreSQL can take a few.
@@ -435,6 +439,8 @@ class TeamPulse:
             return "duplicate"
         ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
         route(ctx, self.bot_usernames.get(event.platform))
+        if ctx.person is not None:
+            self._locale_of_sender[(event.platform, event.user_id)] = ctx.person.locale
         return "round" if ctx.round_requested else "done"
 
     def _handle_sync(self, event: InboundEvent, *, again: bool = True) -> str:
@@ -532,8 +538,17 @@ class TeamPulse:
             ctx.person = ctx.people.by_platform(event.platform, event.user_id, event.username)
             ctx.reply("internal_error")
 
+    def sender_locale(self, platform: str, user_id: str) -> str | None:
+        """The language a sender was written to in as of their last message (None before
+        one): their /language choice, which the org file does not know."""
+        return self._locale_of_sender.get((platform, user_id))
+
     def _locale_without_db(self, event: InboundEvent) -> str:
-        """The sender's locale from the org file alone (the database may be down)."""
+        """The sender's locale without the database (it may be down): as of their last
+        message (their /language choice), else the org file's."""
+        said = self.sender_locale(event.platform, event.user_id)
+        if said is not None:
+            return said
         for person in self.org.people:
             if ((event.platform == "console" and person.key == event.user_id)
                     or (event.platform == "slack" and person.slack_id == event.user_id)
@@ -883,7 +898,7 @@ class TeamPulse:
 
     def pressed_label(self, event: InboundEvent, label: str) -> str:
         """What a pressed button shows once answered: its label, or for an anonymous
-        answer only "answered", in the person's language (from the org file alone)."""
+        answer only "answered", in the person's language (see _locale_without_db)."""
         if not is_concealed(event.action):
             return label
         return self.renderer.message(self._locale_without_db(event), "pulse_answered_mark")

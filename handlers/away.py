@@ -40,6 +40,8 @@ _SAME_MONTH = re.compile(r"((?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[
                          r"(?:到|至|-|–|—|~)\s*)(\d{1,2})\s*[日号](?!\S)")
 _CHINESE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 CANCEL_WORDS = {"cancel", "clear", "取消"}
+#: What may end what was typed as a sentence ends ("/away Dec 20.", 12月20日。).
+SENTENCE_END = " .。!！"
 ALL_WORDS = {"all", "全部", "所有"}
 # A time of day as Chinese says it: 下午3点, 上午10点半, 晚上七点一刻, 15点30分, 9点05.
 _CN_TIME = re.compile(r"(上午|早上|早晨|凌晨|中午|下午|傍晚|晚上)?\s*"
@@ -69,7 +71,7 @@ def cmd_away(ctx: Context, args: str) -> None:
     if first.lower() in CANCEL_WORDS:
         _cancel_planned(ctx, person, rest.strip(), today)
         return
-    text = as_iso(text, today)
+    text = as_iso(text, today).rstrip(SENTENCE_END)
     match = _RANGE.match(text)
     if match:
         raw_start, raw_end = match.group(1), match.group(2)

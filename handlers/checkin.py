@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.events import Choice, OutboundMessage, Target
 from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
+from bot.schedule import checkin_moment
 from bot.text import clean_text
 from bot.weeks import current_week, previous_week, week_end, week_start
 from handlers import support
@@ -442,7 +443,7 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
     Returns who was reminded and, by reason, who was not."""
     now = ctx.clock.now()
     out: dict[str, list[Person]] = {k: [] for k in (
-        "reminded", "done", "not_sent", "away", "busy", "already", "unreachable",
+        "reminded", "done", "not_yet", "not_sent", "away", "busy", "already", "unreachable",
         "not_checking_in")}
     ids = [p.id for p in people if p.active]
     rounds = {r.person_id: r for r in RoundBatchRepo(ctx.session).week_rounds(week, ids)}
@@ -454,7 +455,11 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
             continue
         rnd = rounds.get(person.id)
         if rnd is None or rnd.prompted_at is None:
-            out["not_sent" if person.checks_in else "not_checking_in"].append(person)
+            # The GM's week began before theirs: their check-in goes out later today, at
+            # their own time, and is not one to send by hand now.
+            out["not_checking_in" if not person.checks_in else "not_yet" if checkin_moment(
+                ctx.settings.checkin_schedule, person.timezone, week) > now
+                else "not_sent"].append(person)
             continue
         questions = round_questions(ctx, rnd)
         q = next_question(rnd, questions) if rnd.status != "submitted" else None
@@ -475,6 +480,8 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
             continue
         asked.append(_asked_row(person, rnd.id, q, now))
         messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now, by))
+        # It stands for the automatic reminder too: not a second one an hour later.
+        rnd.reminded_at = rnd.reminded_at or now
         out["reminded"].append(person)
     RoundBatchRepo(ctx.session).ask(asked)
     RoundBatchRepo(ctx.session).enqueue(messages)

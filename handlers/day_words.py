@@ -7,9 +7,11 @@ runs these with the numeric and Chinese calendar forms, so /away and /1on1 move 
 alike.
 
 A weekday alone is the next such day, today included: said on a Friday, "Friday" is
-today. "next Friday" and 下周五 are the Friday of next week (weeks start on Monday), as
-Chinese has it; English speakers differ on "next Friday", so the reply always shows the
-date it was read as. US-style 12/20 stays unread: 12/10 is October to most of the world.
+today; after another day in the same text, the first such day from that one ("from
+Monday to Friday" said on a Friday is next week's). "next Friday" and 下周五 are the
+Friday of next week (weeks start on Monday), as Chinese has it; English speakers differ
+on "next Friday", so the reply always shows the date it was read as. US-style 12/20
+stays unread: 12/10 is October to most of the world.
 """
 
 from __future__ import annotations
@@ -74,31 +76,93 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
         monday = _monday(today) + timedelta(weeks=0 if this else 1)
         return f"{_iso(today if this else monday)} {_iso(monday + timedelta(days=6))}"
 
-    def weekday(which: str, number: int) -> str:
+    def weekday(which: str, number: int, before: str) -> str:
         if which in {"next", "下"}:
             return _iso(_monday(today) + timedelta(weeks=1, days=number))
         if which in {"this", "这", "本"}:
             return _iso(_monday(today) + timedelta(days=number))
-        return _iso(today + timedelta(days=(number - today.weekday()) % 7))
+        # After a day already said ("from Monday to Friday", 周日到周六), the first such
+        # weekday from that day on: the end of a period, never before its start.
+        start = max([today, *(_as_date(d) for d in _ISO.findall(before))])
+        return _iso(start + timedelta(days=(number - start.weekday()) % 7))
 
     text = _MONTH_FIRST.sub(month_first, text)
     text = _DAY_FIRST.sub(day_first, text)
+    text = _without_own_weekdays(text)
     text = _WEEK.sub(week, text)
-    text = _WEEKDAY.sub(lambda m: weekday((m.group(1) or "").lower(),
-                                          _WEEKDAYS[m.group(2).lower()]), text)
-    text = _CN_WEEKDAY.sub(lambda m: weekday((m.group(1) or "")[:1],
-                                             _CN_DAY_NUMBER[m.group(2)]), text)
-    return _RELATIVE.sub(lambda m: _iso(today + timedelta(
+    text = _RELATIVE.sub(lambda m: _iso(today + timedelta(
         days=_AHEAD[(m.group(1) or m.group(2)).lower()])), text)
+    # Left to right, each weekday after the days to its left are written as dates.
+    for pattern, which, number in (
+            (_WEEKDAY, lambda m: (m.group(1) or "").lower(),
+             lambda m: _WEEKDAYS[m.group(2).lower()]),
+            (_CN_WEEKDAY, lambda m: (m.group(1) or "")[:1],
+             lambda m: _CN_DAY_NUMBER[m.group(2)])):
+        while (m := pattern.search(text)) is not None:
+            text = text[:m.start()] + weekday(which(m), number(m), text[:m.start()]) \
+                + text[m.end():]
+    return text
+
+
+# A date written with its weekday, before or after it: "Monday, 2026-12-7" (from "Monday,
+# Dec 7"), "2026-12-20 (周日)" (from 12月20日（周日）) is that date, not a period from the
+# weekday to the date. A weekday that is not the date's is left to be read on its own.
+_NAMED_DAY = (r"(?:\b(?P<{0}>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+              + r")\b\.?|(?:周|星期|礼拜)(?P<{0}cn>[一二三四五六日天]))")
+_DATE_PARTS = r"(?<![\d-])(?P<{0}y>\d{{4}})-(?P<{0}m>\d{{1,2}})-(?P<{0}d>\d{{1,2}})(?![\d-])"
+_WEEKDAY_THEN_DATE = re.compile(_NAMED_DAY.format("w") + r"\s*[,，]?\s*(?=\s*"
+                                + _DATE_PARTS.format("a") + ")", re.IGNORECASE)
+_DATE_THEN_WEEKDAY = re.compile("(?P<date>" + _DATE_PARTS.format("b") + r")\s*[,，]?\s*"
+                                r"[(（]?\s*" + _NAMED_DAY.format("w") + r"\s*[)）]?",
+                                re.IGNORECASE)
+
+
+def _without_own_weekdays(text: str) -> str:
+    def number(m: re.Match[str]) -> int:
+        return _WEEKDAYS[m.group("w").lower()] if m.group("w") else _CN_DAY_NUMBER[m.group("wcn")]
+
+    def its_own(m: re.Match[str], side: str) -> bool:
+        try:
+            day = date(int(m.group(side + "y")), int(m.group(side + "m")), int(m.group(side + "d")))
+        except ValueError:
+            return False
+        return day.weekday() == number(m)
+
+    text = _WEEKDAY_THEN_DATE.sub(lambda m: " " if its_own(m, "a") else m.group(0), text)
+    return _DATE_THEN_WEEKDAY.sub(
+        lambda m: f" {m.group('date')} " if its_own(m, "b") else m.group(0), text)
+
+
+_ISO = re.compile(r"(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)")
+
+
+def _as_date(written: str) -> date:
+    """A YYYY-M-D said before a weekday; one that does not exist (Feb 30) counts as none."""
+    try:
+        return date(*(int(x) for x in written.split("-")))
+    except ValueError:
+        return date.min
 
 
 # A day said in words at the end of a text, maybe after "by" or "due": "send the deck by
-# Friday", "call the CFO Dec 10". (Words mid-text are the item's own: "the Friday demo".)
+# Friday", "call the CFO Dec 10", "给客户打电话 明天", "准备演示 周五前". (Words mid-text
+# are the item's own: "the Friday demo", 准备周五的演示.)
 _TRAILING = re.compile(
     r"(?:^|\s+)(?:(?:by|due|before|on)\s+)?(" + _MONTH_FIRST_SAID + r"|"
     + _DAY_FIRST_SAID + r"|\b(?:(?:next|this)\s+)?(?:" + "|".join(
         sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b|\btoday\b|\btomorrow\b)"
-    r"[\s.,;!]*$", re.IGNORECASE)
+    r"[\s.,;!]*$"
+    # ... or in Chinese, right after the text or a space: 明天, 截止周五, 下周三前.
+    r"|\s*(?:截止|截至|到期)?\s*(?<![每上个])(?P<cn>(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
+    r"|今天|明天|后天)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$", re.IGNORECASE)
+
+# Short weekdays that are names or words as often ("lunch with Mr. Sun", 孙 in pinyin):
+# alone at the end they stay the text's; "by Sun", "next Mon" are days.
+_NAMES_TOO = {"sun", "sat", "mon", "wed"}
+# A day after these is one the item speaks of, not when it is due: "every Friday", "last
+# Monday" (每周一, 上周五: kept out of _TRAILING's Chinese by a look-behind).
+_NOT_A_DUE_DAY = re.compile(r"\b(?:every|each|last|past|previous|since|from)\s*$",
+                            re.IGNORECASE)
 
 
 def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int]
@@ -108,7 +172,12 @@ def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int
     found = _TRAILING.search(text)
     if found is None:
         return None
-    day = said_days(found.group(1), today, year_of).strip()
+    written = found.group(0).strip()
+    if written.lower().rstrip(".,;! ") in _NAMES_TOO:  # "call Mr. Sun": a name, not a day
+        return None
+    if _NOT_A_DUE_DAY.search(text[:found.start()]):  # "every Friday", "last Monday"
+        return None
+    day = said_days(found.group(1) or found.group("cn"), today, year_of).strip()
     if " " in day or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", day):
         return None
-    return found.group(0).strip(), day, text[:found.start()].strip()
+    return written, day, text[:found.start()].strip()

@@ -104,9 +104,10 @@ def cmd_remind(ctx: Context, args: str) -> None:
         return
     kind, name = scope
     # (A person named is reported even if they do not check in; a team or everyone means
-    # those who do.)
+    # those who do, but not the sender: an admin who checks in knows their own is open.)
     people = [p for p in ctx.people.active() if p.key == name] if kind == "person" else [
-        p for p in ctx.people.active() if p.checks_in and (kind == "everyone" or p.team == name)]
+        p for p in ctx.people.active() if p.checks_in and p.id != sender.id
+        and (kind == "everyone" or p.team == name)]
     week = resolve_week(ctx, SummaryRequest("week"), sender.timezone)
     out = checkin.nudge(ctx, people, week, sender)
     named = {k: [p.display_name for p in v] for k, v in out.items()}

@@ -317,3 +317,35 @@ async def test_with_two_trips_planned_cancel_drops_the_one_named_not_both(bot, c
     assert (await bot.run_checkins(["alice"])).results == {"alice": "prompted"}
     clock.set(datetime(2027, 1, 8, 21, 0, tzinfo=UTC))
     assert (await bot.run_checkins(["alice"])).results["alice"] == "away"
+
+
+async def test_from_monday_to_friday_said_on_a_friday_is_next_weeks_working_days(bot, chat):
+    # Friday 2026-11-27 in New York: "Friday" alone is today, but after "from Monday" it
+    # is the Friday after that Monday (it read as a period ending before it began).
+    await say(bot, "alice", "/away from Monday to Friday")
+    assert "Planned: you're away 2026-11-30 – 2026-12-04" in chat.last("alice")
+    await say(bot, "bruno", "/away from Dec 20 to Friday")
+    assert "Planned: you're away 2026-12-20 – 2026-12-25" in chat.last("bruno")
+    # Saturday in Shanghai: 周六 alone is today; after 周日 it is the Saturday after it.
+    await say(bot, "li", "/away 从周日到周六")
+    assert "2026-11-29 – 2026-12-05" in chat.last("li")
+
+
+async def test_a_date_with_its_weekday_is_that_one_day_not_a_period(bot, chat):
+    # "Monday, Dec 7" (as calendars write it) read as Monday the 30th to December 7.
+    await say(bot, "alice", "/away Monday, Dec 7")
+    assert chat.last("alice").startswith("Got it: you're away from now until 2026-12-07")
+    await say(bot, "li", "/away 12月20日（周日）")
+    assert chat.last("li").startswith("好的：你从现在起外出至 2026-12-20")
+    await say(bot, "bruno", "/away from Mon Dec 14 to Fri Dec 18")
+    assert "Planned: you're away 2026-12-14 – 2026-12-18" in chat.last("bruno")
+
+
+async def test_a_day_ending_a_sentence_with_a_full_stop_is_read(bot, chat):
+    await say(bot, "alice", "/away Dec 20.")
+    assert chat.last("alice").startswith("Got it: you're away from now until 2026-12-20")
+    await say(bot, "li", "/away 12月20日。")
+    assert chat.last("li").startswith("好的：你从现在起外出至 2026-12-20")
+    await say(bot, "grace", "/1on1 move @bruno Dec 3 09:00.")
+    assert chat.last("grace").startswith("Moved: your next 1:1 with Bruno Rossi is Thu "
+                                         "2026-12-03 09:00")

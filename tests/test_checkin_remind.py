@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.support import say
+from bot.app import prepare
+from bot.config import Settings
+from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of
 
 BRUNO = ["41000", "Won Globex", "No blockers", "1", "Call 3", "3"]
@@ -76,6 +78,68 @@ async def test_a_team_in_chinese_and_only_for_the_gm_and_admins(bot, chat, clock
     assert not chat.to("alice")
     await say(bot, "grace", "/checkin remind team Atlantis")
     assert chat.last("grace").startswith('There is no team or person called "team Atlantis"')
+
+
+async def test_a_reminder_asked_for_takes_the_place_of_the_automatic_one(bot, chat, clock):
+    # Friday: the check-ins went out at 16:00; the GM chases Alice at 17:00, before the
+    # automatic reminder's two hours are up. At 18:00 she is not reminded a second time.
+    await bot.run_checkins(["alice"])
+    clock.advance(timedelta(hours=1))
+    await say(bot, "grace", "/checkin remind alice")
+    assert chat.last("alice").startswith("Grace Chen asked me to remind you")
+    chat.clear()
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_reminders() == 0
+    assert not chat.to("alice")
+
+
+async def test_a_person_named_who_does_not_check_in_is_not_said_to_have_finished(bot, chat,
+                                                                                 clock):
+    await monday(bot, chat, clock)
+    await say(bot, "grace", "/checkin remind vera")
+    assert chat.last("grace") == ("Nobody reminded for 2026-W48 (Vera Ops).\n"
+                                  "Does not check in: Vera Ops")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/checkin 提醒 vera")
+    assert chat.last("grace") == "2026-W48 没有需要提醒的人（Vera Ops）。\n不参与签到：Vera Ops"
+
+
+async def test_those_whose_check_in_has_not_gone_out_yet_in_their_timezone_are_not_sent_one(
+        bot, chat, clock):
+    # The next Friday, 09:00 in New York: 李雷's W49 check-in went out at 16:00 Shanghai;
+    # Alice's goes out at 16:00 New York, Bruno's at 16:00 Rome. Nothing is missing there.
+    clock.advance(timedelta(days=6, hours=17))
+    await bot.run_checkins(["li"])
+    await say(bot, "grace", "/checkin remind")
+    assert chat.last("grace") == (
+        "Reminded 1 person whose 2026-W49 check-in is not finished: 李雷. Each was told you "
+        "asked.\nCheck-in not due yet (it goes out at their own time): Alice Martin, "
+        "Bruno Rossi")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/checkin 提醒 alice")
+    assert chat.last("grace") == ("2026-W49 没有需要提醒的人（Alice Martin）。\n"
+                                  "签到还没到时间（按其本人时区的时间发出）：Alice Martin")
+
+
+async def test_an_admin_who_checks_in_is_not_reminded_of_their_own_by_themselves(
+        database_url, clock, tmp_path):
+    # Alice, a director, is also an admin; she chases everyone while half-way through
+    # her own check-in. The others are reminded; she is not told "Alice Martin asked me".
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "  summary_viewers: [vera]", "  summary_viewers: [vera]\n  admins: [alice]"),
+        encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await monday(bot, chat, clock)
+        await say(bot, "alice", "/checkin remind")
+        assert chat.last("alice") == ("Reminded 1 person whose 2026-W48 check-in is not "
+                                      "finished: 李雷. Each was told you asked.")
+        assert len(chat.to("alice")) == 1
+    finally:
+        engine.dispose()
 
 
 async def test_someone_named_who_was_not_sent_it_or_does_not_check_in_is_said_so(bot, chat,

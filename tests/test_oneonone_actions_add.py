@@ -70,6 +70,42 @@ async def test_nothing_is_stored_when_it_is_unclear_whose_or_when(bot, chat):
     assert not chat.to("bruno") and not chat.to("sam")
 
 
+async def test_a_day_said_in_chinese_at_the_end_is_the_due_date(bot, chat):
+    # Saturday 2026-11-28, 05:00 in Shanghai: 明天 is Sunday, 周三 next Wednesday.
+    await say(bot, "li", "/actions 添加 给客户打电话 明天")
+    assert "给客户打电话 —— 你，截止 2026-11-29。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 准备演示 截止下周五")
+    assert "准备演示 —— 你，截止 2026-12-04。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 和财务确认预算周三前")
+    assert "和财务确认预算 —— 你，截止 2026-12-02。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 准备周五的演示")  # inside the text: the item's own
+    assert "准备周五的演示 —— 你，截止 2026-12-05。" in chat.last("li")
+
+
+async def test_a_name_that_is_also_a_short_weekday_ends_the_text_as_a_name(bot, chat):
+    # "Sun" (孙) and "Mon" are names as often as days: alone at the end, the item's own.
+    await say(bot, "grace", "/actions add intro call with Mr. Sun @bruno")
+    assert "intro call with Mr. Sun — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "grace", "/actions add intro call with Mr. Sun @bruno by Sun")
+    assert "intro call with Mr. Sun — Bruno Rossi, due 2026-11-29." in chat.last("grace")
+    await say(bot, "grace", "/actions add send the recap @bruno Wednesday")
+    assert "send the recap — Bruno Rossi, due 2026-12-02." in chat.last("grace")
+
+
+async def test_every_or_last_friday_at_the_end_is_the_items_own_not_its_due_date(bot, chat):
+    await say(bot, "grace", "/actions add move the pipeline review to every Friday @bruno")
+    assert ("move the pipeline review to every Friday — Bruno Rossi, due 2026-12-04."
+            in chat.last("grace"))
+    await say(bot, "grace", "/actions add send the notes from last Monday @bruno")
+    assert "send the notes from last Monday — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "li", "/actions 添加 例会改到每周一")
+    assert "例会改到每周一 —— 你，截止 2026-12-05。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 补发会议纪要，会是上周五开的")
+    assert "补发会议纪要，会是上周五开的 —— 你，截止 2026-12-05。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 整理纪要 上个周五")
+    assert "整理纪要 上个周五 —— 你，截止 2026-12-05。" in chat.last("li")
+
+
 async def test_a_manager_naming_herself_names_the_other_side_too(bot, chat):
     await say(bot, "grace", "/actions add call the CFO @grace")  # three pairs: whose?
     assert chat.last("grace").startswith("Which one-on-one? Name the person with @")

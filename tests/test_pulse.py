@@ -327,6 +327,19 @@ def test_a_pressed_pulse_button_shows_only_answered(pbot):
     assert pbot.pressed_label(checkin, "2") == "2"
 
 
+
+async def test_the_answered_mark_of_a_pressed_button_follows_the_language_chosen(pbot, pchat):
+    # Alice's file says en; she chose Chinese, and her poll came in Chinese: the button she
+    # presses is replaced by 已回答, not the file's "answered".
+    await say(pbot, "alice", "/language 中文")
+    await pbot.run_pulse()
+    first = last_choices(pchat, "alice")
+    event = InboundEvent(platform="console", user_id="alice", chat_id="alice", action=first[0])
+    await pbot.handle(event)
+    assert pbot.pressed_label(event, "1") == "已回答"
+    await say(pbot, "alice", "/language default")
+    assert pbot.pressed_label(event, "1") == "answered"
+
 # --- anonymity under inspection -----------------------------------------------------------
 
 def dump_tables(bot: TeamPulse) -> dict[str, list[tuple[object, ...]]]:

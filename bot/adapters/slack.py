@@ -845,8 +845,8 @@ class SlackAdapter(Adapter):
         """Tell the person, where they asked, that the answer is in their DM."""
         if self._uses_left(url) < 1:
             return
-        note = self.bot.renderer.message(self._locales.get(user, "en"), "answered_in_private",
-                                         "slack")
+        locale = self.bot.sender_locale("slack", user) or self._locales.get(user, "en")
+        note = self.bot.renderer.message(locale, "answered_in_private", "slack")
         try:
             await self._respond_in_parts(url, "ephemeral", OutboundMessage(note))
         except DeliveryError as exc:  # the answer itself is in the DM already
