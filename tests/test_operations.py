@@ -195,7 +195,9 @@ def notes(path: Path) -> list[str]:
 
 
 def safety_copies(tmp_path: Path) -> list[Path]:
-    return sorted(tmp_path.glob("tp.before-restore-*.db"))
+    """The restores' copies, oldest first. (Not by name: two in one second are '…Z.db' and
+    '…Z-2.db', and '-' sorts before '.': the order the test failed on now and then.)"""
+    return sorted(tmp_path.glob("tp.before-restore-*.db"), key=lambda p: p.stat().st_mtime_ns)
 
 
 def test_restore_not_on_a_terminal_without_yes_is_refused_and_changes_nothing(
