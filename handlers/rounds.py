@@ -14,6 +14,7 @@ from handlers.answers import normalise, team_word
 from handlers.context import Context
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.summary import SummaryRequest, resolve_week
+from storage.models import Person
 from storage.round_requests import RoundRequest, RoundRequestRepo
 
 #: Outcomes of prompt_checkin reported back, in the order they are listed.
@@ -62,20 +63,29 @@ def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
     return ("person", named[0].key) if named else None
 
 
-def cmd_send(ctx: Context, args: str) -> None:
-    """/checkin send [everyone | team <name> | <person key>]: prompt now, report what was sent."""
+def _asked(ctx: Context, args: str, sub: str
+           ) -> tuple[Person | None, tuple[str, str | None] | None]:
+    """The sender of `/checkin send|remind` and the scope they named; (None, None), with
+    the reason replied, when they may not or the scope names nobody (or several)."""
     sender = ctx.person
     if sender is None or not ctx.org.can_send_rounds(sender.key):
         ctx.reply("rounds_refused")
-        return
+        return None, None
     try:
         scope = parse_scope(ctx, mentions_as_keys(ctx, args))
     except AmbiguousPerson as err:
-        reply_namesakes(ctx, err.people, "checkin", "send", "nothing_sent")
-        return
+        reply_namesakes(ctx, err.people, "checkin", sub, "nothing_sent")
+        return None, None
     if scope is None:
         ctx.reply("rounds_unknown", name=args,
                   teams=sorted({p.team for p in ctx.people.active() if p.team}))
+    return sender, scope
+
+
+def cmd_send(ctx: Context, args: str) -> None:
+    """/checkin send [everyone | team <name> | <person key>]: prompt now, report what was sent."""
+    sender, scope = _asked(ctx, args, "send")
+    if sender is None or scope is None:
         return
     event = ctx.event
     RoundRequestRepo(ctx.session).add(
@@ -89,18 +99,8 @@ def cmd_remind(ctx: Context, args: str) -> None:
     """/checkin remind [everyone | team <name> | <person>]: remind now those whose check-in
     of the week /summary shows has gone out and is not finished (the GM chasing the
     missing ones on Monday); report who was reminded and why the others were not."""
-    sender = ctx.person
-    if sender is None or not ctx.org.can_send_rounds(sender.key):
-        ctx.reply("rounds_refused")
-        return
-    try:
-        scope = parse_scope(ctx, mentions_as_keys(ctx, args))
-    except AmbiguousPerson as err:
-        reply_namesakes(ctx, err.people, "checkin", "remind", "nothing_sent")
-        return
-    if scope is None:
-        ctx.reply("rounds_unknown", name=args,
-                  teams=sorted({p.team for p in ctx.people.active() if p.team}))
+    sender, scope = _asked(ctx, args, "remind")
+    if sender is None or scope is None:
         return
     kind, name = scope
     # (A person named is reported even if they do not check in; a team or everyone means
