@@ -138,7 +138,8 @@ def question_text(ctx: Context, locale: str, q: Question) -> str:
         return hit[1]
     text = ctx.renderer.message(locale, "question_prompt", key=q.key,
                                 label=kpi_label(ctx, locale, q), unit=q.unit_text(locale),
-                                target=q.target)
+                                target=q.target, target_unit=q.unit_for(locale, q.target)
+                                if q.target is not None else None)
     cache[(id(q), locale)] = (q, text)
     return text
 

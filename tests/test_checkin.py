@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.core import TeamPulse
 from handlers.answers import MAX_TEXT_LENGTH
 from storage.models import Answer, CheckinRound, OutboxMessage
-from tests.support import RecordingAdapter, say
+from tests.support import TEST_ORG, RecordingAdapter, bot_on_org, say
 
 ALICE_ANSWERS = ["52000", "3", "Closed Acme", "Pricing pushback", "2", "Travel budget", "Visit 5",
                  "4"]
@@ -74,6 +74,19 @@ async def test_one_of_a_plural_unit_reads_in_the_singular(bot, chat):
     await say(bot, "alice", "3")
     await say(bot, "alice", "/edit")
     assert "   3 customers\n" in chat.last("alice")
+
+
+async def test_a_target_of_one_is_asked_in_the_singular(settings, clock, tmp_path):
+    # "Your weekly target is 1 customers." (the recap already read "1 customer").
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "unit: customers, weekly_target: 4", "unit: customers, weekly_target: 1"),
+        encoding="utf-8")
+    with bot_on_org(settings, clock, org) as (bot, chat, _settings):
+        await bot.run_checkins(["alice"])
+        await say(bot, "alice", "52000")
+        question = chat.last("alice")
+    assert "(in customers)? Your weekly target is 1 customer.\n" in question
 
 async def test_each_answer_is_stored_as_it_arrives(bot, chat):
     await bot.run_checkins(["alice"])
