@@ -131,18 +131,19 @@ def cmd_back(ctx: Context, args: str) -> None:
 
 def _weeks_covered(ctx: Context, person: Person, period: AwayPeriod, now: datetime
                    ) -> list[str]:
-    """The weeks whose check-in moment fell in `period` up to `now`: those that show as
-    away. (Back the same day, or between two check-ins, there are none to speak of.)"""
-    # Asked as the summary asks (storage.away.covering), so the two agree.
-    schedule = ctx.settings.checkin_schedule
-    week, moments = week_of(_first_day(ctx, person, period)), {}
-    while week_start(week) <= now.astimezone(_tz(person)).date():
-        moment = checkin_moment(schedule, person.timezone, week)
-        if moment <= now:
-            moments[week] = moment
+    """The weeks from the period's first day whose check-in moment has passed and that
+    show as away. (Back the same day, or between two check-ins, there are none to speak
+    of.) Asked of the summary's own away_weeks, so the two agree."""
+    from handlers.summary import away_weeks  # (the summaries import the check-in, this)
+
+    today = now.astimezone(_tz(person)).date()
+    week, weeks = week_of(_first_day(ctx, person, period)), []
+    while week_start(week) <= today:
+        if checkin_moment(ctx.settings.checkin_schedule, person.timezone, week) <= now:
+            weeks.append(week)
         week = week_of(week_start(week) + timedelta(weeks=1))
-    covered = ctx.away.covering([(person.id, person.timezone, m) for m in moments.values()])
-    return [w for w, m in moments.items() if covered.get((person.id, m)) is period]
+    away = away_weeks(ctx, [person], weeks)
+    return [w for w in weeks if (person.id, w) in away]
 
 
 def _show(ctx: Context, person: Person, today: date) -> None:
