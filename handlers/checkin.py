@@ -446,14 +446,13 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
     out: dict[str, list[Person]] = {k: [] for k in (
         "reminded", "done", "not_yet", "not_sent", "away", "busy", "already", "unreachable",
         "not_checking_in")}
-    ids = [p.id for p in people if p.active]
-    rounds = {r.person_id: r for r in RoundBatchRepo(ctx.session).week_rounds(week, ids)}
-    away = ctx.away.covering((p.id, p.timezone, now) for p in people if p.active)
-    busy = _in_other_dialogs(ctx, [p for p in people if p.active], now)
+    active = [p for p in people if p.active]
+    repo = RoundBatchRepo(ctx.session)
+    rounds = {r.person_id: r for r in repo.week_rounds(week, [p.id for p in active])}
+    away = ctx.away.covering((p.id, p.timezone, now) for p in active)
+    busy = _in_other_dialogs(ctx, active, now)
     due = []
-    for person in people:
-        if not person.active:
-            continue
+    for person in active:
         rnd = rounds.get(person.id)
         if rnd is None or rnd.prompted_at is None:
             # The GM's week began before theirs: their check-in goes out later today, at
@@ -473,7 +472,7 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
             continue
         day = now.astimezone(ZoneInfo(person.timezone)).date().isoformat()
         due.append((rnd, person, questions, q, target, f"checkin:{person.key}:{week}:nudge:{day}"))
-    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys([key for *_, key in due])
+    taken = repo.taken_dedupe_keys([key for *_, key in due])
     asked, messages = [], []
     for rnd, person, questions, q, target, key in due:
         if key in taken:
@@ -484,8 +483,8 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         # It stands for the automatic reminder too: not a second one an hour later.
         rnd.reminded_at = rnd.reminded_at or now
         out["reminded"].append(person)
-    RoundBatchRepo(ctx.session).ask(asked)
-    RoundBatchRepo(ctx.session).enqueue(messages)
+    repo.ask(asked)
+    repo.enqueue(messages)
     return out
 
 
