@@ -495,19 +495,19 @@ def _actions_add(ctx: Context, person: Person, text: str) -> None:
         return
     named: list[Person] = []
     rest = text
+    # Whom an item may name: the sender and the other side of each of their pairs.
+    nameable = {person.id, *(q.other(person).id for q in mine)}
     while True:
         label, who, after = _named(ctx, rest)
         if label is None:
             break
         if who is None:  # a name several people have: the one I have a one-on-one with
-            twins = [p for p in _matches(ctx, label)
-                     if p.id == person.id or any(q.other(person).id == p.id for q in mine)]
+            twins = [p for p in _matches(ctx, label) if p.id in nameable]
             if len(twins) == 1:
                 who = twins[0]
             elif _ambiguous(ctx, label, among=twins or None):
                 return
-        if who is None or not (who.id == person.id or any(q.other(person).id == who.id
-                                                          for q in mine)):
+        if who is None or who.id not in nameable:
             ctx.reply("oo_not_your_pair", name=label, others=who_is_who(
                 [q.other(person) for q in mine]))
             return
