@@ -45,6 +45,11 @@ from storage.round_batch import RoundBatchRepo
 from storage.round_requests import RoundRequestRepo
 from storage.undelivered import undelivered
 
+#: What another replica's change at the same moment raises (a unique key taken, a dialog
+#: whose version moved on, a guarded update that matched nothing): the event is undone
+#: and handled once more on what is there now.
+CONCURRENT = (IntegrityError, StaleDataError, ConcurrentChange)
+
 log = logging.getLogger(__name__)
 
 EVENT_ID_RETENTION = timedelta(days=7)
@@ -403,13 +408,13 @@ class TeamPulse:
         try:
             try:
                 return self._in_savepoint(session, event, mine)
-            except (IntegrityError, StaleDataError, ConcurrentChange):
+            except CONCURRENT:
                 # Met another replica's concurrent change: once more, as _handle_sync
                 # does (on PostgreSQL each statement reads what is committed now).
                 log.info("%s event %s met a concurrent change; handling it again",
                          event.platform, event.event_id)
                 return self._in_savepoint(session, event, mine)
-        except (IntegrityError, StaleDataError, ConcurrentChange):
+        except CONCURRENT:
             log.info("%s event %s was processed concurrently; ignoring", event.platform,
                      event.event_id)
             outcome = "duplicate"
@@ -447,7 +452,7 @@ class TeamPulse:
         try:
             with self.unit(event) as ctx:
                 return self._handle_ctx(ctx, event)
-        except (IntegrityError, StaleDataError, ConcurrentChange):
+        except CONCURRENT:
             if again:
                 # Another replica wrote what this event was about to (its own copy, whose
                 # claim the next try finds; or the person's previous message, answering
