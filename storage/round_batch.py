@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import CheckinRound, Conversation, OutboxMessage, Person
+from storage.repositories import KEYS_PER_STATEMENT
 
 
 class RoundBatchRepo:
@@ -117,10 +118,10 @@ class RoundBatchRepo:
     def week_rounds(self, week: str, person_ids: Sequence[int]) -> list[CheckinRound]:
         """These people's rounds of one week, with their answers (and people) loaded."""
         found: list[CheckinRound] = []
-        for start in range(0, len(person_ids), 1000):  # (bound parameters per statement)
+        for start in range(0, len(person_ids), KEYS_PER_STATEMENT):
             found += self.session.scalars(select(CheckinRound).where(
                 CheckinRound.week == week,
-                CheckinRound.person_id.in_(list(person_ids[start:start + 1000])),
+                CheckinRound.person_id.in_(list(person_ids[start:start + KEYS_PER_STATEMENT])),
             ).options(selectinload(CheckinRound.person), selectinload(CheckinRound.answers)))
         return found
 
