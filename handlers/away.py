@@ -18,7 +18,7 @@ from bot.schedule import checkin_moment
 from bot.weeks import week_of, week_start
 from handlers.answers import chinese_number, normalise
 from handlers.context import Context
-from handlers.day_words import said_days
+from handlers.day_words import days_in, respelled, said_days
 from storage.away import AwayPeriod
 from storage.models import Person
 
@@ -78,8 +78,7 @@ def cmd_away(ctx: Context, args: str) -> None:
     elif one := _ONE.match(text):
         raw_start, raw_end = "", one.group(1)
     else:
-        # (The example plans a week from today: "until today" would be no example.)
-        ctx.reply("usage", command="away", today=today + timedelta(days=7))
+        _did_you_mean(ctx, normalise(args).rstrip(SENTENCE_END), today)
         return
     start = _parse(ctx, raw_start) if raw_start else today
     end = _parse(ctx, raw_end)
@@ -156,6 +155,18 @@ def _show(ctx: Context, person: Person, today: date) -> None:
               current={"start": _first_day(ctx, person, current), "end": current.ends_on}
               if current else None,
               planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+
+
+def _did_you_mean(ctx: Context, typed: str, today: date) -> None:
+    """What was not read, asked back as the day or days it most likely names: a month or
+    weekday misspelled ("Decmber 20"), or a day with words around it ("Dec 20th-ish",
+    12月20日左右). Nothing is set: a guess is asked, never acted on. Else the usage."""
+    days = days_in(as_iso(respelled(typed), today))
+    if days and len(days) <= 2:
+        ctx.reply("away_did_you_mean", typed=typed, days=days)
+        return
+    # (The example plans a week from today: "until today" would be no example.)
+    ctx.reply("usage", command="away", today=today + timedelta(days=7))
 
 
 def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> None:
