@@ -755,6 +755,8 @@ class TeamPulse:
                 log.error("the %s monthly review for person #%d failed (%s)", run.tag,
                           director_id, _failure(exc))
             await self.deliver(wait=False)
+        if run.late:  # only reviews held while someone was away: the GMs had theirs
+            return True
         # One overview per GM once every director's review has gone (a stop above
         # leaves it to the start that sends the rest).
         await self.db(self._in_unit, send_gm_overview, run)
