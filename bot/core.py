@@ -717,6 +717,15 @@ class TeamPulse:
         with self.unit() as ctx:
             return oneonone.sweep(ctx)
 
+    async def run_review_held(self) -> int:
+        """Send the 360° surveys that waited for raters away when their review began, to
+        those back now (handlers.review.send_held); how many went out."""
+        from handlers import review
+
+        count = await self.db(self._in_unit, review.send_held)
+        await self.deliver(wait=False)
+        return count
+
     async def run_honours(self) -> bool:
         """Post last month's honour roll if today is the day; idempotent per month."""
         due = await self.db(self._honours)

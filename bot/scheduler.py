@@ -255,6 +255,10 @@ async def start_scheduler(bot: TeamPulse, engine: Engine, *,
     scheduler.add_job("bot.jobs:pulse_job", IntervalTrigger(
         seconds=int(PULSE_SWEEP.total_seconds())), id="pulse", jobstore="memory",
         replace_existing=True)
+    # A 360° survey that waited while its rater was away goes out once they are back.
+    scheduler.add_job("bot.jobs:review_held_job", IntervalTrigger(
+        seconds=int(REMINDER_SWEEP.total_seconds())), id="review-held", jobstore="memory",
+        replace_existing=True)
     if bot.settings.digest_schedule is not None:
         scheduler.add_job("bot.jobs:digest_job", IntervalTrigger(
             seconds=int(DIGEST_SWEEP.total_seconds())), id="digests", jobstore="memory",
