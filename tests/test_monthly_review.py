@@ -458,11 +458,18 @@ async def test_the_review_waits_for_a_director_away_until_they_are_back(bot, cha
     november(bot)
     await say(bot, "alice", "/away 2026-11-30 2026-12-04")
     await say(bot, "li", "/away 2026-11-30 2026-12-09")
+    await say(bot, "bruno", "/away 2026-11-30 2026-12-09")
     chat.clear()
     clock.set(DEC_1_9AM_NY)
     assert await bot.run_monthly_review()
-    assert chat.to("alice") == [] and chat.to("li") == []
-    assert chat.last("bruno").startswith("Monthly review 2026-11, question 1 of 3")
+    assert chat.to("alice") == [] and chat.to("li") == [] and chat.to("bruno") == []
+    # Bruno, away still, asks for his: it comes at once, and only once.
+    clock.set(DEC_1_9AM_NY + timedelta(days=1))
+    await say(bot, "bruno", "/monthly")
+    assert chat.to("bruno")[0].startswith("📅 Month in review — 2026-11")
+    assert chat.last("bruno") == ("Monthly review 2026-11, question 1 of 3:\n"
+                                  "What worked well this month?")
+    sent_bruno = len(chat.to("bruno"))
     assert len([t for t in chat.to("grace") if t.startswith("📅")]) == 1  # the GM's, as ever
     clock.set(DEC_1_9AM_NY + timedelta(days=3))  # Friday the 4th: still away
     await bot.run_monthly_review()
@@ -486,4 +493,4 @@ async def test_the_review_waits_for_a_director_away_until_they_are_back(bot, cha
     clock.set(DEC_1_9AM_NY + timedelta(days=10))
     sent = len(chat.sent)
     assert not await bot.run_monthly_review()  # nobody waits any more: nothing is built
-    assert len(chat.sent) == sent
+    assert len(chat.sent) == sent and len(chat.to("bruno")) == sent_bruno
