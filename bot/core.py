@@ -717,6 +717,15 @@ class TeamPulse:
         with self.unit() as ctx:
             return oneonone.sweep(ctx)
 
+    async def run_review_held(self) -> int:
+        """Send the 360° surveys that waited for raters away when their review began, to
+        those back now (handlers.review.send_held); how many went out."""
+        from handlers import review
+
+        count = await self.db(self._in_unit, review.send_held)
+        await self.deliver(wait=False)
+        return count
+
     async def run_honours(self) -> bool:
         """Post last month's honour roll if today is the day; idempotent per month."""
         due = await self.db(self._honours)
@@ -755,6 +764,8 @@ class TeamPulse:
                 log.error("the %s monthly review for person #%d failed (%s)", run.tag,
                           director_id, _failure(exc))
             await self.deliver(wait=False)
+        if run.late:  # only reviews held while someone was away: the GMs had theirs
+            return True
         # One overview per GM once every director's review has gone (a stop above
         # leaves it to the start that sends the rest).
         await self.db(self._in_unit, send_gm_overview, run)

@@ -160,3 +160,14 @@ async def review_schedule_job() -> None:
     except JOB_DB_FAILURES as exc:
         log.error("360° review schedule sweep failed (%s); trying again at the next sweep",
                   describe_db_error(exc))
+
+
+async def review_held_job() -> None:
+    """360° surveys that waited for raters away when their review began, once back."""
+    if _bot is None:
+        return
+    try:
+        await _bot.run_review_held()
+    except JOB_DB_FAILURES as exc:
+        log.error("sweep of 360° surveys held for raters away failed (%s); trying again at "
+                  "the next sweep", describe_db_error(exc))

@@ -138,6 +138,8 @@ class OrgSection(_Strict):
     summary_viewers: list[str] = []
     admins: list[str] = []
     timezone: str | None = None
+    # The language of what is posted to channels everyone reads (the honour roll).
+    locale: str | None = None
     kudos: KudosEntry = KudosEntry()
 
 
@@ -225,6 +227,8 @@ class Org:
         default=tuple(BUILTIN_QUESTIONS[k] for k in DEFAULT_QUESTION_KEYS)
     )
     timezone: str = "UTC"
+    #: `org.locale`: the language of channel posts; None: the one most readers read.
+    locale: str | None = None
     kudos: KudosSettings = field(default_factory=KudosSettings)
     values: tuple[CompanyValue, ...] = ()
     admins: frozenset[str] = frozenset()
@@ -617,11 +621,17 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
         problems.append(f"org.kudos.honours_channel.telegram: {telegram!r} is not a Telegram "
                         "chat (a group's id such as -1001234567890, -1001234567890/12 for "
                         "topic 12 of a forum, or @channelname)")
+    org_locale = None
+    if parsed.org.locale is not None:
+        org_locale = _LOCALE_ALIASES.get(parsed.org.locale.lower())
+        if org_locale is None:
+            problems.append(f"org.locale: {parsed.org.locale!r} is not supported "
+                            "(use en or zh-CN)")
     oneonones = build_settings(parsed.oneonones, {p.key: (p.manager, p.team)
                                                   for p in parsed.people}, problems)
     return Org(name=parsed.org.name, people=tuple(people), questions=tuple(questions),
                admins=frozenset(admins), timezone=timezone, values=tuple(values),
-               oneonones=oneonones,
+               oneonones=oneonones, locale=org_locale,
                kudos=KudosSettings(allowance=kudos.allowance, words=words,
                                    honours_channel=dict(kudos.honours_channel)),
                pulse=build_pulse(parsed.pulse, problems),

@@ -178,9 +178,10 @@ def sync_honours_job(scheduler: AsyncIOScheduler, bot: TeamPulse) -> None:
     scheduler.add_job("bot.jobs:honours_job", CronTrigger(
         day="1-7", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
         id=HONOURS_JOB, name="monthly honour roll", replace_existing=True, jobstore="default")
-    # The monthly review goes out at the same moment, for the same reason.
+    # The monthly review goes out at the same moment, for the same reason; and on any
+    # working day after, to a director it waited for while they were away, once back.
     scheduler.add_job("bot.jobs:monthly_review_job", CronTrigger(
-        day="1-7", day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
+        day_of_week="mon-fri", hour=POST_HOUR, timezone=bot.org.timezone),
         id=MONTHLY_REVIEW_JOB, name="monthly review", replace_existing=True, jobstore="default")
 
 
@@ -253,6 +254,10 @@ async def start_scheduler(bot: TeamPulse, engine: Engine, *,
         replace_existing=True)
     scheduler.add_job("bot.jobs:pulse_job", IntervalTrigger(
         seconds=int(PULSE_SWEEP.total_seconds())), id="pulse", jobstore="memory",
+        replace_existing=True)
+    # A 360° survey that waited while its rater was away goes out once they are back.
+    scheduler.add_job("bot.jobs:review_held_job", IntervalTrigger(
+        seconds=int(REMINDER_SWEEP.total_seconds())), id="review-held", jobstore="memory",
         replace_existing=True)
     if bot.settings.digest_schedule is not None:
         scheduler.add_job("bot.jobs:digest_job", IntervalTrigger(

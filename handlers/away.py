@@ -11,6 +11,7 @@ said, and ending one keeps the weeks it already covered (see storage/away.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from bot.schedule import checkin_moment
 from bot.weeks import week_of, week_start
 from handlers.answers import chinese_number, normalise
 from handlers.context import Context
-from handlers.day_words import said_days
+from handlers.day_words import days_in, respelled, said_days
 from storage.away import AwayPeriod
 from storage.models import Person
 
@@ -71,19 +72,23 @@ def cmd_away(ctx: Context, args: str) -> None:
     if first.lower() in CANCEL_WORDS:
         _cancel_planned(ctx, person, rest.strip(), today)
         return
-    text = as_iso(text, today).rstrip(SENTENCE_END)
+    passed: list[date] = []
+    text = as_iso(text, today, _noting_passed(passed)).rstrip(SENTENCE_END)
     match = _RANGE.match(text)
     if match:
         raw_start, raw_end = match.group(1), match.group(2)
     elif one := _ONE.match(text):
         raw_start, raw_end = "", one.group(1)
     else:
-        # (The example plans a week from today: "until today" would be no example.)
-        ctx.reply("usage", command="away", today=today + timedelta(days=7))
+        _did_you_mean(ctx, normalise(args).rstrip(SENTENCE_END), today)
         return
     start = _parse(ctx, raw_start) if raw_start else today
     end = _parse(ctx, raw_end)
     if start is None or end is None:
+        return
+    if next_year := next((d for d in (start, end) if d in passed), None):
+        ctx.reply("away_passed_this_year", passed=next_year.replace(year=today.year),
+                  next_year=next_year, today=today, ranged=bool(raw_start))
         return
     for day in (start, end):
         if day < today:
@@ -158,6 +163,18 @@ def _show(ctx: Context, person: Person, today: date) -> None:
               planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
 
 
+def _did_you_mean(ctx: Context, typed: str, today: date) -> None:
+    """What was not read, asked back as the day or days it most likely names: a month or
+    weekday misspelled ("Decmber 20"), or a day with words around it ("Dec 20th-ish",
+    12月20日左右). Nothing is set: a guess is asked, never acted on. Else the usage."""
+    days = days_in(as_iso(respelled(typed), today))
+    if days and len(days) <= 2:
+        ctx.reply("away_did_you_mean", typed=typed, days=days)
+        return
+    # (The example plans a week from today: "until today" would be no example.)
+    ctx.reply("usage", command="away", today=today + timedelta(days=7))
+
+
 def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> None:
     """/away cancel [DAY | all]: drop the one planned period, the one covering DAY, or
     all. With several planned and none named, nothing is dropped: "/away cancel" meant
@@ -199,6 +216,27 @@ def year_of(month: int, day: int, today: date) -> int:
     return today.year + ((month, day) < (today.month, today.day))
 
 
+#: A day written without a year whose next one is further ahead than this passed this year
+#: only weeks ago: "Nov 30" said on December 1 is a slip or the past, seldom next November.
+RECENTLY_PASSED = timedelta(days=300)
+
+
+def _noting_passed(passed: list[date]) -> Callable[[int, int, date], int]:
+    """year_of, noting in `passed` each day it reads as next year's more than
+    RECENTLY_PASSED ahead (this year's having passed just before)."""
+
+    def noting(month: int, day: int, today: date) -> int:
+        year = year_of(month, day, today)
+        try:
+            if year > today.year and date(year, month, day) - today > RECENTLY_PASSED:
+                passed.append(date(year, month, day))
+        except ValueError:  # Feb 30: named as no date later
+            pass
+        return year
+
+    return noting
+
+
 def as_clock(text: str) -> str:
     """`text` with every time of day written in Chinese or with am/pm (see _CN_TIME,
     _AM_PM) as H:MM, 24-hour; one that is no time (晚上12点, the next day's midnight, or
@@ -235,9 +273,11 @@ def as_clock(text: str) -> str:
     return " ".join(_AM_PM.sub(am_pm, _CN_TIME.sub(chinese, text)).split())
 
 
-def as_iso(text: str, today: date) -> str:
+def as_iso(text: str, today: date,
+           year_for: Callable[[int, int, date], int] = year_of) -> str:
     """`text` with every date written another way (see _SLASHED, _CHINESE, and the words
-    of handlers.day_words) as YYYY-M-D."""
+    of handlers.day_words) as YYYY-M-D; `year_for` gives a date written without a year
+    its year."""
     text = _SLASHED.sub(lambda m: "-".join(m.groups()), text)
 
     def same_month(m: re.Match[str]) -> str:
@@ -253,10 +293,10 @@ def as_iso(text: str, today: date) -> str:
     def chinese(m: re.Match[str]) -> str:
         year, month, day = m.group(1), int(m.group(2)), int(m.group(3))
         if year is None:
-            year = str(year_of(month, day, today))
+            year = str(year_for(month, day, today))
         return f" {year}-{month}-{day} "
 
-    return " ".join(said_days(_CHINESE.sub(chinese, text), today, year_of).split())
+    return " ".join(said_days(_CHINESE.sub(chinese, text), today, year_for).split())
 
 
 def _parse(ctx: Context, raw: str) -> date | None:

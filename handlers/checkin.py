@@ -7,7 +7,7 @@ import copy
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -472,10 +472,15 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
             continue
         day = now.astimezone(ZoneInfo(person.timezone)).date().isoformat()
         due.append((rnd, person, questions, q, target, f"checkin:{person.key}:{week}:nudge:{day}"))
-    taken = repo.taken_dedupe_keys([key for *_, key in due])
+    automatic = {rnd.id: f"checkin:{person.key}:{week}:reminder" for rnd, person, *_ in due}
+    taken = repo.taken_dedupe_keys([key for *_, key in due] + list(automatic.values()))
     asked, messages = [], []
     for rnd, person, questions, q, target, key in due:
-        if key in taken:
+        # Once a day each, whichever came first: the automatic reminder that reached them
+        # today (their day) counts as today's, as this one stands for it (below).
+        reached_today = automatic[rnd.id] in taken and rnd.reminded_at is not None and \
+            _local_day(rnd.reminded_at, person) == _local_day(now, person)
+        if key in taken or reached_today:
             out["already"].append(person)
             continue
         asked.append(_asked_row(person, rnd.id, q, now))
@@ -486,6 +491,10 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
     repo.ask(asked)
     repo.enqueue(messages)
     return out
+
+
+def _local_day(moment: datetime, person: Person) -> date:
+    return moment.astimezone(ZoneInfo(person.timezone)).date()
 
 
 def _in_other_dialogs(ctx: Context, people: Sequence[Person], now: datetime) -> set[int]:

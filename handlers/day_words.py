@@ -16,6 +16,7 @@ stays unread: 12/10 is October to most of the world.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -47,6 +48,15 @@ _WEEK = re.compile(r"\b(next|this)\s+week\b|(下个?|这个?|本)(?:周|星期|�
                    re.IGNORECASE)
 _RELATIVE = re.compile(r"\b(today|tomorrow)\b|(今天|明天|后天)", re.IGNORECASE)
 _AHEAD = {"today": 0, "tomorrow": 1, "今天": 0, "明天": 1, "后天": 2}
+
+
+# Spaces typed inside a Chinese week word, 下 周五, 星期 五, 下 个 周五: the word as one.
+_CN_SPACED = re.compile(r"(下|这|本)\s*(个)?\s*(?=周|星期|礼拜)"
+                        r"|(周|星期|礼拜)\s+(?=[一二三四五六日天](?![一二三四五六日天]))")
+
+
+def _joined(m: re.Match[str]) -> str:
+    return "".join(g for g in m.groups() if g)
 
 
 def _iso(day: date) -> str:
@@ -86,6 +96,7 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
         start = max([today, *(_as_date(d) for d in _ISO.findall(before))])
         return _iso(start + timedelta(days=(number - start.weekday()) % 7))
 
+    text = _CN_SPACED.sub(_joined, text)
     text = _MONTH_FIRST.sub(month_first, text)
     text = _DAY_FIRST.sub(day_first, text)
     text = _without_own_weekdays(text)
@@ -181,3 +192,30 @@ def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int
     if " " in day or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", day):
         return None
     return written, day, text[:found.start()].strip()
+
+
+# The words a misspelling is matched against: a month's or weekday's full name, today,
+# tomorrow. (Short forms are too near other words: "Mar" is one edit from "Mrs".)
+_SPELLED = [name for name in [*_MONTHS, *_WEEKDAYS] if len(name) > 4] + ["today", "tomorrow"]
+_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def respelled(text: str) -> str:
+    """`text` with every word that is a close misspelling of a month or weekday name, or of
+    today or tomorrow ("Decmber", "Firday", "tmorrow"), written as that name: for a "Did
+    you mean" when a text is not read as it stands."""
+
+    def near(m: re.Match[str]) -> str:
+        word = m.group(0).lower()
+        if word in _MONTHS or word in _WEEKDAYS or word in _SPELLED:
+            return m.group(0)
+        close = difflib.get_close_matches(word, _SPELLED, n=1, cutoff=0.8)
+        return close[0] if close else m.group(0)
+
+    return _WORD.sub(near, text)
+
+
+def days_in(text: str) -> list[date] | None:
+    """The dates written YYYY-M-D in `text`; None if one of them does not exist."""
+    days = [_as_date(written) for written in _ISO.findall(text)]
+    return None if date.min in days else days

@@ -181,6 +181,21 @@ def month_opening(local: datetime) -> bool:
     return local.date() > first or local.hour >= POST_HOUR
 
 
+def channel_locale(ctx: Context, platform: str) -> str:
+    """The language of a post to a channel everyone on `platform` reads: `org.locale` if
+    the org file sets one; else the language most of the org's active people reachable
+    there read (their /language choice included), a tie going to the GM's. (It was the
+    GM's org-file language: an org of Chinese readers got an English roll.)"""
+    if ctx.org.locale is not None:
+        return ctx.org.locale
+    read = ctx.people.locales_read(platform)
+    in_file = next((p for p in ctx.org.people if p.role == "gm"), None)
+    gm = ctx.people.by_key(in_file.key) if in_file is not None else None
+    first = gm.locale if gm is not None else "en"
+    return max(sorted(read, key=lambda locale: locale != first), default=first,
+               key=lambda locale: read[locale])
+
+
 def post_monthly_honours(ctx: Context) -> bool:
     """From the first working day of a month (POST_HOUR, org time; until its seventh day
     for a bot that was down, see month_opening), post last month's roll to the honours
@@ -197,11 +212,11 @@ def post_monthly_honours(ctx: Context) -> bool:
     start, end = period_of(year, month, org.tz)
     rows = KudosRepo(ctx.session).between(start, end)
     tag = f"{year}-{month:02d}"
-    gm_locale = next((p.locale for p in org.people if p.role == "gm"), "en")
-    roll = build_roll(rows, org, gm_locale, year, month)
     for platform, channel in sorted(org.kudos.honours_channel.items()):
-        text = ctx.renderer.message(gm_locale, "honours_roll", ctx.addressbook.markup(platform),
-                                    roll=roll, in_progress=False)
+        locale = channel_locale(ctx, platform)
+        text = ctx.renderer.message(locale, "honours_roll", ctx.addressbook.markup(platform),
+                                    roll=build_roll(rows, org, locale, year, month),
+                                    in_progress=False)
         ctx.post(Target(platform, "channel", channel), text, dedupe_key=f"honours:{tag}:{platform}")
     for gm in ctx.people.active():
         if gm.role == "gm":

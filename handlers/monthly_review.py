@@ -340,6 +340,8 @@ class MonthlyRun:
     directors: list[int]  # person ids, in key order
     gms: list[int]
     kudos: MonthKudos
+    #: After the month's opening days: only reviews held while their director was away.
+    late: bool = False
 
     @property
     def tag(self) -> str:
@@ -349,33 +351,51 @@ class MonthlyRun:
 
 def monthly_run(ctx: Context) -> MonthlyRun | None:
     """Last month's review from POST_HOUR (org time) on the first working day of a month
-    to its seventh day (honours.month_opening); None otherwise. Nothing is sent: see
-    send_director_review. Directors whose review is recorded already are left out, so a
-    restart, or the job firing again, builds none of theirs again (0.1 s each)."""
+    to its seventh day (honours.month_opening); later in the month (`late`), only to the
+    directors it waited for while they were away then; None otherwise. Nothing is sent:
+    see send_director_review. Directors whose review is recorded already are left out, so
+    a restart, or the job firing again, builds none of theirs again (0.1 s each)."""
     local = ctx.clock.now().astimezone(ctx.org.tz)
-    if not month_opening(local):
-        return None
+    late = not month_opening(local)
+    held: set[int] = set()
+    if late:
+        if local.day <= CATCH_UP_DAYS:
+            return None  # before the first working day's POST_HOUR
+        # Later in the month, only the reviews held for someone away in the opening days
+        # (send_director_review), once they are back: usually nobody, read in one query.
+        first = first_working_day(local.year, local.month)
+        held = ctx.away.near(first, first.replace(day=CATCH_UP_DAYS))
+        if not held:
+            return None
     year, month_no = previous_month(local.date())
     tag = f"{year}-{month_no:02d}"
     people = ctx.people.active()
-    directors = [p for p in people if p.role == "director"]
+    directors = [p for p in people if p.role == "director" and (not late or p.id in held)]
     sent = RoundBatchRepo(ctx.session).taken_dedupe_keys(
         [f"monthly:{tag}:{p.key}" for p in directors])
     remaining = [p.id for p in directors if f"monthly:{tag}:{p.key}" not in sent]
+    if late and not remaining:
+        return None
     # (The month's kudos only for reviews still to build: a start that week reads none.)
     kudos = month_kudos(ctx, year, month_no, {p.locale for p in people}) if remaining \
         else MonthKudos({}, {})
     return MonthlyRun(year, month_no, remaining, [p.id for p in people if p.role == "gm"],
-                      kudos)
+                      kudos, late)
 
 
-def send_director_review(ctx: Context, run: MonthlyRun, director_id: int) -> None:
+def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
+                         even_away: bool = False) -> None:
     """One director's review to them, the month's digests named, and the first of the
     three questions (all once: a message already recorded for this month and person is
     not sent again, and the questions start only with a new review)."""
     director = ctx.session.get(Person, director_id)
     if director is None or not director.active:
         return  # left the org since the run began
+    if not even_away and ctx.away.is_away(director.id, director.timezone, ctx.clock.now()):
+        # A review and three questions on holiday are work sent to someone off: they wait
+        # until the director is back, for the first run after it (monthly_run), or
+        # their own /monthly (`even_away`).
+        return
     # Read at one moment (see one_moment): a check-in submitted meanwhile counted in the
     # weeks checked in and not in the revenue. Sent through ctx, which writes.
     with one_moment(ctx) as seen:
@@ -501,6 +521,12 @@ def cmd_monthly(ctx: Context, args: str) -> None:
         if not sent:
             _not_sent_yet(ctx, person, tag)
         return
+    if not sent and _held_for(ctx, person):
+        # Theirs waited while they were away; asked for, it comes now.
+        run = MonthlyRun(year, month_no, [person.id], [], month_kudos(
+            ctx, year, month_no, {person.locale}), late=True)
+        send_director_review(ctx, run, person.id, even_away=True)
+        return
     if not sent:
         # Questions about a month whose review they never got (a director since the
         # middle of the month, a fresh install) came out of the blue: said instead.
@@ -509,6 +535,16 @@ def cmd_monthly(ctx: Context, args: str) -> None:
     answers = MonthlyRepo(ctx.session).answers(person, tag)
     missing = [q for q in MONTHLY_QUESTIONS if q not in answers]
     _ask(ctx, person, tag, missing[0] if missing else MONTHLY_QUESTIONS[0])
+
+
+def _held_for(ctx: Context, person: Person) -> bool:
+    """Whether last month's review, not sent to `person`, is one that waited while they
+    were away in this month's opening days (see send_director_review)."""
+    local = ctx.clock.now().astimezone(ctx.org.tz)
+    first = first_working_day(local.year, local.month)
+    if local < datetime.combine(first, time(POST_HOUR), ctx.org.tz):
+        return False
+    return person.id in ctx.away.near(first, first.replace(day=CATCH_UP_DAYS))
 
 
 _REVIEW_KEY = re.compile(r"monthly:\d{4}-\d{2}:(.+)")

@@ -539,10 +539,11 @@ def _actions_add(ctx: Context, person: Person, text: str) -> None:
     now = ctx.clock.now()
     if due is None:
         due = local(now, person.timezone).date() + timedelta(days=7)
+    due, said = _for_owner(ctx, due, owner)
     item = OneOnOneRepo(ctx.session).add_action(pair.manager, pair.report, None, rest,
                                                 owner, due, now)
     ctx.reply("oo_action_added", number=item.id, text=rest, owner=told(ctx, person, owner),
-              due=due, mine=owner.id == person.id)
+              due=due, mine=owner.id == person.id, said=said)
     if owner.id != person.id:
         ctx.tell(owner, "oo_action_added_for_you", by=person, number=item.id, text=rest,
                  due=due)
@@ -1092,10 +1093,21 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
         return
     if due is None:
         due = local(meeting.scheduled_at, meeting.manager.timezone).date() + timedelta(days=7)
+    due, said = _for_owner(ctx, due, owner)
     item = OneOnOneRepo(ctx.session).add_action(meeting.manager, meeting.report, meeting, text,
                                                 owner, due, ctx.clock.now())
     ctx.reply("oo_action_saved", number=item.id, text=text, owner=told(ctx, author, owner),
-              due=due)
+              due=due, said=said)
+
+
+def _for_owner(ctx: Context, due: date, owner: Person) -> tuple[date, date | None]:
+    """The due date as stored, and the day said if it moved. A day is read in the
+    calendar of whoever said it ("by Friday" is their Friday, as the reply shows); one
+    already over where the owner is (said on Friday night in New York, for an owner in
+    Shanghai, where it is Saturday) becomes the owner's today: never overdue the moment
+    it is set."""
+    today = local(ctx.clock.now(), owner.timezone).date()
+    return (today, due) if due < today else (due, None)
 
 
 def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:

@@ -36,6 +36,7 @@ from storage.db import ConcurrentChange
 from storage.models import Conversation, Person
 from storage.repositories import KEYS_PER_STATEMENT
 from storage.review import ReviewAnswer, ReviewInvite, ReviewRound, advance_invite
+from storage.round_batch import RoundBatchRepo
 
 CRITERIA = ("goals", "team", "cooperation", "strategy", "communication")
 GROUPS = ("manager", "peer", "report", "self")
@@ -528,14 +529,70 @@ def _invite(ctx: Context, rnd: ReviewRound, subject: Person, person: Person,
     ctx.session.flush()
     if ctx.dm_target(person) is None:
         return False
+    if not ctx.away.is_away(person.id, person.timezone, ctx.clock.now()):
+        _send_invite(ctx, subject, person, invite)
+    # (Someone away is sent it once back: send_held.)
+    return True
+
+
+def invite_key(invite: ReviewInvite) -> str:
+    """The outbox dedupe key of an invite's DM: sent once, and its absence is how
+    send_held knows an invite waited."""
+    return f"review:invite:{invite.id}"
+
+
+def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewInvite) -> bool:
+    """The invite's DM and, unless another dialog is under way, its first question; False
+    if it was sent before or cannot be."""
     # Someone in the middle of another dialog is asked once it ends (resume_held), so
     # that their next message still answers what they were answering.
     held = ctx.conversations.under_way(person, ctx.clock.now()) is not None
-    ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
-             anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held)
+    group = invite.rater_group
+    if not ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
+                    anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held,
+                    dedupe_key=invite_key(invite)):
+        return False
     if not held:
         _ask_next(ctx, person, invite)
     return True
+
+
+def send_held(ctx: Context) -> int:
+    """The surveys of open reviews that waited while their rater was away (see _invite),
+    to those back now and reachable; how many went out. Only raters with time away since
+    the oldest open review began are read (usually a few), and of their invites the ones
+    not begun whose DM was never sent. (One sent before invites were keyed, to someone
+    away since, goes once more.)"""
+    now = ctx.clock.now()
+    started = ctx.session.scalar(select(func.min(ReviewRound.started_at)).where(
+        ReviewRound.status == "open"))
+    if started is None:
+        return 0
+    away_since = ctx.away.near(started.date(), now.date())
+    if not away_since:
+        return 0
+    rows = ctx.session.execute(select(ReviewInvite, ReviewRound.subject_key, Person).join(
+        ReviewRound, ReviewInvite.round_id == ReviewRound.id).join(
+        Person, ReviewInvite.person_id == Person.id).where(
+        ReviewRound.status == "open", ReviewInvite.done.is_(False),
+        ReviewInvite.answered == 0, ReviewInvite.rater_group.in_(GROUPS), Person.active,
+        Person.id.in_(sorted(away_since))).order_by(ReviewInvite.id)).all()
+    if not rows:
+        return 0
+    keys, repo, taken = [invite_key(invite) for invite, _, _ in rows], \
+        RoundBatchRepo(ctx.session), set()
+    for start in range(0, len(keys), KEYS_PER_STATEMENT):
+        taken |= repo.taken_dedupe_keys(keys[start:start + KEYS_PER_STATEMENT])
+    waiting = [(invite, key, person) for invite, key, person in rows
+               if invite_key(invite) not in taken]
+    away = ctx.away.covering([(p.id, p.timezone, now) for _, _, p in waiting])
+    sent = 0
+    for invite, subject_key, person in waiting:
+        subject = ctx.people.by_key(subject_key)
+        if (person.id, now) in away or subject is None or ctx.dm_target(person) is None:
+            continue
+        sent += _send_invite(ctx, subject, person, invite)
+    return sent
 
 
 def withdrawn(group: str) -> str:

@@ -7,7 +7,8 @@ which storage/models.py imports, and `teampulse export` / `erase` include it fro
 
 What erasing means (the choice, written down):
 - The person's row stays, anonymised: key and name become `former-<id>`, every platform id
-  and username is removed, and they are no longer active. Rows that count in the GM's
+  and username is removed, as is the language they chose in chat (the row's language
+  becomes the default, English), and they are no longer active. Rows that count in the GM's
   totals keep pointing at that anonymous row, so a past week's team total, a team's kudos
   count or a past "away" week reads as before; only who it was is gone.
 - What they wrote in their own words is deleted: free-text check-in answers, the reasons of
@@ -99,6 +100,9 @@ def erase_person(session: Session, person: Person) -> list[str]:
     person.slack_id = None
     person.telegram_id = None
     person.telegram_username = None
+    # The language she chose in chat is hers too; the row writes to no one, so the default.
+    person.chosen_locale = None
+    person.locale = "en"
     person.active = False
     person.checks_in = False
     person.can_view_summary = False

@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    true,
     update,
 )
 from sqlalchemy import text as sql_text
@@ -252,6 +253,16 @@ class PeopleRepo:
                 for person in self.session.scalars(query.where(Person.key.in_(ids))):
                     found[(platform, person.key)] = person
         return list(found.values())
+
+    def locales_read(self, platform: str) -> dict[str, int]:
+        """How many active people read each language (their /language choice included),
+        of those reachable on `platform` (on the console, everyone)."""
+        reachable = {"slack": Person.slack_id.is_not(None),
+                     "telegram": Person.telegram_id.is_not(None)
+                     | Person.telegram_username.is_not(None)}.get(platform, true())
+        return {locale: count for locale, count in self.session.execute(
+            select(Person.locale, func.count()).where(Person.active, reachable)
+            .group_by(Person.locale))}
 
     def active(self) -> list[Person]:
         """Everyone active, in key order."""

@@ -349,3 +349,56 @@ async def test_a_day_ending_a_sentence_with_a_full_stop_is_read(bot, chat):
     await say(bot, "grace", "/1on1 move @bruno Dec 3 09:00.")
     assert chat.last("grace").startswith("Moved: your next 1:1 with Bruno Rossi is Thu "
                                          "2026-12-03 09:00")
+
+
+@pytest.mark.parametrize(("key", "typed", "said"), [
+    ("alice", "Decmber 20", 'I couldn\'t read "Decmber 20" as a day. Did you mean December 20, '
+     "2026? If so, send /away 2026-12-20."),
+    ("alice", "Dec 20th-ish", "Did you mean December 20, 2026? If so, send /away 2026-12-20."),
+    ("alice", "Decmber 20 to Janury 3", "Did you mean December 20, 2026 – January 3, 2027? "
+     "If so, send /away 2026-12-20 2027-01-03."),
+    ("li", "12月20日左右", '没能把"12月20日左右"读成日期。你是说 2026年12月20日 吗？'
+     "如果是，请发送 /away 2026-12-20。"),
+    ("li", "Decmber 20", "你是说 2026年12月20日 吗？")])
+async def test_a_day_nearly_as_said_is_asked_back_not_answered_with_the_usage(
+        bot, chat, key, typed, said):
+    # A misspelt month or a day with words around it got the plain usage, as if nothing
+    # in it were a day. It is asked back, and nothing is set until it is confirmed.
+    await say(bot, key, f"/away {typed}")
+    assert said in chat.last(key), chat.last(key)
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        assert ctx.away.open_periods(person.id, person.timezone, ctx.clock.now()) == []
+
+
+async def test_a_space_inside_a_chinese_weekday_is_read(bot, chat):
+    await say(bot, "li", "/away 下 周五")
+    assert chat.last("li").startswith("好的：你从现在起外出至 2026-12-04")
+    await say(bot, "li", "/back")
+    await say(bot, "li", "/away 下 个 星期 五")
+    assert "2026-12-04" in chat.last("li") and "用法" not in chat.last("li")
+
+
+async def test_a_day_just_passed_said_without_a_year_is_not_read_as_next_years(bot, chat, clock):
+    # "Nov 30" said on December 1 was read by the next-such-day rule as 2027-11-30: a slip
+    # or a day in the past became a trip next November. It is named as passed, the year
+    # asked for; a day long passed (September) is still next year's.
+    clock.set(datetime(2026, 12, 1, 21, 0, tzinfo=UTC))  # Tuesday; Wednesday in Shanghai
+    await say(bot, "alice", "/away Nov 30")
+    assert chat.last("alice") == (
+        "November 30, 2026 has passed (today is 2026-12-01), and without a year it would be "
+        "next year's, 2027-11-30. Nothing was set. If you meant that, send it with the "
+        "year: /away 2027-11-30.")
+    await say(bot, "li", "/away 11月30日")
+    assert chat.last("li").startswith("2026年11月30日已经过去了（今天是 2026-12-02），不写年份"
+                                      "就会读成明年的 2027-11-30。未做任何设置。")
+    await say(bot, "bruno", "/away from Nov 30 to Dec 5")
+    assert "the days with their years: /away 2027-11-30 and the other" in chat.last("bruno")
+    for key in ("alice", "li", "bruno"):
+        with bot.unit() as ctx:
+            person = ctx.people.by_key(key)
+            assert ctx.away.open_periods(person.id, person.timezone, ctx.clock.now()) == []
+    await say(bot, "alice", "/away 2027-11-30")
+    assert "away from now until 2027-11-30" in chat.last("alice")
+    await say(bot, "bruno", "/away Sep 20")
+    assert "away from now until 2027-09-20" in chat.last("bruno")

@@ -93,6 +93,30 @@ async def test_a_reminder_asked_for_takes_the_place_of_the_automatic_one(bot, ch
     assert not chat.to("alice")
 
 
+async def test_after_the_automatic_reminder_the_gm_reminding_the_same_day_sends_no_second(
+        bot, chat, clock):
+    # The other order: the automatic reminder reached Alice (Friday 18:00 in New York) and
+    # 李雷 (Saturday 07:00 in Shanghai); the GM's /checkin remind an hour later reached them
+    # again. At most once a day each holds whichever came first; the next day it is a new one.
+    await bot.run_checkins(["alice", "li"])
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_reminders() == 2
+    assert chat.last("alice").startswith("Friendly reminder, Alice Martin: your check-in for")
+    chat.clear()
+    clock.advance(timedelta(hours=1))
+    await say(bot, "grace", "/checkin remind")
+    assert chat.last("grace").startswith("Nobody reminded for 2026-W48.\n"
+                                         "Reminded already today: Alice Martin, 李雷\n")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/checkin 提醒 李雷")
+    assert chat.last("grace").endswith("今天已提醒过：李雷")
+    assert not chat.to("alice") and not chat.to("li")
+    clock.advance(timedelta(days=1))  # Saturday in New York, Sunday in Shanghai
+    await say(bot, "grace", "/checkin 提醒")
+    assert chat.last("grace").startswith("已提醒 2 位 2026-W48 签到尚未完成的成员")
+    assert chat.last("li").startswith("李雷，Grace Chen 请我提醒你")
+
+
 async def test_a_person_named_who_does_not_check_in_is_not_said_to_have_finished(bot, chat,
                                                                                  clock):
     await monday(bot, chat, clock)

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.core import TeamPulse
+from bot.org import OrgError, parse_org
 from bot.scheduler import start_scheduler
 from handlers.honours import first_working_day
-from tests.support import NAMESAKES, RecordingAdapter
+from tests.support import NAMESAKES, TEST_ORG, RecordingAdapter, say
 from tests.test_kudos import kudo
 
 # Tuesday 2026-12-01 09:00 in New York (EST): the first working day of December.
@@ -268,3 +269,45 @@ async def test_one_kudo_is_counted_as_one_not_as_1_kudos(bot, chat, clock):
     await kudo(bot, "grace", "/honours 2026-11", group=False)
     roll = chat.last("grace")
     assert "2 kudos in all.\n" in roll and "• East: Sam Lee — 2 kudos\n" in roll
+
+
+async def test_the_channel_roll_is_in_the_language_most_of_the_org_reads(bot, chat, clock):
+    """The roll in the channel was in the GM's language from the org file: an org reading
+    Chinese got it in English. It follows the language most people reachable there read
+    (their /language choice too); the GM's own copy stays in the GM's language."""
+    with_honours_channel(bot)
+    for key in ("alice", "bruno", "sam"):  # with Li, four of the six read Chinese
+        await say(bot, key, "/language 中文")
+    await november_kudos(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_honours()
+    assert chat.last("honours").startswith("🏆 荣誉榜 —— 2026年11月")
+    assert "最常提及的价值观：客户第一 —— 3 次" in chat.last("honours")
+    assert chat.last("grace").startswith("🏆 Honour roll — November 2026")
+
+
+async def test_org_locale_sets_the_channel_rolls_language(bot, chat, clock):
+    with_honours_channel(bot)
+    bot.org = replace(bot.org, locale="en")
+    for key in ("alice", "bruno", "sam"):
+        await say(bot, key, "/language 中文")
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_honours()
+    assert chat.last("honours").startswith("🏆 Honour roll — November 2026")
+
+
+async def test_a_tie_in_the_channels_languages_goes_to_the_gms(bot, chat, clock):
+    with_honours_channel(bot)
+    for key in ("alice", "sam"):  # three read Chinese, three English, the GM among them
+        await say(bot, key, "/language 中文")
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_honours()
+    assert chat.last("honours").startswith("🏆 Honour roll — November 2026")
+
+
+def test_org_locale_must_be_a_language_the_bot_writes():
+    text = TEST_ORG.read_text(encoding="utf-8").replace("  name: Test Sales\n",
+                                                        "  name: Test Sales\n  locale: fr\n")
+    with pytest.raises(OrgError, match=r"org.locale: 'fr' is not supported"):
+        parse_org(text)
+    assert parse_org(text.replace("locale: fr\n", "locale: zh\n")).locale == "zh-CN"

@@ -112,7 +112,7 @@ async def test_a_restart_on_the_day_sends_the_review_once(bot, chat, clock):
     scheduler = await start_scheduler(again, again.engine)
     try:
         job = scheduler.get_job("monthly-review")
-        assert "day='1-7', day_of_week='mon-fri', hour='9'" in str(job.trigger)
+        assert "day_of_week='mon-fri', hour='9'" in str(job.trigger)
     finally:
         scheduler.shutdown(wait=False)
     await again.drain()  # the start-up catch-up runs in the background, once running
@@ -449,3 +449,48 @@ async def test_monthly_before_any_review_was_sent_says_when_it_comes_and_asks_no
     assert chat.last("alice").startswith(
         "No monthly review of 2026-12 was sent to you, so there are no questions to answer. "
         "The next, of 2027-01, comes on 2027-02-01 09:00 (your time)")
+
+
+async def test_the_review_waits_for_a_director_away_until_they_are_back(bot, chat, clock):
+    # The review and its three questions reached Alice and 李雷 on holiday. They wait
+    # until each is back: Alice's at the next run after her return (within the month's
+    # first days), Li's on the first working day after hers, past the 7th.
+    november(bot)
+    await say(bot, "alice", "/away 2026-11-30 2026-12-04")
+    await say(bot, "li", "/away 2026-11-30 2026-12-09")
+    await say(bot, "bruno", "/away 2026-11-30 2026-12-09")
+    chat.clear()
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    assert chat.to("alice") == [] and chat.to("li") == [] and chat.to("bruno") == []
+    # Bruno, away still, asks for his: it comes at once, and only once.
+    clock.set(DEC_1_9AM_NY + timedelta(days=1))
+    await say(bot, "bruno", "/monthly")
+    assert chat.to("bruno")[0].startswith("📅 Month in review — 2026-11")
+    assert chat.last("bruno") == ("Monthly review 2026-11, question 1 of 3:\n"
+                                  "What worked well this month?")
+    sent_bruno = len(chat.to("bruno"))
+    assert len([t for t in chat.to("grace") if t.startswith("📅")]) == 1  # the GM's, as ever
+    clock.set(DEC_1_9AM_NY + timedelta(days=3))  # Friday the 4th: still away
+    await bot.run_monthly_review()
+    assert chat.to("alice") == []
+    clock.set(DEC_1_9AM_NY + timedelta(days=6))  # Monday the 7th: Alice is back
+    await bot.run_monthly_review()
+    assert chat.to("alice")[0].startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 4")
+    assert chat.last("alice") == ("Monthly review 2026-11, question 1 of 3:\n"
+                                  "What worked well this month?")
+    assert chat.to("li") == []
+    clock.set(DEC_1_9AM_NY + timedelta(days=8))  # Wednesday the 9th: Li's last day away
+    await bot.run_monthly_review()
+    assert chat.to("li") == []
+    clock.set(DEC_1_9AM_NY + timedelta(days=9))  # Thursday the 10th in New York
+    sent = len(chat.sent)
+    assert await bot.run_monthly_review()
+    assert chat.last("li").startswith("2026-11 月度回顾，第 1 / 3 题")
+    assert [m.target.address for m in chat.sent[sent:]].count("grace") == 0  # no second overview
+    await say(bot, "li", "新客户增加")
+    assert "第 2 / 3 题" in chat.last("li")
+    clock.set(DEC_1_9AM_NY + timedelta(days=10))
+    sent = len(chat.sent)
+    assert not await bot.run_monthly_review()  # nobody waits any more: nothing is built
+    assert len(chat.sent) == sent and len(chat.to("bruno")) == sent_bruno

@@ -7,6 +7,8 @@ answered with the usage. The clock: Friday 2026-11-27, 16:00 in New York.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tests.support import say
 
 
@@ -114,3 +116,26 @@ async def test_a_manager_naming_herself_names_the_other_side_too(bot, chat):
     assert not chat.to("alice")  # hers to do: nobody else is told
     await say(bot, "alice", "/agenda @grace")
     assert "call the CFO — Grace Chen" in chat.last("alice")
+
+
+async def test_by_friday_said_on_friday_night_is_not_overdue_for_an_owner_already_in_saturday(
+        bot, chat, clock):
+    # Friday 23:00 in New York is Saturday noon in Shanghai: "by Friday" was stored as
+    # Friday, and 李雷's item was overdue the moment Grace set it. The day is read as Grace
+    # said it (her Friday), and, being over where Li is, becomes Li's today.
+    clock.set(datetime(2026, 11, 28, 4, 0, tzinfo=UTC))
+    await say(bot, "grace", "/actions add send the deck @li by Friday")
+    reply = chat.last("grace")
+    assert "send the deck — 李雷, due 2026-11-28 (2026-11-27 is already over where 李雷 is)." \
+        in reply, reply
+    assert "截止 2026-11-28" in chat.last("li")
+    await say(bot, "li", "/actions")
+    assert "send the deck — 李雷，截止 2026-11-28" in chat.last("li")
+    assert "已逾期" not in chat.last("li")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/actions 添加 准备报价 @li 周五")
+    assert "准备报价 —— 李雷，截止 2026-11-28（李雷所在地的 2026-11-27 已经过去）。" \
+        in chat.last("grace")
+    # Said for an owner where it is still that day, the day is as said.
+    await say(bot, "grace", "/actions 添加 call the CFO @bruno 2026-11-28")
+    assert "截止 2026-11-28。" in chat.last("grace")

@@ -330,3 +330,20 @@ async def test_after_erase_no_row_links_her_key_to_her_anonymous_one(
             holding += [f"{table.name}.{column.name}" for column in keys
                         if conn.execute(select(column).where(column == "alice")).first()]
     assert holding == []
+
+
+async def test_erase_clears_the_language_she_chose_in_chat(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """The language Alice chose with /language stayed on the former-<id> row after erase:
+    a choice of hers, kept beside an anonymous row. Erase clears it (and the row's
+    language, which the choice had set, goes back to the default)."""
+    await say(bot, "alice", "/language 中文")
+    assert chat.last("alice").startswith("好的")
+    without_alice(tmp_path, monkeypatch)
+    assert cli_env("erase", "alice", "--yes")[0] == 0
+    with bot.unit() as ctx:
+        former = ctx.session.scalar(select(Person).where(Person.key.like("former-%")))
+        assert former is not None
+        assert (former.chosen_locale, former.locale) == (None, "en")
+    code, out = cli_env("export", former.key)
+    assert code == 0 and json.loads(out)["person"]["locale_chosen_in_chat"] is None

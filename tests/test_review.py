@@ -304,3 +304,28 @@ async def test_pause_and_skip_typed_as_words_in_a_survey(bot, chat):
     assert chat.last("li").startswith("1/5 · ")
     with bot.unit() as ctx:
         assert list(ctx.session.scalars(select(ReviewAnswer))) == []
+
+
+async def test_a_survey_waits_for_a_rater_away_until_they_are_back(bot, chat, clock):
+    # The survey and its first question reached Sam and 李雷 on holiday; each waits until
+    # they are back, then comes once (the sweep runs every 5 minutes), and counts as asked.
+    from datetime import timedelta
+
+    await say(bot, "sam", "/away 2026-11-30")  # Friday: away until Monday
+    await say(bot, "li", "/away 2026-12-01")
+    chat.clear()
+    await say(bot, "grace", "/review start alice")
+    assert "1 manager, 2 peers, 1 report and the self-assessment asked" in chat.last("grace")
+    assert chat.to("sam") == [] and chat.to("li") == []
+    assert "as a fellow director" in chat.to("bruno")[0]
+    assert await bot.run_review_held() == 0  # still away: nothing
+    clock.advance(timedelta(days=4))  # Tuesday 16:00 in New York; Wednesday in Shanghai
+    assert await bot.run_review_held() == 2
+    invite, question = chat.to("sam")
+    assert invite.startswith("📋 You're asked for feedback on Alice Martin as one of their team")
+    assert question.startswith("1/5 · Goal and plan completion: how would you rate Alice")
+    assert chat.to("li")[0].startswith("📋 邀请你以")
+    assert await bot.run_review_held() == 0  # once
+    for text in ANSWERS["sam"]:
+        await say(bot, "sam", text)
+    assert len(chat.to("sam")) == 2 + len(ANSWERS["sam"])

@@ -240,8 +240,8 @@ async def test_the_sweeps_run_as_often_as_readme_says(bot, tmp_path):
                  for job in scheduler.get_jobs() if hasattr(job.trigger, "interval")}
         assert {k: every.get(k) for k in ("reminders", "pulse", "oneonones", "digests",
                                           "round-requests", "review-schedule",
-                                          "crm-watch")} == {
+                                          "crm-watch", "review-held")} == {
             "reminders": 300, "pulse": 300, "oneonones": 60, "digests": 60,
-            "round-requests": 3, "review-schedule": 300, "crm-watch": 60}
+            "round-requests": 3, "review-schedule": 300, "crm-watch": 60, "review-held": 300}
     finally:
         scheduler.shutdown(wait=False)
