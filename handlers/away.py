@@ -73,7 +73,7 @@ def cmd_away(ctx: Context, args: str) -> None:
         _cancel_planned(ctx, person, rest.strip(), today)
         return
     passed: list[date] = []
-    text = as_iso(text, today, _noting_passed(passed)).rstrip(SENTENCE_END)
+    text = as_iso(text, today, noting_passed(passed)).rstrip(SENTENCE_END)
     match = _RANGE.match(text)
     if match:
         raw_start, raw_end = match.group(1), match.group(2)
@@ -221,9 +221,10 @@ def year_of(month: int, day: int, today: date) -> int:
 RECENTLY_PASSED = timedelta(days=300)
 
 
-def _noting_passed(passed: list[date]) -> Callable[[int, int, date], int]:
+def noting_passed(passed: list[date]) -> Callable[[int, int, date], int]:
     """year_of, noting in `passed` each day it reads as next year's more than
-    RECENTLY_PASSED ahead (this year's having passed just before)."""
+    RECENTLY_PASSED ahead (this year's having passed just before): /away and /1on1 move
+    ask for the year of such a day instead of reading it as next year's."""
 
     def noting(month: int, day: int, today: date) -> int:
         year = year_of(month, day, today)

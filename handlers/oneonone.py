@@ -32,7 +32,7 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
-from handlers.away import SENTENCE_END, as_clock, as_iso, year_of
+from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
 from handlers.day_words import trailing_day
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
@@ -603,9 +603,16 @@ def _move(ctx: Context, args: str) -> None:
     # A Chinese keyboard's '１０：００', dates as /away reads them ('12月10日', '2026/12/10')
     # and a time as said ('下午3点', '3pm').
     today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
-    match = _DATE_TIME.match(as_clock(as_iso(normalise(rest), today)).rstrip(SENTENCE_END))
+    passed: list[date] = []
+    match = _DATE_TIME.match(as_clock(as_iso(normalise(rest), today, noting_passed(passed))
+                                      ).rstrip(SENTENCE_END))
     if not match:
         ctx.reply("oo_move_usage")
+        return
+    if passed:
+        # "Nov 20" said on November 27 would move the next one-on-one a year away.
+        ctx.reply("oo_move_passed", passed=passed[0].replace(year=today.year),
+                  next_year=passed[0], today=today)
         return
     try:
         naive = datetime(*(int(part) for part in match.groups()))

@@ -126,6 +126,25 @@ async def test_a_move_said_in_words_lands_on_that_day(bot, chat):
     assert "改为 2026-12-02 09:00（周三，Asia/Shanghai）" in chat.last("li")
 
 
+async def test_a_move_to_a_day_that_passed_weeks_ago_asks_for_the_year(bot, chat):
+    # Said on Friday 2026-11-27, "Nov 20" is a slip or the past; read as the next such day
+    # it moved the next one-on-one to 2027-11-20, a year away, and said so as a success.
+    await say(bot, "alice", "/1on1")
+    before = chat.last("alice")
+    await say(bot, "alice", "/1on1 move @grace Nov 20 10:00")
+    assert chat.last("alice").startswith(
+        "2026-11-20 has passed (today is 2026-11-27), and without a year it would be next "
+        "year's, 2027-11-20: nothing was moved.")
+    await say(bot, "li", "/1on1 move 11月20日 上午10点")
+    assert chat.last("li").startswith("2026-11-20 已经过去了（今天是 2026-11-28）")
+    assert not chat.to("grace")
+    await say(bot, "alice", "/1on1")
+    assert chat.last("alice") == before
+    # A day still ahead this year is read as before.
+    await say(bot, "alice", "/1on1 move @grace Dec 3 10:00")
+    assert "your next 1:1 with Grace Chen is Thu 2026-12-03 10:00" in chat.last("alice")
+
+
 async def test_moving_and_skipping_the_next_one(bot, chat, clock):
     await say(bot, "grace", "/1on1 move 2026-12-01 11:00")
     assert "Which one-on-one?" in chat.last("grace")  # Grace has three reports
