@@ -41,6 +41,7 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -1492,7 +1493,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
           reader_tz: str) -> None:
     """Question 2: members' check-ins, morale and stress (thresholded), kudos."""
     teams = {(v.team or "").casefold() for v in views if v.team}
-    members: dict[str, list[tuple[str, str]]] = {}
+    members: dict[str, list[tuple[str, str, str]]] = {}
     for p in people:
         r = rounds.get((p.id, week))
         # The role and team of the week's round (a later promotion or move changes neither);
@@ -1506,7 +1507,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         if (p.id, week) in away and not (given or r[3] == "submitted"):
             continue
         members.setdefault(team, []).append((p.display_name,
-                                             _status(r[3], r[5], given, real)))
+                                             _status(r[3], r[5], given, real), p.key))
     tz = ZoneInfo(reader_tz)
     start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
     end = datetime.combine(week_end(week) + timedelta(days=1), time(), tz).astimezone(UTC)
@@ -1533,9 +1534,13 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         if found is None:
             team = (view.team or "").casefold()
             mine = members.get(team, [])
+            # Two members of one name are named with their key (they share the team, so
+            # the team would not tell them apart): worked out once per team, not director.
+            shared = {n for n, count in Counter(n for n, _, _ in mine).items() if count > 1}
             found = per_team[view.team] = (
-                len(mine), sum(1 for _, st in mine if st == "submitted"),
-                [n for n, st in mine if st != "submitted"],
+                len(mine), sum(1 for _, st, _ in mine if st == "submitted"),
+                [f"{n} (@{key})" if n in shared else n for n, st, key in mine
+                 if st != "submitted"],
                 given_by.get(team, 0) if team else 0, received_by.get(team, 0) if team else 0,
                 pulse.get(view.team or ""))
         view.members, view.members_in, missing, view.kudos_given, view.kudos_received, \
