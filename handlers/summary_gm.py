@@ -323,6 +323,9 @@ class GmSummary:
     detail_page: int | None = None
     # The week shown is the reader's current one (else "this week" would name another).
     this_week: bool = True
+    # The keys of directors who share a name with another: their blocks' headings name
+    # them with the key (two 王伟 of team China both read "王伟 · team China").
+    namesakes: frozenset[str] = frozenset()
 
     @without_gc
     def to_dict(self) -> dict[str, Any]:
@@ -1040,7 +1043,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
-                     detail_page=page if paged else None, this_week=week == week_of(today))
+                     detail_page=page if paged else None, this_week=week == week_of(today),
+                     namesakes=frozenset(by_id[pid].key for pid in told_apart))
 
 
 _EMPTY: dict[str, Any] = {}
@@ -1693,15 +1697,18 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
 
 def _namesakes(people: Sequence[Any], locale: str) -> dict[int, str]:
     """Of `people`, those who share a name with another, by id: the name with their team
-    (or key), as lists of names print them ('王伟 (North)', '王伟（North）')."""
-    counts: dict[str, int] = {}
-    for p in people:
-        counts[p.display_name] = counts.get(p.display_name, 0) + 1
+    where that tells them apart, else with their key, as lists of names print them
+    ('王伟 (North)', '王伟（@wangwei2）'): two 王伟 of team China both read '王伟 (China)'."""
+    counts = Counter(p.display_name for p in people)
     if all(n == 1 for n in counts.values()):
         return {}
+    shared = [p for p in people if counts[p.display_name] > 1]
+    teams = Counter((p.display_name, p.team) for p in shared)
     left, right = ("（", "）") if locale == "zh-CN" else (" (", ")")
-    return {p.id: f"{p.display_name}{left}{p.team or '@' + p.key}{right}"
-            for p in people if counts[p.display_name] > 1}
+    return {p.id: f"{p.display_name}{left}"
+                  f"{p.team if p.team and teams[p.display_name, p.team] == 1 else '@' + p.key}"
+                  f"{right}"
+            for p in shared}
 
 
 def _utc(moment: datetime) -> datetime:
@@ -1873,9 +1880,9 @@ def still_to_come(ctx: Context, view: GmSummary) -> None:
         if moment <= now:
             continue
         d.due = moment.astimezone(tz)
-        # The headline's names tell namesakes apart by team (see _namesakes).
-        told = {d.name, f"{d.name} ({d.team or '@' + d.key})",
-                f"{d.name}（{d.team or '@' + d.key}）"}
+        # The headline's names tell namesakes apart by team or key (see _namesakes).
+        told = {d.name, *(f"{d.name}{left}{by}{right}" for by in (d.team, "@" + d.key) if by
+                          for left, right in ((" (", ")"), ("（", "）")))}
         name = next((n for n in latest.not_sent if n in told), None)
         if name is not None:
             latest.not_sent.remove(name)
