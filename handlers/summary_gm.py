@@ -284,19 +284,23 @@ class WeekCount:
     end: date
     expected: int
     checked_in: int
-    missing: list[str]  # names
+    missing: list[str]  # names: expected, not checked in, not in progress
     away: list[str]  # names
     nothing_sent: bool
     not_sent: list[str] = field(default_factory=list)  # names: not asked, not in the target
     #: Of `not_sent`, those whose check-in is still to come this week where they are
     #: (taken out of `not_sent` by still_to_come; chat only).
     due: list[str] = field(default_factory=list)
+    #: Expected, started and not finished: apart from `missing`, as a GM reads "missing" as
+    #: "did not answer" (checked_in + in_progress + missing = expected).
+    in_progress: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"week": self.week, "start": self.start.isoformat(),
                 "end": self.end.isoformat(), "expected": self.expected,
-                "checked_in": self.checked_in, "missing": list(self.missing),
+                "checked_in": self.checked_in, "in_progress": list(self.in_progress),
+                "missing": list(self.missing),
                 "away": list(self.away), "not_sent": list(self.not_sent),
                 "nothing_sent": self.nothing_sent}
 
@@ -1721,6 +1725,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
     pass over the directors (eight weeks of 10,000: five passes each were 3% of the page)."""
     expected = checked_in = 0
     missing: list[str] = []
+    started: list[str] = []
     away: list[str] = []
     not_sent: list[str] = []
     get = statuses.get
@@ -1729,6 +1734,9 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
         if st == "submitted":
             expected += 1
             checked_in += 1
+        elif st == "in_progress":
+            expected += 1
+            started.append(names[d.id])
         elif st in EXPECTED:
             expected += 1
             missing.append(names[d.id])
@@ -1737,7 +1745,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
         elif st == "not_sent":
             not_sent.append(names[d.id])
     return WeekCount(week, week_start(week), week_end(week), expected, checked_in, missing,
-                     away, len(not_sent) == len(directors), not_sent)
+                     away, len(not_sent) == len(directors), not_sent, in_progress=started)
 
 
 def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[Attention]:

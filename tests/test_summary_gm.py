@@ -529,3 +529,25 @@ async def test_a_director_whose_check_in_time_is_still_to_come_is_not_said_to_be
         assert "签到：0 / 4" in reply and "当地签到时间未到" not in reply
     finally:
         engine.dispose()
+
+
+async def test_the_headline_tells_a_check_in_in_progress_from_one_never_started(bot, chat,
+                                                                               monkeypatch,
+                                                                               clock):
+    # Alice finished, Bruno stopped halfway, 李雷 never started: the headline read
+    # "1 of 3 · missing: Bruno Rossi, 李雷", and a GM read "missing" as "did not answer".
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "bruno", BRUNO[:2])
+    await say(bot, "grace", "/summary")
+    assert "Check-ins: 1 of 3 · in progress: Bruno Rossi · missing: 李雷\n" in chat.last("grace")
+    await say(bot, "grace", "/summary last 2w")
+    assert "2026-W48: 1 of 3 · in progress: Bruno Rossi · missing: 李雷\n" in chat.last("grace")
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    week = json.loads(run_cli(bot.settings, "summary", "--format", "json")[1])["weeks"][0]
+    assert (week["checked_in"], week["in_progress"], week["missing"], week["expected"]) == \
+        (1, ["Bruno Rossi"], ["李雷"], 3)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "签到：1 / 3 · 填写中：Bruno Rossi · 未签到：李雷\n" in chat.last("grace")
