@@ -85,6 +85,7 @@ from handlers.summary import (
     Snapshots,
     crm_figures,
     csv_number,
+    goes_out,
     reads_as_now,
     zone_then,
 )
@@ -1878,14 +1879,11 @@ def still_to_come(ctx: Context, view: GmSummary) -> None:
     with /checkin send."""
     if not view.this_week or not view.weeks:
         return
-    latest, now = view.weeks[-1], ctx.clock.now()
+    latest = view.weeks[-1]
     tz = ZoneInfo(view.reader_tz)
     for d in view.directors:
-        entry = ctx.org.person(d.key) if d.status == "not_sent" else None
-        if entry is None:
-            continue
-        moment = checkin_moment(ctx.settings.checkin_schedule, entry.timezone, view.week)
-        if moment <= now:
+        moment = goes_out(ctx, d.key, view.week) if d.status == "not_sent" else None
+        if moment is None:
             continue
         d.due = moment.astimezone(tz)
         # The headline's names tell namesakes apart by team or key (see _namesakes).

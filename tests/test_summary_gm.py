@@ -551,3 +551,42 @@ async def test_the_headline_tells_a_check_in_in_progress_from_one_never_started(
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", "/summary")
     assert "签到：1 / 3 · 填写中：Bruno Rossi · 未签到：李雷\n" in chat.last("grace")
+
+
+async def test_a_directors_history_says_when_a_check_in_still_to_come_goes_out(
+        database_url, tmp_path):
+    # Friday 16:05 in New York, 13:05 in Los Angeles: '/summary dana' read "2026-W48 …: no
+    # check-in sent" under her block's "check-in not sent yet: it goes out … 19:00".
+    from dataclasses import replace as _replace
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", DANA + "# Company values"), encoding="utf-8")
+    clock = FakeClock(datetime(2026, 11, 27, 21, 5, tzinfo=UTC))
+    bot, engine = prepare(_replace(Settings(database_url=database_url), org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_checkins(timezone="America/New_York")
+        await say(bot, "grace", "/summary dana last 2w")
+        history = chat.last("grace").split("Dana Wu · team West · last 2 weeks", 1)[1]
+        assert ("2026-W48 (2026-11-23 – 2026-11-29): check-in not sent yet: it goes out Fri "
+                "2026-11-27 19:00 your time") in history
+        assert "2026-W47 (2026-11-16 – 2026-11-22): no check-in sent" in history
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary dana")
+        assert ("2026-W48（2026-11-23 – 2026-11-29）：签到尚未发送：将于你的时间 2026-11-27（周五）"
+                "19:00 发出") in chat.last("grace")
+        # Once it has gone out, the week reads as any other.
+        clock.set(datetime(2026, 11, 28, 0, 5, tzinfo=UTC))
+        await bot.run_checkins(timezone="America/Los_Angeles")
+        await say(bot, "grace", "/summary dana")
+        assert "签到尚未发送" not in chat.last("grace")
+    finally:
+        engine.dispose()
