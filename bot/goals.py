@@ -125,15 +125,19 @@ def progress(goal: Goal, actual: float, today: date,
     `weeks_in`: the weeks the actual has a figure for. The week in progress then counts in
     the plan to date only once its figure is in: figures come a week at a time, at its
     check-in, and on a Thursday the plan would otherwise hold three days whose sales
-    nobody has reported yet (every director 'behind', every week). None: every day
+    nobody has reported yet (every director 'behind', every week). Once it is in, its
+    days up to and including today count, as the figure does (a check-in's "this week",
+    the CRM's rows up to today): Monday to Thursday of the plan against Friday's weekly
+    figure read 'on track' a director short of the week's target. None: every day
     before today counts."""
     days = goal.period.working_days()
     elapsed = sum(1 for d in days if d < today)
     planned = 0.0
     for week in goal.weeks():
-        done = sum(1 for d in week.days if d < today)
         over = week_start(week.week) + timedelta(days=6) < today
-        if done and (over or weeks_in is None or week.week in weeks_in):
+        reported = weeks_in is not None and week.week in weeks_in
+        done = sum(1 for d in week.days if d < today or (reported and d == today))
+        if done and (over or weeks_in is None or reported):
             planned += week.target * done / len(week.days)
     if today <= goal.period.start:
         state = "achieved" if actual >= goal.target else "not_started"

@@ -18,9 +18,16 @@ def did_you_mean(value: object, choices: Iterable[str],
     for name, key in (names or {}).items():
         if name.casefold() == value.strip().casefold():
             return f" (did you mean {key!r}, {name}'s key?)"
+    close = closest(value, choices)
+    return f" (did you mean {close!r}?)" if close is not None else ""
+
+
+def closest(value: str, choices: Iterable[str]) -> str | None:
+    """The one of `choices` close to `value` (a typo, another case), else None."""
     options = {choice.casefold(): choice for choice in choices}
-    close = difflib.get_close_matches(value.casefold(), list(options), n=1, cutoff=0.75)
-    return f" (did you mean {options[close[0]]!r}?)" if close else ""
+    close = difflib.get_close_matches(value.strip().casefold(), list(options), n=1,
+                                      cutoff=0.75)
+    return options[close[0]] if close else None
 
 
 @cache

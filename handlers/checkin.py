@@ -206,6 +206,21 @@ def _new_round(ctx: Context, person: Person, week: str) -> CheckinRound:
     return ctx.checkins.create_round(person, week, snapshot, ctx.clock.now())
 
 
+def left_open(ctx: Context, rnd: CheckinRound | None, week: str) -> dict[str, Any] | None:
+    """What a new week's prompt says of last week's round `rnd` when it was started and
+    not finished (None otherwise): its week, how many of its questions are unanswered, and
+    the last day /checkin still resumes it (cmd_checkin: this week's or last week's, the
+    newer first, so once this week's is in)."""
+    if rnd is None or rnd.status != "open" or not rnd.answers:
+        return None
+    given = {a.question_key for a in rnd.answers}
+    live = applicable(rnd, round_questions(ctx, rnd))
+    left = sum(1 for q in live if q.key not in given)
+    if not left:
+        return None
+    return {"week": rnd.week, "left": left, "total": len(live), "until": week_end(week)}
+
+
 def prompt_checkin(ctx: Context, person: Person, week: str | None = None, *,
                    take_over: bool = False) -> str:
     """The scheduled prompt for one person. Returns what happened, for logs and the console.
@@ -238,10 +253,12 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None, *,
             return "unreachable"
         rnd.prompted_at = ctx.clock.now()
         return "prompted"
+    earlier = None if rnd.answers else left_open(
+        ctx, ctx.checkins.round_for(person, previous_week(week)), week)
     intro = ctx.renderer.message(person.locale, "checkin_intro", _markup(ctx, person),
                                  name=person.display_name, week=rnd.week,
                                  start=week_start(rnd.week), end=week_end(rnd.week),
-                                 resumed=bool(rnd.answers))
+                                 resumed=bool(rnd.answers), unfinished=earlier)
     if not ask(ctx, person, rnd, q, intro=intro,
                dedupe_key=f"checkin:{person.key}:{week}:prompt"):
         # No running platform knows them yet: a later run (or /checkin) can still reach them.
@@ -275,7 +292,11 @@ def prompt_checkins(ctx: Context, wanted: Sequence[tuple[int, str | None]], *,
         outcome[pid] = ""  # decided below
         todo.append((person, week or current_week(now, person.timezone)))
     away = ctx.away.covering((p.id, p.timezone, now) for p, _ in todo)
-    existing = repo.rounds((p.id, week) for p, week in todo)
+    # This week's rounds, and last week's started and not finished, which the prompt
+    # names (left_open): one statement.
+    existing, started = repo.rounds_started(
+        pair for p, week in todo for pair in ((p.id, week), (p.id, previous_week(week))))
+    earlier = {pair: existing[pair] for pair in started}
     fresh: list[tuple[Person, str]] = []
     for person, week in todo:
         rnd = existing.get((person.id, week))
@@ -287,13 +308,16 @@ def prompt_checkins(ctx: Context, wanted: Sequence[tuple[int, str | None]], *,
             outcome[person.id] = prompt_checkin(ctx, person, week, take_over=take_over)
         else:
             fresh.append((person, week))
-    _prompt_fresh(ctx, repo, fresh, outcome, take_over)
+    _prompt_fresh(ctx, repo, fresh, outcome, take_over, earlier)
     return {people[pid].key: result for pid, result in outcome.items()}
 
 
 def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, str]],
-                  outcome: dict[int, str], take_over: bool = False) -> None:
-    """Create and prompt the rounds of people who have none for their week yet."""
+                  outcome: dict[int, str], take_over: bool = False,
+                  earlier: Mapping[tuple[int, str], CheckinRound] | None = None) -> None:
+    """Create and prompt the rounds of people who have none for their week yet
+    (`earlier`: last week's rounds started and not finished, by person id and week)."""
+    earlier = earlier or {}
     now = ctx.clock.now()
     plans = []  # (person, week, snapshot, target, dedupe key)
     for person, week in fresh:
@@ -348,9 +372,10 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
         if prompt is None:
             prompt = prompts[(id(snapshot), person.locale)] = question_text(
                 ctx, person.locale, q)
-        intro = ctx.renderer.message(person.locale, "checkin_intro", markup,
-                                     name=person.display_name, week=week,
-                                     start=week_start(week), end=week_end(week), resumed=False)
+        intro = ctx.renderer.message(
+            person.locale, "checkin_intro", markup, name=person.display_name, week=week,
+            start=week_start(week), end=week_end(week), resumed=False,
+            unfinished=left_open(ctx, earlier.get((person.id, previous_week(week))), week))
         message = _question_message(ctx, person, markup, round_id, week, q, intro=intro,
                                     position=1, total=len(questions), index=0, prompt=prompt)
         messages.append(_outbox_row(target, message, key, now))

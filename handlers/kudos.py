@@ -21,7 +21,7 @@ from bot.events import InboundEvent, Mention, Target
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
-from storage.kudos import Kudos, KudosRepo, find_mentioned
+from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names
 from storage.models import Person
 
 MIN_REASON_WORDS = 2
@@ -124,12 +124,20 @@ def give(ctx: Context, text: str) -> None:
     labels = _labels(ctx.org, parsed.values, ctx.locale)
     left = settings.allowance - used - len(rows)
     shout = ctx.render("kudos_shoutout", giver=giver, recipients=got, reason=parsed.reason,
-                       values=labels, left=left)
+                       values=labels, left=left, keyed=_namesakes(ctx.session, [giver, *got]))
     # Keyed by the message where there is one: an edit may delete a row, and the database
     # may give its id to the next kudos, whose messages must not pass for repeats.
     base = rows[0].source_key or f"id{rows[0].id}"
     _announce(ctx, shout, f"kudos-shout:{base}", [r.recipient for r in rows], parsed,
               f"kudos-dm:{base}")
+
+
+def _namesakes(session: Session, people: list[Person]) -> frozenset[int]:
+    """The ids of those of `people` whose name another active person has: a shout-out
+    names them with their key ('👏 王伟 (@wangwei2)'), or the team cannot tell which 王伟
+    was praised. One query for the few names of a kudos, not the whole org."""
+    shared = shared_names(session, {p.display_name for p in people})
+    return frozenset(p.id for p in people if p.display_name in shared)
 
 
 def _announce(ctx: Context, shout: str, shout_key: str, praised: list[Person],
@@ -222,7 +230,8 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
     ctx.session.flush()
     labels = _labels(ctx.org, parsed.values, ctx.locale)
     shout = ctx.render("kudos_corrected", giver=giver, recipients=parsed.recipients,
-                       reason=parsed.reason, values=labels)
+                       reason=parsed.reason, values=labels,
+                       keyed=_namesakes(ctx.session, [giver, *parsed.recipients]))
     # (The new rows are of the same message as those given: the same source key.)
     _announce(ctx, shout, f"kudos-fix:{source}:{event.event_id}",
               [r.recipient for r in new_rows], parsed, f"kudos-dm:{source}:{event.event_id}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.suggest import closest
 from handlers import checkin
 from handlers.answers import normalise, team_word
 from handlers.context import Context
@@ -77,8 +78,15 @@ def _asked(ctx: Context, args: str, sub: str
         reply_namesakes(ctx, err.people, "checkin", sub, "nothing_sent")
         return None, None
     if scope is None:
-        ctx.reply("rounds_unknown", name=args,
-                  teams=sorted({p.team for p in ctx.people.active() if p.team}))
+        teams = sorted({p.team for p in ctx.people.active() if p.team})
+        words = team_word(normalise(args)).split()
+        if words[:1] == ["team"] and len(words) > 1:
+            # A team nobody is in: say so of the team, not of "team Nope" as a person.
+            team = " ".join(words[1:])
+            ctx.reply("rounds_no_team", team=team, teams=teams, sub=sub,
+                      guess=closest(team, teams))
+        else:
+            ctx.reply("rounds_unknown", name=args, teams=teams)
     return sender, scope
 
 

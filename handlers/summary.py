@@ -110,6 +110,9 @@ class PersonWeek:
     away_until: date | None = None
     slack_id: str | None = None
     telegram_id: int | None = None
+    #: A `not_sent` current week whose check-in is still to come where they are: when it
+    #: goes out, in the reader's timezone (see goes_out; chat only, not exported).
+    due: datetime | None = None
 
 
 @dataclass
@@ -232,7 +235,7 @@ class WeekSummary:
 
 # asdict's keys, in its order (the fields'), without the platform ids.
 _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
-                       if f.name not in {"slack_id", "telegram_id"})
+                       if f.name not in {"slack_id", "telegram_id", "due"})
 # (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 
@@ -441,6 +444,28 @@ def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
     if request.week is not None:
         return check_week(request.week, today)
     return today if ctx.checkins.week_sent(today) else previous_week(today)
+
+
+def goes_out(ctx: Context, key: str, week: str) -> datetime | None:
+    """When `key`'s check-in of `week` goes out where they are, if that is still to come
+    (Friday 16:00 in Los Angeles is 19:00 in New York); None once it has, or for someone
+    not in the org file. Such a week reads "no check-in sent", as if they were left out."""
+    entry = ctx.org.person(key)
+    if entry is None:
+        return None
+    moment = checkin_moment(ctx.settings.checkin_schedule, entry.timezone, week)
+    return moment if moment > ctx.clock.now() else None
+
+
+def person_still_to_come(ctx: Context, weeks: list[WeekSummary], reader_tz: str) -> None:
+    """A person's history: their current week not sent yet says when it goes out, in the
+    reader's time, as the GM's block for them does (see goes_out)."""
+    latest = weeks[-1] if weeks else None
+    if latest is None or latest.week != current_week(ctx.clock.now(), reader_tz):
+        return
+    for p in latest.people:
+        if p.status == "not_sent" and (moment := goes_out(ctx, p.key, latest.week)):
+            p.due = moment.astimezone(ZoneInfo(reader_tz))
 
 
 def reads_as_now(ctx: Context, week: str, reader_tz: str) -> bool:
@@ -1193,6 +1218,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
                 # Rendered, not exported: older weeks of a trend need their numbers only.
                 weeks = summaries(seen, request, person.locale, person.timezone,
                                   texts="latest")
+                if request.kind == "person":
+                    person_still_to_come(seen, weeks, person.timezone)
                 text = render_summary(seen.renderer, person.locale, markup, request, weeks,
                                       seen.org.name)
                 if request.kind == "person" and person.can_view_summary:

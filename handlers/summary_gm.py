@@ -41,6 +41,7 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -84,6 +85,7 @@ from handlers.summary import (
     Snapshots,
     crm_figures,
     csv_number,
+    goes_out,
     reads_as_now,
     zone_then,
 )
@@ -283,19 +285,23 @@ class WeekCount:
     end: date
     expected: int
     checked_in: int
-    missing: list[str]  # names
+    missing: list[str]  # names: expected, not checked in, not in progress
     away: list[str]  # names
     nothing_sent: bool
     not_sent: list[str] = field(default_factory=list)  # names: not asked, not in the target
     #: Of `not_sent`, those whose check-in is still to come this week where they are
     #: (taken out of `not_sent` by still_to_come; chat only).
     due: list[str] = field(default_factory=list)
+    #: Expected, started and not finished: apart from `missing`, as a GM reads "missing" as
+    #: "did not answer" (checked_in + in_progress + missing = expected).
+    in_progress: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"week": self.week, "start": self.start.isoformat(),
                 "end": self.end.isoformat(), "expected": self.expected,
-                "checked_in": self.checked_in, "missing": list(self.missing),
+                "checked_in": self.checked_in, "in_progress": list(self.in_progress),
+                "missing": list(self.missing),
                 "away": list(self.away), "not_sent": list(self.not_sent),
                 "nothing_sent": self.nothing_sent}
 
@@ -322,6 +328,9 @@ class GmSummary:
     detail_page: int | None = None
     # The week shown is the reader's current one (else "this week" would name another).
     this_week: bool = True
+    # The keys of directors who share a name with another: their blocks' headings name
+    # them with the key (two 王伟 of team China both read "王伟 · team China").
+    namesakes: frozenset[str] = frozenset()
 
     @without_gc
     def to_dict(self) -> dict[str, Any]:
@@ -1039,7 +1048,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
-                     detail_page=page if paged else None, this_week=week == week_of(today))
+                     detail_page=page if paged else None, this_week=week == week_of(today),
+                     namesakes=frozenset(by_id[pid].key for pid in told_apart))
 
 
 _EMPTY: dict[str, Any] = {}
@@ -1492,7 +1502,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
           reader_tz: str) -> None:
     """Question 2: members' check-ins, morale and stress (thresholded), kudos."""
     teams = {(v.team or "").casefold() for v in views if v.team}
-    members: dict[str, list[tuple[str, str]]] = {}
+    members: dict[str, list[tuple[str, str, str]]] = {}
     for p in people:
         r = rounds.get((p.id, week))
         # The role and team of the week's round (a later promotion or move changes neither);
@@ -1506,7 +1516,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         if (p.id, week) in away and not (given or r[3] == "submitted"):
             continue
         members.setdefault(team, []).append((p.display_name,
-                                             _status(r[3], r[5], given, real)))
+                                             _status(r[3], r[5], given, real), p.key))
     tz = ZoneInfo(reader_tz)
     start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
     end = datetime.combine(week_end(week) + timedelta(days=1), time(), tz).astimezone(UTC)
@@ -1533,9 +1543,13 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         if found is None:
             team = (view.team or "").casefold()
             mine = members.get(team, [])
+            # Two members of one name are named with their key (they share the team, so
+            # the team would not tell them apart): worked out once per team, not director.
+            shared = {n for n, count in Counter(n for n, _, _ in mine).items() if count > 1}
             found = per_team[view.team] = (
-                len(mine), sum(1 for _, st in mine if st == "submitted"),
-                [n for n, st in mine if st != "submitted"],
+                len(mine), sum(1 for _, st, _ in mine if st == "submitted"),
+                [f"{n} (@{key})" if n in shared else n for n, st, key in mine
+                 if st != "submitted"],
                 given_by.get(team, 0) if team else 0, received_by.get(team, 0) if team else 0,
                 pulse.get(view.team or ""))
         view.members, view.members_in, missing, view.kudos_given, view.kudos_received, \
@@ -1688,15 +1702,18 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
 
 def _namesakes(people: Sequence[Any], locale: str) -> dict[int, str]:
     """Of `people`, those who share a name with another, by id: the name with their team
-    (or key), as lists of names print them ('王伟 (North)', '王伟（North）')."""
-    counts: dict[str, int] = {}
-    for p in people:
-        counts[p.display_name] = counts.get(p.display_name, 0) + 1
+    where that tells them apart, else with their key, as lists of names print them
+    ('王伟 (North)', '王伟（@wangwei2）'): two 王伟 of team China both read '王伟 (China)'."""
+    counts = Counter(p.display_name for p in people)
     if all(n == 1 for n in counts.values()):
         return {}
+    shared = [p for p in people if counts[p.display_name] > 1]
+    teams = Counter((p.display_name, p.team) for p in shared)
     left, right = ("（", "）") if locale == "zh-CN" else (" (", ")")
-    return {p.id: f"{p.display_name}{left}{p.team or '@' + p.key}{right}"
-            for p in people if counts[p.display_name] > 1}
+    return {p.id: f"{p.display_name}{left}"
+                  f"{p.team if p.team and teams[p.display_name, p.team] == 1 else '@' + p.key}"
+                  f"{right}"
+            for p in shared}
 
 
 def _utc(moment: datetime) -> datetime:
@@ -1709,6 +1726,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
     pass over the directors (eight weeks of 10,000: five passes each were 3% of the page)."""
     expected = checked_in = 0
     missing: list[str] = []
+    started: list[str] = []
     away: list[str] = []
     not_sent: list[str] = []
     get = statuses.get
@@ -1717,6 +1735,9 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
         if st == "submitted":
             expected += 1
             checked_in += 1
+        elif st == "in_progress":
+            expected += 1
+            started.append(names[d.id])
         elif st in EXPECTED:
             expected += 1
             missing.append(names[d.id])
@@ -1725,7 +1746,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
         elif st == "not_sent":
             not_sent.append(names[d.id])
     return WeekCount(week, week_start(week), week_end(week), expected, checked_in, missing,
-                     away, len(not_sent) == len(directors), not_sent)
+                     away, len(not_sent) == len(directors), not_sent, in_progress=started)
 
 
 def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[Attention]:
@@ -1858,19 +1879,16 @@ def still_to_come(ctx: Context, view: GmSummary) -> None:
     with /checkin send."""
     if not view.this_week or not view.weeks:
         return
-    latest, now = view.weeks[-1], ctx.clock.now()
+    latest = view.weeks[-1]
     tz = ZoneInfo(view.reader_tz)
     for d in view.directors:
-        entry = ctx.org.person(d.key) if d.status == "not_sent" else None
-        if entry is None:
-            continue
-        moment = checkin_moment(ctx.settings.checkin_schedule, entry.timezone, view.week)
-        if moment <= now:
+        moment = goes_out(ctx, d.key, view.week) if d.status == "not_sent" else None
+        if moment is None:
             continue
         d.due = moment.astimezone(tz)
-        # The headline's names tell namesakes apart by team (see _namesakes).
-        told = {d.name, f"{d.name} ({d.team or '@' + d.key})",
-                f"{d.name}（{d.team or '@' + d.key}）"}
+        # The headline's names tell namesakes apart by team or key (see _namesakes).
+        told = {d.name, *(f"{d.name}{left}{by}{right}" for by in (d.team, "@" + d.key) if by
+                          for left, right in ((" (", ")"), ("（", "）")))}
         name = next((n for n in latest.not_sent if n in told), None)
         if name is not None:
             latest.not_sent.remove(name)

@@ -193,3 +193,12 @@ def find_mentioned(session: Session, platform: str, user_id: str | None,
         key = user_id or (username or "").lstrip("@")
         return session.scalar(query.where(Person.key == key.lower())) if key else None
     return None
+
+
+def shared_names(session: Session, names: set[str]) -> set[str]:
+    """Of `names`, those more than one active person has."""
+    if not names:
+        return set()
+    return set(session.scalars(
+        select(Person.display_name).where(Person.active, Person.display_name.in_(names))
+        .group_by(Person.display_name).having(func.count() > 1)))

@@ -63,6 +63,27 @@ class RoundBatchRepo:
             CheckinRound.week.in_(sorted({week for _, week in wanted}))))
         return {(r.person_id, r.week): r for r in rows if (r.person_id, r.week) in wanted}
 
+    def rounds_started(self, pairs: Iterable[tuple[int, str]]
+                       ) -> tuple[dict[tuple[int, str], CheckinRound], set[tuple[int, str]]]:
+        """rounds(), with the pairs whose round is started (an answer given) and not
+        finished, in the same one statement (a new week's prompt says so of last week's)."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}, set()
+        rows = self.session.execute(select(
+            CheckinRound, (CheckinRound.status == "open") & CheckinRound.answers.any()).where(
+            CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
+            CheckinRound.week.in_(sorted({week for _, week in wanted}))))
+        found: dict[tuple[int, str], CheckinRound] = {}
+        started: set[tuple[int, str]] = set()
+        for rnd, begun in rows:
+            pair = (rnd.person_id, rnd.week)
+            if pair in wanted:
+                found[pair] = rnd
+                if begun:
+                    started.add(pair)
+        return found, started
+
     def create_rounds(self, rows: list[dict[str, Any]]) -> list[int]:
         """Insert rounds (CheckinRound columns) and return their ids, in row order.
 

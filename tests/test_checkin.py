@@ -493,3 +493,30 @@ async def test_old_event_ids_are_forgotten_after_a_week(bot, chat, clock):
     clock.advance(timedelta(days=8))
     await bot.run_reminders()
     assert await say(bot, "alice", "hello", event_id="old") is True
+
+
+async def test_a_new_weeks_prompt_says_last_weeks_check_in_was_left_unfinished(bot, chat,
+                                                                            clock):
+    # Alice answered two of W48's eight questions; W49's prompt said nothing of it, and
+    # she did not know W48 could still be finished.
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:2])
+    await answer_all(bot, "li", ["66000"])
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice", "li"])
+    assert ("Your check-in for 2026-W48 is unfinished: 6 of 8 questions unanswered. Once this "
+            "one is in, send /checkin to finish it (until 2026-12-06).") in chat.last("alice")
+    assert "Time for your weekly check-in for 2026-W49" in chat.last("alice")
+    assert ("你 2026-W48 的签到还没有完成：7 题中还有 6 题未回答。"
+            "提交本周签到后，发送 /checkin 即可补完（截至 2026-12-06）。") in chat.last("li")
+    # What it promises works: this week's first, then /checkin takes up W48 where it was.
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    assert "your check-in for 2026-W49 is in" in chat.last("alice")
+    await say(bot, "alice", "/checkin")
+    assert "Let's finish your check-in for 2026-W48" in chat.last("alice")
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")
+    # A week after one finished says nothing of it.
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice"])
+    assert "is unfinished" not in chat.last("alice")

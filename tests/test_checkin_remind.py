@@ -77,7 +77,7 @@ async def test_a_team_in_chinese_and_only_for_the_gm_and_admins(bot, chat, clock
                                   "(team China): 李雷. Each was told you asked.")
     assert not chat.to("alice")
     await say(bot, "grace", "/checkin remind team Atlantis")
-    assert chat.last("grace").startswith('There is no team or person called "team Atlantis"')
+    assert chat.last("grace").startswith('There is no team called "Atlantis"')
 
 
 async def test_a_reminder_asked_for_takes_the_place_of_the_automatic_one(bot, chat, clock):

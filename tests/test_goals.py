@@ -476,9 +476,10 @@ def test_the_week_in_progress_counts_in_the_plan_once_its_figure_is_in():
     thursday = date(2026, 12, 3)
     before = progress(q, 420_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 49)})
     assert before.planned_to_date == pytest.approx(420_000) and before.state == "on_track"
-    # Once this week's figure is in, its days so far count.
+    # Once this week's figure is in, its days so far count, today with them (the figure
+    # covers today).
     after = progress(q, 470_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 50)})
-    assert after.planned_to_date == pytest.approx(450_000) and after.state == "on_track"
+    assert after.planned_to_date == pytest.approx(460_000) and after.state == "on_track"
     # A week that is over counts whether or not its figure came: a missed check-in is
     # behind the plan.
     missed = progress(q, 370_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 48)})
@@ -502,3 +503,27 @@ goals:
     line = next(x for x in chat.last("alice").splitlines() if "of 660,000 USD" in x)
     assert line.startswith("  420,000 of 660,000 USD (64%) · plan to date 420,000")
     assert "behind" not in line
+
+
+async def test_a_weeks_figure_is_held_against_the_plan_of_the_same_days(bot, chat, clock):
+    # Friday 2026-12-04: Alice, on plan until last week (420,000), reports 45,000 for a
+    # 50,000 week. The plan to date held Monday to Thursday (460,000) against a figure
+    # that covers Friday too: 465,000 read "on track" while the week fell short.
+    from tests.support import say
+
+    bot.org = parse_org(org_text("""
+goals:
+  - {metric: revenue, period: 2026-Q4, person: alice, target: 660000}
+"""))
+    for n in range(40, 49):
+        answer_kpi(bot, "alice", f"2026-W{n}", 50_000)
+    answer_kpi(bot, "alice", "2026-W49", 45_000)
+    clock.set(datetime(2026, 12, 4, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
+    await say(bot, "alice", "/goals")
+    line = next(x for x in chat.last("alice").splitlines() if "of 660,000 USD" in x)
+    assert line.startswith("  465,000 of 660,000 USD (70%) · plan to date 470,000 · ⚠️ behind")
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(bot, "alice", "/goals")
+    line = next(x for x in chat.last("alice").splitlines() if "660,000 USD" in x)
+    assert "470,000" in line and "落后" in line

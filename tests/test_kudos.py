@@ -461,3 +461,21 @@ async def test_the_words_joining_several_names_leave_the_reason_with_them(bot, c
         reasons = {row.reason for row in KudosRepo(ctx.session).between(None, None)}
     assert reasons == {"great job on the launch 🎉", "thanks for the Q4 plan and the demo",
                        "支持了投标"}
+
+
+async def test_kudos_to_one_of_two_people_of_one_name_names_that_one_by_key(
+        settings, clock, tmp_path):
+    # Two people called 王伟: '/kudos @wangwei2 …' shouted out "👏 王伟 — kudos from …",
+    # and the team could not tell which 王伟 was praised.
+    from tests.support import NAMESAKES, bot_on_org
+
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", NAMESAKES + "# Company values"), encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        await kudo(bot, "alice", "/kudos @wangwei2 @sam for closing Acme together")
+        assert chat.last("team") == ("👏 王伟 (@wangwei2), Sam Lee — kudos from Alice Martin: "
+                                     "closing Acme together")
+        await kudo(bot, "li", "/kudos @wangwei 拿下了大客户", group=False)
+        assert chat.last("li") == "👏 王伟 (@wangwei) —— 来自 李雷 的点赞：拿下了大客户"
+        assert chat.last("wangwei") == "🎉 李雷 给你点赞：拿下了大客户"

@@ -225,9 +225,8 @@ TEN = "China, East, Europe, T01, T02, T03, T04, T05, T06, T42 and 35 more"
 @pytest.mark.parametrize(("typed", "expected"), [
     ("/summary team T-42", f'There is no team called "T-42". Teams: {TEN}.'),
     ("/kudos top team T-42", f"There is no team T-42. Teams: {TEN}."),
-    ("/checkin send team T-42", f'There is no team or person called "team T-42". Nothing was '
-                                f"sent. Teams: {TEN}. For a person, use their key from the org "
-                                "file or their name."),
+    ("/checkin send team T-42", 'There is no team called "T-42". Did you mean T42 '
+                                f"(/checkin send team T42)? Nothing was sent. Teams: {TEN}."),
     ("/pulse results team T-42", f"There is no team called T-42. Teams: {TEN}."),
     ("/goals team T-42", f"I don't know T-42: give a person's key or name, or a team ({TEN}), for "
                          "example /goals alice or /goals team East."),

@@ -81,7 +81,7 @@ async def test_an_admin_named_in_the_org_file_can_send_a_round(bot, chat):
 
 async def test_unknown_team_or_person_sends_nothing_and_says_so(bot, chat):
     await say(bot, "grace", "/checkin send team mars")
-    assert 'no team or person called "team mars"' in chat.last("grace")
+    assert 'There is no team called "mars"' in chat.last("grace")
     assert "Teams: China, East, Europe" in chat.last("grace")
     await say(bot, "grace", "/checkin send nobody")
     await say(bot, "grace", "/checkin send two words")  # a name with a space, as any command
@@ -305,3 +305,23 @@ async def test_a_request_queued_while_the_bot_was_down_sends_the_week_current_wh
         alice = ctx.people.by_key("alice")
         assert ctx.checkins.round_for(alice, "2026-W48") is None
         assert ctx.checkins.round_for(alice, "2026-W49") is not None
+
+
+async def test_a_team_nobody_is_in_is_named_as_a_team_with_the_closest_one(bot, chat):
+    # '/checkin send team Nope' answered 'There is no team or person called "team Nope"',
+    # as if "team Nope" were someone's name.
+    await say(bot, "grace", "/checkin send team Nope")
+    assert chat.last("grace") == ('There is no team called "Nope". Nothing was sent. '
+                                  "Teams: China, East, Europe.")
+    await say(bot, "grace", "/checkin send team Est")
+    assert chat.last("grace") == ('There is no team called "Est". Did you mean East '
+                                  "(/checkin send team East)? Nothing was sent. "
+                                  "Teams: China, East, Europe.")
+    await say(bot, "grace", "/checkin remind team Eurpoe")
+    assert "Did you mean Europe (/checkin remind team Europe)?" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/checkin send 团队 Est")
+    assert chat.last("grace") == ("没有名为“Est”的团队。你是指 East（/checkin send team East）吗？"
+                                  "未发送任何内容。现有团队：China、East、Europe。")
+    assert {s.target.address for s in chat.sent} == {"grace"}

@@ -88,7 +88,7 @@ async def test_summary_over_several_weeks(bot, chat, clock):
     await say(bot, "grace", "/summary last 2w")
     text = chat.last("grace")
     assert "Summary of the last 2 weeks" in text
-    assert "2026-W48: 2 of 3 · missing: Bruno Rossi" in text
+    assert "2026-W48: 2 of 3 · in progress: Bruno Rossi" in text  # (started, not finished)
     assert "2026-W49: 1 of 1" in text  # only Alice was asked that week
     assert "trend ↓ (— → — → 90% → 38%)" in text  # the mean of her two KPIs
 

@@ -529,3 +529,64 @@ async def test_a_director_whose_check_in_time_is_still_to_come_is_not_said_to_be
         assert "签到：0 / 4" in reply and "当地签到时间未到" not in reply
     finally:
         engine.dispose()
+
+
+async def test_the_headline_tells_a_check_in_in_progress_from_one_never_started(bot, chat,
+                                                                               monkeypatch,
+                                                                               clock):
+    # Alice finished, Bruno stopped halfway, 李雷 never started: the headline read
+    # "1 of 3 · missing: Bruno Rossi, 李雷", and a GM read "missing" as "did not answer".
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "bruno", BRUNO[:2])
+    await say(bot, "grace", "/summary")
+    assert "Check-ins: 1 of 3 · in progress: Bruno Rossi · missing: 李雷\n" in chat.last("grace")
+    await say(bot, "grace", "/summary last 2w")
+    assert "2026-W48: 1 of 3 · in progress: Bruno Rossi · missing: 李雷\n" in chat.last("grace")
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    week = json.loads(run_cli(bot.settings, "summary", "--format", "json")[1])["weeks"][0]
+    assert (week["checked_in"], week["in_progress"], week["missing"], week["expected"]) == \
+        (1, ["Bruno Rossi"], ["李雷"], 3)
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "签到：1 / 3 · 填写中：Bruno Rossi · 未签到：李雷\n" in chat.last("grace")
+
+
+async def test_a_directors_history_says_when_a_check_in_still_to_come_goes_out(
+        database_url, tmp_path):
+    # Friday 16:05 in New York, 13:05 in Los Angeles: '/summary dana' read "2026-W48 …: no
+    # check-in sent" under her block's "check-in not sent yet: it goes out … 19:00".
+    from dataclasses import replace as _replace
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", DANA + "# Company values"), encoding="utf-8")
+    clock = FakeClock(datetime(2026, 11, 27, 21, 5, tzinfo=UTC))
+    bot, engine = prepare(_replace(Settings(database_url=database_url), org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_checkins(timezone="America/New_York")
+        await say(bot, "grace", "/summary dana last 2w")
+        history = chat.last("grace").split("Dana Wu · team West · last 2 weeks", 1)[1]
+        assert ("2026-W48 (2026-11-23 – 2026-11-29): check-in not sent yet: it goes out Fri "
+                "2026-11-27 19:00 your time") in history
+        assert "2026-W47 (2026-11-16 – 2026-11-22): no check-in sent" in history
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary dana")
+        assert ("2026-W48（2026-11-23 – 2026-11-29）：签到尚未发送：将于你的时间 2026-11-27（周五）"
+                "19:00 发出") in chat.last("grace")
+        # Once it has gone out, the week reads as any other.
+        clock.set(datetime(2026, 11, 28, 0, 5, tzinfo=UTC))
+        await bot.run_checkins(timezone="America/Los_Angeles")
+        await say(bot, "grace", "/summary dana")
+        assert "签到尚未发送" not in chat.last("grace")
+    finally:
+        engine.dispose()
