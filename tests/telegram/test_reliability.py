@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
+import signal
+import warnings
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import FakeClock
 from bot.config import Secret
 from bot.core import TeamPulse
 from storage.models import OutboxMessage, ProcessedEvent
 from tests.fakes.telegram_api import FakeTelegramAPI, free_port, post_webhook
-from tests.telegram.conftest import ALICE, GRACE, TG, Handled, running
+from tests.support import TEST_ORG
+from tests.telegram.conftest import ALICE, GRACE, TG, TOKEN, Handled, running
+from tests.test_resilience_stop import signal_a_running_platform_bot
 
 SECRET = "s3cret-Token_1"
 
@@ -61,9 +68,6 @@ async def test_button_pressed_twice_is_answered_once(tg: TG) -> None:
     assert sum("What is your plan for next week?" in t for t in tg.shown(ALICE)) == 1
 
 
-# PTB 22 itself reads RetryAfter.retry_after in the exception's constructor, which warns;
-# the adapter's own read is silent (see test_delivery).
-@pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 async def test_flood_control_then_success_delivers_once_after_the_wait(tg: TG) -> None:
     tg.fake.flood("sendMessage", retry_after=5)
     await tg.send(tg.fake.private_message(ALICE, "/help"), settle=False)
@@ -84,6 +88,41 @@ async def test_flood_control_then_success_delivers_once_after_the_wait(tg: TG) -
     assert len(tg.shown(ALICE)) == 1 and "teampulse" in tg.shown(ALICE)[0]
     with tg.bot.unit() as ctx:
         assert ctx.session.query(OutboxMessage).one().status == "sent"
+
+
+async def test_a_429_leaves_the_operators_log_free_of_ptbs_deprecation_warning(
+        fake: FakeTelegramAPI, database_url: str, tmp_path: Path) -> None:
+    """With warnings shown (PYTHONWARNINGS, python -X dev), every Telegram 429 printed PTB's
+    own PTBDeprecationWarning for RetryAfter.retry_after (two lines from telegram/error.py)
+    into the operator's log. Now only our one line for the 429 is there."""
+    fake.flood("sendMessage", retry_after=1)
+    fake.push_update(fake.private_message(ALICE, "/help"))
+
+    async def answered() -> None:  # after the 429 and the wait it asked for
+        await fake.wait_for(lambda: [c.status for c in fake.calls_for("sendMessage")]
+                            == [429, 200])
+
+    log = await signal_a_running_platform_bot(tmp_path, {
+        "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url,
+        "PYTHONWARNINGS": "always"}, signal.SIGTERM, answered)
+    assert re.search(r"INFO bot\.outbox: outbox \d+: telegram asked us to wait 1\.0s\n", log)
+    assert "PTBDeprecationWarning" not in log and "retry_after" not in log, log
+
+
+def test_only_that_warning_is_silenced() -> None:
+    """The adapter silences PTB's retry_after warning alone: any other warning, another of
+    PTB's deprecations included, still shows as the operator's settings say."""
+    from bot.adapters.telegram import quiet_ptb_retry_after_warning
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")  # as PYTHONWARNINGS=always
+        quiet_ptb_retry_after_warning()  # as the adapter's start does
+        RetryAfter(5)  # what PTB raises on a 429
+        warnings.warn(PTBDeprecationWarning("v22.2", "some other deprecation"), stacklevel=1)
+        warnings.warn("a warning of our own", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in shown] == [
+        "Deprecated since version v22.2: some other deprecation", "a warning of our own"]
 
 
 async def test_network_error_is_retried_with_backoff(tg: TG) -> None:
