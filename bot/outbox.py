@@ -828,6 +828,7 @@ class OutboxWorker:
             return
         sent: list[tuple[int, datetime, int, str | None]] = []
         others: list[_Outcome] = []
+        given_up: list[tuple[int, _Outcome]] = []
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, outcome in outcomes.items():
             if type(outcome) is tuple:
@@ -835,6 +836,9 @@ class OutboxWorker:
                 continue
             assert isinstance(outcome, _Outcome)
             others.append(outcome)
+            if outcome.undelivered is not None:
+                given_up.append((row_id, outcome))
+                continue
             by_columns.setdefault(tuple(sorted(outcome.values)), []).append(
                 {"row_id": row_id, **outcome.values})
         if not others and self._alone is not None and record_sent_alone(self._alone, sent):
@@ -847,11 +851,18 @@ class OutboxWorker:
                 # the ORM's bulk path costs more Python per row than the statement).
                 session.execute(update(table).where(table.c.id == bindparam("row_id"))
                                 .values({c: bindparam(c) for c in columns}), params)
-            given_up = [o.undelivered for o in others if o.undelivered is not None]
-            if given_up and self._on_undelivered is not None:
-                self._on_undelivered(session, given_up)
-            for outcome in others:
-                if outcome.follow_up is not None:
+            # A message given up is marked failed only while still 'sending', and only
+            # then are its fallback queued and its sending undone: recorded a second time
+            # (its first COMMIT reached the server but the answer was lost with the
+            # connection, so the outcome was kept to record again), it was already
+            # failed, and the group got the fallback twice. (Rare: one UPDATE each.)
+            settled = {row_id for row_id, outcome in given_up if session.execute(
+                update(table).where(table.c.id == row_id, table.c.status == "sending")
+                .values(outcome.values)).rowcount == 1}
+            if settled and self._on_undelivered is not None:
+                self._on_undelivered(session, sorted(settled))
+            for row_id, outcome in given_up:
+                if outcome.follow_up is not None and row_id in settled:
                     # In the same transaction: the fallback is recorded exactly when the
                     # message it stands in for is marked failed.
                     target, message = outcome.follow_up

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 import signal
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from telegram.error import RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
@@ -18,7 +23,7 @@ from bot.core import TeamPulse
 from storage.models import OutboxMessage, ProcessedEvent
 from tests.fakes.telegram_api import FakeTelegramAPI, free_port, post_webhook
 from tests.support import TEST_ORG
-from tests.telegram.conftest import ALICE, GRACE, TG, TOKEN, Handled, running
+from tests.telegram.conftest import ALICE, GRACE, GROUP, TG, TOKEN, Handled, running
 from tests.test_resilience_stop import signal_a_running_platform_bot
 
 SECRET = "s3cret-Token_1"
@@ -123,6 +128,60 @@ def test_only_that_warning_is_silenced() -> None:
         warnings.warn("a warning of our own", UserWarning, stacklevel=1)
     assert [str(w.message) for w in shown] == [
         "Deprecated since version v22.2: some other deprecation", "a warning of our own"]
+
+
+@contextmanager
+def commit_lost_after(engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                      when: Callable[[str, Any], bool]) -> Iterator[list[int]]:
+    """The first COMMIT after a statement `when` picks goes through on the server, then
+    raises on the client as a connection dropped at that moment would; yields how many
+    such commits there were."""
+    armed: list[bool] = []
+    lost: list[int] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if not lost and when(statement, parameters):
+            armed.append(True)
+
+    do_commit = engine.dialect.do_commit
+
+    def commit_then_drop(dbapi_connection: Any) -> None:
+        do_commit(dbapi_connection)  # the server has it now
+        if armed and not lost:
+            armed.clear()
+            lost.append(1)
+            raise engine.dialect.loaded_dbapi.OperationalError(
+                "server closed the connection unexpectedly")
+
+    event.listen(engine, "after_cursor_execute", watch)
+    monkeypatch.setattr(engine.dialect, "do_commit", commit_then_drop)
+    try:
+        yield lost
+    finally:
+        event.remove(engine, "after_cursor_execute", watch)
+
+
+async def test_a_commit_lost_after_the_server_took_it_sends_no_second_group_note(
+        tg: TG, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README, Durable delivery: a stranger who never started the bot gets one short note
+    in the group, in place of the DM that failed. The COMMIT recording that failure (and
+    queueing the note) went through, but the connection dropped before its answer: the
+    outbox recorded the outcome again once the database was back, and queued the note a
+    second time. The group saw it twice."""
+    tg.fake.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
+    with commit_lost_after(tg.bot.engine, monkeypatch, lambda sql, params: (
+            sql.lstrip().upper().startswith("UPDATE OUTBOX") and "'failed'" in repr(params))
+    ) as lost:
+        # The flush fails ('sending from the outbox failed …'); the outbox retries it.
+        await tg.send(tg.fake.group_message(GROUP, 7777, "/summary"), settle=False)
+        assert lost == [1]
+    await tg.settle()  # the database is back: the outcome is recorded again
+    notes = [t for t in tg.texts(GROUP) if "I don't know you yet" in t]
+    assert len(notes) == 1, tg.texts(GROUP)
+    with tg.bot.unit() as ctx:
+        rows = ctx.session.query(OutboxMessage).order_by(OutboxMessage.id).all()
+        assert [(r.target_kind, r.status) for r in rows] == [("dm", "failed"),
+                                                             ("thread", "sent")]
 
 
 async def test_network_error_is_retried_with_backoff(tg: TG) -> None:
