@@ -429,6 +429,25 @@ class OutboxWorker:
             timer.cancel()
             self.halt()
 
+    @property
+    def unrecorded(self) -> int:
+        """How many calls made have an outcome the database has not taken yet."""
+        return len(self._unrecorded)
+
+    async def record_unrecorded(self) -> None:
+        """Write the outcomes of calls made whose record the database refused (raises if
+        it still does). For a leader that lost its lead (bot.app.LeaderWork): once it has
+        stopped sending, before the next leader finds those rows 'sending'."""
+        async with self._lock:
+            await self._record_unrecorded()
+
+    async def _record_unrecorded(self) -> None:
+        if self._unrecorded:
+            # These rows are 'sending' in the database, and looked up or sent again after
+            # IN_FLIGHT_TIMEOUT (by the next leader: at once) as if this run had died.
+            await self._db(self._record, dict(self._unrecorded))
+            self._unrecorded.clear()
+
     def _pacer(self, platform: str) -> Pacer:
         adapter = self._adapters[platform]
         known = self._pacers.get(platform)
@@ -446,12 +465,8 @@ class OutboxWorker:
         neither the database work nor a batch's slowest call leaves the connections idle.
         """
         async with self._lock:
-            if self._unrecorded:
-                # Before anything else (a failure here fails the flush, which is retried):
-                # these rows are 'sending' in the database, and looked up or sent again
-                # after IN_FLIGHT_TIMEOUT as if this run had died with them.
-                await self._db(self._record, dict(self._unrecorded))
-                self._unrecorded.clear()
+            # Before anything else (a failure here fails the flush, which is retried).
+            await self._record_unrecorded()
             running: dict[asyncio.Task[tuple[datetime | None, int]], set[Chat]] = {}
             # A fan-out allocates a few dozen objects per message, nearly all freed by
             # reference counting once its call ends; at Python's usual threshold the
