@@ -38,7 +38,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.base import Adapter, DeliveryError, RetryLater
+from bot.adapters.base import Adapter, DeliveryError, NotRunning, RetryLater
 from bot.clock import Clock, SystemClock
 from bot.events import SCRUB_KEY, OutboundMessage, Target, fallback_of, scrubbed
 from bot.gc_pause import burst_ended, burst_started
@@ -768,6 +768,15 @@ class OutboxWorker:
             retry_at = now + timedelta(seconds=exc.seconds)
             outcomes[row.id] = _Outcome({"status": "pending", "not_before": retry_at,
                                          "last_error": str(exc)})
+            if isinstance(exc, NotRunning):
+                # The adapter stopped (the last flush of a stop) or has not started: no
+                # 429, so none is logged; its other chats wait too, instead of each
+                # meeting the same answer.
+                pacer = self._pacer(row.platform)
+                if pacer.held_until is None or pacer.held_until < retry_at:
+                    pacer.held_until = retry_at
+                log.debug("outbox %s: %s", row.id, exc)
+                return retry_at
             self._rate_limited(row, now, retry_at)
             log.info("outbox %s: %s asked us to wait %.1fs", row.id, row.platform, exc.seconds)
             return retry_at

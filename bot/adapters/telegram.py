@@ -47,7 +47,7 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler, filters
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.base import Adapter, DeliveryError, Pacing, RetryLater
+from bot.adapters.base import Adapter, DeliveryError, NotRunning, Pacing, RetryLater
 from bot.adapters.parts import Resumable, delivery_key
 from bot.adapters.telegram_format import (
     MAX_CALLBACK_DATA,
@@ -462,7 +462,7 @@ class TelegramAdapter(Adapter):
     def _tg(self) -> Bot:
         if self._app is None:
             # Not connected yet (or stopping): the message waits in the outbox, unharmed.
-            raise RetryLater(1.0, "the Telegram adapter is not running")
+            raise NotRunning(1.0, "the Telegram adapter is not running")
         return self._app.bot
 
     @staticmethod

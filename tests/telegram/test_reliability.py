@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import warnings
@@ -23,7 +24,7 @@ from bot.core import TeamPulse
 from storage.models import OutboxMessage, ProcessedEvent
 from tests.fakes.telegram_api import FakeTelegramAPI, free_port, post_webhook
 from tests.support import TEST_ORG
-from tests.telegram.conftest import ALICE, GRACE, GROUP, TG, TOKEN, Handled, running
+from tests.telegram.conftest import ALICE, GRACE, GROUP, LI, TG, TOKEN, Handled, running
 from tests.test_resilience_stop import signal_a_running_platform_bot
 
 SECRET = "s3cret-Token_1"
@@ -277,3 +278,25 @@ async def test_a_webhook_port_in_use_is_named_in_one_line_and_leaves_nothing_run
                                telegram_webhook_host="127.0.0.1", telegram_webhook_port=port):
                 pass
     assert bot.adapters["telegram"]._app is None  # stopped again, nothing left open
+
+
+async def test_messages_a_stopped_adapter_holds_back_are_not_logged_as_rate_limits(
+        tg: TG, caplog: pytest.LogCaptureFixture) -> None:
+    """At a stop during a round the outbox's last flush met the adapter already stopped,
+    and logged each message it held back as a 429 ('telegram asked us to wait 1.0s',
+    'telegram is rate limiting several chats; holding all of them'): Telegram had asked
+    nothing. The messages wait, unharmed, for the next start, and the log says so once
+    at most, at DEBUG."""
+    await tg.adapter.stop()
+    caplog.set_level(logging.DEBUG, logger="bot.outbox")
+    await tg.bot.run_checkins(["alice", "li"])
+    await tg.bot.outbox.flush()
+    assert "asked us to wait" not in caplog.text and "rate limiting" not in caplog.text
+    assert not [r for r in caplog.records if r.name == "bot.outbox" and r.levelno >= logging.INFO]
+    with tg.bot.unit() as ctx:
+        rows = ctx.session.query(OutboxMessage).all()
+        assert [(r.status, r.attempts) for r in rows] == [("pending", 0), ("pending", 0)]
+
+    await tg.adapter.start()  # the next start sends them, once each
+    await tg.settle()
+    assert len(tg.texts(ALICE)) == 1 and len(tg.texts(LI)) == 1
