@@ -30,6 +30,9 @@ from storage.round_requests import RoundRequestRepo
 
 #: How long the last flush at exit may send (see Outbox.flush_for).
 FINAL_FLUSH_SECONDS = 3.0
+#: Leadership lost: how long the outcomes of calls already made are tried to be recorded
+#: (the database may be what dropped), within the next leader's TAKEOVER_GRACE.
+LOST_LEAD_RECORD_SECONDS = TAKEOVER_GRACE - 1.0
 
 log = logging.getLogger(__name__)
 
@@ -159,9 +162,11 @@ class LeaderWork:
         self._stop.set()
         if not final:
             # Leadership is lost: another replica may lead within TAKEOVER_GRACE, so stop
-            # now rather than finish. A round stops between batches and a send in flight is
-            # left 'sending', which the next leader checks with the platform (as after a
-            # crash) before sending it again.
+            # now rather than finish. A round stops between batches; the calls under way
+            # are answered and recorded (a cancelled flush waits for its batches, which
+            # make no further call), what could not be recorded is below. A send left
+            # 'sending' is checked by the next leader with the platform (as after a
+            # crash) before it is sent again.
             bot.delivers = False
             bot.cancel_background()
             if self._outbox is not None:
@@ -178,6 +183,8 @@ class LeaderWork:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._outbox
             self._outbox = None
+        if not final:
+            await self._record_what_was_sent()
         if final and bot.delivers:
             try:
                 # What was queued last (the replies to the last events) still goes out,
@@ -186,6 +193,28 @@ class LeaderWork:
             except Exception as exc:  # the database is down: it stays queued for the next start
                 log.error("could not send the outbox before stopping (%s); it is kept for the "
                           "next start", describe_db_error(exc))
+
+    async def _record_what_was_sent(self) -> None:
+        """Leadership lost: the outcomes of the calls this term made that the database did
+        not take (its connection dropped, as the lead often is lost with it) are written
+        now, tried again for up to LOST_LEAD_RECORD_SECONDS. Left 'sending', the next
+        leader would take them for a crash's and send them again (on Telegram, which
+        cannot be asked, a second copy); the term's outbox is not kept for later."""
+        outbox = self.bot.outbox
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LOST_LEAD_RECORD_SECONDS
+        pause = 0.1
+        while outbox.unrecorded:
+            try:
+                await outbox.record_unrecorded()
+            except Exception as exc:
+                if loop.time() + pause > deadline:
+                    log.error("leadership lost: could not record %d message(s) already sent "
+                              "(%s); the next leader may send them again",
+                              outbox.unrecorded, describe_db_error(exc))
+                    return
+                await asyncio.sleep(pause)
+                pause *= 2
 
 
 async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | None,

@@ -241,13 +241,16 @@ def _parser() -> argparse.ArgumentParser:
                        "the review schedule (default: the check's report)")
     add_locale(check)
     config = sub.add_parser("config", help="show the settings in effect (secrets masked) "
-                                           "and check DATABASE_URL",
+                                           "and check them and DATABASE_URL",
                             description="Print each setting in effect, one VARIABLE = value "
                                         "line (defaults included, tokens and passwords "
                                         "masked), from the environment and the settings file "
                                         "(--env-file, default .env); names in that file that "
                                         "look like a mistyped setting are named on standard "
-                                        "error as ignored.")
+                                        "error as ignored. A value that cannot work (a Slack "
+                                        "token of the wrong kind: SLACK_BOT_TOKEN not xoxb-, "
+                                        "SLACK_APP_TOKEN not xapp-) is named instead, with "
+                                        "exit code 2.")
     config.add_argument("--check-db", action="store_true",
                         help="also connect to the database and report its migration revision")
     checkin = sub.add_parser("checkin", help="check-in rounds (send one now)")

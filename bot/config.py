@@ -349,7 +349,7 @@ class Settings:
     def problems(self) -> list[str]:
         """What is wrong in combinations of settings, one line each, naming the variables
         (never a secret's value)."""
-        found: list[str] = []
+        found: list[str] = slack_token_problems(self.slack_bot_token, self.slack_app_token)
         if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
             found.append(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
@@ -372,6 +372,50 @@ class Settings:
                 "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
             )
         return found
+
+
+#: The kinds of Slack token by the prefix Slack gives each, for saying which one was
+#: pasted where another belongs (the prefix names the kind; the rest is the secret).
+_SLACK_TOKEN_KINDS = {"xoxb-": "a bot token (xoxb-…)", "xapp-": "an app-level token (xapp-…)",
+                      "xoxp-": "a user token (xoxp-…)"}
+_BOT_TOKEN_HELP = "use the app's Bot User OAuth Token (xoxb-…) from its OAuth & Permissions page"
+_APP_TOKEN_HELP = ("use an app-level token (xapp-…) with the connections:write scope (Basic "
+                   "Information → App-Level Tokens)")
+
+
+def _slack_token_kind(token: Secret) -> str | None:
+    """'a user token (xoxp-…)' and the like for a token of a known kind, else None."""
+    return next((kind for prefix, kind in _SLACK_TOKEN_KINDS.items()
+                 if token.get().startswith(prefix)), None)
+
+
+def slack_token_problems(bot: Secret | None, app: Secret | None) -> list[str]:
+    """Slack tokens of the wrong kind, one line each naming the variable and the kind found
+    (never the value): a bot token that is not xoxb- (a user token would post as that
+    person), an app-level token that is not xapp-, the two swapped. Slack itself would
+    refuse them only at start-up, or a user token not at all."""
+    bot_kind = _slack_token_kind(bot) if bot is not None else None
+    app_kind = _slack_token_kind(app) if app is not None else None
+    bot_ok = bot is None or (bot_kind or "").startswith("a bot")
+    app_ok = app is None or (app_kind or "").startswith("an app-level")
+    if bot_ok and app_ok:
+        return []
+    if (bot_kind or "").startswith("an app-level") and (app_kind or "").startswith("a bot"):
+        return ["SLACK_BOT_TOKEN and SLACK_APP_TOKEN are swapped: SLACK_BOT_TOKEN holds the "
+                "app-level token (xapp-…) and SLACK_APP_TOKEN the bot token (xoxb-…); "
+                "exchange their values"]
+    found = []
+    if not bot_ok:
+        found.append("SLACK_BOT_TOKEN " + (
+            "is a user token (xoxp-…): teampulse would post as that person; "
+            if bot_kind and "user" in bot_kind else
+            f"is {bot_kind}, not a bot token; " if bot_kind else
+            "does not start with xoxb-, so it is no bot token; ") + _BOT_TOKEN_HELP)
+    if not app_ok:
+        found.append("SLACK_APP_TOKEN " + (
+            f"is {app_kind}, not an app-level token; " if app_kind else
+            "does not start with xapp-, so it is no app-level token; ") + _APP_TOKEN_HELP)
+    return found
 
 
 MAX_DURATION = timedelta(days=365)

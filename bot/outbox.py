@@ -38,7 +38,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.base import Adapter, DeliveryError, RetryLater
+from bot.adapters.base import Adapter, DeliveryError, NotRunning, RetryLater
 from bot.clock import Clock, SystemClock
 from bot.events import SCRUB_KEY, OutboundMessage, Target, fallback_of, scrubbed
 from bot.gc_pause import burst_ended, burst_started
@@ -429,6 +429,25 @@ class OutboxWorker:
             timer.cancel()
             self.halt()
 
+    @property
+    def unrecorded(self) -> int:
+        """How many calls made have an outcome the database has not taken yet."""
+        return len(self._unrecorded)
+
+    async def record_unrecorded(self) -> None:
+        """Write the outcomes of calls made whose record the database refused (raises if
+        it still does). For a leader that lost its lead (bot.app.LeaderWork): once it has
+        stopped sending, before the next leader finds those rows 'sending'."""
+        async with self._lock:
+            await self._record_unrecorded()
+
+    async def _record_unrecorded(self) -> None:
+        if self._unrecorded:
+            # These rows are 'sending' in the database, and looked up or sent again after
+            # IN_FLIGHT_TIMEOUT (by the next leader: at once) as if this run had died.
+            await self._db(self._record, dict(self._unrecorded))
+            self._unrecorded.clear()
+
     def _pacer(self, platform: str) -> Pacer:
         adapter = self._adapters[platform]
         known = self._pacers.get(platform)
@@ -446,12 +465,8 @@ class OutboxWorker:
         neither the database work nor a batch's slowest call leaves the connections idle.
         """
         async with self._lock:
-            if self._unrecorded:
-                # Before anything else (a failure here fails the flush, which is retried):
-                # these rows are 'sending' in the database, and looked up or sent again
-                # after IN_FLIGHT_TIMEOUT as if this run had died with them.
-                await self._db(self._record, dict(self._unrecorded))
-                self._unrecorded.clear()
+            # Before anything else (a failure here fails the flush, which is retried).
+            await self._record_unrecorded()
             running: dict[asyncio.Task[tuple[datetime | None, int]], set[Chat]] = {}
             # A fan-out allocates a few dozen objects per message, nearly all freed by
             # reference counting once its call ends; at Python's usual threshold the
@@ -753,6 +768,15 @@ class OutboxWorker:
             retry_at = now + timedelta(seconds=exc.seconds)
             outcomes[row.id] = _Outcome({"status": "pending", "not_before": retry_at,
                                          "last_error": str(exc)})
+            if isinstance(exc, NotRunning):
+                # The adapter stopped (the last flush of a stop) or has not started: no
+                # 429, so none is logged; its other chats wait too, instead of each
+                # meeting the same answer.
+                pacer = self._pacer(row.platform)
+                if pacer.held_until is None or pacer.held_until < retry_at:
+                    pacer.held_until = retry_at
+                log.debug("outbox %s: %s", row.id, exc)
+                return retry_at
             self._rate_limited(row, now, retry_at)
             log.info("outbox %s: %s asked us to wait %.1fs", row.id, row.platform, exc.seconds)
             return retry_at
@@ -828,6 +852,7 @@ class OutboxWorker:
             return
         sent: list[tuple[int, datetime, int, str | None]] = []
         others: list[_Outcome] = []
+        given_up: list[tuple[int, _Outcome]] = []
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, outcome in outcomes.items():
             if type(outcome) is tuple:
@@ -835,6 +860,9 @@ class OutboxWorker:
                 continue
             assert isinstance(outcome, _Outcome)
             others.append(outcome)
+            if outcome.undelivered is not None:
+                given_up.append((row_id, outcome))
+                continue
             by_columns.setdefault(tuple(sorted(outcome.values)), []).append(
                 {"row_id": row_id, **outcome.values})
         if not others and self._alone is not None and record_sent_alone(self._alone, sent):
@@ -847,11 +875,18 @@ class OutboxWorker:
                 # the ORM's bulk path costs more Python per row than the statement).
                 session.execute(update(table).where(table.c.id == bindparam("row_id"))
                                 .values({c: bindparam(c) for c in columns}), params)
-            given_up = [o.undelivered for o in others if o.undelivered is not None]
-            if given_up and self._on_undelivered is not None:
-                self._on_undelivered(session, given_up)
-            for outcome in others:
-                if outcome.follow_up is not None:
+            # A message given up is marked failed only while still 'sending', and only
+            # then are its fallback queued and its sending undone: recorded a second time
+            # (its first COMMIT reached the server but the answer was lost with the
+            # connection, so the outcome was kept to record again), it was already
+            # failed, and the group got the fallback twice. (Rare: one UPDATE each.)
+            settled = {row_id for row_id, outcome in given_up if session.execute(
+                update(table).where(table.c.id == row_id, table.c.status == "sending")
+                .values(outcome.values)).rowcount == 1}
+            if settled and self._on_undelivered is not None:
+                self._on_undelivered(session, sorted(settled))
+            for row_id, outcome in given_up:
+                if outcome.follow_up is not None and row_id in settled:
                     # In the same transaction: the fallback is recorded exactly when the
                     # message it stands in for is marked failed.
                     target, message = outcome.follow_up

@@ -291,6 +291,62 @@ def test_teampulse_config_names_each_variable_with_the_value_in_effect(monkeypat
     assert "very-secret" not in out and "also-secret" not in out
 
 
+@pytest.mark.parametrize(("bot_token", "app_token", "expected"), [
+    ("xoxp-1-user-secret", "xapp-1-app-secret",
+     ["SLACK_BOT_TOKEN is a user token (xoxp-…): teampulse would post as that person; use "
+      "the app's Bot User OAuth Token (xoxb-…) from its OAuth & Permissions page"]),
+    ("xapp-1-app-secret", "xoxb-1-bot-secret",
+     ["SLACK_BOT_TOKEN and SLACK_APP_TOKEN are swapped: SLACK_BOT_TOKEN holds the app-level "
+      "token (xapp-…) and SLACK_APP_TOKEN the bot token (xoxb-…); exchange their values"]),
+    ("bot-secret-without-prefix", None,
+     ["SLACK_BOT_TOKEN does not start with xoxb-, so it is no bot token; use the app's Bot "
+      "User OAuth Token (xoxb-…) from its OAuth & Permissions page"]),
+    ("xapp-1-app-secret", None,
+     ["SLACK_BOT_TOKEN is an app-level token (xapp-…), not a bot token; use the app's Bot "
+      "User OAuth Token (xoxb-…) from its OAuth & Permissions page"]),
+    ("xoxb-1-bot-secret", "xoxb-2-bot-secret",
+     ["SLACK_APP_TOKEN is a bot token (xoxb-…), not an app-level token; use an app-level "
+      "token (xapp-…) with the connections:write scope (Basic Information → App-Level "
+      "Tokens)"]),
+    ("xoxb-1-bot-secret", "app-secret-without-prefix",
+     ["SLACK_APP_TOKEN does not start with xapp-, so it is no app-level token; use an "
+      "app-level token (xapp-…) with the connections:write scope (Basic Information → "
+      "App-Level Tokens)"]),
+    ("xoxp-1-user-secret", "xoxp-2-user-secret",
+     ["SLACK_BOT_TOKEN is a user token (xoxp-…)", "SLACK_APP_TOKEN is a user token (xoxp-…)"]),
+])
+def test_teampulse_config_names_a_slack_token_of_the_wrong_kind(
+        monkeypatch, capsys, bot_token: str, app_token: str | None, expected: list[str]):
+    """`teampulse config` passed a user token pasted as the bot token (teampulse would post
+    as that person), an app-level token that is no xapp-, the two swapped: the operator
+    learnt at start-up, or never. Each is named, with the kind found, never the value."""
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", bot_token)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    if app_token is not None:
+        monkeypatch.setenv("SLACK_APP_TOKEN", app_token)
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    shown = capsys.readouterr()
+    for problem in expected:
+        assert problem in shown.err
+    assert shown.err.count(" - ") == (len(expected) if len(expected) > 1 else 0)
+    assert "secret" not in shown.out + shown.err.replace("SIGNING_SECRET", "")
+
+
+def test_slack_tokens_of_the_right_kind_pass_teampulse_config(monkeypatch, capsys):
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-bot-secret")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-app-secret")
+    assert main(["--env-file", "/dev/null", "config"]) == 0
+    assert "SLACK_" not in capsys.readouterr().err
+
+
 async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, database_url):
     """README: LOG_LEVEL defaults to INFO (WARNING in the console, whose piped session
     writes nothing to stderr: tests/test_console.py). Empty, as .env.example leaves it."""

@@ -36,6 +36,11 @@ class RetryLater(DeliveryError):
         self.seconds = seconds
 
 
+class NotRunning(RetryLater):
+    """The adapter is not connected (not started yet, or stopping): the message waits in
+    the outbox for it. No rate limit: the platform was not asked."""
+
+
 @dataclass(frozen=True)
 class Pacing:
     """A platform's sending limits: seconds between messages to one chat, and overall."""

@@ -47,7 +47,7 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler, filters
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.base import Adapter, DeliveryError, Pacing, RetryLater
+from bot.adapters.base import Adapter, DeliveryError, NotRunning, Pacing, RetryLater
 from bot.adapters.parts import Resumable, delivery_key
 from bot.adapters.telegram_format import (
     MAX_CALLBACK_DATA,
@@ -157,6 +157,7 @@ class TelegramAdapter(Adapter):
 
     async def start(self) -> None:
         """Connect, register the command menu, start receiving updates; returns once running."""
+        quiet_ptb_retry_after_warning()
         app = await self._initialized()
         self._app = app
         try:
@@ -461,7 +462,7 @@ class TelegramAdapter(Adapter):
     def _tg(self) -> Bot:
         if self._app is None:
             # Not connected yet (or stopping): the message waits in the outbox, unharmed.
-            raise RetryLater(1.0, "the Telegram adapter is not running")
+            raise NotRunning(1.0, "the Telegram adapter is not running")
         return self._app.bot
 
     @staticmethod
@@ -629,6 +630,21 @@ def retry_after_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+#: PTB 22.2+'s deprecation warning for RetryAfter.retry_after read as an int, which PTB's own
+#: RetryAfter constructor gives on every 429 (telegram/error.py builds its message from it).
+_RETRY_AFTER_WARNING = r"Deprecated since version v22\.2: .*attribute `retry_after` will be"
+
+
+def quiet_ptb_retry_after_warning() -> None:
+    """Keep PTB's retry_after deprecation warning out of the operator's log: with warnings
+    shown (PYTHONWARNINGS, python -X dev) it was printed on every Telegram 429, from PTB's
+    own code, about nothing the operator can change (retry_after_seconds reads either type;
+    the 429 itself is logged by the outbox in one line). Only that warning, only from
+    telegram.error: every other warning, PTB's included, shows as configured."""
+    warnings.filterwarnings("ignore", message=_RETRY_AFTER_WARNING,
+                            category=PTBDeprecationWarning, module=r"telegram\.error\Z")
 
 
 def api_root(url: str | None) -> str:

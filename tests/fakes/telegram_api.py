@@ -502,6 +502,7 @@ class FakeTelegramAPI:
         self.limits: SimulatedLimits | None = None
         #: Methods whose answers are held back (see hold()), and the calls held.
         self._holds: dict[str, asyncio.Event] = {}
+        self._chat_holds: dict[tuple[str, str], asyncio.Event] = {}
         self.held: list[Call] = []
 
     # ----------------------------------------------------------------- lifecycle
@@ -684,6 +685,13 @@ class FakeTelegramAPI:
         back until the returned event is set: a call in flight, as on a slow network."""
         release = asyncio.Event()
         self._holds[method.lower()] = release
+        return release
+
+    def hold_chat(self, method: str, chat_id: int | str) -> asyncio.Event:
+        """As hold(), for the calls of ``method`` to one chat only: the others are
+        answered at once."""
+        release = asyncio.Event()
+        self._chat_holds[(method.lower(), str(chat_id))] = release
         return release
 
     def clear_responses(self) -> None:
@@ -997,7 +1005,8 @@ class FakeTelegramAPI:
                 body["parameters"] = err.parameters
         call.status, call.response = status, body
         self._notify()
-        release = self._holds.get(method.lower())
+        release = self._holds.get(method.lower()) or self._chat_holds.get(
+            (method.lower(), str(params.get("chat_id"))))
         if release is not None and not release.is_set():
             self.held.append(call)
             self._notify()

@@ -40,7 +40,6 @@ async def test_a_long_message_is_split_at_lines_in_order_with_buttons_last(tg: T
     assert result.extra["message_ids"] == [c.response["result"]["message_id"] for c in calls]
 
 
-@pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 async def test_a_retry_after_a_failed_part_does_not_resend_the_parts_before(tg: TG) -> None:
     text = long_summary(150)  # two parts
     first = {"message_id": 900, "date": 0, "chat": {"id": GRACE, "type": "private"},
