@@ -163,13 +163,14 @@ def _show(ctx: Context, person: Person, today: date) -> None:
               planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
 
 
-def _did_you_mean(ctx: Context, typed: str, today: date) -> None:
+def _did_you_mean(ctx: Context, typed: str, today: date, *, cancel: bool = False) -> None:
     """What was not read, asked back as the day or days it most likely names: a month or
     weekday misspelled ("Decmber 20"), or a day with words around it ("Dec 20th-ish",
-    12月20日左右). Nothing is set: a guess is asked, never acted on. Else the usage."""
+    12月20日左右). Nothing is set (or, with `cancel`, dropped; it names one day): a guess
+    is asked, never acted on. Else the usage."""
     days = days_in(as_iso(respelled(typed), today))
-    if days and len(days) <= 2:
-        ctx.reply("away_did_you_mean", typed=typed, days=days)
+    if days and len(days) <= (1 if cancel else 2):
+        ctx.reply("away_did_you_mean", typed=typed, days=days, cancel=cancel)
         return
     # (The example plans a week from today: "until today" would be no example.)
     ctx.reply("usage", command="away", today=today + timedelta(days=7))
@@ -185,9 +186,10 @@ def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> No
     if which.lower() in ALL_WORDS:
         pass
     elif which:
+        which = which.rstrip(SENTENCE_END)
         one = _ONE.match(as_iso(which, today))
         if not one:
-            ctx.reply("usage", command="away", today=today + timedelta(days=7))
+            _did_you_mean(ctx, which, today, cancel=True)
             return
         day = _parse(ctx, one.group(1))
         if day is None:
