@@ -225,12 +225,14 @@ RECENTLY_PASSED = timedelta(days=300)
 
 def noting_passed(passed: list[date]) -> Callable[[int, int, date], int]:
     """year_of, noting in `passed` each day it reads as next year's more than
-    RECENTLY_PASSED ahead (this year's having passed just before): /away and /1on1 move
-    ask for the year of such a day instead of reading it as next year's."""
+    RECENTLY_PASSED ahead (this year's having passed just before): /away, /1on1 move and
+    action items' due dates ask for the year of such a day instead of reading it as next
+    year's."""
 
     def noting(month: int, day: int, today: date) -> int:
         year = year_of(month, day, today)
         try:
+            date(today.year, month, day)  # (Feb 29 in a year without one has not passed)
             if year > today.year and date(year, month, day) - today > RECENTLY_PASSED:
                 passed.append(date(year, month, day))
         except ValueError:  # Feb 30: named as no date later

@@ -421,3 +421,12 @@ async def test_cancel_with_a_day_nearly_as_said_asks_it_back_and_drops_nothing(b
             assert len(ctx.away.planned(person.id, person.timezone, ctx.clock.now())) == 1
     await say(bot, "alice", "/away cancel Dec 20.")
     assert chat.last("alice") == "Cancelled your planned time away: 2026-12-20 – 2026-12-22."
+
+
+async def test_feb_29_said_in_a_year_without_one_is_the_next_leap_day_not_an_error(
+        bot, chat, clock):
+    # Said on 2027-03-01, Feb 29 is 2028's, a year ahead: it was taken for a day just
+    # passed, and naming this year's Feb 29 (there is none) failed the reply.
+    clock.set(datetime(2027, 3, 1, 21, 0, tzinfo=UTC))
+    await say(bot, "alice", "/away Feb 29")
+    assert chat.last("alice").startswith("Got it: you're away from now until 2028-02-29")
