@@ -130,8 +130,19 @@ def cmd_back(ctx: Context, args: str) -> None:
         weeks = _weeks_covered(ctx, person, current, now)
         ctx.away.end(current, now)
     planned = ctx.away.planned(person.id, person.timezone, now)
+    # What waited for them while away (a 360° survey, last month's review) comes now, not
+    # at the next sweep or working day's 09:00: after the reply, which says it follows,
+    # so that the first question is the last message. (Each once: its dedupe key.)
+    from handlers import monthly_review, review
+
+    surveys = review.held_invites(ctx, person)
+    monthly = monthly_review.held_run(ctx, person)
     ctx.reply("away_cleared", was_away=current is not None, checks_in=person.checks_in,
-              weeks=weeks, planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+              weeks=weeks, planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned],
+              surveys=len(surveys), monthly=monthly.tag if monthly else None)
+    review.send_invites(ctx, surveys)
+    if monthly is not None:
+        monthly_review.send_director_review(ctx, monthly, person.id)
 
 
 def _weeks_covered(ctx: Context, person: Person, period: AwayPeriod, now: datetime
