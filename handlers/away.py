@@ -130,8 +130,19 @@ def cmd_back(ctx: Context, args: str) -> None:
         weeks = _weeks_covered(ctx, person, current, now)
         ctx.away.end(current, now)
     planned = ctx.away.planned(person.id, person.timezone, now)
+    # What waited for them while away (a 360° survey, last month's review) comes now, not
+    # at the next sweep or working day's 09:00: after the reply, which says it follows,
+    # so that the first question is the last message. (Each once: its dedupe key.)
+    from handlers import monthly_review, review
+
+    surveys = review.held_invites(ctx, person)
+    monthly = monthly_review.held_run(ctx, person)
     ctx.reply("away_cleared", was_away=current is not None, checks_in=person.checks_in,
-              weeks=weeks, planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
+              weeks=weeks, planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned],
+              surveys=len(surveys), monthly=monthly.tag if monthly else None)
+    review.send_invites(ctx, surveys)
+    if monthly is not None:
+        monthly_review.send_director_review(ctx, monthly, person.id)
 
 
 def _weeks_covered(ctx: Context, person: Person, period: AwayPeriod, now: datetime
@@ -163,13 +174,14 @@ def _show(ctx: Context, person: Person, today: date) -> None:
               planned=[{"start": p.starts_on, "end": p.ends_on} for p in planned])
 
 
-def _did_you_mean(ctx: Context, typed: str, today: date) -> None:
+def _did_you_mean(ctx: Context, typed: str, today: date, *, cancel: bool = False) -> None:
     """What was not read, asked back as the day or days it most likely names: a month or
     weekday misspelled ("Decmber 20"), or a day with words around it ("Dec 20th-ish",
-    12月20日左右). Nothing is set: a guess is asked, never acted on. Else the usage."""
+    12月20日左右). Nothing is set (or, with `cancel`, dropped; it names one day): a guess
+    is asked, never acted on. Else the usage."""
     days = days_in(as_iso(respelled(typed), today))
-    if days and len(days) <= 2:
-        ctx.reply("away_did_you_mean", typed=typed, days=days)
+    if days and len(days) <= (1 if cancel else 2):
+        ctx.reply("away_did_you_mean", typed=typed, days=days, cancel=cancel)
         return
     # (The example plans a week from today: "until today" would be no example.)
     ctx.reply("usage", command="away", today=today + timedelta(days=7))
@@ -185,9 +197,10 @@ def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> No
     if which.lower() in ALL_WORDS:
         pass
     elif which:
+        which = which.rstrip(SENTENCE_END)
         one = _ONE.match(as_iso(which, today))
         if not one:
-            ctx.reply("usage", command="away", today=today + timedelta(days=7))
+            _did_you_mean(ctx, which, today, cancel=True)
             return
         day = _parse(ctx, one.group(1))
         if day is None:
@@ -223,12 +236,14 @@ RECENTLY_PASSED = timedelta(days=300)
 
 def noting_passed(passed: list[date]) -> Callable[[int, int, date], int]:
     """year_of, noting in `passed` each day it reads as next year's more than
-    RECENTLY_PASSED ahead (this year's having passed just before): /away and /1on1 move
-    ask for the year of such a day instead of reading it as next year's."""
+    RECENTLY_PASSED ahead (this year's having passed just before): /away, /1on1 move and
+    action items' due dates ask for the year of such a day instead of reading it as next
+    year's."""
 
     def noting(month: int, day: int, today: date) -> int:
         year = year_of(month, day, today)
         try:
+            date(today.year, month, day)  # (Feb 29 in a year without one has not passed)
             if year > today.year and date(year, month, day) - today > RECENTLY_PASSED:
                 passed.append(date(year, month, day))
         except ValueError:  # Feb 30: named as no date later

@@ -163,8 +163,10 @@ _TRAILING = re.compile(
     + _DAY_FIRST_SAID + r"|\b(?:(?:next|this)\s+)?(?:" + "|".join(
         sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b|\btoday\b|\btomorrow\b)"
     r"[\s.,;!]*$"
-    # ... or in Chinese, right after the text or a space: 明天, 截止周五, 下周三前.
-    r"|\s*(?:截止|截至|到期)?\s*(?<![每上个])(?P<cn>(?:下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天]"
+    # ... or in Chinese, right after the text or a space: 明天, 截止周五, 下周三前, and with
+    # spaces typed inside the week word as /away reads them (下 周五, 下 个 星期 五).
+    r"|\s*(?:截止|截至|到期)?\s*(?<![每上个])(?P<cn>(?:(?:下|这|本)\s*(?:个\s*)?)?"
+    r"(?:周|星期|礼拜)\s*[一二三四五六日天]"
     r"|今天|明天|后天)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$", re.IGNORECASE)
 
 # Short weekdays that are names or words as often ("lunch with Mr. Sun", 孙 in pinyin):
@@ -172,8 +174,9 @@ _TRAILING = re.compile(
 _NAMES_TOO = {"sun", "sat", "mon", "wed"}
 # A day after these is one the item speaks of, not when it is due: "every Friday", "last
 # Monday" (每周一, 上周五: kept out of _TRAILING's Chinese by a look-behind).
-_NOT_A_DUE_DAY = re.compile(r"\b(?:every|each|last|past|previous|since|from)\s*$",
-                            re.IGNORECASE)
+# (上 周五 and 每 周五 with a space, which the look-behind does not see; 早上 is no 上.)
+_NOT_A_DUE_DAY = re.compile(r"\b(?:every|each|last|past|previous|since|from)\s*$"
+                            r"|(?<![\u4e00-\u9fff])(?:每|上\s*个?)\s*$", re.IGNORECASE)
 
 
 def trailing_day(text: str, today: date, year_of: Callable[[int, int, date], int]

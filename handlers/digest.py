@@ -219,7 +219,7 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
     # (A few timezones, however many people are missing; from the database, so people
     # since removed from the org file count too.)
     closes = max([own_close, *(datetime.combine(monday, time(), ZoneInfo(zone))
-                               for zone in _timezones(ctx, [p.key for p in s.missing],
+                               for zone in _timezones(ctx, [p.key for p in s.not_checked_in],
                                                       s.week))])
     closed = ctx.clock.now() >= closes
     until = None if closed or closes == own_close else closes.astimezone(tz)
@@ -230,7 +230,7 @@ def _header(ctx: Context, person: Person, s: WeekSummary, team: str | None,
         open_until=until.strftime("%Y-%m-%d %H:%M") if until else None,
         open_until_weekday=until.weekday() if until else 0,
         nothing_sent=s.nothing_sent, answered=len(s.submitted), expected=len(s.expected),
-        missing=[(p.name, p.status) for p in s.missing], away=[p.name for p in s.away])
+        missing=[(p.name, p.status) for p in s.not_checked_in], away=[p.name for p in s.away])
 
 
 def _timezones(ctx: Context, keys: list[str], week: str) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -394,8 +395,11 @@ class Place:
     name: str = ""
 
 
-def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE) -> list[Place]:
-    """Most first; equal counts share a rank (1, 2, 2, 4) and are listed by name."""
+def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE,
+            shared: Collection[str] = ()) -> list[Place]:
+    """Most first; equal counts share a rank (1, 2, 2, 4) and are listed by name. A name
+    in `shared` (another active person has it) or twice on the board is shown with its
+    key, as the shout-outs show it ('王伟 (@wangwei2)')."""
     order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
     per_count = Counter(counts.values())
     namesakes = Counter(people[pid].display_name for pid in counts)
@@ -405,8 +409,9 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
         rank = index + 1 if index == 0 or counts[order[index - 1]] != count else places[-1].rank
         person = people[pid]
         name = person.display_name
+        keyed = namesakes[name] > 1 or name in shared
         places.append(Place(rank, person, count, per_count[count] > 1,
-                            f"{name} ({person.key})" if namesakes[name] > 1 else name))
+                            f"{name} (@{person.key})" if keyed else name))
     return places
 
 
@@ -490,8 +495,11 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
             received[row.recipient_id] += 1
         if row.giver.active and (team is None or row.giver.team == team):
             given[row.giver_id] += 1
+    # One 王伟 on the board while another works here too: which one it is, by key. (One
+    # query for the names on the board, not the whole org.)
+    shared = shared_names(session, {people[pid].display_name for pid in received | given})
     return Board(period, start.astimezone(org.tz) if start else None,
-                 ranking(received, people, size), ranking(given, people, size),
+                 ranking(received, people, size, shared), ranking(given, people, size, shared),
                  (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None)
 
 
@@ -505,8 +513,10 @@ def mine(ctx: Context) -> None:
         repo = KudosRepo(seen.session)
         got_total, got = repo.received_by(person)
         gave_total, gave = repo.given_by(person)
+        keyed = _namesakes(seen.session, [*(k.giver for k in got), *(k.recipient for k in gave)])
     ctx.reply("kudos_me", received_total=got_total, received=got, given_total=gave_total,
-              given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values})
+              given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values},
+              keyed=keyed)
 
 
 def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:

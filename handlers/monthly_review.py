@@ -521,10 +521,8 @@ def cmd_monthly(ctx: Context, args: str) -> None:
         if not sent:
             _not_sent_yet(ctx, person, tag)
         return
-    if not sent and _held_for(ctx, person):
+    if not sent and (run := held_run(ctx, person)) is not None:
         # Theirs waited while they were away; asked for, it comes now.
-        run = MonthlyRun(year, month_no, [person.id], [], month_kudos(
-            ctx, year, month_no, {person.locale}), late=True)
         send_director_review(ctx, run, person.id, even_away=True)
         return
     if not sent:
@@ -535,6 +533,20 @@ def cmd_monthly(ctx: Context, args: str) -> None:
     answers = MonthlyRepo(ctx.session).answers(person, tag)
     missing = [q for q in MONTHLY_QUESTIONS if q not in answers]
     _ask(ctx, person, tag, missing[0] if missing else MONTHLY_QUESTIONS[0])
+
+
+def held_run(ctx: Context, person: Person) -> MonthlyRun | None:
+    """Last month's review for `person` alone if it waited while they were away and has
+    not been sent (their /monthly, and /back, send it at once); None otherwise."""
+    if person.role != "director":
+        return None
+    year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
+    tag = f"{year}-{month_no:02d}"
+    if RoundBatchRepo(ctx.session).taken_dedupe_keys([f"monthly:{tag}:{person.key}"]) \
+            or not _held_for(ctx, person):
+        return None
+    return MonthlyRun(year, month_no, [person.id], [], month_kudos(
+        ctx, year, month_no, {person.locale}), late=True)
 
 
 def _held_for(ctx: Context, person: Person) -> bool:

@@ -32,7 +32,7 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
-from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
+from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed
 from handlers.context import Context
 from handlers.day_words import trailing_day
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
@@ -63,10 +63,12 @@ PAIRS_SHOWN = 20
 DIALOG_EXPIRY = timedelta(days=3)
 _DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
 # The due date at the end of an action item: 2026-12-10, 2026/12/10, 2026年12月10日, 12月10日
-# (the next such day), full-width digits too, with Chinese's 截止 before or 前 after it.
-_DUE = re.compile(r"\s*(?:截止|截至|到期)?\s*(?:(\d{4})\s*(?:[-/.－／．]\s*(\d{1,2})\s*[-/.－／．]"
+# (the next such day), full-width digits too, with Chinese's 截止 before or 前 after it, or
+# "by" before it as the words' days have it ("by 2027-11-30", as a passed day is asked for).
+_DUE = re.compile(r"(?:\s+(?:by|due|before|on)(?=\s))?"
+                  r"\s*(?:截止|截至|到期)?\s*(?:(\d{4})\s*(?:[-/.－／．]\s*(\d{1,2})\s*[-/.－／．]"
                   r"\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)"
-                  r"|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)\s*(?:之前|以前|前)?\s*$")
+                  r"|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)\s*(?:之前|以前|前)?\s*$", re.IGNORECASE)
 # '@alice' after a space, at the start, or right after Chinese text ('发送报价@grace'), never
 # inside an e-mail address; a handle is ASCII, or a run of Chinese (a name such as '@李雷').
 _AT = re.compile(r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))"
@@ -1050,21 +1052,28 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
     (`dialog`: typed in the after-meeting dialog, not with /actions add)."""
     text = clean_text(text).strip()
     today = local(ctx.clock.now(), author.timezone).date()
+    passed: list[date] = []
+    year_for = noting_passed(passed)
     found = _DUE.search(text)
     if found:
         written, before = found.group(0).strip(), text[:found.start()].strip()
         year, month, day = (found.group(1), found.group(2) or found.group(4) or found.group(6),
                             found.group(3) or found.group(5) or found.group(7))
-    elif said := trailing_day(text, today, year_of):  # 'by Friday', 'Dec 10'
+    elif said := trailing_day(text, today, year_for):  # 'by Friday', 'Dec 10'
         written, iso, before = said
         year, month, day = iso.split("-")
     else:
         return None, text
-    try:  # '11月3日' in December: next year's, as /away and /1on1 move read it
-        due = date(int(year) if year else year_of(int(month), int(day), today), int(month),
+    try:  # '9月3日' in December: next year's, as /away and /1on1 move read it
+        due = date(int(year) if year else year_for(int(month), int(day), today), int(month),
                    int(day))
     except ValueError:
         ctx.reply("oo_action_bad_due", written=written, past=False, dialog=dialog)
+        return None
+    if passed:
+        # ... but "by Nov 30" said on December 1 is a slip or the past, not next November.
+        ctx.reply("oo_action_due_passed", passed=passed[0].replace(year=today.year),
+                  next_year=passed[0], today=today)
         return None
     if due < today:  # it would be overdue, and reminded, at once
         ctx.reply("oo_action_bad_due", written=written, past=True, today=today)

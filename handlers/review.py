@@ -559,18 +559,28 @@ def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewIn
 
 def send_held(ctx: Context) -> int:
     """The surveys of open reviews that waited while their rater was away (see _invite),
-    to those back now and reachable; how many went out. Only raters with time away since
-    the oldest open review began are read (usually a few), and of their invites the ones
-    not begun whose DM was never sent. (One sent before invites were keyed, to someone
-    away since, goes once more.)"""
+    to those back now and reachable; how many went out."""
+    return send_invites(ctx, held_invites(ctx))
+
+
+def held_invites(ctx: Context, only: Person | None = None
+                 ) -> list[tuple[ReviewInvite, Person, Person]]:
+    """The invites (with their subject and rater) whose survey waited while the rater was
+    away and goes out now that they are back and reachable; with `only`, theirs alone
+    (/back sends them at once). Only raters with time away since the oldest open review
+    began are read (usually a few), and of their invites the ones not begun whose DM was
+    never sent. (One sent before invites were keyed, to someone away since, goes once
+    more.)"""
     now = ctx.clock.now()
     started = ctx.session.scalar(select(func.min(ReviewRound.started_at)).where(
         ReviewRound.status == "open"))
     if started is None:
-        return 0
+        return []
     away_since = ctx.away.near(started.date(), now.date())
+    if only is not None:
+        away_since &= {only.id}
     if not away_since:
-        return 0
+        return []
     rows = ctx.session.execute(select(ReviewInvite, ReviewRound.subject_key, Person).join(
         ReviewRound, ReviewInvite.round_id == ReviewRound.id).join(
         Person, ReviewInvite.person_id == Person.id).where(
@@ -578,7 +588,7 @@ def send_held(ctx: Context) -> int:
         ReviewInvite.answered == 0, ReviewInvite.rater_group.in_(GROUPS), Person.active,
         Person.id.in_(sorted(away_since))).order_by(ReviewInvite.id)).all()
     if not rows:
-        return 0
+        return []
     keys, repo, taken = [invite_key(invite) for invite, _, _ in rows], \
         RoundBatchRepo(ctx.session), set()
     for start in range(0, len(keys), KEYS_PER_STATEMENT):
@@ -586,13 +596,19 @@ def send_held(ctx: Context) -> int:
     waiting = [(invite, key, person) for invite, key, person in rows
                if invite_key(invite) not in taken]
     away = ctx.away.covering([(p.id, p.timezone, now) for _, _, p in waiting])
-    sent = 0
+    held: list[tuple[ReviewInvite, Person, Person]] = []
     for invite, subject_key, person in waiting:
         subject = ctx.people.by_key(subject_key)
         if (person.id, now) in away or subject is None or ctx.dm_target(person) is None:
             continue
-        sent += _send_invite(ctx, subject, person, invite)
-    return sent
+        held.append((invite, subject, person))
+    return held
+
+
+def send_invites(ctx: Context, invites: list[tuple[ReviewInvite, Person, Person]]) -> int:
+    """Send invites found by held_invites; how many went out."""
+    return sum(_send_invite(ctx, subject, person, invite)
+               for invite, subject, person in invites)
 
 
 def withdrawn(group: str) -> str:

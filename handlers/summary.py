@@ -178,9 +178,21 @@ class WeekSummary:
         return [p for p in self.people if p.status == "submitted"]
 
     @property
-    def missing(self) -> list[PersonWeek]:
-        """People asked this week who have not checked in."""
+    def not_checked_in(self) -> list[PersonWeek]:
+        """People asked this week who have not checked in (in progress or missing)."""
         return [p for p in self.people if p.status in EXPECTED and p.status != "submitted"]
+
+    @property
+    def in_progress(self) -> list[PersonWeek]:
+        """People who started this week's check-in and have not finished it."""
+        return [p for p in self.people if p.status == "in_progress"]
+
+    @property
+    def missing(self) -> list[PersonWeek]:
+        """People asked this week who have not checked in and are not in progress: named
+        apart, as the GM's headline does (submitted + in progress + missing = expected)."""
+        return [p for p in self.people
+                if p.status in EXPECTED and p.status not in {"submitted", "in_progress"}]
 
     @property
     def not_sent(self) -> list[PersonWeek]:
@@ -227,7 +239,9 @@ class WeekSummary:
                                 "oneonones": [d.as_dict() for d in self.oneonones]}
         data["checked_in"] = len(self.submitted)
         data["expected"] = len(self.expected)
-        data["not_checked_in"] = [p.key for p in self.missing]
+        data["not_checked_in"] = [p.key for p in self.not_checked_in]
+        data["in_progress"] = [p.key for p in self.in_progress]
+        data["missing"] = [p.key for p in self.missing]
         data["away"] = [p.key for p in self.away]
         data["not_sent"] = [p.key for p in self.not_sent]
         return data

@@ -203,7 +203,9 @@ class DirectorView:
     # 2. team management
     members: int = 0  # members asked to check in in the latest week
     members_in: int = 0  # of whom checked in
+    #: Members asked who have not checked in, those in progress apart (as the headline's).
     members_missing: list[str] = field(default_factory=list)
+    members_in_progress: list[str] = field(default_factory=list)
     morale: float | None = None
     stress: float | None = None
     pulse: str = "none"  # none (no poll) | hidden (below threshold) | shown
@@ -252,6 +254,7 @@ class DirectorView:
                       "series": [_round(v) for v in self.series], "trend": self.trend},
             "team_management": {
                      "members_expected": self.members, "members_checked_in": self.members_in,
+                     "members_in_progress": list(self.members_in_progress),
                      "members_missing": list(self.members_missing),
                      "pulse": self.pulse, "morale": _round(self.morale),
                      "stress": _round(self.stress), "kudos_given": self.kudos_given,
@@ -1549,12 +1552,15 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
             found = per_team[view.team] = (
                 len(mine), sum(1 for _, st, _ in mine if st == "submitted"),
                 [f"{n} (@{key})" if n in shared else n for n, st, key in mine
-                 if st != "submitted"],
+                 if st not in {"submitted", "in_progress"}],
+                [f"{n} (@{key})" if n in shared else n for n, st, key in mine
+                 if st == "in_progress"],
                 given_by.get(team, 0) if team else 0, received_by.get(team, 0) if team else 0,
                 pulse.get(view.team or ""))
-        view.members, view.members_in, missing, view.kudos_given, view.kudos_received, \
-            mood = found
-        view.members_missing = list(missing)  # (each view its own list)
+        view.members, view.members_in, missing, started, view.kudos_given, \
+            view.kudos_received, mood = found
+        # (Each view its own lists.)
+        view.members_missing, view.members_in_progress = list(missing), list(started)
         if mood is not None:
             view.morale, view.stress = mood
             view.pulse = "hidden" if view.morale is None and view.stress is None else "shown"

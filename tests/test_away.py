@@ -54,8 +54,10 @@ async def test_back_does_not_turn_covered_weeks_back(bot, chat, clock):
     assert (await bot.run_checkins()).results["alice"] == "away"
     clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # back early, Tuesday morning
     await say(bot, "alice", "/back")
-    assert "Welcome back" in chat.last("alice")
-    assert "2026-W48 stays marked as away." in chat.last("alice")  # the Friday she missed
+    # (The reply, and then November's review, which waited while she was away.)
+    reply = next(t for t in chat.to("alice") if "Welcome back" in t)
+    assert "2026-W48 stays marked as away." in reply  # the Friday she missed
+    assert reply.endswith("follows now: your monthly review of 2026-11.")
     await say(bot, "grace", "/summary 2026-W48")
     text = chat.last("grace")
     assert "🌴 Alice Martin — away until 2026-12-01" in text
@@ -402,3 +404,31 @@ async def test_a_day_just_passed_said_without_a_year_is_not_read_as_next_years(b
     assert "away from now until 2027-11-30" in chat.last("alice")
     await say(bot, "bruno", "/away Sep 20")
     assert "away from now until 2027-09-20" in chat.last("bruno")
+
+
+async def test_cancel_with_a_day_nearly_as_said_asks_it_back_and_drops_nothing(bot, chat):
+    # "/away Decmber 20" was asked back, "/away cancel Decmber 20" got the usage (and so did
+    # "/away cancel Dec 20." with its full stop). Asked back with the cancel to send.
+    await say(bot, "alice", "/away 2026-12-20 2026-12-22")
+    await say(bot, "alice", "/away cancel Decmber 20")
+    assert chat.last("alice") == ('I couldn\'t read "Decmber 20" as a day. Did you mean '
+                                  "December 20, 2026? If so, send /away cancel 2026-12-20.")
+    await say(bot, "li", "/away 12月20日到22日")
+    await say(bot, "li", "/away 取消 12月20日左右")
+    assert chat.last("li") == ('没能把"12月20日左右"读成日期。你是说 2026年12月20日 吗？'
+                               "如果是，请发送 /away cancel 2026-12-20。")
+    for key in ("alice", "li"):
+        with bot.unit() as ctx:
+            person = ctx.people.by_key(key)
+            assert len(ctx.away.planned(person.id, person.timezone, ctx.clock.now())) == 1
+    await say(bot, "alice", "/away cancel Dec 20.")
+    assert chat.last("alice") == "Cancelled your planned time away: 2026-12-20 – 2026-12-22."
+
+
+async def test_feb_29_said_in_a_year_without_one_is_the_next_leap_day_not_an_error(
+        bot, chat, clock):
+    # Said on 2027-03-01, Feb 29 is 2028's, a year ahead: it was taken for a day just
+    # passed, and naming this year's Feb 29 (there is none) failed the reply.
+    clock.set(datetime(2027, 3, 1, 21, 0, tzinfo=UTC))
+    await say(bot, "alice", "/away Feb 29")
+    assert chat.last("alice").startswith("Got it: you're away from now until 2028-02-29")

@@ -225,10 +225,11 @@ async def test_the_leaderboard_tells_namesakes_apart(twins):
     await kudo(bot, "grace", "/kudos @wangwei @wangwei2 for the Acme renewal")
     await kudo(bot, "alice", "/kudos @wangwei for the translation work")
     await kudo(bot, "li", "/kudos top", group=False)
-    # It had read "1. 王伟 —— 2 次 / 2. 王伟 —— 1 次": which 王伟?
-    assert "1. 王伟 (wangwei) —— 2 次\n2. 王伟 (wangwei2) —— 1 次" in chat.last("li")
+    # It had read "1. 王伟 —— 2 次 / 2. 王伟 —— 1 次": which 王伟? (With the key as the
+    # shout-outs write it, as typed to name them.)
+    assert "1. 王伟 (@wangwei) —— 2 次\n2. 王伟 (@wangwei2) —— 1 次" in chat.last("li")
     await kudo(bot, "grace", "/kudos top", group=False)
-    assert "1. 王伟 (wangwei) — 2\n2. 王伟 (wangwei2) — 1" in chat.last("grace")
+    assert "1. 王伟 (@wangwei) — 2\n2. 王伟 (@wangwei2) — 1" in chat.last("grace")
     assert "1. Grace Chen — 2" in chat.last("grace")  # no namesake: the name alone
 
 

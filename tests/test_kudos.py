@@ -479,3 +479,31 @@ async def test_kudos_to_one_of_two_people_of_one_name_names_that_one_by_key(
         await kudo(bot, "li", "/kudos @wangwei 拿下了大客户", group=False)
         assert chat.last("li") == "👏 王伟 (@wangwei) —— 来自 李雷 的点赞：拿下了大客户"
         assert chat.last("wangwei") == "🎉 李雷 给你点赞：拿下了大客户"
+
+
+async def test_the_leaderboard_and_kudos_me_tell_two_people_of_one_name_apart(
+        settings, clock, tmp_path):
+    # The shout-out named 王伟 (@wangwei2) apart from the other 王伟; /kudos top and
+    # /kudos me read "王伟" bare, so nobody could tell which one led the board or whom
+    # they had thanked.
+    from tests.support import NAMESAKES, bot_on_org
+
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", NAMESAKES + "# Company values"), encoding="utf-8")
+    with bot_on_org(settings, clock, path) as (bot, chat, _):
+        await kudo(bot, "alice", "/kudos @wangwei2 for closing Acme")
+        await kudo(bot, "grace", "/kudos @wangwei2 for the tender documents")
+        await kudo(bot, "wangwei2", "/kudos @sam 帮忙准备投标材料")
+        await kudo(bot, "grace", "/kudos top", group=False)
+        board = chat.last("grace")
+        assert "1. 王伟 (@wangwei2) — 2" in board, board
+        assert "王伟 (@wangwei2) — 1" in board.split("Most generous")[1]
+        assert "Sam Lee — 1" in board  # a name nobody else has: as it was
+        await kudo(bot, "li", "/kudos 排行榜", group=False)
+        assert "1. 王伟 (@wangwei2) —— 2 次" in chat.last("li")
+        await kudo(bot, "alice", "/kudos me", group=False)
+        assert "王伟 (@wangwei2): closing Acme" in chat.last("alice")
+        await kudo(bot, "wangwei2", "/kudos 我的", group=False)
+        mine = chat.last("wangwei2")
+        assert "Alice Martin：closing Acme" in mine and "Sam Lee：帮忙准备投标材料" in mine

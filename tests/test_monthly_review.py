@@ -494,3 +494,32 @@ async def test_the_review_waits_for_a_director_away_until_they_are_back(bot, cha
     sent = len(chat.sent)
     assert not await bot.run_monthly_review()  # nobody waits any more: nothing is built
     assert len(chat.sent) == sent and len(chat.to("bruno")) == sent_bruno
+
+
+async def test_back_sends_the_monthly_review_that_waited_at_once_and_the_run_not_again(
+        bot, chat, clock):
+    # Alice's review waited while she was away; cutting her time away short with /back on
+    # Wednesday, she got it only at the next working day's 09:00. It comes with the reply,
+    # hers alone, once: the next run sends nothing more.
+    november(bot)
+    await say(bot, "alice", "/away 2026-11-30 2026-12-11")
+    await say(bot, "bruno", "/away 2026-11-30 2026-12-11")
+    chat.clear()
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    assert chat.to("alice") == [] and chat.to("bruno") == []
+    clock.set(DEC_1_9AM_NY + timedelta(days=1, hours=2))  # Wednesday 11:00
+    await say(bot, "alice", "/back")
+    reply, review = chat.to("alice")[:2]
+    assert reply.endswith("What waited for you while you were away follows now: your "
+                          "monthly review of 2026-11.")
+    assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 4")
+    assert chat.last("alice") == ("Monthly review 2026-11, question 1 of 3:\n"
+                                  "What worked well this month?")
+    assert chat.to("bruno") == []
+    sent = len(chat.sent)
+    clock.set(DEC_1_9AM_NY + timedelta(days=2))  # Thursday 09:00: Bruno is still away
+    await bot.run_monthly_review()
+    assert len(chat.sent) == sent
+    await say(bot, "alice", "/back")
+    assert chat.last("alice") == "You weren't away; check-in prompts are on."

@@ -691,8 +691,33 @@ async def test_an_action_item_due_date_written_as_chinese_writes_it(bot, chat, c
                               "2026-12-14")):
         await say(bot, "grace", typed)
         assert f": {text} — Alice Martin, due {due}" in chat.last("grace"), chat.last("grace")
-    await say(bot, "grace", "打电话 11月3日")  # a day already past this year: next year's
-    assert "打电话 — Alice Martin, due 2027-11-03" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "打电话 9月3日")  # a day long past this year: next year's
+    assert "打电话 — Alice Martin, due 2027-09-03" in chat.last("grace"), chat.last("grace")
+
+
+async def test_an_action_item_due_a_day_just_passed_is_not_read_as_next_years(bot, chat, clock):
+    # In the dialog on Monday 2026-11-30, "by Nov 20" (and 11月3日) was read as the next such
+    # day, a year away: a slip or the past, stored as due next November. As /away and /1on1
+    # move do, the day is named as passed and the year asked for; nothing is saved.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "Call the client by Nov 20")
+    assert chat.last("grace") == (
+        "2026-11-20 has passed (today is 2026-11-30), and without a year it would be next "
+        "year's, 2027-11-20. Nothing was saved. Give a due date from today on or, if you meant "
+        "next year's, the date with its year: 2027-11-20.")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "打电话给客户 11月3日前")
+    assert chat.last("grace") == (
+        "2026-11-03 已经过去了（今天是 2026-11-30），不写年份就会读成明年的 2027-11-03。未保存。"
+        "请给出今天或之后的截止日期；如果指的是明年，请连同年份写出：2027-11-03。")
+    # The dialog goes on: the item given with its year is saved, with its text alone.
+    await say(bot, "grace", "Call the client by 2027-11-20")
+    assert "：Call the client — Alice Martin，截止 2027-11-20。" in chat.last("grace")
+    await say(bot, "grace", "完成")
+    await say(bot, "alice", "/actions")
+    assert chat.last("alice").count("#") == 1
 
 
 async def test_one_on_one_feedback_typed_as_a_chinese_keyboard_types_it(bot, chat, clock):

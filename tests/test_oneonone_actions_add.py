@@ -139,3 +139,38 @@ async def test_by_friday_said_on_friday_night_is_not_overdue_for_an_owner_alread
     # Said for an owner where it is still that day, the day is as said.
     await say(bot, "grace", "/actions 添加 call the CFO @bruno 2026-11-28")
     assert "截止 2026-11-28。" in chat.last("grace")
+
+
+async def test_a_due_day_just_passed_is_asked_for_with_its_year_not_stored_a_year_away(
+        bot, chat, clock):
+    # "by Nov 30" said on December 1 was stored as due 2027-11-30 and Bruno told so.
+    clock.set(datetime(2026, 12, 1, 21, 0, tzinfo=UTC))  # Wednesday already in Shanghai
+    await say(bot, "grace", "/actions add send the deck @bruno by Nov 30")
+    assert chat.last("grace") == (
+        "2026-11-30 has passed (today is 2026-12-01), and without a year it would be next "
+        "year's, 2027-11-30. Nothing was saved. Give a due date from today on or, if you meant "
+        "next year's, the date with its year: 2027-11-30.")
+    await say(bot, "li", "/actions 添加 准备Q1计划 11月30日前")
+    assert chat.last("li").startswith("2026-11-30 已经过去了（今天是 2026-12-02），不写年份就会"
+                                      "读成明年的 2027-11-30。未保存。")
+    assert not chat.to("bruno")
+    for key in ("grace", "li"):
+        await say(bot, key, "/actions")
+        assert "2027-11-30" not in chat.last(key)
+    await say(bot, "grace", "/actions add send the deck @bruno by 2027-11-30")
+    assert "send the deck — Bruno Rossi, due 2027-11-30." in chat.last("grace")
+
+
+async def test_spaces_inside_a_chinese_week_word_are_read_through_in_a_due_day(bot, chat, clock):
+    # '下 周五' (a space typed in it) was read as this week's Friday, with '下' left in the
+    # item's text; '下 个 星期 五 前' was not read at all. /away reads through such spaces.
+    await say(bot, "grace", "/actions add 准备Q1计划 @bruno 下 周五")  # Friday in New York
+    assert "准备Q1计划 — Bruno Rossi, due 2026-12-04." in chat.last("grace"), chat.last("grace")
+    clock.set(datetime(2026, 11, 30, 2, 0, tzinfo=UTC))  # Monday 10:00 in Shanghai
+    await say(bot, "li", "/actions 添加 准备Q2计划 下 个 星期 五 前")
+    assert "准备Q2计划 —— 你，截止 2026-12-11。" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/actions 添加 准备Q3计划 本 周五")
+    assert "准备Q3计划 —— 你，截止 2026-12-04。" in chat.last("li"), chat.last("li")
+    # '上 周五' (last Friday) is what the item speaks of, not when it is due.
+    await say(bot, "li", "/actions 添加 回顾 上 周五")
+    assert "回顾 上 周五 —— 你，截止 2026-12-07。" in chat.last("li"), chat.last("li")

@@ -329,3 +329,34 @@ async def test_a_survey_waits_for_a_rater_away_until_they_are_back(bot, chat, cl
     for text in ANSWERS["sam"]:
         await say(bot, "sam", text)
     assert len(chat.to("sam")) == 2 + len(ANSWERS["sam"])
+
+
+async def test_back_sends_the_survey_that_waited_at_once_and_the_sweep_not_again(
+        bot, chat, clock):
+    # A survey held while Sam was away went out only at the sweep after his period ended
+    # (every 5 minutes, or days later for a period cut short with /back). Said /back, it
+    # comes now, his alone, once; the reply says it follows.
+    from datetime import timedelta
+
+    await say(bot, "sam", "/away 2026-12-04")
+    await say(bot, "li", "/away 2026-12-04")
+    chat.clear()
+    await say(bot, "grace", "/review start alice")
+    assert chat.to("sam") == [] and chat.to("li") == []
+    clock.advance(timedelta(days=1))
+    await say(bot, "sam", "/back")
+    reply, invite, question = chat.to("sam")
+    assert reply.endswith("What waited for you while you were away follows now: "
+                          "1 360° survey.")
+    assert invite.startswith("📋 You're asked for feedback on Alice Martin as one of their team")
+    assert question.startswith("1/5 · Goal and plan completion: how would you rate Alice")
+    assert chat.to("li") == []  # still away: hers waits
+    assert await bot.run_review_held() == 0
+    assert len(chat.to("sam")) == 3
+    await say(bot, "li", "/back")
+    assert chat.to("li")[0].endswith("你外出期间等着你的内容现在发送：1 份 360° 问卷。")
+    assert chat.last("li").startswith("1/5 · ")
+    assert await bot.run_review_held() == 0
+    # Back again with nothing waiting: the reply says nothing of it.
+    await say(bot, "sam", "/back")
+    assert chat.last("sam") == "You weren't away."

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support import run_cli, say
+from tests.support import TEST_ORG, bot_on_org, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
 
@@ -271,3 +271,46 @@ async def test_a_team_of_two_people_of_one_name_says_which_has_not_checked_in(
         assert "❌ 王伟 (@wangwei2) — not checked in" in chat.last("grace")
     finally:
         engine.dispose()
+
+
+async def test_a_teams_weeks_name_in_progress_apart_from_missing_as_the_headline_does(
+        settings, clock, tmp_path):
+    # The GM's headline named a check-in started and not finished "in progress"; a team's
+    # trend (and its JSON) counted it as "missing". Sam and Dana check in with Alice in
+    # East: one of each, in chat and in the export alike.
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "    timezone: America/Chicago\n", "    timezone: America/Chicago\n    checks_in: true\n")
+        .replace("  - key: vera\n", "  - key: dana\n    name: Dana Wu\n    role: member\n"
+                 "    manager: alice\n    team: East\n    timezone: America/New_York\n"
+                 "    checks_in: true\n    telegram_id: 1007\n  - key: vera\n"),
+        encoding="utf-8")
+    with bot_on_org(settings, clock, org) as (bot, chat, cli_settings):
+        await bot.run_checkins(["alice", "sam", "dana"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)
+        await say(bot, "sam", "ok")  # started, not finished
+        await say(bot, "grace", "/summary team East last 2w")
+        assert "2026-W48: 1 of 3 · in progress: Sam Lee · missing: Dana Wu" in chat.last("grace")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary team East last 2w")
+        assert "2026-W48：1 / 3 · 填写中：Sam Lee · 未签到：Dana Wu" in chat.last("grace")
+        # ... and so does the members' line of Alice's block in the GM's view.
+        await say(bot, "grace", "/summary alice")
+        assert "0/2 名成员已签到（填写中：Sam Lee；未签到：Dana Wu）" in chat.last("grace")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "en"
+        await say(bot, "grace", "/summary alice")
+        assert "0 of 2 members checked in (in progress: Sam Lee; not: Dana Wu)" in chat.last(
+            "grace")
+        code, raw = run_cli(cli_settings, "summary", "--format", "json", "--team", "East",
+                            "--weeks", "2")
+        assert code == 0
+        week = json.loads(raw)["weeks"][-1]
+        assert (week["checked_in"], week["in_progress"], week["missing"], week["expected"],
+                sorted(week["not_checked_in"])) == (1, ["sam"], ["dana"], 3, ["dana", "sam"])
+        code, raw = run_cli(cli_settings, "summary", "--format", "json")
+        team = next(d for d in json.loads(raw)["directors"] if d["key"] == "alice")[
+            "team_management"]
+        assert (team["members_in_progress"], team["members_missing"]) == (["Sam Lee"],
+                                                                          ["Dana Wu"])
