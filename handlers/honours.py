@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import object_session
+
 from bot.events import Target
 from bot.org import Org
 from handlers.answers import normalise
 from handlers.context import Context
-from storage.kudos import Kudos, KudosRepo
+from storage.kudos import Kudos, KudosRepo, shared_names
 from storage.models import Person
 
 _MONTH = re.compile(r"^(\d{4})(?:-|\s*年\s*)(\d{1,2})(?:\s*月)?$")  # 2026-11, 2026年11月
@@ -88,11 +90,17 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     values: Counter[str] = Counter()
     givers: Counter[str] = Counter()
     people = {p.id: p for row in rows for p in (row.recipient, row.giver)}
-    namesakes = Counter(p.display_name for p in people.values())
+    names = Counter(p.display_name for p in people.values())
+    # Two of one name among the period's people (one may have left since), or a name
+    # another active person has: keyed as the board and the shout-outs key them, so one
+    # 王伟 on the roll is not taken for the other.
+    session = object_session(rows[0]) if rows else None
+    shared = {n for n, count in names.items() if count > 1} | (
+        shared_names(session, set(names)) if session is not None else set())
 
     def label(person: Person) -> str:
         name = person.display_name
-        return f"{name} ({person.key})" if namesakes[name] > 1 else name
+        return f"{name} (@{person.key})" if name in shared else name
 
     for row in rows:
         recipient: Person = row.recipient

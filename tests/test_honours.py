@@ -209,15 +209,27 @@ async def test_two_people_with_the_same_name_are_not_added_up(twins):
     assert "最慷慨：Grace Chen —— 送出 3 次点赞" in roll
     assert "4 次" not in roll
     await kudo(bot, "alice", "/kudos @li for the Shanghai visit")  # 李雷 4, Alice gives 2
-    await kudo(bot, "grace", "/kudos @wangwei for the Beijing visit")  # 王伟 (wangwei) 3
+    await kudo(bot, "grace", "/kudos @wangwei for the Beijing visit")  # 王伟 (@wangwei) 3
     await kudo(bot, "grace", "/honours 2026-11", group=False)
     assert "• China: 李雷 — 4 kudos\n" in chat.last("grace")
-    await kudo(bot, "bruno", "/kudos @wangwei2 for the Beijing visit")  # 王伟 (wangwei2) 3
+    await kudo(bot, "bruno", "/kudos @wangwei2 for the Beijing visit")  # 王伟 (@wangwei2) 3
     await kudo(bot, "alice", "/kudos @wangwei @wangwei2 for the Beijing follow-up")
     await kudo(bot, "grace", "/honours 2026-11", group=False)
     # A tie between namesakes says which is which.
-    assert "• China: 李雷, 王伟 (wangwei) and 王伟 (wangwei2) — 4 kudos each, a tie" \
+    assert "• China: 李雷, 王伟 (@wangwei) and 王伟 (@wangwei2) — 4 kudos each, a tie" \
         in chat.last("grace")
+
+
+async def test_the_roll_keys_a_namesake_the_other_of_whom_has_no_kudos(twins):
+    # Only one 王伟 earned kudos in November: the roll read "China: 王伟 — 2 kudos", which
+    # the team could take for the other 王伟; the board and shout-outs name him by key.
+    bot, chat = twins
+    await kudo(bot, "grace", "/kudos @wangwei2 for the tender documents")
+    await kudo(bot, "alice", "/kudos @wangwei2 for the Beijing visit")
+    await kudo(bot, "grace", "/honours 2026-11", group=False)
+    assert "• China: 王伟 (@wangwei2) — 2 kudos" in chat.last("grace")
+    await kudo(bot, "li", "/honours 2026-11", group=False)
+    assert "• China：王伟 (@wangwei2) —— 2 次" in chat.last("li")
 
 
 async def test_the_leaderboard_tells_namesakes_apart(twins):
