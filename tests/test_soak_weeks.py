@@ -47,9 +47,11 @@ SH = "Asia/Shanghai"
 #: Monday 2026-11-16 00:00 UTC, and five weeks after (W47 to W51, 1 December between).
 START = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
 END = START + timedelta(weeks=5)
-#: The morning the org file changes (week W50): dave moves to China (Shanghai), and
-#: alice's revenue target goes from 50,000 to 70,000.
-ORG_EDIT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+#: The org file changes on Friday 11 December (W50) at 20:00 in Shanghai, four hours after
+#: the check-in there and eight before Los Angeles': dave moves from Los Angeles to China
+#: (Shanghai), alice's revenue target goes from 50,000 to 70,000, and nina joins as a
+#: director in Los Angeles.
+ORG_EDIT = datetime(2026, 12, 11, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -71,6 +73,7 @@ DIRECTORS = [
     Director("li", "李雷", "China", SH, "zh-CN", 60000, 5),
     Director("mei", "韩梅梅", "China", SH, "zh-CN", 35000, 3),
 ]
+NEWCOMER = Director("nina", "Nina Park", "West", LA, "en", 20000, 2)
 #: Members under each director (the two 王伟 are namesakes under li).
 MEMBERS = {
     "alice": [("sam", "Sam Lee"), ("tina", "Tina Ross"), ("uma", "Uma Patel"),
@@ -81,6 +84,7 @@ MEMBERS = {
     "dave": [("dina", "Dina Cole"), ("eli", "Eli Brown"), ("fay", "Fay Lin")],
     "li": [("wangwei", "王伟"), ("wangwei2", "王伟"), ("zhangli", "张丽"), ("chenjie", "陈杰")],
     "mei": [("liuyang", "刘洋"), ("zhaomin", "赵敏"), ("sunhao", "孙浩")],
+    "nina": [("gus", "Gus Vale")],
 }
 
 
@@ -93,7 +97,7 @@ def org_yaml(edited: bool) -> str:
              "  roles:", '    director: {cadence: weekly, day: mon, time: "09:30"}',
              "people:",
              f"  - {{key: grace, name: Grace Chen, role: gm, timezone: {NY}, locale: en}}"]
-    for d in DIRECTORS:
+    for d in [*DIRECTORS, NEWCOMER] if edited else DIRECTORS:
         team, tz, revenue = d.team, d.tz, d.revenue
         if edited and d.key == "dave":
             team, tz = "China", SH
@@ -152,7 +156,7 @@ class Sim:
     #: (person, start, end) of each away period as the simulated person set it.
     away: list[list[Any]] = field(default_factory=list)
     weeks: dict[tuple[str, str], Week] = field(default_factory=dict)
-    todo: list[tuple[datetime, int, str, list[str]]] = field(default_factory=list)
+    todo: list[tuple[datetime, int, str, list[str], Any]] = field(default_factory=list)
     seen: int = 0
     seq: int = 0
     keys: dict[int, str] = field(default_factory=dict)
@@ -162,15 +166,20 @@ class Sim:
     replies: set[int] = field(default_factory=set)
 
     def director(self, key: str) -> Director:
-        d = next(d for d in DIRECTORS if d.key == key)
+        d = next(d for d in [*DIRECTORS, NEWCOMER] if d.key == key)
         if self.edited and key == "dave":
             return Director(d.key, d.name, "China", SH, d.locale, d.revenue, d.customers)
         if self.edited and key == "alice":
             return Director(d.key, d.name, d.team, d.tz, d.locale, 70000, d.customers)
         return d
 
+    def directors(self) -> list[Director]:
+        """The directors in the org file now."""
+        return [self.director(d.key) for d in [*DIRECTORS, NEWCOMER] if self.edited
+                or d is not NEWCOMER]
+
     def tz(self, key: str) -> str:
-        for d in DIRECTORS:
+        for d in [*DIRECTORS, NEWCOMER]:
             if d.key == key:
                 return self.director(key).tz
             for m, _ in MEMBERS[d.key]:
@@ -182,9 +191,10 @@ class Sim:
         return datetime(day.year, day.month, day.day, hour, minute,
                         tzinfo=ZoneInfo(self.tz(key))).astimezone(UTC)
 
-    def later(self, when: datetime, key: str, texts: list[str]) -> None:
+    def later(self, when: datetime, key: str, texts: list[str], then: Any = None) -> None:
+        """`key` will type `texts` at `when`; `then()` records what that did."""
         self.seq += 1
-        self.todo.append((when, self.seq, key, texts))
+        self.todo.append((when, self.seq, key, texts, then))
 
     def is_away(self, key: str, when: datetime) -> bool:
         return any(k == key and start <= when <= end for k, start, end in self.away)
@@ -199,7 +209,7 @@ def local_end(day: date, tz: str) -> datetime:
 async def run_hour(sim: Sim, prev: datetime, now: datetime) -> None:
     """Everything the running bot's scheduler would have done between `prev` and `now`."""
     bot, settings = sim.bot, sim.bot.settings
-    zones = sorted({sim.director(d.key).tz for d in DIRECTORS})
+    zones = sorted({d.tz for d in sim.directors()})
     for zone in zones:
         if prev < last_checkin(settings.checkin_schedule, zone, now) <= now:
             await bot.run_checkins(timezone=zone)
@@ -219,7 +229,7 @@ async def run_hour(sim: Sim, prev: datetime, now: datetime) -> None:
 
 def plan_week(sim: Sim, week: str) -> None:
     """What each director will do with this week's check-in (chosen once, seeded)."""
-    for d in DIRECTORS:
+    for d in [*DIRECTORS, NEWCOMER]:
         plan = sim.rng.choices(["full", "half", "late", "never", "edit"],
                                weights=[5, 2, 2, 2, 2])[0]
         sim.weeks[(d.key, week)] = Week(plan=plan)
@@ -277,8 +287,8 @@ async def react(sim: Sim) -> None:
                 rec.submitted = rec.plan != "half"
             if rec.plan == "edit":
                 monday = (at + timedelta(days=3)).astimezone(ZoneInfo(sim.tz(who))).date()
-                sim.later(sim.local(who, monday, 7), who, ["/edit 1", "12345"])
-                rec.revenue = 12345
+                sim.later(sim.local(who, monday, 7), who, ["/edit 1", "12345"],
+                          lambda rec=rec: setattr(rec, "revenue", 12345))
         elif re.fullmatch(r"pulse:[^:]+:(\w+):prompt", key) and sim.rng.random() < 0.7:
             sim.later(at + timedelta(hours=2), who,
                       ["/pulse", str(sim.rng.randrange(2, 6)), str(sim.rng.randrange(1, 5)),
@@ -288,25 +298,26 @@ async def react(sim: Sim) -> None:
                       ["/monthly", "new logos", "slow contracts", "expand north"])
 
 
-def everyone() -> list[str]:
-    return [d.key for d in DIRECTORS] + [m for ms in MEMBERS.values() for m, _ in ms]
+def everyone(sim: Sim) -> list[str]:
+    """Everyone in the org file now but the GM."""
+    return [k for d in sim.directors() for k in (d.key, *(m for m, _ in MEMBERS[d.key]))]
 
 
 def daily_actions(sim: Sim, day: date) -> None:
     """Kudos, one-on-one moves, action items, away: seeded, on each person's working day."""
     rng = sim.rng
-    people = everyone()
+    people = everyone(sim)
     if day.weekday() < 5:
         for _ in range(3):
             giver, receiver = rng.sample(people, 2)
             sim.later(sim.local(giver, day, 11), giver,
                       [f"/kudos @{receiver} for the help with the Acme deal #teamwork"])
-        member = rng.choice([m for ms in MEMBERS.values() for m, _ in ms])
+        member = rng.choice([m for m in people if m not in {d.key for d in sim.directors()}])
         sim.later(sim.local(member, day, 12), member,
                   [f"/actions add send the pricing deck by {(day + timedelta(days=4)):%b} "
                    f"{(day + timedelta(days=4)).day}"])
     if day.weekday() == 0:
-        member = rng.choice([m for ms in MEMBERS.values() for m, _ in ms])
+        member = rng.choice([m for m in people if m not in {d.key for d in sim.directors()}])
         target = day + timedelta(days=rng.randrange(1, 4))
         sim.later(sim.local(member, day, 13), member, [f"/1on1 move {target} 15:30"])
 
@@ -333,10 +344,12 @@ async def act(sim: Sim, now: datetime, caplog: Any) -> None:
     """Carry out what people planned for up to `now`, in order."""
     sim.todo.sort()
     while sim.todo and sim.todo[0][0] <= now:
-        when, _, key, texts = sim.todo.pop(0)
+        when, _, key, texts, then = sim.todo.pop(0)
         sim.clock.set(max(when, sim.clock.now()))
         for text in texts:
             await talk(sim, key, text)
+        if then is not None:
+            then()
         await react(sim)
     sim.clock.set(now)
 
@@ -357,8 +370,8 @@ def pct(actual: int, target: int) -> str:
 
 def checkins_line(sim: Sim, week: str) -> str:
     """'X of Y · in progress: … · missing: … · away: …' for `week`, from what people did."""
-    recs = {d.key: sim.weeks[(d.key, week)] for d in DIRECTORS}
-    names = {d.key: d.name for d in DIRECTORS}
+    recs = {d.key: sim.weeks[(d.key, week)] for d in [*DIRECTORS, NEWCOMER]}
+    names = {d.key: d.name for d in [*DIRECTORS, NEWCOMER]}
     order = sorted((k for k, r in recs.items() if r.prompted), key=lambda k: names[k])
     groups = (("in progress", [k for k in order if not recs[k].submitted
                                and recs[k].revenue is not None]),
@@ -373,8 +386,8 @@ def checkins_line(sim: Sim, week: str) -> str:
 
 def team_lines(sim: Sim, week: str, prefix: str = "Team · ") -> list[str]:
     """Each KPI's team total against the whole target of those asked, who did not report."""
-    recs = {d.key: sim.weeks[(d.key, week)] for d in DIRECTORS}
-    names = {d.key: d.name for d in DIRECTORS}
+    recs = {d.key: sim.weeks[(d.key, week)] for d in [*DIRECTORS, NEWCOMER]}
+    names = {d.key: d.name for d in [*DIRECTORS, NEWCOMER]}
     order = sorted((k for k, r in recs.items() if r.prompted), key=lambda k: names[k])
     lines = []
     for label, attr, unit in KPIS:
@@ -480,7 +493,7 @@ async def gm_remind(sim: Sim) -> None:
     sent the check-in with `/checkin send` must not be away (that would send nothing)."""
     await talk(sim, "grace", "/checkin remind")
     reply = sim.chat.last("grace")
-    names = {d.name: d.key for d in DIRECTORS}
+    names = {d.name: d.key for d in [*DIRECTORS, NEWCOMER]}
     if m := re.search(r"Not sent the \S+ check-in \(/checkin send sends it\): (.*)", reply):
         for name in m[1].split(", "):
             if sim.is_away(names[name], sim.clock.now()):
