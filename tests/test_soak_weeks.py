@@ -95,6 +95,8 @@ def org_yaml(edited: bool) -> str:
              "pulse:", "  threshold: 3", "oneonones:",
              '  default: {cadence: biweekly, day: tue, time: "10:00", duration: 30}',
              "  roles:", '    director: {cadence: weekly, day: mon, time: "09:30"}',
+             "reviews:", "  schedule: monthly", "  day: 1", '  time: "10:00"', "  open_days: 7",
+             "  peers: 3", "  remind_days: 2",
              "people:",
              f"  - {{key: grace, name: Grace Chen, role: gm, timezone: {NY}, locale: en}}"]
     for d in [*DIRECTORS, NEWCOMER] if edited else DIRECTORS:
@@ -214,10 +216,16 @@ async def run_hour(sim: Sim, prev: datetime, now: datetime) -> None:
         if prev < last_checkin(settings.checkin_schedule, zone, now) <= now:
             await bot.run_checkins(timezone=zone)
     await bot.run_reminders()
-    await bot.run_oneonones()
+    # The one-on-one sweep runs every minute: here at :15, :45 and :00, so the reminders
+    # 15 minutes before a meeting at :00 or :30 are sent in their window.
+    for quarter in (45, 15, 0):
+        sim.clock.set(now - timedelta(minutes=quarter))
+        await bot.run_oneonones()
+        await bot.drain()
     await bot.run_pulse()
     await bot.run_digests()
     await bot.run_review_held()
+    await bot.run_review_schedule()
     org_local = now.astimezone(ZoneInfo(NY))
     if org_local.hour == POST_HOUR and org_local.weekday() < 5:
         if org_local.day <= 7:
@@ -293,6 +301,13 @@ async def react(sim: Sim) -> None:
             sim.later(at + timedelta(hours=2), who,
                       ["/pulse", str(sim.rng.randrange(2, 6)), str(sim.rng.randrange(1, 5)),
                        "skip"])
+        elif key.startswith("oo:ask:"):
+            # The manager says whether the one-on-one happened (mostly it did), pausing
+            # first whatever else waits for a typed answer, as the question asks when a
+            # check-in does (typed, "yes" would go to the check-in: README).
+            sim.later(at + timedelta(hours=1), who,
+                      ["/pause", "yes", "next", "done", str(sim.rng.randrange(3, 6)), "skip"]
+                      if sim.rng.random() < 0.8 else ["/pause", "no"])
         elif re.fullmatch(rf"monthly:\d{{4}}-\d\d:{who}", key) and sim.rng.random() < 0.8:
             sim.later(at + timedelta(days=1), who,
                       ["/monthly", "new logos", "slow contracts", "expand north"])
@@ -365,7 +380,9 @@ KPIS = (("Revenue", "revenue", "USD"), ("New customers", "customers", "customers
 
 
 def pct(actual: int, target: int) -> str:
-    return f"{round(100 * actual / target)}%"
+    """As the bot rounds: the ratio's round(x * 100), so 23 of 40 reads 57% (0.575 * 100
+    is 57.49999999999999 in floating point) and a half goes to the even number."""
+    return f"{round(actual / target * 100)}%"
 
 
 def checkins_line(sim: Sim, week: str) -> str:
@@ -442,7 +459,8 @@ def check_sent(sim: Sim) -> dict[tuple[str, str], int]:
     prompts: dict[tuple[str, str], int] = defaultdict(int)
     reminders: dict[tuple[str, date], list[str]] = defaultdict(list)
     delivered: dict[int, int] = defaultdict(int)
-    forbidden_away = ("checkin:", "pulse:", "monthly:", "review:")
+    forbidden_away = ("checkin:", "pulse:", "monthly:", "review:invite:", "oo:day:",
+                      "oo:soon:")
     for i, (sent, at) in enumerate(zip(sim.chat.sent, sim.chat.at, strict=True)):
         oid = sent.message.outbox_id
         if oid is not None:
@@ -584,6 +602,10 @@ async def test_five_weeks_of_an_org(settings, tmp_path, caplog):
         kinds = {re.sub(r"^checkin:\w+:[^:]+:(\w+).*", r"\1", k) for k in sim.keys.values()
                  if k.startswith("checkin:")}
         assert kinds == {"prompt", "reminder", "nudge"}, kinds
+        for kind in ("review:invite:", r"review:.+:reminder:", "oo:day:", "oo:soon:",
+                     "oo:ask:", "oo:fbq:", r"pulse:[^:]+:\w+:reminder", "monthly:2026-11:",
+                     "digest:", "honours:"):
+            assert any(re.match(kind, k) for k in sim.keys.values()), kind
         # The past reads as it did, after the org file's edit.
         for week, before in sim.snapshots.items():
             await talk(sim, "grace", f"/summary {week}")
