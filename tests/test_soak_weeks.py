@@ -94,7 +94,7 @@ def org_yaml(edited: bool) -> str:
              "  - key: teamwork", "    label: {en: Teamwork, zh-CN: 团队协作}",
              "pulse:", "  threshold: 3", "oneonones:",
              '  default: {cadence: biweekly, day: tue, time: "10:00", duration: 30}',
-             "  roles:", '    director: {cadence: weekly, day: mon, time: "09:30"}',
+             "  roles:", '    director: {cadence: weekly, day: mon, time: "11:00"}',
              "reviews:", "  schedule: monthly", "  day: 1", '  time: "10:00"', "  open_days: 7",
              "  peers: 3", "  remind_days: 2",
              "people:",
@@ -216,9 +216,9 @@ async def run_hour(sim: Sim, prev: datetime, now: datetime) -> None:
         if prev < last_checkin(settings.checkin_schedule, zone, now) <= now:
             await bot.run_checkins(timezone=zone)
     await bot.run_reminders()
-    # The one-on-one sweep runs every minute: here at :15, :45 and :00, so the reminders
-    # 15 minutes before a meeting at :00 or :30 are sent in their window.
-    for quarter in (45, 15, 0):
+    # The one-on-one sweep runs every minute: here at :45 and :00, so the reminder 15
+    # minutes before a meeting (all of them on the hour) is sent in its window.
+    for quarter in (15, 0):
         sim.clock.set(now - timedelta(minutes=quarter))
         await bot.run_oneonones()
         await bot.drain()
@@ -334,7 +334,7 @@ def daily_actions(sim: Sim, day: date) -> None:
     if day.weekday() == 0:
         member = rng.choice([m for m in people if m not in {d.key for d in sim.directors()}])
         target = day + timedelta(days=rng.randrange(1, 4))
-        sim.later(sim.local(member, day, 13), member, [f"/1on1 move {target} 15:30"])
+        sim.later(sim.local(member, day, 13), member, [f"/1on1 move {target} 15:00"])
 
 
 async def talk(sim: Sim, key: str, text: str) -> None:
