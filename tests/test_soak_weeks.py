@@ -402,9 +402,10 @@ def checkins_line(sim: Sim, week: str) -> str:
     now = sim.clock.now()
     for d in sim.directors():
         moment = checkin_moment(sim.bot.settings.checkin_schedule, d.tz, week)
-        if moment > now:
-            # Their check-in is still to come where they are: away already if a period
-            # set by now covers that moment (a plan is known ahead).
+        if moment > now and not recs[d.key].prompted:
+            # Their check-in is still to come where they are (not sent early by the GM):
+            # away already if a period set by now covers that moment (a plan is known
+            # ahead).
             recs[d.key] = Week(away=sim.is_away(d.key, moment, now))
     groups = (("in progress", [k for k in order if not recs[k].submitted
                                and recs[k].revenue is not None]),
@@ -556,6 +557,8 @@ def plan_away(sim: Sim) -> None:
     """Time away, as people set it (the simulation's own record of their periods)."""
     sh = ZoneInfo(SH)
     # carol: on Monday 30 Nov, away to Sunday 6 Dec (her W49, and the 1st's monthly review).
+    # alice reads the bot in Chinese from the 9th (her prompts then too).
+    sim.later(sim.local("alice", date(2026, 12, 9), 8), "alice", ["/language 中文"])
     set_at = sim.local("carol", date(2026, 11, 30), 9)
     sim.later(set_at, "carol", ["/away 2026-12-06"])
     sim.away.append(["carol", set_at, set_at, local_end(date(2026, 12, 6), LA), None])
@@ -606,6 +609,13 @@ async def test_five_weeks_of_an_org(settings, tmp_path, caplog):
             if ny.weekday() == 0 and ny.hour == 9 and now > START + timedelta(days=2):
                 last = current_week(now - timedelta(days=7), NY)
                 await gm_summary(sim, last)
+            if ny.weekday() == 4 and ny.hour == 12 and ny.day in (27, 4, 11):
+                # Some Fridays the GM sends the round early: before New York's and Los
+                # Angeles' own time (already out in Shanghai: nobody asked twice).
+                await talk(sim, "grace", "/checkin send")
+                await bot.run_round_requests()
+                await bot.drain()
+                await react(sim)
             if ny.weekday() == 4 and ny.hour == 18:
                 # Friday evening: this week's, out in Shanghai and New York, not yet in
                 # Los Angeles (not in the check-ins nor the targets yet).
