@@ -1,18 +1,23 @@
 """Five weeks of an org of 30, lived hour by hour, with the README's guarantees as the oracle.
 
 Every scheduled job the running bot has runs at the moments its scheduler would run it
-(check-ins per timezone at their local time; the sweeps every simulated hour; the honour
-roll and the monthly review at 09:00 on working days in the org's timezone), and people act
-with seeded randomness: they answer their check-in fully, halfway, late or never, `/edit`
-an answer, go `/away` and come `/back`, give kudos, answer pulse polls and the monthly
-review, move one-on-ones, add action items; the GM reads `/summary` each Monday. What the
-bot shows is checked against what the simulated people did (never the bot's database),
-and what it sent against its promises (nobody prompted twice for a week, one reminder a
-day, nothing of the forbidden kinds while away, each outbox row delivered once). The org
-file changes in week 4 (a director moves team and timezone, a target changes): the past
-weeks' summaries must read as before.
-"""
+(check-ins per timezone at their local time; the sweeps every simulated hour, the
+one-on-one sweep also at :45; the honour roll and the monthly review at 09:00 on working
+days in the org's timezone), and people act with seeded randomness: they answer their
+check-in fully, halfway, late or never, `/edit` an answer, go `/away` (now, or planned and
+ended early with `/back`), switch language, give kudos, answer pulse polls and the monthly
+review, say whether their one-on-ones happened and rate them, move one-on-ones, add action
+items; the GM reads `/summary` each Monday (last week) and Friday evening (this week, out
+in some timezones only), sends some rounds early with `/checkin send`, chases with
+`/checkin remind`, and reads `/summary last 4w` at the end. What the bot shows is checked
+against what the simulated people did (never the bot's database), and what it sent against
+its promises (nobody prompted twice for a week, one check-in reminder a day, nothing of
+the forbidden kinds while away, each outbox row delivered once), with no ERROR logged. The
+org file changes on a Friday of week 4 (a director moves team and timezone between two
+zones' check-in times, a target changes, a director joins): past weeks must read as before.
 
+`SOAK_TRACE=1 pytest -s tests/test_soak_weeks.py` prints the whole conversation.
+"""
 from __future__ import annotations
 
 import logging
@@ -328,7 +333,7 @@ def everyone(sim: Sim) -> list[str]:
 
 
 def daily_actions(sim: Sim, day: date) -> None:
-    """Kudos, one-on-one moves, action items, away: seeded, on each person's working day."""
+    """Kudos, one-on-one moves, action items: seeded, on working days."""
     rng = sim.rng
     people = everyone(sim)
     if day.weekday() < 5:
@@ -357,7 +362,6 @@ async def talk(sim: Sim, key: str, text: str) -> None:
     await sim.bot.drain()
     load_keys(sim)
     if os.environ.get("SOAK_TRACE"):  # SOAK_TRACE=1 pytest -s: the whole conversation
-
         print(f"{sim.clock.now():%m-%d %H:%M} {key}> {text}\n   " + "\n   ".join(
             s.text[:300].replace("\n", " | ") for s in sim.chat.sent[before:]))
     sim.replies.update(i for i in range(before, len(sim.chat.sent))
