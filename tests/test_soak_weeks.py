@@ -209,8 +209,9 @@ class Sim:
         """Whether `key` is away at `when`, by the periods set by `known` (default: by
         then), as they stood at `known` (a /back shortens one only once sent)."""
         known = when if known is None else known
-        return any(k == key and set_at <= known and start <= when <= (
-            end if back is None or back > known else back)
+        # (Sent /back, they are back from that moment: what comes at it is theirs.)
+        return any(k == key and set_at <= known and start <= when and (
+            when <= end if back is None or back > known else when < back)
             for k, set_at, start, end, back in self.away)
 
 
@@ -319,9 +320,11 @@ async def react(sim: Sim) -> None:
             # The manager says whether the one-on-one happened (mostly it did), pausing
             # first whatever else waits for a typed answer, as the question asks when a
             # check-in does (typed, "yes" would go to the check-in: README).
-            sim.later(at + timedelta(hours=1), who,
-                      ["/pause", "yes", "next", "done", str(sim.rng.randrange(3, 6)), "skip"]
-                      if sim.rng.random() < 0.8 else ["/pause", "no"])
+            # Some leave the rating after it unanswered (a typed answer to what they are
+            # asked later must not go to it).
+            held = ["/pause", "yes", "next", "done", str(sim.rng.randrange(3, 6)), "skip"]
+            sim.later(at + timedelta(hours=1), who, sim.rng.choices(
+                [held, held[:4], ["/pause", "no"]], weights=[5, 3, 2])[0])
         elif re.fullmatch(rf"monthly:\d{{4}}-\d\d:{who}", key) and sim.rng.random() < 0.8:
             sim.later(at + timedelta(days=1), who,
                       ["/monthly", "new logos", "slow contracts", "expand north"])
@@ -375,7 +378,14 @@ async def act(sim: Sim, now: datetime, caplog: Any) -> None:
         when, _, key, texts, then = sim.todo.pop(0)
         sim.clock.set(max(when, sim.clock.now()))
         for text in texts:
+            last = len(sim.chat.sent)
             await talk(sim, key, text)
+        # The three answers go to the questions /monthly asked (a survey may follow).
+        thanked = [s for s in sim.chat.sent[last:] if s.target.address == key
+                   and s.text.startswith(("Thank you", "谢谢"))]
+        if texts[0] == "/monthly" and not thanked:
+            sim.problems.append(f"{when:%Y-%m-%d %H:%M} {key}'s monthly answers were not "
+                                f"taken: {sim.chat.last(key)[:80]!r}")
         if then is not None:
             then()
         await react(sim)
