@@ -101,7 +101,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     # ahead of the monthly questions and a 360° survey, unless one of them was asked since
     # its question: then that is the one in front of them (asked on the 1st, or by
     # `/monthly` just now), and a rating left from yesterday's 1:1 must not take it.
-    later = oneonone.asked_before(ctx, ctx.conversations.get(ctx.person))
+    conv = ctx.conversations.get(ctx.person)
+    later = conv is not None and conv.kind in (monthly_review.CONVERSATION,
+                                               review.CONVERSATION) \
+        and oneonone.asked_before(ctx, conv)
     if later and (monthly_review.on_text(ctx, text) or review.on_text(ctx, text)):
         return
     if not checkin.on_text(ctx, text) and not pulse.on_text(ctx, text) \
