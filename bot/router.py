@@ -97,10 +97,19 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         waiting = ctx.conversations.get(ctx.person) is not None
         ctx.reply("unsupported_message", waiting=waiting)
         return
-    # A waiting check-in (or pulse) question comes first; the 1:1 dialog keeps its place.
+    # A waiting check-in (or pulse) question comes first; the 1:1 dialog keeps its place,
+    # ahead of the monthly questions and a 360° survey, unless one of them was asked since
+    # its question: then that is the one in front of them (asked on the 1st, or by
+    # `/monthly` just now), and a rating left from yesterday's 1:1 must not take it.
+    conv = ctx.conversations.get(ctx.person)
+    later = conv is not None and conv.kind in (monthly_review.CONVERSATION,
+                                               review.CONVERSATION) \
+        and oneonone.asked_before(ctx, conv)
+    if later and (monthly_review.on_text(ctx, text) or review.on_text(ctx, text)):
+        return
     if not checkin.on_text(ctx, text) and not pulse.on_text(ctx, text) \
             and not oneonone.on_text(ctx, text):
-        if monthly_review.on_text(ctx, text) or review.on_text(ctx, text):
+        if not later and (monthly_review.on_text(ctx, text) or review.on_text(ctx, text)):
             return
         if kudos.looks_like_kudos(ctx.org, event, text):
             kudos.on_message(ctx, text)

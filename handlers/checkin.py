@@ -481,10 +481,11 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         rnd = rounds.get(person.id)
         if rnd is None or rnd.prompted_at is None:
             # The GM's week began before theirs: their check-in goes out later today, at
-            # their own time, and is not one to send by hand now.
+            # their own time, and is not one to send by hand now. Someone away now is
+            # named away: `/checkin send` would send them nothing either.
             out["not_checking_in" if not person.checks_in else "not_yet" if checkin_moment(
                 ctx.settings.checkin_schedule, person.timezone, week) > now
-                else "not_sent"].append(person)
+                else "away" if (person.id, now) in away else "not_sent"].append(person)
             continue
         questions = round_questions(ctx, rnd)
         q = next_question(rnd, questions) if rnd.status != "submitted" else None

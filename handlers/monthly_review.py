@@ -470,8 +470,12 @@ def on_text(ctx: Context, text: str) -> bool:
     repo.save(person, tag, question, answer, ctx.clock.now())
     answers = repo.answers(person, tag)
     missing = [q for q in MONTHLY_QUESTIONS if q not in answers]
-    if missing:
-        _ask(ctx, person, tag, missing[0])
+    # Answering again (/monthly once all three are in asks the first): the rest follow in
+    # turn, each answer replacing the one before; the first pass asks what is missing.
+    after = MONTHLY_QUESTIONS[MONTHLY_QUESTIONS.index(question) + 1:]
+    following = missing[0] if missing else after[0] if after else None
+    if following is not None:
+        _ask(ctx, person, tag, following)
         return True
     ctx.conversations.clear(person)
     ctx.reply("monthly_thanks")

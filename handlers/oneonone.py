@@ -37,7 +37,7 @@ from handlers.context import Context
 from handlers.day_words import trailing_day
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.kudos import find_mentioned
-from storage.models import OutboxMessage, Person
+from storage.models import Conversation, OutboxMessage, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
 from storage.repositories import CheckinRepo, PeopleRepo
 
@@ -1164,6 +1164,20 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
              other=told(ctx, other, person), day=meeting.occurrence, rating=row.rating,
              improve=improve)
     _ask_next_waiting(ctx, person)
+
+
+def asked_before(ctx: Context, conv: Conversation | None) -> bool:
+    """Whether the sender's dialog `conv` (a check-in's, a poll's, a survey's or the
+    monthly questions') asked its question after the 1:1 dialog last asked them anything
+    (or no 1:1 dialog waits)."""
+    if conv is None:
+        return False
+    dialog = OneOnOneRepo(ctx.session).dialog(_sender(ctx))
+    return dialog is None or _aware(conv.updated_at) > _aware(dialog.updated_at)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _in_checkin(ctx: Context, person: Person) -> bool:

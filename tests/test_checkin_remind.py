@@ -177,3 +177,18 @@ async def test_someone_named_who_was_not_sent_it_or_does_not_check_in_is_said_so
     assert chat.last("grace") == ("Nobody reminded for 2026-W48 (Sam Lee).\n"
                                   "Does not check in: Sam Lee")
     assert not chat.to("bruno") and not chat.to("sam")
+
+
+async def test_someone_away_when_the_round_went_out_is_named_away_not_to_be_sent_it(
+        bot, chat, clock):
+    """Found by the five-week soak: Bruno, away all week, was listed as "Not sent the
+    check-in (/checkin send sends it)", and the command it named sends him nothing."""
+    await say(bot, "bruno", "/away 2026-12-06")
+    await bot.run_checkins()
+    await say(bot, "grace", "/checkin remind bruno")
+    assert chat.last("grace") == ("Nobody reminded for 2026-W48 (Bruno Rossi).\n"
+                                  "Away: Bruno Rossi")
+    await say(bot, "grace", "/checkin remind")
+    assert "Away: Bruno Rossi" in chat.last("grace")
+    assert "Not sent" not in chat.last("grace")
+    assert not [t for t in chat.to("bruno") if "check-in" in t]

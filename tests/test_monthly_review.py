@@ -523,3 +523,27 @@ async def test_back_sends_the_monthly_review_that_waited_at_once_and_the_run_not
     assert len(chat.sent) == sent
     await say(bot, "alice", "/back")
     assert chat.last("alice") == "You weren't away; check-in prompts are on."
+
+
+async def test_answering_again_asks_all_three_questions_once_more(bot, chat, clock):
+    """Found by the five-week soak: /monthly after answering asked question 1 again, then
+    thanked her after that one answer, so a new plan for next month (question 3) could not
+    be given, and what she typed next was "not waited for"."""
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    for text in ("Two new logos", "Legal review", "Push the Globex expansion"):
+        await say(bot, "alice", text)
+    assert chat.last("alice").startswith("Thank you")
+    await say(bot, "alice", "/monthly")
+    assert chat.last("alice").endswith("What worked well this month?")
+    await say(bot, "alice", "Three new logos")
+    assert chat.last("alice").endswith("What did not work, and why?")
+    await say(bot, "alice", "Legal review")
+    assert chat.last("alice").endswith("What is your plan for next month?")
+    await say(bot, "alice", "Expand in Canada")
+    assert chat.last("alice").startswith("Thank you")
+    await say(bot, "grace", "/monthly alice")
+    assert chat.last("grace").endswith("📝 Alice Martin on 2026-11:\n"
+                                       "• What worked: Three new logos\n"
+                                       "• What did not: Legal review\n"
+                                       "• Plan for next month: Expand in Canada")

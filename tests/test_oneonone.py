@@ -987,3 +987,29 @@ async def test_someone_whose_one_on_one_is_switched_off_is_told_so(bot, chat):
     await say(bot, "vera", "/1on1")  # no manager at all: as before
     assert chat.last("vera") == ("You have no one-on-ones: they are between each person and "
                                  "their manager in the org file.")
+
+
+async def test_the_monthly_questions_asked_after_a_1on1_rating_take_the_typed_answers(
+        bot, chat, clock):
+    """Found by the five-week soak: Alice left the rating of Monday's 1:1 unanswered; on
+    Tuesday the monthly review asked its first question, and each of her three answers was
+    refused as "Please answer with a number from 1 to 5" (the older 1:1 question took
+    them). The question asked last, the one in front of her, takes what she types; the
+    1:1 rating still waits, its buttons working."""
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "next")
+    await say(bot, "grace", "done")
+    assert "How useful was your 1:1 with Grace Chen?" in chat.last("alice")
+    clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 New York
+    assert await bot.run_monthly_review()
+    assert chat.last("alice").endswith("What worked well this month?")
+    await say(bot, "alice", "Two new logos")
+    assert chat.last("alice").endswith("What did not work, and why?")
+    await say(bot, "alice", "Legal review")
+    await say(bot, "alice", "Push the Globex expansion")
+    assert chat.last("alice").startswith("Thank you")
+    await say(bot, "grace", "/monthly alice")
+    assert "• What worked: Two new logos\n" in chat.last("grace")
+    # With the monthly questions answered, a typed rating goes to the 1:1 again.
+    await say(bot, "alice", "4")
+    assert "One thing to improve" in chat.last("alice")
