@@ -614,7 +614,7 @@ def _move(ctx: Context, args: str) -> None:
     if passed:
         # "Nov 20" said on November 27 would move the next one-on-one a year away.
         ctx.reply("oo_move_passed", passed=passed[0].replace(year=today.year),
-                  next_year=passed[0], today=today)
+                  next_year=passed[0], today=today, other=pair.other(person).key)
         return
     try:
         naive = datetime(*(int(part) for part in match.groups()))

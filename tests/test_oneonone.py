@@ -134,9 +134,11 @@ async def test_a_move_to_a_day_that_passed_weeks_ago_asks_for_the_year(bot, chat
     await say(bot, "alice", "/1on1 move @grace Nov 20 10:00")
     assert chat.last("alice").startswith(
         "2026-11-20 has passed (today is 2026-11-27), and without a year it would be next "
-        "year's, 2027-11-20: nothing was moved.")
+        "year's, 2027-11-20: nothing was moved. To move it there, send the date with its "
+        "year (/1on1 move @grace 2027-11-20 HH:MM).")
     await say(bot, "li", "/1on1 move 11月20日 上午10点")
     assert chat.last("li").startswith("2026-11-20 已经过去了（今天是 2026-11-28）")
+    assert "（/1on1 move @grace 2027-11-20 HH:MM）" in chat.last("li")
     assert not chat.to("grace")
     await say(bot, "alice", "/1on1")
     assert chat.last("alice") == before
