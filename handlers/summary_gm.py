@@ -331,9 +331,10 @@ class GmSummary:
     detail_page: int | None = None
     # The week shown is the reader's current one (else "this week" would name another).
     this_week: bool = True
-    # The keys of directors who share a name with another: their blocks' headings name
-    # them with the key (two 王伟 of team China both read "王伟 · team China").
-    namesakes: frozenset[str] = frozenset()
+    # Directors who share a name with another, by key: the name as the view's lists print
+    # it ('王伟 (China)', '王伟 (@wangwei2)'); their blocks' headings name them with the key
+    # (two 王伟 of team China both read "王伟 · team China").
+    namesakes: dict[str, str] = field(default_factory=dict)
 
     @without_gc
     def to_dict(self) -> dict[str, Any]:
@@ -1007,8 +1008,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
         view.attention = _attention(view, ageing_days, stress_above)
-    if told_apart:
-        told = {by_id[pid].key: name for pid, name in told_apart.items()}
+    told = {by_id[pid].key: name for pid, name in told_apart.items()}
+    if told:
         for view in views:
             for a in view.attention:
                 a.name = told.get(view.key, a.name)
@@ -1052,7 +1053,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
                      detail_page=page if paged else None, this_week=week == week_of(today),
-                     namesakes=frozenset(by_id[pid].key for pid in told_apart))
+                     namesakes=told)
 
 
 _EMPTY: dict[str, Any] = {}
@@ -1892,11 +1893,8 @@ def still_to_come(ctx: Context, view: GmSummary) -> None:
         if moment is None:
             continue
         d.due = moment.astimezone(tz)
-        # The headline's names tell namesakes apart by team or key (see _namesakes).
-        told = {d.name, *(f"{d.name}{left}{by}{right}" for by in (d.team, "@" + d.key) if by
-                          for left, right in ((" (", ")"), ("（", "）")))}
-        name = next((n for n in latest.not_sent if n in told), None)
-        if name is not None:
+        name = view.namesakes.get(d.key, d.name)  # (as the headline lists them)
+        if name in latest.not_sent:
             latest.not_sent.remove(name)
             latest.due.append(name)
 

@@ -484,6 +484,43 @@ DANA = """  - {key: dana, name: Dana Wu, role: director, manager: grace, team: W
 """
 
 
+async def test_two_directors_of_one_name_still_to_come_are_both_named_as_listed(
+        database_url, tmp_path):
+    # Two Dana Wu in Los Angeles, in teams West and South: the headline lists them told
+    # apart by team, and both are still to come (not "No check-in sent"), in both languages.
+    from dataclasses import replace as _replace
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+
+    twin = DANA.replace("key: dana,", "key: dana2,").replace("team: West", "team: South")
+    path = tmp_path / "org.yaml"
+    path.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "# Company values", DANA + twin + "# Company values"), encoding="utf-8")
+    clock = FakeClock(datetime(2026, 11, 27, 21, 5, tzinfo=UTC))
+    bot, engine = prepare(_replace(Settings(database_url=database_url), org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        for zone in ("Asia/Shanghai", "Europe/Rome", "America/New_York"):
+            await bot.run_checkins(timezone=zone)
+        await say(bot, "grace", "/summary")
+        reply = chat.last("grace")
+        assert ("Check-in still to come where they are, not in the targets yet: "
+                "Dana Wu (West), Dana Wu (South)") in reply
+        assert "No check-in sent" not in reply
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary")
+        reply = chat.last("grace")
+        assert "当地签到时间未到，暂不计入目标：Dana Wu（West）、Dana Wu（South）" in reply
+        assert "未发送签到" not in reply
+    finally:
+        engine.dispose()
+
+
 async def test_a_director_whose_check_in_time_is_still_to_come_is_not_said_to_be_left_out(
         database_url, tmp_path):
     # Friday 16:05 in New York: Li (Shanghai), Bruno (Rome) and Alice have been asked;
