@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -56,11 +56,7 @@ class RoundBatchRepo:
     def rounds(self, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], CheckinRound]:
         """Existing rounds for (person id, week) pairs, in one query."""
         wanted = set(pairs)
-        if not wanted:
-            return {}
-        rows = self.session.scalars(select(CheckinRound).where(
-            CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
-            CheckinRound.week.in_(sorted({week for _, week in wanted}))))
+        rows = self.session.scalars(_of_pairs(select(CheckinRound), wanted)) if wanted else ()
         return {(r.person_id, r.week): r for r in rows if (r.person_id, r.week) in wanted}
 
     def rounds_started(self, pairs: Iterable[tuple[int, str]]
@@ -70,10 +66,8 @@ class RoundBatchRepo:
         wanted = set(pairs)
         if not wanted:
             return {}, set()
-        rows = self.session.execute(select(
-            CheckinRound, (CheckinRound.status == "open") & CheckinRound.answers.any()).where(
-            CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
-            CheckinRound.week.in_(sorted({week for _, week in wanted}))))
+        rows = self.session.execute(_of_pairs(select(
+            CheckinRound, (CheckinRound.status == "open") & CheckinRound.answers.any()), wanted))
         found: dict[tuple[int, str], CheckinRound] = {}
         started: set[tuple[int, str]] = set()
         for rnd, begun in rows:
@@ -173,3 +167,10 @@ class RoundBatchRepo:
             return
         self.session.execute(self._insert(OutboxMessage.__table__).on_conflict_do_nothing(
             index_elements=["dedupe_key"]), rows)
+
+
+def _of_pairs(query: Select[Any], wanted: set[tuple[int, str]]) -> Select[Any]:
+    """`query` of the rounds of `wanted`'s people in `wanted`'s weeks: a superset of the
+    pairs (one statement, not one per pair), which the caller narrows."""
+    return query.where(CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
+                       CheckinRound.week.in_(sorted({week for _, week in wanted})))
