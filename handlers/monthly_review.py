@@ -363,8 +363,7 @@ def monthly_run(ctx: Context) -> MonthlyRun | None:
             return None  # before the first working day's POST_HOUR
         # Later in the month, only the reviews held for someone away in the opening days
         # (send_director_review), once they are back: usually nobody, read in one query.
-        first = first_working_day(local.year, local.month)
-        held = ctx.away.near(first, first.replace(day=CATCH_UP_DAYS))
+        held = _away_in_opening(ctx, local)
         if not held:
             return None
     year, month_no = previous_month(local.date())
@@ -560,7 +559,14 @@ def _held_for(ctx: Context, person: Person) -> bool:
     first = first_working_day(local.year, local.month)
     if local < datetime.combine(first, time(POST_HOUR), ctx.org.tz):
         return False
-    return person.id in ctx.away.near(first, first.replace(day=CATCH_UP_DAYS))
+    return person.id in _away_in_opening(ctx, local)
+
+
+def _away_in_opening(ctx: Context, local: datetime) -> set[int]:
+    """The ids of those with time away in the opening days of `local`'s month (its first
+    working day to CATCH_UP_DAYS), whose review send_director_review held."""
+    first = first_working_day(local.year, local.month)
+    return ctx.away.near(first, first.replace(day=CATCH_UP_DAYS))
 
 
 _REVIEW_KEY = re.compile(r"monthly:\d{4}-\d{2}:(.+)")
