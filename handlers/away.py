@@ -133,6 +133,7 @@ def cmd_back(ctx: Context, args: str) -> None:
     # What waited for them while away (a 360° survey, last month's review) comes now, not
     # at the next sweep or working day's 09:00: after the reply, which says it follows,
     # so that the first question is the last message. (Each once: its dedupe key.)
+    # (Imported here: both import handlers.checkin, which imports this module.)
     from handlers import monthly_review, review
 
     surveys = review.held_invites(ctx, person)
