@@ -222,7 +222,11 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
         key = keys[person.id]
         if key in done or person.id in until or (person.id, now) in away:
             continue
-        if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon",
+        # The day-before reminder may go out on the meeting's own day (held while they
+        # were away, or the bot was down): "tomorrow" is then said as "today".
+        days = (local(occ.start, person.timezone).date()
+                - local(now, person.timezone).date()).days
+        if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon", days=days,
                     other=told(ctx, person, other), other_away_until=until.get(other.id),
                     **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
