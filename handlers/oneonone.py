@@ -295,8 +295,10 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
         owner = item.owner
         if (owner.id, now) in away:
             continue
+        # Held while they were away, it comes after its day: "was due", not "is due".
         if ctx.tell(owner, "oo_action_due", dedupe_key=f"oo:due:{item.id}", number=item.id,
-                    text=item.text, due=item.due):
+                    text=item.text, due=item.due,
+                    overdue=item.due < local(now, owner.timezone).date()):
             count += 1
     return count
 

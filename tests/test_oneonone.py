@@ -6,7 +6,7 @@ overview, and nothing sent twice across a restart."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -468,11 +468,16 @@ async def test_an_action_item_due_while_away_is_reminded_on_return(bot, chat, cl
     await say(bot, "grace", "done")
     await say(bot, "alice", "/away 2026-12-02 2026-12-03")
     await sweep_at(bot, clock, datetime(2026, 12, 2, 13, 0, tzinfo=UTC))
-    assert not texts(chat, "alice", "is due")
+    assert not texts(chat, "alice", "Action item #1")
     await sweep_at(bot, clock, datetime(2026, 12, 4, 13, 0, tzinfo=UTC))  # back on Friday
-    assert "Action item #1 is due 2026-12-02: Send the Q1 forecast" in chat.last("alice")
+    # Two days after its day, it was due: "is due 2026-12-02" read as if still to come.
+    assert "Action item #1 was due 2026-12-02 (overdue): Send the Q1 forecast" \
+        in chat.last("alice")
     await sweep_at(bot, clock, datetime(2026, 12, 5, 13, 0, tzinfo=UTC))
-    assert len(texts(chat, "alice", "is due")) == 1
+    assert len(texts(chat, "alice", "was due")) == 1
+    with bot.unit() as ctx:  # in Chinese too
+        assert "截止于 2026-12-02（已逾期）：" in ctx.renderer.message(
+            "zh-CN", "oo_action_due", number=1, text="x", due=date(2026, 12, 2), overdue=True)
 
 
 async def test_the_manager_is_reminded_of_overdue_feedback(bot, chat, clock):
