@@ -29,8 +29,10 @@ from handlers.monthly_review import (
     MonthlyRun,
     MonthReview,
     build_review,
+    month_after,
     month_kudos,
     previous_month,
+    unsent_while_away,
 )
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.models import Person
@@ -55,6 +57,11 @@ class OverviewLine:
     team: str | None
     review: MonthReview
     answered: bool
+    #: Their review waited while they were away ("held"), or never went out ("dropped"):
+    #: see monthly_review.unsent_while_away.
+    unsent: str | None = None
+    #: The month after the overview's, which "dropped" names (away until it ended).
+    after: str = ""
 
     @property
     def open_support(self) -> int:
@@ -117,10 +124,12 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
         kudos = month_kudos(ctx, year, month_no, [locale])
     view = Overview(tag, len(directors), sum(1 for p in directors if p.id in answered),
                     page, pages, start + 1)
+    unsent = unsent_while_away(ctx, year, month_no, shown)
     for person in shown:
         view.lines.append(OverviewLine(
             person.key, person.display_name, person.team,
-            build_review(ctx, person, year, month_no, locale, kudos), person.id in answered))
+            build_review(ctx, person, year, month_no, locale, kudos), person.id in answered,
+            unsent.get(person.id), _tag(*month_after(year, month_no))))
     return view
 
 
@@ -225,10 +234,11 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         with one_moment(ctx) as seen:
             named = people_named(seen.people.active(), keys)
             director = named[0] if len(named) == 1 and named[0].role == "director" else None
-            review, given = None, {}
+            review, given, unsent = None, {}, None
             if director is not None:
                 review = build_review(seen, director, year, month_no, locale)
                 given = MonthlyRepo(seen.session).answers(director, tag)
+                unsent = unsent_while_away(seen, year, month_no, [director]).get(director.id)
         if len(named) > 1:
             reply_namesakes(ctx, named, "monthly")
             return
@@ -236,7 +246,8 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
             ctx.reply("monthly_no_director", value=rest)
             return
         ctx.reply("monthly_director", review=review, month=tag,
-                  answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given])
+                  answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given],
+                  unsent=unsent, after=_tag(*month_after(year, month_no)))
         return
     with one_moment(ctx) as seen:  # every director's line at the same moment
         view = build_overview(seen, year, month_no, locale, page or 1)

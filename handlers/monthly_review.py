@@ -342,6 +342,9 @@ class MonthlyRun:
     kudos: MonthKudos
     #: After the month's opening days: only reviews held while their director was away.
     late: bool = False
+    #: Directors whose review of the month before was never sent (see unsent_while_away):
+    #: theirs says so.
+    missed: set[int] = field(default_factory=set)
 
     @property
     def tag(self) -> str:
@@ -372,14 +375,15 @@ def monthly_run(ctx: Context) -> MonthlyRun | None:
     directors = [p for p in people if p.role == "director" and (not late or p.id in held)]
     sent = RoundBatchRepo(ctx.session).taken_dedupe_keys(
         [f"monthly:{tag}:{p.key}" for p in directors])
-    remaining = [p.id for p in directors if f"monthly:{tag}:{p.key}" not in sent]
+    due = [p for p in directors if f"monthly:{tag}:{p.key}" not in sent]
+    remaining = [p.id for p in due]
     if late and not remaining:
         return None
     # (The month's kudos only for reviews still to build: a start that week reads none.)
     kudos = month_kudos(ctx, year, month_no, {p.locale for p in people}) if remaining \
         else MonthKudos({}, {})
     return MonthlyRun(year, month_no, remaining, [p.id for p in people if p.role == "gm"],
-                      kudos, late)
+                      kudos, late, _missed(ctx, year, month_no, due))
 
 
 def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
@@ -400,7 +404,10 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
     with one_moment(ctx) as seen:
         review = build_review(seen, seen.session.get(Person, director_id) or director,
                               run.year, run.month, director.locale, run.kudos)
-    new = ctx.tell(director, "monthly_review", review=review, own=True,
+    # (The month before's review never went out, held all the month after: said here.)
+    missed = "{}-{:02d}".format(*previous_month(date(run.year, run.month, 1))) \
+        if director.id in run.missed else None
+    new = ctx.tell(director, "monthly_review", review=review, own=True, missed=missed,
                    dedupe_key=f"monthly:{run.tag}:{director.key}")
     # The month's weekly digests, named, with its attainment chart (once; before the
     # questions, so that the first question is the last message).
@@ -549,7 +556,54 @@ def held_run(ctx: Context, person: Person) -> MonthlyRun | None:
             or not _held_for(ctx, person):
         return None
     return MonthlyRun(year, month_no, [person.id], [], month_kudos(
-        ctx, year, month_no, {person.locale}), late=True)
+        ctx, year, month_no, {person.locale}), late=True,
+        missed=_missed(ctx, year, month_no, [person]))
+
+
+def month_after(year: int, month_no: int) -> tuple[int, int]:
+    """(year, month) of the month after this one."""
+    return (year + 1, 1) if month_no == 12 else (year, month_no + 1)
+
+
+def unsent_while_away(ctx: Context, year: int, month_no: int, people: list[Person]
+                      ) -> dict[int, str]:
+    """Of `people`, those whose review of the month waited while they were away in the
+    next month's opening days and has not been sent: person id -> "held" while the next
+    month lasts (it goes out once they are back), "dropped" once it is over and they were
+    still away at its end (it is never sent: its questions would ask for the plan of a
+    month gone by).
+    Nobody before the reviews went out, at the next month's first working day's POST_HOUR."""
+    ny, nm = month_after(year, month_no)
+    first = first_working_day(ny, nm)
+    now = ctx.clock.now()
+    if now < datetime.combine(first, time(POST_HOUR), ctx.org.tz) or not people:
+        return {}
+    near = ctx.away.near(first, first.replace(day=CATCH_UP_DAYS))
+    keys = {p.id: f"monthly:{year}-{month_no:02d}:{p.key}" for p in people if p.id in near}
+    if not keys:
+        return {}
+    taken = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
+    unsent = [p for p in people if p.id in keys and keys[p.id] not in taken]
+    local = now.astimezone(ctx.org.tz)
+    if (local.year, local.month) == (ny, nm):
+        return dict.fromkeys((p.id for p in unsent), "held")
+    # Dropped: away still at the month's last run (its last working day's POST_HOUR); one
+    # back before it was sent theirs then, so one not sent for another reason (the bot
+    # down) is not said to have been away.
+    last = date(*month_after(ny, nm), 1) - timedelta(days=1)
+    while last.weekday() >= 5:
+        last -= timedelta(days=1)
+    end = datetime.combine(last, time(POST_HOUR), ctx.org.tz)
+    away = ctx.away.covering([(p.id, p.timezone, end) for p in unsent])
+    return {p.id: "dropped" for p in unsent if (p.id, end) in away}
+
+
+def _missed(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:
+    """Of the directors a review of the month goes to, those whose review of the month
+    before was dropped (see unsent_while_away)."""
+    py, pm = previous_month(date(year, month_no, 1))
+    return {pid for pid, state in unsent_while_away(ctx, py, pm, directors).items()
+            if state == "dropped"}
 
 
 def _held_for(ctx: Context, person: Person) -> bool:

@@ -222,7 +222,11 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
         key = keys[person.id]
         if key in done or person.id in until or (person.id, now) in away:
             continue
-        if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon",
+        # The day-before reminder may go out on the meeting's own day (held while they
+        # were away, or the bot was down): "tomorrow" is then said as "today".
+        days = (local(occ.start, person.timezone).date()
+                - local(now, person.timezone).date()).days
+        if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon", days=days,
                     other=told(ctx, person, other), other_away_until=until.get(other.id),
                     **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
@@ -291,8 +295,10 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
         owner = item.owner
         if (owner.id, now) in away:
             continue
+        # Held while they were away, it comes after its day: "was due", not "is due".
         if ctx.tell(owner, "oo_action_due", dedupe_key=f"oo:due:{item.id}", number=item.id,
-                    text=item.text, due=item.due):
+                    text=item.text, due=item.due,
+                    overdue=item.due < local(now, owner.timezone).date()):
             count += 1
     return count
 

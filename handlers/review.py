@@ -21,7 +21,7 @@ from functools import lru_cache
 from statistics import mean
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.org import Org
@@ -581,9 +581,16 @@ def held_invites(ctx: Context, only: Person | None = None
         away_since &= {only.id}
     if not away_since:
         return []
+    from storage.review_schedule import ScheduledReview
+
+    # A scheduled review whose closing time has passed is closed by the next sweep (every
+    # 5 minutes): its survey, sent in between ("follows now" at /back), was closed under
+    # the rater mid-answer. (The GM's own has no closing time.)
     rows = ctx.session.execute(select(ReviewInvite, ReviewRound.subject_key, Person).join(
         ReviewRound, ReviewInvite.round_id == ReviewRound.id).join(
-        Person, ReviewInvite.person_id == Person.id).where(
+        Person, ReviewInvite.person_id == Person.id).outerjoin(
+        ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
+        or_(ScheduledReview.closes_at.is_(None), ScheduledReview.closes_at > now),
         ReviewRound.status == "open", ReviewInvite.done.is_(False),
         ReviewInvite.answered == 0, ReviewInvite.rater_group.in_(GROUPS), Person.active,
         Person.id.in_(sorted(away_since))).order_by(ReviewInvite.id)).all()

@@ -547,3 +547,65 @@ async def test_answering_again_asks_all_three_questions_once_more(bot, chat, clo
                                        "• What worked: Three new logos\n"
                                        "• What did not: Legal review\n"
                                        "• Plan for next month: Expand in Canada")
+
+
+async def test_a_review_held_all_the_next_month_is_not_sent_and_both_sides_are_told(
+        bot, chat, clock):
+    # Alice and 李雷 are away from 1 November to 3 December. October's review waited for
+    # them through November and never went out: nothing said so, to them or to the GM. It
+    # is not sent two months on (its questions ask for November's plan), but the GM's
+    # overview marks their line, waiting and then not sent, and the review they get on
+    # their return, November's, opens by saying October's was not sent.
+    clock.set(datetime(2026, 10, 30, 16, 0, tzinfo=UTC))  # Friday noon in New York
+    await say(bot, "alice", "/away 2026-11-01 2026-12-03")
+    await say(bot, "li", "/away 2026-11-01 2026-12-03")
+    chat.clear()
+    clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))  # Monday 2 November, 09:00
+    assert await bot.run_monthly_review()
+    assert chat.to("alice") == [] and chat.to("li") == []
+    overview = next(t for t in chat.to("grace") if t.startswith("📅 Month in review — 2026-10"))
+    alice = next(line for line in overview.splitlines() if "Alice Martin" in line)
+    assert alice.endswith(" · 🌴 away: review waits until they are back"), alice
+    bruno = next(line for line in overview.splitlines() if "Bruno Rossi" in line)
+    assert "🌴" not in bruno
+    await say(bot, "grace", "/monthly alice")
+    assert chat.last("grace").endswith(
+        "🌴 Alice Martin is away: this review and its three questions go to them once they "
+        "are back, if before 2026-11 ends.")
+    for day in (9, 16, 30):  # November's working days: still away
+        clock.set(datetime(2026, 11, day, 14, 0, tzinfo=UTC))
+        await bot.run_monthly_review()
+    assert chat.to("alice") == [] and chat.to("li") == []
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    assert chat.to("alice") == [] and chat.to("li") == []
+    overview = next(t for t in chat.to("grace") if t.startswith("📅 Month in review — 2026-11"))
+    alice = next(line for line in overview.splitlines() if "Alice Martin" in line)
+    assert alice.endswith(" — no check-ins asked (away 4) · Revenue — · New customers — · "
+                          "🌴 away: review waits until they are back"), alice
+    clock.set(DEC_1_9AM_NY + timedelta(days=2, hours=1))  # Thursday 3 December, 10:00
+    await say(bot, "alice", "/back")
+    reply, review = chat.to("alice")[:2]
+    assert reply.endswith("your monthly review of 2026-11.")
+    assert review.startswith(
+        "📅 Month in review — 2026-11\nYour review of 2026-10 was not sent: it waited for "
+        "you to be back in 2026-11, and you were still away at its end.\n"
+        "Check-ins:"), review
+    assert not [t for t in chat.to("alice") if "Month in review — 2026-10" in t], chat.to("alice")
+    await say(bot, "li", "/back")
+    assert "你的 2026-10 月度回顾没有发出：它等你在 2026-11 回来，而到该月底你仍在休假。" \
+        in chat.to("li")[1]
+    sent = len(chat.sent)
+    clock.set(DEC_1_9AM_NY + timedelta(days=3))  # Friday's run: nothing more, nor October's
+    await bot.run_monthly_review()
+    assert len(chat.sent) == sent
+    await say(bot, "grace", "/monthly 2026-10")
+    alice = next(line for line in chat.last("grace").splitlines() if "Alice Martin" in line)
+    assert alice.endswith(" · 🌴 review not sent: away until 2026-11 ended"), alice
+    await say(bot, "grace", "/monthly 2026-10 alice")
+    assert chat.last("grace").endswith(
+        "📝 Alice Martin was not sent this review (away until 2026-11 ended), so has no "
+        "questions to answer.")
+    await say(bot, "grace", "/monthly")  # November's: sent now, nothing to mark
+    alice = next(line for line in chat.last("grace").splitlines() if "Alice Martin" in line)
+    assert "🌴" not in alice, alice

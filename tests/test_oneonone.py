@@ -6,7 +6,7 @@ overview, and nothing sent twice across a restart."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -468,11 +468,16 @@ async def test_an_action_item_due_while_away_is_reminded_on_return(bot, chat, cl
     await say(bot, "grace", "done")
     await say(bot, "alice", "/away 2026-12-02 2026-12-03")
     await sweep_at(bot, clock, datetime(2026, 12, 2, 13, 0, tzinfo=UTC))
-    assert not texts(chat, "alice", "is due")
+    assert not texts(chat, "alice", "Action item #1")
     await sweep_at(bot, clock, datetime(2026, 12, 4, 13, 0, tzinfo=UTC))  # back on Friday
-    assert "Action item #1 is due 2026-12-02: Send the Q1 forecast" in chat.last("alice")
+    # Two days after its day, it was due: "is due 2026-12-02" read as if still to come.
+    assert "Action item #1 was due 2026-12-02 (overdue): Send the Q1 forecast" \
+        in chat.last("alice")
     await sweep_at(bot, clock, datetime(2026, 12, 5, 13, 0, tzinfo=UTC))
-    assert len(texts(chat, "alice", "is due")) == 1
+    assert len(texts(chat, "alice", "was due")) == 1
+    with bot.unit() as ctx:  # in Chinese too
+        assert "截止于 2026-12-02（已逾期）：" in ctx.renderer.message(
+            "zh-CN", "oo_action_due", number=1, text="x", due=date(2026, 12, 2), overdue=True)
 
 
 async def test_the_manager_is_reminded_of_overdue_feedback(bot, chat, clock):
@@ -1015,3 +1020,30 @@ async def test_the_monthly_questions_asked_after_a_1on1_rating_take_the_typed_an
     # With the monthly questions answered, a typed rating goes to the 1:1 again.
     await say(bot, "alice", "4")
     assert "One thing to improve" in chat.last("alice")
+
+
+async def test_a_day_before_reminder_sent_on_the_meeting_day_says_today(bot, chat, clock):
+    # Alice, away over the weekend and Monday, sends /back at 08:00 on Monday, the day of
+    # her 10:00 1:1 with Grace; Bruno's time away ended with Sunday. The reminder held
+    # while each was away came minutes later saying "your 1:1 is tomorrow": it is today.
+    await say(bot, "alice", "/away 2026-11-30")
+    await say(bot, "bruno", "/away 2026-11-29")
+    with bot.unit() as ctx:
+        ctx.people.by_key("bruno").locale = "zh-CN"
+    await sweep_at(bot, clock, datetime(2026, 11, 29, 15, 5, tzinfo=UTC))  # Sun 10:05, NY
+    chat.clear()
+    # Monday 00:01 in Rome: Bruno is back, and his 1:1 is at 16:00 his time, today.
+    await sweep_at(bot, clock, datetime(2026, 11, 29, 23, 1, tzinfo=UTC))
+    assert texts(chat, "bruno", "Grace Chen") == [chat.last("bruno")]
+    assert chat.last("bruno").startswith(
+        "提醒：你与Grace Chen的一对一面谈在今天，2026-11-30 16:00（周一，Europe/Rome）。")
+    clock.set(MONDAY_SLOT - timedelta(hours=2))  # 08:00 in New York
+    await say(bot, "alice", "/back")
+    await sweep_at(bot, clock, MONDAY_SLOT - timedelta(hours=2) + timedelta(minutes=1))
+    assert chat.last("alice").startswith(
+        "Reminder: your 1:1 with Grace Chen is today, Mon 2026-11-30 10:00 (America/New_York).")
+    # The day before, as ever: tomorrow.
+    chat.clear()
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=6, minutes=1))  # Sun 10:01
+    assert chat.last("alice").startswith(
+        "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-12-07 10:00")

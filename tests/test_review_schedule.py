@@ -397,3 +397,31 @@ async def test_the_gm_s_summary_lists_the_lowest_rated_first(bot, chat, clock):
     assert lines == ["• Bruno Rossi — how many answered not shown · others 2 · no self-assessment",
                      "• 李雷 — how many answered not shown · others 3 · no self-assessment",
                      "• Alice Martin — 1 of 4 answered · others 4 · no self-assessment"]
+
+
+
+async def test_a_survey_held_while_away_is_not_sent_once_its_review_s_time_is_up(
+        bot, chat, clock):
+    # Sam (Alice's report) and 李雷 were away when Alice's scheduled review began, until
+    # after its closing time. Sam sent /back two minutes after it, before the sweep had
+    # closed the review: his survey came, "follows now", for a review whose time was up;
+    # the sweep sent Li hers likewise as her time away ended. Bruno, back the day before,
+    # still gets his: it can be answered.
+    scheduled(bot, QUARTERLY.replace("directors: all", "directors: [alice]"))
+    clock.set(JAN_1_10AM_NY - timedelta(days=3))
+    await say(bot, "sam", "/away 2027-01-20")
+    await say(bot, "li", "/away 2027-01-15")  # until 16:00 UTC, an hour after the close
+    await say(bot, "bruno", "/away 2027-01-13")
+    clock.set(JAN_1_10AM_NY)
+    assert await bot.run_review_schedule() == 1
+    chat.clear()
+    closes = JAN_1_10AM_NY + timedelta(days=14)  # Friday 15 January, 10:00 in New York
+    clock.set(closes - timedelta(days=1))
+    assert await bot.run_review_held() == 1
+    assert chat.to("bruno")[0].startswith("📋 You're asked for feedback on Alice Martin")
+    clock.set(closes + timedelta(minutes=2))
+    await say(bot, "sam", "/back")
+    assert chat.to("sam") == ["Welcome back! Reminders and polls come again."]
+    clock.set(closes + timedelta(hours=1, minutes=5))
+    assert await bot.run_review_held() == 0
+    assert chat.to("li") == []
