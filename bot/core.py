@@ -747,7 +747,7 @@ class TeamPulse:
         a start later that day sends the rest, nobody twice.
         """
         from handlers import monthly_review
-        from handlers.monthly_gm import send_gm_overview
+        from handlers.monthly_gm import send_gm_overview, tell_all_answered_before
 
         run = await self.db(self._in_unit, monthly_review.monthly_run)
         if run is None:
@@ -764,7 +764,11 @@ class TeamPulse:
                 log.error("the %s monthly review for person #%d failed (%s)", run.tag,
                           director_id, _failure(exc))
             await self.deliver(wait=False)
+        # The month before last: a review never sent (away all last month) is known only
+        # now, and may have been all the GMs waited for to hear that everyone answered.
+        await self.db(self._in_unit, tell_all_answered_before, run)
         if run.late:  # only reviews held while someone was away: the GMs had theirs
+            await self.deliver(wait=False)
             return True
         # One overview per GM once every director's review has gone (a stop above
         # leaves it to the start that sends the rest).

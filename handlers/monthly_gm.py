@@ -9,7 +9,8 @@ three monthly questions). Now the GM gets:
   open), by team and name, OVERVIEW_PAGE_SIZE a page (`/monthly page N` for the next);
 - one DM when the first director has answered the three questions, pointing to
   `/monthly answers` (every answer so far, newest first, a page at a time), and one when
-  every director has; `/monthly` shows who has answered, `/monthly <director>` one
+  every director sent the review has (one never sent it, away all the month after, is
+  not waited for); `/monthly` shows who has answered, `/monthly <director>` one
   director's whole review and answers.
 
 Each DM is sent once per month and GM (outbox dedupe keys), also across a restart.
@@ -18,7 +19,7 @@ Each DM is sent once per month and GM (outbox dedupe keys), also across a restar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -80,6 +81,9 @@ class Overview:
     pages: int
     first: int  # the page's first director's place (1-based)
     lines: list[OverviewLine] = field(default_factory=list)
+    #: Of `total`, those whose review was never sent (away all the month after: see
+    #: monthly_review.unsent_while_away): no questions to answer, so not counted as to come.
+    not_sent: int = 0
 
 
 def _tag(year: int, month_no: int) -> str:
@@ -103,6 +107,14 @@ def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:
     return {pid: at for pid, at in rows.all()}
 
 
+def never_sent(ctx: Context, year: int, month_no: int, people: list[Person]) -> set[int]:
+    """Of `people`, the ids of those whose review of the month was never sent (away until
+    the month after ended): they had no questions, so the count of answers to come, the
+    "not answered yet" list and "all directors have answered" leave them out."""
+    return {pid for pid, state in unsent_while_away(ctx, year, month_no, people).items()
+            if state == "dropped"}
+
+
 def page_count(total: int, size: int) -> int:
     """Pages of `size` that `total` items fill (1 for none)."""
     return max(1, -(-total // size))
@@ -122,9 +134,12 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
     shown = directors[start:start + OVERVIEW_PAGE_SIZE]
     if kudos is None or locale not in kudos.rolls:
         kudos = month_kudos(ctx, year, month_no, [locale])
+    # Every director's state, not the page's: the count of answers leaves out all those
+    # never sent the review. (Usually nobody: one read of the away calendar's few.)
+    unsent = unsent_while_away(ctx, year, month_no, directors)
     view = Overview(tag, len(directors), sum(1 for p in directors if p.id in answered),
-                    page, pages, start + 1)
-    unsent = unsent_while_away(ctx, year, month_no, shown)
+                    page, pages, start + 1,
+                    not_sent=sum(1 for state in unsent.values() if state == "dropped"))
     for person in shown:
         view.lines.append(OverviewLine(
             person.key, person.display_name, person.team,
@@ -155,20 +170,48 @@ def send_gm_overview(ctx: Context, run: MonthlyRun) -> None:
 
 def tell_answers_arriving(ctx: Context, director: Person, tag: str) -> None:
     """Tell each GM, once a month, that the directors' answers are coming in (on the
-    first director's third answer), and once that every director has answered; the
-    answers themselves are read with /monthly answers."""
+    first director's third answer), and once that every director sent the review has
+    answered (see tell_all_answered); the answers themselves are read with /monthly
+    answers."""
+    if not tell_all_answered(ctx, int(tag[:4]), int(tag[5:])):
+        for gm in ctx.people.active():
+            if gm.role == "gm":
+                ctx.tell(gm, "monthly_answers_arriving", name=director.display_name,
+                         month=tag, dedupe_key=f"monthly:{tag}:answers:{gm.key}")
+
+
+def tell_all_answered(ctx: Context, year: int, month_no: int, *,
+                      after_drop: bool = False) -> bool:
+    """If every director sent the month's review has answered its three questions, tell
+    each GM so, once (its dedupe key); whether they all have.
+
+    A director whose review was never sent (away all the month after) has no questions
+    and is named apart, not waited for. That is known only once the month after has
+    ended, when the others have often all answered already: the first monthly run after
+    it calls this too (bot.core.run_monthly_review) with `after_drop`: it tells only if
+    someone's review was dropped (else nothing changed since the last answer, which
+    told the GM if all were in)."""
+    tag = _tag(year, month_no)
     people = ctx.people.active()
-    directors = {p.id for p in people if p.role == "director"}
-    done = len(directors & set(answered_ids(ctx, tag)))
+    directors = [p for p in people if p.role == "director"]
+    dropped = never_sent(ctx, year, month_no, directors)
+    expected = {p.id for p in directors} - dropped
+    if (after_drop and not dropped) or not expected \
+            or not expected <= set(answered_ids(ctx, tag)):
+        return False
+    unsent = [p.display_name for p in _directors(ctx) if p.id in dropped]
     for gm in people:
-        if gm.role != "gm":
-            continue
-        if done >= len(directors):
-            ctx.tell(gm, "monthly_answers_all", total=len(directors), month=tag,
+        if gm.role == "gm":
+            ctx.tell(gm, "monthly_answers_all", total=len(expected), month=tag,
+                     unsent=unsent, after=_tag(*month_after(year, month_no)),
                      dedupe_key=f"monthly:{tag}:answers-all:{gm.key}")
-        else:
-            ctx.tell(gm, "monthly_answers_arriving", name=director.display_name, month=tag,
-                     dedupe_key=f"monthly:{tag}:answers:{gm.key}")
+    return True
+
+
+def tell_all_answered_before(ctx: Context, run: MonthlyRun) -> None:
+    """On a month's run, the month before last: if its last unanswered reviews were never
+    sent (away all of last month), every director sent one has answered now."""
+    tell_all_answered(ctx, *previous_month(date(run.year, run.month, 1)), after_drop=True)
 
 
 # --- /monthly for the GM ---------------------------------------------------------------
@@ -266,7 +309,15 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         done = answered_ids(seen, tag)
         order = sorted((pid for pid in done if pid in directors), key=lambda pid: done[pid],
                        reverse=True)
-        waiting = [p.display_name for p in _directors(seen) if p.id not in done]
+        # Named apart from those who have not answered: never sent the review (no
+        # questions, not counted), or away with it waiting for their return.
+        year, month_no = int(tag[:4]), int(tag[5:])
+        unsent = unsent_while_away(seen, year, month_no,
+                                   [p for p in directors.values() if p.id not in done])
+        ordered = [p for p in _directors(seen) if p.id not in done]
+        waiting = [p.display_name for p in ordered if p.id not in unsent]
+        held = [p.display_name for p in ordered if unsent.get(p.id) == "held"]
+        dropped = [p.display_name for p in ordered if unsent.get(p.id) == "dropped"]
         pages = page_count(len(order), ANSWERS_PAGE_SIZE)
         start = (page - 1) * ANSWERS_PAGE_SIZE
         shown = order[start:start + ANSWERS_PAGE_SIZE] if 1 <= page <= pages else []
@@ -282,5 +333,6 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
                           [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
               for pid in shown]
     ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order),
-              total=len(directors), waiting=waiting, page=page, pages=pages,
-              first=start + 1)
+              total=len(directors) - len(dropped), waiting=waiting, page=page, pages=pages,
+              first=start + 1, held=held, dropped=dropped,
+              after=_tag(*month_after(year, month_no)))

@@ -177,6 +177,7 @@ def sweep(ctx: Context) -> int:
     soon = timedelta(minutes=settings.remind_minutes_before)
     all_overrides = repo.all_overrides()
     sent = 0
+    ended: list[tuple[Pair, Occurrence]] = []
     for pair in pairs(ctx.session, ctx.org):
         overrides = all_overrides.get((pair.manager.id, pair.report.id), {})
         for occ in occurrences(pair, now - ASK_WINDOW, now + timedelta(days=2), overrides):
@@ -187,8 +188,10 @@ def sweep(ctx: Context) -> int:
                 sent += _remind(ctx, pair, occ, "day")
             elif occ.start - soon <= now < occ.start:
                 sent += _remind(ctx, pair, occ, "soon")
-            elif occ.end <= now <= occ.end + ASK_WINDOW:
-                sent += _ask_if_held(ctx, repo, pair, occ)
+            elif occ.end <= now <= occ.end + ASK_WINDOW and \
+                    repo.meeting_for(pair.manager, pair.report, occ.key) is None:
+                ended.append((pair, occ))
+    sent += _ask_ended(ctx, repo, ended)
     sent += _due_actions(ctx, repo)
     sent += _overdue_feedback(ctx, repo, now, settings.feedback_overdue_days)
     return sent
@@ -234,9 +237,31 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     return count
 
 
+def _ask_ended(ctx: Context, repo: OneOnOneRepo, ended: list[tuple[Pair, Occurrence]]
+               ) -> int:
+    """Ask the manager whether each of these slots (ended, not asked about yet) happened.
+
+    A slot either side was away at (`/away` covering its start) could not have happened:
+    it is never asked about and has no meeting record, so it is neither missed nor
+    overdue (the other side's reminder said they were away, with /1on1 move or skip). A
+    manager away when it ended (gone away during it) is asked once back, if that is
+    still within ASK_WINDOW of its end; else not at all, and it is not counted. (One
+    read of the away calendar for every slot.)"""
+    now = ctx.clock.now()
+    away = ctx.away.covering(
+        [(p.id, p.timezone, occ.start) for pair, occ in ended
+         for p in (pair.manager, pair.report)]
+        + [(pair.manager.id, pair.manager.timezone, now) for pair, _ in ended])
+    count = 0
+    for pair, occ in ended:
+        if (pair.manager.id, occ.start) in away or (pair.report.id, occ.start) in away \
+                or (pair.manager.id, now) in away:
+            continue
+        count += _ask_if_held(ctx, repo, pair, occ)
+    return count
+
+
 def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) -> int:
-    if repo.meeting_for(pair.manager, pair.report, occ.key) is not None:
-        return 0
     meeting = repo.create_meeting(pair.manager, pair.report, occ.key, occ.start,
                                   ctx.clock.now())
     # Typed replies go to one dialog at a time: a question arriving while the manager is

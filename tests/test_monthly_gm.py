@@ -8,7 +8,7 @@ directors, 50 long DMs; 300, a chat nobody could use.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -221,3 +221,95 @@ async def test_the_gm_names_a_month_as_it_is_said_in_chinese(bot, chat, clock):
     await say(bot, "grace", "/monthly 2026年13月")
     assert chat.last("grace") == ("2026年13月 不是有效的月份：请写成 YYYY-MM 或 YYYY年M月，"
                                   "例如 /monthly 2026-11 或 /monthly 2026年11月。")
+
+
+async def _october_with_li_away_all_november(bot, chat, clock) -> None:
+    """李雷 is away from 1 November to 3 December: his review of October waits for him all
+    November and is never sent. Alice answers October's questions in November."""
+    clock.set(datetime(2026, 10, 30, 16, 0, tzinfo=UTC))  # Friday noon in New York
+    await say(bot, "li", "/away 2026-11-01 2026-12-03")
+    clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))  # Monday 2 November, 09:00
+    assert await bot.run_monthly_review()
+    assert chat.to("li")[1:] == []  # (only the /away reply)
+    clock.advance(timedelta(hours=1))
+    for text in ("New logos", "Slow contracts", "Expand in the north"):
+        await say(bot, "alice", text)
+
+
+async def test_a_director_never_sent_the_review_is_not_waited_for_by_the_gm(bot, chat, clock):
+    # Alice and Bruno answered October's questions; 李雷, away all November, was never
+    # sent October's review. The GM never heard that everyone had answered, and
+    # '/monthly answers' listed 李雷 as "not answered yet", as if he owed answers.
+    await _october_with_li_away_all_november(bot, chat, clock)
+    await say(bot, "bruno", "/monthly")
+    for text in ("Italy", "Pricing", "Milan"):
+        await say(bot, "bruno", text)
+    # While his review waits (he may be back in November) it is said so, not counted out.
+    await say(bot, "grace", "/monthly answers")
+    page = chat.last("grace")
+    assert page.startswith("📝 Monthly questions — 2026-10\n2 of 3 directors answered"), page
+    assert page.endswith("\nAway, their review waits until they are back: 李雷."), page
+    assert "Not answered yet" not in page
+
+    def all_in() -> list[str]:
+        return [t for t in chat.to("grace") if t.startswith("✅")]
+
+    assert all_in() == []
+    # December's first run: November ended with 李雷 away, his review of October is
+    # never sent, and everyone who was sent it has answered: the GM is told, once.
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    assert all_in() == [
+        "✅ All 2 directors sent the review have answered the 2026-10 monthly questions. "
+        "Not sent (away until 2026-11 ended): 李雷. Read them with /monthly answers."]
+    clock.advance(timedelta(days=1))
+    assert await bot.run_monthly_review()
+    assert len(all_in()) == 1
+    await say(bot, "grace", "/monthly 2026-10 answers")
+    page = chat.last("grace")
+    assert page.startswith("📝 Monthly questions — 2026-10\n2 of 2 directors answered, "
+                           "newest first."), page
+    assert page.endswith("\nNot sent the review (away until 2026-11 ended), no questions to "
+                         "answer: 李雷."), page
+    assert "Not answered yet" not in page
+    await say(bot, "grace", "/monthly 2026-10")
+    assert "Answers to the three monthly questions: 2 of 2 so far (1 review not sent: away)." \
+        in chat.last("grace")
+    # In Chinese.
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly 2026-10 answers")
+    page = chat.last("grace")
+    assert page.startswith("📝 月度问题 —— 2026-10\n2 位总监中 2 位已回答"), page
+    assert page.endswith("\n未收到回顾（休假到 2026-11 结束），没有要回答的问题：李雷。"), page
+    await say(bot, "grace", "/monthly 2026-10")
+    assert "三个月度问题的回答：目前 2 位中 2 位（1 份回顾因休假未发送）。" in chat.last("grace")
+
+
+async def test_the_last_answer_after_a_review_was_dropped_tells_the_gm_all_are_in(
+        bot, chat, clock):
+    # Bruno answers October's last question on 1 December, just after the run that knows
+    # 李雷's review of October was never sent: the GM (reading Chinese) is told then, once.
+    await _october_with_li_away_all_november(bot, chat, clock)
+    clock.set(DEC_1_9AM_NY - timedelta(days=1))
+    await say(bot, "bruno", "/monthly")
+    await say(bot, "bruno", "Italy")
+    clock.set(DEC_1_9AM_NY - timedelta(minutes=30))
+    await say(bot, "bruno", "Pricing")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+
+    def all_in() -> list[str]:
+        return [t for t in chat.to("grace") if t.startswith("✅")]
+
+    assert all_in() == []  # Bruno has not answered yet
+    clock.advance(timedelta(minutes=10))
+    await say(bot, "bruno", "Milan")  # October's third question, asked at 08:30
+    assert chat.to("bruno")[-2].startswith("Thank you")
+    assert all_in() == ["✅ 收到回顾的全部 2 位总监都已回答 2026-10 月度问题。"
+                        "未发送回顾（休假到 2026-11 结束）：李雷。用 /monthly answers 阅读。"]
+    clock.advance(timedelta(days=1))
+    assert await bot.run_monthly_review()
+    assert len(all_in()) == 1
