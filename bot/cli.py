@@ -249,7 +249,8 @@ def _parser() -> argparse.ArgumentParser:
                                         "look like a mistyped setting are named on standard "
                                         "error as ignored. A value that cannot work (a Slack "
                                         "token of the wrong kind: SLACK_BOT_TOKEN not xoxb-, "
-                                        "SLACK_APP_TOKEN not xapp-) is named instead, with "
+                                        "SLACK_APP_TOKEN not xapp-; a TELEGRAM_BOT_TOKEN not "
+                                        "of the shape 123456:ABC…) is named instead, with "
                                         "exit code 2.")
     config.add_argument("--check-db", action="store_true",
                         help="also connect to the database and report its migration revision")

@@ -350,6 +350,13 @@ class Settings:
         """What is wrong in combinations of settings, one line each, naming the variables
         (never a secret's value)."""
         found: list[str] = slack_token_problems(self.slack_bot_token, self.slack_app_token)
+        if self.telegram_bot_token is not None and (
+                problem := telegram_token_problem(self.telegram_bot_token)):
+            found.append(problem)
+        for name, url in (("SLACK_API_URL", self.slack_api_url),
+                          ("TELEGRAM_API_URL", self.telegram_api_url)):
+            if url and (problem := api_url_problem(name, url)):
+                found.append(problem)
         if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
             found.append(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
@@ -416,6 +423,39 @@ def slack_token_problems(bot: Secret | None, app: Secret | None) -> list[str]:
             f"is {app_kind}, not an app-level token; " if app_kind else
             "does not start with xapp-, so it is no app-level token; ") + _APP_TOKEN_HELP)
     return found
+
+
+#: A token @BotFather gives: the bot's id, a colon, then the secret part.
+_TELEGRAM_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+
+
+def telegram_token_problem(token: Secret) -> str | None:
+    """Why TELEGRAM_BOT_TOKEN cannot be a bot token, never quoting it; None if it can be.
+    Telegram would answer such a token only at start-up (404, reported as a rejected
+    token); `teampulse config` names it at once, as it names a Slack token's kind."""
+    value = token.get()
+    if _TELEGRAM_TOKEN.fullmatch(value):
+        return None
+    if value.lower().startswith("bot") and _TELEGRAM_TOKEN.fullmatch(value[3:]):
+        return ("TELEGRAM_BOT_TOKEN starts with 'bot', which belongs to the Bot API's URL, "
+                "not to the token: set the token alone (digits, a colon, then the rest)")
+    return ("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then "
+            "letters, digits, _ and -, such as 123456789:AAH…): copy it again from "
+            "@BotFather (/mybots → your bot → API Token)")
+
+
+def api_url_problem(name: str, url: str) -> str | None:
+    """Why `url` cannot be a platform's API base URL (an http:// or https:// URL with a
+    host), naming the variable and the URL with any password masked; None if it can be."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is no number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return (f"{name}={mask_url(url)}: expected an http:// or https:// URL with a host, "
+                "such as http://localhost:8081 (leave it empty for the platform's own)")
+    return None
 
 
 MAX_DURATION = timedelta(days=365)
