@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Weekly check-ins, 1:1s, recognition and morale for a GM and their "
                     "directors, in Slack, Telegram or a console chat.")
     parser.add_argument("--version", action="version", version=f"teampulse {__version__}")
-    parser.add_argument("--env-file", type=Path, default=None,
+    parser.add_argument("--env-file", type=Path, default=None, metavar="FILE",
                         help="settings file read before the environment (default: .env, if "
                              "there is one; a file named here must exist: /dev/null for none)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
