@@ -217,7 +217,8 @@ class Settings:
     def unknown_in(cls, env_file: Path | None) -> list[str]:
         """What `env_file` sets that is no setting but looks meant as one: a name close to a
         setting's (CHECKIN_SCHEDUL) or with a setting's prefix (SLACK_TOKEN); each line says
-        it is ignored. Other names (PGPASSWORD, TZ) may be for other tools: not listed."""
+        it is ignored; so is TEAMPULSE_CACHE_DIR, read from the environment only. Other
+        names (PGPASSWORD, TZ) may be for other tools: not listed."""
         from bot.suggest import did_you_mean
 
         if env_file is None or not env_file.is_file():
@@ -225,7 +226,14 @@ class Settings:
         known = {name for name, _ in cls().in_effect()} | {"TEAMPULSE_CACHE_DIR"}
         prefixes = tuple({name.split("_")[0] + "_" for name in known})
         lines = []
-        for name in _dotenv(env_file):
+        for name, value in _dotenv(env_file).items():
+            if name == "TEAMPULSE_CACHE_DIR" and (value or "").strip():
+                # Read before the settings are (by the org file's cache): the file's line
+                # would silently change nothing.
+                lines.append(f"{env_file}: TEAMPULSE_CACHE_DIR is read from the environment "
+                             "only, so this line is ignored (export it, or set it in the "
+                             "service's environment)")
+                continue
             hint = did_you_mean(name, known)
             if name not in known and (hint or name.startswith(prefixes)):
                 lines.append(f"{env_file}: {name} is no teampulse setting{hint}, so it is "

@@ -514,3 +514,24 @@ def test_a_telegram_token_of_botfathers_shape_passes_teampulse_config(token: str
     assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
     assert "TELEGRAM_BOT_TOKEN = *** (set)" in out.getvalue()
     assert token not in out.getvalue() + capsys.readouterr().err
+
+
+def test_teampulse_cache_dir_in_the_settings_file_is_named_as_ignored(tmp_path: Path,
+                                                                      capsys) -> None:
+    """.env.example and README say TEAMPULSE_CACHE_DIR is read from the environment only;
+    an operator who put it in .env anyway saw `teampulse config` show the default folder
+    without a word on why. It is named on standard error as ignored, like a mistyped
+    setting; left empty (the example uncommented as it is) it names nothing."""
+    from bot.cli import main
+
+    env = tmp_path / ".env"
+    env.write_text("TEAMPULSE_CACHE_DIR=/srv/teampulse-cache\n", encoding="utf-8")
+    out = io.StringIO()
+    assert main(["--env-file", str(env), "config"], stdout=out) == 0
+    assert "/srv/teampulse-cache" not in out.getvalue()
+    assert capsys.readouterr().err == (
+        f"teampulse: {env}: TEAMPULSE_CACHE_DIR is read from the environment only, so this "
+        "line is ignored (export it, or set it in the service's environment)\n")
+    env.write_text("TEAMPULSE_CACHE_DIR=\n", encoding="utf-8")
+    assert main(["--env-file", str(env), "config"], stdout=out) == 0
+    assert capsys.readouterr().err == ""
