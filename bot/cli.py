@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--week", help="ISO week such as 2026-W47, or 'last' (default: the "
                                         "latest week whose check-in has been sent)")
     summary.add_argument("--weeks", type=int, default=None,
-                         help="how many weeks back (1-12; default 1, or 4 with --person)")
+                         help="how many weeks back (1-12; default 1, or 4 with --person; "
+                              "with --chart 1-52, default 8)")
     summary.add_argument("--person", help="one person's history (their key, or their name "
                                           "if nobody shares it)")
     summary.add_argument("--team", help="only this team")
