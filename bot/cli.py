@@ -306,6 +306,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         print(f"teampulse: --env-file {args.env_file}: no such file (nothing was run; "
               "without --env-file, ./.env is read if there is one)", file=sys.stderr)
         return 2
+    elif args.env_file.is_dir():
+        # Read as no file at all, the bot ran on the defaults, as for a typo above.
+        print(f"teampulse: --env-file {args.env_file}: a folder, not a settings file "
+              "(nothing was run)", file=sys.stderr)
+        return 2
     try:
         settings = Settings.load(env_file=args.env_file)
         code = _dispatch(args, settings, out)

@@ -268,6 +268,21 @@ def test_an_env_file_named_but_missing_stops_before_anything_runs(tmp_path: Path
     assert main(["config"]) == 0 and main(["--env-file", "/dev/null", "config"]) == 0
 
 
+def test_an_env_file_that_is_a_folder_stops_before_anything_runs(tmp_path: Path, monkeypatch,
+                                                                  capsys):
+    """`teampulse --env-file /etc/teampulse run` (the folder, not the file in it) was read as
+    no settings at all: the bot ran on the defaults without a word, as a typo did."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "conf").mkdir()
+    for command in (["run"], ["config"]):
+        assert main(["--env-file", "conf", *command]) == 2
+        assert capsys.readouterr().err == (
+            "teampulse: --env-file conf: a folder, not a settings file (nothing was run)\n")
+    assert not (tmp_path / "data").exists()  # no database was made
+
+
 def test_teampulse_config_names_each_variable_with_the_value_in_effect(monkeypatch, capsys):
     """README: `teampulse config` shows the settings in effect. It printed field names
     (reminder_delay = 2:00:00) and empty values where a default applied (log_level = ,
