@@ -499,6 +499,15 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
         print(f"teampulse import-actuals: {wrong}", file=sys.stderr)
         return 2
     bot, engine = prepare(settings)
+    formats = [f.name for f in bot.org.crm.all_formats()]
+    if args.crm_format is not None and args.crm_format not in formats:
+        # A bad option, as docs/cli.md says of every command: one line, exit 2, before any
+        # file is read (it was each file's own failure, status 1).
+        engine.dispose()
+        print(f"teampulse import-actuals: --format {args.crm_format!r}: expected one of "
+              f"{', '.join(formats)} (or leave it out: the format is found from the header "
+              "row)", file=sys.stderr)
+        return 2
     with bot.unit() as ctx:
         people = import_people(ctx.session, bot.org)
     code = 0
