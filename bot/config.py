@@ -365,6 +365,13 @@ class Settings:
                           ("TELEGRAM_API_URL", self.telegram_api_url)):
             if url and (problem := api_url_problem(name, url)):
                 found.append(problem)
+            elif url and name == "SLACK_API_URL" and self.slack_enabled and "@" in (
+                    urlsplit(url).netloc):
+                # Slack's client sends the token as the Authorization header, which aiohttp
+                # refuses beside a URL's own user and password: every call would fail.
+                found.append(f"SLACK_API_URL={mask_url(url)}: a user and password in this URL "
+                             "cannot be used (Slack's client authorises with the bot token); "
+                             "leave them out, and give a proxy's in HTTPS_PROXY")
         if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
             found.append(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "

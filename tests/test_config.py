@@ -550,3 +550,26 @@ def test_teampulse_cache_dir_in_the_settings_file_is_named_as_ignored(tmp_path: 
     env.write_text("TEAMPULSE_CACHE_DIR=\n", encoding="utf-8")
     assert main(["--env-file", str(env), "config"], stdout=out) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_user_and_password_in_slack_api_url_are_named_not_a_traceback_at_start(
+        monkeypatch, capsys) -> None:
+    """SLACK_API_URL=https://relay:pw@slack.internal/api/ with Slack on ended `teampulse
+    run` in aiohttp's ValueError traceback ('Cannot combine AUTHORIZATION header with ...
+    credentials encoded in URL'): Slack's client sends the token as that header, so such
+    a URL can never work. Every command now names it (the password masked), exit 2."""
+    from bot.cli import main
+
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
+                        "SLACK_API_URL": "https://relay:relay-secret@slack.internal/api/"
+                        }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    assert capsys.readouterr().err == (
+        "teampulse: SLACK_API_URL=https://relay:***@slack.internal/api/: a user and password "
+        "in this URL cannot be used (Slack's client authorises with the bot token); leave "
+        "them out, and give a proxy's in HTTPS_PROXY\n")
+    monkeypatch.setenv("SLACK_API_URL", "https://slack.internal/api/")
+    assert main(["--env-file", "/dev/null", "config"]) == 0
