@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Weekly check-ins, 1:1s, recognition and morale for a GM and their "
                     "directors, in Slack, Telegram or a console chat.")
     parser.add_argument("--version", action="version", version=f"teampulse {__version__}")
-    parser.add_argument("--env-file", type=Path, default=None,
+    parser.add_argument("--env-file", type=Path, default=None, metavar="FILE",
                         help="settings file read before the environment (default: .env, if "
                              "there is one; a file named here must exist: /dev/null for none)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--week", help="ISO week such as 2026-W47, or 'last' (default: the "
                                         "latest week whose check-in has been sent)")
     summary.add_argument("--weeks", type=int, default=None,
-                         help="how many weeks back (1-12; default 1, or 4 with --person)")
+                         help="how many weeks back (1-12; default 1, or 4 with --person; "
+                              "with --chart 1-52, default 8)")
     summary.add_argument("--person", help="one person's history (their key, or their name "
                                           "if nobody shares it)")
     summary.add_argument("--team", help="only this team")
@@ -249,7 +250,8 @@ def _parser() -> argparse.ArgumentParser:
                                         "look like a mistyped setting are named on standard "
                                         "error as ignored. A value that cannot work (a Slack "
                                         "token of the wrong kind: SLACK_BOT_TOKEN not xoxb-, "
-                                        "SLACK_APP_TOKEN not xapp-) is named instead, with "
+                                        "SLACK_APP_TOKEN not xapp-; a TELEGRAM_BOT_TOKEN not "
+                                        "of the shape 123456:ABC…) is named instead, with "
                                         "exit code 2.")
     config.add_argument("--check-db", action="store_true",
                         help="also connect to the database and report its migration revision")
@@ -303,6 +305,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         # instead of the settings meant: named, and nothing run.
         print(f"teampulse: --env-file {args.env_file}: no such file (nothing was run; "
               "without --env-file, ./.env is read if there is one)", file=sys.stderr)
+        return 2
+    elif args.env_file.is_dir():
+        # Read as no file at all, the bot ran on the defaults, as for a typo above.
+        print(f"teampulse: --env-file {args.env_file}: a folder, not a settings file "
+              "(nothing was run)", file=sys.stderr)
         return 2
     try:
         settings = Settings.load(env_file=args.env_file)
@@ -492,6 +499,15 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
         print(f"teampulse import-actuals: {wrong}", file=sys.stderr)
         return 2
     bot, engine = prepare(settings)
+    formats = [f.name for f in bot.org.crm.all_formats()]
+    if args.crm_format is not None and args.crm_format not in formats:
+        # A bad option, as docs/cli.md says of every command: one line, exit 2, before any
+        # file is read (it was each file's own failure, status 1).
+        engine.dispose()
+        print(f"teampulse import-actuals: --format {args.crm_format!r}: expected one of "
+              f"{', '.join(formats)} (or leave it out: the format is found from the header "
+              "row)", file=sys.stderr)
+        return 2
     with bot.unit() as ctx:
         people = import_people(ctx.session, bot.org)
     code = 0

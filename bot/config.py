@@ -217,7 +217,8 @@ class Settings:
     def unknown_in(cls, env_file: Path | None) -> list[str]:
         """What `env_file` sets that is no setting but looks meant as one: a name close to a
         setting's (CHECKIN_SCHEDUL) or with a setting's prefix (SLACK_TOKEN); each line says
-        it is ignored. Other names (PGPASSWORD, TZ) may be for other tools: not listed."""
+        it is ignored; so is TEAMPULSE_CACHE_DIR, read from the environment only. Other
+        names (PGPASSWORD, TZ) may be for other tools: not listed."""
         from bot.suggest import did_you_mean
 
         if env_file is None or not env_file.is_file():
@@ -225,7 +226,14 @@ class Settings:
         known = {name for name, _ in cls().in_effect()} | {"TEAMPULSE_CACHE_DIR"}
         prefixes = tuple({name.split("_")[0] + "_" for name in known})
         lines = []
-        for name in _dotenv(env_file):
+        for name, value in _dotenv(env_file).items():
+            if name == "TEAMPULSE_CACHE_DIR" and (value or "").strip():
+                # Read before the settings are (by the org file's cache): the file's line
+                # would silently change nothing.
+                lines.append(f"{env_file}: TEAMPULSE_CACHE_DIR is read from the environment "
+                             "only, so this line is ignored (export it, or set it in the "
+                             "service's environment)")
+                continue
             hint = did_you_mean(name, known)
             if name not in known and (hint or name.startswith(prefixes)):
                 lines.append(f"{env_file}: {name} is no teampulse setting{hint}, so it is "
@@ -350,6 +358,20 @@ class Settings:
         """What is wrong in combinations of settings, one line each, naming the variables
         (never a secret's value)."""
         found: list[str] = slack_token_problems(self.slack_bot_token, self.slack_app_token)
+        if self.telegram_bot_token is not None and (
+                problem := telegram_token_problem(self.telegram_bot_token)):
+            found.append(problem)
+        for name, url in (("SLACK_API_URL", self.slack_api_url),
+                          ("TELEGRAM_API_URL", self.telegram_api_url)):
+            if url and (problem := api_url_problem(name, url)):
+                found.append(problem)
+            elif url and name == "SLACK_API_URL" and self.slack_enabled and "@" in (
+                    urlsplit(url).netloc):
+                # Slack's client sends the token as the Authorization header, which aiohttp
+                # refuses beside a URL's own user and password: every call would fail.
+                found.append(f"SLACK_API_URL={mask_url(url)}: a user and password in this URL "
+                             "cannot be used (Slack's client authorises with the bot token); "
+                             "leave them out, and give a proxy's in HTTPS_PROXY")
         if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
             found.append(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
@@ -416,6 +438,39 @@ def slack_token_problems(bot: Secret | None, app: Secret | None) -> list[str]:
             f"is {app_kind}, not an app-level token; " if app_kind else
             "does not start with xapp-, so it is no app-level token; ") + _APP_TOKEN_HELP)
     return found
+
+
+#: A token @BotFather gives: the bot's id, a colon, then the secret part.
+_TELEGRAM_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+
+
+def telegram_token_problem(token: Secret) -> str | None:
+    """Why TELEGRAM_BOT_TOKEN cannot be a bot token, never quoting it; None if it can be.
+    Telegram would answer such a token only at start-up (404, reported as a rejected
+    token); `teampulse config` names it at once, as it names a Slack token's kind."""
+    value = token.get()
+    if _TELEGRAM_TOKEN.fullmatch(value):
+        return None
+    if value.lower().startswith("bot") and _TELEGRAM_TOKEN.fullmatch(value[3:]):
+        return ("TELEGRAM_BOT_TOKEN starts with 'bot', which belongs to the Bot API's URL, "
+                "not to the token: set the token alone (digits, a colon, then the rest)")
+    return ("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then "
+            "letters, digits, _ and -, such as 123456789:AAH…): copy it again from "
+            "@BotFather (/mybots → your bot → API Token)")
+
+
+def api_url_problem(name: str, url: str) -> str | None:
+    """Why `url` cannot be a platform's API base URL (an http:// or https:// URL with a
+    host), naming the variable and the URL with any password masked; None if it can be."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is no number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return (f"{name}={mask_url(url)}: expected an http:// or https:// URL with a host, "
+                "such as http://localhost:8081 (leave it empty for the platform's own)")
+    return None
 
 
 MAX_DURATION = timedelta(days=365)

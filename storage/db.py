@@ -82,18 +82,33 @@ def describe_db_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {detail[0] if detail else ''}".rstrip(": ")
 
 
-def create_db_engine(url: str) -> Engine:
+def make_sqlite_folder(database: Path, name: str = "DATABASE_URL") -> None:
+    """Create a SQLite file's folder, or raise DatabaseSetupError naming it and the setting
+    (`name`) that chose it: no permission, a file in the way, a read-only disk."""
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = ("a file, not a folder, is in the way" if isinstance(
+            exc, FileExistsError | NotADirectoryError) else exc.strerror or str(exc))
+        raise DatabaseSetupError(
+            f"{name}: cannot create {database.parent}, the folder of the SQLite database "
+            f"{database} ({reason}); create it, or give a path teampulse may write to"
+        ) from None
+
+
+def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
     """Create an engine; for a SQLite file, make its folder and turn on foreign keys.
 
-    Raises DatabaseSetupError for a URL that cannot work (bad form, unknown or missing driver).
+    Raises DatabaseSetupError for a URL that cannot work (bad form, unknown or missing
+    driver, a SQLite folder that cannot be made); `name` is what its message calls the URL.
     """
-    parsed = check_database_url(url)
+    parsed = check_database_url(url, name)
     # hide_parameters: a failed statement's error must not carry people's answers into logs.
     kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            make_sqlite_folder(Path(database).expanduser(), name)
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True  # a connection the server dropped is replaced, not used

@@ -16,7 +16,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from storage.db import DatabaseSetupError, check_database_url
+from storage.db import DatabaseSetupError, check_database_url, make_sqlite_folder
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -35,6 +35,8 @@ class InstanceLock:
 
     #: Beside the database: `<database><suffix>`.
     suffix = ".lock"
+    #: The setting that names the database, for a folder that cannot be made.
+    setting = "DATABASE_URL"
 
     def __init__(self, database: Path) -> None:
         self.database = database
@@ -49,7 +51,7 @@ class InstanceLock:
 
     def acquire(self, what: str = "teampulse") -> None:
         """Take the lock, or raise DatabaseSetupError naming the process that has it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_sqlite_folder(self.database, self.setting)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -111,6 +113,8 @@ class MoveTargetLock(InstanceLock):
     (`<database>.lock`), so a bot running on the file refuses the move, a bot started on it
     meanwhile is refused, and so is a second move into it (each would find the file empty
     and fill it; the first then failed on the second's rows)."""
+
+    setting = "TARGET_URL"
 
     def refusal(self, holder: str) -> str:
         """One line: the move or the bot that has the file, and what to do."""

@@ -133,7 +133,7 @@ def _move_into(source: Engine, target_url: str, shown: str, revision: str,
                batch_rows: int | None) -> Moved:
     """The move's part on the target: check it, create the tables, copy."""
     # Only now the target is touched (a SQLite target's file is created on connecting).
-    target = create_db_engine(target_url)
+    target = create_db_engine(target_url, "TARGET_URL")
     try:
         # Two moves into one PostgreSQL database (from two sources, or a retry while
         # the first runs) would both find it empty and fill it: the second is refused.

@@ -457,6 +457,25 @@ async def test_cli_chart_errors_are_clear(bot, settings, tmp_path, capsys):
     assert "invalid choice: 'pie'" in capsys.readouterr().err
 
 
+def test_summary_help_gives_the_weeks_a_chart_takes(bot, settings, tmp_path, capsys):
+    """`teampulse summary --help` said --weeks is 1-12 (default 1): an operator asked for a
+    chart of the last 26 weeks believed it impossible, yet a chart takes up to 52 (default
+    8, as /summary chart draws). The help says both, and the command keeps to them."""
+    from bot.charts import MAX_WEEKS
+
+    with pytest.raises(SystemExit) as stop:
+        run_cli(settings, "summary", "--help")
+    assert stop.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"with --chart 1-{MAX_WEEKS}, default 8" in help_text
+    code, _ = run_cli(settings, "summary", "--chart", "kudos", "--out",
+                      str(tmp_path / "k.png"), "--weeks", str(MAX_WEEKS))
+    assert code == 0
+    code, _ = run_cli(settings, "summary", "--chart", "kudos", "--out",
+                      str(tmp_path / "k.png"), "--weeks", str(MAX_WEEKS + 1))
+    assert code == 2 and f"from 1 to {MAX_WEEKS} for a chart" in capsys.readouterr().err
+
+
 async def test_console_saves_the_chart_and_says_where(settings, clock, tmp_path, monkeypatch):
     from dataclasses import replace
 

@@ -434,3 +434,53 @@ def test_readme_s_command_line_names_every_command_and_option_help_shows():
     assert missing == []
     known = set(subcommands(_parser()))
     assert {m for m in re.findall(r"^teampulse ([a-z][a-z-]*)", block, re.M)} <= known
+
+
+def test_the_bad_option_line_docs_cli_md_shows_is_the_line_the_command_prints(fsettings,
+                                                                              capsys):
+    """docs/cli.md quotes `--period 'fortnight'`'s line as an operator sees it; it had lost
+    the last-week … last-year periods the command lists (and accepts) since."""
+    import re
+
+    docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    quoted = re.search(r"`(teampulse: --period 'fortnight':[^`]*)`", docs)
+    assert quoted is not None
+    with pytest.raises(SystemExit) as stop:
+        raise SystemExit(run_cli(fsettings, "kudos", "top", "--period", "fortnight")[0])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == " ".join(quoted[1].split()) + "\n"
+
+
+def test_every_option_the_docs_name_exists_for_its_command():
+    """The reverse of the test above: an option README's command-line block or docs/cli.md's
+    table names for a command is one that command takes (a documented option the parser
+    lacks would be refused as 'unrecognized arguments')."""
+    import argparse
+    import re
+
+    from bot.cli import _parser
+
+    def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        return {name: sub for action in parser._actions
+                if isinstance(action, argparse._SubParsersAction)
+                for name, sub in action.choices.items()}
+
+    top = _parser()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("\n## The command line\n", 1)[1].split("```text\n", 1)[1]
+    entries = re.findall(r"^teampulse .*(?:\n +.*)*", block.split("```", 1)[0], re.M)
+    table = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
+    entries += [cell.replace("\\|", "|") for cell in re.findall(r"^\| `(teampulse [^`]*)`",
+                                                                table, re.M)]
+    unknown = []
+    for entry in entries:
+        said = "\n".join(line.split("#", 1)[0] for line in entry.splitlines())
+        parser = top
+        for word in said.split()[1:]:
+            if word.startswith("-"):
+                break
+            parser = subcommands(parser).get(word, parser)
+        takes = {o for p in (top, parser) for a in p._actions for o in a.option_strings}
+        unknown += [f"{said.split()[:3]} {o}" for o in
+                    re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", said) if o not in takes]
+    assert len(entries) > 25 and unknown == []

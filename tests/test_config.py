@@ -268,6 +268,21 @@ def test_an_env_file_named_but_missing_stops_before_anything_runs(tmp_path: Path
     assert main(["config"]) == 0 and main(["--env-file", "/dev/null", "config"]) == 0
 
 
+def test_an_env_file_that_is_a_folder_stops_before_anything_runs(tmp_path: Path, monkeypatch,
+                                                                  capsys):
+    """`teampulse --env-file /etc/teampulse run` (the folder, not the file in it) was read as
+    no settings at all: the bot ran on the defaults without a word, as a typo did."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "conf").mkdir()
+    for command in (["run"], ["config"]):
+        assert main(["--env-file", "conf", *command]) == 2
+        assert capsys.readouterr().err == (
+            "teampulse: --env-file conf: a folder, not a settings file (nothing was run)\n")
+    assert not (tmp_path / "data").exists()  # no database was made
+
+
 def test_teampulse_config_names_each_variable_with_the_value_in_effect(monkeypatch, capsys):
     """README: `teampulse config` shows the settings in effect. It printed field names
     (reminder_delay = 2:00:00) and empty values where a default applied (log_level = ,
@@ -451,3 +466,110 @@ def test_a_setting_on_a_line_the_settings_file_cannot_read_is_named_not_dropped(
     env_file.write_text("SOME_OTHER TOOL'S LINE\nTELEGRAM_BOT_TOKEN=123:tok\n")
     assert main(["--env-file", str(env_file), "config"], stdout=out) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("HEALTH_PORT", "nine-one-hundred", "HEALTH_PORT='nine-one-hundred': expected a port "
+     "number from 1 to 65535"),
+    ("SLACK_MAX_POSTS_PER_SECOND", "fast", "SLACK_MAX_POSTS_PER_SECOND='fast': expected a "
+     "positive number of messages per second, e.g. 50"),
+    ("CHECKIN_REMINDER_DELAY", "2", "CHECKIN_REMINDER_DELAY='2': expected a duration such as "
+     "30m, 2h, 1d or 1h30m"),
+    ("DATABASE_URL", "postgres-at-db-host", "DATABASE_URL is not a database URL; expected "
+     "e.g. sqlite:///data/teampulse.db or postgresql+psycopg://user:password@host/dbname"),
+    ("DATABASE_URL", "mysql://sales:db-secret@db/teampulse", "DATABASE_URL "
+     "mysql://sales:***@db/teampulse: the driver for 'mysql' is not installed"),
+    ("TELEGRAM_BOT_TOKEN", "AAH-telegram-secret", "TELEGRAM_BOT_TOKEN does not look like a "
+     "bot token (digits, a colon, then letters, digits, _ and -, such as 123456789:AAH…): "
+     "copy it again from @BotFather (/mybots → your bot → API Token)"),
+    ("TELEGRAM_BOT_TOKEN", "123:telegram secret", "TELEGRAM_BOT_TOKEN does not look like a "
+     "bot token"),
+    ("TELEGRAM_BOT_TOKEN", "bot123456:telegram-secret", "TELEGRAM_BOT_TOKEN starts with "
+     "'bot', which belongs to the Bot API's URL, not to the token: set the token alone "
+     "(digits, a colon, then the rest)"),
+    ("TELEGRAM_API_URL", "localhost:8081", "TELEGRAM_API_URL=localhost:8081: expected an "
+     "http:// or https:// URL with a host, such as http://localhost:8081 (leave it empty "
+     "for the platform's own)"),
+    ("SLACK_API_URL", "ftp://relay:relay-secret@slack.internal/", "SLACK_API_URL="
+     "ftp://relay:***@slack.internal/: expected an http:// or https:// URL with a host"),
+])
+def test_a_value_of_the_wrong_shape_is_one_line_naming_the_variable_never_its_secret(
+        name: str, value: str, expected: str, monkeypatch, capsys) -> None:
+    """An operator's typo in .env (a word for a number, a URL without its scheme, a Telegram
+    token pasted with its URL's 'bot' or without its id) stops `teampulse config`, as every
+    command, with exit code 2 and one line that names the variable: no traceback, and
+    never the secret. A Telegram token or an API URL of the wrong shape was accepted and
+    failed at start-up only (a 404 reported as a rejected token, or a network
+    traceback)."""
+    from bot.cli import main
+
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"teampulse: {expected}") and len(err.splitlines()) == 1, err
+    assert "Traceback" not in err and "secret" not in out.getvalue() + err
+    if name != "DATABASE_URL":  # config shows the settings, then checks the database's URL
+        assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize("token", ["123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+                                   "1:a", "42:abc_DEF-123"])
+def test_a_telegram_token_of_botfathers_shape_passes_teampulse_config(token: str, monkeypatch,
+                                                                      capsys) -> None:
+    from bot.cli import main
+
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://localhost:8081")
+    out = io.StringIO()
+    assert main(["--env-file", "/dev/null", "config"], stdout=out) == 0
+    assert "TELEGRAM_BOT_TOKEN = *** (set)" in out.getvalue()
+    assert token not in out.getvalue() + capsys.readouterr().err
+
+
+def test_teampulse_cache_dir_in_the_settings_file_is_named_as_ignored(tmp_path: Path,
+                                                                      capsys) -> None:
+    """.env.example and README say TEAMPULSE_CACHE_DIR is read from the environment only;
+    an operator who put it in .env anyway saw `teampulse config` show the default folder
+    without a word on why. It is named on standard error as ignored, like a mistyped
+    setting; left empty (the example uncommented as it is) it names nothing."""
+    from bot.cli import main
+
+    env = tmp_path / ".env"
+    env.write_text("TEAMPULSE_CACHE_DIR=/srv/teampulse-cache\n", encoding="utf-8")
+    out = io.StringIO()
+    assert main(["--env-file", str(env), "config"], stdout=out) == 0
+    assert "/srv/teampulse-cache" not in out.getvalue()
+    assert capsys.readouterr().err == (
+        f"teampulse: {env}: TEAMPULSE_CACHE_DIR is read from the environment only, so this "
+        "line is ignored (export it, or set it in the service's environment)\n")
+    env.write_text("TEAMPULSE_CACHE_DIR=\n", encoding="utf-8")
+    assert main(["--env-file", str(env), "config"], stdout=out) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_user_and_password_in_slack_api_url_are_named_not_a_traceback_at_start(
+        monkeypatch, capsys) -> None:
+    """SLACK_API_URL=https://relay:pw@slack.internal/api/ with Slack on ended `teampulse
+    run` in aiohttp's ValueError traceback ('Cannot combine AUTHORIZATION header with ...
+    credentials encoded in URL'): Slack's client sends the token as that header, so such
+    a URL can never work. Every command now names it (the password masked), exit 2."""
+    from bot.cli import main
+
+    for other in _env_example():
+        monkeypatch.delenv(other, raising=False)
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
+                        "SLACK_API_URL": "https://relay:relay-secret@slack.internal/api/"
+                        }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["--env-file", "/dev/null", "config"]) == 2
+    assert capsys.readouterr().err == (
+        "teampulse: SLACK_API_URL=https://relay:***@slack.internal/api/: a user and password "
+        "in this URL cannot be used (Slack's client authorises with the bot token); leave "
+        "them out, and give a proxy's in HTTPS_PROXY\n")
+    monkeypatch.setenv("SLACK_API_URL", "https://slack.internal/api/")
+    assert main(["--env-file", "/dev/null", "config"]) == 0

@@ -134,6 +134,21 @@ crm:
         "crm.formats[0]: give the date column or the week column (one of them)"]
 
 
+def test_an_unknown_format_option_is_one_line_and_exit_2_before_any_file_is_read(
+        cli, bot, capsys):
+    """docs/cli.md: a bad option or value is one line and exit 2. `import-actuals
+    q4.csv --format salesfroce` reported it as each file's failure ('nothing imported, 1
+    problem'), two lines and status 1, once per file given."""
+    assert cli("import-actuals", str(SALESFORCE), str(CHINESE), "--format", "salesfroce") == 2
+    shown = capsys.readouterr()
+    assert shown.out == ""
+    assert shown.err == ("teampulse import-actuals: --format 'salesfroce': expected one of "
+                         "salesforce, chinese, teampulse-daily, teampulse-weekly (or leave it "
+                         "out: the format is found from the header row)\n")
+    assert stored(bot) == []
+    assert cli("import-actuals", str(SALESFORCE), "--format", "salesforce") == 0
+
+
 def test_an_unknown_header_is_explained(cli, tmp_path, capsys):
     export = tmp_path / "report.csv"
     export.write_text("Owner,When,How much\nalice,2026-11-24,1\n", encoding="utf-8")

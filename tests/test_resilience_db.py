@@ -198,6 +198,30 @@ def test_run_with_a_nonsense_url_says_so_in_one_line(tmp_path: Path) -> None:
     assert_one_line_and_exit_2(done, "DATABASE_URL is not a database URL")
 
 
+@pytest.mark.parametrize("command", [("run",), ("summary",), ("move-db", "TARGET")])
+def test_a_sqlite_folder_that_cannot_be_made_says_so_in_one_line(
+        tmp_path: Path, command: tuple[str, ...]) -> None:
+    """DATABASE_URL=sqlite:///srv/teampulse/tp.db where srv/teampulse cannot be created (no
+    permission; here a file in the way): `run` and every command ended in a
+    FileExistsError or PermissionError traceback. Now one line names the setting and
+    the folder, exit 2. move-db says the same of its TARGET_URL."""
+    (tmp_path / "srv").write_text("not a folder")
+    blocked = f"sqlite:///{tmp_path / 'srv' / 'teampulse' / 'tp.db'}"
+    if command[0] == "move-db":
+        source = f"sqlite:///{tmp_path / 'tp.db'}"
+        assert run_teampulse(tmp_path, source, "migrate").returncode == 0
+        done = run_teampulse(tmp_path, source, "move-db", blocked)
+        setting = "TARGET_URL"
+    else:
+        done = run_teampulse(tmp_path, blocked, *command)
+        setting = "DATABASE_URL"
+    assert_one_line_and_exit_2(
+        done, f"teampulse: {setting}: cannot create {tmp_path / 'srv' / 'teampulse'}, the "
+              f"folder of the SQLite database {tmp_path / 'srv' / 'teampulse' / 'tp.db'} (a "
+              "file, not a folder, is in the way); create it, or give a path teampulse may "
+              "write to")
+
+
 def test_run_on_a_database_from_a_newer_version_says_so_in_one_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tp.db'}"
     engine = create_db_engine(url)

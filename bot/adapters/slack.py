@@ -59,7 +59,7 @@ from bot.adapters.slack_inbound import (
     mention_event,
     message_event,
 )
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, mask_url
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
 from bot.health import add_routes as add_health_routes
 from bot.health import cannot_listen
@@ -432,6 +432,14 @@ class SlackAdapter(Adapter):
                                   "OAuth Token (xoxb-...) from the app's OAuth & Permissions "
                                   "page, and reinstall the app if you changed its scopes") from err
             raise
+        except (TimeoutError, aiohttp.ClientError) as err:
+            # Nothing answered auth.test: one line, as for a database that cannot be reached.
+            reason = str(err) or type(err).__name__
+            where = mask_url(api_base_url(self.settings.slack_api_url))
+            raise ConfigError(
+                f"cannot reach Slack's Web API at {where} to check SLACK_BOT_TOKEN: "
+                f"{reason}; check the network and any proxy "
+                "(HTTPS_PROXY), and SLACK_API_URL if set") from None
         log.info("Slack: signed in as %s (%s) in workspace %s", auth.get("user"),
                  auth.get("user_id"), auth.get("team"))
         self.bot_id = auth.get("bot_id")

@@ -58,7 +58,7 @@ from bot.adapters.telegram_format import (
     split_html,
     utf16_len,
 )
-from bot.config import ConfigError, Settings, webhook_url_advice
+from bot.config import ConfigError, Settings, mask_url, webhook_url_advice
 from bot.events import Choice, InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.health import cannot_listen
 from handlers.registry import menu
@@ -210,6 +210,15 @@ class TelegramAdapter(Adapter):
                 raise ConfigError(
                     "Telegram rejected TELEGRAM_BOT_TOKEN (getMe answered 401 Unauthorized): "
                     "copy the token from @BotFather again") from None
+            if isinstance(exc, NetworkError):  # TimedOut too: nothing answered getMe
+                # One line, as for a database that cannot be reached; the reason is the
+                # client's (the token redacted, should a library ever quote the URL).
+                where = mask_url(self.settings.telegram_api_url or "https://api.telegram.org")
+                reason = exc.message.replace(self.settings.telegram_bot_token.get(), "***")
+                raise ConfigError(
+                    f"cannot reach the Telegram Bot API at {where} to check "
+                    f"TELEGRAM_BOT_TOKEN: {reason}; check the network and any proxy "
+                    "(HTTPS_PROXY), and TELEGRAM_API_URL if set") from None
             raise
         return app
 
