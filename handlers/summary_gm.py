@@ -81,12 +81,14 @@ from handlers.pulse import poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
     MORALE_LOOKBACK,
+    SUM_DECIMALS,
     Parsed,
     Snapshots,
     crm_figures,
     csv_number,
     goes_out,
     reads_as_now,
+    summed,
     zone_then,
 )
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
@@ -353,18 +355,6 @@ class GmSummary:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
-
-
-#: Figures added up (month and quarter to date, the org's totals) are kept to this many
-#: decimals. The same figures added in another order differ in their last binary digits
-#: (a chat page adds a director's older weeks apart from the rest, the CLI's export all
-#: in turn: 361048.46 against 361048.4600000001), which the JSON and CSV would show.
-#: Six decimals keep every figure typed (cents, rates) as it was.
-SUM_DECIMALS = 6
-
-
-def _summed(value: float | None) -> float | None:
-    return None if value is None else round(value, SUM_DECIMALS)
 
 
 # --- similarity of blockers ---------------------------------------------------------------
@@ -1056,14 +1046,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _period_figures(view, period_sums[view.key], unit_texts)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], a.name))
-    head_mtd = [Figure(k[0], t[0], k[1], round(t[1], SUM_DECIMALS), _summed(t[2]), t[3],
+    head_mtd = [Figure(k[0], t[0], k[1], round(t[1], SUM_DECIMALS), summed(t[2]), t[3],
                        t[4], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_mtd.items() if t[4] or t[2] is not None]
-    head_qtd = [Figure(k[0], t[0], k[1], round(t[5], SUM_DECIMALS), _summed(t[6]), t[7],
+    head_qtd = [Figure(k[0], t[0], k[1], round(t[5], SUM_DECIMALS), summed(t[6]), t[7],
                        t[8], unit_text=unit_texts.get(k[1], k[1])) for k, t in org_qtd.items()]
     for total_f in headline.values():
         total_f.target, total_f.actual = round(total_f.target, SUM_DECIMALS), \
-            _summed(total_f.actual)
+            summed(total_f.actual)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1301,9 +1291,9 @@ def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
         text = unit_texts.get(unit, unit)
         if acc[4] or acc[2] is not None:
             view.mtd.append(Figure(metric, acc[0], unit, round(acc[1], SUM_DECIMALS),
-                                   _summed(acc[2]), acc[3], acc[4], unit_text=text))
+                                   summed(acc[2]), acc[3], acc[4], unit_text=text))
         view.qtd.append(Figure(metric, acc[0], unit, round(acc[5], SUM_DECIMALS),
-                               _summed(acc[6]), acc[7], acc[8], unit_text=text))
+                               summed(acc[6]), acc[7], acc[8], unit_text=text))
 
 
 def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bool, int]],
