@@ -1679,7 +1679,9 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                 view.has_oneonone = True
                 row = pairs.get((manager.id, pid))
                 if row is not None:
-                    view.oneonone_last = row[0]
+                    # Days and times in the reader's timezone, as /1on1 lists them: a
+                    # meeting at 19:30 in New York is the next day in UTC.
+                    view.oneonone_last = _utc(row[0]).astimezone(tz)
                     view.oneonone_overdue = row[0] != row[1] and now - _utc(row[1]) > \
                         OVERDUE_AFTER + timedelta(minutes=cadence.duration)
                 moved = overrides.get((manager.id, pid))
@@ -1693,7 +1695,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                         nexts[shared] = start
                 else:
                     start = nexts[shared]
-                view.oneonone_next = start
+                view.oneonone_next = start.astimezone(tz) if start is not None else None
         for e in reports.get(view.key, ()):
             report = people_by_key.get(e.key)
             if report is None or not report.active:
