@@ -1681,7 +1681,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                 if row is not None:
                     # Days and times in the reader's timezone, as /1on1 lists them: a
                     # meeting at 19:30 in New York is the next day in UTC.
-                    view.oneonone_last = _utc(row[0]).astimezone(tz)
+                    view.oneonone_last = _utc(row[0]).astimezone(tz) if row[0] else None
                     view.oneonone_overdue = row[0] != row[1] and now - _utc(row[1]) > \
                         OVERDUE_AFTER + timedelta(minutes=cadence.duration)
                 moved = overrides.get((manager.id, pid))
