@@ -1079,8 +1079,22 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
             line.actual = (line.actual or 0.0) + k.actual
             line.reported += 1
     for line in totals.values():
+        line.target, line.actual = round(line.target, SUM_DECIMALS), summed(line.actual)
         line.attainment = _ratio(line.actual, line.target)
     return list(totals.values())
+
+
+#: Figures added up (a team's totals, month and quarter to date, the org's) are kept to
+#: this many decimals. The same figures added in another order differ in their last
+#: binary digits (a chat page adds a director's older weeks apart from the rest, the CLI's
+#: export all in turn: 361048.46 against 361048.4600000001), which JSON and CSV would
+#: show. Six decimals keep every figure typed (cents, rates) as it was.
+SUM_DECIMALS = 6
+
+
+def summed(value: float | None) -> float | None:
+    """A sum of figures as shown and exported (SUM_DECIMALS)."""
+    return None if value is None else round(value, SUM_DECIMALS)
 
 
 def _ratio(actual: float | None, target: float) -> float | None:

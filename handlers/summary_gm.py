@@ -81,12 +81,14 @@ from handlers.pulse import poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
     MORALE_LOOKBACK,
+    SUM_DECIMALS,
     Parsed,
     Snapshots,
     crm_figures,
     csv_number,
     goes_out,
     reads_as_now,
+    summed,
     zone_then,
 )
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
@@ -670,12 +672,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                          ("asking", ["support_type", "support_detail"],
                                           asking))
                  if ids]
-    # The older weeks' figures added up: per director, for the loop; for a chat page the
-    # whole org's, which only the headline's month and quarter need (after the loop).
+    # The older weeks' figures added up, read during the directors' loop (read_aside) and
+    # added after it: per director for every director's block (the CLI's export); for a
+    # chat page the whole org's, which only the headline's month and quarter need.
     bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean) \
         if older and bulk_rounds else []
-    bulk_figures = [] if lean else _bulk_figure_rows(
-        bulk_reads, [plain_rows(conn, *query) for query, _ in bulk_reads], whole=False)
     # 3. CRM sums per person, metric and week (as the team's and a person's view read them).
     crm = crm_figures(ctx, window)
 
@@ -730,9 +731,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             for at in ((r[1], snap_ids[r[7]], in_month[r[2]]),
                        (None, snap_ids[r[7]], in_month[r[2]])):
                 taken[at] = taken.get(at, 0) + 1
-    # (A chat page's are the whole org's, made after the loop.)
-    bulk_by, figs_by = _bulk_by_director(bulk_rounds, bulk_figures, snap_ids, taken) \
-        if not lean else ({}, {})
     # The CRM's figures of a week the director was not asked (away, no check-in sent):
     # real sales all the same, counted in the actual with no target (a week nobody was
     # asked expects none). Looked up metric by metric for those weeks alone: a pass over
@@ -827,7 +825,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # of them read on the side only trade turns with the loop (the CLI's export of 10,000
     # directors came out 30 ms slower), so there the blockers and needs are read first.
     # PostgreSQL's driver waits for a whole result without the interpreter.
-    aside = [query for query, _ in bulk_reads] if lean else []
+    aside = [query for query, _ in bulk_reads]
     if conn.dialect.name == "sqlite":
         _read_answers(conn, later, answers)
         later = []
@@ -848,8 +846,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             # (metric, unit) -> [label, month target, actual, reported, expected, quarter ...]
             sums: dict[tuple[str, str], list[Any]] = {}
             series: list[float | None] = []  # the look-back weeks', oldest first
-            if pid in bulk_by:
-                _add_bulk(sums, bulk_by[pid], figs_by.get(pid, ()), kpi_of, kpi_mu)
             mine: list[Any] = []
             look_rounds[pid] = mine
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
@@ -949,12 +945,18 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _add_answers(found, answers)
     for view, pid in blocking:
         _blockers(view, look_rounds[pid], len(look), answers)
-    # The org's month and quarter to date: for a chat page the older weeks' (the whole
-    # org's) first, as a director's come first, then each director's in turn.
-    if lean and bulk_reads:
+    # The older weeks' sums come first (the order a block lists its figures in): every
+    # director's ahead of their loop's sums; for a chat page the whole org's ahead of the
+    # org's month and quarter to date, its directors' once the page is known (below).
+    if bulk_reads:
         bulk_by, figs_by = _bulk_by_director(
-            bulk_rounds, _bulk_figure_rows(bulk_reads, read[:len(aside)], whole=True),
+            bulk_rounds, _bulk_figure_rows(bulk_reads, read[:len(aside)], whole=lean),
             snap_ids, taken)
+        for d in () if lean else (*directors, *leavers):
+            if d.id in bulk_by:
+                sums = {}
+                _add_bulk(sums, bulk_by[d.id], figs_by.get(d.id, ()), kpi_of, kpi_mu)
+                period_sums[d.key] = _merged(sums, period_sums[d.key])
         if None in bulk_by:
             whole: dict[tuple[str, str], list[Any]] = {}
             _add_bulk(whole, bulk_by[None], figs_by.get(None, ()), kpi_of, kpi_mu)
@@ -1044,11 +1046,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _period_figures(view, period_sums[view.key], unit_texts)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], a.name))
-    head_mtd = [Figure(k[0], t[0], k[1], t[1], t[2], t[3], t[4],
-                       unit_text=unit_texts.get(k[1], k[1]))
+    head_mtd = [Figure(k[0], t[0], k[1], round(t[1], SUM_DECIMALS), summed(t[2]), t[3],
+                       t[4], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_mtd.items() if t[4] or t[2] is not None]
-    head_qtd = [Figure(k[0], t[0], k[1], t[5], t[6], t[7], t[8],
-                       unit_text=unit_texts.get(k[1], k[1])) for k, t in org_qtd.items()]
+    head_qtd = [Figure(k[0], t[0], k[1], round(t[5], SUM_DECIMALS), summed(t[6]), t[7],
+                       t[8], unit_text=unit_texts.get(k[1], k[1])) for k, t in org_qtd.items()]
+    for total_f in headline.values():
+        total_f.target, total_f.actual = round(total_f.target, SUM_DECIMALS), \
+            summed(total_f.actual)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
@@ -1285,10 +1290,10 @@ def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
     for (metric, unit), acc in sums.items():
         text = unit_texts.get(unit, unit)
         if acc[4] or acc[2] is not None:
-            view.mtd.append(Figure(metric, acc[0], unit, acc[1], acc[2], acc[3], acc[4],
-                                   unit_text=text))
-        view.qtd.append(Figure(metric, acc[0], unit, acc[5], acc[6], acc[7], acc[8],
-                               unit_text=text))
+            view.mtd.append(Figure(metric, acc[0], unit, round(acc[1], SUM_DECIMALS),
+                                   summed(acc[2]), acc[3], acc[4], unit_text=text))
+        view.qtd.append(Figure(metric, acc[0], unit, round(acc[5], SUM_DECIMALS),
+                               summed(acc[6]), acc[7], acc[8], unit_text=text))
 
 
 def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bool, int]],
@@ -1674,7 +1679,9 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                 view.has_oneonone = True
                 row = pairs.get((manager.id, pid))
                 if row is not None:
-                    view.oneonone_last = row[0]
+                    # Days and times in the reader's timezone, as /1on1 lists them: a
+                    # meeting at 19:30 in New York is the next day in UTC.
+                    view.oneonone_last = _utc(row[0]).astimezone(tz) if row[0] else None
                     view.oneonone_overdue = row[0] != row[1] and now - _utc(row[1]) > \
                         OVERDUE_AFTER + timedelta(minutes=cadence.duration)
                 moved = overrides.get((manager.id, pid))
@@ -1688,7 +1695,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                         nexts[shared] = start
                 else:
                     start = nexts[shared]
-                view.oneonone_next = start
+                view.oneonone_next = start.astimezone(tz) if start is not None else None
         for e in reports.get(view.key, ()):
             report = people_by_key.get(e.key)
             if report is None or not report.active:

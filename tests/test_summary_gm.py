@@ -627,3 +627,44 @@ async def test_a_directors_history_says_when_a_check_in_still_to_come_goes_out(
         assert "签到尚未发送" not in chat.last("grace")
     finally:
         engine.dispose()
+
+
+async def test_an_evening_one_on_one_reads_the_gms_own_day(chat, clock, settings, tmp_path):
+    """Grace in New York meets Alice Mondays at 19:30 her time (00:30 UTC on Tuesday).
+    /1on1 says Monday 2026-11-30; the summary's "next" said 2026-12-01, the UTC day, and
+    the last one held, on Monday the 23rd, read 2026-11-24. Both now read her day, and
+    the export her time."""
+    from dataclasses import replace
+
+    import yaml
+
+    from bot.app import prepare
+    from storage.oneonone import OneOnOneMeeting
+    from tests.support import TEST_ORG
+
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    data["oneonones"] = {"roles": {"director": {"cadence": "weekly", "day": "mon",
+                                                "time": "19:30"}}}
+    org = tmp_path / "org.yaml"
+    org.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org), clock)
+    bot.register(chat)
+    try:
+        # Last Monday's, 2026-11-23 19:30 in New York, was held.
+        with bot.unit() as ctx:
+            grace, alice_ = ctx.people.by_key("grace"), ctx.people.by_key("alice")
+            held = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
+            ctx.session.add(OneOnOneMeeting(
+                manager_id=grace.id, report_id=alice_.id, occurrence="2026-11-23",
+                scheduled_at=held, status="held", asked_at=held, answered_at=held))
+        await say(bot, "grace", "/1on1")
+        assert "Alice Martin: weekly, Mon 19:30" in chat.last("grace")
+        assert "next: Mon 2026-11-30 19:30" in chat.last("grace")
+        await say(bot, "grace", "/summary alice")
+        assert "One-on-one with you: last 2026-11-23 · next 2026-11-30" in chat.last("grace")
+        (director,) = json.loads(run_cli_json(bot, clock, "--person", "alice"))[
+            "director"]["directors"]
+        assert director["oneonone"]["last"] == "2026-11-23T19:30:00-05:00"
+        assert director["oneonone"]["next"] == "2026-11-30T19:30:00-05:00"
+    finally:
+        engine.dispose()

@@ -258,3 +258,44 @@ def _to_date_adds_up(bot, week: str, weeks: list[str]) -> None:
                 assert figures(d.mtd) == figures(whole[d.key].mtd), (page, d.key)
                 seen.append(d.key)
     assert sorted(seen) == sorted(whole) and len(seen) > 3 * PAGE_SIZE
+
+
+def test_a_directors_month_and_quarter_read_the_same_in_chat_and_in_the_export(bot, clock):
+    """The GM reads a director's quarter to date on the first page in chat and again in
+    `teampulse summary --format json`: the very same figure, to the last digit, also
+    when the figures have cents (floating-point sums added in another order differ in
+    their last digits: 0.1 + 0.2 + 0.3 is not 0.1 + (0.2 + 0.3))."""
+    from sqlalchemy import text
+
+    from handlers.summary_gm import PAGE_SIZE, build_gm_summary
+
+    weeks = weeks_back(week_of(clock.now().date()), 12)
+    fill(bot, bot.engine, 60, 12, seed=4, template="alice", now=clock.now())
+    with bot.engine.begin() as conn:  # cents on every figure typed
+        conn.execute(text("UPDATE answers SET number_value = number_value + 0.1 * (id % 7) "
+                          "+ 0.01 * (id % 13) WHERE number_value IS NOT NULL"))
+    week = weeks[-1]
+    with bot.unit() as ctx:
+        whole = build_gm_summary(ctx, "en", week, 1, NY)
+        chat = build_gm_summary(ctx, "en", week, 1, NY, page=1)
+    export = {d.key: d for d in whole.directors}
+    page = chat.directors[:PAGE_SIZE]
+    # The org's month and quarter to date (a chat page adds the older weeks up for the
+    # whole org, the export director by director), and no figure with a tail of digits
+    # its figures never had.
+    for mine, theirs in ((chat.headline, whole.headline), (chat.headline_mtd,
+                                                            whole.headline_mtd),
+                         (chat.headline_qtd, whole.headline_qtd)):
+        assert [(f.metric, f.target, f.actual) for f in mine] == \
+            [(f.metric, f.target, f.actual) for f in theirs]
+        assert all(f.actual == round(f.actual, 2) for f in mine), mine
+    compared = 0
+    for d in page:
+        for mine, theirs in ((d.mtd, export[d.key].mtd), (d.qtd, export[d.key].qtd)):
+            assert [(f.metric, f.unit, f.target, f.actual, f.reported, f.expected)
+                    for f in mine] == \
+                [(f.metric, f.unit, f.target, f.actual, f.reported, f.expected)
+                 for f in theirs], d.key
+            compared += len(mine)
+            assert all(f.actual == round(f.actual, 2) for f in mine if f.actual), mine
+    assert compared >= PAGE_SIZE * 2

@@ -69,6 +69,34 @@ async def test_team_total_in_json_names_who_has_not_reported(bot, chat, clock, s
     assert data["weeks"][0]["missing"] == ["Alice Martin", "Bruno Rossi"]
 
 
+
+async def test_totals_with_cents_read_as_the_figures_add_up(bot, chat, clock, settings,
+                                                             tmp_path, monkeypatch):
+    """Two directors sell 52,000.10 and 66,000.20: the GM's export and a team's read
+    118,000.30, not the 118000.29999999999 floating-point addition leaves behind."""
+    later, engine = prepare(replace(settings, org_file=org_file(
+        tmp_path, teams={"li": "East"})), clock)
+    later.register(chat)
+    try:
+        await later.run_checkins()
+        await answer_all(later, "alice", ["52000.10", *ALICE_ANSWERS[1:]])
+        await answer_all(later, "li", ["66000.20", *LI_ANSWERS[1:]])
+        monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+        gm_settings = replace(settings, org_file=tmp_path / "org.yaml")
+        code, raw = run_cli(gm_settings, "summary", "--format", "json")
+        assert code == 0
+        revenue = next(k for k in json.loads(raw)["headline"]["week"]
+                       if k["metric"] == "revenue")
+        assert revenue["actual"] == 118000.3
+        code, raw = run_cli(gm_settings, "summary", "--team", "East", "--format", "json")
+        assert code == 0
+        (week,) = json.loads(raw)["weeks"]
+        revenue = next(k for k in week["team_kpis"] if k["metric"] == "revenue")
+        assert revenue["actual"] == 118000.3
+    finally:
+        engine.dispose()
+
+
 async def test_people_away_are_left_out_of_the_target_and_named(bot, chat, clock):
     friday = clock.now()
     clock.set(friday - timedelta(days=2))  # on Wednesday, ahead of Friday's check-in
