@@ -31,7 +31,7 @@ from handlers.answers import (
 from handlers.away import is_away
 from handlers.context import Context
 from handlers.waiting import after_dialog
-from storage.models import Answer, CheckinRound, Person
+from storage.models import Answer, CheckinRound, Conversation, Person
 from storage.round_batch import RoundBatchRepo
 
 log = logging.getLogger(__name__)
@@ -540,6 +540,19 @@ def resume_held(ctx: Context, person: Person) -> bool:
         return False
     q = next_question(rnd, round_questions(ctx, rnd))
     return q is not None and ask(ctx, person, rnd, q)
+
+
+def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
+    """Ask again the check-in question `conv` waits on, put aside by a 1:1 dialog that
+    came after it (handlers.waiting.back_to_dialog); False if `conv` is not a check-in's
+    or its question is gone."""
+    if conv.kind != "checkin" or conv.round_id is None:
+        return False
+    rnd = ctx.checkins.by_id(conv.round_id)
+    q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key),
+             None) if rnd is not None else None
+    return q is not None and ask(ctx, person, rnd, q, editing=conv.editing, intro=ctx.render(
+        "back_to_dialog", kind="checkin", week=rnd.week))
 
 
 def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:
