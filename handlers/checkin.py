@@ -531,15 +531,19 @@ def _in_other_dialogs(ctx: Context, people: Sequence[Person], now: datetime) -> 
 
 
 def resume_held(ctx: Context, person: Person) -> bool:
-    """Ask the first question of this week's check-in if its prompt came while the person
-    was in another dialog (and nothing of it is answered yet); False otherwise."""
+    """Once another dialog is over, ask this week's check-in question that waits, named
+    as the check-in's: the first one if its prompt came while the person was in that
+    dialog or that dialog took its place (a poll or survey asked after it had waited an
+    hour), or the one a started check-in stopped at (so too, or put aside with /pause).
+    False if none waits."""
     if not person.active or not person.checks_in or ctx.conversations.get(person) is not None:
         return False
     rnd = ctx.checkins.round_for(person, current_week(ctx.clock.now(), person.timezone))
-    if rnd is None or rnd.prompted_at is None or rnd.status == "submitted" or rnd.answers:
+    if rnd is None or rnd.prompted_at is None or rnd.status == "submitted":
         return False
     q = next_question(rnd, round_questions(ctx, rnd))
-    return q is not None and ask(ctx, person, rnd, q)
+    return q is not None and ask(ctx, person, rnd, q, intro=ctx.render(
+        "back_to_dialog", kind="checkin", week=rnd.week))
 
 
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:

@@ -181,3 +181,53 @@ async def test_a_did_it_happen_question_takes_yes_ahead_of_an_old_poll_question(
     assert ratings(bot, "alice") == [4] and votes(bot) == 0
     await say(bot, "alice", "4")
     assert votes(bot) == 1
+
+
+@pytest.mark.parametrize("dialog", ["pulse", "monthly", "survey"])
+async def test_a_newer_poll_monthly_question_or_survey_takes_the_answer_then_the_check_in(
+        setup, dialog):
+    """Monday's check-in prompt never started: the pulse poll, the monthly questions or a
+    360° survey asked since take her answers, and the check-in question follows them."""
+    bot, chat, clock = setup
+    clock.set(MONDAY_9AM_NY + timedelta(days=7) if dialog == "pulse" else MONDAY_9AM_NY)
+    await bot.run_checkins(["alice"])
+    week = "2026-W50" if dialog == "pulse" else "2026-W49"
+    if dialog == "pulse":
+        clock.set(POLL_DAY)
+        await bot.run_pulse()
+        for typed in ("4", "2", "no"):
+            await say(bot, "alice", typed)
+        assert votes(bot) == 2
+    elif dialog == "monthly":
+        clock.set(DEC_1_9AM_NY)
+        assert await bot.run_monthly_review()
+        for typed in ("Two new logos", "Legal review", "Push Globex"):
+            await say(bot, "alice", typed)
+    else:
+        clock.set(MONDAY_9AM_NY + timedelta(hours=3))
+        await say(bot, "grace", "/review start bruno")
+        for typed in ("4", "5", "3", "4", "5"):
+            await say(bot, "alice", typed)
+    assert answers(bot, "alice") == {}
+    assert chat.last("alice").startswith(f"Back to your check-in for {week}:\n\nQuestion 1 of 8")
+    await say(bot, "alice", "52000")
+    assert answers(bot, "alice") == {"kpi:revenue": 52000.0}
+
+
+async def test_a_started_check_in_a_poll_took_over_comes_back_after_it(setup):
+    """Alice answered her revenue on Monday and left; Wednesday's poll takes her answers
+    (the check-in question was over an hour old); once the poll is done, the check-in
+    asks the question it stopped at."""
+    bot, chat, clock = setup
+    clock.set(MONDAY_9AM_NY + timedelta(days=7))
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    clock.set(POLL_DAY)
+    await bot.run_pulse()
+    for typed in ("4", "2", "no"):
+        await say(bot, "alice", typed)
+    assert votes(bot) == 2
+    assert chat.last("alice").startswith("Back to your check-in for 2026-W50:")
+    assert "Question 2 of 8" in chat.last("alice")
+    await say(bot, "alice", "3")
+    assert answers(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
