@@ -116,6 +116,21 @@ async def test_in_chinese_the_check_in_question_comes_back_too(setup):
     assert chat.last("alice").startswith("回到你 2026-W49 的签到：")
 
 
+async def test_in_chinese_a_rating_question_in_the_middle_of_a_check_in_says_it_waits(setup):
+    bot, chat, clock = setup
+    await say(bot, "alice", "/language 中文")
+    clock.set(MONDAY_SLOT + timedelta(minutes=31))
+    await bot.run_oneonones()
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "52000")
+    await grace_finishes_her_one_on_one_with_alice(bot, chat, clock, clock.now(),
+                                                   asked="你与Grace Chen的一对一面谈有多大帮助？")
+    assert chat.last("alice").endswith(
+        "（你的签到正在等待回答：请用这里的按钮，或在它完成或用 /pause 暂停后回复1–5。）")
+    await say(bot, "alice", "3")
+    assert answers(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
+
+
 async def test_a_check_in_prompt_after_an_unanswered_rating_takes_the_answer(setup):
     """The other way round: the rating question of Monday's 1:1 left unanswered, the
     check-in asked on Friday is the question in front of her."""
