@@ -625,8 +625,14 @@ def cmd_checkin(ctx: Context, args: str) -> None:
 
 def cmd_skip(ctx: Context, args: str) -> None:
     """/skip: leave the current question unanswered and move on."""
+    from handlers import oneonone  # (its imports reach this module)
+
     person = _sender(ctx)
     conv = ctx.conversations.get(person)
+    # The current question is the one asked last: "/skip" sent for "one thing to improve?"
+    # must not skip the revenue of a check-in asked days before.
+    if oneonone.takes_typed(ctx, conv) and oneonone.skip(ctx):
+        return
     if conv is None or conv.round_id is None:
         from handlers import monthly_review  # (it reads the summary, which reads this)
 

@@ -1225,6 +1225,15 @@ _STEP_PROMPTS = {"notes": "oo_ask_notes", "actions": "oo_ask_actions",
                  "improve": "oo_ask_improve"}
 
 
+def skip(ctx: Context) -> bool:
+    """/skip while the 1:1 dialog has the sender's typed replies: no notes, no (more)
+    action items, nothing to improve; a question that cannot be skipped (did it happen,
+    the rating) says what it takes. False if no live 1:1 dialog waits."""
+    dialog = OneOnOneRepo(ctx.session).dialog(_sender(ctx))
+    said = {"notes": "next", "actions": "done"}.get(dialog.step, "skip") if dialog else ""
+    return bool(said) and on_text(ctx, said)
+
+
 def takes_typed(ctx: Context, conv: Conversation | None) -> bool:
     """Whether the sender's 1:1 dialog takes their typed reply ahead of their other open
     dialog `conv` (a check-in's, a poll's, a survey's or the monthly questions'): one

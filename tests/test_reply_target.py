@@ -104,6 +104,23 @@ async def test_a_rating_typed_after_an_unstarted_check_in_is_the_rating(setup):
     assert "Question 2 of 8" in chat.last("alice")
 
 
+async def test_skip_sent_for_the_one_on_one_question_skips_that_not_the_check_in(setup):
+    bot, chat, clock = setup
+    await bot.run_checkins(["alice"])
+    await grace_finishes_her_one_on_one_with_alice(bot, chat, clock, THURSDAY_NY)
+    await say(bot, "alice", "/skip")  # the rating cannot be skipped: it says so
+    assert chat.last("alice") == "Please answer with a number from 1 to 5."
+    await say(bot, "alice", "4")
+    await say(bot, "alice", "/skip")  # nothing to improve
+    assert ratings(bot, "alice") == [4]
+    assert chat.last("alice").startswith("Back to your check-in for 2026-W49:")
+    with bot.unit() as ctx:  # the check-in's revenue was not skipped
+        assert ctx.session.scalar(select(func.count()).select_from(Answer)) == 0
+    await say(bot, "alice", "/skip")  # now the check-in's question
+    assert answers(bot, "alice") == {"kpi:revenue": None}
+    assert "Question 2 of 8" in chat.last("alice")
+
+
 async def test_in_chinese_the_check_in_question_comes_back_too(setup):
     bot, chat, clock = setup
     await say(bot, "alice", "/language 中文")
