@@ -40,6 +40,7 @@ from storage.db import (
     session_factory,
 )
 from storage.models import Person
+from storage.oneonone import OneOnOneRepo
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, PeopleRepo
 from storage.round_batch import RoundBatchRepo
 from storage.round_requests import RoundRequestRepo
@@ -385,12 +386,14 @@ class TeamPulse:
 
     def _preload(self, session: Session, events: list[InboundEvent]) -> None:
         """Load what a batch's events will look up, a few statements for all of them:
-        the senders, their open dialogs and the check-in rounds those wait on (with
-        their answers). Each event then finds them in the session instead of asking
-        the database one row at a time; what it changes it still writes itself."""
+        the senders, their open dialogs (1:1 ones too: which is in front decides where
+        an answer goes) and the check-in rounds those wait on (with their answers). Each
+        event then finds them in the session instead of asking the database one row at a
+        time; what it changes it still writes itself."""
         people = PeopleRepo(session).preload_senders(
             {(event.platform, event.user_id) for event in events})
         conversations = ConversationRepo(session).preload([p.id for p in people])
+        OneOnOneRepo(session).preload_dialogs([p.id for p in people])
         CheckinRepo(session).preload(
             {c.round_id for c in conversations if c.round_id is not None})
 

@@ -97,31 +97,32 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         waiting = ctx.conversations.get(ctx.person) is not None
         ctx.reply("unsupported_message", waiting=waiting)
         return
-    # A waiting check-in (or pulse) question comes first; the 1:1 dialog keeps its place,
-    # ahead of the monthly questions and a 360° survey, unless one of them was asked since
-    # its question: then that is the one in front of them (asked on the 1st, or by
-    # `/monthly` just now), and a rating left from yesterday's 1:1 must not take it.
+    # The answer is for the question asked last: a person has at most two open, their
+    # check-in's, poll's, survey's or monthly question (one at a time) and a 1:1 one.
+    # A "5" typed after Thursday's "how useful was your 1:1?" is its rating, not the
+    # revenue asked on Monday and never started; the check-in question follows the 1:1
+    # (oneonone._ask_next_waiting). A 1:1 question that came in the middle of a check-in
+    # waits behind it and says so (oneonone._waits_behind).
     conv = ctx.conversations.get(ctx.person)
-    later = conv is not None and conv.kind in (monthly_review.CONVERSATION,
-                                               review.CONVERSATION) \
-        and oneonone.asked_before(ctx, conv)
-    if later and (monthly_review.on_text(ctx, text) or review.on_text(ctx, text)):
+    one_on_one_first = oneonone.takes_typed(ctx, conv)
+    if one_on_one_first and oneonone.on_text(ctx, text):
         return
-    if not checkin.on_text(ctx, text) and not pulse.on_text(ctx, text) \
-            and not oneonone.on_text(ctx, text):
-        if not later and (monthly_review.on_text(ctx, text) or review.on_text(ctx, text)):
-            return
-        if kudos.looks_like_kudos(ctx.org, event, text):
-            kudos.on_message(ctx, text)
-            return
-        if checkin.edit_hint(ctx, text):
-            return
-        # Not sent to /checkin if they are not asked to check in (it turns them away),
-        # and pointed to the poll or survey they put aside: a number typed after /pause
-        # is no vote, nor a rating.
-        aside = "pulse" if pulse.put_aside(ctx, ctx.person) else \
-            "review" if review.survey_waiting(ctx, ctx.person) else ""
-        ctx.reply("not_waiting", checks_in=ctx.person.checks_in, put_aside=aside)
+    if checkin.on_text(ctx, text) or pulse.on_text(ctx, text) \
+            or monthly_review.on_text(ctx, text) or review.on_text(ctx, text):
+        return
+    if not one_on_one_first and oneonone.on_text(ctx, text):
+        return
+    if kudos.looks_like_kudos(ctx.org, event, text):
+        kudos.on_message(ctx, text)
+        return
+    if checkin.edit_hint(ctx, text):
+        return
+    # Not sent to /checkin if they are not asked to check in (it turns them away),
+    # and pointed to the poll or survey they put aside: a number typed after /pause
+    # is no vote, nor a rating.
+    aside = "pulse" if pulse.put_aside(ctx, ctx.person) else \
+        "review" if review.survey_waiting(ctx, ctx.person) else ""
+    ctx.reply("not_waiting", checks_in=ctx.person.checks_in, put_aside=aside)
 
 
 def _edited(ctx: Context, text: str, command: tuple[str, str] | None) -> None:

@@ -31,7 +31,7 @@ from handlers.answers import (
 from handlers.away import is_away
 from handlers.context import Context
 from handlers.waiting import after_dialog
-from storage.models import Answer, CheckinRound, Person
+from storage.models import Answer, CheckinRound, Conversation, Person
 from storage.round_batch import RoundBatchRepo
 
 log = logging.getLogger(__name__)
@@ -531,15 +531,32 @@ def _in_other_dialogs(ctx: Context, people: Sequence[Person], now: datetime) -> 
 
 
 def resume_held(ctx: Context, person: Person) -> bool:
-    """Ask the first question of this week's check-in if its prompt came while the person
-    was in another dialog (and nothing of it is answered yet); False otherwise."""
+    """Once another dialog is over, ask this week's check-in question that waits, named
+    as the check-in's: the first one if its prompt came while the person was in that
+    dialog or that dialog took its place (a poll or survey asked after it had waited an
+    hour), or the one a started check-in stopped at (so too, or put aside with /pause).
+    False if none waits."""
     if not person.active or not person.checks_in or ctx.conversations.get(person) is not None:
         return False
     rnd = ctx.checkins.round_for(person, current_week(ctx.clock.now(), person.timezone))
-    if rnd is None or rnd.prompted_at is None or rnd.status == "submitted" or rnd.answers:
+    if rnd is None or rnd.prompted_at is None or rnd.status == "submitted":
         return False
     q = next_question(rnd, round_questions(ctx, rnd))
-    return q is not None and ask(ctx, person, rnd, q)
+    return q is not None and ask(ctx, person, rnd, q, intro=ctx.render(
+        "back_to_dialog", kind="checkin", week=rnd.week))
+
+
+def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
+    """Ask again the check-in question `conv` waits on, put aside by a 1:1 dialog that
+    came after it (handlers.waiting.back_to_dialog); False if `conv` is not a check-in's
+    or its question is gone."""
+    if conv.kind != "checkin" or conv.round_id is None:
+        return False
+    rnd = ctx.checkins.by_id(conv.round_id)
+    q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key),
+             None) if rnd is not None else None
+    return q is not None and ask(ctx, person, rnd, q, editing=conv.editing, intro=ctx.render(
+        "back_to_dialog", kind="checkin", week=rnd.week))
 
 
 def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:
@@ -608,8 +625,14 @@ def cmd_checkin(ctx: Context, args: str) -> None:
 
 def cmd_skip(ctx: Context, args: str) -> None:
     """/skip: leave the current question unanswered and move on."""
+    from handlers import oneonone  # (its imports reach this module)
+
     person = _sender(ctx)
     conv = ctx.conversations.get(person)
+    # The current question is the one asked last: "/skip" sent for "one thing to improve?"
+    # must not skip the revenue of a check-in asked days before.
+    if oneonone.takes_typed(ctx, conv) and oneonone.skip(ctx):
+        return
     if conv is None or conv.round_id is None:
         from handlers import monthly_review  # (it reads the summary, which reads this)
 

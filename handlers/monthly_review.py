@@ -40,7 +40,7 @@ from handlers.summary import away_weeks
 from handlers.waiting import after_dialog
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
-from storage.models import Person
+from storage.models import Conversation, Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
 from storage.support import SupportRequest, SupportWeek
@@ -450,6 +450,17 @@ def _ask(ctx: Context, person: Person, tag: str, question: str,
     index = MONTHLY_QUESTIONS.index(question) + 1
     ctx.tell(person, "monthly_question", question=question, index=index,
              total=len(MONTHLY_QUESTIONS), month=tag, dedupe_key=dedupe_key)
+
+
+def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
+    """Ask again the monthly question `conv` waits on, put aside by a 1:1 dialog that
+    came after it (handlers.waiting.back_to_dialog); False if `conv` is not one."""
+    tag, _, question = (conv.question_key or "").partition(":")
+    if conv.kind != CONVERSATION or question not in MONTHLY_QUESTIONS:
+        return False
+    ctx.reply("back_to_dialog", kind=CONVERSATION)
+    _ask(ctx, person, tag, question)
+    return True
 
 
 def on_text(ctx: Context, text: str) -> bool:

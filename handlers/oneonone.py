@@ -7,10 +7,13 @@ occurrences from its cadence, and sends what is due. Every message it sends carr
 outbox dedupe key per occurrence (and per recipient), so a sweep that runs twice, or
 again after a restart, sends nothing twice.
 
-Priority with the check-in: the check-in's `conversations` row and the 1:1 dialog are
-separate. A typed reply goes to a check-in question first when one is waiting; the 1:1
-dialog keeps its place and takes typed replies again once the check-in is done or
-paused. Buttons carry their meeting id, so they always reach the right dialog.
+Priority with the other dialogs: the `conversations` row (a check-in, a poll, a survey,
+the monthly questions) and the 1:1 dialog are separate, and a typed reply goes to the one
+whose question was asked last (bot.router). A 1:1 question the bot sends on its own (did
+it happen? how useful was it?) while the person is in the middle of another dialog waits
+behind it: it counts as asked with that dialog's question, says so, and its buttons work
+at once. Once a 1:1 dialog that came in front is over, the question it pushed aside is
+asked again. Buttons carry their meeting id, so they always reach the right dialog.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from handlers.people_named import mentions_as_keys, people_named, reply_namesake
 from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
-from storage.repositories import CheckinRepo, PeopleRepo
+from storage.repositories import UNDER_WAY, CheckinRepo, PeopleRepo
 
 ACTION_PREFIX = "oo"
 #: How long after a slot ended the manager is still asked whether it happened (a bot that
@@ -268,15 +271,16 @@ def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) 
     # in another (notes on another 1:1, or the question before it in this sweep) waits,
     # its buttons working at once, and is asked again once that one is over.
     busy = _in_dialog(ctx, repo, pair.manager)
+    behind = _waits_behind(ctx, pair.manager)
     key = f"oo:ask:{pair.manager.id}:{pair.report.id}:{occ.key}"
     if not ctx.tell(pair.manager, "oo_did_it_happen", dedupe_key=key,
                     other=told(ctx, pair.manager, pair.report),
-                    in_checkin=_in_checkin(ctx, pair.manager),
+                    waiting=behind.kind if behind else "",
                     choices=_yes_no(ctx, pair.manager, meeting),
                     **as_params(occ.start, pair.manager.timezone)):
         return 0
     if not busy:
-        repo.set_dialog(pair.manager, meeting, "held", ctx.clock.now())
+        repo.set_dialog(pair.manager, meeting, "held", _asked_at(ctx, behind))
     return 1
 
 
@@ -290,21 +294,30 @@ def _in_dialog(ctx: Context, repo: OneOnOneRepo, person: Person) -> bool:
         repo.meeting(dialog.meeting_id) is not None
 
 
-def _ask_next_waiting(ctx: Context, manager: Person) -> None:
-    """A dialog is over: the earliest meeting still waiting for "did it happen?" takes
-    typed replies now, and the question comes again so the manager knows which."""
+def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
+    """A 1:1 dialog is over: the earliest meeting still waiting for "did it happen?" takes
+    typed replies now, and the question comes again so the manager knows which. With
+    none, and the dialog over `in_front` of another one (it had their typed replies),
+    that one's question is asked again: it takes the next typed reply."""
     repo = OneOnOneRepo(ctx.session)
-    if _in_dialog(ctx, repo, manager):
+    if _in_dialog(ctx, repo, person):
         return
     now = ctx.clock.now()
-    meeting = next(iter(repo.waiting(manager, now - DIALOG_EXPIRY)), None)
+    meeting = next(iter(repo.waiting(person, now - DIALOG_EXPIRY)), None)
     if meeting is None:
+        if in_front:
+            from handlers.waiting import back_to_dialog  # (it imports every dialog)
+
+            back_to_dialog(ctx, person)
         return
-    repo.set_dialog(manager, meeting, "held", now)
-    ctx.tell(manager, "oo_did_it_happen", dedupe_key=f"oo:reask:{meeting.id}",
-             other=told(ctx, manager, meeting.report), in_checkin=_in_checkin(ctx, manager),
-             choices=_yes_no(ctx, manager, meeting),
-             **as_params(meeting.scheduled_at, manager.timezone))
+    # Following their own answer it is in front; after a button pressed while another
+    # dialog had their typed replies, it waits behind that one, as the first time.
+    behind = None if in_front else _waits_behind(ctx, person)
+    repo.set_dialog(person, meeting, "held", _asked_at(ctx, behind))
+    ctx.tell(person, "oo_did_it_happen", dedupe_key=f"oo:reask:{meeting.id}",
+             other=told(ctx, person, meeting.report), waiting=behind.kind if behind else "",
+             choices=_yes_no(ctx, person, meeting),
+             **as_params(meeting.scheduled_at, person.timezone))
 
 
 def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
@@ -343,12 +356,19 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
     # A manager away is asked once back (one read for all of them).
     away = ctx.away.covering([(m.manager.id, m.manager.timezone, now) for m in waiting])
     for meeting in waiting:
-        if (meeting.manager.id, now) in away:
+        manager = meeting.manager
+        if (manager.id, now) in away:
             continue
-        if ctx.tell(meeting.manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
-                    other=told(ctx, meeting.manager, meeting.report), day=meeting.occurrence,
-                    choices=_rating_choices(meeting)):
+        behind = _waits_behind(ctx, manager)
+        if ctx.tell(manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
+                    other=told(ctx, manager, meeting.report), day=meeting.occurrence,
+                    waiting=behind.kind if behind else "", choices=_rating_choices(meeting)):
             count += 1
+            # It asks for a rating: a typed one is its answer, not a figure for a check-in
+            # question left from days before (unless a meeting's record is under way).
+            current = repo.dialog(manager)
+            if current is None or current.step in ("rating", "improve"):
+                repo.set_dialog(manager, meeting, "rating", _asked_at(ctx, behind))
     return count
 
 
@@ -1048,10 +1068,12 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
     if not held:
         meeting.status = "not_held"
         current = repo.dialog(manager)
+        front = current is not None and current.meeting_id == meeting.id and \
+            _in_front(ctx, manager)
         if current is not None and current.meeting_id == meeting.id:
             repo.clear_dialog(manager)  # (a button may answer while another dialog goes on)
         ctx.reply("oo_not_held", other=told(ctx, manager, meeting.report))
-        _ask_next_waiting(ctx, manager)
+        _ask_next_waiting(ctx, manager, in_front=front)
         return
     meeting.status = "held"
     repo.discussed(meeting)
@@ -1170,11 +1192,15 @@ def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
              day=meeting.occurrence, notes=shared, actions=actions)
     for person in (manager, report):
         other = report if person.id == manager.id else manager
+        # The manager's follows their "done"; the report's comes unasked, and waits
+        # behind a dialog they are in the middle of.
+        behind = None if person is manager else _waits_behind(ctx, person)
         if ctx.tell(person, "oo_feedback_question", dedupe_key=f"oo:fbq:{meeting.id}:{person.id}",
-                    other=told(ctx, person, other), choices=_rating_choices(meeting)):
+                    other=told(ctx, person, other), waiting=behind.kind if behind else "",
+                    choices=_rating_choices(meeting)):
             current = repo.dialog(person)
             if current is None or current.step in ("rating", "improve"):
-                repo.set_dialog(person, meeting, "rating", ctx.clock.now())
+                repo.set_dialog(person, meeting, "rating", _asked_at(ctx, behind))
 
 
 def _rated(ctx: Context, person: Person, meeting: OneOnOneMeeting, rating: int) -> None:
@@ -1188,32 +1214,97 @@ def _rated(ctx: Context, person: Person, meeting: OneOnOneMeeting, rating: int) 
 def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: str) -> None:
     repo = OneOnOneRepo(ctx.session)
     other = meeting.report if person.id == meeting.manager_id else meeting.manager
+    front = _in_front(ctx, person)
     row = repo.save_feedback(meeting, person, other, improve=improve, now=ctx.clock.now())
     repo.clear_dialog(person)
     ctx.reply("oo_feedback_thanks")
     ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
              other=told(ctx, other, person), day=meeting.occurrence, rating=row.rating,
              improve=improve)
-    _ask_next_waiting(ctx, person)
+    _ask_next_waiting(ctx, person, in_front=front)
 
 
-def asked_before(ctx: Context, conv: Conversation | None) -> bool:
-    """Whether the sender's dialog `conv` (a check-in's, a poll's, a survey's or the
-    monthly questions') asked its question after the 1:1 dialog last asked them anything
-    (or no 1:1 dialog waits)."""
-    if conv is None:
+def ask_again(ctx: Context, person: Person) -> bool:
+    """`person` has just finished another dialog: ask again the 1:1 question still
+    waiting (it had to wait behind that one, or was left): it takes their next typed
+    reply, and they should know which it is. True if one was asked."""
+    repo = OneOnOneRepo(ctx.session)
+    dialog = repo.dialog(person)
+    now = ctx.clock.now()
+    if dialog is None or now - _aware(dialog.updated_at) > DIALOG_EXPIRY:
         return False
+    meeting = repo.meeting(dialog.meeting_id)
+    if meeting is None or (dialog.step == "held" and meeting.status != "asked"):
+        return False
+    manager = person.id == meeting.manager_id
+    other = told(ctx, person, meeting.report if manager else meeting.manager)
+    if dialog.step == "held":
+        ctx.reply("oo_did_it_happen", other=other, choices=_yes_no(ctx, person, meeting),
+                  **as_params(meeting.scheduled_at, person.timezone))
+    elif dialog.step == "rating":
+        ctx.reply("oo_feedback_question", other=other, choices=_rating_choices(meeting))
+    elif dialog.step in _STEP_PROMPTS:
+        ctx.reply(_STEP_PROMPTS[dialog.step], other=other)
+    else:
+        return False
+    repo.set_dialog(person, meeting, dialog.step, now)
+    return True
+
+
+#: What each step of the 1:1 dialog that asks no buttons says (ask_again).
+_STEP_PROMPTS = {"notes": "oo_ask_notes", "actions": "oo_ask_actions",
+                 "improve": "oo_ask_improve"}
+
+
+def skip(ctx: Context) -> bool:
+    """/skip while the 1:1 dialog has the sender's typed replies: no notes, no (more)
+    action items, nothing to improve; a question that cannot be skipped (did it happen,
+    the rating) says what it takes. False if no live 1:1 dialog waits."""
     dialog = OneOnOneRepo(ctx.session).dialog(_sender(ctx))
-    return dialog is None or _aware(conv.updated_at) > _aware(dialog.updated_at)
+    said = {"notes": "next", "actions": "done"}.get(dialog.step, "skip") if dialog else ""
+    return bool(said) and on_text(ctx, said)
+
+
+def takes_typed(ctx: Context, conv: Conversation | None) -> bool:
+    """Whether the sender's 1:1 dialog takes their typed reply ahead of their other open
+    dialog `conv` (a check-in's, a poll's, a survey's or the monthly questions'): one
+    waits and its question was asked after conv's, or conv is None."""
+    dialog = OneOnOneRepo(ctx.session).dialog(_sender(ctx))
+    return dialog is not None and (conv is None or _newer(dialog.updated_at, conv))
+
+
+def _in_front(ctx: Context, person: Person) -> bool:
+    """Whether `person`'s 1:1 dialog (which waits) has their typed replies (takes_typed)."""
+    dialog = OneOnOneRepo(ctx.session).dialog(person)
+    conv = ctx.conversations.get(person)
+    return dialog is not None and (conv is None or _newer(dialog.updated_at, conv))
+
+
+def _waits_behind(ctx: Context, person: Person) -> Conversation | None:
+    """The dialog a 1:1 question sent now, unasked, waits behind: the person's other one if
+    they are in the middle of it (its question asked less than UNDER_WAY ago) and it, not
+    a 1:1 question, has their typed replies. Someone typing "3" for the check-in question
+    in front of them must not have it filed as the rating of a 1:1 that arrived meanwhile."""
+    now = ctx.clock.now()
+    conv = ctx.conversations.get(person)
+    if conv is None or now - _aware(conv.updated_at) >= UNDER_WAY:
+        return None
+    dialog = OneOnOneRepo(ctx.session).dialog(person)
+    return None if dialog is not None and _newer(dialog.updated_at, conv) else conv
+
+
+def _asked_at(ctx: Context, behind: Conversation | None) -> datetime:
+    """When a 1:1 question sent now counts as asked: now, or, waiting `behind` another
+    dialog, with that one's question (not after it, so that one keeps the typed replies)."""
+    return _aware(behind.updated_at) if behind is not None else ctx.clock.now()
+
+
+def _newer(when: datetime, conv: Conversation) -> bool:
+    return _aware(when) > _aware(conv.updated_at)
 
 
 def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _in_checkin(ctx: Context, person: Person) -> bool:
-    conv = ctx.conversations.get(person)
-    return conv is not None and conv.kind == "checkin"
 
 
 def _sender(ctx: Context) -> Person:

@@ -300,6 +300,23 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
     return row is not None
 
 
+def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
+    """Ask again the poll question `conv` waits on, put aside by a 1:1 dialog that came
+    after it (handlers.waiting.back_to_dialog); False if `conv` is not a poll's, or the
+    poll closed or was answered meanwhile (the next message hears so, as before)."""
+    poll_id = (conv.question_key or "").partition(":")[0]
+    if conv.kind != CONVERSATION_KIND or not poll_id.isdigit():
+        return False
+    repo = PulseRepo(ctx.session)
+    poll = repo.by_id(int(poll_id))
+    part = repo.participant(poll, person) if poll is not None else None
+    if poll is None or part is None or part.done or poll.closed or \
+            ctx.clock.now() >= poll.closes_at:
+        return False
+    ctx.reply("back_to_dialog", kind=CONVERSATION_KIND)
+    return _ask(ctx, person, poll, part.step)
+
+
 def _set_conversation(ctx: Context, person: Person, poll: PulsePoll, step: int) -> None:
     # Only which question comes next: never an answer (there is none to keep, see above).
     ctx.conversations.wait_for(person, CONVERSATION_KIND, f"{poll.id}:{step}",

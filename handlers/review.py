@@ -711,6 +711,23 @@ def _ask_next(ctx: Context, person: Person, invite: ReviewInvite) -> None:
              subject=subject.display_name if subject else "", own=invite.rater_group == "self")
 
 
+def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
+    """Ask again the survey question `conv` waits on, put aside by a 1:1 dialog that came
+    after it (handlers.waiting.back_to_dialog); False if `conv` is not a survey's, or the
+    survey closed or was finished meanwhile (the next message hears so, as before)."""
+    key = conv.question_key or ""
+    if conv.kind != CONVERSATION or not key.startswith("review:") or \
+            not key.partition(":")[2].isdigit():
+        return False
+    invite = ctx.session.get(ReviewInvite, int(key.partition(":")[2]))
+    rnd = ctx.session.get(ReviewRound, invite.round_id) if invite else None
+    if invite is None or rnd is None or rnd.status != "open" or invite.done:
+        return False
+    ctx.reply("back_to_dialog", kind=CONVERSATION)
+    _ask_next(ctx, person, invite)
+    return True
+
+
 def on_text(ctx: Context, text: str) -> bool:
     """An answer to the open review question: '4' or '4 holds great one-on-ones'."""
     person = ctx.person

@@ -14,10 +14,22 @@ from handlers.context import Context
 from storage.models import Person
 
 
+def back_to_dialog(ctx: Context, person: Person) -> bool:
+    """`person` has finished a 1:1 dialog that had their typed replies ahead of their open
+    check-in, poll, survey or monthly question: say so and ask that question again, which
+    takes their next typed reply. True if one was asked."""
+    from handlers import checkin, monthly_review, pulse, review
+
+    conv = ctx.conversations.get(person)
+    return conv is not None and any(ask(ctx, person, conv) for ask in (
+        checkin.ask_again, pulse.ask_again, monthly_review.ask_again, review.ask_again))
+
+
 def after_dialog(ctx: Context, person: Person) -> bool:
     """`person` has just finished a dialog: start the one that waited, if any (their
-    check-in first, then a survey, then the monthly questions); True if one was asked."""
-    from handlers import checkin, monthly_review, review
+    check-in first, then a survey, then the monthly questions), else ask again a 1:1
+    question that came meanwhile and waited behind it; True if one was asked."""
+    from handlers import checkin, monthly_review, oneonone, review
 
     return checkin.resume_held(ctx, person) or review.resume_held(ctx, person) \
-        or monthly_review.resume_held(ctx, person)
+        or monthly_review.resume_held(ctx, person) or oneonone.ask_again(ctx, person)

@@ -23,6 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from storage.models import Base, Person, UTCDateTime
+from storage.repositories import hold_loaded
+
+#: session.info key: ids of people a batch found with no 1:1 dialog (preload_dialogs).
+_NO_DIALOG = "teampulse.no_oneonone_dialog"
 
 
 class OneOnOneOverride(Base):
@@ -377,13 +381,29 @@ class OneOnOneRepo:
 
     def dialog(self, person: Person) -> OneOnOneDialog | None:
         """What the bot waits for from a person about a one-on-one, if anything."""
+        if person.id in self.session.info.get(_NO_DIALOG, ()):
+            return None  # preloaded: none (and none set since, see set_dialog)
         return self.session.get(OneOnOneDialog, person.id)
+
+    def preload_dialogs(self, person_ids: Collection[int]) -> None:
+        """Load these people's 1:1 dialogs in one statement, so dialog() costs no query
+        of its own later in this session: a batch of answers asks, for each, whether a
+        1:1 question was asked since (bot.router)."""
+        ids = list(person_ids)
+        found = list(self.session.scalars(select(OneOnOneDialog).where(
+            OneOnOneDialog.person_id.in_(ids)))) if ids else []
+        hold_loaded(self.session, found)
+        have = {d.person_id for d in found}
+        self.session.info.setdefault(_NO_DIALOG, set()).update(i for i in ids if i not in have)
 
     def set_dialog(self, person: Person, meeting: OneOnOneMeeting, step: str,
                    now: datetime) -> None:
-        """Wait for a person's answer about a meeting."""
+        """Wait for a person's answer about a meeting (`now`: when its question counts
+        as asked, which decides whether it is in front of another dialog, bot.router)."""
         row = self.dialog(person)
         if row is None:
+            # Ask the database from now on (a rolled-back savepoint may drop the row again).
+            self.session.info.get(_NO_DIALOG, set()).discard(person.id)
             row = OneOnOneDialog(person_id=person.id, meeting_id=meeting.id, step=step,
                                  updated_at=now)
             self.session.add(row)

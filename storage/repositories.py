@@ -73,7 +73,7 @@ KEYS_PER_STATEMENT = 1000
 UNDER_WAY = timedelta(hours=1)
 
 
-def _hold(session: Session, objects: Iterable[Any]) -> None:
+def hold_loaded(session: Session, objects: Iterable[Any]) -> None:
     """Keep preloaded objects referenced for the session's life: its identity map holds
     them only weakly, and a dropped one would be queried again."""
     session.info.setdefault(_HELD, []).extend(objects)
@@ -333,7 +333,7 @@ class CheckinRepo:
             by_id = {rnd.id: rnd for rnd in rounds}
             for round_id, answers in unloaded.items():
                 set_committed_value(by_id[round_id], "answers", answers)
-        _hold(self.session, rounds)
+        hold_loaded(self.session, rounds)
 
     def cached_questions(self, rnd: CheckinRound, build: Any) -> Any:
         """`build(snapshot)` of a round's question snapshot, worked out once per round
@@ -467,7 +467,7 @@ class ConversationRepo:
         own later in this session (and knows who has none). Returns those found."""
         found = list(self.session.scalars(select(Conversation).where(
             Conversation.person_id.in_(list(person_ids))))) if person_ids else []
-        _hold(self.session, found)
+        hold_loaded(self.session, found)
         have = {c.person_id for c in found}
         self.session.info.setdefault(_NO_CONVERSATION, set()).update(
             pid for pid in person_ids if pid not in have)

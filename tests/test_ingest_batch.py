@@ -162,6 +162,15 @@ async def test_a_burst_of_answers_costs_a_few_statements_each(
     assert len(seen) <= 3 * len(batch) + 8, "\n".join(s.split("\n")[0][:60] for s in seen)
 
 
+async def test_a_burst_of_answers_asks_once_whether_a_one_on_one_question_came_since(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # Each answer goes to the question asked last, a check-in's or a 1:1's (bot.router):
+    # the 1:1 dialogs of the whole batch are read in one statement, not one per answer.
+    _batch, seen = await two_answers_each_of_three(bot)
+    assert sum("oneonone_dialogs" in s for s in seen) <= 1
+    assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
+
+
 async def test_a_burst_of_answers_is_written_together(
         bot: TeamPulse, chat: RecordingAdapter) -> None:
     # The answers, dialog changes and replies (each answer's next question) of a batch

@@ -1014,7 +1014,10 @@ async def test_the_monthly_questions_asked_after_a_1on1_rating_take_the_typed_an
     assert chat.last("alice").endswith("What did not work, and why?")
     await say(bot, "alice", "Legal review")
     await say(bot, "alice", "Push the Globex expansion")
-    assert chat.last("alice").startswith("Thank you")
+    thanks, again = chat.to("alice")[-2:]
+    assert thanks.startswith("Thank you")
+    # The rating that waited is asked again: her next typed answer goes to it.
+    assert again.startswith("How useful was your 1:1 with Grace Chen?")
     await say(bot, "grace", "/monthly alice")
     assert "• What worked: Two new logos\n" in chat.last("grace")
     # With the monthly questions answered, a typed rating goes to the 1:1 again.
