@@ -536,6 +536,20 @@ class OutboxWorker:
         Returns when the first message left out falls due, and the batch: each chat's
         rows with the moment each may go.
         """
+        while True:
+            due, batch, expired = await self._plan_once(busy, limit)
+            # A read whose rows had all expired (a long outage's backlog of reminders)
+            # says nothing of the rows behind them: read again at once, not at the next
+            # wake-up.
+            if batch is not None or not expired:
+                return due, batch
+
+    async def _plan_once(self, busy: set[Chat], limit: int) -> tuple[
+            datetime | None,
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None,
+            int]:
+        """_plan's one read: also how many of the rows read it marked expired (only rows
+        still pending are: so a read again never finds the same ones)."""
         platforms = list(self._adapters)
         # Both reads in one trip to the database thread (each trip costs a fan-out
         # about as much as a few calls, and the first batch's calls wait for them).
@@ -573,16 +587,16 @@ class OutboxWorker:
                 continue
             pacer.reserve(row.address, slot)
             plan.setdefault(chat, []).append((row, slot))
-        if expired:
-            self._expired(await self._db(self._expire, expired))
+        dropped = await self._db(self._expire, expired) if expired else []
+        self._expired(dropped)
         if not plan:
-            return next_due, None
+            return next_due, None, len(dropped)
         planned = [row.id for rows_ in plan.values() for row, _ in rows_]
         claimed = await self._db(self._claim, planned)
         self._sending |= claimed
         plan = {chat: [(r, s) for r, s in rows_ if r.id in claimed]
                 for chat, rows_ in plan.items()}
-        return next_due, (plan, next_due)
+        return next_due, (plan, next_due), len(dropped)
 
     async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
                          next_due: datetime | None, low: asyncio.Event | None = None
