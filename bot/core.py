@@ -171,7 +171,11 @@ class TeamPulse:
     def new_outbox(self) -> OutboxWorker:
         """A fresh outbox worker (one per process, and one per term as leader)."""
         return OutboxWorker(self.sessions, self.adapters, self.clock,
-                            on_undelivered=undelivered)
+                            on_undelivered=undelivered, on_expired=self._count_expired)
+
+    def _count_expired(self, platform: str, count: int) -> None:
+        # (Looked up when called: the first outbox is made before the metrics are.)
+        self.metrics.expired(platform, count)
 
     def dm_target(self, person: Person) -> Target | None:
         """A person's DM on the first running platform that knows them."""

@@ -38,6 +38,10 @@ class Metrics:
             "teampulse_messages_failed",
             "Delivery attempts that failed (each retry counts; rate limits are counted apart)",
             ["platform"], registry=r)
+        self.messages_expired = Counter(
+            "teampulse_messages_expired",
+            "Time-bound messages dropped unsent: still waiting (an outage, a rate limit, "
+            "a stopped bot) when they stopped being true", ["platform"], registry=r)
         self.rate_limit_waits = Counter(
             "teampulse_rate_limit_waits",
             "Times a platform asked us to wait (Retry-After) before sending", ["platform"],
@@ -77,6 +81,10 @@ class Metrics:
             return result
 
         adapter.deliver = deliver  # type: ignore[method-assign]
+
+    def expired(self, platform: str, count: int) -> None:
+        """Count messages the outbox dropped as expired (its on_expired)."""
+        self.messages_expired.labels(platform).inc(count)
 
     def observe_handler(self, platform: str, started: float) -> None:
         """Record how long handling one event took (since `time.perf_counter()` = started)."""

@@ -18,6 +18,10 @@ before anything else goes to its chat: where the platform can look the message u
 (Slack tags every post with its outbox id), it is marked sent if found and sent if
 not; where it cannot (Telegram), it is sent again, so a crash there can cause one
 extra copy.
+
+A time-bound message (one queued with an expiry: a 1:1 reminder, a poll's question) that
+is still waiting when its expiry comes (an outage, a rate limit, a stopped bot) is not
+sent: the plan that reads it marks it 'expired' instead, and says so in the log.
 """
 
 from __future__ import annotations
@@ -352,8 +356,11 @@ class OutboxWorker:
     def __init__(self, sessions: sessionmaker[Session], adapters: Mapping[str, Adapter],
                  clock: Clock, *, lookahead: timedelta | None = None,
                  realtime: bool | None = None,
-                 on_undelivered: Callable[[Session, list[int]], None] | None = None) -> None:
+                 on_undelivered: Callable[[Session, list[int]], None] | None = None,
+                 on_expired: Callable[[str, int], None] | None = None) -> None:
         self._sessions = sessions
+        # Told (platform, how many) when messages are dropped as expired (the metrics).
+        self._on_expired = on_expired
         # Told, in the transaction that marks them failed, the ids of messages given up
         # for good (storage.undelivered: a check-in prompt that never arrived).
         self._on_undelivered = on_undelivered
@@ -529,6 +536,20 @@ class OutboxWorker:
         Returns when the first message left out falls due, and the batch: each chat's
         rows with the moment each may go.
         """
+        while True:
+            due, batch, expired = await self._plan_once(busy, limit)
+            # A read whose rows had all expired (a long outage's backlog of reminders)
+            # says nothing of the rows behind them: read again at once, not at the next
+            # wake-up.
+            if batch is not None or not expired:
+                return due, batch
+
+    async def _plan_once(self, busy: set[Chat], limit: int) -> tuple[
+            datetime | None,
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None,
+            int]:
+        """_plan's one read: also how many of the rows read it marked expired (only rows
+        still pending are: so a read again never finds the same ones)."""
         platforms = list(self._adapters)
         # Both reads in one trip to the database thread (each trip costs a fan-out
         # about as much as a few calls, and the first batch's calls wait for them).
@@ -544,7 +565,13 @@ class OutboxWorker:
         now = self._clock.now()
         horizon = now + self._lookahead
         plan: dict[Chat, list[tuple[OutboxMessage, datetime]]] = {}
+        expired: list[Any] = []
         for row in rows:
+            if row.expired:
+                # No longer true (the meeting began, the poll closed): dropped, never sent
+                # late. Nothing waits behind it, so it holds back no later message.
+                expired.append(row)
+                continue
             chat = (row.platform, row.address)
             if chat in blocked:
                 continue
@@ -560,14 +587,16 @@ class OutboxWorker:
                 continue
             pacer.reserve(row.address, slot)
             plan.setdefault(chat, []).append((row, slot))
+        dropped = await self._db(self._expire, expired) if expired else []
+        self._expired(dropped)
         if not plan:
-            return next_due, None
+            return next_due, None, len(dropped)
         planned = [row.id for rows_ in plan.values() for row, _ in rows_]
         claimed = await self._db(self._claim, planned)
         self._sending |= claimed
         plan = {chat: [(r, s) for r, s in rows_ if r.id in claimed]
                 for chat, rows_ in plan.items()}
-        return next_due, (plan, next_due)
+        return next_due, (plan, next_due), len(dropped)
 
     async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
                          next_due: datetime | None, low: asyncio.Event | None = None
@@ -815,6 +844,28 @@ class OutboxWorker:
         else:
             outcomes[row.id] = (self._clock.now(), row.attempts + 1, result.external_id)
         return None
+
+    def _expire(self, rows: list[Any]) -> list[tuple[int, str]]:
+        """Mark rows that are past their expiry 'expired' (those still pending: none that
+        another process claimed meanwhile); return (id, platform) of each marked."""
+        # Done with, an anonymous poll's DM keeps nothing of what it said, as when sent.
+        scrub = {row.id: scrubbed(row.payload) for row in rows if row.payload.get(SCRUB_KEY)}
+        with self._sessions.begin() as session:
+            marked = set(OutboxRepo(session).expire([row.id for row in rows], scrub))
+        return [(row.id, row.platform) for row in rows if row.id in marked]
+
+    def _expired(self, dropped: list[tuple[int, str]]) -> None:
+        """Tell the operator (log, metrics) about messages dropped as expired."""
+        by_platform: dict[str, list[int]] = {}
+        for row_id, platform in dropped:
+            by_platform.setdefault(platform, []).append(row_id)
+        for platform, ids in by_platform.items():
+            ids.sort()
+            log.warning("outbox: %d message(s) to %s expired before they could be sent, "
+                        "not sent: %s", len(ids), platform,
+                        ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else ""))
+            if self._on_expired is not None:
+                self._on_expired(platform, len(ids))
 
     def _rate_limited(self, row: OutboxMessage, now: datetime, retry_at: datetime) -> None:
         """A 429 holds its chat (through the row's not_before); a second chat's 429 close

@@ -436,15 +436,26 @@ def send_reminders(ctx: Context, after_id: int = 0, limit: int | None = None
         asked.append(_asked_row(person, rnd.id, q, now))
         if key in taken:
             continue  # reminded already (as ask() would find)
-        messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now))
+        # Worth sending only within the round's week, as this sweep decides (after it the
+        # next week's check-in takes over): held up past its end, it is not sent.
+        messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now,
+                                      expires_at=week_over(rnd.week, person.timezone)))
     repo.ask(asked)
     repo.enqueue(messages)
     return len(messages), rounds[-1].id
 
 
+def week_over(week: str, timezone: str, weeks_after: int = 0) -> datetime:
+    """When `week` (plus `weeks_after` more) has ended where the person is: the next
+    Monday's midnight in their timezone, as an aware datetime."""
+    monday = week_start(week) + timedelta(weeks=1 + weeks_after)
+    return datetime.combine(monday, datetime.min.time(), ZoneInfo(timezone))
+
+
 def _reminder_row(ctx: Context, rnd: CheckinRound, person: Person, questions: list[Question],
                   q: Question, target: Target, key: str, now: datetime,
-                  by: Person | None = None) -> dict[str, Any]:
+                  by: Person | None = None, expires_at: datetime | None = None
+                  ) -> dict[str, Any]:
     """The outbox row of a reminder: its intro (naming who asked for it, `by`, if
     anyone) and the next question, numbered among those that apply."""
     markup = ctx.addressbook.markup(target.platform)
@@ -458,7 +469,7 @@ def _reminder_row(ctx: Context, rnd: CheckinRound, person: Person, questions: li
                                 position=position, total=len(live), index=index,
                                 prompt=question_text(ctx, person.locale, q))
     ctx.sent.append(message)
-    return _outbox_row(target, message, key, now)
+    return _outbox_row(target, message, key, now, expires_at)
 
 
 def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
@@ -510,7 +521,11 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
             out["already"].append(person)
             continue
         asked.append(_asked_row(person, rnd.id, q, now))
-        messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now, by))
+        # Asked for by hand, maybe of last week's round (the GM chasing on Monday): held
+        # up, it goes while /checkin can still take the answers (until the end of the
+        # week after the round's, see cmd_checkin), not after.
+        messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now, by,
+                                      expires_at=week_over(week, person.timezone, 1)))
         # It stands for the automatic reminder too: not a second one an hour later.
         rnd.reminded_at = rnd.reminded_at or now
         out["reminded"].append(person)
@@ -580,13 +595,13 @@ def _question_message(ctx: Context, person: Person, markup: str, round_id: int, 
 
 
 def _outbox_row(target: Target, message: OutboundMessage, dedupe_key: str,
-                now: datetime) -> dict[str, Any]:
-    """An OutboxMessage row for the batched paths."""
+                now: datetime, expires_at: datetime | None = None) -> dict[str, Any]:
+    """An OutboxMessage row for the batched paths (`expires_at`: see OutboxRepo.enqueue)."""
     return {"platform": target.platform, "target_kind": target.kind,
             "address": target.address, "thread_id": target.thread_id,
             "user_ref": target.user_ref, "payload": message.to_payload(),
             "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
-            "not_before": now, "created_at": now}
+            "not_before": now, "created_at": now, "expires_at": expires_at}
 
 
 # --- commands -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -164,18 +165,22 @@ class Context:
             self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id), note)
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
-             dedupe_key: str | None = None, **params: Any) -> bool:
+             dedupe_key: str | None = None, expires_at: datetime | None = None,
+             **params: Any) -> bool:
         """DM a person in their own locale; False if they cannot be reached or it is a repeat.
 
         When the person is the one who just wrote to us, the DM goes back on that
-        platform; otherwise on the first running platform that knows them.
+        platform; otherwise on the first running platform that knows them. With
+        `expires_at`, a time-bound message: not sent at all if it is still waiting then
+        (see OutboxRepo.enqueue).
         """
         target = self.dm_target(person)
         if target is None:
             return False
         text = self.renderer.message(person.locale, name, self.addressbook.markup(
             target.platform), **params)
-        return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key)
+        return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key,
+                             expires_at=expires_at)
 
     def post(self, target: Target, text: str, *, dedupe_key: str | None = None) -> bool:
         """Send text already rendered for the target's platform; False if it is a repeat."""
@@ -189,7 +194,8 @@ class Context:
 
     def _enqueue(self, target: Target, message: OutboundMessage,
                  dedupe_key: str | None = None,
-                 fallback: tuple[Target, OutboundMessage] | None = None) -> bool:
+                 fallback: tuple[Target, OutboundMessage] | None = None,
+                 expires_at: datetime | None = None) -> bool:
         payload = message.to_payload()
         if fallback is not None:
             # Sent by the outbox instead, should this message fail for good.
@@ -198,13 +204,14 @@ class Context:
             self.outbox.add(
                 platform=target.platform, target_kind=target.kind, address=target.address,
                 thread_id=target.thread_id, user_ref=target.user_ref, payload=payload,
-                now=self.clock.now())
+                now=self.clock.now(), expires_at=expires_at)
             self.sent.append(message)
             return True
         row = self.outbox.enqueue(
             platform=target.platform, target_kind=target.kind, address=target.address,
             thread_id=target.thread_id, user_ref=target.user_ref,
-            payload=payload, now=self.clock.now(), dedupe_key=dedupe_key)
+            payload=payload, now=self.clock.now(), dedupe_key=dedupe_key,
+            expires_at=expires_at)
         if row is not None:
             self.sent.append(message)
         return row is not None

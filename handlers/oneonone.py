@@ -232,7 +232,10 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
         # were away, or the bot was down): "tomorrow" is then said as "today".
         days = (local(occ.start, person.timezone).date()
                 - local(now, person.timezone).date()).days
+        # Both reminders are about a meeting still to come: held up past its start (an
+        # outage, a stopped bot), neither is sent.
         if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon", days=days,
+                    expires_at=occ.start,
                     other=told(ctx, person, other), other_away_until=until.get(other.id),
                     **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):

@@ -292,9 +292,12 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
     payload = message.to_payload()
     # Delivered, a pulse DM keeps no text in the outbox: no row says who got a care note.
     payload[SCRUB_KEY] = True
+    # A question (the first, a reminder, the next) cannot be answered once the poll has
+    # closed: held up until then, it is not sent.
     row = ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
                              address=target.address, thread_id=None, user_ref=None,
-                             payload=payload, now=ctx.clock.now(), dedupe_key=dedupe_key)
+                             payload=payload, now=ctx.clock.now(), dedupe_key=dedupe_key,
+                             expires_at=poll.closes_at)
     if row is not None:
         ctx.sent.append(message)
     return row is not None

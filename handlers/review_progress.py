@@ -219,7 +219,10 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
                          "closes": rounds[i.round_id][1].astimezone(tz)} for i in invites),
                        key=lambda item: (not item["own"], item["closes"],
                                          str(item["subject"]).casefold()))
+        # It names when each review closes: held up past the first of those (the reviews
+        # of one closing day usually close together), it is no longer true, and not sent.
         if ctx.tell(person, "review_reminder", items=items, total=len(CRITERIA),
-                    dedupe_key=key):
+                    dedupe_key=key,
+                    expires_at=min(rounds[i.round_id][1] for i in invites)):
             sent += 1
     return sent, False

@@ -210,8 +210,10 @@ class OutboxMessage(Base):
 
     `status`: 'pending' (to send), 'sending' (a platform call began and its outcome is
     not recorded: after a crash, the outbox checks with the platform before resending),
-    'sent' or 'failed'. `priority`: REPLY for an answer to something a person just did,
-    BULK for scheduled traffic such as a round; the outbox sends replies first.
+    'sent', 'failed', or 'expired' (dropped unsent: its `expires_at` passed while it
+    waited, so what it said was no longer true). `priority`: REPLY for an answer to
+    something a person just did, BULK for scheduled traffic such as a round; the outbox
+    sends replies first.
     """
 
     __tablename__ = "outbox"
@@ -240,6 +242,9 @@ class OutboxMessage(Base):
     external_id: Mapped[str | None] = mapped_column(String(128))
     last_error: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    #: A time-bound message (a reminder of a meeting, a poll's question) is not sent from
+    #: this moment on; NULL: it never goes stale.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProcessedEvent(Base):

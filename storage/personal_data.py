@@ -271,15 +271,15 @@ def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
     count = session.execute(delete(OutboxMessage).where(
         _addressed_to(person))).rowcount  # type: ignore[attr-defined]
     # Messages to others that name them (a shout-out, a kudos DM, the GM's summary): once
-    # delivered, the outbox row is only a log and is deleted with what it quoted; one still
-    # to send goes out with every trace of them (name, mention, username) replaced by the
-    # new key.
+    # delivered (or given up, or dropped as expired), the outbox row is only a log and is
+    # deleted with what it quoted; one still to send goes out with every trace of them
+    # (name, mention, username) replaced by the new key.
     redact = _redactor(person, former)
     dropped = redacted = 0
     for row in session.scalars(select(OutboxMessage).where(or_(
             *[OutboxMessage.payload.cast(Text).contains(_json_inner(n))
               for n in redact.traces]))):
-        if row.status in {"sent", "failed"}:
+        if row.status in {"sent", "failed", "expired"}:  # none of them will be sent
             session.delete(row)
             dropped += 1
             continue

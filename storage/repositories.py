@@ -6,7 +6,7 @@ import contextlib
 import functools
 import json
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
@@ -21,6 +21,8 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
+    null,
     select,
     true,
     update,
@@ -517,9 +519,9 @@ class ConversationRepo:
 
 
 #: The outbox columns a send needs (what pending_lanes reads): no timestamps but not_before,
-#: which cost more to parse than the rest of the row.
+#: which cost more to parse than the rest of the row; `expired` is computed, not a column.
 SENDING_COLUMNS = ("id", "platform", "target_kind", "address", "thread_id", "user_ref",
-                   "payload", "attempts", "not_before", "priority")
+                   "payload", "attempts", "not_before", "priority", "expired")
 
 
 class PendingRow(NamedTuple):
@@ -537,6 +539,9 @@ class PendingRow(NamedTuple):
     attempts: int
     not_before: datetime | None
     priority: int
+    #: Truthy when the row's expires_at is not later than the `now` it was read at: it is
+    #: not to be sent any more (see OutboxRepo.expire).
+    expired: bool | None
 
 
 assert PendingRow._fields == SENDING_COLUMNS
@@ -675,6 +680,7 @@ _RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
                 .values(status="sent", last_error=None, sent_at=bindparam("sent_at"),
                         attempts=bindparam("attempts"), external_id=bindparam("external_id")))
 _NOT_BEFORE = SENDING_COLUMNS.index("not_before")
+_EXPIRED = SENDING_COLUMNS.index("expired")
 
 
 @functools.cache
@@ -682,12 +688,18 @@ def _lane_statements(due_only: bool, sqlite: bool) -> tuple[Any, Any, Any]:
     """pending_lanes' three queries, built once (building them cost more than running
     them): the chats with a reply waiting, everything pending to some of them (the
     `addresses`), and the oldest bulk messages; with `due_only`, not_before is read only
-    where it is later than `now`. On SQLite the last two come as one JSON value."""
+    where it is later than `now`, and `expired` says whether expires_at has come by `now`
+    (a flag, not the timestamp: NULL for nearly every row, and cheaper to read). On SQLite
+    the last two come as one JSON value."""
     table = _outbox
-    columns = [table.c[name] for name in SENDING_COLUMNS]
+    columns: list[Any] = [table.c[name] for name in SENDING_COLUMNS[:_EXPIRED]]
     if due_only:
-        later = table.c.not_before > bindparam("now", type_=UTCDateTime())
-        columns[_NOT_BEFORE] = case((later, table.c.not_before)).label("not_before")
+        now = bindparam("now", type_=UTCDateTime())
+        columns[_NOT_BEFORE] = case((table.c.not_before > now, table.c.not_before)
+                                    ).label("not_before")
+        columns.append(case((table.c.expires_at <= now, literal(1))).label("expired"))
+    else:
+        columns.append(null().label("expired"))
     wanted = (table.c.status == "pending",
               table.c.platform.in_(bindparam("platforms", expanding=True)))
     replies = (select(table.c.platform, table.c.address)
@@ -745,11 +757,13 @@ class OutboxRepo:
 
     def enqueue(self, *, platform: str, target_kind: str, address: str, payload: dict[str, Any],
                 now: datetime, thread_id: str | None = None, user_ref: str | None = None,
-                dedupe_key: str | None = None) -> int | None:
+                dedupe_key: str | None = None, expires_at: datetime | None = None
+                ) -> int | None:
         """Record a message to send; its id, or None if one with the same dedupe key
-        exists already."""
+        exists already. With `expires_at`, a time-bound message: still waiting then (an
+        outage, a stopped bot), it is dropped as 'expired' instead of sent."""
         row = self._row(platform, target_kind, address, payload, now, thread_id, user_ref,
-                        dedupe_key)
+                        dedupe_key, expires_at)
         dialect = self.session.get_bind().dialect.name
         if dialect in ("sqlite", "postgresql"):
             # One Core statement, no savepoint: every reply takes this path. A key taken
@@ -768,26 +782,29 @@ class OutboxRepo:
         return msg.id
 
     def add(self, *, platform: str, target_kind: str, address: str, payload: dict[str, Any],
-            now: datetime, thread_id: str | None = None, user_ref: str | None = None) -> None:
-        """Record a message to send that has no dedupe key (so it always goes in).
+            now: datetime, thread_id: str | None = None, user_ref: str | None = None,
+            expires_at: datetime | None = None) -> None:
+        """Record a message to send that has no dedupe key (so it always goes in); see
+        enqueue() for `expires_at`.
 
         In a batch of events (see storage.db.defer_insert) the row is written together
         with the batch's other replies, in one statement, before the batch's next
         statement or its commit: a reply is on every answer's path.
         """
         row = self._row(platform, target_kind, address, payload, now, thread_id, user_ref,
-                        None)
+                        None, expires_at)
         if not defer_insert(self.session, _ADD, row):
             insert_connection(self.session).execute(_ADD, row)
 
     def _row(self, platform: str, target_kind: str, address: str, payload: dict[str, Any],
              now: datetime, thread_id: str | None, user_ref: str | None,
-             dedupe_key: str | None) -> dict[str, Any]:
+             dedupe_key: str | None, expires_at: datetime | None) -> dict[str, Any]:
         """A new pending message's row, due now (enqueue's and add's)."""
         return {"platform": platform, "target_kind": target_kind, "address": address,
                 "thread_id": thread_id, "user_ref": user_ref, "payload": payload,
                 "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
-                "not_before": now, "created_at": now, "priority": self.priority}
+                "not_before": now, "created_at": now, "priority": self.priority,
+                "expires_at": expires_at}
 
     def pending(self, platforms: Sequence[str], limit: int = 200) -> list[OutboxMessage]:
         """Undelivered messages for the running platforms, oldest first."""
@@ -892,6 +909,22 @@ class OutboxRepo:
             update(table).where(table.c.id.in_(pending.scalar_subquery()))
             .values(status="sending", sending_at=now).returning(table.c.id),
             {"ids": list(ids)}).scalars().all())
+
+    def expire(self, ids: Sequence[int], scrub: Mapping[int, dict[str, Any]]) -> list[int]:
+        """Mark those of `ids` still pending 'expired' (dropped unsent: past expires_at);
+        return them. `scrub`: new payloads for some of them (a pulse DM keeps no text once
+        done with). Rare, and a handful of rows: no batching tricks."""
+        if not ids:
+            return []
+        table = _outbox
+        expired = list(self.session.connection().execute(
+            update(table).where(table.c.id.in_(list(ids)), table.c.status == "pending")
+            .values(status="expired").returning(table.c.id)).scalars().all())
+        for row_id in expired:
+            if row_id in scrub:
+                self.session.connection().execute(
+                    update(table).where(table.c.id == row_id).values(payload=scrub[row_id]))
+        return sorted(expired)
 
     def in_flight(self, platforms: Sequence[str],
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:

@@ -8,8 +8,10 @@ no way to nudge them again but to write to each by hand. The clock starts on Fri
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.adapters.base import RetryLater
 from bot.app import prepare
 from bot.config import Settings
 from tests.support import TEST_ORG, RecordingAdapter, say
@@ -192,3 +194,66 @@ async def test_someone_away_when_the_round_went_out_is_named_away_not_to_be_sent
     assert "Away: Bruno Rossi" in chat.last("grace")
     assert "Not sent" not in chat.last("grace")
     assert not [t for t in chat.to("bruno") if "check-in" in t]
+
+
+# --- held up until it was no longer true ------------------------------------------------------
+
+def go_down(chat: RecordingAdapter) -> None:
+    """The platform refuses every message (rate limited, an hour at a time) until back_up."""
+    chat.fail_next[:] = [RetryLater(3600)] * 10_000
+
+
+async def back_up(bot, chat: RecordingAdapter) -> None:
+    """The platform takes messages again: the outbox sends what is due, and what waits."""
+    chat.fail_next.clear()
+    bot.clock.advance(timedelta(hours=1))  # the last Retry-After is over
+    for _ in range(100):
+        due = await bot.outbox.flush()
+        if due is None:
+            return
+        bot.clock.set(max(due, bot.clock.now()))
+    raise AssertionError("the outbox never became empty")
+
+
+def expired_keys(bot) -> list[str]:
+    with bot.unit() as ctx:
+        return [r.dedupe_key or "" for r in ctx.outbox.by_status("expired")]
+
+
+async def test_a_reminder_held_up_past_the_end_of_its_week_is_not_sent(bot, chat, clock):
+    # Friday: Alice answers two questions; the automatic reminder falls due at 18:00, while
+    # the platform refuses everything, and it does so all weekend. On Monday morning her
+    # week is over (next week's check-in comes on Friday): the reminder is not sent late.
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:2])
+    chat.clear()
+    go_down(chat)
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_reminders() == 1
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=ZoneInfo("America/New_York")))
+    await back_up(bot, chat)
+    assert not chat.to("alice")
+    assert expired_keys(bot) == ["checkin:alice:2026-W48:reminder"]
+    # Her round is still there to finish by hand, as before.
+    await say(bot, "alice", "/checkin")
+    assert "Question 3 of 8" in chat.last("alice")
+
+
+async def test_a_reminder_asked_for_goes_while_the_check_in_can_still_be_answered(
+        bot, chat, clock):
+    # Monday: the GM chases last week's (W48) check-ins, and the platform goes down just
+    # then until Sunday evening in New York. /checkin takes W48's answers until the end of
+    # W49 where each person is: Alice (New York) still gets hers, in order after the GM's
+    # answer; for 李雷 (Shanghai) W49 ended at 11:00 New York time, so his is dropped.
+    await monday(bot, chat, clock)
+    go_down(chat)
+    await say(bot, "grace", "/checkin remind")
+    clock.set(datetime(2026, 12, 6, 18, 0, tzinfo=ZoneInfo("America/New_York")))
+    await back_up(bot, chat)
+    assert chat.last("grace").startswith("Reminded 2 people whose 2026-W48 check-in is not "
+                                         "finished")
+    assert chat.last("alice").startswith("Grace Chen asked me to remind you, Alice Martin")
+    assert not chat.to("li")
+    assert expired_keys(bot) == ["checkin:li:2026-W48:nudge:2026-12-01"]
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")

@@ -253,3 +253,45 @@ def _backfilled_rows_are_known(engine: Any, export: str, parsed: Any, org: Any,
         result = import_actuals(session, "pipeline (1).csv", again, org.crm, people, now)
         assert (result.status, result.same_as) == ("duplicate", "pipeline.csv")
 
+
+
+async def test_messages_waiting_in_the_outbox_at_the_upgrade_to_0014_are_still_sent(tmp_path):
+    """An operator upgrades while messages wait in the outbox (Slack was down): 0014 gives
+    outbox rows an expiry, and the rows already there, which have none, are all
+    delivered afterwards, in order; none is dropped as expired."""
+    from sqlalchemy.orm import sessionmaker
+
+    from bot.clock import FakeClock
+    from bot.outbox import OutboxWorker
+    from storage.models import OutboxMessage
+    from tests.support import RecordingAdapter
+    from tests.test_snapshot_keys import fresh_engine
+
+    queued = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    with fresh_engine(tmp_path) as engine:  # (PostgreSQL where the suite runs on it)
+        upgrade(engine, "0013_langpref")
+        with engine.begin() as conn:  # as teampulse at 0013 queued them
+            for n, (address, status) in enumerate(
+                    [("alice", "pending"), ("bruno", "pending"), ("alice", "pending"),
+                     ("bruno", "sent")], start=1):
+                conn.execute(text(
+                    "INSERT INTO outbox (platform, target_kind, address, payload, status, "
+                    "attempts, not_before, created_at, priority) VALUES ('console', 'dm', "
+                    ":address, :payload, :status, 0, :at, :at, 0)"),
+                    {"address": address, "payload": json.dumps({"text": f"message {n}"}),
+                     "status": status, "at": queued})
+        upgrade(engine)
+        # Hours later (the reminders queued since would long have expired): all still go.
+        clock = FakeClock(queued.replace(hour=23))
+        chat = RecordingAdapter()
+        worker = OutboxWorker(sessionmaker(engine), {"console": chat}, clock)
+        while (due := await worker.flush()) is not None:
+            clock.set(max(due, clock.now()))
+        assert chat.to("alice") == ["message 1", "message 3"]
+        assert chat.to("bruno") == ["message 2"]
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT status, COUNT(*) FROM outbox GROUP BY status")).all() == [("sent", 4)]
+            assert conn.execute(text(
+                "SELECT COUNT(*) FROM outbox WHERE expires_at IS NOT NULL")).scalar_one() == 0
+        assert OutboxMessage.__table__.c.expires_at.nullable

@@ -274,3 +274,31 @@ async def test_the_last_flush_at_exit_stops_when_its_time_is_up(bot, monkeypatch
     await bot.outbox.flush_for(FINAL_FLUSH_SECONDS)
     assert sorted(s.text for s in chat.sent) == sorted(f"reply {n}" for n in range(12))
     assert {status for _, status, _ in statuses(bot)} == {"sent"}
+
+
+async def test_messages_past_their_expiry_are_dropped_and_the_rest_go_at_once(bot, clock,
+                                                                               caplog):
+    """A backlog (the bot was stopped) of more time-bound messages than one read takes,
+    all past their moment, and one without expiry behind them: one flush drops the
+    lot, logs how many, and sends the other without waiting for a later wake-up."""
+    chat = RecordingAdapter()
+    bot.register(chat)
+    stale = clock.now() + timedelta(minutes=15)
+    with bot.unit() as ctx:
+        for n in range(300):
+            ctx.outbox.add(platform="console", target_kind="dm", address=f"p{n}",
+                           payload={"text": "starts soon"}, now=clock.now(), expires_at=stale)
+        ctx.outbox.enqueue(platform="console", target_kind="dm", address="p7",
+                           payload={"text": "not timed"}, now=clock.now(), dedupe_key="k",
+                           expires_at=None)
+        ctx.outbox.add(platform="console", target_kind="dm", address="p8",
+                       payload={"text": "still true"}, now=clock.now(),
+                       expires_at=stale + timedelta(hours=1))
+    clock.advance(timedelta(minutes=40))
+    await bot.outbox.flush()
+    assert [(s.target.address, s.text) for s in chat.sent] == [("p7", "not timed"),
+                                                                ("p8", "still true")]
+    assert [t for t, status, _ in statuses(bot)].count("starts soon") == 300
+    assert {status for t, status, _ in statuses(bot) if t == "starts soon"} == {"expired"}
+    assert sum(int(r.getMessage().split()[1]) for r in caplog.records
+               if "expired before they could be sent" in r.getMessage()) == 300

@@ -347,3 +347,24 @@ async def test_erase_clears_the_language_she_chose_in_chat(
         assert (former.chosen_locale, former.locale) == (None, "en")
     code, out = cli_env("export", former.key)
     assert code == 0 and json.loads(out)["person"]["locale_chosen_in_chat"] is None
+
+
+async def test_a_reminder_naming_her_that_expired_unsent_is_deleted_not_kept_anonymised(
+        bot, chat, cli_env, tmp_path, monkeypatch) -> None:
+    """Grace's "your 1:1 with Alice Martin starts soon" that was held up until the meeting
+    began and dropped (expired) is done with, as a delivered one: erase deletes it, and
+    the report does not count it among the messages still waiting to go out."""
+    now = bot.clock.now()
+    with bot.unit() as ctx:
+        ctx.outbox.add(platform="console", target_kind="dm", address="grace",
+                       payload={"text": "Your 1:1 with Alice Martin starts soon: 10:00."},
+                       now=now, expires_at=now + timedelta(minutes=15))
+    bot.clock.advance(timedelta(minutes=40))
+    await bot.outbox.flush()
+    assert not chat.to("grace")
+    without_alice(tmp_path, monkeypatch)
+    code, out = cli_env("erase", "alice", "--yes")
+    assert code == 0
+    assert "1 delivered deleted and 0 waiting anonymised" in out
+    with bot.unit() as ctx:
+        assert ctx.outbox.by_status("expired") == []

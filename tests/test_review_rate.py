@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.base import RetryLater
 from bot.app import prepare
 from bot.core import TeamPulse
 from tests.support import TEST_ORG, RecordingAdapter, bot_on_org, csv_records, restart, run_cli, say
@@ -326,6 +327,37 @@ async def test_one_reminder_two_days_before_the_close_to_raters_not_done_across_
         clock.set(JAN_1_10AM_NY + timedelta(days=13))
         await bot.run_review_schedule()
         assert len(chat.sent) == sent and not again.sent
+    finally:
+        engine.dispose()
+
+
+async def test_a_reminder_held_up_until_the_review_closed_is_not_sent(settings, tmp_path,
+                                                                      clock):
+    # The reminders fall due two days before the close, while the platform refuses every
+    # message (an outage, a rate limit), and it does until an hour after the close: a
+    # reminder that the review "closes 2027-01-15 10:00" is not sent then.
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        chat.fail_next[:] = [RetryLater(3600)] * 10_000
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        with bot.unit() as ctx:
+            held = [r.id for r in ctx.outbox.by_status("pending")
+                    if ":reminder:" in (r.dedupe_key or "")]
+        assert len(held) >= 5
+        clock.set(CLOSES + timedelta(hours=1))
+        chat.fail_next.clear()
+        for _ in range(100):
+            due = await bot.outbox.flush()
+            if due is None:
+                break
+            clock.set(max(due, clock.now()))
+        assert not any(reminders(chat, k) for k in ("sam", "alice", "li", "grace", "bruno"))
+        assert any(s.target.address == "sam" for s in chat.sent)  # (the rest did go out)
+        with bot.unit() as ctx:
+            assert sorted(r.id for r in ctx.outbox.by_status("expired")) == sorted(held)
     finally:
         engine.dispose()
 

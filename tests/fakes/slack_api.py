@@ -205,6 +205,7 @@ class FakeSlackAPI:
         self.people_dms: set[str] = set()
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
+        self._outages: dict[str, tuple[float, FakeResponse]] = {}
         self._handlers: dict[str, Handler] = {}
         self._drops: dict[str, int] = {}
         self._response_uses: dict[str, int] = {}
@@ -315,6 +316,18 @@ class FakeSlackAPI:
             times=times,
         )
 
+    def outage(self, method: str, until: float, *, status: int = 503,
+               retry_after: int | None = None) -> None:
+        """Answer every call of ``method`` with HTTP ``status`` (with ``Retry-After`` if
+        given) until ``self.clock()`` reaches ``until`` (epoch seconds): Slack down, or
+        rate limiting us, for a stretch of the test's fake clock. Nothing is posted."""
+        if self.clock is None:
+            raise RuntimeError("an outage is timed by the fake's clock: set it first")
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        error = "ratelimited" if status == 429 else "service_unavailable"
+        self._outages[method] = (until, FakeResponse(
+            status=status, body={"ok": False, "error": error}, headers=headers))
+
     def fail(self, method: str, error: str, *, times: int = 1, **extra: Any) -> None:
         """Answer the next ``times`` calls with ``{"ok": false, "error": error}`` (HTTP 200)."""
         self.add_response(method, {"ok": False, "error": error, **extra}, times=times)
@@ -371,6 +384,7 @@ class FakeSlackAPI:
         self.socket_acks.clear()
         self.socket_messages.clear()
         self._scripted.clear()
+        self._outages.clear()
 
     # ------------------------------------------------------------------ assertions
 
@@ -548,6 +562,11 @@ class FakeSlackAPI:
     async def _answer_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         call = await self._record(request, method)
+        outage = self._outages.get(method)
+        if outage is not None and self.clock is not None:
+            if self.clock() < outage[0]:
+                return _to_web_response(outage[1])
+            del self._outages[method]
         if self.limits is not None and method in LIMITED_METHODS:
             wait = self.limits.check(str(call.params.get("channel")))
             if wait is not None:
