@@ -59,7 +59,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MAX_ATTEMPTS = 8
+#: How long a message its platform keeps failing for a reason that may pass (a 5xx, the
+#: network down) is retried before it is given up (and its stand-in, if any, sent):
+#: Slack's and Telegram's outages last hours at times, and eight tries gave up after about
+#: eight minutes. What is true only until a moment expires on its own (expires_at).
+RETRY_FOR = timedelta(hours=6)
 #: Pending rows read per batch; what pacing lets go within the look-ahead is sent.
 BATCH = 500
 #: Batches under way at once: the next is claimed while the last is still sending.
@@ -111,6 +115,20 @@ Chat = tuple[str, str]
 def backoff(attempts: int) -> timedelta:
     """2, 4, 8 ... seconds, capped at 10 minutes."""
     return timedelta(seconds=min(600, 2 ** attempts))
+
+
+def _attempts_over(span: timedelta) -> int:
+    """How many tries, each after the last one's backoff, it takes to keep trying `span`."""
+    tries, waited = 1, timedelta()
+    while waited < span:
+        waited += backoff(tries)
+        tries += 1
+    return tries
+
+
+#: Tries before a failure that may pass is given up: RETRY_FOR of backoff (counted in
+#: tries, which the row keeps, so a restart does not start the span again): 45.
+MAX_ATTEMPTS = _attempts_over(RETRY_FOR)
 
 
 def _sweep(moments: dict[str, datetime], after: datetime) -> tuple[dict[str, datetime], int]:

@@ -1,0 +1,61 @@
+"""Slack down for a while: what was queued meanwhile arrives once it is back, in order,
+not given up after a few minutes of retries; only an outage longer than the outbox keeps
+trying (bot.outbox.RETRY_FOR) gives a message up."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.outbox import RETRY_FOR
+from storage.models import OutboxMessage
+from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel
+
+
+async def through(slack: SlackHarness, until: datetime) -> None:
+    """Let the outbox work, retrying as it is told to, until `until` on the fake clock."""
+    for _ in range(1000):
+        if slack.clock.now() >= until:
+            return
+        due = await slack.bot.outbox.flush()
+        slack.clock.set(min(until, due) if due is not None and due > slack.clock.now()
+                        else until)
+    raise AssertionError("the outbox kept working without the clock moving on")
+
+
+def statuses(slack: SlackHarness) -> list[str]:
+    with slack.bot.unit() as ctx:
+        return list(ctx.session.scalars(select(OutboxMessage.status)
+                                        .order_by(OutboxMessage.id)))
+
+
+async def test_the_check_in_sent_during_an_hour_long_outage_arrives_when_slack_is_back(
+        slack: SlackHarness) -> None:
+    slack.fake.clock = lambda: slack.clock.now().timestamp()
+    back = slack.clock.now() + timedelta(hours=1)
+    slack.fake.outage("chat.postMessage", back.timestamp(), status=503)
+    await slack.bot.run_checkins()
+    queued = len(statuses(slack))
+    assert queued >= 3
+    await through(slack, back)
+    assert not any(slack.fake.history.values())  # nothing got through the outage
+    assert statuses(slack) == ["pending"] * queued  # (it gave up after 8 tries: ~8 min)
+    await through(slack, back + timedelta(minutes=11))  # the next try, 10 minutes apart
+    await slack.settle()
+    assert statuses(slack) == ["sent"] * queued
+    assert "Time for your weekly check-in" in str(
+        slack.fake.history[dm_channel(ALICE)][0].get("text"))
+
+
+async def test_a_message_slack_refuses_longer_than_the_outbox_retries_is_given_up(
+        slack: SlackHarness) -> None:
+    slack.fake.clock = lambda: slack.clock.now().timestamp()
+    start = slack.clock.now()
+    slack.fake.outage("chat.postMessage", (start + RETRY_FOR * 2).timestamp(), status=503)
+    await slack.bot.run_checkins()
+    await through(slack, start + RETRY_FOR - timedelta(minutes=15))
+    assert "failed" not in statuses(slack)
+    await through(slack, start + RETRY_FOR + timedelta(minutes=15))
+    assert set(statuses(slack)) == {"failed"}
+    assert not slack.fake.history.get(dm_channel(GRACE))
