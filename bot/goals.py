@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.numbers import half_up
 from bot.suggest import did_you_mean
 from bot.weeks import week_start
 
@@ -299,12 +300,13 @@ def breakdown_gaps(book: GoalBook, teams_of: dict[str, str | None],
 def compact(value: float, locale: str = "en") -> str:
     """440000 -> '440k' (en) or '44万' (zh-CN); small numbers as they are (in Chinese every
     number under 1万, with its thousands: '1,500', never the English '1.5k')."""
-    def trim(x: float) -> str:
-        return f"{x:,.1f}".rstrip("0").rstrip(".")
+    def trim(x: float) -> str:  # a half up, as every figure shown (bot.numbers)
+        return f"{half_up(x, 1):,.1f}".rstrip("0").rstrip(".")
     units = ((1e8, "亿"), (1e4, "万")) if locale == "zh-CN" else ((1e6, "M"), (1e3, "k"))
+    # Rounded first, so 99,999,000 reads 1亿 (not 10,000万) and 999,990 1M (not 1,000k);
+    # under the smallest unit a number is as it is (950, not 0.95k rounded up to 1k).
     for size, name in units:
-        # Rounded first, so 99,999,000 reads 1亿 (not 10,000万) and 999,990 1M (not 1,000k).
-        if round(abs(value) / size, 1) >= 1:
+        if half_up(abs(value) / size, 1) >= 1 and half_up(abs(value), 1) >= units[-1][0]:
             return f"{trim(value / size)}{name}"
     return trim(value)
 

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from bot.goals import Goal, Period, parse_period, progress
+from bot.numbers import round_half_up
 from bot.schedule import checkin_moment
 from bot.weeks import week_of
 from handlers.answers import is_pause, is_skip
@@ -312,7 +313,7 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
                            r.resolution or "")
         if r.status == "resolved" and r.resolved_at is not None and r.resolved_at < end:
             line.resolved_on = r.resolved_at.astimezone(ctx.org.tz).date()
-            line.days = round((r.resolved_at - r.opened_at).total_seconds() / 86400, 1)
+            line.days = round_half_up((r.resolved_at - r.opened_at).total_seconds() / 86400, 1)
             if r.resolved_at >= start:
                 times.append(line.days)
         elif r.status in ("open", "acknowledged") or (r.resolved_at and r.resolved_at >= end):
@@ -322,7 +323,7 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
             line.age = max(0, (end - r.opened_at).days)
         review.support.append(line)
     if times:
-        review.resolution_median = round(median(times), 1)
+        review.resolution_median = round_half_up(median(times), 1)
         review.resolution_longest = max(times)
     return rounds
 

@@ -97,7 +97,8 @@ def test_pace_when_behind():
 
 
 def test_compact_amounts_in_both_languages():
-    assert compact(440_000) == "440k" and compact(1_250_000) == "1.2M"
+    # A half rounds up, as every figure shown (1.25M is 1.3M, not round()'s even 1.2M).
+    assert compact(440_000) == "440k" and compact(1_250_000) == "1.3M"
     assert compact(440_000, "zh-CN") == "44万" and compact(40_000, "zh-CN") == "4万"
     assert compact(950) == "950"
 
@@ -250,6 +251,21 @@ async def test_a_director_sees_their_goal_behind_with_the_pace_needed(goals_bot,
     assert "95,000 of 200,000 USD (48%)" in text
     await say(goals_bot, "alice", "/goals bruno")
     assert chat.last("alice").startswith("You can see your own goals and your team's.")
+
+
+async def test_a_half_percent_and_a_half_unit_round_up_as_a_spreadsheet_shows_them(
+        goals_bot, chat):
+    """86,250 of 150,000 is 57.5%: the director's spreadsheet shows 58%, /goals read 57%
+    (round() on the float 57.49999…, a half to the even number)."""
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W47", 86_250)
+    await say(goals_bot, "alice", "/goals")
+    assert "86,250 of 150,000 USD (58%)" in chat.last("alice")
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(goals_bot, "alice", "/goals")
+    assert "86,250 / 150,000 USD（58%）" in chat.last("alice")
 
 
 async def test_someone_of_your_team_s_goals_by_name_as_the_team_s_list_shows_them(goals_bot,
@@ -419,7 +435,8 @@ async def test_a_small_or_round_gap_in_chinese_is_written_as_chinese_writes_it(g
                                                      "  - {metric: revenue, period: 2026-Q4, "
                                                      "person: li, target: 118500")))
     await say(goals_bot, "li", "/goals")
-    assert "李雷 = 11.8万，China 2026-Q4 营收目标为 12万；1,500 尚未分配" in chat.last("li"), \
+    # (11.85万 reads 11.9万: a half rounds up, as every figure shown.)
+    assert "李雷 = 11.9万，China 2026-Q4 营收目标为 12万；1,500 尚未分配" in chat.last("li"), \
         chat.last("li")
     assert compact(99_999_000, "zh-CN") == "1亿" and compact(999_990) == "1M"
 
