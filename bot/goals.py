@@ -38,13 +38,30 @@ class Period:
     label: str
 
     def working_days(self) -> list[date]:
-        """Monday-to-Friday days of the period."""
-        return [d for d in _days(self.start, self.end) if d.weekday() < 5]
+        """Monday to Friday of the ISO weeks the period counts: those whose Thursday falls
+        in it. A week counts whole in the month, quarter or year of its Thursday, as ISO
+        weeks do and as /summary's month and quarter to date count it: figures come a week
+        at a time, and a week split by its days counted Monday 30 November 2026 (2026-W49)
+        in November's goal and review while December's month to date held it too."""
+        return [d for d in _days(self.first_monday, self.last_sunday) if d.weekday() < 5]
+
+    @property
+    def first_monday(self) -> date:
+        """The Monday of the first week the period counts (its Thursday in the period)."""
+        thursday = self.start + timedelta(days=(3 - self.start.weekday()) % 7)
+        return thursday - timedelta(days=3)
+
+    @property
+    def last_sunday(self) -> date:
+        """The Sunday of the last week the period counts (its Thursday in the period)."""
+        thursday = self.end - timedelta(days=(self.end.weekday() - 3) % 7)
+        return thursday + timedelta(days=3)
 
 
 @dataclass(frozen=True)
 class WorkingWeek:
-    """One ISO week a period touches: its working days inside the period, and its target."""
+    """One ISO week a period counts (its Thursday in the period): its working days and its
+    target."""
 
     week: str
     days: tuple[date, ...]
@@ -65,7 +82,7 @@ class Goal:
 
     def weeks(self) -> list[WorkingWeek]:
         """The working weeks with their targets: the plan's, or the target spread evenly
-        over the working days (a week the period covers partly gets its days' share)."""
+        over the weeks (Period.working_days: a week counts whole in its Thursday's period)."""
         grouped = _group_weeks(self.period)
         total_days = sum(len(days) for _, days in grouped)
         out: list[WorkingWeek] = []
@@ -140,11 +157,12 @@ def progress(goal: Goal, actual: float, today: date,
         done = sum(1 for d in week.days if d < today or (reported and d == today))
         if done and (over or weeks_in is None or reported):
             planned += week.target * done / len(week.days)
-    if today <= goal.period.start:
+    # (The period as counted: from the Monday of its first week to the Sunday of its last.)
+    if today <= goal.period.first_monday:
         state = "achieved" if actual >= goal.target else "not_started"
     elif actual >= goal.target:
         state = "achieved"
-    elif today > goal.period.end:
+    elif today > goal.period.last_sunday:
         state = "missed"
     else:
         # A hair of tolerance: a plan spread over days is rarely a whole number.
@@ -152,12 +170,9 @@ def progress(goal: Goal, actual: float, today: date,
     return Progress(goal, actual, planned, len(days), elapsed, state)  # type: ignore[arg-type]
 
 
-def week_share(period: Period, week_monday: date, upto: date | None = None) -> float:
-    """The part of an ISO week's working days that lie in the period (and before `upto`,
-    if given): how much of a weekly figure counts towards the period."""
-    days = [week_monday + timedelta(days=i) for i in range(5)]
-    inside = [d for d in days if period.start <= d <= period.end and (upto is None or d < upto)]
-    return len(inside) / 5
+def counts_in(period: Period, week_monday: date) -> bool:
+    """Whether an ISO week's figures count towards the period: its Thursday is in it."""
+    return period.start <= week_monday + timedelta(days=3) <= period.end
 
 
 # --- periods ---------------------------------------------------------------------------

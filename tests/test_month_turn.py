@@ -1,14 +1,12 @@
 """A week that spans the turn of a month (2026-W49: Monday 30 November to Sunday 6
 December), read in the three places a GM reads a month's figures: /summary's month to
 date, /goals and the monthly review's overview. Each day's sales must count in one month,
-the same in all three."""
+the same in all three: the month of the week's Thursday (see bot.goals.Period)."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-
-import pytest
 
 from bot.org import parse_org
 from tests.support import say
@@ -28,10 +26,6 @@ def amount(pattern: str, text: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "not fixed: /summary's month to date counts a week in the month of its Thursday "
-    "(W49 wholly in December), /goals and the monthly review split it by working day "
-    "(Monday 30 November's fifth in November): 10,000 counted in both months"))
 async def test_a_week_across_the_turn_of_a_month_counts_each_day_in_one_month(bot, chat,
                                                                                 clock):
     bot.org = parse_org(org_text(GOALS))
@@ -50,9 +44,9 @@ async def test_a_week_across_the_turn_of_a_month_counts_each_day_in_one_month(bo
                             goals)
     await say(bot, "grace", "/monthly 2026-11 alice")
     november_review = amount(r"• Revenue: ([\d,]+) of", chat.last("grace"))
-    # /goals and the review agree on November (50,000 + Monday 30 November's 10,000)...
-    assert november_goals == november_review
-    # ... and December's month to date must be what /goals counts in December, so that the
-    # two months hold the 100,000 reported, not 110,000.
-    assert december_summary == december_goals
-    assert november_review + december_summary == 100_000
+    # A week counts in the month of its Thursday, in all three: W49 (Thursday 3 December)
+    # is December's. /goals and the review read 60,000 for November (50,000 and Monday 30
+    # November's fifth of W49) while /summary read 50,000 for December: 110,000 over the
+    # two months for the 100,000 reported.
+    assert november_goals == november_review == 50_000
+    assert december_summary == december_goals == 50_000
