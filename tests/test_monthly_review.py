@@ -413,6 +413,25 @@ async def test_a_week_across_the_months_end_counts_in_the_month_of_its_thursday(
     assert "• Revenue: 52,000 of 50,000 USD (104% of the month's target)" in chat.last("grace")
 
 
+async def test_a_months_last_week_counts_once_its_check_in_is_asked(bot, chat, clock):
+    """December 2026's last week is W53 (its Thursday is the 31st), asked on Friday 1
+    January at 16:00, after the review goes out at 09:00: counted then, its 50,000 of
+    target against no figure made Alice, on target every week, read 80%."""
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    for week in ("2026-W49", "2026-W50", "2026-W51", "2026-W52"):
+        answer_kpi(bot, "alice", week, 52_000)
+    clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))  # Friday 09:00 in New York
+    assert await bot.run_monthly_review()
+    alice = next(t for t in chat.to("alice") if t.startswith("📅"))
+    assert "• Revenue: 208,000 of 200,000 USD (104% of the month's target)" in alice
+    clock.set(datetime(2027, 1, 1, 21, 0, tzinfo=UTC))  # W53 is asked: 52,000 again
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "grace", "/monthly 2026-12 alice")
+    assert "• Revenue: 260,000 of 250,000 USD (104% of the month's target)" in chat.last("grace")
+
+
 async def test_monthly_before_any_review_was_sent_says_when_it_comes_and_asks_nothing(
         bot, chat, clock):
     """A director typing /monthly before any review reached them was asked last month's
