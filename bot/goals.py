@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.numbers import half_up
 from bot.suggest import did_you_mean
 from bot.weeks import week_start
 
@@ -37,13 +38,30 @@ class Period:
     label: str
 
     def working_days(self) -> list[date]:
-        """Monday-to-Friday days of the period."""
-        return [d for d in _days(self.start, self.end) if d.weekday() < 5]
+        """Monday to Friday of the ISO weeks the period counts: those whose Thursday falls
+        in it. A week counts whole in the month, quarter or year of its Thursday, as ISO
+        weeks do and as /summary's month and quarter to date count it: figures come a week
+        at a time, and a week split by its days counted Monday 30 November 2026 (2026-W49)
+        in November's goal and review while December's month to date held it too."""
+        return [d for d in _days(self.first_monday, self.last_sunday) if d.weekday() < 5]
+
+    @property
+    def first_monday(self) -> date:
+        """The Monday of the first week the period counts (its Thursday in the period)."""
+        thursday = self.start + timedelta(days=(3 - self.start.weekday()) % 7)
+        return thursday - timedelta(days=3)
+
+    @property
+    def last_sunday(self) -> date:
+        """The Sunday of the last week the period counts (its Thursday in the period)."""
+        thursday = self.end - timedelta(days=(self.end.weekday() - 3) % 7)
+        return thursday + timedelta(days=3)
 
 
 @dataclass(frozen=True)
 class WorkingWeek:
-    """One ISO week a period touches: its working days inside the period, and its target."""
+    """One ISO week a period counts (its Thursday in the period): its working days and its
+    target."""
 
     week: str
     days: tuple[date, ...]
@@ -64,7 +82,7 @@ class Goal:
 
     def weeks(self) -> list[WorkingWeek]:
         """The working weeks with their targets: the plan's, or the target spread evenly
-        over the working days (a week the period covers partly gets its days' share)."""
+        over the weeks (Period.working_days: a week counts whole in its Thursday's period)."""
         grouped = _group_weeks(self.period)
         total_days = sum(len(days) for _, days in grouped)
         out: list[WorkingWeek] = []
@@ -139,11 +157,12 @@ def progress(goal: Goal, actual: float, today: date,
         done = sum(1 for d in week.days if d < today or (reported and d == today))
         if done and (over or weeks_in is None or reported):
             planned += week.target * done / len(week.days)
-    if today <= goal.period.start:
+    # (The period as counted: from the Monday of its first week to the Sunday of its last.)
+    if today <= goal.period.first_monday:
         state = "achieved" if actual >= goal.target else "not_started"
     elif actual >= goal.target:
         state = "achieved"
-    elif today > goal.period.end:
+    elif today > goal.period.last_sunday:
         state = "missed"
     else:
         # A hair of tolerance: a plan spread over days is rarely a whole number.
@@ -151,12 +170,9 @@ def progress(goal: Goal, actual: float, today: date,
     return Progress(goal, actual, planned, len(days), elapsed, state)  # type: ignore[arg-type]
 
 
-def week_share(period: Period, week_monday: date, upto: date | None = None) -> float:
-    """The part of an ISO week's working days that lie in the period (and before `upto`,
-    if given): how much of a weekly figure counts towards the period."""
-    days = [week_monday + timedelta(days=i) for i in range(5)]
-    inside = [d for d in days if period.start <= d <= period.end and (upto is None or d < upto)]
-    return len(inside) / 5
+def counts_in(period: Period, week_monday: date) -> bool:
+    """Whether an ISO week's figures count towards the period: its Thursday is in it."""
+    return period.start <= week_monday + timedelta(days=3) <= period.end
 
 
 # --- periods ---------------------------------------------------------------------------
@@ -299,12 +315,13 @@ def breakdown_gaps(book: GoalBook, teams_of: dict[str, str | None],
 def compact(value: float, locale: str = "en") -> str:
     """440000 -> '440k' (en) or '44万' (zh-CN); small numbers as they are (in Chinese every
     number under 1万, with its thousands: '1,500', never the English '1.5k')."""
-    def trim(x: float) -> str:
-        return f"{x:,.1f}".rstrip("0").rstrip(".")
+    def trim(x: float) -> str:  # a half up, as every figure shown (bot.numbers)
+        return f"{half_up(x, 1):,.1f}".rstrip("0").rstrip(".")
     units = ((1e8, "亿"), (1e4, "万")) if locale == "zh-CN" else ((1e6, "M"), (1e3, "k"))
+    # Rounded first, so 99,999,000 reads 1亿 (not 10,000万) and 999,990 1M (not 1,000k);
+    # under the smallest unit a number is as it is (950, not 0.95k rounded up to 1k).
     for size, name in units:
-        # Rounded first, so 99,999,000 reads 1亿 (not 10,000万) and 999,990 1M (not 1,000k).
-        if round(abs(value) / size, 1) >= 1:
+        if half_up(abs(value) / size, 1) >= 1 and half_up(abs(value), 1) >= units[-1][0]:
             return f"{trim(value / size)}{name}"
     return trim(value)
 

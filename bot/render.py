@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import html
 import logging
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,9 +21,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
+from jinja2.filters import do_round as _jinja_round
 from markupsafe import Markup
 
 import templates as _templates_pkg
+from bot.numbers import half_up, percent_of, round_half_up
 from bot.questions import LOCALES
 from bot.text import clean_text, plural
 
@@ -246,6 +249,8 @@ class Renderer:
             mention=mention,
             num=format_number,
             pct=format_percent,
+            fixed=format_fixed,
+            round=round_filter,
             day=format_day,
             plural=plural,
         )
@@ -373,19 +378,42 @@ def _md_kind(line: str) -> str:
 
 
 def format_number(value: float | int | None, digits: int = 2) -> str:
-    """1234567.5 -> '1,234,567.5'; whole numbers lose their decimals."""
+    """1234567.5 -> '1,234,567.5'; whole numbers lose their decimals; a half rounds up
+    (bot.numbers: 0.125 -> '0.13', as a spreadsheet shows it)."""
     if value is None:
         return "—"
+    if not math.isfinite(value):
+        return str(value)
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    text = f"{half_up(value, digits):,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_fixed(value: float | int | None, digits: int = 1) -> str:
+    """3.25 -> '3.3': exactly `digits` decimals, a half rounded up (a 1-5 average)."""
+    if value is None:
+        return "—"
+    if not math.isfinite(value):
+        return str(value)
+    return f"{half_up(value, digits):.{digits}f}"
+
+
+def round_filter(value: float | int, precision: int = 0, method: str = "common") -> float:
+    """Jinja's `round`, a half rounded up as every figure shown is (bot.numbers), not to
+    even: a plan to date of 1,234.5 reads 1,235."""
+    if method != "common" or not math.isfinite(value):
+        return float(_jinja_round(value, precision, method))
+    return round_half_up(value, precision)
 
 
 def format_percent(value: float | None) -> str:
-    """0.873 -> '87%'."""
+    """0.873 -> '87%'; 0.575 -> '58%' (a half rounds up, see bot.numbers)."""
     if value is None:
         return "—"
-    return f"{round(value * 100):d}%"
+    if not math.isfinite(value):
+        return "—"
+    return f"{percent_of(value):d}%"
 
 
 def format_day(value: date | datetime) -> str:

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress, week_share
+from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress
 from bot.org import Org, OrgPerson
 from bot.render import Renderer
 from bot.weeks import week_of, week_start
@@ -126,11 +126,10 @@ def _team_weeks(session: Session, org: Org, team: str, keys: list[str],
 def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
     """The actual of a goal up to and including `today`.
 
-    Per person and week, the CRM's figure wins where it has one: its dated rows count on
-    their day (if inside the period and not after today), week-only rows and typed
-    figures count for the share of the week's working days inside the period.
+    Per person and week of the period (those whose Thursday is in it: a week counts whole
+    in one period, see Period.working_days), the CRM's figure wins where it has one (its
+    dated rows up to today), else the typed figure.
     """
-    period = goal.period
     weeks = [w.week for w in goal.weeks()]
     total = from_crm = 0.0
     flagged: list[tuple[str, str, float, float]] = []
@@ -150,13 +149,10 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
             weeks_in.add(fig.week)
             if first is None or fig.week < first:
                 first = fig.week
-        share = week_share(period, monday)
         if fig.crm is not None:
             value = 0.0
             for day, amount in fig.crm_days:
-                if day is None:
-                    value += amount * share
-                elif period.start <= day <= min(period.end, today):
+                if day is None or day <= today:
                     value += amount
             total += value
             from_crm += value
@@ -164,7 +160,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
                                                      org.crm.tolerance):
                 flagged.append((fig.person_key, fig.week, fig.crm, fig.reported))
         elif fig.reported is not None:
-            total += fig.reported * share
+            total += fig.reported
     # Names by key, not a dict of the whole org built per goal (the monthly review asks
     # this of every director's goals); someone who left is no longer in the org file but
     # is still in the database under the name they had: the flag names them, not their key.
@@ -212,12 +208,13 @@ def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
         owner = (names.get(goal.owner or "", goal.owner) if goal.scope == "person"
                  else goal.owner)
         first = actual.first_week
+        opening = week_of(goal.period.first_monday)
         views.append(GoalView(goal, progress(goal, actual.value, today, actual.weeks_in),
                               actual,
                               metric_label(ctx.org, goal.metric, locale, ctx.renderer), owner or "",
                               list(actual.mismatches),
                               unit_text(ctx.org, goal.metric, goal.unit, locale),
-                              first if first and first > week_of(goal.period.start) else None))
+                              first if first and first > opening else None))
     return views
 
 

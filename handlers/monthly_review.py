@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from bot.goals import Goal, Period, parse_period, progress
+from bot.goals import Goal, Period, counts_in, parse_period, progress
+from bot.numbers import round_half_up
 from bot.schedule import checkin_moment
-from bot.weeks import week_of
+from bot.weeks import week_of, week_start
 from handlers.answers import is_pause, is_skip
 from handlers.context import Context, one_moment
 from handlers.digest import month_weeks, send_month_digests
@@ -123,9 +124,9 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> f
         return exact.target
     covering = next((g for g in goals if g.period.start <= month.start
                      and month.end <= g.period.end), None)
-    if covering is not None:
-        return sum(w.target * sum(1 for d in w.days if month.start <= d <= month.end)
-                   / len(w.days) for w in covering.weeks())
+    if covering is not None:  # its weeks the month counts (their Thursday in it)
+        return sum(w.target for w in covering.weeks()
+                   if counts_in(month, week_start(w.week)))
     kpi = next((k for k in person.kpis if k.metric == metric), None)
     if kpi is None:
         return None
@@ -214,7 +215,9 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     """A director's month: numbers, weeks, blockers, support and recognition
     (`kudos`: the month's, read once for many reviews)."""
     month = parse_period(f"{year}-{month_no:02d}")
-    after = month.end + timedelta(days=1)
+    # The month as its figures count it: to the Sunday of its last week (Period.working_days).
+    last = month.last_sunday
+    after = last + timedelta(days=1)
     review = MonthReview(person.display_name, month.label)
     # The month's weeks are those whose Thursday it holds (as its digests are listed), so
     # a week is in one month's review, not two; and only those whose check-in has been
@@ -230,7 +233,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     for metric in metrics:
         target = _month_target(ctx, person, metric, month)
         probe = Goal(metric, month, target or 1.0, "person", person.key)
-        actual = goal_actual(ctx.session, ctx.org, probe, month.end).value
+        actual = goal_actual(ctx.session, ctx.org, probe, last).value
         kpi = next((k for k in person.kpis if k.metric == metric), None)
         # (The unit as the reader reads it: the org file's per-locale unit.)
         line = MetricMonth(metric_label(ctx.org, metric, locale, ctx.renderer),
@@ -240,7 +243,7 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                         if g.metric == metric and g.period.kind == "quarter"
                         and g.period.start <= month.end <= g.period.end), None)
         if quarter is not None:
-            so_far = goal_actual(ctx.session, ctx.org, quarter, month.end)
+            so_far = goal_actual(ctx.session, ctx.org, quarter, last)
             state = progress(quarter, so_far.value, after, so_far.weeks_in)
             line.quarter, line.quarter_state = quarter.period.label, state.state
             line.quarter_pace = state.pace_needed
@@ -312,7 +315,7 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
                            r.resolution or "")
         if r.status == "resolved" and r.resolved_at is not None and r.resolved_at < end:
             line.resolved_on = r.resolved_at.astimezone(ctx.org.tz).date()
-            line.days = round((r.resolved_at - r.opened_at).total_seconds() / 86400, 1)
+            line.days = round_half_up((r.resolved_at - r.opened_at).total_seconds() / 86400, 1)
             if r.resolved_at >= start:
                 times.append(line.days)
         elif r.status in ("open", "acknowledged") or (r.resolved_at and r.resolved_at >= end):
@@ -322,7 +325,7 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
             line.age = max(0, (end - r.opened_at).days)
         review.support.append(line)
     if times:
-        review.resolution_median = round(median(times), 1)
+        review.resolution_median = round_half_up(median(times), 1)
         review.resolution_longest = max(times)
     return rounds
 

@@ -791,7 +791,8 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> 
 
 def _avg(results: PollResults, key: str, slice_: str) -> float | None:
     stats = results.stats(key, slice_)
-    return round(stats.average, 2) if stats else None
+    # 4 places, not the 1 shown: rounded to 2 first, 3.246 became 3.25 and read 3.3.
+    return round(stats.average, 4) if stats else None
 
 
 # --- alerts ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.numbers import round_half_up
 from bot.org import Org
 from bot.review_config import MIN_GROUP  # with reviews.peers, which is checked against it
 from bot.text import clean_text
@@ -141,7 +142,8 @@ class ReviewReport:
                              "overall": None if self.overall is None else {
                                  "asked": self.overall.asked,
                                  "answered": self.overall.answered,
-                                 "rate": self.overall.rate}}}
+                                 "rate": None if self.overall.rate is None
+                                 else round(self.overall.rate, 2)}}}
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,9 @@ class Response:
 
     @property
     def rate(self) -> float | None:
-        """The share who answered, 0-1 (None when nobody was asked)."""
-        return round(self.answered / self.asked, 2) if self.asked else None
+        """The share who answered, 0-1 (None when nobody was asked); not rounded: rounded
+        to 2 places, 23 of 40 (0.575, a float a hair under) became 0.57 and read '57%'."""
+        return self.answered / self.asked if self.asked else None
 
 
 def response_lines(asked: dict[str, int], answered: dict[str, int]
@@ -300,7 +303,8 @@ def manager_asked(session: Session, round_id: int) -> str | None:
 
 
 def _avg(values: list[int] | None) -> float | None:
-    return round(mean(values), 2) if values else None
+    # Rounded as the review shows it (bot.numbers: 3.125 reads 3.13), also in its JSON.
+    return round_half_up(mean(values), 2) if values else None
 
 
 # --- the command ------------------------------------------------------------------------

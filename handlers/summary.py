@@ -196,8 +196,15 @@ class WeekSummary:
 
     @property
     def not_sent(self) -> list[PersonWeek]:
-        """People to whom no check-in was sent this week."""
-        return [p for p in self.people if p.status == "not_sent"]
+        """People to whom no check-in was sent this week, but those whose check-in is still
+        to come where they are (`due`, named apart as the GM's headline does)."""
+        return [p for p in self.people if p.status == "not_sent" and p.due is None]
+
+    @property
+    def due(self) -> list[PersonWeek]:
+        """People whose check-in of the current week is still to come where they are (set
+        by person_still_to_come; chat only)."""
+        return [p for p in self.people if p.due is not None]
 
     @property
     def nothing_sent(self) -> bool:
@@ -472,8 +479,9 @@ def goes_out(ctx: Context, key: str, week: str) -> datetime | None:
 
 
 def person_still_to_come(ctx: Context, weeks: list[WeekSummary], reader_tz: str) -> None:
-    """A person's history: their current week not sent yet says when it goes out, in the
-    reader's time, as the GM's block for them does (see goes_out)."""
+    """A person's history or a team's week: the current week of each person whose
+    check-in is not sent yet says when it goes out, in the reader's time, as the GM's view
+    does (see goes_out), not "no check-in sent" as if they were left out."""
     latest = weeks[-1] if weeks else None
     if latest is None or latest.week != current_week(ctx.clock.now(), reader_tz):
         return
@@ -1246,8 +1254,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
                 # Rendered, not exported: older weeks of a trend need their numbers only.
                 weeks = summaries(seen, request, person.locale, person.timezone,
                                   texts="latest")
-                if request.kind == "person":
-                    person_still_to_come(seen, weeks, person.timezone)
+                person_still_to_come(seen, weeks, person.timezone)
                 text = render_summary(seen.renderer, person.locale, markup, request, weeks,
                                       seen.org.name)
                 if request.kind == "person" and person.can_view_summary:

@@ -67,6 +67,7 @@ from sqlalchemy.orm import Session
 
 from bot.cli_output import FORMULA_START
 from bot.gc_pause import without_gc
+from bot.numbers import round_half_up
 from bot.oneonone import Cadence
 from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
@@ -1791,9 +1792,9 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
     if v.status in EXPECTED and v.status != "submitted":
         out.append(Attention("missing", key, name, {"status": v.status}))
     if v.morale is not None and v.morale < MORALE_LOW:
-        out.append(Attention("morale_low", key, name, {"morale": round(v.morale, 1)}))
+        out.append(Attention("morale_low", key, name, {"morale": round_half_up(v.morale, 1)}))
     if v.stress is not None and v.stress > stress_above:
-        out.append(Attention("stress_high", key, name, {"stress": round(v.stress, 1)}))
+        out.append(Attention("stress_high", key, name, {"stress": round_half_up(v.stress, 1)}))
     if v.recurring:
         # "N of the last M weeks": the weeks need not follow each other.
         out.append(Attention("recurring_blocker", key, name, {"weeks": v.recurring,

@@ -35,7 +35,7 @@ def test_named_periods():
 
 def test_a_quarter_spanning_the_year_boundary():
     # A fiscal year starting in December: FY2027-Q1 is December 2026 to February 2027.
-    q = goal("2027-Q1", 128_000, fiscal=12)
+    q = goal("2027-Q1", 130_000, fiscal=12)
     assert (q.period.start, q.period.end) == (date(2026, 12, 1), date(2027, 2, 28))
     weeks = q.weeks()
     # ISO year 2026 has 53 weeks: its W53 (Dec 28 - Jan 3) is one week of the quarter,
@@ -44,26 +44,30 @@ def test_a_quarter_spanning_the_year_boundary():
     assert names[0] == "2026-W49" and names[-1] == "2027-W08"
     assert "2026-W53" in names and names.index("2027-W01") == names.index("2026-W53") + 1
     assert len(names) == len(set(names)) == 13
-    assert sum(len(w.days) for w in weeks) == 64  # working days Dec 1 - Feb 28
-    assert sum(w.target for w in weeks) == pytest.approx(128_000)
-    assert weeks[0].target == pytest.approx(8_000)  # Tue-Fri: 4 of 64 working days
-    assert weeks[5].target == pytest.approx(10_000)  # a full week: 5 of 64
+    # A week counts whole in the quarter of its Thursday: W49 with its Monday 30 November,
+    # as /summary's month and quarter to date count it. 13 weeks, 10,000 each.
+    assert sum(len(w.days) for w in weeks) == 65
+    assert sum(w.target for w in weeks) == pytest.approx(130_000)
+    assert weeks[0].days[0] == date(2026, 11, 30) and weeks[0].target == pytest.approx(10_000)
+    assert weeks[5].target == pytest.approx(10_000)
     # The same quarter with a start date instead of a fiscal calendar.
-    same = goal("quarter", 128_000, start=date(2026, 12, 1))
+    same = goal("quarter", 130_000, start=date(2026, 12, 1))
     assert (same.period.start, same.period.end) == (date(2026, 12, 1), date(2027, 2, 28))
 
 
 def test_a_period_that_starts_mid_week():
-    # A month from Wednesday 2026-12-16 to Friday 2027-01-15: 23 working days.
-    m = goal("month", 230_000, start=date(2026, 12, 16))
+    # A month from Wednesday 2026-12-16 to Friday 2027-01-15: the weeks whose Thursday it
+    # holds, 2026-W51 (Thursday 17 December) to 2027-W02 (Thursday 14 January), whole.
+    m = goal("month", 250_000, start=date(2026, 12, 16))
     assert m.period.end == date(2027, 1, 15)
     weeks = m.weeks()
-    assert [len(w.days) for w in weeks] == [3, 5, 5, 5, 5]
-    # The first week gets the share of its three working days, not a full week's.
-    assert [round(w.target) for w in weeks] == [30_000, 50_000, 50_000, 50_000, 50_000]
-    # On Monday of the second week the plan to date is the first week's 30k.
-    p = progress(m, actual=30_000, today=date(2026, 12, 21))
-    assert p.planned_to_date == pytest.approx(30_000) and p.state == "on_track"
+    assert [w.week for w in weeks] == ["2026-W51", "2026-W52", "2026-W53", "2027-W01",
+                                       "2027-W02"]
+    assert [len(w.days) for w in weeks] == [5, 5, 5, 5, 5]
+    assert [round(w.target) for w in weeks] == [50_000] * 5
+    # On Monday of the second week the plan to date is the first week's 50k.
+    p = progress(m, actual=50_000, today=date(2026, 12, 21))
+    assert p.planned_to_date == pytest.approx(50_000) and p.state == "on_track"
 
 
 def test_a_weekly_plan_replaces_the_even_spread():
@@ -77,27 +81,32 @@ def test_a_weekly_plan_replaces_the_even_spread():
 
 
 def test_pace_when_behind():
-    # Q4 2026: 66 working days. Target 660,000: 10,000 a working day, 50,000 a week.
-    q = goal("2026-Q4", 660_000)
-    assert len(q.period.working_days()) == 66
-    # Monday 2026-11-30: 42 working days done, 24 left. Planned 420k; actual 300k.
+    # Q4 2026 counts the ISO weeks whose Thursday it holds: W40 (Monday 28 September, its
+    # Thursday 1 October) to W53 (its Thursday 31 December), 70 working days. Target
+    # 700,000: 10,000 a working day, 50,000 a week.
+    q = goal("2026-Q4", 700_000)
+    assert len(q.period.working_days()) == 70
+    # Monday 2026-11-30: 45 working days done, 25 left. Planned 450k; actual 300k.
     p = progress(q, actual=300_000, today=date(2026, 11, 30))
-    assert p.days_elapsed == 42 and p.days_left == 24
-    assert p.planned_to_date == pytest.approx(420_000)
+    assert p.days_elapsed == 45 and p.days_left == 25
+    assert p.planned_to_date == pytest.approx(450_000)
     assert p.state == "behind"
-    assert p.attainment == pytest.approx(300_000 / 660_000)
-    # 360k to go over 24 working days = 15,000 a day = 75,000 a week (vs the plan's 50k).
-    assert p.pace_needed == pytest.approx(75_000)
-    ahead = progress(q, actual=440_000, today=date(2026, 11, 30))
-    assert ahead.state == "on_track" and ahead.pace_needed == pytest.approx(45_833.33, 0.01)
-    assert progress(q, 660_000, date(2026, 12, 1)).state == "achieved"
+    assert p.attainment == pytest.approx(300_000 / 700_000)
+    # 400k to go over 25 working days = 16,000 a day = 80,000 a week (vs the plan's 50k).
+    assert p.pace_needed == pytest.approx(80_000)
+    ahead = progress(q, actual=460_000, today=date(2026, 11, 30))
+    assert ahead.state == "on_track" and ahead.pace_needed == pytest.approx(48_000)
+    assert progress(q, 700_000, date(2026, 12, 1)).state == "achieved"
+    # Its last week ends on Sunday 3 January: missed from the Monday after.
+    assert progress(q, 600_000, date(2027, 1, 3)).state == "behind"
     assert progress(q, 600_000, date(2027, 1, 4)).state == "missed"
     assert progress(q, 600_000, date(2027, 1, 4)).pace_needed is None
     assert progress(q, 0, date(2026, 9, 28)).state == "not_started"
 
 
 def test_compact_amounts_in_both_languages():
-    assert compact(440_000) == "440k" and compact(1_250_000) == "1.2M"
+    # A half rounds up, as every figure shown (1.25M is 1.3M, not round()'s even 1.2M).
+    assert compact(440_000) == "440k" and compact(1_250_000) == "1.3M"
     assert compact(440_000, "zh-CN") == "44万" and compact(40_000, "zh-CN") == "4万"
     assert compact(950) == "950"
 
@@ -241,15 +250,32 @@ async def test_a_director_sees_their_goal_behind_with_the_pace_needed(goals_bot,
     await say(goals_bot, "alice", "/goals")
     text = chat.last("alice")
     assert text.startswith("🎯 Goals — Alice Martin")
-    # Alice: 85k of 150k; 42 of 66 working days done -> plan to date 95,455; behind.
+    # Alice: 85k of 150k; 45 of the quarter's 70 working days done (its weeks: W40, whose
+    # Thursday is 1 October, to W53, whose Thursday is 31 December) -> plan to date
+    # 96,429; behind.
     assert ("• Revenue · 2026-Q4 (2026-10-01 – 2026-12-31) · Alice Martin\n"
-            "  85,000 of 150,000 USD (57%) · plan to date 95,455 · ⚠️ behind · figures from "
+            "  85,000 of 150,000 USD (57%) · plan to date 96,429 · ⚠️ behind · figures from "
             "2026-W47 on (none before)\n"
-            "  Pace needed: 13,542 a week for the 24 working days left") in text
+            "  Pace needed: 13,000 a week for the 25 working days left") in text
     # East counts Alice's and Sam's figures against the team's 200k.
     assert "95,000 of 200,000 USD (48%)" in text
     await say(goals_bot, "alice", "/goals bruno")
     assert chat.last("alice").startswith("You can see your own goals and your team's.")
+
+
+async def test_a_half_percent_and_a_half_unit_round_up_as_a_spreadsheet_shows_them(
+        goals_bot, chat):
+    """86,250 of 150,000 is 57.5%: the director's spreadsheet shows 58%, /goals read 57%
+    (round() on the float 57.49999…, a half to the even number)."""
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W47", 86_250)
+    await say(goals_bot, "alice", "/goals")
+    assert "86,250 of 150,000 USD (58%)" in chat.last("alice")
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(goals_bot, "alice", "/goals")
+    assert "86,250 / 150,000 USD（58%）" in chat.last("alice")
 
 
 async def test_someone_of_your_team_s_goals_by_name_as_the_team_s_list_shows_them(goals_bot,
@@ -327,18 +353,19 @@ async def test_in_the_last_days_of_a_quarter_the_amount_still_needed_is_said_pla
         goals_bot, chat, clock):
     from tests.support import say
 
-    # Thursday 31 December, the quarter's last working day, Alice at 85,000 of 150,000.
-    # She was told 'Pace needed: 325,000 a week for the 1 working days left': five times
-    # what she has to bring in, the one day she has left.
+    # Friday 1 January, the quarter's last working day (its last week is 2026-W53, whose
+    # Thursday is 31 December), Alice at 85,000 of 150,000. She was told 'Pace needed:
+    # 325,000 a week for the 1 working days left': five times what she has to bring in,
+    # the one day she has left.
     answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
     answer_kpi(goals_bot, "alice", "2026-W48", 45_000)
-    clock.set(datetime(2026, 12, 31, 14, 0, tzinfo=UTC))
+    clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))
     await say(goals_bot, "alice", "/goals alice")
     text = chat.last("alice")
     assert "Still needed: 65,000 on the last working day (today)" in text
     assert "325,000" not in text
-    # Three working days left (Tuesday 29 December): the total over those days.
-    clock.set(datetime(2026, 12, 29, 14, 0, tzinfo=UTC))
+    # Three working days left (Wednesday 30 December): the total over those days.
+    clock.set(datetime(2026, 12, 30, 14, 0, tzinfo=UTC))
     await say(goals_bot, "alice", "/goals alice")
     assert "Still needed: 65,000 over the 3 working days left" in chat.last("alice")
     goals_bot.org = parse_org(org_text(GOALS.replace(
@@ -419,7 +446,8 @@ async def test_a_small_or_round_gap_in_chinese_is_written_as_chinese_writes_it(g
                                                      "  - {metric: revenue, period: 2026-Q4, "
                                                      "person: li, target: 118500")))
     await say(goals_bot, "li", "/goals")
-    assert "李雷 = 11.8万，China 2026-Q4 营收目标为 12万；1,500 尚未分配" in chat.last("li"), \
+    # (11.85万 reads 11.9万: a half rounds up, as every figure shown.)
+    assert "李雷 = 11.9万，China 2026-Q4 营收目标为 12万；1,500 尚未分配" in chat.last("li"), \
         chat.last("li")
     assert compact(99_999_000, "zh-CN") == "1亿" and compact(999_990) == "1M"
 
@@ -471,21 +499,21 @@ goals:
 def test_the_week_in_progress_counts_in_the_plan_once_its_figure_is_in():
     """Figures come a week at a time, at the week's check-in. On Thursday 2026-12-03 the
     plan held Monday to Wednesday of a week nobody had reported yet: a director exactly on
-    plan read 'behind' (planned 450k against 420k), every Monday to Thursday."""
-    q = goal("2026-Q4", 660_000)  # 10,000 a working day
+    plan read 'behind' (planned 480k against 450k), every Monday to Thursday."""
+    q = goal("2026-Q4", 700_000)  # 10,000 a working day: W40 to W53, 70 days
     thursday = date(2026, 12, 3)
-    before = progress(q, 420_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 49)})
-    assert before.planned_to_date == pytest.approx(420_000) and before.state == "on_track"
+    before = progress(q, 450_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 49)})
+    assert before.planned_to_date == pytest.approx(450_000) and before.state == "on_track"
     # Once this week's figure is in, its days so far count, today with them (the figure
     # covers today).
-    after = progress(q, 470_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 50)})
-    assert after.planned_to_date == pytest.approx(460_000) and after.state == "on_track"
+    after = progress(q, 500_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 50)})
+    assert after.planned_to_date == pytest.approx(490_000) and after.state == "on_track"
     # A week that is over counts whether or not its figure came: a missed check-in is
     # behind the plan.
-    missed = progress(q, 370_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 48)})
-    assert missed.planned_to_date == pytest.approx(420_000) and missed.state == "behind"
+    missed = progress(q, 400_000, thursday, weeks_in={f"2026-W{n}" for n in range(40, 48)})
+    assert missed.planned_to_date == pytest.approx(450_000) and missed.state == "behind"
     # The days elapsed (and the pace needed) are the calendar's, as before.
-    assert before.days_elapsed == 45 and after.days_left == 21
+    assert before.days_elapsed == 48 and after.days_left == 22
 
 
 async def test_a_director_on_plan_reads_on_track_on_a_thursday(bot, chat, clock):
@@ -493,37 +521,38 @@ async def test_a_director_on_plan_reads_on_track_on_a_thursday(bot, chat, clock)
 
     bot.org = parse_org(org_text("""
 goals:
-  - {metric: revenue, period: 2026-Q4, person: alice, target: 660000}
+  - {metric: revenue, period: 2026-Q4, person: alice, target: 700000}
 """))
-    # 50,000 a week, every week of the quarter so far (W40 has two days in it: 20,000).
+    # 50,000 a week, every week of the quarter so far (W40 counts whole: its Thursday is
+    # 1 October).
     for n in range(40, 49):
         answer_kpi(bot, "alice", f"2026-W{n}", 50_000)
     clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))  # Thursday 10:00 in New York
     await say(bot, "alice", "/goals")
-    line = next(x for x in chat.last("alice").splitlines() if "of 660,000 USD" in x)
-    assert line.startswith("  420,000 of 660,000 USD (64%) · plan to date 420,000")
+    line = next(x for x in chat.last("alice").splitlines() if "of 700,000 USD" in x)
+    assert line.startswith("  450,000 of 700,000 USD (64%) · plan to date 450,000")
     assert "behind" not in line
 
 
 async def test_a_weeks_figure_is_held_against_the_plan_of_the_same_days(bot, chat, clock):
-    # Friday 2026-12-04: Alice, on plan until last week (420,000), reports 45,000 for a
-    # 50,000 week. The plan to date held Monday to Thursday (460,000) against a figure
-    # that covers Friday too: 465,000 read "on track" while the week fell short.
+    # Friday 2026-12-04: Alice, on plan until last week (450,000), reports 45,000 for a
+    # 50,000 week. The plan to date held Monday to Thursday (490,000) against a figure
+    # that covers Friday too: 495,000 read "on track" while the week fell short.
     from tests.support import say
 
     bot.org = parse_org(org_text("""
 goals:
-  - {metric: revenue, period: 2026-Q4, person: alice, target: 660000}
+  - {metric: revenue, period: 2026-Q4, person: alice, target: 700000}
 """))
     for n in range(40, 49):
         answer_kpi(bot, "alice", f"2026-W{n}", 50_000)
     answer_kpi(bot, "alice", "2026-W49", 45_000)
     clock.set(datetime(2026, 12, 4, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
     await say(bot, "alice", "/goals")
-    line = next(x for x in chat.last("alice").splitlines() if "of 660,000 USD" in x)
-    assert line.startswith("  465,000 of 660,000 USD (70%) · plan to date 470,000 · ⚠️ behind")
+    line = next(x for x in chat.last("alice").splitlines() if "of 700,000 USD" in x)
+    assert line.startswith("  495,000 of 700,000 USD (71%) · plan to date 500,000 · ⚠️ behind")
     with bot.unit() as ctx:
         ctx.people.by_key("alice").locale = "zh-CN"
     await say(bot, "alice", "/goals")
-    line = next(x for x in chat.last("alice").splitlines() if "660,000 USD" in x)
-    assert "470,000" in line and "落后" in line
+    line = next(x for x in chat.last("alice").splitlines() if "700,000 USD" in x)
+    assert "500,000" in line and "落后" in line

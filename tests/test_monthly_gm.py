@@ -133,7 +133,7 @@ async def test_a_chinese_speaking_gm_reads_the_overview_in_chinese(bot, chat, cl
     assert await bot.run_monthly_review()
     [overview] = [t for t in chat.to("grace") if t.startswith("📅")]
     assert overview.startswith("📅 月度回顾 —— 2026-11 · 3 位总监\n")
-    assert "• Alice Martin · East —— 签到 4 周中 4 周 · 营收 105% · 新客户 — · " \
+    assert "• Alice Martin · East —— 签到 4 周中 4 周 · 营收 117% · 新客户 — · " \
         "⚠ 1 个反复出现的阻碍\n" in overview
     assert overview.endswith("/monthly <总监> 查看某位总监的完整回顾 · "
                              "/monthly answers 查看他们的回答")

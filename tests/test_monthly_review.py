@@ -63,12 +63,13 @@ async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat,
     review, digests, question = chat.to("alice")
     assert review.startswith("📅 Month in review — 2026-11\nCheck-ins: 4 of 4 weeks")
     assert digests.startswith("📬 Weekly digests of 2026-11 · team East")
-    # November's share of the quarter's target: 21 of Q4's 66 working days.
-    assert "• Revenue: 50,000 of 47,727 USD (105% of the month's target)" in review
+    # November's share of the quarter's target: 4 of Q4's 14 weeks (W45 to W48, whose
+    # Thursdays November holds; a week counts whole in its Thursday's month).
+    assert "• Revenue: 50,000 of 42,857 USD (117% of the month's target)" in review
     # She gave no new-customers figure all month: unknown, not '0 of 18 (0%)'.
     assert "• New customers: no figures this month (target " in review
-    # Q4 to date: 50k of a plan of 97,727; 100k to go over 23 working days.
-    assert "Quarter 2026-Q4: behind; pace needed 21,739 a week" in review
+    # Q4 to date: 50k of a plan of 96,429; 100k to go over 25 working days.
+    assert "Quarter 2026-Q4: behind; pace needed 20,000 a week" in review
     assert "Best week 2026-W46 (20,000), worst 2026-W47 (5,000)" in review
     assert "Recurring blockers\n• Legal review delays contracts — in 2 weeks" in review
     assert "Support requested\n• 2026-W47: Budget — Trade show booth" in review
@@ -77,7 +78,7 @@ async def test_the_month_in_review_goes_out_once_with_three_questions(bot, chat,
     # The GM gets one overview of the month, not each director's review.
     [overview] = [t for t in chat.to("grace") if t.startswith("📅")]
     assert overview.startswith("📅 Month in review — 2026-11 · 3 directors\n")
-    assert "• Alice Martin · East — check-ins 4 of 4 · Revenue 105% · New customers — · " \
+    assert "• Alice Martin · East — check-ins 4 of 4 · Revenue 117% · New customers — · " \
         "⚠ 1 recurring blocker\n" in overview
     li = chat.last("li")
     assert li.startswith("2026-11 月度回顾，第 1 / 3 题")
@@ -387,12 +388,13 @@ async def test_weeks_never_asked_are_not_in_the_month_s_target(bot, chat, clock)
     assert "Alice Martin · East — check-ins 1 of 1 · Revenue 104%" in chat.last("grace")
 
 
-async def test_the_months_last_days_count_once_their_check_in_is_asked(bot, chat, clock):
+async def test_a_week_across_the_months_end_counts_in_the_month_of_its_thursday(bot, chat,
+                                                                                clock):
     """November 2026 ends on a Monday, whose figure comes with W49's check-in on Friday 4
-    December. The review sent on the 1st counted that Monday's 10,000 of target against
-    nothing: Alice, 52,000 against her 50,000 the one week she was asked, read "52,000 of
-    60,000 USD (87%)", and so did the GM's overview. Once W49 is asked, it counts, with
-    its share of her figure (or of nothing, if she does not answer)."""
+    December. The review counted that Monday as November's (a fifth of W49's figure and
+    target) while the GM's /summary counted all of W49 in December's month to date: the
+    same 12,000 in two months. W49 is December's (its Thursday is 3 December), here as
+    there: November's review reads the same before and after W49 is asked."""
     from tests.test_checkin import ALICE_ANSWERS, answer_all
 
     clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
@@ -408,7 +410,26 @@ async def test_the_months_last_days_count_once_their_check_in_is_asked(bot, chat
     await bot.run_checkins(["alice"])
     await answer_all(bot, "alice", ["60000", *ALICE_ANSWERS[1:]])
     await say(bot, "grace", "/monthly 2026-11 alice")
-    assert "• Revenue: 64,000 of 60,000 USD (107% of the month's target)" in chat.last("grace")
+    assert "• Revenue: 52,000 of 50,000 USD (104% of the month's target)" in chat.last("grace")
+
+
+async def test_a_months_last_week_counts_once_its_check_in_is_asked(bot, chat, clock):
+    """December 2026's last week is W53 (its Thursday is the 31st), asked on Friday 1
+    January at 16:00, after the review goes out at 09:00: counted then, its 50,000 of
+    target against no figure made Alice, on target every week, read 80%."""
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    for week in ("2026-W49", "2026-W50", "2026-W51", "2026-W52"):
+        answer_kpi(bot, "alice", week, 52_000)
+    clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))  # Friday 09:00 in New York
+    assert await bot.run_monthly_review()
+    alice = next(t for t in chat.to("alice") if t.startswith("📅"))
+    assert "• Revenue: 208,000 of 200,000 USD (104% of the month's target)" in alice
+    clock.set(datetime(2027, 1, 1, 21, 0, tzinfo=UTC))  # W53 is asked: 52,000 again
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "grace", "/monthly 2026-12 alice")
+    assert "• Revenue: 260,000 of 250,000 USD (104% of the month's target)" in chat.last("grace")
 
 
 async def test_monthly_before_any_review_was_sent_says_when_it_comes_and_asks_nothing(

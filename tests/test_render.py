@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.render import TEMPLATE_DIR, Renderer, format_number, format_percent
+from bot.render import TEMPLATE_DIR, Renderer, format_fixed, format_number, format_percent
 
 renderer = Renderer()
 
@@ -86,6 +86,23 @@ def test_number_formats():
     assert format_number(1234.5) == "1,234.5"
     assert format_number(None) == "—"
     assert format_percent(1.04) == "104%"
+
+
+def test_a_half_rounds_up_on_the_decimal_a_figure_stands_for():
+    """As a spreadsheet shows it: 57.5% reads 58%, not round()'s 57% (0.575 is stored a
+    hair under, and round() sends a half to the even number: 90.5% read 90%)."""
+    assert format_percent(0.575) == "58%"
+    assert format_percent(23 / 40) == "58%"
+    assert format_percent((1.33 + 0.48) / 2) == "91%"  # 0.9049999999999999 in a float
+    assert format_percent(0.905) == "91%" and format_percent(0.125) == "13%"
+    assert format_percent(-0.005) == "-1%" and format_percent(0.004999) == "0%"
+    assert format_number(0.125) == "0.13" and format_number(2.675) == "2.68"
+    assert format_number(1234.565) == "1,234.57" and format_number(1_000_000.5, 0) == "1,000,001"
+    assert format_fixed(3.25) == "3.3" and format_fixed(3.0) == "3.0"
+    assert format_fixed(13 / 4) == "3.3" and format_fixed(3.2449) == "3.2"
+    env = renderer._envs["plain"]
+    assert env.from_string("{{ 1234.5 | round | num }} {{ 2.25 | round(1) }}").render() \
+        == "1,235 2.3"
 
 
 def test_commands_are_spelled_for_each_platform():

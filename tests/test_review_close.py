@@ -123,7 +123,9 @@ GM_SUMMARY = (
     '• Director 24 — 26 of 28 answered · others 3.19 · self 1.5\n'
     '• … and 5 more\n'
     "/review report <director> shows one director's report; each director has been sent their own.")
-ALL_REPORTS = "3001b818e741fbf1"
+# (Captured again when figures began rounding a half up: Director 1's peers and reports
+# rated cooperation 3.125 on average, which reads 3.13, not 3.12; nothing else changed.)
+ALL_REPORTS = "1465bb1cc7d37570"
 
 
 @pytest.mark.parametrize("raters", [2000, 100])

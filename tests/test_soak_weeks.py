@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -403,9 +404,10 @@ KPIS = (("Revenue", "revenue", "USD"), ("New customers", "customers", "customers
 
 
 def pct(actual: int, target: int) -> str:
-    """As the bot rounds: the ratio's round(x * 100), so 23 of 40 reads 57% (0.575 * 100
-    is 57.49999999999999 in floating point) and a half goes to the even number."""
-    return f"{round(actual / target * 100)}%"
+    """As a spreadsheet rounds, worked out in exact decimals: 23 of 40 reads 58% (57.5%, a
+    half rounded up), not the 57% of round() on the float 57.49999999999999."""
+    exact = Decimal(actual) * 100 / Decimal(target)
+    return f"{exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
 def checkins_line(sim: Sim, week: str) -> str:

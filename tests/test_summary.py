@@ -314,3 +314,42 @@ async def test_a_teams_weeks_name_in_progress_apart_from_missing_as_the_headline
             "team_management"]
         assert (team["members_in_progress"], team["members_missing"]) == (["Sam Lee"],
                                                                           ["Dana Wu"])
+
+
+async def test_a_team_member_whose_check_in_is_still_to_come_is_not_said_to_be_left_out(
+        settings, clock, tmp_path):
+    # Friday 16:05 in New York, 15:05 in Chicago: Alice has been asked, Sam's check-in goes
+    # out at 16:00 where he is. The team view read "▫️ Sam Lee — no check-in sent", as if
+    # he had been left out, where the GM's view says when it goes out.
+    from datetime import UTC, datetime
+
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "    timezone: America/Chicago\n", "    timezone: America/Chicago\n    checks_in: true\n"),
+        encoding="utf-8")
+    clock.set(datetime(2026, 11, 27, 21, 5, tzinfo=UTC))
+    with bot_on_org(settings, clock, org) as (bot, chat, _):
+        await bot.run_checkins(timezone="America/New_York")
+        for reader, command in (("alice", "/summary"), ("grace", "/summary team East")):
+            await say(bot, reader, command)
+            text = chat.last(reader)
+            assert ("▫️ Sam Lee — check-in not sent yet: it goes out Fri 2026-11-27 17:00 "
+                    "your time") in text
+            assert "no check-in sent" not in text.lower()
+            assert ("Check-in still to come where they are, not in the targets yet: Sam Lee"
+                    in text)
+        with bot.unit() as ctx:
+            ctx.people.by_key("alice").locale = "zh-CN"
+        await say(bot, "alice", "/summary")
+        text = chat.last("alice")
+        assert "Sam Lee — 签到尚未发送：将于你的时间 2026-11-27（周五）17:00 发出" in text
+        assert "当地签到时间未到，暂不计入目标：Sam Lee" in text and "未发送签到" not in text
+        # His history reads it the same way; once his round has gone out, as any other week.
+        await say(bot, "grace", "/summary sam")
+        assert ("2026-W48 (2026-11-23 – 2026-11-29): check-in not sent yet: it goes out Fri "
+                "2026-11-27 17:00 your time") in chat.last("grace")
+        clock.set(datetime(2026, 11, 27, 22, 5, tzinfo=UTC))
+        await bot.run_checkins(timezone="America/Chicago")
+        await say(bot, "alice", "/summary")
+        assert "签到尚未发送" not in chat.last("alice")
+        assert "当地签到时间未到" not in chat.last("alice")

@@ -19,26 +19,27 @@ from tests.test_summary_truth import BRUNO_ANSWERS, LI_ANSWERS, org_file
 
 async def test_falling_attainment_names_what_it_fell_from(bot, chat, clock):
     # Revenue 191% → 21% → 41%, new customers 75% each week: 133% → 48% → 58%. This week
-    # rose from last week's, but fell against the weeks before on average (90.5%): the
-    # attention line must not read 'now 58%, 48% the week before' (a rise called a fall).
+    # rose from last week's, but fell against the weeks before on average (90.5%, which
+    # reads 91% as a spreadsheet rounds it, not 90%): the attention line must not read
+    # 'now 58%, 48% the week before' (a rise called a fall).
     await weeks_of_checkins(bot, clock, [alice("95500"), alice("10500"), alice("20500")])
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
     assert "trend ↓ (— → 133% → 48% → 58%)" in blocks(text)["Alice Martin · team East"]
-    assert ("Alice Martin: attainment falling (now 58%, against 90% on average over the "
+    assert ("Alice Martin: attainment falling (now 58%, against 91% on average over the "
             "2 weeks before)") in attention(text)
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", "/summary")
-    assert "Alice Martin：达成率下滑（本周 58%，此前 2 周平均 90%）" in chat.last("grace")
+    assert "Alice Martin：达成率下滑（本周 58%，此前 2 周平均 91%）" in chat.last("grace")
     # Read on Tuesday (last week shown, this week's prompts not out yet): not 'now'.
     clock.advance(timedelta(days=4))
     await say(bot, "grace", "/summary")
-    assert "Alice Martin：达成率下滑（2026-W48 58%，此前 2 周平均 90%）" in chat.last("grace")
+    assert "Alice Martin：达成率下滑（2026-W48 58%，此前 2 周平均 91%）" in chat.last("grace")
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "en"
     await say(bot, "grace", "/summary")
-    assert ("Alice Martin: attainment falling (58% in 2026-W48, against 90% on average over "
+    assert ("Alice Martin: attainment falling (58% in 2026-W48, against 91% on average over "
             "the 2 weeks before)") in attention(chat.last("grace"))
 
 
@@ -102,16 +103,17 @@ async def test_revenue_in_two_currencies_is_never_added_up_or_left_unnamed(
             await answer_all(bot, key, answers)
         await say(bot, "grace", "/summary")
         text = chat.last("grace")
+        # (41,000 of 40,000 is 102.5%: 103%, a half rounded up as a spreadsheet does.)
         assert "Team · Revenue 118,000 / 110,000 USD (107%), 2 of 2 reporting" in text
-        assert "Team · Revenue 41,000 / 40,000 EUR (102%), 1 of 1 reporting" in text
+        assert "Team · Revenue 41,000 / 40,000 EUR (103%), 1 of 1 reporting" in text
         assert ("Month to date (2026-11): Revenue 118,000 / 110,000 USD (107%) · "
-                "New customers 3 / 4 customers (75%) · Revenue 41,000 / 40,000 EUR (102%)"
+                "New customers 3 / 4 customers (75%) · Revenue 41,000 / 40,000 EUR (103%)"
                 ) in text
         assert "Quarter to date (2026-Q4): Revenue 118,000 / 110,000 USD (107%)" in text
         with bot.unit() as ctx:
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(bot, "grace", "/summary")
-        assert "营收 41,000 / 40,000 EUR（102%）" in chat.last("grace").split("本月累计")[1]
+        assert "营收 41,000 / 40,000 EUR（103%）" in chat.last("grace").split("本月累计")[1]
         monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
         code, raw = run_cli(bot.settings, "summary", "--format", "csv")
         assert code == 0
@@ -226,3 +228,21 @@ async def test_a_missing_check_in_names_its_week_when_it_is_not_this_week(bot, c
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
     assert "Bruno Rossi：2026-W48 未签到" in text and "本周未签到" not in text
+
+
+async def test_a_half_percent_rounds_up_as_a_spreadsheet_shows_it(bot, chat, clock):
+    # 28,750 of a 50,000 week is 57.5%: the GM's spreadsheet shows 58%. Python's round()
+    # read 57% (0.575 is a float a hair under, and a half goes to the even number).
+    await weeks_of_checkins(bot, clock, [alice("28750")])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Revenue 28,750 / 50,000 USD (58%)" in blocks(text)["Alice Martin · team East"]
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "28,750 / 50,000 USD（58%）" in chat.last("grace")
+    # The JSON keeps the ratio itself, not the rounded percentage.
+    data = json.loads(run_cli_json(bot, clock))
+    alice_row = next(d for d in data["directors"] if d["key"] == "alice")
+    revenue = next(f for f in alice_row["goals"]["week"] if f["metric"] == "revenue")
+    assert revenue["attainment"] == 0.575

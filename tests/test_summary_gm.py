@@ -69,11 +69,12 @@ async def test_a_falling_director_is_listed_under_attention(bot, chat, clock):
     await weeks_of_checkins(bot, clock, [alice("60000"), alice("55000"), alice("20000")])
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
-    assert ("Alice Martin: attainment falling (now 57%, against 95% on average over the "
+    assert ("Alice Martin: attainment falling (now 58%, against 95% on average over the "
             "2 weeks before)") in attention(text)
     goals = blocks(text)["Alice Martin · team East"]
-    # Revenue 120% → 110% → 40%, new customers 75% each week: the mean of the two KPIs.
-    assert "trend ↓ (— → 98% → 92% → 57%)" in goals
+    # Revenue 120% → 110% → 40%, new customers 75% each week: the mean of the two KPIs
+    # (92.5% and 57.5% read 93% and 58%, a half rounded up as a spreadsheet does).
+    assert "trend ↓ (— → 98% → 93% → 58%)" in goals
     # Month to date: the weeks of November, against the whole target of each.
     assert "month Revenue 90%, New customers 75%" in goals
     data = json.loads(run_cli_json(bot, clock))

@@ -216,8 +216,9 @@ async def test_every_page_shows_its_directors_wins_plans_and_confidence(big):
     assert len(shown) == 45
     assert all("this week's wins: Signed Rome" in shown[name] for name in answering)
     assert all("confidence 3" in shown[name] for name in answering)
-    # 41,000 of 40,000 this week, the month and the quarter so far (the only week).
-    assert all("(102%) · month 102% · quarter 102%" in shown[name] for name in answering)
+    # 41,000 of 40,000 (102.5%: 103%, a half up) this week, the month and the quarter so
+    # far (the only week).
+    assert all("(103%) · month 103% · quarter 103%" in shown[name] for name in answering)
     silent = [f"Director {i:02d}" for i in range(1, SILENT + 1)]
     assert not any("Signed Rome" in shown[name] for name in silent)
 

@@ -273,7 +273,7 @@ async def test_a_director_removed_from_the_org_file_keeps_their_past_weeks(
         text = chat.last("grace")
         assert "Check-ins: 2 of 3" in text
         assert "✅ Bruno Rossi — checked in" in text
-        assert "Goals: Revenue 41,000 / 40,000 USD (102%)" in text
+        assert "Goals: Revenue 41,000 / 40,000 USD (103%)" in text
         assert "Team · Revenue 107,000 / 150,000 USD (71%), 2 of 3 reporting" in text
         await say(later, "grace", "/summary")  # this week: Bruno is no longer asked
         text = chat.last("grace")
@@ -282,14 +282,14 @@ async def test_a_director_removed_from_the_org_file_keeps_their_past_weeks(
         text = chat.last("grace")
         assert "Bruno Rossi · team Europe · last 4 weeks" in text
         assert "2026-W48 (2026-11-23 – 2026-11-29): checked in" in text
-        assert "Revenue 41,000 / 40,000 USD (102%)" in text
+        assert "Revenue 41,000 / 40,000 USD (103%)" in text
         assert "Wins: Signed Rome" in text
         await say(later, "grace", "/summary team europe last 2w")
         text = chat.last("grace")
         assert "2026-W48: 1 of 1" in text and "2026-W49: no check-in sent" in text
         await say(later, "grace", "/summary last 2w")
         text = chat.last("grace")
-        assert "Bruno Rossi · team Europe" in text and "trend (— → — → 102% → —)" in text
+        assert "Bruno Rossi · team Europe" in text and "trend (— → — → 103% → —)" in text
     finally:
         engine.dispose()
 

@@ -1,0 +1,37 @@
+"""Rounding of every figure a person reads: half up, on the decimal the figure stands for.
+
+Python's round() and '%.1f' round half to even, and on the binary float: 57.5% of target
+read 57% (0.575 is stored as 0.57499999999999995559), 90.5% read 90%, a morale of 3.25
+read 3.2. A GM checks these against a spreadsheet, which shows 58%, 91% and 3.3; so every
+figure shown in chat, the CLI and Markdown is rounded here. JSON and CSV exports keep the
+raw values (rounded only to a few more places than any view shows).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+
+# A float holds 15 significant decimal digits faithfully (DBL_DIG); the digits beyond
+# are the noise of its arithmetic (the mean of 1.33 and 0.48 is 0.9049999999999999).
+# Cut to 15 first, a figure that stands for 0.905 rounds as 0.905 does.
+_FAITHFUL = Context(prec=15, rounding=ROUND_HALF_EVEN)
+
+
+def decimal_of(value: float | int) -> Decimal:
+    """The decimal a float stands for: its shortest repr, cut to 15 significant digits."""
+    return _FAITHFUL.plus(Decimal(repr(value) if isinstance(value, float) else value))
+
+
+def half_up(value: float | int, digits: int = 0) -> Decimal:
+    """`value` rounded to `digits` decimals, a half away from zero (as a spreadsheet)."""
+    return decimal_of(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def round_half_up(value: float | int, digits: int = 0) -> float:
+    """half_up() as a float, for a figure stored or passed on already rounded."""
+    return float(half_up(value, digits))
+
+
+def percent_of(ratio: float) -> int:
+    """A ratio as a whole percentage: 0.575 -> 58, 0.905 -> 91, -0.005 -> -1."""
+    return int((decimal_of(ratio) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
