@@ -27,3 +27,9 @@ def write_org(folder: Path, extra: str = ONEONONES) -> Path:
     path = folder / "org.yaml"
     path.write_text(TEST_ORG.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return path
+
+
+async def sweep_at(bot, clock, when: datetime) -> int:
+    """The one-on-one sweep run at `when` on the test's clock: what it sent."""
+    clock.set(when)
+    return await bot.run_oneonones()

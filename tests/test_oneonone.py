@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.org import OrgError, parse_org
 from handlers.oneonone import oneonone_overview, pairs
 from storage.oneonone import OneOnOneRepo
-from tests.oneonone_support import MONDAY_SLOT, ONEONONES, write_org
+from tests.oneonone_support import MONDAY_SLOT, ONEONONES, sweep_at, write_org
 from tests.support import NAMESAKES, TEST_ORG, RecordingAdapter, run_cli, say
 from tests.test_cli_views import valid
 
@@ -24,11 +24,6 @@ from tests.test_cli_views import valid
 def settings(database_url, tmp_path):
     """The test org with one-on-one rules."""
     return Settings(database_url=database_url, org_file=write_org(tmp_path))
-
-
-async def sweep_at(bot, clock, when: datetime) -> int:
-    clock.set(when)
-    return await bot.run_oneonones()
 
 
 def texts(chat: RecordingAdapter, key: str, needle: str) -> list[str]:

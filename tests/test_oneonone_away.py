@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import Settings
 from handlers.oneonone import oneonone_overview
-from tests.oneonone_support import MONDAY_SLOT, write_org
+from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
 from tests.support import RecordingAdapter, say
 
 # Li's monthly 1:1 with Grace: Tue 2026-12-01 09:00 in New York (22:00 in Shanghai).
@@ -24,11 +24,6 @@ ASKED = "Did your 1:1 with"
 def settings(database_url, tmp_path):
     """The test org with one-on-one rules (Grace meets Alice and Bruno on Mondays)."""
     return Settings(database_url=database_url, org_file=write_org(tmp_path))
-
-
-async def sweep_at(bot, clock, when: datetime) -> int:
-    clock.set(when)
-    return await bot.run_oneonones()
 
 
 def asked(chat: RecordingAdapter, key: str = "grace") -> list[str]:

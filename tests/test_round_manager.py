@@ -16,10 +16,10 @@ import yaml
 from bot.app import prepare
 from bot.config import Settings
 from storage.migrate import upgrade
-from tests.oneonone_support import MONDAY_SLOT, write_org
+from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
 from tests.support import run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
-from tests.test_oneonone import buttons, sweep_at
+from tests.test_oneonone import buttons
 
 W49_FRIDAY = datetime(2026, 12, 4, 21, 0, tzinfo=UTC)  # Fri 16:00 New York: W49's check-in
 W50_FRIDAY = W49_FRIDAY + timedelta(days=7)

@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -266,3 +267,14 @@ def mention(user: str, text: str, *, channel: str = CHANNEL, **extra: Any) -> di
     """An `app_mention` event; write the bot as <@U0BOTUSER> in `text`."""
     return {"type": "app_mention", "channel": channel, "user": user, "text": text,
             "ts": "1700000000.000200", "event_ts": "1700000000.000200", **extra}
+
+
+async def through_outage(slack: SlackHarness, until: datetime) -> None:
+    """Let the outbox work, retrying as it is told to, until `until` on the fake clock."""
+    for _ in range(1000):
+        if slack.clock.now() >= until:
+            return
+        due = await slack.bot.outbox.flush()
+        slack.clock.set(min(until, due) if due is not None and due > slack.clock.now()
+                        else until)
+    raise AssertionError("the outbox kept working without the clock moving on")

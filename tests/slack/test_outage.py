@@ -4,24 +4,13 @@ trying (bot.outbox.RETRY_FOR) gives a message up."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.outbox import RETRY_FOR
 from storage.models import OutboxMessage
-from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel
-
-
-async def through(slack: SlackHarness, until: datetime) -> None:
-    """Let the outbox work, retrying as it is told to, until `until` on the fake clock."""
-    for _ in range(1000):
-        if slack.clock.now() >= until:
-            return
-        due = await slack.bot.outbox.flush()
-        slack.clock.set(min(until, due) if due is not None and due > slack.clock.now()
-                        else until)
-    raise AssertionError("the outbox kept working without the clock moving on")
+from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel, through_outage
 
 
 def statuses(slack: SlackHarness) -> list[str]:
@@ -38,10 +27,10 @@ async def test_the_check_in_sent_during_an_hour_long_outage_arrives_when_slack_i
     await slack.bot.run_checkins()
     queued = len(statuses(slack))
     assert queued >= 3
-    await through(slack, back)
+    await through_outage(slack, back)
     assert not any(slack.fake.history.values())  # nothing got through the outage
     assert statuses(slack) == ["pending"] * queued  # (it gave up after 8 tries: ~8 min)
-    await through(slack, back + timedelta(minutes=11))  # the next try, 10 minutes apart
+    await through_outage(slack, back + timedelta(minutes=11))  # the next try, 10 minutes apart
     await slack.settle()
     assert statuses(slack) == ["sent"] * queued
     assert "Time for your weekly check-in" in str(
@@ -54,8 +43,8 @@ async def test_a_message_slack_refuses_longer_than_the_outbox_retries_is_given_u
     start = slack.clock.now()
     slack.fake.outage("chat.postMessage", (start + RETRY_FOR * 2).timestamp(), status=503)
     await slack.bot.run_checkins()
-    await through(slack, start + RETRY_FOR - timedelta(minutes=15))
+    await through_outage(slack, start + RETRY_FOR - timedelta(minutes=15))
     assert "failed" not in statuses(slack)
-    await through(slack, start + RETRY_FOR + timedelta(minutes=15))
+    await through_outage(slack, start + RETRY_FOR + timedelta(minutes=15))
     assert set(statuses(slack)) == {"failed"}
     assert not slack.fake.history.get(dm_channel(GRACE))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from storage.models import OutboxMessage
 from tests.oneonone_support import MONDAY_SLOT, write_org
-from tests.slack.harness import ALICE, GRACE, LILEI, SlackHarness, dm_channel
+from tests.slack.harness import ALICE, GRACE, LILEI, SlackHarness, dm_channel, through_outage
 
 BRUNO = "U0BRUNO"
 
@@ -22,17 +22,6 @@ BRUNO = "U0BRUNO"
 def settings(settings, tmp_path):
     """The Slack test settings on the test org with one-on-one rules."""
     return replace(settings, org_file=write_org(tmp_path))
-
-
-async def through_outage(slack: SlackHarness, until: datetime) -> None:
-    """Let the outbox work, retrying as it is told to, until `until` on the fake clock."""
-    for _ in range(1000):
-        if slack.clock.now() >= until:
-            return
-        due = await slack.bot.outbox.flush()
-        slack.clock.set(min(until, due) if due is not None and due > slack.clock.now()
-                        else until)
-    raise AssertionError("the outbox kept working without the clock moving on")
 
 
 def expired_total(slack: SlackHarness) -> str:
