@@ -6,6 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as an aware datetime: one without a zone is UTC (SQLite keeps none;
+    a raw aggregate or a plain driver row skips the column type that would add it)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Clock(Protocol):
     """Something that tells the current time as an aware UTC datetime."""
 

@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.adapters.base import Adapter, RetryLater
+from bot.clock import as_utc
 from bot.events import OutboundMessage, SendResult, Target
 
 if TYPE_CHECKING:
@@ -140,9 +141,7 @@ class _OutboxCollector(Collector):
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
     # A raw aggregate skips the column type's conversion: SQLite hands back naive UTC text.
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return as_utc(value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import object_session
@@ -171,6 +171,14 @@ def first_working_day(year: int, month: int) -> date:
     day = date(year, month, 1)
     while day.weekday() >= 5:
         day = day.replace(day=day.day + 1)
+    return day
+
+
+def last_working_day(year: int, month: int) -> date:
+    """The last Monday-to-Friday day of a month."""
+    day = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
     return day
 
 

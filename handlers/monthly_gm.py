@@ -32,6 +32,7 @@ from handlers.monthly_review import (
     build_review,
     month_after,
     month_kudos,
+    never_sent,
     previous_month,
     unsent_while_away,
 )
@@ -105,14 +106,6 @@ def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:
         .group_by(MonthlyAnswer.person_id)
         .having(func.count() == len(MONTHLY_QUESTIONS)))
     return {pid: at for pid, at in rows.all()}
-
-
-def never_sent(ctx: Context, year: int, month_no: int, people: list[Person]) -> set[int]:
-    """Of `people`, the ids of those whose review of the month was never sent (away until
-    the month after ended): they had no questions, so the count of answers to come, the
-    "not answered yet" list and "all directors have answered" leave them out."""
-    return {pid for pid, state in unsent_while_away(ctx, year, month_no, people).items()
-            if state == "dropped"}
 
 
 def page_count(total: int, size: int) -> int:

@@ -34,6 +34,7 @@ from handlers.honours import (
     Roll,
     build_roll,
     first_working_day,
+    last_working_day,
     month_opening,
     period_of,
 )
@@ -604,20 +605,23 @@ def unsent_while_away(ctx: Context, year: int, month_no: int, people: list[Perso
     # Dropped: away still at the month's last run (its last working day's POST_HOUR); one
     # back before it was sent theirs then, so one not sent for another reason (the bot
     # down) is not said to have been away.
-    last = date(*month_after(ny, nm), 1) - timedelta(days=1)
-    while last.weekday() >= 5:
-        last -= timedelta(days=1)
-    end = datetime.combine(last, time(POST_HOUR), ctx.org.tz)
+    end = datetime.combine(last_working_day(ny, nm), time(POST_HOUR), ctx.org.tz)
     away = ctx.away.covering([(p.id, p.timezone, end) for p in unsent])
     return {p.id: "dropped" for p in unsent if (p.id, end) in away}
 
 
+def never_sent(ctx: Context, year: int, month_no: int, people: list[Person]) -> set[int]:
+    """Of `people`, the ids of those whose review of the month was never sent (away until
+    the month after ended): they had no questions, so the count of answers to come, the
+    "not answered yet" list and "all directors have answered" leave them out."""
+    return {pid for pid, state in unsent_while_away(ctx, year, month_no, people).items()
+            if state == "dropped"}
+
+
 def _missed(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:
     """Of the directors a review of the month goes to, those whose review of the month
-    before was dropped (see unsent_while_away)."""
-    py, pm = previous_month(date(year, month_no, 1))
-    return {pid for pid, state in unsent_while_away(ctx, py, pm, directors).items()
-            if state == "dropped"}
+    before was never sent (its review says so)."""
+    return never_sent(ctx, *previous_month(date(year, month_no, 1)), directors)
 
 
 def _held_for(ctx: Context, person: Person) -> bool:

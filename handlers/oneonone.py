@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
 from bot.events import Choice
 from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
@@ -1234,7 +1235,7 @@ def ask_again(ctx: Context, person: Person) -> bool:
     repo = OneOnOneRepo(ctx.session)
     dialog = repo.dialog(person)
     now = ctx.clock.now()
-    if dialog is None or now - _aware(dialog.updated_at) > DIALOG_EXPIRY:
+    if dialog is None or now - as_utc(dialog.updated_at) > DIALOG_EXPIRY:
         return False
     meeting = repo.meeting(dialog.meeting_id)
     if meeting is None or (dialog.step == "held" and meeting.status != "asked"):
@@ -1290,7 +1291,7 @@ def _waits_behind(ctx: Context, person: Person) -> Conversation | None:
     in front of them must not have it filed as the rating of a 1:1 that arrived meanwhile."""
     now = ctx.clock.now()
     conv = ctx.conversations.get(person)
-    if conv is None or now - _aware(conv.updated_at) >= UNDER_WAY:
+    if conv is None or now - as_utc(conv.updated_at) >= UNDER_WAY:
         return None
     dialog = OneOnOneRepo(ctx.session).dialog(person)
     return None if dialog is not None and _newer(dialog.updated_at, conv) else conv
@@ -1299,15 +1300,11 @@ def _waits_behind(ctx: Context, person: Person) -> Conversation | None:
 def _asked_at(ctx: Context, behind: Conversation | None) -> datetime:
     """When a 1:1 question sent now counts as asked: now, or, waiting `behind` another
     dialog, with that one's question (not after it, so that one keeps the typed replies)."""
-    return _aware(behind.updated_at) if behind is not None else ctx.clock.now()
+    return as_utc(behind.updated_at) if behind is not None else ctx.clock.now()
 
 
 def _newer(when: datetime, conv: Conversation) -> bool:
-    return _aware(when) > _aware(conv.updated_at)
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return as_utc(when) > as_utc(conv.updated_at)
 
 
 def _sender(ctx: Context) -> Person:

@@ -66,6 +66,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.cli_output import FORMULA_START
+from bot.clock import as_utc
 from bot.gc_pause import without_gc
 from bot.numbers import round_half_up
 from bot.oneonone import Cadence
@@ -1682,8 +1683,8 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                 if row is not None:
                     # Days and times in the reader's timezone, as /1on1 lists them: a
                     # meeting at 19:30 in New York is the next day in UTC.
-                    view.oneonone_last = _utc(row[0]).astimezone(tz) if row[0] else None
-                    view.oneonone_overdue = row[0] != row[1] and now - _utc(row[1]) > \
+                    view.oneonone_last = as_utc(row[0]).astimezone(tz) if row[0] else None
+                    view.oneonone_overdue = row[0] != row[1] and now - as_utc(row[1]) > \
                         OVERDUE_AFTER + timedelta(minutes=cadence.duration)
                 moved = overrides.get((manager.id, pid))
                 shared = (manager.timezone, cadence)
@@ -1708,7 +1709,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
             row = pairs.get((pid, report.id))
             if row is not None:
                 view.team_held += row[2]
-                if row[0] != row[1] and now - _utc(row[1]) > \
+                if row[0] != row[1] and now - as_utc(row[1]) > \
                         OVERDUE_AFTER + timedelta(minutes=theirs.duration):
                     view.team_overdue += 1
 
@@ -1729,10 +1730,6 @@ def _namesakes(people: Sequence[Any], locale: str) -> dict[int, str]:
                   f"{p.team if p.team and teams[p.display_name, p.team] == 1 else '@' + p.key}"
                   f"{right}"
             for p in shared}
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _week_count(week: str, directors: list[Any], statuses: dict[int, str],

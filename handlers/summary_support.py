@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.clock import as_utc
 from bot.weeks import week_start
 from storage.support import SupportRequest, SupportWeek
 
@@ -116,8 +117,7 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
                 .order_by(SupportWeek.week, SupportWeek.id)):
             latest[request_id] = detail
     for rid, pid, kind, detail, department, opened_at, acked_at in rows:
-        opened = (opened_at if opened_at.tzinfo else opened_at.replace(tzinfo=UTC)) \
-            .astimezone(tz).date()
+        opened = as_utc(opened_at).astimezone(tz).date()
         status = "acknowledged" if acked_at is not None and acked_at <= as_of else "open"
         out.setdefault(requesters[pid], []).append(SupportItem(
             rid, requesters[pid], kind, latest.get(rid, detail) or None, department, opened,

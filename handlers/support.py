@@ -16,12 +16,13 @@ Who may do what:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.clock import as_utc
 from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
@@ -339,8 +340,7 @@ def _show(ctx: Context, person: Person, n: int) -> None:
 
 def _local(moment: datetime, timezone: str) -> datetime:
     """A stored moment in `timezone` (SQLite gives it back without its UTC zone)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ZoneInfo(timezone))
+    return as_utc(moment).astimezone(ZoneInfo(timezone))
 
 
 def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -> None:

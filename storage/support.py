@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
+from bot.clock import as_utc
 from bot.support_config import DEFAULT_AGEING_DAYS
 from bot.text import count_text
 from storage.models import Base, Person, UTCDateTime
@@ -218,8 +219,7 @@ def age_days(opened_at: datetime, now: datetime, timezone: str) -> int:
     """How many days a request has been open: calendar days in `timezone` (the reader's),
     the same count in /support, the CLI and /summary, so the ageing flag agrees."""
     tz = ZoneInfo(timezone)
-    opened = opened_at if opened_at.tzinfo else opened_at.replace(tzinfo=UTC)
-    return max(0, (now.astimezone(tz).date() - opened.astimezone(tz).date()).days)
+    return max(0, (now.astimezone(tz).date() - as_utc(opened_at).astimezone(tz).date()).days)
 
 
 def open_items(session: Session, requester_ids: Iterable[int] | None = None,
