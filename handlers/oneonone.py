@@ -208,15 +208,29 @@ def _sent(ctx: Context, keys: list[str]) -> set[str]:
         OutboxMessage.dedupe_key.in_(keys))))
 
 
+def _reminder_key(kind: str, pair: Pair, occ: Occurrence, person: Person) -> str:
+    """The outbox key of one reminder ("day" or "soon") of a meeting to one side: per
+    start, so that a meeting moved is reminded of again."""
+    return (f"oo:{kind}:{pair.manager.id}:{pair.report.id}:{occ.key}:"
+            f"{occ.start.strftime('%Y%m%dT%H%M')}:{person.id}")
+
+
+def withdraw_reminders(ctx: Context, pair: Pair, occ: Occurrence) -> int:
+    """A meeting just moved or skipped: its reminders still waiting in the outbox (the
+    platform down or rate limiting since they were due) are dropped, never sent with a
+    time that no longer holds; the new time's come as usual. How many were dropped."""
+    keys = [_reminder_key(kind, pair, occ, person) for kind in ("day", "soon")
+            for person in (pair.manager, pair.report)]
+    return ctx.outbox.withdraw(keys, ctx.clock.now())
+
+
 def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
-    stamp = occ.start.strftime("%Y%m%dT%H%M")
-    keys = {person.id: f"oo:{kind}:{pair.manager.id}:{pair.report.id}:{occ.key}:{stamp}:"
-                       f"{person.id}" for person in (pair.manager, pair.report)}
+    both = (pair.manager, pair.report)
+    keys = {person.id: _reminder_key(kind, pair, occ, person) for person in both}
     done = _sent(ctx, list(keys.values()))
     if len(done) == len(keys):
         return 0
     now = ctx.clock.now()
-    both = (pair.manager, pair.report)
     # Away at the meeting: not reminded (nor while away now, as with every reminder), and
     # the other side is told, so they can skip or move it. (Both moments in one read.)
     away = ctx.away.covering([(p.id, p.timezone, at) for p in both for at in (occ.start, now)])
@@ -692,6 +706,7 @@ def _move(ctx: Context, args: str) -> None:
     if occ is None:
         ctx.reply("oo_no_next")
         return
+    withdraw_reminders(ctx, pair, occ)
     OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=when,
                                            skipped=False, by=person, now=now)
     end = when + timedelta(minutes=pair.cadence.duration)
@@ -735,6 +750,7 @@ def _skip(ctx: Context, args: str) -> None:
     if occ is None:
         ctx.reply("oo_no_next")
         return
+    withdraw_reminders(ctx, pair, occ)
     OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=None,
                                            skipped=True, by=person, now=now)
     other = pair.other(person)
