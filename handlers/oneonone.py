@@ -53,6 +53,9 @@ ASK_WINDOW = timedelta(days=1)
 OVERDUE_AFTER = timedelta(days=1)
 #: How far ahead /1on1 schedule looks for the next occurrence (a monthly one fits).
 NEXT_HORIZON = timedelta(days=70)
+#: A day-before reminder that could go out only this close to the 15-minute one (someone
+#: back at 09:40 for 10:00) is not sent: the 15-minute one goes out at once instead.
+LATE_DAY_BEFORE = timedelta(minutes=30)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
@@ -225,12 +228,21 @@ def withdraw_reminders(ctx: Context, pair: Pair, occ: Occurrence) -> int:
 
 
 def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
-    both = (pair.manager, pair.report)
-    keys = {person.id: _reminder_key(kind, pair, occ, person) for person in both}
-    done = _sent(ctx, list(keys.values()))
-    if len(done) == len(keys):
-        return 0
     now = ctx.clock.now()
+    both = (pair.manager, pair.report)
+    soon_at = occ.start - timedelta(minutes=ctx.org.oneonones.remind_minutes_before)
+    # A day-before reminder not sent until shortly before the 15-minute one (held while
+    # they were away, the bot down, the meeting just moved there) is that one, sent now:
+    # two reminders minutes apart would say the same twice.
+    late = kind == "day" and now >= soon_at - LATE_DAY_BEFORE
+    keys = {(k, p.id): _reminder_key(k, pair, occ, p)
+            for k in (("day", "soon") if late else (kind,)) for p in both}
+    done = _sent(ctx, list(keys.values()))
+    due = {p.id: "soon" if late else kind for p in both
+           if keys[(kind, p.id)] not in done and keys[("soon" if late else kind, p.id)]
+           not in done}
+    if not due:
+        return 0
     # Away at the meeting: not reminded (nor while away now, as with every reminder), and
     # the other side is told, so they can skip or move it. (Both moments in one read.)
     away = ctx.away.covering([(p.id, p.timezone, at) for p in both for at in (occ.start, now)])
@@ -240,17 +252,17 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     count = 0
     for person in both:
         other = pair.other(person)
-        key = keys[person.id]
-        if key in done or person.id in until or (person.id, now) in away:
+        if person.id not in due or person.id in until or (person.id, now) in away:
             continue
+        which = due[person.id]
         # The day-before reminder may go out on the meeting's own day (held while they
         # were away, or the bot was down): "tomorrow" is then said as "today".
         days = (local(occ.start, person.timezone).date()
                 - local(now, person.timezone).date()).days
         # Both reminders are about a meeting still to come: held up past its start (an
         # outage, a stopped bot), neither is sent.
-        if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon", days=days,
-                    expires_at=occ.start,
+        if ctx.tell(person, "oo_reminder", dedupe_key=keys[(which, person.id)],
+                    soon=which == "soon", days=days, expires_at=occ.start,
                     other=told(ctx, person, other), other_away_until=until.get(other.id),
                     **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):

@@ -88,3 +88,32 @@ async def test_a_meeting_moved_away_and_back_while_the_platform_is_down_is_remin
     await sweep_at(bot, clock, DAY_BEFORE + timedelta(hours=2))
     assert reminders(chat, "bruno") == [
         "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-11-30 16:00 (Europe/Rome)."]
+
+
+async def test_back_minutes_before_a_meeting_is_one_reminder_not_two(bot, chat, clock):
+    # Alice is away until Monday; her reminder of Monday's 10:00 1:1 was held. Back at
+    # 09:40, she got the held one ("today, 10:00") at 09:41 and "starts soon" at 09:45.
+    await say(bot, "alice", "/away 2026-11-30")
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    clock.set(MONDAY_SLOT - timedelta(minutes=20))
+    await say(bot, "alice", "/back")
+    for minutes in (19, 15, 14, 5):
+        await sweep_at(bot, clock, MONDAY_SLOT - timedelta(minutes=minutes))
+    assert reminders(chat, "alice") == [
+        "Your 1:1 with Grace Chen starts soon: Mon 2026-11-30 10:00 (America/New_York)."]
+    # Grace, never away, had both, as always.
+    assert [t.split(":")[0] for t in reminders(chat, "grace") if "Alice" in t] == [
+        "Reminder", "Your 1"]
+
+
+async def test_back_early_on_the_meeting_day_is_reminded_today_then_soon(bot, chat, clock):
+    # Back at 09:00, well before the 15-minute reminder: the held one says "today" at
+    # once, and the 15-minute one comes at 09:45 as everyone's does.
+    await say(bot, "alice", "/away 2026-11-30")
+    clock.set(MONDAY_SLOT - timedelta(hours=1))
+    await say(bot, "alice", "/back")
+    for minutes in (59, 15):
+        await sweep_at(bot, clock, MONDAY_SLOT - timedelta(minutes=minutes))
+    assert reminders(chat, "alice") == [
+        "Reminder: your 1:1 with Grace Chen is today, Mon 2026-11-30 10:00 (America/New_York).",
+        "Your 1:1 with Grace Chen starts soon: Mon 2026-11-30 10:00 (America/New_York)."]
