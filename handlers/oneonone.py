@@ -653,9 +653,15 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
     if only is not None:  # (one of the soonest, or further off)
         shown = [next(((p, o) for p, o in soonest if _ids(p) == _ids(only)),
                       (only, next_occurrence(ctx.session, only, ctx.clock.now())))]
+    # The other side away at the next meeting (planned with /away): it will not happen
+    # as it stands, as their reminder would say, too late to plan on. (One read for all.)
+    away = ctx.away.covering([(p.other(person).id, p.other(person).timezone, occ.start)
+                              for p, occ in shown if occ is not None])
     for pair, occ in shown:
         other = pair.other(person)
+        gone = away.get((other.id, occ.start)) if occ is not None else None
         rows.append({"other": told(ctx, person, other), "cadence": pair.cadence.cadence,
+                     "away_until": gone.last_day(other.timezone) if gone else None,
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
                      "manager_tz": pair.manager.timezone,
                      "next": as_params(occ.start, person.timezone) if occ else None,

@@ -117,3 +117,29 @@ async def test_back_early_on_the_meeting_day_is_reminded_today_then_soon(bot, ch
     assert reminders(chat, "alice") == [
         "Reminder: your 1:1 with Grace Chen is today, Mon 2026-11-30 10:00 (America/New_York).",
         "Your 1:1 with Grace Chen starts soon: Mon 2026-11-30 10:00 (America/New_York)."]
+
+
+async def test_1on1_says_when_the_other_side_is_away_at_the_next_meeting(bot, chat, clock):
+    # Alice plans next week off, Monday's 1:1 included; Grace lists her 1:1s on Friday
+    # and plans Monday around it: nothing said Alice would not be there.
+    await say(bot, "alice", "/away 2026-11-30 2026-12-04")
+    await say(bot, "grace", "/1on1")
+    rows = {line.split(":")[0].lstrip("• "): line for line in chat.last("grace").split("\n")}
+    assert "next: Mon 2026-11-30 10:00 (America/New_York) · " in rows["Alice Martin"]
+    assert rows["Alice Martin"].endswith(" · Alice Martin is away then (until 2026-12-04): "
+                                         "/1on1 skip @alice or /1on1 move @alice")
+    assert "away" not in rows["Bruno Rossi"] and "away" not in rows["李雷"]
+    await say(bot, "grace", "/1on1 alice")  # that one alone, then its agenda
+    assert "Alice Martin is away then (until 2026-12-04)" in chat.to("grace")[-2]
+    # Alice herself is the one away: she knows; her own list names nobody away.
+    await say(bot, "alice", "/1on1")
+    assert "is away then" not in chat.last("alice")
+    # In Chinese: 李雷's next (Tue 22:00 his time) falls in Grace's Tuesday off.
+    await say(bot, "grace", "/away 2026-12-01")
+    await say(bot, "li", "/1on1")
+    assert "Grace Chen届时不在（休假至 2026-12-01）：可以用 /1on1 skip @grace 或 " \
+        "/1on1 move @grace" in chat.last("li"), chat.last("li")
+    # Moved to after her return, it is no longer said.
+    await say(bot, "li", "/1on1 move 2026-12-03 22:00")
+    await say(bot, "li", "/1on1")
+    assert "届时不在" not in chat.last("li")
