@@ -18,6 +18,7 @@ asked again. Buttons carry their meeting id, so they always reach the right dial
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -40,6 +41,7 @@ from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed
 from handlers.context import Context
 from handlers.day_words import trailing_day
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from storage.away import AwayRepo
 from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
@@ -1386,6 +1388,30 @@ class DirectorOneOnOnes:
                 "overdue_actions": self.overdue_actions}
 
 
+def never_counted(session: Session, rows: Sequence[Any]) -> set[int]:
+    """Of meeting rows (manager_id, report_id, status, scheduled_at, id, asked_at), the
+    ids of those still 'asked' that the bot no longer asks about, so never counts as
+    missed: a slot either side was away at (`/away` covering its start), or one the
+    manager was asked about while away (gone during the meeting). Only an older version
+    made such records (see _ask_ended); after an upgrade they read "overdue" for
+    meetings that could not have happened. (One read of the away calendar for all.)"""
+    asked = [r for r in rows if r.status == "asked"]
+    if not asked:
+        return set()
+    ids = {r.manager_id for r in asked} | {r.report_id for r in asked}
+    zone: dict[int, str] = {pid: tz for pid, tz in session.execute(
+        select(Person.id, Person.timezone).where(Person.id.in_(sorted(ids))))}
+    moments = [(r, as_utc(r.scheduled_at), as_utc(r.asked_at)) for r in asked]
+    away = AwayRepo(session).covering(
+        [(pid, zone[pid], slot) for r, slot, _ in moments
+         for pid in (r.manager_id, r.report_id) if pid in zone]
+        + [(r.manager_id, zone[r.manager_id], when) for r, _, when in moments
+           if r.manager_id in zone])
+    return {r.id for r, slot, when in moments
+            if (r.manager_id, slot) in away or (r.report_id, slot) in away
+            or (r.manager_id, when) in away}
+
+
 def oneonone_overview(session: Session, org: Org, now: datetime,
                       only: Collection[str] | None = None, past: bool = False
                       ) -> list[DirectorOneOnOnes]:
@@ -1420,6 +1446,13 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
     by_pair: dict[tuple[int, int], list[Any]] = {}
     for m in repo.meeting_states(ids, before=now if past else None):
         by_pair.setdefault((m.manager_id, m.report_id), []).append(m)
+    # Only the records after a pair's last confirmed one can decide whether it is overdue.
+    trailing = [m for rows in by_pair.values()
+                for m in itertools.takewhile(lambda m: m.status == "asked", reversed(rows))]
+    uncounted = never_counted(session, trailing)
+    if uncounted:
+        by_pair = {pair: [m for m in rows if m.id not in uncounted]
+                   for pair, rows in by_pair.items()}
     overrides = repo.all_overrides() if ids is None else repo.overrides_of(ids)
 
     def status(pair: Pair) -> PairStatus:
