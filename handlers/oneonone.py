@@ -18,6 +18,7 @@ asked again. Buttons carry their meeting id, so they always reach the right dial
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -40,6 +41,7 @@ from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed
 from handlers.context import Context
 from handlers.day_words import trailing_day
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from storage.away import AwayRepo
 from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
@@ -53,6 +55,9 @@ ASK_WINDOW = timedelta(days=1)
 OVERDUE_AFTER = timedelta(days=1)
 #: How far ahead /1on1 schedule looks for the next occurrence (a monthly one fits).
 NEXT_HORIZON = timedelta(days=70)
+#: A day-before reminder that could go out only this close to the 15-minute one (someone
+#: back at 09:40 for 10:00) is not sent: the 15-minute one goes out at once instead.
+LATE_DAY_BEFORE = timedelta(minutes=30)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
@@ -208,15 +213,38 @@ def _sent(ctx: Context, keys: list[str]) -> set[str]:
         OutboxMessage.dedupe_key.in_(keys))))
 
 
+def _reminder_key(kind: str, pair: Pair, occ: Occurrence, person: Person) -> str:
+    """The outbox key of one reminder ("day" or "soon") of a meeting to one side: per
+    start, so that a meeting moved is reminded of again."""
+    return (f"oo:{kind}:{pair.manager.id}:{pair.report.id}:{occ.key}:"
+            f"{occ.start.strftime('%Y%m%dT%H%M')}:{person.id}")
+
+
+def withdraw_reminders(ctx: Context, pair: Pair, occ: Occurrence) -> int:
+    """A meeting just moved or skipped: its reminders still waiting in the outbox (the
+    platform down or rate limiting since they were due) are dropped, never sent with a
+    time that no longer holds; the new time's come as usual. How many were dropped."""
+    keys = [_reminder_key(kind, pair, occ, person) for kind in ("day", "soon")
+            for person in (pair.manager, pair.report)]
+    return ctx.outbox.withdraw(keys, ctx.clock.now())
+
+
 def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
-    stamp = occ.start.strftime("%Y%m%dT%H%M")
-    keys = {person.id: f"oo:{kind}:{pair.manager.id}:{pair.report.id}:{occ.key}:{stamp}:"
-                       f"{person.id}" for person in (pair.manager, pair.report)}
-    done = _sent(ctx, list(keys.values()))
-    if len(done) == len(keys):
-        return 0
     now = ctx.clock.now()
     both = (pair.manager, pair.report)
+    soon_at = occ.start - timedelta(minutes=ctx.org.oneonones.remind_minutes_before)
+    # A day-before reminder not sent until shortly before the 15-minute one (held while
+    # they were away, the bot down, the meeting just moved there) is that one, sent now:
+    # two reminders minutes apart would say the same twice.
+    late = kind == "day" and now >= soon_at - LATE_DAY_BEFORE
+    keys = {(k, p.id): _reminder_key(k, pair, occ, p)
+            for k in (("day", "soon") if late else (kind,)) for p in both}
+    done = _sent(ctx, list(keys.values()))
+    due = {p.id: "soon" if late else kind for p in both
+           if keys[(kind, p.id)] not in done and keys[("soon" if late else kind, p.id)]
+           not in done}
+    if not due:
+        return 0
     # Away at the meeting: not reminded (nor while away now, as with every reminder), and
     # the other side is told, so they can skip or move it. (Both moments in one read.)
     away = ctx.away.covering([(p.id, p.timezone, at) for p in both for at in (occ.start, now)])
@@ -226,17 +254,17 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     count = 0
     for person in both:
         other = pair.other(person)
-        key = keys[person.id]
-        if key in done or person.id in until or (person.id, now) in away:
+        if person.id not in due or person.id in until or (person.id, now) in away:
             continue
+        which = due[person.id]
         # The day-before reminder may go out on the meeting's own day (held while they
         # were away, or the bot was down): "tomorrow" is then said as "today".
         days = (local(occ.start, person.timezone).date()
                 - local(now, person.timezone).date()).days
         # Both reminders are about a meeting still to come: held up past its start (an
         # outage, a stopped bot), neither is sent.
-        if ctx.tell(person, "oo_reminder", dedupe_key=key, soon=kind == "soon", days=days,
-                    expires_at=occ.start,
+        if ctx.tell(person, "oo_reminder", dedupe_key=keys[(which, person.id)],
+                    soon=which == "soon", days=days, expires_at=occ.start,
                     other=told(ctx, person, other), other_away_until=until.get(other.id),
                     **as_params(occ.start, person.timezone),
                     **agenda_params(ctx, pair, person)):
@@ -627,9 +655,15 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
     if only is not None:  # (one of the soonest, or further off)
         shown = [next(((p, o) for p, o in soonest if _ids(p) == _ids(only)),
                       (only, next_occurrence(ctx.session, only, ctx.clock.now())))]
+    # The other side away at the next meeting (planned with /away): it will not happen
+    # as it stands, as their reminder would say, too late to plan on. (One read for all.)
+    away = ctx.away.covering([(p.other(person).id, p.other(person).timezone, occ.start)
+                              for p, occ in shown if occ is not None])
     for pair, occ in shown:
         other = pair.other(person)
+        gone = away.get((other.id, occ.start)) if occ is not None else None
         rows.append({"other": told(ctx, person, other), "cadence": pair.cadence.cadence,
+                     "away_until": gone.last_day(other.timezone) if gone else None,
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
                      "manager_tz": pair.manager.timezone,
                      "next": as_params(occ.start, person.timezone) if occ else None,
@@ -692,6 +726,7 @@ def _move(ctx: Context, args: str) -> None:
     if occ is None:
         ctx.reply("oo_no_next")
         return
+    withdraw_reminders(ctx, pair, occ)
     OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=when,
                                            skipped=False, by=person, now=now)
     end = when + timedelta(minutes=pair.cadence.duration)
@@ -735,6 +770,7 @@ def _skip(ctx: Context, args: str) -> None:
     if occ is None:
         ctx.reply("oo_no_next")
         return
+    withdraw_reminders(ctx, pair, occ)
     OneOnOneRepo(ctx.session).set_override(pair.manager, pair.report, occ.key, moved_to=None,
                                            skipped=True, by=person, now=now)
     other = pair.other(person)
@@ -1352,6 +1388,30 @@ class DirectorOneOnOnes:
                 "overdue_actions": self.overdue_actions}
 
 
+def never_counted(session: Session, rows: Sequence[Any]) -> set[int]:
+    """Of meeting rows (manager_id, report_id, status, scheduled_at, id, asked_at), the
+    ids of those still 'asked' that the bot no longer asks about, so never counts as
+    missed: a slot either side was away at (`/away` covering its start), or one the
+    manager was asked about while away (gone during the meeting). Only an older version
+    made such records (see _ask_ended); after an upgrade they read "overdue" for
+    meetings that could not have happened. (One read of the away calendar for all.)"""
+    asked = [r for r in rows if r.status == "asked"]
+    if not asked:
+        return set()
+    ids = {r.manager_id for r in asked} | {r.report_id for r in asked}
+    zone: dict[int, str] = {pid: tz for pid, tz in session.execute(
+        select(Person.id, Person.timezone).where(Person.id.in_(sorted(ids))))}
+    moments = [(r, as_utc(r.scheduled_at), as_utc(r.asked_at)) for r in asked]
+    away = AwayRepo(session).covering(
+        [(pid, zone[pid], slot) for r, slot, _ in moments
+         for pid in (r.manager_id, r.report_id) if pid in zone]
+        + [(r.manager_id, zone[r.manager_id], when) for r, _, when in moments
+           if r.manager_id in zone])
+    return {r.id for r, slot, when in moments
+            if (r.manager_id, slot) in away or (r.report_id, slot) in away
+            or (r.manager_id, when) in away}
+
+
 def oneonone_overview(session: Session, org: Org, now: datetime,
                       only: Collection[str] | None = None, past: bool = False
                       ) -> list[DirectorOneOnOnes]:
@@ -1386,6 +1446,13 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
     by_pair: dict[tuple[int, int], list[Any]] = {}
     for m in repo.meeting_states(ids, before=now if past else None):
         by_pair.setdefault((m.manager_id, m.report_id), []).append(m)
+    # Only the records after a pair's last confirmed one can decide whether it is overdue.
+    trailing = [m for rows in by_pair.values()
+                for m in itertools.takewhile(lambda m: m.status == "asked", reversed(rows))]
+    uncounted = never_counted(session, trailing)
+    if uncounted:
+        by_pair = {pair: [m for m in rows if m.id not in uncounted]
+                   for pair, rows in by_pair.items()}
     overrides = repo.all_overrides() if ids is None else repo.overrides_of(ids)
 
     def status(pair: Pair) -> PairStatus:

@@ -78,7 +78,13 @@ from bot.weeks import week_end, week_of, week_start, weeks_back
 from handlers.checkin import applicable_given
 from handlers.context import Context
 from handlers.goals import _differs as crm_differs
-from handlers.oneonone import NEXT_HORIZON, OVERDUE_AFTER, Pair, occurrences
+from handlers.oneonone import (
+    NEXT_HORIZON,
+    OVERDUE_AFTER,
+    Pair,
+    never_counted,
+    occurrences,
+)
 from handlers.pulse import poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
@@ -1612,7 +1618,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     end = datetime.combine(week_end(shown[-1]) + timedelta(days=1), time(), tz).astimezone(UTC)
     m = OneOnOneMeeting
     held = m.status == "held"
-    pairs: dict[tuple[int, int], tuple[datetime | None, datetime, int]] = {}
+    pairs: dict[tuple[int, int], tuple[datetime | None, datetime | None, int]] = {}
     for mid, rid, last_held, latest, held_now in ctx.session.connection().execute(select(
             m.manager_id, m.report_id, func.max(case((held, m.scheduled_at))),
             func.max(m.scheduled_at),
@@ -1620,6 +1626,26 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                           else_=0))).where(m.scheduled_at < now)
             .group_by(m.manager_id, m.report_id)):
         pairs[(mid, rid)] = (last_held, latest, int(held_now or 0))
+    # A pair whose latest record is not a held meeting: its records after the last held
+    # one, without those an older version made of slots it no longer asks about (away),
+    # decide whether it is overdue (usually few pairs, and none of them such records).
+    pending = [k for k, (last_held, latest, _) in pairs.items() if last_held != latest]
+    unheld = OneOnOneRepo(ctx.session).unheld_of(pending, now) if pending else []
+    uncounted = never_counted(ctx.session, unheld)
+    for key in {(r.manager_id, r.report_id) for r in unheld if r.id in uncounted}:
+        last_held, _, held_now = pairs[key]
+        after = [as_utc(r.scheduled_at) for r in unheld
+                 if (r.manager_id, r.report_id) == key and r.id not in uncounted
+                 and (last_held is None or as_utc(r.scheduled_at) > as_utc(last_held))]
+        pairs[key] = (last_held, max(after) if after else last_held, held_now)
+
+    def unconfirmed(row: tuple[datetime | None, datetime | None, int], minutes: int) -> bool:
+        """The pair's latest record that counts is not a held meeting, and its slot
+        ended over OVERDUE_AFTER ago."""
+        last_held, latest, _ = row
+        return latest is not None and latest != last_held and \
+            now - as_utc(latest) > OVERDUE_AFTER + timedelta(minutes=minutes)
+
     a = ActionItem
     # An action item is overdue once its due day is over where its owner is (the day they
     # are reminded on), not in the reader's calendar: one day's bound per owner's
@@ -1684,8 +1710,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                     # Days and times in the reader's timezone, as /1on1 lists them: a
                     # meeting at 19:30 in New York is the next day in UTC.
                     view.oneonone_last = as_utc(row[0]).astimezone(tz) if row[0] else None
-                    view.oneonone_overdue = row[0] != row[1] and now - as_utc(row[1]) > \
-                        OVERDUE_AFTER + timedelta(minutes=cadence.duration)
+                    view.oneonone_overdue = unconfirmed(row, cadence.duration)
                 moved = overrides.get((manager.id, pid))
                 shared = (manager.timezone, cadence)
                 if moved or shared not in nexts:
@@ -1709,9 +1734,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
             row = pairs.get((pid, report.id))
             if row is not None:
                 view.team_held += row[2]
-                if row[0] != row[1] and now - as_utc(row[1]) > \
-                        OVERDUE_AFTER + timedelta(minutes=theirs.duration):
-                    view.team_overdue += 1
+                view.team_overdue += unconfirmed(row, theirs.duration)
 
 
 

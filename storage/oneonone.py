@@ -22,8 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from bot.clock import as_utc
 from storage.models import Base, Person, UTCDateTime
-from storage.repositories import hold_loaded
+from storage.repositories import KEYS_PER_STATEMENT, hold_loaded
 
 #: session.info key: ids of people a batch found with no 1:1 dialog (preload_dialogs).
 _NO_DIALOG = "teampulse.no_oneonone_dialog"
@@ -222,17 +223,35 @@ class OneOnOneRepo:
 
     def meeting_states(self, person_ids: Collection[int] | None = None,
                        before: datetime | None = None) -> list[Any]:
-        """(manager id, report id, status, scheduled at) of every meeting (of the pairs
-        these people are in, on either side, if given; scheduled before `before`, if
-        given), oldest first, as rows."""
+        """(manager id, report id, status, scheduled at, id, asked at) of every meeting
+        (of the pairs these people are in, on either side, if given; scheduled before
+        `before`, if given), oldest first, as rows."""
         query = select(OneOnOneMeeting.manager_id, OneOnOneMeeting.report_id,
-                       OneOnOneMeeting.status, OneOnOneMeeting.scheduled_at)
+                       OneOnOneMeeting.status, OneOnOneMeeting.scheduled_at,
+                       OneOnOneMeeting.id, OneOnOneMeeting.asked_at)
         if before is not None:
             query = query.where(OneOnOneMeeting.scheduled_at < before)
         if person_ids is not None:
             query = query.where(_either(OneOnOneMeeting, person_ids))
         return list(self.session.execute(
             query.order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+
+    def unheld_of(self, pairs: Collection[tuple[int, int]], before: datetime
+                  ) -> list[Any]:
+        """(manager id, report id, status, scheduled at, id, asked at) of the meetings of
+        these pairs (manager id, report id) not confirmed as held, scheduled before
+        `before`, oldest first, as rows (a few statements for any number of pairs)."""
+        wanted = set(pairs)
+        reports = sorted({r for _, r in wanted})
+        found: list[Any] = []
+        m = OneOnOneMeeting
+        for start in range(0, len(reports), KEYS_PER_STATEMENT):
+            found += [row for row in self.session.execute(select(
+                m.manager_id, m.report_id, m.status, m.scheduled_at, m.id, m.asked_at).where(
+                m.report_id.in_(reports[start:start + KEYS_PER_STATEMENT]),
+                m.status != "held", m.scheduled_at < before))
+                if (row.manager_id, row.report_id) in wanted]
+        return sorted(found, key=lambda row: (as_utc(row.scheduled_at), row.id))
 
     def held_between(self, start: datetime, end: datetime) -> list[OneOnOneMeeting]:
         """Meetings confirmed as held in [start, end]."""

@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import Settings
 from handlers.oneonone import oneonone_overview
+from storage.oneonone import OneOnOneRepo
 from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
 from tests.support import RecordingAdapter, say
 
@@ -119,3 +120,40 @@ async def test_a_director_away_at_their_slot_is_not_asked_about_nor_overdue(
     attention = chat.last("grace").split("Needs your attention", 1)[1].split("\n\n", 1)[0]
     assert "Bruno Rossi: one-on-one with you overdue" in attention
     assert "Alice Martin" not in attention and "李雷" not in attention
+
+
+def as_an_older_version_asked(bot, report: str, slot: datetime, asked: datetime) -> None:
+    """The record an older teampulse made of a slot someone was away at: it asked the
+    manager "did it happen?" after it all the same, and nobody answered."""
+    with bot.unit() as ctx:
+        repo = OneOnOneRepo(ctx.session)
+        repo.create_meeting(ctx.people.by_key("grace"), ctx.people.by_key(report),
+                            slot.date().isoformat(), slot, asked)
+
+
+async def test_records_an_older_version_made_of_away_slots_are_not_overdue(bot, chat, clock):
+    # Before slots someone was away at went unasked, the bot asked Grace about Alice's
+    # Monday 1:1 (Alice away) and Bruno's (Grace gone away during it, back on Wednesday):
+    # unanswered, both read "overdue" in the GM's summary, the team's and the CLI's
+    # after an upgrade, for meetings that could not have happened or were never asked.
+    await say(bot, "alice", "/away 2026-11-30")
+    clock.set(MONDAY_SLOT + timedelta(minutes=20))
+    await say(bot, "grace", "/away 2026-12-01")
+    as_an_older_version_asked(bot, "alice", MONDAY_SLOT, MONDAY_SLOT + timedelta(minutes=31))
+    as_an_older_version_asked(bot, "bruno", MONDAY_SLOT, MONDAY_SLOT + timedelta(minutes=31))
+    clock.set(MONDAY_SLOT + timedelta(days=3))  # Thursday
+    assert overdue_pairs(bot) == {"alice": False, "bruno": False, "li": False}
+    await say(bot, "grace", "/summary")
+    summary = chat.last("grace")
+    assert "one-on-one with you overdue" not in summary and "· overdue" not in summary, \
+        summary
+    await say(bot, "grace", "/summary team East")
+    assert "overdue" not in chat.last("grace").split("One-on-ones", 1)[1]
+    # The week before, nobody was away and the question went unanswered: that one still
+    # is overdue, seen through Monday's, in every view.
+    as_an_older_version_asked(bot, "alice", MONDAY_SLOT - timedelta(days=7),
+                              MONDAY_SLOT - timedelta(days=7, minutes=-31))
+    assert overdue_pairs(bot)["alice"] is True
+    await say(bot, "grace", "/summary")
+    attention = chat.last("grace").split("Needs your attention", 1)[1].split("\n\n", 1)[0]
+    assert attention.strip() == "Alice Martin: one-on-one with you overdue", attention

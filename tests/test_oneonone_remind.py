@@ -1,0 +1,145 @@
+"""One-on-one reminders from the people's side, with the clock in the test's hand: a
+reminder held up in the outbox (the platform down) for a meeting moved or skipped
+meanwhile never arrives with the old time, and the new time's comes as usual; someone
+back minutes before a meeting gets one reminder of it, not two; /1on1 says when the
+other side is away at the next meeting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
+from tests.support import RecordingAdapter, say
+from tests.test_checkin_remind import back_up, go_down
+
+# Sunday 2026-11-29 10:00 in New York: the day-before reminders of Monday's 10:00 1:1s.
+DAY_BEFORE = MONDAY_SLOT - timedelta(days=1)
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """The test org with one-on-one rules (Grace meets Alice and Bruno on Mondays)."""
+    return Settings(database_url=database_url, org_file=write_org(tmp_path))
+
+
+def reminders(chat: RecordingAdapter, key: str) -> list[str]:
+    """The 1:1 reminders one person received, each cut to its first line."""
+    return [t.split("\n")[0] for t in chat.to(key)
+            if t.startswith(("Reminder: your 1:1", "Your 1:1 with"))]
+
+
+async def test_a_reminder_held_up_for_a_meeting_moved_meanwhile_never_says_the_old_time(
+        bot, chat, clock):
+    # Sunday 10:00: Bruno's reminder of Monday's 1:1 falls due while the platform refuses
+    # everything. At 11:00 Grace moves the meeting to Tuesday 11:00; at noon the platform
+    # is back, and Bruno was told "tomorrow, Mon 16:00": a time that no longer held.
+    go_down(chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    clock.set(DAY_BEFORE + timedelta(hours=1))
+    await say(bot, "grace", "/1on1 move @bruno 2026-12-01 11:00")
+    await back_up(bot, chat)
+    assert "Grace Chen moved your next 1:1 to Tue 2026-12-01 17:00 (Europe/Rome)." in \
+        chat.to("bruno")
+    assert reminders(chat, "bruno") == []
+    assert reminders(chat, "grace") == ["Reminder: your 1:1 with Alice Martin is tomorrow, "
+                                        "Mon 2026-11-30 10:00 (America/New_York)."]
+    # The new time's reminders come as usual, each once.
+    await sweep_at(bot, clock, datetime(2026, 11, 30, 16, 1, tzinfo=UTC))  # Mon 11:01
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 15, 46, tzinfo=UTC))  # Tue 10:46
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 15, 50, tzinfo=UTC))
+    assert reminders(chat, "bruno") == [
+        "Reminder: your 1:1 with Grace Chen is tomorrow, Tue 2026-12-01 17:00 (Europe/Rome).",
+        "Your 1:1 with Grace Chen starts soon: Tue 2026-12-01 17:00 (Europe/Rome)."]
+
+
+async def test_a_meeting_moved_earlier_or_skipped_is_not_reminded_of_late(bot, chat, clock):
+    # The platform is down from Sunday 10:00. Grace moves Alice's 1:1 to this afternoon
+    # and skips Bruno's; back at 13:00, each was reminded of Monday 10:00 all the same.
+    go_down(chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    clock.set(DAY_BEFORE + timedelta(minutes=30))
+    await say(bot, "grace", "/1on1 move @alice 2026-11-29 15:00")
+    await say(bot, "grace", "/1on1 skip @bruno")
+    clock.set(DAY_BEFORE + timedelta(hours=2))
+    await back_up(bot, chat)
+    assert reminders(chat, "bruno") == []
+    assert "Grace Chen skipped your 1:1 on Mon 2026-11-30 16:00 (Europe/Rome)." in \
+        chat.to("bruno")
+    assert reminders(chat, "alice") == []
+    await sweep_at(bot, clock, datetime(2026, 11, 29, 19, 46, tzinfo=UTC))  # Sun 14:46
+    assert reminders(chat, "alice") == [
+        "Your 1:1 with Grace Chen starts soon: Sun 2026-11-29 15:00 (America/New_York)."]
+
+
+async def test_a_meeting_moved_away_and_back_while_the_platform_is_down_is_reminded_once(
+        bot, chat, clock):
+    # Moved to Tuesday and back to Monday 10:00 during the outage: the reminder of
+    # Monday 10:00 is true again, and comes once.
+    go_down(chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    clock.set(DAY_BEFORE + timedelta(minutes=20))
+    await say(bot, "grace", "/1on1 move @bruno 2026-12-01 11:00")
+    await say(bot, "grace", "/1on1 move @bruno 2026-11-30 10:00")
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=21))
+    await back_up(bot, chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(hours=2))
+    assert reminders(chat, "bruno") == [
+        "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-11-30 16:00 (Europe/Rome)."]
+
+
+async def test_back_minutes_before_a_meeting_is_one_reminder_not_two(bot, chat, clock):
+    # Alice is away until Monday; her reminder of Monday's 10:00 1:1 was held. Back at
+    # 09:40, she got the held one ("today, 10:00") at 09:41 and "starts soon" at 09:45.
+    await say(bot, "alice", "/away 2026-11-30")
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    clock.set(MONDAY_SLOT - timedelta(minutes=20))
+    await say(bot, "alice", "/back")
+    for minutes in (19, 15, 14, 5):
+        await sweep_at(bot, clock, MONDAY_SLOT - timedelta(minutes=minutes))
+    assert reminders(chat, "alice") == [
+        "Your 1:1 with Grace Chen starts soon: Mon 2026-11-30 10:00 (America/New_York)."]
+    # Grace, never away, had both, as always.
+    assert [t.split(":")[0] for t in reminders(chat, "grace") if "Alice" in t] == [
+        "Reminder", "Your 1"]
+
+
+async def test_back_early_on_the_meeting_day_is_reminded_today_then_soon(bot, chat, clock):
+    # Back at 09:00, well before the 15-minute reminder: the held one says "today" at
+    # once, and the 15-minute one comes at 09:45 as everyone's does.
+    await say(bot, "alice", "/away 2026-11-30")
+    clock.set(MONDAY_SLOT - timedelta(hours=1))
+    await say(bot, "alice", "/back")
+    for minutes in (59, 15):
+        await sweep_at(bot, clock, MONDAY_SLOT - timedelta(minutes=minutes))
+    assert reminders(chat, "alice") == [
+        "Reminder: your 1:1 with Grace Chen is today, Mon 2026-11-30 10:00 (America/New_York).",
+        "Your 1:1 with Grace Chen starts soon: Mon 2026-11-30 10:00 (America/New_York)."]
+
+
+async def test_1on1_says_when_the_other_side_is_away_at_the_next_meeting(bot, chat, clock):
+    # Alice plans next week off, Monday's 1:1 included; Grace lists her 1:1s on Friday
+    # and plans Monday around it: nothing said Alice would not be there.
+    await say(bot, "alice", "/away 2026-11-30 2026-12-04")
+    await say(bot, "grace", "/1on1")
+    rows = {line.split(":")[0].lstrip("• "): line for line in chat.last("grace").split("\n")}
+    assert "next: Mon 2026-11-30 10:00 (America/New_York) · " in rows["Alice Martin"]
+    assert rows["Alice Martin"].endswith(" · Alice Martin is away then (until 2026-12-04): "
+                                         "/1on1 skip @alice or /1on1 move @alice")
+    assert "away" not in rows["Bruno Rossi"] and "away" not in rows["李雷"]
+    await say(bot, "grace", "/1on1 alice")  # that one alone, then its agenda
+    assert "Alice Martin is away then (until 2026-12-04)" in chat.to("grace")[-2]
+    # Alice herself is the one away: she knows; her own list names nobody away.
+    await say(bot, "alice", "/1on1")
+    assert "is away then" not in chat.last("alice")
+    # In Chinese: 李雷's next (Tue 22:00 his time) falls in Grace's Tuesday off.
+    await say(bot, "grace", "/away 2026-12-01")
+    await say(bot, "li", "/1on1")
+    assert "Grace Chen届时不在（休假至 2026-12-01）：可以用 /1on1 skip @grace 或 " \
+        "/1on1 move @grace" in chat.last("li"), chat.last("li")
+    # Moved to after her return, it is no longer said.
+    await say(bot, "li", "/1on1 move 2026-12-03 22:00")
+    await say(bot, "li", "/1on1")
+    assert "届时不在" not in chat.last("li")
