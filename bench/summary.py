@@ -20,6 +20,8 @@ targets (baseline = the target time, target 1x).
                      their own targets, set anew each quarter (4,000 snapshots)
   summary-own-first  the same with no snapshot parsed yet (as the first after a start)
   summary-week-10k   /summary first page, one week, 10,000 people (8 weeks stored)
+  summary-cli-week-10k  `teampulse summary --format json` (one week), 10,000 people:
+                     every director (the issue's "CLI, 10,000 people, one week")
   summary-cli-10k    the CLI's export as summary-cli-1k, 10,000 people: every director
   summary-8w-10k     /summary last 8w first page, 10,000 people (the stretch goal)
   (each also as <name>-abs: the median against the time target, 200 ms or 1 s; and as
@@ -542,9 +544,9 @@ def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
     return act
 
 
-def cli_action(bot: Any, settings: Settings) -> Callable[[], bytes]:
-    """`teampulse summary --weeks 4 --format json` in-process, on the already-synced bot,
-    into a UTF-8 text stream over bytes, as stdout redirected to a file is."""
+def cli_action(bot: Any, settings: Settings, weeks: int = 4) -> Callable[[], bytes]:
+    """`teampulse summary --weeks <weeks> --format json` in-process, on the already-synced
+    bot, into a UTF-8 text stream over bytes, as stdout redirected to a file is."""
     import bot.app as app
     from bot import cli
 
@@ -554,7 +556,7 @@ def cli_action(bot: Any, settings: Settings) -> Callable[[], bytes]:
         app.prepare = lambda *_a, **_k: (bot, _NoDispose())  # the org is synced already
         try:
             cli._summary(cli._parser().parse_args(
-                ["summary", "--weeks", "4", "--format", "json"]), settings, out)
+                ["summary", "--weeks", str(weeks), "--format", "json"]), settings, out)
         finally:
             app.prepare = real
         out.flush()
@@ -634,6 +636,10 @@ async def run() -> list[Figure]:
         figures += _measured(engine, "summary-week-10k", "/summary first page, one week, "
                              "10,000", summary_action(bot, SummaryRequest("week")),
                              lambda: raw_sql(engine, week, 1), 1000)
+        # The issue's own row: the CLI at 10,000 people, one week (every director).
+        figures += _measured(engine, "summary-cli-week-10k", "CLI summary json, one week, "
+                             "all 10,000", cli_action(bot, settings, weeks=1),
+                             lambda: raw_sql(engine, week, 1, page=False), 1000, runs=3)
         figures += _measured(engine, "summary-cli-10k", "CLI summary --weeks 4 json, all "
                              "10,000", cli_action(bot, settings),
                              lambda: raw_sql(engine, week, 4, page=False), 1000, runs=3)
