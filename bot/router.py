@@ -93,8 +93,9 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             kudos.on_message(ctx, text)
         return
     if not text:
-        # A sticker, a photo or a voice note: mid-dialog, the question still waits for text.
-        waiting = ctx.conversations.get(ctx.person) is not None
+        # A sticker, a photo or a voice note: mid-dialog (a 1:1's too), the question still
+        # waits for text.
+        waiting = ctx.conversations.get(ctx.person) is not None or oneonone.waits_for_text(ctx)
         ctx.reply("unsupported_message", waiting=waiting)
         return
     # The answer is for the question asked last: a person has at most two open, their

@@ -30,8 +30,9 @@ from handlers.answers import (
 )
 from handlers.away import is_away
 from handlers.context import Context
-from handlers.waiting import after_dialog
+from handlers.waiting import after_dialog, under_way
 from storage.models import Answer, CheckinRound, Conversation, Person
+from storage.oneonone import OneOnOneRepo
 from storage.round_batch import RoundBatchRepo
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None, *,
     if q is None:
         rnd.prompted_at = ctx.clock.now()
         return "already-prompted"
-    if not take_over and ctx.conversations.under_way(person, ctx.clock.now(), "checkin"):
+    if not take_over and under_way(ctx, person, ctx.clock.now(), "checkin"):
         # In the middle of another dialog: its next answer must not be taken as this
         # one's (the first question follows it: resume_held).
         if not ctx.tell(person, "checkin_intro", name=person.display_name, week=rnd.week,
@@ -540,9 +541,12 @@ def _local_day(moment: datetime, person: Person) -> date:
 
 def _in_other_dialogs(ctx: Context, people: Sequence[Person], now: datetime) -> set[int]:
     """Of `people`, the ids of those in the middle of a dialog other than their check-in (a
-    survey, a poll, the monthly questions: ConversationRepo.under_way), in one query."""
-    ctx.conversations.preload([p.id for p in people])
-    return {p.id for p in people if ctx.conversations.under_way(p, now, "checkin")}
+    survey, a poll, the monthly questions, a 1:1's after-meeting questions:
+    handlers.waiting.under_way), in two queries."""
+    ids = [p.id for p in people]
+    ctx.conversations.preload(ids)
+    OneOnOneRepo(ctx.session).preload_dialogs(ids)
+    return {p.id for p in people if under_way(ctx, p, now, "checkin")}
 
 
 def resume_held(ctx: Context, person: Person) -> bool:
@@ -680,9 +684,16 @@ _RESUMED_BY = {"checkin": "checkin", "monthly_review": "monthly", "review": "rev
 
 
 def cmd_cancel(ctx: Context, args: str) -> None:
-    """/pause: stop asking for now; what was answered stays saved."""
+    """/pause: stop asking for now; what was answered stays saved. It pauses the question
+    asked last: the 1:1 dialog's when that has the typed replies (then the check-in or other
+    question it was in front of is asked again), else the check-in's, poll's, survey's or
+    monthly one."""
+    from handlers import oneonone  # (its imports reach this module)
+
     person = _sender(ctx)
     conv = ctx.conversations.get(person)
+    if oneonone.takes_typed(ctx, conv) and oneonone.pause(ctx):
+        return
     if conv is None:
         ctx.reply("nothing_to_pause")
         return

@@ -39,7 +39,7 @@ from handlers.honours import (
     period_of,
 )
 from handlers.summary import away_weeks
-from handlers.waiting import after_dialog
+from handlers.waiting import after_dialog, under_way
 from storage.goals import week_figures
 from storage.kudos import KudosRepo
 from storage.models import Conversation, Person
@@ -419,7 +419,7 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
     # The GM gets no copy: one DM per director flooded a GM of hundreds. The overview
     # follows once every director's review has gone (monthly_gm.send_gm_overview).
     # Someone in the middle of another dialog is asked once it ends (resume_held).
-    if new and ctx.conversations.under_way(director, ctx.clock.now()) is None:
+    if new and not under_way(ctx, director, ctx.clock.now()):
         _ask(ctx, director, run.tag, MONTHLY_QUESTIONS[0], f"monthly:{run.tag}:q:{director.key}")
 
 

@@ -13,7 +13,10 @@ whose question was asked last (bot.router). A 1:1 question the bot sends on its 
 it happen? how useful was it?) while the person is in the middle of another dialog waits
 behind it: it counts as asked with that dialog's question, says so, and its buttons work
 at once. Once a 1:1 dialog that came in front is over, the question it pushed aside is
-asked again. Buttons carry their meeting id, so they always reach the right dialog.
+asked again. The other way round, a check-in, poll, survey or monthly question arriving
+while the 1:1 dialog is under way waits behind it (under_way). /pause in front puts the 1:1
+dialog aside (ASIDE) until /1on1. Buttons carry their meeting id, so they always reach the
+right dialog.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
-from handlers.answers import NO_WORDS, YES_WORDS, normalise, read_scale
+from handlers.answers import NO_WORDS, YES_WORDS, is_pause, normalise, read_scale
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed
 from handlers.context import Context
 from handlers.day_words import trailing_day
@@ -44,7 +47,13 @@ from handlers.people_named import mentions_as_keys, people_named, reply_namesake
 from storage.away import AwayRepo
 from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
-from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneOverride, OneOnOneRepo
+from storage.oneonone import (
+    ActionItem,
+    OneOnOneDialog,
+    OneOnOneMeeting,
+    OneOnOneOverride,
+    OneOnOneRepo,
+)
 from storage.repositories import UNDER_WAY, CheckinRepo, PeopleRepo
 
 ACTION_PREFIX = "oo"
@@ -70,6 +79,9 @@ DIRECTORS_SHOWN = 20
 PAIRS_SHOWN = 20
 #: A 1:1 dialog left unanswered this long stops taking typed replies (buttons still work).
 DIALOG_EXPIRY = timedelta(days=3)
+#: A dialog step put aside with /pause ('aside:notes'): it takes no typed replies until
+#: /1on1 carries it on, or another dialog ends (ask_again); its buttons still work.
+ASIDE = "aside:"
 _DATE_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
 # The due date at the end of an action item: 2026-12-10, 2026/12/10, 2026年12月10日, 12月10日
 # (the next such day), full-width digits too, with Chinese's 截止 before or 前 after it, or
@@ -457,6 +469,8 @@ def cmd_oneonone(ctx: Context, args: str) -> None:
     /1on1 history PERSON."""
     sub, _, rest = args.strip().partition(" ")
     sub = _SUB_SAID.get(sub.lower(), sub.lower())
+    if sub == "" and resume(ctx):
+        return  # a dialog put aside with /pause, which names /1on1 as what carries on
     if sub in ("", "schedule"):
         _schedule(ctx)
     elif sub == "move":
@@ -1053,13 +1067,15 @@ def on_text(ctx: Context, text: str) -> bool:
     person = _sender(ctx)
     repo = OneOnOneRepo(ctx.session)
     dialog = repo.dialog(person)
-    if dialog is None:
+    if dialog is None or dialog.step.startswith(ASIDE):
         return False
     meeting = repo.meeting(dialog.meeting_id)
     if meeting is None or ctx.clock.now() - dialog.updated_at > DIALOG_EXPIRY:
         # Days later, a message is about something else: do not take it as a note.
         repo.clear_dialog(person)
         return False
+    if is_pause(text):  # 'pause' or '暂停', as in the check-in: never a note "pause"
+        return pause(ctx)
     word = normalise(text).lower().rstrip(".!。！")
     if dialog.step == "held":
         if word in YES_WORDS | _HELD_WORDS or word in NO_WORDS | _NOT_HELD_WORDS:
@@ -1239,7 +1255,7 @@ def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
                     other=told(ctx, person, other), waiting=behind.kind if behind else "",
                     choices=_rating_choices(meeting)):
             current = repo.dialog(person)
-            if current is None or current.step in ("rating", "improve"):
+            if current is None or current.step.removeprefix(ASIDE) in ("rating", "improve"):
                 repo.set_dialog(person, meeting, "rating", _asked_at(ctx, behind))
 
 
@@ -1265,29 +1281,33 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
 
 
 def ask_again(ctx: Context, person: Person) -> bool:
-    """`person` has just finished another dialog: ask again the 1:1 question still
-    waiting (it had to wait behind that one, or was left): it takes their next typed
-    reply, and they should know which it is. True if one was asked."""
+    """`person` has just finished another dialog (or sent /1on1 after /pause): ask again
+    the 1:1 question still waiting (it had to wait behind that one, was left, or was put
+    aside): it takes their next typed reply, and they should know which it is. True if
+    one was asked."""
     repo = OneOnOneRepo(ctx.session)
     dialog = repo.dialog(person)
     now = ctx.clock.now()
     if dialog is None or now - as_utc(dialog.updated_at) > DIALOG_EXPIRY:
         return False
     meeting = repo.meeting(dialog.meeting_id)
-    if meeting is None or (dialog.step == "held" and meeting.status != "asked"):
+    step = dialog.step.removeprefix(ASIDE)
+    if meeting is None or (step == "held" and meeting.status != "asked"):
         return False
     manager = person.id == meeting.manager_id
     other = told(ctx, person, meeting.report if manager else meeting.manager)
-    if dialog.step == "held":
+    if dialog.step.startswith(ASIDE):
+        ctx.reply("back_to_dialog", kind="oneonone", other=other)
+    if step == "held":
         ctx.reply("oo_did_it_happen", other=other, choices=_yes_no(ctx, person, meeting),
                   **as_params(meeting.scheduled_at, person.timezone))
-    elif dialog.step == "rating":
+    elif step == "rating":
         ctx.reply("oo_feedback_question", other=other, choices=_rating_choices(meeting))
-    elif dialog.step in _STEP_PROMPTS:
-        ctx.reply(_STEP_PROMPTS[dialog.step], other=other)
+    elif step in _STEP_PROMPTS:
+        ctx.reply(_STEP_PROMPTS[step], other=other)
     else:
         return False
-    repo.set_dialog(person, meeting, dialog.step, now)
+    repo.set_dialog(person, meeting, step, now)
     return True
 
 
@@ -1296,28 +1316,89 @@ _STEP_PROMPTS = {"notes": "oo_ask_notes", "actions": "oo_ask_actions",
                  "improve": "oo_ask_improve"}
 
 
+def resume(ctx: Context) -> bool:
+    """/1on1 alone after /pause: carry on the 1:1 dialog put aside; False if none is."""
+    dialog = OneOnOneRepo(ctx.session).dialog(_sender(ctx))
+    return dialog is not None and dialog.step.startswith(ASIDE) and \
+        ask_again(ctx, _sender(ctx))
+
+
 def skip(ctx: Context) -> bool:
     """/skip while the 1:1 dialog has the sender's typed replies: no notes, no (more)
     action items, nothing to improve; a question that cannot be skipped (did it happen,
     the rating) says what it takes. False if no live 1:1 dialog waits."""
-    dialog = OneOnOneRepo(ctx.session).dialog(_sender(ctx))
+    dialog = _live(ctx, _sender(ctx))
     said = {"notes": "next", "actions": "done"}.get(dialog.step, "skip") if dialog else ""
     return bool(said) and on_text(ctx, said)
+
+
+def pause(ctx: Context) -> bool:
+    """/pause (or 'pause', '暂停') while the 1:1 dialog has the sender's typed replies: put
+    it aside, keeping what was sent (notes, action items and a rating are stored as they
+    come), until /1on1 or the end of another dialog brings it back. The other dialog it
+    was in front of, if any, is asked again: it takes the next typed reply now. False if
+    no live 1:1 dialog waits."""
+    person = _sender(ctx)
+    repo = OneOnOneRepo(ctx.session)
+    dialog = _live(ctx, person)
+    meeting = repo.meeting(dialog.meeting_id) if dialog is not None else None
+    if dialog is None or meeting is None:
+        return False
+    step = dialog.step
+    repo.set_dialog(person, meeting, ASIDE + step, ctx.clock.now())
+    manager = person.id == meeting.manager_id
+    ctx.reply("oo_paused", other=told(ctx, person, meeting.report if manager
+                                      else meeting.manager), step=step)
+    if ctx.conversations.get(person) is not None:
+        # Their next typed reply goes to it now: they see which question it answers.
+        from handlers.waiting import back_to_dialog  # (it imports every dialog)
+
+        back_to_dialog(ctx, person)
+    return True
 
 
 def takes_typed(ctx: Context, conv: Conversation | None) -> bool:
     """Whether the sender's 1:1 dialog takes their typed reply ahead of their other open
     dialog `conv` (a check-in's, a poll's, a survey's or the monthly questions'): one
-    waits and its question was asked after conv's, or conv is None."""
-    dialog = OneOnOneRepo(ctx.session).dialog(_sender(ctx))
+    waits (not put aside) and its question was asked after conv's, or conv is None."""
+    dialog = _live(ctx, _sender(ctx))
     return dialog is not None and (conv is None or _newer(dialog.updated_at, conv))
+
+
+def waits_for_text(ctx: Context) -> bool:
+    """Whether a 1:1 question waits for the sender's typed reply (a sticker or a photo
+    sent now is told the question needs text, as in the check-in)."""
+    dialog = _live(ctx, _sender(ctx))
+    return dialog is not None and \
+        ctx.clock.now() - as_utc(dialog.updated_at) <= DIALOG_EXPIRY
+
+
+def under_way(ctx: Context, person: Person, now: datetime) -> bool:
+    """Whether `person` is in the middle of a 1:1 dialog: its question, asked less than
+    UNDER_WAY ago, has their typed replies. A check-in prompt, a poll, a survey or the
+    monthly questions arriving now wait behind it (handlers.waiting.under_way), so that
+    the note being typed is never taken as revenue."""
+    dialog = _front(ctx, person)
+    return dialog is not None and now - as_utc(dialog.updated_at) < UNDER_WAY
+
+
+def _live(ctx: Context, person: Person) -> OneOnOneDialog | None:
+    """`person`'s 1:1 dialog, unless none waits or it was put aside with /pause."""
+    dialog = OneOnOneRepo(ctx.session).dialog(person)
+    return None if dialog is None or dialog.step.startswith(ASIDE) else dialog
+
+
+def _front(ctx: Context, person: Person) -> OneOnOneDialog | None:
+    """`person`'s 1:1 dialog if it has their typed replies (takes_typed), else None."""
+    dialog = _live(ctx, person)
+    conv = ctx.conversations.get(person)
+    return dialog if dialog is not None and (conv is None or _newer(dialog.updated_at, conv)) \
+        else None
 
 
 def _in_front(ctx: Context, person: Person) -> bool:
     """Whether `person`'s 1:1 dialog (which waits) has their typed replies (takes_typed)."""
-    dialog = OneOnOneRepo(ctx.session).dialog(person)
-    conv = ctx.conversations.get(person)
-    return dialog is not None and (conv is None or _newer(dialog.updated_at, conv))
+    return _front(ctx, person) is not None
 
 
 def _waits_behind(ctx: Context, person: Person) -> Conversation | None:
@@ -1329,7 +1410,7 @@ def _waits_behind(ctx: Context, person: Person) -> Conversation | None:
     conv = ctx.conversations.get(person)
     if conv is None or now - as_utc(conv.updated_at) >= UNDER_WAY:
         return None
-    dialog = OneOnOneRepo(ctx.session).dialog(person)
+    dialog = _live(ctx, person)
     return None if dialog is not None and _newer(dialog.updated_at, conv) else conv
 
 

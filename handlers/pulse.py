@@ -36,8 +36,9 @@ from bot.text import clean_text
 from handlers.answers import chinese_number, is_pause, is_skip, normalise, team_word
 from handlers.checkin import cmd_cancel
 from handlers.context import Context
-from handlers.waiting import after_dialog
+from handlers.waiting import after_dialog, under_way
 from storage.models import Conversation, Person
+from storage.oneonone import OneOnOneRepo
 from storage.pulse import PulsePoll, PulseRepo, Tally, shown_threshold
 
 ACTION = f"{CONCEALED_PREFIX}pulse"
@@ -159,6 +160,7 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
     now = ctx.clock.now()
     repo = PulseRepo(ctx.session)
     ctx.conversations.preload(person_ids)
+    OneOnOneRepo(ctx.session).preload_dialogs(person_ids)
     people = [p for p in (ctx.session.get(Person, i) for i in person_ids) if p is not None]
     # Nobody is asked while away (one query for all): a later sweep asks them once back,
     # if the poll is still open.
@@ -168,7 +170,7 @@ def ask_people(ctx: Context, person_ids: list[int]) -> int:
         poll = _live_poll(ctx, person, now)
         if poll is None or poll.closed or person.id in away or \
                 repo.participant(poll, person) is not None or \
-                ctx.conversations.under_way(person, now) is not None:
+                under_way(ctx, person, now):
             continue
         part = repo.add_participant(poll, person)
         # Asked after the reminder's time (back from time away, or out of a long dialog):
@@ -228,7 +230,7 @@ def _remind(ctx: Context, repo: PulseRepo, now: datetime) -> int:
                 timedelta(hours=settings.remind_after_hours)
             if now < due:
                 continue
-            if ctx.conversations.under_way(person, now, CONVERSATION_KIND) or \
+            if under_way(ctx, person, now, CONVERSATION_KIND) or \
                     ctx.away.is_away(person.id, person.timezone, now):
                 continue  # in something else, or away: reminded by a later sweep
             part.reminded = True

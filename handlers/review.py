@@ -32,7 +32,7 @@ from handlers.answers import is_pause, is_skip, normalise
 from handlers.checkin import cmd_cancel
 from handlers.context import Context
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
-from handlers.waiting import after_dialog
+from handlers.waiting import after_dialog, under_way
 from storage.db import ConcurrentChange
 from storage.models import Conversation, Person
 from storage.repositories import KEYS_PER_STATEMENT
@@ -550,7 +550,7 @@ def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewIn
     if it was sent before or cannot be."""
     # Someone in the middle of another dialog is asked once it ends (resume_held), so
     # that their next message still answers what they were answering.
-    held = ctx.conversations.under_way(person, ctx.clock.now()) is not None
+    held = under_way(ctx, person, ctx.clock.now())
     group = invite.rater_group
     if not ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
                     anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held,

@@ -36,7 +36,9 @@ from handlers.review import (
     subject_name,
 )
 from handlers.review_schedule import gm_timezone
+from handlers.waiting import under_way
 from storage.models import Person
+from storage.oneonone import OneOnOneRepo
 from storage.repositories import KEYS_PER_STATEMENT
 from storage.review import ReviewInvite, ReviewRound
 from storage.review_schedule import ScheduledReview
@@ -200,6 +202,11 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     for start in range(0, len(todo), KEYS_PER_STATEMENT):
         away |= {pid for pid, _ in ctx.away.covering(
             [(p.id, p.timezone, now) for _, (p, _, _) in todo[start:start + KEYS_PER_STATEMENT]])}
+    # Their open dialogs (a question answered now holds the reminder back), likewise.
+    for start in range(0, len(todo), KEYS_PER_STATEMENT):
+        chunk = [p.id for _, (p, _, _) in todo[start:start + KEYS_PER_STATEMENT]]
+        ctx.conversations.preload(chunk)
+        OneOnOneRepo(ctx.session).preload_dialogs(chunk)
     # The directors' names, read once (the GM, who rates every director, is reminded of
     # as many reviews as there are directors), also of one who has left the org file.
     subjects = sorted({key for _, _, key in rounds.values()})
@@ -211,7 +218,7 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
     for key, (person, _, invites) in todo:
         if sent >= limit:
             return sent, True
-        if person.id in away or ctx.conversations.under_way(person, now) is not None:
+        if person.id in away or under_way(ctx, person, now):
             continue  # away, or answering something: a later sweep, if still open
         tz = ZoneInfo(person.timezone)
         items = sorted(({"subject": names.get(rounds[i.round_id][2], rounds[i.round_id][2]),

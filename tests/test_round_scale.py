@@ -64,10 +64,11 @@ async def test_a_round_costs_a_constant_number_of_statements_per_batch(settings,
     assert len(run.grouped()["prompted"]) == people
     per_batch = [b - a for a, b in pairwise(at_batch_end)]
     # Each batch (100 people, or the last 50) is a handful of statements, the same for
-    # every batch: not ~10 per person, as one flush per row was.
+    # every batch: not ~10 per person, as one flush per row was. (One reads the batch's
+    # 1:1 dialogs: someone typing a meeting's notes is told the check-in follows.)
     assert len(per_batch) == 3
-    assert max(per_batch) <= 10
-    assert at_batch_end[0] <= 12  # the first also includes choosing the people
+    assert max(per_batch) <= 11
+    assert at_batch_end[0] <= 13  # the first also includes choosing the people
 
 
 async def test_everyone_in_a_large_round_gets_one_prompt_and_can_answer_it(settings, clock,
