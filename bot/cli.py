@@ -388,6 +388,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
         if args.command == "console":
             settings = replace(settings, console=True)
+        elif not settings.console_enabled and not (settings.slack_enabled
+                                                   or settings.telegram_enabled):
+            # Started, it sat there with nothing to listen on and nothing to send through.
+            print("teampulse: no chat platform is configured: TEAMPULSE_CONSOLE is off and "
+                  "neither SLACK_BOT_TOKEN nor TELEGRAM_BOT_TOKEN is set; set a token (README: "
+                  "Run on Slack, Run on Telegram), or leave TEAMPULSE_CONSOLE empty for the "
+                  "console chat (nothing was run)", file=sys.stderr)
+            return 2
         _setup_logging(settings, settings.console_enabled)
         asyncio.run(run(settings))
         return 0
