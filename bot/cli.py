@@ -270,7 +270,8 @@ def _parser() -> argparse.ArgumentParser:
                                       "file writes it (a name two people share sends "
                                       "nothing and lists both, with their keys)")
     send.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
-                      help="how long to wait for the bot's report (default: 30; 0: do not wait)")
+                      help="how long to wait for the bot's report (default: 30); 0: only queue "
+                           "the request, say so and exit 0 without waiting")
     digest = sub.add_parser(
         "digest", help="print (--dry-run) or queue the weekly digest now",
         description="Queue the weekly digest (the week's summary with its attainment chart) "
@@ -898,6 +899,12 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         sessions = session_factory(engine)
         with sessions.begin() as session:
             request_id = RoundRequestRepo(session).add(scope, name, "cli", datetime.now(UTC)).id
+        if args.wait == 0:
+            # Asked not to wait: queued is the whole outcome, not a bot that failed to answer.
+            print(f"Check-in round request #{request_id} queued{_to(scope, name)}; not waited "
+                  "for (--wait 0): the running bot sends it within a few seconds, or when it "
+                  "next runs.", file=out)
+            return 0
         deadline = time.monotonic() + args.wait
         while True:
             with sessions() as session:
@@ -927,10 +934,14 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     return 3
 
 
+def _to(scope: str, name: str | None) -> str:
+    """' to team East', ' to alice', or '' for everyone due."""
+    return f" to team {name}" if scope == "team" else f" to {name}" if scope == "person" else ""
+
+
 def _print_round(result: dict[str, list[str]], scope: str, name: str | None,
                  out: TextIO) -> None:
-    to = f" to team {name}" if scope == "team" else f" to {name}" if scope == "person" else ""
-    print(f"Check-in round sent{to}: {len(result.get('prompted', []))} prompted.", file=out)
+    print(f"Check-in round sent{_to(scope, name)}: {len(result.get('prompted', []))} prompted.", file=out)
     for outcome, label in (("prompted", "prompted"), ("already-prompted", "already prompted"),
                            ("away", "away"), ("unreachable", "unreachable"),
                            ("not-checking-in", "does not check in")):
