@@ -92,8 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--format", choices=("md", "json", "csv"), default="md",
                          help="md, json (docs/schema/summary.schema.json) or csv (one row "
                               "per director; per person and week with --team/--person)")
-    summary.add_argument("--week", help="ISO week such as 2026-W47, or 'last' (default: the "
-                                        "latest week whose check-in has been sent)")
+    summary.add_argument("--week", metavar="WEEK",
+                         help="ISO week such as 2026-W47, 'last' (the week before the current "
+                              "one) or 'this' (the current week, also before its check-in "
+                              "has gone out); default: the latest week whose check-in has "
+                              "been sent")
     summary.add_argument("--weeks", type=int, default=None,
                          help="how many weeks back (1-12; default 1, or 4 with --person; "
                               "with --chart 1-52, default 8)")
