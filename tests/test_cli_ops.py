@@ -33,3 +33,31 @@ def test_summary_week_this_is_the_current_week_and_the_help_says_what_week_takes
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("teampulse: --week: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "csv"])
+async def test_nothing_yet_is_said_with_success_not_as_a_wrong_request(bot, settings, capsys,
+                                                                       fmt):
+    """`teampulse pulse results` before any poll, `teampulse review DIRECTOR` before their
+    first review closes: they exited 2, as for a misspelt option. Nothing yet is no wrong
+    request: one line on standard error says so, standard output stays empty (no JSON or
+    CSV to read), exit 0. A wrong request still exits 2."""
+    from tests.support import say
+
+    cases = [
+        (("pulse", "results"), "teampulse: no pulse poll has run yet: nothing to show"),
+        (("review", "alice"), "teampulse: no 360° review of Alice Martin (alice) yet: nothing "
+                              "to show (start one with /review start alice)\n"),
+    ]
+    for command, said in cases:
+        assert run_cli(settings, *command, "--format", fmt) == (0, "")
+        err = capsys.readouterr().err
+        assert err.startswith(said) and err.count("\n") == 1
+    await say(bot, "grace", "/review start alice")
+    assert run_cli(settings, "review", "alice", "--format", fmt) == (0, "")
+    assert "still open: nothing to show until it closes" in capsys.readouterr().err
+    # Wrong requests are still refused as such.
+    assert run_cli(settings, "review", "nobody", "--format", fmt)[0] == 2
+    assert run_cli(settings, "pulse", "results", "--poll", "2026-01-07",
+                   "--format", fmt)[0] == 2
+    assert run_cli(settings, "pulse", "results", "--team", "Mars", "--format", fmt)[0] == 2
