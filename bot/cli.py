@@ -944,7 +944,8 @@ def _to(scope: str, name: str | None) -> str:
 
 def _print_round(result: dict[str, list[str]], scope: str, name: str | None,
                  out: TextIO) -> None:
-    print(f"Check-in round sent{_to(scope, name)}: {len(result.get('prompted', []))} prompted.", file=out)
+    print(f"Check-in round sent{_to(scope, name)}: {len(result.get('prompted', []))} "
+          "prompted.", file=out)
     for outcome, label in (("prompted", "prompted"), ("already-prompted", "already prompted"),
                            ("away", "away"), ("unreachable", "unreachable"),
                            ("not-checking-in", "does not check in")):
