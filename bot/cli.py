@@ -92,8 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--format", choices=("md", "json", "csv"), default="md",
                          help="md, json (docs/schema/summary.schema.json) or csv (one row "
                               "per director; per person and week with --team/--person)")
-    summary.add_argument("--week", help="ISO week such as 2026-W47, or 'last' (default: the "
-                                        "latest week whose check-in has been sent)")
+    summary.add_argument("--week", metavar="WEEK",
+                         help="ISO week such as 2026-W47, 'last' (the week before the current "
+                              "one) or 'this' (the current week, also before its check-in "
+                              "has gone out); default: the latest week whose check-in has "
+                              "been sent")
     summary.add_argument("--weeks", type=int, default=None,
                          help="how many weeks back (1-12; default 1, or 4 with --person; "
                               "with --chart 1-52, default 8)")
@@ -270,7 +273,8 @@ def _parser() -> argparse.ArgumentParser:
                                       "file writes it (a name two people share sends "
                                       "nothing and lists both, with their keys)")
     send.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
-                      help="how long to wait for the bot's report (default: 30; 0: do not wait)")
+                      help="how long to wait for the bot's report (default: 30); 0: only queue "
+                           "the request, say so and exit 0 without waiting")
     digest = sub.add_parser(
         "digest", help="print (--dry-run) or queue the weekly digest now",
         description="Queue the weekly digest (the week's summary with its attainment chart) "
@@ -388,6 +392,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
         if args.command == "console":
             settings = replace(settings, console=True)
+        elif not settings.console_enabled and not (settings.slack_enabled
+                                                   or settings.telegram_enabled):
+            # Started, it sat there with nothing to listen on and nothing to send through.
+            print("teampulse: no chat platform is configured: TEAMPULSE_CONSOLE is off and "
+                  "neither SLACK_BOT_TOKEN nor TELEGRAM_BOT_TOKEN is set; set a token (README: "
+                  "Run on Slack, Run on Telegram), or leave TEAMPULSE_CONSOLE empty for the "
+                  "console chat (nothing was run)", file=sys.stderr)
+            return 2
         _setup_logging(settings, settings.console_enabled)
         asyncio.run(run(settings))
         return 0
@@ -890,6 +902,12 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         sessions = session_factory(engine)
         with sessions.begin() as session:
             request_id = RoundRequestRepo(session).add(scope, name, "cli", datetime.now(UTC)).id
+        if args.wait == 0:
+            # Asked not to wait: queued is the whole outcome, not a bot that failed to answer.
+            print(f"Check-in round request #{request_id} queued{_to(scope, name)}; not waited "
+                  "for (--wait 0): the running bot sends it within a few seconds, or when it "
+                  "next runs.", file=out)
+            return 0
         deadline = time.monotonic() + args.wait
         while True:
             with sessions() as session:
@@ -919,10 +937,15 @@ def _send_round(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     return 3
 
 
+def _to(scope: str, name: str | None) -> str:
+    """' to team East', ' to alice', or '' for everyone due."""
+    return f" to team {name}" if scope == "team" else f" to {name}" if scope == "person" else ""
+
+
 def _print_round(result: dict[str, list[str]], scope: str, name: str | None,
                  out: TextIO) -> None:
-    to = f" to team {name}" if scope == "team" else f" to {name}" if scope == "person" else ""
-    print(f"Check-in round sent{to}: {len(result.get('prompted', []))} prompted.", file=out)
+    print(f"Check-in round sent{_to(scope, name)}: {len(result.get('prompted', []))} "
+          "prompted.", file=out)
     for outcome, label in (("prompted", "prompted"), ("already-prompted", "already prompted"),
                            ("away", "away"), ("unreachable", "unreachable"),
                            ("not-checking-in", "does not check in")):

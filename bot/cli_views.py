@@ -25,6 +25,13 @@ def fail(message: str) -> int:
     return 2
 
 
+def nothing_yet(message: str) -> int:
+    """One line on standard error saying there is nothing to show yet, nothing on standard
+    output, and success: nothing yet is no wrong request (docs/cli.md, Errors and pipes)."""
+    print(f"teampulse: {message}", file=sys.stderr)
+    return 0
+
+
 @contextmanager
 def reading(bot: Any) -> Iterator[Any]:
     """The context a view reads in: every statement at one moment, in a read-only
@@ -292,7 +299,8 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                     return fail(f"no team called {args.team!r} (teams: "
                                 f"{', '.join(sorted(teams)) or 'none'})")
             if not polls:
-                return fail("no pulse poll has run yet")
+                return nothing_yet("no pulse poll has run yet: nothing to show (see README: "
+                                   "Pulse polls, for when they go out)")
             # The very same thresholded view as /pulse results in the chat.
             view = results_view(ctx.session, polls, team)
     finally:
@@ -341,11 +349,12 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             # (watching them arrive would tell who gave which).
             rnd = latest_closed_round(ctx.session, named[0].key)
             if rnd is None and open_round(ctx.session, named[0].key) is not None:
-                return fail(f"the 360° review of {who} is still open: its answers stay "
-                            f"unseen until it closes (/review close {named[0].key})")
+                return nothing_yet(f"the 360° review of {who} is still open: nothing to show "
+                                   "until it closes, its answers stay unseen till then "
+                                   f"(/review close {named[0].key})")
             if rnd is None:
-                return fail(f"no 360° review of {who} (start one with /review start "
-                            f"{named[0].key})")
+                return nothing_yet(f"no 360° review of {who} yet: nothing to show (start one "
+                                   f"with /review start {named[0].key})")
             report = build_report(ctx.session, bot.org, rnd)
     finally:
         engine.dispose()

@@ -33,6 +33,7 @@ from handlers.monthly_review import (
     month_after,
     month_kudos,
     never_sent,
+    not_sent_one,
     previous_month,
     unsent_while_away,
 )
@@ -188,7 +189,10 @@ def tell_all_answered(ctx: Context, year: int, month_no: int, *,
     people = ctx.people.active()
     directors = [p for p in people if p.role == "director"]
     dropped = never_sent(ctx, year, month_no, directors)
-    expected = {p.id for p in directors} - dropped
+    # Only those sent the review (or whom it still waits for) have questions to answer: a
+    # director added since it went out is not waited for.
+    expected = {p.id for p in directors} - dropped - not_sent_one(ctx, year, month_no,
+                                                                  directors)
     if (after_drop and not dropped) or not expected \
             or not expected <= set(answered_ids(ctx, tag)):
         return False
@@ -307,7 +311,10 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
         year, month_no = int(tag[:4]), int(tag[5:])
         unsent = unsent_while_away(seen, year, month_no,
                                    [p for p in directors.values() if p.id not in done])
-        ordered = [p for p in _directors(seen) if p.id not in done]
+        # Added to the org since the reviews went out: no review, no questions, not counted.
+        newcomers = not_sent_one(seen, year, month_no,
+                                 [p for p in directors.values() if p.id not in done])
+        ordered = [p for p in _directors(seen) if p.id not in done and p.id not in newcomers]
         waiting = [p.display_name for p in ordered if p.id not in unsent]
         held = [p.display_name for p in ordered if unsent.get(p.id) == "held"]
         dropped = [p.display_name for p in ordered if unsent.get(p.id) == "dropped"]
@@ -326,6 +333,7 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
                           [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
               for pid in shown]
     ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order),
-              total=len(directors) - len(dropped), waiting=waiting, page=page, pages=pages,
+              total=len(directors) - len(dropped) - len(newcomers), waiting=waiting,
+              page=page, pages=pages,
               first=start + 1, held=held, dropped=dropped,
               after=_tag(*month_after(year, month_no)))

@@ -618,6 +618,28 @@ def never_sent(ctx: Context, year: int, month_no: int, people: list[Person]) -> 
             if state == "dropped"}
 
 
+def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:
+    """Of `directors`, the ids of those the month's review never went to and will not: one
+    added to the org file after the reviews went out (past the opening days, when no run
+    sends it any more) had no questions, so "all directors have answered" and the answers
+    still to come leave them out. Those it waits for (away, or the opening days' run not
+    yet at them) are not among them; nor is anyone before the reviews went out."""
+    local = ctx.clock.now().astimezone(ctx.org.tz)
+    ny, nm = month_after(year, month_no)
+    first = datetime.combine(first_working_day(ny, nm), time(POST_HOUR), ctx.org.tz)
+    if local < first or ((local.year, local.month) == (ny, nm) and month_opening(local)):
+        return set()
+    keys = {p.id: f"monthly:{year}-{month_no:02d}:{p.key}" for p in directors}
+    sent = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
+    unsent = [p for p in directors if keys[p.id] not in sent]
+    if not unsent:
+        return set()
+    # Held for someone away in the opening days goes out once they are back; dropped is
+    # counted apart (never_sent).
+    waiting = unsent_while_away(ctx, year, month_no, unsent)
+    return {p.id for p in unsent if p.id not in waiting}
+
+
 def _missed(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:
     """Of the directors a review of the month goes to, those whose review of the month
     before was never sent (its review says so)."""

@@ -989,7 +989,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if d.id not in asking_set:
             continue
         for wk, r in zip(look, look_rounds[d.id], strict=True):
-            if r is None or r[0] in covered:
+            # A request exists once its check-in is submitted, as /support and `teampulse
+            # support` track it: an answer in a check-in still in progress may yet change.
+            if r is None or r[0] in covered or r[3] != "submitted":
                 continue
             given = answers.get(r[0], _EMPTY)
             kind = given.get("support_type")

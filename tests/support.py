@@ -158,7 +158,7 @@ def check_json_view(args: tuple[str, ...], raw: str) -> None:
             a == "--format" and b == "json" for a, b in pairwise(args)):
         return
     name = SCHEMA_OF.get(tuple(args[:2])) or SCHEMA_OF.get(tuple(args[:1]))
-    if name is None:
+    if name is None or raw == "":  # nothing to show yet: said on standard error alone
         return
     schema = json.loads((DATA.parent.parent / "docs" / "schema" / f"{name}.schema.json")
                         .read_text(encoding="utf-8"))

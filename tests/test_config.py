@@ -367,13 +367,38 @@ async def test_log_level_left_empty_is_info_for_a_platform_bot(tmp_path: Path, d
     writes nothing to stderr: tests/test_console.py). Empty, as .env.example leaves it."""
     import signal
 
+    from tests.fakes.telegram_api import FakeTelegramAPI
     from tests.support import TEST_ORG
+    from tests.telegram.conftest import TOKEN
     from tests.test_resilience_stop import signal_a_running_platform_bot
 
-    log = await signal_a_running_platform_bot(tmp_path, {
-        "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
-        "TEAMPULSE_CONSOLE": "false", "LOG_LEVEL": ""}, signal.SIGTERM)
-    assert "INFO bot.app: teampulse is running on no chat platform" in log
+    async with FakeTelegramAPI(token=TOKEN, bot_username="TeamPulseBot") as fake:
+        log = await signal_a_running_platform_bot(tmp_path, {
+            "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url, "LOG_LEVEL": ""},
+            signal.SIGTERM)
+    assert "INFO bot.app: teampulse is running on telegram" in log
+
+
+def test_run_with_the_console_off_and_no_token_says_no_platform_is_configured(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    """TEAMPULSE_CONSOLE=false and no Slack or Telegram token: `teampulse run` started and
+    sat there, listening on nothing. It says what is missing and how to set it, in one
+    line, and runs nothing (exit 2, as every settings problem)."""
+    from bot.cli import main
+
+    for name in _env_example():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TEAMPULSE_CONSOLE", "false")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'teampulse.db'}")
+    assert main(["--env-file", "/dev/null", "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("teampulse: no chat platform is configured")
+    assert "SLACK_BOT_TOKEN" in err and "TELEGRAM_BOT_TOKEN" in err
+    assert "TEAMPULSE_CONSOLE" in err
+    assert not (tmp_path / "teampulse.db").exists()  # nothing was started
+    # The views and `config` need no platform.
+    assert main(["--env-file", "/dev/null", "config"]) == 0
 
 
 def test_teampulse_config_names_a_mistyped_setting_in_the_env_file(tmp_path: Path, monkeypatch,

@@ -313,3 +313,46 @@ async def test_the_last_answer_after_a_review_was_dropped_tells_the_gm_all_are_i
     clock.advance(timedelta(days=1))
     assert await bot.run_monthly_review()
     assert len(all_in()) == 1
+
+
+NINA = """  - key: nina
+    name: Nina Berg
+    role: director
+    manager: grace
+    team: North
+    timezone: Europe/Oslo
+    locale: en
+    slack_id: U0NINA
+"""
+
+
+async def test_a_director_added_after_the_reviews_went_out_is_not_waited_for(bot, chat, clock):
+    """Nina joined the org on 10 December, after November's reviews went out: she was sent
+    no review and no questions, yet the GM was never told that all directors had answered,
+    and `/monthly answers` listed her as not answered yet. Only those sent one count."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+    from tests.test_monthly_review import november
+
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.set(DEC_1_9AM_NY + timedelta(days=9))  # Thursday 10 December, the opening over
+    text = TEST_ORG.read_text(encoding="utf-8").replace("people:\n", "people:\n" + NINA, 1)
+    edit_org(bot, text)
+    assert not await bot.run_monthly_review()  # nothing goes to Nina for November
+    assert [t for t in chat.to("nina") if t.startswith("📅")] == []
+    for key, texts in (("alice", ("Two new logos", "Legal review", "Globex")),
+                       ("bruno", ("Italy", "Pricing", "Milan")),
+                       ("li", ("很好", "不好", "计划"))):
+        if key == "bruno":
+            await say(bot, key, "/monthly")
+        for typed in texts:
+            await say(bot, key, typed)
+    assert [t for t in chat.to("grace") if t.startswith("✅")] == [
+        "✅ All 3 directors have answered the 2026-11 monthly questions. Read them with "
+        "/monthly answers."]
+    await say(bot, "grace", "/monthly answers")
+    page = chat.last("grace")
+    assert page.startswith("📝 Monthly questions — 2026-11\n3 of 3 directors answered"), page
+    assert "Nina" not in page

@@ -12,7 +12,9 @@ from sqlalchemy.engine import make_url
 
 from storage.db import create_db_engine, planner_advice
 from tests.conftest import SERVER_URL
+from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.support import TEST_ORG, say
+from tests.telegram.conftest import TOKEN
 from tests.test_resilience_stop import signal_a_running_platform_bot
 
 
@@ -43,10 +45,11 @@ def test_the_operator_is_told_when_the_planner_is_set_for_spinning_disks(databas
 async def test_teampulse_run_says_so_at_start(database_url: str, tmp_path: Path, cost: str,
                                               advised: bool) -> None:
     set_cost(database_url, cost)
-    log = await signal_a_running_platform_bot(tmp_path, {
-        "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
-        "TEAMPULSE_CONSOLE": "false"}, signal.SIGTERM)
-    assert "teampulse is running on no chat platform" in log
+    async with FakeTelegramAPI(token=TOKEN, bot_username="TeamPulseBot") as fake:
+        log = await signal_a_running_platform_bot(tmp_path, {
+            "DATABASE_URL": database_url, "TEAMPULSE_ORG_FILE": str(TEST_ORG),
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url}, signal.SIGTERM)
+    assert "teampulse is running on telegram" in log
     assert ("WARNING bot.app: PostgreSQL's random_page_cost is 4" in log) is advised
 
 

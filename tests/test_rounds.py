@@ -145,11 +145,13 @@ def _prompts(bot) -> int:
 # --- the CLI, while the bot runs -----------------------------------------------------------
 
 async def test_cli_request_waits_in_the_database_until_the_bot_runs(bot, chat, settings, capsys):
-    code, _ = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "0")
-    assert code == 3
-    err = capsys.readouterr().err
-    assert "did not pick up request #1 within 0 s (is it running?)" in err
-    assert "The request stays queued" in err
+    # --wait 0 asks not to wait: queued is what happened, said on standard output, exit 0
+    # (it said the bot "did not pick up" the request, "is it running?", and exited 3).
+    code, out = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "0")
+    assert code == 0
+    assert out == ("Check-in round request #1 queued to alice; not waited for (--wait 0): the "
+                   "running bot sends it within a few seconds, or when it next runs.\n")
+    assert capsys.readouterr().err == ""
     assert chat.to("alice") == []
     # The running bot's poller finds it and carries it out, once.
     assert await bot.run_round_requests() == 1
@@ -158,6 +160,20 @@ async def test_cli_request_waits_in_the_database_until_the_bot_runs(bot, chat, s
     with bot.unit() as ctx:
         request = ctx.session.get(RoundRequest, 1)
         assert request.status == "done" and request.result == {"prompted": ["alice"]}
+
+
+def test_cli_waiting_for_a_bot_that_does_not_answer_says_so_and_exits_3(
+        bot, settings, capsys, monkeypatch):
+    """A wait that runs out (the bot down) is not --wait 0: it says the request stays
+    queued, with exit code 3."""
+    from bot import cli
+
+    monkeypatch.setattr(cli, "round_wait_pause", lambda _seconds: None)
+    code, out = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "0.01")
+    assert (code, out) == (3, "")
+    err = capsys.readouterr().err
+    assert "did not pick up request #1 within 0.01 s (is it running?)" in err
+    assert "The request stays queued" in err
 
 
 async def test_cli_prints_what_the_running_bot_sent(bot, chat, settings, monkeypatch):
@@ -290,13 +306,13 @@ async def test_help_shows_checkin_send_to_the_gm_only(bot, chat):
 
 async def test_a_request_queued_while_the_bot_was_down_sends_the_week_current_when_it_runs(
         bot, chat, settings, clock) -> None:
-    """`checkin send` on Friday with the bot down (exit 3, queued); the bot comes back the
+    """`checkin send --wait 0` on Friday with the bot down (queued); the bot comes back the
     next Tuesday: the round it sends is for the week current then, not the week asked in,
     and the week asked in is not prompted on top of it."""
     from datetime import timedelta
 
     code, _ = run_cli(settings, "checkin", "send", "--person", "alice", "--wait", "0")
-    assert code == 3
+    assert code == 0
     clock.advance(timedelta(days=4))  # Friday 2026-11-27 -> Tuesday 2026-12-01
     assert await bot.run_round_requests() == 1
     [prompt] = [t for t in chat.to("alice") if "Time for your weekly check-in" in t]

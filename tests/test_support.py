@@ -677,6 +677,30 @@ async def test_support_and_the_summary_agree_on_a_requests_age_and_the_ageing_fl
     assert "Alice Martin: support request open 5 days (Budget)" in chat.last("grace")
 
 
+async def test_summary_and_support_agree_a_request_counts_once_the_check_in_is_in(
+        bot, chat, settings):
+    """Alice answered the support question but has not finished her check-in: /summary
+    listed "Budget: Travel budget — open" while /support and `teampulse support` said there
+    was none. One rule for all three: a request is listed once its check-in is submitted."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:6])  # up to the support detail
+    await say(bot, "grace", "/summary")
+    summary = chat.last("grace")
+    assert "in progress (6 of 8 answered)" in summary
+    assert "Travel budget" not in summary
+    await say(bot, "grace", "/support")
+    assert "No open support requests" in chat.last("grace")
+    code, out = run_cli(settings, "support", "--format", "json")
+    assert code == 0 and json.loads(out)["requests"] == []
+    await answer_all(bot, "alice", ALICE_ANSWERS[6:])  # submitted
+    await say(bot, "grace", "/summary")
+    assert "Support: #1 Budget: Travel budget (finance) — open" in chat.last("grace")
+    await say(bot, "grace", "/support")
+    assert "Travel budget" in chat.last("grace")
+    code, out = run_cli(settings, "support", "--format", "json")
+    assert [r["id"] for r in json.loads(out)["requests"]] == [1]
+
+
 async def test_an_edit_after_the_request_was_resolved_is_not_lost(bot, chat):
     # Finance approved Alice's travel budget; on Monday she edits her check-in: she now
     # needs it for two people. Before, the resolved request's detail was changed in

@@ -1,0 +1,63 @@
+"""The `teampulse` command as an operator meets it: what `--help` and the docs promise the
+command does, and "nothing yet" told apart from a wrong request."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.weeks import current_week, previous_week
+from tests.support import run_cli
+
+
+def test_summary_week_this_is_the_current_week_and_the_help_says_what_week_takes(
+        bot, settings, capsys):
+    """`teampulse summary --week this` worked, but neither --help nor docs/cli.md said so:
+    --help lists each thing --week takes, and 'this' is the current week in the GM's
+    timezone (also before its check-in has gone out), 'last' the one before."""
+    with pytest.raises(SystemExit) as stop:
+        run_cli(settings, "summary", "--help")
+    assert stop.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--week WEEK ISO week such as 2026-W47, 'last' (the week before the current one) " \
+           "or 'this' (the current week" in help_text
+    gm = next(p for p in bot.org.people if p.role == "gm")
+    today = current_week(SystemClock().now(), gm.timezone)
+    for typed, week in (("this", today), ("THIS", today), ("last", previous_week(today))):
+        code, out = run_cli(settings, "summary", "--week", typed, "--format", "json")
+        assert code == 0
+        assert json.loads(out)["week"] == week
+    code, _ = run_cli(settings, "summary", "--week", "next")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("teampulse: --week: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "csv"])
+async def test_nothing_yet_is_said_with_success_not_as_a_wrong_request(bot, settings, capsys,
+                                                                       fmt):
+    """`teampulse pulse results` before any poll, `teampulse review DIRECTOR` before their
+    first review closes: they exited 2, as for a misspelt option. Nothing yet is no wrong
+    request: one line on standard error says so, standard output stays empty (no JSON or
+    CSV to read), exit 0. A wrong request still exits 2."""
+    from tests.support import say
+
+    cases = [
+        (("pulse", "results"), "teampulse: no pulse poll has run yet: nothing to show"),
+        (("review", "alice"), "teampulse: no 360° review of Alice Martin (alice) yet: nothing "
+                              "to show (start one with /review start alice)\n"),
+    ]
+    for command, said in cases:
+        assert run_cli(settings, *command, "--format", fmt) == (0, "")
+        err = capsys.readouterr().err
+        assert err.startswith(said) and err.count("\n") == 1
+    await say(bot, "grace", "/review start alice")
+    assert run_cli(settings, "review", "alice", "--format", fmt) == (0, "")
+    assert "still open: nothing to show until it closes" in capsys.readouterr().err
+    # Wrong requests are still refused as such.
+    assert run_cli(settings, "review", "nobody", "--format", fmt)[0] == 2
+    assert run_cli(settings, "pulse", "results", "--poll", "2026-01-07",
+                   "--format", fmt)[0] == 2
+    assert run_cli(settings, "pulse", "results", "--team", "Mars", "--format", fmt)[0] == 2
