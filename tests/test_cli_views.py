@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -109,6 +109,24 @@ def test_json_escapes_del_and_c1_controls_and_keeps_every_other_character():
     assert json.loads(text) == {"a": "x\x7fy\x85z\x9b[2J", "b": "£ 季度"}
     assert json_text({"c": "only \x85 C1"}).count("\\u0085") == 1
     assert json_text({"d": "only \x7f DEL"}).count("\\u007f") == 1
+
+
+def test_json_writes_number_keys_dates_and_sets_as_before_and_names_what_it_cannot():
+    # Keys that are not text (a week number, a score) are written as json.dumps writes
+    # them, deep inside an export as at its top; dates in ISO 8601, sets sorted; the
+    # layout (two-space indent, key order as built) stays as every export printed it.
+    data = {"view": "x", "weeks": [{"scores": {1: 2, 5: 0}, "day": date(2026, 11, 30),
+                                    "tags": {"b", "a"}}], 3: None}
+    assert json_text(data) == json.dumps(
+        {"view": "x", "weeks": [{"scores": {"1": 2, "5": 0}, "day": "2026-11-30",
+                                 "tags": ["a", "b"]}], "3": None},
+        indent=2, ensure_ascii=False)
+    assert json_text({"a": [1.5, None, True], "b": {}}) == \
+        '{\n  "a": [\n    1.5,\n    null,\n    true\n  ],\n  "b": {}\n}'
+    with pytest.raises(TypeError, match=r"JSON seriali[sz]able: object"):
+        json_text({"a": object()})
+    with pytest.raises(TypeError, match=r"JSON seriali[sz]able: object"):
+        json_text({1: object()})
 
 
 async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsettings, clock):

@@ -246,3 +246,23 @@ async def test_a_half_percent_rounds_up_as_a_spreadsheet_shows_it(bot, chat, clo
     alice_row = next(d for d in data["directors"] if d["key"] == "alice")
     revenue = next(f for f in alice_row["goals"]["week"] if f["metric"] == "revenue")
     assert revenue["attainment"] == 0.575
+
+
+def test_the_exports_ratios_keep_four_places_and_are_empty_without_a_figure_or_target():
+    # What `teampulse summary --format json` prints for a KPI and a director's series,
+    # morale and stress: four decimal places, null where there is nothing to divide.
+    from handlers.summary_gm import DirectorView, Figure
+
+    def attainment(actual: float | None, target: float) -> float | None:
+        return Figure("revenue", "Revenue", "USD", target, actual).as_dict()["attainment"]
+
+    assert attainment(52345.0, 60000.0) == 0.8724
+    assert attainment(28750.0, 50000.0) == 0.575
+    assert attainment(None, 60000.0) is None
+    assert attainment(100.0, 0.0) is None
+    view = DirectorView("alice", "Alice Martin", "East", "submitted",
+                        series=[None, 2 / 3, 0.123456], morale=11 / 3, stress=None)
+    data = view.as_dict()
+    assert data["goals"]["series"] == [None, 0.6667, 0.1235]
+    assert (data["team_management"]["morale"], data["team_management"]["stress"]) == \
+        (3.6667, None)
