@@ -1134,23 +1134,30 @@ def _of_directors(query: Select[Any], only: str | None, grouped: bool = False
 def _directors(query: Select[Any], only: str | None, grouped: bool = False) -> Select[Any]:
     """`query` (over rounds) of rounds made for a director (of one, if `only`).
 
-    A join to people, not `person_id IN (directors)`: with the IN list SQLite walks the
-    rounds person by person instead of taking the weeks' index (three times slower).
+    The round's own role decides; the person's role today only for a round made before
+    rounds had one (NULL), looked up for those rounds alone: every round made since has a
+    role, and a join to people for all of them cost a lookup per round (10,000 directors:
+    a few ms in each of half a dozen statements). Not `person_id IN (directors)`: with
+    the IN list SQLite walks the rounds person by person instead of taking the weeks'
+    index (three times slower).
     `grouped`: for a statement that adds its rows up, the round's role is tested as an
     OR, which PostgreSQL's planner estimates from the column's statistics: it guesses a
-    COALESCE of two tables' columns true for 0.5% of the rows, and then sorted the tens of
-    thousands of rows on disk to group them instead of hashing a dozen groups (10,000
-    directors: 26 -> 14 ms and 96 -> 69 ms). The statements that read rows keep the
-    COALESCE: estimated right, they scanned every answer instead of looking up the
-    rounds' (this week's texts 42 -> 81 ms).
+    COALESCE true for 0.5% of the rows, and then sorted the tens of thousands of rows on
+    disk to group them instead of hashing a dozen groups (10,000 directors: 26 -> 14 ms
+    and 96 -> 69 ms). The statements that read rows keep the COALESCE: estimated right,
+    they scanned every answer instead of looking up the rounds' (this week's texts 42 ->
+    81 ms).
     """
-    query = query.join(Person, Person.id == CheckinRound.person_id)
+    today = select(Person.role).where(Person.id == CheckinRound.person_id).scalar_subquery()
     if grouped:
         query = query.where(or_(CheckinRound.role == "director", and_(
-            CheckinRound.role.is_(None), Person.role == "director")))
+            CheckinRound.role.is_(None), today == "director")))
     else:
-        query = query.where(func.coalesce(CheckinRound.role, Person.role) == "director")
-    return query if only is None else query.where(Person.key == only)
+        query = query.where(func.coalesce(CheckinRound.role, today) == "director")
+    if only is None:
+        return query
+    return query.where(CheckinRound.person_id == select(Person.id).where(
+        Person.key == only).scalar_subquery())
 
 
 def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
