@@ -578,46 +578,51 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # the manager it was made under (the latest week's only: whose one-on-one it names)).
     round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older)),
                                              lambda: _rounds_read(week, look, older)))
-    # (Before the latest week only the one count its status needs: the same for both.)
-    counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
-                                          for r in round_rows if r[8]}
-    snap_ids: dict[str, int] = {}
-    first_round: dict[int, int] = {}  # snapshot id -> a round that has it
-    for key, rid in {r[7]: r[0] for r in round_rows}.items():
-        first_round[snap_ids.setdefault(key, len(snap_ids))] = rid
-    to_time = CheckinRound.__table__.c.submitted_at.type.dialect_impl(conn.dialect) \
-        .result_processor(conn.dialect, None)
-    # The older weeks' rounds read one by one (the CRM's, the unanswered): their figures
-    # are read by id (directors' only), and they are taken off the older weeks' counts.
-    # A round counts for the GM only if it was made for a director: a promotion or a
-    # demotion since never rewrites a week (rounds made before rounds had a role read the
-    # person's role today).
-    member_rounds = {r[0] for r in round_rows if (r[10] or by_id[r[1]].role) != "director"}
-    older_rounds = [r for r in round_rows if r[2] in older_set and r[0] not in member_rounds]
-    older_ids = [r[0] for r in older_rounds if only is None or by_id[r[1]].key == only]
-    older_people: dict[str, list[int]] = {}
-    for r in older_rounds:
-        older_people.setdefault(r[2], []).append(r[1])
+    # The older weeks' rounds counted by the database (_bulk_rounds) while the rounds'
+    # rows are sorted out here: an aggregate, which SQLite works out without the
+    # interpreter (and PostgreSQL's server on its own) before its first row.
     month = month_of(week)
-    rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
-    # Directors today, and those who were directors in the weeks shown (since removed
-    # from the org file, or made members): history never changes after the fact.
-    # (A set of the people, not of their (person, week) pairs: 80,000 tuples at 10,000
-    # directors and eight weeks, for the few not directors today.)
-    directed = {r[1] for r in round_rows if r[0] not in member_rounds}
-    directors = [p for p in people if (only is None or p.key == only) and (
-        (p.role == "director" and p.active) or (p.id in directed and any(
-            (r := rounds.get((p.id, w))) is not None and r[0] not in member_rounds
-            for w in shown_weeks)))]
-    director_ids = {p.id for p in directors}
-    # The older weeks add to month and quarter to date. For a chat page they are added up
-    # by the database for the whole org (the headline's) and, once the page is known, per
-    # director for its directors (their blocks', after the directors are ordered): not
-    # per director for all.
-    # Directors removed before the weeks shown have no block, but what they sold earlier
-    # in the month and quarter stays in the org's month and quarter to date (the GM read
-    # it there in its week): their rounds are added up like anyone's.
-    bulk_rounds = _bulk_rounds(conn, older, month, only, whole=lean) if older else []
+    bulk_reads = _bulk_round_reads(older, month, only, whole=lean) if older else []
+    with read_aside(conn, [query for query, _ in bulk_reads]) as bulk_read:
+        # (Before the latest week only the one count its status needs: the same for both.)
+        counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
+                                              for r in round_rows if r[8]}
+        snap_ids: dict[str, int] = {}
+        first_round: dict[int, int] = {}  # snapshot id -> a round that has it
+        for key, rid in {r[7]: r[0] for r in round_rows}.items():
+            first_round[snap_ids.setdefault(key, len(snap_ids))] = rid
+        to_time = CheckinRound.__table__.c.submitted_at.type.dialect_impl(conn.dialect) \
+            .result_processor(conn.dialect, None)
+        # The older weeks' rounds read one by one (the CRM's, the unanswered): their figures
+        # are read by id (directors' only), and they are taken off the older weeks' counts.
+        # A round counts for the GM only if it was made for a director: a promotion or a
+        # demotion since never rewrites a week (rounds made before rounds had a role read the
+        # person's role today).
+        member_rounds = {r[0] for r in round_rows if (r[10] or by_id[r[1]].role) != "director"}
+        older_rounds = [r for r in round_rows if r[2] in older_set and r[0] not in member_rounds]
+        older_ids = [r[0] for r in older_rounds if only is None or by_id[r[1]].key == only]
+        older_people: dict[str, list[int]] = {}
+        for r in older_rounds:
+            older_people.setdefault(r[2], []).append(r[1])
+        rounds: dict[tuple[int, str], Any] = {(r[1], r[2]): r for r in round_rows}
+        # Directors today, and those who were directors in the weeks shown (since removed
+        # from the org file, or made members): history never changes after the fact.
+        # (A set of the people, not of their (person, week) pairs: 80,000 tuples at 10,000
+        # directors and eight weeks, for the few not directors today.)
+        directed = {r[1] for r in round_rows if r[0] not in member_rounds}
+        directors = [p for p in people if (only is None or p.key == only) and (
+            (p.role == "director" and p.active) or (p.id in directed and any(
+                (r := rounds.get((p.id, w))) is not None and r[0] not in member_rounds
+                for w in shown_weeks)))]
+        director_ids = {p.id for p in directors}
+        # The older weeks add to month and quarter to date. For a chat page they are added up
+        # by the database for the whole org (the headline's) and, once the page is known, per
+        # director for its directors (their blocks', after the directors are ordered): not
+        # per director for all.
+        # Directors removed before the weeks shown have no block, but what they sold earlier
+        # in the month and quarter stays in the org's month and quarter to date (the GM read
+        # it there in its week): their rounds are added up like anyone's.
+        bulk_rounds = _bulk_round_rows(bulk_reads, bulk_read(), lean)
     directed_by = directed | {row[0] for row in bulk_rounds}
     leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
         if only is None else []
@@ -1153,23 +1158,34 @@ def _of_directors(query: Select[Any], only: str | None, grouped: bool = False
 def _directors(query: Select[Any], only: str | None, grouped: bool = False) -> Select[Any]:
     """`query` (over rounds) of rounds made for a director (of one, if `only`).
 
-    A join to people, not `person_id IN (directors)`: with the IN list SQLite walks the
-    rounds person by person instead of taking the weeks' index (three times slower).
+    The round's own role decides; the person's role today only for a round made before
+    rounds had one (NULL): every round made since has a role, and a join to people cost
+    a lookup per round (10,000 directors: a few ms in each of half a dozen statements).
+    The directors today are then listed by a subquery both databases run once, and only
+    if a round without a role comes (a correlated lookup instead made PostgreSQL's
+    planner cost it per round, 100 times the plan's cost, and it then searched the index
+    for each of thousands of people named in a statement: 30 -> 45 ms). Not
+    `person_id IN (a list of directors)`: with the list SQLite walks the rounds person by
+    person instead of taking the weeks' index (three times slower).
     `grouped`: for a statement that adds its rows up, the round's role is tested as an
     OR, which PostgreSQL's planner estimates from the column's statistics: it guesses a
-    COALESCE of two tables' columns true for 0.5% of the rows, and then sorted the tens of
-    thousands of rows on disk to group them instead of hashing a dozen groups (10,000
-    directors: 26 -> 14 ms and 96 -> 69 ms). The statements that read rows keep the
-    COALESCE: estimated right, they scanned every answer instead of looking up the
-    rounds' (this week's texts 42 -> 81 ms).
+    COALESCE true for 0.5% of the rows, and then sorted the tens of thousands of rows on
+    disk to group them instead of hashing a dozen groups (10,000 directors: 26 -> 14 ms
+    and 96 -> 69 ms). The statements that read rows keep the COALESCE: estimated right,
+    they scanned every answer instead of looking up the rounds' (this week's texts 42 ->
+    81 ms).
     """
-    query = query.join(Person, Person.id == CheckinRound.person_id)
+    today = CheckinRound.person_id.in_(select(Person.id).where(Person.role == "director"))
     if grouped:
         query = query.where(or_(CheckinRound.role == "director", and_(
-            CheckinRound.role.is_(None), Person.role == "director")))
+            CheckinRound.role.is_(None), today)))
     else:
-        query = query.where(func.coalesce(CheckinRound.role, Person.role) == "director")
-    return query if only is None else query.where(Person.key == only)
+        query = query.where(func.coalesce(CheckinRound.role, case((today, "director")))
+                            == "director")
+    if only is None:
+        return query
+    return query.where(CheckinRound.person_id == select(Person.id).where(
+        Person.key == only).scalar_subquery())
 
 
 def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
@@ -1178,22 +1194,33 @@ def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
     quarter: (person id, snapshot key, in the month, rounds, a round id, the first week).
     `whole`: for the whole org (person id None); `of`: those directors' only. The caller
     takes off those it reads one by one."""
-    out: list[tuple[Any, ...]] = []
+    reads = _bulk_round_reads(older, month, only, whole, of)
+    return _bulk_round_rows(reads, [plain_rows(conn, *query) for query, _ in reads], whole)
+
+
+def _bulk_round_reads(older: list[str], month: str, only: str | None, whole: bool = False,
+                      of: list[int] | None = None
+                      ) -> list[tuple[tuple[Select[Any], dict[str, Any]], bool]]:
+    """_bulk_rounds' statements with their parameters, each with whether its weeks are in
+    the month."""
     by = [] if whole else [CheckinRound.person_id]
-    for part, in_month in _older_parts(older, month):
-        query = _statement(
-            ("bulk_rounds", tuple(part), only, whole, of is not None),
-            lambda part=part: _directors(select(*by, CheckinRound.snapshot_key, func.count(),
-                                                func.min(CheckinRound.id),
-                                                func.min(CheckinRound.week)),
-                                         only, grouped=True)
-            .where(CheckinRound.week.in_(part), *_people_in(of is not None))
-            .group_by(*by, CheckinRound.snapshot_key))
-        rows = conn.execute(query, {"of": of}).all() if of is not None \
-            else conn.execute(query).all()
-        # (person id unless whole, key, rounds, a round id, the first week)
-        out += [(None if whole else row[0], row[-4], in_month, *row[-3:]) for row in rows]
-    return out
+    return [((_statement(
+        ("bulk_rounds", tuple(part), only, whole, of is not None),
+        lambda part=part: _directors(select(*by, CheckinRound.snapshot_key, func.count(),
+                                            func.min(CheckinRound.id),
+                                            func.min(CheckinRound.week)),
+                                     only, grouped=True)
+        .where(CheckinRound.week.in_(part), *_people_in(of is not None))
+        .group_by(*by, CheckinRound.snapshot_key)), {} if of is None else {"of": of}),
+        in_month) for part, in_month in _older_parts(older, month)]
+
+
+def _bulk_round_rows(reads: list[tuple[Any, bool]], rows: list[list[tuple[Any, ...]]],
+                     whole: bool) -> list[tuple[Any, ...]]:
+    """_bulk_rounds' result from the rows of its statements (`reads`): (person id unless
+    whole, key, in the month, rounds, a round id, the first week)."""
+    return [(None if whole else row[0], row[-4], in_month, *row[-3:])
+            for (_query, in_month), part in zip(reads, rows, strict=True) for row in part]
 
 
 def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],

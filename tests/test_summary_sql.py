@@ -299,3 +299,39 @@ def test_a_directors_month_and_quarter_read_the_same_in_chat_and_in_the_export(b
             compared += len(mine)
             assert all(f.actual == round(f.actual, 2) for f in mine if f.actual), mine
     assert compared >= PAGE_SIZE * 2
+
+
+def test_rounds_stored_before_rounds_had_a_role_read_as_their_persons_role_today(bot, clock):
+    """A database upgraded from before rounds recorded their role (0007_roundrole) may
+    hold rounds with none: every statement of the GM's view, the weeks read in detail and
+    the older weeks it adds up alike, takes the person's role today for them. The export
+    (every director), a chat page and one director's view read exactly as with the same
+    roles stored on the rounds."""
+    from sqlalchemy import text
+
+    from handlers.summary_gm import build_gm_summary, gm_page
+
+    weeks = weeks_back(week_of(clock.now().date()), 12)
+    fill(bot, bot.engine, 40, 12, seed=5, template="alice", now=clock.now())
+    week = weeks[-1]
+    with bot.engine.begin() as conn:
+        keys = [k for (k,) in conn.execute(text(
+            "SELECT key FROM people WHERE role = 'director' AND active ORDER BY key"))]
+        # One director made a member today: the rounds' stored role says so as well.
+        conn.execute(text("UPDATE people SET role = 'member' WHERE key = :k"), {"k": keys[1]})
+        conn.execute(text("UPDATE checkin_rounds SET role = 'member' WHERE person_id = "
+                          "(SELECT id FROM people WHERE key = :k)"), {"k": keys[1]})
+
+    def views() -> list[Any]:
+        with bot.unit() as ctx:
+            return [build_gm_summary(ctx, "en", week, 4, NY).to_dict(),
+                    gm_page(ctx, "en", "slack", week, 8, NY, 1),
+                    build_gm_summary(ctx, "en", week, 4, NY, only=keys[0]).to_dict(),
+                    build_gm_summary(ctx, "en", week, 4, NY, only=keys[1]).to_dict()]
+
+    stored = views()
+    assert keys[1] not in {d["key"] for d in stored[0]["directors"]}
+    assert stored[0]["headline"]["quarter_to_date"] and stored[2]["directors"]
+    with bot.engine.begin() as conn:
+        conn.execute(text("UPDATE checkin_rounds SET role = NULL"))
+    assert views() == stored
