@@ -62,3 +62,55 @@ async def test_the_overview_names_a_director_added_after_the_reviews_apart(bot, 
     await say(bot, "grace", "/monthly nina")
     assert chat.last("grace").endswith(
         "📝 Nina Berg 在回顾发出后才加入：没有收到这份回顾，因此没有要回答的问题。")
+
+
+MON_7_10AM_NY = DEC_1_9AM_NY + timedelta(days=6, hours=1)  # after the opening's last run
+
+
+async def test_a_director_added_after_the_last_opening_run_is_told_none_comes(
+        bot, chat, clock):
+    """Nina joined on Monday 7 December at 10:00, after that day's 09:00 run, the last of
+    the opening days: no run sends November's review any more, yet /monthly promised her
+    one ('yours comes'), and the GM's views waited for her all that day, so the others'
+    last answers that afternoon never brought the DM that all had answered."""
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.set(MON_7_10AM_NY - timedelta(hours=1))
+    await bot.run_monthly_review()  # the 7th's run, before she joins
+    clock.set(MON_7_10AM_NY)
+    nina_joins(bot)
+    await say(bot, "nina", "/monthly")
+    assert chat.last("nina") == (
+        "No monthly review has been sent to you yet, so there are no questions to answer. "
+        "The first, of 2026-12, comes on 2027-01-01 15:00 (your time) with its three "
+        "questions (what worked, what did not, next month's plan), and /monthly asks them "
+        "then.")
+    await say(bot, "grace", "/monthly answers")
+    assert chat.last("grace").startswith("📝 Monthly questions — 2026-11\n0 of 3 directors")
+    await all_three_answer(bot)
+    assert [t for t in chat.to("grace") if t.startswith("✅")] == [
+        "✅ All 3 directors have answered the 2026-11 monthly questions. Read them with "
+        "/monthly answers."]
+    # The next working day's run sends her nothing either.
+    clock.set(MON_7_10AM_NY + timedelta(days=1, hours=-1))
+    await bot.run_monthly_review()
+    assert [t for t in chat.to("nina") if t.startswith("📅")] == []
+
+
+async def test_a_director_added_before_the_last_opening_run_is_sent_it_then(bot, chat, clock):
+    """Added on Friday 4 December, Nina is reached by Monday the 7th's 09:00 run, and
+    waited for until then: /monthly says hers comes."""
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    clock.set(DEC_1_9AM_NY + timedelta(days=3))
+    nina_joins(bot)
+    await say(bot, "nina", "/monthly")
+    assert "The reviews of 2026-11 are going out (until 2026-12-07): yours comes" \
+        in chat.last("nina")
+    await say(bot, "grace", "/monthly answers")
+    assert "0 of 4 directors" in chat.last("grace")
+    clock.set(MON_7_10AM_NY - timedelta(hours=1))
+    assert await bot.run_monthly_review()
+    assert [t for t in chat.to("nina") if t.startswith("📅")] != []
