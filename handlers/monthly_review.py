@@ -412,15 +412,18 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
     # (The month before's review never went out, held all the month after: said here.)
     missed = "{}-{:02d}".format(*previous_month(date(run.year, run.month, 1))) \
         if director.id in run.missed else None
+    # In the middle of another dialog its questions wait (resume_held): said, as the
+    # check-in prompt and the survey invitation say it, so they are not thought lost.
+    held = under_way(ctx, director, ctx.clock.now())
     new = ctx.tell(director, "monthly_review", review=review, own=True, missed=missed,
-                   dedupe_key=f"monthly:{run.tag}:{director.key}")
+                   held=held, dedupe_key=f"monthly:{run.tag}:{director.key}")
     # The month's weekly digests, named, with its attainment chart (once; before the
     # questions, so that the first question is the last message).
     send_month_digests(ctx, director, run.year, run.month)
     # The GM gets no copy: one DM per director flooded a GM of hundreds. The overview
     # follows once every director's review has gone (monthly_gm.send_gm_overview).
     # Someone in the middle of another dialog is asked once it ends (resume_held).
-    if new and not under_way(ctx, director, ctx.clock.now()):
+    if new and not held:
         _ask(ctx, director, run.tag, MONTHLY_QUESTIONS[0], f"monthly:{run.tag}:q:{director.key}")
 
 

@@ -114,3 +114,26 @@ async def test_a_director_added_before_the_last_opening_run_is_sent_it_then(bot,
     clock.set(MON_7_10AM_NY - timedelta(hours=1))
     assert await bot.run_monthly_review()
     assert [t for t in chat.to("nina") if t.startswith("📅")] != []
+
+
+async def test_a_review_held_behind_another_dialog_says_its_questions_follow(
+        bot, chat, clock):
+    """Alice and 李雷 are answering their check-ins when November's review arrives: its
+    questions wait (the next answer is the check-in's), but the review said nothing of
+    them, as the check-in prompt and the survey invitation do when they wait."""
+    november(bot)
+    clock.set(DEC_1_9AM_NY - timedelta(minutes=10))
+    await bot.run_checkins(["alice", "li"])
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    [review] = [t for t in chat.to("alice") if t.startswith("📅 Month in review")]
+    assert review.endswith(
+        "You're in the middle of answering something else: the three questions follow when "
+        "you've finished (or send /monthly)."), review
+    [review] = [t for t in chat.to("li") if t.startswith("📅 月度回顾")]
+    assert review.endswith(
+        "你正在回答其他问题：答完后我会发来这三个问题（也可以发送 /monthly 开始）。"), review
+    # Bruno, in no dialog, is asked at once: nothing said of waiting.
+    [review] = [t for t in chat.to("bruno") if t.startswith("📅 Month in review")]
+    assert "middle of answering" not in review
+    assert chat.last("bruno").startswith("Monthly review 2026-11, question 1 of 3")
