@@ -548,12 +548,14 @@ def cmd_agenda(ctx: Context, args: str) -> None:
 
 def _agenda(ctx: Context, person: Person, mine: list[Pair]) -> None:
     sections = []
+    soonest = _soonest(ctx, mine)
+    away = _away_at_next(ctx, person, soonest)
     # The other pairs' check-in topics are proposed when their reminders go out.
-    for pair, occ in _soonest(ctx, mine):
+    for pair, occ in soonest:
         propose_from_checkin(ctx, pair)
         sections.append({"other": told(ctx, person, pair.other(person)),
                          "next": as_params(occ.start, person.timezone) if occ else None,
-                         **agenda_params(ctx, pair, person)})
+                         **away[_ids(pair)], **agenda_params(ctx, pair, person)})
     ctx.reply("oo_agenda", sections=sections, total=len(mine))
 
 
@@ -659,6 +661,27 @@ def _soonest(ctx: Context, mine: list[Pair]) -> list[tuple[Pair, Occurrence | No
     return found[:PAIRS_SHOWN]
 
 
+def _away_at_next(ctx: Context, person: Person,
+                  shown: Sequence[tuple[Pair, Occurrence | None]]) -> dict[tuple[int, int],
+                                                                          dict[str, Any]]:
+    """For each pair shown to `person` (by _ids), the last day of the time away (/away)
+    covering its next meeting of the other side ("away_until") and of the reader
+    ("own_away_until"), or None: the meeting will not happen as it stands, as the
+    reminders would say, too late to plan on. (One read of the away calendar for all.)"""
+    asks = [(p.id, p.timezone, occ.start) for pair, occ in shown if occ is not None
+            for p in (pair.other(person), person)]
+    away = ctx.away.covering(asks)
+    result: dict[tuple[int, int], dict[str, Any]] = {}
+    for pair, occ in shown:
+        other = pair.other(person)
+        gone = away.get((other.id, occ.start)) if occ is not None else None
+        own = away.get((person.id, occ.start)) if occ is not None else None
+        result[_ids(pair)] = {"away_until": gone.last_day(other.timezone) if gone else None,
+                              "own_away_until": own.last_day(person.timezone) if own
+                              else None}
+    return result
+
+
 def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = None) -> None:
     person = _sender(ctx)
     rows = []
@@ -669,15 +692,11 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
     if only is not None:  # (one of the soonest, or further off)
         shown = [next(((p, o) for p, o in soonest if _ids(p) == _ids(only)),
                       (only, next_occurrence(ctx.session, only, ctx.clock.now())))]
-    # The other side away at the next meeting (planned with /away): it will not happen
-    # as it stands, as their reminder would say, too late to plan on. (One read for all.)
-    away = ctx.away.covering([(p.other(person).id, p.other(person).timezone, occ.start)
-                              for p, occ in shown if occ is not None])
+    away = _away_at_next(ctx, person, shown)
     for pair, occ in shown:
         other = pair.other(person)
-        gone = away.get((other.id, occ.start)) if occ is not None else None
         rows.append({"other": told(ctx, person, other), "cadence": pair.cadence.cadence,
-                     "away_until": gone.last_day(other.timezone) if gone else None,
+                     **away[_ids(pair)],
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
                      "manager_tz": pair.manager.timezone,
                      "next": as_params(occ.start, person.timezone) if occ else None,
