@@ -1376,6 +1376,22 @@ def pause(ctx: Context) -> bool:
     return True
 
 
+def put_aside_with(ctx: Context) -> Person | Told | None:
+    """The other side of the sender's 1:1 dialog put aside with /pause (that /1on1 carries
+    on), or None if none is."""
+    person = _sender(ctx)
+    repo = OneOnOneRepo(ctx.session)
+    dialog = repo.dialog(person)
+    if dialog is None or not dialog.step.startswith(ASIDE) \
+            or ctx.clock.now() - as_utc(dialog.updated_at) > DIALOG_EXPIRY:
+        return None
+    meeting = repo.meeting(dialog.meeting_id)
+    if meeting is None:
+        return None
+    return told(ctx, person, meeting.report if person.id == meeting.manager_id
+                else meeting.manager)
+
+
 def takes_typed(ctx: Context, conv: Conversation | None) -> bool:
     """Whether the sender's 1:1 dialog takes their typed reply ahead of their other open
     dialog `conv` (a check-in's, a poll's, a survey's or the monthly questions'): one
