@@ -316,10 +316,14 @@ def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) 
     # its buttons working at once, and is asked again once that one is over.
     busy = _in_dialog(ctx, repo, pair.manager)
     behind = _waits_behind(ctx, pair.manager)
+    # A dialog paused with /pause gives way to this one, and comes back once it is done
+    # (_ask_next_waiting): said, so that it is not thought dropped.
+    paused = _paused_record(ctx, repo, pair.manager)
     key = f"oo:ask:{pair.manager.id}:{pair.report.id}:{occ.key}"
     if not ctx.tell(pair.manager, "oo_did_it_happen", dedupe_key=key,
                     other=told(ctx, pair.manager, pair.report),
                     waiting=behind.kind if behind else "",
+                    paused=told(ctx, pair.manager, paused.report) if paused else None,
                     choices=_yes_no(ctx, pair.manager, meeting),
                     **as_params(occ.start, pair.manager.timezone)):
         return 0
@@ -338,16 +342,57 @@ def _in_dialog(ctx: Context, repo: OneOnOneRepo, person: Person) -> bool:
         repo.meeting(dialog.meeting_id) is not None
 
 
+def _paused_record(ctx: Context, repo: OneOnOneRepo, manager: Person
+                   ) -> OneOnOneMeeting | None:
+    """The meeting whose record (did it happen, notes, action items) `manager` paused with
+    /pause and has not carried on, if their dialog is that; None otherwise."""
+    dialog = repo.dialog(manager)
+    if dialog is None or not dialog.step.startswith(ASIDE) \
+            or dialog.step.removeprefix(ASIDE) not in ("held", "notes", "actions") \
+            or ctx.clock.now() - as_utc(dialog.updated_at) > DIALOG_EXPIRY:
+        return None
+    return repo.meeting(dialog.meeting_id)
+
+
+def _left_unfinished(ctx: Context, person: Person) -> tuple[OneOnOneMeeting, str] | None:
+    """A meeting `person` confirmed as held in the last DIALOG_EXPIRY whose record they
+    never finished ("done" after the action items sends the recap and asks for feedback),
+    as when another meeting's "did it happen?" took the place of its paused dialog; with
+    the step to carry on at (the action items once one was given, else the notes)."""
+    since = ctx.clock.now() - DIALOG_EXPIRY
+    held = list(ctx.session.scalars(select(OneOnOneMeeting).where(
+        OneOnOneMeeting.manager_id == person.id, OneOnOneMeeting.status == "held",
+        OneOnOneMeeting.answered_at >= since)
+        .order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+    # Finished: its manager was asked for feedback (_finish), once, under this key.
+    keys = {m.id: f"oo:fbq:{m.id}:{person.id}" for m in held}
+    done = _sent(ctx, list(keys.values()))
+    meeting = next((m for m in held if keys[m.id] not in done), None)
+    if meeting is None:
+        return None
+    acted = ctx.session.scalar(select(ActionItem.id).where(
+        ActionItem.meeting_id == meeting.id).limit(1))
+    return meeting, "actions" if acted is not None else "notes"
+
+
 def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
     """A 1:1 dialog is over: the earliest meeting still waiting for "did it happen?" takes
     typed replies now, and the question comes again so the manager knows which. With
-    none, and the dialog over `in_front` of another one (it had their typed replies),
-    that one's question is asked again: it takes the next typed reply."""
+    none, a meeting whose record they left unfinished (paused, then another meeting's
+    question took its place) comes back, put aside as they left it, and is carried on
+    now unless another dialog has their typed replies (then once it is over, or with
+    /1on1). With neither, and the dialog over `in_front` of another one (it had their
+    typed replies), that one's question is asked again: it takes the next typed reply."""
     repo = OneOnOneRepo(ctx.session)
     if _in_dialog(ctx, repo, person):
         return
     now = ctx.clock.now()
     meeting = next(iter(repo.waiting(person, now - DIALOG_EXPIRY)), None)
+    if meeting is None and (left := _left_unfinished(ctx, person)) is not None:
+        repo.set_dialog(person, left[0], ASIDE + left[1], now)
+        if in_front or ctx.conversations.get(person) is None:
+            ask_again(ctx, person)
+        return
     if meeting is None:
         if in_front:
             from handlers.waiting import back_to_dialog  # (it imports every dialog)
