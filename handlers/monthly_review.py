@@ -629,10 +629,7 @@ def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]
     questions, so "all directors have answered" and the answers still to come leave them
     out. Those it waits for (away, or the next opening run not yet at them) are not among
     them; nor is anyone before the reviews went out."""
-    now = ctx.clock.now()
-    ny, nm = month_after(year, month_no)
-    first = datetime.combine(first_working_day(ny, nm), time(POST_HOUR), ctx.org.tz)
-    if now < first or now < last_opening_run(ny, nm, ctx.org.tz):
+    if ctx.clock.now() < last_opening_run(*month_after(year, month_no), ctx.org.tz):
         return set()
     keys = {p.id: f"monthly:{year}-{month_no:02d}:{p.key}" for p in directors}
     sent = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
