@@ -695,7 +695,9 @@ def cmd_cancel(ctx: Context, args: str) -> None:
     if oneonone.takes_typed(ctx, conv) and oneonone.pause(ctx):
         return
     if conv is None:
-        ctx.reply("nothing_to_pause")
+        # Said plainly (it spoke of "no check-in in progress" to someone who had just
+        # paused a 1:1), with the 1:1 dialog already put aside, if any, and what resumes it.
+        ctx.reply("nothing_to_pause", put_aside=oneonone.put_aside_with(ctx))
         return
     ctx.conversations.clear(person)
     # Said with the command that picks the dialog up again.

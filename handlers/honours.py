@@ -197,6 +197,16 @@ def month_opening(local: datetime) -> bool:
     return local.date() > first or local.hour >= POST_HOUR
 
 
+def last_opening_run(year: int, month: int, tz: ZoneInfo) -> datetime:
+    """The month's last scheduled run of the opening days (bot.scheduler: weekdays at
+    POST_HOUR): POST_HOUR on its CATCH_UP_DAYS-th day, or on the last weekday before it.
+    Someone added to the org file after it is reached by no run of that month."""
+    day = date(year, month, CATCH_UP_DAYS)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(POST_HOUR), tz)
+
+
 def channel_locale(ctx: Context, platform: str) -> str:
     """The language of a post to a channel everyone on `platform` reads: `org.locale` if
     the org file sets one; else the language most of the org's active people reachable

@@ -61,7 +61,8 @@ class OverviewLine:
     review: MonthReview
     answered: bool
     #: Their review waited while they were away ("held"), or never went out ("dropped"):
-    #: see monthly_review.unsent_while_away.
+    #: see monthly_review.unsent_while_away; or they joined the org after it went out
+    #: ("joined": no review, no questions, see monthly_review.not_sent_one).
     unsent: str | None = None
     #: The month after the overview's, which "dropped" names (away until it ended).
     after: str = ""
@@ -86,6 +87,9 @@ class Overview:
     #: Of `total`, those whose review was never sent (away all the month after: see
     #: monthly_review.unsent_while_away): no questions to answer, so not counted as to come.
     not_sent: int = 0
+    #: Of `total`, those added to the org after the reviews went out: no review, no
+    #: questions, so not counted as to come either.
+    joined: int = 0
 
 
 def _tag(year: int, month_no: int) -> str:
@@ -130,10 +134,13 @@ def build_overview(ctx: Context, year: int, month_no: int, locale: str, page: in
         kudos = month_kudos(ctx, year, month_no, [locale])
     # Every director's state, not the page's: the count of answers leaves out all those
     # never sent the review. (Usually nobody: one read of the away calendar's few.)
-    unsent = unsent_while_away(ctx, year, month_no, directors)
+    unsent: dict[int, str] = dict(unsent_while_away(ctx, year, month_no, directors))
+    # Added since the reviews went out: counted apart, as /monthly answers does.
+    unsent.update(dict.fromkeys(not_sent_one(ctx, year, month_no, directors), "joined"))
+    states = list(unsent.values())
     view = Overview(tag, len(directors), sum(1 for p in directors if p.id in answered),
-                    page, pages, start + 1,
-                    not_sent=sum(1 for state in unsent.values() if state == "dropped"))
+                    page, pages, start + 1, not_sent=states.count("dropped"),
+                    joined=states.count("joined"))
     for person in shown:
         view.lines.append(OverviewLine(
             person.key, person.display_name, person.team,
@@ -279,6 +286,8 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
                 review = build_review(seen, director, year, month_no, locale)
                 given = MonthlyRepo(seen.session).answers(director, tag)
                 unsent = unsent_while_away(seen, year, month_no, [director]).get(director.id)
+                if unsent is None and not_sent_one(seen, year, month_no, [director]):
+                    unsent = "joined"  # added to the org after the reviews went out
         if len(named) > 1:
             reply_namesakes(ctx, named, "monthly")
             return

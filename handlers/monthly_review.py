@@ -34,6 +34,7 @@ from handlers.honours import (
     Roll,
     build_roll,
     first_working_day,
+    last_opening_run,
     last_working_day,
     month_opening,
     period_of,
@@ -411,15 +412,18 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
     # (The month before's review never went out, held all the month after: said here.)
     missed = "{}-{:02d}".format(*previous_month(date(run.year, run.month, 1))) \
         if director.id in run.missed else None
+    # In the middle of another dialog its questions wait (resume_held): said, as the
+    # check-in prompt and the survey invitation say it, so they are not thought lost.
+    held = under_way(ctx, director, ctx.clock.now())
     new = ctx.tell(director, "monthly_review", review=review, own=True, missed=missed,
-                   dedupe_key=f"monthly:{run.tag}:{director.key}")
+                   held=held, dedupe_key=f"monthly:{run.tag}:{director.key}")
     # The month's weekly digests, named, with its attainment chart (once; before the
     # questions, so that the first question is the last message).
     send_month_digests(ctx, director, run.year, run.month)
     # The GM gets no copy: one DM per director flooded a GM of hundreds. The overview
     # follows once every director's review has gone (monthly_gm.send_gm_overview).
     # Someone in the middle of another dialog is asked once it ends (resume_held).
-    if new and not under_way(ctx, director, ctx.clock.now()):
+    if new and not held:
         _ask(ctx, director, run.tag, MONTHLY_QUESTIONS[0], f"monthly:{run.tag}:q:{director.key}")
 
 
@@ -620,14 +624,12 @@ def never_sent(ctx: Context, year: int, month_no: int, people: list[Person]) -> 
 
 def not_sent_one(ctx: Context, year: int, month_no: int, directors: list[Person]) -> set[int]:
     """Of `directors`, the ids of those the month's review never went to and will not: one
-    added to the org file after the reviews went out (past the opening days, when no run
-    sends it any more) had no questions, so "all directors have answered" and the answers
-    still to come leave them out. Those it waits for (away, or the opening days' run not
-    yet at them) are not among them; nor is anyone before the reviews went out."""
-    local = ctx.clock.now().astimezone(ctx.org.tz)
-    ny, nm = month_after(year, month_no)
-    first = datetime.combine(first_working_day(ny, nm), time(POST_HOUR), ctx.org.tz)
-    if local < first or ((local.year, local.month) == (ny, nm) and month_opening(local)):
+    added to the org file after the reviews went out (past the opening days' last run, at
+    09:00 on the 7th or the last weekday before it: no run sends it any more) had no
+    questions, so "all directors have answered" and the answers still to come leave them
+    out. Those it waits for (away, or the next opening run not yet at them) are not among
+    them; nor is anyone before the reviews went out."""
+    if ctx.clock.now() < last_opening_run(*month_after(year, month_no), ctx.org.tz):
         return set()
     keys = {p.id: f"monthly:{year}-{month_no:02d}:{p.key}" for p in directors}
     sent = RoundBatchRepo(ctx.session).taken_dedupe_keys(list(keys.values()))
@@ -674,7 +676,9 @@ def _not_sent_yet(ctx: Context, person: Person, last_month: str) -> None:
                                time(POST_HOUR), ctx.org.tz)
     if local < opening:  # last month's reviews go out later this month
         month, when = last_month, opening
-    elif month_opening(local):  # going out now, or on the next days up to the 7th
+    elif local < last_opening_run(local.year, local.month, ctx.org.tz):
+        # Going out now, or at the next opening run (09:00 on a weekday up to the 7th).
+        # Added after the last one, no run reaches them: the next month's is named.
         month, when = last_month, None
     else:  # this month's, at the next month's opening
         year, month_no = (local.year + 1, 1) if local.month == 12 else \

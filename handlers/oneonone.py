@@ -316,10 +316,14 @@ def _ask_if_held(ctx: Context, repo: OneOnOneRepo, pair: Pair, occ: Occurrence) 
     # its buttons working at once, and is asked again once that one is over.
     busy = _in_dialog(ctx, repo, pair.manager)
     behind = _waits_behind(ctx, pair.manager)
+    # A dialog paused with /pause gives way to this one, and comes back once it is done
+    # (_ask_next_waiting): said, so that it is not thought dropped.
+    paused = _paused_record(ctx, repo, pair.manager)
     key = f"oo:ask:{pair.manager.id}:{pair.report.id}:{occ.key}"
     if not ctx.tell(pair.manager, "oo_did_it_happen", dedupe_key=key,
                     other=told(ctx, pair.manager, pair.report),
                     waiting=behind.kind if behind else "",
+                    paused=told(ctx, pair.manager, paused.report) if paused else None,
                     choices=_yes_no(ctx, pair.manager, meeting),
                     **as_params(occ.start, pair.manager.timezone)):
         return 0
@@ -338,16 +342,57 @@ def _in_dialog(ctx: Context, repo: OneOnOneRepo, person: Person) -> bool:
         repo.meeting(dialog.meeting_id) is not None
 
 
+def _paused_record(ctx: Context, repo: OneOnOneRepo, manager: Person
+                   ) -> OneOnOneMeeting | None:
+    """The meeting whose record (did it happen, notes, action items) `manager` paused with
+    /pause and has not carried on, if their dialog is that; None otherwise."""
+    dialog = repo.dialog(manager)
+    if dialog is None or not dialog.step.startswith(ASIDE) \
+            or dialog.step.removeprefix(ASIDE) not in ("held", "notes", "actions") \
+            or ctx.clock.now() - as_utc(dialog.updated_at) > DIALOG_EXPIRY:
+        return None
+    return repo.meeting(dialog.meeting_id)
+
+
+def _left_unfinished(ctx: Context, person: Person) -> tuple[OneOnOneMeeting, str] | None:
+    """A meeting `person` confirmed as held in the last DIALOG_EXPIRY whose record they
+    never finished ("done" after the action items sends the recap and asks for feedback),
+    as when another meeting's "did it happen?" took the place of its paused dialog; with
+    the step to carry on at (the action items once one was given, else the notes)."""
+    since = ctx.clock.now() - DIALOG_EXPIRY
+    held = list(ctx.session.scalars(select(OneOnOneMeeting).where(
+        OneOnOneMeeting.manager_id == person.id, OneOnOneMeeting.status == "held",
+        OneOnOneMeeting.answered_at >= since)
+        .order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+    # Finished: its manager was asked for feedback (_finish), once, under this key.
+    keys = {m.id: f"oo:fbq:{m.id}:{person.id}" for m in held}
+    done = _sent(ctx, list(keys.values()))
+    meeting = next((m for m in held if keys[m.id] not in done), None)
+    if meeting is None:
+        return None
+    acted = ctx.session.scalar(select(ActionItem.id).where(
+        ActionItem.meeting_id == meeting.id).limit(1))
+    return meeting, "actions" if acted is not None else "notes"
+
+
 def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
     """A 1:1 dialog is over: the earliest meeting still waiting for "did it happen?" takes
     typed replies now, and the question comes again so the manager knows which. With
-    none, and the dialog over `in_front` of another one (it had their typed replies),
-    that one's question is asked again: it takes the next typed reply."""
+    none, a meeting whose record they left unfinished (paused, then another meeting's
+    question took its place) comes back, put aside as they left it, and is carried on
+    now unless another dialog has their typed replies (then once it is over, or with
+    /1on1). With neither, and the dialog over `in_front` of another one (it had their
+    typed replies), that one's question is asked again: it takes the next typed reply."""
     repo = OneOnOneRepo(ctx.session)
     if _in_dialog(ctx, repo, person):
         return
     now = ctx.clock.now()
     meeting = next(iter(repo.waiting(person, now - DIALOG_EXPIRY)), None)
+    if meeting is None and (left := _left_unfinished(ctx, person)) is not None:
+        repo.set_dialog(person, left[0], ASIDE + left[1], now)
+        if in_front or ctx.conversations.get(person) is None:
+            ask_again(ctx, person)
+        return
     if meeting is None:
         if in_front:
             from handlers.waiting import back_to_dialog  # (it imports every dialog)
@@ -548,12 +593,14 @@ def cmd_agenda(ctx: Context, args: str) -> None:
 
 def _agenda(ctx: Context, person: Person, mine: list[Pair]) -> None:
     sections = []
+    soonest = _soonest(ctx, mine)
+    away = _away_at_next(ctx, person, soonest)
     # The other pairs' check-in topics are proposed when their reminders go out.
-    for pair, occ in _soonest(ctx, mine):
+    for pair, occ in soonest:
         propose_from_checkin(ctx, pair)
         sections.append({"other": told(ctx, person, pair.other(person)),
                          "next": as_params(occ.start, person.timezone) if occ else None,
-                         **agenda_params(ctx, pair, person)})
+                         **away[_ids(pair)], **agenda_params(ctx, pair, person)})
     ctx.reply("oo_agenda", sections=sections, total=len(mine))
 
 
@@ -659,6 +706,27 @@ def _soonest(ctx: Context, mine: list[Pair]) -> list[tuple[Pair, Occurrence | No
     return found[:PAIRS_SHOWN]
 
 
+def _away_at_next(ctx: Context, person: Person,
+                  shown: Sequence[tuple[Pair, Occurrence | None]]) -> dict[tuple[int, int],
+                                                                          dict[str, Any]]:
+    """For each pair shown to `person` (by _ids), the last day of the time away (/away)
+    covering its next meeting of the other side ("away_until") and of the reader
+    ("own_away_until"), or None: the meeting will not happen as it stands, as the
+    reminders would say, too late to plan on. (One read of the away calendar for all.)"""
+    asks = [(p.id, p.timezone, occ.start) for pair, occ in shown if occ is not None
+            for p in (pair.other(person), person)]
+    away = ctx.away.covering(asks)
+    result: dict[tuple[int, int], dict[str, Any]] = {}
+    for pair, occ in shown:
+        other = pair.other(person)
+        gone = away.get((other.id, occ.start)) if occ is not None else None
+        own = away.get((person.id, occ.start)) if occ is not None else None
+        result[_ids(pair)] = {"away_until": gone.last_day(other.timezone) if gone else None,
+                              "own_away_until": own.last_day(person.timezone) if own
+                              else None}
+    return result
+
+
 def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = None) -> None:
     person = _sender(ctx)
     rows = []
@@ -669,15 +737,11 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
     if only is not None:  # (one of the soonest, or further off)
         shown = [next(((p, o) for p, o in soonest if _ids(p) == _ids(only)),
                       (only, next_occurrence(ctx.session, only, ctx.clock.now())))]
-    # The other side away at the next meeting (planned with /away): it will not happen
-    # as it stands, as their reminder would say, too late to plan on. (One read for all.)
-    away = ctx.away.covering([(p.other(person).id, p.other(person).timezone, occ.start)
-                              for p, occ in shown if occ is not None])
+    away = _away_at_next(ctx, person, shown)
     for pair, occ in shown:
         other = pair.other(person)
-        gone = away.get((other.id, occ.start)) if occ is not None else None
         rows.append({"other": told(ctx, person, other), "cadence": pair.cadence.cadence,
-                     "away_until": gone.last_day(other.timezone) if gone else None,
+                     **away[_ids(pair)],
                      "day": pair.cadence.day, "time": pair.cadence.time.strftime("%H:%M"),
                      "manager_tz": pair.manager.timezone,
                      "next": as_params(occ.start, person.timezone) if occ else None,
@@ -1355,6 +1419,22 @@ def pause(ctx: Context) -> bool:
 
         back_to_dialog(ctx, person)
     return True
+
+
+def put_aside_with(ctx: Context) -> Person | Told | None:
+    """The other side of the sender's 1:1 dialog put aside with /pause (that /1on1 carries
+    on), or None if none is."""
+    person = _sender(ctx)
+    repo = OneOnOneRepo(ctx.session)
+    dialog = repo.dialog(person)
+    if dialog is None or not dialog.step.startswith(ASIDE) \
+            or ctx.clock.now() - as_utc(dialog.updated_at) > DIALOG_EXPIRY:
+        return None
+    meeting = repo.meeting(dialog.meeting_id)
+    if meeting is None:
+        return None
+    return told(ctx, person, meeting.report if person.id == meeting.manager_id
+                else meeting.manager)
 
 
 def takes_typed(ctx: Context, conv: Conversation | None) -> bool:

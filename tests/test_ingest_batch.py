@@ -357,7 +357,7 @@ async def test_a_dialog_ended_and_started_again_in_one_batch(
     assert "your check-in for 2026-W48 is in" in told[1]
     assert "Revenue: what did you achieve this week" in told[2]
     assert told[3] == "Saved. Your check-in for 2026-W48 is updated."
-    assert told[4] == "There's no check-in in progress."
+    assert told[4] == "Nothing to pause: no question is waiting for your answer."
     assert answers_of(bot, "alice")["kpi:revenue"] == 51000.0
     assert waiting_for(bot, "alice") is None
 

@@ -188,3 +188,26 @@ async def test_a_rating_question_arriving_since_monday_slot_is_not_held_by_old_d
     assert "Question 1 of 8" in chat.last("alice")
     await say(bot, "alice", "52000")
     assert answers(bot, "alice") == {"kpi:revenue": 52000.0}
+
+
+@pytest.mark.parametrize("chinese", [False, True])
+async def test_pause_sent_again_says_there_is_nothing_to_pause(setup, chinese):
+    """Alice pauses her notes on her 1:1 with Sam, then sends /pause again: she was told
+    "There's no check-in in progress.", about a check-in she never mentioned. Now: nothing
+    to pause, and that her 1:1 is paused, with what carries it on."""
+    bot, chat, clock = setup
+    if chinese:
+        await say(bot, "alice", "/language 中文")
+    await say(bot, "alice", "/pause")  # nothing at all under way
+    assert chat.last("alice") == ("没有可以暂停的内容：没有问题在等你回答。" if chinese else
+                                  "Nothing to pause: no question is waiting for your answer.")
+    await alice_is_typing_notes_on_her_one_on_one_with_sam(bot, chat, clock)
+    await say(bot, "alice", "/pause")
+    await say(bot, "alice", "/pause")
+    assert chat.last("alice") == (
+        "没有可以暂停的内容：没有问题在等你回答。你与Sam Lee的一对一面谈已暂停，发送 /1on1 继续。"
+        if chinese else
+        "Nothing to pause: no question is waiting for your answer. Your 1:1 with Sam Lee is "
+        "paused; send /1on1 to carry it on.")
+    await say(bot, "alice", "/1on1")
+    assert chat.last("alice").startswith("好的。" if chinese else "Good. Send short notes")

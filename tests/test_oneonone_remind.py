@@ -1,8 +1,8 @@
 """One-on-one reminders from the people's side, with the clock in the test's hand: a
 reminder held up in the outbox (the platform down) for a meeting moved or skipped
 meanwhile never arrives with the old time, and the new time's comes as usual; someone
-back minutes before a meeting gets one reminder of it, not two; /1on1 says when the
-other side is away at the next meeting."""
+back minutes before a meeting gets one reminder of it, not two; /1on1 and /agenda say
+when either side is away at the next meeting."""
 
 from __future__ import annotations
 
@@ -131,9 +131,11 @@ async def test_1on1_says_when_the_other_side_is_away_at_the_next_meeting(bot, ch
     assert "away" not in rows["Bruno Rossi"] and "away" not in rows["李雷"]
     await say(bot, "grace", "/1on1 alice")  # that one alone, then its agenda
     assert "Alice Martin is away then (until 2026-12-04)" in chat.to("grace")[-2]
-    # Alice herself is the one away: she knows; her own list names nobody away.
+    # Alice herself is the one away: her own list says so (see the test below), and
+    # names nobody else away.
     await say(bot, "alice", "/1on1")
     assert "is away then" not in chat.last("alice")
+    assert "you're away then (until 2026-12-04)" in chat.last("alice")
     # In Chinese: 李雷's next (Tue 22:00 his time) falls in Grace's Tuesday off.
     await say(bot, "grace", "/away 2026-12-01")
     await say(bot, "li", "/1on1")
@@ -143,3 +145,36 @@ async def test_1on1_says_when_the_other_side_is_away_at_the_next_meeting(bot, ch
     await say(bot, "li", "/1on1 move 2026-12-03 22:00")
     await say(bot, "li", "/1on1")
     assert "届时不在" not in chat.last("li")
+
+
+async def test_1on1_and_agenda_say_when_the_reader_is_away_at_their_own_next_meeting(
+        bot, chat, clock):
+    """Alice plans next week off, Monday's 1:1 with Grace included: /1on1 told Grace, not
+    Alice, who plans her week from that list too; /agenda, the list of what to raise at
+    each next meeting, told neither."""
+    await say(bot, "alice", "/away 2026-11-30 2026-12-04")
+    await say(bot, "alice", "/1on1")
+    [row] = [t for t in chat.last("alice").split("\n") if "Grace Chen:" in t]
+    assert row.endswith(" · you're away then (until 2026-12-04): /1on1 skip @grace or "
+                        "/1on1 move @grace"), row
+    await say(bot, "alice", "/agenda")
+    assert chat.last("alice").startswith(
+        "1:1 with Grace Chen — Mon 2026-11-30 10:00 (America/New_York) · you're away then "
+        "(until 2026-12-04): /1on1 skip @grace or /1on1 move @grace\n"), chat.last("alice")
+    await say(bot, "grace", "/agenda")
+    sections = {t.split(" — ")[0]: t for t in chat.last("grace").split("\n")
+                if t.startswith("1:1 with")}
+    assert sections["1:1 with Alice Martin"].endswith(
+        " · Alice Martin is away then (until 2026-12-04): /1on1 skip @alice or "
+        "/1on1 move @alice"), sections
+    assert "away" not in sections["1:1 with Bruno Rossi"]
+    # In Chinese: 李雷 is off on Tuesday, his next (Tue 22:00 his time); Grace too.
+    await say(bot, "li", "/away 2026-12-01")
+    await say(bot, "li", "/1on1")
+    assert " · 你届时不在（休假至 2026-12-01）：可以用 /1on1 skip @grace 或 /1on1 move @grace" \
+        in chat.last("li"), chat.last("li")
+    await say(bot, "grace", "/away 2026-12-01")
+    await say(bot, "li", "/agenda")
+    head = chat.last("li").split("\n")[0]
+    assert "Grace Chen届时不在（休假至 2026-12-01）" in head and "你届时不在（休假至 2026-12-01）" \
+        in head, head
