@@ -89,13 +89,13 @@ from handlers.pulse import poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
     MORALE_LOOKBACK,
-    SUM_DECIMALS,
     Parsed,
     Snapshots,
     crm_figures,
     csv_number,
     goes_out,
     reads_as_now,
+    rounded,
     summed,
     zone_then,
 )
@@ -1067,13 +1067,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _period_figures(view, period_sums[view.key], unit_texts)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], a.name))
-    head_mtd = [Figure(k[0], t[0], k[1], round(t[1], SUM_DECIMALS), summed(t[2]), t[3],
+    head_mtd = [Figure(k[0], t[0], k[1], rounded(t[1]), summed(t[2]), t[3],
                        t[4], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_mtd.items() if t[4] or t[2] is not None]
-    head_qtd = [Figure(k[0], t[0], k[1], round(t[5], SUM_DECIMALS), summed(t[6]), t[7],
+    head_qtd = [Figure(k[0], t[0], k[1], rounded(t[5]), summed(t[6]), t[7],
                        t[8], unit_text=unit_texts.get(k[1], k[1])) for k, t in org_qtd.items()]
     for total_f in headline.values():
-        total_f.target, total_f.actual = round(total_f.target, SUM_DECIMALS), \
+        total_f.target, total_f.actual = rounded(total_f.target), \
             summed(total_f.actual)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
@@ -1311,9 +1311,9 @@ def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
     for (metric, unit), acc in sums.items():
         text = unit_texts.get(unit, unit)
         if acc[4] or acc[2] is not None:
-            view.mtd.append(Figure(metric, acc[0], unit, round(acc[1], SUM_DECIMALS),
+            view.mtd.append(Figure(metric, acc[0], unit, rounded(acc[1]),
                                    summed(acc[2]), acc[3], acc[4], unit_text=text))
-        view.qtd.append(Figure(metric, acc[0], unit, round(acc[5], SUM_DECIMALS),
+        view.qtd.append(Figure(metric, acc[0], unit, rounded(acc[5]),
                                summed(acc[6]), acc[7], acc[8], unit_text=text))
 
 
