@@ -738,8 +738,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
     rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
         answers.get
+    skipped_answer = SKIPPED  # (a local: read for every figure of the loop below)
     last_day = week_end(week)
-    applies: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
+    # Which questions applied: by the shape and the answers its skip_ifs read (the shape
+    # alone where none), worked out once each (see progress).
+    applies: dict[Any, tuple[int, list[str]]] = {}
+    deciders = {key: (snaps[sid].shape, skip_keys[sid], snaps[sid].questions)
+                for key, sid in snap_ids.items()}
     late_from: dict[str, tuple[datetime, str]] = {}
     # The older weeks' rounds read one by one, taken off the added-up counts: per director,
     # snapshot and part of the quarter (None for the whole org's).
@@ -813,21 +818,25 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 view.late = value >= cutoff[1]
             else:
                 view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
-        given, real = counts.get(latest[0], (0, 0))
+        given, real = counts.get(latest[0], _NONE)
         mine = answers.get(latest[0], _EMPTY)
         # Which questions applied depends on the snapshot and the few answers a skip_if
         # reads: worked out once per distinct combination, not per director.
-        sid = snap_ids[latest[7]]
-        snap = snaps[sid]
-        deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[sid]])
+        shape, keys, questions = deciders[latest[7]]
+        deciding = (shape, *map(_state, map(mine.get, keys))) if keys else shape
         found = applies.get(deciding)
         if found is None:
-            found = applies[deciding] = _applicable(snap.questions, mine)
+            found = applies[deciding] = _applicable(questions, mine)
         view.total, left_out = found
-        # Answers to questions that no longer apply do not count (as in the check-in).
-        gone = [mine[k] for k in left_out if k in mine]
-        real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
-        view.answered, view.skipped = real, int(given) - len(gone) - real
+        real = int(real or 0)
+        given = int(given)
+        if left_out:
+            # Answers to questions that no longer apply do not count (as in the check-in).
+            gone = [mine[k] for k in left_out if k in mine]
+            if gone:
+                real -= sum(1 for v in gone if v is not SKIPPED)
+                given -= len(gone)
+        view.answered, view.skipped = real, given - real
 
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
@@ -903,11 +912,18 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 ratio, n = 0.0, 0
                 for qkey, metric, label, unit, target, mu, unit_text in kpi_by_key[r[7]]:
                     typed = given.get(qkey)
-                    if typed is SKIPPED or isinstance(typed, str):
+                    # (Nearly always a figure, told by one check; else none, skipped or a
+                    # text: no figure.)
+                    if typed.__class__ is not float and (typed is skipped_answer
+                                                         or isinstance(typed, str)):
                         typed = None
-                    from_crm = crm.get((d.key, metric, wk)) if crm else None
-                    actual = typed if from_crm is None else from_crm
-                    if target > 0 and actual is not None:
+                    if crm:
+                        from_crm = crm_get((d.key, metric, wk))
+                        actual = typed if from_crm is None else from_crm
+                    else:
+                        from_crm = None
+                        actual = typed
+                    if actual is not None and target > 0:
                         ratio += actual / target
                         n += 1
                     if q:
@@ -917,13 +933,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                         # Quarter [5:9] and month [1:5]: target, actual, reported, expected.
                         acc[5] += target
                         acc[8] += 1
-                        if actual is not None:
+                        if actual is None:
+                            if m:
+                                acc[1] += target
+                                acc[4] += 1
+                        else:
                             acc[6] = (acc[6] or 0.0) + actual
                             acc[7] += 1
-                        if m:
-                            acc[1] += target
-                            acc[4] += 1
-                            if actual is not None:
+                            if m:
+                                acc[1] += target
+                                acc[4] += 1
                                 acc[2] = (acc[2] or 0.0) + actual
                                 acc[3] += 1
                     if now:
@@ -1276,16 +1295,24 @@ def _add_to_org(org_mtd: dict[tuple[str, str], list[Any]],
                 org_qtd: dict[tuple[str, str], list[Any]],
                 sums: dict[tuple[str, str], list[Any]]) -> None:
     """Add a director's (or the older weeks') month and quarter sums to the org's."""
+    # (Written out, not looped over the two parts: called for every director.)
     for mu, acc in sums.items():
-        for org, at in ((org_mtd, 1), (org_qtd, 5)):
-            total = org.get(mu)
-            if total is None:
-                total = org[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
-            total[at] += acc[at]
-            if acc[at + 1] is not None:
-                total[at + 1] = (total[at + 1] or 0.0) + acc[at + 1]
-            total[at + 2] += acc[at + 2]
-            total[at + 3] += acc[at + 3]
+        total = org_mtd.get(mu)
+        if total is None:
+            total = org_mtd[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
+        total[1] += acc[1]
+        if acc[2] is not None:
+            total[2] = (total[2] or 0.0) + acc[2]
+        total[3] += acc[3]
+        total[4] += acc[4]
+        total = org_qtd.get(mu)
+        if total is None:
+            total = org_qtd[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
+        total[5] += acc[5]
+        if acc[6] is not None:
+            total[6] = (total[6] or 0.0) + acc[6]
+        total[7] += acc[7]
+        total[8] += acc[8]
 
 
 def _merged(first: dict[tuple[str, str], list[Any]],
@@ -1296,11 +1323,17 @@ def _merged(first: dict[tuple[str, str], list[Any]],
         if total is None:
             first[mu] = acc
             continue
-        for at in (1, 3, 4, 5, 7, 8):
-            total[at] += acc[at]
-        for at in (2, 6):
-            if acc[at] is not None:
-                total[at] = (total[at] or 0.0) + acc[at]
+        # (Written out: called for every director of the CLI's export.)
+        total[1] += acc[1]
+        total[3] += acc[3]
+        total[4] += acc[4]
+        total[5] += acc[5]
+        total[7] += acc[7]
+        total[8] += acc[8]
+        if acc[2] is not None:
+            total[2] = (total[2] or 0.0) + acc[2]
+        if acc[6] is not None:
+            total[6] = (total[6] or 0.0) + acc[6]
     return first
 
 
