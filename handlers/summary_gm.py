@@ -578,9 +578,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # the manager it was made under (the latest week's only: whose one-on-one it names)).
     round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older)),
                                              lambda: _rounds_read(week, look, older)))
-    # (Before the latest week only the one count its status needs: the same for both.)
-    counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
-                                          for r in round_rows if r[8]}
+    # (A round's answers given and real are read off the round itself, _given_real: no
+    # dict of 80,000 pairs by round id at 10,000 directors and eight weeks.)
     snap_ids: dict[str, int] = {}
     first_round: dict[int, int] = {}  # snapshot id -> a round that has it
     for key, rid in {r[7]: r[0] for r in round_rows}.items():
@@ -700,7 +699,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     crm = crm_figures(ctx, window)
 
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
-                 set(shown_weeks), rounds, counts)
+                 set(shown_weeks), rounds)
     tolerance = ctx.org.crm.tolerance
     today = ctx.clock.now().astimezone(ZoneInfo(reader_tz)).date()
     names = {p.id: p.display_name for p in people}
@@ -715,11 +714,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Per week once, not per director and KPI: is it in the quarter, the month, shown.
     in_quarter = {wk: quarter_of(wk) == quarter for wk in window}
     in_month = {wk: in_quarter[wk] and month_of(wk) == month for wk in window}
-    wanted = set(look) | {wk for wk in window if in_quarter[wk]}
     org_mtd: dict[tuple[str, str], list[Any]] = {}
     org_qtd: dict[tuple[str, str], list[Any]] = {}
-    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, statuses.get(wk), wk in wanted,
-             wk in look_set) for wk in window]
+    # (Every week of the window is wanted: looked at, or in the quarter, see _window.)
+    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, statuses.get(wk), wk in look_set)
+            for wk in window]
     # The weeks looked at for everyone; the older ones only where a round is read one by
     # one (the rest were added up by the database).
     plan_look = [p for p in plan if p[0] in look_set]
@@ -736,8 +735,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         kpi_of = [[(*k[:6], localised.get(k[3], k[6])) for k in kpis] for kpis in kpi_of]
     kpi_by_key = {key: kpi_of[sid] for key, sid in snap_ids.items()}
     kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
-    rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
-        answers.get
+    rounds_get, away_get, answers_get = rounds.get, away.get, answers.get
     skipped_answer = SKIPPED  # (a local: read for every figure of the loop below)
     last_day = week_end(week)
     # Which questions applied: by the shape and the answers its skip_ifs read (the shape
@@ -818,7 +816,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 view.late = value >= cutoff[1]
             else:
                 view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
-        given, real = counts.get(latest[0], _NONE)
+        given, real = _given_real(latest)
         mine = answers.get(latest[0], _EMPTY)
         # Which questions applied depends on the snapshot and the few answers a skip_if
         # reads: worked out once per distinct combination, not per director.
@@ -878,7 +876,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             look_rounds[pid] = mine
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.
-            for wk, q, m, now, shown_st, want, look_at in (
+            for wk, q, m, now, shown_st, look_at in (
                     plan_older[pid] + plan_look if pid in plan_older else plan_look):
                 at = (pid, wk)
                 r = rounds_get(at)
@@ -889,11 +887,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 if r is None:
                     st = "not_sent" if away_get(at) is None else "away"
                 else:
-                    given_n, real_n = counts_get(r[0], _NONE)
+                    given_n = r[8]  # (_given_real, inline: any given, any real)
                     if not given_n and r[3] != "submitted" and away_get(at) is not None:
                         st = "away"
                     elif r[3] == "submitted":
-                        st = "submitted" if real_n else "skipped"
+                        st = "submitted" if given_n and (r[9] is None or r[9]) else "skipped"
                     else:
                         st = "in_progress" if given_n else "missed" if r[5] else "unreachable"
                 if shown_st is not None:
@@ -902,7 +900,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     view.status = st
                     if st == "away":
                         view.away_until = away_get(at)
-                if r is None or not want or st not in EXPECTED:
+                if r is None or st not in EXPECTED:
                     if q and crm_metrics:  # (not asked: the CRM's sales count all the same)
                         crm_only(d, wk, sums, view.week if now else None)
                     if look_at:
@@ -1033,7 +1031,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for view in views:
         view.support = tracked.get(view.key, []) + support.get(view.key, [])
 
-    _team(ctx, views, directors, people, rounds, counts, away, week, shown_weeks, reader_tz)
+    _team(ctx, views, directors, people, rounds, away, week, shown_weeks, reader_tz)
     # The week /summary shows by default (and any later) reads one-on-ones and action
     # items as they are now, what the GM acts on; an older week as they stood at its end.
     latest = reads_as_now(ctx, week, reader_tz)
@@ -1103,6 +1101,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
 
 _EMPTY: dict[str, Any] = {}
 _NONE = (0, 0)  # no answer given, none real
+
+
+def _given_real(r: tuple[Any, ...]) -> tuple[int, int]:
+    """A round's answers given and, of them, real (its two counts, _answer_counts: before
+    the latest week only the first, the same for both)."""
+    given = r[8]
+    if not given:
+        return _NONE
+    return given, given if r[9] is None else r[9]
 _CRM_PERSON = Person.__table__.alias("crm_person")
 _GIVEN = Answer.__table__.alias("given")
 
@@ -1443,8 +1450,7 @@ class _Given:
 
 
 def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
-          rounds: dict[tuple[int, str], Any],
-          counts: dict[int, tuple[int, int]]) -> dict[tuple[int, str], date]:
+          rounds: dict[tuple[int, str], Any]) -> dict[tuple[int, str], date]:
     """away_weeks (handlers/summary.py), asked only where the answer can matter: the
     person-weeks with no round, or a round with no answer that was not submitted (away
     or missed), in the weeks shown and (rounds only) older; a week with answers counts
@@ -1469,7 +1475,7 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     for p in people:  # (the few near, not every round read: the window holds their weeks)
         for wk in window:
             r = rounds.get((p.id, wk))
-            if r is not None and r[3] != "submitted" and not counts.get(r[0], _NONE)[0]:
+            if r is not None and r[3] != "submitted" and not r[8]:
                 zoned.append((p, wk, r[11] or p.timezone))
     for p, wk, zone in zoned:
         moment = moments.get((zone, wk))
@@ -1560,7 +1566,7 @@ def _team_of(person: Any, rnd: Any) -> str:
 
 
 def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people: list[Any],
-          rounds: dict[tuple[int, str], Any], counts: dict[int, tuple[int, int]],
+          rounds: dict[tuple[int, str], Any],
           away: dict[tuple[int, str], date], week: str, shown: list[str],
           reader_tz: str) -> None:
     """Question 2: members' check-ins, morale and stress (thresholded), kudos."""
@@ -1575,7 +1581,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         team = _team_of(p, r)
         if team not in teams:
             continue
-        given, real = counts.get(r[0], (0, 0))
+        given, real = _given_real(r)
         if (p.id, week) in away and not (given or r[3] == "submitted"):
             continue
         members.setdefault(team, []).append((p.display_name,
