@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -1286,15 +1287,22 @@ def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ..
     _add_bulk takes them: the rounds read one by one (`taken`) taken off the counts, the
     weeks in the order they came (the order the figures are listed in)."""
     rounds_by: dict[int | None, list[tuple[int, bool, int]]] = {}
-    for pid, key, this_month, n, _rid, _first in sorted(rounds, key=lambda r: r[5]):
+    # (A row or two per director and snapshot: no list made and dropped per row, as
+    # setdefault(pid, []) would.)
+    for pid, key, this_month, n, _rid, _first in sorted(rounds, key=itemgetter(5)):
         sid = snap_ids[key]
         n -= taken.get((pid, sid, this_month), 0)
         if n:
-            rounds_by.setdefault(pid, []).append((sid, this_month, n))
+            mine = rounds_by.get(pid)
+            if mine is None:
+                mine = rounds_by[pid] = []
+            mine.append((sid, this_month, n))
     figures_by: dict[int | None, list[tuple[int, bool, str, float, int]]] = {}
     for pid, key, this_month, qkey, total, n in figures:
-        figures_by.setdefault(pid, []).append(
-            (snap_ids[key], this_month, qkey, float(total), n))
+        found = figures_by.get(pid)
+        if found is None:
+            found = figures_by[pid] = []
+        found.append((snap_ids[key], this_month, qkey, float(total), n))
     return rounds_by, figures_by
 
 
