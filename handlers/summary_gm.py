@@ -593,7 +593,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # demotion since never rewrites a week (rounds made before rounds had a role read the
     # person's role today).
     member_rounds = {r[0] for r in round_rows if (r[10] or by_id[r[1]].role) != "director"}
-    older_rounds = [r for r in round_rows if r[2] in older_set and r[0] not in member_rounds]
+    # (No older weeks, as in a chat page of eight weeks: no pass over every round for none.)
+    older_rounds = [r for r in round_rows if r[2] in older_set and r[0] not in member_rounds
+                    ] if older_set else []
     older_ids = [r[0] for r in older_rounds if only is None or by_id[r[1]].key == only]
     older_people: dict[str, list[int]] = {}
     for r in older_rounds:
