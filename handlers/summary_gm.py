@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -89,13 +90,13 @@ from handlers.pulse import poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
     MORALE_LOOKBACK,
-    SUM_DECIMALS,
     Parsed,
     Snapshots,
     crm_figures,
     csv_number,
     goes_out,
     reads_as_now,
+    rounded,
     summed,
     zone_then,
 )
@@ -584,9 +585,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     month = month_of(week)
     bulk_reads = _bulk_round_reads(older, month, only, whole=lean) if older else []
     with read_aside(conn, [query for query, _ in bulk_reads]) as bulk_read:
-        # (Before the latest week only the one count its status needs: the same for both.)
-        counts: dict[int, tuple[int, int]] = {r[0]: (r[8], r[8] if r[9] is None else r[9])
-                                              for r in round_rows if r[8]}
+        # (A round's answers given and real are read off the round itself, _given_real: no
+        # dict of 80,000 pairs by round id at 10,000 directors and eight weeks.)
         snap_ids: dict[str, int] = {}
         first_round: dict[int, int] = {}  # snapshot id -> a round that has it
         for key, rid in {r[7]: r[0] for r in round_rows}.items():
@@ -599,7 +599,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # demotion since never rewrites a week (rounds made before rounds had a role read the
         # person's role today).
         member_rounds = {r[0] for r in round_rows if (r[10] or by_id[r[1]].role) != "director"}
-        older_rounds = [r for r in round_rows if r[2] in older_set and r[0] not in member_rounds]
+        # (No older weeks, as in a chat page of eight weeks: no pass over every round for none.)
+        older_rounds = [r for r in round_rows if r[2] in older_set
+                        and r[0] not in member_rounds] if older_set else []
         older_ids = [r[0] for r in older_rounds if only is None or by_id[r[1]].key == only]
         older_people: dict[str, list[int]] = {}
         for r in older_rounds:
@@ -705,7 +707,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     crm = crm_figures(ctx, window)
 
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
-                 set(shown_weeks), rounds, counts)
+                 set(shown_weeks), rounds)
     tolerance = ctx.org.crm.tolerance
     today = ctx.clock.now().astimezone(ZoneInfo(reader_tz)).date()
     names = {p.id: p.display_name for p in people}
@@ -720,11 +722,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Per week once, not per director and KPI: is it in the quarter, the month, shown.
     in_quarter = {wk: quarter_of(wk) == quarter for wk in window}
     in_month = {wk: in_quarter[wk] and month_of(wk) == month for wk in window}
-    wanted = set(look) | {wk for wk in window if in_quarter[wk]}
     org_mtd: dict[tuple[str, str], list[Any]] = {}
     org_qtd: dict[tuple[str, str], list[Any]] = {}
-    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, statuses.get(wk), wk in wanted,
-             wk in look_set) for wk in window]
+    # (Every week of the window is wanted: looked at, or in the quarter, see _window.)
+    plan = [(wk, in_quarter[wk], in_month[wk], wk == week, statuses.get(wk), wk in look_set)
+            for wk in window]
     # The weeks looked at for everyone; the older ones only where a round is read one by
     # one (the rest were added up by the database).
     plan_look = [p for p in plan if p[0] in look_set]
@@ -741,10 +743,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         kpi_of = [[(*k[:6], localised.get(k[3], k[6])) for k in kpis] for kpis in kpi_of]
     kpi_by_key = {key: kpi_of[sid] for key, sid in snap_ids.items()}
     kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
-    rounds_get, counts_get, away_get, answers_get = rounds.get, counts.get, away.get, \
-        answers.get
+    rounds_get, away_get, answers_get = rounds.get, away.get, answers.get
+    skipped_answer = SKIPPED  # (a local: read for every figure of the loop below)
     last_day = week_end(week)
-    applies: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
+    # Which questions applied: by the shape and the answers its skip_ifs read (the shape
+    # alone where none), worked out once each (see progress).
+    applies: dict[Any, tuple[int, list[str]]] = {}
+    deciders = {key: (snaps[sid].shape, skip_keys[sid], snaps[sid].questions)
+                for key, sid in snap_ids.items()}
     late_from: dict[str, tuple[datetime, str]] = {}
     # The older weeks' rounds read one by one, taken off the added-up counts: per director,
     # snapshot and part of the quarter (None for the whole org's).
@@ -818,21 +824,25 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 view.late = value >= cutoff[1]
             else:
                 view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
-        given, real = counts.get(latest[0], (0, 0))
+        given, real = _given_real(latest)
         mine = answers.get(latest[0], _EMPTY)
         # Which questions applied depends on the snapshot and the few answers a skip_if
         # reads: worked out once per distinct combination, not per director.
-        sid = snap_ids[latest[7]]
-        snap = snaps[sid]
-        deciding = (snap.shape, *[_state(mine.get(k)) for k in skip_keys[sid]])
+        shape, keys, questions = deciders[latest[7]]
+        deciding = (shape, *map(_state, map(mine.get, keys))) if keys else shape
         found = applies.get(deciding)
         if found is None:
-            found = applies[deciding] = _applicable(snap.questions, mine)
+            found = applies[deciding] = _applicable(questions, mine)
         view.total, left_out = found
-        # Answers to questions that no longer apply do not count (as in the check-in).
-        gone = [mine[k] for k in left_out if k in mine]
-        real = int(real or 0) - sum(1 for v in gone if v is not SKIPPED)
-        view.answered, view.skipped = real, int(given) - len(gone) - real
+        real = int(real or 0)
+        given = int(given)
+        if left_out:
+            # Answers to questions that no longer apply do not count (as in the check-in).
+            gone = [mine[k] for k in left_out if k in mine]
+            if gone:
+                real -= sum(1 for v in gone if v is not SKIPPED)
+                given -= len(gone)
+        view.answered, view.skipped = real, given - real
 
     # Each director's month and quarter sums, made figures for the directors shown.
     period_sums: dict[str, dict[tuple[str, str], list[Any]]] = {}
@@ -874,7 +884,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             look_rounds[pid] = mine
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.
-            for wk, q, m, now, shown_st, want, look_at in (
+            for wk, q, m, now, shown_st, look_at in (
                     plan_older[pid] + plan_look if pid in plan_older else plan_look):
                 at = (pid, wk)
                 r = rounds_get(at)
@@ -885,11 +895,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 if r is None:
                     st = "not_sent" if away_get(at) is None else "away"
                 else:
-                    given_n, real_n = counts_get(r[0], _NONE)
+                    given_n = r[8]  # (_given_real, inline: any given, any real)
                     if not given_n and r[3] != "submitted" and away_get(at) is not None:
                         st = "away"
                     elif r[3] == "submitted":
-                        st = "submitted" if real_n else "skipped"
+                        st = "submitted" if given_n and (r[9] is None or r[9]) else "skipped"
                     else:
                         st = "in_progress" if given_n else "missed" if r[5] else "unreachable"
                 if shown_st is not None:
@@ -898,7 +908,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     view.status = st
                     if st == "away":
                         view.away_until = away_get(at)
-                if r is None or not want or st not in EXPECTED:
+                if r is None or st not in EXPECTED:
                     if q and crm_metrics:  # (not asked: the CRM's sales count all the same)
                         crm_only(d, wk, sums, view.week if now else None)
                     if look_at:
@@ -908,11 +918,18 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 ratio, n = 0.0, 0
                 for qkey, metric, label, unit, target, mu, unit_text in kpi_by_key[r[7]]:
                     typed = given.get(qkey)
-                    if typed is SKIPPED or isinstance(typed, str):
+                    # (Nearly always a figure, told by one check; else none, skipped or a
+                    # text: no figure.)
+                    if typed.__class__ is not float and (typed is skipped_answer
+                                                         or isinstance(typed, str)):
                         typed = None
-                    from_crm = crm.get((d.key, metric, wk)) if crm else None
-                    actual = typed if from_crm is None else from_crm
-                    if target > 0 and actual is not None:
+                    if crm:
+                        from_crm = crm_get((d.key, metric, wk))
+                        actual = typed if from_crm is None else from_crm
+                    else:
+                        from_crm = None
+                        actual = typed
+                    if actual is not None and target > 0:
                         ratio += actual / target
                         n += 1
                     if q:
@@ -922,13 +939,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                         # Quarter [5:9] and month [1:5]: target, actual, reported, expected.
                         acc[5] += target
                         acc[8] += 1
-                        if actual is not None:
+                        if actual is None:
+                            if m:
+                                acc[1] += target
+                                acc[4] += 1
+                        else:
                             acc[6] = (acc[6] or 0.0) + actual
                             acc[7] += 1
-                        if m:
-                            acc[1] += target
-                            acc[4] += 1
-                            if actual is not None:
+                            if m:
+                                acc[1] += target
+                                acc[4] += 1
                                 acc[2] = (acc[2] or 0.0) + actual
                                 acc[3] += 1
                     if now:
@@ -1019,7 +1039,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for view in views:
         view.support = tracked.get(view.key, []) + support.get(view.key, [])
 
-    _team(ctx, views, directors, people, rounds, counts, away, week, shown_weeks, reader_tz)
+    _team(ctx, views, directors, people, rounds, away, week, shown_weeks, reader_tz)
     # The week /summary shows by default (and any later) reads one-on-ones and action
     # items as they are now, what the GM acts on; an older week as they stood at its end.
     latest = reads_as_now(ctx, week, reader_tz)
@@ -1072,13 +1092,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         _period_figures(view, period_sums[view.key], unit_texts)
     attention = sorted((a for v in views for a in v.attention),
                        key=lambda a: (_RANK[a.kind], a.name))
-    head_mtd = [Figure(k[0], t[0], k[1], round(t[1], SUM_DECIMALS), summed(t[2]), t[3],
+    head_mtd = [Figure(k[0], t[0], k[1], rounded(t[1]), summed(t[2]), t[3],
                        t[4], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_mtd.items() if t[4] or t[2] is not None]
-    head_qtd = [Figure(k[0], t[0], k[1], round(t[5], SUM_DECIMALS), summed(t[6]), t[7],
+    head_qtd = [Figure(k[0], t[0], k[1], rounded(t[5]), summed(t[6]), t[7],
                        t[8], unit_text=unit_texts.get(k[1], k[1])) for k, t in org_qtd.items()]
     for total_f in headline.values():
-        total_f.target, total_f.actual = round(total_f.target, SUM_DECIMALS), \
+        total_f.target, total_f.actual = rounded(total_f.target), \
             summed(total_f.actual)
     return GmSummary(ctx.org.name, week, weeks, list(headline.values()),
                      head_mtd, head_qtd, views, attention,
@@ -1089,6 +1109,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
 
 _EMPTY: dict[str, Any] = {}
 _NONE = (0, 0)  # no answer given, none real
+
+
+def _given_real(r: tuple[Any, ...]) -> tuple[int, int]:
+    """A round's answers given and, of them, real (its two counts, _answer_counts: before
+    the latest week only the first, the same for both)."""
+    given = r[8]
+    if not given:
+        return _NONE
+    return given, given if r[9] is None else r[9]
 _CRM_PERSON = Person.__table__.alias("crm_person")
 _GIVEN = Answer.__table__.alias("given")
 
@@ -1287,15 +1316,22 @@ def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ..
     _add_bulk takes them: the rounds read one by one (`taken`) taken off the counts, the
     weeks in the order they came (the order the figures are listed in)."""
     rounds_by: dict[int | None, list[tuple[int, bool, int]]] = {}
-    for pid, key, this_month, n, _rid, _first in sorted(rounds, key=lambda r: r[5]):
+    # (A row or two per director and snapshot: no list made and dropped per row, as
+    # setdefault(pid, []) would.)
+    for pid, key, this_month, n, _rid, _first in sorted(rounds, key=itemgetter(5)):
         sid = snap_ids[key]
         n -= taken.get((pid, sid, this_month), 0)
         if n:
-            rounds_by.setdefault(pid, []).append((sid, this_month, n))
+            mine = rounds_by.get(pid)
+            if mine is None:
+                mine = rounds_by[pid] = []
+            mine.append((sid, this_month, n))
     figures_by: dict[int | None, list[tuple[int, bool, str, float, int]]] = {}
     for pid, key, this_month, qkey, total, n in figures:
-        figures_by.setdefault(pid, []).append(
-            (snap_ids[key], this_month, qkey, float(total), n))
+        found = figures_by.get(pid)
+        if found is None:
+            found = figures_by[pid] = []
+        found.append((snap_ids[key], this_month, qkey, float(total), n))
     return rounds_by, figures_by
 
 
@@ -1303,16 +1339,24 @@ def _add_to_org(org_mtd: dict[tuple[str, str], list[Any]],
                 org_qtd: dict[tuple[str, str], list[Any]],
                 sums: dict[tuple[str, str], list[Any]]) -> None:
     """Add a director's (or the older weeks') month and quarter sums to the org's."""
+    # (Written out, not looped over the two parts: called for every director.)
     for mu, acc in sums.items():
-        for org, at in ((org_mtd, 1), (org_qtd, 5)):
-            total = org.get(mu)
-            if total is None:
-                total = org[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
-            total[at] += acc[at]
-            if acc[at + 1] is not None:
-                total[at + 1] = (total[at + 1] or 0.0) + acc[at + 1]
-            total[at + 2] += acc[at + 2]
-            total[at + 3] += acc[at + 3]
+        total = org_mtd.get(mu)
+        if total is None:
+            total = org_mtd[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
+        total[1] += acc[1]
+        if acc[2] is not None:
+            total[2] = (total[2] or 0.0) + acc[2]
+        total[3] += acc[3]
+        total[4] += acc[4]
+        total = org_qtd.get(mu)
+        if total is None:
+            total = org_qtd[mu] = [acc[0], 0.0, None, 0, 0, 0.0, None, 0, 0]
+        total[5] += acc[5]
+        if acc[6] is not None:
+            total[6] = (total[6] or 0.0) + acc[6]
+        total[7] += acc[7]
+        total[8] += acc[8]
 
 
 def _merged(first: dict[tuple[str, str], list[Any]],
@@ -1323,11 +1367,17 @@ def _merged(first: dict[tuple[str, str], list[Any]],
         if total is None:
             first[mu] = acc
             continue
-        for at in (1, 3, 4, 5, 7, 8):
-            total[at] += acc[at]
-        for at in (2, 6):
-            if acc[at] is not None:
-                total[at] = (total[at] or 0.0) + acc[at]
+        # (Written out: called for every director of the CLI's export.)
+        total[1] += acc[1]
+        total[3] += acc[3]
+        total[4] += acc[4]
+        total[5] += acc[5]
+        total[7] += acc[7]
+        total[8] += acc[8]
+        if acc[2] is not None:
+            total[2] = (total[2] or 0.0) + acc[2]
+        if acc[6] is not None:
+            total[6] = (total[6] or 0.0) + acc[6]
     return first
 
 
@@ -1338,9 +1388,9 @@ def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
     for (metric, unit), acc in sums.items():
         text = unit_texts.get(unit, unit)
         if acc[4] or acc[2] is not None:
-            view.mtd.append(Figure(metric, acc[0], unit, round(acc[1], SUM_DECIMALS),
+            view.mtd.append(Figure(metric, acc[0], unit, rounded(acc[1]),
                                    summed(acc[2]), acc[3], acc[4], unit_text=text))
-        view.qtd.append(Figure(metric, acc[0], unit, round(acc[5], SUM_DECIMALS),
+        view.qtd.append(Figure(metric, acc[0], unit, rounded(acc[5]),
                                summed(acc[6]), acc[7], acc[8], unit_text=text))
 
 
@@ -1437,8 +1487,7 @@ class _Given:
 
 
 def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
-          rounds: dict[tuple[int, str], Any],
-          counts: dict[int, tuple[int, int]]) -> dict[tuple[int, str], date]:
+          rounds: dict[tuple[int, str], Any]) -> dict[tuple[int, str], date]:
     """away_weeks (handlers/summary.py), asked only where the answer can matter: the
     person-weeks with no round, or a round with no answer that was not submitted (away
     or missed), in the weeks shown and (rounds only) older; a week with answers counts
@@ -1463,7 +1512,7 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     for p in people:  # (the few near, not every round read: the window holds their weeks)
         for wk in window:
             r = rounds.get((p.id, wk))
-            if r is not None and r[3] != "submitted" and not counts.get(r[0], _NONE)[0]:
+            if r is not None and r[3] != "submitted" and not r[8]:
                 zoned.append((p, wk, r[11] or p.timezone))
     for p, wk, zone in zoned:
         moment = moments.get((zone, wk))
@@ -1554,7 +1603,7 @@ def _team_of(person: Any, rnd: Any) -> str:
 
 
 def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people: list[Any],
-          rounds: dict[tuple[int, str], Any], counts: dict[int, tuple[int, int]],
+          rounds: dict[tuple[int, str], Any],
           away: dict[tuple[int, str], date], week: str, shown: list[str],
           reader_tz: str) -> None:
     """Question 2: members' check-ins, morale and stress (thresholded), kudos."""
@@ -1569,7 +1618,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         team = _team_of(p, r)
         if team not in teams:
             continue
-        given, real = counts.get(r[0], (0, 0))
+        given, real = _given_real(r)
         if (p.id, week) in away and not (given or r[3] == "submitted"):
             continue
         members.setdefault(team, []).append((p.display_name,

@@ -266,3 +266,20 @@ def test_the_exports_ratios_keep_four_places_and_are_empty_without_a_figure_or_t
     assert data["goals"]["series"] == [None, 0.6667, 0.1235]
     assert (data["team_management"]["morale"], data["team_management"]["stress"]) == \
         (3.6667, None)
+
+
+async def test_sums_of_cents_export_as_typed_and_whole_sums_stay_whole(bot, chat, clock):
+    # 1,000.10 + 1,000.20 + 1,000.30 is 3000.6000000000004 in binary floating point: the
+    # operator's export must read 3000.6, and a whole sum (new customers) stay a whole
+    # number, in the director's and the org's month and quarter to date alike.
+    await weeks_of_checkins(bot, clock, [alice("1000.10"), alice("1000.20"), alice("1000.30")])
+    data = json.loads(run_cli_json(bot, clock, "--weeks", "3"))
+    mine = next(d for d in data["directors"] if d["key"] == "alice")["goals"]
+    for figures in (mine["month_to_date"], mine["quarter_to_date"]):
+        revenue = next(f for f in figures if f["metric"] == "revenue")
+        assert (revenue["actual"], revenue["reported"]) == (3000.6, 3)
+        customers = next(f for f in figures if f["metric"] == "new_customers")
+        assert customers["actual"] == float(int(customers["actual"]))
+    org = next(f for f in data["headline"]["quarter_to_date"] if f["metric"] == "revenue")
+    assert repr(org["actual"]).count("0000") == 0  # no binary tail on the org's sum either
+    assert org["target"] == float(int(org["target"]))
