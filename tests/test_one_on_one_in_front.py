@@ -4,22 +4,16 @@ a sticker sent in it is told the question needs text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bot.app import prepare
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.core import TeamPulse
 from storage.oneonone import MeetingNote
-from tests.oneonone_support import ONEONONES, write_org
-from tests.support import RecordingAdapter, say
+from tests import test_reply_target
+from tests.support import say
 from tests.test_reply_target import (
     DEC_1_9AM_NY,
-    MONDAY_9AM_NY,
     MONDAY_SLOT,
     answers,
     grace_finishes_her_one_on_one_with_alice,
@@ -27,18 +21,9 @@ from tests.test_reply_target import (
     votes,
 )
 
+setup = test_reply_target.setup  # the fixture: the same bot, chat and clock
+
 WED_1440_NY = datetime(2026, 12, 9, 19, 40, tzinfo=UTC)  # Alice's 1:1 with Sam just ended
-
-
-@pytest.fixture
-def setup(tmp_path, database_url) -> Iterator[tuple[TeamPulse, RecordingAdapter, FakeClock]]:
-    org = write_org(tmp_path, ONEONONES + "\npulse:\n  threshold: 3\n")
-    clock = FakeClock(MONDAY_9AM_NY)
-    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    yield bot, chat, clock
-    engine.dispose()
 
 
 def notes(bot) -> list[str]:
