@@ -750,9 +750,12 @@ def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _size_text(size: int) -> str:
-    """'3.9 MB': a file's size as restore shows it."""
-    return (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
-            if size >= 1e6 else f"{size / 1e3:.0f} kB")
+    """'3.9 MB': a file's size as restore shows it, a half rounded up (bot.numbers):
+    2,250,000 bytes read 2.3 MB, as a file manager shows them, not 2.2."""
+    from bot.numbers import half_up
+
+    return (f"{half_up(size / 1e9, 1)} GB" if size >= 1e9 else f"{half_up(size / 1e6, 1)} MB"
+            if size >= 1e6 else f"{half_up(size / 1e3)} kB")
 
 
 def _file_facts(path: Path) -> str:
