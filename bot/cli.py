@@ -1059,7 +1059,7 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
         except SummaryWeekError as exc:
             text = bot.renderer.message(locale, "summary_bad_week", "plain",
                                         value=exc.value, reason=exc.reason,
-                                        example="--week last", **exc.params)
+                                        example="--week last", cli=True, **exc.params)
             print(f"teampulse: --week: {text}", file=sys.stderr)
             return 2
         except SummaryAmbiguousError as exc:
