@@ -221,15 +221,22 @@ class TeamPulse:
         Replicas reloading the same edit take turns, as at start: each writes only what
         still differs.
         """
+        from handlers.oneonone import withdraw_stale_reminders
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
             PeopleRepo(session).sync(org.people)
+            ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
+                          settings=self.settings, org=org, addressbook=self)
             # In the same transaction, so an open review never counts or waits for a
             # leaver the edit took out (a second replica finds nothing left to do).
-            replace_leavers(Context(session=session, renderer=self.renderer,
-                                    clock=self.clock, settings=self.settings, org=org,
-                                    addressbook=self))
+            replace_leavers(ctx)
+            # A 1:1 whose time the edit changed: its reminders still queued (the platform
+            # down) would say the old time; dropped, the sweep reminds of the new one.
+            dropped = withdraw_stale_reminders(ctx)
+            if dropped:
+                log.info("org file: %d 1:1 %s of a time the edit changed withdrawn from "
+                         "the outbox", dropped, "reminder" if dropped == 1 else "reminders")
 
     async def replace_review_leavers(self) -> int:
         """After a start: the raters of open 360° reviews who left the org file while the

@@ -143,3 +143,38 @@ async def test_1on1_says_when_the_other_side_is_away_at_the_next_meeting(bot, ch
     await say(bot, "li", "/1on1 move 2026-12-03 22:00")
     await say(bot, "li", "/1on1")
     assert "届时不在" not in chat.last("li")
+
+
+@pytest.mark.parametrize(("edit", "bruno_after"), [
+    # Bruno's 1:1s move to Tuesdays 11:00: reminded of that, the day before, as usual.
+    ('    - {report: li, cadence: monthly, day: tue, time: "09:00"}\n',
+     ["Reminder: your 1:1 with Grace Chen is tomorrow, Tue 2026-12-01 17:00 (Europe/Rome)."]),
+    # Bruno's 1:1s are switched off: no reminder at all.
+    ('    - {report: li, cadence: monthly, day: tue, time: "09:00"}\n', [])])
+async def test_a_reminder_held_up_for_a_pair_the_org_file_retimed_never_says_the_old_time(
+        bot, chat, clock, settings, edit, bruno_after):
+    # Sunday 10:00: the reminders of Monday's 10:00 1:1s fall due while the platform
+    # refuses everything. At 11:00 the org file gives Bruno's 1:1s another time (or none)
+    # and the running bot reloads it; back at noon, Bruno (and Grace) were reminded of
+    # Monday 10:00, a meeting that no longer was.
+    from bot.org_reload import OrgWatcher
+
+    go_down(chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    clock.set(DAY_BEFORE + timedelta(hours=1))
+    pair = ('{report: bruno, cadence: weekly, day: tue, time: "11:00"}' if bruno_after
+            else "{report: bruno, enabled: false}")
+    text = settings.org_file.read_text(encoding="utf-8")
+    settings.org_file.write_text(text.replace(edit, f"{edit}    - {pair}\n"), encoding="utf-8")
+    change = await OrgWatcher(bot, settings.org_file, stamp=bot.org_stamp).check(force=True)
+    assert change is not None and "oneonones" in change.sections
+    await back_up(bot, chat)
+    assert reminders(chat, "bruno") == []
+    # Alice's 1:1 kept its time: her reminder, and Grace's of it, still go out.
+    assert reminders(chat, "alice") == [
+        "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-11-30 10:00 "
+        "(America/New_York)."]
+    assert reminders(chat, "grace") == ["Reminder: your 1:1 with Alice Martin is tomorrow, "
+                                        "Mon 2026-11-30 10:00 (America/New_York)."]
+    await sweep_at(bot, clock, datetime(2026, 11, 30, 16, 1, tzinfo=UTC))  # Mon 11:01
+    assert reminders(chat, "bruno") == bruno_after
