@@ -178,3 +178,30 @@ async def test_a_reminder_held_up_for_a_pair_the_org_file_retimed_never_says_the
                                         "Mon 2026-11-30 10:00 (America/New_York)."]
     await sweep_at(bot, clock, datetime(2026, 11, 30, 16, 1, tzinfo=UTC))  # Mon 11:01
     assert reminders(chat, "bruno") == bruno_after
+
+
+async def test_a_reminder_held_up_over_a_restart_with_the_org_file_edited_is_withdrawn(
+        bot, chat, clock, settings):
+    # The bot stops with Bruno's reminder of Monday 10:00 still queued (the platform was
+    # down); the org file moves his 1:1s to Tuesdays meanwhile. The start sends nothing
+    # with the old time.
+    from bot.app import prepare
+
+    go_down(chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    edit = '    - {report: li, cadence: monthly, day: tue, time: "09:00"}\n'
+    text = settings.org_file.read_text(encoding="utf-8")
+    settings.org_file.write_text(text.replace(edit, edit + '    - {report: bruno, day: tue, '
+                                              'time: "11:00"}\n'), encoding="utf-8")
+    clock.set(DAY_BEFORE + timedelta(hours=1))
+    later, engine = prepare(settings, clock)
+    try:
+        again = RecordingAdapter()
+        later.register(again)
+        await back_up(later, again)
+        assert reminders(again, "bruno") == []
+        assert reminders(again, "alice") == [
+            "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-11-30 10:00 "
+            "(America/New_York)."]
+    finally:
+        engine.dispose()
