@@ -754,8 +754,12 @@ def _size_text(size: int) -> str:
     2,250,000 bytes read 2.3 MB, as a file manager shows them, not 2.2."""
     from bot.numbers import half_up
 
-    return (f"{half_up(size / 1e9, 1)} GB" if size >= 1e9 else f"{half_up(size / 1e6, 1)} MB"
-            if size >= 1e6 else f"{half_up(size / 1e3)} kB")
+    # The unit by the figure shown: 999,950 bytes read 1.0 MB, not 1000 kB.
+    if (kb := half_up(size / 1e3)) < 1000:
+        return f"{kb} kB"
+    if (mb := half_up(size / 1e6, 1)) < 1000:
+        return f"{mb} MB"
+    return f"{half_up(size / 1e9, 1)} GB"
 
 
 def _file_facts(path: Path) -> str:

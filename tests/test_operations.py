@@ -720,6 +720,14 @@ def test_restore_names_the_copies_earlier_restores_left(tmp_path: Path) -> None:
 
 
 
+def test_sizes_read_as_a_file_manager_shows_them() -> None:
+    from bot.cli import _size_text
+
+    assert [_size_text(n) for n in (2_500, 999_499, 999_950, 2_250_000, 999_960_000,
+                                    1_250_000_000)] == [
+        "3 kB", "999 kB", "1.0 MB", "2.3 MB", "1.0 GB", "1.3 GB"]
+
+
 def test_restore_rounds_the_copies_size_half_up(tmp_path: Path) -> None:
     """2,250,000 bytes of earlier copies read 2.3 MB, as a file manager shows them
     (a half rounded up, as every figure teampulse prints), not ".1f"'s 2.2 MB."""
