@@ -58,7 +58,8 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
             except SummaryWeekError as exc:
                 text = bot.renderer.message(locale, "summary_bad_week", "plain",
                                             value=exc.value, reason=exc.reason,
-                                            example="--week last", **exc.params)
+                                            example="--week last", cli=True,
+                                            **exc.params)
                 return _fail(f"--week: {text}")
             with one_moment(ctx) as seen:  # its reads at one moment (see one_moment)
                 png = render_chart_png(seen.session, bot.org, args.chart, locale,

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.numbers import percent_to, round_half_up
 from bot.org import Org
 from bot.render import Renderer
 from bot.weeks import week_of, week_start, weeks_back
@@ -227,7 +228,9 @@ def _spread(locale: str, data: ChartData, people: Sequence[chart_data.PersonAtta
 
 
 def _pct(ratio: float | None) -> float | None:
-    return None if ratio is None else round(ratio * 100, 1)
+    """A ratio as the percentage drawn, to 0.1, a half rounded up as every figure shown is
+    (bot.numbers): 0.5725 is drawn at 57.3, not round()'s 57.2."""
+    return None if ratio is None else percent_to(ratio, 1)
 
 
 def morale_series(session: Session, weeks: Sequence[str], team: str | None = None
@@ -292,7 +295,7 @@ def _morale(session: Session, locale: str, team: str | None, data: ChartData) ->
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    return None if value is None else round_half_up(value, 2)
 
 
 def kudos_period(org: Org, weeks: Sequence[str]) -> tuple[datetime, datetime]:

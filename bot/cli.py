@@ -750,9 +750,16 @@ def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _size_text(size: int) -> str:
-    """'3.9 MB': a file's size as restore shows it."""
-    return (f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
-            if size >= 1e6 else f"{size / 1e3:.0f} kB")
+    """'3.9 MB': a file's size as restore shows it, a half rounded up (bot.numbers):
+    2,250,000 bytes read 2.3 MB, as a file manager shows them, not 2.2."""
+    from bot.numbers import half_up
+
+    # The unit by the figure shown: 999,950 bytes read 1.0 MB, not 1000 kB.
+    if (kb := half_up(size / 1e3)) < 1000:
+        return f"{kb} kB"
+    if (mb := half_up(size / 1e6, 1)) < 1000:
+        return f"{mb} MB"
+    return f"{half_up(size / 1e9, 1)} GB"
 
 
 def _file_facts(path: Path) -> str:
@@ -1056,7 +1063,7 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
         except SummaryWeekError as exc:
             text = bot.renderer.message(locale, "summary_bad_week", "plain",
                                         value=exc.value, reason=exc.reason,
-                                        example="--week last", **exc.params)
+                                        example="--week last", cli=True, **exc.params)
             print(f"teampulse: --week: {text}", file=sys.stderr)
             return 2
         except SummaryAmbiguousError as exc:

@@ -275,7 +275,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     """`teampulse pulse results`: the latest poll (or one by date), thresholded as in the
     chat, with the trend over the last N polls."""
     from bot.app import prepare
-    from handlers.pulse import results_view
+    from handlers.pulse import exported, results_view
     from storage.pulse import PulseRepo
 
     if args.last < 1:
@@ -305,6 +305,8 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
             view = results_view(ctx.session, polls, team)
     finally:
         engine.dispose()
+    if args.format in {"json", "csv"}:
+        view = exported(view)
     if args.format == "json":
         dump_json(view, out)
     elif args.format == "csv":

@@ -53,6 +53,13 @@ CONCURRENT = (IntegrityError, StaleDataError, ConcurrentChange)
 
 log = logging.getLogger(__name__)
 
+
+def _log_withdrawn(dropped: int) -> None:
+    if dropped:
+        log.info("org file: %d queued 1:1 %s of a time the file no longer gives withdrawn",
+                 dropped, "reminder" if dropped == 1 else "reminders")
+
+
 EVENT_ID_RETENTION = timedelta(days=7)
 #: People prompted per transaction: inbound events get the database between batches.
 ROUND_BATCH = 100
@@ -211,9 +218,13 @@ class TeamPulse:
                           settings=self.settings, org=self.org, addressbook=self, event=event)
 
     def sync_org(self) -> None:
-        """Bring the people table in line with the org file."""
+        """Bring the people table in line with the org file (and the 1:1 reminders still
+        queued: the file may have been edited while the bot was stopped, see sync_org_to)."""
+        from handlers.oneonone import withdraw_stale_reminders
+
         with self.unit() as ctx:
             PeopleRepo(ctx.session).sync(self.org.people)
+            _log_withdrawn(withdraw_stale_reminders(ctx))
 
     def sync_org_to(self, org: Org) -> None:
         """Bring the people table in line with an edited org file (before `apply_org`).
@@ -221,15 +232,19 @@ class TeamPulse:
         Replicas reloading the same edit take turns, as at start: each writes only what
         still differs.
         """
+        from handlers.oneonone import withdraw_stale_reminders
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
             PeopleRepo(session).sync(org.people)
+            ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
+                          settings=self.settings, org=org, addressbook=self)
             # In the same transaction, so an open review never counts or waits for a
             # leaver the edit took out (a second replica finds nothing left to do).
-            replace_leavers(Context(session=session, renderer=self.renderer,
-                                    clock=self.clock, settings=self.settings, org=org,
-                                    addressbook=self))
+            replace_leavers(ctx)
+            # A 1:1 whose time the edit changed: its reminders still queued (the platform
+            # down) would say the old time; dropped, the sweep reminds of the new one.
+            _log_withdrawn(withdraw_stale_reminders(ctx))
 
     async def replace_review_leavers(self) -> int:
         """After a start: the raters of open 360° reviews who left the org file while the

@@ -32,6 +32,13 @@ def round_half_up(value: float | int, digits: int = 0) -> float:
     return float(half_up(value, digits))
 
 
+def percent_to(ratio: float, digits: int = 1) -> float:
+    """A ratio as a percentage to `digits` decimals: 0.5725 -> 57.3 (the decimal 0.5725
+    stands for, times 100; the float 0.5725 * 100 is 57.24999...)."""
+    return float((decimal_of(ratio) * 100).quantize(Decimal(1).scaleb(-digits),
+                                                     rounding=ROUND_HALF_UP)) + 0.0
+
+
 def percent_of(ratio: float) -> int:
     """A ratio as a whole percentage: 0.575 -> 58, 0.905 -> 91, -0.005 -> -1."""
     return int((decimal_of(ratio) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -66,6 +66,18 @@ class GoalView:
     figures_from: str | None = None
 
     @property
+    def counted_from(self) -> date:
+        """The Monday of the first week the goal counts (its Thursday in the period): a
+        goal written from Thursday 2026-10-01 counts from Monday 2026-09-28 (2026-W40),
+        one from Friday 2026-12-18 from Monday 2026-12-21 (2026-W52)."""
+        return self.goal.period.first_monday
+
+    @property
+    def counted_week(self) -> str:
+        """The ISO week of counted_from."""
+        return week_of(self.counted_from)
+
+    @property
     def no_figures(self) -> bool:
         """The period has begun and nothing is known of it: not behind, unknown."""
         return self.actual.first_week is None and self.progress.days_elapsed > 0

@@ -241,6 +241,42 @@ def withdraw_reminders(ctx: Context, pair: Pair, occ: Occurrence) -> int:
     return ctx.outbox.withdraw(keys, ctx.clock.now())
 
 
+def withdraw_stale_reminders(ctx: Context) -> int:
+    """After an edit to the org file (ctx.org is the new one): the 1:1 reminders still
+    waiting in the outbox whose meeting is no longer at that time are dropped, as /1on1
+    move and skip drop theirs. The pair's cadence, day or time changed, the manager's
+    timezone, or the pair is gone (switched off, another manager, someone left); the
+    sweep reminds of the new time as usual. How many were dropped."""
+    pending = list(ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.status == "pending",
+        OutboxMessage.dedupe_key.like("oo:day:%") | OutboxMessage.dedupe_key.like("oo:soon:%"))))
+    if not pending:
+        return 0
+    by_ids = {(p.manager.id, p.report.id): p for p in pairs(ctx.session, ctx.org)}
+    all_overrides = OneOnOneRepo(ctx.session).all_overrides()
+    stale: list[str] = []
+    for key in pending:
+        if key is None:
+            continue
+        # oo:<kind>:<manager id>:<report id>:<occurrence key>:<start, UTC>:<person id>
+        parts = key.split(":")
+        if len(parts) != 7:
+            continue
+        _, _, manager_id, report_id, _, start, _ = parts
+        pair = by_ids.get((int(manager_id), int(report_id)))
+        if pair is None:
+            stale.append(key)
+            continue
+        at = datetime.strptime(start, "%Y%m%dT%H%M").replace(tzinfo=UTC)
+        around = occurrences(pair, at - timedelta(days=2), at + timedelta(days=2),
+                             all_overrides.get((pair.manager.id, pair.report.id), {}))
+        still = {_reminder_key(kind, pair, occ, person) for occ in around if not occ.skipped
+                 for kind in ("day", "soon") for person in (pair.manager, pair.report)}
+        if key not in still:
+            stale.append(key)
+    return ctx.outbox.withdraw(stale, ctx.clock.now())
+
+
 def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     now = ctx.clock.now()
     both = (pair.manager, pair.report)

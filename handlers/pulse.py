@@ -548,9 +548,11 @@ class Stats:
     average: float
     distribution: dict[int, int]
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"n": self.n, "average": round(self.average, 2),
+    def as_dict(self, places: int | None = 2) -> dict[str, Any]:
+        """JSON-ready form; `places=None` keeps the average exact (for a view, which rounds
+        it once as it shows it: rounded to 2 first, 2.545 became 2.55 and read 2.6)."""
+        average = self.average if places is None else round(self.average, places)
+        return {"n": self.n, "average": average,
                 "distribution": {str(k): v for k, v in sorted(self.distribution.items())}}
 
 
@@ -767,7 +769,10 @@ def cmd_results(ctx: Context, args: str) -> None:
 
 
 def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> dict[str, Any]:
-    """What /pulse results and the CLI show: the latest poll in detail, plus a trend."""
+    """What /pulse results and the CLI show: the latest poll in detail, plus a trend.
+
+    Averages are exact: the view rounds each once, as it shows it (bot.numbers); JSON and
+    CSV take them through exported()."""
     results = [poll_results(session, p) for p in polls]
     latest = results[-1]
     slice_ = team or ORG_SLICE
@@ -780,7 +785,7 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> 
     for key, per_slice in latest.questions.items():
         stats = per_slice.get(slice_)
         rows.append({"key": key, "kind": latest.kinds.get(key, "scale"),
-                     "stats": stats.as_dict() if stats else None})
+                     "stats": stats.as_dict(None) if stats else None})
     for key, kind in latest.kinds.items():
         if key not in latest.questions:
             rows.append({"key": key, "kind": kind, "stats": None})
@@ -793,8 +798,22 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> 
 
 def _avg(results: PollResults, key: str, slice_: str) -> float | None:
     stats = results.stats(key, slice_)
-    # 4 places, not the 1 shown: rounded to 2 first, 3.246 became 3.25 and read 3.3.
-    return round(stats.average, 4) if stats else None
+    return stats.average if stats else None
+
+
+def exported(view: dict[str, Any]) -> dict[str, Any]:
+    """results_view() for JSON and CSV: a question's average to 2 places, the trend's to 4
+    (as before; any rounding ahead of the one a view makes could change what it shows:
+    3.24998 to 4 places is 3.25, which reads 3.3)."""
+    def rounded(value: float | None, places: int) -> float | None:
+        return None if value is None else round(value, places)
+
+    questions = [{**q, "stats": None if q["stats"] is None else
+                  {**q["stats"], "average": rounded(q["stats"]["average"], 2)}}
+                 for q in view["questions"]]
+    trend = [{**t, "morale": rounded(t["morale"], 4), "stress": rounded(t["stress"], 4)}
+             for t in view["trend"]]
+    return {**view, "questions": questions, "trend": trend}
 
 
 # --- alerts ---------------------------------------------------------------------------------

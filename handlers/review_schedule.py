@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.numbers import round_half_up
 from bot.render import NAMES_SHOWN
 from bot.review_config import ReviewSchedule
 from handlers.context import Context
@@ -299,8 +300,9 @@ def closed_lines(ctx: Context, round_ids: list[int], start: int = 0
             report.subject_key, report.subject,
             None if report.overall is None else
             report.overall.answered - report.counts["self"],
-            round(sum(others) / len(others), 2) if others else None,
-            round(sum(own) / len(own), 2) if own else None,
+            # Half up, as the review's own averages (bot.numbers): 3.125 reads 3.13.
+            round_half_up(sum(others) / len(others), 2) if others else None,
+            round_half_up(sum(own) / len(own), 2) if own else None,
             bool({"withheld", "withheld_peer", "withheld_report"} & set(report.notes)),
             None if report.overall is None else
             report.overall.asked - sum(r.asked for r in report.response if r.group == "self")))

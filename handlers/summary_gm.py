@@ -189,8 +189,11 @@ class Attention:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
+        # The detail's figures are exact (a view rounds each once, as it shows it); JSON
+        # keeps 4 places, as the rest of the summary's.
         return {"kind": self.kind, "director": self.director, "name": self.name,
-                "detail": {k: (v.isoformat() if isinstance(v, date) else v)
+                "detail": {k: (v.isoformat() if isinstance(v, date) else
+                               _round(v) if isinstance(v, float) else v)
                            for k, v in self.detail.items()}}
 
 
@@ -1888,8 +1891,9 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
         # Against what the trend compared it with (the earlier weeks' mean), not last
         # week's alone, which may be lower still: a rise would read as a fall.
         out.append(Attention("falling", key, name, {
-            "now": _round(v.series[-1]) if v.series else None,
-            "before": _round(sum(earlier) / len(earlier)) if earlier else None,
+            # Exact: rounded to 4 places first, 57.4975% became 0.575 and read 58%.
+            "now": v.series[-1] if v.series else None,
+            "before": sum(earlier) / len(earlier) if earlier else None,
             "weeks": len(earlier)}))
     for s in v.support:
         if s.age_days >= ageing_days:  # the org file's support.ageing_days

@@ -517,3 +517,14 @@ async def test_a_chart_covers_up_to_52_weeks_and_says_so_beyond(bot, chat):
     await say(bot, "grace", "/summary chart last 53w")
     assert chat.last("grace").startswith('I didn\'t understand "53w"')
     assert "(up to 52)" in chat.last("grace") and len(images(chat, "grace")) == 1
+
+
+async def test_a_point_is_drawn_where_a_half_rounds_up(bot, no_missing_glyphs):
+    # 57.25% of target: a spreadsheet (and every figure teampulse shows) reads 57.3;
+    # round() on the float 57.24999... drew the point at 57.2.
+    reporting(bot, {"T": [0.5725], "U": [0.8225]})
+    with bot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "attainment", "en", end_week=W48,
+                              weeks=2)
+    assert {line.label: line.values for line in data.lines} == {
+        "T 01": [57.3, 57.3], "U 01": [82.3, 82.3]}

@@ -430,10 +430,33 @@ async def test_a_goal_nothing_is_known_of_is_not_behind(goals_bot, chat):
     await say(goals_bot, "alice", "/goals")
     text = chat.last("alice")
     assert "• Revenue · 2026-Q4 (2026-10-01 – 2026-12-31) · Alice Martin\n  no figures yet " \
-        "(no check-in or CRM figure since 2026-10-01) · target 150,000 USD" in text, text
+        "(no check-in or CRM figure since 2026-W40, the week from Monday 2026-09-28) · " \
+        "target 150,000 USD" in text, text
     assert "behind" not in text and "Pace needed" not in text
     await say(goals_bot, "li", "/goals")
-    assert "暂无数字（自 2026-10-01 起没有签到或 CRM 数字）" in chat.last("li")
+    assert "暂无数字（自 2026-W40 起没有签到或 CRM 数字；该周从 2026-09-28（周一）开始）" \
+        in chat.last("li")
+
+
+@pytest.mark.parametrize(("person", "expected"), [
+    ("bruno", "no figures yet (no check-in or CRM figure since 2026-W47, the week from "
+              "Monday 2026-11-16)"),
+    ("li", "暂无数字（自 2026-W47 起没有签到或 CRM 数字；该周从 2026-11-16（周一）开始）")])
+async def test_a_goal_written_from_a_friday_says_the_weeks_it_counts(
+        goals_bot, chat, person, expected):
+    # A quarter written from Friday 13 November counts from W47 (Monday 16 November): W46's
+    # Thursday, the 12th, is before it, so W46's figures are the month's, never this goal's.
+    # It read "since 2026-11-13", as if a figure for that week would have counted.
+    from tests.support import say
+
+    goals_bot.org = parse_org(org_text(
+        GOALS + f"  - {{metric: revenue, period: quarter, start: 2026-11-13, person: {person}, "
+                "target: 90000}\n"))
+    answer_kpi(goals_bot, "bruno", "2026-W46", 30_000)  # in November's goal, not this one
+    await say(goals_bot, person, "/goals")
+    text = chat.last(person)
+    assert expected in text, text
+    assert "2026-11-13" in text  # the period still reads as it was written
 
 
 async def test_a_small_or_round_gap_in_chinese_is_written_as_chinese_writes_it(goals_bot, chat):

@@ -178,3 +178,65 @@ async def test_1on1_and_agenda_say_when_the_reader_is_away_at_their_own_next_mee
     head = chat.last("li").split("\n")[0]
     assert "Grace Chen届时不在（休假至 2026-12-01）" in head and "你届时不在（休假至 2026-12-01）" \
         in head, head
+
+
+@pytest.mark.parametrize(("edit", "bruno_after"), [
+    # Bruno's 1:1s move to Tuesdays 11:00: reminded of that, the day before, as usual.
+    ('    - {report: li, cadence: monthly, day: tue, time: "09:00"}\n',
+     ["Reminder: your 1:1 with Grace Chen is tomorrow, Tue 2026-12-01 17:00 (Europe/Rome)."]),
+    # Bruno's 1:1s are switched off: no reminder at all.
+    ('    - {report: li, cadence: monthly, day: tue, time: "09:00"}\n', [])])
+async def test_a_reminder_held_up_for_a_pair_the_org_file_retimed_never_says_the_old_time(
+        bot, chat, clock, settings, edit, bruno_after):
+    # Sunday 10:00: the reminders of Monday's 10:00 1:1s fall due while the platform
+    # refuses everything. At 11:00 the org file gives Bruno's 1:1s another time (or none)
+    # and the running bot reloads it; back at noon, Bruno (and Grace) were reminded of
+    # Monday 10:00, a meeting that no longer was.
+    from bot.org_reload import OrgWatcher
+
+    go_down(chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    clock.set(DAY_BEFORE + timedelta(hours=1))
+    pair = ('{report: bruno, cadence: weekly, day: tue, time: "11:00"}' if bruno_after
+            else "{report: bruno, enabled: false}")
+    text = settings.org_file.read_text(encoding="utf-8")
+    settings.org_file.write_text(text.replace(edit, f"{edit}    - {pair}\n"), encoding="utf-8")
+    change = await OrgWatcher(bot, settings.org_file, stamp=bot.org_stamp).check(force=True)
+    assert change is not None and "oneonones" in change.sections
+    await back_up(bot, chat)
+    assert reminders(chat, "bruno") == []
+    # Alice's 1:1 kept its time: her reminder, and Grace's of it, still go out.
+    assert reminders(chat, "alice") == [
+        "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-11-30 10:00 "
+        "(America/New_York)."]
+    assert reminders(chat, "grace") == ["Reminder: your 1:1 with Alice Martin is tomorrow, "
+                                        "Mon 2026-11-30 10:00 (America/New_York)."]
+    await sweep_at(bot, clock, datetime(2026, 11, 30, 16, 1, tzinfo=UTC))  # Mon 11:01
+    assert reminders(chat, "bruno") == bruno_after
+
+
+async def test_a_reminder_held_up_over_a_restart_with_the_org_file_edited_is_withdrawn(
+        bot, chat, clock, settings):
+    # The bot stops with Bruno's reminder of Monday 10:00 still queued (the platform was
+    # down); the org file moves his 1:1s to Tuesdays meanwhile. The start sends nothing
+    # with the old time.
+    from bot.app import prepare
+
+    go_down(chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    edit = '    - {report: li, cadence: monthly, day: tue, time: "09:00"}\n'
+    text = settings.org_file.read_text(encoding="utf-8")
+    settings.org_file.write_text(text.replace(edit, edit + '    - {report: bruno, day: tue, '
+                                              'time: "11:00"}\n'), encoding="utf-8")
+    clock.set(DAY_BEFORE + timedelta(hours=1))
+    later, engine = prepare(settings, clock)
+    try:
+        again = RecordingAdapter()
+        later.register(again)
+        await back_up(later, again)
+        assert reminders(again, "bruno") == []
+        assert reminders(again, "alice") == [
+            "Reminder: your 1:1 with Grace Chen is tomorrow, Mon 2026-11-30 10:00 "
+            "(America/New_York)."]
+    finally:
+        engine.dispose()

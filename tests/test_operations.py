@@ -719,6 +719,29 @@ def test_restore_names_the_copies_earlier_restores_left(tmp_path: Path) -> None:
     assert len(safety_copies(tmp_path)) == 3  # reported, never pruned
 
 
+
+def test_sizes_read_as_a_file_manager_shows_them() -> None:
+    from bot.cli import _size_text
+
+    assert [_size_text(n) for n in (2_500, 999_499, 999_950, 2_250_000, 999_960_000,
+                                    1_250_000_000)] == [
+        "3 kB", "999 kB", "1.0 MB", "2.3 MB", "1.0 GB", "1.3 GB"]
+
+
+def test_restore_rounds_the_copies_size_half_up(tmp_path: Path) -> None:
+    """2,250,000 bytes of earlier copies read 2.3 MB, as a file manager shows them
+    (a half rounded up, as every figure teampulse prints), not ".1f"'s 2.2 MB."""
+    saved = since_a_backup(tmp_path)
+    assert teampulse(tmp_path, "restore", "--yes", str(saved)).returncode == 0
+    [kept] = safety_copies(tmp_path)
+    # Another copy beside it (an older restore's), so the two come to 2.25 MB exactly.
+    older = tmp_path / "tp.before-restore-20200101T000000Z.db"
+    older.write_bytes(b"\0" * (2_250_000 - kept.stat().st_size))
+    second = teampulse(tmp_path, "restore", "--yes", str(saved))
+    assert second.returncode == 0, second.stderr
+    assert "2 earlier copies kept by restore are beside it (2.3 MB in all)" in second.stdout, \
+        second.stdout
+
 def test_two_backups_to_one_name_at_once_never_leave_a_half_copy_under_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two backups to the same name at once (a nightly cron job still running when the

@@ -1038,3 +1038,20 @@ async def test_the_org_s_threshold_not_five_decides_which_teams_are_kept_and_sho
             assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East", "West"}
     finally:
         engine.dispose()
+
+
+async def test_an_average_is_rounded_once_as_shown(pbot, pchat, pclock, capsys):
+    # Eleven answer: six say 3, five say 2; morale 28 / 11 = 2.545..., which reads 2.5.
+    # Rounded to 2 places first (2.55), /pulse results read 2.6.
+    everyone = EAST + WEST + ["grace"]
+    morale = {key: 3 if n < 6 else 2 for n, key in enumerate(everyone)}
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, morale)
+    await say(pbot, "grace", "/pulse results")
+    reply = pchat.last("grace")
+    assert "2.5 (11 answers)" in reply and "2.6" not in reply, reply
+    code, md = run_cli(pbot.settings, "pulse", "results")
+    assert code == 0 and "2.5 (11 answers)" in md and "2.6" not in md, md
+    # JSON keeps the figure to 2 places, as before.
+    code, raw = run_cli(pbot.settings, "pulse", "results", "--format", "json")
+    [row] = [q for q in json.loads(raw)["questions"] if q["key"] == "morale"]
+    assert row["stats"]["average"] == 2.55

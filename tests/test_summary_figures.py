@@ -283,3 +283,22 @@ async def test_sums_of_cents_export_as_typed_and_whole_sums_stay_whole(bot, chat
     org = next(f for f in data["headline"]["quarter_to_date"] if f["metric"] == "revenue")
     assert repr(org["actual"]).count("0000") == 0  # no binary tail on the org's sum either
     assert org["target"] == float(int(org["target"]))
+
+
+async def test_a_falling_attainment_is_rounded_once_as_shown(bot, chat, clock):
+    # This week 19,997.5 of 50,000 revenue and 3 of 4 customers: (39.995% + 75%) / 2 =
+    # 57.4975%, which reads 57%. Rounded to 4 places first (0.575), it read 58%.
+    await weeks_of_checkins(bot, clock, [alice("95500"), alice("10500"), alice("19997.5")])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "trend ↓ (— → 133% → 48% → 57%)" in blocks(text)["Alice Martin · team East"]
+    assert ("Alice Martin: attainment falling (now 57%, against 91% on average over the "
+            "2 weeks before)") in attention(text), text
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "Alice Martin：达成率下滑（本周 57%，此前 2 周平均 91%）" in chat.last("grace")
+    # JSON keeps the figure to 4 places, as before.
+    data = json.loads(run_cli_json(bot, clock))
+    [falling] = [a for a in data["attention"] if a["kind"] == "falling"]
+    assert falling["detail"] == {"now": 0.575, "before": 0.905, "weeks": 2}

@@ -327,7 +327,25 @@ async def test_a_bad_week_gets_a_clear_line_from_the_cli(settings, bot, capsys, 
     assert err.startswith(f'teampulse: --week: "{week}"')
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     # The example is the option to type here, not the chat command.
-    assert "/summary" not in err and ("--week last" in err or week == "2026-W00")
+    assert "/summary" not in err and ("--week last" in err or week in {"2026-W00", "junk"})
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("en", 'teampulse: --week: "lst" is not a week: give --week an ISO week such as 2026-W47, '
+           "last (the week before the current one) or this (the current week).\n"),
+    ("zh-CN", "teampulse: --week: “lst”不是有效的周：--week 可以是 ISO 周（例如 2026-W47）、"
+              "last（上一周）或 this（本周）。\n")])
+async def test_a_mistyped_week_on_the_cli_names_every_form_help_gives(
+        settings, bot, capsys, tmp_path, locale, expected):
+    # --help offers an ISO week, last and this: the error names the same three, not only
+    # "--week last" (the operator who typed "lst" may have meant "this").
+    code, out = run_cli(settings, "summary", "--week", "lst", "--locale", locale)
+    assert (code, out) == (2, "")
+    assert capsys.readouterr().err == expected
+    code, _ = run_cli(settings, "summary", "--chart", "kudos", "--out",
+                      str(tmp_path / "k.png"), "--week", "lst", "--locale", locale)
+    assert code == 2
+    assert capsys.readouterr().err == expected
 
 
 # --- the same summary in Slack mrkdwn and Telegram HTML, both locales -----------------------
