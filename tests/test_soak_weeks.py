@@ -319,13 +319,15 @@ async def react(sim: Sim) -> None:
                        "skip"])
         elif key.startswith("oo:ask:"):
             # The manager says whether the one-on-one happened (mostly it did), pausing
-            # first whatever else waits for a typed answer, as the question asks when a
-            # check-in does (typed, "yes" would go to the check-in: README).
+            # first whatever else waits for a typed answer where the question says one
+            # does and asks for that (typed, "yes" would go to it: README). /pause with the
+            # 1:1 question in front would pause the 1:1 itself.
             # Some leave the rating after it unanswered (a typed answer to what they are
             # asked later must not go to it).
-            held = ["/pause", "yes", "next", "done", str(sim.rng.randrange(3, 6)), "skip"]
+            first = ["/pause"] if "/pause" in sent.message.text else []
+            held = [*first, "yes", "next", "done", str(sim.rng.randrange(3, 6)), "skip"]
             sim.later(at + timedelta(hours=1), who, sim.rng.choices(
-                [held, held[:4], ["/pause", "no"]], weights=[5, 3, 2])[0])
+                [held, held[:len(first) + 3], [*first, "no"]], weights=[5, 3, 2])[0])
         elif re.fullmatch(rf"monthly:\d{{4}}-\d\d:{who}", key) and sim.rng.random() < 0.8:
             sim.later(at + timedelta(days=1), who,
                       ["/monthly", "new logos", "slow contracts", "expand north"])
