@@ -49,3 +49,34 @@ async def test_a_check_in_prompt_held_past_its_week_is_not_sent_and_reads_not_re
     # Alice can still finish W48 by hand this week, as the README promises.
     await say(bot, "alice", "/checkin")
     assert "2026-W48" in chat.last("alice") and "Question 1 of 8" in chat.last("alice")
+
+
+async def test_a_360_survey_held_until_its_review_closed_is_not_sent(settings, tmp_path, clock):
+    # The quarter's 360° reviews open on 1 January while the platform refuses every
+    # message, and it does until an hour after they close, two weeks later: nobody is
+    # asked then for feedback that can no longer be given.
+    from datetime import timedelta
+
+    from tests.test_review_rate import CLOSES, scheduled
+    from tests.test_review_schedule import JAN_1_10AM_NY
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        go_down(chat)
+        await bot.run_review_schedule()
+        with bot.unit() as ctx:
+            surveys = [r for r in ctx.outbox.by_status("pending")
+                       if (r.dedupe_key or "").startswith("review:invite:")]
+        assert len(surveys) >= 5
+        clock.set(CLOSES + timedelta(minutes=5))
+        await bot.run_review_schedule()  # the reviews close
+        await back_up(bot, chat)
+        for key in ("sam", "alice", "li", "bruno", "dan"):
+            assert not [t for t in chat.to(key) if t.startswith("📋")
+                        or "1 (poor) to 5" in t or "1（" in t], (key, chat.to(key))
+        with bot.unit() as ctx:
+            assert {r.status for r in ctx.outbox.by_status("expired")} == {"expired"}
+            assert {r.id for r in surveys} <= {r.id for r in ctx.outbox.by_status("expired")}
+    finally:
+        engine.dispose()
