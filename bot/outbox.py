@@ -379,8 +379,8 @@ class OutboxWorker:
         self._sessions = sessions
         # Told (platform, how many) when messages are dropped as expired (the metrics).
         self._on_expired = on_expired
-        # Told, in the transaction that marks them failed, the ids of messages given up
-        # for good (storage.undelivered: a check-in prompt that never arrived).
+        # Told, in the transaction that marks them failed or expired, the ids of messages
+        # given up for good (storage.undelivered: a check-in prompt that never arrived).
         self._on_undelivered = on_undelivered
         self._adapters = adapters
         self._clock = clock
@@ -870,6 +870,10 @@ class OutboxWorker:
         scrub = {row.id: scrubbed(row.payload) for row in rows if row.payload.get(SCRUB_KEY)}
         with self._sessions.begin() as session:
             marked = set(OutboxRepo(session).expire([row.id for row in rows], scrub))
+            if marked and self._on_undelivered is not None:
+                # Never sent, as one given up: a check-in prompt dropped so reads as not
+                # prompted, not as ignored (storage.undelivered).
+                self._on_undelivered(session, sorted(marked))
         return [(row.id, row.platform) for row in rows if row.id in marked]
 
     def _expired(self, dropped: list[tuple[int, str]]) -> None:

@@ -173,8 +173,9 @@ def _choices_for(round_id: int, q: Question, index: int, locale: str) -> list[Ch
 
 def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: str | None = None,
         editing: bool = False, dedupe_key: str | None = None, count_change: int = 0,
-        count_reason: str = "") -> bool:
-    """Send a question (with buttons where it has choices) and wait for its answer.
+        count_reason: str = "", expires_at: datetime | None = None) -> bool:
+    """Send a question (with buttons where it has choices) and wait for its answer
+    (`expires_at`: not sent at all if still waiting then, see Context.tell).
 
     Someone no running platform can reach is not asked: a later message from them
     must not be taken as the answer to a question they never saw.
@@ -187,7 +188,7 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
     index = next(i for i, x in enumerate(questions) if x.key == q.key)
     ctx.conversations.ask(person, rnd, q.key, editing=editing, now=ctx.clock.now())
     return ctx.tell(
-        person, "question", dedupe_key=dedupe_key,
+        person, "question", dedupe_key=dedupe_key, expires_at=expires_at,
         choices=_choices(rnd, q, index, person.locale),
         intro=intro or "", position=position, total=len(live), kind=q.kind,
         prompt=question_text(ctx, person.locale, q),
@@ -250,7 +251,8 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None, *,
         if not ctx.tell(person, "checkin_intro", name=person.display_name, week=rnd.week,
                         start=week_start(rnd.week), end=week_end(rnd.week),
                         resumed=bool(rnd.answers), held=True,
-                        dedupe_key=f"checkin:{person.key}:{week}:prompt"):
+                        dedupe_key=f"checkin:{person.key}:{week}:prompt",
+                        expires_at=prompt_expiry(week, person.timezone, ctx.clock.now())):
             return "unreachable"
         rnd.prompted_at = ctx.clock.now()
         return "prompted"
@@ -261,7 +263,8 @@ def prompt_checkin(ctx: Context, person: Person, week: str | None = None, *,
                                  start=week_start(rnd.week), end=week_end(rnd.week),
                                  resumed=bool(rnd.answers), unfinished=earlier)
     if not ask(ctx, person, rnd, q, intro=intro,
-               dedupe_key=f"checkin:{person.key}:{week}:prompt"):
+               dedupe_key=f"checkin:{person.key}:{week}:prompt",
+               expires_at=prompt_expiry(week, person.timezone, ctx.clock.now())):
         # No running platform knows them yet: a later run (or /checkin) can still reach them.
         return "unreachable"
     rnd.prompted_at = ctx.clock.now()
@@ -366,7 +369,8 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
             # In the middle of another dialog: told, not asked (resume_held asks after it).
             messages.append(_outbox_row(target, OutboundMessage(ctx.renderer.message(
                 person.locale, "checkin_intro", markup, name=person.display_name, week=week,
-                start=week_start(week), end=week_end(week), held=True)), key, now))
+                start=week_start(week), end=week_end(week), held=True)), key, now,
+                prompt_expiry(week, person.timezone, now)))
             outcome[person.id] = "prompted"
             continue
         prompt = prompts.get((id(snapshot), person.locale))
@@ -379,7 +383,8 @@ def _prompt_fresh(ctx: Context, repo: RoundBatchRepo, fresh: list[tuple[Person, 
             unfinished=left_open(ctx, earlier.get((person.id, previous_week(week))), week))
         message = _question_message(ctx, person, markup, round_id, week, q, intro=intro,
                                     position=1, total=len(questions), index=0, prompt=prompt)
-        messages.append(_outbox_row(target, message, key, now))
+        messages.append(_outbox_row(target, message, key, now,
+                                    prompt_expiry(week, person.timezone, now)))
         ctx.sent.append(message)
         outcome[person.id] = "prompted"
     repo.ask(asked)
@@ -451,6 +456,17 @@ def week_over(week: str, timezone: str, weeks_after: int = 0) -> datetime:
     Monday's midnight in their timezone, as an aware datetime."""
     monday = week_start(week) + timedelta(weeks=1 + weeks_after)
     return datetime.combine(monday, datetime.min.time(), ZoneInfo(timezone))
+
+
+def prompt_expiry(week: str, timezone: str, now: datetime) -> datetime:
+    """When a check-in prompt for `week` queued `now` stops being worth sending: at the end
+    of that week where the person is (its answers were due by Sunday; the digest reads the
+    week on Monday and the next week's prompt takes over). One sent after the week (an
+    operator's `checkin send` for last week) has until /checkin stops taking that round:
+    the end of the week after. Held up past it, the prompt is dropped and the round reads
+    as never prompted (storage.undelivered)."""
+    over = week_over(week, timezone)
+    return over if now < over else week_over(week, timezone, 1)
 
 
 def _reminder_row(ctx: Context, rnd: CheckinRound, person: Person, questions: list[Question],

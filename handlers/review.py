@@ -16,7 +16,7 @@ import hashlib
 import heapq
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from statistics import mean
 from typing import Any
@@ -498,12 +498,14 @@ def closest_peers(subject: Person, candidates: list[Person], count: int) -> list
     return heapq.nsmallest(count, candidates, key=rank)
 
 
-def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRound:
+def start_review(ctx: Context, subject: Person, by: Person | None,
+                 closes_at: datetime | None = None) -> ReviewRound:
     """Open a review and send every rater the first question.
 
     `by` is the GM who typed `/review start` (answered in the chat), or None for the
     schedule (handlers/review_schedule.py), which tells each GM once about all the
-    period's reviews (a DM per director flooded a GM of many).
+    period's reviews (a DM per director flooded a GM of many); `closes_at`, the
+    schedule's closing time (the surveys are not sent after it).
     """
     rnd = ReviewRound(subject_key=subject.key, started_by=by.key if by else "schedule",
                       status="open", started_at=ctx.clock.now())
@@ -514,7 +516,7 @@ def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRoun
     asked, candidates = raters(ctx, subject)
     for person, group in asked:
         counts[group] += 1
-        if not _invite(ctx, rnd, subject, person, group):
+        if not _invite(ctx, rnd, subject, person, group, closes_at):
             unreachable.append(person.display_name)
     if by is not None:
         ctx.reply("review_started", name=subject.display_name, counts=counts,
@@ -524,7 +526,7 @@ def start_review(ctx: Context, subject: Person, by: Person | None) -> ReviewRoun
 
 
 def _invite(ctx: Context, rnd: ReviewRound, subject: Person, person: Person,
-            group: str) -> bool:
+            group: str, closes_at: datetime | None = None) -> bool:
     """Ask `person` to rate `subject` in `group`: their invite, and the survey's DM with
     its first question; False if no platform reaches them (the invite stands)."""
     invite = ReviewInvite(round_id=rnd.id, person_id=person.id, rater_group=group,
@@ -534,7 +536,7 @@ def _invite(ctx: Context, rnd: ReviewRound, subject: Person, person: Person,
     if ctx.dm_target(person) is None:
         return False
     if not ctx.away.is_away(person.id, person.timezone, ctx.clock.now()):
-        _send_invite(ctx, subject, person, invite)
+        _send_invite(ctx, subject, person, invite, closes_at)
     # (Someone away is sent it once back: send_held.)
     return True
 
@@ -545,19 +547,32 @@ def invite_key(invite: ReviewInvite) -> str:
     return f"review:invite:{invite.id}"
 
 
-def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewInvite) -> bool:
+def review_closes(ctx: Context, round_id: int) -> datetime | None:
+    """When a review closes: its schedule's closing time (None for one the GM started,
+    closed by hand)."""
+    from storage.review_schedule import ScheduledReview
+
+    return ctx.session.scalar(select(ScheduledReview.closes_at).where(
+        ScheduledReview.round_id == round_id))
+
+
+def _send_invite(ctx: Context, subject: Person, person: Person, invite: ReviewInvite,
+                 closes_at: datetime | None = None) -> bool:
     """The invite's DM and, unless another dialog is under way, its first question; False
-    if it was sent before or cannot be."""
+    if it was sent before or cannot be. Both expire when the review closes (`closes_at`,
+    else read): held up by an outage until then, a survey nobody can answer any more is
+    not sent."""
+    closes_at = closes_at or review_closes(ctx, invite.round_id)
     # Someone in the middle of another dialog is asked once it ends (resume_held), so
     # that their next message still answers what they were answering.
     held = under_way(ctx, person, ctx.clock.now())
     group = invite.rater_group
     if not ctx.tell(person, "review_invite", subject=subject.display_name, group=group,
                     anonymous=group in ANONYMOUS, total=len(CRITERIA), held=held,
-                    dedupe_key=invite_key(invite)):
+                    dedupe_key=invite_key(invite), expires_at=closes_at):
         return False
     if not held:
-        _ask_next(ctx, person, invite)
+        _ask_next(ctx, person, invite, closes_at)
     return True
 
 
@@ -705,14 +720,16 @@ def resume_held(ctx: Context, person: Person) -> bool:
     return True
 
 
-def _ask_next(ctx: Context, person: Person, invite: ReviewInvite) -> None:
+def _ask_next(ctx: Context, person: Person, invite: ReviewInvite,
+              expires_at: datetime | None = None) -> None:
     # Only which survey and how far: never a rating.
     ctx.conversations.wait_for(person, CONVERSATION, f"review:{invite.id}", now=ctx.clock.now())
     rnd = ctx.session.get(ReviewRound, invite.round_id)
     subject = ctx.people.by_key(rnd.subject_key) if rnd else None
     ctx.tell(person, "review_question", criterion=CRITERIA[invite.answered],
              index=invite.answered + 1, total=len(CRITERIA),
-             subject=subject.display_name if subject else "", own=invite.rater_group == "self")
+             subject=subject.display_name if subject else "", own=invite.rater_group == "self",
+             expires_at=expires_at)
 
 
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:

@@ -113,7 +113,7 @@ def start_scheduled(ctx: Context, key: str) -> bool:
         # The GM's own review is running: it counts for this period and stays theirs.
         claim.closed = True
         return False
-    rnd = start_review(ctx, subject, None)
+    rnd = start_review(ctx, subject, None, claim.closes_at)
     claim.round_id = rnd.id
     return True
 

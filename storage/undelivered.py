@@ -5,7 +5,9 @@ Start, a Slack id that is no user) was recorded as sent when it was queued: the 
 summary would read the week as "missed", as if they had ignored it. When the outbox gives
 such a prompt up, the round is marked not prompted again, so the summary reads "not
 reached", no reminder follows, and a later `/checkin send` (or the next run) may prompt
-them once they can be reached: the prompt's dedupe key is freed for it.
+them once they can be reached: the prompt's dedupe key is freed for it. The same goes for
+a prompt that expired unsent (held up by an outage past its week's end): it never
+arrived either.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ _PROMPT = re.compile(r"^checkin:(?P<key>.+):(?P<week>\d{4}-W\d{2}):prompt$")
 
 def undelivered(session: Session, row_ids: Sequence[int]) -> None:
     """Undo what these outbox messages' sending recorded (see the module); in the
-    transaction that marks them failed. (Rare: one small read for their keys.)"""
+    transaction that marks them failed or expired. (Rare: one small read for their keys.)"""
     keys = session.scalars(select(OutboxMessage.dedupe_key).where(
         OutboxMessage.id.in_(list(row_ids)), OutboxMessage.dedupe_key.like("checkin:%:prompt")))
     for dedupe_key in list(keys):
@@ -37,5 +39,6 @@ def undelivered(session: Session, row_ids: Sequence[int]) -> None:
             CheckinRound.status != "submitted").values(prompted_at=None)
             .execution_options(synchronize_session=False))
         session.execute(update(OutboxMessage).where(
-            OutboxMessage.dedupe_key == dedupe_key, OutboxMessage.status == "failed")
+            OutboxMessage.dedupe_key == dedupe_key,
+            OutboxMessage.status.in_(("failed", "expired")))
             .values(dedupe_key=None).execution_options(synchronize_session=False))
