@@ -284,8 +284,9 @@ def _parser() -> argparse.ArgumentParser:
                     "first configured platform that knows the person. --dry-run prints it "
                     "and records nothing.")
     digest.add_argument("--week", help="ISO week such as 2026-W48, or 'last' (default: the "
-                                       "week of the latest check-in, in each recipient's "
-                                       "timezone)")
+                                       "week of the latest scheduled check-in, "
+                                       "CHECKIN_SCHEDULE, in each recipient's timezone; a "
+                                       "round sent early with checkin send does not count)")
     digest.add_argument("--to", metavar="gm|DIRECTOR",
                         help="only the GM (gm), or one director: their key, or their name as "
                              "the org file writes it (\"Alice Martin\", 李雷)")

@@ -12,7 +12,8 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -32,7 +33,7 @@ from bot.questions import (
     kpi_question,
 )
 from bot.review_config import ReviewSchedule, ReviewsEntry, build_reviews
-from bot.suggest import did_you_mean, did_you_mean_zone
+from bot.suggest import closest, did_you_mean, did_you_mean_zone
 from bot.support_config import (
     DepartmentEntry,
     SupportConfigEntry,
@@ -44,6 +45,8 @@ from bot.text import problems_text
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _ZONE_EXAMPLE = " (for example Europe/Berlin or Asia/Shanghai)"
+#: What to write for a manager matching nobody: what the field takes, since no key is near.
+_MANAGER_HINT = " (give the key of their manager's entry under people, or leave manager out)"
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 #: A Telegram group or channel to post to: its id (a forum's topic after a '/'), or @name.
 _TELEGRAM_CHAT = re.compile(r"-?\d+(/\d+)?|@[A-Za-z][A-Za-z0-9_]{3,31}")
@@ -519,10 +522,52 @@ def _describe_error(err: Any, raw: Any) -> str:
     entry = _entry_name(raw, loc)
     message = err["msg"]
     if err["type"] == "extra_forbidden":
-        message = "unknown field (check the spelling)"
+        if len(loc) == 1:
+            # A whole section misnamed: `entry: unknown field` named nothing to fix.
+            return f"{loc[0]}: {_unknown_field(loc, 'section')}"
+        message = _unknown_field(loc, "field")
     elif err["type"] == "missing":
         message = "required field is missing"
     return f"{entry}: {field_path or 'entry'}: {message}"
+
+
+def _unknown_field(loc: tuple[Any, ...], what: str) -> str:
+    """'unknown field (did you mean 'timezone'?)' for a typo of a field the entry has, else
+    the fields it has: the operator sees what to write instead, not only what is wrong."""
+    allowed = _fields_at(loc[:-1])
+    if not allowed:
+        return f"unknown {what} (check the spelling)"
+    close = closest(str(loc[-1]), allowed)
+    if close is not None:
+        return f"unknown {what} (did you mean {close!r}?)"
+    return f"unknown {what} (check the spelling; the {what}s here: {', '.join(allowed)})"
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the org file's model at `loc` (as pydantic writes an error's
+    location), or [] where the location leaves the models (a free-form section)."""
+    kind: Any = OrgFile
+    for part in loc:
+        kind = _model_in(kind) if isinstance(part, str) else kind
+        if isinstance(part, str):
+            if kind is None or part not in kind.model_fields:
+                return []
+            kind = kind.model_fields[part].annotation
+        elif get_origin(kind) is list:
+            kind = get_args(kind)[0]
+        else:
+            return []
+    model = _model_in(kind)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(kind: Any) -> type[BaseModel] | None:
+    """The model a field's type is, or holds as one of a union's (`X | None`) members."""
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return kind
+    if get_origin(kind) in (Union, UnionType):
+        return next((m for m in map(_model_in, get_args(kind)) if m is not None), None)
+    return None
 
 
 def _person_label(index: int, key: str) -> str:
@@ -537,7 +582,8 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
                             "'_', '-' or '.', starting with a letter or digit")
         if p.key in keys:
             problems.append(
-                f"{_person_label(i, p.key)}: duplicate key (also people[{keys[p.key]}])")
+                f"{_person_label(i, p.key)}: duplicate key (also people[{keys[p.key]}]); "
+                "give each person a key of their own")
         keys.setdefault(p.key, i)
     gms = [_person_label(i, p.key) for i, p in enumerate(parsed.people) if p.role == "gm"]
     if not gms:
@@ -571,10 +617,11 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
             locale = "en"
         if p.manager is not None:
             if p.manager == p.key:
-                problems.append(f"{label}: manager is the person themself")
+                problems.append(f"{label}: manager is the person themself (give their "
+                                "manager's key, or leave manager out)")
             elif p.manager not in keys:
                 problems.append(f"{label}: manager {p.manager!r} does not exist in this file"
-                                f"{did_you_mean(p.manager, keys, names)}")
+                                f"{did_you_mean(p.manager, keys, names) or _MANAGER_HINT}")
         metrics: set[str] = set()
         kpis: list[Kpi] = []
         for k in p.kpis:

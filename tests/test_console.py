@@ -170,3 +170,17 @@ async def test_what_to_type_is_said_again_below_what_start_up_sent(settings, clo
     assert "Question 1 of" in before_first_line  # start-up sent something
     after_start_up = before_first_line[before_first_line.rindex("[bot → "):]
     assert "You are Grace Chen (grace). Type /help for the bot's commands" in after_start_up
+
+
+async def test_the_example_org_speaks_chinese_units_to_whoever_switches(settings, clock):
+    """A newcomer trying the quick start's org who sends /language 中文 as Alice or Bruno
+    reads the check-in's units in Chinese too, not '4 customers' inside Chinese text."""
+    script = ("/as alice\n/language 中文\n/checkin\n52000\n/as bruno\n/language 中文\n"
+              "/checkin\n40000\n/quit\n")
+    out = StringIO()
+    await run(replace(settings, console=True, org_file=ROOT / "org.example.yaml"),
+              stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    assert "新客户：本周完成了多少（单位：位客户）？你的每周目标是 4 位客户。" in text
+    assert "你的每周目标是 90 分。" in text
+    assert "customers" not in text and "points" not in text

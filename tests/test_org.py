@@ -56,8 +56,10 @@ def test_manager_must_exist_and_not_loop():
   - {key: c, name: C, role: director, manager: b, timezone: UTC}
   - {key: d, name: D, role: director, manager: d, timezone: UTC}
 """)
-    assert "people[1] ('a'): manager 'ghost' does not exist in this file" in found
-    assert "people[4] ('d'): manager is the person themself" in found
+    assert "people[1] ('a'): manager 'ghost' does not exist in this file (give the key of " \
+        "their manager's entry under people, or leave manager out)" in found
+    assert "people[4] ('d'): manager is the person themself (give their manager's key, or " \
+        "leave manager out)" in found
     assert any(p.startswith("people[2] ('b'): managers form a loop") for p in found)
 
 
@@ -80,7 +82,8 @@ org:
         "mean 'a', Alice Martin's key?)" in found
     assert "people[2] ('b'): timezone 'america/new_york' is not a known IANA timezone (did " \
         "you mean 'America/New_York'?)" in found
-    assert "people[3] ('c'): manager 'ghost' does not exist in this file" in found
+    assert "people[3] ('c'): manager 'ghost' does not exist in this file (give the key of " \
+        "their manager's entry under people, or leave manager out)" in found
     assert "people[3] ('c'): timezone 'Mars/Olympus' is not a known IANA timezone (for " \
         "example Europe/Berlin or Asia/Shanghai)" in found
     assert "org.admins: 'Grace' is not a person in this file (did you mean 'grace', " \
@@ -95,7 +98,8 @@ def test_duplicate_keys_and_ids():
   - {key: y, name: Y, role: director, timezone: UTC, slack_id: U123ABC, telegram_id: 5}
   - {key: z, name: Z, role: member, timezone: UTC, telegram_id: 5}
 """)
-    assert "people[1] ('grace'): duplicate key (also people[0])" in found
+    assert "people[1] ('grace'): duplicate key (also people[0]); give each person a key of " \
+        "their own" in found
     assert "people[3] ('y'): slack_id 'U123ABC' is also used by 'x'" in found
     assert "people[4] ('z'): telegram_id 5 is also used by 'y'" in found
 
@@ -115,10 +119,38 @@ people:
       - {metric: revenue, unit: USD, weekly_target: -5}
 """)
     assert "people[0] ('grace'): role: Input should be 'gm', 'director' or 'member'" in found
-    assert "people[0] ('grace'): timzone: unknown field (check the spelling)" in found
+    assert "people[0] ('grace'): timzone: unknown field (did you mean 'timezone'?)" in found
     assert "people[1] ('bob'): name: required field is missing" in found
     assert any(p.startswith("people[1] ('bob'): kpis.0.weekly_target: Input should be greater")
                for p in found)
+
+
+def test_an_unknown_field_or_section_says_what_to_write_instead():
+    """An operator's typo in the org file is answered with the field meant, or with the
+    fields the entry has; a misnamed section by its name, not as 'entry: unknown field'."""
+    found = problems("""
+people:
+  - key: grace
+    name: Grace
+    role: gm
+    timezone: UTC
+    colour: red
+    kpis: [{metric: revenue, unit: USD, weekly_target: 5, unti: x}]
+peeple: []
+orgs_extra: 1
+pulse: {treshold: 3}
+oneonones: {default: {cadense: weekly}}
+""")
+    assert "people[0] ('grace'): colour: unknown field (check the spelling; the fields " \
+        "here: key, name, role, manager, team, timezone, locale, checks_in, kpis, slack_id, " \
+        "telegram_id, telegram_username)" in found
+    assert "people[0] ('grace'): kpis.0.unti: unknown field (did you mean 'unit'?)" in found
+    assert "peeple: unknown section (did you mean 'people'?)" in found
+    assert "orgs_extra: unknown section (check the spelling; the sections here: org, " \
+        "people, checkin, values, oneonones, goals, crm, pulse, reviews, departments, " \
+        "support)" in found
+    assert "pulse: treshold: unknown field (did you mean 'threshold'?)" in found
+    assert "oneonones: default.cadense: unknown field (did you mean 'cadence'?)" in found
 
 
 def test_locale_and_slack_id_are_checked():

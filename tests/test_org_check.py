@@ -79,7 +79,8 @@ def test_a_manager_loop_is_reported_once_naming_everyone_in_it() -> None:
   - {key: eve, name: Eve, role: member, manager: eve, timezone: UTC}
 """)
     assert found == [
-        "people[5] ('eve'): manager is the person themself",
+        "people[5] ('eve'): manager is the person themself (give their manager's key, or "
+        "leave manager out)",
         "people[2] ('bob'): managers form a loop: bob → cat → abe → bob; someone in it must "
         "report to someone outside it"]
 
