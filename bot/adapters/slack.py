@@ -44,7 +44,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import Adapter, DeliveryError, Pacing, RetryLater
+from bot.adapters.base import Adapter, DeliveryError, NotRunning, Pacing, RetryLater
 from bot.adapters.parts import Resumable, delivery_key
 from bot.adapters.slack_blocks import (
     ACTION_ID_PATTERN,
@@ -121,6 +121,13 @@ PERMANENT_ERRORS = frozenset({
 })
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked",
                          "token_expired", "not_allowed_token_type", "missing_scope"})
+#: The token itself no longer works (the app uninstalled, the token revoked, the workspace
+#: or bot user deactivated): no message can go out until the operator puts in a new token,
+#: so queued messages wait instead of each being given up (see SlackAdapter.deliver).
+TOKEN_GONE_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive",
+                               "token_revoked", "token_expired"})
+#: How often, while the token is refused, one queued message tries it again.
+TOKEN_RETRY_SECONDS = 60.0
 BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format"})
 #: chat.postEphemeral fails like this in a channel the bot is not in (slash commands work there).
 NOT_IN_CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
@@ -399,6 +406,10 @@ class SlackAdapter(Adapter):
         self._runner: web.AppRunner | None = None
         # Whether calls share one connection pool: not once stopped (see stop()).
         self._pooled = True
+        #: Slack's error while it refuses the bot token (None while it accepts it).
+        self._token_refused: str | None = None
+        #: Whether a message is trying the refused token (the others wait meanwhile).
+        self._token_probe = False
         self._register_listeners()
         # bolt copies its base logger's filter only to loggers it creates afresh; one made
         # earlier (by another app in this process) gets it here.
@@ -735,7 +746,43 @@ class SlackAdapter(Adapter):
 
     async def deliver(self, target: Target, message: OutboundMessage) -> SendResult:
         """As the base class, keeping an ephemeral reply inside its thread, and posting
-        through a slash command's response_url in a channel the bot is not a member of."""
+        through a slash command's response_url in a channel the bot is not a member of.
+
+        While Slack refuses the token itself, every message waits in the outbox (NotRunning
+        holds the whole platform) rather than being given up one by one; one message at
+        a time tries the token again, the others wait without asking Slack."""
+        if self._token_refused is not None:
+            if self._token_probe:
+                raise NotRunning(TOKEN_RETRY_SECONDS,
+                                 f"Slack refuses SLACK_BOT_TOKEN ({self._token_refused})")
+            self._token_probe = True
+        try:
+            result = await self._deliver(target, message)
+        except SlackDeliveryError as err:
+            if err.code not in TOKEN_GONE_ERRORS:
+                raise
+            raise self._token_refused_now(err.code) from err
+        finally:
+            self._token_probe = False
+        if self._token_refused is not None:
+            self._token_refused = None
+            log.warning("Slack accepts SLACK_BOT_TOKEN again: sending what was queued")
+        return result
+
+    def _token_refused_now(self, code: str) -> NotRunning:
+        """Say once (per refusal) what happened and what to do; the message waits."""
+        if self._token_refused is None:
+            log.error(
+                "Slack no longer accepts SLACK_BOT_TOKEN (%s): the app was uninstalled, its "
+                "token revoked, or the workspace deactivated. Nothing is sent to Slack "
+                "meanwhile; messages stay queued and go out once Slack accepts a token again "
+                "(tried once a minute). To fix: reinstall the app (OAuth & Permissions → "
+                "Reinstall to Workspace), put its Bot User OAuth Token (xoxb-…) in "
+                "SLACK_BOT_TOKEN and restart teampulse", code)
+        self._token_refused = code
+        return NotRunning(TOKEN_RETRY_SECONDS, f"Slack refuses SLACK_BOT_TOKEN ({code})")
+
+    async def _deliver(self, target: Target, message: OutboundMessage) -> SendResult:
         if message.image is not None:
             return await super().deliver(target, message)
         if target.kind == "ephemeral" and target.user_ref:
