@@ -291,9 +291,14 @@ def delivery_error(method: str, err: SlackApiError) -> DeliveryError:
                               permanent=code in PERMANENT_ERRORS)
 
 
-def outbox_metadata(outbox_id: int) -> dict[str, Any]:
-    """Slack message metadata naming the outbox row a post delivers."""
-    return {"event_type": OUTBOX_EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}}
+def outbox_metadata(outbox_id: int, part: int | None = None,
+                    parts: int | None = None) -> dict[str, Any]:
+    """Slack message metadata naming the outbox row a post delivers; a part of a long text
+    but its last also names which part it is (the last stands for the whole delivery)."""
+    payload: dict[str, Any] = {"outbox_id": outbox_id}
+    if part is not None:
+        payload.update(part=part, parts=parts)
+    return {"event_type": OUTBOX_EVENT_TYPE, "event_payload": payload}
 
 
 def slack_ts(moment: datetime) -> str:
@@ -950,28 +955,51 @@ class SlackAdapter(Adapter):
             # conversations.history lists only a thread's parent, not its replies.
             method, query["ts"] = "conversations_replies", target.thread_id
         cursor: str | None = None
+        parts_found: set[int] = set()
         for _ in range(LOOKUP_MAX_PAGES):
             resp = await self._call(method, cursor=cursor, **query)
             for posted in resp.get("messages") or []:
-                if self._delivers(posted, message.outbox_id):
+                part = self._delivers(posted, message.outbox_id)
+                if part == 0:
                     return SendResult(external_id=posted.get("ts"), extra={"channel": channel})
+                if part is not None:
+                    parts_found.add(part)
             cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
             if cursor is None:
+                self._resume_parts(target, message, parts_found)
                 return None
         # Thousands of messages in a few minutes: asking again would only stall the chat.
         raise SlackDeliveryError(f"Slack {_method_name(method)}: more than "
                                  f"{LOOKUP_MAX_PAGES} pages in the lookup window",
                                  permanent=True)
 
-    def _delivers(self, posted: Mapping[str, Any], outbox_id: int | None) -> bool:
-        """Whether a message from history is this app's post of outbox row `outbox_id`."""
+    def _delivers(self, posted: Mapping[str, Any], outbox_id: int | None) -> int | None:
+        """Whether a message from history is this app's post of outbox row `outbox_id`:
+        0 for the whole delivery (or a long text's last part), a part's number for an
+        earlier part, None for another message."""
         metadata = posted.get("metadata") or {}
         if metadata.get("event_type") != OUTBOX_EVENT_TYPE:
-            return False
+            return None
         if self.bot_id is not None and posted.get("bot_id") not in (None, self.bot_id):
-            return False  # another app (another teampulse, say) with its own outbox ids
+            return None  # another app (another teampulse, say) with its own outbox ids
         payload = metadata.get("event_payload") or {}
-        return str(payload.get("outbox_id")) == str(outbox_id)
+        if str(payload.get("outbox_id")) != str(outbox_id):
+            return None
+        part = payload.get("part")
+        return part if isinstance(part, int) and part > 0 else 0
+
+    def _resume_parts(self, target: Target, message: OutboundMessage,
+                      found: set[int]) -> None:
+        """A long text a crash cut short: its resend starts after the parts Slack has,
+        so none shows twice (the key is the one deliver() gives _post)."""
+        done = 0
+        while done + 1 in found:
+            done += 1
+        if done:
+            thread_ts = target.thread_id if target.kind == "thread" else None
+            self._progress.resume(delivery_key("chat_postMessage", target.address, None,
+                                               thread_ts, message.outbox_id, message.text),
+                                  done)
 
     def is_group_address(self, address: str) -> bool:
         """Channels (C…) and private channels or group DMs (G…); user ids and DMs are not."""
@@ -985,7 +1013,8 @@ class SlackAdapter(Adapter):
     def _parts(message: OutboundMessage) -> list[OutboundMessage]:
         """`message` as Slack takes it: itself, or for a text over TEXT_LIMIT several
         messages cut at line breaks, the buttons and the outbox id on the last (so the
-        outbox finds a delivery again only once all of it went out)."""
+        outbox finds a delivery again only once all of it went out; _post tags the
+        earlier parts with their number, for a resend to start after them)."""
         pieces = split_text(message.text, TEXT_LIMIT)
         if len(pieces) <= 1:
             return [message]
@@ -1003,8 +1032,16 @@ class SlackAdapter(Adapter):
             return await self._post_one(method, message, **kwargs)
         key = delivery_key(method, kwargs.get("channel"), kwargs.get("user"),
                            kwargs.get("thread_ts"), message.outbox_id, message.text)
-        sent = await self._progress.run(key, [partial(self._post_one, method, part, **kwargs)
-                                              for part in parts])
+        tagged = method == "chat_postMessage" and message.outbox_id is not None
+        steps = []
+        for index, part in enumerate(parts):
+            extra = dict(kwargs)
+            if tagged and index < len(parts) - 1:
+                # Found after a crash, the parts posted say where to go on from.
+                assert message.outbox_id is not None
+                extra["metadata"] = outbox_metadata(message.outbox_id, index + 1, len(parts))
+            steps.append(partial(self._post_one, method, part, **extra))
+        sent = await self._progress.run(key, steps)
         return sent[-1]
 
     async def _post_one(self, method: str, message: OutboundMessage,
