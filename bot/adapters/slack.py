@@ -940,7 +940,19 @@ class SlackAdapter(Adapter):
 
     async def find_delivered(self, target: Target, message: OutboundMessage,
                              since: datetime) -> SendResult | None:
-        """Search the conversation around `since` for the post tagged with the outbox id."""
+        """Search the conversation around `since` for the post tagged with the outbox id.
+
+        A refused token is no answer: the lookup waits (NotRunning) for a token Slack
+        accepts, rather than the outbox taking 'cannot look' as 'send it again'."""
+        try:
+            return await self._find_delivered(target, message, since)
+        except SlackDeliveryError as err:
+            if err.code not in TOKEN_GONE_ERRORS:
+                raise
+            raise self._token_refused_now(err.code) from err
+
+    async def _find_delivered(self, target: Target, message: OutboundMessage,
+                              since: datetime) -> SendResult | None:
         channel = target.address
         if target.kind == "dm":
             # Posts to a user id land in the app's DM with them, whose id history needs.

@@ -270,3 +270,29 @@ async def test_a_long_message_a_crash_cut_after_some_parts_shows_each_part_once(
     assert len(shown) == 2  # each part once
     assert "\n".join(shown).replace("\n", "") == text.replace("\n", "")
     assert [status for status, _ in outbox_rows(bot)] == ["sent"]
+
+
+async def test_a_token_revoked_when_looking_up_an_interrupted_post_resends_nothing(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Slack accepted the prompt, the bot died; after the restart the token is revoked
+    # before the lookup: "cannot look it up" must not become "send it again".
+    crash_after_slack_accepts(slack.adapter, monkeypatch)
+    with pytest.raises(SimulatedCrash):
+        await bot.run_checkins(["alice"])
+
+    async with restarted(settings, clock) as again:
+        for method in ("conversations.open", "conversations.history", "chat.postMessage"):
+            fake.set_handler(method, lambda call: {"ok": False, "error": "token_revoked"})
+        for _ in range(3):
+            await again.outbox.flush()
+            clock.advance(timedelta(minutes=2))
+        assert outbox_rows(bot)[0][0] == "sending"  # still to be looked up
+        for method in ("conversations.open", "conversations.history", "chat.postMessage"):
+            fake.set_handler(method, None)  # a new token, say
+        for _ in range(3):
+            await again.outbox.flush()
+            clock.advance(timedelta(minutes=2))
+
+    assert len(alice_prompts(fake)) == 1
+    assert [status for status, _ in outbox_rows(bot)] == ["sent"]
