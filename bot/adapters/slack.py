@@ -756,23 +756,67 @@ class SlackAdapter(Adapter):
         While Slack refuses the token itself, every message waits in the outbox (NotRunning
         holds the whole platform) rather than being given up one by one; one message at
         a time tries the token again, the others wait without asking Slack."""
-        if self._token_refused is not None:
+        # One function, no wrapper: a coroutine more per message costs a fan-out (below).
+        probing = self._token_refused is not None
+        if probing:
             if self._token_probe:
                 raise NotRunning(TOKEN_RETRY_SECONDS,
                                  f"Slack refuses SLACK_BOT_TOKEN ({self._token_refused})")
             self._token_probe = True
         try:
-            result = await self._deliver(target, message)
+            if message.image is not None:
+                return await super().deliver(target, message)
+            if target.kind == "ephemeral" and target.user_ref:
+                return await self._ephemeral(target.address, target.user_ref, message,
+                                             target.thread_id)
+            # A DM, a channel post or a thread reply: chat.postMessage, as send_dm,
+            # post_to_channel and reply_in_thread do (straight here: two coroutines fewer
+            # for every message of a fan-out).
+            thread_ts = target.thread_id if target.kind == "thread" else None
+            try:
+                if message.choices or len(message.text) > TEXT_LIMIT:
+                    # Blocks (_post sends the text alone if Slack refuses them), or parts.
+                    return self._result(await self._post("chat_postMessage", message,
+                                                         channel=target.address,
+                                                         thread_ts=thread_ts))
+                # Text alone (nearly every message of a round): the call _post and _call
+                # would make, from here, failures translated as _call does (two coroutines
+                # and two argument dicts fewer per message: 1-3% of an uncapped fan-out,
+                # measured).
+                kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
+                                          "unfurl_links": False, "unfurl_media": False}
+                if thread_ts is not None:
+                    kwargs["thread_ts"] = thread_ts
+                if message.outbox_id is not None:
+                    kwargs["metadata"] = outbox_metadata(message.outbox_id)
+                if self._pooled:
+                    self._shared_session()
+                try:
+                    resp = await self.client.chat_postMessage(**kwargs)
+                except _CALL_ERRORS as err:
+                    raise _call_failure("chat_postMessage", err) from err
+                return self._result(resp)
+            except SlackDeliveryError as err:
+                if err.code not in NOT_IN_CHANNEL_ERRORS or not target.user_ref \
+                        or target.kind == "dm":
+                    raise
+                url = self._response_url(target.address, target.user_ref)
+                if url is None:
+                    return await self._to_dm_instead(target.address, target.user_ref, message)
+                if self._posts_needed(url, "in_channel", message) > self._uses_left(url):
+                    raise
+            # A slash command in a channel the bot is not in (they work in any channel):
+            # Slack refuses the bot's post there, but the command's response_url posts for
+            # everyone.
+            await self._respond_in_parts(url, "in_channel", message)
+            return SendResult(extra={"channel": target.address, "via": "response_url"})
         except SlackDeliveryError as err:
             if err.code not in TOKEN_GONE_ERRORS:
                 raise
             raise self._token_refused_now(err.code) from err
         finally:
-            self._token_probe = False
-        if self._token_refused is not None:
-            self._token_refused = None
-            log.warning("Slack accepts SLACK_BOT_TOKEN again: sending what was queued")
-        return result
+            if probing:
+                self._token_probe = False
 
     def _token_refused_now(self, code: str) -> NotRunning:
         """Say once (per refusal) what happened and what to do; the message waits."""
@@ -786,52 +830,6 @@ class SlackAdapter(Adapter):
                 "SLACK_BOT_TOKEN and restart teampulse", code)
         self._token_refused = code
         return NotRunning(TOKEN_RETRY_SECONDS, f"Slack refuses SLACK_BOT_TOKEN ({code})")
-
-    async def _deliver(self, target: Target, message: OutboundMessage) -> SendResult:
-        if message.image is not None:
-            return await super().deliver(target, message)
-        if target.kind == "ephemeral" and target.user_ref:
-            return await self._ephemeral(target.address, target.user_ref, message,
-                                         target.thread_id)
-        # A DM, a channel post or a thread reply: chat.postMessage, as send_dm,
-        # post_to_channel and reply_in_thread do (straight here: two coroutines fewer
-        # for every message of a fan-out).
-        thread_ts = target.thread_id if target.kind == "thread" else None
-        try:
-            if message.choices or len(message.text) > TEXT_LIMIT:
-                # Blocks (_post sends the text alone if Slack refuses them), or parts.
-                return self._result(await self._post("chat_postMessage", message,
-                                                     channel=target.address,
-                                                     thread_ts=thread_ts))
-            # Text alone (nearly every message of a round): the call _post and _call would
-            # make, from here, failures translated as _call does (two coroutines and two
-            # argument dicts fewer per message: 1-3% of an uncapped fan-out, measured).
-            kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
-                                      "unfurl_links": False, "unfurl_media": False}
-            if thread_ts is not None:
-                kwargs["thread_ts"] = thread_ts
-            if message.outbox_id is not None:
-                kwargs["metadata"] = outbox_metadata(message.outbox_id)
-            if self._pooled:
-                self._shared_session()
-            try:
-                resp = await self.client.chat_postMessage(**kwargs)
-            except _CALL_ERRORS as err:
-                raise _call_failure("chat_postMessage", err) from err
-            return self._result(resp)
-        except SlackDeliveryError as err:
-            if err.code not in NOT_IN_CHANNEL_ERRORS or not target.user_ref \
-                    or target.kind == "dm":
-                raise
-            url = self._response_url(target.address, target.user_ref)
-            if url is None:
-                return await self._to_dm_instead(target.address, target.user_ref, message)
-            if self._posts_needed(url, "in_channel", message) > self._uses_left(url):
-                raise
-        # A slash command in a channel the bot is not in (they work in any channel): Slack
-        # refuses the bot's post there, but the command's response_url posts for everyone.
-        await self._respond_in_parts(url, "in_channel", message)
-        return SendResult(extra={"channel": target.address, "via": "response_url"})
 
     async def _ephemeral(self, channel: str, user: str, message: OutboundMessage,
                          thread_ts: str | None = None) -> SendResult:
@@ -1017,8 +1015,11 @@ class SlackAdapter(Adapter):
         """Channels (C…) and private channels or group DMs (G…); user ids and DMs are not."""
         return address[:1] in {"C", "G"}
 
-    @staticmethod
-    def _result(resp: AsyncSlackResponse) -> SendResult:
+    def _result(self, resp: AsyncSlackResponse) -> SendResult:
+        """A post Slack accepted; the first after a refused token says the token works."""
+        if self._token_refused is not None:
+            self._token_refused = None
+            log.warning("Slack accepts SLACK_BOT_TOKEN again: sending what was queued")
         return SendResult(external_id=resp.get("ts"), extra={"channel": resp.get("channel")})
 
     @staticmethod
