@@ -399,7 +399,16 @@ class Settings:
 #: The kinds of Slack token by the prefix Slack gives each, for saying which one was
 #: pasted where another belongs (the prefix names the kind; the rest is the secret).
 _SLACK_TOKEN_KINDS = {"xoxb-": "a bot token (xoxb-…)", "xapp-": "an app-level token (xapp-…)",
-                      "xoxp-": "a user token (xoxp-…)"}
+                      "xoxp-": "a user token (xoxp-…)",
+                      "xoxe.xoxb-": "a rotating bot token (xoxe.xoxb-…)",
+                      "xoxe-": "a refresh token (xoxe-…)"}
+#: Token rotation: an access token lasts 12 hours and teampulse holds no refresh logic (one
+#: bot token read at start-up), so it would stop working mid-run. Slack cannot turn rotation
+#: off for an app that has it, hence a new app from the manifest (rotation off).
+_ROTATION_HELP = ("teampulse does not refresh tokens, and a rotating one stops working after "
+                  "12 hours; create the app anew from slack-manifest.yaml (it sets "
+                  "token_rotation_enabled: false; Slack cannot turn rotation off once on) and "
+                  "use its Bot User OAuth Token (xoxb-…)")
 _BOT_TOKEN_HELP = "use the app's Bot User OAuth Token (xoxb-…) from its OAuth & Permissions page"
 _APP_TOKEN_HELP = ("use an app-level token (xapp-…) with the connections:write scope (Basic "
                    "Information → App-Level Tokens)")
@@ -427,7 +436,9 @@ def slack_token_problems(bot: Secret | None, app: Secret | None) -> list[str]:
                 "app-level token (xapp-…) and SLACK_APP_TOKEN the bot token (xoxb-…); "
                 "exchange their values"]
     found = []
-    if not bot_ok:
+    if not bot_ok and bot_kind and "xoxe" in bot_kind:
+        found.append(f"SLACK_BOT_TOKEN is {bot_kind}: {_ROTATION_HELP}")
+    elif not bot_ok:
         found.append("SLACK_BOT_TOKEN " + (
             "is a user token (xoxp-…): teampulse would post as that person; "
             if bot_kind and "user" in bot_kind else

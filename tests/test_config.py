@@ -329,6 +329,14 @@ def test_teampulse_config_names_each_variable_with_the_value_in_effect(monkeypat
       "App-Level Tokens)"]),
     ("xoxp-1-user-secret", "xoxp-2-user-secret",
      ["SLACK_BOT_TOKEN is a user token (xoxp-…)", "SLACK_APP_TOKEN is a user token (xoxp-…)"]),
+    # Token rotation on: an access token that expires in 12 hours, or its refresh token.
+    ("xoxe.xoxb-1-rotating-secret", "xapp-1-app-secret",
+     ["SLACK_BOT_TOKEN is a rotating bot token (xoxe.xoxb-…): teampulse does not refresh "
+      "tokens, and a rotating one stops working after 12 hours; create the app anew from "
+      "slack-manifest.yaml (it sets token_rotation_enabled: false; Slack cannot turn rotation "
+      "off once on) and use its Bot User OAuth Token (xoxb-…)"]),
+    ("xoxe-1-refresh-secret", "xapp-1-app-secret",
+     ["SLACK_BOT_TOKEN is a refresh token (xoxe-…): teampulse does not refresh tokens"]),
 ])
 def test_teampulse_config_names_a_slack_token_of_the_wrong_kind(
         monkeypatch, capsys, bot_token: str, app_token: str | None, expected: list[str]):

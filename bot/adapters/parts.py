@@ -52,6 +52,10 @@ class Resumable:
         self._done.pop(key, None)
         return results
 
+    def resume(self, key: str, done: int) -> None:
+        """Mark the first `done` calls of delivery `key` as made (found after a restart)."""
+        self._done[key] = done
+
     def done(self, key: str) -> int:
         """How many calls of the delivery `key` were made (0 for one not begun)."""
         return self._done.get(key, 0)

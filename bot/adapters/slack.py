@@ -44,7 +44,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import Adapter, DeliveryError, Pacing, RetryLater
+from bot.adapters.base import Adapter, DeliveryError, NotRunning, Pacing, RetryLater
 from bot.adapters.parts import Resumable, delivery_key
 from bot.adapters.slack_blocks import (
     ACTION_ID_PATTERN,
@@ -121,6 +121,13 @@ PERMANENT_ERRORS = frozenset({
 })
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked",
                          "token_expired", "not_allowed_token_type", "missing_scope"})
+#: The token itself no longer works (the app uninstalled, the token revoked, the workspace
+#: or bot user deactivated): no message can go out until the operator puts in a new token,
+#: so queued messages wait instead of each being given up (see SlackAdapter.deliver).
+TOKEN_GONE_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive",
+                               "token_revoked", "token_expired"})
+#: How often, while the token is refused, one queued message tries it again.
+TOKEN_RETRY_SECONDS = 60.0
 BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format"})
 #: chat.postEphemeral fails like this in a channel the bot is not in (slash commands work there).
 NOT_IN_CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
@@ -284,9 +291,14 @@ def delivery_error(method: str, err: SlackApiError) -> DeliveryError:
                               permanent=code in PERMANENT_ERRORS)
 
 
-def outbox_metadata(outbox_id: int) -> dict[str, Any]:
-    """Slack message metadata naming the outbox row a post delivers."""
-    return {"event_type": OUTBOX_EVENT_TYPE, "event_payload": {"outbox_id": outbox_id}}
+def outbox_metadata(outbox_id: int, part: int | None = None,
+                    parts: int | None = None) -> dict[str, Any]:
+    """Slack message metadata naming the outbox row a post delivers; a part of a long text
+    but its last also names which part it is (the last stands for the whole delivery)."""
+    payload: dict[str, Any] = {"outbox_id": outbox_id}
+    if part is not None:
+        payload.update(part=part, parts=parts)
+    return {"event_type": OUTBOX_EVENT_TYPE, "event_payload": payload}
 
 
 def slack_ts(moment: datetime) -> str:
@@ -399,6 +411,10 @@ class SlackAdapter(Adapter):
         self._runner: web.AppRunner | None = None
         # Whether calls share one connection pool: not once stopped (see stop()).
         self._pooled = True
+        #: Slack's error while it refuses the bot token (None while it accepts it).
+        self._token_refused: str | None = None
+        #: Whether a message is trying the refused token (the others wait meanwhile).
+        self._token_probe = False
         self._register_listeners()
         # bolt copies its base logger's filter only to loggers it creates afresh; one made
         # earlier (by another app in this process) gets it here.
@@ -735,51 +751,85 @@ class SlackAdapter(Adapter):
 
     async def deliver(self, target: Target, message: OutboundMessage) -> SendResult:
         """As the base class, keeping an ephemeral reply inside its thread, and posting
-        through a slash command's response_url in a channel the bot is not a member of."""
-        if message.image is not None:
-            return await super().deliver(target, message)
-        if target.kind == "ephemeral" and target.user_ref:
-            return await self._ephemeral(target.address, target.user_ref, message,
-                                         target.thread_id)
-        # A DM, a channel post or a thread reply: chat.postMessage, as send_dm,
-        # post_to_channel and reply_in_thread do (straight here: two coroutines fewer
-        # for every message of a fan-out).
-        thread_ts = target.thread_id if target.kind == "thread" else None
+        through a slash command's response_url in a channel the bot is not a member of.
+
+        While Slack refuses the token itself, every message waits in the outbox (NotRunning
+        holds the whole platform) rather than being given up one by one; one message at
+        a time tries the token again, the others wait without asking Slack."""
+        # One function, no wrapper: a coroutine more per message costs a fan-out (below).
+        probing = self._token_refused is not None
+        if probing:
+            if self._token_probe:
+                raise NotRunning(TOKEN_RETRY_SECONDS,
+                                 f"Slack refuses SLACK_BOT_TOKEN ({self._token_refused})")
+            self._token_probe = True
         try:
-            if message.choices or len(message.text) > TEXT_LIMIT:
-                # Blocks (_post sends the text alone if Slack refuses them), or parts.
-                return self._result(await self._post("chat_postMessage", message,
-                                                     channel=target.address,
-                                                     thread_ts=thread_ts))
-            # Text alone (nearly every message of a round): the call _post and _call would
-            # make, from here, failures translated as _call does (two coroutines and two
-            # argument dicts fewer per message: 1-3% of an uncapped fan-out, measured).
-            kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
-                                      "unfurl_links": False, "unfurl_media": False}
-            if thread_ts is not None:
-                kwargs["thread_ts"] = thread_ts
-            if message.outbox_id is not None:
-                kwargs["metadata"] = outbox_metadata(message.outbox_id)
-            if self._pooled:
-                self._shared_session()
+            if message.image is not None:
+                return await super().deliver(target, message)
+            if target.kind == "ephemeral" and target.user_ref:
+                return await self._ephemeral(target.address, target.user_ref, message,
+                                             target.thread_id)
+            # A DM, a channel post or a thread reply: chat.postMessage, as send_dm,
+            # post_to_channel and reply_in_thread do (straight here: two coroutines fewer
+            # for every message of a fan-out).
+            thread_ts = target.thread_id if target.kind == "thread" else None
             try:
-                resp = await self.client.chat_postMessage(**kwargs)
-            except _CALL_ERRORS as err:
-                raise _call_failure("chat_postMessage", err) from err
-            return self._result(resp)
+                if message.choices or len(message.text) > TEXT_LIMIT:
+                    # Blocks (_post sends the text alone if Slack refuses them), or parts.
+                    return self._result(await self._post("chat_postMessage", message,
+                                                         channel=target.address,
+                                                         thread_ts=thread_ts))
+                # Text alone (nearly every message of a round): the call _post and _call
+                # would make, from here, failures translated as _call does (two coroutines
+                # and two argument dicts fewer per message: 1-3% of an uncapped fan-out,
+                # measured).
+                kwargs: dict[str, Any] = {"channel": target.address, "text": message.text,
+                                          "unfurl_links": False, "unfurl_media": False}
+                if thread_ts is not None:
+                    kwargs["thread_ts"] = thread_ts
+                if message.outbox_id is not None:
+                    kwargs["metadata"] = outbox_metadata(message.outbox_id)
+                if self._pooled:
+                    self._shared_session()
+                try:
+                    resp = await self.client.chat_postMessage(**kwargs)
+                except _CALL_ERRORS as err:
+                    raise _call_failure("chat_postMessage", err) from err
+                return self._result(resp)
+            except SlackDeliveryError as err:
+                if err.code not in NOT_IN_CHANNEL_ERRORS or not target.user_ref \
+                        or target.kind == "dm":
+                    raise
+                url = self._response_url(target.address, target.user_ref)
+                if url is None:
+                    return await self._to_dm_instead(target.address, target.user_ref, message)
+                if self._posts_needed(url, "in_channel", message) > self._uses_left(url):
+                    raise
+            # A slash command in a channel the bot is not in (they work in any channel):
+            # Slack refuses the bot's post there, but the command's response_url posts for
+            # everyone.
+            await self._respond_in_parts(url, "in_channel", message)
+            return SendResult(extra={"channel": target.address, "via": "response_url"})
         except SlackDeliveryError as err:
-            if err.code not in NOT_IN_CHANNEL_ERRORS or not target.user_ref \
-                    or target.kind == "dm":
+            if err.code not in TOKEN_GONE_ERRORS:
                 raise
-            url = self._response_url(target.address, target.user_ref)
-            if url is None:
-                return await self._to_dm_instead(target.address, target.user_ref, message)
-            if self._posts_needed(url, "in_channel", message) > self._uses_left(url):
-                raise
-        # A slash command in a channel the bot is not in (they work in any channel): Slack
-        # refuses the bot's post there, but the command's response_url posts for everyone.
-        await self._respond_in_parts(url, "in_channel", message)
-        return SendResult(extra={"channel": target.address, "via": "response_url"})
+            raise self._token_refused_now(err.code) from err
+        finally:
+            if probing:
+                self._token_probe = False
+
+    def _token_refused_now(self, code: str) -> NotRunning:
+        """Say once (per refusal) what happened and what to do; the message waits."""
+        if self._token_refused is None:
+            log.error(
+                "Slack no longer accepts SLACK_BOT_TOKEN (%s): the app was uninstalled, its "
+                "token revoked, or the workspace deactivated. Nothing is sent to Slack "
+                "meanwhile; messages stay queued and go out once Slack accepts a token again "
+                "(tried once a minute). To fix: reinstall the app (OAuth & Permissions → "
+                "Reinstall to Workspace), put its Bot User OAuth Token (xoxb-…) in "
+                "SLACK_BOT_TOKEN and restart teampulse", code)
+        self._token_refused = code
+        return NotRunning(TOKEN_RETRY_SECONDS, f"Slack refuses SLACK_BOT_TOKEN ({code})")
 
     async def _ephemeral(self, channel: str, user: str, message: OutboundMessage,
                          thread_ts: str | None = None) -> SendResult:
@@ -888,7 +938,19 @@ class SlackAdapter(Adapter):
 
     async def find_delivered(self, target: Target, message: OutboundMessage,
                              since: datetime) -> SendResult | None:
-        """Search the conversation around `since` for the post tagged with the outbox id."""
+        """Search the conversation around `since` for the post tagged with the outbox id.
+
+        A refused token is no answer: the lookup waits (NotRunning) for a token Slack
+        accepts, rather than the outbox taking 'cannot look' as 'send it again'."""
+        try:
+            return await self._find_delivered(target, message, since)
+        except SlackDeliveryError as err:
+            if err.code not in TOKEN_GONE_ERRORS:
+                raise
+            raise self._token_refused_now(err.code) from err
+
+    async def _find_delivered(self, target: Target, message: OutboundMessage,
+                              since: datetime) -> SendResult | None:
         channel = target.address
         if target.kind == "dm":
             # Posts to a user id land in the app's DM with them, whose id history needs.
@@ -903,42 +965,69 @@ class SlackAdapter(Adapter):
             # conversations.history lists only a thread's parent, not its replies.
             method, query["ts"] = "conversations_replies", target.thread_id
         cursor: str | None = None
+        parts_found: set[int] = set()
         for _ in range(LOOKUP_MAX_PAGES):
             resp = await self._call(method, cursor=cursor, **query)
             for posted in resp.get("messages") or []:
-                if self._delivers(posted, message.outbox_id):
+                part = self._delivers(posted, message.outbox_id)
+                if part == 0:
                     return SendResult(external_id=posted.get("ts"), extra={"channel": channel})
+                if part is not None:
+                    parts_found.add(part)
             cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
             if cursor is None:
+                self._resume_parts(target, message, parts_found)
                 return None
         # Thousands of messages in a few minutes: asking again would only stall the chat.
         raise SlackDeliveryError(f"Slack {_method_name(method)}: more than "
                                  f"{LOOKUP_MAX_PAGES} pages in the lookup window",
                                  permanent=True)
 
-    def _delivers(self, posted: Mapping[str, Any], outbox_id: int | None) -> bool:
-        """Whether a message from history is this app's post of outbox row `outbox_id`."""
+    def _delivers(self, posted: Mapping[str, Any], outbox_id: int | None) -> int | None:
+        """Whether a message from history is this app's post of outbox row `outbox_id`:
+        0 for the whole delivery (or a long text's last part), a part's number for an
+        earlier part, None for another message."""
         metadata = posted.get("metadata") or {}
         if metadata.get("event_type") != OUTBOX_EVENT_TYPE:
-            return False
+            return None
         if self.bot_id is not None and posted.get("bot_id") not in (None, self.bot_id):
-            return False  # another app (another teampulse, say) with its own outbox ids
+            return None  # another app (another teampulse, say) with its own outbox ids
         payload = metadata.get("event_payload") or {}
-        return str(payload.get("outbox_id")) == str(outbox_id)
+        if str(payload.get("outbox_id")) != str(outbox_id):
+            return None
+        part = payload.get("part")
+        return part if isinstance(part, int) and part > 0 else 0
+
+    def _resume_parts(self, target: Target, message: OutboundMessage,
+                      found: set[int]) -> None:
+        """A long text a crash cut short: its resend starts after the parts Slack has,
+        so none shows twice (the key is the one deliver() gives _post)."""
+        done = 0
+        while done + 1 in found:
+            done += 1
+        if done:
+            thread_ts = target.thread_id if target.kind == "thread" else None
+            self._progress.resume(delivery_key("chat_postMessage", target.address, None,
+                                               thread_ts, message.outbox_id, message.text),
+                                  done)
 
     def is_group_address(self, address: str) -> bool:
         """Channels (C…) and private channels or group DMs (G…); user ids and DMs are not."""
         return address[:1] in {"C", "G"}
 
-    @staticmethod
-    def _result(resp: AsyncSlackResponse) -> SendResult:
+    def _result(self, resp: AsyncSlackResponse) -> SendResult:
+        """A post Slack accepted; the first after a refused token says the token works."""
+        if self._token_refused is not None:
+            self._token_refused = None
+            log.warning("Slack accepts SLACK_BOT_TOKEN again: sending what was queued")
         return SendResult(external_id=resp.get("ts"), extra={"channel": resp.get("channel")})
 
     @staticmethod
     def _parts(message: OutboundMessage) -> list[OutboundMessage]:
         """`message` as Slack takes it: itself, or for a text over TEXT_LIMIT several
         messages cut at line breaks, the buttons and the outbox id on the last (so the
-        outbox finds a delivery again only once all of it went out)."""
+        outbox finds a delivery again only once all of it went out; _post tags the
+        earlier parts with their number, for a resend to start after them)."""
         pieces = split_text(message.text, TEXT_LIMIT)
         if len(pieces) <= 1:
             return [message]
@@ -956,8 +1045,16 @@ class SlackAdapter(Adapter):
             return await self._post_one(method, message, **kwargs)
         key = delivery_key(method, kwargs.get("channel"), kwargs.get("user"),
                            kwargs.get("thread_ts"), message.outbox_id, message.text)
-        sent = await self._progress.run(key, [partial(self._post_one, method, part, **kwargs)
-                                              for part in parts])
+        tagged = method == "chat_postMessage" and message.outbox_id is not None
+        steps = []
+        for index, part in enumerate(parts):
+            extra = dict(kwargs)
+            if tagged and index < len(parts) - 1:
+                # Found after a crash, the parts posted say where to go on from.
+                assert message.outbox_id is not None
+                extra["metadata"] = outbox_metadata(message.outbox_id, index + 1, len(parts))
+            steps.append(partial(self._post_one, method, part, **extra))
+        sent = await self._progress.run(key, steps)
         return sent[-1]
 
     async def _post_one(self, method: str, message: OutboundMessage,

@@ -228,3 +228,71 @@ async def test_a_connection_lost_after_slack_posted_the_prompt_does_not_post_it_
     assert outbox_rows(bot) == [("sent", prompts[0]["ts"])]
     await slack.dm(ALICE, "52000")  # and the check-in goes on as usual
     assert "*Question 2 of 8*" in slack.last_text(ALICE)
+
+
+def long_summary() -> str:
+    """A GM summary longer than one Slack message takes: two posts."""
+    return "\n".join(f"*Line {n:03d}* Alice & Bob: on track, 12 deals, 3 at risk"
+                     for n in range(120))
+
+
+@pytest.mark.parametrize("parts_posted", [1, 2])
+async def test_a_long_message_a_crash_cut_after_some_parts_shows_each_part_once(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch, parts_posted: int) -> None:
+    # Killed between Slack accepting a part and the next (or the record of the last): the
+    # restarted bot must not post the first part again, nor lose the rest.
+    text = long_summary()
+    post_one = slack.adapter._post_one
+    posted = 0
+
+    async def dies_after_parts(*args: Any, **kwargs: Any) -> Any:
+        nonlocal posted
+        answer = await post_one(*args, **kwargs)
+        posted += 1
+        if posted == parts_posted:
+            raise SimulatedCrash
+        return answer
+
+    monkeypatch.setattr(slack.adapter, "_post_one", dies_after_parts)
+    with bot.unit() as ctx:
+        ctx.outbox.enqueue(platform="slack", target_kind="dm", address=ALICE,
+                           payload={"text": text}, now=clock.now())
+    with pytest.raises(SimulatedCrash):
+        await bot.outbox.flush()
+    assert len(fake.posted(ALICE)) == parts_posted
+
+    async with restarted(settings, clock) as again:
+        await again.outbox.flush()
+        await again.outbox.flush()
+
+    shown = [m["text"] for m in fake.posted(ALICE)]
+    assert len(shown) == 2  # each part once
+    assert "\n".join(shown).replace("\n", "") == text.replace("\n", "")
+    assert [status for status, _ in outbox_rows(bot)] == ["sent"]
+
+
+async def test_a_token_revoked_when_looking_up_an_interrupted_post_resends_nothing(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Slack accepted the prompt, the bot died; after the restart the token is revoked
+    # before the lookup: "cannot look it up" must not become "send it again".
+    crash_after_slack_accepts(slack.adapter, monkeypatch)
+    with pytest.raises(SimulatedCrash):
+        await bot.run_checkins(["alice"])
+
+    async with restarted(settings, clock) as again:
+        for method in ("conversations.open", "conversations.history", "chat.postMessage"):
+            fake.set_handler(method, lambda call: {"ok": False, "error": "token_revoked"})
+        for _ in range(3):
+            await again.outbox.flush()
+            clock.advance(timedelta(minutes=2))
+        assert outbox_rows(bot)[0][0] == "sending"  # still to be looked up
+        for method in ("conversations.open", "conversations.history", "chat.postMessage"):
+            fake.set_handler(method, None)  # a new token, say
+        for _ in range(3):
+            await again.outbox.flush()
+            clock.advance(timedelta(minutes=2))
+
+    assert len(alice_prompts(fake)) == 1
+    assert [status for status, _ in outbox_rows(bot)] == ["sent"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -69,7 +70,7 @@ async def test_a_long_summary_asked_in_a_channel_comes_as_private_notes_in_parts
     assert len(slack.posts(CHANNEL)) == before  # still nothing said in public
 
 
-async def test_a_long_text_is_cut_at_line_breaks_and_only_its_last_part_is_tagged(
+async def test_a_long_text_is_cut_at_line_breaks_and_only_its_last_part_stands_for_it(
         bot, fake: FakeSlackAPI, adapter: SlackAdapter, clock: FakeClock) -> None:
     fake.clock = lambda: clock.now().timestamp()
     message = OutboundMessage(LONG, outbox_id=7)
@@ -80,8 +81,12 @@ async def test_a_long_text_is_cut_at_line_breaks_and_only_its_last_part_is_tagge
     texts = [c.params["text"] for c in posts]
     assert len(texts) == 2 and all(len(t) <= MAX_TEXT for t in texts)
     assert [line for t in texts for line in t.split("\n")] == LINES  # whole lines, in order
-    # The outbox finds a delivery again by its tag: only once the last part is out.
-    assert [("metadata" in c.params) for c in posts] == [False, True]
+    # The outbox finds a delivery again by its tag: only once the last part is out; an
+    # earlier part names its number, for a resend after a crash to go on after it.
+    tags = [c.params["metadata"] for c in posts]
+    tags = [json.loads(t) if isinstance(t, str) else t for t in tags]
+    assert [t["event_payload"] for t in tags] == [{"outbox_id": 7, "part": 1, "parts": 2},
+                                                  {"outbox_id": 7}]
     assert await adapter.find_delivered(Target("slack", "dm", ALICE), message,
                                         bot.clock.now()) is not None
 

@@ -82,8 +82,10 @@ async def test_429s_beyond_the_retry_budget_go_back_to_the_outbox(
     assert rows(bot) == [("hello", "sent", 1)]
 
 
+# A refused token (invalid_auth, account_inactive, …) is no message's fault: those wait
+# (tests/slack/test_token_revoked.py).
 @pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived",
-                                   "user_not_found", "invalid_auth", "account_inactive"])
+                                   "user_not_found"])
 async def test_errors_that_can_never_succeed_fail_at_once(
         bot, fake: FakeSlackAPI, adapter: SlackAdapter, error: str) -> None:
     fake.fail("chat.postMessage", error)
