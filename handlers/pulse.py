@@ -575,12 +575,24 @@ class PollResults:
 
     def participation(self, slice_: str = ORG_SLICE) -> tuple[int | None, int | None]:
         """(asked, answered) of the org, or of a team; (None, None) for a team fewer than
-        the threshold were asked of: in a team of one, "1 of 1" would say that they took
-        the poll, and only groups of the threshold or more are shown."""
+        the threshold were asked of (in a team of one, "1 of 1" would say that they took
+        the poll), or whose figure, taken from the org's, would leave such a group
+        (`visible_slices` over the people asked: the answers' own rule)."""
         if slice_ == ORG_SLICE:
             return self.asked, self.answered
-        asked, answered = self.teams.get(slice_, (0, 0))
-        return (asked, answered) if asked >= self.threshold else (None, None)
+        if self.participation_hidden(slice_) is not None:
+            return None, None
+        return self.teams[slice_]
+
+    def participation_hidden(self, slice_: str) -> str | None:
+        """Why a team's participation is hidden: 'small' (fewer than the threshold asked),
+        'subtraction' (the org's less the shown teams' would single out a smaller group);
+        None when it is shown."""
+        asked = {t: a for t, (a, _) in self.teams.items()}
+        if asked.get(slice_, 0) < self.threshold:
+            return "small"
+        _org, shown = visible_slices(self.asked, asked, self.threshold)
+        return None if slice_ in shown else "subtraction"
 
     def stats(self, key: str, slice_: str = ORG_SLICE) -> Stats | None:
         """A question's stats in a slice, or None when hidden."""
@@ -792,6 +804,7 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> 
     return {"poll": latest.key, "team": team, "threshold": latest.threshold,
             "closed": latest.closed, "asked": latest.participation(slice_)[0],
             "answered": latest.participation(slice_)[1],
+            "asked_hidden": latest.participation_hidden(slice_) if team else None,
             "questions": rows, "comments": latest.comments.get(slice_),
             "trend": trend if len(results) > 1 else []}
 

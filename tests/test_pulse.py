@@ -1055,3 +1055,36 @@ async def test_an_average_is_rounded_once_as_shown(pbot, pchat, pclock, capsys):
     code, raw = run_cli(pbot.settings, "pulse", "results", "--format", "json")
     [row] = [q for q in json.loads(raw)["questions"] if q["key"] == "morale"]
     assert row["stats"]["average"] == 2.55
+
+
+async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
+        pbot, pchat, pclock, database_url):
+    """West's participation is hidden (4 asked, under 5), but Grace, away for the poll and
+    so not asked, read "6 of 10" for the org and "6 of 6" for East: West, "0 of 4", by
+    subtraction. East's participation is hidden too while the org less East is a group
+    of 1 to 4 people asked; its answers (all of East's: nothing is left to single out)
+    are still shown."""
+    pclock.set(POLL_DAY - timedelta(days=5))
+    await say(pbot, "grace", "/away 2026-12-07 2026-12-20")
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await say(pbot, "grace", "/pulse results")
+    assert "Participation: 6 of 10 answered." in pchat.last("grace").splitlines()
+    for when in ("open", "closed"):
+        await say(pbot, "grace", "/pulse results team East")
+        east = pchat.last("grace")
+        assert "6 of 6" not in east and "of 6" not in east, when
+        assert ("Participation: hidden — beside the org's, this team's would give away that "
+                "of the fewer than 5 others asked.") in east.splitlines(), when
+        if when == "open":
+            await close(pbot, pclock)
+    assert "Morale: 4.0 (6 answers)" in east
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    code, out = run_cli(settings, "pulse", "results", "--team", "East", "--format", "json")
+    assert code == 0 and (json.loads(out)["asked"], json.loads(out)["answered"]) == (None, None)
+    assert json.loads(out)["asked_hidden"] == "subtraction"
+    code, out = run_cli(settings, "pulse", "results", "--team", "East", "--locale", "zh-CN")
+    assert "参与：已隐藏——与全组织的对照，本团队的参与情况会暴露其余不足 5 名被邀请者的参与情况。" in out
+    assert "6 人中" not in out
