@@ -22,9 +22,9 @@ from tests.support import run_cli, say
 from tests.test_pulse import (  # noqa: F401 - fixtures of the pulse org
     EAST,
     PREVIOUS_POLL_DAY,
+    WEST,
     answer_all,
     close,
-    WEST,
     pbot,
     pchat,
     pclock,

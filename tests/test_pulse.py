@@ -1086,5 +1086,6 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
     assert code == 0 and (json.loads(out)["asked"], json.loads(out)["answered"]) == (None, None)
     assert json.loads(out)["asked_hidden"] == "subtraction"
     code, out = run_cli(settings, "pulse", "results", "--team", "East", "--locale", "zh-CN")
-    assert "参与：已隐藏——与全组织的对照，本团队的参与情况会暴露其余不足 5 名被邀请者的参与情况。" in out
+    assert ("参与：已隐藏——与全组织的对照，本团队的参与情况会暴露其余不足 5 名被邀请者的"
+            "参与情况。") in out
     assert "6 人中" not in out
