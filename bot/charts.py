@@ -162,7 +162,7 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
     if kind == "attainment":
         _attainment(session, locale, team, data)
     elif kind == "morale":
-        _morale(session, locale, team, data)
+        _morale(session, org, locale, team, data)
     else:
         _kudos(session, org, locale, team, data)
     return data
@@ -233,7 +233,8 @@ def _pct(ratio: float | None) -> float | None:
     return None if ratio is None else percent_to(ratio, 1)
 
 
-def morale_series(session: Session, weeks: Sequence[str], team: str | None = None
+def morale_series(session: Session, weeks: Sequence[str], team: str | None = None,
+                  threshold_now: int = 0
                   ) -> tuple[dict[str | None, dict[str, dict[str, float]]], set[str | None], int]:
     """Thresholded pulse averages: slice -> question -> week -> mean of the polls' averages.
 
@@ -253,7 +254,7 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     thresholds: dict[str, int] = {}
     for t in chart_data.pulse_tallies(session, first, last):
         polls.setdefault(t.poll, {}).setdefault(t.question, {})[t.team] = (t.n, t.total)
-        thresholds[t.poll] = shown_threshold(t.threshold)
+        thresholds[t.poll] = shown_threshold(t.threshold, threshold_now)
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
@@ -278,8 +279,9 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     return out, hidden, max(thresholds.values(), default=0)
 
 
-def _morale(session: Session, locale: str, team: str | None, data: ChartData) -> None:
-    series, hidden, threshold = morale_series(session, data.weeks, team)
+def _morale(session: Session, org: Org, locale: str, team: str | None,
+            data: ChartData) -> None:
+    series, hidden, threshold = morale_series(session, data.weeks, team, org.pulse.threshold)
     order = sorted(series, key=lambda s: (s is not None, s or ""))
     for s in order:
         label = _text(locale, "chart_everyone") if s is None else s

@@ -628,12 +628,13 @@ def _slices(tallies: list[Tally], threshold: int
     return total, teams, org_shown, team_shown
 
 
-def poll_results(session: Session, poll: PulsePoll) -> PollResults:
-    """A poll's results, with every slice below the threshold (or revealed by
-    subtraction) left out; of a poll still open, participation only (see the top)."""
+def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> PollResults:
+    """A poll's results, with every slice below the threshold (the poll's or, if higher,
+    `threshold_now`, the org file's today) or revealed by subtraction left out; of a poll
+    still open, participation only (see the top)."""
     repo = PulseRepo(session)
     parts = repo.participants(poll)
-    threshold = shown_threshold(poll.threshold)
+    threshold = shown_threshold(poll.threshold, threshold_now)
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed)
     for part in parts:
@@ -666,7 +667,7 @@ def poll_results(session: Session, poll: PulsePoll) -> PollResults:
 
 
 def team_morale(session: Session, teams: list[str], since: date,
-                until: date | None = None) -> dict[str, float | None]:
+                until: date | None = None, threshold_now: int = 0) -> dict[str, float | None]:
     """Each team's average morale over the polls dated from `since` (to `until`), thresholded.
 
     For /summary's team-morale line per director. A team gets None when no poll in
@@ -681,8 +682,8 @@ def team_morale(session: Session, teams: list[str], since: date,
         # count per team and value).
         if not any(q.key == "morale" for q in questions_of(poll)):
             continue
-        _total, by_team, org_shown, shown = _slices(repo.tallies(poll, "morale"),
-                                                    shown_threshold(poll.threshold))
+        _total, by_team, org_shown, shown = _slices(
+            repo.tallies(poll, "morale"), shown_threshold(poll.threshold, threshold_now))
         for team in teams:
             if org_shown and team in shown:
                 averages[team].append(_stats(by_team[team]).average)
@@ -766,7 +767,7 @@ def cmd_results(ctx: Context, args: str) -> None:
     if not polls:
         ctx.reply("pulse_no_polls")
         return
-    view = results_view(ctx.session, polls, team)
+    view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
     comments = view["comments"]
     if comments and len(comments) > COMMENTS_SHOWN:
         # A chat message, not the CLI's full listing: thousands answer in a large org.
@@ -780,12 +781,14 @@ def cmd_results(ctx: Context, args: str) -> None:
     ctx.reply("pulse_results", **view)
 
 
-def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> dict[str, Any]:
-    """What /pulse results and the CLI show: the latest poll in detail, plus a trend.
+def results_view(session: Session, polls: list[PulsePoll], team: str | None,
+                 threshold_now: int = 0) -> dict[str, Any]:
+    """What /pulse results and the CLI show: the latest poll in detail, plus a trend
+    (`threshold_now`: the org file's threshold today, see poll_results).
 
     Averages are exact: the view rounds each once, as it shows it (bot.numbers); JSON and
     CSV take them through exported()."""
-    results = [poll_results(session, p) for p in polls]
+    results = [poll_results(session, p, threshold_now) for p in polls]
     latest = results[-1]
     slice_ = team or ORG_SLICE
     # A team's view counts the team's participation, as it shows the team's answers.
@@ -838,9 +841,10 @@ def send_alerts(ctx: Context, poll: PulsePoll) -> int:
     per poll, slice and kind (the outbox's dedupe key). Returns how many DMs went out.
     """
     settings = ctx.org.pulse
-    now_results = poll_results(ctx.session, poll)
-    before = [poll_results(ctx.session, p) for p in PulseRepo(ctx.session).recent(
-        settings.alert_window, closed_only=True, before_key=poll.key)]
+    now_results = poll_results(ctx.session, poll, settings.threshold)
+    before = [poll_results(ctx.session, p, settings.threshold)
+              for p in PulseRepo(ctx.session).recent(settings.alert_window, closed_only=True,
+                                                     before_key=poll.key)]
     people = ctx.people.active()
     gms = [p for p in people if p.role == "gm"]
     sent = 0

@@ -44,9 +44,12 @@ def _token() -> str:
 MIN_SHOWN = 3
 
 
-def shown_threshold(threshold: int) -> int:
-    """The fewest answers a slice of a poll stored with `threshold` is shown for."""
-    return max(MIN_SHOWN, threshold)
+def shown_threshold(threshold: int, today: int = 0) -> int:
+    """The fewest answers a slice of a poll stored with `threshold` is shown for, given the
+    org file's threshold `today`: the stricter of the two. Lowered after a poll, the
+    threshold shows no more of it than its people were promised; raised, it hides what
+    the org now deems too small a group in past polls too."""
+    return max(MIN_SHOWN, threshold, today)
 
 class PulsePoll(Base):
     """One poll: the date it opened, its questions (snapshot), when it closes."""

@@ -1089,3 +1089,57 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
     assert ("参与：已隐藏——与全组织的对照，本团队的参与情况会暴露其余不足 5 名被邀请者的"
             "参与情况。") in out
     assert "6 人中" not in out
+
+
+async def test_a_threshold_raised_after_a_poll_hides_its_smaller_groups_too(
+        database_url, pclock, tmp_path):
+    """West's four answered under `threshold: 4`; the org file then asks for 5. Its
+    people read "groups of at least 5" in the org file: the stricter threshold holds
+    for past polls too, in /pulse results, the CLI, the summary and the chart (a
+    threshold lowered after a poll shows no more of it: the poll keeps its own)."""
+    from bot.charts import chart_data_for
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  threshold: 4\n"))
+    settings = Settings(database_url=database_url, org_file=org_file)
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key in EAST:
+            await answer_all(bot, chat, key, 4, 2)
+        for key in WEST:
+            await answer_all(bot, chat, key, 2, 4)
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results team West")
+        assert "Morale: 2.0 (4 answers)" in chat.last("grace")
+    finally:
+        engine.dispose()
+    org_file.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  threshold: 5\n"))
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/pulse results team West")
+        west = chat.last("grace")
+        assert "Morale: hidden" in west and "2.0" not in west
+        assert "Participation: hidden — fewer than 5 people of this team were asked." in west
+        await say(bot, "grace", "/pulse results")
+        org = chat.last("grace")
+        # The org (10) is shown; East (6) alone would give West's 4 away by subtraction.
+        assert "Morale: 3.2 (10 answers)" in org
+        await say(bot, "grace", "/pulse results team East")
+        assert "Morale: hidden" in chat.last("grace")
+        await say(bot, "grace", "/summary 2026-W50")
+        assert "2.0" not in chat.last("grace")
+        await say(bot, "bruno", "/summary 2026-W50")  # West's director, their own team
+        assert "• West (Bruno Rossi): hidden (too few answers" in chat.last("bruno")
+        with bot.unit() as ctx:
+            data = chart_data_for(ctx.session, ctx.org, "morale", "en",
+                                  end_week=date(2026, 12, 7), weeks=1)
+        assert [line.label for line in data.lines] == ["Everyone"]
+        code, out = run_cli(settings, "pulse", "results", "--team", "West", "--format", "json")
+        assert code == 0
+        assert all(q["stats"] is None for q in json.loads(out)["questions"])
+    finally:
+        engine.dispose()
