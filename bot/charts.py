@@ -243,7 +243,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     (at least the poll's threshold answered, and not revealed by subtraction); the
     second value names the slices hidden in some poll, the third the largest threshold.
     """
-    from handlers.pulse import visible_slices  # the one anonymity rule, shared with /pulse
+    from handlers.pulse import asked_visible, visible_slices  # the rule /pulse follows
+    from storage.pulse import PulseRepo
 
     teams = list(chart_data.director_teams(session, team))
     if team is not None and not teams:
@@ -255,6 +256,9 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     for t in chart_data.pulse_tallies(session, first, last):
         polls.setdefault(t.poll, {}).setdefault(t.question, {})[t.team] = (t.n, t.total)
         thresholds[t.poll] = shown_threshold(t.threshold, threshold_now)
+    repo = PulseRepo(session)
+    allowed = {key: asked_visible(repo.asked_by_team(poll), thresholds[key])
+               for key in polls if (poll := repo.poll(key)) is not None}
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
@@ -262,7 +266,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
         for question, slices in questions.items():
             total = sum(n for n, _ in slices.values())
             per_team = {t: n for t, (n, _) in slices.items() if t is not None}
-            org_shown, team_shown = visible_slices(total, per_team, thresholds[poll])
+            org_shown, team_shown = visible_slices(total, per_team, thresholds[poll],
+                                                   allowed.get(poll, set()))
             for s in wanted:
                 if s is None and org_shown:
                     value = sum(v for _, v in slices.values()) / total

@@ -525,19 +525,31 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
 
 # --- results --------------------------------------------------------------------------------
 
-def visible_slices(total: int, teams: dict[str, int], threshold: int) -> tuple[bool, set[str]]:
+def visible_slices(total: int, teams: dict[str, int], threshold: int,
+                   allowed: set[str] | None = None) -> tuple[bool, set[str]]:
     """Which slices may be shown: (the whole org?, these teams).
 
     A slice needs at least `threshold` answers. A team is also hidden when
     subtracting the shown teams from the org would leave a group of 1..threshold-1:
     the smallest shown team is dropped until the remainder is empty or big enough.
+    `allowed`: the teams that may be shown at all (for answers, those whose
+    participation may be: `asked_visible`).
     """
     if total < threshold:
         return False, set()
-    shown = {t for t, n in teams.items() if n >= threshold}
+    shown = {t for t, n in teams.items() if n >= threshold and (allowed is None or t in allowed)}
     while shown and 0 < total - sum(teams[t] for t in shown) < threshold:
         shown.discard(min(shown, key=lambda t: (teams[t], t)))
     return True, shown
+
+
+def asked_visible(asked: dict[str | None, int], threshold: int) -> set[str]:
+    """The teams whose participation may be shown, by the people a poll asked (None: no
+    team): `visible_slices` over them. Their answers may be shown only among these: a
+    team's answer count beside the org's would otherwise tell how many of a smaller
+    group answered (none, say, of a West of four asked)."""
+    teams = {t: n for t, n in asked.items() if t is not None}
+    return visible_slices(sum(asked.values()), teams, threshold)[1]
 
 
 @dataclass(frozen=True)
@@ -588,11 +600,15 @@ class PollResults:
         """Why a team's participation is hidden: 'small' (fewer than the threshold asked),
         'subtraction' (the org's less the shown teams' would single out a smaller group);
         None when it is shown."""
-        asked = {t: a for t, (a, _) in self.teams.items()}
-        if asked.get(slice_, 0) < self.threshold:
+        if self.teams.get(slice_, (0, 0))[0] < self.threshold:
             return "small"
-        _org, shown = visible_slices(self.asked, asked, self.threshold)
-        return None if slice_ in shown else "subtraction"
+        return None if slice_ in self.asked_shown() else "subtraction"
+
+    def asked_shown(self) -> set[str]:
+        """The teams whose participation (and so answers) may be shown: `asked_visible`."""
+        asked: dict[str | None, int] = {t: a for t, (a, _) in self.teams.items()}
+        asked[None] = self.asked - sum(asked.values())
+        return asked_visible(asked, self.threshold)
 
     def stats(self, key: str, slice_: str = ORG_SLICE) -> Stats | None:
         """A question's stats in a slice, or None when hidden."""
@@ -612,7 +628,7 @@ def _stats(counts: dict[int, int]) -> Stats:
     return Stats(n, sum(v * c for v, c in counts.items()) / n if n else 0.0, dict(counts))
 
 
-def _slices(tallies: list[Tally], threshold: int
+def _slices(tallies: list[Tally], threshold: int, allowed: set[str]
             ) -> tuple[dict[int, int], dict[str, dict[int, int]], bool, set[str]]:
     """One question's counts per value for the org and per team, and which of those
     slices may be shown (visible_slices)."""
@@ -624,7 +640,8 @@ def _slices(tallies: list[Tally], threshold: int
         if t.team is not None:
             teams[t.team] = t.counts
     org_shown, team_shown = visible_slices(
-        sum(total.values()), {t: sum(c.values()) for t, c in teams.items()}, threshold)
+        sum(total.values()), {t: sum(c.values()) for t, c in teams.items()}, threshold,
+        allowed)
     return total, teams, org_shown, team_shown
 
 
@@ -648,9 +665,11 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
     for tally in repo.tallies(poll):
         by_question.setdefault(tally.question_key, []).append(tally)
     shown_for_comments: tuple[bool, set[str]] = (False, set())
+    allowed = out.asked_shown()
     for q in questions_of(poll):
         out.kinds[q.key] = q.kind
-        total, teams, org_shown, team_shown = _slices(by_question.get(q.key, []), threshold)
+        total, teams, org_shown, team_shown = _slices(by_question.get(q.key, []), threshold,
+                                                      allowed)
         if q.key == "morale":
             shown_for_comments = (org_shown, team_shown)
         if org_shown:
@@ -682,8 +701,10 @@ def team_morale(session: Session, teams: list[str], since: date,
         # count per team and value).
         if not any(q.key == "morale" for q in questions_of(poll)):
             continue
+        threshold = shown_threshold(poll.threshold, threshold_now)
         _total, by_team, org_shown, shown = _slices(
-            repo.tallies(poll, "morale"), shown_threshold(poll.threshold, threshold_now))
+            repo.tallies(poll, "morale"), threshold,
+            asked_visible(repo.asked_by_team(poll), threshold))
         for team in teams:
             if org_shown and team in shown:
                 averages[team].append(_stats(by_team[team]).average)

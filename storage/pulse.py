@@ -258,6 +258,13 @@ class PulseRepo:
         self.session.add_all(fresh)
         self.session.flush()
 
+    def asked_by_team(self, poll: PulsePoll) -> dict[str | None, int]:
+        """How many people of each team (as when asked; None: no team) a poll asked."""
+        rows = self.session.execute(
+            select(PulseParticipant.team, func.count()).where(
+                PulseParticipant.poll_id == poll.id).group_by(PulseParticipant.team)).all()
+        return {team: int(count) for team, count in rows}
+
     def participant_ids(self, poll: PulsePoll) -> set[int]:
         """Ids of the people asked in a poll."""
         return set(self.session.scalars(select(PulseParticipant.person_id).where(

@@ -1019,9 +1019,12 @@ async def test_two_presses_handled_at_once_by_two_replicas_count_one_vote(
 async def test_the_org_s_threshold_not_five_decides_which_teams_are_kept_and_shown(
         database_url, pclock, tmp_path):
     """README: a team is stored with the answers when at least the threshold of its people
-    were asked, and shown from that many answers: with `threshold: 4` West's four are."""
+    were asked, and shown from that many answers: with `threshold: 4` West's four are
+    (the GM not asked: beside East's and West's, the org's figures would tell whether
+    she, a group of one, answered)."""
     org_file = tmp_path / "org.yaml"
-    org_file.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  threshold: 4\n"))
+    org_file.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", "pulse:\n  threshold: 4\n  audience: {roles: [director, member]}\n"))
     bot, engine = prepare(Settings(database_url=database_url, org_file=org_file), pclock)
     chat = RecordingAdapter()
     bot.register(chat)
@@ -1062,8 +1065,8 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
     """West's participation is hidden (4 asked, under 5), but Grace, away for the poll and
     so not asked, read "6 of 10" for the org and "6 of 6" for East: West, "0 of 4", by
     subtraction. East's participation is hidden too while the org less East is a group
-    of 1 to 4 people asked; its answers (all of East's: nothing is left to single out)
-    are still shown."""
+    of 1 to 4 people asked, and so are its answers: East's "6 answers" beside the org's
+    "6 answers" said as much ("0 of 4" for West)."""
     pclock.set(POLL_DAY - timedelta(days=5))
     await say(pbot, "grace", "/away 2026-12-07 2026-12-20")
     pclock.set(POLL_DAY)
@@ -1080,7 +1083,18 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
                 "of the fewer than 5 others asked.") in east.splitlines(), when
         if when == "open":
             await close(pbot, pclock)
-    assert "Morale: 4.0 (6 answers)" in east
+    assert "Morale: hidden" in east and "(6 answers)" not in east
+    await say(pbot, "grace", "/pulse results")
+    assert "Morale: 4.0 (6 answers)" in pchat.last("grace")  # the org's: nothing to subtract
+    await say(pbot, "grace", "/summary 2026-W50")
+    assert "4.0" not in pchat.last("grace")
+    await say(pbot, "alice", "/summary 2026-W50")  # East's director, their own team
+    assert "• East (Alice Martin): hidden (too few answers" in pchat.last("alice")
+    from bot.charts import chart_data_for
+    with pbot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "morale", "en",
+                              end_week=date(2026, 12, 7), weeks=1)
+    assert [line.label for line in data.lines] == ["Everyone"]
     settings = Settings(database_url=database_url, org_file=PULSE_ORG)
     code, out = run_cli(settings, "pulse", "results", "--team", "East", "--format", "json")
     assert code == 0 and (json.loads(out)["asked"], json.loads(out)["answered"]) == (None, None)
@@ -1099,7 +1113,8 @@ async def test_a_threshold_raised_after_a_poll_hides_its_smaller_groups_too(
     threshold lowered after a poll shows no more of it: the poll keeps its own)."""
     from bot.charts import chart_data_for
     org_file = tmp_path / "org.yaml"
-    org_file.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  threshold: 4\n"))
+    org_file.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", "pulse:\n  threshold: 4\n  audience: {roles: [director, member]}\n"))
     settings = Settings(database_url=database_url, org_file=org_file)
     bot, engine = prepare(settings, pclock)
     chat = RecordingAdapter()
@@ -1115,7 +1130,8 @@ async def test_a_threshold_raised_after_a_poll_hides_its_smaller_groups_too(
         assert "Morale: 2.0 (4 answers)" in chat.last("grace")
     finally:
         engine.dispose()
-    org_file.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  threshold: 5\n"))
+    org_file.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", "pulse:\n  threshold: 5\n  audience: {roles: [director, member]}\n"))
     bot, engine = prepare(settings, pclock)
     chat = RecordingAdapter()
     bot.register(chat)
