@@ -491,7 +491,10 @@ def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int
     if not repo.advance(part, step):  # answered at this very moment elsewhere: one vote
         ctx.reply("pulse_button_stale")
         return
-    repo.vote(poll, q.key, value, person.team)
+    # The team they were asked in, as participation counts them: moved since (an org
+    # file reload mid-poll), their answer under the new team would leave their old one
+    # "6 of 6 answered" with 5 answers, saying when they answered.
+    repo.vote(poll, q.key, value, part.team)
     # Kindness, privately, in the next message: nothing records that it was said.
     care = q.key == "stress" and value >= ctx.org.pulse.care_stress_at
     _ask(ctx, person, poll, step + 1, care=care)
@@ -505,7 +508,7 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
         ctx.reply("pulse_button_stale")
         return
     if comment:
-        repo.comment(poll, comment, person.team)
+        repo.comment(poll, comment, part.team)  # the team asked in (see _answer)
     conv = ctx.session.get(Conversation, person.id)
     if conv is not None and conv.kind == CONVERSATION_KIND:
         ctx.session.delete(conv)
