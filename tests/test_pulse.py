@@ -1084,6 +1084,10 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
         if when == "open":
             await close(pbot, pclock)
     assert "Morale: hidden" in east and "(6 answers)" not in east
+    # Its own line ("…this team's answers.Results are shown only…" ran on).
+    assert "Comments are hidden with this team's answers." in east.splitlines()
+    assert ("Morale: hidden — beside the org's results, this team's answers would give away "
+            "those of the fewer than 5 others.") in east.splitlines()
     await say(pbot, "grace", "/pulse results")
     assert "Morale: 4.0 (6 answers)" in pchat.last("grace")  # the org's: nothing to subtract
     await say(pbot, "grace", "/summary 2026-W50")
@@ -1102,6 +1106,7 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
     code, out = run_cli(settings, "pulse", "results", "--team", "East", "--locale", "zh-CN")
     assert ("参与：已隐藏——与全组织的对照，本团队的参与情况会暴露其余不足 5 名被邀请者的"
             "参与情况。") in out
+    assert "留言与本团队的回答一同隐藏。" in out.splitlines()
     assert "6 人中" not in out
 
 
@@ -1159,3 +1164,24 @@ async def test_a_threshold_raised_after_a_poll_hides_its_smaller_groups_too(
         assert all(q["stats"] is None for q in json.loads(out)["questions"])
     finally:
         engine.dispose()
+
+
+async def test_someone_moved_mid_poll_answers_with_the_team_they_were_asked_in(
+        pbot, pchat, pclock):
+    """east1 was asked in East, then the org file moved them to West, and they answered.
+    Their answers went to West (too small to be kept: no team), so East read "6 of 6
+    answered" beside "5 answers": east1 answered after the move, for anyone who knew of
+    it. Answers go with the team the person was asked in, as participation counts them."""
+    await pbot.run_pulse()
+    with pbot.unit() as ctx:
+        moved = ctx.session.scalars(select(Person).where(Person.key == "east1")).one()
+        moved.team = "West"
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2, "all good" if key == "east1" else None)
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/pulse results team East")
+    east = pchat.last("grace")
+    assert "Participation: 6 of 6 answered." in east.splitlines()
+    assert "Morale: 4.0 (6 answers)" in east and "• all good" in east
+    with pbot.unit() as ctx:
+        assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East"}
