@@ -1106,7 +1106,7 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
     code, out = run_cli(settings, "pulse", "results", "--team", "East", "--locale", "zh-CN")
     assert ("参与：已隐藏——与全组织的对照，本团队的参与情况会暴露其余不足 5 名被邀请者的"
             "参与情况。") in out
-    assert "留言与本团队的回答一同隐藏。" in out.splitlines()
+    assert "留言与本团队的回答一同隐藏。\\\n结果只按" in out  # (Markdown: a hard break)
     assert "6 人中" not in out
 
 
