@@ -162,7 +162,7 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
     if kind == "attainment":
         _attainment(session, locale, team, data)
     elif kind == "morale":
-        _morale(session, locale, team, data)
+        _morale(session, org, locale, team, data)
     else:
         _kudos(session, org, locale, team, data)
     return data
@@ -233,7 +233,8 @@ def _pct(ratio: float | None) -> float | None:
     return None if ratio is None else percent_to(ratio, 1)
 
 
-def morale_series(session: Session, weeks: Sequence[str], team: str | None = None
+def morale_series(session: Session, weeks: Sequence[str], team: str | None = None,
+                  threshold_now: int = 0
                   ) -> tuple[dict[str | None, dict[str, dict[str, float]]], set[str | None], int]:
     """Thresholded pulse averages: slice -> question -> week -> mean of the polls' averages.
 
@@ -242,7 +243,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     (at least the poll's threshold answered, and not revealed by subtraction); the
     second value names the slices hidden in some poll, the third the largest threshold.
     """
-    from handlers.pulse import visible_slices  # the one anonymity rule, shared with /pulse
+    from handlers.pulse import asked_visible, visible_slices  # the rule /pulse follows
+    from storage.pulse import PulseRepo
 
     teams = list(chart_data.director_teams(session, team))
     if team is not None and not teams:
@@ -253,7 +255,10 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     thresholds: dict[str, int] = {}
     for t in chart_data.pulse_tallies(session, first, last):
         polls.setdefault(t.poll, {}).setdefault(t.question, {})[t.team] = (t.n, t.total)
-        thresholds[t.poll] = shown_threshold(t.threshold)
+        thresholds[t.poll] = shown_threshold(t.threshold, threshold_now)
+    repo = PulseRepo(session)
+    allowed = {key: asked_visible(repo.asked_by_team(poll), thresholds[key])
+               for key in polls if (poll := repo.poll(key)) is not None}
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
@@ -261,7 +266,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
         for question, slices in questions.items():
             total = sum(n for n, _ in slices.values())
             per_team = {t: n for t, (n, _) in slices.items() if t is not None}
-            org_shown, team_shown = visible_slices(total, per_team, thresholds[poll])
+            org_shown, team_shown = visible_slices(total, per_team, thresholds[poll],
+                                                   allowed.get(poll, set()))
             for s in wanted:
                 if s is None and org_shown:
                     value = sum(v for _, v in slices.values()) / total
@@ -278,8 +284,9 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     return out, hidden, max(thresholds.values(), default=0)
 
 
-def _morale(session: Session, locale: str, team: str | None, data: ChartData) -> None:
-    series, hidden, threshold = morale_series(session, data.weeks, team)
+def _morale(session: Session, org: Org, locale: str, team: str | None,
+            data: ChartData) -> None:
+    series, hidden, threshold = morale_series(session, data.weeks, team, org.pulse.threshold)
     order = sorted(series, key=lambda s: (s is not None, s or ""))
     for s in order:
         label = _text(locale, "chart_everyone") if s is None else s

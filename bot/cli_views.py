@@ -302,7 +302,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                 return nothing_yet("no pulse poll has run yet: nothing to show (see README: "
                                    "Pulse polls, for when they go out)")
             # The very same thresholded view as /pulse results in the chat.
-            view = results_view(ctx.session, polls, team)
+            view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
     finally:
         engine.dispose()
     if args.format in {"json", "csv"}:

@@ -491,7 +491,10 @@ def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int
     if not repo.advance(part, step):  # answered at this very moment elsewhere: one vote
         ctx.reply("pulse_button_stale")
         return
-    repo.vote(poll, q.key, value, person.team)
+    # The team they were asked in, as participation counts them: moved since (an org
+    # file reload mid-poll), their answer under the new team would leave their old one
+    # "6 of 6 answered" with 5 answers, saying when they answered.
+    repo.vote(poll, q.key, value, part.team)
     # Kindness, privately, in the next message: nothing records that it was said.
     care = q.key == "stress" and value >= ctx.org.pulse.care_stress_at
     _ask(ctx, person, poll, step + 1, care=care)
@@ -505,7 +508,7 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
         ctx.reply("pulse_button_stale")
         return
     if comment:
-        repo.comment(poll, comment, person.team)
+        repo.comment(poll, comment, part.team)  # the team asked in (see _answer)
     conv = ctx.session.get(Conversation, person.id)
     if conv is not None and conv.kind == CONVERSATION_KIND:
         ctx.session.delete(conv)
@@ -525,19 +528,31 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
 
 # --- results --------------------------------------------------------------------------------
 
-def visible_slices(total: int, teams: dict[str, int], threshold: int) -> tuple[bool, set[str]]:
+def visible_slices(total: int, teams: dict[str, int], threshold: int,
+                   allowed: set[str] | None = None) -> tuple[bool, set[str]]:
     """Which slices may be shown: (the whole org?, these teams).
 
     A slice needs at least `threshold` answers. A team is also hidden when
     subtracting the shown teams from the org would leave a group of 1..threshold-1:
     the smallest shown team is dropped until the remainder is empty or big enough.
+    `allowed`: the teams that may be shown at all (for answers, those whose
+    participation may be: `asked_visible`).
     """
     if total < threshold:
         return False, set()
-    shown = {t for t, n in teams.items() if n >= threshold}
+    shown = {t for t, n in teams.items() if n >= threshold and (allowed is None or t in allowed)}
     while shown and 0 < total - sum(teams[t] for t in shown) < threshold:
         shown.discard(min(shown, key=lambda t: (teams[t], t)))
     return True, shown
+
+
+def asked_visible(asked: dict[str | None, int], threshold: int) -> set[str]:
+    """The teams whose participation may be shown, by the people a poll asked (None: no
+    team): `visible_slices` over them. Their answers may be shown only among these: a
+    team's answer count beside the org's would otherwise tell how many of a smaller
+    group answered (none, say, of a West of four asked)."""
+    teams = {t: n for t, n in asked.items() if t is not None}
+    return visible_slices(sum(asked.values()), teams, threshold)[1]
 
 
 @dataclass(frozen=True)
@@ -575,12 +590,28 @@ class PollResults:
 
     def participation(self, slice_: str = ORG_SLICE) -> tuple[int | None, int | None]:
         """(asked, answered) of the org, or of a team; (None, None) for a team fewer than
-        the threshold were asked of: in a team of one, "1 of 1" would say that they took
-        the poll, and only groups of the threshold or more are shown."""
+        the threshold were asked of (in a team of one, "1 of 1" would say that they took
+        the poll), or whose figure, taken from the org's, would leave such a group
+        (`visible_slices` over the people asked: the answers' own rule)."""
         if slice_ == ORG_SLICE:
             return self.asked, self.answered
-        asked, answered = self.teams.get(slice_, (0, 0))
-        return (asked, answered) if asked >= self.threshold else (None, None)
+        if self.participation_hidden(slice_) is not None:
+            return None, None
+        return self.teams[slice_]
+
+    def participation_hidden(self, slice_: str) -> str | None:
+        """Why a team's participation is hidden: 'small' (fewer than the threshold asked),
+        'subtraction' (the org's less the shown teams' would single out a smaller group);
+        None when it is shown."""
+        if self.teams.get(slice_, (0, 0))[0] < self.threshold:
+            return "small"
+        return None if slice_ in self.asked_shown() else "subtraction"
+
+    def asked_shown(self) -> set[str]:
+        """The teams whose participation (and so answers) may be shown: `asked_visible`."""
+        asked: dict[str | None, int] = {t: a for t, (a, _) in self.teams.items()}
+        asked[None] = self.asked - sum(asked.values())
+        return asked_visible(asked, self.threshold)
 
     def stats(self, key: str, slice_: str = ORG_SLICE) -> Stats | None:
         """A question's stats in a slice, or None when hidden."""
@@ -600,7 +631,7 @@ def _stats(counts: dict[int, int]) -> Stats:
     return Stats(n, sum(v * c for v, c in counts.items()) / n if n else 0.0, dict(counts))
 
 
-def _slices(tallies: list[Tally], threshold: int
+def _slices(tallies: list[Tally], threshold: int, allowed: set[str]
             ) -> tuple[dict[int, int], dict[str, dict[int, int]], bool, set[str]]:
     """One question's counts per value for the org and per team, and which of those
     slices may be shown (visible_slices)."""
@@ -612,16 +643,18 @@ def _slices(tallies: list[Tally], threshold: int
         if t.team is not None:
             teams[t.team] = t.counts
     org_shown, team_shown = visible_slices(
-        sum(total.values()), {t: sum(c.values()) for t, c in teams.items()}, threshold)
+        sum(total.values()), {t: sum(c.values()) for t, c in teams.items()}, threshold,
+        allowed)
     return total, teams, org_shown, team_shown
 
 
-def poll_results(session: Session, poll: PulsePoll) -> PollResults:
-    """A poll's results, with every slice below the threshold (or revealed by
-    subtraction) left out; of a poll still open, participation only (see the top)."""
+def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> PollResults:
+    """A poll's results, with every slice below the threshold (the poll's or, if higher,
+    `threshold_now`, the org file's today) or revealed by subtraction left out; of a poll
+    still open, participation only (see the top)."""
     repo = PulseRepo(session)
     parts = repo.participants(poll)
-    threshold = shown_threshold(poll.threshold)
+    threshold = shown_threshold(poll.threshold, threshold_now)
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed)
     for part in parts:
@@ -635,9 +668,11 @@ def poll_results(session: Session, poll: PulsePoll) -> PollResults:
     for tally in repo.tallies(poll):
         by_question.setdefault(tally.question_key, []).append(tally)
     shown_for_comments: tuple[bool, set[str]] = (False, set())
+    allowed = out.asked_shown()
     for q in questions_of(poll):
         out.kinds[q.key] = q.kind
-        total, teams, org_shown, team_shown = _slices(by_question.get(q.key, []), threshold)
+        total, teams, org_shown, team_shown = _slices(by_question.get(q.key, []), threshold,
+                                                      allowed)
         if q.key == "morale":
             shown_for_comments = (org_shown, team_shown)
         if org_shown:
@@ -654,7 +689,7 @@ def poll_results(session: Session, poll: PulsePoll) -> PollResults:
 
 
 def team_morale(session: Session, teams: list[str], since: date,
-                until: date | None = None) -> dict[str, float | None]:
+                until: date | None = None, threshold_now: int = 0) -> dict[str, float | None]:
     """Each team's average morale over the polls dated from `since` (to `until`), thresholded.
 
     For /summary's team-morale line per director. A team gets None when no poll in
@@ -669,8 +704,10 @@ def team_morale(session: Session, teams: list[str], since: date,
         # count per team and value).
         if not any(q.key == "morale" for q in questions_of(poll)):
             continue
-        _total, by_team, org_shown, shown = _slices(repo.tallies(poll, "morale"),
-                                                    shown_threshold(poll.threshold))
+        threshold = shown_threshold(poll.threshold, threshold_now)
+        _total, by_team, org_shown, shown = _slices(
+            repo.tallies(poll, "morale"), threshold,
+            asked_visible(repo.asked_by_team(poll), threshold))
         for team in teams:
             if org_shown and team in shown:
                 averages[team].append(_stats(by_team[team]).average)
@@ -754,7 +791,7 @@ def cmd_results(ctx: Context, args: str) -> None:
     if not polls:
         ctx.reply("pulse_no_polls")
         return
-    view = results_view(ctx.session, polls, team)
+    view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
     comments = view["comments"]
     if comments and len(comments) > COMMENTS_SHOWN:
         # A chat message, not the CLI's full listing: thousands answer in a large org.
@@ -768,12 +805,14 @@ def cmd_results(ctx: Context, args: str) -> None:
     ctx.reply("pulse_results", **view)
 
 
-def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> dict[str, Any]:
-    """What /pulse results and the CLI show: the latest poll in detail, plus a trend.
+def results_view(session: Session, polls: list[PulsePoll], team: str | None,
+                 threshold_now: int = 0) -> dict[str, Any]:
+    """What /pulse results and the CLI show: the latest poll in detail, plus a trend
+    (`threshold_now`: the org file's threshold today, see poll_results).
 
     Averages are exact: the view rounds each once, as it shows it (bot.numbers); JSON and
     CSV take them through exported()."""
-    results = [poll_results(session, p) for p in polls]
+    results = [poll_results(session, p, threshold_now) for p in polls]
     latest = results[-1]
     slice_ = team or ORG_SLICE
     # A team's view counts the team's participation, as it shows the team's answers.
@@ -792,6 +831,7 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None) -> 
     return {"poll": latest.key, "team": team, "threshold": latest.threshold,
             "closed": latest.closed, "asked": latest.participation(slice_)[0],
             "answered": latest.participation(slice_)[1],
+            "asked_hidden": latest.participation_hidden(slice_) if team else None,
             "questions": rows, "comments": latest.comments.get(slice_),
             "trend": trend if len(results) > 1 else []}
 
@@ -825,9 +865,10 @@ def send_alerts(ctx: Context, poll: PulsePoll) -> int:
     per poll, slice and kind (the outbox's dedupe key). Returns how many DMs went out.
     """
     settings = ctx.org.pulse
-    now_results = poll_results(ctx.session, poll)
-    before = [poll_results(ctx.session, p) for p in PulseRepo(ctx.session).recent(
-        settings.alert_window, closed_only=True, before_key=poll.key)]
+    now_results = poll_results(ctx.session, poll, settings.threshold)
+    before = [poll_results(ctx.session, p, settings.threshold)
+              for p in PulseRepo(ctx.session).recent(settings.alert_window, closed_only=True,
+                                                     before_key=poll.key)]
     people = ctx.people.active()
     gms = [p for p in people if p.role == "gm"]
     sent = 0

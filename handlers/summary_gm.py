@@ -1643,7 +1643,8 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
         given_by[g] = given_by.get(g, 0) + count
         received_by[r] = received_by.get(r, 0) + count
     pulse = team_pulse(ctx.session, sorted({v.team for v in views if v.team}),
-                       week_start(shown[0]) - MORALE_LOOKBACK, week_end(week))
+                       week_start(shown[0]) - MORALE_LOOKBACK, week_end(week),
+                       ctx.org.pulse.threshold)
     # Directors share teams (a handful of teams, thousands of directors): each team's
     # figures are worked out once.
     per_team: dict[str | None, tuple[Any, ...]] = {}
@@ -1672,8 +1673,8 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
             view.pulse = "hidden" if view.morale is None and view.stress is None else "shown"
 
 
-def team_pulse(session: Session, teams: list[str], since: date,
-               until: date) -> dict[str, tuple[float | None, float | None]]:
+def team_pulse(session: Session, teams: list[str], since: date, until: date,
+               threshold_now: int = 0) -> dict[str, tuple[float | None, float | None]]:
     """Each team's mean morale and stress over the polls from `since` to `until`, only
     where the polls may show that team (handlers/pulse.py: threshold and subtraction).
     A team is left out when no poll was held; (None, None) when every result is hidden."""
@@ -1682,7 +1683,7 @@ def team_pulse(session: Session, teams: list[str], since: date,
         return {}
     sums: dict[str, dict[str, list[float]]] = {t: {"morale": [], "stress": []} for t in teams}
     for poll in polls:
-        results = poll_results(session, poll)
+        results = poll_results(session, poll, threshold_now)
         for team in teams:
             for key in ("morale", "stress"):
                 stats = results.stats(key, team)

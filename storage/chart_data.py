@@ -166,13 +166,15 @@ class PulseTally:
 
 def pulse_tallies(session: Session, since: date, until: date,
                   questions: Sequence[str] = ("morale", "stress")) -> list[PulseTally]:
-    """Per poll dated in [since, until], question and team: count and sum of the answers."""
+    """Per closed poll dated in [since, until], question and team: count and sum of the
+    answers. An open poll gives nothing: drawn before and after one more answer, its
+    figures would show that answer (handlers/pulse.py)."""
     rows = session.connection().execute(
         select(PulsePoll.key, PulsePoll.threshold, PulseVote.question_key, PulseVote.team,
                func.count(), func.sum(PulseVote.value))
         .join(PulsePoll, PulsePoll.id == PulseVote.poll_id)
         .where(PulsePoll.key >= since.isoformat(), PulsePoll.key <= until.isoformat(),
-               PulseVote.question_key.in_(list(questions)))
+               PulsePoll.closed.is_(True), PulseVote.question_key.in_(list(questions)))
         .group_by(PulsePoll.key, PulsePoll.threshold, PulseVote.question_key, PulseVote.team)
         .order_by(PulsePoll.key))
     return [PulseTally(key, int(threshold), question, team, int(n), int(total or 0))

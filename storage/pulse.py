@@ -44,9 +44,12 @@ def _token() -> str:
 MIN_SHOWN = 3
 
 
-def shown_threshold(threshold: int) -> int:
-    """The fewest answers a slice of a poll stored with `threshold` is shown for."""
-    return max(MIN_SHOWN, threshold)
+def shown_threshold(threshold: int, today: int = 0) -> int:
+    """The fewest answers a slice of a poll stored with `threshold` is shown for, given the
+    org file's threshold `today`: the stricter of the two. Lowered after a poll, the
+    threshold shows no more of it than its people were promised; raised, it hides what
+    the org now deems too small a group in past polls too."""
+    return max(MIN_SHOWN, threshold, today)
 
 class PulsePoll(Base):
     """One poll: the date it opened, its questions (snapshot), when it closes."""
@@ -254,6 +257,13 @@ class PulseRepo:
         secrets.SystemRandom().shuffle(fresh)
         self.session.add_all(fresh)
         self.session.flush()
+
+    def asked_by_team(self, poll: PulsePoll) -> dict[str | None, int]:
+        """How many people of each team (as when asked; None: no team) a poll asked."""
+        rows = self.session.execute(
+            select(PulseParticipant.team, func.count()).where(
+                PulseParticipant.poll_id == poll.id).group_by(PulseParticipant.team)).all()
+        return {team: int(count) for team, count in rows}
 
     def participant_ids(self, poll: PulsePoll) -> set[int]:
         """Ids of the people asked in a poll."""

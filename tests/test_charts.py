@@ -23,6 +23,8 @@ from tests.test_pulse import (  # noqa: F401 - fixtures of the pulse org
     EAST,
     PREVIOUS_POLL_DAY,
     WEST,
+    answer_all,
+    close,
     pbot,
     pchat,
     pclock,
@@ -528,3 +530,29 @@ async def test_a_point_is_drawn_where_a_half_rounds_up(bot, no_missing_glyphs):
                               weeks=2)
     assert {line.label: line.values for line in data.lines} == {
         "T 01": [57.3, 57.3], "U 01": [82.3, 82.3]}
+
+
+async def test_an_open_polls_morale_is_never_drawn(
+        pbot, pchat, pclock):  # noqa: F811 - the pulse tests' fixtures
+    # Drawn while the poll was open, the chart moved with each answer: drawn before and
+    # after east5 answered, East's line went from 4.0 to 3.5, east5's morale (1) in plain
+    # sight. As /pulse results and /summary, an open poll's morale is drawn once it closes.
+    await pbot.run_pulse()
+    for key in EAST[:5]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    end = date(2026, 12, 7)
+    with pbot.unit() as ctx:
+        before = chart_data_for(ctx.session, ctx.org, "morale", "en", end_week=end, weeks=2)
+    await answer_all(pbot, pchat, "east5", 1, 5)
+    with pbot.unit() as ctx:
+        after = chart_data_for(ctx.session, ctx.org, "morale", "zh-CN", end_week=end, weeks=2,
+                               team="East")
+    for data in (before, after):
+        assert not data.lines and not data.stress
+    assert before.empty == "No pulse poll results to show in these weeks."
+    assert after.empty == "这几周没有可显示的脉搏调查结果。"
+    await close(pbot, pclock)
+    with pbot.unit() as ctx:
+        closed = chart_data_for(ctx.session, ctx.org, "morale", "en", end_week=end, weeks=2)
+    east = next(line for line in closed.lines if line.label == "East")
+    assert east.values == [None, 3.5]

@@ -1019,9 +1019,12 @@ async def test_two_presses_handled_at_once_by_two_replicas_count_one_vote(
 async def test_the_org_s_threshold_not_five_decides_which_teams_are_kept_and_shown(
         database_url, pclock, tmp_path):
     """README: a team is stored with the answers when at least the threshold of its people
-    were asked, and shown from that many answers: with `threshold: 4` West's four are."""
+    were asked, and shown from that many answers: with `threshold: 4` West's four are
+    (the GM not asked: beside East's and West's, the org's figures would tell whether
+    she, a group of one, answered)."""
     org_file = tmp_path / "org.yaml"
-    org_file.write_text(PULSE_ORG.read_text().replace("pulse:\n", "pulse:\n  threshold: 4\n"))
+    org_file.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", "pulse:\n  threshold: 4\n  audience: {roles: [director, member]}\n"))
     bot, engine = prepare(Settings(database_url=database_url, org_file=org_file), pclock)
     chat = RecordingAdapter()
     bot.register(chat)
@@ -1055,3 +1058,130 @@ async def test_an_average_is_rounded_once_as_shown(pbot, pchat, pclock, capsys):
     code, raw = run_cli(pbot.settings, "pulse", "results", "--format", "json")
     [row] = [q for q in json.loads(raw)["questions"] if q["key"] == "morale"]
     assert row["stats"]["average"] == 2.55
+
+
+async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
+        pbot, pchat, pclock, database_url):
+    """West's participation is hidden (4 asked, under 5), but Grace, away for the poll and
+    so not asked, read "6 of 10" for the org and "6 of 6" for East: West, "0 of 4", by
+    subtraction. East's participation is hidden too while the org less East is a group
+    of 1 to 4 people asked, and so are its answers: East's "6 answers" beside the org's
+    "6 answers" said as much ("0 of 4" for West)."""
+    pclock.set(POLL_DAY - timedelta(days=5))
+    await say(pbot, "grace", "/away 2026-12-07 2026-12-20")
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await say(pbot, "grace", "/pulse results")
+    assert "Participation: 6 of 10 answered." in pchat.last("grace").splitlines()
+    for when in ("open", "closed"):
+        await say(pbot, "grace", "/pulse results team East")
+        east = pchat.last("grace")
+        assert "6 of 6" not in east and "of 6" not in east, when
+        assert ("Participation: hidden — beside the org's, this team's would give away that "
+                "of the fewer than 5 others asked.") in east.splitlines(), when
+        if when == "open":
+            await close(pbot, pclock)
+    assert "Morale: hidden" in east and "(6 answers)" not in east
+    # Its own line ("…this team's answers.Results are shown only…" ran on).
+    assert "Comments are hidden with this team's answers." in east.splitlines()
+    assert ("Morale: hidden — beside the org's results, this team's answers would give away "
+            "those of the fewer than 5 others.") in east.splitlines()
+    await say(pbot, "grace", "/pulse results")
+    assert "Morale: 4.0 (6 answers)" in pchat.last("grace")  # the org's: nothing to subtract
+    await say(pbot, "grace", "/summary 2026-W50")
+    assert "4.0" not in pchat.last("grace")
+    await say(pbot, "alice", "/summary 2026-W50")  # East's director, their own team
+    assert "• East (Alice Martin): hidden (too few answers" in pchat.last("alice")
+    from bot.charts import chart_data_for
+    with pbot.unit() as ctx:
+        data = chart_data_for(ctx.session, ctx.org, "morale", "en",
+                              end_week=date(2026, 12, 7), weeks=1)
+    assert [line.label for line in data.lines] == ["Everyone"]
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    code, out = run_cli(settings, "pulse", "results", "--team", "East", "--format", "json")
+    assert code == 0 and (json.loads(out)["asked"], json.loads(out)["answered"]) == (None, None)
+    assert json.loads(out)["asked_hidden"] == "subtraction"
+    code, out = run_cli(settings, "pulse", "results", "--team", "East", "--locale", "zh-CN")
+    assert ("参与：已隐藏——与全组织的对照，本团队的参与情况会暴露其余不足 5 名被邀请者的"
+            "参与情况。") in out
+    assert "留言与本团队的回答一同隐藏。\\\n结果只按" in out  # (Markdown: a hard break)
+    assert "6 人中" not in out
+
+
+async def test_a_threshold_raised_after_a_poll_hides_its_smaller_groups_too(
+        database_url, pclock, tmp_path):
+    """West's four answered under `threshold: 4`; the org file then asks for 5. Its
+    people read "groups of at least 5" in the org file: the stricter threshold holds
+    for past polls too, in /pulse results, the CLI, the summary and the chart (a
+    threshold lowered after a poll shows no more of it: the poll keeps its own)."""
+    from bot.charts import chart_data_for
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", "pulse:\n  threshold: 4\n  audience: {roles: [director, member]}\n"))
+    settings = Settings(database_url=database_url, org_file=org_file)
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key in EAST:
+            await answer_all(bot, chat, key, 4, 2)
+        for key in WEST:
+            await answer_all(bot, chat, key, 2, 4)
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results team West")
+        assert "Morale: 2.0 (4 answers)" in chat.last("grace")
+    finally:
+        engine.dispose()
+    org_file.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", "pulse:\n  threshold: 5\n  audience: {roles: [director, member]}\n"))
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/pulse results team West")
+        west = chat.last("grace")
+        assert "Morale: hidden" in west and "2.0" not in west
+        assert "Participation: hidden — fewer than 5 people of this team were asked." in west
+        await say(bot, "grace", "/pulse results")
+        org = chat.last("grace")
+        # The org (10) is shown; East (6) alone would give West's 4 away by subtraction.
+        assert "Morale: 3.2 (10 answers)" in org
+        await say(bot, "grace", "/pulse results team East")
+        assert "Morale: hidden" in chat.last("grace")
+        await say(bot, "grace", "/summary 2026-W50")
+        assert "2.0" not in chat.last("grace")
+        await say(bot, "bruno", "/summary 2026-W50")  # West's director, their own team
+        assert "• West (Bruno Rossi): hidden (too few answers" in chat.last("bruno")
+        with bot.unit() as ctx:
+            data = chart_data_for(ctx.session, ctx.org, "morale", "en",
+                                  end_week=date(2026, 12, 7), weeks=1)
+        assert [line.label for line in data.lines] == ["Everyone"]
+        code, out = run_cli(settings, "pulse", "results", "--team", "West", "--format", "json")
+        assert code == 0
+        assert all(q["stats"] is None for q in json.loads(out)["questions"])
+    finally:
+        engine.dispose()
+
+
+async def test_someone_moved_mid_poll_answers_with_the_team_they_were_asked_in(
+        pbot, pchat, pclock):
+    """east1 was asked in East, then the org file moved them to West, and they answered.
+    Their answers went to West (too small to be kept: no team), so East read "6 of 6
+    answered" beside "5 answers": east1 answered after the move, for anyone who knew of
+    it. Answers go with the team the person was asked in, as participation counts them."""
+    await pbot.run_pulse()
+    with pbot.unit() as ctx:
+        moved = ctx.session.scalars(select(Person).where(Person.key == "east1")).one()
+        moved.team = "West"
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 2, "all good" if key == "east1" else None)
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/pulse results team East")
+    east = pchat.last("grace")
+    assert "Participation: 6 of 6 answered." in east.splitlines()
+    assert "Morale: 4.0 (6 answers)" in east and "• all good" in east
+    with pbot.unit() as ctx:
+        assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East"}
