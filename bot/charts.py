@@ -256,9 +256,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     for t in chart_data.pulse_tallies(session, first, last):
         polls.setdefault(t.poll, {}).setdefault(t.question, {})[t.team] = (t.n, t.total)
         thresholds[t.poll] = shown_threshold(t.threshold, threshold_now)
-    repo = PulseRepo(session)
-    allowed = {key: asked_visible(repo.asked_by_team(poll), thresholds[key])
-               for key in polls if (poll := repo.poll(key)) is not None}
+    allowed = {key: asked_visible(asked, thresholds[key])
+               for key, asked in PulseRepo(session).asked_by_team_of(polls).items()}
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():

@@ -16,6 +16,7 @@ What makes a vote anonymous here:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -264,6 +265,20 @@ class PulseRepo:
             select(PulseParticipant.team, func.count()).where(
                 PulseParticipant.poll_id == poll.id).group_by(PulseParticipant.team)).all()
         return {team: int(count) for team, count in rows}
+
+    def asked_by_team_of(self, keys: Collection[str]) -> dict[str, dict[str | None, int]]:
+        """asked_by_team for many polls by key, in one statement (a chart of 52 weeks
+        reads 52 polls: two statements each cost more than drawing it)."""
+        found: dict[str, dict[str | None, int]] = {}
+        if not keys:
+            return found
+        for key, team, count in self.session.execute(
+                select(PulsePoll.key, PulseParticipant.team, func.count())
+                .join(PulsePoll, PulsePoll.id == PulseParticipant.poll_id)
+                .where(PulsePoll.key.in_(sorted(keys)))
+                .group_by(PulsePoll.key, PulseParticipant.team)):
+            found.setdefault(key, {})[team] = int(count)
+        return found
 
     def participant_ids(self, poll: PulsePoll) -> set[int]:
         """Ids of the people asked in a poll."""
