@@ -9,6 +9,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -83,6 +84,26 @@ async def close(bot: TeamPulse, clock: FakeClock) -> None:
         closes = max(p.closes_at for p in ctx.session.scalars(select(PulsePoll)))
     clock.set(closes + timedelta(minutes=1))
     await bot.run_pulse()
+
+
+def write_pulse_org(org_file: Path, threshold: int) -> Path:
+    """The pulse org with `threshold`, the GM not asked (beside East's and West's, the
+    org's figures would tell whether she, a group of one, answered)."""
+    org_file.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", f"pulse:\n  threshold: {threshold}\n"
+                    "  audience: {roles: [director, member]}\n"))
+    return org_file
+
+
+async def east_and_west_answer(bot: TeamPulse, chat: RecordingAdapter,
+                               clock: FakeClock) -> None:
+    """The poll goes out, East answers morale 4 and stress 2, West 2 and 4; it closes."""
+    await bot.run_pulse()
+    for key in EAST:
+        await answer_all(bot, chat, key, 4, 2)
+    for key in WEST:
+        await answer_all(bot, chat, key, 2, 4)
+    await close(bot, clock)
 
 
 # --- cadence and asking -----------------------------------------------------------------------
@@ -1022,19 +1043,12 @@ async def test_the_org_s_threshold_not_five_decides_which_teams_are_kept_and_sho
     were asked, and shown from that many answers: with `threshold: 4` West's four are
     (the GM not asked: beside East's and West's, the org's figures would tell whether
     she, a group of one, answered)."""
-    org_file = tmp_path / "org.yaml"
-    org_file.write_text(PULSE_ORG.read_text().replace(
-        "pulse:\n", "pulse:\n  threshold: 4\n  audience: {roles: [director, member]}\n"))
+    org_file = write_pulse_org(tmp_path / "org.yaml", 4)
     bot, engine = prepare(Settings(database_url=database_url, org_file=org_file), pclock)
     chat = RecordingAdapter()
     bot.register(chat)
     try:
-        await bot.run_pulse()
-        for key in EAST:
-            await answer_all(bot, chat, key, 4, 2)
-        for key in WEST:
-            await answer_all(bot, chat, key, 2, 4)
-        await close(bot, pclock)
+        await east_and_west_answer(bot, chat, pclock)
         await say(bot, "grace", "/pulse results team West")
         assert "Morale: 2.0 (4 answers)" in chat.last("grace")
         with bot.unit() as ctx:
@@ -1117,26 +1131,18 @@ async def test_a_threshold_raised_after_a_poll_hides_its_smaller_groups_too(
     for past polls too, in /pulse results, the CLI, the summary and the chart (a
     threshold lowered after a poll shows no more of it: the poll keeps its own)."""
     from bot.charts import chart_data_for
-    org_file = tmp_path / "org.yaml"
-    org_file.write_text(PULSE_ORG.read_text().replace(
-        "pulse:\n", "pulse:\n  threshold: 4\n  audience: {roles: [director, member]}\n"))
+    org_file = write_pulse_org(tmp_path / "org.yaml", 4)
     settings = Settings(database_url=database_url, org_file=org_file)
     bot, engine = prepare(settings, pclock)
     chat = RecordingAdapter()
     bot.register(chat)
     try:
-        await bot.run_pulse()
-        for key in EAST:
-            await answer_all(bot, chat, key, 4, 2)
-        for key in WEST:
-            await answer_all(bot, chat, key, 2, 4)
-        await close(bot, pclock)
+        await east_and_west_answer(bot, chat, pclock)
         await say(bot, "grace", "/pulse results team West")
         assert "Morale: 2.0 (4 answers)" in chat.last("grace")
     finally:
         engine.dispose()
-    org_file.write_text(PULSE_ORG.read_text().replace(
-        "pulse:\n", "pulse:\n  threshold: 5\n  audience: {roles: [director, member]}\n"))
+    write_pulse_org(org_file, 5)
     bot, engine = prepare(settings, pclock)
     chat = RecordingAdapter()
     bot.register(chat)
