@@ -698,16 +698,18 @@ def team_morale(session: Session, teams: list[str], since: date,
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
     repo = PulseRepo(session)
-    for poll in polls_between(session, since, until, closed_only=True):
+    polls = [poll for poll in polls_between(session, since, until, closed_only=True)
+             if any(q.key == "morale" for q in questions_of(poll))]
+    # Who each poll asked, per team, for all of them in one statement (as the chart).
+    asked = repo.asked_by_team_of([poll.key for poll in polls])
+    for poll in polls:
         # poll_results' morale slices, without what they do not need (who was asked,
         # the comments: a row per person of the org, where a team's summary needs a
         # count per team and value).
-        if not any(q.key == "morale" for q in questions_of(poll)):
-            continue
         threshold = shown_threshold(poll.threshold, threshold_now)
         _total, by_team, org_shown, shown = _slices(
             repo.tallies(poll, "morale"), threshold,
-            asked_visible(repo.asked_by_team(poll), threshold))
+            asked_visible(asked.get(poll.key, {}), threshold))
         for team in teams:
             if org_shown and team in shown:
                 averages[team].append(_stats(by_team[team]).average)

@@ -259,16 +259,10 @@ class PulseRepo:
         self.session.add_all(fresh)
         self.session.flush()
 
-    def asked_by_team(self, poll: PulsePoll) -> dict[str | None, int]:
-        """How many people of each team (as when asked; None: no team) a poll asked."""
-        rows = self.session.execute(
-            select(PulseParticipant.team, func.count()).where(
-                PulseParticipant.poll_id == poll.id).group_by(PulseParticipant.team)).all()
-        return {team: int(count) for team, count in rows}
-
     def asked_by_team_of(self, keys: Collection[str]) -> dict[str, dict[str | None, int]]:
-        """asked_by_team for many polls by key, in one statement (a chart of 52 weeks
-        reads 52 polls: two statements each cost more than drawing it)."""
+        """How many people of each team (as when asked; None: no team) each poll asked, by
+        poll key, in one statement (a chart of 52 weeks reads 52 polls: two statements
+        each cost more than drawing it)."""
         found: dict[str, dict[str | None, int]] = {}
         if not keys:
             return found
