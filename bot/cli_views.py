@@ -443,7 +443,9 @@ def _goal_record(v: Any) -> dict[str, Any]:
             "days_left": p.days_left,
             "pace_needed": round(p.pace_needed, 2) if p.pace_needed is not None else None,
             "mismatches": [{"person": m.person, "week": m.week, "crm": m.crm,
-                            "reported": m.reported} for m in v.mismatches]}
+                            "reported": m.reported} for m in v.mismatches],
+            "other_units": [{"unit": o.unit, "value": round(o.value, 2), "people": list(o.people)}
+                            for o in v.actual.other_units]}
 
 
 # --- the org file's people (check-org) -----------------------------------------------------

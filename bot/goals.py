@@ -490,6 +490,11 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
         if owner not in teams:
             problems.append(f"{label}: team {owner!r} has nobody in the org file (teams: "
                             f"{', '.join(sorted(teams)) or 'none'})")
+    if not unit and scope == "team":
+        # A team's goal is in its own people's unit: China's revenue in CNY, not the unit
+        # of whoever comes first in the file (USD), which read its yuan as dollars.
+        unit = next((p.units[metric] for p in people.values()
+                     if p.team == owner and metric in p.units), "")
     if not unit:
         unit = next((p.units[metric] for p in people.values() if metric in p.units), "")
     plan = entry.get("weekly_plan")

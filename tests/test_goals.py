@@ -579,3 +579,66 @@ goals:
     await say(bot, "alice", "/goals")
     line = next(x for x in chat.last("alice").splitlines() if "700,000 USD" in x)
     assert "500,000" in line and "落后" in line
+
+
+# --- units: a goal adds up figures in its own unit only ------------------------------------
+
+def answer_asked(bot, key: str, week: str, value: float, metric: str = "revenue") -> None:
+    """A submitted check-in answer, in a round asked the org file's questions of today (its
+    KPI's unit and target), as the check-in stores it."""
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        rnd = ctx.checkins.round_for(person, week) or ctx.checkins.create_round(
+            person, week, bot.org.question_snapshot(bot.org.person(key)), NOW)
+        rnd.status = "submitted"
+        ctx.checkins.save_answer(rnd, f"kpi:{metric}", text=None, number=value, skipped=False,
+                                 now=NOW)
+
+
+def li_in_cny(extra: str) -> str:
+    """The org file with 李雷's revenue counted in CNY (China sells in yuan)."""
+    return org_text(extra).replace("{metric: revenue, unit: USD, weekly_target: 60000}",
+                                   "{metric: revenue, unit: CNY, weekly_target: 400000}")
+
+
+async def test_a_goal_never_adds_up_figures_in_two_currencies(goals_bot, chat):
+    """Alice reports revenue in USD, 李雷 in CNY. The org's Q4 revenue goal (in USD) read
+    '340,000 of 480,000 USD': 300,000 yuan added to 40,000 dollars. China's team goal, set
+    without a unit, was said in USD (the first director's unit), its people's yuan read as
+    dollars."""
+    from tests.support import say
+
+    goals_bot.org = parse_org(li_in_cny(GOALS))
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    answer_asked(goals_bot, "alice", "2026-W47", 40_000)
+    answer_asked(goals_bot, "li", "2026-W48", 300_000)
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    org_goal = text[text.index("· whole org"):].split("\n•")[0]
+    assert "40,000 of 480,000 USD (8%)" in org_goal, org_goal
+    assert "Not counted, in another unit than USD: 300,000 CNY (李雷)" in org_goal
+    china = text[text.index("· China"):].split("\n•")[0]
+    assert "300,000 of 120,000 CNY" in china and "Not counted" not in china, china
+    await say(goals_bot, "li", "/goals team China")
+    assert "300,000 / 120,000 CNY" in chat.last("li")
+
+
+async def test_a_kpi_whose_unit_changed_mid_quarter_keeps_the_old_weeks_apart(goals_bot, chat):
+    """李雷 reported revenue in USD until the org file moved China to CNY in December: his
+    quarter goal (now in CNY) added his October and November dollars to his December yuan."""
+    from tests.support import say
+
+    goal = "  - {metric: revenue, period: 2026-Q4, person: li, target: 900000}\n"
+    goals_bot.org = parse_org(org_text(GOALS + goal))
+    answer_asked(goals_bot, "li", "2026-W47", 60_000)  # asked in USD
+    goals_bot.org = parse_org(li_in_cny(GOALS + goal))
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    answer_asked(goals_bot, "li", "2026-W49", 400_000)  # asked in CNY
+    await say(goals_bot, "li", "/goals")
+    text = chat.last("li")
+    assert "400,000 / 900,000 CNY（44%）" in text, text
+    assert "未计入（单位不是 CNY）：60,000 USD（李雷）" in text
+    # His figures are known from W47 (in dollars): not "none before W49".
+    assert "数字自 2026-W47 起" in text
