@@ -642,3 +642,25 @@ async def test_a_kpi_whose_unit_changed_mid_quarter_keeps_the_old_weeks_apart(go
     assert "未计入（单位不是 CNY）：60,000 USD（李雷）" in text
     # His figures are known from W47 (in dollars): not "none before W49".
     assert "数字自 2026-W47 起" in text
+
+
+def test_a_weekly_target_written_as_people_write_numbers_is_refused_saying_why():
+    """`weekly_target: 50,000` in a KPI's {…} was refused as "kpis.0.0: Keys should be
+    strings" (YAML reads a target of 50 and a field 000), naming nothing to fix; `true`
+    was taken as a target of 1 and `1e400` as an infinite one, whose attainment reads 0%."""
+    kpi = "{metric: revenue, unit: USD, weekly_target: 50000}"
+    for typed, reason in [
+            ("50,000", "people[1] ('alice'): kpis.0: weekly_target 50 is followed by a field "
+                       "0: in {…} a comma separates fields, so a target written with a comma "
+                       "(50,000) is cut there; write it without commas (50000)"),
+            ("true", "people[1] ('alice'): kpis.0.weekly_target: must be a number greater "
+                     "than 0, written in digits (50000), not true"),
+            ("1e400", "people[1] ('alice'): kpis.0.weekly_target: must be a finite number")]:
+        with pytest.raises(OrgError) as err:
+            parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+                kpi, kpi.replace("50000", typed), 1))
+        assert err.value.problems == [reason], typed
+    # Written as a string of digits it is still the number.
+    org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        kpi, kpi.replace("50000", "'50000'"), 1))
+    assert org.person("alice").kpis[0].weekly_target == 50_000
