@@ -419,7 +419,9 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                                   "whole": g.gap.whole.target, "allocated": g.gap.allocated,
                                   "difference": g.gap.difference,
                                   "parts": [{"name": n, "target": t}
-                                            for n, t in g.gap.parts]} for g in gaps]}, out)
+                                            for n, t in g.gap.parts],
+                                  "apart": [{"name": n, "unit": u}
+                                            for n, u in g.gap.apart]} for g in gaps]}, out)
     elif args.format == "csv":
         write_csv(out, GOAL_FIELDS, [{**r, "mismatches": len(r["mismatches"])}
                                      for r in records])

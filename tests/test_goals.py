@@ -664,3 +664,26 @@ def test_a_weekly_target_written_as_people_write_numbers_is_refused_saying_why()
     org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
         kpi, kpi.replace("50000", "'50000'"), 1))
     assert org.person("alice").kpis[0].weekly_target == 50_000
+
+
+async def test_the_breakdown_never_adds_targets_in_two_currencies(goals_bot, chat):
+    """The org's 480k USD was held against East + Europe + China = 440k, China's 120,000
+    being yuan (its people report in CNY): the GM read 40k not allocated, in dollars."""
+    from bot.goals import breakdown_gaps, describe_gap
+    from tests.support import say
+
+    goals_bot.org = parse_org(li_in_cny(GOALS))
+    org = goals_bot.org
+    [gap] = breakdown_gaps(org.goals, {p.key: p.team for p in org.people},
+                           {p.key: p.name for p in org.people})
+    assert describe_gap(gap) == (
+        "revenue 2026-Q4: East + Europe = 320k of the org's 480k; 160k not allocated; "
+        "not added, in another unit than USD: China (CNY)")
+    await say(goals_bot, "grace", "/goals")
+    assert ("• East + Europe = 320k of the org's 480k Revenue (2026-Q4); 160k not allocated; "
+            "not added, in another unit than USD: China (CNY)") in chat.last("grace")
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(goals_bot, "grace", "/goals")
+    assert ("East + Europe = 32万，全公司2026-Q4 营收目标为 48万；16万 尚未分配；"
+            "未计入（单位不是 USD）：China（CNY）") in chat.last("grace"), chat.last("grace")
