@@ -419,7 +419,9 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                                   "whole": g.gap.whole.target, "allocated": g.gap.allocated,
                                   "difference": g.gap.difference,
                                   "parts": [{"name": n, "target": t}
-                                            for n, t in g.gap.parts]} for g in gaps]}, out)
+                                            for n, t in g.gap.parts],
+                                  "apart": [{"name": n, "unit": u}
+                                            for n, u in g.gap.apart]} for g in gaps]}, out)
     elif args.format == "csv":
         write_csv(out, GOAL_FIELDS, [{**r, "mismatches": len(r["mismatches"])}
                                      for r in records])
@@ -443,7 +445,9 @@ def _goal_record(v: Any) -> dict[str, Any]:
             "days_left": p.days_left,
             "pace_needed": round(p.pace_needed, 2) if p.pace_needed is not None else None,
             "mismatches": [{"person": m.person, "week": m.week, "crm": m.crm,
-                            "reported": m.reported} for m in v.mismatches]}
+                            "reported": m.reported} for m in v.mismatches],
+            "other_units": [{"unit": o.unit, "value": round(o.value, 2), "people": list(o.people)}
+                            for o in v.actual.other_units]}
 
 
 # --- the org file's people (check-org) -----------------------------------------------------

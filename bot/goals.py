@@ -270,6 +270,9 @@ class Gap:
     period: Period
     whole: Goal
     parts: tuple[tuple[str, float], ...]
+    # (name, unit) of parts in another unit than the whole's (China's CNY under the org's
+    # USD): not added, since no rate converts them.
+    apart: tuple[tuple[str, str], ...] = ()
 
     @property
     def allocated(self) -> float:
@@ -291,6 +294,16 @@ def breakdown_gaps(book: GoalBook, teams_of: dict[str, str | None],
     """
     names = names or {}
     gaps: list[Gap] = []
+
+    def gap(whole: Goal, parts: list[Goal], name: Any) -> Gap:
+        other = [g for g in parts if g.unit and whole.unit and g.unit != whole.unit]
+        return Gap(whole.metric, whole.period, whole,
+                   tuple((name(g), g.target) for g in parts if g not in other),
+                   tuple((name(g), g.unit) for g in other))
+
+    def person(g: Goal) -> str:
+        return names.get(g.owner or "", g.owner or "")
+
     groups: dict[tuple[str, date, date], list[Goal]] = {}
     for g in book.goals:
         groups.setdefault((g.metric, g.period.start, g.period.end), []).append(g)
@@ -301,15 +314,13 @@ def breakdown_gaps(book: GoalBook, teams_of: dict[str, str | None],
         for team in teams:
             members = [g for g in people if teams_of.get(g.owner or "") == team.owner]
             if members:
-                gaps.append(Gap(team.metric, team.period, team, tuple(
-                    (names.get(g.owner or "", g.owner or ""), g.target) for g in members)))
+                gaps.append(gap(team, members, person))
         if org is not None and teams:
-            gaps.append(Gap(org.metric, org.period, org,
-                            tuple((g.owner or "", g.target) for g in teams)))
+            gaps.append(gap(org, teams, lambda g: g.owner or ""))
         elif org is not None and people:
-            gaps.append(Gap(org.metric, org.period, org, tuple(
-                (names.get(g.owner or "", g.owner or ""), g.target) for g in people)))
-    return [g for g in gaps if abs(g.difference) > 1e-6 * max(abs(g.whole.target), 1)]
+            gaps.append(gap(org, people, person))
+    return [g for g in gaps
+            if g.apart or abs(g.difference) > 1e-6 * max(abs(g.whole.target), 1)]
 
 
 def compact(value: float, locale: str = "en") -> str:
@@ -332,9 +343,12 @@ def describe_gap(gap: Gap) -> str:
     whole = "the org's" if gap.whole.scope == "org" else f"{gap.whole.owner}'s"
     line = (f"{gap.metric} {gap.period.label}: {parts} = {compact(gap.allocated)} of {whole} "
             f"{compact(gap.whole.target)}; ")
-    if gap.difference > 0:
-        return line + f"{compact(gap.difference)} not allocated"
-    return line + f"over-allocated by {compact(-gap.difference)}"
+    line += (f"{compact(gap.difference)} not allocated" if gap.difference > 0
+             else f"over-allocated by {compact(-gap.difference)}")
+    if gap.apart:
+        line += (f"; not added, in another unit than {gap.whole.unit}: "
+                 + ", ".join(f"{name} ({unit})" for name, unit in gap.apart))
+    return line
 
 
 # --- reading the goals from the org file ------------------------------------------------
@@ -490,6 +504,11 @@ def _goal(entry: Any, label: str, fiscal: int, people: dict[str, PersonInfo],
         if owner not in teams:
             problems.append(f"{label}: team {owner!r} has nobody in the org file (teams: "
                             f"{', '.join(sorted(teams)) or 'none'})")
+    if not unit and scope == "team":
+        # A team's goal is in its own people's unit: China's revenue in CNY, not the unit
+        # of whoever comes first in the file (USD), which read its yuan as dollars.
+        unit = next((p.units[metric] for p in people.values()
+                     if p.team == owner and metric in p.units), "")
     if not unit:
         unit = next((p.units[metric] for p in people.values() if metric in p.units), "")
     plan = entry.get("weekly_plan")

@@ -17,7 +17,14 @@ from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.crm_import import CrmSettings, load_crm_settings
 from bot.goals import GoalBook, PersonInfo, load_goals
@@ -74,7 +81,33 @@ class KpiEntry(_Strict):
     metric: str
     label: str | dict[str, str] | None = None
     unit: str | dict[str, str]
-    weekly_target: float = Field(gt=0)
+    weekly_target: float = Field(gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _comma_in_target(cls, data: Any) -> Any:
+        # `{…, weekly_target: 50,000}`: in a YAML {…} a comma separates fields, so that is a
+        # target of 50 and a field 000, which read "kpis.0.0: Keys should be strings".
+        if isinstance(data, dict):
+            target = data.get("weekly_target")
+            split = [k for k, v in data.items() if isinstance(k, int)
+                     and not isinstance(k, bool) and v is None]
+            if split and isinstance(target, int | float) and not isinstance(target, bool):
+                cut = ", ".join(map(str, split))
+                raise ValueError(
+                    f"weekly_target {target:g} is followed by a field {cut}: in {{…}} a comma "
+                    "separates fields, so a target written with a comma (50,000) is cut "
+                    "there; write it without commas (50000)")
+        return data
+
+    @field_validator("weekly_target", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value: Any) -> Any:
+        # YAML's `true` is 1 to pydantic: a target of 1 nobody meant.
+        if isinstance(value, bool):
+            raise ValueError("must be a number greater than 0, written in digits (50000), "
+                             f"not {str(value).lower()}")
+        return value
 
 
 class PersonEntry(_Strict):
@@ -528,6 +561,10 @@ def _describe_error(err: Any, raw: Any) -> str:
         message = _unknown_field(loc, "field")
     elif err["type"] == "missing":
         message = "required field is missing"
+    elif err["type"] == "value_error":
+        message = message.removeprefix("Value error, ")  # our own words, as written
+    elif err["type"] == "finite_number":
+        message = "must be a finite number"
     return f"{entry}: {field_path or 'entry'}: {message}"
 
 

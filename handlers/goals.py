@@ -22,7 +22,7 @@ from bot.weeks import week_of, week_start
 from handlers.answers import normalise, team_word
 from handlers.context import Context, one_moment
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
-from storage.goals import week_figures
+from storage.goals import WeekFigure, week_figures
 from storage.models import CheckinRound, Person
 
 
@@ -37,6 +37,16 @@ class Mismatch:
 
 
 @dataclass(frozen=True)
+class OtherUnit:
+    """Figures a goal leaves out, being in another unit than its own (revenue in CNY for a
+    goal in USD): there is no rate to convert them, and added up they would be wrong."""
+
+    unit: str
+    value: float
+    people: tuple[str, ...]  # their names, in the order first met
+
+
+@dataclass(frozen=True)
 class Actual:
     """A goal's actual to date, how much of it came from the CRM, and the mismatches."""
 
@@ -48,6 +58,7 @@ class Actual:
     first_week: str | None = None
     # Every week with a figure: the week in progress counts in the plan once it has one.
     weeks_in: frozenset[str] = frozenset()
+    other_units: tuple[OtherUnit, ...] = ()
 
 
 @dataclass
@@ -151,6 +162,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
         keys, teams = _team_weeks(session, org, goal.owner or "", keys, weeks)
     first: str | None = None
     weeks_in: set[str] = set()
+    others: dict[str, tuple[float, list[str]]] = {}
     for fig in week_figures(session, goal.metric, keys, weeks):
         monday = week_start(fig.week)
         if monday > today:
@@ -161,6 +173,15 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
             weeks_in.add(fig.week)
             if first is None or fig.week < first:
                 first = fig.week
+        unit = _figure_unit(org, goal.metric, fig)
+        if goal.unit and unit and unit != goal.unit:
+            value = (sum(a for day, a in fig.crm_days if day is None or day <= today)
+                     if fig.crm is not None else fig.reported or 0.0)
+            had, who = others.get(unit, (0.0, []))
+            if fig.person_key not in who:
+                who.append(fig.person_key)
+            others[unit] = (had + value, who)
+            continue
         if fig.crm is not None:
             value = 0.0
             for day, amount in fig.crm_days:
@@ -183,7 +204,33 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
             select(Person.key, Person.display_name).where(Person.key.in_(left)))})
     mismatches = [Mismatch(names.get(key, key), week, crm, reported)
                   for key, week, crm, reported in flagged]
-    return Actual(total, from_crm, tuple(mismatches), first, frozenset(weeks_in))
+    return Actual(total, from_crm, tuple(mismatches), first, frozenset(weeks_in),
+                  _other_units(session, org, others))
+
+
+def _figure_unit(org: Org, metric: str, fig: WeekFigure) -> str | None:
+    """The unit a figure is in: the one its week's check-in asked; with none (a CRM figure
+    of a week nobody was asked), the one the org file asks the person today, which the CRM
+    import holds its values to; None for someone the file no longer asks it of."""
+    if fig.unit is not None:
+        return fig.unit
+    who = org.person(fig.person_key)
+    kpi = next((k for k in who.kpis if k.metric == metric), None) if who else None
+    return kpi.unit if kpi is not None else None
+
+
+def _other_units(session: Session, org: Org,
+                 others: dict[str, tuple[float, list[str]]]) -> tuple[OtherUnit, ...]:
+    """The figures left out for their unit, per unit, with who they are of (by name, also
+    someone who has left the org file)."""
+    keys = {key for _, who in others.values() for key in who}
+    names = {key: found.name for key in keys if (found := org.person(key)) is not None}
+    if keys - set(names):
+        names.update({key: name for key, name in session.execute(
+            select(Person.key, Person.display_name).where(
+                Person.key.in_(sorted(keys - set(names)))))})
+    return tuple(OtherUnit(unit, value, tuple(names.get(k, k) for k in who))
+                 for unit, (value, who) in sorted(others.items()))
 
 
 def _differs(crm: float, reported: float, tolerance: float) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import Date, Float, ForeignKey, Integer, String, delete, func, s
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Answer, Base, CheckinRound, Person, UTCDateTime
+from storage.summary_rows import snapshot_texts
 
 if TYPE_CHECKING:
     from bot.crm_import import CrmRow
@@ -239,6 +240,9 @@ class WeekFigure:
     reported: float | None
     crm: float | None
     crm_days: tuple[tuple[date | None, float], ...] = ()
+    # The unit the week's check-in asked the figure in (its round's snapshot); None when
+    # nothing was typed, or the snapshot names no unit: a goal adds like with like only.
+    unit: str | None = None
 
 
 def self_reported(session: Session, metric: str, keys: Sequence[str],
@@ -255,6 +259,30 @@ def self_reported(session: Session, metric: str, keys: Sequence[str],
     return {(key, week): float(value) for key, week, value in session.execute(query)}
 
 
+def reported_units(session: Session, metric: str, keys: Sequence[str],
+                   weeks: Sequence[str]) -> dict[tuple[str, str], str]:
+    """(person key, week) -> the unit the week's check-in asked this metric in, from the
+    round's snapshot (one read per distinct snapshot): a KPI moved from USD to CNY in the
+    org file still reads its earlier weeks in USD."""
+    if not keys or not weeks:
+        return {}
+    rounds = list(session.execute(
+        select(Person.key, CheckinRound.week, CheckinRound.snapshot_key, CheckinRound.id)
+        .join(Person, CheckinRound.person_id == Person.id)
+        .where(Person.key.in_(list(keys)), CheckinRound.week.in_(list(weeks)))))
+    first: dict[str, int] = {}
+    for _, _, snapshot, round_id in rounds:
+        first.setdefault(snapshot, round_id)
+    units: dict[str, str] = {}
+    question = f"kpi:{metric}"
+    for snapshot, text in snapshot_texts(session.connection(), first).items():
+        for q in json.loads(text) or ():
+            if isinstance(q, dict) and q.get("key") == question and q.get("unit"):
+                units[snapshot] = str(q["unit"])
+    return {(key, week): units[snapshot] for key, week, snapshot, _ in rounds
+            if snapshot in units}
+
+
 def week_figures(session: Session, metric: str, keys: Sequence[str],
                  weeks: Sequence[str]) -> list[WeekFigure]:
     """Every (person, week) with a figure from the check-in, the CRM or both."""
@@ -262,9 +290,11 @@ def week_figures(session: Session, metric: str, keys: Sequence[str],
     crm: dict[tuple[str, str], list[tuple[date | None, float]]] = defaultdict(list)
     for row in CrmRepo(session).rows(metric, keys, weeks):
         crm[(row.person_key, row.week)].append((row.day, row.value))
+    units = reported_units(session, metric, keys, weeks) if reported or crm else {}
     out: list[WeekFigure] = []
     for person_key, week in sorted(set(reported) | set(crm)):
         days = crm.get((person_key, week))
         out.append(WeekFigure(person_key, week, reported.get((person_key, week)),
-                              sum(v for _, v in days) if days else None, tuple(days or ())))
+                              sum(v for _, v in days) if days else None, tuple(days or ()),
+                              units.get((person_key, week))))
     return out

@@ -579,3 +579,111 @@ goals:
     await say(bot, "alice", "/goals")
     line = next(x for x in chat.last("alice").splitlines() if "700,000 USD" in x)
     assert "500,000" in line and "落后" in line
+
+
+# --- units: a goal adds up figures in its own unit only ------------------------------------
+
+def answer_asked(bot, key: str, week: str, value: float, metric: str = "revenue") -> None:
+    """A submitted check-in answer, in a round asked the org file's questions of today (its
+    KPI's unit and target), as the check-in stores it."""
+    with bot.unit() as ctx:
+        person = ctx.people.by_key(key)
+        rnd = ctx.checkins.round_for(person, week) or ctx.checkins.create_round(
+            person, week, bot.org.question_snapshot(bot.org.person(key)), NOW)
+        rnd.status = "submitted"
+        ctx.checkins.save_answer(rnd, f"kpi:{metric}", text=None, number=value, skipped=False,
+                                 now=NOW)
+
+
+def li_in_cny(extra: str) -> str:
+    """The org file with 李雷's revenue counted in CNY (China sells in yuan)."""
+    return org_text(extra).replace("{metric: revenue, unit: USD, weekly_target: 60000}",
+                                   "{metric: revenue, unit: CNY, weekly_target: 400000}")
+
+
+async def test_a_goal_never_adds_up_figures_in_two_currencies(goals_bot, chat):
+    """Alice reports revenue in USD, 李雷 in CNY. The org's Q4 revenue goal (in USD) read
+    '340,000 of 480,000 USD': 300,000 yuan added to 40,000 dollars. China's team goal, set
+    without a unit, was said in USD (the first director's unit), its people's yuan read as
+    dollars."""
+    from tests.support import say
+
+    goals_bot.org = parse_org(li_in_cny(GOALS))
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    answer_asked(goals_bot, "alice", "2026-W47", 40_000)
+    answer_asked(goals_bot, "li", "2026-W48", 300_000)
+    await say(goals_bot, "grace", "/goals")
+    text = chat.last("grace")
+    org_goal = text[text.index("· whole org"):].split("\n•")[0]
+    assert "40,000 of 480,000 USD (8%)" in org_goal, org_goal
+    assert "Not counted, in another unit than USD: 300,000 CNY (李雷)" in org_goal
+    china = text[text.index("· China"):].split("\n•")[0]
+    assert "300,000 of 120,000 CNY" in china and "Not counted" not in china, china
+    await say(goals_bot, "li", "/goals team China")
+    assert "300,000 / 120,000 CNY" in chat.last("li")
+
+
+async def test_a_kpi_whose_unit_changed_mid_quarter_keeps_the_old_weeks_apart(goals_bot, chat):
+    """李雷 reported revenue in USD until the org file moved China to CNY in December: his
+    quarter goal (now in CNY) added his October and November dollars to his December yuan."""
+    from tests.support import say
+
+    goal = "  - {metric: revenue, period: 2026-Q4, person: li, target: 900000}\n"
+    goals_bot.org = parse_org(org_text(GOALS + goal))
+    answer_asked(goals_bot, "li", "2026-W47", 60_000)  # asked in USD
+    goals_bot.org = parse_org(li_in_cny(GOALS + goal))
+    with goals_bot.unit() as ctx:
+        ctx.people.sync(goals_bot.org.people)
+    answer_asked(goals_bot, "li", "2026-W49", 400_000)  # asked in CNY
+    await say(goals_bot, "li", "/goals")
+    text = chat.last("li")
+    assert "400,000 / 900,000 CNY（44%）" in text, text
+    assert "未计入（单位不是 CNY）：60,000 USD（李雷）" in text
+    # His figures are known from W47 (in dollars): not "none before W49".
+    assert "数字自 2026-W47 起" in text
+
+
+def test_a_weekly_target_written_as_people_write_numbers_is_refused_saying_why():
+    """`weekly_target: 50,000` in a KPI's {…} was refused as "kpis.0.0: Keys should be
+    strings" (YAML reads a target of 50 and a field 000), naming nothing to fix; `true`
+    was taken as a target of 1 and `1e400` as an infinite one, whose attainment reads 0%."""
+    kpi = "{metric: revenue, unit: USD, weekly_target: 50000}"
+    for typed, reason in [
+            ("50,000", "people[1] ('alice'): kpis.0: weekly_target 50 is followed by a field "
+                       "0: in {…} a comma separates fields, so a target written with a comma "
+                       "(50,000) is cut there; write it without commas (50000)"),
+            ("true", "people[1] ('alice'): kpis.0.weekly_target: must be a number greater "
+                     "than 0, written in digits (50000), not true"),
+            ("1e400", "people[1] ('alice'): kpis.0.weekly_target: must be a finite number")]:
+        with pytest.raises(OrgError) as err:
+            parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+                kpi, kpi.replace("50000", typed), 1))
+        assert err.value.problems == [reason], typed
+    # Written as a string of digits it is still the number.
+    org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+        kpi, kpi.replace("50000", "'50000'"), 1))
+    assert org.person("alice").kpis[0].weekly_target == 50_000
+
+
+async def test_the_breakdown_never_adds_targets_in_two_currencies(goals_bot, chat):
+    """The org's 480k USD was held against East + Europe + China = 440k, China's 120,000
+    being yuan (its people report in CNY): the GM read 40k not allocated, in dollars."""
+    from bot.goals import breakdown_gaps, describe_gap
+    from tests.support import say
+
+    goals_bot.org = parse_org(li_in_cny(GOALS))
+    org = goals_bot.org
+    [gap] = breakdown_gaps(org.goals, {p.key: p.team for p in org.people},
+                           {p.key: p.name for p in org.people})
+    assert describe_gap(gap) == (
+        "revenue 2026-Q4: East + Europe = 320k of the org's 480k; 160k not allocated; "
+        "not added, in another unit than USD: China (CNY)")
+    await say(goals_bot, "grace", "/goals")
+    assert ("• East + Europe = 320k of the org's 480k Revenue (2026-Q4); 160k not allocated; "
+            "not added, in another unit than USD: China (CNY)") in chat.last("grace")
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(goals_bot, "grace", "/goals")
+    assert ("East + Europe = 32万，全公司2026-Q4 营收目标为 48万；16万 尚未分配；"
+            "未计入（单位不是 USD）：China（CNY）") in chat.last("grace"), chat.last("grace")
