@@ -514,9 +514,13 @@ def mine(ctx: Context) -> None:
         got_total, got = repo.received_by(person)
         gave_total, gave = repo.given_by(person)
         keyed = _namesakes(seen.session, [*(k.giver for k in got), *(k.recipient for k in gave)])
+    # Each kudos dated by the reader's calendar, not UTC's: a Shanghai morning's kudos had
+    # read as given the day before.
+    tz = ZoneInfo(person.timezone)
+    days = {k.id: k.given_at.astimezone(tz).date() for k in [*got, *gave]}
     ctx.reply("kudos_me", received_total=got_total, received=got, given_total=gave_total,
               given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values},
-              keyed=keyed)
+              keyed=keyed, days=days)
 
 
 def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
