@@ -267,7 +267,10 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         return None
     recipients: list[Person] = []
     for mention in people:  # '@teampulse thanks @alice …' addresses the bot, praises Alice
-        who = mention.display or (f"@{mention.username}" if mention.username else "?")
+        # (A reply names its author by their name, not typed in the text: not a display to
+        # strip from the reason, but what a refusal calls them; it had read "to ?".)
+        who = mention.display or (f"@{mention.username}" if mention.username else
+                                  event.reply_to_name or "?")
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
         if person is None:
