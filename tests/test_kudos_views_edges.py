@@ -108,3 +108,37 @@ async def test_kudos_me_dates_each_kudos_by_the_readers_calendar(bot, chat, cloc
     await kudo(bot, "alice", "/kudos me", group=False)
     assert "• 2026-11-30 李雷: 帮忙准备投标材料" in chat.last("alice")  # 18:00 in New York
 
+
+
+async def test_the_board_of_a_team_whose_name_has_a_space(settings, clock, tmp_path):
+    # "/kudos top team North America" answered "There is no team North", when /summary
+    # team North America reads the team.
+    from dataclasses import replace
+
+    from bot.app import prepare
+    from tests.support import TEST_ORG, RecordingAdapter
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "team: East", "team: North America"), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=org_file), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        clock.set(MID_NOVEMBER)
+        await kudo(bot, "grace", "/kudos @sam for the Acme renewal")
+        await kudo(bot, "li", "/kudos @bruno 帮忙翻译合同")
+        await kudo(bot, "grace", "/kudos top team north america last month", group=False)
+        assert chat.last("grace").startswith("Kudos leaderboard — last month (2026-10-01 – "
+                                             "2026-10-31), team North America")
+        await kudo(bot, "grace", "/kudos top team North America", group=False)
+        board = chat.last("grace")
+        assert board.startswith("Kudos leaderboard — this month (since 2026-11-01), team "
+                                "North America\nMost recognised (kudos received)\n1. Sam Lee — 1")
+        assert "Bruno" not in board
+        await kudo(bot, "li", "/kudos top 团队 North America 本月", group=False)
+        assert "1. Sam Lee —— 1 次" in chat.last("li")
+        await kudo(bot, "grace", "/kudos top team North Pole month", group=False)
+        assert chat.last("grace") == ("There is no team North Pole. Teams: China, Europe, "
+                                      "North America.")
+    finally:
+        engine.dispose()
