@@ -51,6 +51,9 @@ class InboundEvent:
     mentions: tuple[Mention, ...] = ()
     reply_to_user_id: str | None = None
     reply_to_username: str | None = None
+    #: The replied-to author's name as the platform shows it ('Zhang San'): what a refusal
+    #: calls someone not in the org file who has no username.
+    reply_to_name: str | None = None
     #: Links to chat channels in `text`, as they read there (`#general`): a channel, not a
     #: `#value` tag of a kudos (Slack turns `<#C…|general>` into `#general`).
     channel_links: tuple[str, ...] = ()

@@ -267,7 +267,10 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         return None
     recipients: list[Person] = []
     for mention in people:  # '@teampulse thanks @alice …' addresses the bot, praises Alice
-        who = mention.display or (f"@{mention.username}" if mention.username else "?")
+        # (A reply names its author by their name, not typed in the text: not a display to
+        # strip from the reason, but what a refusal calls them; it had read "to ?".)
+        who = mention.display or (f"@{mention.username}" if mention.username else
+                                  event.reply_to_name or "?")
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
         if person is None:
@@ -430,12 +433,12 @@ def leaderboard(ctx: Context, args: str) -> None:
         elif word in PERIODS:
             period = word
         elif word == "team" and i + 1 < len(words):
-            name = words[i + 1]
-            team = next((t for t in teams if t.lower() == name.lower()), None)
+            team, used = _team_named(words[i + 1:], teams)
             if team is None:
-                ctx.reply("kudos_unknown_team", team=name, teams=teams)
+                ctx.reply("kudos_unknown_team", team=" ".join(words[i + 1:i + 1 + used]),
+                          teams=teams)
                 return
-            i += 1
+            i += used
         elif word == "value" and i + 1 < len(words):
             key = _value_key(ctx.org, words[i + 1].lstrip("#"))
             if ctx.org.value(key) is None:
@@ -452,6 +455,21 @@ def leaderboard(ctx: Context, args: str) -> None:
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day)
+
+
+def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
+    """The team the words after 'team' name, and how many words its name took: the
+    longest run of them that is a team ('team North America', as /summary reads it; it
+    had been taken for a team "North"). None and the words up to the board's next
+    option (what to call the team not found) when none is."""
+    by_name = {t.casefold(): t for t in teams}
+    for end in range(len(words), 0, -1):
+        found = by_name.get(" ".join(words[:end]).casefold())
+        if found is not None:
+            return found, end
+    options = {*PERIODS, *_CHINESE_WORDS, "last", "team", "value"}
+    typed = next((n for n, w in enumerate(words) if n and w.lower() in options), len(words))
+    return None, typed
 
 
 @dataclass(frozen=True)
@@ -514,9 +532,13 @@ def mine(ctx: Context) -> None:
         got_total, got = repo.received_by(person)
         gave_total, gave = repo.given_by(person)
         keyed = _namesakes(seen.session, [*(k.giver for k in got), *(k.recipient for k in gave)])
+    # Each kudos dated by the reader's calendar, not UTC's: a Shanghai morning's kudos had
+    # read as given the day before.
+    tz = ZoneInfo(person.timezone)
+    days = {k.id: k.given_at.astimezone(tz).date() for k in [*got, *gave]}
     ctx.reply("kudos_me", received_total=got_total, received=got, given_total=gave_total,
               given=gave, labels={v.key: v.label_for(ctx.locale) for v in ctx.org.values},
-              keyed=keyed)
+              keyed=keyed, days=days)
 
 
 def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:

@@ -549,6 +549,7 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         mentions=mentions_of(message, bot_username) if text else (),
         reply_to_user_id=str(replied.id) if replied is not None else None,
         reply_to_username=replied.username if replied is not None else None,
+        reply_to_name=replied.full_name if replied is not None else None,
         edited_after=edited_after,
     )
 

@@ -146,3 +146,15 @@ async def test_an_edit_that_changes_who_is_praised_moves_the_kudos(tg: TG) -> No
     assert "corrected their kudos: it was meant for someone else" in tg.texts(ALICE)[-1]
     with tg.bot.sessions() as session:
         assert [k.recipient.key for k in session.scalars(select(Kudos))] == ["sam"]
+
+
+async def test_a_reply_to_someone_not_in_the_org_file_names_them_in_the_refusal(tg: TG) -> None:
+    # 张三 has no Telegram username and is not in the org file: the refusal read
+    # "无法给 ? 点赞" (to "?"), leaving 李雷 to guess what went wrong.
+    original = tg.fake.group_message(GROUP, 777, "续约签好了！", first_name="张三")["message"]
+    await tg.say_in_group(LI, "/kudos 续约谈得非常漂亮", reply_to_message=original)
+    assert tg.texts(LI)[-1].startswith("无法给 张三 点赞：对方不在组织文件中。")
+    original = tg.fake.group_message(GROUP, 778, "Signed!", first_name="Wei")["message"]
+    await tg.say_in_group(ALICE, "/kudos for the great renewal", reply_to_message=original)
+    assert tg.texts(ALICE)[-1].startswith("I can't give kudos to Wei: they are not in the org")
+    assert count(tg) == 0
