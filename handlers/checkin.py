@@ -551,6 +551,27 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
     return out
 
 
+def queued_keys(person: Person, week: str, *, prompt: bool = False) -> list[str]:
+    """The outbox dedupe keys of what may still wait to be sent about `person`'s check-in
+    of `week`: the automatic reminder, `/checkin remind`'s (one a day, until the end of
+    the week after, see nudge), and with `prompt` the prompt itself."""
+    first = week_start(week)
+    keys = [f"checkin:{person.key}:{week}:reminder"] + [
+        f"checkin:{person.key}:{week}:nudge:{(first + timedelta(days=d)).isoformat()}"
+        for d in range(-1, 15)]  # (a day either side: their day, not the week's calendar)
+    return [*keys, f"checkin:{person.key}:{week}:prompt"] if prompt else keys
+
+
+def withdraw_queued(ctx: Context, person: Person, rnd: CheckinRound, *,
+                    prompt: bool = False) -> int:
+    """Drop the reminders of `rnd` (and with `prompt` its prompt) still waiting in the
+    outbox (the platform down or rate limiting since they were queued): the check-in was
+    finished, or moved on past the question they ask, meanwhile, and "your check-in isn't
+    finished yet" must not arrive after it is (OutboxRepo.withdraw, as a moved 1:1's
+    reminders). How many were dropped."""
+    return ctx.outbox.withdraw(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now())
+
+
 def _local_day(moment: datetime, person: Person) -> date:
     return moment.astimezone(ZoneInfo(person.timezone)).date()
 
@@ -577,8 +598,12 @@ def resume_held(ctx: Context, person: Person) -> bool:
     if rnd is None or rnd.prompted_at is None or rnd.status == "submitted":
         return False
     q = next_question(rnd, round_questions(ctx, rnd))
+    # Held up past its week's end, it is dropped as the prompt it follows would be: the
+    # week's question is not asked once the next week has begun (README: One dialog at a
+    # time); /checkin still takes the round.
     return q is not None and ask(ctx, person, rnd, q, intro=ctx.render(
-        "back_to_dialog", kind="checkin", week=rnd.week))
+        "back_to_dialog", kind="checkin", week=rnd.week),
+        expires_at=week_over(rnd.week, person.timezone))
 
 
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
@@ -963,6 +988,10 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     if q is None:
         _submit(ctx, person, rnd)
         return
+    if rnd.reminded_at is not None or len(rnd.answers) == 1:
+        # A reminder (or the prompt, at the first answer) still queued asks a question
+        # answered now: sent late, what they type to it would answer another one.
+        withdraw_queued(ctx, person, rnd, prompt=len(rnd.answers) == 1)
     # An answer changed mid check-in (/edit N) is confirmed before the question it left.
     intro = ctx.render("edit_resume_note") if editing else \
         ctx.render("skipped_note") if acknowledgement == "skipped" else None
@@ -972,6 +1001,8 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
 def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     ctx.conversations.clear(person)
     first_time = rnd.status != "submitted"
+    if first_time:
+        withdraw_queued(ctx, person, rnd, prompt=True)
     rnd.status = "submitted"
     if rnd.submitted_at is None:
         rnd.submitted_at = ctx.clock.now()

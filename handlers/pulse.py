@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage
+from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage, scrubbed
 from bot.pulse_config import PulseQuestion, PulseSettings
 from bot.text import clean_text
 from handlers.answers import chinese_number, is_pause, is_skip, normalise, team_word
@@ -305,6 +305,16 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
     return row is not None
 
 
+def _withdraw_queued(ctx: Context, person: Person, poll: PulsePoll) -> int:
+    """Drop the poll's first question and reminder to `person` still waiting in the outbox
+    (the platform down or rate limiting since): the question they ask was just answered,
+    and a late "gentle reminder" of a poll answered meanwhile would ask it again, or ask
+    for one finished (OutboxRepo.withdraw). What is left of them keeps no text, as of a
+    pulse DM expired. How many were dropped."""
+    keys = [f"pulse:{poll.key}:{person.key}:{kind}" for kind in ("prompt", "reminder")]
+    return ctx.outbox.withdraw(keys, ctx.clock.now(), payload=scrubbed({SCRUB_KEY: True}))
+
+
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     """Ask again the poll question `conv` waits on, put aside by a 1:1 dialog that came
     after it (handlers.waiting.back_to_dialog); False if `conv` is not a poll's, or the
@@ -495,6 +505,8 @@ def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int
     # file reload mid-poll), their answer under the new team would leave their old one
     # "6 of 6 answered" with 5 answers, saying when they answered.
     repo.vote(poll, q.key, value, part.team)
+    if step == 0 or part.reminded:
+        _withdraw_queued(ctx, person, poll)
     # Kindness, privately, in the next message: nothing records that it was said.
     care = q.key == "stress" and value >= ctx.org.pulse.care_stress_at
     _ask(ctx, person, poll, step + 1, care=care)
@@ -509,6 +521,7 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
         return
     if comment:
         repo.comment(poll, comment, part.team)  # the team asked in (see _answer)
+    _withdraw_queued(ctx, person, poll)
     conv = ctx.session.get(Conversation, person.id)
     if conv is not None and conv.kind == CONVERSATION_KIND:
         ctx.session.delete(conv)

@@ -716,7 +716,12 @@ def resume_held(ctx: Context, person: Person) -> bool:
     invite = _pending_invite(ctx.session, person)
     if invite is None or invite.answered:
         return False
-    _ask_next(ctx, person, invite)
+    # As its invitation: not asked once the review's time is up (the close sweep, every 5
+    # minutes, still to come), nor sent if held up until then.
+    closes = review_closes(ctx, invite.round_id)
+    if closes is not None and closes <= ctx.clock.now():
+        return False
+    _ask_next(ctx, person, invite, closes)
     return True
 
 
@@ -806,6 +811,9 @@ def on_text(ctx: Context, text: str) -> bool:
         return True
     ctx.conversations.clear(person)
     ctx.session.flush()
+    from handlers.review_progress import withdraw_reminders  # (it imports this module)
+
+    withdraw_reminders(ctx, rnd.id, [person])
     ctx.reply("review_thanks", anonymous=group in ANONYMOUS)
     after_dialog(ctx, person)
     # Someone who left (taken out of the org file) will not answer: only those still here
@@ -839,6 +847,10 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
                 Conversation.question_key.in_(waiting[start:start + KEYS_PER_STATEMENT]))):
             ctx.session.delete(conv)
     ctx.session.flush()
+    from handlers.review_progress import withdraw_reminders  # (it imports this module)
+
+    # Closed before its time (/review close): "closes on Friday" must not arrive after.
+    withdraw_reminders(ctx, rnd.id)
     report = build_report(ctx.session, ctx.org, rnd)
     if to_gm is None:
         to_gm = rnd.started_by != "schedule"

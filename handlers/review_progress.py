@@ -233,3 +233,39 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
                     expires_at=min(rounds[i.round_id][1] for i in invites)):
             sent += 1
     return sent, False
+
+
+def withdraw_reminders(ctx: Context, round_id: int, people: list[Person] | None = None
+                       ) -> int:
+    """Drop the reminders to `people` (None: every rater not done) about review `round_id`
+    still waiting in the outbox (the platform down or rate limiting since they were
+    queued): they finished its survey, or it closed, meanwhile (OutboxRepo.withdraw, as a
+    moved 1:1's reminders). A reminder also naming another review of the period closing
+    that day that they have not finished stays. How many were dropped."""
+    found = ctx.session.execute(select(ScheduledReview.period, ScheduledReview.closes_at).where(
+        ScheduledReview.round_id == round_id)).first()
+    now = ctx.clock.now()
+    if found is None or found.closes_at <= now:
+        return 0  # the GM's own review (no reminder), or expired with its close anyway
+    if people is None:
+        people = list(ctx.session.scalars(select(Person).join(
+            ReviewInvite, ReviewInvite.person_id == Person.id).where(
+            ReviewInvite.round_id == round_id, ReviewInvite.done.is_(False))))
+    if not people:
+        return 0
+    schedule_tz = gm_timezone(ctx)
+    day = closing_day(found.closes_at, schedule_tz)
+    ids = [p.id for p in people]
+    keep: set[int] = set()
+    for start in range(0, len(ids), KEYS_PER_STATEMENT):
+        keep |= {pid for pid, closes in ctx.session.execute(
+            select(ReviewInvite.person_id, ScheduledReview.closes_at).join(
+                ReviewRound, ReviewInvite.round_id == ReviewRound.id).join(
+                ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
+                ScheduledReview.period == found.period, ReviewRound.status == "open",
+                ReviewInvite.done.is_(False),
+                ReviewInvite.person_id.in_(ids[start:start + KEYS_PER_STATEMENT])))
+            if closing_day(closes, schedule_tz) == day}
+    keys = [reminder_key(found.period, day, p.key) for p in people if p.id not in keep]
+    return sum(ctx.outbox.withdraw(keys[start:start + KEYS_PER_STATEMENT], now)
+               for start in range(0, len(keys), KEYS_PER_STATEMENT))

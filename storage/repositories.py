@@ -926,19 +926,24 @@ class OutboxRepo:
                     update(table).where(table.c.id == row_id).values(payload=scrub[row_id]))
         return sorted(expired)
 
-    def withdraw(self, keys: Sequence[str], now: datetime) -> int:
+    def withdraw(self, keys: Sequence[str], now: datetime,
+                 payload: dict[str, Any] | None = None) -> int:
         """Drop the messages of these dedupe keys still waiting (pending): what they say
-        stopped being true `now` (a 1:1 reminder of a meeting just moved or skipped). They
-        become 'expired' as of now, and give up their keys, so that a message of the same
-        key made later (the meeting moved back) goes in. How many were dropped."""
+        stopped being true `now` (a 1:1 reminder of a meeting just moved or skipped, a
+        check-in reminder of a check-in just finished). They become 'expired' as of now,
+        and give up their keys, so that a message of the same key made later (the meeting
+        moved back) goes in. `payload`: what they keep instead of theirs (a pulse DM keeps
+        no text once done with, see expire). How many were dropped."""
         if not keys:
             return 0
         table = _outbox
+        values: dict[str, Any] = {"status": "expired", "expires_at": now, "dedupe_key": None}
+        if payload is not None:
+            values["payload"] = payload
         return len(self.session.connection().execute(
             update(table).where(table.c.dedupe_key.in_(list(keys)),
                                 table.c.status == "pending")
-            .values(status="expired", expires_at=now, dedupe_key=None)
-            .returning(table.c.id)).scalars().all())
+            .values(**values).returning(table.c.id)).scalars().all())
 
     def in_flight(self, platforms: Sequence[str],
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:
