@@ -397,6 +397,16 @@ def parse_request(args: str) -> SummaryRequest:
             weeks = int(match.group(1))
             i += 2
             continue
+        if word == "week":
+            # `week 2026-W47`, as the shell's --week is written: what follows is the week,
+            # however mistyped (`week yesterday` is a bad week, not a person's name).
+            if i + 1 == len(words):
+                raise SummaryUsageError(words[i])
+            typed = words[i + 1]
+            week = typed.lower() if typed.lower() in {"last", "this"} else \
+                f"W{typed}" if re.fullmatch(r"\d{1,2}", typed) else typed
+            i += 2
+            continue
         if _WEEKISH.fullmatch(words[i]):
             week = words[i]
         else:
