@@ -553,7 +553,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     week = resolve_week(ctx, request, anchor_tz)
     weeks = weeks_back(week, request.weeks)
     no_jit(ctx.session.connection())
-    reads = SummaryRows(ctx.session)
+    reads = SummaryRows(ctx.session, ctx.clock.now())
     snapshots = Snapshots(ctx, locale)
     # A team's summary (and a director's digest) reads its team's people and rounds, not
     # the org's: a superset of whoever was in the team in those weeks, each with every
