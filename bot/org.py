@@ -62,12 +62,19 @@ _LOCALE_ALIASES = {"en": "en", "en-us": "en", "en-gb": "en", "zh": "zh-CN", "zh-
 
 
 class OrgError(ValueError):
-    """The org file cannot be used; `problems` lists each problem on its own line."""
+    """The org file cannot be used; `problems` lists each problem on its own line.
 
-    def __init__(self, path: Path, problems: list[str]) -> None:
+    `lines` has the line in the file of each problem (None where it has none); the
+    message writes it before the problem as `path:line: `, as compilers do.
+    """
+
+    def __init__(self, path: Path, problems: list[str],
+                 lines: list[int | None] | None = None) -> None:
         self.path = path
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
+        self.lines = lines or [None] * len(problems)
+        lines = "\n".join(f"  - {path}:{line}: {p}" if line else f"  - {p}"
+                          for p, line in zip(problems, self.lines, strict=True))
         super().__init__(f"{path}: {problems_text(len(problems))} in the org file:\n{lines}")
 
 
@@ -526,15 +533,76 @@ def parse_org(text: str, path: Path = Path("<org>")) -> Org:
     try:
         parsed = OrgFile.model_validate(raw)
     except ValidationError as exc:
-        raise OrgError(path, [_describe_error(err, raw) for err in exc.errors()]) from None
+        problems = [_describe_error(err, raw) for err in exc.errors()]
+        raise OrgError(path, problems, problem_lines(text, problems)) from None
     problems: list[str] = []
     org = _build(parsed, problems)
     infos = [PersonInfo(p.key, p.team, {k.metric: k.unit for k in p.kpis}) for p in org.people]
     org = replace(org, goals=load_goals(parsed.goals, path, infos, problems),
                   crm=load_crm_settings(parsed.crm, path, {p.key for p in org.people}, problems))
     if problems:
-        raise OrgError(path, problems)
+        raise OrgError(path, problems, problem_lines(text, problems))
     return org
+
+
+#: Where a problem is: the entry it names (`people[12] ('wang.wei'): `, `org.kudos: `).
+_WHERE = re.compile(r"(?P<path>[A-Za-z_]\w*(?:\[\d+\])?(?:\.[A-Za-z_]\w*(?:\[\d+\])?)*)"
+                    r"(?: \([^)]*\))?: (?P<rest>.*)", re.DOTALL)
+#: A problem's first word, when it names a field of the entry (`timezone 'X' is not …`,
+#: `kpis.0.unit: …`, `timezon: unknown field …`).
+_FIELD = re.compile(r"(?P<field>[\w.]+)[: ]")
+_PART = re.compile(r"(?P<name>[A-Za-z_]\w*)(?:\[(?P<index>\d+)\])?")
+
+
+def problem_lines(text: str, problems: list[str]) -> list[int | None]:
+    """The line of each problem in the file (None where none is found): with 10,000 people
+    an entry's index alone is a hunt.
+
+    Only called once the file is refused: the file is composed again, with its marks, so
+    the happy path never pays for them (and a large file's data may come from the cache).
+    """
+    try:
+        root = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.YAMLError:
+        return [None] * len(problems)
+    return [_line_of(root, p) for p in problems]
+
+
+def _line_of(root: yaml.Node | None, problem: str) -> int | None:
+    """The line (1-based) of the entry, or of its field, a problem names; None if unknown."""
+    where = _WHERE.match(problem)
+    if where is None or root is None:
+        return None
+    node: yaml.Node | None = root
+    line: int | None = None
+    for part in where["path"].split("."):
+        found = _PART.fullmatch(part)
+        assert found is not None  # (the pattern above only lets such parts through)
+        node, line = _child(node, found["name"], line)
+        if found["index"] is not None:
+            node, line = _child(node, int(found["index"]), line)
+        if node is None:
+            return line
+    field = _FIELD.match(where["rest"])
+    for step in field["field"].split(".") if field else ():
+        node, deeper = _child(node, int(step) if step.isdigit() else step, None)
+        if node is None:
+            break
+        line = deeper
+    return line
+
+
+def _child(node: yaml.Node | None, step: str | int,
+           line: int | None) -> tuple[yaml.Node | None, int | None]:
+    """The node under `node` at a key or list index, and its line; (None, `line`) if none."""
+    if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == step:
+                return value_node, key_node.start_mark.line + 1
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        item = node.value[step]
+        return item, item.start_mark.line + 1
+    return None, line
 
 
 def _entry_name(raw: Any, loc: tuple[Any, ...]) -> str:

@@ -402,6 +402,8 @@ class OutboxWorker:
         self._started_at = clock.now()
         # Rows this run left 'sending' on purpose: their call ended, its outcome unknown.
         self._unsure: set[int] = set()
+        #: Rows whose lookup is waiting for the platform (a refused token), since when.
+        self._lookup_waits: dict[int, datetime] = {}
         # Rows claimed by a batch of this worker that is still under way.
         self._sending: set[int] = set()
         # Outcomes of calls made whose record the database refused (locked, a dropped
@@ -757,14 +759,19 @@ class OutboxWorker:
             retry_at = self._clock.now() + timedelta(seconds=exc.seconds)
             await self._update(row.id, not_before=retry_at, last_error=str(exc))
             self._unsure.add(row.id)
-            log.info("outbox %s: %s asked us to wait %.1fs before looking it up", row.id,
-                     row.platform, exc.seconds)
+            if row.id not in self._lookup_waits:
+                # Said once, not at each try: a refused token is looked past once a minute,
+                # for hours maybe (the adapter's own ERROR says what to fix).
+                self._lookup_waits[row.id] = self._clock.now()
+                log.info("outbox %s: cannot look up yet whether an interrupted send reached "
+                         "%s (%s); it is not sent again, and looked up once %s can be asked",
+                         row.id, row.platform, exc, row.platform)
             return retry_at
         except Exception as exc:  # whatever failed, never resend blindly on a hiccup
             if isinstance(exc, DeliveryError) and exc.permanent:
                 log.warning("outbox %s to %s:%s: cannot check whether an interrupted send "
-                            "arrived (%s); sending it again", row.id, row.platform,
-                            row.address, exc)
+                            "arrived (%s); sending it again%s", row.id, row.platform,
+                            row.address, exc, self._waited(row.id))
                 await self._update(row.id, status="pending", last_error=describe_exception(exc))
                 return None
             retry_at = self._clock.now() + LOOKUP_RETRY
@@ -773,17 +780,25 @@ class OutboxWorker:
             log.warning("outbox %s: looking up an interrupted send failed, trying again "
                         "later: %s", row.id, describe_exception(exc))
             return retry_at
+        waited = self._waited(row.id)
         if found is not None:
-            log.info("outbox %s: an interrupted send had reached %s; not sending it again",
-                     row.id, row.platform)
+            log.info("outbox %s: an interrupted send had reached %s; not sending it again%s",
+                     row.id, row.platform, waited)
             await self._update(row.id, **_finished(row, {
                 "status": "sent", "sent_at": self._clock.now(),
                 "external_id": found.external_id, "last_error": None}))
         else:
-            log.info("outbox %s: an interrupted send never reached %s; sending it now",
-                     row.id, row.platform)
+            log.info("outbox %s: an interrupted send never reached %s; sending it now%s",
+                     row.id, row.platform, waited)
             await self._update(row.id, status="pending")
         return None
+
+    def _waited(self, row_id: int) -> str:
+        """' (looked up after waiting since …)' for a row whose lookup had to wait (the
+        end of the wait _resolve said once), else ''; the row is no longer waiting."""
+        since = self._lookup_waits.pop(row_id, None)
+        return "" if since is None else \
+            f" (looked up after waiting since {since:%Y-%m-%d %H:%M} UTC)"
 
     @staticmethod
     def _target(row: OutboxMessage) -> Target:

@@ -397,6 +397,16 @@ def parse_request(args: str) -> SummaryRequest:
             weeks = int(match.group(1))
             i += 2
             continue
+        if word == "week":
+            # `week 2026-W47`, as the shell's --week is written: what follows is the week,
+            # however mistyped (`week yesterday` is a bad week, not a person's name).
+            if i + 1 == len(words):
+                raise SummaryUsageError(words[i])
+            typed = words[i + 1]
+            week = typed.lower() if typed.lower() in {"last", "this"} else \
+                f"W{typed}" if re.fullmatch(r"\d{1,2}", typed) else typed
+            i += 2
+            continue
         if _WEEKISH.fullmatch(words[i]):
             week = words[i]
         else:
@@ -543,7 +553,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     week = resolve_week(ctx, request, anchor_tz)
     weeks = weeks_back(week, request.weeks)
     no_jit(ctx.session.connection())
-    reads = SummaryRows(ctx.session)
+    reads = SummaryRows(ctx.session, ctx.clock.now())
     snapshots = Snapshots(ctx, locale)
     # A team's summary (and a director's digest) reads its team's people and rounds, not
     # the org's: a superset of whoever was in the team in those weeks, each with every

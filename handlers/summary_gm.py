@@ -107,6 +107,7 @@ from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
 from storage.summary_rows import plain_rows, read_aside, round_zones, snapshot_texts
+from storage.undelivered import held_past_expiry
 
 #: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
 LOOK_BACK = 4
@@ -582,6 +583,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # the manager it was made under (the latest week's only: whose one-on-one it names)).
     round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older)),
                                              lambda: _rounds_read(week, look, older)))
+    held = held_past_expiry(session, ctx.clock.now())
+    if held:  # a prompt queued past its expiry, the outbox not run since: not reached
+        round_rows = [(*r[:5], False, *r[6:]) if (r[1], r[2]) in held and r[3] != "submitted"
+                      else r for r in round_rows]
     # The older weeks' rounds counted by the database (_bulk_rounds) while the rounds'
     # rows are sorted out here: an aggregate, which SQLite works out without the
     # interpreter (and PostgreSQL's server on its own) before its first row.

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
 from storage.team_scope import TeamScope
+from storage.undelivered import held_past_expiry
 
 _K = TypeVar("_K", bound=Hashable)  # what a caller names each snapshot by
 
@@ -45,8 +46,11 @@ class RoundRow:
 class SummaryRows:
     """Read-only queries for the GM's summary."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, now: datetime | None = None) -> None:
         self.session = session
+        # With `now`, a round whose prompt is still queued past its expiry reads as not
+        # prompted (storage.undelivered.held_past_expiry), as it will once the outbox runs.
+        self.now = now
 
     def people(self, scope: TeamScope | None = None) -> list[Any]:
         """Everyone ever synced (also people since removed), in key order, as rows; with
@@ -76,8 +80,10 @@ class SummaryRows:
         # Unordered: the caller looks rounds up by (person, week), so no sort is needed.
         rows = conn.execute(query).all()
         texts = texts_by_key(conn, ((row[8], row[0]) for row in rows))
+        held = held_past_expiry(self.session, self.now) if self.now is not None else set()
         # The same text object for every round of a snapshot: parsed once by its reader.
-        return [RoundRow(*row[:8], texts[row[8]]) for row in rows]
+        return [RoundRow(*row[:5], None if (row[1], row[2]) in held and row[3] != "submitted"
+                         else row[5], *row[6:8], texts[row[8]]) for row in rows]
 
     def attach_answers(self, rounds: Sequence[RoundRow], weeks: Sequence[str],
                        person_id: int | None = None,

@@ -8,12 +8,18 @@ reached", no reminder follows, and a later `/checkin send` (or the next run) may
 them once they can be reached: the prompt's dedupe key is freed for it. The same goes for
 a prompt that expired unsent (held up by an outage past its week's end): it never
 arrived either.
+
+The outbox marks a prompt expired only when it next reads its queue: with the bot stopped,
+a prompt past its `expires_at` is still 'pending', and `teampulse summary` or `digest`
+run from the shell meanwhile would read its round as prompted ("not checked in"). The
+readers ask held_past_expiry() and read such a round as not reached, as it will be.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -42,3 +48,18 @@ def undelivered(session: Session, row_ids: Sequence[int]) -> None:
             OutboxMessage.dedupe_key == dedupe_key,
             OutboxMessage.status.in_(("failed", "expired")))
             .values(dedupe_key=None).execution_options(synchronize_session=False))
+
+
+def held_past_expiry(session: Session, now: datetime) -> set[tuple[int, str]]:
+    """(person id, week) of each check-in prompt still queued unsent past its expiry:
+    read as not reached whether or not the outbox has marked it expired yet (see the
+    module). Queued rows are few (the outbox drains them), and read by their status."""
+    keys = session.execute(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.status == "pending", OutboxMessage.expires_at <= now,
+        OutboxMessage.dedupe_key.like("checkin:%:prompt"))).scalars().all()
+    found = [m for m in map(_PROMPT.match, (k or "" for k in keys)) if m is not None]
+    if not found:
+        return set()
+    ids = dict(session.execute(select(Person.key, Person.id).where(
+        Person.key.in_({m["key"] for m in found}))).all())
+    return {(ids[m["key"]], m["week"]) for m in found if m["key"] in ids}

@@ -184,3 +184,25 @@ async def test_the_example_org_speaks_chinese_units_to_whoever_switches(settings
     assert "新客户：本周完成了多少（单位：位客户）？你的每周目标是 4 位客户。" in text
     assert "你的每周目标是 90 分。" in text
     assert "customers" not in text and "points" not in text
+
+
+async def test_group_chatter_and_a_bare_group_get_a_word_from_the_console(settings, clock):
+    """`/group hi` got nothing at all: the bot rightly ignores group chatter, but in the
+    console that reads as broken. Now the console says why, and what the bot answers there,
+    in the language of whoever is typing; a bare /group says what to write."""
+    script = "/group hi\n/group\n/group /kudos top\n/as li\n/group 你好\n/group  \n"
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    hi = text[text.index("grace> /group hi"):text.index("grace> /group\n")]
+    assert "(No reply: in the group chat the bot stays quiet except for praise, a kudos word " \
+           "with a @mention such as /group thanks @sam for the demo 👏, and commands such " \
+           "as /group /kudos top. To talk to the bot, type without /group" in hi
+    bare = text[text.index("grace> /group\n"):text.index("grace> /group /kudos top")]
+    assert "Usage: /group <text> says it in the team's group chat" in bare
+    assert "Nothing was sent." in bare
+    command = text[text.index("grace> /group /kudos top"):text.index("grace> /as li")]
+    assert "[bot → #team]" in command and "No reply" not in command  # a command is answered
+    li = text[text.index("li> /group 你好"):]
+    assert "（没有回复：在群聊中，机器人只回应表扬" in li
+    assert "用法：/group <内容> 以当前身份在团队群聊里发言" in li

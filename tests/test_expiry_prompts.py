@@ -80,3 +80,36 @@ async def test_a_360_survey_held_until_its_review_closed_is_not_sent(settings, t
             assert {r.id for r in surveys} <= {r.id for r in ctx.outbox.by_status("expired")}
     finally:
         engine.dispose()
+
+
+async def test_the_cli_reads_a_prompt_held_past_its_week_as_not_reached_with_the_bot_stopped(
+        bot, chat, clock, settings, monkeypatch):
+    # The platform refuses the W48 prompts, then the bot is stopped before its outbox
+    # marks them expired (that happens when it is first read after a restart). On
+    # Tuesday the operator runs `teampulse summary` and `teampulse digest --dry-run`
+    # from the shell: they read "not reached", not "not checked in".
+    from tests.support import run_cli
+
+    go_down(chat)
+    assert (await bot.run_checkins(["alice", "li"])).results == {
+        "alice": "prompted", "li": "prompted"}
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=NEW_YORK))  # Tuesday; the bot is stopped
+    with bot.unit() as ctx:
+        assert len(ctx.outbox.by_status("pending")) == 2  # not expired yet: nobody read them
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, out = run_cli(settings, "summary", "--week", "2026-W48")
+    assert code == 0, out
+    assert "⚠️ Alice Martin — not reached: the check-in could not be delivered" in out
+    assert "李雷" in out and "not checked in" not in out
+    code, out = run_cli(settings, "summary", "--week", "2026-W48", "--format", "json")
+    assert code == 0 and '"missed"' not in out and '"unreachable"' in out
+    code, out = run_cli(settings, "summary", "--week", "2026-W48", "--person", "alice")
+    assert code == 0 and "not reached" in out and "not checked in" not in out, out
+    code, out = run_cli(settings, "digest", "--week", "2026-W48", "--dry-run")
+    assert code == 0, out
+    assert "Not answered: Alice Martin (could not be reached), 李雷 (could not be reached)." \
+        in out
+    assert "未回答：李雷（无法联系）。" in out and "⚠️ 李雷 — 未送达：签到消息无法发送" in out
+    assert "no answer" not in out and "not checked in" not in out and "未签到" not in out
+    with bot.unit() as ctx:  # read, not written: the outbox does that when it runs
+        assert len(ctx.outbox.by_status("pending")) == 2

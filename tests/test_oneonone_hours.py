@@ -318,10 +318,12 @@ def test_bad_working_hours_are_refused_by_check_org_and_at_start_up(
     from bot.org import OrgError
 
     path = tmp_path / "org.yaml"
-    path.write_text(org_text(extra=f"oneonones:\n  {setting}\n"), encoding="utf-8")
+    text = org_text(extra=f"oneonones:\n  {setting}\n")
+    path.write_text(text, encoding="utf-8")
     assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 2
+    line = text.splitlines().index(f"  {setting}") + 1  # where the operator's edit is
     assert capsys.readouterr().err.splitlines() == [
-        f"teampulse: {path}: 1 problem in the org file:", f"  - {problem}"]
+        f"teampulse: {path}: 1 problem in the org file:", f"  - {path}:{line}: {problem}"]
     with pytest.raises(OrgError) as err:
         prepare(replace(settings, org_file=path))
     assert err.value.problems == [problem]

@@ -446,3 +446,27 @@ async def test_a_file_written_again_while_it_is_read_is_not_applied_half(
         assert ctx.people.by_key("sam").active
     assert {p.key for p in running.bot.org.people} >= {"sam", "vera"}
     assert running.bot.org.values
+
+
+async def test_a_refused_edit_names_the_line_of_each_problem(running, caplog):
+    """The operator reading the log of a refused edit is told the line of each problem,
+    in the first, a middle and the last person's entry."""
+    caplog.set_level(logging.WARNING, logger="bot.org_reload")
+    good = running.path.read_text(encoding="utf-8")
+    text = good.replace("    timezone: America/New_York\n", "    timezone: America/NewYork\n", 1)
+    li = text.index("  - key: li\n")
+    text = text[:li] + text[li:].replace("manager: grace", "manager: graec", 1)
+    sam = text.index("  - key: sam\n")
+    text = text[:sam] + text[sam:].replace("America/Chicago", "America/Chicgo", 1)
+    running.write(text)
+    assert await running.watcher.check() is None
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+    def line(fragment: str) -> int:
+        return text[:text.index(fragment)].count("\n") + 1
+
+    path = running.path
+    assert f"  - {path}:{line('America/NewYork')}: people[0] ('grace'): timezone " in warning
+    assert f"  - {path}:{line('graec')}: people[3] ('li'): manager 'graec' does not " in warning
+    assert f"  - {path}:{line('Chicgo')}: people[5] ('sam'): timezone 'America/Chicgo' " in warning
+    assert running.bot.org.person("grace").timezone == NY  # the running org is kept

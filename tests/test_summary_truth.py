@@ -319,6 +319,34 @@ async def test_a_bad_week_gets_a_clear_message_in_chat(bot, chat, week, en, zh):
     assert zh in chat.last("grace")
 
 
+@pytest.mark.parametrize("typed", ["/summary 2026-W7x", "/summary week yesterday",
+                                   "/summary alice week yesterday"])
+async def test_a_mistyped_week_in_chat_names_every_form_chat_takes(bot, chat, typed):
+    # It said only "or say /summary last week", and `week yesterday` (as the shell's
+    # --week is written) was looked for as a person's name.
+    await say(bot, "grace", typed)
+    value = typed.split()[-1]
+    assert chat.last("grace") == (
+        f'"{value}" is not a week: write it as an ISO week such as 2026-W47, as W47 (the '
+        "latest week 47), or as last week or this week; e.g. /summary last week.")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", typed)
+    assert chat.last("grace") == (
+        f"“{value}”不是有效的周：请写成 ISO 周（例如 2026-W47）、最近的第几周（W47 或 第47周），"
+        "或者上周、本周；例如 /summary 上周。")
+
+
+async def test_a_week_written_as_the_cli_writes_it_is_read_in_chat(bot, chat):
+    await say(bot, "grace", "/summary 2026-W47")
+    expected = chat.last("grace")
+    for typed in ("/summary week 2026-W47", "/summary week 47", "/summary week W47"):
+        await say(bot, "grace", typed)
+        assert chat.last("grace") == expected
+    await say(bot, "grace", "/summary week")
+    assert chat.last("grace").startswith('I didn\'t understand "week". Usage: /summary')
+
+
 @pytest.mark.parametrize("week", ["2026-W00", "9999-W52", "0001-W01", "junk"])
 async def test_a_bad_week_gets_a_clear_line_from_the_cli(settings, bot, capsys, week):
     code, out = run_cli(settings, "summary", "--week", week)

@@ -39,7 +39,8 @@ Console commands (everything else goes to the bot as a chat message):
   /fire reminders       send the reminders that are due now
   /fire pulse           open, send, remind and close pulse polls whose time has come
   /press <n>            press button n of the last message you received
-  /group <text>         say something in the team's group chat instead of a DM
+  /group <text>         say something in the team's group chat instead of a DM (the bot
+                        answers there only praise, thanks @sam …, and commands)
   /console              this list
   /quit                 leave (Ctrl-D works too)"""
 
@@ -304,10 +305,33 @@ class ConsoleAdapter(Adapter):
         elif word == "/press":
             await self._press(rest.strip())
         elif word == "/group":
-            await self._send(rest, group=True)
+            await self._group(rest.strip())
         else:
             await self._send(text)
         return True
+
+    async def _group(self, text: str) -> None:
+        """Say `text` in the team's group; a word from the console where nothing answers.
+
+        The bot rightly stays quiet about group chatter (a real group would not want a
+        reply to every message), but here one person types everything: silence after
+        `/group hi` reads as a bot that is broken.
+        """
+        if not text:
+            self._note("console_group_usage")
+            return
+        printed = self._counter
+        await self._send(text, group=True)
+        if self._counter == printed:
+            self._note("console_group_quiet")
+
+    def _note(self, name: str) -> None:
+        """Say the console's message `name` in the language of whoever /as made you (the one
+        they chose in chat, else the org file's)."""
+        with self.bot.unit() as ctx:
+            person = ctx.people.by_key(self.current or "")
+            locale = person.locale if person is not None else "en"
+        self._say(self.bot.renderer.message(locale, name))
 
     def _say(self, text: str) -> None:
         self.stdout.write(text + "\n\n")

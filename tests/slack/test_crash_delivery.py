@@ -8,6 +8,7 @@ starts, as after a restart, and the test reads what Slack holds in Alice's DM.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -296,3 +297,44 @@ async def test_a_token_revoked_when_looking_up_an_interrupted_post_resends_nothi
 
     assert len(alice_prompts(fake)) == 1
     assert [status for status, _ in outbox_rows(bot)] == ["sent"]
+
+
+async def test_a_lookup_held_up_by_a_refused_token_is_logged_when_it_starts_and_ends(
+        slack: SlackHarness, fake: FakeSlackAPI, bot: TeamPulse, settings: Settings,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # The operator reading the log through a night of a revoked token saw an INFO line a
+    # minute for the post a crash left unknown: two lines now, when the wait starts and
+    # when the lookup is done, and the one ERROR that says what to fix.
+    crash_after_slack_accepts(slack.adapter, monkeypatch)
+    with pytest.raises(SimulatedCrash):
+        await bot.run_checkins(["alice"])
+    caplog.set_level(logging.INFO)
+
+    async with restarted(settings, clock) as again:
+        for method in ("conversations.open", "conversations.history", "chat.postMessage"):
+            fake.set_handler(method, lambda call: {"ok": False, "error": "token_revoked"})
+        until = clock.now() + timedelta(hours=3)
+        while clock.now() < until:
+            due = await again.outbox.flush()
+            clock.set(min(until, due) if due is not None and due > clock.now() else until)
+        assert outbox_rows(bot)[0][0] == "sending"  # still to be looked up
+        assert fake.call_count("conversations.open") >= 100  # asked again all along
+        for method in ("conversations.open", "conversations.history", "chat.postMessage"):
+            fake.set_handler(method, None)  # the app reinstalled, say
+        for _ in range(3):
+            await again.outbox.flush()
+            clock.advance(timedelta(minutes=2))
+
+    assert len(alice_prompts(fake)) == 1
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.outbox"]
+    assert [line for line in lines if "interrupted send" in line] == [
+        "outbox 1: cannot look up yet whether an interrupted send reached slack (Slack "
+        "refuses SLACK_BOT_TOKEN (token_revoked); retry after 60s); it is not sent again, and "
+        "looked up once "
+        "slack can be asked",
+        "outbox 1: an interrupted send had reached slack; not sending it again (looked up "
+        "after waiting since 2026-11-27 21:00 UTC)"]
+    assert len(lines) <= 4, lines
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "SLACK_BOT_TOKEN" in errors[0].getMessage()
