@@ -501,6 +501,7 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     if args.format == "json":
         dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,
                    "people": people, "goals": len(org.goals.goals), "breakdown": gaps,
+                   "goal_units": list(org.goals.advice),
                    "reviews": reviews, "oneonones_off_hours": off_hours,
                    "oneonones_at_once": at_once,
                    "oneonones_working_hours": {
@@ -511,6 +512,7 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
                                         org=org.name, file=str(path), people=people,
                                         goals=len(org.goals.goals), gaps=gaps,
+                                        goal_units=org.goals.advice,
                                         off_hours=off_hours, at_once=at_once,
                                         names=names,
                                         hours=hours) + "\n")
