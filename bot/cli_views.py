@@ -382,7 +382,8 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 GOAL_FIELDS = ("metric", "metric_label", "period", "period_kind", "start", "end", "scope",
                "owner", "owner_name", "unit", "target", "actual", "from_crm", "attainment",
-               "planned_to_date", "state", "days_left", "pace_needed", "mismatches")
+               "planned_to_date", "state", "days_left", "pace_needed", "mismatches",
+               "other_units")
 
 
 def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -423,7 +424,11 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                                   "apart": [{"name": n, "unit": u}
                                             for n, u in g.gap.apart]} for g in gaps]}, out)
     elif args.format == "csv":
-        write_csv(out, GOAL_FIELDS, [{**r, "mismatches": len(r["mismatches"])}
+        # The figures left out for their unit as "300000 CNY", one per unit (joined by
+        # `;`): whose they are is in json and md.
+        write_csv(out, GOAL_FIELDS, [{**r, "mismatches": len(r["mismatches"]),
+                                      "other_units": [f"{csv_cell(o['value'])} {o['unit']}"
+                                                      for o in r["other_units"]]}
                                      for r in records])
     else:
         out.write(bot.renderer.message(locale, "goals_view", "markdown", title=scope.title,
