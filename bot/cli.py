@@ -691,6 +691,8 @@ def _print_goals(org: Org, out: TextIO) -> None:
         print("  breakdown: every team's and person's targets add up to the whole", file=out)
     for gap in gaps:
         print(f"  breakdown: {describe_gap(gap)}", file=out)
+    for advice in org.goals.advice:
+        print(f"  unit: {advice}", file=out)
 
 
 def _backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -382,7 +382,8 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 GOAL_FIELDS = ("metric", "metric_label", "period", "period_kind", "start", "end", "scope",
                "owner", "owner_name", "unit", "target", "actual", "from_crm", "attainment",
-               "planned_to_date", "state", "days_left", "pace_needed", "mismatches")
+               "planned_to_date", "state", "days_left", "pace_needed", "mismatches",
+               "other_units")
 
 
 def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -423,7 +424,11 @@ def goals(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                                   "apart": [{"name": n, "unit": u}
                                             for n, u in g.gap.apart]} for g in gaps]}, out)
     elif args.format == "csv":
-        write_csv(out, GOAL_FIELDS, [{**r, "mismatches": len(r["mismatches"])}
+        # The figures left out for their unit as "300000 CNY", one per unit (joined by
+        # `;`): whose they are is in json and md.
+        write_csv(out, GOAL_FIELDS, [{**r, "mismatches": len(r["mismatches"]),
+                                      "other_units": [f"{csv_cell(o['value'])} {o['unit']}"
+                                                      for o in r["other_units"]]}
                                      for r in records])
     else:
         out.write(bot.renderer.message(locale, "goals_view", "markdown", title=scope.title,
@@ -501,6 +506,7 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     if args.format == "json":
         dump_json({"file": str(path), "org": org.name, "timezone": org.timezone,
                    "people": people, "goals": len(org.goals.goals), "breakdown": gaps,
+                   "goal_units": list(org.goals.advice),
                    "reviews": reviews, "oneonones_off_hours": off_hours,
                    "oneonones_at_once": at_once,
                    "oneonones_working_hours": {
@@ -511,6 +517,7 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
     out.write(shared_renderer().message(args.locale or gm.locale, "cli_org", "markdown",
                                         org=org.name, file=str(path), people=people,
                                         goals=len(org.goals.goals), gaps=gaps,
+                                        goal_units=org.goals.advice,
                                         off_hours=off_hours, at_once=at_once,
                                         names=names,
                                         hours=hours) + "\n")

@@ -360,6 +360,9 @@ class GoalBook:
     goals: tuple[Goal, ...] = ()
     fiscal_year_start: int = 1
     source: str | None = None  # the goals file, when the org file names one
+    #: Advice on goals the file is valid with all the same (check-org says it): an org or
+    #: team goal with no unit over people who report its metric in several units.
+    advice: tuple[str, ...] = ()
 
     def for_owner(self, scope: Scope, owner: str | None) -> list[Goal]:
         """The goals of the org, one team or one person, in file order."""
@@ -415,6 +418,7 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
     by_key = {p.key: p for p in people}
     teams = {p.team for p in people if p.team}
     goals: list[Goal] = []
+    advice: list[str] = []
     seen: dict[tuple[str, Scope, str | None, date, date], int] = {}
     for i, entry in enumerate(raw):
         label = f"{where}[{i}]"
@@ -428,7 +432,35 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
             continue
         seen[ident] = i
         goals.append(goal)
-    return GoalBook(tuple(goals), fiscal, source)
+        if isinstance(entry, dict) and not entry.get("unit"):
+            advice.extend(_mixed_units(goal, label, people))
+    return GoalBook(tuple(goals), fiscal, source, tuple(advice))
+
+
+def _mixed_units(goal: Goal, label: str, people: list[PersonInfo]) -> list[str]:
+    """Advice for an org or team goal set with no unit whose people report its metric in
+    several units: it silently took the first one's, and the others' figures were left
+    out of it without the file saying so."""
+    if goal.scope == "person":
+        return []
+    by_unit: dict[str, list[str]] = {}
+    for p in people:
+        if goal.metric in p.units and (goal.scope == "org" or p.team == goal.owner):
+            by_unit.setdefault(p.units[goal.metric], []).append(p.key)
+    if len(by_unit) < 2:
+        return []
+
+    def keys(who: list[str]) -> str:
+        return ", ".join(who[:3]) + (f" and {len(who) - 3} more" if len(who) > 3 else "")
+
+    units = [f"{unit} ({keys(who)})" for unit, who in by_unit.items()]
+    others = [u for u in by_unit if u != goal.unit]
+    return [f"{label} ({goal.describe()}): no unit, and {goal.metric} is reported in "
+            f"{', '.join(units[:-1])} and {units[-1]}: the goal is read in {goal.unit}, the "
+            f"first in the file, and the {' and '.join(others)} figures are not counted in "
+            f"it; write the unit it is in (unit: {goal.unit} in its entry), and give the "
+            f"{' and '.join(others)} figures a goal of their own in "
+            f"{' and '.join(others)}"]
 
 
 _GOAL_FIELDS = {"metric", "period", "start", "target", "team", "person", "unit", "weekly_plan"}

@@ -173,7 +173,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
             weeks_in.add(fig.week)
             if first is None or fig.week < first:
                 first = fig.week
-        unit = _figure_unit(org, goal.metric, fig)
+        unit = figure_unit(org, goal.metric, fig)
         if goal.unit and unit and unit != goal.unit:
             value = (sum(a for day, a in fig.crm_days if day is None or day <= today)
                      if fig.crm is not None else fig.reported or 0.0)
@@ -208,7 +208,7 @@ def goal_actual(session: Session, org: Org, goal: Goal, today: date) -> Actual:
                   _other_units(session, org, others))
 
 
-def _figure_unit(org: Org, metric: str, fig: WeekFigure) -> str | None:
+def figure_unit(org: Org, metric: str, fig: WeekFigure) -> str | None:
     """The unit a figure is in: the one its week's check-in asked; with none (a CRM figure
     of a week nobody was asked), the one the org file asks the person today, which the CRM
     import holds its values to; None for someone the file no longer asks it of."""

@@ -27,7 +27,7 @@ from bot.weeks import week_of, week_start
 from handlers.answers import is_pause, is_skip
 from handlers.context import Context, one_moment
 from handlers.digest import month_weeks, send_month_digests
-from handlers.goals import goal_actual, metric_label, unit_text
+from handlers.goals import OtherUnit, figure_unit, goal_actual, metric_label, unit_text
 from handlers.honours import (
     CATCH_UP_DAYS,
     POST_HOUR,
@@ -64,6 +64,9 @@ class MetricMonth:
     quarter_pace: float | None = None
     best: tuple[str, float] | None = None
     worst: tuple[str, float] | None = None
+    #: The month's figures in another unit than the line's (a KPI moved from USD to CNY
+    #: mid-month: its dollar weeks), per unit: not added in, said apart.
+    other_units: tuple[OtherUnit, ...] = ()
 
     @property
     def attainment(self) -> float | None:
@@ -116,18 +119,25 @@ def previous_month(today: date) -> tuple[int, int]:
     return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
 
 
-def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> float | None:
-    """The month's goal; else the month's share of a longer goal; else the weekly KPI
-    target over the month's working days."""
+def _month_goal(ctx: Context, person: Person, metric: str, month: Period) -> Goal | None:
+    """The person's goal for the month, else the longer one that covers it."""
     goals = [g for g in ctx.org.goals.for_owner("person", person.key) if g.metric == metric]
     exact = next((g for g in goals if (g.period.start, g.period.end) == (month.start,
                                                                         month.end)), None)
-    if exact is not None:
-        return exact.target
-    covering = next((g for g in goals if g.period.start <= month.start
-                     and month.end <= g.period.end), None)
-    if covering is not None:  # its weeks the month counts (their Thursday in it)
-        return sum(w.target for w in covering.weeks()
+    return exact if exact is not None else next(
+        (g for g in goals if g.period.start <= month.start and month.end <= g.period.end),
+        None)
+
+
+def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> float | None:
+    """The month's goal; else the month's share of a longer goal; else the weekly KPI
+    target over the month's working days, in the KPI's unit (a week asked in another unit,
+    before the KPI moved from USD to CNY, is not in it)."""
+    goal = _month_goal(ctx, person, metric, month)
+    if goal is not None and goal.period.start == month.start and goal.period.end == month.end:
+        return goal.target
+    if goal is not None:  # its weeks the month counts (their Thursday in it)
+        return sum(w.target for w in goal.weeks()
                    if counts_in(month, week_start(w.week)))
     kpi = next((k for k in person.kpis if k.metric == metric), None)
     if kpi is None:
@@ -140,10 +150,14 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> f
     for d in month.working_days():
         by_week.setdefault(week_of(d), []).append(d)
     rounds = ctx.checkins.rounds_in_weeks(list(by_week), person)
+    elsewhere: set[str] = set()  # weeks asked in another unit: their target is not in this one
     for rnd in rounds:
         for q in rnd.questions or ():
-            if q.get("category") == "kpi" and q.get("metric") == metric \
-                    and q.get("target") is not None:
+            if q.get("category") != "kpi" or q.get("metric") != metric:
+                continue
+            if q.get("unit") and kpi.unit and q["unit"] != kpi.unit:
+                elsewhere.add(rnd.week)
+            elif q.get("target") is not None:
                 asked[rnd.week] = float(q["target"])
     # A week already past that was never asked of them (before they joined, or before the
     # bot ran), not away and with no figure (typed or the CRM's) is nothing they were
@@ -167,7 +181,7 @@ def _month_target(ctx: Context, person: Person, metric: str, month: Period) -> f
         unasked |= set(ahead) - {f.week for f in week_figures(ctx.session, metric,
                                                                [person.key], ahead)}
     return sum(asked.get(week, kpi.weekly_target) * len(days) / 5
-               for week, days in by_week.items() if week not in unasked)
+               for week, days in by_week.items() if week not in unasked | elsewhere)
 
 
 _NORMALISE = re.compile(r"[\W_]+", re.UNICODE)
@@ -234,13 +248,19 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
             metrics.append(g.metric)
     for metric in metrics:
         target = _month_target(ctx, person, metric, month)
-        probe = Goal(metric, month, target or 1.0, "person", person.key)
-        actual = goal_actual(ctx.session, ctx.org, probe, last).value
         kpi = next((k for k in person.kpis if k.metric == metric), None)
+        # The month adds up figures in its target's unit only (the goal's, else the KPI's),
+        # as /goals does: a KPI moved from USD to CNY mid-month added its dollar weeks to
+        # its yuan ones, and its best and worst weeks compared dollars with yuan.
+        goal = _month_goal(ctx, person, metric, month)
+        unit = goal.unit if goal is not None and goal.unit else kpi.unit if kpi else ""
+        probe = Goal(metric, month, target or 1.0, "person", person.key, unit)
+        month_actual = goal_actual(ctx.session, ctx.org, probe, last)
         # (The unit as the reader reads it: the org file's per-locale unit.)
         line = MetricMonth(metric_label(ctx.org, metric, locale, ctx.renderer),
-                           unit_text(ctx.org, metric, kpi.unit, locale) if kpi else "",
-                           actual, target)
+                           unit_text(ctx.org, metric, unit, locale) if unit else "",
+                           month_actual.value, target,
+                           other_units=month_actual.other_units)
         quarter = next((g for g in ctx.org.goals.for_owner("person", person.key)
                         if g.metric == metric and g.period.kind == "quarter"
                         and g.period.start <= month.end <= g.period.end), None)
@@ -251,7 +271,8 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
             line.quarter_pace = state.pace_needed
             line.unit = line.unit or unit_text(ctx.org, metric, quarter.unit, locale)
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
-                   for f in week_figures(ctx.session, metric, [person.key], weeks)]
+                   for f in week_figures(ctx.session, metric, [person.key], weeks)
+                   if not unit or figure_unit(ctx.org, metric, f) in (None, unit)]
         figures = [(w, v) for w, v in figures if v is not None]
         if not figures and not line.actual:
             # Nothing typed or imported that month (nobody asked): unknown, not 0 sold.

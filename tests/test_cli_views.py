@@ -502,3 +502,31 @@ def test_every_option_the_docs_name_exists_for_its_command():
         unknown += [f"{said.split()[:3]} {o}" for o in
                     re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", said) if o not in takes]
     assert len(entries) > 25 and unknown == []
+
+
+async def test_goals_in_csv_name_the_figures_left_out_for_their_unit(tmp_path, database_url,
+                                                                     clock, monkeypatch):
+    """李雷 reports revenue in CNY, the org's goal is in USD. The JSON had the 300,000 CNY
+    left out of the org's actual (other_units); the CSV an operator opens in a spreadsheet
+    had no column for it: the org's 40,000 read as all there was."""
+    from tests.test_goals import answer_asked, li_in_cny
+
+    path = tmp_path / "org.yaml"
+    path.write_text(li_in_cny(GOALS), encoding="utf-8")
+    settings = Settings(database_url=database_url, org_file=path)
+    bot, engine = prepare(settings, clock)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    try:
+        clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+        answer_asked(bot, "alice", "2026-W47", 40_000)
+        answer_asked(bot, "li", "2026-W48", 300_000)
+    finally:
+        engine.dispose()
+    rows = table(run_cli(settings, "goals", "--format", "csv")[1])
+    org = next(r for r in rows if r["scope"] == "org")
+    assert (org["actual"], org["unit"], org["other_units"]) == ("40000", "USD", "300000 CNY")
+    china = next(r for r in rows if r["owner"] == "China")
+    assert (china["actual"], china["unit"], china["other_units"]) == ("300000", "CNY", "")
+    data = valid("goals", run_cli(settings, "goals", "--format", "json")[1])
+    assert data["goals"][0]["other_units"] == [
+        {"unit": "CNY", "value": 300000, "people": ["李雷"]}]

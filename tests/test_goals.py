@@ -687,3 +687,33 @@ async def test_the_breakdown_never_adds_targets_in_two_currencies(goals_bot, cha
     await say(goals_bot, "grace", "/goals")
     assert ("East + Europe = 32万，全公司2026-Q4 营收目标为 48万；16万 尚未分配；"
             "未计入（单位不是 USD）：China（CNY）") in chat.last("grace"), chat.last("grace")
+
+
+def test_check_org_warns_of_an_org_goal_without_a_unit_over_several_currencies(
+        tmp_path: Path, capsys):
+    """The org's revenue goal gives no unit; Alice and Bruno report revenue in USD, 李雷 in
+    CNY. check-org said OK: the goal was silently taken to be in USD (the first director's
+    unit in the file), 李雷's yuan left out of it, and nothing said so."""
+    import json
+
+    from bot.cli import main
+
+    path = tmp_path / "org.yaml"
+    path.write_text(li_in_cny(GOALS), encoding="utf-8")
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
+    out = capsys.readouterr().out
+    advice = ("goals[0] (revenue 2026-Q4 (org)): no unit, and revenue is reported in USD "
+              "(alice, bruno) and CNY (li): the goal is read in USD, the first in the file, "
+              "and the CNY figures are not counted in it; write the unit it is in (unit: USD "
+              "in its entry), and give the CNY figures a goal of their own in CNY")
+    assert f"  unit: {advice}" in out, out
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["goal_units"] == [advice]
+    assert main(["--env-file", "/dev/null", "check-org", str(path), "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "## Goal units\n" in md and "no unit, and revenue is reported in USD" in md, md
+    # Said in the entry, the unit is what was meant: nothing to warn of.
+    path.write_text(li_in_cny(GOALS.replace("target: 480000}", "target: 480000, unit: USD}")),
+                    encoding="utf-8")
+    assert main(["--env-file", "/dev/null", "check-org", str(path)]) == 0
+    assert "unit:" not in capsys.readouterr().out

@@ -630,3 +630,44 @@ async def test_a_review_held_all_the_next_month_is_not_sent_and_both_sides_are_t
     await say(bot, "grace", "/monthly")  # November's: sent now, nothing to mark
     alice = next(line for line in chat.last("grace").splitlines() if "Alice Martin" in line)
     assert "🌴" not in alice, alice
+
+
+async def test_a_kpi_moved_to_another_currency_mid_month_adds_like_with_like(
+        bot, chat, clock):
+    """Alice's revenue KPI moved from 50,000 USD a week to 350,000 CNY after two weeks of
+    November. Her review read '782,000 of 800,000 CNY (98%)': her dollars added to her
+    yuan, her dollar targets to her yuan ones, and her worst week a dollar one. The GM's
+    overview read the same 98%."""
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+    for day, figure in ((6, "52000"), (13, "30000"), (20, "400000"), (27, "300000")):
+        if day == 20:
+            bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8").replace(
+                "{metric: revenue, unit: USD, weekly_target: 50000}",
+                "{metric: revenue, unit: CNY, weekly_target: 350000}"))
+            with bot.unit() as ctx:
+                ctx.people.sync(bot.org.people)
+        clock.set(datetime(2026, 11, day, 21, 0, tzinfo=UTC))
+        await bot.run_checkins(["alice"])
+        await answer_all(bot, "alice", [figure, *ALICE_ANSWERS[1:]])
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[-3]
+    assert "• Revenue: 700,000 of 700,000 CNY (100% of the month's target)" in review, review
+    assert "  Not counted, in another unit than CNY: 82,000 USD" in review, review
+    assert "Best week 2026-W47 (400,000), worst 2026-W48 (300,000)" in review, review
+    overview = next(t for t in chat.to("grace") if t.startswith("📅"))
+    alice = next(t for t in overview.splitlines() if t.startswith("• Alice"))
+    assert "Revenue 100% (not counted: 82,000 USD)" in alice, alice
+    # In Chinese, the same.
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "alice", "/monthly answers")
+    await say(bot, "grace", "/monthly alice")
+    text = chat.last("grace")
+    assert "700,000 / 700,000 CNY（完成月度目标的 100%）" in text, text
+    assert "  未计入（单位不是 CNY）：82,000 USD" in text, text
+    await say(bot, "grace", "/monthly")
+    line = next(t for t in chat.last("grace").splitlines() if t.startswith("• Alice"))
+    assert "100%（未计入：82,000 USD）" in line, line
