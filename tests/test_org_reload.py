@@ -446,3 +446,41 @@ async def test_a_file_written_again_while_it_is_read_is_not_applied_half(
         assert ctx.people.by_key("sam").active
     assert {p.key for p in running.bot.org.people} >= {"sam", "vera"}
     assert running.bot.org.values
+
+
+VERA = """  - key: vera
+    name: Vera Ops
+    role: member
+    timezone: America/New_York
+    locale: en
+    slack_id: U0VERA
+    telegram_id: 1005
+"""
+
+
+async def test_a_summary_waiting_for_someone_removed_since_is_never_sent(running):
+    """Vera, a summary viewer, asks for the summary while the chat platform is down; the
+    operator takes her out of the org file before it is back. The answer, everyone's
+    numbers and blockers, stays undelivered; Alice's own message still goes."""
+    from bot.adapters.base import DeliveryError
+    from storage.models import OutboxMessage
+
+    await say(running.bot, "alice", ALICE_ANSWERS[0])
+    running.chat.clear()
+    running.chat.fail_next = [DeliveryError("platform down")] * 2
+    await say(running.bot, "vera", "/summary")
+    await say(running.bot, "alice", ALICE_ANSWERS[1])
+    assert running.chat.sent == []  # both wait in the outbox
+    running.edit(VERA, "")
+    running.edit("summary_viewers: [vera]", "summary_viewers: []")
+    change = await running.watcher.check()
+    assert change is not None and change.removed == ("vera",)
+    running.clock.advance(timedelta(minutes=10))
+    await running.bot.deliver()
+    await running.bot.drain()
+    assert running.chat.to("vera") == []
+    assert running.chat.to("alice")  # the platform is back: others' messages go out
+    with running.bot.unit() as ctx:
+        left = [m.status for m in ctx.session.query(OutboxMessage)
+                if m.address == "vera"]
+    assert left == ["expired"]
