@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage, scrubbed
 from bot.pulse_config import PulseQuestion, PulseSettings
+from bot.readers import VIEWERS
 from bot.text import clean_text
 from handlers.answers import chinese_number, is_pause, is_skip, normalise, team_word
 from handlers.checkin import cmd_cancel
@@ -817,7 +818,7 @@ def cmd_results(ctx: Context, args: str) -> None:
         # GM can read, the latest closed poll's, whose date they may not know.
         before = repo.recent(1, closed_only=True)
         view["last_closed"] = before[-1].key if before else None
-    ctx.reply("pulse_results", **view)
+    ctx.reply("pulse_results", readers=VIEWERS, **view)
 
 
 def results_view(session: Session, polls: list[PulsePoll], team: str | None,

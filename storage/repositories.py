@@ -35,6 +35,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
+from bot.readers import READERS_KEY, may_read
 from storage.db import defer_insert, insert_connection
 from storage.models import (
     Answer,
@@ -972,6 +973,48 @@ class OutboxRepo:
                                     table.c.target_kind.in_(("dm", "ephemeral")))).all()
         ids = [w.id for w in waiting
                if (w.platform, w.address if w.target_kind == "dm" else w.user_ref) in gone]
+        if ids:
+            self.session.connection().execute(
+                update(table).where(table.c.id.in_(ids), table.c.status == "pending")
+                .values(status="expired", expires_at=now, dedupe_key=None))
+        return len(ids)
+
+    def withdraw_unreadable(self, now: datetime) -> int:
+        """Drop what still waits to be sent privately to someone who may no longer read
+        it: a summary, digest or GM-only message (marked with bot.readers' READERS_KEY
+        when queued) for a person the org file took that right from since (off
+        `org.summary_viewers`, no longer the GM, a director of another team). Unmarked
+        messages (ordinary replies) stay. How many were dropped."""
+        table = _outbox
+        mark = table.c.payload[READERS_KEY].as_string()
+        # The marked rows first: usually none wait, and then no person is read.
+        waiting = self.session.execute(select(
+            table.c.id, table.c.platform, table.c.target_kind, table.c.address,
+            table.c.user_ref, mark.label("mark")).where(
+                table.c.status == "pending", table.c.target_kind.in_(("dm", "ephemeral")),
+                mark.is_not(None))).all()
+        if not waiting:
+            return 0
+        people = Person.__table__
+        rows = self.session.execute(select(
+            people.c.active, people.c.role, people.c.team, people.c.can_view_summary,
+            people.c.key, people.c.slack_id, people.c.telegram_id)).all()
+        at: dict[tuple[str, str], list[Any]] = {}
+        for row in rows:
+            for address in (("console", row.key), ("slack", row.slack_id),
+                            ("telegram", None if row.telegram_id is None
+                             else str(row.telegram_id))):
+                if address[1]:
+                    at.setdefault(address, []).append(row)
+        ids: list[int] = []
+        for w in waiting:
+            readers = at.get((w.platform, w.address if w.target_kind == "dm" else w.user_ref))
+            # An address nobody has is not judged here (withdraw_for_leavers is for those
+            # removed); one an active person may read at keeps its message.
+            if readers and not any(may_read(w.mark, active=r.active, role=r.role, team=r.team,
+                                            can_view_summary=r.can_view_summary)
+                                   for r in readers):
+                ids.append(w.id)
         if ids:
             self.session.connection().execute(
                 update(table).where(table.c.id.in_(ids), table.c.status == "pending")
