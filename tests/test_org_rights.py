@@ -87,3 +87,46 @@ async def test_the_same_at_a_start_after_the_file_was_edited_while_stopped(
     running.bot.sync_org()
     await _back(running)
     assert running.chat.to("vera") == []
+
+
+def test_only_the_messages_of_those_who_lost_a_right_are_withdrawn(bot):
+    """At the outbox: a removed person's DM and ephemeral note go, unless an active person
+    has that account too; a marked summary goes only where nobody at that address may
+    read it; unmarked replies stay."""
+    from sqlalchemy import update as sql_update
+
+    from bot.readers import READERS_KEY, VIEWERS, team_readers
+    from storage.models import Person
+    from storage.repositories import OutboxRepo
+
+    now = bot.clock.now()
+    with bot.unit() as ctx:
+        ctx.session.execute(sql_update(Person).where(Person.key.in_(("sam", "vera")))
+                            .values(active=False))
+        # Bruno's account is also the one removed Vera had: his messages stay his.
+        ctx.session.execute(sql_update(Person).where(Person.key == "bruno")
+                            .values(slack_id="U0VERA"))
+        repo = OutboxRepo(ctx.session)
+        for kind, address, user_ref, payload in (
+                ("dm", "U0SAM", None, {"text": "sam dm"}),
+                ("ephemeral", "C1", "U0SAM", {"text": "sam note"}),
+                ("dm", "U0VERA", None, {"text": "bruno's"}),
+                ("dm", "U0ALICE", None, {"text": "alice east", READERS_KEY: team_readers("East")}),
+                ("dm", "U0ALICE", None, {"text": "alice all", READERS_KEY: VIEWERS}),
+                ("dm", "U0ALICE", None, {"text": "alice reply"}),
+                ("dm", "U0GRACE", None, {"text": "grace all", READERS_KEY: VIEWERS}),
+                ("dm", "U0LILEI", None, {"text": "li east", READERS_KEY: team_readers("east")}),
+                ("dm", "U0NOBODY", None, {"text": "nobody", READERS_KEY: VIEWERS})):
+            repo.add(platform="slack", target_kind=kind, address=address, user_ref=user_ref,
+                     payload=payload, now=now)
+    with bot.unit() as ctx:
+        repo = OutboxRepo(ctx.session)
+        assert repo.withdraw_for_leavers(now) == 2
+        assert repo.withdraw_unreadable(now) == 2
+        assert repo.withdraw_for_leavers(now) == repo.withdraw_unreadable(now) == 0
+        left = {m.payload["text"]: m.status for m in ctx.session.query(OutboxMessage)
+                if m.platform == "slack"}
+    assert left == {"sam dm": "expired", "sam note": "expired", "bruno's": "pending",
+                    "alice east": "pending", "alice all": "expired",
+                    "alice reply": "pending", "grace all": "pending",
+                    "li east": "expired", "nobody": "pending"}
