@@ -35,12 +35,14 @@ async def test_a_summary_waiting_for_someone_taken_off_the_viewers_is_never_sent
         running):  # noqa: F811
     """Vera, a summary viewer who stays in the org file, asks for the summary while the
     platform is down; the operator takes her off `summary_viewers` before it is back.
-    The summary (everyone's numbers) never reaches her; her /help answer does."""
+    The summary and the org's goals never reach her; her /help answer does."""
     running.chat.clear()
     running.chat.fail_next = list(DOWN)
     await say(running.bot, "vera", "/summary")
+    await say(running.bot, "vera", "/goals")  # the whole org's goals
     await say(running.bot, "vera", "/help")
-    assert running.chat.sent == []  # both wait in the outbox
+    await say(running.bot, "alice", "/goals")  # her own: no viewer's right needed
+    assert running.chat.sent == []  # all wait in the outbox
     running.edit("summary_viewers: [vera]", "summary_viewers: []")
     change = await running.watcher.check()
     assert change is not None and change.removed == ()
@@ -48,7 +50,8 @@ async def test_a_summary_waiting_for_someone_taken_off_the_viewers_is_never_sent
     got = running.chat.to("vera")
     assert len(got) == 1 and "/help — this list" in got[0]
     assert not any("Weekly summary" in t for t in got)
-    assert [s for s, _ in _statuses(running.bot, "vera")] == ["expired", "sent"]
+    assert [s for s, _ in _statuses(running.bot, "vera")] == ["expired", "expired", "sent"]
+    assert [s for s, _ in _statuses(running.bot, "alice")][-1] == "sent"
 
 
 async def test_a_directors_team_summary_and_digest_wait_no_more_once_moved(
