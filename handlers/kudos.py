@@ -509,9 +509,11 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     for row in rows:
         people[row.recipient_id] = row.recipient
         people[row.giver_id] = row.giver
-        if row.recipient.active and (team is None or row.recipient.team == team):
+        # A team's board counts the kudos its people got and gave while in it (the teams
+        # stored with each kudos): someone who moved keeps their old team's past.
+        if row.recipient.active and (team is None or row.recipient_team == team):
             received[row.recipient_id] += 1
-        if row.giver.active and (team is None or row.giver.team == team):
+        if row.giver.active and (team is None or row.giver_team == team):
             given[row.giver_id] += 1
     # One 王伟 on the board while another works here too: which one it is, by key. (One
     # query for the names on the board, not the whole org.)
@@ -542,13 +544,14 @@ def mine(ctx: Context) -> None:
 
 
 def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
-    """Kudos as plain records for export (times in the org's timezone, ISO 8601)."""
+    """Kudos as plain records for export (times in the org's timezone, ISO 8601; teams
+    as they were when each was given)."""
     return [{
         "given_at": row.given_at.astimezone(tz).isoformat(),
         "giver": row.giver.key, "giver_name": row.giver.display_name,
-        "giver_team": row.giver.team or "",
+        "giver_team": row.giver_team or "",
         "recipient": row.recipient.key, "recipient_name": row.recipient.display_name,
-        "recipient_team": row.recipient.team or "",
+        "recipient_team": row.recipient_team or "",
         "reason": row.reason, "values": list(row.values or []), "platform": row.platform,
         "source": f"{row.chat_id}/{row.message_id}" if row.message_id else (row.chat_id or ""),
     } for row in rows]
