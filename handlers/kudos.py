@@ -22,6 +22,7 @@ from bot.events import InboundEvent, Mention, Target
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
+from handlers.kudos_refusals import without_refusals
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names
 from storage.models import Person
 
@@ -41,6 +42,7 @@ _CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个
 _TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SPACE_BEFORE_MARK = re.compile(r" ([,，.。!！?？;；:：、])")
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
@@ -57,11 +59,13 @@ def looks_like_kudos(org: Org, event: InboundEvent, text: str) -> bool:
     """Whether a plain (non-command) message is someone giving kudos.
 
     It must mention someone other than the bot and contain one of the org's kudos
-    words or emoji; ordinary chatter that only mentions people is left alone.
+    words or emoji outside a refusal ("@alice no thanks, I'll do it", "不用了，谢谢": see
+    handlers.kudos_refusals); ordinary chatter that only mentions people is left alone.
     """
     if not any(not m.is_bot for m in event.mentions):
         return False
-    return any(_has_word(text, word) for word in org.kudos.words)
+    said = without_refusals(text, org.kudos.words, (m.display for m in event.mentions))
+    return any(_has_word(said, word) for word in org.kudos.words)
 
 
 def cmd_kudos(ctx: Context, args: str) -> None:
@@ -316,7 +320,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         if key not in values:
             values.append(key)
     rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else " ", rest)
-    reason = " ".join(rest.split())
+    # (A name taken out before a comma left "thanks , no problem …" in the shout-out.)
+    reason = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(rest.split()))
     while True:
         stripped = _LEAD.sub("", reason, count=1).strip()
         if stripped == reason:
