@@ -423,6 +423,16 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
     return places
 
 
+def tied_beyond(counts: Counter[int], places: list[Place]) -> int:
+    """How many people share the board's last place but did not fit on it: the board
+    says "and N more" of them (as the honour roll does) rather than drop them unsaid."""
+    if not places:
+        return 0
+    last = places[-1].count
+    return sum(1 for c in counts.values() if c == last) - \
+        sum(1 for p in places if p.count == last)
+
+
 def leaderboard(ctx: Context, args: str) -> None:
     """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]."""
     words = args.split()
@@ -459,7 +469,8 @@ def leaderboard(ctx: Context, args: str) -> None:
     label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
-              last=board.last_day)
+              last=board.last_day, top_more=board.received_more,
+              givers_more=board.given_more)
 
 
 def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
@@ -487,6 +498,9 @@ class Board:
     given: list[Place]
     #: A period gone by ('last-month'): its last day; None for the current one (up to now).
     last_day: date | None = None
+    #: How many more share the last place of `received` / `given` than fit (tied_beyond).
+    received_more: int = 0
+    given_more: int = 0
 
     @property
     def tied(self) -> bool:
@@ -523,9 +537,11 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     # One 王伟 on the board while another works here too: which one it is, by key. (One
     # query for the names on the board, not the whole org.)
     shared = shared_names(session, {people[pid].display_name for pid in received | given})
-    return Board(period, start.astimezone(org.tz) if start else None,
-                 ranking(received, people, size, shared), ranking(given, people, size, shared),
-                 (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None)
+    top = ranking(received, people, size, shared)
+    generous = ranking(given, people, size, shared)
+    return Board(period, start.astimezone(org.tz) if start else None, top, generous,
+                 (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None,
+                 tied_beyond(received, top), tied_beyond(given, generous))
 
 
 def mine(ctx: Context) -> None:
