@@ -42,7 +42,8 @@ _CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个
 _TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SPACE_BEFORE_MARK = re.compile(r" ([,，.。!！?？;；:：、])")
+# A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
+_SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",

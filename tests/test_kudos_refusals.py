@@ -37,6 +37,8 @@ PRAISE = [
     ("thanks @sam but no one else stayed that late", "thanks but no one else stayed that late"),
     ("谢谢 @sam 不用加班就把合同改完了", "谢谢 不用加班就把合同改完了"),
     ("不用说，谢谢 @sam 帮忙准备投标材料", "不用说，谢谢 帮忙准备投标材料"),
+    ("thanks @sam for the demo prep :clap:", "thanks for the demo prep :clap:"),
+    ("谢谢 @sam，帮忙改了 .NET 的报价单", "谢谢，帮忙改了 .NET 的报价单"),
 ]
 
 
