@@ -304,8 +304,10 @@ async def test_pulse_results_trend_in_json(pbot, pchat, pclock, database_url):  
     data = valid("pulse-results", run_cli(settings, "pulse", "results", "--last", "6",
                                           "--format", "json")[1])
     assert data["trend"] == [
-        {"poll": "2026-11-25", "asked": 11, "answered": 11, "morale": 4.0, "stress": 2.0},
-        {"poll": "2026-12-09", "asked": 11, "answered": 8, "morale": 3.0, "stress": 2.0}]
+        {"poll": "2026-11-25", "closed": True, "asked": 11, "answered": 11, "morale": 4.0,
+         "stress": 2.0},
+        {"poll": "2026-12-09", "closed": True, "asked": 11, "answered": 8, "morale": 3.0,
+         "stress": 2.0}]
 
 
 async def test_goals_json_carries_crm_mismatches_and_a_team_s_breakdown(tmp_path, database_url,
