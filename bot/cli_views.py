@@ -326,8 +326,10 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
 # --- 360° review --------------------------------------------------------------------------
 
 #: A row per criterion and group with its average, then a row per rater group as counted
-#: (criterion 'response': how many were asked and answered; group 'all' overall).
-REVIEW_FIELDS = ("director", "criterion", "group", "average", "asked", "answered")
+#: (criterion 'response': how many were asked and reached, answered, and asked but never
+#: reached; group 'all' overall).
+REVIEW_FIELDS = ("director", "criterion", "group", "average", "asked", "answered",
+                 "not_reached")
 
 
 def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -369,7 +371,7 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             rows += [{"director": report.subject_key, "criterion": row.criterion,
                       "group": group, "average": value} for group, value in averages.items()]
         rows += [{"director": report.subject_key, "criterion": "response", "group": r.group,
-                  "asked": r.asked, "answered": r.answered}
+                  "asked": r.asked, "answered": r.answered, "not_reached": r.unreached}
                  for r in (*report.response, *([report.overall] if report.overall else []))]
         write_csv(out, REVIEW_FIELDS, rows)
     else:
