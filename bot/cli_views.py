@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
 from bot.config import Settings
@@ -303,6 +304,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                                    "Pulse polls, for when they go out)")
             # The very same thresholded view as /pulse results in the chat.
             view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
+            closes_at = polls[-1].closes_at
     finally:
         engine.dispose()
     if args.format in {"json", "csv"}:
@@ -318,8 +320,10 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
             "distribution": ";".join(f"{k}={v}" for k, v in q["stats"]["distribution"].items())
             if q["stats"] else None} for q in view["questions"]])
     else:
-        out.write(bot.renderer.message(args.locale or _gm(bot).locale, "pulse_results",
-                                       "markdown", **view) + "\n")
+        gm = _gm(bot)
+        closes = None if view["closed"] else closes_at.astimezone(ZoneInfo(gm.timezone))
+        out.write(bot.renderer.message(args.locale or gm.locale, "pulse_results",
+                                       "markdown", **view, closes=closes) + "\n")
     return 0
 
 

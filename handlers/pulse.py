@@ -815,6 +815,9 @@ def cmd_results(ctx: Context, args: str) -> None:
         # GM can read, the latest closed poll's, whose date they may not know.
         before = repo.recent(1, closed_only=True)
         view["last_closed"] = before[-1].key if before else None
+        # When the count and the answers come, in the reader's own time (chat only: the
+        # JSON keeps its fields).
+        view["closes"] = polls[-1].closes_at.astimezone(ZoneInfo(person.timezone))
     ctx.reply("pulse_results", **view)
 
 

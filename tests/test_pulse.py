@@ -522,7 +522,7 @@ async def test_an_open_poll_shows_nothing_that_moves_when_one_more_person_answer
     org, east, trend = after[0], after[1], after[2]
     assert "(open)" in org and "Participation" not in org and " of 11" not in org
     assert ("How many answered, the answers and the comments are shown once the poll "
-            "closes") in org
+            "closes (Sat 12 Dec, 12:00): while it is open") in org
     assert " of 6" not in east and "Morale" not in org and "I am the sixth" not in org
     assert "2026-12-09: — / — (open)" in trend
     for out in after[4:7]:
@@ -531,7 +531,8 @@ async def test_an_open_poll_shows_nothing_that_moves_when_one_more_person_answer
     assert json.loads(after[6])["trend"][-1] == {
         "poll": "2026-12-09", "closed": False, "morale": None, "stress": None,
         "answered": None, "asked": None}
-    assert "调查截止后才显示回答人数、回答和留言" in after[7] and "人已回答" not in after[7]
+    assert "调查截止（12月12日（周六）12:00）后才显示回答人数、回答和留言" in after[7]
+    assert "人已回答" not in after[7]
     assert "士气" not in after[7]
     await say(pbot, "grace", "/summary 2026-W50")  # nor East's morale in the summary
     assert "morale 3.5" not in pchat.last("grace") and " of 11" not in pchat.last("grace")
