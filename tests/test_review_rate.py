@@ -646,3 +646,45 @@ async def test_raters_the_survey_never_reached_are_not_counted_as_asked(
         assert "回答率：问卷送达 7 人，7 人已回答（100%）。另有 2 名受邀者无法联系到" in text
     finally:
         engine.dispose()
+
+
+async def test_a_rater_whose_survey_expired_unsent_is_not_counted_as_asked(
+        settings, tmp_path, clock):
+    """Dan, away until the 14th, is sent his survey on the morning of the close, when the
+    platform is down (an outage past the closing time): the outbox drops it as expired,
+    unsent. The report counted him among the peers asked ("3 of 4"); now he is one who
+    could not be reached."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY - timedelta(hours=1))
+        await say(bot, "dan", "/away 2027-01-14")
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        for key in ("grace", "bruno", "li", "eve", "sam", "ray", "rosa", "alice"):
+            await answer(bot, key)
+        chat.fail_next[:] = [RetryLater(3600)] * 10_000
+        clock.set(CLOSES - timedelta(hours=4))  # back: his survey goes out, and waits
+        assert await bot.run_review_held() >= 1
+        assert len(chat.to("dan")) == 1  # (the reply to his /away)
+        clock.set(CLOSES + timedelta(minutes=5))
+        chat.fail_next.clear()
+        await bot.run_review_schedule()
+        await bot.outbox.flush()
+        with bot.unit() as ctx:
+            invites = ctx.session.scalars(select(OutboxMessage.status).where(
+                OutboxMessage.dedupe_key.like("review:invite:%"),
+                OutboxMessage.address == "dan")).all()
+            assert invites and set(invites) == {"expired"}
+        assert not any("Alice Martin" in text for text in chat.to("dan"))
+        await say(bot, "grace", "/review report alice")
+        report = chat.last("grace")
+        assert "• Peers: 3 of 3 answered · 1 more could not be reached\n" in report
+        assert "• Reports: 3 of 3 answered\n" in report
+        assert "Response rate: 8 of 8 reached answered (100%). 1 asked could not be " \
+            "reached" in report
+    finally:
+        engine.dispose()
