@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
 from bot.config import Settings
@@ -305,6 +306,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                                    "Pulse polls, for when they go out)")
             # The very same thresholded view as /pulse results in the chat.
             view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
+            closes_at = polls[-1].closes_at
     finally:
         engine.dispose()
     if args.format in {"json", "csv"}:
@@ -320,16 +322,20 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
             "distribution": ";".join(f"{k}={v}" for k, v in q["stats"]["distribution"].items())
             if q["stats"] else None} for q in view["questions"]])
     else:
-        out.write(bot.renderer.message(args.locale or _gm(bot).locale, "pulse_results",
-                                       "markdown", **view) + "\n")
+        gm = _gm(bot)
+        closes = None if view["closed"] else closes_at.astimezone(ZoneInfo(gm.timezone))
+        out.write(bot.renderer.message(args.locale or gm.locale, "pulse_results",
+                                       "markdown", **view, closes=closes) + "\n")
     return 0
 
 
 # --- 360° review --------------------------------------------------------------------------
 
 #: A row per criterion and group with its average, then a row per rater group as counted
-#: (criterion 'response': how many were asked and answered; group 'all' overall).
-REVIEW_FIELDS = ("director", "criterion", "group", "average", "asked", "answered")
+#: (criterion 'response': how many were asked and reached, answered, and asked but never
+#: reached; group 'all' overall).
+REVIEW_FIELDS = ("director", "criterion", "group", "average", "asked", "answered",
+                 "not_reached")
 
 
 def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -371,7 +377,7 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             rows += [{"director": report.subject_key, "criterion": row.criterion,
                       "group": group, "average": value} for group, value in averages.items()]
         rows += [{"director": report.subject_key, "criterion": "response", "group": r.group,
-                  "asked": r.asked, "answered": r.answered}
+                  "asked": r.asked, "answered": r.answered, "not_reached": r.unreached}
                  for r in (*report.response, *([report.overall] if report.overall else []))]
         write_csv(out, REVIEW_FIELDS, rows)
     else:

@@ -49,6 +49,7 @@ from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
 from storage.oneonone import (
     ActionItem,
+    MeetingFeedback,
     OneOnOneDialog,
     OneOnOneMeeting,
     OneOnOneOverride,
@@ -380,11 +381,13 @@ def _in_dialog(ctx: Context, repo: OneOnOneRepo, person: Person) -> bool:
 
 def _paused_record(ctx: Context, repo: OneOnOneRepo, manager: Person
                    ) -> OneOnOneMeeting | None:
-    """The meeting whose record (did it happen, notes, action items) `manager` paused with
-    /pause and has not carried on, if their dialog is that; None otherwise."""
+    """The meeting whose record (did it happen, notes, action items) or rating `manager`
+    paused with /pause and has not carried on, if their dialog is that; None otherwise.
+    Either comes back once the next meeting's dialog is over (_left_unfinished,
+    _left_unrated)."""
     dialog = repo.dialog(manager)
     if dialog is None or not dialog.step.startswith(ASIDE) \
-            or dialog.step.removeprefix(ASIDE) not in ("held", "notes", "actions") \
+            or dialog.step.removeprefix(ASIDE) not in ("held", "notes", "actions", "rating") \
             or ctx.clock.now() - as_utc(dialog.updated_at) > DIALOG_EXPIRY:
         return None
     return repo.meeting(dialog.meeting_id)
@@ -411,6 +414,26 @@ def _left_unfinished(ctx: Context, person: Person) -> tuple[OneOnOneMeeting, str
     return meeting, "actions" if acted is not None else "notes"
 
 
+def _left_unrated(ctx: Context, person: Person) -> OneOnOneMeeting | None:
+    """The earliest meeting of the last DIALOG_EXPIRY (held, on either side) whose
+    feedback question `person` was sent and left without a rating: paused, or left, when
+    the next meeting's question took its place in their dialog (a rating was given way
+    as a record was: _left_unfinished)."""
+    since = ctx.clock.now() - DIALOG_EXPIRY
+    held = list(ctx.session.scalars(select(OneOnOneMeeting).where(
+        (OneOnOneMeeting.manager_id == person.id) | (OneOnOneMeeting.report_id == person.id),
+        OneOnOneMeeting.status == "held", OneOnOneMeeting.answered_at >= since)
+        .order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+    if not held:
+        return None
+    keys = {m.id: f"oo:fbq:{m.id}:{person.id}" for m in held}
+    asked = _sent(ctx, list(keys.values()))
+    rated = set(ctx.session.scalars(select(MeetingFeedback.meeting_id).where(
+        MeetingFeedback.from_id == person.id, MeetingFeedback.rating.is_not(None),
+        MeetingFeedback.meeting_id.in_(list(keys)))))
+    return next((m for m in held if keys[m.id] in asked and m.id not in rated), None)
+
+
 def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
     """A 1:1 dialog is over: the earliest meeting still waiting for "did it happen?" takes
     typed replies now, and the question comes again so the manager knows which. With
@@ -426,6 +449,11 @@ def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
     meeting = next(iter(repo.waiting(person, now - DIALOG_EXPIRY)), None)
     if meeting is None and (left := _left_unfinished(ctx, person)) is not None:
         repo.set_dialog(person, left[0], ASIDE + left[1], now)
+        if in_front or ctx.conversations.get(person) is None:
+            ask_again(ctx, person)
+        return
+    if meeting is None and (unrated := _left_unrated(ctx, person)) is not None:
+        repo.set_dialog(person, unrated, ASIDE + "rating", now)
         if in_front or ctx.conversations.get(person) is None:
             ask_again(ctx, person)
         return

@@ -30,8 +30,8 @@ from handlers.context import Context
 from handlers.review import (
     CRITERIA,
     Response,
-    group_counts,
     manager_asked,
+    reach_counts,
     response_lines,
     subject_name,
 )
@@ -84,8 +84,7 @@ def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
 def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progress:
     """Answered of asked per group (counts only) and when one open review closes, in the
     reader's timezone."""
-    asked, answered = group_counts(ctx.session, rnd.id)
-    lines, overall = response_lines(asked, answered)
+    lines, overall = response_lines(*reach_counts(ctx.session, rnd, ctx.clock.now()))
     subject = ctx.people.by_key(rnd.subject_key)
     tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
     left = None
