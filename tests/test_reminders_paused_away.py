@@ -1,0 +1,107 @@
+"""A check-in reminder held up in the outbox (the platform down, or rate limiting us) is
+withdrawn once the person puts the check-in aside (/pause) or goes away (/away), and a
+check-in question asked again after a 1:1 expires with its week, as its prompt does.
+
+As in tests/test_reminders_withdrawn.py: the reminder is queued at its time; the platform
+refuses everything meanwhile, but what the person says still comes in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.support import say
+from tests.test_away import away_line
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_checkin_remind import back_up, go_down
+from tests.test_reminders_withdrawn import reminded
+
+
+def question_buttons(chat, key: str) -> list[str]:
+    """The actions of the buttons on the last message to `key` that has any."""
+    for sent in reversed(chat.sent):
+        if sent.target.address == key and sent.message.choices:
+            return [c.action for c in sent.message.choices]
+    return []
+
+
+async def test_a_reminder_held_up_is_not_sent_after_the_check_in_was_paused(
+        bot, chat, clock):
+    # Friday: Alice answers two questions; the reminder is queued at 18:00 while the
+    # platform refuses everything, and she sends /pause meanwhile. The reminder came
+    # after "Paused", asking a question that no longer took what she typed, with buttons
+    # that answered "no longer open".
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:2])
+    chat.clear()
+    go_down(chat)
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_reminders() == 1
+    await say(bot, "alice", "/pause")
+    await back_up(bot, chat)
+    assert not reminded(chat, "alice")
+    assert chat.last("alice").startswith("Paused. Your answers so far are saved")
+    # /checkin carries on at the question the reminder would have asked, and takes it.
+    await say(bot, "alice", "/checkin")
+    assert "Question 3 of 8" in chat.last("alice")
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")
+
+
+async def test_a_reminder_in_chinese_held_up_is_not_sent_after_the_check_in_was_paused(
+        bot, chat, clock):
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "50000")
+    chat.clear()
+    go_down(chat)
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_reminders() == 1
+    await say(bot, "li", "暂停")
+    await back_up(bot, chat)
+    assert not reminded(chat, "li")
+    assert not question_buttons(chat, "li")
+
+
+async def test_a_reminder_held_up_is_not_sent_once_the_person_went_away(bot, chat, clock):
+    # Friday 16:00 Alice is asked and answers nothing; at 18:00 the reminder is queued
+    # while the platform refuses everything; at 18:30 she goes away for two weeks.
+    await bot.run_checkins(["alice", "bruno"])
+    chat.clear()
+    go_down(chat)
+    clock.advance(timedelta(hours=2))
+    assert await bot.run_reminders() == 2
+    await say(bot, "grace", "/summary")  # (read as it is now, sent once the platform is back)
+    clock.advance(timedelta(minutes=30))
+    await say(bot, "alice", "/away 2026-12-10")
+    await say(bot, "grace", "/summary")
+    await back_up(bot, chat)
+    # Away, she is not reminded: "your check-in isn't finished yet" does not follow her.
+    assert not reminded(chat, "alice")
+    assert "away from now until 2026-12-10" in chat.last("alice")
+    assert len(reminded(chat, "bruno")) == 1  # (Bruno, not away, is)
+    # Her week reads as it did: the period does not reach back to Friday 16:00.
+    before, after = ([line for line in text.splitlines() if "Alice" in line]
+                     for text in chat.to("grace"))
+    assert before == after
+    assert "❌ Alice Martin — not checked in" in after and not away_line("\n".join(after), "Alice")
+    # Back, she can still finish it.
+    clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
+    await say(bot, "alice", "/back")
+    await say(bot, "alice", "/checkin")
+    assert "Question 1 of 8" in chat.last("alice")
+
+
+async def test_a_prompt_sent_ahead_is_withdrawn_for_a_week_the_absence_covers(
+        bot, chat, clock):
+    # Wednesday: the GM has this week's check-in sent to Alice early while the platform
+    # refuses everything; she then goes away over Friday. The week reads away (nothing
+    # is expected of her), and the check-in does not reach her on holiday.
+    clock.set(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    go_down(chat)
+    await say(bot, "grace", "/checkin send alice")
+    await say(bot, "alice", "/away 2026-12-10")
+    await back_up(bot, chat)
+    assert not [t for t in chat.to("alice") if "Question 1 of" in t]
+    clock.set(datetime(2026, 11, 27, 22, 0, tzinfo=UTC))
+    await say(bot, "grace", "/summary")
+    assert "🌴 Alice Martin — away until 2026-12-10" in chat.last("grace")
