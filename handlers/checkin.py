@@ -647,8 +647,12 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     rnd = ctx.checkins.by_id(conv.round_id)
     q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key),
              None) if rnd is not None else None
+    # As the prompt and resume_held's question: held up past the week's end where they
+    # are (last week's round, taken by /checkin, past the end of the week after), it is
+    # not sent; /checkin still takes the round while it can.
     return q is not None and ask(ctx, person, rnd, q, editing=conv.editing, intro=ctx.render(
-        "back_to_dialog", kind="checkin", week=rnd.week))
+        "back_to_dialog", kind="checkin", week=rnd.week),
+        expires_at=prompt_expiry(rnd.week, person.timezone, ctx.clock.now()))
 
 
 def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:

@@ -9,12 +9,17 @@ refuses everything meanwhile, but what the person says still comes in.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from tests import test_reply_target
 from tests.support import say
 from tests.test_away import away_line
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_checkin_remind import back_up, go_down
 from tests.test_reminders_withdrawn import reminded
+from tests.test_reply_target import grace_finishes_her_one_on_one_with_alice
+
+setup = test_reply_target.setup  # the 1:1s' fixture: a bot, chat and clock
 
 
 def question_buttons(chat, key: str) -> list[str]:
@@ -105,3 +110,26 @@ async def test_a_prompt_sent_ahead_is_withdrawn_for_a_week_the_absence_covers(
     clock.set(datetime(2026, 11, 27, 22, 0, tzinfo=UTC))
     await say(bot, "grace", "/summary")
     assert "🌴 Alice Martin — away until 2026-12-10" in chat.last("grace")
+
+
+async def test_a_check_in_question_asked_again_after_a_1on1_expires_with_its_week(
+        setup):
+    # Alice was asked her check-in on Monday and left it. Late on Sunday Grace closes
+    # their 1:1, and Alice, asked how it went, answers while the platform refuses
+    # everything, until Monday morning. "Back to your check-in for 2026-W49", asked once
+    # the 1:1 is done, is not sent into the next week, as its prompt and a question that
+    # waited behind another dialog would not be; /checkin still takes the round.
+    bot, chat, clock = setup
+    await bot.run_checkins(["alice"])
+    await grace_finishes_her_one_on_one_with_alice(
+        bot, chat, clock, datetime(2026, 12, 6, 23, 40, tzinfo=ZoneInfo("America/New_York")))
+    chat.clear()
+    go_down(chat)
+    await say(bot, "alice", "5")
+    await say(bot, "alice", "Shorter agenda")
+    clock.set(datetime(2026, 12, 7, 9, 30, tzinfo=ZoneInfo("America/New_York")))
+    await back_up(bot, chat)
+    assert any(t.startswith("Thanks") for t in chat.to("alice"))
+    assert not [t for t in chat.to("alice") if "Back to your check-in" in t]
+    await say(bot, "alice", "/checkin")
+    assert "2026-W49" in chat.last("alice") and "Question 1 of 8" in chat.last("alice")
