@@ -18,6 +18,8 @@ from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_checkin_remind import back_up, go_down
 from tests.test_reminders_withdrawn import reminded
 from tests.test_reply_target import grace_finishes_her_one_on_one_with_alice
+from tests.test_review_rate import answer, reminders, scheduled
+from tests.test_review_schedule import JAN_1_10AM_NY
 
 setup = test_reply_target.setup  # the 1:1s' fixture: a bot, chat and clock
 
@@ -133,3 +135,36 @@ async def test_a_check_in_question_asked_again_after_a_1on1_expires_with_its_wee
     assert not [t for t in chat.to("alice") if "Back to your check-in" in t]
     await say(bot, "alice", "/checkin")
     assert "2026-W49" in chat.last("alice") and "Question 1 of 8" in chat.last("alice")
+
+
+# --- a 360° reminder naming several surveys, some finished before it is sent --------------
+
+async def test_a_360_reminder_held_up_names_only_the_surveys_still_open(
+        settings, tmp_path, clock):
+    # Bruno rates Alice, Dan, Eve, 李雷 and himself, all closing the same day. The
+    # reminders fall due while the platform refuses everything; Bruno then finishes
+    # Alice's survey, and the GM closes 李雷's review early. The reminder he reads names
+    # the three left to him, as do everyone's: a survey done or closed is not named.
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        chat.clear()
+        go_down(chat)
+        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+        await bot.run_review_schedule()
+        await answer(bot, "bruno")  # his first survey, Alice's, done
+        await say(bot, "grace", "/review close li")
+        await back_up(bot, chat)
+        bruno = reminders(chat, "bruno")
+        assert len(bruno) == 1 and bruno[0].startswith("⏰ A reminder: 3 360° surveys")
+        assert "Alice Martin" not in bruno[0] and "李雷" not in bruno[0]
+        assert "Dan Wu" in bruno[0] and "your self-assessment" in bruno[0]
+        # 李雷 reads hers in Chinese, without her own review, closed: her peers' alone.
+        li = reminders(chat, "li")
+        assert len(li) == 1 and li[0].startswith("⏰ 提醒：邀请你填写的 4 份 360° 问卷即将截止")
+        assert "你的自评" not in li[0]
+        # Nothing else changed: Alice's names her five, once.
+        assert len(reminders(chat, "alice")) == 1 and "李雷" not in reminders(chat, "alice")[0]
+    finally:
+        engine.dispose()
