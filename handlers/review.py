@@ -212,10 +212,20 @@ def unreached_counts(session: Session, round_id: int, now: datetime) -> dict[str
     platform reaches them, or they were away until the review closed), or it failed, or
     it expired unsent (an outage past the closing time: the outbox's expires_at), or it
     is still waiting past its expiry. One sent, or on its way and still in time, reached
-    them; so did one they answered (by /review) whatever became of the DM."""
+    them; so did one they answered (by /review) whatever became of the DM.
+
+    A review none of whose invitations left a keyed message at all (started by a version
+    before invitations had their `review:invite:<id>` key, or where no platform reached
+    anyone) tells nothing about who was reached: every rater reads as reached, as before,
+    rather than an upgrade turning a whole open review into "could not be reached"."""
     found = dict.fromkeys(GROUPS, 0)
+    keyed = OutboxMessage.dedupe_key == literal("review:invite:") + cast(ReviewInvite.id,
+                                                                          String)
+    if session.execute(select(ReviewInvite.id).where(
+            ReviewInvite.round_id == round_id, exists().where(keyed)).limit(1)).first() is None:
+        return found
     reached = exists().where(
-        OutboxMessage.dedupe_key == literal("review:invite:") + cast(ReviewInvite.id, String),
+        keyed,
         or_(OutboxMessage.status.in_(("sent", "sending")),
             and_(OutboxMessage.status == "pending",
                  or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))))

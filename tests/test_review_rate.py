@@ -688,3 +688,28 @@ async def test_a_rater_whose_survey_expired_unsent_is_not_counted_as_asked(
             "reached" in report
     finally:
         engine.dispose()
+
+
+async def test_a_review_started_before_invitations_were_keyed_reads_as_before(wide):
+    """A 360° open across the upgrade: its invitations were sent by a version that kept no
+    `review:invite:<id>` key on the message. Nothing tells who they reached, so the raters
+    who have not answered read as asked and not answered ("3 of 4"), as before the
+    upgrade, not the whole review as "could not be reached"."""
+    from sqlalchemy import update
+
+    from storage.models import OutboxMessage
+
+    bot, chat, _settings = wide
+    await say(bot, "grace", "/review start alice")
+    with bot.unit() as ctx:  # as an older version left them
+        ctx.session.execute(update(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like("review:invite:%")).values(dedupe_key=None))
+    for key in ("grace", "bruno", "li", "dan", "sam", "ray"):
+        await answer(bot, key)
+    await say(bot, "grace", "/review close alice")
+    report = chat.last("grace")
+    assert ("• Peers: 3 of 4 answered\n"
+            "• Reports: 2 of 3 answered\n"
+            "• Self-assessment: 0 of 1 answered\n"
+            "Response rate: 6 of 9 asked answered (67%).\n") in report
+    assert "could not be reached" not in report
