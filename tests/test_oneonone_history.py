@@ -105,3 +105,29 @@ async def test_a_move_never_rewrites_a_past_weeks_members_one_on_ones(
     directors = {d["key"]: d for d in json.loads(raw)["directors"]}
     assert directors["bruno"]["team_management"]["oneonones"]["pairs"] == 1
     assert directors["alice"]["team_management"]["oneonones"]["pairs"] == 0
+
+
+async def test_a_move_keeps_a_past_weeks_members_check_ins_with_the_old_team(
+        bot, chat, clock, settings):
+    """Sam checks in (members of East do) under Alice in 2026-W50, then moves to Bruno and
+    team Europe: the GM's 2026-W50 still counts him among Alice's members, by the team his
+    round of that week was made for, and Bruno's block has none (a guard: this held)."""
+    text = settings.org_file.read_text(encoding="utf-8").replace(
+        SAM_UNDER_ALICE, SAM_UNDER_ALICE + "\n    checks_in: true")
+    settings.org_file.write_text(text, encoding="utf-8")
+    _reload(bot, settings)
+    clock.set(datetime(2026, 12, 11, 22, 30, tzinfo=UTC))  # Fri 16:30 in Chicago
+    await bot.run_checkins(["sam"])
+    await _alice_meets_sam(bot, clock)
+    moved = text.replace(SAM_UNDER_ALICE, SAM_UNDER_BRUNO.replace("East", "Europe"))
+    assert moved != text
+    settings.org_file.write_text(moved, encoding="utf-8")
+    _reload(bot, settings)
+    clock.set(NOW)
+    await say(bot, "grace", "/summary alice 2026-W50")
+    alice = _block(chat.last("grace"), "Alice Martin · team East")
+    assert "Team: 0 of 1 member checked in (not: Sam Lee)" in alice, alice
+    assert "members' one-on-ones: 1 held" in alice, alice
+    await say(bot, "grace", "/summary 2026-W50")
+    bruno = _block(chat.last("grace"), "Bruno Rossi · team Europe")
+    assert "no members check in" in bruno and "members' one-on-ones" not in bruno, bruno
