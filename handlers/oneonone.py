@@ -40,9 +40,10 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, is_pause, normalise, read_scale
-from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed
+from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
 from handlers.day_words import trailing_day
+from handlers.due_words import end_of_period, slashed_day
 from handlers.pairs_then import managers_then
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.away import AwayRepo
@@ -1324,6 +1325,18 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
     elif said := trailing_day(text, today, year_for):  # 'by Friday', 'Dec 10'
         written, iso, before = said
         year, month, day = iso.split("-")
+    elif period := end_of_period(text, today):  # 'by end of month', '月底前'
+        return period[1], period[2]
+    elif slashed := slashed_day(text):  # 'by 1/25', '25/1前'
+        written, readings, before = slashed
+        if len(readings) > 1:  # 1/5: 5 January or 1 May, never one of them guessed
+            ctx.reply("oo_action_ambiguous_due", written=written, days=[
+                date(year_of(m, d, today), m, d) for m, d in readings])
+            return None
+        if not readings:  # 13/13
+            ctx.reply("oo_action_bad_due", written=written, past=False, dialog=dialog)
+            return None
+        year, (month, day) = None, readings[0]
     else:
         return None, text
     try:  # '9月3日' in December: next year's, as /away and /1on1 move read it
