@@ -1792,8 +1792,11 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
         manager_of = managers_then(records, {
             pid: (people_by_key[key].id if key in people_by_key else None)
             if key is not None else None for pid, (key, _, _) in then.items()})
+        # (Only the directors shown have their members' pairs counted: not the GM's
+        # 10,000 reports at 10,000 directors.)
+        shown_ids = set(ids.values())
         for rid, mid in manager_of.items():
-            if mid is not None and mid in by_id and rid in by_id:
+            if mid in shown_ids and rid in by_id:
                 report = by_id[rid]
                 entry = entries.get(report.key)
                 round_of = then.get(rid)
@@ -1804,10 +1807,10 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
         # Those with no round that week and no record of a pair before its end: the org
         # file's manager today (nothing stored says otherwise).
         for e in org.people:
-            report = people_by_key.get(e.key)
-            if e.manager is not None and report is not None and report.active \
-                    and report.id not in manager_of:
-                reports.setdefault(e.manager, []).append((report, e.role, e.team, e.key))
+            if e.manager in ids:
+                report = people_by_key.get(e.key)
+                if report is not None and report.active and report.id not in manager_of:
+                    reports.setdefault(e.manager, []).append((report, e.role, e.team, e.key))
     # Pairs of the same rules and the same manager's timezone, without moves or skips, meet
     # at the same moments: each cadence and next meeting worked out once, not per director
     # (10,000 directors: a third of a past week's page).
