@@ -369,17 +369,24 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
     return None
 
 
+def log_formatter(settings: Settings) -> logging.Formatter:
+    """How the bot's log lines are written: LOG_FORMAT's JSON or text, an exception's
+    message left out of both (see bot/log_privacy.py)."""
+    if settings.log_format == "json":
+        from bot.logjson import JsonFormatter
+
+        return JsonFormatter()
+    from bot.log_privacy import TextFormatter
+
+    return TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def _setup_logging(settings: Settings, console: bool) -> None:
     # In the console chat, log lines would drown the conversation: warnings only,
     # unless LOG_LEVEL asks for more.
     level = settings.log_level or ("WARNING" if console else "INFO")
     handler = logging.StreamHandler(sys.stderr)
-    if settings.log_format == "json":
-        from bot.logjson import JsonFormatter
-
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(log_formatter(settings))
     logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("apscheduler", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -148,13 +148,15 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
             data = {**_header(bot), "timezone": bot.org.timezone, "period": period,
                     "since": board.start, "until": board.last_day, "team": team,
                     "value": value,
-                    "received": places(board.received), "given": places(board.given)}
+                    "received": places(board.received), "given": places(board.given),
+                    "received_more": board.received_more, "given_more": board.given_more}
             text = bot.renderer.message(
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 start=board.start, team=team,
                 value=bot.org.value(value).label_for(locale) if value else None,  # type: ignore[union-attr]
                 top=board.received, givers=board.given, tied=board.tied,
-                last=board.last_day)
+                last=board.last_day, top_more=board.received_more,
+                givers_more=board.given_more)
     finally:
         engine.dispose()
     if fmt == "json":

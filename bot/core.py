@@ -41,7 +41,7 @@ from storage.db import (
 )
 from storage.models import Person
 from storage.oneonone import OneOnOneRepo
-from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, PeopleRepo
+from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
 from storage.round_batch import RoundBatchRepo
 from storage.round_requests import RoundRequestRepo
 from storage.undelivered import undelivered
@@ -58,6 +58,12 @@ def _log_withdrawn(dropped: int) -> None:
     if dropped:
         log.info("org file: %d queued 1:1 %s of a time the file no longer gives withdrawn",
                  dropped, "reminder" if dropped == 1 else "reminders")
+
+
+def _log_leavers(dropped: int) -> None:
+    if dropped:
+        log.info("org file: %d queued private %s to people no longer in the file withdrawn",
+                 dropped, "message" if dropped == 1 else "messages")
 
 
 EVENT_ID_RETENTION = timedelta(days=7)
@@ -225,6 +231,7 @@ class TeamPulse:
         with self.unit() as ctx:
             PeopleRepo(ctx.session).sync(self.org.people)
             _log_withdrawn(withdraw_stale_reminders(ctx))
+            _log_leavers(OutboxRepo(ctx.session).withdraw_for_leavers(self.clock.now()))
 
     def sync_org_to(self, org: Org) -> None:
         """Bring the people table in line with an edited org file (before `apply_org`).
@@ -245,6 +252,9 @@ class TeamPulse:
             # A 1:1 whose time the edit changed: its reminders still queued (the platform
             # down) would say the old time; dropped, the sweep reminds of the new one.
             _log_withdrawn(withdraw_stale_reminders(ctx))
+            # Whoever the edit took out gets nothing more that waited for them (a
+            # summary asked while the platform was down).
+            _log_leavers(OutboxRepo(session).withdraw_for_leavers(self.clock.now()))
 
     async def replace_review_leavers(self) -> int:
         """After a start: the raters of open 360° reviews who left the org file while the

@@ -22,6 +22,7 @@ from bot.events import InboundEvent, Mention, Target
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
+from handlers.kudos_refusals import without_refusals
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names
 from storage.models import Person
 
@@ -41,6 +42,8 @@ _CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个
 _TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
+_SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
@@ -57,11 +60,13 @@ def looks_like_kudos(org: Org, event: InboundEvent, text: str) -> bool:
     """Whether a plain (non-command) message is someone giving kudos.
 
     It must mention someone other than the bot and contain one of the org's kudos
-    words or emoji; ordinary chatter that only mentions people is left alone.
+    words or emoji outside a refusal ("@alice no thanks, I'll do it", "不用了，谢谢": see
+    handlers.kudos_refusals); ordinary chatter that only mentions people is left alone.
     """
     if not any(not m.is_bot for m in event.mentions):
         return False
-    return any(_has_word(text, word) for word in org.kudos.words)
+    said = without_refusals(text, org.kudos.words, (m.display for m in event.mentions))
+    return any(_has_word(said, word) for word in org.kudos.words)
 
 
 def cmd_kudos(ctx: Context, args: str) -> None:
@@ -316,7 +321,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         if key not in values:
             values.append(key)
     rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else " ", rest)
-    reason = " ".join(rest.split())
+    # (A name taken out before a comma left "thanks , no problem …" in the shout-out.)
+    reason = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(rest.split()))
     while True:
         stripped = _LEAD.sub("", reason, count=1).strip()
         if stripped == reason:
@@ -418,6 +424,16 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
     return places
 
 
+def tied_beyond(counts: Counter[int], places: list[Place]) -> int:
+    """How many people share the board's last place but did not fit on it: the board
+    says "and N more" of them (as the honour roll does) rather than drop them unsaid."""
+    if not places:
+        return 0
+    last = places[-1].count
+    return sum(1 for c in counts.values() if c == last) - \
+        sum(1 for p in places if p.count == last)
+
+
 def leaderboard(ctx: Context, args: str) -> None:
     """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]."""
     words = args.split()
@@ -454,7 +470,8 @@ def leaderboard(ctx: Context, args: str) -> None:
     label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
-              last=board.last_day)
+              last=board.last_day, top_more=board.received_more,
+              givers_more=board.given_more)
 
 
 def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
@@ -482,6 +499,9 @@ class Board:
     given: list[Place]
     #: A period gone by ('last-month'): its last day; None for the current one (up to now).
     last_day: date | None = None
+    #: How many more share the last place of `received` / `given` than fit (tied_beyond).
+    received_more: int = 0
+    given_more: int = 0
 
     @property
     def tied(self) -> bool:
@@ -509,16 +529,20 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     for row in rows:
         people[row.recipient_id] = row.recipient
         people[row.giver_id] = row.giver
-        if row.recipient.active and (team is None or row.recipient.team == team):
+        # A team's board counts the kudos its people got and gave while in it (the teams
+        # stored with each kudos): someone who moved keeps their old team's past.
+        if row.recipient.active and (team is None or row.recipient_team == team):
             received[row.recipient_id] += 1
-        if row.giver.active and (team is None or row.giver.team == team):
+        if row.giver.active and (team is None or row.giver_team == team):
             given[row.giver_id] += 1
     # One 王伟 on the board while another works here too: which one it is, by key. (One
     # query for the names on the board, not the whole org.)
     shared = shared_names(session, {people[pid].display_name for pid in received | given})
-    return Board(period, start.astimezone(org.tz) if start else None,
-                 ranking(received, people, size, shared), ranking(given, people, size, shared),
-                 (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None)
+    top = ranking(received, people, size, shared)
+    generous = ranking(given, people, size, shared)
+    return Board(period, start.astimezone(org.tz) if start else None, top, generous,
+                 (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None,
+                 tied_beyond(received, top), tied_beyond(given, generous))
 
 
 def mine(ctx: Context) -> None:
@@ -542,13 +566,14 @@ def mine(ctx: Context) -> None:
 
 
 def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
-    """Kudos as plain records for export (times in the org's timezone, ISO 8601)."""
+    """Kudos as plain records for export (times in the org's timezone, ISO 8601; teams
+    as they were when each was given)."""
     return [{
         "given_at": row.given_at.astimezone(tz).isoformat(),
         "giver": row.giver.key, "giver_name": row.giver.display_name,
-        "giver_team": row.giver.team or "",
+        "giver_team": row.giver_team or "",
         "recipient": row.recipient.key, "recipient_name": row.recipient.display_name,
-        "recipient_team": row.recipient.team or "",
+        "recipient_team": row.recipient_team or "",
         "reason": row.reason, "values": list(row.values or []), "platform": row.platform,
         "source": f"{row.chat_id}/{row.message_id}" if row.message_id else (row.chat_id or ""),
     } for row in rows]

@@ -1636,14 +1636,11 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
     end = datetime.combine(week_end(week) + timedelta(days=1), time(), tz).astimezone(UTC)
     given_by: dict[str, int] = {}
     received_by: dict[str, int] = {}
-    giver = Person.__table__.alias("giver")
-    recipient = Person.__table__.alias("recipient")
+    # The teams of when each kudos was given: a later move does not rewrite a past week.
     for gteam, rteam, count in ctx.session.connection().execute(
-            select(giver.c.team, recipient.c.team, func.count())
-            .select_from(Kudos.__table__.join(giver, giver.c.id == Kudos.giver_id)
-                         .join(recipient, recipient.c.id == Kudos.recipient_id))
+            select(Kudos.giver_team, Kudos.recipient_team, func.count())
             .where(Kudos.given_at >= start, Kudos.given_at < end)
-            .group_by(giver.c.team, recipient.c.team)):
+            .group_by(Kudos.giver_team, Kudos.recipient_team)):
         g, r = (gteam or "").casefold(), (rteam or "").casefold()
         given_by[g] = given_by.get(g, 0) + count
         received_by[r] = received_by.get(r, 0) + count

@@ -945,6 +945,39 @@ class OutboxRepo:
                                 table.c.status == "pending")
             .values(**values).returning(table.c.id)).scalars().all())
 
+    def withdraw_for_leavers(self, now: datetime) -> int:
+        """Drop what still waits to be sent privately (a DM, an ephemeral note) to people
+        no longer in the org file: a summary or digest queued while the platform was
+        down must not reach someone removed since. An address an active person has too
+        (a key renamed, the same Slack account) keeps its messages. How many were dropped."""
+        people = Person.__table__
+        rows = self.session.execute(select(
+            people.c.active, people.c.key, people.c.slack_id, people.c.telegram_id)).all()
+        if all(row.active for row in rows):
+            return 0
+        gone: set[tuple[str, str]] = set()
+        here: set[tuple[str, str]] = set()
+        for row in rows:
+            addresses = {("console", row.key)}
+            if row.slack_id:
+                addresses.add(("slack", row.slack_id))
+            if row.telegram_id is not None:
+                addresses.add(("telegram", str(row.telegram_id)))
+            (here if row.active else gone).update(addresses)
+        gone -= here
+        table = _outbox
+        waiting = self.session.execute(select(
+            table.c.id, table.c.platform, table.c.target_kind, table.c.address,
+            table.c.user_ref).where(table.c.status == "pending",
+                                    table.c.target_kind.in_(("dm", "ephemeral")))).all()
+        ids = [w.id for w in waiting
+               if (w.platform, w.address if w.target_kind == "dm" else w.user_ref) in gone]
+        if ids:
+            self.session.connection().execute(
+                update(table).where(table.c.id.in_(ids), table.c.status == "pending")
+                .values(status="expired", expires_at=now, dedupe_key=None))
+        return len(ids)
+
     def in_flight(self, platforms: Sequence[str],
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:
         """Messages whose platform call began but whose outcome was never recorded

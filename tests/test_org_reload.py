@@ -470,3 +470,41 @@ async def test_a_refused_edit_names_the_line_of_each_problem(running, caplog):
     assert f"  - {path}:{line('graec')}: people[3] ('li'): manager 'graec' does not " in warning
     assert f"  - {path}:{line('Chicgo')}: people[5] ('sam'): timezone 'America/Chicgo' " in warning
     assert running.bot.org.person("grace").timezone == NY  # the running org is kept
+
+
+VERA = """  - key: vera
+    name: Vera Ops
+    role: member
+    timezone: America/New_York
+    locale: en
+    slack_id: U0VERA
+    telegram_id: 1005
+"""
+
+
+async def test_a_summary_waiting_for_someone_removed_since_is_never_sent(running):
+    """Vera, a summary viewer, asks for the summary while the chat platform is down; the
+    operator takes her out of the org file before it is back. The answer, everyone's
+    numbers and blockers, stays undelivered; Alice's own message still goes."""
+    from bot.adapters.base import DeliveryError
+    from storage.models import OutboxMessage
+
+    await say(running.bot, "alice", ALICE_ANSWERS[0])
+    running.chat.clear()
+    running.chat.fail_next = [DeliveryError("platform down")] * 2
+    await say(running.bot, "vera", "/summary")
+    await say(running.bot, "alice", ALICE_ANSWERS[1])
+    assert running.chat.sent == []  # both wait in the outbox
+    running.edit(VERA, "")
+    running.edit("summary_viewers: [vera]", "summary_viewers: []")
+    change = await running.watcher.check()
+    assert change is not None and change.removed == ("vera",)
+    running.clock.advance(timedelta(minutes=10))
+    await running.bot.deliver()
+    await running.bot.drain()
+    assert running.chat.to("vera") == []
+    assert running.chat.to("alice")  # the platform is back: others' messages go out
+    with running.bot.unit() as ctx:
+        left = [m.status for m in ctx.session.query(OutboxMessage)
+                if m.address == "vera"]
+    assert left == ["expired"]
