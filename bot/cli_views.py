@@ -116,7 +116,7 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
 
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.kudos import PERIODS, build_board
+    from handlers.kudos import PERIODS, board_teams, build_board
 
     period = (args.period or "month").lower()
     if period not in PERIODS:
@@ -124,13 +124,21 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
     bot, engine = prepare(settings)
     try:
         locale = args.locale or _gm(bot).locale
-        teams = sorted({p.team for p in bot.org.people if p.team})
         team = None
         if args.team is not None:
-            team = next((t for t in teams if t.casefold() == args.team.casefold()), None)
+            # Today's teams, and those gone from the org file that the period's kudos
+            # were given in (their past is stored with them).
+            with reading(bot) as ctx:
+                teams, gone = board_teams(ctx.session, {p.team for p in bot.org.people
+                                                        if p.team},
+                                          period, bot.clock.now(), bot.org.tz)
+            team = next((t for t in [*teams, *gone] if t.casefold() == args.team.casefold()),
+                        None)
             if team is None:
                 return fail(f"no team called {args.team!r} (teams: "
-                            f"{', '.join(teams) or 'none'})")
+                            f"{', '.join(teams) or 'none'}"
+                            + (f"; no longer in the org, with kudos in that period: "
+                               f"{', '.join(gone)}" if gone else "") + ")")
         value = None
         if args.value is not None:
             found = bot.org.value(args.value.lstrip("#"))
@@ -143,7 +151,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
 
             def places(items: list[Any]) -> list[dict[str, Any]]:
                 return [{"rank": p.rank, "tied": p.tied, "person": p.person.key,
-                         "name": p.person.display_name, "team": p.person.team,
+                         "name": p.person.display_name, "team": p.team,
                          "count": p.count} for p in items]
 
             data = {**_header(bot), "timezone": bot.org.timezone, "period": period,

@@ -23,7 +23,7 @@ from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
-from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names
+from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
 from storage.models import Person
 
 MIN_REASON_WORDS = 2
@@ -402,13 +402,18 @@ class Place:
     count: int
     tied: bool
     name: str = ""
+    #: The team the board counted them under: the one stored with their latest kudos on
+    #: that side of the board in the period (a board of a past month keeps its teams).
+    team: str | None = None
 
 
 def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE,
-            shared: Collection[str] = ()) -> list[Place]:
+            shared: Collection[str] = (),
+            teams: dict[int, str | None] | None = None) -> list[Place]:
     """Most first; equal counts share a rank (1, 2, 2, 4) and are listed by name. A name
     in `shared` (another active person has it) or twice on the board is shown with its
-    key, as the shout-outs show it ('王伟 (@wangwei2)')."""
+    key, as the shout-outs show it ('王伟 (@wangwei2)'). `teams`: each one's team on the
+    board (default: their team today)."""
     order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
     per_count = Counter(counts.values())
     namesakes = Counter(people[pid].display_name for pid in counts)
@@ -420,7 +425,8 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
         name = person.display_name
         keyed = namesakes[name] > 1 or name in shared
         places.append(Place(rank, person, count, per_count[count] > 1,
-                            f"{name} (@{person.key})" if keyed else name))
+                            f"{name} (@{person.key})" if keyed else name,
+                            teams.get(pid) if teams is not None else person.team))
     return places
 
 
@@ -438,7 +444,8 @@ def leaderboard(ctx: Context, args: str) -> None:
     """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]."""
     words = args.split()
     period, team, value = "month", None, None
-    teams = sorted({p.team for p in ctx.people.active() if p.team})
+    current = {p.team for p in ctx.people.active() if p.team}
+    typed: str | None = None
     i = 0
     while i < len(words):
         word = words[i].lower()
@@ -449,11 +456,11 @@ def leaderboard(ctx: Context, args: str) -> None:
         elif word in PERIODS:
             period = word
         elif word == "team" and i + 1 < len(words):
-            team, used = _team_named(words[i + 1:], teams)
-            if team is None:
-                ctx.reply("kudos_unknown_team", team=" ".join(words[i + 1:i + 1 + used]),
-                          teams=teams)
-                return
+            # Any team a kudos was ever stored with is read as a name here; whether the
+            # board's period knows it is asked once the period is read (it may come after).
+            known = [*sorted(stored_teams(ctx.session)), *sorted(current)]  # today's last: they win
+            team, used = _team_named(words[i + 1:], known)
+            typed = " ".join(words[i + 1:i + 1 + used])
             i += used
         elif word == "value" and i + 1 < len(words):
             key = _value_key(ctx.org, words[i + 1].lstrip("#"))
@@ -466,12 +473,32 @@ def leaderboard(ctx: Context, args: str) -> None:
             ctx.reply("kudos_top_usage")
             return
         i += 1
+    if typed is not None:
+        teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz)
+        if team is None or team.casefold() not in {t.casefold() for t in [*teams, *gone]}:
+            ctx.reply("kudos_unknown_team", team=typed, teams=teams, gone=gone)
+            return
     board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
     label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
               givers_more=board.given_more)
+
+
+def board_teams(session: Session, current: Collection[str], period: str, now: datetime,
+                tz: ZoneInfo) -> tuple[list[str], list[str]]:
+    """The teams a board of `period` can be narrowed to, sorted: today's (the org file's),
+    and those no longer in the org file that the period's kudos were stored with (a team
+    renamed or closed still has its past)."""
+    start, end = period_bounds(period, now, tz)
+    stored = stored_teams(session, start, end if period.startswith("last-") else None)
+    today = {t.casefold() for t in current}
+    gone: dict[str, str] = {}
+    for name in sorted(stored):
+        if name.casefold() not in today:
+            gone.setdefault(name.casefold(), name)
+    return sorted(current), sorted(gone.values())
 
 
 def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
@@ -526,20 +553,27 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     people: dict[int, Person] = {}
     received: Counter[int] = Counter()
     given: Counter[int] = Counter()
+    # Each one's team as counted (rows come oldest first: the latest wins).
+    received_team: dict[int, str | None] = {}
+    given_team: dict[int, str | None] = {}
+    wanted = team.casefold() if team is not None else None
     for row in rows:
         people[row.recipient_id] = row.recipient
         people[row.giver_id] = row.giver
         # A team's board counts the kudos its people got and gave while in it (the teams
         # stored with each kudos): someone who moved keeps their old team's past.
-        if row.recipient.active and (team is None or row.recipient_team == team):
+        if row.recipient.active and (
+                wanted is None or (row.recipient_team or "").casefold() == wanted):
             received[row.recipient_id] += 1
-        if row.giver.active and (team is None or row.giver_team == team):
+            received_team[row.recipient_id] = row.recipient_team
+        if row.giver.active and (wanted is None or (row.giver_team or "").casefold() == wanted):
             given[row.giver_id] += 1
+            given_team[row.giver_id] = row.giver_team
     # One 王伟 on the board while another works here too: which one it is, by key. (One
     # query for the names on the board, not the whole org.)
     shared = shared_names(session, {people[pid].display_name for pid in received | given})
-    top = ranking(received, people, size, shared)
-    generous = ranking(given, people, size, shared)
+    top = ranking(received, people, size, shared, received_team)
+    generous = ranking(given, people, size, shared, given_team)
     return Board(period, start.astimezone(org.tz) if start else None, top, generous,
                  (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None,
                  tied_beyond(received, top), tied_beyond(given, generous))

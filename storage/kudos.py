@@ -149,6 +149,21 @@ class KudosRepo:
         return total, rows
 
 
+def stored_teams(session: Session, start: datetime | None = None,
+                 end: datetime | None = None) -> set[str]:
+    """The teams stored with the kudos given in [start, end) (giver's or recipient's): a
+    team gone from the org file still names its own past kudos."""
+    found: set[str] = set()
+    for column in (Kudos.giver_team, Kudos.recipient_team):
+        query = select(column).where(column.is_not(None)).distinct()
+        if start is not None:
+            query = query.where(Kudos.given_at >= start)
+        if end is not None:
+            query = query.where(Kudos.given_at < end)
+        found.update(t for t in session.scalars(query) if t)
+    return found
+
+
 def kudos_by_team(session: Session, start: datetime | None,
                   end: datetime | None, teams: Collection[str] | None = None
                   ) -> list[TeamKudos]:
