@@ -36,9 +36,10 @@ def generate(bot: Any, engine: Any, seed: int = 7) -> None:
     rng = random.Random(seed)
     weeks = weeks_back(week_of(NOW.date()), WEEKS)
     with engine.begin() as conn:
-        people = list(conn.execute(select(Person.id, Person.key, Person.checks_in)
+        people = list(conn.execute(select(Person.id, Person.key, Person.checks_in, Person.team)
                                    .where(Person.active.is_(True))))
         everyone = [p.id for p in people]
+        team_of = {p.id: p.team for p in people}
         form = {p.key: 0.75 + 0.1 * i for i, p in enumerate(people)}  # each their own level
         for n, week in enumerate(weeks):
             monday = datetime.combine(week_start(week), datetime.min.time(), UTC)
@@ -63,7 +64,8 @@ def generate(bot: Any, engine: Any, seed: int = 7) -> None:
                 conn.execute(insert(Kudos).values(
                     giver_id=giver, recipient_id=recipient, reason="thanks", values=[],
                     platform="console", chat_id=None, message_id=None, source_key=None,
-                    given_at=monday + timedelta(hours=rng.randrange(0, 120))))
+                    given_at=monday + timedelta(hours=rng.randrange(0, 120)),
+                    giver_team=team_of[giver], recipient_team=team_of[recipient]))
             if n % 2 == 0:  # a pulse poll: too few per team to show any team, so none is
                 day: date = week_start(week) + timedelta(days=2)
                 poll_id = conn.execute(insert(PulsePoll).values(

@@ -56,10 +56,12 @@ def fill_kudos_and_pulse(engine: Engine, weeks: int, seed: int = 3) -> None:
     for n, week in enumerate(shown):
         monday = datetime.combine(week_start(week), datetime.min.time(), UTC)
         for i in range(len(people)):
-            giver, recipient = people[i][0], rng.choice(people)[0]
+            (giver, giver_team), (recipient, recipient_team) = people[i], rng.choice(people)
             if giver == recipient or rng.random() < 0.1:
                 continue
+            # (Each kudos keeps both teams as they were when given, as KudosRepo.give.)
             kudos.append({"giver_id": giver, "recipient_id": recipient, "reason": "thanks",
+                          "giver_team": giver_team, "recipient_team": recipient_team,
                           "values": ["teamwork"], "platform": "slack", "chat_id": "C1",
                           "message_id": f"{n}.{i}", "source_key": f"slack:C1:{n}.{i}",
                           "given_at": monday + timedelta(hours=rng.randrange(0, 160))})
@@ -117,8 +119,8 @@ GROUP BY v.team, v.question_key, p.key
 """
 
 _KUDOS = """
-SELECT g.team, COUNT(*) FROM kudos k JOIN people g ON g.id = k.{side}_id
-WHERE k.given_at >= :start AND k.given_at < :end GROUP BY g.team
+SELECT k.{side}_team, COUNT(*) FROM kudos k
+WHERE k.given_at >= :start AND k.given_at < :end GROUP BY k.{side}_team
 """
 
 

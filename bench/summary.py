@@ -413,8 +413,8 @@ _RAW_REST = [
               MAX(scheduled_at) FROM oneonone_meetings GROUP BY manager_id, report_id""",
     """SELECT manager_id, report_id, COUNT(*) FROM oneonone_actions WHERE done_at IS NULL
        GROUP BY manager_id, report_id""",
-    """SELECT g.team, r.team, COUNT(*) FROM kudos k JOIN people g ON g.id = k.giver_id
-       JOIN people r ON r.id = k.recipient_id GROUP BY g.team, r.team""",
+    """SELECT giver_team, recipient_team, COUNT(*) FROM kudos
+       GROUP BY giver_team, recipient_team""",
     """SELECT id, key, display_name, role, team, timezone, active FROM people""",
 ]
 

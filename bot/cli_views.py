@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from bot.cli_output import csv_cell, dump_json, namesakes_line, one_named, write_csv
 from bot.config import Settings
@@ -115,7 +116,7 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
 
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.kudos import PERIODS, build_board
+    from handlers.kudos import PERIODS, board_teams, build_board
 
     period = (args.period or "month").lower()
     if period not in PERIODS:
@@ -123,13 +124,21 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
     bot, engine = prepare(settings)
     try:
         locale = args.locale or _gm(bot).locale
-        teams = sorted({p.team for p in bot.org.people if p.team})
         team = None
         if args.team is not None:
-            team = next((t for t in teams if t.casefold() == args.team.casefold()), None)
+            # Today's teams, and those gone from the org file that the period's kudos
+            # were given in (their past is stored with them).
+            with reading(bot) as ctx:
+                teams, gone = board_teams(ctx.session, {p.team for p in bot.org.people
+                                                        if p.team},
+                                          period, bot.clock.now(), bot.org.tz)
+            team = next((t for t in [*teams, *gone] if t.casefold() == args.team.casefold()),
+                        None)
             if team is None:
                 return fail(f"no team called {args.team!r} (teams: "
-                            f"{', '.join(teams) or 'none'})")
+                            f"{', '.join(teams) or 'none'}"
+                            + (f"; no longer in the org, with kudos in that period: "
+                               f"{', '.join(gone)}" if gone else "") + ")")
         value = None
         if args.value is not None:
             found = bot.org.value(args.value.lstrip("#"))
@@ -142,19 +151,21 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
 
             def places(items: list[Any]) -> list[dict[str, Any]]:
                 return [{"rank": p.rank, "tied": p.tied, "person": p.person.key,
-                         "name": p.person.display_name, "team": p.person.team,
+                         "name": p.person.display_name, "team": p.team,
                          "count": p.count} for p in items]
 
             data = {**_header(bot), "timezone": bot.org.timezone, "period": period,
                     "since": board.start, "until": board.last_day, "team": team,
                     "value": value,
-                    "received": places(board.received), "given": places(board.given)}
+                    "received": places(board.received), "given": places(board.given),
+                    "received_more": board.received_more, "given_more": board.given_more}
             text = bot.renderer.message(
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
                 start=board.start, team=team,
                 value=bot.org.value(value).label_for(locale) if value else None,  # type: ignore[union-attr]
                 top=board.received, givers=board.given, tied=board.tied,
-                last=board.last_day)
+                last=board.last_day, top_more=board.received_more,
+                givers_more=board.given_more)
     finally:
         engine.dispose()
     if fmt == "json":
@@ -303,6 +314,7 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
                                    "Pulse polls, for when they go out)")
             # The very same thresholded view as /pulse results in the chat.
             view = results_view(ctx.session, polls, team, ctx.org.pulse.threshold)
+            closes_at = polls[-1].closes_at
     finally:
         engine.dispose()
     if args.format in {"json", "csv"}:
@@ -318,16 +330,20 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
             "distribution": ";".join(f"{k}={v}" for k, v in q["stats"]["distribution"].items())
             if q["stats"] else None} for q in view["questions"]])
     else:
-        out.write(bot.renderer.message(args.locale or _gm(bot).locale, "pulse_results",
-                                       "markdown", **view) + "\n")
+        gm = _gm(bot)
+        closes = None if view["closed"] else closes_at.astimezone(ZoneInfo(gm.timezone))
+        out.write(bot.renderer.message(args.locale or gm.locale, "pulse_results",
+                                       "markdown", **view, closes=closes) + "\n")
     return 0
 
 
 # --- 360° review --------------------------------------------------------------------------
 
 #: A row per criterion and group with its average, then a row per rater group as counted
-#: (criterion 'response': how many were asked and answered; group 'all' overall).
-REVIEW_FIELDS = ("director", "criterion", "group", "average", "asked", "answered")
+#: (criterion 'response': how many were asked and reached, answered, and asked but never
+#: reached; group 'all' overall).
+REVIEW_FIELDS = ("director", "criterion", "group", "average", "asked", "answered",
+                 "not_reached")
 
 
 def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -369,7 +385,7 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             rows += [{"director": report.subject_key, "criterion": row.criterion,
                       "group": group, "average": value} for group, value in averages.items()]
         rows += [{"director": report.subject_key, "criterion": "response", "group": r.group,
-                  "asked": r.asked, "answered": r.answered}
+                  "asked": r.asked, "answered": r.answered, "not_reached": r.unreached}
                  for r in (*report.response, *([report.overall] if report.overall else []))]
         write_csv(out, REVIEW_FIELDS, rows)
     else:

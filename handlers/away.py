@@ -111,9 +111,11 @@ def cmd_away(ctx: Context, args: str) -> None:
         # Already away: only the last day moves. It stays on or after today, so every
         # moment the period already covered stays covered.
         current.ends_on = end
+        _withdraw_queued(ctx, person)  # (a week sent ahead that it now covers)
         ctx.reply("away_changed", start=_first_day(ctx, person, current), end=end)
         return
     ctx.away.add(person.id, start, end, now)
+    _withdraw_queued(ctx, person)
     if start == today:
         ctx.reply("away_set", until=end, checks_in=person.checks_in)
     else:
@@ -144,6 +146,14 @@ def cmd_back(ctx: Context, args: str) -> None:
     review.send_invites(ctx, surveys)
     if monthly is not None:
         monthly_review.send_director_review(ctx, monthly, person.id)
+
+
+def _withdraw_queued(ctx: Context, person: Person) -> None:
+    # A check-in reminder (or a prompt sent ahead of a week now away) queued before, the
+    # platform down or rate limiting since, must not reach them away.
+    from handlers.checkin import withdraw_for_away  # (it imports this module)
+
+    withdraw_for_away(ctx, person)
 
 
 def _weeks_covered(ctx: Context, person: Person, period: AwayPeriod, now: datetime

@@ -572,6 +572,38 @@ def withdraw_queued(ctx: Context, person: Person, rnd: CheckinRound, *,
     return ctx.outbox.withdraw(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now())
 
 
+def withdraw_for_away(ctx: Context, person: Person) -> int:
+    """`person` has just set time away: drop what still waits in the outbox about their
+    unfinished check-ins that /checkin takes (this week's and last week's). Away now,
+    their reminders (nobody away is reminded, see send_reminders); the prompt too, with
+    its reminders, of a week the summary now reads as away (the period covers its
+    check-in moment: a round sent ahead of it, `/checkin send` on a Wednesday), whose
+    question then no longer waits for a typed answer. A week whose moment went by before
+    the period began stays as it was (README: Time away): its prompt still goes, and
+    `/checkin` takes it once they are back. How many were dropped."""
+    from handlers.summary import away_weeks  # (the summaries import this module)
+
+    now = ctx.clock.now()
+    week = current_week(now, person.timezone)
+    rounds = [r for r in (ctx.checkins.round_for(person, w) for w in (previous_week(week), week))
+              if r is not None and r.status != "submitted" and r.prompted_at is not None]
+    ctx.session.flush()  # (the period just added, for away_weeks)
+    covered = away_weeks(ctx, [person], [r.week for r in rounds])
+    away_now = is_away(ctx, person)
+    dropped = 0
+    for rnd in rounds:
+        if (person.id, rnd.week) in covered:
+            prompt = ctx.outbox.withdraw([f"checkin:{person.key}:{rnd.week}:prompt"], now)
+            conv = ctx.conversations.get(person)
+            if prompt and conv is not None and conv.round_id == rnd.id:
+                # Its question never arrived: what they type is no answer to it.
+                ctx.conversations.clear(person)
+            dropped += prompt + withdraw_queued(ctx, person, rnd)
+        elif away_now:
+            dropped += withdraw_queued(ctx, person, rnd)
+    return dropped
+
+
 def _local_day(moment: datetime, person: Person) -> date:
     return moment.astimezone(ZoneInfo(person.timezone)).date()
 
@@ -615,8 +647,12 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     rnd = ctx.checkins.by_id(conv.round_id)
     q = next((x for x in round_questions(ctx, rnd) if x.key == conv.question_key),
              None) if rnd is not None else None
+    # As the prompt and resume_held's question: held up past the week's end where they
+    # are (last week's round, taken by /checkin, past the end of the week after), it is
+    # not sent; /checkin still takes the round while it can.
     return q is not None and ask(ctx, person, rnd, q, editing=conv.editing, intro=ctx.render(
-        "back_to_dialog", kind="checkin", week=rnd.week))
+        "back_to_dialog", kind="checkin", week=rnd.week),
+        expires_at=prompt_expiry(rnd.week, person.timezone, ctx.clock.now()))
 
 
 def _asked_row(person: Person, round_id: int, q: Question, now: datetime) -> dict[str, Any]:
@@ -741,6 +777,12 @@ def cmd_cancel(ctx: Context, args: str) -> None:
         ctx.reply("nothing_to_pause", put_aside=oneonone.put_aside_with(ctx))
         return
     ctx.conversations.clear(person)
+    if conv.kind == "checkin" and conv.round_id is not None and \
+            (rnd := ctx.checkins.by_id(conv.round_id)) is not None:
+        # A prompt or reminder still queued (the platform down or rate limiting) would
+        # ask, after "Paused", a question that no longer takes what is typed, its buttons
+        # answering "no longer open": /checkin carries on, at that question.
+        withdraw_queued(ctx, person, rnd, prompt=True)
     # Said with the command that picks the dialog up again.
     ctx.reply("checkin_paused", resume=_RESUMED_BY.get(conv.kind, "checkin"))
 

@@ -83,6 +83,9 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     earned its honours, also someone who left since. Totals, teams and values count every
     kudos either way.
 
+    Each kudos counts for the recipient's team when it was given (stored with it): someone
+    who moved team since is on their old team's roll for that period.
+
     People are counted by who they are, not by name: two people called 王伟 are two
     people (named with their key beside it, so a reader tells them apart)."""
     per_team: dict[str | None, Counter[str]] = {}
@@ -105,9 +108,9 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     for row in rows:
         recipient: Person = row.recipient
         if recipient.active or not current:
-            per_team.setdefault(recipient.team, Counter())[label(recipient)] += 1
-        if recipient.team:
-            teams[recipient.team] += 1
+            per_team.setdefault(row.recipient_team, Counter())[label(recipient)] += 1
+        if row.recipient_team:
+            teams[row.recipient_team] += 1
         if row.giver.active or not current:
             givers[label(row.giver)] += 1
         for key in row.values or []:

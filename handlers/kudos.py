@@ -22,7 +22,8 @@ from bot.events import InboundEvent, Mention, Target
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
-from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names
+from handlers.kudos_refusals import without_refusals
+from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
 from storage.models import Person
 
 MIN_REASON_WORDS = 2
@@ -41,6 +42,8 @@ _CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个
 _TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
+_SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
@@ -57,11 +60,13 @@ def looks_like_kudos(org: Org, event: InboundEvent, text: str) -> bool:
     """Whether a plain (non-command) message is someone giving kudos.
 
     It must mention someone other than the bot and contain one of the org's kudos
-    words or emoji; ordinary chatter that only mentions people is left alone.
+    words or emoji outside a refusal ("@alice no thanks, I'll do it", "不用了，谢谢": see
+    handlers.kudos_refusals); ordinary chatter that only mentions people is left alone.
     """
     if not any(not m.is_bot for m in event.mentions):
         return False
-    return any(_has_word(text, word) for word in org.kudos.words)
+    said = without_refusals(text, org.kudos.words, (m.display for m in event.mentions))
+    return any(_has_word(said, word) for word in org.kudos.words)
 
 
 def cmd_kudos(ctx: Context, args: str) -> None:
@@ -316,7 +321,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         if key not in values:
             values.append(key)
     rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else " ", rest)
-    reason = " ".join(rest.split())
+    # (A name taken out before a comma left "thanks , no problem …" in the shout-out.)
+    reason = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(rest.split()))
     while True:
         stripped = _LEAD.sub("", reason, count=1).strip()
         if stripped == reason:
@@ -396,13 +402,18 @@ class Place:
     count: int
     tied: bool
     name: str = ""
+    #: The team the board counted them under: the one stored with their latest kudos on
+    #: that side of the board in the period (a board of a past month keeps its teams).
+    team: str | None = None
 
 
 def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE,
-            shared: Collection[str] = ()) -> list[Place]:
+            shared: Collection[str] = (),
+            teams: dict[int, str | None] | None = None) -> list[Place]:
     """Most first; equal counts share a rank (1, 2, 2, 4) and are listed by name. A name
     in `shared` (another active person has it) or twice on the board is shown with its
-    key, as the shout-outs show it ('王伟 (@wangwei2)')."""
+    key, as the shout-outs show it ('王伟 (@wangwei2)'). `teams`: each one's team on the
+    board (default: their team today)."""
     order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
     per_count = Counter(counts.values())
     namesakes = Counter(people[pid].display_name for pid in counts)
@@ -414,15 +425,27 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
         name = person.display_name
         keyed = namesakes[name] > 1 or name in shared
         places.append(Place(rank, person, count, per_count[count] > 1,
-                            f"{name} (@{person.key})" if keyed else name))
+                            f"{name} (@{person.key})" if keyed else name,
+                            teams.get(pid) if teams is not None else person.team))
     return places
+
+
+def tied_beyond(counts: Counter[int], places: list[Place]) -> int:
+    """How many people share the board's last place but did not fit on it: the board
+    says "and N more" of them (as the honour roll does) rather than drop them unsaid."""
+    if not places:
+        return 0
+    last = places[-1].count
+    return sum(1 for c in counts.values() if c == last) - \
+        sum(1 for p in places if p.count == last)
 
 
 def leaderboard(ctx: Context, args: str) -> None:
     """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]."""
     words = args.split()
     period, team, value = "month", None, None
-    teams = sorted({p.team for p in ctx.people.active() if p.team})
+    current = {p.team for p in ctx.people.active() if p.team}
+    typed: str | None = None
     i = 0
     while i < len(words):
         word = words[i].lower()
@@ -433,11 +456,11 @@ def leaderboard(ctx: Context, args: str) -> None:
         elif word in PERIODS:
             period = word
         elif word == "team" and i + 1 < len(words):
-            team, used = _team_named(words[i + 1:], teams)
-            if team is None:
-                ctx.reply("kudos_unknown_team", team=" ".join(words[i + 1:i + 1 + used]),
-                          teams=teams)
-                return
+            # Any team a kudos was ever stored with is read as a name here; whether the
+            # board's period knows it is asked once the period is read (it may come after).
+            known = [*sorted(stored_teams(ctx.session)), *sorted(current)]  # today's last: they win
+            team, used = _team_named(words[i + 1:], known)
+            typed = " ".join(words[i + 1:i + 1 + used])
             i += used
         elif word == "value" and i + 1 < len(words):
             key = _value_key(ctx.org, words[i + 1].lstrip("#"))
@@ -450,11 +473,32 @@ def leaderboard(ctx: Context, args: str) -> None:
             ctx.reply("kudos_top_usage")
             return
         i += 1
+    if typed is not None:
+        teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz)
+        if team is None or team.casefold() not in {t.casefold() for t in [*teams, *gone]}:
+            ctx.reply("kudos_unknown_team", team=typed, teams=teams, gone=gone)
+            return
     board = build_board(ctx.session, ctx.org, ctx.clock.now(), period, team, value)
     label = ctx.org.value(value).label_for(ctx.locale) if value else None  # type: ignore[union-attr]
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
-              last=board.last_day)
+              last=board.last_day, top_more=board.received_more,
+              givers_more=board.given_more)
+
+
+def board_teams(session: Session, current: Collection[str], period: str, now: datetime,
+                tz: ZoneInfo) -> tuple[list[str], list[str]]:
+    """The teams a board of `period` can be narrowed to, sorted: today's (the org file's),
+    and those no longer in the org file that the period's kudos were stored with (a team
+    renamed or closed still has its past)."""
+    start, end = period_bounds(period, now, tz)
+    stored = stored_teams(session, start, end if period.startswith("last-") else None)
+    today = {t.casefold() for t in current}
+    gone: dict[str, str] = {}
+    for name in sorted(stored):
+        if name.casefold() not in today:
+            gone.setdefault(name.casefold(), name)
+    return sorted(current), sorted(gone.values())
 
 
 def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
@@ -482,6 +526,9 @@ class Board:
     given: list[Place]
     #: A period gone by ('last-month'): its last day; None for the current one (up to now).
     last_day: date | None = None
+    #: How many more share the last place of `received` / `given` than fit (tied_beyond).
+    received_more: int = 0
+    given_more: int = 0
 
     @property
     def tied(self) -> bool:
@@ -506,19 +553,30 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     people: dict[int, Person] = {}
     received: Counter[int] = Counter()
     given: Counter[int] = Counter()
+    # Each one's team as counted (rows come oldest first: the latest wins).
+    received_team: dict[int, str | None] = {}
+    given_team: dict[int, str | None] = {}
+    wanted = team.casefold() if team is not None else None
     for row in rows:
         people[row.recipient_id] = row.recipient
         people[row.giver_id] = row.giver
-        if row.recipient.active and (team is None or row.recipient.team == team):
+        # A team's board counts the kudos its people got and gave while in it (the teams
+        # stored with each kudos): someone who moved keeps their old team's past.
+        if row.recipient.active and (
+                wanted is None or (row.recipient_team or "").casefold() == wanted):
             received[row.recipient_id] += 1
-        if row.giver.active and (team is None or row.giver.team == team):
+            received_team[row.recipient_id] = row.recipient_team
+        if row.giver.active and (wanted is None or (row.giver_team or "").casefold() == wanted):
             given[row.giver_id] += 1
+            given_team[row.giver_id] = row.giver_team
     # One 王伟 on the board while another works here too: which one it is, by key. (One
     # query for the names on the board, not the whole org.)
     shared = shared_names(session, {people[pid].display_name for pid in received | given})
-    return Board(period, start.astimezone(org.tz) if start else None,
-                 ranking(received, people, size, shared), ranking(given, people, size, shared),
-                 (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None)
+    top = ranking(received, people, size, shared, received_team)
+    generous = ranking(given, people, size, shared, given_team)
+    return Board(period, start.astimezone(org.tz) if start else None, top, generous,
+                 (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None,
+                 tied_beyond(received, top), tied_beyond(given, generous))
 
 
 def mine(ctx: Context) -> None:
@@ -542,13 +600,14 @@ def mine(ctx: Context) -> None:
 
 
 def export_rows(rows: list[Kudos], tz: ZoneInfo) -> list[dict[str, object]]:
-    """Kudos as plain records for export (times in the org's timezone, ISO 8601)."""
+    """Kudos as plain records for export (times in the org's timezone, ISO 8601; teams
+    as they were when each was given)."""
     return [{
         "given_at": row.given_at.astimezone(tz).isoformat(),
         "giver": row.giver.key, "giver_name": row.giver.display_name,
-        "giver_team": row.giver.team or "",
+        "giver_team": row.giver_team or "",
         "recipient": row.recipient.key, "recipient_name": row.recipient.display_name,
-        "recipient_team": row.recipient.team or "",
+        "recipient_team": row.recipient_team or "",
         "reason": row.reason, "values": list(row.values or []), "platform": row.platform,
         "source": f"{row.chat_id}/{row.message_id}" if row.message_id else (row.chat_id or ""),
     } for row in rows]

@@ -40,15 +40,18 @@ from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
 from handlers.answers import NO_WORDS, YES_WORDS, is_pause, normalise, read_scale
-from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed
+from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
 from handlers.day_words import trailing_day
+from handlers.due_words import end_of_period, slashed_day
+from handlers.pairs_then import managers_then
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.away import AwayRepo
 from storage.kudos import find_mentioned
 from storage.models import Conversation, OutboxMessage, Person
 from storage.oneonone import (
     ActionItem,
+    MeetingFeedback,
     OneOnOneDialog,
     OneOnOneMeeting,
     OneOnOneOverride,
@@ -147,6 +150,58 @@ def _pairs(org: Org, people: dict[str, Person], entries: Iterable[Any]) -> list[
         if cadence.enabled:
             out.append(Pair(people[entry.manager], people[entry.key], cadence))
     return out
+
+
+def _pairs_then(session: Session, org: Org, week: str, before: datetime,
+                people: dict[str, Person], directors: list[int] | None,
+                met: Collection[int]) -> list[Pair]:
+    """The enabled pairs of `week` (ending at `before`) with one of `directors` (ids; None:
+    anyone) on either side: each report's manager then (pairs_then.managers_then), else
+    today's in the org file, with the cadence of the role and team of their round of the
+    week (else today's). `people` (by key, active, as read for today's pairs) gains those
+    read here; `met`: reports of the directors' meetings before `before`."""
+    repo = OneOnOneRepo(session)
+    wanted = {p.key for p in people.values() if p.id in directors} \
+        if directors is not None else None
+    reports_today = {people[e.key].id for e in org.people
+                     if e.key in people and e.manager is not None
+                     and (wanted is None or e.manager in wanted)}
+    mine = set(directors or ()) | reports_today
+    rounds = {pid: (mid, role, team) for pid, mid, role, team in repo.round_managers(
+        week, wanted, mine)}
+    candidates = None if directors is None else {
+        *mine, *met, *(pid for pid, (mid, _, _) in rounds.items() if mid in directors)}
+    manager_of = managers_then(repo.latest_records(candidates, before),
+                               {pid: mid for pid, (mid, _, _) in rounds.items()})
+    by_id = {p.id: p for p in people.values()}
+    entries = {e.key: e for e in org.people}
+    wanted_ids = set(directors) if directors is not None else None
+    found: list[tuple[int, int]] = []
+    for rid, mid in manager_of.items():
+        if mid is not None and (wanted_ids is None or mid in wanted_ids or rid in wanted_ids):
+            found.append((mid, rid))
+    missing = {i for pair in found for i in pair} - set(by_id)
+    for start in range(0, len(missing), 1000):
+        for person in session.scalars(select(Person).where(
+                Person.id.in_(sorted(missing)[start:start + 1000]))):
+            by_id[person.id] = person
+            people.setdefault(person.key, person)
+    out = []
+    for mid, rid in found:
+        manager, report = by_id.get(mid), by_id.get(rid)
+        if manager is None or report is None:
+            continue
+        entry = entries.get(report.key)
+        round_of = rounds.get(rid)
+        role, team = (round_of[1] or report.role, round_of[2] or report.team) if round_of \
+            else (entry.role, entry.team) if entry else (report.role, report.team)
+        cadence = org.oneonones.cadence_for(role, team, report.key)
+        if cadence.enabled:
+            out.append(Pair(manager, report, cadence))
+    # Nothing stored says whom the others had: the org file's manager today.
+    rest = [e for e in org.people if e.key in people and people[e.key].id not in manager_of
+            and (wanted is None or e.key in wanted or e.manager in wanted)]
+    return out + _pairs(org, {k: p for k, p in people.items() if p.active}, rest)
 
 
 def occurrences(pair: Pair, start: datetime, end: datetime,
@@ -380,11 +435,13 @@ def _in_dialog(ctx: Context, repo: OneOnOneRepo, person: Person) -> bool:
 
 def _paused_record(ctx: Context, repo: OneOnOneRepo, manager: Person
                    ) -> OneOnOneMeeting | None:
-    """The meeting whose record (did it happen, notes, action items) `manager` paused with
-    /pause and has not carried on, if their dialog is that; None otherwise."""
+    """The meeting whose record (did it happen, notes, action items) or rating `manager`
+    paused with /pause and has not carried on, if their dialog is that; None otherwise.
+    Either comes back once the next meeting's dialog is over (_left_unfinished,
+    _left_unrated)."""
     dialog = repo.dialog(manager)
     if dialog is None or not dialog.step.startswith(ASIDE) \
-            or dialog.step.removeprefix(ASIDE) not in ("held", "notes", "actions") \
+            or dialog.step.removeprefix(ASIDE) not in ("held", "notes", "actions", "rating") \
             or ctx.clock.now() - as_utc(dialog.updated_at) > DIALOG_EXPIRY:
         return None
     return repo.meeting(dialog.meeting_id)
@@ -411,6 +468,26 @@ def _left_unfinished(ctx: Context, person: Person) -> tuple[OneOnOneMeeting, str
     return meeting, "actions" if acted is not None else "notes"
 
 
+def _left_unrated(ctx: Context, person: Person) -> OneOnOneMeeting | None:
+    """The earliest meeting of the last DIALOG_EXPIRY (held, on either side) whose
+    feedback question `person` was sent and left without a rating: paused, or left, when
+    the next meeting's question took its place in their dialog (a rating was given way
+    as a record was: _left_unfinished)."""
+    since = ctx.clock.now() - DIALOG_EXPIRY
+    held = list(ctx.session.scalars(select(OneOnOneMeeting).where(
+        (OneOnOneMeeting.manager_id == person.id) | (OneOnOneMeeting.report_id == person.id),
+        OneOnOneMeeting.status == "held", OneOnOneMeeting.answered_at >= since)
+        .order_by(OneOnOneMeeting.scheduled_at, OneOnOneMeeting.id)))
+    if not held:
+        return None
+    keys = {m.id: f"oo:fbq:{m.id}:{person.id}" for m in held}
+    asked = _sent(ctx, list(keys.values()))
+    rated = set(ctx.session.scalars(select(MeetingFeedback.meeting_id).where(
+        MeetingFeedback.from_id == person.id, MeetingFeedback.rating.is_not(None),
+        MeetingFeedback.meeting_id.in_(list(keys)))))
+    return next((m for m in held if keys[m.id] in asked and m.id not in rated), None)
+
+
 def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
     """A 1:1 dialog is over: the earliest meeting still waiting for "did it happen?" takes
     typed replies now, and the question comes again so the manager knows which. With
@@ -426,6 +503,11 @@ def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
     meeting = next(iter(repo.waiting(person, now - DIALOG_EXPIRY)), None)
     if meeting is None and (left := _left_unfinished(ctx, person)) is not None:
         repo.set_dialog(person, left[0], ASIDE + left[1], now)
+        if in_front or ctx.conversations.get(person) is None:
+            ask_again(ctx, person)
+        return
+    if meeting is None and (unrated := _left_unrated(ctx, person)) is not None:
+        repo.set_dialog(person, unrated, ASIDE + "rating", now)
         if in_front or ctx.conversations.get(person) is None:
             ask_again(ctx, person)
         return
@@ -1274,6 +1356,18 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
     elif said := trailing_day(text, today, year_for):  # 'by Friday', 'Dec 10'
         written, iso, before = said
         year, month, day = iso.split("-")
+    elif period := end_of_period(text, today):  # 'by end of month', '月底前'
+        return period[1], period[2]
+    elif slashed := slashed_day(text):  # 'by 1/25', '25/1前'
+        written, readings, before = slashed
+        if len(readings) > 1:  # 1/5: 5 January or 1 May, never one of them guessed
+            ctx.reply("oo_action_ambiguous_due", written=written, days=[
+                date(year_of(m, d, today), m, d) for m, d in readings])
+            return None
+        if not readings:  # 13/13
+            ctx.reply("oo_action_bad_due", written=written, past=False, dialog=dialog)
+            return None
+        year, (month, day) = None, readings[0]
     else:
         return None, text
     try:  # '9月3日' in December: next year's, as /away and /1on1 move read it
@@ -1613,8 +1707,8 @@ def never_counted(session: Session, rows: Sequence[Any]) -> set[int]:
 
 
 def oneonone_overview(session: Session, org: Org, now: datetime,
-                      only: Collection[str] | None = None, past: bool = False
-                      ) -> list[DirectorOneOnOnes]:
+                      only: Collection[str] | None = None, past: bool = False,
+                      week: str | None = None) -> list[DirectorOneOnOnes]:
     """Per director (of those whose keys are in `only`, if given): the last one-on-one
     held and the next with their manager, their own one-on-ones with their team, which
     are overdue, and open and overdue action items.
@@ -1627,6 +1721,10 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
 
     With `only` (a team's summary: its directors), only their pairs, meetings and action
     items are read, not the org's.
+
+    `week` (with `past`, the week ending at `now`): the pairs are those of that week, not
+    today's org file's (_pairs_then): someone who moved to another manager since is still
+    in their old manager's team.
     """
     repo = OneOnOneRepo(session)
     directors = [e for e in org.people
@@ -1646,6 +1744,9 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
     by_pair: dict[tuple[int, int], list[Any]] = {}
     for m in repo.meeting_states(ids, before=now if past else None):
         by_pair.setdefault((m.manager_id, m.report_id), []).append(m)
+    if past and week is not None:
+        all_pairs = _pairs_then(session, org, week, now, people, ids,
+                                {r for m, r in by_pair if ids is None or m in ids})
     # Only the records after a pair's last confirmed one can decide whether it is overdue.
     trailing = [m for rows in by_pair.values()
                 for m in itertools.takewhile(lambda m: m.status == "asked", reversed(rows))]

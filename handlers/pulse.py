@@ -17,7 +17,9 @@ How anonymity holds (see also storage/pulse.py):
   smaller than that (see `visible_slices`).
 - Results are shown only once a poll has closed: while it is open, reading them before
   and after one more person answers would show that person's answer (the difference).
-  An open poll shows participation only, everywhere (chat, CLI, summaries).
+  Nor is participation shown while it is open, everywhere (chat, CLI; the summaries,
+  their charts and the digest read closed polls only): a count that moves would tell a
+  manager watching it whether, and when, the person they just asked answered.
 """
 
 from __future__ import annotations
@@ -365,7 +367,8 @@ def cmd_pulse(ctx: Context, args: str) -> None:
             on_text(ctx, args.strip())
             return
         ctx.reply("pulse_usage", can_view=person.can_view_summary,
-                  answering=part is not None and not part.done)
+                  answering=part is not None and not part.done,
+                  threshold=shown_threshold(ctx.org.pulse.threshold))
         return
     if poll is None:
         ctx.reply("pulse_none_open")
@@ -603,20 +606,28 @@ class PollResults:
     teams: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def participation(self, slice_: str = ORG_SLICE) -> tuple[int | None, int | None]:
-        """(asked, answered) of the org, or of a team; (None, None) for a team fewer than
-        the threshold were asked of (in a team of one, "1 of 1" would say that they took
-        the poll), or whose figure, taken from the org's, would leave such a group
-        (`visible_slices` over the people asked: the answers' own rule)."""
-        if slice_ == ORG_SLICE:
-            return self.asked, self.answered
+        """(asked, answered) of the org, or of a team; (None, None) while the poll is open
+        (see `participation_hidden`), for a group fewer than the threshold were asked of
+        (in a team of one, "1 of 1" would say that they took the poll; an org of four,
+        "3 of 4", that one of the four did not), or for a team whose figure, taken from the
+        org's, would leave such a group (`visible_slices` over the people asked: the
+        answers' own rule)."""
         if self.participation_hidden(slice_) is not None:
             return None, None
+        if slice_ == ORG_SLICE:
+            return self.asked, self.answered
         return self.teams[slice_]
 
-    def participation_hidden(self, slice_: str) -> str | None:
-        """Why a team's participation is hidden: 'small' (fewer than the threshold asked),
-        'subtraction' (the org's less the shown teams' would single out a smaller group);
-        None when it is shown."""
+    def participation_hidden(self, slice_: str = ORG_SLICE) -> str | None:
+        """Why a slice's participation is hidden: 'open' (the poll is still open: a count
+        that moves tells whoever watches it when someone answered — "did you answer,
+        Bob?", then 6 of 11 turning 7 — so it is shown, as the answers are, once the poll
+        closes), 'small' (fewer than the threshold asked), 'subtraction' (a team whose
+        figure, taken from the org's, would single out a smaller group); None when shown."""
+        if not self.closed:
+            return "open"
+        if slice_ == ORG_SLICE:
+            return "small" if self.asked < self.threshold else None
         if self.teams.get(slice_, (0, 0))[0] < self.threshold:
             return "small"
         return None if slice_ in self.asked_shown() else "subtraction"
@@ -634,7 +645,7 @@ class PollResults:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (only what may be shown)."""
         return {"poll": self.key, "threshold": self.threshold, "closed": self.closed,
-                "asked": self.asked, "answered": self.answered,
+                "asked": self.participation()[0], "answered": self.participation()[1],
                 "questions": {k: {s or "org": st.as_dict() for s, st in v.items()}
                               for k, v in self.questions.items()},
                 "comments": {s or "org": c for s, c in self.comments.items()}}
@@ -818,6 +829,9 @@ def cmd_results(ctx: Context, args: str) -> None:
         # GM can read, the latest closed poll's, whose date they may not know.
         before = repo.recent(1, closed_only=True)
         view["last_closed"] = before[-1].key if before else None
+        # When the count and the answers come, in the reader's own time (chat only: the
+        # JSON keeps its fields).
+        view["closes"] = polls[-1].closes_at.astimezone(ZoneInfo(person.timezone))
     ctx.reply("pulse_results", readers=VIEWERS, **view)
 
 
@@ -832,7 +846,7 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None,
     latest = results[-1]
     slice_ = team or ORG_SLICE
     # A team's view counts the team's participation, as it shows the team's answers.
-    trend = [{"poll": r.key, "morale": _avg(r, "morale", slice_),
+    trend = [{"poll": r.key, "closed": r.closed, "morale": _avg(r, "morale", slice_),
               "stress": _avg(r, "stress", slice_), "answered": r.participation(slice_)[1],
               "asked": r.participation(slice_)[0]}
              for r in results]
@@ -847,7 +861,7 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None,
     return {"poll": latest.key, "team": team, "threshold": latest.threshold,
             "closed": latest.closed, "asked": latest.participation(slice_)[0],
             "answered": latest.participation(slice_)[1],
-            "asked_hidden": latest.participation_hidden(slice_) if team else None,
+            "asked_hidden": latest.participation_hidden(slice_),
             "questions": rows, "comments": latest.comments.get(slice_),
             "trend": trend if len(results) > 1 else []}
 

@@ -21,7 +21,7 @@ from functools import lru_cache
 from statistics import mean
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot.numbers import round_half_up
@@ -34,7 +34,7 @@ from handlers.context import Context
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.waiting import after_dialog, under_way
 from storage.db import ConcurrentChange
-from storage.models import Conversation, Person
+from storage.models import Conversation, OutboxMessage, Person
 from storage.repositories import KEYS_PER_STATEMENT
 from storage.review import ReviewAnswer, ReviewInvite, ReviewRound, advance_invite
 from storage.round_batch import RoundBatchRepo
@@ -118,7 +118,10 @@ class ReviewReport:
     #: peers' and reports' counts are withheld (it would give them by subtraction).
     response: list[Response] = field(default_factory=list)
     overall: Response | None = None
-    asked: dict[str, int] = field(default_factory=dict)  # per group, whether shown or not
+    #: Per group, whether shown or not: those asked whose survey reached them.
+    asked: dict[str, int] = field(default_factory=dict)
+    #: Per group: those asked whose survey never reached them (see unreached_counts).
+    unreached: dict[str, int] = field(default_factory=dict)
 
     def raters(self) -> dict[str, int | None]:
         """Who answered, per group — None for peers and reports where the report counts
@@ -138,10 +141,12 @@ class ReviewReport:
                 "comments": {g: [{"criterion": c, "comment": t} for c, t in items]
                              for g, items in self.comments.items()},
                 "response": {"groups": [{"group": r.group, "asked": r.asked,
-                                         "answered": r.answered} for r in self.response],
+                                         "answered": r.answered,
+                                         "not_reached": r.unreached} for r in self.response],
                              "overall": None if self.overall is None else {
                                  "asked": self.overall.asked,
                                  "answered": self.overall.answered,
+                                 "not_reached": self.overall.unreached,
                                  "rate": None if self.overall.rate is None
                                  else round(self.overall.rate, 2)}}}
 
@@ -151,8 +156,10 @@ class Response:
     """How many of a rater group were asked and how many answered (at least one question)."""
 
     group: str  # manager, peer, report, peer+report, self; 'all' for the overall line
-    asked: int
+    asked: int  # those whose survey reached them: the "m" of "n of m answered"
     answered: int
+    #: Asked, but their survey never reached them (see unreached_counts): not in `asked`.
+    unreached: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -161,34 +168,83 @@ class Response:
         return self.answered / self.asked if self.asked else None
 
 
-def response_lines(asked: dict[str, int], answered: dict[str, int]
+def response_lines(asked: dict[str, int], answered: dict[str, int],
+                   unreached: dict[str, int] | None = None
                    ) -> tuple[list[Response], Response | None]:
     """Answered of asked per rater group as a report or the GM's progress shows them, and
-    overall (None when withheld).
+    overall (None when withheld). `asked` counts those the survey reached; `unreached`,
+    per group, those it did not (said beside, never counted as asked: "3 of 4 answered"
+    of four peers one of whom never got the survey read as if one had not bothered, and
+    its threshold counted a rater who could not answer).
 
-    An anonymous group asked fewer than MIN_GROUP is never counted alone: "1 of 1 reports
-    answered" tells whose answers are in. It is counted with the other anonymous group
-    (both together, so that neither is given by subtracting the other), and when even
-    together fewer than MIN_GROUP were asked, neither is counted, nor overall (the named
-    manager and self beside it would give them away). Who answered is never said.
+    An anonymous group reached fewer than MIN_GROUP is never counted alone: "1 of 1
+    reports answered" tells whose answers are in. It is counted with the other anonymous
+    group (both together, so that neither is given by subtracting the other), and when
+    even together fewer than MIN_GROUP were reached, neither is counted, nor overall (the
+    named manager and self beside it would give them away). Who answered is never said.
     """
+    gone = unreached or {}
     lines: list[Response] = []
-    if asked["manager"]:
-        lines.append(Response("manager", asked["manager"], answered["manager"]))
+    if asked["manager"] or gone.get("manager"):
+        lines.append(Response("manager", asked["manager"], answered["manager"],
+                              gone.get("manager", 0)))
     peers, reports = asked["peer"], asked["report"]
     hidden = False
     if all(n == 0 or n >= MIN_GROUP for n in (peers, reports)):
-        lines += [Response(g, asked[g], answered[g]) for g in ("peer", "report") if asked[g]]
+        lines += [Response(g, asked[g], answered[g], gone.get(g, 0))
+                  for g in ("peer", "report") if asked[g]]
     elif peers + reports >= MIN_GROUP:
         lines.append(Response("peer+report", peers + reports,
-                              answered["peer"] + answered["report"]))
+                              answered["peer"] + answered["report"],
+                              gone.get("peer", 0) + gone.get("report", 0)))
     else:
         hidden = True
-    if asked["self"]:
-        lines.append(Response("self", asked["self"], answered["self"]))
+    if asked["self"] or gone.get("self"):
+        lines.append(Response("self", asked["self"], answered["self"], gone.get("self", 0)))
     overall = None if hidden else Response(
-        "all", sum(asked.values()), sum(answered[g] for g in asked))
+        "all", sum(asked.values()), sum(answered[g] for g in asked), sum(gone.values()))
     return lines, overall
+
+
+def unreached_counts(session: Session, round_id: int, now: datetime) -> dict[str, int]:
+    """Per rater group: those asked who have answered nothing and whose survey DM never
+    reached them by `now` (for a closed review, its close): none was sent (no chat
+    platform reaches them, or they were away until the review closed), or it failed, or
+    it expired unsent (an outage past the closing time: the outbox's expires_at), or it
+    is still waiting past its expiry. One sent, or on its way and still in time, reached
+    them; so did one they answered (by /review) whatever became of the DM.
+
+    A review none of whose invitations left a keyed message at all (started by a version
+    before invitations had their `review:invite:<id>` key, or where no platform reached
+    anyone) tells nothing about who was reached: every rater reads as reached, as before,
+    rather than an upgrade turning a whole open review into "could not be reached"."""
+    found = dict.fromkeys(GROUPS, 0)
+    keyed = OutboxMessage.dedupe_key == literal("review:invite:") + cast(ReviewInvite.id,
+                                                                          String)
+    if session.execute(select(ReviewInvite.id).where(
+            ReviewInvite.round_id == round_id, exists().where(keyed)).limit(1)).first() is None:
+        return found
+    reached = exists().where(
+        keyed,
+        or_(OutboxMessage.status.in_(("sent", "sending")),
+            and_(OutboxMessage.status == "pending",
+                 or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))))
+    for group, count in session.execute(
+            select(ReviewInvite.rater_group, func.count())
+            .where(ReviewInvite.round_id == round_id, ReviewInvite.answered == 0, ~reached)
+            .group_by(ReviewInvite.rater_group)):
+        if group in found:
+            found[group] += int(count)
+    return found
+
+
+def reach_counts(session: Session, rnd: ReviewRound, now: datetime
+                 ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Per rater group: those asked whose survey reached them, of them those who answered
+    at least one question, and those it never reached (a closed review as at its close)."""
+    asked, answered = group_counts(session, rnd.id)
+    unreached = unreached_counts(session, rnd.id, rnd.closed_at or now)
+    return {g: asked[g] - unreached[g] for g in GROUPS}, answered, unreached
 
 
 def group_counts(session: Session, round_id: int) -> tuple[dict[str, int], dict[str, int]]:
@@ -215,7 +271,9 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     # Columns, not rows as objects: with `reviews.peers: all` every other director is a
     # peer, so a review of a thousand directors reads a thousand invites and thousands of
     # answers.
-    asked, counts = group_counts(session, rnd.id)
+    # Counted by who the survey reached (as at the close): one it never reached could not
+    # answer, and counting them as asked let a group of 3 asked, 2 reached, stand alone.
+    asked, counts, unreached = reach_counts(session, rnd, rnd.closed_at or rnd.started_at)
     answers = session.execute(select(
         ReviewAnswer.rater_group, ReviewAnswer.criterion, ReviewAnswer.rating,
         ReviewAnswer.comment).where(ReviewAnswer.round_id == rnd.id)
@@ -279,14 +337,14 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         # Sorted, so the order never tells who wrote what or when.
         comments[group].sort(key=lambda item: (CRITERIA.index(item[0]), item[1]))
     subject = org.person(rnd.subject_key)
-    response, overall = response_lines(asked, counts)
+    response, overall = response_lines(asked, counts, unreached)
     if overall is None:
         notes.append("response_withheld")
     return ReviewReport(subject.name if subject else subject_name(session, rnd.subject_key),
                         rnd.subject_key,
                         rnd.status, manager_asked(session, rnd.id), shown, counts, rows,
                         notes, {g: comments[g] for g in (*shown, "self") if g in comments},
-                        response, overall, asked)
+                        response, overall, asked, unreached)
 
 
 def manager_asked(session: Session, round_id: int) -> str | None:

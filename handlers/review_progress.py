@@ -12,7 +12,9 @@ days before it closes, in their language: one DM per
 rater naming every review of the period closing that day they have not finished. The
 outbox dedupe key (review:<period>:reminder:<person>:<closing day>) makes it once per
 rater, period and closing day — so once per review —, also across a restart, a second
-sweep or replica. A review the GM started has no
+sweep or replica. One still waiting in the outbox when the rater finishes a survey it
+names, or the GM closes one early, is withdrawn, or queued again naming what is left
+(withdraw_reminders). A review the GM started has no
 closing date (it closes when everyone has answered, or with /review close), so it sends
 no reminder.
 """
@@ -30,14 +32,14 @@ from handlers.context import Context
 from handlers.review import (
     CRITERIA,
     Response,
-    group_counts,
     manager_asked,
+    reach_counts,
     response_lines,
     subject_name,
 )
 from handlers.review_schedule import gm_timezone
 from handlers.waiting import under_way
-from storage.models import Person
+from storage.models import OutboxMessage, Person
 from storage.oneonone import OneOnOneRepo
 from storage.repositories import KEYS_PER_STATEMENT
 from storage.review import ReviewInvite, ReviewRound
@@ -84,8 +86,7 @@ def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
 def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progress:
     """Answered of asked per group (counts only) and when one open review closes, in the
     reader's timezone."""
-    asked, answered = group_counts(ctx.session, rnd.id)
-    lines, overall = response_lines(asked, answered)
+    lines, overall = response_lines(*reach_counts(ctx.session, rnd, ctx.clock.now()))
     subject = ctx.people.by_key(rnd.subject_key)
     tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
     left = None
@@ -207,32 +208,42 @@ def send_reminders(ctx: Context, limit: int | None = None) -> tuple[int, bool]:
         chunk = [p.id for _, (p, _, _) in todo[start:start + KEYS_PER_STATEMENT]]
         ctx.conversations.preload(chunk)
         OneOnOneRepo(ctx.session).preload_dialogs(chunk)
-    # The directors' names, read once (the GM, who rates every director, is reminded of
-    # as many reviews as there are directors), also of one who has left the org file.
-    subjects = sorted({key for _, _, key in rounds.values()})
-    names: dict[str, str] = {}
-    for start in range(0, len(subjects), KEYS_PER_STATEMENT):
-        names.update(ctx.session.execute(select(Person.key, Person.display_name).where(
-            Person.key.in_(subjects[start:start + KEYS_PER_STATEMENT]))).all())
+    names = _names(ctx, {key for _, _, key in rounds.values()})
     sent = 0
     for key, (person, _, invites) in todo:
         if sent >= limit:
             return sent, True
         if person.id in away or under_way(ctx, person, now):
             continue  # away, or answering something: a later sweep, if still open
-        tz = ZoneInfo(person.timezone)
-        items = sorted(({"subject": names.get(rounds[i.round_id][2], rounds[i.round_id][2]),
-                         "own": i.rater_group == "self", "answered": i.answered,
-                         "closes": rounds[i.round_id][1].astimezone(tz)} for i in invites),
-                       key=lambda item: (not item["own"], item["closes"],
-                                         str(item["subject"]).casefold()))
-        # It names when each review closes: held up past the first of those (the reviews
-        # of one closing day usually close together), it is no longer true, and not sent.
-        if ctx.tell(person, "review_reminder", items=items, total=len(CRITERIA),
-                    dedupe_key=key,
-                    expires_at=min(rounds[i.round_id][1] for i in invites)):
+        if _remind(ctx, person, key, invites, rounds, names):
             sent += 1
     return sent, False
+
+
+def _names(ctx: Context, subjects: set[str]) -> dict[str, str]:
+    """The directors' names by key, read once (the GM, who rates every director, is
+    reminded of as many reviews as there are directors), also of one who has left."""
+    keys, names = sorted(subjects), {}
+    for start in range(0, len(keys), KEYS_PER_STATEMENT):
+        names.update(ctx.session.execute(select(Person.key, Person.display_name).where(
+            Person.key.in_(keys[start:start + KEYS_PER_STATEMENT]))).all())
+    return names
+
+
+def _remind(ctx: Context, person: Person, key: str, invites: list[ReviewInvite],
+            rounds: dict[int, tuple[str, datetime, str]], names: dict[str, str]) -> bool:
+    """Queue `person`'s reminder of `invites` (rounds: id to period, closing time and
+    subject key); whether it was."""
+    tz = ZoneInfo(person.timezone)
+    items = sorted(({"subject": names.get(rounds[i.round_id][2], rounds[i.round_id][2]),
+                     "own": i.rater_group == "self", "answered": i.answered,
+                     "closes": rounds[i.round_id][1].astimezone(tz)} for i in invites),
+                   key=lambda item: (not item["own"], item["closes"],
+                                     str(item["subject"]).casefold()))
+    # It names when each review closes: held up past the first of those (the reviews of
+    # one closing day usually close together), it is no longer true, and not sent.
+    return ctx.tell(person, "review_reminder", items=items, total=len(CRITERIA),
+                    dedupe_key=key, expires_at=min(rounds[i.round_id][1] for i in invites))
 
 
 def withdraw_reminders(ctx: Context, round_id: int, people: list[Person] | None = None
@@ -241,7 +252,9 @@ def withdraw_reminders(ctx: Context, round_id: int, people: list[Person] | None 
     still waiting in the outbox (the platform down or rate limiting since they were
     queued): they finished its survey, or it closed, meanwhile (OutboxRepo.withdraw, as a
     moved 1:1's reminders). A reminder also naming another review of the period closing
-    that day that they have not finished stays. How many were dropped."""
+    that day that they have not finished is queued again naming those alone (as they
+    stand now: a late "feedback on Alice closes Friday" after Alice's survey was done
+    would send them to /review for it). How many were dropped or rebuilt."""
     found = ctx.session.execute(select(ScheduledReview.period, ScheduledReview.closes_at).where(
         ScheduledReview.round_id == round_id)).first()
     now = ctx.clock.now()
@@ -267,5 +280,42 @@ def withdraw_reminders(ctx: Context, round_id: int, people: list[Person] | None 
                 ReviewInvite.person_id.in_(ids[start:start + KEYS_PER_STATEMENT])))
             if closing_day(closes, schedule_tz) == day}
     keys = [reminder_key(found.period, day, p.key) for p in people if p.id not in keep]
-    return sum(ctx.outbox.withdraw(keys[start:start + KEYS_PER_STATEMENT], now)
-               for start in range(0, len(keys), KEYS_PER_STATEMENT))
+    dropped = sum(ctx.outbox.withdraw(keys[start:start + KEYS_PER_STATEMENT], now)
+                  for start in range(0, len(keys), KEYS_PER_STATEMENT))
+    return dropped + _rebuild(ctx, found.period, day, [p for p in people if p.id in keep])
+
+
+def _rebuild(ctx: Context, period: str, day: str, people: list[Person]) -> int:
+    """Queue again, naming only the reviews of `period` closing on `day` still open to
+    them, the reminders to `people` still waiting in the outbox; how many."""
+    now = ctx.clock.now()
+    by_key = {reminder_key(period, day, p.key): p for p in people}
+    keys, pending = list(by_key), []
+    for start in range(0, len(keys), KEYS_PER_STATEMENT):
+        pending += ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.in_(keys[start:start + KEYS_PER_STATEMENT]),
+            OutboxMessage.status == "pending"))
+    if not pending:
+        return 0  # sent already, or not yet due: the sweep's own reminder is right
+    for start in range(0, len(pending), KEYS_PER_STATEMENT):
+        ctx.outbox.withdraw(pending[start:start + KEYS_PER_STATEMENT], now)
+    schedule_tz = gm_timezone(ctx)
+    whom = {by_key[k].id: (k, by_key[k]) for k in pending if k is not None}
+    ids = list(whom)
+    rounds: dict[int, tuple[str, datetime, str]] = {}
+    invites: dict[int, list[ReviewInvite]] = {}
+    for start in range(0, len(ids), KEYS_PER_STATEMENT):
+        for invite, closes, subject in ctx.session.execute(
+                select(ReviewInvite, ScheduledReview.closes_at, ReviewRound.subject_key).join(
+                    ReviewRound, ReviewInvite.round_id == ReviewRound.id).join(
+                    ScheduledReview, ScheduledReview.round_id == ReviewRound.id).where(
+                    ScheduledReview.period == period, ReviewRound.status == "open",
+                    ScheduledReview.closes_at > now, ReviewInvite.done.is_(False),
+                    ReviewInvite.person_id.in_(ids[start:start + KEYS_PER_STATEMENT]))
+                .order_by(ReviewInvite.id)):
+            if closing_day(closes, schedule_tz) == day:
+                rounds[invite.round_id] = (period, closes, subject)
+                invites.setdefault(invite.person_id, []).append(invite)
+    names = _names(ctx, {subject for _, _, subject in rounds.values()})
+    return sum(_remind(ctx, person, key, invites[pid], rounds, names)
+               for pid, (key, person) in whom.items() if pid in invites)

@@ -34,8 +34,8 @@ from handlers.review import (
     MIN_GROUP,
     build_report,
     close_round,
-    group_counts,
     open_round,
+    reach_counts,
     response_lines,
     start_review,
 )
@@ -163,7 +163,8 @@ def show_schedule(ctx: Context) -> None:
                    "counted": False, "overall": None}
             if len(open_rows) < NAMES_SHOWN:  # the closing soonest are shown, with counts
                 row["counted"] = True
-                row["overall"] = response_lines(*group_counts(ctx.session, rnd.id))[1]
+                row["overall"] = response_lines(
+                    *reach_counts(ctx.session, rnd, ctx.clock.now()))[1]
             open_rows.append(row)
     ctx.reply("review_schedule_view", schedule=schedule.name, day=schedule.day,
               at=schedule.at.strftime("%H:%M"), timezone=timezone,

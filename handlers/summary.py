@@ -645,12 +645,13 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
         now = min(now, datetime.combine(latest.end + timedelta(days=1), time(),
                                         ZoneInfo(anchor_tz)).astimezone(UTC))
     if team is None:
-        overview = oneonone_overview(ctx.session, ctx.org, now, past=past)
+        overview = oneonone_overview(ctx.session, ctx.org, now, past=past, week=latest.week)
     else:
         # The team as the summary's week has it (someone who moved since is not in it):
         # its directors' one-on-ones only are read.
         overview = oneonone_overview(ctx.session, ctx.org, now,
-                                     only={p.key for p in latest.people}, past=past)
+                                     only={p.key for p in latest.people}, past=past,
+                                     week=latest.week)
     latest.oneonones = [d for d in overview if d.own is not None or d.team]
 
 

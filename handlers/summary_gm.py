@@ -86,6 +86,7 @@ from handlers.oneonone import (
     never_counted,
     occurrences,
 )
+from handlers.pairs_then import managers_then
 from handlers.pulse import poll_results, polls_between
 from handlers.summary import (
     EXPECTED,
@@ -690,8 +691,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # recurring?), their support requests only to whoever asks for support this week
     # (since when?): each read for them alone, and on PostgreSQL during the directors'
     # loop below, the first to need them (read_aside, see there).
-    now = [r for r in round_rows if r[2] == week]
-    blocked, asking = _following([answers.get(r[0]) for r in now], [r[1] for r in now])
+    this_week = [r for r in round_rows if r[2] == week]
+    blocked, asking = _following([answers.get(r[0]) for r in this_week],
+                                 [r[1] for r in this_week])
 
     def earlier_of(name: str, keys: list[str]) -> Select[Any]:
         return _answers_of(only).where(
@@ -1051,13 +1053,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # The week /summary shows by default (and any later) reads one-on-ones and action
     # items as they are now, what the GM acts on; an older week as they stood at its end.
     latest = reads_as_now(ctx, week, reader_tz)
-    # An older week's one-on-one is the director's with the manager they had that week
-    # (their round's; the org file's today where they had no round as a director): a new
-    # manager in the org file since never rewrites it. The week read as now has today's,
+    # An older week's one-on-ones are the pairs of that week, a director's own and their
+    # members' (the manager each round of the week was made under, see _oneonones): a new
+    # manager in the org file since never rewrites them. The week read as now has today's,
     # whom the next meeting is with.
-    then = None if latest else {
-        pid: r[12] for pid in director_ids
-        if (r := rounds_get((pid, week))) is not None and r[0] not in member_rounds}
+    then = None if latest else {r[1]: (r[12], r[10], r[4]) for r in this_week}
     _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
                ctx.clock.now() if latest else as_of, then)
     weeks = [_week_count(wk, directors, statuses[wk], names) for wk in shown_weeks]
@@ -1636,14 +1636,11 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
     end = datetime.combine(week_end(week) + timedelta(days=1), time(), tz).astimezone(UTC)
     given_by: dict[str, int] = {}
     received_by: dict[str, int] = {}
-    giver = Person.__table__.alias("giver")
-    recipient = Person.__table__.alias("recipient")
+    # The teams of when each kudos was given: a later move does not rewrite a past week.
     for gteam, rteam, count in ctx.session.connection().execute(
-            select(giver.c.team, recipient.c.team, func.count())
-            .select_from(Kudos.__table__.join(giver, giver.c.id == Kudos.giver_id)
-                         .join(recipient, recipient.c.id == Kudos.recipient_id))
+            select(Kudos.giver_team, Kudos.recipient_team, func.count())
             .where(Kudos.given_at >= start, Kudos.given_at < end)
-            .group_by(giver.c.team, recipient.c.team)):
+            .group_by(Kudos.giver_team, Kudos.recipient_team)):
         g, r = (gteam or "").casefold(), (rteam or "").casefold()
         given_by[g] = given_by.get(g, 0) + count
         received_by[r] = received_by.get(r, 0) + count
@@ -1700,16 +1697,19 @@ def team_pulse(session: Session, teams: list[str], since: date, until: date,
 
 def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                by_id: dict[int, Any], shown: list[str], reader_tz: str,
-               as_of: datetime, then: dict[int, str | None] | None = None) -> None:
+               as_of: datetime, then: dict[int, tuple[str | None, str | None, str | None]]
+               | None = None) -> None:
     """Question 5 (and members' one-on-ones for question 2): two aggregates and the
     cadence of each director's own pair, as they stood at `as_of`: a past week never
     shows a meeting or an action item that came after it.
 
-    `then`: for a past week, the manager key (None: no manager) of each director who had
-    a round as a director that week, as the round recorded it; their one-on-one is the
-    pair's with that manager, with the cadence of a director of the round's team. The
-    others' (and every director's with `then` None) is with their manager in the org
-    file today."""
+    `then`: for a past week, of everyone who had a round that week, the manager key (None:
+    no manager), role and team the round recorded. Each pair, a director's own and their
+    members', is then the pair of that week (pairs_then.managers_then: the round's manager,
+    else that of the person's latest one-on-one record before `as_of`, else today's in the
+    org file), with the cadence of the round's role and team: a new manager in the org file
+    since never rewrites it. With `then` None (the week read as now) every pair is the org
+    file's today."""
     now = as_of
     tz = ZoneInfo(reader_tz)
     start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
@@ -1724,6 +1724,10 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                           else_=0))).where(m.scheduled_at < now)
             .group_by(m.manager_id, m.report_id)):
         pairs[(mid, rid)] = (last_held, latest, int(held_now or 0))
+    # (Each pair's latest meeting before as_of, before the records below leave some out:
+    # which pairs there were, for a past week.)
+    records = [(mid, rid, row[1]) for (mid, rid), row in pairs.items()] \
+        if then is not None else []
     # A pair whose latest record is not a held meeting: its records after the last held
     # one, without those an older version made of slots it no longer asks about (away),
     # decide whether it is overdue (usually few pairs, and none of them such records).
@@ -1766,11 +1770,44 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     entries = {e.key: e for e in org.people}
     people_by_key = {p.key: p for p in by_id.values()}
     overrides = OneOnOneRepo(ctx.session).all_overrides() if pairs or entries else {}
-    reports: dict[str, list[Any]] = {}
-    for e in org.people:
-        if e.manager is not None:
-            reports.setdefault(e.manager, []).append(e)
     ids = {d.key: d.id for d in directors}
+    # Each manager's reports (by the manager's key): the person, and the role, team and
+    # key their pair's cadence is of.
+    reports: dict[str, list[tuple[Any, str, str | None, str]]] = {}
+    # A past week's manager of each person it knows one of (person ids; see `then`).
+    manager_of: dict[int, int | None] = {}
+    if then is None:
+        for e in org.people:
+            if e.manager is not None:
+                report = people_by_key.get(e.key)
+                if report is not None and report.active:
+                    reports.setdefault(e.manager, []).append((report, e.role, e.team, e.key))
+    else:
+        # A move or a skip made before the week ended is a record of its pair too.
+        records += [(mid, rid, o.created_at) for (mid, rid), occ in overrides.items()
+                    for o in occ.values() if as_utc(o.created_at) < now]
+        manager_of = managers_then(records, {
+            pid: (people_by_key[key].id if key in people_by_key else None)
+            if key is not None else None for pid, (key, _, _) in then.items()})
+        # (Only the directors shown have their members' pairs counted: not the GM's
+        # 10,000 reports at 10,000 directors.)
+        shown_ids = set(ids.values())
+        for rid, mid in manager_of.items():
+            if mid in shown_ids and rid in by_id:
+                report = by_id[rid]
+                entry = entries.get(report.key)
+                round_of = then.get(rid)
+                role, team = (round_of[1] or report.role, round_of[2] or report.team) \
+                    if round_of else (entry.role, entry.team) if entry else \
+                    (report.role, report.team)
+                reports.setdefault(by_id[mid].key, []).append((report, role, team, report.key))
+        # Those with no round that week and no record of a pair before its end: the org
+        # file's manager today (nothing stored says otherwise).
+        for e in org.people:
+            if e.manager in ids:
+                report = people_by_key.get(e.key)
+                if report is not None and report.active and report.id not in manager_of:
+                    reports.setdefault(e.manager, []).append((report, e.role, e.team, e.key))
     # Pairs of the same rules and the same manager's timezone, without moves or skips, meet
     # at the same moments: each cadence and next meeting worked out once, not per director
     # (10,000 directors: a third of a past week's page).
@@ -1790,11 +1827,14 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
         view.open_actions, view.overdue_actions = actions.get(pid, [0, 0])
         entry = entries.get(view.key)
         cadence: Cadence | None = None
-        if then is not None and pid in then:
+        if then is not None and pid in manager_of:
             # (Named even if removed from the org file since: they were the manager then.)
-            key = then[pid]
-            manager = people_by_key.get(key) if key is not None else None
-            cadence = cadence_for("director", view.team, view.key)
+            mid = manager_of[pid]
+            manager = by_id.get(mid) if mid is not None else None
+            round_of = then.get(pid)
+            role, team = (round_of[1] or "director", round_of[2] or view.team) \
+                if round_of else (entry.role if entry else "director", view.team)
+            cadence = cadence_for(role, team, view.key)
         else:
             manager = people_by_key.get(entry.manager) if entry and entry.manager else None
             if entry is not None and manager is not None and manager.active:
@@ -1821,11 +1861,8 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                 else:
                     start = nexts[shared]
                 view.oneonone_next = start.astimezone(tz) if start is not None else None
-        for e in reports.get(view.key, ()):
-            report = people_by_key.get(e.key)
-            if report is None or not report.active:
-                continue
-            theirs = cadence_for(e.role, e.team, e.key)
+        for report, role, team, key in reports.get(view.key, ()):
+            theirs = cadence_for(role, team, key)
             if not theirs.enabled:
                 continue
             view.team_pairs += 1

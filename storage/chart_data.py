@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
@@ -132,18 +132,16 @@ def kudos_per_team(session: Session, start: datetime, end: datetime) -> list[Kud
     """Kudos given and received per team in [start, end): two GROUP BYs.
 
     The same counts as storage.kudos.kudos_by_team (a kudos counts for the giver's team
-    and the recipient's team as they are today); sorted by team, people without one last.
+    and the recipient's team when it was given); sorted by team, people without one last.
     """
     conn = session.connection()
-    giver, recipient = aliased(Person), aliased(Person)
     period = (Kudos.given_at >= start, Kudos.given_at < end)
     given = dict(conn.execute(
-        select(giver.team, func.count(Kudos.id)).join(giver, giver.id == Kudos.giver_id)
-        .where(*period).group_by(giver.team)).all())
+        select(Kudos.giver_team, func.count(Kudos.id))
+        .where(*period).group_by(Kudos.giver_team)).all())
     received = dict(conn.execute(
-        select(recipient.team, func.count(Kudos.id))
-        .join(recipient, recipient.id == Kudos.recipient_id)
-        .where(*period).group_by(recipient.team)).all())
+        select(Kudos.recipient_team, func.count(Kudos.id))
+        .where(*period).group_by(Kudos.recipient_team)).all())
     teams = sorted(set(given) | set(received), key=lambda t: (t is None, t or ""))
     return [KudosCount(t, int(given.get(t, 0)), int(received.get(t, 0))) for t in teams]
 

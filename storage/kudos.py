@@ -31,6 +31,11 @@ class Kudos(Base):
     `source_key` identifies the message it came from (platform, chat, message id); it is
     unique per recipient, so the same message seen twice (a redelivery, or Slack sending
     both `app_mention` and `message` for it) gives kudos once.
+
+    `giver_team` and `recipient_team` are the two people's teams when it was given (None:
+    no team then): a move to another team later (an org file edit) does not rewrite past
+    honour rolls, boards or summaries. Kudos given before 0015_kudosteam carry the teams
+    the people had at that upgrade, the best that was known.
     """
 
     __tablename__ = "kudos"
@@ -48,6 +53,8 @@ class Kudos(Base):
     message_id: Mapped[str | None] = mapped_column(String(128))
     source_key: Mapped[str | None] = mapped_column(String(300))
     given_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    giver_team: Mapped[str | None] = mapped_column(String(100))
+    recipient_team: Mapped[str | None] = mapped_column(String(100))
 
     giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
     recipient: Mapped[Person] = relationship(foreign_keys=[recipient_id])
@@ -80,7 +87,8 @@ class KudosRepo:
             return None
         row = Kudos(giver_id=giver.id, recipient_id=recipient.id, reason=reason,
                     values=list(values), platform=platform, chat_id=chat_id,
-                    message_id=message_id, source_key=source_key, given_at=now)
+                    message_id=message_id, source_key=source_key, given_at=now,
+                    giver_team=giver.team, recipient_team=recipient.team)
         try:
             with self.session.begin_nested():
                 self.session.add(row)
@@ -110,17 +118,18 @@ class KudosRepo:
 
     def between(self, start: datetime | None, end: datetime | None,
                 teams: Collection[str] | None = None) -> list[Kudos]:
-        """Every kudos in [start, end) (given or received by someone whose team today is
-        one of `teams`, if given), oldest first, with giver and recipient loaded."""
+        """Every kudos in [start, end) (given or received by someone who was in one of
+        `teams` then, if given; compared case-insensitively), oldest first, with giver and
+        recipient loaded."""
         query = select(Kudos).options(selectinload(Kudos.giver), selectinload(Kudos.recipient))
         if start is not None:
             query = query.where(Kudos.given_at >= start)
         if end is not None:
             query = query.where(Kudos.given_at < end)
         if teams is not None:
-            members = select(Person.id).where(Person.team.in_(list(teams)))
-            query = query.where(or_(Kudos.giver_id.in_(members),
-                                    Kudos.recipient_id.in_(members)))
+            names = [t.lower() for t in teams]
+            query = query.where(or_(func.lower(Kudos.giver_team).in_(names),
+                                    func.lower(Kudos.recipient_team).in_(names)))
         return list(self.session.scalars(query.order_by(Kudos.given_at, Kudos.id)))
 
     def received_by(self, person: Person, limit: int = 10) -> tuple[int, list[Kudos]]:
@@ -140,6 +149,21 @@ class KudosRepo:
         return total, rows
 
 
+def stored_teams(session: Session, start: datetime | None = None,
+                 end: datetime | None = None) -> set[str]:
+    """The teams stored with the kudos given in [start, end) (giver's or recipient's): a
+    team gone from the org file still names its own past kudos."""
+    found: set[str] = set()
+    for column in (Kudos.giver_team, Kudos.recipient_team):
+        query = select(column).where(column.is_not(None)).distinct()
+        if start is not None:
+            query = query.where(Kudos.given_at >= start)
+        if end is not None:
+            query = query.where(Kudos.given_at < end)
+        found.update(t for t in session.scalars(query) if t)
+    return found
+
+
 def kudos_by_team(session: Session, start: datetime | None,
                   end: datetime | None, teams: Collection[str] | None = None
                   ) -> list[TeamKudos]:
@@ -147,7 +171,7 @@ def kudos_by_team(session: Session, start: datetime | None,
     `teams`, if given: a team's summary reads its own kudos, not the org's).
 
     A kudos counts as given by the giver's team and received by the recipient's team
-    (their team today, from the org file). Teams with no activity are left out;
+    (their teams when it was given, as stored with it). Teams with no activity are left out;
     sorted by team name, people without a team last.
     """
     rows = KudosRepo(session).between(start, end, teams)
@@ -156,14 +180,15 @@ def kudos_by_team(session: Session, start: datetime | None,
     givers: dict[str | None, set[int]] = {}
     recipients: dict[str | None, set[int]] = {}
     for row in rows:
-        given[row.giver.team] += 1
-        received[row.recipient.team] += 1
-        givers.setdefault(row.giver.team, set()).add(row.giver_id)
-        recipients.setdefault(row.recipient.team, set()).add(row.recipient_id)
+        given[row.giver_team] += 1
+        received[row.recipient_team] += 1
+        givers.setdefault(row.giver_team, set()).add(row.giver_id)
+        recipients.setdefault(row.recipient_team, set()).add(row.recipient_id)
     # With `teams`, the other side's team of a kudos is counted from part of its kudos
     # only: left out.
-    shown = sorted((set(given) | set(received)) if teams is None else
-                   (set(given) | set(received)) & set(teams),
+    wanted = None if teams is None else {t.lower() for t in teams}
+    shown = sorted((t for t in set(given) | set(received)
+                    if wanted is None or (t is not None and t.lower() in wanted)),
                    key=lambda t: (t is None, t or ""))
     return [TeamKudos(team=t, given=given[t], received=received[t],
                       givers=len(givers.get(t, ())), recipients=len(recipients.get(t, ())))

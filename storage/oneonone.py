@@ -17,13 +17,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    func,
     or_,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.clock import as_utc
-from storage.models import Base, Person, UTCDateTime
+from storage.models import Base, CheckinRound, Person, UTCDateTime
 from storage.repositories import KEYS_PER_STATEMENT, hold_loaded
 
 #: session.info key: ids of people a batch found with no 1:1 dialog (preload_dialogs).
@@ -252,6 +253,41 @@ class OneOnOneRepo:
                 m.status != "held", m.scheduled_at < before))
                 if (row.manager_id, row.report_id) in wanted]
         return sorted(found, key=lambda row: (as_utc(row.scheduled_at), row.id))
+
+    def latest_records(self, report_ids: Collection[int] | None, before: datetime
+                       ) -> list[tuple[int, int, datetime]]:
+        """(manager id, report id, when) of each pair's latest record before `before` (of
+        these reports', if given): its latest meeting's slot, and its latest move or skip
+        made, which say which pairs there were then (handlers/pairs_then.py)."""
+        m, o = OneOnOneMeeting, OneOnOneOverride
+        reads = [(m.manager_id, m.report_id, m.scheduled_at),
+                 (o.manager_id, o.report_id, o.created_at)]
+        wanted = sorted(report_ids) if report_ids is not None else None
+        found: list[tuple[int, int, datetime]] = []
+        for manager, report, when in reads:
+            query = select(manager, report, func.max(when)).where(when < before) \
+                .group_by(manager, report)
+            if wanted is None:
+                found += [tuple(r) for r in self.session.execute(query)]  # type: ignore[misc]
+                continue
+            for start in range(0, len(wanted), KEYS_PER_STATEMENT):
+                found += [tuple(r) for r in self.session.execute(  # type: ignore[misc]
+                    query.where(report.in_(wanted[start:start + KEYS_PER_STATEMENT])))]
+        return found
+
+    def round_managers(self, week: str, manager_keys: Collection[str] | None,
+                       person_ids: Collection[int]) -> list[tuple[int, int | None, str | None,
+                                                                  str | None]]:
+        """(person id, manager id, role, team) of the check-in rounds of `week` (those made
+        under one of `manager_keys` or of `person_ids`, if keys are given): the manager
+        each was made under (None: none, or no longer known), its role and team."""
+        r = CheckinRound
+        query = select(r.person_id, Person.id, r.role, r.team).select_from(r).outerjoin(
+            Person, Person.key == r.manager_key).where(r.week == week)
+        if manager_keys is not None:
+            query = query.where(or_(r.manager_key.in_(sorted(manager_keys)),
+                                    r.person_id.in_(sorted(person_ids))))
+        return [tuple(row) for row in self.session.execute(query)]  # type: ignore[misc]
 
     def held_between(self, start: datetime, end: datetime) -> list[OneOnOneMeeting]:
         """Meetings confirmed as held in [start, end]."""

@@ -10,7 +10,9 @@ What erasing means (the choice, written down):
   and username is removed, as is the language they chose in chat (the row's language
   becomes the default, English), and they are no longer active. Rows that count in the GM's
   totals keep pointing at that anonymous row, so a past week's team total, a team's kudos
-  count or a past "away" week reads as before; only who it was is gone.
+  count or a past "away" week reads as before; only who it was is gone. The teams stored
+  with their kudos and check-in weeks stay for the same reason: a team is a group, not a
+  person, and the row keeps its own team too.
 - What they wrote in their own words is deleted: free-text check-in answers, the reasons of
   kudos they gave or received, monthly review answers, 1:1 agenda items and notes, the
   words of their action items, 1:1 feedback and named 360° answers, open dialogs, and
@@ -190,7 +192,9 @@ def _erase_checkins(session: Session, person: Person, former: str) -> list[str]:
 # --- kudos -------------------------------------------------------------------------------
 
 def _kudos_row(row: Kudos) -> dict[str, Any]:
-    return {"given_at": row.given_at, "giver": row.giver.key, "recipient": row.recipient.key,
+    # The teams stored with it (giver's and recipient's when it was given) are theirs too.
+    return {"given_at": row.given_at, "giver": row.giver.key, "giver_team": row.giver_team,
+            "recipient": row.recipient.key, "recipient_team": row.recipient_team,
             "reason": row.reason, "values": list(row.values or []), "platform": row.platform}
 
 
@@ -209,8 +213,10 @@ def _erase_kudos(session: Session, person: Person, _former: str) -> list[str]:
         update(Kudos).where(mine)
         .values(reason="", chat_id=None, message_id=None, source_key=None)
         .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    # The teams stored with them stay: they make a team's past kudos counts read as before,
+    # and say no more than the anonymous row's own team and its check-in weeks' teams do.
     return [f"kudos: the words of {count_text(count, 'kudo')} given or received removed; "
-            "the counts stay"]
+            "the counts stay, with the teams of when each was given"]
 
 
 # --- away periods ------------------------------------------------------------------------

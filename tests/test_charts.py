@@ -318,7 +318,8 @@ async def test_names_with_dollar_signs_are_drawn_as_written(bot, clock, locale,
         ids = dict(ctx.session.execute(select(Person.key, Person.id)).all())
         ctx.session.add(Kudos(giver_id=ids["Team $West$-1"], recipient_id=ids["Ops $^_^$-1"],
                               reason="thanks", values=[], platform="console",
-                              given_at=datetime(2026, 11, 24, tzinfo=UTC)))
+                              given_at=datetime(2026, 11, 24, tzinfo=UTC),
+                              giver_team="Team $West$", recipient_team="Ops $^_^$"))
     with bot.unit() as ctx:
         charts = [chart_data_for(ctx.session, ctx.org, kind, locale, end_week=W48, weeks=2,
                                  team=team)

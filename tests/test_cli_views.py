@@ -241,14 +241,15 @@ async def test_one_on_ones_review_and_pulse_in_csv_and_json(bot, chat, clock, se
     assert code == 0
     rows = table(raw)
     assert {"director": "alice", "criterion": "goals", "group": "peer+report",
-            "average": "3.33", "asked": "", "answered": ""} in rows
+            "average": "3.33", "asked": "", "answered": "",
+            "not_reached": ""} in rows
     assert {"director": "alice", "criterion": "goals", "group": "self", "average": "4",
-            "asked": "", "answered": ""} in rows
+            "asked": "", "answered": "", "not_reached": ""} in rows
     # criteria x (manager, peer+report, self, others), then how many were asked and answered
     # per counted group (manager, peer+report, self) and overall
     assert len(rows) == 5 * 4 + 4
     assert {"director": "alice", "criterion": "response", "group": "all", "average": "",
-            "asked": "5", "answered": "5"} in rows
+            "asked": "5", "answered": "5", "not_reached": "0"} in rows
 
 
 def test_a_director_with_no_one_on_ones_has_one_csv_row_saying_so(tmp_path, database_url,
@@ -304,8 +305,10 @@ async def test_pulse_results_trend_in_json(pbot, pchat, pclock, database_url):  
     data = valid("pulse-results", run_cli(settings, "pulse", "results", "--last", "6",
                                           "--format", "json")[1])
     assert data["trend"] == [
-        {"poll": "2026-11-25", "asked": 11, "answered": 11, "morale": 4.0, "stress": 2.0},
-        {"poll": "2026-12-09", "asked": 11, "answered": 8, "morale": 3.0, "stress": 2.0}]
+        {"poll": "2026-11-25", "closed": True, "asked": 11, "answered": 11, "morale": 4.0,
+         "stress": 2.0},
+        {"poll": "2026-12-09", "closed": True, "asked": 11, "answered": 8, "morale": 3.0,
+         "stress": 2.0}]
 
 
 async def test_goals_json_carries_crm_mismatches_and_a_team_s_breakdown(tmp_path, database_url,

@@ -149,10 +149,11 @@ async def test_someone_who_moved_team_after_the_week_stays_in_their_old_teams_di
     assert "0 of 2 answered. Not answered: Bruno Rossi (no answer), Pia Weber (started, " \
         "not finished)." in bruno
     assert "Sam" not in bruno
-    # Kudos count for people's team today (as the GM's summary has always counted them):
-    # Pia's kudos to Sam is now given and received inside Europe.
-    assert "Europe (Bruno Rossi): 1 given by 1 person, 1 received by 1 person" in bruno
-    assert "Recognition" not in alice
+    # Kudos count for the teams of when they were given, as the check-ins do: Pia's kudos
+    # to Sam was given by Europe and received in East, his move after the week rewrites
+    # neither digest.
+    assert "Europe (Bruno Rossi): 1 given by 1 person, 0 received" in bruno
+    assert "East (Alice Martin): 0 given, 1 received by 1 person" in alice
 
 
 # --- what a digest reads, as the org grows ---------------------------------------------------
@@ -289,7 +290,8 @@ async def grow_history(bot: TeamPulse, clock: Any) -> None:
         conn.execute(insert(Kudos), [
             {"giver_id": p.id, "recipient_id": team[(i + 1) % len(team)].id,
              "reason": "thanks", "values": [], "platform": "console",
-             "source_key": f"k:{p.key}", "given_at": now}
+             "source_key": f"k:{p.key}", "given_at": now, "giver_team": p.team,
+             "recipient_team": p.team}
             for team in by_team.values() for i, p in enumerate(team) if p in fresh])
 
 

@@ -417,7 +417,7 @@ async def test_pulse_results_show_twenty_comments_then_how_many_more(
         database_url, pclock, tmp_path):  # noqa: F811
     text, (code, cli) = await commented_poll(database_url, pclock, tmp_path, 25,
                                              "Comment number {:02d}")
-    comments = text.split("Comments (anonymous):\n", 1)[1].split("\nResults are shown", 1)[0]
+    comments = text.split("Comments (anonymous):\n", 1)[1].split("\nResults (and how many", 1)[0]
     lines = comments.splitlines()
     assert len(lines) == 21
     assert lines[:20] == [f"• Comment number {i:02d}" for i in range(1, 21)]

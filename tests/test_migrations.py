@@ -295,3 +295,52 @@ async def test_messages_waiting_in_the_outbox_at_the_upgrade_to_0014_are_still_s
             assert conn.execute(text(
                 "SELECT COUNT(*) FROM outbox WHERE expires_at IS NOT NULL")).scalar_one() == 0
         assert OutboxMessage.__table__.c.expires_at.nullable
+
+
+def test_kudos_given_before_the_upgrade_to_0015_keep_counting_for_their_teams(tmp_path):
+    """An operator upgrades with kudos in the database: 0015 stores each kudos' teams, and
+    those given before it get the people's teams at the upgrade (the best known), so the
+    honour roll of a month before it reads as it did; a move afterwards changes nothing."""
+    from sqlalchemy.orm import Session
+
+    from bot.org import parse_org
+    from handlers.honours import build_roll, period_of
+    from storage.kudos import KudosRepo, kudos_by_team
+    from tests.support import TEST_ORG
+    from tests.test_snapshot_keys import fresh_engine
+
+    given = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0014_outboxttl")
+        with engine.begin() as conn:  # as teampulse at 0014 stored them
+            for pid, key, name, team in [(1, "alice", "Alice Martin", "East"),
+                                         (2, "sam", "Sam Lee", "East"),
+                                         (3, "vera", "Vera Novak", None)]:
+                conn.execute(text(
+                    "INSERT INTO people (id, key, display_name, role, team, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:id, :key, :name, 'member', "
+                    ":team, 'UTC', 'en', false, false, true)"),
+                    {"id": pid, "key": key, "name": name, "team": team})
+            for giver, recipient, source in [(1, 2, "m1"), (3, 2, "m2"), (2, 1, "m3")]:
+                conn.execute(text(
+                    "INSERT INTO kudos (giver_id, recipient_id, reason, \"values\", platform, "
+                    "chat_id, message_id, source_key, given_at) VALUES (:g, :r, 'the demo', "
+                    "'[]', 'console', 'team', :m, :key, :at)"),
+                    {"g": giver, "r": recipient, "m": source, "key": f"console:team:{source}",
+                     "at": given})
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT giver_team, recipient_team FROM kudos ORDER BY id")).all() == [
+                ("East", "East"), (None, "East"), ("East", "East")]
+        with engine.begin() as conn:  # Sam moves to Europe after the upgrade
+            conn.execute(text("UPDATE people SET team = 'Europe' WHERE key = 'sam'"))
+        org = parse_org(TEST_ORG.read_text(encoding="utf-8"))
+        start, end = period_of(2026, 11, org.tz)
+        with Session(engine) as session:
+            roll = build_roll(KudosRepo(session).between(start, end), org, "en", 2026, 11)
+            assert [(t.team, t.winners.names) for t in roll.teams] == [
+                ("East", ("Sam Lee",))]
+            assert roll.best_team is not None and roll.best_team.names == ("East",)
+            assert [(t.team, t.given, t.received) for t in kudos_by_team(
+                session, start, end)] == [("East", 2, 3), (None, 1, 0)]

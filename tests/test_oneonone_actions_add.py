@@ -174,3 +174,53 @@ async def test_spaces_inside_a_chinese_week_word_are_read_through_in_a_due_day(b
     # '上 周五' (last Friday) is what the item speaks of, not when it is due.
     await say(bot, "li", "/actions 添加 回顾 上 周五")
     assert "回顾 上 周五 —— 你，截止 2026-12-07。" in chat.last("li"), chat.last("li")
+
+
+async def test_the_end_of_a_month_quarter_or_year_is_a_due_date(bot, chat):
+    """'by end of month' stayed in the item's text and it was due in a week (2026-12-04)."""
+    await say(bot, "grace", "/actions add send the forecast @bruno by end of month")
+    assert "send the forecast — Bruno Rossi, due 2026-11-30." in chat.last("grace")
+    await say(bot, "grace", "/actions add renew the contract @bruno by the end of next month")
+    assert "renew the contract — Bruno Rossi, due 2026-12-31." in chat.last("grace")
+    await say(bot, "grace", "/actions add close the Acme deal @bruno by EOQ")
+    assert "close the Acme deal — Bruno Rossi, due 2026-12-31." in chat.last("grace")
+    await say(bot, "grace", "/actions add hire two reps @bruno before year end")
+    assert "hire two reps — Bruno Rossi, due 2026-12-31." in chat.last("grace")
+    # Without by/before/due the words are the item's own.
+    await say(bot, "grace", "/actions add prepare the month end @bruno")
+    assert "prepare the month end — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    # Saturday 2026-11-28 in Shanghai.
+    await say(bot, "li", "/actions 添加 准备季度复盘 月底前")
+    assert "准备季度复盘 —— 你，截止 2026-11-30。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 续签合同 下个月底")
+    assert "续签合同 —— 你，截止 2026-12-31。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 完成招聘 截止年底")
+    assert "完成招聘 —— 你，截止 2026-12-31。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 核对上月底")  # last month's end: the item's own
+    assert "核对上月底 —— 你，截止 2026-12-05。" in chat.last("li")
+
+
+async def test_a_day_and_month_with_a_slash_is_a_due_date_and_never_a_guess(bot, chat):
+    """'by 1/25' stayed in the item's text; 'by 1/5' (5 January or 1 May?) is asked for."""
+    await say(bot, "grace", "/actions add call the CFO @bruno by 1/25")
+    assert "call the CFO — Bruno Rossi, due 2027-01-25." in chat.last("grace")
+    await say(bot, "grace", "/actions add call the CTO @bruno by 25/1")
+    assert "call the CTO — Bruno Rossi, due 2027-01-25." in chat.last("grace")
+    await say(bot, "grace", "/actions add book the offsite @bruno by 1/5")
+    assert chat.last("grace") == ("by 1/5 could be 2027-01-05 or 2027-05-01. Nothing was "
+                                  "saved. Write the one you mean as it reads here (for "
+                                  "example 2027-01-05).")
+    await say(bot, "grace", "/actions add book the offsite @bruno by 13/13")
+    assert chat.last("grace").startswith("by 13/13 is not a date. Nothing was saved.")
+    await say(bot, "grace", "/actions add finish part 2/3 @bruno")  # no 'by': the item's own
+    assert "finish part 2/3 — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "bruno", "/actions")
+    assert "book the offsite" not in chat.last("bruno")
+    # Month first, as dates are written in Chinese.
+    await say(bot, "li", "/actions 添加 给客户打电话 12/8前")
+    assert "给客户打电话 —— 你，截止 2026-12-08。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 准备材料 截止1/5")
+    assert "准备材料 —— 你，截止 2027-01-05。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 准备材料 by 1/5")  # the English way: asked, in Chinese
+    assert chat.last("li") == ("by 1/5 可能是 2027-01-05，也可能是 2027-05-01。未保存。"
+                               "请按这里的写法写出你指的日期（例如 2027-01-05）。")

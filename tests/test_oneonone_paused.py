@@ -81,3 +81,47 @@ async def test_in_chinese_and_with_no_the_paused_dialog_comes_back_at_once(setup
     await say(bot, "grace", "否")  # Tuesday's did not happen
     assert chat.to("grace")[-2] == "回到你与Alice Martin的一对一面谈："
     assert chat.last("grace").startswith("好的。请发送与Alice Martin面谈的简短记录")
+
+
+async def test_a_paused_rating_comes_back_once_the_next_meeting_s_feedback_is_done(setup):
+    """Grace finished Monday's record on Alice and paused its rating; Tuesday's 1:1 with
+    Bruno took her dialog's place. Once Bruno's feedback was given, Alice's rating was
+    gone from her chat (a typed "5" no longer reached it: only its old buttons, or the
+    reminder days later). Now Tuesday's question says it comes back, and it does, in
+    English and in Chinese."""
+    bot, chat, clock = setup
+    clock.set(MON_1031_NY)
+    await bot.run_oneonones()
+    for typed in ("yes", "Alice wants a pricing exception", "next", "done"):
+        await say(bot, "grace", typed)
+    assert chat.last("grace").startswith("How useful was your 1:1 with Alice Martin?")
+    await say(bot, "grace", "/pause")
+    clock.set(TUE_1031_NY)
+    await bot.run_oneonones()
+    assert chat.last("grace").endswith(
+        "(Your paused 1:1 with Alice Martin comes back once this one is done.)")
+    for typed in ("yes", "Bruno needs a demo", "next", "done", "4", "skip"):
+        await say(bot, "grace", typed)
+    back, rating = chat.to("grace")[-2:]
+    assert back == "Back to your 1:1 with Alice Martin:"
+    assert rating.startswith("How useful was your 1:1 with Alice Martin?")
+    await say(bot, "grace", "5")
+    await say(bot, "grace", "Shorter next time")
+    assert chat.last("alice") == ("Feedback from Grace Chen on your 1:1 of 2026-11-30: 5/5. "
+                                  "One thing to improve: Shorter next time")
+    assert "Feedback from Grace Chen on your 1:1 of 2026-12-01: 4/5." in chat.to("bruno")
+
+
+async def test_in_chinese_a_paused_rating_comes_back_too(setup):
+    bot, chat, clock = setup
+    await say(bot, "grace", "/language 中文")
+    clock.set(MON_1031_NY)
+    await bot.run_oneonones()
+    for typed in ("是", "Alice wants a pricing exception", "next", "done", "暂停"):
+        await say(bot, "grace", typed)
+    clock.set(TUE_1031_NY)
+    await bot.run_oneonones()
+    assert chat.last("grace").endswith("（你暂停的与Alice Martin的一对一面谈会在这次之后继续。）")
+    await say(bot, "grace", "否")  # Tuesday's did not happen: Alice's rating comes back
+    assert chat.to("grace")[-2] == "回到你与Alice Martin的一对一面谈："
+    assert chat.last("grace").startswith("你与Alice Martin的一对一面谈有多大帮助？")

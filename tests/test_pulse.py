@@ -146,8 +146,8 @@ async def test_someone_away_gets_the_poll_when_back_if_it_is_still_open(pbot, pc
     await pbot.run_pulse()
     assert not pchat.to("alice") and not pchat.to("bruno")
     assert "Question 1 of 2" in pchat.last("east1")
-    await say(pbot, "grace", "/pulse results")
-    assert "Participation: 0 of 9 answered." in pchat.last("grace").splitlines()
+    with pbot.unit() as ctx:
+        assert len(ctx.session.scalars(select(PulseParticipant)).all()) == 9
     pclock.set(datetime(2026, 12, 10, 17, 5, tzinfo=UTC))  # Thursday: Alice is back
     await pbot.run_pulse()
     assert "anonymous pulse poll" in pchat.last("alice")
@@ -486,36 +486,133 @@ async def test_results_below_the_threshold_are_hidden(pbot, pchat, pclock):
     assert "• comment of alice" in reply
 
 
-async def test_an_open_poll_shows_participation_only_so_one_more_answer_shows_nothing(
+async def test_an_open_poll_shows_nothing_that_moves_when_one_more_person_answers(
         pbot, pchat, pclock, database_url):
     # Read before and after one more answer, an open poll's results had given that answer
     # away ('4: 5' became '1: 1, 4: 5', and 'I am the sixth' appeared): the GM who saw
-    # east5 answer (or asked them to, now) knew east5's morale and comment.
+    # east5 answer (or asked them to, now) knew east5's morale and comment. Its
+    # participation did the same for whether they answered: the GM asks east5 "did you
+    # answer?", then reads "5 of 11" turn "6 of 11" (the team's "5 of 6" turn "6 of 6", the
+    # CLI's answered 5 turn 6). Nothing of an open poll moves now; once closed, it shows.
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    pclock.set(PREVIOUS_POLL_DAY)
+    await pbot.run_pulse()
+    await close(pbot, pclock)
+    pclock.set(POLL_DAY)
     await pbot.run_pulse()
     for key in ("alice", "east1", "east2", "east3", "east4"):
         await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
-    await say(pbot, "grace", "/pulse results")
-    before = pchat.last("grace")
+
+    async def everything() -> list[str]:
+        seen = []
+        for words in ("", " team East", " last 2", " last 2 team East"):
+            await say(pbot, "grace", f"/pulse results{words}")
+            seen.append(pchat.last("grace"))
+        for args in (("--format", "json"), ("--team", "East", "--format", "json"),
+                     ("--last", "2", "--format", "json"), ("--locale", "zh-CN")):
+            code, out = run_cli(settings, "pulse", "results", *args)
+            assert code == 0
+            seen.append(out)
+        return seen
+
+    before = await everything()
     await answer_all(pbot, pchat, "east5", 1, 5, "I am the sixth")
-    await say(pbot, "grace", "/pulse results")
-    after = pchat.last("grace")
-    assert "Participation: 6 of 11 answered" in after
-    assert "shown once the poll closes" in after
-    assert "Morale" not in after and "I am the sixth" not in after and "comment of" not in after
-    assert after.replace("6 of 11", "5 of 11") == before  # nothing else moved
-    code, out = run_cli(Settings(database_url=database_url, org_file=PULSE_ORG),
-                        "pulse", "results", "--locale", "zh-CN")
-    assert code == 0 and "参与：11 人中 6 人已回答" in out and "调查截止后才显示回答和留言" in out
-    assert "士气" not in out and "I am the sixth" not in out
+    after = await everything()
+    assert after == before
+    org, east, trend = after[0], after[1], after[2]
+    assert "(open)" in org and "Participation" not in org and " of 11" not in org
+    assert ("How many answered, the answers and the comments are shown once the poll "
+            "closes (Sat 12 Dec, 12:00): while it is open") in org
+    assert " of 6" not in east and "Morale" not in org and "I am the sixth" not in org
+    assert "2026-12-09: — / — (open)" in trend
+    for out in after[4:7]:
+        view = json.loads(out)
+        assert (view["asked"], view["answered"], view["asked_hidden"]) == (None, None, "open")
+    assert json.loads(after[6])["trend"][-1] == {
+        "poll": "2026-12-09", "closed": False, "morale": None, "stress": None,
+        "answered": None, "asked": None}
+    assert "调查截止（12月12日（周六）12:00）后才显示回答人数、回答和留言" in after[7]
+    assert "人已回答" not in after[7]
+    assert "士气" not in after[7]
     await say(pbot, "grace", "/summary 2026-W50")  # nor East's morale in the summary
-    assert "morale" not in pchat.last("grace")
+    assert "morale 3.5" not in pchat.last("grace") and " of 11" not in pchat.last("grace")
     await close(pbot, pclock)
     await say(pbot, "grace", "/summary 2026-W50")
     assert "morale 3.5 / 5" in pchat.last("grace")
     await say(pbot, "grace", "/pulse results")
     closed = pchat.last("grace")
-    assert "(closed)" in closed and "Morale: 3.5 (6 answers) · 1: 1, 4: 5" in closed
-    assert "• I am the sixth" in closed
+    assert "(closed)" in closed and "Participation: 6 of 11 answered." in closed
+    assert "Morale: 3.5 (6 answers) · 1: 1, 4: 5" in closed and "• I am the sixth" in closed
+    assert "参与：11 人中 6 人已回答。" in run_cli(settings, "pulse", "results", "--locale",
+                                               "zh-CN")[1]
+
+
+async def test_an_org_asked_fewer_than_the_threshold_shows_no_participation(
+        database_url, pclock, tmp_path):
+    """A poll asking only West (four people, threshold 5) read "Participation: 3 of 4
+    answered" for the whole org: the org is then a group below the threshold like any
+    team, and said which one of four had not taken it. Its participation is hidden as a
+    small team's is, in chat and the CLI, in both languages; its answers and
+    comments are hidden as well."""
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", "pulse:\n  audience: {teams: [West]}\n"))
+    settings = Settings(database_url=database_url, org_file=path)
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key in WEST[:3]:
+            await answer_all(bot, chat, key, 5, 1, "West is fine")
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results")
+        reply = chat.last("grace")
+        assert "Participation: hidden — fewer than 5 people were asked." in reply.splitlines()
+        assert " of 4" not in reply
+        assert "Morale: hidden — fewer than 5 answers." in reply and "West is fine" not in reply
+        code, out = run_cli(settings, "pulse", "results", "--format", "json")
+        view = json.loads(out)
+        assert code == 0 and (view["asked"], view["answered"], view["asked_hidden"]) == (
+            None, None, "small")
+        assert view["comments"] is None and all(q["stats"] is None for q in view["questions"])
+        code, out = run_cli(settings, "pulse", "results", "--locale", "zh-CN")
+        assert "参与：已隐藏——被邀请的人少于 5 人。" in out and "4 人中" not in out
+    finally:
+        engine.dispose()
+
+
+async def test_a_unanimous_group_at_the_threshold_shows_each_answer_and_says_so(
+        pbot, pchat, pclock):
+    """Five of East answer morale 4, the threshold is 5: "4: 5" says what each of the five
+    answered. No threshold can hide that (nor would an average alone: 4.0 of five answers);
+    the README's pulse section says so, and so do the results and `/pulse help`, in
+    English and Chinese, where they used to promise that nobody's own answers can be seen."""
+    await pbot.run_pulse()
+    for key in EAST[:5]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    limit = ("One thing no threshold hides: when everyone in a group gives the same answer, "
+             "the results show what each of them answered.")
+    await say(pbot, "grace", "/pulse results")
+    reply = pchat.last("grace")
+    assert "Morale: 4.0 (5 answers) · 4: 5" in reply and limit in reply
+    assert "nobody's own answers can be seen" not in reply
+    for key in ("grace", "east1"):
+        await say(pbot, key, "/pulse help")
+        assert limit in pchat.last(key) and "at least 5 people" in pchat.last(key)
+    zh_limit = ("有一种情况任何门槛都无法隐藏：一个群体的所有人给出相同的回答时，"
+                "结果就说明了每个人的回答。")
+    with pbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+        ctx.people.by_key("east1").locale = "zh-CN"
+    for key, words in (("grace", "/pulse 结果"), ("grace", "/pulse help"),
+                       ("east1", "/pulse help")):
+        await say(pbot, key, words)
+        assert zh_limit in pchat.last(key) and "任何人的个人回答都无法查看" not in pchat.last(key)
+    readme = (DATA.parent.parent / "README.md").read_text()
+    assert "What no threshold can hide: a group that all give the same answer." in readme
+    assert "任何门槛都无法隐藏的情况：一个群体的所有人给出相同的回答。" in readme
 
 
 async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
@@ -702,8 +799,8 @@ async def test_an_open_polls_results_name_the_latest_closed_ones_command(pbot, p
     await pbot.run_pulse()
     await say(pbot, "grace", "/pulse results")
     assert ("while it is open, reading them before and after one more answer would show "
-            "that answer. The latest closed poll: /pulse results 2026-11-25.\n") \
-        in pchat.last("grace")
+            "that answer, and a count that moves would show when someone answered. The latest "
+            "closed poll: /pulse results 2026-11-25.\n") in pchat.last("grace")
     await say(pbot, "grace", "/pulse results team East")
     assert "The latest closed poll: /pulse results 2026-11-25 team East." in pchat.last("grace")
     await say(pbot, "grace", "/pulse results 2026-11-25")
@@ -1087,18 +1184,16 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
     await pbot.run_pulse()
     for key in EAST:
         await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results")
     assert "Participation: 6 of 10 answered." in pchat.last("grace").splitlines()
-    for when in ("open", "closed"):
-        await say(pbot, "grace", "/pulse results team East")
-        east = pchat.last("grace")
-        assert "6 of 6" not in east and "of 6" not in east, when
-        assert ("Participation: hidden — beside the org's, this team's would give away that "
-                "of the fewer than 5 others asked.") in east.splitlines(), when
-        if when == "open":
-            await close(pbot, pclock)
+    await say(pbot, "grace", "/pulse results team East")
+    east = pchat.last("grace")
+    assert "6 of 6" not in east and "of 6" not in east
+    assert ("Participation: hidden — beside the org's, this team's would give away that "
+            "of the fewer than 5 others asked.") in east.splitlines()
     assert "Morale: hidden" in east and "(6 answers)" not in east
-    # Its own line ("…this team's answers.Results are shown only…" ran on).
+    # Its own line ("…this team's answers.Results … are shown…" ran on).
     assert "Comments are hidden with this team's answers." in east.splitlines()
     assert ("Morale: hidden — beside the org's results, this team's answers would give away "
             "those of the fewer than 5 others.") in east.splitlines()
@@ -1120,7 +1215,7 @@ async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
     code, out = run_cli(settings, "pulse", "results", "--team", "East", "--locale", "zh-CN")
     assert ("参与：已隐藏——与全组织的对照，本团队的参与情况会暴露其余不足 5 名被邀请者的"
             "参与情况。") in out
-    assert "留言与本团队的回答一同隐藏。\\\n结果只按" in out  # (Markdown: a hard break)
+    assert "留言与本团队的回答一同隐藏。\\\n调查截止后才显示结果" in out  # (Markdown: a hard break)
     assert "6 人中" not in out
 
 

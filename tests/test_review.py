@@ -105,10 +105,10 @@ async def test_the_report_from_the_command_line(bot, chat, settings, monkeypatch
     # director with one report would say whose answers are in).
     assert data["raters"] == {"manager": 1, "peer": None, "report": None, "self": 1}
     assert data["response"] == {"groups": [
-        {"group": "manager", "asked": 1, "answered": 1},
-        {"group": "peer+report", "asked": 3, "answered": 3},
-        {"group": "self", "asked": 1, "answered": 1}],
-        "overall": {"asked": 5, "answered": 5, "rate": 1.0}}
+        {"group": "manager", "asked": 1, "answered": 1, "not_reached": 0},
+        {"group": "peer+report", "asked": 3, "answered": 3, "not_reached": 0},
+        {"group": "self", "asked": 1, "answered": 1, "not_reached": 0}],
+        "overall": {"asked": 5, "answered": 5, "not_reached": 0, "rate": 1.0}}
     assert data["criteria"][0] == {"criterion": "goals", "self": 4.0, "others": 3.5,
                                    "groups": {"manager": 4.0, "peer+report": 3.33}}
     assert main(["--env-file", "/dev/null", "review", "alice"]) == 0

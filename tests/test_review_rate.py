@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.base import RetryLater
+from bot.adapters.base import DeliveryError, RetryLater
 from bot.app import prepare
 from bot.core import TeamPulse
 from tests.support import TEST_ORG, RecordingAdapter, bot_on_org, csv_records, restart, run_cli, say
@@ -94,11 +94,11 @@ async def test_the_report_says_per_group_how_many_were_asked_and_answered_in_eve
     assert code == 0
     data = json.loads(raw)
     assert data["response"] == {"groups": [
-        {"group": "manager", "asked": 1, "answered": 1},
-        {"group": "peer", "asked": 4, "answered": 3},
-        {"group": "report", "asked": 3, "answered": 2},
-        {"group": "self", "asked": 1, "answered": 0}],
-        "overall": {"asked": 9, "answered": 6, "rate": 0.67}}
+        {"group": "manager", "asked": 1, "answered": 1, "not_reached": 0},
+        {"group": "peer", "asked": 4, "answered": 3, "not_reached": 0},
+        {"group": "report", "asked": 3, "answered": 2, "not_reached": 0},
+        {"group": "self", "asked": 1, "answered": 0, "not_reached": 0}],
+        "overall": {"asked": 9, "answered": 6, "not_reached": 0, "rate": 0.67}}
     assert data["raters"] == {"manager": 1, "peer": 3, "report": 2, "self": 0}
     code, raw = run_cli(settings, "review", "alice", "--format", "csv")
     rows = [r for r in csv_records(raw) if r["criterion"] == "response"]
@@ -149,8 +149,8 @@ async def test_too_few_peers_and_reports_asked_are_not_counted_at_all(bot, chat)
     # both did, and the overall rate beside the named manager would too.
     reports = await reports_when(bot, chat, "bruno", ("alice", "li"), ("alice",))
     assert reports[0] == reports[1]
-    assert ("Peers and reports: fewer than 3 were asked, so how many of them answered is "
-            "not shown, nor the overall response rate.") in reports[0]
+    assert ("Peers and reports: fewer than 3 were asked and reached, so how many of them "
+            "answered is not shown, nor the overall response rate.") in reports[0]
     assert "• Manager (Grace Chen): 0 of 1 answered" in reports[0]
     assert "Response rate" not in reports[0] and "Peers:" not in reports[0]
 
@@ -570,3 +570,146 @@ async def test_the_gm_reads_a_departed_directors_closed_review_again(settings, t
         assert chat.last("grace").startswith("nobody is not a director in the org file")
     finally:
         engine.dispose()
+
+
+class Refusing(RecordingAdapter):
+    """A platform that never delivers to Rosa (an id that is no user: refused for good)
+    nor to Dan (an error every time, until the outbox gives up or the survey expires)."""
+
+    async def deliver(self, target, message):  # type: ignore[no-untyped-def]
+        if target.address == "rosa":
+            raise DeliveryError("user_not_found", permanent=True)
+        if target.address == "dan":
+            raise DeliveryError("connection reset")
+        return await super().deliver(target, message)
+
+
+async def test_raters_the_survey_never_reached_are_not_counted_as_asked(
+        settings, tmp_path, clock):
+    """Alice's scheduled review asks 4 peers and 3 reports. Dan's survey (a peer) never got
+    through and Rosa's (a report) was refused for good; the report read "Peers: 3 of 4
+    answered", "Reports: 2 of 3 answered" and a 78% rate, as if Dan and Rosa had not
+    bothered, and the reports' threshold of 3 counted Rosa, who could not answer: "2 of 3"
+    told the GM that both reports reached had answered. Now only those reached are
+    counted ("n of m"), how many could not be reached is said apart, and the two reports
+    reached (fewer than 3) are counted together with the peers, in chat and the CLI, in
+    English and Chinese; the open review's status says "not reached yet"."""
+    path = tmp_path / "scheduled.yaml"
+    path.write_text(org_text(MORE, QUARTERLY), encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = Refusing()
+    bot.register(chat)
+    try:
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        for _ in range(200):  # the outbox tries Dan again and again, and gives up
+            due = await bot.outbox.flush()
+            if due is None:
+                break
+            clock.set(max(due, clock.now()))
+        for key in ("grace", "bruno", "li", "eve", "sam", "ray", "alice"):
+            await answer(bot, key)
+        await say(bot, "grace", "/review status alice")
+        status = chat.last("grace")
+        assert "• Peers and reports: 5 of 5 answered · 2 more not reached yet" in status
+        assert "Response rate: 7 of 7 reached answered (100%). 2 asked not reached yet" in status
+        clock.set(CLOSES + timedelta(minutes=5))
+        await bot.run_review_schedule()
+        await bot.outbox.flush()
+        await say(bot, "grace", "/review report alice")
+        report = chat.last("grace")
+        assert ("• Manager (Grace Chen): 1 of 1 answered\n"
+                "• Peers and reports: 5 of 5 answered · 2 more could not be reached\n"
+                "• Self-assessment: 1 of 1 answered\n"
+                "Response rate: 7 of 7 reached answered (100%). 2 asked could not be reached: "
+                "no chat platform reaches them, they were away until the review closed, or "
+                "their survey was never delivered (an outage). They are not counted as "
+                "asked.") in report
+        assert "of 4" not in report and "of 3" not in report and "of 9" not in report
+        code, raw = run_cli(replace(settings, org_file=path), "review", "alice",
+                            "--format", "json")
+        assert code == 0
+        assert json.loads(raw)["response"] == {"groups": [
+            {"group": "manager", "asked": 1, "answered": 1, "not_reached": 0},
+            {"group": "peer+report", "asked": 5, "answered": 5, "not_reached": 2},
+            {"group": "self", "asked": 1, "answered": 1, "not_reached": 0}],
+            "overall": {"asked": 7, "answered": 7, "not_reached": 2, "rate": 1.0}}
+        code, raw = run_cli(replace(settings, org_file=path), "review", "alice",
+                            "--format", "csv")
+        rows = [r for r in csv_records(raw) if r["criterion"] == "response"]
+        assert [(r["group"], r["asked"], r["not_reached"]) for r in rows] == [
+            ("manager", "1", "0"), ("peer+report", "5", "2"), ("self", "1", "0"),
+            ("all", "7", "2")]
+        code, text = run_cli(replace(settings, org_file=path), "review", "alice",
+                             "--locale", "zh-CN")
+        assert "同级与下属：5 人受邀，5 人已回答 · 另有 2 人无法联系到" in text
+        assert "回答率：问卷送达 7 人，7 人已回答（100%）。另有 2 名受邀者无法联系到" in text
+    finally:
+        engine.dispose()
+
+
+async def test_a_rater_whose_survey_expired_unsent_is_not_counted_as_asked(
+        settings, tmp_path, clock):
+    """Dan, away until the 14th, is sent his survey on the morning of the close, when the
+    platform is down (an outage past the closing time): the outbox drops it as expired,
+    unsent. The report counted him among the peers asked ("3 of 4"); now he is one who
+    could not be reached."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage
+
+    bot, chat, engine = scheduled(settings, tmp_path, clock)
+    try:
+        clock.set(JAN_1_10AM_NY - timedelta(hours=1))
+        await say(bot, "dan", "/away 2027-01-14")
+        clock.set(JAN_1_10AM_NY)
+        await bot.run_review_schedule()
+        for key in ("grace", "bruno", "li", "eve", "sam", "ray", "rosa", "alice"):
+            await answer(bot, key)
+        chat.fail_next[:] = [RetryLater(3600)] * 10_000
+        clock.set(CLOSES - timedelta(hours=4))  # back: his survey goes out, and waits
+        assert await bot.run_review_held() >= 1
+        assert len(chat.to("dan")) == 1  # (the reply to his /away)
+        clock.set(CLOSES + timedelta(minutes=5))
+        chat.fail_next.clear()
+        await bot.run_review_schedule()
+        await bot.outbox.flush()
+        with bot.unit() as ctx:
+            invites = ctx.session.scalars(select(OutboxMessage.status).where(
+                OutboxMessage.dedupe_key.like("review:invite:%"),
+                OutboxMessage.address == "dan")).all()
+            assert invites and set(invites) == {"expired"}
+        assert not any("Alice Martin" in text for text in chat.to("dan"))
+        await say(bot, "grace", "/review report alice")
+        report = chat.last("grace")
+        assert "• Peers: 3 of 3 answered · 1 more could not be reached\n" in report
+        assert "• Reports: 3 of 3 answered\n" in report
+        assert "Response rate: 8 of 8 reached answered (100%). 1 asked could not be " \
+            "reached" in report
+    finally:
+        engine.dispose()
+
+
+async def test_a_review_started_before_invitations_were_keyed_reads_as_before(wide):
+    """A 360° open across the upgrade: its invitations were sent by a version that kept no
+    `review:invite:<id>` key on the message. Nothing tells who they reached, so the raters
+    who have not answered read as asked and not answered ("3 of 4"), as before the
+    upgrade, not the whole review as "could not be reached"."""
+    from sqlalchemy import update
+
+    from storage.models import OutboxMessage
+
+    bot, chat, _settings = wide
+    await say(bot, "grace", "/review start alice")
+    with bot.unit() as ctx:  # as an older version left them
+        ctx.session.execute(update(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like("review:invite:%")).values(dedupe_key=None))
+    for key in ("grace", "bruno", "li", "dan", "sam", "ray"):
+        await answer(bot, key)
+    await say(bot, "grace", "/review close alice")
+    report = chat.last("grace")
+    assert ("• Peers: 3 of 4 answered\n"
+            "• Reports: 2 of 3 answered\n"
+            "• Self-assessment: 0 of 1 answered\n"
+            "Response rate: 6 of 9 asked answered (67%).\n") in report
+    assert "could not be reached" not in report

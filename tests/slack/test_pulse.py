@@ -63,10 +63,11 @@ async def test_a_pulse_poll_in_slack_never_shows_a_choice(slack: SlackHarness, f
     await slack.press(SAM, slack.posts(SAM)[-1], "3")
 
     # Six have answered the first question (the threshold is 5), but the poll is open:
-    # the GM sees participation only (more would show the next answer by difference).
+    # the GM sees neither the answers (more would show the next answer by difference) nor
+    # how many answered (a count that moves would show who just did).
     await slack.command(GRACE, "/pulse", "results", channel=dm_channel(GRACE))
     results = slack.last_text(GRACE)
-    assert "Participation: 6 of 6 answered" in results and "Morale" not in results
+    assert "(open)" in results and "6 of 6" not in results and "Morale" not in results
     assert COMMENT not in results
 
     # One reminder a day later, to Sam only (the others have finished).

@@ -1,0 +1,88 @@
+"""Due dates as managers type them at the end of an action item, besides a day
+(handlers/day_words.py): the end of a month, quarter or year, and a day and month with a
+slash.
+
+`by end of month`, `by the end of next month`, `before month end`, `by EOM`, `by end of
+quarter` / `EOQ`, `by end of year` / `EOY`; 月底前, 本月底, 下个月底, 月末, 季度末, 年底前.
+The English forms want `by`, `before`, `due` or `until` ("prepare the month end report"
+is the item's own words); Chinese ones read bare, as 周五 does (上月底 is the item's).
+
+`by 1/25` and `1/25前` are 25 January, `by 25/1` too: a number above 12 tells the day.
+`by 1/5` is 5 January to some and 1 May to others: both readings are given back to choose
+from, never one of them picked. Written the Chinese way (截止1/5, 1/5前) it is 1月5日: dates
+are written month first in Chinese. (A slash wants `by`, `due`, `before`, `on`, 截止 or 前:
+"finish part 2/3" is the item's own.)
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+_ENGLISH_END = re.compile(
+    r"(?:^|\s+)(?:by|before|due|until|till)\s+(?:the\s+)?(?:"
+    r"end\s+of\s+(?:the\s+)?(?P<which>this\s+|next\s+)?(?P<unit>month|quarter|year)"
+    r"|(?P<which2>this\s+|next\s+)?(?P<unit2>month|quarter|year)[\s-]?end"
+    r"|(?P<short>eom|eoq|eoy))[\s.,;!]*$", re.IGNORECASE)
+_CHINESE_END = re.compile(
+    r"\s*(?:截止|截至|到期)?\s*(?<![上去])(?P<which>本|这个?|今|下个?|明)?"
+    r"(?P<unit>月|季度?|年)(?:底|末)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$")
+_UNITS = {"month": "month", "quarter": "quarter", "year": "year", "eom": "month",
+          "eoq": "quarter", "eoy": "year", "月": "month", "季": "quarter", "季度": "quarter",
+          "年": "year"}
+_NEXT = {"next", "下", "下个", "明"}
+
+_SLASHED = re.compile(
+    r"(?:^|\s+)(?:by|due|before|on)\s+(?P<a>\d{1,2})\s*/\s*(?P<b>\d{1,2})(?![\d/])[\s.,;!]*$"
+    r"|\s*(?P<cut>截止|截至|到期)?\s*(?<![\d/])(?P<c>\d{1,2})\s*/\s*(?P<d>\d{1,2})(?![\d/])"
+    r"\s*(?P<before>之前|以前|前)?[\s。，；！.,;!]*$", re.IGNORECASE)
+
+
+def end_of_period(text: str, today: date) -> tuple[str, date, str] | None:
+    """An end of a month, quarter or year that ends `text`: (how it was written, the last
+    day of that period, the text before it); None if the text ends otherwise."""
+    found = _ENGLISH_END.search(text)
+    if found is not None:
+        unit = _UNITS[(found.group("unit") or found.group("unit2") or
+                       found.group("short")).lower()]
+        which = (found.group("which") or found.group("which2") or "").strip().lower()
+    else:
+        found = _CHINESE_END.search(text)
+        if found is None:
+            return None
+        unit, which = _UNITS[found.group("unit")], found.group("which") or ""
+    return found.group(0).strip(), _last_day(unit, which in _NEXT, today), \
+        text[:found.start()].strip()
+
+
+def _last_day(unit: str, following: bool, today: date) -> date:
+    """The last day of this (or the following) month, quarter or year."""
+    if unit == "year":
+        return date(today.year + following, 12, 31)
+    months = 3 if unit == "quarter" else 1
+    first = (today.month - 1) // months * months + 1  # this period's first month
+    last = first + months - 1 + (months if following else 0)
+    year, month = today.year + (last - 1) // 12, (last - 1) % 12 + 1
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def slashed_day(text: str) -> tuple[str, list[tuple[int, int]], str] | None:
+    """A day and month written with a slash that end `text` (see the module's docstring):
+    (how it was written, its readings as (month, day): none when neither number can be
+    the month, two when either can, the text before it); None if the text ends otherwise."""
+    found = _SLASHED.search(text)
+    if found is None:
+        return None
+    chinese = found.group("a") is None
+    if not chinese:
+        a, b = int(found.group("a")), int(found.group("b"))
+    elif found.group("cut") or found.group("before"):
+        a, b = int(found.group("c")), int(found.group("d"))
+    else:
+        return None
+    readings = sorted(((m, d) for m, d in {(a, b), (b, a)} if 1 <= m <= 12 and d >= 1),
+                      key=lambda r: r != (a, b))  # (month first, as 1/25 is, then day first)
+    if chinese:  # dates are written month first in Chinese: 12/8前 is 12月8日
+        readings = readings[:1]
+    return found.group(0).strip(), readings, text[:found.start()].strip()

@@ -1,0 +1,64 @@
+"""A refusal is not praise: "@alice no thanks, I'll do it" in a channel gives no kudos,
+in English or Chinese, while real kudos that happen to hold a "no" still count."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_kudos import count_kudos, kudo
+
+REFUSALS = [
+    "@sam no thanks, I'll do it",
+    "@sam No, thank you. I have it covered",
+    "@sam thanks, but no",
+    "thank you @sam but no thanks, we keep the old deck",
+    "@sam no need, thanks",
+    "@sam 不用谢",
+    "@sam 不用了谢谢，我自己来",
+    "@sam 不用了，谢谢",
+    "谢谢 @sam，不用了",
+    "@sam 不必感谢，应该的",
+    "@sam 不谢不谢",
+]
+
+
+@pytest.mark.parametrize("text", REFUSALS)
+async def test_a_refusal_in_a_channel_gives_no_kudos(bot, chat, text):
+    await kudo(bot, "alice", text)
+    assert count_kudos(bot) == 0
+    assert chat.sent == []  # no shout-out, no DM, and no "a reason is needed" either
+
+
+PRAISE = [
+    ("thanks @sam, no problem was too big for you", "thanks, no problem was too big for you"),
+    ("no problem is too big for @sam, thanks for the weekend shift",
+     "no problem is too big for, thanks for the weekend shift"),
+    ("No, thank YOU @sam for the weekend shift", "No, thank YOU for the weekend shift"),
+    ("thanks @sam but no one else stayed that late", "thanks but no one else stayed that late"),
+    ("谢谢 @sam 不用加班就把合同改完了", "谢谢 不用加班就把合同改完了"),
+    ("不用说，谢谢 @sam 帮忙准备投标材料", "不用说，谢谢 帮忙准备投标材料"),
+    ("thanks @sam for the demo prep :clap:", "thanks for the demo prep :clap:"),
+    ("谢谢 @sam，帮忙改了 .NET 的报价单", "谢谢，帮忙改了 .NET 的报价单"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), PRAISE)
+async def test_real_kudos_with_a_no_in_them_still_count(bot, chat, text, reason):
+    await kudo(bot, "alice", text)
+    assert count_kudos(bot) == 1
+    assert f"kudos from Alice Martin: {reason}" in chat.last("team")
+
+
+async def test_an_edit_into_a_refusal_no_longer_reads_as_kudos(bot, chat):
+    """As any edit that is no longer kudos: the author is told, the kudos stay as given."""
+    from bot.adapters.console import console_mentions
+    from bot.events import InboundEvent
+
+    await kudo(bot, "alice", "thanks @sam for covering the Acme call", message_id="m1")
+    text = "@sam no thanks, I'll cover the Acme call myself"
+    await bot.handle(InboundEvent(platform="console", user_id="alice", chat_id="team",
+                                  chat_type="group", text=text, message_id="m1",
+                                  event_id="edit-1", edited_after=60.0,
+                                  mentions=console_mentions(text)))
+    assert "no longer reads as kudos" in chat.last("alice")
+    assert count_kudos(bot) == 1
