@@ -572,6 +572,14 @@ def withdraw_queued(ctx: Context, person: Person, rnd: CheckinRound, *,
     return ctx.outbox.withdraw(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now())
 
 
+def _withdraw_soon(ctx: Context, person: Person, rnd: CheckinRound, *,
+                   prompt: bool = False) -> None:
+    """withdraw_queued on an answer's path: in a batch of answers, one statement for the
+    batch at its end (OutboxRepo.withdraw_soon), not one per answer that also writes
+    the batch's pending rows early."""
+    ctx.outbox.withdraw_soon(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now())
+
+
 def withdraw_for_away(ctx: Context, person: Person) -> int:
     """`person` has just set time away: drop what still waits in the outbox about their
     unfinished check-ins that /checkin takes (this week's and last week's). Away now,
@@ -1033,7 +1041,7 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     if rnd.reminded_at is not None or len(rnd.answers) == 1:
         # A reminder (or the prompt, at the first answer) still queued asks a question
         # answered now: sent late, what they type to it would answer another one.
-        withdraw_queued(ctx, person, rnd, prompt=len(rnd.answers) == 1)
+        _withdraw_soon(ctx, person, rnd, prompt=len(rnd.answers) == 1)
     # An answer changed mid check-in (/edit N) is confirmed before the question it left.
     intro = ctx.render("edit_resume_note") if editing else \
         ctx.render("skipped_note") if acknowledgement == "skipped" else None
@@ -1044,7 +1052,7 @@ def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     ctx.conversations.clear(person)
     first_time = rnd.status != "submitted"
     if first_time:
-        withdraw_queued(ctx, person, rnd, prompt=True)
+        _withdraw_soon(ctx, person, rnd, prompt=True)
     rnd.status = "submitted"
     if rnd.submitted_at is None:
         rnd.submitted_at = ctx.clock.now()

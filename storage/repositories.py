@@ -12,6 +12,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
+    Connection,
     Row,
     Select,
     Text,
@@ -35,7 +36,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
-from storage.db import defer_insert, insert_connection
+from storage.db import defer_after, defer_insert, insert_connection
 from storage.models import (
     Answer,
     CheckinRound,
@@ -945,6 +946,15 @@ class OutboxRepo:
                                 table.c.status == "pending")
             .values(**values).returning(table.c.id)).scalars().all())
 
+    def withdraw_soon(self, keys: Sequence[str], now: datetime) -> None:
+        """withdraw(), as part of a batch of events: with the batch's other withdrawals in
+        one statement, before its next statement or its commit (storage.db.defer_after),
+        not one statement and a write of everything pending per answer (the check-in's
+        answers take this path). Now, outside a batch."""
+        if keys and not defer_after(self.session, "outbox.withdraw", (list(keys), now),
+                                    _withdraw_all):
+            self.withdraw(keys, now)
+
     def withdraw_for_leavers(self, now: datetime) -> int:
         """Drop what still waits to be sent privately (a DM, an ephemeral note) to people
         no longer in the org file: a summary or digest queued while the platform was
@@ -1080,3 +1090,13 @@ class EventRepo:
         result = self.session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _withdraw_all(connection: Connection, items: list[tuple[list[str], datetime]]) -> None:
+    """OutboxRepo.withdraw_soon's queued withdrawals, in one statement: the keys never
+    overlap a row the batch queued since (an enqueue writes what is deferred first)."""
+    keys = sorted({key for batch, _ in items for key in batch})
+    now = max(at for _, at in items)
+    connection.execute(update(_outbox).where(_outbox.c.dedupe_key.in_(keys),
+                                             _outbox.c.status == "pending")
+                       .values(status="expired", expires_at=now, dedupe_key=None))
