@@ -264,3 +264,15 @@ def test_a_goals_file_that_is_not_valid_yaml_says_where(tmp_path) -> None:
         "goals: the goals file 'goals.yaml' is not valid YAML at line 3, column 1 (expected "
         "',' or '}', but got '<stream end>')"]
     assert info.value.lines == [3] and info.value.files == [None]
+
+
+def test_a_goals_file_not_in_utf8_is_refused_not_a_crash(tmp_path, capsys) -> None:
+    """Saved as GBK by a Chinese editor: check-org printed a traceback."""
+    (tmp_path / "goals.yaml").write_bytes("targets:\n  - {metric: revenue, period: 2026-Q4, "
+                                          "target: 5, team: 华东}\n".encode("gbk"))
+    (tmp_path / "org.yaml").write_text("people:\n" + GM + "goals: goals.yaml\n",
+                                       encoding="utf-8")
+    assert main(["check-org", str(tmp_path / "org.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert f"  - {tmp_path / 'org.yaml'}:3: goals: the goals file 'goals.yaml' cannot be " \
+           "read: 'utf-8' codec can't decode" in err
