@@ -791,8 +791,23 @@ def cmd_cancel(ctx: Context, args: str) -> None:
         # ask, after "Paused", a question that no longer takes what is typed, its buttons
         # answering "no longer open": /checkin carries on, at that question.
         withdraw_queued(ctx, person, rnd, prompt=True)
+    else:
+        _withdraw_paused(ctx, person, conv)
     # Said with the command that picks the dialog up again.
     ctx.reply("checkin_paused", resume=_RESUMED_BY.get(conv.kind, "checkin"))
+
+
+def _withdraw_paused(ctx: Context, person: Person, conv: Conversation) -> None:
+    # As for the check-in: what is still queued for the poll, survey or monthly questions
+    # just put aside would ask, after "Paused", what no longer takes what is typed.
+    from handlers import monthly_review, pulse, review, review_progress  # (they import this)
+
+    if conv.kind == pulse.CONVERSATION_KIND:
+        pulse.withdraw_paused(ctx, person, conv)
+    elif conv.kind == review.CONVERSATION:
+        review_progress.withdraw_reminders_to(ctx, person, keep_keys=True)
+    elif conv.kind == monthly_review.CONVERSATION:
+        monthly_review.withdraw_paused(ctx, person, conv)
 
 
 def cmd_edit(ctx: Context, args: str) -> None:

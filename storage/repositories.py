@@ -928,17 +928,21 @@ class OutboxRepo:
         return sorted(expired)
 
     def withdraw(self, keys: Sequence[str], now: datetime,
-                 payload: dict[str, Any] | None = None) -> int:
+                 payload: dict[str, Any] | None = None, *, keep_keys: bool = False) -> int:
         """Drop the messages of these dedupe keys still waiting (pending): what they say
         stopped being true `now` (a 1:1 reminder of a meeting just moved or skipped, a
         check-in reminder of a check-in just finished). They become 'expired' as of now,
         and give up their keys, so that a message of the same key made later (the meeting
         moved back) goes in. `payload`: what they keep instead of theirs (a pulse DM keeps
-        no text once done with, see expire). How many were dropped."""
+        no text once done with, see expire). `keep_keys`: they keep their keys, so that
+        the sweep that queued them takes them as sent and does not queue them again (a
+        reminder of a survey put aside with /pause). How many were dropped."""
         if not keys:
             return 0
         table = _outbox
-        values: dict[str, Any] = {"status": "expired", "expires_at": now, "dedupe_key": None}
+        values: dict[str, Any] = {"status": "expired", "expires_at": now}
+        if not keep_keys:
+            values["dedupe_key"] = None
         if payload is not None:
             values["payload"] = payload
         return len(self.session.connection().execute(
