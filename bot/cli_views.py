@@ -339,11 +339,12 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
 
 # --- 360° review --------------------------------------------------------------------------
 
-#: A row per criterion and group with its average, then a row per rater group as counted
+#: A row per criterion and group with its average, then a row per comment shown (its
+#: criterion and group, as the report lists it), then a row per rater group as counted
 #: (criterion 'response': how many were asked and reached, answered, and asked but never
 #: reached; group 'all' overall).
 REVIEW_FIELDS = ("director", "criterion", "group", "average", "asked", "answered",
-                 "not_reached")
+                 "not_reached", "comment")
 
 
 def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -384,6 +385,10 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             averages = {**row.groups, "self": row.self_rating, "others": row.others}
             rows += [{"director": report.subject_key, "criterion": row.criterion,
                       "group": group, "average": value} for group, value in averages.items()]
+        # Every comment the report shows, and only those (withheld with their ratings).
+        rows += [{"director": report.subject_key, "criterion": criterion, "group": group,
+                  "comment": text}
+                 for group, items in report.comments.items() for criterion, text in items]
         rows += [{"director": report.subject_key, "criterion": "response", "group": r.group,
                   "asked": r.asked, "answered": r.answered, "not_reached": r.unreached}
                  for r in (*report.response, *([report.overall] if report.overall else []))]

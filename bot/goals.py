@@ -388,13 +388,23 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
     where = "goals"
     if isinstance(raw, str):
         path = (org_path.parent / raw) if not Path(raw).is_absolute() else Path(raw)
-        source, where = str(path), f"goals file {raw}"
+        # Its problems read `goals[3] ...`, the file named before them with the line
+        # (bot.org.OrgError): `goals.yaml:12: goals[3] ...`.
+        source = str(path)
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             problems.append(f"goals: the goals file {raw!r} is not found (looked at {path})")
             return GoalBook()
-        except (OSError, yaml.YAMLError) as exc:
+        except yaml.YAMLError as exc:
+            # As the org file's own: where, and what (the parser's whole text named
+            # "<unicode string>" for the file and quoted it twice).
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problems.append(f"goals: the goals file {raw!r} is not valid YAML{at} "
+                            f"({getattr(exc, 'problem', None) or exc})")
+            return GoalBook()
+        except (OSError, UnicodeError) as exc:
             problems.append(f"goals: the goals file {raw!r} cannot be read: {exc}")
             return GoalBook()
         if isinstance(raw, dict) and "goals" in raw and len(raw) == 1:

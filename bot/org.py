@@ -65,16 +65,22 @@ class OrgError(ValueError):
     """The org file cannot be used; `problems` lists each problem on its own line.
 
     `lines` has the line in the file of each problem (None where it has none); the
-    message writes it before the problem as `path:line: `, as compilers do.
+    message writes it before the problem as `path:line: `, as compilers do. `files` has,
+    per problem, the file it is in when that is another than `path` (a goals file the org
+    file names), None where it is the org file; such a problem always names its file.
     """
 
     def __init__(self, path: Path, problems: list[str],
-                 lines: list[int | None] | None = None) -> None:
+                 lines: list[int | None] | None = None,
+                 files: list[Path | None] | None = None) -> None:
         self.path = path
         self.problems = problems
         self.lines = lines or [None] * len(problems)
-        lines = "\n".join(f"  - {path}:{line}: {p}" if line else f"  - {p}"
-                          for p, line in zip(problems, self.lines, strict=True))
+        self.files = files or [None] * len(problems)
+        lines = "\n".join(
+            f"  - {file or path}:{line}: {p}" if line else
+            f"  - {file}: {p}" if file else f"  - {p}"
+            for p, line, file in zip(problems, self.lines, self.files, strict=True))
         super().__init__(f"{path}: {problems_text(len(problems))} in the org file:\n{lines}")
 
 
@@ -538,10 +544,21 @@ def parse_org(text: str, path: Path = Path("<org>")) -> Org:
     problems: list[str] = []
     org = _build(parsed, problems)
     infos = [PersonInfo(p.key, p.team, {k.metric: k.unit for k in p.kpis}) for p in org.people]
-    org = replace(org, goals=load_goals(parsed.goals, path, infos, problems),
+    before = len(problems)
+    goals = load_goals(parsed.goals, path, infos, problems)
+    # Problems found in a goals file the org file names (one it could read: `source`).
+    in_goals = range(before, len(problems) if goals.source else before)
+    org = replace(org, goals=goals,
                   crm=load_crm_settings(parsed.crm, path, {p.key for p in org.people}, problems))
     if problems:
-        raise OrgError(path, problems, problem_lines(text, problems))
+        lines = problem_lines(text, problems)
+        files: list[Path | None] = [None] * len(problems)
+        if in_goals:
+            goals_file = Path(goals.source or "")
+            found = goals_file_lines(goals_file, problems[in_goals.start:in_goals.stop])
+            for i, line in zip(in_goals, found, strict=True):
+                lines[i], files[i] = line, goals_file
+        raise OrgError(path, problems, lines, files)
     return org
 
 
@@ -565,6 +582,27 @@ def problem_lines(text: str, problems: list[str]) -> list[int | None]:
         root = yaml.compose(text, Loader=_SafeLoader)
     except yaml.YAMLError:
         return [None] * len(problems)
+    return [_line_of(root, p) for p in problems]
+
+
+def goals_file_lines(path: Path, problems: list[str]) -> list[int | None]:
+    """The line of each problem (`goals[3] ...`) in a goals file, as problem_lines: only
+    once the org file is refused. The file is read again for its marks; one edited since
+    (or gone) may give a line off, or none."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except (OSError, UnicodeError, yaml.YAMLError):
+        return [None] * len(problems)
+    if root is None:
+        return [None] * len(problems)
+    if not (isinstance(root, yaml.MappingNode) and len(root.value) == 1
+            and root.value[0][0].value == "goals"):
+        # The file is the goals section itself (its targets, or fiscal_year_start and
+        # targets): read it as under a `goals:` key, which its problems name.
+        key = yaml.ScalarNode("tag:yaml.org,2002:str", "goals",
+                              start_mark=root.start_mark, end_mark=root.start_mark)
+        root = yaml.MappingNode("tag:yaml.org,2002:map", [(key, root)],
+                                start_mark=root.start_mark, end_mark=root.end_mark)
     return [_line_of(root, p) for p in problems]
 
 
@@ -599,6 +637,9 @@ def _child(node: yaml.Node | None, step: str | int,
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == step:
                 return value_node, key_node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode) and isinstance(step, int):
+        # `goals: {fiscal_year_start: 4, targets: [...]}`: goals[3] is the fourth target.
+        node, line = _child(node, "targets", line)
     if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
         item = node.value[step]
         return item, item.start_mark.line + 1

@@ -150,10 +150,21 @@ def cmd_back(ctx: Context, args: str) -> None:
 
 def _withdraw_queued(ctx: Context, person: Person) -> None:
     # A check-in reminder (or a prompt sent ahead of a week now away) queued before, the
-    # platform down or rate limiting since, must not reach them away.
-    from handlers.checkin import withdraw_for_away  # (it imports this module)
+    # platform down or rate limiting since, must not reach them away; nor, once away
+    # from now, a poll's or 360° survey's reminder (each reminds them again once back), nor
+    # their own 1:1 reminders of meetings before they are back.
+    from handlers import (  # (they import this module)
+        checkin,
+        oneonone,
+        pulse,
+        review_progress,
+    )
 
-    withdraw_for_away(ctx, person)
+    checkin.withdraw_for_away(ctx, person)  # (it flushes the period just added)
+    if is_away(ctx, person):
+        pulse.withdraw_for_away(ctx, person)
+        review_progress.withdraw_reminders_to(ctx, person)
+        oneonone.withdraw_for_away(ctx, person)
 
 
 def _weeks_covered(ctx: Context, person: Person, period: AwayPeriod, now: datetime

@@ -572,6 +572,14 @@ def withdraw_queued(ctx: Context, person: Person, rnd: CheckinRound, *,
     return ctx.outbox.withdraw(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now())
 
 
+def _withdraw_soon(ctx: Context, person: Person, rnd: CheckinRound, *,
+                   prompt: bool = False) -> None:
+    """withdraw_queued on an answer's path: in a batch of answers, one statement for the
+    batch at its end (OutboxRepo.withdraw_soon), not one per answer that also writes
+    the batch's pending rows early."""
+    ctx.outbox.withdraw_soon(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now())
+
+
 def withdraw_for_away(ctx: Context, person: Person) -> int:
     """`person` has just set time away: drop what still waits in the outbox about their
     unfinished check-ins that /checkin takes (this week's and last week's). Away now,
@@ -783,8 +791,23 @@ def cmd_cancel(ctx: Context, args: str) -> None:
         # ask, after "Paused", a question that no longer takes what is typed, its buttons
         # answering "no longer open": /checkin carries on, at that question.
         withdraw_queued(ctx, person, rnd, prompt=True)
+    else:
+        _withdraw_paused(ctx, person, conv)
     # Said with the command that picks the dialog up again.
     ctx.reply("checkin_paused", resume=_RESUMED_BY.get(conv.kind, "checkin"))
+
+
+def _withdraw_paused(ctx: Context, person: Person, conv: Conversation) -> None:
+    # As for the check-in: what is still queued for the poll, survey or monthly questions
+    # just put aside would ask, after "Paused", what no longer takes what is typed.
+    from handlers import monthly_review, pulse, review, review_progress  # (they import this)
+
+    if conv.kind == pulse.CONVERSATION_KIND:
+        pulse.withdraw_paused(ctx, person, conv)
+    elif conv.kind == review.CONVERSATION:
+        review_progress.withdraw_reminders_to(ctx, person, keep_keys=True)
+    elif conv.kind == monthly_review.CONVERSATION:
+        monthly_review.withdraw_paused(ctx, person, conv)
 
 
 def cmd_edit(ctx: Context, args: str) -> None:
@@ -1033,7 +1056,7 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     if rnd.reminded_at is not None or len(rnd.answers) == 1:
         # A reminder (or the prompt, at the first answer) still queued asks a question
         # answered now: sent late, what they type to it would answer another one.
-        withdraw_queued(ctx, person, rnd, prompt=len(rnd.answers) == 1)
+        _withdraw_soon(ctx, person, rnd, prompt=len(rnd.answers) == 1)
     # An answer changed mid check-in (/edit N) is confirmed before the question it left.
     intro = ctx.render("edit_resume_note") if editing else \
         ctx.render("skipped_note") if acknowledgement == "skipped" else None
@@ -1044,7 +1067,7 @@ def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     ctx.conversations.clear(person)
     first_time = rnd.status != "submitted"
     if first_time:
-        withdraw_queued(ctx, person, rnd, prompt=True)
+        _withdraw_soon(ctx, person, rnd, prompt=True)
     rnd.status = "submitted"
     if rnd.submitted_at is None:
         rnd.submitted_at = ctx.clock.now()

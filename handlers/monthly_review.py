@@ -481,6 +481,16 @@ def _ask(ctx: Context, person: Person, tag: str, question: str,
              total=len(MONTHLY_QUESTIONS), month=tag, dedupe_key=dedupe_key)
 
 
+def withdraw_paused(ctx: Context, person: Person, conv: Conversation) -> int:
+    """The monthly questions `conv` waited on were put aside with /pause: drop their first
+    question still waiting in the outbox (sent with the review), which would ask after
+    "Paused" what no longer takes what is typed. It keeps its key: resume_held does not
+    ask it again when another dialog ends; `/monthly` carries on. How many were dropped."""
+    tag = (conv.question_key or "").partition(":")[0]
+    return ctx.outbox.withdraw([f"monthly:{tag}:q:{person.key}"], ctx.clock.now(),
+                               keep_keys=True) if tag else 0
+
+
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     """Ask again the monthly question `conv` waits on, put aside by a 1:1 dialog that
     came after it (handlers.waiting.back_to_dialog); False if `conv` is not one."""
@@ -542,7 +552,10 @@ def skip(ctx: Context, person: Person) -> bool:
 
 def pause(ctx: Context, person: Person) -> None:
     """Put the monthly questions aside; /monthly asks the next one again."""
+    conv = ctx.conversations.get(person)
     ctx.conversations.clear(person)
+    if conv is not None:
+        withdraw_paused(ctx, person, conv)
     ctx.reply("checkin_paused", resume="monthly")
 
 

@@ -332,6 +332,31 @@ def withdraw_stale_reminders(ctx: Context) -> int:
     return ctx.outbox.withdraw(stale, ctx.clock.now())
 
 
+def withdraw_for_away(ctx: Context, person: Person) -> int:
+    """`person` is away from now: their own 1:1 reminders still waiting in the outbox
+    (the platform down or rate limiting since they were due) of meetings before they are
+    back are dropped: nobody away is reminded (the sweep skips them), and one held up
+    must not reach them on holiday. The other side's stay (they may still meet, or move
+    it: /1on1 says who is away). How many were dropped."""
+    now = ctx.clock.now()
+    period = AwayRepo(ctx.session).current(person.id, person.timezone, now)
+    if period is None:
+        return 0
+    back = period.span(person.timezone)[1]
+    pending = ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.status == "pending",
+        OutboxMessage.dedupe_key.like("oo:day:%") | OutboxMessage.dedupe_key.like("oo:soon:%"),
+        OutboxMessage.dedupe_key.like(f"%:{person.id}")))
+    mine: list[str] = []
+    for key in pending:
+        # oo:<kind>:<manager id>:<report id>:<occurrence key>:<start, UTC>:<person id>
+        parts = (key or "").split(":")
+        if len(parts) == 7 and parts[6] == str(person.id) and datetime.strptime(
+                parts[5], "%Y%m%dT%H%M").replace(tzinfo=UTC) < back:
+            mine.append(key)
+    return ctx.outbox.withdraw(mine, now)
+
+
 def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     now = ctx.clock.now()
     both = (pair.manager, pair.report)

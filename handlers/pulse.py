@@ -318,6 +318,35 @@ def _withdraw_queued(ctx: Context, person: Person, poll: PulsePoll) -> int:
     return ctx.outbox.withdraw(keys, ctx.clock.now(), payload=scrubbed({SCRUB_KEY: True}))
 
 
+def withdraw_for_away(ctx: Context, person: Person) -> int:
+    """`person` is away from now: drop their poll reminders still waiting in the outbox
+    (nobody away is reminded, see _remind), and mark them not reminded, so that a later
+    sweep reminds them once back if the poll is still open and unfinished. A poll's
+    first question queued before stays (as a check-in prompt sent before the period
+    began): it was asked then. How many were dropped."""
+    repo = PulseRepo(ctx.session)
+    now = ctx.clock.now()
+    dropped = 0
+    for poll in repo.open_polls():
+        part = repo.participant(poll, person)
+        if part is None or part.done or not part.reminded or now >= poll.closes_at:
+            continue
+        if ctx.outbox.withdraw([f"pulse:{poll.key}:{person.key}:reminder"], now,
+                               payload=scrubbed({SCRUB_KEY: True})):
+            part.reminded = False
+            dropped += 1
+    return dropped
+
+
+def withdraw_paused(ctx: Context, person: Person, conv: Conversation) -> int:
+    """The poll `conv` waited on was put aside with /pause: drop its first question and
+    reminder still waiting in the outbox, which would ask after "Paused" a question no
+    longer taking what is typed (`/pulse` carries on at it). How many were dropped."""
+    poll_id = (conv.question_key or "").partition(":")[0]
+    poll = PulseRepo(ctx.session).by_id(int(poll_id)) if poll_id.isdigit() else None
+    return _withdraw_queued(ctx, person, poll) if poll is not None else 0
+
+
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     """Ask again the poll question `conv` waits on, put aside by a 1:1 dialog that came
     after it (handlers.waiting.back_to_dialog); False if `conv` is not a poll's, or the

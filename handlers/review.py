@@ -320,6 +320,7 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         if a.comment:
             comments.setdefault(group, []).append((a.criterion, a.comment))
     rows: list[CriterionRow] = []
+    withheld: set[tuple[str, str]] = set()
     for c in CRITERIA:
         # A rater may stop part-way: a question fewer than MIN_GROUP of an anonymous group
         # answered is withheld for that group (and left out of 'others', where the named
@@ -328,14 +329,19 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         for g in shown:
             if g != "manager" and 0 < len(kept[g]) < MIN_GROUP:
                 kept[g] = []
+                withheld.add((g, c))
                 if "partial" not in notes:
                     notes.append("partial")
         groups = {g: _avg(kept[g]) for g in shown}
         others = [r for g in shown for r in kept[g]]
         rows.append(CriterionRow(c, groups, _avg(by.get(("self", c))), _avg(others)))
     for group in comments:
-        # Sorted, so the order never tells who wrote what or when.
-        comments[group].sort(key=lambda item: (CRITERIA.index(item[0]), item[1]))
+        # A comment goes where its rating goes: one on a question whose ratings are
+        # withheld for its group (two raters answered it) says as much about who wrote
+        # it as the rating would. Sorted, so the order never tells who wrote what or when.
+        comments[group] = sorted(
+            (item for item in comments[group] if (group, item[0]) not in withheld),
+            key=lambda item: (CRITERIA.index(item[0]), item[1]))
     subject = org.person(rnd.subject_key)
     response, overall = response_lines(asked, counts, unreached)
     if overall is None:
@@ -343,7 +349,7 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     return ReviewReport(subject.name if subject else subject_name(session, rnd.subject_key),
                         rnd.subject_key,
                         rnd.status, manager_asked(session, rnd.id), shown, counts, rows,
-                        notes, {g: comments[g] for g in (*shown, "self") if g in comments},
+                        notes, {g: comments[g] for g in (*shown, "self") if comments.get(g)},
                         response, overall, asked, unreached)
 
 

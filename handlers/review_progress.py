@@ -319,3 +319,25 @@ def _rebuild(ctx: Context, period: str, day: str, people: list[Person]) -> int:
     names = _names(ctx, {subject for _, _, subject in rounds.values()})
     return sum(_remind(ctx, person, key, invites[pid], rounds, names)
                for pid, (key, person) in whom.items() if pid in invites)
+
+
+def withdraw_reminders_to(ctx: Context, person: Person, *, keep_keys: bool = False) -> int:
+    """Drop every 360° reminder to `person` still waiting in the outbox (the platform
+    down or rate limiting since it was queued). Gone away (/away): nobody away is
+    reminded, and the sweep reminds them once back, naming what is open then. With
+    `keep_keys` (their surveys put aside with /pause) the sweep takes them as sent:
+    "closes soon, send /review" must not follow "Paused", nor come again minutes
+    later; /review carries on. How many were dropped."""
+    now = ctx.clock.now()
+    schedule_tz = gm_timezone(ctx)
+    keys = sorted({reminder_key(period, closing_day(closes, schedule_tz), person.key)
+                   for period, closes in ctx.session.execute(
+                       select(ScheduledReview.period, ScheduledReview.closes_at).join(
+                           ReviewRound, ScheduledReview.round_id == ReviewRound.id).join(
+                           ReviewInvite, ReviewInvite.round_id == ReviewRound.id).where(
+                           ReviewInvite.person_id == person.id,
+                           ReviewInvite.done.is_(False), ReviewRound.status == "open",
+                           ScheduledReview.closes_at > now))})
+    return sum(ctx.outbox.withdraw(keys[start:start + KEYS_PER_STATEMENT], now,
+                                   keep_keys=keep_keys)
+               for start in range(0, len(keys), KEYS_PER_STATEMENT))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,8 @@ def _sqlite_begin(connection: Any) -> None:
 DEFERRED_FLUSH = "teampulse.deferred_flush"
 #: session.info key: rows queued by defer_insert(), in order, not yet written.
 DEFERRED_INSERTS = "teampulse.deferred_inserts"
+#: session.info key: statements queued by defer_after(), by name: (run, items).
+DEFERRED_AFTER = "teampulse.deferred_after"
 #: session.info key: set while the session's transaction holds a batch of several events
 #: (bot.core.TeamPulse._batch), whose earlier events' changes are not committed yet.
 IN_BATCH = "teampulse.in_batch"
@@ -231,25 +234,46 @@ def defer_insert(session: Session, statement: Any, row: dict[str, Any]) -> bool:
     return True
 
 
+def defer_after(session: Session, name: str, item: Any,
+                run: Callable[[Connection, list[Any]], None]) -> bool:
+    """Queue `item` while the session defers its writes (DEFERRED_FLUSH): `run` gets
+    every item queued under `name` at once, after the rows defer_insert() queued and at
+    the same moments (before the session's next statement of any kind, or its commit),
+    so what it does is seen as if done when queued. For a statement on every answer's
+    path that only touches rows no pending change refers to (withdrawing the outbox's
+    queued reminders by key): one for the batch, not one per answer. False (nothing
+    queued: the caller runs it now) when not deferring."""
+    if not session.info.get(DEFERRED_FLUSH) or session.in_nested_transaction():
+        return False
+    queued = session.info.setdefault(DEFERRED_AFTER, {})
+    queued.setdefault(name, (run, []))[1].append(item)
+    return True
+
+
 def write_deferred(session: Session) -> None:
-    """Write the rows defer_insert() queued, in the order they were queued."""
+    """Write the rows defer_insert() queued, in the order they were queued, then run
+    what defer_after() queued."""
     pending = session.info.get(DEFERRED_INSERTS)
-    if not pending:
+    after = session.info.get(DEFERRED_AFTER)
+    if not pending and not after:
         return
-    session.info[DEFERRED_INSERTS] = []  # taken before executing: never written twice
+    # Taken before executing: never written twice.
+    session.info[DEFERRED_INSERTS], session.info[DEFERRED_AFTER] = [], {}
     connection = Session.connection(session)
     start = 0
-    for end in range(1, len(pending) + 1):
+    for end in range(1, len(pending or ()) + 1):
         if end == len(pending) or pending[end][0] is not pending[start][0]:
             connection.execute(pending[start][0], [row for _, row in pending[start:end]])
             start = end
+    for run, items in (after or {}).values():
+        run(connection, items)
 
 
 @event.listens_for(BatchSession, "do_orm_execute")
 def _deferred_before_orm_statement(state: Any) -> None:
     # An ORM query (a select, a lazy load, Session.get missing its identity map) reads
     # the rows queued before it.
-    if state.session.info.get(DEFERRED_INSERTS):
+    if state.session.info.get(DEFERRED_INSERTS) or state.session.info.get(DEFERRED_AFTER):
         write_deferred(state.session)
 
 
@@ -264,6 +288,7 @@ def _deferred_dropped(session: Session, previous: SessionTransaction) -> None:
     # savepoint, and those queued before one are written when it begins.)
     if not previous.nested:
         session.info.pop(DEFERRED_INSERTS, None)
+        session.info.pop(DEFERRED_AFTER, None)
 
 
 def insert_connection(session: Session) -> Connection:

@@ -12,6 +12,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
+    Connection,
     Row,
     Select,
     Text,
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from bot.readers import READERS_KEY, may_read
-from storage.db import defer_insert, insert_connection
+from storage.db import defer_after, defer_insert, insert_connection
 from storage.models import (
     Answer,
     CheckinRound,
@@ -949,23 +950,36 @@ class OutboxRepo:
         return sorted(expired)
 
     def withdraw(self, keys: Sequence[str], now: datetime,
-                 payload: dict[str, Any] | None = None) -> int:
+                 payload: dict[str, Any] | None = None, *, keep_keys: bool = False) -> int:
         """Drop the messages of these dedupe keys still waiting (pending): what they say
         stopped being true `now` (a 1:1 reminder of a meeting just moved or skipped, a
         check-in reminder of a check-in just finished). They become 'expired' as of now,
         and give up their keys, so that a message of the same key made later (the meeting
         moved back) goes in. `payload`: what they keep instead of theirs (a pulse DM keeps
-        no text once done with, see expire). How many were dropped."""
+        no text once done with, see expire). `keep_keys`: they keep their keys, so that
+        the sweep that queued them takes them as sent and does not queue them again (a
+        reminder of a survey put aside with /pause). How many were dropped."""
         if not keys:
             return 0
         table = _outbox
-        values: dict[str, Any] = {"status": "expired", "expires_at": now, "dedupe_key": None}
+        values: dict[str, Any] = {"status": "expired", "expires_at": now}
+        if not keep_keys:
+            values["dedupe_key"] = None
         if payload is not None:
             values["payload"] = payload
         return len(self.session.connection().execute(
             update(table).where(table.c.dedupe_key.in_(list(keys)),
                                 table.c.status == "pending")
             .values(**values).returning(table.c.id)).scalars().all())
+
+    def withdraw_soon(self, keys: Sequence[str], now: datetime) -> None:
+        """withdraw(), as part of a batch of events: with the batch's other withdrawals in
+        one statement, before its next statement or its commit (storage.db.defer_after),
+        not one statement and a write of everything pending per answer (the check-in's
+        answers take this path). Now, outside a batch."""
+        if keys and not defer_after(self.session, "outbox.withdraw", (list(keys), now),
+                                    _withdraw_all):
+            self.withdraw(keys, now)
 
     def withdraw_for_leavers(self, now: datetime) -> int:
         """Drop what still waits to be sent privately (a DM, an ephemeral note) to people
@@ -1166,3 +1180,13 @@ class EventRepo:
         result = self.session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _withdraw_all(connection: Connection, items: list[tuple[list[str], datetime]]) -> None:
+    """OutboxRepo.withdraw_soon's queued withdrawals, in one statement: the keys never
+    overlap a row the batch queued since (an enqueue writes what is deferred first)."""
+    keys = sorted({key for batch, _ in items for key in batch})
+    now = max(at for _, at in items)
+    connection.execute(update(_outbox).where(_outbox.c.dedupe_key.in_(keys),
+                                             _outbox.c.status == "pending")
+                       .values(status="expired", expires_at=now, dedupe_key=None))

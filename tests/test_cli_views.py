@@ -242,14 +242,18 @@ async def test_one_on_ones_review_and_pulse_in_csv_and_json(bot, chat, clock, se
     rows = table(raw)
     assert {"director": "alice", "criterion": "goals", "group": "peer+report",
             "average": "3.33", "asked": "", "answered": "",
-            "not_reached": ""} in rows
+            "not_reached": "", "comment": ""} in rows
     assert {"director": "alice", "criterion": "goals", "group": "self", "average": "4",
-            "asked": "", "answered": "", "not_reached": ""} in rows
-    # criteria x (manager, peer+report, self, others), then how many were asked and answered
-    # per counted group (manager, peer+report, self) and overall
-    assert len(rows) == 5 * 4 + 4
+            "asked": "", "answered": "", "not_reached": "", "comment": ""} in rows
+    # criteria x (manager, peer+report, self, others), then the comments (the manager's
+    # two, the peers' and reports' three), then how many were asked and answered per
+    # counted group (manager, peer+report, self) and overall
+    assert len(rows) == 5 * 4 + 5 + 4
+    assert {"director": "alice", "criterion": "cooperation", "group": "peer+report",
+            "average": "", "asked": "", "answered": "", "not_reached": "",
+            "comment": "Slow to share leads"} in rows
     assert {"director": "alice", "criterion": "response", "group": "all", "average": "",
-            "asked": "5", "answered": "5", "not_reached": "0"} in rows
+            "asked": "5", "answered": "5", "not_reached": "0", "comment": ""} in rows
 
 
 def test_a_director_with_no_one_on_ones_has_one_csv_row_saying_so(tmp_path, database_url,

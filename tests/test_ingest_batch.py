@@ -82,6 +82,35 @@ async def test_two_answers_from_one_person_in_a_batch_each_get_the_next_question
     assert waiting_for(bot, "alice") == "wins"
 
 
+async def test_a_reminder_held_up_is_withdrawn_by_answers_handled_as_a_batch(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # Alice's reminder waits in the outbox (the platform rate limiting); her first answers
+    # come in a burst, handled as one batch. The reminder, which asks the question she has
+    # just answered, is withdrawn with the batch, and her next question still goes.
+    from storage.models import OutboxMessage
+    from storage.repositories import OutboxRepo
+
+    await bot.run_checkins(["alice"])
+    with bot.unit() as ctx:
+        week = ctx.session.scalars(select(CheckinRound.week)).one()
+        OutboxRepo(ctx.session).enqueue(
+            platform="console", target_kind="dm", address="alice",
+            payload={"text": "Friendly reminder"}, now=bot.clock.now(),
+            dedupe_key=f"checkin:alice:{week}:reminder")
+    chat.clear()
+    done = await bot.handle_batch([typed("alice", "52000", "e1"), typed("alice", "3", "e2")],
+                                  deliver=False)
+    assert done == [True, True]
+    with bot.unit() as ctx:
+        rows = ctx.session.execute(select(OutboxMessage.payload, OutboxMessage.status)
+                                   .where(OutboxMessage.address == "alice")).all()
+    assert ({"text": "Friendly reminder"}, "expired") in rows
+    waiting = [p["text"] for p, status in rows if status == "pending"]
+    assert any("Question 3 of" in text for text in waiting), waiting
+    await bot.deliver()
+    assert not any("Friendly reminder" in text for text in chat.to("alice"))
+
+
 async def test_a_redelivered_answer_in_the_same_batch_is_stored_once(
         bot: TeamPulse, chat: RecordingAdapter) -> None:
     await bot.run_checkins(["alice"])
@@ -180,13 +209,17 @@ async def test_a_burst_of_answers_is_written_together(
     heads = [s.lstrip()[:20].upper() for s in seen]
     answers = [n for n, head in enumerate(heads) if head.startswith("INSERT INTO ANSWERS")]
     replies = [n for n, head in enumerate(heads) if head.startswith("INSERT INTO OUTBOX")]
-    assert len(replies) == 1
+    assert len(replies) == 1, "\n".join(heads)
     assert answers and min(answers) > max(replies), heads  # all at the end, together
     # The replies in one statement; per answer only the answer itself (the ORM needs each
     # new answer's id back) is a statement of its own, and per person their dialog's one
     # change (each checks the dialog's version, so not one statement for all: see
     # storage.models.Conversation.version).
-    assert len(seen) <= len(batch) + 3 + 8, "\n".join(heads)
+    # Per batch also one withdrawal of the reminders (and prompts) its answers made stale,
+    # should any still wait in the outbox (handlers.checkin._withdraw_soon): one statement
+    # for the whole batch, after its replies, not one per answer.
+    assert sum(head.startswith("UPDATE OUTBOX") for head in heads) == 1, heads
+    assert len(seen) <= len(batch) + 3 + 8 + 1, "\n".join(heads)
     assert sum(head.startswith("UPDATE CONVERSATIONS") for head in heads) == 3, heads
     assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
     assert answers_of(bot, "li") == {"kpi:revenue": 52000.0, "wins": "3"}

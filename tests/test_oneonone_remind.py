@@ -240,3 +240,20 @@ async def test_a_reminder_held_up_over_a_restart_with_the_org_file_edited_is_wit
             "(America/New_York)."]
     finally:
         engine.dispose()
+
+
+async def test_a_reminder_held_up_is_not_sent_once_its_reader_went_away(bot, chat, clock):
+    # Sunday 10:00: the day-before reminders of Monday's 1:1s fall due while the platform
+    # refuses everything. At 11:00 Bruno goes away until Wednesday; at noon the platform
+    # is back. He is not reminded on holiday of a meeting he will miss; Grace, who may
+    # still move it, is; Alice, not away, is.
+    go_down(chat)
+    await sweep_at(bot, clock, DAY_BEFORE + timedelta(minutes=1))
+    clock.set(DAY_BEFORE + timedelta(hours=1))
+    await say(bot, "bruno", "/away 2026-12-02")
+    await back_up(bot, chat)
+    assert reminders(chat, "bruno") == []
+    assert "Reminder: your 1:1 with Bruno Rossi is tomorrow, Mon 2026-11-30 10:00 " \
+        "(America/New_York)." in reminders(chat, "grace")
+    assert reminders(chat, "alice") == ["Reminder: your 1:1 with Grace Chen is tomorrow, "
+                                        "Mon 2026-11-30 10:00 (America/New_York)."]

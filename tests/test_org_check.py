@@ -183,3 +183,96 @@ def test_a_problem_of_a_section_names_the_line_of_its_field() -> None:
             parse_org(text, Path("org.yaml"))
         assert info.value.lines == [line]
         assert f"\n  - org.yaml:{line}: {problem}" in str(info.value)
+
+
+def _goals_file(count: int) -> str:
+    """A goals file of `count` person goals, one field a line (as the org file's people)."""
+    return "fiscal_year_start: 1\ntargets:\n" + "".join(
+        f"  - metric: revenue\n    period: 2026-Q4\n    target: {100000 + i}\n"
+        f"    person: d{i:04d}\n" for i in range(count))
+
+
+@pytest.mark.parametrize("command", ["check-org", "run"])
+def test_each_problem_of_a_goals_file_names_its_line(tmp_path, capsys, command) -> None:
+    """`goals: goals.yaml`: a problem in the goals file names that file and its line, for
+    the first, a middle and the last goal, as the org file's own problems do."""
+    kpis = "    kpis: [{metric: revenue, unit: USD, weekly_target: 1000}]\n"
+    # Every director reports revenue (the GM's entry, the first, has no KPI).
+    org = _big_org(200).replace("    timezone: UTC\n", "    timezone: UTC\n" + kpis)
+    org = org.replace(kpis, "", 1)
+    goals = _goals_file(200)
+    goals = goals.replace("  - metric: revenue\n", "  - metric: revenu\n", 1)
+    goals = goals.replace("target: 100100\n", "target: 100,100\n")
+    goals = goals.replace("person: d0199\n", "person: d0200\n")
+    (tmp_path / "goals.yaml").write_text(goals, encoding="utf-8")
+    err = _refused(tmp_path, capsys, command, org + "goals: goals.yaml\n")
+    err = err.replace(str(tmp_path / "goals.yaml"), "goals.yaml")
+    assert "org.yaml: 3 problems in the org file:\n" in err
+    assert (f"  - goals.yaml:{_line(goals, 'revenu')}: goals[0]: metric 'revenu' is no one's "
+            "KPI in the org file (did you mean 'revenue'?)") in err
+    assert (f"  - goals.yaml:{_line(goals, '100,100')}: goals[100] (revenue 2026-Q4): target "
+            "must be a number greater than 0 ('100,100' is not)") in err
+    assert (f"  - goals.yaml:{_line(goals, 'd0200')}: goals[199] (revenue 2026-Q4): person "
+            "'d0200' does not exist in the org file\n") in err
+
+
+def test_a_goals_problem_names_its_line_however_the_goals_are_written(tmp_path) -> None:
+    """A goals file that is a bare list, or `goals:` holding targets; and goals written in
+    the org file itself, as a list or with `targets:`."""
+    kpis = ("  - {key: ann, name: Ann, role: director, manager: grace, timezone: UTC, "
+            "kpis: [{metric: revenue, unit: USD, weekly_target: 10}]}\n")
+    good = "  - {metric: revenue, period: 2026-Q4, target: 5, person: ann}\n"
+    bad = "  - {metric: revenue, period: 2026-Q4, target: 5, person: bob}\n"
+    org = "people:\n" + GM + kpis
+    for goals_text, org_goals in [
+            (good + bad, "goals: goals.yaml\n"),
+            ("goals:\n  targets:\n  " + good + "  " + bad, "goals: goals.yaml\n"),
+            ("", "goals:\n" + good + bad),
+            ("", "goals:\n  fiscal_year_start: 4\n  targets:\n  " + good + "  " + bad)]:
+        (tmp_path / "goals.yaml").write_text(goals_text, encoding="utf-8")
+        text = org + org_goals
+        with pytest.raises(OrgError) as info:
+            parse_org(text, tmp_path / "org.yaml")
+        [problem] = info.value.problems
+        assert problem.startswith("goals[1] (revenue 2026-Q4): person 'bob' does not exist")
+        in_file = goals_text or text
+        assert info.value.lines == [_line(in_file, "bob")], (goals_text, org_goals)
+        assert info.value.files == [tmp_path / "goals.yaml" if goals_text else None]
+
+
+def test_a_good_goals_file_is_read_without_its_marks(tmp_path, monkeypatch) -> None:
+    """Start-up speed: the lines are looked up only for a refused file."""
+    (tmp_path / "goals.yaml").write_text(_goals_file(3), encoding="utf-8")
+    org = _big_org(3).replace("    timezone: UTC\n", "    timezone: UTC\n    kpis: [{metric: "
+                              "revenue, unit: USD, weekly_target: 1000}]\n")
+
+    def composed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was composed for its marks on the happy path")
+
+    monkeypatch.setattr(yaml, "compose", composed)
+    assert len(parse_org(org + "goals: goals.yaml\n", tmp_path / "org.yaml").goals.goals) == 3
+
+
+def test_a_goals_file_that_is_not_valid_yaml_says_where(tmp_path) -> None:
+    """Named at the org file's `goals:` line, with the goals file's own line and column
+    (the parser's text named the file "<unicode string>")."""
+    (tmp_path / "goals.yaml").write_text("targets:\n  - {metric: revenue, period: 2026-Q4\n",
+                                         encoding="utf-8")
+    with pytest.raises(OrgError) as info:
+        parse_org("people:\n" + GM + "goals: goals.yaml\n", tmp_path / "org.yaml")
+    assert info.value.problems == [
+        "goals: the goals file 'goals.yaml' is not valid YAML at line 3, column 1 (expected "
+        "',' or '}', but got '<stream end>')"]
+    assert info.value.lines == [3] and info.value.files == [None]
+
+
+def test_a_goals_file_not_in_utf8_is_refused_not_a_crash(tmp_path, capsys) -> None:
+    """Saved as GBK by a Chinese editor: check-org printed a traceback."""
+    (tmp_path / "goals.yaml").write_bytes("targets:\n  - {metric: revenue, period: 2026-Q4, "
+                                          "target: 5, team: 华东}\n".encode("gbk"))
+    (tmp_path / "org.yaml").write_text("people:\n" + GM + "goals: goals.yaml\n",
+                                       encoding="utf-8")
+    assert main(["check-org", str(tmp_path / "org.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert f"  - {tmp_path / 'org.yaml'}:3: goals: the goals file 'goals.yaml' cannot be " \
+           "read: 'utf-8' codec can't decode" in err

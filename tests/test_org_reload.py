@@ -417,6 +417,25 @@ async def test_an_edit_to_the_goals_file_alone_is_applied(running):
     assert "target 520,000 USD" in running.chat.last("grace")
 
 
+async def test_a_refused_goals_file_edit_names_its_line(running, caplog):
+    """An edit to the goals file alone that is refused: the log names the goals file and
+    the line of the goal, and the running goals are kept."""
+    caplog.set_level(logging.WARNING, logger="bot.org_reload")
+    goals = running.path.parent / "goals.yaml"
+    good = "".join(f"- metric: revenue\n  period: 2026-{10 + i}\n  target: {480000 + i}\n"
+                   for i in range(3))
+    goals.write_text(good, encoding="utf-8")
+    running.write(running.path.read_text(encoding="utf-8") + "goals: goals.yaml\n")
+    assert await running.watcher.check() is not None
+    before = goals.stat()
+    goals.write_text(good.replace("target: 480001", "target: -1"), encoding="utf-8")
+    os.utime(goals, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert await running.watcher.check() is None
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"  - {goals}:6: goals[1] (revenue 2026-11): target must be a number " in warning
+    assert len(running.bot.org.goals.goals) == 3  # the running goals are kept
+
+
 async def test_a_file_written_again_while_it_is_read_is_not_applied_half(
         running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
     """An editor that saves in place (nano) truncates the file and writes it anew; the bot

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 
 import pytest
@@ -13,7 +15,7 @@ from bot.cli import main
 from handlers.review import CRITERIA
 from storage.review import ReviewAnswer, ReviewInvite
 from tests.conftest import SERVER_URL
-from tests.support import RecordingAdapter, direct_message, reads_side_by_side, say
+from tests.support import RecordingAdapter, direct_message, reads_side_by_side, run_cli, say
 
 ANSWERS = {
     "grace": ["4 Strong quarter", "4", "3", "4", "5 Weekly one-on-ones"],
@@ -68,7 +70,7 @@ async def test_a_group_too_small_even_merged_is_withheld(bot, chat):
         await say(bot, "sam", text)
     await say(bot, "grace", "/review close alice")
     report = chat.last("grace")
-    assert "Peers' and reports' ratings are withheld: fewer than 3 answered" in report
+    assert "Peers' and reports' ratings and comments are withheld: fewer than 3 answered" in report
     assert "Not enough coaching" not in report and "reports 2" not in report
     assert "• Goal and plan completion: self — · others —" in report
     # A late answer after closing is not recorded.
@@ -170,8 +172,8 @@ async def test_a_criterion_fewer_than_3_anonymous_raters_answered_is_withheld(bo
     assert ("• Cooperation with other departments: manager 3 · peers and reports — · "
             "self — · others 3") in report
     assert "peers and reports 2" not in report and "others 2.5" not in report
-    assert ("Where fewer than 3 peers and reports answered a question, their ratings for it "
-            "are withheld.") in report
+    assert ("Where fewer than 3 peers and reports answered a question, their ratings and "
+            "comments for it are withheld.") in report
     # A Chinese reader of the same report (the GM's language may be Chinese).
     from handlers.review import COMMENTS_SHOWN, build_report, latest_closed_round
 
@@ -179,8 +181,62 @@ async def test_a_criterion_fewer_than_3_anonymous_raters_answered_is_withheld(bo
         built = build_report(ctx.session, bot.org, latest_closed_round(ctx.session, "alice"))
     zh = bot.renderer.message("zh-CN", "review_report", report=built,
                               comments_shown=COMMENTS_SHOWN)
-    assert "同级与下属回答少于 3 份的问题，不显示其评分。" in zh
+    assert "同级与下属回答少于 3 份的问题，不显示其评分和评语。" in zh
     assert "：上级 3 · 同级与下属 — · 自评 — · 他评 3" in zh
+
+
+async def test_a_comment_is_withheld_with_its_criterions_ratings(bot, chat, settings):
+    # Bruno answers the whole survey; Li and Sam stop after the first question. The
+    # cooperation question's ratings were withheld (one anonymous rater answered it), but
+    # Bruno's comment on it was still listed under it, as identifying as his rating.
+    await say(bot, "grace", "/review start alice")
+    for text in ["4", "4", "3 Works well with finance", "4", "5"]:
+        await say(bot, "grace", text)
+    for text in ["3 Good pipeline", "3", "2 Slow to share leads", "3", "3"]:
+        await say(bot, "bruno", text)
+    await say(bot, "li", "5 Solid numbers")
+    await say(bot, "sam", "2")
+    for text in ["4", "3", "3 Could share more", "4", "4"]:
+        await say(bot, "alice", text)
+    await say(bot, "grace", "/review close alice")
+    report = chat.last("alice")
+    assert report == chat.last("grace")
+    assert "Slow to share leads" not in report
+    # The goals question three answered: its comments are shown, merged as its ratings.
+    assert ("Comments — peers and reports\n• Goal and plan completion: Good pipeline\n"
+            "• Goal and plan completion: Solid numbers") in report
+    # The named manager's and the self-assessment's comments stay as they were.
+    assert "Comments — manager\n• Cooperation with other departments: Works " \
+           "well with finance" in report
+    assert "Comments — self\n• Cooperation with other departments: Could share more" in report
+    assert ("Where fewer than 3 peers and reports answered a question, their ratings and "
+            "comments for it are withheld.") in report
+    from handlers.review import COMMENTS_SHOWN, build_report, latest_closed_round
+
+    with bot.unit() as ctx:
+        built = build_report(ctx.session, bot.org, latest_closed_round(ctx.session, "alice"))
+    zh = bot.renderer.message("zh-CN", "review_report", report=built,
+                              comments_shown=COMMENTS_SHOWN)
+    assert "Slow to share leads" not in zh and "Solid numbers" in zh
+    assert "同级与下属回答少于 3 份的问题，不显示其评分和评语。" in zh
+    # The command line: every format leaves it out, and keeps the others.
+    code, md = run_cli(settings, "review", "alice")
+    assert code == 0 and "Slow to share leads" not in md and "Solid numbers" in md
+    code, out = run_cli(settings, "review", "alice", "--format", "json")
+    comments = json.loads(out)["comments"]
+    assert comments["peer+report"] == [
+        {"criterion": "goals", "comment": "Good pipeline"},
+        {"criterion": "goals", "comment": "Solid numbers"}]
+    assert comments["manager"] == [{"criterion": "cooperation",
+                                    "comment": "Works well with finance"}]
+    assert comments["self"] == [{"criterion": "cooperation", "comment": "Could share more"}]
+    code, out = run_cli(settings, "review", "alice", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+    said = [(r["criterion"], r["group"], r["comment"]) for r in rows if r["comment"]]
+    assert said == [("cooperation", "manager", "Works well with finance"),
+                    ("goals", "peer+report", "Good pipeline"),
+                    ("goals", "peer+report", "Solid numbers"),
+                    ("cooperation", "self", "Could share more")]
 
 
 async def test_a_rater_who_left_does_not_hold_the_review_open(bot, chat):

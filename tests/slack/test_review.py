@@ -30,8 +30,8 @@ async def test_a_360_round_in_slack_with_a_group_below_the_threshold(slack: Slac
     await slack.command(GRACE, "/review", "close alice", channel=dm_channel(GRACE))
     report = slack.last_text(GRACE)
     assert report.startswith("*🔄 360° review — Alice Martin*")
-    assert "Peers' and reports' ratings are withheld: fewer than 3 answered, even together." \
-        in report
+    assert ("Peers' and reports' ratings and comments are withheld: fewer than 3 answered, "
+            "even together.") in report
     assert "• *Goal and plan completion*: manager 4 · self 4 · others 4" in report
     assert "Slow" not in report  # a withheld group's comments are withheld too
     assert slack.last_text(ALICE) == report
