@@ -66,6 +66,12 @@ def _log_leavers(dropped: int) -> None:
                  dropped, "message" if dropped == 1 else "messages")
 
 
+def _log_unreadable(dropped: int) -> None:
+    if dropped:
+        log.info("org file: %d queued %s (summaries, digests, GM-only) to people who may no "
+                 "longer read them withdrawn", dropped, "message" if dropped == 1 else "messages")
+
+
 EVENT_ID_RETENTION = timedelta(days=7)
 #: People prompted per transaction: inbound events get the database between batches.
 ROUND_BATCH = 100
@@ -232,6 +238,7 @@ class TeamPulse:
             PeopleRepo(ctx.session).sync(self.org.people)
             _log_withdrawn(withdraw_stale_reminders(ctx))
             _log_leavers(OutboxRepo(ctx.session).withdraw_for_leavers(self.clock.now()))
+            _log_unreadable(OutboxRepo(ctx.session).withdraw_unreadable(self.clock.now()))
 
     def sync_org_to(self, org: Org) -> None:
         """Bring the people table in line with an edited org file (before `apply_org`).
@@ -255,6 +262,9 @@ class TeamPulse:
             # Whoever the edit took out gets nothing more that waited for them (a
             # summary asked while the platform was down).
             _log_leavers(OutboxRepo(session).withdraw_for_leavers(self.clock.now()))
+            # And whoever it took a right from (off org.summary_viewers, no longer the
+            # GM, a director moved) no summary, digest or GM-only message still queued.
+            _log_unreadable(OutboxRepo(session).withdraw_unreadable(self.clock.now()))
 
     async def replace_review_leavers(self) -> int:
         """After a start: the raters of open 360° reviews who left the org file while the

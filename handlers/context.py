@@ -26,6 +26,7 @@ from bot.events import (
     fallback_payload,
 )
 from bot.org import Org
+from bot.readers import READERS_KEY
 from bot.render import Renderer
 from storage.away import AwayRepo
 from storage.db import IN_BATCH, READS_ONLY
@@ -111,7 +112,8 @@ class Context:
                                      self.addressbook.markup(plat), **params)
 
     def reply(self, name: str, /, *, private: bool = True, choices: Sequence[Choice] = (),
-              if_undeliverable: str | None = None, **params: Any) -> None:
+              if_undeliverable: str | None = None, readers: str | None = None,
+              **params: Any) -> None:
         """Answer the event where it came from.
 
         A private answer to something said in a group goes where only the sender
@@ -119,13 +121,15 @@ class Context:
         short note in the group that the answer went there. With `if_undeliverable`
         (a message name), the group hears nothing unless the DM fails for good
         (a Telegram user who never started the bot), and then only that message.
+        `readers` (bot.readers) marks what only some may read: withdrawn unsent should an
+        edit of the org file take the reader's right away.
         """
         fallback = self.render(if_undeliverable) if if_undeliverable else None
         self.reply_text(self.render(name, **params), private=private, choices=choices,
-                        if_undeliverable=fallback)
+                        if_undeliverable=fallback, readers=readers)
 
     def reply_text(self, text: str, *, private: bool = True, choices: Sequence[Choice] = (),
-                   if_undeliverable: str | None = None) -> None:
+                   if_undeliverable: str | None = None, readers: str | None = None) -> None:
         """Like reply(), for text already rendered for the event's platform."""
         event = self._need_event()
         message = OutboundMessage(text, tuple(choices))
@@ -135,25 +139,27 @@ class Context:
         in_group = Target(event.platform, kind, event.chat_id, event.thread_id,
                           user_ref=event.user_id)
         if event.is_direct:
-            self._enqueue(Target(event.platform, "dm", event.user_id), message)
+            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers)
         elif not private:
             self._enqueue(in_group, message)
         elif self.addressbook.supports_ephemeral(event.platform):
             self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
-                                 user_ref=event.user_id), message)
+                                 user_ref=event.user_id), message, readers=readers)
         elif if_undeliverable is not None:
             self._enqueue(Target(event.platform, "dm", event.user_id), message,
-                          fallback=(in_group, OutboundMessage(if_undeliverable)))
+                          fallback=(in_group, OutboundMessage(if_undeliverable)),
+                          readers=readers)
         else:
-            self._enqueue(Target(event.platform, "dm", event.user_id), message)
+            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers)
             note = OutboundMessage(self.render("answered_in_private"))
             self._enqueue(in_group, note)
 
-    def reply_image(self, image: bytes, filename: str, caption: str) -> None:
+    def reply_image(self, image: bytes, filename: str, caption: str, *,
+                    readers: str | None = None) -> None:
         """Send an image (a chart) privately: to the sender's DM, a group told it went there."""
         event = self._need_event()
         self._enqueue(Target(event.platform, "dm", event.user_id),
-                      OutboundMessage(caption, image=image, image_name=filename))
+                      OutboundMessage(caption, image=image, image_name=filename), readers=readers)
         if event.is_direct:
             return
         note = OutboundMessage(self.render("answered_in_private"))
@@ -166,7 +172,7 @@ class Context:
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,
-             **params: Any) -> bool:
+             readers: str | None = None, **params: Any) -> bool:
         """DM a person in their own locale; False if they cannot be reached or it is a repeat.
 
         When the person is the one who just wrote to us, the DM goes back on that
@@ -180,11 +186,12 @@ class Context:
         text = self.renderer.message(person.locale, name, self.addressbook.markup(
             target.platform), **params)
         return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key,
-                             expires_at=expires_at)
+                             expires_at=expires_at, readers=readers)
 
-    def post(self, target: Target, text: str, *, dedupe_key: str | None = None) -> bool:
+    def post(self, target: Target, text: str, *, dedupe_key: str | None = None,
+             readers: str | None = None) -> bool:
         """Send text already rendered for the target's platform; False if it is a repeat."""
-        return self._enqueue(target, OutboundMessage(text), dedupe_key)
+        return self._enqueue(target, OutboundMessage(text), dedupe_key, readers=readers)
 
     def dm_target(self, person: Person) -> Target | None:
         """Where a DM to this person goes now."""
@@ -195,11 +202,13 @@ class Context:
     def _enqueue(self, target: Target, message: OutboundMessage,
                  dedupe_key: str | None = None,
                  fallback: tuple[Target, OutboundMessage] | None = None,
-                 expires_at: datetime | None = None) -> bool:
+                 expires_at: datetime | None = None, readers: str | None = None) -> bool:
         payload = message.to_payload()
         if fallback is not None:
             # Sent by the outbox instead, should this message fail for good.
             payload[FALLBACK_KEY] = fallback_payload(*fallback)
+        if readers is not None:
+            payload[READERS_KEY] = readers
         if dedupe_key is None:  # nothing to check: it goes in (with a batch's others)
             self.outbox.add(
                 platform=target.platform, target_kind=target.kind, address=target.address,

@@ -28,6 +28,7 @@ from bot import charts
 from bot.config import CheckinSchedule, Settings
 from bot.events import OutboundMessage, Target
 from bot.loglines import log_not_sent
+from bot.readers import READERS_KEY, VIEWERS, team_readers
 from bot.schedule import checkin_moment, last_checkin
 from bot.weeks import current_week, week_end, week_of, week_start
 from handlers.context import Context, one_moment
@@ -65,6 +66,12 @@ class Digest:
 def team_of(person: Person) -> str | None:
     """The scope of a person's digest: None (the whole org) for the GM, else their team."""
     return None if person.role == "gm" else person.team
+
+
+def digest_readers(person: Person) -> str:
+    """Who may read a person's digest (bot.readers): the GM's is the whole org's."""
+    team = team_of(person)
+    return VIEWERS if team is None else team_readers(team)
 
 
 def gets_digest(person: Person) -> bool:
@@ -147,10 +154,11 @@ def queue_digest(ctx: Context, person: Person, week: str, via: str) -> str:
     if not DigestRepo(ctx.session).claim(person, week, team, ctx.clock.now(), via):
         return "already"
     digest = build_digest(ctx, person, week, ctx.addressbook.markup(target.platform))
-    ctx.post(target, digest.text, dedupe_key=f"digest:{week}:{person.key}")
+    readers = digest_readers(person)
+    ctx.post(target, digest.text, dedupe_key=f"digest:{week}:{person.key}", readers=readers)
     if digest.chart is not None:
         _enqueue_image(ctx, target, digest.caption, digest.chart,
-                       f"{CHART_KIND}-{week}.png", f"digest:{week}:{person.key}:chart")
+                       f"{CHART_KIND}-{week}.png", f"digest:{week}:{person.key}:chart", readers)
     return "queued"
 
 
@@ -247,10 +255,11 @@ def _timezones(ctx: Context, keys: list[str], week: str) -> set[str]:
 
 
 def _enqueue_image(ctx: Context, target: Target, caption: str, image: bytes, name: str,
-                   dedupe_key: str) -> bool:
+                   dedupe_key: str, readers: str) -> bool:
     message = OutboundMessage(caption, image=image, image_name=name)
+    payload = message.to_payload() | {READERS_KEY: readers}
     row = ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
-                             address=target.address, payload=message.to_payload(),
+                             address=target.address, payload=payload,
                              now=ctx.clock.now(), dedupe_key=dedupe_key)
     if row is not None:
         ctx.sent.append(message)
@@ -292,5 +301,6 @@ def send_month_digests(ctx: Context, person: Person, year: int, month: int) -> b
         person.locale, "digest_month", markup, month=tag, team=team, chart=chart is not None,
         digests=[(w, week_start(w), week_end(w), sent.get(w)) for w in weeks])
     if chart is None:
-        return ctx.post(target, text, dedupe_key=key)
-    return _enqueue_image(ctx, target, text, chart, f"{CHART_KIND}-{tag}.png", key)
+        return ctx.post(target, text, dedupe_key=key, readers=digest_readers(person))
+    return _enqueue_image(ctx, target, text, chart, f"{CHART_KIND}-{tag}.png", key,
+                          digest_readers(person))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.goals import Gap, Goal, Progress, breakdown_gaps, compact, progress
 from bot.org import Org, OrgPerson
+from bot.readers import VIEWERS
 from bot.render import Renderer
 from bot.weeks import week_of, week_start
 from handlers.answers import normalise, team_word
@@ -344,10 +345,10 @@ def cmd_goals(ctx: Context, args: str) -> None:
     person = ctx.person
     assert person is not None
     org = ctx.org
+    words = team_word(normalise(mentions_as_keys(ctx, args)))
     try:
-        scope = goal_scope(org, team_word(normalise(mentions_as_keys(ctx, args))),
-                           viewer=person.can_view_summary, own_key=person.key, own_team=person.team,
-                           own_name=person.display_name)
+        scope = goal_scope(org, words, viewer=person.can_view_summary, own_key=person.key,
+                           own_team=person.team, own_name=person.display_name)
     except GoalScopeError as exc:
         if exc.reason == "not_allowed":
             ctx.reply("goals_not_allowed")
@@ -364,7 +365,21 @@ def cmd_goals(ctx: Context, args: str) -> None:
         views = goal_views(seen, current_goals(org, scope.owners, today), ctx.locale)
     ctx.reply("goals_view", title=scope.title, views=views, today=today,
               gaps=gap_lines(org, ctx.locale, scope.owners, ctx.renderer),
-              tolerance=org.crm.tolerance, bounded=True)  # the CLI lists every mismatch
+              tolerance=org.crm.tolerance, bounded=True,  # the CLI lists every mismatch
+              readers=VIEWERS if _by_viewer_right(org, words, person, scope) else None)
+
+
+def _by_viewer_right(org: Org, words: str, person: Person, scope: GoalScope) -> bool:
+    """Whether a reader sees this scope only as a summary viewer (the whole org's, another
+    team's): withdrawn unsent should an edit of the org file take that right away, as a
+    summary is (bot.readers); their own goals stay theirs."""
+    if not person.can_view_summary:
+        return False
+    try:
+        return goal_scope(org, words, viewer=False, own_key=person.key, own_team=person.team,
+                          own_name=person.display_name) != scope
+    except GoalScopeError:
+        return True
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from bot.readers import GM
 from handlers.context import Context, one_moment
 from handlers.honours import month_typed
 from handlers.monthly_review import (
@@ -166,7 +167,7 @@ def send_gm_overview(ctx: Context, run: MonthlyRun) -> None:
         view = views[gm.locale]
         if view is None or not view.total:
             continue
-        ctx.tell(gm, "monthly_overview", view=view, dedupe_key=keys[gm.id])
+        ctx.tell(gm, "monthly_overview", view=view, dedupe_key=keys[gm.id], readers=GM)
 
 
 def tell_answers_arriving(ctx: Context, director: Person, tag: str) -> None:

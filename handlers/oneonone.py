@@ -1039,10 +1039,13 @@ def _history(ctx: Context, args: str) -> None:
     rows = []
     for m in meetings[:10]:
         other = m.report if m.manager_id == subject.id else m.manager
-        notes = [n.text for n in repo.notes(m, viewer=None)]  # shared notes only
+        # The shared notes, and the reader's own private ones (marked): a private note
+        # is its author's alone, whoever else may read this history.
+        notes = [{"text": n.text, "private": not n.shared} for n in repo.notes(m, viewer=viewer)]
         rows.append({"day": m.occurrence, "manager": m.manager, "report": m.report,
                      "other": other, "notes": notes})
-    ctx.reply("oo_history", subject=subject, rows=rows, own=subject.id == viewer.id)
+    ctx.reply("oo_history", subject=subject, rows=rows, own=subject.id == viewer.id,
+              marked=any(n["private"] for r in rows for n in r["notes"]))
 
 
 def _may_see_all(ctx: Context, viewer: Person, subject: Person) -> bool:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage, scrubbed
 from bot.pulse_config import PulseQuestion, PulseSettings
+from bot.readers import GM, VIEWERS, team_readers
 from bot.text import clean_text
 from handlers.answers import chinese_number, is_pause, is_skip, normalise, team_word
 from handlers.checkin import cmd_cancel
@@ -860,7 +861,7 @@ def cmd_results(ctx: Context, args: str) -> None:
         # When the count and the answers come, in the reader's own time (chat only: the
         # JSON keeps its fields).
         view["closes"] = polls[-1].closes_at.astimezone(ZoneInfo(person.timezone))
-    ctx.reply("pulse_results", **view)
+    ctx.reply("pulse_results", readers=VIEWERS, **view)
 
 
 def results_view(session: Session, polls: list[PulsePoll], team: str | None,
@@ -948,11 +949,15 @@ def send_alerts(ctx: Context, poll: PulsePoll) -> int:
         directors = [p for p in people if p.role == "director" and slice_ and
                      (p.team or "").casefold() == slice_.casefold()]
         for person in gms + directors:
+            # The GM's alone, or the team's director's: withdrawn unsent should an edit
+            # of the org file take that away (bot.readers).
+            readers = GM if person.role == "gm" else team_readers(slice_)
             for reason in reasons:
                 if ctx.tell(person, "pulse_alert", team=slice_ or None, poll=poll.key,
                             n=(morale or stress).n if (morale or stress) else 0,  # type: ignore[union-attr]
                             dedupe_key=f"pulse-alert:{poll.key}:{slice_ or '*'}:"
-                                       f"{reason['kind']}:{person.key}", **reason):
+                                       f"{reason['kind']}:{person.key}", readers=readers,
+                            **reason):
                     sent += 1
     return sent
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.questions import Question, kpi_question
+from bot.readers import VIEWERS, team_readers
 from bot.render import Renderer
 from bot.schedule import checkin_moment
 from bot.suggest import closest_people
@@ -1302,7 +1303,10 @@ def cmd_summary(ctx: Context, args: str) -> None:
                   guesses=closest_people(typed, people) if request.kind != "team" else [],
                   example=people[0] if people else None)
         return
-    ctx.reply_text(text, private=True)
+    # The whole org's view, or the director's own team: withdrawn unsent should an edit
+    # of the org file take that away (bot.readers).
+    ctx.reply_text(text, private=True, readers=VIEWERS if person.can_view_summary
+                   else team_readers(person.team or ""))
 
 
 def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.charts import KINDS, MAX_WEEKS, chart_weeks, render_chart_png, scope_label
+from bot.readers import VIEWERS, team_readers
 from bot.weeks import week_start
 from handlers.context import Context, one_moment
 from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week, said_in_english
@@ -116,4 +117,5 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
     period = ctx.render("chart_period", first=shown[0], last=shown[-1])
     caption = ctx.render("summary_chart_caption", kind=request.kind, period=period,
                          scope=scope_label(ctx.org, person.locale, team))
-    ctx.reply_image(png, f"{request.kind}-{week}.png", caption)
+    ctx.reply_image(png, f"{request.kind}-{week}.png", caption,
+                    readers=VIEWERS if person.can_view_summary else team_readers(team or ""))

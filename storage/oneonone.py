@@ -361,7 +361,11 @@ class OneOnOneRepo:
         return row
 
     def notes(self, meeting: OneOnOneMeeting, *, viewer: Person | None) -> list[MeetingNote]:
-        """A meeting's shared notes, plus the viewer's own private ones."""
+        """A meeting's shared notes, plus the viewer's own private ones.
+
+        `viewer=None` (shared notes only) is what every reader but the author gets: the
+        other side's recap, the managers above, the GM, and the operator's CLI, whose
+        operator is not the author (the choice made: README, *Private notes*)."""
         query = select(MeetingNote).where(MeetingNote.meeting_id == meeting.id)
         rows = self.session.scalars(query.order_by(MeetingNote.id))
         return [n for n in rows if n.shared or (viewer is not None and n.author_id == viewer.id)]

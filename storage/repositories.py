@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
     true,
     update,
@@ -36,6 +37,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
+from bot.readers import READERS_KEY, may_read
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.models import (
     Answer,
@@ -676,6 +678,26 @@ _CLAIM_ALL_SQL = (
     "AND (SELECT count(*) FROM outbox WHERE id IN (SELECT value FROM json_each(:ids)) "
     "AND status = 'pending') = :n")
 _outbox = OutboxMessage.__table__
+
+#: Values per IN list: a bound list of parameters per statement.
+_IN_CHUNK = 500
+
+
+def _recipient(row: Any) -> tuple[str, str]:
+    """Whose a queued DM or ephemeral note is: (platform, their address)."""
+    return row.platform, row.address if row.target_kind == "dm" else (row.user_ref or "")
+
+
+def _addresses(rows: Iterable[Any]) -> set[tuple[str, str]]:
+    """Where a DM to each of these people (key, slack_id, telegram_id) goes."""
+    found: set[tuple[str, str]] = set()
+    for row in rows:
+        found.add(("console", row.key))
+        if row.slack_id:
+            found.add(("slack", row.slack_id))
+        if row.telegram_id is not None:
+            found.add(("telegram", str(row.telegram_id)))
+    return found
 #: The same elsewhere: one UPDATE by primary key, executed for many rows at once.
 _RECORD_SENT = (update(_outbox).where(_outbox.c.id == bindparam("row_id"))
                 .values(status="sent", last_error=None, sent_at=bindparam("sent_at"),
@@ -963,34 +985,98 @@ class OutboxRepo:
         """Drop what still waits to be sent privately (a DM, an ephemeral note) to people
         no longer in the org file: a summary or digest queued while the platform was
         down must not reach someone removed since. An address an active person has too
-        (a key renamed, the same Slack account) keeps its messages. How many were dropped."""
+        (a key renamed, the same Slack account) keeps its messages. How many were dropped.
+
+        Run at every sync (each start, each reload): it reads those removed (usually
+        none, and then nothing more), the active people sharing their addresses and the
+        messages waiting at those addresses, never the whole org nor the whole outbox."""
         people = Person.__table__
-        rows = self.session.execute(select(
-            people.c.active, people.c.key, people.c.slack_id, people.c.telegram_id)).all()
-        if all(row.active for row in rows):
+        gone = _addresses(self.session.execute(select(
+            people.c.key, people.c.slack_id, people.c.telegram_id).where(
+                people.c.active.is_(False))).all())
+        if not gone:
             return 0
-        gone: set[tuple[str, str]] = set()
-        here: set[tuple[str, str]] = set()
-        for row in rows:
-            addresses = {("console", row.key)}
-            if row.slack_id:
-                addresses.add(("slack", row.slack_id))
-            if row.telegram_id is not None:
-                addresses.add(("telegram", str(row.telegram_id)))
-            (here if row.active else gone).update(addresses)
-        gone -= here
+        gone -= _addresses(self._people_at(gone, active=True))
+        ids = self._pending_private_at(gone)
+        if ids:
+            self._expire(ids, now)
+        return len(ids)
+
+    def withdraw_unreadable(self, now: datetime) -> int:
+        """Drop what still waits to be sent privately to someone who may no longer read
+        it: a summary, digest or GM-only message (marked with bot.readers' READERS_KEY
+        when queued) for a person the org file took that right from since (off
+        `org.summary_viewers`, no longer the GM, a director of another team). Unmarked
+        messages (ordinary replies) stay. How many were dropped."""
         table = _outbox
+        mark = table.c.payload[READERS_KEY].as_string()
+        # The marked rows first: usually none wait, and then no person is read.
         waiting = self.session.execute(select(
             table.c.id, table.c.platform, table.c.target_kind, table.c.address,
-            table.c.user_ref).where(table.c.status == "pending",
-                                    table.c.target_kind.in_(("dm", "ephemeral")))).all()
-        ids = [w.id for w in waiting
-               if (w.platform, w.address if w.target_kind == "dm" else w.user_ref) in gone]
+            table.c.user_ref, mark.label("mark")).where(
+                table.c.status == "pending", table.c.target_kind.in_(("dm", "ephemeral")),
+                mark.is_not(None))).all()
+        if not waiting:
+            return 0
+        at: dict[tuple[str, str], list[Any]] = {}
+        for row in self._people_at({_recipient(w) for w in waiting}):
+            for address in _addresses([row]):
+                at.setdefault(address, []).append(row)
+        ids: list[int] = []
+        for w in waiting:
+            readers = at.get(_recipient(w))
+            # An address nobody has is not judged here (withdraw_for_leavers is for those
+            # removed); one an active person may read at keeps its message.
+            if readers and not any(may_read(w.mark, active=r.active, role=r.role, team=r.team,
+                                            can_view_summary=r.can_view_summary)
+                                   for r in readers):
+                ids.append(w.id)
         if ids:
-            self.session.connection().execute(
-                update(table).where(table.c.id.in_(ids), table.c.status == "pending")
-                .values(status="expired", expires_at=now, dedupe_key=None))
+            self._expire(ids, now)
         return len(ids)
+
+    def _people_at(self, addresses: Collection[tuple[str, str]], *,
+                   active: bool | None = None) -> list[Any]:
+        """The people (a few columns) reached at any of these addresses."""
+        people = Person.__table__
+        columns = {"console": people.c.key, "slack": people.c.slack_id,
+                   "telegram": people.c.telegram_id}
+        found: dict[Any, Any] = {}
+        for platform, column in columns.items():
+            values: list[Any] = [a for p, a in addresses if p == platform]
+            if platform == "telegram":
+                values = [int(v) for v in values if v.lstrip("-").isdigit()]
+            for start in range(0, len(values), _IN_CHUNK):
+                query = select(people.c.id, people.c.active, people.c.role, people.c.team,
+                               people.c.can_view_summary, people.c.key, people.c.slack_id,
+                               people.c.telegram_id).where(
+                    column.in_(values[start:start + _IN_CHUNK]))
+                if active is not None:
+                    query = query.where(people.c.active.is_(active))
+                found.update((row.id, row) for row in self.session.execute(query))
+        return list(found.values())
+
+    def _pending_private_at(self, addresses: Collection[tuple[str, str]]) -> list[int]:
+        """The DMs and ephemeral notes still waiting to be sent to these addresses."""
+        table = _outbox
+        ids: list[int] = []
+        for platform in sorted({p for p, _ in addresses}):
+            values = sorted(a for p, a in addresses if p == platform)
+            for start in range(0, len(values), _IN_CHUNK):
+                chunk = values[start:start + _IN_CHUNK]
+                ids += self.session.scalars(select(table.c.id).where(
+                    table.c.status == "pending", table.c.platform == platform,
+                    or_((table.c.target_kind == "dm") & table.c.address.in_(chunk),
+                        (table.c.target_kind == "ephemeral") & table.c.user_ref.in_(chunk))))
+        return ids
+
+    def _expire(self, ids: list[int], now: datetime) -> None:
+        table = _outbox
+        for start in range(0, len(ids), _IN_CHUNK):
+            self.session.connection().execute(
+                update(table).where(table.c.id.in_(ids[start:start + _IN_CHUNK]),
+                                    table.c.status == "pending")
+                .values(status="expired", expires_at=now, dedupe_key=None))
 
     def in_flight(self, platforms: Sequence[str],
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:

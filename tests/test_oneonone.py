@@ -370,18 +370,18 @@ async def test_the_whole_after_meeting_dialog(bot, chat, clock):
     section = chat.last("alice").split("1:1 with Grace Chen")[1].split("1:1 with")[0]
     assert "Q1 hiring plan" not in section
     assert "#1 Send the Q1 forecast — Alice Martin, due 2026-12-04" in section
-    # History shows shared notes only, to the GM and to Alice.
+    # History shows the shared notes to both, and Grace's private one to Grace alone.
     await say(bot, "grace", "/1on1 history alice")
     history = chat.last("grace")
-    assert "2026-11-30: Grace Chen · Alice Martin — Alice will take over the Boston account" \
-        in history
-    assert "team lead" not in history
+    assert "2026-11-30: Grace Chen · Alice Martin — Alice will take over the Boston account; " \
+        "(private) consider her for the team lead role" in history
     await say(bot, "bruno", "/1on1 history alice")
     assert "only one-on-ones you were in" in chat.last("bruno")
     # Alone, one's own history (it asked whose, of a director with one manager).
     await say(bot, "alice", "/1on1 history")
     assert chat.last("alice").startswith("Your one-on-ones\n")
     assert "2026-11-30: Grace Chen · Alice Martin — Alice will take over" in chat.last("alice")
+    assert "team lead" not in chat.last("alice")
     await say(bot, "li", "/1on1 历史")
     assert chat.last("li").startswith("你还没有一对一面谈记录")
 
@@ -541,6 +541,56 @@ async def test_the_report_adds_notes_after_the_meeting(bot, chat, clock):
     await say(bot, "grace", "/1on1 history alice")
     assert "I will shadow Bruno's demo" in chat.last("grace")
     assert "raise" not in chat.last("grace")
+
+
+async def test_the_author_reads_their_private_notes_back_and_nobody_else_does(bot, chat, clock):
+    # Grace (the GM) notes privately before her next 1:1 with Alice; Alice does too.
+    await _held_with_alice(bot, chat, clock)
+    await say(bot, "grace", "Alice will take over the Boston account")
+    await say(bot, "grace", "private: consider her for the team lead role")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    await say(bot, "alice", "/1on1 note @grace private: ask for the raise next time")
+    # Each reads their own private note back, marked, beside the shared one.
+    await say(bot, "grace", "/1on1 history alice")
+    history = chat.last("grace")
+    assert "Alice will take over the Boston account; " \
+        "(private) consider her for the team lead role" in history
+    assert "Notes marked (private) are yours alone: nobody else sees them." in history
+    assert "raise" not in history  # the GM, manager above, never sees Alice's
+    await say(bot, "grace", "/1on1 history")  # her own history lists it too
+    assert "(private) consider her for the team lead role" in chat.last("grace")
+    await say(bot, "alice", "/1on1 history")
+    history = chat.last("alice")
+    assert "Alice will take over the Boston account; (private) ask for the raise next time" \
+        in history
+    assert "team lead" not in history
+    # A manager above the pair (Grace over Alice and Sam) never reads Alice's private note
+    # on her 1:1 with Sam, nor does Sam.
+    clock.set(datetime(2026, 12, 9, 19, 31, tzinfo=UTC))  # Wed 14:00 NY + 31 min
+    await bot.run_oneonones()
+    yes = next(v for v in buttons(chat, "alice") if v.endswith(":y"))
+    await say(bot, "alice", action=yes)
+    await say(bot, "alice", "private: Sam looks tired")
+    await say(bot, "alice", "Sam leads the demo")
+    await say(bot, "alice", "done")
+    await say(bot, "alice", "done")
+    for reader, whose in (("grace", "sam"), ("sam", "")):
+        await say(bot, reader, f"/1on1 history {whose}".strip())
+        assert "Sam leads the demo" in chat.last(reader)
+        assert "tired" not in chat.last(reader)
+        assert "(private)" not in chat.last(reader)
+    await say(bot, "alice", "/1on1 history sam")
+    assert "(private) Sam looks tired; Sam leads the demo" in chat.last("alice")
+    # In Chinese, the mark and the line under the list are Chinese.
+    await say(bot, "alice", "/language 中文")
+    await say(bot, "alice", "/1on1 history sam")
+    assert "（私密）Sam looks tired；Sam leads the demo" in chat.last("alice")
+    assert "标有（私密）的记录只有你能看到，其他人都看不到。" in chat.last("alice")
+    # Nor does the recap Alice sent Sam, nor the GM's summary or the operator's CLI.
+    assert not any("tired" in t for t in chat.to("sam"))
+    await say(bot, "grace", "/summary")
+    assert "tired" not in chat.last("grace") and "team lead" not in chat.last("grace")
 
 
 async def test_an_old_unanswered_question_stops_taking_typed_replies(bot, chat, clock):

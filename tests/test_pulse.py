@@ -832,6 +832,36 @@ async def test_a_morale_drop_alerts_the_gm_and_the_director_once(pbot, pchat, pc
     assert not [s for s in pchat.sent if "Pulse alert" in s.text]
 
 
+async def test_an_alert_waits_no_more_for_a_director_moved_off_the_team(
+        pbot, pchat, pclock, tmp_path):
+    """East's morale fell while the platform was down; before it is back the operator
+    makes Alice director of West. East's alert never reaches her; the GM's still go."""
+    from bot.adapters.base import DeliveryError
+    from bot.org import load_org
+
+    everyone = EAST + WEST + ["grace"]
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    for key, value in (dict.fromkeys(EAST, 2) | dict.fromkeys([*WEST, "grace"], 4)).items():
+        await answer_all(pbot, pchat, key, value, 2)
+    pchat.clear()
+    pchat.fail_next = [DeliveryError("platform down")] * 100
+    await close(pbot, pclock)
+    assert not pchat.sent
+    edited = tmp_path / "org.yaml"
+    edited.write_text(PULSE_ORG.read_text().replace(
+        "    role: director\n    team: East\n", "    role: director\n    team: West\n", 1))
+    pbot.org = load_org(edited)
+    pbot.sync_org()  # as at a reload, or the next start
+    pchat.fail_next = []
+    pclock.advance(timedelta(minutes=10))
+    await pbot.deliver()
+    await pbot.drain()
+    alerts = [(s.target.address, s.text) for s in pchat.sent if "Pulse alert" in s.text]
+    assert sorted(a for a, _ in alerts) == ["grace", "grace"]
+
+
 async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
