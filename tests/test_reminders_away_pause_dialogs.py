@@ -15,7 +15,7 @@ from tests.support import say
 from tests.test_checkin_remind import back_up, go_down
 from tests.test_monthly_review import DEC_1_9AM_NY, november
 from tests.test_pulse import pbot, pchat, pclock  # noqa: F401 (fixtures)
-from tests.test_review_rate import answer, reminders, scheduled
+from tests.test_review_rate import reminders, reminders_held_up, scheduled
 from tests.test_review_schedule import JAN_1_10AM_NY
 
 GENTLE = ("gentle reminder", "温馨提醒")
@@ -71,12 +71,7 @@ async def test_a_360_reminder_held_up_is_not_sent_once_the_rater_went_away(
     # 李雷 (in Chinese) for a day. Ray does not.
     bot, chat, engine = scheduled(settings, tmp_path, clock)
     try:
-        clock.set(JAN_1_10AM_NY)
-        await bot.run_review_schedule()
-        chat.clear()
-        go_down(chat)
-        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
-        await bot.run_review_schedule()
+        await reminders_held_up(bot, chat, clock)
         await say(bot, "bruno", "/away 2027-01-20")
         await say(bot, "li", "/away 2027-01-13")
         await back_up(bot, chat)
@@ -125,13 +120,7 @@ async def test_a_360_reminder_held_up_is_not_sent_after_the_survey_was_paused(
     # everything, and Sam, and 李雷 in Chinese, put the survey aside meanwhile.
     bot, chat, engine = scheduled(settings, tmp_path, clock)
     try:
-        clock.set(JAN_1_10AM_NY)
-        await bot.run_review_schedule()
-        await answer(bot, "sam", ["4", "3"])
-        chat.clear()
-        go_down(chat)
-        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
-        await bot.run_review_schedule()
+        await reminders_held_up(bot, chat, clock, "sam")
         await say(bot, "sam", "/pause")
         await say(bot, "li", "暂停")
         await back_up(bot, chat)

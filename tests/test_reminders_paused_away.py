@@ -18,8 +18,7 @@ from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_checkin_remind import back_up, go_down
 from tests.test_reminders_withdrawn import reminded
 from tests.test_reply_target import grace_finishes_her_one_on_one_with_alice
-from tests.test_review_rate import answer, reminders, scheduled
-from tests.test_review_schedule import JAN_1_10AM_NY
+from tests.test_review_rate import answer, reminders, reminders_held_up, scheduled
 
 setup = test_reply_target.setup  # the 1:1s' fixture: a bot, chat and clock
 
@@ -147,12 +146,7 @@ async def test_a_360_reminder_held_up_names_only_the_surveys_still_open(
     # the three left to him, as do everyone's: a survey done or closed is not named.
     bot, chat, engine = scheduled(settings, tmp_path, clock)
     try:
-        clock.set(JAN_1_10AM_NY)
-        await bot.run_review_schedule()
-        chat.clear()
-        go_down(chat)
-        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
-        await bot.run_review_schedule()
+        await reminders_held_up(bot, chat, clock)
         await answer(bot, "bruno")  # his first survey, Alice's, done
         await say(bot, "grace", "/review close li")
         await back_up(bot, chat)

@@ -16,7 +16,7 @@ from tests.support import say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_checkin_remind import BRUNO, back_up, expired_keys, go_down
 from tests.test_pulse import pbot, pchat, pclock, press  # noqa: F401 (fixtures)
-from tests.test_review_rate import answer, reminders, scheduled
+from tests.test_review_rate import answer, reminders, reminders_held_up, scheduled
 from tests.test_review_schedule import JAN_1_10AM_NY
 
 
@@ -98,13 +98,7 @@ async def test_a_360_reminder_held_up_is_not_sent_once_the_survey_is_done(
     # the platform refuses everything, and Sam answers the other three meanwhile.
     bot, chat, engine = scheduled(settings, tmp_path, clock)
     try:
-        clock.set(JAN_1_10AM_NY)
-        await bot.run_review_schedule()
-        await answer(bot, "sam", ["4", "3"])
-        chat.clear()
-        go_down(chat)
-        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
-        await bot.run_review_schedule()
+        await reminders_held_up(bot, chat, clock, "sam")
         await answer(bot, "sam", ["4", "4", "4"])
         await back_up(bot, chat)
         assert not reminders(chat, "sam")
@@ -119,12 +113,7 @@ async def test_a_360_reminder_held_up_is_not_sent_once_the_gm_closed_the_review(
         settings, tmp_path, clock):
     bot, chat, engine = scheduled(settings, tmp_path, clock)
     try:
-        clock.set(JAN_1_10AM_NY)
-        await bot.run_review_schedule()
-        chat.clear()
-        go_down(chat)
-        clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
-        await bot.run_review_schedule()
+        await reminders_held_up(bot, chat, clock)
         await say(bot, "grace", "/review close alice")
         await back_up(bot, chat)
         # Sam and Ray rate only Alice: nothing left to remind them of.

@@ -10,6 +10,7 @@ import os
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +60,23 @@ def scheduled(settings, tmp_path: Path, clock, people: str = MORE
 async def answer(bot: TeamPulse, key: str, texts: list[str] = FIVE) -> None:
     for text in texts:
         await say(bot, key, text)
+
+
+async def reminders_held_up(bot: TeamPulse, chat: RecordingAdapter, clock: Any,
+                            *partly: str) -> None:
+    """The scheduled reviews open (JAN_1_10AM_NY), the raters in `partly` answer their
+    first survey's first two questions, then the reminders fall due two days before the
+    close while the platform refuses everything (tests.test_checkin_remind.go_down)."""
+    from tests.test_checkin_remind import go_down
+
+    clock.set(JAN_1_10AM_NY)
+    await bot.run_review_schedule()
+    for key in partly:
+        await answer(bot, key, ["4", "3"])
+    chat.clear()
+    go_down(chat)
+    clock.set(JAN_1_10AM_NY + timedelta(days=12, minutes=5))
+    await bot.run_review_schedule()
 
 
 # --- the report --------------------------------------------------------------------------
