@@ -280,8 +280,7 @@ def withdraw_reminders(ctx: Context, round_id: int, people: list[Person] | None 
                 ReviewInvite.person_id.in_(ids[start:start + KEYS_PER_STATEMENT])))
             if closing_day(closes, schedule_tz) == day}
     keys = [reminder_key(found.period, day, p.key) for p in people if p.id not in keep]
-    dropped = sum(ctx.outbox.withdraw(keys[start:start + KEYS_PER_STATEMENT], now)
-                  for start in range(0, len(keys), KEYS_PER_STATEMENT))
+    dropped = ctx.outbox.withdraw(keys, now)
     return dropped + _rebuild(ctx, found.period, day, [p for p in people if p.id in keep])
 
 
@@ -297,8 +296,7 @@ def _rebuild(ctx: Context, period: str, day: str, people: list[Person]) -> int:
             OutboxMessage.status == "pending"))
     if not pending:
         return 0  # sent already, or not yet due: the sweep's own reminder is right
-    for start in range(0, len(pending), KEYS_PER_STATEMENT):
-        ctx.outbox.withdraw(pending[start:start + KEYS_PER_STATEMENT], now)
+    ctx.outbox.withdraw(pending, now)
     schedule_tz = gm_timezone(ctx)
     whom = {by_key[k].id: (k, by_key[k]) for k in pending if k is not None}
     ids = list(whom)
@@ -338,6 +336,4 @@ def withdraw_reminders_to(ctx: Context, person: Person, *, keep_keys: bool = Fal
                            ReviewInvite.person_id == person.id,
                            ReviewInvite.done.is_(False), ReviewRound.status == "open",
                            ScheduledReview.closes_at > now))})
-    return sum(ctx.outbox.withdraw(keys[start:start + KEYS_PER_STATEMENT], now,
-                                   keep_keys=keep_keys)
-               for start in range(0, len(keys), KEYS_PER_STATEMENT))
+    return ctx.outbox.withdraw(keys, now, keep_keys=keep_keys)

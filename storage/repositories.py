@@ -679,8 +679,6 @@ _CLAIM_ALL_SQL = (
     "AND status = 'pending') = :n")
 _outbox = OutboxMessage.__table__
 
-#: Values per IN list: a bound list of parameters per statement.
-_IN_CHUNK = 500
 
 
 def _recipient(row: Any) -> tuple[str, str]:
@@ -959,18 +957,12 @@ class OutboxRepo:
         no text once done with, see expire). `keep_keys`: they keep their keys, so that
         the sweep that queued them takes them as sent and does not queue them again (a
         reminder of a survey put aside with /pause). How many were dropped."""
-        if not keys:
-            return 0
-        table = _outbox
-        values: dict[str, Any] = {"status": "expired", "expires_at": now}
-        if not keep_keys:
-            values["dedupe_key"] = None
-        if payload is not None:
-            values["payload"] = payload
-        return len(self.session.connection().execute(
-            update(table).where(table.c.dedupe_key.in_(list(keys)),
-                                table.c.status == "pending")
-            .values(**values).returning(table.c.id)).scalars().all())
+        keys = list(keys)
+        return sum(len(self.session.connection().execute(
+            _expiry(_outbox.c.dedupe_key.in_(keys[start:start + KEYS_PER_STATEMENT]), now,
+                    payload=payload, keep_keys=keep_keys)
+            .returning(_outbox.c.id)).scalars().all())
+            for start in range(0, len(keys), KEYS_PER_STATEMENT))
 
     def withdraw_soon(self, keys: Sequence[str], now: datetime) -> None:
         """withdraw(), as part of a batch of events: with the batch's other withdrawals in
@@ -1046,11 +1038,11 @@ class OutboxRepo:
             values: list[Any] = [a for p, a in addresses if p == platform]
             if platform == "telegram":
                 values = [int(v) for v in values if v.lstrip("-").isdigit()]
-            for start in range(0, len(values), _IN_CHUNK):
+            for start in range(0, len(values), KEYS_PER_STATEMENT):
                 query = select(people.c.id, people.c.active, people.c.role, people.c.team,
                                people.c.can_view_summary, people.c.key, people.c.slack_id,
                                people.c.telegram_id).where(
-                    column.in_(values[start:start + _IN_CHUNK]))
+                    column.in_(values[start:start + KEYS_PER_STATEMENT]))
                 if active is not None:
                     query = query.where(people.c.active.is_(active))
                 found.update((row.id, row) for row in self.session.execute(query))
@@ -1062,8 +1054,8 @@ class OutboxRepo:
         ids: list[int] = []
         for platform in sorted({p for p, _ in addresses}):
             values = sorted(a for p, a in addresses if p == platform)
-            for start in range(0, len(values), _IN_CHUNK):
-                chunk = values[start:start + _IN_CHUNK]
+            for start in range(0, len(values), KEYS_PER_STATEMENT):
+                chunk = values[start:start + KEYS_PER_STATEMENT]
                 ids += self.session.scalars(select(table.c.id).where(
                     table.c.status == "pending", table.c.platform == platform,
                     or_((table.c.target_kind == "dm") & table.c.address.in_(chunk),
@@ -1071,12 +1063,9 @@ class OutboxRepo:
         return ids
 
     def _expire(self, ids: list[int], now: datetime) -> None:
-        table = _outbox
-        for start in range(0, len(ids), _IN_CHUNK):
+        for start in range(0, len(ids), KEYS_PER_STATEMENT):
             self.session.connection().execute(
-                update(table).where(table.c.id.in_(ids[start:start + _IN_CHUNK]),
-                                    table.c.status == "pending")
-                .values(status="expired", expires_at=now, dedupe_key=None))
+                _expiry(_outbox.c.id.in_(ids[start:start + KEYS_PER_STATEMENT]), now))
 
     def in_flight(self, platforms: Sequence[str],
                   exclude: Collection[int] = ()) -> list[OutboxMessage]:
@@ -1187,6 +1176,19 @@ def _withdraw_all(connection: Connection, items: list[tuple[list[str], datetime]
     overlap a row the batch queued since (an enqueue writes what is deferred first)."""
     keys = sorted({key for batch, _ in items for key in batch})
     now = max(at for _, at in items)
-    connection.execute(update(_outbox).where(_outbox.c.dedupe_key.in_(keys),
-                                             _outbox.c.status == "pending")
-                       .values(status="expired", expires_at=now, dedupe_key=None))
+    for start in range(0, len(keys), KEYS_PER_STATEMENT):
+        connection.execute(_expiry(_outbox.c.dedupe_key.in_(keys[start:start + KEYS_PER_STATEMENT]),
+                                   now))
+
+
+def _expiry(which: Any, now: datetime, *, payload: dict[str, Any] | None = None,
+            keep_keys: bool = False) -> Any:
+    """The UPDATE every withdrawal runs: the pending messages `which` picks become
+    'expired' as of `now`, giving up their dedupe keys unless `keep_keys`, keeping
+    `payload` instead of theirs if given (see OutboxRepo.withdraw)."""
+    values: dict[str, Any] = {"status": "expired", "expires_at": now}
+    if not keep_keys:
+        values["dedupe_key"] = None
+    if payload is not None:
+        values["payload"] = payload
+    return update(_outbox).where(which, _outbox.c.status == "pending").values(**values)
