@@ -302,27 +302,17 @@ def withdraw_stale_reminders(ctx: Context) -> int:
     move and skip drop theirs. The pair's cadence, day or time changed, the manager's
     timezone, or the pair is gone (switched off, another manager, someone left); the
     sweep reminds of the new time as usual. How many were dropped."""
-    pending = list(ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.status == "pending",
-        OutboxMessage.dedupe_key.like("oo:day:%") | OutboxMessage.dedupe_key.like("oo:soon:%"))))
+    pending = _pending_reminders(ctx)
     if not pending:
         return 0
     by_ids = {(p.manager.id, p.report.id): p for p in pairs(ctx.session, ctx.org)}
     all_overrides = OneOnOneRepo(ctx.session).all_overrides()
     stale: list[str] = []
-    for key in pending:
-        if key is None:
-            continue
-        # oo:<kind>:<manager id>:<report id>:<occurrence key>:<start, UTC>:<person id>
-        parts = key.split(":")
-        if len(parts) != 7:
-            continue
-        _, _, manager_id, report_id, _, start, _ = parts
-        pair = by_ids.get((int(manager_id), int(report_id)))
+    for key, (manager_id, report_id, at, _person_id) in pending:
+        pair = by_ids.get((manager_id, report_id))
         if pair is None:
             stale.append(key)
             continue
-        at = datetime.strptime(start, "%Y%m%dT%H%M").replace(tzinfo=UTC)
         around = occurrences(pair, at - timedelta(days=2), at + timedelta(days=2),
                              all_overrides.get((pair.manager.id, pair.report.id), {}))
         still = {_reminder_key(kind, pair, occ, person) for occ in around if not occ.skipped
@@ -343,18 +333,28 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
     if period is None:
         return 0
     back = period.span(person.timezone)[1]
-    pending = ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.status == "pending",
-        OutboxMessage.dedupe_key.like("oo:day:%") | OutboxMessage.dedupe_key.like("oo:soon:%"),
-        OutboxMessage.dedupe_key.like(f"%:{person.id}")))
-    mine: list[str] = []
-    for key in pending:
+    return ctx.outbox.withdraw(
+        [key for key, (_, _, start, whom) in _pending_reminders(
+            ctx, OutboxMessage.dedupe_key.like(f"%:{person.id}"))
+         if whom == person.id and start < back], now)
+
+
+def _pending_reminders(ctx: Context, *where: Any
+                       ) -> list[tuple[str, tuple[int, int, datetime, int]]]:
+    """The 1:1 reminders still waiting in the outbox (also matching `where`), each with
+    what its key (_reminder_key) names: manager id, report id, the meeting's start (UTC)
+    and the person reminded."""
+    found = []
+    for key in ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.dedupe_key.like("oo:day:%") | OutboxMessage.dedupe_key.like("oo:soon:%"),
+            *where)):
         # oo:<kind>:<manager id>:<report id>:<occurrence key>:<start, UTC>:<person id>
         parts = (key or "").split(":")
-        if len(parts) == 7 and parts[6] == str(person.id) and datetime.strptime(
-                parts[5], "%Y%m%dT%H%M").replace(tzinfo=UTC) < back:
-            mine.append(key)
-    return ctx.outbox.withdraw(mine, now)
+        if len(parts) == 7:
+            found.append((key, (int(parts[2]), int(parts[3]), datetime.strptime(
+                parts[5], "%Y%m%dT%H%M").replace(tzinfo=UTC), int(parts[6]))))
+    return found
 
 
 def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
