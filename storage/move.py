@@ -107,12 +107,34 @@ def move_database(source_url: str, target_url: str, *,
     """
     check_database_url(target_url, "TARGET_URL")
     shown = mask_url(target_url)
+    if _same_sqlite_file(source_url, target_url):
+        # Its snapshot would be found to hold the same rows, as after a finished move:
+        # refused as a PostgreSQL database in use is (by the move's own lock on it).
+        raise DatabaseSetupError(_in_use(shown))
     with _snapshot(source_url) as source:
         revision = _source_revision(source, source_url)
         # A SQLite target is locked as a bot locks its file before it is touched: no bot
         # runs on it, nor starts on it, nor does a second move fill it meanwhile.
         with _sqlite_target_lock(target_url):
             return _move_into(source, target_url, shown, revision, batch_rows)
+
+
+def _same_sqlite_file(source_url: str, target_url: str) -> bool:
+    """Whether both URLs name one SQLite file, however spelt (relative, through a link)."""
+    source, target = sqlite_path(source_url), sqlite_path(target_url)
+    if source is None or target is None:
+        return False
+    if source.resolve() == target.resolve():
+        return True
+    with contextlib.suppress(OSError):  # one of them does not exist: not the same file
+        return source.samefile(target)
+    return False
+
+
+def _in_use(shown: str) -> str:
+    """The refusal of a move into the database it is moving from."""
+    return (f"the target database at {shown} is the database in use (DATABASE_URL) itself; "
+            "move-db copies it into another, empty database, nothing was changed")
 
 
 @contextlib.contextmanager
@@ -217,10 +239,7 @@ def _pg_move_lock(engine: Engine, direction: str, shown: str) -> Iterator[None]:
             raise _unusable(direction, shown, exc) from None
         if holder is not None:
             if holder == f"pid {os.getpid()}, teampulse move-db":
-                raise DatabaseSetupError(
-                    f"the target database at {shown} is the database in use (DATABASE_URL) "
-                    "itself; move-db copies it into another, empty database, nothing was "
-                    "changed")
+                raise DatabaseSetupError(_in_use(shown))
             raise DatabaseSetupError(another_move(direction, shown, holder))
         yield
     finally:

@@ -94,6 +94,39 @@ def test_make_run_entry_point_with_piped_input(tmp_path):
     assert done.stderr == ""
 
 
+def test_the_quick_start_on_a_fresh_checkout_runs_the_console_on_sqlite(tmp_path):
+    """README's quick start, as a newcomer runs it: no .env, no org.yaml and no setting in
+    the environment; `make run` (`teampulse run` in the virtualenv) starts the console on
+    org.example.yaml and a SQLite file under ./data/, and the README's piped session ends in
+    a summary showing 李雷's check-in. (Guard: the tests above set DATABASE_URL and the org
+    file, so the defaults themselves went untried.)"""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    script = re.search(r"printf '([^']*)' \| make run", readme)
+    assert script is not None
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^run: .*\n\t\$\(BIN\)/teampulse run$", makefile, re.M)
+    assert 'teampulse = "bot.cli:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (tmp_path / "org.example.yaml").write_bytes((ROOT / "org.example.yaml").read_bytes())
+    names = {line.split("=", 1)[0].lstrip("# ") for line in
+             (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+             if re.match(r"#? ?[A-Z][A-Z0-9_]+=", line)} - {"TEAMPULSE_CACHE_DIR"}
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-m", "bot", "run"],
+                          input=script[1].replace("\\n", "\n"),
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "teampulse console — Northwind Sales" in done.stdout
+    assert (tmp_path / "data" / "teampulse.db").is_file()
+    summary = done.stdout[done.stdout.rindex("grace> /summary"):]
+    assert "✅ 李雷 — checked in" in summary
+    assert "Goals: Revenue 66,000 / 60,000 USD (110%)" in summary
+
+
 async def test_at_a_check_in_hour_the_console_s_first_line_meets_this_week_s_prompt(
         settings, clock, monkeypatch):
     """Start-up prompts the check-ins due in the background once the bot runs; the

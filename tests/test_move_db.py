@@ -228,6 +228,62 @@ def test_a_target_that_holds_data_is_refused(source: str, target: str, tmp_path:
     assert contents(target) == before
 
 
+@pytest.mark.parametrize("spelling", ["as_set", "relative", "through_a_link"])
+def test_a_move_into_the_sqlite_file_in_use_itself_is_refused(
+        source: str, spelling: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`teampulse move-db` given DATABASE_URL's own file (a slip when copying the line, or
+    the same file by another path) printed "already holds every row of … a move into it
+    finished before; nothing was copied" and the DATABASE_URL line to switch to: no move
+    had ever been made. It is refused as on PostgreSQL, naming why."""
+    fill(source, people=2)
+    before = contents(source)
+    path = Path(make_url(source).database or "")
+    monkeypatch.chdir(tmp_path)
+    if spelling == "relative":
+        target = f"sqlite:///{path.relative_to(tmp_path)}"
+    elif spelling == "through_a_link":
+        (tmp_path / "link").symlink_to(path.parent)
+        target = f"sqlite:///{tmp_path / 'link' / path.name}"
+    else:
+        target = source
+    code, out, err = move(tmp_path, capsys, target)
+    assert (code, out) == (2, "")
+    assert err == (f"teampulse: the target database at {target} is the database in use "
+                   "(DATABASE_URL) itself; move-db copies it into another, empty database, "
+                   "nothing was changed\n")
+    assert contents(source) == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["teampulse.db"]
+
+
+def test_a_move_into_the_postgresql_database_in_use_itself_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same on PostgreSQL (guard: found by the move's own lock on the database)."""
+    if not SERVER_URL:
+        pytest.skip("PostgreSQL source: set TEST_DATABASE_URL")
+    name = f"teampulse_test_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    url = make_url(SERVER_URL).set(database=name)
+    source = (url if url.password else url.set(password=SECRET)).render_as_string(
+        hide_password=False)
+    try:
+        engine = create_db_engine(source)
+        upgrade(engine)
+        engine.dispose()
+        fill(source, people=2)
+        before = contents(source)
+        monkeypatch.setenv("DATABASE_URL", source)
+        code, out, err = move(tmp_path, capsys, source)
+        assert (code, out) == (2, "")
+        assert err == (f"teampulse: the target database at {source.replace(SECRET, '***')} "
+                       "is the database in use (DATABASE_URL) itself; move-db copies it into "
+                       "another, empty database, nothing was changed\n")
+        assert contents(source) == before
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def test_a_database_not_up_to_date_is_not_moved(tmp_path: Path, target: str,
                                                 capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
