@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.numbers import round_half_up
 from bot.org import Org
+from bot.readers import GM
 from bot.review_config import MIN_GROUP  # with reviews.peers, which is checked against it
 from bot.text import clean_text
 from handlers.answers import is_pause, is_skip, normalise
@@ -457,7 +458,7 @@ def _show_report(ctx: Context, subject: Person) -> None:
                   still_open=open_round(ctx.session, subject.key) is not None)
         return
     ctx.reply("review_report", report=build_report(ctx.session, ctx.org, rnd),
-              comments_shown=COMMENTS_SHOWN)
+              comments_shown=COMMENTS_SHOWN, readers=GM)
 
 
 def _left_with_open_review(ctx: Context, text: str) -> Person | None:
@@ -924,8 +925,10 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
     else:  # the director alone: no need to read the whole org for them
         readers = [p] if (p := ctx.people.by_key(rnd.subject_key)) is not None else []
     for reader in readers:
+        # The GM's copy is the GM's (bot.readers); the director's own report stays theirs.
         ctx.tell(reader, "review_report", report=report, comments_shown=COMMENTS_SHOWN,
-                 dedupe_key=f"review:{rnd.id}:report:{reader.key}")
+                 dedupe_key=f"review:{rnd.id}:report:{reader.key}",
+                 readers=GM if reader.key != rnd.subject_key else None)
     if rnd.started_by == "schedule" and summary:
         from handlers.review_schedule import tell_closed
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.readers import GM
 from bot.render import NAMES_SHOWN
 from handlers.context import Context
 from handlers.review import (
@@ -108,14 +109,14 @@ def show_status(ctx: Context, subject: Person | None) -> None:
         if found is None:
             ctx.reply("review_none_open", name=subject.display_name)
             return
-        ctx.reply("review_status_one", p=progress(ctx, *found))
+        ctx.reply("review_status_one", p=progress(ctx, *found), readers=GM)
         return
     if not rounds:
         ctx.reply("review_status_none")
         return
     # Counted for the ones shown only: a period of a thousand reviews lists the soonest.
     shown = [progress(ctx, r, c) for r, c in rounds[:NAMES_SHOWN]]
-    ctx.reply("review_status_all", lines=shown, more=len(rounds) - len(shown))
+    ctx.reply("review_status_all", lines=shown, more=len(rounds) - len(shown), readers=GM)
 
 
 def remind_before(ctx: Context) -> timedelta | None:
