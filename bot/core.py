@@ -54,22 +54,20 @@ CONCURRENT = (IntegrityError, StaleDataError, ConcurrentChange)
 log = logging.getLogger(__name__)
 
 
-def _log_withdrawn(dropped: int) -> None:
+#: Why an edit of the org file withdrew queued messages: the metric's label, and the log's
+#: line (the count, and "message(s)" or "reminder(s)").
+WITHDRAWN = {
+    "oneonone_moved": "org file: %d queued 1:1 %s of a time the file no longer gives withdrawn",
+    "removed": "org file: %d queued private %s to people no longer in the file withdrawn",
+    "right_taken": "org file: %d queued %s (summaries, digests, the GM's) to people who may "
+                   "no longer read them withdrawn",
+}
+
+
+def _log_withdrawn(reason: str, dropped: int) -> None:
     if dropped:
-        log.info("org file: %d queued 1:1 %s of a time the file no longer gives withdrawn",
-                 dropped, "reminder" if dropped == 1 else "reminders")
-
-
-def _log_leavers(dropped: int) -> None:
-    if dropped:
-        log.info("org file: %d queued private %s to people no longer in the file withdrawn",
-                 dropped, "message" if dropped == 1 else "messages")
-
-
-def _log_unreadable(dropped: int) -> None:
-    if dropped:
-        log.info("org file: %d queued %s (summaries, digests, GM-only) to people who may no "
-                 "longer read them withdrawn", dropped, "message" if dropped == 1 else "messages")
+        noun = "reminder" if reason == "oneonone_moved" else "message"
+        log.info(WITHDRAWN[reason], dropped, noun if dropped == 1 else noun + "s")
 
 
 EVENT_ID_RETENTION = timedelta(days=7)
@@ -232,13 +230,10 @@ class TeamPulse:
     def sync_org(self) -> None:
         """Bring the people table in line with the org file (and the 1:1 reminders still
         queued: the file may have been edited while the bot was stopped, see sync_org_to)."""
-        from handlers.oneonone import withdraw_stale_reminders
-
         with self.unit() as ctx:
             PeopleRepo(ctx.session).sync(self.org.people)
-            _log_withdrawn(withdraw_stale_reminders(ctx))
-            _log_leavers(OutboxRepo(ctx.session).withdraw_for_leavers(self.clock.now()))
-            _log_unreadable(OutboxRepo(ctx.session).withdraw_unreadable(self.clock.now()))
+            dropped = self._withdraw_for_org(ctx)
+        self._count_withdrawn(dropped)
 
     def sync_org_to(self, org: Org) -> None:
         """Bring the people table in line with an edited org file (before `apply_org`).
@@ -246,7 +241,6 @@ class TeamPulse:
         Replicas reloading the same edit take turns, as at start: each writes only what
         still differs.
         """
-        from handlers.oneonone import withdraw_stale_reminders
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
@@ -256,15 +250,35 @@ class TeamPulse:
             # In the same transaction, so an open review never counts or waits for a
             # leaver the edit took out (a second replica finds nothing left to do).
             replace_leavers(ctx)
+            dropped = self._withdraw_for_org(ctx)
+        self._count_withdrawn(dropped)
+
+    def _withdraw_for_org(self, ctx: Context) -> dict[str, int]:
+        """Withdraw what waits in the outbox that the org file (as now synced) no longer
+        allows; how many, by reason (each logged)."""
+        from handlers.oneonone import withdraw_stale_reminders
+
+        outbox, now = OutboxRepo(ctx.session), self.clock.now()
+        dropped = {
             # A 1:1 whose time the edit changed: its reminders still queued (the platform
             # down) would say the old time; dropped, the sweep reminds of the new one.
-            _log_withdrawn(withdraw_stale_reminders(ctx))
+            "oneonone_moved": withdraw_stale_reminders(ctx),
             # Whoever the edit took out gets nothing more that waited for them (a
             # summary asked while the platform was down).
-            _log_leavers(OutboxRepo(session).withdraw_for_leavers(self.clock.now()))
+            "removed": outbox.withdraw_for_leavers(now),
             # And whoever it took a right from (off org.summary_viewers, no longer the
-            # GM, a director moved) no summary, digest or GM-only message still queued.
-            _log_unreadable(OutboxRepo(session).withdraw_unreadable(self.clock.now()))
+            # GM, a director moved) no summary, digest or GM's message still queued.
+            "right_taken": outbox.withdraw_unreadable(now),
+        }
+        for reason, count in dropped.items():
+            _log_withdrawn(reason, count)
+        return dropped
+
+    def _count_withdrawn(self, dropped: dict[str, int]) -> None:
+        # Once committed: a sync rolled back withdrew nothing (a replica that reloads
+        # the same edit after another finds nothing left, so each is counted once).
+        for reason, count in dropped.items():
+            self.metrics.withdrawn(reason, count)
 
     async def replace_review_leavers(self) -> int:
         """After a start: the raters of open 360° reviews who left the org file while the

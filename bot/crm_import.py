@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.readers import GM
 from bot.text import count_text, problems_text
 from bot.weeks import parse_week, week_of, week_start
 
@@ -715,7 +716,8 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
         with bot.unit() as ctx:
             for gm in ctx.people.active():
                 if gm.role == "gm":
-                    ctx.tell(gm, name, dedupe_key=f"{dedupe}:{gm.key}", **params)
+                    ctx.tell(gm, name, dedupe_key=f"{dedupe}:{gm.key}", readers=GM,
+                             **params)
 
     seen: dict[str, tuple[int, int]] = {}
     # Hidden files are the system's or an editor's (.DS_Store, .~lock.report.csv#).

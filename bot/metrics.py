@@ -43,6 +43,12 @@ class Metrics:
             "teampulse_messages_expired",
             "Time-bound messages dropped unsent: still waiting (an outage, a rate limit, "
             "a stopped bot) when they stopped being true", ["platform"], registry=r)
+        self.messages_withdrawn = Counter(
+            "teampulse_messages_withdrawn",
+            "Messages an edit of the org file withdrew unsent, by reason: removed (its "
+            "reader taken out of the file), right_taken (a summary, digest or GM's message "
+            "to someone who may no longer read it), oneonone_moved (a 1:1 reminder of a "
+            "time the file no longer gives)", ["reason"], registry=r)
         self.rate_limit_waits = Counter(
             "teampulse_rate_limit_waits",
             "Times a platform asked us to wait (Retry-After) before sending", ["platform"],
@@ -86,6 +92,11 @@ class Metrics:
     def expired(self, platform: str, count: int) -> None:
         """Count messages the outbox dropped as expired (its on_expired)."""
         self.messages_expired.labels(platform).inc(count)
+
+    def withdrawn(self, reason: str, count: int) -> None:
+        """Count messages an edit of the org file withdrew (see TeamPulse.sync_org_to)."""
+        if count:
+            self.messages_withdrawn.labels(reason).inc(count)
 
     def observe_handler(self, platform: str, started: float) -> None:
         """Record how long handling one event took (since `time.perf_counter()` = started)."""

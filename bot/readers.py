@@ -15,7 +15,8 @@ READERS_KEY = "readers"
 #: The whole org's summaries: the GM and the summary viewers.
 VIEWERS = "viewers"
 
-#: Messages for the GM alone (the monthly overview).
+#: What the GM is sent as the GM (the monthly overview, support requests' news, a 360°
+#: report, the honour roll's DM, ...): withdrawn should the org file make someone else GM.
 GM = "gm"
 
 _TEAM = "team:"

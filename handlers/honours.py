@@ -14,6 +14,7 @@ from sqlalchemy.orm import object_session
 
 from bot.events import Target
 from bot.org import Org
+from bot.readers import GM
 from handlers.answers import normalise
 from handlers.context import Context
 from storage.kudos import Kudos, KudosRepo, shared_names
@@ -249,6 +250,7 @@ def post_monthly_honours(ctx: Context) -> bool:
         ctx.post(Target(platform, "channel", channel), text, dedupe_key=f"honours:{tag}:{platform}")
     for gm in ctx.people.active():
         if gm.role == "gm":
+            # Sent as the GM's: withdrawn should the org file make someone else GM first.
             ctx.tell(gm, "honours_roll", roll=build_roll(rows, org, gm.locale, year, month),
-                     in_progress=False, dedupe_key=f"honours:{tag}:dm:{gm.key}")
+                     in_progress=False, dedupe_key=f"honours:{tag}:dm:{gm.key}", readers=GM)
     return True

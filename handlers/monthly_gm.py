@@ -179,7 +179,8 @@ def tell_answers_arriving(ctx: Context, director: Person, tag: str) -> None:
         for gm in ctx.people.active():
             if gm.role == "gm":
                 ctx.tell(gm, "monthly_answers_arriving", name=director.display_name,
-                         month=tag, dedupe_key=f"monthly:{tag}:answers:{gm.key}")
+                         month=tag, dedupe_key=f"monthly:{tag}:answers:{gm.key}",
+                         readers=GM)
 
 
 def tell_all_answered(ctx: Context, year: int, month_no: int, *,
@@ -209,7 +210,7 @@ def tell_all_answered(ctx: Context, year: int, month_no: int, *,
         if gm.role == "gm":
             ctx.tell(gm, "monthly_answers_all", total=len(expected), month=tag,
                      unsent=unsent, after=_tag(*month_after(year, month_no)),
-                     dedupe_key=f"monthly:{tag}:answers-all:{gm.key}")
+                     dedupe_key=f"monthly:{tag}:answers-all:{gm.key}", readers=GM)
     return True
 
 
@@ -295,7 +296,9 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         if director is None:
             ctx.reply("monthly_no_director", value=rest)
             return
-        ctx.reply("monthly_director", review=review, month=tag,
+        # The GM's view of the org (/monthly is theirs alone): withdrawn unsent should the
+        # org file make someone else GM while it waits, as the overview the job sends.
+        ctx.reply("monthly_director", review=review, month=tag, readers=GM,
                   answers=[(q, given[q]) for q in MONTHLY_QUESTIONS if q in given],
                   unsent=unsent, after=_tag(*month_after(year, month_no)))
         return
@@ -305,7 +308,7 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
     if view is None:
         ctx.reply("monthly_no_such_page", page=page, pages=pages, month=tag)
         return
-    ctx.reply("monthly_overview", view=view)
+    ctx.reply("monthly_overview", view=view, readers=GM)
 
 
 def _answers(ctx: Context, tag: str, page: int) -> None:
@@ -342,7 +345,7 @@ def _answers(ctx: Context, tag: str, page: int) -> None:
     blocks = [AnswerBlock(directors[pid].display_name, directors[pid].team,
                           [(q, texts[pid][q]) for q in MONTHLY_QUESTIONS])
               for pid in shown]
-    ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order),
+    ctx.reply("monthly_answers_page", month=tag, blocks=blocks, answered=len(order), readers=GM,
               total=len(directors) - len(dropped) - len(newcomers), waiting=waiting,
               page=page, pages=pages,
               first=start + 1, held=held, dropped=dropped,

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.numbers import round_half_up
 from bot.org import Org
+from bot.readers import GM
 from bot.review_config import MIN_GROUP  # with reviews.peers, which is checked against it
 from bot.text import clean_text
 from handlers.answers import is_pause, is_skip, normalise
@@ -219,23 +220,41 @@ def unreached_counts(session: Session, round_id: int, now: datetime) -> dict[str
     anyone) tells nothing about who was reached: every rater reads as reached, as before,
     rather than an upgrade turning a whole open review into "could not be reached"."""
     found = dict.fromkeys(GROUPS, 0)
+    unreached = _unreached(session, round_id, now)
+    if unreached is None:
+        return found
+    for group, count in session.execute(
+            select(ReviewInvite.rater_group, func.count())
+            .where(ReviewInvite.round_id == round_id, unreached)
+            .group_by(ReviewInvite.rater_group)):
+        if group in found:
+            found[group] += int(count)
+    return found
+
+
+def unreached_raters(session: Session, round_id: int, now: datetime) -> list[int]:
+    """The person ids of those unreached_counts counts (the same rule), by invite."""
+    unreached = _unreached(session, round_id, now)
+    if unreached is None:
+        return []
+    return list(session.scalars(select(ReviewInvite.person_id).where(
+        ReviewInvite.round_id == round_id, unreached).order_by(ReviewInvite.id)))
+
+
+def _unreached(session: Session, round_id: int, now: datetime) -> Any:
+    """The condition on a review's invites of those its survey never reached by `now`
+    (see unreached_counts); None when the review tells nothing about it."""
     keyed = OutboxMessage.dedupe_key == literal("review:invite:") + cast(ReviewInvite.id,
                                                                           String)
     if session.execute(select(ReviewInvite.id).where(
             ReviewInvite.round_id == round_id, exists().where(keyed)).limit(1)).first() is None:
-        return found
+        return None
     reached = exists().where(
         keyed,
         or_(OutboxMessage.status.in_(("sent", "sending")),
             and_(OutboxMessage.status == "pending",
                  or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))))
-    for group, count in session.execute(
-            select(ReviewInvite.rater_group, func.count())
-            .where(ReviewInvite.round_id == round_id, ReviewInvite.answered == 0, ~reached)
-            .group_by(ReviewInvite.rater_group)):
-        if group in found:
-            found[group] += int(count)
-    return found
+    return and_(ReviewInvite.answered == 0, ~reached)
 
 
 def reach_counts(session: Session, rnd: ReviewRound, now: datetime
@@ -457,7 +476,7 @@ def _show_report(ctx: Context, subject: Person) -> None:
                   still_open=open_round(ctx.session, subject.key) is not None)
         return
     ctx.reply("review_report", report=build_report(ctx.session, ctx.org, rnd),
-              comments_shown=COMMENTS_SHOWN)
+              comments_shown=COMMENTS_SHOWN, readers=GM)
 
 
 def _left_with_open_review(ctx: Context, text: str) -> Person | None:
@@ -924,8 +943,10 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
     else:  # the director alone: no need to read the whole org for them
         readers = [p] if (p := ctx.people.by_key(rnd.subject_key)) is not None else []
     for reader in readers:
+        # The GM's copy is the GM's (bot.readers); the director's own report stays theirs.
         ctx.tell(reader, "review_report", report=report, comments_shown=COMMENTS_SHOWN,
-                 dedupe_key=f"review:{rnd.id}:report:{reader.key}")
+                 dedupe_key=f"review:{rnd.id}:report:{reader.key}",
+                 readers=GM if reader.key != rnd.subject_key else None)
     if rnd.started_by == "schedule" and summary:
         from handlers.review_schedule import tell_closed
 

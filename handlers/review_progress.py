@@ -21,12 +21,13 @@ no reminder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.readers import GM
 from bot.render import NAMES_SHOWN
 from handlers.context import Context
 from handlers.review import (
@@ -36,6 +37,7 @@ from handlers.review import (
     reach_counts,
     response_lines,
     subject_name,
+    unreached_raters,
 )
 from handlers.review_schedule import gm_timezone
 from handlers.waiting import under_way
@@ -71,6 +73,39 @@ class Progress:
     response: list[Response]
     overall: Response | None
     manager: str | None  # who was asked as manager, named anyway, as in the report
+    #: Who the survey has not reached, and why (one review's status only): see unreached.
+    unreached: list[Unreached] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """A rater the survey has not reached: `why` is "no_platform" (no running chat
+    platform knows them), "away" (asked once back) or "undelivered" (it failed)."""
+
+    name: str
+    why: str
+
+
+def unreached(ctx: Context, rnd: ReviewRound) -> list[Unreached]:
+    """Who an open review's survey has not reached, named for the GM's /review status
+    <director>: "2 more not reached yet" left a GM whose own review (no closing date) waits
+    for them with nothing to act on. Named as the start's reply and the schedule's note
+    name those no platform reaches: that the survey never got to someone is the bot's
+    doing, not their answer (who has or has not answered stays unsaid)."""
+    now = ctx.clock.now()
+    found = []
+    for pid in unreached_raters(ctx.session, rnd.id, now):
+        person = ctx.session.get(Person, pid)
+        if person is None or not person.active:
+            continue
+        if ctx.dm_target(person) is None:
+            why = "no_platform"
+        elif ctx.away.is_away(person.id, person.timezone, now):
+            why = "away"
+        else:
+            why = "undelivered"
+        found.append(Unreached(person.display_name, why))
+    return found
 
 
 def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
@@ -108,14 +143,16 @@ def show_status(ctx: Context, subject: Person | None) -> None:
         if found is None:
             ctx.reply("review_none_open", name=subject.display_name)
             return
-        ctx.reply("review_status_one", p=progress(ctx, *found))
+        one = progress(ctx, *found)
+        one.unreached = unreached(ctx, found[0])
+        ctx.reply("review_status_one", p=one, readers=GM)
         return
     if not rounds:
         ctx.reply("review_status_none")
         return
     # Counted for the ones shown only: a period of a thousand reviews lists the soonest.
     shown = [progress(ctx, r, c) for r, c in rounds[:NAMES_SHOWN]]
-    ctx.reply("review_status_all", lines=shown, more=len(rounds) - len(shown))
+    ctx.reply("review_status_all", lines=shown, more=len(rounds) - len(shown), readers=GM)
 
 
 def remind_before(ctx: Context) -> timedelta | None:

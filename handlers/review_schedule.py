@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.numbers import round_half_up
+from bot.readers import GM
 from bot.render import NAMES_SHOWN
 from bot.review_config import ReviewSchedule
 from handlers.context import Context
@@ -220,7 +221,7 @@ def tell_started(ctx: Context) -> None:
         ctx.tell(gm, "review_schedule_started_all", period=window.label, names=names,
                  raters=len(asked), unreachable=unreachable, min_group=MIN_GROUP,
                  closes=closes.astimezone(ZoneInfo(gm.timezone)), peers=schedule.peers,
-                 dedupe_key=keys[gm.id])
+                 dedupe_key=keys[gm.id], readers=GM)
 
 
 @dataclass
@@ -331,6 +332,6 @@ def send_closed_summary(ctx: Context, period: str, lines: list[ClosedLine]) -> b
         for gm in gms:
             ctx.tell(gm, "review_schedule_closed_all", period=label,
                      lines=lines[:CLOSED_SHOWN], more=max(0, len(lines) - CLOSED_SHOWN),
-                     dedupe_key=keys[gm.id])
+                     dedupe_key=keys[gm.id], readers=GM)
     repo.settle(period)
     return True

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.clock import as_utc
+from bot.readers import GM
 from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
@@ -151,6 +152,21 @@ def _may_see(ctx: Context, person: Person, request: SupportRequest) -> bool:
     return request.requester_id == person.id or may_handle(ctx, person, request)
 
 
+def _readers(ctx: Context, person: Person, request: SupportRequest | None = None
+             ) -> str | None:
+    """The GM's mark (bot.readers) on what `person` is sent about a request only because
+    they are the GM: withdrawn unsent should the org file make someone else GM while it
+    waits (the platform down). Not on what they would read anyway, as its requester or
+    an owner of its department (the mark has no form for an owner)."""
+    if person.role != "gm" or request is None:
+        return GM if person.role == "gm" else None
+    department = ctx.org.support.department(request.department)
+    if request.requester_id == person.id or (
+            department is not None and person.key in department.owners):
+        return None
+    return GM
+
+
 def _tell_handlers(ctx: Context, request: SupportRequest, name: str, *,
                    exclude: Person | None = None, once: str | None = None,
                    **params: Any) -> None:
@@ -160,7 +176,7 @@ def _tell_handlers(ctx: Context, request: SupportRequest, name: str, *,
             continue
         ctx.tell(person, name, item=_view(ctx, request, person),
                  dedupe_key=f"support:{request.id}:{once}:{person.key}" if once else None,
-                 **params)
+                 readers=_readers(ctx, person, request), **params)
 
 
 def _kind(ctx: Context, viewer: Person | None, request: SupportRequest) -> str:
@@ -307,9 +323,11 @@ def _list(ctx: Context, person: Person, page: int = 1) -> None:
     paging = None if pages == 1 else {
         "first": start + 1, "last": start + len(shown), "total": len(items),
         "ageing": sum(1 for i in items if i["ageing"]), "number": page, "pages": pages}
+    # The GM's list is the whole org's: theirs only while they are the GM.
     ctx.reply("support_list", items=shown,
               handler=person.role == "gm" or bool(ctx.org.support.owned_by(person.key)),
-              ageing_days=ctx.org.support.ageing_days, paging=paging)
+              ageing_days=ctx.org.support.ageing_days, paging=paging,
+              readers=_readers(ctx, person))
 
 
 def _show(ctx: Context, person: Person, n: int) -> None:
@@ -335,7 +353,8 @@ def _show(ctx: Context, person: Person, n: int) -> None:
                   "days": age_days(request.opened_at, request.resolved_at, person.timezone)}
     ctx.reply("support_show", item=_view(ctx, request, person), comments=comments,
               handler=may_handle(ctx, person, request),
-              acked_by=acked.display_name if acked else "", closed=closed)
+              acked_by=acked.display_name if acked else "", closed=closed,
+              readers=_readers(ctx, person, request))
 
 
 def _local(moment: datetime, timezone: str) -> datetime:

@@ -133,3 +133,38 @@ def test_only_the_messages_of_those_who_lost_a_right_are_withdrawn(bot):
                     "alice east": "pending", "alice all": "expired",
                     "alice reply": "pending", "grace all": "pending",
                     "li east": "expired", "nobody": "pending"}
+
+
+async def test_what_an_edit_withdrew_is_counted_for_the_operator_by_reason(
+        running, caplog):  # noqa: F811
+    """Vera's /summary and Sam's /help wait while the platform is down; the operator takes
+    Vera off the viewers and Sam out of the file. /metrics counts both withdrawals by
+    reason (as the log says), and a second look at the same file counts nothing more."""
+    import logging
+
+    from prometheus_client import generate_latest
+
+    running.chat.clear()
+    running.chat.fail_next = list(DOWN)
+    await say(running.bot, "vera", "/summary")
+    await say(running.bot, "sam", "/help")
+    sam = running.path.read_text(encoding="utf-8").split("  - key: sam\n")[1].split("# ")[0]
+    running.edit("summary_viewers: [vera]", "summary_viewers: []")
+    running.edit("  - key: sam\n" + sam, "")
+    with caplog.at_level(logging.INFO, logger="bot.core"):
+        assert (await running.watcher.check()).removed == ("sam",)
+    assert "1 queued private message to people no longer in the file withdrawn" in caplog.text
+    assert "1 queued message (summaries, digests, the GM's) to people who may no longer " \
+        "read them withdrawn" in caplog.text
+
+    def metrics() -> str:
+        return generate_latest(running.bot.metrics.registry).decode()
+
+    assert 'teampulse_messages_withdrawn_total{reason="removed"} 1.0' in metrics()
+    assert 'teampulse_messages_withdrawn_total{reason="right_taken"} 1.0' in metrics()
+    assert 'reason="oneonone_moved"' not in metrics()  # nothing of the kind withdrawn
+    running.bot.sync_org()  # as a start with the same file: nothing left to withdraw
+    assert 'teampulse_messages_withdrawn_total{reason="removed"} 1.0' in metrics()
+    assert 'teampulse_messages_withdrawn_total{reason="right_taken"} 1.0' in metrics()
+    await _back(running)
+    assert running.chat.to("vera") == [] and running.chat.to("sam") == []

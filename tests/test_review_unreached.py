@@ -1,0 +1,73 @@
+"""A 360° review the GM started (no closing date) waits for every rater; one the survey
+never reached (here Bruno, whom the only running platform, Telegram, does not know) keeps
+it open until /review close. /review status <director> names who was not reached, why,
+and what the GM can do, in English and Chinese; the report then counts them apart."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from bot.app import prepare
+from bot.core import TeamPulse
+from bot.events import InboundEvent
+from tests.support import RecordingAdapter
+
+GRACE = "1001"  # her Telegram id in the test org (Bruno has a username only: no DM)
+
+
+@pytest.fixture
+async def on_telegram(settings, clock) -> AsyncIterator[tuple[TeamPulse, RecordingAdapter]]:
+    bot, engine = prepare(replace(settings), clock)
+    chat = RecordingAdapter(platform="telegram")
+    bot.register(chat)
+    try:
+        yield bot, chat
+    finally:
+        await bot.drain()
+        engine.dispose()
+
+
+async def grace_says(bot: TeamPulse, chat: RecordingAdapter, text: str) -> str:
+    await bot.handle(InboundEvent(platform="telegram", user_id=GRACE, chat_id=GRACE,
+                                  chat_type="direct", text=text))
+    await bot.drain()
+    return chat.last(GRACE)
+
+
+async def test_the_gm_is_told_who_the_survey_never_reached_and_what_to_do(on_telegram):
+    bot, chat = on_telegram
+    started = await grace_says(bot, chat, "/review start alice")
+    assert "Not reachable on any running platform: Bruno Rossi." in started
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "⚠️ The survey has not reached Bruno Rossi (no running chat platform reaches " \
+        "them).\nThis review has no closing date, so it waits for them: once the bot can " \
+        "reach them (their chat account in the org file, its platform running), ask them " \
+        "to send /review to answer; or close it without them with /review close alice " \
+        "(the report counts them as could not be reached)." in status
+    assert "who has or has not answered (only whom the survey has not reached)." in status
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "⚠️ 问卷尚未送达：Bruno Rossi（没有运行中的聊天平台能联系到此人）。\n" \
+        "本评估没有结束日期，会一直等他们：待机器人能联系到他们（组织文件中有其聊天账号，" \
+        "且该平台在运行），请他们发送 /review 作答；或用 /review close alice " \
+        "不等他们直接结束（报告中计为无法联系到）。" in status
+    assert "谁未回答（只说明问卷未送达谁）。" in status
+    # The GM closes it without him: the report comes at once.
+    report = await grace_says(bot, chat, "/review close alice")
+    assert report.startswith("🔄 360° 评估 —— Alice Martin")
+
+
+async def test_a_review_everyone_was_reached_for_names_nobody(on_telegram):
+    """Only those the survey missed are named: with everyone reached (Bruno's Telegram id
+    added), the status is the counts alone, as before."""
+    bot, chat = on_telegram
+    with bot.unit() as ctx:
+        ctx.people.by_key("bruno").telegram_id = 1003
+    await grace_says(bot, chat, "/review start alice")
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "⚠️" not in status and "has not reached" not in status
+    assert "nobody, you included, is told who has or has not answered. The ratings" in status
