@@ -1383,7 +1383,7 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
         year, month, day = iso.split("-")
     elif period := end_of_period(text, today):  # 'by end of month', '月底前'
         return period[1], period[2]
-    elif slashed := slashed_day(text):  # 'by 1/25', '25/1前'
+    elif slashed := slashed_day(text, month_first=author.locale.startswith("zh")):
         written, readings, before = slashed
         if len(readings) > 1:  # 1/5: 5 January or 1 May, never one of them guessed
             ctx.reply("oo_action_ambiguous_due", written=written, days=[

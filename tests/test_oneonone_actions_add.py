@@ -221,6 +221,39 @@ async def test_a_day_and_month_with_a_slash_is_a_due_date_and_never_a_guess(bot,
     assert "给客户打电话 —— 你，截止 2026-12-08。" in chat.last("li")
     await say(bot, "li", "/actions 添加 准备材料 截止1/5")
     assert "准备材料 —— 你，截止 2027-01-05。" in chat.last("li")
-    await say(bot, "li", "/actions 添加 准备材料 by 1/5")  # the English way: asked, in Chinese
-    assert chat.last("li") == ("by 1/5 可能是 2027-01-05，也可能是 2027-05-01。未保存。"
-                               "请按这里的写法写出你指的日期（例如 2027-01-05）。")
+
+
+async def test_the_end_of_the_week_is_its_friday(bot, chat):
+    """'by end of week' stayed in the item's text and it was due in a week (2026-12-04).
+
+    Friday 2026-11-27 in New York: this week's Friday is today. Saturday 2026-11-28 in
+    Shanghai: this working week is over, its end is the coming Friday."""
+    await say(bot, "grace", "/actions add send the forecast @bruno by end of week")
+    assert "send the forecast — Bruno Rossi, due 2026-11-27." in chat.last("grace")
+    await say(bot, "grace", "/actions add call the CFO @bruno by the end of the week")
+    assert "call the CFO — Bruno Rossi, due 2026-11-27." in chat.last("grace")
+    await say(bot, "grace", "/actions add renew the lease @bruno by end of next week")
+    assert "renew the lease — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "grace", "/actions add book the venue @bruno by EOW")
+    assert "book the venue — Bruno Rossi, due 2026-11-27." in chat.last("grace")
+    await say(bot, "grace", "/actions add plan the weekend offsite @bruno")  # the item's own
+    assert "plan the weekend offsite — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "li", "/actions 添加 准备季度复盘 本周末")
+    assert "准备季度复盘 —— 你，截止 2026-12-04。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 发送报价 周末前")
+    assert "发送报价 —— 你，截止 2026-12-04。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 续签合同 下周末之前")
+    assert "续签合同 —— 你，截止 2026-12-04。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 核对上周末的数据")  # last weekend's: the item's own
+    assert "核对上周末的数据 —— 你，截止 2026-12-05。" in chat.last("li")
+
+
+async def test_a_slashed_day_is_month_first_for_a_chinese_speaker_in_any_form(bot, chat):
+    """李雷 (zh-CN) typing 'by 1/5' was asked whether 5 January or 1 May: in Chinese dates
+    are written month first. An English speaker is still asked."""
+    await say(bot, "li", "/actions 添加 准备材料 by 1/5")
+    assert "准备材料 —— 你，截止 2027-01-05。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 准备报告 by 25/1")  # no 25th month: 1月25日
+    assert "准备报告 —— 你，截止 2027-01-25。" in chat.last("li")
+    await say(bot, "grace", "/actions add book the offsite @bruno by 1/5")
+    assert chat.last("grace").startswith("by 1/5 could be 2027-01-05 or 2027-05-01.")
