@@ -756,10 +756,17 @@ def cmd_actions(ctx: Context, args: str) -> None:
         _actions_add(ctx, person, rest.strip())
         return
     if sub.lower() in ("done", "完成", "关闭"):
-        number = rest.strip().lstrip("#")
-        item = repo.action(int(number)) if number.isdigit() else None
+        typed = rest.strip()
+        number = typed.lstrip("#")
+        if not number:
+            ctx.reply("oo_action_which")
+            return
+        if not number.isdecimal():  # ('²' is a digit to isdigit(), and no int)
+            ctx.reply("oo_action_not_number", typed=typed)
+            return
+        item = repo.action(int(number))
         if item is None or person.id not in (item.manager_id, item.report_id):
-            ctx.reply("oo_action_unknown", number=rest.strip() or "?")
+            ctx.reply("oo_action_unknown", number=int(number))
             return
         if item.done_at is None:
             item.done_at = ctx.clock.now()

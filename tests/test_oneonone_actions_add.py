@@ -257,3 +257,30 @@ async def test_a_slashed_day_is_month_first_for_a_chinese_speaker_in_any_form(bo
     assert "准备报告 —— 你，截止 2027-01-25。" in chat.last("li")
     await say(bot, "grace", "/actions add book the offsite @bruno by 1/5")
     assert chat.last("grace").startswith("by 1/5 could be 2027-01-05 or 2027-05-01.")
+
+
+async def test_closing_an_item_without_its_number_says_what_to_send(bot, chat):
+    """'/actions done' answered 'no open action item #?', '/actions done abc' '#abc', and
+    '/actions 完成 #1' '##1'."""
+    await say(bot, "grace", "/actions add send the deck @bruno by Friday")
+    number = chat.last("grace").split("#")[1].split(":")[0]
+    await say(bot, "bruno", "/actions done")
+    assert chat.last("bruno") == ("Which action item? Send /actions done with its number, "
+                                  "for example /actions done 3; /actions lists them.")
+    for typed in ("abc", f"{number} {number}", "-1", "²"):
+        await say(bot, "bruno", f"/actions done {typed}")
+        assert chat.last("bruno") == (
+            f"{typed} is not an action item number. Send /actions done with one number, for "
+            f"example /actions done 3; /actions lists them."), typed
+    await say(bot, "li", "/actions 完成")
+    assert chat.last("li") == "要关闭哪一项？请发送 /actions done 加编号，例如 /actions done 3；" \
+                              "/actions 列出你的行动项。"
+    await say(bot, "li", "/actions 完成 第一")
+    assert chat.last("li") == ("第一 不是行动项编号。请发送 /actions done 加一个编号，例如 "
+                               "/actions done 3；/actions 列出你的行动项。")
+    await say(bot, "li", f"/actions 完成 #{number}")  # Bruno's item, not hers
+    assert chat.last("li") == f"你没有编号为 #{number} 的未完成行动项。发送 /actions 查看。"
+    await say(bot, "bruno", "/actions")
+    assert "send the deck" in chat.last("bruno")  # nothing was closed on the way
+    await say(bot, "bruno", f"/actions done #{number}")
+    assert chat.last("bruno") == f"Done: #{number} send the deck"
