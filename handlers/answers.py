@@ -207,11 +207,11 @@ _PERCENT_UNITS = {"%", "percent", "pct", "百分比", "百分点"}
 #: Typed instead of a figure: none of them says whether 0 or no answer is meant.
 _NO_FIGURE_WORDS = {"n/a", "na", "n.a", "none", "nil", "nothing", "tbd", "tba", "unknown",
                     "-", "--", "—", "?", "无", "没有", "暂无", "不适用", "不知道", "待定"}
-#: 'about 40k', 'approx. 40,000', '~40k', '大约4万', '4万左右': the figure itself, as the
+#: 'about 40k', '~40k', '40k or so', '大约4万', '4万左右': the figure itself, as the
 #: check-in asks for this week's best figure anyway.
 _APPROXIMATELY = re.compile(
     r"^\s*(?:about|around|approx(?:imately)?\.?|roughly|circa|ca\.|[~≈]|大约|大概|约)\s*"
-    r"|\s*(?:左右|上下|-?ish)\s*$", re.IGNORECASE)
+    r"|\s*(?:左右|上下|-?ish|or\s+so)\s*$", re.IGNORECASE)
 _NUMERAL = r"[\d零〇一二两三四五六七八九十百千万萬亿億]"
 #: Two figures ('40k-50k', '40k to 50k', '5 or 6', '4万到5万', '3~5') or an open one
 #: ('40,000+', '4万多', '4万以上'): which figure to store is the person's to say.
