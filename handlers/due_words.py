@@ -1,17 +1,18 @@
 """Due dates as managers type them at the end of an action item, besides a day
-(handlers/day_words.py): the end of a month, quarter or year, and a day and month with a
-slash.
+(handlers/day_words.py): the end of a day, week, month, quarter or year, and a day and
+month with a slash.
 
 `by end of month`, `by the end of next month`, `before month end`, `by EOM`, `by end of
 quarter` / `EOQ`, `by end of year` / `EOY`; 月底前, 本月底, 下个月底, 月末, 季度末, 年底前.
 The English forms want `by`, `before`, `due` or `until` ("prepare the month end report"
 is the item's own words); Chinese ones read bare, as 周五 does (上月底 is the item's).
 
-The end of a week is its Friday, as a working week ends: `by end of week`, `by EOW`,
-`by the weekend`, 本周末, 周末前, 截止周末 (a bare 周末 is the item's: 计划周末). Said on a
-Saturday or Sunday, this working week is over: its end is the coming Friday. `by end of
-next week`, 下周末 are the Friday of next week (weeks start on Monday, as 下周五 has it),
-on a weekend the same coming Friday. The reply shows the date it was read as.
+`by EOD`, `by COB`, `by end of day` are today. The end of a week is its Friday, as a
+working week ends: `by end of week`, `by EOW`, `by the weekend`, 本周末, 周末前, 截止周末 (a
+bare 周末 is the item's: 计划周末). Said on a Saturday or Sunday, this working week is over:
+its end is the coming Friday. `by end of next week`, 下周末 are the Friday of next week
+(weeks start on Monday, as 下周五 has it), on a weekend the same coming Friday. The reply
+shows the date it was read as.
 
 `by 1/25` and `1/25前` are 25 January, `by 25/1` too: a number above 12 tells the day.
 `by 1/5` is 5 January to some and 1 May to others: both readings are given back to choose
@@ -29,9 +30,9 @@ from datetime import date, timedelta
 
 _ENGLISH_END = re.compile(
     r"(?:^|\s+)(?:by|before|due|until|till)\s+(?:the\s+)?(?:"
-    r"end\s+of\s+(?:the\s+)?(?P<which>this\s+|next\s+)?(?P<unit>week|month|quarter|year)"
+    r"end\s+of\s+(?:the\s+)?(?P<which>this\s+|next\s+)?(?P<unit>day|week|month|quarter|year)"
     r"|(?P<which2>this\s+|next\s+)?(?P<unit2>week|month|quarter|year)[\s-]?end"
-    r"|(?P<short>eow|eom|eoq|eoy))[\s.,;!]*$", re.IGNORECASE)
+    r"|(?P<short>eod|cob|eow|eom|eoq|eoy))[\s.,;!]*$", re.IGNORECASE)
 _CHINESE_END = re.compile(
     r"\s*(?:截止|截至|到期)?\s*(?<![上去])(?P<which>本|这个?|今|下个?|明)?"
     r"(?P<unit>月|季度?|年)(?:底|末)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$")
@@ -40,8 +41,9 @@ _CHINESE_END = re.compile(
 _CHINESE_WEEK_END = re.compile(
     r"\s*(?P<cut>截止|截至|到期)?\s*(?<![上去每])(?P<which>本|这个?|下个?)?周末"
     r"\s*(?P<before>之前|以前|前)?[\s。，；！.,;!]*$")
-_UNITS = {"week": "week", "weekend": "week", "month": "month", "quarter": "quarter",
-          "year": "year", "eow": "week", "eom": "month", "eoq": "quarter", "eoy": "year",
+_UNITS = {"day": "day", "eod": "day", "cob": "day", "week": "week", "month": "month",
+          "quarter": "quarter", "year": "year", "eow": "week", "eom": "month",
+          "eoq": "quarter", "eoy": "year",
           "月": "month", "季": "quarter", "季度": "quarter", "年": "year"}
 _NEXT = {"next", "下", "下个", "明"}
 
@@ -52,8 +54,8 @@ _SLASHED = re.compile(
 
 
 def end_of_period(text: str, today: date) -> tuple[str, date, str] | None:
-    """An end of a month, quarter or year that ends `text`: (how it was written, the last
-    day of that period, the text before it); None if the text ends otherwise."""
+    """An end of a day, week, month, quarter or year that ends `text`: (how it was written,
+    the last day of that period, the text before it); None if the text ends otherwise."""
     found = _ENGLISH_END.search(text)
     if found is not None:
         unit = _UNITS[(found.group("unit") or found.group("unit2") or
@@ -72,8 +74,10 @@ def end_of_period(text: str, today: date) -> tuple[str, date, str] | None:
 
 
 def _last_day(unit: str, following: bool, today: date) -> date:
-    """The last day of this (or the following) month, quarter or year; of a week, its
-    Friday, the last working day (see the module's docstring)."""
+    """The last day of this (or the following) day, month, quarter or year; of a week,
+    its Friday, the last working day (see the module's docstring)."""
+    if unit == "day":  # 'by EOD', 'by COB' (close of business): today
+        return today + timedelta(days=following)
     if unit == "week":
         friday = today + timedelta(days=4 - today.weekday())  # this week's (Monday first)
         return friday + timedelta(weeks=1) if following or friday < today else friday

@@ -236,6 +236,8 @@ async def test_the_end_of_the_week_is_its_friday(bot, chat):
     assert "renew the lease — Bruno Rossi, due 2026-12-04." in chat.last("grace")
     await say(bot, "grace", "/actions add book the venue @bruno by EOW")
     assert "book the venue — Bruno Rossi, due 2026-11-27." in chat.last("grace")
+    await say(bot, "grace", "/actions add sign the NDA @bruno by EOD")  # end of today
+    assert "sign the NDA — Bruno Rossi, due 2026-11-27." in chat.last("grace")
     await say(bot, "grace", "/actions add plan the weekend offsite @bruno")  # the item's own
     assert "plan the weekend offsite — Bruno Rossi, due 2026-12-04." in chat.last("grace")
     await say(bot, "li", "/actions 添加 准备季度复盘 本周末")
