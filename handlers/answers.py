@@ -142,8 +142,9 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
         raise AnswerError("answer_range", typed=typed, unit=unit_text)
     if _SPACED.search(value) and not _SPACE_GROUPED.search(value):
         # '5 3' is 53 to nobody for sure: a slip, or two figures. ('45 000' is grouped.)
-        raise AnswerError("answer_spaced", typed=typed, joined=re.sub(r"\s", "", typed),
-                          unit=unit_text)
+        digits = re.search(r"\d[\d\s.,]*\d", value)
+        raise AnswerError("answer_spaced", typed=typed, unit=unit_text,
+                          joined=re.sub(r"\s", "", digits.group(0) if digits else typed))
     value = re.sub(r"[$€£¥_\s]|(?<=\d)'(?=\d)", "", value)
     # The typographic minus (U+2212, which word processors and phones put in), that NFKC
     # leaves alone: a negative figure is refused as such, not as "not a number".

@@ -25,6 +25,9 @@ async def test_digits_with_a_space_between_are_refused_not_joined(bot, chat):
         "5 3 has a space inside the number: is it 53, or two figures? Please reply with "
         "one number in customers, such as 3 (or /skip). Nothing was saved.")
     assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
+    await say(bot, "alice", "5 3 customers")
+    assert chat.last("alice").startswith("5 3 customers has a space inside the number: is it "
+                                         "53, or two figures?")
     await say(bot, "alice", "5")  # the question is still open
     assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 5.0, False)
 
