@@ -120,7 +120,11 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     returned, decimal first. '45.000,50' and '45,000.50' use the last mark as decimals.
     """
     unit_text = ", ".join(units[:1])
-    value = normalise(text).lower()
+    typed = normalise(text)
+    value = typed.lower()
+    if value.rstrip(".!。！") in _NO_FIGURE_WORDS:
+        raise AnswerError("answer_no_figure", typed=typed, unit=unit_text)
+    value = _APPROXIMATELY.sub("", value)  # 'about 40k', '4万左右': that figure
     currency = bool(units) and units[0].strip().upper() in _KNOWN_CURRENCIES
     spellings = {normalise(u).lower() for u in units}
     if not currency:
@@ -130,9 +134,17 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
         value = value.replace(unit, " ")
     value = _currency_checked(value, units[0] if units else "")
     if not currency:
+        _no_money_for(value, units)
         # A count said with its measure word: '3家', '两个'. Not after an amount of money:
         # '3单' (three deals) is no revenue figure.
         value = _MEASURE_WORD.sub("", value)
+    if _RANGE.search(value):
+        raise AnswerError("answer_range", typed=typed, unit=unit_text)
+    if _SPACED.search(value) and not _SPACE_GROUPED.search(value):
+        # '5 3' is 53 to nobody for sure: a slip, or two figures. ('45 000' is grouped.)
+        digits = re.search(r"\d[\d\s.,]*\d", value)
+        raise AnswerError("answer_spaced", typed=typed, unit=unit_text,
+                          joined=re.sub(r"\s", "", digits.group(0) if digits else typed))
     value = re.sub(r"[$€£¥_\s]|(?<=\d)'(?=\d)", "", value)
     # The typographic minus (U+2212, which word processors and phones put in), that NFKC
     # leaves alone: a negative figure is refused as such, not as "not a number".
@@ -193,6 +205,23 @@ _MEASURE_WORDS = frozenset("个家位名人单笔次件套台份项")
 _MEASURE_WORD = re.compile(r"(?<=[\d零〇一二两三四五六七八九十百千万亿])\s*["
                            + "".join(sorted(_MEASURE_WORDS)) + r"]\s*$")
 _PERCENT_UNITS = {"%", "percent", "pct", "百分比", "百分点"}
+#: Typed instead of a figure: none of them says whether 0 or no answer is meant.
+_NO_FIGURE_WORDS = {"n/a", "na", "n.a", "none", "nil", "nothing", "tbd", "tba", "unknown",
+                    "-", "--", "—", "?", "无", "没有", "暂无", "不适用", "不知道", "待定"}
+#: 'about 40k', '~40k', '40k or so', '大约4万', '4万左右': the figure itself, as the
+#: check-in asks for this week's best figure anyway.
+_APPROXIMATELY = re.compile(
+    r"^\s*(?:about|around|approx(?:imately)?\.?|roughly|circa|ca\.|[~≈]|大约|大概|约)\s*"
+    r"|\s*(?:左右|上下|-?ish|or\s+so)\s*$", re.IGNORECASE)
+_NUMERAL = r"[\d零〇一二两三四五六七八九十百千万萬亿億]"
+#: Two figures ('40k-50k', '40k to 50k', '5 or 6', '4万到5万', '3~5') or an open one
+#: ('40,000+', '4万多', '4万以上'): which figure to store is the person's to say.
+_RANGE = re.compile(
+    _NUMERAL + r"\S*\s*(?:[-–—~～]|to|or|到|至|或)\s*[$€£¥]?\s*" + _NUMERAL
+    + r"|" + _NUMERAL + r"\S*?\s*(?:\+|多|以上|plus)\s*$", re.IGNORECASE)
+_SPACED = re.compile(r"\d\s+\d")
+#: Thousands grouped with spaces, as much of Europe writes them: '45 000', '1 200 000,50'.
+_SPACE_GROUPED = re.compile(r"^[^\d]*\d{1,3}(?:\s\d{3})+(?:[.,]\d+)?(?!\s*\d)")
 
 
 def other_currency(value: str, unit: str) -> str | None:
@@ -225,6 +254,29 @@ def _currency_checked(value: str, unit: str) -> str:
             raise AnswerError("answer_other_currency", typed=name.upper(), unit=unit)
         value = value.replace(name, " ")
     return value
+
+
+def _currency_named(text: str) -> str | None:
+    """The first currency `text` names ('¥', 'usd', '元'); a code only as a word of its
+    own ('entrepreneurs' names no euro)."""
+    for name in sorted(_CURRENCY_NAMES, key=len, reverse=True):
+        if name.isascii() and name.isalpha():
+            if re.search(rf"(?<![a-z]){name}(?![a-z])", text):
+                return name
+        elif name in text:
+            return name
+    return None
+
+
+def _no_money_for(value: str, units: tuple[str, ...]) -> None:
+    """Refuse an amount of money ('$40', '¥1,200', '40 USD') for a count or points: it is
+    no count of customers, and the unit it would be stored in does not say so. A unit
+    that names money itself ('万元', 'k USD') is left to be read as before."""
+    if not units or any(_currency_named(normalise(u).lower()) for u in units):
+        return
+    name = _currency_named(value)
+    if name is not None:
+        raise AnswerError("answer_money_for_count", typed=name.upper(), unit=units[0])
 
 
 def _is_percent(units: tuple[str, ...]) -> bool:

@@ -1,16 +1,24 @@
 """Due dates as managers type them at the end of an action item, besides a day
-(handlers/day_words.py): the end of a month, quarter or year, and a day and month with a
-slash.
+(handlers/day_words.py): the end of a day, week, month, quarter or year, and a day and
+month with a slash.
 
 `by end of month`, `by the end of next month`, `before month end`, `by EOM`, `by end of
 quarter` / `EOQ`, `by end of year` / `EOY`; 月底前, 本月底, 下个月底, 月末, 季度末, 年底前.
 The English forms want `by`, `before`, `due` or `until` ("prepare the month end report"
 is the item's own words); Chinese ones read bare, as 周五 does (上月底 is the item's).
 
+`by EOD`, `by COB`, `by end of day` are today. The end of a week is its Friday, as a
+working week ends: `by end of week`, `by EOW`, `by the weekend`, 本周末, 周末前, 截止周末 (a
+bare 周末 is the item's: 计划周末). Said on a Saturday or Sunday, this working week is over:
+its end is the coming Friday. `by end of next week`, 下周末 are the Friday of next week
+(weeks start on Monday, as 下周五 has it), on a weekend the same coming Friday. The reply
+shows the date it was read as.
+
 `by 1/25` and `1/25前` are 25 January, `by 25/1` too: a number above 12 tells the day.
 `by 1/5` is 5 January to some and 1 May to others: both readings are given back to choose
-from, never one of them picked. Written the Chinese way (截止1/5, 1/5前) it is 1月5日: dates
-are written month first in Chinese. (A slash wants `by`, `due`, `before`, `on`, 截止 or 前:
+from, never one of them picked. Written the Chinese way (截止1/5, 1/5前), or by someone
+whose language is Chinese in any form (`by 1/5` too), it is 1月5日: dates are written month
+first in Chinese. (A slash wants `by`, `due`, `before`, `on`, 截止 or 前:
 "finish part 2/3" is the item's own.)
 """
 
@@ -18,19 +26,25 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 _ENGLISH_END = re.compile(
     r"(?:^|\s+)(?:by|before|due|until|till)\s+(?:the\s+)?(?:"
-    r"end\s+of\s+(?:the\s+)?(?P<which>this\s+|next\s+)?(?P<unit>month|quarter|year)"
-    r"|(?P<which2>this\s+|next\s+)?(?P<unit2>month|quarter|year)[\s-]?end"
-    r"|(?P<short>eom|eoq|eoy))[\s.,;!]*$", re.IGNORECASE)
+    r"end\s+of\s+(?:the\s+)?(?P<which>this\s+|next\s+)?(?P<unit>day|week|month|quarter|year)"
+    r"|(?P<which2>this\s+|next\s+)?(?P<unit2>week|month|quarter|year)[\s-]?end"
+    r"|(?P<short>eod|cob|eow|eom|eoq|eoy))[\s.,;!]*$", re.IGNORECASE)
 _CHINESE_END = re.compile(
     r"\s*(?:截止|截至|到期)?\s*(?<![上去])(?P<which>本|这个?|今|下个?|明)?"
     r"(?P<unit>月|季度?|年)(?:底|末)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$")
-_UNITS = {"month": "month", "quarter": "quarter", "year": "year", "eom": "month",
-          "eoq": "quarter", "eoy": "year", "月": "month", "季": "quarter", "季度": "quarter",
-          "年": "year"}
+# 本周末, 周末前, 截止周末, 下周末之前 are due dates; a bare 周末 at the end is the item's
+# own ('计划周末'), as 上周末 and 每周末 are.
+_CHINESE_WEEK_END = re.compile(
+    r"\s*(?P<cut>截止|截至|到期)?\s*(?<![上去每])(?P<which>本|这个?|下个?)?周末"
+    r"\s*(?P<before>之前|以前|前)?[\s。，；！.,;!]*$")
+_UNITS = {"day": "day", "eod": "day", "cob": "day", "week": "week", "month": "month",
+          "quarter": "quarter", "year": "year", "eow": "week", "eom": "month",
+          "eoq": "quarter", "eoy": "year",
+          "月": "month", "季": "quarter", "季度": "quarter", "年": "year"}
 _NEXT = {"next", "下", "下个", "明"}
 
 _SLASHED = re.compile(
@@ -40,24 +54,33 @@ _SLASHED = re.compile(
 
 
 def end_of_period(text: str, today: date) -> tuple[str, date, str] | None:
-    """An end of a month, quarter or year that ends `text`: (how it was written, the last
-    day of that period, the text before it); None if the text ends otherwise."""
+    """An end of a day, week, month, quarter or year that ends `text`: (how it was written,
+    the last day of that period, the text before it); None if the text ends otherwise."""
     found = _ENGLISH_END.search(text)
     if found is not None:
         unit = _UNITS[(found.group("unit") or found.group("unit2") or
                        found.group("short")).lower()]
         which = (found.group("which") or found.group("which2") or "").strip().lower()
-    else:
-        found = _CHINESE_END.search(text)
-        if found is None:
-            return None
+    elif (found := _CHINESE_END.search(text)) is not None:
         unit, which = _UNITS[found.group("unit")], found.group("which") or ""
+    else:
+        found = _CHINESE_WEEK_END.search(text)
+        if found is None or not (found.group("cut") or found.group("which")
+                                 or found.group("before")):
+            return None
+        unit, which = "week", found.group("which") or ""
     return found.group(0).strip(), _last_day(unit, which in _NEXT, today), \
         text[:found.start()].strip()
 
 
 def _last_day(unit: str, following: bool, today: date) -> date:
-    """The last day of this (or the following) month, quarter or year."""
+    """The last day of this (or the following) day, month, quarter or year; of a week,
+    its Friday, the last working day (see the module's docstring)."""
+    if unit == "day":  # 'by EOD', 'by COB' (close of business): today
+        return today + timedelta(days=following)
+    if unit == "week":
+        friday = today + timedelta(days=4 - today.weekday())  # this week's (Monday first)
+        return friday + timedelta(weeks=1) if following or friday < today else friday
     if unit == "year":
         return date(today.year + following, 12, 31)
     months = 3 if unit == "quarter" else 1
@@ -67,10 +90,12 @@ def _last_day(unit: str, following: bool, today: date) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def slashed_day(text: str) -> tuple[str, list[tuple[int, int]], str] | None:
+def slashed_day(text: str, month_first: bool = False
+                ) -> tuple[str, list[tuple[int, int]], str] | None:
     """A day and month written with a slash that end `text` (see the module's docstring):
     (how it was written, its readings as (month, day): none when neither number can be
-    the month, two when either can, the text before it); None if the text ends otherwise."""
+    the month, two when either can, the text before it); None if the text ends otherwise.
+    `month_first`: said by someone who writes dates month first (Chinese), `by 1/5` too."""
     found = _SLASHED.search(text)
     if found is None:
         return None
@@ -83,6 +108,6 @@ def slashed_day(text: str) -> tuple[str, list[tuple[int, int]], str] | None:
         return None
     readings = sorted(((m, d) for m, d in {(a, b), (b, a)} if 1 <= m <= 12 and d >= 1),
                       key=lambda r: r != (a, b))  # (month first, as 1/25 is, then day first)
-    if chinese:  # dates are written month first in Chinese: 12/8前 is 12月8日
+    if chinese or month_first:  # dates are written month first in Chinese: 12/8前 is 12月8日
         readings = readings[:1]
     return found.group(0).strip(), readings, text[:found.start()].strip()

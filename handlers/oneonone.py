@@ -756,10 +756,17 @@ def cmd_actions(ctx: Context, args: str) -> None:
         _actions_add(ctx, person, rest.strip())
         return
     if sub.lower() in ("done", "完成", "关闭"):
-        number = rest.strip().lstrip("#")
-        item = repo.action(int(number)) if number.isdigit() else None
+        typed = rest.strip()
+        number = typed.lstrip("#")
+        if not number:
+            ctx.reply("oo_action_which")
+            return
+        if not number.isdecimal():  # ('²' is a digit to isdigit(), and no int)
+            ctx.reply("oo_action_not_number", typed=typed)
+            return
+        item = repo.action(int(number))
         if item is None or person.id not in (item.manager_id, item.report_id):
-            ctx.reply("oo_action_unknown", number=rest.strip() or "?")
+            ctx.reply("oo_action_unknown", number=int(number))
             return
         if item.done_at is None:
             item.done_at = ctx.clock.now()
@@ -1383,7 +1390,7 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
         year, month, day = iso.split("-")
     elif period := end_of_period(text, today):  # 'by end of month', '月底前'
         return period[1], period[2]
-    elif slashed := slashed_day(text):  # 'by 1/25', '25/1前'
+    elif slashed := slashed_day(text, month_first=author.locale.startswith("zh")):
         written, readings, before = slashed
         if len(readings) > 1:  # 1/5: 5 January or 1 May, never one of them guessed
             ctx.reply("oo_action_ambiguous_due", written=written, days=[

@@ -221,6 +221,68 @@ async def test_a_day_and_month_with_a_slash_is_a_due_date_and_never_a_guess(bot,
     assert "给客户打电话 —— 你，截止 2026-12-08。" in chat.last("li")
     await say(bot, "li", "/actions 添加 准备材料 截止1/5")
     assert "准备材料 —— 你，截止 2027-01-05。" in chat.last("li")
-    await say(bot, "li", "/actions 添加 准备材料 by 1/5")  # the English way: asked, in Chinese
-    assert chat.last("li") == ("by 1/5 可能是 2027-01-05，也可能是 2027-05-01。未保存。"
-                               "请按这里的写法写出你指的日期（例如 2027-01-05）。")
+
+
+async def test_the_end_of_the_week_is_its_friday(bot, chat):
+    """'by end of week' stayed in the item's text and it was due in a week (2026-12-04).
+
+    Friday 2026-11-27 in New York: this week's Friday is today. Saturday 2026-11-28 in
+    Shanghai: this working week is over, its end is the coming Friday."""
+    await say(bot, "grace", "/actions add send the forecast @bruno by end of week")
+    assert "send the forecast — Bruno Rossi, due 2026-11-27." in chat.last("grace")
+    await say(bot, "grace", "/actions add call the CFO @bruno by the end of the week")
+    assert "call the CFO — Bruno Rossi, due 2026-11-27." in chat.last("grace")
+    await say(bot, "grace", "/actions add renew the lease @bruno by end of next week")
+    assert "renew the lease — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "grace", "/actions add book the venue @bruno by EOW")
+    assert "book the venue — Bruno Rossi, due 2026-11-27." in chat.last("grace")
+    await say(bot, "grace", "/actions add sign the NDA @bruno by EOD")  # end of today
+    assert "sign the NDA — Bruno Rossi, due 2026-11-27." in chat.last("grace")
+    await say(bot, "grace", "/actions add plan the weekend offsite @bruno")  # the item's own
+    assert "plan the weekend offsite — Bruno Rossi, due 2026-12-04." in chat.last("grace")
+    await say(bot, "li", "/actions 添加 准备季度复盘 本周末")
+    assert "准备季度复盘 —— 你，截止 2026-12-04。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 发送报价 周末前")
+    assert "发送报价 —— 你，截止 2026-12-04。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 续签合同 下周末之前")
+    assert "续签合同 —— 你，截止 2026-12-04。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 核对上周末的数据")  # last weekend's: the item's own
+    assert "核对上周末的数据 —— 你，截止 2026-12-05。" in chat.last("li")
+
+
+async def test_a_slashed_day_is_month_first_for_a_chinese_speaker_in_any_form(bot, chat):
+    """李雷 (zh-CN) typing 'by 1/5' was asked whether 5 January or 1 May: in Chinese dates
+    are written month first. An English speaker is still asked."""
+    await say(bot, "li", "/actions 添加 准备材料 by 1/5")
+    assert "准备材料 —— 你，截止 2027-01-05。" in chat.last("li")
+    await say(bot, "li", "/actions 添加 准备报告 by 25/1")  # no 25th month: 1月25日
+    assert "准备报告 —— 你，截止 2027-01-25。" in chat.last("li")
+    await say(bot, "grace", "/actions add book the offsite @bruno by 1/5")
+    assert chat.last("grace").startswith("by 1/5 could be 2027-01-05 or 2027-05-01.")
+
+
+async def test_closing_an_item_without_its_number_says_what_to_send(bot, chat):
+    """'/actions done' answered 'no open action item #?', '/actions done abc' '#abc', and
+    '/actions 完成 #1' '##1'."""
+    await say(bot, "grace", "/actions add send the deck @bruno by Friday")
+    number = chat.last("grace").split("#")[1].split(":")[0]
+    await say(bot, "bruno", "/actions done")
+    assert chat.last("bruno") == ("Which action item? Send /actions done with its number, "
+                                  "for example /actions done 3; /actions lists them.")
+    for typed in ("abc", f"{number} {number}", "-1", "²"):
+        await say(bot, "bruno", f"/actions done {typed}")
+        assert chat.last("bruno") == (
+            f"{typed} is not an action item number. Send /actions done with one number, for "
+            f"example /actions done 3; /actions lists them."), typed
+    await say(bot, "li", "/actions 完成")
+    assert chat.last("li") == "要关闭哪一项？请发送 /actions done 加编号，例如 /actions done 3；" \
+                              "/actions 列出你的行动项。"
+    await say(bot, "li", "/actions 完成 第一")
+    assert chat.last("li") == ("第一 不是行动项编号。请发送 /actions done 加一个编号，例如 "
+                               "/actions done 3；/actions 列出你的行动项。")
+    await say(bot, "li", f"/actions 完成 #{number}")  # Bruno's item, not hers
+    assert chat.last("li") == f"你没有编号为 #{number} 的未完成行动项。发送 /actions 查看。"
+    await say(bot, "bruno", "/actions")
+    assert "send the deck" in chat.last("bruno")  # nothing was closed on the way
+    await say(bot, "bruno", f"/actions done #{number}")
+    assert chat.last("bruno") == f"Done: #{number} send the deck"

@@ -1,0 +1,153 @@
+"""KPI answers as directors really type them: each is read as meant, or refused with a
+message that says what was wrong and what to write, the question staying open and
+nothing already answered lost.
+
+Alice (English) is asked revenue in USD, then new customers; 李雷 (Chinese) revenue in
+美元, then new customers in 位客户.
+"""
+
+from __future__ import annotations
+
+from tests.support import say
+from tests.test_checkin import answers_of
+from tests.test_checkin_edges import unit_bot  # noqa: F401 - fixture: 李雷 in 位客户
+
+NEXT_EN = "New customers"  # words of Alice's second question
+NEXT_ZH = "新客户"
+
+
+async def test_digits_with_a_space_between_are_refused_not_joined(bot, chat):
+    """'5 3' was stored as 53."""
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "5 3")
+    assert chat.last("alice") == (
+        "5 3 has a space inside the number: is it 53, or two figures? Please reply with "
+        "one number in customers, such as 3 (or /skip). Nothing was saved.")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
+    await say(bot, "alice", "5 3 customers")
+    assert chat.last("alice").startswith("5 3 customers has a space inside the number: is it "
+                                         "53, or two figures?")
+    await say(bot, "alice", "5")  # the question is still open
+    assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 5.0, False)
+
+
+async def test_digits_with_a_space_between_are_refused_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "6 1000")
+    assert chat.last("li") == (
+        "6 1000 的数字中间有空格：是 61000，还是两个数？请只回复一个数字（单位：美元），"
+        "例如 45000、45,000、45k 或 4.5万（或发送 /skip 跳过）。本次未保存。")
+    assert answers_of(bot, "li") == {}
+
+
+async def test_thousands_grouped_with_spaces_are_still_one_number(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "45 000")
+    assert NEXT_EN in chat.last("alice")
+    assert answers_of(bot, "alice")["kpi:revenue"] == (None, 45000.0, False)
+
+
+async def test_money_typed_for_a_count_is_refused_naming_the_unit(bot, chat):
+    """'¥1,200' and '$40' for new customers were stored as 1,200 and 40 customers."""
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    for typed, sign in (("$40", "$"), ("¥1,200", "¥"), ("40 USD", "USD")):
+        await say(bot, "alice", typed)
+        assert chat.last("alice") == (
+            f"That figure is an amount of money ({sign}), but this question asks for a "
+            f"count in customers. Please reply with the number, such as 3 (or /skip). "
+            f"Nothing was saved.")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
+
+
+async def test_money_typed_for_a_count_is_refused_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "61000")
+    for typed in ("¥1,200", "1200元"):
+        await say(bot, "li", typed)
+        sign = typed.strip("0123456789,")
+        assert chat.last("li") == (
+            f"这个数字带有货币（{sign}），但这个问题问的是数量（单位：位客户），不是金额。"
+            f"请只回复数量，例如 3（或发送 /skip 跳过）。本次未保存。")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 61000.0, False)}
+
+
+async def test_a_figure_about_so_much_is_read_as_that_figure(bot, chat):
+    await bot.run_checkins(["alice", "bruno", "li"])
+    for key, typed in (("alice", "about 40k"), ("bruno", "40k or so"), ("li", "~40k")):
+        await say(bot, key, typed)
+        assert answers_of(bot, key)["kpi:revenue"] == (None, 40000.0, False), typed
+
+
+async def test_a_figure_about_so_much_is_read_as_that_figure_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "大约4万")
+    assert NEXT_ZH in chat.last("li")
+    await say(bot, "li", "3个左右")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 40000.0, False),
+                                     "kpi:new_customers": (None, 3.0, False)}
+
+
+async def test_a_range_or_an_open_figure_asks_for_one_figure(bot, chat):
+    await bot.run_checkins(["alice"])
+    for typed in ("40k-50k", "40k to 50k", "40,000+"):
+        await say(bot, "alice", typed)
+        assert chat.last("alice") == (
+            f"{typed} is not one figure. Please reply with a single number, your best "
+            f"estimate, in USD, such as 45000, 45,000 or 45k (or /skip). Nothing was saved.")
+    assert answers_of(bot, "alice") == {}
+
+
+async def test_a_range_or_an_open_figure_asks_for_one_figure_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "4万到5万")
+    assert chat.last("li") == (
+        "4万到5万 不是一个确定的数。请只回复一个数字，即你的最佳估计（单位：美元），"
+        "例如 45000、45,000、45k 或 4.5万（或发送 /skip 跳过）。本次未保存。")
+    await say(bot, "li", "4万多")
+    assert chat.last("li").startswith("4万多 不是一个确定的数。")
+    assert answers_of(bot, "li") == {}
+
+
+async def test_no_figure_asks_whether_zero_or_skip_is_meant(bot, chat):
+    await bot.run_checkins(["alice"])
+    for typed in ("n/a", "none", "TBD"):
+        await say(bot, "alice", typed)
+        assert chat.last("alice") == (
+            f"{typed} is not a figure. Reply 0 if there was none this week, or /skip to "
+            f"leave this question unanswered. Nothing was saved.")
+    assert answers_of(bot, "alice") == {}
+
+
+async def test_no_figure_asks_whether_zero_or_skip_is_meant_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "暂无")
+    assert chat.last("li") == ("暂无 不是一个数字。本周没有就回复 0；不想回答这个问题就发送 "
+                               "/skip 跳过。本次未保存。")
+    assert answers_of(bot, "li") == {}
+
+
+async def test_other_forms_a_director_types_are_read_as_meant(bot, chat):
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "40,000.50")
+    await say(bot, "alice", "-5")
+    assert chat.last("alice") == \
+        "Please reply with a number of zero or more in customers (or /skip)."
+    await say(bot, "alice", "四")
+    assert answers_of(bot, "alice")["kpi:revenue"] == (None, 40000.5, False)
+    assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 4.0, False)
+
+
+async def test_full_width_digits_and_chinese_numerals_are_read(unit_bot):  # noqa: F811 - the fixture
+    bot, _ = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "４００００")
+    await say(bot, "li", "四")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 40000.0, False),
+                                     "kpi:new_customers": (None, 4.0, False)}
