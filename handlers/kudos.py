@@ -258,6 +258,16 @@ def _look_alikes(ctx: Context, platform: str, typed: str | None) -> list[tuple[s
     return closest_people(typed.lstrip("@"), [(h, n) for h, n in handles if h])
 
 
+@dataclass(frozen=True)
+class _Named:
+    """Someone a message names who is not in the org file, for the templates' `mention`:
+    on Slack their own mention (`<@U…>`), which Slack shows as their name, where the
+    message itself gave only the id (another app's bot named in a channel read "@U0ZOOM")."""
+
+    name: str
+    slack_id: str | None = None
+
+
 def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Parsed | None:
     mentions = list(event.mentions)
     if not mentions and event.reply_to_user_id:
@@ -279,7 +289,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
         if person is None:
-            ctx.reply("kudos_unknown_person", who=who,
+            slack_id = mention.platform_user_id if event.platform == "slack" else None
+            ctx.reply("kudos_unknown_person", who=_Named(who, slack_id),
                       guesses=_look_alikes(ctx, event.platform, mention.username))
             return None
         if person.id == giver.id:

@@ -239,3 +239,53 @@ async def test_group_chatter_and_a_bare_group_get_a_word_from_the_console(settin
     li = text[text.index("li> /group 你好"):]
     assert "（没有回复：在群聊中，机器人只回应表扬" in li
     assert "用法：/group <内容> 以当前身份在团队群聊里发言" in li
+
+
+async def test_a_chinese_speaker_at_the_console_reads_its_own_words_in_chinese(settings, clock):
+    """Li (zh-CN) trying the bot in the console got the bot's messages in Chinese but the
+    console's own words in English: /fire's usage and what it did, /press's usage, /who,
+    /as, /console, the header of each message and the line under its buttons."""
+    script = ("/as li\n/who\n/fire later\n/press 1\n/fire checkin li\n６６０００\n/skip\n"
+              "新签两家客户\n渠道冲突\n/press 9\n/fire reminders\n/fire pulse\n/as nobody\n"
+              "/console\n")
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    li = text[text.index("grace> /as li"):]
+    assert "你现在是 李雷（li）。" in li
+    assert "  li           李雷（总监）  ← 你" in li
+    assert "  grace        Grace Chen（总经理）" in li
+    assert "用法：/fire checkin [key…]，或 /fire reminders，或 /fire pulse" in li
+    assert "你收到的上一条消息没有按钮。" in li
+    assert "[bot → 李雷（li），私信]" in li
+    assert "（签到：li：已发送）" in li
+    assert "  按钮：[1: " in li and "（直接输入答案，或 /press <n>）" in li
+    pressed = li[li.index("li> /press 9"):li.index("li> /fire reminders")]
+    assert "用法：/press <n>，n 为 1 到 " in pressed
+    assert "（已发送提醒：0 条）" in li
+    assert "（脉搏调查：已询问 " in li and "调查每 2 周开放一次" in li
+    assert "没有 key 为“nobody”的人。已有的 key：alice、bruno、grace、li、sam、vera" in li
+    assert "控制台命令（其他输入都作为聊天消息发给机器人）：" in li
+    for english in ("Usage", "(li), private]", "(check-in:", "(reminders sent", "(pulse:",
+                    "No person", "Console commands", "You are now"):
+        assert english not in li, english
+    # Grace (English) reads the same in English, and each DM's header is in its reader's
+    # language: the pulse sent to her while Li typed came under an English header.
+    assert "[bot → Grace Chen (grace), private]" in li
+    assert "buttons: [1: 1 · low]" in li
+
+
+async def test_a_chinese_speaking_gm_is_greeted_in_chinese(settings, clock, tmp_path):
+    """The console starts as the org's GM: a GM whose language is Chinese reads the banner
+    and the console's command list in Chinese."""
+    org = settings.org_file.read_text(encoding="utf-8")
+    zh_org = tmp_path / "org.yaml"
+    assert org.index("key: grace") < org.index("locale: en\n") < org.index("key: alice")
+    zh_org.write_text(org.replace("locale: en\n", "locale: zh-CN\n", 1), encoding="utf-8")
+    out = StringIO()
+    await run(replace(settings, console=True, org_file=zh_org), stdin=StringIO(""),
+              stdout=out, clock=clock)
+    text = out.getvalue()
+    assert "teampulse 控制台 — Test Sales" in text
+    assert "你现在是 Grace Chen（grace）。输入 /help 查看机器人的命令。" in text
+    assert "控制台命令（其他输入都作为聊天消息发给机器人）：" in text

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from jinja2 import nodes
 
-from bot.render import TEMPLATE_DIR, Renderer, format_fixed, format_number, format_percent
+from bot.render import (
+    TEMPLATE_DIR,
+    Renderer,
+    format_fixed,
+    format_number,
+    format_percent,
+    message_files,
+)
 
 renderer = Renderer()
 
@@ -16,6 +25,63 @@ def test_both_locales_define_the_same_messages():
     en = {p.relative_to(TEMPLATE_DIR / "en") for p in (TEMPLATE_DIR / "en").rglob("*.j2")}
     zh = {p.relative_to(TEMPLATE_DIR / "zh-CN") for p in (TEMPLATE_DIR / "zh-CN").rglob("*.j2")}
     assert en == zh
+
+
+def _signatures(locale: str) -> dict[str, tuple[list[str], int]]:
+    """Each public message of a locale: its arguments, and how many of them have a default."""
+    env = renderer._envs["plain"]
+    found = {}
+    for name in message_files(TEMPLATE_DIR, locale):
+        tree = env.parse((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+        for macro in tree.find_all(nodes.Macro):
+            if not macro.name.startswith("_"):
+                found[macro.name] = ([a.name for a in macro.args], len(macro.defaults))
+    return found
+
+
+def test_every_message_takes_the_same_arguments_in_both_locales():
+    """A message the code calls with arguments one locale does not take would fail (or say
+    less) for the people reading that locale only."""
+    en, zh = _signatures("en"), _signatures("zh-CN")
+    assert en.keys() == zh.keys() == renderer.message_names("en")
+    assert {n: s for n, s in en.items() if zh[n] != s} == {}
+
+
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _literal_text(source: str) -> str:
+    """What a macro says of itself: its source without comments, tags and expressions."""
+    for pattern in (r"\{#.*?#\}", r"\{%.*?%\}", r"\{\{.*?\}\}"):
+        source = re.sub(pattern, " ", source, flags=re.S)
+    return source
+
+
+def test_every_chinese_message_is_written_in_chinese():
+    """A message copied into zh-CN and left in English would reach Chinese readers so."""
+    english = []
+    for name in message_files(TEMPLATE_DIR, "zh-CN"):
+        source = (TEMPLATE_DIR / name).read_text(encoding="utf-8")
+        for macro in re.finditer(r"\{%-?\s*macro\s+(\w+)\(.*?%\}(.*?)\{%-?\s*endmacro",
+                                 source, re.S):
+            said = _literal_text(macro.group(2))
+            if _WORD.search(said) and not _CHINESE.search(macro.group(2)):
+                english.append(macro.group(1))
+    assert english == []
+
+
+def test_every_message_that_needs_no_arguments_renders_in_both_locales_and_markups():
+    """Rendered, not only defined: in Chinese wherever the English says words."""
+    bare = [n for n, (args, defaults) in _signatures("en").items() if len(args) == defaults]
+    assert len(bare) > 50
+    for name in bare:
+        for markup in ("plain", "markdown", "slack", "telegram"):
+            en = renderer.message("en", name, markup)
+            zh = renderer.message("zh-CN", name, markup)
+            assert en and zh, (name, markup)
+            if _WORD.search(en):
+                assert _CHINESE.search(zh), (name, markup, zh)
 
 
 def test_a_feature_message_file_adds_its_macros(tmp_path):

@@ -31,18 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONSOLE_HELP = """\
-Console commands (everything else goes to the bot as a chat message):
-  /as <key>             act as another person of the org
-  /who                  list the people you can act as
-  /fire checkin [key…]  send the weekly check-in now (everyone, or the given people)
-  /fire reminders       send the reminders that are due now
-  /fire pulse           open, send, remind and close pulse polls whose time has come
-  /press <n>            press button n of the last message you received
-  /group <text>         say something in the team's group chat instead of a DM (the bot
-                        answers there only praise, thanks @sam …, and commands)
-  /console              this list
-  /quit                 leave (Ctrl-D works too)"""
 
 
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.-]*[A-Za-z0-9_]|[A-Za-z0-9])")
@@ -70,6 +58,9 @@ class ConsoleAdapter(Adapter):
         self.interactive = self.stdin.isatty() if interactive is None else interactive
         self.current: str | None = None
         self._names: dict[str, str] = {}
+        # Each person's language, looked up when first needed and again after they type
+        # (a /language changes it): the console's own words are said in it, as the bot's are.
+        self._locales: dict[str, str] = {}
         self._buttons: dict[str, tuple[str, ...]] = {}
         self._counter = 0
         # The input thread reads one line per request from run(), so an interactive prompt
@@ -86,20 +77,23 @@ class ConsoleAdapter(Adapter):
     async def send_dm(self, user_ref: str, message: OutboundMessage) -> SendResult:
         """Print a DM, naming its recipient."""
         name = self._names.get(user_ref, user_ref)
-        self._print_message(f"bot → {name} ({user_ref}), private", message)
+        self._print_message(self._text(user_ref, "console_sent_to", name=name, key=user_ref),
+                            message, reader=user_ref)
         if message.choices:
             self._buttons[user_ref] = tuple(c.value for c in message.choices)
         return self._result()
 
     async def post_to_channel(self, channel: str, message: OutboundMessage) -> SendResult:
         """Print a group-chat message."""
-        self._print_message(f"bot → #{channel}", message)
+        self._print_message(self._text(self.current, "console_sent_to", channel=channel),
+                            message)
         return self._result()
 
     async def reply_in_thread(self, channel: str, thread_id: str,
                               message: OutboundMessage) -> SendResult:
         """Print a threaded reply."""
-        self._print_message(f"bot → #{channel} (thread {thread_id})", message)
+        self._print_message(self._text(self.current, "console_sent_to", channel=channel,
+                                       thread=thread_id), message)
         return self._result()
 
     async def upload_image(self, target: Target, image: bytes, filename: str,
@@ -111,24 +105,29 @@ class ConsoleAdapter(Adapter):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(image)
-            where = f"image saved to {path}"
+            where = {"image": filename, "saved_in": str(path)}
         except OSError as exc:
-            where = f"image {filename} could not be saved to {path.parent}: {exc.strerror}"
+            where = {"image": filename, "saved_in": str(path.parent),
+                     "error": exc.strerror or str(exc)}
         name = self._names.get(target.address, target.address)
-        self._print_message(f"bot → {name} ({target.address}), {where}",
-                            OutboundMessage(caption))
+        self._print_message(self._text(target.address, "console_sent_to", name=name,
+                                       key=target.address, **where),
+                            OutboundMessage(caption), reader=target.address)
         return result
 
     def _result(self) -> SendResult:
         self._counter += 1
         return SendResult(external_id=str(self._counter))
 
-    def _print_message(self, header: str, message: OutboundMessage) -> None:
+    def _print_message(self, header: str, message: OutboundMessage,
+                       reader: str | None = None) -> None:
+        """Print a message under its header; `reader`: whose DM it is (their language)."""
         lines = [f"[{header}]"]
         lines += [f"  {line}" if line else "" for line in message.text.splitlines()]
         if message.choices:
             buttons = "  ".join(f"[{i}: {c.label}]" for i, c in enumerate(message.choices, 1))
-            lines.append(f"  buttons: {buttons}  (type the answer, or /press <n>)")
+            lines.append("  " + self._text(reader or self.current, "console_buttons",
+                                           buttons=buttons))
         text = "\n".join(lines) + "\n\n"
         if self.interactive and self._reading:
             # A message that comes while the prompt awaits typing (a scheduled prompt, a
@@ -141,6 +140,7 @@ class ConsoleAdapter(Adapter):
     def org_changed(self, org: Org) -> None:
         """Names shown with what is sent, as the reloaded org file gives them."""
         self._names = {p.key: p.name for p in org.people}
+        self._locales.clear()  # the file may give someone another language
 
     # --- inbound -------------------------------------------------------------------------
 
@@ -155,11 +155,8 @@ class ConsoleAdapter(Adapter):
         people = self._load_people()
         if self.current is None:
             self.current = next((k for k, _, role in people if role == "gm"), people[0][0])
-        return (f"teampulse console — {self.bot.org.name}\n"
-                f"You are {self._names[self.current]} ({self.current}). "
-                "Type /help for the bot's commands.\n"
-                "Try: /fire checkin, then /as <a director's key> and answer; "
-                f"then /as {self.current} and /summary.\n\n{CONSOLE_HELP}\n")
+        return self._text(self.current, "console_banner", org=self.bot.org.name,
+                          name=self._names[self.current], key=self.current) + "\n"
 
     async def start(self) -> None:
         """Greet before anything else prints (the scheduler may send a catch-up prompt)."""
@@ -193,10 +190,9 @@ class ConsoleAdapter(Adapter):
             if self._counter > self._sent_at_banner:
                 # The banner has scrolled away under what start-up sent: say again, just
                 # above the first prompt, who you are and what to type.
-                self._say(f"(That was what start-up sent. You are "
-                          f"{self._names.get(self.current or '', self.current)} "
-                          f"({self.current}). Type /help for the bot's commands, /console "
-                          "for the console's.)")
+                self._note("console_after_start_up",
+                           name=self._names.get(self.current or "", self.current),
+                           key=self.current)
         try:
             while stop is None or not stop.is_set():
                 self._want_line.release()  # the reader may read (and prompt) once more
@@ -223,8 +219,9 @@ class ConsoleAdapter(Adapter):
                 except DBAPIError as exc:  # the database is down: keep the console open
                     log.error("console: %r failed: %s", line.split(" ", 1)[0],
                               describe_db_error(exc))
-                    self._say("(that did not work: the bot could not reach its database; "
-                              "try again in a moment)")
+                    # Said in the language last known: asking the database for it
+                    # would fail the same way.
+                    self._say(self._text(self.current, "console_database_down", lookup=False))
         finally:
             if stopping is not None:
                 stopping.cancel()
@@ -294,10 +291,12 @@ class ConsoleAdapter(Adapter):
         if word in {"/quit", "/exit"}:
             return False
         if word == "/console":
-            self._say(CONSOLE_HELP)
+            self._note("console_help")
         elif word == "/who":
-            self._say("\n".join(f"  {k:<12} {n} ({r})" + ("  ← you" if k == self.current else "")
-                                for k, n, r in self._load_people()))
+            self._say("\n".join(
+                f"  {k:<12} " + self._text(self.current, "console_who_row", name=n, role=r,
+                                           you=k == self.current)
+                for k, n, r in self._load_people()))
         elif word == "/as":
             self._switch(rest.strip())
         elif word == "/fire":
@@ -325,13 +324,32 @@ class ConsoleAdapter(Adapter):
         if self._counter == printed:
             self._note("console_group_quiet")
 
-    def _note(self, name: str) -> None:
-        """Say the console's message `name` in the language of whoever /as made you (the one
+    def _note(self, message: str, /, **params: object) -> None:
+        """Say the console's message `message` in the language of whoever /as made you (the one
         they chose in chat, else the org file's)."""
-        with self.bot.unit() as ctx:
-            person = ctx.people.by_key(self.current or "")
-            locale = person.locale if person is not None else "en"
-        self._say(self.bot.renderer.message(locale, name))
+        self._say(self._text(self.current, message, **params))
+
+    def _text(self, key: str | None, message: str, /, *, lookup: bool = True,
+              **params: object) -> str:
+        """The console's message `message` in the language of the person `key`.
+
+        `lookup=False` uses only what is already known (English for a person not yet
+        looked up): for when the database cannot be reached.
+        """
+        locale = self._locales.get(key or "")
+        if locale is None:
+            locale = self._locale_of(key or "") if lookup else "en"
+        return self.bot.renderer.message(locale, message, "plain", **params)
+
+    def _locale_of(self, key: str) -> str:
+        try:
+            with self.bot.unit() as ctx:
+                person = ctx.people.by_key(key)
+                locale = person.locale if person is not None else "en"
+        except DBAPIError:  # a header or a note is no reason to fail: English, this once
+            return "en"
+        self._locales[key] = locale
+        return locale
 
     def _say(self, text: str) -> None:
         self.stdout.write(text + "\n\n")
@@ -340,14 +358,14 @@ class ConsoleAdapter(Adapter):
     def _switch(self, key: str) -> None:
         people = {k: n for k, n, _ in self._load_people()}
         if key not in people:
-            self._say(f"No person with key {key!r}. Known keys: {', '.join(sorted(people))}")
+            self._note("console_no_such_person", key=key, keys=sorted(people))
             return
         self.current = key
-        self._say(f"You are now {people[key]} ({key}).")
+        self._note("console_you_are_now", name=people[key], key=key)
 
     async def _fire(self, args: list[str]) -> None:
         if not args or args[0] not in {"checkin", "reminders", "pulse"}:
-            self._say("Usage: /fire checkin [key…]  or  /fire reminders  or  /fire pulse")
+            self._note("console_fire_usage")
             return
         await self._fire_job(args)
         # The scheduled jobs only wake the outbox's loop; here the next line typed may
@@ -358,39 +376,40 @@ class ConsoleAdapter(Adapter):
         if args[0] == "pulse":
             done = await self.bot.run_pulse()
             every = self.bot.org.pulse.every_weeks
-            self._say(f"(pulse: asked {done.asked}, reminded {done.reminded}, closed "
-                      f"{', '.join(done.closed) or 'none'}; polls open every "
-                      f"{'week' if every == 1 else f'{every} weeks'}, so outside that time "
-                      "nothing is due)")
+            self._note("console_fired_pulse", asked=done.asked, reminded=done.reminded,
+                       closed=list(done.closed), every=every)
             return
         if args[0] == "reminders":
             count = await self.bot.run_reminders()
-            self._say(f"(reminders sent: {count})")
+            self._note("console_fired_reminders", count=count)
             return
         # The operator trying the bot out: the check-in is asked now, even of someone in
         # the middle of another dialog (the start-up may just have asked the monthly
         # review's first question), so the next line typed answers it.
         run = await self.bot.run_checkins(args[1:] or None, take_over=True)
         if not run.results:
-            self._say("(nobody to prompt: check the keys with /who)")
+            self._note("console_fired_nobody")
             return
-        self._say("(check-in: " + ", ".join(f"{k}: {v}" for k, v in run.results.items()) + ")")
+        self._note("console_fired_checkin", results=list(run.results.items()))
 
     async def _press(self, arg: str) -> None:
         buttons = self._buttons.get(self.current or "", ())
         if not arg.isdigit() or not 1 <= int(arg) <= len(buttons):
-            self._say(f"Usage: /press <n>, with n from 1 to {len(buttons)}" if buttons
-                      else "Your last message has no buttons.")
+            self._note("console_press_usage", count=len(buttons))
             return
         await self._send("", action=buttons[int(arg) - 1])
 
     async def _send(self, text: str, *, group: bool = False, action: str | None = None) -> None:
         assert self.current is not None
+        # What they type may change their language (/language): asked again when next
+        # needed, whether what the bot says back is shown during the handling or after it.
+        self._locales.pop(self.current, None)
         await self.bot.handle(InboundEvent(
             platform="console", user_id=self.current,
             chat_id="team" if group else self.current,
             chat_type="group" if group else "direct", text=text, action=action,
             display_name=self._names.get(self.current), mentions=console_mentions(text)))
+        self._locales.pop(self.current, None)
 
 
 def _fileno(stream: TextIO) -> int | None:

@@ -70,6 +70,40 @@ async def test_kudos_to_the_bot_is_refused(slack: SlackHarness) -> None:
     assert kudos_count(slack) == 0
 
 
+async def test_kudos_to_another_apps_bot_says_kudos_are_for_people(slack: SlackHarness) -> None:
+    """Kudos naming another app's bot (Zoom's, picked from Slack's list) told the giver to
+    "ask the person who runs teampulse to add them", as if a bot could join the org as a
+    person. The refusal now says kudos are for people, not apps or bots, and asks for the
+    addition only if the one named is a colleague; in Chinese to a Chinese speaker."""
+    await slack.command(ALICE, "/kudos", "<@U0ZOOMBOT|zoom> for the flawless call", raw=True)
+    note = slack.ephemerals(ALICE)[-1].params["text"]
+    assert note == ("I can't give kudos to <@U0ZOOMBOT>: they are not in the org file. Kudos "
+                    "are for the people you work with, not for apps or bots; if <@U0ZOOMBOT> "
+                    "is a colleague, ask the person who runs teampulse to add them to the org "
+                    "file.")
+    await slack.command(LILEI, "/kudos", "<@U0ZOOMBOT|zoom> 会议很顺利", raw=True)
+    note = slack.ephemerals(LILEI)[-1].params["text"]
+    assert note == ("无法给 <@U0ZOOMBOT> 点赞：对方不在组织文件中。点赞是给一起工作的同事的，"
+                    "不能给应用或机器人；如果 <@U0ZOOMBOT> 是你的同事，请联系 teampulse 管理员"
+                    "把此人加入组织文件。")
+    assert slack.posts(CHANNEL) == [] and kudos_count(slack) == 0
+
+
+async def test_a_bot_named_in_a_channel_is_called_by_its_name_not_its_id(
+        slack: SlackHarness) -> None:
+    """Praise in a channel naming another app's bot carries only its id (<@U0ZOOMBOT>):
+    the refusal read "I can't give kudos to @U0ZOOMBOT". It now mentions it as Slack
+    does, so Slack shows its name."""
+    await slack.event(message(ALICE, "thanks <@U0ZOOMBOT> for the flawless call :clap:"))
+    note = slack.ephemerals(ALICE)[-1].params["text"]
+    assert note.startswith("I can't give kudos to <@U0ZOOMBOT>: they are not in the org file.")
+    assert "U0ZOOMBOT" not in note.replace("<@U0ZOOMBOT>", "")
+    await slack.event(message(LILEI, "谢谢 <@U0ZOOMBOT> 会议很顺利 :clap:"))
+    note = slack.ephemerals(LILEI)[-1].params["text"]
+    assert note.startswith("无法给 <@U0ZOOMBOT> 点赞：对方不在组织文件中。")
+    assert kudos_count(slack) == 0
+
+
 async def test_allowance_runs_out(slack: SlackHarness) -> None:
     await slack.command(ALICE, "/kudos", "<@U0SAM|sam> <@U0LILEI|lilei> <@U0GRACE|grace> "
                         "<@U0VERA|vera> <@U0BRUNO|bruno> for a great kickoff", raw=True)
