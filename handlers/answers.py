@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -256,9 +257,26 @@ def _currency_checked(value: str, unit: str) -> str:
     return value
 
 
+def _name_pattern(name: str) -> str:
+    return rf"(?<![a-z]){re.escape(name)}(?![a-z])" if name.isascii() and name.isalpha() \
+        else re.escape(name)
+
+
+#: Any currency name at all, in one search: most answers name none, and a search per name
+#: made reading a count four times slower on the answer path.
+_ANY_CURRENCY = re.compile("|".join(_name_pattern(name) for name in _CURRENCY_NAMES))
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_is_money(unit: str) -> bool:
+    return _currency_named(normalise(unit).lower()) is not None
+
+
 def _currency_named(text: str) -> str | None:
     """The first currency `text` names ('¥', 'usd', '元'); a code only as a word of its
     own ('entrepreneurs' names no euro)."""
+    if _ANY_CURRENCY.search(text) is None:
+        return None
     for name in sorted(_CURRENCY_NAMES, key=len, reverse=True):
         if name.isascii() and name.isalpha():
             if re.search(rf"(?<![a-z]){name}(?![a-z])", text):
@@ -272,7 +290,7 @@ def _no_money_for(value: str, units: tuple[str, ...]) -> None:
     """Refuse an amount of money ('$40', '¥1,200', '40 USD') for a count or points: it is
     no count of customers, and the unit it would be stored in does not say so. A unit
     that names money itself ('万元', 'k USD') is left to be read as before."""
-    if not units or any(_currency_named(normalise(u).lower()) for u in units):
+    if not units or any(_unit_is_money(u) for u in units):
         return
     name = _currency_named(value)
     if name is not None:
