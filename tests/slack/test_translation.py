@@ -239,6 +239,8 @@ def test_manifest_matches_the_code() -> None:
     escaping = {c["command"]: c["should_escape"] for c in manifest["features"]["slash_commands"]}
     # ... and so do /teampulse kudos, 1on1 and agenda, the universal command's forms of them.
     assert escaping["/kudos"] is escaping["/teampulse"] is True
+    # ... and every one-on-one command that names the other side (`/actions add … @alice`).
+    assert escaping["/1on1"] is escaping["/agenda"] is escaping["/actions"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     home = manifest["features"]["app_home"]
