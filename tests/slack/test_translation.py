@@ -241,6 +241,8 @@ def test_manifest_matches_the_code() -> None:
     assert escaping["/kudos"] is escaping["/teampulse"] is True
     # ... and every one-on-one command that names the other side (`/actions add … @alice`).
     assert escaping["/1on1"] is escaping["/agenda"] is escaping["/actions"] is True
+    # ... and every command that names a person (README, *Naming a person*).
+    assert all(escaping[c] for c in ("/checkin", "/summary", "/goals", "/review", "/monthly"))
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     home = manifest["features"]["app_home"]
