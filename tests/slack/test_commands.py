@@ -142,3 +142,20 @@ async def test_the_gm_names_a_director_as_slack_lets_them(slack: SlackHarness, c
 
     text = slack.last_text(GRACE)
     assert text.startswith("*Full picture — Alice Martin*"), text[:200]
+
+
+@pytest.mark.parametrize(("command", "typed", "answer"), [
+    ("/summary", "<@U0ALICE|amartin>", "*Full picture — Alice Martin*"),
+    ("/goals", "<@U0ALICE|amartin>", "*🎯 Goals — Alice Martin*"),
+    ("/monthly", "<@U0ALICE|amartin>", "*📅 Month in review — 2026-10 · Alice Martin*"),
+    ("/review", "status <@U0ALICE|amartin>", "There is no open 360° review of Alice Martin."),
+    ("/checkin", "send <@U0ALICE|amartin>", "Check-in round sent to Alice Martin: 1 prompted."),
+])
+async def test_a_director_picked_from_slacks_list_is_that_director_in_every_command(
+        slack: SlackHarness, command: str, typed: str, answer: str) -> None:
+    """README, *Naming a person*: every command that names a person reads a platform
+    mention. Picked from Slack's member list, Alice reaches a command without
+    should_escape as her Slack handle (amartin), which is no key or name in the org file:
+    /summary, /goals, /monthly and /review answered that they know no 'amartin'."""
+    await slack.command(GRACE, command, typed, raw=True, channel=dm_channel(GRACE))
+    assert slack.last_text(GRACE).startswith(answer), slack.last_text(GRACE)[:200]

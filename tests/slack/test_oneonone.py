@@ -100,3 +100,17 @@ async def test_an_edited_mention_is_not_a_second_command(slack: SlackHarness) ->
     await slack.command(ALICE, "/agenda", "", channel=dm_channel(ALICE))
     agenda = slack.last_text(ALICE)
     assert agenda.count("Q1 hiring plan") == 1 and "budget" not in agenda
+
+
+async def test_an_action_item_for_someone_picked_from_slacks_list_is_theirs(
+        slack: SlackHarness) -> None:
+    """docs/slack.md: `/actions add send the deck @alice by Dec 10`. Grace picks Alice from
+    Slack's member list; her Slack handle (amartin) is no key or name of the org file, so
+    only the id, which Slack sends with should_escape, says who is meant. (/actions had
+    none: Grace was told she has no one-on-one with @amartin, and nothing was added.)"""
+    await slack.command(GRACE, "/actions", "add send the deck <@U0ALICE|amartin> by Dec 10",
+                        raw=True, channel=dm_channel(GRACE))
+    assert slack.last_text(GRACE).startswith(
+        "Action item #1: send the deck — Alice Martin, due 2026-12-10. Alice Martin is told.")
+    assert "Grace Chen added an action item for you: #1 send the deck, due 2026-12-10." \
+        in slack.last_text(ALICE)

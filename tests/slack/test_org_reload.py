@@ -52,3 +52,28 @@ async def test_a_locale_changed_in_the_org_file_is_used_for_the_note_in_the_chan
     assert "teampulse" in help_reply.params["text"]
     assert "/summary" in help_reply.params["text"]
     assert note.params == {"response_type": "ephemeral", "text": "我已通过私信回复你。"}
+
+
+async def test_the_slack_id_quoted_to_a_stranger_added_while_running_makes_them_known(
+        slack: SlackHarness, bot) -> None:
+    """docs/slack.md, step 5: the `slack_id` line the bot quotes, added to the org file
+    while teampulse runs, is taken in at the next look; no restart."""
+    await slack.dm("U0DANA", "/checkin")
+    refusal = slack.last_text("U0DANA")
+    assert "I don't know you yet" in refusal and "`slack_id: U0DANA`" in refusal
+
+    path = bot.settings.org_file
+    watcher = OrgWatcher(bot, path)
+    text = path.read_text(encoding="utf-8")
+    before = path.stat()
+    path.write_text(text.replace("  - key: vera\n", (
+        "  - key: dana\n    name: Dana Kim\n    role: director\n    manager: grace\n"
+        "    team: East\n    timezone: America/New_York\n    locale: en\n"
+        "    slack_id: U0DANA\n  - key: vera\n"), 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    change = await watcher.check()
+    assert change is not None and change.added == ("dana",)
+
+    await slack.dm("U0DANA", "/checkin")
+    assert "I don't know you yet" not in slack.last_text("U0DANA")
+    assert "Question 1 of" in slack.last_text("U0DANA")

@@ -239,6 +239,10 @@ def test_manifest_matches_the_code() -> None:
     escaping = {c["command"]: c["should_escape"] for c in manifest["features"]["slash_commands"]}
     # ... and so do /teampulse kudos, 1on1 and agenda, the universal command's forms of them.
     assert escaping["/kudos"] is escaping["/teampulse"] is True
+    # ... and every one-on-one command that names the other side (`/actions add … @alice`).
+    assert escaping["/1on1"] is escaping["/agenda"] is escaping["/actions"] is True
+    # ... and every command that names a person (README, *Naming a person*).
+    assert all(escaping[c] for c in ("/checkin", "/summary", "/goals", "/review", "/monthly"))
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     home = manifest["features"]["app_home"]
@@ -271,3 +275,20 @@ def test_docs_slack_md_lists_the_manifest_s_commands_events_and_scopes() -> None
     scopes = creates.split("The bot scopes are", 1)[1].split(".\n", 1)[0]
     assert set(re.findall(r"`([a-z_]+:[a-z_]+|commands)`", scopes)) == set(
         manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_docs_slack_md_says_what_each_slash_command_of_the_manifest_does() -> None:
+    """*Commands in Slack* has a row for every command the manifest creates (it had none
+    for /goals, /review and /monthly), and names no command the manifest lacks but
+    `/teampulse away` and `/teampulse help`, which Slack's own /away and the missing /help
+    make the way to type them."""
+    import re
+
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    created = {c["command"] for c in manifest["features"]["slash_commands"]}
+    docs = (MANIFEST.parent / "docs" / "slack.md").read_text(encoding="utf-8")
+    table = docs.split("### Commands in Slack\n", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split(" | ")[0] for line in table.splitlines() if line.startswith("| `/")]
+    named = {name for row in rows for name in re.findall(r"`(/[a-z0-9]+)", row)}
+    assert named == created
+    assert "/away" not in created and "/help" not in created
