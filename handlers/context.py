@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import (
+    ASKS_KEY,
     FALLBACK_KEY,
     Choice,
     InboundEvent,
@@ -172,13 +173,14 @@ class Context:
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,
-             readers: str | None = None, **params: Any) -> bool:
+             readers: str | None = None, asks: str | None = None, **params: Any) -> bool:
         """DM a person in their own locale; False if they cannot be reached or it is a repeat.
 
         When the person is the one who just wrote to us, the DM goes back on that
         platform; otherwise on the first running platform that knows them. With
         `expires_at`, a time-bound message: not sent at all if it is still waiting then
-        (see OutboxRepo.enqueue).
+        (see OutboxRepo.enqueue). `asks`: what a question without a dedupe key asks, by
+        which it is withdrawn unsent (bot.events.ASKS_KEY).
         """
         target = self.dm_target(person)
         if target is None:
@@ -186,7 +188,7 @@ class Context:
         text = self.renderer.message(person.locale, name, self.addressbook.markup(
             target.platform), **params)
         return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key,
-                             expires_at=expires_at, readers=readers)
+                             expires_at=expires_at, readers=readers, asks=asks)
 
     def post(self, target: Target, text: str, *, dedupe_key: str | None = None,
              readers: str | None = None) -> bool:
@@ -202,13 +204,16 @@ class Context:
     def _enqueue(self, target: Target, message: OutboundMessage,
                  dedupe_key: str | None = None,
                  fallback: tuple[Target, OutboundMessage] | None = None,
-                 expires_at: datetime | None = None, readers: str | None = None) -> bool:
+                 expires_at: datetime | None = None, readers: str | None = None,
+                 asks: str | None = None) -> bool:
         payload = message.to_payload()
         if fallback is not None:
             # Sent by the outbox instead, should this message fail for good.
             payload[FALLBACK_KEY] = fallback_payload(*fallback)
         if readers is not None:
             payload[READERS_KEY] = readers
+        if asks is not None:
+            payload[ASKS_KEY] = asks
         if dedupe_key is None:  # nothing to check: it goes in (with a batch's others)
             self.outbox.add(
                 platform=target.platform, target_kind=target.kind, address=target.address,
