@@ -999,14 +999,16 @@ def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question
     if len(readings) > 1:
         choices = [Choice(label, f"{prefix}:{i}") for i, label in enumerate(shown, start=1)]
         ctx.reply("confirm_number_ambiguous", choices=choices, typed=normalise(typed),
-                  options=shown, plain=[_plain_number(v) for v in readings])
+                  options=shown, plain=[_plain_number(v) for v in readings],
+                  asks=asked_in(rnd.id))
         return
     # Button labels are plain text on every platform: rendered without markup.
     choices = [Choice(ctx.renderer.message(locale, "confirm_number_yes", value=shown[0]),
                       f"{prefix}:1"),
                Choice(ctx.renderer.message(locale, "confirm_number_no"), f"{prefix}:0")]
     ctx.reply("confirm_number_large", choices=choices, value=shown[0],
-              target=_with_unit(locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR)
+              target=_with_unit(locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR,
+              asks=asked_in(rnd.id))
 
 
 def _plain_number(value: float) -> str:

@@ -114,7 +114,7 @@ class Context:
 
     def reply(self, name: str, /, *, private: bool = True, choices: Sequence[Choice] = (),
               if_undeliverable: str | None = None, readers: str | None = None,
-              **params: Any) -> None:
+              asks: str | None = None, **params: Any) -> None:
         """Answer the event where it came from.
 
         A private answer to something said in a group goes where only the sender
@@ -123,14 +123,16 @@ class Context:
         (a message name), the group hears nothing unless the DM fails for good
         (a Telegram user who never started the bot), and then only that message.
         `readers` (bot.readers) marks what only some may read: withdrawn unsent should an
-        edit of the org file take the reader's right away.
+        edit of the org file take the reader's right away. `asks`: as tell()'s, for a
+        question asked in reply in a direct chat.
         """
         fallback = self.render(if_undeliverable) if if_undeliverable else None
         self.reply_text(self.render(name, **params), private=private, choices=choices,
-                        if_undeliverable=fallback, readers=readers)
+                        if_undeliverable=fallback, readers=readers, asks=asks)
 
     def reply_text(self, text: str, *, private: bool = True, choices: Sequence[Choice] = (),
-                   if_undeliverable: str | None = None, readers: str | None = None) -> None:
+                   if_undeliverable: str | None = None, readers: str | None = None,
+                   asks: str | None = None) -> None:
         """Like reply(), for text already rendered for the event's platform."""
         event = self._need_event()
         message = OutboundMessage(text, tuple(choices))
@@ -140,7 +142,8 @@ class Context:
         in_group = Target(event.platform, kind, event.chat_id, event.thread_id,
                           user_ref=event.user_id)
         if event.is_direct:
-            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers)
+            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers,
+                          asks=asks)
         elif not private:
             self._enqueue(in_group, message)
         elif self.addressbook.supports_ephemeral(event.platform):

@@ -12,7 +12,7 @@ comes in.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from tests.support import say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
@@ -20,6 +20,7 @@ from tests.test_checkin_remind import back_up, go_down
 from tests.test_monthly_review import DEC_1_9AM_NY, november
 from tests.test_pulse import pbot, pchat, pclock  # noqa: F401 (fixtures)
 from tests.test_reminders_paused_away import question_buttons
+from tests.test_review_rate import answer
 
 ANSWERED_AWAY = "away from now until 2026-12-10"
 
@@ -63,6 +64,20 @@ async def test_in_chinese_the_next_check_in_question_held_up_does_not_follow_pau
     assert not question_buttons(chat, "li")
     await say(bot, "li", "/checkin")
     assert "第 2 题，共" in chat.last("li")
+
+
+async def test_a_number_to_confirm_held_up_does_not_follow_paused(bot, chat):
+    # "Is that right?" (with its buttons) is a question too: after "Paused" its buttons
+    # answered "no longer open". /checkin asks the number again; nothing was saved.
+    await bot.run_checkins(["alice"])
+    chat.clear()
+    go_down(chat)
+    await say(bot, "alice", "2000000")
+    await say(bot, "alice", "/pause")
+    await back_up(bot, chat)
+    assert chat.to("alice") == [chat.last("alice")] and chat.last("alice").startswith("Paused")
+    await say(bot, "alice", "/checkin")
+    assert "Question 1 of 8" in chat.last("alice")
 
 
 async def test_the_next_check_in_question_held_up_does_not_reach_someone_gone_away(
@@ -123,6 +138,17 @@ async def test_a_survey_question_held_up_does_not_follow_paused(bot, chat):
     assert "1/5 ·" in chat.last("sam")
     await say(bot, "bruno", "/review")
     assert "2/5 ·" in chat.last("bruno")
+
+
+async def test_survey_questions_held_up_are_not_sent_once_the_survey_is_done(bot, chat):
+    # Sam rates all five with the platform down: each next question waited in the
+    # outbox. Once back, Sam reads the thanks, not five questions already answered.
+    go_down(chat)
+    await say(bot, "grace", "/review start alice")
+    await answer(bot, "sam")
+    await back_up(bot, chat)
+    assert not asked(chat, "sam", "/5 ·")
+    assert "Thank you" in chat.last("sam")
 
 
 async def test_a_survey_question_held_up_does_not_reach_a_rater_gone_away(bot, chat, clock):
@@ -223,6 +249,19 @@ async def test_the_next_pulse_question_held_up_does_not_follow_paused(
     assert pchat.to("east5") == [pchat.last("east5")]
     await say(pbot, "bruno", "/pulse")
     assert "Question 2 of" in pchat.last("bruno")
+
+
+async def test_pulse_questions_held_up_are_not_sent_once_the_poll_is_done(
+        pbot, pchat, pclock):  # noqa: F811 - the pulse tests' fixtures
+    await pbot.run_pulse()
+    pchat.clear()
+    go_down(pchat)
+    await say(pbot, "bruno", "4")
+    await say(pbot, "bruno", "2")
+    await say(pbot, "bruno", "skip")
+    await back_up(pbot, pchat)
+    assert not asked(pchat, "bruno", "Question ")
+    assert len(pchat.to("bruno")) == 1
 
 
 async def test_the_next_pulse_question_held_up_does_not_reach_someone_gone_away(
