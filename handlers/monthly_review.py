@@ -485,7 +485,7 @@ def _ask(ctx: Context, person: Person, tag: str, question: str,
 def asked_in(tag: str, person: Person) -> str:
     """What a monthly question sent without a key (the next one after an answer,
     /monthly's) is marked as asking (bot.events.ASKS_KEY): withdrawn by it."""
-    return f"monthly:{tag}:{person.key}"
+    return f"monthly:{tag}:{person.id}"
 
 
 def _withdraw_questions(ctx: Context, person: Person, tags: set[str]) -> int:

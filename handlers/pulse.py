@@ -320,7 +320,7 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
 def asked_in(poll: PulsePoll, person: Person) -> str:
     """What a poll's question sent without a key (the next one after an answer, /pulse's)
     is marked as asking (bot.events.ASKS_KEY): withdrawn by it."""
-    return f"pulse:{poll.id}:{person.key}"
+    return f"pulse:{poll.id}:{person.id}"
 
 
 def _withdraw_queued(ctx: Context, person: Person, poll: PulsePoll, *,
