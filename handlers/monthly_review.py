@@ -533,7 +533,7 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     tag, _, question = (conv.question_key or "").partition(":")
     if conv.kind != CONVERSATION or question not in MONTHLY_QUESTIONS:
         return False
-    ctx.reply("back_to_dialog", kind=CONVERSATION)
+    ctx.reply("back_to_dialog", kind=CONVERSATION, asks=asked_in(tag, person))
     _ask(ctx, person, tag, question)
     return True
 

@@ -390,7 +390,7 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     if poll is None or part is None or part.done or poll.closed or \
             ctx.clock.now() >= poll.closes_at:
         return False
-    ctx.reply("back_to_dialog", kind=CONVERSATION_KIND)
+    ctx.reply("back_to_dialog", kind=CONVERSATION_KIND, asks=asked_in(poll, person))
     return _ask(ctx, person, poll, part.step)
 
 

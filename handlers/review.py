@@ -837,7 +837,7 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     rnd = ctx.session.get(ReviewRound, invite.round_id) if invite else None
     if invite is None or rnd is None or rnd.status != "open" or invite.done:
         return False
-    ctx.reply("back_to_dialog", kind=CONVERSATION)
+    ctx.reply("back_to_dialog", kind=CONVERSATION, asks=asked_in(invite.id))
     _ask_next(ctx, person, invite)
     return True
 

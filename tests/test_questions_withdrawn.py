@@ -20,6 +20,7 @@ from tests.test_checkin_remind import back_up, go_down
 from tests.test_monthly_review import DEC_1_9AM_NY, november
 from tests.test_pulse import pbot, pchat, pclock  # noqa: F401 (fixtures)
 from tests.test_reminders_paused_away import question_buttons
+from tests.test_reply_target import setup  # noqa: F401 (the 1:1s' fixture)
 from tests.test_review_rate import answer
 
 ANSWERED_AWAY = "away from now until 2026-12-10"
@@ -273,3 +274,30 @@ async def test_the_next_pulse_question_held_up_does_not_reach_someone_gone_away(
     await say(pbot, "bruno", "/away 2026-12-20")
     await back_up(pbot, pchat)
     assert not asked(pchat, "bruno", "Question 2 of")
+
+
+async def test_a_poll_question_asked_again_after_a_1on1_does_not_follow_paused(
+        setup):  # noqa: F811 - the 1:1s' fixture
+    # Alice's poll question was put aside by her 1:1's questions; as she ends that dialog
+    # the platform is down, so "Back to the anonymous pulse poll:" and its question wait;
+    # she sends /pause. Neither arrives after "Paused"; /pulse asks it.
+    from tests.test_reply_target import POLL_DAY
+
+    bot, chat, clock = setup
+    clock.set(POLL_DAY)
+    await bot.run_pulse()
+    clock.set(datetime(2026, 12, 9, 19, 40, tzinfo=UTC))  # Wed 14:40 New York
+    await bot.run_oneonones()
+    await say(bot, "alice", "yes")
+    await say(bot, "alice", "next")
+    await say(bot, "alice", "done")
+    await say(bot, "alice", "4")  # how useful it was
+    seen = len(chat.to("alice"))
+    go_down(chat)
+    await say(bot, "alice", "skip")
+    await say(bot, "alice", "/pause")
+    await back_up(bot, chat)
+    thanks, paused = chat.to("alice")[seen:]
+    assert thanks.startswith("Thanks") and paused.startswith("Paused")
+    await say(bot, "alice", "/pulse")
+    assert "Question 1 of" in chat.last("alice")
