@@ -146,6 +146,19 @@ FALLBACK_KEY = "fallback"
 #: An outbox payload marked with this key keeps no text once delivered (anonymous polls).
 SCRUB_KEY = "scrub_after_send"
 
+#: The payload key naming what a question sent without a dedupe key asks ("checkin:<round
+#: id>", "review:<invite id>", ...): the next question sent as the reply to an answer, or a
+#: survey's first question sent with its invitation. Held up in the outbox, it is withdrawn
+#: by that name (OutboxRepo.withdraw's `asks`) when what it asks is put aside, finished or
+#: closed: without a key there was nothing else to find it by, and a key would cost every
+#: answer a statement of its own (a keyed row is inserted at once, see OutboxRepo.add).
+ASKS_KEY = "asks"
+
+#: Beside ASKS_KEY, a name for the unit of work (one transaction: an event, or a batch of
+#: them) that queued the question: a withdrawal on an answer's path leaves the questions
+#: its own unit asked (in order, after the answers they followed) and takes earlier ones.
+ASKED_IN_KEY = "asked_in"
+
 #: A button whose action starts with this is an anonymous answer: once pressed, the
 #: adapters show "answered" in its place, never the chosen label.
 CONCEALED_PREFIX = "anon:"

@@ -152,11 +152,15 @@ def _withdraw_queued(ctx: Context, person: Person) -> None:
     # A check-in reminder (or a prompt sent ahead of a week now away) queued before, the
     # platform down or rate limiting since, must not reach them away; nor, once away
     # from now, a poll's or 360° survey's reminder (each reminds them again once back), nor
-    # their own 1:1 reminders of meetings before they are back.
+    # their own 1:1 reminders of meetings before they are back, nor the next question of
+    # the check-in, poll, survey or monthly questions they were answering (its command
+    # asks it once they are back), nor the monthly review's first question.
     from handlers import (  # (they import this module)
         checkin,
+        monthly_review,
         oneonone,
         pulse,
+        review,
         review_progress,
     )
 
@@ -164,6 +168,8 @@ def _withdraw_queued(ctx: Context, person: Person) -> None:
     if is_away(ctx, person):
         pulse.withdraw_for_away(ctx, person)
         review_progress.withdraw_reminders_to(ctx, person)
+        review.withdraw_questions(ctx, person)
+        monthly_review.withdraw_for_away(ctx, person)
         oneonone.withdraw_for_away(ctx, person)
 
 

@@ -189,6 +189,7 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
     ctx.conversations.ask(person, rnd, q.key, editing=editing, now=ctx.clock.now())
     return ctx.tell(
         person, "question", dedupe_key=dedupe_key, expires_at=expires_at,
+        asks=None if dedupe_key else asked_in(rnd.id),
         choices=_choices(rnd, q, index, person.locale),
         intro=intro or "", position=position, total=len(live), kind=q.kind,
         prompt=question_text(ctx, person.locale, q),
@@ -562,33 +563,43 @@ def queued_keys(person: Person, week: str, *, prompt: bool = False) -> list[str]
     return [*keys, f"checkin:{person.key}:{week}:prompt"] if prompt else keys
 
 
+def asked_in(round_id: int) -> str:
+    """What a check-in question sent without a dedupe key (the next one after an answer,
+    /checkin's, /edit's) is marked as asking (bot.events.ASKS_KEY): withdrawn by it."""
+    return f"checkin:{round_id}"
+
+
 def withdraw_queued(ctx: Context, person: Person, rnd: CheckinRound, *,
                     prompt: bool = False) -> int:
-    """Drop the reminders of `rnd` (and with `prompt` its prompt) still waiting in the
-    outbox (the platform down or rate limiting since they were queued): the check-in was
-    finished, or moved on past the question they ask, meanwhile, and "your check-in isn't
-    finished yet" must not arrive after it is (OutboxRepo.withdraw, as a moved 1:1's
-    reminders). How many were dropped."""
-    return ctx.outbox.withdraw(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now())
+    """Drop the reminders of `rnd` and its questions sent without a key (and with `prompt`
+    its prompt) still waiting in the outbox (the platform down or rate limiting since they
+    were queued): the check-in was finished, put aside or moved on past the question they
+    ask, meanwhile, and "your check-in isn't finished yet" must not arrive after it is
+    (OutboxRepo.withdraw, as a moved 1:1's reminders). How many were dropped."""
+    return ctx.outbox.withdraw(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now(),
+                               asks=[asked_in(rnd.id)])
 
 
 def _withdraw_soon(ctx: Context, person: Person, rnd: CheckinRound, *,
-                   prompt: bool = False) -> None:
+                   prompt: bool = False, asked: bool = False) -> None:
     """withdraw_queued on an answer's path: in a batch of answers, one statement for the
     batch at its end (OutboxRepo.withdraw_soon), not one per answer that also writes
-    the batch's pending rows early."""
-    ctx.outbox.withdraw_soon(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now())
+    the batch's pending rows early. With `asked` (the check-in is in: nothing of it is
+    asked after), its questions sent without a key too, the batch's own included."""
+    ctx.outbox.withdraw_soon(queued_keys(person, rnd.week, prompt=prompt), ctx.clock.now(),
+                             asks=[asked_in(rnd.id)] if asked else ())
 
 
 def withdraw_for_away(ctx: Context, person: Person) -> int:
     """`person` has just set time away: drop what still waits in the outbox about their
     unfinished check-ins that /checkin takes (this week's and last week's). Away now,
-    their reminders (nobody away is reminded, see send_reminders); the prompt too, with
-    its reminders, of a week the summary now reads as away (the period covers its
-    check-in moment: a round sent ahead of it, `/checkin send` on a Wednesday), whose
-    question then no longer waits for a typed answer. A week whose moment went by before
-    the period began stays as it was (README: Time away): its prompt still goes, and
-    `/checkin` takes it once they are back. How many were dropped."""
+    their reminders (nobody away is reminded, see send_reminders) and the questions sent
+    without a key (the one after an answer), whose dialog then ends (/checkin asks it once
+    they are back); the prompt too, with its reminders, of a week the summary now reads as
+    away (the period covers its check-in moment: a round sent ahead of it, `/checkin send`
+    on a Wednesday), whose question then no longer waits for a typed answer. A week whose
+    moment went by before the period began stays as it was (README: Time away): its
+    prompt still goes, and `/checkin` takes it once they are back. How many were dropped."""
     from handlers.summary import away_weeks  # (the summaries import this module)
 
     now = ctx.clock.now()
@@ -598,17 +609,22 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
     ctx.session.flush()  # (the period just added, for away_weeks)
     covered = away_weeks(ctx, [person], [r.week for r in rounds])
     away_now = is_away(ctx, person)
+    conv = ctx.conversations.get(person)
     dropped = 0
     for rnd in rounds:
         if (person.id, rnd.week) in covered:
             prompt = ctx.outbox.withdraw([f"checkin:{person.key}:{rnd.week}:prompt"], now)
-            conv = ctx.conversations.get(person)
-            if prompt and conv is not None and conv.round_id == rnd.id:
-                # Its question never arrived: what they type is no answer to it.
-                ctx.conversations.clear(person)
-            dropped += prompt + withdraw_queued(ctx, person, rnd)
         elif away_now:
-            dropped += withdraw_queued(ctx, person, rnd)
+            prompt = 0
+        else:
+            continue
+        # The next question, sent as the reply to an answer just before (the platform
+        # down since), would ask them away what /checkin asks once they are back.
+        asked = ctx.outbox.withdraw([], now, asks=[asked_in(rnd.id)])
+        if (prompt or asked) and conv is not None and conv.round_id == rnd.id:
+            # Its question never arrived: what they type is no answer to it.
+            ctx.conversations.clear(person)
+        dropped += prompt + asked + ctx.outbox.withdraw(queued_keys(person, rnd.week), now)
     return dropped
 
 
@@ -806,6 +822,7 @@ def _withdraw_paused(ctx: Context, person: Person, conv: Conversation) -> None:
         pulse.withdraw_paused(ctx, person, conv)
     elif conv.kind == review.CONVERSATION:
         review_progress.withdraw_reminders_to(ctx, person, keep_keys=True)
+        review.withdraw_questions(ctx, person)
     elif conv.kind == monthly_review.CONVERSATION:
         monthly_review.withdraw_paused(ctx, person, conv)
 
@@ -982,14 +999,16 @@ def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question
     if len(readings) > 1:
         choices = [Choice(label, f"{prefix}:{i}") for i, label in enumerate(shown, start=1)]
         ctx.reply("confirm_number_ambiguous", choices=choices, typed=normalise(typed),
-                  options=shown, plain=[_plain_number(v) for v in readings])
+                  options=shown, plain=[_plain_number(v) for v in readings],
+                  asks=asked_in(rnd.id))
         return
     # Button labels are plain text on every platform: rendered without markup.
     choices = [Choice(ctx.renderer.message(locale, "confirm_number_yes", value=shown[0]),
                       f"{prefix}:1"),
                Choice(ctx.renderer.message(locale, "confirm_number_no"), f"{prefix}:0")]
     ctx.reply("confirm_number_large", choices=choices, value=shown[0],
-              target=_with_unit(locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR)
+              target=_with_unit(locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR,
+              asks=asked_in(rnd.id))
 
 
 def _plain_number(value: float) -> str:
@@ -1067,7 +1086,7 @@ def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     ctx.conversations.clear(person)
     first_time = rnd.status != "submitted"
     if first_time:
-        _withdraw_soon(ctx, person, rnd, prompt=True)
+        _withdraw_soon(ctx, person, rnd, prompt=True, asked=True)
     rnd.status = "submitted"
     if rnd.submitted_at is None:
         rnd.submitted_at = ctx.clock.now()

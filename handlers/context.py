@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.events import (
+    ASKS_KEY,
     FALLBACK_KEY,
     Choice,
     InboundEvent,
@@ -113,7 +114,7 @@ class Context:
 
     def reply(self, name: str, /, *, private: bool = True, choices: Sequence[Choice] = (),
               if_undeliverable: str | None = None, readers: str | None = None,
-              **params: Any) -> None:
+              asks: str | None = None, **params: Any) -> None:
         """Answer the event where it came from.
 
         A private answer to something said in a group goes where only the sender
@@ -122,14 +123,16 @@ class Context:
         (a message name), the group hears nothing unless the DM fails for good
         (a Telegram user who never started the bot), and then only that message.
         `readers` (bot.readers) marks what only some may read: withdrawn unsent should an
-        edit of the org file take the reader's right away.
+        edit of the org file take the reader's right away. `asks`: as tell()'s, for a
+        question asked in reply in a direct chat.
         """
         fallback = self.render(if_undeliverable) if if_undeliverable else None
         self.reply_text(self.render(name, **params), private=private, choices=choices,
-                        if_undeliverable=fallback, readers=readers)
+                        if_undeliverable=fallback, readers=readers, asks=asks)
 
     def reply_text(self, text: str, *, private: bool = True, choices: Sequence[Choice] = (),
-                   if_undeliverable: str | None = None, readers: str | None = None) -> None:
+                   if_undeliverable: str | None = None, readers: str | None = None,
+                   asks: str | None = None) -> None:
         """Like reply(), for text already rendered for the event's platform."""
         event = self._need_event()
         message = OutboundMessage(text, tuple(choices))
@@ -139,7 +142,8 @@ class Context:
         in_group = Target(event.platform, kind, event.chat_id, event.thread_id,
                           user_ref=event.user_id)
         if event.is_direct:
-            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers)
+            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers,
+                          asks=asks)
         elif not private:
             self._enqueue(in_group, message)
         elif self.addressbook.supports_ephemeral(event.platform):
@@ -172,13 +176,14 @@ class Context:
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,
-             readers: str | None = None, **params: Any) -> bool:
+             readers: str | None = None, asks: str | None = None, **params: Any) -> bool:
         """DM a person in their own locale; False if they cannot be reached or it is a repeat.
 
         When the person is the one who just wrote to us, the DM goes back on that
         platform; otherwise on the first running platform that knows them. With
         `expires_at`, a time-bound message: not sent at all if it is still waiting then
-        (see OutboxRepo.enqueue).
+        (see OutboxRepo.enqueue). `asks`: what a question without a dedupe key asks, by
+        which it is withdrawn unsent (bot.events.ASKS_KEY).
         """
         target = self.dm_target(person)
         if target is None:
@@ -186,7 +191,7 @@ class Context:
         text = self.renderer.message(person.locale, name, self.addressbook.markup(
             target.platform), **params)
         return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key,
-                             expires_at=expires_at, readers=readers)
+                             expires_at=expires_at, readers=readers, asks=asks)
 
     def post(self, target: Target, text: str, *, dedupe_key: str | None = None,
              readers: str | None = None) -> bool:
@@ -202,13 +207,16 @@ class Context:
     def _enqueue(self, target: Target, message: OutboundMessage,
                  dedupe_key: str | None = None,
                  fallback: tuple[Target, OutboundMessage] | None = None,
-                 expires_at: datetime | None = None, readers: str | None = None) -> bool:
+                 expires_at: datetime | None = None, readers: str | None = None,
+                 asks: str | None = None) -> bool:
         payload = message.to_payload()
         if fallback is not None:
             # Sent by the outbox instead, should this message fail for good.
             payload[FALLBACK_KEY] = fallback_payload(*fallback)
         if readers is not None:
             payload[READERS_KEY] = readers
+        if asks is not None:
+            payload[ASKS_KEY] = asks
         if dedupe_key is None:  # nothing to check: it goes in (with a batch's others)
             self.outbox.add(
                 platform=target.platform, target_kind=target.kind, address=target.address,

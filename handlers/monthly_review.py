@@ -478,17 +478,53 @@ def _ask(ctx: Context, person: Person, tag: str, question: str,
     ctx.conversations.wait_for(person, CONVERSATION, f"{tag}:{question}", now=ctx.clock.now())
     index = MONTHLY_QUESTIONS.index(question) + 1
     ctx.tell(person, "monthly_question", question=question, index=index,
-             total=len(MONTHLY_QUESTIONS), month=tag, dedupe_key=dedupe_key)
+             total=len(MONTHLY_QUESTIONS), month=tag, dedupe_key=dedupe_key,
+             asks=None if dedupe_key else asked_in(tag, person))
+
+
+def asked_in(tag: str, person: Person) -> str:
+    """What a monthly question sent without a key (the next one after an answer,
+    /monthly's) is marked as asking (bot.events.ASKS_KEY): withdrawn by it."""
+    return f"monthly:{tag}:{person.id}"
+
+
+def _withdraw_questions(ctx: Context, person: Person, tags: set[str]) -> int:
+    """Drop the questions of these months' reviews to `person` still waiting in the outbox:
+    the first (sent with the review) keeps its key, so that resume_held does not ask it
+    again when another dialog ends (`/monthly` carries on); the next ones (each the reply
+    to an answer) carry none. How many were dropped."""
+    return ctx.outbox.withdraw([f"monthly:{tag}:q:{person.key}" for tag in sorted(tags)],
+                               ctx.clock.now(), keep_keys=True,
+                               asks=[asked_in(tag, person) for tag in sorted(tags)])
 
 
 def withdraw_paused(ctx: Context, person: Person, conv: Conversation) -> int:
-    """The monthly questions `conv` waited on were put aside with /pause: drop their first
-    question still waiting in the outbox (sent with the review), which would ask after
-    "Paused" what no longer takes what is typed. It keeps its key: resume_held does not
-    ask it again when another dialog ends; `/monthly` carries on. How many were dropped."""
+    """The monthly questions `conv` waited on were put aside with /pause: drop those still
+    waiting in the outbox, which would ask after "Paused" what no longer takes what is
+    typed (_withdraw_questions). How many were dropped."""
     tag = (conv.question_key or "").partition(":")[0]
-    return ctx.outbox.withdraw([f"monthly:{tag}:q:{person.key}"], ctx.clock.now(),
-                               keep_keys=True) if tag else 0
+    return _withdraw_questions(ctx, person, {tag}) if tag else 0
+
+
+def withdraw_for_away(ctx: Context, person: Person) -> int:
+    """`person` is away from now: drop last month's questions (and those of the month the
+    dialog waits on) still waiting in the outbox, the platform down or rate limiting since
+    (_withdraw_questions): questions on holiday are work sent to someone off, as the review
+    that waits for them once back (send_director_review). The review itself, queued
+    before, still goes, as at /pause. The dialog waiting on one ends: its question never
+    arrived (`/monthly` asks it). How many were dropped."""
+    if person.role != "director":
+        return 0
+    year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
+    tags = {f"{year}-{month_no:02d}"}
+    conv = ctx.conversations.get(person)
+    waiting = conv is not None and conv.kind == CONVERSATION and bool(conv.question_key)
+    if waiting:
+        tags.add((conv.question_key or "").partition(":")[0])
+    dropped = _withdraw_questions(ctx, person, tags)
+    if dropped and waiting:
+        ctx.conversations.clear(person)
+    return dropped
 
 
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
@@ -497,7 +533,7 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     tag, _, question = (conv.question_key or "").partition(":")
     if conv.kind != CONVERSATION or question not in MONTHLY_QUESTIONS:
         return False
-    ctx.reply("back_to_dialog", kind=CONVERSATION)
+    ctx.reply("back_to_dialog", kind=CONVERSATION, asks=asked_in(tag, person))
     _ask(ctx, person, tag, question)
     return True
 

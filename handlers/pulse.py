@@ -32,7 +32,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.events import CONCEALED_PREFIX, SCRUB_KEY, Choice, OutboundMessage, scrubbed
+from bot.events import (
+    ASKS_KEY,
+    CONCEALED_PREFIX,
+    SCRUB_KEY,
+    Choice,
+    OutboundMessage,
+    scrubbed,
+)
 from bot.pulse_config import PulseQuestion, PulseSettings
 from bot.readers import GM, VIEWERS, team_readers
 from bot.text import clean_text
@@ -297,6 +304,8 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
     payload = message.to_payload()
     # Delivered, a pulse DM keeps no text in the outbox: no row says who got a care note.
     payload[SCRUB_KEY] = True
+    if dedupe_key is None:  # (the next question, /pulse's): withdrawn by what it asks
+        payload[ASKS_KEY] = asked_in(poll, person)
     # A question (the first, a reminder, the next) cannot be answered once the poll has
     # closed: held up until then, it is not sent.
     row = ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
@@ -308,14 +317,24 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
     return row is not None
 
 
-def _withdraw_queued(ctx: Context, person: Person, poll: PulsePoll) -> int:
-    """Drop the poll's first question and reminder to `person` still waiting in the outbox
-    (the platform down or rate limiting since): the question they ask was just answered,
-    and a late "gentle reminder" of a poll answered meanwhile would ask it again, or ask
-    for one finished (OutboxRepo.withdraw). What is left of them keeps no text, as of a
-    pulse DM expired. How many were dropped."""
+def asked_in(poll: PulsePoll, person: Person) -> str:
+    """What a poll's question sent without a key (the next one after an answer, /pulse's)
+    is marked as asking (bot.events.ASKS_KEY): withdrawn by it."""
+    return f"pulse:{poll.id}:{person.id}"
+
+
+def _withdraw_queued(ctx: Context, person: Person, poll: PulsePoll, *,
+                     earlier: bool = False) -> int:
+    """Drop the poll's first question and reminder to `person`, and its questions sent
+    without a key, still waiting in the outbox (the platform down or rate limiting since):
+    the question they ask was just answered, or the poll put aside, and a late "gentle
+    reminder" of a poll answered meanwhile would ask it again, or ask for one finished
+    (OutboxRepo.withdraw; `earlier`, on an answer's path: not the questions asked in this
+    unit of work, which follow the answers they came after, in order). What is left of
+    them keeps no text, as of a pulse DM expired. How many were dropped."""
     keys = [f"pulse:{poll.key}:{person.key}:{kind}" for kind in ("prompt", "reminder")]
-    return ctx.outbox.withdraw(keys, ctx.clock.now(), payload=scrubbed({SCRUB_KEY: True}))
+    return ctx.outbox.withdraw(keys, ctx.clock.now(), payload=scrubbed({SCRUB_KEY: True}),
+                               asks=[asked_in(poll, person)], earlier=earlier)
 
 
 def withdraw_for_away(ctx: Context, person: Person) -> int:
@@ -323,13 +342,24 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
     (nobody away is reminded, see _remind), and mark them not reminded, so that a later
     sweep reminds them once back if the poll is still open and unfinished. A poll's
     first question queued before stays (as a check-in prompt sent before the period
-    began): it was asked then. How many were dropped."""
+    began): it was asked then. The next question, sent as the reply to an answer just
+    before, is dropped, and the dialog waiting on it ends (its question never arrived:
+    `/pulse` asks it). How many were dropped."""
     repo = PulseRepo(ctx.session)
     now = ctx.clock.now()
+    conv = ctx.conversations.get(person)
     dropped = 0
     for poll in repo.open_polls():
         part = repo.participant(poll, person)
-        if part is None or part.done or not part.reminded or now >= poll.closes_at:
+        if part is None or part.done or now >= poll.closes_at:
+            continue
+        asked = ctx.outbox.withdraw([], now, payload=scrubbed({SCRUB_KEY: True}),
+                                    asks=[asked_in(poll, person)])
+        if asked and conv is not None and conv.kind == CONVERSATION_KIND and \
+                (conv.question_key or "").partition(":")[0] == str(poll.id):
+            ctx.conversations.clear(person)
+        dropped += asked
+        if not part.reminded:
             continue
         if ctx.outbox.withdraw([f"pulse:{poll.key}:{person.key}:reminder"], now,
                                payload=scrubbed({SCRUB_KEY: True})):
@@ -360,7 +390,7 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     if poll is None or part is None or part.done or poll.closed or \
             ctx.clock.now() >= poll.closes_at:
         return False
-    ctx.reply("back_to_dialog", kind=CONVERSATION_KIND)
+    ctx.reply("back_to_dialog", kind=CONVERSATION_KIND, asks=asked_in(poll, person))
     return _ask(ctx, person, poll, part.step)
 
 
@@ -539,7 +569,7 @@ def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int
     # "6 of 6 answered" with 5 answers, saying when they answered.
     repo.vote(poll, q.key, value, part.team)
     if step == 0 or part.reminded:
-        _withdraw_queued(ctx, person, poll)
+        _withdraw_queued(ctx, person, poll, earlier=True)
     # Kindness, privately, in the next message: nothing records that it was said.
     care = q.key == "stress" and value >= ctx.org.pulse.care_stress_at
     _ask(ctx, person, poll, step + 1, care=care)
@@ -554,7 +584,7 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
         return
     if comment:
         repo.comment(poll, comment, part.team)  # the team asked in (see _answer)
-    _withdraw_queued(ctx, person, poll)
+    _withdraw_queued(ctx, person, poll, earlier=True)
     conv = ctx.session.get(Conversation, person.id)
     if conv is not None and conv.kind == CONVERSATION_KIND:
         ctx.session.delete(conv)

@@ -817,7 +817,31 @@ def _ask_next(ctx: Context, person: Person, invite: ReviewInvite,
     ctx.tell(person, "review_question", criterion=CRITERIA[invite.answered],
              index=invite.answered + 1, total=len(CRITERIA),
              subject=subject.display_name if subject else "", own=invite.rater_group == "self",
-             expires_at=expires_at)
+             expires_at=expires_at, asks=asked_in(invite.id))
+
+
+def asked_in(invite_id: int) -> str:
+    """What a survey's question is marked as asking (bot.events.ASKS_KEY): sent without a
+    key (with the invitation, or as the reply to a rating), it is withdrawn by this. (The
+    same as the dialog's question_key.)"""
+    return f"review:{invite_id}"
+
+
+def withdraw_questions(ctx: Context, person: Person) -> int:
+    """Drop the questions of the surveys open to `person` still waiting in the outbox (the
+    platform down or rate limiting since): put aside with /pause, or gone away (/away),
+    they would ask what no longer takes what is typed. The dialog waiting on one ends: its
+    question never arrived (`/review` asks it). How many were dropped."""
+    marks = [asked_in(i) for i in ctx.session.scalars(select(ReviewInvite.id).join(
+        ReviewRound, ReviewInvite.round_id == ReviewRound.id).where(
+        ReviewInvite.person_id == person.id, ReviewInvite.done.is_(False),
+        ReviewRound.status == "open"))]
+    dropped = ctx.outbox.withdraw([], ctx.clock.now(), asks=marks) if marks else 0
+    conv = ctx.conversations.get(person)
+    if dropped and conv is not None and conv.kind == CONVERSATION and \
+            conv.question_key in marks:
+        ctx.conversations.clear(person)
+    return dropped
 
 
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
@@ -832,7 +856,7 @@ def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     rnd = ctx.session.get(ReviewRound, invite.round_id) if invite else None
     if invite is None or rnd is None or rnd.status != "open" or invite.done:
         return False
-    ctx.reply("back_to_dialog", kind=CONVERSATION)
+    ctx.reply("back_to_dialog", kind=CONVERSATION, asks=asked_in(invite.id))
     _ask_next(ctx, person, invite)
     return True
 
@@ -897,6 +921,8 @@ def on_text(ctx: Context, text: str) -> bool:
     from handlers.review_progress import withdraw_reminders  # (it imports this module)
 
     withdraw_reminders(ctx, rnd.id, [person])
+    # A question of it still queued (asked again by /review elsewhere while held up).
+    ctx.outbox.withdraw([], ctx.clock.now(), asks=[asked_in(invite.id)], earlier=True)
     ctx.reply("review_thanks", anonymous=group in ANONYMOUS)
     after_dialog(ctx, person)
     # Someone who left (taken out of the org file) will not answer: only those still here
@@ -922,7 +948,7 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
     # The dialogs still waiting on this survey end: found in a few statements, not one
     # per rater who never finished (a thousand of them per review in a large org with
     # `reviews.peers: all`).
-    waiting = [f"review:{i}" for i in ctx.session.scalars(select(ReviewInvite.id).where(
+    waiting = [asked_in(i) for i in ctx.session.scalars(select(ReviewInvite.id).where(
         ReviewInvite.round_id == rnd.id, ReviewInvite.done.is_(False)))]
     for start in range(0, len(waiting), KEYS_PER_STATEMENT):
         for conv in ctx.session.scalars(select(Conversation).where(
@@ -932,8 +958,10 @@ def close_round(ctx: Context, rnd: ReviewRound, *, to_gm: bool | None = None,
     ctx.session.flush()
     from handlers.review_progress import withdraw_reminders  # (it imports this module)
 
-    # Closed before its time (/review close): "closes on Friday" must not arrive after.
+    # Closed before its time (/review close): "closes on Friday" must not arrive after,
+    # nor a question of it (a review the GM started has no closing time to expire it by).
     withdraw_reminders(ctx, rnd.id)
+    ctx.outbox.withdraw([], ctx.clock.now(), asks=waiting)
     report = build_report(ctx.session, ctx.org, rnd)
     if to_gm is None:
         to_gm = rnd.started_by != "schedule"

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import json
 import sqlite3
+import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -37,6 +38,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
+from bot.events import ASKED_IN_KEY, ASKS_KEY
 from bot.readers import READERS_KEY, may_read
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.models import (
@@ -67,6 +69,8 @@ _SNAPSHOTS = "teampulse.round_snapshots"
 
 
 _HELD = "teampulse.preloaded"
+#: session.info key: the name of the session's unit of work (OutboxRepo.unit).
+_UNIT = "teampulse.unit"
 
 _T = TypeVar("_T")
 #: Bound parameters per IN list: well under SQLite's and PostgreSQL's limits.
@@ -821,6 +825,8 @@ class OutboxRepo:
              now: datetime, thread_id: str | None, user_ref: str | None,
              dedupe_key: str | None, expires_at: datetime | None) -> dict[str, Any]:
         """A new pending message's row, due now (enqueue's and add's)."""
+        if ASKS_KEY in payload:  # (a question without a key: see bot.events.ASKED_IN_KEY)
+            payload = {**payload, ASKED_IN_KEY: self.unit()}
         return {"platform": platform, "target_kind": target_kind, "address": address,
                 "thread_id": thread_id, "user_ref": user_ref, "payload": payload,
                 "dedupe_key": dedupe_key, "status": "pending", "attempts": 0,
@@ -947,31 +953,40 @@ class OutboxRepo:
                     update(table).where(table.c.id == row_id).values(payload=scrub[row_id]))
         return sorted(expired)
 
+    def unit(self) -> str:
+        """A name for this session's unit of work (its transaction), made on first use."""
+        return self.session.info.setdefault(_UNIT, uuid.uuid4().hex)
+
     def withdraw(self, keys: Sequence[str], now: datetime,
-                 payload: dict[str, Any] | None = None, *, keep_keys: bool = False) -> int:
+                 payload: dict[str, Any] | None = None, *, keep_keys: bool = False,
+                 asks: Sequence[str] = (), earlier: bool = False) -> int:
         """Drop the messages of these dedupe keys still waiting (pending): what they say
         stopped being true `now` (a 1:1 reminder of a meeting just moved or skipped, a
         check-in reminder of a check-in just finished). They become 'expired' as of now,
         and give up their keys, so that a message of the same key made later (the meeting
-        moved back) goes in. `payload`: what they keep instead of theirs (a pulse DM keeps
-        no text once done with, see expire). `keep_keys`: they keep their keys, so that
-        the sweep that queued them takes them as sent and does not queue them again (a
-        reminder of a survey put aside with /pause). How many were dropped."""
-        keys = list(keys)
+        moved back) goes in. `asks`: also the keyless questions marked as asking one of
+        these (bot.events.ASKS_KEY); with `earlier`, only those queued before this unit of
+        work (on an answer's path: its own follow the answers, in order). `payload`: what
+        they keep instead of theirs (a pulse DM keeps no text once done with, see expire).
+        `keep_keys`: they keep their keys, so that the sweep that queued them takes them as
+        sent and does not queue them again (a reminder of a survey put aside with /pause).
+        How many were dropped."""
         return sum(len(self.session.connection().execute(
-            _expiry(_outbox.c.dedupe_key.in_(keys[start:start + KEYS_PER_STATEMENT]), now,
-                    payload=payload, keep_keys=keep_keys)
+            _expiry(which, now, payload=payload, keep_keys=keep_keys)
             .returning(_outbox.c.id)).scalars().all())
-            for start in range(0, len(keys), KEYS_PER_STATEMENT))
+            for which in _withdrawn(keys, asks, self.unit() if earlier else None))
 
-    def withdraw_soon(self, keys: Sequence[str], now: datetime) -> None:
+    def withdraw_soon(self, keys: Sequence[str], now: datetime,
+                      asks: Sequence[str] = ()) -> None:
         """withdraw(), as part of a batch of events: with the batch's other withdrawals in
         one statement, before its next statement or its commit (storage.db.defer_after),
         not one statement and a write of everything pending per answer (the check-in's
-        answers take this path). Now, outside a batch."""
-        if keys and not defer_after(self.session, "outbox.withdraw", (list(keys), now),
-                                    _withdraw_all):
-            self.withdraw(keys, now)
+        answers take this path). Now, outside a batch. `asks`: as withdraw()'s with
+        `earlier` (what this batch asked goes, in order)."""
+        if (keys or asks) and not defer_after(
+                self.session, "outbox.withdraw", (list(keys), now, list(asks), self.unit()),
+                _withdraw_all):
+            self.withdraw(keys, now, asks=asks, earlier=True)
 
     def withdraw_for_leavers(self, now: datetime) -> int:
         """Drop what still waits to be sent privately (a DM, an ephemeral note) to people
@@ -1171,14 +1186,37 @@ class EventRepo:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _withdraw_all(connection: Connection, items: list[tuple[list[str], datetime]]) -> None:
+def _withdraw_all(connection: Connection,
+                  items: list[tuple[list[str], datetime, list[str], str]]) -> None:
     """OutboxRepo.withdraw_soon's queued withdrawals, in one statement: the keys never
-    overlap a row the batch queued since (an enqueue writes what is deferred first)."""
-    keys = sorted({key for batch, _ in items for key in batch})
-    now = max(at for _, at in items)
-    for start in range(0, len(keys), KEYS_PER_STATEMENT):
-        connection.execute(_expiry(_outbox.c.dedupe_key.in_(keys[start:start + KEYS_PER_STATEMENT]),
-                                   now))
+    overlap a row the batch queued since (an enqueue writes what is deferred first), and
+    the questions the batch asked itself are left (`earlier`)."""
+    keys = sorted({key for batch, _, _, _ in items for key in batch})
+    asks = sorted({mark for _, _, marks, _ in items for mark in marks})
+    now = max(at for _, at, _, _ in items)
+    for which in _withdrawn(keys, asks, items[0][3]):
+        connection.execute(_expiry(which, now))
+
+
+def _withdrawn(keys: Sequence[str], asks: Sequence[str], unit: str | None = None) -> list[Any]:
+    """The WHERE clauses of a withdrawal, each for one statement: the rows of these dedupe
+    keys, or keyless and marked as asking one of `asks` (bot.events.ASKS_KEY) and, given
+    `unit`, queued by another unit of work than that one, at most KEYS_PER_STATEMENT of
+    either in one. (The mark is read only from pending rows without a key: a few, unless
+    the platform is down.)"""
+    keys, asks = list(keys), list(asks)
+    mark = _outbox.c.payload[ASKS_KEY].as_string()
+    clauses = []
+    for start in range(0, max(len(keys), len(asks)), KEYS_PER_STATEMENT):
+        some, marks = keys[start:start + KEYS_PER_STATEMENT], asks[start:start + KEYS_PER_STATEMENT]
+        parts = [_outbox.c.dedupe_key.in_(some)] if some else []
+        if marks:
+            asked = _outbox.c.dedupe_key.is_(None) & mark.in_(marks)
+            if unit is not None:
+                asked &= func.coalesce(_outbox.c.payload[ASKED_IN_KEY].as_string(), "") != unit
+            parts.append(asked)
+        clauses.append(or_(*parts))
+    return clauses
 
 
 def _expiry(which: Any, now: datetime, *, payload: dict[str, Any] | None = None,

@@ -439,3 +439,25 @@ async def test_an_answer_redelivered_in_a_later_batch_is_not_taken_again(
     assert answers_of(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
     assert answers_of(bot, "bruno") == {"kpi:revenue": 41000.0, "wins": "Won Beta"}
     assert len(chat.to("alice")) == 1 and "Question 3 of" in chat.last("alice")
+
+
+async def test_a_burst_that_finishes_a_check_in_withdraws_its_questions_held_up_before(
+        bot: TeamPulse, chat: RecordingAdapter) -> None:
+    # Alice's questions 2 to 7 each waited in the outbox (the platform rate limiting, as
+    # she typed on); her last two answers come in a burst. What waited from before asks
+    # what she has answered: it is withdrawn with the batch. The batch's own question 8
+    # still comes, in order, before her check-in is in.
+    await bot.run_checkins(["alice"])
+    await bot.deliver()
+    chat.clear()
+    for n, text in enumerate(ALICE_ANSWERS[:-2]):
+        assert await bot.handle_batch([typed("alice", text, f"a{n}")], deliver=False) == [True]
+    done = await bot.handle_batch([typed("alice", ALICE_ANSWERS[-2], "a-plan"),
+                                   typed("alice", ALICE_ANSWERS[-1], "a-confidence")],
+                                  deliver=False)
+    assert done == [True, True]
+    await bot.deliver()
+    told = chat.to("alice")
+    assert [t for t in told if "Question " in t and " of 8" in t] == [told[0]]
+    assert "Question 8 of 8" in told[0]
+    assert "your check-in for 2026-W48 is in" in told[-1]

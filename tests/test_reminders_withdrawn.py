@@ -40,16 +40,19 @@ async def test_a_check_in_reminder_held_up_is_not_sent_once_the_check_in_is_in(
     await answer_all(bot, "alice", ALICE_ANSWERS[2:])
     await answer_all(bot, "bruno", BRUNO[:1])
     await back_up(bot, chat)
-    # Alice reads her answers taken and her check-in in, and no reminder after it.
+    # Alice reads her check-in in, with her answers, and no reminder after it; nor the
+    # questions she answered meanwhile, each queued as the reply to the answer before.
     assert not reminded(chat, "alice")
     assert "your check-in for 2026-W48 is in" in chat.last("alice")
+    assert not [t for t in chat.to("alice") if "Question " in t]
     # Bruno's reminder asked the question he has just answered: it would take his next
     # message for that one. He reads his second question instead.
     assert not reminded(chat, "bruno")
     assert "Question 2 of" in chat.last("bruno")
     # 李雷 did nothing since: his reminder, in Chinese, still comes.
     assert len(reminded(chat, "li")) == 1
-    assert sorted(expired_keys(bot)) == ["", ""]  # withdrawn rows give up their keys
+    # Withdrawn rows give up their keys (the two reminders; her questions 4 to 8 had none).
+    assert sorted(expired_keys(bot)) == [""] * 7
 
 
 async def test_a_reminder_the_gm_asked_for_is_not_sent_once_the_check_in_is_in(

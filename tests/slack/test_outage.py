@@ -48,3 +48,27 @@ async def test_a_message_slack_refuses_longer_than_the_outbox_retries_is_given_u
     await through_outage(slack, start + RETRY_FOR + timedelta(minutes=15))
     assert set(statuses(slack)) == {"failed"}
     assert not slack.fake.history.get(dm_channel(GRACE))
+
+
+async def test_the_next_question_queued_while_slack_is_down_does_not_follow_paused(
+        slack: SlackHarness) -> None:
+    # Alice answers her first question in her DM while Slack refuses every post, so her
+    # second question waits in the outbox; she types "pause". Once Slack is back she reads
+    # "Paused" alone, not a question after it that no longer takes what she types.
+    slack.fake.clock = lambda: slack.clock.now().timestamp()
+    await slack.bot.run_checkins(["alice"])
+    await slack.settle()
+    assert "Question 1 of 8" in slack.last_text(ALICE)
+    seen = len(slack.fake.history[dm_channel(ALICE)])
+    back = slack.clock.now() + timedelta(hours=1)
+    slack.fake.outage("chat.postMessage", back.timestamp(), status=503)
+    await slack.dm(ALICE, "52000", settle=False)
+    await slack.dm(ALICE, "pause", settle=False)
+    await slack.adapter.drain()
+    await through_outage(slack, back + timedelta(minutes=11))
+    await slack.settle()
+    after = [str(m.get("text")) for m in slack.fake.history[dm_channel(ALICE)][seen:]]
+    assert len(after) == 1 and after[0].startswith("Paused"), after
+    # /checkin carries on at the question that never arrived.
+    await slack.command(ALICE, "/checkin", channel=dm_channel(ALICE))
+    assert "Question 2 of 8" in slack.last_text(ALICE)

@@ -1,0 +1,303 @@
+"""A question sent without a dedupe key — the next one, sent as the reply to an answer,
+and a 360° survey's first question, sent with its invitation — held up in the outbox (the
+platform down, or rate limiting us) is withdrawn once the person puts that dialog aside
+(/pause), goes away from now (/away), finishes it elsewhere, or the GM closes the review,
+as the reminders are (tests/test_reminders_paused_away.py,
+tests/test_reminders_away_pause_dialogs.py). Nothing answered is lost: the dialog's own
+command carries on at the question that never arrived.
+
+As there: the platform refuses everything meanwhile, but what the person says still
+comes in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.support import say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_checkin_remind import back_up, go_down
+from tests.test_monthly_review import DEC_1_9AM_NY, november
+from tests.test_pulse import pbot, pchat, pclock  # noqa: F401 (fixtures)
+from tests.test_reminders_paused_away import question_buttons
+from tests.test_reply_target import setup  # noqa: F401 (the 1:1s' fixture)
+from tests.test_review_rate import answer
+
+ANSWERED_AWAY = "away from now until 2026-12-10"
+
+
+def asked(chat, key: str, *marks: str) -> list[str]:
+    """What reached `key` holding any of `marks` (a question's numbering)."""
+    return [t for t in chat.to(key) if any(m in t for m in marks)]
+
+
+# --- the check-in ---------------------------------------------------------------------------
+
+async def test_the_next_check_in_question_held_up_does_not_follow_paused(bot, chat):
+    # Alice answers her first question while the platform refuses everything, so her
+    # second question waits in the outbox; she sends /pause. It came after "Paused",
+    # asking a question that no longer took what she typed.
+    await bot.run_checkins(["alice"])
+    chat.clear()
+    go_down(chat)
+    await say(bot, "alice", ALICE_ANSWERS[0])
+    await say(bot, "alice", "/pause")
+    await back_up(bot, chat)
+    assert chat.to("alice") == [chat.last("alice")]
+    assert chat.last("alice").startswith("Paused. Your answers so far are saved")
+    # /checkin carries on at the question that never arrived; nothing answered is lost.
+    await say(bot, "alice", "/checkin")
+    assert "Question 2 of 8" in chat.last("alice")
+    await answer_all(bot, "alice", ALICE_ANSWERS[1:])
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")
+    assert "52,000 USD" in chat.last("alice")
+
+
+async def test_in_chinese_the_next_check_in_question_held_up_does_not_follow_paused(
+        bot, chat):
+    await bot.run_checkins(["li"])
+    chat.clear()
+    go_down(chat)
+    await say(bot, "li", "50000")
+    await say(bot, "li", "暂停")
+    await back_up(bot, chat)
+    assert chat.to("li") == [chat.last("li")] and chat.last("li").startswith("已暂停")
+    assert not question_buttons(chat, "li")
+    await say(bot, "li", "/checkin")
+    assert "第 2 题，共" in chat.last("li")
+
+
+async def test_a_number_to_confirm_held_up_does_not_follow_paused(bot, chat):
+    # "Is that right?" (with its buttons) is a question too: after "Paused" its buttons
+    # answered "no longer open". /checkin asks the number again; nothing was saved.
+    await bot.run_checkins(["alice"])
+    chat.clear()
+    go_down(chat)
+    await say(bot, "alice", "2000000")
+    await say(bot, "alice", "/pause")
+    await back_up(bot, chat)
+    assert chat.to("alice") == [chat.last("alice")] and chat.last("alice").startswith("Paused")
+    await say(bot, "alice", "/checkin")
+    assert "Question 1 of 8" in chat.last("alice")
+
+
+async def test_the_next_check_in_question_held_up_does_not_reach_someone_gone_away(
+        bot, chat, clock):
+    # Alice answers her first question with the platform down, then goes away for two
+    # weeks: her second question does not reach her on holiday, and what she types next
+    # is no answer to a question she never saw.
+    await bot.run_checkins(["alice"])
+    chat.clear()
+    go_down(chat)
+    await say(bot, "alice", ALICE_ANSWERS[0])
+    await say(bot, "alice", "/away 2026-12-10")
+    await back_up(bot, chat)
+    assert not asked(chat, "alice", "Question 2 of")
+    assert ANSWERED_AWAY in chat.last("alice")
+    # Back, /checkin asks it, and she finishes her check-in with her first answer kept.
+    clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
+    await say(bot, "alice", "/back")
+    await say(bot, "alice", "/checkin")
+    assert "Question 2 of 8" in chat.last("alice")
+    await answer_all(bot, "alice", ALICE_ANSWERS[1:])
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")
+    assert "52,000 USD" in chat.last("alice")
+
+
+async def test_time_away_planned_later_leaves_the_next_check_in_question(bot, chat):
+    await bot.run_checkins(["alice"])
+    chat.clear()
+    go_down(chat)
+    await say(bot, "alice", ALICE_ANSWERS[0])
+    await say(bot, "alice", "/away 2026-12-20 2026-12-24")  # not away now: still asked
+    await back_up(bot, chat)
+    assert len(asked(chat, "alice", "Question 2 of 8")) == 1
+    await say(bot, "alice", ALICE_ANSWERS[1])
+    assert "Question 3 of 8" in chat.last("alice")
+
+
+# --- the 360° survey ------------------------------------------------------------------------
+
+async def test_a_survey_question_held_up_does_not_follow_paused(bot, chat):
+    # The GM starts Alice's review while the platform is down: each rater's invitation and
+    # its first question wait in the outbox. Sam puts the survey aside; Bruno rates the
+    # first question, so his second waits, and then does so too; 李雷 in Chinese.
+    go_down(chat)
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "sam", "/pause")
+    await say(bot, "bruno", "4")
+    await say(bot, "bruno", "/pause")
+    await say(bot, "li", "暂停")
+    await back_up(bot, chat)
+    for key in ("sam", "bruno"):
+        assert not asked(chat, key, "/5 ·"), key
+        assert chat.last(key).startswith("Paused"), key
+    assert not asked(chat, "li", "/5 ·") and chat.last("li").startswith("已暂停")
+    assert len(asked(chat, "grace", "1/5 ·")) == 1  # (the GM, who did not, is asked)
+    # /review carries on where each stopped.
+    await say(bot, "sam", "/review")
+    assert "1/5 ·" in chat.last("sam")
+    await say(bot, "bruno", "/review")
+    assert "2/5 ·" in chat.last("bruno")
+
+
+async def test_survey_questions_held_up_are_not_sent_once_the_survey_is_done(bot, chat):
+    # Sam rates all five with the platform down: each next question waited in the
+    # outbox. Once back, Sam reads the thanks, not five questions already answered.
+    go_down(chat)
+    await say(bot, "grace", "/review start alice")
+    await answer(bot, "sam")
+    await back_up(bot, chat)
+    assert not asked(chat, "sam", "/5 ·")
+    assert "Thank you" in chat.last("sam")
+
+
+async def test_a_survey_question_held_up_does_not_reach_a_rater_gone_away(bot, chat, clock):
+    go_down(chat)
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "bruno", "4")
+    await say(bot, "sam", "/away 2026-12-10")
+    await say(bot, "bruno", "/away 2026-12-10")
+    await back_up(bot, chat)
+    assert not asked(chat, "sam", "/5 ·") and not asked(chat, "bruno", "/5 ·")
+    # Back, they carry on with /review, Bruno's first rating kept.
+    clock.set(datetime(2026, 12, 11, 15, 0, tzinfo=UTC))
+    await say(bot, "bruno", "/back")
+    await say(bot, "bruno", "/review")
+    assert "2/5 ·" in chat.last("bruno")
+
+
+async def test_a_survey_question_held_up_is_not_sent_once_the_gm_closed_the_review(
+        bot, chat):
+    # A review the GM started has no closing time for its questions to expire by.
+    go_down(chat)
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "bruno", "4")
+    await say(bot, "grace", "/review close alice")
+    await back_up(bot, chat)
+    assert not asked(chat, "bruno", "/5 ·") and not asked(chat, "sam", "/5 ·")
+
+
+# --- the monthly questions ------------------------------------------------------------------
+
+async def test_the_monthly_first_question_held_up_does_not_reach_someone_gone_away(
+        bot, chat, clock):
+    # The month's review and its first question go out while the platform is down; Alice,
+    # and 李雷 in Chinese, go away before they arrive. The review, a report on a month
+    # gone by, still comes; its questions, work on holiday, do not.
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    go_down(chat)
+    assert await bot.run_monthly_review()
+    await say(bot, "alice", "/away 2026-12-10")
+    await say(bot, "li", "/away 2026-12-10")
+    await back_up(bot, chat)
+    assert any(t.startswith("📅 Month in review — 2026-11") for t in chat.to("alice"))
+    assert not asked(chat, "alice", "question 1 of 3")
+    assert not asked(chat, "li", "第 1 / 3 题")
+    # Back, /monthly asks it.
+    clock.set(datetime(2026, 12, 11, 15, 0, tzinfo=UTC))
+    await say(bot, "alice", "/back")
+    await say(bot, "alice", "/monthly")
+    assert chat.last("alice").endswith("What worked well this month?")
+
+
+async def test_the_next_monthly_question_held_up_does_not_follow_paused(bot, chat, clock):
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    chat.clear()
+    go_down(chat)
+    await say(bot, "alice", "Closing Acme")
+    await say(bot, "alice", "/pause")
+    await say(bot, "li", "签下两个客户")
+    await say(bot, "li", "暂停")
+    await back_up(bot, chat)
+    assert chat.to("alice") == [chat.last("alice")] and chat.last("alice").startswith("Paused")
+    assert chat.to("li") == [chat.last("li")] and chat.last("li").startswith("已暂停")
+    # /monthly carries on at the second question; the first answer is kept.
+    await say(bot, "alice", "/monthly")
+    assert chat.last("alice").endswith("What did not work, and why?")
+
+
+async def test_the_next_monthly_question_held_up_does_not_reach_someone_gone_away(
+        bot, chat, clock):
+    november(bot)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    chat.clear()
+    go_down(chat)
+    await say(bot, "alice", "Closing Acme")
+    await say(bot, "alice", "/away 2026-12-10")
+    await back_up(bot, chat)
+    assert not asked(chat, "alice", "question 2 of 3")
+
+
+# --- the pulse poll -------------------------------------------------------------------------
+
+async def test_the_next_pulse_question_held_up_does_not_follow_paused(
+        pbot, pchat, pclock):  # noqa: F811 - the pulse tests' fixtures
+    await pbot.run_pulse()
+    pchat.clear()
+    go_down(pchat)
+    await say(pbot, "bruno", "4")
+    await say(pbot, "bruno", "/pause")
+    await say(pbot, "east5", "4")
+    await say(pbot, "east5", "暂停")
+    await back_up(pbot, pchat)
+    assert pchat.to("bruno") == [pchat.last("bruno")]
+    assert pchat.last("bruno").startswith("Paused")
+    assert pchat.to("east5") == [pchat.last("east5")]
+    await say(pbot, "bruno", "/pulse")
+    assert "Question 2 of" in pchat.last("bruno")
+
+
+async def test_pulse_questions_held_up_are_not_sent_once_the_poll_is_done(
+        pbot, pchat, pclock):  # noqa: F811 - the pulse tests' fixtures
+    await pbot.run_pulse()
+    pchat.clear()
+    go_down(pchat)
+    await say(pbot, "bruno", "4")
+    await say(pbot, "bruno", "2")
+    await say(pbot, "bruno", "skip")
+    await back_up(pbot, pchat)
+    assert not asked(pchat, "bruno", "Question ")
+    assert len(pchat.to("bruno")) == 1
+
+
+async def test_the_next_pulse_question_held_up_does_not_reach_someone_gone_away(
+        pbot, pchat, pclock):  # noqa: F811 - the pulse tests' fixtures
+    await pbot.run_pulse()
+    pchat.clear()
+    go_down(pchat)
+    await say(pbot, "bruno", "4")
+    await say(pbot, "bruno", "/away 2026-12-20")
+    await back_up(pbot, pchat)
+    assert not asked(pchat, "bruno", "Question 2 of")
+
+
+async def test_a_poll_question_asked_again_after_a_1on1_does_not_follow_paused(
+        setup):  # noqa: F811 - the 1:1s' fixture
+    # Alice's poll question was put aside by her 1:1's questions; as she ends that dialog
+    # the platform is down, so "Back to the anonymous pulse poll:" and its question wait;
+    # she sends /pause. Neither arrives after "Paused"; /pulse asks it.
+    from tests.test_reply_target import POLL_DAY
+
+    bot, chat, clock = setup
+    clock.set(POLL_DAY)
+    await bot.run_pulse()
+    clock.set(datetime(2026, 12, 9, 19, 40, tzinfo=UTC))  # Wed 14:40 New York
+    await bot.run_oneonones()
+    await say(bot, "alice", "yes")
+    await say(bot, "alice", "next")
+    await say(bot, "alice", "done")
+    await say(bot, "alice", "4")  # how useful it was
+    seen = len(chat.to("alice"))
+    go_down(chat)
+    await say(bot, "alice", "skip")
+    await say(bot, "alice", "/pause")
+    await back_up(bot, chat)
+    thanks, paused = chat.to("alice")[seen:]
+    assert thanks.startswith("Thanks") and paused.startswith("Paused")
+    await say(bot, "alice", "/pulse")
+    assert "Question 1 of" in chat.last("alice")
