@@ -267,8 +267,10 @@ class TeamPulse:
             # summary asked while the platform was down).
             "removed": outbox.withdraw_for_leavers(now),
             # And whoever it took a right from (off org.summary_viewers, no longer the
-            # GM, a director moved) no summary, digest or GM's message still queued.
-            "right_taken": outbox.withdraw_unreadable(now),
+            # GM, a director moved, no longer a department's owner) no summary, digest,
+            # GM's message or support request's news still queued.
+            "right_taken": outbox.withdraw_unreadable(
+                now, {d.key: d.owners for d in ctx.org.support.departments}),
         }
         for reason, count in dropped.items():
             _log_withdrawn(reason, count)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.clock import as_utc
-from bot.readers import GM
+from bot.readers import GM, department_readers
 from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
@@ -152,19 +152,30 @@ def _may_see(ctx: Context, person: Person, request: SupportRequest) -> bool:
     return request.requester_id == person.id or may_handle(ctx, person, request)
 
 
-def _readers(ctx: Context, person: Person, request: SupportRequest | None = None
-             ) -> str | None:
-    """The GM's mark (bot.readers) on what `person` is sent about a request only because
-    they are the GM: withdrawn unsent should the org file make someone else GM while it
-    waits (the platform down). Not on what they would read anyway, as its requester or
-    an owner of its department (the mark has no form for an owner)."""
-    if person.role != "gm" or request is None:
-        return GM if person.role == "gm" else None
-    department = ctx.org.support.department(request.department)
-    if request.requester_id == person.id or (
-            department is not None and person.key in department.owners):
+def _readers(ctx: Context, person: Person, request: SupportRequest) -> str | None:
+    """The mark (bot.readers) on what `person` is sent about a request only because of
+    a right the org file gives: an owner of its department the department's (the GM may
+    read that too), the GM the GM's. Either is withdrawn unsent should an edit of the
+    org file take that right away while it waits (the platform down). None on what they
+    would read anyway, as its requester."""
+    if request.requester_id == person.id:
         return None
-    return GM
+    department = ctx.org.support.department(request.department)
+    if department is not None and person.key in department.owners:
+        return department_readers(department.key)
+    return GM if person.role == "gm" else None
+
+
+def _list_readers(ctx: Context, person: Person, rows: Iterable[SupportRequest]
+                  ) -> str | None:
+    """The mark on a page of `/support`: the GM's list is the whole org's (theirs only
+    while they are the GM); an owner's shows their departments' requests (theirs only
+    while they own every one of those departments); a list of one's own is one's own."""
+    if person.role == "gm":
+        return GM
+    owned = {r.department for r in rows
+             if r.requester_id != person.id and r.department is not None}
+    return department_readers(*owned) if owned else None
 
 
 def _tell_handlers(ctx: Context, request: SupportRequest, name: str, *,
@@ -323,11 +334,10 @@ def _list(ctx: Context, person: Person, page: int = 1) -> None:
     paging = None if pages == 1 else {
         "first": start + 1, "last": start + len(shown), "total": len(items),
         "ageing": sum(1 for i in items if i["ageing"]), "number": page, "pages": pages}
-    # The GM's list is the whole org's: theirs only while they are the GM.
     ctx.reply("support_list", items=shown,
               handler=person.role == "gm" or bool(ctx.org.support.owned_by(person.key)),
               ageing_days=ctx.org.support.ageing_days, paging=paging,
-              readers=_readers(ctx, person))
+              readers=_list_readers(ctx, person, rows[start:start + PAGE_SIZE]))
 
 
 def _show(ctx: Context, person: Person, n: int) -> None:
@@ -380,6 +390,9 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
         return  # (nobody to tell: nothing moved)
     # Who handled it before (the old department's owners), told it has left them.
     before = [p for p in handlers_of(ctx, request) if p.id != person.id]
+    # Their marks as of the department it leaves: an old owner's note is withdrawn should
+    # the org file take that department from them before it is sent.
+    before_marks = {p.id: _readers(ctx, p, request) for p in before}
     request.department = department.key
     ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person))
     # The new department's owners hear about it as a new request for them.
@@ -389,13 +402,15 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
         if owner is not None and owner.active and owner.id != person.id:
             new.add(owner.id)
             ctx.tell(owner, "support_opened", item=_view(ctx, request, owner),
-                     dedupe_key=f"support:{request.id}:assigned:{department.key}:{key}")
+                     dedupe_key=f"support:{request.id}:assigned:{department.key}:{key}",
+                     readers=_readers(ctx, owner, request))
     step = f"assigned:{department.key}"
     for owner in before:
         if owner.id not in new and owner.id != request.requester_id:
             ctx.tell(owner, "support_step_others", action="assign", by=person.display_name,
                      text="", item=_view(ctx, request, owner),
-                     dedupe_key=f"support:{request.id}:{step}:was:{owner.key}")
+                     dedupe_key=f"support:{request.id}:{step}:was:{owner.key}",
+                     readers=before_marks[owner.id])
     # The requester knows where their request now is.
     requester = request.requester
     if requester.active and requester.id != person.id:

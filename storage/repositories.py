@@ -1009,12 +1009,16 @@ class OutboxRepo:
             self._expire(ids, now)
         return len(ids)
 
-    def withdraw_unreadable(self, now: datetime) -> int:
+    def withdraw_unreadable(self, now: datetime,
+                            department_owners: Mapping[str, Collection[str]]) -> int:
         """Drop what still waits to be sent privately to someone who may no longer read
-        it: a summary, digest or GM-only message (marked with bot.readers' READERS_KEY
-        when queued) for a person the org file took that right from since (off
-        `org.summary_viewers`, no longer the GM, a director of another team). Unmarked
-        messages (ordinary replies) stay. How many were dropped."""
+        it: a summary, digest, GM-only message or a support request's news to a
+        department's owner (marked with bot.readers' READERS_KEY when queued) for a
+        person the org file took that right from since (off `org.summary_viewers`, no
+        longer the GM, a director of another team, no longer an owner of the
+        department). `department_owners`: the org file's departments (key -> owners'
+        person keys), which the people table does not hold. Unmarked messages (ordinary
+        replies) stay. How many were dropped."""
         table = _outbox
         mark = table.c.payload[READERS_KEY].as_string()
         # The marked rows first: usually none wait, and then no person is read.
@@ -1029,13 +1033,18 @@ class OutboxRepo:
         for row in self._people_at({_recipient(w) for w in waiting}):
             for address in _addresses([row]):
                 at.setdefault(address, []).append(row)
+        owns: dict[str, set[str]] = {}
+        for department, keys in department_owners.items():
+            for key in keys:
+                owns.setdefault(key, set()).add(department)
         ids: list[int] = []
         for w in waiting:
             readers = at.get(_recipient(w))
             # An address nobody has is not judged here (withdraw_for_leavers is for those
             # removed); one an active person may read at keeps its message.
             if readers and not any(may_read(w.mark, active=r.active, role=r.role, team=r.team,
-                                            can_view_summary=r.can_view_summary)
+                                            can_view_summary=r.can_view_summary,
+                                            owns=owns.get(r.key, ()))
                                    for r in readers):
                 ids.append(w.id)
         if ids:

@@ -125,8 +125,8 @@ def test_only_the_messages_of_those_who_lost_a_right_are_withdrawn(bot):
     with bot.unit() as ctx:
         repo = OutboxRepo(ctx.session)
         assert repo.withdraw_for_leavers(now) == 2
-        assert repo.withdraw_unreadable(now) == 2
-        assert repo.withdraw_for_leavers(now) == repo.withdraw_unreadable(now) == 0
+        assert repo.withdraw_unreadable(now, {}) == 2
+        assert repo.withdraw_for_leavers(now) == repo.withdraw_unreadable(now, {}) == 0
         left = {m.payload["text"]: m.status for m in ctx.session.query(OutboxMessage)
                 if m.platform == "slack"}
     assert left == {"sam dm": "expired", "sam note": "expired", "bruno's": "pending",

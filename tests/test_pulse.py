@@ -26,6 +26,7 @@ from storage.models import Conversation, OutboxMessage, Person
 from storage.pulse import PulseComment, PulseParticipant, PulsePoll, PulseRepo, PulseVote
 from tests.conftest import SERVER_URL
 from tests.support import DATA, RecordingAdapter, say
+from tests.test_checkin_remind import go_down
 from tests.test_summary import run_cli
 
 PULSE_ORG = DATA / "org_pulse.yaml"
@@ -84,6 +85,19 @@ async def close(bot: TeamPulse, clock: FakeClock) -> None:
         closes = max(p.closes_at for p in ctx.session.scalars(select(PulsePoll)))
     clock.set(closes + timedelta(minutes=1))
     await bot.run_pulse()
+
+
+async def remind(bot: TeamPulse, chat: RecordingAdapter, clock: FakeClock, *,
+                 down: bool = False) -> int:
+    """A day after the open poll went out (pulse.remind_after_hours: 24) the sweep reminds
+    whoever has not finished it, the chat cleared first; how many it reminded. `down`: the
+    platform refuses everything meanwhile (tests.test_checkin_remind.go_down), so the
+    reminders wait in the outbox."""
+    chat.clear()
+    if down:
+        go_down(chat)
+    clock.advance(timedelta(hours=25))
+    return (await bot.run_pulse()).reminded
 
 
 def write_pulse_org(org_file: Path, threshold: int) -> Path:
@@ -878,9 +892,7 @@ async def test_one_reminder_then_the_poll_closes(pbot, pchat, pclock):
     await pbot.run_pulse()
     await answer_all(pbot, pchat, "alice", 3, 3)
     await press(pbot, pchat, "bruno", 3)
-    pchat.clear()
-    pclock.advance(timedelta(hours=25))
-    await pbot.run_pulse()
+    await remind(pbot, pchat, pclock)
     reminded = {s.target.address for s in pchat.sent}
     assert "alice" not in reminded and {"bruno", "west1", "east1"} <= reminded
     assert "gentle reminder" in pchat.last("bruno") and "Question 2 of 2" in pchat.last("bruno")

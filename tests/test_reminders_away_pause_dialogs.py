@@ -14,7 +14,7 @@ from datetime import timedelta
 from tests.support import say
 from tests.test_checkin_remind import back_up, go_down
 from tests.test_monthly_review import DEC_1_9AM_NY, november
-from tests.test_pulse import pbot, pchat, pclock  # noqa: F401 (fixtures)
+from tests.test_pulse import pbot, pchat, pclock, remind  # noqa: F401 (fixtures)
 from tests.test_review_rate import reminders, reminders_held_up, scheduled
 from tests.test_review_schedule import JAN_1_10AM_NY
 
@@ -32,10 +32,7 @@ async def test_a_pulse_reminder_held_up_is_not_sent_once_the_person_went_away(
     # The poll's reminders are queued a day after it opened while the platform refuses
     # everything; Bruno and 东五 (in Chinese) then go away for ten days. West1 does not.
     await pbot.run_pulse()
-    pchat.clear()
-    go_down(pchat)
-    pclock.advance(timedelta(hours=25))
-    assert (await pbot.run_pulse()).reminded >= 3
+    assert await remind(pbot, pchat, pclock, down=True) >= 3
     await say(pbot, "bruno", "/away 2026-12-20")
     await say(pbot, "east5", "/away 2026-12-20")
     await back_up(pbot, pchat)
@@ -55,10 +52,7 @@ async def test_a_pulse_reminder_held_up_is_not_sent_once_the_person_went_away(
 async def test_a_pulse_reminder_stays_for_time_away_planned_later(
         pbot, pchat, pclock):  # noqa: F811 - the pulse tests' fixtures
     await pbot.run_pulse()
-    pchat.clear()
-    go_down(pchat)
-    pclock.advance(timedelta(hours=25))
-    await pbot.run_pulse()
+    await remind(pbot, pchat, pclock, down=True)
     await say(pbot, "bruno", "/away 2026-12-20 2026-12-24")  # not away now: still reminded
     await back_up(pbot, pchat)
     assert len(pulse_reminders(pchat, "bruno")) == 1
@@ -97,10 +91,7 @@ async def test_a_pulse_reminder_held_up_is_not_sent_after_the_poll_was_paused(
     # is down, and he puts the poll aside meanwhile, 东五 too, in Chinese. A question after
     # "Paused" would no longer take what they type.
     await pbot.run_pulse()
-    pchat.clear()
-    go_down(pchat)
-    pclock.advance(timedelta(hours=25))
-    await pbot.run_pulse()
+    await remind(pbot, pchat, pclock, down=True)
     await say(pbot, "bruno", "/pause")
     await say(pbot, "east5", "暂停")
     await back_up(pbot, pchat)
