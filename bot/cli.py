@@ -381,13 +381,18 @@ def log_formatter(settings: Settings) -> logging.Formatter:
     return TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def log_handler(settings: Settings, stream: TextIO) -> logging.Handler:
+    """The handler every log line goes through: LOG_FORMAT's formatter on `stream`."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(log_formatter(settings))
+    return handler
+
+
 def _setup_logging(settings: Settings, console: bool) -> None:
     # In the console chat, log lines would drown the conversation: warnings only,
     # unless LOG_LEVEL asks for more.
     level = settings.log_level or ("WARNING" if console else "INFO")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(log_formatter(settings))
-    logging.basicConfig(level=level, handlers=[handler])
+    logging.basicConfig(level=level, handlers=[log_handler(settings, sys.stderr)])
     for noisy in ("apscheduler", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
