@@ -382,9 +382,14 @@ def log_formatter(settings: Settings) -> logging.Formatter:
 
 
 def log_handler(settings: Settings, stream: TextIO) -> logging.Handler:
-    """The handler every log line goes through: LOG_FORMAT's formatter on `stream`."""
+    """The handler every log line goes through: LOG_FORMAT's formatter on `stream`, the
+    settings' secrets (and anything shaped like one) left out of every line."""
+    from bot.log_privacy import RedactSecrets, protect
+
+    protect(*settings.secret_values())
     handler = logging.StreamHandler(stream)
     handler.setFormatter(log_formatter(settings))
+    handler.addFilter(RedactSecrets())
     return handler
 
 

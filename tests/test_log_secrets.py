@@ -1,0 +1,57 @@
+"""A database password and the settings' secrets never reach the operator's log, at
+LOG_LEVEL=DEBUG, in either LOG_FORMAT, nor what a CLI command prints about the database."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+
+from bot.cli import main
+from bot.config import Secret, Settings
+from tests.operator_log import FORMATS, operator_log, quoting
+from tests.support import TEST_ORG
+
+PASSWORD = "Pg-pass-never-logged-77"
+REFUSED = f"postgresql+psycopg://teampulse:{PASSWORD}@127.0.0.1:1/teampulse"
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+@pytest.mark.parametrize("command", [["run"], ["migrate"], ["summary"], ["config", "--check-db"]])
+def test_a_database_that_refuses_the_connection_is_named_without_its_password(
+        settings: Settings, log_format: str, command: list[str],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for name, value in {"DATABASE_URL": REFUSED, "LOG_LEVEL": "DEBUG",
+                        "LOG_FORMAT": log_format, "TEAMPULSE_CONSOLE": "true",
+                        "TEAMPULSE_ORG_FILE": str(TEST_ORG)}.items():
+        monkeypatch.setenv(name, value)
+    with operator_log(replace(settings, database_url=REFUSED), log_format) as log:
+        assert main(["--env-file", "/dev/null", *command]) == 2
+    out, err = capsys.readouterr()
+    assert "127.0.0.1" in err and "teampulse:***@" in out + err
+    assert quoting(log.getvalue() + out + err, PASSWORD) == []
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_a_line_that_logs_the_settings_or_a_library_quoting_a_url_shows_no_secret(
+        settings: Settings, log_format: str) -> None:
+    """The settings' repr masks its secrets; a library line that quotes the database's URL
+    or a Slack token (as a connection pool or an HTTP client may, in an error) is
+    redacted by the log handler itself."""
+    held = replace(settings, database_url=REFUSED,
+                   slack_bot_token=Secret("xoxb-9-9-BOTsecretNeverLogged"),
+                   slack_signing_secret=Secret("signing0secret0never0logged"),
+                   telegram_bot_token=Secret("123456:TG-secret-part-never-logged-000000"))
+    with operator_log(held, log_format) as log:
+        logging.getLogger("teampulse.test").debug("settings: %r", held)
+        logging.getLogger("some.library").error(
+            "reconnecting to %s", REFUSED.replace("teampulse:", "other:"))
+        logging.getLogger("some.library").debug("Authorization: Bearer %s",
+                                                "xoxb-1-2-OtherBOTsecretNeverLogged")
+        logging.getLogger("some.library").warning("verifying with %s",
+                                                  "signing0secret0never0logged")
+    written = log.getvalue()
+    assert "reconnecting to postgresql+psycopg://other:***@127.0.0.1:1" in written
+    assert quoting(written, PASSWORD, "BOTsecret", "signing0secret",
+                   "TG-secret-part") == []
