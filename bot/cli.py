@@ -333,7 +333,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         # A database that cannot be used stops start-up with one line, not a traceback.
         message = _database_problem(exc, settings.database_url if settings else None)
         if message is None:
-            raise
+            if not _logging_set_up():
+                raise
+            # Python would print the traceback with the exception's message, which may
+            # quote a secret or what someone wrote: written as the log writes every error
+            # instead (frames and type, secrets masked), and the same exit code.
+            logging.getLogger(__name__).critical("teampulse stopped on an unexpected error",
+                                                 exc_info=exc)
+            return 1
         print(f"teampulse: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -391,6 +398,14 @@ def log_handler(settings: Settings, stream: TextIO) -> logging.Handler:
     handler.setFormatter(log_formatter(settings))
     handler.addFilter(RedactSecrets())
     return handler
+
+
+def _logging_set_up() -> bool:
+    """Whether the log handler (log_handler's, with its secret filter) is in place."""
+    from bot.log_privacy import RedactSecrets
+
+    return any(isinstance(f, RedactSecrets) for handler in logging.getLogger().handlers
+               for f in handler.filters)
 
 
 def _setup_logging(settings: Settings, console: bool) -> None:

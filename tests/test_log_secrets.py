@@ -55,3 +55,33 @@ def test_a_line_that_logs_the_settings_or_a_library_quoting_a_url_shows_no_secre
     assert "reconnecting to postgresql+psycopg://other:***@127.0.0.1:1" in written
     assert quoting(written, PASSWORD, "BOTsecret", "signing0secret",
                    "TG-secret-part") == []
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_an_unexpected_crash_is_written_as_the_log_writes_errors(
+        settings: Settings, log_format: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`teampulse run` stopped by an error nothing expected, whose message (a library's)
+    quotes a URL with the token and what someone wrote: Python printed it whole on stderr,
+    past the log's handler; now the log writes it, frames and type, and the exit code is
+    Python's for an uncaught error."""
+    from bot import app as app_module
+
+    token = "123456:TG-crash-secret-never-logged-0000"
+
+    async def crashes(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{token}/sendMessage failed "
+                           "on text='my salary is 123,456'")
+
+    monkeypatch.setattr(app_module, "run", crashes)
+    for name, value in {"DATABASE_URL": settings.database_url, "LOG_LEVEL": "DEBUG",
+                        "LOG_FORMAT": log_format, "TEAMPULSE_CONSOLE": "true",
+                        "TEAMPULSE_ORG_FILE": str(TEST_ORG)}.items():
+        monkeypatch.setenv(name, value)
+    with operator_log(settings, log_format) as log:
+        assert main(["--env-file", "/dev/null", "run"]) == 1
+    out, err = capsys.readouterr()
+    written = log.getvalue() + out + err
+    assert "teampulse stopped on an unexpected error" in written
+    assert "RuntimeError" in written and "crashes" in written  # its type and its frame
+    assert quoting(written, "crash-secret", "salary") == []
