@@ -62,23 +62,23 @@ MASK = "***"
 #: a URL.
 MIN_SECRET = 6
 _known: set[str] = set()
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+#: What is shaped like a secret; the group `secret` is what is masked.
+_PATTERNS: tuple[re.Pattern[str], ...] = (
     # Slack tokens (xoxb-, xoxp-, xoxe.xoxb-, xapp- …): the kind stays readable.
-    (re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+"), r"\1-" + MASK),
+    re.compile(r"\b(?:xox[a-z]|xapp)-(?P<secret>[A-Za-z0-9-]+)"),
     # A Telegram bot token, the part after the colon (the digits are the bot's public id):
     # in a Bot API URL (…/bot<token>/getMe) whatever its length, elsewhere by its shape.
-    (re.compile(r"(/bot[0-9]+):[^/\s'\"]+"), r"\1:" + MASK),
-    (re.compile(r"(?<![0-9])([0-9]{3,}):[A-Za-z0-9_-]{30,}"), r"\1:" + MASK),
+    re.compile(r"/bot[0-9]+:(?P<secret>[^/\s'\"]+)"),
+    re.compile(r"(?<![0-9])[0-9]{3,}:(?P<secret>[A-Za-z0-9_-]{30,})"),
     # A URL's password: scheme://user:password@host.
-    (re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*:)[^@/\s'\"]+@"),
-     r"\1" + MASK + "@"),
+    re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*:(?P<secret>[^@/\s'\"]+)@"),
     # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=).
-    (re.compile(r"([?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|"
-                r"ticket)=)[^&#\s'\"]+", re.IGNORECASE), r"\1" + MASK),
+    re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket)="
+               r"(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
     # A secret field of a payload a library logs as JSON or a dict (Slack's legacy
     # verification `token` in every event, the `secret_token` setWebhook is given).
-    (re.compile(r"""(["'](?:token|secret_token|signing_secret|client_secret|password)["']"""
-                r"""\s*:\s*["'])[^"']+"""), r"\1" + MASK),
+    re.compile(r"""["'](?:token|secret_token|signing_secret|client_secret|password)["']"""
+               r"""\s*:\s*["'](?P<secret>[^"']+)"""),
 )
 
 
@@ -92,13 +92,28 @@ def protect(*secrets: str) -> None:
 
 
 def redact(text: str) -> str:
-    """`text` with every known secret, and anything shaped like one, replaced by ***."""
-    for secret in sorted(_known, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+    """`text` with every known secret, and anything shaped like one, replaced by ***.
+
+    Every span to mask is found in the text as given, then overlapping ones are masked
+    as one: a known value and a pattern that overlap leave no fragment of either."""
+    spans: list[tuple[int, int]] = []
+    for secret in _known:
+        start = text.find(secret)
+        while start != -1:
+            spans.append((start, start + len(secret)))
+            start = text.find(secret, start + 1)
+    for pattern in _PATTERNS:
+        spans.extend(m.span("secret") for m in pattern.finditer(text))
+    if not spans:
+        return text
+    parts: list[str] = []
+    end = 0
+    for start, stop in sorted(spans):
+        if start > end or not parts:  # a span of its own (else it extends the last)
+            parts += [text[end:start], MASK]
+        end = max(end, stop)
+    parts.append(text[end:])
+    return "".join(parts)
 
 
 class RedactSecrets(logging.Filter):

@@ -51,10 +51,15 @@ def test_a_line_that_logs_the_settings_or_a_library_quoting_a_url_shows_no_secre
                                                 "xoxb-1-2-OtherBOTsecretNeverLogged")
         logging.getLogger("some.library").warning("verifying with %s",
                                                   "signing0secret0never0logged")
-    written = log.getvalue()
+    # A password with an unencoded '@' in it, as the README allows: masked whole.
+    at_sign = "postgresql+psycopg://teampulse:Pg@ss-never-logged@db.example/teampulse"
+    with operator_log(replace(held, database_url=at_sign), log_format) as log_at:
+        logging.getLogger("some.library").error("pool: cannot reach %s", at_sign)
+    written = log.getvalue() + log_at.getvalue()
     assert "reconnecting to postgresql+psycopg://other:***@127.0.0.1:1" in written
+    assert "cannot reach postgresql+psycopg://teampulse:***@db.example/teampulse" in written
     assert quoting(written, PASSWORD, "BOTsecret", "signing0secret",
-                   "TG-secret-part") == []
+                   "TG-secret-part", "ss-never-logged") == []
 
 
 @pytest.mark.parametrize("log_format", FORMATS)
