@@ -333,7 +333,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         # A database that cannot be used stops start-up with one line, not a traceback.
         message = _database_problem(exc, settings.database_url if settings else None)
         if message is None:
-            raise
+            if not _logging_set_up():
+                raise
+            # Python would print the traceback with the exception's message, which may
+            # quote a secret or what someone wrote: written as the log writes every error
+            # instead (frames and type, secrets masked), and the same exit code.
+            logging.getLogger(__name__).critical("teampulse stopped on an unexpected error",
+                                                 exc_info=exc)
+            return 1
         print(f"teampulse: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -381,13 +388,31 @@ def log_formatter(settings: Settings) -> logging.Formatter:
     return TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def log_handler(settings: Settings, stream: TextIO) -> logging.Handler:
+    """The handler every log line goes through: LOG_FORMAT's formatter on `stream`, the
+    settings' secrets (and anything shaped like one) left out of every line."""
+    from bot.log_privacy import RedactSecrets, protect
+
+    protect(*settings.secret_values())
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(log_formatter(settings))
+    handler.addFilter(RedactSecrets())
+    return handler
+
+
+def _logging_set_up() -> bool:
+    """Whether the log handler (log_handler's, with its secret filter) is in place."""
+    from bot.log_privacy import RedactSecrets
+
+    return any(isinstance(f, RedactSecrets) for handler in logging.getLogger().handlers
+               for f in handler.filters)
+
+
 def _setup_logging(settings: Settings, console: bool) -> None:
     # In the console chat, log lines would drown the conversation: warnings only,
     # unless LOG_LEVEL asks for more.
     level = settings.log_level or ("WARNING" if console else "INFO")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(log_formatter(settings))
-    logging.basicConfig(level=level, handlers=[handler])
+    logging.basicConfig(level=level, handlers=[log_handler(settings, sys.stderr)])
     for noisy in ("apscheduler", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 

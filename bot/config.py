@@ -156,6 +156,21 @@ class Settings:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.describe().items())
         return f"Settings({shown})"
 
+    def secret_values(self) -> list[str]:
+        """Every secret these settings hold, for the log to leave out (bot/log_privacy.py):
+        the tokens (a Telegram token's part after the colon too: it alone is the secret),
+        the signing and webhook secrets, and the password in any URL setting."""
+        values = [secret.get() for secret in (
+            self.slack_bot_token, self.slack_app_token, self.slack_signing_secret,
+            self.telegram_bot_token, self.telegram_webhook_secret) if secret is not None]
+        if self.telegram_bot_token is not None:
+            values.append(self.telegram_bot_token.get().partition(":")[2])
+        for name in sorted(_URLS):
+            url = getattr(self, name)
+            if url:
+                values.extend(url_passwords(str(url)))
+        return [value for value in values if value]
+
     def describe(self) -> dict[str, str]:
         """Settings as text for `teampulse config`, with secrets masked."""
         out: dict[str, str] = {}
@@ -630,6 +645,13 @@ def webhook_url_problem(url: str) -> str | None:
             or (port is not None and port not in TELEGRAM_WEBHOOK_PORTS):
         return webhook_url_advice(url)
     return None
+
+
+def url_passwords(url: str) -> list[str]:
+    """The passwords a URL carries, in its user part or its query, as written there."""
+    found = [m.group(0)[len(m.group(1)):-1] for m in _USERINFO.finditer(url)]
+    found += [m.group(0)[len(m.group(1)):] for m in _QUERY_SECRET.finditer(url)]
+    return found
 
 
 def mask_url(url: str) -> str:

@@ -8,13 +8,23 @@ outcomes, never what was typed or sent; an exception we did not write ourselves 
 named by its type only, because its message may quote the data it failed on. That holds
 for a traceback too: `LOG_FORMAT=text` writes its frames and the exception's type, never
 its message (`LOG_FORMAT=json` likewise, see bot/logjson.py).
+
+Secrets never appear in a log line at any level, DEBUG included: the handler every line
+goes through (bot.cli.log_handler) carries RedactSecrets, which replaces each secret the
+settings hold (see protect) and anything shaped like one (a Slack or Telegram token, a
+URL's password, a Socket Mode ticket, a `token` field of a logged payload) with ***.
+Libraries write their URLs and request parameters at DEBUG, and some quote a URL in an
+ERROR line (slack_sdk's "Failed to connect (error: …url='wss://…?ticket=…')"); a filter
+on the handler sees every record, whichever logger it came from.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from types import TracebackType
+from urllib.parse import quote
 
 from bot.adapters.base import DeliveryError
 
@@ -45,6 +55,82 @@ def hold_library_loggers(prefix: str) -> None:
             held_at_debug(name)
 
 
+#: What stands in for a secret in a log line.
+MASK = "***"
+#: A known secret shorter than this is not replaced wherever it appears (a password
+#: "admin" would blank out every word holding it); the patterns below still catch it in
+#: a URL.
+MIN_SECRET = 6
+_known: set[str] = set()
+#: What is shaped like a secret; the group `secret` is what is masked.
+_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # Slack tokens (xoxb-, xoxp-, xoxe.xoxb-, xapp- …): the kind stays readable.
+    re.compile(r"\b(?:xox[a-z]|xapp)-(?P<secret>[A-Za-z0-9-]+)"),
+    # A Telegram bot token, the part after the colon (the digits are the bot's public id):
+    # in a Bot API URL (…/bot<token>/getMe) whatever its length, elsewhere by its shape.
+    re.compile(r"/bot[0-9]+:(?P<secret>[^/\s'\"]+)"),
+    re.compile(r"(?<![0-9])[0-9]{3,}:(?P<secret>[A-Za-z0-9_-]{30,})"),
+    # A URL's password: scheme://user:password@host.
+    re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*:(?P<secret>[^@/\s'\"]+)@"),
+    # A URL's secret parameters (libpq's ?password=, Socket Mode's ?ticket=).
+    re.compile(r"[?&;](?:password|passwd|pwd|sslpassword|token|access_token|secret|ticket)="
+               r"(?P<secret>[^&#\s'\"]+)", re.IGNORECASE),
+    # A secret field of a payload a library logs as JSON or a dict (Slack's legacy
+    # verification `token` in every event, the `secret_token` setWebhook is given).
+    re.compile(r"""["'](?:token|secret_token|signing_secret|client_secret|password)["']"""
+               r"""\s*:\s*["'](?P<secret>[^"']+)"""),
+)
+
+
+def protect(*secrets: str) -> None:
+    """Leave these values out of every log line from now on (and their URL-encoded form,
+    as they would stand in a URL)."""
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET:
+            _known.add(secret)
+            _known.add(quote(secret, safe=""))
+
+
+def redact(text: str) -> str:
+    """`text` with every known secret, and anything shaped like one, replaced by ***.
+
+    Every span to mask is found in the text as given, then overlapping ones are masked
+    as one: a known value and a pattern that overlap leave no fragment of either."""
+    spans: list[tuple[int, int]] = []
+    for secret in _known:
+        start = text.find(secret)
+        while start != -1:
+            spans.append((start, start + len(secret)))
+            start = text.find(secret, start + 1)
+    for pattern in _PATTERNS:
+        spans.extend(m.span("secret") for m in pattern.finditer(text))
+    if not spans:
+        return text
+    parts: list[str] = []
+    end = 0
+    for start, stop in sorted(spans):
+        if start > end or not parts:  # a span of its own (else it extends the last)
+            parts += [text[end:start], MASK]
+        end = max(end, stop)
+    parts.append(text[end:])
+    return "".join(parts)
+
+
+class RedactSecrets(logging.Filter):
+    """On the log handler: rewrites a record whose message holds a secret; never drops one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the record's message by its redacted text where that differs."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: logging reports it when the line is written
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 def describe_exception(exc: BaseException) -> str:
     """An exception for a log line or the outbox's last_error, without message content.
 
@@ -52,7 +138,7 @@ def describe_exception(exc: BaseException) -> str:
     error code); any other exception is named by its type alone.
     """
     if isinstance(exc, DeliveryError):
-        return f"{type(exc).__name__}: {exc}"
+        return redact(f"{type(exc).__name__}: {exc}")
     return type(exc).__name__
 
 
@@ -102,7 +188,7 @@ class TextFormatter(logging.Formatter):
             module = type(error).__module__
             if module not in ("builtins", "__main__"):
                 name = f"{module}.{name}"
-            said = f"{name}: {error}" if isinstance(error, DeliveryError) \
+            said = redact(f"{name}: {error}") if isinstance(error, DeliveryError) \
                 else f"{name} {MESSAGE_LEFT_OUT}"
             parts.append("Traceback (most recent call last):\n" + "".join(frames) + said)
             if then:

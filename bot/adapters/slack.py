@@ -64,7 +64,7 @@ from bot.events import InboundEvent, OutboundMessage, SendResult, Target
 from bot.health import add_routes as add_health_routes
 from bot.health import cannot_listen
 from bot.ingest import INGEST_WAIT, IngestBusy
-from bot.log_privacy import describe_exception, held_at_debug, hold_library_loggers
+from bot.log_privacy import describe_exception, held_at_debug, hold_library_loggers, protect
 from handlers.registry import COMMANDS
 
 if TYPE_CHECKING:
@@ -354,6 +354,9 @@ class SlackAdapter(Adapter):
             raise ConfigError("SLACK_BOT_TOKEN is not set: the Slack adapter needs a bot token")
         self.bot = bot
         self.settings = settings
+        # The log handler knows the secrets of the settings it was built from; these may be
+        # others (a test's), and their signing secret has no shape a pattern would know.
+        protect(*settings.secret_values())
         self.socket_mode = settings.slack_app_token is not None
         # Parts of long texts already posted, so a retry after a failure half-way does not
         # post the first part again.

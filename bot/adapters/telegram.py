@@ -61,6 +61,7 @@ from bot.adapters.telegram_format import (
 from bot.config import ConfigError, Settings, mask_url, webhook_url_advice
 from bot.events import Choice, InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.health import cannot_listen
+from bot.log_privacy import protect, redact
 from handlers.registry import menu
 
 if TYPE_CHECKING:
@@ -199,7 +200,7 @@ class TelegramAdapter(Adapter):
     async def _initialized(self) -> App:
         """The application, initialised (getMe): ConfigError if Telegram rejects the token."""
         assert self.settings.telegram_bot_token is not None
-        protect_token_in_logs(self.settings.telegram_bot_token.get())
+        protect_token_in_logs(self.settings)
         app = self.build_application()
         try:
             await app.initialize()  # getMe: a wrong token fails here, before anything runs
@@ -214,7 +215,7 @@ class TelegramAdapter(Adapter):
                 # One line, as for a database that cannot be reached; the reason is the
                 # client's (the token redacted, should a library ever quote the URL).
                 where = mask_url(self.settings.telegram_api_url or "https://api.telegram.org")
-                reason = exc.message.replace(self.settings.telegram_bot_token.get(), "***")
+                reason = redact(exc.message)
                 raise ConfigError(
                     f"cannot reach the Telegram Bot API at {where} to check "
                     f"TELEGRAM_BOT_TOKEN: {reason}; check the network and any proxy "
@@ -663,32 +664,12 @@ def api_root(url: str | None) -> str:
     return root.removesuffix("/bot")
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in a log record with '<token>'."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record if its message holds the token; never drop it."""
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        return True
-
-
-# Loggers that write Bot API URLs, which hold the token: httpx logs every request URL at
-# INFO, PTB logs its base URLs at DEBUG when a Bot is built.
-_URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
-
-
-def protect_token_in_logs(token: str) -> None:
-    """Keep the token out of logs: httpx held at WARNING, URLs redacted at any level."""
+def protect_token_in_logs(settings: Settings) -> None:
+    """Keep the token out of logs: httpx (a line per request, its URL holding the token)
+    held at WARNING; the settings' secrets left out of every line that still quotes a URL
+    or a setWebhook's parameters (bot/log_privacy.py), for settings the log handler was
+    not built from too."""
     httpx_log = logging.getLogger("httpx")
     if httpx_log.getEffectiveLevel() < logging.WARNING:
         httpx_log.setLevel(logging.WARNING)
-    for name in _URL_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactToken) and f.token == token for f in logger.filters):
-            logger.addFilter(RedactToken(token))
+    protect(*settings.secret_values())

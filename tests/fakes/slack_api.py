@@ -179,6 +179,11 @@ class FakeSlackAPI:
         self.socket_acks: list[JsonDict] = []
         self.socket_messages: list[Any] = []
         self.socket_connection_count = 0
+        #: The one-time ticket in the WebSocket URL apps.connections.open hands out.
+        self.ticket = "fake-ticket"
+        #: How many WebSocket handshakes to refuse (401), as Slack does a used or expired
+        #: ticket, before accepting one.
+        self.refuse_handshakes = 0
         #: What each conversation holds, as Slack would return it: channel id -> messages,
         #: oldest first (posts to a user id are kept under their DM's D… id).
         self.history: dict[str, list[JsonDict]] = {}
@@ -276,7 +281,7 @@ class FakeSlackAPI:
     @property
     def socket_url(self) -> str:
         """The ws:// URL handed out by ``apps.connections.open``."""
-        return f"ws://127.0.0.1:{self.port}/link/?ticket=fake-ticket&app_id={self.app_id}"
+        return f"ws://127.0.0.1:{self.port}/link/?ticket={self.ticket}&app_id={self.app_id}"
 
     def response_url(self, response_id: str = "1") -> str:
         """A ``response_url`` pointing back here; posts are recorded as method ``response_url``."""
@@ -480,7 +485,10 @@ class FakeSlackAPI:
         for ws in self._open_sockets():
             await ws.close()
 
-    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_handshakes > 0:
+            self.refuse_handshakes -= 1
+            return web.Response(status=401, text="invalid ticket")
         ws = web.WebSocketResponse()  # autoping=True answers slack_sdk's ping frames
         await ws.prepare(request)
         self._sockets.append(ws)

@@ -1,0 +1,92 @@
+"""A database password and the settings' secrets never reach the operator's log, at
+LOG_LEVEL=DEBUG, in either LOG_FORMAT, nor what a CLI command prints about the database."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+
+from bot.cli import main
+from bot.config import Secret, Settings
+from tests.operator_log import FORMATS, operator_log, quoting
+from tests.support import TEST_ORG
+
+PASSWORD = "Pg-pass-never-logged-77"
+REFUSED = f"postgresql+psycopg://teampulse:{PASSWORD}@127.0.0.1:1/teampulse"
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+@pytest.mark.parametrize("command", [["run"], ["migrate"], ["summary"], ["config", "--check-db"]])
+def test_a_database_that_refuses_the_connection_is_named_without_its_password(
+        settings: Settings, log_format: str, command: list[str],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for name, value in {"DATABASE_URL": REFUSED, "LOG_LEVEL": "DEBUG",
+                        "LOG_FORMAT": log_format, "TEAMPULSE_CONSOLE": "true",
+                        "TEAMPULSE_ORG_FILE": str(TEST_ORG)}.items():
+        monkeypatch.setenv(name, value)
+    with operator_log(replace(settings, database_url=REFUSED), log_format) as log:
+        assert main(["--env-file", "/dev/null", *command]) == 2
+    out, err = capsys.readouterr()
+    assert "127.0.0.1" in err and "teampulse:***@" in out + err
+    assert quoting(log.getvalue() + out + err, PASSWORD) == []
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_a_line_that_logs_the_settings_or_a_library_quoting_a_url_shows_no_secret(
+        settings: Settings, log_format: str) -> None:
+    """The settings' repr masks its secrets; a library line that quotes the database's URL
+    or a Slack token (as a connection pool or an HTTP client may, in an error) is
+    redacted by the log handler itself."""
+    held = replace(settings, database_url=REFUSED,
+                   slack_bot_token=Secret("xoxb-9-9-BOTsecretNeverLogged"),
+                   slack_signing_secret=Secret("signing0secret0never0logged"),
+                   telegram_bot_token=Secret("123456:TG-secret-part-never-logged-000000"))
+    with operator_log(held, log_format) as log:
+        logging.getLogger("teampulse.test").debug("settings: %r", held)
+        logging.getLogger("some.library").error(
+            "reconnecting to %s", REFUSED.replace("teampulse:", "other:"))
+        logging.getLogger("some.library").debug("Authorization: Bearer %s",
+                                                "xoxb-1-2-OtherBOTsecretNeverLogged")
+        logging.getLogger("some.library").warning("verifying with %s",
+                                                  "signing0secret0never0logged")
+    # A password with an unencoded '@' in it, as the README allows: masked whole.
+    at_sign = "postgresql+psycopg://teampulse:Pg@ss-never-logged@db.example/teampulse"
+    with operator_log(replace(held, database_url=at_sign), log_format) as log_at:
+        logging.getLogger("some.library").error("pool: cannot reach %s", at_sign)
+    written = log.getvalue() + log_at.getvalue()
+    assert "reconnecting to postgresql+psycopg://other:***@127.0.0.1:1" in written
+    assert "cannot reach postgresql+psycopg://teampulse:***@db.example/teampulse" in written
+    assert quoting(written, PASSWORD, "BOTsecret", "signing0secret",
+                   "TG-secret-part", "ss-never-logged") == []
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_an_unexpected_crash_is_written_as_the_log_writes_errors(
+        settings: Settings, log_format: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`teampulse run` stopped by an error nothing expected, whose message (a library's)
+    quotes a URL with the token and what someone wrote: Python printed it whole on stderr,
+    past the log's handler; now the log writes it, frames and type, and the exit code is
+    Python's for an uncaught error."""
+    from bot import app as app_module
+
+    token = "123456:TG-crash-secret-never-logged-0000"
+
+    async def crashes(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{token}/sendMessage failed "
+                           "on text='my salary is 123,456'")
+
+    monkeypatch.setattr(app_module, "run", crashes)
+    for name, value in {"DATABASE_URL": settings.database_url, "LOG_LEVEL": "DEBUG",
+                        "LOG_FORMAT": log_format, "TEAMPULSE_CONSOLE": "true",
+                        "TEAMPULSE_ORG_FILE": str(TEST_ORG)}.items():
+        monkeypatch.setenv(name, value)
+    with operator_log(settings, log_format) as log:
+        assert main(["--env-file", "/dev/null", "run"]) == 1
+    out, err = capsys.readouterr()
+    written = log.getvalue() + out + err
+    assert "teampulse stopped on an unexpected error" in written
+    assert "RuntimeError" in written and "crashes" in written  # its type and its frame
+    assert quoting(written, "crash-secret", "salary") == []
