@@ -910,8 +910,10 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
     if not rows:
         _reply_no_pairs(ctx, person)
         return
+    # The hint names the person where a bare '/1on1 move' would be asked "which one?".
     ctx.reply("oo_schedule", rows=rows, total=len(mine) if only is None else 1,
-              hours=hours.params())
+              hours=hours.params(), several=len(mine) > 1,
+              who=only.other(person).key if only is not None else None)
 
 
 def _move(ctx: Context, args: str) -> None:
