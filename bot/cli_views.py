@@ -286,19 +286,28 @@ def pulse_results(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     """`teampulse pulse results`: the latest poll (or one by date), thresholded as in the
     chat, with the trend over the last N polls."""
     from bot.app import prepare
-    from handlers.pulse import exported, results_view
+    from handlers.pulse import POLL_DATES_SHOWN, exported, results_view
     from storage.pulse import PulseRepo
 
     if args.last < 1:
         return fail("--last must be 1 or more")
+    day: date | None = None
+    if args.poll:
+        try:  # a poll is known by its date: 'notadate' is a wrong date, not a missing poll
+            day = date.fromisoformat(args.poll)
+        except ValueError:
+            return fail(f"--poll {args.poll!r}: expected a date (YYYY-MM-DD) such as "
+                        f"2026-12-09")
     bot, engine = prepare(settings)
     try:
         with reading(bot) as ctx:
             repo = PulseRepo(ctx.session)
-            if args.poll:
-                poll = repo.poll(args.poll)
-                if poll is None:
-                    return fail(f"no pulse poll dated {args.poll!r}")
+            if day is not None:
+                poll = repo.poll(day.isoformat())
+                if poll is None:  # as /pulse results names them: the latest first
+                    dates = [p.key for p in reversed(repo.recent(POLL_DATES_SHOWN))]
+                    return fail(f"no pulse poll dated {day.isoformat()} (polls: "
+                                f"{', '.join(dates) or 'none yet'})")
                 polls = [*repo.recent(args.last - 1, before_key=poll.key), poll]
             else:
                 polls = repo.recent(min(args.last, 24))

@@ -20,6 +20,12 @@ from, never one of them picked. Written the Chinese way (截止1/5, 1/5前), or 
 whose language is Chinese in any form (`by 1/5` too), it is 1月5日: dates are written month
 first in Chinese. (A slash wants `by`, `due`, `before`, `on`, 截止 or 前:
 "finish part 2/3" is the item's own.)
+
+A due date that has already passed is a slip, never a due date nor the item's words:
+`by yesterday`, `by end of last week` (month, quarter, year), `due last Friday`, 昨天前,
+截止上周五, 上个月底前. The English ones want `by`, `due` or `before` (`last Friday`,
+`last week` only `by` or `due`: "review deals closed before last week" is the item's);
+the Chinese ones 截止 before or 前 after them (a bare 核对上月底 is the item's).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ _ENGLISH_END = re.compile(
     r"|(?P<which2>this\s+|next\s+)?(?P<unit2>week|month|quarter|year)[\s-]?end"
     r"|(?P<short>eod|cob|eow|eom|eoq|eoy))[\s.,;!]*$", re.IGNORECASE)
 _CHINESE_END = re.compile(
-    r"\s*(?:截止|截至|到期)?\s*(?<![上去])(?P<which>本|这个?|今|下个?|明)?"
+    r"\s*(?:截止|截至|到期)?\s*(?<![上去个])(?P<which>本|这个?|今|下个?|明)?"
     r"(?P<unit>月|季度?|年)(?:底|末)\s*(?:之前|以前|前)?[\s。，；！.,;!]*$")
 # 本周末, 周末前, 截止周末, 下周末之前 are due dates; a bare 周末 at the end is the item's
 # own ('计划周末'), as 上周末 and 每周末 are.
@@ -111,3 +117,27 @@ def slashed_day(text: str, month_first: bool = False
     if chinese or month_first:  # dates are written month first in Chinese: 12/8前 is 12月8日
         readings = readings[:1]
     return found.group(0).strip(), readings, text[:found.start()].strip()
+
+
+_WEEKDAY_NAMES = ("monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+                  "|mon|tues|tue|weds|wed|thurs|thur|thu|fri|sat|sun")
+_ENGLISH_PASSED = re.compile(
+    r"(?:^|\s+)(?:(?:by|due|before)\s+(?:the\s+)?(?:(?:day\s+before\s+)?yesterday"
+    r"|end\s+of\s+(?:the\s+)?(?:last|previous|past)\s+(?:week|month|quarter|year))"
+    r"|(?:by|due)\s+(?:last|previous)\s+(?:(?:week|month|quarter|year)(?:[\s-]?end)?"
+    r"|(?:" + _WEEKDAY_NAMES + r")\b\.?))[\s.,;!]*$", re.IGNORECASE)
+_CHINESE_PASSED = re.compile(
+    r"\s*(?P<cut>截止|截至|到期)?\s*(?:昨天|前天|上\s*个?\s*(?:周|星期|礼拜)\s*[一二三四五六日天末]"
+    r"|上\s*个?\s*(?:周|星期|礼拜)|上\s*个?\s*(?:月|季度?)\s*(?:底|末)|去年\s*(?:底|末))"
+    r"\s*(?P<before>之前|以前|前)?[\s。，；！.,;!]*$")
+
+
+def passed_due(text: str) -> str | None:
+    """How a due date already passed that ends `text` was written (`by yesterday`, 上个月底前;
+    see the module's docstring); None if the text ends otherwise."""
+    found = _ENGLISH_PASSED.search(text)
+    if found is None:
+        found = _CHINESE_PASSED.search(text)
+        if found is None or not (found.group("cut") or found.group("before")):
+            return None
+    return found.group(0).strip()

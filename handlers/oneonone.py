@@ -43,7 +43,7 @@ from handlers.answers import NO_WORDS, YES_WORDS, is_pause, normalise, read_scal
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
 from handlers.day_words import trailing_day
-from handlers.due_words import end_of_period, slashed_day
+from handlers.due_words import end_of_period, passed_due, slashed_day
 from handlers.pairs_then import managers_then
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from storage.away import AwayRepo
@@ -910,8 +910,10 @@ def _schedule(ctx: Context, only: Pair | None = None, mine: list[Pair] | None = 
     if not rows:
         _reply_no_pairs(ctx, person)
         return
+    # The hint names the person where a bare '/1on1 move' would be asked "which one?".
     ctx.reply("oo_schedule", rows=rows, total=len(mine) if only is None else 1,
-              hours=hours.params())
+              hours=hours.params(), several=len(mine) > 1,
+              who=only.other(person).key if only is not None else None)
 
 
 def _move(ctx: Context, args: str) -> None:
@@ -1380,6 +1382,9 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
     today = local(ctx.clock.now(), author.timezone).date()
     passed: list[date] = []
     year_for = noting_passed(passed)
+    if (slip := passed_due(text)) is not None:  # 'by yesterday', 上个月底前: never a week away
+        ctx.reply("oo_action_bad_due", written=slip, past=True, today=today)
+        return None
     found = _DUE.search(text)
     if found:
         written, before = found.group(0).strip(), text[:found.start()].strip()

@@ -626,3 +626,17 @@ async def test_an_answer_changed_mid_check_in_is_confirmed_before_the_next_quest
     assert chat.last("li").startswith("已修改。\n\n第 2 题")
     await say(bot, "alice", "/edit")
     assert "52,000 USD" in chat.last("alice") and "45,000" not in chat.last("alice")
+
+
+async def test_an_answer_of_control_characters_only_is_asked_for_again(bot, chat):
+    """A number answer that was only control characters (an arrow key's escape sequence,
+    a Ctrl-G) was answered "Sorry, something went wrong on my side": the no-answer reply
+    could not be written for a number question. It is asked for again, nothing stored."""
+    await bot.run_checkins(["alice", "li"])
+    await say(bot, "alice", "\x1b[A")
+    assert chat.last("alice") == "I didn't get an answer. Please type your answer, or /skip."
+    await say(bot, "li", "\x07")
+    assert chat.last("li") == "我没有收到回答。请输入你的回答，或发送 /skip 跳过。"
+    await say(bot, "alice", "52000")
+    assert "2 of" in chat.last("alice"), chat.last("alice")
+    assert (None, 52000, False) in answers_of(bot, "alice").values()

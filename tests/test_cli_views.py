@@ -315,6 +315,25 @@ async def test_pulse_results_trend_in_json(pbot, pchat, pclock, database_url):  
          "stress": 2.0}]
 
 
+async def test_pulse_results_for_a_poll_that_is_no_date_say_a_date_is_expected(
+        pbot, pchat, pclock, database_url, capsys):  # noqa: F811
+    """`--poll notadate` had said "no pulse poll dated 'notadate'", as if a poll were missing:
+    a date is expected, as `kudos --since` says. A date with no poll names the polls, as
+    /pulse results does in the chat."""
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(EAST, 4))
+    await run_poll(pbot, pchat, pclock, POLL_DAY, dict.fromkeys(EAST, 3))
+    capsys.readouterr()
+    assert run_cli(settings, "pulse", "results", "--poll", "notadate") == (2, "")
+    assert capsys.readouterr().err == ("teampulse: --poll 'notadate': expected a date "
+                                       "(YYYY-MM-DD) such as 2026-12-09\n")
+    assert run_cli(settings, "pulse", "results", "--poll", "2026-12-10") == (2, "")
+    assert capsys.readouterr().err == ("teampulse: no pulse poll dated 2026-12-10 (polls: "
+                                       "2026-12-09, 2026-11-25)\n")
+    code, out = run_cli(settings, "pulse", "results", "--poll", "2026-11-25", "--format", "json")
+    assert code == 0 and valid("pulse-results", out)["poll"] == "2026-11-25"
+
+
 async def test_goals_json_carries_crm_mismatches_and_a_team_s_breakdown(tmp_path, database_url,
                                                                        clock, monkeypatch):
     """A self-report the CRM contradicts is listed under the goal, and a team's goal its

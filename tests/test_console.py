@@ -289,3 +289,23 @@ async def test_a_chinese_speaking_gm_is_greeted_in_chinese(settings, clock, tmp_
     assert "teampulse 控制台 — Test Sales" in text
     assert "你现在是 Grace Chen（grace）。输入 /help 查看机器人的命令。" in text
     assert "控制台命令（其他输入都作为聊天消息发给机器人）：" in text
+
+
+async def test_a_line_with_nothing_visible_on_it_sends_nothing(settings, clock):
+    """Enter on an empty line sends nothing, as a chat app does; nor does a line that shows
+    nothing (an arrow key's escape sequence where the terminal has no line editing, a
+    pasted zero-width space): it had been sent, and mid-check-in answered "Sorry, something
+    went wrong on my side" (or, for a text question, "I didn't get an answer")."""
+    script = ("/fire checkin alice li\n/as alice\n\n   \n\x1b[A\n\u200b\n52000\n"
+              "/as li\n\n\x1b[B\n\ufeff\n66000\n")
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    alice = text[text.index("You are now Alice Martin"):text.index("alice> /as li")]
+    assert "alice> 52000" in alice and alice.count("alice> ") == 1, alice
+    assert "went wrong" not in alice and "didn't get an answer" not in alice
+    assert "isn't a number" not in alice and "only read text" not in alice
+    assert "Question 2 of" in alice
+    li = text[text.index("\nli> ") + 1:]
+    assert li.startswith("li> 66000") and li.count("li> ") == 1, li
+    assert "出错" not in li and "没有收到回答" not in li and "第 2 题" in li

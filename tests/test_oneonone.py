@@ -93,6 +93,27 @@ async def test_schedule_shows_each_side_the_time_in_their_own_timezone(bot, chat
     assert "2026-12-01 22:00（周二，Asia/Shanghai）" in chat.last("li")  # Chinese, Shanghai time
 
 
+async def test_the_hint_under_the_schedule_names_the_person_to_whoever_has_several(bot, chat):
+    """The hint showed '/1on1 move YYYY-MM-DD HH:MM' to the GM too, who has three one-on-ones
+    and is then asked "Which one-on-one?": it shows the form with the person to them."""
+    await say(bot, "grace", "/1on1")
+    assert chat.last("grace").splitlines()[-1] == (
+        "/1on1 move @person YYYY-MM-DD HH:MM · /1on1 skip @person · /agenda")
+    await say(bot, "grace", "/1on1 bruno")  # that one-on-one: its person, ready to copy
+    assert "/1on1 move @bruno YYYY-MM-DD HH:MM · /1on1 skip @bruno · /agenda" in \
+        chat.to("grace")[-2]
+    await say(bot, "bruno", "/1on1")  # one one-on-one: nobody to name
+    assert chat.last("bruno").splitlines()[-1] == (
+        "/1on1 move YYYY-MM-DD HH:MM · /1on1 skip · /agenda")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/1on1")
+    assert chat.last("grace").splitlines()[-1] == (
+        "/1on1 move @某人 YYYY-MM-DD HH:MM · /1on1 skip @某人 · /agenda")
+    await say(bot, "li", "/1on1")
+    assert chat.last("li").splitlines()[-1] == "/1on1 move YYYY-MM-DD HH:MM · /1on1 skip · /agenda"
+
+
 async def test_moving_to_a_day_or_hour_that_does_not_exist_says_which(bot, chat):
     """A typo in the month or the hour is named, not answered with the usage line as if the
     format were wrong; the meeting stays where it was. In Chinese too."""

@@ -286,3 +286,33 @@ async def test_closing_an_item_without_its_number_says_what_to_send(bot, chat):
     assert "send the deck" in chat.last("bruno")  # nothing was closed on the way
     await say(bot, "bruno", f"/actions done #{number}")
     assert chat.last("bruno") == f"Done: #{number} send the deck"
+
+
+async def test_a_due_date_already_passed_is_asked_for_again_not_kept_in_the_text(bot, chat):
+    """'by yesterday', 'by end of last week', 昨天前 stayed in the item's text and the item was
+    due in a week: a passed due date is a slip, answered as /away answers a passed day.
+
+    Friday 2026-11-27 in New York; Saturday 2026-11-28 in Shanghai."""
+    for typed in ("call Acme @bruno by yesterday", "call Acme @bruno by end of last week",
+                  "call Acme @bruno due last Friday", "call Acme @bruno by the end of last month"):
+        await say(bot, "grace", f"/actions add {typed}")
+        written = typed.split("@bruno ")[1]
+        assert chat.last("grace") == (f"{written} is already past: give a due date from today "
+                                      f"(2026-11-27) on. Nothing was saved."), chat.last("grace")
+    await say(bot, "li", "/actions 添加 给Acme打电话 昨天前")
+    assert chat.last("li") == "昨天前 已经过去：请给出今天（2026-11-28）或之后的截止日期。未保存。"
+    await say(bot, "li", "/actions 添加 准备复盘 截止上周五")
+    assert chat.last("li").startswith("截止上周五 已经过去")
+    await say(bot, "li", "/actions 添加 续签合同 上个月底前")  # was read as this month's end
+    assert chat.last("li").startswith("上个月底前 已经过去")
+    assert not chat.to("bruno")
+    await say(bot, "grace", "/actions")
+    assert chat.last("grace").startswith("No open action items")
+    await say(bot, "li", "/actions")
+    assert chat.last("li").startswith("没有未完成的行动项")
+    # Without by/due, or 截止/前, the words are the item's own.
+    await say(bot, "grace", "/actions add review deals closed before last week @bruno")
+    assert "review deals closed before last week — Bruno Rossi, due 2026-12-04." \
+        in chat.last("grace")
+    await say(bot, "li", "/actions 添加 核对上个月底")
+    assert "核对上个月底 —— 你，截止 2026-12-05。" in chat.last("li"), chat.last("li")

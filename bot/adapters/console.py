@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.org import Org, cache_dir
+from bot.text import clean_text
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ class ConsoleAdapter(Adapter):
                         self.stdout.write("\n")
                     break
                 line = line.rstrip("\n")
-                if not self.interactive and line.strip():
+                if not self.interactive and _visible(line):
                     self.stdout.write(f"{self.current}> {line}\n")
                 try:
                     if not await self.process_line(line):
@@ -283,7 +284,10 @@ class ConsoleAdapter(Adapter):
 
     async def process_line(self, line: str) -> bool:
         """Handle one typed line; False means leave."""
-        text = line.strip()
+        # Nothing visible typed (Enter alone, an arrow key's escape sequence where the
+        # terminal has no line editing, a zero-width character pasted) is no message: a
+        # chat app sends nothing for it, so the console only shows the prompt again.
+        text = _visible(line)
         if not text or text.startswith("#"):
             return True
         word, _, rest = text.partition(" ")
@@ -410,6 +414,16 @@ class ConsoleAdapter(Adapter):
             chat_type="group" if group else "direct", text=text, action=action,
             display_name=self._names.get(self.current), mentions=console_mentions(text)))
         self._locales.pop(self.current, None)
+
+
+#: Characters that show nothing: zero-width spaces and joiners, a byte order mark.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _visible(line: str) -> str:
+    """What a typed line shows: without control characters, escape sequences, invisible
+    characters and the spaces around them."""
+    return clean_text(line).strip().strip(_INVISIBLE).strip()
 
 
 def _fileno(stream: TextIO) -> int | None:
