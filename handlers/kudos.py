@@ -489,7 +489,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
-              givers_more=board.given_more)
+              givers_more=board.given_more, tz=ctx.org.timezone)
 
 
 def board_teams(session: Session, current: Collection[str], period: str, now: datetime,
