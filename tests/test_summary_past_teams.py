@@ -10,7 +10,6 @@ from datetime import timedelta
 from tests.support import bot_on_org, run_cli, say
 from tests.test_charts import images
 from tests.test_honours import DEC_1_9AM_NY
-from tests.test_kudos import kudo
 from tests.test_kudos_team_moves import november_in_east, renamed
 
 
