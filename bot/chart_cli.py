@@ -17,12 +17,15 @@ def _fail(message: str) -> int:
     return 2
 
 
-def no_team_line(typed: str, today: list[str], gone: list[str]) -> str:
+def no_team_line(typed: str, today: list[str], gone: list[str],
+                 last: tuple[str, str] | None = None) -> str:
     """"no team 'X' in the org (teams: …; no longer in the org, …: …)": what a refusal of
-    --team names (handlers/teams_then.py)."""
+    --team names (handlers/teams_then.py); `last`: a team gone since, and its last week."""
     return (f"no team {typed!r} in the org (teams: {', '.join(today) or 'none'}"
             + (f"; no longer in the org, with check-ins or kudos in those weeks: "
-               f"{', '.join(gone)}" if gone else "") + ")")
+               f"{', '.join(gone)}" if gone else "") + ")"
+            + (f"; {last[0]} is no longer in the org, its last week: --week {last[1]}"
+               if last else ""))
 
 
 def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
@@ -33,6 +36,7 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.context import one_moment
     from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week
     from handlers.summary_chart import chart_team
+    from handlers.teams_then import last_week_of
 
     if not args.chart:
         return _fail("--out needs --chart attainment, morale or kudos")
@@ -68,7 +72,8 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
                 # Today's teams, or one the chart's weeks stored (renamed or closed since).
                 found = chart_team(ctx.session, bot.org, team, week_start(end), weeks)
                 if found.name is None:
-                    return _fail(no_team_line(args.team, found.today, found.gone))
+                    return _fail(no_team_line(args.team, found.today, found.gone,
+                                              last_week_of(ctx.session, team, gm.timezone)))
                 team = found.name
             with one_moment(ctx) as seen:  # its reads at one moment (see one_moment)
                 png = render_chart_png(seen.session, bot.org, args.chart, locale,

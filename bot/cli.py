@@ -1085,7 +1085,7 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
             if args.team and not args.person:
                 from bot.chart_cli import no_team_line
                 teams = sorted({p.team for p in bot.org.people if p.team})
-                print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone)}",
+                print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last)}",
                       file=sys.stderr)
             else:
                 print(f"teampulse: no person {exc.args[0]!r} in the org", file=sys.stderr)

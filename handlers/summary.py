@@ -47,7 +47,7 @@ from handlers.context import Context, one_moment
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
-from handlers.teams_then import find_team, teams_then, teams_today
+from handlers.teams_then import find_team, last_week_of, teams_then, teams_today
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
@@ -298,15 +298,17 @@ class SummaryRequest:
 
 class SummaryUnknownError(LookupError):
     """No person or team by the name asked for (args[0]: the name as typed; `gone`: for a
-    team, the teams of the weeks asked for that are no longer in the org file).
+    team, the teams of the weeks asked for that are no longer in the org file; `last`: a
+    team of other weeks, gone since, as (its name, the last week it was in)).
 
     A class of its own so that only this reads as "I don't know anyone called …": any
     other LookupError (a KeyError from a bug) is an error, not an unknown name.
     """
 
-    def __init__(self, name: str | None, gone: Sequence[str] = ()) -> None:
+    def __init__(self, name: str | None, gone: Sequence[str] = (),
+                 last: tuple[str, str] | None = None) -> None:
         super().__init__(name)
-        self.gone = list(gone)
+        self.gone, self.last = list(gone), last
 
 
 class SummaryAmbiguousError(LookupError):
@@ -573,7 +575,9 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         then = teams_then(ctx.session, weeks, start, end)
         found = find_team(request.team or "", teams_today(ctx.session), then)
         if found.name is None:
-            raise SummaryUnknownError(request.team, found.gone)
+            # East of last month asked for this week: say which week it was last in.
+            raise SummaryUnknownError(request.team, found.gone,
+                                      last_week_of(ctx.session, request.team or "", anchor_tz))
         request = replace(request, team=found.name)
         spellings = sorted({t for t in [*found.today, *then]
                             if t.lower() == found.name.lower()})
@@ -1321,6 +1325,7 @@ def cmd_summary(ctx: Context, args: str) -> None:
         people = [(p.key, p.display_name) for p in active]
         ctx.reply("summary_unknown", kind=request.kind, name=typed,
                   teams=sorted({p.team for p in active if p.team}), gone=err.gone,
+                  last=err.last,
                   guesses=closest_people(typed, people) if request.kind != "team" else [],
                   example=people[0] if people else None)
         return

@@ -26,7 +26,13 @@ from bot.readers import VIEWERS, team_readers
 from bot.weeks import week_start
 from handlers.context import Context, one_moment
 from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week, said_in_english
-from handlers.teams_then import TeamLookup, find_team, teams_then, teams_today
+from handlers.teams_then import (
+    TeamLookup,
+    find_team,
+    last_week_of,
+    teams_then,
+    teams_today,
+)
 
 DEFAULT_WEEKS = 8
 _WEEK = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}")
@@ -128,7 +134,8 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
         found = chart_team(ctx.session, ctx.org, team, end, request.weeks)
         if found.name is None:
             ctx.reply("summary_unknown", kind="team", name=team, teams=found.today,
-                      gone=found.gone)
+                      gone=found.gone, chart=True,
+                      last=last_week_of(ctx.session, team, person.timezone))
             return
         team = found.name
     with one_moment(ctx) as seen:  # the chart's reads, at one moment (see one_moment)

@@ -14,10 +14,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.kudos import stored_teams
+from bot.clock import as_utc
+from bot.weeks import current_week
+from storage.kudos import Kudos, stored_teams
 from storage.models import CheckinRound, Person
 
 
@@ -56,3 +58,26 @@ def find_team(typed: str, today: Collection[str], then: Collection[str]) -> Team
     key = typed.strip().casefold()
     return TeamLookup(now.get(key) or gone.get(key), sorted(now.values()),
                       sorted(gone.values()))
+
+
+def last_week_of(session: Session, typed: str, timezone: str) -> tuple[str, str] | None:
+    """A team no longer in the org file (`typed`, without case) as it was last seen: its
+    spelling and the latest week a check-in round or a kudos (that week in `timezone`)
+    was stored with it; None for a name no team ever had. A row per team name and column:
+    the org's few teams over all its history, not its rows."""
+    key = typed.strip().casefold()
+    seen: list[tuple[str, str]] = []
+    for team, week in session.execute(select(CheckinRound.team, func.max(CheckinRound.week))
+                                      .where(CheckinRound.team.is_not(None))
+                                      .group_by(CheckinRound.team)):
+        if team and team.casefold() == key:
+            seen.append((week, team))
+    for column in (Kudos.giver_team, Kudos.recipient_team):
+        for team, when in session.execute(select(column, func.max(Kudos.given_at))
+                                          .where(column.is_not(None)).group_by(column)):
+            if team and when is not None and team.casefold() == key:
+                seen.append((current_week(as_utc(when), timezone), team))
+    if not seen:
+        return None
+    week, team = max(seen)
+    return team, week

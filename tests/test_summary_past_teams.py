@@ -32,9 +32,18 @@ async def test_a_renamed_teams_past_week_is_asked_for_by_the_name_it_had(
         await say(later, "grace", "/summary team Americas East")
         assert not chat.last("grace").startswith("There is no team")
         await say(later, "grace", "/summary team East")
-        refusal = chat.last("grace")
-        assert refusal.startswith('There is no team called "East".')
-        assert "Americas East" in refusal and "No longer in the org" not in refusal
+        assert chat.last("grace") == (
+            'There is no team called "East". Teams: Americas East, China, Europe. East is '
+            "no longer in the org; its last week: /summary team East 2026-W48.")
+        await say(later, "grace", "/summary chart team east last 1w")
+        assert chat.last("grace").endswith(
+            "East is no longer in the org; its last week: /summary chart team East 2026-W48.")
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(later, "grace", "/summary team East")
+        assert chat.last("grace") == (
+            "没有名为“East”的团队。现有团队：Americas East、China、Europe。"
+            "East 已不在组织中，最后一周：/summary team East 2026-W48。")
 
 
 async def test_a_team_with_only_kudos_in_a_past_week_is_found(bot, chat, clock, tmp_path):
@@ -112,5 +121,6 @@ async def test_the_command_line_reads_a_renamed_teams_past_week(
         code, _ = run_cli(settings, "summary", "--chart", "kudos", "--team", "East",
                           "--weeks", "1", "--out", str(tmp_path / "now.png"))
         assert code == 2
-        assert "no team 'East' in the org (teams: Americas East, China, Europe)" in \
-            capsys.readouterr().err
+        assert capsys.readouterr().err.strip() == (
+            "teampulse: no team 'East' in the org (teams: Americas East, China, Europe); "
+            "East is no longer in the org, its last week: --week 2026-W48")
