@@ -17,6 +17,17 @@ def _fail(message: str) -> int:
     return 2
 
 
+def no_team_line(typed: str, today: list[str], gone: list[str],
+                 last: tuple[str, str] | None = None) -> str:
+    """"no team 'X' in the org (teams: …; no longer in the org, …: …)": what a refusal of
+    --team names (handlers/teams_then.py); `last`: a team gone since, and its last week."""
+    return (f"no team {typed!r} in the org (teams: {', '.join(today) or 'none'}"
+            + (f"; no longer in the org, with check-ins or kudos in those weeks: "
+               f"{', '.join(gone)}" if gone else "") + ")"
+            + (f"; {last[0]} is no longer in the org, its last week: --week {last[1]}"
+               if last else ""))
+
+
 def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
     """Write the chart to --out; 2 with a clear message for bad arguments or a bad path."""
     from bot.app import prepare
@@ -24,6 +35,8 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
     from bot.weeks import week_start
     from handlers.context import one_moment
     from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week
+    from handlers.summary_chart import chart_team
+    from handlers.teams_then import last_week_of
 
     if not args.chart:
         return _fail("--out needs --chart attainment, morale or kudos")
@@ -46,13 +59,6 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
         week = args.week.strip().lower() if args.week and args.week.strip().lower() in {
             "last", "this"} else args.week
         with bot.unit() as ctx:
-            team = args.team
-            if team is not None:
-                known = sorted({p.team for p in ctx.people.active() if p.team})
-                team = next((t for t in known if t.casefold() == team.casefold()), None)
-                if team is None:
-                    return _fail(f"no team {args.team!r} in the org "
-                                 f"(teams: {', '.join(known) or 'none'})")
             try:
                 end = resolve_week(ctx, SummaryRequest("week", week=week), gm.timezone)
             except SummaryWeekError as exc:
@@ -61,6 +67,14 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
                                             example="--week last", cli=True,
                                             **exc.params)
                 return _fail(f"--week: {text}")
+            team = args.team
+            if team is not None:
+                # Today's teams, or one the chart's weeks stored (renamed or closed since).
+                found = chart_team(ctx.session, bot.org, team, week_start(end), weeks)
+                if found.name is None:
+                    return _fail(no_team_line(args.team, found.today, found.gone,
+                                              last_week_of(ctx.session, team, gm.timezone)))
+                team = found.name
             with one_moment(ctx) as seen:  # its reads at one moment (see one_moment)
                 png = render_chart_png(seen.session, bot.org, args.chart, locale,
                                        end_week=week_start(end), weeks=weeks, team=team)

@@ -1107,8 +1107,13 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                   file=sys.stderr)
             return 2
         except SummaryUnknownError as exc:
-            what = "team" if args.team else "person"
-            print(f"teampulse: no {what} {exc.args[0]!r} in the org", file=sys.stderr)
+            if args.team and not args.person:
+                from bot.chart_cli import no_team_line
+                teams = sorted({p.team for p in bot.org.people if p.team})
+                print(f"teampulse: {no_team_line(exc.args[0], teams, exc.gone, exc.last)}",
+                      file=sys.stderr)
+            else:
+                print(f"teampulse: no person {exc.args[0]!r} in the org", file=sys.stderr)
             return 2
         if args.format == "json":
             data: dict[str, Any] = {"view": kind if kind in {"person", "team"} else "gm",

@@ -58,7 +58,7 @@ def _header(bot: Any) -> dict[str, Any]:
 
 KUDOS_FIELDS = ("given_at", "giver", "giver_name", "giver_team", "recipient",
                 "recipient_name", "recipient_team", "reason", "values", "platform", "source")
-BOARD_FIELDS = ("board", "rank", "tied", "person", "name", "team", "count")
+BOARD_FIELDS = ("board", "rank", "tied", "person", "name", "team", "count", "teams")
 HONOURS_FIELDS = ("award", "team", "winner", "count")
 #: Options that belong to one kudos view only, to refuse them on the others.
 _KUDOS_OPTIONS = {"export": ("since", "until"), "top": ("period", "team", "value"),
@@ -152,7 +152,9 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
             def places(items: list[Any]) -> list[dict[str, Any]]:
                 return [{"rank": p.rank, "tied": p.tied, "person": p.person.key,
                          "name": p.person.display_name, "team": p.team,
-                         "count": p.count} for p in items]
+                         "count": p.count,
+                         "teams": [{"team": t, "count": n} for t, n in p.teams]}
+                        for p in items]
 
             data = {**_header(bot), "timezone": bot.org.timezone, "period": period,
                     "since": board.start, "until": board.last_day, "team": team,
@@ -171,9 +173,11 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
     if fmt == "json":
         dump_json(data, out)
     elif fmt == "csv":
-        write_csv(out, BOARD_FIELDS, [{"board": board_name, **place}
-                                      for board_name in ("received", "given")
-                                      for place in data[board_name]])
+        # One row a person; a move within the period spelt out: "East: 2; Europe: 1".
+        write_csv(out, BOARD_FIELDS, [
+            {"board": board_name, **place, "teams": "; ".join(
+                f"{t['team'] or 'no team'}: {t['count']}" for t in place["teams"])}
+            for board_name in ("received", "given") for place in data[board_name]])
     else:
         out.write(text + "\n")
     return 0

@@ -416,15 +416,20 @@ class Place:
     #: The team the board counted them under: the one stored with their latest kudos on
     #: that side of the board in the period (a board of a past month keeps its teams).
     team: str | None = None
+    #: Each team their kudos on that side were stored with and how many, oldest first:
+    #: someone who moved within the period has two ((East, 2), (Europe, 1)), so their
+    #: count is not read as all their latest team's.
+    teams: tuple[tuple[str | None, int], ...] = ()
 
 
 def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_SIZE,
             shared: Collection[str] = (),
-            teams: dict[int, str | None] | None = None) -> list[Place]:
+            teams: dict[int, str | None] | None = None,
+            splits: dict[int, dict[str | None, int]] | None = None) -> list[Place]:
     """Most first; equal counts share a rank (1, 2, 2, 4) and are listed by name. A name
     in `shared` (another active person has it) or twice on the board is shown with its
     key, as the shout-outs show it ('王伟 (@wangwei2)'). `teams`: each one's team on the
-    board (default: their team today)."""
+    board (default: their team today); `splits`: their count per team, oldest first."""
     order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
     per_count = Counter(counts.values())
     namesakes = Counter(people[pid].display_name for pid in counts)
@@ -437,7 +442,8 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
         keyed = namesakes[name] > 1 or name in shared
         places.append(Place(rank, person, count, per_count[count] > 1,
                             f"{name} (@{person.key})" if keyed else name,
-                            teams.get(pid) if teams is not None else person.team))
+                            teams.get(pid) if teams is not None else person.team,
+                            tuple((splits or {}).get(pid, {}).items())))
     return places
 
 
@@ -494,7 +500,7 @@ def leaderboard(ctx: Context, args: str) -> None:
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
-              givers_more=board.given_more)
+              givers_more=board.given_more, tz=ctx.org.timezone)
 
 
 def board_teams(session: Session, current: Collection[str], period: str, now: datetime,
@@ -567,6 +573,9 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     # Each one's team as counted (rows come oldest first: the latest wins).
     received_team: dict[int, str | None] = {}
     given_team: dict[int, str | None] = {}
+    # Each one's count per team, in the order the teams first appear (oldest first).
+    received_split: dict[int, dict[str | None, int]] = {}
+    given_split: dict[int, dict[str | None, int]] = {}
     wanted = team.casefold() if team is not None else None
     for row in rows:
         people[row.recipient_id] = row.recipient
@@ -577,14 +586,18 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
                 wanted is None or (row.recipient_team or "").casefold() == wanted):
             received[row.recipient_id] += 1
             received_team[row.recipient_id] = row.recipient_team
+            split = received_split.setdefault(row.recipient_id, {})
+            split[row.recipient_team] = split.get(row.recipient_team, 0) + 1
         if row.giver.active and (wanted is None or (row.giver_team or "").casefold() == wanted):
             given[row.giver_id] += 1
             given_team[row.giver_id] = row.giver_team
+            split = given_split.setdefault(row.giver_id, {})
+            split[row.giver_team] = split.get(row.giver_team, 0) + 1
     # One 王伟 on the board while another works here too: which one it is, by key. (One
     # query for the names on the board, not the whole org.)
     shared = shared_names(session, {people[pid].display_name for pid in received | given})
-    top = ranking(received, people, size, shared, received_team)
-    generous = ranking(given, people, size, shared, given_team)
+    top = ranking(received, people, size, shared, received_team, received_split)
+    generous = ranking(given, people, size, shared, given_team, given_split)
     return Board(period, start.astimezone(org.tz) if start else None, top, generous,
                  (end.astimezone(org.tz).date() - timedelta(days=1)) if past else None,
                  tied_beyond(received, top), tied_beyond(given, generous))

@@ -47,6 +47,7 @@ from handlers.context import Context, one_moment
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
+from handlers.teams_then import find_team, last_week_of, teams_then, teams_today
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
@@ -296,11 +297,18 @@ class SummaryRequest:
 
 
 class SummaryUnknownError(LookupError):
-    """No person or team by the name asked for (args[0]: the name as typed).
+    """No person or team by the name asked for (args[0]: the name as typed; `gone`: for a
+    team, the teams of the weeks asked for that are no longer in the org file; `last`: a
+    team of other weeks, gone since, as (its name, the last week it was in)).
 
     A class of its own so that only this reads as "I don't know anyone called …": any
     other LookupError (a KeyError from a bug) is an error, not an unknown name.
     """
+
+    def __init__(self, name: str | None, gone: Sequence[str] = (),
+                 last: tuple[str, str] | None = None) -> None:
+        super().__init__(name)
+        self.gone, self.last = list(gone), last
 
 
 class SummaryAmbiguousError(LookupError):
@@ -559,6 +567,20 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     # A team's summary (and a director's digest) reads its team's people and rounds, not
     # the org's: a superset of whoever was in the team in those weeks, each with every
     # round of theirs, so that build_week's choice of members is the same as over everyone.
+    spellings: list[str] = []
+    if request.kind == "team":
+        # A past week's team is named as it was then (renamed or closed since): the teams
+        # of its rounds and kudos; today's teams as before (handlers/teams_then.py).
+        start, end = _kudos_window(weeks, anchor_tz)
+        then = teams_then(ctx.session, weeks, start, end)
+        found = find_team(request.team or "", teams_today(ctx.session), then)
+        if found.name is None:
+            # East of last month asked for this week: say which week it was last in.
+            raise SummaryUnknownError(request.team, found.gone,
+                                      last_week_of(ctx.session, request.team or "", anchor_tz))
+        request = replace(request, team=found.name)
+        spellings = sorted({t for t in [*found.today, *then]
+                            if t.lower() == found.name.lower()})
     scope = TeamScope(ctx.session, request.team, weeks) \
         if request.kind == "team" and request.team else None
     # Everyone ever synced: people removed from the org file keep their past weeks.
@@ -604,14 +626,9 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
                             texts=not lean or w in with_texts, crm=crm)
                  for w in weeks]
-        members = [p for w in built for p in w.people]
-        current = [p for p in everyone if p.active and (p.team or "").lower() == team]
-        if not members and not current:
-            raise SummaryUnknownError(request.team)
-        scope = (current[0].team if current else members[-1].team) or team
         for w in built:
-            w.scope = scope
-        _add_kudos(ctx, built, everyone, anchor_tz, team)
+            w.scope = request.team or team
+        _add_kudos(ctx, built, everyone, anchor_tz, team, spellings)
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
@@ -655,17 +672,25 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
     latest.oneonones = [d for d in overview if d.own is not None or d.team]
 
 
+def _kudos_window(weeks: Sequence[str], anchor_tz: str) -> tuple[datetime, datetime]:
+    """The UTC instants `weeks` span on the reader's calendar (Monday 00:00 to Monday)."""
+    tz = ZoneInfo(anchor_tz)
+    return (datetime.combine(week_start(weeks[0]), time(), tz).astimezone(UTC),
+            datetime.combine(week_end(weeks[-1]) + timedelta(days=1), time(),
+                             tz).astimezone(UTC))
+
+
 def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
-               anchor_tz: str, team: str | None = None) -> None:
-    """Each week's kudos per team (only `team`'s, if given), weeks as the GM's calendar has
-    them: from Monday 00:00 to the next Monday in the reader's timezone."""
+               anchor_tz: str, team: str | None = None,
+               spellings: Sequence[str] = ()) -> None:
+    """Each week's kudos per team (only `team`'s, if given: any of its `spellings`, today's
+    and those stored in the weeks), weeks as the GM's calendar has them: from Monday 00:00
+    to the next Monday in the reader's timezone."""
     directors: dict[str | None, list[str]] = {}
     for p in everyone:
         if p.active and p.role == "director":
             directors.setdefault(p.team, []).append(p.display_name)
-    # A team's kudos only (the team's spellings today; `everyone` holds all who have one).
-    teams = sorted({p.team for p in everyone if p.team and p.team.lower() == team}) \
-        if team else None
+    teams = sorted(spellings) if team else None
     tz = ZoneInfo(anchor_tz)
     for w in built:
         start = datetime.combine(w.start, time(), tz).astimezone(UTC)
@@ -1299,7 +1324,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
         active = ctx.people.active()
         people = [(p.key, p.display_name) for p in active]
         ctx.reply("summary_unknown", kind=request.kind, name=typed,
-                  teams=sorted({p.team for p in active if p.team}),
+                  teams=sorted({p.team for p in active if p.team}), gone=err.gone,
+                  last=err.last,
                   guesses=closest_people(typed, people) if request.kind != "team" else [],
                   example=people[0] if people else None)
         return

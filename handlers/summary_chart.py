@@ -9,12 +9,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
-from bot.charts import KINDS, MAX_WEEKS, chart_weeks, render_chart_png, scope_label
+from sqlalchemy.orm import Session
+
+from bot.charts import (
+    KINDS,
+    MAX_WEEKS,
+    chart_weeks,
+    kudos_period,
+    render_chart_png,
+    scope_label,
+)
+from bot.org import Org
 from bot.readers import VIEWERS, team_readers
 from bot.weeks import week_start
 from handlers.context import Context, one_moment
 from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week, said_in_english
+from handlers.teams_then import (
+    TeamLookup,
+    find_team,
+    last_week_of,
+    teams_then,
+    teams_today,
+)
 
 DEFAULT_WEEKS = 8
 _WEEK = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}")
@@ -72,6 +90,15 @@ def parse_chart(args: str) -> ChartRequest:
     return ChartRequest(kind, weeks, week, team)
 
 
+def chart_team(session: Session, org: Org, typed: str, end: date, weeks: int) -> TeamLookup:
+    """The team a chart of `weeks` weeks up to the one starting `end` is asked for: one of
+    today's, or one its weeks' rounds or kudos (org time, as the chart counts them) were
+    stored with, renamed or closed since (handlers/teams_then.py)."""
+    shown = chart_weeks(end, weeks)
+    start, stop = kudos_period(org, shown)
+    return find_team(typed, teams_today(session), teams_then(session, shown, start, stop))
+
+
 def _keyword(word: str) -> bool:
     lower = word.lower()
     return lower in KINDS or lower in {"last", "this", "team", "上周", "本周"} or \
@@ -97,19 +124,20 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
             ctx.reply("summary_chart_own_team", team=person.team)
             return
         team = person.team
-    elif team is not None:
-        known = sorted({p.team for p in ctx.people.active() if p.team})
-        match = next((t for t in known if t.casefold() == team.casefold()), None)
-        if match is None:
-            ctx.reply("summary_unknown", kind="team", name=team, teams=known)
-            return
-        team = match
     try:
         week = resolve_week(ctx, SummaryRequest("week", week=request.week), person.timezone)
     except SummaryWeekError as err:
         ctx.reply("summary_bad_week", value=err.value, reason=err.reason, **err.params)
         return
     end = week_start(week)
+    if person.can_view_summary and team is not None:
+        found = chart_team(ctx.session, ctx.org, team, end, request.weeks)
+        if found.name is None:
+            ctx.reply("summary_unknown", kind="team", name=team, teams=found.today,
+                      gone=found.gone, chart=True,
+                      last=last_week_of(ctx.session, team, person.timezone))
+            return
+        team = found.name
     with one_moment(ctx) as seen:  # the chart's reads, at one moment (see one_moment)
         png = render_chart_png(seen.session, ctx.org, request.kind, person.locale,
                                end_week=end, weeks=request.weeks, team=team)

@@ -224,3 +224,37 @@ async def test_sams_export_holds_the_teams_stored_with_his_kudos(bot, chat, cloc
         # Erased, the counts keep their teams (a team's past reads as before); his name goes.
         code, out = run_cli(settings, "erase", "sam", "--yes")
         assert code == 0 and "the counts stay, with the teams of when each was given" in out
+
+
+async def test_someone_who_moved_mid_month_is_shown_with_both_teams_on_the_board(
+        bot, chat, clock, tmp_path, monkeypatch):
+    """Sam got 2 kudos in East, moved to Europe, got 1 there, all in November: the unfiltered
+    board said "Sam Lee (Europe) — 3" (JSON `"team": "Europe", "count": 3`), as if all three
+    were Europe's, while `team East` ranks him with 2. Every form now names both teams with
+    their counts; `team` stays the one he moved to."""
+    await november_in_east(bot)
+    clock.set(clock.now() + timedelta(days=1))  # Saturday 28 November
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    with bot_on_org(bot.settings, clock, moved(tmp_path, "sam", "Europe")) as (
+            later, _, settings):
+        await kudo(later, "bruno", "/kudos @sam for the Munich workshop")
+        code, out = run_cli(settings, "kudos", "top", "--format", "json")
+        assert code == 0
+        first = json.loads(out)["received"][0]
+        assert (first["person"], first["team"], first["count"]) == ("sam", "Europe", 3)
+        assert first["teams"] == [{"team": "East", "count": 2}, {"team": "Europe", "count": 1}]
+        code, out = run_cli(settings, "kudos", "top", "--format", "csv")
+        assert code == 0
+        [row] = [r for r in csv_records(out) if r["board"] == "received" and r["person"] == "sam"]
+        assert (row["team"], row["count"], row["teams"]) == ("Europe", "3", "East: 2; Europe: 1")
+        for locale, line in (("en", "Sam Lee (East 2, Europe 1) — 3"),
+                             ("zh-CN", "Sam Lee（East 2 次，Europe 1 次） —— 3 次")):
+            code, out = run_cli(settings, "kudos", "top", "--locale", locale)
+            assert code == 0 and line in out, out
+        # Someone who stayed reads as before: one team, in brackets.
+        code, out = run_cli(settings, "kudos", "top")
+        assert "Grace Chen — 1" in out and "李雷 (China) — 1" in out
+        code, out = run_cli(settings, "kudos", "top", "--team", "East", "--format", "json")
+        first = json.loads(out)["received"][0]
+        assert (first["team"], first["count"], first["teams"]) == (
+            "East", 2, [{"team": "East", "count": 2}])

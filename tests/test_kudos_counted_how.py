@@ -1,0 +1,68 @@
+"""The GM's `/summary` and `/kudos top week` count kudos differently on purpose (the
+summary: each team's kudos, Monday to Sunday in the reader's time, people who have left
+included; the board: the org's week, only people in the org file ranked). A GM reading
+both for one week saw East "3 received" beside a board with nobody from East on it; each
+view now says what it counts. The counting itself is unchanged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from tests.support import TEST_ORG, bot_on_org, say
+from tests.test_honours import DEC_1_9AM_NY
+from tests.test_kudos import kudo
+from tests.test_kudos_team_moves import november_in_east
+
+
+def without(tmp_path: Path, key: str) -> Path:
+    """The test org file with one person taken out (they have left)."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    data["people"] = [p for p in data["people"] if p["key"] != key]
+    path = tmp_path / f"org-without-{key}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def test_the_summary_and_the_board_say_what_they_count(bot, chat, clock, tmp_path):
+    await november_in_east(bot)  # Friday: Grace and Alice praise Sam, Sam praises 李雷
+    # Monday 08:00 in Shanghai, still Sunday evening in New York (the GM's and org's time).
+    clock.set(datetime(2026, 11, 30, 0, 0, tzinfo=UTC))
+    await kudo(bot, "li", "/kudos @sam 感谢 介绍 上海 客户")
+    clock.set(DEC_1_9AM_NY)
+    with bot_on_org(bot.settings, clock, without(tmp_path, "sam")) as (later, chat, _):
+        await say(later, "grace", "/summary 2026-W48")
+        summary = chat.last("grace")
+        # The counting is as before: Sam's three kudos received count for East.
+        assert "kudos 2 given, 3 received" in summary
+        assert ("Kudos are counted Monday to Sunday in your time (America/New_York), for "
+                "the teams of when they were given, people who have left included; "
+                "/kudos top week counts the week in the org's time and ranks only people "
+                "in the org file.") in summary
+        await say(later, "grace", "/kudos top last week")
+        board = chat.last("grace")
+        assert "Sam Lee" not in board and "1. 李雷 — 1" in board
+        assert board.endswith(
+            "Counted in the org's time (America/New_York); people who have left the org "
+            "file are not ranked (/summary counts each team's kudos in your time, leavers "
+            "included).")
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(later, "grace", "/summary 2026-W48")
+        assert ("点赞按你的时区（America/New_York）的周一至周日统计，计入送出时所在的团队，"
+                "含已离开的人；/kudos top week 按组织时区统计该周，只为仍在组织文件中的人排名。"
+                ) in chat.last("grace")
+        await say(later, "grace", "/kudos top last week")
+        assert chat.last("grace").endswith(
+            "按组织时区（America/New_York）统计；已离开组织文件的人不参与排名"
+            "（/summary 按你的时区统计各团队的点赞，含已离开的人）。")
+
+
+async def test_no_kudos_no_footnote(bot, chat, clock):
+    await bot.run_checkins()
+    await say(bot, "grace", "/summary")
+    assert "Kudos are counted" not in chat.last("grace")
+    await say(bot, "grace", "/kudos top week")
+    assert "Counted in the org's time" not in chat.last("grace")

@@ -1,0 +1,126 @@
+"""A GM looking back at a past week names a team as it was then: East, renamed "Americas
+East" in the org file since (or closed), is still what November's rounds and kudos were
+stored with, and `/summary team East 2026-W48`, its chart and `teampulse summary` read it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.support import bot_on_org, run_cli, say
+from tests.test_charts import images
+from tests.test_honours import DEC_1_9AM_NY
+from tests.test_kudos_team_moves import november_in_east, renamed
+
+
+async def test_a_renamed_teams_past_week_is_asked_for_by_the_name_it_had(
+        bot, chat, clock, tmp_path):
+    """`/summary team East 2026-W48` after East became "Americas East" left out East's
+    kudos (read by today's spelling of the team): the recognition line was missing."""
+    await bot.run_checkins()
+    await november_in_east(bot)
+    clock.set(DEC_1_9AM_NY + timedelta(days=14))
+    org = renamed(tmp_path, "East", "Americas East")
+    with bot_on_org(bot.settings, clock, org) as (later, chat, _):
+        await say(later, "grace", "/summary team East 2026-W48")
+        text = chat.last("grace")
+        assert "Alice Martin" in text and "Sam Lee" in text
+        assert "East: 2 given by 2 people, 2 received by 1 person" in text
+        await say(later, "grace", "/summary team east 2026-W48")
+        assert "East: 2 given by 2 people, 2 received by 1 person" in chat.last("grace")
+        # Today's name reads today's week as before; this week East is nobody's team.
+        await say(later, "grace", "/summary team Americas East")
+        assert not chat.last("grace").startswith("There is no team")
+        await say(later, "grace", "/summary team East")
+        assert chat.last("grace") == (
+            'There is no team called "East". Teams: Americas East, China, Europe. East is '
+            "no longer in the org; its last week: /summary team East 2026-W48.")
+        await say(later, "grace", "/summary chart team east last 1w")
+        assert chat.last("grace").endswith(
+            "East is no longer in the org; its last week: /summary chart team East 2026-W48.")
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(later, "grace", "/summary team East")
+        assert chat.last("grace") == (
+            "没有名为“East”的团队。现有团队：Americas East、China、Europe。"
+            "East 已不在组织中，最后一周：/summary team East 2026-W48。")
+
+
+async def test_a_team_with_only_kudos_in_a_past_week_is_found(bot, chat, clock, tmp_path):
+    """A week East had kudos but no check-in rounds (the check-in was never sent) was
+    refused outright once East was renamed: "There is no team called "East"."."""
+    await november_in_east(bot)
+    clock.set(DEC_1_9AM_NY + timedelta(days=14))
+    org = renamed(tmp_path, "East", "Americas East")
+    with bot_on_org(bot.settings, clock, org) as (later, chat, _):
+        await say(later, "grace", "/summary team East 2026-W48")
+        text = chat.last("grace")
+        assert not text.startswith("There is no team")
+        assert "East: 2 given by 2 people, 2 received by 1 person" in text
+
+
+async def test_no_such_team_offers_the_weeks_past_teams_in_both_languages(
+        bot, chat, clock, tmp_path):
+    await bot.run_checkins()
+    await november_in_east(bot)
+    clock.set(DEC_1_9AM_NY + timedelta(days=14))
+    org = renamed(tmp_path, "East", "Americas East")
+    with bot_on_org(bot.settings, clock, org) as (later, chat, _):
+        await say(later, "grace", "/summary team Eastt 2026-W48")
+        assert chat.last("grace") == (
+            'There is no team called "Eastt". Teams: Americas East, China, Europe. '
+            "No longer in the org, with check-ins or kudos in those weeks: East.")
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(later, "grace", "/summary team Eastt 2026-W48")
+        assert chat.last("grace") == (
+            "没有名为“Eastt”的团队。现有团队：Americas East、China、Europe。"
+            "已不在组织中、但这几周有签到或点赞的团队：East。")
+
+
+async def test_the_chart_of_a_renamed_team_is_drawn_for_its_past_weeks(
+        bot, chat, clock, tmp_path):
+    """`/summary chart kudos team East 2026-W48` was refused: "There is no team called
+    "East"", though East's kudos of that week are stored with it."""
+    await bot.run_checkins()
+    await november_in_east(bot)
+    clock.set(DEC_1_9AM_NY + timedelta(days=14))
+    org = renamed(tmp_path, "East", "Americas East")
+    with bot_on_org(bot.settings, clock, org) as (later, chat, _):
+        for kind in ("kudos", "attainment"):
+            await say(later, "grace", f"/summary chart {kind} team East 2026-W48")
+            [image] = images(chat, "grace")
+            assert "team East" in image.text, image.text
+            chat.clear()
+        await say(later, "grace", "/summary chart kudos team Mars 2026-W48")
+        assert chat.last("grace") == (
+            'There is no team called "Mars". Teams: Americas East, China, Europe. '
+            "No longer in the org, with check-ins or kudos in those weeks: East.")
+
+
+async def test_the_command_line_reads_a_renamed_teams_past_week(
+        bot, chat, clock, tmp_path, capsys, monkeypatch):
+    await bot.run_checkins()
+    await november_in_east(bot)
+    clock.set(DEC_1_9AM_NY + timedelta(days=14))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    org = renamed(tmp_path, "East", "Americas East")
+    with bot_on_org(bot.settings, clock, org) as (_, _, settings):
+        code, out = run_cli(settings, "summary", "--team", "East", "--week", "2026-W48")
+        assert code == 0 and "East: 2 given by 2 people, 2 received by 1 person" in out
+        code, _ = run_cli(settings, "summary", "--chart", "kudos", "--team", "East",
+                          "--week", "2026-W48", "--out", str(tmp_path / "k.png"))
+        assert code == 0 and (tmp_path / "k.png").stat().st_size > 0
+        capsys.readouterr()
+        code, _ = run_cli(settings, "summary", "--team", "Mars", "--week", "2026-W48")
+        assert code == 2
+        assert capsys.readouterr().err.strip() == (
+            "teampulse: no team 'Mars' in the org (teams: Americas East, China, Europe; "
+            "no longer in the org, with check-ins or kudos in those weeks: East)")
+        # This week East is nobody's team: refused, today's teams named.
+        code, _ = run_cli(settings, "summary", "--chart", "kudos", "--team", "East",
+                          "--weeks", "1", "--out", str(tmp_path / "now.png"))
+        assert code == 2
+        assert capsys.readouterr().err.strip() == (
+            "teampulse: no team 'East' in the org (teams: Americas East, China, Europe); "
+            "East is no longer in the org, its last week: --week 2026-W48")
