@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,8 +21,8 @@ from bot.clock import FakeClock
 from bot.config import Secret, Settings
 from bot.core import TeamPulse
 from storage.models import OutboxMessage
-from tests.fakes.telegram_api import WAIT, FakeTelegramAPI
-from tests.telegram.conftest import ALICE, TOKEN, prepared_bots
+from tests.fakes.telegram_api import WAIT, FakeTelegramAPI, free_port
+from tests.telegram.conftest import ALICE, TOKEN, prepared_bots, running
 
 NEW_TOKEN = "123456:NEW-token-from-botfather-never-logged"
 
@@ -127,3 +128,28 @@ async def test_a_token_revoked_while_polling_is_said_once_reported_and_nothing_i
     assert len(chats) == len(set(chats)) == len(queued)  # each prompt once, to its own person
     assert len(to_alice()) >= sent_before
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_with_a_webhook_the_first_refused_message_says_it_and_the_rest_wait(
+        fake: FakeTelegramAPI, bot: TeamPulse, clock: FakeClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """No long poll to meet the 401: the first message Telegram refuses tells of it."""
+    caplog.set_level(logging.INFO)
+    port = free_port()
+    async with running(bot, telegram_webhook_url="https://bot.example.com/telegram/hook",
+                       telegram_webhook_secret=Secret("hook-secret"),
+                       telegram_webhook_host="127.0.0.1", telegram_webhook_port=port):
+        fake.token = NEW_TOKEN
+        await bot.run_checkins()
+        for _ in range(30):  # half an hour of the outbox's retries
+            await bot.outbox.flush()
+            clock.advance(timedelta(minutes=1))
+        rows = telegram_rows(bot)
+        assert rows and set(rows.values()) == {"pending"}, rows
+        assert [c.status for c in fake.calls_for("sendMessage")] == [401]  # asked once
+        assert bot.platform_state["telegram"] == "token_refused"
+    told = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(told) == 1, told
+    assert "Telegram no longer accepts TELEGRAM_BOT_TOKEN (sendMessage answered 401" in told[0]
+    assert TOKEN not in caplog.text and "never-logged" not in caplog.text
+    assert telegram_rows(bot) == rows
