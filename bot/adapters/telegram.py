@@ -20,6 +20,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -45,6 +46,7 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler, filters
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.base import Adapter, DeliveryError, NotRunning, Pacing, RetryLater
@@ -83,6 +85,17 @@ STOP_GRACE_SECONDS = 10.0
 #: write; 20 s to write a photo), which end a call first.
 CALLS_GRACE_SECONDS = 30.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+#: How long a message waits before looking again whether the token is back (it is not
+#: asked: a token revoked in @BotFather never works again, only a restart with a new one).
+TOKEN_RETRY_SECONDS = 60.0
+#: What /readyz shows for Telegram while it refuses the token.
+TOKEN_REFUSED_STATE = "token_refused"
+TOKEN_REFUSED_ERROR = (
+    "Telegram no longer accepts TELEGRAM_BOT_TOKEN (%s answered 401 Unauthorized): the "
+    "token was revoked in @BotFather or the bot deleted. Nothing is received from or sent "
+    "to Telegram meanwhile; messages stay queued and go out after the restart. To fix: "
+    "take the bot's current token from @BotFather (/mybots → API Token), put it in "
+    "TELEGRAM_BOT_TOKEN and restart teampulse")
 # Telegram's command menu: the default list is English, 'zh' clients get Chinese.
 MENU_LANGUAGES = (("", "en"), ("zh", "zh-CN"))
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
@@ -113,6 +126,8 @@ class TelegramAdapter(Adapter):
         self._calls_under_way = 0
         self._no_calls = asyncio.Event()
         self._no_calls.set()
+        #: The call Telegram answered 401 (None while it accepts the token).
+        self._token_refused: str | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -146,7 +161,9 @@ class TelegramAdapter(Adapter):
             # with its one pooled connection for getUpdates that call waited (1 s) for the
             # cancelled long poll's connection to be let go, and on a busy machine logged
             # PoolTimeout with a traceback, leaving the updates to be fetched again.
-            .get_updates_connection_pool_size(2)
+            # Watched: a 401 ends PTB's polling for good, which it only logs.
+            .get_updates_request(WatchedRequest(self._token_refused_now,
+                                                connection_pool_size=2))
             .build()
         )
         # Updates are taken one at a time (PTB's default, concurrent_updates off), which
@@ -159,8 +176,10 @@ class TelegramAdapter(Adapter):
     async def start(self) -> None:
         """Connect, register the command menu, start receiving updates; returns once running."""
         quiet_ptb_retry_after_warning()
+        quiet_ptb_invalid_token_line()
         app = await self._initialized()
         self._app = app
+        self._token_refused = None  # getMe just accepted it
         try:
             self.bot.bot_usernames[PLATFORM] = app.bot.username
             await self.register_commands(app.bot)
@@ -255,8 +274,14 @@ class TelegramAdapter(Adapter):
         if app is None:
             return
         try:
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()  # polling: also confirms the last offset
+            try:
+                if app.updater is not None and app.updater.running:
+                    await app.updater.stop()  # polling: also confirms the last offset
+            except InvalidToken:
+                # Polling had ended at Telegram's 401 (said at the time); PTB re-raises
+                # it here, and the application must still be stopped below: shut down
+                # running, it raised 'This Application is still running!'.
+                pass
             if app.running:
                 await app.stop()  # hands the updates already fetched to the core
             if not await self.bot.ingest.join(STOP_GRACE_SECONDS):  # ... which stores them
@@ -451,6 +476,8 @@ class TelegramAdapter(Adapter):
             log.warning("telegram: chat %s is now %s; update the chat id where it is configured",
                         params.get("chat_id"), exc.new_chat_id)
             return await self._call(method, text_field, **{**params, "chat_id": exc.new_chat_id})
+        except InvalidToken as exc:  # 401: no message's fault, each waits for a new token
+            raise self._token_refused_now(bot_api_name(method)) from exc
         except Forbidden as exc:  # blocked by the user, never started, removed from the group
             raise DeliveryError(f"Telegram refused: {exc.message}", permanent=True) from exc
         except BadRequest as exc:  # 'chat not found' and the like: retrying cannot help
@@ -473,7 +500,24 @@ class TelegramAdapter(Adapter):
         if self._app is None:
             # Not connected yet (or stopping): the message waits in the outbox, unharmed.
             raise NotRunning(1.0, "the Telegram adapter is not running")
+        if self._token_refused is not None:
+            # Not asked again: a revoked token never comes back (see TOKEN_RETRY_SECONDS).
+            raise NotRunning(TOKEN_RETRY_SECONDS, "Telegram refuses TELEGRAM_BOT_TOKEN")
         return self._app.bot
+
+    @property
+    def token_refused(self) -> bool:
+        """Whether Telegram answered 401 to the token since the last start."""
+        return self._token_refused is not None
+
+    def _token_refused_now(self, call: str) -> NotRunning:
+        """Say once what happened and what to do, report Telegram down (/readyz); every
+        message waits in the outbox from now on (NotRunning holds the whole platform)."""
+        if self._token_refused is None:
+            self._token_refused = call
+            log.error(TOKEN_REFUSED_ERROR, call)
+            self.bot.platform_state[PLATFORM] = TOKEN_REFUSED_STATE
+        return NotRunning(TOKEN_RETRY_SECONDS, "Telegram refuses TELEGRAM_BOT_TOKEN")
 
     @staticmethod
     def _destination(target: Target) -> tuple[int | str, int | None, int | None]:
@@ -656,6 +700,40 @@ def quiet_ptb_retry_after_warning() -> None:
     telegram.error: every other warning, PTB's included, shows as configured."""
     warnings.filterwarnings("ignore", message=_RETRY_AFTER_WARNING,
                             category=PTBDeprecationWarning, module=r"telegram\.error\Z")
+
+
+class WatchedRequest(HTTPXRequest):
+    """PTB's HTTP client for getUpdates, telling `on_refused` of a 401 (a revoked token):
+    PTB's polling then ends for good with one log line, while the process runs on."""
+
+    def __init__(self, on_refused: Callable[[str], object], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_refused = on_refused
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """As HTTPXRequest's; a 401 is reported before PTB raises InvalidToken."""
+        code, payload = await super().do_request(*args, **kwargs)
+        if code == HTTPStatus.UNAUTHORIZED:
+            self._on_refused("getUpdates")
+        return code, payload
+
+
+def bot_api_name(method: Callable[..., object]) -> str:
+    """The Bot API method a PTB method calls: send_message → sendMessage."""
+    first, *rest = getattr(method, "__name__", "request").split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+def _not_ptb_invalid_token_line(record: logging.LogRecord) -> bool:
+    return "Invalid token. Aborting retry loop" not in str(record.msg)
+
+
+def quiet_ptb_invalid_token_line() -> None:
+    """Leave out PTB's 'Polling Updates Invalid token. Aborting retry loop.' (a
+    traceback, no advice): the adapter's own ERROR line says it, with what to do."""
+    ptb = logging.getLogger("telegram.ext")  # PTB's network loop logs here
+    if _not_ptb_invalid_token_line not in ptb.filters:
+        ptb.addFilter(_not_ptb_invalid_token_line)
 
 
 def api_root(url: str | None) -> str:
