@@ -167,7 +167,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                 value=bot.org.value(value).label_for(locale) if value else None,  # type: ignore[union-attr]
                 top=board.received, givers=board.given, tied=board.tied,
                 last=board.last_day, top_more=board.received_more,
-                givers_more=board.given_more)
+                givers_more=board.given_more, tz=bot.org.timezone)
     finally:
         engine.dispose()
     if fmt == "json":

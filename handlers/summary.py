@@ -685,20 +685,34 @@ def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
                spellings: Sequence[str] = ()) -> None:
     """Each week's kudos per team (only `team`'s, if given: any of its `spellings`, today's
     and those stored in the weeks), weeks as the GM's calendar has them: from Monday 00:00
-    to the next Monday in the reader's timezone."""
-    directors: dict[str | None, list[str]] = {}
-    for p in everyone:
-        if p.active and p.role == "director":
-            directors.setdefault(p.team, []).append(p.display_name)
+    to the next Monday in the reader's timezone. Each team is named with its directors as
+    of that week (see _directors_in)."""
     teams = sorted(spellings) if team else None
     tz = ZoneInfo(anchor_tz)
     for w in built:
         start = datetime.combine(w.start, time(), tz).astimezone(UTC)
         end = datetime.combine(w.end + timedelta(days=1), time(), tz).astimezone(UTC)
+        directors = _directors_in(w, everyone)
         w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
                                    t.givers, t.recipients)
                    for t in kudos_by_team(ctx.session, start, end, teams)
                    if team is None or (t.team or "").lower() == team]
+
+
+def _directors_in(week: WeekSummary, everyone: Sequence[Any]) -> dict[str | None, list[str]]:
+    """Each team's directors in `week`: a director listed in it under the team their round
+    was made with (a team renamed or left since still names who led it then), any other
+    director in the org file today under today's team (no round that week to say)."""
+    listed = {p.key: p.team for p in week.people}
+    directors: dict[str | None, list[str]] = {}
+    for p in everyone:
+        if p.role != "director":
+            continue
+        if p.key in listed:
+            directors.setdefault(listed[p.key], []).append(p.display_name)
+        elif p.active:
+            directors.setdefault(p.team, []).append(p.display_name)
+    return directors
 
 
 def recognition_over(weeks: Sequence[WeekSummary]) -> list[TeamRecognition]:
@@ -708,6 +722,7 @@ def recognition_over(weeks: Sequence[WeekSummary]) -> list[TeamRecognition]:
     for w in weeks:
         for t in w.kudos:
             line = total.setdefault(t.team, TeamRecognition(t.team, t.directors, 0, 0, 0, 0))
+            line.directors = t.directors or line.directors  # the latest week's
             line.given += t.given
             line.received += t.received
     return sorted(total.values(), key=lambda t: (t.team is None, t.team or ""))

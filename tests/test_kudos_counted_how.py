@@ -11,10 +11,11 @@ from pathlib import Path
 
 import yaml
 
-from tests.support import TEST_ORG, bot_on_org, say
+from tests.support import TEST_ORG, bot_on_org, run_cli, say
 from tests.test_honours import DEC_1_9AM_NY
 from tests.test_kudos import kudo
 from tests.test_kudos_team_moves import november_in_east
+from tests.test_summary_output import markdown_blocks
 
 
 def without(tmp_path: Path, key: str) -> Path:
@@ -37,32 +38,53 @@ async def test_the_summary_and_the_board_say_what_they_count(bot, chat, clock, t
         summary = chat.last("grace")
         # The counting is as before: Sam's three kudos received count for East.
         assert "kudos 2 given, 3 received" in summary
-        assert ("Kudos are counted Monday to Sunday in your time (America/New_York), for "
-                "the teams of when they were given, people who have left included; "
-                "/kudos top week counts the week in the org's time and ranks only people "
-                "in the org file.") in summary
+        # One short line, not a paragraph the GM reads every week.
+        assert summary.endswith(
+            "Kudos: Monday–Sunday in your time (America/New_York), teams as when given, "
+            "leavers included (/kudos top ranks by the org's time, current people only).")
         await say(later, "grace", "/kudos top last week")
         board = chat.last("grace")
         assert "Sam Lee" not in board and "1. 李雷 — 1" in board
         assert board.endswith(
-            "Counted in the org's time (America/New_York); people who have left the org "
-            "file are not ranked (/summary counts each team's kudos in your time, leavers "
-            "included).")
+            "Counted in the org's time (America/New_York), current people only "
+            "(/summary: your time, leavers included).")
         with later.unit() as ctx:
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(later, "grace", "/summary 2026-W48")
-        assert ("点赞按你的时区（America/New_York）的周一至周日统计，计入送出时所在的团队，"
-                "含已离开的人；/kudos top week 按组织时区统计该周，只为仍在组织文件中的人排名。"
-                ) in chat.last("grace")
+        assert chat.last("grace").endswith(
+            "点赞：按你的时区（America/New_York）周一至周日，计入送出时的团队，含已离开的人"
+            "（/kudos top 按组织时区，只排现有成员）。")
         await say(later, "grace", "/kudos top last week")
         assert chat.last("grace").endswith(
-            "按组织时区（America/New_York）统计；已离开组织文件的人不参与排名"
-            "（/summary 按你的时区统计各团队的点赞，含已离开的人）。")
+            "按组织时区（America/New_York）统计，只排现有成员"
+            "（/summary：按你的时区，含已离开的人）。")
 
 
 async def test_no_kudos_no_footnote(bot, chat, clock):
     await bot.run_checkins()
     await say(bot, "grace", "/summary")
-    assert "Kudos are counted" not in chat.last("grace")
+    assert "Kudos: Monday–Sunday" not in chat.last("grace")
     await say(bot, "grace", "/kudos top week")
     assert "Counted in the org's time" not in chat.last("grace")
+
+
+async def test_the_command_lines_board_says_what_it_counts(bot, clock, monkeypatch):
+    """`teampulse kudos top` (Markdown) ranked like the chat board without saying how; an
+    operator comparing it with the GM's /summary saw different counts unexplained. JSON
+    and CSV are data and stay as they were."""
+    await november_in_east(bot)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, md = run_cli(bot.settings, "kudos", "top")
+    assert code == 0 and "Sam Lee" in md
+    # Read as a Markdown viewer shows it (the "_" in the zone name is escaped).
+    assert markdown_blocks(md)[-1] == (
+        "p", "Counted in the org's time (America/New_York), current people only "
+             "(/summary: the reader's time, leavers included).")
+    code, md = run_cli(bot.settings, "kudos", "top", "--locale", "zh-CN")
+    assert markdown_blocks(md)[-1] == (
+        "p", "按组织时区（America/New_York）统计，只排现有成员"
+             "（/summary：按阅读者的时区，含已离开的人）。")
+    for fmt in ("json", "csv"):
+        code, data = run_cli(bot.settings, "kudos", "top", "--format", fmt)
+        assert code == 0 and "org's time" not in data and "America/New_York)" not in data
+

@@ -25,9 +25,16 @@ async def test_a_renamed_teams_past_week_is_asked_for_by_the_name_it_had(
         await say(later, "grace", "/summary team East 2026-W48")
         text = chat.last("grace")
         assert "Alice Martin" in text and "Sam Lee" in text
-        assert "East: 2 given by 2 people, 2 received by 1 person" in text
+        # Named with who led East that week (its rounds say so), not today's nobody.
+        assert "East (Alice Martin): 2 given by 2 people, 2 received by 1 person" in text
         await say(later, "grace", "/summary team east 2026-W48")
-        assert "East: 2 given by 2 people, 2 received by 1 person" in chat.last("grace")
+        assert "East (Alice Martin): 2 given by 2 people" in chat.last("grace")
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(later, "grace", "/summary team East 2026-W48")
+        assert "East（Alice Martin）：送出 2 次" in chat.last("grace")
+        with later.unit() as ctx:
+            ctx.people.by_key("grace").locale = "en"
         # Today's name reads today's week as before; this week East is nobody's team.
         await say(later, "grace", "/summary team Americas East")
         assert not chat.last("grace").startswith("There is no team")
@@ -56,6 +63,8 @@ async def test_a_team_with_only_kudos_in_a_past_week_is_found(bot, chat, clock, 
         await say(later, "grace", "/summary team East 2026-W48")
         text = chat.last("grace")
         assert not text.startswith("There is no team")
+        # No round that week says who led East then: the line names nobody rather than
+        # guess from today's org file.
         assert "East: 2 given by 2 people, 2 received by 1 person" in text
 
 
@@ -107,7 +116,7 @@ async def test_the_command_line_reads_a_renamed_teams_past_week(
     org = renamed(tmp_path, "East", "Americas East")
     with bot_on_org(bot.settings, clock, org) as (_, _, settings):
         code, out = run_cli(settings, "summary", "--team", "East", "--week", "2026-W48")
-        assert code == 0 and "East: 2 given by 2 people, 2 received by 1 person" in out
+        assert code == 0 and "East (Alice Martin): 2 given by 2 people" in out
         code, _ = run_cli(settings, "summary", "--chart", "kudos", "--team", "East",
                           "--week", "2026-W48", "--out", str(tmp_path / "k.png"))
         assert code == 0 and (tmp_path / "k.png").stat().st_size > 0
