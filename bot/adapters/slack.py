@@ -128,6 +128,8 @@ TOKEN_GONE_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive",
                                "token_revoked", "token_expired"})
 #: How often, while the token is refused, one queued message tries it again.
 TOKEN_RETRY_SECONDS = 60.0
+#: What /readyz shows for Slack while it refuses the bot token (as for Telegram).
+TOKEN_REFUSED_STATE = "token_refused"
 BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format"})
 #: chat.postEphemeral fails like this in a channel the bot is not in (slash commands work there).
 NOT_IN_CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
@@ -436,6 +438,7 @@ class SlackAdapter(Adapter):
         """Check the token, then connect (Socket Mode) or listen (HTTP); returns once running."""
         self._pooled = True
         self.bot_user_id = await self._whoami()
+        self._token_refused = None  # auth.test just accepted it (a new term, say)
         if self.socket_mode:
             await self._start_socket_mode()
         else:
@@ -832,7 +835,19 @@ class SlackAdapter(Adapter):
                 "Reinstall to Workspace), put its Bot User OAuth Token (xoxb-…) in "
                 "SLACK_BOT_TOKEN and restart teampulse", code)
         self._token_refused = code
+        # /readyz: 503 while no message can go out, rather than "connected".
+        self.bot.platform_state[self.platform] = TOKEN_REFUSED_STATE
         return NotRunning(TOKEN_RETRY_SECONDS, f"Slack refuses SLACK_BOT_TOKEN ({code})")
+
+    def _token_accepted(self) -> None:
+        """A call Slack answered: after a refused token, say it works again (log, /readyz)."""
+        if self._token_refused is None:
+            return
+        self._token_refused = None
+        log.warning("Slack accepts SLACK_BOT_TOKEN again: sending what was queued")
+        # Only our own mark is undone: a follower's "standby" or a stopped adapter stays.
+        if self.bot.platform_state.get(self.platform) == TOKEN_REFUSED_STATE:
+            self.bot.platform_state[self.platform] = "connected"
 
     async def _ephemeral(self, channel: str, user: str, message: OutboundMessage,
                          thread_ts: str | None = None) -> SendResult:
@@ -946,11 +961,13 @@ class SlackAdapter(Adapter):
         A refused token is no answer: the lookup waits (NotRunning) for a token Slack
         accepts, rather than the outbox taking 'cannot look' as 'send it again'."""
         try:
-            return await self._find_delivered(target, message, since)
+            found = await self._find_delivered(target, message, since)
         except SlackDeliveryError as err:
             if err.code not in TOKEN_GONE_ERRORS:
                 raise
             raise self._token_refused_now(err.code) from err
+        self._token_accepted()
+        return found
 
     async def _find_delivered(self, target: Target, message: OutboundMessage,
                               since: datetime) -> SendResult | None:
@@ -1020,9 +1037,7 @@ class SlackAdapter(Adapter):
 
     def _result(self, resp: AsyncSlackResponse) -> SendResult:
         """A post Slack accepted; the first after a refused token says the token works."""
-        if self._token_refused is not None:
-            self._token_refused = None
-            log.warning("Slack accepts SLACK_BOT_TOKEN again: sending what was queued")
+        self._token_accepted()
         return SendResult(external_id=resp.get("ts"), extra={"channel": resp.get("channel")})
 
     @staticmethod

@@ -289,11 +289,14 @@ async def test_a_token_revoked_when_looking_up_an_interrupted_post_resends_nothi
             await again.outbox.flush()
             clock.advance(timedelta(minutes=2))
         assert outbox_rows(bot)[0][0] == "sending"  # still to be looked up
+        assert again.platform_state["slack"] == "token_refused"  # /readyz: 503
         for method in ("conversations.open", "conversations.history", "chat.postMessage"):
             fake.set_handler(method, None)  # a new token, say
         for _ in range(3):
             await again.outbox.flush()
             clock.advance(timedelta(minutes=2))
+        # The lookup alone (nothing is posted) shows Slack accepts the token again.
+        assert again.platform_state["slack"] == "connected"
 
     assert len(alice_prompts(fake)) == 1
     assert [status for status, _ in outbox_rows(bot)] == ["sent"]

@@ -1,18 +1,28 @@
 """The bot token revoked while teampulse runs (the app uninstalled, the token revoked or
 the workspace deactivated): the operator reads it once in the log with what to do, no
 secret in it; Slack is not asked again for every queued message, and nothing queued is
-given up: it goes out once Slack accepts a token again."""
+given up: it goes out once Slack accepts a token again. Meanwhile /readyz says Slack is
+down ("token_refused", 503), and ready again once Slack accepts the token."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
 from storage.models import OutboxMessage
 from tests.slack.harness import ALICE, BOT_TOKEN, SlackHarness, dm_channel, through_outage
+
+
+async def readyz(slack: SlackHarness) -> tuple[int, dict[str, Any]]:
+    """/readyz as a load balancer reads it, on the Slack HTTP listener's port."""
+    async with aiohttp.ClientSession() as http, \
+            http.get(f"http://127.0.0.1:{slack.adapter.http_port}/readyz") as resp:
+        return resp.status, await resp.json()
 
 
 def statuses(slack: SlackHarness) -> list[str]:
@@ -24,6 +34,8 @@ def statuses(slack: SlackHarness) -> list[str]:
 @pytest.mark.parametrize("code", ["token_revoked", "invalid_auth", "account_inactive"])
 async def test_a_token_revoked_while_running_keeps_the_round_queued_and_says_so_once(
         slack: SlackHarness, caplog: pytest.LogCaptureFixture, code: str) -> None:
+    slack.bot.platform_state["slack"] = "connected"  # as `teampulse run` marks it
+    assert (await readyz(slack))[0] == 200
     slack.fake.set_handler("chat.postMessage", lambda call: {"ok": False, "error": code})
     caplog.set_level(logging.INFO)
     await slack.bot.run_checkins()
@@ -32,6 +44,8 @@ async def test_a_token_revoked_while_running_keeps_the_round_queued_and_says_so_
     start = slack.clock.now()
     await through_outage(slack, start + timedelta(minutes=30))
     assert statuses(slack) == ["pending"] * queued  # nothing given up
+    status, report = await readyz(slack)
+    assert status == 503 and report["platforms"] == {"slack": "token_refused"}, report
     posts = len(slack.fake.calls_for("chat.postMessage"))
     # The first batch meets the refusal together; then one try a minute, not one per
     # message and retry.
@@ -55,3 +69,5 @@ async def test_a_token_revoked_while_running_keeps_the_round_queued_and_says_so_
     assert "weekly check-in" in str(slack.fake.history[dm_channel(ALICE)][0].get("text"))
     assert any("Slack accepts SLACK_BOT_TOKEN again" in r.getMessage()
                for r in caplog.records)
+    status, report = await readyz(slack)
+    assert status == 200 and report["platforms"] == {"slack": "connected"}, report
