@@ -154,7 +154,9 @@ def _withdraw_queued(ctx: Context, person: Person) -> None:
     # from now, a poll's or 360° survey's reminder (each reminds them again once back), nor
     # their own 1:1 reminders of meetings before they are back, nor the next question of
     # the check-in, poll, survey or monthly questions they were answering (its command
-    # asks it once they are back), nor the monthly review's first question.
+    # asks it once they are back), nor the monthly review's first question, nor a 360°
+    # survey's invitation not begun (sent once they are back, as to someone away when the
+    # review began).
     from handlers import (  # (they import this module)
         checkin,
         monthly_review,
@@ -169,6 +171,7 @@ def _withdraw_queued(ctx: Context, person: Person) -> None:
         pulse.withdraw_for_away(ctx, person)
         review_progress.withdraw_reminders_to(ctx, person)
         review.withdraw_questions(ctx, person)
+        review.withdraw_invites(ctx, person)
         monthly_review.withdraw_for_away(ctx, person)
         oneonone.withdraw_for_away(ctx, person)
 

@@ -844,6 +844,19 @@ def withdraw_questions(ctx: Context, person: Person) -> int:
     return dropped
 
 
+def withdraw_invites(ctx: Context, person: Person) -> int:
+    """Drop the invitations of open reviews' surveys to `person` not begun yet that still
+    wait in the outbox (the platform down or rate limiting since the review began): gone
+    away from now (/away), they would be asked on holiday. Each gives up its key, so that
+    the survey waits as for someone away when the review began (held_invites): sent once
+    they are back, if the review is still open. How many were dropped."""
+    keys = [invite_key(invite) for invite in ctx.session.scalars(select(ReviewInvite).join(
+        ReviewRound, ReviewInvite.round_id == ReviewRound.id).where(
+        ReviewInvite.person_id == person.id, ReviewInvite.done.is_(False),
+        ReviewInvite.answered == 0, ReviewRound.status == "open"))]
+    return ctx.outbox.withdraw(keys, ctx.clock.now()) if keys else 0
+
+
 def ask_again(ctx: Context, person: Person, conv: Conversation) -> bool:
     """Ask again the survey question `conv` waits on, put aside by a 1:1 dialog that came
     after it (handlers.waiting.back_to_dialog); False if `conv` is not a survey's, or the

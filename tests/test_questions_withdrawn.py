@@ -167,6 +167,43 @@ async def test_a_survey_question_held_up_does_not_reach_a_rater_gone_away(bot, c
     assert "2/5 ·" in chat.last("bruno")
 
 
+async def test_a_survey_invitation_held_up_waits_for_a_rater_gone_away_until_back(
+        bot, chat, clock):
+    # The GM starts Alice's review while the platform is down; Sam (in English) and 李雷
+    # (in Chinese) go away from now before their invitations arrive. On holiday, nothing
+    # of the survey reaches them; back (/back, or the period's end and the next sweep),
+    # the invitation and its first question come once, as to a rater away when the review
+    # began, and the survey is answered as ever.
+    go_down(chat)
+    await say(bot, "grace", "/review start alice")
+    await say(bot, "sam", "/away 2026-12-02")
+    await say(bot, "li", "/away 2026-12-02")
+    await back_up(bot, chat)
+    assert chat.to("sam") == [chat.last("sam")]
+    assert "away from now until 2026-12-02" in chat.last("sam")
+    assert len(chat.to("li")) == 1 and not asked(chat, "li", "邀请", "/5 ·")
+    assert "as a fellow director" in chat.to("bruno")[0]  # (not away: asked)
+    assert await bot.run_review_held() == 0  # still away: nothing
+    clock.set(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    chat.clear()
+    await say(bot, "sam", "/back")
+    reply, invite, question = chat.to("sam")
+    assert reply.endswith("What waited for you while you were away follows now: "
+                          "1 360° survey.")
+    assert invite.startswith("📋 You're asked for feedback on Alice Martin as one of their team")
+    assert question.startswith("1/5 · Goal and plan completion: how would you rate Alice")
+    assert await bot.run_review_held() == 0  # 李雷 is still away
+    # 李雷's period ended: the sweep sends hers, in Chinese.
+    clock.set(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    assert await bot.run_review_held() == 1
+    assert chat.to("li")[0].startswith("📋 邀请你以") and chat.last("li").startswith("1/5 · ")
+    assert await bot.run_review_held() == 0  # once
+    await answer(bot, "sam")
+    assert "Thank you" in chat.last("sam")
+    assert len(asked(chat, "sam", "📋")) == 1 and len(asked(chat, "sam", "1/5 ·")) == 1
+    assert len(asked(chat, "li", "📋")) == 1 and len(asked(chat, "li", "1/5 ·")) == 1
+
+
 async def test_a_survey_question_held_up_is_not_sent_once_the_gm_closed_the_review(
         bot, chat):
     # A review the GM started has no closing time for its questions to expire by.
