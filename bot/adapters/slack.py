@@ -44,7 +44,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import Adapter, DeliveryError, NotRunning, Pacing, RetryLater
+from bot.adapters.base import (
+    TOKEN_REFUSED_STATE,
+    Adapter,
+    DeliveryError,
+    NotRunning,
+    Pacing,
+    RetryLater,
+)
 from bot.adapters.parts import Resumable, delivery_key
 from bot.adapters.slack_blocks import (
     ACTION_ID_PATTERN,
@@ -128,8 +135,6 @@ TOKEN_GONE_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive",
                                "token_revoked", "token_expired"})
 #: How often, while the token is refused, one queued message tries it again.
 TOKEN_RETRY_SECONDS = 60.0
-#: What /readyz shows for Slack while it refuses the bot token (as for Telegram).
-TOKEN_REFUSED_STATE = "token_refused"
 BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format"})
 #: chat.postEphemeral fails like this in a channel the bot is not in (slash commands work there).
 NOT_IN_CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
