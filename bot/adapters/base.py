@@ -12,6 +12,10 @@ from bot.events import OutboundMessage, SendResult, Target
 if TYPE_CHECKING:
     from bot.org import Org
 
+#: What /readyz shows for a platform while it refuses teampulse's token (the bot token; for
+#: Slack in Socket Mode the app-level token too): 503 until a call succeeds again.
+TOKEN_REFUSED_STATE = "token_refused"
+
 
 class DeliveryError(Exception):
     """A send failed; `permanent` says whether retrying can ever help.

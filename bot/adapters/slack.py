@@ -44,7 +44,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import Adapter, DeliveryError, NotRunning, Pacing, RetryLater
+from bot.adapters.base import (
+    TOKEN_REFUSED_STATE,
+    Adapter,
+    DeliveryError,
+    NotRunning,
+    Pacing,
+    RetryLater,
+)
 from bot.adapters.parts import Resumable, delivery_key
 from bot.adapters.slack_blocks import (
     ACTION_ID_PATTERN,
@@ -128,8 +135,6 @@ TOKEN_GONE_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive",
                                "token_revoked", "token_expired"})
 #: How often, while the token is refused, one queued message tries it again.
 TOKEN_RETRY_SECONDS = 60.0
-#: What /readyz shows for Slack while it refuses the bot token (as for Telegram).
-TOKEN_REFUSED_STATE = "token_refused"
 BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format"})
 #: chat.postEphemeral fails like this in a channel the bot is not in (slash commands work there).
 NOT_IN_CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
@@ -418,6 +423,10 @@ class SlackAdapter(Adapter):
         self._pooled = True
         #: Slack's error while it refuses the bot token (None while it accepts it).
         self._token_refused: str | None = None
+        #: Slack's error while it refuses the app-level token (Socket Mode reconnects).
+        self._app_token_refused: str | None = None
+        #: How long a Socket Mode reconnect waits before asking again for a refused app token.
+        self.app_token_retry_seconds = TOKEN_RETRY_SECONDS
         #: Whether a message is trying the refused token (the others wait meanwhile).
         self._token_probe = False
         self._register_listeners()
@@ -494,9 +503,66 @@ class SlackAdapter(Adapter):
                               "token with connections:write and enable Socket Mode") from err
         handler = _SocketModeHandler(self.app, app_token=app_token, web_client=self.client)
         handler.client.wss_uri = opened["url"]
+        # Every later URL (the reconnects) through ours: see _socket_url.
+        handler.client.issue_new_wss_url = self._socket_url  # type: ignore[method-assign]
         await handler.connect_async()
         self._socket = handler
         log.info("Slack: connected in Socket Mode")
+
+    async def _socket_url(self) -> str:
+        """A new Socket Mode URL for slack_sdk's reconnects (apps.connections.open).
+
+        When Slack refuses the app-level token (the app uninstalled, the token revoked),
+        slack_sdk would log two ERROR lines every 10 seconds, forever, naming neither the
+        setting nor the fix, while /readyz said "connected". Instead: one ERROR line with
+        what to do, /readyz 503 "token_refused", and the token tried again once a minute
+        (this call waits meanwhile; a stop cancels it), reconnecting once it is accepted.
+        """
+        assert self.settings.slack_app_token is not None
+        while True:
+            try:
+                opened = await self.client.apps_connections_open(
+                    app_token=self.settings.slack_app_token.get())
+            except SlackApiError as err:
+                code = err.response.get("error") if isinstance(err.response.data, dict) else None
+                if code == "ratelimited":  # as slack_sdk does: wait as told, ask again
+                    await asyncio.sleep(float(err.response.headers.get("Retry-After", "30")))
+                    continue
+                if code not in TOKEN_GONE_ERRORS:
+                    raise  # slack_sdk logs it and tries again in 10 seconds
+                self._app_token_refused_now(code)
+                await asyncio.sleep(self.app_token_retry_seconds)
+                continue
+            self._app_token_accepted()
+            return str(opened["url"])
+
+    def _app_token_refused_now(self, code: str) -> None:
+        if self._app_token_refused is None:
+            log.error(
+                "Slack no longer accepts SLACK_APP_TOKEN (%s): the app was uninstalled or "
+                "its app-level token revoked, so the Socket Mode connection is closed and "
+                "nothing from Slack (messages, slash commands, buttons) reaches teampulse "
+                "meanwhile. teampulse asks again once a minute and reconnects on its own "
+                "once Slack accepts the token. To fix: reinstall the app if it was "
+                "uninstalled, create an app-level token with connections:write (Basic "
+                "Information → App-Level Tokens), put it (xapp-…) in SLACK_APP_TOKEN and "
+                "restart teampulse", code)
+        self._app_token_refused = code
+        self.bot.platform_state[self.platform] = TOKEN_REFUSED_STATE
+
+    def _app_token_accepted(self) -> None:
+        if self._app_token_refused is None:
+            return
+        self._app_token_refused = None
+        log.warning("Slack accepts SLACK_APP_TOKEN again: reconnecting in Socket Mode")
+        self._token_state_cleared()
+
+    def _token_state_cleared(self) -> None:
+        """/readyz "connected" again, once Slack accepts both tokens."""
+        # Only our own mark is undone: a follower's "standby" or a stopped adapter stays.
+        if self._token_refused is None and self._app_token_refused is None \
+                and self.bot.platform_state.get(self.platform) == TOKEN_REFUSED_STATE:
+            self.bot.platform_state[self.platform] = "connected"
 
     async def _start_http(self) -> None:
         settings = self.settings
@@ -845,9 +911,7 @@ class SlackAdapter(Adapter):
             return
         self._token_refused = None
         log.warning("Slack accepts SLACK_BOT_TOKEN again: sending what was queued")
-        # Only our own mark is undone: a follower's "standby" or a stopped adapter stays.
-        if self.bot.platform_state.get(self.platform) == TOKEN_REFUSED_STATE:
-            self.bot.platform_state[self.platform] = "connected"
+        self._token_state_cleared()
 
     async def _ephemeral(self, channel: str, user: str, message: OutboundMessage,
                          thread_ts: str | None = None) -> SendResult:

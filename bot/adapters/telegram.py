@@ -49,7 +49,14 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.base import Adapter, DeliveryError, NotRunning, Pacing, RetryLater
+from bot.adapters.base import (
+    TOKEN_REFUSED_STATE,
+    Adapter,
+    DeliveryError,
+    NotRunning,
+    Pacing,
+    RetryLater,
+)
 from bot.adapters.parts import Resumable, delivery_key
 from bot.adapters.telegram_format import (
     MAX_CALLBACK_DATA,
@@ -88,8 +95,6 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 #: How long a message waits before looking again whether the token is back (it is not
 #: asked: a token revoked in @BotFather never works again, only a restart with a new one).
 TOKEN_RETRY_SECONDS = 60.0
-#: What /readyz shows for Telegram while it refuses the token.
-TOKEN_REFUSED_STATE = "token_refused"
 TOKEN_REFUSED_ERROR = (
     "Telegram no longer accepts TELEGRAM_BOT_TOKEN (%s answered 401 Unauthorized): the "
     "token was revoked in @BotFather or the bot deleted. Nothing is received from or sent "
