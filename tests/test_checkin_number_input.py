@@ -8,6 +8,9 @@ Alice (English) is asked revenue in USD, then new customers; 李雷 (Chinese) re
 
 from __future__ import annotations
 
+import pytest
+
+from handlers.answers import AnswerError, read_number
 from tests.support import say
 from tests.test_checkin import answers_of
 from tests.test_checkin_edges import unit_bot  # noqa: F401 - fixture: 李雷 in 位客户
@@ -151,3 +154,38 @@ async def test_full_width_digits_and_chinese_numerals_are_read(unit_bot):  # noq
     await say(bot, "li", "四")
     assert answers_of(bot, "li") == {"kpi:revenue": (None, 40000.0, False),
                                      "kpi:new_customers": (None, 4.0, False)}
+
+
+async def test_english_number_words_are_read_as_typed(bot, chat):
+    """'fifty thousand' and 'three' were refused as "That isn't a number"."""
+    await bot.run_checkins(["alice", "bruno"])
+    await say(bot, "alice", "Fifty thousand")
+    assert NEXT_EN in chat.last("alice")
+    await say(bot, "alice", "about three")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 50000.0, False),
+                                        "kpi:new_customers": (None, 3.0, False)}
+    await say(bot, "bruno", "forty-two thousand five hundred")
+    assert answers_of(bot, "bruno") == {"kpi:revenue": (None, 42500.0, False)}
+
+
+def test_english_words_with_digits_and_scales():
+    for typed, value in (("1.2 million", 1_200_000.0), ("50 thousand", 50_000.0),
+                         ("3 hundred", 300.0), ("a hundred", 100.0),
+                         ("one hundred and five", 105.0), ("twelve hundred", 1200.0),
+                         ("two million three hundred thousand", 2_300_000.0),
+                         ("zero", 0.0), ("TWENTY-FIVE", 25.0)):
+        assert read_number(typed) == [value], typed
+    for typed in ("hundred", "five and", "twenty-twelve", "zero five", "thousand thousand",
+                  "one thousand million", "fifty k", "a", "minus five"):
+        with pytest.raises(AnswerError):
+            read_number(typed)
+
+
+async def test_words_not_read_in_full_are_still_refused(bot, chat):
+    await bot.run_checkins(["alice"])
+    for typed in ("fifty thousand-ish dollars", "thousand", "two three", "a lot"):
+        await say(bot, "alice", typed)
+        assert chat.last("alice") == (
+            "That isn't a number. Please reply with a number in USD, such as 45000, "
+            "45,000 or 45k (or /skip)."), typed
+    assert answers_of(bot, "alice") == {}
