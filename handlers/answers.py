@@ -119,7 +119,18 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     '45,000' and '4.5' are read one way; '4,5' may be 4.5 (decimal comma) or 45, and
     '45.000' may be 45 or 45000 (dot as thousands separator): both readings are
     returned, decimal first. '45.000,50' and '45,000.50' use the last mark as decimals.
+    A count ('customers', '位客户') is a whole number: a form with a fraction in any
+    reading ('2.5', '4,5') is refused rather than stored as half a customer.
     """
+    readings = _readings(text, units)
+    for reading in readings:  # whole numbers first: the count check is then never made
+        if reading % 1 and units and _is_count(units):
+            raise AnswerError("answer_fraction_for_count", typed=normalise(text),
+                              unit=units[0])
+    return readings
+
+
+def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     unit_text = ", ".join(units[:1])
     typed = normalise(text)
     value = typed.lower()
@@ -301,6 +312,35 @@ def _no_money_for(value: str, units: tuple[str, ...]) -> None:
 
 def _is_percent(units: tuple[str, ...]) -> bool:
     return any(normalise(u).lower() in _PERCENT_UNITS for u in units)
+
+
+#: English nouns a count is kept in (singular; a unit's last word, 's' dropped, is
+#: compared): a unit such as 'points', 'hours' or 'kg' keeps its decimals.
+_COUNT_NOUNS = frozenset({
+    "customer", "client", "deal", "account", "lead", "meeting", "call", "demo", "order",
+    "contract", "visit", "opportunity", "signup", "sign-up", "unit",
+    "people", "person", "hire", "referral", "proposal", "quote", "renewal", "logo",
+    "user", "subscription", "ticket", "partner", "store", "shop", "distributor",
+    "dealer", "prospect", "trial", "pilot", "install", "installation", "project"})
+
+
+@functools.lru_cache(maxsize=256)
+def _is_count(units: tuple[str, ...]) -> bool:
+    """Whether a KPI counts things, so its answer is a whole number: a unit said with a
+    Chinese measure word ('位客户', '家') or an English count noun ('customers', 'new
+    deals'); never money or a percentage."""
+    if _is_percent(units) or any(_unit_is_money(u) for u in units):
+        return False
+    for unit in units:
+        spelled = normalise(unit).lower()
+        if spelled and spelled[0] in _MEASURE_WORDS:
+            return True
+        noun = spelled.split()[-1] if spelled.split() else ""
+        if noun.endswith("ies"):
+            noun = noun[:-3] + "y"  # 'opportunities'
+        if noun in _COUNT_NOUNS or noun.removesuffix("s") in _COUNT_NOUNS:
+            return True
+    return False
 
 
 _EN_ONES = {w: n for n, w in enumerate([
