@@ -119,7 +119,18 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     '45,000' and '4.5' are read one way; '4,5' may be 4.5 (decimal comma) or 45, and
     '45.000' may be 45 or 45000 (dot as thousands separator): both readings are
     returned, decimal first. '45.000,50' and '45,000.50' use the last mark as decimals.
+    A count ('customers', '位客户') is a whole number: a form with a fraction in any
+    reading ('2.5', '4,5') is refused rather than stored as half a customer.
     """
+    readings = _readings(text, units)
+    for reading in readings:  # whole numbers first: the count check is then never made
+        if reading % 1 and units and _is_count(units):
+            raise AnswerError("answer_fraction_for_count", typed=normalise(text),
+                              unit=units[0])
+    return readings
+
+
+def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     unit_text = ", ".join(units[:1])
     typed = normalise(text)
     value = typed.lower()
@@ -163,6 +174,8 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     match = _NUMBER.match(value)
     if not match:
         mixed = _with_chinese_units(value)
+        if mixed is None:
+            mixed = english_number(value)
         if mixed is not None:
             return [mixed]
     if not match or match.group(1)[-1] in ".,":
@@ -299,6 +312,117 @@ def _no_money_for(value: str, units: tuple[str, ...]) -> None:
 
 def _is_percent(units: tuple[str, ...]) -> bool:
     return any(normalise(u).lower() in _PERCENT_UNITS for u in units)
+
+
+#: English nouns a count is kept in (singular; a unit's last word, 's' dropped, is
+#: compared): a unit such as 'points', 'hours' or 'kg' keeps its decimals.
+_COUNT_NOUNS = frozenset({
+    "customer", "client", "deal", "account", "lead", "meeting", "call", "demo", "order",
+    "contract", "visit", "opportunity", "signup", "sign-up", "unit",
+    "people", "person", "hire", "referral", "proposal", "quote", "renewal", "logo",
+    "user", "subscription", "ticket", "partner", "store", "shop", "distributor",
+    "dealer", "prospect", "trial", "pilot", "install", "installation", "project"})
+
+
+@functools.lru_cache(maxsize=256)
+def _is_count(units: tuple[str, ...]) -> bool:
+    """Whether a KPI counts things, so its answer is a whole number: a unit said with a
+    Chinese measure word ('位客户', '家') or an English count noun ('customers', 'new
+    deals'); never money or a percentage."""
+    if _is_percent(units) or any(_unit_is_money(u) for u in units):
+        return False
+    for unit in units:
+        spelled = normalise(unit).lower()
+        if spelled and spelled[0] in _MEASURE_WORDS:
+            return True
+        noun = spelled.split()[-1] if spelled.split() else ""
+        if noun.endswith("ies"):
+            noun = noun[:-3] + "y"  # 'opportunities'
+        if noun in _COUNT_NOUNS or noun.removesuffix("s") in _COUNT_NOUNS:
+            return True
+    return False
+
+
+_EN_ONES = {w: n for n, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen"])}
+_EN_TENS = {w: 10 * n for n, w in enumerate([
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], start=2)}
+_EN_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+#: One word or figure at a time, longest first ('seventeen' before 'seven'); spaces are
+#: gone by then, so 'fifty thousand' arrives as 'fiftythousand'.
+_EN_TOKEN = re.compile(r"\d+(?:\.\d+)?|-|" + "|".join(
+    sorted([*_EN_ONES, *_EN_TENS, *_EN_SCALES, "hundred", "and", "a"], key=len,
+           reverse=True)))
+
+
+def english_number(value: str) -> float | None:
+    """A number in English words, as typed in a check-in: 'three', 'twenty-five',
+    'fifty thousand', 'a hundred', 'one hundred and five', also with digits, '50
+    thousand', '1.2 million', '3 hundred' (spaces already removed, lower case); None for
+    anything not read in full ('two three', 'thousand', 'five and')."""
+    if not value or not value[0].isalnum() or value.isdigit():
+        return None
+    tokens = []
+    at = 0
+    while at < len(value):
+        match = _EN_TOKEN.match(value, at)
+        if match is None:
+            return None
+        tokens.append(match.group(0))
+        at = match.end()
+    total = 0.0
+    group = 0.0  # the part below the last scale word ('five hundred' of 'three million
+    # five hundred')
+    last = ""  # the kind of the previous token
+    scale = 10**12  # scales come largest first
+    for token in tokens:
+        if token in _EN_ONES or token in _EN_TENS:
+            number = _EN_ONES.get(token, _EN_TENS.get(token, 0))
+            if last in ("tens", "-") and 1 <= number <= 9:
+                pass  # 'twenty five', 'twenty-five'
+            elif last not in ("", "hundred", "scale", "and"):
+                return None  # 'two three', 'twenty-twelve'
+            elif last in ("hundred", "and") and group % 100:
+                return None
+            if token == "zero" and tokens != ["zero"]:
+                return None
+            group += number
+            last = "tens" if token in _EN_TENS else "ones"
+        elif token[0].isdigit():
+            if last not in ("", "scale", "and"):
+                return None
+            group += float(token)
+            last = "digits"
+        elif token == "a":
+            if last not in ("", "scale", "and"):
+                return None
+            group += 1
+            last = "a"
+        elif token == "hundred":
+            if last not in ("ones", "tens", "digits", "a") or not 0 < group < 100:
+                return None
+            group *= 100
+            last = "hundred"
+        elif token in _EN_SCALES:
+            unit = _EN_SCALES[token]
+            if last not in ("ones", "tens", "digits", "a", "hundred") or unit >= scale:
+                return None
+            total += group * unit
+            group, scale, last = 0.0, unit, "scale"
+        elif token == "and":
+            if last not in ("hundred", "scale"):
+                return None
+            last = "and"
+        elif last != "tens":  # '-': only 'twenty-five'
+            return None
+        else:
+            last = "-"
+    if last in ("-", "and", "a") or ("." in value and last == "digits"):
+        return None
+    number = total + group
+    return number if number <= 1e15 else None
 
 
 _CN_UNITS = {"千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "亿": 10**8, "億": 10**8,

@@ -111,7 +111,7 @@ async def test_numbers_in_common_forms_are_understood(bot, chat):
 async def test_non_number_is_asked_again_and_changes_nothing(bot, chat):
     await bot.run_checkins(["alice"])
     await say(bot, "alice", "52000")
-    await say(bot, "alice", "about three")
+    await say(bot, "alice", "a few")
     assert "That isn't a number" in chat.last("alice")
     assert "in customers" in chat.last("alice")
     assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}

@@ -142,19 +142,20 @@ async def test_the_count_does_not_change_when_support_is_needed(bot, chat):
 # --- 15: numbers are confirmed ----------------------------------------------------------------
 
 async def test_an_ambiguous_comma_is_asked_about_with_both_readings(bot, chat):
+    # (For a count, '4,5' is refused instead: 4.5 customers is no reading; see
+    # test_checkin_number_input.)
     await bot.run_checkins(["alice"])
-    await say(bot, "alice", "52000")
-    await say(bot, "alice", "4,5")
+    await say(bot, "alice", "45000,5")
     ask = chat.sent[-1].message
-    assert 'I can read "4,5" two ways: 4.5 customers or 45 customers' in ask.text
-    assert [c.label for c in ask.choices] == ["4.5 customers", "45 customers"]
-    assert "kpi:new_customers" not in answers_of(bot, "alice")  # nothing saved yet
-    await say(bot, "alice", action=ask.choices[1].value)
-    assert answers_of(bot, "alice")["kpi:new_customers"][1] == 45.0
-    assert "Question 3 of 8" in chat.last("alice")
-    await say(bot, "alice", action=ask.choices[0].value)  # pressed again later: refused
+    assert 'I can read "45000,5" two ways: 45,000.5 USD or 450,005 USD' in ask.text
+    assert [c.label for c in ask.choices] == ["45,000.5 USD", "450,005 USD"]
+    assert "kpi:revenue" not in answers_of(bot, "alice")  # nothing saved yet
+    await say(bot, "alice", action=ask.choices[0].value)
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 45000.5
+    assert "Question 2 of 8" in chat.last("alice")
+    await say(bot, "alice", action=ask.choices[1].value)  # pressed again later: refused
     assert "no longer open" in chat.last("alice")
-    assert answers_of(bot, "alice")["kpi:new_customers"][1] == 45.0
+    assert answers_of(bot, "alice")["kpi:revenue"][1] == 45000.5
 
 
 async def test_a_dot_before_three_digits_is_asked_about_and_retyping_settles_it(bot, chat):
@@ -172,9 +173,9 @@ async def test_a_dot_before_three_digits_is_asked_about_and_retyping_settles_it(
 async def test_unambiguous_forms_are_stored_without_asking(bot, chat):
     await bot.run_checkins(["alice"])
     await say(bot, "alice", "45,000")
-    await say(bot, "alice", "4.5")
+    await say(bot, "alice", "4.0")  # a count: whole, however written
     stored = answers_of(bot, "alice")
-    assert stored["kpi:revenue"][1] == 45000.0 and stored["kpi:new_customers"][1] == 4.5
+    assert stored["kpi:revenue"][1] == 45000.0 and stored["kpi:new_customers"][1] == 4.0
     assert "Question 3 of 8" in chat.last("alice")
 
 

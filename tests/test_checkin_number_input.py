@@ -8,7 +8,12 @@ Alice (English) is asked revenue in USD, then new customers; 李雷 (Chinese) re
 
 from __future__ import annotations
 
-from tests.support import say
+import pytest
+
+from bot.app import prepare
+from bot.config import Settings
+from handlers.answers import AnswerError, read_number
+from tests.support import RecordingAdapter, say
 from tests.test_checkin import answers_of
 from tests.test_checkin_edges import unit_bot  # noqa: F401 - fixture: 李雷 in 位客户
 
@@ -151,3 +156,107 @@ async def test_full_width_digits_and_chinese_numerals_are_read(unit_bot):  # noq
     await say(bot, "li", "四")
     assert answers_of(bot, "li") == {"kpi:revenue": (None, 40000.0, False),
                                      "kpi:new_customers": (None, 4.0, False)}
+
+
+async def test_english_number_words_are_read_as_typed(bot, chat):
+    """'fifty thousand' and 'three' were refused as "That isn't a number"."""
+    await bot.run_checkins(["alice", "bruno"])
+    await say(bot, "alice", "Fifty thousand")
+    assert NEXT_EN in chat.last("alice")
+    await say(bot, "alice", "about three")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 50000.0, False),
+                                        "kpi:new_customers": (None, 3.0, False)}
+    await say(bot, "bruno", "forty-two thousand five hundred")
+    assert answers_of(bot, "bruno") == {"kpi:revenue": (None, 42500.0, False)}
+
+
+def test_english_words_with_digits_and_scales():
+    for typed, value in (("1.2 million", 1_200_000.0), ("50 thousand", 50_000.0),
+                         ("3 hundred", 300.0), ("a hundred", 100.0),
+                         ("one hundred and five", 105.0), ("twelve hundred", 1200.0),
+                         ("two million three hundred thousand", 2_300_000.0),
+                         ("zero", 0.0), ("TWENTY-FIVE", 25.0)):
+        assert read_number(typed) == [value], typed
+    for typed in ("hundred", "five and", "twenty-twelve", "zero five", "thousand thousand",
+                  "one thousand million", "fifty k", "a", "minus five"):
+        with pytest.raises(AnswerError):
+            read_number(typed)
+
+
+async def test_words_not_read_in_full_are_still_refused(bot, chat):
+    await bot.run_checkins(["alice"])
+    for typed in ("fifty thousand-ish dollars", "thousand", "two three", "a lot"):
+        await say(bot, "alice", typed)
+        assert chat.last("alice") == (
+            "That isn't a number. Please reply with a number in USD, such as 45000, "
+            "45,000 or 45k (or /skip)."), typed
+    assert answers_of(bot, "alice") == {}
+
+
+async def test_a_count_with_a_fraction_is_refused(bot, chat):
+    """'0.5 customers' and '2.5' were stored as half a customer and two and a half."""
+    await bot.run_checkins(["alice", "bruno"])
+    await say(bot, "alice", "52000")
+    for typed in ("0.5 customers", "2.5", "4,5"):
+        await say(bot, "alice", typed)
+        assert chat.last("alice") == (
+            f"A count of customers is a whole number, and {typed} is not one. Please reply "
+            f"with a whole number, such as 3 (or /skip). Nothing was saved.")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
+    await say(bot, "alice", "three")
+    assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 3.0, False)
+
+
+MEASURES_ORG = """
+org: {name: Measures}
+people:
+  - {key: grace, name: Grace, role: gm, timezone: America/New_York, locale: en}
+  - key: mia
+    name: Mia
+    role: director
+    manager: grace
+    timezone: America/New_York
+    locale: en
+    kpis:
+      - {metric: csat, unit: {en: points, zh-CN: 分}, weekly_target: 90}
+      - {metric: training, unit: hours, weekly_target: 4}
+      - {metric: demos, unit: {en: demos, zh-CN: 场演示}, weekly_target: 3}
+"""
+
+
+@pytest.fixture
+def measures_bot(tmp_path, database_url, clock):
+    org = tmp_path / "org.yaml"
+    org.write_text(MEASURES_ORG, encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat
+    engine.dispose()
+
+
+async def test_points_and_hours_keep_their_decimals_a_count_does_not(measures_bot):
+    bot, chat = measures_bot
+    await bot.run_checkins(["mia"])
+    await say(bot, "mia", "92.5")
+    await say(bot, "mia", "1.5 hours")
+    await say(bot, "mia", "2.5")  # demos: a count by its English noun
+    assert chat.last("mia").startswith("A count of demos is a whole number, and 2.5 is not")
+    await say(bot, "mia", "two")
+    assert answers_of(bot, "mia") == {"kpi:csat": (None, 92.5, False),
+                                      "kpi:training": (None, 1.5, False),
+                                      "kpi:demos": (None, 2.0, False)}
+
+
+async def test_a_count_with_a_fraction_is_refused_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "6.15万")
+    assert NEXT_ZH in chat.last("li")  # money keeps its decimals
+    await say(bot, "li", "2.5位客户")
+    assert chat.last("li") == (
+        "这个问题问的是数量（单位：位客户），应为整数，2.5位客户 不是整数。请回复一个整数，"
+        "例如 3（或发送 /skip 跳过）。本次未保存。")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, 61500.0, False)}
+    await say(bot, "li", "两个")
+    assert answers_of(bot, "li")["kpi:new_customers"] == (None, 2.0, False)
