@@ -214,6 +214,8 @@ _CURRENCY_NAMES: dict[str, frozenset[str]] = {
     "块": frozenset({"CNY", "RMB"}),
 }
 _KNOWN_CURRENCIES = frozenset().union(*_CURRENCY_NAMES.values())
+#: The currency names as they are read: the longest first ('us$' before '$').
+_LONGEST_FIRST = sorted(_CURRENCY_NAMES, key=len, reverse=True)
 #: Chinese measure words a count is said with ('3家', '三个', '5位').
 _MEASURE_WORDS = frozenset("个家位名人单笔次件套台份项")
 _MEASURE_WORD = re.compile(r"(?<=[\d零〇一二两三四五六七八九十百千万亿])\s*["
@@ -245,7 +247,7 @@ def other_currency(value: str, unit: str) -> str | None:
     if code not in _KNOWN_CURRENCIES:
         return None
     text = unicodedata.normalize("NFKC", value).lower()
-    for name in sorted(_CURRENCY_NAMES, key=len, reverse=True):
+    for name in _LONGEST_FIRST:
         if name not in text:
             continue
         if code not in _CURRENCY_NAMES[name]:
@@ -261,7 +263,7 @@ def _currency_checked(value: str, unit: str) -> str:
     code = unit.strip().upper()
     if code not in _KNOWN_CURRENCIES:
         return value  # a count or points: a stray symbol changes nothing ('$45k customers')
-    for name in sorted(_CURRENCY_NAMES, key=len, reverse=True):
+    for name in _LONGEST_FIRST:
         if name not in value:
             continue
         if code not in _CURRENCY_NAMES[name]:
@@ -278,6 +280,8 @@ def _name_pattern(name: str) -> str:
 #: Any currency name at all, in one search: most answers name none, and a search per name
 #: made reading a count four times slower on the answer path.
 _ANY_CURRENCY = re.compile("|".join(_name_pattern(name) for name in _CURRENCY_NAMES))
+#: Each currency name's own search (a code only as a word of its own), longest first.
+_EACH_CURRENCY = [(name, re.compile(_name_pattern(name))) for name in _LONGEST_FIRST]
 
 
 @functools.lru_cache(maxsize=256)
@@ -290,13 +294,7 @@ def _currency_named(text: str) -> str | None:
     own ('entrepreneurs' names no euro)."""
     if _ANY_CURRENCY.search(text) is None:
         return None
-    for name in sorted(_CURRENCY_NAMES, key=len, reverse=True):
-        if name.isascii() and name.isalpha():
-            if re.search(rf"(?<![a-z]){name}(?![a-z])", text):
-                return name
-        elif name in text:
-            return name
-    return None
+    return next((name for name, pattern in _EACH_CURRENCY if pattern.search(text)), None)
 
 
 def _no_money_for(value: str, units: tuple[str, ...]) -> None:
