@@ -23,6 +23,7 @@ from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
+from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
 from storage.models import Person
 
@@ -510,12 +511,7 @@ def board_teams(session: Session, current: Collection[str], period: str, now: da
     renamed or closed still has its past)."""
     start, end = period_bounds(period, now, tz)
     stored = stored_teams(session, start, end if period.startswith("last-") else None)
-    today = {t.casefold() for t in current}
-    gone: dict[str, str] = {}
-    for name in sorted(stored):
-        if name.casefold() not in today:
-            gone.setdefault(name.casefold(), name)
-    return sorted(current), sorted(gone.values())
+    return sorted(current), teams_gone(current, stored)
 
 
 def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:

@@ -48,16 +48,24 @@ class TeamLookup:
     gone: list[str] = field(default_factory=list)
 
 
-def find_team(typed: str, today: Collection[str], then: Collection[str]) -> TeamLookup:
-    """The team `typed` names (without case): today's first, else one the period knows."""
-    now = {t.casefold(): t for t in sorted(today)}
+def teams_gone(today: Collection[str], then: Collection[str]) -> list[str]:
+    """The teams of `then` that are none of `today`'s (without case), sorted, each once
+    as first spelt."""
+    now = {t.casefold() for t in today}
     gone: dict[str, str] = {}
     for name in sorted(then):
         if name.casefold() not in now:
             gone.setdefault(name.casefold(), name)
+    return sorted(gone.values())
+
+
+def find_team(typed: str, today: Collection[str], then: Collection[str]) -> TeamLookup:
+    """The team `typed` names (without case): today's first, else one the period knows."""
+    now = {t.casefold(): t for t in sorted(today)}
+    gone = teams_gone(today, then)
     key = typed.strip().casefold()
-    return TeamLookup(now.get(key) or gone.get(key), sorted(now.values()),
-                      sorted(gone.values()))
+    return TeamLookup(now.get(key) or {t.casefold(): t for t in gone}.get(key),
+                      sorted(now.values()), gone)
 
 
 def last_week_of(session: Session, typed: str, timezone: str) -> tuple[str, str] | None:
