@@ -111,23 +111,26 @@ class Reachability:
         self.since = self._reminded = None
         if self.bot.platform_state.get(self.platform) == UNREACHABLE_STATE:
             self.bot.platform_state[self.platform] = "connected"
-        task = asyncio.get_running_loop().create_task(self._say_back(since))
+        task = asyncio.get_running_loop().create_task(
+            self._say_back(since, self.bot.clock.now()))
         self._telling.add(task)
         task.add_done_callback(self._telling.discard)
 
-    async def _say_back(self, since: datetime) -> None:
+    async def _say_back(self, since: datetime, now: datetime) -> None:
         try:
-            queued = await asyncio.to_thread(self._queued)
+            queued = await asyncio.to_thread(self._queued, now)
         except Exception as exc:  # the database is down too: the line is still worth it
             log.debug("reach: could not count the queued messages: %r", exc)
             queued = None
         waiting = "" if queued is None else f"; {queued} message(s) queued meanwhile go out now"
-        log.info("%s can be reached again after %s%s", self.name,
-                 lasted(self.bot.clock.now() - since), waiting)
+        log.info("%s can be reached again after %s%s", self.name, lasted(now - since), waiting)
 
-    def _queued(self) -> int:
+    def _queued(self, back: datetime) -> int:
+        """Messages still waiting, and those already sent since `back`: the message whose
+        try found the platform back may be recorded sent before this counts."""
+        waiting = OutboxMessage.status.in_(("pending", "sending"))
+        sent_since = (OutboxMessage.status == "sent") & (OutboxMessage.sent_at >= back)
         with self.bot.sessions() as session:
             return int(session.scalar(
                 select(func.count()).select_from(OutboxMessage)
-                .where(OutboxMessage.platform == self.platform,
-                       OutboxMessage.status.in_(("pending", "sending")))) or 0)
+                .where(OutboxMessage.platform == self.platform, waiting | sent_since)) or 0)
