@@ -53,6 +53,7 @@ from bot.adapters.base import (
     RetryLater,
 )
 from bot.adapters.parts import Resumable, delivery_key
+from bot.adapters.reach import RETRY_SECONDS, Reachability
 from bot.adapters.slack_blocks import (
     ACTION_ID_PATTERN,
     answered_blocks,
@@ -142,12 +143,16 @@ _TRANSLATION_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexErr
 
 
 class SlackDeliveryError(DeliveryError):
-    """A Slack call failed; `code` is Slack's error string (None for transport failures)."""
+    """A Slack call failed; `code` is Slack's error string (None for transport failures).
+
+    `unreachable` gives the reason when no connection to Slack could be made (refused, timed
+    out, a name that does not resolve): the request never left, and Slack is down for all."""
 
     def __init__(self, message: str, *, code: str | None = None, permanent: bool = False,
-                 maybe_delivered: bool = False) -> None:
+                 maybe_delivered: bool = False, unreachable: str | None = None) -> None:
         super().__init__(message, permanent=permanent, maybe_delivered=maybe_delivered)
         self.code = code
+        self.unreachable = unreachable
 
 
 #: Calls that post a message: sent twice, they show it twice.
@@ -337,14 +342,24 @@ class _SocketModeHandler(AsyncSocketModeHandler):
 _CALL_ERRORS = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
 
 
+#: Failures to reach Slack at all, as aiohttp and asyncio raise them.
+_UNREACHABLE_ERRORS = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError,
+                       TimeoutError)
+UNREACHABLE_ADVICE = ("If it lasts, check the network and any proxy (HTTPS_PROXY), and "
+                      "SLACK_API_URL if set")
+
+
 def _call_failure(method: str, err: BaseException) -> Exception:
     """A failed Web API call (one of _CALL_ERRORS) as the outbox's delivery error."""
     if isinstance(err, SlackApiError):
         return delivery_error(method, err)
     name = _method_name(method)
+    not_sent = request_not_sent(err)
     return SlackDeliveryError(
         f"Slack {name}: {type(err).__name__}",
-        maybe_delivered=name in POSTING_METHODS and not request_not_sent(err))
+        maybe_delivered=name in POSTING_METHODS and not not_sent,
+        # The text names the host and port, never the request or a token.
+        unreachable=f"{name}: {type(err).__name__}: {err}" if not_sent else None)
 
 
 class SlackAdapter(Adapter):
@@ -429,6 +444,10 @@ class SlackAdapter(Adapter):
         self.app_token_retry_seconds = TOKEN_RETRY_SECONDS
         #: Whether a message is trying the refused token (the others wait meanwhile).
         self._token_probe = False
+        #: Slack's servers not answering at all (a network outage), as opposed to refusing.
+        self._reach = Reachability(bot, self.platform, "Slack", UNREACHABLE_ADVICE)
+        #: How long a Socket Mode reconnect waits before asking again while Slack is down.
+        self.unreachable_retry_seconds = RETRY_SECONDS
         self._register_listeners()
         # bolt copies its base logger's filter only to loggers it creates afresh; one made
         # earlier (by another app in this process) gets it here.
@@ -523,6 +542,14 @@ class SlackAdapter(Adapter):
             try:
                 opened = await self.client.apps_connections_open(
                     app_token=self.settings.slack_app_token.get())
+            except _UNREACHABLE_ERRORS as err:
+                # slack_sdk would log an ERROR line every 10 seconds, while /readyz said
+                # "connected": one WARNING instead, and "unreachable" until it answers.
+                self._reach.lost(f"apps.connections.open: {type(err).__name__}: {err}",
+                                 f"asks again every {self.unreachable_retry_seconds:g} s "
+                                 "and reconnects in Socket Mode", receiving=True)
+                await asyncio.sleep(self.unreachable_retry_seconds)
+                continue
             except SlackApiError as err:
                 code = err.response.get("error") if isinstance(err.response.data, dict) else None
                 if code == "ratelimited":  # as slack_sdk does: wait as told, ask again
@@ -534,6 +561,7 @@ class SlackAdapter(Adapter):
                 await asyncio.sleep(self.app_token_retry_seconds)
                 continue
             self._app_token_accepted()
+            self._reach.back()
             return str(opened["url"])
 
     def _app_token_refused_now(self, code: str) -> None:
@@ -835,6 +863,12 @@ class SlackAdapter(Adapter):
                 raise NotRunning(TOKEN_RETRY_SECONDS,
                                  f"Slack refuses SLACK_BOT_TOKEN ({self._token_refused})")
             self._token_probe = True
+        # While Slack cannot be reached, likewise one message at a time tries it.
+        reaching = self._reach.down
+        if reaching and not self._reach.probe():
+            if probing:
+                self._token_probe = False
+            raise self._reach.hold()
         try:
             if message.image is not None:
                 return await super().deliver(target, message)
@@ -883,12 +917,23 @@ class SlackAdapter(Adapter):
             await self._respond_in_parts(url, "in_channel", message)
             return SendResult(extra={"channel": target.address, "via": "response_url"})
         except SlackDeliveryError as err:
+            if err.unreachable is not None:
+                raise self._unreachable(err.unreachable) from err
             if err.code not in TOKEN_GONE_ERRORS:
                 raise
             raise self._token_refused_now(err.code) from err
         finally:
             if probing:
                 self._token_probe = False
+            if reaching:
+                self._reach.probed()
+
+    def _unreachable(self, reason: str) -> NotRunning:
+        """No connection to Slack: said once, /readyz "unreachable", the message waits."""
+        tried = (f"tries again every {RETRY_SECONDS:g} s with one queued message"
+                 if not self.socket_mode else
+                 f"reconnects in Socket Mode and tries sending again every {RETRY_SECONDS:g} s")
+        return self._reach.lost(reason, tried, receiving=self.socket_mode)
 
     def _token_refused_now(self, code: str) -> NotRunning:
         """Say once (per refusal) what happened and what to do; the message waits."""
@@ -1027,10 +1072,13 @@ class SlackAdapter(Adapter):
         try:
             found = await self._find_delivered(target, message, since)
         except SlackDeliveryError as err:
+            if err.unreachable is not None:
+                raise self._unreachable(err.unreachable) from err
             if err.code not in TOKEN_GONE_ERRORS:
                 raise
             raise self._token_refused_now(err.code) from err
         self._token_accepted()
+        self._reach.back()
         return found
 
     async def _find_delivered(self, target: Target, message: OutboundMessage,
@@ -1102,6 +1150,7 @@ class SlackAdapter(Adapter):
     def _result(self, resp: AsyncSlackResponse) -> SendResult:
         """A post Slack accepted; the first after a refused token says the token works."""
         self._token_accepted()
+        self._reach.back()
         return SendResult(external_id=resp.get("ts"), extra={"channel": resp.get("channel")})
 
     @staticmethod

@@ -24,6 +24,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -58,6 +59,7 @@ from bot.adapters.base import (
     RetryLater,
 )
 from bot.adapters.parts import Resumable, delivery_key
+from bot.adapters.reach import RETRY_SECONDS, Reachability
 from bot.adapters.telegram_format import (
     MAX_CALLBACK_DATA,
     MAX_CAPTION_LENGTH,
@@ -101,6 +103,10 @@ TOKEN_REFUSED_ERROR = (
     "to Telegram meanwhile; messages stay queued and go out after the restart. To fix: "
     "take the bot's current token from @BotFather (/mybots → API Token), put it in "
     "TELEGRAM_BOT_TOKEN and restart teampulse")
+UNREACHABLE_ADVICE = ("If it lasts, check the network and any proxy (HTTPS_PROXY), and "
+                      "TELEGRAM_API_URL if set")
+#: How far apart python-telegram-bot's polling tries at most after network errors.
+PTB_POLL_RETRY_MAX = 30
 # Telegram's command menu: the default list is English, 'zh' clients get Chinese.
 MENU_LANGUAGES = (("", "en"), ("zh", "zh-CN"))
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
@@ -133,6 +139,8 @@ class TelegramAdapter(Adapter):
         self._no_calls.set()
         #: The call Telegram answered 401 (None while it accepts the token).
         self._token_refused: str | None = None
+        #: Telegram's servers not answering at all (a network outage), as opposed to a 401.
+        self._reach = Reachability(bot, PLATFORM, "Telegram", UNREACHABLE_ADVICE)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -168,6 +176,7 @@ class TelegramAdapter(Adapter):
             # PoolTimeout with a traceback, leaving the updates to be fetched again.
             # Watched: a 401 ends PTB's polling for good, which it only logs.
             .get_updates_request(WatchedRequest(self._token_refused_now,
+                                                self._polling_unreachable, self._reach.back,
                                                 connection_pool_size=2))
             .build()
         )
@@ -196,7 +205,8 @@ class TelegramAdapter(Adapter):
                 # Pending updates are kept: what people wrote while we were down is answered.
                 await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT,
                                             allowed_updates=list(ALLOWED_UPDATES),
-                                            drop_pending_updates=False)
+                                            drop_pending_updates=False,
+                                            error_callback=self._polling_failed)
             await app.start()
         except BaseException:
             await self.stop()
@@ -281,7 +291,7 @@ class TelegramAdapter(Adapter):
         try:
             try:
                 if app.updater is not None and app.updater.running:
-                    await app.updater.stop()  # polling: also confirms the last offset
+                    await self._stop_polling(app)  # also confirms the last offset
             except InvalidToken:
                 # Polling had ended at Telegram's 401 (said at the time); PTB re-raises
                 # it here, and the application must still be stopped below: shut down
@@ -300,6 +310,23 @@ class TelegramAdapter(Adapter):
             # a few seconds; a slow network takes longer).
             await self._calls_ended()
             await app.shutdown()
+
+    async def _stop_polling(self, app: App) -> None:
+        assert app.updater is not None
+        if not self._reach.down:
+            await app.updater.stop()
+            return
+        # PTB's confirming getUpdates cannot reach Telegram either: its ERROR traceback
+        # would only repeat the outage already said; the line below says what it means.
+        ptb = logging.getLogger("telegram.ext.Updater")
+        ptb.addFilter(_not_ptb_last_offset_line)
+        try:
+            await app.updater.stop()
+        finally:
+            ptb.removeFilter(_not_ptb_last_offset_line)
+        log.info("telegram: stopped while Telegram cannot be reached: the updates fetched "
+                 "last could not be confirmed, so Telegram may send them again after the "
+                 "next start (each is handled once)")
 
     async def _calls_ended(self) -> None:
         """Until the Bot API calls under way are answered (at most CALLS_GRACE_SECONDS)."""
@@ -378,6 +405,18 @@ class TelegramAdapter(Adapter):
         except TelegramError as exc:  # cosmetic: the answer itself is already stored
             log.info("telegram: could not mark the pressed button on message %s: %s",
                      message.message_id, exc)
+
+    def _polling_unreachable(self, reason: str) -> None:
+        self._reach.lost(f"getUpdates: {reason}",
+                         f"polls again (at most {PTB_POLL_RETRY_MAX} s apart) and tries "
+                         f"sending again every {RETRY_SECONDS:g} s", receiving=True)
+
+    def _polling_failed(self, exc: TelegramError) -> None:
+        """A failed getUpdates: an outage was said once already (see _polling_unreachable);
+        anything else is logged as python-telegram-bot would, once per failure."""
+        if self._reach.down and isinstance(exc, NetworkError):
+            return
+        log.error("telegram: polling for updates failed, trying again", exc_info=exc)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Logged, never raised: one bad update must not stop the others.
@@ -461,14 +500,22 @@ class TelegramAdapter(Adapter):
                     **params: Any) -> Message:
         """One Bot API call, with Telegram's errors turned into the outbox's; counted while
         under way, so that stop() lets it be answered before closing the connections."""
+        # While Telegram cannot be reached one message at a time tries it; the rest wait.
+        reaching = self._reach.down
+        if reaching and not self._reach.probe():
+            raise self._reach.hold()
         self._calls_under_way += 1
         self._no_calls.clear()
         try:
-            return await self._call_once(method, text_field, **params)
+            sent = await self._call_once(method, text_field, **params)
         finally:
             self._calls_under_way -= 1
             if not self._calls_under_way:
                 self._no_calls.set()
+            if reaching:
+                self._reach.probed()
+        self._reach.back()
+        return sent
 
     async def _call_once(self, method: Callable[..., Awaitable[Message]], text_field: str,
                          **params: Any) -> Message:
@@ -480,6 +527,7 @@ class TelegramAdapter(Adapter):
             # A group became a supergroup: same chat, new id. Deliver there this time.
             log.warning("telegram: chat %s is now %s; update the chat id where it is configured",
                         params.get("chat_id"), exc.new_chat_id)
+            self._reach.back()  # Telegram answered: the retry below is no second probe
             return await self._call(method, text_field, **{**params, "chat_id": exc.new_chat_id})
         except InvalidToken as exc:  # 401: no message's fault, each waits for a new token
             raise self._token_refused_now(bot_api_name(method)) from exc
@@ -492,11 +540,18 @@ class TelegramAdapter(Adapter):
                 log.error("telegram: Telegram could not parse our HTML (%s); sending it "
                           "as plain text", exc.message)
                 plain = html_to_plain(str(params.get(text_field) or ""))
+                self._reach.back()
                 return await self._call(method, text_field,
                                         **{**params, text_field: plain, "parse_mode": None})
             raise DeliveryError(f"Telegram rejected the request: {exc.message}",
                                 permanent=True) from exc
-        except NetworkError as exc:  # includes TimedOut: the outbox retries with backoff
+        except NetworkError as exc:  # includes TimedOut
+            if not_connected(exc):  # never sent: the message waits, none given up
+                raise self._reach.lost(
+                    f"{bot_api_name(method)}: {exc.message}",
+                    f"tries again every {RETRY_SECONDS:g} s with one queued message",
+                    receiving=not self.webhook_mode) from exc
+            # The connection broke after the request left: the outbox retries with backoff.
             raise DeliveryError(f"Telegram unreachable: {exc.message}") from exc
         except TelegramError as exc:
             raise DeliveryError(f"Telegram error: {exc.message}") from exc
@@ -707,17 +762,34 @@ def quiet_ptb_retry_after_warning() -> None:
                             category=PTBDeprecationWarning, module=r"telegram\.error\Z")
 
 
+def not_connected(exc: NetworkError) -> bool:
+    """Whether no connection to Telegram could be made (refused, timed out, a name that
+    does not resolve): the request never left, so sending it again cannot double it."""
+    return isinstance(exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout))
+
+
 class WatchedRequest(HTTPXRequest):
     """PTB's HTTP client for getUpdates, telling `on_refused` of a 401 (a revoked token):
-    PTB's polling then ends for good with one log line, while the process runs on."""
+    PTB's polling then ends for good with one log line, while the process runs on; and
+    `on_unreachable` of no connection to Telegram, `on_answered` of any answer."""
 
-    def __init__(self, on_refused: Callable[[str], object], **kwargs: Any) -> None:
+    def __init__(self, on_refused: Callable[[str], object],
+                 on_unreachable: Callable[[str], object], on_answered: Callable[[], object],
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_refused = on_refused
+        self._on_unreachable = on_unreachable
+        self._on_answered = on_answered
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         """As HTTPXRequest's; a 401 is reported before PTB raises InvalidToken."""
-        code, payload = await super().do_request(*args, **kwargs)
+        try:
+            code, payload = await super().do_request(*args, **kwargs)
+        except NetworkError as exc:
+            if not_connected(exc):
+                self._on_unreachable(exc.message)
+            raise
+        self._on_answered()
         if code == HTTPStatus.UNAUTHORIZED:
             self._on_refused("getUpdates")
         return code, payload
@@ -727,6 +799,10 @@ def bot_api_name(method: Callable[..., object]) -> str:
     """The Bot API method a PTB method calls: send_message → sendMessage."""
     first, *rest = getattr(method, "__name__", "request").split("_")
     return first + "".join(word.capitalize() for word in rest)
+
+
+def _not_ptb_last_offset_line(record: logging.LogRecord) -> bool:
+    return "one more time to mark all fetched updates" not in str(record.msg)
 
 
 def _not_ptb_invalid_token_line(record: logging.LogRecord) -> bool:

@@ -237,7 +237,8 @@ class FakeSlackAPI:
         app.router.add_get("/link/", self._handle_socket)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        # The same port again after unplug(): the client still has the old address.
+        site = web.TCPSite(runner, "127.0.0.1", self._port or 0)
         await site.start()
         self._runner = runner
         self._port = int(runner.addresses[0][1])
@@ -249,6 +250,14 @@ class FakeSlackAPI:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def unplug(self) -> None:
+        """Slack unreachable: the sockets dropped, every connection refused."""
+        await self.stop()
+
+    async def plug_in(self) -> None:
+        """Slack reachable again, on the same address."""
+        await self.start()
 
     async def __aenter__(self) -> FakeSlackAPI:
         return await self.start()

@@ -1,0 +1,149 @@
+"""The Telegram Bot API unreachable while teampulse runs (connections refused: a network
+outage, not a revoked token), by long polling and with a webhook. The operator reads one
+WARNING naming Telegram and what is tried, a reminder every ten minutes at most (not
+python-telegram-bot's ERROR traceback at every poll, nor the outbox's line per message and
+attempt), one INFO line when it is back; /readyz answers 503 "unreachable" meanwhile;
+every message waits in the outbox and goes out once; a stop meanwhile is prompt."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from telegram.ext._utils import networkloop
+
+from bot.clock import FakeClock
+from bot.config import Secret
+from bot.core import TeamPulse
+from bot.health import readiness
+from storage.models import OutboxMessage
+from tests.fakes.telegram_api import FakeTelegramAPI, free_port
+from tests.telegram.conftest import ALICE, TOKEN, running
+from tests.telegram.test_token_revoked import settle
+
+
+def rows(bot: TeamPulse) -> dict[int, tuple[str, int]]:
+    with bot.sessions() as session:
+        return {r.id: (r.status, r.attempts) for r in session.execute(
+            select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts)
+            .where(OutboxMessage.platform == "telegram"))}
+
+
+def warnings_and_worse(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    async with asyncio.timeout(15):  # a busy machine; never waited out when all is well
+        while not predicate():
+            await asyncio.sleep(0.001)
+
+
+def said(caplog: pytest.LogCaptureFixture, text: str) -> Callable[[], bool]:
+    return lambda: any(text in r.getMessage() for r in caplog.records)
+
+
+class _NoWaiting:
+    """asyncio for python-telegram-bot's polling loop, its waits between tries (1 s up to
+    30 s after network errors) skipped: the test counts tries, not seconds."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    @staticmethod
+    async def sleep(_seconds: float) -> None:
+        await asyncio.sleep(0.001)
+
+
+async def test_webhook_mode_sends_wait_for_telegram_said_once_and_each_goes_out_once(
+        fake: FakeTelegramAPI, bot: TeamPulse, clock: FakeClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    async with running(bot, telegram_webhook_url="https://bot.example.com/telegram/hook",
+                       telegram_webhook_secret=Secret("hook-secret"),
+                       telegram_webhook_host="127.0.0.1", telegram_webhook_port=free_port()):
+        bot.platform_state["telegram"] = "connected"  # as `teampulse run` marks it
+        await fake.stop()
+        await bot.run_checkins()
+        queued = rows(bot)
+        assert len(queued) >= 2
+        for _ in range(45):  # 22 minutes of the outbox trying, 30 seconds apart
+            await bot.outbox.flush()
+            clock.advance(timedelta(seconds=30))
+
+        assert rows(bot) == {i: ("pending", 0) for i in queued}  # none given up or counted
+        report = await readiness(bot)
+        assert not report["ready"] and report["platforms"] == {"telegram": "unreachable"}
+        told = warnings_and_worse(caplog)
+        assert len(told) == 3, told  # the outage, then a reminder at 10 and at 20 minutes
+        assert told[0].startswith("Telegram cannot be reached (sendMessage: httpx.Connect"), told
+        assert "nothing is sent to Telegram meanwhile" in told[0]
+        assert "tries again every 30 s" in told[0] and "TELEGRAM_API_URL" in told[0]
+        assert told[1].startswith("Telegram still cannot be reached, for 10 min now")
+        assert told[2].startswith("Telegram still cannot be reached, for 20 min now")
+
+        await fake.start()
+        clock.advance(timedelta(seconds=30))
+        await settle(bot, clock)
+        await until(said(caplog, "Telegram can be reached again"))
+        back = [r.getMessage() for r in caplog.records if "reached again" in r.getMessage()]
+        assert back == [f"Telegram can be reached again after 23 min; {len(queued)} "
+                        "message(s) queued meanwhile go out now"], back
+        assert rows(bot) == {i: ("sent", 1) for i in queued}
+        chats = [c.params["chat_id"] for c in fake.calls_for("sendMessage") if c.status == 200]
+        assert len(chats) == len(set(chats)) == len(queued)  # each once, to its own person
+        assert (await readiness(bot))["platforms"] == {"telegram": "connected"}
+    assert len(warnings_and_worse(caplog)) == 3
+    assert TOKEN not in caplog.text
+
+
+async def test_polling_unreachable_is_said_once_shown_in_readyz_and_recovered_from(
+        fake: FakeTelegramAPI, bot: TeamPulse, clock: FakeClock,
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    caplog.set_level(logging.INFO)
+    monkeypatch.setattr(networkloop, "asyncio", _NoWaiting())
+    async with running(bot) as adapter:
+        bot.platform_state["telegram"] = "connected"
+        tries = [0]
+        request = adapter.application.bot._request[0]  # getUpdates' own client
+        original = request.do_request
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            tries[0] += 1
+            return await original(*args, **kwargs)
+
+        request.do_request = counted  # type: ignore[method-assign]
+        await fake.stop()
+        await until(lambda: tries[0] >= 6)  # polls that met a refused connection
+
+        assert bot.platform_state["telegram"] == "unreachable"
+        assert not (await readiness(bot))["ready"]
+        told = warnings_and_worse(caplog)
+        assert len(told) == 1, told  # not a traceback at every poll
+        assert told[0].startswith("Telegram cannot be reached (getUpdates: httpx.Connect"), told
+        assert "nothing is sent to or received from Telegram meanwhile" in told[0]
+        assert "polls again (at most 30 s apart)" in told[0]
+
+        # A check-in queued meanwhile waits, then goes out once Telegram is back.
+        await bot.run_checkins(["alice"])
+        await bot.outbox.flush()
+        assert set(rows(bot).values()) == {("pending", 0)}
+        await fake.start()
+        await until(said(caplog, "Telegram can be reached again"))
+        assert bot.platform_state["telegram"] == "connected"
+        clock.advance(timedelta(seconds=30))
+        await settle(bot, clock)
+        assert set(rows(bot).values()) == {("sent", 1)}
+        assert [c.params["chat_id"] for c in fake.calls_for("sendMessage")
+                if c.status == 200] == [ALICE]
+        await fake.stop()  # down again: the stop below is prompt all the same
+        await until(lambda: bot.platform_state["telegram"] == "unreachable")
+        async with asyncio.timeout(10):
+            await adapter.stop()
+    assert len(warnings_and_worse(caplog)) == 2, warnings_and_worse(caplog)
+    assert "RuntimeError" not in caplog.text and TOKEN not in caplog.text
