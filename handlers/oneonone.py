@@ -949,8 +949,10 @@ def _move(ctx: Context, args: str) -> None:
                   tz=person.timezone)
         return
     now = ctx.clock.now()
-    if when <= now:
-        ctx.reply("oo_move_past")
+    if when <= now:  # named with the time it is now, as a passed due date is
+        ctx.reply("oo_move_past", when=when.strftime("%Y-%m-%d %H:%M"),
+                  now=local(now, person.timezone).strftime("%Y-%m-%d %H:%M"),
+                  tz=person.timezone)
         return
     occ = next_occurrence(ctx.session, pair, now)
     if occ is None:
@@ -1382,8 +1384,8 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
     today = local(ctx.clock.now(), author.timezone).date()
     passed: list[date] = []
     year_for = noting_passed(passed)
-    if (slip := passed_due(text)) is not None:  # 'by yesterday', 上个月底前: never a week away
-        ctx.reply("oo_action_bad_due", written=slip, past=True, today=today)
+    if (slip := passed_due(text, today)) is not None:  # 'by yesterday', 上个月底前: not a week away
+        ctx.reply("oo_action_bad_due", written=slip[0], past=True, today=today, due=slip[1])
         return None
     found = _DUE.search(text)
     if found:
@@ -1419,7 +1421,7 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
                   next_year=passed[0], today=today)
         return None
     if due < today:  # it would be overdue, and reminded, at once
-        ctx.reply("oo_action_bad_due", written=written, past=True, today=today)
+        ctx.reply("oo_action_bad_due", written=written, past=True, today=today, due=due)
         return None
     return due, before
 
