@@ -189,6 +189,32 @@ async def test_a_half_of_a_thousand_or_a_million_is_read(bot, chat):
             read_number(typed)
 
 
+async def test_a_message_of_only_invisible_characters_is_no_wrong_number(bot, chat):
+    """A zero-width space or a lone variation selector sent on Slack or Telegram (which
+    deliver it as the message's text, as this does) was answered "That isn't a number",
+    blaming a figure never typed. It is an empty message: the question waits, nothing is
+    stored, and a zero-width character pasted around a figure is not part of it."""
+    await bot.run_checkins(["alice"])
+    for typed in ("\u200b", "\ufeff", " \u2060 ", "\ufe0f", "\u200b\ufe0f\u200b"):
+        await say(bot, "alice", typed)
+        assert chat.last("alice") == ("Your message came through empty: please type your "
+                                      "answer to the question above."), repr(typed)
+    assert answers_of(bot, "alice") == {}
+    await say(bot, "alice", "\u200b52000\ufeff")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
+    sent = len(chat.to("bruno"))
+    await say(bot, "bruno", "\u200b")  # asked nothing: nothing said, as for an empty message
+    assert len(chat.to("bruno")) == sent
+
+
+async def test_a_message_of_only_invisible_characters_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "\u2060")
+    assert chat.last("li") == "你的消息是空的：请用文字回答上面的问题。"
+    assert answers_of(bot, "li") == {}
+
+
 def test_english_words_with_digits_and_scales():
     for typed, value in (("1.2 million", 1_200_000.0), ("50 thousand", 50_000.0),
                          ("3 hundred", 300.0), ("a hundred", 100.0),
