@@ -102,10 +102,11 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         waiting = ctx.conversations.get(ctx.person) is not None or oneonone.waits_for_text(ctx)
         if event.text and shows_nothing(event.text):
             # Only invisible characters: an empty message, which the console drops. Asked a
-            # question, they are told nothing came through, never that their number is
-            # wrong; otherwise nothing is said, as a chat app sends nothing for it.
+            # question, they are told no answer came (as for one of control characters
+            # only), never that their number is wrong; otherwise nothing is said, as a
+            # chat app sends nothing for it.
             if waiting:
-                ctx.reply("empty_message")
+                ctx.reply("answer_empty")
             return
         ctx.reply("unsupported_message", waiting=waiting)
         return

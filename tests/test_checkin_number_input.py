@@ -197,8 +197,8 @@ async def test_a_message_of_only_invisible_characters_is_no_wrong_number(bot, ch
     await bot.run_checkins(["alice"])
     for typed in ("\u200b", "\ufeff", " \u2060 ", "\ufe0f", "\u200b\ufe0f\u200b"):
         await say(bot, "alice", typed)
-        assert chat.last("alice") == ("Your message came through empty: please type your "
-                                      "answer to the question above."), repr(typed)
+        assert chat.last("alice") == ("I didn't get an answer. Please type your answer, or "
+                                      "/skip."), repr(typed)
     assert answers_of(bot, "alice") == {}
     await say(bot, "alice", "\u200b52000\ufeff")
     assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
@@ -211,7 +211,7 @@ async def test_a_message_of_only_invisible_characters_in_chinese(unit_bot):  # n
     bot, chat = unit_bot
     await bot.run_checkins(["li"])
     await say(bot, "li", "\u2060")
-    assert chat.last("li") == "你的消息是空的：请用文字回答上面的问题。"
+    assert chat.last("li") == "我没有收到回答。请输入你的回答，或发送 /skip 跳过。"
     assert answers_of(bot, "li") == {}
 
 
