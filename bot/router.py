@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 
+from bot.text import INVISIBLE, shows_nothing
 from handlers import checkin, kudos, monthly_review, oneonone, pulse, review
 from handlers.context import Context
 from handlers.help import unknown_person
@@ -52,7 +53,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     """Decide what an event means and call its handler."""
     event = ctx.event
     assert event is not None
-    text = command_form(event.text.strip())
+    # A zero-width space or a byte order mark pasted around an answer ('12\u200b') is
+    # not part of it.
+    text = "" if shows_nothing(event.text) else \
+        command_form(event.text.strip().strip(INVISIBLE).strip())
     command = parse_command(text, bot_username) if text.startswith("/") else None
     if event.edited_after is not None:
         _edited(ctx, text, command)
@@ -96,6 +100,14 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         # A sticker, a photo or a voice note: mid-dialog (a 1:1's too), the question still
         # waits for text.
         waiting = ctx.conversations.get(ctx.person) is not None or oneonone.waits_for_text(ctx)
+        if event.text and shows_nothing(event.text):
+            # Only invisible characters: an empty message, which the console drops. Asked a
+            # question, they are told no answer came (as for one of control characters
+            # only), never that their number is wrong; otherwise nothing is said, as a
+            # chat app sends nothing for it.
+            if waiting:
+                ctx.reply("answer_empty")
+            return
         ctx.reply("unsupported_message", waiting=waiting)
         return
     # The answer is for the question asked last: a person has at most two open, their

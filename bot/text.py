@@ -34,6 +34,18 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
 
 
+#: Characters that show nothing: zero-width spaces and joiners, word joiner, byte order
+#: mark, left-to-right and right-to-left marks.
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+# Those, and variation selectors (U+FE00-FE0F, U+E0100-E01EF), which show nothing alone.
+_SHOWS_NOTHING = re.compile("[\\s" + INVISIBLE + "\ufe00-\ufe0f\U000e0100-\U000e01ef]*")
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether `text` would show as an empty message: only spaces and invisible
+    characters (a zero-width space pasted, a stray variation selector), or nothing."""
+    return _SHOWS_NOTHING.fullmatch(clean_text(text)) is not None
+
 
 def plural(count: float, singular: str, many: str | None = None) -> str:
     """The English word for `count` of something: 'day' for 1, 'days' for 0, 2 or 1.5

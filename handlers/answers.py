@@ -355,13 +355,30 @@ _EN_TOKEN = re.compile(r"\d+(?:\.\d+)?|-|" + "|".join(
            reverse=True)))
 
 
+#: A half of a scale, as said aloud (spaces gone): 'half a million', 'one and a half
+#: thousand', 'a million and a half', '2 and a half million'.
+_EN_HALF = re.compile(r"halfa(?P<s1>thousand|million|billion)"
+                      r"|(?P<n2>[a-z\d-]+?)andahalf(?P<s2>thousand|million|billion)"
+                      r"|(?P<n3>[a-z\d-]+?)(?P<s3>thousand|million|billion)andahalf")
+
+
 def english_number(value: str) -> float | None:
     """A number in English words, as typed in a check-in: 'three', 'twenty-five',
     'fifty thousand', 'a hundred', 'one hundred and five', also with digits, '50
-    thousand', '1.2 million', '3 hundred' (spaces already removed, lower case); None for
-    anything not read in full ('two three', 'thousand', 'five and')."""
+    thousand', '1.2 million', '3 hundred', and halves of a scale, 'half a million', 'one
+    and a half thousand' (spaces already removed, lower case); None for anything not read
+    in full ('two three', 'thousand', 'five and')."""
     if not value or not value[0].isalnum() or value.isdigit():
         return None
+    if (half := _EN_HALF.fullmatch(value)) is not None:
+        scale = _EN_SCALES[half.group("s1") or half.group("s2") or half.group("s3")]
+        said = half.group("n2") or half.group("n3")
+        # What comes before 'and a half' is a small whole number: 'one', 'a', '2'.
+        whole = 0.0 if said is None else 1.0 if said == "a" else float(said) \
+            if said.isdigit() else english_number(said)
+        if whole is None or whole >= 1000 or whole != int(whole):
+            return None
+        return (whole + 0.5) * scale
     tokens = []
     at = 0
     while at < len(value):

@@ -1072,10 +1072,13 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     if q is None:
         _submit(ctx, person, rnd)
         return
-    if rnd.reminded_at is not None or len(rnd.answers) == 1:
-        # A reminder (or the prompt, at the first answer) still queued asks a question
-        # answered now: sent late, what they type to it would answer another one.
-        _withdraw_soon(ctx, person, rnd, prompt=len(rnd.answers) == 1)
+    # A reminder (or the prompt, at the first answer) still queued asks a question
+    # answered now: sent late, what they type to it would answer another one. So does a
+    # question of this check-in held up on one platform (down) and answered on another:
+    # the one asked next is asked below, on the platform the answer came from.
+    keys = queued_keys(person, rnd.week, prompt=len(rnd.answers) == 1) \
+        if rnd.reminded_at is not None or len(rnd.answers) == 1 else []
+    ctx.outbox.withdraw_soon(keys, ctx.clock.now(), asks=[asked_in(rnd.id)])
     # An answer changed mid check-in (/edit N) is confirmed before the question it left.
     intro = ctx.render("edit_resume_note") if editing else \
         ctx.render("skipped_note") if acknowledgement == "skipped" else None

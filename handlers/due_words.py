@@ -122,22 +122,61 @@ def slashed_day(text: str, month_first: bool = False
 _WEEKDAY_NAMES = ("monday|tuesday|wednesday|thursday|friday|saturday|sunday"
                   "|mon|tues|tue|weds|wed|thurs|thur|thu|fri|sat|sun")
 _ENGLISH_PASSED = re.compile(
-    r"(?:^|\s+)(?:(?:by|due|before)\s+(?:the\s+)?(?:(?:day\s+before\s+)?yesterday"
-    r"|end\s+of\s+(?:the\s+)?(?:last|previous|past)\s+(?:week|month|quarter|year))"
-    r"|(?:by|due)\s+(?:last|previous)\s+(?:(?:week|month|quarter|year)(?:[\s-]?end)?"
-    r"|(?:" + _WEEKDAY_NAMES + r")\b\.?))[\s.,;!]*$", re.IGNORECASE)
+    r"(?:^|\s+)(?:(?:by|due|before)\s+(?:the\s+)?(?:(?P<before>day\s+before\s+)?yesterday"
+    r"|end\s+of\s+(?:the\s+)?(?:last|previous|past)\s+(?P<unit>week|month|quarter|year))"
+    r"|(?:by|due)\s+(?:last|previous)\s+(?:(?P<unit2>week|month|quarter|year)(?:[\s-]?end)?"
+    r"|(?P<wd>" + _WEEKDAY_NAMES + r")\b\.?))[\s.,;!]*$", re.IGNORECASE)
 _CHINESE_PASSED = re.compile(
-    r"\s*(?P<cut>截止|截至|到期)?\s*(?:昨天|前天|上\s*个?\s*(?:周|星期|礼拜)\s*[一二三四五六日天末]"
-    r"|上\s*个?\s*(?:周|星期|礼拜)|上\s*个?\s*(?:月|季度?)\s*(?:底|末)|去年\s*(?:底|末))"
+    r"\s*(?P<cut>截止|截至|到期)?\s*(?:(?P<ago>昨天|前天)"
+    r"|上\s*个?\s*(?:周|星期|礼拜)\s*(?P<wd>[一二三四五六日天末])"
+    r"|上\s*个?\s*(?P<week>周|星期|礼拜)|上\s*个?\s*(?P<unit>月|季度?)\s*(?:底|末)"
+    r"|(?P<year>去年)\s*(?:底|末))"
     r"\s*(?P<before>之前|以前|前)?[\s。，；！.,;!]*$")
+_CHINESE_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+                     "末": 4}  # 上周末 is last week's end: its Friday, as 本周末 is this week's
 
 
-def passed_due(text: str) -> str | None:
-    """How a due date already passed that ends `text` was written (`by yesterday`, 上个月底前;
-    see the module's docstring); None if the text ends otherwise."""
+def passed_due(text: str, today: date) -> tuple[str, date] | None:
+    """A due date already passed that ends `text` (`by yesterday`, 上个月底前; see the
+    module's docstring): how it was written and the day it names, so a refusal can say
+    which day it read; None if the text ends otherwise."""
     found = _ENGLISH_PASSED.search(text)
-    if found is None:
-        found = _CHINESE_PASSED.search(text)
-        if found is None or not (found.group("cut") or found.group("before")):
-            return None
-    return found.group(0).strip()
+    if found is not None:
+        return found.group(0).strip(), _english_passed_day(found, today)
+    found = _CHINESE_PASSED.search(text)
+    if found is None or not (found.group("cut") or found.group("before")):
+        return None
+    monday = today - timedelta(days=today.weekday())
+    if found.group("ago"):
+        day = today - timedelta(days=1 if found.group("ago") == "昨天" else 2)
+    elif found.group("wd"):  # 上周五: the Friday of the week before this one (Monday first)
+        day = monday - timedelta(weeks=1) + timedelta(days=_CHINESE_WEEKDAYS[found.group("wd")])
+    elif found.group("week"):
+        day = monday - timedelta(days=3)  # last week's Friday, as its end is read
+    else:
+        day = _end_before(_UNITS[found.group("unit")] if found.group("unit") else "year", today)
+    return found.group(0).strip(), day
+
+
+def _english_passed_day(found: re.Match[str], today: date) -> date:
+    """The day an English passed due date names. `last Friday` is the latest Friday before
+    today (said on a Friday, a week ago); `last week` and its end are that week's Friday."""
+    if found.group("wd"):
+        wanted = ("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(
+            found.group("wd").lower()[:3])
+        return today - timedelta(days=(today.weekday() - wanted - 1) % 7 + 1)
+    unit = found.group("unit") or found.group("unit2")
+    if unit is None:  # yesterday, the day before yesterday
+        return today - timedelta(days=2 if found.group("before") else 1)
+    return _end_before(unit.lower(), today)
+
+
+def _end_before(unit: str, today: date) -> date:
+    """The last day of the week (its Friday), month, quarter or year before today's."""
+    if unit == "week":
+        return today - timedelta(days=today.weekday() + 3)
+    if unit == "year":
+        return date(today.year - 1, 12, 31)
+    months = 3 if unit == "quarter" else 1
+    first = (today.month - 1) // months * months + 1  # this period's first month
+    return date(today.year, first, 1) - timedelta(days=1)

@@ -333,10 +333,29 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
     if period is None:
         return 0
     back = period.span(person.timezone)[1]
-    return ctx.outbox.withdraw(
+    dropped = ctx.outbox.withdraw(
         [key for key, (_, _, start, whom) in _pending_reminders(
             ctx, OutboxMessage.dedupe_key.like(f"%:{person.id}"))
          if whom == person.id and start < back], now)
+    repo = OneOnOneRepo(ctx.session)
+    dialog = repo.dialog(person)
+    meeting = repo.meeting(dialog.meeting_id) if dialog is not None else None
+    if dialog is not None and meeting is not None:
+        # The after-meeting dialog's next question, sent as the reply to their last
+        # answer just before (the platform down since), would reach them away; withdrawn,
+        # its dialog is put aside, and /1on1 asks it again once they are back.
+        asked = ctx.outbox.withdraw([], now, asks=[dialog_asks(person, meeting)])
+        if asked and not dialog.step.startswith(ASIDE):
+            repo.set_dialog(person, meeting, ASIDE + dialog.step, now)
+        dropped += asked
+    return dropped
+
+
+def dialog_asks(person: Person, meeting: OneOnOneMeeting) -> str:
+    """What a question of `person`'s after-meeting dialog sent without a key (the next
+    step's, one asked again) is marked as asking (bot.events.ASKS_KEY): /pause and /away
+    withdraw it if it still waits in the outbox."""
+    return f"oneonone:{meeting.id}:{person.id}"
 
 
 def _pending_reminders(ctx: Context, *where: Any
@@ -949,8 +968,10 @@ def _move(ctx: Context, args: str) -> None:
                   tz=person.timezone)
         return
     now = ctx.clock.now()
-    if when <= now:
-        ctx.reply("oo_move_past")
+    if when <= now:  # named with the time it is now, as a passed due date is
+        ctx.reply("oo_move_past", when=when.strftime("%Y-%m-%d %H:%M"),
+                  now=local(now, person.timezone).strftime("%Y-%m-%d %H:%M"),
+                  tz=person.timezone)
         return
     occ = next_occurrence(ctx.session, pair, now)
     if occ is None:
@@ -1305,7 +1326,8 @@ def on_text(ctx: Context, text: str) -> bool:
     if dialog.step == "notes":
         if word in _DONE_WORDS:
             repo.set_dialog(person, meeting, "actions", ctx.clock.now())
-            ctx.reply("oo_ask_actions", other=told(ctx, person, meeting.report))
+            ctx.reply("oo_ask_actions", other=told(ctx, person, meeting.report),
+                      asks=dialog_asks(person, meeting))
         else:
             _note(ctx, person, meeting, text)
         return True
@@ -1353,7 +1375,8 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
     meeting.status = "held"
     repo.discussed(meeting)
     repo.set_dialog(manager, meeting, "notes", now)
-    ctx.reply("oo_ask_notes", other=told(ctx, manager, meeting.report))
+    ctx.reply("oo_ask_notes", other=told(ctx, manager, meeting.report),
+              asks=dialog_asks(manager, meeting))
 
 
 def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
@@ -1363,7 +1386,8 @@ def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
     if private:
         text = text[private.end():].strip()
     if not text:
-        ctx.reply("oo_ask_notes", other=told(ctx, author, meeting.report))
+        ctx.reply("oo_ask_notes", other=told(ctx, author, meeting.report),
+                  asks=dialog_asks(author, meeting))
         return
     if len(text) > MAX_TEXT:
         ctx.reply("oo_too_long", limit=MAX_TEXT)
@@ -1382,8 +1406,8 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
     today = local(ctx.clock.now(), author.timezone).date()
     passed: list[date] = []
     year_for = noting_passed(passed)
-    if (slip := passed_due(text)) is not None:  # 'by yesterday', 上个月底前: never a week away
-        ctx.reply("oo_action_bad_due", written=slip, past=True, today=today)
+    if (slip := passed_due(text, today)) is not None:  # 'by yesterday', 上个月底前: not a week away
+        ctx.reply("oo_action_bad_due", written=slip[0], past=True, today=today, due=slip[1])
         return None
     found = _DUE.search(text)
     if found:
@@ -1419,7 +1443,7 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
                   next_year=passed[0], today=today)
         return None
     if due < today:  # it would be overdue, and reminded, at once
-        ctx.reply("oo_action_bad_due", written=written, past=True, today=today)
+        ctx.reply("oo_action_bad_due", written=written, past=True, today=today, due=due)
         return None
     return due, before
 
@@ -1498,7 +1522,7 @@ def _rated(ctx: Context, person: Person, meeting: OneOnOneMeeting, rating: int) 
     other = meeting.report if person.id == meeting.manager_id else meeting.manager
     repo.save_feedback(meeting, person, other, rating=rating, now=ctx.clock.now())
     repo.set_dialog(person, meeting, "improve", ctx.clock.now())
-    ctx.reply("oo_ask_improve", other=told(ctx, person, other))
+    ctx.reply("oo_ask_improve", other=told(ctx, person, other), asks=dialog_asks(person, meeting))
 
 
 def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: str) -> None:
@@ -1530,15 +1554,17 @@ def ask_again(ctx: Context, person: Person) -> bool:
         return False
     manager = person.id == meeting.manager_id
     other = told(ctx, person, meeting.report if manager else meeting.manager)
+    asks = dialog_asks(person, meeting)
     if dialog.step.startswith(ASIDE):
-        ctx.reply("back_to_dialog", kind="oneonone", other=other)
+        ctx.reply("back_to_dialog", kind="oneonone", other=other, asks=asks)
     if step == "held":
         ctx.reply("oo_did_it_happen", other=other, choices=_yes_no(ctx, person, meeting),
-                  **as_params(meeting.scheduled_at, person.timezone))
+                  asks=asks, **as_params(meeting.scheduled_at, person.timezone))
     elif step == "rating":
-        ctx.reply("oo_feedback_question", other=other, choices=_rating_choices(meeting))
+        ctx.reply("oo_feedback_question", other=other, choices=_rating_choices(meeting),
+                  asks=asks)
     elif step in _STEP_PROMPTS:
-        ctx.reply(_STEP_PROMPTS[step], other=other)
+        ctx.reply(_STEP_PROMPTS[step], other=other, asks=asks)
     else:
         return False
     repo.set_dialog(person, meeting, step, now)
@@ -1580,6 +1606,9 @@ def pause(ctx: Context) -> bool:
         return False
     step = dialog.step
     repo.set_dialog(person, meeting, ASIDE + step, ctx.clock.now())
+    # Its question held up in the outbox (the platform down) would arrive after the pause
+    # and take a typed reply as a note: /1on1 asks it again.
+    ctx.outbox.withdraw([], ctx.clock.now(), asks=[dialog_asks(person, meeting)], earlier=True)
     manager = person.id == meeting.manager_id
     ctx.reply("oo_paused", other=told(ctx, person, meeting.report if manager
                                       else meeting.manager), step=step)

@@ -170,6 +170,51 @@ async def test_english_number_words_are_read_as_typed(bot, chat):
     assert answers_of(bot, "bruno") == {"kpi:revenue": (None, 42500.0, False)}
 
 
+async def test_a_half_of_a_thousand_or_a_million_is_read(bot, chat):
+    """'one and a half thousand' and 'half a million' were refused as "That isn't a
+    number", though 'fifty thousand' was read."""
+    await bot.run_checkins(["alice", "bruno"])
+    await say(bot, "alice", "One and a half thousand")
+    assert NEXT_EN in chat.last("alice")
+    await say(bot, "bruno", "Half a million")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 1500.0, False)}
+    assert answers_of(bot, "bruno") == {"kpi:revenue": (None, 500000.0, False)}
+    for typed, value in (("a million and a half", 1_500_000.0), ("2 and a half million",
+                         2_500_000.0), ("twenty-five and a half thousand", 25_500.0),
+                         ("half a thousand", 500.0), ("two million and a half", 2_500_000.0)):
+        assert read_number(typed) == [value], typed
+    for typed in ("and a half thousand", "a half", "one thousand and a half million",
+                  "1.5 and a half thousand"):
+        with pytest.raises(AnswerError):
+            read_number(typed)
+
+
+async def test_a_message_of_only_invisible_characters_is_no_wrong_number(bot, chat):
+    """A zero-width space or a lone variation selector sent on Slack or Telegram (which
+    deliver it as the message's text, as this does) was answered "That isn't a number",
+    blaming a figure never typed. It is an empty message: the question waits, nothing is
+    stored, and a zero-width character pasted around a figure is not part of it."""
+    await bot.run_checkins(["alice"])
+    for typed in ("\u200b", "\ufeff", " \u2060 ", "\ufe0f", "\u200b\ufe0f\u200b"):
+        await say(bot, "alice", typed)
+        assert chat.last("alice") == ("I didn't get an answer. Please type your answer, or "
+                                      "/skip."), repr(typed)
+    assert answers_of(bot, "alice") == {}
+    await say(bot, "alice", "\u200b52000\ufeff")
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False)}
+    sent = len(chat.to("bruno"))
+    await say(bot, "bruno", "\u200b")  # asked nothing: nothing said, as for an empty message
+    assert len(chat.to("bruno")) == sent
+
+
+async def test_a_message_of_only_invisible_characters_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "\u2060")
+    assert chat.last("li") == "我没有收到回答。请输入你的回答，或发送 /skip 跳过。"
+    assert answers_of(bot, "li") == {}
+
+
 def test_english_words_with_digits_and_scales():
     for typed, value in (("1.2 million", 1_200_000.0), ("50 thousand", 50_000.0),
                          ("3 hundred", 300.0), ("a hundred", 100.0),

@@ -257,3 +257,37 @@ async def test_a_reminder_asked_for_goes_while_the_check_in_can_still_be_answere
     assert expired_keys(bot) == ["checkin:li:2026-W48:nudge:2026-12-01"]
     await answer_all(bot, "alice", ALICE_ANSWERS[2:])
     assert "your check-in for 2026-W48 is in" in chat.last("alice")
+
+
+async def test_a_question_held_up_on_one_platform_is_withdrawn_when_answered_on_another(
+        settings, clock):
+    """Alice is on Slack and Telegram. Slack goes down after her first answer there, with
+    the next question (new customers) queued; she answers it on Telegram and goes on. The
+    stale question was sent once Slack came back, asking what she had answered: only
+    finishing the check-in withdrew it."""
+    from bot.events import InboundEvent
+
+    bot, engine = prepare(settings, clock)
+    slack, telegram = RecordingAdapter(platform="slack"), RecordingAdapter(platform="telegram")
+    bot.register(slack)
+    bot.register(telegram)
+
+    async def alice(platform: str, text: str) -> None:
+        user = "U0ALICE" if platform == "slack" else "1002"
+        await bot.handle(InboundEvent(platform=platform, user_id=user, chat_id=user,
+                                      chat_type="direct", text=text))
+        await bot.drain()
+
+    try:
+        await bot.run_checkins(["alice"])
+        go_down(slack)
+        await alice("slack", "52000")  # the reply, "New customers?", waits for Slack
+        await alice("telegram", "3")
+        assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 3.0, False)
+        asked_next = telegram.last("1002")
+        await back_up(bot, slack)
+        assert not [t for t in slack.to("U0ALICE") if "New customers" in t], slack.to("U0ALICE")
+        assert telegram.last("1002") == asked_next  # the question now open is still hers
+    finally:
+        await bot.drain()
+        engine.dispose()

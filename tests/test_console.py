@@ -296,7 +296,7 @@ async def test_a_line_with_nothing_visible_on_it_sends_nothing(settings, clock):
     nothing (an arrow key's escape sequence where the terminal has no line editing, a
     pasted zero-width space): it had been sent, and mid-check-in answered "Sorry, something
     went wrong on my side" (or, for a text question, "I didn't get an answer")."""
-    script = ("/fire checkin alice li\n/as alice\n\n   \n\x1b[A\n\u200b\n52000\n"
+    script = ("/fire checkin alice li\n/as alice\n\n   \n\x1b[A\n\u200b\n\ufe0f\n52000\n"
               "/as li\n\n\x1b[B\n\ufeff\n66000\n")
     out = StringIO()
     await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
@@ -309,3 +309,29 @@ async def test_a_line_with_nothing_visible_on_it_sends_nothing(settings, clock):
     li = text[text.index("\nli> ") + 1:]
     assert li.startswith("li> 66000") and li.count("li> ") == 1, li
     assert "出错" not in li and "没有收到回答" not in li and "第 2 题" in li
+
+
+async def test_an_answer_starting_with_a_hash_is_sent_not_taken_as_a_comment(settings, clock):
+    """'#1 in the region: 52000' typed as a check-in answer was dropped as a comment, with
+    no reply: in a script only '#' followed by a space is a comment, at the prompt none."""
+    import bot.adapters.console as console
+    from bot.app import prepare
+
+    script = "/fire checkin alice\n/as alice\n# a script's own note\n#1 in the region: 52000\n"
+    out = StringIO()
+    await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
+    text = out.getvalue()
+    assert "isn't a number" not in text.split("alice> # a script's own note", 1)[1].split(
+        "alice> #1 in the region", 1)[0]  # the comment is not sent
+    answered = text.split("alice> #1 in the region: 52000", 1)[1]
+    assert "[bot → Alice Martin (alice), private]" in answered, answered  # not dropped
+
+    bot, engine = prepare(settings, clock)
+    out = StringIO()
+    adapter = console.ConsoleAdapter(bot, stdin=StringIO(), stdout=out, interactive=True)
+    bot.register(adapter)
+    adapter.current = "alice"
+    await adapter.process_line("# 12")  # at the prompt: a message like any other
+    await bot.drain()
+    assert "(alice), private]" in out.getvalue()
+    engine.dispose()

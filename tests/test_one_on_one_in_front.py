@@ -196,3 +196,26 @@ async def test_pause_sent_again_says_there_is_nothing_to_pause(setup, chinese):
         "paused; send /1on1 to carry it on.")
     await say(bot, "alice", "/1on1")
     assert chat.last("alice").startswith("好的。" if chinese else "Good. Send short notes")
+
+
+@pytest.mark.parametrize("stop", ["/pause", "/away 2026-12-10"])
+async def test_a_dialog_question_held_up_is_withdrawn_by_pause_or_away(setup, stop):
+    """Alice sends "next" after her notes with the platform down: the action items question
+    waits in the outbox. She pauses (or goes away) meanwhile; once the platform was back
+    that question still arrived, after "Paused", and took her next message as an action
+    item. It is withdrawn, and /1on1 asks it again."""
+    from tests.test_checkin_remind import back_up, go_down
+
+    bot, chat, clock = setup
+    await alice_is_typing_notes_on_her_one_on_one_with_sam(bot, chat, clock)
+    go_down(chat)
+    await say(bot, "alice", "next")
+    await say(bot, "alice", stop)
+    await back_up(bot, chat)
+    assert not [t for t in chat.to("alice") if t.startswith("Action items:")], chat.to("alice")
+    if stop == "/pause":
+        assert chat.last("alice").startswith("Paused.")
+    else:
+        await say(bot, "alice", "/back")
+    await say(bot, "alice", "/1on1")
+    assert chat.last("alice").startswith("Action items:"), chat.last("alice")

@@ -158,6 +158,15 @@ async def test_a_move_to_a_day_that_passed_weeks_ago_asks_for_the_year(bot, chat
     assert not chat.to("grace")
     await say(bot, "alice", "/1on1")
     assert chat.last("alice") == before
+    # Earlier today is named with the time it is now: "That time has already passed" did
+    # not say which time it read.
+    await say(bot, "alice", "/1on1 move @grace 2026-11-27 09:00")
+    assert chat.last("alice") == ("2026-11-27 09:00 has already passed (it is now 2026-11-27 "
+                                  "16:00, America/New_York): nothing was moved. Give a time "
+                                  "in the future.")
+    await say(bot, "li", "/1on1 move 2026-11-28 上午4点")
+    assert chat.last("li") == ("2026-11-28 04:00 已经过去了（现在是 2026-11-28 05:00，"
+                               "Asia/Shanghai），未改期。请给出将来的时间。")
     # A day still ahead this year is read as before.
     await say(bot, "alice", "/1on1 move @grace Dec 3 10:00")
     assert "your next 1:1 with Grace Chen is Thu 2026-12-03 10:00" in chat.last("alice")

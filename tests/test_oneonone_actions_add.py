@@ -293,18 +293,24 @@ async def test_a_due_date_already_passed_is_asked_for_again_not_kept_in_the_text
     due in a week: a passed due date is a slip, answered as /away answers a passed day.
 
     Friday 2026-11-27 in New York; Saturday 2026-11-28 in Shanghai."""
-    for typed in ("call Acme @bruno by yesterday", "call Acme @bruno by end of last week",
-                  "call Acme @bruno due last Friday", "call Acme @bruno by the end of last month"):
-        await say(bot, "grace", f"/actions add {typed}")
-        written = typed.split("@bruno ")[1]
-        assert chat.last("grace") == (f"{written} is already past: give a due date from today "
-                                      f"(2026-11-27) on. Nothing was saved."), chat.last("grace")
-    await say(bot, "li", "/actions 添加 给Acme打电话 昨天前")
-    assert chat.last("li") == "昨天前 已经过去：请给出今天（2026-11-28）或之后的截止日期。未保存。"
-    await say(bot, "li", "/actions 添加 准备复盘 截止上周五")
-    assert chat.last("li").startswith("截止上周五 已经过去")
-    await say(bot, "li", "/actions 添加 续签合同 上个月底前")  # was read as this month's end
-    assert chat.last("li").startswith("上个月底前 已经过去")
+    # The refusal names the day it read, so a misreading shows ("last Friday" said on a
+    # Friday is a week ago, not today).
+    for typed, day in (("by yesterday", "2026-11-26"), ("by end of last week", "2026-11-20"),
+                       ("due last Friday", "2026-11-20"), ("by last Wednesday", "2026-11-25"),
+                       ("by the end of last month", "2026-10-31"),
+                       ("by the day before yesterday", "2026-11-25"),
+                       ("by last year end", "2025-12-31"), ("by 2026-11-20", None)):
+        await say(bot, "grace", f"/actions add call Acme @bruno {typed}")
+        read = f" ({day})" if day else ""
+        assert chat.last("grace") == (f"{typed}{read} is already past: give a due date from "
+                                      f"today (2026-11-27) on. Nothing was saved."), typed
+    for typed, day in (("昨天前", "2026-11-27"), ("截止上周五", "2026-11-20"),
+                       ("上周五前", "2026-11-20"), ("上周前", "2026-11-20"),
+                       ("上个月底前", "2026-10-31"),  # was read as this month's end
+                       ("去年底前", "2025-12-31")):
+        await say(bot, "li", f"/actions 添加 准备复盘 {typed}")
+        assert chat.last("li") == (f"{typed}（{day}） 已经过去：请给出今天（2026-11-28）或之后的"
+                                   f"截止日期。未保存。"), typed
     assert not chat.to("bruno")
     await say(bot, "grace", "/actions")
     assert chat.last("grace").startswith("No open action items")

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.org import Org, cache_dir
-from bot.text import clean_text
+from bot.text import INVISIBLE, clean_text, shows_nothing
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ class ConsoleAdapter(Adapter):
         # terminal has no line editing, a zero-width character pasted) is no message: a
         # chat app sends nothing for it, so the console only shows the prompt again.
         text = _visible(line)
-        if not text or text.startswith("#"):
+        if not text or self._comment(text):
             return True
         word, _, rest = text.partition(" ")
         word = word.lower()
@@ -312,6 +312,12 @@ class ConsoleAdapter(Adapter):
         else:
             await self._send(text)
         return True
+
+    def _comment(self, text: str) -> bool:
+        """Whether a line is a comment, dropped unsent: in a script piped in only, and only
+        `#` alone or followed by a space. At the prompt a person is chatting, and an
+        answer such as '#1 in the region: 12' must never vanish unanswered."""
+        return not self.interactive and (text == "#" or text.startswith(("# ", "#\t")))
 
     async def _group(self, text: str) -> None:
         """Say `text` in the team's group; a word from the console where nothing answers.
@@ -416,14 +422,10 @@ class ConsoleAdapter(Adapter):
         self._locales.pop(self.current, None)
 
 
-#: Characters that show nothing: zero-width spaces and joiners, a byte order mark.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-
-
 def _visible(line: str) -> str:
     """What a typed line shows: without control characters, escape sequences, invisible
-    characters and the spaces around them."""
-    return clean_text(line).strip().strip(_INVISIBLE).strip()
+    characters and the spaces around them ('' for a line of variation selectors too)."""
+    return "" if shows_nothing(line) else clean_text(line).strip().strip(INVISIBLE).strip()
 
 
 def _fileno(stream: TextIO) -> int | None:
