@@ -886,6 +886,24 @@ async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
     assert any("Stress is 4.0, above the alert level of 3.5" in t for t in alerts)
 
 
+
+async def test_an_alert_never_names_a_team_its_results_would_hide_by_subtraction(
+        pbot, pchat, pclock):
+    """East's 6 all answer stress 5, and of the rest only two: the org's 8 answers less
+    East's 6 would leave those two, so East's results are hidden. Its stress alert would
+    say the same as its results (and, beside the org's, what the two said): only the
+    org's alert goes, to the GM, and East's director hears nothing."""
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 3, 5)
+    for key in ("bruno", "west1"):
+        await answer_all(pbot, pchat, key, 3, 1)
+    await close(pbot, pclock)
+    alerts = [(s.target.address, s.text) for s in pchat.sent if "Pulse alert" in s.text]
+    assert [a for a, _ in alerts] == ["grace"]
+    assert "whole org" in alerts[0][1] and "East" not in alerts[0][1]
+
+
 # --- reminder and closing -------------------------------------------------------------------
 
 async def test_one_reminder_then_the_poll_closes(pbot, pchat, pclock):
