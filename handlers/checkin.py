@@ -472,14 +472,20 @@ def prompt_expiry(week: str, timezone: str, now: datetime) -> datetime:
 
 def _reminder_row(ctx: Context, rnd: CheckinRound, person: Person, questions: list[Question],
                   q: Question, target: Target, key: str, now: datetime,
-                  by: Person | None = None, expires_at: datetime | None = None
-                  ) -> dict[str, Any]:
+                  by: Person | None = None, expires_at: datetime | None = None,
+                  held: bool = False) -> dict[str, Any]:
     """The outbox row of a reminder: its intro (naming who asked for it, `by`, if
-    anyone) and the next question, numbered among those that apply."""
+    anyone) and the next question, numbered among those that apply; `held`, someone in
+    the middle of another dialog: the intro alone, saying /checkin carries on after it
+    (a question would take the next answer meant for that dialog)."""
     markup = ctx.addressbook.markup(target.platform)
     intro = ctx.renderer.message(person.locale, "checkin_reminder", markup,
                                  name=person.display_name, week=rnd.week,
-                                 by=by.display_name if by is not None else None)
+                                 by=by.display_name if by is not None else None, held=held)
+    if held:
+        message = OutboundMessage(intro)
+        ctx.sent.append(message)
+        return _outbox_row(target, message, key, now, expires_at)
     live = applicable(rnd, questions)
     position = next((i for i, x in enumerate(live, start=1) if x.key == q.key), 1)
     index = next(i for i, x in enumerate(questions) if x.key == q.key)
@@ -495,10 +501,15 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
     """Remind now, on `by`'s word (`/checkin remind`), those of `people` whose check-in
     of `week` went out and is not finished, at most once a day each (their day): the
     reminder names who asked, then their next question, as the automatic one does.
-    Returns who was reminded and, by reason, who was not."""
+    Returns who was reminded and, by reason, who was not.
+
+    Someone in the middle of another dialog (a pulse poll, a survey) is reminded as well,
+    without the question (see _reminder_row), and counted as everyone else: a reply
+    naming them apart would tell whoever asks, again and again, who is answering the
+    anonymous poll right now, and when (README: Your answers are anonymous)."""
     now = ctx.clock.now()
     out: dict[str, list[Person]] = {k: [] for k in (
-        "reminded", "done", "not_yet", "not_sent", "away", "busy", "already", "unreachable",
+        "reminded", "done", "not_yet", "not_sent", "away", "already", "unreachable",
         "not_checking_in")}
     active = [p for p in people if p.active]
     repo = RoundBatchRepo(ctx.session)
@@ -520,8 +531,7 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         q = next_question(rnd, questions) if rnd.status != "submitted" else None
         target = ctx.dm_target(person)
         reason = ("done" if q is None else "away" if (person.id, now) in away
-                  else "busy" if person.id in busy else "unreachable" if target is None
-                  else None)
+                  else "unreachable" if target is None else None)
         if reason is not None:
             out[reason].append(person)
             continue
@@ -538,12 +548,15 @@ def nudge(ctx: Context, people: Sequence[Person], week: str, by: Person
         if key in taken or reached_today:
             out["already"].append(person)
             continue
-        asked.append(_asked_row(person, rnd.id, q, now))
+        held = person.id in busy  # their next answer is that dialog's: no question
+        if not held:
+            asked.append(_asked_row(person, rnd.id, q, now))
         # Asked for by hand, maybe of last week's round (the GM chasing on Monday): held
         # up, it goes while /checkin can still take the answers (until the end of the
         # week after the round's, see cmd_checkin), not after.
         messages.append(_reminder_row(ctx, rnd, person, questions, q, target, key, now, by,
-                                      expires_at=week_over(week, person.timezone, 1)))
+                                      expires_at=week_over(week, person.timezone, 1),
+                                      held=held))
         # It stands for the automatic reminder too: not a second one an hour later.
         rnd.reminded_at = rnd.reminded_at or now
         out["reminded"].append(person)

@@ -11,6 +11,12 @@ What makes a vote anonymous here:
   comes next, never what was answered).
 - `pulse_participants` records that someone was asked and how far they got, with no
   value, no time and nothing that points at a vote.
+
+What does point at one, for a while: on PostgreSQL every row keeps the id of the
+transaction that wrote it (`xmin`, readable by any SELECT), and an answer is written in the
+transaction that moves its person's progress on (and their dialog, and the next question's
+outbox row). Only `shuffle`, run by every pulse sweep, breaks that pairing; the README
+states the window (*Your answers are anonymous*, the limits).
 """
 
 from __future__ import annotations

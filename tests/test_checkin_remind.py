@@ -8,12 +8,15 @@ no way to nudge them again but to write to each by hand. The clock starts on Fri
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from bot.adapters.base import RetryLater
 from bot.app import prepare
 from bot.config import Settings
+from storage.pulse import PulseVote
 from tests.support import TEST_ORG, RecordingAdapter, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all, answers_of
 
@@ -291,3 +294,50 @@ async def test_a_question_held_up_on_one_platform_is_withdrawn_when_answered_on_
     finally:
         await bot.drain()
         engine.dispose()
+
+
+async def test_the_reply_never_tells_the_gm_who_is_answering_the_pulse_poll_right_now(
+        bot, chat, clock):
+    """A curious GM on a poll day: Alice left last week's check-in half done; "did you take
+    the poll, Alice?", then /checkin remind alice, before and after. Had the reply named her
+    "in the middle of another survey or poll" while she answers and not otherwise, it would
+    say whether, and to the minute when, she answered (README: Your answers are anonymous).
+    She is reminded either way, without a question that would take her next poll answer."""
+    clock.set(datetime(2026, 12, 4, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York, W49
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:2])
+    await answer_all(bot, "li", ALICE_ANSWERS[:2])
+    clock.set(datetime(2026, 12, 9, 17, 5, tzinfo=UTC))  # Wednesday: the poll goes out
+    await bot.run_pulse()
+    clock.advance(timedelta(hours=2))  # the poll's own hour is long past
+    await say(bot, "alice", "4")  # morale: she is in the middle of the poll now
+    await say(bot, "li", "3")  # and so is 李雷
+    chat.clear()
+
+    await say(bot, "grace", "/checkin remind team China")
+    assert chat.last("grace") == ("Reminded 1 person whose 2026-W49 check-in is not finished "
+                                  "(team China): 李雷. Each was told you asked.")
+    assert chat.last("li") == ("李雷，Grace Chen 请我提醒你：你 2026-W49 的签到还没有完成。"
+                               "你正在回答其他问题：答完后发送 /checkin 即可从上次停下的地方继续。")
+    await say(bot, "grace", "/checkin remind alice")
+    reply = chat.last("grace")
+    assert reply == ("Reminded 1 person whose 2026-W49 check-in is not finished: "
+                     "Alice Martin. Each was told you asked.")
+    assert "middle" not in reply and "poll" not in reply
+    reminder = chat.last("alice")
+    assert reminder.startswith("Grace Chen asked me to remind you, Alice Martin: your "
+                               "check-in for 2026-W49 isn't finished yet.")
+    assert "send /checkin" in reminder and "Question" not in reminder
+    # Her next typed number still answers the poll, not the check-in.
+    await say(bot, "alice", "2")
+    with bot.unit() as ctx:
+        assert sorted(v.value for v in ctx.session.scalars(select(PulseVote))) == [2, 3, 4]
+    # Asked again later the same day, the reply is the same whether or not she is
+    # answering: reminded already today.
+    await say(bot, "grace", "/checkin remind alice")
+    assert chat.last("grace") == ("Nobody reminded for 2026-W49 (Alice Martin).\n"
+                                  "Reminded already today: Alice Martin")
+    await say(bot, "alice", "没有")  # no comment: the poll is finished
+    await say(bot, "grace", "/checkin remind alice")
+    assert chat.last("grace") == ("Nobody reminded for 2026-W49 (Alice Martin).\n"
+                                  "Reminded already today: Alice Martin")

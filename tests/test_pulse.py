@@ -886,6 +886,24 @@ async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
     assert any("Stress is 4.0, above the alert level of 3.5" in t for t in alerts)
 
 
+
+async def test_an_alert_never_names_a_team_its_results_would_hide_by_subtraction(
+        pbot, pchat, pclock):
+    """East's 6 all answer stress 5, and of the rest only two: the org's 8 answers less
+    East's 6 would leave those two, so East's results are hidden. Its stress alert would
+    say the same as its results (and, beside the org's, what the two said): only the
+    org's alert goes, to the GM, and East's director hears nothing."""
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 3, 5)
+    for key in ("bruno", "west1"):
+        await answer_all(pbot, pchat, key, 3, 1)
+    await close(pbot, pclock)
+    alerts = [(s.target.address, s.text) for s in pchat.sent if "Pulse alert" in s.text]
+    assert [a for a, _ in alerts] == ["grace"]
+    assert "whole org" in alerts[0][1] and "East" not in alerts[0][1]
+
+
 # --- reminder and closing -------------------------------------------------------------------
 
 async def test_one_reminder_then_the_poll_closes(pbot, pchat, pclock):
@@ -1328,3 +1346,44 @@ async def test_someone_moved_mid_poll_answers_with_the_team_they_were_asked_in(
     assert "Morale: 4.0 (6 answers)" in east and "• all good" in east
     with pbot.unit() as ctx:
         assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East"}
+
+
+# --- an operator reading the database -------------------------------------------------------
+
+# An operator's attack on the pulse polls' anonymity through the database itself: on
+# PostgreSQL every row carries the id of the transaction that last wrote it (`xmin`), and an
+# answer is stored in the very transaction that moves its person's progress on. A plain
+# SELECT (no low-level tools) pairs them while the poll's rows are as written; the sweep's
+# reshuffle must end that (README: *Your answers are anonymous*, the limits).
+
+#: What someone with read access to the database would run: each person beside the
+#: answers written in the same transaction as their latest progress.
+PAIRED = text("""
+    SELECT p.key, v.question_key, v.value FROM pulse_votes v
+    JOIN pulse_participants pp ON pp.xmin::text = v.xmin::text
+    JOIN people p ON p.id = pp.person_id
+    UNION ALL
+    SELECT p.key, 'comment', 0 FROM pulse_comments c
+    JOIN pulse_participants pp ON pp.xmin::text = c.xmin::text
+    JOIN people p ON p.id = pp.person_id
+    UNION ALL
+    SELECT p.key, v.question_key, v.value FROM pulse_votes v
+    JOIN conversations cv ON cv.xmin::text = v.xmin::text
+    JOIN people p ON p.id = cv.person_id""")
+
+
+async def test_after_the_sweep_no_answer_shares_a_transaction_with_its_person(pbot, pchat):
+    if pbot.engine.dialect.name != "postgresql":
+        pytest.skip("xmin is PostgreSQL's (SQLite keeps no transaction id on a row)")
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 1, 1)
+    await answer_all(pbot, pchat, "east1", 5, 3)
+    await press(pbot, pchat, "east2", 2)  # half-way: progress and answer, same transaction
+    await answer_all(pbot, pchat, "west1", 4, 2, "Tangerine tooling gripe")
+    with pbot.engine.connect() as conn:
+        # The limit the README states: until the reshuffle, the pairing is there.
+        paired = conn.execute(PAIRED).all()
+        assert ("east2", "morale", 2) in paired and ("west1", "comment", 0) in paired
+    await pbot.run_pulse()  # the sweep, every 5 minutes while the poll is open
+    with pbot.engine.connect() as conn:
+        assert conn.execute(PAIRED).all() == []
