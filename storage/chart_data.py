@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.pulse import PulsePoll, PulseVote
@@ -39,7 +40,8 @@ def attainment(session: Session, weeks: Sequence[str],
 
     A person-week's value is the mean of the attainments /summary shows for that week's
     KPIs (actual / the target asked that week, from the round's snapshot), over the KPIs
-    they reported with a positive target; a week with none reported has no value. Sorted
+    they reported with a positive target, the CRM's figure in place of the typed one
+    where it has one (as /summary counts it); a week with none has no value. Sorted
     by team, then name.
 
     Three plain reads: the rounds of those weeks with their snapshot's key, each distinct
@@ -88,20 +90,36 @@ def attainment(session: Session, weeks: Sequence[str],
                for kpis in snapshots]
     # One row per round, a column per KPI (the database pairs them up, not Python).
     figures = [func.max(case((Answer.question_key == k, Answer.number_value))) for k in keys]
-    out: dict[int, PersonAttainment] = {}
-    latest: dict[int, str] = {}  # person -> the latest week with a value
+    # round -> {KPI key: figure}: what was typed, then the CRM's figure of that person,
+    # metric and week in its place, as /summary counts it (a chart had drawn Alice's typed
+    # 60,000 where the GM's trend read the CRM's 72,000).
+    figures_of: dict[int, dict[str, float]] = {}
     for row in plain_rows(conn, select(Answer.round_id, *figures).where(
             Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
             Answer.question_key.in_(keys), Answer.skipped.is_(False),
             Answer.number_value.is_not(None)).group_by(Answer.round_id)):
-        found = rounds.get(row[0])
-        if found is None:
-            continue
-        person_id, week, week_team, at = found
+        if row[0] in rounds:
+            figures_of[row[0]] = {k: float(v) for k, v in zip(keys, row[1:], strict=True)
+                                  if v is not None}
+    by_person_week = {(people[p][1], wk): rid for rid, (p, wk, _t, _a) in rounds.items()}
+    for key, metric, week, value in conn.execute(
+            select(CrmActual.person_key, CrmActual.metric, CrmActual.week,
+                   func.sum(CrmActual.value))
+            .where(CrmActual.week.in_(list(weeks)), CrmActual.metric.in_(
+                [k.removeprefix("kpi:") for k in keys]))
+            .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week)):
+        rid = by_person_week.get((key, week))
+        if rid is not None:
+            figures_of.setdefault(rid, {})[f"kpi:{metric}"] = float(value)
+    out: dict[int, PersonAttainment] = {}
+    latest: dict[int, str] = {}  # person -> the latest week with a value
+    for round_id, found_figures in sorted(figures_of.items()):
+        person_id, week, week_team, at = rounds[round_id]
         total, count = 0.0, 0
         for i, target in aligned[at]:
-            if row[i] is not None:
-                total += row[i] / target
+            value = found_figures.get(keys[i - 1])
+            if value is not None:
+                total += value / target
                 count += 1
         if not count:
             continue
