@@ -6,7 +6,8 @@ The org (Q4 2026, read on Saturday 28 November, week 2026-W48):
 - Grace Chen, the GM, in New York.
 - East: Alice Martin (New York, which leaves summer time on Sunday 1 November, in W44)
   and Dan Park (New York, joins the org file on Tuesday 10 November, W46).
-- China: 李雷 (Shanghai) and 韩梅梅 (Shanghai).
+- China: 李雷 (Shanghai) and 韩梅梅 (Shanghai); 李雷's reports 王伟 and 李芳 answer
+  the pulse polls (threshold 3), not the check-in.
 - KPIs: revenue in USD (money) and new customers (a count). Weekly targets: Alice 50,000
   and 4, raised to 70,000 from W47; Dan 30,000 and 2; 李雷 60,000 and 3; 韩梅梅 40,000 and 2.
 
@@ -19,7 +20,10 @@ What happens (the bot first ran in W44: W40–W43 of the quarter were never aske
   answers on Monday 16 November in Shanghai, after his week ended there (late; it is still
   Sunday in New York); Alice changes her W46 revenue from 48,000 to 58,000 a week later.
 - W47: the CRM books 72,000 for Alice (two deals) where she reported 60,000.
-- W48: Dan does not answer; kudos: Alice to 李雷, 李雷 to 韩梅梅 and Alice.
+- W46 and W48: China's pulse polls (Wednesday 11:00 in Shanghai; 李芳 skips the second).
+- W48: the biweekly 1:1s of Tuesday 24 November: Grace confirms Alice's only; Dan does not
+  answer his check-in; kudos: Alice to 李雷, 李雷 to 韩梅梅 and Alice. Grace reads on Sunday
+  29 November, 07:00 in New York.
 """
 
 from __future__ import annotations
@@ -61,8 +65,26 @@ def org_yaml(*, dan: bool = False, alice_revenue: int = 50000) -> str:
               person("mei", "韩梅梅", "China", SH, 40000, 2, "zh-CN")]
     if dan:
         people.insert(2, person("dan", "Dan Park", "East", NY, 30000, 2))
-    return yaml.safe_dump({"org": {"name": "By Hand", "timezone": NY}, "people": people},
-                          allow_unicode=True)
+    # 李雷's two reports: they answer the pulse polls, not the check-in.
+    people += [{"key": key, "name": name, "role": "member", "manager": "li", "team": "China",
+                "timezone": SH, "locale": "zh-CN"} for key, name in (("wei", "王伟"),
+                                                                      ("fang", "李芳"))]
+    return yaml.safe_dump({"org": {"name": "By Hand", "timezone": NY},
+                           "pulse": {"threshold": 3,
+                                     "audience": {"roles": ["director", "member"]}},
+                           "people": people}, allow_unicode=True)
+
+
+async def poll(bot: TeamPulse, chat: RecordingAdapter, clock: FakeClock, wednesday: datetime,
+               votes: dict[str, tuple[int, int]]) -> None:
+    """The pulse poll at 11:00 in Shanghai (03:00 UTC); each votes morale and stress by
+    button, no comment."""
+    clock.set(wednesday)
+    await bot.run_pulse()
+    for key, (morale, stress) in votes.items():
+        for n in (morale, stress, 1):
+            sent = [x for x in chat.sent if x.target.address == key]
+            await say(bot, key, action=sent[-1].message.choices[n - 1].value)
 
 
 def at(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
@@ -83,8 +105,8 @@ async def edit_org(bot: TeamPulse, path: Path, text: str) -> None:
     await bot.drain()
 
 
-async def live_the_quarter(bot: TeamPulse, clock: FakeClock, path: Path,
-                           settings: Any) -> None:
+async def live_the_quarter(bot: TeamPulse, chat: RecordingAdapter, clock: FakeClock,
+                           path: Path, settings: Any) -> None:
     async def round_(friday: tuple[int, int, int]) -> None:
         # 16:00 in Shanghai (08:00 UTC), then 16:00 in New York (21:00 UTC, 20:00 in summer).
         clock.set(at(*friday, 8))
@@ -110,6 +132,9 @@ async def live_the_quarter(bot: TeamPulse, clock: FakeClock, path: Path,
     # W46: Dan joins on Tuesday, 韩梅梅 goes away on Thursday for two weeks.
     clock.set(at(2026, 11, 10, 15))
     await edit_org(bot, path, org_yaml(dan=True))
+    # The pulse poll of Wednesday 11 November: China's morale 4, 3, 2, 3; stress 2, 3, 4, 3.
+    await poll(bot, chat, clock, at(2026, 11, 11, 3, 5), {
+        "li": (4, 2), "mei": (3, 3), "wei": (2, 4), "fang": (3, 3)})
     clock.set(at(2026, 11, 12, 3))  # Thursday 11:00 in Shanghai
     await say(bot, "mei", "/away 2026-11-22")
     await round_((2026, 11, 13))
@@ -141,6 +166,17 @@ async def live_the_quarter(bot: TeamPulse, clock: FakeClock, path: Path,
         '"11/19/2026","10/15/2026","Web","New Customer"\n', encoding="utf-8")
     clock.set(at(2026, 11, 23, 14))
     assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+    # W48: the biweekly one-on-ones, Tuesday 24 November 10:00 in New York (the GM's).
+    clock.set(at(2026, 11, 24, 16))
+    await bot.run_oneonones()
+    await bot.drain()
+    # Grace says her 1:1 with Alice happened; the other three she leaves unanswered.
+    asked = next(x for x in chat.sent if x.target.address == "grace"
+                 and "Did your 1:1 with Alice Martin" in x.message.text)
+    await say(bot, "grace", action=asked.message.choices[0].value)
+    # The poll of Wednesday 25 November: 李芳 does not answer; morale 5, 4, 4; stress 2, 2, 3.
+    await poll(bot, chat, clock, at(2026, 11, 25, 3, 5), {
+        "li": (5, 2), "mei": (4, 2), "wei": (4, 3)})
     # W48
     await round_((2026, 11, 27))
     clock.set(at(2026, 11, 27, 9))
@@ -150,7 +186,8 @@ async def live_the_quarter(bot: TeamPulse, clock: FakeClock, path: Path,
     clock.set(at(2026, 11, 27, 22))
     await answer(bot, "alice", "75000", "5")
     await kudo(bot, "alice", "/kudos @li for the Shanghai intro")
-    clock.set(at(2026, 11, 28, 15))  # Saturday: the GM reads
+    clock.set(at(2026, 11, 29, 12))  # Sunday 07:00 in New York, after the poll closed: the GM reads
+    await bot.run_pulse()
 
 
 @pytest.fixture
@@ -164,7 +201,7 @@ async def quarter(settings, tmp_path, monkeypatch):
     bot.register(chat)
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     try:
-        await live_the_quarter(bot, clock, path, settings)
+        await live_the_quarter(bot, chat, clock, path, settings)
         yield bot, chat, settings
     finally:
         engine.dispose()
@@ -333,3 +370,44 @@ async def test_the_attainment_chart_counts_the_crm_as_the_summary_does(quarter):
     assert lines["Dan Park"] == [None, None, 58.3, 108.3, None]
     assert lines["韩梅梅"] == [62.5, 102.5, None, None, 101.3]
     assert kudos.bars == [("China", 2, 2), ("East", 1, 1)]
+    # Morale by week: W46's poll (3.0) and W48's ((5+4+4)/3 = 4.33); only China (the New
+    # York poll was never sent: East, none answered, is hidden).
+    with bot.unit() as ctx:
+        morale = chart_data_for(ctx.session, bot.org, "morale", "en",
+                                end_week=date(2026, 11, 26), weeks=5)
+    assert {line.label: line.values for line in morale.lines} == {
+        "Everyone": [None, None, (4 + 3 + 2 + 3) / 4, None, round((5 + 4 + 4) / 3, 2)],
+        "China": [None, None, 3.0, None, 4.33]}
+    assert {line.label: line.values for line in morale.stress}["China"] == \
+        [None, None, (2 + 3 + 4 + 3) / 4, None, round((2 + 2 + 3) / 3, 2)]
+    assert morale.note is not None and morale.note.endswith(": East")
+
+
+async def test_morale_kudos_and_one_on_ones_by_hand(quarter):
+    bot, chat, _settings = quarter
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    blocks = {b.split(" · team")[0]: b for b in text.split("\n\n") if " · team " in b}
+    # China's morale: each closed poll's average, then their mean: (4+3+2+3)/4 = 3.0 and
+    # (5+4+4)/3 = 4.33, so 3.67; stress (2+3+4+3)/4 = 3.0 and (2+2+3)/3 = 2.33, so 2.67.
+    morale = ((4 + 3 + 2 + 3) / 4 + (5 + 4 + 4) / 3) / 2
+    stress = ((2 + 3 + 4 + 3) / 4 + (2 + 2 + 3) / 3) / 2
+    china = f"morale {morale:.1f} / 5 · stress {stress:.1f} / 5 · kudos 2 given, 2 received"
+    assert china == "morale 3.7 / 5 · stress 2.7 / 5 · kudos 2 given, 2 received"
+    assert china in blocks["李雷"] and china in blocks["韩梅梅"]
+    assert "members' one-on-ones: 0 held, 2 overdue" in blocks["李雷"]  # 王伟's and 李芳's
+    # East is two people, below the threshold of 3.
+    for name in ("Alice Martin", "Dan Park"):
+        assert ("morale and stress hidden (too few answers to stay anonymous) · kudos 1 "
+                "given, 1 received") in blocks[name]
+    # Grace confirmed her 1:1 with Alice of 24 November; the other three went unanswered.
+    assert "One-on-one with you: last 2026-11-24 · next 2026-12-08\n" in \
+        blocks["Alice Martin"] + "\n"
+    for name in ("Dan Park", "李雷", "韩梅梅"):
+        assert "One-on-one with you: last never · next 2026-12-08 · overdue" in blocks[name]
+        assert f"{name}: one-on-one with you overdue" in text
+    assert "Alice Martin: one-on-one with you overdue" not in text
+    await say(bot, "grace", "/summary team China")
+    text = chat.last("grace")
+    assert "• China (李雷, 韩梅梅): 2 given by 1 person, 2 received by 2 people" in text
+    assert f"• China (李雷, 韩梅梅): {morale:.1f} / 5" in text
