@@ -14,7 +14,8 @@ The org (Q4 2026, read on Saturday 28 November, week 2026-W48):
 What happens (the bot first ran in W44: W40–W43 of the quarter were never asked):
 
 - W44: Alice answers on Sunday 1 November at 23:30 New York time, the night the clocks went
-  back (on time: her week ends at midnight EST, 05:00 UTC, not EDT's 04:00).
+  back (on time: her week ends at midnight EST, 05:00 UTC, not EDT's 04:00), and gives
+  李雷 kudos then (W44's in Grace's New York week).
 - W45: 李雷 skips the new-customers question.
 - W46: Dan's first week; 韩梅梅 is away W46 and W47 (`/away` on Thursday of W46); 李雷
   answers on Monday 16 November in Shanghai, after his week ended there (late; it is still
@@ -121,6 +122,7 @@ async def live_the_quarter(bot: TeamPulse, chat: RecordingAdapter, clock: FakeCl
     await answer(bot, "mei", "30000", "1")
     clock.set(at(2026, 11, 2, 4, 30))  # Sunday 1 Nov 23:30 EST
     await answer(bot, "alice", "45000", "3")
+    await kudo(bot, "alice", "/kudos @li for the late-night pricing review")
     # W45
     await round_((2026, 11, 6))
     clock.set(at(2026, 11, 6, 9))
@@ -311,6 +313,12 @@ async def test_the_away_late_edited_and_crm_weeks_by_hand(quarter):
     text = chat.last("grace")
     assert "✅ Alice Martin — checked in\n" in text
     assert f"Team · Revenue 130,000 / 150,000 USD ({pct(130000, 150000)}%), 3 of 3" in text
+    # Her kudos to 李雷 at that 23:30 is W44's (the week ends at 05:00 UTC, not 04:00).
+    assert text.count("kudos 1 given, 0 received") == 2  # East: Alice, Dan (listed, not sent)
+    assert text.count("kudos 0 given, 1 received") == 2  # China
+    await say(bot, "grace", "/summary 2026-W45")
+    assert "kudos 1 given" not in chat.last("grace")
+    assert "kudos 0 given, 1 received" not in chat.last("grace")
 
 
 async def test_the_last_four_weeks_and_a_team_by_hand(quarter):
