@@ -251,6 +251,15 @@ async def test_the_weeks_headline_month_and_quarter_add_up_by_hand(quarter):
             f"({pct(*QUARTER_REVENUE)}%) · New customers 41 / 47 customers "
             f"({pct(*QUARTER_CUSTOMERS)}%)") in text
     assert "Dan Park: not checked in this week" in text
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "签到：3 / 4 · 未签到：Dan Park" in text
+    assert "团队 · 营收 180,000 / 200,000 USD（90%），3/4 人已填报 · 未填报：Dan Park" in text
+    assert ("本月累计（2026-11）：营收 648,000 / 650,000 USD（100%） · "
+            "新客户 35 / 38 customers（92%）") in text
+    assert ("本季度累计（2026-Q4）：营收 778,000 / 800,000 USD（97%） · "
+            "新客户 41 / 47 customers（87%）") in text
 
 
 async def test_each_directors_week_month_quarter_and_trend_by_hand(quarter):
@@ -359,6 +368,10 @@ async def test_the_exports_by_hand(quarter):
     rows = {r["director"]: r for r in csv_records(
         run_cli(settings, "summary", "--format", "csv", "--week", "2026-W46")[1])}
     assert rows["li"]["late"] == "true" and rows["alice"]["revenue_week_actual"] == "58000"
+    rows = {r["director"]: r for r in csv_records(
+        run_cli(settings, "summary", "--format", "csv", "--week", "2026-W44")[1])}
+    assert (rows["alice"]["status"], rows["alice"]["late"]) == ("submitted", "false")
+    assert rows["dan"]["status"] == "not_sent" and rows["dan"]["revenue_mtd_target"] == ""
     md = run_cli(settings, "summary", "--format", "md")[1]
     assert "- Team · Revenue 180,000 / 200,000 USD (90%), 3 of 4 reporting" in md
 
