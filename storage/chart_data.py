@@ -44,10 +44,11 @@ def attainment(session: Session, weeks: Sequence[str],
     where it has one (as /summary counts it); a week with none has no value. Sorted
     by team, then name.
 
-    Three plain reads: the rounds of those weeks with their snapshot's key, each distinct
+    Four plain reads: the rounds of those weeks with their snapshot's key, each distinct
     snapshot's text once (storage/snapshot_keys.py: a year of 1,000 people is 52,000
-    rounds but a handful of snapshots, as rounds with the same targets share one), and
-    their KPI figures (a row per round, a column per KPI). Reading every round's
+    rounds but a handful of snapshots, as rounds with the same targets share one),
+    their KPI figures (a row per round, a column per KPI), and the CRM's figures of the
+    weeks (a GROUP BY per person, metric and week). Reading every round's
     kilobytes of JSON instead was most of the chart's time.
     """
     wanted = team.lower() if team else None
