@@ -91,36 +91,45 @@ def attainment(session: Session, weeks: Sequence[str],
                for kpis in snapshots]
     # One row per round, a column per KPI (the database pairs them up, not Python).
     figures = [func.max(case((Answer.question_key == k, Answer.number_value))) for k in keys]
-    # round -> {KPI key: figure}: what was typed, then the CRM's figure of that person,
-    # metric and week in its place, as /summary counts it (a chart had drawn Alice's typed
-    # 60,000 where the GM's trend read the CRM's 72,000).
-    figures_of: dict[int, dict[str, float]] = {}
-    for row in plain_rows(conn, select(Answer.round_id, *figures).where(
-            Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
-            Answer.question_key.in_(keys), Answer.skipped.is_(False),
-            Answer.number_value.is_not(None)).group_by(Answer.round_id)):
-        if row[0] in rounds:
-            figures_of[row[0]] = {k: float(v) for k, v in zip(keys, row[1:], strict=True)
-                                  if v is not None}
-    by_person_week = {(people[p][1], wk): rid for rid, (p, wk, _t, _a) in rounds.items()}
-    for key, metric, week, value in conn.execute(
-            select(CrmActual.person_key, CrmActual.metric, CrmActual.week,
-                   func.sum(CrmActual.value))
-            .where(CrmActual.week.in_(list(weeks)), CrmActual.metric.in_(
-                [k.removeprefix("kpi:") for k in keys]))
-            .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week)):
-        rid = by_person_week.get((key, week))
-        if rid is not None:
-            figures_of.setdefault(rid, {})[f"kpi:{metric}"] = float(value)
+    # The CRM's figure of a person, metric and week is counted in place of the typed one,
+    # as /summary counts it (a chart had drawn Alice's typed 60,000 where the GM's trend
+    # read the CRM's 72,000): round -> {column: figure}. Read first, usually a few rows,
+    # so the loop over every round's figures below stays as cheap as before.
+    crm: dict[int, dict[int, float]] = {}
+    column = {k.removeprefix("kpi:"): i for i, k in enumerate(keys, start=1)}
+    crm_rows = plain_rows(conn, select(
+        CrmActual.person_key, CrmActual.metric, CrmActual.week, func.sum(CrmActual.value))
+        .where(CrmActual.week.in_(list(weeks)), CrmActual.metric.in_(list(column)))
+        .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week))
+    if crm_rows:
+        round_of = {(people[p][1], wk): rid for rid, (p, wk, _t, _a) in rounds.items()}
+        for key, metric, week, value in crm_rows:
+            rid = round_of.get((key, week))
+            if rid is not None:
+                crm.setdefault(rid, {})[column[metric]] = float(value)
+    typed = plain_rows(conn, select(Answer.round_id, *figures).where(
+        Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
+        Answer.question_key.in_(keys), Answer.skipped.is_(False),
+        Answer.number_value.is_not(None)).group_by(Answer.round_id))
+    # Rounds with a CRM figure and nothing typed (a week missed) count it all the same.
+    seen = {row[0] for row in typed} if crm else set()
+    typed += [(rid, *([None] * len(keys))) for rid in crm if rid not in seen]
     out: dict[int, PersonAttainment] = {}
     latest: dict[int, str] = {}  # person -> the latest week with a value
-    for round_id, found_figures in sorted(figures_of.items()):
-        person_id, week, week_team, at = rounds[round_id]
+    for row in typed:
+        found = rounds.get(row[0])
+        if found is None:
+            continue
+        if row[0] in crm:
+            replaced = list(row)
+            for i, value in crm[row[0]].items():
+                replaced[i] = value
+            row = tuple(replaced)
+        person_id, week, week_team, at = found
         total, count = 0.0, 0
         for i, target in aligned[at]:
-            value = found_figures.get(keys[i - 1])
-            if value is not None:
-                total += value / target
+            if row[i] is not None:
+                total += row[i] / target
                 count += 1
         if not count:
             continue
