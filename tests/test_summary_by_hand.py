@@ -432,3 +432,26 @@ async def test_morale_kudos_and_one_on_ones_by_hand(quarter):
     text = chat.last("grace")
     assert "• China (李雷, 韩梅梅): 2 given by 1 person, 2 received by 2 people" in text
     assert f"• China (李雷, 韩梅梅): {morale:.1f} / 5" in text
+
+
+async def test_a_missed_week_with_a_crm_figure_reads_alike_in_summary_and_chart(quarter):
+    """Dan missed W48; the CRM then books 15,000 for him that week: the GM's trend and the
+    chart both count it against his 30,000 (50%; he typed no new customers)."""
+    bot, chat, settings = quarter
+    crm = settings.org_file.parent / "crm-dan.csv"
+    crm.write_text(
+        '"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
+        '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"\n'
+        '"Dan Park","Initech","Initech - Seats","Closed Won","Q4-2026","15,000.00","100",'
+        '"11/25/2026","10/02/2026","Web","New Customer"\n', encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    dan = f"{pct(15000, 30000)}%"
+    assert f"Revenue 15,000 / 30,000 USD ({dan}) [CRM]" in text
+    assert f"trend ↓ (— → 58% → 108% → {dan})" in text
+    with bot.unit() as ctx:
+        chart = chart_data_for(ctx.session, bot.org, "attainment", "en",
+                               end_week=date(2026, 11, 26), weeks=5)
+    assert {line.label: line.values for line in chart.lines}["Dan Park"] == \
+        [None, None, 58.3, 108.3, 15000 / 30000 * 100]
