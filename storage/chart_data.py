@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
 from storage.pulse import PulsePoll, PulseVote
@@ -39,13 +40,15 @@ def attainment(session: Session, weeks: Sequence[str],
 
     A person-week's value is the mean of the attainments /summary shows for that week's
     KPIs (actual / the target asked that week, from the round's snapshot), over the KPIs
-    they reported with a positive target; a week with none reported has no value. Sorted
+    they reported with a positive target, the CRM's figure in place of the typed one
+    where it has one (as /summary counts it); a week with none has no value. Sorted
     by team, then name.
 
-    Three plain reads: the rounds of those weeks with their snapshot's key, each distinct
+    Four plain reads: the rounds of those weeks with their snapshot's key, each distinct
     snapshot's text once (storage/snapshot_keys.py: a year of 1,000 people is 52,000
-    rounds but a handful of snapshots, as rounds with the same targets share one), and
-    their KPI figures (a row per round, a column per KPI). Reading every round's
+    rounds but a handful of snapshots, as rounds with the same targets share one),
+    their KPI figures (a row per round, a column per KPI), and the CRM's figures of the
+    weeks (a GROUP BY per person, metric and week). Reading every round's
     kilobytes of JSON instead was most of the chart's time.
     """
     wanted = team.lower() if team else None
@@ -88,15 +91,40 @@ def attainment(session: Session, weeks: Sequence[str],
                for kpis in snapshots]
     # One row per round, a column per KPI (the database pairs them up, not Python).
     figures = [func.max(case((Answer.question_key == k, Answer.number_value))) for k in keys]
+    # The CRM's figure of a person, metric and week is counted in place of the typed one,
+    # as /summary counts it (a chart had drawn Alice's typed 60,000 where the GM's trend
+    # read the CRM's 72,000): round -> {column: figure}. Read first, usually a few rows,
+    # so the loop over every round's figures below stays as cheap as before.
+    crm: dict[int, dict[int, float]] = {}
+    column = {k.removeprefix("kpi:"): i for i, k in enumerate(keys, start=1)}
+    crm_rows = plain_rows(conn, select(
+        CrmActual.person_key, CrmActual.metric, CrmActual.week, func.sum(CrmActual.value))
+        .where(CrmActual.week.in_(list(weeks)), CrmActual.metric.in_(list(column)))
+        .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week))
+    if crm_rows:
+        round_of = {(people[p][1], wk): rid for rid, (p, wk, _t, _a) in rounds.items()}
+        for key, metric, week, value in crm_rows:
+            rid = round_of.get((key, week))
+            if rid is not None:
+                crm.setdefault(rid, {})[column[metric]] = float(value)
+    typed = plain_rows(conn, select(Answer.round_id, *figures).where(
+        Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
+        Answer.question_key.in_(keys), Answer.skipped.is_(False),
+        Answer.number_value.is_not(None)).group_by(Answer.round_id))
+    # Rounds with a CRM figure and nothing typed (a week missed) count it all the same.
+    seen = {row[0] for row in typed} if crm else set()
+    typed += [(rid, *([None] * len(keys))) for rid in crm if rid not in seen]
     out: dict[int, PersonAttainment] = {}
     latest: dict[int, str] = {}  # person -> the latest week with a value
-    for row in plain_rows(conn, select(Answer.round_id, *figures).where(
-            Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
-            Answer.question_key.in_(keys), Answer.skipped.is_(False),
-            Answer.number_value.is_not(None)).group_by(Answer.round_id)):
+    for row in typed:
         found = rounds.get(row[0])
         if found is None:
             continue
+        if row[0] in crm:
+            replaced = list(row)
+            for i, value in crm[row[0]].items():
+                replaced[i] = value
+            row = tuple(replaced)
         person_id, week, week_team, at = found
         total, count = 0.0, 0
         for i, target in aligned[at]:
