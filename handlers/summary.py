@@ -47,7 +47,13 @@ from handlers.context import Context, one_moment
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
-from handlers.teams_then import find_team, last_week_of, teams_then, teams_today
+from handlers.teams_then import (
+    directors_then,
+    find_team,
+    last_week_of,
+    teams_then,
+    teams_today,
+)
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
@@ -644,11 +650,10 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
     """Morale per director's team (thresholded) and the one-on-ones, on the latest week."""
     latest = built[-1]
     latest.reader_tz = anchor_tz
-    directors: dict[str, list[str]] = {}
-    for p in everyone:
-        if p.active and p.role == "director" and p.team and \
-                (team is None or p.team.lower() == team):
-            directors.setdefault(p.team, []).append(p.display_name)
+    # Each team with its directors of the latest week (a past week's as they were then,
+    # see _directors_in): the votes are stored with the team of when they were given.
+    directors = {t: names for t, names in _directors_in(ctx, latest, everyone, anchor_tz)
+                 .items() if t and (team is None or t.lower() == team)}
     since = built[0].start - MORALE_LOOKBACK
     if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
@@ -692,26 +697,42 @@ def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
     for w in built:
         start = datetime.combine(w.start, time(), tz).astimezone(UTC)
         end = datetime.combine(w.end + timedelta(days=1), time(), tz).astimezone(UTC)
-        directors = _directors_in(w, everyone)
+        directors = _directors_in(ctx, w, everyone, anchor_tz)
         w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
                                    t.givers, t.recipients)
                    for t in kudos_by_team(ctx.session, start, end, teams)
                    if team is None or (t.team or "").lower() == team]
 
 
-def _directors_in(week: WeekSummary, everyone: Sequence[Any]) -> dict[str | None, list[str]]:
+def _directors_in(ctx: Context, week: WeekSummary, everyone: Sequence[Any],
+                  anchor_tz: str) -> dict[str | None, list[str]]:
     """Each team's directors in `week`: a director listed in it under the team their round
-    was made with (a team renamed or left since still names who led it then), any other
-    director in the org file today under today's team (no round that week to say)."""
+    was made with (a team renamed or left since still names who led it then); in a past
+    week, one without a round that week under the team last recorded for them by then
+    (teams_then.directors_then: an earlier round, a kudos, a pulse poll), also if removed
+    from the org file since; any other director in the org file today under today's team
+    (this week's, or nothing recorded to say)."""
     listed = {p.key: p.team for p in week.people}
+    end = datetime.combine(week.end + timedelta(days=1), time(),
+                           ZoneInfo(anchor_tz)).astimezone(UTC)
+    then = directors_then(ctx.session, week.week, end, anchor_tz) \
+        if end <= ctx.clock.now() else {}
     directors: dict[str | None, list[str]] = {}
+    named: set[str] = set()
     for p in everyone:
         if p.role != "director":
             continue
+        named.add(p.key)
         if p.key in listed:
             directors.setdefault(listed[p.key], []).append(p.display_name)
+        elif p.key in then:
+            directors.setdefault(then[p.key][1], []).append(p.display_name)
         elif p.active:
             directors.setdefault(p.team, []).append(p.display_name)
+    # A team's summary reads its people only: who led it then, in another team today.
+    for key, (name, team) in sorted(then.items(), key=lambda kv: kv[1][0]):
+        if key not in named:
+            directors.setdefault(team, []).append(name)
     return directors
 
 
