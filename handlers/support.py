@@ -344,7 +344,7 @@ def _list(ctx: Context, person: Person, page: int = 1, *, renewed: bool = False)
         "readers": readers,
         # An owner's page is withdrawn whole should one of its departments be taken
         # from them while it waits: the rest is theirs still, sent again (list_again).
-        "again": f"{AGAIN_LIST}{page}" if readers and readers != GM else None}
+        "resend": f"{AGAIN_LIST}{page}" if readers and readers != GM else None}
     if renewed:
         ctx.tell(person, "support_list", renewed=True, **params)
     else:
