@@ -39,24 +39,28 @@ def teams_then(session: Session, weeks: Sequence[str], start: datetime | None,
     return {t for t in found if t} | stored_teams(session, start, end)
 
 
-def directors_then(session: Session, week: str, end: datetime,
-                   timezone: str) -> dict[str, tuple[str, str | None]]:
-    """Each director's (by role today) display name and team as last recorded by the end
-    of `week` (`end`: that instant): their latest check-in round up to that week, kudos
+def directors_then(session: Session, week: str, end: datetime, timezone: str,
+                   ids: Collection[int] | None = None) -> dict[str, tuple[str, str | None]]:
+    """Each director's (by role today; or each of the people `ids`, whatever their role)
+    display name and team as last recorded by the end of `week` (`end`: that instant),
+    by person key: their latest check-in round up to that week, kudos
     given or received before `end`, or pulse poll asked up to that week, each stored with
     the team they were in then; the latest wins, a round over the others in one week.
-    Directors with no such record are left out (the caller names them by today's team).
+    Those with no such record are left out (the caller goes by today's team).
 
     Why: a past week without a round of theirs (check-in not sent, away) still had them
     leading a team, and the org file (today's) may have renamed it or moved them since;
     the last record before it is the last the bot knew of them then, and never changes.
-    Five statements, a row per director and source."""
+    Five statements, a row per person and source."""
     last_day = week_end(week).isoformat()
+    if ids is not None and not ids:
+        return {}
+    chosen = Person.role == "director" if ids is None else Person.id.in_(sorted(ids))
     names = {pid: (key, name) for pid, key, name in session.execute(
-        select(Person.id, Person.key, Person.display_name).where(Person.role == "director"))}
+        select(Person.id, Person.key, Person.display_name).where(chosen))}
     if not names:
         return {}
-    directors = select(Person.id).where(Person.role == "director").scalar_subquery()
+    directors = select(Person.id).where(chosen).scalar_subquery()
     seen: dict[int, tuple[str, int, str | None]] = {}
 
     def note(pid: int, wk: str, rank: int, team: str | None) -> None:
@@ -86,6 +90,17 @@ def directors_then(session: Session, week: str, end: datetime,
             .join(asked, and_(p.person_id == asked.c.person_id, PulsePoll.key == asked.c.key))):
         note(pid, week_of(date.fromisoformat(key)), 0, team)
     return {names[pid][0]: (names[pid][1], team) for pid, (_, _, team) in seen.items()}
+
+
+def roles_changed(session: Session, week: str) -> dict[int, str]:
+    """The people whose round of `week` was made in another role than theirs today (a
+    director made GM since, a member made director), by person id: that week's role.
+    One statement, a row per such person (usually none)."""
+    return {pid: role for pid, role in session.execute(
+        select(CheckinRound.person_id, CheckinRound.role).join(
+            Person, Person.id == CheckinRound.person_id).where(
+            CheckinRound.week == week, CheckinRound.role.is_not(None),
+            CheckinRound.role != Person.role))}
 
 
 def teams_today(session: Session) -> set[str]:

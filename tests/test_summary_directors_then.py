@@ -9,10 +9,11 @@ from datetime import timedelta
 import yaml
 
 from tests.conftest import FRIDAY_4PM_NY
-from tests.support import bot_on_org, say
+from tests.support import TEST_ORG, bot_on_org, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_honours import DEC_1_9AM_NY
 from tests.test_kudos import kudo
-from tests.test_kudos_team_moves import renamed
+from tests.test_kudos_team_moves import november_in_east, renamed
 from tests.test_pulse import (  # noqa: F401 (the fixtures)
     EAST,
     PREVIOUS_POLL_DAY,
@@ -82,3 +83,44 @@ async def test_a_renamed_teams_past_morale_names_that_weeks_directors(
         await say(later, "grace", "/summary 2026-W48")
         org_view = chat.last("grace")
         assert "Americas East" not in org_view
+
+
+def promoted(tmp_path):
+    """The test org file after Alice (East's director) became GM and Grace (the GM) took
+    over East as its director."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    for person in data["people"]:
+        if person["key"] == "alice":
+            person["role"] = "gm"
+            person.pop("team", None)
+        elif person["key"] == "grace":
+            person["role"] = "director"
+            person["team"] = "East"
+    path = tmp_path / "org-alice-gm.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def test_a_week_before_a_promotion_reads_as_it_was(bot, chat, clock, tmp_path):
+    """Alice led East in 2026-W48 (her check-in, kudos); in December she is made GM and
+    Grace East's director. `/summary team East 2026-W48` then listed Grace (GM in W48) as
+    East's member with 'no check-in sent' and named East's kudos 'East (Grace Chen)'."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await november_in_east(bot)
+    await say(bot, "grace", "/summary team East 2026-W48")
+    before = chat.last("grace")
+    assert "East (Alice Martin): 2 given by 2 people" in before
+    clock.set(DEC_1_9AM_NY + timedelta(days=14))
+    with bot_on_org(bot.settings, clock, promoted(tmp_path)) as (later, chat, _):
+        await say(later, "alice", "/summary team East 2026-W48")
+        after = chat.last("alice")
+        assert "Grace Chen — no check-in sent" not in after
+        assert "East (Alice Martin): 2 given by 2 people" in after
+        assert after.split("Check-ins")[1].split("KPIs")[0] == \
+            before.split("Check-ins")[1].split("KPIs")[0]
+        with later.unit() as ctx:
+            ctx.people.by_key("alice").locale = "zh-CN"
+        await say(later, "alice", "/summary team East 2026-W48")
+        assert "East（Alice Martin）：送出 2 次" in chat.last("alice")
+        assert "Grace Chen" not in chat.last("alice").split("一对一")[0]
