@@ -878,7 +878,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # recorded for them by then (a rename or move in the org file since rewrites nothing).
     week_over = datetime.combine(last_day + timedelta(days=1), time(),
                                  ZoneInfo(reader_tz)).astimezone(UTC)
-    then = directors_then(ctx.session, week, week_over, reader_tz) \
+    # Only those without one are looked up (usually a few of the thousands).
+    then = directors_then(ctx.session, week, week_over, reader_tz, [
+        d.id for d in (*directors, *leavers) if rounds_get((d.id, week)) is None]) \
         if week_over <= ctx.clock.now() else {}
     with read_aside(conn, [*aside, *later]) as rows_read:
         for d in (*directors, *leavers):

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -22,6 +22,7 @@ from bot.weeks import current_week, week_end, week_of, week_start
 from storage.kudos import Kudos, stored_teams
 from storage.models import CheckinRound, Person
 from storage.pulse import PulseParticipant, PulsePoll
+from storage.team_scope import MAX_LISTED
 
 
 def teams_then(session: Session, weeks: Sequence[str], start: datetime | None,
@@ -55,7 +56,10 @@ def directors_then(session: Session, week: str, end: datetime, timezone: str,
     last_day = week_end(week).isoformat()
     if ids is not None and not ids:
         return {}
-    chosen = Person.role == "director" if ids is None else Person.id.in_(sorted(ids))
+    # Past MAX_LISTED ids, everyone (a superset: the caller looks up by key) rather than
+    # more bound parameters than a statement takes.
+    chosen = Person.role == "director" if ids is None else \
+        Person.id.in_(sorted(ids)) if len(ids) <= MAX_LISTED else true()
     names = {pid: (key, name) for pid, key, name in session.execute(
         select(Person.id, Person.key, Person.display_name).where(chosen))}
     if not names:
