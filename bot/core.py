@@ -257,8 +257,10 @@ class TeamPulse:
         """Withdraw what waits in the outbox that the org file (as now synced) no longer
         allows; how many, by reason (each logged)."""
         from handlers.oneonone import withdraw_stale_reminders
+        from handlers.support import list_again
 
         outbox, now = OutboxRepo(ctx.session), self.clock.now()
+        again: list[tuple[str, str, str]] = []
         dropped = {
             # A 1:1 whose time the edit changed: its reminders still queued (the platform
             # down) would say the old time; dropped, the sweep reminds of the new one.
@@ -270,8 +272,12 @@ class TeamPulse:
             # GM, a director moved, no longer a department's owner) no summary, digest,
             # GM's message or support request's news still queued.
             "right_taken": outbox.withdraw_unreadable(
-                now, {d.key: d.owners for d in ctx.org.support.departments}),
+                now, {d.key: d.owners for d in ctx.org.support.departments}, again),
         }
+        # An owner's /support page withdrawn for one department taken from them: what
+        # they still own of it is sent again, as it stands now.
+        for key, hint, mark in again:
+            list_again(ctx, key, hint, mark)
         for reason, count in dropped.items():
             _log_withdrawn(reason, count)
         return dropped

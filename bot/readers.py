@@ -16,6 +16,11 @@ from collections.abc import Collection
 #: The payload key of the mark.
 READERS_KEY = "readers"
 
+#: The payload key of what replaces a message withdrawn for a right taken away, worked
+#: out again for the reader as the org file has them now: "support_list:<page>" (an
+#: owner's /support page; one department taken from them leaves the others').
+AGAIN_KEY = "again"
+
 #: The whole org's summaries: the GM and the summary viewers.
 VIEWERS = "viewers"
 
@@ -36,6 +41,13 @@ def department_readers(*departments: str) -> str:
     """The mark of what an owner reads about requests of these departments (keys): an
     owner of every one of them, and the GM (who sees every request in /support)."""
     return _DEPT + ",".join(sorted(set(departments)))
+
+
+def marked_departments(readers: str) -> set[str]:
+    """The department keys a department_readers mark names (none for another mark)."""
+    if not readers.startswith(_DEPT):
+        return set()
+    return {k for k in readers.removeprefix(_DEPT).split(",") if k}
 
 
 def may_read(readers: str, *, active: bool, role: str, team: str | None,

@@ -27,7 +27,7 @@ from bot.events import (
     fallback_payload,
 )
 from bot.org import Org
-from bot.readers import READERS_KEY
+from bot.readers import AGAIN_KEY, READERS_KEY
 from bot.render import Renderer
 from storage.away import AwayRepo
 from storage.db import IN_BATCH, READS_ONLY
@@ -114,7 +114,7 @@ class Context:
 
     def reply(self, name: str, /, *, private: bool = True, choices: Sequence[Choice] = (),
               if_undeliverable: str | None = None, readers: str | None = None,
-              asks: str | None = None, **params: Any) -> None:
+              asks: str | None = None, resend: str | None = None, **params: Any) -> None:
         """Answer the event where it came from.
 
         A private answer to something said in a group goes where only the sender
@@ -123,16 +123,17 @@ class Context:
         (a message name), the group hears nothing unless the DM fails for good
         (a Telegram user who never started the bot), and then only that message.
         `readers` (bot.readers) marks what only some may read: withdrawn unsent should an
-        edit of the org file take the reader's right away. `asks`: as tell()'s, for a
-        question asked in reply in a direct chat.
+        edit of the org file take the reader's right away; `resend` (bot.readers.AGAIN_KEY)
+        what is sent in its place then. `asks`: as tell()'s, for a question asked in
+        reply in a direct chat.
         """
         fallback = self.render(if_undeliverable) if if_undeliverable else None
         self.reply_text(self.render(name, **params), private=private, choices=choices,
-                        if_undeliverable=fallback, readers=readers, asks=asks)
+                        if_undeliverable=fallback, readers=readers, asks=asks, resend=resend)
 
     def reply_text(self, text: str, *, private: bool = True, choices: Sequence[Choice] = (),
                    if_undeliverable: str | None = None, readers: str | None = None,
-                   asks: str | None = None) -> None:
+                   asks: str | None = None, resend: str | None = None) -> None:
         """Like reply(), for text already rendered for the event's platform."""
         event = self._need_event()
         message = OutboundMessage(text, tuple(choices))
@@ -143,18 +144,19 @@ class Context:
                           user_ref=event.user_id)
         if event.is_direct:
             self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers,
-                          asks=asks)
+                          asks=asks, resend=resend)
         elif not private:
             self._enqueue(in_group, message)
         elif self.addressbook.supports_ephemeral(event.platform):
             self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
-                                 user_ref=event.user_id), message, readers=readers)
+                                 user_ref=event.user_id), message, readers=readers, resend=resend)
         elif if_undeliverable is not None:
             self._enqueue(Target(event.platform, "dm", event.user_id), message,
                           fallback=(in_group, OutboundMessage(if_undeliverable)),
-                          readers=readers)
+                          readers=readers, resend=resend)
         else:
-            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers)
+            self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers,
+                          resend=resend)
             note = OutboundMessage(self.render("answered_in_private"))
             self._enqueue(in_group, note)
 
@@ -176,7 +178,8 @@ class Context:
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,
-             readers: str | None = None, asks: str | None = None, **params: Any) -> bool:
+             readers: str | None = None, asks: str | None = None, resend: str | None = None,
+             **params: Any) -> bool:
         """DM a person in their own locale; False if they cannot be reached or it is a repeat.
 
         When the person is the one who just wrote to us, the DM goes back on that
@@ -191,7 +194,7 @@ class Context:
         text = self.renderer.message(person.locale, name, self.addressbook.markup(
             target.platform), **params)
         return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key,
-                             expires_at=expires_at, readers=readers, asks=asks)
+                             expires_at=expires_at, readers=readers, asks=asks, resend=resend)
 
     def post(self, target: Target, text: str, *, dedupe_key: str | None = None,
              readers: str | None = None) -> bool:
@@ -208,13 +211,15 @@ class Context:
                  dedupe_key: str | None = None,
                  fallback: tuple[Target, OutboundMessage] | None = None,
                  expires_at: datetime | None = None, readers: str | None = None,
-                 asks: str | None = None) -> bool:
+                 asks: str | None = None, resend: str | None = None) -> bool:
         payload = message.to_payload()
         if fallback is not None:
             # Sent by the outbox instead, should this message fail for good.
             payload[FALLBACK_KEY] = fallback_payload(*fallback)
         if readers is not None:
             payload[READERS_KEY] = readers
+            if resend is not None:
+                payload[AGAIN_KEY] = resend
         if asks is not None:
             payload[ASKS_KEY] = asks
         if dedupe_key is None:  # nothing to check: it goes in (with a batch's others)

@@ -241,11 +241,22 @@ def unreached_raters(session: Session, round_id: int, now: datetime) -> list[int
         ReviewInvite.round_id == round_id, unreached).order_by(ReviewInvite.id)))
 
 
+def _keyed() -> Any:
+    """The condition on an outbox row that it is an invite's survey DM (invite_key)."""
+    return OutboxMessage.dedupe_key == literal("review:invite:") + cast(ReviewInvite.id,
+                                                                         String)
+
+
+def invite_queued() -> Any:
+    """The condition on invites that their survey DM was ever queued (whatever became of
+    it): one that was not waits for its rater to be back (send_held)."""
+    return exists().where(_keyed())
+
+
 def _unreached(session: Session, round_id: int, now: datetime) -> Any:
     """The condition on a review's invites of those its survey never reached by `now`
     (see unreached_counts); None when the review tells nothing about it."""
-    keyed = OutboxMessage.dedupe_key == literal("review:invite:") + cast(ReviewInvite.id,
-                                                                          String)
+    keyed = _keyed()
     if session.execute(select(ReviewInvite.id).where(
             ReviewInvite.round_id == round_id, exists().where(keyed)).limit(1)).first() is None:
         return None

@@ -33,6 +33,7 @@ from handlers.context import Context
 from handlers.review import (
     CRITERIA,
     Response,
+    invite_queued,
     manager_asked,
     reach_counts,
     response_lines,
@@ -93,17 +94,25 @@ def unreached(ctx: Context, rnd: ReviewRound) -> list[Unreached]:
     name those no platform reaches: that the survey never got to someone is the bot's
     doing, not their answer (who has or has not answered stays unsaid)."""
     now = ctx.clock.now()
+    pids = unreached_raters(ctx.session, rnd.id, now)
+    # Whose survey DM was queued (and failed, or expired unsent): never sent again, so
+    # "asked once back" would promise what nothing keeps, were they away now. A survey
+    # never queued (or withdrawn at /away, its key given up) waits for them to be back
+    # (send_held), away or not yet swept.
+    queued = set(ctx.session.scalars(select(ReviewInvite.person_id).where(
+        ReviewInvite.round_id == rnd.id, ReviewInvite.person_id.in_(pids),
+        invite_queued()))) if pids else set()
     found = []
-    for pid in unreached_raters(ctx.session, rnd.id, now):
+    for pid in pids:
         person = ctx.session.get(Person, pid)
         if person is None or not person.active:
             continue
         if ctx.dm_target(person) is None:
             why = "no_platform"
-        elif ctx.away.is_away(person.id, person.timezone, now):
-            why = "away"
-        else:
+        elif pid in queued:
             why = "undelivered"
+        else:
+            why = "away"
         found.append(Unreached(person.display_name, why))
     return found
 

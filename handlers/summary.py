@@ -47,7 +47,14 @@ from handlers.context import Context, one_moment
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
-from handlers.teams_then import find_team, last_week_of, teams_then, teams_today
+from handlers.teams_then import (
+    directors_then,
+    find_team,
+    last_week_of,
+    roles_changed,
+    teams_then,
+    teams_today,
+)
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import kudos_by_team
@@ -527,17 +534,21 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
                team: str | None = None,
                away: dict[tuple[int, str], date] | None = None,
                snapshots: Snapshots | None = None, texts: bool = True,
-               crm: dict[tuple[str, str, str], float] | None = None) -> WeekSummary:
+               crm: dict[tuple[str, str, str], float] | None = None,
+               placed: Mapping[str, tuple[str, str | None]] | None = None) -> WeekSummary:
     """Summarise one week for the given people (only those in `team` that week, if given).
 
     Someone no longer asked to check in (removed from the org file, or checks_in turned
     off) is listed only in the weeks they had a round, with its numbers. `away` maps
     (person id, week) to the last day of the away period that covered that week's
-    check-in (see away_weeks); without it, it is loaded here.
+    check-in (see away_weeks); without it, it is loaded here. `placed`: for a past week,
+    the team last recorded by then of those without a round that week (directors_then),
+    which places them in `team` rather than today's org file.
     """
     shown = [person for person in people
              if ((person.active and person.checks_in) or (person.id, week) in rounds)
-             and (team is None or _team_in(person, rounds.get((person.id, week))) == team)]
+             and (team is None or _team_in(person, rounds.get((person.id, week)),
+                                           placed) == team)]
     if away is None:
         away = away_weeks(ctx, shown, [week])
     snapshots = snapshots or Snapshots(ctx, locale)
@@ -624,7 +635,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
         built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
-                            texts=not lean or w in with_texts, crm=crm)
+                            texts=not lean or w in with_texts, crm=crm,
+                            placed=_placed(ctx, w, everyone, rounds, anchor_tz))
                  for w in weeks]
         for w in built:
             w.scope = request.team or team
@@ -639,16 +651,31 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     return built
 
 
+def _placed(ctx: Context, week: str, people: Sequence[Any],
+            rounds: Mapping[tuple[int, str], RoundRow], anchor_tz: str
+            ) -> dict[str, tuple[str, str | None]] | None:
+    """For a past week of a team's summary, where those asked to check in but without a
+    round that week were by then (teams_then.directors_then): someone made director of
+    East since, or moved there, is not listed in East's old weeks as not sent. None for
+    this week (today's org file says) or with everyone's round there (no statement)."""
+    end = datetime.combine(week_end(week) + timedelta(days=1), time(),
+                           ZoneInfo(anchor_tz)).astimezone(UTC)
+    missing = [p.id for p in people
+               if p.active and p.checks_in and (p.id, week) not in rounds]
+    if end > ctx.clock.now() or not missing:
+        return None
+    return directors_then(ctx.session, week, end, anchor_tz, missing)
+
+
 def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
                               anchor_tz: str, team: str | None = None) -> None:
     """Morale per director's team (thresholded) and the one-on-ones, on the latest week."""
     latest = built[-1]
     latest.reader_tz = anchor_tz
-    directors: dict[str, list[str]] = {}
-    for p in everyone:
-        if p.active and p.role == "director" and p.team and \
-                (team is None or p.team.lower() == team):
-            directors.setdefault(p.team, []).append(p.display_name)
+    # Each team with its directors of the latest week (a past week's as they were then,
+    # see _directors_in): the votes are stored with the team of when they were given.
+    directors = {t: names for t, names in _directors_in(ctx, latest, everyone, anchor_tz, team)
+                 .items() if t and (team is None or t.lower() == team)}
     since = built[0].start - MORALE_LOOKBACK
     if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
@@ -692,26 +719,51 @@ def _add_kudos(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
     for w in built:
         start = datetime.combine(w.start, time(), tz).astimezone(UTC)
         end = datetime.combine(w.end + timedelta(days=1), time(), tz).astimezone(UTC)
-        directors = _directors_in(w, everyone)
+        directors = _directors_in(ctx, w, everyone, anchor_tz, team)
         w.kudos = [TeamRecognition(t.team, directors.get(t.team, []), t.given, t.received,
                                    t.givers, t.recipients)
                    for t in kudos_by_team(ctx.session, start, end, teams)
                    if team is None or (t.team or "").lower() == team]
 
 
-def _directors_in(week: WeekSummary, everyone: Sequence[Any]) -> dict[str | None, list[str]]:
+def _directors_in(ctx: Context, week: WeekSummary, everyone: Sequence[Any],
+                  anchor_tz: str, team: str | None = None) -> dict[str | None, list[str]]:
     """Each team's directors in `week`: a director listed in it under the team their round
-    was made with (a team renamed or left since still names who led it then), any other
-    director in the org file today under today's team (no round that week to say)."""
+    was made with (a team renamed or left since still names who led it then); in a past
+    week, one without a round that week under the team last recorded for them by then
+    (teams_then.directors_then: an earlier round, a kudos, a pulse poll), also if removed
+    from the org file since; any other director in the org file today under today's team
+    (this week's, or nothing recorded to say). A director is one by the role their round
+    of that week was made in (one made GM since still led their team then; one made
+    director since did not), else by today's. `team`: a team's summary (its people only
+    in `everyone`: any director may have led it then)."""
     listed = {p.key: p.team for p in week.people}
+    end = datetime.combine(week.end + timedelta(days=1), time(),
+                           ZoneInfo(anchor_tz)).astimezone(UTC)
+    then: dict[str, tuple[str, str | None]] = {}
+    if end <= ctx.clock.now():
+        # The org's summary reads everyone: only its directors without a round that
+        # week need looking up (usually none).
+        then = directors_then(ctx.session, week.week, end, anchor_tz, None if team else [
+            p.id for p in everyone if p.role == "director" and p.key not in listed])
+    role_then = roles_changed(ctx.session, week.week)
     directors: dict[str | None, list[str]] = {}
+    named: set[str] = set()
     for p in everyone:
-        if p.role != "director":
+        role = role_then.get(p.id, p.role) if p.key in listed else p.role
+        named.add(p.key)
+        if role != "director":
             continue
         if p.key in listed:
             directors.setdefault(listed[p.key], []).append(p.display_name)
+        elif p.key in then:
+            directors.setdefault(then[p.key][1], []).append(p.display_name)
         elif p.active:
             directors.setdefault(p.team, []).append(p.display_name)
+    # A team's summary reads its people only: who led it then, in another team today.
+    for key, (name, led) in sorted(then.items(), key=lambda kv: kv[1][0]):
+        if key not in named:
+            directors.setdefault(led, []).append(name)
     return directors
 
 
@@ -783,9 +835,16 @@ def zone_then(zones: Mapping[int, Sequence[tuple[str, str]]], person: Any, week:
     return found
 
 
-def _team_in(person: Any, rnd: RoundRow | None) -> str:
-    """A person's team in a week (lower case): the round's record, else today's."""
-    team = rnd.team if rnd is not None and rnd.team is not None else person.team
+def _team_in(person: Any, rnd: RoundRow | None,
+             placed: Mapping[str, tuple[str, str | None]] | None = None) -> str:
+    """A person's team in a week (lower case): the round's record, else the team last
+    recorded for them by then (`placed`, a past week's), else today's."""
+    if rnd is not None and rnd.team is not None:
+        team = rnd.team
+    elif placed is not None and person.key in placed:
+        team = placed[person.key][1]
+    else:
+        team = person.team
     return (team or "").lower()
 
 

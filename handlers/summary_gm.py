@@ -102,6 +102,7 @@ from handlers.summary import (
     zone_then,
 )
 from handlers.summary_support import SupportItem, support_requests, tracked_requests
+from handlers.teams_then import directors_then
 from storage.db import no_jit
 from storage.goals import CrmActual
 from storage.kudos import Kudos
@@ -873,6 +874,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     if conn.dialect.name == "sqlite":
         _read_answers(conn, later, answers)
         later = []
+    # A past week's directors without a round that week are shown in the team last
+    # recorded for them by then (a rename or move in the org file since rewrites nothing).
+    week_over = datetime.combine(last_day + timedelta(days=1), time(),
+                                 ZoneInfo(reader_tz)).astimezone(UTC)
+    # Only those without one are looked up (usually a few of the thousands).
+    then = directors_then(ctx.session, week, week_over, reader_tz, [
+        d.id for d in (*directors, *leavers) if rounds_get((d.id, week)) is None]) \
+        if week_over <= ctx.clock.now() else {}
     with read_aside(conn, [*aside, *later]) as rows_read:
         for d in (*directors, *leavers):
             pid = d.id
@@ -882,6 +891,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             latest = rounds_get((pid, week))
             if latest is not None and latest[0] in member_rounds:
                 latest = None  # (a member's check-in that week, not a director's)
+            if latest is None and d.key in then:
+                view.team = then[d.key][1]
             if latest is not None:
                 if latest[4]:  # the team they led that week (a past week reread after a move)
                     view.team = latest[4]

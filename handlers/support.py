@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.clock import as_utc
-from bot.readers import GM, department_readers
+from bot.readers import GM, department_readers, marked_departments
 from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
@@ -320,10 +320,13 @@ def _visible(ctx: Context, person: Person, rows: Iterable[SupportRequest]
     return [r for r in rows if _may_see(ctx, person, r)]
 
 
-def _list(ctx: Context, person: Person, page: int = 1) -> None:
-    """One page of the requests `person` may see, oldest first (so the ageing lead)."""
+def _list(ctx: Context, person: Person, page: int = 1, *, renewed: bool = False) -> None:
+    """One page of the requests `person` may see, oldest first (so the ageing lead);
+    `renewed`: sent in place of one withdrawn by an edit of the org file (list_again)."""
     rows = _visible(ctx, person, SupportRepo(ctx.session).unclosed())
     pages = max(1, -(-len(rows) // PAGE_SIZE))
+    if renewed:
+        page = min(page, pages)
     if page > pages:
         ctx.reply("support_no_such_page", page=page, pages=pages,
                   last="/support" if pages == 1 else f"/support page {pages}")
@@ -334,10 +337,39 @@ def _list(ctx: Context, person: Person, page: int = 1) -> None:
     paging = None if pages == 1 else {
         "first": start + 1, "last": start + len(shown), "total": len(items),
         "ageing": sum(1 for i in items if i["ageing"]), "number": page, "pages": pages}
-    ctx.reply("support_list", items=shown,
-              handler=person.role == "gm" or bool(ctx.org.support.owned_by(person.key)),
-              ageing_days=ctx.org.support.ageing_days, paging=paging,
-              readers=_list_readers(ctx, person, rows[start:start + PAGE_SIZE]))
+    readers = _list_readers(ctx, person, rows[start:start + PAGE_SIZE])
+    params: dict[str, Any] = {
+        "items": shown, "ageing_days": ctx.org.support.ageing_days, "paging": paging,
+        "handler": person.role == "gm" or bool(ctx.org.support.owned_by(person.key)),
+        "readers": readers,
+        # An owner's page is withdrawn whole should one of its departments be taken
+        # from them while it waits: the rest is theirs still, sent again (list_again).
+        "resend": f"{AGAIN_LIST}{page}" if readers and readers != GM else None}
+    if renewed:
+        ctx.tell(person, "support_list", renewed=True, **params)
+    else:
+        ctx.reply("support_list", **params)
+
+
+def list_again(ctx: Context, key: str, again: str, mark: str) -> bool:
+    """Send `key` their /support page again (`again`: "support_list:<page>"), as they may
+    read it now, in place of one withdrawn unsent (`mark`: its readers) because an edit
+    of the org file took one of its departments from them: only if they still own one
+    of the others (with none, nothing of it was theirs to be sent). Whether it was."""
+    person = ctx.people.by_key(key)
+    page = again.removeprefix(AGAIN_LIST)
+    if person is None or not person.active or not again.startswith(AGAIN_LIST) or \
+            not page.isdigit():
+        return False
+    if person.role != "gm" and not marked_departments(mark) & ctx.org.support.owned_by(
+            person.key):
+        return False
+    _list(ctx, person, int(page), renewed=True)
+    return True
+
+
+#: bot.readers.AGAIN_KEY's value for a /support page (the page number follows).
+AGAIN_LIST = "support_list:"
 
 
 def _show(ctx: Context, person: Person, n: int) -> None:

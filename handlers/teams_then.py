@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
-from bot.weeks import current_week
+from bot.weeks import current_week, week_end, week_of, week_start
 from storage.kudos import Kudos, stored_teams
 from storage.models import CheckinRound, Person
+from storage.pulse import PulseParticipant, PulsePoll
+from storage.team_scope import MAX_LISTED
 
 
 def teams_then(session: Session, weeks: Sequence[str], start: datetime | None,
@@ -29,7 +31,80 @@ def teams_then(session: Session, weeks: Sequence[str], start: datetime | None,
     DISTINCT reads, a row per team name."""
     found = set(session.scalars(select(CheckinRound.team).where(
         CheckinRound.week.in_(list(weeks)), CheckinRound.team.is_not(None)).distinct()))
+    # A week with a pulse poll only (no check-in sent) knows its teams by whom it asked.
+    found |= set(session.scalars(
+        select(PulseParticipant.team).join(PulsePoll, PulsePoll.id == PulseParticipant.poll_id)
+        .where(PulsePoll.key >= week_start(min(weeks)).isoformat(),
+               PulsePoll.key <= week_end(max(weeks)).isoformat(),
+               PulseParticipant.team.is_not(None)).distinct()))
     return {t for t in found if t} | stored_teams(session, start, end)
+
+
+def directors_then(session: Session, week: str, end: datetime, timezone: str,
+                   ids: Collection[int] | None = None) -> dict[str, tuple[str, str | None]]:
+    """Each director's (by role today; or each of the people `ids`, whatever their role)
+    display name and team as last recorded by the end of `week` (`end`: that instant),
+    by person key: their latest check-in round up to that week, kudos
+    given or received before `end`, or pulse poll asked up to that week, each stored with
+    the team they were in then; the latest wins, a round over the others in one week.
+    Those with no such record are left out (the caller goes by today's team).
+
+    Why: a past week without a round of theirs (check-in not sent, away) still had them
+    leading a team, and the org file (today's) may have renamed it or moved them since;
+    the last record before it is the last the bot knew of them then, and never changes.
+    Five statements, a row per person and source."""
+    last_day = week_end(week).isoformat()
+    if ids is not None and not ids:
+        return {}
+    # Past MAX_LISTED ids, everyone (a superset: the caller looks up by key) rather than
+    # more bound parameters than a statement takes.
+    chosen = Person.role == "director" if ids is None else \
+        Person.id.in_(sorted(ids)) if len(ids) <= MAX_LISTED else true()
+    names = {pid: (key, name) for pid, key, name in session.execute(
+        select(Person.id, Person.key, Person.display_name).where(chosen))}
+    if not names:
+        return {}
+    directors = select(Person.id).where(chosen).scalar_subquery()
+    seen: dict[int, tuple[str, int, str | None]] = {}
+
+    def note(pid: int, wk: str, rank: int, team: str | None) -> None:
+        if pid in names and (pid not in seen or (wk, rank) > seen[pid][:2]):
+            seen[pid] = (wk, rank, team)
+
+    r = CheckinRound
+    latest = select(r.person_id, func.max(r.week).label("week")).where(
+        r.person_id.in_(directors), r.week <= week).group_by(r.person_id).subquery()
+    for pid, wk, team in session.execute(select(r.person_id, r.week, r.team).join(
+            latest, and_(r.person_id == latest.c.person_id, r.week == latest.c.week))):
+        note(pid, wk, 1, team)
+    for who, team_col in ((Kudos.giver_id, Kudos.giver_team),
+                          (Kudos.recipient_id, Kudos.recipient_team)):
+        last = select(who.label("pid"), func.max(Kudos.given_at).label("at")).where(
+            who.in_(directors), Kudos.given_at < end).group_by(who).subquery()
+        for pid, when, team in session.execute(select(who, Kudos.given_at, team_col).join(
+                last, and_(who == last.c.pid, Kudos.given_at == last.c.at))):
+            note(pid, current_week(as_utc(when), timezone), 0, team)
+    p = PulseParticipant
+    asked = select(p.person_id, func.max(PulsePoll.key).label("key")).join(
+        PulsePoll, PulsePoll.id == p.poll_id).where(
+        p.person_id.in_(directors), PulsePoll.key <= last_day).group_by(p.person_id).subquery()
+    for pid, key, team in session.execute(
+            select(p.person_id, PulsePoll.key, p.team)
+            .join(PulsePoll, PulsePoll.id == p.poll_id)
+            .join(asked, and_(p.person_id == asked.c.person_id, PulsePoll.key == asked.c.key))):
+        note(pid, week_of(date.fromisoformat(key)), 0, team)
+    return {names[pid][0]: (names[pid][1], team) for pid, (_, _, team) in seen.items()}
+
+
+def roles_changed(session: Session, week: str) -> dict[int, str]:
+    """The people whose round of `week` was made in another role than theirs today (a
+    director made GM since, a member made director), by person id: that week's role.
+    One statement, a row per such person (usually none)."""
+    return {pid: role for pid, role in session.execute(
+        select(CheckinRound.person_id, CheckinRound.role).join(
+            Person, Person.id == CheckinRound.person_id).where(
+            CheckinRound.week == week, CheckinRound.role.is_not(None),
+            CheckinRound.role != Person.role))}
 
 
 def teams_today(session: Session) -> set[str]:

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from bot.events import ASKED_IN_KEY, ASKS_KEY
-from bot.readers import READERS_KEY, may_read
+from bot.readers import AGAIN_KEY, READERS_KEY, may_read
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.models import (
     Answer,
@@ -1010,7 +1010,8 @@ class OutboxRepo:
         return len(ids)
 
     def withdraw_unreadable(self, now: datetime,
-                            department_owners: Mapping[str, Collection[str]]) -> int:
+                            department_owners: Mapping[str, Collection[str]],
+                            again: list[tuple[str, str, str]] | None = None) -> int:
         """Drop what still waits to be sent privately to someone who may no longer read
         it: a summary, digest, GM-only message or a support request's news to a
         department's owner (marked with bot.readers' READERS_KEY when queued) for a
@@ -1018,13 +1019,16 @@ class OutboxRepo:
         longer the GM, a director of another team, no longer an owner of the
         department). `department_owners`: the org file's departments (key -> owners'
         person keys), which the people table does not hold. Unmarked messages (ordinary
-        replies) stay. How many were dropped."""
+        replies) stay. How many were dropped; with `again`, each dropped message that says
+        what replaces it (bot.readers.AGAIN_KEY) is added to it as (the recipient's person
+        key, that, its mark)."""
         table = _outbox
         mark = table.c.payload[READERS_KEY].as_string()
+        hint = table.c.payload[AGAIN_KEY].as_string()
         # The marked rows first: usually none wait, and then no person is read.
         waiting = self.session.execute(select(
             table.c.id, table.c.platform, table.c.target_kind, table.c.address,
-            table.c.user_ref, mark.label("mark")).where(
+            table.c.user_ref, mark.label("mark"), hint.label("again")).where(
                 table.c.status == "pending", table.c.target_kind.in_(("dm", "ephemeral")),
                 mark.is_not(None))).all()
         if not waiting:
@@ -1047,6 +1051,8 @@ class OutboxRepo:
                                             owns=owns.get(r.key, ()))
                                    for r in readers):
                 ids.append(w.id)
+                if again is not None and w.again:
+                    again.extend((r.key, w.again, w.mark) for r in readers if r.active)
         if ids:
             self._expire(ids, now)
         return len(ids)

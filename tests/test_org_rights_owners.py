@@ -116,3 +116,41 @@ def test_a_department_mark_is_read_by_its_owners_and_the_gm() -> None:
     assert not reads("gm", set(), active=False)
     assert not may_read(GM, active=True, role="director", team=None, can_view_summary=True,
                         owns={"finance"})
+
+
+async def test_an_owner_who_loses_one_of_two_departments_still_gets_the_other_ones_list(
+        running):  # noqa: F811
+    """Bruno owns Finance and Marketing; his /support list (#1 Marketing's, #2 Finance's)
+    waits while the platform is down, and the operator gives Marketing to Vera. The list
+    was withdrawn whole: Bruno got nothing, though Finance's #2 is still his. Now it
+    comes again as it stands: #2, not #1, saying why (in his language)."""
+    await finance_owned_by_bruno(running)
+    running.edit("owners: [li]", "owners: [bruno]")  # Marketing too
+    running.edit("Europe/Rome\n    locale: en", "Europe/Rome\n    locale: zh-CN")  # his
+    await reload(running)
+    await answer_all(running.bot, "alice", ALICE_ANSWERS)  # #1, a budget: Finance
+    await say(running.bot, "grace", "/support assign 1 marketing")
+    await answer_all(running.bot, "li", ["/checkin", *ALICE_ANSWERS])  # #2: Finance
+    await _back(running)
+    running.chat.clear()
+    running.chat.fail_next = list(DOWN)
+    await say(running.bot, "bruno", "/support")
+    assert running.chat.sent == []
+    text = running.path.read_text(encoding="utf-8")
+    running.write(text.replace("zh-CN: 市场部}\n    owners: [bruno]",
+                               "zh-CN: 市场部}\n    owners: [vera]"))
+    await reload(running)
+    await _back(running)
+    to_bruno = running.chat.to("bruno")
+    assert len(to_bruno) == 1, to_bruno
+    assert "#2" in to_bruno[0] and "#1" not in to_bruno[0]
+    assert "你负责的部门有变动：以下是现在的列表" in to_bruno[0]
+    # Taken off both: nothing of the list was his to be sent, nothing comes again.
+    running.chat.clear()
+    running.chat.fail_next = list(DOWN)
+    await say(running.bot, "bruno", "/support")
+    text = running.path.read_text(encoding="utf-8")
+    running.write(text.replace("owners: [bruno]", "owners: [li]"))
+    await reload(running)
+    await _back(running)
+    assert running.chat.to("bruno") == []

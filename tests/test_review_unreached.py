@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
+from bot.adapters.base import DeliveryError
 from bot.app import prepare
 from bot.core import TeamPulse
 from bot.events import InboundEvent
@@ -71,3 +73,51 @@ async def test_a_review_everyone_was_reached_for_names_nobody(on_telegram):
     status = await grace_says(bot, chat, "/review status alice")
     assert "⚠️" not in status and "has not reached" not in status
     assert "nobody, you included, is told who has or has not answered. The ratings" in status
+
+
+async def test_a_rater_away_when_the_review_began_is_named_as_away(on_telegram, clock):
+    """Bruno (reachable on Telegram) is away when the GM starts Alice's review: his survey
+    waits until he is back, and /review status says so; back and swept, he is reached."""
+    bot, chat = on_telegram
+    with bot.unit() as ctx:
+        bruno = ctx.people.by_key("bruno")
+        bruno.telegram_id = 1003
+        today = clock.now().date()
+        ctx.away.add(bruno.id, today, today + timedelta(days=3), clock.now())
+    await grace_says(bot, chat, "/review start alice")
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "⚠️ The survey has not reached Bruno Rossi (away: asked once back)." in status
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "⚠️ 问卷尚未送达：Bruno Rossi（不在，回来后再发送）。" in status
+    clock.set(clock.now() + timedelta(days=5))
+    assert await bot.run_review_held() == 1
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "⚠️" not in status and "Bruno Rossi" not in status
+
+
+async def test_a_survey_that_failed_is_named_as_not_delivered_even_once_away(
+        on_telegram, clock):
+    """Bruno's survey failed to send (Telegram refused it): /review status says it could
+    not be delivered. He goes away after: it said "away: asked once back", a promise
+    nothing keeps (a survey that failed is never sent again; /review is how he answers)."""
+    bot, chat = on_telegram
+    with bot.unit() as ctx:
+        ctx.people.by_key("bruno").telegram_id = 1003
+    chat.fail_next = [DeliveryError("Forbidden: bot was blocked by the user", permanent=True)]
+    await grace_says(bot, chat, "/review start alice")
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "⚠️ The survey has not reached Bruno Rossi (the survey could not be " \
+        "delivered)." in status
+    with bot.unit() as ctx:
+        bruno = ctx.people.by_key("bruno")
+        today = clock.now().date()
+        ctx.away.add(bruno.id, today, today + timedelta(days=3), clock.now())
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "Bruno Rossi (the survey could not be delivered)." in status
+    assert "away: asked once back" not in status
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "Bruno Rossi（问卷未能送达）" in status

@@ -63,9 +63,9 @@ async def test_a_team_with_only_kudos_in_a_past_week_is_found(bot, chat, clock, 
         await say(later, "grace", "/summary team East 2026-W48")
         text = chat.last("grace")
         assert not text.startswith("There is no team")
-        # No round that week says who led East then: the line names nobody rather than
-        # guess from today's org file.
-        assert "East: 2 given by 2 people, 2 received by 1 person" in text
+        # No round that week, but Alice's kudos of that week was stored with East: she
+        # led East then.
+        assert "East (Alice Martin): 2 given by 2 people, 2 received by 1 person" in text
 
 
 async def test_no_such_team_offers_the_weeks_past_teams_in_both_languages(
