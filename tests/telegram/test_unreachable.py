@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from telegram.ext._utils import networkloop
 
+from bot.adapters.telegram import PTB_POLL_RETRY_MAX
 from bot.clock import FakeClock
 from bot.config import Secret
 from bot.core import TeamPulse
@@ -178,3 +179,22 @@ async def test_while_telegram_is_unreachable_one_queued_message_tries_it_every_3
         assert first <= len(queued), (first, tries)
         assert len(tries) - first == 20, (first, tries)  # one message a pass, not every one
         assert rows(bot) == {i: ("pending", 0) for i in queued}
+
+
+async def test_guard_polling_tries_again_at_most_30_s_apart_as_the_docs_say(
+        fake: FakeTelegramAPI, bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/telegram.md and the WARNING line: 'long polling polls again at most 30 s
+    apart'. python-telegram-bot decides the waits; this notices if an upgrade changes them."""
+    waits: list[float] = []
+
+    class Recording(_NoWaiting):
+        @staticmethod
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            await asyncio.sleep(0.001)
+
+    monkeypatch.setattr(networkloop, "asyncio", Recording())
+    async with running(bot):
+        await fake.stop()
+        await until(lambda: len(waits) >= 14)  # enough failed polls for the waits to top out
+    assert max(waits) == PTB_POLL_RETRY_MAX == 30, waits
