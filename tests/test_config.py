@@ -231,6 +231,28 @@ def test_copying_env_example_unchanged_keeps_every_default(tmp_path: Path):
             assert f"`{value}`" == defaults[name], name
 
 
+class _Asked(dict[str, str]):
+    """An environment that notes every variable asked of it (all unset)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.asked.add(key)
+        return default
+
+
+def test_every_variable_the_code_reads_is_in_env_example():
+    """The other direction: a variable bot/config.py (or the org cache) reads that neither
+    .env.example nor README's table names is a setting an operator cannot find."""
+    env = _Asked()
+    Settings.from_mapping(env)
+    assert env.asked, "Settings.from_mapping no longer reads through Mapping.get"
+    assert env.asked | {"TEAMPULSE_CACHE_DIR"} == set(_env_example()), \
+        (env.asked | {"TEAMPULSE_CACHE_DIR"}) ^ set(_env_example())
+
+
 def test_every_variable_in_env_example_is_read():
     assert set(OTHER_VALUES) == set(_env_example()) - {"TEAMPULSE_CACHE_DIR"}
     base = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s1",

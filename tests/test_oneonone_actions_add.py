@@ -299,7 +299,9 @@ async def test_a_due_date_already_passed_is_asked_for_again_not_kept_in_the_text
                        ("due last Friday", "2026-11-20"), ("by last Wednesday", "2026-11-25"),
                        ("by the end of last month", "2026-10-31"),
                        ("by the day before yesterday", "2026-11-25"),
-                       ("by last year end", "2025-12-31"), ("by 2026-11-20", None)):
+                       ("by last year end", "2025-12-31"), ("by 2026-11-20", None),
+                       # README: 'last week' and 上周 are that week's Friday
+                       ("by last week", "2026-11-20"), ("due last week", "2026-11-20")):
         await say(bot, "grace", f"/actions add call Acme @bruno {typed}")
         read = f" ({day})" if day else ""
         assert chat.last("grace") == (f"{typed}{read} is already past: give a due date from "

@@ -161,3 +161,31 @@ async def test_guard_a_stop_while_slack_is_unreachable_is_prompt(
     await until(lambda: asked[0] >= 2)
     async with asyncio.timeout(5):
         await running.stop()
+
+
+async def test_while_slack_is_unreachable_one_queued_message_tries_it_every_30_s(
+        slack: SlackHarness, caplog: pytest.LogCaptureFixture) -> None:
+    """docs/slack.md: 'Every message waits in the outbox; one of them tries Slack every
+    30 s while the others wait' — not each of them at every pass of the outbox."""
+    bot = slack.bot
+    bot.platform_state["slack"] = "connected"
+    tries: list[str] = []
+    original = slack.adapter.client.chat_postMessage
+
+    async def counted(**kwargs: Any) -> Any:
+        tries.append(str(kwargs.get("channel")))
+        return await original(**kwargs)
+
+    slack.adapter.client.chat_postMessage = counted  # type: ignore[method-assign]
+    await slack.fake.unplug()
+    await bot.run_checkins()
+    queued = rows(bot)
+    assert len(queued) >= 3
+    await bot.outbox.flush()  # the first try finds Slack down
+    first = len(tries)
+    for _ in range(20):  # ten minutes of the outbox passing every 30 seconds
+        slack.clock.advance(timedelta(seconds=30))
+        await bot.outbox.flush()
+    assert first <= len(queued), (first, tries)
+    assert len(tries) - first == 20, tries  # one message a pass, not every one of them
+    assert rows(bot) == {i: ("pending", 0) for i in queued}

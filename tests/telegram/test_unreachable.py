@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from telegram.ext._utils import networkloop
 
+from bot.adapters.telegram import PTB_POLL_RETRY_MAX
 from bot.clock import FakeClock
 from bot.config import Secret
 from bot.core import TeamPulse
@@ -147,3 +148,53 @@ async def test_polling_unreachable_is_said_once_shown_in_readyz_and_recovered_fr
             await adapter.stop()
     assert len(warnings_and_worse(caplog)) == 2, warnings_and_worse(caplog)
     assert "RuntimeError" not in caplog.text and TOKEN not in caplog.text
+
+
+async def test_while_telegram_is_unreachable_one_queued_message_tries_it_every_30_s(
+        fake: FakeTelegramAPI, bot: TeamPulse, clock: FakeClock) -> None:
+    """docs/telegram.md: 'every message waits in the outbox …, one of them trying every
+    30 s' — not each of them at every pass of the outbox."""
+    async with running(bot, telegram_webhook_url="https://bot.example.com/telegram/hook",
+                       telegram_webhook_secret=Secret("hook-secret"),
+                       telegram_webhook_host="127.0.0.1",
+                       telegram_webhook_port=free_port()) as adapter:
+        bot.platform_state["telegram"] = "connected"
+        tries: list[object] = []
+        original = adapter._call_once
+
+        async def counted(method: Any, text_field: str, **params: Any) -> Any:
+            tries.append(params.get("chat_id"))
+            return await original(method, text_field, **params)
+
+        adapter._call_once = counted  # type: ignore[method-assign]
+        await fake.stop()
+        await bot.run_checkins()
+        queued = rows(bot)
+        assert len(queued) >= 2
+        await bot.outbox.flush()  # the first try finds Telegram down
+        first = len(tries)
+        for _ in range(20):  # ten minutes of the outbox passing every 30 seconds
+            clock.advance(timedelta(seconds=30))
+            await bot.outbox.flush()
+        assert first <= len(queued), (first, tries)
+        assert len(tries) - first == 20, (first, tries)  # one message a pass, not every one
+        assert rows(bot) == {i: ("pending", 0) for i in queued}
+
+
+async def test_guard_polling_tries_again_at_most_30_s_apart_as_the_docs_say(
+        fake: FakeTelegramAPI, bot: TeamPulse, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/telegram.md and the WARNING line: 'long polling polls again at most 30 s
+    apart'. python-telegram-bot decides the waits; this notices if an upgrade changes them."""
+    waits: list[float] = []
+
+    class Recording(_NoWaiting):
+        @staticmethod
+        async def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            await asyncio.sleep(0.001)
+
+    monkeypatch.setattr(networkloop, "asyncio", Recording())
+    async with running(bot):
+        await fake.stop()
+        await until(lambda: len(waits) >= 14)  # enough failed polls for the waits to top out
+    assert max(waits) == PTB_POLL_RETRY_MAX == 30, waits
