@@ -863,12 +863,14 @@ class SlackAdapter(Adapter):
                 raise NotRunning(TOKEN_RETRY_SECONDS,
                                  f"Slack refuses SLACK_BOT_TOKEN ({self._token_refused})")
             self._token_probe = True
-        # While Slack cannot be reached, likewise one message at a time tries it.
-        reaching = self._reach.down
-        if reaching and not self._reach.probe():
+        # While Slack cannot be reached, likewise one message at a time tries it; those due
+        # meanwhile wait for its answer (and go at once if Slack is back).
+        try:
+            reaching = self._reach.down and await self._reach.probe()
+        except BaseException:  # held (still down), or a stop while waiting
             if probing:
                 self._token_probe = False
-            raise self._reach.hold()
+            raise
         try:
             if message.image is not None:
                 return await super().deliver(target, message)
