@@ -170,6 +170,8 @@ class Pacer:
         self._free: tuple[datetime, datetime] | None = None
         self._next_chat: dict[str, datetime] = {}
         self.held_until: datetime | None = None
+        #: What set held_until when it was a NotRunning (not a 429): see Outbox.release.
+        self.held_for: str | None = None
         self.last_429: tuple[datetime, str] | None = None
         # The overall limit as the platform counts it: `_allowance` in any `_window`.
         self._allowance = round(1 / pacing.overall) if pacing.overall else 0
@@ -404,6 +406,8 @@ class OutboxWorker:
         self._unsure: set[int] = set()
         #: Rows whose lookup is waiting for the platform (a refused token), since when.
         self._lookup_waits: dict[int, datetime] = {}
+        # Releases of held messages under way (see release()).
+        self._releasing: set[asyncio.Task[None]] = set()
         # Rows claimed by a batch of this worker that is still under way.
         self._sending: set[int] = set()
         # Outcomes of calls made whose record the database refused (locked, a dropped
@@ -474,6 +478,32 @@ class OutboxWorker:
             # IN_FLIGHT_TIMEOUT (by the next leader: at once) as if this run had died.
             await self._db(self._record, dict(self._unrecorded))
             self._unrecorded.clear()
+
+    def release(self, platform: str, held: str) -> None:
+        """`platform` answers again: the messages it held back with the NotRunning `held`
+        (its servers could not be reached) are due now rather than at their retry time.
+        Still paced: they go out at the platform's allowed rate, not in a burst."""
+        known = self._pacers.get(platform)
+        if known is not None and known[1].held_for == held:  # (not a 429's wait)
+            known[1].held_until = known[1].held_for = None
+        task = asyncio.get_running_loop().create_task(self._release(platform, held))
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+
+    async def _release(self, platform: str, held: str) -> None:
+        now = self._clock.now()
+        try:
+            await self._db(self._due_now, platform, held, now)
+        except Exception as exc:  # they still go at their retry time
+            log.debug("outbox: could not release the messages %s held: %r", platform, exc)
+        self.kick()
+
+    def _due_now(self, platform: str, held: str, now: datetime) -> None:
+        with self._sessions.begin() as session:
+            session.execute(update(OutboxMessage).where(
+                OutboxMessage.platform == platform, OutboxMessage.status == "pending",
+                OutboxMessage.last_error == held, OutboxMessage.not_before > now
+            ).values(not_before=now).execution_options(synchronize_session=False))
 
     def _pacer(self, platform: str) -> Pacer:
         adapter = self._adapters[platform]
@@ -836,7 +866,7 @@ class OutboxWorker:
                 # meeting the same answer.
                 pacer = self._pacer(row.platform)
                 if pacer.held_until is None or pacer.held_until < retry_at:
-                    pacer.held_until = retry_at
+                    pacer.held_until, pacer.held_for = retry_at, str(exc)
                 log.debug("outbox %s: %s", row.id, exc)
                 return retry_at
             self._rate_limited(row, now, retry_at)
@@ -912,7 +942,7 @@ class OutboxWorker:
         pacer.last_429 = (now, row.address)
         if last is not None and last[1] != row.address and now - last[0] <= PLATFORM_429_WINDOW:
             if pacer.held_until is None or pacer.held_until < retry_at:
-                pacer.held_until = retry_at
+                pacer.held_until, pacer.held_for = retry_at, None
             log.info("outbox: %s is rate limiting several chats; holding all of them",
                      row.platform)
 

@@ -6,7 +6,9 @@ a refused token: it passes by itself. The operator gets one WARNING when it star
 has lasted (not a line per retry), one INFO line when it is over (how long it lasted, how
 many queued messages go out now), and /readyz answers 503 "unreachable" meanwhile.
 Messages wait in the outbox (NotRunning: no attempt is counted, none is given up), one
-of them trying the platform again every RETRY_SECONDS.
+of them trying the platform again every RETRY_SECONDS. The messages due while it tries wait
+for its answer; once the platform answers, they and those held earlier go out at once, as
+fast as the outbox's pacing allows (the platform's rate limits), not RETRY_SECONDS later.
 """
 
 from __future__ import annotations
@@ -53,8 +55,8 @@ class Reachability:
         #: When the outage began (None while the platform answers).
         self.since: datetime | None = None
         self._reminded: datetime | None = None
-        #: Whether a message is trying the platform (the others wait meanwhile).
-        self._probe = False
+        #: The try under way, if any: done once it has ended (the others wait for it).
+        self._probe: asyncio.Future[None] | None = None
         self._telling: set[asyncio.Task[None]] = set()
 
     @property
@@ -88,19 +90,28 @@ class Reachability:
         """What a message gets while the platform cannot be reached: wait RETRY_SECONDS."""
         return NotRunning(RETRY_SECONDS, f"{self.name} cannot be reached")
 
-    def probe(self) -> bool:
-        """Whether this message may try the platform now: one at a time while it is down
-        (the others wait without asking); always while it is up. Pair with `probed`."""
+    async def probe(self) -> bool:
+        """Whether this message is the one trying the platform (then pair with `probed`,
+        on every path). While another message tries, this one waits for its answer: the
+        platform still down, it is held (raises NotRunning); back, it is sent as usual
+        (False). Call only while `down` (the common path costs no coroutine)."""
         if self.since is None:
-            return True
-        if self._probe:
             return False
-        self._probe = True
-        return True
+        trying = self._probe
+        if trying is None:
+            self._probe = asyncio.get_running_loop().create_future()
+            return True
+        # Shielded: a waiter cancelled (a stop) must not end the try it waits for.
+        await asyncio.shield(trying)
+        if self.since is not None:
+            raise self.hold()
+        return False
 
     def probed(self) -> None:
-        """The trying message is done (whatever came of it)."""
-        self._probe = False
+        """The trying message is done (whatever came of it): those waiting for it go on."""
+        trying, self._probe = self._probe, None
+        if trying is not None and not trying.done():
+            trying.set_result(None)
 
     def back(self) -> None:
         """The platform answered: after an outage, /readyz "connected" again, and a line
@@ -111,6 +122,10 @@ class Reachability:
         self.since = self._reminded = None
         if self.bot.platform_state.get(self.platform) == UNREACHABLE_STATE:
             self.bot.platform_state[self.platform] = "connected"
+        # The messages held meanwhile go now, not RETRY_SECONDS after this one.
+        outbox = getattr(self.bot, "outbox", None)
+        if outbox is not None:
+            outbox.release(self.platform, str(self.hold()))
         task = asyncio.get_running_loop().create_task(
             self._say_back(since, self.bot.clock.now()))
         self._telling.add(task)

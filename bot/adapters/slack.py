@@ -149,10 +149,13 @@ class SlackDeliveryError(DeliveryError):
     out, a name that does not resolve): the request never left, and Slack is down for all."""
 
     def __init__(self, message: str, *, code: str | None = None, permanent: bool = False,
-                 maybe_delivered: bool = False, unreachable: str | None = None) -> None:
+                 maybe_delivered: bool = False, unreachable: str | None = None,
+                 answered: bool = False) -> None:
         super().__init__(message, permanent=permanent, maybe_delivered=maybe_delivered)
         self.code = code
         self.unreachable = unreachable
+        #: Slack itself answered (an error response): it can be reached.
+        self.answered = answered
 
 
 #: Calls that post a message: sent twice, they show it twice.
@@ -300,7 +303,7 @@ def delivery_error(method: str, err: SlackApiError) -> DeliveryError:
         return RetryLater(wait if wait is not None else DEFAULT_RETRY_AFTER,
                           f"Slack {name} rate limited")
     return SlackDeliveryError(f"Slack {name}: {code or f'HTTP {status}'}", code=code,
-                              permanent=code in PERMANENT_ERRORS)
+                              permanent=code in PERMANENT_ERRORS, answered=True)
 
 
 def outbox_metadata(outbox_id: int, part: int | None = None,
@@ -863,12 +866,14 @@ class SlackAdapter(Adapter):
                 raise NotRunning(TOKEN_RETRY_SECONDS,
                                  f"Slack refuses SLACK_BOT_TOKEN ({self._token_refused})")
             self._token_probe = True
-        # While Slack cannot be reached, likewise one message at a time tries it.
-        reaching = self._reach.down
-        if reaching and not self._reach.probe():
+        # While Slack cannot be reached, likewise one message at a time tries it; those due
+        # meanwhile wait for its answer (and go at once if Slack is back).
+        try:
+            reaching = self._reach.down and await self._reach.probe()
+        except BaseException:  # held (still down), or a stop while waiting
             if probing:
                 self._token_probe = False
-            raise self._reach.hold()
+            raise
         try:
             if message.image is not None:
                 return await super().deliver(target, message)
@@ -920,8 +925,14 @@ class SlackAdapter(Adapter):
             if err.unreachable is not None:
                 raise self._unreachable(err.unreachable) from err
             if err.code not in TOKEN_GONE_ERRORS:
+                if err.answered:  # an error of this message's (a channel gone, a 500)
+                    self._reach.back()
                 raise
             raise self._token_refused_now(err.code) from err
+        except RetryLater as err:
+            if not isinstance(err, NotRunning):  # a 429 is an answer too
+                self._reach.back()
+            raise
         finally:
             if probing:
                 self._token_probe = False

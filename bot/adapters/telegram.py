@@ -500,10 +500,9 @@ class TelegramAdapter(Adapter):
                     **params: Any) -> Message:
         """One Bot API call, with Telegram's errors turned into the outbox's; counted while
         under way, so that stop() lets it be answered before closing the connections."""
-        # While Telegram cannot be reached one message at a time tries it; the rest wait.
-        reaching = self._reach.down
-        if reaching and not self._reach.probe():
-            raise self._reach.hold()
+        # While Telegram cannot be reached one message at a time tries it; the rest wait
+        # for its answer (and go at once if Telegram is back).
+        reaching = self._reach.down and await self._reach.probe()
         self._calls_under_way += 1
         self._no_calls.clear()
         try:
