@@ -521,6 +521,9 @@ class TelegramAdapter(Adapter):
         try:
             return await method(**params)
         except RetryAfter as exc:
+            # Every error below but NetworkError is Telegram's own answer: its servers can
+            # be reached, so the messages held while they could not go on (as Slack's).
+            self._reach.back()
             raise RetryLater(retry_after_seconds(exc), "Telegram flood control") from exc
         except ChatMigrated as exc:
             # A group became a supergroup: same chat, new id. Deliver there this time.
@@ -529,8 +532,10 @@ class TelegramAdapter(Adapter):
             self._reach.back()  # Telegram answered: the retry below is no second probe
             return await self._call(method, text_field, **{**params, "chat_id": exc.new_chat_id})
         except InvalidToken as exc:  # 401: no message's fault, each waits for a new token
+            self._reach.back()
             raise self._token_refused_now(bot_api_name(method)) from exc
         except Forbidden as exc:  # blocked by the user, never started, removed from the group
+            self._reach.back()
             raise DeliveryError(f"Telegram refused: {exc.message}", permanent=True) from exc
         except BadRequest as exc:  # 'chat not found' and the like: retrying cannot help
             if "can't parse entities" in exc.message.lower() and params.get("parse_mode"):
@@ -542,6 +547,7 @@ class TelegramAdapter(Adapter):
                 self._reach.back()
                 return await self._call(method, text_field,
                                         **{**params, text_field: plain, "parse_mode": None})
+            self._reach.back()
             raise DeliveryError(f"Telegram rejected the request: {exc.message}",
                                 permanent=True) from exc
         except NetworkError as exc:  # includes TimedOut
@@ -553,6 +559,7 @@ class TelegramAdapter(Adapter):
             # The connection broke after the request left: the outbox retries with backoff.
             raise DeliveryError(f"Telegram unreachable: {exc.message}") from exc
         except TelegramError as exc:
+            self._reach.back()
             raise DeliveryError(f"Telegram error: {exc.message}") from exc
 
     def _tg(self) -> Bot:
