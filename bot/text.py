@@ -28,8 +28,11 @@ def clean_text(text: str) -> str:
 
     Carriage returns become newlines (CRLF counts once), so line structure survives.
     """
-    if not _CONTROL.search(text):
-        return text  # the common case, kept cheap: summaries render thousands of values
+    # The common case, kept cheap: summaries render thousands of values. A printable
+    # string holds no control character at all (str.isprintable, no regex: half the cost);
+    # one with a newline or a tab is searched.
+    if text.isprintable() or not _CONTROL.search(text):
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
 

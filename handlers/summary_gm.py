@@ -977,7 +977,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                                 int(actual is not None), 1, from_crm, typed,
                                                 from_crm is not None and typed is not None and
                                                 crm_differs(from_crm, typed, tolerance),
-                                                unit_text=unit_text))
+                                                [], unit_text))
                 if look_at:
                     series.append(ratio / n if n else None)
             if crm_metrics and d.active and d.role == "director":
@@ -1057,8 +1057,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 asked[(d.key, wk)] = (kind, clean_text(detail) if isinstance(detail, str)
                                       else None)
     support = support_requests(asked, look, [key for key, wk in asked if wk == week], today)
+    # (Most directors have none: their view's own empty list stays, no two made and added.)
     for view in views:
-        view.support = tracked.get(view.key, []) + support.get(view.key, [])
+        mine_tracked, mine_asked = tracked.get(view.key), support.get(view.key)
+        if mine_tracked or mine_asked:
+            view.support = (mine_tracked or []) + (mine_asked or [])
 
     _team(ctx, views, directors, people, rounds, away, week, shown_weeks, reader_tz)
     # The week /summary shows by default (and any later) reads one-on-ones and action
@@ -1404,13 +1407,20 @@ def _period_figures(view: DirectorView, sums: dict[tuple[str, str], list[Any]],
                     unit_texts: dict[str, str]) -> None:
     """A director's month and quarter to date from the director loop's `sums` (each unit
     as the reader reads it, `unit_texts`, as the headline's)."""
+    # (Every field given in order, no keywords, and `summed` written out: the CLI's export
+    # of 10,000 directors makes some 40,000 of these.)
+    mtd, qtd = view.mtd, view.qtd
     for (metric, unit), acc in sums.items():
+        label, target, actual, reported, expected, q_target, q_actual, q_reported, \
+            q_expected = acc
         text = unit_texts.get(unit, unit)
-        if acc[4] or acc[2] is not None:
-            view.mtd.append(Figure(metric, acc[0], unit, rounded(acc[1]),
-                                   summed(acc[2]), acc[3], acc[4], unit_text=text))
-        view.qtd.append(Figure(metric, acc[0], unit, rounded(acc[5]),
-                               summed(acc[6]), acc[7], acc[8], unit_text=text))
+        if expected or actual is not None:
+            mtd.append(Figure(metric, label, unit, rounded(target),
+                              None if actual is None else rounded(actual), reported, expected,
+                              None, None, False, [], text))
+        qtd.append(Figure(metric, label, unit, rounded(q_target),
+                          None if q_actual is None else rounded(q_actual), q_reported,
+                          q_expected, None, None, False, [], text))
 
 
 def _add_bulk(sums: dict[tuple[str, str], list[Any]], rounds: list[tuple[int, bool, int]],
