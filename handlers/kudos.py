@@ -192,12 +192,43 @@ def on_edit(ctx: Context, praise: str | None) -> bool:
         give(ctx, praise or "")
         return True
     if praise is None:
-        ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given])
+        # The message no longer praises anyone where the team reads it: nor does the count.
+        taken = _take_back(ctx, given, deleted=False)
+        ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given],
+                  taken=bool(taken), minutes=int(EDIT_WINDOW.total_seconds() // 60))
         return True
     parsed = _parse(ctx, event, giver, praise)
     if parsed is not None:
         _correct(ctx, given, parsed)
     return True
+
+
+def on_delete(ctx: Context) -> None:
+    """A deleted message (Slack): the kudos it gave no longer count, as the channel no
+    longer shows them; their recipients are told privately. Telegram tells a bot of no
+    deletion: there an edit that takes the praise out does this (on_edit)."""
+    event = ctx.event
+    assert event is not None
+    if event.message_id:
+        _take_back(ctx, KudosRepo(ctx.session).from_message(
+            event.platform, event.chat_id, event.message_id), deleted=True)
+
+
+def _take_back(ctx: Context, given: list[Kudos], *, deleted: bool) -> list[Kudos]:
+    """Delete the kudos of a message that no longer shows them (and tell each recipient),
+    but those of a month that is over: its honour roll is history, posted on the 1st."""
+    event = ctx.event
+    assert event is not None
+    month_start, _ = period_bounds("month", ctx.clock.now(), ctx.org.tz)
+    assert month_start is not None
+    taken = [r for r in given if r.given_at >= month_start]
+    for row in taken:
+        ctx.tell(row.recipient, "kudos_taken_back", giver=row.giver, deleted=deleted,
+                 dedupe_key=f"kudos-taken-back:{row.source_key}:{row.recipient_id}:"
+                            f"{event.event_id}")
+        ctx.session.delete(row)
+    ctx.session.flush()
+    return taken
 
 
 def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
