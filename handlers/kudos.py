@@ -45,6 +45,9 @@ _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
 _SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
+#: The whole channel as Slack writes it in plain text (`<!here>` → '@here'): one kudos per
+#: person named, so a channel-wide thank-you gives none (the allowance, the board).
+_CROWD = re.compile(r"(?<!\w)@(?:here|channel|everyone|all)(?!\w)", re.IGNORECASE)
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
@@ -306,7 +309,11 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
                             username=event.reply_to_username)]
     if not mentions:
-        ctx.reply("kudos_usage", values=_value_list(ctx))
+        crowd = _CROWD.search(text)
+        if crowd is not None:  # '/kudos @here for …': the whole channel is nobody by name
+            ctx.reply("kudos_to_everyone", crowd=crowd.group(0))
+        else:
+            ctx.reply("kudos_usage", values=_value_list(ctx))
         return None
     people = [m for m in mentions if not m.is_bot]
     if not people:

@@ -355,3 +355,15 @@ async def test_an_edit_that_takes_the_praise_out_takes_the_kudos_back(
     await slack.edit(said, "thanks <@U0ALICE> for the pricing review after all :clap:",
                      edited_ts="1700000120.000000")
     assert received_on_board(slack) == [("alice", 1)]
+
+
+async def test_kudos_to_the_whole_channel_says_to_name_people(slack: SlackHarness) -> None:
+    """`/kudos @here …` (or @channel, @everyone) names nobody in particular: the giver is
+    told that kudos go to people by name, not the usage text as if nobody had been named;
+    a plain "thanks @here" in the channel is the team's own thank-you and is left alone."""
+    await slack.command(GRACE, "/kudos", "<!here> for shipping the launch", raw=True)
+    assert slack.ephemerals(GRACE)[-1].params["text"].startswith(
+        "Kudos go to people by name, not to @here")
+    await slack.event(message(GRACE, "thanks <!channel> for shipping the launch :tada:",
+                              ts="1700000000.001000"))
+    assert kudos_count(slack) == 0 and slack.posts(CHANNEL) == []
