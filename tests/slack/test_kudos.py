@@ -367,3 +367,28 @@ async def test_kudos_to_the_whole_channel_says_to_name_people(slack: SlackHarnes
     await slack.event(message(GRACE, "thanks <!channel> for shipping the launch :tada:",
                               ts="1700000000.001000"))
     assert kudos_count(slack) == 0 and slack.posts(CHANNEL) == []
+
+
+async def test_an_edit_that_adds_a_second_person_counts_each_once(slack: SlackHarness) -> None:
+    """Sam forgot 李雷 and adds him a minute later: Alice keeps her one kudos (not two),
+    李雷 gets his, and the edit delivered again changes nothing."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.001100")
+    await slack.event(said)
+    await slack.edit(said, "thanks <@U0ALICE> and <@U0LILEI> for the pricing review :clap:",
+                     edited_ts="1700000060.000000")
+    assert sorted(received_on_board(slack)) == [("alice", 1), ("li", 1)]
+    assert len([c for c in slack.posts(ALICE) if "You got kudos" in c.params["text"]]) == 1
+    posts = len(slack.posts())
+    changed = {"type": "message", "user": SAM, "ts": said["ts"],
+               "text": "thanks <@U0ALICE> and <@U0LILEI> for the pricing review :clap:",
+               "edited": {"user": SAM, "ts": "1700000060.000000"}}
+    body = {"type": "message", "subtype": "message_changed", "channel": CHANNEL,
+            "hidden": True, "ts": "1700000060.000000", "event_ts": "1700000060.000000",
+            "channel_type": "channel", "message": changed,
+            "previous_message": {**changed, "text": said["text"]}}
+    await slack.event(body, event_id="Ev0EDITAGAIN")
+    await slack.event(body, event_id="Ev0EDITAGAIN",
+                      **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert sorted(received_on_board(slack)) == [("alice", 1), ("li", 1)]
+    assert len(slack.posts()) == posts
