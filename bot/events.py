@@ -61,6 +61,9 @@ class InboundEvent:
     #: the seconds between sending it and this edit, by the platform's clock. None: not
     #: an edit.
     edited_after: float | None = None
+    #: Set when the message `message_id` was deleted (Slack's message_deleted; Telegram
+    #: tells a bot of no deletion): `user_id` is its author, `text` empty.
+    deleted: bool = False
 
     @property
     def is_direct(self) -> bool:

@@ -58,6 +58,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     text = "" if shows_nothing(event.text) else \
         command_form(event.text.strip().strip(INVISIBLE).strip())
     command = parse_command(text, bot_username) if text.startswith("/") else None
+    if event.deleted:
+        # A deleted message is read for the kudos it gave only, and silently.
+        kudos.on_delete(ctx)
+        return
     if event.edited_after is not None:
         _edited(ctx, text, command)
         return

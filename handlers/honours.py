@@ -54,6 +54,9 @@ class Roll:
     best_team: Winners | None
     value: Winners | None
     giver: Winners | None
+    #: The org's timezone, whose midnights bound its months (a kudos given on the 1st in
+    #: Shanghai is still the month before in New York): the roll says which.
+    tz: str | None = None
 
 
 def _top(counts: Counter[str]) -> Winners | None:
@@ -120,7 +123,8 @@ def build_roll(rows: list[Kudos], org: Org, locale: str, year: int,
     honours = tuple(TeamHonour(team, winners) for team, counter in sorted(
         per_team.items(), key=lambda item: (item[0] is None, item[0] or ""))
         if (winners := _top(counter)) is not None)
-    return Roll(year, month, len(rows), honours, _top(teams), _top(values), _top(givers))
+    return Roll(year, month, len(rows), honours, _top(teams), _top(values), _top(givers),
+                org.timezone)
 
 
 def month_typed(text: str) -> tuple[int, int] | None:

@@ -45,6 +45,9 @@ _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
 _SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
+#: The whole channel as Slack writes it in plain text (`<!here>` → '@here'): one kudos per
+#: person named, so a channel-wide thank-you gives none (the allowance, the board).
+_CROWD = re.compile(r"(?<!\w)@(?:here|channel|everyone|all)(?!\w)", re.IGNORECASE)
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
@@ -192,12 +195,43 @@ def on_edit(ctx: Context, praise: str | None) -> bool:
         give(ctx, praise or "")
         return True
     if praise is None:
-        ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given])
+        # The message no longer praises anyone where the team reads it: nor does the count.
+        taken = _take_back(ctx, given, deleted=False)
+        ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given],
+                  taken=bool(taken), minutes=int(EDIT_WINDOW.total_seconds() // 60))
         return True
     parsed = _parse(ctx, event, giver, praise)
     if parsed is not None:
         _correct(ctx, given, parsed)
     return True
+
+
+def on_delete(ctx: Context) -> None:
+    """A deleted message (Slack): the kudos it gave no longer count, as the channel no
+    longer shows them; their recipients are told privately. Telegram tells a bot of no
+    deletion: there an edit that takes the praise out does this (on_edit)."""
+    event = ctx.event
+    assert event is not None
+    if event.message_id:
+        _take_back(ctx, KudosRepo(ctx.session).from_message(
+            event.platform, event.chat_id, event.message_id), deleted=True)
+
+
+def _take_back(ctx: Context, given: list[Kudos], *, deleted: bool) -> list[Kudos]:
+    """Delete the kudos of a message that no longer shows them (and tell each recipient),
+    but those of a month that is over: its honour roll is history, posted on the 1st."""
+    event = ctx.event
+    assert event is not None
+    month_start, _ = period_bounds("month", ctx.clock.now(), ctx.org.tz)
+    assert month_start is not None
+    taken = [r for r in given if r.given_at >= month_start]
+    for row in taken:
+        ctx.tell(row.recipient, "kudos_taken_back", giver=row.giver, deleted=deleted,
+                 dedupe_key=f"kudos-taken-back:{row.source_key}:{row.recipient_id}:"
+                            f"{event.event_id}")
+        ctx.session.delete(row)
+    ctx.session.flush()
+    return taken
 
 
 def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
@@ -275,7 +309,11 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
                             username=event.reply_to_username)]
     if not mentions:
-        ctx.reply("kudos_usage", values=_value_list(ctx))
+        crowd = _CROWD.search(text)
+        if crowd is not None:  # '/kudos @here for …': the whole channel is nobody by name
+            ctx.reply("kudos_to_everyone", crowd=crowd.group(0))
+        else:
+            ctx.reply("kudos_usage", values=_value_list(ctx))
         return None
     people = [m for m in mentions if not m.is_bot]
     if not people:

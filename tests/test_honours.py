@@ -277,7 +277,9 @@ async def test_one_kudo_is_counted_as_one_not_as_1_kudos(bot, chat, clock):
     assert "1 kudo in all.\n" in roll
     assert "• East: Sam Lee — 1 kudo\n" in roll
     assert "Team of the month: East — 1 kudo received" in roll
-    assert roll.endswith("Most generous: Grace Chen — 1 kudo given")
+    assert roll.endswith("Most generous: Grace Chen — 1 kudo given\nMonth counted midnight to "
+                         "midnight in the org's time (America/New_York); a tie names everyone "
+                         "on it, by name.")
     await kudo(bot, "alice", "/kudos @sam for the demo")
     await kudo(bot, "grace", "/honours 2026-11", group=False)
     roll = chat.last("grace")

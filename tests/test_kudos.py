@@ -223,7 +223,8 @@ async def test_on_the_first_of_the_month_last_months_board_is_a_command_away(
     await kudo(bot, "grace", "/kudos top", group=False)
     assert chat.last("grace").endswith(
         "No kudos yet in this period. Be the first: /kudos @someone for … · the month "
-        "before: /kudos top last month")
+        "before: /kudos top last month\nThe month runs midnight to midnight in the org's time "
+        "(America/New_York).")
     await kudo(bot, "li", "/kudos @bruno 谢谢")  # December's: not November's
     await kudo(bot, "grace", "/kudos top last month", group=False)
     board = chat.last("grace")
@@ -507,3 +508,31 @@ async def test_the_leaderboard_and_kudos_me_tell_two_people_of_one_name_apart(
         await kudo(bot, "wangwei2", "/kudos 我的", group=False)
         mine = chat.last("wangwei2")
         assert "Alice Martin：closing Acme" in mine and "Sam Lee：帮忙准备投标材料" in mine
+
+
+async def test_a_kudos_at_the_turn_of_the_month_counts_in_the_orgs_month_and_says_so(
+        bot, chat, clock):
+    """The org's time (New York, the GM's) bounds its months. 李雷 praises Bruno at 08:30
+    on 1 December in Shanghai, still 30 November in New York, and Alice at 23:50 on 30
+    November in New York, already 1 December in UTC: both count in November's roll. On
+    1 December (org time) the board is empty and says whose midnight that is, and the
+    roll says by which time it counts its month and how it settles a tie."""
+    clock.set(datetime(2026, 12, 1, 0, 30, tzinfo=UTC))
+    await kudo(bot, "li", "/kudos @bruno 谢谢 帮忙 翻译 投标 材料")
+    clock.set(datetime(2026, 12, 1, 4, 50, tzinfo=UTC))
+    await kudo(bot, "alice", "/kudos @sam for the late-night pricing review")
+    clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+    await kudo(bot, "li", "/kudos top", group=False)
+    assert chat.last("li").endswith("按组织时区（America/New_York）从午夜到午夜计算。")
+    await kudo(bot, "grace", "/kudos top", group=False)
+    assert "The month runs midnight to midnight in the org's time (America/New_York)." \
+        in chat.last("grace")
+    await kudo(bot, "grace", "/honours 2026-11", group=False)
+    roll = chat.last("grace")
+    assert "2 kudos in all." in roll
+    assert "Sam Lee" in roll and "Bruno Rossi" in roll
+    assert roll.endswith("Month counted midnight to midnight in the org's time "
+                         "(America/New_York); a tie names everyone on it, by name.")
+    await kudo(bot, "li", "/honours 2026-11", group=False)
+    assert chat.last("li").endswith(
+        "月份按组织时区（America/New_York）从午夜到午夜计算；并列时按姓名列出所有人。")

@@ -50,7 +50,8 @@ async def test_real_kudos_with_a_no_in_them_still_count(bot, chat, text, reason)
 
 
 async def test_an_edit_into_a_refusal_no_longer_reads_as_kudos(bot, chat):
-    """As any edit that is no longer kudos: the author is told, the kudos stay as given."""
+    """As any edit that is no longer kudos (within the 15 minutes): the kudos are taken
+    back, as the chat no longer shows praise, and the author and Sam are told."""
     from bot.adapters.console import console_mentions
     from bot.events import InboundEvent
 
@@ -60,5 +61,6 @@ async def test_an_edit_into_a_refusal_no_longer_reads_as_kudos(bot, chat):
                                   chat_type="group", text=text, message_id="m1",
                                   event_id="edit-1", edited_after=60.0,
                                   mentions=console_mentions(text)))
-    assert "no longer reads as kudos" in chat.last("alice")
-    assert count_kudos(bot) == 1
+    assert "no longer reads as kudos, so the kudos it gave are taken back" in chat.last("alice")
+    assert "was edited and no longer praises you" in chat.last("sam")
+    assert count_kudos(bot) == 0

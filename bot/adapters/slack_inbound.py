@@ -91,10 +91,13 @@ def _event_id(body: Mapping[str, Any], event: Mapping[str, Any]) -> str:
 
 def message_event(body: Mapping[str, Any], names: Mapping[str, str] | None = None,
                   bot_user_id: str | None = None) -> InboundEvent | None:
-    """A `message` event (a DM, or channel chatter) → InboundEvent; None for bots and edits."""
+    """A `message` event (a DM, or channel chatter) → InboundEvent, also a person's edit or a
+    deletion; None for bots and anything else."""
     event = body["event"]
     if event.get("subtype") == "message_changed":
         return _edit_event(body, event, names, bot_user_id)
+    if event.get("subtype") == "message_deleted":
+        return _delete_event(body, event)
     if event.get("bot_id") or event.get("hidden") or event.get("subtype") not in _PERSON_SUBTYPES:
         return None
     user = event["user"]
@@ -138,6 +141,22 @@ def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],
         thread_id=message.get("thread_ts") if chat_type == "group" else None,
         mentions=mentions_in(raw, names, bot_user_id), channel_links=channel_links_in(raw),
         edited_after=max(0.0, float(edited.get("ts") or event["ts"]) - float(ts)))
+
+
+def _delete_event(body: Mapping[str, Any], event: Mapping[str, Any]) -> InboundEvent | None:
+    """A deleted message (`message_deleted`): its ts and author, for the kudos it gave. Who
+    deleted it (the author or an admin) Slack does not say, nor need it: the channel no
+    longer shows it either way."""
+    previous = event.get("previous_message") or {}
+    ts = event.get("deleted_ts") or previous.get("ts")
+    user = previous.get("user")
+    if not ts or previous.get("bot_id") or not isinstance(user, str):
+        return None
+    channel = str(event["channel"])
+    return InboundEvent(
+        platform=PLATFORM, user_id=user, chat_id=channel,
+        chat_type=chat_type_of(channel, event.get("channel_type")),
+        event_id=_event_id(body, event), message_id=str(ts), deleted=True)
 
 
 def mention_event(body: Mapping[str, Any], bot_user_id: str | None,

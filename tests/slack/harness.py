@@ -103,6 +103,19 @@ class SlackHarness:
                               "text": text, "ts": ts, "event_ts": edited_ts,
                               "edited": {"user": user, "ts": edited_ts}})
 
+    async def delete(self, original: dict[str, Any], *,
+                     deleted_ts: str = "1700000400.000000", **headers: str) -> None:
+        """Someone (the author, or an admin) deletes a channel message (`original`, an event
+        sent before): Slack sends a `message` event of subtype message_deleted, which
+        carries the deleted message as `previous_message` and its ts as `deleted_ts`."""
+        await self.event({"type": "message", "subtype": "message_deleted", "hidden": True,
+                          "channel": original["channel"], "ts": deleted_ts,
+                          "event_ts": deleted_ts, "deleted_ts": original["ts"],
+                          "channel_type": "channel", "previous_message": {
+                              "type": "message", "user": original["user"],
+                              "text": original["text"], "ts": original["ts"]}},
+                         event_id=headers.pop("event_id", None), **headers)
+
     async def dm(self, user: str, typed: str, *, raw: bool = False,
                  **kwargs: Any) -> BoltResponse:
         """`user` types `typed` in their DM with the bot (encoded as Slack does, unless raw)."""

@@ -286,3 +286,109 @@ async def test_a_waiting_shout_out_naming_someone_erased_mentions_nobody(
     [shout] = [m["text"] for m in slack.fake.posted(CHANNEL)]
     assert shout.startswith("👏 former-") and "kudos from *Sam Lee*" in shout
     assert "U0ALICE" not in shout and "<@former" not in shout
+
+
+def received_on_board(slack: SlackHarness, period: str = "month") -> list[tuple[str, int]]:
+    """`/kudos top`'s "most recognised" side, as the team reads it, by key and count."""
+    from handlers.kudos import build_board
+
+    with slack.bot.sessions() as session:
+        board = build_board(session, slack.bot.org, slack.clock.now(), period, None, None)
+        return [(p.person.key, p.count) for p in board.received]
+
+
+async def test_a_deleted_kudos_message_no_longer_counts(slack: SlackHarness) -> None:
+    """Sam thanks Alice, then deletes the message: the channel no longer shows any praise,
+    so neither the board nor the honour roll counts it, and Alice is told privately. Slack
+    retrying the deletion changes nothing more."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.000700")
+    await slack.event(said)
+    assert received_on_board(slack) == [("alice", 1)]
+    await slack.delete(said, event_id="Ev0DELETE1")
+    assert kudos_count(slack) == 0 and received_on_board(slack) == []
+    assert slack.last_text(ALICE) == ("The kudos from <@U0SAM> no longer count as yours: the "
+                                      "message that gave them was deleted.")
+    told = len(slack.posts(ALICE))
+    await slack.delete(said, event_id="Ev0DELETE1",
+                       **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert len(slack.posts(ALICE)) == told and kudos_count(slack) == 0
+    # The allowance it used is given back: Sam's day counts what the channel shows.
+    for n, who in enumerate(["U0ALICE", "U0LILEI", "U0GRACE", "U0ALICE", "U0LILEI"]):
+        await slack.event(message(SAM, f"thanks <@{who}> for the review number {n} :clap:",
+                                  ts=f"1700000100.00000{n}"))
+    assert kudos_count(slack) == 5
+
+
+async def test_a_kudos_message_deleted_after_its_month_is_over_stays_in_its_roll(
+        slack: SlackHarness) -> None:
+    """November's honour roll is history once December begins (it is posted on the 1st
+    working day): deleting a November kudos message in December does not rewrite it."""
+    from datetime import timedelta
+
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.000800")
+    await slack.event(said)  # Friday 27 November, New York
+    slack.clock.advance(timedelta(days=5))
+    told = len(slack.posts(ALICE))
+    await slack.delete(said)
+    assert kudos_count(slack) == 1
+    assert received_on_board(slack, "last-month") == [("alice", 1)]
+    assert len(slack.posts(ALICE)) == told
+
+
+async def test_an_edit_that_takes_the_praise_out_takes_the_kudos_back(
+        slack: SlackHarness) -> None:
+    """The channel now reads "<@alice> can you send the deck?": no praise, no kudos. The
+    author is told, and how to give them again."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.000900")
+    await slack.event(said)
+    await slack.edit(said, "<@U0ALICE> can you send the pricing review?",
+                     edited_ts="1700000060.000000")
+    assert kudos_count(slack) == 0 and received_on_board(slack) == []
+    assert slack.ephemerals(SAM)[-1].params["text"].startswith(
+        "Your edited message no longer reads as kudos, so the kudos it gave are taken back "
+        "(Alice Martin).")
+    assert slack.last_text(ALICE).endswith("was edited and no longer praises you.")
+    # Put back within the 15 minutes, it gives them again.
+    await slack.edit(said, "thanks <@U0ALICE> for the pricing review after all :clap:",
+                     edited_ts="1700000120.000000")
+    assert received_on_board(slack) == [("alice", 1)]
+
+
+async def test_kudos_to_the_whole_channel_says_to_name_people(slack: SlackHarness) -> None:
+    """`/kudos @here …` (or @channel, @everyone) names nobody in particular: the giver is
+    told that kudos go to people by name, not the usage text as if nobody had been named;
+    a plain "thanks @here" in the channel is the team's own thank-you and is left alone."""
+    await slack.command(GRACE, "/kudos", "<!here> for shipping the launch", raw=True)
+    assert slack.ephemerals(GRACE)[-1].params["text"].startswith(
+        "Kudos go to people by name, not to @here")
+    await slack.event(message(GRACE, "thanks <!channel> for shipping the launch :tada:",
+                              ts="1700000000.001000"))
+    assert kudos_count(slack) == 0 and slack.posts(CHANNEL) == []
+
+
+async def test_an_edit_that_adds_a_second_person_counts_each_once(slack: SlackHarness) -> None:
+    """Sam forgot 李雷 and adds him a minute later: Alice keeps her one kudos (not two),
+    李雷 gets his, and the edit delivered again changes nothing."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.001100")
+    await slack.event(said)
+    await slack.edit(said, "thanks <@U0ALICE> and <@U0LILEI> for the pricing review :clap:",
+                     edited_ts="1700000060.000000")
+    assert sorted(received_on_board(slack)) == [("alice", 1), ("li", 1)]
+    assert len([c for c in slack.posts(ALICE) if "You got kudos" in c.params["text"]]) == 1
+    posts = len(slack.posts())
+    changed = {"type": "message", "user": SAM, "ts": said["ts"],
+               "text": "thanks <@U0ALICE> and <@U0LILEI> for the pricing review :clap:",
+               "edited": {"user": SAM, "ts": "1700000060.000000"}}
+    body = {"type": "message", "subtype": "message_changed", "channel": CHANNEL,
+            "hidden": True, "ts": "1700000060.000000", "event_ts": "1700000060.000000",
+            "channel_type": "channel", "message": changed,
+            "previous_message": {**changed, "text": said["text"]}}
+    await slack.event(body, event_id="Ev0EDITAGAIN")
+    await slack.event(body, event_id="Ev0EDITAGAIN",
+                      **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert sorted(received_on_board(slack)) == [("alice", 1), ("li", 1)]
+    assert len(slack.posts()) == posts

@@ -158,3 +158,20 @@ async def test_a_reply_to_someone_not_in_the_org_file_names_them_in_the_refusal(
     await tg.say_in_group(ALICE, "/kudos for the great renewal", reply_to_message=original)
     assert tg.texts(ALICE)[-1].startswith("I can't give kudos to Wei: they are not in the org")
     assert count(tg) == 0
+
+
+async def test_an_edit_that_takes_the_praise_out_takes_the_kudos_back(tg: TG) -> None:
+    """Telegram tells a bot of no deleted message: to take kudos back there, the author
+    edits the praise out within 15 minutes, and the count follows what the group shows."""
+    said = "thanks @bruno_r for the translation help 👏"
+    first = tg.fake.group_message(GROUP, LI, said, entities=[mention(said, "bruno_r")])
+    await tg.send(first)
+    assert count(tg) == 1
+    now = "@bruno_r can you check the translation"
+    await tg.send(edit_of(first, now, seconds=45, entities=[mention(now, "bruno_r")]))
+    assert count(tg) == 0
+    assert tg.texts(LI)[-1].startswith(
+        "编辑后的消息不再是点赞，因此它给出的点赞已撤回（Bruno Rossi）。")
+    # Sent again after a restart, the same edit changes nothing more.
+    assert not await tg.send(edit_of(first, now, seconds=45, entities=[mention(now, "bruno_r")]))
+    assert count(tg) == 0
