@@ -8,6 +8,7 @@ reconnects on its own once Slack accepts the token; a stop meanwhile is prompt."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,20 +25,28 @@ from tests.slack.harness import APP_TOKEN, BOT_TOKEN, GRACE, dm_channel, message
 from tests.slack.test_socket_mode import socket_settings
 
 
-@pytest_asyncio.fixture
-async def running(bot: TeamPulse, fake: FakeSlackAPI) -> AsyncIterator[SlackAdapter]:
+@contextlib.asynccontextmanager
+async def socket_running(bot: TeamPulse, fake: FakeSlackAPI) -> AsyncIterator[SlackAdapter]:
     """`teampulse run` in Socket Mode with /readyz on a port of its own (HEALTH_PORT)."""
     health = HealthServer(bot, "127.0.0.1", 0)
     await health.start()
     bot.health_port = health.port
     adapter = SlackAdapter(bot, socket_settings(bot))
     bot.register(adapter)
-    await adapter.start()
-    bot.platform_state["slack"] = "connected"  # as `teampulse run` marks it
-    await fake.wait_for_socket_connection()
-    yield adapter
-    await adapter.stop()
-    await health.stop()
+    try:
+        await adapter.start()
+        bot.platform_state["slack"] = "connected"  # as `teampulse run` marks it
+        await fake.wait_for_socket_connection()
+        yield adapter
+    finally:
+        await adapter.stop()
+        await health.stop()
+
+
+@pytest_asyncio.fixture
+async def running(bot: TeamPulse, fake: FakeSlackAPI) -> AsyncIterator[SlackAdapter]:
+    async with socket_running(bot, fake) as adapter:
+        yield adapter
 
 
 async def readyz(bot: TeamPulse) -> tuple[int, dict[str, Any]]:

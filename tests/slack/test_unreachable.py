@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
-from sqlalchemy import select
 
 from bot.adapters.slack import SlackAdapter
 from bot.core import TeamPulse
-from bot.health import HealthServer, readiness
-from storage.models import OutboxMessage
+from bot.health import readiness
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.outage import rows, said, until, warnings_and_worse
 from tests.slack.harness import APP_TOKEN, BOT_TOKEN, GRACE, SlackHarness, dm_channel, message
-from tests.slack.test_socket_mode import socket_settings
-from tests.slack.test_socket_token_revoked import readyz
+from tests.slack.test_socket_token_revoked import readyz, socket_running
 
 
 @pytest.fixture(autouse=True)
@@ -35,27 +33,6 @@ def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
                         lambda self, attempt: 0.0)
 
 
-def rows(bot: TeamPulse) -> dict[int, tuple[str, int]]:
-    with bot.sessions() as session:
-        return {r.id: (r.status, r.attempts) for r in session.execute(
-            select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts)
-            .where(OutboxMessage.platform == "slack"))}
-
-
-def warnings_and_worse(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-
-
-async def until(predicate: Callable[[], bool]) -> None:
-    async with asyncio.timeout(15):  # a busy machine; never waited out when all is well
-        while not predicate():
-            await asyncio.sleep(0.001)
-
-
-def said(caplog: pytest.LogCaptureFixture, text: str) -> Callable[[], bool]:
-    return lambda: any(text in r.getMessage() for r in caplog.records)
-
-
 async def test_http_mode_sends_wait_for_slack_said_once_and_each_goes_out_once(
         slack: SlackHarness, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
@@ -63,13 +40,13 @@ async def test_http_mode_sends_wait_for_slack_said_once_and_each_goes_out_once(
     bot.platform_state["slack"] = "connected"  # as `teampulse run` marks it
     await slack.fake.unplug()
     await bot.run_checkins()
-    queued = rows(bot)
+    queued = rows(bot, "slack")
     assert len(queued) >= 3
     for _ in range(45):  # 22 minutes of the outbox trying, 30 seconds apart
         await bot.outbox.flush()
         slack.clock.advance(timedelta(seconds=30))
 
-    assert rows(bot) == {i: ("pending", 0) for i in queued}  # none given up, none counted
+    assert rows(bot, "slack") == {i: ("pending", 0) for i in queued}  # none given up, none counted
     report = await readiness(bot)
     assert not report["ready"] and report["platforms"] == {"slack": "unreachable"}, report
     told = warnings_and_worse(caplog)
@@ -89,7 +66,7 @@ async def test_http_mode_sends_wait_for_slack_said_once_and_each_goes_out_once(
     back = [r.getMessage() for r in caplog.records if "reached again" in r.getMessage()]
     assert back == [f"Slack can be reached again after 23 min; {len(queued)} message(s) "
                     "queued meanwhile go out now"], back
-    assert rows(bot) == {i: ("sent", 1) for i in queued}
+    assert rows(bot, "slack") == {i: ("sent", 1) for i in queued}
     posted = [c.params["channel"] for c in slack.fake.calls_for("chat.postMessage")]
     assert len(posted) == len(set(posted)) == len(queued)  # each once, to its own person
     assert (await readiness(bot))["platforms"] == {"slack": "connected"}
@@ -98,19 +75,9 @@ async def test_http_mode_sends_wait_for_slack_said_once_and_each_goes_out_once(
 
 @pytest_asyncio.fixture
 async def running(bot: TeamPulse, fake: FakeSlackAPI) -> AsyncIterator[SlackAdapter]:
-    """`teampulse run` in Socket Mode with /readyz on a port of its own (HEALTH_PORT)."""
-    health = HealthServer(bot, "127.0.0.1", 0)
-    await health.start()
-    bot.health_port = health.port
-    adapter = SlackAdapter(bot, socket_settings(bot))
-    bot.register(adapter)
-    await adapter.start()
-    bot.platform_state["slack"] = "connected"
-    await fake.wait_for_socket_connection()
-    adapter.unreachable_retry_seconds = 0.01  # "every 30 s", without waiting
-    yield adapter
-    await adapter.stop()
-    await health.stop()
+    async with socket_running(bot, fake) as adapter:
+        adapter.unreachable_retry_seconds = 0.01  # "every 30 s", without waiting
+        yield adapter
 
 
 def count_reconnects(adapter: SlackAdapter) -> list[int]:
@@ -179,7 +146,7 @@ async def test_while_slack_is_unreachable_one_queued_message_tries_it_every_30_s
     slack.adapter.client.chat_postMessage = counted  # type: ignore[method-assign]
     await slack.fake.unplug()
     await bot.run_checkins()
-    queued = rows(bot)
+    queued = rows(bot, "slack")
     assert len(queued) >= 3
     await bot.outbox.flush()  # the first try finds Slack down
     first = len(tries)
@@ -188,4 +155,4 @@ async def test_while_slack_is_unreachable_one_queued_message_tries_it_every_30_s
         await bot.outbox.flush()
     assert first <= len(queued), (first, tries)
     assert len(tries) - first == 20, tries  # one message a pass, not every one of them
-    assert rows(bot) == {i: ("pending", 0) for i in queued}
+    assert rows(bot, "slack") == {i: ("pending", 0) for i in queued}

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from telegram.ext._utils import networkloop
 
 from bot.adapters.telegram import PTB_POLL_RETRY_MAX
@@ -22,31 +20,10 @@ from bot.clock import FakeClock
 from bot.config import Secret
 from bot.core import TeamPulse
 from bot.health import readiness
-from storage.models import OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramAPI, free_port
+from tests.outage import rows, said, until, warnings_and_worse
 from tests.telegram.conftest import ALICE, TOKEN, running
 from tests.telegram.test_token_revoked import settle
-
-
-def rows(bot: TeamPulse) -> dict[int, tuple[str, int]]:
-    with bot.sessions() as session:
-        return {r.id: (r.status, r.attempts) for r in session.execute(
-            select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts)
-            .where(OutboxMessage.platform == "telegram"))}
-
-
-def warnings_and_worse(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-
-
-async def until(predicate: Callable[[], bool]) -> None:
-    async with asyncio.timeout(15):  # a busy machine; never waited out when all is well
-        while not predicate():
-            await asyncio.sleep(0.001)
-
-
-def said(caplog: pytest.LogCaptureFixture, text: str) -> Callable[[], bool]:
-    return lambda: any(text in r.getMessage() for r in caplog.records)
 
 
 class _NoWaiting:
@@ -71,13 +48,14 @@ async def test_webhook_mode_sends_wait_for_telegram_said_once_and_each_goes_out_
         bot.platform_state["telegram"] = "connected"  # as `teampulse run` marks it
         await fake.stop()
         await bot.run_checkins()
-        queued = rows(bot)
+        queued = rows(bot, "telegram")
         assert len(queued) >= 2
         for _ in range(45):  # 22 minutes of the outbox trying, 30 seconds apart
             await bot.outbox.flush()
             clock.advance(timedelta(seconds=30))
 
-        assert rows(bot) == {i: ("pending", 0) for i in queued}  # none given up or counted
+        # None given up or counted.
+        assert rows(bot, "telegram") == {i: ("pending", 0) for i in queued}
         report = await readiness(bot)
         assert not report["ready"] and report["platforms"] == {"telegram": "unreachable"}
         told = warnings_and_worse(caplog)
@@ -95,7 +73,7 @@ async def test_webhook_mode_sends_wait_for_telegram_said_once_and_each_goes_out_
         back = [r.getMessage() for r in caplog.records if "reached again" in r.getMessage()]
         assert back == [f"Telegram can be reached again after 23 min; {len(queued)} "
                         "message(s) queued meanwhile go out now"], back
-        assert rows(bot) == {i: ("sent", 1) for i in queued}
+        assert rows(bot, "telegram") == {i: ("sent", 1) for i in queued}
         chats = [c.params["chat_id"] for c in fake.calls_for("sendMessage") if c.status == 200]
         assert len(chats) == len(set(chats)) == len(queued)  # each once, to its own person
         assert (await readiness(bot))["platforms"] == {"telegram": "connected"}
@@ -133,13 +111,13 @@ async def test_polling_unreachable_is_said_once_shown_in_readyz_and_recovered_fr
         # A check-in queued meanwhile waits, then goes out once Telegram is back.
         await bot.run_checkins(["alice"])
         await bot.outbox.flush()
-        assert set(rows(bot).values()) == {("pending", 0)}
+        assert set(rows(bot, "telegram").values()) == {("pending", 0)}
         await fake.start()
         await until(said(caplog, "Telegram can be reached again"))
         assert bot.platform_state["telegram"] == "connected"
         clock.advance(timedelta(seconds=30))
         await settle(bot, clock)
-        assert set(rows(bot).values()) == {("sent", 1)}
+        assert set(rows(bot, "telegram").values()) == {("sent", 1)}
         assert [c.params["chat_id"] for c in fake.calls_for("sendMessage")
                 if c.status == 200] == [ALICE]
         await fake.stop()  # down again: the stop below is prompt all the same
@@ -169,7 +147,7 @@ async def test_while_telegram_is_unreachable_one_queued_message_tries_it_every_3
         adapter._call_once = counted  # type: ignore[method-assign]
         await fake.stop()
         await bot.run_checkins()
-        queued = rows(bot)
+        queued = rows(bot, "telegram")
         assert len(queued) >= 2
         await bot.outbox.flush()  # the first try finds Telegram down
         first = len(tries)
@@ -178,7 +156,7 @@ async def test_while_telegram_is_unreachable_one_queued_message_tries_it_every_3
             await bot.outbox.flush()
         assert first <= len(queued), (first, tries)
         assert len(tries) - first == 20, (first, tries)  # one message a pass, not every one
-        assert rows(bot) == {i: ("pending", 0) for i in queued}
+        assert rows(bot, "telegram") == {i: ("pending", 0) for i in queued}
 
 
 async def test_guard_polling_tries_again_at_most_30_s_apart_as_the_docs_say(
@@ -213,7 +191,7 @@ async def test_an_error_answer_to_the_try_means_telegram_is_back_and_the_rest_go
         bot.platform_state["telegram"] = "connected"
         await fake.stop()
         await bot.run_checkins()
-        queued = rows(bot)
+        queued = rows(bot, "telegram")
         assert len(queued) >= 2
         await bot.outbox.flush()
         assert (await readiness(bot))["platforms"] == {"telegram": "unreachable"}
@@ -226,6 +204,6 @@ async def test_an_error_answer_to_the_try_means_telegram_is_back_and_the_rest_go
         started = clock.now()
         await settle(bot, clock)
         assert clock.now() - started < timedelta(seconds=5)  # not RETRY_SECONDS later
-        assert sorted(s for s, _ in rows(bot).values()) == \
+        assert sorted(s for s, _ in rows(bot, "telegram").values()) == \
             ["failed", *["sent"] * (len(queued) - 1)]
         await until(said(caplog, "Telegram can be reached again"))
