@@ -231,7 +231,7 @@ class TeamPulse:
         """Bring the people table in line with the org file (and the 1:1 reminders still
         queued: the file may have been edited while the bot was stopped, see sync_org_to)."""
         with self.unit() as ctx:
-            PeopleRepo(ctx.session).sync(self.org.people)
+            PeopleRepo(ctx.session).sync(self.org.people, self.clock.now())
             dropped = self._withdraw_for_org(ctx)
         self._count_withdrawn(dropped)
 
@@ -244,7 +244,7 @@ class TeamPulse:
         from handlers.review import replace_leavers
 
         with startup_lock(self.engine), self.outbox.db_gate, self.sessions.begin() as session:
-            PeopleRepo(session).sync(org.people)
+            PeopleRepo(session).sync(org.people, self.clock.now())
             ctx = Context(session=session, renderer=self.renderer, clock=self.clock,
                           settings=self.settings, org=org, addressbook=self)
             # In the same transaction, so an open review never counts or waits for a

@@ -44,6 +44,7 @@ from handlers.checkin import (
     round_questions,
 )
 from handlers.context import Context, one_moment
+from handlers.joined import joined_after
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
@@ -70,8 +71,9 @@ FIRST_YEAR = 2000  # no sales team ran check-ins through this bot before; older 
 #   in_progress  started (answered or skipped something), not finished
 #   missed       prompted, nothing answered
 #   unreachable  a round was made for them but no platform could deliver it
-#   not_sent     no check-in was sent to them that week (before the bot, before they joined,
-#                a future week, or after they left): neither expected nor missed
+#   not_sent     no check-in was sent to them that week (before the bot, a future week, or
+#                after they left): neither expected nor missed. A week that ended before
+#                they were added to the org file (handlers/joined.py) does not list them.
 #   away         away that week: not expected, named as away
 EXPECTED = frozenset({"submitted", "skipped", "in_progress", "missed", "unreachable"})
 
@@ -546,7 +548,8 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
     which places them in `team` rather than today's org file.
     """
     shown = [person for person in people
-             if ((person.active and person.checks_in) or (person.id, week) in rounds)
+             if ((person.active and person.checks_in and not joined_after(person, week))
+                 or (person.id, week) in rounds)
              and (team is None or _team_in(person, rounds.get((person.id, week)),
                                            placed) == team)]
     if away is None:
@@ -660,8 +663,8 @@ def _placed(ctx: Context, week: str, people: Sequence[Any],
     this week (today's org file says) or with everyone's round there (no statement)."""
     end = datetime.combine(week_end(week) + timedelta(days=1), time(),
                            ZoneInfo(anchor_tz)).astimezone(UTC)
-    missing = [p.id for p in people
-               if p.active and p.checks_in and (p.id, week) not in rounds]
+    missing = [p.id for p in people if p.active and p.checks_in
+               and (p.id, week) not in rounds and not joined_after(p, week)]
     if end > ctx.clock.now() or not missing:
         return None
     return directors_then(ctx.session, week, end, anchor_tz, missing)
@@ -758,7 +761,7 @@ def _directors_in(ctx: Context, week: WeekSummary, everyone: Sequence[Any],
             directors.setdefault(listed[p.key], []).append(p.display_name)
         elif p.key in then:
             directors.setdefault(then[p.key][1], []).append(p.display_name)
-        elif p.active:
+        elif p.active and not joined_after(p, week.week):
             directors.setdefault(p.team, []).append(p.display_name)
     # A team's summary reads its people only: who led it then, in another team today.
     for key, (name, led) in sorted(then.items(), key=lambda kv: kv[1][0]):

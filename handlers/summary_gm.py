@@ -79,6 +79,7 @@ from bot.weeks import week_end, week_of, week_start, weeks_back
 from handlers.checkin import applicable_given
 from handlers.context import Context
 from handlers.goals import _differs as crm_differs
+from handlers.joined import joined_weeks
 from handlers.oneonone import (
     NEXT_HORIZON,
     OVERDUE_AFTER,
@@ -111,6 +112,9 @@ from storage.oneonone import ActionItem, OneOnOneMeeting, OneOnOneRepo
 from storage.summary_rows import plain_rows, read_aside, round_zones, snapshot_texts
 from storage.undelivered import held_past_expiry
 
+#: A week's status for a director added to the org file after it, not asked in it: no
+#: status at all (not "no check-in sent"), in no count (handlers/joined.py).
+JOINED_LATER = "joined_later"
 #: How many weeks the trend arrow, recurring blockers, support age and confidence look at.
 LOOK_BACK = 4
 #: Attainment points (of 1.0) a week must move to read as up or down.
@@ -535,15 +539,21 @@ class _PersonRow(NamedTuple):
     manager_key: str | None
     slack_id: str | None
     telegram_id: int | None
+    added_at: Any  # the driver's value (see _people's joined weeks)
 
 
-def _people(session: Session) -> list[_PersonRow]:
+def _people(session: Session) -> tuple[list[_PersonRow], dict[int, str]]:
+    """Everyone, and the week each joined in where known (handlers/joined.py), by id."""
     # Plain rows made named tuples: a thousand SQLAlchemy Rows cost a few milliseconds.
     make = _PersonRow._make
-    return [make(row) for row in plain_rows(session.connection(), select(
+    conn = session.connection()
+    people = [make(row) for row in plain_rows(conn, select(
         Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
         Person.active, Person.checks_in, Person.manager_key, Person.slack_id,
-        Person.telegram_id).order_by(Person.key))]
+        Person.telegram_id, Person.added_at).order_by(Person.key))]
+    to_time = Person.__table__.c.added_at.type.dialect_impl(conn.dialect) \
+        .result_processor(conn.dialect, None)
+    return people, joined_weeks(people, to_time)
 
 
 @without_gc
@@ -564,7 +574,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     look = weeks_back(week, max(LOOK_BACK, shown))
     window = _window(week, len(look))
     quarter = quarter_of(week)
-    people = _people(session)
+    people, joined = _people(session)
     by_id = {p.id: p for p in people}
     # The weeks read round by round (those shown and looked back on), and the older weeks
     # of the quarter, which only add to month and quarter to date: their rounds are added
@@ -625,7 +635,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         directors = [p for p in people if (only is None or p.key == only) and (
             (p.role == "director" and p.active) or (p.id in directed and any(
                 (r := rounds.get((p.id, w))) is not None and r[0] not in member_rounds
-                for w in shown_weeks)))]
+                for w in shown_weeks)))
+            # Added to the org file after the week, not asked in it: not theirs at all.
+            and not (joined.get(p.id, week) > week and (p.id, week) not in rounds)]
         director_ids = {p.id for p in directors}
         # The older weeks add to month and quarter to date. For a chat page they are added up
         # by the database for the whole org (the headline's) and, once the page is known, per
@@ -903,6 +915,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             series: list[float | None] = []  # the look-back weeks', oldest first
             mine: list[Any] = []
             look_rounds[pid] = mine
+            came = joined.get(pid)  # (an earlier week without a round is none of theirs)
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.
             for wk, q, m, now, shown_st, look_at in (
@@ -914,7 +927,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 if r is not None and r[0] in member_rounds:
                     r = None
                 if r is None:
-                    st = "not_sent" if away_get(at) is None else "away"
+                    st = "away" if away_get(at) is not None else \
+                        JOINED_LATER if came is not None and wk < came else "not_sent"
                 else:
                     given_n = r[8]  # (_given_real, inline: any given, any real)
                     if not given_n and r[3] != "submitted" and away_get(at) is not None:
@@ -1920,6 +1934,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
     started: list[str] = []
     away: list[str] = []
     not_sent: list[str] = []
+    later = 0
     get = statuses.get
     for d in directors:
         st = get(d.id, "not_sent")
@@ -1936,8 +1951,11 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
             away.append(names[d.id])
         elif st == "not_sent":
             not_sent.append(names[d.id])
+        elif st == JOINED_LATER:
+            later += 1
     return WeekCount(week, week_start(week), week_end(week), expected, checked_in, missing,
-                     away, len(not_sent) == len(directors), not_sent, in_progress=started)
+                     away, len(not_sent) == len(directors) - later, not_sent,
+                     in_progress=started)
 
 
 def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[Attention]:

@@ -76,6 +76,11 @@ class Person(Base):
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     telegram_username: Mapped[str | None] = mapped_column(String(64), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the org sync first found them in the file (or found them back after a
+    # removal): a past week that ended before it, without a round of theirs, is none of
+    # theirs, so no view lists them there as "no check-in sent" (handlers/joined.py).
+    # None: synced before this was recorded (migration 0016): read as always there.
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     kpis: Mapped[list[KpiTarget]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="KpiTarget.position"

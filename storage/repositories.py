@@ -109,15 +109,23 @@ class PeopleRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def sync(self, people: Sequence[Any]) -> None:
+    def sync(self, people: Sequence[Any], now: datetime | None = None) -> None:
         """Upsert people from a validated org (bot.org.OrgPerson); deactivate the rest.
 
-        History (rounds, answers) of someone removed from the file is kept. Works on
+        `now`: stored as `added_at` of whoever is inserted, or found back in the file after
+        a removal (their weeks away are as none of theirs as the weeks before they first
+        came); without it, or at the first sync of all (an empty table: the org was there
+        before the bot), nobody's `added_at` is set. History (rounds, answers) of
+        someone removed from the file is kept. Works on
         plain rows with one multi-row statement per kind of change, and writes only
         what changed: an org of 10,000 people syncs in well under a second on every start.
         """
         people_t = Person.__table__
         existing = {row.key: row._asdict() for row in self.session.execute(select(people_t))}
+        if not existing:
+            # The first start: the org file's people were there before the bot, so when
+            # each joined is not known (None, as people synced before 0016).
+            now = None
         claimed = {op.telegram_id: op.key for op in people if op.telegram_id is not None}
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
@@ -141,8 +149,11 @@ class PeopleRepo:
                 # A learned id the file now gives to someone else: it is theirs alone.
                 want["telegram_id"] = None
             if row is None:
-                inserts.append({"key": op.key, **want})
-            elif any(row[k] != v for k, v in want.items()):
+                inserts.append({"key": op.key, **want, "added_at": now})
+                continue
+            if now is not None and not row["active"]:
+                want["added_at"] = now  # back after a removal
+            if any(row[k] != v for k, v in want.items()):
                 updates.append({"id": row["id"], **want})
         for gone in existing.values():
             change = {"active": False}

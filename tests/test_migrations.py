@@ -344,3 +344,79 @@ def test_kudos_given_before_the_upgrade_to_0015_keep_counting_for_their_teams(tm
             assert roll.best_team is not None and roll.best_team.names == ("East",)
             assert [(t.team, t.given, t.received) for t in kudos_by_team(
                 session, start, end)] == [("East", 2, 3), (None, 1, 0)]
+
+
+def test_people_of_before_0016_read_as_always_there_and_the_sync_dates_newcomers(tmp_path):
+    """An operator upgrades with people in the database: 0016 adds people.added_at, empty
+    for them (when they joined is not known: every past week still lists them); the next
+    org sync dates only whoever it inserts or finds back after a removal. A downgrade
+    drops the column and keeps every person."""
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from storage.migrate import alembic_config
+    from storage.models import Person
+    from storage.repositories import PeopleRepo
+    from tests.test_snapshot_keys import fresh_engine
+
+    class Entry:  # what PeopleRepo.sync reads of an org file's person (bot.org.OrgPerson)
+        def __init__(self, key: str) -> None:
+            self.key, self.name, self.role, self.manager, self.team = key, key, "director", \
+                None, "East"
+            self.timezone, self.locale, self.checks_in, self.can_view_summary = \
+                "UTC", "en", True, False
+            self.slack_id = self.telegram_id = self.telegram_username = None
+            self.kpis: list[Any] = []
+
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0015_kudosteam")
+        with engine.begin() as conn:  # as teampulse at 0015 stored them
+            for key, active in [("alice", True), ("bruno", False)]:
+                conn.execute(text(  # (ids from the sequence: the sync inserts more)
+                    "INSERT INTO people (key, display_name, role, team, timezone, locale, "
+                    "checks_in, can_view_summary, active) VALUES (:key, :key, "
+                    "'director', 'East', 'UTC', 'en', true, false, :active)"),
+                    {"key": key, "active": active})
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT key, added_at FROM people ORDER BY id")).all() == [
+                ("alice", None), ("bruno", None)]
+        # Bruno, removed before the upgrade, is back in the file; Dan is new.
+        now = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
+        with Session(engine) as session, session.begin():
+            PeopleRepo(session).sync([Entry("alice"), Entry("bruno"), Entry("dan")], now)
+        with Session(engine) as session:
+            assert {p.key: p.added_at for p in session.query(Person)} == {
+                "alice": None, "bruno": now, "dan": now}
+        # A later sync leaves the dates alone.
+        with Session(engine) as session, session.begin():
+            PeopleRepo(session).sync([Entry("alice"), Entry("bruno"), Entry("dan")],
+                                     datetime(2026, 11, 20, tzinfo=UTC))
+        with Session(engine) as session:
+            assert {p.key: p.added_at for p in session.query(Person)}["dan"] == now
+        command.downgrade(alembic_config(engine), "0015_kudosteam")
+        with engine.connect() as conn:
+            assert "added_at" not in {c["name"] for c in inspect(conn).get_columns("people")}
+            assert conn.execute(text("SELECT key FROM people ORDER BY id")).scalars().all() \
+                == ["alice", "bruno", "dan"]
+
+
+def test_the_org_of_the_first_start_has_no_join_date(tmp_path):
+    """The people in the org file when the bot first starts were there before it: no
+    date, so the weeks before the bot still read "no check-in sent" for them."""
+    from sqlalchemy.orm import Session
+
+    from bot.org import parse_org
+    from storage.models import Person
+    from storage.repositories import PeopleRepo
+    from tests.support import TEST_ORG
+
+    engine = create_db_engine(f"sqlite:///{tmp_path}/first.db")
+    upgrade(engine)
+    org = parse_org(TEST_ORG.read_text(encoding="utf-8"))
+    with Session(engine) as session, session.begin():
+        PeopleRepo(session).sync(org.people, datetime(2026, 11, 10, tzinfo=UTC))
+    with Session(engine) as session:
+        assert {p.added_at for p in session.query(Person)} == {None}
+    engine.dispose()

@@ -323,7 +323,7 @@ async def test_the_away_late_edited_and_crm_weeks_by_hand(quarter):
     assert "✅ Alice Martin — checked in\n" in text
     assert f"Team · Revenue 130,000 / 150,000 USD ({pct(130000, 150000)}%), 3 of 3" in text
     # Her kudos to 李雷 at that 23:30 is W44's (the week ends at 05:00 UTC, not 04:00).
-    assert text.count("kudos 1 given, 0 received") == 2  # East: Alice, Dan (listed, not sent)
+    assert text.count("kudos 1 given, 0 received") == 1  # East: Alice (Dan joined in W46)
     assert text.count("kudos 0 given, 1 received") == 2  # China
     await say(bot, "grace", "/summary 2026-W45")
     assert "kudos 1 given" not in chat.last("grace")
@@ -346,6 +346,44 @@ async def test_the_last_four_weeks_and_a_team_by_hand(quarter):
     # W45: 0 (skipped) + 2 of 3 + 2.
     assert (f"New customers (customers): W45 {pct(2, 5)}% · W46 100% · W47 100% · "
             f"W48 {pct(6, 5)}%") in text
+
+
+async def test_a_director_added_later_is_not_in_the_weeks_before_he_joined(quarter):
+    """Dan was added to the org file on Tuesday of W46: Grace's W44 and W45 listed him as
+    "no check-in sent", which reads "Dan was not asked"; he was not in the org yet. Those
+    weeks leave him out everywhere (chat in both languages, the team's view, the CLI's
+    exports); W46, the week he joined, lists him as before."""
+    bot, chat, settings = quarter
+    await say(bot, "grace", "/summary 2026-W44")
+    text = chat.last("grace")
+    assert "Check-ins: 3 of 3\n" in text and "Dan Park" not in text
+    await say(bot, "grace", "/summary 2026-W45 last 4w")
+    text = chat.last("grace")
+    assert "2026-W45: 3 of 3\n" in text and "Dan Park" not in text
+    # W42 and W43, before the bot ran, still read so for the org it started with.
+    assert "2026-W43: no check-in sent" in text
+    await say(bot, "grace", "/summary team East 2026-W44")
+    text = chat.last("grace")
+    assert "Check-ins: 1 of 1" in text and "Dan Park" not in text
+    assert "• East (Alice Martin): 1 given by 1 person, 0 received" in text
+    await say(bot, "grace", "/summary 2026-W46")
+    assert "Dan Park — checked in" in chat.last("grace")
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/summary 2026-W44")
+    text = chat.last("grace")
+    assert "签到：3 / 3" in text and "Dan Park" not in text
+    await say(bot, "grace", "/summary team East 2026-W44")
+    assert "Dan Park" not in chat.last("grace")
+    data = json.loads(run_cli(settings, "summary", "--format", "json", "--week", "2026-W45",
+                              "--weeks", "4")[1])
+    assert "dan" not in {d["key"] for d in data["directors"]}
+    assert [(w["week"], w["not_sent"], w["nothing_sent"]) for w in data["weeks"]] == [
+        ("2026-W42", ["Alice Martin", "李雷", "韩梅梅"], True),
+        ("2026-W43", ["Alice Martin", "李雷", "韩梅梅"], True),
+        ("2026-W44", [], False), ("2026-W45", [], False)]
+    for fmt in ("csv", "md"):
+        out = run_cli(settings, "summary", "--format", fmt, "--week", "2026-W44")[1]
+        assert "Dan Park" not in out and ",dan," not in out
 
 
 async def test_the_exports_by_hand(quarter):
@@ -371,7 +409,7 @@ async def test_the_exports_by_hand(quarter):
     rows = {r["director"]: r for r in csv_records(
         run_cli(settings, "summary", "--format", "csv", "--week", "2026-W44")[1])}
     assert (rows["alice"]["status"], rows["alice"]["late"]) == ("submitted", "false")
-    assert rows["dan"]["status"] == "not_sent" and rows["dan"]["revenue_mtd_target"] == ""
+    assert "dan" not in rows  # added to the org file in W46
     md = run_cli(settings, "summary", "--format", "md")[1]
     assert "- Team · Revenue 180,000 / 200,000 USD (90%), 3 of 4 reporting" in md
 
