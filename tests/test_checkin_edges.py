@@ -279,15 +279,21 @@ people:
 """
 
 
-@pytest.fixture
-def unit_bot(tmp_path, database_url, clock):
+def bot_on(org_text: str, tmp_path: Path, database_url: str, clock: Any) -> Any:
+    """A bot on this org file, with a recording chat: (bot, chat), for a fixture to yield
+    from (the engine is disposed after the test)."""
     org = tmp_path / "org.yaml"
-    org.write_text(UNIT_ORG, encoding="utf-8")
+    org.write_text(org_text, encoding="utf-8")
     bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
     chat = RecordingAdapter()
     bot.register(chat)
     yield bot, chat
     engine.dispose()
+
+
+@pytest.fixture
+def unit_bot(tmp_path, database_url, clock):
+    yield from bot_on(UNIT_ORG, tmp_path, database_url, clock)
 
 
 async def test_the_unit_is_in_the_persons_language(unit_bot):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import prepare
-from bot.config import Settings
 from handlers.answers import AnswerError, read_number
-from tests.support import RecordingAdapter, say
+from tests.support import say
 from tests.test_checkin import answers_of
-from tests.test_checkin_edges import unit_bot  # noqa: F401 - fixture: 李雷 in 位客户
+from tests.test_checkin_edges import (
+    bot_on,
+    unit_bot,  # noqa: F401 - fixture: 李雷 in 位客户
+)
 
 NEXT_EN = "New customers"  # words of Alice's second question
 NEXT_ZH = "新客户"
@@ -271,13 +272,7 @@ people:
 
 @pytest.fixture
 def measures_bot(tmp_path, database_url, clock):
-    org = tmp_path / "org.yaml"
-    org.write_text(MEASURES_ORG, encoding="utf-8")
-    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    yield bot, chat
-    engine.dispose()
+    yield from bot_on(MEASURES_ORG, tmp_path, database_url, clock)
 
 
 async def test_points_and_hours_keep_their_decimals_a_count_does_not(measures_bot):
