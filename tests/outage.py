@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -37,3 +39,18 @@ async def until(predicate: Callable[[], bool]) -> None:
 def said(caplog: pytest.LogCaptureFixture, text: str) -> Callable[[], bool]:
     """Whether a log line holding `text` has been written."""
     return lambda: any(text in r.getMessage() for r in caplog.records)
+
+
+async def one_try_a_pass(bot: TeamPulse, clock: Any, platform: str, tries: list[Any],
+                         queued: dict[int, Any]) -> None:
+    """Ten minutes of the outbox passing every 30 s while `platform` cannot be reached:
+    after the first pass's try, one queued message tries it a pass (`tries`: the calls
+    made to it), none counted as an attempt or given up."""
+    await bot.outbox.flush()  # the first try finds the platform down
+    first = len(tries)
+    for _ in range(20):  # ten minutes of the outbox passing every 30 seconds
+        clock.advance(timedelta(seconds=30))
+        await bot.outbox.flush()
+    assert first <= len(queued), (first, tries)
+    assert len(tries) - first == 20, (first, tries)  # one message a pass, not every one
+    assert rows(bot, platform) == {i: ("pending", 0) for i in queued}
