@@ -48,6 +48,7 @@ _SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
 #: The whole channel as Slack writes it in plain text (`<!here>` → '@here'): one kudos per
 #: person named, so a channel-wide thank-you gives none (the allowance, the board).
 _CROWD = re.compile(r"(?<!\w)@(?:here|channel|everyone|all)(?!\w)", re.IGNORECASE)
+_CROWD_NAMES = frozenset({"here", "channel", "everyone", "all"})
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
@@ -60,14 +61,29 @@ def _has_word(text: str, word: str) -> bool:
     return word in text.lower()
 
 
-def looks_like_kudos(org: Org, event: InboundEvent, text: str) -> bool:
+def _named(session: Session | None, event: InboundEvent) -> list[Mention]:
+    """The event's mentions without those of the whole channel: Telegram (and the console)
+    read '@channel' or '@everyone' as a username, as Slack never does ('<!channel>').
+    A person of the org with that very username is named all the same (Telegram usernames
+    of 5 characters or more can be 'channel' or 'everyone')."""
+    return [m for m in event.mentions if not (
+        m.platform_user_id is None and m.username
+        and m.username.lstrip("@").lower() in _CROWD_NAMES
+        and (session is None or find_mentioned(session, event.platform, None,
+                                               m.username) is None))]
+
+
+def looks_like_kudos(org: Org, event: InboundEvent, text: str,
+                     session: Session | None = None) -> bool:
     """Whether a plain (non-command) message is someone giving kudos.
 
-    It must mention someone other than the bot and contain one of the org's kudos
+    It must mention someone other than the bot (the whole channel, '@channel', is nobody:
+    a "thanks @channel" is the team's own thank-you) and contain one of the org's kudos
     words or emoji outside a refusal ("@alice no thanks, I'll do it", "不用了，谢谢": see
     handlers.kudos_refusals); ordinary chatter that only mentions people is left alone.
+    `session` looks up whether someone of the org has a username like 'channel'.
     """
-    if not any(not m.is_bot for m in event.mentions):
+    if not any(not m.is_bot for m in _named(session, event)):
         return False
     said = without_refusals(text, org.kudos.words, (m.display for m in event.mentions))
     return any(_has_word(said, word) for word in org.kudos.words)
@@ -304,7 +320,7 @@ class _Named:
 
 
 def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Parsed | None:
-    mentions = list(event.mentions)
+    mentions = _named(ctx.session, event)
     if not mentions and event.reply_to_user_id:
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
                             username=event.reply_to_username)]
@@ -343,6 +359,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
     for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
         end = r"(?![A-Za-z0-9_])" if display[-1].isascii() and display[-1].isalnum() else ""
         rest = re.sub(re.escape(display) + end, _HOLE, rest)
+    # '/kudos @alice @here for the demo': the kudos go to Alice; the channel is no part of
+    # why (a shout-out quoting '@here' read as if it called everyone).
+    rest = _CROWD.sub(_HOLE, rest)
     # The words that only joined the names go with them: "great job @bruno and @li on the
     # launch" is praise for "great job on the launch", not "great job and on the launch".
     rest = _NAMES_RUN.sub(" ", rest).replace(_HOLE, " ")

@@ -369,6 +369,27 @@ async def test_kudos_to_the_whole_channel_says_to_name_people(slack: SlackHarnes
     assert kudos_count(slack) == 0 and slack.posts(CHANNEL) == []
 
 
+async def test_kudos_naming_a_person_and_the_channel_never_call_the_channel(
+        slack: SlackHarness) -> None:
+    """"/kudos @alice @here for the demo" praises Alice: the shout-out read "…: @here for
+    the demo", and the board and her DM kept "@here" in the reason. The reason is "the
+    demo" now, and no post of the bot's carries the channel's call (`<!here>`), escaped
+    or not; the same in a plain channel message with `<!channel>`."""
+    await slack.command(GRACE, "/kudos", "<@U0ALICE|alice> <!here> for the demo prep",
+                        raw=True)
+    assert slack.last_text(CHANNEL) == "👏 <@U0ALICE> — kudos from *Grace Chen*: the demo prep"
+    await slack.event(message(SAM, "thanks <@U0LILEI> and <!channel> for the launch :tada:",
+                              ts="1700000000.001050"))
+    assert slack.last_text(CHANNEL) == ("👏 <@U0LILEI> — kudos from *Sam Lee*: thanks for the "
+                                        "launch :tada:")
+    assert slack.last_text(LILEI).startswith("🎉 <@U0SAM> 给你点赞：thanks for the launch")
+    said = [str(c.params.get("text")) for c in slack.posts() + slack.ephemerals()]
+    assert not [t for t in said if "here>" in t or "@here" in t or "channel>" in t or "@channel" in t]
+    with slack.bot.sessions() as session:
+        assert sorted(k.reason for k in session.scalars(select(Kudos))) == [
+            "thanks for the launch :tada:", "the demo prep"]
+
+
 async def test_an_edit_that_adds_a_second_person_counts_each_once(slack: SlackHarness) -> None:
     """Sam forgot 李雷 and adds him a minute later: Alice keeps her one kudos (not two),
     李雷 gets his, and the edit delivered again changes nothing."""
