@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.events import InboundEvent, Mention, Target
+from bot.events import InboundEvent, Mention, OutboundMessage, Target
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
 from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
-from storage.models import Person
+from storage.models import OutboxMessage, Person
 
 MIN_REASON_WORDS = 2
 BOARD_SIZE = 10
@@ -241,6 +242,8 @@ def _take_back(ctx: Context, given: list[Kudos], *, deleted: bool) -> list[Kudos
     month_start, _ = period_bounds("month", ctx.clock.now(), ctx.org.tz)
     assert month_start is not None
     taken = [r for r in given if r.given_at >= month_start]
+    if taken and taken[0].source_key:
+        _withdraw_shouts(ctx, taken[0].source_key, deleted=deleted)
     for row in taken:
         ctx.tell(row.recipient, "kudos_taken_back", giver=row.giver, deleted=deleted,
                  dedupe_key=f"kudos-taken-back:{row.source_key}:{row.recipient_id}:"
@@ -248,6 +251,37 @@ def _take_back(ctx: Context, given: list[Kudos], *, deleted: bool) -> list[Kudos
         ctx.session.delete(row)
     ctx.session.flush()
     return taken
+
+
+def _withdraw_shouts(ctx: Context, source: str, *, deleted: bool) -> None:
+    """The bot's public shout-outs of the kudos of message `source` (the first, and any
+    '✏️ Corrected'), whose kudos were just taken back: none may go on praising where the
+    team reads. Deleted with a message deleted (its thread goes with it), edited to say
+    they were withdrawn when it was edited (it still stands, and the thread reads on);
+    one still waiting to be sent is not sent. Each gives up its key: kudos given again
+    by the same message (edited back within the 15 minutes) get a shout-out of their own.
+    """
+    event = ctx.event
+    assert event is not None
+    shout, fix = f"kudos-shout:{source}", f"kudos-fix:{source}:"
+    rows = list(ctx.session.scalars(select(OutboxMessage).where(or_(
+        OutboxMessage.dedupe_key == shout,
+        OutboxMessage.dedupe_key.startswith(fix, autoescape=True))).order_by(OutboxMessage.id)))
+    waiting = [r.dedupe_key for r in rows if r.status == "pending" and r.dedupe_key]
+    if waiting:
+        ctx.outbox.withdraw(waiting, ctx.clock.now())
+    note = None if deleted else ctx.render("kudos_shout_withdrawn")
+    for row in rows:
+        if row.status == "sent" and row.external_id:
+            # (Where the bot could not post, a slash command's public answer has no id.)
+            undo = OutboundMessage(note or "", replaces=row.external_id, deletes=deleted)
+            ctx.outbox.enqueue(platform=row.platform, target_kind=row.target_kind,
+                               address=row.address, thread_id=row.thread_id,
+                               user_ref=row.user_ref, payload=undo.to_payload(),
+                               now=ctx.clock.now(), dedupe_key=f"kudos-unshout:{row.id}")
+        if row.status != "pending":
+            row.dedupe_key = None
+    ctx.session.flush()
 
 
 def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:

@@ -231,3 +231,27 @@ async def test_the_reason_does_not_carry_a_call_to_the_whole_group(tg: TG) -> No
     with tg.bot.sessions() as session:
         assert sorted(k.reason for k in session.scalars(select(Kudos))) == [
             "the demo prep", "谢谢 帮忙准备投标材料"]
+
+
+async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(tg: TG) -> None:
+    """李雷 edits the praise out of his message: the group went on showing the bot's
+    "👏 Bruno Rossi —— 来自李雷的点赞" under a message that no longer praises anyone. The
+    bot edits its shout-out (editMessageText of the message it recorded) to say, in 李雷's
+    language, that the kudos were withdrawn; edited back, they get a new shout-out."""
+    said = "谢谢 @bruno_r 帮忙准备投标材料 👏"
+    first = tg.fake.group_message(GROUP, LI, said, entities=[mention(said, "bruno_r")])
+    await tg.send(first)
+    shout = tg.last_message(GROUP)
+    assert "Bruno Rossi" in tg.shown(GROUP)[-1]
+    now = "@bruno_r 投标材料发我一下"
+    await tg.send(edit_of(first, now, seconds=45, entities=[mention(now, "bruno_r")]))
+    [edit] = tg.fake.calls_for("editMessageText")
+    assert edit.params["message_id"] == shout["message_id"]
+    # (After it, "我已通过私信回复你。": 李雷 was told privately why.)
+    assert tg.shown(GROUP)[0] == "↩️ 点赞已撤回：给出点赞的那条消息已被编辑，不再点赞任何人。"
+    assert not [t for t in tg.shown(GROUP) if "Bruno Rossi" in t]
+    again = "谢谢 @bruno_r 帮忙准备投标材料，辛苦了 👏"
+    await tg.send({**edit_of(first, again, seconds=90, entities=[mention(again, "bruno_r")]),
+                   "update_id": first["update_id"] + 2000})
+    assert tg.shown(GROUP)[0].startswith("↩️ 点赞已撤回")
+    assert "Bruno Rossi" in tg.shown(GROUP)[-1] and count(tg) == 1
