@@ -484,3 +484,17 @@ async def test_a_shout_out_not_yet_sent_when_its_message_is_deleted_is_never_sen
     await slack.delete(said, event_id="Ev0DELETE3")
     assert slack.posts(CHANNEL) == [] and slack.fake.calls_for("chat.delete") == []
     assert kudos_count(slack) == 0
+
+
+async def test_a_shout_out_an_admin_deleted_already_is_left_so(slack: SlackHarness) -> None:
+    """An admin deleted the bot's shout-out by hand before Sam deleted his message: Slack
+    answers chat.delete with message_not_found, which is what was wanted; nothing is
+    retried or reported as failed."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002400")
+    await slack.event(said)
+    slack.fake.fail("chat.delete", "message_not_found")
+    await slack.delete(said, event_id="Ev0DELETE4")
+    assert len(slack.fake.calls_for("chat.delete")) == 1
+    with slack.bot.sessions() as session:
+        assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}
