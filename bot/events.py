@@ -110,10 +110,19 @@ class OutboundMessage:
     #: The outbox row being delivered (not stored in the payload): platforms that can tag
     #: a message with it find it again after a crash instead of sending it twice.
     outbox_id: int | None = None
+    #: Not a new message: the platform's id of one the bot posted before (its outbox row's
+    #: external_id), to show `text` instead, or with `deletes` to delete (a kudos shout-out
+    #: whose kudos were taken back). Done twice, either does nothing more.
+    replaces: str | None = None
+    deletes: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready form for the outbox."""
         payload: dict[str, Any] = {"text": self.text}
+        if self.replaces is not None:
+            payload[REPLACES_KEY] = self.replaces
+            if self.deletes:
+                payload["delete"] = True
         if self.choices:
             payload["choices"] = [{"label": c.label, "value": c.value} for c in self.choices]
         if self.image is not None:
@@ -132,6 +141,8 @@ class OutboundMessage:
             image=bytes.fromhex(image_hex) if image_hex else None,
             image_name=payload.get("image_name"),
             outbox_id=outbox_id,
+            replaces=payload.get(REPLACES_KEY),
+            deletes=bool(payload.get("delete")),
         )
 
 
@@ -145,6 +156,9 @@ class SendResult:
 
 #: An outbox payload's message to send instead, should the message fail for good.
 FALLBACK_KEY = "fallback"
+
+#: An outbox payload that edits or deletes a message posted before (OutboundMessage.replaces).
+REPLACES_KEY = "replaces"
 
 #: An outbox payload marked with this key keeps no text once delivered (anonymous polls).
 SCRUB_KEY = "scrub_after_send"

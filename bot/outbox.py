@@ -44,7 +44,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.base import Adapter, DeliveryError, NotRunning, RetryLater
 from bot.clock import Clock, SystemClock
-from bot.events import SCRUB_KEY, OutboundMessage, Target, fallback_of, scrubbed
+from bot.events import (
+    REPLACES_KEY,
+    SCRUB_KEY,
+    OutboundMessage,
+    Target,
+    fallback_of,
+    scrubbed,
+)
 from bot.gc_pause import burst_ended, burst_started
 from bot.log_privacy import describe_exception
 from storage.models import OutboxMessage
@@ -838,7 +845,7 @@ class OutboxWorker:
     @staticmethod
     def _message(row: OutboxMessage) -> OutboundMessage:
         payload = row.payload
-        if "choices" in payload or "image_hex" in payload:
+        if "choices" in payload or "image_hex" in payload or REPLACES_KEY in payload:
             return OutboundMessage.from_payload(payload, outbox_id=row.id)
         # Text alone (nearly every message of a round): as from_payload, without its
         # choices and image steps, once a message.

@@ -82,7 +82,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if command is not None:
         name, args = command
         found = COMMANDS.get(name)
-        if found is None and kudos.looks_like_kudos(ctx.org, event, text):
+        if found is None and kudos.looks_like_kudos(ctx.org, event, text, ctx.session):
             # '@teampulse thanks @alice for …' in Slack arrives as the command '/thanks …'.
             kudos.on_message(ctx, text[1:])
             return
@@ -97,7 +97,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         return
     if not event.is_direct:
         # Channel chatter is none of our business, except praise: a kudos word with a mention.
-        if kudos.looks_like_kudos(ctx.org, event, text):
+        if kudos.looks_like_kudos(ctx.org, event, text, ctx.session):
             kudos.on_message(ctx, text)
         return
     if not text:
@@ -129,7 +129,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         return
     if not one_on_one_first and oneonone.on_text(ctx, text):
         return
-    if kudos.looks_like_kudos(ctx.org, event, text):
+    if kudos.looks_like_kudos(ctx.org, event, text, ctx.session):
         kudos.on_message(ctx, text)
         return
     if checkin.edit_hint(ctx, text):
@@ -156,8 +156,8 @@ def _edited(ctx: Context, text: str, command: tuple[str, str] | None) -> None:
         if command[1].split(" ", 1)[0].lower() not in ("top", "me"):
             praise = command[1]
     elif command is not None and COMMANDS.get(command[0]) is None:
-        praise = text[1:] if kudos.looks_like_kudos(ctx.org, event, text) else None
-    elif command is None and kudos.looks_like_kudos(ctx.org, event, text):
+        praise = text[1:] if kudos.looks_like_kudos(ctx.org, event, text, ctx.session) else None
+    elif command is None and kudos.looks_like_kudos(ctx.org, event, text, ctx.session):
         praise = text
     if not kudos.on_edit(ctx, praise) and event.is_direct:
         ctx.reply("edit_not_read")

@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.events import InboundEvent, Mention, Target
+from bot.events import InboundEvent, Mention, OutboundMessage, Target
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
 from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
-from storage.models import Person
+from storage.models import OutboxMessage, Person
 
 MIN_REASON_WORDS = 2
 BOARD_SIZE = 10
@@ -48,6 +49,7 @@ _SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
 #: The whole channel as Slack writes it in plain text (`<!here>` → '@here'): one kudos per
 #: person named, so a channel-wide thank-you gives none (the allowance, the board).
 _CROWD = re.compile(r"(?<!\w)@(?:here|channel|everyone|all)(?!\w)", re.IGNORECASE)
+_CROWD_NAMES = frozenset({"here", "channel", "everyone", "all"})
 _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst reads as a space)
 # Mentions in a row with what joins them: ',', '&', 'and', ', and', '和', '与', '及', '、'.
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
@@ -60,14 +62,29 @@ def _has_word(text: str, word: str) -> bool:
     return word in text.lower()
 
 
-def looks_like_kudos(org: Org, event: InboundEvent, text: str) -> bool:
+def _named(session: Session | None, event: InboundEvent) -> list[Mention]:
+    """The event's mentions without those of the whole channel: Telegram (and the console)
+    read '@channel' or '@everyone' as a username, as Slack never does ('<!channel>').
+    A person of the org with that very username is named all the same (Telegram usernames
+    of 5 characters or more can be 'channel' or 'everyone')."""
+    return [m for m in event.mentions if not (
+        m.platform_user_id is None and m.username
+        and m.username.lstrip("@").lower() in _CROWD_NAMES
+        and (session is None or find_mentioned(session, event.platform, None,
+                                               m.username) is None))]
+
+
+def looks_like_kudos(org: Org, event: InboundEvent, text: str,
+                     session: Session | None = None) -> bool:
     """Whether a plain (non-command) message is someone giving kudos.
 
-    It must mention someone other than the bot and contain one of the org's kudos
+    It must mention someone other than the bot (the whole channel, '@channel', is nobody:
+    a "thanks @channel" is the team's own thank-you) and contain one of the org's kudos
     words or emoji outside a refusal ("@alice no thanks, I'll do it", "不用了，谢谢": see
     handlers.kudos_refusals); ordinary chatter that only mentions people is left alone.
+    `session` looks up whether someone of the org has a username like 'channel'.
     """
-    if not any(not m.is_bot for m in event.mentions):
+    if not any(not m.is_bot for m in _named(session, event)):
         return False
     said = without_refusals(text, org.kudos.words, (m.display for m in event.mentions))
     return any(_has_word(said, word) for word in org.kudos.words)
@@ -225,6 +242,8 @@ def _take_back(ctx: Context, given: list[Kudos], *, deleted: bool) -> list[Kudos
     month_start, _ = period_bounds("month", ctx.clock.now(), ctx.org.tz)
     assert month_start is not None
     taken = [r for r in given if r.given_at >= month_start]
+    if taken and taken[0].source_key:
+        _withdraw_shouts(ctx, taken[0].source_key, deleted=deleted)
     for row in taken:
         ctx.tell(row.recipient, "kudos_taken_back", giver=row.giver, deleted=deleted,
                  dedupe_key=f"kudos-taken-back:{row.source_key}:{row.recipient_id}:"
@@ -232,6 +251,37 @@ def _take_back(ctx: Context, given: list[Kudos], *, deleted: bool) -> list[Kudos
         ctx.session.delete(row)
     ctx.session.flush()
     return taken
+
+
+def _withdraw_shouts(ctx: Context, source: str, *, deleted: bool) -> None:
+    """The bot's public shout-outs of the kudos of message `source` (the first, and any
+    '✏️ Corrected'), whose kudos were just taken back: none may go on praising where the
+    team reads. Deleted with a message deleted (its thread goes with it), edited to say
+    they were withdrawn when it was edited (it still stands, and the thread reads on);
+    one still waiting to be sent is not sent. Each gives up its key: kudos given again
+    by the same message (edited back within the 15 minutes) get a shout-out of their own.
+    """
+    event = ctx.event
+    assert event is not None
+    shout, fix = f"kudos-shout:{source}", f"kudos-fix:{source}:"
+    rows = list(ctx.session.scalars(select(OutboxMessage).where(or_(
+        OutboxMessage.dedupe_key == shout,
+        OutboxMessage.dedupe_key.startswith(fix, autoescape=True))).order_by(OutboxMessage.id)))
+    waiting = [r.dedupe_key for r in rows if r.status == "pending" and r.dedupe_key]
+    if waiting:
+        ctx.outbox.withdraw(waiting, ctx.clock.now())
+    note = None if deleted else ctx.render("kudos_shout_withdrawn")
+    for row in rows:
+        if row.status == "sent" and row.external_id:
+            # (Where the bot could not post, a slash command's public answer has no id.)
+            undo = OutboundMessage(note or "", replaces=row.external_id, deletes=deleted)
+            ctx.outbox.enqueue(platform=row.platform, target_kind=row.target_kind,
+                               address=row.address, thread_id=row.thread_id,
+                               user_ref=row.user_ref, payload=undo.to_payload(),
+                               now=ctx.clock.now(), dedupe_key=f"kudos-unshout:{row.id}")
+        if row.status != "pending":
+            row.dedupe_key = None
+    ctx.session.flush()
 
 
 def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
@@ -304,7 +354,7 @@ class _Named:
 
 
 def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Parsed | None:
-    mentions = list(event.mentions)
+    mentions = _named(ctx.session, event)
     if not mentions and event.reply_to_user_id:
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
                             username=event.reply_to_username)]
@@ -343,6 +393,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
     for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
         end = r"(?![A-Za-z0-9_])" if display[-1].isascii() and display[-1].isalnum() else ""
         rest = re.sub(re.escape(display) + end, _HOLE, rest)
+    # '/kudos @alice @here for the demo': the kudos go to Alice; the channel is no part of
+    # why (a shout-out quoting '@here' read as if it called everyone).
+    rest = _CROWD.sub(_HOLE, rest)
     # The words that only joined the names go with them: "great job @bruno and @li on the
     # launch" is praise for "great job on the launch", not "great job and on the launch".
     rest = _NAMES_RUN.sub(" ", rest).replace(_HOLE, " ")

@@ -189,6 +189,23 @@ async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsetti
     assert ("li", "Most cited value: Customer first — 2 times") in blocks
 
 
+async def test_cli_honour_roll_says_which_timezone_bounds_its_months(fbot, fsettings, clock):
+    """`teampulse kudos honours` in Markdown ends, as /honours and the posted roll do, by
+    saying its months run midnight to midnight in the org's time: a kudos given on the
+    1st in Shanghai is still the month before in New York. In English and in Chinese."""
+    await kudo(fbot, "grace", "/kudos @alice for closing Acme, finally #customer-first")
+    await fbot.drain()
+    tz = fbot.org.timezone
+    code, md = run_cli(fsettings, "kudos", "honours", "--period", "2026-11")
+    assert code == 0
+    assert markdown_blocks(md)[-1] == (
+        "p", f"Month counted midnight to midnight in the org's time ({tz}); a tie names "
+             "everyone on it, by name.")
+    code, md = run_cli(fsettings, "kudos", "honours", "--period", "2026", "--locale", "zh-CN")
+    assert markdown_blocks(md)[-1] == (
+        "p", f"年份按组织时区（{tz}）从午夜到午夜计算；并列时按姓名列出所有人。")
+
+
 async def test_goals_from_the_command_line_as_in_the_chat(fbot, fsettings, clock):
     clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
     answer_kpi(fbot, "alice", "2026-W47", 40_000)

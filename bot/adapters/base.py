@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -100,8 +100,24 @@ class Adapter(ABC):
                            caption: str) -> SendResult:
         """Upload an image (a chart, say) with a caption."""
 
+    async def edit_message(self, target: Target, external_id: str,
+                           message: OutboundMessage) -> SendResult:
+        """Show `message` in place of the bot's message `external_id` at `target`. A
+        platform that cannot edit says it anew, in the same place."""
+        return await self.deliver(target, replace(message, replaces=None))
+
+    async def delete_message(self, target: Target, external_id: str) -> SendResult:
+        """Delete the bot's message `external_id` at `target` (none: nothing to do)."""
+        del target, external_id
+        return SendResult()
+
     async def deliver(self, target: Target, message: OutboundMessage) -> SendResult:
-        """Send a message to a target; the outbox calls this."""
+        """Send a message to a target (or edit or delete one sent before: see
+        OutboundMessage.replaces); the outbox calls this."""
+        if message.replaces is not None:
+            if message.deletes:
+                return await self.delete_message(target, message.replaces)
+            return await self.edit_message(target, message.replaces, message)
         if message.image is not None:
             return await self.upload_image(
                 target, message.image, message.image_name or "image.png", message.text

@@ -875,6 +875,8 @@ class SlackAdapter(Adapter):
                 self._token_probe = False
             raise
         try:
+            if message.replaces is not None:
+                return await self._replace(target, message.replaces, message)
             if message.image is not None:
                 return await super().deliver(target, message)
             if target.kind == "ephemeral" and target.user_ref:
@@ -1068,9 +1070,10 @@ class SlackAdapter(Adapter):
         """Posts (DM, channel, thread) carry their outbox id and can be looked up.
 
         Ephemeral notes cannot: Slack keeps no history of them. Nor can images: a file
-        upload carries no message metadata.
+        upload carries no message metadata. An edit or a deletion needs no looking up:
+        done again, it changes nothing more.
         """
-        if message.outbox_id is None or message.image is not None:
+        if message.outbox_id is None or message.image is not None or message.replaces:
             return False
         return not (target.kind == "ephemeral" and target.user_ref)
 
@@ -1153,6 +1156,20 @@ class SlackAdapter(Adapter):
             self._progress.resume(delivery_key("chat_postMessage", target.address, None,
                                                thread_ts, message.outbox_id, message.text),
                                   done)
+
+    async def _replace(self, target: Target, ts: str, message: OutboundMessage) -> SendResult:
+        """chat.update (or chat.delete) of the bot's post `ts`; one already gone (deleted
+        by an admin) is left so. Only in a channel: a DM's posts are at its own id."""
+        method = "chat_delete" if message.deletes else "chat_update"
+        try:
+            resp = await self._call(method, channel=target.address, ts=ts,
+                                    text=None if message.deletes else message.text)
+        except SlackDeliveryError as err:
+            if err.code != "message_not_found":
+                raise
+            self._reach.back()
+            return SendResult(external_id=ts, extra={"channel": target.address})
+        return self._result(resp)
 
     def is_group_address(self, address: str) -> bool:
         """Channels (C…) and private channels or group DMs (G…); user ids and DMs are not."""

@@ -445,6 +445,33 @@ class TelegramAdapter(Adapter):
         reply_to, topic = split_thread(thread_id)
         return await self._send_text(chat_id(channel), message, reply_to=reply_to, topic=topic)
 
+    async def edit_message(self, target: Target, external_id: str,
+                           message: OutboundMessage) -> SendResult:
+        """editMessageText of the bot's message; one gone or already so is left as it is."""
+        chat, _, _ = self._destination(target)
+        await self._left_as_is(self._tg().edit_message_text, "text", chat_id=chat,
+                               message_id=int(external_id), text=message.text,
+                               parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        return SendResult(external_id=external_id)
+
+    async def delete_message(self, target: Target, external_id: str) -> SendResult:
+        """deleteMessage of the bot's message; one gone already is left so."""
+        chat, _, _ = self._destination(target)
+        await self._left_as_is(self._tg().delete_message, "text", chat_id=chat,
+                               message_id=int(external_id))
+        return SendResult(external_id=external_id)
+
+    async def _left_as_is(self, method: Callable[..., Awaitable[Any]], text_field: str,
+                          **params: Any) -> None:
+        """An edit or a deletion, where Telegram's "not found" or "not modified" means
+        done already (a redone outbox row, a message someone deleted by hand)."""
+        try:
+            await self._call(method, text_field, **params)
+        except DeliveryError as exc:
+            said = str(exc).lower()
+            if not exc.permanent or not ("not found" in said or "not modified" in said):
+                raise
+
     async def upload_image(self, target: Target, image: bytes, filename: str,
                            caption: str) -> SendResult:
         """sendPhoto with the caption; a caption too long for one goes after the photo."""

@@ -819,6 +819,10 @@ class FakeSlackAPI:
         if (refused := self._too_long(call)) is not None:
             return refused
         ts = str(call.params.get("ts", ""))
+        for posted in self.history.get(self._conversation_id(str(call.params.get("channel"))),
+                                       []):
+            if posted.get("ts") == ts:  # what the channel shows from now on
+                posted["text"] = call.params.get("text", "")
         return {
             "ok": True,
             "channel": call.params.get("channel", ""),
@@ -828,6 +832,9 @@ class FakeSlackAPI:
         }
 
     def _chat_delete(self, call: FakeCall) -> JsonDict:
+        # Gone from the channel's history (posted() shows what the channel shows).
+        history = self.history.get(self._conversation_id(str(call.params.get("channel"))), [])
+        history[:] = [m for m in history if m.get("ts") != call.params.get("ts")]
         return {"ok": True, "channel": call.params.get("channel"), "ts": call.params.get("ts")}
 
     def _conversations_open(self, call: FakeCall) -> JsonDict:

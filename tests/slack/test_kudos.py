@@ -369,6 +369,27 @@ async def test_kudos_to_the_whole_channel_says_to_name_people(slack: SlackHarnes
     assert kudos_count(slack) == 0 and slack.posts(CHANNEL) == []
 
 
+async def test_kudos_naming_a_person_and_the_channel_never_call_the_channel(
+        slack: SlackHarness) -> None:
+    """"/kudos @alice @here for the demo" praises Alice: the shout-out read "…: @here for
+    the demo", and the board and her DM kept "@here" in the reason. The reason is "the
+    demo" now, and no post of the bot's carries the channel's call (`<!here>`), escaped
+    or not; the same in a plain channel message with `<!channel>`."""
+    await slack.command(GRACE, "/kudos", "<@U0ALICE|alice> <!here> for the demo prep",
+                        raw=True)
+    assert slack.last_text(CHANNEL) == "👏 <@U0ALICE> — kudos from *Grace Chen*: the demo prep"
+    await slack.event(message(SAM, "thanks <@U0LILEI> and <!channel> for the launch :tada:",
+                              ts="1700000000.001050"))
+    assert slack.last_text(CHANNEL) == ("👏 <@U0LILEI> — kudos from *Sam Lee*: thanks for the "
+                                        "launch :tada:")
+    assert slack.last_text(LILEI).startswith("🎉 <@U0SAM> 给你点赞：thanks for the launch")
+    said = [str(c.params.get("text")) for c in slack.posts() + slack.ephemerals()]
+    assert not [t for t in said if "here>" in t or "@here" in t or "channel" in t]
+    with slack.bot.sessions() as session:
+        assert sorted(k.reason for k in session.scalars(select(Kudos))) == [
+            "thanks for the launch :tada:", "the demo prep"]
+
+
 async def test_an_edit_that_adds_a_second_person_counts_each_once(slack: SlackHarness) -> None:
     """Sam forgot 李雷 and adds him a minute later: Alice keeps her one kudos (not two),
     李雷 gets his, and the edit delivered again changes nothing."""
@@ -392,3 +413,88 @@ async def test_an_edit_that_adds_a_second_person_counts_each_once(slack: SlackHa
                       **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert sorted(received_on_board(slack)) == [("alice", 1), ("li", 1)]
     assert len(slack.posts()) == posts
+
+
+def shown_in_thread(slack: SlackHarness, thread_ts: str) -> list[str]:
+    """What the channel shows of the bot's posts in one thread now (edits and deletions
+    applied)."""
+    return [m["text"] for m in slack.fake.posted(CHANNEL) if m.get("thread_ts") == thread_ts]
+
+
+async def test_a_deleted_kudos_message_takes_its_shout_out_with_it(slack: SlackHarness) -> None:
+    """Sam deletes his kudos message: the kudos stopped counting, but the bot's "👏 Alice —
+    kudos from Sam" stayed in the thread, still praising. It is deleted too now
+    (chat.delete of the post the outbox recorded), once, whatever Slack redelivers."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002000")
+    await slack.event(said)
+    [shout] = slack.posts(CHANNEL)
+    ts = slack.ts_of(shout)
+    assert shown_in_thread(slack, said["ts"]) == [shout.params["text"]]
+    await slack.delete(said, event_id="Ev0DELETE2")
+    await slack.delete(said, event_id="Ev0DELETE2",
+                       **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert [(c.params["channel"], c.params["ts"]) for c in
+            slack.fake.calls_for("chat.delete")] == [(CHANNEL, ts)]
+    assert shown_in_thread(slack, said["ts"]) == [] and len(slack.posts(CHANNEL)) == 1
+
+
+async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(
+        slack: SlackHarness) -> None:
+    """Sam edits the praise out: the thread kept "👏 Alice — kudos from Sam: …" under a
+    message that no longer praises anyone. The shout-out now says the kudos were
+    withdrawn (chat.update; the message still stands, so the thread reads on). Edited
+    back within the 15 minutes, the kudos come back with a shout-out of their own."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002100")
+    await slack.event(said)
+    [shout] = slack.posts(CHANNEL)
+    await slack.edit(said, "<@U0ALICE> can you send the pricing review?",
+                     edited_ts="1700000060.000000")
+    [update] = slack.fake.calls_for("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (CHANNEL, slack.ts_of(shout))
+    withdrawn = ("↩️ Kudos withdrawn: the message that gave them was edited and no longer "
+                 "praises anyone.")
+    assert shown_in_thread(slack, said["ts"]) == [withdrawn]
+    await slack.edit(said, "thanks <@U0ALICE> for the pricing review after all :clap:",
+                     edited_ts="1700000120.000000")
+    assert shown_in_thread(slack, said["ts"]) == [
+        withdrawn, "👏 <@U0ALICE> — kudos from *Sam Lee*: thanks for the pricing review "
+                   "after all :clap:"]
+    assert received_on_board(slack) == [("alice", 1)]
+
+
+async def test_a_withdrawn_shout_out_is_in_the_givers_language(slack: SlackHarness) -> None:
+    """李雷 writes in Chinese: the shout-out he gave was in Chinese, and so is its
+    withdrawal."""
+    said = message(LILEI, "谢谢 <@U0ALICE> 帮忙准备投标材料 :clap:", ts="1700000000.002200")
+    await slack.event(said)
+    await slack.edit(said, "<@U0ALICE> 投标材料发我一下", edited_ts="1700000030.000000")
+    assert shown_in_thread(slack, said["ts"]) == [
+        "↩️ 点赞已撤回：给出点赞的那条消息已被编辑，不再点赞任何人。"]
+
+
+async def test_a_shout_out_not_yet_sent_when_its_message_is_deleted_is_never_sent(
+        slack: SlackHarness) -> None:
+    """The message is deleted before the shout-out went out (Slack slow, a burst): it is
+    not sent at all, rather than posted and then deleted."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002300")
+    await slack.event(said, settle=False)
+    await slack.delete(said, event_id="Ev0DELETE3")
+    assert slack.posts(CHANNEL) == [] and slack.fake.calls_for("chat.delete") == []
+    assert kudos_count(slack) == 0
+
+
+async def test_a_shout_out_an_admin_deleted_already_is_left_so(slack: SlackHarness) -> None:
+    """An admin deleted the bot's shout-out by hand before Sam deleted his message: Slack
+    answers chat.delete with message_not_found, which is what was wanted; nothing is
+    retried or reported as failed."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002400")
+    await slack.event(said)
+    slack.fake.fail("chat.delete", "message_not_found")
+    await slack.delete(said, event_id="Ev0DELETE4")
+    assert len(slack.fake.calls_for("chat.delete")) == 1
+    with slack.bot.sessions() as session:
+        assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from storage.kudos import Kudos
+from storage.models import Person
 from tests.telegram.conftest import ALICE, BOT_USERNAME, GRACE, GROUP, LI, SAM, TG
 
 
@@ -175,3 +176,82 @@ async def test_an_edit_that_takes_the_praise_out_takes_the_kudos_back(tg: TG) ->
     # Sent again after a restart, the same edit changes nothing more.
     assert not await tg.send(edit_of(first, now, seconds=45, entities=[mention(now, "bruno_r")]))
     assert count(tg) == 0
+
+
+def command(text: str, *names: str) -> list[dict]:
+    """The entities of a `/kudos …` group message naming `names` by username."""
+    return [{"type": "bot_command", "offset": 0, "length": 6},
+            *(mention(text, name) for name in names)]
+
+
+async def test_kudos_to_the_whole_group_say_to_name_people_as_on_slack(tg: TG) -> None:
+    """Telegram marks '@channel' and '@everyone' as username mentions (5 letters or
+    more): "/kudos @channel …" was refused as "I can't give kudos to @channel: they are
+    not in the org file … ask the person who runs teampulse to add them", as if a
+    colleague were missing. It now gets Slack's answer for '/kudos @here …', in the
+    giver's language, and a plain "thanks @everyone" is the group's own thank-you."""
+    text = "/kudos @channel for shipping the launch"
+    await tg.say_in_group(ALICE, text, entities=command(text, "channel"))
+    assert tg.texts(ALICE)[-1].startswith("Kudos go to people by name, not to @channel")
+    text = "/kudos @everyone 上线做得很漂亮"
+    await tg.say_in_group(LI, text, entities=command(text, "everyone"))
+    assert tg.texts(LI)[-1].startswith("点赞要写明给谁，不能给 @everyone")
+    sent = len(tg.fake.calls)
+    text = "thanks @everyone for shipping the launch 👏"
+    await tg.say_in_group(ALICE, text, entities=[mention(text, "everyone")])
+    assert [c.method for c in tg.fake.calls[sent:] if c.method.startswith("send")] == []
+    assert count(tg) == 0
+
+
+async def test_a_person_whose_username_is_channel_gets_the_kudos(tg: TG) -> None:
+    """A Telegram username can be 'channel': someone of the org who has it is named by it."""
+    with tg.bot.sessions.begin() as session:
+        bruno = session.scalar(select(Person).where(Person.key == "bruno"))
+        assert bruno is not None
+        bruno.telegram_username = "Channel"
+    text = "/kudos @channel for the translation help"
+    await tg.say_in_group(ALICE, text, entities=command(text, "channel"))
+    assert "Bruno Rossi — kudos from <b>Alice Martin</b>: the translation help" \
+        in tg.texts(GROUP)[-1]
+    assert count(tg) == 1
+
+
+async def test_the_reason_does_not_carry_a_call_to_the_whole_group(tg: TG) -> None:
+    """"/kudos @bruno_r @channel for the demo" praises Bruno; the shout-out read
+    "…: @channel for the demo" (and the refusal before that, "@channel: not in the org
+    file"). Now the reason is "the demo", on the shout-out, the DM and the board."""
+    text = "/kudos @bruno_r @channel for the demo prep"
+    await tg.say_in_group(ALICE, text, entities=command(text, "bruno_r", "channel"))
+    assert tg.texts(GROUP)[-1] == \
+        "👏 Bruno Rossi — kudos from <b>Alice Martin</b>: the demo prep"
+    text = "谢谢 @bruno_r 和 @everyone 帮忙准备投标材料"
+    await tg.say_in_group(LI, text, entities=[mention(text, "bruno_r"),
+                                              mention(text, "everyone")])
+    assert "来自 <b>李雷</b> 的点赞：谢谢 帮忙准备投标材料" in tg.texts(GROUP)[-1]
+    with tg.bot.sessions() as session:
+        assert sorted(k.reason for k in session.scalars(select(Kudos))) == [
+            "the demo prep", "谢谢 帮忙准备投标材料"]
+
+
+async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(tg: TG) -> None:
+    """李雷 edits the praise out of his message: the group went on showing the bot's
+    "👏 Bruno Rossi —— 来自李雷的点赞" under a message that no longer praises anyone. The
+    bot edits its shout-out (editMessageText of the message it recorded) to say, in 李雷's
+    language, that the kudos were withdrawn; edited back, they get a new shout-out."""
+    said = "谢谢 @bruno_r 帮忙准备投标材料 👏"
+    first = tg.fake.group_message(GROUP, LI, said, entities=[mention(said, "bruno_r")])
+    await tg.send(first)
+    shout = tg.last_message(GROUP)
+    assert "Bruno Rossi" in tg.shown(GROUP)[-1]
+    now = "@bruno_r 投标材料发我一下"
+    await tg.send(edit_of(first, now, seconds=45, entities=[mention(now, "bruno_r")]))
+    [edit] = tg.fake.calls_for("editMessageText")
+    assert edit.params["message_id"] == shout["message_id"]
+    # (After it, "我已通过私信回复你。": 李雷 was told privately why.)
+    assert tg.shown(GROUP)[0] == "↩️ 点赞已撤回：给出点赞的那条消息已被编辑，不再点赞任何人。"
+    assert not [t for t in tg.shown(GROUP) if "Bruno Rossi" in t]
+    again = "谢谢 @bruno_r 帮忙准备投标材料，辛苦了 👏"
+    await tg.send({**edit_of(first, again, seconds=90, entities=[mention(again, "bruno_r")]),
+                   "update_id": first["update_id"] + 2000})
+    assert tg.shown(GROUP)[0].startswith("↩️ 点赞已撤回")
+    assert "Bruno Rossi" in tg.shown(GROUP)[-1] and count(tg) == 1
