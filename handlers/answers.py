@@ -122,12 +122,54 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
     A count ('customers', '位客户') is a whole number: a form with a fraction in any
     reading ('2.5', '4,5') is refused rather than stored as half a customer.
     """
-    readings = _readings(text, units)
+    try:
+        readings = _readings(text, units)
+    except AnswerError as error:
+        if error.message != "answer_not_number":
+            raise
+        # Only on the refusal path: the answers read at once pay nothing for it.
+        readings = _numbered(text, units, error)
     for reading in readings:  # whole numbers first: the count check is then never made
         if reading % 1 and units and _is_count(units):
             raise AnswerError("answer_fraction_for_count", typed=normalise(text),
                               unit=units[0])
     return readings
+
+
+#: A figure with a number sign: '#12', '# 12', '#: 12', 'No. 12', 'Nr 12', '12#' (a phone
+#: keypad's habit, '以#号结束'); ＃ and № arrive as '#' and 'No' (NFKC). The sign group
+#: needs a space or a dot after 'no'/'nr' ('nope' is no 'no' sign).
+_NUMBER_SIGN = re.compile(
+    r"^(?:#|(?:no|nr|number)(?=[\s.:#])\.?)\s*[:：]?\s*(?P<after>\S.*?)$"
+    r"|^(?P<before>.*?\S)\s*#$", re.IGNORECASE)
+#: A Chinese ordinal ('第12', '第十二名'): a position, 12th, never how many.
+_ORDINAL = re.compile(r"^第\s*(?P<figure>.+?)\s*[名位个单次]?$")
+
+
+def _numbered(text: str, units: tuple[str, ...], refused: AnswerError) -> list[float]:
+    """A figure typed with a number sign or as an ordinal, else `refused` raised again.
+
+    Decided: '#' (and 'No.') in a count's answer is how a count is written in short,
+    '# of deals: 12', so '# 12' is 12 deals. Before an amount of money or points it is a
+    position in a list more likely than an amount ('#1 in the region'), and '第12' is
+    always the 12th: neither is stored; the reply names the figure to type alone."""
+    typed = normalise(text)
+    ordinal = _ORDINAL.match(typed)
+    sign = None if ordinal else _NUMBER_SIGN.match(typed)
+    rest = ordinal.group("figure") if ordinal else \
+        (sign.group("after") or sign.group("before")) if sign else None
+    if not rest:
+        raise refused
+    try:
+        readings = _readings(rest, units)
+    except AnswerError:
+        raise refused from None
+    if sign is not None and units and _is_count(units):
+        return readings
+    figure = readings[0]
+    raise AnswerError("answer_number_sign", typed=typed,
+                      figure=int(figure) if figure == int(figure) else figure,
+                      unit=", ".join(units[:1]))
 
 
 def _readings(text: str, units: tuple[str, ...]) -> list[float]:

@@ -344,11 +344,24 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
         # The after-meeting dialog's next question, sent as the reply to their last
         # answer just before (the platform down since), would reach them away; withdrawn,
         # its dialog is put aside, and /1on1 asks it again once they are back.
-        asked = ctx.outbox.withdraw([], now, asks=[dialog_asks(person, meeting)])
+        asked = ctx.outbox.withdraw(dialog_keys(person, meeting), now, keep_keys=True,
+                                    asks=[dialog_asks(person, meeting)])
         if asked and not dialog.step.startswith(ASIDE):
             repo.set_dialog(person, meeting, ASIDE + dialog.step, now)
         dropped += asked
     return dropped
+
+
+def dialog_keys(person: Person, meeting: OneOnOneMeeting) -> list[str]:
+    """The dedupe keys of the questions of `person`'s after-meeting dialog on `meeting`
+    sent with one (did it happen, asked again, the rating, the overdue rating): /pause and
+    /away withdraw them with the keyless ones (dialog_asks), keeping the keys so that no
+    sweep queues them again; /1on1 asks the question again."""
+    keys = [f"oo:fbq:{meeting.id}:{person.id}"]
+    if person.id == meeting.manager_id:
+        keys += [f"oo:ask:{meeting.manager_id}:{meeting.report_id}:{meeting.occurrence}",
+                 f"oo:reask:{meeting.id}", f"oo:fbdue:{meeting.id}"]
+    return keys
 
 
 def dialog_asks(person: Person, meeting: OneOnOneMeeting) -> str:
@@ -1608,10 +1621,12 @@ def pause(ctx: Context) -> bool:
     repo.set_dialog(person, meeting, ASIDE + step, ctx.clock.now())
     # Its question held up in the outbox (the platform down) would arrive after the pause
     # and take a typed reply as a note: /1on1 asks it again.
-    ctx.outbox.withdraw([], ctx.clock.now(), asks=[dialog_asks(person, meeting)], earlier=True)
+    held = ctx.outbox.withdraw(dialog_keys(person, meeting), ctx.clock.now(), keep_keys=True,
+                               asks=[dialog_asks(person, meeting)], earlier=True)
     manager = person.id == meeting.manager_id
+    # Withdrawn, its buttons never showed: the reply must not point at them.
     ctx.reply("oo_paused", other=told(ctx, person, meeting.report if manager
-                                      else meeting.manager), step=step)
+                                      else meeting.manager), step=step, buttons=not held)
     if ctx.conversations.get(person) is not None:
         # Their next typed reply goes to it now: they see which question it answers.
         from handlers.waiting import back_to_dialog  # (it imports every dialog)

@@ -207,7 +207,8 @@ def response_lines(asked: dict[str, int], answered: dict[str, int],
     return lines, overall
 
 
-def unreached_counts(session: Session, round_id: int, now: datetime) -> dict[str, int]:
+def unreached_counts(session: Session, round_id: int, now: datetime, *,
+                     live: bool = False) -> dict[str, int]:
     """Per rater group: those asked who have answered nothing and whose survey DM never
     reached them by `now` (for a closed review, its close): none was sent (no chat
     platform reaches them, or they were away until the review closed), or it failed, or
@@ -218,23 +219,36 @@ def unreached_counts(session: Session, round_id: int, now: datetime) -> dict[str
     A review none of whose invitations left a keyed message at all (started by a version
     before invitations had their `review:invite:<id>` key, or where no platform reached
     anyone) tells nothing about who was reached: every rater reads as reached, as before,
-    rather than an upgrade turning a whole open review into "could not be reached"."""
+    rather than an upgrade turning a whole open review into "could not be reached".
+
+    `live` (an open review's status): whether they answered is left out, see _unreached."""
+    return _unreached_groups(session, round_id, now, live)[0]
+
+
+def _unreached_groups(session: Session, round_id: int, now: datetime, live: bool
+                      ) -> tuple[dict[str, int], dict[str, int]]:
+    """Per rater group: those unreached_counts counts, and how many of them answered
+    (none unless `live`)."""
     found = dict.fromkeys(GROUPS, 0)
-    unreached = _unreached(session, round_id, now)
+    answered = dict.fromkeys(GROUPS, 0)
+    unreached = _unreached(session, round_id, now, live=live)
     if unreached is None:
-        return found
-    for group, count in session.execute(
-            select(ReviewInvite.rater_group, func.count())
+        return found, answered
+    for group, count, started in session.execute(
+            select(ReviewInvite.rater_group, func.count(),
+                   func.coalesce(func.sum(case((ReviewInvite.answered > 0, 1), else_=0)), 0))
             .where(ReviewInvite.round_id == round_id, unreached)
             .group_by(ReviewInvite.rater_group)):
         if group in found:
             found[group] += int(count)
-    return found
+            answered[group] += int(started)
+    return found, answered
 
 
-def unreached_raters(session: Session, round_id: int, now: datetime) -> list[int]:
+def unreached_raters(session: Session, round_id: int, now: datetime, *,
+                     live: bool = False) -> list[int]:
     """The person ids of those unreached_counts counts (the same rule), by invite."""
-    unreached = _unreached(session, round_id, now)
+    unreached = _unreached(session, round_id, now, live=live)
     if unreached is None:
         return []
     return list(session.scalars(select(ReviewInvite.person_id).where(
@@ -253,9 +267,15 @@ def invite_queued() -> Any:
     return exists().where(_keyed())
 
 
-def _unreached(session: Session, round_id: int, now: datetime) -> Any:
+def _unreached(session: Session, round_id: int, now: datetime, *, live: bool = False) -> Any:
     """The condition on a review's invites of those its survey never reached by `now`
-    (see unreached_counts); None when the review tells nothing about it."""
+    (see unreached_counts); None when the review tells nothing about it.
+
+    `live`: also those who answered (with /review) though it never reached them. While a
+    review is open the GM's status names the unreached; one dropping out of that list and
+    into the answered counts the moment they answer told the GM who had answered (and
+    could lift a group over MIN_GROUP with their answer alone). They stay as they were
+    until the close, whose report counts them as reached."""
     keyed = _keyed()
     if session.execute(select(ReviewInvite.id).where(
             ReviewInvite.round_id == round_id, exists().where(keyed)).limit(1)).first() is None:
@@ -265,16 +285,18 @@ def _unreached(session: Session, round_id: int, now: datetime) -> Any:
         or_(OutboxMessage.status.in_(("sent", "sending")),
             and_(OutboxMessage.status == "pending",
                  or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now))))
-    return and_(ReviewInvite.answered == 0, ~reached)
+    return ~reached if live else and_(ReviewInvite.answered == 0, ~reached)
 
 
-def reach_counts(session: Session, rnd: ReviewRound, now: datetime
+def reach_counts(session: Session, rnd: ReviewRound, now: datetime, *, live: bool = False
                  ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """Per rater group: those asked whose survey reached them, of them those who answered
-    at least one question, and those it never reached (a closed review as at its close)."""
+    at least one question, and those it never reached (a closed review as at its close).
+    `live` (an open review's progress): reached by the survey alone (see _unreached)."""
     asked, answered = group_counts(session, rnd.id)
-    unreached = unreached_counts(session, rnd.id, rnd.closed_at or now)
-    return {g: asked[g] - unreached[g] for g in GROUPS}, answered, unreached
+    unreached, hidden = _unreached_groups(session, rnd.id, rnd.closed_at or now, live)
+    return ({g: asked[g] - unreached[g] for g in GROUPS},
+            {g: answered[g] - hidden[g] for g in GROUPS}, unreached)
 
 
 def group_counts(session: Session, round_id: int) -> tuple[dict[str, int], dict[str, int]]:

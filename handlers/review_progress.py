@@ -94,7 +94,7 @@ def unreached(ctx: Context, rnd: ReviewRound) -> list[Unreached]:
     name those no platform reaches: that the survey never got to someone is the bot's
     doing, not their answer (who has or has not answered stays unsaid)."""
     now = ctx.clock.now()
-    pids = unreached_raters(ctx.session, rnd.id, now)
+    pids = unreached_raters(ctx.session, rnd.id, now, live=True)
     # Whose survey DM was queued (and failed, or expired unsent): never sent again, so
     # "asked once back" would promise what nothing keeps, were they away now. A survey
     # never queued (or withdrawn at /away, its key given up) waits for them to be back
@@ -130,7 +130,8 @@ def _open_rounds(ctx: Context) -> list[tuple[ReviewRound, datetime | None]]:
 def progress(ctx: Context, rnd: ReviewRound, closes: datetime | None) -> Progress:
     """Answered of asked per group (counts only) and when one open review closes, in the
     reader's timezone."""
-    lines, overall = response_lines(*reach_counts(ctx.session, rnd, ctx.clock.now()))
+    lines, overall = response_lines(*reach_counts(ctx.session, rnd, ctx.clock.now(),
+                                                  live=True))
     subject = ctx.people.by_key(rnd.subject_key)
     tz = ZoneInfo(ctx.person.timezone if ctx.person else ctx.org.timezone)
     left = None

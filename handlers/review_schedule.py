@@ -165,7 +165,7 @@ def show_schedule(ctx: Context) -> None:
             if len(open_rows) < NAMES_SHOWN:  # the closing soonest are shown, with counts
                 row["counted"] = True
                 row["overall"] = response_lines(
-                    *reach_counts(ctx.session, rnd, ctx.clock.now()))[1]
+                    *reach_counts(ctx.session, rnd, ctx.clock.now(), live=True))[1]
             open_rows.append(row)
     ctx.reply("review_schedule_view", schedule=schedule.name, day=schedule.day,
               at=schedule.at.strftime("%H:%M"), timezone=timezone,

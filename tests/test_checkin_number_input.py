@@ -300,3 +300,42 @@ async def test_a_count_with_a_fraction_is_refused_in_chinese(unit_bot):  # noqa:
     assert answers_of(bot, "li") == {"kpi:revenue": (None, 61500.0, False)}
     await say(bot, "li", "两个")
     assert answers_of(bot, "li")["kpi:new_customers"] == (None, 2.0, False)
+
+
+async def test_a_count_typed_with_a_number_sign_is_read(bot, chat):
+    """'# 12' and '#12' (# of customers: 12) were refused as "That isn't a number"; before
+    an amount of money the sign reads as a place in a list, and the reply says what to
+    type, storing nothing."""
+    await bot.run_checkins(["alice", "bruno"])
+    await say(bot, "alice", "#1 in the region: 52000")  # two figures: which is a guess
+    assert chat.last("alice").startswith("That isn't a number.")
+    await say(bot, "alice", "#52000")
+    assert chat.last("alice") == (
+        "#52000 reads as a position in a list (number 52000), not a figure in USD. If "
+        "52000 is the figure, reply 52000 alone (or /skip). Nothing was saved.")
+    assert answers_of(bot, "alice") == {}
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "# 12")
+    assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 12.0, False)
+    for typed in ("#12", "No. 12", "12#", "#: 12 customers", "＃１２"):
+        assert read_number(typed, ("customers",)) == [12.0], typed
+    with pytest.raises(AnswerError) as refused:
+        read_number("#2.5", ("customers",))
+    assert refused.value.message == "answer_fraction_for_count"
+    with pytest.raises(AnswerError) as refused:
+        read_number("nope", ("customers",))
+    assert refused.value.message == "answer_not_number"
+
+
+async def test_a_count_typed_with_a_number_sign_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    """'＃12' is 12 位客户; '第12' is the 12th, a position: refused, saying to type 12."""
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "61000")
+    await say(bot, "li", "第12")
+    assert chat.last("li") == (
+        "第12 看起来是序号或名次（第 12），不是数字本身（单位：位客户）。如果要填的就是 12，"
+        "请只回复 12（或发送 /skip 跳过）。本次未保存。")
+    assert "kpi:new_customers" not in answers_of(bot, "li")
+    await say(bot, "li", "＃12")
+    assert answers_of(bot, "li")["kpi:new_customers"] == (None, 12.0, False)

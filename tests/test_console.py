@@ -335,3 +335,26 @@ async def test_an_answer_starting_with_a_hash_is_sent_not_taken_as_a_comment(set
     await bot.drain()
     assert "(alice), private]" in out.getvalue()
     engine.dispose()
+
+
+async def test_a_count_typed_with_a_number_sign_at_the_prompt_is_read(settings, clock):
+    """'# 12' typed at the prompt for 'New customers' was sent, and answered "That isn't a
+    number": it is 12 customers ('# of customers: 12'), as on Slack and Telegram."""
+    import bot.adapters.console as console
+    from bot.app import prepare
+    from tests.test_checkin import answers_of
+
+    bot, engine = prepare(settings, clock)
+    out = StringIO()
+    adapter = console.ConsoleAdapter(bot, stdin=StringIO(), stdout=out, interactive=True)
+    bot.register(adapter)
+    adapter.current = "alice"
+    await bot.run_checkins(["alice"])
+    await bot.drain()
+    for line in ("52000", "# 12"):
+        await adapter.process_line(line)
+        await bot.drain()
+    assert "isn't a number" not in out.getvalue()
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, 52000.0, False),
+                                        "kpi:new_customers": (None, 12.0, False)}
+    engine.dispose()

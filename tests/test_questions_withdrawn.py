@@ -20,7 +20,7 @@ from tests.test_checkin_remind import back_up, go_down
 from tests.test_monthly_review import DEC_1_9AM_NY, november
 from tests.test_pulse import pbot, pchat, pclock  # noqa: F401 (fixtures)
 from tests.test_reminders_paused_away import question_buttons
-from tests.test_reply_target import setup  # noqa: F401 (the 1:1s' fixture)
+from tests.test_reply_target import ratings, setup  # noqa: F401 (the 1:1s' fixture)
 from tests.test_review_rate import answer
 
 ANSWERED_AWAY = "away from now until 2026-12-10"
@@ -338,3 +338,67 @@ async def test_a_poll_question_asked_again_after_a_1on1_does_not_follow_paused(
     assert thanks.startswith("Thanks") and paused.startswith("Paused")
     await say(bot, "alice", "/pulse")
     assert "Question 1 of" in chat.last("alice")
+
+
+# --- the 1:1's rating question (sent with a dedupe key) --------------------------------------
+
+async def test_the_1on1_rating_question_held_up_does_not_follow_paused(
+        setup):  # noqa: F811 - the 1:1s' fixture
+    # Alice ends her 1:1's record with "done" while the platform is down: the rating
+    # question, queued under its own key (not marked as the keyless ones are), waited and
+    # came after "Paused", with its buttons and a prompt taking her next typed reply.
+    bot, chat, clock = setup
+    clock.set(datetime(2026, 12, 9, 19, 40, tzinfo=UTC))  # Wed 14:40 New York
+    await bot.run_oneonones()
+    await say(bot, "alice", "yes")
+    await say(bot, "alice", "next")
+    seen = len(chat.to("alice"))
+    go_down(chat)
+    await say(bot, "alice", "done")
+    await say(bot, "alice", "/pause")
+    await back_up(bot, chat)
+    after = chat.to("alice")[seen:]
+    assert not [t for t in after if t.startswith("How useful was your 1:1")], after
+    paused = after[-1]
+    assert paused.startswith("Paused.") and "buttons above" not in paused, paused
+    await say(bot, "alice", "/1on1")  # asks it again; nothing answered is lost
+    assert "How useful was your 1:1 with Sam" in chat.last("alice")
+    await say(bot, "alice", "4")
+    assert ratings(bot, "alice") == [4]
+
+
+async def test_the_1on1_rating_question_held_up_does_not_reach_someone_gone_away(
+        setup):  # noqa: F811 - the 1:1s' fixture
+    # Sam's rating question of the 1:1 Alice just recorded waits (the platform down); Sam
+    # goes away from now. It reached him on holiday; /1on1 asks it once he is back.
+    bot, chat, clock = setup
+    clock.set(datetime(2026, 12, 9, 19, 40, tzinfo=UTC))
+    await bot.run_oneonones()
+    await say(bot, "alice", "yes")
+    await say(bot, "alice", "next")
+    go_down(chat)
+    await say(bot, "alice", "done")
+    await say(bot, "sam", "/away 2026-12-20")
+    await back_up(bot, chat)
+    assert not [t for t in chat.to("sam") if "How useful was your 1:1" in t], chat.to("sam")
+    assert any("away from now" in t for t in chat.to("sam"))
+    await say(bot, "sam", "/back")
+    await say(bot, "sam", "/1on1")
+    assert "How useful was your 1:1 with Alice" in chat.last("sam")
+    await say(bot, "sam", "5")
+    assert ratings(bot, "sam") == [5]
+
+
+def test_the_1on1_paused_reply_points_at_buttons_only_when_they_arrived():
+    """The reply to /pause after a withdrawn rating question: its buttons never showed."""
+    from types import SimpleNamespace
+
+    from bot.render import shared_renderer
+
+    sam = SimpleNamespace(display_name="Sam Lee")
+    for locale, pointer in (("en", "buttons above"), ("zh-CN", "上面的按钮")):
+        shown = shared_renderer().message(locale, "oo_paused", other=sam, step="rating")
+        gone = shared_renderer().message(locale, "oo_paused", other=sam, step="rating",
+                                         buttons=False)
+        assert pointer in shown and pointer not in gone, (shown, gone)
+        assert "/1on1" in gone

@@ -121,3 +121,38 @@ async def test_a_survey_that_failed_is_named_as_not_delivered_even_once_away(
         ctx.people.by_key("grace").locale = "zh-CN"
     status = await grace_says(bot, chat, "/review status alice")
     assert "Bruno Rossi（问卷未能送达）" in status
+
+
+async def test_a_named_rater_answering_with_review_is_not_told_by_the_status(
+        on_telegram, clock):
+    """Bruno, named as not reached (away), answers with /review meanwhile. The status then
+    dropped his name and counted one more answer: the GM, who had seen him named, read
+    that Bruno had answered. Until the close his name and the counts stay as they were."""
+    bot, chat = on_telegram
+    with bot.unit() as ctx:
+        bruno = ctx.people.by_key("bruno")
+        bruno.telegram_id = 1003
+        today = clock.now().date()
+        ctx.away.add(bruno.id, today, today + timedelta(days=3), clock.now())
+    await grace_says(bot, chat, "/review start alice")
+    before = await grace_says(bot, chat, "/review status alice")
+    assert "Bruno Rossi (away: asked once back)" in before
+    for text in ("/review", "4"):
+        await bot.handle(InboundEvent(platform="telegram", user_id="1003", chat_id="1003",
+                                      chat_type="direct", text=text))
+        await bot.drain()
+    with bot.unit() as ctx:
+        from storage.review import ReviewInvite
+
+        answered = [i.answered for i in ctx.session.query(ReviewInvite).where(
+            ReviewInvite.person_id == ctx.people.by_key("bruno").id)]
+    assert answered == [1], answered  # he did answer
+    after = await grace_says(bot, chat, "/review status alice")
+    assert after == before
+    assert "They stay named here, and out of the counts above, until the review closes, " \
+        "even once they answer with /review: who has answered is never told." in after
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    status = await grace_says(bot, chat, "/review status alice")
+    assert "即使他们在此期间用 /review 作答，评估结束前也仍列在这里、不计入上面的数字：" \
+        "谁已回答从不透露。" in status and "Bruno Rossi（不在，回来后再发送）" in status

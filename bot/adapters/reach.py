@@ -9,6 +9,12 @@ Messages wait in the outbox (NotRunning: no attempt is counted, none is given up
 of them trying the platform again every RETRY_SECONDS. The messages due while it tries wait
 for its answer; once the platform answers, they and those held earlier go out at once, as
 fast as the outbox's pacing allows (the platform's rate limits), not RETRY_SECONDS later.
+
+A platform that comes and goes (lost again within STEADY_AFTER of coming back) is one
+outage to the operator, not a WARNING and an INFO line per flap: the first loss after a
+return writes one WARNING saying it comes and goes, later ones write nothing but the
+reminder (at most one every REMIND_EVERY, counting the losses), and its return is said
+once it has stayed back STEADY_AFTER. /readyz follows every flap as it happens.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ UNREACHABLE_STATE = "unreachable"
 RETRY_SECONDS = 30.0
 #: How often the log says again that the platform still cannot be reached.
 REMIND_EVERY = timedelta(minutes=10)
+#: Lost again sooner than this after coming back, the platform comes and goes: the same
+#: outage to the operator, whose return is said once it has stayed back this long.
+STEADY_AFTER = timedelta(minutes=5)
 
 
 def lasted(span: timedelta) -> str:
@@ -55,6 +64,15 @@ class Reachability:
         #: When the outage began (None while the platform answers).
         self.since: datetime | None = None
         self._reminded: datetime | None = None
+        #: The first loss of an outage that may still come and go, and its last return
+        #: (None once it has stayed back STEADY_AFTER, or before any loss).
+        self._first_lost: datetime | None = None
+        self._back_at: datetime | None = None
+        #: Losses after the first within the outage: more than none, it comes and goes.
+        self._flaps = 0
+        #: How long a wait for the platform to have stayed back lasts (tests: none).
+        self.steady_wait = STEADY_AFTER.total_seconds()
+        self._steady_timer: asyncio.TimerHandle | None = None
         #: The try under way, if any: done once it has ended (the others wait for it).
         self._probe: asyncio.Future[None] | None = None
         self._telling: set[asyncio.Task[None]] = set()
@@ -70,7 +88,12 @@ class Reachability:
         teampulse does meanwhile; `receiving` that nothing arrives from it either."""
         now = self.bot.clock.now()
         if self.since is None:
-            self.since = self._reminded = now
+            self.steady()  # back long enough before this loss: that outage is over
+        if self.since is None and self._back_at is not None:
+            self._lost_again(now, reason, tried)
+        elif self.since is None:
+            self.since = self._reminded = self._first_lost = now
+            self._flaps = 0
             what = "sent to or received from" if receiving else "sent to"
             log.warning("%s cannot be reached (%s): nothing is %s %s meanwhile; messages "
                         "wait in the outbox, none is given up. teampulse %s and says when "
@@ -85,6 +108,41 @@ class Reachability:
             log.warning("%s still cannot be reached, for %s now (%s); teampulse %s",
                         self.name, lasted(now - self.since), reason, tried)
         return self.hold()
+
+    def _lost_again(self, now: datetime, reason: str, tried: str) -> None:
+        """Lost again before it had stayed back STEADY_AFTER: the same outage. Said once
+        as coming and going, then only in the reminder."""
+        self.since = now
+        self._back_at = None
+        self._flaps += 1
+        if self.bot.platform_state.get(self.platform) == "connected":
+            self.bot.platform_state[self.platform] = UNREACHABLE_STATE
+        began = f"{self._first_lost or now:%H:%M} UTC"
+        if self._flaps == 1:
+            self._reminded = now
+            log.warning("%s cannot be reached again (%s), soon after it came back: it comes "
+                        "and goes (lost since %s). teampulse %s; each further loss is not "
+                        "logged, a reminder every %d min counts them, and one line says when "
+                        "%s has stayed back %d min", self.name, reason, began, tried,
+                        REMIND_EVERY.seconds // 60, self.name, STEADY_AFTER.seconds // 60)
+        elif self._reminded is None or now - self._reminded >= REMIND_EVERY:
+            self._reminded = now
+            log.warning("%s still comes and goes: lost %d times since %s (%s); teampulse %s",
+                        self.name, self._flaps + 1, began, reason, tried)
+
+    def steady(self) -> None:
+        """Say, once the platform has stayed back STEADY_AFTER after coming and going, that
+        it is steady again; forget the outage. (Also on a timer after each return.)"""
+        now = self.bot.clock.now()
+        if self.since is not None or self._back_at is None \
+                or now - self._back_at < STEADY_AFTER:
+            return
+        if self._flaps and self._first_lost is not None:
+            log.info("%s has stayed reachable for %s: it came and went %d times between "
+                     "%s and %s UTC", self.name, lasted(now - self._back_at), self._flaps + 1,
+                     f"{self._first_lost:%H:%M}", f"{self._back_at:%H:%M}")
+        self._back_at = self._first_lost = self._reminded = None
+        self._flaps = 0
 
     def hold(self) -> NotRunning:
         """What a message gets while the platform cannot be reached: wait RETRY_SECONDS."""
@@ -119,17 +177,26 @@ class Reachability:
         since = self.since
         if since is None:
             return
-        self.since = self._reminded = None
+        now = self.bot.clock.now()
+        self.since = None
+        self._back_at = now
         if self.bot.platform_state.get(self.platform) == UNREACHABLE_STATE:
             self.bot.platform_state[self.platform] = "connected"
         # The messages held meanwhile go now, not RETRY_SECONDS after this one.
         outbox = getattr(self.bot, "outbox", None)
         if outbox is not None:
             outbox.release(self.platform, str(self.hold()))
-        task = asyncio.get_running_loop().create_task(
-            self._say_back(since, self.bot.clock.now()))
-        self._telling.add(task)
-        task.add_done_callback(self._telling.discard)
+        loop = asyncio.get_running_loop()
+        if not self._flaps:  # a first return is said at once; one that comes and goes
+            # is said once it has stayed back (steady)
+            self._reminded = None
+            task = loop.create_task(self._say_back(since, now))
+            self._telling.add(task)
+            task.add_done_callback(self._telling.discard)
+        if self._steady_timer is not None:
+            self._steady_timer.cancel()
+        # A timer, not a task: one still waiting at a stop is dropped without a word.
+        self._steady_timer = loop.call_later(self.steady_wait, self.steady)
 
     async def _say_back(self, since: datetime, now: datetime) -> None:
         try:

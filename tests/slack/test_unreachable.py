@@ -149,3 +149,41 @@ async def test_while_slack_is_unreachable_one_queued_message_tries_it_every_30_s
     queued = rows(bot, "slack")
     assert len(queued) >= 3
     await one_try_a_pass(bot, slack.clock, "slack", tries, queued)
+
+
+async def test_http_mode_slack_coming_and_going_is_one_outage_in_the_log(
+        slack: SlackHarness, caplog: pytest.LogCaptureFixture) -> None:
+    """Slack lost and back six times in six minutes wrote six WARNINGs and six INFO lines.
+    Now the outage, its first return, one line that it comes and goes, and once it has
+    stayed back five minutes one line saying so; /readyz follows every flap."""
+    caplog.set_level(logging.INFO)
+    bot = slack.bot
+    bot.platform_state["slack"] = "connected"
+    reach = slack.adapter._reach
+    reach.steady_wait = 3600  # its timer: checked by hand below, on the fake clock
+    for flap in range(6):
+        await slack.fake.unplug()
+        with bot.unit() as ctx:
+            ctx.outbox.enqueue(platform="slack", target_kind="dm", address=GRACE,
+                               payload={"text": f"message {flap}"}, now=bot.clock.now())
+        await bot.outbox.flush()
+        assert (await readiness(bot))["platforms"] == {"slack": "unreachable"}
+        slack.clock.advance(timedelta(seconds=30))
+        await slack.fake.plug_in()
+        await slack.settle()
+        assert (await readiness(bot))["platforms"] == {"slack": "connected"}
+        # Its line counts the queued messages in a thread first: written long before a
+        # real loss 30 s later, so waited for here.
+        await until(said(caplog, "Slack can be reached again"))
+        slack.clock.advance(timedelta(seconds=30))
+    told = [(r.levelname, r.getMessage()) for r in caplog.records
+            if r.name == "bot.adapters.reach"]
+    assert [level for level, _ in told] == ["WARNING", "INFO", "WARNING"], told
+    assert told[1][1].startswith("Slack can be reached again after 30 s")
+    assert "it comes and goes" in told[2][1]
+    slack.clock.advance(timedelta(minutes=5))
+    reach.steady()
+    assert caplog.records[-1].getMessage().startswith(
+        "Slack has stayed reachable for 5 min: it came and went 6 times")
+    posted = [c.params["text"] for c in slack.fake.calls_for("chat.postMessage")]
+    assert posted == [f"message {n}" for n in range(6)]  # each once, in order

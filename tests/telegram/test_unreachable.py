@@ -200,3 +200,43 @@ async def test_an_error_answer_to_the_try_means_telegram_is_back_and_the_rest_go
         assert sorted(s for s, _ in rows(bot, "telegram").values()) == \
             ["failed", *["sent"] * (len(queued) - 1)]
         await until(said(caplog, "Telegram can be reached again"))
+
+
+async def test_webhook_mode_telegram_coming_and_going_is_one_outage_in_the_log(
+        fake: FakeTelegramAPI, bot: TeamPulse, clock: FakeClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Telegram lost and back four times in four minutes wrote a WARNING and an INFO line
+    each time. Now the outage, its first return, one line that it comes and goes, and
+    once it has stayed back five minutes one line saying so; /readyz follows every flap."""
+    caplog.set_level(logging.INFO)
+    async with running(bot, telegram_webhook_url="https://bot.example.com/telegram/hook",
+                       telegram_webhook_secret=Secret("hook-secret"),
+                       telegram_webhook_host="127.0.0.1",
+                       telegram_webhook_port=free_port()) as adapter:
+        bot.platform_state["telegram"] = "connected"
+        adapter._reach.steady_wait = 3600  # its timer: checked by hand, on the fake clock
+        for flap in range(4):
+            await fake.stop()
+            with bot.unit() as ctx:
+                ctx.outbox.enqueue(platform="telegram", target_kind="dm", address=ALICE,
+                                   payload={"text": f"message {flap}"}, now=clock.now())
+            await bot.outbox.flush()
+            assert (await readiness(bot))["platforms"] == {"telegram": "unreachable"}
+            clock.advance(timedelta(seconds=30))
+            await fake.start()
+            await settle(bot, clock)
+            assert (await readiness(bot))["platforms"] == {"telegram": "connected"}
+            # Its line counts the queued messages in a thread first: written long before
+            # a real loss 30 s later, so waited for here.
+            await until(said(caplog, "Telegram can be reached again"))
+            clock.advance(timedelta(seconds=30))
+        told = [(r.levelname, r.getMessage()) for r in caplog.records
+                if r.name == "bot.adapters.reach"]
+        assert [level for level, _ in told] == ["WARNING", "INFO", "WARNING"], told
+        assert "it comes and goes" in told[2][1]
+        clock.advance(timedelta(minutes=5))
+        adapter._reach.steady()
+        assert caplog.records[-1].getMessage().startswith(
+            "Telegram has stayed reachable for 5 min: it came and went 4 times")
+        sent = [c.params["text"] for c in fake.calls_for("sendMessage") if c.status == 200]
+        assert sent == [f"message {n}" for n in range(4)]  # each once, in order
