@@ -1045,7 +1045,9 @@ def _summary_view(ctx: Any, request: Any, locale: str, tz: str) -> tuple[Any, li
         view = None
         if request.kind == "person":
             found = seen.people.by_key(result[-1].people[0].key)
-            if found is not None and found.role == "director" and found.active:
+            # (None for weeks all before they were in the org file: no block, as in chat.)
+            if found is not None and found.role == "director" and found.active \
+                    and result[-1].people[0].status != "joined_later":
                 view = build_gm_summary(seen, locale, result[-1].week, request.weeks, tz,
                                         only=found.key)
         return view, result
