@@ -1455,12 +1455,23 @@ def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
     if subject.status == "joined_later":
         return ""  # (every week shown is before they were in the org file: no block)
     found = ctx.people.by_key(subject.key)
-    if found is None or found.role != "director" or not found.active:
+    if found is None or not was_director(found, weeks):
         return ""
     view = build_gm_summary(ctx, viewer.locale, weeks[-1].week, max(1, request.weeks),
                             viewer.timezone, only=subject.key)
+    if not view.directors:
+        return ""  # (no director in the weeks shown: a member then, or made one since)
     still_to_come(ctx, view)
     return render_gm(ctx.renderer, viewer.locale, markup, view, reader=viewer.key) + "\n\n"
+
+
+def was_director(person: Any, weeks: Sequence[WeekSummary]) -> bool:
+    """Whether `person` may have a director's block in `weeks` (their history): a director
+    in the org file today, or one with a check-in in those weeks (made GM or a member
+    since: the GM's view of those weeks, which decides by the round's role, still lists
+    them as the director they were, one-on-one included)."""
+    return (person.role == "director" and person.active) or any(
+        w.people[0].status in EXPECTED for w in weeks)
 
 
 def _own_team_request(ctx: Context, director: Any,
