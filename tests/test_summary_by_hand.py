@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -419,6 +420,9 @@ async def test_a_persons_history_says_the_weeks_before_he_joined(quarter):
     assert [(w["week"], w["people"][0]["status"], w["people"][0].get("joined"))
             for w in data["weeks"]] == [("2026-W45", "joined_later", "2026-11-10"),
                                         ("2026-W46", "submitted", None)]
+    schema = json.loads((Path(__file__).parent.parent / "docs/schema/summary.schema.json")
+                        .read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)  # (`joined` is in the schema)
     data = json.loads(run_cli(settings, "summary", "--format", "json", "--person", "dan",
                               "--week", "2026-W45", "--weeks", "1")[1])
     assert "director" not in data  # (no five-question block of a week not his)
