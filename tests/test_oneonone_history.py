@@ -172,3 +172,27 @@ async def test_a_director_made_gm_since_keeps_her_old_weeks_one_on_ones(
                         "--weeks", "1", "--format", "json")
     assert code == 0
     assert json.loads(raw)["director"]["directors"][0]["oneonone"]["with"] == "grace"
+
+
+async def test_a_member_removed_since_still_counts_in_a_past_weeks_one_on_ones(
+        bot, chat, clock, settings):
+    """A guard (it held before): Sam, removed from the org file after 2026-W52, whose
+    one-on-one with Alice that week was not held, still counts in Alice's W52 ("1
+    overdue") and W50 ("1 held"), and in East's one-on-ones of W52."""
+    await _alice_meets_sam(bot, clock)
+    text = TEST_ORG.read_text(encoding="utf-8")
+    head, tail = text.split("  - key: sam\n", 1)
+    path = settings.org_file.with_name("without-sam.yaml")
+    path.write_text(head + "# Company values" + tail.split("# Company values", 1)[1]
+                    + ONEONONES, encoding="utf-8")
+    clock.set(datetime(2026, 12, 28, 15, 0, tzinfo=UTC))
+    _reload(bot, replace(settings, org_file=path))
+    clock.set(NOW)
+    await say(bot, "grace", "/summary 2026-W52")
+    assert "members' one-on-ones: 0 held, 1 overdue" in \
+        _block(chat.last("grace"), "Alice Martin · team East")
+    await say(bot, "grace", "/summary 2026-W50")
+    assert "members' one-on-ones: 1 held" in \
+        _block(chat.last("grace"), "Alice Martin · team East")
+    await say(bot, "grace", "/summary team East 2026-W52")
+    assert "their 1:1 with Sam Lee: last held Wed 2026-12-09" in chat.last("grace")
