@@ -1034,7 +1034,7 @@ def _summary_view(ctx: Any, request: Any, locale: str, tz: str) -> tuple[Any, li
     """What `teampulse summary` shows: the GM's view (everyone, or one director's full
     picture above their history) and/or the check-in weeks (a team, a person)."""
     from handlers.context import one_moment
-    from handlers.summary import resolve_week, summaries
+    from handlers.summary import resolve_week, summaries, was_director
     from handlers.summary_gm import build_gm_summary
 
     with one_moment(ctx) as seen:  # every statement reads the same moment
@@ -1045,9 +1045,13 @@ def _summary_view(ctx: Any, request: Any, locale: str, tz: str) -> tuple[Any, li
         view = None
         if request.kind == "person":
             found = seen.people.by_key(result[-1].people[0].key)
-            if found is not None and found.role == "director" and found.active:
+            # (None for weeks all before they were in the org file, or with no director's
+            # block: as in chat.)
+            if found is not None and was_director(found, result) \
+                    and result[-1].people[0].status != "joined_later":
                 view = build_gm_summary(seen, locale, result[-1].week, request.weeks, tz,
                                         only=found.key)
+                view = view if view.directors else None
         return view, result
 
 

@@ -11,7 +11,7 @@ import json
 import re
 import weakref
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from hashlib import blake2b
@@ -44,7 +44,7 @@ from handlers.checkin import (
     round_questions,
 )
 from handlers.context import Context, one_moment
-from handlers.joined import joined_after
+from handlers.joined import booked_weeks, joined_after, joined_on
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
@@ -74,6 +74,9 @@ FIRST_YEAR = 2000  # no sales team ran check-ins through this bot before; older 
 #   not_sent     no check-in was sent to them that week (before the bot, a future week, or
 #                after they left): neither expected nor missed. A week that ended before
 #                they were added to the org file (handlers/joined.py) does not list them.
+#   joined_later a person's own history only: a week that ended before they were added
+#                to the org file, with no round and no CRM figure of theirs (`joined`: the
+#                day they were added); not theirs at all
 #   away         away that week: not expected, named as away
 EXPECTED = frozenset({"submitted", "skipped", "in_progress", "missed", "unreachable"})
 
@@ -105,7 +108,7 @@ class PersonWeek:
     key: str
     name: str
     team: str | None
-    status: str  # one of EXPECTED, or not_sent | away
+    status: str  # one of EXPECTED, or not_sent | away | joined_later
     answered: int
     total: int
     late: bool
@@ -124,6 +127,8 @@ class PersonWeek:
     #: A `not_sent` current week whose check-in is still to come where they are: when it
     #: goes out, in the reader's timezone (see goes_out; chat only, not exported).
     due: datetime | None = None
+    #: `joined_later`: the day they were added to the org file (where they live).
+    joined: date | None = None
 
 
 @dataclass
@@ -267,7 +272,7 @@ class WeekSummary:
 
 # asdict's keys, in its order (the fields'), without the platform ids.
 _PERSON_FIELDS = tuple(f.name for f in fields(PersonWeek)
-                       if f.name not in {"slack_id", "telegram_id", "due"})
+                       if f.name not in {"slack_id", "telegram_id", "due", "joined"})
 # (Not unit_text: the reader's spelling of the unit is for the chat; exports keep `unit`.)
 _KPI_FIELDS = tuple(f.name for f in fields(KpiLine) if f.name != "unit_text")
 
@@ -284,6 +289,8 @@ def _person_dict(p: PersonWeek) -> dict[str, Any]:
     data["other"] = [dict(o) for o in p.other]
     if p.away_until is not None:
         data["away_until"] = p.away_until.isoformat()
+    if p.joined is not None:
+        data["joined"] = p.joined.isoformat()
     return data
 
 
@@ -537,7 +544,8 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
                away: dict[tuple[int, str], date] | None = None,
                snapshots: Snapshots | None = None, texts: bool = True,
                crm: dict[tuple[str, str, str], float] | None = None,
-               placed: Mapping[str, tuple[str, str | None]] | None = None) -> WeekSummary:
+               placed: Mapping[str, tuple[str, str | None]] | None = None,
+               booked: Collection[tuple[str, str]] = ()) -> WeekSummary:
     """Summarise one week for the given people (only those in `team` that week, if given).
 
     Someone no longer asked to check in (removed from the org file, or checks_in turned
@@ -545,10 +553,12 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
     (person id, week) to the last day of the away period that covered that week's
     check-in (see away_weeks); without it, it is loaded here. `placed`: for a past week,
     the team last recorded by then of those without a round that week (directors_then),
-    which places them in `team` rather than today's org file.
+    which places them in `team` rather than today's org file. `booked`: the (person key,
+    week) pairs the CRM has figures for (a week before someone joined that the CRM booked
+    for them is theirs, see handlers/joined.py).
     """
     shown = [person for person in people
-             if ((person.active and person.checks_in and not joined_after(person, week))
+             if ((person.active and person.checks_in and not joined_after(person, week, booked))
                  or (person.id, week) in rounds)
              and (team is None or _team_in(person, rounds.get((person.id, week)),
                                            placed) == team)]
@@ -614,11 +624,18 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         rounds = {(r.person_id, r.week): r for r in found}
         away = away_weeks(ctx, [person], weeks)
         crm = crm_figures(ctx, weeks)
-        return [WeekSummary(week=w, start=week_start(w), end=week_end(w), scope=scope,
-                            people=[_person_week(snapshots, person, w,
-                                                 rounds.get((person.id, w)),
-                                                 away.get((person.id, w)), crm=crm)],
-                            team_kpis=[]) for w in weeks]
+        booked = booked_weeks(crm)
+        history = []
+        for w in weeks:
+            row = _person_week(snapshots, person, w, rounds.get((person.id, w)),
+                               away.get((person.id, w)), crm=crm)
+            if row.status == "not_sent" and (person.id, w) not in rounds \
+                    and joined_after(person, w, booked):
+                # Not in the org file yet: not "no check-in sent" ("not asked").
+                row.status, row.joined = "joined_later", joined_on(person)
+            history.append(WeekSummary(week=w, start=week_start(w), end=week_end(w),
+                                       scope=scope, people=[row], team_kpis=[]))
+        return history
     found = reads.rounds(weeks, scope=scope)
     lean = (texts == "latest" and len(weeks) > 1) or texts == "none"
     with_texts = {week} if texts != "none" else set()  # (for a lean read)
@@ -633,13 +650,15 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     rounds = {(r.person_id, r.week): r for r in found}
     away = away_weeks(ctx, everyone, weeks)
     crm = crm_figures(ctx, weeks)
+    booked = booked_weeks(crm)
     if request.kind == "team":
         # A team's week holds who was in it that week: someone who moved since is counted
         # with their old team in old weeks and with the new one from then on.
         team = (request.team or "").lower()
         built = [build_week(ctx, locale, w, everyone, "", rounds, team, away, snapshots,
                             texts=not lean or w in with_texts, crm=crm,
-                            placed=_placed(ctx, w, everyone, rounds, anchor_tz))
+                            placed=_placed(ctx, w, everyone, rounds, anchor_tz, booked),
+                            booked=booked)
                  for w in weeks]
         for w in built:
             w.scope = request.team or team
@@ -647,7 +666,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
-                        texts=not lean or w in with_texts, crm=crm)
+                        texts=not lean or w in with_texts, crm=crm, booked=booked)
              for w in weeks]
     _add_kudos(ctx, built, everyone, anchor_tz)
     _add_morale_and_oneonones(ctx, built, everyone, anchor_tz)
@@ -655,7 +674,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
 
 
 def _placed(ctx: Context, week: str, people: Sequence[Any],
-            rounds: Mapping[tuple[int, str], RoundRow], anchor_tz: str
+            rounds: Mapping[tuple[int, str], RoundRow], anchor_tz: str,
+            booked: Collection[tuple[str, str]] = ()
             ) -> dict[str, tuple[str, str | None]] | None:
     """For a past week of a team's summary, where those asked to check in but without a
     round that week were by then (teams_then.directors_then): someone made director of
@@ -664,7 +684,7 @@ def _placed(ctx: Context, week: str, people: Sequence[Any],
     end = datetime.combine(week_end(week) + timedelta(days=1), time(),
                            ZoneInfo(anchor_tz)).astimezone(UTC)
     missing = [p.id for p in people if p.active and p.checks_in
-               and (p.id, week) not in rounds and not joined_after(p, week)]
+               and (p.id, week) not in rounds and not joined_after(p, week, booked)]
     if end > ctx.clock.now() or not missing:
         return None
     return directors_then(ctx.session, week, end, anchor_tz, missing)
@@ -1297,6 +1317,20 @@ def tell_namesakes_apart(weeks: list[WeekSummary]) -> None:
                 p.name = f"{p.name} (@{p.key})"
 
 
+def history_entries(weeks: Sequence[WeekSummary]) -> list[tuple[WeekSummary, WeekSummary]]:
+    """A person's history as listed, latest first: (the week, the first week it covers).
+    Weeks in a row before they joined (`joined_later`) read as one line, the span they
+    cover (four such weeks are one fact, not four)."""
+    entries: list[tuple[WeekSummary, WeekSummary]] = []
+    for w in reversed(weeks):
+        if entries and w.people[0].status == "joined_later" \
+                and entries[-1][0].people[0].status == "joined_later":
+            entries[-1] = (entries[-1][0], w)
+        else:
+            entries.append((w, w))
+    return entries
+
+
 def render_summary(renderer: Renderer, locale: str, markup: str, request: SummaryRequest,
                    weeks: list[WeekSummary], org_name: str) -> str:
     """Render summaries with the template that fits the request."""
@@ -1304,6 +1338,7 @@ def render_summary(renderer: Renderer, locale: str, markup: str, request: Summar
         tell_namesakes_apart(weeks)
     if request.kind == "person":
         return renderer.template(locale, "summary_person", markup, weeks=weeks,
+                                 entries=history_entries(weeks),
                                  person=weeks[-1].people[0], org=org_name)
     if len(weeks) > 1:
         # Lookups prepared here keep the template linear in people x weeks.
@@ -1417,13 +1452,26 @@ def _director_picture(ctx: Context, viewer: Any, request: SummaryRequest,
     """A director's five-question block, full, above their history ('' for others)."""
     from handlers.summary_gm import build_gm_summary, render_gm, still_to_come
     subject = weeks[-1].people[0]
+    if subject.status == "joined_later":
+        return ""  # (every week shown is before they were in the org file: no block)
     found = ctx.people.by_key(subject.key)
-    if found is None or found.role != "director" or not found.active:
+    if found is None or not was_director(found, weeks):
         return ""
     view = build_gm_summary(ctx, viewer.locale, weeks[-1].week, max(1, request.weeks),
                             viewer.timezone, only=subject.key)
+    if not view.directors:
+        return ""  # (no director in the weeks shown: a member then, or made one since)
     still_to_come(ctx, view)
     return render_gm(ctx.renderer, viewer.locale, markup, view, reader=viewer.key) + "\n\n"
+
+
+def was_director(person: Any, weeks: Sequence[WeekSummary]) -> bool:
+    """Whether `person` may have a director's block in `weeks` (their history): a director
+    in the org file today, or one with a check-in in those weeks (made GM or a member
+    since: the GM's view of those weeks, which decides by the round's role, still lists
+    them as the director they were, one-on-one included)."""
+    return (person.role == "director" and person.active) or any(
+        w.people[0].status in EXPECTED for w in weeks)
 
 
 def _own_team_request(ctx: Context, director: Any,

@@ -576,6 +576,17 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     quarter = quarter_of(week)
     people, joined = _people(session)
     by_id = {p.id: p for p in people}
+    # CRM sums per person, metric and week (as the team's and a person's view read them):
+    # read first, for a week the CRM booked before someone joined is theirs (see below).
+    crm = crm_figures(ctx, window)
+    snapshots = Snapshots(ctx, locale)
+    crm_metrics = sorted(snapshots.crm_metrics(crm)) if crm else []
+    crm_get = crm.get
+
+    def booked(key: str, wk: str) -> bool:
+        """Whether the CRM has a figure for `key` in `wk` (asked of the few who joined
+        after a week only: a CRM figure is real revenue, so that week is theirs)."""
+        return any(crm_get((key, metric, wk)) is not None for metric in crm_metrics)
     # The weeks read round by round (those shown and looked back on), and the older weeks
     # of the quarter, which only add to month and quarter to date: their rounds are added
     # up by the database (see _bulk), apart from the few whose figures need a closer look.
@@ -636,8 +647,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             (p.role == "director" and p.active) or (p.id in directed and any(
                 (r := rounds.get((p.id, w))) is not None and r[0] not in member_rounds
                 for w in shown_weeks)))
-            # Added to the org file after the week, not asked in it: not theirs at all.
-            and not (joined.get(p.id, week) > week and (p.id, week) not in rounds)]
+            # Added to the org file after the week, not asked in it, nothing booked for
+            # them by the CRM that week: not theirs at all.
+            and not (joined.get(p.id, week) > week and (p.id, week) not in rounds
+                     and not booked(p.key, week))]
         director_ids = {p.id for p in directors}
         # The older weeks add to month and quarter to date. For a chat page they are added up
         # by the database for the whole org (the headline's) and, once the page is known, per
@@ -650,6 +663,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     directed_by = directed | {row[0] for row in bulk_rounds}
     leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
         if only is None else []
+    if only is None and crm_metrics:
+        # Directors who joined after the week, whose earlier weeks of the quarter the CRM
+        # booked sales for: no block in it, but that revenue stays in the org's month and
+        # quarter to date, as in the later weeks' views that list them (usually none).
+        leavers += [by_id[pid] for pid, came in joined.items() if came > week
+                    and pid not in director_ids and pid not in directed_by
+                    and by_id[pid].active and by_id[pid].role == "director"
+                    and any(booked(by_id[pid].key, wk) for wk in window if wk < week)]
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
         if key not in snap_ids:
             snap_ids[key] = len(snap_ids)
@@ -657,7 +678,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Each snapshot's questions: kept from earlier summaries by key, else read and parsed
     # (directors with their own targets have a snapshot each). What only depends on which
     # questions are asked is worked out once per shape (all but the KPI targets).
-    snapshots = Snapshots(ctx, locale)
     parsed: list[Parsed | None] = [snapshots.known(key) for key in snap_ids]
     keys = list(snap_ids)
     for sid, text in snapshot_texts(conn, {sid: first_round[sid] for sid, found
@@ -726,9 +746,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # chat page the whole org's, which only the headline's month and quarter need.
     bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean) \
         if older and bulk_rounds else []
-    # 3. CRM sums per person, metric and week (as the team's and a person's view read them).
-    crm = crm_figures(ctx, window)
-
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
                  set(shown_weeks), rounds)
     tolerance = ctx.org.crm.tolerance
@@ -789,8 +806,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # asked expects none). Looked up metric by metric for those weeks alone: a pass over
     # every CRM figure of the quarter costs as much as reading them. The older weeks with
     # no round at all are never met by the week loop: added after it.
-    crm_metrics = sorted(snapshots.crm_metrics(crm)) if crm else []
-    crm_get = crm.get
     # The units (canonical -> as the reader reads them) of the CRM's figures named below
     # as the org file asks them today: a unit no round in the view asked (CNY, 元).
     crm_units: dict[str, str] = {}
@@ -928,7 +943,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     r = None
                 if r is None:
                     st = "away" if away_get(at) is not None else \
-                        JOINED_LATER if came is not None and wk < came else "not_sent"
+                        JOINED_LATER if came is not None and wk < came \
+                        and not booked(d.key, wk) else "not_sent"
                 else:
                     given_n = r[8]  # (_given_real, inline: any given, any real)
                     if not given_n and r[3] != "submitted" and away_get(at) is not None:

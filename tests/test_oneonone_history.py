@@ -131,3 +131,68 @@ async def test_a_move_keeps_a_past_weeks_members_check_ins_with_the_old_team(
     await say(bot, "grace", "/summary 2026-W50")
     bruno = _block(chat.last("grace"), "Bruno Rossi · team Europe")
     assert "no members check in" in bruno and "members' one-on-ones" not in bruno, bruno
+
+
+async def test_a_director_made_gm_since_keeps_her_old_weeks_one_on_ones(
+        bot, chat, clock, settings, monkeypatch):
+    """Alice checked in as a director in 2026-W50 and met Grace, her manager, that Monday;
+    since then Grace left and Alice is the GM. Her W50 in the GM's view still reads her
+    one-on-one with Grace (named: no longer the reader's), and her own history of that
+    week (`/summary alice 2026-W50`, chat and CLI) still has her full picture above it: it
+    was dropped because she is no director today."""
+    await sweep_at(bot, clock, datetime(2026, 12, 7, 15, 31, tzinfo=UTC))  # Mon Grace–Alice
+    await say(bot, "grace", "yes")
+    clock.set(datetime(2026, 12, 11, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
+    await bot.run_checkins(timezone="America/New_York")
+    for text in ("50000", "3", "Won a deal", "none", "1", "Call back", "4"):
+        await say(bot, "alice", text)
+    text = TEST_ORG.read_text(encoding="utf-8")
+    text = text.replace("  - key: grace\n    name: Grace Chen\n    role: gm\n",
+                        "  - key: grace\n    name: Grace Chen\n    role: member\n"
+                        "    manager: alice\n")
+    text = text.replace("    name: Alice Martin\n    role: director\n    manager: grace\n",
+                        "    name: Alice Martin\n    role: gm\n")
+    path = settings.org_file.with_name("promoted.yaml")
+    path.write_text(text.replace("manager: grace", "manager: alice") + ONEONONES,
+                    encoding="utf-8")
+    promoted = replace(settings, org_file=path)
+    clock.set(datetime(2026, 12, 28, 15, 0, tzinfo=UTC))
+    _reload(bot, promoted)
+    clock.set(NOW)
+    await say(bot, "alice", "/summary 2026-W50")
+    assert "One-on-one with Grace Chen: last 2026-12-07" in \
+        _block(chat.last("alice"), "Alice Martin · team East")
+    await say(bot, "alice", "/summary alice 2026-W50 last 1w")
+    text = chat.last("alice")
+    assert text.startswith("Full picture — Alice Martin"), text
+    assert "One-on-one with Grace Chen: last 2026-12-07" in text
+    assert "2026-W50 (2026-12-07 – 2026-12-13): checked in" in text
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(promoted, "summary", "--person", "alice", "--week", "2026-W50",
+                        "--weeks", "1", "--format", "json")
+    assert code == 0
+    assert json.loads(raw)["director"]["directors"][0]["oneonone"]["with"] == "grace"
+
+
+async def test_a_member_removed_since_still_counts_in_a_past_weeks_one_on_ones(
+        bot, chat, clock, settings):
+    """A guard (it held before): Sam, removed from the org file after 2026-W52, whose
+    one-on-one with Alice that week was not held, still counts in Alice's W52 ("1
+    overdue") and W50 ("1 held"), and in East's one-on-ones of W52."""
+    await _alice_meets_sam(bot, clock)
+    text = TEST_ORG.read_text(encoding="utf-8")
+    head, tail = text.split("  - key: sam\n", 1)
+    path = settings.org_file.with_name("without-sam.yaml")
+    path.write_text(head + "# Company values" + tail.split("# Company values", 1)[1]
+                    + ONEONONES, encoding="utf-8")
+    clock.set(datetime(2026, 12, 28, 15, 0, tzinfo=UTC))
+    _reload(bot, replace(settings, org_file=path))
+    clock.set(NOW)
+    await say(bot, "grace", "/summary 2026-W52")
+    assert "members' one-on-ones: 0 held, 1 overdue" in \
+        _block(chat.last("grace"), "Alice Martin · team East")
+    await say(bot, "grace", "/summary 2026-W50")
+    assert "members' one-on-ones: 1 held" in \
+        _block(chat.last("grace"), "Alice Martin · team East")
+    await say(bot, "grace", "/summary team East 2026-W52")
+    assert "their 1:1 with Sam Lee: last held Wed 2026-12-09" in chat.last("grace")

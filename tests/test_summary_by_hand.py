@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -384,6 +385,91 @@ async def test_a_director_added_later_is_not_in_the_weeks_before_he_joined(quart
     for fmt in ("csv", "md"):
         out = run_cli(settings, "summary", "--format", fmt, "--week", "2026-W44")[1]
         assert "Dan Park" not in out and ",dan," not in out
+
+
+async def test_a_persons_history_says_the_weeks_before_he_joined(quarter):
+    """`/summary dan` listed W43–W45, before Dan was added to the org file (Tuesday 10
+    November, W46), as "no check-in sent", which a GM reads "he was not asked". They read
+    as one line saying he was not in the org file yet and when he was added, in both
+    languages and the CLI's export; a history of such weeks alone is that line, no empty
+    "Full picture". Alice, in the file from the bot's first start (no date), still reads
+    W43 (before the bot ran) as "no check-in sent"."""
+    bot, chat, settings = quarter
+    await say(bot, "grace", "/summary dan last 6w")
+    text = chat.last("grace")
+    assert "2026-W46 (2026-11-09 – 2026-11-15): checked in" in text
+    assert ("2026-W43 – 2026-W45 (2026-10-19 – 2026-11-08): not in the org file yet "
+            "(added on 2026-11-10)") in text
+    assert "no check-in sent" not in text
+    await say(bot, "grace", "/summary dan 2026-W45 last 2w")
+    assert chat.last("grace") == (
+        "Dan Park · team East · last 2 weeks\n\n"
+        "2026-W44 – 2026-W45 (2026-10-26 – 2026-11-08): not in the org file yet "
+        "(added on 2026-11-10)")
+    await say(bot, "grace", "/summary alice 2026-W44 last 2w")
+    text = chat.last("grace")
+    assert "2026-W43 (2026-10-19 – 2026-10-25): no check-in sent" in text
+    assert "not in the org file" not in text
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/summary dan last 6w")
+    text = chat.last("grace")
+    assert "2026-W43 – 2026-W45（2026-10-19 – 2026-11-08）：尚未加入组织名单（2026-11-10 加入）" \
+        in text and "未发送签到" not in text
+    data = json.loads(run_cli(settings, "summary", "--format", "json", "--person", "dan",
+                              "--week", "2026-W46", "--weeks", "2")[1])
+    assert [(w["week"], w["people"][0]["status"], w["people"][0].get("joined"))
+            for w in data["weeks"]] == [("2026-W45", "joined_later", "2026-11-10"),
+                                        ("2026-W46", "submitted", None)]
+    schema = json.loads((Path(__file__).parent.parent / "docs/schema/summary.schema.json")
+                        .read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)  # (`joined` is in the schema)
+    data = json.loads(run_cli(settings, "summary", "--format", "json", "--person", "dan",
+                              "--week", "2026-W45", "--weeks", "1")[1])
+    assert "director" not in data  # (no five-question block of a week not his)
+    md = run_cli(settings, "summary", "--format", "md", "--person", "dan", "--weeks", "6")[1]
+    assert "not in the org file yet (added on 2026-11-10)" in md
+
+
+async def test_a_crm_figure_booked_before_he_joined_counts_where_he_is_listed(quarter):
+    """The CRM books 25,000 for Dan in W44, before he was added to the org file (W46).
+    W48's quarter to date counted it, but W44's view left Dan out and his 25,000 with him
+    (130,000), and W45's quarter did too: the same sale read two ways. A CRM figure is
+    real revenue: the week it was booked in is Dan's (listed as not asked, the figure
+    counted with no target) and every later quarter to date counts it, in chat, the
+    team's view and the CLI's exports alike."""
+    bot, chat, settings = quarter
+    crm = settings.org_file.parent / "crm-dan.csv"
+    crm.write_text(
+        '"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
+        '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"\n'
+        '"Dan Park","Initech","Initech - Deal","Closed Won","Q4-2026","25,000.00","100",'
+        '"10/28/2026","10/02/2026","Web","New Customer"\n', encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+    await say(bot, "grace", "/summary 2026-W44")
+    text = chat.last("grace")
+    w44 = (45000 + 55000 + 30000) + 25000  # the three who checked in, and the CRM's sale
+    assert f"Team · Revenue {w44:,} / 150,000 USD ({pct(w44, 150000)}%), 3 of 3 reporting" \
+        in text
+    assert "No check-in sent, not in the targets: Dan Park" in text
+    assert "▫️ Dan Park — no check-in sent" in text
+    await say(bot, "grace", "/summary 2026-W45")
+    quarter_w45 = (45000 + 55000 + 30000) + 25000 + (52000 + 61000 + 42000)  # 310,000
+    assert f"Quarter to date (2026-Q4): Revenue {quarter_w45:,} / 300,000 USD" \
+        in chat.last("grace")
+    assert "Dan Park" not in chat.last("grace")  # (W45: not his, nothing booked)
+    await say(bot, "grace", "/summary")
+    assert f"Quarter to date (2026-Q4): Revenue {QUARTER_REVENUE[0] + 25000:,} / 800,000 USD" \
+        in chat.last("grace")
+    await say(bot, "grace", "/summary team East 2026-W44")
+    text = chat.last("grace")
+    assert "• Dan Park: Revenue 25,000 USD (not asked this week: no target) [CRM]" in text
+    await say(bot, "grace", "/summary dan 2026-W45 last 3w")
+    text = chat.last("grace")
+    assert "2026-W44 (2026-10-26 – 2026-11-01): no check-in sent" in text
+    assert "2026-W43 (2026-10-19 – 2026-10-25): not in the org file yet" in text
+    rows = {r["director"]: r for r in csv_records(
+        run_cli(settings, "summary", "--format", "csv", "--week", "2026-W44")[1])}
+    assert (rows["dan"]["status"], rows["dan"]["revenue_week_actual"]) == ("not_sent", "25000")
 
 
 async def test_the_exports_by_hand(quarter):
