@@ -55,6 +55,13 @@ _HOLE = "\x00"  # where a mention was (a NUL: one typed in a message at worst re
 _NAMES_RUN = re.compile(r"\x00(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*\x00)*",
                         re.IGNORECASE)
 
+#: The whole channel named beside a person ('@alice @here', '@li and @channel', '@here
+#: @alice'), the people already holes: it goes with them.
+_CROWD_BY_NAMES = re.compile(
+    r"(?:(?<!\w)@(?:here|channel|everyone|all)(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*)+"
+    r"(?=\x00)|(?<=\x00)(?:(?:\s*(?:,|，|、|&|\band\b|和|与|及|跟))*\s*"
+    r"@(?:here|channel|everyone|all)(?!\w))+", re.IGNORECASE)
+
 
 def _has_word(text: str, word: str) -> bool:
     if re.fullmatch(r"[\w ]+", word) and word.isascii():
@@ -393,9 +400,10 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
     for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
         end = r"(?![A-Za-z0-9_])" if display[-1].isascii() and display[-1].isalnum() else ""
         rest = re.sub(re.escape(display) + end, _HOLE, rest)
-    # '/kudos @alice @here for the demo': the kudos go to Alice; the channel is no part of
-    # why (a shout-out quoting '@here' read as if it called everyone).
-    rest = _CROWD.sub(_HOLE, rest)
+    # '/kudos @alice @here for the demo': the kudos go to Alice; the channel named beside
+    # her is no part of why (a shout-out quoting '@here' read as if it called everyone).
+    # Within the reason ('for helping @all of us') the word stays, without its '@'.
+    rest = _CROWD.sub(lambda m: m.group(0)[1:], _CROWD_BY_NAMES.sub("", rest))
     # The words that only joined the names go with them: "great job @bruno and @li on the
     # launch" is praise for "great job on the launch", not "great job and on the launch".
     rest = _NAMES_RUN.sub(" ", rest).replace(_HOLE, " ")

@@ -390,6 +390,19 @@ async def test_kudos_naming_a_person_and_the_channel_never_call_the_channel(
             "thanks for the launch :tada:", "the demo prep"]
 
 
+async def test_the_channel_named_within_the_reason_keeps_its_word(slack: SlackHarness) -> None:
+    """"thanks @alice for helping @all of us ship": the whole channel named inside the
+    reason, not beside the person, is part of why. It read "helping of us ship" (the
+    word cut out with the mention); now the word stays, without the '@' that would read
+    as calling everyone."""
+    await slack.command(GRACE, "/kudos", "<@U0ALICE|alice> for helping @all of us ship "
+                        "and keeping <!channel> posted", raw=True)
+    assert slack.last_text(CHANNEL) == ("👏 <@U0ALICE> — kudos from *Grace Chen*: helping "
+                                        "all of us ship and keeping channel posted")
+    said = [str(c.params.get("text")) for c in slack.posts() + slack.ephemerals()]
+    assert not [t for t in said if "@all" in t or "channel>" in t or "@channel" in t]
+
+
 async def test_an_edit_that_adds_a_second_person_counts_each_once(slack: SlackHarness) -> None:
     """Sam forgot 李雷 and adds him a minute later: Alice keeps her one kudos (not two),
     李雷 gets his, and the edit delivered again changes nothing."""
