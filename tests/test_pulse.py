@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import OperationalError
 
 from bot.app import prepare
 from bot.clock import FakeClock
@@ -1353,8 +1354,10 @@ async def test_someone_moved_mid_poll_answers_with_the_team_they_were_asked_in(
 # An operator's attack on the pulse polls' anonymity through the database itself: on
 # PostgreSQL every row carries the id of the transaction that last wrote it (`xmin`), and an
 # answer is stored in the very transaction that moves its person's progress on. A plain
-# SELECT (no low-level tools) pairs them while the poll's rows are as written; the sweep's
-# reshuffle must end that (README: *Your answers are anonymous*, the limits).
+# SELECT (no low-level tools) pairing them must find a group of answers at least as large
+# as the threshold (the answer's transaction rewrites others with it), and none after the
+# sweep's reshuffle (README: *Your answers are anonymous*, the limits). On SQLite no row
+# has a transaction id, a row number or a time; rows are read in the order of random keys.
 
 #: What someone with read access to the database would run: each person beside the
 #: answers written in the same transaction as their latest progress.
@@ -1449,3 +1452,19 @@ async def test_a_reader_of_the_database_finds_each_answer_among_a_group_as_large
                 " HAVING count(DISTINCT cmin::text) > 1) x")).scalar() == 0
     assert any(f >= 5 for *_, f in seen)
     assert any(done for _, _, done, _ in seen)  # comments were read too
+
+
+async def test_on_sqlite_no_row_number_or_order_pairs_an_answer_with_its_person(pbot, pchat):
+    """SQLite keeps no transaction id on a row; what else a reader might try: a row number
+    (rowid, in the order rows were added) or the order a plain SELECT returns them in."""
+    if pbot.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's rowid and storage order")
+    await pbot.run_pulse()
+    for key in EAST:
+        await press(pbot, pchat, key, 3)
+    with pbot.engine.connect() as conn:
+        for table in ("pulse_votes", "pulse_comments", "pulse_participants"):
+            with pytest.raises(OperationalError, match="rowid"):
+                conn.execute(text(f"SELECT rowid FROM {table}"))
+        ids = conn.execute(text("SELECT id FROM pulse_votes")).scalars().all()
+        assert len(ids) == len(EAST) and ids == sorted(ids)  # key order: random tokens
