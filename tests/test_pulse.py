@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from bot.app import prepare
 from bot.clock import FakeClock
@@ -1468,3 +1469,31 @@ async def test_on_sqlite_no_row_number_or_order_pairs_an_answer_with_its_person(
                 conn.execute(text(f"SELECT rowid FROM {table}"))
         ids = conn.execute(text("SELECT id FROM pulse_votes")).scalars().all()
         assert len(ids) == len(EAST) and ids == sorted(ids)  # key order: random tokens
+
+
+def test_answers_in_company_lose_no_vote_and_keep_every_group_at_the_threshold(pbot):
+    """Past the first rows (after many answers without a sweep, each its own small group),
+    every answer still finds company, none of the values is lost or doubled, and no
+    transaction's group of answers is left smaller than the threshold."""
+    if pbot.engine.dialect.name != "postgresql":
+        pytest.skip("xmin is PostgreSQL's")
+    with Session(pbot.engine) as s, s.begin():
+        poll = PulseRepo(s).create("2026-12-09", [{"key": "morale"}], 5, [],
+                                   POLL_DAY + timedelta(days=3))
+        poll_id = poll.id
+    values = [n % 5 + 1 for n in range(60)]
+    for n, value in enumerate(values):
+        with Session(pbot.engine) as s, s.begin():
+            poll = s.get(PulsePoll, poll_id)
+            if n < 45:  # written alone, as before this change: 45 groups of one
+                s.add(PulseVote(poll_id=poll_id, question_key="morale", value=value))
+            else:
+                PulseRepo(s).vote(poll, "morale", value, None)
+        if n >= 45:
+            with pbot.engine.connect() as conn:
+                groups = conn.execute(text(
+                    "SELECT count(*) FROM pulse_votes GROUP BY xmin::text")).scalars().all()
+                stored = sorted(conn.execute(text("SELECT value FROM pulse_votes")).scalars())
+            assert stored == sorted(values[:n + 1])
+            assert max(groups) >= 5
+            assert all(g == 1 or g >= 5 for g in groups), groups  # the old ones, or company
