@@ -12,11 +12,15 @@ What makes a vote anonymous here:
 - `pulse_participants` records that someone was asked and how far they got, with no
   value, no time and nothing that points at a vote.
 
-What does point at one, for a while: on PostgreSQL every row keeps the id of the
-transaction that wrote it (`xmin`, readable by any SELECT), and an answer is written in the
-transaction that moves its person's progress on (and their dialog, and the next question's
-outbox row). Only `shuffle`, run by every pulse sweep, breaks that pairing; the README
-states the window (*Your answers are anonymous*, the limits).
+What could point at one: on PostgreSQL every row keeps the id of the transaction that
+wrote it (`xmin`, readable by any SELECT), and an answer is written in the transaction
+that moves its person's progress on (and their dialog, and the next question's outbox
+row). So that transaction writes the answer in company (`_in_company`): it rewrites
+other answers of the same slice along with it, all in one INSERT, and a reader who pairs
+the person's progress with the answers of its transaction finds at least as many as the
+threshold (or every answer so far, while there are fewer). `shuffle`, run by every pulse
+sweep, then rewrites all of them. What neither hides: a reader who compares the answers
+before and after one person answers (README: *Your answers are anonymous*, the limits).
 """
 
 from __future__ import annotations
@@ -34,8 +38,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    delete,
     func,
+    insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -117,6 +124,10 @@ class PulseParticipant(Base):
     step: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     reminded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+#: The columns `_in_company` copies to a row it rewrites (besides the poll).
+_COPIED = {"pulse_votes": ("question_key", "value", "team"), "pulse_comments": ("team", "text")}
 
 
 @dataclass(frozen=True)
@@ -219,14 +230,91 @@ class PulseRepo:
     # --- votes ---------------------------------------------------------------------------
 
     def vote(self, poll: PulsePoll, question_key: str, value: int, team: str | None) -> None:
-        """Store one anonymous answer (team only where the poll keeps that team)."""
-        self.session.add(PulseVote(poll_id=poll.id, question_key=question_key, value=value,
-                                   team=team if team in poll.teams else None))
+        """Store one anonymous answer (team only where the poll keeps that team), in
+        company on PostgreSQL (see `_in_company`)."""
+        row = PulseVote(poll_id=poll.id, question_key=question_key, value=value,
+                        team=team if team in poll.teams else None)
+        self._in_company(poll, row, PulseVote.question_key == question_key)
 
     def comment(self, poll: PulsePoll, text: str, team: str | None) -> None:
-        """Store one anonymous comment."""
-        self.session.add(PulseComment(poll_id=poll.id, text=text,
-                                      team=team if team in poll.teams else None))
+        """Store one anonymous comment, in company on PostgreSQL (see `_in_company`)."""
+        row = PulseComment(poll_id=poll.id, text=text,
+                           team=team if team in poll.teams else None)
+        self._in_company(poll, row, PulseComment.poll_id == poll.id)
+
+    def _in_company(self, poll: PulsePoll, row: PulseVote | PulseComment,
+                    same_question: Any) -> None:
+        """Add `row` and, on PostgreSQL, rewrite other rows of its slice (same poll,
+        question and stored team: a reader knows the person's question from their progress
+        and their team) in the same statement, in random order with new keys, so the
+        transaction that moves the person on wrote at least min(threshold, rows so far + 1)
+        rows a reader cannot tell apart: same `xmin`, same command (`cmin`), new places.
+
+        Other answers' company is kept: a transaction's rows are taken all, or so few that
+        at least the threshold stay (otherwise someone answering the same question just
+        after would leave a person's latest answer with thinner company, down to alone).
+        Which rows of a group keep the new one company does not matter: they are alike
+        to a reader."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.session.add(row)  # SQLite keeps no transaction id on a row
+            return
+        model = type(row)
+        threshold = shown_threshold(poll.threshold)
+        same_slice = [model.poll_id == poll.id, same_question,
+                      model.team.is_(None) if row.team is None else model.team == row.team]
+        taken = self._company(model, same_slice, threshold)
+        columns = _COPIED[model.__tablename__]
+        fresh = [{c: getattr(row, c) for c in columns}]
+        if taken:
+            fresh += [dict(r._mapping) for r in self.session.execute(
+                # SKIP LOCKED: a row another transaction is rewriting (a sweep, an answer
+                # at the same moment) is left to it; an answer never waits on one, so it
+                # adds no lock wait to the answer path and no deadlock with the sweep.
+                delete(model).where(model.id.in_(
+                    select(model.id).where(model.id.in_(taken))
+                    .with_for_update(skip_locked=True)))
+                .returning(*[model.__table__.c[c] for c in columns])
+                .execution_options(synchronize_session=False))]
+        secrets.SystemRandom().shuffle(fresh)
+        # One multi-row INSERT (not the ORM's executemany, which may send one statement per
+        # row): every row then has the same command id as well as the same transaction.
+        self.session.execute(insert(model).values(
+            [{"id": _token(), "poll_id": poll.id, **r} for r in fresh]))
+
+    def _company(self, model: type[PulseVote] | type[PulseComment], same_slice: list[Any],
+                 threshold: int) -> list[str]:
+        """Ids of the rows to rewrite with a new one: threshold-1 of them (or the whole
+        slice, if smaller), taking each transaction's rows all or leaving it at least the
+        threshold. The first rows of the slice usually settle it (after a sweep one
+        transaction holds them all): the whole slice is read only when they are many
+        groups too small to share, so an answer costs the same in a poll of 10,000."""
+        need = threshold - 1
+        first = self.session.execute(select(text("xmin::text"), model.id).where(*same_slice)
+                                     .limit(8 * threshold)).all()
+        groups: dict[str, list[str]] = {}
+        for xid, row_id in first:
+            groups.setdefault(xid, []).append(row_id)
+        if len(first) == 8 * threshold:  # a part of the slice: only a big group is safe
+            big = [ids for ids in groups.values() if len(ids) >= need + threshold]
+            if big:
+                return secrets.choice(big)[:need]
+            every = self.session.execute(
+                select(func.count(), text(f"(array_agg(id))[1:{2 * threshold}]"))
+                .select_from(model).where(*same_slice).group_by(text("xmin::text"))).all()
+            groups = {str(i): list(ids) for i, (_, ids) in enumerate(every)}
+            sizes = {str(i): int(n) for i, (n, _) in enumerate(every)}
+        else:
+            sizes = {x: len(ids) for x, ids in groups.items()}
+        order = list(groups)
+        secrets.SystemRandom().shuffle(order)
+        taken: list[str] = []
+        for x in order:
+            if len(taken) >= need:
+                break
+            left = need - len(taken)
+            # A group this small has at most 2*threshold-2 rows: all of its ids were read.
+            taken += groups[x][:left] if sizes[x] - left >= threshold else groups[x]
+        return taken
 
     def tallies(self, poll: PulsePoll, question_key: str | None = None) -> list[Tally]:
         """Counts of each value per question (only `question_key`, if given) and team slice."""
