@@ -698,10 +698,21 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # covering index (round_id, question_key, skipped, number_value) answers without
     # reading the rows.
     kpi_read = kpi_keys if lean else [*kpi_keys, "confidence"]
+    # The earlier weeks' figures only (no skipped, text or empty answer: there, as in the
+    # week loop and the confidence trend, each reads as none given), three columns: every
+    # value fetched costs the driver as much as the database's lookup of it. This week's
+    # keep all five: which answers were skipped decides its answered counts (progress).
+    if earlier:
+        _add_figures(plain_rows(conn, _statement(
+            ("earlier figures", only, tuple(earlier), tuple(kpi_read)),
+            lambda: _of_directors(select(Answer.round_id, Answer.question_key,
+                                         Answer.number_value), only).where(
+                CheckinRound.week.in_(earlier), Answer.question_key.in_(kpi_read),
+                Answer.skipped.is_(False), Answer.number_value.is_not(None)))), answers)
     queries: list[tuple[Select[Any], dict[str, Any]]] = [(_statement(
-        ("figures", only, tuple(look), tuple(kpi_read)),
+        ("figures", only, week, tuple(kpi_read)),
         lambda: _answers_of(only, text=False).where(
-            CheckinRound.week.in_(look), Answer.question_key.in_(kpi_read))), {})]
+            CheckinRound.week == week, Answer.question_key.in_(kpi_read))), {})]
     if older_ids:  # the older rounds read one by one, by id (only directors' are listed)
         queries.append((_statement(("older", tuple(kpi_keys)), lambda: select(
             Answer.round_id, Answer.question_key, null(), Answer.number_value,
@@ -1510,6 +1521,16 @@ def _add_answers(rows: list[tuple[Any, ...]], answers: dict[int, dict[str, Any]]
         if given is None:  # (not setdefault: it would make a dict per row)
             given = answers[rid] = {}
         given[qkey] = SKIPPED if skipped else number if number is not None else text
+
+
+def _add_figures(rows: list[tuple[Any, ...]], answers: dict[int, dict[str, Any]]) -> None:
+    """_add_answers of rows of (round id, question key, figure): figures only."""
+    found = answers.get
+    for rid, qkey, number in rows:
+        given = found(rid)
+        if given is None:
+            given = answers[rid] = {}
+        given[qkey] = number
 
 
 def _following(latest: list[dict[str, Any] | None], people: list[int]

@@ -694,3 +694,22 @@ async def test_an_evening_one_on_one_reads_the_gms_own_day(chat, clock, settings
         assert director["oneonone"]["next"] == "2026-11-30T19:30:00-05:00"
     finally:
         engine.dispose()
+
+
+async def test_an_earlier_weeks_skipped_figures_read_as_none_given(bot, chat, clock):
+    # Last week Alice skipped her revenue and her confidence; the weeks around it she
+    # answered everything. The GM reads last week's attainment from new customers alone,
+    # no confidence that week, and the month and quarter's revenue short of that week's
+    # figure (the earlier weeks' figures are read without their skipped answers).
+    skipping = alice("55000")
+    skipping[0] = skipping[-1] = "/skip"
+    await weeks_of_checkins(bot, clock, [alice("60000"), skipping, alice("20000")])
+    data = json.loads(run_cli_json(bot, clock))
+    view = next(d for d in data["directors"] if d["key"] == "alice")
+    assert view["goals"]["series"] == [None, 0.975, 0.75, 0.575]
+    assert view["execution"]["confidence"] == [None, 4, None, 4]
+    revenue = next(f for f in view["goals"]["quarter_to_date"] if f["metric"] == "revenue")
+    assert (revenue["actual"], revenue["reported"], revenue["expected"]) == (80000, 2, 3)
+    await say(bot, "grace", "/summary last 4w")
+    assert "trend ↓ (— → 98% → 75% → 58%)" in blocks(chat.last("grace"))[
+        "Alice Martin · team East"]
