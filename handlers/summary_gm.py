@@ -767,7 +767,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     kpi_by_key = {key: kpi_of[sid] for key, sid in snap_ids.items()}
     kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
     rounds_get, away_get, answers_get = rounds.get, away.get, answers.get
-    headline_get = headline.get
     skipped_answer = SKIPPED  # (a local: read for every figure of the loop below)
     last_day = week_end(week)
     # Which questions applied: by the shape and the answers its skip_ifs read (the shape
@@ -899,9 +898,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         for d in (*directors, *leavers):
             pid = d.id
             # (The status is set by the week loop below, which works out every week's.)
-            # (Positional: keywords cost more, for every director.)
-            view = DirectorView(d.key, d.display_name, d.team, "", False, 0, 0, 0, None,
-                                d.slack_id, d.telegram_id)
+            view = DirectorView(d.key, d.display_name, d.team, "",
+                                slack_id=d.slack_id, telegram_id=d.telegram_id)
             latest = rounds_get((pid, week))
             if latest is not None and latest[0] in member_rounds:
                 latest = None  # (a member's check-in that week, not a director's)
@@ -918,11 +916,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             mine: list[Any] = []
             look_rounds[pid] = mine
             came = joined.get(pid)  # (an earlier week without a round is none of theirs)
-            # This week's figures are added to the headline as they are made (a leaver's
-            # count in the org's month and quarter only); the CRM's of a week not asked,
-            # made by crm_only, after the week loop.
-            counted = pid not in leaver_ids
-            headed = False
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.
             for wk, q, m, now, shown_st, look_at in (
@@ -999,19 +992,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                                 from_crm is not None and typed is not None and
                                                 crm_differs(from_crm, typed, tolerance),
                                                 [], unit_text))
-                        if counted:
-                            headed = True
-                            total_f = headline_get(mu)  # (mu: (metric, unit))
-                            if total_f is None:
-                                total_f = headline[mu] = Figure(metric, label, unit,
-                                                                unit_text=unit_text)
-                            total_f.target += target
-                            total_f.expected += 1
-                            if actual is None:
-                                total_f.not_reported.append(names[pid])
-                            else:
-                                total_f.actual = (total_f.actual or 0.0) + actual
-                                total_f.reported += 1
                 if look_at:
                     series.append(ratio / n if n else None)
             if crm_metrics and d.active and d.role == "director":
@@ -1019,9 +999,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                     if (pid, wk) not in rounds:  # (no round: not asked that week)
                         crm_only(d, wk, sums, None)
             period_sums[d.key] = sums
-            if not counted:  # the org's month and quarter only
+            if pid in leaver_ids:  # the org's month and quarter only
                 continue
-            for f in () if headed else view.week:
+            for f in view.week:
                 total_f = headline.get((f.metric, f.unit))
                 if total_f is None:
                     total_f = headline[(f.metric, f.unit)] = Figure(
