@@ -115,12 +115,20 @@ class OutboundMessage:
     #: whose kudos were taken back). Done twice, either does nothing more.
     replaces: str | None = None
     deletes: bool = False
+    #: As `replaces`, by the outbox row that posted the bot's message rather than its
+    #: platform id: every part of a long text it was split into goes (`text` shows in the
+    #: first), and one still being sent is done once its send is recorded.
+    replaces_row: int | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready form for the outbox."""
         payload: dict[str, Any] = {"text": self.text}
         if self.replaces is not None:
             payload[REPLACES_KEY] = self.replaces
+            if self.deletes:
+                payload["delete"] = True
+        elif self.replaces_row is not None:
+            payload[REPLACES_ROW_KEY] = self.replaces_row
             if self.deletes:
                 payload["delete"] = True
         if self.choices:
@@ -143,6 +151,7 @@ class OutboundMessage:
             outbox_id=outbox_id,
             replaces=payload.get(REPLACES_KEY),
             deletes=bool(payload.get("delete")),
+            replaces_row=payload.get(REPLACES_ROW_KEY),
         )
 
 
@@ -159,6 +168,26 @@ FALLBACK_KEY = "fallback"
 
 #: An outbox payload that edits or deletes a message posted before (OutboundMessage.replaces).
 REPLACES_KEY = "replaces"
+
+#: An outbox payload that edits or deletes the message an outbox row posted (all its parts).
+REPLACES_ROW_KEY = "replaces_row"
+
+#: A sent outbox row's payload: the platform ids of the messages its delivery posted besides
+#: its external_id (the earlier parts of a long text), for a later edit or deletion to reach.
+PARTS_KEY = "parts"
+
+#: Platforms whose messages the bot can edit in place (elsewhere an edit says it anew).
+EDITS_IN_PLACE = frozenset({"slack", "telegram"})
+
+#: The longest text (in UTF-16 code units, which are never fewer than characters) one message
+#: takes on every platform that edits: an edit cannot split a text into parts.
+ONE_MESSAGE = 4000
+
+
+def fits_one_message(text: str) -> bool:
+    """Whether `text` goes in one message (and so can replace one in place)."""
+    return len(text.encode("utf-16-le")) // 2 <= ONE_MESSAGE
+
 
 #: An outbox payload marked with this key keeps no text once delivered (anonymous polls).
 SCRUB_KEY = "scrub_after_send"

@@ -34,7 +34,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -45,9 +45,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.adapters.base import Adapter, DeliveryError, NotRunning, RetryLater
 from bot.clock import Clock, SystemClock
 from bot.events import (
+    PARTS_KEY,
     REPLACES_KEY,
+    REPLACES_ROW_KEY,
     SCRUB_KEY,
     OutboundMessage,
+    SendResult,
     Target,
     fallback_of,
     scrubbed,
@@ -109,6 +112,8 @@ IDLE_WAKEUP = 30.0
 #: A row still 'sending' this long after its call began was orphaned (its process
 #: died, or recording the outcome failed), even if it was marked after this worker started.
 IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
+#: How soon an edit or deletion of a message still being sent looks again whether it went.
+REPLACE_WAIT = timedelta(seconds=2)
 #: How soon a lookup the platform could not answer is tried again.
 LOOKUP_RETRY = timedelta(seconds=30)
 #: A pacer's per-chat moments are swept of the ones already past once there are this many
@@ -845,7 +850,8 @@ class OutboxWorker:
     @staticmethod
     def _message(row: OutboxMessage) -> OutboundMessage:
         payload = row.payload
-        if "choices" in payload or "image_hex" in payload or REPLACES_KEY in payload:
+        if "choices" in payload or "image_hex" in payload or REPLACES_KEY in payload \
+                or REPLACES_ROW_KEY in payload:
             return OutboundMessage.from_payload(payload, outbox_id=row.id)
         # Text alone (nearly every message of a round): as from_payload, without its
         # choices and image steps, once a message.
@@ -860,8 +866,22 @@ class OutboxWorker:
         """
         adapter = self._adapters[row.platform]
         target, message = self._target(row), self._message(row)
+        posted: list[str] = []
+        if message.replaces_row is not None:
+            found = await self._db(self._posted, message.replaces_row)
+            if found is None:
+                # The message to edit or delete is still waiting or being sent: this is
+                # done once its send is recorded (a shout-out whose kudos were taken back
+                # while it went out must not go on praising).
+                retry_at = self._clock.now() + REPLACE_WAIT
+                outcomes[row.id] = _Outcome({"status": "pending", "not_before": retry_at})
+                return retry_at
+            posted = found
         try:
-            result = await adapter.deliver(target, message)
+            if message.replaces_row is not None:
+                result = await self._replace_posted(adapter, target, message, posted)
+            else:
+                result = await adapter.deliver(target, message)
         except RetryLater as exc:
             now = self._clock.now()
             retry_at = now + timedelta(seconds=exc.seconds)
@@ -907,13 +927,47 @@ class OutboxWorker:
             log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %s",
                         row.id, row.platform, row.address, attempts, error)
             return retry_at
-        if row.payload.get(SCRUB_KEY):
+        ids = result.extra.get("message_ids")
+        if ids and len(ids) > 1 and not row.payload.get(SCRUB_KEY):
+            # A long text sent in parts: each part's id, for an edit or deletion of it all.
+            outcomes[row.id] = _Outcome({
+                "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
+                "external_id": result.external_id, "last_error": None,
+                "payload": {**row.payload, PARTS_KEY: [str(i) for i in ids]}})
+        elif row.payload.get(SCRUB_KEY):
             outcomes[row.id] = _Outcome(_finished(row, {
                 "status": "sent", "sent_at": self._clock.now(), "attempts": row.attempts + 1,
                 "external_id": result.external_id, "last_error": None}))
         else:
             outcomes[row.id] = (self._clock.now(), row.attempts + 1, result.external_id)
         return None
+
+    def _posted(self, row_id: int) -> list[str] | None:
+        """The platform ids of the messages outbox row `row_id` posted, its parts in order
+        (none: it was never sent, or the platform gave no id); None while it may still
+        be sent (waiting, or being sent)."""
+        with self._sessions() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return []
+            if row.status in ("pending", "sending"):
+                return None
+            if row.status != "sent" or not row.external_id:
+                return []
+            return list(row.payload.get(PARTS_KEY) or [row.external_id])
+
+    @staticmethod
+    async def _replace_posted(adapter: Adapter, target: Target, message: OutboundMessage,
+                              posted: list[str]) -> SendResult:
+        """Edit or delete what an outbox row posted (OutboundMessage.replaces_row): an edit
+        shows its text in the first part and deletes the others. Each call, done again
+        (a retry), changes nothing more."""
+        result = SendResult()
+        for index, external_id in enumerate(posted):
+            deletes = message.deletes or index > 0
+            result = await adapter.deliver(target, replace(
+                message, replaces=external_id, replaces_row=None, deletes=deletes))
+        return result
 
     def _expire(self, rows: list[Any]) -> list[tuple[int, str]]:
         """Mark rows that are past their expiry 'expired' (those still pending: none that

@@ -19,7 +19,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.events import InboundEvent, Mention, OutboundMessage, Target
+from bot.events import (
+    EDITS_IN_PLACE,
+    InboundEvent,
+    Mention,
+    OutboundMessage,
+    Target,
+    fits_one_message,
+)
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
@@ -174,13 +181,15 @@ def _namesakes(session: Session, people: list[Person]) -> frozenset[int]:
     return frozenset(p.id for p in people if p.display_name in shared)
 
 
-def _announce(ctx: Context, shout: str, shout_key: str, praised: list[Person],
+def _announce(ctx: Context, shout: str | None, shout_key: str, praised: list[Person],
               parsed: _Parsed, dm_key: str) -> None:
-    """The shout-out where the kudos were given (its thread, or the DM) and a DM to each
-    of `praised` in their language; `dm_key` and the person's id key each DM."""
+    """The shout-out where the kudos were given (its thread, or the DM; None: none) and a
+    DM to each of `praised` in their language; `dm_key` and the person's id key each DM."""
     event, giver = ctx.event, ctx.person
     assert event is not None and giver is not None
-    if event.is_direct:
+    if shout is None:
+        pass
+    elif event.is_direct:
         ctx.reply_text(shout)
     else:
         thread = event.thread_id or event.message_id
@@ -260,35 +269,53 @@ def _take_back(ctx: Context, given: list[Kudos], *, deleted: bool) -> list[Kudos
     return taken
 
 
-def _withdraw_shouts(ctx: Context, source: str, *, deleted: bool) -> None:
-    """The bot's public shout-outs of the kudos of message `source` (the first, and any
-    '✏️ Corrected'), whose kudos were just taken back: none may go on praising where the
-    team reads. Deleted with a message deleted (its thread goes with it), edited to say
-    they were withdrawn when it was edited (it still stands, and the thread reads on);
-    one still waiting to be sent is not sent. Each gives up its key: kudos given again
-    by the same message (edited back within the 15 minutes) get a shout-out of their own.
-    """
-    event = ctx.event
-    assert event is not None
+def _shouts(ctx: Context, source: str) -> list[OutboxMessage]:
+    """The bot's public shout-outs of the kudos of message `source`, oldest first: the
+    first, and any '✏️ Corrected' posted where the first could not be edited."""
     shout, fix = f"kudos-shout:{source}", f"kudos-fix:{source}:"
-    rows = list(ctx.session.scalars(select(OutboxMessage).where(or_(
+    return list(ctx.session.scalars(select(OutboxMessage).where(or_(
         OutboxMessage.dedupe_key == shout,
         OutboxMessage.dedupe_key.startswith(fix, autoescape=True))).order_by(OutboxMessage.id)))
+
+
+def _withdraw_shouts(ctx: Context, source: str, *, deleted: bool) -> None:
+    """The bot's public shout-outs of the kudos of message `source` (see _shouts), whose
+    kudos were just taken back: none may go on praising where the team reads. Deleted
+    with a message deleted (its thread goes with it), edited to say they were withdrawn
+    when it was edited (it still stands, and the thread reads on); one still waiting to
+    be sent is not sent. Each gives up its key: kudos given again by the same message
+    (edited back within the 15 minutes) get a shout-out of their own.
+    """
+    note = None if deleted else ctx.render("kudos_shout_withdrawn")
+    _undo_shouts(ctx, _shouts(ctx, source), note)
+    ctx.session.flush()
+
+
+def _undo_shouts(ctx: Context, rows: list[OutboxMessage], note: str | None) -> None:
+    """Shout-outs `rows` no longer shown: those waiting are not sent; the others are
+    deleted, or with `note` edited to say it. By their outbox rows, so every part of a
+    long one goes, and one being sent right now is done once its send is recorded."""
     waiting = [r.dedupe_key for r in rows if r.status == "pending" and r.dedupe_key]
     if waiting:
         ctx.outbox.withdraw(waiting, ctx.clock.now())
-    note = None if deleted else ctx.render("kudos_shout_withdrawn")
     for row in rows:
-        if row.status == "sent" and row.external_id:
-            # (Where the bot could not post, a slash command's public answer has no id.)
-            undo = OutboundMessage(note or "", replaces=row.external_id, deletes=deleted)
-            ctx.outbox.enqueue(platform=row.platform, target_kind=row.target_kind,
-                               address=row.address, thread_id=row.thread_id,
-                               user_ref=row.user_ref, payload=undo.to_payload(),
-                               now=ctx.clock.now(), dedupe_key=f"kudos-unshout:{row.id}")
+        if row.status in ("pending", "sending", "sent"):
+            # Also one read as waiting: the outbox may have taken it to send meanwhile,
+            # and then the withdrawal missed it; one withdrawn is found never sent. (Nor
+            # is anything found where the bot could not post: a slash command's public
+            # answer through Slack's response_url has no id.)
+            _replace_shout(ctx, row, note, key=f"kudos-unshout:{row.id}")
         if row.status != "pending":
             row.dedupe_key = None
-    ctx.session.flush()
+
+
+def _replace_shout(ctx: Context, row: OutboxMessage, text: str | None, *, key: str) -> None:
+    """Queue the edit (to `text`) or, with no text, the deletion of the message outbox
+    `row` posted, in its place."""
+    undo = OutboundMessage(text or "", replaces_row=row.id, deletes=text is None)
+    ctx.outbox.enqueue(platform=row.platform, target_kind=row.target_kind,
+                       address=row.address, thread_id=row.thread_id, user_ref=row.user_ref,
+                       payload=undo.to_payload(), now=ctx.clock.now(), dedupe_key=key)
 
 
 def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
@@ -327,15 +354,40 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
         now=when)) is not None]
     ctx.session.flush()
     labels = _labels(ctx.org, parsed.values, ctx.locale)
-    shout = ctx.render("kudos_corrected", giver=giver, recipients=parsed.recipients,
-                       reason=parsed.reason, values=labels,
-                       keyed=_namesakes(ctx.session, [giver, *parsed.recipients]))
+    shout: str | None = ctx.render(
+        "kudos_corrected", giver=giver, recipients=parsed.recipients, reason=parsed.reason,
+        values=labels, keyed=_namesakes(ctx.session, [giver, *parsed.recipients]))
+    assert shout is not None
+    shouts = _shouts(ctx, source) if source else []
+    editable = next((r for r in shouts if _editable(r)), None)
+    if editable is not None:
+        # The channel shows who has the kudos now where it showed who had them: the first
+        # shout-out edited in place ("Alice" had stood above a "Corrected: Bruno"), any
+        # later one deleted. A correction too long for one message replaces them all with
+        # a '✏️ Corrected' post; so does one of a shout-out that cannot be edited (none
+        # posted with an id, a platform that cannot edit), after it.
+        gone = shouts
+        if fits_one_message(shout):
+            _replace_shout(ctx, editable, shout,
+                           key=f"kudos-reshout:{source}:{event.event_id}")
+            gone, shout = [r for r in shouts if r.id != editable.id], None
+        _undo_shouts(ctx, gone, None)
     # (The new rows are of the same message as those given: the same source key.)
     _announce(ctx, shout, f"kudos-fix:{source}:{event.event_id}",
               [r.recipient for r in new_rows], parsed, f"kudos-dm:{source}:{event.event_id}")
     for person in withdrawn:
         ctx.tell(person, "kudos_withdrawn", giver=giver,
                  dedupe_key=f"kudos-withdrawn:{source}:{person.id}:{event.event_id}")
+
+
+def _editable(row: OutboxMessage) -> bool:
+    """Whether the shout-out outbox `row` posts (or posted) can be edited in place: on a
+    platform that edits, posted by the bot with an id (one still to be sent is edited
+    once it is)."""
+    if row.platform not in EDITS_IN_PLACE or row.target_kind not in ("channel", "thread"):
+        return False
+    return row.status in ("pending", "sending") or (row.status == "sent"
+                                                    and bool(row.external_id))
 
 
 def _look_alikes(ctx: Context, platform: str, typed: str | None) -> list[tuple[str, str]]:

@@ -889,9 +889,12 @@ class SlackAdapter(Adapter):
             try:
                 if message.choices or len(message.text) > TEXT_LIMIT:
                     # Blocks (_post sends the text alone if Slack refuses them), or parts.
-                    return self._result(await self._post("chat_postMessage", message,
-                                                         channel=target.address,
-                                                         thread_ts=thread_ts))
+                    sent = await self._post_all("chat_postMessage", message,
+                                                channel=target.address, thread_ts=thread_ts)
+                    result = self._result(sent[-1])
+                    if len(sent) > 1:  # each part's ts, for an edit or deletion of it all
+                        result.extra["message_ids"] = [r.get("ts") for r in sent]
+                    return result
                 # Text alone (nearly every message of a round): the call _post and _call
                 # would make, from here, failures translated as _call does (two coroutines
                 # and two argument dicts fewer per message: 1-3% of an uncapped fan-out,
@@ -1198,10 +1201,16 @@ class SlackAdapter(Adapter):
     async def _post(self, method: str, message: OutboundMessage,
                     **kwargs: Any) -> AsyncSlackResponse:
         """Send `message`, in parts if its text is longer than one message takes; a retry
-        after a failure half-way starts from the part that failed."""
+        after a failure half-way starts from the part that failed. Slack's answer to the
+        last part."""
+        return (await self._post_all(method, message, **kwargs))[-1]
+
+    async def _post_all(self, method: str, message: OutboundMessage,
+                        **kwargs: Any) -> list[AsyncSlackResponse]:
+        """_post, with Slack's answer to each part posted."""
         parts = self._parts(message)
         if len(parts) == 1:
-            return await self._post_one(method, message, **kwargs)
+            return [await self._post_one(method, message, **kwargs)]
         key = delivery_key(method, kwargs.get("channel"), kwargs.get("user"),
                            kwargs.get("thread_ts"), message.outbox_id, message.text)
         tagged = method == "chat_postMessage" and message.outbox_id is not None
@@ -1213,8 +1222,7 @@ class SlackAdapter(Adapter):
                 assert message.outbox_id is not None
                 extra["metadata"] = outbox_metadata(message.outbox_id, index + 1, len(parts))
             steps.append(partial(self._post_one, method, part, **extra))
-        sent = await self._progress.run(key, steps)
-        return sent[-1]
+        return list(await self._progress.run(key, steps))
 
     async def _post_one(self, method: str, message: OutboundMessage,
                         **kwargs: Any) -> AsyncSlackResponse:

@@ -236,10 +236,14 @@ async def test_an_edited_kudos_message_is_corrected_within_minutes(slack: SlackH
     # Sam meant 李雷 and fixes the name two minutes later.
     await slack.edit(said, "thanks <@U0LILEI> for the pricing review :clap:",
                      edited_ts="1700000120.000000")
-    fix = slack.posts(CHANNEL)[-1]
-    assert fix.params["thread_ts"] == "1700000000.000500"
-    assert fix.params["text"].startswith("✏️ Corrected: <@U0LILEI> — kudos from *Sam Lee*: "
-                                         "thanks for the pricing review")
+    # The shout-out that praised Alice now shows who has the kudos (chat.update in place):
+    # the thread no longer reads "👏 Alice" above a separate "✏️ Corrected" post.
+    [shout] = slack.posts(CHANNEL)
+    [update] = slack.fake.calls_for("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (CHANNEL, slack.ts_of(shout))
+    assert shown_in_thread(slack, "1700000000.000500") == [
+        "✏️ Corrected: <@U0LILEI> — kudos from *Sam Lee*: thanks for the pricing review "
+        ":clap:"]
     assert slack.last_text(LILEI).startswith("🎉 <@U0SAM> 给你点赞：thanks for the pricing review")
     assert "corrected their kudos: it was meant for someone else" in slack.last_text(ALICE)
     assert kudos_count(slack) == 1
@@ -511,3 +515,54 @@ async def test_a_shout_out_an_admin_deleted_already_is_left_so(slack: SlackHarne
     assert len(slack.fake.calls_for("chat.delete")) == 1
     with slack.bot.sessions() as session:
         assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}
+
+
+async def test_a_long_shout_out_goes_whole_when_its_kudos_are_taken_back(
+        slack: SlackHarness) -> None:
+    """A shout-out longer than one Slack message goes out in parts: deleting the message
+    that gave the kudos deleted only its last part, and the first went on praising Alice.
+    Every part goes now; and a long one edited out shows the withdrawal in its first part,
+    the rest deleted."""
+    long_reason = " ".join(f"step {n} of the pricing review went well" for n in range(150))
+    said = message(SAM, f"thanks <@U0ALICE> for {long_reason} :clap:", ts="1700000000.002500")
+    await slack.event(said)
+    parts = slack.posts(CHANNEL)
+    assert len(parts) == 2 and parts[0].params["text"].startswith("👏 <@U0ALICE>")
+    posted = [m["ts"] for m in slack.fake.posted(CHANNEL) if m.get("thread_ts") == said["ts"]]
+    await slack.delete(said, event_id="Ev0DELETE5")
+    assert sorted(c.params["ts"] for c in slack.fake.calls_for("chat.delete")) == sorted(posted)
+    assert shown_in_thread(slack, said["ts"]) == []
+
+    said = message(SAM, f"thanks <@U0LILEI> for {long_reason} :clap:", ts="1700000000.002600")
+    await slack.event(said)
+    assert len(shown_in_thread(slack, said["ts"])) == 2
+    await slack.edit(said, "<@U0LILEI> can you send the pricing review?",
+                     edited_ts="1700000060.000000")
+    assert shown_in_thread(slack, said["ts"]) == [
+        "↩️ Kudos withdrawn: the message that gave them was edited and no longer praises "
+        "anyone."]
+
+
+async def test_a_correction_of_a_long_shout_out_leaves_one_post_for_the_kudos(
+        slack: SlackHarness) -> None:
+    """Sam corrects the name in a long kudos message: the shout-out's first part shows the
+    correction and its other part goes, or the correction too long for one message is
+    posted once the old parts are deleted; either way nothing names Alice any more."""
+    long_reason = " ".join(f"step {n} of the pricing review went well" for n in range(150))
+    said = message(SAM, f"thanks <@U0ALICE> for {long_reason} :clap:", ts="1700000000.002700")
+    await slack.event(said)
+    await slack.edit(said, f"thanks <@U0LILEI> for {long_reason} :clap:",
+                     edited_ts="1700000060.000000")
+    shown = shown_in_thread(slack, said["ts"])
+    assert not [t for t in shown if "U0ALICE" in t]
+    assert shown[0].startswith("✏️ Corrected: <@U0LILEI> — kudos from *Sam Lee*: thanks for "
+                               "step 0")
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002800")
+    await slack.event(said)
+    await slack.edit(said, "thanks <@U0LILEI> for the pricing review :clap:",
+                     edited_ts="1700000060.000000")
+    await slack.edit(said, "thanks <@U0GRACE> for the pricing review :clap:",
+                     edited_ts="1700000090.000000")
+    assert shown_in_thread(slack, said["ts"]) == [
+        "✏️ Corrected: <@U0GRACE> — kudos from *Sam Lee*: thanks for the pricing review :clap:"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from storage.kudos import Kudos
@@ -138,11 +140,17 @@ async def test_an_edit_that_changes_who_is_praised_moves_the_kudos(tg: TG) -> No
                                   entities=named(ALICE, "Alice"))
     await tg.send(first)
     assert tg.texts(ALICE)[-1].startswith("🎉 You got kudos from")
+    shout = tg.last_message(GROUP)
     await tg.send(edit_of(first, "thanks Sam for closing the Globex deal 👏", seconds=30,
                           entities=named(SAM, "Sam")))
-    assert tg.texts(GROUP)[-1].startswith('✏️ Corrected: <a href="tg://user?id=1006">Sam Lee'
-                                          "</a> — kudos from <b>Grace Chen</b>: thanks for "
-                                          "closing the Globex deal")
+    # The shout-out that praised Alice now says who has the kudos (editMessageText in
+    # place): the group no longer shows "👏 Alice" above a separate "✏️ Corrected" post.
+    [edit] = tg.fake.calls_for("editMessageText")
+    assert edit.params["message_id"] == shout["message_id"]
+    assert edit.params["text"] == ('✏️ Corrected: <a href="tg://user?id=1006">Sam Lee</a> — '
+                                   "kudos from <b>Grace Chen</b>: thanks for closing the "
+                                   "Globex deal 👏")
+    assert len(tg.shown(GROUP)) == 1 and "Alice" not in tg.shown(GROUP)[0]
     assert tg.texts(SAM)[-1].startswith("🎉 You got kudos from")
     assert "corrected their kudos: it was meant for someone else" in tg.texts(ALICE)[-1]
     with tg.bot.sessions() as session:
@@ -255,3 +263,62 @@ async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(tg: TG) -> 
                    "update_id": first["update_id"] + 2000})
     assert tg.shown(GROUP)[0].startswith("↩️ 点赞已撤回")
     assert "Bruno Rossi" in tg.shown(GROUP)[-1] and count(tg) == 1
+
+
+async def test_a_corrected_shout_out_is_edited_in_the_givers_language(tg: TG) -> None:
+    """李雷 meant Bruno, not Alice: his shout-out, in Chinese, is edited in place to the
+    correction in Chinese; Alice no longer shows as praised."""
+    said = "谢谢 Alice 帮忙准备投标材料 👏"
+    first = tg.fake.group_message(GROUP, LI, said, entities=[
+        {"type": "text_mention", "offset": 3, "length": 5,
+         "user": {"id": ALICE, "is_bot": False, "first_name": "Alice"}}])
+    await tg.send(first)
+    assert "Alice Martin" in tg.shown(GROUP)[0]
+    now = "谢谢 @bruno_r 帮忙准备投标材料 👏"
+    await tg.send(edit_of(first, now, seconds=45, entities=[mention(now, "bruno_r")]))
+    assert [t for t in tg.shown(GROUP) if "点赞" in t] == [
+        "✏️ 已更正：Bruno Rossi —— 来自 李雷 的点赞：谢谢 帮忙准备投标材料 👏"]
+
+
+async def test_kudos_taken_back_while_the_shout_out_is_being_sent_do_not_stay_praised(
+        tg: TG) -> None:
+    """李雷 edits the praise out while Telegram is still answering the bot's shout-out: the
+    shout-out had no id yet to edit, and once sent it went on praising Bruno for good. The
+    withdrawal is now done once its send is recorded."""
+    import asyncio
+
+    said = "谢谢 @bruno_r 帮忙准备投标材料 👏"
+    first = tg.fake.group_message(GROUP, LI, said, entities=[mention(said, "bruno_r")])
+    release = tg.fake.hold_chat("sendMessage", GROUP)  # Telegram slow to answer the group
+    sending = asyncio.create_task(tg.send(first))
+    await tg.fake.wait_for(lambda: any(c.params.get("chat_id") == GROUP for c in
+                                       tg.fake.calls_for("sendMessage")), 5)
+    handled = len(tg.handled.events)
+    now = "@bruno_r 投标材料发我一下"
+    tg.fake.push_update(edit_of(first, now, seconds=45, entities=[mention(now, "bruno_r")]))
+    await tg.handled.wait(handled + 1)
+    assert count(tg) == 0
+    release.set()
+    await sending
+    for _ in range(3):  # the withdrawal waits for the send to be recorded
+        tg.clock.advance(timedelta(seconds=5))
+        await tg.settle()
+    assert tg.shown(GROUP)[0] == "↩️ 点赞已撤回：给出点赞的那条消息已被编辑，不再点赞任何人。"
+    assert not [t for t in tg.shown(GROUP) if "Bruno Rossi" in t]
+
+
+async def test_a_long_shout_out_edited_out_leaves_only_the_withdrawal(tg: TG) -> None:
+    """A shout-out too long for one Telegram message goes out in two: the praise edited out,
+    only the last was edited and the first went on praising Bruno. Now the first says the
+    kudos were withdrawn and the other part is deleted."""
+    reason = " ".join(f"step {n} of the translation went well" for n in range(110))
+    said = f"thanks @bruno_r for {reason} 👏"
+    assert len(said) <= 4096
+    first = tg.fake.group_message(GROUP, ALICE, said, entities=[mention(said, "bruno_r")])
+    await tg.send(first)
+    assert len([t for t in tg.shown(GROUP) if "step" in t]) == 2
+    now = "@bruno_r can you check the translation"
+    await tg.send(edit_of(first, now, seconds=45, entities=[mention(now, "bruno_r")]))
+    assert tg.shown(GROUP)[0] == ("↩️ Kudos withdrawn: the message that gave them was edited "
+                                  "and no longer praises anyone.")
+    assert not [t for t in tg.shown(GROUP) if "Bruno Rossi" in t or "step" in t]
