@@ -477,6 +477,37 @@ async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(
     assert received_on_board(slack) == [("alice", 1)]
 
 
+async def test_a_corrected_shout_out_is_withdrawn_with_the_first(slack: SlackHarness) -> None:
+    """Sam fixes the name (a "✏️ Corrected" under the first shout-out), then edits the praise
+    out: neither post may go on praising 李雷 or Alice. Both now say the kudos were
+    withdrawn; deleted, the message takes both posts with it."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002150")
+    await slack.event(said)
+    await slack.edit(said, "thanks <@U0LILEI> for the pricing review :clap:",
+                     edited_ts="1700000060.000000")
+    first, fix = slack.posts(CHANNEL)
+    assert fix.params["text"].startswith("✏️ Corrected")
+    await slack.edit(said, "<@U0LILEI> can you send the pricing review?",
+                     edited_ts="1700000120.000000")
+    assert sorted(c.params["ts"] for c in slack.fake.calls_for("chat.update")) == sorted(
+        [slack.ts_of(first), slack.ts_of(fix)])
+    withdrawn = ("↩️ Kudos withdrawn: the message that gave them was edited and no longer "
+                 "praises anyone.")
+    assert shown_in_thread(slack, said["ts"]) == [withdrawn, withdrawn]
+    assert kudos_count(slack) == 0
+
+    again = message(SAM, "thanks <@U0ALICE> for the forecast :clap:", ts="1700000000.002160")
+    await slack.event(again)
+    await slack.edit(again, "thanks <@U0LILEI> for the forecast :clap:",
+                     edited_ts="1700000060.000000")
+    shouts = [slack.ts_of(p) for p in slack.posts(CHANNEL)[2:]]
+    assert len(shouts) == 2
+    await slack.delete(again, event_id="Ev0DELETE3")
+    assert sorted(c.params["ts"] for c in slack.fake.calls_for("chat.delete")) == sorted(shouts)
+    assert shown_in_thread(slack, again["ts"]) == [] and kudos_count(slack) == 0
+
+
 async def test_a_withdrawn_shout_out_is_in_the_givers_language(slack: SlackHarness) -> None:
     """李雷 writes in Chinese: the shout-out he gave was in Chinese, and so is its
     withdrawal."""

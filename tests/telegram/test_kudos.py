@@ -203,6 +203,22 @@ async def test_kudos_to_the_whole_group_say_to_name_people_as_on_slack(tg: TG) -
     assert count(tg) == 0
 
 
+async def test_here_and_all_on_telegram_are_the_whole_group_too(tg: TG) -> None:
+    """'@here' and '@all' are too short for a Telegram username, so Telegram marks nothing:
+    "/kudos @here …" and "/kudos @all …" still get the answer they get on Slack, in the
+    giver's language, and "thanks @all 👏" in the group is left alone."""
+    text = "/kudos @here for shipping the launch"
+    await tg.say_in_group(ALICE, text, entities=command(text))
+    assert tg.texts(ALICE)[-1].startswith("Kudos go to people by name, not to @here")
+    text = "/kudos @all 上线做得很漂亮"
+    await tg.say_in_group(LI, text, entities=command(text))
+    assert tg.texts(LI)[-1].startswith("点赞要写明给谁，不能给 @all")
+    sent = len(tg.fake.calls)
+    await tg.say_in_group(ALICE, "thanks @all for shipping the launch 👏")
+    assert [c.method for c in tg.fake.calls[sent:] if c.method.startswith("send")] == []
+    assert count(tg) == 0
+
+
 async def test_a_person_whose_username_is_channel_gets_the_kudos(tg: TG) -> None:
     """A Telegram username can be 'channel': someone of the org who has it is named by it."""
     with tg.bot.sessions.begin() as session:
