@@ -249,6 +249,17 @@ async def test_the_reason_does_not_carry_a_call_to_the_whole_group(tg: TG) -> No
             "the demo prep", "谢谢 帮忙准备投标材料"]
 
 
+async def test_the_whole_group_named_within_the_reason_keeps_its_word(tg: TG) -> None:
+    """"for helping @everyone ship" (Telegram marks '@everyone' as a username): the whole
+    group named inside the reason, not beside Bruno, keeps its word without the '@', as on
+    Slack; the shout-out calls nobody."""
+    text = "/kudos @bruno_r for helping @everyone ship the launch"
+    await tg.say_in_group(ALICE, text, entities=command(text, "bruno_r", "everyone"))
+    assert tg.texts(GROUP)[-1] == \
+        "👏 Bruno Rossi — kudos from <b>Alice Martin</b>: helping everyone ship the launch"
+    assert count(tg) == 1
+
+
 async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(tg: TG) -> None:
     """李雷 edits the praise out of his message: the group went on showing the bot's
     "👏 Bruno Rossi —— 来自李雷的点赞" under a message that no longer praises anyone. The
