@@ -364,6 +364,12 @@ async def test_kudos_to_the_whole_channel_says_to_name_people(slack: SlackHarnes
     await slack.command(GRACE, "/kudos", "<!here> for shipping the launch", raw=True)
     assert slack.ephemerals(GRACE)[-1].params["text"].startswith(
         "Kudos go to people by name, not to @here")
+    # The README names '@channel', '@everyone' and '@all' too ('@all' is plain text to Slack).
+    for crowd, said in (("<!channel>", "@channel"), ("<!everyone>", "@everyone"),
+                        ("@all", "@all")):
+        await slack.command(GRACE, "/kudos", f"{crowd} for shipping the launch", raw=True)
+        assert slack.ephemerals(GRACE)[-1].params["text"].startswith(
+            f"Kudos go to people by name, not to {said}"), crowd
     await slack.event(message(GRACE, "thanks <!channel> for shipping the launch :tada:",
                               ts="1700000000.001000"))
     assert kudos_count(slack) == 0 and slack.posts(CHANNEL) == []
