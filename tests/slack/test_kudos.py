@@ -389,11 +389,16 @@ async def test_kudos_naming_a_person_and_the_channel_never_call_the_channel(
     assert slack.last_text(CHANNEL) == ("👏 <@U0LILEI> — kudos from *Sam Lee*: thanks for the "
                                         "launch :tada:")
     assert slack.last_text(LILEI).startswith("🎉 <@U0SAM> 给你点赞：thanks for the launch")
+    # The channel first, the person after: the same.
+    await slack.command(SAM, "/kudos", "<!here> <@U0ALICE|alice> for the pricing deck",
+                        raw=True)
+    assert slack.last_text(CHANNEL) == ("👏 <@U0ALICE> — kudos from *Sam Lee*: the pricing "
+                                        "deck")
     said = [str(c.params.get("text")) for c in slack.posts() + slack.ephemerals()]
     assert not [t for t in said if "here>" in t or "@here" in t or "channel" in t]
     with slack.bot.sessions() as session:
         assert sorted(k.reason for k in session.scalars(select(Kudos))) == [
-            "thanks for the launch :tada:", "the demo prep"]
+            "thanks for the launch :tada:", "the demo prep", "the pricing deck"]
 
 
 async def test_the_channel_named_within_the_reason_keeps_its_word(slack: SlackHarness) -> None:
