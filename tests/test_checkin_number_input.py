@@ -319,6 +319,10 @@ async def test_a_count_typed_with_a_number_sign_is_read(bot, chat):
     assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 12.0, False)
     for typed in ("#12", "No. 12", "12#", "#: 12 customers", "＃１２"):
         assert read_number(typed, ("customers",)) == [12.0], typed
+    for typed, unit in (("#12", "%"), ("No. 12", "points"), ("12#", "hours"), ("#12", "USD")):
+        with pytest.raises(AnswerError) as refused:  # any figure but a count: a place
+            read_number(typed, (unit,))
+        assert refused.value.message == "answer_number_sign", (typed, unit)
     with pytest.raises(AnswerError) as refused:
         read_number("#2.5", ("customers",))
     assert refused.value.message == "answer_fraction_for_count"

@@ -174,6 +174,39 @@ async def test_a_director_made_gm_since_keeps_her_old_weeks_one_on_ones(
     assert json.loads(raw)["director"]["directors"][0]["oneonone"]["with"] == "grace"
 
 
+async def test_a_director_made_a_member_since_keeps_his_old_weeks_one_on_ones(
+        bot, chat, clock, settings):
+    """The README's `/summary <person>` promise, for a director made a member: Alice
+    checked in as a director in 2026-W50 and met Grace, her manager, that Monday; since
+    then she is a member of Bruno's. Grace's view of W50 still lists her as a director
+    there, her one-on-one of then with Grace ("with you") included, and `/summary alice
+    2026-W50` has her full picture."""
+    await sweep_at(bot, clock, datetime(2026, 12, 7, 15, 31, tzinfo=UTC))  # Mon Grace–Alice
+    await say(bot, "grace", "yes")
+    clock.set(datetime(2026, 12, 11, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
+    await bot.run_checkins(timezone="America/New_York")
+    for text in ("50000", "3", "Won a deal", "none", "1", "Call back", "4"):
+        await say(bot, "alice", text)
+    text = TEST_ORG.read_text(encoding="utf-8")
+    text = text.replace("    name: Alice Martin\n    role: director\n    manager: grace\n",
+                        "    name: Alice Martin\n    role: member\n    manager: bruno\n")
+    text = text.replace("    name: Sam Lee\n    role: member\n    manager: alice\n",
+                        "    name: Sam Lee\n    role: member\n    manager: bruno\n")
+    path = settings.org_file.with_name("demoted.yaml")
+    path.write_text(text + ONEONONES, encoding="utf-8")
+    clock.set(datetime(2026, 12, 28, 15, 0, tzinfo=UTC))
+    _reload(bot, replace(settings, org_file=path))
+    clock.set(NOW)
+    await say(bot, "grace", "/summary 2026-W50")
+    assert "One-on-one with you: last 2026-12-07" in \
+        _block(chat.last("grace"), "Alice Martin · team East"), chat.last("grace")
+    await say(bot, "grace", "/summary alice 2026-W50 last 1w")
+    text = chat.last("grace")
+    assert text.startswith("Full picture — Alice Martin"), text
+    assert "One-on-one with you: last 2026-12-07" in text, text
+    assert "2026-W50 (2026-12-07 – 2026-12-13): checked in" in text
+
+
 async def test_a_member_removed_since_still_counts_in_a_past_weeks_one_on_ones(
         bot, chat, clock, settings):
     """A guard (it held before): Sam, removed from the org file after 2026-W52, whose

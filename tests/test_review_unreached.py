@@ -156,3 +156,42 @@ async def test_a_named_rater_answering_with_review_is_not_told_by_the_status(
     status = await grace_says(bot, chat, "/review status alice")
     assert "即使他们在此期间用 /review 作答，评估结束前也仍列在这里、不计入上面的数字：" \
         "谁已回答从不透露。" in status and "Bruno Rossi（不在，回来后再发送）" in status
+
+
+async def test_a_named_rater_answering_with_review_is_not_told_by_the_schedule(
+        on_telegram, clock):
+    """/review schedule shows an open scheduled review's answered count: Bruno, away when
+    it began (named "asked once back"), answers with /review meanwhile. The count must not
+    move by his answer until the close, as the README promises of /review schedule too."""
+    from tests.test_review_schedule import JAN_1_10AM_NY, QUARTERLY, scheduled
+
+    bot, chat = on_telegram
+    scheduled(bot, QUARTERLY.replace("directors: all", "directors: [alice]"))
+    clock.set(JAN_1_10AM_NY - timedelta(hours=1))
+    with bot.unit() as ctx:
+        bruno = ctx.people.by_key("bruno")
+        bruno.telegram_id = 1003
+        today = clock.now().date()
+        ctx.away.add(bruno.id, today, today + timedelta(days=3), clock.now())
+    clock.set(JAN_1_10AM_NY + timedelta(hours=1))
+    await bot.run_review_schedule()
+    before = await grace_says(bot, chat, "/review schedule")
+    assert "• Alice Martin — closes 2027-01-15 11:00 · " in before, before
+    assert "Bruno Rossi (away: asked once back)" in await grace_says(
+        bot, chat, "/review status alice")
+    for text in ("/review", "4"):
+        await bot.handle(InboundEvent(platform="telegram", user_id="1003", chat_id="1003",
+                                      chat_type="direct", text=text))
+        await bot.drain()
+    with bot.unit() as ctx:
+        from storage.review import ReviewInvite
+
+        answered = [i.answered for i in ctx.session.query(ReviewInvite).where(
+            ReviewInvite.person_id == ctx.people.by_key("bruno").id)]
+    assert answered == [1], answered  # he did answer
+    assert await grace_says(bot, chat, "/review schedule") == before
+    # At the close the report counts him as reached, with his answer.
+    await grace_says(bot, chat, "/review close alice")
+    report = await grace_says(bot, chat, "/review report alice")
+    assert "• Peers and reports: 1 of 3 answered" in report, report
+    assert "reached" not in report, report

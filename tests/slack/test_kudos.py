@@ -368,6 +368,12 @@ async def test_kudos_to_the_whole_channel_says_to_name_people(slack: SlackHarnes
     await slack.command(GRACE, "/kudos", "<!here> for shipping the launch", raw=True)
     assert slack.ephemerals(GRACE)[-1].params["text"].startswith(
         "Kudos go to people by name, not to @here")
+    # The README names '@channel', '@everyone' and '@all' too ('@all' is plain text to Slack).
+    for crowd, said in (("<!channel>", "@channel"), ("<!everyone>", "@everyone"),
+                        ("@all", "@all")):
+        await slack.command(GRACE, "/kudos", f"{crowd} for shipping the launch", raw=True)
+        assert slack.ephemerals(GRACE)[-1].params["text"].startswith(
+            f"Kudos go to people by name, not to {said}"), crowd
     await slack.event(message(GRACE, "thanks <!channel> for shipping the launch :tada:",
                               ts="1700000000.001000"))
     assert kudos_count(slack) == 0 and slack.posts(CHANNEL) == []
@@ -387,11 +393,16 @@ async def test_kudos_naming_a_person_and_the_channel_never_call_the_channel(
     assert slack.last_text(CHANNEL) == ("👏 <@U0LILEI> — kudos from *Sam Lee*: thanks for the "
                                         "launch :tada:")
     assert slack.last_text(LILEI).startswith("🎉 <@U0SAM> 给你点赞：thanks for the launch")
+    # The channel first, the person after: the same.
+    await slack.command(SAM, "/kudos", "<!here> <@U0ALICE|alice> for the pricing deck",
+                        raw=True)
+    assert slack.last_text(CHANNEL) == ("👏 <@U0ALICE> — kudos from *Sam Lee*: the pricing "
+                                        "deck")
     said = [str(c.params.get("text")) for c in slack.posts() + slack.ephemerals()]
     assert not [t for t in said if "here>" in t or "@here" in t or "channel" in t]
     with slack.bot.sessions() as session:
         assert sorted(k.reason for k in session.scalars(select(Kudos))) == [
-            "thanks for the launch :tada:", "the demo prep"]
+            "thanks for the launch :tada:", "the demo prep", "the pricing deck"]
 
 
 async def test_the_channel_named_within_the_reason_keeps_its_word(slack: SlackHarness) -> None:
@@ -479,6 +490,37 @@ async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(
         withdrawn, "👏 <@U0ALICE> — kudos from *Sam Lee*: thanks for the pricing review "
                    "after all :clap:"]
     assert received_on_board(slack) == [("alice", 1)]
+
+
+async def test_a_corrected_shout_out_is_withdrawn_with_the_first(slack: SlackHarness) -> None:
+    """Sam fixes the name (a "✏️ Corrected" under the first shout-out), then edits the praise
+    out: neither post may go on praising 李雷 or Alice. Both now say the kudos were
+    withdrawn; deleted, the message takes both posts with it."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002150")
+    await slack.event(said)
+    await slack.edit(said, "thanks <@U0LILEI> for the pricing review :clap:",
+                     edited_ts="1700000060.000000")
+    first, fix = slack.posts(CHANNEL)
+    assert fix.params["text"].startswith("✏️ Corrected")
+    await slack.edit(said, "<@U0LILEI> can you send the pricing review?",
+                     edited_ts="1700000120.000000")
+    assert sorted(c.params["ts"] for c in slack.fake.calls_for("chat.update")) == sorted(
+        [slack.ts_of(first), slack.ts_of(fix)])
+    withdrawn = ("↩️ Kudos withdrawn: the message that gave them was edited and no longer "
+                 "praises anyone.")
+    assert shown_in_thread(slack, said["ts"]) == [withdrawn, withdrawn]
+    assert kudos_count(slack) == 0
+
+    again = message(SAM, "thanks <@U0ALICE> for the forecast :clap:", ts="1700000000.002160")
+    await slack.event(again)
+    await slack.edit(again, "thanks <@U0LILEI> for the forecast :clap:",
+                     edited_ts="1700000060.000000")
+    shouts = [slack.ts_of(p) for p in slack.posts(CHANNEL)[2:]]
+    assert len(shouts) == 2
+    await slack.delete(again, event_id="Ev0DELETE3")
+    assert sorted(c.params["ts"] for c in slack.fake.calls_for("chat.delete")) == sorted(shouts)
+    assert shown_in_thread(slack, again["ts"]) == [] and kudos_count(slack) == 0
 
 
 async def test_a_withdrawn_shout_out_is_in_the_givers_language(slack: SlackHarness) -> None:

@@ -211,6 +211,22 @@ async def test_kudos_to_the_whole_group_say_to_name_people_as_on_slack(tg: TG) -
     assert count(tg) == 0
 
 
+async def test_here_and_all_on_telegram_are_the_whole_group_too(tg: TG) -> None:
+    """'@here' and '@all' are too short for a Telegram username, so Telegram marks nothing:
+    "/kudos @here …" and "/kudos @all …" still get the answer they get on Slack, in the
+    giver's language, and "thanks @all 👏" in the group is left alone."""
+    text = "/kudos @here for shipping the launch"
+    await tg.say_in_group(ALICE, text, entities=command(text))
+    assert tg.texts(ALICE)[-1].startswith("Kudos go to people by name, not to @here")
+    text = "/kudos @all 上线做得很漂亮"
+    await tg.say_in_group(LI, text, entities=command(text))
+    assert tg.texts(LI)[-1].startswith("点赞要写明给谁，不能给 @all")
+    sent = len(tg.fake.calls)
+    await tg.say_in_group(ALICE, "thanks @all for shipping the launch 👏")
+    assert [c.method for c in tg.fake.calls[sent:] if c.method.startswith("send")] == []
+    assert count(tg) == 0
+
+
 async def test_a_person_whose_username_is_channel_gets_the_kudos(tg: TG) -> None:
     """A Telegram username can be 'channel': someone of the org who has it is named by it."""
     with tg.bot.sessions.begin() as session:
@@ -239,6 +255,37 @@ async def test_the_reason_does_not_carry_a_call_to_the_whole_group(tg: TG) -> No
     with tg.bot.sessions() as session:
         assert sorted(k.reason for k in session.scalars(select(Kudos))) == [
             "the demo prep", "谢谢 帮忙准备投标材料"]
+
+
+async def test_a_corrected_shout_out_is_withdrawn_with_the_first(tg: TG) -> None:
+    """Alice corrects her kudos' reason (a "✏️ Corrected" below the first shout-out), then
+    edits the praise out: both of the bot's posts now say the kudos were withdrawn
+    (editMessageText of each), none goes on praising Bruno."""
+    said = "thanks @bruno_r for the demo 👏"
+    first = tg.fake.group_message(GROUP, ALICE, said, entities=[mention(said, "bruno_r")])
+    await tg.send(first)
+    fixed = "thanks @bruno_r for the demo prep 👏"
+    await tg.send(edit_of(first, fixed, seconds=30, entities=[mention(fixed, "bruno_r")]))
+    assert tg.shown(GROUP)[-1].startswith("✏️ Corrected"), tg.shown(GROUP)
+    now = "@bruno_r can you send the demo deck?"
+    await tg.send({**edit_of(first, now, seconds=60, entities=[mention(now, "bruno_r")]),
+                   "update_id": first["update_id"] + 2000})
+    assert len(tg.fake.calls_for("editMessageText")) == 2
+    withdrawn = ("↩️ Kudos withdrawn: the message that gave them was edited and no longer "
+                 "praises anyone.")
+    assert [t for t in tg.shown(GROUP) if t.startswith("↩️")] == [withdrawn, withdrawn]
+    assert not [t for t in tg.shown(GROUP) if "Bruno Rossi" in t] and count(tg) == 0
+
+
+async def test_the_whole_group_named_within_the_reason_keeps_its_word(tg: TG) -> None:
+    """"for helping @everyone ship" (Telegram marks '@everyone' as a username): the whole
+    group named inside the reason, not beside Bruno, keeps its word without the '@', as on
+    Slack; the shout-out calls nobody."""
+    text = "/kudos @bruno_r for helping @everyone ship the launch"
+    await tg.say_in_group(ALICE, text, entities=command(text, "bruno_r", "everyone"))
+    assert tg.texts(GROUP)[-1] == \
+        "👏 Bruno Rossi — kudos from <b>Alice Martin</b>: helping everyone ship the launch"
+    assert count(tg) == 1
 
 
 async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(tg: TG) -> None:
