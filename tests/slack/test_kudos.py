@@ -493,33 +493,33 @@ async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(
 
 
 async def test_a_corrected_shout_out_is_withdrawn_with_the_first(slack: SlackHarness) -> None:
-    """Sam fixes the name (a "✏️ Corrected" under the first shout-out), then edits the praise
-    out: neither post may go on praising 李雷 or Alice. Both now say the kudos were
-    withdrawn; deleted, the message takes both posts with it."""
+    """Sam fixes the name (the shout-out edited in place to "✏️ Corrected"), then edits the
+    praise out: nothing in the thread may go on praising 李雷 or Alice. The one post now
+    says the kudos were withdrawn; deleted, the message takes it with it."""
     said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
                    ts="1700000000.002150")
     await slack.event(said)
     await slack.edit(said, "thanks <@U0LILEI> for the pricing review :clap:",
                      edited_ts="1700000060.000000")
-    first, fix = slack.posts(CHANNEL)
-    assert fix.params["text"].startswith("✏️ Corrected")
+    [shout] = slack.posts(CHANNEL)
+    [fixed] = shown_in_thread(slack, said["ts"])
+    assert fixed.startswith("✏️ Corrected") and "U0LILEI" in fixed and "U0ALICE" not in fixed
     await slack.edit(said, "<@U0LILEI> can you send the pricing review?",
                      edited_ts="1700000120.000000")
-    assert sorted(c.params["ts"] for c in slack.fake.calls_for("chat.update")) == sorted(
-        [slack.ts_of(first), slack.ts_of(fix)])
+    assert {c.params["ts"] for c in slack.fake.calls_for("chat.update")} == {slack.ts_of(shout)}
     withdrawn = ("↩️ Kudos withdrawn: the message that gave them was edited and no longer "
                  "praises anyone.")
-    assert shown_in_thread(slack, said["ts"]) == [withdrawn, withdrawn]
+    assert shown_in_thread(slack, said["ts"]) == [withdrawn]
     assert kudos_count(slack) == 0
 
     again = message(SAM, "thanks <@U0ALICE> for the forecast :clap:", ts="1700000000.002160")
     await slack.event(again)
     await slack.edit(again, "thanks <@U0LILEI> for the forecast :clap:",
                      edited_ts="1700000060.000000")
-    shouts = [slack.ts_of(p) for p in slack.posts(CHANNEL)[2:]]
-    assert len(shouts) == 2
+    shouts = [slack.ts_of(p) for p in slack.posts(CHANNEL)[1:]]
+    assert len(shouts) == 1
     await slack.delete(again, event_id="Ev0DELETE3")
-    assert sorted(c.params["ts"] for c in slack.fake.calls_for("chat.delete")) == sorted(shouts)
+    assert [c.params["ts"] for c in slack.fake.calls_for("chat.delete")] == shouts
     assert shown_in_thread(slack, again["ts"]) == [] and kudos_count(slack) == 0
 
 
