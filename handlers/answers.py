@@ -144,6 +144,10 @@ _NUMBER_SIGN = re.compile(
     r"|^(?P<before>.*?\S)\s*#$", re.IGNORECASE)
 #: A Chinese ordinal ('第12', '第十二名'): a position, 12th, never how many.
 _ORDINAL = re.compile(r"^第\s*(?P<figure>.+?)\s*[名位个单次]?$")
+#: An English ordinal ('12th', '1st', 'the 3rd', '2nd place'): a position too. The suffix
+#: must end the word, so '12 thousand' stays an amount.
+_EN_ORDINAL = re.compile(
+    r"^(?:the\s+)?(?P<figure>\d[\d,]*)\s*(?:st|nd|rd|th)\b\.?(?:\s*place)?$", re.IGNORECASE)
 
 
 def _numbered(text: str, units: tuple[str, ...], refused: AnswerError) -> list[float]:
@@ -151,10 +155,10 @@ def _numbered(text: str, units: tuple[str, ...], refused: AnswerError) -> list[f
 
     Decided: '#' (and 'No.') in a count's answer is how a count is written in short,
     '# of deals: 12', so '# 12' is 12 deals. Before an amount of money or points it is a
-    position in a list more likely than an amount ('#1 in the region'), and '第12' is
-    always the 12th: neither is stored; the reply names the figure to type alone."""
+    position in a list more likely than an amount ('#1 in the region'), and '第12' or
+    '12th' is always the 12th: neither is stored; the reply names the figure to type alone."""
     typed = normalise(text)
-    ordinal = _ORDINAL.match(typed)
+    ordinal = _ORDINAL.match(typed) or _EN_ORDINAL.match(typed)
     sign = None if ordinal else _NUMBER_SIGN.match(typed)
     rest = ordinal.group("figure") if ordinal else \
         (sign.group("after") or sign.group("before")) if sign else None

@@ -584,6 +584,8 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
         return
     if comment:
         repo.comment(poll, comment, part.team)  # the team asked in (see _answer)
+    else:  # rewrites comments, so this step looks like a comment's to a database reader
+        repo.no_comment(poll, part.team)
     _withdraw_queued(ctx, person, poll, earlier=True)
     conv = ctx.session.get(Conversation, person.id)
     if conv is not None and conv.kind == CONVERSATION_KIND:

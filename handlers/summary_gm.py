@@ -663,14 +663,16 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     directed_by = directed | {row[0] for row in bulk_rounds}
     leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
         if only is None else []
+    booked_before: list[Person] = []
     if only is None and crm_metrics:
         # Directors who joined after the week, whose earlier weeks of the quarter the CRM
         # booked sales for: no block in it, but that revenue stays in the org's month and
         # quarter to date, as in the later weeks' views that list them (usually none).
-        leavers += [by_id[pid] for pid, came in joined.items() if came > week
-                    and pid not in director_ids and pid not in directed_by
-                    and by_id[pid].active and by_id[pid].role == "director"
-                    and any(booked(by_id[pid].key, wk) for wk in window if wk < week)]
+        booked_before = [by_id[pid] for pid, came in joined.items() if came > week
+                         and pid not in director_ids and pid not in directed_by
+                         and by_id[pid].active and by_id[pid].role == "director"
+                         and any(booked(by_id[pid].key, wk) for wk in window if wk < week)]
+        leavers += booked_before
     for _pid, key, _in_month, _n, rid, _first in bulk_rounds:
         if key not in snap_ids:
             snap_ids[key] = len(snap_ids)
@@ -1114,6 +1116,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     _oneonones(ctx, views, directors, by_id, shown_weeks, reader_tz,
                ctx.clock.now() if latest else as_of, then)
     weeks = [_week_count(wk, directors, statuses[wk], names) for wk in shown_weeks]
+    for count in weeks[:-1] if booked_before else ():
+        # An earlier week shown whose sale the CRM booked for one of them is theirs, as
+        # that week's own view has it: not asked, named with those sent no check-in.
+        count.not_sent += [names[p.id] for p in booked_before if booked(p.key, count.week)]
     ageing_days, stress_above = ctx.org.support.ageing_days, ctx.org.pulse.stress_above
     for view in views:
         view.attention = _attention(view, ageing_days, stress_above)

@@ -18,7 +18,9 @@ that moves its person's progress on (and their dialog, and the next question's o
 row). So that transaction writes the answer in company (`_in_company`): it rewrites
 other answers of the same slice along with it, all in one INSERT, and a reader who pairs
 the person's progress with the answers of its transaction finds at least as many as the
-threshold (or every answer so far, while there are fewer). `shuffle`, run by every pulse
+threshold (or every answer so far, while there are fewer). 'No comment' rewrites comments
+too, one more in the missing one's place, so a finished step looks the same with or
+without a comment once the slice has comments to spare. `shuffle`, run by every pulse
 sweep, then rewrites all of them. What neither hides: a reader who compares the answers
 before and after one person answers (README: *Your answers are anonymous*, the limits).
 """
@@ -242,8 +244,17 @@ class PulseRepo:
                            team=team if team in poll.teams else None)
         self._in_company(poll, row, PulseComment.poll_id == poll.id)
 
-    def _in_company(self, poll: PulsePoll, row: PulseVote | PulseComment,
-                    same_question: Any) -> None:
+    def no_comment(self, poll: PulsePoll, team: str | None) -> None:
+        """'No comment': store nothing, but on PostgreSQL rewrite as many comments of the
+        person's slice as a comment would be written with, plus one in its place, so the
+        group a reader finds beside their finished progress looks the same either way."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        self._in_company(poll, None, PulseComment.poll_id == poll.id,
+                         team=team if team in poll.teams else None)
+
+    def _in_company(self, poll: PulsePoll, row: PulseVote | PulseComment | None,
+                    same_question: Any, team: str | None = None) -> None:
         """Add `row` and, on PostgreSQL, rewrite other rows of its slice (same poll,
         question and stored team: a reader knows the person's question from their progress
         and their team) in the same statement, in random order with new keys, so the
@@ -254,17 +265,23 @@ class PulseRepo:
         at least the threshold stay (otherwise someone answering the same question just
         after would leave a person's latest answer with thinner company, down to alone).
         Which rows of a group keep the new one company does not matter: they are alike
-        to a reader."""
-        if self.session.get_bind().dialect.name != "postgresql":
+        to a reader.
+
+        `row` None ('No comment', a comment of `team`'s slice left out): one more row of
+        the slice is rewritten in the new one's place (`_company`'s `stand_in`)."""
+        if row is not None and self.session.get_bind().dialect.name != "postgresql":
             self.session.add(row)  # SQLite keeps no transaction id on a row
             return
-        model = type(row)
+        model: type[PulseVote] | type[PulseComment] = \
+            PulseComment if row is None else type(row)
+        if row is not None:
+            team = row.team
         threshold = shown_threshold(poll.threshold)
         same_slice = [model.poll_id == poll.id, same_question,
-                      model.team.is_(None) if row.team is None else model.team == row.team]
-        taken = self._company(model, same_slice, threshold)
+                      model.team.is_(None) if team is None else model.team == team]
+        taken = self._company(model, same_slice, threshold, stand_in=row is None)
         columns = _COPIED[model.__tablename__]
-        fresh = [{c: getattr(row, c) for c in columns}]
+        fresh = [] if row is None else [{c: getattr(row, c) for c in columns}]
         if taken:
             fresh += [dict(r._mapping) for r in self.session.execute(
                 # SKIP LOCKED: a row another transaction is rewriting (a sweep, an answer
@@ -275,6 +292,8 @@ class PulseRepo:
                     .with_for_update(skip_locked=True)))
                 .returning(*[model.__table__.c[c] for c in columns])
                 .execution_options(synchronize_session=False))]
+        if not fresh:  # 'No comment' in a slice without comments (or all being rewritten)
+            return
         secrets.SystemRandom().shuffle(fresh)
         # One multi-row INSERT (not the ORM's executemany, which may send one statement per
         # row): every row then has the same command id as well as the same transaction.
@@ -282,12 +301,16 @@ class PulseRepo:
             [{"id": _token(), "poll_id": poll.id, **r} for r in fresh]))
 
     def _company(self, model: type[PulseVote] | type[PulseComment], same_slice: list[Any],
-                 threshold: int) -> list[str]:
+                 threshold: int, *, stand_in: bool = False) -> list[str]:
         """Ids of the rows to rewrite with a new one: threshold-1 of them (or the whole
         slice, if smaller), taking each transaction's rows all or leaving it at least the
         threshold. The first rows of the slice usually settle it (after a sweep one
         transaction holds them all): the whole slice is read only when they are many
-        groups too small to share, so an answer costs the same in a poll of 10,000."""
+        groups too small to share, so an answer costs the same in a poll of 10,000.
+
+        `stand_in` (no new row): the same rows plus one more in the new row's place, where
+        a group can spare one and keep the threshold; else as many whole groups as make
+        the threshold (a group then one larger or smaller than a new row's would be)."""
         need = threshold - 1
         first = self.session.execute(select(text("xmin::text"), model.id).where(*same_slice)
                                      .limit(8 * threshold)).all()
@@ -295,9 +318,10 @@ class PulseRepo:
         for xid, row_id in first:
             groups.setdefault(xid, []).append(row_id)
         if len(first) == 8 * threshold:  # a part of the slice: only a big group is safe
-            big = [ids for ids in groups.values() if len(ids) >= need + threshold]
+            big = [ids for ids in groups.values()
+                   if len(ids) >= need + stand_in + threshold]
             if big:
-                return secrets.choice(big)[:need]
+                return secrets.choice(big)[:need + stand_in]
             every = self.session.execute(
                 select(func.count(), text(f"(array_agg(id))[1:{2 * threshold}]"))
                 .select_from(model).where(*same_slice).group_by(text("xmin::text"))).all()
@@ -307,14 +331,16 @@ class PulseRepo:
             sizes = {x: len(ids) for x, ids in groups.items()}
         order = list(groups)
         secrets.SystemRandom().shuffle(order)
-        taken: list[str] = []
+        taken = _pick(groups, sizes, order, need, threshold)
+        if not stand_in:
+            return taken
+        chosen = set(taken)
         for x in order:
-            if len(taken) >= need:
-                break
-            left = need - len(taken)
-            # A group this small has at most 2*threshold-2 rows: all of its ids were read.
-            taken += groups[x][:left] if sizes[x] - left >= threshold else groups[x]
-        return taken
+            left = [i for i in groups[x] if i not in chosen]
+            # The group keeps the threshold without this one (a small group's ids were all read).
+            if left and sizes[x] - (len(groups[x]) - len(left)) - 1 >= threshold:
+                return [*taken, left[0]]
+        return _pick(groups, sizes, order, threshold, threshold)
 
     def tallies(self, poll: PulsePoll, question_key: str | None = None) -> list[Tally]:
         """Counts of each value per question (only `question_key`, if given) and team slice."""
@@ -379,3 +405,16 @@ class PulseRepo:
             select(PulseComment.team, PulseComment.text).where(PulseComment.poll_id == poll.id)
             .order_by(PulseComment.text)).all()
         return [(team, text) for team, text in rows]
+
+
+def _pick(groups: dict[str, list[str]], sizes: dict[str, int], order: list[str], need: int,
+          threshold: int) -> list[str]:
+    """`need` ids from the groups in `order`, each group taken all or left the threshold."""
+    taken: list[str] = []
+    for x in order:
+        if len(taken) >= need:
+            break
+        left = need - len(taken)
+        # A group this small has at most 2*threshold-2 rows: all of its ids were read.
+        taken += groups[x][:left] if sizes[x] - left >= threshold else groups[x]
+    return taken

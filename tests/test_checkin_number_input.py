@@ -343,3 +343,38 @@ async def test_a_count_typed_with_a_number_sign_in_chinese(unit_bot):  # noqa: F
     assert "kpi:new_customers" not in answers_of(bot, "li")
     await say(bot, "li", "＃12")
     assert answers_of(bot, "li")["kpi:new_customers"] == (None, 12.0, False)
+
+
+async def test_an_english_ordinal_is_a_position_not_a_figure(bot, chat):
+    """'12th' was refused as "That isn't a number", which says nothing of why: it is the
+    12th, a place in a list, as '第12' is; the reply now says to type 12 alone, storing
+    nothing. '12 thousand' stays an amount."""
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "52000")
+    await say(bot, "alice", "12th")
+    assert chat.last("alice") == (
+        "12th reads as a position in a list (number 12), not a figure in customers. If "
+        "12 is the figure, reply 12 alone (or /skip). Nothing was saved.")
+    assert "kpi:new_customers" not in answers_of(bot, "alice")
+    for typed, figure in (("1st", 1), ("3rd", 3), ("the 2nd", 2), ("1st place", 1),
+                          ("21ST", 21)):
+        for unit in ("customers", "USD"):
+            with pytest.raises(AnswerError) as refused:
+                read_number(typed, (unit,))
+            assert refused.value.message == "answer_number_sign", (typed, unit)
+            assert refused.value.params["figure"] == figure
+    assert read_number("12 thousand", ("USD",)) == [12000.0]
+    await say(bot, "alice", "12")
+    assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 12.0, False)
+
+
+async def test_an_english_ordinal_is_a_position_in_chinese(unit_bot):  # noqa: F811 - the fixture
+    """'3rd' typed in a Chinese check-in gets the reply '第3' gets."""
+    bot, chat = unit_bot
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "61000")
+    await say(bot, "li", "3rd")
+    assert chat.last("li") == (
+        "3rd 看起来是序号或名次（第 3），不是数字本身（单位：位客户）。如果要填的就是 3，"
+        "请只回复 3（或发送 /skip 跳过）。本次未保存。")
+    assert "kpi:new_customers" not in answers_of(bot, "li")

@@ -472,6 +472,29 @@ async def test_a_crm_figure_booked_before_he_joined_counts_where_he_is_listed(qu
     assert (rows["dan"]["status"], rows["dan"]["revenue_week_actual"]) == ("not_sent", "25000")
 
 
+async def test_a_crm_figure_booked_before_he_joined_names_him_in_a_multi_week_view(quarter):
+    """Two weeks to W45 (Dan joined in W46): W44's own view names Dan with those sent no
+    check-in, his CRM sale counted; the two weeks' view counted the sale too, but W44's
+    list left him out. Now W44 reads the same in both, and W45 (nothing of his) does not
+    name him."""
+    _bot, _chat, settings = quarter
+    crm = settings.org_file.parent / "crm-dan.csv"
+    crm.write_text(
+        '"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
+        '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"\n'
+        '"Dan Park","Initech","Initech - Deal","Closed Won","Q4-2026","25,000.00","100",'
+        '"10/28/2026","10/02/2026","Web","New Customer"\n', encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+    one = json.loads(run_cli(settings, "summary", "--format", "json",
+                             "--week", "2026-W44")[1])
+    two = json.loads(run_cli(settings, "summary", "--format", "json",
+                             "--week", "2026-W45", "--weeks", "2")[1])
+    assert [w["week"] for w in two["weeks"]] == ["2026-W44", "2026-W45"]
+    assert one["weeks"][0]["not_sent"] == ["Dan Park"]
+    assert two["weeks"][0] == one["weeks"][0]
+    assert two["weeks"][1]["not_sent"] == []
+
+
 async def test_the_exports_by_hand(quarter):
     _bot, _chat, settings = quarter
     data = json.loads(run_cli(settings, "summary", "--format", "json")[1])
