@@ -663,7 +663,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     directed_by = directed | {row[0] for row in bulk_rounds}
     leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
         if only is None else []
-    booked_before: list[Person] = []
+    booked_before: list[_PersonRow] = []
     if only is None and crm_metrics:
         # Directors who joined after the week, whose earlier weeks of the quarter the CRM
         # booked sales for: no block in it, but that revenue stays in the org's month and
