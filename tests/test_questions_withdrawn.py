@@ -13,6 +13,7 @@ comes in.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from tests.support import say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
@@ -367,19 +368,27 @@ async def test_the_1on1_rating_question_held_up_does_not_follow_paused(
     assert ratings(bot, "alice") == [4]
 
 
+async def _asked_while_down_then(running: Any, command: str) -> list[str]:
+    """Wednesday 14:40 in New York, the platform down: the round asks Alice whether her
+    1:1 with Sam happened (the question held up in the outbox), she sends `command`, the
+    platform comes back. What reached her since."""
+    bot, chat, clock = running
+    clock.set(datetime(2026, 12, 9, 19, 40, tzinfo=UTC))
+    seen = len(chat.to("alice"))
+    go_down(chat)
+    await bot.run_oneonones()
+    await say(bot, "alice", command)
+    await back_up(bot, chat)
+    return chat.to("alice")[seen:]
+
+
 async def test_the_1on1_did_it_happen_question_held_up_does_not_follow_paused(
         setup):  # noqa: F811 - the 1:1s' fixture
     # "Did your 1:1 with Sam happen?" (sent under its own key by the round) waits while the
     # platform is down; Alice puts the 1:1 aside with /pause meanwhile. The README promises
     # the question is withdrawn: it must not arrive after "Paused", and /1on1 asks it again.
-    bot, chat, clock = setup
-    clock.set(datetime(2026, 12, 9, 19, 40, tzinfo=UTC))  # Wed 14:40 New York
-    seen = len(chat.to("alice"))
-    go_down(chat)
-    await bot.run_oneonones()
-    await say(bot, "alice", "/pause")
-    await back_up(bot, chat)
-    after = chat.to("alice")[seen:]
+    bot, chat, _ = setup
+    after = await _asked_while_down_then(setup, "/pause")
     assert not [t for t in after if t.startswith("Did your 1:1 with Sam")], after
     assert after[-1].startswith("Paused.") and "buttons above" not in after[-1], after
     await say(bot, "alice", "/1on1")
@@ -392,14 +401,8 @@ async def test_the_1on1_did_it_happen_question_held_up_does_not_reach_someone_go
         setup):  # noqa: F811 - the 1:1s' fixture
     # "Did your 1:1 with Sam happen?" waits (the platform down); Alice goes away from now.
     # It must not reach her on holiday; /1on1 asks it once she is back.
-    bot, chat, clock = setup
-    clock.set(datetime(2026, 12, 9, 19, 40, tzinfo=UTC))  # Wed 14:40 New York
-    seen = len(chat.to("alice"))
-    go_down(chat)
-    await bot.run_oneonones()
-    await say(bot, "alice", "/away 2026-12-20")
-    await back_up(bot, chat)
-    after = chat.to("alice")[seen:]
+    bot, chat, _ = setup
+    after = await _asked_while_down_then(setup, "/away 2026-12-20")
     assert not [t for t in after if t.startswith("Did your 1:1 with Sam")], after
     await say(bot, "alice", "/back")
     await say(bot, "alice", "/1on1")
