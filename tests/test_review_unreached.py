@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -75,15 +76,34 @@ async def test_a_review_everyone_was_reached_for_names_nobody(on_telegram):
     assert "nobody, you included, is told who has or has not answered. The ratings" in status
 
 
-async def test_a_rater_away_when_the_review_began_is_named_as_away(on_telegram, clock):
-    """Bruno (reachable on Telegram) is away when the GM starts Alice's review: his survey
-    waits until he is back, and /review status says so; back and swept, he is reached."""
-    bot, chat = on_telegram
+def _bruno_away_on_telegram(bot: Any, clock: Any) -> None:
+    """Bruno reachable on Telegram, away from today for three days."""
     with bot.unit() as ctx:
         bruno = ctx.people.by_key("bruno")
         bruno.telegram_id = 1003
         today = clock.now().date()
         ctx.away.add(bruno.id, today, today + timedelta(days=3), clock.now())
+
+
+async def _bruno_answers_with_review(bot: Any) -> None:
+    """Bruno answers the first question with /review though the survey never reached him."""
+    from storage.review import ReviewInvite
+
+    for text in ("/review", "4"):
+        await bot.handle(InboundEvent(platform="telegram", user_id="1003", chat_id="1003",
+                                      chat_type="direct", text=text))
+        await bot.drain()
+    with bot.unit() as ctx:
+        answered = [i.answered for i in ctx.session.query(ReviewInvite).where(
+            ReviewInvite.person_id == ctx.people.by_key("bruno").id)]
+    assert answered == [1], answered  # he did answer
+
+
+async def test_a_rater_away_when_the_review_began_is_named_as_away(on_telegram, clock):
+    """Bruno (reachable on Telegram) is away when the GM starts Alice's review: his survey
+    waits until he is back, and /review status says so; back and swept, he is reached."""
+    bot, chat = on_telegram
+    _bruno_away_on_telegram(bot, clock)
     await grace_says(bot, chat, "/review start alice")
     status = await grace_says(bot, chat, "/review status alice")
     assert "⚠️ The survey has not reached Bruno Rossi (away: asked once back)." in status
@@ -129,24 +149,11 @@ async def test_a_named_rater_answering_with_review_is_not_told_by_the_status(
     dropped his name and counted one more answer: the GM, who had seen him named, read
     that Bruno had answered. Until the close his name and the counts stay as they were."""
     bot, chat = on_telegram
-    with bot.unit() as ctx:
-        bruno = ctx.people.by_key("bruno")
-        bruno.telegram_id = 1003
-        today = clock.now().date()
-        ctx.away.add(bruno.id, today, today + timedelta(days=3), clock.now())
+    _bruno_away_on_telegram(bot, clock)
     await grace_says(bot, chat, "/review start alice")
     before = await grace_says(bot, chat, "/review status alice")
     assert "Bruno Rossi (away: asked once back)" in before
-    for text in ("/review", "4"):
-        await bot.handle(InboundEvent(platform="telegram", user_id="1003", chat_id="1003",
-                                      chat_type="direct", text=text))
-        await bot.drain()
-    with bot.unit() as ctx:
-        from storage.review import ReviewInvite
-
-        answered = [i.answered for i in ctx.session.query(ReviewInvite).where(
-            ReviewInvite.person_id == ctx.people.by_key("bruno").id)]
-    assert answered == [1], answered  # he did answer
+    await _bruno_answers_with_review(bot)
     after = await grace_says(bot, chat, "/review status alice")
     assert after == before
     assert "They stay named here, and out of the counts above, until the review closes, " \
@@ -168,27 +175,14 @@ async def test_a_named_rater_answering_with_review_is_not_told_by_the_schedule(
     bot, chat = on_telegram
     scheduled(bot, QUARTERLY.replace("directors: all", "directors: [alice]"))
     clock.set(JAN_1_10AM_NY - timedelta(hours=1))
-    with bot.unit() as ctx:
-        bruno = ctx.people.by_key("bruno")
-        bruno.telegram_id = 1003
-        today = clock.now().date()
-        ctx.away.add(bruno.id, today, today + timedelta(days=3), clock.now())
+    _bruno_away_on_telegram(bot, clock)
     clock.set(JAN_1_10AM_NY + timedelta(hours=1))
     await bot.run_review_schedule()
     before = await grace_says(bot, chat, "/review schedule")
     assert "• Alice Martin — closes 2027-01-15 11:00 · " in before, before
     assert "Bruno Rossi (away: asked once back)" in await grace_says(
         bot, chat, "/review status alice")
-    for text in ("/review", "4"):
-        await bot.handle(InboundEvent(platform="telegram", user_id="1003", chat_id="1003",
-                                      chat_type="direct", text=text))
-        await bot.drain()
-    with bot.unit() as ctx:
-        from storage.review import ReviewInvite
-
-        answered = [i.answered for i in ctx.session.query(ReviewInvite).where(
-            ReviewInvite.person_id == ctx.people.by_key("bruno").id)]
-    assert answered == [1], answered  # he did answer
+    await _bruno_answers_with_review(bot)
     assert await grace_says(bot, chat, "/review schedule") == before
     # At the close the report counts him as reached, with his answer.
     await grace_says(bot, chat, "/review close alice")
