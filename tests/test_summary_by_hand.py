@@ -107,6 +107,19 @@ async def edit_org(bot: TeamPulse, path: Path, text: str) -> None:
     await bot.drain()
 
 
+def import_crm(settings: Any, name: str, *deals: tuple[str, str, str, str, str]) -> None:
+    """`teampulse import-actuals` of a Salesforce export (file `name` beside the org file)
+    of closed-won deals: (owner, "Account - Opportunity", amount, close date, created)."""
+    crm = settings.org_file.parent / name
+    crm.write_text(
+        '"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
+        '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"\n'
+        + "".join(f'"{owner}","{deal.split(" - ")[0]}","{deal}","Closed Won","Q4-2026",'
+                  f'"{amount}","100","{closed}","{created}","Web","New Customer"\n'
+                  for owner, deal, amount, closed, created in deals), encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+
+
 async def live_the_quarter(bot: TeamPulse, chat: RecordingAdapter, clock: FakeClock,
                            path: Path, settings: Any) -> None:
     async def round_(friday: tuple[int, int, int]) -> None:
@@ -159,16 +172,10 @@ async def live_the_quarter(bot: TeamPulse, chat: RecordingAdapter, clock: FakeCl
     clock.set(at(2026, 11, 20, 22))
     await answer(bot, "alice", "60000", "4")
     await answer(bot, "dan", "35000", "2")
-    crm = path.parent / "crm.csv"
-    crm.write_text(
-        '"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
-        '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"\n'
-        '"Alice Martin","Acme","Acme - Renewal","Closed Won","Q4-2026","40,000.00","100",'
-        '"11/17/2026","10/02/2026","Web","New Customer"\n'
-        '"Alice Martin","Globex","Globex - Pilot","Closed Won","Q4-2026","32,000.00","100",'
-        '"11/19/2026","10/15/2026","Web","New Customer"\n', encoding="utf-8")
     clock.set(at(2026, 11, 23, 14))
-    assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+    import_crm(settings, "crm.csv",
+               ("Alice Martin", "Acme - Renewal", "40,000.00", "11/17/2026", "10/02/2026"),
+               ("Alice Martin", "Globex - Pilot", "32,000.00", "11/19/2026", "10/15/2026"))
     # W48: the biweekly one-on-ones, Tuesday 24 November 10:00 in New York (the GM's).
     clock.set(at(2026, 11, 24, 16))
     await bot.run_oneonones()
@@ -438,13 +445,8 @@ async def test_a_crm_figure_booked_before_he_joined_counts_where_he_is_listed(qu
     counted with no target) and every later quarter to date counts it, in chat, the
     team's view and the CLI's exports alike."""
     bot, chat, settings = quarter
-    crm = settings.org_file.parent / "crm-dan.csv"
-    crm.write_text(
-        '"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
-        '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"\n'
-        '"Dan Park","Initech","Initech - Deal","Closed Won","Q4-2026","25,000.00","100",'
-        '"10/28/2026","10/02/2026","Web","New Customer"\n', encoding="utf-8")
-    assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+    import_crm(settings, "crm-dan.csv",
+               ("Dan Park", "Initech - Deal", "25,000.00", "10/28/2026", "10/02/2026"))
     await say(bot, "grace", "/summary 2026-W44")
     text = chat.last("grace")
     w44 = (45000 + 55000 + 30000) + 25000  # the three who checked in, and the CRM's sale
@@ -478,13 +480,8 @@ async def test_a_crm_figure_booked_before_he_joined_names_him_in_a_multi_week_vi
     list left him out. Now W44 reads the same in both, and W45 (nothing of his) does not
     name him."""
     _bot, _chat, settings = quarter
-    crm = settings.org_file.parent / "crm-dan.csv"
-    crm.write_text(
-        '"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
-        '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"\n'
-        '"Dan Park","Initech","Initech - Deal","Closed Won","Q4-2026","25,000.00","100",'
-        '"10/28/2026","10/02/2026","Web","New Customer"\n', encoding="utf-8")
-    assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+    import_crm(settings, "crm-dan.csv",
+               ("Dan Park", "Initech - Deal", "25,000.00", "10/28/2026", "10/02/2026"))
     one = json.loads(run_cli(settings, "summary", "--format", "json",
                              "--week", "2026-W44")[1])
     two = json.loads(run_cli(settings, "summary", "--format", "json",
@@ -585,13 +582,8 @@ async def test_a_missed_week_with_a_crm_figure_reads_alike_in_summary_and_chart(
     """Dan missed W48; the CRM then books 15,000 for him that week: the GM's trend and the
     chart both count it against his 30,000 (50%; he typed no new customers)."""
     bot, chat, settings = quarter
-    crm = settings.org_file.parent / "crm-dan.csv"
-    crm.write_text(
-        '"Opportunity Owner","Account Name","Opportunity Name","Stage","Fiscal Period",'
-        '"Amount","Probability (%)","Close Date","Created Date","Lead Source","Type"\n'
-        '"Dan Park","Initech","Initech - Seats","Closed Won","Q4-2026","15,000.00","100",'
-        '"11/25/2026","10/02/2026","Web","New Customer"\n', encoding="utf-8")
-    assert run_cli(settings, "import-actuals", str(crm))[0] == 0
+    import_crm(settings, "crm-dan.csv",
+               ("Dan Park", "Initech - Seats", "15,000.00", "11/25/2026", "10/02/2026"))
     await say(bot, "grace", "/summary")
     text = chat.last("grace")
     dan = f"{pct(15000, 30000)}%"
