@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -133,6 +134,17 @@ async def test_a_move_keeps_a_past_weeks_members_check_ins_with_the_old_team(
     assert "no members check in" in bruno and "members' one-on-ones" not in bruno, bruno
 
 
+async def _alice_meets_grace_and_checks_in_w50(bot: Any, clock: Any) -> None:
+    """2026-W50: Alice, a director, meets Grace, her manager, on Monday (held, Grace says)
+    and checks in on Friday at 16:00 in New York."""
+    await sweep_at(bot, clock, datetime(2026, 12, 7, 15, 31, tzinfo=UTC))  # Mon Grace–Alice
+    await say(bot, "grace", "yes")
+    clock.set(datetime(2026, 12, 11, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
+    await bot.run_checkins(timezone="America/New_York")
+    for text in ("50000", "3", "Won a deal", "none", "1", "Call back", "4"):
+        await say(bot, "alice", text)
+
+
 async def test_a_director_made_gm_since_keeps_her_old_weeks_one_on_ones(
         bot, chat, clock, settings, monkeypatch):
     """Alice checked in as a director in 2026-W50 and met Grace, her manager, that Monday;
@@ -140,12 +152,7 @@ async def test_a_director_made_gm_since_keeps_her_old_weeks_one_on_ones(
     one-on-one with Grace (named: no longer the reader's), and her own history of that
     week (`/summary alice 2026-W50`, chat and CLI) still has her full picture above it: it
     was dropped because she is no director today."""
-    await sweep_at(bot, clock, datetime(2026, 12, 7, 15, 31, tzinfo=UTC))  # Mon Grace–Alice
-    await say(bot, "grace", "yes")
-    clock.set(datetime(2026, 12, 11, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
-    await bot.run_checkins(timezone="America/New_York")
-    for text in ("50000", "3", "Won a deal", "none", "1", "Call back", "4"):
-        await say(bot, "alice", text)
+    await _alice_meets_grace_and_checks_in_w50(bot, clock)
     text = TEST_ORG.read_text(encoding="utf-8")
     text = text.replace("  - key: grace\n    name: Grace Chen\n    role: gm\n",
                         "  - key: grace\n    name: Grace Chen\n    role: member\n"
@@ -181,12 +188,7 @@ async def test_a_director_made_a_member_since_keeps_his_old_weeks_one_on_ones(
     then she is a member of Bruno's. Grace's view of W50 still lists her as a director
     there, her one-on-one of then with Grace ("with you") included, and `/summary alice
     2026-W50` has her full picture."""
-    await sweep_at(bot, clock, datetime(2026, 12, 7, 15, 31, tzinfo=UTC))  # Mon Grace–Alice
-    await say(bot, "grace", "yes")
-    clock.set(datetime(2026, 12, 11, 21, 0, tzinfo=UTC))  # Friday 16:00 in New York
-    await bot.run_checkins(timezone="America/New_York")
-    for text in ("50000", "3", "Won a deal", "none", "1", "Call back", "4"):
-        await say(bot, "alice", text)
+    await _alice_meets_grace_and_checks_in_w50(bot, clock)
     text = TEST_ORG.read_text(encoding="utf-8")
     text = text.replace("    name: Alice Martin\n    role: director\n    manager: grace\n",
                         "    name: Alice Martin\n    role: member\n    manager: bruno\n")
