@@ -248,8 +248,6 @@ class PulseRepo:
         """'No comment': store nothing, but on PostgreSQL rewrite as many comments of the
         person's slice as a comment would be written with, plus one in its place, so the
         group a reader finds beside their finished progress looks the same either way."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
         self._in_company(poll, None, PulseComment.poll_id == poll.id,
                          team=team if team in poll.teams else None)
 
@@ -269,8 +267,9 @@ class PulseRepo:
 
         `row` None ('No comment', a comment of `team`'s slice left out): one more row of
         the slice is rewritten in the new one's place (`_company`'s `stand_in`)."""
-        if row is not None and self.session.get_bind().dialect.name != "postgresql":
-            self.session.add(row)  # SQLite keeps no transaction id on a row
+        if self.session.get_bind().dialect.name != "postgresql":
+            if row is not None:
+                self.session.add(row)  # SQLite keeps no transaction id on a row
             return
         model: type[PulseVote] | type[PulseComment] = \
             PulseComment if row is None else type(row)
