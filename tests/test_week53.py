@@ -230,3 +230,28 @@ async def test_a_bare_w53_says_what_was_typed_not_a_week_of_a_year_nobody_named(
     await say(bot, "li", "/summary W53")
     assert chat.last("li") == ("“W53”不是有效的周：2028 年和 2027 年都没有第 53 周（只到 W52）；"
                                "最近的是 2026-W53。")
+
+
+def test_a_week_53_its_year_lacks_is_refused_in_the_org_file_and_a_crm_export(
+        settings, tmp_path, capsys):
+    # Both said only "'2025-W53' is not an ISO week" (a CRM row: "… such as 2026-W48"),
+    # which reads as a typo of the form, not as a year of 52 weeks.
+    org = tmp_path / "org.yaml"
+    org.write_text(settings.org_file.read_text(encoding="utf-8") + (
+        "goals:\n  - {metric: revenue, period: 2025-W53, person: alice, target: 50000}\n"),
+        encoding="utf-8")
+    code, _ = run_cli(dataclasses.replace(settings, org_file=org), "check-org")
+    assert code == 2
+    assert ("goals[0] (revenue 2025-W53): '2025-W53' is not an ISO week: the weeks of 2025 "
+            "run from 2025-W01 to 2025-W52") in capsys.readouterr().err
+    export = tmp_path / "weekly.csv"
+    export.write_text("person,metric,week,value\nalice,revenue,2026-W53,30000\n"
+                      "alice,revenue,2025-W53,22000\nalice,revenue,2026-W5x,1\n",
+                      encoding="utf-8")
+    code, out = run_cli(settings, "import-actuals", str(export))
+    err = capsys.readouterr().err
+    assert code != 0 and out == ""
+    assert ("line 3: week '2025-W53' is not an ISO week (the weeks of 2025 run from 2025-W01 "
+            "to 2025-W52)") in err, err
+    assert "line 4: week '2026-W5x' is not an ISO week such as 2026-W48" in err
+    assert "line 2" not in err  # 2026-W53 is a week
