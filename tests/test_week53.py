@@ -255,3 +255,33 @@ def test_a_week_53_its_year_lacks_is_refused_in_the_org_file_and_a_crm_export(
             "to 2025-W52)") in err, err
     assert "line 4: week '2026-W5x' is not an ISO week such as 2026-W48" in err
     assert "line 2" not in err  # 2026-W53 is a week
+
+
+async def test_new_years_eve_kudos_are_december_s_on_january_s_first_roll_and_boards(bot, chat,
+                                                                                  clock):
+    from tests.test_honours import with_honours_channel
+    from tests.test_kudos import kudo
+
+    with_honours_channel(bot)
+    # 23:30 on 31 December in New York (the org's time) is already 1 January in Shanghai.
+    clock.set(datetime(2027, 1, 1, 4, 30, tzinfo=UTC))
+    await kudo(bot, "li", "/kudos @bruno 帮忙翻译合同 #customer-first")
+    clock.set(datetime(2027, 1, 1, 5, 30, tzinfo=UTC))  # 00:30 on 1 January in New York
+    await kudo(bot, "grace", "/kudos @alice for the new-year deal #customer-first")
+    clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))  # Friday 09:00: the first working day
+    assert await bot.run_honours()
+    roll = chat.last("honours")
+    assert roll.startswith("🏆 Honour roll — December 2026\n1 kudo in all.")
+    assert "• Europe: Bruno Rossi — 1 kudo" in roll and "Alice" not in roll
+    await say(bot, "grace", "/kudos top")
+    assert chat.last("grace").startswith("Kudos leaderboard — this month (since 2027-01-01)\n"
+                                         "Most recognised (kudos received)\n1. Alice Martin — 1")
+    # This week is W53, from Monday 28 December: both; last week is W52.
+    await say(bot, "grace", "/kudos top week")
+    week = chat.last("grace")
+    assert week.startswith("Kudos leaderboard — this week (since 2026-12-28)")
+    assert "Alice Martin — 1" in week and "Bruno Rossi — 1" in week
+    await say(bot, "grace", "/kudos top last week")
+    assert "last week (2026-12-21 – 2026-12-27)" in chat.last("grace")
+    await say(bot, "grace", "/honours 2026")
+    assert "• Europe: Bruno Rossi — 1 kudo" in chat.last("grace")
