@@ -196,6 +196,17 @@ class CrmProblem:
         return self.text()
 
 
+def _weeks_of_year(text: str) -> dict[str, int]:
+    """For a week its year does not have ('2025-W53': 2025 has 52), the year and its last
+    week, so the problem can say so; nothing for anything else."""
+    found = re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", text.strip())
+    if found is None or not 1 <= int(found.group(1)) <= 9998 or int(found.group(2)) < 1:
+        return {}
+    year = int(found.group(1))
+    # 28 December is always in its year's last ISO week.
+    return {"year": year, "last": date(year, 12, 28).isocalendar()[1]}
+
+
 def _problem(code: str, **params: Any) -> CrmProblem:
     return CrmProblem(code, params)
 
@@ -424,7 +435,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
             raw_week = cell(fmt.week or "")
             week = parse_week(raw_week)
             if week is None:
-                row_errors.append(_problem("not_a_week", column=fmt.week, value=raw_week))
+                row_errors.append(_problem("not_a_week", column=fmt.week, value=raw_week,
+                                           **_weeks_of_year(raw_week)))
         if row_errors:
             out.errors.append((line, tuple(row_errors)))
             continue

@@ -205,7 +205,13 @@ def parse_period(spec: str, start: date | None = None, fiscal_year_start: int = 
         try:
             monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         except ValueError:
-            raise ValueError(f"{text!r} is not an ISO week") from None
+            year = int(m.group(1))
+            if not 1 <= year <= 9998:
+                raise ValueError(f"{text!r} is not an ISO week") from None
+            # 28 December is always in its year's last ISO week: 2025 has 52, 2026 has 53.
+            last = date(year, 12, 28).isocalendar()[1]
+            raise ValueError(f"{text!r} is not an ISO week: the weeks of {year} run from "
+                             f"{year}-W01 to {year}-W{last:02d}") from None
         return Period("week", monday, monday + timedelta(days=6),
                       f"{m.group(1)}-W{int(m.group(2)):02d}")
     fy0 = _fiscal_start(fiscal_year_start)

@@ -463,9 +463,13 @@ def check_week(text: str, today_week: str) -> str:
     bare = re.fullmatch(r"[Ww](\d{1,2})", value)
     if bare:
         # 'W47' (第47周): this year's, or last year's if this year's is still ahead.
-        year = int(today_week[:4])
-        this_year = f"{year}-W{int(bare.group(1)):02d}"
-        value = this_year if this_year <= today_week else f"{year - 1}-W{bare.group(1)}"
+        year, number = int(today_week[:4]), int(bare.group(1))
+        this_year = f"{year}-W{number:02d}"
+        if this_year <= today_week:
+            value = this_year
+        else:
+            _check_bare_week_53(number, year)
+            value = f"{year - 1}-W{bare.group(1)}"
     match = re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", value)
     if not match:
         raise SummaryWeekError(value, "format")
@@ -479,6 +483,26 @@ def check_week(text: str, today_week: str) -> str:
     if week is None or week < first_week or week > last_week:
         raise SummaryWeekError(value, "out_of_range", first=first_week, last=last_week)
     return week
+
+
+def _check_bare_week_53(number: int, year: int) -> None:
+    """A bare 'W53' read as last year's (this year's is ahead, or this year has none) where
+    last year had none: said as typed, not as the '2025-W53' nobody named, with this
+    year's W53 still to come or, where neither year has one, the latest W53."""
+    if number != 53:
+        return
+    last_year = year - 1
+    if _weeks_in_year(last_year) == 53:
+        return  # last year's W53 (this year's is ahead or there is none): a week
+    if _weeks_in_year(year) == 53:
+        this_year = f"{year}-W53"
+        raise SummaryWeekError(f"W{number}", "bare_not_yet", week=this_year,
+                               start=week_start(this_year).isoformat(), year=last_year,
+                               last=_weeks_in_year(last_year))
+    latest = next((y for y in range(last_year - 1, FIRST_YEAR - 1, -1)
+                   if _weeks_in_year(y) == 53), None)
+    raise SummaryWeekError(f"W{number}", "bare_none", year=year, previous=last_year,
+                           latest=f"{latest}-W53" if latest is not None else "")
 
 
 def _weeks_in_year(year: int) -> int:

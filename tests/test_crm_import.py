@@ -243,7 +243,8 @@ async def test_a_refused_file_in_the_folder_is_reported_to_the_gm(bot, chat, tmp
     assert chat.to("grace") == [
         "⚠️ The CRM file bad.csv in the watched folder was not imported: nothing from it is "
         "stored. Fix these rows and save the file again:\n"
-        "• line 2: week '2026-W99' is not an ISO week such as 2026-W48"]
+        "• line 2: week '2026-W99' is not an ISO week (the weeks of 2026 run from 2026-W01 to "
+        "2026-W53)"]
     with bot.unit() as ctx:
         assert ctx.session.scalar(select(func.count(CrmActual.id))) == 0
 
