@@ -68,8 +68,10 @@ def _closed_bidi(line: str) -> str:
 
 
 #: Characters that show nothing: zero-width spaces and joiners, word joiner, byte order
-#: mark, left-to-right and right-to-left marks.
-INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+#: mark, left-to-right and right-to-left marks, and the bidi embeddings, overrides and
+#: isolates (a figure copied from a right-to-left page or app arrives as "\u202a52000\u202c").
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e" \
+    "\u2066\u2067\u2068\u2069"
 # Those, and variation selectors (U+FE00-FE0F, U+E0100-E01EF), which show nothing alone.
 _SHOWS_NOTHING = re.compile("[\\s" + INVISIBLE + "\ufe00-\ufe0f\U000e0100-\U000e01ef]*")
 
