@@ -68,9 +68,19 @@ def first_shown(items: Sequence[str], near: str = "") -> tuple[list[str], int]:
     return [items[i] for i in sorted(picked)], len(items) - NAMES_SHOWN
 
 
+# Inside a run of backticks, every place after the second: a zero-width space there
+# leaves no three in a row.
+_FENCE = re.compile(r"(?<=``)(?=`)")
+
+
 def _escape_slack(text: str) -> str:
-    # Slack mrkdwn needs exactly these three; anything else would show literally.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Slack mrkdwn escapes exactly these three (no backslash escapes exist). Its other
+    # marks (* _ ~ `) pair only within a line, so a person's own can reach no further
+    # than their line, but a ``` pairs with the next ``` however many lines down: two
+    # directors' blockers would turn everything between them, other people's names
+    # and mentions included, into one code block. A zero-width space breaks the fence.
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _FENCE.sub("\u200b", text) if "```" in text else text
 
 
 def _escape_telegram(text: str) -> str:

@@ -21,25 +21,57 @@ _SEQUENCE = re.compile(
 )
 # C0 except tab and newline, DEL, and C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides (U+202A-202E) and isolates (U+2066-2069): each holds until
+# its closer or the end of the line, so one left open turns whatever follows it on the
+# line around, the bot's own words and figures included.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_SLOW = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
+_EMBED, _POP_EMBED = "\u202a\u202b\u202d\u202e", "\u202c"
+_ISOLATE, _POP_ISOLATE = "\u2066\u2067\u2068", "\u2069"
 
 
 def clean_text(text: str) -> str:
     """Drop terminal escape sequences and control characters; keep newlines and tabs.
 
     Carriage returns become newlines (CRLF counts once), so line structure survives.
+    A right-to-left override (or any bidi embedding or isolate) left open is closed at
+    the end of its line, so it turns only the words it was typed with around, never
+    what the bot writes after them.
     """
     # The common case, kept cheap: summaries render thousands of values. A printable
     # string holds no control character at all (str.isprintable, no regex: half the cost);
     # one with a newline or a tab is searched.
-    if text.isprintable() or not _CONTROL.search(text):
+    if text.isprintable() or not _SLOW.search(text):
         return text
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", _SEQUENCE.sub("", text))
+    if _CONTROL.search(text):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _CONTROL.sub("", _SEQUENCE.sub("", text))
+    return "\n".join(map(_closed_bidi, text.split("\n")))
+
+
+def _closed_bidi(line: str) -> str:
+    """`line` with the bidi embeddings, overrides and isolates it leaves open closed at
+    its end (as Unicode's bidi algorithm pairs them: a PDF never closes past an isolate,
+    a PDI closes everything opened since its isolate, unpaired closers do nothing)."""
+    opened: list[str] = []
+    for ch in line:
+        if ch in _EMBED:
+            opened.append(_POP_EMBED)
+        elif ch in _ISOLATE:
+            opened.append(_POP_ISOLATE)
+        elif ch == _POP_EMBED and opened and opened[-1] == _POP_EMBED:
+            opened.pop()
+        elif ch == _POP_ISOLATE and _POP_ISOLATE in opened:
+            while opened.pop() != _POP_ISOLATE:
+                pass
+    return line + "".join(reversed(opened))
 
 
 #: Characters that show nothing: zero-width spaces and joiners, word joiner, byte order
-#: mark, left-to-right and right-to-left marks.
-INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+#: mark, left-to-right and right-to-left marks, and the bidi embeddings, overrides and
+#: isolates (a figure copied from a right-to-left page or app arrives as "\u202a52000\u202c").
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e" \
+    "\u2066\u2067\u2068\u2069"
 # Those, and variation selectors (U+FE00-FE0F, U+E0100-E01EF), which show nothing alone.
 _SHOWS_NOTHING = re.compile("[\\s" + INVISIBLE + "\ufe00-\ufe0f\U000e0100-\U000e01ef]*")
 

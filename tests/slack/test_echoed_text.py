@@ -1,0 +1,44 @@
+"""What directors type, shown to the GM on Slack: it stays in their own line of the
+summary, through the real Slack SDK against the fake Web API."""
+
+from __future__ import annotations
+
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack.harness import CHANNEL, GRACE, SlackHarness, dm_channel, message
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+
+ZWSP = "\u200b"
+
+
+async def test_code_fences_typed_by_two_directors_do_not_swallow_the_summary_between(
+        slack: SlackHarness, fake: FakeSlackAPI, bot) -> None:
+    # Slack pairs a ``` with the next one however many lines down: Alice's blocker and
+    # Bruno's wins each held one, and the GM's summary between them (the rest of Alice's
+    # block, Bruno's bold name, his mention) showed as one grey code block.
+    await bot.run_checkins()
+    alice = list(ALICE_ANSWERS)
+    alice[3] = "the API ``` still fails"
+    await answer_all(bot, "alice", alice)
+    await answer_all(bot, "bruno", ["41000", "Signed ``` Rome", "none", "1", "Go", "3"])
+    await slack.settle()
+    await slack.command(GRACE, "/summary", channel=dm_channel(GRACE))
+    summary = slack.last_text(GRACE)
+    assert "```" not in summary
+    # Their words read as typed (the space between the backticks shows as nothing) ...
+    assert f"blockers: the API ``{ZWSP}` still fails" in summary
+    assert f"this week's wins: Signed ``{ZWSP}` Rome" in summary
+    # ... and Bruno's block is his, as the template lays it out.
+    assert "\n\n*Bruno Rossi · team Europe*\n✅ <@U0BRUNO> — checked in\n" in summary
+
+
+async def test_a_link_a_group_and_markup_in_a_kudos_reason_are_shown_not_acted_on(
+        slack: SlackHarness) -> None:
+    """What Slack sends for a link with a label, a user group, a stranger and a typed
+    `&lt;b&gt;`: the shout-out shows each as the words they are, and holds no Slack
+    token (`<…>`) but the one mention of the person praised."""
+    await slack.event(message(
+        GRACE, "thanks <@U0ALICE> for <https://evil.example/x|the deck> and "
+               "<!subteam^S123> &lt;b&gt;&amp;lt;", ts="1700000000.001070"))
+    shout = slack.last_text(CHANNEL)
+    assert shout == ("👏 <@U0ALICE> — kudos from *Grace Chen*: thanks for the deck "
+                     "(https://evil.example/x) and @subteam &lt;b&gt;&amp;lt;")

@@ -1,0 +1,44 @@
+"""What people type, shown to others on Telegram (python-telegram-bot against the fake Bot
+API, which refuses HTML it cannot parse and texts over 4,096 UTF-16 units): it arrives,
+whole, as the words typed, and adds no markup or mention of its own."""
+
+from __future__ import annotations
+
+from bot.adapters.telegram_format import html_to_plain, utf16_len
+from tests.telegram.conftest import ALICE, GRACE, GROUP, TG
+from tests.telegram.test_kudos import mention
+from tests.test_checkin import ALICE_ANSWERS
+
+TYPED = ('<b>bold & [x](tg://user?id=1001) *half _open `code '
+         '<a href="tg://user?id=1001">Grace</a> &lt;')
+
+
+async def test_html_and_markdown_in_a_kudos_reason_show_as_typed(tg: TG) -> None:
+    text = f"/kudos @bruno_r for {TYPED}"
+    await tg.say_in_group(GRACE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 6}, mention(text, "bruno_r")])
+    shout = tg.sent(GROUP)[-1]
+    assert shout["parse_mode"] == "HTML"
+    assert html_to_plain(shout["text"]).endswith(f": {TYPED}")
+    assert "<a " not in shout["text"]  # Bruno has no text mention; nobody else is linked
+
+
+async def test_a_blocker_longer_than_a_message_reaches_the_gm_whole(tg: TG) -> None:
+    # 1,900 rockets: Alice's answer is 1,998 characters (2,000 are taken) but 3,898 of
+    # Telegram's units (a rocket counts two), and with the rest of the GM's summary more
+    # than one message takes. It goes in parts, none cut inside a rocket, none refused,
+    # her markup as typed.
+    blocker = f"{TYPED} " + "🚀" * 1900 + " end"
+    assert len(blocker) == 1998
+    answers = list(ALICE_ANSWERS)
+    answers[3] = blocker
+    await tg.checkins("alice")
+    for answer in answers:
+        assert await tg.say(ALICE, answer)
+    before = len(tg.sent(GRACE))
+    await tg.say(GRACE, "/summary")
+    parts = tg.sent(GRACE)[before:]
+    assert len(parts) > 1
+    assert all(utf16_len(m["text"]) <= 4096 for m in parts)
+    shown = "".join(tg.shown(GRACE)[-len(parts):])
+    assert f"blockers: {TYPED} " + "🚀" * 1900 + " end" in shown.replace("\n", "")
