@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 
 from bot.org import Org, OrgError, parse_org
+from bot.renames import accounts, renames
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -41,15 +42,22 @@ class OrgChange:
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    #: (old key, new key) of each person whose key the edit changed (bot.renames).
+    renamed: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.sections)
+        return bool(self.added or self.removed or self.changed or self.sections
+                    or self.renamed)
 
     def describe(self) -> str:
         """One line for the log: '1 added (dana), 2 changed (…); settings changed: values'."""
         people = ", ".join(f"{len(keys)} {what} ({_named(keys)})" for what, keys in (
             ("added", self.added), ("removed", self.removed), ("changed", self.changed))
             if keys)
+        if self.renamed:
+            moves = tuple(f"{old} → {new}" for old, new in self.renamed)
+            people = ", ".join(p for p in (
+                people, f"{len(moves)} renamed ({_named(moves)})") if p)
         settings = "settings changed: " + ", ".join(self.sections) if self.sections else ""
         return "; ".join(part for part in (people, settings) if part) or "no change"
 
@@ -66,12 +74,25 @@ def org_change(old: Org, new: Org) -> OrgChange:
     sections = tuple(f.name for f in fields(Org)
                      if f.compare and f.name != "people"
                      and getattr(old, f.name) != getattr(new, f.name))
+    moved = _renames(old, new)
+    kept = set(moved) | set(moved.values())
     return OrgChange(
-        added=tuple(k for k in new_people if k not in old_people),
-        removed=tuple(k for k in old_people if k not in new_people),
+        added=tuple(k for k in new_people if k not in old_people and k not in kept),
+        removed=tuple(k for k in old_people if k not in new_people and k not in kept),
         changed=tuple(k for k, p in new_people.items()
                       if k in old_people and old_people[k] != p),
-        sections=sections)
+        sections=sections,
+        renamed=tuple((old_key, new_key) for new_key, old_key in moved.items()))
+
+
+def _renames(old: Org, new: Org) -> dict[str, str]:
+    """{new key: old key}: the people the edit renamed, as the people table's sync sees them."""
+    old_keys, new_keys = {p.key for p in old.people}, {p.key for p in new.people}
+    return renames(
+        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
+         for p in old.people if p.key not in new_keys},
+        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
+         for p in new.people if p.key not in old_keys})
 
 
 def newly_due(old: Org, new: Org) -> list[str]:
@@ -79,6 +100,7 @@ def newly_due(old: Org, new: Org) -> list[str]:
     or moved to another timezone. Start-up would catch their missed check-in up; so does
     a reload."""
     before = {p.key: p for p in old.people}
+    before |= {new_key: before[old_key] for new_key, old_key in _renames(old, new).items()}
     return [p.key for p in new.people if p.checks_in and (
         (was := before.get(p.key)) is None or not was.checks_in or was.timezone != p.timezone)]
 
