@@ -282,6 +282,23 @@ class PeopleRepo:
             return self.by_key(user_id)
         return None
 
+    def former(self, platform: str, user_id: str, username: str | None = None) -> Person | None:
+        """Someone removed from the org file who writes from the account they had (the
+        latest such, when several left with it); None for anyone else. Binds nothing."""
+        query = select(Person).where(~Person.active).order_by(Person.id.desc()).limit(1)
+        if platform == "slack":
+            return self.session.scalar(query.where(Person.slack_id == user_id))
+        if platform == "telegram" and user_id.isdigit():
+            found = self.session.scalar(query.where(Person.telegram_id == int(user_id)))
+            if found is None and username:
+                found = self.session.scalar(query.where(
+                    Person.telegram_id.is_(None), Person.telegram_username.is_not(None),
+                    func.lower(Person.telegram_username) == username.removeprefix("@").lower()))
+            return found
+        if platform == "console":
+            return self.session.scalar(query.where(Person.key == user_id))
+        return None
+
     def preload_senders(self, senders: Collection[tuple[str, str]]) -> list[Person]:
         """Load the active people behind (platform, user id) pairs in one statement per
         platform, so by_platform() finds them without a query of its own (for the rest

@@ -39,3 +39,36 @@ async def test_a_director_whose_key_changes_keeps_her_history_and_is_not_asked_a
     assert "Closed Acme" in history and "not in the org file yet" not in history
     await say(running.bot, "sam", "/1on1")
     assert "Alice Martin" in running.chat.last("sam")
+
+
+def _without(text: str, key: str) -> str:
+    """The org file without one person's entry."""
+    start = text.index(f"  - key: {key}\n")
+    end = text.find("  - key: ", start + 1)
+    return text[:start] + (text[end:] if end != -1 else "")
+
+
+async def test_someone_removed_midway_through_a_check_in_is_told_so_in_their_language(running):
+    """Alice is three answers into her check-in and 李雷 has not begun his when the
+    operator takes both out of the org file. Alice's next answer is told that she left
+    the file and her check-in stopped where she was, what she gave kept; 李雷 is told in
+    Chinese. Neither reads "I don't know you yet", which a stranger still does."""
+    for answer in ALICE_ANSWERS[:3]:
+        await say(running.bot, "alice", answer)
+    running.chat.clear()
+    text = _without(_without(running.path.read_text(encoding="utf-8"), "alice"), "li")
+    running.write(text.replace("manager: alice", "manager: grace"))
+    change = await running.watcher.check()
+    assert change is not None and set(change.removed) == {"alice", "li"}
+
+    await say(running.bot, "alice", ALICE_ANSWERS[3])
+    told = running.chat.last("alice")
+    assert "you are no longer in teampulse's org file" in told
+    assert "Your check-in for 2026-W48 stopped where you were: what you answered is kept" in told
+    assert "key: alice" in told and "don't know you yet" not in told
+    await say(running.bot, "li", "/summary")
+    told = running.chat.last("li")
+    assert "你已不在 teampulse 的组织名单中" in told and "key: li" in told
+    assert "签到停在了" not in told  # he had not begun one
+    await say(running.bot, "nobody", "hello")
+    assert "I don't know you yet" in running.chat.last("nobody")
