@@ -11,7 +11,7 @@ from tests.test_org_reload import PROMPT, running  # noqa: F401  (the fixture)
 
 
 async def test_a_director_whose_key_changes_keeps_her_history_and_is_not_asked_again(
-        running, caplog):
+        running, caplog):  # noqa: F811
     """Alice checked in this week; the operator corrects her key `alice` to `amartin`
     (her Slack and Telegram ids unchanged). The GM still sees one Alice, checked in; she
     is not asked for this week again; her check-in is in `/summary amartin`, and Sam,
@@ -48,7 +48,8 @@ def _without(text: str, key: str) -> str:
     return text[:start] + (text[end:] if end != -1 else "")
 
 
-async def test_someone_removed_midway_through_a_check_in_is_told_so_in_their_language(running):
+async def test_someone_removed_midway_through_a_check_in_is_told_so_in_their_language(
+        running):  # noqa: F811
     """Alice is three answers into her check-in and 李雷 has not begun his when the
     operator takes both out of the org file. Alice's next answer is told that she left
     the file and her check-in stopped where she was, what she gave kept; 李雷 is told in
