@@ -73,3 +73,42 @@ async def test_someone_removed_midway_through_a_check_in_is_told_so_in_their_lan
     assert "签到停在了" not in told  # he had not begun one
     await say(running.bot, "nobody", "hello")
     assert "I don't know you yet" in running.chat.last("nobody")
+
+
+async def test_a_key_changed_while_the_bot_was_stopped_or_after_a_removal_keeps_the_person(
+        tmp_path, database_url, clock):
+    """The bot is stopped, Alice's key corrected to `amartin`, the bot started: her
+    check-in of the week is hers. Later she is taken out and put back as `alice.m` (same
+    Slack id): still her."""
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+
+    path = tmp_path / "org.yaml"
+    text = TEST_ORG.read_text(encoding="utf-8")
+
+    async def start(org: str) -> tuple[object, RecordingAdapter]:
+        path.write_text(org, encoding="utf-8")
+        bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+        chat = RecordingAdapter()
+        bot.register(chat)
+        return (bot, engine), chat
+
+    (bot, engine), _ = await start(text)
+    await say(bot, "alice", "/checkin")
+    for answer in ALICE_ANSWERS:
+        await say(bot, "alice", answer)
+    bot.close()
+    engine.dispose()
+    for org in (text.replace("key: alice", "key: amartin").replace("manager: alice",
+                                                                   "manager: amartin"),
+                _without(text, "alice").replace("manager: alice", "manager: grace"),
+                text.replace("key: alice", "key: alice.m").replace("manager: alice",
+                                                                   "manager: alice.m")):
+        (bot, engine), chat = await start(org)
+        key = "amartin" if "key: amartin" in org else "alice.m"
+        if "Alice" in org:
+            await say(bot, "grace", f"/summary {key}")
+            assert "Closed Acme" in chat.last("grace"), org
+        bot.close()
+        engine.dispose()
