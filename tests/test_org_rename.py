@@ -112,3 +112,48 @@ async def test_a_key_changed_while_the_bot_was_stopped_or_after_a_removal_keeps_
             assert "Closed Acme" in chat.last("grace"), org
         bot.close()
         engine.dispose()
+
+
+async def test_the_gm_is_told_in_chat_of_an_edit_refused_and_still_there_a_minute_later(
+        running):  # noqa: F811
+    """The operator saves a tab into Bruno's entry. The bot keeps its org; at the next look,
+    the file still so, the GM reads in chat which file, line and entry, once. A file
+    briefly bad while an editor saves it, good at the next look, tells nobody. The GM who
+    reads Chinese is told in Chinese."""
+    good = running.path.read_text(encoding="utf-8")
+    running.chat.clear()
+    running.write(good.replace("    role: director\n    manager: grace\n    team: Europe",
+                               "    role: director\n\tmanager: grace\n    team: Europe"))
+    assert await running.watcher.check() is None
+    assert running.chat.to("grace") == []  # (maybe half-saved: wait for the next look)
+    running.write(good)  # it was: fixed before the next look
+    await running.watcher.check()
+    await running.watcher.check()
+    assert running.chat.to("grace") == []
+
+    bad = good.replace("    role: director\n    manager: grace\n    team: Europe",
+                       "    role: director\n\tmanager: grace\n    team: Europe")
+    running.write(bad)
+    await running.watcher.check()
+    await running.watcher.check(force=True)  # a SIGHUP on it changes nothing
+    await running.watcher.check()
+    await running.bot.drain()
+    line = bad[:bad.index("\t")].count("\n") + 1
+    told = running.chat.to("grace")
+    assert len(told) == 1
+    assert "The org file org.yaml was edited, but the edit was not applied" in told[0]
+    assert (f"org.yaml:{line}: column 1: not valid YAML (found a tab character that violates "
+            "indentation), in the entry of 'bruno'") in told[0]
+    await running.watcher.check()
+    await running.bot.drain()
+    assert len(running.chat.to("grace")) == 1  # once
+    await say(running.bot, "bruno", "/help")
+    assert "don't know you" not in running.chat.last("bruno")  # the running org is kept
+
+    await say(running.bot, "grace", "/language 中文")
+    running.chat.clear()
+    running.write(bad.replace("role: member", "role: boss", 1))
+    await running.watcher.check()
+    await running.watcher.check()
+    await running.bot.drain()
+    assert "组织文件 org.yaml 已被修改，但这次修改没有生效" in running.chat.last("grace")
