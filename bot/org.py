@@ -524,14 +524,34 @@ def _cache(text: str, data: Any) -> str | None:
     return verified
 
 
+#: A person's entry's first line in the file, as written in the example (`  - key: li`).
+_ENTRY_START = re.compile(r"^[ \t]*-[ \t]+key:[ \t]*['\"]?([^'\"#\s]+)")
+
+
+def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> OrgError:
+    """The file is no YAML: where (`org.yaml:113:`, the column), what, and whose entry it is
+    in, so a 10,000-person file's operator finds it; a tab is told what to do instead."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return OrgError(path, [f"not valid YAML ({problem})"])
+    hint = "; indent with spaces: YAML does not allow tabs there" if "tab" in problem else ""
+    entry = ""
+    for number, line in reversed(list(enumerate(text.splitlines()[:mark.line + 1], 1))):
+        found = _ENTRY_START.match(line)
+        if found:
+            entry = f", in the entry of {found[1]!r} that starts at line {number}"
+            break
+    return OrgError(path, [f"column {mark.column + 1}: not valid YAML ({problem}){entry}{hint}"],
+                    lines=[mark.line + 1])
+
+
 def parse_org(text: str, path: Path = Path("<org>")) -> Org:
     """Validate org-file text (YAML)."""
     try:
         raw, duplicates = _load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise OrgError(path, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+        raise _yaml_error(path, text, exc) from None
     if duplicates:
         raise OrgError(path, duplicates)
     if not isinstance(raw, dict):
@@ -674,7 +694,30 @@ def _describe_error(err: Any, raw: Any) -> str:
         message = message.removeprefix("Value error, ")  # our own words, as written
     elif err["type"] == "finite_number":
         message = "must be a finite number"
+    elif loc[-1:] == ("weekly_target",) and err["type"] in _NOT_A_TARGET:
+        # Pydantic's "Input should be greater than 0" names neither the KPI nor what was
+        # written; "60000 CNY" is the likeliest slip (a currency belongs in `unit`).
+        given = err.get("input")
+        metric = _kpi_metric(raw, loc)
+        return (f"{entry}: {field_path}{f' ({metric})' if metric else ''}: must be a number "
+                f"greater than 0 ({given!r} is not), written in digits without commas or "
+                "units (50000; the currency or unit goes in 'unit')")
+    elif err["type"] == "literal_error":
+        message = f"{err.get('input')!r} is not one of {err['ctx']['expected']}"
     return f"{entry}: {field_path or 'entry'}: {message}"
+
+
+#: Pydantic's error types for a weekly_target that is no number above 0.
+_NOT_A_TARGET = ("greater_than", "float_parsing", "float_type")
+
+
+def _kpi_metric(raw: Any, loc: tuple[Any, ...]) -> str:
+    """The metric of the KPI an error's location (people, i, kpis, j, …) is in, or ''."""
+    try:
+        metric = raw[loc[0]][loc[1]][loc[2]][loc[3]].get("metric")
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return ""
+    return metric if isinstance(metric, str) else ""
 
 
 def _unknown_field(loc: tuple[Any, ...], what: str) -> str:

@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 
 from bot.org import Org, OrgError, parse_org
+from bot.readers import GM
+from bot.renames import accounts, renames
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
+    from handlers.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 RELOAD_EVERY = 60.0
 #: People named in the reload's log line before "…".
 NAMED = 5
+#: Problems the GM's chat notice of a refused edit lists before "and N more".
+NOTICE_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -41,15 +46,22 @@ class OrgChange:
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    #: (old key, new key) of each person whose key the edit changed (bot.renames).
+    renamed: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.sections)
+        return bool(self.added or self.removed or self.changed or self.sections
+                    or self.renamed)
 
     def describe(self) -> str:
         """One line for the log: '1 added (dana), 2 changed (…); settings changed: values'."""
         people = ", ".join(f"{len(keys)} {what} ({_named(keys)})" for what, keys in (
             ("added", self.added), ("removed", self.removed), ("changed", self.changed))
             if keys)
+        if self.renamed:
+            moves = tuple(f"{old} → {new}" for old, new in self.renamed)
+            people = ", ".join(p for p in (
+                people, f"{len(moves)} renamed ({_named(moves)})") if p)
         settings = "settings changed: " + ", ".join(self.sections) if self.sections else ""
         return "; ".join(part for part in (people, settings) if part) or "no change"
 
@@ -66,12 +78,25 @@ def org_change(old: Org, new: Org) -> OrgChange:
     sections = tuple(f.name for f in fields(Org)
                      if f.compare and f.name != "people"
                      and getattr(old, f.name) != getattr(new, f.name))
+    moved = _renames(old, new)
+    kept = set(moved) | set(moved.values())
     return OrgChange(
-        added=tuple(k for k in new_people if k not in old_people),
-        removed=tuple(k for k in old_people if k not in new_people),
+        added=tuple(k for k in new_people if k not in old_people and k not in kept),
+        removed=tuple(k for k in old_people if k not in new_people and k not in kept),
         changed=tuple(k for k, p in new_people.items()
                       if k in old_people and old_people[k] != p),
-        sections=sections)
+        sections=sections,
+        renamed=tuple((old_key, new_key) for new_key, old_key in moved.items()))
+
+
+def _renames(old: Org, new: Org) -> dict[str, str]:
+    """{new key: old key}: the people the edit renamed, as the people table's sync sees them."""
+    old_keys, new_keys = {p.key for p in old.people}, {p.key for p in new.people}
+    return renames(
+        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
+         for p in old.people if p.key not in new_keys},
+        {p.key: accounts(p.slack_id, p.telegram_id, p.telegram_username)
+         for p in new.people if p.key not in old_keys})
 
 
 def newly_due(old: Org, new: Org) -> list[str]:
@@ -79,6 +104,7 @@ def newly_due(old: Org, new: Org) -> list[str]:
     or moved to another timezone. Start-up would catch their missed check-in up; so does
     a reload."""
     before = {p.key: p for p in old.people}
+    before |= {new_key: before[old_key] for new_key, old_key in _renames(old, new).items()}
     return [p.key for p in new.people if p.checks_in and (
         (was := before.get(p.key)) is None or not was.checks_in or was.timezone != p.timezone)]
 
@@ -124,6 +150,9 @@ class OrgWatcher:
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     #: An applied edit whose jobs the leader has still to bring in line: (old org, new org).
     _jobs_due: tuple[Org, Org] | None = None
+    #: A refused version not told to the GM yet: (its hash, the problems), told once still
+    #: there at the next look (a file saved in place is briefly half-written).
+    _notice_due: tuple[str, OrgError] | None = None
 
     def __post_init__(self) -> None:
         # The files as start-up read them (see `stamp_of`): only a later edit is a change.
@@ -161,11 +190,14 @@ class OrgWatcher:
         self._sync_jobs()
         stamp = _stamp(_watched(self.path, self.bot.org))
         if stamp == self.stamp and not force:
+            if self._notice_due is not None:
+                await self._tell_gm(*self._notice_due)
             return None
         text, unreadable = await asyncio.to_thread(self._read)
         digest = None if unreadable else _digest(text, stamp)
         if digest is not None and digest == self.digest:
-            self.stamp = stamp  # touched, or saved unchanged
+            self.stamp = stamp  # touched, or saved unchanged (a bad version put right)
+            self._notice_due = None
             if force:
                 log.info("org file %s: unchanged", self.path)
             return None
@@ -179,6 +211,8 @@ class OrgWatcher:
                 self.refused.add(key)
                 self.bot.metrics.org_reloads.labels("refused").inc()
                 log.warning("org file not reloaded; the running org is kept. %s", exc)
+                version = hashlib.sha256((key + repr(stamp)).encode("utf-8")).hexdigest()
+                self._notice_due = (version[:40], exc)
             self.stamp = stamp
             return None
         if _stamp(_watched(self.path, self.bot.org)) != stamp:
@@ -188,6 +222,7 @@ class OrgWatcher:
             log.info("org file %s changed while it was read; reading it again at the next "
                      "look", self.path)
             return None
+        self._notice_due = None  # a good version came in time: nothing to tell
         old = self.bot.org
         change = org_change(old, new)
         if not change and force:
@@ -209,6 +244,23 @@ class OrgWatcher:
         self.refused.clear()
         self._sync_jobs()
         return change or None
+
+    async def _tell_gm(self, key: str, exc: OrgError) -> None:
+        """The GM reads in chat that an edit was refused and why: whoever saved it may
+        never see the log, and believes it applied ("I added Dana")."""
+        self._notice_due = None
+        problems = [f"{(exc.files[i] or exc.path).name}:{line}: {p}" if line else p
+                    for i, (p, line) in enumerate(zip(exc.problems, exc.lines, strict=True))]
+
+        def tell(ctx: Context) -> None:
+            gm = next((p for p in ctx.people.active() if p.role == "gm"), None)
+            if gm is not None:  # (one per bad version, whichever replica tells it first)
+                ctx.tell(gm, "org_refused", file=exc.path.name, problems=problems[:NOTICE_LINES],
+                         more=max(0, len(problems) - NOTICE_LINES),
+                         dedupe_key=f"org-refused:{key}", readers=GM)
+
+        await self.bot.db(self.bot._in_unit, tell)
+        await self.bot.deliver(wait=False)
 
     def _sync_jobs(self) -> None:
         """The leader's part of a reload: its jobs and the catch-up (see

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import exists, select
+
 from handlers.context import Context
+from storage.models import Answer, CheckinRound
 
 
 def cmd_help(ctx: Context, args: str) -> None:
@@ -26,5 +29,23 @@ def unknown_person(ctx: Context) -> None:
     # In a group the answer (it quotes their id) is for them alone: an ephemeral note
     # (Slack) or a DM; where a DM cannot reach them (a Telegram user who never started
     # the bot), the group gets a short note that names no id.
+    former = ctx.people.former(event.platform, event.user_id, event.username)
+    if former is not None:
+        # Someone the operator took out of the file: "I don't know you yet" would be
+        # untrue, and a check-in they were answering stopped without a word.
+        ctx.reply("left_org", locale=former.locale, key=former.key, name=former.display_name,
+                  unfinished=_unfinished_week(ctx, former.id),
+                  if_undeliverable="stranger_group_note")
+        return
     ctx.reply("unknown_user", network=event.platform, user_id=event.user_id,
               username=event.username or "", if_undeliverable="stranger_group_note")
+
+
+def _unfinished_week(ctx: Context, person_id: int) -> str:
+    """The week of a check-in they had begun answering and not finished, else ''."""
+    week = ctx.session.scalar(
+        select(CheckinRound.week).where(
+            CheckinRound.person_id == person_id, CheckinRound.status == "open",
+            exists().where(Answer.round_id == CheckinRound.id))
+        .order_by(CheckinRound.week.desc()).limit(1))
+    return week or ""

@@ -40,6 +40,7 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from bot.events import ASKED_IN_KEY, ASKS_KEY
 from bot.readers import AGAIN_KEY, READERS_KEY, may_read
+from bot.renames import accounts, renames
 from storage.db import defer_after, defer_insert, insert_connection
 from storage.models import (
     Answer,
@@ -127,13 +128,16 @@ class PeopleRepo:
             # each joined is not known (None, as people synced before 0016).
             now = None
         claimed = {op.telegram_id: op.key for op in people if op.telegram_id is not None}
+        moved = self._renamed(existing, people)
+        for new_key, old_key in moved.items():
+            existing[new_key] = existing.pop(old_key)
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for op in people:
             row = existing.pop(op.key, None)
             old = row or {"telegram_id": None, "telegram_username": None}
             want: dict[str, Any] = {
-                "display_name": op.name, "role": op.role, "manager_key": op.manager,
+                "key": op.key, "display_name": op.name, "role": op.role, "manager_key": op.manager,
                 "team": op.team, "timezone": op.timezone,
                 # (A language chosen in chat wins: see Person.chosen_locale.)
                 "locale": (row or {}).get("chosen_locale") or op.locale,
@@ -163,11 +167,38 @@ class PeopleRepo:
                 updates.append({"id": gone["id"], **{**_person_fields(gone), **change}})
         if updates:  # by primary key, one executemany
             self.session.execute(update(Person), updates)
+        for new_key, old_key in moved.items():
+            self._follow_rename(old_key, new_key)
         if inserts:  # the table's own insert: the ORM's bulk path costs 3x for 10,000 rows
             self.session.execute(insert(people_t), inserts)
         self._sync_kpis(people)
         # Objects loaded earlier in this session must not hide what was just written.
         self.session.expire_all()
+
+    @staticmethod
+    def _renamed(existing: Mapping[str, dict[str, Any]],
+                 people: Sequence[Any]) -> dict[str, str]:
+        """{new key: old key} of people whose key the file changed (see bot.renames)."""
+        in_file = {op.key for op in people}
+        gone = {key: accounts(r["slack_id"], r["telegram_id"], r["telegram_username"])
+                for key, r in existing.items() if key not in in_file}
+        if not gone:
+            return {}
+        added = {op.key: accounts(op.slack_id, op.telegram_id, op.telegram_username)
+                 for op in people if op.key not in existing}
+        return renames(gone, added)
+
+    def _follow_rename(self, old_key: str, new_key: str) -> None:
+        # Past rounds name their manager of the week by key: a member's week under
+        # `alice` must still find her as `amartin`. On the console a person's address is
+        # their key, so what waits for them there goes to the new one.
+        self.session.execute(update(CheckinRound).where(CheckinRound.manager_key == old_key)
+                             .values(manager_key=new_key))
+        self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.platform == "console",
+                                        OutboxMessage.address == old_key,
+                                        OutboxMessage.status == "pending")
+            .values(address=new_key).execution_options(synchronize_session=False))
 
     def _sync_kpis(self, people: Sequence[Any]) -> None:
         kpis_t = KpiTarget.__table__
@@ -249,6 +280,23 @@ class PeopleRepo:
             return found
         if platform == "console":
             return self.by_key(user_id)
+        return None
+
+    def former(self, platform: str, user_id: str, username: str | None = None) -> Person | None:
+        """Someone removed from the org file who writes from the account they had (the
+        latest such, when several left with it); None for anyone else. Binds nothing."""
+        query = select(Person).where(~Person.active).order_by(Person.id.desc()).limit(1)
+        if platform == "slack":
+            return self.session.scalar(query.where(Person.slack_id == user_id))
+        if platform == "telegram" and user_id.isdigit():
+            found = self.session.scalar(query.where(Person.telegram_id == int(user_id)))
+            if found is None and username:
+                found = self.session.scalar(query.where(
+                    Person.telegram_id.is_(None), Person.telegram_username.is_not(None),
+                    func.lower(Person.telegram_username) == username.removeprefix("@").lower()))
+            return found
+        if platform == "console":
+            return self.session.scalar(query.where(Person.key == user_id))
         return None
 
     def preload_senders(self, senders: Collection[tuple[str, str]]) -> list[Person]:

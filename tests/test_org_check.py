@@ -276,3 +276,29 @@ def test_a_goals_file_not_in_utf8_is_refused_not_a_crash(tmp_path, capsys) -> No
     err = capsys.readouterr().err
     assert f"  - {tmp_path / 'org.yaml'}:3: goals: the goals file 'goals.yaml' cannot be " \
            "read: 'utf-8' codec can't decode" in err
+
+
+@pytest.mark.parametrize("command", ["check-org", "run"])
+def test_the_operators_slips_name_the_file_the_line_and_the_person(
+        tmp_path, capsys, command) -> None:
+    """A tab, a role not in the list, a currency written into a KPI's target: each is
+    refused (exit 2) naming the file and line, whose entry it is, what was written and
+    what to write instead, by `check-org` and by `run` alike."""
+    good = _big_org(30)
+    tab = _edit(good, "d0012", "    role: director", "\trole: director")
+    err = _refused(tmp_path, capsys, command, tab)
+    assert (f"org.yaml:{_line(tab, chr(9))}: column 1: not valid YAML (found a tab character "
+            "that violates indentation), in the entry of 'd0012' that starts at line "
+            f"{_line(tab, 'key: d0012')}; indent with spaces: YAML does not allow tabs there"
+            ) in err
+    role = _edit(good, "d0020", "role: director", "role: vp")
+    err = _refused(tmp_path, capsys, command, role)
+    assert (f"org.yaml:{_line(role, 'role: vp')}: people[21] ('d0020'): role: 'vp' is not one "
+            "of 'gm', 'director' or 'member'") in err
+    money = _edit(good, "d0007", "    timezone: UTC\n", "    timezone: UTC\n    kpis:\n"
+                  "      - {metric: revenue, unit: CNY, weekly_target: 60000 CNY}\n")
+    err = _refused(tmp_path, capsys, command, money)
+    assert (f"org.yaml:{_line(money, 'weekly_target: 60000 CNY')}: people[8] ('d0007'): "
+            "kpis.0.weekly_target (revenue): must be a number greater than 0 ('60000 CNY' is "
+            "not), written in digits without commas or units (50000; the currency or unit "
+            "goes in 'unit')") in err
