@@ -29,7 +29,7 @@ def unknown_person(ctx: Context) -> None:
     # In a group the answer (it quotes their id) is for them alone: an ephemeral note
     # (Slack) or a DM; where a DM cannot reach them (a Telegram user who never started
     # the bot), the group gets a short note that names no id.
-    former = ctx.people.former(event.platform, event.user_id, event.username)
+    former = ctx.people.former(event.platform, event.user_id)
     if former is not None:
         # Someone the operator took out of the file: "I don't know you yet" would be
         # untrue, and a check-in they were answering stopped without a word.

@@ -180,7 +180,11 @@ class PeopleRepo:
                  people: Sequence[Any]) -> dict[str, str]:
         """{new key: old key} of people whose key the file changed (see bot.renames)."""
         in_file = {op.key for op in people}
-        gone = {key: accounts(r["slack_id"], r["telegram_id"], r["telegram_username"])
+        # A Telegram username is the account's only while it keeps it: one freed by
+        # someone removed earlier may be anyone's now, so only the ids of people who left
+        # before this edit tell a rename (ids are never reused).
+        gone = {key: accounts(r["slack_id"], r["telegram_id"],
+                              r["telegram_username"] if r["active"] else None)
                 for key, r in existing.items() if key not in in_file}
         if not gone:
             return {}
@@ -282,19 +286,16 @@ class PeopleRepo:
             return self.by_key(user_id)
         return None
 
-    def former(self, platform: str, user_id: str, username: str | None = None) -> Person | None:
+    def former(self, platform: str, user_id: str) -> Person | None:
         """Someone removed from the org file who writes from the account they had (the
         latest such, when several left with it); None for anyone else. Binds nothing."""
         query = select(Person).where(~Person.active).order_by(Person.id.desc()).limit(1)
         if platform == "slack":
             return self.session.scalar(query.where(Person.slack_id == user_id))
         if platform == "telegram" and user_id.isdigit():
-            found = self.session.scalar(query.where(Person.telegram_id == int(user_id)))
-            if found is None and username:
-                found = self.session.scalar(query.where(
-                    Person.telegram_id.is_(None), Person.telegram_username.is_not(None),
-                    func.lower(Person.telegram_username) == username.removeprefix("@").lower()))
-            return found
+            # By the id alone: a username someone removed has given up may be a stranger's
+            # now, and the stranger would be told the removed person's key and name.
+            return self.session.scalar(query.where(Person.telegram_id == int(user_id)))
         if platform == "console":
             return self.session.scalar(query.where(Person.key == user_id))
         return None

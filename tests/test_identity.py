@@ -8,6 +8,7 @@ import pytest
 
 from bot.core import TeamPulse
 from bot.org import Org, parse_org
+from storage.models import Person
 from storage.repositories import PeopleRepo
 
 ORG = """
@@ -111,3 +112,59 @@ def test_the_person_found_by_username_carries_the_bound_id(people: TeamPulse) ->
     with people.unit() as ctx:
         found = ctx.people.by_platform("telegram", "2002", "MAX_POWER")
         assert found is not None and found.telegram_id == 2002
+
+
+def _without_viv(extra: str = "") -> Org:
+    text = ORG.replace(
+        "  - {key: viv, name: Viv, role: member, timezone: UTC, telegram_username: viv_ops}\n",
+        extra).replace("summary_viewers: [viv]", "summary_viewers: []")
+    return org(text)
+
+
+async def test_a_username_someone_removed_gave_up_tells_its_new_owner_nothing_of_them(
+        people: TeamPulse) -> None:
+    """Viv (in the file by username, never wrote) is taken out. Whoever has 'viv_ops' on
+    Telegram now writes: a stranger, not told Viv's key and name as someone who left."""
+    from bot.events import InboundEvent
+    from tests.support import RecordingAdapter
+
+    with people.unit() as ctx:
+        PeopleRepo(ctx.session).sync(_without_viv().people)
+    chat = RecordingAdapter(platform="telegram")
+    people.register(chat)
+    await people.handle(InboundEvent(platform="telegram", user_id="6666", chat_id="6666",
+                                     chat_type="direct", text="/help", username="viv_ops"))
+    await people.drain()
+    told = chat.sent[-1].message.text
+    assert "don't know you yet" in told
+    assert "viv" not in told.lower().replace("viv_ops", "")
+
+
+def test_a_username_freed_weeks_ago_given_to_someone_new_is_not_a_rename(
+        people: TeamPulse) -> None:
+    """Viv leaves; a later edit adds Walt with the username Viv had (Telegram lets anyone
+    take a freed one): Walt is someone new, Viv's history stays hers. Taken out and put
+    in by the same edit, the username does tell a key corrected."""
+    with people.unit() as ctx:
+        viv = ctx.people.by_key("viv")
+        assert viv is not None
+        viv_id = viv.id
+    with people.unit() as ctx:
+        PeopleRepo(ctx.session).sync(_without_viv().people)
+    walt = "  - {key: walt, name: Walt, role: member, timezone: UTC, telegram_username: viv_ops}\n"
+    with people.unit() as ctx:
+        PeopleRepo(ctx.session).sync(_without_viv(walt).people)
+    with people.unit() as ctx:
+        new = ctx.people.by_key("walt")
+        assert new is not None and new.id != viv_id
+        old = ctx.session.get(Person, viv_id)
+        assert old is not None and old.key == "viv" and not old.active
+
+    with people.unit() as ctx:  # (the same edit: a rename)
+        PeopleRepo(ctx.session).sync(org().people)
+    with people.unit() as ctx:
+        PeopleRepo(ctx.session).sync(org(ORG.replace("key: viv,", "key: vivian,")
+                                         .replace("[viv]", "[vivian]")).people)
+    with people.unit() as ctx:
+        renamed = ctx.people.by_key("vivian")
+        assert renamed is not None and renamed.id == viv_id
