@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -234,12 +234,25 @@ def _apply(key: str, start: datetime, duration: timedelta,
 
 def next_occurrence(session: Session, pair: Pair, now: datetime) -> Occurrence | None:
     """The pair's next meeting that is not skipped (one in progress counts)."""
-    return _next(pair, now, OneOnOneRepo(session).overrides(pair.manager, pair.report))
+    return next_meeting(pair, now, OneOnOneRepo(session).overrides(pair.manager, pair.report))
 
 
-def _next(pair: Pair, now: datetime,
-          overrides: dict[str, OneOnOneOverride]) -> Occurrence | None:
-    return next((o for o in occurrences(pair, now, now + NEXT_HORIZON, overrides)
+def next_meeting(pair: Pair, now: datetime,
+                 overrides: dict[str, OneOnOneOverride]) -> Occurrence | None:
+    """The pair's next meeting not skipped (one in progress counts), with these overrides."""
+    found = next((o for o in occurrences(pair, now, now + NEXT_HORIZON, overrides)
+                  if not o.skipped and o.end > now), None)
+    if found is not None:
+        return found
+    # Every slot in the horizon skipped (a monthly pair skipping January and February):
+    # the cadence still gives one within the horizon after the last slot skipped, which
+    # is what /1on1, the agenda and the GM's summary should name, not "none planned".
+    skipped = [date.fromisoformat(key) for key, o in overrides.items() if o.skipped]
+    last = max(skipped, default=None)
+    if last is None or datetime.combine(last, time(), UTC) < now:
+        return None
+    end = datetime.combine(last, time(), UTC) + NEXT_HORIZON
+    return next((o for o in occurrences(pair, now, end, overrides)
                  if not o.skipped and o.end > now), None)
 
 
@@ -1843,7 +1856,7 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         latest = rows[-1] if rows else None
         overdue = latest is not None and latest.status != "held" and \
             now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration)
-        occ = _next(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
+        occ = next_meeting(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
         return PairStatus(pair.manager.key, pair.report.key,
                           held[-1].scheduled_at if held else None,
                           occ.start if occ else None, overdue,

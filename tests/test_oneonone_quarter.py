@@ -1,0 +1,41 @@
+"""One-on-ones over a quarter, from the GM's side: meetings skipped past the next one's
+usual horizon, and the agenda between a meeting and the next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
+from tests.support import say
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """The test org with one-on-one rules (李雷 meets Grace monthly, first Tuesday)."""
+    return Settings(database_url=database_url, org_file=write_org(tmp_path))
+
+
+async def test_a_monthly_one_on_one_skipped_twice_still_names_the_one_after(bot, chat, clock):
+    # December 2: the first Tuesday (Dec 1) is past; 李雷 skips January's and February's
+    # (the holidays, Chinese New Year). March 2 is 90 days away: it was "none planned".
+    clock.set(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    await say(bot, "li", "/1on1 skip")
+    assert "2027-01-05" in chat.last("li")
+    await say(bot, "li", "/1on1 skip")
+    assert "2027-02-02" in chat.last("li")
+    await say(bot, "li", "/1on1")
+    assert "下次：2027-03-02 22:00（周二，Asia/Shanghai）" in chat.last("li")
+    assert "暂无安排" not in chat.last("li")
+    await say(bot, "grace", "/1on1 li")
+    assert "Tue 2027-03-02 09:00" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    li = chat.last("grace").split("李雷 · team China", 1)[1]
+    assert "One-on-one with you: last never · next 2027-03-02" in li
+    # And the next skip is March's, not "no next one-on-one".
+    await say(bot, "grace", "/1on1 skip @li")
+    assert "Skipped" in chat.last("grace") and "2027-03-02" in chat.last("grace")
+    await say(bot, "li", "/1on1")
+    assert "下次：2027-04-06" in chat.last("li")
