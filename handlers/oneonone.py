@@ -1399,7 +1399,9 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
         _ask_next_waiting(ctx, manager, in_front=front)
         return
     meeting.status = "held"
-    repo.discussed(meeting)
+    report = meeting.report
+    length = ctx.org.oneonones.cadence_for(report.role, report.team, report.key).duration
+    repo.discussed(meeting, as_utc(meeting.scheduled_at) + timedelta(minutes=length))
     repo.set_dialog(manager, meeting, "notes", now)
     ctx.reply("oo_ask_notes", other=told(ctx, manager, meeting.report),
               asks=dialog_asks(manager, meeting))

@@ -39,3 +39,24 @@ async def test_a_monthly_one_on_one_skipped_twice_still_names_the_one_after(bot,
     assert "Skipped" in chat.last("grace") and "2027-03-02" in chat.last("grace")
     await say(bot, "li", "/1on1")
     assert "下次：2027-04-06" in chat.last("li")
+
+
+async def test_an_agenda_item_added_after_the_meeting_waits_for_the_next_one(bot, chat, clock):
+    # Alice meets Grace Mondays 10:00-10:30 (New York). Before it she adds "pipeline";
+    # at 11:00 she adds a topic for next week; Grace says at 13:00 that it happened.
+    clock.set(MONDAY_SLOT - timedelta(hours=2))
+    await say(bot, "alice", "/agenda add @grace pipeline")
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    clock.set(MONDAY_SLOT + timedelta(hours=1))
+    await say(bot, "alice", "/agenda add @grace Q1 territories")
+    clock.set(MONDAY_SLOT + timedelta(hours=3))
+    await say(bot, "grace", "yes")
+    await say(bot, "grace", "done")
+    await say(bot, "grace", "done")
+    # "pipeline" was discussed; "Q1 territories" came after the meeting and is next week's.
+    await say(bot, "alice", "/agenda")
+    agenda = chat.last("alice").split("1:1 with Sam Lee", 1)[0]
+    assert "Q1 territories" in agenda and "pipeline" not in agenda
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=7, minutes=-10))
+    reminder = [t for t in chat.to("grace") if "1:1 with Alice Martin starts soon" in t]
+    assert reminder and "Q1 territories" in reminder[-1] and "pipeline" not in reminder[-1]
