@@ -73,6 +73,9 @@ LATE_DAY_BEFORE = timedelta(minutes=30)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
+#: An agenda item's source when its author keeps it to themselves (`private: …`): shown
+#: to the author alone, discussed with the meeting as any other.
+PRIVATE_ITEM = "private"
 #: The one-on-one overview in chat shows at most this many director blocks (as many as a
 #: page of /summary), those with something overdue first; the CLI prints them all.
 DIRECTORS_SHOWN = 20
@@ -682,8 +685,10 @@ def agenda_params(ctx: Context, pair: Pair, viewer: Person) -> dict[str, Any]:
     """The pair's agenda and open action items, as a template shows them to the viewer."""
     repo = OneOnOneRepo(ctx.session)
     items = [{"text": i.text, "author": i.author.display_name if i.author else "",
-              "source": i.source.split(":")[-1] if i.source.startswith("checkin") else ""}
-             for i in repo.agenda(pair.manager, pair.report)]
+              "source": i.source.split(":")[-1] if i.source.startswith("checkin") else "",
+              "private": i.source == PRIVATE_ITEM}
+             for i in repo.agenda(pair.manager, pair.report)
+             if i.source != PRIVATE_ITEM or i.author_id == viewer.id]
     return {"topics": items, "actions": _action_rows(repo.open_actions(pair.manager, pair.report),
                                                     ctx.clock.now())}
 
@@ -1124,6 +1129,10 @@ def _agenda_add(ctx: Context, person: Person, args: str) -> None:
     if pair is None:
         return
     text = clean_text(text).strip()
+    # "private: …" as notes take it: a topic for the author's own eyes (a GM's "raise
+    # his attrition risk") was put on the shared agenda, "private:" and all.
+    private = _PRIVATE.match(text) is not None
+    text = _PRIVATE.sub("", text).strip()
     if not text:
         ctx.reply("oo_agenda_usage")
         return
@@ -1131,8 +1140,10 @@ def _agenda_add(ctx: Context, person: Person, args: str) -> None:
         ctx.reply("oo_too_long", limit=MAX_TEXT)
         return
     OneOnOneRepo(ctx.session).add_item(pair.manager, pair.report, text, author=person,
-                                       now=ctx.clock.now())
-    ctx.reply("oo_agenda_added", other=told(ctx, person, pair.other(person)), text=text)
+                                       now=ctx.clock.now(),
+                                       source=PRIVATE_ITEM if private else "person")
+    ctx.reply("oo_agenda_added", other=told(ctx, person, pair.other(person)), text=text,
+              own=private)
 
 
 # --- choosing the pair and the person ---------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings
 from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
-from tests.support import say
+from tests.support import run_cli, say
 
 
 @pytest.fixture
@@ -60,3 +60,32 @@ async def test_an_agenda_item_added_after_the_meeting_waits_for_the_next_one(bot
     await sweep_at(bot, clock, MONDAY_SLOT + timedelta(days=7, minutes=-10))
     reminder = [t for t in chat.to("grace") if "1:1 with Alice Martin starts soon" in t]
     assert reminder and "Q1 territories" in reminder[-1] and "pipeline" not in reminder[-1]
+
+
+async def test_a_private_agenda_item_is_its_authors_alone(bot, chat, clock, settings):
+    clock.set(MONDAY_SLOT - timedelta(days=2))
+    await say(bot, "grace", "/agenda add @alice private: raise her attrition risk")
+    assert "only you see it" in chat.last("grace")
+    assert "private:" not in chat.last("grace").split(": ", 2)[-1]
+    await say(bot, "grace", "/agenda add @alice Q1 plan")
+    await say(bot, "li", "/agenda 私密：问一下调岗的想法")
+    assert "仅你可见" in chat.last("li")
+    await say(bot, "grace", "/agenda @alice")
+    mine = chat.last("grace")
+    assert "raise her attrition risk (private: only you see it)" in mine and "Q1 plan" in mine
+    # Alice's agenda and both reminders carry the shared item only.
+    await say(bot, "alice", "/agenda @grace")
+    assert "Q1 plan" in chat.last("alice") and "attrition" not in chat.last("alice")
+    await say(bot, "grace", "/agenda @li")
+    assert "调岗" not in chat.last("grace")
+    await say(bot, "li", "/agenda")
+    assert "问一下调岗的想法 （私密：仅你可见）" in chat.last("li")
+    chat.clear()
+    await sweep_at(bot, clock, MONDAY_SLOT - timedelta(minutes=10))
+    assert not [t for t in chat.to("alice") if "attrition" in t]
+    assert [t for t in chat.to("grace") if "attrition" in t]
+    # Nor is it Alice's data: her export leaves it out.
+    code, out = run_cli(settings, "export", "alice")
+    assert code == 0 and "attrition" not in out
+    code, out = run_cli(settings, "export", "grace")
+    assert code == 0 and "attrition" in out
