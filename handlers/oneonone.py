@@ -820,6 +820,11 @@ def cmd_actions(ctx: Context, args: str) -> None:
             return
         if item.done_at is None:
             item.done_at = ctx.clock.now()
+            if item.owner_id != person.id:
+                # Their item left their list and its reminder: the owner hears who closed it.
+                owner = item.owner
+                ctx.tell(owner, "oo_action_closed_notice", other=told(ctx, owner, person),
+                         number=item.id, text=item.text)
         ctx.reply("oo_action_closed", number=item.id, text=item.text)
         return
     if sub:

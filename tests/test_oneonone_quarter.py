@@ -89,3 +89,22 @@ async def test_a_private_agenda_item_is_its_authors_alone(bot, chat, clock, sett
     assert code == 0 and "attrition" not in out
     code, out = run_cli(settings, "export", "grace")
     assert code == 0 and "attrition" in out
+
+
+async def test_an_action_item_closed_by_the_other_side_is_told_to_its_owner(bot, chat, clock):
+    await say(bot, "grace", "/actions add send the deck @alice by Dec 10")
+    await say(bot, "grace", "/actions add 更新客户名单 @li by Dec 10")
+    await say(bot, "grace", "/actions")
+    assert "#1 send the deck" in chat.last("grace") and "#2 更新客户名单" in chat.last("grace")
+    # Grace closes both in the follow-up: each owner learns it is off their list.
+    await say(bot, "grace", "/actions done 1")
+    assert "Done: #1 send the deck" in chat.last("grace")
+    assert chat.last("alice") == ("Grace Chen closed your action item #1 send the deck: it "
+                                  "is off your list and will not be reminded.")
+    await say(bot, "grace", "/actions done 2")
+    assert chat.last("li").startswith("Grace Chen已将你的待办事项 #2 更新客户名单 标记为完成")
+    # An owner closing their own is not told twice; nor is anyone when it was closed already.
+    await say(bot, "alice", "/actions add call ACME @alice by Dec 11")
+    await say(bot, "alice", "/actions done 3")
+    await say(bot, "grace", "/actions done 3")
+    assert len([t for t in chat.to("alice") if "closed your action item" in t]) == 1
