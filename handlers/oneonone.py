@@ -1768,6 +1768,10 @@ class PairStatus:
     overdue: bool
     manager_name: str = ""
     report_name: str = ""
+    #: Why it is overdue: the slot that was not held, and whether the manager said it did
+    #: not happen ("not_held") or never answered ("unanswered"). The GM nudges differently.
+    missed: datetime | None = None
+    missed_reason: str | None = None
 
 
 @dataclass
@@ -1787,7 +1791,9 @@ class DirectorOneOnOnes:
             return {"manager": p.manager, "report": p.report,
                     "manager_name": p.manager_name, "report_name": p.report_name,
                     "last_held": p.last_held.isoformat() if p.last_held else None,
-                    "next": p.next.isoformat() if p.next else None, "overdue": p.overdue}
+                    "next": p.next.isoformat() if p.next else None, "overdue": p.overdue,
+                    "missed": p.missed.isoformat() if p.missed else None,
+                    "missed_reason": p.missed_reason}
         return {"key": self.key, "name": self.name,
                 "own": pair(self.own) if self.own else None,
                 "team": [pair(p) for p in self.team], "open_actions": self.open_actions,
@@ -1878,7 +1884,10 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         return PairStatus(pair.manager.key, pair.report.key,
                           held[-1].scheduled_at if held else None,
                           occ.start if occ else None, overdue,
-                          pair.manager.display_name, pair.report.display_name)
+                          pair.manager.display_name, pair.report.display_name,
+                          as_utc(latest.scheduled_at) if overdue and latest else None,
+                          ("not_held" if latest.status == "not_held" else "unanswered")
+                          if overdue and latest else None)
 
     out = []
     actions = repo.open_actions_of(ids, as_of=now if past else None)
@@ -1931,7 +1940,8 @@ def render_overview(renderer: Renderer, locale: str, markup: str,
         # Two of a director's reports with one name are told apart by key (see Told).
         report = f"{p.report_name} (@{p.report})" if p.report_name in twins else p.report_name
         return {"manager": p.manager_name, "report": report, "last": when(p.last_held),
-                "next": when(p.next), "overdue": p.overdue}
+                "next": when(p.next), "overdue": p.overdue, "missed": when(p.missed),
+                "missed_reason": p.missed_reason}
 
     shown = overview
     attention = sum(1 for d in overview if _needs_attention(d))

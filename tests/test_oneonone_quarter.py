@@ -10,6 +10,7 @@ import pytest
 from bot.config import Settings
 from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
 from tests.support import run_cli, say
+from tests.test_cli_views import valid
 
 
 @pytest.fixture
@@ -108,3 +109,33 @@ async def test_an_action_item_closed_by_the_other_side_is_told_to_its_owner(bot,
     await say(bot, "alice", "/actions done 3")
     await say(bot, "grace", "/actions done 3")
     assert len([t for t in chat.to("alice") if "closed your action item" in t]) == 1
+
+
+
+async def test_the_gm_reads_why_a_one_on_one_is_overdue(bot, chat, clock, settings):
+    # Grace says her 1:1 with Alice did not happen; Bruno's question she never answers.
+    await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+    asked = [t for t in chat.to("grace") if t.startswith("Did your 1:1")]
+    assert "Alice Martin" in asked[0] and "Bruno Rossi" in asked[1]
+    await say(bot, "grace", "no")
+    clock.set(MONDAY_SLOT + timedelta(days=2))
+    code, text = run_cli(settings, "oneonones")
+    assert code == 0
+    alice, bruno = text.split("**Alice Martin**")[1], text.split("**Bruno Rossi**")[1]
+    assert ("with Grace Chen: last held never · next Mon 2026-12-07 10:00 (America/New\\_York)"
+            " · **overdue**: Mon 2026-11-30 10:00 (America/New\\_York) did not happen") in alice
+    assert ('· **overdue**: Mon 2026-11-30 10:00 (America/New\\_York) not confirmed ("did it '
+            'happen?" unanswered)') in bruno
+    code, text = run_cli(settings, "oneonones", "--locale", "zh-CN")
+    assert "**已逾期**：2026-11-30 10:00（周一，America/New\\_York） 未进行" in text
+    assert "未确认（“是否进行了？”尚未回答）" in text
+    code, text = run_cli(settings, "oneonones", "--format", "json")
+    data = {d["key"]: d for d in valid("oneonones", text)["directors"]}
+    assert (data["alice"]["own"]["missed"], data["alice"]["own"]["missed_reason"]) == \
+        ("2026-11-30T15:00:00+00:00", "not_held")
+    assert data["bruno"]["own"]["missed_reason"] == "unanswered"
+    assert (data["li"]["own"]["missed"], data["li"]["own"]["missed_reason"]) == (None, None)
+    # The team's summary in chat says it too.
+    await say(bot, "grace", "/summary team East")
+    assert "· overdue: Mon 2026-11-30 10:00 (America/New_York) did not happen" \
+        in chat.last("grace")
