@@ -239,8 +239,8 @@ def _honours(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str
 # --- one-on-ones -------------------------------------------------------------------------
 
 ONEONONE_FIELDS = ("director", "director_name", "relation", "manager", "manager_name",
-                   "report", "report_name", "last_held", "next", "overdue", "open_actions",
-                   "overdue_actions")
+                   "report", "report_name", "last_held", "next", "overdue", "missed",
+                   "missed_reason", "open_actions", "overdue_actions")
 
 
 def oneonones(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

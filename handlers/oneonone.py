@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -73,6 +73,9 @@ LATE_DAY_BEFORE = timedelta(minutes=30)
 #: Feedback older than this is no longer asked for when overdue.
 FEEDBACK_HORIZON = timedelta(days=60)
 MAX_TEXT = 1000
+#: An agenda item's source when its author keeps it to themselves (`private: …`): shown
+#: to the author alone, discussed with the meeting as any other.
+PRIVATE_ITEM = "private"
 #: The one-on-one overview in chat shows at most this many director blocks (as many as a
 #: page of /summary), those with something overdue first; the CLI prints them all.
 DIRECTORS_SHOWN = 20
@@ -234,12 +237,25 @@ def _apply(key: str, start: datetime, duration: timedelta,
 
 def next_occurrence(session: Session, pair: Pair, now: datetime) -> Occurrence | None:
     """The pair's next meeting that is not skipped (one in progress counts)."""
-    return _next(pair, now, OneOnOneRepo(session).overrides(pair.manager, pair.report))
+    return next_meeting(pair, now, OneOnOneRepo(session).overrides(pair.manager, pair.report))
 
 
-def _next(pair: Pair, now: datetime,
-          overrides: dict[str, OneOnOneOverride]) -> Occurrence | None:
-    return next((o for o in occurrences(pair, now, now + NEXT_HORIZON, overrides)
+def next_meeting(pair: Pair, now: datetime,
+                 overrides: dict[str, OneOnOneOverride]) -> Occurrence | None:
+    """The pair's next meeting not skipped (one in progress counts), with these overrides."""
+    found = next((o for o in occurrences(pair, now, now + NEXT_HORIZON, overrides)
+                  if not o.skipped and o.end > now), None)
+    if found is not None:
+        return found
+    # Every slot in the horizon skipped (a monthly pair skipping January and February):
+    # the cadence still gives one within the horizon after the last slot skipped, which
+    # is what /1on1, the agenda and the GM's summary should name, not "none planned".
+    skipped = [date.fromisoformat(key) for key, o in overrides.items() if o.skipped]
+    last = max(skipped, default=None)
+    if last is None or datetime.combine(last, time(), UTC) < now:
+        return None
+    end = datetime.combine(last, time(), UTC) + NEXT_HORIZON
+    return next((o for o in occurrences(pair, now, end, overrides)
                  if not o.skipped and o.end > now), None)
 
 
@@ -669,8 +685,10 @@ def agenda_params(ctx: Context, pair: Pair, viewer: Person) -> dict[str, Any]:
     """The pair's agenda and open action items, as a template shows them to the viewer."""
     repo = OneOnOneRepo(ctx.session)
     items = [{"text": i.text, "author": i.author.display_name if i.author else "",
-              "source": i.source.split(":")[-1] if i.source.startswith("checkin") else ""}
-             for i in repo.agenda(pair.manager, pair.report)]
+              "source": i.source.split(":")[-1] if i.source.startswith("checkin") else "",
+              "private": i.source == PRIVATE_ITEM}
+             for i in repo.agenda(pair.manager, pair.report)
+             if i.source != PRIVATE_ITEM or i.author_id == viewer.id]
     return {"topics": items, "actions": _action_rows(repo.open_actions(pair.manager, pair.report),
                                                     ctx.clock.now())}
 
@@ -802,6 +820,11 @@ def cmd_actions(ctx: Context, args: str) -> None:
             return
         if item.done_at is None:
             item.done_at = ctx.clock.now()
+            if item.owner_id != person.id:
+                # Their item left their list and its reminder: the owner hears who closed it.
+                owner = item.owner
+                ctx.tell(owner, "oo_action_closed_notice", other=told(ctx, owner, person),
+                         number=item.id, text=item.text)
         ctx.reply("oo_action_closed", number=item.id, text=item.text)
         return
     if sub:
@@ -1111,6 +1134,10 @@ def _agenda_add(ctx: Context, person: Person, args: str) -> None:
     if pair is None:
         return
     text = clean_text(text).strip()
+    # "private: …" as notes take it: a topic for the author's own eyes (a GM's "raise
+    # his attrition risk") was put on the shared agenda, "private:" and all.
+    private = _PRIVATE.match(text) is not None
+    text = _PRIVATE.sub("", text).strip()
     if not text:
         ctx.reply("oo_agenda_usage")
         return
@@ -1118,8 +1145,10 @@ def _agenda_add(ctx: Context, person: Person, args: str) -> None:
         ctx.reply("oo_too_long", limit=MAX_TEXT)
         return
     OneOnOneRepo(ctx.session).add_item(pair.manager, pair.report, text, author=person,
-                                       now=ctx.clock.now())
-    ctx.reply("oo_agenda_added", other=told(ctx, person, pair.other(person)), text=text)
+                                       now=ctx.clock.now(),
+                                       source=PRIVATE_ITEM if private else "person")
+    ctx.reply("oo_agenda_added", other=told(ctx, person, pair.other(person)), text=text,
+              own=private)
 
 
 # --- choosing the pair and the person ---------------------------------------------------------
@@ -1386,7 +1415,9 @@ def _held(ctx: Context, manager: Person, meeting: OneOnOneMeeting, held: bool) -
         _ask_next_waiting(ctx, manager, in_front=front)
         return
     meeting.status = "held"
-    repo.discussed(meeting)
+    report = meeting.report
+    length = ctx.org.oneonones.cadence_for(report.role, report.team, report.key).duration
+    repo.discussed(meeting, as_utc(meeting.scheduled_at) + timedelta(minutes=length))
     repo.set_dialog(manager, meeting, "notes", now)
     ctx.reply("oo_ask_notes", other=told(ctx, manager, meeting.report),
               asks=dialog_asks(manager, meeting))
@@ -1737,6 +1768,10 @@ class PairStatus:
     overdue: bool
     manager_name: str = ""
     report_name: str = ""
+    #: Why it is overdue: the slot that was not held, and whether the manager said it did
+    #: not happen ("not_held") or never answered ("unanswered"). The GM nudges differently.
+    missed: datetime | None = None
+    missed_reason: str | None = None
 
 
 @dataclass
@@ -1756,7 +1791,9 @@ class DirectorOneOnOnes:
             return {"manager": p.manager, "report": p.report,
                     "manager_name": p.manager_name, "report_name": p.report_name,
                     "last_held": p.last_held.isoformat() if p.last_held else None,
-                    "next": p.next.isoformat() if p.next else None, "overdue": p.overdue}
+                    "next": p.next.isoformat() if p.next else None, "overdue": p.overdue,
+                    "missed": p.missed.isoformat() if p.missed else None,
+                    "missed_reason": p.missed_reason}
         return {"key": self.key, "name": self.name,
                 "own": pair(self.own) if self.own else None,
                 "team": [pair(p) for p in self.team], "open_actions": self.open_actions,
@@ -1843,11 +1880,14 @@ def oneonone_overview(session: Session, org: Org, now: datetime,
         latest = rows[-1] if rows else None
         overdue = latest is not None and latest.status != "held" and \
             now - latest.scheduled_at > OVERDUE_AFTER + timedelta(minutes=pair.cadence.duration)
-        occ = _next(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
+        occ = next_meeting(pair, now, overrides.get((pair.manager.id, pair.report.id), {}))
         return PairStatus(pair.manager.key, pair.report.key,
                           held[-1].scheduled_at if held else None,
                           occ.start if occ else None, overdue,
-                          pair.manager.display_name, pair.report.display_name)
+                          pair.manager.display_name, pair.report.display_name,
+                          as_utc(latest.scheduled_at) if overdue and latest else None,
+                          ("not_held" if latest.status == "not_held" else "unanswered")
+                          if overdue and latest else None)
 
     out = []
     actions = repo.open_actions_of(ids, as_of=now if past else None)
@@ -1900,7 +1940,8 @@ def render_overview(renderer: Renderer, locale: str, markup: str,
         # Two of a director's reports with one name are told apart by key (see Told).
         report = f"{p.report_name} (@{p.report})" if p.report_name in twins else p.report_name
         return {"manager": p.manager_name, "report": report, "last": when(p.last_held),
-                "next": when(p.next), "overdue": p.overdue}
+                "next": when(p.next), "overdue": p.overdue, "missed": when(p.missed),
+                "missed_reason": p.missed_reason}
 
     shown = overview
     attention = sum(1 for d in overview if _needs_attention(d))

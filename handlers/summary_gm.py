@@ -81,11 +81,10 @@ from handlers.context import Context
 from handlers.goals import _differs as crm_differs
 from handlers.joined import joined_weeks
 from handlers.oneonone import (
-    NEXT_HORIZON,
     OVERDUE_AFTER,
     Pair,
     never_counted,
-    occurrences,
+    next_meeting,
 )
 from handlers.pairs_then import managers_then
 from handlers.pulse import poll_results, polls_between
@@ -1929,9 +1928,7 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                 moved = overrides.get((manager.id, pid))
                 shared = (manager.timezone, cadence)
                 if moved or shared not in nexts:
-                    occ = next((o for o in occurrences(Pair(manager, by_id[pid], cadence), now,
-                                                       now + NEXT_HORIZON, moved or {})
-                                if not o.skipped and o.end > now), None)
+                    occ = next_meeting(Pair(manager, by_id[pid], cadence), now, moved or {})
                     start = occ.start if occ else None
                     if not moved:
                         nexts[shared] = start

@@ -342,9 +342,12 @@ class OneOnOneRepo:
         self.session.flush()
         return row
 
-    def discussed(self, meeting: OneOnOneMeeting) -> list[AgendaItem]:
-        """Mark the pair's open agenda items as discussed in a meeting."""
-        items = self.agenda(meeting.manager, meeting.report)
+    def discussed(self, meeting: OneOnOneMeeting, ended: datetime) -> list[AgendaItem]:
+        """Mark the pair's open agenda items added before the meeting `ended` as discussed
+        in it; those added since (a topic for next time, typed after the meeting and before
+        the manager said it happened) stay on the agenda."""
+        items = [i for i in self.agenda(meeting.manager, meeting.report)
+                 if as_utc(i.created_at) <= ended]
         for item in items:
             item.meeting_id = meeting.id
         return items

@@ -389,7 +389,7 @@ def _erase_monthly(session: Session, person: Person, _former: str) -> list[str]:
 def _theirs(person: Person) -> Any:
     """Their agenda items: written by them, or taken from their check-in or support request."""
     return or_(AgendaItem.author_id == person.id,
-               (AgendaItem.report_id == person.id) & (AgendaItem.source != "person"))
+               (AgendaItem.report_id == person.id) & AgendaItem.source.startswith("checkin"))
 
 
 def _export_oneonones(session: Session, person: Person) -> dict[str, Any]:
