@@ -123,4 +123,22 @@ async def test_a_command_naming_the_new_holder_of_an_old_username_does_not_name_
          "user": {"id": STRANGER, "is_bot": False, "first_name": "Nick",
                   "username": "viv_ops"}}])
     reply = tg.shown(GRACE)[-1]
-    assert "Vera" not in reply and "I don't know anyone called" in reply
+    assert "Vera" not in reply
+    assert reply.startswith("Nick is not in the org file, so no command reads about them")
+
+
+async def test_an_outsider_named_like_a_director_is_not_her_and_the_gm_is_told_in_chinese(
+        tg: TG) -> None:
+    # A text mention of an account outside the org whose Telegram name is Alice Martin's.
+    from tests.telegram.conftest import GRACE
+
+    with tg.bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    text = "/summary Alice Martin last 4w"
+    await tg.say(GRACE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 8},
+        {"type": "text_mention", "offset": text.index("Alice"), "length": 12,
+         "user": {"id": STRANGER, "is_bot": False, "first_name": "Alice Martin"}}])
+    reply = tg.shown(GRACE)[-1]
+    assert reply == ("Alice Martin 不在组织文件中，所以命令不会读取此人：提及指向的就是那个账号，"
+                     "而不是同名的其他人。你是不是想找 Alice Martin（alice）？请用对方的 key。")
