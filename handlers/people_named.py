@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.text import INVISIBLE
 from handlers.context import Context
 from storage.kudos import find_mentioned
 
@@ -40,8 +41,12 @@ _SLACK_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 def fold(text: str) -> str:
     """A name as compared: NFKC (full-width letters and spaces as ASCII), casefold, every
-    run of whitespace one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    run of whitespace one space, invisible characters (a zero-width space or a direction
+    mark pasted along with a name copied from a web page or a chat) left out."""
+    return " ".join(unicodedata.normalize("NFKC", text.translate(_UNSEEN)).casefold().split())
+
+
+_UNSEEN = dict.fromkeys(map(ord, INVISIBLE))
 
 
 def name_of(person: Any) -> str:
