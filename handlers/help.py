@@ -27,4 +27,5 @@ def unknown_person(ctx: Context) -> None:
     # (Slack) or a DM; where a DM cannot reach them (a Telegram user who never started
     # the bot), the group gets a short note that names no id.
     ctx.reply("unknown_user", network=event.platform, user_id=event.user_id,
-              username=event.username or "", if_undeliverable="stranger_group_note")
+              username=event.username or "", if_undeliverable="stranger_group_note",
+              left=ctx.people.left(event.platform, event.user_id))

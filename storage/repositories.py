@@ -251,6 +251,20 @@ class PeopleRepo:
             return self.by_key(user_id)
         return None
 
+    def left(self, platform: str, user_id: str) -> bool:
+        """Whether a sender nobody active is was someone of the org, taken out of the org
+        file since (their row kept, not erased): to be told so, not "I don't know you"."""
+        query = select(Person.id).where(Person.active.is_(False))
+        if platform == "slack":
+            query = query.where(Person.slack_id == user_id)
+        elif platform == "telegram" and user_id.isdigit():
+            query = query.where(Person.telegram_id == int(user_id))
+        elif platform == "console":
+            query = query.where(Person.key == user_id)
+        else:
+            return False
+        return self.session.scalar(query.limit(1)) is not None
+
     def preload_senders(self, senders: Collection[tuple[str, str]]) -> list[Person]:
         """Load the active people behind (platform, user id) pairs in one statement per
         platform, so by_platform() finds them without a query of its own (for the rest

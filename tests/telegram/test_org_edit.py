@@ -77,3 +77,30 @@ async def test_a_wrong_binding_is_dropped_by_correcting_the_file_while_running(
     assert "Weekly summary" not in tg.shown(IMPOSTOR)[-1]
     await tg.say(VIV, "/summary", username="vera_ops")
     assert "Weekly summary" in tg.shown(VIV)[-1]
+
+
+SAM = 1006
+
+SAMS_ENTRY = ("  - key: sam\n    name: Sam Lee\n    role: member\n    manager: alice\n"
+              "    team: East\n    timezone: America/Chicago\n    locale: en\n"
+              "    slack_id: U0SAM\n    telegram_id: 1006\n")
+
+
+async def test_someone_taken_out_of_the_org_file_is_told_so_not_welcomed_as_new(
+        tg: TG) -> None:
+    # Sam leaves; he still writes to the bot. He was told "I don't know you yet … ask to
+    # add you", as a newcomer is, which a leaver reads as the bot having lost him.
+    await tg.say(SAM, "/help")
+    await save(tg, SAMS_ENTRY, "")
+    await tg.say(SAM, "/checkin")
+    told = tg.shown(SAM)[-1]
+    assert told.startswith("Hello! I'm teampulse, your team's check-in bot. You are no longer "
+                           "in the org file, so I have nothing for you")
+    assert "I don't know you yet" not in told and "telegram_id: 1006" in told
+    await tg.say(SAM, "/help", language_code="zh-hans")
+    with tg.bot.unit() as ctx:  # in Chinese for one whose Telegram is set so
+        assert ctx.people.left("telegram", str(SAM))
+    assert tg.shown(SAM)[-1].startswith("你好！我是 teampulse 团队签到机器人。你已不在组织文件中")
+    # A stranger is still welcomed as one.
+    await tg.say(DANA, "/help")
+    assert "I don't know you yet" in tg.shown(DANA)[-1]
