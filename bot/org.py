@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.chat_ids import telegram_id_problem, telegram_username_problem
 from bot.crm_import import CrmSettings, load_crm_settings
 from bot.goals import GoalBook, PersonInfo, load_goals
 from bot.oneonone import OneOnOnesEntry, OneOnOneSettings, build_settings
@@ -830,6 +831,10 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
             if platform == "slack_id" and not _SLACK_ID.match(str(value)):
                 problems.append(f"{label}: slack_id {value!r} does not look like a Slack user id "
                                 "(U... or W..., as shown in the user's profile)")
+            wrong = telegram_username_problem(str(value)) if platform == "telegram_username" \
+                else telegram_id_problem(int(value)) if platform == "telegram_id" else None
+            if wrong:
+                problems.append(f"{label}: {wrong}")
             other = seen_ids.get((platform, norm))
             if other:
                 problems.append(f"{label}: {platform} {value!r} is also used by {other!r}")

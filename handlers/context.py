@@ -66,6 +66,9 @@ class Context:
     sent: list[OutboundMessage] = field(default_factory=list)
     #: Set by a handler that queued a round request, so the core carries it out at once.
     round_requested: bool = False
+    #: The group was told "I've answered you in a private message" for this event: once is
+    #: enough however many answers went (a director's '/monthly answers' got two).
+    told_in_group: bool = False
 
     @property
     def people(self) -> PeopleRepo:
@@ -157,8 +160,9 @@ class Context:
         else:
             self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers,
                           resend=resend)
-            note = OutboundMessage(self.render("answered_in_private"))
-            self._enqueue(in_group, note)
+            if not self.told_in_group:
+                self.told_in_group = True
+                self._enqueue(in_group, OutboundMessage(self.render("answered_in_private")))
 
     def reply_image(self, image: bytes, filename: str, caption: str, *,
                     readers: str | None = None) -> None:

@@ -345,7 +345,10 @@ def cmd_goals(ctx: Context, args: str) -> None:
     person = ctx.person
     assert person is not None
     org = ctx.org
-    words = team_word(normalise(mentions_as_keys(ctx, args)))
+    typed = mentions_as_keys(ctx, args)
+    if typed is None:
+        return
+    words = team_word(normalise(typed))
     try:
         scope = goal_scope(org, words, viewer=person.can_view_summary, own_key=person.key,
                            own_team=person.team, own_name=person.display_name)

@@ -438,8 +438,12 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
                                 mention.username)
         if person is None:
             slack_id = mention.platform_user_id if event.platform == "slack" else None
+            # A mention with an account id (a reply, a text mention) names a real account
+            # that is nobody's here, so nothing was mistyped: no "did you mean" (it offered
+            # the handle of the person who gave that username up).
+            typed = None if mention.platform_user_id else mention.username
             ctx.reply("kudos_unknown_person", who=_Named(who, slack_id),
-                      guesses=_look_alikes(ctx, event.platform, mention.username))
+                      guesses=_look_alikes(ctx, event.platform, typed))
             return None
         if person.id == giver.id:
             ctx.reply("kudos_self")

@@ -278,6 +278,8 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         return
     if rest:
         keys = mentions_as_keys(ctx, rest)
+        if keys is None:
+            return
         # The review and the answers read at one moment (see one_moment): a check-in
         # submitted meanwhile counted in the weeks checked in and not in the revenue.
         with one_moment(ctx) as seen:

@@ -1086,7 +1086,10 @@ def _add_note(ctx: Context, args: str) -> None:
 
 def _history(ctx: Context, args: str) -> None:
     viewer = _sender(ctx)
-    args = mentions_as_keys(ctx, args)
+    typed = mentions_as_keys(ctx, args)
+    if typed is None:
+        return
+    args = typed
     # Alone, one's own: a director with one manager was told to name someone.
     subject = _find_person(ctx, args) if args else viewer
     if subject is None and args and _ambiguous(ctx, args, command="1on1", sub="history"):

@@ -26,8 +26,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.text import INVISIBLE
 from handlers.context import Context
 from storage.kudos import find_mentioned
 
@@ -39,8 +41,12 @@ _SLACK_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 def fold(text: str) -> str:
     """A name as compared: NFKC (full-width letters and spaces as ASCII), casefold, every
-    run of whitespace one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    run of whitespace one space, invisible characters (a zero-width space or a direction
+    mark pasted along with a name copied from a web page or a chat) left out."""
+    return " ".join(unicodedata.normalize("NFKC", text.translate(_UNSEEN)).casefold().split())
+
+
+_UNSEEN = dict.fromkeys(map(ord, INVISIBLE))
 
 
 def name_of(person: Any) -> str:
@@ -82,9 +88,25 @@ def reply_namesakes(ctx: Context, people: Sequence[Any], command: str = "", sub:
               command=command, sub=sub, note=note)
 
 
-def mentions_as_keys(ctx: Context, args: str) -> str:
+@dataclass(frozen=True)
+class Outsider:
+    """An account a platform mention names that is nobody in the org file, as the
+    templates' `mention` shows it (Slack: the account's own mention)."""
+
+    name: str
+    slack_id: str | None = None
+    telegram_id: int | None = None
+
+
+def mentions_as_keys(ctx: Context, args: str) -> str | None:
     """`args` with each person mentioned ('@Alice Martin', as Slack sends `<@U…>` and
-    Telegram a text mention) written as their key, as every command names people."""
+    Telegram a text mention) written as their key, as every command names people.
+
+    None, once the sender is told, when a mention names an account that is nobody in the
+    org file: a mention says which account it is, so a Slack Connect guest whose handle is
+    'alice' is not the org's Alice (the GM got her full picture, and `/checkin send`
+    prompted her). A typed `@name` carries no account and is read as typed.
+    """
     event = ctx.event
     if event is None or not event.mentions:
         return args
@@ -95,4 +117,14 @@ def mentions_as_keys(ctx: Context, args: str) -> str:
                                mention.username)
         if found is not None:
             args = args.replace(mention.display, found.key, 1)
+        elif mention.platform_user_id:
+            account = mention.platform_user_id
+            who = Outsider(mention.display.lstrip("@"),
+                           slack_id=account if event.platform == "slack" else None,
+                           telegram_id=int(account) if event.platform == "telegram"
+                           and account.isdigit() else None)
+            alike = people_named(ctx.people.active(), mention.display)
+            ctx.reply("named_outsider", who=who,
+                      guesses=[(p.key, p.display_name) for p in alike][:3])
+            return None
     return args

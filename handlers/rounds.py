@@ -72,8 +72,11 @@ def _asked(ctx: Context, args: str, sub: str
     if sender is None or not ctx.org.can_send_rounds(sender.key):
         ctx.reply("rounds_refused")
         return None, None
+    typed = mentions_as_keys(ctx, args)
+    if typed is None:
+        return None, None
     try:
-        scope = parse_scope(ctx, mentions_as_keys(ctx, args))
+        scope = parse_scope(ctx, typed)
     except AmbiguousPerson as err:
         reply_namesakes(ctx, err.people, "checkin", sub, "nothing_sent")
         return None, None

@@ -1410,8 +1410,11 @@ def cmd_summary(ctx: Context, args: str) -> None:
     if person is None:
         ctx.reply("summary_refused")
         return
+    typed = mentions_as_keys(ctx, args)
+    if typed is None:
+        return
     try:
-        request = parse_request(mentions_as_keys(ctx, args))
+        request = parse_request(typed)
     except SummaryUsageError as err:
         ctx.reply("usage", command="summary", bad=str(err))
         return

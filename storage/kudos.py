@@ -199,20 +199,27 @@ def find_mentioned(session: Session, platform: str, user_id: str | None,
                    username: str | None) -> Person | None:
     """The active person a mention names, by exact id or username (never a pattern).
 
-    Slack mentions carry the user id; Telegram ones a user id (text mentions) or a
-    username (compared case-insensitively, as Telegram does); console ones a key.
+    Slack mentions carry the user id; Telegram ones a user id (text mentions, the author
+    of a message replied to) or a username (compared case-insensitively, as Telegram
+    does); console ones a key. As for a sender (PeopleRepo.by_platform), a username that
+    comes with an id names only someone whose account is not known yet: once bound, the
+    person is their account, not whoever holds their old username now.
     """
     query = select(Person).where(Person.active)
     if platform == "slack" and user_id:
         return session.scalar(query.where(Person.slack_id == user_id))
     if platform == "telegram":
-        if user_id and user_id.isdigit():
-            found = session.scalar(query.where(Person.telegram_id == int(user_id)))
+        with_id = bool(user_id and user_id.isdigit())
+        if with_id:
+            found = session.scalar(query.where(Person.telegram_id == int(user_id or 0)))
             if found is not None or not username:
                 return found
         if username:
-            return session.scalar(query.where(
+            found = session.scalar(query.where(
                 func.lower(Person.telegram_username) == username.lstrip("@").lower()))
+            if found is not None and with_id and found.telegram_id is not None:
+                return None  # bound to another account: the username was given up
+            return found
         return None
     if platform == "console":
         key = user_id or (username or "").lstrip("@")

@@ -15,14 +15,19 @@ ORG = """
 people:
   - {key: grace, name: Grace, role: gm, timezone: UTC, telegram_id: 1001}
   - {key: viv, name: Viv, role: member, timezone: UTC, telegram_username: viv_ops}
-  - {key: pct, name: Percy, role: member, timezone: UTC, telegram_username: "a%"}
+  - {key: pct, name: Percy, role: member, timezone: UTC, telegram_username: percy_p}
   - {key: max, name: Max, role: member, timezone: UTC, telegram_username: Max_Power}
 org: {summary_viewers: [viv]}
 """
 
 
 def org(text: str = ORG) -> Org:
-    return parse_org(text)
+    """The org above, Percy's username "a%" set past the file check (which refuses one no
+    Telegram account can have), to show the database compares it only as itself."""
+    parsed = parse_org(text)
+    people = tuple(replace(p, telegram_username="a%") if p.key == "pct" else p
+                   for p in parsed.people)
+    return replace(parsed, people=people)
 
 
 @pytest.fixture

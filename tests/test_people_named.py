@@ -89,10 +89,15 @@ TABLE = [
     ("李雷", "person: 李雷"),  # a Chinese name
     ("@bruno_r", "person: Bruno Rossi"),  # a Telegram username
     ("王伟", "namesakes"),  # two directors: neither guessed, the same list everywhere
+    # Pasted with a name copied from a web page or a chat: a zero-width space, a direction
+    # mark. They show nothing, so the GM read "I don't know anyone called "alice"".
+    ("ali\u200bce", "person: Alice Martin"),
+    ("\u200eAlice Martin\u200f", "person: Alice Martin"),
 ]
 
 #: Looks like someone, is nobody: a partial name, a longer one, a pattern.
-STRANGERS = ["Alice Mart", "王伟伟", "alice.*", "%", "李"]
+STRANGERS = ["Alice Mart", "王伟伟", "alice.*", "%", "李",
+             "\u0430lice"]  # its first letter Cyrillic: looks like Alice, is nobody
 
 
 @pytest.mark.parametrize(("typed", "expected"), TABLE, ids=[t for t, _ in TABLE])

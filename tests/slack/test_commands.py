@@ -159,3 +159,23 @@ async def test_a_director_picked_from_slacks_list_is_that_director_in_every_comm
     /summary, /goals, /monthly and /review answered that they know no 'amartin'."""
     await slack.command(GRACE, command, typed, raw=True, channel=dm_channel(GRACE))
     assert slack.last_text(GRACE).startswith(answer), slack.last_text(GRACE)[:200]
+
+
+@pytest.mark.parametrize(("command", "typed"), [
+    ("/summary", "<@U0PARTNER|alice>"),
+    ("/checkin", "send <@U0PARTNER|alice>"),
+    ("/goals", "<@U0PARTNER|alice>"),
+])
+async def test_a_slack_account_outside_the_org_named_like_a_director_is_not_her(
+        slack: SlackHarness, command: str, typed: str) -> None:
+    """A Slack Connect guest whose handle is 'alice', picked from Slack's list: the
+    mention says which account it is, and it is none of the org's. The GM got Alice
+    Martin's full picture, and '/checkin send' prompted Alice Martin."""
+    await slack.command(GRACE, command, typed, raw=True, channel=dm_channel(GRACE))
+    text = slack.last_text(GRACE)
+    assert "Alice Martin" not in text.split("Did you mean")[0], text[:300]
+    assert "Full picture" not in text and "sent to" not in text and "Goals —" not in text
+    assert text == ("<@U0PARTNER> is not in the org file, so no command reads about them: a "
+                    "mention names that very account, not someone else called the same. Did "
+                    "you mean Alice Martin (`alice`)? Name them by key.")
+    assert not any(p.params.get("channel") == dm_channel(ALICE) for p in slack.posts())

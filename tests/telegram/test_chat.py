@@ -154,6 +154,15 @@ async def test_summary_refusal_in_a_group_is_private_too(tg: TG) -> None:
     assert "only for the GM" in tg.shown(SAM)[-1]
 
 
+async def test_two_private_answers_to_one_group_command_tell_the_group_once(tg: TG) -> None:
+    # A director's '/monthly answers' is answered with two private messages (that /monthly
+    # takes nothing after it for a director, then their own review's state): the group
+    # read "I've answered you in a private message." twice.
+    await tg.say_in_group(ALICE, "/monthly answers")
+    assert len(tg.shown(ALICE)) == 2
+    assert tg.shown(GROUP) == ["I've answered you in a private message."]
+
+
 async def test_malformed_arguments_get_the_usage_line(tg: TG) -> None:
     await tg.say(ALICE, "/away whenever")
     assert tg.shown(ALICE)[-1].startswith("Usage: /away YYYY-MM-DD")

@@ -74,3 +74,71 @@ async def test_the_group_note_for_a_stranger_is_in_their_language(tg: TG) -> Non
     tg.fake.fail("sendMessage", 403, "Forbidden: bot can't initiate conversation with a user")
     await tg.say_in_group(STRANGER, "/help", language_code="zh-hans")
     assert "我还不认识你" in tg.texts(GROUP)[-1]
+
+
+async def test_kudos_for_the_new_holder_of_an_old_username_are_not_veras(tg: TG) -> None:
+    # Vera is bound to her account; she renames herself and a stranger takes 'viv_ops' and
+    # posts in the team group. Alice answers the stranger's post with /kudos, or names them
+    # with a text mention: Telegram gives their id, which is not Vera's. The kudos went to
+    # Vera ("You got kudos" in her chat, a shout-out naming her).
+    from tests.telegram.conftest import ALICE, GRACE
+
+    await tg.say(VIV, "/help", username="viv_ops")
+    original = tg.fake.group_message(GROUP, STRANGER, "Signed the Initech deal!",
+                                     username="viv_ops", first_name="Nick")["message"]
+    before = len(tg.shown(VIV))
+    await tg.say_in_group(ALICE, "/kudos for the great deal", reply_to_message=original)
+    assert tg.texts(ALICE)[-1].startswith(
+        "I can't give kudos to @viv_ops: they are not in the org file.")
+    text = "/kudos Nick for the deal"
+    await tg.say_in_group(GRACE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 6},
+        {"type": "text_mention", "offset": text.index("Nick"), "length": 4,
+         "user": {"id": STRANGER, "is_bot": False, "first_name": "Nick",
+                  "username": "viv_ops"}}])
+    assert tg.texts(GRACE)[-1].startswith("I can't give kudos to Nick: they are not in the org")
+    assert len(tg.shown(VIV)) == before  # Vera was told of no kudos
+    assert not any("Vera" in t for t in tg.texts(GROUP))
+
+
+async def test_a_reply_to_veras_own_account_under_her_new_name_is_still_her(tg: TG) -> None:
+    from tests.telegram.conftest import ALICE
+
+    await tg.say(VIV, "/help", username="viv_ops")
+    original = tg.fake.group_message(GROUP, VIV, "Signed the Initech deal!",
+                                     username="vera_new", first_name="Vera")["message"]
+    await tg.say_in_group(ALICE, "/kudos for the great deal", reply_to_message=original)
+    assert "You got kudos from" in tg.texts(VIV)[-1]
+
+
+async def test_a_command_naming_the_new_holder_of_an_old_username_does_not_name_vera(
+        tg: TG) -> None:
+    from tests.telegram.conftest import GRACE
+
+    await tg.say(VIV, "/help", username="viv_ops")
+    text = "/summary Nick"
+    await tg.say(GRACE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 8},
+        {"type": "text_mention", "offset": text.index("Nick"), "length": 4,
+         "user": {"id": STRANGER, "is_bot": False, "first_name": "Nick",
+                  "username": "viv_ops"}}])
+    reply = tg.shown(GRACE)[-1]
+    assert "Vera" not in reply
+    assert reply.startswith("Nick is not in the org file, so no command reads about them")
+
+
+async def test_an_outsider_named_like_a_director_is_not_her_and_the_gm_is_told_in_chinese(
+        tg: TG) -> None:
+    # A text mention of an account outside the org whose Telegram name is Alice Martin's.
+    from tests.telegram.conftest import GRACE
+
+    with tg.bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    text = "/summary Alice Martin last 4w"
+    await tg.say(GRACE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 8},
+        {"type": "text_mention", "offset": text.index("Alice"), "length": 12,
+         "user": {"id": STRANGER, "is_bot": False, "first_name": "Alice Martin"}}])
+    reply = tg.shown(GRACE)[-1]
+    assert reply == ("Alice Martin 不在组织文件中，所以命令不会读取此人：提及指向的就是那个账号，"
+                     "而不是同名的其他人。你是不是想找 Alice Martin（alice）？请用对方的 key。")

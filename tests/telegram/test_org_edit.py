@@ -77,3 +77,29 @@ async def test_a_wrong_binding_is_dropped_by_correcting_the_file_while_running(
     assert "Weekly summary" not in tg.shown(IMPOSTOR)[-1]
     await tg.say(VIV, "/summary", username="vera_ops")
     assert "Weekly summary" in tg.shown(VIV)[-1]
+
+
+SAM = 1006
+
+SAMS_ENTRY = ("  - key: sam\n    name: Sam Lee\n    role: member\n    manager: alice\n"
+              "    team: East\n    timezone: America/Chicago\n    locale: en\n"
+              "    slack_id: U0SAM\n    telegram_id: 1006\n")
+
+
+async def test_someone_taken_out_of_the_org_file_is_told_so_not_welcomed_as_new(
+        tg: TG) -> None:
+    # Sam leaves; he still writes to the bot. He was told "I don't know you yet … ask to
+    # add you", as a newcomer is, which a leaver reads as the bot having lost him.
+    await tg.say(SAM, "/help")
+    await save(tg, SAMS_ENTRY, "")
+    await tg.say(SAM, "/checkin")
+    told = tg.shown(SAM)[-1]
+    assert told.startswith("Hello Sam Lee, you are no longer in teampulse's org file")
+    assert "I don't know you yet" not in told and "key: sam" in told
+    # In the language the file gave him (a leaver's own, as test_org_rename's 李雷), not
+    # his Telegram app's.
+    await tg.say(SAM, "/help", language_code="zh-hans")
+    assert tg.shown(SAM)[-1].startswith("Hello Sam Lee, you are no longer")
+    # A stranger is still welcomed as one.
+    await tg.say(DANA, "/help")
+    assert "I don't know you yet" in tg.shown(DANA)[-1]
