@@ -1,0 +1,42 @@
+"""A Chinese-speaking director and GM answer the bot's yes/no questions and praise people as
+they speak and type: the words Chinese uses for "yes" (确定, 好的, 没问题), a full-width ＠,
+a name written right against Chinese text. Each was refused or silently dropped."""
+
+from __future__ import annotations
+
+from tests.support import say
+from tests.test_checkin import answers_of
+
+
+async def test_a_large_figure_is_confirmed_with_the_word_the_question_asks_in(bot, chat):
+    # The bot asks "…的 20 倍。确定吗？" and 确定 (the word it asked with), 好的, 嗯, 行,
+    # 可以, 没问题 are how a Chinese speaker says yes: each was answered "50,000,000 USD
+    # 对吗？请回复“是”或“否”", the figure still not saved.
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "52000")
+    for typed in ("确定", "好的", "嗯", "行", "可以", "没问题", "没错", "确定！", "好的。"):
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", "5千万")
+        assert "确定吗" in chat.last("li")
+        await say(bot, "li", typed)
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, 50_000_000.0, False), \
+            (typed, chat.last("li"))
+        await say(bot, "li", "/edit 1")  # back to 52000: the next word confirms afresh
+        await say(bot, "li", "52000")
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, 52_000.0, False)
+
+
+async def test_a_large_figure_is_refused_with_the_words_chinese_says_no_in(bot, chat):
+    # 不要 (don't), 错了 (that's wrong), 不行 (no good): the figure is not saved, and the
+    # question is asked again.
+    await bot.run_checkins(["li"])
+    for typed in ("不要", "错了", "不行", "不对"):
+        await say(bot, "li", "5千万")
+        await say(bot, "li", typed)
+        assert "kpi:revenue" not in answers_of(bot, "li"), typed
+        assert chat.last("li").startswith("好的，没有保存。"), (typed, chat.last("li"))
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "5m")
+    await say(bot, "alice", "nah")
+    assert "kpi:revenue" not in answers_of(bot, "alice")
+    assert chat.last("alice").startswith("OK, nothing saved."), chat.last("alice")
