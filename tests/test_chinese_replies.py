@@ -40,3 +40,20 @@ async def test_a_large_figure_is_refused_with_the_words_chinese_says_no_in(bot, 
     await say(bot, "alice", "nah")
     assert "kpi:revenue" not in answers_of(bot, "alice")
     assert chat.last("alice").startswith("OK, nothing saved."), chat.last("alice")
+
+
+async def test_kudos_with_a_full_width_at_sign_or_a_name_against_chinese_text(bot, chat):
+    # A Chinese keyboard in full-width mode types '＠'; Chinese puts no space around a name.
+    # '/kudos ＠li …' was answered with how to give kudos, '感谢@alice帮忙…' in the team's
+    # chat was silently nothing (the name read as 'alice帮忙…', or not at all).
+    from tests.test_kudos import count_kudos, kudo
+    await kudo(bot, "grace", "/kudos ＠li 帮忙准备投标材料 ＃ownership")
+    assert "李雷 — kudos from Grace Chen: 帮忙准备投标材料" in chat.last("team")
+    assert chat.last("li").startswith("🎉 Grace Chen 给你点赞：帮忙准备投标材料")
+    await kudo(bot, "li", "谢谢@alice帮忙准备投标材料👏")
+    assert "Alice Martin —— 来自 李雷 的点赞：谢谢 帮忙准备投标材料👏" in chat.last("team")
+    await kudo(bot, "li", "点赞＠alice和＠sam，演示做得非常好")
+    assert "Alice Martin、Sam Lee —— 来自 李雷 的点赞：点赞，演示做得非常好" in chat.last("team")
+    assert count_kudos(bot) == 4
+    await kudo(bot, "li", "写信给 bob@example.com 谢谢")  # an e-mail address names nobody
+    assert count_kudos(bot) == 4
