@@ -57,3 +57,18 @@ async def test_kudos_with_a_full_width_at_sign_or_a_name_against_chinese_text(bo
     assert count_kudos(bot) == 4
     await kudo(bot, "li", "写信给 bob@example.com 谢谢")  # an e-mail address names nobody
     assert count_kudos(bot) == 4
+
+
+async def test_a_reason_of_a_few_chinese_characters_is_a_reason(bot, chat):
+    # The refusal asks for "几个字" (a few characters): 辛苦了 (you worked hard) is three,
+    # as "great work" is two words; it was refused, while 辛苦了！ was taken (the '！'
+    # counted as a word). A bare thank-you, with or without its '！', is still no reason.
+    from tests.test_kudos import count_kudos, kudo
+    await kudo(bot, "li", "/kudos @alice 辛苦了")
+    assert "Alice Martin —— 来自 李雷 的点赞：辛苦了" in chat.last("team")
+    for typed in ("/kudos @alice 谢谢！", "/kudos @alice 谢谢", "/kudos @alice ！！！"):
+        await kudo(bot, "li", typed)
+        assert "请用几个字说明原因" in chat.last("li"), typed
+    await kudo(bot, "alice", "/kudos @li great !")  # a mark alone is no word in English either
+    assert "Please say why in a few words" in chat.last("alice")
+    assert count_kudos(bot) == 1
