@@ -72,3 +72,38 @@ async def test_a_reason_of_a_few_chinese_characters_is_a_reason(bot, chat):
     await kudo(bot, "alice", "/kudos @li great !")  # a mark alone is no word in English either
     assert "Please say why in a few words" in chat.last("alice")
     assert count_kudos(bot) == 1
+
+
+async def test_the_no_comment_button_typed_or_said_otherwise_leaves_no_comment(
+        database_url, tmp_path):
+    # The pulse poll's last question offers a 不留言 / "No comment" button. Typed instead of
+    # pressed (a client without buttons, or just typed), 不留言 was stored as an anonymous
+    # comment nobody can take back, as were 暂无, 没什么, 无意见 and "no comment".
+    from sqlalchemy import select
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from storage.pulse import PulseComment
+    from tests.support import RecordingAdapter
+    from tests.test_pulse import EAST, POLL_DAY, PULSE_ORG, press
+    pbot, engine = prepare(Settings(database_url=database_url, org_file=PULSE_ORG),
+                           FakeClock(POLL_DAY))
+    pchat = RecordingAdapter()
+    pbot.register(pchat)
+    try:
+        with pbot.unit() as ctx:
+            for key in EAST[1:]:
+                ctx.people.by_key(key).locale = "zh-CN"
+        await pbot.run_pulse()
+        for key, typed in zip(EAST, ("No comment", "不留言", "暂无", "没什么", "无意见", "没有了"),
+                              strict=True):
+            await press(pbot, pchat, key, 4)
+            await press(pbot, pchat, key, 2)
+            await say(pbot, key, typed)
+            assert "已匿名收到" in pchat.last(key) or "anonymously" in pchat.last(key), \
+                (typed, pchat.last(key))
+        with pbot.unit() as ctx:
+            assert [c.text for c in ctx.session.scalars(select(PulseComment))] == []
+    finally:
+        engine.dispose()
