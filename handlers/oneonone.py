@@ -1265,7 +1265,7 @@ def _matches(ctx: Context, token: str) -> list[Person]:
     """Everyone a token may name, as every command reads a name (handlers/people_named.py):
     the one with that id, key or Telegram username, else everyone with that name (two
     people may both be called 王伟)."""
-    return people_named(ctx.people.active(), token)
+    return people_named(ctx.people.active(), token, ctx.org)
 
 
 def _ambiguous(ctx: Context, token: str, among: Sequence[Person] | None = None,

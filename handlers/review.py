@@ -457,7 +457,7 @@ def cmd_review(ctx: Context, args: str) -> None:
     if len(parts) != 2 or parts[0].lower() not in {"start", "close", "report", "status"}:
         ctx.reply("review_usage")
         return
-    named = people_named(ctx.people.active(), mentions_as_keys(ctx, parts[1]))
+    named = people_named(ctx.people.active(), mentions_as_keys(ctx, parts[1]), ctx.org)
     if len(named) > 1:
         reply_namesakes(ctx, named, "review", parts[0].lower())
         return

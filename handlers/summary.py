@@ -612,7 +612,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     if request.kind == "person":
         # Also someone since removed (their history); a current namesake before a former one.
         typed = request.person or ""
-        matches = people_named(everyone, typed)
+        matches = people_named(everyone, typed, ctx.org)
         matches = [p for p in matches if p.active] or matches
         if not matches:
             raise SummaryUnknownError(request.person)
@@ -1498,7 +1498,7 @@ def _own_team_request(ctx: Context, director: Any,
         # Only the team's own people: whether anyone else has the name is not said.
         named = people_named([p for p in ctx.people.active()
                               if (p.team or "").casefold() == team.casefold()],
-                             request.person or "")
+                             request.person or "", ctx.org)
         if len(named) > 1:
             reply_namesakes(ctx, named, "summary")
             return None

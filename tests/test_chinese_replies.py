@@ -107,3 +107,31 @@ async def test_the_no_comment_button_typed_or_said_otherwise_leaves_no_comment(
             assert [c.text for c in ctx.session.scalars(select(PulseComment))] == []
     finally:
         engine.dispose()
+
+
+async def test_a_gm_without_a_chinese_keyboard_names_a_director_by_an_alias(
+        database_url, clock, tmp_path):
+    # Grace reads "李雷" in every summary but cannot type it: "/summary Li Lei" was
+    # "I don't know anyone called …". The org file gives his pinyin name as an alias, which
+    # every command that names a person reads (his key, li, still works).
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "    name: 李雷\n", "    name: 李雷\n    aliases: [Li Lei, Lei Li]\n"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        for typed in ("li lei", "LEI LI", "Li　Lei"):
+            await say(bot, "grace", f"/summary {typed}")
+            assert chat.last("grace").startswith("Full picture — 李雷"), (typed, chat.last("grace"))
+        await say(bot, "grace", "/1on1 history Li Lei")
+        assert "李雷" in chat.last("grace") and "don't know" not in chat.last("grace")
+        await say(bot, "grace", "/goals li lei")
+        assert chat.last("grace").startswith("🎯 Goals — 李雷"), chat.last("grace")
+        await say(bot, "grace", "/summary lilei")  # not an alias: nobody, as before
+        assert "I don't know anyone called \"lilei\"" in chat.last("grace")
+    finally:
+        engine.dispose()
