@@ -135,3 +135,45 @@ async def test_a_gm_without_a_chinese_keyboard_names_a_director_by_an_alias(
         assert "I don't know anyone called \"lilei\"" in chat.last("grace")
     finally:
         engine.dispose()
+
+
+async def test_no_notes_and_no_action_items_said_in_words_store_nothing(
+        database_url, clock, tmp_path):
+    # After the 1:1, asked for notes and then action items, a manager with none types 没有
+    # or 无 ("none"): each was saved as a shared note "没有" sent to the report, and as an
+    # action item "无" due in a week, overdue after it and carried onto every agenda.
+    from datetime import timedelta
+
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
+    from tests.support import RecordingAdapter
+    bot, engine = prepare(Settings(database_url=database_url, org_file=write_org(tmp_path)),
+                          clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+        await say(bot, "grace", "进行了")  # Alice's 1:1
+        await say(bot, "grace", "没有")  # no notes: on to the action items
+        assert chat.last("grace").startswith("行动项："), chat.last("grace")
+        await say(bot, "grace", "无")  # no action items: done
+        assert "有多大帮助" in chat.last("grace"), chat.last("grace")
+        assert "没有" not in chat.to("alice")[-2] and "无" not in chat.to("alice")[-2]
+        await say(bot, "grace", "/actions")
+        assert "#1" not in chat.last("grace"), chat.last("grace")
+        await say(bot, "grace", "4")  # rates Alice's, no comment; then Bruno's, in English
+        await say(bot, "grace", "跳过")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "en"
+        await say(bot, "grace", "yes")
+        await say(bot, "grace", "no notes")
+        assert chat.last("grace").startswith("Action items:"), chat.last("grace")
+        await say(bot, "grace", "none")
+        assert "How useful" in chat.last("grace"), chat.last("grace")
+        await say(bot, "grace", "/actions")
+        assert "#1" not in chat.last("grace"), chat.last("grace")
+    finally:
+        engine.dispose()
