@@ -1363,7 +1363,10 @@ def on_text(ctx: Context, text: str) -> bool:
             ctx.reply("oo_rating_range")
         return True
     if dialog.step == "improve":
-        improve = "" if word in {"skip", "/skip", "跳过", "-"} else clean_text(text).strip()
+        # 'Nothing' to improve is no suggestion: the other side read "One thing to
+        # improve: 没有".
+        improve = "" if word in {"skip", "/skip", "跳过", "-"} | _NOTHING_WORDS \
+            else clean_text(text).strip()
         if len(improve) > MAX_TEXT:  # cut short, the other side would read half a sentence
             ctx.reply("oo_too_long", limit=MAX_TEXT)
             return True

@@ -139,9 +139,10 @@ async def test_a_gm_without_a_chinese_keyboard_names_a_director_by_an_alias(
 
 async def test_no_notes_and_no_action_items_said_in_words_store_nothing(
         database_url, clock, tmp_path):
-    # After the 1:1, asked for notes and then action items, a manager with none types 没有
-    # or 无 ("none"): each was saved as a shared note "没有" sent to the report, and as an
-    # action item "无" due in a week, overdue after it and carried onto every agenda.
+    # After the 1:1, asked for notes, action items and one thing to improve, a manager with
+    # none types 没有 or 无 ("none"): each was saved as a shared note "没有" sent to the
+    # report, an action item "无" due in a week (overdue after it, carried onto every
+    # agenda), and "One thing to improve: 没有" told to the other side.
     from datetime import timedelta
 
     from bot.app import prepare
@@ -164,8 +165,11 @@ async def test_no_notes_and_no_action_items_said_in_words_store_nothing(
         assert "没有" not in chat.to("alice")[-2] and "无" not in chat.to("alice")[-2]
         await say(bot, "grace", "/actions")
         assert "#1" not in chat.last("grace"), chat.last("grace")
-        await say(bot, "grace", "4")  # rates Alice's, no comment; then Bruno's, in English
-        await say(bot, "grace", "跳过")
+        await say(bot, "grace", "4")  # rates Alice's: nothing to improve
+        await say(bot, "grace", "没有")
+        # (Alice was told "One thing to improve: 没有".)
+        assert chat.last("alice") == "Feedback from Grace Chen on your 1:1 of 2026-11-30: 4/5."
+        # Then Bruno's, in English.
         with bot.unit() as ctx:
             ctx.people.by_key("grace").locale = "en"
         await say(bot, "grace", "yes")
@@ -173,6 +177,9 @@ async def test_no_notes_and_no_action_items_said_in_words_store_nothing(
         assert chat.last("grace").startswith("Action items:"), chat.last("grace")
         await say(bot, "grace", "none")
         assert "How useful" in chat.last("grace"), chat.last("grace")
+        await say(bot, "grace", "5")
+        await say(bot, "grace", "nothing")
+        assert chat.last("bruno") == "Feedback from Grace Chen on your 1:1 of 2026-11-30: 5/5."
         await say(bot, "grace", "/actions")
         assert "#1" not in chat.last("grace"), chat.last("grace")
     finally:
