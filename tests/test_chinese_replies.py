@@ -184,3 +184,22 @@ async def test_no_notes_and_no_action_items_said_in_words_store_nothing(
         assert "#1" not in chat.last("grace"), chat.last("grace")
     finally:
         engine.dispose()
+
+
+async def test_a_summary_asked_for_by_a_day_shows_that_days_week(bot, chat):
+    # A GM asks for the week of a day: "/summary 11月23日" was "I don't know anyone called
+    # "11月23日"", as was "/summary 2026-11-23". Each names the ISO week the day is in.
+    for typed in ("11月23日", "2026年11月25日", "2026-11-29", "2026/11/23", "11 月 27 日"):
+        await say(bot, "grace", f"/summary {typed}")
+        assert "2026-W48 (2026-11-23 – 2026-11-29)" in chat.last("grace"), \
+            (typed, chat.last("grace"))
+    await say(bot, "li", "/summary 11月16日")  # a director's own team, in Chinese
+    assert "2026-W47（2026-11-16 – 2026-11-22）" in chat.last("li"), chat.last("li")
+    await say(bot, "grace", "/summary 12月31日")  # no year, still ahead: last year's
+    assert "2026-W01 (2025-12-29 – 2026-01-04)" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "/summary 2月30日")  # no such day: the forms there are
+    assert chat.last("grace").startswith('"2月30日" is not a week'), chat.last("grace")
+    assert "as a day in it (2026-11-23)" in chat.last("grace")
+    await say(bot, "grace", "/summary alice 11月16日")
+    assert "Full picture — Alice Martin" in chat.last("grace")
+    assert "2026-W44 – 2026-W47" in chat.last("grace"), chat.last("grace")
