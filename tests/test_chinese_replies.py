@@ -203,3 +203,17 @@ async def test_a_summary_asked_for_by_a_day_shows_that_days_week(bot, chat):
     await say(bot, "grace", "/summary alice 11月16日")
     assert "Full picture — Alice Martin" in chat.last("grace")
     assert "2026-W44 – 2026-W47" in chat.last("grace"), chat.last("grace")
+
+
+async def test_a_command_spaced_with_full_width_spaces_is_the_command(bot, chat):
+    # A Chinese keyboard types '　' (U+3000) between words. "/kudos　top　本月" was answered
+    # with how to give kudos and "/1on1　history　＠li" with the /1on1 usage: the
+    # subcommand was read only up to an ASCII space.
+    from tests.test_kudos import kudo
+    await kudo(bot, "grace", "/kudos @li 帮忙准备投标材料")
+    await say(bot, "grace", "/kudos　top　本月")
+    assert chat.last("grace").startswith("Kudos leaderboard — this month"), chat.last("grace")
+    await say(bot, "li", "/kudos　me")
+    assert chat.last("li").startswith("我的点赞"), chat.last("li")
+    await say(bot, "grace", "/1on1　history　＠li")
+    assert chat.last("grace") == "No one-on-ones of 李雷 are recorded yet."
