@@ -1188,7 +1188,7 @@ def _digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             else:
                 # The person as every other command reads them (handlers/people_named.py),
                 # among all active people: a namesake who gets no digest is not guessed away.
-                named = people_named(ctx.people.active(), args.to)
+                named = people_named(ctx.people.active(), args.to, ctx.org)
                 wrong = one_named(named, args.to, "--to", note="nothing was sent",
                                   also=", or gm")
                 if wrong:

@@ -371,7 +371,7 @@ def review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     try:
         with reading(bot) as ctx:
             # Also someone since removed (their last review), a current namesake first.
-            named = people_named(ctx.people.everyone(), args.director)
+            named = people_named(ctx.people.everyone(), args.director, ctx.org)
             named = [p for p in named if p.active] or named
             wrong = one_named(named, args.director, "review", key_hint="the director's key")
             if wrong:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -139,6 +139,10 @@ class PersonEntry(_Strict):
     slack_id: str | None = None
     telegram_id: int | None = None
     telegram_username: str | None = None
+    #: Other names that name this person in commands: a 李雷's pinyin or English name
+    #: ("Li Lei", "Lei Li"), for a colleague with no Chinese keyboard.
+    aliases: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default=[], max_length=10)
 
     @field_validator("telegram_username")
     @classmethod
@@ -238,6 +242,7 @@ class OrgPerson:
     slack_id: str | None
     telegram_id: int | None
     telegram_username: str | None
+    aliases: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -845,6 +850,7 @@ def _build(parsed: OrgFile, problems: list[str]) -> Org:
             timezone=p.timezone, locale=locale, checks_in=checks_in,
             can_view_summary=p.role == "gm" or p.key in viewers, kpis=tuple(kpis),
             slack_id=p.slack_id, telegram_id=p.telegram_id, telegram_username=p.telegram_username,
+            aliases=tuple(" ".join(a.split()) for a in p.aliases if a.strip()),
         ))
     _check_manager_cycles(parsed, keys, problems)
     questions = _questions(parsed.checkin.questions, problems)

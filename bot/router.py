@@ -30,9 +30,11 @@ def command_form(text: str) -> str:
 
 
 # Full-width letters and digits ('ｌａｓｔ　４ｗ', 'Ｑ１') as ASCII: in full-width mode the
-# arguments come that way too. Chinese punctuation（，。）stays as typed.
+# arguments come that way too, and so does the space between words, '　' (U+3000): a
+# subcommand read up to an ASCII space ('/kudos　top　本月') was taken for kudos to give.
+# Chinese punctuation（，。）stays as typed.
 _WIDE = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
-                                          *range(0xFF41, 0xFF5B))}
+                                          *range(0xFF41, 0xFF5B))} | {0x3000: 0x20}
 
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:

@@ -19,8 +19,13 @@ PAUSE_WORDS = {"pause", "暂停", "/暂停"}
 _MULTIPLIERS = {"k": 1e3, "千": 1e3, "m": 1e6, "mm": 1e6, "w": 1e4, "万": 1e4, "萬": 1e4,
                 "b": 1e9, "bn": 1e9, "亿": 1e8, "億": 1e8}
 _NUMBER = re.compile(r"^([+-]?\d[\d.,]*)\s*(k|千|mm|m|w|万|萬|bn|b|亿|億)?$", re.IGNORECASE)
-YES_WORDS = {"yes", "y", "ok", "okay", "sure", "是", "是的", "对", "对的", "确认", "好"}
-NO_WORDS = {"no", "n", "nope", "否", "不", "不是", "不对"}
+#: "Yes" and "no" as people type them to a yes/no question. The large-figure question asks
+#: "确定吗？", so 确定 (the word it asks in) is yes, as are 好的, 嗯, 行, 可以 and 没问题,
+#: which Chinese speakers answer far more often than 是.
+YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "correct",
+             "是", "是的", "对", "对的", "确认", "确定", "好", "好的", "嗯", "嗯嗯", "行",
+             "可以", "没问题", "没错"}
+NO_WORDS = {"no", "n", "nope", "nah", "否", "不", "不是", "不对", "不要", "不行", "错了"}
 #: How people say "none" to a list whose choice "none" they did not type as shown (the
 #: support question's "No support needed", 不需要支持).
 NONE_WORDS = {"no", "nothing", "nope", "n/a", "na", "nil", "none needed", "no support",

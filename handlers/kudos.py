@@ -10,6 +10,7 @@ a public shout-out and DM each recipient. `/kudos top` and `/kudos me` read them
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -502,10 +503,13 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
 
 
 def _reason_words(reason: str) -> float:
-    # Chinese has no spaces: two characters count as a word.
+    # Chinese has no spaces, and says in three characters (辛苦了) what English says in two
+    # words (great work): three characters count as two words. A punctuation mark alone is
+    # no word ('辛苦了！' had passed where '辛苦了' was refused).
     cjk = len(_CJK.findall(reason))
-    latin = len(_CJK.sub(" ", reason).split())
-    return latin + cjk / 2
+    latin = sum(1 for token in _CJK.sub(" ", reason).split()
+                if not all(unicodedata.category(ch).startswith("P") for ch in token))
+    return latin + cjk / 1.5
 
 
 def _day_start(now: datetime, timezone: str) -> datetime:

@@ -283,7 +283,7 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
         # The review and the answers read at one moment (see one_moment): a check-in
         # submitted meanwhile counted in the weeks checked in and not in the revenue.
         with one_moment(ctx) as seen:
-            named = people_named(seen.people.active(), keys)
+            named = people_named(seen.people.active(), keys, ctx.org)
             director = named[0] if len(named) == 1 and named[0].role == "director" else None
             review, given, unsent = None, {}, None
             if director is not None:

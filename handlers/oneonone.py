@@ -102,6 +102,11 @@ _AT = re.compile(r"(?:^|(?<=\s)|(?<=[^\x00-\x7f]))"
                  r"(<@[A-Z0-9]+(?:\|[^>]*)?>|@(?:[A-Za-z0-9_.\-]+|[^\x00-\x7f\s@]+))")
 _PRIVATE = re.compile(r"^\s*(private|私密|私人)\s*[:：]\s*", re.IGNORECASE)
 _DONE_WORDS = {"done", "next", "finish", "完成", "下一步", "好了"}
+#: "None" said to the notes or the action items: moves on as _DONE_WORDS does. '没有' had
+#: been shared with the report as a note, and '无' kept as an action item due in a week.
+_NOTHING_WORDS = {"none", "no", "nothing", "n/a", "na", "nil", "no notes", "no actions",
+                  "no action items", "nothing to add", "无", "没有", "没有了", "没了", "暂无",
+                  "没什么", "不用", "无记录", "没有记录", "无行动项", "没有行动项"}
 # "进行了吗？" is answered as Chinese is spoken, not only 是/否.
 _HELD_WORDS = {"进行了", "有", "开了", "谈了", "做了", "happened", "it did", "yes it did"}
 _NOT_HELD_WORDS = {"没有", "没", "没进行", "没开", "没谈", "取消了", "it didn't", "didn't",
@@ -1297,7 +1302,7 @@ def _matches(ctx: Context, token: str) -> list[Person]:
     """Everyone a token may name, as every command reads a name (handlers/people_named.py):
     the one with that id, key or Telegram username, else everyone with that name (two
     people may both be called 王伟)."""
-    return people_named(ctx.people.active(), token)
+    return people_named(ctx.people.active(), token, ctx.org)
 
 
 def _ambiguous(ctx: Context, token: str, among: Sequence[Person] | None = None,
@@ -1369,7 +1374,7 @@ def on_text(ctx: Context, text: str) -> bool:
             ctx.reply("oo_yes_or_no")
         return True
     if dialog.step == "notes":
-        if word in _DONE_WORDS:
+        if word in _DONE_WORDS | _NOTHING_WORDS:
             repo.set_dialog(person, meeting, "actions", ctx.clock.now())
             ctx.reply("oo_ask_actions", other=told(ctx, person, meeting.report),
                       asks=dialog_asks(person, meeting))
@@ -1377,7 +1382,7 @@ def on_text(ctx: Context, text: str) -> bool:
             _note(ctx, person, meeting, text)
         return True
     if dialog.step == "actions":
-        if word in _DONE_WORDS:
+        if word in _DONE_WORDS | _NOTHING_WORDS:
             _finish(ctx, person, meeting)
         else:
             _action(ctx, person, meeting, text)
@@ -1390,7 +1395,10 @@ def on_text(ctx: Context, text: str) -> bool:
             ctx.reply("oo_rating_range")
         return True
     if dialog.step == "improve":
-        improve = "" if word in {"skip", "/skip", "跳过", "-"} else clean_text(text).strip()
+        # 'Nothing' to improve is no suggestion: the other side read "One thing to
+        # improve: 没有".
+        improve = "" if word in {"skip", "/skip", "跳过", "-"} | _NOTHING_WORDS \
+            else clean_text(text).strip()
         if len(improve) > MAX_TEXT:  # cut short, the other side would read half a sentence
             ctx.reply("oo_too_long", limit=MAX_TEXT)
             return True

@@ -13,7 +13,10 @@ What is accepted (nothing wider than some command accepted before this module):
   Chinese keyboard's full-width space `　` and full-width letters (`Ａｌｉｃｅ`) are what
   they look like (NFKC, as the router reads a full-width command);
 - a Slack mention `<@U…>`, and a platform mention the adapter identified (see
-  `mentions_as_keys`).
+  `mentions_as_keys`);
+- one of the person's `aliases` in the org file, compared as a display name is (李雷's
+  `Li Lei`: a colleague without a Chinese keyboard could not name him otherwise), once
+  no key, username or display name matched.
 No prefix, first name or other partial name: no command accepted one, and with thousands
 of people a partial name would quietly pick someone else. Namesakes are never guessed:
 every one of them is returned and the command answers with the `namesakes` message (each
@@ -54,10 +57,12 @@ def name_of(person: Any) -> str:
     return getattr(person, "display_name", None) or getattr(person, "name", "") or ""
 
 
-def people_named(people: Iterable[P], typed: str) -> list[P]:
+def people_named(people: Iterable[P], typed: str, org: Any = None) -> list[P]:
     """Whom `typed` names among `people`: the one with that key, Slack id (`<@U…>`) or
-    Telegram username; else everyone with that display name (several: namesakes, for the
-    caller to list, never to pick from); [] for nobody."""
+    Telegram username; else everyone with that display name, else everyone with that alias
+    (several: namesakes, for the caller to list, never to pick from); [] for nobody.
+    `org`: the org file whose `aliases` stored people are named by (the org file's own
+    people carry theirs)."""
     pool = list(people)
     slack = _SLACK_MENTION.fullmatch(typed.strip())
     if slack:
@@ -70,7 +75,18 @@ def people_named(people: Iterable[P], typed: str) -> list[P]:
         found = [p for p in pool if exact(p)]
         if found:
             return found[:1]
-    return [p for p in pool if fold(name_of(p)) == wanted]
+    named = [p for p in pool if fold(name_of(p)) == wanted]
+    if named:
+        return named
+    return [p for p in pool if wanted in {fold(a) for a in _aliases(p, org)}]
+
+
+def _aliases(person: Any, org: Any) -> tuple[str, ...]:
+    own = getattr(person, "aliases", None)
+    if own is not None:
+        return tuple(own)
+    found = org.person(person.key) if org is not None else None
+    return found.aliases if found is not None else ()
 
 
 def namesakes(people: Sequence[Any]) -> list[tuple[str, str | None]]:

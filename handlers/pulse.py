@@ -57,8 +57,13 @@ COMMENT_LIMIT = 2000
 #: /pulse results in chat shows this many of the poll's comments, then how many more (the
 #: CLI prints them all): 10,000 people may leave thousands.
 COMMENTS_SHOWN = 20
-#: Words that leave the comment out.
-NO_COMMENT_WORDS = {"skip", "/skip", "no", "none", "n/a", "-", "跳过", "没有", "无", "不用"}
+#: Words that leave the comment out: the button's own label typed ("No comment", 不留言),
+#: and how people say "nothing to add". Each had been kept as an anonymous comment, which
+#: nobody can take back. (Not "no support" or the like: that is a comment.)
+NO_COMMENT_WORDS = {"skip", "/skip", "no", "none", "n/a", "na", "-", "nothing", "nope",
+                    "no comment", "no comments", "nothing to add",
+                    "跳过", "没有", "无", "不用", "不留言", "暂无", "没什么", "没了", "没有了",
+                    "无意见", "没意见", "没有意见", "没什么要说的", "没有补充", "无补充"}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
 ORG_SLICE = ""  # the whole org, in slice maps and alert keys
 #: A date with no poll: this many of the latest poll dates are named.

@@ -460,7 +460,7 @@ def cmd_review(ctx: Context, args: str) -> None:
     typed = mentions_as_keys(ctx, parts[1])
     if typed is None:
         return
-    named = people_named(ctx.people.active(), typed)
+    named = people_named(ctx.people.active(), typed, ctx.org)
     if len(named) > 1:
         reply_namesakes(ctx, named, "review", parts[0].lower())
         return

@@ -57,7 +57,7 @@ def parse_scope(ctx: Context, args: str) -> tuple[str, str | None] | None:
         return ("team", team) if team else None
     if words[0] == "one" and len(words) >= 2:  # as /help words it: "or one <person>"
         words = words[1:]
-    named = people_named(ctx.people.active(), " ".join(words))
+    named = people_named(ctx.people.active(), " ".join(words), ctx.org)
     if len(named) > 1:
         raise AmbiguousPerson(named)
     # Words that name nobody are a name nobody has ('Alice Mart'), as every command says.

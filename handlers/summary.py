@@ -350,7 +350,7 @@ class SummaryWeekError(ValueError):
 
 # Anything shaped like a week is a week, never a person's name: '2026-W00' must not
 # become "I don't know anyone called 2026-W00".
-_WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}")
+_WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}|--\d{2}-\d{2}")
 _LAST_WEEK = {"last week", "上周"}
 _PAGE = {"page", "页"}
 _THIS_WEEK = {"this week", "本周"}
@@ -363,10 +363,34 @@ _CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六�
                       r"(?:周|星期|礼拜)")
 
 
+# A day names the week it is in: 2026-11-23, 2026/11/23, 2026年11月23日, and without its
+# year 11月23日 (the latest such day: see check_week). "/summary 11月23日" had been read
+# as a person's name.
+_DAY = re.compile(r"(?<![\w-])(?:(\d{4})\s*[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})"
+                  r"|(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号])(?![\w-])")
+
+
+def _day_as_week(match: re.Match[str]) -> str:
+    year = match.group(1) or match.group(4)
+    month, day = (match.group(2), match.group(3)) if match.group(1) else \
+        (match.group(5), match.group(6))
+    try:
+        # (A day without its year is checked against a leap year: 2月29日 may exist.)
+        found = date(int(year or 2000), int(month), int(day))
+    except ValueError:
+        # No such day: a bad week, answered with the forms there are, never a name.
+        return f" week {''.join(match.group().split())} "
+    if year is None:
+        return f" --{found.month:02d}-{found.day:02d} "
+    iso = found.isocalendar()
+    return f" {iso.year}-W{iso.week:02d} "
+
+
 def said_in_english(args: str) -> str:
     """`args` with weeks said in Chinese or other English words as /summary reads them:
-    最近4周 and 'past 4 weeks' as 'last 4w', 第47周 as 'W47', 团队 as 'team'."""
-    args = _SAID_LAST.sub(r"last \1w", team_word(args))
+    最近4周 and 'past 4 weeks' as 'last 4w', 第47周 as 'W47', 团队 as 'team', a day
+    (2026-11-23, 11月23日) as its week."""
+    args = _SAID_LAST.sub(r"last \1w", _DAY.sub(_day_as_week, team_word(args)))
 
     def chinese(match: re.Match[str]) -> str:
         count = match.group(1)
@@ -460,6 +484,20 @@ def check_week(text: str, today_week: str) -> str:
     and any plan, and no date arithmetic ever leaves what Python's calendar can hold.
     """
     value = text.strip()
+    day = re.fullmatch(r"--(\d{2})-(\d{2})", value)
+    if day:
+        # A day without its year (11月23日): the latest such day's week, this year's or,
+        # if this year's is still ahead, last year's.
+        year = int(today_week[:4])
+        month, dom = int(day.group(1)), int(day.group(2))
+        for candidate in (year + 1, year, year - 1, year - 2):
+            try:
+                iso = date(candidate, month, dom).isocalendar()
+            except ValueError:  # 2月29日 outside a leap year
+                continue
+            value = f"{iso.year}-W{iso.week:02d}"
+            if value <= today_week:
+                break
     bare = re.fullmatch(r"[Ww](\d{1,2})", value)
     if bare:
         # 'W47' (第47周): this year's, or last year's if this year's is still ahead.
@@ -636,7 +674,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
     if request.kind == "person":
         # Also someone since removed (their history); a current namesake before a former one.
         typed = request.person or ""
-        matches = people_named(everyone, typed)
+        matches = people_named(everyone, typed, ctx.org)
         matches = [p for p in matches if p.active] or matches
         if not matches:
             raise SummaryUnknownError(request.person)
@@ -1525,7 +1563,7 @@ def _own_team_request(ctx: Context, director: Any,
         # Only the team's own people: whether anyone else has the name is not said.
         named = people_named([p for p in ctx.people.active()
                               if (p.team or "").casefold() == team.casefold()],
-                             request.person or "")
+                             request.person or "", ctx.org)
         if len(named) > 1:
             reply_namesakes(ctx, named, "summary")
             return None

@@ -144,7 +144,7 @@ oneonones: {default: {cadense: weekly}}
 """)
     assert "people[0] ('grace'): colour: unknown field (check the spelling; the fields " \
         "here: key, name, role, manager, team, timezone, locale, checks_in, kpis, slack_id, " \
-        "telegram_id, telegram_username)" in found
+        "telegram_id, telegram_username, aliases)" in found
     assert "people[0] ('grace'): kpis.0.unti: unknown field (did you mean 'unit'?)" in found
     assert "peeple: unknown section (did you mean 'people'?)" in found
     assert "orgs_extra: unknown section (check the spelling; the sections here: org, " \

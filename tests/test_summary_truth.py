@@ -328,13 +328,14 @@ async def test_a_mistyped_week_in_chat_names_every_form_chat_takes(bot, chat, ty
     value = typed.split()[-1]
     assert chat.last("grace") == (
         f'"{value}" is not a week: write it as an ISO week such as 2026-W47, as W47 (the '
-        "latest week 47), or as last week or this week; e.g. /summary last week.")
+        "latest week 47), as a day in it (2026-11-23), or as last week or this week; e.g. "
+        "/summary last week.")
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(bot, "grace", typed)
     assert chat.last("grace") == (
-        f"“{value}”不是有效的周：请写成 ISO 周（例如 2026-W47）、最近的第几周（W47 或 第47周），"
-        "或者上周、本周；例如 /summary 上周。")
+        f"“{value}”不是有效的周：请写成 ISO 周（例如 2026-W47）、最近的第几周（W47 或 第47周）、"
+        "这一周中的某一天（11月23日 或 2026-11-23），或者上周、本周；例如 /summary 上周。")
 
 
 async def test_a_week_written_as_the_cli_writes_it_is_read_in_chat(bot, chat):

@@ -34,7 +34,11 @@ log = logging.getLogger(__name__)
 
 
 
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.-]*[A-Za-z0-9_]|[A-Za-z0-9])")
+# A key is ASCII: Chinese text right against it ('谢谢@alice帮忙') is no part of it (\w
+# had read the name 'alice帮忙' and, before it, no mention at all), and a Chinese keyboard's
+# full-width '＠' names as '@' does. An ASCII letter before the sign is an e-mail address.
+_MENTION = re.compile(r"(?<![A-Za-z0-9_.@＠])[@＠]([A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]"
+                      r"|[A-Za-z0-9])")
 BOT_NAMES = frozenset({"teampulse", "bot"})
 
 

@@ -111,6 +111,9 @@ PTB_POLL_RETRY_MAX = 30
 MENU_LANGUAGES = (("", "en"), ("zh", "zh-CN"))
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _NUMERIC = re.compile(r"-?\d+")
+# A username typed with a Chinese keyboard's full-width '＠': Telegram makes no mention
+# entity of it, yet the writer named that person as surely as with '@'.
+_WIDE_MENTION = re.compile(r"(?<![A-Za-z0-9_])＠([A-Za-z][A-Za-z0-9_]{3,31})(?![A-Za-z0-9_])")
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -628,18 +631,28 @@ class TelegramAdapter(Adapter):
 def mentions_of(message: Message, bot_username: str | None = None) -> tuple[Mention, ...]:
     """People a message names: `@username` mentions and text mentions (people without a
     username, linked to their user id), in order; this bot is marked, not dropped."""
-    found: list[Mention] = []
+    found: list[tuple[int, Mention]] = []
     entities = message.parse_entities(["mention", "text_mention"])
-    for entity, text in sorted(entities.items(), key=lambda item: item[0].offset):
+    for entity, text in entities.items():
         if entity.type == "text_mention" and entity.user is not None:
-            found.append(Mention(platform_user_id=str(entity.user.id),
-                                 username=entity.user.username, display=text,
-                                 is_bot=entity.user.is_bot))
+            found.append((entity.offset, Mention(
+                platform_user_id=str(entity.user.id), username=entity.user.username,
+                display=text, is_bot=entity.user.is_bot)))
         elif entity.type == "mention":
-            name = text.lstrip("@")
-            found.append(Mention(username=name, display=text, is_bot=bool(
-                bot_username and name.lower() == bot_username.lower())))
-    return tuple(found)
+            found.append((entity.offset, _username_mention(text, text, bot_username)))
+    # Entity offsets count UTF-16 units: a '＠name' is placed among them in the same units.
+    body = message.text or ""
+    for match in _WIDE_MENTION.finditer(body):
+        offset = len(body[:match.start()].encode("utf-16-le")) // 2
+        found.append((offset, _username_mention(match.group(1), match.group(0),
+                                                bot_username)))
+    return tuple(mention for _, mention in sorted(found, key=lambda item: item[0]))
+
+
+def _username_mention(name: str, display: str, bot_username: str | None) -> Mention:
+    name = name.lstrip("@")
+    return Mention(username=name, display=display, is_bot=bool(
+        bot_username and name.lower() == bot_username.lower()))
 
 
 def message_event(update: Update, bot_username: str | None = None) -> InboundEvent | None:

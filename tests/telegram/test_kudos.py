@@ -371,3 +371,15 @@ async def test_a_long_shout_out_edited_out_leaves_only_the_withdrawal(tg: TG) ->
     assert tg.shown(GROUP)[0] == ("↩️ Kudos withdrawn: the message that gave them was edited "
                                   "and no longer praises anyone.")
     assert not [t for t in tg.shown(GROUP) if "Bruno Rossi" in t or "step" in t]
+
+
+async def test_a_username_typed_with_a_full_width_at_sign_names_that_person(tg: TG) -> None:
+    # A Chinese keyboard in full-width mode types '＠': Telegram makes no mention entity of
+    # '＠bruno_r', and the kudos were answered with how to give kudos.
+    text = "/kudos ＠bruno_r 帮忙翻译投标材料"
+    await tg.say_in_group(LI, text, entities=[{"type": "bot_command", "offset": 0, "length": 6}])
+    assert "Bruno Rossi —— 来自 <b>李雷</b> 的点赞：帮忙翻译投标材料" in tg.texts(GROUP)[-1]
+    text = "谢谢＠bruno_r的翻译，帮了大忙👏"  # in the group's chat, no command
+    await tg.say_in_group(LI, text)
+    assert "Bruno Rossi —— 来自 <b>李雷</b> 的点赞：谢谢 的翻译，帮了大忙👏" in tg.texts(GROUP)[-1]
+    assert count(tg) == 2

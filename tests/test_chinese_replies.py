@@ -1,0 +1,219 @@
+"""A Chinese-speaking director and GM answer the bot's yes/no questions and praise people as
+they speak and type: the words Chinese uses for "yes" (确定, 好的, 没问题), a full-width ＠,
+a name written right against Chinese text. Each was refused or silently dropped."""
+
+from __future__ import annotations
+
+from tests.support import say
+from tests.test_checkin import answers_of
+
+
+async def test_a_large_figure_is_confirmed_with_the_word_the_question_asks_in(bot, chat):
+    # The bot asks "…的 20 倍。确定吗？" and 确定 (the word it asked with), 好的, 嗯, 行,
+    # 可以, 没问题 are how a Chinese speaker says yes: each was answered "50,000,000 USD
+    # 对吗？请回复“是”或“否”", the figure still not saved.
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "52000")
+    for typed in ("确定", "好的", "嗯", "行", "可以", "没问题", "没错", "确定！", "好的。"):
+        await say(bot, "li", "/edit 1")
+        await say(bot, "li", "5千万")
+        assert "确定吗" in chat.last("li")
+        await say(bot, "li", typed)
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, 50_000_000.0, False), \
+            (typed, chat.last("li"))
+        await say(bot, "li", "/edit 1")  # back to 52000: the next word confirms afresh
+        await say(bot, "li", "52000")
+        assert answers_of(bot, "li")["kpi:revenue"] == (None, 52_000.0, False)
+
+
+async def test_a_large_figure_is_refused_with_the_words_chinese_says_no_in(bot, chat):
+    # 不要 (don't), 错了 (that's wrong), 不行 (no good): the figure is not saved, and the
+    # question is asked again.
+    await bot.run_checkins(["li"])
+    for typed in ("不要", "错了", "不行", "不对"):
+        await say(bot, "li", "5千万")
+        await say(bot, "li", typed)
+        assert "kpi:revenue" not in answers_of(bot, "li"), typed
+        assert chat.last("li").startswith("好的，没有保存。"), (typed, chat.last("li"))
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "5m")
+    await say(bot, "alice", "nah")
+    assert "kpi:revenue" not in answers_of(bot, "alice")
+    assert chat.last("alice").startswith("OK, nothing saved."), chat.last("alice")
+
+
+async def test_kudos_with_a_full_width_at_sign_or_a_name_against_chinese_text(bot, chat):
+    # A Chinese keyboard in full-width mode types '＠'; Chinese puts no space around a name.
+    # '/kudos ＠li …' was answered with how to give kudos, '感谢@alice帮忙…' in the team's
+    # chat was silently nothing (the name read as 'alice帮忙…', or not at all).
+    from tests.test_kudos import count_kudos, kudo
+    await kudo(bot, "grace", "/kudos ＠li 帮忙准备投标材料 ＃ownership")
+    assert "李雷 — kudos from Grace Chen: 帮忙准备投标材料" in chat.last("team")
+    assert chat.last("li").startswith("🎉 Grace Chen 给你点赞：帮忙准备投标材料")
+    await kudo(bot, "li", "谢谢@alice帮忙准备投标材料👏")
+    assert "Alice Martin —— 来自 李雷 的点赞：谢谢 帮忙准备投标材料👏" in chat.last("team")
+    await kudo(bot, "li", "点赞＠alice和＠sam，演示做得非常好")
+    assert "Alice Martin、Sam Lee —— 来自 李雷 的点赞：点赞，演示做得非常好" in chat.last("team")
+    assert count_kudos(bot) == 4
+    await kudo(bot, "li", "写信给 bob@example.com 谢谢")  # an e-mail address names nobody
+    assert count_kudos(bot) == 4
+
+
+async def test_a_reason_of_a_few_chinese_characters_is_a_reason(bot, chat):
+    # The refusal asks for "几个字" (a few characters): 辛苦了 (you worked hard) is three,
+    # as "great work" is two words; it was refused, while 辛苦了！ was taken (the '！'
+    # counted as a word). A bare thank-you, with or without its '！', is still no reason.
+    from tests.test_kudos import count_kudos, kudo
+    await kudo(bot, "li", "/kudos @alice 辛苦了")
+    assert "Alice Martin —— 来自 李雷 的点赞：辛苦了" in chat.last("team")
+    for typed in ("/kudos @alice 谢谢！", "/kudos @alice 谢谢", "/kudos @alice ！！！"):
+        await kudo(bot, "li", typed)
+        assert "请用几个字说明原因" in chat.last("li"), typed
+    await kudo(bot, "alice", "/kudos @li great !")  # a mark alone is no word in English either
+    assert "Please say why in a few words" in chat.last("alice")
+    assert count_kudos(bot) == 1
+
+
+async def test_the_no_comment_button_typed_or_said_otherwise_leaves_no_comment(
+        database_url, tmp_path):
+    # The pulse poll's last question offers a 不留言 / "No comment" button. Typed instead of
+    # pressed (a client without buttons, or just typed), 不留言 was stored as an anonymous
+    # comment nobody can take back, as were 暂无, 没什么, 无意见 and "no comment".
+    from sqlalchemy import select
+
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from storage.pulse import PulseComment
+    from tests.support import RecordingAdapter
+    from tests.test_pulse import EAST, POLL_DAY, PULSE_ORG, press
+    pbot, engine = prepare(Settings(database_url=database_url, org_file=PULSE_ORG),
+                           FakeClock(POLL_DAY))
+    pchat = RecordingAdapter()
+    pbot.register(pchat)
+    try:
+        with pbot.unit() as ctx:
+            for key in EAST[1:]:
+                ctx.people.by_key(key).locale = "zh-CN"
+        await pbot.run_pulse()
+        for key, typed in zip(EAST, ("No comment", "不留言", "暂无", "没什么", "无意见", "没有了"),
+                              strict=True):
+            await press(pbot, pchat, key, 4)
+            await press(pbot, pchat, key, 2)
+            await say(pbot, key, typed)
+            assert "已匿名收到" in pchat.last(key) or "anonymously" in pchat.last(key), \
+                (typed, pchat.last(key))
+        with pbot.unit() as ctx:
+            assert [c.text for c in ctx.session.scalars(select(PulseComment))] == []
+    finally:
+        engine.dispose()
+
+
+async def test_a_gm_without_a_chinese_keyboard_names_a_director_by_an_alias(
+        database_url, clock, tmp_path):
+    # Grace reads "李雷" in every summary but cannot type it: "/summary Li Lei" was
+    # "I don't know anyone called …". The org file gives his pinyin name as an alias, which
+    # every command that names a person reads (his key, li, still works).
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "    name: 李雷\n", "    name: 李雷\n    aliases: [Li Lei, Lei Li]\n"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        for typed in ("li lei", "LEI LI", "Li　Lei"):
+            await say(bot, "grace", f"/summary {typed}")
+            assert chat.last("grace").startswith("Full picture — 李雷"), (typed, chat.last("grace"))
+        await say(bot, "grace", "/1on1 history Li Lei")
+        assert "李雷" in chat.last("grace") and "don't know" not in chat.last("grace")
+        await say(bot, "grace", "/goals li lei")
+        assert chat.last("grace").startswith("🎯 Goals — 李雷"), chat.last("grace")
+        await say(bot, "grace", "/summary lilei")  # not an alias: nobody, as before
+        assert "I don't know anyone called \"lilei\"" in chat.last("grace")
+    finally:
+        engine.dispose()
+
+
+async def test_no_notes_and_no_action_items_said_in_words_store_nothing(
+        database_url, clock, tmp_path):
+    # After the 1:1, asked for notes, action items and one thing to improve, a manager with
+    # none types 没有 or 无 ("none"): each was saved as a shared note "没有" sent to the
+    # report, an action item "无" due in a week (overdue after it, carried onto every
+    # agenda), and "One thing to improve: 没有" told to the other side.
+    from datetime import timedelta
+
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
+    from tests.support import RecordingAdapter
+    bot, engine = prepare(Settings(database_url=database_url, org_file=write_org(tmp_path)),
+                          clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
+        await say(bot, "grace", "进行了")  # Alice's 1:1
+        await say(bot, "grace", "没有")  # no notes: on to the action items
+        assert chat.last("grace").startswith("行动项："), chat.last("grace")
+        await say(bot, "grace", "无")  # no action items: done
+        assert "有多大帮助" in chat.last("grace"), chat.last("grace")
+        assert "没有" not in chat.to("alice")[-2] and "无" not in chat.to("alice")[-2]
+        await say(bot, "grace", "/actions")
+        assert "#1" not in chat.last("grace"), chat.last("grace")
+        await say(bot, "grace", "4")  # rates Alice's: nothing to improve
+        await say(bot, "grace", "没有")
+        # (Alice was told "One thing to improve: 没有".)
+        assert chat.last("alice") == "Feedback from Grace Chen on your 1:1 of 2026-11-30: 4/5."
+        # Then Bruno's, in English.
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "en"
+        await say(bot, "grace", "yes")
+        await say(bot, "grace", "no notes")
+        assert chat.last("grace").startswith("Action items:"), chat.last("grace")
+        await say(bot, "grace", "none")
+        assert "How useful" in chat.last("grace"), chat.last("grace")
+        await say(bot, "grace", "5")
+        await say(bot, "grace", "nothing")
+        assert chat.last("bruno") == "Feedback from Grace Chen on your 1:1 of 2026-11-30: 5/5."
+        await say(bot, "grace", "/actions")
+        assert "#1" not in chat.last("grace"), chat.last("grace")
+    finally:
+        engine.dispose()
+
+
+async def test_a_summary_asked_for_by_a_day_shows_that_days_week(bot, chat):
+    # A GM asks for the week of a day: "/summary 11月23日" was "I don't know anyone called
+    # "11月23日"", as was "/summary 2026-11-23". Each names the ISO week the day is in.
+    for typed in ("11月23日", "2026年11月25日", "2026-11-29", "2026/11/23", "11 月 27 日"):
+        await say(bot, "grace", f"/summary {typed}")
+        assert "2026-W48 (2026-11-23 – 2026-11-29)" in chat.last("grace"), \
+            (typed, chat.last("grace"))
+    await say(bot, "li", "/summary 11月16日")  # a director's own team, in Chinese
+    assert "2026-W47（2026-11-16 – 2026-11-22）" in chat.last("li"), chat.last("li")
+    await say(bot, "grace", "/summary 12月31日")  # no year, still ahead: last year's
+    assert "2026-W01 (2025-12-29 – 2026-01-04)" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "/summary 2月30日")  # no such day: the forms there are
+    assert chat.last("grace").startswith('"2月30日" is not a week'), chat.last("grace")
+    assert "as a day in it (2026-11-23)" in chat.last("grace")
+    await say(bot, "grace", "/summary alice 11月16日")
+    assert "Full picture — Alice Martin" in chat.last("grace")
+    assert "2026-W44 – 2026-W47" in chat.last("grace"), chat.last("grace")
+
+
+async def test_a_command_spaced_with_full_width_spaces_is_the_command(bot, chat):
+    # A Chinese keyboard types '　' (U+3000) between words. "/kudos　top　本月" was answered
+    # with how to give kudos and "/1on1　history　＠li" with the /1on1 usage: the
+    # subcommand was read only up to an ASCII space.
+    from tests.test_kudos import kudo
+    await kudo(bot, "grace", "/kudos @li 帮忙准备投标材料")
+    await say(bot, "grace", "/kudos　top　本月")
+    assert chat.last("grace").startswith("Kudos leaderboard — this month"), chat.last("grace")
+    await say(bot, "li", "/kudos　me")
+    assert chat.last("li").startswith("我的点赞"), chat.last("li")
+    await say(bot, "grace", "/1on1　history　＠li")
+    assert chat.last("grace") == "No one-on-ones of 李雷 are recorded yet."
