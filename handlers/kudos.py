@@ -32,6 +32,7 @@ from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
+from handlers.period_words import CHINESE, read_period
 from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
 from storage.models import OutboxMessage, Person
@@ -40,12 +41,9 @@ MIN_REASON_WORDS = 2
 BOARD_SIZE = 10
 PERIODS = ("week", "month", "quarter", "year", "all", "last-week", "last-month",
            "last-quarter", "last-year")
-#: The leaderboard's words as a Chinese reader types them (the usage text shows both).
-_CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个月": "month",
-                  "本季度": "quarter", "本季": "quarter", "今年": "year", "本年": "year",
-                  "全部": "all", "所有": "all", "团队": "team", "价值观": "value",
-                  "上周": "last-week", "上月": "last-month", "上个月": "last-month",
-                  "上季度": "last-quarter", "上季": "last-quarter", "去年": "last-year"}
+#: The leaderboard's words as a Chinese reader types them (the usage text shows both);
+#: its periods are every command's (handlers/period_words.py).
+_CHINESE_WORDS = {"全部": "all", "所有": "all", "团队": "team", "价值观": "value"}
 
 # Not inside a word ('C#', a URL's '#anchor'), but right after Chinese text, which has no
 # spaces to set a tag apart ('材料#ownership').
@@ -621,9 +619,10 @@ def leaderboard(ctx: Context, args: str) -> None:
     while i < len(words):
         word = words[i].lower()
         word = _CHINESE_WORDS.get(word, word)
-        if word == "last" and i + 1 < len(words) and f"last-{words[i + 1].lower()}" in PERIODS:
-            period = f"last-{words[i + 1].lower()}"  # 'last month', as said
-            i += 1
+        said = read_period(words, i)  # 'month', 'this month', 'last month', 上个月
+        if said is not None:
+            period = said[0]
+            i += said[1] - 1
         elif word in PERIODS:
             period = word
         elif word == "team" and i + 1 < len(words):
@@ -678,7 +677,8 @@ def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
         found = by_name.get(" ".join(words[:end]).casefold())
         if found is not None:
             return found, end
-    options = {*PERIODS, *_CHINESE_WORDS, "last", "team", "value"}
+    options = {*PERIODS, *_CHINESE_WORDS, *CHINESE, "this", "current", "last", "previous",
+               "team", "value"}
     typed = next((n for n, w in enumerate(words) if n and w.lower() in options), len(words))
     return None, typed
 
