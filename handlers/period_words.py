@@ -7,6 +7,8 @@ year (今年, 本年, 去年). A quarter or a year is the org's fiscal one where
 
 from __future__ import annotations
 
+from datetime import date
+
 UNITS = ("week", "month", "quarter", "year")
 _THIS = frozenset({"this", "current"})
 _LAST = frozenset({"last", "previous"})
@@ -52,3 +54,14 @@ def read_period(words: list[str], i: int) -> tuple[str, int] | None:
     if which in _LAST:
         return f"last-{unit}", taken
     return None
+
+
+def month_said(words: list[str], i: int, today: date) -> tuple[tuple[int, int], int] | None:
+    """(year, month) of 'this month' / 'last month' (本月, 上个月) at `words[i]`, and how
+    many words it takes: /honours and /monthly read them as they read '2026-11'."""
+    said = read_period(words, i)
+    if said is None or said[0] not in {"month", "last-month"}:
+        return None
+    if said[0] == "month":
+        return (today.year, today.month), said[1]
+    return ((today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)), said[1]

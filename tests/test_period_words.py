@@ -94,3 +94,26 @@ def test_the_charts_week_labels_are_written_as_the_summary_writes_weeks(bot):
                             end_week=date(2027, 1, 11), weeks=3)
     assert en.week_labels == ["W53", "W01", "W02"]
     assert zh.week_labels == ["第53周", "第1周", "第2周"]
+
+
+@pytest.mark.parametrize(("words", "roll"), [
+    ("last month", "Honour roll — October 2026"), ("上个月", "Honour roll — October 2026"),
+    ("this month", "Honour roll — November 2026 (so far)"),
+    ("this year", "Honour roll — 2026 (so far)"), ("去年", "Honour roll — 2025"),
+])
+async def test_honours_takes_the_month_and_year_words(bot, chat, words, roll):
+    """Not "Usage: /honours …" for `last month`: the roll of that month (a year's roll is the
+    calendar's, January to December, as `/honours 2026`)."""
+    await say(bot, "grace", f"/honours {words}")
+    assert roll in chat.last("grace")
+
+
+@pytest.mark.parametrize(("words", "month"), [
+    ("last month", "Month in review — 2026-10"), ("上个月", "Month in review — 2026-10"),
+    ("this month", "Month in review — 2026-11"),
+    ("last month alice", "Month in review — 2026-10 · Alice Martin"),
+])
+async def test_monthly_takes_this_and_last_month(bot, chat, words, month):
+    """Not "last month is not a director in the org file"."""
+    await say(bot, "grace", f"/monthly {words}")
+    assert month in chat.last("grace")
