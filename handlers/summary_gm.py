@@ -25,7 +25,8 @@ Rules worth knowing (README, summary section):
 - A director's figures are their own check-in's KPI answers (a director reports their
   team's numbers); where the CRM has a figure for the week it is used instead, and a
   self-report differing from it by more than the org's CRM tolerance is flagged.
-- A week belongs to the month and quarter holding its Thursday (as ISO weeks do);
+- A week belongs to the month and quarter holding its Thursday (as ISO weeks do), the
+  quarter being the org's fiscal one (goals' fiscal_year_start, as /goals counts it);
   month and quarter to date add up the weeks up to the summary's week, against the
   whole target of every week the director was asked (not away).
 - Trend: the latest week's attainment (the mean over the director's KPIs) against the
