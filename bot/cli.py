@@ -121,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
                                        "(default: today)")
     kudos.add_argument("--period", help="top: week, month (default), quarter, year or all "
                                         "(so far), or last-week, last-month, last-quarter, "
-                                        "last-year (the whole one before); honours: YYYY-MM "
+                                        "last-year (the whole one before; quarters and years "
+                                        "are the goals' fiscal ones); honours: YYYY-MM "
                                         "or YYYY (default: last month)")
     kudos.add_argument("--team", help="top: only this team's people")
     kudos.add_argument("--value", help="top: only kudos tagged with this company value")

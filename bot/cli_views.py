@@ -131,7 +131,8 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
             with reading(bot) as ctx:
                 teams, gone = board_teams(ctx.session, {p.team for p in bot.org.people
                                                         if p.team},
-                                          period, bot.clock.now(), bot.org.tz)
+                                          period, bot.clock.now(), bot.org.tz,
+                                          bot.org.goals.fiscal_year_start)
             team = next((t for t in [*teams, *gone] if t.casefold() == args.team.casefold()),
                         None)
             if team is None:

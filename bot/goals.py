@@ -234,6 +234,22 @@ def parse_period(spec: str, start: date | None = None, fiscal_year_start: int = 
                      "2026-W48 (or a kind such as quarter with a start date)")
 
 
+def fiscal_quarter(day: date, fiscal_year_start: int = 1) -> str:
+    """The quarter `day` is in, named as goals name it ('2027-Q1'): with a fiscal year
+    starting in month m > 1, after the fiscal year it ends in (m=12: December 2026 is
+    2027-Q1). Every view that says "quarter" reads it so, the goals' quarter."""
+    months = (day.month - fiscal_year_start) % 12
+    year = day.year + 1 if fiscal_year_start > 1 and day.month >= fiscal_year_start else day.year
+    return f"{year}-Q{months // 3 + 1}"
+
+
+def fiscal_first_day(kind: str, day: date, fiscal_year_start: int = 1) -> date:
+    """The first day of the quarter or year (`kind`) `day` is in, by the fiscal year."""
+    months = (day.month - fiscal_year_start) % 12
+    back = months if kind == "year" else months % 3
+    return _add_months(day.replace(day=1), -back)
+
+
 def _fiscal_start(month: int) -> Any:
     def first_day(year: int) -> date:
         return date(year - 1 if month > 1 else year, month, 1)

@@ -34,6 +34,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
+from bot.goals import fiscal_first_day
+
 _ENGLISH_END = re.compile(
     r"(?:^|\s+)(?:by|before|due|until|till)\s+(?:the\s+)?(?:"
     r"end\s+of\s+(?:the\s+)?(?P<which>this\s+|next\s+)?(?P<unit>day|week|month|quarter|year)"
@@ -59,9 +61,13 @@ _SLASHED = re.compile(
     r"\s*(?P<before>之前|以前|前)?[\s。，；！.,;!]*$", re.IGNORECASE)
 
 
-def end_of_period(text: str, today: date) -> tuple[str, date, str] | None:
+def end_of_period(text: str, today: date, fiscal_year_start: int = 1
+                  ) -> tuple[str, date, str] | None:
     """An end of a day, week, month, quarter or year that ends `text`: (how it was written,
-    the last day of that period, the text before it); None if the text ends otherwise."""
+    the last day of that period, the text before it); None if the text ends otherwise.
+    A quarter is the org's fiscal one (`by EOQ` in a sales org whose year starts in December
+    is, in December, the end of February), as its goals and summary count it; a year's end
+    is 31 December (said in December, `by end of year` means this month, not next November)."""
     found = _ENGLISH_END.search(text)
     if found is not None:
         unit = _UNITS[(found.group("unit") or found.group("unit2") or
@@ -75,11 +81,11 @@ def end_of_period(text: str, today: date) -> tuple[str, date, str] | None:
                                  or found.group("before")):
             return None
         unit, which = "week", found.group("which") or ""
-    return found.group(0).strip(), _last_day(unit, which in _NEXT, today), \
+    return found.group(0).strip(), _last_day(unit, which in _NEXT, today, fiscal_year_start), \
         text[:found.start()].strip()
 
 
-def _last_day(unit: str, following: bool, today: date) -> date:
+def _last_day(unit: str, following: bool, today: date, fiscal_year_start: int = 1) -> date:
     """The last day of this (or the following) day, month, quarter or year; of a week,
     its Friday, the last working day (see the module's docstring)."""
     if unit == "day":  # 'by EOD', 'by COB' (close of business): today
@@ -89,11 +95,18 @@ def _last_day(unit: str, following: bool, today: date) -> date:
         return friday + timedelta(weeks=1) if following or friday < today else friday
     if unit == "year":
         return date(today.year + following, 12, 31)
-    months = 3 if unit == "quarter" else 1
-    first = (today.month - 1) // months * months + 1  # this period's first month
-    last = first + months - 1 + (months if following else 0)
+    if unit == "quarter":
+        first = _months_on(fiscal_first_day(unit, today, fiscal_year_start), 3 * (1 + following))
+        return first - timedelta(days=1)
+    last = today.month + (1 if following else 0)
     year, month = today.year + (last - 1) // 12, (last - 1) % 12 + 1
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months_on(first: date, months: int) -> date:
+    """The first of the month `months` after `first` (a first of a month)."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def slashed_day(text: str, month_first: bool = False
@@ -136,13 +149,13 @@ _CHINESE_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5,
                      "末": 4}  # 上周末 is last week's end: its Friday, as 本周末 is this week's
 
 
-def passed_due(text: str, today: date) -> tuple[str, date] | None:
+def passed_due(text: str, today: date, fiscal_year_start: int = 1) -> tuple[str, date] | None:
     """A due date already passed that ends `text` (`by yesterday`, 上个月底前; see the
     module's docstring): how it was written and the day it names, so a refusal can say
     which day it read; None if the text ends otherwise."""
     found = _ENGLISH_PASSED.search(text)
     if found is not None:
-        return found.group(0).strip(), _english_passed_day(found, today)
+        return found.group(0).strip(), _english_passed_day(found, today, fiscal_year_start)
     found = _CHINESE_PASSED.search(text)
     if found is None or not (found.group("cut") or found.group("before")):
         return None
@@ -154,11 +167,12 @@ def passed_due(text: str, today: date) -> tuple[str, date] | None:
     elif found.group("week"):
         day = monday - timedelta(days=3)  # last week's Friday, as its end is read
     else:
-        day = _end_before(_UNITS[found.group("unit")] if found.group("unit") else "year", today)
+        day = _end_before(_UNITS[found.group("unit")] if found.group("unit") else "year", today,
+                          fiscal_year_start)
     return found.group(0).strip(), day
 
 
-def _english_passed_day(found: re.Match[str], today: date) -> date:
+def _english_passed_day(found: re.Match[str], today: date, fiscal_year_start: int) -> date:
     """The day an English passed due date names. `last Friday` is the latest Friday before
     today (said on a Friday, a week ago); `last week` and its end are that week's Friday."""
     if found.group("wd"):
@@ -168,15 +182,15 @@ def _english_passed_day(found: re.Match[str], today: date) -> date:
     unit = found.group("unit") or found.group("unit2")
     if unit is None:  # yesterday, the day before yesterday
         return today - timedelta(days=2 if found.group("before") else 1)
-    return _end_before(unit.lower(), today)
+    return _end_before(unit.lower(), today, fiscal_year_start)
 
 
-def _end_before(unit: str, today: date) -> date:
-    """The last day of the week (its Friday), month, quarter or year before today's."""
+def _end_before(unit: str, today: date, fiscal_year_start: int = 1) -> date:
+    """The last day of the week (its Friday), month, (fiscal) quarter or year before today's."""
     if unit == "week":
         return today - timedelta(days=today.weekday() + 3)
     if unit == "year":
         return date(today.year - 1, 12, 31)
-    months = 3 if unit == "quarter" else 1
-    first = (today.month - 1) // months * months + 1  # this period's first month
-    return date(today.year, first, 1) - timedelta(days=1)
+    if unit == "quarter":
+        return fiscal_first_day(unit, today, fiscal_year_start) - timedelta(days=1)
+    return today.replace(day=1) - timedelta(days=1)

@@ -17,6 +17,7 @@ from bot.org import Org
 from bot.readers import GM
 from handlers.answers import normalise
 from handlers.context import Context
+from handlers.period_words import month_said, read_period
 from storage.kudos import Kudos, KudosRepo, shared_names
 from storage.models import Person
 
@@ -145,6 +146,17 @@ def roll_period(arg: str, today: date) -> tuple[int, int | None] | None:
         return month
     if year_match:
         return int(year_match.group(1)), None
+    # 'last month', 本月, 'this year', 去年 (handlers/period_words.py): the calendar's, as
+    # the rolls are named (a year's roll is January to December).
+    words = arg.split()
+    said = read_period(words, 0) if words else None
+    if said is None or said[1] != len(words):
+        return None
+    typed = month_said(words, 0, today)
+    if typed is not None:
+        return typed[0]
+    if said[0] in {"year", "last-year"}:
+        return today.year - (said[0] == "last-year"), None
     return None
 
 

@@ -28,10 +28,12 @@ from bot.events import (
     Target,
     fits_one_message,
 )
+from bot.goals import fiscal_first_day
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
+from handlers.period_words import CHINESE, read_period
 from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
 from storage.models import OutboxMessage, Person
@@ -40,12 +42,9 @@ MIN_REASON_WORDS = 2
 BOARD_SIZE = 10
 PERIODS = ("week", "month", "quarter", "year", "all", "last-week", "last-month",
            "last-quarter", "last-year")
-#: The leaderboard's words as a Chinese reader types them (the usage text shows both).
-_CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个月": "month",
-                  "本季度": "quarter", "本季": "quarter", "今年": "year", "本年": "year",
-                  "全部": "all", "所有": "all", "团队": "team", "价值观": "value",
-                  "上周": "last-week", "上月": "last-month", "上个月": "last-month",
-                  "上季度": "last-quarter", "上季": "last-quarter", "去年": "last-year"}
+#: The leaderboard's words as a Chinese reader types them (the usage text shows both);
+#: its periods are every command's (handlers/period_words.py).
+_CHINESE_WORDS = {"全部": "all", "所有": "all", "团队": "team", "价值观": "value"}
 
 # Not inside a word ('C#', a URL's '#anchor'), but right after Chinese text, which has no
 # spaces to set a tag apart ('材料#ownership').
@@ -535,32 +534,33 @@ def _value_list(ctx: Context) -> list[tuple[str, str]]:
 # --- reading back ------------------------------------------------------------------------
 
 
-def period_bounds(period: str, now: datetime, tz: ZoneInfo) -> tuple[datetime | None, datetime]:
+def period_bounds(period: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int = 1
+                  ) -> tuple[datetime | None, datetime]:
     """[start, end) of a period in the org's timezone: the current week, month, quarter or
-    year up to `now` (start None: all time), or the whole one before it ('last-month')."""
+    year up to `now` (start None: all time), or the whole one before it ('last-month').
+    Quarters and years are the org's fiscal ones (goals' `fiscal_year_start`), as the goals
+    and the GM's summary count them."""
     local = now.astimezone(tz)
     day = local.date()
     if period == "all":
         return None, now
     kind = period.removeprefix("last-")
-    first = _period_start(kind, day)
+    first = _period_start(kind, day, fiscal_year_start)
     if period == kind:
         return datetime.combine(first, time(), tzinfo=tz), now
     # The one before: it ends where the current one begins.
-    previous = _period_start(kind, first - timedelta(days=1))
+    previous = _period_start(kind, first - timedelta(days=1), fiscal_year_start)
     return (datetime.combine(previous, time(), tzinfo=tz),
             datetime.combine(first, time(), tzinfo=tz))
 
 
-def _period_start(kind: str, day: date) -> date:
-    """The first day of the week, month, quarter or year `day` is in."""
+def _period_start(kind: str, day: date, fiscal_year_start: int) -> date:
+    """The first day of the week, month, (fiscal) quarter or year `day` is in."""
     if kind == "week":
         return day - timedelta(days=day.weekday())
     if kind == "month":
         return day.replace(day=1)
-    if kind == "quarter":
-        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    return day.replace(month=1, day=1)
+    return fiscal_first_day(kind, day, fiscal_year_start)
 
 
 @dataclass(frozen=True)
@@ -627,9 +627,10 @@ def leaderboard(ctx: Context, args: str) -> None:
     while i < len(words):
         word = words[i].lower()
         word = _CHINESE_WORDS.get(word, word)
-        if word == "last" and i + 1 < len(words) and f"last-{words[i + 1].lower()}" in PERIODS:
-            period = f"last-{words[i + 1].lower()}"  # 'last month', as said
-            i += 1
+        said = read_period(words, i)  # 'month', 'this month', 'last month', 上个月
+        if said is not None:
+            period = said[0]
+            i += said[1] - 1
         elif word in PERIODS:
             period = word
         elif word == "team" and i + 1 < len(words):
@@ -651,7 +652,8 @@ def leaderboard(ctx: Context, args: str) -> None:
             return
         i += 1
     if typed is not None:
-        teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz)
+        teams, gone = board_teams(ctx.session, current, period, ctx.clock.now(), ctx.org.tz,
+                                  ctx.org.goals.fiscal_year_start)
         if team is None or team.casefold() not in {t.casefold() for t in [*teams, *gone]}:
             ctx.reply("kudos_unknown_team", team=typed, teams=teams, gone=gone)
             return
@@ -664,11 +666,11 @@ def leaderboard(ctx: Context, args: str) -> None:
 
 
 def board_teams(session: Session, current: Collection[str], period: str, now: datetime,
-                tz: ZoneInfo) -> tuple[list[str], list[str]]:
+                tz: ZoneInfo, fiscal_year_start: int = 1) -> tuple[list[str], list[str]]:
     """The teams a board of `period` can be narrowed to, sorted: today's (the org file's),
     and those no longer in the org file that the period's kudos were stored with (a team
     renamed or closed still has its past)."""
-    start, end = period_bounds(period, now, tz)
+    start, end = period_bounds(period, now, tz, fiscal_year_start)
     stored = stored_teams(session, start, end if period.startswith("last-") else None)
     return sorted(current), teams_gone(current, stored)
 
@@ -683,7 +685,8 @@ def _team_named(words: list[str], teams: list[str]) -> tuple[str | None, int]:
         found = by_name.get(" ".join(words[:end]).casefold())
         if found is not None:
             return found, end
-    options = {*PERIODS, *_CHINESE_WORDS, "last", "team", "value"}
+    options = {*PERIODS, *_CHINESE_WORDS, *CHINESE, "this", "current", "last", "previous",
+               "team", "value"}
     typed = next((n for n, w in enumerate(words) if n and w.lower() in options), len(words))
     return None, typed
 
@@ -716,7 +719,7 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
 
     Only people in the org file are ranked: someone who left is on no current board,
     while what they gave still counts for the people they praised."""
-    start, end = period_bounds(period, now, org.tz)
+    start, end = period_bounds(period, now, org.tz, org.goals.fiscal_year_start)
     past = period.startswith("last-")
     # The current period up to now, this very second included; one gone by to its end.
     rows = KudosRepo(session).between(start, end if past else None)

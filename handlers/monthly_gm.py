@@ -39,6 +39,7 @@ from handlers.monthly_review import (
     unsent_while_away,
 )
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.period_words import month_said
 from storage.models import Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyAnswer, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
@@ -231,7 +232,7 @@ class AnswerBlock:
     answers: list[tuple[str, str]]
 
 
-def _parse(args: str) -> tuple[str | None, str, int | None]:
+def _parse(args: str, today: date) -> tuple[str | None, str, int | None]:
     """(YYYY-MM or None, the rest, page N or None) of what follows /monthly."""
     words = args.split()
     month: str | None = None
@@ -245,6 +246,11 @@ def _parse(args: str) -> tuple[str | None, str, int | None]:
             i += 2
             continue
         typed = month_typed(word)
+        said = month_said(words, i, today)  # 'last month', 本月 (handlers/period_words.py)
+        if said is not None:
+            month = _tag(*said[0])
+            i += said[1]
+            continue
         if typed is not None and 1 <= typed[1] <= 12:
             month = _tag(*typed)
         else:
@@ -257,7 +263,7 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
     """/monthly [YYYY-MM] [page N] | answers [page N] | <director> (the GM)."""
     person = ctx.person
     assert person is not None
-    month, rest, page = _parse(args)
+    month, rest, page = _parse(args, ctx.clock.now().astimezone(ctx.org.tz).date())
     if month is None:
         year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
     else:

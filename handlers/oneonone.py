@@ -1461,7 +1461,9 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
     today = local(ctx.clock.now(), author.timezone).date()
     passed: list[date] = []
     year_for = noting_passed(passed)
-    if (slip := passed_due(text, today)) is not None:  # 'by yesterday', 上个月底前: not a week away
+    fiscal = ctx.org.goals.fiscal_year_start  # EOQ: the org's quarter, as its goals count it
+    # 'by yesterday', 上个月底前: refused, not taken as a week away
+    if (slip := passed_due(text, today, fiscal)) is not None:
         ctx.reply("oo_action_bad_due", written=slip[0], past=True, today=today, due=slip[1])
         return None
     found = _DUE.search(text)
@@ -1472,7 +1474,7 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
     elif said := trailing_day(text, today, year_for):  # 'by Friday', 'Dec 10'
         written, iso, before = said
         year, month, day = iso.split("-")
-    elif period := end_of_period(text, today):  # 'by end of month', '月底前'
+    elif period := end_of_period(text, today, fiscal):  # 'by end of month', '月底前'
         return period[1], period[2]
     elif slashed := slashed_day(text, month_first=author.locale.startswith("zh")):
         written, readings, before = slashed

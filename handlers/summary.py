@@ -47,6 +47,7 @@ from handlers.context import Context, one_moment
 from handlers.joined import booked_weeks, joined_after, joined_on
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.period_words import read_period
 from handlers.pulse import polls_between, team_morale
 from handlers.teams_then import (
     directors_then,
@@ -340,6 +341,11 @@ class SummaryUsageError(ValueError):
     """The summary arguments could not be understood."""
 
 
+class SummaryPeriodError(ValueError):
+    """A month, quarter or year asked of /summary ('this month', 上季度), which shows a week
+    with its month and quarter to date: said so, not read as a person's name."""
+
+
 class SummaryWeekError(ValueError):
     """A week that does not exist or lies outside what a summary can show."""
 
@@ -351,9 +357,7 @@ class SummaryWeekError(ValueError):
 # Anything shaped like a week is a week, never a person's name: '2026-W00' must not
 # become "I don't know anyone called 2026-W00".
 _WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}|--\d{2}-\d{2}")
-_LAST_WEEK = {"last week", "上周"}
 _PAGE = {"page", "页"}
-_THIS_WEEK = {"this week", "本周"}
 # "last 4 weeks", "past 4 weeks", 最近4周, 过去四周, 近 4 个星期: all "last 4w".
 _SAID_LAST = re.compile(r"\b(?:last|past)\s+(\d{1,2})\s*(?:weeks?|wks?)\b", re.IGNORECASE)
 # 第47周, 2026年第47周, 第四十七周: an ISO week as Chinese names it ("2026-W47", "W47").
@@ -430,15 +434,15 @@ def parse_request(args: str) -> SummaryRequest:
     i = 0
     while i < len(words):
         word = words[i].lower()
-        pair = " ".join(words[i:i + 2]).lower()
-        if pair in _LAST_WEEK or pair in _THIS_WEEK:
-            week = "last" if pair in _LAST_WEEK else "this"
-            i += 2
+        # 'this week', 这周, 上个星期 (handlers/period_words.py); a bare 'week' is the
+        # `week 2026-W47` below.
+        said = read_period(words, i) if word != "week" else None
+        if said is not None and said[0] in {"week", "last-week"}:
+            week = "last" if said[0] == "last-week" else "this"
+            i += said[1]
             continue
-        if word in _LAST_WEEK or word in _THIS_WEEK:
-            week = "last" if word in _LAST_WEEK else "this"
-            i += 1
-            continue
+        if said is not None:
+            raise SummaryPeriodError(" ".join(words[i:i + said[1]]))
         if word == "last" and i + 1 < len(words):
             match = re.fullmatch(r"(\d{1,2})\s*w?", words[i + 1].lower())
             if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
@@ -1455,6 +1459,9 @@ def cmd_summary(ctx: Context, args: str) -> None:
         request = parse_request(typed)
     except SummaryUsageError as err:
         ctx.reply("usage", command="summary", bad=str(err))
+        return
+    except SummaryPeriodError as err:
+        ctx.reply("summary_period", said=str(err))
         return
     if not person.can_view_summary:
         if person.role != "director":

@@ -25,6 +25,7 @@ from bot.org import Org
 from bot.readers import VIEWERS, team_readers
 from bot.weeks import week_start
 from handlers.context import Context, one_moment
+from handlers.period_words import CHINESE, read_period
 from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week, said_in_english
 from handlers.teams_then import (
     TeamLookup,
@@ -63,17 +64,21 @@ def parse_chart(args: str) -> ChartRequest:
     while i < len(words):
         word = words[i].lower()
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        said = read_period(words, i) if word != "week" else None
         if word in KINDS:
             kind = word
-        elif word in {"last", "this"} and nxt == "week":
-            week, i = word, i + 1
+        elif said is not None:
+            # 'this week', 这周, 上个星期 (handlers/period_words.py); a chart is of weeks:
+            # a month or a quarter is not one of its words.
+            if said[0] not in {"week", "last-week"}:
+                raise ChartUsageError(" ".join(words[i:i + said[1]]))
+            week = "last" if said[0] == "last-week" else "this"
+            i += said[1] - 1
         elif word == "last" and nxt:
             match = re.fullmatch(r"(\d{1,2})\s*w?", nxt)
             if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
                 raise ChartUsageError(words[i + 1])
             weeks, i = int(match.group(1)), i + 1
-        elif word in {"上周", "本周"}:
-            week = "last" if word == "上周" else "this"
         elif _WEEK.fullmatch(word):
             week = words[i]
         elif word == "team" and nxt:
@@ -101,7 +106,8 @@ def chart_team(session: Session, org: Org, typed: str, end: date, weeks: int) ->
 
 def _keyword(word: str) -> bool:
     lower = word.lower()
-    return lower in KINDS or lower in {"last", "this", "team", "上周", "本周"} or \
+    return lower in KINDS or lower in {"last", "this", "current", "previous", "team"} or \
+        lower in CHINESE or \
         bool(_WEEK.fullmatch(lower))
 
 

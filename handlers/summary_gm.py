@@ -25,7 +25,8 @@ Rules worth knowing (README, summary section):
 - A director's figures are their own check-in's KPI answers (a director reports their
   team's numbers); where the CRM has a figure for the week it is used instead, and a
   self-report differing from it by more than the org's CRM tolerance is flagged.
-- A week belongs to the month and quarter holding its Thursday (as ISO weeks do);
+- A week belongs to the month and quarter holding its Thursday (as ISO weeks do), the
+  quarter being the org's fiscal one (goals' fiscal_year_start, as /goals counts it);
   month and quarter to date add up the weeks up to the summary's week, against the
   whole target of every week the director was asked (not away).
 - Trend: the latest week's attainment (the mean over the director's KPIs) against the
@@ -69,6 +70,7 @@ from sqlalchemy.orm import Session
 from bot.cli_output import FORMULA_START
 from bot.clock import as_utc
 from bot.gc_pause import without_gc
+from bot.goals import fiscal_quarter, parse_period
 from bot.numbers import round_half_up
 from bot.oneonone import Cadence
 from bot.questions import Question
@@ -353,7 +355,7 @@ class GmSummary:
     directors: list[DirectorView]
     attention: list[Attention]
     month: str  # e.g. 2026-11
-    quarter: str  # e.g. 2026-Q4
+    quarter: str  # e.g. 2026-Q4 (the org's fiscal quarter, named as goals name it)
     reader_tz: str = "UTC"
     full: bool = False  # one director's full picture (/summary <director>)
     look: list[str] = field(default_factory=list)  # the weeks of each director's series
@@ -366,6 +368,15 @@ class GmSummary:
     # it ('王伟 (China)', '王伟 (@wangwei2)'); their blocks' headings name them with the key
     # (two 王伟 of team China both read "王伟 · team China").
     namesakes: dict[str, str] = field(default_factory=dict)
+    #: The goals' fiscal_year_start: other than 1, the quarter is a fiscal one, and the
+    #: view names its first and last day so nobody reads it as the calendar's.
+    fiscal_year_start: int = 1
+
+    @property
+    def quarter_days(self) -> tuple[date, date]:
+        """The first and last day of the summary's quarter (by the fiscal year)."""
+        period = parse_period(self.quarter, None, self.fiscal_year_start)
+        return period.start, period.end
 
     @without_gc
     def to_dict(self) -> dict[str, Any]:
@@ -373,7 +384,9 @@ class GmSummary:
         _whole(self)
         return {"view": "gm", "org": self.org, "week": self.week, "month": self.month,
                 "series_weeks": list(self.look),
-                "quarter": self.quarter, "weeks": [w.as_dict() for w in self.weeks],
+                "quarter": self.quarter, "quarter_first_day": self.quarter_days[0].isoformat(),
+                "quarter_last_day": self.quarter_days[1].isoformat(),
+                "weeks": [w.as_dict() for w in self.weeks],
                 "headline": {"week": [f.as_dict() | {"not_reported": list(f.not_reported)}
                                       for f in self.headline],
                              "month_to_date": [f.as_dict() for f in self.headline_mtd],
@@ -461,17 +474,17 @@ def month_of(week: str) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def quarter_of(week: str) -> str:
-    """The quarter a week counts in: its Thursday's."""
-    day = _thursday(week)
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+def quarter_of(week: str, fiscal_year_start: int = 1) -> str:
+    """The quarter a week counts in: its Thursday's, by the org's fiscal year (the goals'
+    `fiscal_year_start`), named as goals name it: with 12, 2026-W49 is in 2027-Q1."""
+    return fiscal_quarter(_thursday(week), fiscal_year_start)
 
 
-def _window(week: str, shown: int) -> list[str]:
+def _window(week: str, shown: int, fiscal_year_start: int = 1) -> list[str]:
     """Every week whose figures the view needs: the quarter to date and the weeks shown."""
-    quarter = quarter_of(week)
+    quarter = quarter_of(week, fiscal_year_start)
     weeks = weeks_back(week, 14)
-    first = next(i for i, w in enumerate(weeks) if quarter_of(w) == quarter)
+    first = next(i for i, w in enumerate(weeks) if quarter_of(w, fiscal_year_start) == quarter)
     return weeks_back(week, max(len(weeks) - first, shown))
 
 
@@ -571,8 +584,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     no_jit(conn)
     shown_weeks = weeks_back(week, shown)
     look = weeks_back(week, max(LOOK_BACK, shown))
-    window = _window(week, len(look))
-    quarter = quarter_of(week)
+    fiscal = ctx.org.goals.fiscal_year_start
+    window = _window(week, len(look), fiscal)
+    quarter = quarter_of(week, fiscal)
     people, joined = _people(session)
     by_id = {p.id: p for p in people}
     # CRM sums per person, metric and week (as the team's and a person's view read them):
@@ -772,7 +786,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Each shown week's statuses by person id (the week counts read them in one pass).
     statuses: dict[str, dict[int, str]] = {wk: {} for wk in shown_weeks}
     # Per week once, not per director and KPI: is it in the quarter, the month, shown.
-    in_quarter = {wk: quarter_of(wk) == quarter for wk in window}
+    in_quarter = {wk: quarter_of(wk, fiscal) == quarter for wk in window}
     in_month = {wk: in_quarter[wk] and month_of(wk) == month for wk in window}
     # The org's month and quarter sums, as a director's (`sums` below): one entry a KPI.
     org_sums: dict[tuple[str, str], list[Any]] = {}
@@ -1170,7 +1184,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
                      detail_page=page if paged else None, this_week=week == week_of(today),
-                     namesakes=told)
+                     namesakes=told, fiscal_year_start=fiscal)
 
 
 _EMPTY: dict[str, Any] = {}

@@ -172,12 +172,13 @@ async def test_week_53_counts_in_december_and_q4_and_never_in_january(pacific,
                                                   "2027-W01"]
     code, out = run_cli(settings, "summary", "--week", "2027-W01")
     assert "- Quarter to date (2027-Q1): Revenue 32,000 / 20,000 USD (160%)" in out
-    # The chart's week axis runs W52, W53, W1: in time, not sorted as text.
+    # The chart's week axis runs W52, W53, W01: in time, not sorted as text, and written
+    # as the summary writes the week (2027-W01), not W1.
     with bot.unit() as ctx:
         data = chart_data_for(ctx.session, bot.org, "attainment", "en",
                               end_week=date(2027, 1, 5), weeks=3)
     assert data.weeks == ["2026-W52", "2026-W53", "2027-W01"]
-    assert data.week_labels == ["W52", "W53", "W1"]
+    assert data.week_labels == ["W52", "W53", "W01"]
     assert [line.values for line in data.lines] == [[140.0, 150.0, 160.0]] * 2
 
 
