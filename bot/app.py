@@ -23,6 +23,7 @@ from bot.leader import TAKEOVER_GRACE, Leadership, notify, other_processes, star
 from bot.org import load_org
 from bot.org_reload import OrgWatcher, stamp_of
 from bot.scheduler import start_scheduler
+from bot.telegram_rights import warn_unbound
 from storage.db import create_db_engine, describe_db_error, planner_advice
 from storage.instance_lock import lock_for
 from storage.migrate import upgrade
@@ -52,7 +53,10 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
         bot.org_stamp = stamp + stamp_of(settings.org_file, org)[1:]
         if org.crm.not_in_file:
             _warn_unknown_crm_owners(bot)
+        if settings.telegram_enabled:
+            warn_unbound(bot, org)
     return bot, engine
+
 
 
 def _warn_unknown_crm_owners(bot: TeamPulse) -> None:

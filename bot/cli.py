@@ -31,6 +31,7 @@ from bot.gc_pause import without_gc
 from bot.org import Org, OrgError, load_org
 from bot.questions import LOCALES
 from bot.review_config import DEFAULT_PEERS
+from bot.telegram_rights import UnboundRights
 from bot.text import count_text, problems_text
 
 log = logging.getLogger("teampulse")
@@ -449,10 +450,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.command == "check-org":
         path = args.path or settings.org_file
         org = load_org(path)
+        unbound = _telegram_unbound(org, settings)
         if args.format is not None:
             from bot.cli_views import org_people
 
-            return org_people(args, org, path, out)
+            return org_people(args, org, path, out, unbound)
         unknown_owners = _crm_owners_who_left(org, settings, out)
         if unknown_owners:
             print(f"teampulse: {path}: {problems_text(len(unknown_owners))} in the org file:",
@@ -484,6 +486,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         _print_departments(org, out)
         _print_off_hours(org, out)
         _print_at_once(org, out)
+        if unbound:
+            print("Telegram usernames that bind whoever writes with them first (people who "
+                  "read others' data):", file=out)
+            for u in unbound:
+                print(f"  {u.text()}", file=out)
         return 0
     if args.command == "config":
         from bot.org import cache_dir
@@ -650,6 +657,30 @@ def _crm_owners_who_left(org: Org, settings: Settings, out: TextIO) -> list[str]
         print(f"crm.owners: {crm!r} maps to {key} ({name}), who has left the org file: "
               "their deals still import to them", file=out)
     return [unknown_owner_problem(crm, key) for crm, key in unknown]
+
+
+def _telegram_unbound(org: Org, settings: Settings) -> list[UnboundRights]:
+    """check-org's warnings of bot.telegram_rights, leaving out those whose id the bot's
+    database (when there is one to read) has learned."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from bot.telegram_rights import bound_keys, unbound_rights
+    from storage.db import create_db_engine
+    from storage.instance_lock import sqlite_path
+
+    found = unbound_rights(org)
+    database = sqlite_path(settings.database_url)
+    if not found or (database is not None and not database.exists()):
+        return found  # no database yet (connecting would create it): nobody is bound
+    engine = create_db_engine(settings.database_url)
+    try:
+        with engine.connect() as conn, Session(bind=conn) as session:
+            return unbound_rights(org, bound_keys(session))
+    except SQLAlchemyError:  # unreadable: as good as nobody bound, so warned of
+        return found
+    finally:
+        engine.dispose()
 
 
 def org_today(org: Org) -> date:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
@@ -493,7 +493,7 @@ def _goal_record(v: Any) -> dict[str, Any]:
 # --- the org file's people (check-org) -----------------------------------------------------
 
 PEOPLE_FIELDS = ("key", "name", "role", "manager", "team", "timezone", "locale", "checks_in",
-                 "can_view_summary", "kpis")
+                 "can_view_summary", "kpis", "warning")
 
 
 def _moment(when: datetime) -> dict[str, str]:
@@ -502,10 +502,12 @@ def _moment(when: datetime) -> dict[str, str]:
             "timezone": str(when.tzinfo)}
 
 
-def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> int:
+def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO,
+               unbound: Sequence[Any] = ()) -> int:
     """`teampulse check-org --format md|json|csv`: who is in a valid org file, the
-    one-on-ones whose usual slot is outside someone's working hours, and those someone has
-    at the same time."""
+    one-on-ones whose usual slot is outside someone's working hours, those someone has
+    at the same time, and who reads others' data on a Telegram username the bot has not
+    bound yet (`unbound`: bot.telegram_rights.UnboundRights)."""
     from bot.cli import org_today
     from bot.goals import breakdown_gaps, describe_gap
     from bot.render import shared_renderer
@@ -517,9 +519,10 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
                          "weekly_target": k.weekly_target} for k in p.kpis]}
               for p in org.people]
     if args.format == "csv":
+        warned = {u.key: u.text() for u in unbound}
         write_csv(out, PEOPLE_FIELDS, [{**p, "kpis": [
             f"{k['metric']} {csv_cell(k['weekly_target'])} {k['unit']}".strip()
-            for k in p["kpis"]]} for p in people])
+            for k in p["kpis"]], "warning": warned.get(p["key"])} for p in people])
         return 0
     gaps = [describe_gap(g) for g in breakdown_gaps(
         org.goals, {p.key: p.team for p in org.people}, {p.key: p.name for p in org.people})]
@@ -544,6 +547,7 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
                    "goal_units": list(org.goals.advice),
                    "reviews": reviews, "oneonones_off_hours": off_hours,
                    "oneonones_at_once": at_once,
+                   "telegram_unbound": [u.as_dict() for u in unbound],
                    "oneonones_working_hours": {
                        "start": hours["start"], "end": hours["end"],
                        "days": [DAY_NAMES[d] for d in hours["days"]]}}, out)
@@ -554,8 +558,8 @@ def org_people(args: argparse.Namespace, org: Any, path: Any, out: TextIO) -> in
                                         goals=len(org.goals.goals), gaps=gaps,
                                         goal_units=org.goals.advice,
                                         off_hours=off_hours, at_once=at_once,
-                                        names=names,
-                                        hours=hours) + "\n")
+                                        names=names, hours=hours,
+                                        unbound=[u.as_dict() for u in unbound]) + "\n")
     return 0
 
 

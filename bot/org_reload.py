@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.org import Org, OrgError, parse_org
 from bot.readers import GM
 from bot.renames import accounts, renames
+from bot.telegram_rights import warn_unbound
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -238,6 +239,8 @@ class OrgWatcher:
             # A survey the edit sent (a peer asked in place of one who left) goes now.
             await self.bot.deliver(wait=False)
             log.info("org file reloaded: %s", change.describe())
+            if self.bot.settings.telegram_enabled:
+                await self.bot.db(warn_unbound, self.bot, new)
             self._jobs_due = (old, new) if self._jobs_due is None else (self._jobs_due[0], new)
         # The goals file named may have changed with the edit: its stamp is taken anew.
         self.stamp, self.digest = _stamp(_watched(self.path, new)), digest

@@ -39,6 +39,9 @@ from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored
 from storage.models import OutboxMessage, Person
 
 MIN_REASON_WORDS = 2
+#: The longest reason, in characters, as every other typed text: a longer one was quoted
+#: whole in the channel's shout-out, several posts of one person's praise.
+MAX_REASON = 2000
 BOARD_SIZE = 10
 PERIODS = ("week", "month", "quarter", "year", "all", "last-week", "last-month",
            "last-quarter", "last-year")
@@ -233,7 +236,7 @@ def on_edit(ctx: Context, praise: str | None) -> bool:
         ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given],
                   taken=bool(taken), minutes=int(EDIT_WINDOW.total_seconds() // 60))
         return True
-    parsed = _parse(ctx, event, giver, praise)
+    parsed = _parse(ctx, event, giver, praise, kept=True)
     if parsed is not None:
         _correct(ctx, given, parsed)
     return True
@@ -412,7 +415,10 @@ class _Named:
     slack_id: str | None = None
 
 
-def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Parsed | None:
+def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
+           kept: bool = False) -> _Parsed | None:
+    """The kudos a message gives, or None once the giver is told why not (`kept`: an edit
+    of a message whose kudos stand, and stay as they were)."""
     mentions = _named(ctx.session, event)
     if not mentions and event.reply_to_user_id:
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
@@ -495,6 +501,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         if stripped == reason:
             break
         reason = stripped
+    if len(reason) > MAX_REASON:
+        ctx.reply("kudos_too_long", length=len(reason), limit=MAX_REASON, kept=kept)
+        return None
     if _reason_words(reason) < MIN_REASON_WORDS:
         ctx.reply("kudos_reason_needed")
         return None

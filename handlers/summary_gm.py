@@ -72,7 +72,7 @@ from bot.clock import as_utc
 from bot.gc_pause import without_gc
 from bot.goals import fiscal_quarter, parse_period
 from bot.numbers import round_half_up
-from bot.oneonone import Cadence
+from bot.oneonone import Cadence, as_params
 from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
@@ -255,6 +255,10 @@ class DirectorView:
     oneonone_last: datetime | None = None
     oneonone_next: datetime | None = None
     oneonone_overdue: bool = False
+    #: Why it is overdue (set only then): the slot not held, as oneonone.as_params gives
+    #: it in the reader's timezone, and "not_held" (said so) or "unanswered".
+    oneonone_missed: dict[str, Any] | None = None
+    oneonone_missed_reason: str | None = None
     has_oneonone: bool = False
     manager_key: str | None = None  # whom the one-on-one is with (that week's: _oneonones)
     manager: str | None = None  # their name
@@ -1806,14 +1810,19 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     end = datetime.combine(week_end(shown[-1]) + timedelta(days=1), time(), tz).astimezone(UTC)
     m = OneOnOneMeeting
     held = m.status == "held"
-    pairs: dict[tuple[int, int], tuple[datetime | None, datetime | None, int]] = {}
-    for mid, rid, last_held, latest, held_now in ctx.session.connection().execute(select(
-            m.manager_id, m.report_id, func.max(case((held, m.scheduled_at))),
-            func.max(m.scheduled_at),
-            func.sum(case((and_(held, m.scheduled_at >= start, m.scheduled_at < end), 1),
-                          else_=0))).where(m.scheduled_at < now)
-            .group_by(m.manager_id, m.report_id)):
-        pairs[(mid, rid)] = (last_held, latest, int(held_now or 0))
+    # Per pair: its last held meeting, its latest, how many held in the weeks shown, and
+    # its latest said not to have happened (the latest too: an overdue one "did not
+    # happen"; else it is not confirmed), in the one statement.
+    pairs: dict[tuple[int, int],
+                tuple[datetime | None, datetime | None, int, datetime | None]] = {}
+    for mid, rid, last_held, latest, held_now, not_held in ctx.session.connection().execute(
+            select(m.manager_id, m.report_id, func.max(case((held, m.scheduled_at))),
+                   func.max(m.scheduled_at),
+                   func.sum(case((and_(held, m.scheduled_at >= start, m.scheduled_at < end),
+                                  1), else_=0)),
+                   func.max(case((m.status == "not_held", m.scheduled_at))))
+            .where(m.scheduled_at < now).group_by(m.manager_id, m.report_id)):
+        pairs[(mid, rid)] = (last_held, latest, int(held_now or 0), not_held)
     # (Each pair's latest meeting before as_of, before the records below leave some out:
     # which pairs there were, for a past week.)
     records = [(mid, rid, row[1]) for (mid, rid), row in pairs.items()] \
@@ -1821,20 +1830,24 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     # A pair whose latest record is not a held meeting: its records after the last held
     # one, without those an older version made of slots it no longer asks about (away),
     # decide whether it is overdue (usually few pairs, and none of them such records).
-    pending = [k for k, (last_held, latest, _) in pairs.items() if last_held != latest]
+    pending = [k for k, (last_held, latest, *_) in pairs.items() if last_held != latest]
     unheld = OneOnOneRepo(ctx.session).unheld_of(pending, now) if pending else []
     uncounted = never_counted(ctx.session, unheld)
     for key in {(r.manager_id, r.report_id) for r in unheld if r.id in uncounted}:
-        last_held, _, held_now = pairs[key]
-        after = [as_utc(r.scheduled_at) for r in unheld
+        last_held, _, held_now, _ = pairs[key]
+        after = [(as_utc(r.scheduled_at), r.status) for r in unheld
                  if (r.manager_id, r.report_id) == key and r.id not in uncounted
                  and (last_held is None or as_utc(r.scheduled_at) > as_utc(last_held))]
-        pairs[key] = (last_held, max(after) if after else last_held, held_now)
+        latest_after = max(after) if after else None
+        pairs[key] = (last_held, latest_after[0] if latest_after else last_held, held_now,
+                      latest_after[0] if latest_after and latest_after[1] == "not_held"
+                      else None)
 
-    def unconfirmed(row: tuple[datetime | None, datetime | None, int], minutes: int) -> bool:
+    def unconfirmed(row: tuple[datetime | None, datetime | None, int, datetime | None],
+                    minutes: int) -> bool:
         """The pair's latest record that counts is not a held meeting, and its slot
         ended over OVERDUE_AFTER ago."""
-        last_held, latest, _ = row
+        last_held, latest = row[0], row[1]
         return latest is not None and latest != last_held and \
             now - as_utc(latest) > OVERDUE_AFTER + timedelta(minutes=minutes)
 
@@ -1939,6 +1952,11 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                     # meeting at 19:30 in New York is the next day in UTC.
                     view.oneonone_last = as_utc(row[0]).astimezone(tz) if row[0] else None
                     view.oneonone_overdue = unconfirmed(row, cadence.duration)
+                    if view.oneonone_overdue:  # (the few: nothing more for the others)
+                        missed, not_held = as_utc(row[1]), row[3]
+                        view.oneonone_missed = as_params(missed, reader_tz)
+                        view.oneonone_missed_reason = "not_held" if not_held is not None \
+                            and as_utc(not_held) == missed else "unanswered"
                 moved = overrides.get((manager.id, pid))
                 shared = (manager.timezone, cadence)
                 if moved or shared not in nexts:
@@ -2018,7 +2036,8 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
     key, name = v.key, v.name
     if v.oneonone_overdue:
         out.append(Attention("oneonone_overdue", key, name, {
-            "last": v.oneonone_last.date() if v.oneonone_last else None}))
+            "last": v.oneonone_last.date() if v.oneonone_last else None,
+            "missed": v.oneonone_missed, "reason": v.oneonone_missed_reason}))
     if v.overdue_actions:
         out.append(Attention("actions_overdue", key, name, {"count": v.overdue_actions}))
     if v.trend == "down":

@@ -656,7 +656,9 @@ async def test_the_gm_sees_an_overdue_one_on_one_in_the_summary(bot, chat, clock
     text = chat.last("grace")
     # First in what needs the GM's attention, and Alice's block comes first.
     attention = text.split("Needs your attention", 1)[1].split("\n\n", 1)[0]
-    assert attention.strip().splitlines()[0] == "Alice Martin: one-on-one with you overdue"
+    assert attention.strip().splitlines()[0] == (
+        "Alice Martin: one-on-one with you overdue: Mon 2026-11-30 10:00 (America/New_York) "
+        "did not happen")
     blocks = text.split("Needs your attention", 1)[1].split("\n\n")[1:]
     assert blocks[0].startswith("Alice Martin · team East")
     assert "One-on-one with you: last never · next" in blocks[0] and "· overdue" in blocks[0]

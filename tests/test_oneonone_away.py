@@ -156,4 +156,6 @@ async def test_records_an_older_version_made_of_away_slots_are_not_overdue(bot, 
     assert overdue_pairs(bot)["alice"] is True
     await say(bot, "grace", "/summary")
     attention = chat.last("grace").split("Needs your attention", 1)[1].split("\n\n", 1)[0]
-    assert attention.strip() == "Alice Martin: one-on-one with you overdue", attention
+    assert attention.strip() == (
+        "Alice Martin: one-on-one with you overdue: Mon 2026-11-23 10:00 (America/New_York) "
+        'not confirmed ("did it happen?" unanswered)'), attention

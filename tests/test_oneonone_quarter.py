@@ -139,3 +139,22 @@ async def test_the_gm_reads_why_a_one_on_one_is_overdue(bot, chat, clock, settin
     await say(bot, "grace", "/summary team East")
     assert "· overdue: Mon 2026-11-30 10:00 (America/New_York) did not happen" \
         in chat.last("grace")
+    # And so does the main page: the attention line and each director's block.
+    await say(bot, "grace", "/summary")
+    page = chat.last("grace")
+    attention = page.split("Needs your attention", 1)[1].split("\n\n", 1)[0]
+    assert ("Alice Martin: one-on-one with you overdue: Mon 2026-11-30 10:00 "
+            "(America/New_York) did not happen") in attention
+    assert ('Bruno Rossi: one-on-one with you overdue: Mon 2026-11-30 10:00 '
+            '(America/New_York) not confirmed ("did it happen?" unanswered)') in attention
+    alice = page.split("Alice Martin · team", 1)[1].split("\n\n", 1)[0]
+    assert ("One-on-one with you: last never · next 2026-12-07 · overdue: Mon 2026-11-30 "
+            "10:00 (America/New_York) did not happen") in alice
+    li = page.split("李雷 · team", 1)[1].split("\n\n", 1)[0]
+    assert "overdue" not in li
+    await say(bot, "grace", "/language zh-CN")
+    await say(bot, "grace", "/summary")
+    page = chat.last("grace")
+    assert "与您的一对一已逾期：2026-11-30 10:00（周一，America/New_York） 未进行" in page
+    assert "· 已逾期：2026-11-30 10:00（周一，America/New_York） 未确认（“是否进行了？”尚未回答）" \
+        in page

@@ -565,7 +565,9 @@ async def test_a_long_shout_out_goes_whole_when_its_kudos_are_taken_back(
     that gave the kudos deleted only its last part, and the first went on praising Alice.
     Every part goes now; and a long one edited out shows the withdrawal in its first part,
     the rest deleted."""
-    long_reason = " ".join(f"step {n} of the pricing review went well" for n in range(150))
+    # Within the 2,000 characters a reason takes, but Slack's &lt;, &gt; and &amp; for its
+    # <, > and & fill more than one message.
+    long_reason = " ".join(f"step {n} &lt;{'&amp;' * 8}&gt;" for n in range(95))
     said = message(SAM, f"thanks <@U0ALICE> for {long_reason} :clap:", ts="1700000000.002500")
     await slack.event(said)
     parts = slack.posts(CHANNEL)
@@ -590,7 +592,9 @@ async def test_a_correction_of_a_long_shout_out_leaves_one_post_for_the_kudos(
     """Sam corrects the name in a long kudos message: the shout-out's first part shows the
     correction and its other part goes, or the correction too long for one message is
     posted once the old parts are deleted; either way nothing names Alice any more."""
-    long_reason = " ".join(f"step {n} of the pricing review went well" for n in range(150))
+    # Within the 2,000 characters a reason takes, but Slack's &lt;, &gt; and &amp; for its
+    # <, > and & fill more than one message.
+    long_reason = " ".join(f"step {n} &lt;{'&amp;' * 8}&gt;" for n in range(95))
     said = message(SAM, f"thanks <@U0ALICE> for {long_reason} :clap:", ts="1700000000.002700")
     await slack.event(said)
     await slack.edit(said, f"thanks <@U0LILEI> for {long_reason} :clap:",
