@@ -1,0 +1,77 @@
+"""One step of the running bot's work, in a process SIGKILLed by itself at a chosen moment.
+
+    DATABASE_URL=... TEAMPULSE_ORG_FILE=... python -m tests.kill_bot STEP MOMENT
+
+prepares the bot as `teampulse run` does (`bot.app.prepare`: migrate, sync the org), runs
+STEP once, as the scheduler's job would, and sends itself SIGKILL at MOMENT (no handler, no
+cleanup: as the OOM killer or a power cut would), so a test kills it at the worst moment
+without timing anything (see tests/kill_move.py for the same about move-db). STEP is one of:
+
+  crm-scan          one scan of the watched CRM folder (bot.crm_import.watch_folder)
+
+and MOMENT one of:
+
+  crm-committed     the transaction that stored a CRM file's rows has committed; nothing
+                    after it has run
+  none              no kill (the restart)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+import bot.crm_import as crm_import
+from bot.app import prepare
+from bot.config import Settings
+from tests.kill_move import die
+from tests.support import RecordingAdapter
+
+
+def install(moment: str) -> None:
+    """Patch the product so the process dies at `moment`."""
+    if moment == "crm-committed":
+        real_import = crm_import.import_actuals
+        stored: set[int] = set()
+
+        def import_actuals(session: Session, *args: Any, **kwargs: Any) -> Any:
+            result = real_import(session, *args, **kwargs)
+            if result.status in {"new", "replaced"}:
+                stored.add(id(session))
+            return result
+
+        crm_import.import_actuals = import_actuals  # type: ignore[assignment]
+
+        @event.listens_for(Session, "after_commit")
+        def after_commit(session: Session) -> None:
+            if id(session) in stored:
+                die()
+    elif moment != "none":
+        raise SystemExit(f"unknown moment {moment!r}")
+
+
+def run(step: str) -> None:
+    """Run `step` once on a bot prepared from the environment's settings."""
+    settings = Settings(database_url=os.environ["DATABASE_URL"],
+                        org_file=Path(os.environ["TEAMPULSE_ORG_FILE"]))
+    bot, engine = prepare(settings)
+    # The console platform, as for the tests' `chat`: what is queued for someone is what
+    # a running platform reaches; nothing is delivered here (the outbox is read after).
+    bot.register(RecordingAdapter())
+    try:
+        if step == "crm-scan":
+            crm_import.watch_folder(bot)
+        else:
+            raise SystemExit(f"unknown step {step!r}")
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    install(sys.argv[2])
+    run(sys.argv[1])
