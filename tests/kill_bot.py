@@ -8,11 +8,14 @@ cleanup: as the OOM killer or a power cut would), so a test kills it at the wors
 without timing anything (see tests/kill_move.py for the same about move-db). STEP is one of:
 
   crm-scan          one scan of the watched CRM folder (bot.crm_import.watch_folder)
+  run               `teampulse run` itself (bot.cli.main), the console on stdin/stdout
 
 and MOMENT one of:
 
   crm-committed     the transaction that stored a CRM file's rows has committed; nothing
                     after it has run
+  round-batch:N     a check-in round written one person a transaction (ROUND_BATCH 1):
+                    the first N-1 committed, the Nth written and not committed
   none              no kill (the restart)
 """
 
@@ -51,6 +54,19 @@ def install(moment: str) -> None:
         def after_commit(session: Session) -> None:
             if id(session) in stored:
                 die()
+    elif moment.startswith("round-batch:"):
+        import bot.core as core
+
+        core.ROUND_BATCH = 1
+        real_batch = core.TeamPulse._prompt_batch
+        last = int(moment.split(":")[1])
+
+        def prompt_batch(self: Any, person_ids: list[int], number: int, *args: Any) -> Any:
+            if number == last:
+                self.round_batch_hook = lambda _number: die()  # inside its transaction
+            return real_batch(self, person_ids, number, *args)
+
+        core.TeamPulse._prompt_batch = prompt_batch  # type: ignore[method-assign]
     elif moment != "none":
         raise SystemExit(f"unknown moment {moment!r}")
 
@@ -74,4 +90,8 @@ def run(step: str) -> None:
 
 if __name__ == "__main__":
     install(sys.argv[2])
+    if sys.argv[1] == "run":
+        from bot.cli import main
+
+        raise SystemExit(main(["--env-file", "/dev/null", "run"]))
     run(sys.argv[1])

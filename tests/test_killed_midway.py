@@ -6,9 +6,11 @@ chosen point (tests/kill_bot.py), never after a wait on the clock."""
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,9 @@ from sqlalchemy import create_engine, text
 from tests.support import TEST_ORG
 from tests.test_crm_import import settled
 from tests.test_crm_twins import daily
-from tests.test_resilience_stop import ROOT
+from tests.test_operations import sqlite_only
+from tests.test_operations import teampulse as teampulse_cli
+from tests.test_resilience_stop import PROMPT, ROOT, STARTUP, Bot
 
 
 def step(database_url: str, org_file: Path, name: str, moment: str
@@ -116,3 +120,75 @@ def test_a_scan_killed_once_a_file_replacing_another_is_stored_still_tells_the_g
     assert [r[0] for r in rows(database_url, "SELECT source FROM crm_imports")] == ["q4.csv"]
     notes = gm_notes(database_url)
     assert len(notes) == 1 and notes[0].startswith("crm-replaced:"), notes
+
+
+# --- a check-in round the GM asked for ---------------------------------------------------
+
+class KilledBot(Bot):
+    """`teampulse run` in the console (as tests.test_resilience_stop.Bot) through
+    tests/kill_bot.py, so that it SIGKILLs itself at `moment`."""
+
+    def __init__(self, tmp_path: Path, moment: str) -> None:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_"))}
+        self.db = tmp_path / "tp.db"
+        env.update(ROUND_ENV, DATABASE_URL=f"sqlite:///{self.db}",
+                   TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"), PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.kill_bot", "run", moment],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=env, cwd=tmp_path)
+        self.seen = ""
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+
+#: The weekly round's moment long past and its catch-up over (a grace of one minute), so
+#: whatever the restart prompts, it prompts for the GM's request.
+ROUND_ENV = {"CHECKIN_SCHEDULE": "mon 09:00", "CHECKIN_GRACE_PERIOD": "1m"}
+
+
+@sqlite_only
+def test_a_round_the_gm_asked_for_killed_part_way_is_finished_by_the_restart_at_once(
+        tmp_path: Path) -> None:
+    """The operator runs `teampulse checkin send`; the bot prompts Alice and is killed (the
+    OOM killer) while it writes Bruno's prompt. Started again, it sent Bruno's and Li's
+    prompts only ten minutes later (the request waited as another process's claim, on
+    SQLite where no other bot can run); now at once. Nobody is prompted twice, and the
+    request is recorded done."""
+    queued = teampulse_cli(tmp_path, "checkin", "send", "--wait", "0")
+    assert queued.returncode == 0, queued.stderr
+    first = KilledBot(tmp_path, "round-batch:2")
+    try:
+        assert first.proc.wait(timeout=STARTUP) == -signal.SIGKILL, first.stop_output()
+    finally:
+        first.kill()
+    url = f"sqlite:///{tmp_path / 'tp.db'}"
+    assert prompted(url) == ["alice"]  # Bruno's prompt not committed
+
+    second = Bot(tmp_path, ("CHECKIN_GRACE_PERIOD", ROUND_ENV["CHECKIN_GRACE_PERIOD"]))
+    try:
+        second.wait_for("/quit")
+        second.wait_for(BRUNO_ASKED)
+        second.wait_for(LI_ASKED)
+        assert sorted(prompted(url)) == ["alice", "bruno", "li"]  # one each
+        assert rows(url, "SELECT status FROM round_requests")[0][0] in {"running", "done"}
+        second.proc.send_signal(signal.SIGTERM)
+        assert second.proc.wait(timeout=PROMPT) == 0
+    finally:
+        second.kill()
+    assert [r[0] for r in rows(url, "SELECT status FROM round_requests")] == ["done"]
+    assert second.seen.count(BRUNO_ASKED) == second.seen.count(LI_ASKED) == 1
+    assert second.seen.count(ALICE_ASKED) <= 1  # if the killed process had not sent it
+
+
+ALICE_ASKED = "Hi Alice Martin! Time for your weekly check-in"
+BRUNO_ASKED = "Hi Bruno Rossi! Time for your weekly check-in"
+LI_ASKED = "李雷，你好！该做"
+
+
+def prompted(url: str) -> list[str]:
+    """Whose check-in prompt is in the outbox, one entry a prompt."""
+    return [r[0].split(":")[1] for r in rows(
+        url, "SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE :like ORDER BY id",
+        like="checkin:%:prompt")]
