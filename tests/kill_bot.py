@@ -7,8 +7,10 @@ STEP once, as the scheduler's job would, and sends itself SIGKILL at MOMENT (no 
 cleanup: as the OOM killer or a power cut would), so a test kills it at the worst moment
 without timing anything (see tests/kill_move.py for the same about move-db). STEP is one of:
 
+  prepare           nothing more than the start's migration and org sync
   crm-scan          one scan of the watched CRM folder (bot.crm_import.watch_folder)
   run               `teampulse run` itself (bot.cli.main), the console on stdin/stdout
+  cli ARGS…         `teampulse ARGS…` (bot.cli.main), as an operator runs a command
 
 and MOMENT one of:
 
@@ -16,6 +18,9 @@ and MOMENT one of:
                     after it has run
   round-batch:N     a check-in round written one person a transaction (ROUND_BATCH 1):
                     the first N-1 committed, the Nth written and not committed
+  first-commit      the first ORM session's COMMIT (after the migrations'), before it
+                    is sent: everything done and nothing kept
+  first-committed   the first ORM session's COMMIT done; nothing after it has run
   none              no kill (the restart)
 """
 
@@ -67,6 +72,9 @@ def install(moment: str) -> None:
             return real_batch(self, person_ids, number, *args)
 
         core.TeamPulse._prompt_batch = prompt_batch  # type: ignore[method-assign]
+    elif moment in {"first-commit", "first-committed"}:
+        when = "before_commit" if moment == "first-commit" else "after_commit"
+        event.listen(Session, when, lambda _session: die())
     elif moment != "none":
         raise SystemExit(f"unknown moment {moment!r}")
 
@@ -80,7 +88,9 @@ def run(step: str) -> None:
     # a running platform reaches; nothing is delivered here (the outbox is read after).
     bot.register(RecordingAdapter())
     try:
-        if step == "crm-scan":
+        if step == "prepare":
+            pass  # migrated and the org synced, as a start does
+        elif step == "crm-scan":
             crm_import.watch_folder(bot)
         else:
             raise SystemExit(f"unknown step {step!r}")
@@ -90,8 +100,9 @@ def run(step: str) -> None:
 
 if __name__ == "__main__":
     install(sys.argv[2])
-    if sys.argv[1] == "run":
+    if sys.argv[1] in {"run", "cli"}:
         from bot.cli import main
 
-        raise SystemExit(main(["--env-file", "/dev/null", "run"]))
+        args = ["run"] if sys.argv[1] == "run" else sys.argv[3:]
+        raise SystemExit(main(["--env-file", "/dev/null", *args]))
     run(sys.argv[1])

@@ -24,20 +24,21 @@ from tests.test_operations import teampulse as teampulse_cli
 from tests.test_resilience_stop import PROMPT, ROOT, STARTUP, Bot
 
 
-def step(database_url: str, org_file: Path, name: str, moment: str
+def step(database_url: str, org_file: Path, name: str, moment: str, *args: str
          ) -> subprocess.CompletedProcess[str]:
-    """tests/kill_bot.py's STEP run once in its own process, killed at MOMENT."""
+    """tests/kill_bot.py's STEP run once in its own process, killed at MOMENT (`args`:
+    the command's, for the step `cli`)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
     env.update(DATABASE_URL=database_url, TEAMPULSE_ORG_FILE=str(org_file),
                PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "tests.kill_bot", name, moment],
+    return subprocess.run([sys.executable, "-m", "tests.kill_bot", name, moment, *args],
                           capture_output=True, text=True, env=env, cwd=org_file.parent,
                           timeout=120, stdin=subprocess.DEVNULL)
 
 
-def killed(database_url: str, org_file: Path, name: str, moment: str) -> None:
-    done = step(database_url, org_file, name, moment)
+def killed(database_url: str, org_file: Path, name: str, moment: str, *args: str) -> None:
+    done = step(database_url, org_file, name, moment, *args)
     assert done.returncode == -signal.SIGKILL, (done.returncode, done.stderr)
 
 
@@ -192,3 +193,35 @@ def prompted(url: str) -> list[str]:
     return [r[0].split(":")[1] for r in rows(
         url, "SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE :like ORDER BY id",
         like="checkin:%:prompt")]
+
+
+# --- erasing a person ----------------------------------------------------------------------
+
+def test_an_erase_killed_before_its_commit_erased_nothing_and_is_simply_run_again(
+        database_url: str) -> None:
+    step(database_url, TEST_ORG, "prepare", "none")
+    killed(database_url, TEST_ORG, "cli", "first-commit", "erase", "alice", "--yes")
+    assert rows(database_url, "SELECT display_name FROM people WHERE key = 'alice'") == [
+        ("Alice Martin",)]
+    again = step(database_url, TEST_ORG, "cli", "none", "erase", "alice", "--yes")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("erased alice:")
+    assert rows(database_url, "SELECT id FROM people WHERE key = 'alice'") == []
+
+
+def test_an_erase_killed_once_committed_is_told_apart_from_a_wrong_key_when_run_again(
+        database_url: str) -> None:
+    """The operator's SSH session drops (or the OOM killer strikes) as `erase alice --yes`
+    commits: nothing was printed. Run again, it said only "no person 'alice' in the
+    database (use their key)", which reads as a typo: was she erased or not? Nothing may
+    keep her key (README, A person's data), so the line says that an erased person is no
+    longer found by it, and `former-<id>` rows are counted for the operator to see."""
+    step(database_url, TEST_ORG, "prepare", "none")
+    killed(database_url, TEST_ORG, "cli", "first-committed", "erase", "alice", "--yes")
+    assert rows(database_url, "SELECT id FROM people WHERE key = 'alice'") == []
+    again = step(database_url, TEST_ORG, "cli", "none", "erase", "alice", "--yes")
+    assert again.returncode == 2 and again.stdout == ""
+    assert again.stderr.strip().splitlines() == [
+        "teampulse: no person 'alice' in the database (use their key): never there, or "
+        "erased already (an erased person is no longer found by their key; 1 person "
+        "erased so far)"]
