@@ -21,6 +21,7 @@ and MOMENT one of:
   first-commit      the first ORM session's COMMIT (after the migrations'), before it
                     is sent: everything done and nothing kept
   first-committed   the first ORM session's COMMIT done; nothing after it has run
+  migrate-commit    the migrations' COMMIT (every migration run), before it is sent
   none              no kill (the restart)
 """
 
@@ -31,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 import bot.crm_import as crm_import
@@ -75,6 +76,20 @@ def install(moment: str) -> None:
     elif moment in {"first-commit", "first-committed"}:
         when = "before_commit" if moment == "first-commit" else "after_commit"
         event.listen(Session, when, lambda _session: die())
+    elif moment == "migrate-commit":
+        # storage/migrations/env.py runs them all in one transaction: its COMMIT is the
+        # first once they have run.
+        from alembic.runtime.migration import MigrationContext
+
+        real_run = MigrationContext.run_migrations
+        ran: list[bool] = []
+
+        def run_migrations(self: Any, **kwargs: Any) -> None:
+            real_run(self, **kwargs)
+            ran.append(True)
+
+        MigrationContext.run_migrations = run_migrations  # type: ignore[method-assign]
+        event.listen(Engine, "commit", lambda _conn: die() if ran else None)
     elif moment != "none":
         raise SystemExit(f"unknown moment {moment!r}")
 

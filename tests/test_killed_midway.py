@@ -225,3 +225,31 @@ def test_an_erase_killed_once_committed_is_told_apart_from_a_wrong_key_when_run_
         "teampulse: no person 'alice' in the database (use their key): never there, or "
         "erased already (an erased person is no longer found by their key; 1 person "
         "erased so far)"]
+
+
+# --- migrating -----------------------------------------------------------------------------
+
+def test_a_migrate_killed_at_its_commit_left_the_database_as_it_was_and_runs_again(
+        tmp_path: Path) -> None:
+    """An operator upgrades teampulse and runs `teampulse migrate`; it is killed with every
+    migration run and the COMMIT not yet sent (SQLite's and PostgreSQL's own rollback
+    after a dead process, not an exception's). The database is at its old revision with
+    every row, and `migrate` run again brings it up to date, every row kept."""
+    from storage.migrate import current_revision, head_revision, upgrade
+    from tests.test_migrations import _counts, fill_every_table
+    from tests.test_snapshot_keys import fresh_engine
+
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0014_outboxttl")
+        before = _counts(engine, fill_every_table(engine))
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
+        killed(url, TEST_ORG, "cli", "migrate-commit", "migrate")
+        assert current_revision(engine) == "0014_outboxttl"
+        assert _counts(engine, list(before)) == before
+        engine.dispose()
+        again = step(url, TEST_ORG, "cli", "none", "migrate")
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == f"database is at revision {head_revision(engine)}\n"
+        assert current_revision(engine) == head_revision(engine)
+        assert _counts(engine, list(before)) == before
