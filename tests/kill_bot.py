@@ -21,6 +21,9 @@ and MOMENT one of:
   first-commit      the first ORM session's COMMIT (after the migrations'), before it
                     is sent: everything done and nothing kept
   first-committed   the first ORM session's COMMIT done; nothing after it has run
+  answer-commit     the COMMIT of the transaction storing a check-in answer (and queuing
+                    what follows it), before it is sent
+  answer-committed  that COMMIT done; nothing after it has run (the reply not delivered)
   migrate-commit    the migrations' COMMIT (every migration run), before it is sent
   none              no kill (the restart)
 """
@@ -76,6 +79,24 @@ def install(moment: str) -> None:
     elif moment in {"first-commit", "first-committed"}:
         when = "before_commit" if moment == "first-commit" else "after_commit"
         event.listen(Session, when, lambda _session: die())
+    elif moment in {"answer-commit", "answer-committed"}:
+        from storage.models import Answer
+
+        answering: set[int] = set()
+
+        @event.listens_for(Session, "before_flush")
+        def before_flush(session: Session, *_: Any) -> None:
+            if any(isinstance(row, Answer) for row in session.new):
+                answering.add(id(session))
+
+        when = "before_commit" if moment == "answer-commit" else "after_commit"
+
+        @event.listens_for(Session, when)
+        def at_commit(session: Session) -> None:
+            if moment == "answer-commit":
+                session.flush()  # what autoflush would write at the commit
+            if id(session) in answering:
+                die()
     elif moment == "migrate-commit":
         # storage/migrations/env.py runs them all in one transaction: its COMMIT is the
         # first once they have run.
