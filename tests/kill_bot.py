@@ -8,6 +8,8 @@ cleanup: as the OOM killer or a power cut would), so a test kills it at the wors
 without timing anything (see tests/kill_move.py for the same about move-db). STEP is one of:
 
   prepare           nothing more than the start's migration and org sync
+  monthly           last month's monthly reviews and the GMs' overview (run_monthly_review),
+                    at KILL_BOT_NOW (ISO, a FakeClock) rather than the machine's clock
   crm-scan          one scan of the watched CRM folder (bot.crm_import.watch_folder)
   run               `teampulse run` itself (bot.cli.main), the console on stdin/stdout
   cli ARGS…         `teampulse ARGS…` (bot.cli.main), as an operator runs a command
@@ -24,14 +26,17 @@ and MOMENT one of:
   answer-commit     the COMMIT of the transaction storing a check-in answer (and queuing
                     what follows it), before it is sent
   answer-committed  that COMMIT done; nothing after it has run (the reply not delivered)
+  monthly-director:N  the Nth director's monthly review written, not committed
   migrate-commit    the migrations' COMMIT (every migration run), before it is sent
   none              no kill (the restart)
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +45,7 @@ from sqlalchemy.orm import Session
 
 import bot.crm_import as crm_import
 from bot.app import prepare
+from bot.clock import FakeClock
 from bot.config import Settings
 from tests.kill_move import die
 from tests.support import RecordingAdapter
@@ -97,6 +103,20 @@ def install(moment: str) -> None:
                 session.flush()  # what autoflush would write at the commit
             if id(session) in answering:
                 die()
+    elif moment.startswith("monthly-director:"):
+        import handlers.monthly_review as monthly_review
+
+        real_send = monthly_review.send_director_review
+        last, sent = int(moment.split(":")[1]), 0
+
+        def send_director_review(*args: Any, **kwargs: Any) -> None:
+            nonlocal sent
+            real_send(*args, **kwargs)
+            sent += 1
+            if sent == last:
+                die()  # inside its transaction
+
+        monthly_review.send_director_review = send_director_review
     elif moment == "migrate-commit":
         # storage/migrations/env.py runs them all in one transaction: its COMMIT is the
         # first once they have run.
@@ -119,13 +139,16 @@ def run(step: str) -> None:
     """Run `step` once on a bot prepared from the environment's settings."""
     settings = Settings(database_url=os.environ["DATABASE_URL"],
                         org_file=Path(os.environ["TEAMPULSE_ORG_FILE"]))
-    bot, engine = prepare(settings)
+    now = os.environ.get("KILL_BOT_NOW")
+    bot, engine = prepare(settings, FakeClock(datetime.fromisoformat(now)) if now else None)
     # The console platform, as for the tests' `chat`: what is queued for someone is what
     # a running platform reaches; nothing is delivered here (the outbox is read after).
     bot.register(RecordingAdapter())
     try:
         if step == "prepare":
             pass  # migrated and the org synced, as a start does
+        elif step == "monthly":
+            asyncio.run(bot.run_monthly_review())
         elif step == "crm-scan":
             crm_import.watch_folder(bot)
         else:

@@ -31,7 +31,7 @@ def step(database_url: str, org_file: Path, name: str, moment: str, *args: str
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
     env.update(DATABASE_URL=database_url, TEAMPULSE_ORG_FILE=str(org_file),
-               PYTHONPATH=str(ROOT))
+               PYTHONPATH=str(ROOT), KILL_BOT_NOW=MONTH_OPENING)
     return subprocess.run([sys.executable, "-m", "tests.kill_bot", name, moment, *args],
                           capture_output=True, text=True, env=env, cwd=org_file.parent,
                           timeout=120, stdin=subprocess.DEVNULL)
@@ -315,3 +315,35 @@ def test_an_answer_killed_before_its_commit_is_asked_for_again_not_skipped(
         bot.kill()
     assert bot.seen.count("Question 2 of") == 1
     assert [(key, number) for key, _, number, _ in bot.answers()] == [("kpi:revenue", 52000.0)]
+
+
+# --- the monthly review ----------------------------------------------------------------------
+
+#: The first working day of December 2026, after the monthly jobs' hour (9:00 in the test
+#: org's New York): November's reviews are due.
+MONTH_OPENING = "2026-12-01T15:00:00+00:00"
+
+
+def queued(database_url: str) -> list[tuple[str, str]]:
+    """Everything in the outbox, as (address, dedupe key or ''), sorted: a multiset."""
+    return sorted((r[0], r[1] or "") for r in rows(
+        database_url, "SELECT address, dedupe_key FROM outbox"))
+
+
+def test_monthly_reviews_killed_after_the_first_director_are_sent_once_each_after_restart(
+        tmp_path: Path, database_url: str) -> None:
+    """November's reviews go out on 1 December; the bot is killed while writing the second
+    director's. The restart sends the rest and the GM's overview: the outbox holds what
+    a run never killed queues, nothing twice, nothing missing."""
+    step(database_url, TEST_ORG, "prepare", "none")
+    killed(database_url, TEST_ORG, "monthly", "monthly-director:2")
+    assert len([k for _, k in queued(database_url) if k.startswith("monthly:2026-11:")
+                and k.count(":") == 2]) == 1  # the first director's review, no other
+    restarted(database_url, TEST_ORG, "monthly")
+    restarted(database_url, TEST_ORG, "monthly")
+
+    never_killed = f"sqlite:///{tmp_path / 'reference.db'}"
+    restarted(never_killed, TEST_ORG, "monthly")
+    assert queued(database_url) == queued(never_killed)
+    assert len([k for _, k in queued(database_url) if k.startswith("monthly:2026-11:")
+                and k.count(":") == 2]) == 3  # Alice's, Bruno's and Li's reviews
