@@ -16,6 +16,8 @@ without timing anything (see tests/kill_move.py for the same about move-db). STE
 
 and MOMENT one of:
 
+  crm-commit        the COMMIT of the transaction storing a CRM file's rows, before it is
+                    sent
   crm-committed     the transaction that stored a CRM file's rows has committed; nothing
                     after it has run
   round-batch:N     a check-in round written one person a transaction (ROUND_BATCH 1):
@@ -53,7 +55,7 @@ from tests.support import RecordingAdapter
 
 def install(moment: str) -> None:
     """Patch the product so the process dies at `moment`."""
-    if moment == "crm-committed":
+    if moment in {"crm-commit", "crm-committed"}:
         real_import = crm_import.import_actuals
         stored: set[int] = set()
 
@@ -65,8 +67,10 @@ def install(moment: str) -> None:
 
         crm_import.import_actuals = import_actuals  # type: ignore[assignment]
 
-        @event.listens_for(Session, "after_commit")
-        def after_commit(session: Session) -> None:
+        when = "before_commit" if moment == "crm-commit" else "after_commit"
+
+        @event.listens_for(Session, when)
+        def at_commit(session: Session) -> None:
             if id(session) in stored:
                 die()
     elif moment.startswith("round-batch:"):

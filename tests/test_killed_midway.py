@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.support import TEST_ORG
@@ -121,6 +122,25 @@ def test_a_scan_killed_once_a_file_replacing_another_is_stored_still_tells_the_g
     assert [r[0] for r in rows(database_url, "SELECT source FROM crm_imports")] == ["q4.csv"]
     notes = gm_notes(database_url)
     assert len(notes) == 1 and notes[0].startswith("crm-replaced:"), notes
+
+
+@pytest.mark.parametrize("moment", ["crm-commit", "crm-committed"])
+def test_import_actuals_killed_at_its_commit_counts_the_file_once_when_run_again(
+        tmp_path: Path, database_url: str, moment: str) -> None:
+    """`teampulse import-actuals q4.csv` killed as it commits the file (nothing kept, so
+    run again it imports it) or just after (run again: already imported, nothing
+    changed): either way the rows count once."""
+    q4 = tmp_path / "q4.csv"
+    q4.write_text(daily("sam,revenue,2026-11-24,12500", "alice,revenue,2026-11-23,30000"),
+                  encoding="utf-8")
+    killed(database_url, TEST_ORG, "cli", moment, "import-actuals", str(q4))
+    again = step(database_url, TEST_ORG, "cli", "none", "import-actuals", str(q4))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == ("q4.csv: imported 2 rows (teampulse-daily format)\n"
+                            if moment == "crm-commit" else
+                            "q4.csv: already imported with this content; nothing changed "
+                            "(2 rows)\n")
+    assert len(rows(database_url, "SELECT id FROM crm_actuals")) == 2
 
 
 # --- a check-in round the GM asked for ---------------------------------------------------
