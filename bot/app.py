@@ -272,6 +272,14 @@ async def _run(settings: Settings, *, stdin: TextIO | None, stdout: TextIO | Non
             log.info("%s adapter started", adapter.platform)
         if not replicated:
             bot.role = "single"
+            # On SQLite the instance lock keeps every other bot out: a round request still
+            # 'running' was left by this bot's last process, killed part-way (kill -9, the
+            # OOM killer, a power cut). Its rest is sent now, not after STALE_CLAIM; those
+            # prompted already are not asked again (a prompt is once per person and week).
+            released = await bot.db(_release_rounds, bot)
+            if released:
+                log.info("sending the rest of %d round request(s) the previous process was "
+                         "running when it ended", released)
             term = LeaderWork(bot, engine, [])
             terms.append(term)
             await term.start()

@@ -885,7 +885,7 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
     """`export PERSON` (JSON) and `erase PERSON --yes`."""
     from storage.db import create_db_engine, session_factory
     from storage.migrate import upgrade
-    from storage.personal_data import erase_person, export_person, find_person
+    from storage.personal_data import erase_person, erased_already, export_person, find_person
 
     if args.command == "erase" and not args.yes:
         print(f"teampulse: erasing {args.person!r} cannot be undone; run again with --yes",
@@ -897,8 +897,8 @@ def _personal_data(args: argparse.Namespace, settings: Settings, out: TextIO) ->
         with session_factory(engine).begin() as session:
             person = find_person(session, args.person)
             if person is None:
-                print(f"teampulse: no person {args.person!r} in the database (use their key)",
-                      file=sys.stderr)
+                print(f"teampulse: no person {args.person!r} in the database (use their key)"
+                      f"{erased_already(session)}", file=sys.stderr)
                 return 2
             if args.command == "export":
                 text = json_text(export_person(session, person)) + "\n"

@@ -724,12 +724,14 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
         log.log(level, message, *args)
         return True
 
-    def tell_gm(name: str, dedupe: str, **params: Any) -> None:
-        with bot.unit() as ctx:
-            for gm in ctx.people.active():
-                if gm.role == "gm":
-                    ctx.tell(gm, name, dedupe_key=f"{dedupe}:{gm.key}", readers=GM,
-                             **params)
+    def tell_gm(name: str, dedupe: str, ctx: Any = None, **params: Any) -> None:
+        if ctx is None:
+            with bot.unit() as ctx:
+                tell_gm(name, dedupe, ctx, **params)
+            return
+        for gm in ctx.people.active():
+            if gm.role == "gm":
+                ctx.tell(gm, name, dedupe_key=f"{dedupe}:{gm.key}", readers=GM, **params)
 
     seen: dict[str, tuple[int, int]] = {}
     # Hidden files are the system's or an editor's (.DS_Store, .~lock.report.csv#).
@@ -794,6 +796,21 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
             with bot.unit() as ctx:
                 result = import_actuals(ctx.session, path.name, data, bot.org.crm, people,
                                         bot.clock.now())
+                # Told in the transaction that stores the file: once it is stored, the
+                # next scan passes it over, so a process killed between the two never
+                # told the GM that rows now count twice or that a file was replaced.
+                # (A file not stored, "covered" by others, names its matches too.)
+                stored = result.status in {"new", "replaced"}
+                if stored and result.superseded:
+                    # Told as an overlap is: the GM sees an earlier file gone from --list
+                    # and its rows counted once, and should not have to find out why in
+                    # the log.
+                    tell_gm("crm_file_replaced", f"crm-replaced:{_short(path.name + digest)}",
+                            ctx, source=path.name, files=list(result.superseded))
+                if stored and result.matched:
+                    tell_gm("crm_file_overlap", f"crm-overlap:{_short(path.name + digest)}",
+                            ctx, source=path.name, rows=result.matched,
+                            files=list(result.matches))
             if result.status in {"unchanged", "duplicate", "covered"}:
                 state.not_stored[f"{path.name}:{digest}"] = stored_now
                 if result.status == "duplicate":
@@ -813,15 +830,8 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
                 log.info("CRM file %s holds every row of %s (%d rows): %s's rows were "
                          "replaced, nothing counted twice", path.name, name, rows, name)
                 known.pop(name, None)
-            if result.superseded:
-                # Told as an overlap is: the GM sees an earlier file gone from --list and
-                # its rows counted once, and should not have to find out why in the log.
-                tell_gm("crm_file_replaced", f"crm-replaced:{_short(path.name + digest)}",
-                        source=path.name, files=list(result.superseded))
             if result.matched:
                 log.warning("CRM file %s: %s, counted again", path.name, matches_text(result))
-                tell_gm("crm_file_overlap", f"crm-overlap:{_short(path.name + digest)}",
-                        source=path.name, rows=result.matched, files=list(result.matches))
             known[path.name] = digest
             done.append(result)
         except CrmImportError as exc:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, delete, inspect, or_, select, text, update
+from sqlalchemy import String, Text, cast, delete, func, inspect, literal, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.text import count_text
@@ -81,6 +81,20 @@ def contribute(part: Part) -> None:
 def find_person(session: Session, key: str) -> Person | None:
     """A person by key, also one who has left the org (erasing is often asked after)."""
     return session.scalar(select(Person).where(Person.key == key.strip().lower()))
+
+
+def erased_already(session: Session) -> str:
+    """For "no person KEY": whether that may be someone erased. Nothing keeps an erased
+    person's key, so an erase whose output was lost (a killed process, a dropped SSH
+    session) cannot be confirmed by it; the count of erased rows at least says that a
+    second `erase` finding no one is what follows a first that went through."""
+    erased = session.scalar(select(func.count()).select_from(Person).where(
+        Person.key == literal("former-") + cast(Person.id, String))) or 0
+    if not erased:
+        return ""
+    people = "1 person" if erased == 1 else f"{erased} people"
+    return (": never there, or erased already (an erased person is no longer found by "
+            f"their key; {people} erased so far)")
 
 
 def export_person(session: Session, person: Person) -> dict[str, Any]:
