@@ -51,6 +51,9 @@ _CHINESE_WORDS = {"本周": "week", "这周": "week", "本月": "month", "这个
 # spaces to set a tag apart ('材料#ownership').
 _TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
+_THANKS_THEN_WHAT_FOR = re.compile(
+    r"^\s*(?:非常|特别|十分)?(?:感谢|谢谢|多谢)\s*\x00\s*(?:的(?!确)|(?=对))")
+_POSSESSIVE = re.compile(r"\x00\s*的(?!确)(?=[\u3400-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
 _SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
@@ -463,7 +466,7 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
     rest = _CROWD.sub(lambda m: m.group(0)[1:], _CROWD_BY_NAMES.sub("", rest))
     # The words that only joined the names go with them: "great job @bruno and @li on the
     # launch" is praise for "great job on the launch", not "great job and on the launch".
-    rest = _NAMES_RUN.sub(" ", rest).replace(_HOLE, " ")
+    rest = _NAMES_RUN.sub(_HOLE, rest)
     links = {link.lower() for link in event.channel_links}
 
     def is_channel(tag: str) -> bool:
@@ -489,17 +492,27 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str) -> _Pars
         if key not in values:
             values.append(key)
     rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else " ", rest)
-    # (A name taken out before a comma left "thanks , no problem …" in the shout-out.)
-    reason = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(rest.split()))
-    while True:
-        stripped = _LEAD.sub("", reason, count=1).strip()
-        if stripped == reason:
-            break
-        reason = stripped
-    if _reason_words(reason) < MIN_REASON_WORDS:
+    # In Chinese a 的 right after a name is that person's ('感谢 @alice 的支持': Alice's
+    # support); it goes with the name, or the reason began with a stray particle ("的支持").
+    # A thank-you said to the names and then what for ('谢谢 @alice 对我的帮助') leaves the
+    # reason as that what-for, as 感谢 already did; '谢谢 @alice 帮忙…' keeps its 谢谢.
+    # What was typed is what must be a few words, as before: '感谢 @alice 的支持' gives kudos.
+    shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, rest, count=1))
+    said, reason = _reason_of(rest), _reason_of(shown)
+    if _reason_words(said) < MIN_REASON_WORDS or _reason_words(reason) == 0:
         ctx.reply("kudos_reason_needed")
         return None
     return _Parsed(recipients, values, reason)
+
+
+def _reason_of(rest: str) -> str:
+    # (A name taken out before a comma left "thanks , no problem …" in the shout-out.)
+    reason = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(rest.replace(_HOLE, " ").split()))
+    while True:
+        stripped = _LEAD.sub("", reason, count=1).strip()
+        if stripped == reason:
+            return reason
+        reason = stripped
 
 
 def _reason_words(reason: str) -> float:

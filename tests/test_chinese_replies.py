@@ -217,3 +217,28 @@ async def test_a_command_spaced_with_full_width_spaces_is_the_command(bot, chat)
     assert chat.last("li").startswith("我的点赞"), chat.last("li")
     await say(bot, "grace", "/1on1　history　＠li")
     assert chat.last("grace") == "No one-on-ones of 李雷 are recorded yet."
+
+
+async def test_a_thank_you_for_someones_support_gives_the_support_as_the_reason(bot, chat):
+    # "感谢 @alice 的支持" (thanks for Alice's support) shouted out "…的点赞：的支持": the 的
+    # that made "support" Alice's was left starting the reason, in the shout-out, her DM
+    # and /kudos me. A 谢谢 before a name and then 对… ("for what you did for me") left
+    # "谢谢 对我的帮助"; the reason is what they were thanked for.
+    from tests.test_kudos import kudo
+    await kudo(bot, "li", "感谢 @alice 的支持")
+    assert chat.last("team").endswith("Alice Martin —— 来自 李雷 的点赞：支持"), chat.last("team")
+    assert chat.last("alice") == "🎉 You got kudos from 李雷: 支持"
+    await kudo(bot, "li", "谢谢 @alice 对我的帮助")
+    assert chat.last("team").endswith("的点赞：对我的帮助"), chat.last("team")
+    await kudo(bot, "li", "感谢@alice和@sam的支持")
+    assert chat.last("team").endswith("Alice Martin、Sam Lee —— 来自 李雷 的点赞：支持")
+    assert chat.last("sam") == "🎉 You got kudos from 李雷: 支持"
+    await kudo(bot, "li", "这次多亏了 @bruno 的帮忙，谢谢")  # the name's 的 within the reason
+    assert chat.last("team").endswith("的点赞：这次多亏了 帮忙，谢谢"), chat.last("team")
+    await kudo(bot, "sam", "谢谢 @bruno 帮忙准备投标材料")  # a thank-you for doing: as it was
+    assert chat.last("team").endswith("kudos from Sam Lee: 谢谢 帮忙准备投标材料")
+    await say(bot, "li", "/kudos me")
+    assert "支持" in chat.last("li") and "的支持" not in chat.last("li"), chat.last("li")
+    assert "对我的帮助" in chat.last("li")
+    await kudo(bot, "grace", "thanks @alice for the support")  # English: as it was
+    assert chat.last("team").endswith("kudos from Grace Chen: thanks for the support")
