@@ -28,6 +28,7 @@ from bot.events import (
     Target,
     fits_one_message,
 )
+from bot.name_order import name_key
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
@@ -603,7 +604,7 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
     in `shared` (another active person has it) or twice on the board is shown with its
     key, as the shout-outs show it ('王伟 (@wangwei2)'). `teams`: each one's team on the
     board (default: their team today); `splits`: their count per team, oldest first."""
-    order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
+    order = sorted(counts, key=lambda pid: (-counts[pid], name_key(people[pid].display_name)))
     per_count = Counter(counts.values())
     namesakes = Counter(people[pid].display_name for pid in counts)
     places: list[Place] = []
