@@ -351,16 +351,21 @@ class SummaryWeekError(ValueError):
 # Anything shaped like a week is a week, never a person's name: '2026-W00' must not
 # become "I don't know anyone called 2026-W00".
 _WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}|--\d{2}-\d{2}")
-_LAST_WEEK = {"last week", "上周"}
+_LAST_WEEK = {"last week", "上周", "上週"}
 _PAGE = {"page", "页"}
-_THIS_WEEK = {"this week", "本周"}
+_THIS_WEEK = {"this week", "本周", "本週"}
+# 上上周 (and the traditional 上上週): the week before last, as "week before last" is.
+_BEFORE_LAST = re.compile(r"上上\s*个?\s*(?:周|週|星期|礼拜)|\b(?:the\s+)?week\s+before\s+last\b",
+                          re.IGNORECASE)
 # "last 4 weeks", "past 4 weeks", 最近4周, 过去四周, 近 4 个星期: all "last 4w".
 _SAID_LAST = re.compile(r"\b(?:last|past)\s+(\d{1,2})\s*(?:weeks?|wks?)\b", re.IGNORECASE)
-# 第47周, 2026年第47周, 第四十七周: an ISO week as Chinese names it ("2026-W47", "W47").
-_CN_WEEK = re.compile(r"(?:(\d{4})\s*年\s*)?第\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*"
-                      r"(?:周|星期)")
-_CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*个?\s*"
-                      r"(?:周|星期|礼拜)")
+# 第47周, 2026年第47周, 第四十七周: an ISO week as Chinese names it ("2026-W47", "W47"); in
+# digits also without its 第 (47周, as a GM types it) and in the traditional 週. (A count
+# of weeks says 最近/过去, read first: 最近4周 is the last four, never W4.)
+_CN_WEEK = re.compile(r"(?:(\d{4})\s*年\s*)?(?:第\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})"
+                      r"|(?<![\d.])(\d{1,2}))\s*(?:周|週|星期)")
+_CN_LAST = re.compile(r"(?:最近|过去|過去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})"
+                      r"\s*[个個]?\s*(?:周|週|星期|礼拜|禮拜)")
 
 
 # A day names the week it is in: 2026-11-23, 2026/11/23, 2026年11月23日, and without its
@@ -398,13 +403,14 @@ def said_in_english(args: str) -> str:
         return f" last {number}w " if number else match.group()
 
     def chinese_week(match: re.Match[str]) -> str:
-        count = match.group(2)
+        count = match.group(2) or match.group(3)
         number = int(count) if count.isdigit() else chinese_number(count)
         if not number:
             return match.group()
         return f" {match.group(1)}-W{number} " if match.group(1) else f" W{number} "
 
-    return _CN_LAST.sub(chinese, _CN_WEEK.sub(chinese_week, args))
+    args = _BEFORE_LAST.sub(" before-last ", args)
+    return _CN_WEEK.sub(chinese_week, _CN_LAST.sub(chinese, args))
 
 
 def parse_request(args: str) -> SummaryRequest:
@@ -435,8 +441,8 @@ def parse_request(args: str) -> SummaryRequest:
             week = "last" if pair in _LAST_WEEK else "this"
             i += 2
             continue
-        if word in _LAST_WEEK or word in _THIS_WEEK:
-            week = "last" if word in _LAST_WEEK else "this"
+        if word in _LAST_WEEK or word in _THIS_WEEK or word == "before-last":
+            week = "last" if word in _LAST_WEEK else "this" if word in _THIS_WEEK else word
             i += 1
             continue
         if word == "last" and i + 1 < len(words):
@@ -557,6 +563,8 @@ def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
     today = current_week(ctx.clock.now(), anchor_tz)
     if request.week == "last":
         return previous_week(today)
+    if request.week == "before-last":
+        return previous_week(previous_week(today))
     if request.week == "this":
         return today
     if request.week is not None:

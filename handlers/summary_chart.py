@@ -72,8 +72,9 @@ def parse_chart(args: str) -> ChartRequest:
             if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
                 raise ChartUsageError(words[i + 1])
             weeks, i = int(match.group(1)), i + 1
-        elif word in {"上周", "本周"}:
-            week = "last" if word == "上周" else "this"
+        elif word in {"上周", "本周", "上週", "本週", "before-last"}:
+            week = "last" if word in {"上周", "上週"} else \
+                "this" if word in {"本周", "本週"} else word
         elif _WEEK.fullmatch(word):
             week = words[i]
         elif word == "team" and nxt:
@@ -101,7 +102,8 @@ def chart_team(session: Session, org: Org, typed: str, end: date, weeks: int) ->
 
 def _keyword(word: str) -> bool:
     lower = word.lower()
-    return lower in KINDS or lower in {"last", "this", "team", "上周", "本周"} or \
+    return lower in KINDS or lower in {"last", "this", "team", "上周", "本周", "上週", "本週",
+                                       "before-last"} or \
         bool(_WEEK.fullmatch(lower))
 
 

@@ -242,3 +242,23 @@ async def test_a_thank_you_for_someones_support_gives_the_support_as_the_reason(
     assert "对我的帮助" in chat.last("li")
     await kudo(bot, "grace", "thanks @alice for the support")  # English: as it was
     assert chat.last("team").endswith("kudos from Grace Chen: thanks for the support")
+
+
+async def test_a_week_said_as_chinese_says_it_names_that_week(bot, chat):
+    # In 2026-W48: "/summary 48周" (no 第, as typed quickly), 上上周 (the week
+    # before last), and the traditional 週 were each "I don't know anyone called …".
+    for typed, week in (("48周", "2026-W48 (2026-11-23"), ("47 周", "2026-W47 (2026-11-16"),
+                        ("2026年46周", "2026-W46 (2026-11-09"), ("第48週", "2026-W48 (2026-11-23"),
+                        ("上上周", "2026-W46 (2026-11-09"), ("上上週", "2026-W46 (2026-11-09"),
+                        ("week before last", "2026-W46 (2026-11-09"),
+                        ("上週", "2026-W47 (2026-11-16")):
+        await say(bot, "grace", f"/summary {typed}")
+        assert week in chat.last("grace"), (typed, chat.last("grace"))
+    for typed in ("最近4周", "最近4週", "过去 4 个星期"):  # a count of weeks, still: not W4
+        await say(bot, "grace", f"/summary {typed}")
+        assert "2026-W44 – 2026-W47" in chat.last("grace"), (typed, chat.last("grace"))
+    await say(bot, "grace", "/summary alice 上上周")
+    assert "Full picture — Alice Martin" in chat.last("grace")
+    assert "2026-W43 – 2026-W46" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "/summary chart kudos 上上周")  # the chart reads it as the summary does
+    assert chat.last("grace").endswith("2026-W39 to 2026-W46."), chat.last("grace")
