@@ -262,3 +262,26 @@ async def test_a_week_said_as_chinese_says_it_names_that_week(bot, chat):
     assert "2026-W43 – 2026-W46" in chat.last("grace"), chat.last("grace")
     await say(bot, "grace", "/summary chart kudos 上上周")  # the chart reads it as the summary does
     assert chat.last("grace").endswith("2026-W39 to 2026-W46."), chat.last("grace")
+
+
+async def test_time_away_for_a_week_named_by_its_number(bot, chat):
+    # "/away 第50周" (a week as a Chinese calendar numbers it) was answered with the usage;
+    # so were W50, 下下周 (the week after next) and the traditional 週. Each is that week,
+    # Monday to Sunday. Li is in Shanghai, where it is Saturday 2026-11-28 (W48).
+    for typed, said in (("第50周", "2026-12-07 – 2026-12-13"),
+                        ("第五十周", "2026-12-07 – 2026-12-13"),
+                        ("2026年第50週", "2026-12-07 – 2026-12-13"),
+                        ("下下周", "2026-12-07 – 2026-12-13"), ("下週", "2026-11-30 – 2026-12-06"),
+                        ("第1周", "2027-01-04 – 2027-01-10")):  # W01 of this year is over
+        await say(bot, "li", f"/away {typed}")
+        assert f"你将在 {said}（含）外出" in chat.last("li"), (typed, chat.last("li"))
+        await say(bot, "li", "/away cancel all")
+    await say(bot, "li", "/away 第48周")  # this week: from today
+    assert "外出至 2026-11-29" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/back")
+    for typed in ("W50", "week 50", "2026-W50", "the week after next"):
+        await say(bot, "alice", f"/away {typed}")
+        assert "away 2026-12-07 – 2026-12-13" in chat.last("alice"), (typed, chat.last("alice"))
+        await say(bot, "alice", "/away cancel all")
+    await say(bot, "alice", "/away W54")  # no such week: the usage, nothing set
+    assert chat.last("alice").startswith("Usage: /away"), chat.last("alice")
