@@ -285,3 +285,14 @@ async def test_time_away_for_a_week_named_by_its_number(bot, chat):
         await say(bot, "alice", "/away cancel all")
     await say(bot, "alice", "/away W54")  # no such week: the usage, nothing set
     assert chat.last("alice").startswith("Usage: /away"), chat.last("alice")
+
+
+async def test_the_monthly_view_and_the_summary_say_no_check_in_sent_alike(bot, chat):
+    # A Chinese GM read "未发出签到" in /monthly for what /summary calls "未发送签到".
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly")
+    assert "李雷 · China —— 未发送签到" in chat.last("grace"), chat.last("grace")
+    assert "未发出" not in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    assert "未发送签到" in chat.last("grace"), chat.last("grace")
