@@ -33,6 +33,7 @@ from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
+from handlers.people_named import org_aliases
 from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
 from storage.models import OutboxMessage, Person
@@ -402,9 +403,11 @@ def _look_alikes(ctx: Context, platform: str, typed: str | None) -> list[tuple[s
     them", of someone who is. (A Slack mention names a real user: nothing was mistyped.)"""
     if not typed or platform not in ("console", "telegram"):
         return []
-    handles = [(p.key if platform == "console" else p.telegram_username, p.display_name)
+    handles = [(p.key if platform == "console" else p.telegram_username, p.display_name, p.key)
                for p in ctx.people.active()]
-    return closest_people(typed.lstrip("@"), [(h, n) for h, n in handles if h])
+    aliases = org_aliases(ctx.org)
+    return closest_people(typed.lstrip("@"), [(h, n) for h, n, _ in handles if h],
+                          aliases={h: aliases[k] for h, _, k in handles if h and k in aliases})
 
 
 @dataclass(frozen=True)

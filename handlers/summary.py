@@ -46,7 +46,7 @@ from handlers.checkin import (
 from handlers.context import Context, one_moment
 from handlers.joined import booked_weeks, joined_after, joined_on
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
-from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.people_named import mentions_as_keys, org_aliases, people_named, reply_namesakes
 from handlers.pulse import polls_between, team_morale
 from handlers.teams_then import (
     directors_then,
@@ -1511,7 +1511,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("summary_unknown", kind=request.kind, name=typed,
                   teams=sorted({p.team for p in active if p.team}), gone=err.gone,
                   last=err.last,
-                  guesses=closest_people(typed, people) if request.kind != "team" else [],
+                  guesses=closest_people(typed, people, aliases=org_aliases(ctx.org))
+                  if request.kind != "team" else [],
                   example=people[0] if people else None)
         return
     # The whole org's view, or the director's own team: withdrawn unsent should an edit

@@ -296,3 +296,35 @@ async def test_the_monthly_view_and_the_summary_say_no_check_in_sent_alike(bot, 
     assert "未发出" not in chat.last("grace")
     await say(bot, "grace", "/summary")
     assert "未发送签到" in chat.last("grace"), chat.last("grace")
+
+
+async def test_a_name_close_to_an_alias_is_offered_as_did_you_mean(database_url, clock,
+                                                                    tmp_path):
+    # 李雷's org entry gives "Li Lei" as an alias. "/summary Li Lie" or "/summary lilei"
+    # was "I don't know anyone called …" with no suggestion (nothing is close to 李雷 or
+    # li), and "/kudos @lilei …" told Grace nobody goes by that.
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+    from tests.test_kudos import count_kudos, kudo
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "    name: 李雷\n", "    name: 李雷\n    aliases: [Li Lei]\n"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        for typed in ("Li Lie", "lilei"):
+            await say(bot, "grace", f"/summary {typed}")
+            assert f'I don\'t know anyone called "{typed}"' in chat.last("grace")
+            assert "Did you mean 李雷 (/summary li)?" in chat.last("grace"), chat.last("grace")
+        await kudo(bot, "grace", "/kudos @lilei for the bid")
+        assert "Did you mean @li (李雷)?" in chat.last("grace"), chat.last("grace")
+        assert count_kudos(bot) == 0
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary lilei")
+        assert "李雷" in chat.last("grace") and "/summary li" in chat.last("grace"), \
+            chat.last("grace")
+    finally:
+        engine.dispose()
