@@ -40,10 +40,12 @@ def did_you_mean_zone(value: object) -> str:
     return did_you_mean(value, _zones())
 
 
-def closest_people(typed: str, people: Iterable[tuple[str, str]], n: int = 3
+def closest_people(typed: str, people: Iterable[tuple[str, str]], n: int = 3,
+                   aliases: Mapping[str, Iterable[str]] | None = None
                    ) -> list[tuple[str, str]]:
     """Of `people` (key, name), those whose key or name is close to what was typed (a typo:
-    'alcie', 'Alice Martn', '李磊'), closest first, at most `n`."""
+    'alcie', 'Alice Martn', '李磊'), closest first, at most `n`. `aliases`: key -> the other
+    names the org file gives them ('Li Lei' for 李雷: 'lilei' is close to it)."""
     folded = typed.strip().casefold()
     if not folded:
         return []
@@ -51,7 +53,7 @@ def closest_people(typed: str, people: Iterable[tuple[str, str]], n: int = 3
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(folded)  # (the typed side is compared with everyone: analysed once)
     for key, name in people:
-        for said in (key, name):
+        for said in (key, name, *(aliases or {}).get(key, ())):
             matcher.set_seq1(said.casefold())
             # The cheap upper bounds first: a 10,000-person org is mostly far off.
             if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:

@@ -50,6 +50,43 @@ _RELATIVE = re.compile(r"\b(today|tomorrow)\b|(今天|明天|后天)", re.IGNORE
 _AHEAD = {"today": 0, "tomorrow": 1, "今天": 0, "明天": 1, "后天": 2}
 
 
+# A week by its number, Monday to Sunday: 第50周, 2026年第50周, 第五十周, W50, 2026-W50,
+# week 50; and 下下周, the week after next. (Not 50周 without its 第: 2周 is as often "for
+# two weeks".)
+_NUMBERED_WEEK = re.compile(
+    r"(?:(?P<cy>\d{4})\s*年\s*)?第\s*(?P<cn>\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:周|星期)"
+    r"|(?<![\w-])(?:(?P<y>\d{4})-)?[Ww](?P<w>\d{1,2})(?!\w)|\bweek\s+(?P<n>\d{1,2})\b"
+    r"|(?P<after>下下\s*个?\s*(?:周|星期|礼拜)(?![一二三四五六日天])|\b(?:the\s+)?week\s+after\s+next\b)",
+    re.IGNORECASE)
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+
+
+def _cn_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    tens, _, ones = text.rpartition("十")
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0) if len(text) == 1 else 0
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def _numbered_week(m: re.Match[str], today: date) -> str:
+    if m.group("after"):
+        monday = _monday(today) + timedelta(weeks=2)
+        return f"{_iso(monday)} {_iso(monday + timedelta(days=6))}"
+    year = m.group("cy") or m.group("y")
+    number = _cn_number(m.group("cn")) if m.group("cn") else int(m.group("w") or m.group("n"))
+    for candidate in [int(year)] if year else [today.year, today.year + 1]:
+        try:
+            monday = date.fromisocalendar(candidate, number, 1)
+        except ValueError:  # no such week (W54, or W53 of a year without one)
+            return m.group()
+        if year or monday + timedelta(days=6) >= today:  # without a year: the next such
+            break
+    return f"{_iso(max(monday, today))} {_iso(monday + timedelta(days=6))}"
+
+
 # Spaces typed inside a Chinese week word, 下 周五, 星期 五, 下 个 周五: the word as one.
 _CN_SPACED = re.compile(r"(下|这|本)\s*(个)?\s*(?=周|星期|礼拜)"
                         r"|(周|星期|礼拜)\s+(?=[一二三四五六日天](?![一二三四五六日天]))")
@@ -96,6 +133,9 @@ def said_days(text: str, today: date, year_of: Callable[[int, int, date], int]) 
         start = max([today, *(_as_date(d) for d in _ISO.findall(before))])
         return _iso(start + timedelta(days=(number - start.weekday()) % 7))
 
+    # (The traditional 週 and 禮拜 as 周 and 礼拜: a date has no name to keep as typed.)
+    text = text.replace("週", "周").replace("禮拜", "礼拜").replace("個", "个")
+    text = _NUMBERED_WEEK.sub(lambda m: _numbered_week(m, today), text)
     text = _CN_SPACED.sub(_joined, text)
     text = _MONTH_FIRST.sub(month_first, text)
     text = _DAY_FIRST.sub(day_first, text)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import object_session
 
 from bot.events import Target
+from bot.name_order import name_key
 from bot.org import Org
 from bot.readers import GM
 from handlers.answers import normalise
@@ -64,7 +65,7 @@ def _top(counts: Counter[str]) -> Winners | None:
     if not counts:
         return None
     best = max(counts.values())
-    return Winners(tuple(sorted((k for k, v in counts.items() if v == best), key=str.lower)),
+    return Winners(tuple(sorted((k for k, v in counts.items() if v == best), key=name_key)),
                    best)
 
 

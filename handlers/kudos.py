@@ -29,10 +29,12 @@ from bot.events import (
     fits_one_message,
 )
 from bot.goals import fiscal_first_day
+from bot.name_order import name_key
 from bot.org import Org
 from bot.suggest import closest_people
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
+from handlers.people_named import org_aliases
 from handlers.period_words import CHINESE, read_period
 from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
@@ -53,6 +55,9 @@ _CHINESE_WORDS = {"全部": "all", "所有": "all", "团队": "team", "价值观
 # spaces to set a tag apart ('材料#ownership').
 _TAG = re.compile(r"(?<![A-Za-z0-9_&#/])#([A-Za-z0-9][\w.-]*)")
 _LEAD = re.compile(r"^(?:for|because|为了|因为|感谢|[-–—:：,，])\s*", re.IGNORECASE)
+_THANKS_THEN_WHAT_FOR = re.compile(
+    r"^\s*(?:非常|特别|十分)?(?:感谢|谢谢|多谢)\s*\x00\s*(?:的(?!确)|(?=对))")
+_POSSESSIVE = re.compile(r"\x00\s*的(?!确)(?=[\u3400-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A space before a punctuation mark that ends a word: not before ':clap:' or '.NET'.
 _SPACE_BEFORE_MARK = re.compile(r" ([，。！？；：、]|[,.!?;:](?=\s|$))")
@@ -400,9 +405,11 @@ def _look_alikes(ctx: Context, platform: str, typed: str | None) -> list[tuple[s
     them", of someone who is. (A Slack mention names a real user: nothing was mistyped.)"""
     if not typed or platform not in ("console", "telegram"):
         return []
-    handles = [(p.key if platform == "console" else p.telegram_username, p.display_name)
+    handles = [(p.key if platform == "console" else p.telegram_username, p.display_name, p.key)
                for p in ctx.people.active()]
-    return closest_people(typed.lstrip("@"), [(h, n) for h, n in handles if h])
+    aliases = org_aliases(ctx.org)
+    return closest_people(typed.lstrip("@"), [(h, n) for h, n, _ in handles if h],
+                          aliases={h: aliases[k] for h, _, k in handles if h and k in aliases})
 
 
 @dataclass(frozen=True)
@@ -468,7 +475,7 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     rest = _CROWD.sub(lambda m: m.group(0)[1:], _CROWD_BY_NAMES.sub("", rest))
     # The words that only joined the names go with them: "great job @bruno and @li on the
     # launch" is praise for "great job on the launch", not "great job and on the launch".
-    rest = _NAMES_RUN.sub(" ", rest).replace(_HOLE, " ")
+    rest = _NAMES_RUN.sub(_HOLE, rest)
     links = {link.lower() for link in event.channel_links}
 
     def is_channel(tag: str) -> bool:
@@ -494,20 +501,30 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         if key not in values:
             values.append(key)
     rest = _TAG.sub(lambda m: m.group(0) if is_channel(m.group(1)) else " ", rest)
-    # (A name taken out before a comma left "thanks , no problem …" in the shout-out.)
-    reason = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(rest.split()))
-    while True:
-        stripped = _LEAD.sub("", reason, count=1).strip()
-        if stripped == reason:
-            break
-        reason = stripped
+    # In Chinese a 的 right after a name is that person's ('感谢 @alice 的支持': Alice's
+    # support); it goes with the name, or the reason began with a stray particle ("的支持").
+    # A thank-you said to the names and then what for ('谢谢 @alice 对我的帮助') leaves the
+    # reason as that what-for, as 感谢 already did; '谢谢 @alice 帮忙…' keeps its 谢谢.
+    # What was typed is what must be a few words, as before: '感谢 @alice 的支持' gives kudos.
+    shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, rest, count=1))
+    said, reason = _reason_of(rest), _reason_of(shown)
     if len(reason) > MAX_REASON:
         ctx.reply("kudos_too_long", length=len(reason), limit=MAX_REASON, kept=kept)
         return None
-    if _reason_words(reason) < MIN_REASON_WORDS:
+    if _reason_words(said) < MIN_REASON_WORDS or _reason_words(reason) == 0:
         ctx.reply("kudos_reason_needed")
         return None
     return _Parsed(recipients, values, reason)
+
+
+def _reason_of(rest: str) -> str:
+    # (A name taken out before a comma left "thanks , no problem …" in the shout-out.)
+    reason = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(rest.replace(_HOLE, " ").split()))
+    while True:
+        stripped = _LEAD.sub("", reason, count=1).strip()
+        if stripped == reason:
+            return reason
+        reason = stripped
 
 
 def _reason_words(reason: str) -> float:
@@ -599,7 +616,7 @@ def ranking(counts: Counter[int], people: dict[int, Person], size: int = BOARD_S
     in `shared` (another active person has it) or twice on the board is shown with its
     key, as the shout-outs show it ('王伟 (@wangwei2)'). `teams`: each one's team on the
     board (default: their team today); `splits`: their count per team, oldest first."""
-    order = sorted(counts, key=lambda pid: (-counts[pid], people[pid].display_name.lower()))
+    order = sorted(counts, key=lambda pid: (-counts[pid], name_key(people[pid].display_name)))
     per_count = Counter(counts.values())
     namesakes = Counter(people[pid].display_name for pid in counts)
     places: list[Place] = []

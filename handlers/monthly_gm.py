@@ -23,6 +23,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from bot.name_order import name_key
 from bot.readers import GM
 from handlers.context import Context, one_moment
 from handlers.honours import month_typed
@@ -102,7 +103,7 @@ def _directors(ctx: Context) -> list[Person]:
     """The active directors, by team then name (a director without a team last)."""
     people = [p for p in ctx.people.active() if p.role == "director"]
     return sorted(people, key=lambda p: (p.team is None, (p.team or "").casefold(),
-                                         p.display_name.casefold(), p.key))
+                                         name_key(p.display_name), p.key))
 
 
 def answered_ids(ctx: Context, tag: str) -> dict[int, datetime]:

@@ -81,6 +81,12 @@ def people_named(people: Iterable[P], typed: str, org: Any = None) -> list[P]:
     return [p for p in pool if wanted in {fold(a) for a in _aliases(p, org)}]
 
 
+def org_aliases(org: Any) -> dict[str, tuple[str, ...]]:
+    """Key -> the aliases the org file gives them, for those who have any: what a "did
+    you mean" compares a mistyped name with, besides keys and names."""
+    return {p.key: p.aliases for p in org.people if p.aliases}
+
+
 def _aliases(person: Any, org: Any) -> tuple[str, ...]:
     own = getattr(person, "aliases", None)
     if own is not None:

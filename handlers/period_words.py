@@ -15,7 +15,9 @@ _LAST = frozenset({"last", "previous"})
 
 
 def _chinese() -> dict[str, str]:
-    nouns = {"week": ("周", "星期", "礼拜"), "month": ("月",), "quarter": ("季度", "季")}
+    # (週 and 禮拜 as traditional characters write them: 上週, 本週.)
+    nouns = {"week": ("周", "星期", "礼拜", "週", "禮拜"), "month": ("月",),
+             "quarter": ("季度", "季")}
     words: dict[str, str] = {}
     for unit, names in nouns.items():
         for name in names:

@@ -46,7 +46,7 @@ from handlers.checkin import (
 from handlers.context import Context, one_moment
 from handlers.joined import booked_weeks, joined_after, joined_on
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
-from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.people_named import mentions_as_keys, org_aliases, people_named, reply_namesakes
 from handlers.period_words import read_period
 from handlers.pulse import polls_between, team_morale
 from handlers.teams_then import (
@@ -358,13 +358,18 @@ class SummaryWeekError(ValueError):
 # become "I don't know anyone called 2026-W00".
 _WEEKISH = re.compile(r"\d{1,6}-[Ww]\w*|[Ww]\d{1,2}|--\d{2}-\d{2}")
 _PAGE = {"page", "页"}
+# 上上周 (and the traditional 上上週): the week before last, as "week before last" is.
+_BEFORE_LAST = re.compile(r"上上\s*个?\s*(?:周|週|星期|礼拜)|\b(?:the\s+)?week\s+before\s+last\b",
+                          re.IGNORECASE)
 # "last 4 weeks", "past 4 weeks", 最近4周, 过去四周, 近 4 个星期: all "last 4w".
 _SAID_LAST = re.compile(r"\b(?:last|past)\s+(\d{1,2})\s*(?:weeks?|wks?)\b", re.IGNORECASE)
-# 第47周, 2026年第47周, 第四十七周: an ISO week as Chinese names it ("2026-W47", "W47").
-_CN_WEEK = re.compile(r"(?:(\d{4})\s*年\s*)?第\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*"
-                      r"(?:周|星期)")
-_CN_LAST = re.compile(r"(?:最近|过去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*个?\s*"
-                      r"(?:周|星期|礼拜)")
+# 第47周, 2026年第47周, 第四十七周: an ISO week as Chinese names it ("2026-W47", "W47"); in
+# digits also without its 第 (47周, as a GM types it) and in the traditional 週. (A count
+# of weeks says 最近/过去, read first: 最近4周 is the last four, never W4.)
+_CN_WEEK = re.compile(r"(?:(\d{4})\s*年\s*)?(?:第\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})"
+                      r"|(?<![\d.])(\d{1,2}))\s*(?:周|週|星期)")
+_CN_LAST = re.compile(r"(?:最近|过去|過去|近)\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})"
+                      r"\s*[个個]?\s*(?:周|週|星期|礼拜|禮拜)")
 
 
 # A day names the week it is in: 2026-11-23, 2026/11/23, 2026年11月23日, and without its
@@ -402,13 +407,14 @@ def said_in_english(args: str) -> str:
         return f" last {number}w " if number else match.group()
 
     def chinese_week(match: re.Match[str]) -> str:
-        count = match.group(2)
+        count = match.group(2) or match.group(3)
         number = int(count) if count.isdigit() else chinese_number(count)
         if not number:
             return match.group()
         return f" {match.group(1)}-W{number} " if match.group(1) else f" W{number} "
 
-    return _CN_LAST.sub(chinese, _CN_WEEK.sub(chinese_week, args))
+    args = _BEFORE_LAST.sub(" before-last ", args)
+    return _CN_WEEK.sub(chinese_week, _CN_LAST.sub(chinese, args))
 
 
 def parse_request(args: str) -> SummaryRequest:
@@ -434,6 +440,10 @@ def parse_request(args: str) -> SummaryRequest:
     i = 0
     while i < len(words):
         word = words[i].lower()
+        if word == "before-last":  # 上上周, the week before last (said_in_english)
+            week = word
+            i += 1
+            continue
         # 'this week', 这周, 上个星期 (handlers/period_words.py); a bare 'week' is the
         # `week 2026-W47` below.
         said = read_period(words, i) if word != "week" else None
@@ -561,6 +571,8 @@ def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
     today = current_week(ctx.clock.now(), anchor_tz)
     if request.week == "last":
         return previous_week(today)
+    if request.week == "before-last":
+        return previous_week(previous_week(today))
     if request.week == "this":
         return today
     if request.week is not None:
@@ -1510,7 +1522,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
         ctx.reply("summary_unknown", kind=request.kind, name=typed,
                   teams=sorted({p.team for p in active if p.team}), gone=err.gone,
                   last=err.last,
-                  guesses=closest_people(typed, people) if request.kind != "team" else [],
+                  guesses=closest_people(typed, people, aliases=org_aliases(ctx.org))
+                  if request.kind != "team" else [],
                   example=people[0] if people else None)
         return
     # The whole org's view, or the director's own team: withdrawn unsent should an edit

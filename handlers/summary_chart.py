@@ -79,6 +79,8 @@ def parse_chart(args: str) -> ChartRequest:
             if not match or not 1 <= int(match.group(1)) <= MAX_WEEKS:
                 raise ChartUsageError(words[i + 1])
             weeks, i = int(match.group(1)), i + 1
+        elif word == "before-last":  # 上上周 (said_in_english)
+            week = word
         elif _WEEK.fullmatch(word):
             week = words[i]
         elif word == "team" and nxt:
@@ -106,7 +108,8 @@ def chart_team(session: Session, org: Org, typed: str, end: date, weeks: int) ->
 
 def _keyword(word: str) -> bool:
     lower = word.lower()
-    return lower in KINDS or lower in {"last", "this", "current", "previous", "team"} or \
+    return lower in KINDS or lower in {"last", "this", "current", "previous", "team",
+                                       "before-last"} or \
         lower in CHINESE or \
         bool(_WEEK.fullmatch(lower))
 

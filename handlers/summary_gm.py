@@ -71,6 +71,7 @@ from bot.cli_output import FORMULA_START
 from bot.clock import as_utc
 from bot.gc_pause import without_gc
 from bot.goals import fiscal_quarter, parse_period
+from bot.name_order import name_key
 from bot.numbers import round_half_up
 from bot.oneonone import Cadence, as_params
 from bot.questions import Question
@@ -1175,7 +1176,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     for view in detailed:  # (only a director's block shows them: the page's)
         _period_figures(view, period_sums[view.key], unit_texts)
     attention = sorted((a for v in views for a in v.attention),
-                       key=lambda a: (_RANK[a.kind], a.name))
+                       key=lambda a: (_RANK[a.kind], name_key(a.name)))
     head_mtd = [Figure(k[0], t[0], k[1], rounded(t[1]), summed(t[2]), t[3],
                        t[4], unit_text=unit_texts.get(k[1], k[1]))
                 for k, t in org_sums.items() if t[4] or t[2] is not None]
@@ -2077,8 +2078,8 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
 def _need(v: DirectorView) -> tuple[int, int, str]:
     """Directors in need first: by their most urgent item, then how many, then name."""
     if not v.attention:  # (most directors)
-        return len(ATTENTION_ORDER), 0, v.name.casefold()
-    return min(_RANK[a.kind] for a in v.attention), -len(v.attention), v.name.casefold()
+        return len(ATTENTION_ORDER), 0, name_key(v.name)
+    return min(_RANK[a.kind] for a in v.attention), -len(v.attention), name_key(v.name)
 
 
 _RANK = {kind: i for i, kind in enumerate(ATTENTION_ORDER)}

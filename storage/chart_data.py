@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.name_order import name_key
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
@@ -144,7 +145,7 @@ def attainment(session: Session, weeks: Sequence[str],
             line.team = week_team
     for line in out.values():  # weeks in order
         line.weeks = dict(sorted(line.weeks.items()))
-    return sorted(out.values(), key=lambda p: ((p.team or "\uffff").lower(), p.name.lower()))
+    return sorted(out.values(), key=lambda p: ((p.team or "\uffff").lower(), name_key(p.name)))
 
 
 @dataclass(frozen=True)

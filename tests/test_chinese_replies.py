@@ -217,3 +217,114 @@ async def test_a_command_spaced_with_full_width_spaces_is_the_command(bot, chat)
     assert chat.last("li").startswith("我的点赞"), chat.last("li")
     await say(bot, "grace", "/1on1　history　＠li")
     assert chat.last("grace") == "No one-on-ones of 李雷 are recorded yet."
+
+
+async def test_a_thank_you_for_someones_support_gives_the_support_as_the_reason(bot, chat):
+    # "感谢 @alice 的支持" (thanks for Alice's support) shouted out "…的点赞：的支持": the 的
+    # that made "support" Alice's was left starting the reason, in the shout-out, her DM
+    # and /kudos me. A 谢谢 before a name and then 对… ("for what you did for me") left
+    # "谢谢 对我的帮助"; the reason is what they were thanked for.
+    from tests.test_kudos import kudo
+    await kudo(bot, "li", "感谢 @alice 的支持")
+    assert chat.last("team").endswith("Alice Martin —— 来自 李雷 的点赞：支持"), chat.last("team")
+    assert chat.last("alice") == "🎉 You got kudos from 李雷: 支持"
+    await kudo(bot, "li", "谢谢 @alice 对我的帮助")
+    assert chat.last("team").endswith("的点赞：对我的帮助"), chat.last("team")
+    await kudo(bot, "li", "感谢@alice和@sam的支持")
+    assert chat.last("team").endswith("Alice Martin、Sam Lee —— 来自 李雷 的点赞：支持")
+    assert chat.last("sam") == "🎉 You got kudos from 李雷: 支持"
+    await kudo(bot, "li", "这次多亏了 @bruno 的帮忙，谢谢")  # the name's 的 within the reason
+    assert chat.last("team").endswith("的点赞：这次多亏了 帮忙，谢谢"), chat.last("team")
+    await kudo(bot, "sam", "谢谢 @bruno 帮忙准备投标材料")  # a thank-you for doing: as it was
+    assert chat.last("team").endswith("kudos from Sam Lee: 谢谢 帮忙准备投标材料")
+    await say(bot, "li", "/kudos me")
+    assert "支持" in chat.last("li") and "的支持" not in chat.last("li"), chat.last("li")
+    assert "对我的帮助" in chat.last("li")
+    await kudo(bot, "grace", "thanks @alice for the support")  # English: as it was
+    assert chat.last("team").endswith("kudos from Grace Chen: thanks for the support")
+
+
+async def test_a_week_said_as_chinese_says_it_names_that_week(bot, chat):
+    # In 2026-W48: "/summary 48周" (no 第, as typed quickly), 上上周 (the week
+    # before last), and the traditional 週 were each "I don't know anyone called …".
+    for typed, week in (("48周", "2026-W48 (2026-11-23"), ("47 周", "2026-W47 (2026-11-16"),
+                        ("2026年46周", "2026-W46 (2026-11-09"), ("第48週", "2026-W48 (2026-11-23"),
+                        ("上上周", "2026-W46 (2026-11-09"), ("上上週", "2026-W46 (2026-11-09"),
+                        ("week before last", "2026-W46 (2026-11-09"),
+                        ("上週", "2026-W47 (2026-11-16")):
+        await say(bot, "grace", f"/summary {typed}")
+        assert week in chat.last("grace"), (typed, chat.last("grace"))
+    for typed in ("最近4周", "最近4週", "过去 4 个星期"):  # a count of weeks, still: not W4
+        await say(bot, "grace", f"/summary {typed}")
+        assert "2026-W44 – 2026-W47" in chat.last("grace"), (typed, chat.last("grace"))
+    await say(bot, "grace", "/summary alice 上上周")
+    assert "Full picture — Alice Martin" in chat.last("grace")
+    assert "2026-W43 – 2026-W46" in chat.last("grace"), chat.last("grace")
+    await say(bot, "grace", "/summary chart kudos 上上周")  # the chart reads it as the summary does
+    assert chat.last("grace").endswith("2026-W39 to 2026-W46."), chat.last("grace")
+
+
+async def test_time_away_for_a_week_named_by_its_number(bot, chat):
+    # "/away 第50周" (a week as a Chinese calendar numbers it) was answered with the usage;
+    # so were W50, 下下周 (the week after next) and the traditional 週. Each is that week,
+    # Monday to Sunday. Li is in Shanghai, where it is Saturday 2026-11-28 (W48).
+    for typed, said in (("第50周", "2026-12-07 – 2026-12-13"),
+                        ("第五十周", "2026-12-07 – 2026-12-13"),
+                        ("2026年第50週", "2026-12-07 – 2026-12-13"),
+                        ("下下周", "2026-12-07 – 2026-12-13"), ("下週", "2026-11-30 – 2026-12-06"),
+                        ("第1周", "2027-01-04 – 2027-01-10")):  # W01 of this year is over
+        await say(bot, "li", f"/away {typed}")
+        assert f"你将在 {said}（含）外出" in chat.last("li"), (typed, chat.last("li"))
+        await say(bot, "li", "/away cancel all")
+    await say(bot, "li", "/away 第48周")  # this week: from today
+    assert "外出至 2026-11-29" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "/back")
+    for typed in ("W50", "week 50", "2026-W50", "the week after next"):
+        await say(bot, "alice", f"/away {typed}")
+        assert "away 2026-12-07 – 2026-12-13" in chat.last("alice"), (typed, chat.last("alice"))
+        await say(bot, "alice", "/away cancel all")
+    await say(bot, "alice", "/away W54")  # no such week: the usage, nothing set
+    assert chat.last("alice").startswith("Usage: /away"), chat.last("alice")
+
+
+async def test_the_monthly_view_and_the_summary_say_no_check_in_sent_alike(bot, chat):
+    # A Chinese GM read "未发出签到" in /monthly for what /summary calls "未发送签到".
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly")
+    assert "李雷 · China —— 未发送签到" in chat.last("grace"), chat.last("grace")
+    assert "未发出" not in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    assert "未发送签到" in chat.last("grace"), chat.last("grace")
+
+
+async def test_a_name_close_to_an_alias_is_offered_as_did_you_mean(database_url, clock,
+                                                                    tmp_path):
+    # 李雷's org entry gives "Li Lei" as an alias. "/summary Li Lie" or "/summary lilei"
+    # was "I don't know anyone called …" with no suggestion (nothing is close to 李雷 or
+    # li), and "/kudos @lilei …" told Grace nobody goes by that.
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+    from tests.test_kudos import count_kudos, kudo
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "    name: 李雷\n", "    name: 李雷\n    aliases: [Li Lei]\n"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        for typed in ("Li Lie", "lilei"):
+            await say(bot, "grace", f"/summary {typed}")
+            assert f'I don\'t know anyone called "{typed}"' in chat.last("grace")
+            assert "Did you mean 李雷 (/summary li)?" in chat.last("grace"), chat.last("grace")
+        await kudo(bot, "grace", "/kudos @lilei for the bid")
+        assert "Did you mean @li (李雷)?" in chat.last("grace"), chat.last("grace")
+        assert count_kudos(bot) == 0
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary lilei")
+        assert "李雷" in chat.last("grace") and "/summary li" in chat.last("grace"), \
+            chat.last("grace")
+    finally:
+        engine.dispose()

@@ -263,7 +263,7 @@ async def test_leaderboard_filters_and_empty_period(bot, chat, clock):
     assert "No kudos yet in this period" in chat.last("grace")
     await kudo(bot, "grace", "/kudos top all", group=False)
     board = chat.last("grace")
-    assert "1=. Alice Martin — 1\n1=. Sam Lee — 1\n1=. 李雷 — 1" in board
+    assert "1=. Alice Martin — 1\n1=. 李雷 — 1\n1=. Sam Lee — 1" in board  # (李 is "li")
     assert "1. Grace Chen — 2\n2. Alice Martin — 1" in board
 
 

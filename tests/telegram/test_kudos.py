@@ -383,5 +383,24 @@ async def test_a_username_typed_with_a_full_width_at_sign_names_that_person(tg: 
     assert "Bruno Rossi —— 来自 <b>李雷</b> 的点赞：帮忙翻译投标材料" in tg.texts(GROUP)[-1]
     text = "谢谢＠bruno_r的翻译，帮了大忙👏"  # in the group's chat, no command
     await tg.say_in_group(LI, text)
-    assert "Bruno Rossi —— 来自 <b>李雷</b> 的点赞：谢谢 的翻译，帮了大忙👏" in tg.texts(GROUP)[-1]
+    # (The 的 that made the translation Bruno's goes with his name: it read "谢谢 的翻译".)
+    assert "Bruno Rossi —— 来自 <b>李雷</b> 的点赞：翻译，帮了大忙👏" in tg.texts(GROUP)[-1]
     assert count(tg) == 2
+
+
+async def test_a_thank_you_for_someones_support_reads_as_chinese(tg: TG) -> None:
+    # "感谢 @bruno_r 的支持" (thanks for Bruno's support) shouted out "…的点赞：的支持" and
+    # DMed him "的支持": the 的 that made the support his started the reason.
+    text = "感谢 @bruno_r 的支持"
+    await tg.say_in_group(LI, text, entities=[mention(text, "bruno_r")])
+    assert tg.texts(GROUP)[-1].endswith("Bruno Rossi —— 来自 <b>李雷</b> 的点赞：支持")
+    text = "感谢 Sam 的支持"  # Sam has no username: a text mention, and his DM
+    await tg.say_in_group(LI, text, entities=[
+        {"type": "text_mention", "offset": text.index("Sam"), "length": 3,
+         "user": {"id": SAM, "is_bot": False, "first_name": "Sam"}}])
+    assert tg.texts(GROUP)[-1].endswith("Sam Lee</a> —— 来自 <b>李雷</b> 的点赞：支持")
+    assert tg.texts(SAM)[-1].endswith("</a>: 支持"), tg.texts(SAM)[-1]
+    text = "谢谢 @bruno_r 对我的帮助"
+    await tg.say_in_group(LI, text, entities=[mention(text, "bruno_r")])
+    assert tg.texts(GROUP)[-1].endswith("的点赞：对我的帮助"), tg.texts(GROUP)[-1]
+    assert count(tg) == 3
