@@ -4,7 +4,7 @@ weeks, months and quarters seen from far-apart timezones."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,10 +33,12 @@ def _bot_at(settings: Settings, when: datetime, schedule: CheckinSchedule,
         engine.dispose()
 
 
-async def _run_the_scheduled_job(bot: TeamPulse, clock: FakeClock, zone: str,
-                                 until: datetime) -> list[datetime]:
+async def run_the_scheduled_job(
+        bot: TeamPulse, clock: FakeClock, zone: str, until: datetime,
+        after_each: Callable[[int], Awaitable[None]] | None = None) -> list[datetime]:
     """Fire the stored weekly job of `zone` at each time its trigger names until `until`,
-    as the running scheduler would; the fire times, in UTC."""
+    as the running scheduler would (`after_each(n)` after the n-th fire: people answering,
+    say); the fire times, in UTC."""
     scheduler = build_scheduler(bot.engine, bot.settings.grace_period)
     scheduler.start(paused=True)
     try:
@@ -56,6 +58,8 @@ async def _run_the_scheduled_job(bot: TeamPulse, clock: FakeClock, zone: str,
             fired.append(nxt.astimezone(UTC))
             await jobs.checkin_zone_job(zone)
             await bot.drain()
+            if after_each is not None:
+                await after_each(len(fired))
             previous = nxt
     finally:
         jobs.bind(None)
@@ -89,7 +93,7 @@ async def test_a_check_in_whose_time_is_skipped_or_doubled_by_a_clock_change_com
         chat = RecordingAdapter()
         bot.register(chat)
         end = start + timedelta(weeks=3)
-        fired = await _run_the_scheduled_job(bot, clock, zone, end)
+        fired = await run_the_scheduled_job(bot, clock, zone, end)
         assert len(fired) == 3, fired
         tz = ZoneInfo(zone)
         for moment in fired:

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import jobs
 from bot.app import prepare
 from bot.charts import chart_data_for
 from bot.clock import FakeClock
 from bot.core import TeamPulse
-from bot.scheduler import ZONE_JOB_PREFIX, build_scheduler, sync_checkin_jobs
 from tests.support import RecordingAdapter, run_cli, say
 from tests.test_checkin import round_status
+from tests.test_timezones import run_the_scheduled_job
 
 # A GM in Shanghai and two directors on either side of the date line: Kiritimati (UTC+14)
 # is the first place in the new year, Pago Pago (UTC-11) the last.
@@ -75,33 +74,15 @@ async def run_zone_job(bot: TeamPulse, clock: FakeClock, zone: str, until: datet
     """Fire `zone`'s stored weekly check-in job at each time its trigger names until
     `until`, as the running scheduler would (the director answering each prompt at once if
     `answer`); the fire times."""
-    scheduler = build_scheduler(bot.engine, bot.settings.grace_period)
-    scheduler.start(paused=True)
-    try:
-        sync_checkin_jobs(scheduler, bot)
-        trigger = scheduler.get_job(ZONE_JOB_PREFIX + zone).trigger
-    finally:
-        scheduler.shutdown(wait=False)
     key = {"Pacific/Kiritimati": "kiri", "Pacific/Pago_Pago": "pago"}[zone]
-    fired: list[datetime] = []
-    previous = None
-    jobs.bind(bot)
-    try:
-        while (nxt := trigger.get_next_fire_time(previous, clock.now())) is not None \
-                and nxt <= until:
-            clock.set(nxt)
-            fired.append(nxt)
-            await jobs.checkin_zone_job(zone)
-            await bot.drain()
-            if answer:
-                week = sorted(REVENUE)[len(fired) - 1]
-                for text in (str(REVENUE[week]), f"Won {week}", "none", "2", "x", "plan", "4"):
-                    await say(bot, key, text)
-                assert round_status(bot, key) == "submitted"
-            previous = nxt
-    finally:
-        jobs.bind(None)
-    return fired
+
+    async def answer_it(fired: int) -> None:
+        week = sorted(REVENUE)[fired - 1]
+        for text in (str(REVENUE[week]), f"Won {week}", "none", "2", "x", "plan", "4"):
+            await say(bot, key, text)
+        assert round_status(bot, key) == "submitted"
+
+    return await run_the_scheduled_job(bot, clock, zone, until, answer_it if answer else None)
 
 
 async def test_week_53_is_asked_once_on_either_side_of_the_date_line(pacific):
