@@ -112,7 +112,10 @@ async def test_an_action_item_closed_by_the_other_side_is_told_to_its_owner(bot,
 
 
 
-async def test_the_gm_reads_why_a_one_on_one_is_overdue(bot, chat, clock, settings):
+async def test_the_gm_reads_why_a_one_on_one_is_overdue(bot, chat, clock, settings,
+                                                         monkeypatch):
+    # The CLI reads the wall clock: at the test's moment, not whenever the suite runs.
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     # Grace says her 1:1 with Alice did not happen; Bruno's question she never answers.
     await sweep_at(bot, clock, MONDAY_SLOT + timedelta(minutes=31))
     asked = [t for t in chat.to("grace") if t.startswith("Did your 1:1")]
