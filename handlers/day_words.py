@@ -21,6 +21,8 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from handlers.answers import chinese_number
+
 _MONTHS = {name: number for number, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
      ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
@@ -58,25 +60,16 @@ _NUMBERED_WEEK = re.compile(
     r"|(?<![\w-])(?:(?P<y>\d{4})-)?[Ww](?P<w>\d{1,2})(?!\w)|\bweek\s+(?P<n>\d{1,2})\b"
     r"|(?P<after>下下\s*个?\s*(?:周|星期|礼拜)(?![一二三四五六日天])|\b(?:the\s+)?week\s+after\s+next\b)",
     re.IGNORECASE)
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9}
-
-
-def _cn_number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    tens, _, ones = text.rpartition("十")
-    if "十" not in text:
-        return _CN_DIGITS.get(text, 0) if len(text) == 1 else 0
-    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-
-
 def _numbered_week(m: re.Match[str], today: date) -> str:
     if m.group("after"):
         monday = _monday(today) + timedelta(weeks=2)
         return f"{_iso(monday)} {_iso(monday + timedelta(days=6))}"
     year = m.group("cy") or m.group("y")
-    number = _cn_number(m.group("cn")) if m.group("cn") else int(m.group("w") or m.group("n"))
+    cn = m.group("cn")
+    if cn:  # (chinese_number: None for no numeral, as 十十; week 0 is no week below)
+        number = int(cn) if cn.isdigit() else chinese_number(cn) or 0
+    else:
+        number = int(m.group("w") or m.group("n"))
     for candidate in [int(year)] if year else [today.year, today.year + 1]:
         try:
             monday = date.fromisocalendar(candidate, number, 1)
