@@ -26,6 +26,10 @@ YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "correct",
              "是", "是的", "对", "对的", "确认", "确定", "好", "好的", "嗯", "嗯嗯", "行",
              "可以", "没问题", "没错"}
 NO_WORDS = {"no", "n", "nope", "nah", "否", "不", "不是", "不对", "不要", "不行", "错了"}
+#: How people say they have nothing to add (a comment, a note, an action item): each
+#: dialog that takes "nothing" adds its own words (pulse.NO_COMMENT_WORDS, the 1:1's).
+NOTHING_WORDS = frozenset({"none", "no", "nothing", "n/a", "na", "nothing to add", "无", "没有",
+                           "没有了", "没了", "暂无", "没什么", "不用"})
 #: How people say "none" to a list whose choice "none" they did not type as shown (the
 #: support question's "No support needed", 不需要支持).
 NONE_WORDS = {"no", "nothing", "nope", "n/a", "na", "nil", "none needed", "no support",

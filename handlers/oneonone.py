@@ -39,7 +39,7 @@ from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
-from handlers.answers import NO_WORDS, YES_WORDS, is_pause, normalise, read_scale
+from handlers.answers import NO_WORDS, NOTHING_WORDS, YES_WORDS, is_pause, normalise, read_scale
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
 from handlers.day_words import trailing_day
@@ -104,9 +104,8 @@ _PRIVATE = re.compile(r"^\s*(private|私密|私人)\s*[:：]\s*", re.IGNORECASE)
 _DONE_WORDS = {"done", "next", "finish", "完成", "下一步", "好了"}
 #: "None" said to the notes or the action items: moves on as _DONE_WORDS does. '没有' had
 #: been shared with the report as a note, and '无' kept as an action item due in a week.
-_NOTHING_WORDS = {"none", "no", "nothing", "n/a", "na", "nil", "no notes", "no actions",
-                  "no action items", "nothing to add", "无", "没有", "没有了", "没了", "暂无",
-                  "没什么", "不用", "无记录", "没有记录", "无行动项", "没有行动项"}
+_NOTHING_WORDS = NOTHING_WORDS | {"nil", "no notes", "no actions", "no action items", "无记录",
+                                  "没有记录", "无行动项", "没有行动项"}
 # "进行了吗？" is answered as Chinese is spoken, not only 是/否.
 _HELD_WORDS = {"进行了", "有", "开了", "谈了", "做了", "happened", "it did", "yes it did"}
 _NOT_HELD_WORDS = {"没有", "没", "没进行", "没开", "没谈", "取消了", "it didn't", "didn't",

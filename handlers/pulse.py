@@ -43,7 +43,14 @@ from bot.events import (
 from bot.pulse_config import PulseQuestion, PulseSettings
 from bot.readers import GM, VIEWERS, team_readers
 from bot.text import clean_text
-from handlers.answers import chinese_number, is_pause, is_skip, normalise, team_word
+from handlers.answers import (
+    NOTHING_WORDS,
+    chinese_number,
+    is_pause,
+    is_skip,
+    normalise,
+    team_word,
+)
 from handlers.checkin import cmd_cancel
 from handlers.context import Context
 from handlers.waiting import after_dialog, under_way
@@ -60,10 +67,9 @@ COMMENTS_SHOWN = 20
 #: Words that leave the comment out: the button's own label typed ("No comment", 不留言),
 #: and how people say "nothing to add". Each had been kept as an anonymous comment, which
 #: nobody can take back. (Not "no support" or the like: that is a comment.)
-NO_COMMENT_WORDS = {"skip", "/skip", "no", "none", "n/a", "na", "-", "nothing", "nope",
-                    "no comment", "no comments", "nothing to add",
-                    "跳过", "没有", "无", "不用", "不留言", "暂无", "没什么", "没了", "没有了",
-                    "无意见", "没意见", "没有意见", "没什么要说的", "没有补充", "无补充"}
+NO_COMMENT_WORDS = NOTHING_WORDS | {"skip", "/skip", "-", "nope", "no comment", "no comments",
+                                    "跳过", "不留言", "无意见", "没意见", "没有意见",
+                                    "没什么要说的", "没有补充", "无补充"}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
 ORG_SLICE = ""  # the whole org, in slice maps and alert keys
 #: A date with no poll: this many of the latest poll dates are named.
