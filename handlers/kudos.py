@@ -32,6 +32,7 @@ from bot.goals import fiscal_first_day
 from bot.name_order import name_key
 from bot.org import Org
 from bot.suggest import closest_people
+from handlers.answers import MAX_TEXT_LENGTH
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
 from handlers.people_named import org_aliases
@@ -41,9 +42,9 @@ from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored
 from storage.models import OutboxMessage, Person
 
 MIN_REASON_WORDS = 2
-#: The longest reason, in characters, as every other typed text: a longer one was quoted
+#: The longest reason, in characters, as a check-in answer's: a longer one was quoted
 #: whole in the channel's shout-out, several posts of one person's praise.
-MAX_REASON = 2000
+MAX_REASON = MAX_TEXT_LENGTH
 BOARD_SIZE = 10
 PERIODS = ("week", "month", "quarter", "year", "all", "last-week", "last-month",
            "last-quarter", "last-year")
