@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.readers import GM
 from bot.text import count_text, problems_text
-from bot.weeks import parse_week, week_of, week_start
+from bot.weeks import parse_week, week_of, week_start, weeks_in_year
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -203,8 +203,7 @@ def _weeks_of_year(text: str) -> dict[str, int]:
     if found is None or not 1 <= int(found.group(1)) <= 9998 or int(found.group(2)) < 1:
         return {}
     year = int(found.group(1))
-    # 28 December is always in its year's last ISO week.
-    return {"year": year, "last": date(year, 12, 28).isocalendar()[1]}
+    return {"year": year, "last": weeks_in_year(year)}
 
 
 def _problem(code: str, **params: Any) -> CrmProblem:

@@ -19,7 +19,7 @@ import yaml
 
 from bot.numbers import half_up
 from bot.suggest import did_you_mean
-from bot.weeks import week_start
+from bot.weeks import week_start, weeks_in_year
 
 Scope = Literal["org", "team", "person"]
 PERIOD_KINDS = ("week", "month", "quarter", "half-year", "year")
@@ -208,8 +208,7 @@ def parse_period(spec: str, start: date | None = None, fiscal_year_start: int = 
             year = int(m.group(1))
             if not 1 <= year <= 9998:
                 raise ValueError(f"{text!r} is not an ISO week") from None
-            # 28 December is always in its year's last ISO week: 2025 has 52, 2026 has 53.
-            last = date(year, 12, 28).isocalendar()[1]
+            last = weeks_in_year(year)  # 2025 has 52, 2026 has 53
             raise ValueError(f"{text!r} is not an ISO week: the weeks of {year} run from "
                              f"{year}-W01 to {year}-W{last:02d}") from None
         return Period("week", monday, monday + timedelta(days=6),

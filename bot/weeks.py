@@ -25,6 +25,12 @@ def current_week(now: datetime, timezone: str) -> str:
     return week_of(local_date(now, timezone))
 
 
+def weeks_in_year(year: int) -> int:
+    """How many ISO weeks `year` has: 52, or 53 (2026 has a W53). 28 December always lies
+    in its year's last week."""
+    return date(year, 12, 28).isocalendar()[1]
+
+
 def parse_week(text: str) -> str | None:
     """Normalise '2026-W7' / '2026-w07' to '2026-W07'; None if it is not a valid ISO week."""
     match = re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", text.strip())

@@ -34,6 +34,7 @@ from bot.weeks import (
     week_of,
     week_start,
     weeks_back,
+    weeks_in_year,
 )
 from handlers.answers import chinese_number, team_word
 from handlers.checkin import (
@@ -526,7 +527,7 @@ def check_week(text: str, today_week: str) -> str:
     if not match:
         raise SummaryWeekError(value, "format")
     year = int(match.group(1))
-    last = _weeks_in_year(year) if year >= 1 else 52
+    last = weeks_in_year(year) if year >= 1 else 52
     if not 1 <= int(match.group(2)) <= last:
         raise SummaryWeekError(value, "no_such_week", year=year, last=last)
     first_week = f"{FIRST_YEAR}-W01"
@@ -544,22 +545,17 @@ def _check_bare_week_53(number: int, year: int) -> None:
     if number != 53:
         return
     last_year = year - 1
-    if _weeks_in_year(last_year) == 53:
+    if weeks_in_year(last_year) == 53:
         return  # last year's W53 (this year's is ahead or there is none): a week
-    if _weeks_in_year(year) == 53:
+    if weeks_in_year(year) == 53:
         this_year = f"{year}-W53"
         raise SummaryWeekError(f"W{number}", "bare_not_yet", week=this_year,
                                start=week_start(this_year).isoformat(), year=last_year,
-                               last=_weeks_in_year(last_year))
+                               last=weeks_in_year(last_year))
     latest = next((y for y in range(last_year - 1, FIRST_YEAR - 1, -1)
-                   if _weeks_in_year(y) == 53), None)
+                   if weeks_in_year(y) == 53), None)
     raise SummaryWeekError(f"W{number}", "bare_none", year=year, previous=last_year,
                            latest=f"{latest}-W53" if latest is not None else "")
-
-
-def _weeks_in_year(year: int) -> int:
-    # 28 December always lies in the last ISO week of its year.
-    return date(year, 12, 28).isocalendar()[1]
 
 
 def resolve_week(ctx: Context, request: SummaryRequest, anchor_tz: str) -> str:
