@@ -91,11 +91,7 @@ async def test_kudos_for_the_new_holder_of_an_old_username_are_not_veras(tg: TG)
     assert tg.texts(ALICE)[-1].startswith(
         "I can't give kudos to @viv_ops: they are not in the org file.")
     text = "/kudos Nick for the deal"
-    await tg.say_in_group(GRACE, text, entities=[
-        {"type": "bot_command", "offset": 0, "length": 6},
-        {"type": "text_mention", "offset": text.index("Nick"), "length": 4,
-         "user": {"id": STRANGER, "is_bot": False, "first_name": "Nick",
-                  "username": "viv_ops"}}])
+    await tg.say_in_group(GRACE, text, entities=_naming_nick(text))
     assert tg.texts(GRACE)[-1].startswith("I can't give kudos to Nick: they are not in the org")
     assert len(tg.shown(VIV)) == before  # Vera was told of no kudos
     assert not any("Vera" in t for t in tg.texts(GROUP))
@@ -117,11 +113,7 @@ async def test_a_command_naming_the_new_holder_of_an_old_username_does_not_name_
 
     await tg.say(VIV, "/help", username="viv_ops")
     text = "/summary Nick"
-    await tg.say(GRACE, text, entities=[
-        {"type": "bot_command", "offset": 0, "length": 8},
-        {"type": "text_mention", "offset": text.index("Nick"), "length": 4,
-         "user": {"id": STRANGER, "is_bot": False, "first_name": "Nick",
-                  "username": "viv_ops"}}])
+    await tg.say(GRACE, text, entities=_naming_nick(text))
     reply = tg.shown(GRACE)[-1]
     assert "Vera" not in reply
     assert reply.startswith("Nick is not in the org file, so no command reads about them")
@@ -142,3 +134,12 @@ async def test_an_outsider_named_like_a_director_is_not_her_and_the_gm_is_told_i
     reply = tg.shown(GRACE)[-1]
     assert reply == ("Alice Martin 不在组织文件中，所以命令不会读取此人：提及指向的就是那个账号，"
                      "而不是同名的其他人。你是不是想找 Alice Martin（alice）？请用对方的 key。")
+
+
+def _naming_nick(text: str) -> list[dict[str, object]]:
+    """The entities of a command naming Nick (the stranger now holding 'viv_ops') with a
+    text mention, as Telegram sends it when he is picked from the list."""
+    return [{"type": "bot_command", "offset": 0, "length": text.index(" ")},
+            {"type": "text_mention", "offset": text.index("Nick"), "length": 4,
+             "user": {"id": STRANGER, "is_bot": False, "first_name": "Nick",
+                      "username": "viv_ops"}}]
