@@ -4,6 +4,8 @@ a name written right against Chinese text. Each was refused or silently dropped.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from tests.support import say
 from tests.test_checkin import answers_of
 
@@ -114,16 +116,7 @@ async def test_a_gm_without_a_chinese_keyboard_names_a_director_by_an_alias(
     # Grace reads "李雷" in every summary but cannot type it: "/summary Li Lei" was
     # "I don't know anyone called …". The org file gives his pinyin name as an alias, which
     # every command that names a person reads (his key, li, still works).
-    from bot.app import prepare
-    from bot.config import Settings
-    from tests.support import TEST_ORG, RecordingAdapter
-    org = tmp_path / "org.yaml"
-    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
-        "    name: 李雷\n", "    name: 李雷\n    aliases: [Li Lei, Lei Li]\n"), encoding="utf-8")
-    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
+    async with _li_aliased(database_url, clock, tmp_path, "Li Lei, Lei Li") as (bot, chat):
         for typed in ("li lei", "LEI LI", "Li　Lei"):
             await say(bot, "grace", f"/summary {typed}")
             assert chat.last("grace").startswith("Full picture — 李雷"), (typed, chat.last("grace"))
@@ -133,8 +126,6 @@ async def test_a_gm_without_a_chinese_keyboard_names_a_director_by_an_alias(
         assert chat.last("grace").startswith("🎯 Goals — 李雷"), chat.last("grace")
         await say(bot, "grace", "/summary lilei")  # not an alias: nobody, as before
         assert "I don't know anyone called \"lilei\"" in chat.last("grace")
-    finally:
-        engine.dispose()
 
 
 async def test_no_notes_and_no_action_items_said_in_words_store_nothing(
@@ -303,17 +294,8 @@ async def test_a_name_close_to_an_alias_is_offered_as_did_you_mean(database_url,
     # 李雷's org entry gives "Li Lei" as an alias. "/summary Li Lie" or "/summary lilei"
     # was "I don't know anyone called …" with no suggestion (nothing is close to 李雷 or
     # li), and "/kudos @lilei …" told Grace nobody goes by that.
-    from bot.app import prepare
-    from bot.config import Settings
-    from tests.support import TEST_ORG, RecordingAdapter
     from tests.test_kudos import count_kudos, kudo
-    org = tmp_path / "org.yaml"
-    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
-        "    name: 李雷\n", "    name: 李雷\n    aliases: [Li Lei]\n"), encoding="utf-8")
-    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
-    chat = RecordingAdapter()
-    bot.register(chat)
-    try:
+    async with _li_aliased(database_url, clock, tmp_path, "Li Lei") as (bot, chat):
         for typed in ("Li Lie", "lilei"):
             await say(bot, "grace", f"/summary {typed}")
             assert f'I don\'t know anyone called "{typed}"' in chat.last("grace")
@@ -326,5 +308,22 @@ async def test_a_name_close_to_an_alias_is_offered_as_did_you_mean(database_url,
         await say(bot, "grace", "/summary lilei")
         assert "李雷" in chat.last("grace") and "/summary li" in chat.last("grace"), \
             chat.last("grace")
+
+
+@asynccontextmanager
+async def _li_aliased(database_url, clock, tmp_path, aliases: str):
+    """A bot on the test org whose 李雷 has these `aliases` in the org file, with a
+    recording chat: (bot, chat)."""
+    from bot.app import prepare
+    from bot.config import Settings
+    from tests.support import TEST_ORG, RecordingAdapter
+    org = tmp_path / "org.yaml"
+    org.write_text(TEST_ORG.read_text(encoding="utf-8").replace(
+        "    name: 李雷\n", f"    name: 李雷\n    aliases: [{aliases}]\n"), encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        yield bot, chat
     finally:
         engine.dispose()
