@@ -327,3 +327,13 @@ async def _li_aliased(database_url, clock, tmp_path, aliases: str):
         yield bot, chat
     finally:
         engine.dispose()
+
+
+async def test_an_alias_never_takes_a_name_from_someone_else(database_url, clock, tmp_path):
+    # README: an alias is read only once no key, username or name matched. 李雷's entry
+    # giving "Alice Martin" and "bruno" as aliases (a slip) leaves both names to their own.
+    async with _li_aliased(database_url, clock, tmp_path, "Alice Martin, bruno") as (bot, chat):
+        await say(bot, "grace", "/summary alice martin")
+        assert chat.last("grace").startswith("Full picture — Alice Martin"), chat.last("grace")
+        await say(bot, "grace", "/summary bruno")
+        assert chat.last("grace").startswith("Full picture — Bruno Rossi"), chat.last("grace")

@@ -41,3 +41,17 @@ def test_the_order_is_the_same_every_time_and_surnames_read_as_surnames():
         "alice", "Bob", "李雷", "黎明", "卢俊义", "吕布", "王伟", "曾志伟", "张伟", "Zoë"]
     assert sorted(reversed(names), key=name_key) == sorted(names, key=name_key)
     assert [name_key(n) for n in ("Alice Martin", "Zoë")] == ["alice martin", "zoë"]
+
+
+def test_the_pinyin_table_is_never_read_for_names_without_chinese(monkeypatch):
+    # README: pypinyin's table is read when a Chinese name is first ordered, never for an
+    # org without one (an English org pays nothing for it).
+    import bot.name_order as name_order
+    read: list[bool] = []
+    monkeypatch.setattr(name_order, "_readings", lambda: read.append(True) or {})
+    name_order._pinyin_key.cache_clear()
+    sorted(["Zoë", "Alice Martin", "Bruno Rossi", "José", "Ørsted"], key=name_key)
+    assert read == []
+    name_key("李雷")
+    assert read == [True]
+    name_order._pinyin_key.cache_clear()
