@@ -1,6 +1,7 @@
 """The first days of a new year as users meet them: a day written without its year that
 passed only days ago, last December, is a slip or the past, as "Nov 30" said on December 1
-is, never the December of the year just begun."""
+is, never the December of the year just begun; and a day typed without its year is read by
+the reader's calendar, where the year may have turned before it has in UTC."""
 
 from __future__ import annotations
 
@@ -89,3 +90,33 @@ async def test_an_action_item_due_last_december_is_named_as_passed_in_january(bo
         chat.last("grace")
 
 
+
+
+async def test_a_poll_day_typed_without_its_year_is_the_readers_today(database_url, tmp_path):
+    # At 11:30 on Friday 1 January in Auckland (22:30 on 31 December in UTC), the GM asked
+    # "/pulse results 1月1日" of the poll that had just opened there, and was told "There was
+    # no pulse poll on 2026-01-01": the day was read against the date in UTC.
+    from bot.app import prepare
+    from bot.clock import FakeClock
+    from tests.support import DATA, RecordingAdapter
+
+    org = tmp_path / "org.yaml"
+    org.write_text((DATA / "org_pulse.yaml").read_text(encoding="utf-8")
+                   .replace("pulse:\n", "pulse:\n  weekday: fri\n  first_week: 2026-01-12\n")
+                   .replace("role: gm\n    timezone: America/New_York",
+                            "role: gm\n    timezone: Pacific/Auckland"), encoding="utf-8")
+    clock = FakeClock(datetime(2026, 12, 31, 22, 30, tzinfo=UTC))
+    bot, engine = prepare(Settings(database_url=database_url, org_file=org), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        assert "anonymous pulse poll" in chat.last("grace")
+        await say(bot, "grace", "/pulse results 2027-01-01")
+        expected = chat.last("grace")
+        assert expected.startswith("Pulse poll 2027-01-01 (open"), expected
+        for typed in ("/pulse results 1月1日", "/pulse 结果 1月1日"):
+            await say(bot, "grace", typed)
+            assert chat.last("grace") == expected, (typed, chat.last("grace"))
+    finally:
+        engine.dispose()
