@@ -87,7 +87,7 @@ def cmd_away(ctx: Context, args: str) -> None:
     if start is None or end is None:
         return
     if next_year := next((d for d in (start, end) if d in passed), None):
-        ctx.reply("away_passed_this_year", passed=next_year.replace(year=today.year),
+        ctx.reply("away_passed_this_year", passed=next_year.replace(year=next_year.year - 1),
                   next_year=next_year, today=today, ranged=bool(raw_start))
         return
     for day in (start, end):
@@ -260,22 +260,23 @@ def year_of(month: int, day: int, today: date) -> int:
     return today.year + ((month, day) < (today.month, today.day))
 
 
-#: A day written without a year whose next one is further ahead than this passed this year
-#: only weeks ago: "Nov 30" said on December 1 is a slip or the past, seldom next November.
+#: A day written without a year whose next one is further ahead than this passed only weeks
+#: ago: "Nov 30" said on December 1 is a slip or the past, seldom next November; so is
+#: "Dec 31" said on 2 January, seldom the last day of the year just begun.
 RECENTLY_PASSED = timedelta(days=300)
 
 
 def noting_passed(passed: list[date]) -> Callable[[int, int, date], int]:
-    """year_of, noting in `passed` each day it reads as next year's more than
-    RECENTLY_PASSED ahead (this year's having passed just before): /away, /1on1 move and
-    action items' due dates ask for the year of such a day instead of reading it as next
-    year's."""
+    """year_of, noting in `passed` each day it reads more than RECENTLY_PASSED ahead (the
+    one a year before having passed just before, this year or, in early January, last
+    year): /away, /1on1 move and action items' due dates ask for the year of such a day
+    instead of reading it as the next one."""
 
     def noting(month: int, day: int, today: date) -> int:
         year = year_of(month, day, today)
         try:
-            date(today.year, month, day)  # (Feb 29 in a year without one has not passed)
-            if year > today.year and date(year, month, day) - today > RECENTLY_PASSED:
+            date(year - 1, month, day)  # (Feb 29 in a year without one has not passed)
+            if date(year, month, day) - today > RECENTLY_PASSED:
                 passed.append(date(year, month, day))
         except ValueError:  # Feb 30: named as no date later
             pass

@@ -70,14 +70,21 @@ def _numbered_week(m: re.Match[str], today: date) -> str:
         number = int(cn) if cn.isdigit() else chinese_number(cn) or 0
     else:
         number = int(m.group("w") or m.group("n"))
-    for candidate in [int(year)] if year else [today.year, today.year + 1]:
+    # Without a year, the next such week from the ISO year today is in, not the calendar
+    # year: on Friday 1 January 2027 "第53周" is this week, 2026-W53 (2027 has none).
+    this_year = today.isocalendar().year
+    found: date | None = None
+    for candidate in [int(year)] if year else [this_year, this_year + 1]:
         try:
             monday = date.fromisocalendar(candidate, number, 1)
         except ValueError:  # no such week (W54, or W53 of a year without one)
-            return m.group()
+            continue
         if year or monday + timedelta(days=6) >= today:  # without a year: the next such
+            found = monday
             break
-    return f"{_iso(max(monday, today))} {_iso(monday + timedelta(days=6))}"
+    if found is None:
+        return m.group()
+    return f"{_iso(max(found, today))} {_iso(found + timedelta(days=6))}"
 
 
 # Spaces typed inside a Chinese week word, 下 周五, 星期 五, 下 个 周五: the word as one.

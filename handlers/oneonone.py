@@ -991,7 +991,7 @@ def _move(ctx: Context, args: str) -> None:
         return
     if passed:
         # "Nov 20" said on November 27 would move the next one-on-one a year away.
-        ctx.reply("oo_move_passed", passed=passed[0].replace(year=today.year),
+        ctx.reply("oo_move_passed", passed=passed[0].replace(year=passed[0].year - 1),
                   next_year=passed[0], today=today, other=pair.other(person).key)
         return
     try:
@@ -1495,7 +1495,7 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
         return None
     if passed:
         # ... but "by Nov 30" said on December 1 is a slip or the past, not next November.
-        ctx.reply("oo_action_due_passed", passed=passed[0].replace(year=today.year),
+        ctx.reply("oo_action_due_passed", passed=passed[0].replace(year=passed[0].year - 1),
                   next_year=passed[0], today=today)
         return None
     if due < today:  # it would be overdue, and reminded, at once

@@ -858,7 +858,10 @@ def cmd_results(ctx: Context, args: str) -> None:
     if not person.can_view_summary:
         ctx.reply("pulse_results_denied")
         return
-    words = _said_in_english(normalise(args), ctx.clock.now().date())
+    # A day typed without its year is read by the reader's calendar, not UTC's: at 11:30
+    # on 1 January in Auckland (still 31 December in UTC) "1月1日" is today's poll.
+    today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
+    words = _said_in_english(normalise(args), today)
     team: str | None = None
     found = re.search(r"(?:^|\s)team\s+(.+)$", words, re.IGNORECASE)
     if found:

@@ -267,3 +267,23 @@ async def test_new_years_eve_kudos_are_december_s_on_january_s_first_roll_and_bo
     assert "last week (2026-12-21 – 2026-12-27)" in chat.last("grace")
     await say(bot, "grace", "/honours 2026")
     assert "• Europe: Bruno Rossi — 1 kudo" in chat.last("grace")
+
+
+async def test_time_away_for_week_53_said_by_its_number_in_its_january_days(bot, chat, clock):
+    # On Friday 1 January 2027 (Li's in Shanghai, Alice's in New York) "/away 第53周" and
+    # "/away W53" were answered with the usage: a week number without its year was looked
+    # for in calendar 2027, which has no W53, though 2026-W53 runs to Sunday 3 January.
+    clock.set(datetime(2027, 1, 1, 15, 0, tzinfo=UTC))
+    await say(bot, "li", "/away 第53周")
+    assert "你从现在起外出至 2027-01-03（含当天）" in chat.last("li"), chat.last("li")
+    for typed in ("W53", "week 53"):
+        await say(bot, "alice", f"/away {typed}")
+        assert "you're away from now until 2027-01-03 (inclusive)" in chat.last("alice"), \
+            (typed, chat.last("alice"))
+        await say(bot, "alice", "/back")
+    # Next week is still 2027-W01, and once W53 is over a W53 is no week (2027 has none).
+    await say(bot, "alice", "/away W01")
+    assert "away 2027-01-04 – 2027-01-10" in chat.last("alice"), chat.last("alice")
+    clock.set(datetime(2027, 1, 4, 15, 0, tzinfo=UTC))
+    await say(bot, "li", "/away 第53周")
+    assert chat.last("li").startswith("用法：/away"), chat.last("li")
