@@ -369,7 +369,30 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
         if asked and not dialog.step.startswith(ASIDE):
             repo.set_dialog(person, meeting, ASIDE + dialog.step, now)
         dropped += asked
-    return dropped
+    # Those of their other meetings, queued while another dialog had them (a rating of
+    # Grace's 1:1 sent while Alice typed the notes of hers with Sam, the platform down):
+    # the dialog holds only one meeting, and these reached them on holiday. Their keys
+    # kept, they come back as the record's own do once a dialog is over, or with /1on1
+    # (_ask_next_waiting: the meeting still asked, the rating sent and not given).
+    return dropped + ctx.outbox.withdraw(_dialog_keys_waiting(ctx, person), now,
+                                         keep_keys=True)
+
+
+def _dialog_keys_waiting(ctx: Context, person: Person) -> list[str]:
+    """The keys of the after-meeting questions to `person` still waiting in the outbox,
+    of any meeting (see dialog_keys)."""
+    keys = list(ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.status == "pending",
+        OutboxMessage.dedupe_key.like(f"oo:fbq:%:{person.id}")
+        | OutboxMessage.dedupe_key.like(f"oo:ask:{person.id}:%")
+        | OutboxMessage.dedupe_key.like("oo:reask:%")
+        | OutboxMessage.dedupe_key.like("oo:fbdue:%"))))
+    managed = {str(i) for i in ctx.session.scalars(select(OneOnOneMeeting.id).where(
+        OneOnOneMeeting.manager_id == person.id, OneOnOneMeeting.id.in_(
+            [int(k.rsplit(":", 1)[1]) for k in keys
+             if k.startswith(("oo:reask:", "oo:fbdue:"))])))}
+    return [k for k in keys if not k.startswith(("oo:reask:", "oo:fbdue:"))
+            or k.rsplit(":", 1)[1] in managed]
 
 
 def dialog_keys(person: Person, meeting: OneOnOneMeeting) -> list[str]:
@@ -1565,8 +1588,14 @@ def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
         # The manager's follows their "done"; the report's comes unasked, and waits
         # behind a dialog they are in the middle of.
         behind = None if person is manager else _waits_behind(ctx, person)
+        waiting = behind.kind if behind else ""
+        if person is not manager and not waiting and _in_dialog(ctx, repo, person) \
+                and under_way(ctx, person, ctx.clock.now()):
+            # Typing the record of another 1:1 (a director who is both Grace's report and
+            # Sam's manager): their "4" went on as a note of that one, shared with Sam.
+            waiting = "oneonone"
         if ctx.tell(person, "oo_feedback_question", dedupe_key=f"oo:fbq:{meeting.id}:{person.id}",
-                    other=told(ctx, person, other), waiting=behind.kind if behind else "",
+                    other=told(ctx, person, other), waiting=waiting,
                     choices=_rating_choices(meeting)):
             current = repo.dialog(person)
             if current is None or current.step.removeprefix(ASIDE) in ("rating", "improve"):
