@@ -39,6 +39,7 @@ from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
+from bot.weeks import local_date
 from handlers.answers import NO_WORDS, NOTHING_WORDS, YES_WORDS, is_pause, normalise, read_scale
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
@@ -845,13 +846,16 @@ def cmd_actions(ctx: Context, args: str) -> None:
         if item is None or person.id not in (item.manager_id, item.report_id):
             ctx.reply("oo_action_unknown", number=int(number))
             return
-        if item.done_at is None:
-            item.done_at = ctx.clock.now()
-            if item.owner_id != person.id:
-                # Their item left their list and its reminder: the owner hears who closed it.
-                owner = item.owner
-                ctx.tell(owner, "oo_action_closed_notice", other=told(ctx, owner, person),
-                         number=item.id, text=item.text)
+        if item.done_at is not None:
+            _already_closed(ctx, person, item)
+            return
+        item.done_at = ctx.clock.now()
+        if item.owner_id != person.id:
+            # Their item left their list and its reminder: the owner hears who closed it
+            # (keyed, the key also tells a later /actions done who closed it).
+            owner = item.owner
+            ctx.tell(owner, "oo_action_closed_notice", other=told(ctx, owner, person),
+                     number=item.id, text=item.text, dedupe_key=_closed_key(item))
         ctx.reply("oo_action_closed", number=item.id, text=item.text)
         return
     if sub:
@@ -860,6 +864,28 @@ def cmd_actions(ctx: Context, args: str) -> None:
     items = repo.actions_of(person)  # by due date: the overdue first
     ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], ctx.clock.now()),
               more=max(0, len(items) - PAIRS_SHOWN))
+
+
+def _closed_key(item: ActionItem) -> str:
+    """The key of the notice to an action item's owner that the other side closed it."""
+    return f"oo:closed:{item.id}"
+
+
+def _already_closed(ctx: Context, person: Person, item: ActionItem) -> None:
+    """/actions done N of an item closed before: "Done" again read as if this closed it
+    (one side closing what the other had, the same number sent twice). Says when, in the
+    sender's calendar, and by whom when that is known: the owner's notice was sent, so the
+    other side closed it. Otherwise who is not said: the owner, or a version before the
+    notice had its key."""
+    by: Person | Told | None = None
+    by_you = False
+    if _sent(ctx, [_closed_key(item)]):
+        closer = item.report_id if item.owner_id == item.manager_id else item.manager_id
+        by_you = closer == person.id
+        found = None if by_you else ctx.session.get(Person, closer)
+        by = told(ctx, person, found) if found is not None else None
+    ctx.reply("oo_action_already_closed", number=item.id, text=item.text, by=by,
+              by_you=by_you, day=local_date(as_utc(item.done_at), person.timezone))
 
 
 def _actions_add(ctx: Context, person: Person, text: str) -> None:
