@@ -1687,6 +1687,15 @@ _STEP_PROMPTS = {"notes": "oo_ask_notes", "actions": "oo_ask_actions",
                  "improve": "oo_ask_improve"}
 
 
+def ask_if_came_since(ctx: Context, person: Person, since: datetime) -> bool:
+    """`person` has just finished a short dialog (an answer changed with /edit N) whose
+    question was asked at `since`: ask again the 1:1 question that came meanwhile and
+    waited behind it (_asked_at: as of that question), if any. True if one was asked."""
+    dialog = _live(ctx, person)
+    return dialog is not None and as_utc(dialog.updated_at) >= as_utc(since) \
+        and ask_again(ctx, person)
+
+
 def resume(ctx: Context) -> bool:
     """/1on1 alone after /pause: carry on the 1:1 dialog put aside; False if none is."""
     dialog = OneOnOneRepo(ctx.session).dialog(_sender(ctx))
