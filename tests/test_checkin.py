@@ -397,7 +397,9 @@ async def test_help_lists_commands_for_the_role(bot, chat):
     assert "/summary — this week per director" in chat.last("grace")
     assert "/summary chart attainment" in chat.last("grace")
     await say(bot, "li", "/help")
-    assert "开始或继续本周签到" in chat.last("li")
+    assert "开始或继续本周签到（/checkin 上周：先补完上周未完成的签到）" in chat.last("li")
+    assert "/checkin — start or resume this week's check-in (/checkin last week: last " \
+        "week's unfinished one first)" in chat.last("alice")
     assert "/summary — 你团队的本周概况" in chat.last("li")
     # The monthly review and 360° review were in no one's /help.
     assert "/monthly — 回答上个月的三个月度回顾问题" in chat.last("li")
