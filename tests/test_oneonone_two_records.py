@@ -18,10 +18,12 @@ from tests.test_reply_target import buttons, ratings, setup  # noqa: F401 (the f
 GRACE_SLOT_ASKED = datetime(2026, 12, 7, 15, 31, tzinfo=UTC)  # Mon 10:31 New York
 SAM_SLOT_ASKED = datetime(2026, 12, 9, 19, 40, tzinfo=UTC)  # Wed 14:40 New York
 
+# Not "or paused with /pause", as behind a check-in: the record paused, the rating does
+# not take typed replies (its meeting is not the dialog's); it comes once that one is done.
 WAITS = {"en": "(Your record of another 1:1 is waiting for an answer: use the buttons here, "
-               "or reply 1–5 once it is done or paused with /pause.)",
+               "or reply 1–5 once it is done.)",
          "zh-CN": "（你正在记录的另一次一对一面谈正在等待回答：请用这里的按钮，"
-                  "或在它完成或用 /pause 暂停后回复1–5。）"}
+                  "或在它完成后回复1–5。）"}
 ASKED = {"en": "How useful was your 1:1 with Grace Chen?",
          "zh-CN": "你与Grace Chen的一对一面谈有多大帮助？"}
 
