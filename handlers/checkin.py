@@ -732,7 +732,20 @@ def cmd_checkin(ctx: Context, args: str) -> None:
         ctx.reply("checkin_not_for_you", can_view_summary=person.can_view_summary)
         return
     week = current_week(ctx.clock.now(), person.timezone)
-    rnd = ctx.checkins.latest_open(person, [week, previous_week(week)])
+    said = _week_said(args, week)
+    if said is None:
+        # "/checkin 2026-W47" started this week's as if the week typed were it.
+        ctx.reply("checkin_which_week", typed=clean_text(args).strip(), week=week,
+                  last=previous_week(week))
+        return
+    if said != week:
+        rnd = ctx.checkins.round_for(person, said)
+        if rnd is None or rnd.status == "submitted":
+            ctx.reply("checkin_already_submitted" if rnd else "checkin_none_last_week",
+                      week=said)
+            return
+    else:
+        rnd = ctx.checkins.latest_open(person, [week, previous_week(week)])
     resumed = rnd is not None
     if rnd is None:
         rnd = ctx.checkins.round_for(person, week)
@@ -754,6 +767,24 @@ def cmd_checkin(ctx: Context, args: str) -> None:
         # Started by the person: they have the question, so the scheduled prompt does not
         # ask again and the GM reads "in progress" or "not checked in", not "not reached".
         rnd.prompted_at = ctx.clock.now()
+
+
+#: What `/checkin` takes to mean last week's check-in (also its week, "2026-W48").
+LAST_WEEK_WORDS = frozenset({"last", "last week", "previous", "previous week", "上周",
+                             "上星期", "上一周", "上个星期"})
+
+
+def _week_said(args: str, week: str) -> str | None:
+    """The week `/checkin <args>` asks for: this one (no argument, or its label), or the
+    previous one ("last week", "上周", its label: a director answering on Monday for the
+    week just over, whose new week's prompt has come); None for anything else."""
+    typed = " ".join(normalise(args).casefold().split())
+    last = previous_week(week)
+    if typed in ("", week.casefold(), week[5:].casefold(), "this week", "本周"):
+        return week
+    if typed in LAST_WEEK_WORDS or typed in (last.casefold(), last[5:].casefold()):
+        return last
+    return None
 
 
 def cmd_skip(ctx: Context, args: str) -> None:
@@ -1073,6 +1104,7 @@ def _count_reason(key: str, *, skipped: bool, value: str | None = None) -> str:
 def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
              acknowledgement: str, count_change: int = 0, count_reason: str = "") -> None:
     if editing and rnd.status == "submitted":
+        conv = ctx.conversations.get(person)
         ctx.conversations.clear(person)
         follow = next_question(rnd, round_questions(ctx, rnd))
         if follow is not None:  # the edit made a new question apply (e.g. support now needed)
@@ -1080,6 +1112,14 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
             return
         support.on_round_saved(ctx, person, rnd)  # no duplicate: the round's request changes
         ctx.reply("edit_saved", week=rnd.week)
+        if conv is not None:
+            # A 1:1 question that arrived during the edit waited behind it, saying it
+            # would come once done: it never did, and the next typed number was refused
+            # as not 1-5 by a question nobody saw come back. (Not after_dialog: a check-in
+            # put aside with /pause before the edit stays aside.)
+            from handlers import oneonone  # (it imports this module)
+
+            oneonone.ask_if_came_since(ctx, person, conv.updated_at)
         return
     q = next_question(rnd, round_questions(ctx, rnd))
     if q is None:

@@ -39,6 +39,7 @@ from bot.oneonone import Cadence, as_params, local, occurrence_dates, slot_start
 from bot.org import Org
 from bot.render import NAMES_SHOWN, Renderer
 from bot.text import clean_text
+from bot.weeks import local_date
 from handlers.answers import NO_WORDS, NOTHING_WORDS, YES_WORDS, is_pause, normalise, read_scale
 from handlers.away import SENTENCE_END, as_clock, as_iso, noting_passed, year_of
 from handlers.context import Context
@@ -369,7 +370,30 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
         if asked and not dialog.step.startswith(ASIDE):
             repo.set_dialog(person, meeting, ASIDE + dialog.step, now)
         dropped += asked
-    return dropped
+    # Those of their other meetings, queued while another dialog had them (a rating of
+    # Grace's 1:1 sent while Alice typed the notes of hers with Sam, the platform down):
+    # the dialog holds only one meeting, and these reached them on holiday. Their keys
+    # kept, they come back as the record's own do once a dialog is over, or with /1on1
+    # (_ask_next_waiting: the meeting still asked, the rating sent and not given).
+    return dropped + ctx.outbox.withdraw(_dialog_keys_waiting(ctx, person), now,
+                                         keep_keys=True)
+
+
+def _dialog_keys_waiting(ctx: Context, person: Person) -> list[str]:
+    """The keys of the after-meeting questions to `person` still waiting in the outbox,
+    of any meeting (see dialog_keys)."""
+    keys = list(ctx.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.status == "pending",
+        OutboxMessage.dedupe_key.like(f"oo:fbq:%:{person.id}")
+        | OutboxMessage.dedupe_key.like(f"oo:ask:{person.id}:%")
+        | OutboxMessage.dedupe_key.like("oo:reask:%")
+        | OutboxMessage.dedupe_key.like("oo:fbdue:%"))))
+    managed = {str(i) for i in ctx.session.scalars(select(OneOnOneMeeting.id).where(
+        OneOnOneMeeting.manager_id == person.id, OneOnOneMeeting.id.in_(
+            [int(k.rsplit(":", 1)[1]) for k in keys
+             if k.startswith(("oo:reask:", "oo:fbdue:"))])))}
+    return [k for k in keys if not k.startswith(("oo:reask:", "oo:fbdue:"))
+            or k.rsplit(":", 1)[1] in managed]
 
 
 def dialog_keys(person: Person, meeting: OneOnOneMeeting) -> list[str]:
@@ -822,13 +846,16 @@ def cmd_actions(ctx: Context, args: str) -> None:
         if item is None or person.id not in (item.manager_id, item.report_id):
             ctx.reply("oo_action_unknown", number=int(number))
             return
-        if item.done_at is None:
-            item.done_at = ctx.clock.now()
-            if item.owner_id != person.id:
-                # Their item left their list and its reminder: the owner hears who closed it.
-                owner = item.owner
-                ctx.tell(owner, "oo_action_closed_notice", other=told(ctx, owner, person),
-                         number=item.id, text=item.text)
+        if item.done_at is not None:
+            _already_closed(ctx, person, item)
+            return
+        item.done_at = ctx.clock.now()
+        if item.owner_id != person.id:
+            # Their item left their list and its reminder: the owner hears who closed it
+            # (keyed, the key also tells a later /actions done who closed it).
+            owner = item.owner
+            ctx.tell(owner, "oo_action_closed_notice", other=told(ctx, owner, person),
+                     number=item.id, text=item.text, dedupe_key=_closed_key(item))
         ctx.reply("oo_action_closed", number=item.id, text=item.text)
         return
     if sub:
@@ -837,6 +864,28 @@ def cmd_actions(ctx: Context, args: str) -> None:
     items = repo.actions_of(person)  # by due date: the overdue first
     ctx.reply("oo_actions", actions=_action_rows(items[:PAIRS_SHOWN], ctx.clock.now()),
               more=max(0, len(items) - PAIRS_SHOWN))
+
+
+def _closed_key(item: ActionItem) -> str:
+    """The key of the notice to an action item's owner that the other side closed it."""
+    return f"oo:closed:{item.id}"
+
+
+def _already_closed(ctx: Context, person: Person, item: ActionItem) -> None:
+    """/actions done N of an item closed before: "Done" again read as if this closed it
+    (one side closing what the other had, the same number sent twice). Says when, in the
+    sender's calendar, and by whom when that is known: the owner's notice was sent, so the
+    other side closed it. Otherwise who is not said: the owner, or a version before the
+    notice had its key."""
+    by: Person | Told | None = None
+    by_you = False
+    if _sent(ctx, [_closed_key(item)]):
+        closer = item.report_id if item.owner_id == item.manager_id else item.manager_id
+        by_you = closer == person.id
+        found = None if by_you else ctx.session.get(Person, closer)
+        by = told(ctx, person, found) if found is not None else None
+    ctx.reply("oo_action_already_closed", number=item.id, text=item.text, by=by,
+              by_you=by_you, day=local_date(as_utc(item.done_at), person.timezone))
 
 
 def _actions_add(ctx: Context, person: Person, text: str) -> None:
@@ -1565,8 +1614,14 @@ def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
         # The manager's follows their "done"; the report's comes unasked, and waits
         # behind a dialog they are in the middle of.
         behind = None if person is manager else _waits_behind(ctx, person)
+        waiting = behind.kind if behind else ""
+        if person is not manager and not waiting and _in_dialog(ctx, repo, person) \
+                and under_way(ctx, person, ctx.clock.now()):
+            # Typing the record of another 1:1 (a director who is both Grace's report and
+            # Sam's manager): their "4" went on as a note of that one, shared with Sam.
+            waiting = "oneonone"
         if ctx.tell(person, "oo_feedback_question", dedupe_key=f"oo:fbq:{meeting.id}:{person.id}",
-                    other=told(ctx, person, other), waiting=behind.kind if behind else "",
+                    other=told(ctx, person, other), waiting=waiting,
                     choices=_rating_choices(meeting)):
             current = repo.dialog(person)
             if current is None or current.step.removeprefix(ASIDE) in ("rating", "improve"):
@@ -1630,6 +1685,15 @@ def ask_again(ctx: Context, person: Person) -> bool:
 #: What each step of the 1:1 dialog that asks no buttons says (ask_again).
 _STEP_PROMPTS = {"notes": "oo_ask_notes", "actions": "oo_ask_actions",
                  "improve": "oo_ask_improve"}
+
+
+def ask_if_came_since(ctx: Context, person: Person, since: datetime) -> bool:
+    """`person` has just finished a short dialog (an answer changed with /edit N) whose
+    question was asked at `since`: ask again the 1:1 question that came meanwhile and
+    waited behind it (_asked_at: as of that question), if any. True if one was asked."""
+    dialog = _live(ctx, person)
+    return dialog is not None and as_utc(dialog.updated_at) >= as_utc(since) \
+        and ask_again(ctx, person)
 
 
 def resume(ctx: Context) -> bool:

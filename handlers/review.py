@@ -275,7 +275,7 @@ def _unreached(session: Session, round_id: int, now: datetime, *, live: bool = F
     review is open the GM's status names the unreached; one dropping out of that list and
     into the answered counts the moment they answer told the GM who had answered (and
     could lift a group over MIN_GROUP with their answer alone). They stay as they were
-    until the close, whose report counts them as reached."""
+    until the close, and in its report's peers and reports (see reach_counts)."""
     keyed = _keyed()
     if session.execute(select(ReviewInvite.id).where(
             ReviewInvite.round_id == round_id, exists().where(keyed)).limit(1)).first() is None:
@@ -292,9 +292,20 @@ def reach_counts(session: Session, rnd: ReviewRound, now: datetime, *, live: boo
                  ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """Per rater group: those asked whose survey reached them, of them those who answered
     at least one question, and those it never reached (a closed review as at its close).
-    `live` (an open review's progress): reached by the survey alone (see _unreached)."""
+
+    Peers and reports are reached by the survey alone (see _unreached), open or closed:
+    one the GM's last /review status named as not reached who then answered with /review
+    and at the close was counted as reached (the unreached one fewer, an answer more) told
+    the GM that they had answered. Their ratings still count (build_report); only the
+    counts leave them out. The manager and self, whose ratings are shown by name anyway,
+    are reached by an answer once closed; while open (`live`) by the survey alone too."""
     asked, answered = group_counts(session, rnd.id)
-    unreached, hidden = _unreached_groups(session, rnd.id, rnd.closed_at or now, live)
+    unreached, hidden = _unreached_groups(session, rnd.id, rnd.closed_at or now, True)
+    if not live:
+        for g in GROUPS:
+            if g not in ANONYMOUS:
+                unreached[g] -= hidden[g]
+                hidden[g] = 0
     return ({g: asked[g] - unreached[g] for g in GROUPS},
             {g: answered[g] - hidden[g] for g in GROUPS}, unreached)
 

@@ -221,6 +221,9 @@ class DirectorView:
     away_until: date | None = None
     slack_id: str | None = None
     telegram_id: int | None = None
+    #: Taken out of the org file since (listed for the weeks they were asked): nothing
+    #: about their check-in is for the GM to chase, and it will not be finished.
+    left: bool = False
     # 1. goal and plan completion
     week: list[Figure] = field(default_factory=list)
     mtd: list[Figure] = field(default_factory=list)
@@ -945,7 +948,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             pid = d.id
             # (The status is set by the week loop below, which works out every week's.)
             view = DirectorView(d.key, d.display_name, d.team, "",
-                                slack_id=d.slack_id, telegram_id=d.telegram_id)
+                                slack_id=d.slack_id, telegram_id=d.telegram_id,
+                                left=not d.active)
             latest = rounds_get((pid, week))
             if latest is not None and latest[0] in member_rounds:
                 latest = None  # (a member's check-in that week, not a director's)
@@ -2057,7 +2061,7 @@ def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[A
         elif s.cross_department:
             out.append(Attention("support_department", key, name,
                                  {"type": s.type, "days": s.age_days}))
-    if v.status in EXPECTED and v.status != "submitted":
+    if v.status in EXPECTED and v.status != "submitted" and not v.left:
         out.append(Attention("missing", key, name, {"status": v.status}))
     if v.morale is not None and v.morale < MORALE_LOW:
         out.append(Attention("morale_low", key, name, {"morale": round_half_up(v.morale, 1)}))

@@ -397,7 +397,9 @@ async def test_help_lists_commands_for_the_role(bot, chat):
     assert "/summary — this week per director" in chat.last("grace")
     assert "/summary chart attainment" in chat.last("grace")
     await say(bot, "li", "/help")
-    assert "开始或继续本周签到" in chat.last("li")
+    assert "开始或继续本周签到（/checkin 上周：先补完上周未完成的签到）" in chat.last("li")
+    assert "/checkin — start or resume this week's check-in (/checkin last week: last " \
+        "week's unfinished one first)" in chat.last("alice")
     assert "/summary — 你团队的本周概况" in chat.last("li")
     # The monthly review and 360° review were in no one's /help.
     assert "/monthly — 回答上个月的三个月度回顾问题" in chat.last("li")
@@ -505,10 +507,12 @@ async def test_a_new_weeks_prompt_says_last_weeks_check_in_was_left_unfinished(b
     clock.advance(timedelta(days=7))
     await bot.run_checkins(["alice", "li"])
     assert ("Your check-in for 2026-W48 is unfinished: 6 of 8 questions unanswered. Once this "
-            "one is in, send /checkin to finish it (until 2026-12-06).") in chat.last("alice")
+            "one is in, send /checkin to finish it (until 2026-12-06), or /checkin last week "
+            "to finish it first.") in chat.last("alice")
     assert "Time for your weekly check-in for 2026-W49" in chat.last("alice")
     assert ("你 2026-W48 的签到还没有完成：7 题中还有 6 题未回答。"
-            "提交本周签到后，发送 /checkin 即可补完（截至 2026-12-06）。") in chat.last("li")
+            "提交本周签到后，发送 /checkin 即可补完（截至 2026-12-06），也可发送 /checkin 上周 "
+            "先补完。") in chat.last("li")
     # What it promises works: this week's first, then /checkin takes up W48 where it was.
     await answer_all(bot, "alice", ALICE_ANSWERS)
     assert "your check-in for 2026-W49 is in" in chat.last("alice")
@@ -520,3 +524,57 @@ async def test_a_new_weeks_prompt_says_last_weeks_check_in_was_left_unfinished(b
     clock.advance(timedelta(days=7))
     await bot.run_checkins(["alice"])
     assert "is unfinished" not in chat.last("alice")
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+async def test_a_director_finishes_last_weeks_check_in_first_on_monday(bot, chat, clock,
+                                                                       locale):
+    """Monday: this week's prompt has come, and Alice wants to give last week's numbers
+    while she has them. "/checkin last week" (or its week, "/checkin 2026-W48") started
+    this week's instead, as if it were last week's, and her 48000 went in as this week's
+    revenue. It takes last week's where it stopped; this week's comes back once it is in."""
+    last = {"en": "/checkin last week", "zh-CN": "/checkin 上周"}[locale]
+    if locale != "en":
+        await say(bot, "alice", "/language 中文")
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS[:1])
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice"])  # W49's prompt
+    await say(bot, "alice", last)
+    assert {"en": "Let's finish your check-in for 2026-W48",
+            "zh-CN": "我们继续完成 2026-W48"}[locale] in chat.last("alice"), chat.last("alice")
+    await answer_all(bot, "alice", ALICE_ANSWERS[1:])
+    with bot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        w48 = ctx.checkins.round_for(alice, "2026-W48")
+        w49 = ctx.checkins.round_for(alice, "2026-W49")
+        assert w48.status == "submitted" and w49.answers == []
+    done, back = chat.to("alice")[-2:]
+    assert "2026-W48" in done
+    assert back.startswith({"en": "Back to your check-in for 2026-W49:",
+                            "zh-CN": "回到你 2026-W49 的签到："}[locale]), back
+    await say(bot, "alice", "/checkin 2026-W48")  # in, as any week handed in
+    assert "2026-W48" in chat.last("alice") and {
+        "en": "already submitted", "zh-CN": "已经提交"}[locale] in chat.last("alice")
+
+
+async def test_checkin_with_a_week_it_cannot_take_says_which_it_can(bot, chat, clock):
+    """"/checkin 2026-W46" started this week's as if it were the week typed."""
+    await bot.run_checkins(["alice", "li"])
+    await say(bot, "alice", "/checkin 2026-W46")
+    assert chat.last("alice") == ('There is no check-in "2026-W46" to answer: send /checkin '
+                                  "for this week's (2026-W48), or /checkin last week to finish "
+                                  "last week's (2026-W47).")
+    await say(bot, "li", "/checkin 上上周")
+    assert chat.last("li") == ("没有可回答的“上上周”签到：发送 /checkin 填写本周（2026-W48）"
+                               "的签到，或发送 /checkin 上周 补完上周（2026-W47）的签到。")
+    await say(bot, "alice", "/checkin last week")  # none was sent for W47
+    assert chat.last("alice") == ("You have no check-in for 2026-W47 to finish: none was "
+                                  "sent to you for that week. Send /checkin for this week's.")
+    await say(bot, "li", "/checkin 上周")
+    assert chat.last("li") == ("你没有 2026-W47 的签到需要补完：那一周没有向你发送签到。"
+                               "发送 /checkin 填写本周的签到。")
+    await say(bot, "alice", "/checkin W48")  # this week's, by its week
+    assert "Question 1 of 8" in chat.last("alice")
+    with bot.unit() as ctx:  # nothing was stored for the weeks it could not take
+        assert ctx.checkins.round_for(ctx.people.by_key("alice"), "2026-W46") is None

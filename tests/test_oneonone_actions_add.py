@@ -324,3 +324,42 @@ async def test_a_due_date_already_passed_is_asked_for_again_not_kept_in_the_text
         in chat.last("grace")
     await say(bot, "li", "/actions 添加 核对上个月底")
     assert "核对上个月底 —— 你，截止 2026-12-05。" in chat.last("li"), chat.last("li")
+
+
+async def test_closing_an_item_the_other_side_closed_says_who_and_when(bot, chat, clock):
+    """Grace closes Bruno's item on Friday; on Monday Bruno, who had missed the notice,
+    sends /actions done for it: it answered "Done" again, as if his closed it. It says
+    it was closed already, when and by whom, and nothing changes."""
+    await say(bot, "grace", "/actions add send the pricing deck @bruno by Dec 10")
+    number = chat.last("grace").split("#")[1].split(":")[0]
+    await say(bot, "grace", f"/actions done {number}")
+    assert chat.last("grace") == f"Done: #{number} send the pricing deck"
+    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))  # Monday 15:00 in Rome
+    await say(bot, "bruno", f"/actions done {number}")
+    assert chat.last("bruno") == (f"#{number} send the pricing deck was already closed on "
+                                  "2026-11-27 by Grace Chen: nothing changed.")
+    await say(bot, "grace", f"/actions done {number}")  # she sends it twice
+    assert chat.last("grace") == (f"#{number} send the pricing deck was already closed on "
+                                  "2026-11-27 by you: nothing changed.")
+    notices = [t for t in chat.to("bruno") if "closed your action item" in t]
+    assert len(notices) == 1, notices  # told once, not again
+    with bot.unit() as ctx:
+        ctx.people.by_key("bruno").locale = "zh-CN"
+    await say(bot, "bruno", f"/actions 完成 {number}")
+    assert chat.last("bruno") == (f"#{number} send the pricing deck 已于 2026-11-27 "
+                                  "由Grace Chen关闭，此次未作更改。")
+
+
+async def test_in_chinese_closing_ones_own_item_twice_says_it_was_already_closed(bot, chat):
+    """李雷 closes her own item, then sends the same number again (the first reply missed):
+    who closed it is not said (she did: nobody was told), when is, in her calendar (late
+    Friday in New York is Saturday in Shanghai)."""
+    await say(bot, "li", "/actions 添加 准备Q1计划 12月10日")
+    number = chat.last("li").split("#")[1].split("：")[0]
+    await say(bot, "li", f"/actions 完成 {number}")
+    assert chat.last("li") == f"已完成：#{number} 准备Q1计划"
+    await say(bot, "li", f"/actions 完成 {number}")
+    assert chat.last("li") == f"#{number} 准备Q1计划 已于 2026-11-28 关闭，此次未作更改。"
+    await say(bot, "grace", f"/actions done {number}")  # the other side, days later or not
+    assert chat.last("grace") == (f"#{number} 准备Q1计划 was already closed on 2026-11-27: "
+                                  "nothing changed.")

@@ -263,3 +263,32 @@ async def test_a_started_check_in_a_poll_took_over_comes_back_after_it(setup):
     assert "Question 2 of 8" in chat.last("alice")
     await say(bot, "alice", "3")
     assert answers(bot, "alice") == {"kpi:revenue": 52000.0, "kpi:new_customers": 3.0}
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+async def test_a_rating_question_that_waited_behind_an_edit_comes_back_once_saved(
+        setup, locale):
+    """Alice, her check-in in, changes her revenue (/edit 1) when the rating question of
+    her 1:1 arrives: it says the check-in keeps her typed replies until done, and her
+    number changes the revenue. Saved, the rating question never came back: her "4" was
+    refused ("Please answer with a number from 1 to 5") by a question she did not see."""
+    bot, chat, clock = setup
+    asked = {"en": "How useful was your 1:1 with Grace Chen?",
+             "zh-CN": "你与Grace Chen的一对一面谈有多大帮助？"}[locale]
+    if locale != "en":
+        await say(bot, "alice", "/language 中文")
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    clock.set(MONDAY_SLOT + timedelta(minutes=20))  # (the 1:1's question comes at 10:31)
+    await say(bot, "alice", "/edit 1")
+    await grace_finishes_her_one_on_one_with_alice(bot, chat, clock, MONDAY_SLOT + timedelta(
+        minutes=40), asked=asked)
+    await say(bot, "alice", "55000")
+    assert answers(bot, "alice")["kpi:revenue"] == 55000.0
+    saved, again = chat.to("alice")[-2:]
+    assert saved == {"en": "Saved. Your check-in for 2026-W49 is updated.",
+                     "zh-CN": "已保存。你 2026-W49 的签到已更新。"}[locale], saved
+    assert again.startswith(asked) and "签到正在等待" not in again \
+        and "is waiting" not in again, again
+    await say(bot, "alice", "4")
+    assert ratings(bot, "alice") == [4]

@@ -85,11 +85,11 @@ def _bruno_away_on_telegram(bot: Any, clock: Any) -> None:
         ctx.away.add(bruno.id, today, today + timedelta(days=3), clock.now())
 
 
-async def _bruno_answers_with_review(bot: Any) -> None:
+async def _bruno_answers_with_review(bot: Any, rating: str = "4") -> None:
     """Bruno answers the first question with /review though the survey never reached him."""
     from storage.review import ReviewInvite
 
-    for text in ("/review", "4"):
+    for text in ("/review", rating):
         await bot.handle(InboundEvent(platform="telegram", user_id="1003", chat_id="1003",
                                       chat_type="direct", text=text))
         await bot.drain()
@@ -156,12 +156,13 @@ async def test_a_named_rater_answering_with_review_is_not_told_by_the_status(
     await _bruno_answers_with_review(bot)
     after = await grace_says(bot, chat, "/review status alice")
     assert after == before
-    assert "They stay named here, and out of the counts above, until the review closes, " \
-        "even once they answer with /review: who has answered is never told." in after
+    assert "They stay named here until the review closes, and out of the counts above " \
+        "and the report's, even once they answer with /review: who has answered is never " \
+        "told." in after
     with bot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     status = await grace_says(bot, chat, "/review status alice")
-    assert "即使他们在此期间用 /review 作答，评估结束前也仍列在这里、不计入上面的数字：" \
+    assert "即使他们在此期间用 /review 作答，评估结束前也仍列在这里，且不计入上面和报告中的人数：" \
         "谁已回答从不透露。" in status and "Bruno Rossi（不在，回来后再发送）" in status
 
 
@@ -184,8 +185,64 @@ async def test_a_named_rater_answering_with_review_is_not_told_by_the_schedule(
         bot, chat, "/review status alice")
     await _bruno_answers_with_review(bot)
     assert await grace_says(bot, chat, "/review schedule") == before
-    # At the close the report counts him as reached, with his answer.
+    # Nor at the close: the report counts him as the status did, as could not be reached.
     await grace_says(bot, chat, "/review close alice")
     report = await grace_says(bot, chat, "/review report alice")
-    assert "• Peers and reports: 1 of 3 answered" in report, report
-    assert "reached" not in report, report
+    # Nor at the close: he was the one that lifted the peers and reports to three, shown
+    # as "1 of 3 answered" where the status had withheld them: he is still not counted.
+    await grace_says(bot, chat, "/review close alice")
+    report = await grace_says(bot, chat, "/review report alice")
+    assert "Peers and reports: fewer than 3 were asked and reached" in report, report
+
+
+#: Two more directors under Grace, on Telegram: Alice's peers are then Bruno, Li, Carol
+#: and Dan, her report Sam.
+MORE_PEERS = """
+  - {key: carol, name: Carol White, role: director, manager: grace, team: East,
+     timezone: America/New_York, telegram_id: 1007}
+  - {key: dan, name: Dan Brown, role: director, manager: grace, team: East,
+     timezone: America/New_York, telegram_id: 1008}
+"""
+
+
+async def test_the_report_at_the_close_does_not_tell_who_answered_since_the_status(
+        settings, clock, tmp_path):
+    """Bruno, named by the GM's last /review status as not reached (away), answers with
+    /review, then the GM closes the review. The report counted him as reached, with an
+    answer more: "1 more not reached yet" gone and "4 of 5 answered" where the status said
+    "3 of 4" told the GM that Bruno had answered. The counts stay as the status had them;
+    his rating is still in the averages (1 beside three 4s: 3.25)."""
+    from tests.support import TEST_ORG
+
+    org = TEST_ORG.read_text(encoding="utf-8").replace("\n# Company values",
+                                                       MORE_PEERS + "\n# Company values")
+    path = tmp_path / "org.yaml"
+    path.write_text(org, encoding="utf-8")
+    bot, engine = prepare(replace(settings, org_file=path), clock)
+    chat = RecordingAdapter(platform="telegram")
+    bot.register(chat)
+    try:
+        _bruno_away_on_telegram(bot, clock)
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await grace_says(bot, chat, "/review start alice")
+        for rater in ("1004", "1007", "1008"):  # Li, Carol and Dan rate the first question
+            await bot.handle(InboundEvent(platform="telegram", user_id=rater, chat_id=rater,
+                                          chat_type="direct", text="4"))
+            await bot.drain()
+        status = await grace_says(bot, chat, "/review status alice")
+        assert "• 同级与下属：4 人受邀，3 人已回答 · 另有 1 人尚未送达" in status, status
+        await _bruno_answers_with_review(bot, rating="1")
+        assert await grace_says(bot, chat, "/review status alice") == status
+        report = await grace_says(bot, chat, "/review close alice")
+        assert "• 同级与下属：4 人受邀，3 人已回答 · 另有 1 人无法联系到" in report, report
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "en"
+        report = await grace_says(bot, chat, "/review report alice")
+        assert "• Peers and reports: 3 of 4 answered · 1 more could not be reached" in report
+        assert "Response rate: 3 of 6 reached answered (50%). 1 asked could not be " \
+            "reached" in report, report
+        assert "• Goal and plan completion: peers and reports 3.25 · " in report, report
+    finally:
+        await bot.drain()
+        engine.dispose()
