@@ -41,4 +41,4 @@ async def test_a_link_a_group_and_markup_in_a_kudos_reason_are_shown_not_acted_o
                "<!subteam^S123> &lt;b&gt;&amp;lt;", ts="1700000000.001070"))
     shout = slack.last_text(CHANNEL)
     assert shout == ("👏 <@U0ALICE> — kudos from *Grace Chen*: thanks for the deck "
-                     "(https://evil.example/x) and @subteam &lt;b&gt;&amp;lt;")
+                     "(https://evil.example/x) and @S123 &lt;b&gt;&amp;lt;")
