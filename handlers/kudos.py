@@ -32,6 +32,7 @@ from bot.goals import fiscal_first_day
 from bot.name_order import name_key
 from bot.org import Org
 from bot.suggest import closest_people
+from bot.text import ascii_width, either_width
 from handlers.answers import MAX_TEXT_LENGTH
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
@@ -467,9 +468,12 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     rest = text.replace("\uff03", "#")  # a Chinese keyboard's full-width '＃'
     # Longest first, and never inside a longer handle: "@li" must not eat the start of
     # "@lin" (nor a Slack "@Li" the start of "@Li Wei").
+    # A name typed in full-width mode ('＠ｂｒｕｎｏ＿ｒ') is found in either width: a command's
+    # letters were read as ASCII already (bot.router.command_form), its '＠' and '＿' not.
     for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
-        end = r"(?![A-Za-z0-9_])" if display[-1].isascii() and display[-1].isalnum() else ""
-        rest = re.sub(re.escape(display) + end, _HOLE, rest)
+        last = ascii_width(display[-1])
+        end = r"(?![A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿])" if last.isascii() and last.isalnum() else ""
+        rest = re.sub(either_width(display) + end, _HOLE, rest)
     # '/kudos @alice @here for the demo': the kudos go to Alice; the channel named beside
     # her is no part of why (a shout-out quoting '@here' read as if it called everyone).
     # Within the reason ('for helping @all of us') the word stays, without its '@'.
