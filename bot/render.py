@@ -72,7 +72,9 @@ def first_shown(items: Sequence[str], near: str = "") -> tuple[list[str], int]:
 #: typed by a person is shown as: ∗ (asterisk operator), ˍ (modifier letter low macron),
 #: ∼ (tilde operator), ˋ (modifier letter grave accent).
 SLACK_MARK_LOOKALIKES = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
-_SLACK_MARK = re.compile(r"[*_~`]")
+# A mark without a letter or digit ([^\W_]) on one side or the other: one that could pair.
+# (The mark is matched first, its neighbours looked at only then: twice as fast.)
+_SLACK_MARK = re.compile(r"[*_~`](?:(?<![^\W_][*_~`])|(?![^\W_]))")
 
 
 def slack_unmarked(text: str) -> str:
@@ -85,16 +87,10 @@ def slack_unmarked(text: str) -> str:
     digits (`2*3`, `viv_ops`, `:white_check_mark:`) never pairs in Slack and is kept, so a
     handle or key copied from a message is the one typed.
     """
-    if not _SLACK_MARK.search(text):
+    # Most text has no mark at all: four substring tests are cheaper than any regex.
+    if "*" not in text and "_" not in text and "~" not in text and "`" not in text:
         return text
-
-    def shown(m: re.Match[str]) -> str:
-        at = m.start()
-        if 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum():
-            return m.group()
-        return SLACK_MARK_LOOKALIKES[m.group()]
-
-    return _SLACK_MARK.sub(shown, text)
+    return _SLACK_MARK.sub(lambda m: SLACK_MARK_LOOKALIKES[m.group()], text)
 
 
 def _escape_slack(text: str) -> str:
