@@ -68,19 +68,46 @@ def first_shown(items: Sequence[str], near: str = "") -> tuple[list[str], int]:
     return [items[i] for i in sorted(picked)], len(items) - NAMES_SHOWN
 
 
-# Inside a run of backticks, every place after the second: a zero-width space there
-# leaves no three in a row.
-_FENCE = re.compile(r"(?<=``)(?=`)")
+#: Slack mrkdwn's inline marks (bold, italics, strike, code) and the look-alike each one
+#: typed by a person is shown as: ∗ (asterisk operator), ˍ (modifier letter low macron),
+#: ∼ (tilde operator), ˋ (modifier letter grave accent).
+SLACK_MARK_LOOKALIKES = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+# A mark without a letter or digit ([^\W_]) on one side or the other: one that could pair.
+# (The mark is matched first, its neighbours looked at only then: twice as fast.)
+_SLACK_MARK = re.compile(r"[*_~`](?:(?<![^\W_][*_~`])|(?![^\W_]))")
+
+
+def slack_unmarked(text: str) -> str:
+    """`text` with each Slack mrkdwn mark that could pair (`*`, `_`, `~`, a backtick at
+    either edge of a word) shown as its look-alike, so it reads as typed and formats nothing.
+
+    Slack has no escape for these (a backslash shows; an entity such as `&#42;` shows as
+    typed: only `&amp; &lt; &gt;` are decoded), and a zero-width space next to a mark is
+    read as a word's edge, which makes it pair sooner. A mark between two letters or
+    digits (`2*3`, `viv_ops`, `:white_check_mark:`) never pairs in Slack and is kept, so a
+    handle or key copied from a message is the one typed.
+    """
+    # Most text has no mark at all: four substring tests are cheaper than any regex.
+    if "*" not in text and "_" not in text and "~" not in text and "`" not in text:
+        return text
+    return _SLACK_MARK.sub(lambda m: SLACK_MARK_LOOKALIKES[m.group()], text)
 
 
 def _escape_slack(text: str) -> str:
-    # Slack mrkdwn escapes exactly these three (no backslash escapes exist). Its other
-    # marks (* _ ~ `) pair only within a line, so a person's own can reach no further
-    # than their line, but a ``` pairs with the next ``` however many lines down: two
-    # directors' blockers would turn everything between them, other people's names
-    # and mentions included, into one code block. A zero-width space breaks the fence.
+    # Slack mrkdwn decodes exactly these three entities (no backslash escapes exist); a
+    # person's own marks become look-alikes (slack_unmarked): a `*urgent*` or a name's
+    # `_` no longer turns the rest of the GM's line bold or italic, nor breaks the bold
+    # the bot puts around a name.
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _FENCE.sub("\u200b", text) if "```" in text else text
+    return slack_unmarked(text)
+
+
+def _escape_slack_code(text: str) -> str:
+    # Within a code span Slack reads no * _ ~, so what is shown in code (a key, a command
+    # to copy) keeps its underscores; only a backtick would end the span early (and a ```
+    # pair with the next one however many lines down), so each becomes its look-alike.
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("`", SLACK_MARK_LOOKALIKES["`"])
 
 
 def _escape_telegram(text: str) -> str:
@@ -123,6 +150,8 @@ class Markup_:
     code: Callable[[str], str]
     heading: Callable[[int, str], str] | None = None
     item: Callable[[str], str] = lambda chat: chat
+    #: How text inside `code` is escaped, where it differs from `escape`.
+    code_escape: Callable[[str], str] | None = None
 
 
 _FLAVOURS: dict[str, Markup_] = {
@@ -130,7 +159,8 @@ _FLAVOURS: dict[str, Markup_] = {
     "markdown": Markup_(_escape_markdown, lambda s: f"**{s}**", lambda s: f"_{s}_",
                         lambda s: f"`{s}`", heading=lambda level, s: f"{'#' * level} {s}",
                         item=lambda chat: "- "),
-    "slack": Markup_(_escape_slack, lambda s: f"*{s}*", lambda s: f"_{s}_", lambda s: f"`{s}`"),
+    "slack": Markup_(_escape_slack, lambda s: f"*{s}*", lambda s: f"_{s}_", lambda s: f"`{s}`",
+                     code_escape=_escape_slack_code),
     "telegram": Markup_(_escape_telegram, lambda s: f"<b>{s}</b>", lambda s: f"<i>{s}</i>",
                         lambda s: f"<code>{s}</code>"),
 }
@@ -232,6 +262,12 @@ class Renderer:
         def wrap(fn: Callable[[str], str]) -> Callable[[Any], Markup]:
             return lambda value: Markup(fn(str(esc(value))))
 
+        def code(value: Any) -> Markup:
+            if flavour.code_escape is None or isinstance(value, Markup):
+                return Markup(flavour.code(str(esc(value))))
+            text = "" if value is None else str(value)
+            return Markup(flavour.code(flavour.code_escape(clean_text(text))))
+
         def mention(person: Any) -> Markup:
             name = esc(getattr(person, "display_name", None) or getattr(person, "name", person))
             if markup == "slack" and getattr(person, "slack_id", None):
@@ -253,7 +289,7 @@ class Renderer:
         env.filters.update(
             b=wrap(flavour.bold),
             i=wrap(flavour.italic),
-            code=wrap(flavour.code),
+            code=code,
             h1=heading(1),
             h2=heading(2),
             mention=mention,

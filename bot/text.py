@@ -102,3 +102,21 @@ def joined(items: Sequence[str]) -> str:
 def problems_text(count: int) -> str:
     """'1 problem', '3 problems': the count at the head of a list of what is wrong."""
     return count_text(count, "problem")
+
+
+#: Full-width forms of ASCII (U+FF01-FF5E: '＠', 'ｌｉ', '＿', '１') and the ideographic space
+#: as ASCII: a Chinese keyboard in full-width mode types a whole line that way.
+_ASCII_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FULL_WIDTH = {chr(ascii_code): chr(wide) for wide, ascii_code in _ASCII_WIDTH.items()}
+
+
+def ascii_width(text: str) -> str:
+    """`text` with its full-width forms of ASCII read as ASCII ('＠ｌｉ' → '@li')."""
+    return text.translate(_ASCII_WIDTH)
+
+
+def either_width(literal: str) -> str:
+    """A regex matching `literal` typed in ASCII, in full-width forms, or a mix ('@li' also
+    as '＠ｌｉ' or '＠li'): what a handler finds again in text folded only in part."""
+    return "".join(f"[{re.escape(ch)}{re.escape(_FULL_WIDTH[ch])}]" if ch in _FULL_WIDTH
+                   else re.escape(ch) for ch in ascii_width(literal))

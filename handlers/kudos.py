@@ -32,6 +32,7 @@ from bot.goals import fiscal_first_day
 from bot.name_order import name_key
 from bot.org import Org
 from bot.suggest import closest_people
+from bot.text import ascii_width, either_width
 from handlers.answers import MAX_TEXT_LENGTH
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
@@ -465,11 +466,16 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         if all(p.id != person.id for p in recipients):
             recipients.append(person)
     rest = text.replace("\uff03", "#")  # a Chinese keyboard's full-width '＃'
+    rest, in_sentence = _names_in_sentence(
+        rest, [m.display for m in mentions if m.display], ctx.org.kudos.words)
     # Longest first, and never inside a longer handle: "@li" must not eat the start of
     # "@lin" (nor a Slack "@Li" the start of "@Li Wei").
+    # A name typed in full-width mode ('＠ｂｒｕｎｏ＿ｒ') is found in either width: a command's
+    # letters were read as ASCII already (bot.router.command_form), its '＠' and '＿' not.
     for display in sorted({m.display for m in mentions if m.display}, key=len, reverse=True):
-        end = r"(?![A-Za-z0-9_])" if display[-1].isascii() and display[-1].isalnum() else ""
-        rest = re.sub(re.escape(display) + end, _HOLE, rest)
+        last = ascii_width(display[-1])
+        end = r"(?![A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿])" if last.isascii() and last.isalnum() else ""
+        rest = re.sub(either_width(display) + end, _HOLE, rest)
     # '/kudos @alice @here for the demo': the kudos go to Alice; the channel named beside
     # her is no part of why (a shout-out quoting '@here' read as if it called everyone).
     # Within the reason ('for helping @all of us') the word stays, without its '@'.
@@ -509,6 +515,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     # What was typed is what must be a few words, as before: '感谢 @alice 的支持' gives kudos.
     shown = _POSSESSIVE.sub(_HOLE, _THANKS_THEN_WHAT_FOR.sub(_HOLE, rest, count=1))
     said, reason = _reason_of(rest), _reason_of(shown)
+    for n, names in enumerate(in_sentence):
+        said, reason = said.replace(chr(_KEPT + n), names), reason.replace(chr(_KEPT + n), names)
     if len(reason) > MAX_REASON:
         ctx.reply("kudos_too_long", length=len(reason), limit=MAX_REASON, kept=kept)
         return None
@@ -516,6 +524,46 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         ctx.reply("kudos_reason_needed")
         return None
     return _Parsed(recipients, values, reason)
+
+
+#: Where names kept in a Chinese sentence wait while the rest is read (private-use
+#: characters, of which one typed at worst reads as a name).
+_KEPT = 0xF0000
+_JOINER = r"\s*(?:,|，|、|&|\band\b|和|与|及|跟)\s*"
+# Thank-you words before a name: '谢谢 @alice 帮忙…' is thanks to Alice, then what for.
+_THANKS_WORDS = ("谢谢", "感谢", "多谢", "谢了", "致谢")
+
+
+def _names_in_sentence(text: str, displays: list[str],
+                       words: tuple[str, ...]) -> tuple[str, list[str]]:
+    """`text` with the names that are part of a Chinese sentence set aside, and those names.
+
+    Chinese writes a name into the sentence with no space to set it apart: taken out,
+    '从@alice那里学到很多' (learned a lot from Alice) reads "从 那里学到很多" (from there), so a
+    name (or names joined by 和, 、 …) with Chinese right before and after it stays as typed.
+    Not after a thank-you word ('谢谢 @alice 帮忙…': the thanks, then what for) nor before
+    a possessive 的 ('感谢 @alice 的支持': her support), which read as before.
+    """
+    if not displays or not _CJK.search(text):
+        return text, []
+    names = "|".join(
+        either_width(d) + (r"(?![A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿])"
+                           if ascii_width(d[-1]).isascii() and ascii_width(d[-1]).isalnum()
+                           else "")
+        for d in sorted(set(displays), key=len, reverse=True))
+    run = re.compile(rf"(?:{names})(?:{_JOINER}(?:{names}))*", re.IGNORECASE)
+    thanks = tuple(w.lower() for w in (*_THANKS_WORDS, *words) if _CJK.search(w))
+    kept: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        before, after = text[:m.start()].rstrip(), text[m.end():].lstrip()
+        if not before or not after or not _CJK.match(before[-1]) or not _CJK.match(after[0]) \
+                or after.startswith("的") or before.lower().endswith(thanks):
+            return m.group()
+        kept.append(m.group())
+        return chr(_KEPT + len(kept) - 1)
+
+    return run.sub(keep, text), kept
 
 
 def _reason_of(rest: str) -> str:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from bot.text import either_width
+
 # What may stand between the words of one phrase: spaces and punctuation (also the
 # full-width kind), and where a mention was taken out.
 _GAP = r"[\s,，.。!！~～:：;；、-]*"
@@ -48,5 +50,5 @@ def without_refusals(text: str, words: Iterable[str], mentions: Iterable[str] = 
     """`text` with its mentions (their display text) and every refusal of thanks taken
     out (`words`: the org's kudos words, of which the English ones make up refusals)."""
     for display in sorted({m for m in mentions if m}, key=len, reverse=True):
-        text = text.replace(display, " ")
+        text = re.sub(either_width(display), " ", text)  # as typed, or half folded
     return _pattern(tuple(words)).sub(" ", text)

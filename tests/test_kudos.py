@@ -63,6 +63,25 @@ async def test_kudos_in_chinese_with_a_chinese_kudos_word(bot, chat):
     assert "Alice Martin —— 来自 李雷 的点赞：谢谢 帮忙准备投标材料" in chat.last("team")
 
 
+async def test_kudos_typed_all_in_full_width_on_a_chinese_keyboard(bot, chat):
+    # '／ｋｕｄｏｓ　＠ａｌｉｃｅ': the command was read, the key after the wide '＠' was not.
+    await kudo(bot, "li", "／ｋｕｄｏｓ　＠ａｌｉｃｅ　帮忙准备投标材料")
+    assert "Alice Martin —— 来自 李雷 的点赞：帮忙准备投标材料" in chat.last("team")
+    await kudo(bot, "li", "谢谢＠ＡＬＩＣＥ的帮助，辛苦了")
+    assert "Alice Martin —— 来自 李雷 的点赞：帮助，辛苦了" in chat.last("team")
+    assert count_kudos(bot) == 2
+
+
+async def test_names_inside_a_chinese_sentence_stay_in_it(bot, chat):
+    # "learned a lot from Alice and Sam" read "从 那里学到很多" (from there); "/kudos
+    # 给 @alice 点赞 …" read "给 点赞" (give a like).
+    await kudo(bot, "li", "从@alice和@sam那里学到很多，感谢👏")
+    assert "Alice Martin、Sam Lee —— 来自 李雷 的点赞：从@alice和@sam那里学到很多，感谢👏" in \
+        chat.last("team")
+    await kudo(bot, "li", "/kudos 给 ＠ａｌｉｃｅ 点赞，方案写得很好")
+    assert "Alice Martin —— 来自 李雷 的点赞：给 ＠alice 点赞，方案写得很好" in chat.last("team")
+
+
 async def test_self_kudos_is_refused_and_nothing_is_stored(bot, chat):
     await kudo(bot, "alice", "/kudos @alice for working so hard")
     assert "you can't give them to yourself" in chat.last("alice")

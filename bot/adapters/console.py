@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.adapters.base import Adapter
 from bot.events import InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.org import Org, cache_dir
-from bot.text import INVISIBLE, clean_text, shows_nothing
+from bot.text import INVISIBLE, ascii_width, clean_text, shows_nothing
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # A key is ASCII: Chinese text right against it ('谢谢@alice帮忙') is no part of it (\w
 # had read the name 'alice帮忙' and, before it, no mention at all), and a Chinese keyboard's
 # full-width '＠' names as '@' does. An ASCII letter before the sign is an e-mail address.
+# A whole line typed in full-width mode ('＠ａｌｉｃｅ') is read the same (bot.text.ascii_width).
 _MENTION = re.compile(r"(?<![A-Za-z0-9_.@＠])[@＠]([A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]"
                       r"|[A-Za-z0-9])")
 BOT_NAMES = frozenset({"teampulse", "bot"})
@@ -44,9 +45,11 @@ BOT_NAMES = frozenset({"teampulse", "bot"})
 
 def console_mentions(text: str) -> tuple[Mention, ...]:
     """`@alice` in console text → mentions of person keys; `@teampulse`/`@bot` is the bot."""
-    return tuple(Mention(username=m.group(1).lower(), display=m.group(0),
+    # The same length in ASCII, so each match's place and text are those typed.
+    folded = ascii_width(text)
+    return tuple(Mention(username=m.group(1).lower(), display=text[m.start():m.end()],
                          is_bot=m.group(1).lower() in BOT_NAMES)
-                 for m in _MENTION.finditer(text))
+                 for m in _MENTION.finditer(folded))
 
 
 class ConsoleAdapter(Adapter):

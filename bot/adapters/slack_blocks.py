@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.adapters.clusters import joins
 from bot.events import Choice, OutboundMessage
+from bot.render import slack_unmarked
 
 ACTION_ID_PREFIX = "tp_choice_"
 ACTION_ID_PATTERN = re.compile(rf"^{ACTION_ID_PREFIX}\d+$")
@@ -122,6 +123,6 @@ def answered_blocks(original: list[Block] | None, text: str, label: str) -> list
                 for piece in split_text(text)] if text else []
     kept.append({
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": f"✅ *{escape_mrkdwn(label)}*"}],
+        "elements": [{"type": "mrkdwn", "text": f"✅ *{slack_unmarked(escape_mrkdwn(label))}*"}],
     })
     return kept

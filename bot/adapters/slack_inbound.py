@@ -65,7 +65,12 @@ def slack_to_plain(text: str, names: Mapping[str, str] | None = None) -> str:
         if target.startswith("!"):
             if label:  # <!subteam^S1|@sales>, <!date^...|fallback>
                 return label
-            return "@" + target[1:].split("^")[0]
+            kind, _, ref = target[1:].partition("^")
+            if kind == "subteam" and ref:
+                # A user group without its handle: its id, which names that group, not
+                # '@subteam', which read as the handle of a group called 'subteam'.
+                return "@" + ref
+            return "@" + kind
         if label and label != target and not target.endswith(label):
             return f"{label} ({target})"
         return target.removeprefix("mailto:") if target.startswith("mailto:") else target

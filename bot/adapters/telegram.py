@@ -73,6 +73,7 @@ from bot.config import ConfigError, Settings, mask_url, webhook_url_advice
 from bot.events import Choice, InboundEvent, Mention, OutboundMessage, SendResult, Target
 from bot.health import cannot_listen
 from bot.log_privacy import protect, redact
+from bot.text import ascii_width
 from handlers.registry import menu
 
 if TYPE_CHECKING:
@@ -111,9 +112,12 @@ PTB_POLL_RETRY_MAX = 30
 MENU_LANGUAGES = (("", "en"), ("zh", "zh-CN"))
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _NUMERIC = re.compile(r"-?\d+")
-# A username typed with a Chinese keyboard's full-width '＠': Telegram makes no mention
-# entity of it, yet the writer named that person as surely as with '@'.
-_WIDE_MENTION = re.compile(r"(?<![A-Za-z0-9_])＠([A-Za-z][A-Za-z0-9_]{3,31})(?![A-Za-z0-9_])")
+# A username typed with a Chinese keyboard's full-width '＠', or all in full-width forms
+# ('＠ｂｒｕｎｏ＿ｒ'): Telegram makes no mention entity of it, yet the writer named that person
+# as surely as with '@'. (An ASCII '@' with an ASCII name is Telegram's own mention.)
+_WIDE_MENTION = re.compile(r"(?<![A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿])(?:＠(?P<name>[A-Za-zＡ-Ｚａ-ｚ]"
+                           r"[A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿]{3,31})|@(?P<wide>[A-Za-zＡ-Ｚａ-ｚ]"
+                           r"[A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿]{3,31}))(?![A-Za-z0-9_Ａ-Ｚａ-ｚ０-９＿])")
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -643,8 +647,11 @@ def mentions_of(message: Message, bot_username: str | None = None) -> tuple[Ment
     # Entity offsets count UTF-16 units: a '＠name' is placed among them in the same units.
     body = message.text or ""
     for match in _WIDE_MENTION.finditer(body):
+        name = match.group("name") or match.group("wide")
+        if match.group("wide") and name.isascii():
+            continue  # '@bruno_r': Telegram's own mention entity, read above
         offset = len(body[:match.start()].encode("utf-16-le")) // 2
-        found.append((offset, _username_mention(match.group(1), match.group(0),
+        found.append((offset, _username_mention(ascii_width(name), match.group(0),
                                                 bot_username)))
     return tuple(mention for _, mention in sorted(found, key=lambda item: item[0]))
 

@@ -75,7 +75,13 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
             stack = after
             j += 1
         if j < len(tokens):
-            # Prefer a line break, then a space; with neither, cut where the limit is.
+            # Prefer a line break, then a space; with neither, cut where the limit is. A
+            # space before a word that fills a whole message anyway is no place to cut: it
+            # only sent the sentence's start alone ('👏 Alice —— 来自 李雷', then '的点赞：…'
+            # and the word, cut all the same).
+            if newline_cut is None and space_cut is not None and \
+                    _fills_a_part(tokens, space_cut[0] + 1, limit - utf16_len(prefix)):
+                space_cut = None
             cut, stack = newline_cut or space_cut or (j, stack)
         else:
             cut = j
@@ -86,6 +92,19 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
             parts.append(part)
         i = cut
     return parts
+
+
+def _fills_a_part(tokens: list[str], start: int, room: int) -> bool:
+    """Whether the word starting at `tokens[start]` (up to the next space or line break)
+    is longer than `room`: it is cut wherever the part before it ends."""
+    size = 0
+    for token in tokens[start:]:
+        if token in _BREAKS:
+            return False
+        size += utf16_len(token)
+        if size > room:
+            return True
+    return False
 
 
 def _clusters(tokens: list[str]) -> list[str]:

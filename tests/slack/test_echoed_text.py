@@ -7,7 +7,7 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.harness import CHANNEL, GRACE, SlackHarness, dm_channel, message
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 
-ZWSP = "\u200b"
+GRAVE = "\u02cb"  # a backtick typed at a word's edge is shown as this look-alike
 
 
 async def test_code_fences_typed_by_two_directors_do_not_swallow_the_summary_between(
@@ -24,9 +24,9 @@ async def test_code_fences_typed_by_two_directors_do_not_swallow_the_summary_bet
     await slack.command(GRACE, "/summary", channel=dm_channel(GRACE))
     summary = slack.last_text(GRACE)
     assert "```" not in summary
-    # Their words read as typed (the space between the backticks shows as nothing) ...
-    assert f"blockers: the API ``{ZWSP}` still fails" in summary
-    assert f"this week's wins: Signed ``{ZWSP}` Rome" in summary
+    # Their words read as typed (each backtick as its look-alike) ...
+    assert f"blockers: the API {GRAVE * 3} still fails" in summary
+    assert f"this week's wins: Signed {GRAVE * 3} Rome" in summary
     # ... and Bruno's block is his, as the template lays it out.
     assert "\n\n*Bruno Rossi · team Europe*\n✅ <@U0BRUNO> — checked in\n" in summary
 
@@ -41,4 +41,4 @@ async def test_a_link_a_group_and_markup_in_a_kudos_reason_are_shown_not_acted_o
                "<!subteam^S123> &lt;b&gt;&amp;lt;", ts="1700000000.001070"))
     shout = slack.last_text(CHANNEL)
     assert shout == ("👏 <@U0ALICE> — kudos from *Grace Chen*: thanks for the deck "
-                     "(https://evil.example/x) and @subteam &lt;b&gt;&amp;lt;")
+                     "(https://evil.example/x) and @S123 &lt;b&gt;&amp;lt;")

@@ -612,3 +612,13 @@ async def test_a_correction_of_a_long_shout_out_leaves_one_post_for_the_kudos(
                      edited_ts="1700000090.000000")
     assert shown_in_thread(slack, said["ts"]) == [
         "✏️ Corrected: <@U0GRACE> — kudos from *Sam Lee*: thanks for the pricing review :clap:"]
+
+
+async def test_a_name_inside_a_chinese_sentence_stays_in_the_shout_out(
+        slack: SlackHarness) -> None:
+    # "从<@U0ALICE>那里学到很多" (learned a lot from Alice) was shouted out "从 那里学到很多".
+    await slack.event(message(LILEI, "从<@U0ALICE>那里学到很多，谢谢👏", ts="1700000000.002001"))
+    shout = slack.last_text(CHANNEL)
+    assert shout.startswith("👏 <@U0ALICE> —— 来自 *李雷* 的点赞："), shout
+    assert shout.endswith("：从@Alice Martin那里学到很多，谢谢👏"), shout
+    assert kudos_count(slack) == 1

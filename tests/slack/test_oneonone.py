@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.fakes.slack_mrkdwn import Span, formatted
 from tests.oneonone_support import MONDAY_SLOT, write_org
 from tests.slack.harness import ALICE, GRACE, SlackHarness, dm_channel, mention
 
@@ -114,3 +115,22 @@ async def test_an_action_item_for_someone_picked_from_slacks_list_is_theirs(
         "Action item #1: send the deck — Alice Martin, due 2026-12-10. Alice Martin is told.")
     assert "Grace Chen added an action item for you: #1 send the deck, due 2026-12-10." \
         in slack.last_text(ALICE)
+
+
+async def test_marks_typed_into_the_agenda_format_nothing_but_the_bots_own(
+        slack: SlackHarness) -> None:
+    # An agenda item "*pricing* for _Acme_" showed bold and italic in the 1:1 agenda, and
+    # a blocker ending in "_legal_" took the bot's italic note after it apart.
+    with slack.bot.unit() as ctx:
+        alice = ctx.people.by_key("alice")
+        rnd = ctx.checkins.create_round(alice, "2026-W48", [], ctx.clock.now())
+        ctx.checkins.save_answer(rnd, "blockers", text="stuck on _legal_", number=None,
+                                 skipped=False, now=ctx.clock.now())
+    await slack.command(ALICE, "/agenda", "add <@U0GRACE|grace> *pricing* for _Acme_ ~maybe~",
+                        raw=True, channel=dm_channel(ALICE))
+    await slack.command(ALICE, "/agenda", "", channel=dm_channel(ALICE))
+    agenda = slack.last_text(ALICE)
+    assert "∗pricing∗ for ˍAcmeˍ ∼maybe∼" in agenda
+    assert "stuck on ˍlegalˍ _(blocker from the check-in)_" in agenda
+    assert [s for s in formatted(agenda) if s.style != "bold"] == [
+        Span("italic", "(blocker from the check-in)")], agenda

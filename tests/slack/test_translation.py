@@ -40,6 +40,8 @@ KNOWN = frozenset(COMMANDS)
     ("thanks <@U0NOBODY|nobody>", "thanks @nobody"),
     ("see <#C0GENERAL|general> and <#C0OTHER>", "see #general and #C0OTHER"),
     ("<!here> <!subteam^S1|@sales> <!date^1392734382^{date}|Feb 18>", "@here @sales Feb 18"),
+    # A user group sent without its handle reads as its id, not as a group named "subteam".
+    ("thanks <!subteam^S0614TZR7> for the launch", "thanks @S0614TZR7 for the launch"),
     ("<https://example.com|example.com> <https://x.io/a|the deck> <mailto:a@b.co|a@b.co>",
      "https://example.com the deck (https://x.io/a) a@b.co"),
     ("&amp;lt; stays literal", "&lt; stays literal"),

@@ -404,3 +404,29 @@ async def test_a_thank_you_for_someones_support_reads_as_chinese(tg: TG) -> None
     await tg.say_in_group(LI, text, entities=[mention(text, "bruno_r")])
     assert tg.texts(GROUP)[-1].endswith("的点赞：对我的帮助"), tg.texts(GROUP)[-1]
     assert count(tg) == 3
+
+
+async def test_a_kudos_typed_all_in_full_width_names_that_person(tg: TG) -> None:
+    # A Chinese keyboard in full-width mode types the whole line wide: the username too
+    # ('＠ｂｒｕｎｏ＿ｒ'), which Telegram makes no mention of; it was answered with how to
+    # give kudos, and in the group's chat nothing happened.
+    await tg.say_in_group(LI, "／ｋｕｄｏｓ　＠ｂｒｕｎｏ＿ｒ　帮忙翻译投标材料")
+    assert "Bruno Rossi —— 来自 <b>李雷</b> 的点赞：帮忙翻译投标材料" in tg.texts(GROUP)[-1]
+    await tg.say_in_group(LI, "谢谢＠ｂｒｕｎｏ＿ｒ的翻译，帮了大忙👏")
+    assert "Bruno Rossi —— 来自 <b>李雷</b> 的点赞：翻译，帮了大忙👏" in tg.texts(GROUP)[-1]
+    assert count(tg) == 2
+
+
+async def test_a_name_inside_a_chinese_sentence_stays_in_the_shout_out(tg: TG) -> None:
+    # '从@bruno_r那里学到很多' (learned a lot from Bruno) shouted out "从 那里学到很多"
+    # (learned a lot from there): the name, a part of the sentence, was cut out of it.
+    text = "从@bruno_r那里学到很多，谢谢👏"
+    await tg.say_in_group(LI, text, entities=[mention(text, "bruno_r")])
+    shout = tg.texts(GROUP)[-1]
+    said = "从@bruno_r那里学到很多，谢谢👏"
+    assert shout.endswith(f"Bruno Rossi —— 来自 <b>李雷</b> 的点赞：{said}"), shout
+    # Where the thank-you itself names him, the name still goes with it, as before.
+    text = "谢谢 @bruno_r 帮忙准备投标材料"
+    await tg.say_in_group(LI, text, entities=[mention(text, "bruno_r")])
+    assert tg.texts(GROUP)[-1].endswith("的点赞：谢谢 帮忙准备投标材料"), tg.texts(GROUP)[-1]
+    assert count(tg) == 2
