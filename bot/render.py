@@ -90,7 +90,22 @@ def slack_unmarked(text: str) -> str:
     # Most text has no mark at all: four substring tests are cheaper than any regex.
     if "*" not in text and "_" not in text and "~" not in text and "`" not in text:
         return text
+    if "://" in text or "www." in text:
+        # A link pasted into a blocker stays the link: Slack formats nothing inside one it
+        # detects, and a look-alike in its path would send the reader somewhere else.
+        return "".join(part if i % 2 else _unmark(part)
+                       for i, part in enumerate(_LINK.split(text)))
+    return _unmark(text)
+
+
+def _unmark(text: str) -> str:
     return _SLACK_MARK.sub(lambda m: SLACK_MARK_LOOKALIKES[m.group()], text)
+
+
+# A web address as Slack detects one in a message: from its scheme (or www.) to the next
+# blank or angle bracket (the text is escaped by then: a `&amp;` is the link's own `&`,
+# `&lt;` or `&gt;` ends it).
+_LINK = re.compile(r"((?:[a-z][a-z0-9+.-]*://|www\.)(?:[^\s<>&]|&amp;)+)", re.IGNORECASE)
 
 
 def _escape_slack(text: str) -> str:

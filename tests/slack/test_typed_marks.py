@@ -80,3 +80,22 @@ def test_a_chosen_label_with_marks_is_bold_whole_under_the_answered_question() -
     blocks = answered_blocks(None, "How was the week?", "*Very* good_")
     line = blocks[-1]["elements"][0]["text"]
     assert formatted(line) == [Span("bold", "∗Very∗ goodˍ")], line
+
+
+async def test_a_link_pasted_into_a_blocker_reaches_the_gm_as_the_link(
+        slack: SlackHarness, bot) -> None:
+    # Underscores at a path segment's edge are where a look-alike would send the GM to
+    # another address: the link stays byte for byte, the marks around it still format
+    # nothing.
+    link = "https://crm.example.com/_reports/q4_pipeline_/?view=_all_&owner=alice"
+    await bot.run_checkins()
+    alice = list(ALICE_ANSWERS)
+    alice[3] = f"*urgent* see {link} and www.example.com/_x_"
+    await answer_all(bot, "alice", alice)
+    await slack.settle()
+    await slack.command(GRACE, "/summary", channel=dm_channel(GRACE))
+    summary = slack.last_text(GRACE)
+    assert link in decoded(summary), summary
+    assert "www.example.com/_x_" in summary
+    assert "\u2217urgent\u2217" in summary
+    assert not [s for s in formatted(summary) if "urgent" in s.text]
