@@ -2107,6 +2107,9 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             # the director was not asked, not a dash.)
             "mtd": [_period(f) for f in d.mtd],
             "qtd": [_period(f) for f in d.qtd],
+            # A metric in two units (a KPI moved from USD to CNY mid-quarter) reads with
+            # each unit: "Revenue 110%, Revenue 55%" left the GM to guess which was which.
+            "twice": _twice(d.mtd) | _twice(d.qtd),
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
             # A week with no answer is a dash, not left out: "confidence 2" under a check-in
@@ -2116,6 +2119,17 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             "kinds": {a.kind for a in d.attention},
         })
     return rows
+
+
+def _twice(figures: Sequence[Figure]) -> frozenset[str]:
+    """The labels that more than one of `figures` has (one metric in several units)."""
+    if len(figures) < 2:
+        return _NO_LABELS
+    labels = [f.label for f in figures]
+    return frozenset(label for label in labels if labels.count(label) > 1)
+
+
+_NO_LABELS: frozenset[str] = frozenset()
 
 
 def _period(f: Figure) -> tuple[Figure, str, str | None]:

@@ -1,0 +1,82 @@
+"""The GM's /summary over a quarter that changes under it: a KPI moved to another
+currency, someone who joined in its fifth week, a target raised. Each test walks the
+weeks with the fake clock and reads what the GM reads, in chat and from the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.org import load_org
+from tests.support import TEST_ORG, run_cli, say
+from tests.test_checkin import ALICE_ANSWERS, answer_all
+from tests.test_summary_truth import LI_ANSWERS
+
+
+def edited_org(tmp_path: Path, name: str, edit: Callable[[dict[str, Any]], None]) -> Path:
+    """The test org file with `edit` made to it, saved as `name`."""
+    data = yaml.safe_load(TEST_ORG.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def person(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(p for p in data["people"] if p["key"] == key)
+
+
+def reload(bot: Any, path: Path) -> None:
+    """The org file edited and reloaded, as the running bot does."""
+    bot.org = load_org(path)
+    bot.sync_org()
+
+
+def block(text: str, heading: str) -> str:
+    """One director's block of the GM's view (from its heading to the next blank line)."""
+    return text.split(heading, 1)[1].split("\n\n", 1)[0]
+
+
+async def test_a_kpi_moved_to_another_currency_names_each_currency_in_the_quarter(
+        bot, chat, clock, tmp_path, settings, monkeypatch):
+    """李雷 reported revenue in USD in 2026-W47 (66,000 of 60,000) and, the org file moved
+    it to CNY, in CNY in W48 (33,000 of 60,000). His block's month and quarter keep the
+    two apart, as the headline does: each named with its currency, not "Revenue 110%,
+    Revenue 55%", which left the GM to guess which was which."""
+    friday = clock.now()
+    clock.set(friday - timedelta(weeks=1))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+
+    def in_cny(data: dict[str, Any]) -> None:
+        person(data, "li")["kpis"][0]["unit"] = "CNY"
+    cny = edited_org(tmp_path, "cny.yaml", in_cny)
+    clock.set(friday - timedelta(days=2))
+    reload(bot, cny)
+    clock.set(friday)
+    await bot.run_checkins(["li", "alice"])
+    await answer_all(bot, "li", ["33000", *LI_ANSWERS[1:]])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "grace", "/summary")
+    li = block(chat.last("grace"), "李雷 · team China")
+    assert ("· month Revenue (USD) 110%, Revenue (CNY) 55% · quarter Revenue (USD) 110%, "
+            "Revenue (CNY) 55%") in li
+    # One unit a metric: read as before, without it.
+    assert "· month Revenue 104%, New customers 75% ·" in block(chat.last("grace"),
+                                                              "Alice Martin · team East")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    li = block(chat.last("grace"), "李雷 · 团队 China")
+    assert ("· 本月 营收（USD） 110%，营收（CNY） 55% · 本季度 营收（USD） 110%，营收（CNY） 55%"
+            in li)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, markdown = run_cli(replace(settings, org_file=cny), "summary")
+    assert code == 0
+    li = markdown.split("## 李雷", 1)[1].split("\n## ", 1)[0]
+    assert "quarter Revenue (USD) 110%, Revenue (CNY) 55%" in li
