@@ -227,6 +227,9 @@ class DirectorView:
     qtd: list[Figure] = field(default_factory=list)
     series: list[float | None] = field(default_factory=list)  # per look-back week, oldest first
     trend: str | None = None  # up | down | flat | None (too little to say)
+    #: The week they joined in, when later than the quarter's first: their month's and
+    #: quarter's targets are the weeks asked since, not the whole period (see the loop).
+    joined: str | None = None
     # 2. team management
     members: int = 0  # members asked to check in in the latest week
     members_in: int = 0  # of whom checked in
@@ -286,7 +289,7 @@ class DirectorView:
                       "month_to_date": list(map(fig, self.mtd)),
                       "quarter_to_date": list(map(fig, self.qtd)),
                       "series": [None if v is None else round(v, 4) for v in self.series],
-                      "trend": self.trend},
+                      "trend": self.trend, "joined": self.joined},
             "team_management": {
                      "members_expected": self.members, "members_checked_in": self.members_in,
                      "members_in_progress": list(self.members_in_progress),
@@ -793,6 +796,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Per week once, not per director and KPI: is it in the quarter, the month, shown.
     in_quarter = {wk: quarter_of(wk, fiscal) == quarter for wk in window}
     in_month = {wk: in_quarter[wk] and month_of(wk) == month for wk in window}
+    # A director who joined after the quarter's first week has the targets of the weeks
+    # since (whole weeks, not pro-rated by day): their block says so, as it reads like
+    # everyone's quarter otherwise.
+    first_in_quarter = next(wk for wk in window if in_quarter[wk])
     # The org's month and quarter sums, as a director's (`sums` below): one entry a KPI.
     org_sums: dict[tuple[str, str], list[Any]] = {}
     # (Every week of the window is wanted: looked at, or in the quarter, see _window.)
@@ -962,6 +969,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             mine: list[Any] = []
             look_rounds[pid] = mine
             came = joined.get(pid)  # (an earlier week without a round is none of theirs)
+            if came is not None and first_in_quarter < came <= week:
+                view.joined = came
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.
             for wk, q, m, now, shown_st, look_at in (
@@ -2244,7 +2253,8 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
                              attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
 
 
-CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "members_expected",
+CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "joined",
+              "members_expected",
               "members_checked_in", "pulse", "morale", "stress", "kudos_given",
               "kudos_received", "members_oneonones_held", "support_open",
               "support_cross_department", "oldest_support_days", "blockers_recurring_weeks",
@@ -2275,7 +2285,7 @@ def to_csv(summary: GmSummary) -> str:
     for d in summary.directors:
         last_conf = next((c for c in reversed(d.confidence) if c is not None), None)
         row: list[Any] = [summary.week, d.key, d.name, d.team or "", d.status, d.late,
-                          d.trend or "",
+                          d.trend or "", d.joined or "",
                           d.members, d.members_in, d.pulse, _num(d.morale), _num(d.stress),
                           d.kudos_given, d.kudos_received, d.team_held, len(d.support),
                           sum(1 for s in d.support if s.cross_department),

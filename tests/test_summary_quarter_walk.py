@@ -4,6 +4,7 @@ weeks with the fake clock and reads what the GM reads, in chat and from the CLI.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -13,7 +14,7 @@ from typing import Any
 import yaml
 
 from bot.org import load_org
-from tests.support import TEST_ORG, run_cli, say
+from tests.support import TEST_ORG, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary_truth import LI_ANSWERS
 
@@ -80,3 +81,55 @@ async def test_a_kpi_moved_to_another_currency_names_each_currency_in_the_quarte
     assert code == 0
     li = markdown.split("## 李雷", 1)[1].split("\n## ", 1)[0]
     assert "quarter Revenue (USD) 110%, Revenue (CNY) 55%" in li
+
+
+DAN = {"key": "dan", "name": "Dan Wu", "role": "director", "manager": "grace", "team": "East",
+       "timezone": "America/New_York", "locale": "en",
+       "kpis": [{"metric": "revenue", "unit": "USD", "weekly_target": 20000}]}
+
+
+async def test_a_director_who_joined_in_the_quarters_sixth_week_says_so_beside_it(
+        bot, chat, clock, tmp_path, settings, monkeypatch):
+    """Dan is added to the org file on Tuesday of 2026-W45, the sixth week of Q4 (from
+    W40), and sells 10,000 a week against 20,000. His quarter to date is the four weeks
+    asked since (80,000, each whole: not pro-rated by day, nor the quarter's nine weeks'
+    180,000), and his block says which, as it otherwise reads like everyone's quarter;
+    the CLI's JSON and CSV carry the week he joined. Alice, in the org from the start,
+    reads as before."""
+    friday = clock.now()  # 2026-W48
+
+    def with_dan(data: dict[str, Any]) -> None:
+        data["people"].append(dict(DAN))
+    joined = edited_org(tmp_path, "dan.yaml", with_dan)
+    clock.set(friday - timedelta(weeks=3, days=3))  # Tuesday of 2026-W45
+    reload(bot, joined)
+    for weeks_before in (3, 2, 1, 0):
+        clock.set(friday - timedelta(weeks=weeks_before))
+        await bot.run_checkins(["dan", "alice"])
+        await answer_all(bot, "dan", ["10000", "Signed", "none", "1", "More", "3"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)
+    await say(bot, "grace", "/summary")
+    dan = block(chat.last("grace"), "Dan Wu · team East")
+    assert ("· month 50% · quarter 50% (joined 2026-W45: targets of the weeks since, not "
+            "the whole quarter) · trend") in dan
+    assert "joined" not in block(chat.last("grace"), "Alice Martin · team East")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert ("· 本月 50% · 本季度 50%（2026-W45 加入：目标按加入后的周计，非整个季度） · 趋势"
+            in block(chat.last("grace"), "Dan Wu · 团队 East"))
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    cli = replace(settings, org_file=joined)
+    code, raw = run_cli(cli, "summary", "--format", "json")
+    assert code == 0
+    by_key = {d["key"]: d for d in json.loads(raw)["directors"]}
+    (quarter,) = by_key["dan"]["goals"]["quarter_to_date"]
+    assert (quarter["target"], quarter["actual"], quarter["expected"]) == (80000, 40000, 4)
+    assert by_key["dan"]["goals"]["joined"] == "2026-W45"
+    assert by_key["alice"]["goals"]["joined"] is None
+    code, raw = run_cli(cli, "summary", "--format", "csv")
+    rows = {r["director"]: r for r in csv_records(raw)}
+    assert (rows["dan"]["joined"], rows["alice"]["joined"]) == ("2026-W45", "")
+    code, markdown = run_cli(cli, "summary")
+    assert "quarter 50% (joined 2026-W45: targets of the weeks since, not the whole " \
+        "quarter)" in markdown.split("## Dan Wu", 1)[1].split("\n## ", 1)[0]
