@@ -821,6 +821,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         kpi_of = [[(*k[:6], localised.get(k[3], k[6])) for k in kpis] for kpis in kpi_of]
     kpi_by_key = {key: kpi_of[sid] for key, sid in snap_ids.items()}
     kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
+    # Per snapshot, the CRM's metrics its round did not ask (Bruno's new customers, his
+    # KPI being revenue alone): real sales all the same, counted with no target as in a
+    # week not asked; dropped, a check-in made the CRM's figure vanish from the totals.
+    # (Nearly always none: then nothing more is done per round.)
+    crm_unasked = {key: [m for m in crm_metrics if all(k[1] != m for k in kpis)]
+                   for key, kpis in kpi_by_key.items()} if crm_metrics else {}
     rounds_get, away_get, answers_get = rounds.get, away.get, answers.get
     skipped_answer = SKIPPED  # (a local: read for every figure of the loop below)
     last_day = week_end(week)
@@ -849,17 +855,19 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     crm_units: dict[str, str] = {}
 
     def crm_only(d: _PersonRow, wk: str, sums: dict[tuple[str, str], list[Any]],
-                 week_figures: list[Figure] | None) -> None:
+                 week_figures: list[Figure] | None, metrics: Sequence[str] = crm_metrics
+                 ) -> None:
         """Add the CRM's figures of a week `d` was not asked to their sums (and to the
         week's figures, for the latest week): only of a director in the org file today
         (every view of any week lists them; someone removed, or made a member, counts in
-        the weeks they were asked as a director only), and never of a member's week."""
+        the weeks they were asked as a director only), and never of a member's week.
+        `metrics`: those to add (a week they were asked: the metrics it did not ask)."""
         if not (d.active and d.role == "director"):
             return
         r = rounds_get((d.id, wk))
         if r is not None and r[0] in member_rounds:
             return
-        for metric in crm_metrics:
+        for metric in metrics:
             value = crm_get((d.key, metric, wk))
             if value is None:
                 continue
@@ -1048,6 +1056,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                                 from_crm is not None and typed is not None and
                                                 crm_differs(from_crm, typed, tolerance),
                                                 [], unit_text))
+                if q and crm_unasked:
+                    unasked = crm_unasked[r[7]]
+                    if unasked:
+                        crm_only(d, wk, sums, view.week if now else None, unasked)
                 if look_at:
                     series.append(ratio / n if n else None)
             if crm_metrics and d.active and d.role == "director":

@@ -16,7 +16,7 @@ import yaml
 from bot.org import load_org
 from tests.support import TEST_ORG, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
-from tests.test_summary_truth import LI_ANSWERS
+from tests.test_summary_truth import BRUNO_ANSWERS, LI_ANSWERS
 
 
 def edited_org(tmp_path: Path, name: str, edit: Callable[[dict[str, Any]], None]) -> Path:
@@ -133,3 +133,63 @@ async def test_a_director_who_joined_in_the_quarters_sixth_week_says_so_beside_i
     code, markdown = run_cli(cli, "summary")
     assert "quarter 50% (joined 2026-W45: targets of the weeks since, not the whole " \
         "quarter)" in markdown.split("## Dan Wu", 1)[1].split("\n## ", 1)[0]
+
+
+async def test_the_crms_sales_of_a_metric_not_asked_count_in_a_week_checked_in(
+        bot, chat, clock, tmp_path, settings, monkeypatch):
+    """Bruno's KPI is revenue alone; the CRM books new customers for him, 2 in 2026-W43
+    and 3 in W48, weeks he checked in. They are real sales: the GM's week, month and
+    quarter count them with no target, as in a week he was away, and his team's view too.
+    Before, his check-in made them vanish (6 of 8 new customers in the quarter, not 11):
+    the same sale counted or not depending on whether he had answered that week."""
+    friday = clock.now()  # 2026-W48
+    for weeks_before in (5, 0):  # W43, an older week of the quarter, and W48
+        clock.set(friday - timedelta(weeks=weeks_before))
+        await bot.run_checkins(["alice", "bruno"])
+        await answer_all(bot, "alice", ALICE_ANSWERS)
+        await answer_all(bot, "bruno", BRUNO_ANSWERS)
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nbruno,new_customers,2026-W43,2\n"
+                      "bruno,new_customers,2026-W48,3\n", encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    # Alice's 3 typed against her 4, Bruno's 3 from the CRM with no target.
+    assert "Team · New customers 6 / 4 customers (150%), 1 of 1 reporting" in text
+    assert "Month to date (2026-11): Revenue 93,000 / 90,000 USD (103%) · New customers " \
+        "6 / 4 customers (150%)" in text
+    # W43's too: 3 + 3 of Alice's, 2 + 3 of Bruno's, against Alice's 4 + 4.
+    assert "Quarter to date (2026-Q4): Revenue 186,000 / 180,000 USD (103%) · New " \
+        "customers 11 / 8 customers (138%)" in text
+    assert ("Goals: Revenue 41,000 / 40,000 USD (103%) · New customers 3 customers (not "
+            "asked this week: no target) [CRM] · month Revenue 103%, New customers 3 "
+            "customers (CRM, no target) · quarter Revenue 103%, New customers 5 customers "
+            "(CRM, no target)") in block(text, "Bruno Rossi · team Europe")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "新客户 11 / 8 customers（138%）" in chat.last("grace").split("本季度累计")[1]
+    await say(bot, "grace", "/summary team Europe")
+    text = chat.last("grace")
+    assert "团队 · 新客户 3 customers（CRM，本周未被要求签到者，不计目标）" in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "en"
+    await say(bot, "grace", "/summary team Europe")
+    text = chat.last("grace")
+    assert "Team · Revenue 41,000 / 40,000 USD (103%), 1 of 1 reporting" in text
+    assert "Team · New customers 3 customers (CRM, of those not asked this week: no " \
+        "target)" in text
+    assert "• Bruno Rossi: Revenue 41,000 / 40,000 USD (103%) · New customers 3 customers " \
+        "(not asked this week: no target) [CRM]" in text
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json")
+    assert code == 0
+    quarter = {f["metric"]: f for f in json.loads(raw)["headline"]["quarter_to_date"]}
+    assert (quarter["new_customers"]["actual"], quarter["new_customers"]["target"],
+            quarter["new_customers"]["reported"], quarter["new_customers"]["expected"]) == \
+        (11, 8, 2, 2)
+    code, raw = run_cli(settings, "summary", "--team", "Europe", "--format", "json")
+    (bruno,) = json.loads(raw)["weeks"][-1]["people"]
+    assert [(k["metric"], k["actual"], k["target"], k["crm"]) for k in bruno["kpis"]] == \
+        [("revenue", 41000, 40000, None), ("new_customers", 3, 0, 3)]
+
