@@ -193,3 +193,46 @@ async def test_the_crms_sales_of_a_metric_not_asked_count_in_a_week_checked_in(
     assert [(k["metric"], k["actual"], k["target"], k["crm"]) for k in bruno["kpis"]] == \
         [("revenue", 41000, 40000, None), ("new_customers", 3, 0, 3)]
 
+
+async def test_a_key_corrected_in_the_org_file_keeps_the_crms_figures_of_earlier_weeks(
+        bot, chat, clock, tmp_path, settings, monkeypatch):
+    """The CRM booked Alice 45,000 in 2026-W47, where she had typed 52,000; her key is
+    then corrected from alice to amartin (same Slack id: the same person). Her W47 still
+    counts the CRM's 45,000 in her quarter, the org's and `/summary amartin`, as before
+    the edit: the rename had left the CRM's rows under the old key, and her history read
+    the 52,000 she typed instead."""
+    friday = clock.now()  # 2026-W48
+    clock.set(friday - timedelta(weeks=1))
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nalice,revenue,2026-W47,45000\n",
+                      encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+
+    def corrected(data: dict[str, Any]) -> None:
+        person(data, "alice")["key"] = "amartin"
+        person(data, "sam")["manager"] = "amartin"
+    renamed = edited_org(tmp_path, "renamed.yaml", corrected)
+    clock.set(friday - timedelta(days=2))
+    reload(bot, renamed)
+    clock.set(friday)
+    await bot.run_checkins(["amartin"])
+    await answer_all(bot, "amartin", ALICE_ANSWERS)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    # 45,000 (the CRM's, W47) + 52,000 (W48) of 100,000.
+    assert "Quarter to date (2026-Q4): Revenue 97,000 / 100,000 USD (97%)" in text
+    assert "· quarter Revenue 97%, New customers 75% ·" in block(text, "Alice Martin · team East")
+    await say(bot, "grace", "/summary amartin 2026-W47 last 1w")
+    assert "Revenue 45,000 / 50,000 USD (90%) [CRM" in chat.last("grace")
+    # The same export imported again is the same rows, not new ones counted twice.
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    cli = replace(settings, org_file=renamed)
+    again = tmp_path / "crm again.csv"
+    again.write_text("person,metric,week,value\namartin,revenue,2026-W47,45000\n",
+                     encoding="utf-8")
+    code, out = run_cli(cli, "import-actuals", str(again))
+    assert code == 0
+    assert out == "crm again.csv: the same content as crm.csv, already imported; nothing " \
+        "changed\n"
