@@ -283,7 +283,8 @@ async def test_each_directors_week_month_quarter_and_trend_by_hand(quarter):
             f"quarter Revenue {pct(302000, 290000)}%, New customers {pct(21, 20)}% · "
             "trend ↑ (102% → 121% → 101% → 116%)") in text
     # Dan joined in W46: three weeks asked, 90k of target, not November's four weeks
-    # pro-rated (his block says so); he answered 20k and 35k. Trend W46 (66.67+50)/2, W47 (116.67+100)/2.
+    # pro-rated (his block says so); he answered 20k and 35k. Trend W46 (66.67+50)/2,
+    # W47 (116.67+100)/2.
     assert ("Revenue — / 30,000 USD · New customers — / 2 customers · "
             f"month Revenue {pct(55000, 90000)}%, New customers {pct(3, 6)}% · "
             f"quarter Revenue {pct(55000, 90000)}%, New customers {pct(3, 6)}% (joined "
