@@ -1219,6 +1219,13 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
             row.other.append({"question": snapshots.question_text(q), "answer": shown})
     if away:  # not asked: the CRM's figures alone count, with no target
         row.kpis = _crm_only(snapshots, person, week, crm, row.kpis)
+    elif crm:
+        # The CRM's figures of metrics the round did not ask (new customers of someone
+        # whose KPI is revenue): counted with no target, as in a week not asked, never
+        # dropped because the person checked in (the GM's view counts them alike).
+        asked = {k.metric for k in row.kpis}
+        row.kpis += [k for k in _crm_only(snapshots, person, week, crm, None)
+                     if k.metric not in asked]
     return row
 
 
@@ -1288,6 +1295,9 @@ def _team_totals(rows: list[PersonWeek]) -> list[KpiLine]:
             line = totals.setdefault((k.metric, k.unit),
                                      KpiLine(k.metric, k.label, k.unit, 0.0, None, None, 0, 0,
                                              unit_text=k.unit_text))
+            if not k.expected:  # the CRM's figure of a metric not asked: no target
+                line.actual = (line.actual or 0.0) + (k.actual or 0.0)
+                continue
             line.expected += 1
             line.target += k.target
             if k.actual is None:

@@ -230,6 +230,9 @@ class DirectorView:
     qtd: list[Figure] = field(default_factory=list)
     series: list[float | None] = field(default_factory=list)  # per look-back week, oldest first
     trend: str | None = None  # up | down | flat | None (too little to say)
+    #: The week they joined in, when later than the quarter's first: their month's and
+    #: quarter's targets are the weeks asked since, not the whole period (see the loop).
+    joined: str | None = None
     # 2. team management
     members: int = 0  # members asked to check in in the latest week
     members_in: int = 0  # of whom checked in
@@ -289,7 +292,7 @@ class DirectorView:
                       "month_to_date": list(map(fig, self.mtd)),
                       "quarter_to_date": list(map(fig, self.qtd)),
                       "series": [None if v is None else round(v, 4) for v in self.series],
-                      "trend": self.trend},
+                      "trend": self.trend, "joined": self.joined},
             "team_management": {
                      "members_expected": self.members, "members_checked_in": self.members_in,
                      "members_in_progress": list(self.members_in_progress),
@@ -796,6 +799,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Per week once, not per director and KPI: is it in the quarter, the month, shown.
     in_quarter = {wk: quarter_of(wk, fiscal) == quarter for wk in window}
     in_month = {wk: in_quarter[wk] and month_of(wk) == month for wk in window}
+    # A director who joined after the quarter's first week has the targets of the weeks
+    # since (whole weeks, not pro-rated by day): their block says so, as it reads like
+    # everyone's quarter otherwise.
+    first_in_quarter = next(wk for wk in window if in_quarter[wk])
     # The org's month and quarter sums, as a director's (`sums` below): one entry a KPI.
     org_sums: dict[tuple[str, str], list[Any]] = {}
     # (Every week of the window is wanted: looked at, or in the quarter, see _window.)
@@ -817,6 +824,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         kpi_of = [[(*k[:6], localised.get(k[3], k[6])) for k in kpis] for kpis in kpi_of]
     kpi_by_key = {key: kpi_of[sid] for key, sid in snap_ids.items()}
     kpi_mu = [{k[0]: k[5] for k in reversed(kpis)} for kpis in kpi_of]  # the first of a key
+    # Per snapshot, the CRM's metrics its round did not ask (Bruno's new customers, his
+    # KPI being revenue alone): real sales all the same, counted with no target as in a
+    # week not asked; dropped, a check-in made the CRM's figure vanish from the totals.
+    # (Nearly always none: then nothing more is done per round.)
+    crm_unasked = {key: [m for m in crm_metrics if all(k[1] != m for k in kpis)]
+                   for key, kpis in kpi_by_key.items()} if crm_metrics else {}
     rounds_get, away_get, answers_get = rounds.get, away.get, answers.get
     skipped_answer = SKIPPED  # (a local: read for every figure of the loop below)
     last_day = week_end(week)
@@ -845,17 +858,19 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     crm_units: dict[str, str] = {}
 
     def crm_only(d: _PersonRow, wk: str, sums: dict[tuple[str, str], list[Any]],
-                 week_figures: list[Figure] | None) -> None:
+                 week_figures: list[Figure] | None, metrics: Sequence[str] = crm_metrics
+                 ) -> None:
         """Add the CRM's figures of a week `d` was not asked to their sums (and to the
         week's figures, for the latest week): only of a director in the org file today
         (every view of any week lists them; someone removed, or made a member, counts in
-        the weeks they were asked as a director only), and never of a member's week."""
+        the weeks they were asked as a director only), and never of a member's week.
+        `metrics`: those to add (a week they were asked: the metrics it did not ask)."""
         if not (d.active and d.role == "director"):
             return
         r = rounds_get((d.id, wk))
         if r is not None and r[0] in member_rounds:
             return
-        for metric in crm_metrics:
+        for metric in metrics:
             value = crm_get((d.key, metric, wk))
             if value is None:
                 continue
@@ -966,6 +981,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             mine: list[Any] = []
             look_rounds[pid] = mine
             came = joined.get(pid)  # (an earlier week without a round is none of theirs)
+            if came is not None and first_in_quarter < came <= week:
+                view.joined = came
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.
             for wk, q, m, now, shown_st, look_at in (
@@ -1043,6 +1060,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                                 from_crm is not None and typed is not None and
                                                 crm_differs(from_crm, typed, tolerance),
                                                 [], unit_text))
+                if q and crm_unasked:
+                    unasked = crm_unasked[r[7]]
+                    if unasked:
+                        crm_only(d, wk, sums, view.week if now else None, unasked)
                 if look_at:
                     series.append(ratio / n if n else None)
             if crm_metrics and d.active and d.role == "director":
@@ -2111,6 +2132,9 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             # the director was not asked, not a dash.)
             "mtd": [_period(f) for f in d.mtd],
             "qtd": [_period(f) for f in d.qtd],
+            # A metric in two units (a KPI moved from USD to CNY mid-quarter) reads with
+            # each unit: "Revenue 110%, Revenue 55%" left the GM to guess which was which.
+            "twice": _twice(d.mtd) | _twice(d.qtd),
             "series": " → ".join(_pct(v) for v in d.series)
             if any(v is not None for v in d.series[:-1]) else None,
             # A week with no answer is a dash, not left out: "confidence 2" under a check-in
@@ -2120,6 +2144,17 @@ def prepared(summary: GmSummary, directors: Sequence[DirectorView] | None = None
             "kinds": {a.kind for a in d.attention},
         })
     return rows
+
+
+def _twice(figures: Sequence[Figure]) -> frozenset[str]:
+    """The labels that more than one of `figures` has (one metric in several units)."""
+    if len(figures) < 2:
+        return _NO_LABELS
+    labels = [f.label for f in figures]
+    return frozenset(label for label in labels if labels.count(label) > 1)
+
+
+_NO_LABELS: frozenset[str] = frozenset()
 
 
 def _period(f: Figure) -> tuple[Figure, str, str | None]:
@@ -2234,7 +2269,8 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
                              attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
 
 
-CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "members_expected",
+CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "joined",
+              "members_expected",
               "members_checked_in", "pulse", "morale", "stress", "kudos_given",
               "kudos_received", "members_oneonones_held", "support_open",
               "support_cross_department", "oldest_support_days", "blockers_recurring_weeks",
@@ -2265,7 +2301,7 @@ def to_csv(summary: GmSummary) -> str:
     for d in summary.directors:
         last_conf = next((c for c in reversed(d.confidence) if c is not None), None)
         row: list[Any] = [summary.week, d.key, d.name, d.team or "", d.status, d.late,
-                          d.trend or "",
+                          d.trend or "", d.joined or "",
                           d.members, d.members_in, d.pulse, _num(d.morale), _num(d.stress),
                           d.kudos_given, d.kudos_received, d.team_held, len(d.support),
                           sum(1 for s in d.support if s.cross_department),

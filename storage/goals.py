@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, delete, func, select
+from sqlalchemy import (
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Answer, Base, CheckinRound, Person, UTCDateTime
@@ -298,3 +308,21 @@ def week_figures(session: Session, metric: str, keys: Sequence[str],
                               sum(v for _, v in days) if days else None, tuple(days or ()),
                               units.get((person_key, week))))
     return out
+
+
+def follow_rename(session: Session, old_key: str, new_key: str) -> None:
+    """A key corrected in the org file (`alice` to `amartin`, bot.renames): the CRM's
+    figures are kept by key, so they follow it, or her past weeks would read what she
+    typed instead of the CRM's, and the same export imported again under the new key
+    would count twice. The digests of the files that brought them follow too."""
+    touched = list(session.scalars(select(CrmActual.import_id).where(
+        CrmActual.person_key == old_key).distinct()))
+    if not touched:
+        return
+    session.execute(update(CrmActual).where(CrmActual.person_key == old_key)
+                    .values(person_key=new_key).execution_options(synchronize_session=False))
+    for imp in session.scalars(select(CrmImport).where(CrmImport.id.in_(touched))):
+        # (Columns, not objects: one already loaded would still have the old key.)
+        imp.rows_digest = rows_digest(session.execute(select(
+            CrmActual.person_key, CrmActual.metric, CrmActual.day, CrmActual.week,
+            CrmActual.value).where(CrmActual.import_id == imp.id)))

@@ -42,6 +42,7 @@ from bot.events import ASKED_IN_KEY, ASKS_KEY
 from bot.readers import AGAIN_KEY, READERS_KEY, may_read
 from bot.renames import accounts, renames
 from storage.db import defer_after, defer_insert, insert_connection
+from storage.goals import follow_rename as follow_crm_rename
 from storage.models import (
     Answer,
     CheckinRound,
@@ -198,6 +199,7 @@ class PeopleRepo:
         # their key, so what waits for them there goes to the new one.
         self.session.execute(update(CheckinRound).where(CheckinRound.manager_key == old_key)
                              .values(manager_key=new_key))
+        follow_crm_rename(self.session, old_key, new_key)
         self.session.execute(
             update(OutboxMessage).where(OutboxMessage.platform == "console",
                                         OutboxMessage.address == old_key,

@@ -283,10 +283,12 @@ async def test_each_directors_week_month_quarter_and_trend_by_hand(quarter):
             f"quarter Revenue {pct(302000, 290000)}%, New customers {pct(21, 20)}% · "
             "trend ↑ (102% → 121% → 101% → 116%)") in text
     # Dan joined in W46: three weeks asked, 90k of target, not November's four weeks
-    # pro-rated; he answered 20k and 35k. Trend W46 (66.67+50)/2, W47 (116.67+100)/2.
+    # pro-rated (his block says so); he answered 20k and 35k. Trend W46 (66.67+50)/2,
+    # W47 (116.67+100)/2.
     assert ("Revenue — / 30,000 USD · New customers — / 2 customers · "
             f"month Revenue {pct(55000, 90000)}%, New customers {pct(3, 6)}% · "
-            f"quarter Revenue {pct(55000, 90000)}%, New customers {pct(3, 6)}% · "
+            f"quarter Revenue {pct(55000, 90000)}%, New customers {pct(3, 6)}% (joined "
+            "2026-W46: targets of the weeks since, not the whole quarter) · "
             "trend (— → 58% → 108% → —)") in text
     # 李雷: month 61+70+58+64 = 253k of 240k; customers 0 (skipped) +3+3+4 = 10 of 12;
     # quarter +55k of +60k, 12 of 15. W45's trend point is his revenue alone (skipped KPI
