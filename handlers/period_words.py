@@ -7,7 +7,11 @@ year (今年, 本年, 去年). A quarter or a year is the org's fiscal one where
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+from handlers.answers import chinese_number, normalise
+from handlers.day_words import _MONTHS
 
 UNITS = ("week", "month", "quarter", "year")
 _THIS = frozenset({"this", "current"})
@@ -67,3 +71,39 @@ def month_said(words: list[str], i: int, today: date) -> tuple[tuple[int, int], 
     if said[0] == "month":
         return (today.year, today.month), said[1]
     return ((today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)), said[1]
+
+
+# A month by its name or number, as a GM types it: December, Dec, 12月, 十二月, 12月份; with
+# its year ("December 2026", "Dec 2026", 2026年12月, 2026-12) or without it.
+_EN_MONTHS = dict(_MONTHS)
+_CN_MONTH = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?")
+_NUMERIC = re.compile(r"(\d{4})-(\d{1,2})")
+_YEAR_WORD = re.compile(r"(\d{4})\s*年?")
+
+
+def month_named(words: list[str], i: int, today: date) -> tuple[tuple[int, int], int] | None:
+    """(year, month) of a month named at `words[i]` ('December', 'Dec 2026', 12月, 十二月,
+    2026年12月, 2026-12) and how many words it takes; None if no month is named there.
+
+    Without its year, the latest such month that has begun: on 2 January, "December" is
+    the December just gone (a month to come has no kudos yet), and in December itself
+    this one. The month number may be out of range (2026-13) for the caller to refuse."""
+    word = normalise(words[i]).lower().rstrip(".,")
+    year: int | None = None
+    taken = 1
+    if word in _EN_MONTHS:
+        month = _EN_MONTHS[word]
+        after = normalise(words[i + 1]) if i + 1 < len(words) else ""
+        if (found := _YEAR_WORD.fullmatch(after.rstrip(","))) is not None:
+            year, taken = int(found.group(1)), 2
+    elif (found := _CN_MONTH.fullmatch(word)) is not None:
+        said = found.group(2)
+        month = int(said) if said.isdigit() else chinese_number(said) or 0
+        year = int(found.group(1)) if found.group(1) else None
+    elif (found := _NUMERIC.fullmatch(word)) is not None:
+        year, month = int(found.group(1)), int(found.group(2))
+    else:
+        return None
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
+    return (year, month), taken

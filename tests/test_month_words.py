@@ -1,0 +1,60 @@
+"""Months, years and days as a GM or director names them in commands, in English and in
+Chinese: a month without its year ('/honours December', '/kudos top 12月') is the latest
+such month that has begun, said back with its year."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.support import say
+from tests.test_kudos import kudo
+
+# Saturday 2 January 2027, 10:00 in New York (23:00 in Shanghai).
+JAN_2 = datetime(2027, 1, 2, 15, 0, tzinfo=UTC)
+DEC_15 = datetime(2026, 12, 15, 15, 0, tzinfo=UTC)
+
+
+async def test_a_month_named_without_its_year_is_the_latest_one_begun(bot, chat, clock):
+    # "/honours December" on 2 January got the usage; so did 12月, /kudos top December and
+    # /kudos top 12月. It is the December just gone, and the reply names its year.
+    clock.set(DEC_15)
+    await kudo(bot, "grace", "/kudos @alice for closing Acme before the holidays")
+    clock.set(JAN_2)
+    await kudo(bot, "grace", "/kudos @li for the new year's first order")
+    await say(bot, "alice", "/honours December")
+    assert chat.last("alice").startswith("🏆 Honour roll — December 2026\n")
+    assert "Alice Martin" in chat.last("alice") and "李雷" not in chat.last("alice")
+    await say(bot, "li", "/honours 12月")
+    assert chat.last("li").startswith("🏆 荣誉榜 —— 2026年12月\n")
+    await say(bot, "alice", "/kudos top December")
+    board = chat.last("alice")
+    assert board.startswith("Kudos leaderboard — December 2026 (2026-12-01 – 2026-12-31)\n")
+    assert "1. Alice Martin — 1" in board and "李雷 —" not in board
+    await say(bot, "li", "/kudos top 12月")
+    assert chat.last("li").startswith("点赞排行榜 —— 2026年12月（2026-12-01 至 2026-12-31）\n")
+    # With its year, as a GM writes it too; and January, begun, is this one so far.
+    await say(bot, "alice", "/kudos top Dec 2026")
+    assert chat.last("alice") == board
+    await say(bot, "alice", "/kudos top January")
+    assert chat.last("alice").startswith(
+        "Kudos leaderboard — January 2027 (since 2027-01-01)\n")
+    assert "1. 李雷 — 1" in chat.last("alice")
+    # A month with its year that has not begun is said so, in the reader's language.
+    await say(bot, "alice", "/kudos top March 2027")
+    assert chat.last("alice") == ("March 2027 has not begun yet, so it has no kudos. "
+                                  "/kudos top shows this month's, /kudos top last month "
+                                  "last month's.")
+    await say(bot, "li", "/kudos top 2027年3月")
+    assert chat.last("li") == ("2027年3月还没有开始，所以还没有点赞。/kudos top 本月 查看本月的，"
+                               "/kudos top 上个月 查看上个月的。")
+
+
+async def test_a_month_asked_of_the_summary_is_named_with_its_year(bot, chat, clock):
+    # "/summary December" was "I don't know anyone called "December"".
+    clock.set(JAN_2)
+    await say(bot, "grace", "/summary December")
+    assert chat.last("grace").startswith(
+        'The summary has no view of "December" (December 2026) of its own: it shows a week')
+    assert "that month's kudos: /kudos top 2026-12;" in chat.last("grace")
+    await say(bot, "grace", "/summary 十二月")
+    assert 'no view of "十二月" (December 2026)' in chat.last("grace")
