@@ -58,3 +58,29 @@ async def test_a_month_asked_of_the_summary_is_named_with_its_year(bot, chat, cl
     assert "that month's kudos: /kudos top 2026-12;" in chat.last("grace")
     await say(bot, "grace", "/summary 十二月")
     assert 'no view of "十二月" (December 2026)' in chat.last("grace")
+
+
+async def test_a_misspelt_day_just_gone_is_offered_as_the_one_spelt_right_is(bot, chat, clock):
+    # "/away Decmber 31" on 2 January offered 2027-12-31 ("Did you mean December 31,
+    # 2027?"), a year away, where "Dec 31" is named as passed and asked for with its year.
+    clock.set(JAN_2)
+    await say(bot, "alice", "/away Decmber 31")
+    assert chat.last("alice") == (
+        'I couldn\'t read "Decmber 31" as a day. Did you mean December 31, 2026? December 31, '
+        "2026 has passed (today is 2027-01-02). Nothing was set. If you meant this year's, "
+        "2027-12-31, send it with the year: /away 2027-12-31.")
+    await say(bot, "li", "/away Decmber 30 to Janury 8")
+    assert chat.last("li") == (
+        '没能把"Decmber 30 to Janury 8"读成日期。你是说 2026年12月30日 – 2027年1月8日 吗？'
+        "2026年12月30日已经过去了（今天是 2027-01-02）。未做任何设置。如果你指的是今年的 "
+        "2027-12-30，请连同年份写出两天：/away 2027-12-30 和另一天（YYYY-MM-DD）。")
+    # On 2 December, "Novmber 30" likewise; a day ahead is offered as ever.
+    clock.set(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    await say(bot, "alice", "/away Novmber 30")
+    assert "Did you mean November 30, 2026? November 30, 2026 has passed (today is " \
+        "2026-12-02)" in chat.last("alice")
+    assert "If you meant next year's, 2027-11-30, send it with the year: /away 2027-11-30." \
+        in chat.last("alice")
+    await say(bot, "alice", "/away Decmber 20")
+    assert chat.last("alice") == ('I couldn\'t read "Decmber 20" as a day. Did you mean '
+                                  "December 20, 2026? If so, send /away 2026-12-20.")
