@@ -157,6 +157,8 @@ def roll_period(arg: str, today: date) -> tuple[int, int | None] | None:
     if named is not None and named[1] == len(words):
         return named[0] if 1 <= named[0][1] <= 12 else None
     said = read_period(words, 0) if words else None
+    if "财年" in arg or "fiscal" in arg.lower():
+        return None  # a roll's year is the calendar's: no fiscal year is one
     if said is None or said[1] != len(words):
         return None
     typed = month_said(words, 0, today)

@@ -28,7 +28,7 @@ from bot.events import (
     Target,
     fits_one_message,
 )
-from bot.goals import fiscal_first_day
+from bot.goals import fiscal_first_day, parse_period
 from bot.name_order import name_key
 from bot.org import Org
 from bot.suggest import closest_people
@@ -36,7 +36,7 @@ from handlers.answers import MAX_TEXT_LENGTH
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
 from handlers.people_named import org_aliases
-from handlers.period_words import CHINESE, month_named, read_period
+from handlers.period_words import CHINESE, month_named, quarter_named, read_period
 from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
 from storage.models import OutboxMessage, Person
@@ -571,12 +571,11 @@ def period_bounds(period: str, now: datetime, tz: ZoneInfo, fiscal_year_start: i
     day = local.date()
     if period == "all":
         return None, now
-    named = month_of(period)
-    if named is not None:  # a month by its name ('2026-12'): whole, or up to now
-        first = date(*named, 1)
-        after = date(named[0] + (named[1] == 12), named[1] % 12 + 1, 1)
-        end = datetime.combine(after, time(), tzinfo=tz)
-        return datetime.combine(first, time(), tzinfo=tz), min(end, now)
+    if month_of(period) is not None or quarter_of(period) is not None:
+        # A month or (fiscal) quarter by its name ('2026-12', '2026-Q4'): whole, or up to now.
+        span = parse_period(period, fiscal_year_start=fiscal_year_start)
+        end = datetime.combine(span.end + timedelta(days=1), time(), tzinfo=tz)
+        return datetime.combine(span.start, time(), tzinfo=tz), min(end, now)
     kind = period.removeprefix("last-")
     first = _period_start(kind, day, fiscal_year_start)
     if period == kind:
@@ -594,13 +593,19 @@ def month_of(period: str) -> tuple[int, int] | None:
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
+def quarter_of(period: str) -> str | None:
+    """The label of a board of a (fiscal) quarter named ('2026-Q4', from '/kudos top Q4');
+    None for the other periods."""
+    return period if re.fullmatch(r"\d{4}-Q[1-4]", period) else None
+
+
 def period_over(period: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int = 1
                 ) -> bool:
     """Whether a board's period is over ('last-month', a month named that has ended):
     counted to its end and shown with its last day, not "so far"."""
     if period.startswith("last-"):
         return True
-    return month_of(period) is not None and \
+    return (month_of(period) is not None or quarter_of(period) is not None) and \
         period_bounds(period, now, tz, fiscal_year_start)[1] < now
 
 
@@ -691,6 +696,20 @@ def leaderboard(ctx: Context, args: str) -> None:
             period = f"{year}-{number:02d}"
             i += taken
             continue
+        quarter = quarter_named(words, i, ctx.clock.now().astimezone(ctx.org.tz).date(),
+                                ctx.org.goals.fiscal_year_start) if said is None else None
+        if quarter is not None:  # Q4, 2026Q4, 第四季度: the org's fiscal quarter
+            if int(quarter[0][:4]) < 2000:  # (no kudos then; year 0 has no calendar)
+                ctx.reply("kudos_top_usage")
+                return
+            start, _ = period_bounds(quarter[0], ctx.clock.now(), ctx.org.tz,
+                                     ctx.org.goals.fiscal_year_start)
+            if start is not None and start > ctx.clock.now():
+                ctx.reply("kudos_top_not_begun", quarter=quarter[0])
+                return
+            period = quarter[0]
+            i += quarter[1]
+            continue
         if said is not None:
             period = said[0]
             i += said[1] - 1
@@ -725,7 +744,8 @@ def leaderboard(ctx: Context, args: str) -> None:
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
-              givers_more=board.given_more, tz=ctx.org.timezone, month=month_of(period))
+              givers_more=board.given_more, tz=ctx.org.timezone, month=month_of(period),
+              quarter=quarter_of(period))
 
 
 def board_teams(session: Session, current: Collection[str], period: str, now: datetime,

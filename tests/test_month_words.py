@@ -4,14 +4,25 @@ such month that has begun, said back with its year."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from tests.support import say
+import pytest
+
+from tests.support import bot_on_org, say
+from tests.test_fiscal_quarter import fiscal_org
 from tests.test_kudos import kudo
 
 # Saturday 2 January 2027, 10:00 in New York (23:00 in Shanghai).
 JAN_2 = datetime(2027, 1, 2, 15, 0, tzinfo=UTC)
 DEC_15 = datetime(2026, 12, 15, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fiscal(settings, clock, tmp_path) -> Iterator[tuple]:
+    """An org whose fiscal year starts in December (2027-Q1 is December to February)."""
+    with bot_on_org(settings, clock, fiscal_org(tmp_path)) as made:
+        yield made
 
 
 async def test_a_month_named_without_its_year_is_the_latest_one_begun(bot, chat, clock):
@@ -84,3 +95,58 @@ async def test_a_misspelt_day_just_gone_is_offered_as_the_one_spelt_right_is(bot
     await say(bot, "alice", "/away Decmber 20")
     assert chat.last("alice") == ('I couldn\'t read "Decmber 20" as a day. Did you mean '
                                   "December 20, 2026? If so, send /away 2026-12-20.")
+
+
+async def test_a_quarter_or_fiscal_year_by_its_name(fiscal, clock):
+    # fiscal_year_start 12. "/kudos top Q4", 2026Q4, 第四季度, "this fiscal year", 本财年 got
+    # the usage, and "/summary Q4" was "I don't know anyone called "Q4"".
+    bot, chat, _settings = fiscal
+    clock.set(DEC_15)  # fiscal 2027-Q1 (December to February) has begun
+    await kudo(bot, "grace", "/kudos @alice for the December push")
+    clock.set(datetime(2026, 11, 10, 15, 0, tzinfo=UTC))  # fiscal 2026-Q4, Sep-Nov
+    await kudo(bot, "grace", "/kudos @li for the November close")
+    clock.set(JAN_2)
+    await say(bot, "alice", "/kudos top Q4")
+    board = chat.last("alice")
+    assert board.startswith("Kudos leaderboard — 2026-Q4 (2026-09-01 – 2026-11-30)\n")
+    assert "1. 李雷 — 1" in board and "Alice Martin —" not in board.split("generous")[0]
+    assert "The quarter runs" not in board
+    for same in ("2026Q4", "2026-Q4", "Q4 2026"):
+        await say(bot, "alice", f"/kudos top {same}")
+        assert chat.last("alice") == board, same
+    await say(bot, "li", "/kudos top 第四季度")
+    assert chat.last("li").startswith("点赞排行榜 —— 2026-Q4（2026-09-01 至 2026-11-30）\n")
+    await say(bot, "alice", "/kudos top Q1")  # the quarter in progress, begun 1 December
+    assert chat.last("alice").startswith("Kudos leaderboard — 2027-Q1 (since 2026-12-01)\n")
+    await say(bot, "alice", "/kudos top 2027-Q2")
+    assert chat.last("alice").startswith("2027-Q2 has not begun yet, so it has no kudos.")
+    await say(bot, "li", "/kudos top 2027年第二季度")
+    assert chat.last("li").startswith("2027-Q2还没有开始，所以还没有点赞。")
+    await say(bot, "alice", "/kudos top this fiscal year")
+    assert chat.last("alice").startswith("Kudos leaderboard — this year (since 2026-12-01)\n")
+    await say(bot, "li", "/kudos top 上财年")
+    assert chat.last("li").startswith("点赞排行榜 —— 去年（2025-12-01 至 2026-11-30）\n")
+    await say(bot, "grace", "/summary Q4")
+    assert chat.last("grace").startswith('The summary has no view of "Q4" (2026-Q4) of its own')
+    assert "that quarter's kudos: /kudos top 2026-Q4;" in chat.last("grace")
+    await say(bot, "grace", "/summary this fiscal year")
+    assert chat.last("grace").startswith('The summary has no view of "this fiscal year"')
+    # An honour roll's year is the calendar's: a fiscal year is not offered as one.
+    await say(bot, "li", "/honours 本财年")
+    assert chat.last("li").startswith("用法：/honours")
+
+
+async def test_goals_asked_for_a_period_says_what_it_shows(bot, chat, clock):
+    # "/goals Q4", "/goals last quarter", 上季度, 本财年 were "I don't know Q4".
+    clock.set(JAN_2)
+    for typed in ("Q4", "last quarter", "2026-Q4", "December"):
+        await say(bot, "grace", f"/goals {typed}")
+        assert chat.last("grace").startswith(
+            f'/goals shows the goals in progress today, with their figures to date; it has no '
+            f'view of "{typed}" of its own.'), typed
+    for typed in ("上季度", "第四季度", "本财年"):
+        await say(bot, "li", f"/goals {typed}")
+        assert chat.last("li").startswith(
+            f"/goals 显示今天进行中的目标及其累计数字，没有单独的“{typed}”视图。"), typed
+    await say(bot, "grace", "/goals nobody")  # a name still is one
+    assert chat.last("grace").startswith("I don't know nobody:")
