@@ -673,7 +673,8 @@ def tied_beyond(counts: Counter[int], places: list[Place]) -> int:
 
 
 def leaderboard(ctx: Context, args: str) -> None:
-    """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]."""
+    """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]; the period
+    also a month or a (fiscal) quarter by its name: December, 12月, Q4, 第四季度."""
     words = args.split()
     period, team, value = "month", None, None
     current = {p.team for p in ctx.people.active() if p.team}
