@@ -210,9 +210,16 @@ def _did_you_mean(ctx: Context, typed: str, today: date, *, cancel: bool = False
     weekday misspelled ("Decmber 20"), or a day with words around it ("Dec 20th-ish",
     12月20日左右). Nothing is set (or, with `cancel`, dropped; it names one day): a guess
     is asked, never acted on. Else the usage."""
-    days = days_in(as_iso(respelled(typed), today))
+    # Read as the correctly spelt words would be: "Decmber 31" on 2 January is the December
+    # just gone, passed, and asked for with its year as "Dec 31" is, not offered as the
+    # December a year ahead.
+    passed: list[date] = []
+    days = days_in(as_iso(respelled(typed), today, noting_passed(passed)))
     if days and len(days) <= (1 if cancel else 2):
-        ctx.reply("away_did_you_mean", typed=typed, days=days, cancel=cancel)
+        gone = {d: d.replace(year=d.year - 1) for d in days if d in passed}
+        ctx.reply("away_did_you_mean", typed=typed, days=days, cancel=cancel, today=today,
+                  passed=list(gone.values()), shown=[gone.get(d, d) for d in days],
+                  next_year=next(iter(gone), None))
         return
     # (The example plans a week from today: "until today" would be no example.)
     ctx.reply("usage", command="away", today=today + timedelta(days=7))

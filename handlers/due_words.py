@@ -65,9 +65,10 @@ def end_of_period(text: str, today: date, fiscal_year_start: int = 1
                   ) -> tuple[str, date, str] | None:
     """An end of a day, week, month, quarter or year that ends `text`: (how it was written,
     the last day of that period, the text before it); None if the text ends otherwise.
-    A quarter is the org's fiscal one (`by EOQ` in a sales org whose year starts in December
-    is, in December, the end of February), as its goals and summary count it; a year's end
-    is 31 December (said in December, `by end of year` means this month, not next November)."""
+    A quarter and a year are the org's fiscal ones (`by EOQ` in a sales org whose year
+    starts in December is, in December, the end of February; `by end of year` the end of
+    next November), as its goals, summary and `/kudos top year` count them: a sales year
+    is its quota's. With the calendar year (the default) a year ends on 31 December."""
     found = _ENGLISH_END.search(text)
     if found is not None:
         unit = _UNITS[(found.group("unit") or found.group("unit2") or
@@ -93,11 +94,10 @@ def _last_day(unit: str, following: bool, today: date, fiscal_year_start: int = 
     if unit == "week":
         friday = today + timedelta(days=4 - today.weekday())  # this week's (Monday first)
         return friday + timedelta(weeks=1) if following or friday < today else friday
-    if unit == "year":
-        return date(today.year + following, 12, 31)
-    if unit == "quarter":
-        first = _months_on(fiscal_first_day(unit, today, fiscal_year_start), 3 * (1 + following))
-        return first - timedelta(days=1)
+    if unit in {"quarter", "year"}:  # the org's fiscal quarter or year
+        months = (3 if unit == "quarter" else 12) * (1 + following)
+        return _months_on(fiscal_first_day(unit, today, fiscal_year_start), months) \
+            - timedelta(days=1)
     last = today.month + (1 if following else 0)
     year, month = today.year + (last - 1) // 12, (last - 1) % 12 + 1
     return date(year, month, calendar.monthrange(year, month)[1])
@@ -186,11 +186,10 @@ def _english_passed_day(found: re.Match[str], today: date, fiscal_year_start: in
 
 
 def _end_before(unit: str, today: date, fiscal_year_start: int = 1) -> date:
-    """The last day of the week (its Friday), month, (fiscal) quarter or year before today's."""
+    """The last day of the week (its Friday), month, (fiscal) quarter or (fiscal) year
+    before today's."""
     if unit == "week":
         return today - timedelta(days=today.weekday() + 3)
-    if unit == "year":
-        return date(today.year - 1, 12, 31)
-    if unit == "quarter":
+    if unit in {"quarter", "year"}:  # the org's fiscal ones, as end_of_period's
         return fiscal_first_day(unit, today, fiscal_year_start) - timedelta(days=1)
     return today.replace(day=1) - timedelta(days=1)

@@ -23,6 +23,7 @@ from bot.weeks import week_of, week_start
 from handlers.answers import normalise, team_word
 from handlers.context import Context, one_moment
 from handlers.people_named import mentions_as_keys, people_named, reply_namesakes
+from handlers.period_words import month_named, quarter_named, read_period
 from storage.goals import WeekFigure, week_figures
 from storage.models import CheckinRound, Person
 
@@ -357,6 +358,10 @@ def cmd_goals(ctx: Context, args: str) -> None:
             ctx.reply("goals_not_allowed")
         elif exc.reason == "ambiguous":
             reply_namesakes(ctx, exc.people, "goals")
+        elif _period_named(ctx, exc.value):
+            # "/goals Q4", 上季度, 'last year' (no one is called that): /goals shows the
+            # goals in progress, said so rather than "I don't know Q4".
+            ctx.reply("goals_period", said=exc.value)
         else:
             ctx.reply("goals_unknown", value=exc.value,
                       teams=sorted({p.team for p in org.people if p.team}))
@@ -370,6 +375,20 @@ def cmd_goals(ctx: Context, args: str) -> None:
               gaps=gap_lines(org, ctx.locale, scope.owners, ctx.renderer),
               tolerance=org.crm.tolerance, bounded=True,  # the CLI lists every mismatch
               readers=VIEWERS if _by_viewer_right(org, words, person, scope) else None)
+
+
+def _period_named(ctx: Context, typed: str) -> bool:
+    """Whether `typed` is wholly a period (handlers/period_words.py): 'last quarter', 本财年,
+    Q4, 2026-Q4, December, 12月."""
+    words = typed.split()
+    if not words:
+        return False
+    today = ctx.clock.now().astimezone(ctx.org.tz).date()
+    for said in (read_period(words, 0), month_named(words, 0, today),
+                 quarter_named(words, 0, today, ctx.org.goals.fiscal_year_start)):
+        if said is not None and said[1] == len(words):
+            return True
+    return False
 
 
 def _by_viewer_right(org: Org, words: str, person: Person, scope: GoalScope) -> bool:

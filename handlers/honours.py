@@ -18,7 +18,7 @@ from bot.org import Org
 from bot.readers import GM
 from handlers.answers import normalise
 from handlers.context import Context
-from handlers.period_words import month_said, read_period
+from handlers.period_words import month_named, month_said, read_period
 from storage.kudos import Kudos, KudosRepo, shared_names
 from storage.models import Person
 
@@ -138,7 +138,8 @@ def month_typed(text: str) -> tuple[int, int] | None:
 
 
 def roll_period(arg: str, today: date) -> tuple[int, int | None] | None:
-    """(year, month) of '2026-11', (year, None) of '2026', last month of ''; None if bad."""
+    """(year, month) of '2026-11' or 'December' (the latest one begun), (year, None) of
+    '2026', last month of ''; None if bad."""
     arg = normalise(arg)
     month, year_match = month_typed(arg), _YEAR.match(arg)
     if not arg:
@@ -150,7 +151,14 @@ def roll_period(arg: str, today: date) -> tuple[int, int | None] | None:
     # 'last month', 本月, 'this year', 去年 (handlers/period_words.py): the calendar's, as
     # the rolls are named (a year's roll is January to December).
     words = arg.split()
+    # A month by its name, with or without its year: 'December', 12月, 'Dec 2026'. The
+    # roll's heading names the year it was read as.
+    named = month_named(words, 0, today) if words else None
+    if named is not None and named[1] == len(words):
+        return named[0] if 1 <= named[0][1] <= 12 else None
     said = read_period(words, 0) if words else None
+    if "财年" in arg or "fiscal" in arg.lower():
+        return None  # a roll's year is the calendar's: no fiscal year is one
     if said is None or said[1] != len(words):
         return None
     typed = month_said(words, 0, today)

@@ -28,7 +28,7 @@ from bot.events import (
     Target,
     fits_one_message,
 )
-from bot.goals import fiscal_first_day
+from bot.goals import fiscal_first_day, parse_period
 from bot.name_order import name_key
 from bot.org import Org
 from bot.suggest import closest_people
@@ -37,7 +37,7 @@ from handlers.answers import MAX_TEXT_LENGTH
 from handlers.context import Context, one_moment
 from handlers.kudos_refusals import without_refusals
 from handlers.people_named import org_aliases
-from handlers.period_words import CHINESE, read_period
+from handlers.period_words import CHINESE, month_named, quarter_named, read_period
 from handlers.teams_then import teams_gone
 from storage.kudos import Kudos, KudosRepo, find_mentioned, shared_names, stored_teams
 from storage.models import OutboxMessage, Person
@@ -619,6 +619,11 @@ def period_bounds(period: str, now: datetime, tz: ZoneInfo, fiscal_year_start: i
     day = local.date()
     if period == "all":
         return None, now
+    if month_of(period) is not None or quarter_of(period) is not None:
+        # A month or (fiscal) quarter by its name ('2026-12', '2026-Q4'): whole, or up to now.
+        span = parse_period(period, fiscal_year_start=fiscal_year_start)
+        end = datetime.combine(span.end + timedelta(days=1), time(), tzinfo=tz)
+        return datetime.combine(span.start, time(), tzinfo=tz), min(end, now)
     kind = period.removeprefix("last-")
     first = _period_start(kind, day, fiscal_year_start)
     if period == kind:
@@ -627,6 +632,29 @@ def period_bounds(period: str, now: datetime, tz: ZoneInfo, fiscal_year_start: i
     previous = _period_start(kind, first - timedelta(days=1), fiscal_year_start)
     return (datetime.combine(previous, time(), tzinfo=tz),
             datetime.combine(first, time(), tzinfo=tz))
+
+
+def month_of(period: str) -> tuple[int, int] | None:
+    """(year, month) of a board of a month named ('2026-12', from '/kudos top December');
+    None for the other periods."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})", period)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def quarter_of(period: str) -> str | None:
+    """The label of a board of a (fiscal) quarter named ('2026-Q4', from '/kudos top Q4');
+    None for the other periods."""
+    return period if re.fullmatch(r"\d{4}-Q[1-4]", period) else None
+
+
+def period_over(period: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int = 1
+                ) -> bool:
+    """Whether a board's period is over ('last-month', a month named that has ended):
+    counted to its end and shown with its last day, not "so far"."""
+    if period.startswith("last-"):
+        return True
+    return (month_of(period) is not None or quarter_of(period) is not None) and \
+        period_bounds(period, now, tz, fiscal_year_start)[1] < now
 
 
 def _period_start(kind: str, day: date, fiscal_year_start: int) -> date:
@@ -693,7 +721,8 @@ def tied_beyond(counts: Counter[int], places: list[Place]) -> int:
 
 
 def leaderboard(ctx: Context, args: str) -> None:
-    """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]."""
+    """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]; the period
+    also a month or a (fiscal) quarter by its name: December, 12月, Q4, 第四季度."""
     words = args.split()
     period, team, value = "month", None, None
     current = {p.team for p in ctx.people.active() if p.team}
@@ -703,6 +732,33 @@ def leaderboard(ctx: Context, args: str) -> None:
         word = words[i].lower()
         word = _CHINESE_WORDS.get(word, word)
         said = read_period(words, i)  # 'month', 'this month', 'last month', 上个月
+        # A month by its name, 'December' or 12月 (the latest one begun), 'Dec 2026', 2026年12月.
+        named = month_named(words, i, ctx.clock.now().astimezone(ctx.org.tz).date())
+        if named is not None and said is None:
+            (year, number), taken = named
+            if not 1 <= number <= 12 or year < 2000:
+                ctx.reply("kudos_top_usage")
+                return
+            if date(year, number, 1) > ctx.clock.now().astimezone(ctx.org.tz).date():
+                ctx.reply("kudos_top_not_begun", year=year, month=number)
+                return
+            period = f"{year}-{number:02d}"
+            i += taken
+            continue
+        quarter = quarter_named(words, i, ctx.clock.now().astimezone(ctx.org.tz).date(),
+                                ctx.org.goals.fiscal_year_start) if said is None else None
+        if quarter is not None:  # Q4, 2026Q4, 第四季度: the org's fiscal quarter
+            if int(quarter[0][:4]) < 2000:  # (no kudos then; year 0 has no calendar)
+                ctx.reply("kudos_top_usage")
+                return
+            start, _ = period_bounds(quarter[0], ctx.clock.now(), ctx.org.tz,
+                                     ctx.org.goals.fiscal_year_start)
+            if start is not None and start > ctx.clock.now():
+                ctx.reply("kudos_top_not_begun", quarter=quarter[0])
+                return
+            period = quarter[0]
+            i += quarter[1]
+            continue
         if said is not None:
             period = said[0]
             i += said[1] - 1
@@ -737,7 +793,8 @@ def leaderboard(ctx: Context, args: str) -> None:
     ctx.reply("kudos_top", period=period, start=board.start, team=team, value=label,
               top=board.received, givers=board.given, tied=board.tied, private=False,
               last=board.last_day, top_more=board.received_more,
-              givers_more=board.given_more, tz=ctx.org.timezone)
+              givers_more=board.given_more, tz=ctx.org.timezone, month=month_of(period),
+              quarter=quarter_of(period))
 
 
 def board_teams(session: Session, current: Collection[str], period: str, now: datetime,
@@ -746,7 +803,8 @@ def board_teams(session: Session, current: Collection[str], period: str, now: da
     and those no longer in the org file that the period's kudos were stored with (a team
     renamed or closed still has its past)."""
     start, end = period_bounds(period, now, tz, fiscal_year_start)
-    stored = stored_teams(session, start, end if period.startswith("last-") else None)
+    stored = stored_teams(session, start, end if period_over(period, now, tz, fiscal_year_start)
+                          else None)
     return sorted(current), teams_gone(current, stored)
 
 
@@ -795,7 +853,7 @@ def build_board(session: Session, org: Org, now: datetime, period: str, team: st
     Only people in the org file are ranked: someone who left is on no current board,
     while what they gave still counts for the people they praised."""
     start, end = period_bounds(period, now, org.tz, org.goals.fiscal_year_start)
-    past = period.startswith("last-")
+    past = period_over(period, now, org.tz, org.goals.fiscal_year_start)
     # The current period up to now, this very second included; one gone by to its end.
     rows = KudosRepo(session).between(start, end if past else None)
     if value is not None:

@@ -48,7 +48,7 @@ from handlers.context import Context, one_moment
 from handlers.joined import booked_weeks, joined_after, joined_on
 from handlers.oneonone import DirectorOneOnOnes, oneonone_overview, render_overview
 from handlers.people_named import mentions_as_keys, org_aliases, people_named, reply_namesakes
-from handlers.period_words import read_period
+from handlers.period_words import month_named, quarter_named, read_period
 from handlers.pulse import polls_between, team_morale
 from handlers.teams_then import (
     directors_then,
@@ -1523,6 +1523,19 @@ def cmd_summary(ctx: Context, args: str) -> None:
         return
     except SummaryUnknownError as err:
         typed = str(err.args[0])
+        words = typed.split()
+        today = ctx.clock.now().astimezone(ZoneInfo(person.timezone)).date()
+        named = month_named(words, 0, today) if request.kind == "person" and words else None
+        if named is not None and named[1] == len(words) and 1 <= named[0][1] <= 12:
+            # "/summary December" (nobody is called that): a month, said with the year it
+            # was read as, as 'this month' is answered, not "I don't know anyone called".
+            ctx.reply("summary_period", said=typed, month=named[0])
+            return
+        quarter = quarter_named(words, 0, today, ctx.org.goals.fiscal_year_start) \
+            if request.kind == "person" and words else None
+        if quarter is not None and quarter[1] == len(words):  # Q4, 第四季度, likewise
+            ctx.reply("summary_period", said=typed, quarter=quarter[0])
+            return
         active = ctx.people.active()
         people = [(p.key, p.display_name) for p in active]
         ctx.reply("summary_unknown", kind=request.kind, name=typed,

@@ -132,9 +132,10 @@ async def test_kudos_top_quarter_is_the_fiscal_quarter(fiscal, clock):
 
 async def test_an_action_due_by_eoq_is_due_at_the_fiscal_quarters_end(fiscal, clock):
     """On Friday 4 December, `by EOQ` in an org whose year starts in December is the end
-    of February (2027-Q1), not 31 December; `季度末` likewise; a year's end stays 31
-    December (said in December, next November would surprise); `by end of last quarter`
-    is refused naming 30 November."""
+    of February (2027-Q1), not 31 December; `季度末` likewise; a year's end is the fiscal
+    year's too, 30 November 2027, as `/kudos top year` counts it (it had stayed 31
+    December: "end of quarter" fiscal and "end of year" not); `by end of last quarter`
+    is refused naming 30 November, `by end of last year` and 去年底前 too."""
     bot, chat, _settings = fiscal
     clock.set(clock.now() + timedelta(weeks=1))
     await say(bot, "grace", "/actions add close the Acme deal @bruno by EOQ")
@@ -142,7 +143,13 @@ async def test_an_action_due_by_eoq_is_due_at_the_fiscal_quarters_end(fiscal, cl
     await say(bot, "grace", "/actions add plan the next quarter @bruno by end of next quarter")
     assert "plan the next quarter — Bruno Rossi, due 2027-05-31." in chat.last("grace")
     await say(bot, "grace", "/actions add hire two reps @bruno before year end")
-    assert "hire two reps — Bruno Rossi, due 2026-12-31." in chat.last("grace")
+    assert "hire two reps — Bruno Rossi, due 2027-11-30." in chat.last("grace")
+    await say(bot, "li", "/actions 添加 完成招聘 年底前")
+    assert "完成招聘 —— 你，截止 2027-11-30。" in chat.last("li")
+    await say(bot, "grace", "/actions add close the books @bruno by end of last year")
+    assert "(2026-11-30) is already past" in chat.last("grace"), chat.last("grace")
+    await say(bot, "li", "/actions 添加 结账 去年底前")
+    assert "（2026-11-30） 已经过去" in chat.last("li"), chat.last("li")
     await say(bot, "li", "/actions 添加 准备季度复盘 季度末")
     assert "准备季度复盘 —— 你，截止 2027-02-28。" in chat.last("li")
     await say(bot, "grace", "/actions add send the forecast @bruno by end of last quarter")
