@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import logging
 import os
@@ -364,7 +365,7 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
     """One line for a database that cannot be used, or None if `exc` is something else."""
     from sqlalchemy.exc import DBAPIError
 
-    from storage.db import DatabaseSetupError, describe_db_error
+    from storage.db import DatabaseSetupError, describe_db_error, sqlite_write_problem
 
     if isinstance(exc, DatabaseSetupError):
         return str(exc)
@@ -372,6 +373,14 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
         where = ""
         if url is not None:
             from bot.config import mask_url
+            from storage.instance_lock import sqlite_path
+
+            # SQLite's own words for a read-only folder or file ('unable to open database
+            # file') do not say which, nor that it is a permission: named in full instead.
+            with contextlib.suppress(DatabaseSetupError):
+                database = sqlite_path(url)
+                if database is not None and (problem := sqlite_write_problem(database)):
+                    return problem
 
             where = f" at {mask_url(url)}"
         return f"cannot use the database{where}: {describe_db_error(exc)}"

@@ -97,6 +97,24 @@ def make_sqlite_folder(database: Path, name: str = "DATABASE_URL") -> None:
         ) from None
 
 
+def sqlite_write_problem(database: Path, name: str = "DATABASE_URL") -> str | None:
+    """Why this user cannot write the SQLite database `database` where it is, one line
+    naming the setting (`name`), or None if nothing stops it: its folder (SQLite writes its
+    journal beside the file, `teampulse run` its lock file) or the file itself read-only,
+    by permissions or a read-only disk. SQLite says only 'unable to open database file' or
+    'attempt to write a readonly database', and the lock file a PermissionError."""
+    folder = database.parent
+    fix = "make it writable for the user teampulse runs as, or give a path teampulse may write to"
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return (f"{name}: cannot write in {folder}, the folder of the SQLite database "
+                f"{database} (no permission, or a read-only disk; SQLite writes its journal "
+                f"beside the database, and teampulse run its lock file); {fix}")
+    if database.is_file() and not os.access(database, os.W_OK):
+        return (f"{name}: cannot write the SQLite database {database} (the file is "
+                f"read-only for this user, or on a read-only disk); {fix}")
+    return None
+
+
 def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
     """Create an engine; for a SQLite file, make its folder and turn on foreign keys.
 

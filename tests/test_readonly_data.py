@@ -1,0 +1,130 @@
+"""The operator's SQLite folder or file that this user may not write: every command says so
+in one line naming the setting and the place, exit code 2, and changes nothing.
+
+The permissions are real (chmod). Run as root, as in a container, the command is started
+without the capabilities that let root write anywhere (CAP_DAC_OVERRIDE and friends, taken
+out of its bounding set before exec), so it meets them as any other user would.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SERVER_URL
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(bool(SERVER_URL), reason="SQLite's own files")
+
+#: prctl(PR_CAPBSET_DROP, cap): CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER.
+_PR_CAPBSET_DROP, _ROOTS_OVERRIDES = 24, (1, 2, 3)
+
+
+def _as_a_plain_user() -> None:
+    """In the child before exec: root without the capabilities that ignore permissions."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in _ROOTS_OVERRIDES:
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def teampulse(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The real command, DATABASE_URL=sqlite:///data/teampulse.db (the default) in `cwd`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env.update(DATABASE_URL="sqlite:///data/teampulse.db", PYTHONPATH=str(ROOT),
+               TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"))
+    return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/dev/null", *args],
+                          input=stdin, capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=120, preexec_fn=_as_a_plain_user)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Iterator[Path]:
+    """./data, to be made read-only by the test; writable again afterwards for clean-up."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    probe = teampulse(tmp_path, "run", stdin="")  # can this machine take the permission away?
+    folder.chmod(0o555)
+    blocked = subprocess.run([sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"],
+                             capture_output=True, preexec_fn=_as_a_plain_user)
+    folder.chmod(0o755)
+    if blocked.returncode == 0:
+        pytest.skip("this machine lets the command write in a read-only folder")
+    assert probe.returncode == 0, probe.stderr
+    yield folder
+    folder.chmod(0o755)
+    for file in folder.iterdir():
+        file.chmod(0o644)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in folder.iterdir()}
+
+
+def assert_one_line_and_exit_2(done: subprocess.CompletedProcess[str], line: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == line + "\n", done.stderr  # one line, no traceback
+
+
+FOLDER_LINE = ("teampulse: DATABASE_URL: cannot write in data, the folder of the SQLite "
+               "database data/teampulse.db (no permission, or a read-only disk; SQLite writes "
+               "its journal beside the database, and teampulse run its lock file); make it "
+               "writable for the user teampulse runs as, or give a path teampulse may write to")
+
+
+def test_run_in_a_read_only_data_folder_on_first_start_says_so_in_one_line(tmp_path: Path,
+                                                                            data: Path) -> None:
+    """First start, nothing in ./data yet (an empty volume mounted read-only, or owned by
+    another user): `run` ended in a PermissionError traceback and exit code 1 while making
+    its lock file; `migrate` and `summary` said only 'unable to open database file'."""
+    for file in data.iterdir():
+        file.unlink()
+    data.chmod(0o555)
+    for command in (("run",), ("migrate",), ("summary",)):
+        assert_one_line_and_exit_2(teampulse(tmp_path, *command, stdin="/quit\n"),
+                                   FOLDER_LINE)
+    assert list(data.iterdir()) == []
+
+
+def test_every_command_on_a_database_in_a_read_only_folder_names_the_folder(
+        tmp_path: Path, data: Path) -> None:
+    """The database is there (the bot ran before), the folder turned read-only since: SQLite
+    cannot write its journal beside it. `run` crashed on its lock file (or, the lock file
+    left by an earlier run, said 'attempt to write a readonly database'); `summary` said
+    that too. Each now names the folder, and the database is untouched."""
+    (data / "teampulse.db.lock").unlink()
+    data.chmod(0o555)
+    before = _digest(data)
+    for command in (("run",), ("summary",), ("kudos",)):
+        assert_one_line_and_exit_2(teampulse(tmp_path, *command, stdin="/quit\n"),
+                                   FOLDER_LINE)
+    data.chmod(0o755)
+    (data / "teampulse.db.lock").touch()  # as an earlier run leaves it
+    data.chmod(0o555)
+    assert_one_line_and_exit_2(teampulse(tmp_path, "run", stdin="/quit\n"), FOLDER_LINE)
+    assert _digest(data) == {**before, "teampulse.db.lock": _digest(data)["teampulse.db.lock"]}
+
+
+def test_a_read_only_database_file_is_named_as_the_file(tmp_path: Path, data: Path) -> None:
+    """The folder writable, the file not (copied in with the wrong owner, say): `run`
+    said 'cannot use the database at sqlite:///data/teampulse.db: OperationalError: attempt
+    to write a readonly database', which does not say it is the file's permissions."""
+    database = data / "teampulse.db"
+    database.chmod(0o444)
+    before = database.read_bytes()
+    assert_one_line_and_exit_2(
+        teampulse(tmp_path, "run", stdin="/quit\n"),
+        "teampulse: DATABASE_URL: cannot write the SQLite database data/teampulse.db (the "
+        "file is read-only for this user, or on a read-only disk); make it writable for the "
+        "user teampulse runs as, or give a path teampulse may write to")
+    assert database.read_bytes() == before
