@@ -127,7 +127,11 @@ def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            make_sqlite_folder(Path(database).expanduser(), name)
+            path = Path(database).expanduser()
+            make_sqlite_folder(path, name)
+            # The file the lock, backup and move-db use (sqlite_path expands '~' too); SQLite
+            # itself would open a folder named '~' under the working directory.
+            parsed = parsed.set(database=str(path))
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True  # a connection the server dropped is replaced, not used
@@ -137,7 +141,7 @@ def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
             kwargs["connect_args"] = {"application_name": f"teampulse pid {os.getpid()}"}
             if "connect_timeout" not in parsed.query:
                 kwargs["connect_args"]["connect_timeout"] = CONNECT_TIMEOUT
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)

@@ -1,5 +1,6 @@
-"""The operator's SQLite folder or file that this user may not write: every command says so
-in one line naming the setting and the place, exit code 2, and changes nothing.
+"""The operator's SQLite file as DATABASE_URL names it: one file for every command (a path
+from `~` too), and a folder or file this user may not write named in one line, exit code 2,
+nothing changed.
 
 The permissions are real (chmod). Run as root, as in a container, the command is started
 without the capabilities that let root write anywhere (CAP_DAC_OVERRIDE and friends, taken
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,12 +39,15 @@ def _as_a_plain_user() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
-def teampulse(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """The real command, DATABASE_URL=sqlite:///data/teampulse.db (the default) in `cwd`."""
+def teampulse(cwd: Path, *args: str, stdin: str = "",
+              **settings: str) -> subprocess.CompletedProcess[str]:
+    """The real command, DATABASE_URL=sqlite:///data/teampulse.db (the default) in `cwd`
+    unless `settings` say otherwise."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
     env.update(DATABASE_URL="sqlite:///data/teampulse.db", PYTHONPATH=str(ROOT),
                TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"))
+    env.update(settings)
     return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/dev/null", *args],
                           input=stdin, capture_output=True, text=True, env=env, cwd=cwd,
                           timeout=120, preexec_fn=_as_a_plain_user)
@@ -128,3 +133,27 @@ def test_a_read_only_database_file_is_named_as_the_file(tmp_path: Path, data: Pa
         "file is read-only for this user, or on a read-only disk); make it writable for the "
         "user teampulse runs as, or give a path teampulse may write to")
     assert database.read_bytes() == before
+
+
+def test_a_database_url_from_the_home_folder_is_one_file_for_every_command(
+        tmp_path: Path) -> None:
+    """DATABASE_URL=sqlite:///~/teampulse/tp.db: the lock file (and backup, move-db) read
+    '~' as the home folder, SQLite as a folder named '~' in the working directory. So
+    `migrate` and `run` said 'unable to open database file' after leaving a lock file in
+    the home folder. Now every command uses ~/teampulse/tp.db."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    where = {"DATABASE_URL": "sqlite:///~/teampulse/tp.db", "HOME": str(home)}
+    migrated = teampulse(work, "migrate", **where)
+    assert migrated.returncode == 0, migrated.stderr
+    ran = teampulse(work, "run", stdin="/fire checkin\n/quit\n", **where)
+    assert ran.returncode == 0, ran.stderr
+    assert not (work / "~").exists()
+    assert (home / "teampulse" / "tp.db.lock").is_file()
+    backed = teampulse(work, "backup", "copy.db", **where)
+    assert backed.returncode == 0, backed.stderr
+    assert f"backed up {home / 'teampulse' / 'tp.db'} to copy.db" in backed.stdout
+    # The round the console sent is in the file the backup copied: one database.
+    with sqlite3.connect(work / "copy.db") as copy:
+        assert copy.execute("SELECT count(*) FROM checkin_rounds").fetchone()[0] > 0
