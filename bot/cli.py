@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"teampulse {__version__}")
     parser.add_argument("--env-file", type=Path, default=None, metavar="FILE",
                         help="settings file read before the environment (default: .env, if "
-                             "there is one; a file named here must exist: /dev/null for none)")
+                             "there is one; a file (or a pipe) named here must exist: /dev/null "
+                             "for none)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (the console chat when no platform token is set)")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")

@@ -2,14 +2,12 @@
 from `~` too), and a folder or file this user may not write named in one line, exit code 2,
 nothing changed.
 
-The permissions are real (chmod). Run as root, as in a container, the command is started
-without the capabilities that let root write anywhere (CAP_DAC_OVERRIDE and friends, taken
-out of its bounding set before exec), so it meets them as any other user would.
+The permissions are real (chmod); run as root, the command meets them as any other user
+would (tests/plain_user.py).
 """
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import sqlite3
@@ -21,23 +19,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SERVER_URL
+from tests.plain_user import as_a_plain_user, skip_unless_permissions_apply
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(bool(SERVER_URL), reason="SQLite's own files")
-
-#: prctl(PR_CAPBSET_DROP, cap): CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER.
-_PR_CAPBSET_DROP, _ROOTS_OVERRIDES = 24, (1, 2, 3)
-
-
-def _as_a_plain_user() -> None:
-    """In the child before exec: root without the capabilities that ignore permissions."""
-    if os.geteuid() != 0:
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in _ROOTS_OVERRIDES:
-        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
 
 def teampulse(cwd: Path, *args: str, stdin: str = "",
               **settings: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +35,7 @@ def teampulse(cwd: Path, *args: str, stdin: str = "",
     env.update(settings)
     return subprocess.run([sys.executable, "-m", "bot", "--env-file", "/dev/null", *args],
                           input=stdin, capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=120, preexec_fn=_as_a_plain_user)
+                          timeout=120, preexec_fn=as_a_plain_user)
 
 
 @pytest.fixture
@@ -58,14 +43,9 @@ def data(tmp_path: Path) -> Iterator[Path]:
     """./data, to be made read-only by the test; writable again afterwards for clean-up."""
     folder = tmp_path / "data"
     folder.mkdir()
-    probe = teampulse(tmp_path, "run", stdin="")  # can this machine take the permission away?
-    folder.chmod(0o555)
-    blocked = subprocess.run([sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"],
-                             capture_output=True, preexec_fn=_as_a_plain_user)
-    folder.chmod(0o755)
-    if blocked.returncode == 0:
-        pytest.skip("this machine lets the command write in a read-only folder")
-    assert probe.returncode == 0, probe.stderr
+    skip_unless_permissions_apply(folder)
+    ran = teampulse(tmp_path, "run", stdin="")  # the database, as a first start leaves it
+    assert ran.returncode == 0, ran.stderr
     yield folder
     folder.chmod(0o755)
     for file in folder.iterdir():
