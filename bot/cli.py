@@ -434,7 +434,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         from dataclasses import replace
 
         from bot.app import run
+        from storage.db import in_memory_sqlite
 
+        if in_memory_sqlite(settings.database_url):
+            # The bot's connections each got a database of their own, empty: it greeted
+            # the console, then stopped on 'no such table'.
+            print(f"teampulse: DATABASE_URL {settings.database_url} is a SQLite database in "
+                  "memory, which the bot cannot run on (each of its connections would have "
+                  "its own, and everything is lost when it stops): give a file, such as "
+                  "sqlite:///data/teampulse.db (nothing was run)", file=sys.stderr)
+            return 2
         if args.command == "console":
             settings = replace(settings, console=True)
         elif not settings.console_enabled and not (settings.slack_enabled

@@ -83,6 +83,15 @@ def describe_db_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {detail[0] if detail else ''}".rstrip(": ")
 
 
+def in_memory_sqlite(url: str) -> bool:
+    """Whether `url` is a SQLite database held in memory (`sqlite://`, `sqlite:///:memory:`,
+    a `mode=memory` URI): each connection has its own, gone when it closes."""
+    parsed = check_database_url(url)
+    database = parsed.database or ""
+    return parsed.get_backend_name() == "sqlite" and (
+        database in ("", ":memory:") or "mode=memory" in url)
+
+
 def make_sqlite_folder(database: Path, name: str = "DATABASE_URL") -> None:
     """Create a SQLite file's folder, or raise DatabaseSetupError naming it and the setting
     (`name`) that chose it: no permission, a file in the way, a read-only disk."""

@@ -137,3 +137,17 @@ def test_a_database_url_from_the_home_folder_is_one_file_for_every_command(
     # The round the console sent is in the file the backup copied: one database.
     with sqlite3.connect(work / "copy.db") as copy:
         assert copy.execute("SELECT count(*) FROM checkin_rounds").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_run_on_a_database_in_memory_is_refused_in_one_line(url: str, tmp_path: Path) -> None:
+    """DATABASE_URL=sqlite:// (SQLAlchemy's in-memory SQLite): `run` greeted the console,
+    then stopped on 'no such table: round_requests' (each connection had an empty database
+    of its own). Now one line saying what to give instead, before anything starts."""
+    done = teampulse(tmp_path, "run", stdin="/quit\n", DATABASE_URL=url)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"teampulse: DATABASE_URL {url} is a SQLite database in memory, which the bot cannot "
+        "run on (each of its connections would have its own, and everything is lost when it "
+        "stops): give a file, such as sqlite:///data/teampulse.db (nothing was run)\n")
