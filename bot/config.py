@@ -381,7 +381,7 @@ class Settings:
         if (port := get("SLACK_HTTP_PORT")) is not None:
             put("slack_http_port", parse_port, port, "SLACK_HTTP_PORT")
         if (path := get("SLACK_HTTP_PATH")) is not None:
-            kwargs["slack_http_path"] = path
+            put("slack_http_path", parse_http_path, path, "SLACK_HTTP_PATH")
         if (rate := get("SLACK_MAX_POSTS_PER_SECOND")) is not None:
             put("slack_max_posts_per_second", parse_rate, rate, "SLACK_MAX_POSTS_PER_SECOND")
         kwargs["telegram_bot_token"] = secret("TELEGRAM_BOT_TOKEN")
@@ -639,6 +639,18 @@ def parse_rate(value: str, name: str) -> float:
         raise ConfigError(f"{name}={value!r}: expected a positive number of messages per "
                           "second, e.g. 50")
     return rate
+
+
+def parse_http_path(text: str, name: str) -> str:
+    """A path to listen on, such as /slack/events: the listener refused any other at start,
+    with a traceback (a whole Request URL pasted in, or the path without its first /)."""
+    if text.startswith("/") and not re.search(r"[\s?#]", text):
+        return text
+    hint = ""
+    if "://" in text and (path := urlsplit(text).path).startswith("/"):
+        hint = f" (here {path}: the part of the Request URL after the host)"
+    raise ConfigError(f"{name}={text!r}: expected the path alone, starting with /, such as "
+                      f"/slack/events{hint}")
 
 
 def parse_port(text: str, name: str) -> int:

@@ -699,3 +699,27 @@ def test_a_settings_file_given_as_a_pipe_is_read(monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert "CHECKIN_SCHEDULE = thu 09:30" in out
     assert f"/dev/fd/{read}: CHECKIN_SCHEDUL is no teampulse setting" in err
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("slack/events", ""),
+    ("https://tp.example.com/slack/events",
+     " (here /slack/events: the part of the Request URL after the host)"),
+])
+def test_a_slack_http_path_that_is_no_path_is_named_before_start(value, hint, monkeypatch,
+                                                                  capsys):
+    """SLACK_HTTP_PATH given without its first / or as the whole Request URL Slack's app
+    page shows: `teampulse run` in HTTP mode stopped on aiohttp's ValueError ('path should
+    be started with /') as an unexpected error, exit 1. Now `config` and `run` name it."""
+    from bot.cli import main
+
+    for name, setting in {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s1",
+                          "SLACK_API_URL": "http://127.0.0.1:1/api/",
+                          "SLACK_HTTP_PATH": value}.items():
+        monkeypatch.setenv(name, setting)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    for command in (["config"], ["run"]):
+        assert main(["--env-file", "/dev/null", *command]) == 2
+        assert capsys.readouterr().err == (
+            f"teampulse: SLACK_HTTP_PATH={value!r}: expected the path alone, starting with /, "
+            f"such as /slack/events{hint}\n")
