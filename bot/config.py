@@ -28,16 +28,19 @@ _LINE_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
 
 #: A settings file that is no regular file (`--env-file <(sops -d .env.enc)`, a pipe) can
 #: be read once: its text, kept for the second look (`teampulse config`'s hints).
-_READ_ONCE: dict[Path, str] = {}
+_READ_ONCE: dict[tuple[Path, int, int], str] = {}
 
 
 def settings_file_text(env_file: Path) -> str:
     """The settings file's text, or ConfigError in one line naming it (and the line, never a
     value): no permission for this user (a .env left root's alone), or text that is not
     UTF-8 (saved as GBK or ANSI). python-dotenv raised either as a traceback."""
-    if env_file in _READ_ONCE:
-        return _READ_ONCE[env_file]
     try:
+        # By the pipe itself, not its name alone: /dev/fd/63 is another pipe next time.
+        seen = env_file.stat()
+        once = (env_file, seen.st_dev, seen.st_ino)
+        if once in _READ_ONCE:
+            return _READ_ONCE[once]
         data = env_file.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{env_file}: cannot read the settings file "
@@ -51,7 +54,7 @@ def settings_file_text(env_file: Path) -> str:
                           f"0x{data[exc.start]:02x}); save the settings file as UTF-8, not GBK "
                           "or ANSI (nothing was run)") from None
     if not env_file.is_file():
-        _READ_ONCE[env_file] = text
+        _READ_ONCE[once] = text
     return text
 
 
