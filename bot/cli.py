@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import logging
 import os
@@ -84,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"teampulse {__version__}")
     parser.add_argument("--env-file", type=Path, default=None, metavar="FILE",
                         help="settings file read before the environment (default: .env, if "
-                             "there is one; a file named here must exist: /dev/null for none)")
+                             "there is one; a file (or a pipe) named here must exist: /dev/null "
+                             "for none)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (the console chat when no platform token is set)")
     sub.add_parser("console", help="run the bot with the console chat, even if tokens are set")
@@ -364,7 +366,7 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
     """One line for a database that cannot be used, or None if `exc` is something else."""
     from sqlalchemy.exc import DBAPIError
 
-    from storage.db import DatabaseSetupError, describe_db_error
+    from storage.db import DatabaseSetupError, describe_db_error, sqlite_write_problem
 
     if isinstance(exc, DatabaseSetupError):
         return str(exc)
@@ -372,6 +374,14 @@ def _database_problem(exc: BaseException, url: str | None) -> str | None:
         where = ""
         if url is not None:
             from bot.config import mask_url
+            from storage.instance_lock import sqlite_path
+
+            # SQLite's own words for a read-only folder or file ('unable to open database
+            # file') do not say which, nor that it is a permission: named in full instead.
+            with contextlib.suppress(DatabaseSetupError):
+                database = sqlite_path(url)
+                if database is not None and (problem := sqlite_write_problem(database)):
+                    return problem
 
             where = f" at {mask_url(url)}"
         return f"cannot use the database{where}: {describe_db_error(exc)}"
@@ -424,7 +434,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         from dataclasses import replace
 
         from bot.app import run
+        from storage.db import in_memory_sqlite
 
+        if in_memory_sqlite(settings.database_url):
+            # The bot's connections each got a database of their own, empty: it greeted
+            # the console, then stopped on 'no such table'.
+            print(f"teampulse: DATABASE_URL {settings.database_url} is a SQLite database in "
+                  "memory, which the bot cannot run on (each of its connections would have "
+                  "its own, and everything is lost when it stops): give a file, such as "
+                  "sqlite:///data/teampulse.db (nothing was run)", file=sys.stderr)
+            return 2
         if args.command == "console":
             settings = replace(settings, console=True)
         elif not settings.console_enabled and not (settings.slack_enabled

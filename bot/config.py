@@ -6,6 +6,7 @@ a log line, a traceback's locals repr, or `teampulse config`.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -25,6 +26,44 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _LINE_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)")
 
 
+#: A settings file that is no regular file (`--env-file <(sops -d .env.enc)`, a pipe) can
+#: be read once: its text, kept for the second look (`teampulse config`'s hints).
+_READ_ONCE: dict[tuple[Path, int, int], str] = {}
+
+
+def settings_file_text(env_file: Path) -> str:
+    """The settings file's text, or ConfigError in one line naming it (and the line, never a
+    value): no permission for this user (a .env left root's alone), or text that is not
+    UTF-8 (saved as GBK or ANSI). python-dotenv raised either as a traceback."""
+    try:
+        # By the pipe itself, not its name alone: /dev/fd/63 is another pipe next time.
+        seen = env_file.stat()
+        once = (env_file, seen.st_dev, seen.st_ino)
+        if once in _READ_ONCE:
+            return _READ_ONCE[once]
+        data = env_file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{env_file}: cannot read the settings file "
+                          f"({exc.strerror or type(exc).__name__}); make it readable for the "
+                          "user teampulse runs as (nothing was run)") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{env_file} line {line}: not UTF-8 text (byte "
+                          f"0x{data[exc.start]:02x}); save the settings file as UTF-8, not GBK "
+                          "or ANSI (nothing was run)") from None
+    if not env_file.is_file():
+        _READ_ONCE[once] = text
+    return text
+
+
+def _settings_file(env_file: Path | None) -> bool:
+    """Whether `env_file` is there to be read: a file, or a pipe or device named with
+    --env-file (read as a file: a pipe's settings were silently left out); not a folder."""
+    return env_file is not None and env_file.exists() and not env_file.is_dir()
+
+
 def _dotenv(env_file: Path) -> dict[str, str | None]:
     """The settings file's values, without python-dotenv's own warning for a line it cannot
     read ('could not parse statement'): Settings.unreadable_in names such lines, once."""
@@ -32,7 +71,7 @@ def _dotenv(env_file: Path) -> dict[str, str | None]:
     was = quiet.disabled
     quiet.disabled = True
     try:
-        return dict(dotenv_values(env_file))
+        return dict(dotenv_values(stream=io.StringIO(settings_file_text(env_file))))
     finally:
         quiet.disabled = was
 
@@ -236,7 +275,7 @@ class Settings:
         names (PGPASSWORD, TZ) may be for other tools: not listed."""
         from bot.suggest import did_you_mean
 
-        if env_file is None or not env_file.is_file():
+        if env_file is None or not _settings_file(env_file):
             return []
         known = {name for name, _ in cls().in_effect()} | {"TEAMPULSE_CACHE_DIR"}
         prefixes = tuple({name.split("_")[0] + "_" for name in known})
@@ -262,7 +301,7 @@ class Settings:
         """Read settings from `env_file` (if it exists) overlaid by `environ`."""
         merged: dict[str, str] = {}
         unreadable: list[str] = []
-        if env_file is not None and env_file.is_file():
+        if env_file is not None and _settings_file(env_file):
             merged.update({k: v for k, v in _dotenv(env_file).items() if v is not None})
             unreadable = cls.unreadable_in(env_file)
         merged.update(os.environ if environ is None else environ)
@@ -278,13 +317,12 @@ class Settings:
 
         known = {name for name, _ in cls().in_effect()} | {"TEAMPULSE_CACHE_DIR"}
         found = []
-        with env_file.open(encoding="utf-8") as stream:
-            for binding in parse_stream(stream):
-                named = _LINE_NAME.match(binding.original.string)
-                if binding.error and named and named[1] in known:
-                    found.append(f"{env_file} line {binding.original.line}: {named[1]} cannot "
-                                 "be read (NAME=value, with any quote closed on its line); "
-                                 "nothing on that line is used")
+        for binding in parse_stream(io.StringIO(settings_file_text(env_file))):
+            named = _LINE_NAME.match(binding.original.string)
+            if binding.error and named and named[1] in known:
+                found.append(f"{env_file} line {binding.original.line}: {named[1]} cannot "
+                             "be read (NAME=value, with any quote closed on its line); "
+                             "nothing on that line is used")
         return found
 
     @classmethod
@@ -346,7 +384,7 @@ class Settings:
         if (port := get("SLACK_HTTP_PORT")) is not None:
             put("slack_http_port", parse_port, port, "SLACK_HTTP_PORT")
         if (path := get("SLACK_HTTP_PATH")) is not None:
-            kwargs["slack_http_path"] = path
+            put("slack_http_path", parse_http_path, path, "SLACK_HTTP_PATH")
         if (rate := get("SLACK_MAX_POSTS_PER_SECOND")) is not None:
             put("slack_max_posts_per_second", parse_rate, rate, "SLACK_MAX_POSTS_PER_SECOND")
         kwargs["telegram_bot_token"] = secret("TELEGRAM_BOT_TOKEN")
@@ -604,6 +642,18 @@ def parse_rate(value: str, name: str) -> float:
         raise ConfigError(f"{name}={value!r}: expected a positive number of messages per "
                           "second, e.g. 50")
     return rate
+
+
+def parse_http_path(text: str, name: str) -> str:
+    """A path to listen on, such as /slack/events: the listener refused any other at start,
+    with a traceback (a whole Request URL pasted in, or the path without its first /)."""
+    if text.startswith("/") and not re.search(r"[\s?#]", text):
+        return text
+    hint = ""
+    if "://" in text and (path := urlsplit(text).path).startswith("/"):
+        hint = f" (here {path}: the part of the Request URL after the host)"
+    raise ConfigError(f"{name}={text!r}: expected the path alone, starting with /, such as "
+                      f"/slack/events{hint}")
 
 
 def parse_port(text: str, name: str) -> int:

@@ -355,7 +355,20 @@ def load_org(path: Path) -> Org:
                               "org.example.yaml to org.yaml)"]) from None
     except OSError as exc:
         raise OrgError(path, [f"cannot read the file: {exc.strerror}"]) from None
+    except UnicodeDecodeError as exc:
+        # Saved by an editor as GBK or ANSI (Chinese names and all): it stopped every
+        # command with a traceback.
+        line, problem = not_utf8(exc)
+        raise OrgError(path, [problem], [line]) from None
     return parse_org(text, path)
+
+
+def not_utf8(exc: UnicodeDecodeError) -> tuple[int, str]:
+    """The line of a file that is not UTF-8 text, and what to say of it: the byte, and how
+    to save the file (never the text around it)."""
+    line = bytes(exc.object[:exc.start]).count(b"\n") + 1
+    return line, (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save the file as "
+                  "UTF-8, not GBK or ANSI")
 
 
 # The C loader when PyYAML was built with libyaml (much faster); the same rules either way.

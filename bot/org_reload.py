@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.org import Org, OrgError, parse_org
+from bot.org import Org, OrgError, not_utf8, parse_org
 from bot.readers import GM
 from bot.renames import accounts, renames
 from bot.telegram_rights import warn_unbound
@@ -294,8 +294,11 @@ class OrgWatcher:
             return self.path.read_text(encoding="utf-8"), ""
         except FileNotFoundError:
             return "", "file not found"
-        except (OSError, UnicodeDecodeError) as exc:
-            return "", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
+        except UnicodeDecodeError as exc:
+            line, problem = not_utf8(exc)
+            return "", f"line {line}: {problem}"
+        except OSError as exc:
+            return "", f"cannot read the file: {exc.strerror or exc}"
 
 
 def _digest(text: str, stamp: Stamp) -> str:

@@ -83,6 +83,15 @@ def describe_db_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {detail[0] if detail else ''}".rstrip(": ")
 
 
+def in_memory_sqlite(url: str) -> bool:
+    """Whether `url` is a SQLite database held in memory (`sqlite://`, `sqlite:///:memory:`,
+    a `mode=memory` URI): each connection has its own, gone when it closes."""
+    parsed = check_database_url(url)
+    database = parsed.database or ""
+    return parsed.get_backend_name() == "sqlite" and (
+        database in ("", ":memory:") or "mode=memory" in url)
+
+
 def make_sqlite_folder(database: Path, name: str = "DATABASE_URL") -> None:
     """Create a SQLite file's folder, or raise DatabaseSetupError naming it and the setting
     (`name`) that chose it: no permission, a file in the way, a read-only disk."""
@@ -97,6 +106,24 @@ def make_sqlite_folder(database: Path, name: str = "DATABASE_URL") -> None:
         ) from None
 
 
+def sqlite_write_problem(database: Path, name: str = "DATABASE_URL") -> str | None:
+    """Why this user cannot write the SQLite database `database` where it is, one line
+    naming the setting (`name`), or None if nothing stops it: its folder (SQLite writes its
+    journal beside the file, `teampulse run` its lock file) or the file itself read-only,
+    by permissions or a read-only disk. SQLite says only 'unable to open database file' or
+    'attempt to write a readonly database', and the lock file a PermissionError."""
+    folder = database.parent
+    fix = "make it writable for the user teampulse runs as, or give a path teampulse may write to"
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return (f"{name}: cannot write in {folder}, the folder of the SQLite database "
+                f"{database} (no permission, or a read-only disk; SQLite writes its journal "
+                f"beside the database, and teampulse run its lock file); {fix}")
+    if database.is_file() and not os.access(database, os.W_OK):
+        return (f"{name}: cannot write the SQLite database {database} (the file is "
+                f"read-only for this user, or on a read-only disk); {fix}")
+    return None
+
+
 def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
     """Create an engine; for a SQLite file, make its folder and turn on foreign keys.
 
@@ -109,7 +136,11 @@ def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            make_sqlite_folder(Path(database).expanduser(), name)
+            path = Path(database).expanduser()
+            make_sqlite_folder(path, name)
+            # The file the lock, backup and move-db use (sqlite_path expands '~' too); SQLite
+            # itself would open a folder named '~' under the working directory.
+            parsed = parsed.set(database=str(path))
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True  # a connection the server dropped is replaced, not used
@@ -119,7 +150,7 @@ def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:
             kwargs["connect_args"] = {"application_name": f"teampulse pid {os.getpid()}"}
             if "connect_timeout" not in parsed.query:
                 kwargs["connect_args"]["connect_timeout"] = CONNECT_TIMEOUT
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)

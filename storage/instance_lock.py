@@ -16,7 +16,12 @@ import fcntl
 import os
 from pathlib import Path
 
-from storage.db import DatabaseSetupError, check_database_url, make_sqlite_folder
+from storage.db import (
+    DatabaseSetupError,
+    check_database_url,
+    make_sqlite_folder,
+    sqlite_write_problem,
+)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -52,7 +57,15 @@ class InstanceLock:
     def acquire(self, what: str = "teampulse") -> None:
         """Take the lock, or raise DatabaseSetupError naming the process that has it."""
         make_sqlite_folder(self.database, self.setting)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            # A read-only data folder (or disk): one line naming it, not a traceback.
+            raise DatabaseSetupError(sqlite_write_problem(self.database, self.setting) or (
+                f"{self.setting}: cannot write {self.path}, the lock file beside the SQLite "
+                f"database {self.database} ({exc.strerror or type(exc).__name__}); make its "
+                "folder writable for the user teampulse runs as, or give a path teampulse "
+                "may write to")) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -628,3 +628,98 @@ def test_a_user_and_password_in_slack_api_url_are_named_not_a_traceback_at_start
         "them out, and give a proxy's in HTTPS_PROXY\n")
     monkeypatch.setenv("SLACK_API_URL", "https://slack.internal/api/")
     assert main(["--env-file", "/dev/null", "config"]) == 0
+
+
+def test_a_settings_file_this_user_cannot_read_stops_every_command_in_one_line(tmp_path: Path):
+    """.env left readable by root alone (mode 600) and the bot run as its service user:
+    python-dotenv's PermissionError came out as a traceback. Now one line naming the file,
+    exit code 2, nothing run."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.plain_user import as_a_plain_user, skip_unless_permissions_apply
+
+    skip_unless_permissions_apply(tmp_path)
+    (tmp_path / ".env").write_text("CHECKIN_SCHEDULE=thu 16:00\n", encoding="utf-8")
+    (tmp_path / ".env").chmod(0o000)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
+    env.update(PYTHONPATH=str(ROOT), TEAMPULSE_ORG_FILE=str(ROOT / "org.example.yaml"))
+    for command in (["config"], ["run"]):
+        done = subprocess.run([sys.executable, "-m", "bot", *command], capture_output=True,
+                              text=True, env=env, cwd=tmp_path, timeout=120, input="/quit\n",
+                              preexec_fn=as_a_plain_user)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == ("teampulse: .env: cannot read the settings file (Permission "
+                               "denied); make it readable for the user teampulse runs as "
+                               "(nothing was run)\n")
+    assert not (tmp_path / "data").exists()  # no database was made
+
+
+def test_a_settings_file_not_in_utf8_is_named_with_its_line(tmp_path: Path, monkeypatch, capsys):
+    """A .env saved by a Chinese Windows editor in GBK (a comment in Chinese): the bot
+    stopped on a UnicodeDecodeError traceback. Now the file and the line, never the text."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CHECKIN_SCHEDULE", raising=False)
+    (tmp_path / ".env").write_bytes("CHECKIN_SCHEDULE=thu 16:00\n# 每周四提醒\n"
+                                    "SLACK_BOT_TOKEN=xoxb-1-2-abc\n".encode("gbk"))
+    for command in (["config"], ["run"], ["summary"]):
+        assert main(command) == 2
+        assert capsys.readouterr().err == (
+            "teampulse: .env line 2: not UTF-8 text (byte 0xd6); save the settings file as "
+            "UTF-8, not GBK or ANSI (nothing was run)\n")
+    assert not (tmp_path / "data").exists()
+    # Saved again as UTF-8 (with the byte-order mark Notepad adds, too), it is read.
+    (tmp_path / ".env").write_bytes("CHECKIN_SCHEDULE=thu 16:00\n# 每周四提醒\n"
+                                    .encode("utf-8-sig"))
+    assert main(["config"]) == 0
+    assert "CHECKIN_SCHEDULE = thu 16:00" in capsys.readouterr().out
+
+
+def test_a_settings_file_given_as_a_pipe_is_read(monkeypatch, capsys):
+    """`teampulse --env-file <(sops -d prod.env.enc) run`, the secrets never written to disk:
+    the pipe was no regular file, so it was skipped without a word and the bot ran on the
+    defaults (the console on a local SQLite file). Read once, it serves the settings and
+    `config`'s hints alike."""
+    import os
+
+    from bot.cli import main
+
+    monkeypatch.delenv("CHECKIN_SCHEDULE", raising=False)
+    read, write = os.pipe()
+    try:
+        os.write(write, b"CHECKIN_SCHEDULE=thu 09:30\nCHECKIN_SCHEDUL=thu 09:30\n")
+        os.close(write)
+        assert main(["--env-file", f"/dev/fd/{read}", "config"]) == 0
+    finally:
+        os.close(read)
+    out, err = capsys.readouterr()
+    assert "CHECKIN_SCHEDULE = thu 09:30" in out
+    assert f"/dev/fd/{read}: CHECKIN_SCHEDUL is no teampulse setting" in err
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("slack/events", ""),
+    ("https://tp.example.com/slack/events",
+     " (here /slack/events: the part of the Request URL after the host)"),
+])
+def test_a_slack_http_path_that_is_no_path_is_named_before_start(value, hint, monkeypatch,
+                                                                  capsys):
+    """SLACK_HTTP_PATH given without its first / or as the whole Request URL Slack's app
+    page shows: `teampulse run` in HTTP mode stopped on aiohttp's ValueError ('path should
+    be started with /') as an unexpected error, exit 1. Now `config` and `run` name it."""
+    from bot.cli import main
+
+    for name, setting in {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s1",
+                          "SLACK_API_URL": "http://127.0.0.1:1/api/",
+                          "SLACK_HTTP_PATH": value}.items():
+        monkeypatch.setenv(name, setting)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    for command in (["config"], ["run"]):
+        assert main(["--env-file", "/dev/null", *command]) == 2
+        assert capsys.readouterr().err == (
+            f"teampulse: SLACK_HTTP_PATH={value!r}: expected the path alone, starting with /, "
+            f"such as /slack/events{hint}\n")

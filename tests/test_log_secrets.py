@@ -3,7 +3,11 @@ LOG_LEVEL=DEBUG, in either LOG_FORMAT, nor what a CLI command prints about the d
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import struct
+import threading
 from dataclasses import replace
 
 import pytest
@@ -90,3 +94,77 @@ def test_an_unexpected_crash_is_written_as_the_log_writes_errors(
     assert "teampulse stopped on an unexpected error" in written
     assert "RuntimeError" in written and "crashes" in written  # its type and its frame
     assert quoting(written, "crash-secret", "salary") == []
+
+
+class _PasswordRefusingServer:
+    """A PostgreSQL server, as far as a client's login goes: it asks for the password in
+    clear (the method that puts it on the wire as typed), keeps what it was sent, and
+    refuses it as a server does a wrong one (SQLSTATE 28P01)."""
+
+    def __init__(self) -> None:
+        self.passwords: list[bytes] = []
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def close(self) -> None:
+        self._socket.close()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self._socket.accept()
+                threading.Thread(target=self._login, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _message(conn: socket.socket, typed: bool) -> bytes:
+        head = conn.recv(5 if typed else 4, socket.MSG_WAITALL)
+        length = struct.unpack("!I", head[-4:])[0]
+        return conn.recv(length - 4, socket.MSG_WAITALL)
+
+    def _login(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError, struct.error):
+            while struct.unpack("!I", self._message(conn, typed=False)[:4])[0] in (
+                    80877103, 80877104):  # SSLRequest, GSSENCRequest: not offered
+                conn.sendall(b"N")
+            conn.sendall(b"R" + struct.pack("!II", 8, 3))  # AuthenticationCleartextPassword
+            self.passwords.append(self._message(conn, typed=True).rstrip(b"\0"))
+            fields = (b"SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed for user "
+                      b"\"teampulse\"\0\0")
+            conn.sendall(b"E" + struct.pack("!I", len(fields) + 4) + fields)
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+@pytest.mark.parametrize("command", [["run"], ["migrate"], ["summary"], ["config", "--check-db"],
+                                     ["move-db"]])
+def test_a_wrong_database_password_is_refused_by_the_server_and_never_shown(
+        settings: Settings, log_format: str, command: list[str], tmp_path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """DATABASE_URL (or move-db's TARGET_URL) with a password the server refuses: the
+    password goes to the server, and nowhere else: one line naming the URL with `***` and
+    the server's reason, exit code 2, and a DEBUG log without it. (The test above's server
+    is not listening, so no password is ever sent.)"""
+    pytest.importorskip("psycopg")
+    server = _PasswordRefusingServer()
+    url = f"postgresql+psycopg://teampulse:{PASSWORD}@127.0.0.1:{server.port}/teampulse"
+    in_use = url
+    if command == ["move-db"]:
+        in_use = f"sqlite:///{tmp_path / 'tp.db'}"
+        command = ["move-db", url]
+    for name, value in {"DATABASE_URL": in_use, "LOG_LEVEL": "DEBUG",
+                        "LOG_FORMAT": log_format, "TEAMPULSE_CONSOLE": "true",
+                        "TEAMPULSE_ORG_FILE": str(TEST_ORG)}.items():
+        monkeypatch.setenv(name, value)
+    try:
+        if in_use != url:
+            assert main(["--env-file", "/dev/null", "migrate"]) == 0
+        with operator_log(replace(settings, database_url=in_use), log_format) as log:
+            assert main(["--env-file", "/dev/null", *command]) == 2
+    finally:
+        server.close()
+    out, err = capsys.readouterr()
+    assert PASSWORD.encode() in server.passwords  # the login was really tried with it
+    masked = f"postgresql+psycopg://teampulse:***@127.0.0.1:{server.port}/teampulse"
+    assert err.strip().splitlines()[-1].startswith("teampulse: cannot use the ")
+    assert masked in err and "password authentication failed" in err
+    assert quoting(log.getvalue() + out + err, PASSWORD) == []

@@ -302,3 +302,28 @@ def test_the_operators_slips_name_the_file_the_line_and_the_person(
             "kpis.0.weekly_target (revenue): must be a number greater than 0 ('60000 CNY' is "
             "not), written in digits without commas or units (50000; the currency or unit "
             "goes in 'unit')") in err
+
+
+def test_an_org_file_saved_as_gbk_is_named_with_its_line_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An org file saved by a Chinese Windows editor as GBK ("ANSI"), its comment and names
+    in Chinese: every command stopped on a UnicodeDecodeError traceback ('teampulse stopped
+    on an unexpected error', exit 1). Now the file's problem with its line, exit 2; saved
+    again as UTF-8, it is read."""
+    from tests.support import TEST_ORG
+
+    text = "# 北方销售团队 — 组织文件\n" + TEST_ORG.read_text(encoding="utf-8")
+    org_file = tmp_path / "org.yaml"
+    org_file.write_bytes(text.encode("gbk"))
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(org_file))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tp.db'}")
+    monkeypatch.setenv("TEAMPULSE_CONSOLE", "true")
+    for command in (["check-org"], ["summary"], ["run"]):
+        assert main(["--env-file", "/dev/null", *command]) == 2
+        assert capsys.readouterr().err == (
+            f"teampulse: {org_file}: 1 problem in the org file:\n"
+            f"  - {org_file}:1: not UTF-8 text (byte 0xb1); save the file as UTF-8, not GBK or "
+            "ANSI\n")
+    org_file.write_text(text, encoding="utf-8")
+    assert main(["--env-file", "/dev/null", "check-org"]) == 0
