@@ -386,6 +386,13 @@ class GmSummary:
     @without_gc
     def to_dict(self) -> dict[str, Any]:
         """The JSON the CLI prints (docs/schema/summary.schema.json)."""
+        data = self.for_json()
+        data["directors"] = [d.as_dict() for d in self.directors]
+        return data
+
+    def for_json(self) -> dict[str, Any]:
+        """to_dict with the directors' views as they are, for bot/cli_output's
+        `json_bytes(..., records=True)` to make each one's dict as it writes it."""
         _whole(self)
         return {"view": "gm", "org": self.org, "week": self.week, "month": self.month,
                 "series_weeks": list(self.look),
@@ -397,7 +404,7 @@ class GmSummary:
                              "month_to_date": [f.as_dict() for f in self.headline_mtd],
                              "quarter_to_date": [f.as_dict() for f in self.headline_qtd]},
                 "attention": [a.as_dict() for a in self.attention],
-                "directors": [d.as_dict() for d in self.directors]}
+                "directors": list(self.directors)}
 
 
 def _round(value: float | None) -> float | None:
