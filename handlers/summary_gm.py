@@ -272,11 +272,13 @@ class DirectorView:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        # Figures by map and values rounded inline (no comprehension frames, no helper
-        # calls): an export of 10,000 directors runs this 10,000 times.
+        # Figures by map and values rounded inline (no helper calls), and no comprehension
+        # run over an empty list (most directors have no support request or attention
+        # item): an export of 10,000 directors runs this 10,000 times.
         fig = Figure.as_dict
         morale, stress, last, next_ = self.morale, self.stress, self.oneonone_last, \
             self.oneonone_next
+        support, attention = self.support, self.attention
         return {
             "key": self.key, "name": self.name, "team": self.team, "status": self.status,
             "late": self.late, "answered": self.answered, "skipped": self.skipped,
@@ -302,7 +304,7 @@ class DirectorView:
                          "detail": s.detail, "department": s.department,
                          "cross_department": s.cross_department,
                          "opened": s.opened.isoformat(), "age_days": s.age_days,
-                         "status": s.status} for s in self.support],
+                         "status": s.status} for s in support] if support else [],
             "execution": {"blockers": self.blockers, "recurring_weeks": self.recurring,
                           "wins": self.wins, "plan": self.plan, "last_plan": self.last_plan,
                           "confidence": list(self.confidence),
@@ -313,7 +315,7 @@ class DirectorView:
                          "overdue": self.oneonone_overdue,
                          "open_actions": self.open_actions,
                          "overdue_actions": self.overdue_actions},
-            "attention": [a.kind for a in self.attention],
+            "attention": [a.kind for a in attention] if attention else [],
         }
 
 
