@@ -1179,8 +1179,10 @@ def _summary_write(bot: Any, args: argparse.Namespace, request: Any, kind: str,
                 if view is not None:  # a director: their five questions beside
                     data["director"] = view.to_dict()
             elif view is not None:
-                data |= view.to_dict()
-            dump_json(data, out)
+                data |= view.for_json()
+            # The GM's view: its directors' views made into dicts as they are written
+            # (json_bytes' `records`), not all of them first.
+            dump_json(data, out, records=not result)
         elif args.format == "csv":
             start_csv(out).write(to_csv(view) if view is not None else weeks_csv(result))
         else:

@@ -239,6 +239,8 @@ async def test_a_view_built_for_one_page_is_never_shown_as_another_or_exported(b
         with pytest.raises(ValueError, match="one chat page"):
             view.to_dict()
         with pytest.raises(ValueError, match="one chat page"):
+            view.for_json()  # (what the CLI writes)
+        with pytest.raises(ValueError, match="one chat page"):
             to_csv(view)
 
 

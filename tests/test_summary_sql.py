@@ -301,6 +301,24 @@ def test_a_directors_month_and_quarter_read_the_same_in_chat_and_in_the_export(b
     assert compared >= PAGE_SIZE * 2
 
 
+@pytest.mark.parametrize("shown", [1, 4])
+def test_the_cli_json_is_the_views_dicts_byte_for_byte(bot, clock, shown):
+    """`teampulse summary --format json` writes each director's view as orjson reaches it
+    (bot/cli_output.json_bytes' records): the very bytes of to_dict's dicts, every
+    director, figure, support request and attention kind in the same order."""
+    from bot.cli_output import json_bytes
+    from handlers.summary_gm import build_gm_summary
+
+    fill(bot, bot.engine, 60, WEEKS, seed=9, template="alice", now=clock.now())
+    week = week_of(clock.now().date())
+    with bot.unit() as ctx:
+        view = build_gm_summary(ctx, "en", week, shown, NY)
+    made = view.to_dict()
+    assert len(made["directors"]) >= 60 and any(d["support"] for d in made["directors"])
+    assert any(d["attention"] for d in made["directors"])
+    assert json_bytes(view.for_json(), records=True) == json_bytes(made)
+
+
 def test_rounds_stored_before_rounds_had_a_role_read_as_their_persons_role_today(bot, clock):
     """A database upgraded from before rounds recorded their role (0007_roundrole) may
     hold rounds with none: every statement of the GM's view, the weeks read in detail and
