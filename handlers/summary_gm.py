@@ -1654,12 +1654,13 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
         if moment is None:
             moment = moments[(zone, wk)] = checkin_moment(schedule, zone, wk)
         asks[(p.id, wk)] = (p.id, zone, moment)
-    covering = ctx.away.covering(asks.values())
+    # (The covering periods' last days alone: no ORM object made per period read.)
+    last_days = ctx.away.last_days(asks.values())
     out: dict[tuple[int, str], date] = {}
-    for key, (pid, timezone, moment) in asks.items():
-        period = covering.get((pid, moment))
-        if period is not None:
-            out[key] = period.last_day(timezone)
+    for key, (pid, _timezone, moment) in asks.items():
+        day = last_days.get((pid, moment))
+        if day is not None:
+            out[key] = day
     return out
 
 

@@ -97,3 +97,36 @@ def test_reads_on_the_side_end_before_the_summary_does_even_when_it_fails(bot):
                 conn.execute(select(literal(6)))
             assert rows() == [[(5,)]]
             assert conn.execute(select(literal(7))).scalar() == 7
+
+
+async def test_the_gm_summary_reads_away_periods_as_columns_not_orm_objects(bot, chat, clock):
+    """Bruno is away through 2026-12-20 when the week's check-ins go out: the GM's /summary
+    names him away until then, having read the away periods as plain columns (at 1,000
+    directors, loading a few hundred periods as ORM objects cost more than the rest of
+    the question)."""
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from storage.away import AwayPeriod
+    from tests.support import say
+
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))  # on Wednesday, ahead of Friday's check-in
+    await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
+    await bot.run_checkins()
+    loaded: list[int] = []
+
+    def load(target: AwayPeriod, _context: Any) -> None:
+        loaded.append(target.id)
+
+    event.listen(AwayPeriod, "load", load)
+    try:
+        await say(bot, "grace", "/summary")
+    finally:
+        event.remove(AwayPeriod, "load", load)
+    text = chat.last("grace")
+    assert "Away, not in the targets: Bruno Rossi" in text
+    assert "Bruno Rossi — away until 2026-12-20" in text
+    assert loaded == []
