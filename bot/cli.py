@@ -468,7 +468,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return 0
     if args.command == "check-org":
         path = args.path or settings.org_file
-        org = load_org(path)
+        org = load_org(path, given=args.path is not None)
         unbound = _telegram_unbound(org, settings)
         if args.format is not None:
             from bot.cli_views import org_people

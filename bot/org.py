@@ -346,12 +346,15 @@ class Org:
         return snapshot
 
 
-def load_org(path: Path) -> Org:
-    """Read and validate an org file, raising OrgError with every problem found."""
+def load_org(path: Path, *, given: bool = False) -> Org:
+    """Read and validate an org file, raising OrgError with every problem found. `given`:
+    the path was typed on the command line (a missing file is then a slip in it, not a
+    setting to make)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise OrgError(path, ["file not found (set TEAMPULSE_ORG_FILE, or copy "
+        raise OrgError(path, ["file not found (check the path given)" if given else
+                              "file not found (set TEAMPULSE_ORG_FILE, or copy "
                               "org.example.yaml to org.yaml)"]) from None
     except OSError as exc:
         raise OrgError(path, [f"cannot read the file: {exc.strerror}"]) from None

@@ -327,3 +327,20 @@ def test_an_org_file_saved_as_gbk_is_named_with_its_line_not_a_traceback(
             "ANSI\n")
     org_file.write_text(text, encoding="utf-8")
     assert main(["--env-file", "/dev/null", "check-org"]) == 0
+
+
+def test_a_mistyped_path_to_check_org_is_named_as_the_slip_it_is(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `teampulse check-org org.yml` (the file is org.yaml): the path typed is what is wrong;
+    # "set TEAMPULSE_ORG_FILE" sent the operator to a setting this command did not read.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TEAMPULSE_ORG_FILE", raising=False)
+    assert main(["check-org", "org.yml"]) == 2
+    err = capsys.readouterr().err
+    assert "org.yml" in err and "file not found (check the path given)" in err
+    assert "TEAMPULSE_ORG_FILE" not in err
+    # Without a path, the setting is what chose the file: it is still named.
+    monkeypatch.setenv("TEAMPULSE_ORG_FILE", str(tmp_path / "missing.yaml"))
+    assert main(["check-org"]) == 2
+    assert "set TEAMPULSE_ORG_FILE" in capsys.readouterr().err
