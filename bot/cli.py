@@ -124,9 +124,12 @@ def _parser() -> argparse.ArgumentParser:
                                        "(default: today)")
     kudos.add_argument("--period", help="top: week, month (default), quarter, year or all "
                                         "(so far), or last-week, last-month, last-quarter, "
-                                        "last-year (the whole one before; quarters and years "
-                                        "are the goals' fiscal ones); honours: YYYY-MM "
-                                        "or YYYY (default: last month)")
+                                        "last-year (the whole one before), or a month or "
+                                        "quarter by name as /kudos top takes it: 2026-12, "
+                                        "December, 12月, 2026-Q4, Q4, 第四季度 (without a "
+                                        "year, the latest begun; quarters and years are the "
+                                        "goals' fiscal ones); honours: YYYY-MM or YYYY "
+                                        "(default: last month)")
     kudos.add_argument("--team", help="top: only this team's people")
     kudos.add_argument("--value", help="top: only kudos tagged with this company value")
     kudos.add_argument("--format", choices=FORMATS, default=None,

@@ -114,15 +114,62 @@ def _kudos_export(args: argparse.Namespace, settings: Settings, out: TextIO, fmt
     return 0
 
 
+#: What `kudos top --period` takes besides the words of PERIODS (said when it is refused).
+NAMED_PERIODS = "a month (2026-12, December, 12月) or a fiscal quarter (2026-Q4, Q4, 第四季度)"
+
+
+def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int) -> str:
+    """The board period `--period` names, read as `/kudos top` reads it (a month or quarter
+    without its year is the latest one begun; quarters are the org's fiscal ones): 'month',
+    'last-quarter', '2026-12', '2026-Q4'. ValueError says what is wrong and what is taken."""
+    from handlers.kudos import PERIODS, period_bounds
+    from handlers.period_words import month_named, quarter_named, read_period
+
+    words = text.split()
+    today = now.astimezone(tz).date()
+    expected = f"expected one of {', '.join(PERIODS)}; or {NAMED_PERIODS}"
+    if not words:
+        raise ValueError(expected)
+    if len(words) == 1 and words[0].lower() in PERIODS:
+        return words[0].lower()
+    if len(words) == 1 and words[0] in ("全部", "所有"):  # as /kudos top 全部
+        return "all"
+    said = read_period(words, 0)
+    if said is not None:
+        if said[1] == len(words):
+            return said[0]
+        raise ValueError(expected)
+    named = month_named(words, 0, today)
+    if named is not None and named[1] == len(words):
+        (year, month), _ = named
+        if not 1 <= month <= 12 or year < 2000:
+            raise ValueError(f"no such month; {expected}")
+        if date(year, month, 1) > today:
+            raise ValueError(f"{year}-{month:02d} has not begun (no kudos yet)")
+        return f"{year}-{month:02d}"
+    quarter = quarter_named(words, 0, today, fiscal_year_start)
+    if quarter is not None and quarter[1] == len(words):
+        if int(quarter[0][:4]) < 2000:  # (no kudos then; year 0 has no calendar)
+            raise ValueError(f"no such quarter; {expected}")
+        start, _ = period_bounds(quarter[0], now, tz, fiscal_year_start)
+        if start is not None and start > now:
+            raise ValueError(f"{quarter[0]} has not begun (no kudos yet; quarters are the "
+                             "goals' fiscal ones)")
+        return quarter[0]
+    raise ValueError(expected)
+
+
 def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: str) -> int:
     from bot.app import prepare
-    from handlers.kudos import PERIODS, board_teams, build_board
+    from handlers.kudos import board_teams, build_board, month_of, quarter_of
 
-    period = (args.period or "month").lower()
-    if period not in PERIODS:
-        return fail(f"--period {args.period!r}: expected one of {', '.join(PERIODS)}")
     bot, engine = prepare(settings)
     try:
+        try:
+            period = board_period(args.period or "month", bot.clock.now(), bot.org.tz,
+                                  bot.org.goals.fiscal_year_start)
+        except ValueError as exc:
+            return fail(f"--period {args.period!r}: {exc}")
         locale = args.locale or _gm(bot).locale
         team = None
         if args.team is not None:
@@ -164,6 +211,7 @@ def _kudos_top(args: argparse.Namespace, settings: Settings, out: TextIO, fmt: s
                     "received_more": board.received_more, "given_more": board.given_more}
             text = bot.renderer.message(
                 locale, "cli_kudos_top", "markdown", org=bot.org.name, period=period,
+                month=month_of(period), quarter=quarter_of(period),
                 start=board.start, team=team,
                 value=bot.org.value(value).label_for(locale) if value else None,  # type: ignore[union-attr]
                 top=board.received, givers=board.given, tied=board.tied,

@@ -425,6 +425,13 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
             problems.append(f"goals: the goals file {raw!r} is not valid YAML{at} "
                             f"({getattr(exc, 'problem', None) or exc})")
             return GoalBook()
+        except UnicodeDecodeError as exc:
+            # Saved as GBK or ANSI: said as the org file's own, named at the goals file's
+            # line (bot.org.goals_file_lines finds it again), not the codec's text.
+            from bot.org import not_utf8  # (bot.org imports this module)
+
+            problems.append(not_utf8(exc)[1])
+            return GoalBook(source=source)
         except (OSError, UnicodeError) as exc:
             problems.append(f"goals: the goals file {raw!r} cannot be read: {exc}")
             return GoalBook()

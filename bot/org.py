@@ -633,6 +633,9 @@ def goals_file_lines(path: Path, problems: list[str]) -> list[int | None]:
     (or gone) may give a line off, or none."""
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except UnicodeDecodeError as exc:
+        # Not UTF-8 (load_goals said so, its only problem): the line of the first bad byte.
+        return [not_utf8(exc)[0]] * len(problems)
     except (OSError, UnicodeError, yaml.YAMLError):
         return [None] * len(problems)
     if root is None:

@@ -18,7 +18,7 @@ from bot.org import Org
 from bot.readers import GM
 from handlers.answers import normalise
 from handlers.context import Context
-from handlers.period_words import month_named, month_said, read_period
+from handlers.period_words import month_named, month_said, quarter_named, read_period
 from storage.kudos import Kudos, KudosRepo, shared_names
 from storage.models import Person
 
@@ -174,6 +174,15 @@ def cmd_honours(ctx: Context, args: str) -> None:
     local = ctx.clock.now().astimezone(ctx.org.tz)
     show = roll_period(args, local.date())
     if show is None:
+        words = normalise(args).split()
+        quarter = quarter_named(words, 0, local.date(), ctx.org.goals.fiscal_year_start) \
+            if words else None
+        if quarter is not None and quarter[1] == len(words):
+            # `/honours Q4`: rolls are monthly or yearly; the quarter's board is /kudos top's
+            # (the same words, read the same way there).
+            ctx.reply("honours_no_quarter", example=f"{local.year}-{local.month:02d}",
+                      quarter=quarter[0], asked=" ".join(words))
+            return
         ctx.reply("honours_usage", example=f"{local.year}-{local.month:02d}")
         return
     if not FIRST_YEAR <= show[0] <= local.year + 1:

@@ -218,6 +218,73 @@ async def test_kudos_export_leaderboard_and_honours_in_every_format(fbot, fsetti
     assert ("li", "Most cited value: Customer first — 2 times") in blocks
 
 
+async def test_the_cli_leaderboard_takes_the_months_and_quarters_the_chat_does(
+        fbot, fsettings, clock, capsys):
+    """The operator asks `teampulse kudos top --period December` (or 2026-11, 11月, Q4,
+    2026-Q4, 第四季度, 'this fiscal year'), as a chat user may `/kudos top December`: it
+    was refused ("expected one of week, month, …"). Now the same periods with the same
+    meaning: without its year the latest month or quarter begun, quarters the fiscal ones;
+    one not begun is said so, a slip names what is taken."""
+    await kudo(fbot, "alice", "/kudos @sam +1 great demo #ownership")
+    await fbot.drain()
+    for said in ("2026-11", "November", "Nov 2026", "11月", "2026年11月"):
+        top = valid("kudos-top", run_cli(fsettings, "kudos", "top", "--period", said,
+                                         "--format", "json")[1])
+        assert (top["period"], top["since"]) == ("2026-11", "2026-11-01T00:00:00-04:00"), said
+        assert [p["person"] for p in top["received"]] == ["sam"], said
+    # On 27 November "December" is the December gone by: a whole month, no kudos in it.
+    top = valid("kudos-top", run_cli(fsettings, "kudos", "top", "--period", "December",
+                                     "--format", "json")[1])
+    assert (top["period"], top["until"][:10], top["received"]) == ("2025-12", "2025-12-31", [])
+    for said in ("Q4", "2026-Q4", "2026Q4", "第四季度", "q4 2026"):
+        top = valid("kudos-top", run_cli(fsettings, "kudos", "top", "--period", said,
+                                         "--format", "json")[1])
+        assert (top["period"], top["since"]) == ("2026-Q4", "2026-10-01T00:00:00-04:00"), said
+    for said, period in (("this fiscal year", "year"), ("last month", "last-month"),
+                         ("上个月", "last-month"), ("全部", "all")):
+        top = valid("kudos-top", run_cli(fsettings, "kudos", "top", "--period", said,
+                                         "--format", "json")[1])
+        assert top["period"] == period, said
+    _, md = run_cli(fsettings, "kudos", "top", "--period", "November")
+    assert markdown_blocks(md)[1] == ("p", "November 2026, since 2026-11-01")
+    _, md = run_cli(fsettings, "kudos", "top", "--period", "2025-12", "--locale", "zh-CN")
+    assert markdown_blocks(md)[1][1].startswith("2025年12月，2025-12-01 至 2025-12-31\n")
+    _, md = run_cli(fsettings, "kudos", "top", "--period", "Q4")
+    assert markdown_blocks(md)[1] == ("p", "2026-Q4, since 2026-10-01")
+    for said, message in (
+            ("2026-12", "--period '2026-12': 2026-12 has not begun (no kudos yet)"),
+            ("2027-Q1", "--period '2027-Q1': 2027-Q1 has not begun"),
+            ("2026-13", "--period '2026-13': no such month; expected one of week, month, "),
+            ("December please", "expected one of week, month, quarter, year, all, "
+                                "last-week, last-month, last-quarter, last-year; or a "
+                                "month (2026-12, December")):
+        with pytest.raises(SystemExit) as stop:
+            raise SystemExit(run_cli(fsettings, "kudos", "top", "--period", said)[0])
+        assert stop.value.code == 2
+        assert message in capsys.readouterr().err, said
+
+
+async def test_the_cli_quarter_is_the_fiscal_one_the_chat_names(fbot, fsettings, clock):
+    """An org whose fiscal year starts in April: `--period Q3` is October to December, the
+    quarter `/kudos top Q3` shows, and its label is the chat's."""
+    text = fsettings.org_file.read_text(encoding="utf-8")
+    fsettings.org_file.write_text(
+        text.replace("\ngoals:\n", "\ngoals:\n  fiscal_year_start: 4\n  targets:\n", 1),
+        encoding="utf-8")
+    bot, engine = prepare(fsettings, clock)
+    try:
+        assert bot.org.goals.fiscal_year_start == 4
+        bot.register(RecordingAdapter())
+        await say(bot, "grace", "/kudos top Q3")
+        chat = bot.adapters["console"].last("grace")  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+    top = valid("kudos-top", run_cli(fsettings, "kudos", "top", "--period", "Q3",
+                                     "--format", "json")[1])
+    assert top["since"] == "2026-10-01T00:00:00-04:00"
+    assert top["period"] in chat and "2026-10-01" in chat
+
+
 async def test_cli_honour_roll_says_which_timezone_bounds_its_months(fbot, fsettings, clock):
     """`teampulse kudos honours` in Markdown ends, as /honours and the posted roll do, by
     saying its months run midnight to midnight in the org's time: a kudos given on the
@@ -415,6 +482,7 @@ async def test_goals_json_carries_crm_mismatches_and_a_team_s_breakdown(tmp_path
     (("kudos", "top", "--since", "2026-11-01"), "--since is for 'kudos export', not "
                                                 "'kudos top'"),
     (("kudos", "top", "--period", "fortnight"), "--period 'fortnight': expected one of week"),
+    (("kudos", "top", "--period", "2026-13"), "--period '2026-13': no such month; expected"),
     (("kudos", "honours", "--period", "2026-13"), "--period '2026-13': expected a month"),
     (("kudos", "honours", "--period", "0000"), "--period '0000': honour rolls go from 2000"),
     (("kudos", "top", "--team", "Mars"), "no team called 'Mars'"),

@@ -161,6 +161,27 @@ async def test_honours_bad_argument_explains_usage(bot, chat, arg):
 
 
 @pytest.mark.parametrize(("key", "arg", "expected"), [
+    ("grace", "Q4", "Honour rolls are by month or by year, not by quarter: /honours for last "
+                    "month, /honours 2026-11 for a month, or /honours 2026 for a whole year. "
+                    "For 2026-Q4's kudos, try /kudos top Q4."),
+    ("grace", "2026-Q3", "For 2026-Q3's kudos, try /kudos top 2026-Q3."),
+    ("grace", "q4 2025", "For 2025-Q4's kudos, try /kudos top q4 2025."),
+    ("li", "第四季度", "荣誉榜按月或按年，不按季度：/honours 查看上个月，/honours 2026-11 "
+                      "查看某个月，/honours 2026 查看全年。2026-Q4 的点赞请用 /kudos top "
+                      "第四季度 查看。"),
+])
+async def test_honours_for_a_quarter_says_rolls_are_monthly_and_points_to_the_board(
+        bot, chat, key, arg, expected):
+    """`/honours Q4` got the bare usage line, as if Q4 were a slip: the user meant a
+    quarter, which /honours has no roll for; the board of that quarter is /kudos top's,
+    and the reply says so with the words they typed (read the same way there)."""
+    await kudo(bot, key, f"/honours {arg}", group=False)
+    assert expected in chat.last(key)
+    await kudo(bot, key, f"/kudos top {arg}", group=False)  # the pointer leads to a board
+    assert "Q" in chat.last(key) and "Usage" not in chat.last(key) and "用法" not in chat.last(key)
+
+
+@pytest.mark.parametrize(("key", "arg", "expected"), [
     # To this year: 2027 (next year, let through) has not begun and says so.
     ("grace", "0000", "Honour rolls go from 2000 to 2026. Try /honours 2026-11 for a month "
                       "or /honours 2026 for a year."),

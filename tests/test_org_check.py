@@ -266,16 +266,28 @@ def test_a_goals_file_that_is_not_valid_yaml_says_where(tmp_path) -> None:
     assert info.value.lines == [3] and info.value.files == [None]
 
 
-def test_a_goals_file_not_in_utf8_is_refused_not_a_crash(tmp_path, capsys) -> None:
-    """Saved as GBK by a Chinese editor: check-org printed a traceback."""
-    (tmp_path / "goals.yaml").write_bytes("targets:\n  - {metric: revenue, period: 2026-Q4, "
-                                          "target: 5, team: 华东}\n".encode("gbk"))
-    (tmp_path / "org.yaml").write_text("people:\n" + GM + "goals: goals.yaml\n",
-                                       encoding="utf-8")
-    assert main(["check-org", str(tmp_path / "org.yaml")]) == 2
-    err = capsys.readouterr().err
-    assert f"  - {tmp_path / 'org.yaml'}:3: goals: the goals file 'goals.yaml' cannot be " \
-           "read: 'utf-8' codec can't decode" in err
+@pytest.mark.parametrize("command", ["check-org", "run"])
+def test_a_goals_file_not_in_utf8_is_named_with_its_line_as_the_org_file_is(
+        tmp_path, capsys, command) -> None:
+    """Saved as GBK by a Chinese editor ("ANSI"): check-org printed a traceback, then
+    "cannot be read: 'utf-8' codec can't decode byte 0xbb in position 62: …" at the org
+    file's `goals:` line. Now the goals file and the line of its first Chinese character,
+    said as an org file saved so is; saved again as UTF-8, it is read."""
+    text = ("# 华东区目标\ntargets:\n  - {metric: revenue, period: 2026-Q4, target: 5, "
+            "team: 华东}\n")
+    goals_file = tmp_path / "goals.yaml"
+    goals_file.write_bytes(text.replace("# 华东区目标", "# goals").encode("gbk"))
+    err = _refused(tmp_path, capsys, command, "people:\n" + GM + "goals: goals.yaml\n")
+    assert err == ("teampulse: org.yaml: 1 problem in the org file:\n"
+                   f"  - {goals_file}:3: not UTF-8 text (byte 0xbb); save the file as UTF-8, "
+                   "not GBK or ANSI\n")
+    goals_file.write_bytes(text.encode("gbk"))
+    err = _refused(tmp_path, capsys, command, "people:\n" + GM + "goals: goals.yaml\n")
+    assert f"  - {goals_file}:1: not UTF-8 text (byte 0xbb)" in err
+    goals_file.write_text(text, encoding="utf-8")
+    # Read now: what is left is the goal's own slip (no team 华东 in this org file).
+    err = _refused(tmp_path, capsys, command, "people:\n" + GM + "goals: goals.yaml\n")
+    assert f"  - {goals_file}:3: goals[0]" in err and "UTF-8" not in err
 
 
 @pytest.mark.parametrize("command", ["check-org", "run"])
