@@ -131,6 +131,9 @@ class PersonWeek:
     due: datetime | None = None
     #: `joined_later`: the day they were added to the org file (where they live).
     joined: date | None = None
+    #: Taken out of the org file since (listed for the weeks they had a round): a check-in
+    #: left unfinished is not "in progress", as it will not be finished.
+    left: bool = False
 
 
 @dataclass
@@ -202,8 +205,16 @@ class WeekSummary:
 
     @property
     def in_progress(self) -> list[PersonWeek]:
-        """People who started this week's check-in and have not finished it."""
-        return [p for p in self.people if p.status == "in_progress"]
+        """People who started this week's check-in and have not finished it (those since
+        taken out of the org file apart: `left`)."""
+        return [p for p in self.people if p.status == "in_progress" and not p.left]
+
+    @property
+    def left(self) -> list[PersonWeek]:
+        """People who started this week's check-in, did not finish it and have since been
+        taken out of the org file: nobody chases them (submitted + in progress + missing +
+        left = expected)."""
+        return [p for p in self.people if p.status == "in_progress" and p.left]
 
     @property
     def missing(self) -> list[PersonWeek]:
@@ -269,6 +280,7 @@ class WeekSummary:
         data["missing"] = [p.key for p in self.missing]
         data["away"] = [p.key for p in self.away]
         data["not_sent"] = [p.key for p in self.not_sent]
+        data["left"] = [p.key for p in self.left]
         return data
 
 
@@ -1165,7 +1177,7 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
                      team=rnd.team if rnd is not None and rnd.team is not None else person.team,
                      status="away" if away else "not_sent", answered=0, total=0, late=False,
                      away_until=away_until if away else None, slack_id=person.slack_id,
-                     telegram_id=person.telegram_id)
+                     telegram_id=person.telegram_id, left=not person.active)
     if rnd is None:
         # Not asked: no KPIs either, so today's org file never rewrites a past week; but
         # the CRM's sales that week are real, counted with no target (as the GM's view).
@@ -1358,13 +1370,15 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["week", "person", "name", "team", "status", "late", "answered", "total",
-                     *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
+                     "left", *[f"{m}_{x}" for m in metrics for x in ("actual", "target",
                                                               "attainment")]])
     for w in weeks:
         for p in w.people:
             kpis = {k.metric: k for k in p.kpis}
             row: list[Any] = [w.week, p.key, _safe_cell(p.name), _safe_cell(p.team or ""),
-                              p.status, p.late, p.answered, p.total]
+                              p.status, p.late, p.answered, p.total,
+                              # (as the README promises every view's yes/no columns)
+                              "true" if p.left else "false"]
             for m in metrics:
                 k = kpis.get(m)
                 row += ["", "", ""] if k is None else [

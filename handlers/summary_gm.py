@@ -322,6 +322,7 @@ class DirectorView:
                          "open_actions": self.open_actions,
                          "overdue_actions": self.overdue_actions},
             "attention": [a.kind for a in attention] if attention else [],
+            "left": self.left,
         }
 
 
@@ -342,8 +343,13 @@ class WeekCount:
     #: (taken out of `not_sent` by still_to_come; chat only).
     due: list[str] = field(default_factory=list)
     #: Expected, started and not finished: apart from `missing`, as a GM reads "missing" as
-    #: "did not answer" (checked_in + in_progress + missing = expected).
+    #: "did not answer" (checked_in + in_progress + missing
+    #: + left = expected).
     in_progress: list[str] = field(default_factory=list)
+    #: Expected, started, not finished, and taken out of the org file since: apart from
+    #: `in_progress`, as they will not finish it and nobody chases them (checked_in +
+    #: in_progress + missing + left = expected).
+    left: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -352,7 +358,7 @@ class WeekCount:
                 "checked_in": self.checked_in, "in_progress": list(self.in_progress),
                 "missing": list(self.missing),
                 "away": list(self.away), "not_sent": list(self.not_sent),
-                "nothing_sent": self.nothing_sent}
+                "nothing_sent": self.nothing_sent, "left": list(self.left)}
 
 
 @dataclass
@@ -2039,6 +2045,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
     expected = checked_in = 0
     missing: list[str] = []
     started: list[str] = []
+    gone: list[str] = []
     away: list[str] = []
     not_sent: list[str] = []
     later = 0
@@ -2050,7 +2057,8 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
             checked_in += 1
         elif st == "in_progress":
             expected += 1
-            started.append(names[d.id])
+            # (people rows carry `active`: no question asked per director)
+            (started if d.active else gone).append(names[d.id])
         elif st in EXPECTED:
             expected += 1
             missing.append(names[d.id])
@@ -2062,7 +2070,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
             later += 1
     return WeekCount(week, week_start(week), week_end(week), expected, checked_in, missing,
                      away, len(not_sent) == len(directors) - later, not_sent,
-                     in_progress=started)
+                     in_progress=started, left=gone)
 
 
 def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[Attention]:
@@ -2285,7 +2293,7 @@ CSV_FIELDS = ("week", "director", "name", "team", "status", "late", "trend", "jo
               "kudos_received", "members_oneonones_held", "support_open",
               "support_cross_department", "oldest_support_days", "blockers_recurring_weeks",
               "confidence", "oneonone_last", "oneonone_next", "oneonone_overdue",
-              "open_actions", "overdue_actions", "attention")
+              "open_actions", "overdue_actions", "attention", "left")
 
 
 @without_gc
@@ -2320,7 +2328,7 @@ def to_csv(summary: GmSummary) -> str:
                           d.oneonone_last.isoformat() if d.oneonone_last else "",
                           d.oneonone_next.isoformat() if d.oneonone_next else "",
                           d.oneonone_overdue, d.open_actions, d.overdue_actions,
-                          " ".join(a.kind for a in d.attention)]
+                          " ".join(a.kind for a in d.attention), d.left]
         periods = {"week": d.week, "mtd": d.mtd, "qtd": d.qtd}
         for metric, unit in metrics:
             for period in ("week", "mtd", "qtd"):

@@ -6,9 +6,14 @@ org file, and leaves him out of what needs attention. Nobody reminds him."""
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import timedelta
+from io import StringIO
 
-from tests.support import say
+from bot.config import Settings
+from bot.weeks import week_of
+from tests.support import run_cli, say
 from tests.test_org_reload import BRUNO, running  # noqa: F401 (the fixture)
 
 
@@ -58,3 +63,94 @@ async def test_a_director_gone_halfway_is_neither_reminded_nor_named_for_remindi
     assert r.chat.to("bruno")[seen:] == []
     await say(r.bot, "grace", "/checkin remind")
     assert "Bruno" not in r.chat.last("grace")
+
+
+def _headline(summary: str, heading: str) -> str:
+    """The summary's check-ins line (the headline's count of the week)."""
+    return next(line for line in summary.splitlines() if heading in line)
+
+
+async def test_the_headline_counts_a_director_gone_halfway_apart_from_those_in_progress(
+        running):  # noqa: F811 - the fixture
+    """'in progress: Bruno Rossi' read as someone the GM could still chase: the headline
+    names him as no longer in the org file instead, in both languages."""
+    r = running
+    await _bruno_leaves_halfway(r)
+    await say(r.bot, "grace", "/summary")
+    line = _headline(r.chat.last("grace"), "Check-ins:")
+    assert "in progress" not in line, line
+    assert "· no longer in the org file: Bruno Rossi" in line, line
+    assert "missing: Alice Martin" in line, line  # (a guard)
+    with r.bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(r.bot, "grace", "/summary")
+    line = _headline(r.chat.last("grace"), "签到：")
+    assert "填写中" not in line, line
+    assert "· 已不在组织文件中：Bruno Rossi" in line, line
+
+
+async def test_the_json_and_csv_say_a_director_gone_halfway_left(
+        running, database_url):  # noqa: F811 - the fixture
+    """`teampulse summary --format json|csv`: the week's count has him under `left`, not
+    `in_progress`, and his row says `left` (the fields before it as they were)."""
+    r = running
+    await _bruno_leaves_halfway(r)
+    with r.bot.unit() as ctx:
+        week = week_of(ctx.clock.now().date())
+    settings = Settings(database_url=database_url, org_file=r.path)
+    code, raw = run_cli(settings, "summary", "--format", "json", "--week", week)
+    assert code == 0, raw
+    data = json.loads(raw)
+    count = data["weeks"][-1]
+    assert count["in_progress"] == [] and count["left"] == ["Bruno Rossi"], count
+    assert list(count)[:-1] == ["week", "start", "end", "expected", "checked_in",
+                                "in_progress", "missing", "away", "not_sent",
+                                "nothing_sent"]
+    assert count["checked_in"] + len(count["in_progress"]) + len(count["missing"]) \
+        + len(count["left"]) == count["expected"]
+    rows = {d["key"]: d for d in data["directors"]}
+    assert rows["bruno"]["left"] is True and rows["alice"]["left"] is False
+    assert rows["bruno"]["status"] == "in_progress"  # (what the week was: a guard)
+    assert list(rows["bruno"])[-1] == "left"
+    code, raw = run_cli(settings, "summary", "--format", "csv", "--week", week)
+    assert code == 0, raw
+    table = list(csv.DictReader(StringIO(raw)))
+    left = {row["director"]: row["left"] for row in table}
+    assert (left["alice"], left["bruno"]) == ("false", "true"), left
+
+
+async def test_a_teams_view_and_its_weeks_say_a_director_gone_halfway_left(
+        running, database_url):  # noqa: F811 - the fixture
+    """`/summary team Europe` (and over weeks) named him "in progress", and its JSON and CSV
+    under `in_progress`: each says he is no longer in the org file, in both languages."""
+    r = running
+    await _bruno_leaves_halfway(r)
+    await say(r.bot, "grace", "/summary team Europe")
+    assert "⏳ Bruno Rossi — in progress (1 of 7 answered) · no longer in the org file" \
+        in r.chat.last("grace"), r.chat.last("grace")
+    await say(r.bot, "grace", "/summary team Europe last 2w")
+    line = _headline(r.chat.last("grace"), "-W48:")
+    assert line.endswith("0 of 1 · no longer in the org file: Bruno Rossi"), line
+    with r.bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+        week = week_of(ctx.clock.now().date())
+    await say(r.bot, "grace", "/summary team Europe")
+    assert "⏳ Bruno Rossi — 进行中（已答 1/7） · 已不在组织文件中" in r.chat.last("grace"), \
+        r.chat.last("grace")
+    await say(r.bot, "grace", "/summary team Europe last 2w")
+    line = _headline(r.chat.last("grace"), "-W48：")
+    assert line.endswith("0 / 1 · 已不在组织文件中：Bruno Rossi"), line
+    settings = Settings(database_url=database_url, org_file=r.path)
+    code, raw = run_cli(settings, "summary", "--team", "Europe", "--format", "json",
+                        "--week", week)
+    assert code == 0, raw
+    count = json.loads(raw)["weeks"][-1]
+    assert (count["in_progress"], count["left"], count["expected"]) == ([], ["bruno"], 1)
+    assert list(count)[-2:] == ["not_sent", "left"]  # (the fields before it as they were)
+    assert [p["left"] for p in count["people"]] == [True]
+    code, raw = run_cli(settings, "summary", "--team", "Europe", "--format", "csv",
+                        "--week", week)
+    assert code == 0, raw
+    rows = list(csv.DictReader(StringIO(raw)))
+    assert [(row["person"], row["status"], row["left"]) for row in rows] == [
+        ("bruno", "in_progress", "true")], rows
