@@ -343,8 +343,7 @@ class WeekCount:
     #: (taken out of `not_sent` by still_to_come; chat only).
     due: list[str] = field(default_factory=list)
     #: Expected, started and not finished: apart from `missing`, as a GM reads "missing" as
-    #: "did not answer" (checked_in + in_progress + missing
-    #: + left = expected).
+    #: "did not answer" (checked_in + in_progress + missing + left = expected).
     in_progress: list[str] = field(default_factory=list)
     #: Expected, started, not finished, and taken out of the org file since: apart from
     #: `in_progress`, as they will not finish it and nobody chases them (checked_in +
