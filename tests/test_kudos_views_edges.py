@@ -57,7 +57,9 @@ async def test_a_board_whose_only_recipient_left_still_ranks_the_giver(bot, chat
 
 
 async def test_the_year_so_far_whose_only_giver_left_reads_without_an_error(
-        bot, chat, clock, tmp_path, settings):
+        bot, chat, clock, tmp_path, settings, monkeypatch):
+    # (The CLI reads the clock of the machine: the test's, as the running bot's.)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     # Sam gave this year's only kudos and left: "/honours 2026" answered "Sorry, something
     # went wrong on my side" (a roll in progress ranks nobody who left: no giver at all).
     clock.set(MID_NOVEMBER)

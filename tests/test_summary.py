@@ -274,7 +274,9 @@ async def test_a_team_of_two_people_of_one_name_says_which_has_not_checked_in(
 
 
 async def test_a_teams_weeks_name_in_progress_apart_from_missing_as_the_headline_does(
-        settings, clock, tmp_path):
+        settings, clock, tmp_path, monkeypatch):
+    # (The CLI reads the clock of the machine: the test's, as the running bot's.)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     # The GM's headline named a check-in started and not finished "in progress"; a team's
     # trend (and its JSON) counted it as "missing". Sam and Dana check in with Alice in
     # East: one of each, in chat and in the export alike.
