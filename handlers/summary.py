@@ -1376,8 +1376,8 @@ def weeks_csv(weeks: Sequence[WeekSummary]) -> str:
         for p in w.people:
             kpis = {k.metric: k for k in p.kpis}
             row: list[Any] = [w.week, p.key, _safe_cell(p.name), _safe_cell(p.team or ""),
-                              p.status, p.late, p.answered, p.total,
-                              # (as the README promises every view's yes/no columns)
+                              # (yes/no as README promises every view's: `true`/`false`)
+                              p.status, "true" if p.late else "false", p.answered, p.total,
                               "true" if p.left else "false"]
             for m in metrics:
                 k = kpis.get(m)

@@ -154,3 +154,5 @@ async def test_a_teams_view_and_its_weeks_say_a_director_gone_halfway_left(
     rows = list(csv.DictReader(StringIO(raw)))
     assert [(row["person"], row["status"], row["left"]) for row in rows] == [
         ("bruno", "in_progress", "true")], rows
+    # Every yes/no column reads as README says, `late` too (it read "False").
+    assert rows[0]["late"] == "false", rows
