@@ -122,11 +122,10 @@ def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int)
     """The board period `--period` names, read as `/kudos top` reads it (a month or quarter
     without its year is the latest one begun; quarters are the org's fiscal ones): 'month',
     'last-quarter', '2026-12', '2026-Q4'. ValueError says what is wrong and what is taken."""
-    from handlers.kudos import PERIODS, period_bounds
-    from handlers.period_words import month_named, quarter_named, read_period
+    from handlers.kudos import PERIODS, named_period
+    from handlers.period_words import read_period
 
     words = text.split()
-    today = now.astimezone(tz).date()
     expected = f"expected one of {', '.join(PERIODS)}; or {NAMED_PERIODS}"
     if not words:
         raise ValueError(expected)
@@ -139,23 +138,15 @@ def board_period(text: str, now: datetime, tz: ZoneInfo, fiscal_year_start: int)
         if said[1] == len(words):
             return said[0]
         raise ValueError(expected)
-    named = month_named(words, 0, today)
-    if named is not None and named[1] == len(words):
-        (year, month), _ = named
-        if not 1 <= month <= 12 or year < 2000:
-            raise ValueError(f"no such month; {expected}")
-        if date(year, month, 1) > today:
-            raise ValueError(f"{year}-{month:02d} has not begun (no kudos yet)")
-        return f"{year}-{month:02d}"
-    quarter = quarter_named(words, 0, today, fiscal_year_start)
-    if quarter is not None and quarter[1] == len(words):
-        if int(quarter[0][:4]) < 2000:  # (no kudos then; year 0 has no calendar)
-            raise ValueError(f"no such quarter; {expected}")
-        start, _ = period_bounds(quarter[0], now, tz, fiscal_year_start)
-        if start is not None and start > now:
-            raise ValueError(f"{quarter[0]} has not begun (no kudos yet; quarters are the "
-                             "goals' fiscal ones)")
-        return quarter[0]
+    named = named_period(words, 0, now, tz, fiscal_year_start)
+    if named is None or named.taken != len(words):
+        raise ValueError(expected)
+    if named.problem == "bad":
+        raise ValueError(f"no such {named.kind}; {expected}")
+    if named.problem == "not_begun":
+        fiscal = "; quarters are the goals' fiscal ones" if named.kind == "quarter" else ""
+        raise ValueError(f"{named.period} has not begun (no kudos yet{fiscal})")
+    return named.period
     raise ValueError(expected)
 
 

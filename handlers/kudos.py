@@ -720,6 +720,41 @@ def tied_beyond(counts: Counter[int], places: list[Place]) -> int:
         sum(1 for p in places if p.count == last)
 
 
+@dataclass(frozen=True)
+class NamedPeriod:
+    """A board's month or (fiscal) quarter named in words (`named_period`)."""
+
+    kind: str  # "month" | "quarter"
+    period: str  # '2026-12' or '2026-Q4' ('' when `problem` is "bad")
+    taken: int  # how many words named it
+    problem: str | None = None  # "bad" (no such month, or before 2000) | "not_begun"
+
+
+def named_period(words: list[str], i: int, now: datetime, tz: ZoneInfo,
+                 fiscal_year_start: int = 1) -> NamedPeriod | None:
+    """The month ('December', 12月, 'Dec 2026', 2026-12: without its year the latest begun)
+    or fiscal quarter (Q4, 2026Q4, 第四季度) named at `words[i]`, as `/kudos top` and
+    `teampulse kudos top --period` read it, with what stops it being a board; None if
+    neither is named there."""
+    today = now.astimezone(tz).date()
+    month = month_named(words, i, today)
+    if month is not None:
+        (year, number), taken = month
+        if not 1 <= number <= 12 or year < 2000:
+            return NamedPeriod("month", "", taken, "bad")
+        return NamedPeriod("month", f"{year}-{number:02d}", taken,
+                           "not_begun" if date(year, number, 1) > today else None)
+    quarter = quarter_named(words, i, today, fiscal_year_start)
+    if quarter is None:
+        return None
+    label, taken = quarter
+    if int(label[:4]) < 2000:  # (no kudos then; year 0 has no calendar)
+        return NamedPeriod("quarter", "", taken, "bad")
+    start, _ = period_bounds(label, now, tz, fiscal_year_start)
+    begun = start is None or start <= now
+    return NamedPeriod("quarter", label, taken, None if begun else "not_begun")
+
+
 def leaderboard(ctx: Context, args: str) -> None:
     """/kudos top [week|month|quarter|year|all] [team <name>] [value <key>]; the period
     also a month or a (fiscal) quarter by its name: December, 12月, Q4, 第四季度."""
@@ -732,32 +767,22 @@ def leaderboard(ctx: Context, args: str) -> None:
         word = words[i].lower()
         word = _CHINESE_WORDS.get(word, word)
         said = read_period(words, i)  # 'month', 'this month', 'last month', 上个月
-        # A month by its name, 'December' or 12月 (the latest one begun), 'Dec 2026', 2026年12月.
-        named = month_named(words, i, ctx.clock.now().astimezone(ctx.org.tz).date())
-        if named is not None and said is None:
-            (year, number), taken = named
-            if not 1 <= number <= 12 or year < 2000:
+        # A month or (fiscal) quarter by its name: December, 12月, Dec 2026, Q4, 第四季度.
+        named = named_period(words, i, ctx.clock.now(), ctx.org.tz,
+                             ctx.org.goals.fiscal_year_start) if said is None else None
+        if named is not None:
+            if named.problem == "bad":
                 ctx.reply("kudos_top_usage")
                 return
-            if date(year, number, 1) > ctx.clock.now().astimezone(ctx.org.tz).date():
-                ctx.reply("kudos_top_not_begun", year=year, month=number)
+            if named.problem == "not_begun":
+                if named.kind == "month":
+                    year, month = named.period.split("-")
+                    ctx.reply("kudos_top_not_begun", year=int(year), month=int(month))
+                else:
+                    ctx.reply("kudos_top_not_begun", quarter=named.period)
                 return
-            period = f"{year}-{number:02d}"
-            i += taken
-            continue
-        quarter = quarter_named(words, i, ctx.clock.now().astimezone(ctx.org.tz).date(),
-                                ctx.org.goals.fiscal_year_start) if said is None else None
-        if quarter is not None:  # Q4, 2026Q4, 第四季度: the org's fiscal quarter
-            if int(quarter[0][:4]) < 2000:  # (no kudos then; year 0 has no calendar)
-                ctx.reply("kudos_top_usage")
-                return
-            start, _ = period_bounds(quarter[0], ctx.clock.now(), ctx.org.tz,
-                                     ctx.org.goals.fiscal_year_start)
-            if start is not None and start > ctx.clock.now():
-                ctx.reply("kudos_top_not_begun", quarter=quarter[0])
-                return
-            period = quarter[0]
-            i += quarter[1]
+            period = named.period
+            i += named.taken
             continue
         if said is not None:
             period = said[0]
