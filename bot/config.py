@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from bot.text import problems_text
+from bot.text import not_utf8, problems_text
 
 DEFAULT_DATABASE_URL = "sqlite:///data/teampulse.db"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -49,10 +49,8 @@ def settings_file_text(env_file: Path) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise ConfigError(f"{env_file} line {line}: not UTF-8 text (byte "
-                          f"0x{data[exc.start]:02x}); save the settings file as UTF-8, not GBK "
-                          "or ANSI (nothing was run)") from None
+        line, problem = not_utf8(exc, "the settings file")
+        raise ConfigError(f"{env_file} line {line}: {problem} (nothing was run)") from None
     if not env_file.is_file():
         _READ_ONCE[once] = text
     return text

@@ -19,6 +19,7 @@ import yaml
 
 from bot.numbers import half_up
 from bot.suggest import did_you_mean
+from bot.text import not_utf8
 from bot.weeks import week_start, weeks_in_year
 
 Scope = Literal["org", "team", "person"]
@@ -428,8 +429,6 @@ def load_goals(raw: Any, org_path: Path, people: list[PersonInfo],
         except UnicodeDecodeError as exc:
             # Saved as GBK or ANSI: said as the org file's own, named at the goals file's
             # line (bot.org.goals_file_lines finds it again), not the codec's text.
-            from bot.org import not_utf8  # (bot.org imports this module)
-
             problems.append(not_utf8(exc)[1])
             return GoalBook(source=source)
         except (OSError, UnicodeError) as exc:

@@ -48,7 +48,7 @@ from bot.support_config import (
     SupportSettings,
     build_support,
 )
-from bot.text import problems_text
+from bot.text import not_utf8, problems_text
 
 Role = Literal["gm", "director", "member"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -364,14 +364,6 @@ def load_org(path: Path, *, given: bool = False) -> Org:
         line, problem = not_utf8(exc)
         raise OrgError(path, [problem], [line]) from None
     return parse_org(text, path)
-
-
-def not_utf8(exc: UnicodeDecodeError) -> tuple[int, str]:
-    """The line of a file that is not UTF-8 text, and what to say of it: the byte, and how
-    to save the file (never the text around it)."""
-    line = bytes(exc.object[:exc.start]).count(b"\n") + 1
-    return line, (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save the file as "
-                  "UTF-8, not GBK or ANSI")
 
 
 # The C loader when PyYAML was built with libyaml (much faster); the same rules either way.

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.org import Org, OrgError, not_utf8, parse_org
+from bot.org import Org, OrgError, parse_org
 from bot.readers import GM
 from bot.renames import accounts, renames
 from bot.telegram_rights import warn_unbound
+from bot.text import not_utf8
 from storage.db import describe_db_error
 
 if TYPE_CHECKING:

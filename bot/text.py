@@ -120,3 +120,11 @@ def either_width(literal: str) -> str:
     as '＠ｌｉ' or '＠li'): what a handler finds again in text folded only in part."""
     return "".join(f"[{re.escape(ch)}{re.escape(_FULL_WIDTH[ch])}]" if ch in _FULL_WIDTH
                    else re.escape(ch) for ch in ascii_width(literal))
+
+
+def not_utf8(exc: UnicodeDecodeError, what: str = "the file") -> tuple[int, str]:
+    """The line of a file that is not UTF-8 text (the org, goals or settings file), and what
+    to say of it: the byte, and how to save `what` (never the text around it)."""
+    line = bytes(exc.object[:exc.start]).count(b"\n") + 1
+    return line, (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save {what} as "
+                  "UTF-8, not GBK or ANSI")
