@@ -211,17 +211,19 @@ class WeekSummary:
 
     @property
     def left(self) -> list[PersonWeek]:
-        """People who started this week's check-in, did not finish it and have since been
-        taken out of the org file: nobody chases them (submitted + in progress + missing +
-        left = expected)."""
-        return [p for p in self.people if p.status == "in_progress" and p.left]
+        """People asked this week who did not check in (started or not) and have since
+        been taken out of the org file: nobody chases them (submitted + in progress +
+        missing + left = expected)."""
+        return [p for p in self.people
+                if p.left and p.status in EXPECTED and p.status != "submitted"]
 
     @property
     def missing(self) -> list[PersonWeek]:
         """People asked this week who have not checked in and are not in progress: named
-        apart, as the GM's headline does (submitted + in progress + missing = expected)."""
-        return [p for p in self.people
-                if p.status in EXPECTED and p.status not in {"submitted", "in_progress"}]
+        apart, as the GM's headline does (submitted + in progress + missing + left =
+        expected); those since taken out of the org file are `left`."""
+        return [p for p in self.people if p.status in EXPECTED and not p.left
+                and p.status not in {"submitted", "in_progress"}]
 
     @property
     def not_sent(self) -> list[PersonWeek]:

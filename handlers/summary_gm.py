@@ -345,9 +345,9 @@ class WeekCount:
     #: Expected, started and not finished: apart from `missing`, as a GM reads "missing" as
     #: "did not answer" (checked_in + in_progress + missing + left = expected).
     in_progress: list[str] = field(default_factory=list)
-    #: Expected, started, not finished, and taken out of the org file since: apart from
-    #: `in_progress`, as they will not finish it and nobody chases them (checked_in +
-    #: in_progress + missing + left = expected).
+    #: Expected, not checked in (started or not), and taken out of the org file since:
+    #: apart from `in_progress` and `missing`, as they will not answer and nobody chases
+    #: them (checked_in + in_progress + missing + left = expected).
     left: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -2060,7 +2060,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
             (started if d.active else gone).append(names[d.id])
         elif st in EXPECTED:
             expected += 1
-            missing.append(names[d.id])
+            (missing if d.active else gone).append(names[d.id])
         elif st == "away":
             away.append(names[d.id])
         elif st == "not_sent":

@@ -156,3 +156,52 @@ async def test_a_teams_view_and_its_weeks_say_a_director_gone_halfway_left(
         ("bruno", "in_progress", "true")], rows
     # Every yes/no column reads as README says, `late` too (it read "False").
     assert rows[0]["late"] == "false", rows
+
+
+async def test_a_director_gone_before_answering_is_not_missing_but_left(
+        running, database_url):  # noqa: F811 - the fixture
+    """Bruno is sent his check-in and taken out of the org file before answering anything.
+    His block said "no longer in the org file" while the headline above it still read
+    "missing: Bruno Rossi", a name to chase; a team's view and the JSON said the same.
+    Now the headline, a team's view and the JSON count him under "left", in both
+    languages."""
+    r = running
+    await r.bot.run_checkins(["bruno"])
+    await r.bot.drain()
+    r.edit(BRUNO, "")
+    change = await r.watcher.check()
+    assert change is not None and change.removed == ("bruno",)
+    await say(r.bot, "grace", "/summary")
+    summary = r.chat.last("grace")
+    line = _headline(summary, "Check-ins:")
+    assert "Bruno" not in line.split("· no longer in the org file:")[0], line
+    assert "· no longer in the org file: Bruno Rossi" in line, line
+    assert "❌ Bruno Rossi — not checked in · no longer in the org file" in summary, summary
+    await say(r.bot, "grace", "/summary team Europe")
+    assert "❌ Bruno Rossi — not checked in · no longer in the org file" \
+        in r.chat.last("grace"), r.chat.last("grace")
+    await say(r.bot, "grace", "/summary bruno last 1w")
+    assert "not checked in · no longer in the org file" in r.chat.last("grace"), \
+        r.chat.last("grace")
+    with r.bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+        week = week_of(ctx.clock.now().date())
+    await say(r.bot, "grace", "/summary")
+    line = _headline(r.chat.last("grace"), "签到：")
+    assert "Bruno" not in line.split("已不在组织文件中")[0], line
+    assert "· 已不在组织文件中：Bruno Rossi" in line, line
+    await say(r.bot, "grace", "/summary team Europe")
+    assert "❌ Bruno Rossi — 未签到 · 已不在组织文件中" in r.chat.last("grace"), \
+        r.chat.last("grace")
+    settings = Settings(database_url=database_url, org_file=r.path)
+    code, raw = run_cli(settings, "summary", "--format", "json", "--week", week)
+    assert code == 0, raw
+    count = json.loads(raw)["weeks"][-1]
+    assert "Bruno Rossi" not in count["missing"] and count["left"] == ["Bruno Rossi"], count
+    assert count["checked_in"] + len(count["in_progress"]) + len(count["missing"]) \
+        + len(count["left"]) == count["expected"]
+    code, raw = run_cli(settings, "summary", "--team", "Europe", "--format", "json",
+                        "--week", week)
+    assert code == 0, raw
+    count = json.loads(raw)["weeks"][-1]
+    assert (count["missing"], count["left"], count["expected"]) == ([], ["bruno"], 1), count
