@@ -82,8 +82,8 @@ def cmd_away(ctx: Context, args: str) -> None:
     else:
         _did_you_mean(ctx, normalise(args).rstrip(SENTENCE_END), today)
         return
-    start = _parse(ctx, raw_start) if raw_start else today
-    end = _parse(ctx, raw_end)
+    start = _parse(ctx, raw_start, today) if raw_start else today
+    end = _parse(ctx, raw_end, today)
     if start is None or end is None:
         return
     if next_year := next((d for d in (start, end) if d in passed), None):
@@ -240,7 +240,7 @@ def _cancel_planned(ctx: Context, person: Person, which: str, today: date) -> No
         if not one:
             _did_you_mean(ctx, which, today, cancel=True)
             return
-        day = _parse(ctx, one.group(1))
+        day = _parse(ctx, one.group(1), today)
         if day is None:
             return
         planned = [p for p in planned if p.starts_on <= day <= p.ends_on]
@@ -354,12 +354,13 @@ def as_iso(text: str, today: date,
     return " ".join(said_days(_CHINESE.sub(chinese, text), today, year_for).split())
 
 
-def _parse(ctx: Context, raw: str) -> date | None:
+def _parse(ctx: Context, raw: str, today: date) -> date | None:
     try:
         year, month, day = (int(x) for x in raw.split("-"))
         return date(year, month, day)
     except ValueError:
-        ctx.reply("away_bad_date", value=raw)
+        # (the example a week ahead: a fixed date would read as passed one day)
+        ctx.reply("away_bad_date", value=raw, soon=today + timedelta(days=7))
         return None
 
 

@@ -928,12 +928,12 @@ def _actions_add(ctx: Context, person: Person, text: str) -> None:
     else:
         ctx.reply("oo_which_pair", others=who_is_who([q.other(person) for q in mine]))
         return
-    found = _due_in(ctx, person, rest, dialog=False)
+    found = _due_in(ctx, person, rest, pair.other(person).key, dialog=False)
     if found is None:
         return
     due, rest = found
     if not rest:
-        ctx.reply("oo_actions_add_usage")
+        ctx.reply("oo_actions_add_usage", soon=_soon(ctx, person, 7), owner=pair.other(person).key)
         return
     if len(rest) > MAX_TEXT:
         ctx.reply("oo_too_long", limit=MAX_TEXT)
@@ -1036,7 +1036,7 @@ def _move(ctx: Context, args: str) -> None:
     match = _DATE_TIME.match(as_clock(as_iso(normalise(rest), today, noting_passed(passed))
                                       ).rstrip(SENTENCE_END))
     if not match:
-        ctx.reply("oo_move_usage")
+        ctx.reply("oo_move_usage", soon=today + timedelta(days=1), other=pair.other(person).key)
         return
     if passed:
         # "Nov 20" said on November 27 would move the next one-on-one a year away.
@@ -1047,7 +1047,8 @@ def _move(ctx: Context, args: str) -> None:
         naive = datetime(*(int(part) for part in match.groups()))
     except ValueError:  # the shape of a date and time, but 2026-13-01 or 25:00
         y, mo, d, h, mi = match.groups()
-        ctx.reply("oo_move_not_real", value=f"{y}-{int(mo):02d}-{int(d):02d} {int(h):02d}:{mi}")
+        ctx.reply("oo_move_not_real", value=f"{y}-{int(mo):02d}-{int(d):02d} {int(h):02d}:{mi}",
+                  soon=today + timedelta(days=1), other=pair.other(person).key)
         return
     when = naive.replace(tzinfo=ZoneInfo(person.timezone))
     if local(when.astimezone(UTC), person.timezone).replace(tzinfo=None) != \
@@ -1500,11 +1501,18 @@ def _note(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str, *,
     ctx.reply("oo_note_saved", shared=not private, prompt=prompt)
 
 
-def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
+def _soon(ctx: Context, person: Person, days: int) -> date:
+    """A day `days` ahead where `person` is: a usage line's example date, which must
+    still work when copied (a fixed date in the text would read as passed one day)."""
+    return local(ctx.clock.now(), person.timezone).date() + timedelta(days=days)
+
+
+def _due_in(ctx: Context, author: Person, text: str, owner: str, *, dialog: bool = True
             ) -> tuple[date | None, str] | None:
     """The due date an action item's text ends with (None if none) and the text before
     it; None, with the reason replied, for a date that does not exist or has passed
-    (`dialog`: typed in the after-meeting dialog, not with /actions add)."""
+    (`dialog`: typed in the after-meeting dialog, not with /actions add; `owner`: the key
+    the usage line's example names, one the item could be for)."""
     text = clean_text(text).strip()
     today = local(ctx.clock.now(), author.timezone).date()
     passed: list[date] = []
@@ -1531,7 +1539,8 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
                 date(year_of(m, d, today), m, d) for m, d in readings])
             return None
         if not readings:  # 13/13
-            ctx.reply("oo_action_bad_due", written=written, past=False, dialog=dialog)
+            ctx.reply("oo_action_bad_due", written=written, past=False, dialog=dialog,
+                      soon=today + timedelta(days=7), owner=owner)
             return None
         year, (month, day) = None, readings[0]
     else:
@@ -1540,7 +1549,8 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
         due = date(int(year) if year else year_for(int(month), int(day), today), int(month),
                    int(day))
     except ValueError:
-        ctx.reply("oo_action_bad_due", written=written, past=False, dialog=dialog)
+        ctx.reply("oo_action_bad_due", written=written, past=False, dialog=dialog,
+                      soon=today + timedelta(days=7), owner=owner)
         return None
     if passed:
         # ... but "by Nov 30" said on December 1 is a slip or the past, not next November.
@@ -1554,7 +1564,7 @@ def _due_in(ctx: Context, author: Person, text: str, *, dialog: bool = True
 
 
 def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -> None:
-    found = _due_in(ctx, author, text)
+    found = _due_in(ctx, author, text, meeting.report.key)
     if found is None:
         return
     due, text = found
@@ -1574,7 +1584,7 @@ def _action(ctx: Context, author: Person, meeting: OneOnOneMeeting, text: str) -
             return
         owner, text = named, rest
     if not text:
-        ctx.reply("oo_action_usage")
+        ctx.reply("oo_action_usage", soon=_soon(ctx, author, 7), owner=meeting.report.key)
         return
     if len(text) > MAX_TEXT:
         ctx.reply("oo_too_long", limit=MAX_TEXT)
