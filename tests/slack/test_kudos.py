@@ -467,6 +467,34 @@ async def test_a_deleted_kudos_message_takes_its_shout_out_with_it(slack: SlackH
     assert shown_in_thread(slack, said["ts"]) == [] and len(slack.posts(CHANNEL)) == 1
 
 
+async def test_a_kudos_message_left_as_this_message_was_deleted_no_longer_counts(
+        slack: SlackHarness) -> None:
+    """Sam deletes his kudos message after the bot's shout-out and Lilei's "congrats!"
+    were posted in its thread. A message with replies is not deleted on Slack: Slackbot's
+    "This message was deleted." takes its place, and Slack says so with a message_changed
+    (the tombstone, no `edited`), never a message_deleted. That change was taken for
+    nobody's edit and ignored: Alice kept the kudos on the board and the shout-out went on
+    praising her under the deleted message. Now the kudos go, Alice is told once, and the
+    shout-out is deleted, Lilei's reply left as it is."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002100")
+    await slack.event(said)
+    [shout] = slack.posts(CHANNEL)
+    slack.fake.history[CHANNEL].append({"type": "message", "user": LILEI, "text": "congrats!",
+                                        "ts": "1700000000.002150", "thread_ts": said["ts"]})
+    told = len(slack.posts(ALICE))
+
+    await slack.delete(said, event_id="Ev0TOMBSTONE")
+
+    assert received_on_board(slack) == [] and kudos_count(slack) == 0
+    assert len(slack.posts(ALICE)) == told + 1
+    assert slack.last_text(ALICE) == ("The kudos from <@U0SAM> no longer count as yours: the "
+                                      "message that gave them was deleted.")
+    assert [c.params["ts"] for c in slack.fake.calls_for("chat.delete")] == [
+        slack.ts_of(shout)]
+    assert [m["text"] for m in slack.replies_to(CHANNEL, said["ts"])] == ["congrats!"]
+
+
 async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(
         slack: SlackHarness) -> None:
     """Sam edits the praise out: the thread kept "👏 Alice — kudos from Sam: …" under a
