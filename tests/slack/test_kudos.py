@@ -650,3 +650,58 @@ async def test_a_name_inside_a_chinese_sentence_stays_in_the_shout_out(
     assert shout.startswith("👏 <@U0ALICE> —— 来自 *李雷* 的点赞："), shout
     assert shout.endswith("：从@Alice Martin那里学到很多，谢谢👏"), shout
     assert kudos_count(slack) == 1
+
+
+async def test_an_honour_roll_its_channel_refuses_is_reported_to_the_gm(
+        slack: SlackHarness) -> None:
+    """The honours channel is archived (or the bot was never invited, or removed): Slack
+    refuses the roll for good. Only the log said so; Grace, reading her own copy in her
+    DM, believed the team had it too. Now she is told which channel refused it, what to
+    do, and to forward her copy; in Chinese once she reads Chinese."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    bot = slack.bot
+    bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
+                                             honours_channel={"slack": "C0HONOURS"}))
+    slack.fake.join("C0HONOURS")
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal #ownership",
+                        raw=True)
+    slack.fake.fail("chat.postMessage", "is_archived", times=1)
+    slack.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 in New York
+    assert await bot.run_honours()
+    await slack.settle()
+
+    assert slack.posts("C0HONOURS")[-1].params["text"].startswith("🏆 *Honour roll")
+    assert slack.fake.posted("C0HONOURS") == []  # refused: the team never saw it
+    roll, note = [c.params["text"] for c in slack.posts(GRACE)[-2:]]
+    assert roll.startswith("🏆 *Honour roll — November 2026*")
+    assert note == (
+        "⚠️ I could not post the honour roll of November 2026 in its channel (`C0HONOURS`, "
+        "`org.kudos.honours_channel.slack` in the org file): Slack refused it, so the "
+        "channel may be archived or gone, or I am not in it. Invite me there "
+        "(`/invite @teampulse`), or name another channel in the org file. The team has not "
+        "seen the roll: forward them the copy I sent you.")
+    assert await bot.run_honours()  # the job firing again posts nothing more
+    await slack.settle()
+    assert slack.posts(GRACE)[-1].params["text"] == note
+
+
+async def test_an_honour_roll_refused_is_reported_in_the_gms_language(
+        slack: SlackHarness) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    bot = slack.bot
+    bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
+                                             honours_channel={"slack": "C0NOTJOINED"}))
+    await slack.command(GRACE, "/language", "中文", channel="D0GRACE")
+    slack.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+    assert await bot.run_honours()
+    await slack.settle()
+
+    assert slack.last_text(GRACE) == (
+        "⚠️ 2026年11月的荣誉榜没能发到它的频道（`C0NOTJOINED`，即组织文件中的 "
+        "`org.kudos.honours_channel.slack`）：Slack 拒绝了这条消息，频道可能已归档或删除，或者"
+        "我不在这个频道里。请把我邀请进去（`/invite @teampulse`），或在组织文件中改用别的频道。"
+        "团队还没有看到这份荣誉榜：可以把我发给你的那份转发给大家。")
