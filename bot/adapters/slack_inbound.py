@@ -1,7 +1,7 @@
 """Slack payloads → the core's InboundEvent. Pure translation: no I/O, no decisions.
 
 Each function returns None for a payload the core must never see (a bot's own
-message, a deletion, a change that is nobody's edit) and raises
+message, a change that is nobody's edit) and raises
 KeyError/TypeError/ValueError for a shape it does not understand; the adapter logs
 those and acknowledges them anyway.
 """

@@ -495,6 +495,27 @@ async def test_a_kudos_message_left_as_this_message_was_deleted_no_longer_counts
     assert [m["text"] for m in slack.replies_to(CHANNEL, said["ts"])] == ["congrats!"]
 
 
+async def test_a_kudos_message_deleted_before_slack_delivered_it_gives_nothing(
+        slack: SlackHarness) -> None:
+    """Sam's kudos message did not get through at first (the bot was busy: Slack retries
+    it within minutes); he deleted it meanwhile, and the deletion came first. The retried
+    message then gave Alice kudos and a shout-out under a message nobody could see any
+    more. Now it gives nothing: the channel shows no praise, and nobody is told of any."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002200")
+    await slack.delete(said)
+    told = len(slack.posts(ALICE))
+
+    await slack.event(said, **{"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"})
+
+    assert kudos_count(slack) == 0 and received_on_board(slack) == []
+    assert slack.posts(CHANNEL) == [] and len(slack.posts(ALICE)) == told
+    # Another message of his, not deleted, gives kudos as ever.
+    await slack.event(message(SAM, "thanks <@U0ALICE> for the deck :clap:",
+                              ts="1700000000.002201"))
+    assert received_on_board(slack) == [("alice", 1)]
+
+
 async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(
         slack: SlackHarness) -> None:
     """Sam edits the praise out: the thread kept "👏 Alice — kudos from Sam: …" under a
