@@ -252,19 +252,23 @@ def on_edit(ctx: Context, praise: str | None) -> bool:
     return True
 
 
-def on_delete(ctx: Context) -> None:
+def on_delete(ctx: Context) -> bool:
     """A deleted message (Slack): the kudos it gave no longer count, as the channel no
     longer shows them; their recipients are told privately. Telegram tells a bot of no
-    deletion: there an edit that takes the praise out does this (on_edit)."""
+    deletion: there an edit that takes the praise out does this (on_edit). True when the
+    message had given kudos."""
     event = ctx.event
     assert event is not None
-    if event.message_id:
-        # Remembered (as long as event ids are), so that the message itself, arriving after
-        # its deletion (a delivery Slack retried), gives nothing the channel no longer shows.
-        ctx.events.claim(event.platform, _deleted_key(event.chat_id, event.message_id),
-                         ctx.clock.now())
-        _take_back(ctx, KudosRepo(ctx.session).from_message(
-            event.platform, event.chat_id, event.message_id), deleted=True)
+    if not event.message_id:
+        return False
+    # Remembered (as long as event ids are), so that the message itself, arriving after
+    # its deletion (a delivery Slack retried), gives nothing the channel no longer shows.
+    ctx.events.claim(event.platform, _deleted_key(event.chat_id, event.message_id),
+                     ctx.clock.now())
+    given = KudosRepo(ctx.session).from_message(event.platform, event.chat_id,
+                                                event.message_id)
+    _take_back(ctx, given, deleted=True)
+    return bool(given)
 
 
 def _deleted_key(chat_id: str, message_id: str) -> str:
