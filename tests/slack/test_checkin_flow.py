@@ -100,3 +100,11 @@ async def test_a_deleted_answer_is_said_to_stay_recorded(slack: SlackHarness, bo
     assert slack.last_text(LILEI) == (
         "删除消息不会撤回我已读取的内容：你发送的回答仍然有效。要修改签到的回答，请发送 /edit。")
     assert slack.counts()["answers"] == 2  # nothing taken back, nothing stored anew
+    # Deleting another message in a row is not told again.
+    told = len(slack.posts(ALICE))
+    await slack.event({"type": "message", "subtype": "message_deleted", "hidden": True,
+                       "channel": dm_channel(ALICE), "channel_type": "im",
+                       "ts": "1700000090.000000", "deleted_ts": "1700000000.000400",
+                       "previous_message": {"type": "message", "user": ALICE,
+                                            "text": "oops", "ts": "1700000000.000400"}})
+    assert len(slack.posts(ALICE)) == told
