@@ -222,15 +222,18 @@ def scrubbed(payload: dict[str, Any]) -> dict[str, Any]:
 
 def fallback_payload(target: Target, message: OutboundMessage) -> dict[str, Any]:
     """A fallback's JSON form, kept in the payload of the message it stands in for."""
-    return {"kind": target.kind, "address": target.address, "thread_id": target.thread_id,
-            "user_ref": target.user_ref, "message": message.to_payload()}
+    return {"platform": target.platform, "kind": target.kind, "address": target.address,
+            "thread_id": target.thread_id, "user_ref": target.user_ref,
+            "message": message.to_payload()}
 
 
 def fallback_of(platform: str,
                 payload: dict[str, Any]) -> tuple[Target, OutboundMessage] | None:
-    """The fallback recorded in an outbox payload by fallback_payload(), if any."""
+    """The fallback recorded in an outbox payload by fallback_payload(), if any: on the
+    message's own platform unless it names another (a GM told on Telegram of a Slack post)."""
     raw = payload.get(FALLBACK_KEY)
     if not isinstance(raw, dict):
         return None
-    return (Target(platform, raw["kind"], raw["address"], raw.get("thread_id"),
-                   raw.get("user_ref")), OutboundMessage.from_payload(raw["message"]))
+    return (Target(raw.get("platform") or platform, raw["kind"], raw["address"],
+                   raw.get("thread_id"), raw.get("user_ref")),
+            OutboundMessage.from_payload(raw["message"]))

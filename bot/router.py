@@ -61,8 +61,14 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         command_form(event.text.strip().strip(INVISIBLE).strip())
     command = parse_command(text, bot_username) if text.startswith("/") else None
     if event.deleted:
-        # A deleted message is read for the kudos it gave only, and silently.
-        kudos.on_delete(ctx)
+        # A deleted message is read for the kudos it gave only. In a DM it may have been a
+        # mistyped answer, deleted to take it back: the person is told it was recorded
+        # (and how to change it), not left to type it again into the next question.
+        if not kudos.on_delete(ctx) and event.is_direct and ctx.person is not None:
+            # Once an hour at most: several messages deleted in a row are told once.
+            hour = ctx.clock.now().strftime("%Y-%m-%dT%H")
+            ctx.tell(ctx.person, "delete_not_read",
+                     dedupe_key=f"delete-not-read:{ctx.person.key}:{hour}")
         return
     if event.edited_after is not None:
         _edited(ctx, text, command)

@@ -201,9 +201,12 @@ class Context:
                              expires_at=expires_at, readers=readers, asks=asks, resend=resend)
 
     def post(self, target: Target, text: str, *, dedupe_key: str | None = None,
-             readers: str | None = None) -> bool:
-        """Send text already rendered for the target's platform; False if it is a repeat."""
-        return self._enqueue(target, OutboundMessage(text), dedupe_key, readers=readers)
+             readers: str | None = None,
+             fallback: tuple[Target, OutboundMessage] | None = None) -> bool:
+        """Send text already rendered for the target's platform; False if it is a repeat.
+        `fallback` is sent instead should the platform refuse it for good."""
+        return self._enqueue(target, OutboundMessage(text), dedupe_key, fallback=fallback,
+                             readers=readers)
 
     def dm_target(self, person: Person) -> Target | None:
         """Where a DM to this person goes now."""

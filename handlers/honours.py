@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import object_session
 
-from bot.events import Target
+from bot.events import OutboundMessage, Target
 from bot.name_order import name_key
 from bot.org import Org
 from bot.readers import GM
@@ -260,6 +260,20 @@ def channel_locale(ctx: Context, platform: str) -> str:
                key=lambda locale: read[locale])
 
 
+def _not_posted(ctx: Context, gms: list[Person], year: int, month: int, platform: str,
+                channel: str) -> tuple[Target, OutboundMessage] | None:
+    """What the GM is told, should the platform refuse the roll's channel post for good (the
+    bot removed from the channel, the channel archived): without it, only the log knew,
+    and the team never saw its roll."""
+    for gm in gms:
+        target = ctx.dm_target(gm)
+        if target is not None:
+            return target, OutboundMessage(ctx.renderer.message(
+                gm.locale, "honours_not_posted", ctx.addressbook.markup(target.platform),
+                year=year, month=month, platform=platform, channel=channel))
+    return None
+
+
 def post_monthly_honours(ctx: Context) -> bool:
     """From the first working day of a month (POST_HOUR, org time; until its seventh day
     for a bot that was down, see month_opening), post last month's roll to the honours
@@ -276,15 +290,16 @@ def post_monthly_honours(ctx: Context) -> bool:
     start, end = period_of(year, month, org.tz)
     rows = KudosRepo(ctx.session).between(start, end)
     tag = f"{year}-{month:02d}"
+    gms = [p for p in ctx.people.active() if p.role == "gm"]
     for platform, channel in sorted(org.kudos.honours_channel.items()):
         locale = channel_locale(ctx, platform)
         text = ctx.renderer.message(locale, "honours_roll", ctx.addressbook.markup(platform),
                                     roll=build_roll(rows, org, locale, year, month),
                                     in_progress=False)
-        ctx.post(Target(platform, "channel", channel), text, dedupe_key=f"honours:{tag}:{platform}")
-    for gm in ctx.people.active():
-        if gm.role == "gm":
-            # Sent as the GM's: withdrawn should the org file make someone else GM first.
-            ctx.tell(gm, "honours_roll", roll=build_roll(rows, org, gm.locale, year, month),
-                     in_progress=False, dedupe_key=f"honours:{tag}:dm:{gm.key}", readers=GM)
+        ctx.post(Target(platform, "channel", channel), text, dedupe_key=f"honours:{tag}:{platform}",
+                 fallback=_not_posted(ctx, gms, year, month, platform, channel))
+    for gm in gms:
+        # Sent as the GM's: withdrawn should the org file make someone else GM first.
+        ctx.tell(gm, "honours_roll", roll=build_roll(rows, org, gm.locale, year, month),
+                 in_progress=False, dedupe_key=f"honours:{tag}:dm:{gm.key}", readers=GM)
     return True

@@ -156,6 +156,9 @@ def give(ctx: Context, text: str) -> None:
     if event.message_id and repo.already_given(event.platform, event.chat_id, event.message_id,
                                                parsed.recipients):
         return  # this very message gave these kudos already (a redelivery)
+    if event.message_id and ctx.events.seen(event.platform,
+                                            _deleted_key(event.chat_id, event.message_id)):
+        return  # deleted before its own delivery came (Slack retried it): it shows nothing
     used = repo.given_since(giver, day_start)
     if used + len(parsed.recipients) > settings.allowance:
         ctx.reply("kudos_allowance", allowance=settings.allowance,
@@ -249,15 +252,28 @@ def on_edit(ctx: Context, praise: str | None) -> bool:
     return True
 
 
-def on_delete(ctx: Context) -> None:
+def on_delete(ctx: Context) -> bool:
     """A deleted message (Slack): the kudos it gave no longer count, as the channel no
     longer shows them; their recipients are told privately. Telegram tells a bot of no
-    deletion: there an edit that takes the praise out does this (on_edit)."""
+    deletion: there an edit that takes the praise out does this (on_edit). True when the
+    message had given kudos."""
     event = ctx.event
     assert event is not None
-    if event.message_id:
-        _take_back(ctx, KudosRepo(ctx.session).from_message(
-            event.platform, event.chat_id, event.message_id), deleted=True)
+    if not event.message_id:
+        return False
+    # Remembered (as long as event ids are), so that the message itself, arriving after
+    # its deletion (a delivery Slack retried), gives nothing the channel no longer shows.
+    ctx.events.claim(event.platform, _deleted_key(event.chat_id, event.message_id),
+                     ctx.clock.now())
+    given = KudosRepo(ctx.session).from_message(event.platform, event.chat_id,
+                                                event.message_id)
+    _take_back(ctx, given, deleted=True)
+    return bool(given)
+
+
+def _deleted_key(chat_id: str, message_id: str) -> str:
+    """The mark a deleted message leaves among the processed event ids."""
+    return f"deleted:{chat_id}:{message_id}"
 
 
 def _take_back(ctx: Context, given: list[Kudos], *, deleted: bool) -> list[Kudos]:

@@ -1250,6 +1250,11 @@ class EventRepo:
         result = insert_connection(self.session).execute(_claim_statement(dialect), rows)
         return {(p, e) for p, e in result}
 
+    def seen(self, platform: str, event_id: str) -> bool:
+        """Whether an event id was recorded (and not forgotten yet)."""
+        return self.session.scalar(select(ProcessedEvent.id).where(
+            ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)) is not None
+
     def unclaim(self, platform: str, event_id: str) -> None:
         """Forget a claim whose work was undone, so a redelivery is processed."""
         table = ProcessedEvent.__table__

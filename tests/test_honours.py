@@ -349,3 +349,27 @@ def test_org_locale_must_be_a_language_the_bot_writes():
     with pytest.raises(OrgError, match=r"org.locale: 'fr' is not supported"):
         parse_org(text)
     assert parse_org(text.replace("locale: fr\n", "locale: zh\n")).locale == "zh-CN"
+
+
+async def test_a_roll_refused_on_one_platform_is_reported_where_the_gm_reads(
+        bot, chat, clock):
+    """The roll goes to a Slack channel that refuses it for good, while the GM's DMs go
+    to another platform (the console here; Telegram alike): she is told there, not in a
+    Slack DM she does not read, nor not at all."""
+    from bot.adapters.base import DeliveryError
+
+    slack = RecordingAdapter(platform="slack", fail_next=[
+        DeliveryError("Slack chat.postMessage: is_archived", permanent=True)])
+    bot.register(slack)  # after the console: Grace's DMs go to the console
+    bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
+                                             honours_channel={"slack": "C0HONOURS"}))
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_honours()
+    await bot.deliver()
+
+    assert slack.sent == []
+    roll, note = chat.to("grace")
+    assert roll.startswith("🏆 Honour roll — November 2026")
+    assert note.startswith("⚠️ I could not post the honour roll of November 2026 in its "
+                           "channel (C0HONOURS, org.kudos.honours_channel.slack in the org "
+                           "file): Slack refused it")

@@ -10,6 +10,7 @@ AsyncWebClient and maps Slack's answers to RetryLater / DeliveryError for the ou
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Callable, Coroutine, Mapping
@@ -363,6 +364,20 @@ def _call_failure(method: str, err: BaseException) -> Exception:
         maybe_delivered=name in POSTING_METHODS and not not_sent,
         # The text names the host and port, never the request or a token.
         unreachable=f"{name}: {type(err).__name__}: {err}" if not_sent else None)
+
+
+def _response_url_error(body: str | None) -> str:
+    """Slack's error for a refused response_url post: the body (`used_url`), or its `error`
+    when the body is JSON (`{"ok": false, "error": "expired_url"}`)."""
+    text = (body or "").strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(data, dict) and isinstance(data.get("error"), str):
+            return data["error"]
+    return text
 
 
 class SlackAdapter(Adapter):
@@ -924,7 +939,13 @@ class SlackAdapter(Adapter):
             # A slash command in a channel the bot is not in (they work in any channel):
             # Slack refuses the bot's post there, but the command's response_url posts for
             # everyone.
-            await self._respond_in_parts(url, "in_channel", message)
+            try:
+                await self._respond_in_parts(url, "in_channel", message)
+            except SlackDeliveryError as refused:
+                if not refused.permanent:
+                    raise
+                return await self._to_dm_instead(target.address, target.user_ref, message,
+                                                 self._url_refused(url, refused))
             return SendResult(extra={"channel": target.address, "via": "response_url"})
         except SlackDeliveryError as err:
             if err.unreachable is not None:
@@ -988,7 +1009,13 @@ class SlackAdapter(Adapter):
             # Slash commands work in channels the bot is not in; their response_url
             # still reaches the person there, for as many posts as it has left.
             if self._posts_needed(url, "ephemeral", message) <= self._uses_left(url):
-                await self._respond_in_parts(url, "ephemeral", message)
+                try:
+                    await self._respond_in_parts(url, "ephemeral", message)
+                except SlackDeliveryError as refused:
+                    if not refused.permanent:
+                        raise
+                    return await self._to_dm_instead(channel, user, message,
+                                                     self._url_refused(url, refused))
                 return SendResult(extra={"channel": channel, "via": "response_url"})
             # Longer than that: whole in their DM, and a note where they asked.
             sent = await self._post("chat_postMessage", message, channel=user)
@@ -996,18 +1023,26 @@ class SlackAdapter(Adapter):
             return self._result(sent)
         return SendResult(external_id=resp.get("message_ts"), extra={"channel": channel})
 
-    async def _to_dm_instead(self, channel: str, user: str,
-                             message: OutboundMessage) -> SendResult:
+    async def _to_dm_instead(self, channel: str, user: str, message: OutboundMessage,
+                             why: str = "is gone (a restart, or over 30 minutes)"
+                             ) -> SendResult:
         """The answer to `user`'s command, for a conversation the bot cannot post in and
-        whose response_url is unknown, in their DM with the app instead.
+        whose response_url is unknown or refused, in their DM with the app instead.
 
         The address lives in memory only, for 30 minutes: it is gone after a restart
         between the command and its answer, or when the answer waited longer (a long
-        rate limit). Failing would lose the answer for good.
+        rate limit); Slack may refuse it too (expired_url, used_url: its clock and count,
+        not ours). Failing would lose the answer for good.
         """
-        log.info("Slack: cannot post in %s and the command's reply address is gone (a "
-                 "restart, or over 30 minutes); sending the answer to %s's DM", channel, user)
+        log.info("Slack: cannot post in %s and the command's reply address %s; sending "
+                 "the answer to %s's DM", channel, why, user)
         return self._result(await self._post("chat_postMessage", message, channel=user))
+
+    def _url_refused(self, url: str, err: SlackDeliveryError) -> str:
+        """A response_url Slack refused for good is used no more (no note through it
+        either); why, for the log."""
+        self._url_uses[url] = RESPONSE_URL_USES
+        return f"was refused ({err.code or err})"
 
     def _uses_left(self, url: str) -> int:
         return RESPONSE_URL_USES - self._url_uses.get(url, 0)
@@ -1292,6 +1327,6 @@ class SlackAdapter(Adapter):
             raise RetryLater(wait if wait is not None else DEFAULT_RETRY_AFTER,
                              "Slack response_url rate limited")
         if resp.status_code != 200:
-            code = (resp.body or "").strip() or f"HTTP {resp.status_code}"
+            code = _response_url_error(resp.body) or f"HTTP {resp.status_code}"
             raise SlackDeliveryError(f"Slack response_url: {code}", code=code,
                                      permanent=code in PERMANENT_ERRORS or resp.status_code == 404)

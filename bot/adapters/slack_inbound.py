@@ -1,7 +1,7 @@
 """Slack payloads → the core's InboundEvent. Pure translation: no I/O, no decisions.
 
 Each function returns None for a payload the core must never see (a bot's own
-message, a deletion, a change that is nobody's edit) and raises
+message, a change that is nobody's edit) and raises
 KeyError/TypeError/ValueError for a shape it does not understand; the adapter logs
 those and acknowledges them anyway.
 """
@@ -127,6 +127,12 @@ def _edit_event(body: Mapping[str, Any], event: Mapping[str, Any],
     bot updates its own post; those carry no `edited` and are nobody's edit."""
     message = event.get("message") or {}
     previous = event.get("previous_message")
+    if message.get("subtype") == "tombstone":
+        # A message with replies in its thread (a kudos message has the bot's shout-out
+        # there) is not deleted but left as "This message was deleted." by Slackbot: Slack
+        # sends this change, not message_deleted, and the channel no longer shows it.
+        return _deleted(body, event, message.get("ts"),
+                        previous if isinstance(previous, dict) else message)
     if isinstance(previous, dict) and previous.get("text") == message.get("text"):
         return None  # a reply in its thread, a reaction count: the text is as it was
     edited = message.get("edited")
@@ -153,7 +159,12 @@ def _delete_event(body: Mapping[str, Any], event: Mapping[str, Any]) -> InboundE
     deleted it (the author or an admin) Slack does not say, nor need it: the channel no
     longer shows it either way."""
     previous = event.get("previous_message") or {}
-    ts = event.get("deleted_ts") or previous.get("ts")
+    return _deleted(body, event, event.get("deleted_ts") or previous.get("ts"), previous)
+
+
+def _deleted(body: Mapping[str, Any], event: Mapping[str, Any], ts: Any,
+             previous: Mapping[str, Any]) -> InboundEvent | None:
+    """The message `ts` (whose last shown form is `previous`) no longer in the channel."""
     user = previous.get("user")
     if not ts or previous.get("bot_id") or not isinstance(user, str):
         return None

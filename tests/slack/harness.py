@@ -106,15 +106,44 @@ class SlackHarness:
     async def delete(self, original: dict[str, Any], *,
                      deleted_ts: str = "1700000400.000000", **headers: str) -> None:
         """Someone (the author, or an admin) deletes a channel message (`original`, an event
-        sent before): Slack sends a `message` event of subtype message_deleted, which
-        carries the deleted message as `previous_message` and its ts as `deleted_ts`."""
-        await self.event({"type": "message", "subtype": "message_deleted", "hidden": True,
-                          "channel": original["channel"], "ts": deleted_ts,
-                          "event_ts": deleted_ts, "deleted_ts": original["ts"],
-                          "channel_type": "channel", "previous_message": {
-                              "type": "message", "user": original["user"],
-                              "text": original["text"], "ts": original["ts"]}},
-                         event_id=headers.pop("event_id", None), **headers)
+        sent before), as Slack tells it.
+
+        A message without replies goes: a `message` event of subtype message_deleted, with
+        the deleted message as `previous_message` and its ts as `deleted_ts`. A message with
+        replies in its thread (a kudos message has the bot's shout-out there) stays as
+        Slackbot's "This message was deleted.": a message_changed whose `message` is that
+        tombstone, without `edited`. Once the thread's last reply is deleted too, Slack
+        deletes the tombstone (message_deleted, its `previous_message` the tombstone).
+        """
+        event_id = headers.pop("event_id", None)
+        user, channel, ts = original["user"], original["channel"], original["ts"]
+        previous = {"type": "message", "user": user, "text": original["text"], "ts": ts}
+        if not self.replies_to(channel, ts):
+            await self.event({"type": "message", "subtype": "message_deleted", "hidden": True,
+                              "channel": channel, "ts": deleted_ts, "event_ts": deleted_ts,
+                              "deleted_ts": ts, "channel_type": "channel",
+                              "previous_message": previous}, event_id=event_id, **headers)
+            return
+        tombstone = {"type": "message", "subtype": "tombstone", "hidden": True,
+                     "user": "USLACKBOT", "text": "This message was deleted.", "ts": ts,
+                     "thread_ts": ts, "parent_user_id": "USLACKBOT",
+                     "reply_count": len(self.replies_to(channel, ts))}
+        await self.event({"type": "message", "subtype": "message_changed", "hidden": True,
+                          "channel": channel, "ts": deleted_ts, "event_ts": deleted_ts,
+                          "channel_type": "channel", "message": tombstone,
+                          "previous_message": {**previous, "thread_ts": ts}},
+                         event_id=event_id, **headers)
+        if not self.replies_to(channel, ts):  # the bot deleted its shout-out, the last reply
+            gone = f"{float(deleted_ts) + 1:.6f}"
+            await self.event({"type": "message", "subtype": "message_deleted", "hidden": True,
+                              "channel": channel, "ts": gone, "event_ts": gone,
+                              "deleted_ts": ts, "channel_type": "channel",
+                              "previous_message": {**tombstone, "reply_count": 0}})
+
+    def replies_to(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies the channel shows in the thread of message `ts` (the bot's posts)."""
+        return [m for m in self.fake.posted(channel)
+                if m.get("thread_ts") == ts and m.get("ts") != ts]
 
     async def dm(self, user: str, typed: str, *, raw: bool = False,
                  **kwargs: Any) -> BoltResponse:

@@ -72,3 +72,39 @@ async def test_an_answer_typed_in_a_channel_or_group_dm_is_not_taken_nor_echoed(
     await slack.dm(ALICE, "61000")
     assert "Question 2 of 8" in slack.last_text(ALICE)
     assert slack.counts()["answers"] == 1
+
+
+async def test_a_deleted_answer_is_said_to_stay_recorded(slack: SlackHarness, bot) -> None:
+    """Alice types 5200 for her revenue, sees the typo and deletes her message, as she
+    would to take it back. Nothing was said: she retyped 52000, which became her answer to
+    the next question (new customers), while 5200 stayed her revenue. Now she is told at
+    once that the answer stays recorded and how to change it; in Chinese to Li Lei."""
+    from tests.slack.harness import LILEI, message
+
+    await bot.run_checkins(["alice", "li"])
+    await slack.settle()
+    for who, typed in ((ALICE, "5200"), (LILEI, "8000")):
+        said = message(who, typed, channel=dm_channel(who), channel_type="im",
+                       ts="1700000000.000500")
+        await slack.event(said)
+        assert slack.counts()["answers"] == (1 if who == ALICE else 2)
+        await slack.event({"type": "message", "subtype": "message_deleted", "hidden": True,
+                           "channel": dm_channel(who), "channel_type": "im",
+                           "ts": "1700000060.000000", "deleted_ts": said["ts"],
+                           "previous_message": {"type": "message", "user": who,
+                                                "text": typed, "ts": said["ts"]}})
+
+    assert slack.last_text(ALICE) == (
+        "Deleting a message does not take back what I read in it: an answer you sent stays "
+        "recorded. To change a check-in answer, send /edit.")
+    assert slack.last_text(LILEI) == (
+        "删除消息不会撤回我已读取的内容：你发送的回答仍然有效。要修改签到的回答，请发送 /edit。")
+    assert slack.counts()["answers"] == 2  # nothing taken back, nothing stored anew
+    # Deleting another message in a row is not told again.
+    told = len(slack.posts(ALICE))
+    await slack.event({"type": "message", "subtype": "message_deleted", "hidden": True,
+                       "channel": dm_channel(ALICE), "channel_type": "im",
+                       "ts": "1700000090.000000", "deleted_ts": "1700000000.000400",
+                       "previous_message": {"type": "message", "user": ALICE,
+                                            "text": "oops", "ts": "1700000000.000400"}})
+    assert len(slack.posts(ALICE)) == told

@@ -467,6 +467,55 @@ async def test_a_deleted_kudos_message_takes_its_shout_out_with_it(slack: SlackH
     assert shown_in_thread(slack, said["ts"]) == [] and len(slack.posts(CHANNEL)) == 1
 
 
+async def test_a_kudos_message_left_as_this_message_was_deleted_no_longer_counts(
+        slack: SlackHarness) -> None:
+    """Sam deletes his kudos message after the bot's shout-out and Lilei's "congrats!"
+    were posted in its thread. A message with replies is not deleted on Slack: Slackbot's
+    "This message was deleted." takes its place, and Slack says so with a message_changed
+    (the tombstone, no `edited`), never a message_deleted. That change was taken for
+    nobody's edit and ignored: Alice kept the kudos on the board and the shout-out went on
+    praising her under the deleted message. Now the kudos go, Alice is told once, and the
+    shout-out is deleted, Lilei's reply left as it is."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002100")
+    await slack.event(said)
+    [shout] = slack.posts(CHANNEL)
+    slack.fake.history[CHANNEL].append({"type": "message", "user": LILEI, "text": "congrats!",
+                                        "ts": "1700000000.002150", "thread_ts": said["ts"]})
+    told = len(slack.posts(ALICE))
+
+    await slack.delete(said, event_id="Ev0TOMBSTONE")
+
+    assert received_on_board(slack) == [] and kudos_count(slack) == 0
+    assert len(slack.posts(ALICE)) == told + 1
+    assert slack.last_text(ALICE) == ("The kudos from <@U0SAM> no longer count as yours: the "
+                                      "message that gave them was deleted.")
+    assert [c.params["ts"] for c in slack.fake.calls_for("chat.delete")] == [
+        slack.ts_of(shout)]
+    assert [m["text"] for m in slack.replies_to(CHANNEL, said["ts"])] == ["congrats!"]
+
+
+async def test_a_kudos_message_deleted_before_slack_delivered_it_gives_nothing(
+        slack: SlackHarness) -> None:
+    """Sam's kudos message did not get through at first (the bot was busy: Slack retries
+    it within minutes); he deleted it meanwhile, and the deletion came first. The retried
+    message then gave Alice kudos and a shout-out under a message nobody could see any
+    more. Now it gives nothing: the channel shows no praise, and nobody is told of any."""
+    said = message(SAM, "thanks <@U0ALICE> for the pricing review :clap:",
+                   ts="1700000000.002200")
+    await slack.delete(said)
+    told = len(slack.posts(ALICE))
+
+    await slack.event(said, **{"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"})
+
+    assert kudos_count(slack) == 0 and received_on_board(slack) == []
+    assert slack.posts(CHANNEL) == [] and len(slack.posts(ALICE)) == told
+    # Another message of his, not deleted, gives kudos as ever.
+    await slack.event(message(SAM, "thanks <@U0ALICE> for the deck :clap:",
+                              ts="1700000000.002201"))
+    assert received_on_board(slack) == [("alice", 1)]
+
+
 async def test_kudos_edited_out_turn_the_shout_out_into_a_withdrawal(
         slack: SlackHarness) -> None:
     """Sam edits the praise out: the thread kept "👏 Alice — kudos from Sam: …" under a
@@ -622,3 +671,58 @@ async def test_a_name_inside_a_chinese_sentence_stays_in_the_shout_out(
     assert shout.startswith("👏 <@U0ALICE> —— 来自 *李雷* 的点赞："), shout
     assert shout.endswith("：从@Alice Martin那里学到很多，谢谢👏"), shout
     assert kudos_count(slack) == 1
+
+
+async def test_an_honour_roll_its_channel_refuses_is_reported_to_the_gm(
+        slack: SlackHarness) -> None:
+    """The honours channel is archived (or the bot was never invited, or removed): Slack
+    refuses the roll for good. Only the log said so; Grace, reading her own copy in her
+    DM, believed the team had it too. Now she is told which channel refused it, what to
+    do, and to forward her copy; in Chinese once she reads Chinese."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    bot = slack.bot
+    bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
+                                             honours_channel={"slack": "C0HONOURS"}))
+    slack.fake.join("C0HONOURS")
+    await slack.command(GRACE, "/kudos", "<@U0SAM|sam> for the Acme renewal #ownership",
+                        raw=True)
+    slack.fake.fail("chat.postMessage", "is_archived", times=1)
+    slack.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 in New York
+    assert await bot.run_honours()
+    await slack.settle()
+
+    assert slack.posts("C0HONOURS")[-1].params["text"].startswith("🏆 *Honour roll")
+    assert slack.fake.posted("C0HONOURS") == []  # refused: the team never saw it
+    roll, note = [c.params["text"] for c in slack.posts(GRACE)[-2:]]
+    assert roll.startswith("🏆 *Honour roll — November 2026*")
+    assert note == (
+        "⚠️ I could not post the honour roll of November 2026 in its channel (`C0HONOURS`, "
+        "`org.kudos.honours_channel.slack` in the org file): Slack refused it, so the "
+        "channel may be archived or gone, or I am not in it. Invite me there "
+        "(`/invite @teampulse`), or name another channel in the org file. The team has not "
+        "seen the roll: forward them the copy I sent you.")
+    assert await bot.run_honours()  # the job firing again posts nothing more
+    await slack.settle()
+    assert slack.posts(GRACE)[-1].params["text"] == note
+
+
+async def test_an_honour_roll_refused_is_reported_in_the_gms_language(
+        slack: SlackHarness) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    bot = slack.bot
+    bot.org = replace(bot.org, kudos=replace(bot.org.kudos,
+                                             honours_channel={"slack": "C0NOTJOINED"}))
+    await slack.command(GRACE, "/language", "中文", channel="D0GRACE")
+    slack.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+    assert await bot.run_honours()
+    await slack.settle()
+
+    assert slack.last_text(GRACE) == (
+        "⚠️ 2026年11月的荣誉榜没能发到它的频道（`C0NOTJOINED`，即组织文件中的 "
+        "`org.kudos.honours_channel.slack`）：Slack 拒绝了这条消息，频道可能已归档或删除，或者"
+        "我不在这个频道里。请把我邀请进去（`/invite @teampulse`），或在组织文件中改用别的频道。"
+        "团队还没有看到这份荣誉榜：可以把我发给你的那份转发给大家。")

@@ -18,7 +18,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import TeamPulse
 from storage.models import OutboxMessage
-from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_api import FakeResponse, FakeSlackAPI
 from tests.slack.harness import LILEI, SAM, SlackHarness
 from tests.slack.test_crash_delivery import (
     SimulatedCrash,
@@ -108,3 +108,38 @@ async def test_an_answer_slack_took_before_a_crash_is_sent_once_more_to_the_dm(
     assert slack.last_text(SAM) == shown.params["text"]
     assert len(slack.posts(SAM)) == 1
     assert statuses(again) == ["sent"]
+
+
+@pytest.mark.parametrize("refusal", [
+    FakeResponse(status=404, body="expired_url"),
+    FakeResponse(status=404, body={"ok": False, "error": "expired_url"}),
+    FakeResponse(status=404, body="used_url"),
+], ids=["expired", "expired-json", "used"])
+async def test_an_answer_the_reply_address_refuses_comes_in_the_dm(
+        slack: SlackHarness, fake: FakeSlackAPI, refusal: FakeResponse) -> None:
+    """Li Lei asks `/kudos me` in a channel the bot is not in; by the time the answer goes,
+    Slack refuses the command's reply address (expired by Slack's clock, or used up by its
+    count). The answer was marked failed and Li Lei saw nothing; now it comes to her DM
+    with the app, in Chinese, and the refused address is not tried again."""
+    fake.add_response("response_url", refusal.body, status=refusal.status)
+
+    await slack.command(LILEI, "/kudos", "me", channel=ELSEWHERE)
+
+    assert len(fake.calls_for("response_url")) == 1
+    assert fake.responses_shown == []
+    assert slack.last_text(LILEI).startswith("*我的点赞*")
+    assert statuses(slack.bot) == ["sent"]
+
+
+async def test_a_shout_out_the_reply_address_refuses_comes_to_the_giver(
+        slack: SlackHarness, fake: FakeSlackAPI) -> None:
+    """The same for `/kudos @li for …` there: the shout-out the channel could not get
+    reaches the giver, who can share it, instead of nobody."""
+    fake.add_response("response_url", "expired_url", status=404)
+
+    await slack.command(SAM, "/kudos", "<@U0LILEI|lilei> for the Globex deck", channel=ELSEWHERE,
+                        raw=True)
+
+    assert fake.responses_shown == []
+    assert any(c.params["text"].startswith("👏 <@U0LILEI> — kudos from *Sam Lee*")
+               for c in slack.posts(SAM))

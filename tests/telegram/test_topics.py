@@ -91,3 +91,27 @@ async def test_the_honour_roll_goes_to_the_topic_the_org_file_names(tg: TG) -> N
     [(topic, roll)] = topics(tg)
     assert roll.startswith("🏆 Honour roll — November 2026")
     assert topic == announcements
+
+
+async def test_an_honour_roll_the_group_refuses_is_reported_to_the_gm(tg: TG) -> None:
+    """The bot was removed from the honours group: Telegram refuses the roll for good
+    (403). The GM is told which chat refused it and to add the bot again, rather than
+    the team missing its roll with only the log knowing."""
+    tg.bot.org = replace(tg.bot.org, kudos=replace(
+        tg.bot.org.kudos, honours_channel={"telegram": str(FORUM)}))
+    tg.fake.fail("sendMessage", status=403,
+                 description="Forbidden: bot was kicked from the supergroup chat")
+    tg.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 in New York
+
+    assert await tg.bot.run_honours()
+    await tg.settle()
+
+    assert topics(tg) == []
+    note = tg.texts(GRACE)[-1]
+    assert note == (f"⚠️ I could not post the honour roll of November 2026 in its channel "
+                    f"(<code>{FORUM}</code>, <code>org.kudos.honours_channel.telegram</code> in "
+                    "the org file): Telegram refused it, so I may have been removed from the "
+                    "group or it is gone. Add me to it again, or name another channel in the "
+                    "org file. The team has not seen the roll: forward them the copy I sent "
+                    "you.")
+    assert tg.texts(GRACE)[-2].startswith("🏆 <b>Honour roll — November 2026</b>")
