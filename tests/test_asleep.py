@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -19,6 +20,7 @@ from bot.clock import FakeClock
 from bot.config import CheckinSchedule, Settings
 from bot.core import TeamPulse
 from bot.scheduler import catch_up
+from tests.oneonone_support import MONDAY_SLOT, sweep_at, write_org
 from tests.support import RecordingAdapter
 
 #: Sunday 20:00, each where they are: Alice's (New York) is 01:00 UTC on Monday.
@@ -88,3 +90,52 @@ async def test_asleep_three_weeks_alice_is_asked_once_for_the_latest_week(
     await catch_up(bot)
     [prompt] = prompts(chat, "alice")
     assert "2026-W50" in prompt
+
+
+# --- a one-on-one slot slept over ------------------------------------------------------------
+
+@pytest.fixture
+def oneonone_settings(database_url: str, tmp_path: Path) -> Settings:
+    """The test org with one-on-ones (Grace meets Alice and Bruno on Mondays, 10:00 in New
+    York)."""
+    return Settings(database_url=database_url, org_file=write_org(tmp_path))
+
+
+async def test_a_one_on_one_slept_over_is_asked_about_once_and_never_reminded_of_late(
+        oneonone_settings: Settings) -> None:
+    """Guard: the machine sleeps from Sunday 09:00 to Monday 12:00 in New York, over the
+    day-before and the 15-minute reminders and Grace's 10:00 1:1s with Alice and Bruno. On
+    waking the sweep reminds nobody of a meeting already held and asks Grace, once each,
+    whether they happened; the next sweeps ask nothing more."""
+    clock = FakeClock(MONDAY_SLOT - timedelta(days=1, hours=1))
+    bot, engine = prepare(oneonone_settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        assert await sweep_at(bot, clock, MONDAY_SLOT - timedelta(days=1, hours=1)) == 0
+        await sweep_at(bot, clock, MONDAY_SLOT + timedelta(hours=2))
+        await sweep_at(bot, clock, MONDAY_SLOT + timedelta(hours=2, minutes=1))
+        await sweep_at(bot, clock, MONDAY_SLOT + timedelta(hours=5))
+    finally:
+        engine.dispose()
+    assert not [t for key in ("grace", "alice", "bruno") for t in chat.to(key)
+                if t.startswith(("Reminder: your 1:1", "Your 1:1 with"))
+                and "Mon 2026-11-30" in t]  # (Li's of Tuesday comes the day before)
+    asked = [t for t in chat.to("grace") if "happen?" in t]
+    assert len(asked) == 2, chat.to("grace")
+
+
+async def test_three_weeks_asleep_asks_about_the_last_one_on_one_only(
+        oneonone_settings: Settings) -> None:
+    """Guard: asleep three Mondays running, Grace is asked on waking about the meetings
+    that ended within the day before (this Monday's), not three weeks of them at once."""
+    clock = FakeClock(MONDAY_SLOT - timedelta(hours=1))
+    bot, engine = prepare(oneonone_settings, clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await sweep_at(bot, clock, MONDAY_SLOT + timedelta(weeks=2, hours=3))
+    finally:
+        engine.dispose()
+    asked = [t for t in chat.to("grace") if "happen?" in t]
+    assert len(asked) == 2 and all("2026-12-14" in t for t in asked), asked
