@@ -37,6 +37,8 @@ and MOMENT one of:
   answer-committed  that COMMIT done; nothing after it has run (the reply not delivered)
   monthly-director:N  the Nth director's monthly review written, not committed
   migrate-commit    the migrations' COMMIT (every migration run), before it is sent
+  migrated:REV      migration REV run (its tables copied, its version recorded) inside the
+                    migrations' one transaction, those after it not begun
   none              no kill (the restart)
 """
 
@@ -157,6 +159,16 @@ def install(moment: str) -> None:
 
         MigrationContext.run_migrations = run_migrations  # type: ignore[method-assign]
         event.listen(Engine, "commit", lambda _conn: die() if ran else None)
+    elif moment.startswith("migrated:"):
+        revision = moment.split(":", 1)[1]
+
+        @event.listens_for(Engine, "after_cursor_execute")
+        def after_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any,
+                          *_: Any) -> None:
+            # Alembic records each migration's revision as soon as it has run.
+            if "alembic_version" in statement and revision in f"{statement} {parameters}" \
+                    and statement.lstrip().upper().startswith(("UPDATE", "INSERT")):
+                die()
     elif moment != "none":
         raise SystemExit(f"unknown moment {moment!r}")
 
