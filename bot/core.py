@@ -629,11 +629,15 @@ class TeamPulse:
     # --- scheduled work ------------------------------------------------------------------
 
     async def run_checkins(self, keys: list[str] | None = None, *,
-                           timezone: str | None = None, take_over: bool = False) -> CheckinRun:
+                           timezone: str | None = None, week: str | None = None,
+                           take_over: bool = False) -> CheckinRun:
         """Prompt people for this week's check-in now (all who check in, or the given keys,
-        or everyone who checks in in one timezone). `take_over`: ask the first question
-        even of someone in the middle of another dialog (the console's /fire: the operator
-        trying the bot out), rather than telling them it follows (checkin.prompt_checkins).
+        or everyone who checks in in one timezone), or for `week` (the weekly job run late,
+        bot.schedule.late_week: a round's last batches after midnight, or a machine that
+        slept over the moment, still ask for the week it stood for). `take_over`: ask the
+        first question even of someone in the middle of another dialog (the console's
+        /fire: the operator trying the bot out), rather than telling them it follows
+        (checkin.prompt_checkins).
 
         Written in batches of ROUND_BATCH people, one transaction each, on the database
         thread: inbound events are handled between batches, and a crash part-way loses
@@ -646,7 +650,7 @@ class TeamPulse:
             for number, start in enumerate(range(0, len(ids), ROUND_BATCH), start=1):
                 batch = ids[start:start + ROUND_BATCH]
                 run.results.update(await self.db(self._prompt_batch, batch, number,
-                                                 take_over))
+                                                 take_over, week))
                 # Sending starts with the first batch and is not waited for: the round is
                 # written at database speed while the outbox sends at the platform's, so
                 # a reply to someone overtakes what is still queued (see bot.outbox).
@@ -667,10 +671,10 @@ class TeamPulse:
             return [p.id for p in (ctx.people.by_key(k) for k in keys) if p is not None]
 
     def _prompt_batch(self, person_ids: list[int], number: int,
-                      take_over: bool = False) -> dict[str, str]:
+                      take_over: bool = False, week: str | None = None) -> dict[str, str]:
         with self.unit() as ctx:
             # The whole batch in a constant number of statements (see storage.round_batch).
-            results = checkin.prompt_checkins(ctx, [(pid, None) for pid in person_ids],
+            results = checkin.prompt_checkins(ctx, [(pid, week) for pid in person_ids],
                                               take_over=take_over)
             if self.round_batch_hook is not None:
                 self.round_batch_hook(number)

@@ -55,9 +55,13 @@ async def checkin_zone_job(timezone: str) -> None:
     if _bot is None:
         log.warning("check-in job for %s fired with no bot running", timezone)
         return
+    from bot.schedule import late_week
+
     global _missed_checkins
+    settings = _bot.settings
     try:
-        await _bot.run_checkins(timezone=timezone)
+        await _bot.run_checkins(timezone=timezone, week=late_week(
+            settings.checkin_schedule, timezone, _bot.clock.now(), settings.grace_period))
     except JOB_DB_FAILURES as exc:
         # As for one person: the reminder sweep catches up within the grace period.
         _missed_checkins = True

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 
 from bot.config import DAYS, CheckinSchedule
-from bot.weeks import week_start
+from bot.weeks import current_week, week_start
 
 
 class WeeklyLocalTrigger(BaseTrigger):
@@ -82,6 +82,19 @@ def last_checkin(schedule: CheckinSchedule, timezone: str, now: datetime) -> dat
     if fire > now:
         fire = _local(day - timedelta(weeks=1), schedule, tz)
     return fire
+
+
+def late_week(schedule: CheckinSchedule, timezone: str, now: datetime,
+              grace: timedelta) -> str | None:
+    """The week whose check-in moment the weekly job stands for when it runs `now`: that of
+    the last moment, if within `grace` of it (the job on time, or late: APScheduler runs a
+    job missed within its grace period once, at a start or when a machine that slept wakes,
+    and a round of thousands may end after midnight on Sunday); else None (this week).
+
+    Not the week `now` is in: a job late past Monday 00:00 would ask for the week just
+    begun, a week early, and nobody for the one it stood for (nor would its next run)."""
+    moment = last_checkin(schedule, timezone, now)
+    return current_week(moment, timezone) if now - moment <= grace else None
 
 
 def checkin_moment(schedule: CheckinSchedule, timezone: str, week: str) -> datetime:

@@ -11,6 +11,10 @@ without timing anything (see tests/kill_move.py for the same about move-db). STE
   monthly           last month's monthly reviews and the GMs' overview (run_monthly_review),
                     at KILL_BOT_NOW (ISO, a FakeClock) rather than the machine's clock
   crm-scan          one scan of the watched CRM folder (bot.crm_import.watch_folder)
+  zone-job          the weekly check-in job of America/New_York (bot.jobs.checkin_zone_job,
+                    as APScheduler runs it, on time or late), at KILL_BOT_NOW
+  catch-up          the start's check-in catch-up (bot.scheduler.catch_up), at KILL_BOT_NOW
+  reminders         one reminder sweep (bot.jobs.reminder_job), at KILL_BOT_NOW
   run               `teampulse run` itself (bot.cli.main), the console on stdin/stdout
   cli ARGS…         `teampulse ARGS…` (bot.cli.main), as an operator runs a command
 
@@ -20,8 +24,11 @@ and MOMENT one of:
                     sent
   crm-committed     the transaction that stored a CRM file's rows has committed; nothing
                     after it has run
-  round-batch:N     a check-in round written one person a transaction (ROUND_BATCH 1):
-                    the first N-1 committed, the Nth written and not committed
+  round-batch:N     a check-in round written one person a transaction (ROUND_BATCH 1, or
+                    KILL_BOT_ROUND_BATCH people): the first N-1 batches committed, the Nth
+                    written and not committed
+  reminder-batch:N  a reminder sweep's Nth batch (of ROUND_BATCH rounds) written, not
+                    committed
   first-commit      the first ORM session's COMMIT (after the migrations'), before it
                     is sent: everything done and nothing kept
   first-committed   the first ORM session's COMMIT done; nothing after it has run
@@ -30,6 +37,8 @@ and MOMENT one of:
   answer-committed  that COMMIT done; nothing after it has run (the reply not delivered)
   monthly-director:N  the Nth director's monthly review written, not committed
   migrate-commit    the migrations' COMMIT (every migration run), before it is sent
+  migrated:REV      migration REV run (its tables copied, its version recorded) inside the
+                    migrations' one transaction, those after it not begun
   none              no kill (the restart)
 """
 
@@ -76,7 +85,7 @@ def install(moment: str) -> None:
     elif moment.startswith("round-batch:"):
         import bot.core as core
 
-        core.ROUND_BATCH = 1
+        core.ROUND_BATCH = int(os.environ.get("KILL_BOT_ROUND_BATCH", "1"))
         real_batch = core.TeamPulse._prompt_batch
         last = int(moment.split(":")[1])
 
@@ -86,6 +95,21 @@ def install(moment: str) -> None:
             return real_batch(self, person_ids, number, *args)
 
         core.TeamPulse._prompt_batch = prompt_batch  # type: ignore[method-assign]
+    elif moment.startswith("reminder-batch:"):
+        import handlers.checkin as checkin
+
+        real_send = checkin.send_reminders
+        last, batches = int(moment.split(":")[1]), 0
+
+        def send_reminders(*args: Any, **kwargs: Any) -> Any:
+            nonlocal batches
+            result = real_send(*args, **kwargs)
+            batches += 1
+            if batches == last:
+                die()  # inside its transaction
+            return result
+
+        checkin.send_reminders = send_reminders  # type: ignore[assignment]
     elif moment in {"first-commit", "first-committed"}:
         when = "before_commit" if moment == "first-commit" else "after_commit"
         event.listen(Session, when, lambda _session: die())
@@ -135,6 +159,16 @@ def install(moment: str) -> None:
 
         MigrationContext.run_migrations = run_migrations  # type: ignore[method-assign]
         event.listen(Engine, "commit", lambda _conn: die() if ran else None)
+    elif moment.startswith("migrated:"):
+        revision = moment.split(":", 1)[1]
+
+        @event.listens_for(Engine, "after_cursor_execute")
+        def after_execute(_conn: Any, _cursor: Any, statement: str, parameters: Any,
+                          *_: Any) -> None:
+            # Alembic records each migration's revision as soon as it has run.
+            if "alembic_version" in statement and revision in f"{statement} {parameters}" \
+                    and statement.lstrip().upper().startswith(("UPDATE", "INSERT")):
+                die()
     elif moment != "none":
         raise SystemExit(f"unknown moment {moment!r}")
 
@@ -155,10 +189,29 @@ def run(step: str) -> None:
             asyncio.run(bot.run_monthly_review())
         elif step == "crm-scan":
             crm_import.watch_folder(bot)
+        elif step in {"zone-job", "catch-up", "reminders"}:
+            asyncio.run(_scheduled(bot, step))
         else:
             raise SystemExit(f"unknown step {step!r}")
     finally:
         engine.dispose()
+
+
+async def _scheduled(bot: Any, step: str) -> None:
+    """One of the scheduler's check-in steps, as the running bot's scheduler runs it."""
+    from bot import jobs
+    from bot.scheduler import catch_up
+
+    jobs.bind(bot)
+    try:
+        if step == "zone-job":
+            await jobs.checkin_zone_job("America/New_York")
+        elif step == "catch-up":
+            await catch_up(bot)
+        else:
+            await jobs.reminder_job()
+    finally:
+        jobs.bind(None)
 
 
 if __name__ == "__main__":

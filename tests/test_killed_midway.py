@@ -367,3 +367,35 @@ def test_monthly_reviews_killed_after_the_first_director_are_sent_once_each_afte
     assert queued(database_url) == queued(never_killed)
     assert len([k for _, k in queued(database_url) if k.startswith("monthly:2026-11:")
                 and k.count(":") == 2]) == 3  # Alice's, Bruno's and Li's reviews
+
+
+@pytest.mark.parametrize(("revision", "how"), [("0006_sumspeed", "start"),
+                                               ("0011_roundmgr", "migrate")])
+def test_a_migration_of_an_older_database_killed_part_way_left_it_whole_and_runs_again(
+        tmp_path: Path, revision: str, how: str) -> None:
+    """An operator upgrades teampulse over a database of 0005_sumperf (a year old) and starts
+    it (or runs `teampulse migrate`); it is killed right after `revision` ran (0006 copies
+    the rounds and answers tables on SQLite; 0011 rewrites the rounds), the later ones not
+    begun: nothing is half-migrated, every row is there at 0005_sumperf, and `migrate` run
+    again brings it up to date with every row."""
+    from storage.migrate import current_revision, head_revision, upgrade
+    from tests.test_migrations import _counts, fill_every_table
+    from tests.test_snapshot_keys import fresh_engine
+
+    with fresh_engine(tmp_path) as engine:
+        upgrade(engine, "0005_sumperf")
+        before = _counts(engine, fill_every_table(engine))
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
+        if how == "start":
+            killed(url, TEST_ORG, "prepare", f"migrated:{revision}")
+        else:
+            killed(url, TEST_ORG, "cli", f"migrated:{revision}", "migrate")
+        assert current_revision(engine) == "0005_sumperf"
+        assert _counts(engine, list(before)) == before
+        engine.dispose()
+        again = step(url, TEST_ORG, "cli", "none", "migrate")
+        assert again.returncode == 0, again.stderr
+        assert current_revision(engine) == head_revision(engine)
+        assert _counts(engine, list(before)) == before
+        engine.dispose()

@@ -83,6 +83,28 @@ def test_a_killed_bot_leaves_no_stale_lock(tmp_path: Path) -> None:
         second.kill()
 
 
+def test_the_lock_file_a_killed_bot_left_blocks_neither_restore_nor_move_db(
+        tmp_path: Path) -> None:
+    """Guard: a bot SIGKILLed leaves `tp.db.lock` behind with its pid written in it. The
+    operator's next steps, a restore and a move to a new file, go ahead: neither takes the
+    file for a running bot (the pid is only read while the flock is held)."""
+    first = Bot(tmp_path)
+    try:
+        first.wait_for("/quit")
+        backup = teampulse(tmp_path, "backup", "saved.db")
+        assert backup.returncode == 0, backup.stderr
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait(timeout=PROMPT)
+    finally:
+        first.kill()
+    assert f"pid {first.proc.pid}" in (tmp_path / "tp.db.lock").read_text()
+    restore = teampulse(tmp_path, "restore", "saved.db", "--yes")
+    assert restore.returncode == 0, restore.stderr
+    moved = teampulse(tmp_path, "move-db", f"sqlite:///{tmp_path / 'new.db'}")
+    assert moved.returncode == 0, moved.stderr
+    assert "running" not in moved.stderr and str(first.proc.pid) not in moved.stderr
+
+
 # --- backup and restore ---------------------------------------------------------------------
 
 def test_backup_while_the_bot_runs_and_restore_after_it_stops(tmp_path: Path,
