@@ -51,6 +51,13 @@ def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str]
     return name, args.strip()
 
 
+def for_another_bot(text: str, bot_username: str | None) -> bool:
+    """Whether `text` is a command addressed to another bot ('/kudos@OtherBot …')."""
+    match = _COMMAND.match(text.strip())
+    addressed = match.group(2) if match else None
+    return bool(addressed and bot_username and addressed.lower() != bot_username.lower())
+
+
 def route(ctx: Context, bot_username: str | None = None) -> None:
     """Decide what an event means and call its handler."""
     event = ctx.event
@@ -64,8 +71,13 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         # A deleted message is read for the kudos it gave only, and silently.
         kudos.on_delete(ctx)
         return
+    # A group's command for another bot ('/kudos@OtherBot thanks @alice') is that bot's
+    # to answer: not ours, and not kudos either, though it reads like praise.
+    elsewhere = not event.is_direct and for_another_bot(text, bot_username)
     if event.edited_after is not None:
-        _edited(ctx, text, command)
+        _edited(ctx, "" if elsewhere else text, command)
+        return
+    if elsewhere:
         return
     if ctx.person is None:
         # Strangers in a group chatting among themselves are none of our business.

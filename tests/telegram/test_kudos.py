@@ -430,3 +430,29 @@ async def test_a_name_inside_a_chinese_sentence_stays_in_the_shout_out(tg: TG) -
     await tg.say_in_group(LI, text, entities=[mention(text, "bruno_r")])
     assert tg.texts(GROUP)[-1].endswith("的点赞：谢谢 帮忙准备投标材料"), tg.texts(GROUP)[-1]
     assert count(tg) == 2
+
+
+async def test_a_command_for_another_bot_is_not_kudos_for_us(tg: TG) -> None:
+    """A group with two bots: "/kudos@OtherBot thanks @bruno_r for the demo" is the other
+    bot's command (docs/telegram.md: ignored). With privacy mode off teampulse read it as
+    praise all the same: Bruno got kudos from Alice, reason '/kudos@OtherBot thanks for
+    the demo', a shout-out, and one of Alice's five of the day. An edit of it is not ours
+    either; the same command addressed to teampulse gives the kudos."""
+    text = "/kudos@OtherBot thanks @bruno_r for the demo 👏"
+    entities = [{"type": "bot_command", "offset": 0, "length": 15}, mention(text, "bruno_r")]
+    first = tg.fake.group_message(GROUP, ALICE, text, entities=entities)
+    await tg.send(first)
+    await tg.send(edit_of(first, text.replace("demo", "demo prep"), seconds=30,
+                          entities=entities))
+    text = "谢谢 @bruno_r 帮忙准备投标材料"
+    await tg.say_in_group(LI, f"/kudos@OtherBot {text}", entities=[
+        {"type": "bot_command", "offset": 0, "length": 15},
+        mention(f"/kudos@OtherBot {text}", "bruno_r")])
+    assert tg.fake.calls_for("sendMessage") == [] and count(tg) == 0
+
+    text = f"/kudos@{BOT_USERNAME} @bruno_r for the demo"
+    await tg.say_in_group(ALICE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 7 + len(BOT_USERNAME)},
+        mention(text, "bruno_r")])
+    assert tg.texts(GROUP) == ["👏 Bruno Rossi — kudos from <b>Alice Martin</b>: the demo"]
+    assert count(tg) == 1
