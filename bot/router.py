@@ -79,6 +79,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         return
     if elsewhere:
         return
+    if event.forwarded and not event.is_direct:
+        # Words passed on from elsewhere (a colleague's "/kudos @bruno …", praise said in
+        # another group): giving them again in the forwarder's name would double them.
+        return
     if ctx.person is None:
         # Strangers in a group chatting among themselves are none of our business.
         if event.is_direct or command is not None or event.action:
@@ -92,6 +96,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             return
         if not checkin.on_action(ctx, event.action) and not pulse.on_action(ctx, event.action):
             ctx.reply("button_stale")
+        return
+    if event.forwarded and text.startswith("/"):
+        # A command passed on ('/checkin send' from the GM's chat) is not this person's.
+        ctx.reply("forwarded_not_read")
         return
     if command is not None:
         name, args = command
@@ -144,7 +152,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if not one_on_one_first and oneonone.on_text(ctx, text):
         return
     if kudos.looks_like_kudos(ctx.org, event, text, ctx.session):
-        kudos.on_message(ctx, text)
+        if event.forwarded:  # an answer above takes it; kudos are typed by their giver
+            ctx.reply("forwarded_not_read")
+        else:
+            kudos.on_message(ctx, text)
         return
     if checkin.edit_hint(ctx, text):
         return

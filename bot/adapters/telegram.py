@@ -33,8 +33,14 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
     ReplyParameters,
     Update,
+    User,
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import (
@@ -689,8 +695,14 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     original = message.reply_to_message
     replied = original.from_user if original is not None and not (
         original.forum_topic_created) else None
+    replied_name = replied.full_name if replied is not None else None
+    if original is not None and original.forward_origin is not None:
+        # A forwarded message's words are its first author's, not the forwarder's (who
+        # replying '/kudos' to it was refused kudos to themselves): Telegram names that
+        # author unless they hide their account, or it is a chat's (a channel post).
+        replied, replied_name = forwarded_from(original.forward_origin)
     if replied is not None and replied.is_bot:
-        replied = None
+        replied, replied_name = None, None
     return InboundEvent(
         platform=PLATFORM,
         user_id=str(user.id),
@@ -707,9 +719,24 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         mentions=mentions_of(message, bot_username) if text else (),
         reply_to_user_id=str(replied.id) if replied is not None else None,
         reply_to_username=replied.username if replied is not None else None,
-        reply_to_name=replied.full_name if replied is not None else None,
+        reply_to_name=replied_name,
         edited_after=edited_after,
+        forwarded=message.forward_origin is not None,
     )
+
+
+def forwarded_from(origin: MessageOrigin) -> tuple[User | None, str | None]:
+    """Who first wrote a forwarded message: the account, if Telegram tells it, and the
+    name it shows ('Bruno Rossi', a hidden account's chosen name, a channel's title)."""
+    if isinstance(origin, MessageOriginUser):
+        return origin.sender_user, origin.sender_user.full_name
+    if isinstance(origin, MessageOriginHiddenUser):
+        return None, origin.sender_user_name
+    if isinstance(origin, MessageOriginChat):
+        return None, origin.sender_chat.title
+    if isinstance(origin, MessageOriginChannel):
+        return None, origin.chat.title
+    return None, None
 
 
 def callback_event(update: Update) -> InboundEvent | None:
