@@ -79,6 +79,12 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         return
     if elsewhere:
         return
+    if event.as_chat:
+        # An anonymous group admin (or someone posting as a channel) has no account we can
+        # tell apart: said in the group, where it was asked, for there is nobody to DM.
+        if command is not None:
+            ctx.reply("sent_as_chat", private=False)
+        return
     if event.forwarded and not event.is_direct:
         # Words passed on from elsewhere (a colleague's "/kudos @bruno …", praise said in
         # another group): giving them again in the forwarder's name would double them.

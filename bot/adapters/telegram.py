@@ -674,8 +674,10 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     if message is None:
         return None
     user = message.from_user
-    # Bots, anonymous group admins and linked channels are not people of the org.
-    if user is None or user.is_bot or message.sender_chat is not None:
+    if message.sender_chat is not None:
+        return as_chat_event(update, message)
+    # Bots are not people of the org.
+    if user is None or user.is_bot:
         return None
     # Service messages (someone joined, a pin, a new title) are nobody talking to us.
     if update.message is not None and filters.StatusUpdate.ALL.check_update(update):
@@ -723,6 +725,21 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         edited_after=edited_after,
         forwarded=message.forward_origin is not None,
     )
+
+
+def as_chat_event(update: Update, message: Message) -> InboundEvent | None:
+    """A command sent in a chat's name (an anonymous group admin, someone posting as a
+    channel: nobody of the org, as far as Telegram tells), for the core to say whose
+    account to send it from; None for anything else said so, a linked channel's post
+    forwarded to its discussion group included."""
+    text = message.text or ""
+    if (update.message is None or message.is_automatic_forward or message.sender_chat is None
+            or message.chat.type == ChatType.PRIVATE or not text.startswith("/")):
+        return None
+    return InboundEvent(
+        platform=PLATFORM, user_id=str(message.sender_chat.id), chat_id=str(message.chat.id),
+        chat_type="group", text=text, event_id=str(update.update_id),
+        message_id=str(message.message_id), thread_id=thread_of(message), as_chat=True)
 
 
 def forwarded_from(origin: MessageOrigin) -> tuple[User | None, str | None]:

@@ -212,18 +212,58 @@ async def test_stickers_edits_and_service_messages_are_silent_in_groups(tg: TG) 
     assert tg.fake.call_count("sendMessage") == 2  # that note, and the help in private
 
 
+def in_a_chats_name(update: dict[str, Any], chat: dict[str, Any] | None = None,
+                    **fields: Any) -> dict[str, Any]:
+    """`update` as Telegram sends it when its message was sent in a chat's name: by an
+    anonymous admin (from GroupAnonymousBot, sender_chat the group itself), or as `chat`
+    (a channel: from Channel_Bot)."""
+    message = update["message"]
+    message["from"] = {"id": 136817688, "is_bot": True, "first_name": "Channel",
+                       "username": "Channel_Bot"} if chat else {
+        "id": 1087968824, "is_bot": True, "first_name": "Group",
+        "username": "GroupAnonymousBot"}
+    message["sender_chat"] = chat or message["chat"]
+    message.update(fields)
+    return update
+
+
 async def test_messages_from_bots_and_channels_are_ignored(tg: TG) -> None:
     from_bot = tg.fake.private_message(ALICE, "/help")
     from_bot["message"]["from"]["is_bot"] = True
     tg.fake.push_update(from_bot)
-    # An anonymous group admin speaks as the group itself (sender_chat), not as a person.
-    anonymous = tg.fake.group_message(GROUP, 1087968824, "/summary", username="GroupAnonymousBot")
-    anonymous["message"]["from"]["is_bot"] = True
-    anonymous["message"]["sender_chat"] = anonymous["message"]["chat"]
-    tg.fake.push_update(anonymous)
-    await tg.say(GRACE, "/help")  # handled after both: updates go in order
+    # An anonymous admin's chatter, and a linked channel's post forwarded to the group.
+    tg.fake.push_update(in_a_chats_name(tg.fake.group_message(GROUP, 1, "thanks all 👏")))
+    channel = {"id": -1_009_876_543_210, "type": "channel", "title": "Sales News"}
+    tg.fake.push_update(in_a_chats_name(tg.fake.group_message(GROUP, 1, "/summary is out"),
+                                        channel, is_automatic_forward=True))
+    await tg.say(GRACE, "/help")  # handled after them: updates go in order
     assert tg.sent(ALICE) == [] and tg.sent(GROUP) == [] and len(tg.sent(GRACE)) == 1
     assert [e.user_id for e, _ in tg.handled.events] == [str(GRACE)]
+
+
+async def test_a_command_sent_as_the_group_says_whose_account_to_send_it_from(
+        tg: TG) -> None:
+    """The GM is an anonymous admin of the team group: her '/summary' there comes from
+    GroupAnonymousBot in the group's name, and someone posting as a channel sends in the
+    channel's. Nothing at all was answered, so nobody knew why. Telegram names no person,
+    so the group is told, under the command, to send it from one's own account."""
+    told = ("I can't tell who sent this: it came in the group's name (an anonymous admin) "
+            "or a channel's, not from a person's account. Send it from your own account: "
+            "turn off <b>Remain anonymous</b> in your admin rights, or write to me in a "
+            "private chat.")
+    summary = in_a_chats_name(tg.fake.group_message(GROUP, 1, "/summary"))
+    await tg.send(summary)
+    channel = {"id": -1_009_876_543_210, "type": "channel", "title": "Sales News"}
+    text = "/kudos @bruno_r for the demo"
+    await tg.send(in_a_chats_name(tg.fake.group_message(GROUP, 1, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 6},
+        {"type": "mention", "offset": 7, "length": 8}]), channel))
+    sent = tg.sent(GROUP)
+    assert [p["text"] for p in sent] == [told, told]
+    assert sent[0]["reply_parameters"]["message_id"] == summary["message"]["message_id"]
+    assert tg.fake.call_count("sendMessage") == 2  # nobody's private chat
+    await tg.send(in_a_chats_name(tg.fake.group_message(GROUP, 1, "/summary@OtherBot")))
+    assert len(tg.sent(GROUP)) == 2  # another bot's
 
 
 async def test_a_failing_update_does_not_stop_polling(
