@@ -20,6 +20,7 @@ from tests.telegram.conftest import (
     BRUNO,
     GRACE,
     GROUP,
+    LI,
     SAM,
     STRANGER,
     TG,
@@ -301,3 +302,31 @@ async def test_help_and_usage_for_the_gm_are_valid_telegram_html(tg: TG) -> None
     # would otherwise have re-sent it without formatting).
     assert [c.status for c in tg.fake.calls_for("sendMessage")] == [200, 200]
     assert "/summary <person>" in tg.shown(GRACE)[0]  # a placeholder, shown as typed
+
+
+async def test_a_private_answer_that_cannot_go_says_so_in_the_group(tg: TG) -> None:
+    """Alice blocked the bot (李雷 never pressed Start in a private chat): her '/checkin'
+    in the group was answered "I've answered you in a private message" and nothing
+    came, for Telegram refuses the private message for good. The group now hears that it
+    could not go and what to do, once, in the asker's language; so does a chart."""
+    tg.fake.block_bot(ALICE, LI, GRACE)
+    await tg.say_in_group(ALICE, "/checkin")
+    assert tg.texts(GROUP) == [
+        "I've answered you in a private message.",
+        "I couldn't send you my answer in a private chat: you may have blocked me, or never "
+        "pressed Start there. Open a private chat with me, press Start (or Restart), and "
+        "ask again."]
+    asked = tg.sent(GROUP)[-1]["reply_parameters"]["message_id"]
+    assert asked == tg.sent(GROUP)[0]["reply_parameters"]["message_id"]  # under /checkin
+    await tg.say_in_group(LI, "/kudos me")
+    assert tg.texts(GROUP)[-1] == ("我无法在私聊中把回复发给你：你可能屏蔽了我，或从未在私聊中"
+                                   "点击“开始”（Start）。请与我私聊，点击“开始”（或“重新开始”），"
+                                   "然后再发一次。")
+    await tg.say_in_group(GRACE, "/summary chart kudos")
+    assert tg.texts(GROUP)[-1].startswith("I couldn't send you my answer in a private chat")
+    assert len(tg.texts(GROUP)) == 6
+
+    tg.fake.start_bot(ALICE)  # a guard: once it can go, the group hears only the first note
+    await tg.say_in_group(ALICE, "/checkin")
+    assert tg.texts(GROUP)[-1] == "I've answered you in a private message."
+    assert "Question 1 of 8" in tg.texts(ALICE)[-1]
