@@ -703,6 +703,12 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         # replying '/kudos' to it was refused kudos to themselves): Telegram names that
         # author unless they hide their account, or it is a chat's (a channel post).
         replied, replied_name = forwarded_from(original.forward_origin)
+    elif original is not None and original.sender_chat is not None:
+        # Sent in a chat's name (an anonymous admin's, a channel's): no person's account.
+        replied, replied_name = None, original.sender_chat.title
+    elif original is None and message.external_reply is not None:
+        # A reply quoting a message of another chat names its author as a forward does.
+        replied, replied_name = forwarded_from(message.external_reply.origin)
     if replied is not None and replied.is_bot:
         replied, replied_name = None, None
     return InboundEvent(

@@ -523,14 +523,36 @@ async def test_kudos_in_reply_to_a_forwarded_message_go_to_whoever_wrote_it(tg: 
         "type": "hidden_user", "date": 1_700_000_000, "sender_user_name": "Bruno <R>"})
     await tg.send(hidden)
     await tg.say_in_group(LI, "/kudos 干得漂亮", reply_to_message=hidden["message"])
-    assert tg.texts(LI)[-1].startswith("无法为转发的消息给 Bruno &lt;R&gt; 点赞：")
+    assert tg.texts(LI)[-1].startswith("无法为那条消息给 Bruno &lt;R&gt; 点赞：")
     post = tg.fake.group_message(GROUP, ALICE, "Q3 results are in", forward_origin={
         "type": "channel", "date": 1_700_000_000, "message_id": 7,
         "chat": {"id": -1_009_876_543_210, "type": "channel", "title": "Sales News"}})
     await tg.send(post)
     await tg.say_in_group(GRACE, "/kudos", reply_to_message=post["message"])
     assert tg.texts(GRACE)[-1] == (
-        "I can't give kudos to Sales News for a forwarded message: Telegram does not say "
-        "whose account wrote it. Name them instead, for example "
+        "I can't give kudos to Sales News for that message: Telegram does not say whose "
+        "account wrote it (forwarded from an account that hides itself, or sent in a "
+        "group's or channel's name). Name them instead, for example "
         "<code>/kudos @alice for the demo</code>.")
     assert count(tg) == 2
+
+
+async def test_kudos_in_reply_to_a_message_of_another_chat_or_of_the_group_itself(
+        tg: TG) -> None:
+    """'/kudos for …' quoting Bruno's message from another chat (Telegram's reply to
+    another chat: external_reply) was answered with how to give kudos, naming nobody; it
+    praises Bruno now. One answering a message an anonymous admin sent in the group's name
+    says that no account is named, instead of how to give kudos."""
+    await tg.say_in_group(ALICE, "/kudos for the Globex renewal", external_reply={
+        "origin": forwarded_from(BRUNO, "Bruno", "bruno_r"),
+        "chat": {"id": -1_005_555_555_555, "type": "supergroup", "title": "Europe"},
+        "message_id": 41})
+    assert tg.texts(GROUP)[-1] == \
+        "👏 Bruno Rossi — kudos from <b>Alice Martin</b>: the Globex renewal"
+    anonymous = tg.fake.group_message(GROUP, 1087968824, "Office closed Friday 🎉",
+                                      username="GroupAnonymousBot")
+    anonymous["message"]["from"]["is_bot"] = True
+    anonymous["message"]["sender_chat"] = anonymous["message"]["chat"]
+    await tg.say_in_group(LI, "/kudos 安排得很周到", reply_to_message=anonymous["message"])
+    assert tg.texts(LI)[-1].startswith("无法为那条消息给 Test Group 点赞：")
+    assert count(tg) == 1
