@@ -372,9 +372,20 @@ class TelegramAdapter(Adapter):
         if update.callback_query is not None:
             await self._on_callback(update, update.callback_query)
             return
+        if update.message is not None and update.message.migrate_to_chat_id:
+            self._group_upgraded(update.message.chat.id, update.message.migrate_to_chat_id)
         event = message_event(update, self.bot.bot_usernames.get(PLATFORM))
         if event is not None:
             await self.bot.submit(event)
+
+    def _group_upgraded(self, old: int, new: int) -> None:
+        """A group became a supergroup, with a new id: the operator hears at once of the
+        honour roll's setting naming the old one (each roll would follow it, warning)."""
+        chat, slash, topic = self.bot.org.kudos.honours_channel.get(PLATFORM, "").partition("/")
+        if chat.strip() == str(old):
+            log.warning("telegram: the group %s became a supergroup with the id %s; "
+                        "org.kudos.honours_channel.telegram names the old id: change it to "
+                        "\"%s%s%s\" in the org file", old, new, new, slash, topic)
 
     async def _on_callback(self, update: Update, query: CallbackQuery) -> None:
         try:
