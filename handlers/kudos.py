@@ -434,8 +434,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
                             username=event.reply_to_username)]
     elif not mentions and event.reply_to_name:
-        # A reply to a message forwarded from a hidden account or a channel: a name with
-        # no account behind it, which never stands for someone of the org.
+        # A reply to a message forwarded from a hidden account or a channel, or sent in a
+        # group's or channel's name: a name with no account behind it, which never stands
+        # for someone of the org (names are no key).
         ctx.reply("kudos_author_hidden", who=event.reply_to_name)
         return None
     if not mentions:
