@@ -10,6 +10,7 @@ from bot.text import INVISIBLE, shows_nothing
 from handlers import checkin, kudos, monthly_review, oneonone, pulse, review
 from handlers.context import Context
 from handlers.help import unknown_person
+from handlers.honours import channel_locale
 from handlers.registry import COMMANDS
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
@@ -81,9 +82,11 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         return
     if event.as_chat:
         # An anonymous group admin (or someone posting as a channel) has no account we can
-        # tell apart: said in the group, where it was asked, for there is nobody to DM.
+        # tell apart: said in the group, where it was asked, for there is nobody to DM,
+        # in the language of the team's channel posts.
         if command is not None:
-            ctx.reply("sent_as_chat", private=False)
+            ctx.reply("sent_as_chat", private=False,
+                      locale=channel_locale(ctx, event.platform))
         return
     if event.forwarded and not event.is_direct:
         # Words passed on from elsewhere (a colleague's "/kudos @bruno …", praise said in

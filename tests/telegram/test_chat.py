@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -265,6 +266,12 @@ async def test_a_command_sent_as_the_group_says_whose_account_to_send_it_from(
     assert tg.fake.call_count("sendMessage") == 2  # nobody's private chat
     await tg.send(in_a_chats_name(tg.fake.group_message(GROUP, 1, "/summary@OtherBot")))
     assert len(tg.sent(GROUP)) == 2  # another bot's
+    tg.bot.org = replace(tg.bot.org, locale="zh-CN")  # the team's posts are in Chinese
+    await tg.send(in_a_chats_name(tg.fake.group_message(GROUP, 1, "/kudos me")))
+    assert tg.texts(GROUP)[-1] == (
+        "我无法知道这是谁发的：它是以群组（匿名管理员）或频道的名义发出的，而不是从个人账号"
+        "发出的。请用你自己的账号发送：在管理员权限中关闭“保持匿名”（Remain anonymous），"
+        "或在私聊中发给我。")
 
 
 async def test_a_failing_update_does_not_stop_polling(
