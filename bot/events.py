@@ -64,6 +64,12 @@ class InboundEvent:
     #: Set when the message `message_id` was deleted (Slack's message_deleted; Telegram
     #: tells a bot of no deletion): `user_id` is its author, `text` empty.
     deleted: bool = False
+    #: Set when the message was forwarded (Telegram's forward_origin): someone's words
+    #: passed on, which are no command and no kudos of the person who passed them on.
+    forwarded: bool = False
+    #: Set when the message was sent in a chat's name, not from a person's account (an
+    #: anonymous group admin, someone posting as a channel): `user_id` is that chat's id.
+    as_chat: bool = False
 
     @property
     def is_direct(self) -> bool:

@@ -10,6 +10,7 @@ from bot.text import INVISIBLE, shows_nothing
 from handlers import checkin, kudos, monthly_review, oneonone, pulse, review
 from handlers.context import Context
 from handlers.help import unknown_person
+from handlers.honours import channel_locale
 from handlers.registry import COMMANDS
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
@@ -51,6 +52,13 @@ def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str]
     return name, args.strip()
 
 
+def for_another_bot(text: str, bot_username: str | None) -> bool:
+    """Whether `text` is a command addressed to another bot ('/kudos@OtherBot …')."""
+    match = _COMMAND.match(text.strip())
+    addressed = match.group(2) if match else None
+    return bool(addressed and bot_username and addressed.lower() != bot_username.lower())
+
+
 def route(ctx: Context, bot_username: str | None = None) -> None:
     """Decide what an event means and call its handler."""
     event = ctx.event
@@ -70,8 +78,25 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             ctx.tell(ctx.person, "delete_not_read",
                      dedupe_key=f"delete-not-read:{ctx.person.key}:{hour}")
         return
+    # A group's command for another bot ('/kudos@OtherBot thanks @alice') is that bot's
+    # to answer: not ours, and not kudos either, though it reads like praise.
+    elsewhere = not event.is_direct and for_another_bot(text, bot_username)
     if event.edited_after is not None:
-        _edited(ctx, text, command)
+        _edited(ctx, "" if elsewhere else text, command)
+        return
+    if elsewhere:
+        return
+    if event.as_chat:
+        # An anonymous group admin (or someone posting as a channel) has no account we can
+        # tell apart: said in the group, where it was asked, for there is nobody to DM,
+        # in the language of the team's channel posts.
+        if command is not None:
+            ctx.reply("sent_as_chat", private=False,
+                      locale=channel_locale(ctx, event.platform))
+        return
+    if event.forwarded and not event.is_direct:
+        # Words passed on from elsewhere (a colleague's "/kudos @bruno …", praise said in
+        # another group): giving them again in the forwarder's name would double them.
         return
     if ctx.person is None:
         # Strangers in a group chatting among themselves are none of our business.
@@ -86,6 +111,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             return
         if not checkin.on_action(ctx, event.action) and not pulse.on_action(ctx, event.action):
             ctx.reply("button_stale")
+        return
+    if event.forwarded and text.startswith("/"):
+        # A command passed on ('/checkin send' from the GM's chat) is not this person's.
+        ctx.reply("forwarded_not_read")
         return
     if command is not None:
         name, args = command
@@ -138,7 +167,10 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     if not one_on_one_first and oneonone.on_text(ctx, text):
         return
     if kudos.looks_like_kudos(ctx.org, event, text, ctx.session):
-        kudos.on_message(ctx, text)
+        if event.forwarded:  # an answer above takes it; kudos are typed by their giver
+            ctx.reply("forwarded_not_read")
+        else:
+            kudos.on_message(ctx, text)
         return
     if checkin.edit_hint(ctx, text):
         return

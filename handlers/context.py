@@ -158,27 +158,38 @@ class Context:
                           fallback=(in_group, OutboundMessage(if_undeliverable)),
                           readers=readers, resend=resend)
         else:
+            first = not self.told_in_group
             self._enqueue(Target(event.platform, "dm", event.user_id), message, readers=readers,
-                          resend=resend)
-            if not self.told_in_group:
+                          resend=resend, fallback=self._private_failed(in_group) if first
+                          else None)
+            if first:
                 self.told_in_group = True
                 self._enqueue(in_group, OutboundMessage(self.render("answered_in_private")))
+
+    def _private_failed(self, in_group: Target) -> tuple[Target, OutboundMessage]:
+        """What the group hears should the private answer it was told of fail for good
+        (a Telegram user who blocked the bot, or never pressed Start): else its "I've
+        answered you in a private message" would be all they had, and untrue."""
+        return in_group, OutboundMessage(self.render("private_answer_failed"))
 
     def reply_image(self, image: bytes, filename: str, caption: str, *,
                     readers: str | None = None) -> None:
         """Send an image (a chart) privately: to the sender's DM, a group told it went there."""
         event = self._need_event()
+        kind = "thread" if event.thread_id else "channel"
+        in_group = Target(event.platform, kind, event.chat_id, event.thread_id)
+        noted = not event.is_direct and not self.addressbook.supports_ephemeral(event.platform)
         self._enqueue(Target(event.platform, "dm", event.user_id),
-                      OutboundMessage(caption, image=image, image_name=filename), readers=readers)
+                      OutboundMessage(caption, image=image, image_name=filename), readers=readers,
+                      fallback=self._private_failed(in_group) if noted else None)
         if event.is_direct:
             return
         note = OutboundMessage(self.render("answered_in_private"))
-        if self.addressbook.supports_ephemeral(event.platform):  # seen only by the sender
+        if noted:
+            self._enqueue(in_group, note)
+        else:  # seen only by the sender
             self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
                                  user_ref=event.user_id), note)
-        else:
-            kind = "thread" if event.thread_id else "channel"
-            self._enqueue(Target(event.platform, kind, event.chat_id, event.thread_id), note)
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,

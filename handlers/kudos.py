@@ -121,7 +121,8 @@ def cmd_kudos(ctx: Context, args: str) -> None:
         leaderboard(ctx, rest)
     elif sub.lower() in ("me", "我的", "我"):
         mine(ctx)
-    elif not args.strip() and ctx.event is not None and not ctx.event.reply_to_user_id:
+    elif not args.strip() and ctx.event is not None and not (
+            ctx.event.reply_to_user_id or ctx.event.reply_to_name):
         ctx.reply("kudos_usage", values=_value_list(ctx))
     else:
         give(ctx, args)
@@ -448,6 +449,12 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     if not mentions and event.reply_to_user_id:
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
                             username=event.reply_to_username)]
+    elif not mentions and event.reply_to_name:
+        # A reply to a message forwarded from a hidden account or a channel, or sent in a
+        # group's or channel's name: a name with no account behind it, which never stands
+        # for someone of the org (names are no key).
+        ctx.reply("kudos_author_hidden", who=event.reply_to_name)
+        return None
     if not mentions:
         crowd = _CROWD.search(text)
         if crowd is not None:  # '/kudos @here for …': the whole channel is nobody by name

@@ -33,8 +33,14 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
     ReplyParameters,
     Update,
+    User,
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import (
@@ -366,9 +372,20 @@ class TelegramAdapter(Adapter):
         if update.callback_query is not None:
             await self._on_callback(update, update.callback_query)
             return
+        if update.message is not None and update.message.migrate_to_chat_id:
+            self._group_upgraded(update.message.chat.id, update.message.migrate_to_chat_id)
         event = message_event(update, self.bot.bot_usernames.get(PLATFORM))
         if event is not None:
             await self.bot.submit(event)
+
+    def _group_upgraded(self, old: int, new: int) -> None:
+        """A group became a supergroup, with a new id: the operator hears at once of the
+        honour roll's setting naming the old one (each roll would follow it, warning)."""
+        chat, slash, topic = self.bot.org.kudos.honours_channel.get(PLATFORM, "").partition("/")
+        if chat.strip() == str(old):
+            log.warning("telegram: the group %s became a supergroup with the id %s; "
+                        "org.kudos.honours_channel.telegram names the old id: change it to "
+                        "\"%s%s%s\" in the org file", old, new, new, slash, topic)
 
     async def _on_callback(self, update: Update, query: CallbackQuery) -> None:
         try:
@@ -668,8 +685,10 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     if message is None:
         return None
     user = message.from_user
-    # Bots, anonymous group admins and linked channels are not people of the org.
-    if user is None or user.is_bot or message.sender_chat is not None:
+    if message.sender_chat is not None:
+        return as_chat_event(update, message)
+    # Bots are not people of the org.
+    if user is None or user.is_bot:
         return None
     # Service messages (someone joined, a pin, a new title) are nobody talking to us.
     if update.message is not None and filters.StatusUpdate.ALL.check_update(update):
@@ -689,8 +708,20 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     original = message.reply_to_message
     replied = original.from_user if original is not None and not (
         original.forum_topic_created) else None
+    replied_name = replied.full_name if replied is not None else None
+    if original is not None and original.forward_origin is not None:
+        # A forwarded message's words are its first author's, not the forwarder's (who
+        # replying '/kudos' to it was refused kudos to themselves): Telegram names that
+        # author unless they hide their account, or it is a chat's (a channel post).
+        replied, replied_name = forwarded_from(original.forward_origin)
+    elif original is not None and original.sender_chat is not None:
+        # Sent in a chat's name (an anonymous admin's, a channel's): no person's account.
+        replied, replied_name = None, original.sender_chat.title
+    elif original is None and message.external_reply is not None:
+        # A reply quoting a message of another chat names its author as a forward does.
+        replied, replied_name = forwarded_from(message.external_reply.origin)
     if replied is not None and replied.is_bot:
-        replied = None
+        replied, replied_name = None, None
     return InboundEvent(
         platform=PLATFORM,
         user_id=str(user.id),
@@ -707,9 +738,39 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         mentions=mentions_of(message, bot_username) if text else (),
         reply_to_user_id=str(replied.id) if replied is not None else None,
         reply_to_username=replied.username if replied is not None else None,
-        reply_to_name=replied.full_name if replied is not None else None,
+        reply_to_name=replied_name,
         edited_after=edited_after,
+        forwarded=message.forward_origin is not None,
     )
+
+
+def as_chat_event(update: Update, message: Message) -> InboundEvent | None:
+    """A command sent in a chat's name (an anonymous group admin, someone posting as a
+    channel: nobody of the org, as far as Telegram tells), for the core to say whose
+    account to send it from; None for anything else said so, a linked channel's post
+    forwarded to its discussion group included."""
+    text = message.text or ""
+    if (update.message is None or message.is_automatic_forward or message.sender_chat is None
+            or message.chat.type == ChatType.PRIVATE or not text.startswith("/")):
+        return None
+    return InboundEvent(
+        platform=PLATFORM, user_id=str(message.sender_chat.id), chat_id=str(message.chat.id),
+        chat_type="group", text=text, event_id=str(update.update_id),
+        message_id=str(message.message_id), thread_id=thread_of(message), as_chat=True)
+
+
+def forwarded_from(origin: MessageOrigin) -> tuple[User | None, str | None]:
+    """Who first wrote a forwarded message: the account, if Telegram tells it, and the
+    name it shows ('Bruno Rossi', a hidden account's chosen name, a channel's title)."""
+    if isinstance(origin, MessageOriginUser):
+        return origin.sender_user, origin.sender_user.full_name
+    if isinstance(origin, MessageOriginHiddenUser):
+        return None, origin.sender_user_name
+    if isinstance(origin, MessageOriginChat):
+        return None, origin.sender_chat.title
+    if isinstance(origin, MessageOriginChannel):
+        return None, origin.chat.title
+    return None, None
 
 
 def callback_event(update: Update) -> InboundEvent | None:

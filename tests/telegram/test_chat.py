@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tests.telegram.conftest import (
     BRUNO,
     GRACE,
     GROUP,
+    LI,
     SAM,
     STRANGER,
     TG,
@@ -212,18 +214,64 @@ async def test_stickers_edits_and_service_messages_are_silent_in_groups(tg: TG) 
     assert tg.fake.call_count("sendMessage") == 2  # that note, and the help in private
 
 
+def in_a_chats_name(update: dict[str, Any], chat: dict[str, Any] | None = None,
+                    **fields: Any) -> dict[str, Any]:
+    """`update` as Telegram sends it when its message was sent in a chat's name: by an
+    anonymous admin (from GroupAnonymousBot, sender_chat the group itself), or as `chat`
+    (a channel: from Channel_Bot)."""
+    message = update["message"]
+    message["from"] = {"id": 136817688, "is_bot": True, "first_name": "Channel",
+                       "username": "Channel_Bot"} if chat else {
+        "id": 1087968824, "is_bot": True, "first_name": "Group",
+        "username": "GroupAnonymousBot"}
+    message["sender_chat"] = chat or message["chat"]
+    message.update(fields)
+    return update
+
+
 async def test_messages_from_bots_and_channels_are_ignored(tg: TG) -> None:
     from_bot = tg.fake.private_message(ALICE, "/help")
     from_bot["message"]["from"]["is_bot"] = True
     tg.fake.push_update(from_bot)
-    # An anonymous group admin speaks as the group itself (sender_chat), not as a person.
-    anonymous = tg.fake.group_message(GROUP, 1087968824, "/summary", username="GroupAnonymousBot")
-    anonymous["message"]["from"]["is_bot"] = True
-    anonymous["message"]["sender_chat"] = anonymous["message"]["chat"]
-    tg.fake.push_update(anonymous)
-    await tg.say(GRACE, "/help")  # handled after both: updates go in order
+    # An anonymous admin's chatter, and a linked channel's post forwarded to the group.
+    tg.fake.push_update(in_a_chats_name(tg.fake.group_message(GROUP, 1, "thanks all 👏")))
+    channel = {"id": -1_009_876_543_210, "type": "channel", "title": "Sales News"}
+    tg.fake.push_update(in_a_chats_name(tg.fake.group_message(GROUP, 1, "/summary is out"),
+                                        channel, is_automatic_forward=True))
+    await tg.say(GRACE, "/help")  # handled after them: updates go in order
     assert tg.sent(ALICE) == [] and tg.sent(GROUP) == [] and len(tg.sent(GRACE)) == 1
     assert [e.user_id for e, _ in tg.handled.events] == [str(GRACE)]
+
+
+async def test_a_command_sent_as_the_group_says_whose_account_to_send_it_from(
+        tg: TG) -> None:
+    """The GM is an anonymous admin of the team group: her '/summary' there comes from
+    GroupAnonymousBot in the group's name, and someone posting as a channel sends in the
+    channel's. Nothing at all was answered, so nobody knew why. Telegram names no person,
+    so the group is told, under the command, to send it from one's own account."""
+    told = ("I can't tell who sent this: it came in the group's name (an anonymous admin) "
+            "or a channel's, not from a person's account. Send it from your own account: "
+            "turn off <b>Remain anonymous</b> in your admin rights, or write to me in a "
+            "private chat.")
+    summary = in_a_chats_name(tg.fake.group_message(GROUP, 1, "/summary"))
+    await tg.send(summary)
+    channel = {"id": -1_009_876_543_210, "type": "channel", "title": "Sales News"}
+    text = "/kudos @bruno_r for the demo"
+    await tg.send(in_a_chats_name(tg.fake.group_message(GROUP, 1, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 6},
+        {"type": "mention", "offset": 7, "length": 8}]), channel))
+    sent = tg.sent(GROUP)
+    assert [p["text"] for p in sent] == [told, told]
+    assert sent[0]["reply_parameters"]["message_id"] == summary["message"]["message_id"]
+    assert tg.fake.call_count("sendMessage") == 2  # nobody's private chat
+    await tg.send(in_a_chats_name(tg.fake.group_message(GROUP, 1, "/summary@OtherBot")))
+    assert len(tg.sent(GROUP)) == 2  # another bot's
+    tg.bot.org = replace(tg.bot.org, locale="zh-CN")  # the team's posts are in Chinese
+    await tg.send(in_a_chats_name(tg.fake.group_message(GROUP, 1, "/kudos me")))
+    assert tg.texts(GROUP)[-1] == (
+        "我无法知道这是谁发的：它是以群组（匿名管理员）或频道的名义发出的，而不是从个人账号"
+        "发出的。请用你自己的账号发送：在管理员权限中关闭“保持匿名”（Remain anonymous），"
+        "或在私聊中发给我。")
 
 
 async def test_a_failing_update_does_not_stop_polling(
@@ -261,3 +309,31 @@ async def test_help_and_usage_for_the_gm_are_valid_telegram_html(tg: TG) -> None
     # would otherwise have re-sent it without formatting).
     assert [c.status for c in tg.fake.calls_for("sendMessage")] == [200, 200]
     assert "/summary <person>" in tg.shown(GRACE)[0]  # a placeholder, shown as typed
+
+
+async def test_a_private_answer_that_cannot_go_says_so_in_the_group(tg: TG) -> None:
+    """Alice blocked the bot (李雷 never pressed Start in a private chat): her '/checkin'
+    in the group was answered "I've answered you in a private message" and nothing
+    came, for Telegram refuses the private message for good. The group now hears that it
+    could not go and what to do, once, in the asker's language; so does a chart."""
+    tg.fake.block_bot(ALICE, LI, GRACE)
+    await tg.say_in_group(ALICE, "/checkin")
+    assert tg.texts(GROUP) == [
+        "I've answered you in a private message.",
+        "I couldn't send you my answer in a private chat: you may have blocked me, or never "
+        "pressed Start there. Open a private chat with me, press Start (or Restart), and "
+        "ask again."]
+    asked = tg.sent(GROUP)[-1]["reply_parameters"]["message_id"]
+    assert asked == tg.sent(GROUP)[0]["reply_parameters"]["message_id"]  # under /checkin
+    await tg.say_in_group(LI, "/kudos me")
+    assert tg.texts(GROUP)[-1] == ("我无法在私聊中把回复发给你：你可能屏蔽了我，或从未在私聊中"
+                                   "点击“开始”（Start）。请与我私聊，点击“开始”（或“重新开始”），"
+                                   "然后再发一次。")
+    await tg.say_in_group(GRACE, "/summary chart kudos")
+    assert tg.texts(GROUP)[-1].startswith("I couldn't send you my answer in a private chat")
+    assert len(tg.texts(GROUP)) == 6
+
+    tg.fake.start_bot(ALICE)  # a guard: once it can go, the group hears only the first note
+    await tg.say_in_group(ALICE, "/checkin")
+    assert tg.texts(GROUP)[-1] == "I've answered you in a private message."
+    assert "Question 1 of 8" in tg.texts(ALICE)[-1]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from telegram import Message
@@ -224,3 +225,35 @@ async def test_a_long_line_is_never_cut_inside_a_character(tg: TG) -> None:
         assert all(utf16_len(p) <= 4096 for p in parts)
         assert "".join(parts) == text  # nothing lost or added
         assert_cut_between_characters(parts)
+
+
+async def test_a_group_upgraded_to_a_supergroup_tells_the_operator_to_move_the_roll(
+        tg: TG, caplog: pytest.LogCaptureFixture) -> None:
+    """The honour roll's group (-4242, a basic group) is upgraded to a supergroup (a new
+    id, GROUP). Telegram says so at once with a service message in the old group; the
+    operator heard of it only when the next month's roll met 'group chat was upgraded'
+    (and then each month). The log now names the setting and the value to put there as
+    the upgrade happens; the roll still follows the new id meanwhile."""
+    tg.bot.org = replace(tg.bot.org, kudos=replace(
+        tg.bot.org.kudos, honours_channel={"telegram": "-4242"}))
+    upgraded = tg.fake.group_message(-4242, ALICE, "", chat_type="group",
+                                     migrate_to_chat_id=GROUP)
+    del upgraded["message"]["text"]
+    tg.fake.push_update(upgraded)
+    await tg.say(GRACE, "/kudos @alice_m for the Globex demo", entities=[
+        {"type": "bot_command", "offset": 0, "length": 6},
+        {"type": "text_mention", "offset": 7, "length": 8,
+         "user": {"id": ALICE, "is_bot": False, "first_name": "Alice"}}])
+    said = [r.getMessage() for r in caplog.records if "became a supergroup" in r.getMessage()]
+    assert said == [f"telegram: the group -4242 became a supergroup with the id {GROUP}; "
+                    "org.kudos.honours_channel.telegram names the old id: change it to "
+                    f"\"{GROUP}\" in the org file"]
+
+    tg.fake.add_response("sendMessage", 400, {
+        "ok": False, "error_code": 400,
+        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+        "parameters": {"migrate_to_chat_id": GROUP}})
+    tg.clock.set(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # Tue 09:00 in New York
+    assert await tg.bot.run_honours()
+    await tg.settle()
+    assert tg.shown(GROUP)[-1].startswith("🏆 Honour roll — November 2026")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from storage.kudos import Kudos
 from storage.models import Person
-from tests.telegram.conftest import ALICE, BOT_USERNAME, GRACE, GROUP, LI, SAM, TG
+from tests.telegram.conftest import ALICE, BOT_USERNAME, BRUNO, GRACE, GROUP, LI, SAM, TG
 
 
 def count(tg: TG) -> int:
@@ -430,3 +430,129 @@ async def test_a_name_inside_a_chinese_sentence_stays_in_the_shout_out(tg: TG) -
     await tg.say_in_group(LI, text, entities=[mention(text, "bruno_r")])
     assert tg.texts(GROUP)[-1].endswith("的点赞：谢谢 帮忙准备投标材料"), tg.texts(GROUP)[-1]
     assert count(tg) == 2
+
+
+async def test_a_command_for_another_bot_is_not_kudos_for_us(tg: TG) -> None:
+    """A group with two bots: "/kudos@OtherBot thanks @bruno_r for the demo" is the other
+    bot's command (docs/telegram.md: ignored). With privacy mode off teampulse read it as
+    praise all the same: Bruno got kudos from Alice, reason '/kudos@OtherBot thanks for
+    the demo', a shout-out, and one of Alice's five of the day. An edit of it is not ours
+    either; the same command addressed to teampulse gives the kudos."""
+    text = "/kudos@OtherBot thanks @bruno_r for the demo 👏"
+    entities = [{"type": "bot_command", "offset": 0, "length": 15}, mention(text, "bruno_r")]
+    first = tg.fake.group_message(GROUP, ALICE, text, entities=entities)
+    await tg.send(first)
+    await tg.send(edit_of(first, text.replace("demo", "demo prep"), seconds=30,
+                          entities=entities))
+    text = "谢谢 @bruno_r 帮忙准备投标材料"
+    await tg.say_in_group(LI, f"/kudos@OtherBot {text}", entities=[
+        {"type": "bot_command", "offset": 0, "length": 15},
+        mention(f"/kudos@OtherBot {text}", "bruno_r")])
+    assert tg.fake.calls_for("sendMessage") == [] and count(tg) == 0
+
+    text = f"/kudos@{BOT_USERNAME} @bruno_r for the demo"
+    await tg.say_in_group(ALICE, text, entities=[
+        {"type": "bot_command", "offset": 0, "length": 7 + len(BOT_USERNAME)},
+        mention(text, "bruno_r")])
+    assert tg.texts(GROUP) == ["👏 Bruno Rossi — kudos from <b>Alice Martin</b>: the demo"]
+    assert count(tg) == 1
+
+
+def forwarded_from(user_id: int, first_name: str, username: str | None = None) -> dict:
+    """The forward_origin Telegram gives a message forwarded from a person's account."""
+    user = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if username:
+        user["username"] = username
+    return {"type": "user", "date": 1_700_000_000, "sender_user": user}
+
+
+async def test_forwarded_kudos_are_not_given_again_in_the_forwarders_name(tg: TG) -> None:
+    """李雷 gives Bruno kudos in the group; Alice forwards that message (and a thank-you
+    from another chat) to the group to show it off. Each was read as Alice's own: Bruno got
+    the same praise again from her, with a shout-out, out of her five a day. Forwarded
+    words are nobody's command or kudos now: silence in the group, and in a private chat
+    the forwarder is told to type it themselves, in their language."""
+    text = "/kudos @bruno_r 投标材料准备得很好"
+    await tg.say_in_group(LI, text, entities=command(text, "bruno_r"))
+    assert count(tg) == 1
+    sent = len(tg.fake.calls_for("sendMessage"))
+    await tg.say_in_group(ALICE, text, entities=command(text, "bruno_r"),
+                          forward_origin=forwarded_from(LI, "李雷"))
+    thanks = "thanks @bruno_r for the translation help 👏"
+    await tg.say_in_group(ALICE, thanks, entities=[mention(thanks, "bruno_r")],
+                          forward_origin=forwarded_from(SAM, "Sam"))
+    assert len(tg.fake.calls_for("sendMessage")) == sent and count(tg) == 1
+
+    await tg.say(ALICE, text, entities=command(text, "bruno_r"),
+                 forward_origin=forwarded_from(LI, "李雷"))
+    assert tg.texts(ALICE)[-1] == ("That message was forwarded, so I don't act on it: to "
+                                   "use a command or give kudos, type it yourself.")
+    await tg.say(LI, thanks, entities=[mention(thanks, "bruno_r")],
+                 forward_origin=forwarded_from(SAM, "Sam"))
+    assert tg.texts(LI)[-1] == "这条消息是转发的，我不会据此操作：要使用命令或点赞，请自己输入。"
+    assert count(tg) == 1
+
+
+async def test_a_forwarded_answer_still_answers_the_question(tg: TG) -> None:
+    """A guard: a figure forwarded (from a colleague's report, say) while a check-in
+    question waits is the person's answer, as typed."""
+    await tg.say(ALICE, "/checkin")
+    await tg.say(ALICE, "52000", forward_origin=forwarded_from(SAM, "Sam"))
+    assert "Question 2 of 8" in tg.texts(ALICE)[-1]
+
+
+async def test_kudos_in_reply_to_a_forwarded_message_go_to_whoever_wrote_it(tg: TG) -> None:
+    """Alice forwards Bruno's news to the group and replies '/kudos for …' to it: she was
+    told she can't give kudos to herself (Telegram's reply names the forwarder); and 李雷
+    replying so would have praised Alice for Bruno's work. The kudos go to the message's
+    author. A message forwarded from a hidden account or a channel names no account:
+    the giver is asked to name the person, in their language."""
+    news = tg.fake.group_message(GROUP, ALICE, "Globex renewed for 3 years!",
+                                 forward_origin=forwarded_from(BRUNO, "Bruno", "bruno_r"))
+    await tg.send(news)
+    await tg.say_in_group(ALICE, "/kudos for the Globex renewal",
+                          reply_to_message=news["message"])
+    assert tg.texts(GROUP)[-1] == \
+        "👏 Bruno Rossi — kudos from <b>Alice Martin</b>: the Globex renewal"
+    await tg.say_in_group(LI, "/kudos 续约谈得非常漂亮", reply_to_message=news["message"])
+    assert "Bruno Rossi —— 来自 <b>李雷</b> 的点赞：续约谈得非常漂亮" in tg.texts(GROUP)[-1]
+    with tg.bot.sessions() as session:
+        assert {k.recipient.key for k in session.scalars(select(Kudos))} == {"bruno"}
+
+    hidden = tg.fake.group_message(GROUP, ALICE, "Closed Initech!", forward_origin={
+        "type": "hidden_user", "date": 1_700_000_000, "sender_user_name": "Bruno <R>"})
+    await tg.send(hidden)
+    await tg.say_in_group(LI, "/kudos 干得漂亮", reply_to_message=hidden["message"])
+    assert tg.texts(LI)[-1].startswith("无法为那条消息给 Bruno &lt;R&gt; 点赞：")
+    post = tg.fake.group_message(GROUP, ALICE, "Q3 results are in", forward_origin={
+        "type": "channel", "date": 1_700_000_000, "message_id": 7,
+        "chat": {"id": -1_009_876_543_210, "type": "channel", "title": "Sales News"}})
+    await tg.send(post)
+    await tg.say_in_group(GRACE, "/kudos", reply_to_message=post["message"])
+    assert tg.texts(GRACE)[-1] == (
+        "I can't give kudos to Sales News for that message: Telegram does not say whose "
+        "account wrote it (forwarded from an account that hides itself, or sent in a "
+        "group's or channel's name). Name them instead, for example "
+        "<code>/kudos @alice for the demo</code>.")
+    assert count(tg) == 2
+
+
+async def test_kudos_in_reply_to_a_message_of_another_chat_or_of_the_group_itself(
+        tg: TG) -> None:
+    """'/kudos for …' quoting Bruno's message from another chat (Telegram's reply to
+    another chat: external_reply) was answered with how to give kudos, naming nobody; it
+    praises Bruno now. One answering a message an anonymous admin sent in the group's name
+    says that no account is named, instead of how to give kudos."""
+    await tg.say_in_group(ALICE, "/kudos for the Globex renewal", external_reply={
+        "origin": forwarded_from(BRUNO, "Bruno", "bruno_r"),
+        "chat": {"id": -1_005_555_555_555, "type": "supergroup", "title": "Europe"},
+        "message_id": 41})
+    assert tg.texts(GROUP)[-1] == \
+        "👏 Bruno Rossi — kudos from <b>Alice Martin</b>: the Globex renewal"
+    anonymous = tg.fake.group_message(GROUP, 1087968824, "Office closed Friday 🎉",
+                                      username="GroupAnonymousBot")
+    anonymous["message"]["from"]["is_bot"] = True
+    anonymous["message"]["sender_chat"] = anonymous["message"]["chat"]
+    await tg.say_in_group(LI, "/kudos 安排得很周到", reply_to_message=anonymous["message"])
+    assert tg.texts(LI)[-1].startswith("无法为那条消息给 Test Group 点赞：")
+    assert count(tg) == 1
