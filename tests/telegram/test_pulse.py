@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from tests.operator_log import operator_log, quoting
 from tests.telegram.conftest import ALICE, GRACE, LI, SAM, TG, VERA
 
 POLL_DAY = datetime(2026, 12, 9, 17, 5, tzinfo=UTC)
@@ -71,3 +72,22 @@ async def test_a_pulse_poll_in_telegram_never_shows_a_choice(tg: TG) -> None:
     for call in tg.fake.calls:
         if COMMENT in json.dumps(call.params, ensure_ascii=False):
             assert call.method == "sendMessage" and call.params["chat_id"] == GRACE
+
+
+async def test_at_debug_the_log_never_shows_which_button_was_pressed(tg: TG, settings) -> None:
+    """The operator runs at LOG_LEVEL=DEBUG to troubleshoot on poll day: python-telegram-bot
+    logs every update with who sent it; the pressed button's choice is masked there."""
+    tg.clock.set(POLL_DAY)
+    with operator_log(settings) as log:
+        await tg.bot.run_pulse()
+        await tg.settle()
+        pressed = next(b["callback_data"] for row in
+                       tg.last_message(ALICE)["reply_markup"]["inline_keyboard"]
+                       for b in row if b["text"] == "4")
+        await tg.press(ALICE, "4")
+        await tg.fake.wait_for_call("editMessageText")
+    lines = log.getvalue().splitlines()
+    # The update Alice's press came in is logged (with her id), its choice masked.
+    update = [line for line in lines if "Processing update" in line and "id=1002" in line]
+    assert update and all(pressed.rsplit(":", 1)[0] + ":***" in line for line in update)
+    assert quoting(log.getvalue(), pressed) == []
