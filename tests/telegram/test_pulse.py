@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from tests.operator_log import operator_log, quoting
-from tests.telegram.conftest import ALICE, GRACE, LI, SAM, TG, VERA
+from tests.telegram.conftest import ALICE, BRUNO, GRACE, LI, SAM, TG, VERA
 
 POLL_DAY = datetime(2026, 12, 9, 17, 5, tzinfo=UTC)
 COMMENT = "Pelican spreadsheet burnout"
@@ -55,6 +55,12 @@ async def test_a_pulse_poll_in_telegram_never_shows_a_choice(tg: TG) -> None:
     assert "gentle reminder" not in tg.shown(ALICE)[-1]
     await tg.press(SAM, "3")
     await tg.press(SAM, "No comment")
+    # Bruno, known by his username alone, asks for the poll himself: a sixth answer, so
+    # that the five others besides Grace's (or Vera's) own make a group of the threshold.
+    await tg.say(BRUNO, "/pulse", username="bruno_r")
+    await tg.press(BRUNO, "3")
+    await tg.press(BRUNO, "3")
+    await tg.press(BRUNO, "No comment")
 
     tg.clock.advance(timedelta(days=3))
     await tg.bot.run_pulse()
@@ -62,7 +68,7 @@ async def test_a_pulse_poll_in_telegram_never_shows_a_choice(tg: TG) -> None:
     await tg.say(GRACE, "/pulse results")
     results = tg.shown(GRACE)[-1]
     assert "Pulse poll 2026-12-09 (closed)" in results
-    assert "Morale: 3.0 (5 answers)" in results and COMMENT in results
+    assert "Morale: 3.0 (6 answers)" in results and COMMENT in results
     await tg.say(SAM, "/pulse")
     assert "no pulse poll open" in tg.shown(SAM)[-1]
 
