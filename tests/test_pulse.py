@@ -1601,3 +1601,18 @@ async def test_an_org_of_exactly_the_threshold_with_the_gm_in_it_hides_its_parti
     finally:
         engine.dispose()
 
+
+async def test_the_log_never_says_whether_the_one_person_of_a_timezone_answered(
+        pbot, pchat, pclock, caplog):
+    """East5 is the org's only person in Shanghai: a day after the poll reached them, the
+    sweep at their 11:00 reminds them alone. Its INFO line "pulse sweep: asked 0,
+    reminded 1" told whoever reads the log (the operator, or a GM who runs the bot) that
+    east5 had not answered, and no line that they had. The sweep says nothing of it."""
+    await pbot.run_pulse()
+    caplog.set_level(logging.INFO, logger="bot.core")
+    pchat.clear()
+    pclock.set(datetime(2026, 12, 10, 3, 5, tzinfo=UTC))  # Thursday 11:05 in Shanghai
+    assert (await pbot.run_pulse()).reminded == 1
+    assert "温馨提醒" in pchat.last("east5")  # (east5 reads Chinese)
+    assert [s.target.address for s in pchat.sent] == ["east5"]
+    assert not [r for r in caplog.records if "pulse sweep" in r.getMessage()]
