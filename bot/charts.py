@@ -243,7 +243,7 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     (at least the poll's threshold answered, and not revealed by subtraction); the
     second value names the slices hidden in some poll, the third the largest threshold.
     """
-    from handlers.pulse import asked_visible, visible_slices  # the rule /pulse follows
+    from handlers.pulse import Readers, asked_visible, visible_slices  # /pulse's rule
     from storage.pulse import PulseRepo
 
     teams = list(chart_data.director_teams(session, team))
@@ -256,8 +256,14 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     for t in chart_data.pulse_tallies(session, first, last):
         polls.setdefault(t.poll, {}).setdefault(t.question, {})[t.team] = (t.n, t.total)
         thresholds[t.poll] = shown_threshold(t.threshold, threshold_now)
-    allowed = {key: asked_visible(asked, thresholds[key])
-               for key, asked in PulseRepo(session).asked_by_team_of(polls).items()}
+    repo = PulseRepo(session)
+    # Those asked who read the results, who know their own answers (one statement), and
+    # where each poll keeps their answers (its teams, its questions' order: another).
+    readers = {key: Readers(tuple(rows)) for key, rows in repo.readers_asked(polls).items()}
+    kept = repo.kept(readers)
+    allowed = {key: asked_visible(asked, thresholds[key],
+                                  readers.get(key, Readers()).asked())
+               for key, asked in repo.asked_by_team_of(polls).items()}
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
@@ -265,8 +271,11 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
         for question, slices in questions.items():
             total = sum(n for n, _ in slices.values())
             per_team = {t: n for t, (n, _) in slices.items() if t is not None}
+            stored, order = kept.get(poll, ([], []))
+            answered = readers[poll].answered(order.index(question), stored) \
+                if poll in readers and question in order else {}
             org_shown, team_shown = visible_slices(total, per_team, thresholds[poll],
-                                                   allowed.get(poll, set()))
+                                                   allowed.get(poll, set()), answered)
             for s in wanted:
                 if s is None and org_shown:
                     value = sum(v for _, v in slices.values()) / total

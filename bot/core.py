@@ -975,9 +975,12 @@ class TeamPulse:
         result: pulse.SweepResult = await self.db(self._in_unit, pulse.remind_and_close)
         result.asked = asked
         await self.deliver(wait=False)
-        if result.asked or result.reminded or result.closed:
-            log.info("pulse sweep: asked %d, reminded %d, closed %s, alerts %d", result.asked,
-                     result.reminded, result.closed or "none", result.alerts)
+        # Not how many it reminded, nor a line for reminders alone: the reminder goes out
+        # at the person's own time a day after the poll, so a sweep reminds the people of
+        # one timezone, often one person, and its count said whether they had answered.
+        if result.asked or result.closed:
+            log.info("pulse sweep: asked %d, closed %s, alerts %d", result.asked,
+                     result.closed or "none", result.alerts)
         return result
 
     def _in_unit(self, step: Callable[..., T], *args: Any) -> T:

@@ -12,7 +12,8 @@ its message (`LOG_FORMAT=json` likewise, see bot/logjson.py).
 Secrets never appear in a log line at any level, DEBUG included: the handler every line
 goes through (bot.cli.log_handler) carries RedactSecrets, which replaces each secret the
 settings hold (see protect) and anything shaped like one (a Slack or Telegram token, a
-URL's password, a Socket Mode ticket, a `token` field of a logged payload) with ***.
+URL's password, a Socket Mode ticket, a `token` field of a logged payload) with ***. So is
+the choice of a pressed anonymous button (a pulse poll's answer), at any level.
 Libraries write their URLs and request parameters at DEBUG, and some quote a URL in an
 ERROR line (slack_sdk's "Failed to connect (error: …url='wss://…?ticket=…')"); a filter
 on the handler sees every record, whichever logger it came from.
@@ -79,6 +80,12 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # verification `token` in every event, the `secret_token` setWebhook is given).
     re.compile(r"""["'](?:token|secret_token|signing_secret|client_secret|password)["']"""
                r"""\s*:\s*["'](?P<secret>[^"']+)"""),
+    # Not a secret of the bot's, but as private: the choice of an anonymous answer's button
+    # (bot.events.CONCEALED_PREFIX, 'anon:pulse:<poll>:<step>:<choice>'), which a chat
+    # library's DEBUG line quotes beside who pressed it (python-telegram-bot's "Processing
+    # update … data='anon:pulse:7:1:4', from_user=User(id=…)"); URL-encoded too (a form).
+    re.compile(r"(?<![a-z])anon(?::|%3A)[a-z_]+(?:(?::|%3A)[0-9]+)*(?::|%3A)(?P<secret>[0-9]+)\b",
+               re.IGNORECASE),
 )
 
 

@@ -25,6 +25,7 @@ How anonymity holds (see also storage/pulse.py):
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -618,7 +619,8 @@ def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | Non
 # --- results --------------------------------------------------------------------------------
 
 def visible_slices(total: int, teams: dict[str, int], threshold: int,
-                   allowed: set[str] | None = None) -> tuple[bool, set[str]]:
+                   allowed: set[str] | None = None,
+                   readers: Mapping[str | None, int] | None = None) -> tuple[bool, set[str]]:
     """Which slices may be shown: (the whole org?, these teams).
 
     A slice needs at least `threshold` answers. A team is also hidden when
@@ -626,22 +628,66 @@ def visible_slices(total: int, teams: dict[str, int], threshold: int,
     the smallest shown team is dropped until the remainder is empty or big enough.
     `allowed`: the teams that may be shown at all (for answers, those whose
     participation may be: `asked_visible`).
+
+    `readers`: how many of each slice's answers (None: those outside every team slice)
+    are of someone who may read the results (`Readers`). Such a reader knows their own
+    answer and takes it from what they read: a group of exactly the threshold that holds
+    one (the org, a team, or what the org less the teams shown leaves) would show them
+    threshold-1 others — the GM who answered too read "org less East" as West's four.
+    So a group holding a reader's answer needs one answer more than the threshold.
     """
-    if total < threshold:
+    readers = readers or {}
+
+    def least(readers_in: int) -> int:
+        return threshold + (readers_in > 0)
+
+    if total < least(sum(readers.values())):
         return False, set()
-    shown = {t for t, n in teams.items() if n >= threshold and (allowed is None or t in allowed)}
-    while shown and 0 < total - sum(teams[t] for t in shown) < threshold:
+    shown = {t for t, n in teams.items() if n >= least(readers.get(t, 0))
+             and (allowed is None or t in allowed)}
+    while shown:
+        left = total - sum(teams[t] for t in shown)
+        readers_left = sum(readers.values()) - sum(readers.get(t, 0) for t in shown)
+        if left == 0 or left >= least(readers_left):
+            break
         shown.discard(min(shown, key=lambda t: (teams[t], t)))
     return True, shown
 
 
-def asked_visible(asked: dict[str | None, int], threshold: int) -> set[str]:
+def asked_visible(asked: dict[str | None, int], threshold: int,
+                  readers: Mapping[str | None, int] | None = None) -> set[str]:
     """The teams whose participation may be shown, by the people a poll asked (None: no
-    team): `visible_slices` over them. Their answers may be shown only among these: a
-    team's answer count beside the org's would otherwise tell how many of a smaller
-    group answered (none, say, of a West of four asked)."""
+    team; `readers`: of them, those who may read the results, who know whether they
+    answered themselves): `visible_slices` over them. Their answers may be shown only
+    among these: a team's answer count beside the org's would otherwise tell how many of
+    a smaller group answered (none, say, of a West of four asked)."""
     teams = {t: n for t, n in asked.items() if t is not None}
-    return visible_slices(sum(asked.values()), teams, threshold)[1]
+    return visible_slices(sum(asked.values()), teams, threshold, readers=readers)[1]
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Those a poll asked who may read its results today (the GM, summary viewers), each
+    by their team as asked and how far they got (storage PulseRepo.readers_asked)."""
+
+    asked_in: tuple[tuple[str | None, int], ...] = ()
+
+    def asked(self) -> dict[str | None, int]:
+        """How many readers were asked, per team as asked (None: no team)."""
+        out: dict[str | None, int] = {}
+        for team, _ in self.asked_in:
+            out[team] = out.get(team, 0) + 1
+        return out
+
+    def answered(self, index: int, stored: Collection[str]) -> dict[str | None, int]:
+        """How many readers answered question `index`, per slice its answers are kept in
+        (their team where the poll keeps it with answers, `stored`; else None)."""
+        out: dict[str | None, int] = {}
+        for team, step in self.asked_in:
+            if step > index:
+                slice_ = team if team in stored else None
+                out[slice_] = out.get(slice_, 0) + 1
+        return out
 
 
 @dataclass(frozen=True)
@@ -676,6 +722,8 @@ class PollResults:
     kinds: dict[str, str] = field(default_factory=dict)
     #: team (as when asked) -> (asked, answered); shown only as `participation` allows
     teams: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: those asked who may read the results (see `visible_slices`)
+    readers: Readers = field(default_factory=Readers)
 
     def participation(self, slice_: str = ORG_SLICE) -> tuple[int | None, int | None]:
         """(asked, answered) of the org, or of a team; (None, None) while the poll is open
@@ -694,21 +742,26 @@ class PollResults:
         """Why a slice's participation is hidden: 'open' (the poll is still open: a count
         that moves tells whoever watches it when someone answered — "did you answer,
         Bob?", then 6 of 11 turning 7 — so it is shown, as the answers are, once the poll
-        closes), 'small' (fewer than the threshold asked), 'subtraction' (a team whose
-        figure, taken from the org's, would single out a smaller group); None when shown."""
+        closes), 'small' (fewer than the threshold asked), 'reader' (exactly the threshold
+        asked, one of whom reads the results and knows whether they answered: see
+        `visible_slices`), 'subtraction' (a team whose figure, taken from the org's, would
+        single out a smaller group); None when shown."""
         if not self.closed:
             return "open"
-        if slice_ == ORG_SLICE:
-            return "small" if self.asked < self.threshold else None
-        if self.teams.get(slice_, (0, 0))[0] < self.threshold:
+        asked = self.asked if slice_ == ORG_SLICE else self.teams.get(slice_, (0, 0))[0]
+        if asked < self.threshold:
             return "small"
-        return None if slice_ in self.asked_shown() else "subtraction"
+        readers = self.readers.asked()
+        if asked == self.threshold and (sum(readers.values()) if slice_ == ORG_SLICE
+                                        else readers.get(slice_, 0)):
+            return "reader"
+        return None if slice_ == ORG_SLICE or slice_ in self.asked_shown() else "subtraction"
 
     def asked_shown(self) -> set[str]:
         """The teams whose participation (and so answers) may be shown: `asked_visible`."""
         asked: dict[str | None, int] = {t: a for t, (a, _) in self.teams.items()}
         asked[None] = self.asked - sum(asked.values())
-        return asked_visible(asked, self.threshold)
+        return asked_visible(asked, self.threshold, self.readers.asked())
 
     def stats(self, key: str, slice_: str = ORG_SLICE) -> Stats | None:
         """A question's stats in a slice, or None when hidden."""
@@ -728,10 +781,12 @@ def _stats(counts: dict[int, int]) -> Stats:
     return Stats(n, sum(v * c for v, c in counts.items()) / n if n else 0.0, dict(counts))
 
 
-def _slices(tallies: list[Tally], threshold: int, allowed: set[str]
+def _slices(tallies: list[Tally], threshold: int, allowed: set[str],
+            readers: Mapping[str | None, int] | None = None
             ) -> tuple[dict[int, int], dict[str, dict[int, int]], bool, set[str]]:
     """One question's counts per value for the org and per team, and which of those
-    slices may be shown (visible_slices)."""
+    slices may be shown (visible_slices; `readers`: of the answers, the results'
+    readers', per slice)."""
     total: dict[int, int] = {}
     teams: dict[str, dict[int, int]] = {}
     for t in tallies:
@@ -741,7 +796,7 @@ def _slices(tallies: list[Tally], threshold: int, allowed: set[str]
             teams[t.team] = t.counts
     org_shown, team_shown = visible_slices(
         sum(total.values()), {t: sum(c.values()) for t, c in teams.items()}, threshold,
-        allowed)
+        allowed, readers)
     return total, teams, org_shown, team_shown
 
 
@@ -753,7 +808,8 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
     parts = repo.participants(poll)
     threshold = shown_threshold(poll.threshold, threshold_now)
     out = PollResults(poll.key, threshold, asked=len(parts),
-                      answered=sum(1 for p in parts if p.step > 0), closed=poll.closed)
+                      answered=sum(1 for p in parts if p.step > 0), closed=poll.closed,
+                      readers=Readers(tuple(repo.readers_asked([poll.key]).get(poll.key, []))))
     for part in parts:
         if part.team:
             asked, answered = out.teams.get(part.team, (0, 0))
@@ -766,10 +822,11 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
         by_question.setdefault(tally.question_key, []).append(tally)
     shown_for_comments: tuple[bool, set[str]] = (False, set())
     allowed = out.asked_shown()
-    for q in questions_of(poll):
+    for index, q in enumerate(questions_of(poll)):
         out.kinds[q.key] = q.kind
-        total, teams, org_shown, team_shown = _slices(by_question.get(q.key, []), threshold,
-                                                      allowed)
+        total, teams, org_shown, team_shown = _slices(
+            by_question.get(q.key, []), threshold, allowed,
+            out.readers.answered(index, poll.teams))
         if q.key == "morale":
             shown_for_comments = (org_shown, team_shown)
         if org_shown:
@@ -797,16 +854,21 @@ def team_morale(session: Session, teams: list[str], since: date,
     repo = PulseRepo(session)
     polls = [poll for poll in polls_between(session, since, until, closed_only=True)
              if any(q.key == "morale" for q in questions_of(poll))]
-    # Who each poll asked, per team, for all of them in one statement (as the chart).
+    # Who each poll asked, per team, for all of them in one statement (as the chart),
+    # and which of them read the results (another).
     asked = repo.asked_by_team_of([poll.key for poll in polls])
+    readers_of = repo.readers_asked([poll.key for poll in polls])
     for poll in polls:
         # poll_results' morale slices, without what they do not need (who was asked,
         # the comments: a row per person of the org, where a team's summary needs a
         # count per team and value).
         threshold = shown_threshold(poll.threshold, threshold_now)
+        readers = Readers(tuple(readers_of.get(poll.key, [])))
+        morale = next(i for i, q in enumerate(questions_of(poll)) if q.key == "morale")
         _total, by_team, org_shown, shown = _slices(
             repo.tallies(poll, "morale"), threshold,
-            asked_visible(asked.get(poll.key, {}), threshold))
+            asked_visible(asked.get(poll.key, {}), threshold, readers.asked()),
+            readers.answered(morale, poll.teams))
         for team in teams:
             if org_shown and team in shown:
                 averages[team].append(_stats(by_team[team]).average)

@@ -393,6 +393,33 @@ class PulseRepo:
             found.setdefault(key, {})[team] = int(count)
         return found
 
+    def readers_asked(self, keys: Collection[str]) -> dict[str, list[tuple[str | None, int]]]:
+        """Of the people each poll asked (by poll key), those who may read its results today
+        (the GM and summary viewers: `/pulse results`): their team as asked and how far
+        they got (`step`: they answered the questions before it), in one statement. A
+        reader who answered knows their own answer, and takes it from any figure they read
+        (handlers/pulse.py: `visible_slices`). A handful of rows per poll."""
+        found: dict[str, list[tuple[str | None, int]]] = {}
+        if not keys:
+            return found
+        for key, team, step in self.session.execute(
+                select(PulsePoll.key, PulseParticipant.team, PulseParticipant.step)
+                .join(PulsePoll, PulsePoll.id == PulseParticipant.poll_id)
+                .join(Person, Person.id == PulseParticipant.person_id)
+                .where(PulsePoll.key.in_(sorted(keys)), Person.can_view_summary.is_(True))):
+            found.setdefault(key, []).append((team, int(step)))
+        return found
+
+    def kept(self, keys: Collection[str]) -> dict[str, tuple[list[str], list[str]]]:
+        """Each poll's (by key) teams kept with its answers and its questions' keys in
+        order, in one statement."""
+        if not keys:
+            return {}
+        return {key: (list(teams), [str(q["key"]) for q in questions])
+                for key, teams, questions in self.session.execute(
+                    select(PulsePoll.key, PulsePoll.teams, PulsePoll.questions)
+                    .where(PulsePoll.key.in_(sorted(keys))))}
+
     def participant_ids(self, poll: PulsePoll) -> set[int]:
         """Ids of the people asked in a poll."""
         return set(self.session.scalars(select(PulseParticipant.person_id).where(

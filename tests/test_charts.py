@@ -375,7 +375,7 @@ async def test_morale_below_the_threshold_is_never_drawn(
         pbot, pchat, pclock, no_missing_glyphs):  # noqa: F811 - the pulse tests' fixtures
     # East has 7 people, West 4: below the threshold of 5, so West is hidden.
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
-                   dict.fromkeys([*EAST, *WEST, "grace"], 4) | dict.fromkeys(WEST, 2))
+                   dict.fromkeys([*EAST, *WEST, "grace", "nova"], 4) | dict.fromkeys(WEST, 2))
     end = date(2026, 11, 23)
     with pbot.unit() as ctx:
         data = chart_data_for(ctx.session, ctx.org, "morale", "en", end_week=end, weeks=4)

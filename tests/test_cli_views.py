@@ -416,15 +416,15 @@ async def test_pulse_results_in_csv_hide_small_groups(pbot, pchat, pclock,  # no
 async def test_pulse_results_trend_in_json(pbot, pchat, pclock, database_url):  # noqa: F811
     """`--last N` adds the trend the schema describes: one entry per poll, oldest first."""
     settings = Settings(database_url=database_url, org_file=PULSE_ORG)
-    everyone = EAST + WEST + ["grace"]
+    everyone = EAST + WEST + ["grace", "nova"]
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
     await run_poll(pbot, pchat, pclock, POLL_DAY, dict.fromkeys(EAST + WEST[:2], 3))
     data = valid("pulse-results", run_cli(settings, "pulse", "results", "--last", "6",
                                           "--format", "json")[1])
     assert data["trend"] == [
-        {"poll": "2026-11-25", "closed": True, "asked": 11, "answered": 11, "morale": 4.0,
+        {"poll": "2026-11-25", "closed": True, "asked": 12, "answered": 12, "morale": 4.0,
          "stress": 2.0},
-        {"poll": "2026-12-09", "closed": True, "asked": 11, "answered": 8, "morale": 3.0,
+        {"poll": "2026-12-09", "closed": True, "asked": 12, "answered": 8, "morale": 3.0,
          "stress": 2.0}]
 
 

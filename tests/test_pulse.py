@@ -103,11 +103,12 @@ async def remind(bot: TeamPulse, chat: RecordingAdapter, clock: FakeClock, *,
 
 
 def write_pulse_org(org_file: Path, threshold: int) -> Path:
-    """The pulse org with `threshold`, the GM not asked (beside East's and West's, the
-    org's figures would tell whether she, a group of one, answered)."""
+    """The pulse org with `threshold`, East and West asked alone (beside East's and
+    West's, the org's figures would tell whether the GM or Nova, each a group of one,
+    answered)."""
     org_file.write_text(PULSE_ORG.read_text().replace(
         "pulse:\n", f"pulse:\n  threshold: {threshold}\n"
-                    "  audience: {roles: [director, member]}\n"))
+                    "  audience: {teams: [East, West]}\n"))
     return org_file
 
 
@@ -163,7 +164,7 @@ async def test_someone_away_gets_the_poll_when_back_if_it_is_still_open(pbot, pc
     assert not pchat.to("alice") and not pchat.to("bruno")
     assert "Question 1 of 2" in pchat.last("east1")
     with pbot.unit() as ctx:
-        assert len(ctx.session.scalars(select(PulseParticipant)).all()) == 9
+        assert len(ctx.session.scalars(select(PulseParticipant)).all()) == 10
     pclock.set(datetime(2026, 12, 10, 17, 5, tzinfo=UTC))  # Thursday: Alice is back
     await pbot.run_pulse()
     assert "anonymous pulse poll" in pchat.last("alice")
@@ -485,7 +486,7 @@ async def test_results_below_the_threshold_are_hidden(pbot, pchat, pclock):
     await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results")
     reply = pchat.last("grace")
-    assert "Participation: 4 of 11 answered" in reply
+    assert "Participation: 4 of 12 answered" in reply
     assert "Morale: hidden — fewer than 5 answers" in reply
     assert "comment of" not in reply
     # Just at the threshold: five answers are shown.
@@ -508,7 +509,7 @@ async def test_an_open_poll_shows_nothing_that_moves_when_one_more_person_answer
     # away ('4: 5' became '1: 1, 4: 5', and 'I am the sixth' appeared): the GM who saw
     # east5 answer (or asked them to, now) knew east5's morale and comment. Its
     # participation did the same for whether they answered: the GM asks east5 "did you
-    # answer?", then reads "5 of 11" turn "6 of 11" (the team's "5 of 6" turn "6 of 6", the
+    # answer?", then reads "5 of 12" turn "6 of 12" (the team's "5 of 6" turn "6 of 6", the
     # CLI's answered 5 turn 6). Nothing of an open poll moves now; once closed, it shows.
     settings = Settings(database_url=database_url, org_file=PULSE_ORG)
     pclock.set(PREVIOUS_POLL_DAY)
@@ -536,7 +537,7 @@ async def test_an_open_poll_shows_nothing_that_moves_when_one_more_person_answer
     after = await everything()
     assert after == before
     org, east, trend = after[0], after[1], after[2]
-    assert "(open)" in org and "Participation" not in org and " of 11" not in org
+    assert "(open)" in org and "Participation" not in org and " of 12" not in org
     assert ("How many answered, the answers and the comments are shown once the poll "
             "closes (Sat 12 Dec, 12:00): while it is open") in org
     assert " of 6" not in east and "Morale" not in org and "I am the sixth" not in org
@@ -551,15 +552,15 @@ async def test_an_open_poll_shows_nothing_that_moves_when_one_more_person_answer
     assert "人已回答" not in after[7]
     assert "士气" not in after[7]
     await say(pbot, "grace", "/summary 2026-W50")  # nor East's morale in the summary
-    assert "morale 3.5" not in pchat.last("grace") and " of 11" not in pchat.last("grace")
+    assert "morale 3.5" not in pchat.last("grace") and " of 12" not in pchat.last("grace")
     await close(pbot, pclock)
     await say(pbot, "grace", "/summary 2026-W50")
     assert "morale 3.5 / 5" in pchat.last("grace")
     await say(pbot, "grace", "/pulse results")
     closed = pchat.last("grace")
-    assert "(closed)" in closed and "Participation: 6 of 11 answered." in closed
+    assert "(closed)" in closed and "Participation: 6 of 12 answered." in closed
     assert "Morale: 3.5 (6 answers) · 1: 1, 4: 5" in closed and "• I am the sixth" in closed
-    assert "参与：11 人中 6 人已回答。" in run_cli(settings, "pulse", "results", "--locale",
+    assert "参与：12 人中 6 人已回答。" in run_cli(settings, "pulse", "results", "--locale",
                                                "zh-CN")[1]
 
 
@@ -649,13 +650,13 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
     assert "4.0" not in reply
     await say(pbot, "grace", "/pulse results team West")
     assert "Morale: hidden" in pchat.last("grace")
-    # The next poll, with all of West and Grace: West is still never stored as a team
-    # (4 people), the org minus East is 5 and East may be shown.
+    # The next poll, with all of West, Nova and Grace: West is still never stored as a
+    # team (4 people), the org minus East is 6 and East may be shown.
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
     for key in EAST:
         await answer_all(pbot, pchat, key, 4, 2)
-    for key in WEST:
+    for key in [*WEST, "nova"]:
         await answer_all(pbot, pchat, key, 3, 3)
     await say(pbot, "grace", "/pulse")
     await answer_all(pbot, pchat, "grace", 3, 3)
@@ -664,6 +665,43 @@ async def test_a_team_revealed_by_subtraction_is_hidden(pbot, pchat, pclock):
     assert "Morale: 4.0 (6 answers)" in pchat.last("grace")
     with pbot.unit() as ctx:
         assert {v.team for v in ctx.session.scalars(select(PulseVote))} == {"East", None}
+
+
+async def test_the_gm_who_answered_too_never_reads_a_smaller_group_by_taking_hers_away(
+        pbot, pchat, pclock, database_url):
+    """The GM answers the poll herself, then reads the org's results and East's: the org
+    less East was 5 answers, the threshold, and East was shown — but one of the 5 was
+    hers. Taking her own away she read West's four (all "2": each of them), a team the
+    threshold hides. A group holding the answer of someone who reads the results needs
+    one more; East is hidden, and says why, in chat, the summary, the CLI and the chart."""
+    from bot.charts import morale_series
+
+    settings = Settings(database_url=database_url, org_file=PULSE_ORG)
+    await pbot.run_pulse()
+    for key in EAST:
+        await answer_all(pbot, pchat, key, 4, 4)
+    for key in WEST:
+        await answer_all(pbot, pchat, key, 2, 2)
+    await say(pbot, "grace", "/pulse")
+    await answer_all(pbot, pchat, "grace", 5, 1)
+    await close(pbot, pclock)
+    await say(pbot, "grace", "/pulse results")
+    assert "Morale: 3.4 (11 answers) · 2: 4, 4: 6, 5: 1" in pchat.last("grace")
+    await say(pbot, "grace", "/pulse results team East")
+    east = pchat.last("grace")
+    assert "Morale: hidden" in east and "4.0" not in east and "6 answers" not in east
+    code, out = run_cli(settings, "pulse", "results", "--team", "East", "--format", "json")
+    assert code == 0 and all(q["stats"] is None for q in json.loads(out)["questions"])
+    await say(pbot, "grace", "/summary 2026-W50")
+    assert "morale 4.0" not in pchat.last("grace")
+    with pbot.unit() as ctx:
+        assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": None}
+        series, hidden, _ = morale_series(ctx.session, ["2026-W50"], "East")
+        assert "East" not in series and "East" in hidden
+    with pbot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(pbot, "grace", "/pulse results team East")
+    assert "士气：已隐藏" in pchat.last("grace")
 
 
 
@@ -694,7 +732,7 @@ async def test_a_team_that_answered_enough_but_is_hidden_is_not_said_to_be_too_f
     assert "留言与本团队的回答一同隐藏。" in reply and "少于 5 个时" not in reply
 
 async def test_a_teams_results_count_the_teams_participation(pbot, pchat, pclock, database_url):
-    """'/pulse results team East' said "Participation: 9 of 11 answered": the whole org's
+    """'/pulse results team East' said "Participation: 9 of 12 answered": the whole org's
     figure under the team's name. It counts East's people (as they were when asked), in
     chat, in the trend and in the CLI, and is hidden for a team smaller than the results'
     threshold; the org's view keeps the org's."""
@@ -712,7 +750,7 @@ async def test_a_teams_results_count_the_teams_participation(pbot, pchat, pclock
     # (Its own line: the next one ran on from it, "answered.Stress: …".)
     assert "Participation: 5 of 6 answered." in pchat.last("grace").splitlines()
     await say(pbot, "grace", "/pulse results")
-    assert "Participation: 9 of 11 answered." in pchat.last("grace").splitlines()
+    assert "Participation: 9 of 12 answered." in pchat.last("grace").splitlines()
     await say(pbot, "grace", "/pulse results last 2 team East")
     trend = pchat.last("grace")
     assert "2026-11-25: " in trend and "(3 of 6)" in trend and "(5 of 6)" in trend
@@ -790,14 +828,14 @@ async def run_poll(bot, chat, clock, when, morale: dict[str, int], stress: int =
 
 
 async def test_trend_over_recent_polls_and_team_morale_for_the_summary(pbot, pchat, pclock):
-    everyone = EAST + WEST + ["grace"]
+    everyone = EAST + WEST + ["grace", "nova"]
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
     await run_poll(pbot, pchat, pclock, POLL_DAY, dict.fromkeys(EAST + WEST[:2], 3))
     await say(pbot, "grace", "/pulse results last 6")
     reply = pchat.last("grace")
     assert "Trend (morale / stress):" in reply
-    assert "2026-11-25: 4.0 / 2.0 (11 of 11)" in reply
-    assert "2026-12-09: 3.0 / 2.0 (8 of 11)" in reply
+    assert "2026-11-25: 4.0 / 2.0 (12 of 12)" in reply
+    assert "2026-12-09: 3.0 / 2.0 (8 of 12)" in reply
     with pbot.unit() as ctx:
         # East shown in the first poll only (in the second, the org minus East is 2).
         assert team_morale(ctx.session, ["East", "West"], date(2026, 11, 1)) == {
@@ -809,7 +847,7 @@ async def test_an_open_polls_results_name_the_latest_closed_ones_command(pbot, p
     """On a poll day `/pulse results` shows the open poll's participation only; it names
     the command for the results the GM can read, the last closed poll's (by its date),
     in the reader's language and for the team asked about."""
-    everyone = EAST + WEST + ["grace"]
+    everyone = EAST + WEST + ["grace", "nova"]
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
@@ -820,7 +858,7 @@ async def test_an_open_polls_results_name_the_latest_closed_ones_command(pbot, p
     await say(pbot, "grace", "/pulse results team East")
     assert "The latest closed poll: /pulse results 2026-11-25 team East." in pchat.last("grace")
     await say(pbot, "grace", "/pulse results 2026-11-25")
-    assert "Morale: 4.0 (11 answers)" in pchat.last("grace")
+    assert "Morale: 4.0 (12 answers)" in pchat.last("grace")
     with pbot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(pbot, "grace", "/pulse 结果")
@@ -830,17 +868,17 @@ async def test_an_open_polls_results_name_the_latest_closed_ones_command(pbot, p
 # --- alerts ---------------------------------------------------------------------------------
 
 async def test_a_morale_drop_alerts_the_gm_and_the_director_once(pbot, pchat, pclock):
-    everyone = EAST + WEST + ["grace"]
+    everyone = EAST + WEST + ["grace", "nova"]
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
     assert not [s for s in pchat.sent if "Pulse alert" in s.text]
-    morale = dict.fromkeys(EAST, 2) | dict.fromkeys([*WEST, "grace"], 4)
+    morale = dict.fromkeys(EAST, 2) | dict.fromkeys([*WEST, "grace", "nova"], 4)
     await run_poll(pbot, pchat, pclock, POLL_DAY, morale)
     alerts = [(s.target.address, s.text) for s in pchat.sent if "Pulse alert" in s.text]
     assert sorted(a for a, _ in alerts) == ["alice", "grace", "grace"]
     east = next(t for a, t in alerts if a == "alice")
     assert "team East" in east and "Morale fell to 2.0, from a recent average of 4.0" in east
     org = [t for a, t in alerts if a == "grace" and "whole org" in t]
-    assert org and "Morale fell to 2.9" in org[0]
+    assert org and "Morale fell to 3.0" in org[0]
     assert all(name not in t for _, t in alerts for name in ("East Person", "West Person"))
     pchat.clear()
     await pbot.run_pulse()
@@ -855,11 +893,11 @@ async def test_an_alert_waits_no_more_for_a_director_moved_off_the_team(
     from bot.adapters.base import DeliveryError
     from bot.org import load_org
 
-    everyone = EAST + WEST + ["grace"]
+    everyone = EAST + WEST + ["grace", "nova"]
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
-    for key, value in (dict.fromkeys(EAST, 2) | dict.fromkeys([*WEST, "grace"], 4)).items():
+    for key, value in (dict.fromkeys(EAST, 2) | dict.fromkeys([*WEST, "grace", "nova"], 4)).items():
         await answer_all(pbot, pchat, key, value, 2)
     pchat.clear()
     pchat.fail_next = [DeliveryError("platform down")] * 100
@@ -932,7 +970,7 @@ async def test_one_reminder_then_the_poll_closes(pbot, pchat, pclock):
         assert len(ctx.session.scalars(select(PulseVote)).all()) == 3
         assert "bruno" not in {c.person_id for c in ctx.session.scalars(select(Conversation))}
         parts = ctx.session.scalars(select(PulseParticipant)).all()
-        assert len(parts) == 11 and sum(p.done for p in parts) == 1
+        assert len(parts) == 12 and sum(p.done for p in parts) == 1
 
 
 async def test_a_pulse_question_and_a_checkin_do_not_mix_up_answers(bot, chat, clock):
@@ -1054,7 +1092,7 @@ async def test_console_fires_the_pulse_and_presses_its_buttons(database_url, pcl
     await run(Settings(database_url=database_url, org_file=PULSE_ORG, console=True),
               stdin=StringIO(session), stdout=out, clock=pclock)
     text = out.getvalue()
-    assert "(pulse: asked 11, reminded 0, closed none" in text
+    assert "(pulse: asked 12, reminded 0, closed none" in text
     assert "Question 2 of 2" in text and "Your answers are in" in text
 
 
@@ -1097,7 +1135,7 @@ def section(text: str, heading: str) -> list[str]:
 
 async def test_the_gm_reads_team_morale_only_where_it_stays_anonymous(pbot, pchat, pclock):
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
-                   dict.fromkeys([*EAST, *WEST, "grace"], 4))
+                   dict.fromkeys([*EAST, *WEST, "grace", "nova"], 4))
     await say(pbot, "grace", "/summary 2026-W48")
     blocks = pchat.last("grace").split("\n\n")
     east = next(b for b in blocks if "· team East" in b.split("\n", 1)[0])
@@ -1121,7 +1159,7 @@ async def test_a_summary_of_a_week_before_any_poll_shows_no_morale(pbot, pchat, 
 
 async def test_morale_in_chinese_and_in_json(pbot, pchat, pclock, monkeypatch):
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
-                   dict.fromkeys([*EAST, *WEST, "grace"], 4))
+                   dict.fromkeys([*EAST, *WEST, "grace", "nova"], 4))
     with pbot.unit() as ctx:
         ctx.people.by_key("grace").locale = "zh-CN"
     await say(pbot, "grace", "/summary 2026-W48")
@@ -1138,7 +1176,7 @@ async def test_low_morale_and_high_stress_come_first_but_never_for_a_hidden_team
         pbot, pchat, pclock):
     # Everyone low and stressed: East (6 people) may be shown; West (4) stays hidden.
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
-                   dict.fromkeys([*EAST, *WEST, "grace"], 2), stress=5)
+                   dict.fromkeys([*EAST, *WEST, "grace", "nova"], 2), stress=5)
     await say(pbot, "grace", "/summary 2026-W48")
     text = pchat.last("grace")
     attention = text.split("Needs your attention\n", 1)[1].split("\n\n", 1)[0]
@@ -1235,13 +1273,14 @@ async def test_an_average_is_rounded_once_as_shown(pbot, pchat, pclock, capsys):
 
 async def test_a_small_teams_participation_is_not_given_away_by_subtraction(
         pbot, pchat, pclock, database_url):
-    """West's participation is hidden (4 asked, under 5), but Grace, away for the poll and
-    so not asked, read "6 of 10" for the org and "6 of 6" for East: West, "0 of 4", by
+    """West's participation is hidden (4 asked, under 5), but Grace (and Nova), away for
+    the poll and so not asked, read "6 of 10" for the org and "6 of 6" for East: West, "0 of 4", by
     subtraction. East's participation is hidden too while the org less East is a group
     of 1 to 4 people asked, and so are its answers: East's "6 answers" beside the org's
     "6 answers" said as much ("0 of 4" for West)."""
     pclock.set(POLL_DAY - timedelta(days=5))
-    await say(pbot, "grace", "/away 2026-12-07 2026-12-20")
+    for key in ("grace", "nova"):
+        await say(pbot, key, "/away 2026-12-07 2026-12-20")
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
     for key in EAST:
@@ -1525,3 +1564,55 @@ async def test_a_reader_of_the_database_cannot_tell_no_comment_from_a_comment(pb
         poll = ctx.session.scalars(select(PulsePoll)).one()
         assert sorted(t for _, t in PulseRepo(ctx.session).comments(poll)) == sorted(
             [*earlier, "Tangerine tooling gripe"])
+
+
+async def test_an_org_of_exactly_the_threshold_with_the_gm_in_it_hides_its_participation(
+        database_url, pclock, tmp_path):
+    """West (four) and the GM asked, five: "4 of 5 answered" told the GM, who knows she
+    did not, that all of West did — a group of four, under the threshold. Hidden, with
+    why, in both languages and in the CLI's JSON."""
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text().replace(
+        "pulse:\n", "pulse:\n  audience: {teams: [West], roles: [gm]}\n"))
+    settings = Settings(database_url=database_url, org_file=path)
+    bot, engine = prepare(settings, pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        for key in WEST:
+            await answer_all(bot, chat, key, 3, 3)
+        await close(bot, pclock)
+        await say(bot, "grace", "/pulse results")
+        reply = chat.last("grace")
+        assert ("Participation: hidden — exactly 5 people were asked, one of whom reads these "
+                "results and knows whether they answered.") in reply
+        assert "of 5" not in reply and "Morale: hidden" in reply
+        assert ("A group that holds the answer of someone who reads these results needs one "
+                "more: they know their own.") in reply
+        code, out = run_cli(settings, "pulse", "results", "--format", "json")
+        assert code == 0
+        view = json.loads(out)
+        assert (view["asked"], view["answered"], view["asked_hidden"]) == (None, None, "reader")
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/pulse 结果")
+        assert "被邀请的正好 5 人，其中有人查看这些结果，知道自己是否回答了" in chat.last("grace")
+    finally:
+        engine.dispose()
+
+
+async def test_the_log_never_says_whether_the_one_person_of_a_timezone_answered(
+        pbot, pchat, pclock, caplog):
+    """East5 is the org's only person in Shanghai: a day after the poll reached them, the
+    sweep at their 11:00 reminds them alone. Its INFO line "pulse sweep: asked 0,
+    reminded 1" told whoever reads the log (the operator, or a GM who runs the bot) that
+    east5 had not answered, and no line that they had. The sweep says nothing of it."""
+    await pbot.run_pulse()
+    caplog.set_level(logging.INFO, logger="bot.core")
+    pchat.clear()
+    pclock.set(datetime(2026, 12, 10, 3, 5, tzinfo=UTC))  # Thursday 11:05 in Shanghai
+    assert (await pbot.run_pulse()).reminded == 1
+    assert "温馨提醒" in pchat.last("east5")  # (east5 reads Chinese)
+    assert [s.target.address for s in pchat.sent] == ["east5"]
+    assert not [r for r in caplog.records if "pulse sweep" in r.getMessage()]

@@ -71,7 +71,7 @@ async def test_a_renamed_teams_past_morale_names_that_weeks_directors(
     view had no morale line at all, the org's named today's "Americas East (Alice)" with
     no morale, where East (Alice) answered 4.0 that week."""
     await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY,
-                   dict.fromkeys([*EAST, *WEST, "grace"], 4))
+                   dict.fromkeys([*EAST, *WEST, "grace", "nova"], 4))
     pclock.set(FRIDAY_4PM_NY)
     await pbot.run_checkins()  # 2026-W48's rounds are stored with East
     pclock.set(PREVIOUS_POLL_DAY + timedelta(days=21))

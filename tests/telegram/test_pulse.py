@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.telegram.conftest import ALICE, GRACE, LI, SAM, TG, VERA
+from tests.operator_log import operator_log, quoting
+from tests.telegram.conftest import ALICE, BRUNO, GRACE, LI, SAM, TG, VERA
 
 POLL_DAY = datetime(2026, 12, 9, 17, 5, tzinfo=UTC)
 COMMENT = "Pelican spreadsheet burnout"
@@ -54,6 +55,12 @@ async def test_a_pulse_poll_in_telegram_never_shows_a_choice(tg: TG) -> None:
     assert "gentle reminder" not in tg.shown(ALICE)[-1]
     await tg.press(SAM, "3")
     await tg.press(SAM, "No comment")
+    # Bruno, known by his username alone, asks for the poll himself: a sixth answer, so
+    # that the five others besides Grace's (or Vera's) own make a group of the threshold.
+    await tg.say(BRUNO, "/pulse", username="bruno_r")
+    await tg.press(BRUNO, "3")
+    await tg.press(BRUNO, "3")
+    await tg.press(BRUNO, "No comment")
 
     tg.clock.advance(timedelta(days=3))
     await tg.bot.run_pulse()
@@ -61,7 +68,7 @@ async def test_a_pulse_poll_in_telegram_never_shows_a_choice(tg: TG) -> None:
     await tg.say(GRACE, "/pulse results")
     results = tg.shown(GRACE)[-1]
     assert "Pulse poll 2026-12-09 (closed)" in results
-    assert "Morale: 3.0 (5 answers)" in results and COMMENT in results
+    assert "Morale: 3.0 (6 answers)" in results and COMMENT in results
     await tg.say(SAM, "/pulse")
     assert "no pulse poll open" in tg.shown(SAM)[-1]
 
@@ -71,3 +78,22 @@ async def test_a_pulse_poll_in_telegram_never_shows_a_choice(tg: TG) -> None:
     for call in tg.fake.calls:
         if COMMENT in json.dumps(call.params, ensure_ascii=False):
             assert call.method == "sendMessage" and call.params["chat_id"] == GRACE
+
+
+async def test_at_debug_the_log_never_shows_which_button_was_pressed(tg: TG, settings) -> None:
+    """The operator runs at LOG_LEVEL=DEBUG to troubleshoot on poll day: python-telegram-bot
+    logs every update with who sent it; the pressed button's choice is masked there."""
+    tg.clock.set(POLL_DAY)
+    with operator_log(settings) as log:
+        await tg.bot.run_pulse()
+        await tg.settle()
+        pressed = next(b["callback_data"] for row in
+                       tg.last_message(ALICE)["reply_markup"]["inline_keyboard"]
+                       for b in row if b["text"] == "4")
+        await tg.press(ALICE, "4")
+        await tg.fake.wait_for_call("editMessageText")
+    lines = log.getvalue().splitlines()
+    # The update Alice's press came in is logged (with her id), its choice masked.
+    update = [line for line in lines if "Processing update" in line and "id=1002" in line]
+    assert update and all(pressed.rsplit(":", 1)[0] + ":***" in line for line in update)
+    assert quoting(log.getvalue(), pressed) == []
