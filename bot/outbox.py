@@ -545,7 +545,7 @@ class OutboxWorker:
             try:
                 while True:
                     busy: set[Chat] = set().union(*running.values())
-                    due, batch = (None, None) if self._halted.is_set() else \
+                    due, batch, more = (None, None, False) if self._halted.is_set() else \
                         await self._plan(busy, FIRST_BATCH if not running else BATCH)
                     waiters: set[asyncio.Future[Any]] = set(running)
                     wakers: list[asyncio.Future[Any]] = []
@@ -555,7 +555,12 @@ class OutboxWorker:
                         task = asyncio.ensure_future(self._run_batch(*batch, low))
                         running[task] = set(batch[0])
                         waiters.add(task)
-                        if len(running) < PIPELINE and (
+                        # The next batch is planned while this one sends only if the read
+                        # may have left rows unread (a lane was full): otherwise it would
+                        # find only what was queued since, which the plan after this batch
+                        # finds as well (and whoever queued it delivers after it). A reply
+                        # then costs one read of the outbox fewer (of three).
+                        if more and len(running) < PIPELINE and (
                                 not paced or sum(map(len, batch[0].values())) > LOW_WATER):
                             wakers.append(asyncio.ensure_future(low.wait()))
                     if paced and running and len(running) < PIPELINE:
@@ -592,26 +597,29 @@ class OutboxWorker:
 
     async def _plan(self, busy: set[Chat], limit: int = BATCH) -> tuple[
             datetime | None,
-            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None]:
+            tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None,
+            bool]:
         """Choose and claim the next batch; None when nothing may go within the look-ahead.
 
-        Returns when the first message left out falls due, and the batch: each chat's
-        rows with the moment each may go.
+        Returns when the first message left out falls due, the batch (each chat's rows
+        with the moment each may go), and whether the read may have left pending rows
+        unread (a lane as long as `limit`).
         """
         while True:
-            due, batch, expired = await self._plan_once(busy, limit)
+            due, batch, expired, more = await self._plan_once(busy, limit)
             # A read whose rows had all expired (a long outage's backlog of reminders)
             # says nothing of the rows behind them: read again at once, not at the next
             # wake-up.
             if batch is not None or not expired:
-                return due, batch
+                return due, batch, more
 
     async def _plan_once(self, busy: set[Chat], limit: int) -> tuple[
             datetime | None,
             tuple[dict[Chat, list[tuple[OutboxMessage, datetime]]], datetime | None] | None,
-            int]:
+            int, bool]:
         """_plan's one read: also how many of the rows read it marked expired (only rows
-        still pending are: so a read again never finds the same ones)."""
+        still pending are: so a read again never finds the same ones), and whether it
+        may have left rows unread."""
         platforms = list(self._adapters)
         # Both reads in one trip to the database thread (each trip costs a fan-out
         # about as much as a few calls, and the first batch's calls wait for them).
@@ -623,6 +631,8 @@ class OutboxWorker:
             # read them again, so that it keeps its place before its chat's later ones.
             lanes = await self._db(self._load_lanes, platforms, limit)
         blocked |= busy  # a chat with messages in flight: its next ones wait for them
+        # (The reply lane holds every row to the chats of up to `limit` replies.)
+        more = any(len(lane) >= limit for lane in lanes)
         rows = _interleave(*lanes)
         now = self._clock.now()
         horizon = now + self._lookahead
@@ -652,13 +662,13 @@ class OutboxWorker:
         dropped = await self._db(self._expire, expired) if expired else []
         self._expired(dropped)
         if not plan:
-            return next_due, None, len(dropped)
+            return next_due, None, len(dropped), more
         planned = [row.id for rows_ in plan.values() for row, _ in rows_]
         claimed = await self._db(self._claim, planned)
         self._sending |= claimed
         plan = {chat: [(r, s) for r, s in rows_ if r.id in claimed]
                 for chat, rows_ in plan.items()}
-        return next_due, (plan, next_due), len(dropped)
+        return next_due, (plan, next_due), len(dropped), more
 
     async def _run_batch(self, plan: dict[Chat, list[tuple[OutboxMessage, datetime]]],
                          next_due: datetime | None, low: asyncio.Event | None = None

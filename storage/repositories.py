@@ -16,6 +16,7 @@ from sqlalchemy import (
     Connection,
     Row,
     Select,
+    String,
     Text,
     bindparam,
     case,
@@ -1033,10 +1034,11 @@ class OutboxRepo:
         `keep_keys`: they keep their keys, so that the sweep that queued them takes them as
         sent and does not queue them again (a reminder of a survey put aside with /pause).
         How many were dropped."""
-        return sum(len(self.session.connection().execute(
-            _expiry(which, now, payload=payload, keep_keys=keep_keys)
-            .returning(_outbox.c.id)).scalars().all())
-            for which in _withdrawn(keys, asks, self.unit() if earlier else None))
+        connection = self.session.connection()
+        return sum(len(connection.execute(statement, params).scalars().all())
+                   for statement, params in _withdrawals(
+                       keys, asks, now, self.unit() if earlier else None, payload=payload,
+                       keep_keys=keep_keys, returning=True))
 
     def withdraw_soon(self, keys: Sequence[str], now: datetime,
                       asks: Sequence[str] = ()) -> None:
@@ -1276,29 +1278,61 @@ def _withdraw_all(connection: Connection,
     keys = sorted({key for batch, _, _, _ in items for key in batch})
     asks = sorted({mark for _, _, marks, _ in items for mark in marks})
     now = max(at for _, at, _, _ in items)
-    for which in _withdrawn(keys, asks, items[0][3]):
-        connection.execute(_expiry(which, now))
+    for statement, params in _withdrawals(keys, asks, now, items[0][3]):
+        connection.execute(statement, params)
 
 
-def _withdrawn(keys: Sequence[str], asks: Sequence[str], unit: str | None = None) -> list[Any]:
-    """The WHERE clauses of a withdrawal, each for one statement: the rows of these dedupe
-    keys, or keyless and marked as asking one of `asks` (bot.events.ASKS_KEY) and, given
-    `unit`, queued by another unit of work than that one, at most KEYS_PER_STATEMENT of
-    either in one. (The mark is read only from pending rows without a key: a few, unless
-    the platform is down.)"""
+def _withdrawals(keys: Sequence[str], asks: Sequence[str], now: datetime,
+                 unit: str | None = None, *, payload: dict[str, Any] | None = None,
+                 keep_keys: bool = False, returning: bool = False
+                 ) -> list[tuple[Any, dict[str, Any]]]:
+    """The statements of a withdrawal, each with its parameters: the pending rows of
+    these dedupe keys, or keyless and marked as asking one of `asks`
+    (bot.events.ASKS_KEY) and, given `unit`, queued by another unit of work than that
+    one, at most KEYS_PER_STATEMENT of either in one, become as _expiry makes them. (The
+    mark is read only from pending rows without a key: a few, unless the platform is
+    down.) Every answer of a check-in withdraws: the statement of each shape is built
+    once (_withdrawal), its keys, marks, unit and time given as parameters; building and
+    compiling it anew took a fifth of an answer's handling."""
     keys, asks = list(keys), list(asks)
-    mark = _outbox.c.payload[ASKS_KEY].as_string()
-    clauses = []
+    done = []
     for start in range(0, max(len(keys), len(asks)), KEYS_PER_STATEMENT):
         some, marks = keys[start:start + KEYS_PER_STATEMENT], asks[start:start + KEYS_PER_STATEMENT]
-        parts = [_outbox.c.dedupe_key.in_(some)] if some else []
+        params: dict[str, Any] = {"w_now": now}
+        if some:
+            params["w_keys"] = some
         if marks:
-            asked = _outbox.c.dedupe_key.is_(None) & mark.in_(marks)
+            params["w_marks"] = marks
             if unit is not None:
-                asked &= func.coalesce(_outbox.c.payload[ASKED_IN_KEY].as_string(), "") != unit
-            parts.append(asked)
-        clauses.append(or_(*parts))
-    return clauses
+                params["w_unit"] = unit
+        if payload is not None:
+            params["w_payload"] = payload
+        done.append((_withdrawal(bool(some), bool(marks), bool(marks) and unit is not None,
+                                 payload is not None, keep_keys, returning), params))
+    return done
+
+
+@functools.cache
+def _withdrawal(keyed: bool, marked: bool, by_unit: bool, with_payload: bool,
+                keep_keys: bool, returning: bool) -> Any:
+    """One shape of _withdrawals' UPDATE, with bound parameters: w_keys, w_marks, w_unit,
+    w_now, w_payload (the same statement _expiry makes of the same clauses)."""
+    parts = [_outbox.c.dedupe_key.in_(bindparam("w_keys", expanding=True))] if keyed else []
+    if marked:
+        mark = _outbox.c.payload[ASKS_KEY].as_string()
+        asked = _outbox.c.dedupe_key.is_(None) & mark.in_(bindparam("w_marks", expanding=True))
+        if by_unit:
+            asked &= func.coalesce(_outbox.c.payload[ASKED_IN_KEY].as_string(), "") != \
+                bindparam("w_unit", type_=String())
+        parts.append(asked)
+    values: dict[str, Any] = {
+        "status": "expired", "expires_at": bindparam("w_now", type_=_outbox.c.expires_at.type)}
+    if not keep_keys:
+        values["dedupe_key"] = None
+    if with_payload:
+        values["payload"] = bindparam("w_payload", type_=_outbox.c.payload.type)
+    statement = update(_outbox).where(or_(*parts), _outbox.c.status == "pending").values(**values)
+    return statement.returning(_outbox.c.id) if returning else statement
 
 
 def _expiry(which: Any, now: datetime, *, payload: dict[str, Any] | None = None,
