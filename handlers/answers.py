@@ -240,16 +240,19 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
         # rate: stored as 10 % it would read as this week's rate.
         raise AnswerError("answer_percent_change", typed=typed, unit=unit_text)
     currency = bool(units) and units[0].strip().upper() in _KNOWN_CURRENCIES
-    # The currency is checked before the unit's own spellings are taken out: a unit
-    # written '元' would leave '美' of '52000美元' behind, refused as no number at all
-    # instead of as dollars for a yuan question.
-    value = _currency_checked(value, units[0] if units else "")
+    if currency:
+        # Another currency is refused before the unit's own spellings are taken out: a
+        # unit written '元' would leave '美' of '52000美元' behind, refused as no number
+        # at all instead of as dollars for a yuan question. (Only checked here: a unit
+        # written '万元' is still taken out whole, '5.2万元' read in 万元 as before.)
+        _currency_checked(value, units[0])
     spellings = {normalise(u).lower() for u in units}
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
         spellings |= {u[1:] for u in spellings if len(u) > 1 and u[0] in _MEASURE_WORDS}
     for unit in sorted(spellings, key=len, reverse=True):
         value = value.replace(unit, " ")
+    value = _currency_checked(value, units[0] if units else "")
     value = _APPROXIMATELY.sub("", value)  # once the unit is gone: '40k-ish dollars'
     if not currency:
         _no_money_for(value, units)
