@@ -35,10 +35,15 @@ def round_half_up(value: float | int, digits: int = 0) -> float:
 def percent_to(ratio: float, digits: int = 1) -> float:
     """A ratio as a percentage to `digits` decimals: 0.5725 -> 57.3 (the decimal 0.5725
     stands for, times 100; the float 0.5725 * 100 is 57.24999...)."""
-    return float((decimal_of(ratio) * 100).quantize(Decimal(1).scaleb(-digits),
-                                                     rounding=ROUND_HALF_UP)) + 0.0
+    shown = float((decimal_of(ratio) * 100).quantize(Decimal(1).scaleb(-digits),
+                                                      rounding=ROUND_HALF_UP)) + 0.0
+    # Short of one never reads 100 (see percent_of): 0.99996 -> 99.9, not 100.0.
+    return 100 - 10 ** -digits if shown == 100 and ratio < 1 else shown
 
 
 def percent_of(ratio: float) -> int:
-    """A ratio as a whole percentage: 0.575 -> 58, 0.905 -> 91, -0.005 -> -1."""
-    return int((decimal_of(ratio) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """A ratio as a whole percentage: 0.575 -> 58, 0.905 -> 91, -0.005 -> -1; a ratio
+    short of one never reads 100 (0.99998 -> 99): a GM reads '100%' as met, and 49,999
+    of a 50,000 target is not."""
+    whole = int((decimal_of(ratio) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return 99 if whole == 100 and ratio < 1 else whole

@@ -474,7 +474,7 @@ def format_percent(value: float | None) -> str:
         return "—"
     if not math.isfinite(value):
         return "—"
-    return f"{percent_of(value):d}%"
+    return f"{percent_of(value):,d}%"  # 500,000% as every other figure reads
 
 
 def format_day(value: date | datetime) -> str:

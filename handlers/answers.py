@@ -137,7 +137,13 @@ def read_number(text: str, units: tuple[str, ...] = ()) -> list[float]:
         if error.message != "answer_not_number":
             raise
         # Only on the refusal path: the answers read at once pay nothing for it.
-        readings = _numbered(text, units, error)
+        try:
+            readings = _numbered(text, units, error)
+        except AnswerError as again:
+            if again is not error:
+                raise
+            _with_words(text, units, error)
+            raise
     for reading in readings:  # whole numbers first: the count check is then never made
         if reading % 1 and units and _is_count(units):
             raise AnswerError("answer_fraction_for_count", typed=normalise(text),
@@ -185,6 +191,38 @@ def _numbered(text: str, units: tuple[str, ...], refused: AnswerError) -> list[f
                       unit=", ".join(units[:1]))
 
 
+#: Where a figure may end and words begin: '52000, mostly Acme', '52k (Acme)', '3 deals;
+#: 2 pending', '52000，主要是Acme' (NFKC makes '，' a ',').
+_WORDS_AFTER = re.compile(r"[,;:(]|\s")
+
+
+def _with_words(text: str, units: tuple[str, ...], refused: AnswerError) -> None:
+    """Refuse a figure with words after it ('52000, mostly Acme') naming the figure to
+    type alone; return quietly when no figure in digits starts the text (it is then
+    refused as no number). The longest start that reads as one figure counts, so '52
+    thousand, Acme' is 52,000, not 52."""
+    typed = normalise(text)
+    # A mark between two digits is inside the figure ('4,5', '45 000'), never after it.
+    ends = [m.start() for m in _WORDS_AFTER.finditer(typed)
+            if not typed[m.start() - 1:m.start()].isdigit()
+            or not typed[m.start() + 1:m.start() + 2].isdigit()]
+    for end in reversed(ends):
+        head, rest = typed[:end].strip(), typed[end:]
+        # Digits start it ('two three' is two number words, no figure and a comment).
+        if not head[:1].isdigit() or not any(ch.isalpha() for ch in rest):
+            continue
+        try:
+            readings = _readings(head, units)
+        except AnswerError:
+            continue
+        if len(readings) > 1:
+            continue  # '4,5 and more': which figure is meant is for the person to say
+        figure = readings[0]
+        raise AnswerError("answer_with_words", typed=typed,
+                          figure=int(figure) if figure == int(figure) else figure,
+                          unit=", ".join(units[:1])) from refused
+
+
 def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     unit_text = ", ".join(units[:1])
     typed = normalise(text)
@@ -192,7 +230,22 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     if value.rstrip(".!。！") in _NO_FIGURE_WORDS:
         raise AnswerError("answer_no_figure", typed=typed, unit=unit_text)
     value = _APPROXIMATELY.sub("", value)  # 'about 40k', '4万左右': that figure
+    # A sentence's full stop or exclamation mark after the figure ('52000.', '5万。',
+    # '52k!') ends the sentence, not the number; a trailing comma ('45,') stays refused.
+    value = _SENTENCE_END.sub("", value)
+    # 'percent', 'per cent', 'pct' are '%' spelt out ('30 percent').
+    value = _PERCENT_WORD.sub("%", value)
+    if value.startswith("+") and is_percent(units):
+        # '+10%' to a rate is a change (up ten points, or ten per cent more), not the
+        # rate: stored as 10 % it would read as this week's rate.
+        raise AnswerError("answer_percent_change", typed=typed, unit=unit_text)
     currency = bool(units) and units[0].strip().upper() in _KNOWN_CURRENCIES
+    if currency:
+        # Another currency is refused before the unit's own spellings are taken out: a
+        # unit written '元' would leave '美' of '52000美元' behind, refused as no number
+        # at all instead of as dollars for a yuan question. (Only checked here: a unit
+        # written '万元' is still taken out whole, '5.2万元' read in 万元 as before.)
+        _currency_checked(value, units[0])
     spellings = {normalise(u).lower() for u in units}
     if not currency:
         # '位客户' is also typed '客户', after another measure word ('三个客户').
@@ -200,6 +253,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     for unit in sorted(spellings, key=len, reverse=True):
         value = value.replace(unit, " ")
     value = _currency_checked(value, units[0] if units else "")
+    value = _APPROXIMATELY.sub("", value)  # once the unit is gone: '40k-ish dollars'
     if not currency:
         _no_money_for(value, units)
         # A count said with its measure word: '3家', '两个'. Not after an amount of money:
@@ -218,7 +272,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     value = value.replace("\u2212", "-")
     if value.endswith("%") or value.startswith("百分之"):
         # 80% of the target, perhaps; stored as 80 USD it would be a wrong figure.
-        if not _is_percent(units):
+        if not is_percent(units):
             raise AnswerError("answer_percent", unit=unit_text)
         value = value.removesuffix("%").removeprefix("百分之")
     if value and all(ch in _CN_NUMERALS for ch in value):
@@ -254,12 +308,13 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
 #: Currency codes and the symbols and words that name them in a typed figure (after NFKC,
 #: lower case); a name shared by several currencies ('$', '¥') lists each. Longest first
 #: when read, so '美元' is never taken for '元'.
+_DOLLARS = frozenset({"USD", "HKD", "AUD", "CAD", "SGD", "NZD", "TWD", "MXN"})
 _CURRENCY_NAMES: dict[str, frozenset[str]] = {
     "us$": frozenset({"USD"}), "usd": frozenset({"USD"}), "美元": frozenset({"USD"}),
     "美金": frozenset({"USD"}),
     "hk$": frozenset({"HKD"}), "hkd": frozenset({"HKD"}), "港元": frozenset({"HKD"}),
     "港币": frozenset({"HKD"}),
-    "$": frozenset({"USD", "HKD", "AUD", "CAD", "SGD", "NZD", "TWD", "MXN"}),
+    "$": _DOLLARS,
     "€": frozenset({"EUR"}), "eur": frozenset({"EUR"}), "欧元": frozenset({"EUR"}),
     "£": frozenset({"GBP"}), "gbp": frozenset({"GBP"}), "英镑": frozenset({"GBP"}),
     "¥": frozenset({"CNY", "RMB", "JPY"}), "jpy": frozenset({"JPY"}),
@@ -267,6 +322,8 @@ _CURRENCY_NAMES: dict[str, frozenset[str]] = {
     "cny": frozenset({"CNY", "RMB"}), "rmb": frozenset({"CNY", "RMB"}),
     "人民币": frozenset({"CNY", "RMB"}), "元": frozenset({"CNY", "RMB"}),
     "块": frozenset({"CNY", "RMB"}),
+    # Spelt out: '52000 dollars', '52k bucks'.
+    "dollars": _DOLLARS, "dollar": _DOLLARS, "bucks": _DOLLARS,
 }
 _KNOWN_CURRENCIES = frozenset().union(*_CURRENCY_NAMES.values())
 #: The currency names as they are read: the longest first ('us$' before '$').
@@ -291,6 +348,9 @@ _RANGE = re.compile(
     _NUMERAL + r"\S*\s*(?:[-–—~～]|to|or|到|至|或)\s*[$€£¥]?\s*" + _NUMERAL
     + r"|" + _NUMERAL + r"\S*?\s*(?:\+|多|以上|plus)\s*$", re.IGNORECASE)
 _SPACED = re.compile(r"\d\s+\d")
+#: A full stop or exclamation mark ending the sentence a figure was typed as.
+_SENTENCE_END = re.compile(r"(?<=[\d\w%])\s*[.。!！]+$")
+_PERCENT_WORD = re.compile(r"(?<=[\d\s])\s*(?:per\s?cent|pct)\.?$", re.IGNORECASE)
 #: Thousands grouped with spaces, as much of Europe writes them: '45 000', '1 200 000,50'.
 _SPACE_GROUPED = re.compile(r"^[^\d]*\d{1,3}(?:\s\d{3})+(?:[.,]\d+)?(?!\s*\d)")
 
@@ -306,9 +366,15 @@ def other_currency(value: str, unit: str) -> str | None:
         if name not in text:
             continue
         if code not in _CURRENCY_NAMES[name]:
-            return name.upper()
+            return _shown(name)
         text = text.replace(name, " ")
     return None
+
+
+def _shown(name: str) -> str:
+    """A currency name as a reply quotes it: a code or sign in capitals ('USD', 'US$'),
+    a word as typed ('dollars', '美元')."""
+    return name.upper() if len(name) <= 3 else name
 
 
 def _currency_checked(value: str, unit: str) -> str:
@@ -322,7 +388,7 @@ def _currency_checked(value: str, unit: str) -> str:
         if name not in value:
             continue
         if code not in _CURRENCY_NAMES[name]:
-            raise AnswerError("answer_other_currency", typed=name.upper(), unit=unit)
+            raise AnswerError("answer_other_currency", typed=_shown(name), unit=unit)
         value = value.replace(name, " ")
     return value
 
@@ -360,11 +426,13 @@ def _no_money_for(value: str, units: tuple[str, ...]) -> None:
         return
     name = _currency_named(value)
     if name is not None:
-        raise AnswerError("answer_money_for_count", typed=name.upper(), unit=units[0])
+        raise AnswerError("answer_money_for_count", typed=_shown(name), unit=units[0])
 
 
-def _is_percent(units: tuple[str, ...]) -> bool:
+def is_percent(units: tuple[str, ...]) -> bool:
+    """Whether a KPI's unit is a percentage ('%', 'percent', '百分比')."""
     return any(normalise(u).lower() in _PERCENT_UNITS for u in units)
+
 
 
 #: English nouns a count is kept in (singular; a unit's last word, 's' dropped, is
@@ -382,7 +450,7 @@ def _is_count(units: tuple[str, ...]) -> bool:
     """Whether a KPI counts things, so its answer is a whole number: a unit said with a
     Chinese measure word ('位客户', '家') or an English count noun ('customers', 'new
     deals'); never money or a percentage."""
-    if _is_percent(units) or any(_unit_is_money(u) for u in units):
+    if is_percent(units) or any(_unit_is_money(u) for u in units):
         return False
     for unit in units:
         spelled = normalise(unit).lower()

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.events import Choice, OutboundMessage, Target
+from bot.numbers import round_half_up
 from bot.questions import ChoiceDef, Question
 from bot.render import LOCALES, format_number
 from bot.schedule import checkin_moment
@@ -23,6 +24,7 @@ from handlers.answers import (
     YES_WORDS,
     AnswerError,
     is_pause,
+    is_percent,
     is_skip,
     normalise,
     parse_answer,
@@ -43,6 +45,9 @@ CONFIRM_PREFIX = "num"
 PLAUSIBLE_FACTOR = 20
 # From this weekly target on, the input hint suggests thousands ('45k', '4.5万').
 LARGE_TARGET = 1000
+# A KPI value under a hundredth of a weekly target of LARGE_TARGET or more is confirmed
+# too: '52' typed meaning 52k, '5.2' meaning 5.2万 would otherwise be stored as they are.
+SMALL_FACTOR = 100
 
 
 # --- questions of a round -------------------------------------------------------------------
@@ -1004,9 +1009,18 @@ def _store(ctx: Context, person: Person, rnd: CheckinRound, q: Question, text: s
     if readings:
         _ask_to_confirm(ctx, person, rnd, q, text, readings)
         return
-    if q.kind == "number" and parsed.number is not None and _implausible(q, parsed.number):
-        _ask_to_confirm(ctx, person, rnd, q, text, [parsed.number])
-        return
+    if q.kind == "number" and parsed.number is not None:
+        value = parsed.number
+        if _implausible(q, value):
+            _ask_to_confirm(ctx, person, rnd, q, text, [value])
+            return
+        if _rate_as_fraction(q, value):
+            # '0.3' to a rate whose target is 30 %: 0.3 % or 30 %, the person says which.
+            _ask_to_confirm(ctx, person, rnd, q, text, [value, round_half_up(value * 100, 6)])
+            return
+        if _implausibly_small(q, value):
+            _ask_to_confirm(ctx, person, rnd, q, text, [value], small=True)
+            return
     _save_and_advance(ctx, person, rnd, q, parsed.text, parsed.number, editing=editing)
 
 
@@ -1024,12 +1038,25 @@ def _implausible(q: Question, value: float) -> bool:
     return q.target is not None and q.target > 0 and value > PLAUSIBLE_FACTOR * q.target
 
 
+def _implausibly_small(q: Question, value: float) -> bool:
+    """Far below a large weekly target: typed in thousands or 万 ('52' for 52,000)."""
+    return q.target is not None and q.target >= LARGE_TARGET and \
+        0 < value * SMALL_FACTOR < q.target
+
+
+def _rate_as_fraction(q: Question, value: float) -> bool:
+    """A percentage typed as a fraction of one ('0.3' for 30 %) while the target is a
+    percentage of one or more."""
+    return q.target is not None and q.target >= 1 and 0 < value < 1 and \
+        is_percent(q.unit_spellings())
+
+
 def _with_unit(locale: str, q: Question, value: float) -> str:
     return f"{format_number(value, digits=6)} {q.unit_text(locale)}".strip()
 
 
 def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question, typed: str,
-                    readings: list[float]) -> None:
+                    readings: list[float], *, small: bool = False) -> None:
     """Hold the reading(s) of a number and ask which one (or whether it) is meant.
 
     Nothing is stored until the person confirms; the question stays open, so typing
@@ -1050,9 +1077,9 @@ def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question
     choices = [Choice(ctx.renderer.message(locale, "confirm_number_yes", value=shown[0]),
                       f"{prefix}:1"),
                Choice(ctx.renderer.message(locale, "confirm_number_no"), f"{prefix}:0")]
-    ctx.reply("confirm_number_large", choices=choices, value=shown[0],
-              target=_with_unit(locale, q, q.target or 0), factor=PLAUSIBLE_FACTOR,
-              asks=asked_in(rnd.id))
+    ctx.reply("confirm_number_small" if small else "confirm_number_large", choices=choices,
+              value=shown[0], target=_with_unit(locale, q, q.target or 0),
+              factor=SMALL_FACTOR if small else PLAUSIBLE_FACTOR, asks=asked_in(rnd.id))
 
 
 def _plain_number(value: float) -> str:

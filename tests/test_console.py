@@ -71,7 +71,7 @@ async def test_console_commands_and_mistakes(settings, clock):
 
 
 async def test_buttons_can_be_pressed_in_the_console(settings, clock):
-    script = "/fire checkin alice\n/as alice\n1\n1\nwins\nblockers\n/press 3\n"
+    script = "/fire checkin alice\n/as alice\n52000\n1\nwins\nblockers\n/press 3\n"
     out = StringIO()
     await run(replace(settings, console=True), stdin=StringIO(script), stdout=out, clock=clock)
     assert "Tell me more: what exactly do you need" in out.getvalue()  # Training was pressed

@@ -157,6 +157,10 @@ async def test_a_check_in_prompt_after_an_unanswered_rating_takes_the_answer(set
     clock.set(datetime(2026, 12, 4, 15, 0, tzinfo=UTC))  # Friday 10:00 New York
     await bot.run_checkins(["alice"])
     await say(bot, "alice", "5")
+    # The check-in's revenue question takes it: 5 USD, far under the 50,000 target, is
+    # asked back first (not a rating either way).
+    assert "5 USD is less than a hundredth of your weekly target" in chat.last("alice")
+    await say(bot, "alice", "yes")
     assert answers(bot, "alice") == {"kpi:revenue": 5.0}
     assert ratings(bot, "alice") == []
 

@@ -302,3 +302,30 @@ async def test_a_falling_attainment_is_rounded_once_as_shown(bot, chat, clock):
     data = json.loads(run_cli_json(bot, clock))
     [falling] = [a for a in data["attention"] if a["kind"] == "falling"]
     assert falling["detail"] == {"now": 0.575, "before": 0.905, "weeks": 2}
+
+
+async def test_a_target_missed_by_a_hair_never_reads_100_percent(bot, chat):
+    """49,999 of a 50,000 USD target read '(100%)' to the GM, as a met target does; the
+    Chinese view of 59,995 of 60,000 too. Met exactly, it reads 100%."""
+    await bot.run_checkins(["alice", "li", "bruno"])
+    await say(bot, "alice", "49999")
+    await say(bot, "li", "59,995")
+    await say(bot, "bruno", "40000")
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Goals: Revenue 49,999 / 50,000 USD (99%)" in text
+    assert "month Revenue 99%" in text
+    assert "Goals: Revenue 59,995 / 60,000 USD (99%) · month 99% · quarter 99%" in text
+    assert "Goals: Revenue 40,000 / 40,000 USD (100%)" in text
+    await say(bot, "li", "/summary")
+    assert "• 李雷：营收 59,995 / 60,000 USD（99%）" in chat.last("li")
+
+
+async def test_an_attainment_in_the_thousands_of_percent_is_grouped(bot, chat):
+    """A target set far too low (or a figure confirmed far above it) read '(500000%)',
+    the one figure of the summary without its thousands separator."""
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "250,000,000")
+    await say(bot, "alice", "yes")  # confirmed: more than 20 times the target
+    await say(bot, "grace", "/summary")
+    assert "Goals: Revenue 250,000,000 / 50,000 USD (500,000%)" in chat.last("grace")
