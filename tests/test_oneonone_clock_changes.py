@@ -1,0 +1,71 @@
+"""One-on-ones in the hour a clock change repeats (tried as users: the console chat and
+the sweep on the test's clock). Sydney leaves summer time at 03:00 on Sunday 4 April 2027:
+02:00-03:00 comes twice, 02:30 being 15:30 UTC (UTC+11) and then 16:30 UTC (UTC+10)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import Settings
+from tests.oneonone_support import ONEONONES, sweep_at
+from tests.support import TEST_ORG, say
+
+SID = """  - key: sid
+    name: Sid Park
+    role: director
+    manager: grace
+    team: ANZ
+    timezone: Australia/Sydney
+    locale: en
+    slack_id: U0SID
+    telegram_id: 1010
+"""
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """The test org with a director in Sydney, who meets Grace (New York) on Mondays at
+    10:00 New York time, as the other directors do."""
+    head, values = TEST_ORG.read_text(encoding="utf-8").split("# Company values", 1)
+    path = tmp_path / "org.yaml"
+    path.write_text(head + SID + "# Company values" + values + ONEONONES, encoding="utf-8")
+    return Settings(database_url=database_url, org_file=path)
+
+
+async def test_a_time_the_clocks_show_twice_is_told_with_which_one_it_is(bot, chat, clock):
+    clock.set(datetime(2027, 4, 1, 15, 0, tzinfo=UTC))  # Thu 11:00 in New York
+    # 12:30 on Saturday in New York is the second 02:30 in Sydney, after the clocks went
+    # back: Sid was told '02:30' alone, and would have joined an hour early.
+    await say(bot, "grace", "/1on1 move @sid 2027-04-03 12:30")
+    assert chat.last("sid").startswith("Grace Chen moved your next 1:1 to Sun 2027-04-04 "
+                                       "02:30 UTC+10 (Australia/Sydney).")
+    await say(bot, "sid", "/1on1")
+    assert "next: Sun 2027-04-04 02:30 UTC+10 (Australia/Sydney)" in chat.last("sid")
+    # The reminder comes 15 minutes before the meeting, at the second 02:15, and says so.
+    chat.clear()
+    await sweep_at(bot, clock, datetime(2027, 4, 3, 15, 15, tzinfo=UTC))  # the first 02:15
+    assert not [m for m in chat.to("sid") if "starts soon" in m]
+    await sweep_at(bot, clock, datetime(2027, 4, 3, 16, 15, tzinfo=UTC))
+    assert chat.last("sid").startswith(
+        "Your 1:1 with Grace Chen starts soon: Sun 2027-04-04 02:30 UTC+10 "
+        "(Australia/Sydney).")
+    # New York's side of it is a plain 12:30: its clock shows it once.
+    assert "starts soon: Sat 2027-04-03 12:30 (America/New_York)" in \
+        [m for m in chat.to("grace") if "Sid Park" in m][-1]
+
+
+async def test_the_first_of_the_two_is_told_too_in_chinese(bot, chat, clock):
+    with bot.unit() as ctx:
+        ctx.people.by_key("sid").locale = "zh-CN"
+    clock.set(datetime(2027, 4, 1, 15, 0, tzinfo=UTC))
+    await say(bot, "grace", "/1on1 move @sid 2027-04-03 11:30")
+    assert "2027-04-04 02:30 UTC+11（周日，Australia/Sydney）" in chat.last("sid")
+    # Sid moving it himself to '02:30' gets the first, and is told which.
+    await say(bot, "sid", "/1on1 move 2027-04-04 02:30")
+    assert "2027-04-04 02:30 UTC+11（周日，Australia/Sydney）" in chat.last("sid")
+    assert "Sat 2027-04-03 11:30 (America/New_York)" in chat.last("grace")
+    # An hour with no change keeps its plain time.
+    await say(bot, "sid", "/1on1 move 2027-04-04 09:00")
+    assert "2027-04-04 09:00（周日，Australia/Sydney）" in chat.last("sid")
