@@ -27,10 +27,13 @@ SID = """  - key: sid
 @pytest.fixture
 def settings(database_url, tmp_path):
     """The test org with a director in Sydney, who meets Grace (New York) on Mondays at
-    10:00 New York time, as the other directors do."""
+    10:00 New York time, as the other directors do; 李雷 (Shanghai) meets her on Sundays at
+    02:30 New York time."""
     head, values = TEST_ORG.read_text(encoding="utf-8").split("# Company values", 1)
     path = tmp_path / "org.yaml"
-    path.write_text(head + SID + "# Company values" + values + ONEONONES, encoding="utf-8")
+    rules = ONEONONES.replace('{report: li, cadence: monthly, day: tue, time: "09:00"}',
+                              '{report: li, cadence: weekly, day: sun, time: "02:30"}')
+    path.write_text(head + SID + "# Company values" + values + rules, encoding="utf-8")
     return Settings(database_url=database_url, org_file=path)
 
 
@@ -69,3 +72,25 @@ async def test_the_first_of_the_two_is_told_too_in_chinese(bot, chat, clock):
     # An hour with no change keeps its plain time.
     await say(bot, "sid", "/1on1 move 2027-04-04 09:00")
     assert "2027-04-04 09:00（周日，Australia/Sydney）" in chat.last("sid")
+
+
+async def test_a_slot_the_clocks_skip_is_the_hour_after_for_both_sides(bot, chat, clock):
+    """New York's clocks go from 02:00 to 03:00 on 14 March 2027: the 02:30 slot is 03:30
+    (07:30 UTC), the week before and after 02:30 (07:30 UTC, then 06:30 UTC)."""
+    clock.set(datetime(2027, 3, 10, 15, 0, tzinfo=UTC))
+    await say(bot, "grace", "/1on1")
+    assert "李雷: weekly, Sun 02:30 (America/New_York) — next: Sun 2027-03-14 03:30 " \
+        "(America/New_York)" in chat.last("grace")
+    await say(bot, "li", "/1on1")
+    assert "下次：2027-03-14 15:30（周日，Asia/Shanghai）" in chat.last("li")
+    chat.clear()
+    await sweep_at(bot, clock, datetime(2027, 3, 14, 7, 15, tzinfo=UTC))  # 03:15 EDT
+    assert "starts soon: Sun 2027-03-14 03:30 (America/New_York)" in chat.last("grace")
+    assert "即将开始：2027-03-14 15:30（周日，Asia/Shanghai）" in chat.last("li")
+    await sweep_at(bot, clock, datetime(2027, 3, 14, 8, 0, tzinfo=UTC))
+    assert chat.last("grace").startswith("Did your 1:1 with 李雷 (Sun 2027-03-14 03:30 "
+                                         "(America/New_York)) happen?")
+    await say(bot, "grace", "no")
+    # The week after, 02:30 again: 06:30 UTC, 14:30 in Shanghai.
+    await sweep_at(bot, clock, datetime(2027, 3, 21, 6, 15, tzinfo=UTC))
+    assert "即将开始：2027-03-21 14:30（周日，Asia/Shanghai）" in chat.last("li")
