@@ -94,3 +94,69 @@ async def test_a_slot_the_clocks_skip_is_the_hour_after_for_both_sides(bot, chat
     # The week after, 02:30 again: 06:30 UTC, 14:30 in Shanghai.
     await sweep_at(bot, clock, datetime(2027, 3, 21, 6, 15, tzinfo=UTC))
     assert "即将开始：2027-03-21 14:30（周日，Asia/Shanghai）" in chat.last("li")
+
+
+# --- a day apart: Auckland and Honolulu -------------------------------------------------
+
+FAR = """  - key: kiri
+    name: Kiri Ngata
+    role: director
+    manager: grace
+    team: NZ
+    timezone: Pacific/Auckland
+    locale: en
+  - key: kai
+    name: Kai Akana
+    role: director
+    manager: grace
+    team: Hawaii
+    timezone: Pacific/Honolulu
+    locale: en
+"""
+
+
+async def test_away_the_same_date_in_auckland_and_honolulu_is_a_day_apart_for_the_gm(
+        make_far_bot):
+    """Both say `/away 2027-03-15`, each their own Monday. Grace's Monday 10:00 in New York
+    (14:00 UTC) is Tuesday 03:00 in Auckland, Kiri back by then, and Monday 04:00 in
+    Honolulu, Kai away: Grace reads so, each period's last day in its own calendar."""
+    bot, chat, clock = make_far_bot
+    clock.set(datetime(2027, 3, 12, 16, 0, tzinfo=UTC))  # Fri 11:00 in New York
+    await say(bot, "kiri", "/away 2027-03-15 2027-03-15")
+    await say(bot, "kai", "/away 2027-03-15 2027-03-15")
+    await say(bot, "grace", "/1on1")
+    lines = chat.last("grace").splitlines()
+    kai = next(line for line in lines if line.startswith("Kai Akana"))
+    kiri = next(line for line in lines if line.startswith("Kiri Ngata"))
+    assert "Kai Akana is away then (until 2027-03-15)" in kai, kai
+    assert "away" not in kiri, kiri
+    chat.clear()
+    await sweep_at(bot, clock, datetime(2027, 3, 14, 14, 5, tzinfo=UTC))  # Sun 10:05 NY
+    assert "Kai Akana is away then (until 2027-03-15)" in \
+        [m for m in chat.to("grace") if "Kai Akana" in m][-1]
+    assert "away" not in [m for m in chat.to("grace") if "Kiri Ngata" in m][-1]
+    # Kiri (Monday 03:05 in Auckland, away) is reminded once her Monday is over: at
+    # midnight there, three hours before the meeting, which is then 'today' for her.
+    assert not chat.to("kiri") and not chat.to("kai")
+    await sweep_at(bot, clock, datetime(2027, 3, 15, 11, 0, tzinfo=UTC))
+    assert chat.last("kiri").startswith("Reminder: your 1:1 with Grace Chen is today, "
+                                        "Tue 2027-03-16 03:00 (Pacific/Auckland)")
+    await sweep_at(bot, clock, datetime(2027, 3, 15, 13, 45, tzinfo=UTC))
+    assert not chat.to("kai")  # away at the meeting: not reminded
+    await sweep_at(bot, clock, datetime(2027, 3, 15, 14, 30, tzinfo=UTC))
+    asked = [m for m in chat.to("grace") if m.startswith("Did your 1:1")]
+    assert [m for m in asked if "Kiri Ngata" in m] and not [m for m in asked if "Kai" in m]
+
+
+@pytest.fixture
+def make_far_bot(database_url, tmp_path, clock):
+    from bot.app import prepare
+    from tests.support import RecordingAdapter
+    head, values = TEST_ORG.read_text(encoding="utf-8").split("# Company values", 1)
+    path = tmp_path / "far.yaml"
+    path.write_text(head + FAR + "# Company values" + values + ONEONONES, encoding="utf-8")
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    yield bot, chat, clock
+    engine.dispose()
