@@ -281,8 +281,21 @@ def local(when: datetime, timezone: str) -> datetime:
 def as_params(when: datetime, timezone: str) -> dict[str, Any]:
     """What templates need to show a time in someone's own timezone."""
     moment = local(when, timezone)
-    return {"when": moment.strftime("%Y-%m-%d %H:%M"), "weekday": moment.weekday(),
-            "tz": timezone}
+    return {"when": wall_time(moment), "weekday": moment.weekday(), "tz": timezone}
+
+
+def wall_time(moment: datetime) -> str:
+    """A local time as its clock reads it, with its UTC offset when the clock reads it
+    twice that night (the hour a fall-back repeats: Sydney's 02:30 on 2027-04-04 is
+    15:30 and 16:30 UTC), so that a meeting there is not joined an hour early or late."""
+    text = moment.strftime("%Y-%m-%d %H:%M")
+    offset = moment.utcoffset()
+    if offset is None or moment.replace(fold=1 - moment.fold).utcoffset() == offset:
+        return text
+    minutes = int(offset.total_seconds()) // 60
+    sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"{text} UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 #: check-org tries a pair's slot on its next meeting day and every quarter after it for a

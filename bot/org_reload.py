@@ -111,6 +111,16 @@ def newly_due(old: Org, new: Org) -> list[str]:
         (was := before.get(p.key)) is None or not was.checks_in or was.timezone != p.timezone)]
 
 
+def moved_from(old: Org, new: Org) -> dict[str, str]:
+    """{key: the timezone they had}: people who check in whom the edit moved to another
+    timezone (see bot.scheduler.catch_up: the week they were still owed there)."""
+    before = {p.key: p for p in old.people}
+    before |= {new_key: before[old_key] for new_key, old_key in _renames(old, new).items()}
+    return {p.key: was.timezone for p in new.people if p.checks_in
+            and (was := before.get(p.key)) is not None and was.checks_in
+            and was.timezone != p.timezone}
+
+
 Stamp = tuple[tuple[str, int, int], ...]
 
 

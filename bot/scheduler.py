@@ -15,7 +15,7 @@ start_scheduler.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from bot.core import ROUND_BATCH, TeamPulse
 from bot.loglines import log_not_sent
 from bot.org import Org
-from bot.org_reload import newly_due
+from bot.org_reload import moved_from, newly_due
 from bot.schedule import checkin_trigger, last_checkin
 from bot.weeks import current_week
 from handlers.checkin import prompt_checkins
@@ -104,17 +104,22 @@ def sync_checkin_jobs(scheduler: AsyncIOScheduler, bot: TeamPulse) -> list[str]:
     return wanted
 
 
-async def catch_up(bot: TeamPulse,
-                   keys: Collection[str] | None = None) -> dict[str, str]:
+async def catch_up(bot: TeamPulse, keys: Collection[str] | None = None,
+                   zones_before: Mapping[str, str] | None = None) -> dict[str, str]:
     """Send check-ins whose time passed while the bot was down, if within the grace period
     (of everyone, or of the people `keys` names: those an org file reload made due).
+    `zones_before`: the timezone each of them the reload moved had; a week whose moment
+    had not come there yet is theirs to be asked now, however long ago it passed where
+    they are now (Honolulu to Auckland on a Friday evening: Auckland's Friday 16:00 was
+    19 hours before).
 
     Safe to run on every start: prompts are idempotent per person and week. A week
     whose prompt was never sent and whose grace period has passed is logged (one line
     per week, with the count and the first keys), so the operator can tell why someone
     was not asked.
     """
-    due = await bot.db(_catch_up_due, bot, None if keys is None else set(keys))
+    due = await bot.db(_catch_up_due, bot, None if keys is None else set(keys),
+                       zones_before or {})
     results: dict[str, str] = {}
     # Written in small transactions on the database thread, like any round.
     for start in range(0, len(due), ROUND_BATCH):
@@ -132,9 +137,11 @@ async def catch_up(bot: TeamPulse,
     return results
 
 
-def _catch_up_due(bot: TeamPulse,
-                  keys: Collection[str] | None = None) -> list[tuple[int, str]]:
-    """(person id, week) of everyone whose check-in time passed within the grace period."""
+def _catch_up_due(bot: TeamPulse, keys: Collection[str] | None = None,
+                  zones_before: Mapping[str, str] | None = None) -> list[tuple[int, str]]:
+    """(person id, week) of everyone whose check-in time passed within the grace period,
+    and of everyone moved (`zones_before`) whose week's moment had not come where they
+    were."""
     now = bot.clock.now()
     schedule = bot.settings.checkin_schedule
     due: list[tuple[int, str]] = []
@@ -149,7 +156,14 @@ def _catch_up_due(bot: TeamPulse,
                 missed = last_checkin(schedule, person.timezone, now)
                 moments[person.timezone] = (missed, current_week(missed, person.timezone))
             missed, week = moments[person.timezone]
+            was = (zones_before or {}).get(person.key)
             if now - missed <= bot.settings.grace_period:
+                due.append((person.id, week))
+            elif was is not None and current_week(
+                    last_checkin(schedule, was, now), was) < week:
+                # Moved east (Honolulu to Auckland) before their old zone's moment came:
+                # the new zone's passed hours before the edit, yet nobody asked them for
+                # this week, nor will. (ISO week labels sort in time order.)
                 due.append((person.id, week))
             elif keys is None:
                 # (After a reload, a week that passed before the edit is no missed one.)
@@ -217,12 +231,13 @@ def org_reloaded(scheduler: AsyncIOScheduler, bot: TeamPulse, old: Org,
     sync_org_jobs(scheduler, bot)
     due = newly_due(old, new)
     if due:
-        bot.spawn(_catch_up_quietly(bot, due))
+        bot.spawn(_catch_up_quietly(bot, due, moved_from(old, new)))
 
 
-async def _catch_up_quietly(bot: TeamPulse, keys: list[str]) -> None:
+async def _catch_up_quietly(bot: TeamPulse, keys: list[str], zones_before: dict[str, str]
+                            ) -> None:
     try:
-        await catch_up(bot, keys)
+        await catch_up(bot, keys, zones_before)
     except Exception:  # a database hiccup: the round job or the next start covers them
         log.exception("catching up the check-ins of people added to the org file failed")
 

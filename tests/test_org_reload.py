@@ -308,6 +308,37 @@ async def test_a_director_who_moves_is_asked_at_her_new_local_time(running):
     assert "每周签到" in running.chat.last("li")
 
 
+async def test_a_director_moved_across_the_date_line_is_asked_for_her_week_once(running):
+    """李雷 checks in on Fridays at 16:00 in her own timezone. Moved from Shanghai to
+    Honolulu after Shanghai's Friday prompt, she is not asked that week again at Honolulu's
+    16:00; moved on to Auckland the next Friday at noon in Honolulu (Saturday 11:00 in
+    Auckland), before Honolulu's 16:00 came, she is asked for that week at once: Auckland's
+    Friday 16:00 had passed 19 hours before, beyond the grace period, and she had been
+    asked for it nowhere: she had not been asked at all that week."""
+    async def move(old: str, new: str) -> None:
+        running.edit(old, new)
+        await running.watcher.check()
+        await running.bot.drain()
+
+    running.clock.set(datetime(2027, 3, 12, 8, 0, tzinfo=UTC))  # Fri 16:00 in Shanghai
+    await jobs.checkin_zone_job("Asia/Shanghai")
+    await running.bot.drain()
+    assert "2027-W10" in running.chat.last("li")
+    running.chat.clear()
+    running.clock.set(datetime(2027, 3, 12, 12, 0, tzinfo=UTC))
+    await move("Asia/Shanghai", "Pacific/Honolulu")
+    running.clock.set(datetime(2027, 3, 13, 2, 0, tzinfo=UTC))  # Fri 16:00 in Honolulu
+    await jobs.checkin_zone_job("Pacific/Honolulu")
+    await running.bot.drain()
+    assert not running.chat.to("li")  # W10 asked once
+    running.clock.set(datetime(2027, 3, 19, 22, 0, tzinfo=UTC))  # Fri 12:00 in Honolulu
+    await move("Pacific/Honolulu", "Pacific/Auckland")
+    assert [m for m in running.chat.to("li") if "2027-W11" in m]
+    await running.bot.run_reminders()
+    await running.bot.drain()
+    assert len([m for m in running.chat.to("li") if "该做 2027-W11" in m]) == 1
+
+
 async def test_a_follower_applies_the_edit_and_the_leader_its_jobs(running):
     # A second replica on the same database: it serves chat but runs no scheduler.
     follower = TeamPulse(running.bot.settings, running.bot.org, running.bot.engine,
