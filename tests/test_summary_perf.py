@@ -130,3 +130,52 @@ async def test_the_gm_summary_reads_away_periods_as_columns_not_orm_objects(bot,
     assert "Away, not in the targets: Bruno Rossi" in text
     assert "Bruno Rossi — away until 2026-12-20" in text
     assert loaded == []
+
+
+@pytest.mark.parametrize("joined", [True, False], ids=["joined-by-key", "grouped"])
+def test_the_earlier_weeks_figures_come_one_row_a_round(bot, clock, monkeypatch, joined):
+    """The GM's export of 10,000 directors reads the figures of their earlier look-back
+    weeks (the trend's and the confidence's): one row per round with each figure in its
+    own column, not a row per answer (74,000 rows, each dict filled a key at a time).
+    Above FIGURES_JOINED question keys the figures are grouped by round instead: the
+    same rows."""
+    from sqlalchemy import event
+
+    from bench.summary import fill
+    from bot.weeks import week_of, weeks_back
+    from handlers import summary_gm
+    from handlers.summary_gm import build_gm_summary
+
+    if not joined:
+        monkeypatch.setattr(summary_gm, "FIGURES_JOINED", 1)
+        summary_gm._STATEMENTS.clear()
+    fill(bot, bot.engine, 30, 6, seed=7, template="alice", now=clock.now())
+    week = week_of(clock.now().date())
+    earlier = set(weeks_back(week, 4)[:-1])
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        # What reads figures of the earlier weeks (the rounds read, the figures; not
+        # their texts).
+        values = set(params.values() if isinstance(params, dict) else params or ())
+        if "number_value" in statement and "text_value" not in statement \
+                and earlier <= values:
+            seen.append((statement, params))
+
+    event.listen(bot.engine, "before_cursor_execute", record)
+    try:
+        with bot.unit() as ctx:
+            view = build_gm_summary(ctx, "en", week, 1, "UTC")
+    finally:
+        event.remove(bot.engine, "before_cursor_execute", record)
+        summary_gm._STATEMENTS.clear()
+    assert any(v is not None for d in view.directors for v in d.series[:-1])
+    assert seen
+    with bot.engine.connect() as conn:
+        for statement, params in seen:
+            result = conn.exec_driver_sql(statement, params)
+            names = [c[0] for c in result.cursor.description]
+            rows = result.fetchall()
+            (at,) = [i for i, n in enumerate(names) if n in {"id", "round_id"}]
+            ids = [row[at] for row in rows]
+            assert rows and len(ids) == len(set(ids)), statement

@@ -353,3 +353,29 @@ def test_rounds_stored_before_rounds_had_a_role_read_as_their_persons_role_today
     with bot.engine.begin() as conn:
         conn.execute(text("UPDATE checkin_rounds SET role = NULL"))
     assert views() == stored
+
+
+@pytest.mark.parametrize("own_targets", [False, True], ids=["shared", "own-targets"])
+def test_each_look_back_weeks_figures_read_as_that_weeks_own_view(bot, clock, own_targets):
+    """A director's trend (attainment per look-back week) and confidence in the GM's view
+    of this week read the earlier weeks' figures apart from this week's: each must equal
+    what the view of that week itself shows as its latest, whoever skipped a KPI, skipped
+    everything, stopped half-way or was away."""
+    from handlers.summary_gm import build_gm_summary
+
+    fill(bot, bot.engine, 80, WEEKS, seed=8, template="alice", now=clock.now(),
+         own_targets=own_targets)
+    week = week_of(clock.now().date())
+    look = weeks_back(week, 4)
+    with bot.unit() as ctx:
+        now = build_gm_summary(ctx, "en", week, 1, NY)
+        own = {wk: {d.key: d for d in build_gm_summary(ctx, "en", wk, 1, NY).directors}
+               for wk in look}
+    assert any(d.series.count(None) not in {0, len(look)} for d in now.directors)
+    for d in now.directors:
+        assert len(d.series) == len(d.confidence) == len(look)
+        for i, wk in enumerate(look):
+            then = own[wk].get(d.key)
+            series = then.series[-1] if then else None
+            confidence = then.confidence[-1] if then else None
+            assert (d.series[i], d.confidence[i]) == (series, confidence), (d.key, wk)
