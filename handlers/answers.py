@@ -434,7 +434,6 @@ def is_percent(units: tuple[str, ...]) -> bool:
     return any(normalise(u).lower() in _PERCENT_UNITS for u in units)
 
 
-
 #: English nouns a count is kept in (singular; a unit's last word, 's' dropped, is
 #: compared): a unit such as 'points', 'hours' or 'kg' keeps its decimals.
 _COUNT_NOUNS = frozenset({
