@@ -377,6 +377,31 @@ async def test_in_the_last_days_of_a_quarter_the_amount_still_needed_is_said_pla
     assert "还需完成：34,000（剩余 3 个工作日）" in chat.last("li")
 
 
+async def test_a_count_goal_says_the_customers_still_needed_not_0_a_week(bot, chat, clock):
+    """Alice has 18 of her 20 new customers with 25 working days of Q4 left: 2 to go, 0.4
+    a week. /goals read 'Pace needed: 0 a week' (rounded), as if nothing more were needed;
+    a count goal's small pace is said as what is still needed, in both languages."""
+    from tests.support import say
+
+    bot.org = parse_org(org_text(GOALS.replace(
+        "person: bruno, target: 160000}",
+        "person: bruno, target: 160000}\n"
+        "  - {metric: new_customers, period: 2026-Q4, person: alice, target: 20}")))
+    clock.set(NOW)
+    answer_kpi(bot, "alice", "2026-W47", 10, "new_customers")
+    answer_kpi(bot, "alice", "2026-W48", 8, "new_customers")
+    await say(bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert "18 of 20 customers (90%)" in text
+    assert "Still needed: 2 over the 25 working days left" in text
+    assert "0 a week" not in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(bot, "alice", "/goals")
+    assert "还需完成：2（剩余 25 个工作日）" in chat.last("alice")
+    assert "每周 0" not in chat.last("alice")
+
+
 async def test_a_person_named_as_people_write_them(goals_bot, chat):
     from tests.support import say
 
