@@ -66,9 +66,11 @@ class CrmFormat:
 #: CRM exports (销售易, 纷享销客: 销售负责人, 成交日期, 金额), and a plain
 #: person/metric/date-or-week/value file.
 PRESETS: tuple[CrmFormat, ...] = (
+    # Salesforce writes dates in the exporting user's locale: 11/23/2026 (US), 23/11/2026
+    # (UK and most of the world: see _day_first), 2026/11/23 (China, Japan), 23.11.2026.
     CrmFormat("salesforce", person="Opportunity Owner", date="Close Date", value="Amount",
-              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d"), stage="Stage",
-              won=("Closed Won",)),
+              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y"),
+              stage="Stage", won=("Closed Won",)),
     CrmFormat("chinese", person="销售负责人", date="成交日期", value="金额", metric="revenue",
               stage="销售阶段", won=("赢单", "成交", "已成交", "赢单成交")),
     CrmFormat("teampulse-daily", person="person", date="date", value="value",
@@ -370,6 +372,9 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     lookup = _person_lookup(settings, people)
     mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
+    date_formats = _day_first(fmt, [cells[index[fmt.date]] for _, cells in
+                                    records[header_at + 1:] if index[fmt.date] < len(cells)]
+                              ) if fmt.date is not None else fmt.date_formats
     stage_at = _column(records[header_at][1], fmt.stage) if fmt.stage else None
     won = {w.casefold() for w in fmt.won}
     blank_seen = False
@@ -424,10 +429,10 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         week: str | None = None
         if fmt.date is not None:
             raw_day = cell(fmt.date)
-            day = _parse_day(raw_day, fmt.date_formats)
+            day = _parse_day(raw_day, date_formats)
             if day is None:
                 row_errors.append(_problem("not_a_date", column=fmt.date, value=raw_day,
-                                           formats=list(fmt.date_formats) if raw_day else []))
+                                           formats=list(date_formats) if raw_day else []))
             else:
                 week = week_of(day)
         else:
@@ -496,6 +501,24 @@ def unknown_owner_problem(crm_name: str, key: str) -> str:
     return (f"crm.owners: {crm_name!r} maps to {key!r}, who is neither in this file nor "
             f"someone who left it (the database has nobody called {key!r}): correct the key, "
             f"or add {key} to people")
+
+
+_SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}\s*$")
+
+
+def _day_first(fmt: CrmFormat, days: list[str]) -> tuple[str, ...]:
+    """A format's date formats for one file: month first (%m/%d/%Y, a US export) read day
+    first instead when the file's slashed dates are (a UK or European user's export:
+    23/11/2026, where 03/11/2026 is 3 November, not 11 March). Only when some date can only
+    be day first and none only month first: a file mixing both keeps month first, its
+    day-first dates refused with their lines."""
+    if "%m/%d/%Y" not in fmt.date_formats:
+        return fmt.date_formats
+    firsts = [(int(m.group(1)), int(m.group(2))) for d in days
+              if (m := _SLASHED.match(d)) is not None]
+    if any(a > 12 >= b for a, b in firsts) and not any(b > 12 >= a for a, b in firsts):
+        return tuple("%d/%m/%Y" if f == "%m/%d/%Y" else f for f in fmt.date_formats)
+    return fmt.date_formats
 
 
 def _parse_day(text: str, formats: tuple[str, ...]) -> date | None:

@@ -149,6 +149,37 @@ def test_an_unknown_format_option_is_one_line_and_exit_2_before_any_file_is_read
     assert cli("import-actuals", str(SALESFORCE), "--format", "salesforce") == 0
 
 
+def test_a_salesforce_export_in_the_exporting_user_s_date_format(cli, bot, tmp_path, capsys):
+    """Salesforce writes Close Date in the exporting user's locale. A UK user's export
+    (23/11/2026) was refused row by row as 'not a date', and a Chinese user's (2026/11/23)
+    too, so neither could be imported; the UK one's 03/11/2026 is 3 November (2026-W45),
+    not 11 March."""
+    text = SALESFORCE.read_text(encoding="utf-8")
+    uk = tmp_path / "uk.csv"
+    uk.write_text(text.replace("11/23/2026", "23/11/2026").replace("11/26/2026", "03/11/2026")
+                  .replace("11/24/2026", "24/11/2026").replace("11/20/2026", "20/11/2026"),
+                  encoding="utf-8")
+    assert cli("import-actuals", str(uk)) == 0
+    assert capsys.readouterr().out == "uk.csv: imported 4 rows (salesforce format)\n"
+    assert stored(bot) == [("alice", "2026-W48", 30_000, 2), ("alice", "2026-W45", 22_000, 3),
+                           ("sam", "2026-W48", 12_500, 4), ("bruno", "2026-W47", 38_000, 5)]
+    assert cli("import-actuals", "--remove", "uk.csv", "--yes") == 0
+    china = tmp_path / "china.csv"
+    china.write_text(text.replace('"11/', '"2026/11/').replace('/2026","10', '","10')
+                     .replace('/2026","09', '","09').replace('/2026","08', '","08'),
+                     encoding="utf-8")
+    assert '"2026/11/23"' in china.read_text(encoding="utf-8")
+    assert cli("import-actuals", str(china)) == 0
+    assert [(key, week) for key, week, *_ in stored(bot)] == [
+        ("alice", "2026-W48"), ("alice", "2026-W48"), ("sam", "2026-W48"), ("bruno", "2026-W47")]
+    # A file with dates of both kinds is not guessed at: its day-first dates are named.
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(text.replace("11/26/2026", "26/11/2026"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli("import-actuals", str(mixed)) == 1
+    assert "line 3: Close Date '26/11/2026' is not a date" in capsys.readouterr().err
+
+
 def test_an_unknown_header_is_explained(cli, tmp_path, capsys):
     export = tmp_path / "report.csv"
     export.write_text("Owner,When,How much\nalice,2026-11-24,1\n", encoding="utf-8")
