@@ -306,9 +306,30 @@ def misplaced_comma(text: str) -> bool:
     return "," in cleaned and not _GROUPED.match(cleaned)
 
 
-def parse_value(text: str) -> float | None:
+#: A number as written where the decimal mark is a comma: 12.500,00, 12500,5, 1.250.000.
+_COMMA_DECIMAL = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\)?(?:万)?$")
+_DOT_GROUPS = re.compile(r"^\(?[-+]?\d{1,3}(?:\.\d{3})+\)?(?:万)?$")
+
+
+def dot_thousands(text: str) -> bool:
+    """Whether a value of a file whose decimal mark is a comma is a dot before three
+    digits and no comma ('12.500'): 12,500 there, but 12.5 to anyone else."""
+    cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+    return _DOT_GROUPS.match(cleaned) is not None and cleaned.count(".") == 1
+
+
+def parse_value(text: str, decimal_comma: bool = False) -> float | None:
     """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one
-    (also '1,5' or '12.500,00': a comma that does not separate thousands)."""
+    (also '1,5' or '12.500,00': a comma that does not separate thousands).
+
+    `decimal_comma`: the file writes numbers as where the decimal mark is a comma (a
+    semicolon-separated export): '12.500,00' and '1.250.000' are read so; '12.500' alone,
+    which is 12.5 to everyone else, is refused (dot_thousands)."""
+    if decimal_comma:
+        cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+        if dot_thousands(cleaned) or not _COMMA_DECIMAL.match(cleaned):
+            return None if "," in cleaned or dot_thousands(cleaned) else parse_value(cleaned)
+        text = cleaned.replace(".", "").replace(",", ".")
     if misplaced_comma(text):
         return None
     cleaned = _CURRENCY.sub("", _nfkc(text).strip()).replace(",", "")
@@ -344,25 +365,25 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     The header is the first of the top ten lines that has every column of a format
     (the org's own formats first, then the presets); `format_name` forces one.
     """
-    reader = csv.reader(io.StringIO(text))
-    records: list[tuple[int, list[str]]] = []
-    last_line = 0
-    try:
-        for record in reader:
-            records.append((last_line + 1, record))
-            last_line = reader.line_num
-    except csv.Error as exc:
-        detail = str(exc)
-        problem = _problem("csv_lone_cr") if "new-line character" in detail else \
-            _problem("csv_cell_too_long", limit=csv.field_size_limit()) \
-            if "field limit" in detail else _problem("csv_invalid", detail=detail)
-        return ParsedExport(None, errors=[(last_line + 1, (problem,))])
+    records, problem = _records(text, ",")
+    if problem is not None:
+        return ParsedExport(None, errors=[problem])
     formats = [f for f in settings.all_formats() if format_name in (None, f.name)]
     if format_name is not None and not formats:
         names = [f.name for f in settings.all_formats()]
         return ParsedExport(None, errors=[(0, (_problem("no_format", name=format_name,
                                                         formats=names),))])
     header_at, fmt, index = _find_header(records[:10], formats)
+    decimal_comma = False
+    if fmt is None:
+        # Excel saves "CSV" with semicolons where the decimal mark is a comma (Germany,
+        # France, Italy, Spain, Russia…): its columns were all there, yet the file read
+        # "no header row with the columns of a known format". Its numbers are written so
+        # too (12.500,00), and read so (see parse_value).
+        other, problem = _records(text, ";")
+        if problem is None:
+            header_at, fmt, index = _find_header(other[:10], formats)
+            records, decimal_comma = (other, True) if fmt is not None else (records, False)
     if fmt is None:
         wanted = [(f.name, f.columns()) for f in formats]
         return ParsedExport(None, errors=[(0, (_problem("no_header", formats=wanted),))])
@@ -411,11 +432,13 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         if not _METRIC.match(metric):
             row_errors.append(_problem("bad_metric", metric=metric))
         raw_value = cell(fmt.value)
-        value = parse_value(raw_value) if raw_value else None
+        value = parse_value(raw_value, decimal_comma) if raw_value else None
         if value is None:
             if not raw_value:
                 row_errors.append(_problem("empty", column=fmt.value))
-            elif misplaced_comma(raw_value):
+            elif decimal_comma and dot_thousands(raw_value):
+                row_errors.append(_problem("dot_thousands", column=fmt.value, value=raw_value))
+            elif not decimal_comma and misplaced_comma(raw_value):
                 row_errors.append(_problem("decimal_comma", column=fmt.value, value=raw_value))
             else:
                 row_errors.append(_problem("not_a_number", column=fmt.value, value=raw_value))
@@ -451,6 +474,25 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                                _problem("no_won_rows", stages=list(dict.fromkeys(out.not_won))),
                                )))
     return out
+
+
+def _records(text: str, delimiter: str
+             ) -> tuple[list[tuple[int, list[str]]], tuple[int, tuple[CrmProblem, ...]] | None]:
+    """A file's records (first line, cells), or the line that is not valid CSV and why."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    last_line = 0
+    try:
+        for record in reader:
+            records.append((last_line + 1, record))
+            last_line = reader.line_num
+    except csv.Error as exc:
+        detail = str(exc)
+        problem = _problem("csv_lone_cr") if "new-line character" in detail else \
+            _problem("csv_cell_too_long", limit=csv.field_size_limit()) \
+            if "field limit" in detail else _problem("csv_invalid", detail=detail)
+        return records, (last_line + 1, (problem,))
+    return records, None
 
 
 def _find_header(records: list[tuple[int, list[str]]], formats: list[CrmFormat]

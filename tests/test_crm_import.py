@@ -180,6 +180,40 @@ def test_a_salesforce_export_in_the_exporting_user_s_date_format(cli, bot, tmp_p
     assert "line 3: Close Date '26/11/2026' is not a date" in capsys.readouterr().err
 
 
+def test_a_semicolon_export_from_a_european_excel_is_read_with_its_numbers(cli, bot, tmp_path,
+                                                                         capsys):
+    """Excel where the decimal mark is a comma (Germany, France, Italy…) saves "CSV" with
+    semicolons and writes 30.000,00: the export was refused as having 'no header row with
+    the columns of a known format', its columns all there. Its 12.500 alone, 12,500 there
+    but 12.5 anywhere else, is refused, not guessed, in both languages."""
+    from bot.crm_import import CrmProblem
+
+    de = tmp_path / "de.csv"
+    de.write_text(
+        "Opportunity Owner;Account Name;Stage;Amount;Close Date\n"
+        "Alice Martin;Acme Corp;Closed Won;30.000,00;23.11.2026\n"
+        "Alice Martin;Globex;Closed Won;22000,5;26.11.2026\n"
+        "Sam Lee;Initech;Closed Won;\"1.250.000\";24.11.2026\n"
+        "Bruno Rossi;Umbrella;Closed Lost;38.000,00;20.11.2026\n", encoding="utf-8-sig")
+    assert cli("import-actuals", str(de)) == 0
+    assert capsys.readouterr().out == ("de.csv: imported 3 rows (salesforce format); 1 row "
+                                       "not counted, their stage not won (Closed Lost)\n")
+    assert stored(bot) == [("alice", "2026-W48", 30_000, 2), ("alice", "2026-W48", 22_000.5, 3),
+                           ("sam", "2026-W48", 1_250_000, 4)]
+    unclear = tmp_path / "unclear.csv"
+    unclear.write_text("Opportunity Owner;Amount;Close Date\nAlice Martin;12.500;23.11.2026\n",
+                       encoding="utf-8")
+    assert cli("import-actuals", str(unclear)) == 1
+    assert ("line 2: Amount '12.500' could be 12,500 or 12.500: this file's columns are "
+            "separated by semicolons, as where a comma is the decimal mark and a dot separates "
+            "thousands; write it without the dot (12500) or with its decimals (12500,00)"
+            ) in capsys.readouterr().err
+    assert CrmProblem("dot_thousands", {"column": "Amount", "value": "12.500"}).text(
+        "zh-CN") == ("Amount“12.500”可能是 12,500，也可能是 12.500：此文件的列以分号分隔，"
+                     "即逗号为小数点、点为千位分隔符的写法；请去掉点（12500）或写出小数（12500,00）")
+    assert len(stored(bot)) == 3  # nothing of the refused file
+
+
 def test_an_unknown_header_is_explained(cli, tmp_path, capsys):
     export = tmp_path / "report.csv"
     export.write_text("Owner,When,How much\nalice,2026-11-24,1\n", encoding="utf-8")
