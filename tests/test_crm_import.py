@@ -197,7 +197,7 @@ def test_a_semicolon_export_from_a_european_excel_is_read_with_its_numbers(cli, 
         "Bruno Rossi;Umbrella;Closed Lost;38.000,00;20.11.2026\n", encoding="utf-8-sig")
     assert cli("import-actuals", str(de)) == 0
     assert capsys.readouterr().out == ("de.csv: imported 3 rows (salesforce format); 1 row "
-                                       "not counted, their stage not won (Closed Lost)\n")
+                                       "not counted, its stage not won (Closed Lost)\n")
     assert stored(bot) == [("alice", "2026-W48", 30_000, 2), ("alice", "2026-W48", 22_000.5, 3),
                            ("sam", "2026-W48", 1_250_000, 4)]
     unclear = tmp_path / "unclear.csv"
@@ -486,7 +486,7 @@ async def test_lost_and_open_deals_in_an_opportunity_report_are_not_revenue(
     zh = tmp_path / "销售易_成交.csv"
     zh.write_text(text, encoding="utf-8")
     assert cli("import-actuals", str(zh)) == 0
-    assert "imported 1 row (chinese format); 1 row not counted, their stage not won (输单)" \
+    assert "imported 1 row (chinese format); 1 row not counted, its stage not won (输单)" \
         in capsys.readouterr().out
 
 
