@@ -99,7 +99,7 @@ class CrmSettings:
 
 
 _FORMAT_FIELDS = {"name", "person", "value", "date", "week", "metric", "metric_column",
-                  "date_format"}
+                  "date_format", "stage", "won"}
 
 
 def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
@@ -155,6 +155,18 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
             problems.append(f"{where}: give metric (one for every row) or metric_column")
         if f.get("metric") and not _METRIC.match(str(f["metric"])):
             problems.append(f"{where}: metric {f['metric']!r} must be a short lower-case name")
+        # A deal export (HubSpot's, Pipedrive's) lists lost and open deals too: without
+        # its stage column named, every one of them counted as revenue.
+        won = f.get("won")
+        won = [won] if isinstance(won, str) else won
+        if f.get("stage") is not None and (not isinstance(won, list) or not won or not all(
+                isinstance(w, str) and w.strip() for w in won)):
+            problems.append(f"{where}: with stage, give won: the stage or stages of a won "
+                            "deal (won: [Closed won])")
+            continue
+        if won is not None and f.get("stage") is None:
+            problems.append(f"{where}: won needs stage, the column holding each deal's stage")
+            continue
         if missing or bad:
             continue
         date_format = f.get("date_format")
@@ -162,7 +174,9 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
             str(f["name"]), str(f["person"]), str(f["value"]),
             date=f.get("date"), week=f.get("week"), metric=f.get("metric"),
             metric_column=f.get("metric_column"),
-            date_formats=(str(date_format),) if date_format else CrmFormat.date_formats))
+            date_formats=(str(date_format),) if date_format else CrmFormat.date_formats,
+            stage=str(f["stage"]) if f.get("stage") is not None else None,
+            won=tuple(str(w).strip() for w in won or ())))
     return CrmSettings(float(tolerance), watch, owners, tuple(formats), tuple(not_in_file))
 
 

@@ -214,6 +214,40 @@ def test_a_semicolon_export_from_a_european_excel_is_read_with_its_numbers(cli, 
     assert len(stored(bot)) == 3  # nothing of the refused file
 
 
+def test_a_hubspot_deal_export_counts_its_won_deals_only(cli, bot, tmp_path, capsys):
+    """HubSpot's deal export lists every deal, lost and open ones too. The org file's own
+    format could not name its stage column ('unknown field(s) stage, won'), so a GM who
+    described the export counted lost deals as revenue."""
+    org = tmp_path / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + """
+crm:
+  owners: {"a.martin@northwind.example": alice}
+  formats:
+    - {name: hubspot, person: Deal owner, date: Close date, value: Amount, metric: revenue,
+       date_format: "%Y-%m-%d %H:%M", stage: Deal stage, won: [Closed won]}
+""", encoding="utf-8")
+    export = tmp_path / "hubspot-deals.csv"
+    export.write_text(
+        "Record ID,Deal Name,Deal Stage,Close Date,Deal owner,Amount\n"
+        "101,Acme renewal,Closed won,2026-11-23 14:02,a.martin@northwind.example,30000\n"
+        "102,Globex pilot,Closed lost,2026-11-24 09:00,a.martin@northwind.example,22000\n"
+        "103,Initech seats,Contract sent,2026-11-25 10:30,Sam Lee,12500\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == (
+        "hubspot-deals.csv: imported 1 row (hubspot format); 2 rows not counted, their stage "
+        "not won (Closed lost, Contract sent)\n")
+    assert stored(bot) == [("alice", "2026-W48", 30_000, 2)]
+    with pytest.raises(OrgError) as err:
+        parse_org(TEST_ORG.read_text(encoding="utf-8") + """
+crm:
+  formats:
+    - {name: hubspot, person: Deal owner, date: Close date, value: Amount, metric: revenue,
+       stage: Deal stage}
+""")
+    assert err.value.problems == ["crm.formats[0]: with stage, give won: the stage or stages "
+                                  "of a won deal (won: [Closed won])"]
+
+
 def test_an_unknown_header_is_explained(cli, tmp_path, capsys):
     export = tmp_path / "report.csv"
     export.write_text("Owner,When,How much\nalice,2026-11-24,1\n", encoding="utf-8")
