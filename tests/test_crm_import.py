@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,37 @@ crm:
 """)
     assert err.value.problems == ["crm.formats[0]: with stage, give won: the stage or stages "
                                   "of a won deal (won: [Closed won])"]
+
+
+async def test_a_deal_dated_later_this_week_counts_from_its_day_in_summary_as_in_goals(
+        bot, chat, clock):
+    """Wednesday 2 December (2026-W49): the CRM export holds a deal of Alice's closing on
+    Friday. The import says it counts only from then, and /goals leaves it out until then;
+    the GM's /summary counted it already, the week's 30,000 and the quarter's 80,000
+    against /goals' 50,000 for the same quarter."""
+    from bot.crm_import import import_actuals
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    wednesday = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    clock.set(wednesday)
+    data = (b"person,metric,date,value\nalice,revenue,2026-12-04,30000\n"
+            b"alice,revenue,2026-11-25,50000\n")
+    with bot.unit() as ctx:
+        result = import_actuals(ctx.session, "deals.csv", data, bot.org.crm,
+                                [(p.key, p.name) for p in bot.org.people], wednesday)
+    assert result.future == ((2, "2026-12-04"),)
+    await say(bot, "grace", "/goals alice")
+    assert "50,000 of 150,000 USD" in chat.last("grace")
+    await say(bot, "grace", "/summary 2026-W49")
+    week = chat.last("grace")
+    assert "quarter 50,000 USD (CRM, no target)" in week
+    assert "30,000" not in week and "80,000" not in week
+    # From Friday on, both count it.
+    clock.set(datetime(2026, 12, 4, 15, 0, tzinfo=UTC))
+    await say(bot, "grace", "/goals alice")
+    assert "80,000 of 150,000 USD" in chat.last("grace")
+    await say(bot, "grace", "/summary 2026-W49")
+    assert "quarter 80,000 USD (CRM, no target)" in chat.last("grace")
 
 
 def test_an_unknown_header_is_explained(cli, tmp_path, capsys):
