@@ -617,8 +617,9 @@ def _import_actuals(args: argparse.Namespace, settings: Settings, out: TextIO) -
             else:
                 left_out = ""
                 if result.not_won:
-                    left_out = (f"; {rows_text(len(result.not_won))} not counted, their stage "
-                                f"not won ({', '.join(dict.fromkeys(result.not_won))})")
+                    their = "its" if len(result.not_won) == 1 else "their"
+                    left_out = (f"; {rows_text(len(result.not_won))} not counted, {their} "
+                                f"stage not won ({', '.join(dict.fromkeys(result.not_won))})")
                 if result.future:
                     n = len(result.future)
                     lines = ", ".join(f"line {line} ({when})" for line, when in result.future[:10])

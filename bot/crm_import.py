@@ -66,9 +66,11 @@ class CrmFormat:
 #: CRM exports (销售易, 纷享销客: 销售负责人, 成交日期, 金额), and a plain
 #: person/metric/date-or-week/value file.
 PRESETS: tuple[CrmFormat, ...] = (
+    # Salesforce writes dates in the exporting user's locale: 11/23/2026 (US), 23/11/2026
+    # (UK and most of the world: see _day_first), 2026/11/23 (China, Japan), 23.11.2026.
     CrmFormat("salesforce", person="Opportunity Owner", date="Close Date", value="Amount",
-              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d"), stage="Stage",
-              won=("Closed Won",)),
+              metric="revenue", date_formats=("%m/%d/%Y", "%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y"),
+              stage="Stage", won=("Closed Won",)),
     CrmFormat("chinese", person="销售负责人", date="成交日期", value="金额", metric="revenue",
               stage="销售阶段", won=("赢单", "成交", "已成交", "赢单成交")),
     CrmFormat("teampulse-daily", person="person", date="date", value="value",
@@ -97,7 +99,7 @@ class CrmSettings:
 
 
 _FORMAT_FIELDS = {"name", "person", "value", "date", "week", "metric", "metric_column",
-                  "date_format"}
+                  "date_format", "stage", "won"}
 
 
 def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
@@ -153,6 +155,18 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
             problems.append(f"{where}: give metric (one for every row) or metric_column")
         if f.get("metric") and not _METRIC.match(str(f["metric"])):
             problems.append(f"{where}: metric {f['metric']!r} must be a short lower-case name")
+        # A deal export (HubSpot's, Pipedrive's) lists lost and open deals too: without
+        # its stage column named, every one of them counted as revenue.
+        won = f.get("won")
+        won = [won] if isinstance(won, str) else won
+        if f.get("stage") is not None and (not isinstance(won, list) or not won or not all(
+                isinstance(w, str) and w.strip() for w in won)):
+            problems.append(f"{where}: with stage, give won: the stage or stages of a won "
+                            "deal (won: [Closed won])")
+            continue
+        if won is not None and f.get("stage") is None:
+            problems.append(f"{where}: won needs stage, the column holding each deal's stage")
+            continue
         if missing or bad:
             continue
         date_format = f.get("date_format")
@@ -160,7 +174,9 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
             str(f["name"]), str(f["person"]), str(f["value"]),
             date=f.get("date"), week=f.get("week"), metric=f.get("metric"),
             metric_column=f.get("metric_column"),
-            date_formats=(str(date_format),) if date_format else CrmFormat.date_formats))
+            date_formats=(str(date_format),) if date_format else CrmFormat.date_formats,
+            stage=str(f["stage"]) if f.get("stage") is not None else None,
+            won=tuple(str(w).strip() for w in won or ())))
     return CrmSettings(float(tolerance), watch, owners, tuple(formats), tuple(not_in_file))
 
 
@@ -304,9 +320,30 @@ def misplaced_comma(text: str) -> bool:
     return "," in cleaned and not _GROUPED.match(cleaned)
 
 
-def parse_value(text: str) -> float | None:
+#: A number as written where the decimal mark is a comma: 12.500,00, 12500,5, 1.250.000.
+_COMMA_DECIMAL = re.compile(r"^\(?[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?\)?(?:万)?$")
+_DOT_GROUPS = re.compile(r"^\(?[-+]?\d{1,3}(?:\.\d{3})+\)?(?:万)?$")
+
+
+def dot_thousands(text: str) -> bool:
+    """Whether a value of a file whose decimal mark is a comma is a dot before three
+    digits and no comma ('12.500'): 12,500 there, but 12.5 to anyone else."""
+    cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+    return _DOT_GROUPS.match(cleaned) is not None and cleaned.count(".") == 1
+
+
+def parse_value(text: str, decimal_comma: bool = False) -> float | None:
     """'$12,500.00', 'USD 12500', '¥8,800', '1.2万' -> a number; None if it is not one
-    (also '1,5' or '12.500,00': a comma that does not separate thousands)."""
+    (also '1,5' or '12.500,00': a comma that does not separate thousands).
+
+    `decimal_comma`: the file writes numbers as where the decimal mark is a comma (a
+    semicolon-separated export): '12.500,00' and '1.250.000' are read so; '12.500' alone,
+    which is 12.5 to everyone else, is refused (dot_thousands)."""
+    if decimal_comma:
+        cleaned = _CURRENCY.sub("", _nfkc(text).strip())
+        if dot_thousands(cleaned) or not _COMMA_DECIMAL.match(cleaned):
+            return None if "," in cleaned or dot_thousands(cleaned) else parse_value(cleaned)
+        text = cleaned.replace(".", "").replace(",", ".")
     if misplaced_comma(text):
         return None
     cleaned = _CURRENCY.sub("", _nfkc(text).strip()).replace(",", "")
@@ -342,25 +379,25 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     The header is the first of the top ten lines that has every column of a format
     (the org's own formats first, then the presets); `format_name` forces one.
     """
-    reader = csv.reader(io.StringIO(text))
-    records: list[tuple[int, list[str]]] = []
-    last_line = 0
-    try:
-        for record in reader:
-            records.append((last_line + 1, record))
-            last_line = reader.line_num
-    except csv.Error as exc:
-        detail = str(exc)
-        problem = _problem("csv_lone_cr") if "new-line character" in detail else \
-            _problem("csv_cell_too_long", limit=csv.field_size_limit()) \
-            if "field limit" in detail else _problem("csv_invalid", detail=detail)
-        return ParsedExport(None, errors=[(last_line + 1, (problem,))])
+    records, problem = _records(text, ",")
+    if problem is not None:
+        return ParsedExport(None, errors=[problem])
     formats = [f for f in settings.all_formats() if format_name in (None, f.name)]
     if format_name is not None and not formats:
         names = [f.name for f in settings.all_formats()]
         return ParsedExport(None, errors=[(0, (_problem("no_format", name=format_name,
                                                         formats=names),))])
     header_at, fmt, index = _find_header(records[:10], formats)
+    decimal_comma = False
+    if fmt is None:
+        # Excel saves "CSV" with semicolons where the decimal mark is a comma (Germany,
+        # France, Italy, Spain, Russia…): its columns were all there, yet the file read
+        # "no header row with the columns of a known format". Its numbers are written so
+        # too (12.500,00), and read so (see parse_value).
+        other, problem = _records(text, ";")
+        if problem is None:
+            header_at, fmt, index = _find_header(other[:10], formats)
+            records, decimal_comma = (other, True) if fmt is not None else (records, False)
     if fmt is None:
         wanted = [(f.name, f.columns()) for f in formats]
         return ParsedExport(None, errors=[(0, (_problem("no_header", formats=wanted),))])
@@ -370,6 +407,9 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     lookup = _person_lookup(settings, people)
     mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
+    date_formats = _day_first(fmt, [cells[index[fmt.date]] for _, cells in
+                                    records[header_at + 1:] if index[fmt.date] < len(cells)]
+                              ) if fmt.date is not None else fmt.date_formats
     stage_at = _column(records[header_at][1], fmt.stage) if fmt.stage else None
     won = {w.casefold() for w in fmt.won}
     blank_seen = False
@@ -406,11 +446,13 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         if not _METRIC.match(metric):
             row_errors.append(_problem("bad_metric", metric=metric))
         raw_value = cell(fmt.value)
-        value = parse_value(raw_value) if raw_value else None
+        value = parse_value(raw_value, decimal_comma) if raw_value else None
         if value is None:
             if not raw_value:
                 row_errors.append(_problem("empty", column=fmt.value))
-            elif misplaced_comma(raw_value):
+            elif decimal_comma and dot_thousands(raw_value):
+                row_errors.append(_problem("dot_thousands", column=fmt.value, value=raw_value))
+            elif not decimal_comma and misplaced_comma(raw_value):
                 row_errors.append(_problem("decimal_comma", column=fmt.value, value=raw_value))
             else:
                 row_errors.append(_problem("not_a_number", column=fmt.value, value=raw_value))
@@ -424,10 +466,10 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         week: str | None = None
         if fmt.date is not None:
             raw_day = cell(fmt.date)
-            day = _parse_day(raw_day, fmt.date_formats)
+            day = _parse_day(raw_day, date_formats)
             if day is None:
                 row_errors.append(_problem("not_a_date", column=fmt.date, value=raw_day,
-                                           formats=list(fmt.date_formats) if raw_day else []))
+                                           formats=list(date_formats) if raw_day else []))
             else:
                 week = week_of(day)
         else:
@@ -446,6 +488,25 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
                                _problem("no_won_rows", stages=list(dict.fromkeys(out.not_won))),
                                )))
     return out
+
+
+def _records(text: str, delimiter: str
+             ) -> tuple[list[tuple[int, list[str]]], tuple[int, tuple[CrmProblem, ...]] | None]:
+    """A file's records (first line, cells), or the line that is not valid CSV and why."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    last_line = 0
+    try:
+        for record in reader:
+            records.append((last_line + 1, record))
+            last_line = reader.line_num
+    except csv.Error as exc:
+        detail = str(exc)
+        problem = _problem("csv_lone_cr") if "new-line character" in detail else \
+            _problem("csv_cell_too_long", limit=csv.field_size_limit()) \
+            if "field limit" in detail else _problem("csv_invalid", detail=detail)
+        return records, (last_line + 1, (problem,))
+    return records, None
 
 
 def _find_header(records: list[tuple[int, list[str]]], formats: list[CrmFormat]
@@ -496,6 +557,24 @@ def unknown_owner_problem(crm_name: str, key: str) -> str:
     return (f"crm.owners: {crm_name!r} maps to {key!r}, who is neither in this file nor "
             f"someone who left it (the database has nobody called {key!r}): correct the key, "
             f"or add {key} to people")
+
+
+_SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}\s*$")
+
+
+def _day_first(fmt: CrmFormat, days: list[str]) -> tuple[str, ...]:
+    """A format's date formats for one file: month first (%m/%d/%Y, a US export) read day
+    first instead when the file's slashed dates are (a UK or European user's export:
+    23/11/2026, where 03/11/2026 is 3 November, not 11 March). Only when some date can only
+    be day first and none only month first: a file mixing both keeps month first, its
+    day-first dates refused with their lines."""
+    if "%m/%d/%Y" not in fmt.date_formats:
+        return fmt.date_formats
+    firsts = [(int(m.group(1)), int(m.group(2))) for d in days
+              if (m := _SLASHED.match(d)) is not None]
+    if any(a > 12 >= b for a, b in firsts) and not any(b > 12 >= a for a, b in firsts):
+        return tuple("%d/%m/%Y" if f == "%m/%d/%Y" else f for f in fmt.date_formats)
+    return fmt.date_formats
 
 
 def _parse_day(text: str, formats: tuple[str, ...]) -> date | None:

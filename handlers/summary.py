@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
@@ -1162,11 +1162,17 @@ class Snapshots:
 
 def crm_figures(ctx: Context, weeks: Sequence[str]) -> dict[tuple[str, str, str], float]:
     """The CRM's figures of `weeks` per person key, metric and week (rows added up): one
-    read for every week and person, as the GM's view reads them."""
+    read for every week and person, as the GM's view reads them.
+
+    A row dated after today (in the org's timezone) counts from its day on, as /goals
+    counts it: on a Wednesday a deal closing on Friday read in the week's and quarter's
+    figures here, and not in /goals' (80,000 against 50,000 for one quarter)."""
+    today = ctx.clock.now().astimezone(ctx.org.tz).date()
     return {(key, metric, wk): float(value) for key, metric, wk, value in
             ctx.session.execute(select(CrmActual.person_key, CrmActual.metric,
                                        CrmActual.week, func.sum(CrmActual.value))
-                                .where(CrmActual.week.in_(list(weeks)))
+                                .where(CrmActual.week.in_(list(weeks)),
+                                       or_(CrmActual.day.is_(None), CrmActual.day <= today))
                                 .group_by(CrmActual.person_key, CrmActual.metric,
                                           CrmActual.week))}
 

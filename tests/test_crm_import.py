@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,136 @@ def test_an_unknown_format_option_is_one_line_and_exit_2_before_any_file_is_read
                          "out: the format is found from the header row)\n")
     assert stored(bot) == []
     assert cli("import-actuals", str(SALESFORCE), "--format", "salesforce") == 0
+
+
+def test_a_salesforce_export_in_the_exporting_user_s_date_format(cli, bot, tmp_path, capsys):
+    """Salesforce writes Close Date in the exporting user's locale. A UK user's export
+    (23/11/2026) was refused row by row as 'not a date', and a Chinese user's (2026/11/23)
+    too, so neither could be imported; the UK one's 03/11/2026 is 3 November (2026-W45),
+    not 11 March."""
+    text = SALESFORCE.read_text(encoding="utf-8")
+    uk = tmp_path / "uk.csv"
+    uk.write_text(text.replace("11/23/2026", "23/11/2026").replace("11/26/2026", "03/11/2026")
+                  .replace("11/24/2026", "24/11/2026").replace("11/20/2026", "20/11/2026"),
+                  encoding="utf-8")
+    assert cli("import-actuals", str(uk)) == 0
+    assert capsys.readouterr().out == "uk.csv: imported 4 rows (salesforce format)\n"
+    assert stored(bot) == [("alice", "2026-W48", 30_000, 2), ("alice", "2026-W45", 22_000, 3),
+                           ("sam", "2026-W48", 12_500, 4), ("bruno", "2026-W47", 38_000, 5)]
+    assert cli("import-actuals", "--remove", "uk.csv", "--yes") == 0
+    china = tmp_path / "china.csv"
+    china.write_text(text.replace('"11/', '"2026/11/').replace('/2026","10', '","10')
+                     .replace('/2026","09', '","09').replace('/2026","08', '","08'),
+                     encoding="utf-8")
+    assert '"2026/11/23"' in china.read_text(encoding="utf-8")
+    assert cli("import-actuals", str(china)) == 0
+    assert [(key, week) for key, week, *_ in stored(bot)] == [
+        ("alice", "2026-W48"), ("alice", "2026-W48"), ("sam", "2026-W48"), ("bruno", "2026-W47")]
+    # A file with dates of both kinds is not guessed at: its day-first dates are named.
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(text.replace("11/26/2026", "26/11/2026"), encoding="utf-8")
+    capsys.readouterr()
+    assert cli("import-actuals", str(mixed)) == 1
+    assert "line 3: Close Date '26/11/2026' is not a date" in capsys.readouterr().err
+
+
+def test_a_semicolon_export_from_a_european_excel_is_read_with_its_numbers(cli, bot, tmp_path,
+                                                                         capsys):
+    """Excel where the decimal mark is a comma (Germany, France, Italy…) saves "CSV" with
+    semicolons and writes 30.000,00: the export was refused as having 'no header row with
+    the columns of a known format', its columns all there. Its 12.500 alone, 12,500 there
+    but 12.5 anywhere else, is refused, not guessed, in both languages."""
+    from bot.crm_import import CrmProblem
+
+    de = tmp_path / "de.csv"
+    de.write_text(
+        "Opportunity Owner;Account Name;Stage;Amount;Close Date\n"
+        "Alice Martin;Acme Corp;Closed Won;30.000,00;23.11.2026\n"
+        "Alice Martin;Globex;Closed Won;22000,5;26.11.2026\n"
+        "Sam Lee;Initech;Closed Won;\"1.250.000\";24.11.2026\n"
+        "Bruno Rossi;Umbrella;Closed Lost;38.000,00;20.11.2026\n", encoding="utf-8-sig")
+    assert cli("import-actuals", str(de)) == 0
+    assert capsys.readouterr().out == ("de.csv: imported 3 rows (salesforce format); 1 row "
+                                       "not counted, its stage not won (Closed Lost)\n")
+    assert stored(bot) == [("alice", "2026-W48", 30_000, 2), ("alice", "2026-W48", 22_000.5, 3),
+                           ("sam", "2026-W48", 1_250_000, 4)]
+    unclear = tmp_path / "unclear.csv"
+    unclear.write_text("Opportunity Owner;Amount;Close Date\nAlice Martin;12.500;23.11.2026\n",
+                       encoding="utf-8")
+    assert cli("import-actuals", str(unclear)) == 1
+    assert ("line 2: Amount '12.500' could be 12,500 or 12.500: this file's columns are "
+            "separated by semicolons, as where a comma is the decimal mark and a dot separates "
+            "thousands; write it without the dot (12500) or with its decimals (12500,00)"
+            ) in capsys.readouterr().err
+    assert CrmProblem("dot_thousands", {"column": "Amount", "value": "12.500"}).text(
+        "zh-CN") == ("Amount“12.500”可能是 12,500，也可能是 12.500：此文件的列以分号分隔，"
+                     "即逗号为小数点、点为千位分隔符的写法；请去掉点（12500）或写出小数（12500,00）")
+    assert len(stored(bot)) == 3  # nothing of the refused file
+
+
+def test_a_hubspot_deal_export_counts_its_won_deals_only(cli, bot, tmp_path, capsys):
+    """HubSpot's deal export lists every deal, lost and open ones too. The org file's own
+    format could not name its stage column ('unknown field(s) stage, won'), so a GM who
+    described the export counted lost deals as revenue."""
+    org = tmp_path / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + """
+crm:
+  owners: {"a.martin@northwind.example": alice}
+  formats:
+    - {name: hubspot, person: Deal owner, date: Close date, value: Amount, metric: revenue,
+       date_format: "%Y-%m-%d %H:%M", stage: Deal stage, won: [Closed won]}
+""", encoding="utf-8")
+    export = tmp_path / "hubspot-deals.csv"
+    export.write_text(
+        "Record ID,Deal Name,Deal Stage,Close Date,Deal owner,Amount\n"
+        "101,Acme renewal,Closed won,2026-11-23 14:02,a.martin@northwind.example,30000\n"
+        "102,Globex pilot,Closed lost,2026-11-24 09:00,a.martin@northwind.example,22000\n"
+        "103,Initech seats,Contract sent,2026-11-25 10:30,Sam Lee,12500\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == (
+        "hubspot-deals.csv: imported 1 row (hubspot format); 2 rows not counted, their stage "
+        "not won (Closed lost, Contract sent)\n")
+    assert stored(bot) == [("alice", "2026-W48", 30_000, 2)]
+    with pytest.raises(OrgError) as err:
+        parse_org(TEST_ORG.read_text(encoding="utf-8") + """
+crm:
+  formats:
+    - {name: hubspot, person: Deal owner, date: Close date, value: Amount, metric: revenue,
+       stage: Deal stage}
+""")
+    assert err.value.problems == ["crm.formats[0]: with stage, give won: the stage or stages "
+                                  "of a won deal (won: [Closed won])"]
+
+
+async def test_a_deal_dated_later_this_week_counts_from_its_day_in_summary_as_in_goals(
+        bot, chat, clock):
+    """Wednesday 2 December (2026-W49): the CRM export holds a deal of Alice's closing on
+    Friday. The import says it counts only from then, and /goals leaves it out until then;
+    the GM's /summary counted it already, the week's 30,000 and the quarter's 80,000
+    against /goals' 50,000 for the same quarter."""
+    from bot.crm_import import import_actuals
+
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    wednesday = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    clock.set(wednesday)
+    data = (b"person,metric,date,value\nalice,revenue,2026-12-04,30000\n"
+            b"alice,revenue,2026-11-25,50000\n")
+    with bot.unit() as ctx:
+        result = import_actuals(ctx.session, "deals.csv", data, bot.org.crm,
+                                [(p.key, p.name) for p in bot.org.people], wednesday)
+    assert result.future == ((2, "2026-12-04"),)
+    await say(bot, "grace", "/goals alice")
+    assert "50,000 of 150,000 USD" in chat.last("grace")
+    await say(bot, "grace", "/summary 2026-W49")
+    week = chat.last("grace")
+    assert "quarter 50,000 USD (CRM, no target)" in week
+    assert "30,000" not in week and "80,000" not in week
+    # From Friday on, both count it.
+    clock.set(datetime(2026, 12, 4, 15, 0, tzinfo=UTC))
+    await say(bot, "grace", "/goals alice")
+    assert "80,000 of 150,000 USD" in chat.last("grace")
+    await say(bot, "grace", "/summary 2026-W49")
+    assert "quarter 80,000 USD (CRM, no target)" in chat.last("grace")
 
 
 def test_an_unknown_header_is_explained(cli, tmp_path, capsys):
@@ -421,7 +552,7 @@ async def test_lost_and_open_deals_in_an_opportunity_report_are_not_revenue(
     zh = tmp_path / "销售易_成交.csv"
     zh.write_text(text, encoding="utf-8")
     assert cli("import-actuals", str(zh)) == 0
-    assert "imported 1 row (chinese format); 1 row not counted, their stage not won (输单)" \
+    assert "imported 1 row (chinese format); 1 row not counted, its stage not won (输单)" \
         in capsys.readouterr().out
 
 

@@ -377,6 +377,56 @@ async def test_in_the_last_days_of_a_quarter_the_amount_still_needed_is_said_pla
     assert "还需完成：34,000（剩余 3 个工作日）" in chat.last("li")
 
 
+async def test_on_the_quarter_s_last_weekend_a_goal_behind_says_what_is_missing(
+        goals_bot, chat, clock):
+    """Saturday 2 January 2027: Q4's last working day is gone, its last week (W53) not over
+    until Sunday. Alice at 85,000 of 150,000 read '⚠️ behind' and nothing more, no pace
+    and no amount, the weekend the GM looks back at the quarter."""
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W47", 40_000)
+    answer_kpi(goals_bot, "alice", "2026-W48", 45_000)
+    clock.set(datetime(2027, 1, 2, 15, 0, tzinfo=UTC))
+    await say(goals_bot, "alice", "/goals alice")
+    assert ("85,000 of 150,000 USD (57%) · plan to date 139,286 · ⚠️ behind · figures from "
+            "2026-W47 on (none before)\n"
+            "  Still needed: 65,000, with no working day left") in chat.last("alice")
+    goals_bot.org = parse_org(org_text(GOALS + "  - {metric: revenue, period: 2026-Q4, "
+                                               "person: li, target: 100000}\n"))
+    answer_kpi(goals_bot, "li", "2026-W48", 66_000)
+    await say(goals_bot, "li", "/goals")
+    assert "还需完成：34,000（已没有剩余工作日）" in chat.last("li")
+    # On Monday the quarter is missed: no amount is asked for any more.
+    clock.set(datetime(2027, 1, 4, 15, 0, tzinfo=UTC))
+    await say(goals_bot, "alice", "/goals alice")
+    assert "❌ missed" in chat.last("alice") and "Still needed" not in chat.last("alice")
+
+
+async def test_a_count_goal_says_the_customers_still_needed_not_0_a_week(bot, chat, clock):
+    """Alice has 18 of her 20 new customers with 25 working days of Q4 left: 2 to go, 0.4
+    a week. /goals read 'Pace needed: 0 a week' (rounded), as if nothing more were needed;
+    a count goal's small pace is said as what is still needed, in both languages."""
+    from tests.support import say
+
+    bot.org = parse_org(org_text(GOALS.replace(
+        "person: bruno, target: 160000}",
+        "person: bruno, target: 160000}\n"
+        "  - {metric: new_customers, period: 2026-Q4, person: alice, target: 20}")))
+    clock.set(NOW)
+    answer_kpi(bot, "alice", "2026-W47", 10, "new_customers")
+    answer_kpi(bot, "alice", "2026-W48", 8, "new_customers")
+    await say(bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert "18 of 20 customers (90%)" in text
+    assert "Still needed: 2 over the 25 working days left" in text
+    assert "0 a week" not in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(bot, "alice", "/goals")
+    assert "还需完成：2（剩余 25 个工作日）" in chat.last("alice")
+    assert "每周 0" not in chat.last("alice")
+
+
 async def test_a_person_named_as_people_write_them(goals_bot, chat):
     from tests.support import say
 

@@ -47,6 +47,20 @@ def november(bot) -> None:
     answer_text(bot, "alice", "2026-W47", "support_detail", "Trade show booth")
 
 
+async def test_a_count_goal_s_small_pace_is_not_rounded_to_0_a_week(bot, chat, clock):
+    """Alice's Q4 goal of 20 new customers, 18 won by November's end: 2 to go over the
+    quarter's 25 working days left is 0.4 a week, which the review read 'pace needed 0 a
+    week', as if nothing more were needed."""
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + "goals:\n  - {metric: "
+                        "new_customers, period: 2026-Q4, person: alice, target: 20}\n")
+    answer_kpi(bot, "alice", "2026-W47", 10, "new_customers")
+    answer_kpi(bot, "alice", "2026-W48", 8, "new_customers")
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[0]
+    assert "Quarter 2026-Q4: on track; pace needed 0.4 a week" in review
+
+
 def test_recurring_blockers_are_the_same_blocker_in_several_weeks():
     assert recurring_blockers([("W1", "Pricing approval"), ("W2", "hiring"),
                                ("W3", "pricing approval."), ("W4", "Slow pricing approval")
