@@ -249,7 +249,7 @@ def chart_action(bot: Any, kind: str, weeks: int) -> Callable[[], bytes]:
     def act() -> bytes:
         with bot.unit() as ctx:
             return render_chart_png(ctx.session, bot.org, kind, "zh-CN", end_week=end,
-                                    weeks=weeks)
+                                    weeks=weeks, today=NOW.astimezone(bot.org.tz).date())
     return act
 
 

@@ -150,7 +150,8 @@ def scope_label(org: Org, locale: str, team: str | None) -> str:
 
 
 def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
-                   weeks: int = 8, team: str | None = None) -> ChartData:
+                   weeks: int = 8, team: str | None = None,
+                   today: date | None = None) -> ChartData:
     """The labelled numbers of a chart (see render_chart_png)."""
     if kind not in KINDS:
         raise ValueError(f"unknown chart {kind!r}: choose one of {', '.join(KINDS)}")
@@ -160,7 +161,7 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
                                  scope=scope_label(org, locale, team), period=period),
                      shown, [_text(locale, "chart_week", number=int(w[-2:])) for w in shown])
     if kind == "attainment":
-        _attainment(session, locale, team, data)
+        _attainment(session, locale, team, data, today)
     elif kind == "morale":
         _morale(session, org, locale, team, data)
     else:
@@ -168,10 +169,11 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
     return data
 
 
-def _attainment(session: Session, locale: str, team: str | None, data: ChartData) -> None:
+def _attainment(session: Session, locale: str, team: str | None, data: ChartData,
+                today: date | None) -> None:
     """Attainment lines: one per person; for more people, one per team; for more teams
     (or a team of more people) than MAX_LINES, the spread and its extremes (_spread)."""
-    people = chart_data.attainment(session, data.weeks, team)
+    people = chart_data.attainment(session, data.weeks, team, today)
     if not people:
         data.empty = _text(locale, "chart_no_data", kind="attainment")
         return
@@ -335,17 +337,21 @@ def _kudos(session: Session, org: Org, locale: str, team: str | None,
 # --- drawing -------------------------------------------------------------------------------
 
 def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
-                     weeks: int = 8, team: str | None = None) -> bytes:
+                     weeks: int = 8, team: str | None = None,
+                     today: date | None = None) -> bytes:
     """A chart as PNG bytes (1000 x 560 px), labelled in `locale` (en or zh-CN).
 
     `kind`: attainment (each person's KPI attainment, % of target, with a 100% line;
     per team when there are many people), morale (team morale and stress from the pulse
     polls, only slices at or above the anonymity threshold, hidden ones named), or kudos
     (given and received per team). `end_week` is the Monday of the last week shown;
-    `team` restricts it to one team. ValueError for an unknown kind or a bad week count.
+    `team` restricts it to one team. `today` is the org's day (its timezone): a CRM row
+    dated after it counts from its day on, as /summary and /goals count it (None: every
+    row, for a chart of weeks long past). ValueError for an unknown kind or a bad week
+    count.
     """
     return draw(chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
-                               team=team))
+                               team=team, today=today))
 
 
 def draw(data: ChartData) -> bytes:

@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
+from bot.config import CheckinSchedule
 from bot.core import ROUND_BATCH, TeamPulse
 from bot.loglines import log_not_sent
 from bot.org import Org
@@ -111,7 +112,8 @@ async def catch_up(bot: TeamPulse, keys: Collection[str] | None = None,
     `zones_before`: the timezone each of them the reload moved had; a week whose moment
     had not come there yet is theirs to be asked now, however long ago it passed where
     they are now (Honolulu to Auckland on a Friday evening: Auckland's Friday 16:00 was
-    19 hours before).
+    19 hours before). On a start (no `keys`), the org file may have moved someone while
+    the bot was stopped: the timezone their latest round was run in is the one they had.
 
     Safe to run on every start: prompts are idempotent per person and week. A week
     whose prompt was never sent and whose grace period has passed is logged (one line
@@ -140,8 +142,8 @@ async def catch_up(bot: TeamPulse, keys: Collection[str] | None = None,
 def _catch_up_due(bot: TeamPulse, keys: Collection[str] | None = None,
                   zones_before: Mapping[str, str] | None = None) -> list[tuple[int, str]]:
     """(person id, week) of everyone whose check-in time passed within the grace period,
-    and of everyone moved (`zones_before`) whose week's moment had not come where they
-    were."""
+    and of everyone moved (`zones_before`; on a start, from their latest round) whose
+    week's moment had not come where they were."""
     now = bot.clock.now()
     schedule = bot.settings.checkin_schedule
     due: list[tuple[int, str]] = []
@@ -159,21 +161,37 @@ def _catch_up_due(bot: TeamPulse, keys: Collection[str] | None = None,
             was = (zones_before or {}).get(person.key)
             if now - missed <= bot.settings.grace_period:
                 due.append((person.id, week))
-            elif was is not None and current_week(
-                    last_checkin(schedule, was, now), was) < week:
+            elif was is not None and _owed(schedule, was, now, week):
                 # Moved east (Honolulu to Auckland) before their old zone's moment came:
                 # the new zone's passed hours before the edit, yet nobody asked them for
-                # this week, nor will. (ISO week labels sort in time order.)
+                # this week, nor will.
                 due.append((person.id, week))
             elif keys is None:
                 # (After a reload, a week that passed before the edit is no missed one.)
                 late.append((person, week))
-        rounds = RoundBatchRepo(ctx.session).rounds((p.id, week) for p, week in late)
-        log_not_sent(log, "check-in", (
-            (week, person.key) for person, week in late
-            if (rnd := rounds.get((person.id, week))) is None
-            or (rnd.prompted_at is None and rnd.status != "submitted")))
+        repo = RoundBatchRepo(ctx.session)
+        rounds = repo.rounds((p.id, week) for p, week in late)
+        unasked = [(person, week) for person, week in late
+                   if (rnd := rounds.get((person.id, week))) is None
+                   or (rnd.prompted_at is None and rnd.status != "submitted")]
+        # Moved east in the org file while the bot was stopped: the start knows no old
+        # timezone but the one their latest round was run in (one read, of the unasked
+        # only: usually nobody).
+        zones = repo.latest_round_zones([p.id for p, _ in unasked]) if unasked else {}
+        owed = {(person.id, week) for person, week in unasked
+                if (was := zones.get(person.id)) not in (None, person.timezone)
+                and _owed(schedule, was, now, week)}
+        due.extend(sorted(owed))
+        log_not_sent(log, "check-in", ((week, person.key) for person, week in unasked
+                                       if (person.id, week) not in owed))
     return due
+
+
+def _owed(schedule: CheckinSchedule, was: str, now: datetime, week: str) -> bool:
+    """Whether the check-in moment of `week` (where someone is now) had not come yet in
+    `was`, the timezone they were moved from: nobody asked them for it there either.
+    (ISO week labels sort in time order.)"""
+    return current_week(last_checkin(schedule, was, now), was) < week
 
 
 def _catch_up_batch(bot: TeamPulse, due: list[tuple[int, str]]) -> dict[str, str]:

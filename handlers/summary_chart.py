@@ -26,7 +26,13 @@ from bot.readers import VIEWERS, team_readers
 from bot.weeks import week_start
 from handlers.context import Context, one_moment
 from handlers.period_words import CHINESE, read_period
-from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week, said_in_english
+from handlers.summary import (
+    SummaryRequest,
+    SummaryWeekError,
+    org_today,
+    resolve_week,
+    said_in_english,
+)
 from handlers.teams_then import (
     TeamLookup,
     find_team,
@@ -149,7 +155,8 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
         team = found.name
     with one_moment(ctx) as seen:  # the chart's reads, at one moment (see one_moment)
         png = render_chart_png(seen.session, ctx.org, request.kind, person.locale,
-                               end_week=end, weeks=request.weeks, team=team)
+                               end_week=end, weeks=request.weeks, team=team,
+                               today=org_today(ctx))
     shown = chart_weeks(end, request.weeks)
     period = ctx.render("chart_period", first=shown[0], last=shown[-1])
     caption = ctx.render("summary_chart_caption", kind=request.kind, period=period,

@@ -43,7 +43,7 @@ import io
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
@@ -609,6 +609,19 @@ class _PersonRow(NamedTuple):
     added_at: Any  # the driver's value (see _people's joined weeks)
 
 
+def _back_in_quarter(conn: Any, ids: Sequence[int], joined: Mapping[int, str],
+                     weeks: Sequence[str]) -> set[int]:
+    """Of `ids`, those with a round made for a director in one of `weeks` before the
+    week they joined in (`joined`): back in the org file after a removal. One statement."""
+    if not weeks:
+        return set()
+    return {pid for pid, first in conn.execute(
+        select(CheckinRound.person_id, func.min(CheckinRound.week))
+        .where(CheckinRound.person_id.in_(sorted(ids)), CheckinRound.week.in_(list(weeks)),
+               or_(CheckinRound.role == "director", CheckinRound.role.is_(None)))
+        .group_by(CheckinRound.person_id)) if first < joined[pid]}
+
+
 def _people(session: Session) -> tuple[list[_PersonRow], dict[int, str]]:
     """Everyone, and the week each joined in where known (handlers/joined.py), by id."""
     # Plain rows made named tuples: a thousand SQLAlchemy Rows cost a few milliseconds.
@@ -849,6 +862,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # since (whole weeks, not pro-rated by day): their block says so, as it reads like
     # everyone's quarter otherwise.
     first_in_quarter = next(wk for wk in window if in_quarter[wk])
+    # Removed from the org file and added back in the quarter, the join week is the
+    # latest add; their rounds before it still count in their quarter, so the note would
+    # be untrue: those with a director's round in the quarter before their join week.
+    # (One read, and only when someone joined in the quarter: rare.)
+    joiners = [pid for pid, came in joined.items() if first_in_quarter < came <= week]
+    back = _back_in_quarter(conn, joiners, joined, [wk for wk in window
+                                                    if in_quarter[wk] and wk < week]) \
+        if joiners else set()
     # The org's month and quarter sums, as a director's (`sums` below): one entry a KPI.
     org_sums: dict[tuple[str, str], list[Any]] = {}
     # (Every week of the window is wanted: looked at, or in the quarter, see _window.)
@@ -1027,7 +1048,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             mine: list[Any] = []
             look_rounds[pid] = mine
             came = joined.get(pid)  # (an earlier week without a round is none of theirs)
-            if came is not None and first_in_quarter < came <= week:
+            if came is not None and first_in_quarter < came <= week and pid not in back:
                 view.joined = came
             # The hot loop (directors x the weeks looked at, and the older rounds read one by
             # one): each week's status worked out inline.

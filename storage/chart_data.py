@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.name_order import name_key
@@ -35,15 +35,16 @@ class PersonAttainment:
     weeks: dict[str, float] = field(default_factory=dict)
 
 
-def attainment(session: Session, weeks: Sequence[str],
-               team: str | None = None) -> list[PersonAttainment]:
+def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
+               today: date | None = None) -> list[PersonAttainment]:
     """Each person's KPI attainment in each of `weeks` (only `team`'s that week, if given).
 
     A person-week's value is the mean of the attainments /summary shows for that week's
     KPIs (actual / the target asked that week, from the round's snapshot), over the KPIs
     they reported with a positive target, the CRM's figure in place of the typed one
     where it has one (as /summary counts it); a week with none has no value. Sorted
-    by team, then name.
+    by team, then name. A CRM row dated after `today` (the org's day; None: every row)
+    counts from its day on, as /summary and /goals count it (handlers.summary.crm_figures).
 
     Four plain reads: the rounds of those weeks with their snapshot's key, each distinct
     snapshot's text once (storage/snapshot_keys.py: a year of 1,000 people is 52,000
@@ -100,7 +101,9 @@ def attainment(session: Session, weeks: Sequence[str],
     column = {k.removeprefix("kpi:"): i for i, k in enumerate(keys, start=1)}
     crm_rows = plain_rows(conn, select(
         CrmActual.person_key, CrmActual.metric, CrmActual.week, func.sum(CrmActual.value))
-        .where(CrmActual.week.in_(list(weeks)), CrmActual.metric.in_(list(column)))
+        .where(CrmActual.week.in_(list(weeks)), CrmActual.metric.in_(list(column)),
+               *(() if today is None else
+                 (or_(CrmActual.day.is_(None), CrmActual.day <= today),)))
         .group_by(CrmActual.person_key, CrmActual.metric, CrmActual.week))
     if crm_rows:
         round_of = {(people[p][1], wk): rid for rid, (p, wk, _t, _a) in rounds.items()}

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Select, select
+from sqlalchemy import Insert, Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -58,6 +58,17 @@ class RoundBatchRepo:
         wanted = set(pairs)
         rows = self.session.scalars(_of_pairs(select(CheckinRound), wanted)) if wanted else ()
         return {(r.person_id, r.week): r for r in rows if (r.person_id, r.week) in wanted}
+
+    def latest_round_zones(self, ids: Sequence[int]) -> dict[int, str]:
+        """{person id: the timezone their latest round was run in}, in one query (people
+        without a round, or whose latest has no timezone stored, are left out)."""
+        latest = (select(CheckinRound.person_id, func.max(CheckinRound.week).label("week"))
+                  .where(CheckinRound.person_id.in_(sorted(set(ids))))
+                  .group_by(CheckinRound.person_id).subquery())
+        return {pid: zone for pid, zone in self.session.execute(
+            select(CheckinRound.person_id, CheckinRound.timezone).join(
+                latest, (CheckinRound.person_id == latest.c.person_id)
+                & (CheckinRound.week == latest.c.week))) if zone is not None}
 
     def rounds_started(self, pairs: Iterable[tuple[int, str]]
                        ) -> tuple[dict[tuple[int, str], CheckinRound], set[tuple[int, str]]]:

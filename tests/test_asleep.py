@@ -139,3 +139,54 @@ async def test_three_weeks_asleep_asks_about_the_last_one_on_one_only(
         engine.dispose()
     asked = [t for t in chat.to("grace") if "happen?" in t]
     assert len(asked) == 2 and all("2026-12-14" in t for t in asked), asked
+
+
+# --- moved in the org file while stopped -----------------------------------------------------
+
+async def test_moved_east_while_stopped_over_the_check_in_she_is_asked_once_at_the_start(
+        settings: Settings, tmp_path: Path) -> None:
+    """李雷 checks in on Fridays at 16:00 where she is. Asked in Honolulu for 2027-W10, the
+    bot stopped; the org file moved her to Auckland meanwhile, and the bot started again on
+    Friday 19 March at noon in Honolulu (Saturday 11:00 in Auckland). Auckland's Friday
+    16:00 was 19 hours gone, beyond the grace period, and Honolulu's had not come: the
+    start's catch-up knew no old timezone and she was asked for 2027-W11 nowhere. Now the
+    timezone of her latest round (Honolulu's) is the one she had: asked once, at the start."""
+    org = tmp_path / "org.yaml"
+    text_of = settings.org_file.read_text(encoding="utf-8")
+    chinese = "    team: China\n    timezone: Asia/Shanghai\n"
+    assert chinese in text_of
+    org.write_text(text_of.replace(chinese, "    team: China\n    timezone: Pacific/Honolulu\n"),
+                   encoding="utf-8")
+    settings = replace(settings, org_file=org)
+
+    def start(now: datetime) -> tuple[TeamPulse, RecordingAdapter]:
+        bot, _engine = prepare(settings, FakeClock(now))
+        chat = RecordingAdapter()
+        bot.register(chat)
+        jobs.bind(bot)
+        return bot, chat
+
+    def week_prompts(chat: RecordingAdapter, week: str) -> list[str]:
+        return [t for t in chat.to("li") if "每周签到" in t and week in t]
+
+    bot, chat = start(datetime(2027, 3, 13, 2, 0, tzinfo=UTC))  # Fri 16:00 in Honolulu
+    try:
+        await jobs.checkin_zone_job("Pacific/Honolulu")
+        assert week_prompts(chat, "2027-W10")
+    finally:
+        jobs.bind(None)
+        bot.engine.dispose()
+    org.write_text(org.read_text(encoding="utf-8").replace("Pacific/Honolulu",
+                                                           "Pacific/Auckland"),
+                   encoding="utf-8")
+    friday_noon = datetime(2027, 3, 19, 22, 0, tzinfo=UTC)  # Fri 12:00 in Honolulu
+    for later in (timedelta(0), timedelta(hours=1)):  # started, and started once more
+        bot, chat = start(friday_noon + later)
+        try:
+            await catch_up(bot)
+            await bot.drain()
+            assert len(week_prompts(chat, "2027-W11")) == (1 if not later else 0)
+            assert not [t for t in chat.to("li") if "2027-W12" in t]
+        finally:
+            jobs.bind(None)
+            bot.engine.dispose()

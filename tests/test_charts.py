@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -393,6 +393,53 @@ async def test_morale_below_the_threshold_is_never_drawn(
     assert west.note == "回答少于 5 人时不显示（匿名保护）：West"
     assert png_size(png) == (1000, 560)
 
+
+
+async def test_a_deal_dated_later_this_week_is_drawn_from_its_day_as_the_summary_counts_it(
+        bot, chat, clock, monkeypatch):
+    """Wednesday 25 November (2026-W48): Alice typed 52,000 of her 50,000 and 3 of 4 new
+    customers; the CRM export holds a deal of hers closing on Friday (30,000). /summary
+    counts that deal from Friday on, so on Wednesday her week reads 104% and 75% (89.5%);
+    the GM's /summary chart drew it already (60% and 75%: 67.5%)."""
+    from bot import charts
+    from bot.crm_import import import_actuals
+
+    drawn: list = []
+    real = charts.chart_data_for
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(data := real(*args, **kwargs))
+        return data
+
+    monkeypatch.setattr(charts, "chart_data_for", recording)
+    wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    clock.set(wednesday)
+    await checked_in(bot, chat, clock)
+    with bot.unit() as ctx:
+        import_actuals(ctx.session, "deals.csv",
+                       b"person,metric,date,value\nalice,revenue,2026-11-27,30000\n",
+                       bot.org.crm, [(p.key, p.name) for p in bot.org.people], wednesday)
+
+    async def summary_and_chart() -> tuple[str, float | None, float]:
+        await say(bot, "grace", "/summary")
+        text = chat.last("grace")
+        await say(bot, "grace", "/summary chart attainment")
+        line = {line.label: line.values for line in drawn[-1].lines}["Alice Martin"]
+        with bot.unit() as ctx:
+            [week] = summaries(ctx, SummaryRequest("week", week="this"), "en",
+                               "America/New_York")
+        [alice] = [p for p in week.people if p.name == "Alice Martin"]
+        shown = [k.attainment for k in alice.kpis if k.attainment is not None]
+        return text, line[-1], round(sum(shown) / len(shown) * 100, 1)
+
+    text, chart, summary = await summary_and_chart()
+    assert "Goals: Revenue 52,000 / 50,000 USD (104%)" in text
+    assert chart == summary == (1.04 + 0.75) / 2 * 100
+    # From Friday on, both count the deal.
+    clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    text, chart, summary = await summary_and_chart()
+    assert "Revenue 30,000 / 50,000 USD (60%) [CRM" in text
+    assert chart == summary == (0.6 + 0.75) / 2 * 100
 
 # --- in chat ---------------------------------------------------------------------------------
 

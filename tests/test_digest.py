@@ -145,9 +145,15 @@ async def test_a_director_gets_only_their_own_team_in_their_language(bot, chat, 
     (_, image), = charts_to(chat, "alice")
     assert image.startswith(PNG)
     monday = date(2026, 11, 23)
-    assert ("attainment", "zh-CN", {"end_week": monday, "weeks": 8, "team": "China"}) in drawn
-    assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": "East"}) in drawn
-    assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": None}) in drawn
+    # `today` is the org's day (New York) when each was drawn: a CRM row dated later
+    # counts from its day on, as /summary counts it.
+    sunday, next_monday = date(2026, 11, 29), date(2026, 11, 30)
+    assert ("attainment", "zh-CN", {"end_week": monday, "weeks": 8, "team": "China",
+                                    "today": sunday}) in drawn
+    assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": "East",
+                                 "today": next_monday}) in drawn
+    assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": None,
+                                 "today": next_monday}) in drawn
     # Sam (a member) and Vera (a viewer) get no digest.
     assert digests(chat, "sam") == [] and digests(chat, "vera") == []
 

@@ -135,6 +135,50 @@ async def test_a_director_who_joined_in_the_quarters_sixth_week_says_so_beside_i
         "quarter)" in markdown.split("## Dan Wu", 1)[1].split("\n## ", 1)[0]
 
 
+
+async def test_a_director_removed_and_added_back_in_the_quarter_is_not_said_to_have_joined(
+        bot, chat, clock, tmp_path, settings, monkeypatch):
+    """Dan is in the org file from before Q4 (from 2026-W40) and sells 10,000 a week
+    against 20,000 in W40 to W42; taken out of the file in W43 and put back on Tuesday of
+    W45, he sells the same from W45 on. His quarter counts all seven weeks (70,000 of
+    140,000: 50%), yet his block said "joined 2026-W45: targets of the weeks since, not
+    the whole quarter", which his weeks before the removal make untrue; the JSON said
+    joined W45 too. Now neither says he joined (a guard: the joiner's note stays, see the
+    test above)."""
+    friday = clock.now()  # 2026-W48
+
+    def with_dan(data: dict[str, Any]) -> None:
+        data["people"].append(dict(DAN))
+    dan_in = edited_org(tmp_path, "dan.yaml", with_dan)
+    clock.set(friday - timedelta(weeks=9, days=3))  # Tuesday of 2026-W39
+    reload(bot, dan_in)
+    for weeks_before in (8, 7, 6, 3, 2, 1, 0):  # W40 to W42, then W45 to W48
+        clock.set(friday - timedelta(weeks=weeks_before))
+        await bot.run_checkins(["dan"])
+        await answer_all(bot, "dan", ["10000", "Signed", "none", "1", "More", "3"])
+        if weeks_before == 6:
+            clock.set(friday - timedelta(weeks=5, days=3))  # Tuesday of W43: taken out
+            reload(bot, TEST_ORG)
+            clock.set(friday - timedelta(weeks=3, days=3))  # Tuesday of W45: back
+            reload(bot, dan_in)
+    clock.set(friday)
+    await say(bot, "grace", "/summary")
+    dan = block(chat.last("grace"), "Dan Wu · team East")
+    assert "· month 50% · quarter 50% · trend" in dan
+    assert "joined" not in dan
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    dan = block(chat.last("grace"), "Dan Wu · 团队 East")
+    assert "· 本月 50% · 本季度 50% · 趋势" in dan and "加入" not in dan
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(replace(settings, org_file=dan_in), "summary", "--format", "json")
+    assert code == 0
+    by_key = {d["key"]: d for d in json.loads(raw)["directors"]}
+    (quarter,) = by_key["dan"]["goals"]["quarter_to_date"]
+    assert (quarter["target"], quarter["actual"], quarter["expected"]) == (140000, 70000, 7)
+    assert by_key["dan"]["goals"]["joined"] is None
+
 async def test_the_crms_sales_of_a_metric_not_asked_count_in_a_week_checked_in(
         bot, chat, clock, tmp_path, settings, monkeypatch):
     """Bruno's KPI is revenue alone; the CRM books new customers for him, 2 in 2026-W43
