@@ -117,6 +117,9 @@ async def alice_lives_a_month(bot, chat, clock, settings, tmp_path: Path) -> Non
                 for c in s.message.choices if c.value.startswith("oo:fb:")
                 and c.value.endswith(":4"))
     await say(bot, "alice", action=four)
+    # The 1:1 asks her one thing to improve: that question waiting for her is hers too.
+    waiting = json.loads(run_cli(settings, "export", "alice")[1])["oneonones"]["open_dialog"]
+    assert [d["step"] for d in waiting] == ["improve"], waiting
     await say(bot, "alice", "More time on the pipeline")
     await say(bot, "grace", "5")
     await say(bot, "grace", "skip")
@@ -212,8 +215,8 @@ async def test_export_holds_every_table_of_hers_and_erase_leaves_none(
         alice = ctx.people.by_key("alice")
         alice_id = alice.id
     held = tables_holding(bot, alice_id, "alice")
-    # She is in every table that can hold a person (a 1:1 dialog, and a scheduled review,
-    # are covered by test_personal_data and the schedule's tests).
+    # She is in every table that can hold a person (a 1:1 dialog was, above; a scheduled
+    # review: test_personal_data.test_after_erase_no_row_links_her_key_to_her_anonymous_one).
     assert held == set(WHERE_EXPORTED), sorted(set(WHERE_EXPORTED) ^ held)
 
     code, out = run_cli(settings, "export", "alice")
