@@ -230,7 +230,12 @@ def _parser() -> argparse.ArgumentParser:
                       help="the new database, e.g. postgresql+psycopg://teampulse@db/teampulse "
                            "(a password can stay out of the URL, and your shell history, in "
                            "PGPASSWORD or ~/.pgpass)")
-    export = sub.add_parser("export", help="write everything stored about one person as JSON")
+    export = sub.add_parser(
+        "export", help="write everything stored about one person as JSON",
+        description="Write everything stored about one person as JSON, but what README's "
+                    "\"A person's data\" leaves out on purpose: their part in anonymous "
+                    "pulse polls and 360° reviews, and the other side's private 1:1 notes "
+                    "and agenda items.")
     export.add_argument("person", help="their key, as in the org file (a name is not "
                                        "accepted)")
     export.add_argument("--output", "-o", type=Path,

@@ -57,10 +57,10 @@ from handlers.context import Context
 from handlers.waiting import after_dialog, under_way
 from storage.models import Conversation, Person
 from storage.oneonone import OneOnOneRepo
-from storage.pulse import PulsePoll, PulseRepo, Tally, shown_threshold
+from storage.pulse import DIALOG_KIND, PulsePoll, PulseRepo, Tally, shown_threshold
 
 ACTION = f"{CONCEALED_PREFIX}pulse"
-CONVERSATION_KIND = "pulse"
+CONVERSATION_KIND = DIALOG_KIND
 COMMENT_LIMIT = 2000
 #: /pulse results in chat shows this many of the poll's comments, then how many more (the
 #: CLI prints them all): 10,000 people may leave thousands.

@@ -14,13 +14,15 @@ What erasing means (the choice, written down):
   with their kudos and check-in weeks stay for the same reason: a team is a group, not a
   person, and the row keeps its own team too.
 - What they wrote in their own words is deleted: free-text check-in answers, the reasons of
-  kudos they gave or received, monthly review answers, 1:1 agenda items and notes, the
-  words of their action items, 1:1 feedback and named 360° answers, open dialogs, and
-  every message addressed to them.
+  kudos they gave or received, monthly review answers, the words of their one-on-ones on
+  both sides (agenda items, notes, action items, feedback), named 360° answers, open
+  dialogs, and every message addressed to them.
   Numbers, scales and fixed choices (e.g. the kind of support asked for) stay as anonymous
   figures in the totals. Past summaries therefore keep their totals; their line reads
   `former-<id>` instead of the name, and their comments are gone.
-- Anonymous pulse votes are not linked to anyone and are left alone.
+- Anonymous pulse votes are not linked to anyone and are left alone. Their part in a poll
+  (participation, the poll's dialog and DMs) is left out of the export, as are anonymous
+  360° invitations and the other side's private 1:1 notes (README, "A person's data").
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ from typing import Any
 from sqlalchemy import String, Text, cast, delete, func, inspect, literal, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
+from bot.events import SCRUB_KEY
 from bot.text import count_text
 from storage.away import AwayPeriod
+from storage.digest import DigestSent
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import CheckinRound, Conversation, OutboxMessage, Person
@@ -48,8 +52,10 @@ from storage.oneonone import (
     MeetingNote,
     OneOnOneDialog,
     OneOnOneMeeting,
+    OneOnOneOverride,
 )
-from storage.review import MonthlyAnswer, ReviewAnswer, ReviewRound
+from storage.pulse import DIALOG_KIND as PULSE_DIALOG
+from storage.review import MonthlyAnswer, ReviewAnswer, ReviewInvite, ReviewRound
 from storage.review_schedule import ScheduledReview
 from storage.round_requests import RoundRequest
 from storage.support import erase_part as _erase_support
@@ -131,7 +137,8 @@ def _profile(person: Person) -> dict[str, Any]:
     return {"key": person.key, "name": person.display_name, "role": person.role,
             "manager": person.manager_key, "team": person.team, "timezone": person.timezone,
             "locale": person.locale, "locale_chosen_in_chat": person.chosen_locale,
-            "checks_in": person.checks_in,
+            "checks_in": person.checks_in, "can_view_summary": person.can_view_summary,
+            "added_at": person.added_at,
             "slack_id": person.slack_id, "telegram_id": person.telegram_id,
             "telegram_username": person.telegram_username, "active": person.active,
             "kpi_targets": [{"metric": k.metric, "unit": k.unit,
@@ -253,9 +260,15 @@ def _erase_away(session: Session, person: Person, _former: str) -> list[str]:
 
 def _export_dialog(session: Session, person: Person) -> dict[str, Any] | None:
     conv = session.get(Conversation, person.id)
-    if conv is None:
+    # A pulse poll's dialog says how far they got in an anonymous poll: left out on purpose
+    # (README, "A person's data"), as is their participation.
+    if conv is None or conv.kind == PULSE_DIALOG:
         return None
-    return {"kind": conv.kind, "question": conv.question_key, "updated_at": conv.updated_at}
+    week = session.scalar(select(CheckinRound.week).where(CheckinRound.id == conv.round_id)) \
+        if conv.round_id is not None else None
+    return {"kind": conv.kind, "week": week, "question": conv.question_key,
+            "editing": conv.editing, "number_to_confirm": conv.pending_numbers,
+            "updated_at": conv.updated_at}
 
 
 def _erase_dialog(session: Session, person: Person, _former: str) -> list[str]:
@@ -281,10 +294,13 @@ def _addressed_to(person: Person) -> Any:
 
 
 def _export_messages(session: Session, person: Person) -> list[dict[str, Any]]:
+    # An anonymous poll's DMs (its questions, reminder, thanks) say whether and how far they
+    # answered it: left out on purpose, as their participation is (README); erase deletes them.
     return [{"platform": m.platform, "created_at": m.created_at, "sent_at": m.sent_at,
              "status": m.status, "text": (m.payload or {}).get("text")}
             for m in session.scalars(select(OutboxMessage).where(_addressed_to(person))
-                                     .order_by(OutboxMessage.id))]
+                                     .order_by(OutboxMessage.id))
+            if not (m.payload or {}).get(SCRUB_KEY)]
 
 
 def _erase_messages(session: Session, person: Person, former: str) -> list[str]:
@@ -360,9 +376,13 @@ def _json_inner(value: str) -> str:
 
 
 def _export_requests(session: Session, person: Person) -> list[dict[str, Any]]:
-    return [{"created_at": r.created_at, "scope": r.scope, "name": r.name, "status": r.status}
-            for r in session.scalars(select(RoundRequest).where(
-                RoundRequest.requested_by == person.key).order_by(RoundRequest.id))]
+    # Made by them, or for them alone (`teampulse round alice`, a GM's /checkin @alice).
+    return [{"created_at": r.created_at, "requested_by": r.requested_by, "scope": r.scope,
+             "name": r.name, "status": r.status}
+            for r in session.scalars(select(RoundRequest).where(or_(
+                RoundRequest.requested_by == person.key,
+                (RoundRequest.scope == "person") & (RoundRequest.name == person.key)))
+                .order_by(RoundRequest.id))]
 
 
 def _erase_requests(session: Session, person: Person, former: str) -> list[str]:
@@ -406,27 +426,85 @@ def _theirs(person: Person) -> Any:
                (AgendaItem.report_id == person.id) & AgendaItem.source.startswith("checkin"))
 
 
+def _their_pairs(model: Any, person: Person) -> Any:
+    """Rows of their one-on-ones, on either side (as manager or as report)."""
+    return or_(model.manager_id == person.id, model.report_id == person.id)
+
+
+def _their_meetings(person: Person) -> Any:
+    return select(OneOnOneMeeting.id).where(_their_pairs(OneOnOneMeeting, person))
+
+
+#: An agenda item kept private by its author (handlers.oneonone.PRIVATE_ITEM).
+_PRIVATE_ITEM = "private"
+
+
 def _export_oneonones(session: Session, person: Person) -> dict[str, Any]:
-    pair = or_(OneOnOneMeeting.manager_id == person.id, OneOnOneMeeting.report_id == person.id)
+    keys = dict(session.execute(select(Person.id, Person.key)).all())
+    others_agenda = (_their_pairs(AgendaItem, person) & ~_theirs(person)
+                     & (AgendaItem.source != _PRIVATE_ITEM))
     return {
-        "meetings": [{"manager_id": m.manager_id, "report_id": m.report_id,
-                      "scheduled_at": m.scheduled_at, "status": m.status}
-                     for m in session.scalars(select(OneOnOneMeeting).where(pair)
-                                              .order_by(OneOnOneMeeting.scheduled_at))],
+        "meetings": [{"id": m.id, "manager": keys.get(m.manager_id),
+                      "report": keys.get(m.report_id), "occurrence": m.occurrence,
+                      "scheduled_at": m.scheduled_at, "status": m.status,
+                      "asked_at": m.asked_at, "answered_at": m.answered_at}
+                     for m in session.scalars(select(OneOnOneMeeting).where(
+                         _their_pairs(OneOnOneMeeting, person))
+                         .order_by(OneOnOneMeeting.scheduled_at))],
         "agenda_items_written": [{"text": a.text, "source": a.source, "created_at": a.created_at}
                                  for a in session.scalars(select(AgendaItem).where(
                                      _theirs(person)).order_by(AgendaItem.id))],
-        "notes_written": [{"text": n.text, "shared": n.shared, "created_at": n.created_at}
+        "notes_written": [{"meeting_id": n.meeting_id, "text": n.text, "shared": n.shared,
+                           "created_at": n.created_at}
                           for n in session.scalars(select(MeetingNote).where(
                               MeetingNote.author_id == person.id).order_by(MeetingNote.id))],
-        "action_items": [{"text": a.text, "due": a.due, "done_at": a.done_at}
+        "action_items": [{"text": a.text, "due": a.due, "created_at": a.created_at,
+                          "done_at": a.done_at}
                          for a in session.scalars(select(ActionItem).where(
                              ActionItem.owner_id == person.id).order_by(ActionItem.id))],
-        "feedback_given": [{"rating": f.rating, "improve": f.improve,
-                            "created_at": f.created_at}
+        "feedback_given": [{"meeting_id": f.meeting_id, "rating": f.rating,
+                            "improve": f.improve, "created_at": f.created_at}
                            for f in session.scalars(select(MeetingFeedback).where(
                                MeetingFeedback.from_id == person.id)
                                .order_by(MeetingFeedback.id))],
+        # The other side's words in their one-on-ones, as each was shown or sent to them
+        # (the shared agenda, the recap's shared notes, action items, feedback to them); a
+        # private note or agenda item is its author's alone (README).
+        "from_the_other_side": {
+            "agenda_items": [{"text": a.text, "author": keys.get(a.author_id or 0),
+                              "created_at": a.created_at}
+                             for a in session.scalars(select(AgendaItem).where(
+                                 others_agenda).order_by(AgendaItem.id))],
+            "shared_notes": [{"meeting_id": n.meeting_id, "author": keys.get(n.author_id),
+                              "text": n.text, "created_at": n.created_at}
+                             for n in session.scalars(select(MeetingNote).where(
+                                 MeetingNote.meeting_id.in_(_their_meetings(person)),
+                                 MeetingNote.shared, MeetingNote.author_id != person.id)
+                                 .order_by(MeetingNote.id))],
+            "action_items": [{"text": a.text, "owner": keys.get(a.owner_id), "due": a.due,
+                              "created_at": a.created_at, "done_at": a.done_at}
+                             for a in session.scalars(select(ActionItem).where(
+                                 _their_pairs(ActionItem, person),
+                                 ActionItem.owner_id != person.id).order_by(ActionItem.id))],
+            "feedback_received": [{"meeting_id": f.meeting_id, "from": keys.get(f.from_id),
+                                   "rating": f.rating, "improve": f.improve,
+                                   "created_at": f.created_at}
+                                  for f in session.scalars(select(MeetingFeedback).where(
+                                      MeetingFeedback.to_id == person.id)
+                                      .order_by(MeetingFeedback.id))]},
+        # Moved or skipped meetings of theirs (or that they moved), and a question of a
+        # meeting still waiting for their answer.
+        "moved_or_skipped": [{"manager": keys.get(o.manager_id), "report": keys.get(o.report_id),
+                              "occurrence": o.occurrence, "moved_to": o.moved_to,
+                              "skipped": o.skipped, "by": keys.get(o.by_id),
+                              "created_at": o.created_at}
+                             for o in session.scalars(select(OneOnOneOverride).where(or_(
+                                 _their_pairs(OneOnOneOverride, person),
+                                 OneOnOneOverride.by_id == person.id))
+                                 .order_by(OneOnOneOverride.id))],
+        "open_dialog": [{"meeting_id": d.meeting_id, "step": d.step, "updated_at": d.updated_at}
+                        for d in session.scalars(select(OneOnOneDialog).where(
+                            OneOnOneDialog.person_id == person.id))],
     }
 
 
@@ -435,19 +513,27 @@ def _erase_oneonones(session: Session, person: Person, _former: str) -> list[str
         return int(session.execute(statement.execution_options(
             synchronize_session=False)).rowcount)  # type: ignore[attr-defined]
 
-    agenda = run(delete(AgendaItem).where(_theirs(person)))
-    notes = run(delete(MeetingNote).where(MeetingNote.author_id == person.id))
-    # Kept, without their words, for the overdue counts in the GM's view.
-    actions = run(update(ActionItem).where(ActionItem.owner_id == person.id).values(text=""))
-    feedback = run(update(MeetingFeedback).where(MeetingFeedback.from_id == person.id)
-                   .values(improve=None))
+    # The words of their one-on-ones go, on both sides, as a kudo's words go whoever wrote
+    # them: a note or agenda item about them (even the other side's private one) would
+    # say who former-<id> was. Meetings, dates, status and ratings stay for the GM's view.
+    meetings = _their_meetings(person)
+    agenda = run(delete(AgendaItem).where(or_(_theirs(person), _their_pairs(AgendaItem, person))))
+    notes = run(delete(MeetingNote).where(or_(MeetingNote.author_id == person.id,
+                                              MeetingNote.meeting_id.in_(meetings))))
+    actions = run(update(ActionItem).where(or_(ActionItem.owner_id == person.id,
+                                               _their_pairs(ActionItem, person)))
+                  .values(text=""))
+    feedback = run(update(MeetingFeedback).where(or_(
+        MeetingFeedback.from_id == person.id, MeetingFeedback.to_id == person.id,
+        MeetingFeedback.meeting_id.in_(meetings))).values(improve=None))
     run(delete(OneOnOneDialog).where(OneOnOneDialog.person_id == person.id))
     if not (agenda or notes or actions or feedback):
         return []
     return [f"one-on-ones: {count_text(agenda, 'agenda item')} and "
-            f"{count_text(notes, 'note')} of theirs deleted; the words of "
-            f"{count_text(actions, 'action item')} and {count_text(feedback, 'feedback comment')} "
-            "removed (meetings, dates and ratings kept)"]
+            f"{count_text(notes, 'note')} of theirs or of their one-on-ones deleted; the "
+            f"words of {count_text(actions, 'action item')} and "
+            f"{count_text(feedback, 'feedback comment')} removed (meetings, dates and "
+            "ratings kept)"]
 
 
 def _export_reviews(session: Session, person: Person) -> list[dict[str, Any]]:
@@ -455,6 +541,28 @@ def _export_reviews(session: Session, person: Person) -> list[dict[str, Any]]:
              "rating": a.rating, "comment": a.comment} for a in session.scalars(
                  select(ReviewAnswer).where(ReviewAnswer.rater_key == person.key)
                  .order_by(ReviewAnswer.id))]
+
+
+def _export_reviews_of(session: Session, person: Person) -> dict[str, Any]:
+    """360° reviews of them or started by them, and the named invites (manager, self) they
+    had; which anonymous reviews they were asked to rate is left out (README)."""
+    rounds = session.scalars(select(ReviewRound).where(or_(
+        ReviewRound.subject_key == person.key, ReviewRound.started_by == person.key))
+        .order_by(ReviewRound.id))
+    return {
+        "rounds": [{"round_id": r.id, "subject": r.subject_key, "started_by": r.started_by,
+                    "status": r.status, "started_at": r.started_at, "closed_at": r.closed_at}
+                   for r in rounds],
+        "scheduled": [{"period": s.period, "round_id": s.round_id, "claimed_at": s.claimed_at,
+                       "closes_at": s.closes_at, "closed": s.closed}
+                      for s in session.scalars(select(ScheduledReview).where(
+                          ScheduledReview.subject_key == person.key)
+                          .order_by(ScheduledReview.id))],
+        "named_invites": [{"round_id": i.round_id, "as": i.rater_group, "answered": i.answered,
+                           "done": i.done} for i in session.scalars(select(ReviewInvite).where(
+                               ReviewInvite.person_id == person.id,
+                               ReviewInvite.rater_group.in_(("manager", "self")))
+                               .order_by(ReviewInvite.id))]}
 
 
 def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
@@ -472,6 +580,19 @@ def _erase_reviews(session: Session, person: Person, former: str) -> list[str]:
     if not count:
         return []
     return [f"360° reviews: the comments of {count_text(count, 'named answer')} deleted"]
+
+
+def _export_digests(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [{"week": d.week, "team": d.scope, "queued_at": d.queued_at, "via": d.via}
+            for d in session.scalars(select(DigestSent).where(DigestSent.person_id == person.id)
+                                     .order_by(DigestSent.week, DigestSent.id))]
+
+
+def _erase_digests(session: Session, person: Person, _former: str) -> list[str]:
+    count = len(_export_digests(session, person))
+    # Weeks and teams only: kept so a digest already sent is not sent again.
+    return [f"digests: {count_text(count, 'record')} of digests sent kept (week and team "
+            "only)"] if count else []
 
 
 def _export_crm(session: Session, person: Person) -> list[dict[str, Any]]:
@@ -501,5 +622,8 @@ for _part in (Part("checkins", _export_checkins, _erase_checkins),
               Part("monthly_reviews", _export_monthly, _erase_monthly),
               Part("oneonones", _export_oneonones, _erase_oneonones),
               Part("reviews_360", _export_reviews, _erase_reviews),
+              # Erased by reviews_360 (their key in these rows becomes former-<id>).
+              Part("reviews_360_of_them", _export_reviews_of, lambda _s, _p, _f: []),
+              Part("digests", _export_digests, _erase_digests),
               Part("crm_actuals", _export_crm, _erase_crm)):
     contribute(_part)

@@ -56,6 +56,9 @@ def _token() -> str:
     return secrets.token_hex(16)
 
 
+#: The kind of a person's open dialog (storage.models.Conversation) while a poll asks them.
+DIALOG_KIND = "pulse"
+
 #: Results are never shown for fewer answers than this, whatever a poll's own threshold.
 MIN_SHOWN = 3
 

@@ -263,7 +263,21 @@ def export_part(session: Session, person: Person) -> dict[str, Any]:
         "comments": [{"at": c.created_at, "text": c.text} for c in r.comments]}
         for r in mine],
         "comments_written": [{"request": c.request_id, "at": c.created_at, "text": c.text}
-                             for c in written]}
+                             for c in written],
+        # Others' requests they acknowledged or resolved (with the resolution they wrote).
+        "handled": [{"request": r.id, "acknowledged_at": r.acknowledged_at
+                     if r.acknowledged_by_id == person.id else None,
+                     "resolved_at": r.resolved_at if r.resolved_by_id == person.id else None,
+                     "resolution": r.resolution if r.resolved_by_id == person.id else None}
+                    for r in _handled_by(session, person)]}
+
+
+def _handled_by(session: Session, person: Person) -> list[SupportRequest]:
+    """Others' requests this person acknowledged or resolved."""
+    return list(session.scalars(select(SupportRequest).where(
+        SupportRequest.requester_id != person.id,
+        (SupportRequest.acknowledged_by_id == person.id)
+        | (SupportRequest.resolved_by_id == person.id)).order_by(SupportRequest.id)))
 
 
 def erase_part(session: Session, person: Person, _former: str) -> list[str]:
@@ -282,8 +296,15 @@ def erase_part(session: Session, person: Person, _former: str) -> list[str]:
         SupportComment.author_id == person.id)))
     for c in written:
         c.text = ""
+    # A resolution note they wrote on another's request is their words too, as a comment is.
+    resolved = [r for r in _handled_by(session, person)
+                if r.resolved_by_id == person.id and r.resolution]
+    for r in resolved:
+        r.resolution = ""
     session.flush()
     return [f"support: the words of {count_text(len(mine), 'request')} and their comments, "
             f"and of {count_text(len(written), 'comment')} they wrote, removed; types, times "
-            "and status stay"]
+            "and status stay"] + (
+                [f"support: the words of {count_text(len(resolved), 'resolution')} they "
+                 "wrote on others' requests removed"] if resolved else [])
 

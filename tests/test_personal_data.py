@@ -249,7 +249,7 @@ async def test_her_monthly_review_and_one_on_one_words_are_exported_and_erased(
     code, out = cli_env("erase", "alice", "--yes")
     assert code == 0
     assert "monthly review: 3 answers deleted" in out
-    assert "one-on-ones: 1 agenda item and 0 notes of theirs deleted" in out
+    assert "one-on-ones: 1 agenda item and 0 notes of theirs or of their one-on-ones deleted" in out
     texts = "\n".join(every_text_in_the_database(bot))
     for trace in ("Initech", "Legal review drags", "Push Globex", "Q1 hiring plan"):
         assert trace not in texts, trace
@@ -320,6 +320,10 @@ async def test_after_erase_no_row_links_her_key_to_her_anonymous_one(
     scheduled(bot, QUARTERLY)
     clock.set(JAN_1_10AM_NY)
     assert await bot.run_review_schedule() == 3
+    # Before: her export holds the schedule's record of her review, and the review.
+    reviews = json.loads(cli_env("export", "alice")[1])["reviews_360_of_them"]
+    assert reviews["scheduled"] and [s["round_id"] for s in reviews["scheduled"]] == [
+        r["round_id"] for r in reviews["rounds"]]
     without_alice(tmp_path, monkeypatch)
     assert cli_env("erase", "alice", "--yes")[0] == 0
     holding = []
