@@ -86,7 +86,10 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
             return
         # An edit naming another department is a need of that department's, as a changed
         # type is: kept in place it stayed Marketing's, its owners told, Finance's never.
-        moved = named is not None and named != request.department
+        # One the GM passed elsewhere stays where the GM sent it while the edit names the
+        # department its detail named before: only a newly named department moves it.
+        moved = named is not None and named != request.department and \
+            named != ctx.org.support.department_for(kind, link.detail)
         if kind == request.kind and not request.closed and not moved:
             link.detail = detail
             if request.weeks and link is request.weeks[0]:
@@ -109,7 +112,8 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     # detail names (if it names one): "需要财务部…" the week after "需要市场部…" is a new
     # need for Finance, which was linked to Marketing's request, Finance never told.
     # (Other types go where the org file sends them, or where the GM assigned them.)
-    existing = repo.still_open(person, kind, named)
+    existing = repo.still_open(person, kind, named,
+                               lambda said: ctx.org.support.department_for(kind, said))
     if existing is not None:
         repo.link(existing, round_id=rnd.id, week=rnd.week, detail=detail, now=now)
         _tell_handlers(ctx, existing, "support_repeated", exclude=person, week=rnd.week,

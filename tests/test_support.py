@@ -746,3 +746,29 @@ async def test_close_resolves_a_request_as_resolve_does(bot, chat):
     [req] = requests(bot)
     assert (req.status, req.resolution) == ("resolved", "Budget approved, 5k")
     assert "resolved your support request #1" in chat.last("alice")
+
+
+async def test_a_request_the_gm_passed_on_stays_there_when_edited_or_asked_again(
+        bot, chat, clock):
+    """Li asks Marketing for a deck; Grace passes it to Finance (who pays the agency). Li
+    adds a deadline with /edit, and the week after asks again in the same words: each
+    took the request back from Finance (Vera told it was "no longer needed and is
+    withdrawn"), opened a second one to Marketing, and the week after a third beside it.
+    The request stays Finance's, edited, then asked again."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/support assign 1 finance")
+    await say(bot, "li", "/edit 5")
+    await say(bot, "li", "需要市场部做一份方案，周五前")
+    [req] = requests(bot)
+    assert (req.department, req.status, req.detail) == (
+        "finance", "open", "需要市场部做一份方案，周五前")
+    assert chat.last("vera") == ("✏️ 李雷 edited support request #1 (2026-W48): "
+                                 "需要市场部做一份方案，周五前")
+    assert chat.last("sam").startswith("➡️ Grace Chen passed #1")  # nothing new for Sam
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    [req] = requests(bot)
+    assert (req.department, req.repeats, req.last_week) == ("finance", 1, "2026-W49")
+    assert chat.last("vera").startswith("🔁 李雷 asks again in 2026-W49 for #1")
