@@ -298,9 +298,13 @@ def cmd_support(ctx: Context, args: str) -> None:
         request.resolved_by_id = person.id
         request.resolution = text
         step = "resolve"
-    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person),
-              own=own)
     requester = request.requester
+    # Said as it is: a department whose owner left the org file has nobody but the GM to
+    # hear a comment, and a requester who left hears of no step.
+    told = any(p.role != "gm" and p.id != person.id for p in handlers_of(ctx, request)) \
+        if own else requester.active
+    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person),
+              own=own, told=told)
     if requester.active and requester.id != person.id:
         ctx.tell(requester, "support_step_you", action=action, by=person.display_name,
                  text=text, item=_view(ctx, request, requester),
@@ -422,7 +426,8 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
                   departments=[(d.key, d.name_for(person.locale)) for d in departments])
         return
     if department.key == request.department:
-        ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person))
+        ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person),
+                  told="same")
         return  # (nobody to tell: nothing moved)
     # Who handled it before (the old department's owners), told it has left them.
     before = [p for p in handlers_of(ctx, request) if p.id != person.id]
@@ -430,8 +435,8 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
     # the org file take that department from them before it is sent.
     before_marks = {p.id: _readers(ctx, p, request) for p in before}
     request.department = department.key
-    ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person))
-    # The new department's owners hear about it as a new request for them.
+    # The new department's owners hear about it as a new request for them (its owner may
+    # have left the org file: then it is still the GM's alone, and the reply says so).
     new = set()
     for key in department.owners:
         owner = ctx.people.by_key(key)
@@ -440,6 +445,8 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
             ctx.tell(owner, "support_opened", item=_view(ctx, request, owner),
                      dedupe_key=f"support:{request.id}:assigned:{department.key}:{key}",
                      readers=_readers(ctx, owner, request))
+    ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person),
+              told=bool(new) or person.key in department.owners)
     step = f"assigned:{department.key}"
     for owner in before:
         if owner.id not in new and owner.id != request.requester_id:

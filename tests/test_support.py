@@ -18,6 +18,7 @@ from storage.support import SupportRequest, open_items
 from tests.support import TEST_ORG, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_cli_views import valid
+from tests.test_digest import edit_org
 
 DEPARTMENTS = """
 departments:
@@ -772,3 +773,45 @@ async def test_a_request_the_gm_passed_on_stays_there_when_edited_or_asked_again
     [req] = requests(bot)
     assert (req.department, req.repeats, req.last_week) == ("finance", 1, "2026-W49")
     assert chat.last("vera").startswith("🔁 李雷 asks again in 2026-W49 for #1")
+
+
+async def test_replies_say_who_is_told_when_an_owner_or_the_requester_has_left(bot, chat):
+    """Vera, Finance's only owner, leaves the org file; so does Bruno after asking for
+    budget. Alice's comment on her Finance request read "the GM and Finance are told"
+    (only the GM was), the GM passing Li's request to Finance read "its owners are told"
+    (there are none: it is still hers), passing it there again said the same though
+    nothing moved, and resolving Bruno's read "Bruno Rossi is told" (he never is)."""
+    await alice_asks_for_budget(bot)
+    await bot.run_checkins(["bruno"])
+    await answer_all(bot, "bruno", ["41000", "Won Milan", "none", "2", "Fair stand", "Visit 2",
+                                    "4"])
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    assert [(r.requester_id is not None, r.department) for r in requests(bot)] == [
+        (True, "finance"), (True, "finance"), (True, "marketing")]
+    text = write_org_text(DEPARTMENTS.replace("owners: [vera]", "owners: []"))
+    for who in ("vera", "bruno"):
+        start = text.index(f"  - key: {who}\n")
+        text = text[:start] + text[text.index("  - key: ", start + 1):]
+    edit_org(bot, text.replace("summary_viewers: [vera]", "summary_viewers: []"))
+    await say(bot, "alice", "/support comment 1 It is for the March trade fair")
+    assert chat.last("alice") == "💬 Comment added to #1; the GM is told."
+    await say(bot, "li", "/support 评论 3 周五前需要")
+    assert chat.last("li") == "💬 已在 #3 添加评论，已通知总经理和市场部。"  # Sam still owns it
+    await say(bot, "grace", "/support assign 3 finance")
+    assert chat.last("grace") == ("#3 now goes to Finance, which has no owner in the org "
+                                  "file: it is still yours to handle.")
+    await say(bot, "grace", "/support assign 3 finance")
+    assert chat.last("grace") == "#3 already goes to Finance; nothing was changed."
+    await say(bot, "grace", "/support resolve 2 Stand booked")
+    assert chat.last("grace") == ("✅ Resolved #2 the day it was opened; Bruno Rossi is no "
+                                  "longer in the org file and is not told.")
+    await say(bot, "grace", "/support resolve 1 Approved")
+    assert chat.last("grace") == "✅ Resolved #1 the day it was opened; Alice Martin is told."
+    await say(bot, "li", "/support 评论 3 谢谢")
+    assert chat.last("li") == "💬 已在 #3 添加评论，已通知总经理。"
+
+
+def write_org_text(extra: str) -> str:
+    """The test org's text with `extra` (departments) added."""
+    return TEST_ORG.read_text(encoding="utf-8") + extra
