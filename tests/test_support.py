@@ -18,7 +18,7 @@ from storage.support import SupportRequest, open_items
 from tests.support import TEST_ORG, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_cli_views import valid
-from tests.test_digest import edit_org
+from tests.test_digest import digests, edit_org
 
 DEPARTMENTS = """
 departments:
@@ -695,7 +695,7 @@ async def test_summary_and_support_agree_a_request_counts_once_the_check_in_is_i
     assert code == 0 and json.loads(out)["requests"] == []
     await answer_all(bot, "alice", ALICE_ANSWERS[6:])  # submitted
     await say(bot, "grace", "/summary")
-    assert "Support: #1 Budget: Travel budget (finance) — open" in chat.last("grace")
+    assert "Support: #1 Budget: Travel budget (Finance) — open" in chat.last("grace")
     await say(bot, "grace", "/support")
     assert "Travel budget" in chat.last("grace")
     code, out = run_cli(settings, "support", "--format", "json")
@@ -815,3 +815,36 @@ async def test_replies_say_who_is_told_when_an_owner_or_the_requester_has_left(b
 def write_org_text(extra: str) -> str:
     """The test org's text with `extra` (departments) added."""
     return TEST_ORG.read_text(encoding="utf-8") + extra
+
+
+async def test_three_weeks_of_one_need_read_alike_in_the_digest_and_summary(bot, chat, clock):
+    """Alice asks for the travel budget three weeks running; Li asks Marketing for a deck,
+    then answers "no support needed". Grace reads in Chinese. One request each, still
+    open (Li's was not withdrawn: only an edit of the week that asked withdraws one), the
+    same lines in Monday's digest and in /summary of the week, and the department named
+    in her language: both read "（finance）", the org file's key, not 财务部."""
+    await say(bot, "grace", "/language 中文")
+    alice_again = ["50000", "4", "Won Globex", "No blockers", "2",
+                   "Still need the travel budget", "Call 3", "3"]
+    for week in range(3):
+        await bot.run_checkins(["alice", "li"])
+        await answer_all(bot, "alice", ALICE_ANSWERS if week == 0 else alice_again)
+        await answer_all(bot, "li", LI_ANSWERS if week == 0 else
+                         ["61000", "大客户签约", "审批慢", "1", "拜访 3 家", "4"])
+        clock.advance(timedelta(days=7))
+    budget, deck = requests(bot)
+    assert (budget.repeats, budget.last_week, budget.status) == (2, "2026-W50", "open")
+    assert (deck.repeats, deck.status) == (0, "open")
+    clock.set(datetime(2026, 12, 14, 13, 0, tzinfo=UTC))  # Monday 08:00 in New York
+    await bot.run_digests()
+    (digest,) = digests(chat, "grace")
+    await say(bot, "grace", "/summary 2026-W50")
+    summary = chat.last("grace")
+
+    def support(text: str) -> list[str]:
+        return [line for line in text.splitlines() if line.startswith("支持：")]
+
+    assert support(digest) == support(summary) == [  # (Li's need first: another department)
+        "支持：#2 其他部门的协助：需要市场部做一份方案（市场部） — 未处理，已 17 天",
+        "支持：#1 预算：Still need the travel budget（财务部） — 未处理，已 17 天",
+        "支持：没有未处理的请求"]
