@@ -389,6 +389,9 @@ class GmSummary:
     #: The goals' fiscal_year_start: other than 1, the quarter is a fiscal one, and the
     #: view names its first and last day so nobody reads it as the calendar's.
     fiscal_year_start: int = 1
+    #: The org file's departments by key, named in the reader's language: a support
+    #: request reads "(Finance)" or "（财务部）", not its key "(finance)".
+    departments: dict[str, str] = field(default_factory=dict)
 
     @property
     def quarter_days(self) -> tuple[date, date]:
@@ -1281,7 +1284,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      head_mtd, head_qtd, views, attention,
                      month, quarter, reader_tz, full=only is not None, look=look,
                      detail_page=page if paged else None, this_week=week == week_of(today),
-                     namesakes=told, fiscal_year_start=fiscal)
+                     namesakes=told, fiscal_year_start=fiscal,
+                     departments={d.key: d.name_for(locale)
+                                  for d in ctx.org.support.departments})
 
 
 _EMPTY: dict[str, Any] = {}
@@ -2332,7 +2337,8 @@ def render_gm(renderer: Any, locale: str, markup: str, summary: GmSummary,
                       if any(a.director == d.key for a in attention)}
     return renderer.template(locale, "summary_gm", markup, s=summary,
                              rows=prepared(summary, directors), fmt=format_number, pct=_pct,
-                             labels=labels, paging=paging, cap=cap, with_whom=with_whom,
+                             labels=labels, departments=summary.departments,
+                             paging=paging, cap=cap, with_whom=with_whom,
                              attention_cap=ATTENTION_SHOWN if paging else len(attention) + 1)
 
 

@@ -86,7 +86,10 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
             return
         # An edit naming another department is a need of that department's, as a changed
         # type is: kept in place it stayed Marketing's, its owners told, Finance's never.
-        moved = named is not None and named != request.department
+        # One the GM passed elsewhere stays where the GM sent it while the edit names the
+        # department its detail named before: only a newly named department moves it.
+        moved = named is not None and named != request.department and \
+            named != ctx.org.support.department_for(kind, link.detail)
         if kind == request.kind and not request.closed and not moved:
             link.detail = detail
             if request.weeks and link is request.weeks[0]:
@@ -109,7 +112,8 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
     # detail names (if it names one): "需要财务部…" the week after "需要市场部…" is a new
     # need for Finance, which was linked to Marketing's request, Finance never told.
     # (Other types go where the org file sends them, or where the GM assigned them.)
-    existing = repo.still_open(person, kind, named)
+    existing = repo.still_open(person, kind, named,
+                               lambda said: ctx.org.support.department_for(kind, said))
     if existing is not None:
         repo.link(existing, round_id=rnd.id, week=rnd.week, detail=detail, now=now)
         _tell_handlers(ctx, existing, "support_repeated", exclude=person, week=rnd.week,
@@ -294,9 +298,13 @@ def cmd_support(ctx: Context, args: str) -> None:
         request.resolved_by_id = person.id
         request.resolution = text
         step = "resolve"
-    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person),
-              own=own)
     requester = request.requester
+    # Said as it is: a department whose owner left the org file has nobody but the GM to
+    # hear a comment, and a requester who left hears of no step.
+    told = any(p.role != "gm" and p.id != person.id for p in handlers_of(ctx, request)) \
+        if own else requester.active
+    ctx.reply("support_step_done", action=action, item=_view(ctx, request, person),
+              own=own, told=told)
     if requester.active and requester.id != person.id:
         ctx.tell(requester, "support_step_you", action=action, by=person.display_name,
                  text=text, item=_view(ctx, request, requester),
@@ -418,7 +426,8 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
                   departments=[(d.key, d.name_for(person.locale)) for d in departments])
         return
     if department.key == request.department:
-        ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person))
+        ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person),
+                  told="same")
         return  # (nobody to tell: nothing moved)
     # Who handled it before (the old department's owners), told it has left them.
     before = [p for p in handlers_of(ctx, request) if p.id != person.id]
@@ -426,8 +435,8 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
     # the org file take that department from them before it is sent.
     before_marks = {p.id: _readers(ctx, p, request) for p in before}
     request.department = department.key
-    ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person))
-    # The new department's owners hear about it as a new request for them.
+    # The new department's owners hear about it as a new request for them (its owner may
+    # have left the org file: then it is still the GM's alone, and the reply says so).
     new = set()
     for key in department.owners:
         owner = ctx.people.by_key(key)
@@ -436,6 +445,8 @@ def _assign(ctx: Context, person: Person, request: SupportRequest, typed: str) -
             ctx.tell(owner, "support_opened", item=_view(ctx, request, owner),
                      dedupe_key=f"support:{request.id}:assigned:{department.key}:{key}",
                      readers=_readers(ctx, owner, request))
+    ctx.reply("support_step_done", action="assign", item=_view(ctx, request, person),
+              told=bool(new) or person.key in department.owners)
     step = f"assigned:{department.key}"
     for owner in before:
         if owner.id not in new and owner.id != request.requester_id:

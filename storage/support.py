@@ -13,7 +13,7 @@ again in a later week while the request is still open is linked to it (a new wee
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -124,18 +124,22 @@ class SupportRepo:
         link = self.session.scalar(select(SupportWeek).where(SupportWeek.round_id == round_id))
         return (link.request, link) if link is not None else None
 
-    def still_open(self, requester: Person, kind: str,
-                   department: str | None = None) -> SupportRequest | None:
+    def still_open(self, requester: Person, kind: str, department: str | None = None,
+                   named: Callable[[str], str | None] | None = None
+                   ) -> SupportRequest | None:
         """The requester's latest unclosed request of a kind (a repeat joins it); with a
         department, only one that goes to it (help from Finance is no repeat of a request
-        for help from Marketing)."""
-        query = select(SupportRequest).where(SupportRequest.requester_id == requester.id,
-                                             SupportRequest.kind == kind,
-                                             SupportRequest.status.in_(OPEN_STATES))
-        if department is not None:
-            query = query.where(SupportRequest.department == department)
-        return self.session.scalar(
-            query.order_by(SupportRequest.opened_at.desc(), SupportRequest.id.desc()).limit(1))
+        for help from Marketing) or, with `named` (a detail's department), one whose
+        detail named it: the GM may have passed it elsewhere since, and asking Marketing
+        again is still the request the GM sent to Finance, not a new one."""
+        rows = self.session.scalars(
+            select(SupportRequest).where(SupportRequest.requester_id == requester.id,
+                                         SupportRequest.kind == kind,
+                                         SupportRequest.status.in_(OPEN_STATES))
+            .order_by(SupportRequest.opened_at.desc(), SupportRequest.id.desc()))
+        # (A person has a request or two of a kind open, not hundreds: picked here.)
+        return next((r for r in rows if department is None or r.department == department
+                     or (named is not None and named(r.latest_detail) == department)), None)
 
     def open(self, *, requester: Person, kind: str, detail: str, department: str | None,
              round_id: int, week: str, now: datetime) -> SupportRequest:

@@ -18,6 +18,7 @@ from storage.support import SupportRequest, open_items
 from tests.support import TEST_ORG, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_cli_views import valid
+from tests.test_digest import digests, edit_org
 
 DEPARTMENTS = """
 departments:
@@ -694,7 +695,7 @@ async def test_summary_and_support_agree_a_request_counts_once_the_check_in_is_i
     assert code == 0 and json.loads(out)["requests"] == []
     await answer_all(bot, "alice", ALICE_ANSWERS[6:])  # submitted
     await say(bot, "grace", "/summary")
-    assert "Support: #1 Budget: Travel budget (finance) — open" in chat.last("grace")
+    assert "Support: #1 Budget: Travel budget (Finance) — open" in chat.last("grace")
     await say(bot, "grace", "/support")
     assert "Travel budget" in chat.last("grace")
     code, out = run_cli(settings, "support", "--format", "json")
@@ -746,3 +747,104 @@ async def test_close_resolves_a_request_as_resolve_does(bot, chat):
     [req] = requests(bot)
     assert (req.status, req.resolution) == ("resolved", "Budget approved, 5k")
     assert "resolved your support request #1" in chat.last("alice")
+
+
+async def test_a_request_the_gm_passed_on_stays_there_when_edited_or_asked_again(
+        bot, chat, clock):
+    """Li asks Marketing for a deck; Grace passes it to Finance (who pays the agency). Li
+    adds a deadline with /edit, and the week after asks again in the same words: each
+    took the request back from Finance (Vera told it was "no longer needed and is
+    withdrawn"), opened a second one to Marketing, and the week after a third beside it.
+    The request stays Finance's, edited, then asked again."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    await say(bot, "grace", "/support assign 1 finance")
+    await say(bot, "li", "/edit 5")
+    await say(bot, "li", "需要市场部做一份方案，周五前")
+    [req] = requests(bot)
+    assert (req.department, req.status, req.detail) == (
+        "finance", "open", "需要市场部做一份方案，周五前")
+    assert chat.last("vera") == ("✏️ 李雷 edited support request #1 (2026-W48): "
+                                 "需要市场部做一份方案，周五前")
+    assert chat.last("sam").startswith("➡️ Grace Chen passed #1")  # nothing new for Sam
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    [req] = requests(bot)
+    assert (req.department, req.repeats, req.last_week) == ("finance", 1, "2026-W49")
+    assert chat.last("vera").startswith("🔁 李雷 asks again in 2026-W49 for #1")
+
+
+async def test_replies_say_who_is_told_when_an_owner_or_the_requester_has_left(bot, chat):
+    """Vera, Finance's only owner, leaves the org file; so does Bruno after asking for
+    budget. Alice's comment on her Finance request read "the GM and Finance are told"
+    (only the GM was), the GM passing Li's request to Finance read "its owners are told"
+    (there are none: it is still hers), passing it there again said the same though
+    nothing moved, and resolving Bruno's read "Bruno Rossi is told" (he never is)."""
+    await alice_asks_for_budget(bot)
+    await bot.run_checkins(["bruno"])
+    await answer_all(bot, "bruno", ["41000", "Won Milan", "none", "2", "Fair stand", "Visit 2",
+                                    "4"])
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    assert [(r.requester_id is not None, r.department) for r in requests(bot)] == [
+        (True, "finance"), (True, "finance"), (True, "marketing")]
+    text = write_org_text(DEPARTMENTS.replace("owners: [vera]", "owners: []"))
+    for who in ("vera", "bruno"):
+        start = text.index(f"  - key: {who}\n")
+        text = text[:start] + text[text.index("  - key: ", start + 1):]
+    edit_org(bot, text.replace("summary_viewers: [vera]", "summary_viewers: []"))
+    await say(bot, "alice", "/support comment 1 It is for the March trade fair")
+    assert chat.last("alice") == "💬 Comment added to #1; the GM is told."
+    await say(bot, "li", "/support 评论 3 周五前需要")
+    assert chat.last("li") == "💬 已在 #3 添加评论，已通知总经理和市场部。"  # Sam still owns it
+    await say(bot, "grace", "/support assign 3 finance")
+    assert chat.last("grace") == ("#3 now goes to Finance, which has no owner in the org "
+                                  "file: it is still yours to handle.")
+    await say(bot, "grace", "/support assign 3 finance")
+    assert chat.last("grace") == "#3 already goes to Finance; nothing was changed."
+    await say(bot, "grace", "/support resolve 2 Stand booked")
+    assert chat.last("grace") == ("✅ Resolved #2 the day it was opened; Bruno Rossi is no "
+                                  "longer in the org file and is not told.")
+    await say(bot, "grace", "/support resolve 1 Approved")
+    assert chat.last("grace") == "✅ Resolved #1 the day it was opened; Alice Martin is told."
+    await say(bot, "li", "/support 评论 3 谢谢")
+    assert chat.last("li") == "💬 已在 #3 添加评论，已通知总经理。"
+
+
+def write_org_text(extra: str) -> str:
+    """The test org's text with `extra` (departments) added."""
+    return TEST_ORG.read_text(encoding="utf-8") + extra
+
+
+async def test_three_weeks_of_one_need_read_alike_in_the_digest_and_summary(bot, chat, clock):
+    """Alice asks for the travel budget three weeks running; Li asks Marketing for a deck,
+    then answers "no support needed". Grace reads in Chinese. One request each, still
+    open (Li's was not withdrawn: only an edit of the week that asked withdraws one), the
+    same lines in Monday's digest and in /summary of the week, and the department named
+    in her language: both read "（finance）", the org file's key, not 财务部."""
+    await say(bot, "grace", "/language 中文")
+    alice_again = ["50000", "4", "Won Globex", "No blockers", "2",
+                   "Still need the travel budget", "Call 3", "3"]
+    for week in range(3):
+        await bot.run_checkins(["alice", "li"])
+        await answer_all(bot, "alice", ALICE_ANSWERS if week == 0 else alice_again)
+        await answer_all(bot, "li", LI_ANSWERS if week == 0 else
+                         ["61000", "大客户签约", "审批慢", "1", "拜访 3 家", "4"])
+        clock.advance(timedelta(days=7))
+    budget, deck = requests(bot)
+    assert (budget.repeats, budget.last_week, budget.status) == (2, "2026-W50", "open")
+    assert (deck.repeats, deck.status) == (0, "open")
+    clock.set(datetime(2026, 12, 14, 13, 0, tzinfo=UTC))  # Monday 08:00 in New York
+    await bot.run_digests()
+    (digest,) = digests(chat, "grace")
+    await say(bot, "grace", "/summary 2026-W50")
+    summary = chat.last("grace")
+
+    def support(text: str) -> list[str]:
+        return [line for line in text.splitlines() if line.startswith("支持：")]
+
+    assert support(digest) == support(summary) == [  # (Li's need first: another department)
+        "支持：#2 其他部门的协助：需要市场部做一份方案（市场部） — 未处理，已 17 天",
+        "支持：#1 预算：Still need the travel budget（财务部） — 未处理，已 17 天",
+        "支持：没有未处理的请求"]
