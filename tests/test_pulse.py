@@ -916,6 +916,47 @@ async def test_an_alert_waits_no_more_for_a_director_moved_off_the_team(
     assert sorted(a for a, _ in alerts) == ["grace", "grace"]
 
 
+async def test_a_director_who_answered_reads_no_alert_of_a_team_of_exactly_the_threshold(
+        pbot, pchat, pclock):
+    """East's director Alice answers morale 5 and stress 1; of the rest of East four
+    answer (morale 1, stress 5), east5 none: East's figures are 5 answers, one hers.
+    Her alert 'Morale fell to 1.8 (5 answers)' let her take her 5 out and read the
+    other four's 1.0 (and 'Stress is 4.2' their 5.0), as the GM who answered could
+    before a group holding her answer needed one more. The GM, whose answer is not
+    East's, still reads East's alerts; with east5's answer too, so does Alice."""
+    everyone = EAST + WEST + ["grace", "nova"]
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+    pchat.clear()
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 5, 1)
+    for key in EAST[1:5]:
+        await answer_all(pbot, pchat, key, 1, 5)
+    for key in [*WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    alerts = [(s.target.address, s.text) for s in pchat.sent if "Pulse alert" in s.text]
+    assert [a for a, _ in alerts if a != "grace"] == []
+    east = [t for a, t in alerts if a == "grace" and "team East" in t]
+    assert any("Morale fell to 1.8" in t and "(5 answers)" in t for t in east)
+    assert any("Stress is 4.2" in t for t in east)
+    # Guard: the next poll, all six of East answer: Alice's answer is one of six.
+    pchat.clear()
+    pclock.set(POLL_DAY + timedelta(days=14))
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 5, 1)
+    for key in EAST[1:]:
+        await answer_all(pbot, pchat, key, 1, 5)
+    for key in [*WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    mine = [s.text for s in pchat.sent if "Pulse alert" in s.text and s.target.address == "alice"]
+    assert any("Stress is 4.3" in t and "(6 answers)" in t for t in mine)
+    # Her morale alert compares with the polls she may read East's morale in: the first
+    # (six answers), not the second (five, one hers).
+    assert any("Morale fell to 1.7, from a recent average of 4.0" in t for t in mine)
+
+
 async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
