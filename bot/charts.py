@@ -243,7 +243,12 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     (at least the poll's threshold answered, and not revealed by subtraction); the
     second value names the slices hidden in some poll, the third the largest threshold.
     """
-    from handlers.pulse import Readers, asked_visible, visible_slices  # /pulse's rule
+    from handlers.pulse import (  # /pulse's rule
+        Readers,
+        asked_visible,
+        leads_answered,
+        visible_slices,
+    )
     from storage.pulse import PulseRepo
 
     teams = list(chart_data.director_teams(session, team))
@@ -260,10 +265,12 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     # Those asked who read the results, who know their own answers (one statement), and
     # where each poll keeps their answers (its teams, its questions' order: another).
     readers = {key: Readers(tuple(rows)) for key, rows in repo.readers_asked(polls).items()}
-    kept = repo.kept(readers)
+    kept = repo.kept(polls)
     allowed = {key: asked_visible(asked, thresholds[key],
                                   readers.get(key, Readers()).asked())
                for key, asked in repo.asked_by_team_of(polls).items()}
+    # A team's chart is its director's to read too, who knows their own answers.
+    own = leads_answered(session, kept, teams) if team is not None else set()
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
@@ -279,7 +286,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
             for s in wanted:
                 if s is None and org_shown:
                     value = sum(v for _, v in slices.values()) / total
-                elif s is not None and s in team_shown:
+                elif s is not None and s in team_shown and (
+                        (poll, s, question) not in own or slices[s][0] > thresholds[poll]):
                     n, value_sum = slices[s]
                     value = value_sum / n
                 else:

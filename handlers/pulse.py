@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.events import (
@@ -665,6 +666,30 @@ def asked_visible(asked: dict[str | None, int], threshold: int,
     return visible_slices(sum(asked.values()), teams, threshold, readers=readers)[1]
 
 
+def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[str]]],
+                   teams: Collection[str]) -> set[tuple[str, str, str]]:
+    """(poll key, team, question key): where a director of one of `teams` who is no summary
+    viewer (the GM and viewers are `Readers` already) answered the question, their answer
+    kept in the team's figure. Such a director reads their team's figures (its summary,
+    digest and chart, as its alerts: `_as_read_by`) knowing their own answer, so there a
+    team's figure needs one answer more than the threshold: in a team of exactly five who
+    answered, they would take theirs out and read the other four's. `kept`: per poll key,
+    its teams kept with answers and its questions' keys in order (PulseRepo.kept). Two
+    statements."""
+    wanted = {t.casefold() for t in teams}
+    leads = [pid for pid, team in session.execute(
+        select(Person.id, Person.team).where(
+            Person.active.is_(True), Person.role == "director",
+            Person.can_view_summary.is_(False), Person.team.is_not(None)))
+        if (team or "").casefold() in wanted]
+    found: set[tuple[str, str, str]] = set()
+    for (key, _), (team, step) in PulseRepo(session).progress_of(kept, leads).items():
+        stored, order = kept[key]
+        if team is not None and team in stored:
+            found |= {(key, team, q) for q in order[:step]}
+    return found
+
+
 @dataclass(frozen=True)
 class Readers:
     """Those a poll asked who may read its results today (the GM, summary viewers), each
@@ -843,12 +868,15 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
 
 
 def team_morale(session: Session, teams: list[str], since: date,
-                until: date | None = None, threshold_now: int = 0) -> dict[str, float | None]:
+                until: date | None = None, threshold_now: int = 0, *,
+                team_view: bool = False) -> dict[str, float | None]:
     """Each team's average morale over the polls dated from `since` (to `until`), thresholded.
 
     For /summary's team-morale line per director. A team gets None when no poll in
     the period may show it (too few answers, or revealed by subtraction); otherwise
-    the mean of its shown per-poll averages.
+    the mean of its shown per-poll averages. `team_view`: a team's own summary (and so
+    digest), which its director reads: a poll's figure holding their answer needs one
+    answer more than the threshold (`leads_answered`).
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
     repo = PulseRepo(session)
@@ -858,6 +886,8 @@ def team_morale(session: Session, teams: list[str], since: date,
     # and which of them read the results (another).
     asked = repo.asked_by_team_of([poll.key for poll in polls])
     readers_of = repo.readers_asked([poll.key for poll in polls])
+    own = leads_answered(session, {p.key: (list(p.teams), [q.key for q in questions_of(p)])
+                                   for p in polls}, teams) if team_view else set()
     for poll in polls:
         # poll_results' morale slices, without what they do not need (who was asked,
         # the comments: a row per person of the org, where a team's summary needs a
@@ -871,7 +901,9 @@ def team_morale(session: Session, teams: list[str], since: date,
             readers.answered(morale, poll.teams))
         for team in teams:
             if org_shown and team in shown:
-                averages[team].append(_stats(by_team[team]).average)
+                stats = _stats(by_team[team])
+                if (poll.key, team, "morale") not in own or stats.n > threshold:
+                    averages[team].append(stats.average)
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
 
 

@@ -789,8 +789,9 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
                  .items() if t and (team is None or t.lower() == team)}
     since = built[0].start - MORALE_LOOKBACK
     if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
+        # A team's own summary is its director's to read (and their digest).
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
-                             ctx.org.pulse.threshold)
+                             ctx.org.pulse.threshold, team_view=team is not None)
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since
     # An older week's as they stood at its end: a meeting held, or an action item made or

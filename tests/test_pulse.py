@@ -957,6 +957,49 @@ async def test_a_director_who_answered_reads_no_alert_of_a_team_of_exactly_the_t
     assert any("Morale fell to 1.7, from a recent average of 4.0" in t for t in mine)
 
 
+async def test_a_director_who_answered_reads_no_team_morale_of_exactly_the_threshold(
+        pbot, pchat, pclock):
+    """Alice (East's director, no summary viewer) answers morale 5; four more of East
+    answer 1: East's morale is 5 answers, one hers. Her /summary (and so her digest) read
+    'East (Alice Martin): 1.8 / 5', and her morale chart drew 1.8: she took her 5 out
+    and read the other four's 1.0. The team's view now needs one answer more; with all
+    six of East (the guard), it shows."""
+    from bot.charts import morale_series
+
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 5, 1)
+    for key in EAST[1:5]:
+        await answer_all(pbot, pchat, key, 1, 5)
+    for key in [*WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    pclock.set(datetime(2026, 12, 14, 15, 0, tzinfo=UTC))  # Monday: W50's summary
+    await say(pbot, "alice", "/summary")
+    reply = pchat.last("alice")
+    assert "2026-W50" in reply and "1.8 / 5" not in reply
+    assert "East (Alice Martin): hidden (too few answers to stay anonymous)" in reply
+    with pbot.unit() as ctx:
+        series, hidden, _ = morale_series(ctx.session, ["2026-W50"], "East", 5)
+        assert "East" not in series and "East" in hidden
+        # The GM's own view of the org, which holds no answer of Alice's apart, still has it.
+        assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": 1.8}
+    # Guard: the next poll all six of East answer: her answer is one of six.
+    pclock.set(POLL_DAY + timedelta(days=14))
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 5, 1)
+    for key in EAST[1:]:
+        await answer_all(pbot, pchat, key, 1, 5)
+    for key in [*WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    with pbot.unit() as ctx:
+        assert team_morale(ctx.session, ["East"], date(2026, 12, 20), team_view=True) == {
+            "East": pytest.approx(10 / 6)}
+        series, _, _ = morale_series(ctx.session, ["2026-W50", "2026-W52"], "East", 5)
+        assert series["East"]["morale"] == {"2026-W52": pytest.approx(10 / 6)}
+
+
 async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
