@@ -150,7 +150,7 @@ def scope_label(org: Org, locale: str, team: str | None) -> str:
 
 
 def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
-                   weeks: int = 8, team: str | None = None) -> ChartData:
+                   weeks: int = 8, team: str | None = None, lead: bool = False) -> ChartData:
     """The labelled numbers of a chart (see render_chart_png)."""
     if kind not in KINDS:
         raise ValueError(f"unknown chart {kind!r}: choose one of {', '.join(KINDS)}")
@@ -162,7 +162,7 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
     if kind == "attainment":
         _attainment(session, locale, team, data)
     elif kind == "morale":
-        _morale(session, org, locale, team, data)
+        _morale(session, org, locale, team, data, lead)
     else:
         _kudos(session, org, locale, team, data)
     return data
@@ -234,7 +234,7 @@ def _pct(ratio: float | None) -> float | None:
 
 
 def morale_series(session: Session, weeks: Sequence[str], team: str | None = None,
-                  threshold_now: int = 0
+                  threshold_now: int = 0, *, lead: bool = False
                   ) -> tuple[dict[str | None, dict[str, dict[str, float]]], set[str | None], int]:
     """Thresholded pulse averages: slice -> question -> week -> mean of the polls' averages.
 
@@ -242,6 +242,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     None for everyone. A slice appears in a poll only where /pulse results would show it
     (at least the poll's threshold answered, and not revealed by subtraction); the
     second value names the slices hidden in some poll, the third the largest threshold.
+    `lead`: `team`'s chart read by its own director, who knows their own answers: a poll
+    whose team figure holds them needs one answer more (handlers/pulse.py leads_answered).
     """
     from handlers.pulse import (  # /pulse's rule
         Readers,
@@ -269,8 +271,7 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     allowed = {key: asked_visible(asked, thresholds[key],
                                   readers.get(key, Readers()).asked())
                for key, asked in repo.asked_by_team_of(polls).items()}
-    # A team's chart is its director's to read too, who knows their own answers.
-    own = leads_answered(session, kept, teams) if team is not None else set()
+    own = leads_answered(session, kept, teams) if team is not None and lead else set()
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
@@ -301,8 +302,9 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
 
 
 def _morale(session: Session, org: Org, locale: str, team: str | None,
-            data: ChartData) -> None:
-    series, hidden, threshold = morale_series(session, data.weeks, team, org.pulse.threshold)
+            data: ChartData, lead: bool = False) -> None:
+    series, hidden, threshold = morale_series(session, data.weeks, team, org.pulse.threshold,
+                                              lead=lead)
     order = sorted(series, key=lambda s: (s is not None, s or ""))
     for s in order:
         label = _text(locale, "chart_everyone") if s is None else s
@@ -343,17 +345,18 @@ def _kudos(session: Session, org: Org, locale: str, team: str | None,
 # --- drawing -------------------------------------------------------------------------------
 
 def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
-                     weeks: int = 8, team: str | None = None) -> bytes:
+                     weeks: int = 8, team: str | None = None, lead: bool = False) -> bytes:
     """A chart as PNG bytes (1000 x 560 px), labelled in `locale` (en or zh-CN).
 
     `kind`: attainment (each person's KPI attainment, % of target, with a 100% line;
     per team when there are many people), morale (team morale and stress from the pulse
     polls, only slices at or above the anonymity threshold, hidden ones named), or kudos
     (given and received per team). `end_week` is the Monday of the last week shown;
-    `team` restricts it to one team. ValueError for an unknown kind or a bad week count.
+    `team` restricts it to one team (`lead`: for its own director, see morale_series).
+    ValueError for an unknown kind or a bad week count.
     """
     return draw(chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
-                               team=team))
+                               team=team, lead=lead))
 
 
 def draw(data: ChartData) -> bytes:

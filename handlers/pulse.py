@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.events import (
@@ -676,12 +676,11 @@ def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[st
     answered, they would take theirs out and read the other four's. `kept`: per poll key,
     its teams kept with answers and its questions' keys in order (PulseRepo.kept). Two
     statements."""
-    wanted = {t.casefold() for t in teams}
-    leads = [pid for pid, team in session.execute(
-        select(Person.id, Person.team).where(
-            Person.active.is_(True), Person.role == "director",
-            Person.can_view_summary.is_(False), Person.team.is_not(None)))
-        if (team or "").casefold() in wanted]
+    # The team's directors alone (a team's digest reads what the team costs, not the org).
+    leads = list(session.scalars(select(Person.id).where(
+        Person.active.is_(True), Person.role == "director",
+        Person.can_view_summary.is_(False),
+        func.lower(Person.team).in_(sorted({t.lower() for t in teams})))))
     found: set[tuple[str, str, str]] = set()
     for (key, _), (team, step) in PulseRepo(session).progress_of(kept, leads).items():
         stored, order = kept[key]

@@ -963,7 +963,7 @@ async def test_a_director_who_answered_reads_no_team_morale_of_exactly_the_thres
     answer 1: East's morale is 5 answers, one hers. Her /summary (and so her digest) read
     'East (Alice Martin): 1.8 / 5', and her morale chart drew 1.8: she took her 5 out
     and read the other four's 1.0. The team's view now needs one answer more; with all
-    six of East (the guard), it shows."""
+    six of East (the guard), it shows; the GM's view of the team is as before."""
     from bot.charts import morale_series
 
     pclock.set(POLL_DAY)
@@ -979,8 +979,11 @@ async def test_a_director_who_answered_reads_no_team_morale_of_exactly_the_thres
     reply = pchat.last("alice")
     assert "2026-W50" in reply and "1.8 / 5" not in reply
     assert "East (Alice Martin): hidden (too few answers to stay anonymous)" in reply
+    # The GM, whose answer is not East's, reads East's 1.8 in the same view (a guard).
+    await say(pbot, "grace", "/summary team East")
+    assert "East (Alice Martin): 1.8 / 5" in pchat.last("grace")
     with pbot.unit() as ctx:
-        series, hidden, _ = morale_series(ctx.session, ["2026-W50"], "East", 5)
+        series, hidden, _ = morale_series(ctx.session, ["2026-W50"], "East", 5, lead=True)
         assert "East" not in series and "East" in hidden
         # The GM's own view of the org, which holds no answer of Alice's apart, still has it.
         assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": 1.8}
@@ -996,7 +999,8 @@ async def test_a_director_who_answered_reads_no_team_morale_of_exactly_the_thres
     with pbot.unit() as ctx:
         assert team_morale(ctx.session, ["East"], date(2026, 12, 20), team_view=True) == {
             "East": pytest.approx(10 / 6)}
-        series, _, _ = morale_series(ctx.session, ["2026-W50", "2026-W52"], "East", 5)
+        series, _, _ = morale_series(ctx.session, ["2026-W50", "2026-W52"], "East",
+                                     5, lead=True)
         assert series["East"]["morale"] == {"2026-W52": pytest.approx(10 / 6)}
 
 
