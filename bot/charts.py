@@ -151,7 +151,7 @@ def scope_label(org: Org, locale: str, team: str | None) -> str:
 
 def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
                    weeks: int = 8, team: str | None = None,
-                   today: date | None = None) -> ChartData:
+                   today: date | None = None, lead: bool = False) -> ChartData:
     """The labelled numbers of a chart (see render_chart_png)."""
     if kind not in KINDS:
         raise ValueError(f"unknown chart {kind!r}: choose one of {', '.join(KINDS)}")
@@ -163,7 +163,7 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
     if kind == "attainment":
         _attainment(session, locale, team, data, today)
     elif kind == "morale":
-        _morale(session, org, locale, team, data)
+        _morale(session, org, locale, team, data, lead)
     else:
         _kudos(session, org, locale, team, data)
     return data
@@ -236,7 +236,7 @@ def _pct(ratio: float | None) -> float | None:
 
 
 def morale_series(session: Session, weeks: Sequence[str], team: str | None = None,
-                  threshold_now: int = 0
+                  threshold_now: int = 0, *, lead: bool = False
                   ) -> tuple[dict[str | None, dict[str, dict[str, float]]], set[str | None], int]:
     """Thresholded pulse averages: slice -> question -> week -> mean of the polls' averages.
 
@@ -244,8 +244,15 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     None for everyone. A slice appears in a poll only where /pulse results would show it
     (at least the poll's threshold answered, and not revealed by subtraction); the
     second value names the slices hidden in some poll, the third the largest threshold.
+    `lead`: `team`'s chart read by its own director, who knows their own answers: a poll
+    whose team figure holds them needs one answer more (handlers/pulse.py leads_answered).
     """
-    from handlers.pulse import Readers, asked_visible, visible_slices  # /pulse's rule
+    from handlers.pulse import (  # /pulse's rule
+        Readers,
+        asked_visible,
+        leads_answered,
+        visible_slices,
+    )
     from storage.pulse import PulseRepo
 
     teams = list(chart_data.director_teams(session, team))
@@ -262,10 +269,11 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     # Those asked who read the results, who know their own answers (one statement), and
     # where each poll keeps their answers (its teams, its questions' order: another).
     readers = {key: Readers(tuple(rows)) for key, rows in repo.readers_asked(polls).items()}
-    kept = repo.kept(readers)
+    kept = repo.kept(polls)
     allowed = {key: asked_visible(asked, thresholds[key],
                                   readers.get(key, Readers()).asked())
                for key, asked in repo.asked_by_team_of(polls).items()}
+    own = leads_answered(session, kept, teams) if team is not None and lead else set()
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
@@ -281,7 +289,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
             for s in wanted:
                 if s is None and org_shown:
                     value = sum(v for _, v in slices.values()) / total
-                elif s is not None and s in team_shown:
+                elif s is not None and s in team_shown and (
+                        (poll, s, question) not in own or slices[s][0] > thresholds[poll]):
                     n, value_sum = slices[s]
                     value = value_sum / n
                 else:
@@ -295,8 +304,9 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
 
 
 def _morale(session: Session, org: Org, locale: str, team: str | None,
-            data: ChartData) -> None:
-    series, hidden, threshold = morale_series(session, data.weeks, team, org.pulse.threshold)
+            data: ChartData, lead: bool = False) -> None:
+    series, hidden, threshold = morale_series(session, data.weeks, team, org.pulse.threshold,
+                                              lead=lead)
     order = sorted(series, key=lambda s: (s is not None, s or ""))
     for s in order:
         label = _text(locale, "chart_everyone") if s is None else s
@@ -338,20 +348,20 @@ def _kudos(session: Session, org: Org, locale: str, team: str | None,
 
 def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
                      weeks: int = 8, team: str | None = None,
-                     today: date | None = None) -> bytes:
+                     today: date | None = None, lead: bool = False) -> bytes:
     """A chart as PNG bytes (1000 x 560 px), labelled in `locale` (en or zh-CN).
 
     `kind`: attainment (each person's KPI attainment, % of target, with a 100% line;
     per team when there are many people), morale (team morale and stress from the pulse
     polls, only slices at or above the anonymity threshold, hidden ones named), or kudos
     (given and received per team). `end_week` is the Monday of the last week shown;
-    `team` restricts it to one team. `today` is the org's day (its timezone): a CRM row
-    dated after it counts from its day on, as /summary and /goals count it (None: every
-    row, for a chart of weeks long past). ValueError for an unknown kind or a bad week
-    count.
+    `team` restricts it to one team (`lead`: for its own director, see morale_series).
+    `today` is the org's day (its timezone): a CRM row dated after it counts from its day
+    on, as /summary and /goals count it (None: every row, for a chart of weeks long past).
+    ValueError for an unknown kind or a bad week count.
     """
     return draw(chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
-                               team=team, today=today))
+                               team=team, today=today, lead=lead))
 
 
 def draw(data: ChartData) -> bytes:

@@ -25,12 +25,13 @@ How anonymity holds (see also storage/pulse.py):
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.events import (
@@ -665,6 +666,29 @@ def asked_visible(asked: dict[str | None, int], threshold: int,
     return visible_slices(sum(asked.values()), teams, threshold, readers=readers)[1]
 
 
+def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[str]]],
+                   teams: Collection[str]) -> set[tuple[str, str, str]]:
+    """(poll key, team, question key): where a director of one of `teams` who is no summary
+    viewer (the GM and viewers are `Readers` already) answered the question, their answer
+    kept in the team's figure. Such a director reads their team's figures (its summary,
+    digest and chart, as its alerts: `_as_read_by`) knowing their own answer, so there a
+    team's figure needs one answer more than the threshold: in a team of exactly five who
+    answered, they would take theirs out and read the other four's. `kept`: per poll key,
+    its teams kept with answers and its questions' keys in order (PulseRepo.kept). Two
+    statements."""
+    # The team's directors alone (a team's digest reads what the team costs, not the org).
+    leads = list(session.scalars(select(Person.id).where(
+        Person.active.is_(True), Person.role == "director",
+        Person.can_view_summary.is_(False),
+        func.lower(Person.team).in_(sorted({t.lower() for t in teams})))))
+    found: set[tuple[str, str, str]] = set()
+    for (key, _), (team, step) in PulseRepo(session).progress_of(kept, leads).items():
+        stored, order = kept[key]
+        if team is not None and team in stored:
+            found |= {(key, team, q) for q in order[:step]}
+    return found
+
+
 @dataclass(frozen=True)
 class Readers:
     """Those a poll asked who may read its results today (the GM, summary viewers), each
@@ -843,12 +867,15 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
 
 
 def team_morale(session: Session, teams: list[str], since: date,
-                until: date | None = None, threshold_now: int = 0) -> dict[str, float | None]:
+                until: date | None = None, threshold_now: int = 0, *,
+                team_view: bool = False) -> dict[str, float | None]:
     """Each team's average morale over the polls dated from `since` (to `until`), thresholded.
 
     For /summary's team-morale line per director. A team gets None when no poll in
     the period may show it (too few answers, or revealed by subtraction); otherwise
-    the mean of its shown per-poll averages.
+    the mean of its shown per-poll averages. `team_view`: a team's own summary (and so
+    digest), which its director reads: a poll's figure holding their answer needs one
+    answer more than the threshold (`leads_answered`).
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
     repo = PulseRepo(session)
@@ -858,6 +885,8 @@ def team_morale(session: Session, teams: list[str], since: date,
     # and which of them read the results (another).
     asked = repo.asked_by_team_of([poll.key for poll in polls])
     readers_of = repo.readers_asked([poll.key for poll in polls])
+    own = leads_answered(session, {p.key: (list(p.teams), [q.key for q in questions_of(p)])
+                                   for p in polls}, teams) if team_view else set()
     for poll in polls:
         # poll_results' morale slices, without what they do not need (who was asked,
         # the comments: a row per person of the org, where a team's summary needs a
@@ -871,7 +900,9 @@ def team_morale(session: Session, teams: list[str], since: date,
             readers.answered(morale, poll.teams))
         for team in teams:
             if org_shown and team in shown:
-                averages[team].append(_stats(by_team[team]).average)
+                stats = _stats(by_team[team])
+                if (poll.key, team, "morale") not in own or stats.n > threshold:
+                    averages[team].append(stats.average)
     return {t: (sum(v) / len(v) if v else None) for t, v in averages.items()}
 
 
@@ -1029,45 +1060,85 @@ def send_alerts(ctx: Context, poll: PulsePoll) -> int:
     """DM the GM and the team's director about slices whose morale fell or stress is high.
 
     Only shown slices count (so an alert never says more than results would), once
-    per poll, slice and kind (the outbox's dedupe key). Returns how many DMs went out.
+    per poll, slice and kind (the outbox's dedupe key). A team's director reads it as
+    one more reader who knows their own answer (see `visible_slices`): a figure of the
+    team holding it needs one answer more than the threshold, or is left out of theirs.
+    Returns how many DMs went out.
     """
     settings = ctx.org.pulse
+    repo = PulseRepo(ctx.session)
     now_results = poll_results(ctx.session, poll, settings.threshold)
-    before = [poll_results(ctx.session, p, settings.threshold)
-              for p in PulseRepo(ctx.session).recent(settings.alert_window, closed_only=True,
-                                                     before_key=poll.key)]
+    past = repo.recent(settings.alert_window, closed_only=True, before_key=poll.key)
+    before = [poll_results(ctx.session, p, settings.threshold) for p in past]
     people = ctx.people.active()
     gms = [p for p in people if p.role == "gm"]
+    polls = {p.key: p for p in [*past, poll]}
+    # Directors who read the whole org's results are counted there already (Readers).
+    leads = [p for p in people if p.role == "director" and p.team and not p.can_view_summary]
+    progress = repo.progress_of(polls, [p.id for p in leads])
     sent = 0
     slices = now_results.questions.get("morale", {}) | now_results.questions.get("stress", {})
     for slice_ in sorted(slices):
-        reasons: list[dict[str, Any]] = []
-        morale = now_results.stats("morale", slice_)
-        past = [s.average for r in before if (s := r.stats("morale", slice_)) is not None]
-        if morale is not None and past:
-            recent = sum(past) / len(past)
-            if recent - morale.average >= settings.morale_drop:
-                reasons.append({"kind": "morale", "now": morale.average, "before": recent})
-        stress = now_results.stats("stress", slice_)
-        if stress is not None and stress.average > settings.stress_above:
-            reasons.append({"kind": "stress", "now": stress.average,
-                            "level": settings.stress_above})
-        if not reasons:
-            continue
         directors = [p for p in people if p.role == "director" and slice_ and
                      (p.team or "").casefold() == slice_.casefold()]
         for person in gms + directors:
+            seen = _as_read_by(person, slice_, polls, progress)
+            reasons = _alert_reasons(now_results, before, seen, settings)
+            if not reasons:
+                continue
             # The GM's alone, or the team's director's: withdrawn unsent should an edit
             # of the org file take that away (bot.readers).
             readers = GM if person.role == "gm" else team_readers(slice_)
             for reason in reasons:
                 if ctx.tell(person, "pulse_alert", team=slice_ or None, poll=poll.key,
-                            n=(morale or stress).n if (morale or stress) else 0,  # type: ignore[union-attr]
                             dedupe_key=f"pulse-alert:{poll.key}:{slice_ or '*'}:"
                                        f"{reason['kind']}:{person.key}", readers=readers,
                             **reason):
                     sent += 1
     return sent
+
+
+def _as_read_by(person: Person, slice_: str, polls: Mapping[str, PulsePoll],
+                progress: Mapping[tuple[str, int], tuple[str | None, int]]
+                ) -> Callable[[PollResults, str], Stats | None]:
+    """A poll's stats of a question in `slice_` as `person` may read them in an alert: a
+    team's director who is no summary viewer (the GM and viewers count as `Readers`
+    already) and whose own answer to it is in the team's figure (`progress`: their team as
+    asked and step, per poll key and person id) reads it only with one answer more than
+    the threshold: in a team of exactly five they would take theirs out and read the
+    other four's."""
+    def seen(results: PollResults, key: str) -> Stats | None:
+        stats = results.stats(key, slice_)
+        if stats is None or person.role == "gm" or person.can_view_summary:
+            return stats
+        team, step = progress.get((results.key, person.id), (None, 0))
+        order = [q.key for q in questions_of(polls[results.key])]
+        own = team == slice_ and team in polls[results.key].teams and key in order \
+            and step > order.index(key)
+        return None if own and stats.n <= results.threshold else stats
+
+    return seen
+
+
+def _alert_reasons(now: PollResults, before: list[PollResults],
+                   seen: Callable[[PollResults, str], Stats | None],
+                   settings: PulseSettings) -> list[dict[str, Any]]:
+    """Why a slice calls for an alert to one reader (`seen`: a poll's stats of a question
+    as that reader may read them): morale fell from the recent average of the polls they
+    may read it in, or stress is above the level; each with its answers' count."""
+    reasons: list[dict[str, Any]] = []
+    morale = seen(now, "morale")
+    past = [s.average for r in before if (s := seen(r, "morale")) is not None]
+    if morale is not None and past:
+        recent = sum(past) / len(past)
+        if recent - morale.average >= settings.morale_drop:
+            reasons.append({"kind": "morale", "now": morale.average, "before": recent,
+                            "n": morale.n})
+    stress = seen(now, "stress")
+    if stress is not None and stress.average > settings.stress_above:
+        reasons.append({"kind": "stress", "now": stress.average,
+                        "level": settings.stress_above, "n": stress.n})
+    return reasons
 
 
 def _sender(ctx: Context) -> Person:

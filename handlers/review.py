@@ -113,7 +113,7 @@ class ReviewReport:
     counts: dict[str, int]  # raters who answered, per group
     rows: list[CriterionRow]
     notes: list[str]  # merged, withheld, withheld_peer, withheld_report, partial,
-    # response_withheld
+    # response_withheld, reader (see least_shown)
     comments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     #: Answered of asked per group as shown (see response_lines); `overall` None when the
     #: peers' and reports' counts are withheld (it would give them by subtraction).
@@ -342,6 +342,7 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         ReviewAnswer.comment).where(ReviewAnswer.round_id == rnd.id)
         .order_by(ReviewAnswer.id)).all()
     peers, reports = counts["peer"], counts["report"]
+    need = least_shown(session, rnd.id)
     notes: list[str] = []
     merge: dict[str, str] = {}
     shown: list[str] = []
@@ -351,28 +352,30 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
     # whether it shows merged or the other alone must not tell if its one or two answered.
     small = asked["peer"] and asked["report"] and min(asked["peer"], asked["report"]) < MIN_GROUP
     if small:
-        if peers + reports >= MIN_GROUP:
+        if peers + reports >= need["peer+report"]:
             shown.append("peer+report")
             merge = {"peer": "peer+report", "report": "peer+report"}
             notes.append("merged")
         elif peers or reports:
             notes.append("withheld")
-    elif peers >= MIN_GROUP and reports >= MIN_GROUP:
+    elif peers >= need["peer"] and reports >= need["report"]:
         shown += ["peer", "report"]
         merge = {"peer": "peer", "report": "report"}
-    elif peers + reports >= MIN_GROUP and peers and reports:
+    elif peers + reports >= need["peer+report"] and peers and reports:
         # Showing one group beside the merged one would reveal the other by subtraction.
         shown.append("peer+report")
         merge = {"peer": "peer+report", "report": "peer+report"}
         notes.append("merged")
-    elif peers >= MIN_GROUP or reports >= MIN_GROUP:
-        group = "peer" if peers >= MIN_GROUP else "report"
+    elif peers >= need["peer"] or reports >= need["report"]:
+        group = "peer" if peers >= need["peer"] else "report"
         shown.append(group)
         merge = {group: group}
         if peers + reports > (peers if group == "peer" else reports):
             notes.append("withheld_" + ("report" if group == "peer" else "peer"))
     elif peers or reports:
         notes.append("withheld")
+    if need["peer+report"] > MIN_GROUP and (peers or reports):
+        notes.append("reader")
     by: dict[tuple[str, str], list[int]] = {}
     comments: dict[str, list[tuple[str, str]]] = {}
     for a in answers:
@@ -390,7 +393,7 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
         # manager's rating beside it would give it away).
         kept = {g: by.get((g, c), []) for g in shown}
         for g in shown:
-            if g != "manager" and 0 < len(kept[g]) < MIN_GROUP:
+            if g != "manager" and 0 < len(kept[g]) < need[g]:
                 kept[g] = []
                 withheld.add((g, c))
                 if "partial" not in notes:
@@ -414,6 +417,26 @@ def build_report(session: Session, org: Org, rnd: ReviewRound) -> ReviewReport:
                         rnd.status, manager_asked(session, rnd.id), shown, counts, rows,
                         notes, {g: comments[g] for g in (*shown, "self") if comments.get(g)},
                         response, overall, asked, unreached)
+
+
+def least_shown(session: Session, round_id: int) -> dict[str, int]:
+    """The fewest answers each anonymous group (peer, report, peer+report) needs to be
+    shown: MIN_GROUP, and one more where it holds the answers of someone who reads the
+    report — the GM, who was a peer or a report before the org file made them GM (the
+    director, whose report it is, is in none). They know their own ratings and take them
+    out: a former peer reading 'peers and reports 3.33' of three would read the other
+    two's (as the pulse polls' `visible_slices`)."""
+    own = dict.fromkeys(ANONYMOUS, 0)
+    for group, count in session.execute(
+            select(ReviewInvite.rater_group, func.count())
+            .join(Person, ReviewInvite.person_id == Person.id)
+            .where(ReviewInvite.round_id == round_id, ReviewInvite.answered > 0,
+                   ReviewInvite.rater_group.in_(sorted(ANONYMOUS)),
+                   Person.active.is_(True), Person.role == "gm")
+            .group_by(ReviewInvite.rater_group)):
+        own[group] = int(count)
+    return {"peer": MIN_GROUP + (own["peer"] > 0), "report": MIN_GROUP + (own["report"] > 0),
+            "peer+report": MIN_GROUP + (own["peer"] + own["report"] > 0)}
 
 
 def manager_asked(session: Session, round_id: int) -> str | None:

@@ -326,6 +326,9 @@ class SummaryRequest:
     page: int | None = None  # the GM's view in chat: which page of directors (None: 1)
     # The arguments as typed, without `page N`: what the footer's next-page command repeats.
     period: str = ""
+    #: Read by the team's own director (no summary viewer), who knows their own pulse
+    #: answers: its team morale needs one answer more (handlers/pulse.py leads_answered).
+    lead: bool = False
 
 
 class SummaryUnknownError(LookupError):
@@ -751,7 +754,7 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         for w in built:
             w.scope = request.team or team
         _add_kudos(ctx, built, everyone, anchor_tz, team, spellings)
-        _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team)
+        _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team, lead=request.lead)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
@@ -779,8 +782,10 @@ def _placed(ctx: Context, week: str, people: Sequence[Any],
 
 
 def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
-                              anchor_tz: str, team: str | None = None) -> None:
-    """Morale per director's team (thresholded) and the one-on-ones, on the latest week."""
+                              anchor_tz: str, team: str | None = None, *,
+                              lead: bool = False) -> None:
+    """Morale per director's team (thresholded; `lead`: read by the team's director, see
+    SummaryRequest) and the one-on-ones, on the latest week."""
     latest = built[-1]
     latest.reader_tz = anchor_tz
     # Each team with its directors of the latest week (a past week's as they were then,
@@ -790,7 +795,7 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
     since = built[0].start - MORALE_LOOKBACK
     if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
-                             ctx.org.pulse.threshold)
+                             ctx.org.pulse.threshold, team_view=lead)
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since
     # An older week's as they stood at its end: a meeting held, or an action item made or
@@ -1639,4 +1644,5 @@ def _own_team_request(ctx: Context, director: Any,
         member = named[0]
         return SummaryRequest("person", weeks=request.weeks, week=request.week,
                               person=member.key)
-    return SummaryRequest("team", weeks=request.weeks, week=request.week, team=team)
+    return SummaryRequest("team", weeks=request.weeks, week=request.week, team=team,
+                          lead=True)

@@ -413,6 +413,21 @@ class PulseRepo:
             found.setdefault(key, []).append((team, int(step)))
         return found
 
+    def progress_of(self, keys: Collection[str], person_ids: Collection[int]
+                    ) -> dict[tuple[str, int], tuple[str | None, int]]:
+        """Of these people, each one's team as asked and how far they got (`step`) in each
+        of these polls (by poll key), in one statement: a team's director, reading the
+        team's alert, knows their own answer (handlers/pulse.py: send_alerts)."""
+        if not keys or not person_ids:
+            return {}
+        return {(key, int(person)): (team, int(step))
+                for key, person, team, step in self.session.execute(
+                    select(PulsePoll.key, PulseParticipant.person_id, PulseParticipant.team,
+                           PulseParticipant.step)
+                    .join(PulsePoll, PulsePoll.id == PulseParticipant.poll_id)
+                    .where(PulsePoll.key.in_(sorted(keys)),
+                           PulseParticipant.person_id.in_(sorted(person_ids))))}
+
     def kept(self, keys: Collection[str]) -> dict[str, tuple[list[str], list[str]]]:
         """Each poll's (by key) teams kept with its answers and its questions' keys in
         order, in one statement."""

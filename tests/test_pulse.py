@@ -916,6 +916,94 @@ async def test_an_alert_waits_no_more_for_a_director_moved_off_the_team(
     assert sorted(a for a, _ in alerts) == ["grace", "grace"]
 
 
+async def test_a_director_who_answered_reads_no_alert_of_a_team_of_exactly_the_threshold(
+        pbot, pchat, pclock):
+    """East's director Alice answers morale 5 and stress 1; of the rest of East four
+    answer (morale 1, stress 5), east5 none: East's figures are 5 answers, one hers.
+    Her alert 'Morale fell to 1.8 (5 answers)' let her take her 5 out and read the
+    other four's 1.0 (and 'Stress is 4.2' their 5.0), as the GM who answered could
+    before a group holding her answer needed one more. The GM, whose answer is not
+    East's, still reads East's alerts; with east5's answer too, so does Alice."""
+    everyone = EAST + WEST + ["grace", "nova"]
+    await run_poll(pbot, pchat, pclock, PREVIOUS_POLL_DAY, dict.fromkeys(everyone, 4))
+    pchat.clear()
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 5, 1)
+    for key in EAST[1:5]:
+        await answer_all(pbot, pchat, key, 1, 5)
+    for key in [*WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    alerts = [(s.target.address, s.text) for s in pchat.sent if "Pulse alert" in s.text]
+    assert [a for a, _ in alerts if a != "grace"] == []
+    east = [t for a, t in alerts if a == "grace" and "team East" in t]
+    assert any("Morale fell to 1.8" in t and "(5 answers)" in t for t in east)
+    assert any("Stress is 4.2" in t for t in east)
+    # Guard: the next poll, all six of East answer: Alice's answer is one of six.
+    pchat.clear()
+    pclock.set(POLL_DAY + timedelta(days=14))
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 5, 1)
+    for key in EAST[1:]:
+        await answer_all(pbot, pchat, key, 1, 5)
+    for key in [*WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    mine = [s.text for s in pchat.sent if "Pulse alert" in s.text and s.target.address == "alice"]
+    assert any("Stress is 4.3" in t and "(6 answers)" in t for t in mine)
+    # Her morale alert compares with the polls she may read East's morale in: the first
+    # (six answers), not the second (five, one hers).
+    assert any("Morale fell to 1.7, from a recent average of 4.0" in t for t in mine)
+
+
+async def test_a_director_who_answered_reads_no_team_morale_of_exactly_the_threshold(
+        pbot, pchat, pclock):
+    """Alice (East's director, no summary viewer) answers morale 5; four more of East
+    answer 1: East's morale is 5 answers, one hers. Her /summary (and so her digest) read
+    'East (Alice Martin): 1.8 / 5', and her morale chart drew 1.8: she took her 5 out
+    and read the other four's 1.0. The team's view now needs one answer more; with all
+    six of East (the guard), it shows; the GM's view of the team is as before."""
+    from bot.charts import morale_series
+
+    pclock.set(POLL_DAY)
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 5, 1)
+    for key in EAST[1:5]:
+        await answer_all(pbot, pchat, key, 1, 5)
+    for key in [*WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    pclock.set(datetime(2026, 12, 14, 15, 0, tzinfo=UTC))  # Monday: W50's summary
+    await say(pbot, "alice", "/summary")
+    reply = pchat.last("alice")
+    assert "2026-W50" in reply and "1.8 / 5" not in reply
+    assert "East (Alice Martin): hidden (too few answers to stay anonymous)" in reply
+    # The GM, whose answer is not East's, reads East's 1.8 in the same view (a guard).
+    await say(pbot, "grace", "/summary team East")
+    assert "East (Alice Martin): 1.8 / 5" in pchat.last("grace")
+    with pbot.unit() as ctx:
+        series, hidden, _ = morale_series(ctx.session, ["2026-W50"], "East", 5, lead=True)
+        assert "East" not in series and "East" in hidden
+        # The GM's own view of the org, which holds no answer of Alice's apart, still has it.
+        assert team_morale(ctx.session, ["East"], date(2026, 12, 1)) == {"East": 1.8}
+    # Guard: the next poll all six of East answer: her answer is one of six.
+    pclock.set(POLL_DAY + timedelta(days=14))
+    await pbot.run_pulse()
+    await answer_all(pbot, pchat, "alice", 5, 1)
+    for key in EAST[1:]:
+        await answer_all(pbot, pchat, key, 1, 5)
+    for key in [*WEST, "grace", "nova"]:
+        await answer_all(pbot, pchat, key, 4, 2)
+    await close(pbot, pclock)
+    with pbot.unit() as ctx:
+        assert team_morale(ctx.session, ["East"], date(2026, 12, 20), team_view=True) == {
+            "East": pytest.approx(10 / 6)}
+        series, _, _ = morale_series(ctx.session, ["2026-W50", "2026-W52"], "East",
+                                     5, lead=True)
+        assert series["East"]["morale"] == {"2026-W52": pytest.approx(10 / 6)}
+
+
 async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
     pclock.set(POLL_DAY)
     await pbot.run_pulse()

@@ -64,6 +64,35 @@ async def test_a_360_round_with_a_small_group_merged(bot, chat):
         assert all(i.done for i in ctx.session.scalars(select(ReviewInvite)))
 
 
+async def test_a_peer_made_gm_reads_no_group_of_three_holding_their_own_ratings(bot, chat):
+    """Bruno, one of the three peers and reports whose ratings of Alice show merged
+    ('peers and reports 3.33'), is made GM by the org file. His /review report alice read
+    the same, and he took his own 3 out: Li's and Sam's together, 3.5. A group holding the
+    reader's own ratings now needs one answer more (4), as a pulse poll's group does; the
+    report says why, in his language. Grace, the GM at the close, read it merged (guard)."""
+    from tests.support import TEST_ORG
+    from tests.test_digest import edit_org
+
+    await run_review(bot, chat)
+    assert "peers and reports 3.33" in chat.last("grace")
+    text = TEST_ORG.read_text()
+    text = text.replace("  - key: grace\n    name: Grace Chen\n    role: gm\n",
+                        "  - key: grace\n    name: Grace Chen\n    role: director\n", 1)
+    text = text.replace("  - key: bruno\n    name: Bruno Rossi\n    role: director\n",
+                        "  - key: bruno\n    name: Bruno Rossi\n    role: gm\n", 1)
+    edit_org(bot, text)
+    await say(bot, "bruno", "/review report alice")
+    report = chat.last("bruno")
+    assert "peers and reports 3.33" not in report and "3.33" not in report
+    assert "• Goal and plan completion: manager 4 · self 4 · others 4" in report
+    assert "Slow to share leads" not in report and "Not enough coaching" not in report
+    assert "need 4 answers where they hold the GM's own" in report
+    with bot.unit() as ctx:
+        ctx.people.by_key("bruno").locale = "zh-CN"
+    await say(bot, "bruno", "/review report alice")
+    assert "需至少 4 份回答才显示" in chat.last("bruno")
+
+
 async def test_a_group_too_small_even_merged_is_withheld(bot, chat):
     await say(bot, "grace", "/review start alice")
     for text in ANSWERS["sam"]:  # only the one report answers
