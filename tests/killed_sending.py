@@ -7,11 +7,7 @@ The bot is a real process (`python -m bot run`); the fakes run in the test's eve
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,7 +16,7 @@ from sqlalchemy import create_engine, text
 from bot.app import prepare
 from bot.clock import SystemClock
 from bot.config import Settings
-from tests.test_resilience_stop import PROMPT, ROOT, STARTUP
+from tests.test_resilience_stop import run_signalled
 
 #: An org of one GM no platform knows: nothing the calendar makes due at start (the monthly
 #: review in a month's first week, a Monday's digests) joins the message queued.
@@ -63,32 +59,5 @@ def outbox_status(database_url: str) -> str:
 async def run_until(tmp_path: Path, env: dict[str, str], done: Callable[[], Awaitable[object]],
                     sig: signal.Signals) -> int:
     """`python -m bot run` with `env`; once it runs and `done` returned, send `sig`; its
-    exit code (bounded waits on events, never a sleep)."""
-    full = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "TELEGRAM_", "TEAMPULSE_", "DATABASE_"))}
-    full.update({"PYTHONPATH": str(ROOT), "LOG_LEVEL": "INFO", **env})
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--env-file", "/dev/null", "run",
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env=full, cwd=tmp_path)
-    assert proc.stderr is not None
-    seen = ""
-    try:
-        async with asyncio.timeout(STARTUP):
-            while "teampulse is running on" not in seen:
-                line = (await proc.stderr.readline()).decode()
-                assert line, f"the bot exited before running:\n{seen}"
-                seen += line
-        # Keep reading its log, so that a full pipe never blocks it.
-        drain = asyncio.ensure_future(proc.stderr.read())
-        await done()
-        proc.send_signal(sig)
-        async with asyncio.timeout(PROMPT):
-            code = await proc.wait()
-            seen += (await drain).decode()
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    assert "Traceback" not in seen, seen
-    return code
+    exit code (tests.test_resilience_stop.run_signalled)."""
+    return (await run_signalled(tmp_path, env, sig, done))[0]
