@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.schedule import late_week
 from storage.db import JOB_DB_FAILURES, describe_db_error
 
 if TYPE_CHECKING:
@@ -55,8 +56,6 @@ async def checkin_zone_job(timezone: str) -> None:
     if _bot is None:
         log.warning("check-in job for %s fired with no bot running", timezone)
         return
-    from bot.schedule import late_week
-
     global _missed_checkins
     settings = _bot.settings
     try:
