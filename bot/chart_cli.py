@@ -34,7 +34,7 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
     from bot.charts import MAX_WEEKS, render_chart_png
     from bot.weeks import week_start
     from handlers.context import one_moment
-    from handlers.summary import SummaryRequest, SummaryWeekError, org_today, resolve_week
+    from handlers.summary import SummaryRequest, SummaryWeekError, resolve_week
     from handlers.summary_chart import chart_team
     from handlers.teams_then import last_week_of
 
@@ -78,7 +78,7 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
             with one_moment(ctx) as seen:  # its reads at one moment (see one_moment)
                 png = render_chart_png(seen.session, bot.org, args.chart, locale,
                                        end_week=week_start(end), weeks=weeks, team=team,
-                                       today=org_today(ctx))
+                                       today=ctx.org_today())
     finally:
         engine.dispose()
     # Written beside the target and renamed: a failed write never leaves half a PNG.

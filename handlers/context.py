@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -107,6 +107,10 @@ class Context:
             return self.person.locale
         hint = (self.event.locale_hint or "") if self.event else ""
         return "zh-CN" if hint.lower().startswith("zh") else "en"
+
+    def org_today(self) -> date:
+        """Today in the org's timezone (its months, fiscal quarters and CRM days)."""
+        return self.clock.now().astimezone(self.org.tz).date()
 
     def render(self, name: str, /, *, locale: str | None = None, platform: str | None = None,
                **params: Any) -> str:

@@ -35,7 +35,6 @@ from handlers.context import Context, one_moment
 from handlers.summary import (
     SummaryRequest,
     WeekSummary,
-    org_today,
     render_summary,
     summaries,
     tell_namesakes_apart,
@@ -208,7 +207,7 @@ def chart_png(ctx: Context, locale: str, end_week: date, weeks: int,
         with ctx.session.begin_nested():
             data = charts.chart_data_for(ctx.session, ctx.org, CHART_KIND, locale,
                                          end_week=end_week, weeks=weeks, team=team,
-                                         today=org_today(ctx))
+                                         today=ctx.org_today())
             return charts.draw(data) if data.has_data else None
     except Exception as exc:
         log.warning("the %s chart for the week of %s could not be drawn (%s); the digest "

@@ -261,7 +261,7 @@ def unit_text(org: Org, metric: str, unit: str, locale: str) -> str:
 
 def goal_views(ctx: Context, goals: list[Goal], locale: str) -> list[GoalView]:
     """Progress of each goal today (in the org's timezone)."""
-    today = ctx.clock.now().astimezone(ctx.org.tz).date()
+    today = ctx.org_today()
     names = {p.key: p.name for p in ctx.org.people}
     views: list[GoalView] = []
     for goal in goals:
@@ -366,7 +366,7 @@ def cmd_goals(ctx: Context, args: str) -> None:
             ctx.reply("goals_unknown", value=exc.value,
                       teams=sorted({p.team for p in org.people if p.team}))
         return
-    today = ctx.clock.now().astimezone(org.tz).date()
+    today = ctx.org_today()
     # Every goal's figures read at one moment (see one_moment): the org's actual and its
     # teams' must count the same check-ins. Replied through ctx, which writes.
     with one_moment(ctx) as seen:
@@ -383,7 +383,7 @@ def _period_named(ctx: Context, typed: str) -> bool:
     words = typed.split()
     if not words:
         return False
-    today = ctx.clock.now().astimezone(ctx.org.tz).date()
+    today = ctx.org_today()
     for said in (read_period(words, 0), month_named(words, 0, today),
                  quarter_named(words, 0, today, ctx.org.goals.fiscal_year_start)):
         if said is not None and said[1] == len(words):

@@ -264,14 +264,14 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
     """/monthly [YYYY-MM] [page N] | answers [page N] | <director> (the GM)."""
     person = ctx.person
     assert person is not None
-    month, rest, page = _parse(args, ctx.clock.now().astimezone(ctx.org.tz).date())
+    month, rest, page = _parse(args, ctx.org_today())
     if month is None:
-        year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
+        year, month_no = previous_month(ctx.org_today())
     else:
         year, month_no = int(month[:4]), int(month[5:])
     tag = _tag(year, month_no)
     locale = person.locale
-    today = ctx.clock.now().astimezone(ctx.org.tz).date()
+    today = ctx.org_today()
     if (year, month_no) > (today.year, today.month):
         # A month to come read like one gone by: "no check-ins asked", "0 of 3 answered".
         last = previous_month(today)

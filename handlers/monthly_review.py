@@ -453,7 +453,7 @@ def resume_held(ctx: Context, person: Person) -> bool:
     they were in another dialog and the questions have not started; False otherwise."""
     if person.role != "director":
         return False
-    year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
+    year, month_no = previous_month(ctx.org_today())
     tag = f"{year}-{month_no:02d}"
     review, first = f"monthly:{tag}:{person.key}", f"monthly:{tag}:q:{person.key}"
     taken = RoundBatchRepo(ctx.session).taken_dedupe_keys([review, first])
@@ -515,7 +515,7 @@ def withdraw_for_away(ctx: Context, person: Person) -> int:
     arrived (`/monthly` asks it). How many were dropped."""
     if person.role != "director":
         return 0
-    year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
+    year, month_no = previous_month(ctx.org_today())
     tags = {f"{year}-{month_no:02d}"}
     conv = ctx.conversations.get(person)
     waiting = conv is not None and conv.kind == CONVERSATION and bool(conv.question_key)
@@ -608,7 +608,7 @@ def cmd_monthly(ctx: Context, args: str) -> None:
     if person.role != "director":
         ctx.reply("monthly_not_director")
         return
-    local = ctx.clock.now().astimezone(ctx.org.tz).date()
+    local = ctx.org_today()
     year, month_no = previous_month(local)
     tag = f"{year}-{month_no:02d}"
     sent = bool(RoundBatchRepo(ctx.session).taken_dedupe_keys([f"monthly:{tag}:{person.key}"]))
@@ -639,7 +639,7 @@ def held_run(ctx: Context, person: Person) -> MonthlyRun | None:
     not been sent (their /monthly, and /back, send it at once); None otherwise."""
     if person.role != "director":
         return None
-    year, month_no = previous_month(ctx.clock.now().astimezone(ctx.org.tz).date())
+    year, month_no = previous_month(ctx.org_today())
     tag = f"{year}-{month_no:02d}"
     if RoundBatchRepo(ctx.session).taken_dedupe_keys([f"monthly:{tag}:{person.key}"]) \
             or not _held_for(ctx, person):

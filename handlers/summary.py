@@ -1165,11 +1165,6 @@ class Snapshots:
         return question_text(self.ctx, self.locale, q)
 
 
-def org_today(ctx: Context) -> date:
-    """Today in the org's timezone: the day a CRM row dated later counts from."""
-    return ctx.clock.now().astimezone(ctx.org.tz).date()
-
-
 def crm_figures(ctx: Context, weeks: Sequence[str]) -> dict[tuple[str, str, str], float]:
     """The CRM's figures of `weeks` per person key, metric and week (rows added up): one
     read for every week and person, as the GM's view reads them.
@@ -1177,7 +1172,7 @@ def crm_figures(ctx: Context, weeks: Sequence[str]) -> dict[tuple[str, str, str]
     A row dated after today (in the org's timezone) counts from its day on, as /goals
     counts it: on a Wednesday a deal closing on Friday read in the week's and quarter's
     figures here, and not in /goals' (80,000 against 50,000 for one quarter)."""
-    today = org_today(ctx)
+    today = ctx.org_today()
     return {(key, metric, wk): float(value) for key, metric, wk, value in
             ctx.session.execute(select(CrmActual.person_key, CrmActual.metric,
                                        CrmActual.week, func.sum(CrmActual.value))
