@@ -70,6 +70,10 @@ class InboundEvent:
     #: Set when the message was sent in a chat's name, not from a person's account (an
     #: anonymous group admin, someone posting as a channel): `user_id` is that chat's id.
     as_chat: bool = False
+    #: Set when `text` is the caption of a photo (a video, a file) rather than a message's
+    #: text (Telegram): read as kudos only, as a text message's would be; the picture is
+    #: no answer, and no other command is carried out for its caption.
+    captioned: bool = False
 
     @property
     def is_direct(self) -> bool:

@@ -112,6 +112,9 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
         if not checkin.on_action(ctx, event.action) and not pulse.on_action(ctx, event.action):
             ctx.reply("button_stale")
         return
+    if event.captioned:
+        _captioned(ctx, text, command)
+        return
     if event.forwarded and text.startswith("/"):
         # A command passed on ('/checkin send' from the GM's chat) is not this person's.
         ctx.reply("forwarded_not_read")
@@ -138,18 +141,7 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
             kudos.on_message(ctx, text)
         return
     if not text:
-        # A sticker, a photo or a voice note: mid-dialog (a 1:1's too), the question still
-        # waits for text.
-        waiting = ctx.conversations.get(ctx.person) is not None or oneonone.waits_for_text(ctx)
-        if event.text and shows_nothing(event.text):
-            # Only invisible characters: an empty message, which the console drops. Asked a
-            # question, they are told no answer came (as for one of control characters
-            # only), never that their number is wrong; otherwise nothing is said, as a
-            # chat app sends nothing for it.
-            if waiting:
-                ctx.reply("answer_empty")
-            return
-        ctx.reply("unsupported_message", waiting=waiting)
+        _not_text(ctx)
         return
     # The answer is for the question asked last: a person has at most two open, their
     # check-in's, poll's, survey's or monthly question (one at a time) and a 1:1 one.
@@ -180,6 +172,47 @@ def route(ctx: Context, bot_username: str | None = None) -> None:
     aside = "pulse" if pulse.put_aside(ctx, ctx.person) else \
         "review" if review.survey_waiting(ctx, ctx.person) else ""
     ctx.reply("not_waiting", checks_in=ctx.person.checks_in, put_aside=aside)
+
+
+def _not_text(ctx: Context) -> None:
+    """A sticker, a photo or a voice note in private: mid-dialog (a 1:1's too), the
+    question still waits for text."""
+    event, person = ctx.event, ctx.person
+    assert event is not None and person is not None
+    waiting = ctx.conversations.get(person) is not None or oneonone.waits_for_text(ctx)
+    if event.text and shows_nothing(event.text):
+        # Only invisible characters: an empty message, which the console drops. Asked a
+        # question, they are told no answer came (as for one of control characters
+        # only), never that their number is wrong; otherwise nothing is said, as a
+        # chat app sends nothing for it.
+        if waiting:
+            ctx.reply("answer_empty")
+        return
+    ctx.reply("unsupported_message", waiting=waiting)
+
+
+def _captioned(ctx: Context, text: str, command: tuple[str, str] | None) -> None:
+    """A photo's (a video's, a file's) caption: kudos as the same words typed would give
+    (praise with a kudos word, or `/kudos …`), under the same rules, and nothing else.
+    The picture answers no question and its caption runs no other command: in private,
+    the person hears what they heard for a photo before captions were read."""
+    event = ctx.event
+    assert event is not None
+    found = COMMANDS.get(command[0]) if command is not None else None
+    args = command[1] if command is not None and found is COMMANDS["kudos"] else None
+    # A command for another bot ('/kudos@OtherBot …') is no praise here either.
+    praise = command is None and not text.startswith("/") \
+        and kudos.looks_like_kudos(ctx.org, event, text, ctx.session)
+    if (args is not None or praise) and event.forwarded:
+        # Only in private (a group's forwards were left alone above): passed-on praise is
+        # not the forwarder's to give, as for a forwarded text.
+        ctx.reply("forwarded_not_read")
+    elif args is not None:
+        COMMANDS["kudos"].run(ctx, args)
+    elif praise:
+        kudos.on_message(ctx, text)
+    elif event.is_direct:
+        _not_text(ctx)
 
 
 def _edited(ctx: Context, text: str, command: tuple[str, str] | None) -> None:

@@ -653,7 +653,12 @@ def mentions_of(message: Message, bot_username: str | None = None) -> tuple[Ment
     """People a message names: `@username` mentions and text mentions (people without a
     username, linked to their user id), in order; this bot is marked, not dropped."""
     found: list[tuple[int, Mention]] = []
-    entities = message.parse_entities(["mention", "text_mention"])
+    # A photo's (a video's, a file's) caption carries its own entities, as text does.
+    types: list[str | None] = ["mention", "text_mention"]
+    if message.text is None and message.caption is not None:
+        entities, body = message.parse_caption_entities(types), message.caption
+    else:
+        entities, body = message.parse_entities(types), message.text or ""
     for entity, text in entities.items():
         if entity.type == "text_mention" and entity.user is not None:
             found.append((entity.offset, Mention(
@@ -662,7 +667,6 @@ def mentions_of(message: Message, bot_username: str | None = None) -> tuple[Ment
         elif entity.type == "mention":
             found.append((entity.offset, _username_mention(text, text, bot_username)))
     # Entity offsets count UTF-16 units: a '＠name' is placed among them in the same units.
-    body = message.text or ""
     for match in _WIDE_MENTION.finditer(body):
         name = match.group("name") or match.group("wide")
         if match.group("wide") and name.isascii():
@@ -698,6 +702,11 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
     # hint in private (and nothing in a group). An edit carries its new text and how long
     # after sending it came: the core reads it as a correction of kudos only.
     text = message.text or ""
+    # A photo (a video, a file) with a caption: teams post the closed deal's screenshot
+    # with their thanks under it. The caption is read as kudos only (the core's router).
+    captioned = message.text is None and bool(message.caption)
+    if captioned:
+        text = message.caption or ""
     edited = update.edited_message is not None and update.message is None
     edited_after = None
     if edited:
@@ -741,6 +750,7 @@ def message_event(update: Update, bot_username: str | None = None) -> InboundEve
         reply_to_name=replied_name,
         edited_after=edited_after,
         forwarded=message.forward_origin is not None,
+        captioned=captioned,
     )
 
 

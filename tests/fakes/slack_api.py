@@ -79,6 +79,14 @@ JsonDict = dict[str, Any]
 MANIFEST_SCOPES = frozenset(yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "slack-manifest.yaml").read_text(encoding="utf-8")
 )["oauth_config"]["scopes"]["bot"])
+#: The bot events an app installed from slack-manifest.yaml subscribes to.
+MANIFEST_EVENTS = frozenset(yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "slack-manifest.yaml").read_text(encoding="utf-8")
+)["settings"]["event_subscriptions"]["bot_events"])
+#: The subscription a `message` event needs, by its channel_type (Slack's Events API:
+#: message.channels, message.groups for private channels, message.im, message.mpim).
+MESSAGE_EVENTS = {"channel": "message.channels", "group": "message.groups",
+                  "im": "message.im", "mpim": "message.mpim"}
 #: The bot scope each Web API method needs (Slack's method reference). History reads need
 #: the scope of the conversation's kind; see FakeSlackAPI._needed_scope.
 METHOD_SCOPES = {
@@ -208,6 +216,10 @@ class FakeSlackAPI:
         #: command works there, but Slack refuses the app's posts, ephemeral notes and
         #: history reads with channel_not_found; only the command's response_url reaches it.
         self.people_dms: set[str] = set()
+        #: The events the app subscribes to: Slack sends a `message` event only under the
+        #: subscription of its conversation's kind (see delivers). By default those
+        #: slack-manifest.yaml subscribes to; None: every event.
+        self.events: frozenset[str] | None = MANIFEST_EVENTS
 
         self._scripted: dict[str, deque[FakeResponse]] = {}
         self._outages: dict[str, tuple[float, FakeResponse]] = {}
@@ -380,6 +392,15 @@ class FakeSlackAPI:
         channel = "D9" + digest
         self.people_dms.add(channel)
         return channel
+
+    def delivers(self, event: JsonDict) -> bool:
+        """Whether Slack sends `event` to the app: a `message` event (its edits and
+        deletions too) only if the app subscribes to the `message.*` event of its
+        conversation's channel_type; a private channel's (`group`) needs message.groups."""
+        if self.events is None or event.get("type") != "message":
+            return True
+        needed = MESSAGE_EVENTS.get(str(event.get("channel_type")))
+        return needed is None or needed in self.events
 
     def is_member(self, channel: str) -> bool:
         """Whether the bot may post in `channel` (its own DMs always; a channel if joined;

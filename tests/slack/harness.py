@@ -74,8 +74,13 @@ class SlackHarness:
         """Deliver an Events API event; by default wait until it is processed and sent.
 
         Slack sends a channel's messages only to an app that is a member of it, so the
-        bot is in any channel an event comes from.
+        bot is in any channel an event comes from; and only under the subscription of the
+        conversation's kind (slack-manifest.yaml's bot_events): an event it would never
+        send fails the test, unless the test subscribes the app (`fake.events`).
         """
+        assert self.fake.delivers(event), (
+            f"Slack sends no {event.get('channel_type')} message event to this app: "
+            "slack-manifest.yaml does not subscribe to it")
         channel = str(event.get("channel") or "")
         if channel[:1] in ("C", "G"):
             self.fake.join(channel)
@@ -92,11 +97,12 @@ class SlackHarness:
         mentions the bot, `app_mention` again: the whole message, with an `edited` field.
         """
         user, channel, ts = original["user"], original["channel"], original["ts"]
+        kind = original.get("channel_type", "channel")
         changed = {"type": "message", "user": user, "text": text, "ts": ts,
                    "edited": {"user": user, "ts": edited_ts}}
         await self.event({"type": "message", "subtype": "message_changed", "channel": channel,
                           "hidden": True, "ts": edited_ts, "event_ts": edited_ts,
-                          "channel_type": "channel", "message": changed,
+                          "channel_type": kind, "message": changed,
                           "previous_message": {**changed, "text": original["text"]}})
         if f"<@{self.fake.bot_user_id}" in text:
             await self.event({"type": "app_mention", "channel": channel, "user": user,
@@ -117,11 +123,12 @@ class SlackHarness:
         """
         event_id = headers.pop("event_id", None)
         user, channel, ts = original["user"], original["channel"], original["ts"]
+        kind = original.get("channel_type", "channel")
         previous = {"type": "message", "user": user, "text": original["text"], "ts": ts}
         if not self.replies_to(channel, ts):
             await self.event({"type": "message", "subtype": "message_deleted", "hidden": True,
                               "channel": channel, "ts": deleted_ts, "event_ts": deleted_ts,
-                              "deleted_ts": ts, "channel_type": "channel",
+                              "deleted_ts": ts, "channel_type": kind,
                               "previous_message": previous}, event_id=event_id, **headers)
             return
         tombstone = {"type": "message", "subtype": "tombstone", "hidden": True,
@@ -130,14 +137,14 @@ class SlackHarness:
                      "reply_count": len(self.replies_to(channel, ts))}
         await self.event({"type": "message", "subtype": "message_changed", "hidden": True,
                           "channel": channel, "ts": deleted_ts, "event_ts": deleted_ts,
-                          "channel_type": "channel", "message": tombstone,
+                          "channel_type": kind, "message": tombstone,
                           "previous_message": {**previous, "thread_ts": ts}},
                          event_id=event_id, **headers)
         if not self.replies_to(channel, ts):  # the bot deleted its shout-out, the last reply
             gone = f"{float(deleted_ts) + 1:.6f}"
             await self.event({"type": "message", "subtype": "message_deleted", "hidden": True,
                               "channel": channel, "ts": gone, "event_ts": gone,
-                              "deleted_ts": ts, "channel_type": "channel",
+                              "deleted_ts": ts, "channel_type": kind,
                               "previous_message": {**tombstone, "reply_count": 0}})
 
     def replies_to(self, channel: str, ts: str) -> list[dict[str, Any]]:

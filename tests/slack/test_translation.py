@@ -230,12 +230,13 @@ def test_manifest_matches_the_code() -> None:
         core = command_event({"command": command, "text": "", "user_id": "U1",
                               "channel_id": "C1"}, KNOWN).text
         assert core == (f"/{name}" if name in KNOWN else "/help")
+    # message.groups: kudos said in a private channel the bot is in, as in a public one
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_mention", "message.im", "message.channels"}
+        "app_mention", "message.im", "message.channels", "message.groups"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read", "chat:write", "commands", "files:write", "im:history", "im:write",
         # read back only to look an interrupted post up (bot/adapters/slack.py), and
-        # channels:history for kudos in public channels too
+        # channels:history and groups:history for kudos in public and private channels too
         "channels:history", "groups:history", "mpim:history"}
     # Kudos need mentions as <@U…> ids, which Slack sends only with should_escape.
     escaping = {c["command"]: c["should_escape"] for c in manifest["features"]["slash_commands"]}
