@@ -1278,7 +1278,9 @@ class SlackAdapter(Adapter):
             if blocks is None or err.code not in BLOCK_ERRORS:
                 raise
             # The text always says how to answer by typing, so it works without buttons.
-            log.warning("Slack: %s; sending the text without buttons", err)
+            # (An anonymous poll's DM at DEBUG: its time would say when someone answered.)
+            log.log(logging.DEBUG if message.anonymous else logging.WARNING,
+                    "Slack: %s; sending the text without buttons", err)
             return await self._call(method, text=message.text, unfurl_links=False,
                                     unfurl_media=False, **kwargs)
 
