@@ -330,8 +330,12 @@ class TeamPulse:
         started = time.perf_counter()
         outcomes = await self.db(self._handle_batch_sync, events)
         for event, outcome in zip(events, outcomes, strict=True):
-            self.metrics.observe_handler(event.platform, started)
-            if outcome == "duplicate":
+            # An event that answered a pulse poll (a concealed button, a typed answer) is
+            # neither timed nor counted: a count rising by one says when someone answered.
+            anonymous = outcome == "anonymous" or is_concealed(event.action)
+            if not anonymous:
+                self.metrics.observe_handler(event.platform, started)
+            if outcome == "duplicate" and not anonymous:
                 self.metrics.events_deduplicated.labels(event.platform).inc()
             elif outcome == "failed":
                 await self._apologise(event)
@@ -385,7 +389,8 @@ class TeamPulse:
 
     def _handle_batch_sync(self, events: list[InboundEvent]) -> list[str]:
         # One outcome per event: "duplicate", "round" (a round request was queued),
-        # "failed" (apologise), or "done".
+        # "failed" (apologise), "anonymous" (it answered a pulse poll: done, and kept out
+        # of the metrics), or "done".
         if len(events) == 1:
             return [self._handle_sync(events[0])]
         try:
@@ -510,7 +515,9 @@ class TeamPulse:
         route(ctx, self.bot_usernames.get(event.platform))
         if ctx.person is not None:
             self._locale_of_sender[(event.platform, event.user_id)] = ctx.person.locale
-        return "round" if ctx.round_requested else "done"
+        if ctx.round_requested:
+            return "round"
+        return "anonymous" if ctx.anonymous else "done"
 
     def _handle_sync(self, event: InboundEvent, *, again: bool = True) -> str:
         try:

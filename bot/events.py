@@ -129,10 +129,15 @@ class OutboundMessage:
     #: platform id: every part of a long text it was split into goes (`text` shows in the
     #: first), and one still being sent is done once its send is recorded.
     replaces_row: int | None = None
+    #: An anonymous poll's DM (its payload marked SCRUB_KEY): counted in no metric, and
+    #: logged at DEBUG only, so that neither says when someone answered (bot.metrics).
+    anonymous: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready form for the outbox."""
         payload: dict[str, Any] = {"text": self.text}
+        if self.anonymous:
+            payload[SCRUB_KEY] = True
         if self.replaces is not None:
             payload[REPLACES_KEY] = self.replaces
             if self.deletes:
@@ -162,6 +167,7 @@ class OutboundMessage:
             replaces=payload.get(REPLACES_KEY),
             deletes=bool(payload.get("delete")),
             replaces_row=payload.get(REPLACES_ROW_KEY),
+            anonymous=bool(payload.get(SCRUB_KEY)),
         )
 
 

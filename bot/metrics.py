@@ -3,6 +3,13 @@
 Each bot has its own registry, so two bots in one process (tests, replicas started
 in-process) never share or clash over counters. Nothing here carries message content or
 a person's identity: labels are platforms, job names and outcomes only.
+
+Nor does anything here move when someone answers an anonymous pulse poll: its DMs (the
+question, reminder, next question and thanks, marked SCRUB_KEY) are counted in no
+counter and no outbox gauge, and the events that answer it are not timed. Each answer is
+replied to at once, so a count rising by one told whoever watched /metrics that someone
+answered, and when (the reminder a day later, that they had not): as a live count of
+answers would in the results (README, *Pulse polls*).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from sqlalchemy import func, select
 
 from bot.adapters.base import Adapter, RetryLater
 from bot.clock import as_utc
-from bot.events import OutboundMessage, SendResult, Target
+from bot.events import SCRUB_KEY, OutboundMessage, SendResult, Target
 
 if TYPE_CHECKING:
     from bot.core import TeamPulse
@@ -70,12 +77,15 @@ class Metrics:
             ["outcome"], registry=r)
 
     def instrument(self, adapter: Adapter) -> None:
-        """Count what an adapter's deliver() does (the outbox's one call per message)."""
+        """Count what an adapter's deliver() does (the outbox's one call per message), an
+        anonymous poll's DMs apart: those are not counted (see the module's doc)."""
         inner: Callable[[Target, OutboundMessage], Awaitable[SendResult]] = adapter.deliver
         platform = adapter.platform
         sent = self.messages_sent.labels(platform)  # (looked up once, not per message)
 
         async def deliver(target: Target, message: OutboundMessage) -> SendResult:
+            if message.anonymous:
+                return await inner(target, message)
             try:
                 result = await inner(target, message)
             except RetryLater:
@@ -99,7 +109,8 @@ class Metrics:
             self.messages_withdrawn.labels(reason).inc(count)
 
     def observe_handler(self, platform: str, started: float) -> None:
-        """Record how long handling one event took (since `time.perf_counter()` = started)."""
+        """Record how long handling one event took (since `time.perf_counter()` = started);
+        never called for an event that answered a pulse poll (TeamPulse.handle_batch)."""
         self.handler_latency.labels(platform).observe(time.perf_counter() - started)
 
     def watch_outbox(self, bot: TeamPulse) -> None:
@@ -133,10 +144,13 @@ class _OutboxCollector(Collector):
                                 labels=["platform"])
         now = self.bot.clock.now()
         with self.bot.sessions() as session:
+            # An anonymous poll's DMs left out: during an outage each answer queued one
+            # more, and the depth rose by one when someone answered.
             rows = session.execute(
                 select(OutboxMessage.platform, func.count(OutboxMessage.id),
                        func.min(OutboxMessage.created_at))
-                .where(OutboxMessage.status.in_(("pending", "sending")))
+                .where(OutboxMessage.status.in_(("pending", "sending")),
+                       OutboxMessage.payload[SCRUB_KEY].as_boolean().isnot(True))
                 .group_by(OutboxMessage.platform)).all()
         seen = set()
         for platform, count, oldest in rows:

@@ -337,6 +337,14 @@ def _finished(row: OutboxMessage, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _level(row: OutboxMessage, level: int) -> int:
+    """The level of a line about one message's delivery: DEBUG for an anonymous poll's DM.
+    Its first try follows the answer it replies to within a second, so a line naming its
+    chat at INFO or above told the log's reader who answered, and when (README, *Your
+    answers are anonymous*); a platform's outage is still said once, by bot.adapters.reach."""
+    return logging.DEBUG if row.payload.get(SCRUB_KEY) else level
+
+
 def _interleave(replies: list[OutboxMessage],
                 bulk: list[OutboxMessage]) -> list[OutboxMessage]:
     """The order in which a batch is planned (and paced): replies first, except that
@@ -866,7 +874,7 @@ class OutboxWorker:
         # Text alone (nearly every message of a round): as from_payload, without its
         # choices and image steps, once a message.
         return OutboundMessage(payload["text"], image_name=payload.get("image_name"),
-                               outbox_id=row.id)
+                               outbox_id=row.id, anonymous=bool(payload.get(SCRUB_KEY)))
 
     async def _send(self, row: OutboxMessage,
                     outcomes: dict[int, _Outcome | _Sent]) -> datetime | None:
@@ -907,7 +915,8 @@ class OutboxWorker:
                 log.debug("outbox %s: %s", row.id, exc)
                 return retry_at
             self._rate_limited(row, now, retry_at)
-            log.info("outbox %s: %s asked us to wait %.1fs", row.id, row.platform, exc.seconds)
+            log.log(_level(row, logging.INFO), "outbox %s: %s asked us to wait %.1fs", row.id,
+                    row.platform, exc.seconds)
             return retry_at
         except Exception as exc:  # every failure is recorded; the loop must go on
             permanent = isinstance(exc, DeliveryError) and exc.permanent
@@ -921,8 +930,9 @@ class OutboxWorker:
                 outcomes[row.id] = _Outcome(_finished(row, {
                     "status": "failed", "attempts": attempts, "last_error": error}),
                     follow_up=fallback, priority=row.priority, undelivered=row.id)
-                log.error("outbox %s to %s:%s failed for good after %d attempt(s): %s",
-                          row.id, row.platform, row.address, attempts, error)
+                log.log(_level(row, logging.ERROR),
+                        "outbox %s to %s:%s failed for good after %d attempt(s): %s",
+                        row.id, row.platform, row.address, attempts, error)
                 # A fallback was recorded in its place: it is due now.
                 return self._clock.now() if fallback is not None else None
             retry_at = self._clock.now() + backoff(attempts)
@@ -934,8 +944,9 @@ class OutboxWorker:
                                          "last_error": error})
             if unsure:
                 self._unsure.add(row.id)
-            log.warning("outbox %s to %s:%s failed (attempt %d), retrying: %s",
-                        row.id, row.platform, row.address, attempts, error)
+            log.log(_level(row, logging.WARNING),
+                    "outbox %s to %s:%s failed (attempt %d), retrying: %s",
+                    row.id, row.platform, row.address, attempts, error)
             return retry_at
         ids = result.extra.get("message_ids")
         if ids and len(ids) > 1 and not row.payload.get(SCRUB_KEY):
@@ -1014,8 +1025,9 @@ class OutboxWorker:
         if last is not None and last[1] != row.address and now - last[0] <= PLATFORM_429_WINDOW:
             if pacer.held_until is None or pacer.held_until < retry_at:
                 pacer.held_until, pacer.held_for = retry_at, None
-            log.info("outbox: %s is rate limiting several chats; holding all of them",
-                     row.platform)
+            log.log(_level(row, logging.INFO),
+                    "outbox: %s is rate limiting several chats; holding all of them",
+                    row.platform)
 
     async def _update(self, row_id: int, **values: object) -> None:
         await self._db(self._record, {row_id: _Outcome(dict(values))})

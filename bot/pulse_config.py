@@ -70,6 +70,8 @@ class PulseEntry(_Strict):
     threshold: int = Field(default=5, ge=1, le=100)
     audience: AudienceEntry = AudienceEntry()
     alerts: AlertsEntry = AlertsEntry()
+    #: Read and checked so that older org files still load; it no longer chooses who gets
+    #: the care note: everyone does (handlers.pulse._answer).
     care_stress_at: int = Field(default=4, ge=1, le=5)
     support: list[SupportEntry] = []
     questions: list[PulseQuestionEntry] = []

@@ -69,6 +69,9 @@ class Context:
     #: The group was told "I've answered you in a private message" for this event: once is
     #: enough however many answers went (a director's '/monthly answers' got two).
     told_in_group: bool = False
+    #: Set by the pulse poll when this event answered it (or asked its question): the core
+    #: then leaves it out of the handler metrics, which would say when someone answered.
+    anonymous: bool = False
 
     @property
     def people(self) -> PeopleRepo:

@@ -7,11 +7,15 @@ How anonymity holds (see also storage/pulse.py):
   question comes next ("<poll id>:<step>"), never a value.
 - Buttons carry a concealed action (bot.events.CONCEALED_PREFIX): the adapters show
   "answered" in place of a pressed button, never its label.
-- Nothing the bot sends depends on a value, except the private care note after a
-  high stress answer, which travels inside the next question (so every respondent
-  gets the same number of messages) in an outbox row scrubbed once delivered (as
-  every pulse DM is).
-- Nothing here logs; the core logs counts only, never values or comments.
+- Nothing the bot sends depends on a value, the care note included: it follows the
+  stress question for everyone, whatever they answered, inside the next question. Sent
+  after a high stress answer only, it sat in the outbox, text and all, for as long as
+  the platform was down: whoever read the database then learnt who had answered high
+  stress. Now every row of that step reads the same, and the note is as durable, and
+  sent once, as any outbox message (README, *Your answers are anonymous*).
+- Nothing here logs; the core logs counts only, never values or comments. The events
+  that answer a poll set `ctx.anonymous`, and its DMs are marked SCRUB_KEY: neither is
+  counted or timed in the metrics, nor logged per message above DEBUG (bot.metrics).
 - Results are shown only for groups of at least the poll's threshold, per question,
   and a team is hidden when the org minus the shown teams would leave a group
   smaller than that (see `visible_slices`).
@@ -297,6 +301,7 @@ def _choices(ctx: Context, poll: PulsePoll, step: int, q: PulseQuestion | None,
 def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str = "",
          care: bool = False, dedupe_key: str | None = None) -> bool:
     """Send question `step` (or the comment prompt after the last) and wait for it."""
+    ctx.anonymous = True  # the event asking it answered, or asked for, the poll
     target = ctx.dm_target(person)
     if target is None:
         return False
@@ -315,7 +320,8 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
         care=care, support=[(r.label_for(locale), r.contact) for r in settings.support])
     message = OutboundMessage(text, tuple(_choices(ctx, poll, step, q, locale)))
     payload = message.to_payload()
-    # Delivered, a pulse DM keeps no text in the outbox: no row says who got a care note.
+    # Delivered, a pulse DM keeps no text in the outbox (the next question repeats no
+    # answer, but says which step was reached), and no metric counts it (bot.metrics).
     payload[SCRUB_KEY] = True
     if dedupe_key is None:  # (the next question, /pulse's): withdrawn by what it asks
         payload[ASKS_KEY] = asked_in(poll, person)
@@ -583,12 +589,15 @@ def _answer(ctx: Context, person: Person, poll: PulsePoll, step: int, value: int
     repo.vote(poll, q.key, value, part.team)
     if step == 0 or part.reminded:
         _withdraw_queued(ctx, person, poll, earlier=True)
-    # Kindness, privately, in the next message: nothing records that it was said.
-    care = q.key == "stress" and value >= ctx.org.pulse.care_stress_at
-    _ask(ctx, person, poll, step + 1, care=care)
+    # The care note and the org's support resources follow the stress question for
+    # everyone: the message waiting in the outbox (an outage) must not tell a high stress
+    # answer from a low one, and it still reaches whoever needs it, once, after a restart
+    # too. (pulse.care_stress_at is kept for old org files; it no longer chooses anyone.)
+    _ask(ctx, person, poll, step + 1, care=q.key == "stress")
 
 
 def _finish(ctx: Context, person: Person, poll: PulsePoll, *, comment: str | None) -> None:
+    ctx.anonymous = True
     repo = PulseRepo(ctx.session)
     part = repo.participant(poll, person)
     assert part is not None

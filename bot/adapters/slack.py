@@ -69,7 +69,7 @@ from bot.adapters.slack_inbound import (
     message_event,
 )
 from bot.config import ConfigError, Settings, mask_url
-from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from bot.events import InboundEvent, OutboundMessage, SendResult, Target, is_concealed
 from bot.health import add_routes as add_health_routes
 from bot.health import cannot_listen
 from bot.ingest import INGEST_WAIT, IngestBusy
@@ -831,7 +831,10 @@ class SlackAdapter(Adapter):
                 await self._respond(body["response_url"], {"replace_original": True,
                                                            "text": text, "blocks": blocks})
         except DeliveryError as exc:
-            log.warning("Slack: could not mark the answered message: %s", exc)
+            # A pulse answer's line only at DEBUG: at WARNING its time said when someone
+            # answered (an outage fails every press alike).
+            log.log(logging.DEBUG if is_concealed(event.action) else logging.WARNING,
+                    "Slack: could not mark the answered message: %s", exc)
 
     def _remember_response_url(self, channel: str, user: str, url: str) -> None:
         now = self.bot.clock.now()
@@ -1275,7 +1278,9 @@ class SlackAdapter(Adapter):
             if blocks is None or err.code not in BLOCK_ERRORS:
                 raise
             # The text always says how to answer by typing, so it works without buttons.
-            log.warning("Slack: %s; sending the text without buttons", err)
+            # (An anonymous poll's DM at DEBUG: its time would say when someone answered.)
+            log.log(logging.DEBUG if message.anonymous else logging.WARNING,
+                    "Slack: %s; sending the text without buttons", err)
             return await self._call(method, text=message.text, unfurl_links=False,
                                     unfurl_media=False, **kwargs)
 

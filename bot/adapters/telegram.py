@@ -76,7 +76,15 @@ from bot.adapters.telegram_format import (
     utf16_len,
 )
 from bot.config import ConfigError, Settings, mask_url, webhook_url_advice
-from bot.events import Choice, InboundEvent, Mention, OutboundMessage, SendResult, Target
+from bot.events import (
+    Choice,
+    InboundEvent,
+    Mention,
+    OutboundMessage,
+    SendResult,
+    Target,
+    is_concealed,
+)
 from bot.health import cannot_listen
 from bot.log_privacy import protect, redact
 from bot.text import ascii_width
@@ -390,8 +398,9 @@ class TelegramAdapter(Adapter):
     async def _on_callback(self, update: Update, query: CallbackQuery) -> None:
         try:
             await query.answer()  # first: the client spins until answered, with a deadline
-        except TelegramError as exc:
-            log.info("telegram: could not answer callback query %s: %s", query.id, exc)
+        except TelegramError as exc:  # (a pulse answer's at DEBUG: see _show_choice)
+            log.log(logging.DEBUG if is_concealed(query.data) else logging.INFO,
+                    "telegram: could not answer callback query %s: %s", query.id, exc)
         event = callback_event(update)
         if event is None:
             return
@@ -427,8 +436,10 @@ class TelegramAdapter(Adapter):
                 await tg.edit_message_reply_markup(chat_id=message.chat.id,
                                                    message_id=message.message_id)
         except TelegramError as exc:  # cosmetic: the answer itself is already stored
-            log.info("telegram: could not mark the pressed button on message %s: %s",
-                     message.message_id, exc)
+            # A pulse answer's line only at DEBUG: at INFO its time said when they answered.
+            log.log(logging.DEBUG if is_concealed(event.action) else logging.INFO,
+                    "telegram: could not mark the pressed button on message %s: %s",
+                    message.message_id, exc)
 
     def _polling_unreachable(self, reason: str) -> None:
         self._reach.lost(f"getUpdates: {reason}",

@@ -4,6 +4,7 @@ reminder, closing, thresholded results — and nothing sent back that shows a ch
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -111,3 +112,20 @@ async def test_a_pulse_poll_in_slack_never_shows_a_choice(slack: SlackHarness, f
             if row.payload.get("scrub_after_send"):
                 assert row.payload == {"text": "", "scrub_after_send": True}
         assert all("anon:" not in r.event_id for r in session.scalars(select(ProcessedEvent)))
+
+
+async def test_a_pulse_button_that_cannot_be_marked_is_logged_at_debug_only(
+        slack: SlackHarness, fake, bot, clock, caplog) -> None:
+    # "Slack: could not mark the answered message" at WARNING, the moment Alice pressed a
+    # pulse button, told the log's reader when she answered.
+    use_history_ts(slack, fake)
+    clock.set(POLL_DAY)
+    await bot.run_pulse()
+    await slack.settle()
+    caplog.set_level(logging.DEBUG)
+    fake.fail("chat.update", "cant_update_message")
+    caplog.clear()
+    await slack.press(ALICE, slack.posts(ALICE)[-1], "2")
+    marks = [r for r in caplog.records if "could not mark the answered" in r.getMessage()]
+    assert marks and all(r.levelno == logging.DEBUG for r in marks)
+    assert "*Question 2 of 2*" in slack.last_text(ALICE)  # answered all the same

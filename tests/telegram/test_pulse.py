@@ -4,6 +4,7 @@ a reminder, closing and results — a pressed button is edited to "answered" onl
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 from tests.operator_log import operator_log, quoting
@@ -97,3 +98,22 @@ async def test_at_debug_the_log_never_shows_which_button_was_pressed(tg: TG, set
     update = [line for line in lines if "Processing update" in line and "id=1002" in line]
     assert update and all(pressed.rsplit(":", 1)[0] + ":***" in line for line in update)
     assert quoting(log.getvalue(), pressed) == []
+
+
+async def test_a_pulse_button_that_cannot_be_marked_is_logged_at_debug_only(tg: TG,
+                                                                            caplog) -> None:
+    # "telegram: could not mark the pressed button …" at INFO, the moment Alice pressed a
+    # pulse button, told the log's reader when she answered.
+    tg.clock.set(POLL_DAY)
+    await tg.bot.run_pulse()
+    await tg.settle()
+    caplog.set_level(logging.DEBUG)
+    tg.fake.fail("editMessageText")
+    caplog.clear()
+    await tg.press(ALICE, "4")
+    await tg.fake.wait_for_call("editMessageText")
+    await tg.settle()
+    marks = [r for r in caplog.records
+             if "could not mark the pressed button" in r.getMessage()]
+    assert marks and all(r.levelno == logging.DEBUG for r in marks)
+    assert "Question 2 of 2" in tg.shown(ALICE)[-1]  # answered all the same
