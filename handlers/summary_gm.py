@@ -1016,6 +1016,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # week loop finds them (members' too): read again for blockers, support and question
     # 4's texts without a (person, week) lookup each.
     look_rounds: dict[int, list[Any]] = {}
+    id_of = {d.key: d.id for d in directors}
     # SQLite works the added-up figures out in one call that lets go of the interpreter
     # throughout, but takes it back for every row of a read that returns rows: thousands
     # of them read on the side only trade turns with the loop (the CLI's export of 10,000
@@ -1166,6 +1167,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if latest is not None and pid in blocked_set:
                 blocking.append((view, pid))
             views.append(view)
+        if not lean:
+            # Every director's question 4 texts (the CLI's export: no statement) while the
+            # older weeks' figures are still added up aside: that read, longer than the
+            # loop on an idle machine, was waited for (the later reads add none of them).
+            _details(conn, views, [look_rounds[id_of[view.key]] for view in views], answers,
+                     read=False)
         read = rows_read()
     for found in read[len(aside):]:
         _add_answers(found, answers)
@@ -1250,15 +1257,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Question 4's texts: for the page shown, if one is (the order above needs none).
     paged = lean and len(views) > PAGE_SIZE
     detailed = views[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if paged and page else views
-    id_of = {d.key: d.id for d in directors}
     if lean:  # (before _details adds the page's texts: the answers progress counts stay)
         for view in detailed:
             pid = id_of[view.key]
             this = rounds.get((pid, week))
             if this is not None and this[0] not in member_rounds:
                 progress(view, this, by_id[pid].timezone)
-    _details(conn, detailed, [look_rounds[id_of[view.key]] for view in detailed], answers,
-             read=lean)
+        _details(conn, detailed, [look_rounds[id_of[view.key]] for view in detailed], answers,
+                 read=True)
     if lean and older and detailed:
         ids = [id_of[view.key] for view in detailed]
         mine_by, my_figs = _bulk_by_director(
