@@ -1725,12 +1725,18 @@ def _trend(values: Sequence[float | None], margin: float) -> str | None:
     """up/down/flat: the latest value against the mean of the earlier ones (None if either
     is missing)."""
     latest = values[-1] if values else None
-    if latest is None:  # (before the list below: every director's series is asked)
+    if latest is None:  # (before the loop below: every director's series is asked)
         return None
-    before = [v for v in values[:-1] if v is not None]
-    if not before:
+    # (Added up in a loop, in order as sum() adds them, not a list made and summed: asked
+    # twice per director, a comprehension's call each time.)
+    total = n = 0
+    for v in values[:-1]:
+        if v is not None:
+            total += v
+            n += 1
+    if not n:
         return None
-    mean = sum(before) / len(before)
+    mean = total / n
     if latest > mean + margin:
         return "up"
     if latest < mean - margin:
