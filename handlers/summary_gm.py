@@ -1169,8 +1169,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             views.append(view)
         if not lean:
             # Every director's question 4 texts (the CLI's export: no statement) while the
-            # older weeks' figures are still added up aside: that read, longer than the
-            # loop on an idle machine, was waited for (the later reads add none of them).
+            # older weeks' figures are still added up aside, not after waiting for them
+            # (the later reads add none of the answers these read).
             _details(conn, views, [look_rounds[id_of[view.key]] for view in views], answers,
                      read=False)
         read = rows_read()
