@@ -988,8 +988,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # Which questions applied depends on the snapshot and the few answers a skip_if
         # reads: worked out once per distinct combination, not per director. Keyed by the
         # answers themselves (a text, a figure, SKIPPED, None: all hashable), finer than
-        # what _applicable reads of them, so never wrong: no tuple made per answer (the
-        # CLI's export of 10,000 directors: -1% of its instructions).
+        # what _applicable reads of them, so never wrong: no tuple made per answer and
+        # director (the CLI's export: 10,000 of them).
         shape, keys, questions = deciders[latest[7]]
         deciding = (shape, *map(mine.get, keys)) if keys else shape
         found = applies.get(deciding)
