@@ -981,18 +981,23 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                 view.late = value >= cutoff[1]
             else:
                 view.late = (to_time(value) if to_time is not None else value) >= cutoff[0]
-        given, real = _given_real(latest)
+        # (_given_real inline: the latest week's round has both counts.)
+        given = latest[8]
+        real = latest[9] if given and latest[9] is not None else given
         mine = answers.get(latest[0], _EMPTY)
         # Which questions applied depends on the snapshot and the few answers a skip_if
-        # reads: worked out once per distinct combination, not per director.
+        # reads: worked out once per distinct combination, not per director. Keyed by the
+        # answers themselves (a text, a figure, SKIPPED, None: all hashable), finer than
+        # what _applicable reads of them, so never wrong: no tuple made per answer and
+        # director (the CLI's export: 10,000 of them).
         shape, keys, questions = deciders[latest[7]]
-        deciding = (shape, *map(_state, map(mine.get, keys))) if keys else shape
+        deciding = (shape, *map(mine.get, keys)) if keys else shape
         found = applies.get(deciding)
         if found is None:
             found = applies[deciding] = _applicable(questions, mine)
         view.total, left_out = found
         real = int(real or 0)
-        given = int(given)
+        given = int(given or 0)
         if left_out:
             # Answers to questions that no longer apply do not count (as in the check-in).
             gone = [mine[k] for k in left_out if k in mine]
@@ -1011,6 +1016,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # week loop finds them (members' too): read again for blockers, support and question
     # 4's texts without a (person, week) lookup each.
     look_rounds: dict[int, list[Any]] = {}
+    id_of = {d.key: d.id for d in directors}
     # SQLite works the added-up figures out in one call that lets go of the interpreter
     # throughout, but takes it back for every row of a read that returns rows: thousands
     # of them read on the side only trade turns with the loop (the CLI's export of 10,000
@@ -1161,6 +1167,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             if latest is not None and pid in blocked_set:
                 blocking.append((view, pid))
             views.append(view)
+        if not lean:
+            # Every director's question 4 texts (the CLI's export: no statement) while the
+            # older weeks' figures are still added up aside, not after waiting for them
+            # (the later reads add none of the answers these read).
+            _details(conn, views, [look_rounds[id_of[view.key]] for view in views], answers,
+                     read=False)
         read = rows_read()
     for found in read[len(aside):]:
         _add_answers(found, answers)
@@ -1245,15 +1257,14 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # Question 4's texts: for the page shown, if one is (the order above needs none).
     paged = lean and len(views) > PAGE_SIZE
     detailed = views[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if paged and page else views
-    id_of = {d.key: d.id for d in directors}
     if lean:  # (before _details adds the page's texts: the answers progress counts stay)
         for view in detailed:
             pid = id_of[view.key]
             this = rounds.get((pid, week))
             if this is not None and this[0] not in member_rounds:
                 progress(view, this, by_id[pid].timezone)
-    _details(conn, detailed, [look_rounds[id_of[view.key]] for view in detailed], answers,
-             read=lean)
+        _details(conn, detailed, [look_rounds[id_of[view.key]] for view in detailed], answers,
+                 read=True)
     if lean and older and detailed:
         ids = [id_of[view.key] for view in detailed]
         mine_by, my_figs = _bulk_by_director(
@@ -1659,13 +1670,6 @@ def _following(latest: list[dict[str, Any] | None], people: list[int]
     return blocked, asking
 
 
-def _state(value: Any) -> tuple[str | None, bool] | None:
-    """What _applicable reads of an answer: its text, skipped (None: not answered)."""
-    if value is None:
-        return None
-    return (value if isinstance(value, str) else None, value is SKIPPED)
-
-
 @dataclass(frozen=True, slots=True)
 class _Given:
     """The little of an answer that decides whether a later question applies."""
@@ -1721,12 +1725,18 @@ def _trend(values: Sequence[float | None], margin: float) -> str | None:
     """up/down/flat: the latest value against the mean of the earlier ones (None if either
     is missing)."""
     latest = values[-1] if values else None
-    if latest is None:  # (before the list below: every director's series is asked)
+    if latest is None:  # (before the loop below: every director's series is asked)
         return None
-    before = [v for v in values[:-1] if v is not None]
-    if not before:
+    # (Added up in a loop, in order as sum() adds them, not a list made and summed: asked
+    # twice per director, a comprehension's call each time.)
+    total = n = 0
+    for v in values[:-1]:
+        if v is not None:
+            total += v
+            n += 1
+    if not n:
         return None
-    mean = sum(before) / len(before)
+    mean = total / n
     if latest > mean + margin:
         return "up"
     if latest < mean - margin:
