@@ -213,7 +213,13 @@ class Attention:
 
 @dataclass(slots=True)
 class DirectorView:
-    """One director's answers to the GM's five questions."""
+    """One director's answers to the GM's five questions.
+
+    The lists the view only ever replaces whole (series, members, support, confidence,
+    attention) start as one shared empty tuple, not a list each: 60,000 fewer objects
+    made and freed for the CLI's export of 10,000 directors. Only week, mtd and qtd are
+    appended to.
+    """
 
     key: str
     name: str
@@ -233,7 +239,7 @@ class DirectorView:
     week: list[Figure] = field(default_factory=list)
     mtd: list[Figure] = field(default_factory=list)
     qtd: list[Figure] = field(default_factory=list)
-    series: list[float | None] = field(default_factory=list)  # per look-back week, oldest first
+    series: Sequence[float | None] = ()  # per look-back week, oldest first
     trend: str | None = None  # up | down | flat | None (too little to say)
     #: The week they joined in, when later than the quarter's first: their month's and
     #: quarter's targets are the weeks asked since, not the whole period (see the loop).
@@ -242,8 +248,8 @@ class DirectorView:
     members: int = 0  # members asked to check in in the latest week
     members_in: int = 0  # of whom checked in
     #: Members asked who have not checked in, those in progress apart (as the headline's).
-    members_missing: list[str] = field(default_factory=list)
-    members_in_progress: list[str] = field(default_factory=list)
+    members_missing: Sequence[str] = ()
+    members_in_progress: Sequence[str] = ()
     morale: float | None = None
     stress: float | None = None
     pulse: str = "none"  # none (no poll) | hidden (below threshold) | shown
@@ -253,7 +259,7 @@ class DirectorView:
     team_held: int = 0  # members' one-on-ones held with the director in the period
     team_overdue: int = 0
     # 3. cooperation
-    support: list[SupportItem] = field(default_factory=list)
+    support: Sequence[SupportItem] = ()
     # 4. execution
     blockers: str | None = None
     recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
@@ -261,7 +267,7 @@ class DirectorView:
     wins: str | None = None
     plan: str | None = None  # this week's plan for next week
     last_plan: str | None = None  # last week's plan, beside this week's wins
-    confidence: list[int | None] = field(default_factory=list)
+    confidence: Sequence[int | None] = ()
     confidence_trend: str | None = None
     # 5. one-on-ones with the GM
     oneonone_last: datetime | None = None
@@ -276,7 +282,7 @@ class DirectorView:
     manager: str | None = None  # their name
     open_actions: int = 0
     overdue_actions: int = 0
-    attention: list[Attention] = field(default_factory=list)
+    attention: Sequence[Attention] = ()
     # Not sent this week's check-in only because its time is still to come where they
     # are: when it goes out, in the reader's timezone (see still_to_come; chat only).
     due: datetime | None = None
