@@ -176,15 +176,20 @@ class Figure:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        # `attainment` and `_round` written out: an export of 10,000 directors makes some
-        # 60,000 of these, where each call saved counts.
-        actual, target = self.actual, self.target
-        return {"metric": self.metric, "label": self.label, "unit": self.unit,
-                "target": target, "actual": actual,
-                "attainment": None if actual is None or target <= 0
-                else round(actual / target, 4),
-                "reported": self.reported, "expected": self.expected, "crm": self.crm,
-                "self_reported": self.self_reported, "crm_differs": self.differs}
+        return _figure_dicts((self,))[0]
+
+
+def _figure_dicts(figures: Iterable[Figure]) -> list[dict[str, Any]]:
+    """Each of `figures` as its `as_dict()`."""
+    # One comprehension per list, `attainment` and `_round` written out, no call per
+    # figure: an export of 10,000 directors makes some 60,000 of these.
+    return [{"metric": f.metric, "label": f.label, "unit": f.unit,
+             "target": (target := f.target), "actual": (actual := f.actual),
+             "attainment": None if actual is None or target <= 0
+             else round(actual / target, 4),
+             "reported": f.reported, "expected": f.expected, "crm": f.crm,
+             "self_reported": f.self_reported, "crm_differs": f.differs}
+            for f in figures]
 
 
 @dataclass(slots=True)
@@ -208,7 +213,13 @@ class Attention:
 
 @dataclass(slots=True)
 class DirectorView:
-    """One director's answers to the GM's five questions."""
+    """One director's answers to the GM's five questions.
+
+    The lists the view only ever replaces whole (series, members, support, confidence,
+    attention) start as one shared empty tuple, not a list each: 60,000 fewer objects
+    made and freed for the CLI's export of 10,000 directors. Only week, mtd and qtd are
+    appended to.
+    """
 
     key: str
     name: str
@@ -228,7 +239,7 @@ class DirectorView:
     week: list[Figure] = field(default_factory=list)
     mtd: list[Figure] = field(default_factory=list)
     qtd: list[Figure] = field(default_factory=list)
-    series: list[float | None] = field(default_factory=list)  # per look-back week, oldest first
+    series: Sequence[float | None] = ()  # per look-back week, oldest first
     trend: str | None = None  # up | down | flat | None (too little to say)
     #: The week they joined in, when later than the quarter's first: their month's and
     #: quarter's targets are the weeks asked since, not the whole period (see the loop).
@@ -237,8 +248,8 @@ class DirectorView:
     members: int = 0  # members asked to check in in the latest week
     members_in: int = 0  # of whom checked in
     #: Members asked who have not checked in, those in progress apart (as the headline's).
-    members_missing: list[str] = field(default_factory=list)
-    members_in_progress: list[str] = field(default_factory=list)
+    members_missing: Sequence[str] = ()
+    members_in_progress: Sequence[str] = ()
     morale: float | None = None
     stress: float | None = None
     pulse: str = "none"  # none (no poll) | hidden (below threshold) | shown
@@ -248,7 +259,7 @@ class DirectorView:
     team_held: int = 0  # members' one-on-ones held with the director in the period
     team_overdue: int = 0
     # 3. cooperation
-    support: list[SupportItem] = field(default_factory=list)
+    support: Sequence[SupportItem] = ()
     # 4. execution
     blockers: str | None = None
     recurring: int = 0  # weeks (this one included) a similar blocker was reported; 0: none
@@ -256,7 +267,7 @@ class DirectorView:
     wins: str | None = None
     plan: str | None = None  # this week's plan for next week
     last_plan: str | None = None  # last week's plan, beside this week's wins
-    confidence: list[int | None] = field(default_factory=list)
+    confidence: Sequence[int | None] = ()
     confidence_trend: str | None = None
     # 5. one-on-ones with the GM
     oneonone_last: datetime | None = None
@@ -271,17 +282,18 @@ class DirectorView:
     manager: str | None = None  # their name
     open_actions: int = 0
     overdue_actions: int = 0
-    attention: list[Attention] = field(default_factory=list)
+    attention: Sequence[Attention] = ()
     # Not sent this week's check-in only because its time is still to come where they
     # are: when it goes out, in the reader's timezone (see still_to_come; chat only).
     due: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        # Figures by map and values rounded inline (no helper calls), and no comprehension
-        # run over an empty list (most directors have no support request or attention
-        # item): an export of 10,000 directors runs this 10,000 times.
-        fig = Figure.as_dict
+        # Figures made by one comprehension per period, values rounded inline (no helper
+        # calls), no comprehension run over an empty list (most directors have no support
+        # request or attention item), and the view's own lists of names and confidence
+        # given as they are, not copied (orjson writes the dict at once): an export of
+        # 10,000 directors runs this 10,000 times.
         morale, stress, last, next_ = self.morale, self.stress, self.oneonone_last, \
             self.oneonone_next
         support, attention = self.support, self.attention
@@ -290,15 +302,15 @@ class DirectorView:
             "late": self.late, "answered": self.answered, "skipped": self.skipped,
             "total": self.total,
             "away_until": self.away_until.isoformat() if self.away_until else None,
-            "goals": {"week": list(map(fig, self.week)),
-                      "month_to_date": list(map(fig, self.mtd)),
-                      "quarter_to_date": list(map(fig, self.qtd)),
+            "goals": {"week": _figure_dicts(self.week),
+                      "month_to_date": _figure_dicts(self.mtd),
+                      "quarter_to_date": _figure_dicts(self.qtd),
                       "series": [None if v is None else round(v, 4) for v in self.series],
                       "trend": self.trend, "joined": self.joined},
             "team_management": {
                      "members_expected": self.members, "members_checked_in": self.members_in,
-                     "members_in_progress": list(self.members_in_progress),
-                     "members_missing": list(self.members_missing),
+                     "members_in_progress": self.members_in_progress or [],
+                     "members_missing": self.members_missing or [],
                      "pulse": self.pulse,
                      "morale": None if morale is None else round(morale, 4),
                      "stress": None if stress is None else round(stress, 4),
@@ -313,7 +325,7 @@ class DirectorView:
                          "status": s.status} for s in support] if support else [],
             "execution": {"blockers": self.blockers, "recurring_weeks": self.recurring,
                           "wins": self.wins, "plan": self.plan, "last_plan": self.last_plan,
-                          "confidence": list(self.confidence),
+                          "confidence": self.confidence or [],
                           "confidence_trend": self.confidence_trend},
             "oneonone": {"has_pair": self.has_oneonone, "with": self.manager_key,
                          "last": last.isoformat() if last else None,
