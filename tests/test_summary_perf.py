@@ -179,3 +179,37 @@ def test_the_earlier_weeks_figures_come_one_row_a_round(bot, clock, monkeypatch,
             (at,) = [i for i, n in enumerate(names) if n in {"id", "round_id"}]
             ids = [row[at] for row in rows]
             assert rows and len(ids) == len(set(ids)), statement
+
+
+async def test_the_gm_summary_reads_away_periods_once_and_no_action_items_when_none_open(
+        bot, chat, clock):
+    """Bruno is away when the week's check-ins go out, and no one has an open action
+    item: the GM's /summary names him away until his last day with one read of the away
+    calendar (who is near the weeks, and their periods, together), and asks nothing more
+    of the action items once it knows none is open (each statement cost SQLAlchemy more
+    than the database took to answer it at 1,000 directors)."""
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from tests.support import say
+
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))
+    await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
+    await bot.run_checkins()
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(bot.engine, "before_cursor_execute", seen)
+    try:
+        await say(bot, "grace", "/summary")
+    finally:
+        event.remove(bot.engine, "before_cursor_execute", seen)
+    text = chat.last("grace")
+    assert "Bruno Rossi — away until 2026-12-20" in text
+    assert len([s for s in sent if "FROM away_periods" in s]) == 1
+    assert len([s for s in sent if "oneonone_actions" in s]) == 1
