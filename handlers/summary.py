@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from bot.questions import Question, kpi_question
 from bot.readers import VIEWERS, team_readers
@@ -1172,14 +1172,17 @@ def crm_figures(ctx: Context, weeks: Sequence[str]) -> dict[tuple[str, str, str]
     A row dated after today (in the org's timezone) counts from its day on, as /goals
     counts it: on a Wednesday a deal closing on Friday read in the week's and quarter's
     figures here, and not in /goals' (80,000 against 50,000 for one quarter)."""
-    today = ctx.org_today()
     return {(key, metric, wk): float(value) for key, metric, wk, value in
-            ctx.session.execute(select(CrmActual.person_key, CrmActual.metric,
-                                       CrmActual.week, func.sum(CrmActual.value))
-                                .where(CrmActual.week.in_(list(weeks)),
-                                       or_(CrmActual.day.is_(None), CrmActual.day <= today))
-                                .group_by(CrmActual.person_key, CrmActual.metric,
-                                          CrmActual.week))}
+            ctx.session.execute(_CRM_SUMS, {"weeks": list(weeks), "today": ctx.org_today()})}
+
+
+#: crm_figures' statement, built once (weeks and day bound when it runs): every view
+#: of the summary reads it.
+_CRM_SUMS = select(CrmActual.person_key, CrmActual.metric, CrmActual.week,
+                   func.sum(CrmActual.value)).where(
+    CrmActual.week.in_(bindparam("weeks", expanding=True)),
+    or_(CrmActual.day.is_(None), CrmActual.day <= bindparam("today"))).group_by(
+    CrmActual.person_key, CrmActual.metric, CrmActual.week)
 
 
 def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | None,

@@ -637,15 +637,18 @@ def _back_in_quarter(conn: Any, ids: Sequence[int], joined: Mapping[int, str],
         .group_by(CheckinRound.person_id)) if first < joined[pid]}
 
 
+_PEOPLE = select(
+    Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
+    Person.active, Person.checks_in, Person.manager_key, Person.slack_id,
+    Person.telegram_id, Person.added_at).order_by(Person.key)
+
+
 def _people(session: Session) -> tuple[list[_PersonRow], dict[int, str]]:
     """Everyone, and the week each joined in where known (handlers/joined.py), by id."""
     # Plain rows made named tuples: a thousand SQLAlchemy Rows cost a few milliseconds.
     make = _PersonRow._make
     conn = session.connection()
-    people = [make(row) for row in plain_rows(conn, select(
-        Person.id, Person.key, Person.display_name, Person.role, Person.team, Person.timezone,
-        Person.active, Person.checks_in, Person.manager_key, Person.slack_id,
-        Person.telegram_id, Person.added_at).order_by(Person.key))]
+    people = [make(row) for row in plain_rows(conn, _PEOPLE)]
     to_time = Person.__table__.c.added_at.type.dialect_impl(conn.dialect) \
         .result_processor(conn.dialect, None)
     return people, joined_weeks(people, to_time)
@@ -1705,9 +1708,10 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
     moments: dict[tuple[str, str], datetime] = {}
     asks: dict[tuple[int, str], tuple[int, str, datetime]] = {}
     # Only people with an away period near the window can be away in it: usually a few,
-    # not the whole org.
-    near = ctx.away.near(week_start(window[0]), week_end(window[-1]))
-    people = [p for p in people if p.id in near]
+    # not the whole org. (Their periods read with them: last_days below takes them, one
+    # statement fewer.)
+    near = ctx.away.near_periods(week_start(window[0]), week_end(window[-1]))
+    people = [p for p in people if p.id in near.by_person]
     # Each of them in the weeks shown where they have no round; in every week of the
     # window the rounds with no answer that were not submitted (walked once).
     pairs = [(p, wk) for wk in window if wk in shown for p in people
@@ -1729,7 +1733,7 @@ def _away(ctx: Context, people: list[Any], window: list[str], shown: set[str],
             moment = moments[(zone, wk)] = checkin_moment(schedule, zone, wk)
         asks[(p.id, wk)] = (p.id, zone, moment)
     # (The covering periods' last days alone: no ORM object made per period read.)
-    last_days = ctx.away.last_days(asks.values())
+    last_days = ctx.away.last_days(asks.values(), near)
     out: dict[tuple[int, str], date] = {}
     for key, (pid, _timezone, moment) in asks.items():
         day = last_days.get((pid, moment))
@@ -1827,6 +1831,11 @@ def _team_of(person: Any, rnd: Any) -> str:
     return (team or "").casefold()
 
 
+_KUDOS_BY_TEAMS = select(Kudos.giver_team, Kudos.recipient_team, func.count()).where(
+    Kudos.given_at >= bindparam("start"), Kudos.given_at < bindparam("end")
+).group_by(Kudos.giver_team, Kudos.recipient_team)
+
+
 def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people: list[Any],
           rounds: dict[tuple[int, str], Any],
           away: dict[tuple[int, str], date], week: str, shown: list[str],
@@ -1855,9 +1864,7 @@ def _team(ctx: Context, views: list[DirectorView], directors: list[Any], people:
     received_by: dict[str, int] = {}
     # The teams of when each kudos was given: a later move does not rewrite a past week.
     for gteam, rteam, count in ctx.session.connection().execute(
-            select(Kudos.giver_team, Kudos.recipient_team, func.count())
-            .where(Kudos.given_at >= start, Kudos.given_at < end)
-            .group_by(Kudos.giver_team, Kudos.recipient_team)):
+            _KUDOS_BY_TEAMS, {"start": start, "end": end}):
         g, r = (gteam or "").casefold(), (rteam or "").casefold()
         given_by[g] = given_by.get(g, 0) + count
         received_by[r] = received_by.get(r, 0) + count
@@ -1912,6 +1919,23 @@ def team_pulse(session: Session, teams: list[str], since: date, until: date,
                      for v in (s["morale"], s["stress"])) for t, s in sums.items()}
 
 
+# _oneonones' statements, built once (the moments bound when they run): building them
+# cost SQLAlchemy more than the database took to answer them.
+_M = OneOnOneMeeting
+_HELD = _M.status == "held"
+_PAIRS = select(
+    _M.manager_id, _M.report_id, func.max(case((_HELD, _M.scheduled_at))),
+    func.max(_M.scheduled_at),
+    func.sum(case((and_(_HELD, _M.scheduled_at >= bindparam("start"),
+                        _M.scheduled_at < bindparam("end")), 1), else_=0)),
+    func.max(case((_M.status == "not_held", _M.scheduled_at)))
+).where(_M.scheduled_at < bindparam("now")).group_by(_M.manager_id, _M.report_id)
+_STILL_OPEN = and_(ActionItem.created_at < bindparam("now"),
+                   or_(ActionItem.done_at.is_(None), ActionItem.done_at >= bindparam("now")))
+_OWNER_ZONES = select(Person.timezone).distinct().join(
+    ActionItem, ActionItem.owner_id == Person.id).where(_STILL_OPEN)
+
+
 def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
                by_id: dict[int, Any], shown: list[str], reader_tz: str,
                as_of: datetime, then: dict[int, tuple[str | None, str | None, str | None]]
@@ -1931,20 +1955,14 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     tz = ZoneInfo(reader_tz)
     start = datetime.combine(week_start(shown[0]), time(), tz).astimezone(UTC)
     end = datetime.combine(week_end(shown[-1]) + timedelta(days=1), time(), tz).astimezone(UTC)
-    m = OneOnOneMeeting
-    held = m.status == "held"
+    conn = ctx.session.connection()
     # Per pair: its last held meeting, its latest, how many held in the weeks shown, and
     # its latest said not to have happened (the latest too: an overdue one "did not
-    # happen"; else it is not confirmed), in the one statement.
+    # happen"; else it is not confirmed), in the one statement (_PAIRS).
     pairs: dict[tuple[int, int],
                 tuple[datetime | None, datetime | None, int, datetime | None]] = {}
-    for mid, rid, last_held, latest, held_now, not_held in ctx.session.connection().execute(
-            select(m.manager_id, m.report_id, func.max(case((held, m.scheduled_at))),
-                   func.max(m.scheduled_at),
-                   func.sum(case((and_(held, m.scheduled_at >= start, m.scheduled_at < end),
-                                  1), else_=0)),
-                   func.max(case((m.status == "not_held", m.scheduled_at))))
-            .where(m.scheduled_at < now).group_by(m.manager_id, m.report_id)):
+    for mid, rid, last_held, latest, held_now, not_held in conn.execute(
+            _PAIRS, {"start": start, "end": end, "now": now}):
         pairs[(mid, rid)] = (last_held, latest, int(held_now or 0), not_held)
     # (Each pair's latest meeting before as_of, before the records below leave some out:
     # which pairs there were, for a past week.)
@@ -1977,17 +1995,17 @@ def _oneonones(ctx: Context, views: list[DirectorView], directors: list[Any],
     a = ActionItem
     # An action item is overdue once its due day is over where its owner is (the day they
     # are reminded on), not in the reader's calendar: one day's bound per owner's
-    # timezone, of which an org has a handful.
-    still_open = and_(a.created_at < now, or_(a.done_at.is_(None), a.done_at >= now))
-    zones = ctx.session.scalars(select(Person.timezone).distinct().join(
-        a, a.owner_id == Person.id).where(still_open)).all()
+    # timezone, of which an org has a handful. (No owner's timezone: no item open, so
+    # nothing to count.)
+    zones = ctx.session.scalars(_OWNER_ZONES, {"now": now}).all()
     late = case(*[(and_(Person.timezone == z, a.due < now.astimezone(ZoneInfo(z)).date()), 1)
                   for z in zones], else_=0) if zones else literal(0)
     actions: dict[int, list[int]] = {}
-    for mid, rid, count, overdue in ctx.session.connection().execute(select(
+    for mid, rid, count, overdue in conn.execute(select(
             a.manager_id, a.report_id, func.count(), func.sum(late))
             .join(Person, Person.id == a.owner_id)
-            .where(still_open).group_by(a.manager_id, a.report_id)):
+            .where(_STILL_OPEN).group_by(a.manager_id, a.report_id),
+            {"now": now}) if zones else ():
         for pid in {mid, rid}:
             found = actions.setdefault(pid, [0, 0])
             found[0] += count

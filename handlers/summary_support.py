@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
@@ -97,17 +97,7 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
     out: dict[str, list[SupportItem]] = {}
     if not requesters:
         return out, set()
-    rows = session.execute(
-        select(SupportRequest.id, SupportRequest.requester_id, SupportRequest.kind,
-               SupportRequest.detail, SupportRequest.department, SupportRequest.opened_at,
-               SupportRequest.acknowledged_at)
-        # Whose: picked out below. A GM's view asks for every director, and a list of
-        # a thousand ids costs more to send than the few open requests to pass over.
-        .where(SupportRequest.status != "withdrawn",
-               SupportRequest.opened_at <= as_of,
-               or_(SupportRequest.resolved_at.is_(None), SupportRequest.resolved_at > as_of))
-        .order_by(SupportRequest.opened_at, SupportRequest.id)).all()
-    rows = [r for r in rows if r[1] in requesters]
+    rows = [r for r in session.execute(_UNRESOLVED, {"as_of": as_of}) if r[1] in requesters]
     latest: dict[int, str] = {}
     if rows:  # what the requester said most recently (by then), as /support shows it
         for request_id, detail in session.execute(
@@ -122,7 +112,22 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
         out.setdefault(requesters[pid], []).append(SupportItem(
             rid, requesters[pid], kind, latest.get(rid, detail) or None, department, opened,
             max(0, (today - opened).days), status))
-    covered = set(session.scalars(select(SupportWeek.round_id)
-                                  .where(SupportWeek.week.in_(list(weeks))))) \
+    covered = set(session.scalars(_COVERED, {"weeks": list(weeks)})) \
         if weeks else set()
     return out, covered
+
+
+# tracked_requests' two statements that every summary runs, built once (the moment and
+# weeks bound when they run): building them cost more than the database took.
+_UNRESOLVED = select(
+    SupportRequest.id, SupportRequest.requester_id, SupportRequest.kind,
+    SupportRequest.detail, SupportRequest.department, SupportRequest.opened_at,
+    SupportRequest.acknowledged_at
+    # Whose: picked out once read. A GM's view asks for every director, and a list of
+    # a thousand ids costs more to send than the few open requests to pass over.
+).where(SupportRequest.status != "withdrawn", SupportRequest.opened_at <= bindparam("as_of"),
+        or_(SupportRequest.resolved_at.is_(None),
+            SupportRequest.resolved_at > bindparam("as_of"))
+        ).order_by(SupportRequest.opened_at, SupportRequest.id)
+_COVERED = select(SupportWeek.round_id).where(
+    SupportWeek.week.in_(bindparam("weeks", expanding=True)))

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, ForeignKey, Integer, Select, select
+from sqlalchemy import Date, ForeignKey, Integer, Select, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, UTCDateTime
@@ -56,6 +56,24 @@ class AwayPeriod(Base):
         """True for a period cancelled before it began (it covers nothing)."""
         start, end = self.span(timezone)
         return end <= start
+
+
+_P = AwayPeriod.__table__.c
+#: The columns last_days reads of a period.
+_COLUMNS = (_P.id, _P.person_id, _P.starts_on, _P.ends_on, _P.created_at, _P.ended_at)
+#: Every period touching the days `first` to `last` (AwayRepo.near_periods), oldest first:
+#: built once, the days bound when it runs.
+_NEAR_PERIODS = select(*_COLUMNS).where(_P.starts_on <= bindparam("last"),
+                                        _P.ends_on >= bindparam("first")).order_by(_P.id)
+
+
+class NearPeriods(NamedTuple):
+    """The away periods touching the days `first` to `last` (the bounds read), as
+    AwayRepo.last_days reads them, by person id: AwayRepo.near_periods."""
+
+    first: date
+    last: date
+    by_person: dict[int, list[tuple[Any, ...]]]
 
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -124,6 +142,18 @@ class AwayRepo:
             AwayPeriod.starts_on <= last + timedelta(days=1),
             AwayPeriod.ends_on >= first - timedelta(days=1))))
 
+    def near_periods(self, first: date, last: date) -> NearPeriods:
+        """near's people (the keys) with their periods touching those days, as last_days
+        reads them: one statement serves both questions of the GM's summary."""
+        first, last = first - timedelta(days=1), last + timedelta(days=1)
+        by_person: dict[int, list[tuple[Any, ...]]] = {}
+        for row in self.session.execute(_NEAR_PERIODS, {"first": first, "last": last}):
+            found = by_person.get(row[1])
+            if found is None:
+                found = by_person[row[1]] = []
+            found.append(tuple(row))
+        return NearPeriods(first, last, by_person)
+
     def is_away(self, person_id: int, timezone: str, at: datetime) -> bool:
         """Whether one person was (or is) away at a moment."""
         return bool(self.covering([(person_id, timezone, at)]))
@@ -156,28 +186,38 @@ class AwayRepo:
                     break
         return found
 
-    def last_days(self, asks: Iterable[tuple[int, str, datetime]]
-                  ) -> dict[tuple[int, datetime], date]:
+    def last_days(self, asks: Iterable[tuple[int, str, datetime]],
+                  near: NearPeriods | None = None) -> dict[tuple[int, datetime], date]:
         """covering's answer as each covering period's last day in the timezone asked
         (AwayPeriod.last_day), for a reader that needs nothing more of the period.
 
         The periods are read as plain columns, not loaded as ORM objects: the GM's
         summary asks this of every director near an away period (a few hundred periods
-        at 1,000 directors, whose loading cost more than the rest of the question)."""
+        at 1,000 directors, whose loading cost more than the rest of the question).
+        `near`: the periods near_periods read already, taken instead of reading them
+        again when its days hold every moment asked (else they are read)."""
         wanted = list(asks)
         if not wanted:
             return {}
-        p = AwayPeriod.__table__.c
+        first, last = _bounds(wanted)
         by_person: dict[int, list[tuple[Any, ...]]] = {}
-        # (A Core read on the session's connection: nothing is pending in a read-only
-        # summary, and the ORM's statement handling cost as much as the rows.)
-        for row in self.session.connection().execute(_covering_read(select(
-                p.id, p.person_id, p.starts_on, p.ends_on, p.created_at, p.ended_at),
-                wanted)):
-            found = by_person.get(row[1])
-            if found is None:
-                found = by_person[row[1]] = []
-            found.append(tuple(row))
+        if near is not None and near.first <= first and last <= near.last:
+            # The periods the read below would find: those of the people asked that
+            # touch the moments' days (near's rows are in id order too).
+            for pid in {pid for pid, _, _ in wanted}:
+                mine = [row for row in near.by_person.get(pid, ())
+                        if row[2] <= last and row[3] >= first]
+                if mine:
+                    by_person[pid] = mine
+        else:
+            # (A Core read on the session's connection: nothing is pending in a read-only
+            # summary, and the ORM's statement handling cost as much as the rows.)
+            for row in self.session.connection().execute(_covering_read(select(*_COLUMNS),
+                                                                        wanted)):
+                found = by_person.get(row[1])
+                if found is None:
+                    found = by_person[row[1]] = []
+                found.append(tuple(row))
         out: dict[tuple[int, datetime], date] = {}
         # As covering: each period's span worked out once per timezone, the first by id.
         spans: dict[tuple[int, str], tuple[datetime, datetime]] = {}
@@ -194,13 +234,18 @@ class AwayRepo:
         return out
 
 
+def _bounds(wanted: list[tuple[int, str, datetime]]) -> tuple[date, date]:
+    """The days any period covering one of `wanted`'s moments touches (a superset)."""
+    # Dates are local; a day either side keeps every timezone inside the window.
+    return (min(m for _, _, m in wanted).date() - timedelta(days=1),
+            max(m for _, _, m in wanted).date() + timedelta(days=1))
+
+
 def _covering_read(query: Select[Any], wanted: list[tuple[int, str, datetime]]
                    ) -> Select[Any]:
     """`query` (of away periods) narrowed to those that may cover one of `wanted`'s
     moments, by id (covering's and last_days' read)."""
-    # Dates are local; a day either side keeps every timezone inside the window.
-    first = min(m for _, _, m in wanted).date() - timedelta(days=1)
-    last = max(m for _, _, m in wanted).date() + timedelta(days=1)
+    first, last = _bounds(wanted)
     return query.where(
         AwayPeriod.person_id.in_(sorted({pid for pid, _, _ in wanted})),
         AwayPeriod.starts_on <= last, AwayPeriod.ends_on >= first).order_by(AwayPeriod.id)

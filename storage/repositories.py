@@ -354,6 +354,13 @@ class PeopleRepo:
         return [p for p in self.active() if p.checks_in]
 
 
+#: CheckinRepo.week_sent's statement, built once (the week bound when it runs): building
+#: it and working out its cache key cost SQLAlchemy more than SQLite took to answer it.
+_WEEK_SENT = select(CheckinRound.id).where(
+    CheckinRound.week == bindparam("week"),
+    CheckinRound.prompted_at.is_not(None) | (CheckinRound.status == "submitted")).limit(1)
+
+
 class CheckinRepo:
     """Check-in rounds and their answers."""
 
@@ -456,10 +463,9 @@ class CheckinRepo:
 
     def week_sent(self, week: str) -> bool:
         """Whether anyone has been sent (or has started) a check-in for an ISO week."""
-        return self.session.scalar(select(CheckinRound.id).where(
-            CheckinRound.week == week,
-            CheckinRound.prompted_at.is_not(None) | (CheckinRound.status == "submitted"))
-            .limit(1)) is not None
+        # (Through the session: its pending changes are written first, which the
+        # summary's later reads on the session's connection then see.)
+        return self.session.scalar(_WEEK_SENT, {"week": week}) is not None
 
     def answer(self, rnd: CheckinRound, key: str) -> Answer | None:
         """The stored answer to one question of a round."""

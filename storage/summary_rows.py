@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, Text, and_, case, cast, event, func, select
+from sqlalchemy import Connection, Select, Text, and_, bindparam, case, cast, event, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
@@ -199,6 +199,21 @@ def snapshot_texts(conn: Connection, rounds: Mapping[_K, int]) -> dict[_K, str]:
         .where(CheckinRound.id.in_(list(by_id))))}
 
 
+_R = CheckinRound
+_MADE = _R.timezone.is_not(None)  # (rounds stored before rounds had a timezone: none)
+_LATEST_BEFORE = select(_R.person_id, func.max(_R.week).label("week")).where(
+    _R.person_id.in_(bindparam("ids", expanding=True)), _R.week < bindparam("first"), _MADE
+).group_by(_R.person_id).subquery()
+#: round_zones' two statements, built once (the people and weeks bound when they run):
+#: building them anew cost more than SQLite took to run them.
+_ZONES = (select(_R.person_id, _R.week, _R.timezone).join(_LATEST_BEFORE, and_(
+              _R.person_id == _LATEST_BEFORE.c.person_id, _R.week == _LATEST_BEFORE.c.week)),
+          select(_R.person_id, _R.week, _R.timezone).where(
+              _R.person_id.in_(bindparam("ids", expanding=True)),
+              _R.week >= bindparam("first"), _R.week <= bindparam("last"), _MADE)
+          .order_by(_R.week))
+
+
 def round_zones(session: Session, people: Collection[int], first: str, last: str
                 ) -> dict[int, list[tuple[str, str]]]:
     """Per person, the timezone each of their rounds from `first` to `last` was made in,
@@ -206,17 +221,10 @@ def round_zones(session: Session, people: Collection[int], first: str, last: str
     stored before rounds had a timezone (none) are left out. Two statements."""
     if not people:
         return {}
-    r = CheckinRound
-    ids = sorted(people)
-    made = r.timezone.is_not(None)
-    before = select(r.person_id, func.max(r.week).label("week")).where(
-        r.person_id.in_(ids), r.week < first, made).group_by(r.person_id).subquery()
+    params = {"ids": sorted(people), "first": first, "last": last}
     out: dict[int, list[tuple[str, str]]] = {}
-    for query in (select(r.person_id, r.week, r.timezone).join(before, and_(
-                      r.person_id == before.c.person_id, r.week == before.c.week)),
-                  select(r.person_id, r.week, r.timezone).where(
-                      r.person_id.in_(ids), r.week >= first, r.week <= last, made)
-                  .order_by(r.week)):
-        for pid, week, zone in plain_rows(session.connection(), query):
+    conn = session.connection()
+    for query in _ZONES:
+        for pid, week, zone in plain_rows(conn, query, params):
             out.setdefault(pid, []).append((week, zone))
     return out

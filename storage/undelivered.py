@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import CheckinRound, OutboxMessage, Person
@@ -50,13 +50,17 @@ def undelivered(session: Session, row_ids: Sequence[int]) -> None:
             .values(dedupe_key=None).execution_options(synchronize_session=False))
 
 
+#: held_past_expiry's read, built once (`now` bound when it runs): every summary asks it.
+_HELD = select(OutboxMessage.dedupe_key).where(
+    OutboxMessage.status == "pending", OutboxMessage.expires_at <= bindparam("now"),
+    OutboxMessage.dedupe_key.like("checkin:%:prompt"))
+
+
 def held_past_expiry(session: Session, now: datetime) -> set[tuple[int, str]]:
     """(person id, week) of each check-in prompt still queued unsent past its expiry:
     read as not reached whether or not the outbox has marked it expired yet (see the
     module). Queued rows are few (the outbox drains them), and read by their status."""
-    keys = session.execute(select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.status == "pending", OutboxMessage.expires_at <= now,
-        OutboxMessage.dedupe_key.like("checkin:%:prompt"))).scalars().all()
+    keys = session.execute(_HELD, {"now": now}).scalars().all()
     found = [m for m in map(_PROMPT.match, (k or "" for k in keys)) if m is not None]
     if not found:
         return set()

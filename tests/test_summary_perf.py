@@ -218,3 +218,37 @@ def test_the_older_weeks_list_by_id_only_rounds_that_hold_an_answer(bot, clock):
     assert view.directors and unanswered
     assert any(f.expected for d in view.directors for f in d.qtd)
     assert not listed & unanswered
+
+
+async def test_the_gm_summary_reads_away_periods_once_and_no_action_items_when_none_open(
+        bot, chat, clock):
+    """Bruno is away when the week's check-ins go out, and no one has an open action
+    item: the GM's /summary names him away until his last day with one read of the away
+    calendar (who is near the weeks, and their periods, together), and asks nothing more
+    of the action items once it knows none is open (each statement cost SQLAlchemy more
+    than the database took to answer it at 1,000 directors)."""
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from tests.support import say
+
+    friday = clock.now()
+    clock.set(friday - timedelta(days=2))
+    await say(bot, "bruno", "/away 2026-12-20")
+    clock.set(friday)
+    await bot.run_checkins()
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(bot.engine, "before_cursor_execute", seen)
+    try:
+        await say(bot, "grace", "/summary")
+    finally:
+        event.remove(bot.engine, "before_cursor_execute", seen)
+    text = chat.last("grace")
+    assert "Bruno Rossi — away until 2026-12-20" in text
+    assert len([s for s in sent if "FROM away_periods" in s]) == 1
+    assert len([s for s in sent if "oneonone_actions" in s]) == 1
