@@ -4,7 +4,7 @@ person's answer must move nothing there that tells whether, when or how they ans
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -12,41 +12,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.adapters.base import DeliveryError
-from bot.app import prepare
-from bot.clock import FakeClock
-from bot.config import Settings
 from bot.core import TeamPulse
 from bot.health import HealthServer
 from storage.models import OutboxMessage
-from tests.support import RecordingAdapter, say
+from tests.support import say
 from tests.test_checkin_remind import back_up, go_down
-from tests.test_pulse import POLL_DAY, PULSE_ORG, press
+from tests.test_pulse import pbot, pchat, pclock, press  # noqa: F401 - its fixtures
 
 CARE = "you don't have to carry it alone"
 RESOURCE = "Employee assistance line: 800-555-0199"
 
 
 @pytest.fixture
-def pclock() -> FakeClock:
-    return FakeClock(POLL_DAY)
-
-
-@pytest.fixture
-def pbot(database_url: str, pclock: FakeClock) -> Iterator[TeamPulse]:
-    bot, engine = prepare(Settings(database_url=database_url, org_file=PULSE_ORG), pclock)
-    yield bot
-    engine.dispose()
-
-
-@pytest.fixture
-def pchat(pbot: TeamPulse) -> RecordingAdapter:
-    adapter = RecordingAdapter()
-    pbot.register(adapter)
-    return adapter
-
-
-@pytest.fixture
-async def scrape(pbot: TeamPulse) -> AsyncIterator[Any]:
+async def scrape(pbot: TeamPulse) -> AsyncIterator[Any]:  # noqa: F811 - the fixture
     """GET /metrics, as the operator's Prometheus does."""
     server = HealthServer(pbot, "127.0.0.1", 0)
     await server.start()
@@ -72,7 +50,8 @@ def pending_pulse_rows(bot: TeamPulse, key: str) -> list[dict[str, Any]]:
                 for r in rows]
 
 
-async def test_metrics_do_not_move_when_someone_answers_the_poll(pbot, pchat, scrape):
+async def test_metrics_do_not_move_when_someone_answers_the_poll(
+        pbot, pchat, scrape):  # noqa: F811 - the pulse tests' fixtures
     # Each answer was replied to at once and counted: messages_sent and the handler's
     # count rose by one, so an operator watching /metrics after asking west2 "did you
     # answer?" saw when they did. A morale by button, a high stress typed, a comment.
@@ -92,7 +71,7 @@ async def test_metrics_do_not_move_when_someone_answers_the_poll(pbot, pchat, sc
 
 
 async def test_an_outage_keeps_nothing_that_tells_a_high_stress_answer(
-        pbot, pchat, pclock, scrape, caplog):
+        pbot, pchat, pclock, scrape, caplog):  # noqa: F811 - the pulse tests' fixtures
     # The care note went only to a high stress answer, in the next question's text: while
     # the platform was down, that text waited in the outbox, and whoever read the table
     # learnt that west2 had answered 4 or 5. Now every answer's row reads the same, and
@@ -127,7 +106,8 @@ async def test_an_outage_keeps_nothing_that_tells_a_high_stress_answer(
         assert not any(CARE in repr(p) for p in session.scalars(select(OutboxMessage.payload)))
 
 
-async def test_a_failing_pulse_dm_is_not_logged_per_message_above_debug(pbot, pchat, caplog):
+async def test_a_failing_pulse_dm_is_not_logged_per_message_above_debug(
+        pbot, pchat, caplog):  # noqa: F811 - the pulse tests' fixtures
     # "outbox 12 to console:west2 failed (attempt 1), retrying" at WARNING, a second after
     # west2's answer, named who had just answered.
     caplog.set_level(logging.DEBUG)
