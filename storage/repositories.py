@@ -66,6 +66,12 @@ def _person_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 #: session.info keys of what a batch loaded up front (see preload_senders and friends).
 _SENDERS = "teampulse.senders"
+#: The lookups of who wrote, built once: building a select and working out its cache key
+#: cost more than SQLite took to run it, on every event's path.
+_ACTIVE_BY_KEY = select(Person).where(Person.key == bindparam("key"), Person.active)
+_ACTIVE_BY_SLACK = select(Person).where(Person.active, Person.slack_id == bindparam("uid"))
+_ACTIVE_BY_TELEGRAM = select(Person).where(Person.active,
+                                           Person.telegram_id == bindparam("uid"))
 _NO_CONVERSATION = "teampulse.no_conversation"
 _QUESTIONS = "teampulse.round_questions"
 _SNAPSHOTS = "teampulse.round_snapshots"
@@ -99,7 +105,18 @@ def _in_session(session: Session, model: type[_T], key: int) -> _T | None:
     found = session.identity_map.get((model, (key,), None))
     if found is not None and not instance_state(found).expired:
         return found  # type: ignore[no-any-return]
-    return session.get(model, key)
+    # Not there (or expired): read by a select built once per model, which loads the row
+    # into the identity map as Session.get does, without Session.get building its select
+    # and working out the select's cache key anew on every call.
+    statement = _BY_PRIMARY_KEY.get(model)
+    if statement is None:
+        (column,) = model.__mapper__.primary_key  # type: ignore[attr-defined]
+        statement = _BY_PRIMARY_KEY[model] = select(model).where(column == bindparam("pk"))
+    return session.scalars(statement, {"pk": key}).first()
+
+
+#: _in_session's selects, one per model (a single-column primary key).
+_BY_PRIMARY_KEY: dict[type[Any], Select[Any]] = {}
 
 
 def _lower(value: str | None) -> str | None:
@@ -242,7 +259,7 @@ class PeopleRepo:
 
     def by_key(self, key: str) -> Person | None:
         """An active person by key."""
-        return self.session.scalar(select(Person).where(Person.key == key, Person.active))
+        return self.session.scalar(_ACTIVE_BY_KEY, {"key": key})
 
     def everyone(self) -> list[Person]:
         """Everyone ever synced, also people since removed from the org file, in key order."""
@@ -261,17 +278,16 @@ class PeopleRepo:
         preloaded = self.session.info.get(_SENDERS, {}).get((platform, user_id))
         if preloaded is not None:
             return preloaded
-        query = select(Person).where(Person.active)
         if platform == "slack":
-            return self.session.scalar(query.where(Person.slack_id == user_id))
+            return self.session.scalar(_ACTIVE_BY_SLACK, {"uid": user_id})
         if platform == "telegram":
             if not user_id.isdigit():
                 return None  # Telegram user ids are positive numbers; anything else is no one
-            found = self.session.scalar(query.where(Person.telegram_id == int(user_id)))
+            found = self.session.scalar(_ACTIVE_BY_TELEGRAM, {"uid": int(user_id)})
             if found is not None or not username:
                 return found
             name = username.removeprefix("@").lower()
-            found = self.session.scalar(query.where(
+            found = self.session.scalar(select(Person).where(Person.active,
                 Person.telegram_username.is_not(None),
                 func.lower(Person.telegram_username) == name))
             if found is None or found.telegram_id is not None:
