@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.clock import as_utc
 from storage.models import Base, CheckinRound, Person, UTCDateTime
-from storage.repositories import KEYS_PER_STATEMENT, hold_loaded
+from storage.repositories import KEYS_PER_STATEMENT, hold_loaded, in_session
 
 #: session.info key: ids of people a batch found with no 1:1 dialog (preload_dialogs).
 _NO_DIALOG = "teampulse.no_oneonone_dialog"
@@ -445,7 +445,7 @@ class OneOnOneRepo:
         """What the bot waits for from a person about a one-on-one, if anything."""
         if person.id in self.session.info.get(_NO_DIALOG, ()):
             return None  # preloaded: none (and none set since, see set_dialog)
-        return self.session.get(OneOnOneDialog, person.id)
+        return in_session(self.session, OneOnOneDialog, person.id)
 
     def preload_dialogs(self, person_ids: Collection[int]) -> None:
         """Load these people's 1:1 dialogs in one statement, so dialog() costs no query

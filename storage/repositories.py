@@ -97,11 +97,12 @@ def hold_loaded(session: Session, objects: Iterable[Any]) -> None:
     session.info.setdefault(_HELD, []).extend(objects)
 
 
-def _in_session(session: Session, model: type[_T], key: int) -> _T | None:
+def in_session(session: Session, model: type[_T], key: int) -> _T | None:
     """Session.get(model, key), for an object already in the session (preloaded by a
     batch, or added) straight from its identity map, without Session.get's own
     machinery (an answer looks up its round and dialog several times); an expired
-    one, or one not there, through Session.get as before."""
+    one, or one not there, read as Session.get reads it (autoflush first, the row loaded
+    into the identity map, None if there is none). `model`: one primary-key column."""
     found = session.identity_map.get((model, (key,), None))
     if found is not None and not instance_state(found).expired:
         return found  # type: ignore[no-any-return]
@@ -115,7 +116,7 @@ def _in_session(session: Session, model: type[_T], key: int) -> _T | None:
     return session.scalars(statement, {"pk": key}).first()
 
 
-#: _in_session's selects, one per model (a single-column primary key).
+#: in_session's selects, one per model (a single-column primary key).
 _BY_PRIMARY_KEY: dict[type[Any], Select[Any]] = {}
 
 
@@ -390,7 +391,7 @@ class CheckinRepo:
 
     def by_id(self, round_id: int) -> CheckinRound | None:
         """A round by id."""
-        return _in_session(self.session, CheckinRound, round_id)
+        return in_session(self.session, CheckinRound, round_id)
 
     def preload(self, round_ids: Collection[int]) -> None:
         """Load rounds and their answers in two statements, so by_id() and `answers`
@@ -542,7 +543,7 @@ class ConversationRepo:
         """The person's open dialog, if any."""
         if person.id in self.session.info.get(_NO_CONVERSATION, ()):
             return None  # preloaded: none (and none added since, see wait_for)
-        return _in_session(self.session, Conversation, person.id)
+        return in_session(self.session, Conversation, person.id)
 
     def under_way(self, person: Person, now: datetime, besides: str | None = None
                   ) -> Conversation | None:

@@ -8,7 +8,7 @@ from sqlalchemy import delete, event, update
 
 from bot.events import InboundEvent
 from storage.models import CheckinRound, Person
-from storage.repositories import PeopleRepo, _in_session
+from storage.repositories import PeopleRepo, in_session
 
 
 def _statements(bot) -> list[str]:
@@ -24,10 +24,10 @@ async def test_a_round_looked_up_again_is_read_once_and_sees_later_changes(bot, 
         round_id = ctx.checkins.latest(ctx.people.by_key("alice")).id
     seen = _statements(bot)
     with bot.unit() as ctx:
-        first = _in_session(ctx.session, CheckinRound, round_id)
+        first = in_session(ctx.session, CheckinRound, round_id)
         assert first is not None and first.status == "open"
         reads = len(seen)
-        assert _in_session(ctx.session, CheckinRound, round_id) is first
+        assert in_session(ctx.session, CheckinRound, round_id) is first
         assert len(seen) == reads  # the second from the session, no statement
         # The row changes underneath (written past the ORM, as another process would);
         # once the session's copy is expired the lookup reads the row again: the same
@@ -35,10 +35,10 @@ async def test_a_round_looked_up_again_is_read_once_and_sees_later_changes(bot, 
         ctx.session.connection().execute(update(CheckinRound).where(
             CheckinRound.id == round_id).values(status="submitted"))
         ctx.session.expire(first)
-        again = _in_session(ctx.session, CheckinRound, round_id)
+        again = in_session(ctx.session, CheckinRound, round_id)
         assert again is first and again.status == "submitted"
     with bot.unit() as ctx:
-        assert _in_session(ctx.session, CheckinRound, round_id + 1000) is None
+        assert in_session(ctx.session, CheckinRound, round_id + 1000) is None
 
 
 async def test_a_round_deleted_underneath_is_not_found(bot, chat):
@@ -49,7 +49,7 @@ async def test_a_round_deleted_underneath_is_not_found(bot, chat):
         ctx.session.connection().execute(delete(CheckinRound).where(
             CheckinRound.id == round_id))  # (past the ORM, as another process would)
         ctx.session.expire(rnd)
-        assert _in_session(ctx.session, CheckinRound, round_id) is None
+        assert in_session(ctx.session, CheckinRound, round_id) is None
 
 
 async def test_someone_removed_from_the_org_is_nobody_by_any_account(bot, chat):
