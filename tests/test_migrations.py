@@ -465,8 +465,8 @@ def test_a_restart_on_an_up_to_date_database_loads_no_alembic(tmp_path):
     url = f"sqlite:///{tmp_path}/tp.db"
     org = Path(__file__).parent.parent / "org.example.yaml"
 
-    def start(url: str) -> list[str]:
-        done = subprocess.run([sys.executable, "-c", _START, url, str(org)],
+    def start(database: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", _START, database, str(org)],
                               capture_output=True, text=True, timeout=120,
                               cwd=Path(__file__).parent.parent)
         assert done.returncode == 0, done.stderr
