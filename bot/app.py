@@ -26,7 +26,7 @@ from bot.scheduler import start_scheduler
 from bot.telegram_rights import warn_unbound
 from storage.db import create_db_engine, describe_db_error, planner_advice
 from storage.instance_lock import lock_for
-from storage.migrate import upgrade
+from storage.migrate import upgrade_in_child
 from storage.round_requests import RoundRequestRepo
 
 #: How long the last flush at exit may send (see Outbox.flush_for).
@@ -46,7 +46,7 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
         engine = create_db_engine(settings.database_url)
         # Replicas starting together (a rolling deploy) migrate and sync one at a time.
         with startup_lock(engine):
-            upgrade(engine)
+            upgrade_in_child(engine)
             bot = TeamPulse(settings, org, engine, clock=clock)
             bot.sync_org()
         # What was read, as a reload sees it (the goals file's as now: it was just read).

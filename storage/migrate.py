@@ -3,11 +3,18 @@
 Alembic is imported only when a database is not at HEAD already (a first start, a start
 after an upgrade of teampulse) or when asked about revisions: most starts find nothing to
 migrate, and loading Alembic and its migration scripts to learn so took half a second of
-a restart and some 11 MB it kept for the life of the process.
+a restart and some 11 MB it kept for the life of the process. The bot's own start
+(`upgrade_in_child`) runs even a migration that is due in a short-lived child process
+(`python -m storage.migrate`), so the long-running process never loads Alembic at all.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,10 +27,16 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+log = logging.getLogger(__name__)
+
 #: The newest revision in storage/migrations/versions. A new migration sets it to its own
 #: revision (tests/test_migrations.py fails until it does): a database already there is
 #: left alone without Alembic.
 HEAD = "0016_joined"
+
+#: What the interpreter runs as upgrade_in_child's child (the tests' kill harness runs
+#: itself there, to kill a child part-way).
+CHILD = ("-m", "storage.migrate")
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -62,6 +75,98 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             "by a newer teampulse? Run that version, or restore a backup") from None
 
 
+def upgrade_in_child(engine: Engine) -> None:
+    """upgrade(engine), with Alembic run in a child process when a migration is due.
+
+    For the bot's start: Alembic and the migration scripts, loaded to migrate once,
+    stayed resident for the life of the process (some 7 MB of a first start's 140 at
+    10,000 people). The child gets the database's URL on a pipe, never on its command
+    line or in its environment (either of which others on the machine may read), and
+    exits if this process dies (its pipe closes): a migration is one transaction, so a
+    child stopped half-way changes nothing. An in-memory SQLite database (nobody else
+    can see it), a child that cannot be started or one that fails for any reason fall
+    back to upgrade() here, which migrates or raises as it always did.
+    """
+    if at_head(engine):
+        return
+    url = engine.url
+    memory = url.get_backend_name() == "sqlite" and (
+        not url.database or url.database == ":memory:" or "mode=memory" in str(url))
+    code = None if memory else _migrate_in_child(url.render_as_string(hide_password=False))
+    if code == 0:
+        engine.dispose()  # (no connection of this process kept from before the migration)
+        return
+    if code is not None:
+        log.debug("migrating in a child process failed (exit %s): migrating here", code)
+    upgrade(engine)
+
+
+def _migrate_in_child(url: str) -> int | None:
+    """Run `python -m storage.migrate` on `url`: its exit code (None: not started)."""
+    env = dict(os.environ)
+    root = Path(__file__).resolve().parent.parent
+    if not {"site-packages", "dist-packages"} & set(root.parts):
+        # A checkout: the child imports this code, not another copy installed (an
+        # installed package is found by the same interpreter anyway, and its folder put
+        # ahead of the standard library's could shadow it).
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(root), env.get("PYTHONPATH")) if p)
+    try:
+        child = subprocess.Popen([sys.executable, *CHILD], env=env,
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    assert child.stdin is not None
+    try:
+        child.stdin.write(url.encode() + b"\n")
+        child.stdin.flush()
+        return child.wait()
+    except OSError:
+        return None
+    finally:
+        if child.poll() is None:  # (interrupted: the child must not outlive the wait)
+            child.kill()
+            child.wait()
+        child.stdin.close()
+
+
+def child_main() -> None:
+    """`python -m storage.migrate` (upgrade_in_child's child): upgrade the database whose
+    URL comes first on stdin; exit 0 when done, at once (rolled back) when stdin closes,
+    as it does when the parent dies."""
+    from storage.db import create_db_engine
+
+    line = b""
+    while not line.endswith(b"\n"):  # (os.read, not sys.stdin: see _exit_at_eof)
+        chunk = os.read(0, 4096)
+        if not chunk:
+            os._exit(3)
+        line += chunk
+    threading.Thread(target=_exit_at_eof, daemon=True).start()
+    code = 1
+    try:
+        engine = create_db_engine(line.decode().strip())
+        try:
+            upgrade(engine)
+            code = 0
+        finally:
+            engine.dispose()
+    finally:
+        sys.stderr.flush()
+        # Not the interpreter's shutdown: the watcher is still blocked in its read.
+        os._exit(code)
+
+
+def _exit_at_eof() -> None:
+    """The parent closed its end (it died, or stopped waiting): stop, committing nothing.
+    On the raw descriptor: a daemon thread blocked in sys.stdin's buffered read can abort
+    the interpreter's shutdown."""
+    while os.read(0, 4096):
+        pass
+    os._exit(4)
+
+
 def at_head(engine: Engine) -> bool:
     """Whether the database is at HEAD (one revision recorded, HEAD's), read without
     Alembic."""
@@ -95,3 +200,7 @@ def head_revision(engine: Engine) -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+if __name__ == "__main__":
+    child_main()

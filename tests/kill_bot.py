@@ -18,6 +18,11 @@ without timing anything (see tests/kill_move.py for the same about move-db). STE
   run               `teampulse run` itself (bot.cli.main), the console on stdin/stdout
   cli ARGS…         `teampulse ARGS…` (bot.cli.main), as an operator runs a command
 
+A start's migration runs in a child process (storage.migrate.upgrade_in_child): this
+harness runs itself there too (step `migrate-child`, the same MOMENT), so a migration
+moment kills the child, and then the start's own migration in its place (the fallback
+when the child fails), as it would kill `teampulse migrate`'s.
+
 and MOMENT one of:
 
   crm-commit        the COMMIT of the transaction storing a CRM file's rows, before it is
@@ -216,6 +221,13 @@ async def _scheduled(bot: Any, step: str) -> None:
 
 if __name__ == "__main__":
     install(sys.argv[2])
+    if sys.argv[1] == "migrate-child":
+        from storage.migrate import child_main
+
+        child_main()
+    import storage.migrate
+
+    storage.migrate.CHILD = ("-m", "tests.kill_bot", "migrate-child", sys.argv[2])
     if sys.argv[1] in {"run", "cli"}:
         from bot.cli import main
 

@@ -376,7 +376,8 @@ def test_a_migration_of_an_older_database_killed_part_way_left_it_whole_and_runs
     """An operator upgrades teampulse over a database of 0005_sumperf (a year old) and starts
     it (or runs `teampulse migrate`); it is killed right after `revision` ran (0006 copies
     the rounds and answers tables on SQLite; 0011 rewrites the rounds), the later ones not
-    begun: nothing is half-migrated, every row is there at 0005_sumperf, and `migrate` run
+    begun (a start: its migrating child killed so, then the start itself, migrating in the
+    child's place): nothing is half-migrated, every row is there at 0005_sumperf, and `migrate` run
     again brings it up to date with every row."""
     from storage.migrate import current_revision, head_revision, upgrade
     from tests.test_migrations import _counts, fill_every_table

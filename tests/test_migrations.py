@@ -4,6 +4,7 @@ and the models match the migrations."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -17,7 +18,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect, text
 
-from storage.db import create_db_engine
+from storage.db import DatabaseSetupError, create_db_engine
 from storage.migrate import (
     HEAD,
     MIGRATIONS,
@@ -25,6 +26,7 @@ from storage.migrate import (
     current_revision,
     head_revision,
     upgrade,
+    upgrade_in_child,
 )
 from storage.models import Base
 
@@ -457,29 +459,122 @@ with bot.unit() as ctx:
 """
 
 
-def test_a_restart_on_an_up_to_date_database_loads_no_alembic(tmp_path):
-    """An operator restarts the bot (a deploy, a reboot): the database is at the newest
-    migration already, so Alembic and its scripts are never loaded (half a second of
-    the start, some 11 MB kept for the life of the process); the first start, on an
-    empty database, migrates as before, and so does the start after an upgrade."""
-    url = f"sqlite:///{tmp_path}/tp.db"
+def test_the_bot_never_loads_alembic_a_first_start_and_an_upgrade_migrate_in_a_child(
+        tmp_path):
+    """An operator starts the bot: first on an empty database, then again (a deploy, a
+    reboot), then on a database one migration behind (an upgrade of teampulse). Each
+    start leaves the database at the newest migration with the same org, and the bot's
+    own process never loads Alembic (half a second of a restart, some 7-11 MB kept for
+    its life): a restart finds nothing to do, and a migration that is due runs in a
+    short-lived child process."""
+    from tests.test_snapshot_keys import fresh_engine
+
     org = Path(__file__).parent.parent / "org.example.yaml"
 
-    def start(database: str) -> list[str]:
+    def start(engine: Any) -> list[str]:
+        database = engine.url.render_as_string(hide_password=False)
         done = subprocess.run([sys.executable, "-c", _START, database, str(org)],
                               capture_output=True, text=True, timeout=120,
                               cwd=Path(__file__).parent.parent)
         assert done.returncode == 0, done.stderr
         return done.stdout.split()
 
-    people, loaded = start(url)
-    assert loaded == "True" and int(people) > 0  # the first start migrated
-    assert start(url) == [people, "False"]  # the restart: the same org, no Alembic
+    # (On the suite's PostgreSQL server where it runs on one, else SQLite files.)
+    with fresh_engine(tmp_path / "first") as engine:
+        people, loaded = start(engine)
+        assert loaded == "False" and int(people) > 0  # the first start migrated, in a child
+        assert current_revision(engine) == HEAD
+        assert start(engine) == [people, "False"]  # the restart: the same org
     # A database one migration behind, as after an upgrade of teampulse: migrated.
-    behind = f"sqlite:///{tmp_path}/behind.db"
-    engine = create_db_engine(behind)
-    upgrade(engine, "0015_kudosteam")
-    assert start(behind) == [people, "True"]
+    with fresh_engine(tmp_path / "behind") as engine:
+        upgrade(engine, "0015_kudosteam")
+        engine.dispose()
+        assert start(engine) == [people, "False"]
+        assert current_revision(engine) == HEAD
+
+
+def test_the_migrating_child_gets_the_url_on_a_pipe_not_where_others_can_read_it(
+        tmp_path, monkeypatch):
+    """A PostgreSQL URL holds the database's password: the child migrating it must not
+    have it on its command line or in its environment (`ps`, /proc), only on its stdin."""
+    url = f"sqlite:///{tmp_path}/secret-db-name.db"
+    seen: list[tuple[Any, dict[str, str]]] = []
+    real_popen = subprocess.Popen
+
+    def popen(args: Any, **kwargs: Any) -> Any:
+        seen.append((args, kwargs.get("env") or {}))
+        return real_popen(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    engine = create_db_engine(url)
+    upgrade_in_child(engine)
     assert current_revision(engine) == HEAD
+    [(args, env)] = seen  # one child started, which migrated
+    assert not any("secret-db-name" in str(a) for a in args)
+    assert not any("secret-db-name" in v for v in env.values())
+    upgrade_in_child(engine)  # at the newest migration: no child at all
+    assert len(seen) == 1
     engine.dispose()
 
+
+def test_a_migrating_child_whose_parent_dies_stops_and_commits_nothing(tmp_path):
+    """The bot is killed (OOM, kill -9) while its child migrates: the child sees its pipe
+    close and stops at once, its one transaction never committed, so the database is as
+    it was, every row there, and the next start migrates it."""
+    url = f"sqlite:///{tmp_path}/tp.db"
+    engine = create_db_engine(url)
+    upgrade(engine, "0015_kudosteam")
+    before = _counts(engine, fill_every_table(engine))
+    engine.dispose()
+    # The test holds the database's write lock, so the child cannot have committed
+    # anything when its parent's end of the pipe closes.
+    holder = sqlite3.connect(f"{tmp_path}/tp.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "storage.migrate"],
+                                 stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 cwd=Path(__file__).parent.parent)
+        assert child.stdin is not None
+        child.stdin.write(url.encode() + b"\n")
+        child.stdin.close()  # what the parent's death does to the pipe
+        assert child.wait(timeout=60) == 4, child.stderr.read() if child.stderr else ""
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert current_revision(engine) == "0015_kudosteam"
+    assert _counts(engine, list(before)) == before
+    upgrade_in_child(engine)  # the next start
+    assert current_revision(engine) == HEAD
+    assert _counts(engine, list(before)) == before
+    engine.dispose()
+
+
+def test_a_start_whose_migrating_child_fails_migrates_or_refuses_as_before(
+        tmp_path, monkeypatch):
+    """The child cannot be started (no interpreter at sys.executable) or fails (killed
+    by the OOM killer): the start migrates in its own process instead. A database
+    migrated by a newer teampulse is refused with the same one-line message as ever."""
+    import storage.migrate as migrate
+
+    engine = create_db_engine(f"sqlite:///{tmp_path}/nochild.db")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    upgrade_in_child(engine)
+    assert current_revision(engine) == HEAD
+    engine.dispose()
+    monkeypatch.undo()
+
+    engine = create_db_engine(f"sqlite:///{tmp_path}/killed.db")
+    monkeypatch.setattr(migrate, "_migrate_in_child", lambda _url: -9)
+    upgrade_in_child(engine)
+    assert current_revision(engine) == HEAD
+    engine.dispose()
+    monkeypatch.undo()
+
+    engine = create_db_engine(f"sqlite:///{tmp_path}/newer.db")
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
+    with pytest.raises(DatabaseSetupError, match="'0099_future', which this version of "
+                                                 "teampulse does not know"):
+        upgrade_in_child(engine)
+    engine.dispose()
