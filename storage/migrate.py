@@ -14,7 +14,9 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,24 +113,33 @@ def _migrate_in_child(url: str) -> int | None:
         # ahead of the standard library's could shadow it).
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(root), env.get("PYTHONPATH")) if p)
-    try:
-        child = subprocess.Popen([sys.executable, *CHILD], env=env,
-                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
-    except OSError:
-        return None
-    assert child.stdin is not None
-    try:
-        child.stdin.write(url.encode() + b"\n")
-        child.stdin.flush()
-        return child.wait()
-    except OSError:
-        return None
-    finally:
-        if child.poll() is None:  # (interrupted: the child must not outlive the wait)
-            child.kill()
-            child.wait()
-        child.stdin.close()
+    with tempfile.TemporaryFile() as said:
+        try:
+            child = subprocess.Popen([sys.executable, *CHILD], env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=said)
+        except OSError:
+            return None
+        assert child.stdin is not None
+        code: int | None = None
+        try:
+            child.stdin.write(url.encode() + b"\n")
+            child.stdin.flush()
+            code = child.wait()
+        except OSError:
+            return None
+        finally:
+            if child.poll() is None:  # (interrupted: the child must not outlive the wait)
+                child.kill()
+                child.wait()
+            child.stdin.close()
+        said.seek(0)
+        # What the migration warned about, as it did in this process before; a failure's
+        # traceback is the fallback's to tell (it migrates here, raising as ever).
+        for line in said.read().decode(errors="replace").splitlines():
+            if line.strip():
+                log.log(logging.WARNING if code == 0 else logging.DEBUG, "migration: %s", line)
+        return code
 
 
 def child_main() -> None:
@@ -152,6 +163,8 @@ def child_main() -> None:
             code = 0
         finally:
             engine.dispose()
+    except BaseException:  # (os._exit below would swallow it: the parent logs it)
+        traceback.print_exc()
     finally:
         sys.stderr.flush()
         # Not the interpreter's shutdown: the watcher is still blocked in its read.

@@ -578,3 +578,28 @@ def test_a_start_whose_migrating_child_fails_migrates_or_refuses_as_before(
                                                  "teampulse does not know"):
         upgrade_in_child(engine)
     engine.dispose()
+
+
+def test_what_a_migrating_child_warns_about_reaches_the_bots_log(tmp_path, monkeypatch,
+                                                                  caplog):
+    """A migration's warning (a SQLAlchemy or Alembic warning on stderr) was in the bot's
+    log when it migrated in-process: from the child it still is, at WARNING; a failed
+    child's output only at DEBUG, as the start then migrates here and reports the real
+    error itself."""
+    import logging
+
+    import storage.migrate as migrate
+
+    speak = ("import os, sys; sys.stdin.readline(); "
+             "sys.stderr.write('SAWarning: a column was not reflected\\n'); "
+             "sys.stderr.flush(); os._exit(int(sys.argv[1]))")
+    monkeypatch.setattr(migrate, "CHILD", ("-c", speak, "0"))
+    with caplog.at_level(logging.DEBUG, logger="storage.migrate"):
+        assert migrate._migrate_in_child("sqlite:///nowhere.db") == 0
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.WARNING, "migration: SAWarning: a column was not reflected")]
+    caplog.clear()
+    monkeypatch.setattr(migrate, "CHILD", ("-c", speak, "1"))
+    with caplog.at_level(logging.DEBUG, logger="storage.migrate"):
+        assert migrate._migrate_in_child("sqlite:///nowhere.db") == 1
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
