@@ -83,7 +83,7 @@ def upgrade_in_child(engine: Engine) -> None:
     For the bot's start: Alembic and the migration scripts, loaded to migrate once,
     stayed resident for the life of the process (some 7 MB of a first start's 140 at
     10,000 people). The child gets the database's URL on a pipe, never on its command
-    line or in its environment (either of which others on the machine may read), and
+    line (any user of the machine can read it with ps) or in its environment, and
     exits if this process dies (its pipe closes): a migration is one transaction, so a
     child stopped half-way changes nothing. An in-memory SQLite database (nobody else
     can see it), a child that cannot be started or one that fails for any reason fall

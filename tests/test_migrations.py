@@ -496,7 +496,8 @@ def test_the_bot_never_loads_alembic_a_first_start_and_an_upgrade_migrate_in_a_c
 def test_the_migrating_child_gets_the_url_on_a_pipe_not_where_others_can_read_it(
         tmp_path, monkeypatch):
     """A PostgreSQL URL holds the database's password: the child migrating it must not
-    have it on its command line or in its environment (`ps`, /proc), only on its stdin."""
+    have it on its command line (any user can read it with `ps`) or in its environment,
+    only on its stdin."""
     url = f"sqlite:///{tmp_path}/secret-db-name.db"
     seen: list[tuple[Any, dict[str, str]]] = []
     real_popen = subprocess.Popen
