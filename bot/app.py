@@ -26,7 +26,7 @@ from bot.scheduler import start_scheduler
 from bot.telegram_rights import warn_unbound
 from storage.db import create_db_engine, describe_db_error, planner_advice
 from storage.instance_lock import lock_for
-from storage.migrate import upgrade_in_child
+from storage.migrate import migrating
 from storage.round_requests import RoundRequestRepo
 
 #: How long the last flush at exit may send (see Outbox.flush_for).
@@ -42,11 +42,14 @@ def prepare(settings: Settings, clock: Clock | None = None) -> tuple[TeamPulse, 
     """Validate the org, migrate the database, and sync people: everything but I/O loops."""
     with gc_paused():
         stamp = stamp_of(settings.org_file)
-        org = load_org(settings.org_file)
         engine = create_db_engine(settings.database_url)
         # Replicas starting together (a rolling deploy) migrate and sync one at a time.
         with startup_lock(engine):
-            upgrade_in_child(engine)
+            # A due migration runs in its own process while this one reads the org file
+            # (a first start of 10,000 people: most of a second each, on two cores); an
+            # org file that cannot be read stops it, its one transaction rolled back.
+            with migrating(engine):
+                org = load_org(settings.org_file)
             bot = TeamPulse(settings, org, engine, clock=clock)
             bot.sync_org()
         # What was read, as a reload sees it (the goals file's as now: it was just read).

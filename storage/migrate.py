@@ -4,7 +4,7 @@ Alembic is imported only when a database is not at HEAD already (a first start, 
 after an upgrade of teampulse) or when asked about revisions: most starts find nothing to
 migrate, and loading Alembic and its migration scripts to learn so took half a second of
 a restart and some 11 MB it kept for the life of the process. The bot's own start
-(`upgrade_in_child`) runs even a migration that is due in a short-lived child process
+(`migrating`) runs even a migration that is due in a short-lived child process
 (`python -m storage.migrate`), so the long-running process never loads Alembic at all.
 """
 
@@ -17,12 +17,14 @@ import sys
 import tempfile
 import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from storage.db import DatabaseSetupError
+from storage.db import READS_ONLY, DatabaseSetupError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 #: left alone without Alembic.
 HEAD = "0016_joined"
 
-#: What the interpreter runs as upgrade_in_child's child (the tests' kill harness runs
+#: What the interpreter runs as `migrating`'s child (the tests' kill harness runs
 #: itself there, to kill a child part-way).
 CHILD = ("-m", "storage.migrate")
 
@@ -77,24 +79,37 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             "by a newer teampulse? Run that version, or restore a backup") from None
 
 
-def upgrade_in_child(engine: Engine) -> None:
-    """upgrade(engine), with Alembic run in a child process when a migration is due.
+@contextmanager
+def migrating(engine: Engine) -> Iterator[None]:
+    """Bring the database up to date around a block that runs meanwhile, such as the
+    start's reading of the org file: a due migration runs in a child process
+    (`python -m storage.migrate`), started on entry and waited for when the block ends.
 
     For the bot's start: Alembic and the migration scripts, loaded to migrate once,
     stayed resident for the life of the process (some 7 MB of a first start's 140 at
-    10,000 people). The child gets the database's URL on a pipe, never on its command
-    line (any user of the machine can read it with ps) or in its environment, and
-    exits if this process dies (its pipe closes): a migration is one transaction, so a
-    child stopped half-way changes nothing. An in-memory SQLite database (nobody else
+    10,000 people), and the child's own start (most of a second) is on the machine's
+    other core while the block works. The child gets the database's URL on a pipe, never
+    on its command line (any user of the machine can read it with ps) or in its
+    environment, and exits if this process dies (its pipe closes): a migration is one
+    transaction, so a child stopped half-way changes nothing. If the block raises, the
+    child is stopped so and the error goes on. An in-memory SQLite database (nobody else
     can see it), a child that cannot be started or one that fails for any reason fall
-    back to upgrade() here, which migrates or raises as it always did.
+    back to upgrade() here after the block, which migrates or raises as it always did.
     """
     if at_head(engine):
+        yield
         return
     url = engine.url
     memory = url.get_backend_name() == "sqlite" and (
         not url.database or url.database == ":memory:" or "mode=memory" in str(url))
-    code = None if memory else _migrate_in_child(url.render_as_string(hide_password=False))
+    child = None if memory else _Child.start(url.render_as_string(hide_password=False))
+    try:
+        yield
+    except BaseException:
+        if child is not None:
+            child.stop()
+        raise
+    code = child.wait() if child is not None else None
     if code == 0:
         engine.dispose()  # (no connection of this process kept from before the migration)
         return
@@ -103,47 +118,71 @@ def upgrade_in_child(engine: Engine) -> None:
     upgrade(engine)
 
 
-def _migrate_in_child(url: str) -> int | None:
-    """Run `python -m storage.migrate` on `url`: its exit code (None: not started)."""
-    env = dict(os.environ)
-    root = Path(__file__).resolve().parent.parent
-    if not {"site-packages", "dist-packages"} & set(root.parts):
-        # A checkout: the child imports this code, not another copy installed (an
-        # installed package is found by the same interpreter anyway, and its folder put
-        # ahead of the standard library's could shadow it).
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(root), env.get("PYTHONPATH")) if p)
-    with tempfile.TemporaryFile() as said:
+class _Child:
+    """A running migration child (CHILD), and the file its stderr goes to."""
+
+    def __init__(self, process: subprocess.Popen[bytes], said: IO[bytes]) -> None:
+        self.process, self.said = process, said
+
+    @classmethod
+    def start(cls, url: str) -> _Child | None:
+        """The child started on `url` (None: it could not be)."""
+        env = dict(os.environ)
+        root = Path(__file__).resolve().parent.parent
+        if not {"site-packages", "dist-packages"} & set(root.parts):
+            # A checkout: the child imports this code, not another copy installed (an
+            # installed package is found by the same interpreter anyway, and its folder
+            # put ahead of the standard library's could shadow it).
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (str(root), env.get("PYTHONPATH")) if p)
+        # (Closed by wait() or stop(): it outlives this call.)
+        said = tempfile.TemporaryFile()  # noqa: SIM115
         try:
-            child = subprocess.Popen([sys.executable, *CHILD], env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                     stderr=said)
+            process = subprocess.Popen([sys.executable, *CHILD], env=env,
+                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                       stderr=said)
         except OSError:
+            said.close()
             return None
-        assert child.stdin is not None
-        code: int | None = None
+        assert process.stdin is not None
         try:
-            child.stdin.write(url.encode() + b"\n")
-            child.stdin.flush()
-            code = child.wait()
+            process.stdin.write(url.encode() + b"\n")
+            process.stdin.flush()
         except OSError:
-            return None
+            pass  # (it died at once: wait() tells how)
+        return cls(process, said)
+
+    def wait(self) -> int:
+        """Its exit code, once it has exited; what it wrote is logged: at WARNING when
+        it succeeded (what the migration warned about, as it did in this process before),
+        else at DEBUG (the fallback migrates here and reports the real error)."""
+        try:
+            code = self.process.wait()
         finally:
-            if child.poll() is None:  # (interrupted: the child must not outlive the wait)
-                child.kill()
-                child.wait()
-            child.stdin.close()
-        said.seek(0)
-        # What the migration warned about, as it did in this process before; a failure's
-        # traceback is the fallback's to tell (it migrates here, raising as ever).
-        for line in said.read().decode(errors="replace").splitlines():
-            if line.strip():
-                log.log(logging.WARNING if code == 0 else logging.DEBUG, "migration: %s", line)
+            self._end()  # (interrupted: the child must not outlive the wait)
+        with self.said:
+            self.said.seek(0)
+            for line in self.said.read().decode(errors="replace").splitlines():
+                if line.strip():
+                    log.log(logging.WARNING if code == 0 else logging.DEBUG,
+                            "migration: %s", line)
         return code
+
+    def stop(self) -> None:
+        """Stop it, its transaction rolled back (the block around it raised)."""
+        self._end()
+        self.said.close()
+
+    def _end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        assert self.process.stdin is not None
+        self.process.stdin.close()
 
 
 def child_main() -> None:
-    """`python -m storage.migrate` (upgrade_in_child's child): upgrade the database whose
+    """`python -m storage.migrate` (`migrating`'s child): upgrade the database whose
     URL comes first on stdin; exit 0 when done, at once (rolled back) when stdin closes,
     as it does when the parent dies."""
     from storage.db import create_db_engine
@@ -182,8 +221,8 @@ def _exit_at_eof() -> None:
 
 def at_head(engine: Engine) -> bool:
     """Whether the database is at HEAD (one revision recorded, HEAD's), read without
-    Alembic."""
-    with engine.connect() as connection:
+    Alembic. (A read: on SQLite it waits for no write lock, see storage.db.READS_ONLY.)"""
+    with engine.connect().execution_options(**{READS_ONLY: True}) as connection:
         if not inspect(connection).has_table("alembic_version"):
             return False
         found = connection.execute(text("SELECT version_num FROM alembic_version")).all()

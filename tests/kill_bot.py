@@ -18,7 +18,7 @@ without timing anything (see tests/kill_move.py for the same about move-db). STE
   run               `teampulse run` itself (bot.cli.main), the console on stdin/stdout
   cli ARGS…         `teampulse ARGS…` (bot.cli.main), as an operator runs a command
 
-A start's migration runs in a child process (storage.migrate.upgrade_in_child): this
+A start's migration runs in a child process (storage.migrate.migrating): this
 harness runs itself there too (step `migrate-child`, the same MOMENT), so a migration
 moment kills the child, and then the start's own migration in its place (the fallback
 when the child fails), as it would kill `teampulse migrate`'s.

@@ -25,8 +25,8 @@ from storage.migrate import (
     at_head,
     current_revision,
     head_revision,
+    migrating,
     upgrade,
-    upgrade_in_child,
 )
 from storage.models import Base
 
@@ -508,12 +508,12 @@ def test_the_migrating_child_gets_the_url_on_a_pipe_not_where_others_can_read_it
 
     monkeypatch.setattr(subprocess, "Popen", popen)
     engine = create_db_engine(url)
-    upgrade_in_child(engine)
+    _started(engine)
     assert current_revision(engine) == HEAD
     [(args, env)] = seen  # one child started, which migrated
     assert not any("secret-db-name" in str(a) for a in args)
     assert not any("secret-db-name" in v for v in env.values())
-    upgrade_in_child(engine)  # at the newest migration: no child at all
+    _started(engine)  # at the newest migration: no child at all
     assert len(seen) == 1
     engine.dispose()
 
@@ -544,7 +544,7 @@ def test_a_migrating_child_whose_parent_dies_stops_and_commits_nothing(tmp_path)
         holder.close()
     assert current_revision(engine) == "0015_kudosteam"
     assert _counts(engine, list(before)) == before
-    upgrade_in_child(engine)  # the next start
+    _started(engine)  # the next start
     assert current_revision(engine) == HEAD
     assert _counts(engine, list(before)) == before
     engine.dispose()
@@ -559,14 +559,15 @@ def test_a_start_whose_migrating_child_fails_migrates_or_refuses_as_before(
 
     engine = create_db_engine(f"sqlite:///{tmp_path}/nochild.db")
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
-    upgrade_in_child(engine)
+    _started(engine)
     assert current_revision(engine) == HEAD
     engine.dispose()
     monkeypatch.undo()
 
     engine = create_db_engine(f"sqlite:///{tmp_path}/killed.db")
-    monkeypatch.setattr(migrate, "_migrate_in_child", lambda _url: -9)
-    upgrade_in_child(engine)
+    monkeypatch.setattr(migrate, "CHILD", (
+        "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"))
+    _started(engine)
     assert current_revision(engine) == HEAD
     engine.dispose()
     monkeypatch.undo()
@@ -577,7 +578,47 @@ def test_a_start_whose_migrating_child_fails_migrates_or_refuses_as_before(
         conn.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
     with pytest.raises(DatabaseSetupError, match="'0099_future', which this version of "
                                                  "teampulse does not know"):
-        upgrade_in_child(engine)
+        _started(engine)
+    engine.dispose()
+
+
+def test_a_start_whose_org_file_is_broken_while_it_migrates_stops_the_migration(tmp_path):
+    """An operator upgrades teampulse and starts it with a typo in the org file: the
+    migration due (run in its child while the org file is read) is stopped, the start
+    says what is wrong with the file, and the database is as it was, every row there;
+    fixed, the next start migrates it."""
+    from bot.app import prepare
+    from bot.config import Settings
+    from bot.org import OrgError
+
+    engine = create_db_engine(f"sqlite:///{tmp_path}/tp.db")
+    upgrade(engine, "0015_kudosteam")
+    before = _counts(engine, fill_every_table(engine))
+    engine.dispose()
+    org = tmp_path / "org.yaml"
+    org.write_text("org: {name: Acme}\npeople:\n  - {key: gm, name: GM, role: gm\n",
+                   encoding="utf-8")  # (the flow mapping never closed)
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/tp.db", org_file=org)
+    # The test holds the write lock: the child cannot have committed when the file fails.
+    holder = sqlite3.connect(f"{tmp_path}/tp.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OrgError, match=r"org\.yaml"):
+            prepare(settings)
+        assert _migrating_children() == []  # stopped, not left to migrate after all
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert current_revision(engine) == "0015_kudosteam"
+    assert _counts(engine, list(before)) == before
+    org.write_text((Path(__file__).parent.parent / "org.example.yaml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    bot, started = prepare(settings)
+    assert current_revision(started) == HEAD
+    after = _counts(started, list(before))  # (the org synced: people added, none lost)
+    assert all(after[name] >= count for name, count in before.items()), (before, after)
+    bot.close()
+    started.dispose()
     engine.dispose()
 
 
@@ -596,11 +637,38 @@ def test_what_a_migrating_child_warns_about_reaches_the_bots_log(tmp_path, monke
              "sys.stderr.flush(); os._exit(int(sys.argv[1]))")
     monkeypatch.setattr(migrate, "CHILD", ("-c", speak, "0"))
     with caplog.at_level(logging.DEBUG, logger="storage.migrate"):
-        assert migrate._migrate_in_child("sqlite:///nowhere.db") == 0
+        child = migrate._Child.start("sqlite:///nowhere.db")
+        assert child is not None and child.wait() == 0
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.WARNING, "migration: SAWarning: a column was not reflected")]
     caplog.clear()
     monkeypatch.setattr(migrate, "CHILD", ("-c", speak, "1"))
     with caplog.at_level(logging.DEBUG, logger="storage.migrate"):
-        assert migrate._migrate_in_child("sqlite:///nowhere.db") == 1
+        child = migrate._Child.start("sqlite:///nowhere.db")
+        assert child is not None and child.wait() == 1
     assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+
+
+def _started(engine: Any) -> None:
+    """What a start does about migrations (bot.app.prepare's `migrating`), with nothing
+    to do meanwhile."""
+    with migrating(engine):
+        pass
+
+
+def _migrating_children() -> list[int]:
+    """This process's children running storage.migrate (Linux's /proc)."""
+    import os
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"storage.migrate" in command:
+            found.append(int(entry.name))
+    return found
