@@ -86,15 +86,16 @@ def migrating(engine: Engine) -> Iterator[None]:
     (`python -m storage.migrate`), started on entry and waited for when the block ends.
 
     For the bot's start: Alembic and the migration scripts, loaded to migrate once,
-    stayed resident for the life of the process (some 7 MB of a first start's 140 at
+    stayed resident for the life of the process (4-9 MB of a first start's 140-150 at
     10,000 people), and the child's own start (most of a second) is on the machine's
     other core while the block works. The child gets the database's URL on a pipe, never
     on its command line (any user of the machine can read it with ps) or in its
     environment, and exits if this process dies (its pipe closes): a migration is one
     transaction, so a child stopped half-way changes nothing. If the block raises, the
-    child is stopped so and the error goes on. An in-memory SQLite database (nobody else
-    can see it), a child that cannot be started or one that fails for any reason fall
-    back to upgrade() here after the block, which migrates or raises as it always did.
+    child is stopped (nothing committed) and the error goes on. An in-memory SQLite
+    database (nobody else can see it), a child that cannot be started or one that fails
+    for any reason fall back to upgrade() here after the block, which migrates or raises
+    as it always did.
     """
     if at_head(engine):
         yield
