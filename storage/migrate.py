@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from storage.db import READS_ONLY, DatabaseSetupError
+from storage.db import READS_ONLY, DatabaseSetupError, in_memory_sqlite
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -100,10 +100,8 @@ def migrating(engine: Engine) -> Iterator[None]:
     if at_head(engine):
         yield
         return
-    url = engine.url
-    memory = url.get_backend_name() == "sqlite" and (
-        not url.database or url.database == ":memory:" or "mode=memory" in str(url))
-    child = None if memory else _Child.start(url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    child = None if in_memory_sqlite(url) else _Child.start(url)
     try:
         yield
     except BaseException:
