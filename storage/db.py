@@ -170,6 +170,25 @@ def no_jit(conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL jit = off")
 
 
+def planned_afresh(conn: Connection) -> None:
+    """On PostgreSQL, every statement of the rest of this transaction planned for its own
+    parameters and the tables as they are now (SET LOCAL plan_cache_mode =
+    force_custom_plan; other transactions and sessions keep the server's setting).
+
+    For the writes of a check-in round: psycopg prepares a statement the fifth time it is
+    run, and the server then keeps one generic plan for it, costed on the tables as they
+    were. A round's batches fill the outbox and the rounds table from empty on a new
+    install; the plan kept from the first batches (a sequential scan of a nearly empty
+    table) was kept for all of them, so each batch's look-up of its 100 dedupe keys
+    compared every row of a table the round itself had grown: 19 ms a batch at 10,000
+    people, a round quadratic in people (bench/rounds.py on PostgreSQL 15: 0.84 ms a
+    person, against 0.58 ms planned afresh). A plan made for each batch costs well under
+    a millisecond. Nothing on SQLite (which plans every statement anew).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented fix is
     # to turn it off and emit BEGIN ourselves (see _sqlite_begin). Foreign keys are opt-in.

@@ -11,6 +11,7 @@ from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 
 from bot.app import prepare
@@ -143,4 +144,45 @@ async def test_the_reminder_sweep_costs_a_constant_number_of_statements_per_batc
         # A second sweep reminds nobody again.
         assert await bot.run_reminders() == 0
     finally:
+        engine.dispose()
+
+
+async def test_a_rounds_later_batches_are_planned_for_the_tables_the_round_has_grown(
+        settings, clock, tmp_path):
+    """PostgreSQL (the PostgreSQL suite): psycopg prepares a statement the fifth time it
+    runs, and after a few more runs the server may keep one generic plan for it, costed
+    on the tables as they were. A new install's first round fills the rounds table and
+    the outbox from empty, batch by batch: plans kept from the first batches (made for
+    nearly empty tables) read all the round had written so far in every later batch, a
+    round quadratic in people (bench/rounds.py at 10,000 people: 0.84 ms a person, 0.5
+    planned afresh). Which plan the server keeps depends on its estimates, so this
+    checks what rules it out: every read of every batch runs with generic plans off,
+    and only in the round's own transactions."""
+    bot, engine = big_bot(settings, clock, tmp_path, 3 * ROUND_BATCH)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("SQLite plans every statement anew: no plan is kept between batches")
+    bot.register(RecordingAdapter())
+    modes: list[str] = []  # plan_cache_mode where each batch looks its dedupe keys up
+
+    def plans(_conn, cursor, statement: str, *_args) -> None:
+        if statement.startswith("SELECT outbox.dedupe_key"):
+            modes.append(cursor.connection.execute("SHOW plan_cache_mode").fetchone()[0])
+
+    async def no_delivery(**_: object) -> None:
+        return None
+
+    bot.deliver = no_delivery
+    event.listen(engine, "after_cursor_execute", plans)
+    try:
+        run = await bot.run_checkins()
+        assert len(run.grouped()["prompted"]) == 3 * ROUND_BATCH
+        assert modes == ["force_custom_plan"] * 3
+        # The server's own setting everywhere else, on the connections the batches used.
+        pool = [engine.connect() for _ in range(3)]
+        assert {c.exec_driver_sql("SHOW plan_cache_mode").scalar() for c in pool} == {"auto"}
+        for conn in pool:
+            conn.close()
+    finally:
+        event.remove(engine, "after_cursor_execute", plans)
         engine.dispose()
