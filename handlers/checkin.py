@@ -33,7 +33,6 @@ from handlers.answers import (
 from handlers.away import is_away
 from handlers.context import Context
 from handlers.waiting import after_dialog, under_way
-from storage.db import planned_afresh
 from storage.models import Answer, CheckinRound, Conversation, Person
 from storage.oneonone import OneOnOneRepo
 from storage.round_batch import RoundBatchRepo
@@ -289,8 +288,6 @@ def prompt_checkins(ctx: Context, wanted: Sequence[tuple[int, str | None]], *,
     Returns each person key's outcome, in the order given.
     """
     now = ctx.clock.now()
-    # The round's batches grow the tables their own statements read (see planned_afresh).
-    planned_afresh(ctx.session.connection())
     repo = RoundBatchRepo(ctx.session)
     people = repo.people([pid for pid, _ in wanted])
     outcome: dict[int, str] = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -170,23 +171,30 @@ def no_jit(conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL jit = off")
 
 
-def planned_afresh(conn: Connection) -> None:
-    """On PostgreSQL, every statement of the rest of this transaction planned for its own
-    parameters and the tables as they are now (SET LOCAL plan_cache_mode =
-    force_custom_plan; other transactions and sessions keep the server's setting).
+@contextmanager
+def planned_afresh(conn: Connection) -> Iterator[None]:
+    """On PostgreSQL, the statements of the block planned for their own parameters and the
+    tables as they are now (SET LOCAL plan_cache_mode = force_custom_plan, back to the
+    server's setting after the block; other transactions never see it). Nothing on
+    SQLite, which plans every statement anew.
 
-    For the writes of a check-in round: psycopg prepares a statement the fifth time it is
-    run, and the server then keeps one generic plan for it, costed on the tables as they
-    were. A round's batches fill the outbox and the rounds table from empty on a new
-    install; the plan kept from the first batches (a sequential scan of a nearly empty
-    table) was kept for all of them, so each batch's look-up of its 100 dedupe keys
-    compared every row of a table the round itself had grown: 19 ms a batch at 10,000
-    people, a round quadratic in people (bench/rounds.py on PostgreSQL 15: 0.84 ms a
-    person, against 0.58 ms planned afresh). A plan made for each batch costs well under
-    a millisecond. Nothing on SQLite (which plans every statement anew).
+    For the reads of a check-in round's batches. psycopg prepares a statement the fifth
+    time it runs, and after five more the server may keep a generic plan for it, costed
+    on the tables as they were. A new install's first round fills the rounds table and
+    the outbox from empty: the plan kept from the first batches (a scan of what were
+    nearly empty tables) was used for all later ones, so each batch's look-up of its
+    100 dedupe keys compared every row the round had written so far (19 ms a batch at
+    10,000 people, against under 1 ms planned afresh): a round quadratic in people. The
+    writes keep their cached plans: an insert is run once per row (psycopg's pipelined
+    executemany), and planning each row anew cost more than the reads gained.
     """
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+    yield
+    # (Not on an error: the transaction is rolled back, and its SET LOCAL with it.)
+    conn.exec_driver_sql("SET LOCAL plan_cache_mode TO DEFAULT")
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Insert, Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from storage.db import planned_afresh
 from storage.models import CheckinRound, Conversation, OutboxMessage, Person
 from storage.repositories import KEYS_PER_STATEMENT
 
@@ -77,8 +78,10 @@ class RoundBatchRepo:
         wanted = set(pairs)
         if not wanted:
             return {}, set()
-        rows = self.session.execute(_of_pairs(select(
-            CheckinRound, (CheckinRound.status == "open") & CheckinRound.answers.any()), wanted))
+        with planned_afresh(self.session.connection()):  # (a round's batches: see there)
+            rows = self.session.execute(_of_pairs(select(
+                CheckinRound, (CheckinRound.status == "open") & CheckinRound.answers.any()),
+                wanted)).all()
         found: dict[tuple[int, str], CheckinRound] = {}
         started: set[tuple[int, str]] = set()
         for rnd, begun in rows:
@@ -106,10 +109,11 @@ class RoundBatchRepo:
         wanted = set(pairs)
         if not wanted:
             return {}
-        rows = self.session.execute(select(
-            CheckinRound.id, CheckinRound.person_id, CheckinRound.week).where(
-            CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
-            CheckinRound.week.in_(sorted({week for _, week in wanted}))))
+        with planned_afresh(self.session.connection()):  # (a round's batches: see there)
+            rows = self.session.execute(select(
+                CheckinRound.id, CheckinRound.person_id, CheckinRound.week).where(
+                CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
+                CheckinRound.week.in_(sorted({week for _, week in wanted})))).all()
         return {(pid, week): rid for rid, pid, week in rows if (pid, week) in wanted}
 
     def ask(self, rows: list[dict[str, Any]]) -> None:
@@ -155,8 +159,10 @@ class RoundBatchRepo:
         """Which of these outbox dedupe keys are already recorded."""
         if not keys:
             return set()
-        return set(self.session.scalars(select(OutboxMessage.dedupe_key).where(
-            OutboxMessage.dedupe_key.in_(list(keys)))))
+        # (A round looks up each batch's keys in an outbox it is filling: see planned_afresh.)
+        with planned_afresh(self.session.connection()):
+            return set(self.session.scalars(select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.dedupe_key.in_(list(keys)))))
 
     def dedupe_keys_between(self, prefix: str, suffix: str) -> list[str]:
         """The recorded outbox dedupe keys that start with `prefix` and end with `suffix`
