@@ -24,13 +24,21 @@
                          hidden behind the org file's reading at 10,000 but not at 10.
   rss-10k              - VmRSS of a real `teampulse run` (no platform, console off) once it
                          logs that it is running and has idled 2 s, 10,000 people, divided
-                         by the 150 MB target.
+                         by the 150 MB target. Its clock is the real one moved to a Tuesday
+                         morning (QUIET_TIME), when a start owes nothing: at the real hour a
+                         start may owe a round or digests and was measured part-way through
+                         them (133 MB at one hour, 139 MB at another).
   rss-scaling          - the same divided by that of 10 people.
   run-ready-10k        - that process's time from launch until it logs it is running
                          (first start: fresh database, org file not cached), / 5 s.
   rss-10k-again,       - the same two for a restart on that database (now at the newest
   run-ready-10k-again    migration, the org file cached): what every deploy or reboot
                          after the first start meets.
+  rss-10k-caught-up    - rss-10k for a first start a minute after the weekly check-in time
+                         (DUE_TIME), measured 2 s after it has logged its catch-up round
+                         done: the memory a round leaves behind. (With no platform the
+                         round's people are unreachable: rounds are written, no prompt is
+                         rendered or queued, so a round with prompts leaves somewhat more.)
 
 Targets are the issue's (0.5 ms per person, 300 ms, 5 s, 150 MB, linearity 1.3) except
 round-vs-raw, startup-linearity and rss-scaling, which are ours: guards against a regression
@@ -53,7 +61,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -234,37 +242,63 @@ async def start_ups(folder: Path, people: int) -> tuple[float, float, float]:
 
 # --- idle memory of the real process ----------------------------------------------------------
 
-_RUN_BARE = ("import asyncio\n"
+#: The bot on no chat platform (nothing but its own footprint), which `teampulse run`
+#: refuses: started as `run` starts it, past that check. Its clock is the real one moved
+#: to BENCH_START (it runs on at the real pace): a start's catch-up depends on the hour
+#: (a round or digests just owed), so at the real hour rss-10k read 133 MB at one hour
+#: and 139 MB at another, with nothing else changed.
+_RUN_BARE = ("import asyncio, os\n"
+             "from datetime import UTC, datetime\n"
              "from bot.app import run\n"
              "from bot.cli import _setup_logging\n"
              "from bot.config import Settings\n"
+             "class Moved:\n"
+             "    def __init__(self, at):\n"
+             "        self.offset = at - datetime.now(UTC)\n"
+             "    def now(self):\n"
+             "        return datetime.now(UTC) + self.offset\n"
              "settings = Settings.load()\n"
              "_setup_logging(settings, console=False)\n"
-             "asyncio.run(run(settings))\n")
+             "asyncio.run(run(settings, clock=Moved(datetime.fromisoformat("
+             "os.environ['BENCH_START']))))\n")
+
+#: A start just after everyone's check-in time: the catch-up owes a round (to those
+#: whose moment is within the grace period) before the bot is idle.
+DUE_TIME = CHECKIN_TIME + timedelta(minutes=1)
+#: What the log says once the start's catch-up is done.
+CAUGHT_UP = "catch-up after start"
 
 
-def idle_rss(folder: Path, people: int, idle: float = 2.0, starts: int = 1
-             ) -> list[tuple[float, float]]:
+def idle_rss(folder: Path, people: int, idle: float = 2.0, starts: int = 1,
+             at: datetime = QUIET_TIME) -> list[tuple[float, float]]:
     """Per start of `starts` on one fresh database, one after the other: (MB resident
-    once running and idle, seconds until it said it was running)."""
+    once running and idle, seconds until it said it was running). Each starts with its
+    clock at `at`: by default a moment when nothing is owed; at DUE_TIME it is measured
+    once it has also logged its catch-up done (CAUGHT_UP)."""
     with throwaway_database(folder, f"rss{people}") as url:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("SLACK_", "TELEGRAM_"))}
-        env.update(DATABASE_URL=url, TEAMPULSE_ORG_FILE=str(org_file(folder, people)),
-                   TEAMPULSE_CONSOLE="false", LOG_LEVEL="INFO")
-        return [_idle_rss(folder, people, env, idle) for _ in range(starts)]
+        env = run_env(folder, people, url, at)
+        return [_idle_rss(folder, people, env, idle, CAUGHT_UP if at == DUE_TIME else None)
+                for _ in range(starts)]
 
 
-def _idle_rss(folder: Path, people: int, env: dict[str, str], idle: float
-              ) -> tuple[float, float]:
-    """One start of idle_rss's."""
+def run_env(folder: Path, people: int, url: str, at: datetime) -> dict[str, str]:
+    """The environment idle_rss starts `teampulse run` with: no chat platform, the org of
+    `people` in `folder`, its clock moved to `at`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TELEGRAM_"))}
+    env.update(DATABASE_URL=url, TEAMPULSE_ORG_FILE=str(org_file(folder, people)),
+               TEAMPULSE_CONSOLE="false", LOG_LEVEL="INFO", BENCH_START=at.isoformat())
+    return env
+
+
+def _idle_rss(folder: Path, people: int, env: dict[str, str], idle: float,
+              wait_for: str | None = None, patience: float = 120.0) -> tuple[float, float]:
+    """One start of idle_rss's (`wait_for`: a log line to wait for after "running", for
+    at most `patience` seconds)."""
     t0 = time.perf_counter()
-    # The bot on no chat platform (nothing but its own footprint), which `teampulse
-    # run` refuses: started as `run` starts it, past that check.
     proc = subprocess.Popen([sys.executable, "-c", _RUN_BARE], cwd=folder, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
-    running = threading.Event()
+    running, done = threading.Event(), threading.Event()
     ready_at: list[float] = []
 
     def watch() -> None:
@@ -273,11 +307,15 @@ def _idle_rss(folder: Path, people: int, env: dict[str, str], idle: float
             if "teampulse is running" in line and not running.is_set():
                 ready_at.append(time.perf_counter() - t0)
                 running.set()
+            if wait_for is not None and wait_for in line:
+                done.set()
 
     threading.Thread(target=watch, daemon=True).start()
     try:
         if not running.wait(120):
             raise RuntimeError(f"teampulse run with {people} people did not start")
+        if wait_for is not None and not done.wait(patience):
+            raise RuntimeError(f"teampulse run with {people} people never logged {wait_for!r}")
         time.sleep(idle)
         rss = _vm(proc.pid, "VmRSS")
     finally:
@@ -314,6 +352,7 @@ async def run() -> list[Figure]:
         os.environ["TEAMPULSE_CACHE_DIR"] = str(folder / "cache-rss")
         [(rss_small, _)] = idle_rss(folder, SMALL)
         (rss_big, ready_big), (rss_again, ready_again) = idle_rss(folder, BIG, starts=2)
+        [(rss_due, _)] = idle_rss(folder, BIG, at=DUE_TIME)
         os.environ.pop("TEAMPULSE_CACHE_DIR")
     small_pp, big_pp = small / SMALL_ROUND * 1e3, big / BIG * 1e3
     # Start-up's per-person share (ms per person added beyond a 10-person org).
@@ -346,4 +385,6 @@ async def run() -> list[Figure]:
                RSS_MB, "MB", "the target", 1.0),
         Figure("run-ready-10k-again", "teampulse run until running, 10,000, restarted",
                ready_again, STARTUP_S, "s", "the target", 1.0),
+        Figure("rss-10k-caught-up", "idle RSS of teampulse run, 10,000, after its start's "
+               "catch-up round", rss_due, RSS_MB, "MB", "the target", 1.0),
     ]
