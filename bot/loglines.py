@@ -9,7 +9,7 @@ single person's case is still found by searching for their key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 #: How many keys a grouped line names before "and N more".
 NAMED = 5
@@ -41,3 +41,14 @@ def log_not_sent(log: logging.Logger, what: str, late: Iterable[tuple[str, str]]
             log.info("%s %ss not sent to %s people (%s): their time passed more than the "
                      "grace period before the bot was running", week, what,
                      f"{len(keys):,}", few(keys))
+
+
+def outcomes(results: Mapping[str, str]) -> str:
+    """Per person key an outcome ('prompted', 'unreachable', ...) as one short line: each
+    outcome with its count and first few keys, the most common first.
+    'prompted 2,500 (d00000, d00002, ... and 2,495 more); unreachable 2 (d00001, d00003)'."""
+    by_outcome: dict[str, list[str]] = {}
+    for key, outcome in results.items():
+        by_outcome.setdefault(outcome, []).append(key)
+    ranked = sorted(by_outcome.items(), key=lambda item: (-len(item[1]), item[0]))
+    return "; ".join(f"{outcome} {len(keys):,} ({few(keys)})" for outcome, keys in ranked)

@@ -212,6 +212,24 @@ async def test_a_first_start_past_everyone_s_grace_period_logs_one_line_per_kind
     # test_a_late_start_of_an_install_that_ran_before_logs_its_digests_too.)
 
 
+async def test_a_start_that_catches_up_a_round_logs_one_short_line_of_outcomes(
+        many, clock, caplog):
+    # Started on Friday at 17:00 in New York, within the grace period of the 16:00
+    # check-in: everyone is asked now. The operator reads one line, not one entry per
+    # person (a dict of 5,000 outcomes was a 130 KB line).
+    clock.set(datetime(2026, 11, 27, 22, 0, tzinfo=UTC))
+    bot, engine = prepare(many, clock)
+    bot.register(RecordingAdapter())
+    try:
+        with caplog.at_level(logging.INFO):
+            results = await catch_up(bot)
+    finally:
+        engine.dispose()
+    assert results == dict.fromkeys([f"d{i:02d}" for i in range(DIRECTORS)], "prompted")
+    lines = [r.getMessage() for r in caplog.records if "catch-up after start" in r.getMessage()]
+    assert lines == ["catch-up after start: prompted 12 (d00, d01, d02, d03, d04 and 7 more)"]
+
+
 async def test_a_late_start_of_an_install_that_ran_before_logs_its_digests_too(
         many, clock, caplog):
     clock.set(MONDAY_830AM_NY + timedelta(hours=7))
