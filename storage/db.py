@@ -188,7 +188,9 @@ def planned_afresh(conn: Connection) -> Iterator[None]:
     writes keep their cached plans: an insert is run once per row (psycopg's pipelined
     executemany), and planning each row anew cost more than the reads gained.
     """
-    if conn.dialect.name != "postgresql":
+    # (plan_cache_mode is PostgreSQL 12's: an older server, past its end of life, plans
+    # as it always did.)
+    if conn.dialect.name != "postgresql" or (conn.dialect.server_version_info or (0,)) < (12,):
         yield
         return
     conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")

@@ -206,3 +206,28 @@ async def test_a_rounds_later_batches_read_with_plans_made_for_the_tables_as_the
     finally:
         event.remove(engine, "after_cursor_execute", plans)
         engine.dispose()
+
+
+def test_a_server_older_than_postgresql_12_is_sent_no_setting_it_lacks(database_url,
+                                                                      monkeypatch):
+    """plan_cache_mode came with PostgreSQL 12: on an older server (past its end of life)
+    setting it would fail every round batch; there the reads plan as they always did."""
+    from storage.db import create_db_engine, planned_afresh
+
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name != "postgresql":
+                pytest.skip("SQLite has no plan cache to set")
+            with planned_afresh(conn):
+                assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == \
+                    "force_custom_plan"
+            monkeypatch.setattr(conn.dialect, "server_version_info", (11, 22))
+            sent: list[str] = []
+            event.listen(engine, "before_cursor_execute",
+                         lambda _c, _cur, statement, *_a: sent.append(statement))
+            with planned_afresh(conn):
+                conn.exec_driver_sql("SELECT 1")
+            assert sent == ["SELECT 1"]
+    finally:
+        engine.dispose()
