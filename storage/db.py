@@ -178,8 +178,8 @@ def planned_afresh(conn: Connection) -> Iterator[None]:
     server's setting after the block; other transactions never see it). Nothing on
     SQLite, which plans every statement anew.
 
-    For the reads of a check-in round's batches. psycopg prepares a statement the fifth
-    time it runs, and after five more the server may keep a generic plan for it, costed
+    For the reads of a check-in round's batches. psycopg prepares a statement once it has
+    run five times, and after five more the server may keep a generic plan for it, costed
     on the tables as they were. A new install's first round fills the rounds table and
     the outbox from empty: the plan kept from the first batches (a scan of what were
     nearly empty tables) was used for all later ones, so each batch's look-up of its

@@ -161,8 +161,8 @@ async def test_the_reminder_sweep_costs_a_constant_number_of_statements_per_batc
 
 async def test_a_rounds_later_batches_read_with_plans_made_for_the_tables_as_they_are(
         settings, clock, tmp_path):
-    """PostgreSQL (the PostgreSQL suite): psycopg prepares a statement the fifth time it
-    runs, and after a few more runs the server may keep one generic plan for it, costed
+    """PostgreSQL (the PostgreSQL suite): psycopg prepares a statement once it has run
+    five times, and after a few more runs the server may keep one generic plan for it, costed
     on the tables as they were. A new install's first round fills the rounds table and
     the outbox from empty, batch by batch: plans kept from the first batches (made for
     nearly empty tables) read all the round had written so far in every later batch, a
