@@ -110,10 +110,8 @@ class RoundBatchRepo:
         if not wanted:
             return {}
         with planned_afresh(self.session.connection()):  # (a round's batches: see there)
-            rows = self.session.execute(select(
-                CheckinRound.id, CheckinRound.person_id, CheckinRound.week).where(
-                CheckinRound.person_id.in_(sorted({pid for pid, _ in wanted})),
-                CheckinRound.week.in_(sorted({week for _, week in wanted})))).all()
+            rows = self.session.execute(_of_pairs(select(
+                CheckinRound.id, CheckinRound.person_id, CheckinRound.week), wanted)).all()
         return {(pid, week): rid for rid, pid, week in rows if (pid, week) in wanted}
 
     def ask(self, rows: list[dict[str, Any]]) -> None:
