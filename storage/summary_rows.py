@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, Text, and_, bindparam, case, cast, event, func, select
+from sqlalchemy import Connection, Select, Text, bindparam, case, cast, event, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
@@ -201,13 +201,18 @@ def snapshot_texts(conn: Connection, rounds: Mapping[_K, int]) -> dict[_K, str]:
 
 _R = CheckinRound
 _MADE = _R.timezone.is_not(None)  # (rounds stored before rounds had a timezone: none)
-_LATEST_BEFORE = select(_R.person_id, func.max(_R.week).label("week")).where(
-    _R.person_id.in_(bindparam("ids", expanding=True)), _R.week < bindparam("first"), _MADE
-).group_by(_R.person_id).subquery()
+_BEFORE = CheckinRound.__table__.alias("before_first")
+#: Each person's latest round before `first` with a timezone, by id: looked up from the
+#: (person, week) index backwards, one person at a time, stopping at the first such round.
+#: (Their greatest week, grouped by person and joined back, read every earlier round of
+#: each: a year of weeks for a person asked about in the GM's summary of four.)
+_LATEST_BEFORE = select(select(_BEFORE.c.id).where(
+    _BEFORE.c.person_id == Person.id, _BEFORE.c.week < bindparam("first"),
+    _BEFORE.c.timezone.is_not(None)).order_by(_BEFORE.c.week.desc()).limit(1)
+    .scalar_subquery()).where(Person.id.in_(bindparam("ids", expanding=True)))
 #: round_zones' two statements, built once (the people and weeks bound when they run):
 #: building them anew cost more than SQLite took to run them.
-_ZONES = (select(_R.person_id, _R.week, _R.timezone).join(_LATEST_BEFORE, and_(
-              _R.person_id == _LATEST_BEFORE.c.person_id, _R.week == _LATEST_BEFORE.c.week)),
+_ZONES = (select(_R.person_id, _R.week, _R.timezone).where(_R.id.in_(_LATEST_BEFORE)),
           select(_R.person_id, _R.week, _R.timezone).where(
               _R.person_id.in_(bindparam("ids", expanding=True)),
               _R.week >= bindparam("first"), _R.week <= bindparam("last"), _MADE)
