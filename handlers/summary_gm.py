@@ -556,8 +556,13 @@ def _statement(key: tuple[Any, ...], make: Callable[[], Select[Any]]) -> Select[
 def _rounds_read(week: str, look: list[str], older: list[str]) -> Select[Any]:
     """The rounds build_gm_summary reads one by one (see there): those of the weeks looked
     at, and of the `older` weeks those the CRM has figures for or with no answer."""
-    read = or_(CheckinRound.week.in_(look), and_(CheckinRound.week.in_(older), or_(
-        _has_crm(older), _unanswered()))) if older else CheckinRound.week.in_(look)
+    # Every week of the window in one IN list, the older weeks' rounds picked by an OR
+    # inside it: both databases then search the summary's covering index by week alone.
+    # (As an OR of the two lists PostgreSQL scanned the whole index, every week ever
+    # stored, or the rows of both lists' weeks through a bitmap.)
+    read = and_(CheckinRound.week.in_([*look, *older]), or_(
+        CheckinRound.week.in_(look), _has_crm(older), _unanswered())) \
+        if older else CheckinRound.week.in_(look)
     return select(
         CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
         CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
