@@ -553,16 +553,27 @@ def _statement(key: tuple[Any, ...], make: Callable[[], Select[Any]]) -> Select[
     return found
 
 
-def _rounds_read(week: str, look: list[str], older: list[str]) -> Select[Any]:
+def _rounds_read(week: str, look: list[str], older: list[str], one_list: bool = False
+                 ) -> Select[Any]:
     """The rounds build_gm_summary reads one by one (see there): those of the weeks looked
-    at, and of the `older` weeks those the CRM has figures for or with no answer."""
-    # Every week of the window in one IN list, the older weeks' rounds picked by an OR
-    # inside it: both databases then search the summary's covering index by week alone.
-    # (As an OR of the two lists PostgreSQL scanned the whole index, every week ever
-    # stored, or the rows of both lists' weeks through a bitmap.)
-    read = and_(CheckinRound.week.in_([*look, *older]), or_(
-        CheckinRound.week.in_(look), _has_crm(older), _unanswered())) \
-        if older else CheckinRound.week.in_(look)
+    at, and of the `older` weeks those the CRM has figures for or with no answer.
+
+    `one_list` (PostgreSQL): every week of the window in one IN list, the older weeks'
+    rounds picked by an OR inside it, which PostgreSQL takes as the covering index's
+    condition. As an OR of the two lists it could not: it scanned the whole index (every
+    week ever stored, each entry filtered), or read both lists' rounds from the table
+    through a bitmap. SQLite searches the index once per list either way, and filters
+    fewer rows with the two (with one list the 1,000-director page took about 1% more
+    instructions, by callgrind).
+    """
+    if not older:
+        read = CheckinRound.week.in_(look)
+    elif one_list:
+        read = and_(CheckinRound.week.in_([*look, *older]), or_(
+            CheckinRound.week.in_(look), _has_crm(older), _unanswered()))
+    else:
+        read = or_(CheckinRound.week.in_(look), and_(CheckinRound.week.in_(older), or_(
+            _has_crm(older), _unanswered())))
     return select(
         CheckinRound.id, CheckinRound.person_id, CheckinRound.week,
         CheckinRound.status, CheckinRound.team, CheckinRound.prompted_at.is_not(None),
@@ -733,8 +744,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # value, the latest week's only), snapshot key, answers given, of them real, role,
     # timezone (the latest week's, and of a round not submitted: away or not, see _away),
     # the manager it was made under (the latest week's only: whose one-on-one it names)).
-    round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older)),
-                                             lambda: _rounds_read(week, look, older)))
+    one_list = conn.dialect.name == "postgresql"
+    round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older),
+                                              one_list),
+                                             lambda: _rounds_read(week, look, older, one_list)))
     held = held_past_expiry(session, ctx.clock.now())
     if held:  # a prompt queued past its expiry, the outbox not run since: not reached
         round_rows = [(*r[:5], False, *r[6:]) if (r[1], r[2]) in held and r[3] != "submitted"
