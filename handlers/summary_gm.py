@@ -709,6 +709,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     session = ctx.session
     conn = session.connection()
     no_jit(conn)
+    # Two reads are written for PostgreSQL's planner (_rounds_read's one_list, and
+    # _figures_by_round's grouped); SQLite keeps the forms it runs fastest.
+    postgres = conn.dialect.name == "postgresql"
     shown_weeks = weeks_back(week, shown)
     look = weeks_back(week, max(LOOK_BACK, shown))
     fiscal = ctx.org.goals.fiscal_year_start
@@ -744,10 +747,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # value, the latest week's only), snapshot key, answers given, of them real, role,
     # timezone (the latest week's, and of a round not submitted: away or not, see _away),
     # the manager it was made under (the latest week's only: whose one-on-one it names)).
-    one_list = conn.dialect.name == "postgresql"
     round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older),
-                                              one_list),
-                                             lambda: _rounds_read(week, look, older, one_list)))
+                                              postgres),
+                                             lambda: _rounds_read(week, look, older, postgres)))
     held = held_past_expiry(session, ctx.clock.now())
     if held:  # a prompt queued past its expiry, the outbox not run since: not reached
         round_rows = [(*r[:5], False, *r[6:]) if (r[1], r[2]) in held and r[3] != "submitted"
@@ -855,11 +857,10 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # values, not 74,000 of three (a key, a figure) added one by one. This week's keep
     # all five columns: which answers were skipped decides its answered counts (progress).
     if earlier and kpi_read:  # (no KPI asked, a chat page: no figure to read)
-        grouped = conn.dialect.name == "postgresql"
         rows = plain_rows(conn, _statement(("earlier figures", only, tuple(earlier),
-                                            tuple(kpi_read), grouped),
+                                            tuple(kpi_read), postgres),
                                            lambda: _figures_by_round(earlier, kpi_read, only,
-                                                                     grouped)))
+                                                                     postgres)))
         answers = _by_round(rows, kpi_read)
     queries: list[tuple[Select[Any], dict[str, Any]]] = [(_statement(
         ("figures", only, week, tuple(kpi_read)),
