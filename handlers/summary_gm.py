@@ -1269,25 +1269,24 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     tracked, covered = tracked_requests(session, {d.id: d.key for d in directors}, as_of,
                                         min(today, as_of.astimezone(ZoneInfo(reader_tz))
                                             .date()), look, reader_tz)
-    asked: dict[tuple[str, str], tuple[str, str | None]] = {}
     asking_set = set(asking)
-    for d in directors:
-        # A request counts only if still asked for this week (support_requests): the
-        # earlier weeks matter for those who ask now (_following), and only those.
-        if d.id not in asking_set:
-            continue
-        for wk, r in zip(look, look_rounds[d.id], strict=True):
-            # A request exists once its check-in is submitted, as /support and `teampulse
-            # support` track it: an answer in a check-in still in progress may yet change.
-            if r is None or r[0] in covered or r[3] != "submitted":
-                continue
-            given = answers.get(r[0], _EMPTY)
-            kind = given.get("support_type")
-            if isinstance(kind, str) and kind != "none":
-                detail = given.get("support_detail")
-                asked[(d.key, wk)] = (kind, clean_text(detail) if isinstance(detail, str)
-                                      else None)
-    support = support_requests(asked, look, [key for key, wk in asked if wk == week], today)
+
+    def asked(r: Any) -> tuple[str, str | None] | None:
+        """What a round asked for: (type, detail), None for nothing."""
+        # A request exists once its check-in is submitted, as /support and `teampulse
+        # support` track it: an answer in a check-in still in progress may yet change.
+        if r is None or r[0] in covered or r[3] != "submitted":
+            return None
+        given = answers.get(r[0], _EMPTY)
+        kind = given.get("support_type")
+        if not isinstance(kind, str) or kind == "none":
+            return None
+        detail = given.get("support_detail")
+        return kind, clean_text(detail) if isinstance(detail, str) else None
+    # A request counts only if still asked for this week: the earlier weeks matter for
+    # those who ask now (_following), and only those.
+    support = support_requests(((d.key, look_rounds[d.id]) for d in directors
+                                if d.id in asking_set), look, asked, today)
     # (Most directors have none: their view's own empty list stays, no two made and added.)
     for view in views:
         mine_tracked, mine_asked = tracked.get(view.key), support.get(view.key)

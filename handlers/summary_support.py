@@ -13,9 +13,10 @@ Two sources, one shape (`SupportItem`):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, or_, select
@@ -24,6 +25,8 @@ from sqlalchemy.orm import Session
 from bot.clock import as_utc
 from bot.weeks import week_start
 from storage.support import SupportRequest, SupportWeek
+
+_R = TypeVar("_R")
 
 #: The support type that asks for help from another department.
 DEPARTMENT = "department"
@@ -48,34 +51,33 @@ class SupportItem:
         return self.type == DEPARTMENT or self.department is not None
 
 
-def _same(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+def _request_key(asked: tuple[str, str | None]) -> tuple[str, str]:
     # The same request: same type, and the same detail once case and spacing are ignored.
-    return a[0] == b[0] and " ".join((a[1] or "").casefold().split()) == \
-        " ".join((b[1] or "").casefold().split())
+    return asked[0], " ".join((asked[1] or "").casefold().split())
 
 
-def support_requests(answers: Mapping[tuple[str, str], tuple[str, str | None]],
-                     weeks: Sequence[str], people: Sequence[str],
+def support_requests(asking: Iterable[tuple[str, Sequence[_R]]], weeks: Sequence[str],
+                     asked: Callable[[_R], tuple[str, str | None] | None],
                      today: date) -> dict[str, list[SupportItem]]:
-    """Each person's open support requests as of the last of `weeks` (oldest first).
+    """Each person's open support request as of the last of `weeks` (oldest first).
 
-    `answers` maps (person key, week) to (support type, detail) for the weeks the person
-    asked for support ("none" left out); `weeks` is the look-back, oldest first. Oldest
-    request first per person; age counts from the Monday of the week it was opened.
+    `asking`: each person's key and what they have for each of `weeks` (their rounds,
+    say); `asked(it)` what that asked for, (support type, detail), None for nothing
+    ("none", no round, an answer a tracked request covers). A request is open if asked
+    for in the latest week, opened the first week of the unbroken run of weeks in which
+    the person asked for the same; age counts from that week's Monday. Only the weeks
+    back to where the run breaks are looked at: most requests are a week old.
     """
-    latest = weeks[-1]
     out: dict[str, list[SupportItem]] = {}
-    for key in people:
-        now = answers.get((key, latest))
+    for key, theirs in asking:
+        now = asked(theirs[-1])
         if now is None:
             continue
-        opened = latest
-        for week in reversed(weeks[:-1]):
-            before = answers.get((key, week))
-            if before is None or not _same(before, now):
-                break
-            opened = week
-        day = week_start(opened)
+        same, at = _request_key(now), len(theirs) - 1
+        while at and (before := asked(theirs[at - 1])) is not None \
+                and _request_key(before) == same:
+            at -= 1
+        day = week_start(weeks[at])
         out[key] = [SupportItem(None, key, now[0], now[1], None, day,
                                 max(0, (today - day).days), "open")]
     return out

@@ -400,6 +400,35 @@ def select_ids(model, requester_id: int):
     return select(model.id).where(model.requester_id == requester_id)
 
 
+async def test_an_untracked_need_is_new_when_its_detail_changes(bot, chat, clock):
+    """Alice asked for budget four weeks running before requests were tracked: for CRM
+    licences, then for travel three weeks, written differently ("travel  BUDGET"). The
+    GM sees the travel budget open since its first week: case and spacing make no new
+    request, another detail does (the CRM licences' week is not its start)."""
+    from sqlalchemy import delete
+
+    from storage.support import SupportRequest, SupportWeek
+
+    friday = clock.now()
+    details = ["CRM licences", "Travel budget", "travel  BUDGET", "Travel budget"]
+    for n, detail in enumerate(details):
+        clock.set(friday - timedelta(weeks=3 - n))
+        await bot.run_checkins()
+        full = alice("50000")
+        full[5] = detail
+        await answer_all(bot, "alice", full)
+    with bot.unit() as ctx:  # her answers as stored before tracking began
+        ids = list(ctx.session.scalars(select_ids(SupportRequest,
+                                                  ctx.people.by_key("alice").id)))
+        ctx.session.execute(delete(SupportWeek).where(SupportWeek.request_id.in_(ids)))
+        ctx.session.execute(delete(SupportRequest).where(SupportRequest.id.in_(ids)))
+    clock.set(friday)
+    data = json.loads(run_cli_json(bot, clock))
+    alice_view = next(d for d in data["directors"] if d["key"] == "alice")
+    assert [(s["type"], s["detail"], s["opened"], s["age_days"])
+            for s in alice_view["support"]] == [("budget", "Travel budget", "2026-11-09", 18)]
+
+
 async def test_an_untracked_need_counts_its_age_from_the_first_week_it_was_asked(bot, chat,
                                                                                  clock):
     """Alice asked for the same budget three weeks running in check-ins submitted before
