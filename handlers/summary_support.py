@@ -66,7 +66,7 @@ def support_requests(asking: Iterable[tuple[str, Sequence[_R]]], weeks: Sequence
     ("none", no round, an answer a tracked request covers). A request is open if asked
     for in the latest week, opened the first week of the unbroken run of weeks in which
     the person asked for the same; age counts from that week's Monday. Only the weeks
-    back to where the run breaks are looked at: most requests are a week old.
+    back to where the run breaks are looked at.
     """
     out: dict[str, list[SupportItem]] = {}
     for key, theirs in asking:
