@@ -400,15 +400,24 @@ def select_ids(model, requester_id: int):
     return select(model.id).where(model.requester_id == requester_id)
 
 
+def forget_tracking(bot, key: str) -> None:
+    """Delete `key`'s tracked support requests: their answers read as stored before
+    requests were tracked (no tracked request covers them)."""
+    from sqlalchemy import delete
+
+    from storage.support import SupportRequest, SupportWeek
+
+    with bot.unit() as ctx:
+        ids = list(ctx.session.scalars(select_ids(SupportRequest, ctx.people.by_key(key).id)))
+        ctx.session.execute(delete(SupportWeek).where(SupportWeek.request_id.in_(ids)))
+        ctx.session.execute(delete(SupportRequest).where(SupportRequest.id.in_(ids)))
+
+
 async def test_an_untracked_need_is_new_when_its_detail_changes(bot, chat, clock):
     """Alice asked for budget four weeks running before requests were tracked: for CRM
     licences, then for travel three weeks, written differently ("travel  BUDGET"). The
     GM sees the travel budget open since its first week: case and spacing make no new
     request, another detail does (the CRM licences' week is not its start)."""
-    from sqlalchemy import delete
-
-    from storage.support import SupportRequest, SupportWeek
-
     friday = clock.now()
     details = ["CRM licences", "Travel budget", "travel  BUDGET", "Travel budget"]
     for n, detail in enumerate(details):
@@ -417,11 +426,7 @@ async def test_an_untracked_need_is_new_when_its_detail_changes(bot, chat, clock
         full = alice("50000")
         full[5] = detail
         await answer_all(bot, "alice", full)
-    with bot.unit() as ctx:  # her answers as stored before tracking began
-        ids = list(ctx.session.scalars(select_ids(SupportRequest,
-                                                  ctx.people.by_key("alice").id)))
-        ctx.session.execute(delete(SupportWeek).where(SupportWeek.request_id.in_(ids)))
-        ctx.session.execute(delete(SupportRequest).where(SupportRequest.id.in_(ids)))
+    forget_tracking(bot, "alice")
     clock.set(friday)
     data = json.loads(run_cli_json(bot, clock))
     alice_view = next(d for d in data["directors"] if d["key"] == "alice")
@@ -438,10 +443,6 @@ async def test_an_untracked_need_counts_its_age_from_the_first_week_it_was_asked
     reads it. Bruno reported a blocker and asked for budget two weeks ago (his check-in was
     submitted: a tracked request), not since: his blocker is not recurring and no untracked
     need is added."""
-    from sqlalchemy import delete
-
-    from storage.support import SupportRequest, SupportWeek
-
     full = alice("50000", blockers="Pricing approval")
     friday = clock.now()
     for n in range(3):
@@ -454,11 +455,7 @@ async def test_an_untracked_need_counts_its_age_from_the_first_week_it_was_asked
             bruno[2], bruno[3] = "Pricing approval", "2"  # blocker, and budget asked
             bruno.insert(4, "Demo units")
         await answer_all(bot, "bruno", bruno)
-    with bot.unit() as ctx:  # Alice's answers as stored before tracking began
-        alice_id = ctx.people.by_key("alice").id
-        ids = list(ctx.session.scalars(select_ids(SupportRequest, alice_id)))
-        ctx.session.execute(delete(SupportWeek).where(SupportWeek.request_id.in_(ids)))
-        ctx.session.execute(delete(SupportRequest).where(SupportRequest.id.in_(ids)))
+    forget_tracking(bot, "alice")
     clock.set(friday)
     data = json.loads(run_cli_json(bot, clock))
     alice_view = next(d for d in data["directors"] if d["key"] == "alice")
