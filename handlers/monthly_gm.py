@@ -294,7 +294,8 @@ def cmd_monthly_gm(ctx: Context, args: str) -> None:
             director = named[0] if len(named) == 1 and named[0].role == "director" else None
             review, given, unsent = None, {}, None
             if director is not None:
-                review = build_review(seen, director, year, month_no, locale)
+                review = build_review(seen, director, year, month_no, locale,
+                                      timezone=person.timezone)
                 given = MonthlyRepo(seen.session).answers(director, tag)
                 unsent = unsent_while_away(seen, year, month_no, [director]).get(director.id)
                 if unsent is None and not_sent_one(seen, year, month_no, [director]):

@@ -46,7 +46,7 @@ from storage.kudos import KudosRepo
 from storage.models import Conversation, Person
 from storage.review import MONTHLY_QUESTIONS, MonthlyRepo
 from storage.round_batch import RoundBatchRepo
-from storage.support import SupportRequest, SupportWeek
+from storage.support import SupportRequest, SupportWeek, age_days
 
 CONVERSATION = "monthly_review"
 
@@ -227,9 +227,12 @@ def month_kudos(ctx: Context, year: int, month_no: int, locales: Iterable[str]) 
 
 
 def build_review(ctx: Context, person: Person, year: int, month_no: int,
-                 locale: str, kudos: MonthKudos | None = None) -> MonthReview:
+                 locale: str, kudos: MonthKudos | None = None,
+                 timezone: str | None = None) -> MonthReview:
     """A director's month: numbers, weeks, blockers, support and recognition
-    (`kudos`: the month's, read once for many reviews)."""
+    (`kudos`: the month's, read once for many reviews; `timezone`: the reader's, whose
+    calendar days an open request's age counts, as /summary and /support count them;
+    the org's by default)."""
     month = parse_period(f"{year}-{month_no:02d}")
     # The month as its figures count it: to the Sunday of its last week (Period.working_days).
     last = month.last_sunday
@@ -294,7 +297,8 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
     review.checked_in = len(submitted)
     blockers: list[tuple[str, str]] = []
     start, end = _bounds(ctx, month)
-    tracked = _support_lines(ctx, person, weeks, start, end, locale, review)
+    tracked = _support_lines(ctx, person, weeks, start, end, locale, review,
+                             timezone or ctx.org.timezone)
     for rnd in rounds:
         answers = {a.question_key: a for a in rnd.answers if not a.skipped}
         if answers.get("blockers") and answers["blockers"].text_value:
@@ -316,9 +320,10 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
 
 
 def _support_lines(ctx: Context, person: Person, weeks: list[str], start: datetime,
-                   end: datetime, locale: str, review: MonthReview) -> set[int]:
+                   end: datetime, locale: str, review: MonthReview, timezone: str) -> set[int]:
     """Add the director's tracked requests asked in the month's weeks, opened or resolved
-    in the month, with resolution times; returns the ids of the rounds they came from."""
+    in the month, with resolution times and, still open, their age in `timezone`'s calendar
+    days; returns the ids of the rounds they came from."""
     rows = list(ctx.session.scalars(
         select(SupportRequest).where(
             SupportRequest.requester_id == person.id,
@@ -329,6 +334,9 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
         .options(selectinload(SupportRequest.weeks)).order_by(SupportRequest.opened_at)))
     rounds: set[int] = set()
     times: list[float] = []
+    # The age at the month's end, or now for the month in progress (not at a day still to
+    # come), as a week's summary reads its requests at the week's end or now.
+    aged_at = min(end, ctx.clock.now())
     for r in rows:
         rounds.update(w.round_id for w in r.weeks)
         department = ctx.org.support.department(r.department)
@@ -345,7 +353,9 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
             # Still open when the month ended (a later resolution is next month's news).
             line.status = "open" if r.acknowledged_at is None or r.acknowledged_at >= end \
                 else "acknowledged"
-            line.age = max(0, (end - r.opened_at).days)
+            # Calendar days, as /summary and /support count them and flag the ageing:
+            # 24-hour periods read a request opened Monday evening 3 days old on Friday.
+            line.age = age_days(r.opened_at, aged_at, timezone)
         review.support.append(line)
     if times:
         review.resolution_median = round_half_up(median(times), 1)
@@ -429,7 +439,8 @@ def send_director_review(ctx: Context, run: MonthlyRun, director_id: int, *,
     # weeks checked in and not in the revenue. Sent through ctx, which writes.
     with one_moment(ctx) as seen:
         review = build_review(seen, seen.session.get(Person, director_id) or director,
-                              run.year, run.month, director.locale, run.kudos)
+                              run.year, run.month, director.locale, run.kudos,
+                              director.timezone)
     # (The month before's review never went out, held all the month after: said here.)
     missed = "{}-{:02d}".format(*previous_month(date(run.year, run.month, 1))) \
         if director.id in run.missed else None

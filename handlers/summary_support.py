@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import as_utc
 from bot.weeks import week_start
-from storage.support import SupportRequest, SupportWeek
+from storage.support import SupportRequest, SupportWeek, days_open
 
 _R = TypeVar("_R")
 
@@ -79,7 +79,7 @@ def support_requests(asking: Iterable[tuple[str, Sequence[_R]]], weeks: Sequence
             at -= 1
         day = week_start(weeks[at])
         out[key] = [SupportItem(None, key, now[0], now[1], None, day,
-                                max(0, (today - day).days), "open")]
+                                days_open(day, today), "open")]
     return out
 
 
@@ -93,7 +93,7 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
     A withdrawn request (its check-in edited to "no support needed") is left out: the
     answer it came from no longer asks for anything. The day opened is the reader's
     (`timezone`, as `today` is): a Friday evening request in New York is Friday's, though
-    already Saturday in UTC. Age counts to `today`'s date.
+    already Saturday in UTC. Age counts calendar days to `today` (storage.support.days_open).
     """
     tz = ZoneInfo(timezone)
     out: dict[str, list[SupportItem]] = {}
@@ -113,7 +113,7 @@ def tracked_requests(session: Session, requesters: Mapping[int, str], as_of: dat
         status = "acknowledged" if acked_at is not None and acked_at <= as_of else "open"
         out.setdefault(requesters[pid], []).append(SupportItem(
             rid, requesters[pid], kind, latest.get(rid, detail) or None, department, opened,
-            max(0, (today - opened).days), status))
+            days_open(opened, today), status))
     covered = set(session.scalars(_COVERED, {"weeks": list(weeks)})) \
         if weeks else set()
     return out, covered

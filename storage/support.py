@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -219,11 +219,19 @@ class SupportItem:
                 "week": self.week}
 
 
+def days_open(opened: date, today: date) -> int:
+    """A request's age: calendar days from the day it was opened to `today`, both days of
+    one reader's calendar (0 on the day itself). The one count every view shows and the
+    ageing flag compares: 24-hour periods read a request opened Monday evening as 3 days
+    old on Friday morning, where the calendar, and every other view, says 4."""
+    return max(0, (today - opened).days)
+
+
 def age_days(opened_at: datetime, now: datetime, timezone: str) -> int:
-    """How many days a request has been open: calendar days in `timezone` (the reader's),
-    the same count in /support, the CLI and /summary, so the ageing flag agrees."""
+    """How many days a request has been open at `now`: `days_open` in `timezone` (the
+    reader's), as /support, the CLI, /summary and the monthly review count it."""
     tz = ZoneInfo(timezone)
-    return max(0, (now.astimezone(tz).date() - as_utc(opened_at).astimezone(tz).date()).days)
+    return days_open(as_utc(opened_at).astimezone(tz).date(), as_utc(now).astimezone(tz).date())
 
 
 def open_items(session: Session, requester_ids: Iterable[int] | None = None,

@@ -848,3 +848,108 @@ async def test_three_weeks_of_one_need_read_alike_in_the_digest_and_summary(bot,
         "支持：#2 其他部门的协助：需要市场部做一份方案（市场部） — 未处理，已 17 天",
         "支持：#1 预算：Still need the travel budget（财务部） — 未处理，已 17 天",
         "支持：没有未处理的请求"]
+
+
+# A request opened late on a Monday in New York (the GM's timezone and, by default, the
+# org's): 22:00 on 28 December 2026, already Tuesday in UTC.
+MON_DEC_28_10PM_NY = datetime(2026, 12, 29, 3, 0, tzinfo=UTC)
+# Friday 1 January 2027, 09:30 in New York: December's reviews went out at 09:00.
+FRI_JAN_1_930AM_NY = datetime(2027, 1, 1, 14, 30, tzinfo=UTC)
+AGEING_4_DAYS = DEPARTMENTS.replace("ageing_days: 5", "ageing_days: 4")
+
+
+def ageing_at_4_days(bot) -> None:
+    """The org file flags a request at 4 days: Monday to Friday."""
+    edit_org(bot, write_org_text(AGEING_4_DAYS))
+
+
+async def test_a_requests_age_reads_the_same_in_the_review_the_summary_and_support(
+        bot, chat, clock):
+    """Alice asks for a budget on Monday 28 December at 22:00 (New York, where she and the
+    GM live); on Friday morning December's review went out. The review counted the age
+    to the month's end in 24-hour periods: "still open at the month's end (3 days)",
+    while /summary and /support, counting calendar days, read 4 — and flagged it as
+    ageing. Every view counts the reader's calendar days now, in English and Chinese."""
+    ageing_at_4_days(bot)
+    clock.set(MON_DEC_28_10PM_NY)
+    await alice_asks_for_budget(bot)
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    clock.set(FRI_JAN_1_930AM_NY)
+    assert await bot.run_monthly_review()
+    review = next(t for t in chat.to("alice") if t.startswith("📅"))
+    assert "#1 Budget → Finance — Travel budget — still open at the month's end (4 days)" \
+        in review
+    await say(bot, "alice", "/support")
+    assert "open, 4 days ⚠️ ageing" in chat.last("alice")
+
+    await say(bot, "grace", "/monthly 2026-12 alice")
+    assert "still open at the month's end (4 days)" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    summary = chat.last("grace")
+    assert "Alice Martin: support request open 4 days (Budget)" in summary
+    assert "Support: #1 Budget: Travel budget (Finance) — open, 4 days old" in summary
+    await say(bot, "grace", "/support")
+    assert "#1 Budget → Finance — Alice Martin, 2026-W53: Travel budget · open, " \
+        "4 days ⚠️ ageing" in chat.last("grace")
+
+    await say(bot, "grace", "/language 中文")
+    await say(bot, "grace", "/monthly 2026-12 alice")
+    assert "月末仍待处理（4 天）" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    summary = chat.last("grace")
+    assert "支持请求已开启 4 天（预算）" in summary
+    assert "支持：#1 预算：Travel budget（财务部） — 未处理，已 4 天" in summary
+    await say(bot, "grace", "/support")
+    assert "待处理，4 天 ⚠️ 已积压" in chat.last("grace")
+
+    # Li, in Shanghai, asked at the same moment, Tuesday 11:00 there: 3 days on her
+    # calendar, in her review as in her /support (her own days, as each reader's are).
+    li_review = next(t for t in chat.to("li") if t.startswith("📅"))
+    assert "月末仍待处理（3 天）" in li_review
+    await say(bot, "li", "/support")
+    assert "待处理，3 天" in chat.last("li") and "已积压" not in chat.last("li")
+
+
+async def test_the_ageing_flag_and_the_age_agree_at_the_boundary(bot, chat, clock):
+    """`ageing_days: 4`, a request opened Monday 22:00: at 23:30 on Thursday (3 calendar
+    days) nothing is ageing and every view reads 3; half an hour after midnight it is
+    Friday, the 4th calendar day (only 3 days and 2½ hours in 24-hour periods), and every
+    view reads 4, and those that flag it do: /summary, /support, `teampulse support`'s
+    list; the month's review reads the same days (this month's as it stands, then last
+    month's at its end)."""
+    ageing_at_4_days(bot)
+    clock.set(MON_DEC_28_10PM_NY)
+    await alice_asks_for_budget(bot)
+
+    async def views() -> tuple[str, str, str, tuple[int, bool]]:
+        await say(bot, "grace", "/monthly 2026-12 alice")
+        review = chat.last("grace")
+        await say(bot, "grace", "/summary")
+        summary = chat.last("grace")
+        await say(bot, "grace", "/support")
+        with bot.unit() as ctx:  # what `teampulse support` prints
+            [item] = open_items(ctx.session, as_of=bot.clock.now(), ageing_days=4,
+                                timezone=bot.org.timezone)
+        return review, summary, chat.last("grace"), (item.age_days, item.ageing)
+
+    # The month in progress reads the age as it is now, not at the month's end to come
+    # (it read 3 days at once).
+    review, summary, listed, cli = await views()
+    assert "still open at the month's end (0 days)" in review
+    assert "open, opened today" in summary and "open, today" in listed
+    assert cli == (0, False)
+
+    clock.set(datetime(2027, 1, 1, 4, 30, tzinfo=UTC))  # Thursday 31 December, 23:30
+    review, summary, listed, cli = await views()
+    assert "still open at the month's end (3 days)" in review
+    assert "open, 3 days old" in summary and "support request open" not in summary
+    assert "open, 3 days" in listed and "ageing" not in listed
+    assert cli == (3, False)
+
+    clock.set(datetime(2027, 1, 1, 5, 30, tzinfo=UTC))  # Friday 1 January, 00:30
+    review, summary, listed, cli = await views()
+    assert "still open at the month's end (4 days)" in review
+    assert "Alice Martin: support request open 4 days (Budget)" in summary
+    assert "open, 4 days ⚠️ ageing" in listed
+    assert cli == (4, True)
