@@ -93,6 +93,9 @@ class SupportLine:
     resolved_on: date | None = None
     days: float | None = None  # opened to resolved, in days (one decimal)
     age: int | None = None  # days open at the month's end, while still open
+    #: The month is still going on: `age` is today's, and the request is open now, not
+    #: "at the month's end" (which has not come).
+    so_far: bool = False
 
 
 @dataclass
@@ -356,6 +359,7 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
             # Calendar days, as /summary and /support count them and flag the ageing:
             # 24-hour periods read a request opened Monday evening 3 days old on Friday.
             line.age = age_days(r.opened_at, aged_at, timezone)
+            line.so_far = aged_at < end
         review.support.append(line)
     if times:
         review.resolution_median = round_half_up(median(times), 1)

@@ -934,18 +934,22 @@ async def test_the_ageing_flag_and_the_age_agree_at_the_boundary(bot, chat, cloc
         return review, summary, chat.last("grace"), (item.age_days, item.ageing)
 
     # The month in progress reads the age as it is now, not at the month's end to come
-    # (it read 3 days at once).
+    # (it read "still open at the month's end (3 days)" at once, of a day not yet come).
     review, summary, listed, cli = await views()
-    assert "still open at the month's end (0 days)" in review
+    assert "still open (0 days so far)" in review and "month's end" not in review
     assert "open, opened today" in summary and "open, today" in listed
     assert cli == (0, False)
 
     clock.set(datetime(2027, 1, 1, 4, 30, tzinfo=UTC))  # Thursday 31 December, 23:30
     review, summary, listed, cli = await views()
-    assert "still open at the month's end (3 days)" in review
+    assert "still open (3 days so far)" in review
     assert "open, 3 days old" in summary and "support request open" not in summary
     assert "open, 3 days" in listed and "ageing" not in listed
     assert cli == (3, False)
+    await say(bot, "grace", "/language 中文")  # the same in Chinese
+    await say(bot, "grace", "/monthly 2026-12 alice")
+    assert "仍待处理（至今 3 天）" in chat.last("grace") and "月末" not in chat.last("grace")
+    await say(bot, "grace", "/language English")
 
     clock.set(datetime(2027, 1, 1, 5, 30, tzinfo=UTC))  # Friday 1 January, 00:30
     review, summary, listed, cli = await views()
