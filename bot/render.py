@@ -469,12 +469,21 @@ def round_filter(value: float | int, precision: int = 0, method: str = "common")
 
 
 def format_percent(value: float | None) -> str:
-    """0.873 -> '87%'; 0.575 -> '58%' (a half rounds up, see bot.numbers)."""
-    if value is None:
+    """0.873 -> '87%'; 0.575 -> '58%' (a half rounds up, see bot.numbers); 0.004 -> '<1%',
+    0.996 -> '99%', 0 -> '0%', 1.0 -> '100%'.
+
+    It shows shares of a whole — attainment of a target, a review's response rate — so
+    neither edge may round onto the other side: something booked never reads '0%' (what
+    nothing booked reads), short of the whole never '100%' (what a GM reads as met; see
+    percent_of). The one other ratio, the CRM tolerance ('more than 10% apart'), is a
+    threshold, and keeps the filter: of a lower bound '<1%' and '99%' still read true.
+    """
+    if value is None or not math.isfinite(value):
         return "—"
-    if not math.isfinite(value):
-        return "—"
-    return f"{percent_of(value):,d}%"  # 500,000% as every other figure reads
+    whole = percent_of(value)
+    if whole == 0 and value > 0:
+        return "<1%"
+    return f"{whole:,d}%"  # 500,000% as every other figure reads
 
 
 def format_day(value: date | datetime) -> str:

@@ -278,6 +278,31 @@ async def test_a_half_percent_and_a_half_unit_round_up_as_a_spreadsheet_shows_th
     assert "86,250 / 150,000 USD（58%）" in chat.last("alice")
 
 
+async def test_a_goal_barely_begun_never_reads_0_percent_nor_one_missed_100(goals_bot, chat):
+    """600 of Alice's 150,000 (0.4%) read '(0%)', as Sam's nothing does; Bruno's November,
+    159,360 of 160,000 and missed, must not read '(100%)' beside '❌ missed'."""
+    from tests.support import say
+
+    answer_kpi(goals_bot, "alice", "2026-W47", 600)
+    answer_kpi(goals_bot, "sam", "2026-W47", 0)
+    answer_kpi(goals_bot, "bruno", "2026-W47", 159_360)
+    answer_kpi(goals_bot, "li", "2026-W47", 119_520)
+    await say(goals_bot, "alice", "/goals")
+    text = chat.last("alice")
+    assert "600 of 150,000 USD (<1%) · plan to date 96,429" in text
+    assert "600 of 200,000 USD (<1%) · plan to date 128,571" in text  # team East
+    await say(goals_bot, "sam", "/goals")
+    assert "0 of 50,000 USD (0%) · plan to date 32,143" in chat.last("sam")
+    await say(goals_bot, "bruno", "/goals")
+    assert "159,360 of 160,000 USD (99%) · plan to date 160,000 · ❌ missed" in chat.last("bruno")
+    await say(goals_bot, "li", "/goals")
+    assert "119,520 / 120,000 USD（99%）· 计划进度 77,143" in chat.last("li")
+    with goals_bot.unit() as ctx:
+        ctx.people.by_key("alice").locale = "zh-CN"
+    await say(goals_bot, "alice", "/goals")
+    assert "600 / 150,000 USD（<1%）· 计划进度 96,429" in chat.last("alice")
+
+
 async def test_someone_of_your_team_s_goals_by_name_as_the_team_s_list_shows_them(goals_bot,
                                                                                    chat):
     """`/goals team East` lists Sam's goal to Alice and to Sam; `/goals sam` was refused to

@@ -685,3 +685,33 @@ async def test_a_kpi_moved_to_another_currency_mid_month_adds_like_with_like(
     await say(bot, "grace", "/monthly")
     line = next(t for t in chat.last("grace").splitlines() if t.startswith("• Alice"))
     assert "100%（未计入：82,000 USD）" in line, line
+
+
+async def test_a_month_barely_begun_never_reads_0_percent_nor_one_missed_100(bot, chat, clock):
+    """Alice's 200 of the month's 42,857 (0.47%) read '(0% of the month's target)', as
+    Bruno's nothing does; 李雷's 239,040 of 240,000 (99.6%) must not read 100%."""
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOAL)
+    for week in ("2026-W45", "2026-W46", "2026-W47", "2026-W48"):
+        answer_kpi(bot, "alice", week, 50)
+        answer_kpi(bot, "bruno", week, 0)
+        answer_kpi(bot, "li", week, 59_760)
+    clock.set(DEC_1_9AM_NY)
+    assert await bot.run_monthly_review()
+    [alice] = [t for t in chat.to("alice") if t.startswith("📅")]
+    assert "• Revenue: 200 of 42,857 USD (<1% of the month's target)" in alice
+    [bruno] = [t for t in chat.to("bruno") if t.startswith("📅")]
+    assert "• Revenue: 0 of 160,000 USD (0% of the month's target)" in bruno
+    [li] = [t for t in chat.to("li") if t.startswith("📅")]
+    assert "• 营收：239,040 / 240,000 USD（完成月度目标的 99%）" in li
+    [overview] = [t for t in chat.to("grace") if t.startswith("📅")]
+    assert "• 李雷 · China — check-ins 4 of 4 · Revenue 99%\n" in overview
+    assert "• Alice Martin · East — check-ins 4 of 4 · Revenue <1% · New customers —\n" \
+        in overview
+    assert "• Bruno Rossi · Europe — check-ins 4 of 4 · Revenue 0%\n" in overview
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/monthly")
+    text = chat.last("grace")
+    assert "• Alice Martin · East —— 签到 4 周中 4 周 · 营收 <1% · 新客户 —\n" in text
+    assert "• Bruno Rossi · Europe —— 签到 4 周中 4 周 · 营收 0%\n" in text
+    assert "• 李雷 · China —— 签到 4 周中 4 周 · 营收 99%\n" in text

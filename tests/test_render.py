@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from jinja2 import nodes
 
 from bot.render import (
+    MARKUPS,
     TEMPLATE_DIR,
     Renderer,
     format_fixed,
@@ -161,7 +163,7 @@ def test_a_half_rounds_up_on_the_decimal_a_figure_stands_for():
     assert format_percent(23 / 40) == "58%"
     assert format_percent((1.33 + 0.48) / 2) == "91%"  # 0.9049999999999999 in a float
     assert format_percent(0.905) == "91%" and format_percent(0.125) == "13%"
-    assert format_percent(-0.005) == "-1%" and format_percent(0.004999) == "0%"
+    assert format_percent(-0.005) == "-1%" and format_percent(0.014999) == "1%"
     assert format_number(0.125) == "0.13" and format_number(2.675) == "2.68"
     assert format_number(1234.565) == "1,234.57" and format_number(1_000_000.5, 0) == "1,000,001"
     assert format_fixed(3.25) == "3.3" and format_fixed(3.0) == "3.0"
@@ -169,6 +171,37 @@ def test_a_half_rounds_up_on_the_decimal_a_figure_stands_for():
     env = renderer._envs["plain"]
     assert env.from_string("{{ 1234.5 | round | num }} {{ 2.25 | round(1) }}").render() \
         == "1,235 2.3"
+
+
+@pytest.mark.parametrize(("ratio", "shown"), [
+    (0, "0%"), (0.0, "0%"), (-0.0, "0%"),
+    (0.0001, "<1%"), (0.00499, "<1%"), (40 / 10_000, "<1%"), (5e-324, "<1%"),
+    (0.005, "1%"), (0.994, "99%"), (0.995, "99%"), (9_960 / 10_000, "99%"), (0.9999, "99%"),
+    (1.0, "100%"), (1, "100%"), (1.004, "100%"), (1.005, "101%"), (1.37, "137%"),
+    (5_000.0, "500,000%"),
+    (None, "—"), (math.nan, "—"), (math.inf, "—"),
+])
+def test_a_share_never_reads_0_percent_for_something_nor_100_for_a_miss(ratio, shown):
+    """40 of a 10,000 target (0.4%) read '0%', as nothing booked does; 99.6% must not read
+    '100%', as met does. Exactly 0 and 1, and beyond, read as before."""
+    assert format_percent(ratio) == shown
+
+
+def test_less_than_one_percent_reaches_each_platform_as_text():
+    """'<' opens a link in Slack and a tag in Telegram's HTML: '<1%' is escaped for each."""
+    shown = {m: renderer._envs[m].from_string("{{ x | pct }}").render(x=0.004) for m in MARKUPS}
+    assert shown == {"plain": "<1%", "markdown": "\\<1%", "slack": "&lt;1%",
+                     "telegram": "&lt;1%"}
+
+
+def test_no_template_formats_a_percentage_by_hand():
+    """Every percentage a template shows goes through `pct`, whose edges (<1%, 99%) a
+    hand-made '{{ x * 100 }}%' would lose, in either locale."""
+    by_hand = re.compile(r"\}\}\s*[%％]|\*\s*100\b|\b100\s*\*")
+    for path in TEMPLATE_DIR.rglob("*.j2"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            text = re.sub(r"\{#.*?#\}|\{%.*?%\}", "", line)  # tags: their '%' is syntax
+            assert not by_hand.search(text), f"{path.relative_to(TEMPLATE_DIR)}:{number}: {line}"
 
 
 def test_commands_are_spelled_for_each_platform():

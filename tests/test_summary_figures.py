@@ -14,6 +14,7 @@ from bot.app import prepare
 from tests.support import TEST_ORG, csv_records, run_cli, say
 from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary_gm import alice, attention, blocks, run_cli_json, weeks_of_checkins
+from tests.test_summary_output import markdown_blocks
 from tests.test_summary_truth import BRUNO_ANSWERS, LI_ANSWERS, org_file
 
 
@@ -329,3 +330,48 @@ async def test_an_attainment_in_the_thousands_of_percent_is_grouped(bot, chat):
     await say(bot, "alice", "yes")  # confirmed: more than 20 times the target
     await say(bot, "grace", "/summary")
     assert "Goals: Revenue 250,000,000 / 50,000 USD (500,000%)" in chat.last("grace")
+
+
+async def test_a_figure_booked_never_reads_0_percent_nor_a_miss_100(bot, chat, clock, settings,
+                                                                     monkeypatch):
+    """Alice's 40 of a 50,000 USD target (0.08%) read '(0%)', as Bruno's nothing does; 李雷's
+    59,760 of 60,000 (99.6%) must not read '(100%)', as a met target does. In chat, in
+    Chinese, in the directors' own views and in the CLI's Markdown alike."""
+    await bot.run_checkins(["alice", "li", "bruno"])
+    await say(bot, "alice", "40")
+    await say(bot, "alice", "yes")  # confirmed: less than a hundredth of her target
+    await say(bot, "bruno", "0")
+    await say(bot, "li", "59,760")
+    await say(bot, "grace", "/summary")
+    director = blocks(chat.last("grace"))
+    assert "Goals: Revenue 40 / 50,000 USD (<1%) · New customers — / 4 customers · " \
+        "month Revenue <1%, New customers — · quarter Revenue <1%" \
+        in director["Alice Martin · team East"]
+    assert "Goals: Revenue 0 / 40,000 USD (0%) · month 0% · quarter 0%" \
+        in director["Bruno Rossi · team Europe"]
+    assert "Goals: Revenue 59,760 / 60,000 USD (99%) · month 99% · quarter 99%" \
+        in director["李雷 · team China"]
+    await say(bot, "grace", "/summary alice")
+    assert "  Revenue 40 / 50,000 USD (<1%)\n" in chat.last("grace")
+    await say(bot, "alice", "/summary")  # her team's view
+    assert "• Alice Martin: Revenue 40 / 50,000 USD (<1%)" in chat.last("alice")
+    await say(bot, "li", "/summary")
+    assert "• 李雷：营收 59,760 / 60,000 USD（99%）" in chat.last("li")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "目标：营收 40 / 50,000 USD（<1%） · 新客户 — / 4 customers · 本月 营收 <1%" in text
+    assert "目标：营收 0 / 40,000 USD（0%） · 本月 0% · 本季度 0%" in text
+    assert "目标：营收 59,760 / 60,000 USD（99%） · 本月 99% · 本季度 99%" in text
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, md = run_cli(settings, "summary", "--format", "md")
+    assert code == 0
+    items = [text for kind, text in markdown_blocks(md) if kind == "li"]
+    assert any(i.startswith("Goals: Revenue 40 / 50,000 USD (<1%) ·") for i in items), items
+    assert "Goals: Revenue 0 / 40,000 USD (0%) · month 0% · quarter 0%" in items
+    assert "Goals: Revenue 59,760 / 60,000 USD (99%) · month 99% · quarter 99%" in items
+    # The JSON keeps the ratios themselves.
+    data = json.loads(run_cli_json(bot, clock))
+    alice_week = next(d for d in data["directors"] if d["key"] == "alice")["goals"]["week"]
+    assert [f["attainment"] for f in alice_week if f["metric"] == "revenue"] == [0.0008]
