@@ -756,9 +756,13 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                       else r for r in round_rows]
     # The older weeks' rounds counted by the database (_bulk_rounds) while the rounds'
     # rows are sorted out here: an aggregate, which SQLite works out without the
-    # interpreter (and PostgreSQL's server on its own) before its first row.
+    # interpreter (and PostgreSQL's server on its own). Per director (the CLI's export),
+    # SQLite's is worked out whole before its first row (_worked_out_first); the whole
+    # org's few rows need not be.
     month = month_of(week)
-    bulk_reads = _bulk_round_reads(older, month, only, whole=lean) if older else []
+    aside = not postgres and not lean
+    bulk_reads = _bulk_round_reads(older, month, only, whole=lean, aside=aside) \
+        if older else []
     with read_aside(conn, [query for query, _ in bulk_reads]) as bulk_read:
         # (A round's answers given and real are read off the round itself, _given_real: no
         # dict of 80,000 pairs by round id at 10,000 directors and eight weeks.)
@@ -908,8 +912,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # The older weeks' figures added up, read during the directors' loop (read_aside) and
     # added after it: per director for every director's block (the CLI's export); for a
     # chat page the whole org's, which only the headline's month and quarter need.
-    bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean) \
-        if older and bulk_rounds else []
+    bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean,
+                                    aside=aside) if older and bulk_rounds else []
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
                  set(shown_weeks), rounds)
     tolerance = ctx.org.crm.tolerance
@@ -1485,20 +1489,23 @@ def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
 
 
 def _bulk_round_reads(older: list[str], month: str, only: str | None, whole: bool = False,
-                      of: list[int] | None = None
+                      of: list[int] | None = None, aside: bool = False
                       ) -> list[tuple[tuple[Select[Any], dict[str, Any]], bool]]:
     """_bulk_rounds' statements with their parameters, each with whether its weeks are in
-    the month."""
+    the month; `aside`: to be read beside the Python that follows (_worked_out_first)."""
     by = [] if whole else [CheckinRound.person_id]
-    return [((_statement(
-        ("bulk_rounds", tuple(part), only, whole, of is not None),
-        lambda part=part: _directors(select(*by, CheckinRound.snapshot_key, func.count(),
-                                            func.min(CheckinRound.id),
-                                            func.min(CheckinRound.week)),
-                                     only, grouped=True)
-        .where(CheckinRound.week.in_(part), *_people_in(of is not None))
-        .group_by(*by, CheckinRound.snapshot_key)), {} if of is None else {"of": of}),
-        in_month) for part, in_month in _older_parts(older, month)]
+
+    def make(part: list[str]) -> Select[Any]:
+        query = _directors(select(*by, CheckinRound.snapshot_key, func.count(),
+                                  func.min(CheckinRound.id), func.min(CheckinRound.week)),
+                           only, grouped=True) \
+            .where(CheckinRound.week.in_(part), *_people_in(of is not None)) \
+            .group_by(*by, CheckinRound.snapshot_key)
+        return _worked_out_first(query) if aside else query
+
+    return [((_statement(("bulk_rounds", tuple(part), only, whole, of is not None, aside),
+                         lambda part=part: make(part)), {} if of is None else {"of": of}),
+             in_month) for part, in_month in _older_parts(older, month)]
 
 
 def _bulk_round_rows(reads: list[tuple[Any, bool]], rows: list[list[tuple[Any, ...]]],
@@ -1521,10 +1528,11 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
 
 
 def _bulk_figure_reads(older: list[str], month: str, read: list[int], only: str | None,
-                       kpi_keys: list[str], whole: bool = False, of: list[int] | None = None
+                       kpi_keys: list[str], whole: bool = False, of: list[int] | None = None,
+                       aside: bool = False
                        ) -> list[tuple[tuple[Select[Any], dict[str, Any]], bool]]:
     """_bulk_figures' statements with their parameters, each with whether its weeks are
-    in the month."""
+    in the month; `aside` as in _bulk_round_reads."""
     params: dict[str, Any] = {}
     if read:
         params["read"] = read
@@ -1536,16 +1544,18 @@ def _bulk_figure_reads(older: list[str], month: str, read: list[int], only: str 
         not_read = CheckinRound.id.not_in(bindparam("read", expanding=True,
                                                     literal_execute=True)) if read else true()
         by = [] if whole else [CheckinRound.person_id]
-        return _of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
-                                    func.sum(Answer.number_value), func.count()),
-                             only, grouped=True) \
+        query = _of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
+                                     func.sum(Answer.number_value), func.count()),
+                              only, grouped=True) \
             .where(CheckinRound.week.in_(part), not_read, *_people_in(of is not None),
                    Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
                    Answer.number_value.is_not(None)) \
             .group_by(*by, CheckinRound.snapshot_key, Answer.question_key)
+        return _worked_out_first(query) if aside else query
 
     return [((_statement(("bulk_figures", tuple(part), only, tuple(kpi_keys), whole,
-                          bool(read), of is not None), lambda part=part: make(part)), params),
+                          bool(read), of is not None, aside), lambda part=part: make(part)),
+              params),
              in_month)
             for part, in_month in _older_parts(older, month)]
 
@@ -1562,6 +1572,19 @@ def _people_in(of: bool) -> list[ColumnElement[bool]]:
     if not of:
         return []
     return [CheckinRound.person_id.in_(bindparam("of", expanding=True, literal_execute=True))]
+
+
+def _worked_out_first(query: Select[Any]) -> Select[Any]:
+    """`query` as one worked out whole before its first row is handed over (SQLite).
+
+    For an aggregate read on the side (read_aside) while the directors' loop runs: SQLite
+    lets go of the interpreter while it works, but a GROUP BY's groups are added up one
+    per row fetched, and each row waits for the loop to let go of the interpreter (every
+    few milliseconds), so nearly all the adding up was left until the loop had ended and
+    waited for. Materialized, the whole aggregate is made in the first step, beside the
+    loop; what is left is handing over finished rows, in the same order."""
+    found = query.cte("worked_out").prefix_with("MATERIALIZED")
+    return select(*found.c).select_from(found)
 
 
 def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ...]],

@@ -147,8 +147,10 @@ def read_aside(conn: Connection,
     For statements whose rows only the work after a long stretch of Python needs: the
     database works on them meanwhile (PostgreSQL's server, or SQLite's C code, which lets
     go of the interpreter), not while Python waits. (SQLite's driver takes the interpreter
-    back for every row it returns: there only a read of a few rows, such as an aggregate,
-    gains.) The block must not use `conn` (nor its session) before it has the rows: a
+    back for every row it returns, and gets it only when the block lets go, every few
+    milliseconds: there a read gains by what it works out before its first row, such as an
+    aggregate materialized whole, and its rows are handed over once the block waits.) The
+    block must not use `conn` (nor its session) before it has the rows: a
     connection runs one statement at a time. Leaving the block waits for the reads,
     whatever happened in it: the transaction never ends under them.
     """

@@ -252,3 +252,50 @@ async def test_the_gm_summary_reads_away_periods_once_and_no_action_items_when_n
     assert "Bruno Rossi — away until 2026-12-20" in text
     assert len([s for s in sent if "FROM away_periods" in s]) == 1
     assert len([s for s in sent if "oneonone_actions" in s]) == 1
+
+
+def test_the_older_weeks_sums_per_director_are_worked_out_before_their_first_row(bot, clock):
+    """The CLI's export adds up every director's older weeks of the quarter on a second
+    thread while the directors' loop runs (read_aside). SQLite adds a GROUP BY's groups
+    up one per row fetched, and each row waits for the loop to let go of the interpreter,
+    so the adding up was left until after the loop: on SQLite those reads are worked out
+    whole in their first step (materialized), and hand over the same rows in the same
+    order (the order the float sums are added in). A chat page adds up the whole org's
+    (a few rows) and PostgreSQL's driver takes a whole result at once: both as before."""
+    from sqlalchemy import event
+
+    from bench.summary import fill
+    from bot.weeks import week_of
+    from handlers.summary_gm import build_gm_summary
+
+    fill(bot, bot.engine, 60, 12, seed=5, template="alice", now=clock.now())
+    week = week_of(clock.now().date())
+    sqlite = bot.engine.dialect.name == "sqlite"
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if "GROUP BY checkin_rounds.person_id, checkin_rounds.snapshot_key" in statement:
+            seen.append((statement, params))
+
+    def export(page: int | None) -> Any:
+        seen.clear()
+        event.listen(bot.engine, "before_cursor_execute", record)
+        try:
+            with bot.unit() as ctx:
+                return build_gm_summary(ctx, "en", week, 1, "UTC", page=page)
+        finally:
+            event.remove(bot.engine, "before_cursor_execute", record)
+
+    view = export(None)
+    assert any(f.expected for d in view.directors for f in d.qtd)
+    assert len(seen) >= 2  # the older weeks' rounds and their figures, per director
+    materialized = [s for s, _ in seen if "AS MATERIALIZED" in s]
+    assert len(materialized) == (len(seen) if sqlite else 0)
+    with bot.engine.connect() as conn:
+        for statement, params in seen if sqlite else ():
+            inner = statement[statement.index("(", statement.index("AS MATERIALIZED")) + 1:
+                              statement.rindex(")")]
+            worked_out = conn.exec_driver_sql(statement, params).fetchall()
+            assert worked_out and worked_out == conn.exec_driver_sql(inner, params).fetchall()
+    export(1)
+    assert not [s for s, _ in seen if "AS MATERIALIZED" in s]
