@@ -613,6 +613,7 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`teampulse support`: the open support requests, oldest first, as
     storage.support.open_items() reads them (age, status, the ageing flag)."""
     from bot.app import prepare
+    from bot.support_config import department_name
     from storage.support import open_items
 
     bot, engine = prepare(settings)
@@ -639,15 +640,10 @@ def support(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     lines = [{"id": i.id, "requester": cell(i.requester_name),
               # The type and department as the chat names them, in the reader's language.
               "type": cell(renderer.choice_label(locale, "support_type", i.type)),
-              "department": cell(_department(bot, i.department, locale)), "week": i.week,
+              "department": cell(department_name(bot.org.support, renderer, locale,
+                                                 i.department)), "week": i.week,
               "age": i.age_days, "ageing": i.ageing, "status": i.status,
               "detail": cell(i.detail)} for i in items]
     out.write(renderer.message(locale, "cli_support", "markdown", org=bot.org.name,
                                rows=lines, ageing_days=ageing) + "\n")
     return 0
-
-
-def _department(bot: Any, key: str | None, locale: str) -> str:
-    """A department's name in `locale` ('' for none; the key of one since removed)."""
-    department = bot.org.support.department(key) if key else None
-    return department.name_for(locale) if department else (key or "")

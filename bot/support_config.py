@@ -16,16 +16,30 @@ Which department a request concerns (the decision, written down): a support type
 department `handles` goes to it; a request of type "department" (help from another
 department) goes to the one department whose key, name or alias its detail names, when
 exactly one is named. Otherwise it has none until the GM assigns it (`/support assign`).
+
+A department the org file no longer declares (the decision, written down): a request
+keeps the key it was filed under (`support_requests.department`), and the operator may
+since have removed that department or changed its key (a reorganisation). Every view then
+reads the key marked as gone — "finance (no longer in the org file)", "finance（已不在组
+织文件中）" — see `department_name()`. Not its last known name: nothing stored holds it
+(a round's question snapshot keeps the support type, not the departments, which the org
+file names), keeping it would take a migration, and "Finance" alone would read as a
+department that still exists and whose owners still handle it, when only the GM does now
+(and may `/support assign` it to where the work went). Exports (JSON, CSV) keep the key.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.questions import LOCALES, SUPPORT_CHOICES
+
+if TYPE_CHECKING:
+    from bot.render import Renderer
 
 #: An open request this many days old (or older) is flagged as ageing, unless the org says.
 DEFAULT_AGEING_DAYS = 7
@@ -117,6 +131,20 @@ class SupportSettings:
     def owned_by(self, person_key: str) -> set[str]:
         """The keys of the departments a person owns."""
         return {d.key for d in self.departments if person_key in d.owners}
+
+
+def department_name(support: SupportSettings, renderer: Renderer, locale: str,
+                    key: str | None, *, inside: bool = False) -> str:
+    """The department a request went to (its stored key) as a reader of `locale` reads
+    it: its name in the org file; a key the file no longer declares, marked so (see the
+    module's docstring); '' for none. `inside`: said within brackets already (the GM's
+    summary), so the mark needs none of its own."""
+    if not key:
+        return ""
+    department = support.department(key)
+    if department is not None:
+        return department.name_for(locale)
+    return renderer.message(locale, "department_gone", "plain", key=key, inside=inside)
 
 
 def build_support(departments: list[DepartmentEntry], support: SupportConfigEntry,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from bot.goals import Goal, Period, counts_in, parse_period, progress
 from bot.numbers import round_half_up
 from bot.schedule import checkin_moment
+from bot.support_config import department_name
 from bot.weeks import week_of, week_start
 from handlers.answers import is_pause, is_skip
 from handlers.context import Context, one_moment
@@ -342,10 +343,10 @@ def _support_lines(ctx: Context, person: Person, weeks: list[str], start: dateti
     aged_at = min(end, ctx.clock.now())
     for r in rows:
         rounds.update(w.round_id for w in r.weeks)
-        department = ctx.org.support.department(r.department)
         line = SupportLine(r.week, ctx.renderer.choice_label(locale, "support_type", r.kind),
                            r.latest_detail, r.status, r.id,
-                           department.name_for(locale) if department else (r.department or ""),
+                           department_name(ctx.org.support, ctx.renderer, locale,
+                                           r.department),
                            r.resolution or "")
         if r.status == "resolved" and r.resolved_at is not None and r.resolved_at < end:
             line.resolved_on = r.resolved_at.astimezone(ctx.org.tz).date()

@@ -77,6 +77,7 @@ from bot.oneonone import Cadence, as_params
 from bot.questions import Question
 from bot.render import NAMES_SHOWN, format_number, format_percent
 from bot.schedule import checkin_moment
+from bot.support_config import department_name
 from bot.text import clean_text
 from bot.weeks import week_end, week_of, week_start, weeks_back
 from handlers.checkin import applicable_given
@@ -402,7 +403,8 @@ class GmSummary:
     #: view names its first and last day so nobody reads it as the calendar's.
     fiscal_year_start: int = 1
     #: The org file's departments by key, named in the reader's language: a support
-    #: request reads "(Finance)" or "（财务部）", not its key "(finance)".
+    #: request reads "(Finance)" or "（财务部）", not its key "(finance)"; one the file
+    #: no longer declares "(finance, no longer in the org file)".
     departments: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -1364,8 +1366,20 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                      month, quarter, reader_tz, full=only is not None, look=look,
                      detail_page=page if paged else None, this_week=week == week_of(today),
                      namesakes=told, fiscal_year_start=fiscal,
-                     departments={d.key: d.name_for(locale)
-                                  for d in ctx.org.support.departments})
+                     departments=_department_names(ctx, locale, views))
+
+
+def _department_names(ctx: Context, locale: str, views: Sequence[DirectorView]
+                      ) -> dict[str, str]:
+    """The departments the view's requests went to, by key, as the reader reads them: the
+    org file's, and any key it no longer declares marked so (bot/support_config.py) —
+    worked out once per key, not per request."""
+    support = ctx.org.support
+    names = {d.key: d.name_for(locale) for d in support.departments}
+    for key in {s.department for v in views for s in v.support} - names.keys():
+        if key:
+            names[key] = department_name(support, ctx.renderer, locale, key, inside=True)
+    return names
 
 
 _EMPTY: dict[str, Any] = {}

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from bot.clock import as_utc
 from bot.readers import GM, department_readers, marked_departments
+from bot.support_config import department_name
 from bot.text import clean_text
 from handlers.context import Context
 from storage.models import CheckinRound, Person
@@ -200,8 +201,9 @@ def _kind(ctx: Context, viewer: Person | None, request: SupportRequest) -> str:
 
 
 def _dept(ctx: Context, request: SupportRequest, locale: str) -> str:
-    department = ctx.org.support.department(request.department)
-    return department.name_for(locale) if department else (request.department or "")
+    # A department since taken out of the org file reads as its key marked so (the
+    # decision: bot/support_config.py), not as a bare key that looks like a name.
+    return department_name(ctx.org.support, ctx.renderer, locale, request.department)
 
 
 def _view(ctx: Context, request: SupportRequest, reader: Person) -> dict[str, Any]:
