@@ -272,7 +272,12 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                         and g.period.start <= month.end <= g.period.end), None)
         if quarter is not None:
             so_far = goal_actual(ctx.session, ctx.org, quarter, last)
-            state = progress(quarter, so_far.value, after, so_far.weeks_in)
+            # The quarter's last month: its review goes out once the month is over, and so
+            # the quarter; read on the day after both its last day and March's counted
+            # weeks (28 March 2027) it is missed, not behind with three days to run.
+            judged = max(after, month.end + timedelta(days=1)) \
+                if quarter.period.end == month.end else after
+            state = progress(quarter, so_far.value, judged, so_far.weeks_in)
             line.quarter, line.quarter_state = quarter.period.label, state.state
             line.quarter_pace = state.pace_needed
             line.unit = line.unit or unit_text(ctx.org, metric, quarter.unit, locale)
