@@ -20,6 +20,7 @@ import pytest
 
 from bot.goals import progress
 from bot.org import parse_org
+from handlers.monthly_review import build_review
 from tests.support import run_cli, say
 from tests.test_goals import answer_kpi, goal, org_text
 
@@ -137,6 +138,35 @@ async def test_the_march_review_sent_on_1_april_reads_the_quarter_missed(fiscal_
     assert "Quarter 2027-Q4: missed\n" in review, review
     zh = chat.to("li")[0]
     assert "季度 2027-Q4：未达成" in zh and "所需进度" not in zh, zh
+
+
+async def test_december_s_review_on_1_january_reads_the_quarter_as_goals_does(bot, chat,
+                                                                               clock):
+    """Q4 2026 counts to Sunday 3 January (2026-W53, its Thursday 31 December); December's
+    review goes out on Friday 1 January, W53 still running: not missed, as /goals reads
+    it that day; once the week is over, missed."""
+    bot.org = parse_org(org_text(
+        "goals:\n  - {metric: revenue, period: 2026-Q4, person: alice, target: 700000}\n"))
+    answer_kpi(bot, "alice", "2026-W40", 100_000)
+    answer_kpi(bot, "alice", "2026-W52", 400_000)
+    clock.set(datetime(2027, 1, 1, 14, 0, tzinfo=UTC))  # 09:00 in New York
+    assert await bot.run_monthly_review()
+    review = chat.to("alice")[0]
+    assert review.startswith("📅 Month in review — 2026-12"), review
+    # One working day left (Friday 1 January): the amount, not "1,000,000 a week".
+    assert "Quarter 2026-Q4: behind; still needed 200,000 on the last working day (today)" \
+        in review, review
+    await say(bot, "alice", "/goals")
+    assert ("500,000 of 700,000 USD (71%) · plan to date 650,000 · ⚠️ behind\n"
+            "  Still needed: 200,000 on the last working day (today)") in chat.last("alice")
+    with bot.unit() as ctx:
+        zh = ctx.render("monthly_review", locale="zh-CN", review=build_review(
+            ctx, ctx.people.by_key("alice"), 2026, 12, "zh-CN"))
+    assert "季度 2026-Q4：落后；还需完成 200,000（剩余 1 个工作日，即今天）" in zh, zh
+    with bot.unit() as ctx:
+        clock.set(datetime(2027, 1, 4, 14, 0, tzinfo=UTC))
+        later = build_review(ctx, ctx.people.by_key("alice"), 2026, 12, "en")
+    assert [m.quarter_state for m in later.metrics if m.quarter] == ["missed"]
 
 
 @pytest.mark.parametrize("fiscal", [1, 4])
