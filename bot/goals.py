@@ -163,7 +163,12 @@ def progress(goal: Goal, actual: float, today: date,
         state = "achieved" if actual >= goal.target else "not_started"
     elif actual >= goal.target:
         state = "achieved"
-    elif today > goal.period.last_sunday:
+    elif today > max(goal.period.end, goal.period.last_sunday):
+        # Missed only once the period is over: its last day and the Sunday of its last
+        # week both past. A period ending on a Monday to Wednesday (31 March 2027, fiscal
+        # Q4 from April) hands that week to the next period, so its weeks end on the
+        # Sunday before (28 March); on 29-31 March the quarter still runs and a late
+        # figure of its weeks may still come in: behind, with nothing left to plan.
         state = "missed"
     else:
         # A hair of tolerance: a plan spread over days is rarely a whole number.

@@ -63,6 +63,10 @@ class MetricMonth:
     quarter: str | None = None  # the quarter goal's label
     quarter_state: str | None = None
     quarter_pace: float | None = None
+    #: What the quarter still needs and its working days left: under a week's, the amount
+    #: is said, not a pace "a week" (1,000,000 a week for 200,000 on its last day).
+    quarter_left: float = 0.0
+    quarter_days_left: int = 0
     best: tuple[str, float] | None = None
     worst: tuple[str, float] | None = None
     #: The month's figures in another unit than the line's (a KPI moved from USD to CNY
@@ -273,9 +277,16 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
                         and g.period.start <= month.end <= g.period.end), None)
         if quarter is not None:
             so_far = goal_actual(ctx.session, ctx.org, quarter, last)
-            state = progress(quarter, so_far.value, after, so_far.weeks_in)
+            # The quarter's last month is read as /goals reads the quarter the day the
+            # review is made (bot.goals.progress): over once its last day is past, though
+            # March's weeks end on the 28th (2027: missed on 1 April, not behind), and not
+            # before its last week is (2026-W53 to 3 January: not missed on 1 January).
+            judged = max(month.end + timedelta(days=1), min(after, ctx.org_today())) \
+                if quarter.period.end == month.end else after
+            state = progress(quarter, so_far.value, judged, so_far.weeks_in)
             line.quarter, line.quarter_state = quarter.period.label, state.state
             line.quarter_pace = state.pace_needed
+            line.quarter_left, line.quarter_days_left = state.remaining, state.days_left
             line.unit = line.unit or unit_text(ctx.org, metric, quarter.unit, locale)
         figures = [(f.week, f.crm if f.crm is not None else f.reported)
                    for f in week_figures(ctx.session, metric, [person.key], weeks)

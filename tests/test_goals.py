@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -280,7 +280,7 @@ async def test_a_half_percent_and_a_half_unit_round_up_as_a_spreadsheet_shows_th
 
 async def test_a_goal_barely_begun_never_reads_0_percent_nor_one_missed_100(goals_bot, chat):
     """600 of Alice's 150,000 (0.4%) read '(0%)', as Sam's nothing does; Bruno's November,
-    159,360 of 160,000 and missed, must not read '(100%)' beside '❌ missed'."""
+    159,360 of 160,000 and missed, must not read '(100%)' beside '❌ missed' (from 1 December)."""
     from tests.support import say
 
     answer_kpi(goals_bot, "alice", "2026-W47", 600)
@@ -294,7 +294,15 @@ async def test_a_goal_barely_begun_never_reads_0_percent_nor_one_missed_100(goal
     await say(goals_bot, "sam", "/goals")
     assert "0 of 50,000 USD (0%) · plan to date 32,143" in chat.last("sam")
     await say(goals_bot, "bruno", "/goals")
+    # Monday 30 November is November's last day, though its week (2026-W49, Thursday 3
+    # December) counts in December: behind, not missed yet (tests/test_goal_last_days.py).
+    assert ("159,360 of 160,000 USD (99%) · plan to date 160,000 · ⚠️ behind · figures from "
+            "2026-W47 on (none before)\n  Still needed: 640, with no working day left"
+            ) in chat.last("bruno")
+    goals_bot.clock.set(NOW + timedelta(days=1))
+    await say(goals_bot, "bruno", "/goals")
     assert "159,360 of 160,000 USD (99%) · plan to date 160,000 · ❌ missed" in chat.last("bruno")
+    goals_bot.clock.set(NOW)
     await say(goals_bot, "li", "/goals")
     assert "119,520 / 120,000 USD（99%）· 计划进度 77,143" in chat.last("li")
     with goals_bot.unit() as ctx:
