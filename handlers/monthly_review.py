@@ -278,10 +278,11 @@ def build_review(ctx: Context, person: Person, year: int, month_no: int,
         if quarter is not None:
             so_far = goal_actual(ctx.session, ctx.org, quarter, last)
             # The quarter's last month is read as /goals reads the quarter the day the
-            # review is made (bot.goals.progress): over once its last day is past, though
-            # March's weeks end on the 28th (2027: missed on 1 April, not behind), and not
-            # before its last week is (2026-W53 to 3 January: not missed on 1 January).
-            judged = max(month.end + timedelta(days=1), min(after, ctx.org_today())) \
+            # review is made (bot.goals.progress), at the latest once both its last day
+            # and its last week are past: missed on 1 April though March's weeks end on
+            # the 28th (2027), not on 1 January while 2026-W53 runs to the 3rd, and not
+            # on 30 March when the month in progress is read (`/monthly this month`).
+            judged = min(max(month.end + timedelta(days=1), after), ctx.org_today()) \
                 if quarter.period.end == month.end else after
             state = progress(quarter, so_far.value, judged, so_far.weeks_in)
             line.quarter, line.quarter_state = quarter.period.label, state.state

@@ -140,6 +140,20 @@ async def test_the_march_review_sent_on_1_april_reads_the_quarter_missed(fiscal_
     assert "季度 2027-Q4：未达成" in zh and "所需进度" not in zh, zh
 
 
+async def test_march_read_in_its_last_days_reads_the_quarter_as_goals_does(fiscal_q4, chat,
+                                                                           clock):
+    """The GM reads March's review while March runs (`/monthly this month` on Tuesday 30
+    March): the quarter still runs, behind with the amount still needed, as /goals reads
+    it that day, not missed a day before its end."""
+    clock.set(at_noon(2027, 3, 30))
+    await say(fiscal_q4, "grace", "/monthly 2027-03 alice")
+    assert "Quarter 2027-Q4: behind" in chat.last("grace"), chat.last("grace")
+    assert "missed" not in chat.last("grace")
+    clock.set(at_noon(2027, 4, 2))
+    await say(fiscal_q4, "grace", "/monthly 2027-03 alice")
+    assert "Quarter 2027-Q4: missed" in chat.last("grace"), chat.last("grace")
+
+
 async def test_december_s_review_on_1_january_reads_the_quarter_as_goals_does(bot, chat,
                                                                                clock):
     """Q4 2026 counts to Sunday 3 January (2026-W53, its Thursday 31 December); December's
