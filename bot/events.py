@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -236,20 +237,40 @@ def scrubbed(payload: dict[str, Any]) -> dict[str, Any]:
     return {"text": "", SCRUB_KEY: True} if payload.get(SCRUB_KEY) else payload
 
 
-def fallback_payload(target: Target, message: OutboundMessage) -> dict[str, Any]:
-    """A fallback's JSON form, kept in the payload of the message it stands in for."""
-    return {"platform": target.platform, "kind": target.kind, "address": target.address,
-            "thread_id": target.thread_id, "user_ref": target.user_ref,
-            "message": message.to_payload()}
+#: Why a message was given up, for the fallback standing in for it (fallback_of): the
+#: recipient refused it (blocked the bot, never started a chat with it) ...
+REFUSED = "refused"
+#: ... the platform refused it for another reason (a request it will never take) ...
+REJECTED = "rejected"
+#: ... or it kept failing for a reason that might have passed (the network, a 5xx) for
+#: the outbox's whole retry window (bot.outbox.RETRY_FOR, hours).
+GAVE_UP = "gave_up"
+#: A fallback's messages for the causes other than REFUSED, where they differ (its own
+#: message is for REFUSED, and for any cause it names none for).
+_BY_CAUSE = "message_if"
 
 
-def fallback_of(platform: str,
-                payload: dict[str, Any]) -> tuple[Target, OutboundMessage] | None:
-    """The fallback recorded in an outbox payload by fallback_payload(), if any: on the
-    message's own platform unless it names another (a GM told on Telegram of a Slack post)."""
+def fallback_payload(target: Target, message: OutboundMessage, *,
+                     by_cause: Mapping[str, OutboundMessage] | None = None) -> dict[str, Any]:
+    """A fallback's JSON form, kept in the payload of the message it stands in for:
+    `message`, or the one `by_cause` gives for why it was given up (REJECTED, GAVE_UP)."""
+    raw: dict[str, Any] = {"platform": target.platform, "kind": target.kind,
+                           "address": target.address, "thread_id": target.thread_id,
+                           "user_ref": target.user_ref, "message": message.to_payload()}
+    if by_cause:
+        raw[_BY_CAUSE] = {cause: m.to_payload() for cause, m in by_cause.items()}
+    return raw
+
+
+def fallback_of(platform: str, payload: dict[str, Any],
+                cause: str = REFUSED) -> tuple[Target, OutboundMessage] | None:
+    """The fallback recorded in an outbox payload by fallback_payload(), if any, worded
+    for `cause`: on the message's own platform unless it names another (a GM told on
+    Telegram of a Slack post)."""
     raw = payload.get(FALLBACK_KEY)
     if not isinstance(raw, dict):
         return None
+    message = (raw.get(_BY_CAUSE) or {}).get(cause) or raw["message"]
     return (Target(raw.get("platform") or platform, raw["kind"], raw["address"],
                    raw.get("thread_id"), raw.get("user_ref")),
-            OutboundMessage.from_payload(raw["message"]))
+            OutboundMessage.from_payload(message))

@@ -45,7 +45,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.adapters.base import Adapter, DeliveryError, NotRunning, RetryLater
 from bot.clock import Clock, SystemClock
 from bot.events import (
+    GAVE_UP,
     PARTS_KEY,
+    REFUSED,
+    REJECTED,
     REPLACES_KEY,
     REPLACES_ROW_KEY,
     SCRUB_KEY,
@@ -926,7 +929,15 @@ class OutboxWorker:
             error = describe_exception(exc)
             log.debug("outbox %s: %r", row.id, exc)
             if permanent or attempts >= MAX_ATTEMPTS:
-                fallback = fallback_of(row.platform, row.payload)
+                # Why it was given up words its stand-in: "you blocked me" said of hours
+                # of 5xx answers was untrue, and its advice (press Start) no help.
+                if not permanent:
+                    cause = GAVE_UP
+                elif isinstance(exc, DeliveryError) and exc.by_recipient:
+                    cause = REFUSED
+                else:
+                    cause = REJECTED
+                fallback = fallback_of(row.platform, row.payload, cause)
                 outcomes[row.id] = _Outcome(_finished(row, {
                     "status": "failed", "attempts": attempts, "last_error": error}),
                     follow_up=fallback, priority=row.priority, undelivered=row.id)

@@ -7,7 +7,7 @@ the same transaction as the handler's other changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -20,6 +20,8 @@ from bot.config import Settings
 from bot.events import (
     ASKS_KEY,
     FALLBACK_KEY,
+    GAVE_UP,
+    REJECTED,
     Choice,
     InboundEvent,
     OutboundMessage,
@@ -33,6 +35,10 @@ from storage.away import AwayRepo
 from storage.db import IN_BATCH, READS_ONLY
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
+
+#: A message to send instead should one fail for good, with its wording for the causes
+#: (bot.events.GAVE_UP, REJECTED) other than the recipient's refusal.
+Fallback = tuple[Target, OutboundMessage, Mapping[str, OutboundMessage]]
 
 
 class Addressbook(Protocol):
@@ -173,11 +179,18 @@ class Context:
                 self.told_in_group = True
                 self._enqueue(in_group, OutboundMessage(self.render("answered_in_private")))
 
-    def _private_failed(self, in_group: Target) -> tuple[Target, OutboundMessage]:
-        """What the group hears should the private answer it was told of fail for good
-        (a Telegram user who blocked the bot, or never pressed Start): else its "I've
-        answered you in a private message" would be all they had, and untrue."""
-        return in_group, OutboundMessage(self.render("private_answer_failed"))
+    def _private_failed(self, in_group: Target) -> Fallback:
+        """What the group hears should the private answer it was told of fail for good:
+        else its "I've answered you in a private message" would be all they had, and
+        untrue. Worded for why: a Telegram user who blocked the bot or never pressed
+        Start is told to; Telegram failing for the outbox's whole retry window (hours)
+        or refusing it otherwise is not blamed on them: "ask again" is all they can do.
+        Said even hours late (decided; docs/telegram.md, *Groups and privacy mode*): the
+        group was told the answer went, and without a word they would go on looking for it
+        (or believe they had blocked the bot)."""
+        return (in_group, OutboundMessage(self.render("private_answer_failed")), {
+            GAVE_UP: OutboundMessage(self.render("private_answer_gave_up")),
+            REJECTED: OutboundMessage(self.render("private_answer_rejected"))})
 
     def reply_image(self, image: bytes, filename: str, caption: str, *,
                     readers: str | None = None) -> None:
@@ -234,13 +247,14 @@ class Context:
 
     def _enqueue(self, target: Target, message: OutboundMessage,
                  dedupe_key: str | None = None,
-                 fallback: tuple[Target, OutboundMessage] | None = None,
+                 fallback: tuple[Target, OutboundMessage] | Fallback | None = None,
                  expires_at: datetime | None = None, readers: str | None = None,
                  asks: str | None = None, resend: str | None = None) -> bool:
         payload = message.to_payload()
         if fallback is not None:
             # Sent by the outbox instead, should this message fail for good.
-            payload[FALLBACK_KEY] = fallback_payload(*fallback)
+            payload[FALLBACK_KEY] = fallback_payload(
+                fallback[0], fallback[1], by_cause=fallback[2] if len(fallback) > 2 else None)
         if readers is not None:
             payload[READERS_KEY] = readers
             if resend is not None:

@@ -22,14 +22,17 @@ class DeliveryError(Exception):
 
     `maybe_delivered` says the request may have reached the platform all the same (the
     connection broke after it was sent): the outbox then looks the message up, where the
-    platform allows, before sending it again.
+    platform allows, before sending it again. `by_recipient` (with `permanent`) says the
+    recipient refused it (a person who blocked the bot or never started a chat with it):
+    theirs to undo, so a note standing in for it may tell them how (bot.events.REFUSED).
     """
 
     def __init__(self, message: str, *, permanent: bool = False,
-                 maybe_delivered: bool = False) -> None:
+                 maybe_delivered: bool = False, by_recipient: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.maybe_delivered = maybe_delivered
+        self.by_recipient = by_recipient
 
 
 class RetryLater(DeliveryError):

@@ -598,7 +598,8 @@ class TelegramAdapter(Adapter):
             raise self._token_refused_now(bot_api_name(method)) from exc
         except Forbidden as exc:  # blocked by the user, never started, removed from the group
             self._reach.back()
-            raise DeliveryError(f"Telegram refused: {exc.message}", permanent=True) from exc
+            raise DeliveryError(f"Telegram refused: {exc.message}", permanent=True,
+                                by_recipient=True) from exc
         except BadRequest as exc:  # 'chat not found' and the like: retrying cannot help
             if "can't parse entities" in exc.message.lower() and params.get("parse_mode"):
                 # A template produced bad HTML: better the words without formatting than
@@ -610,8 +611,11 @@ class TelegramAdapter(Adapter):
                 return await self._call(method, text_field,
                                         **{**params, text_field: plain, "parse_mode": None})
             self._reach.back()
+            # 'chat not found' to a person's private chat: Telegram's other answer to
+            # someone who never opened one with the bot.
             raise DeliveryError(f"Telegram rejected the request: {exc.message}",
-                                permanent=True) from exc
+                                permanent=True,
+                                by_recipient="chat not found" in exc.message.lower()) from exc
         except NetworkError as exc:  # includes TimedOut
             if not_connected(exc):  # never sent: the message waits, none given up
                 raise self._reach.lost(

@@ -680,6 +680,19 @@ class FakeTelegramAPI:
         """Answer ``method`` with a Telegram error (400 → BadRequest, 403 → Forbidden, ...)."""
         self.add_response(method, status=status, description=description, times=times)
 
+    def fail_chat(
+        self,
+        method: str,
+        chat_id: int | str,
+        status: int = 400,
+        description: str = "Bad Request: scripted failure",
+        times: int | None = 1,
+    ) -> None:
+        """As fail(), for the calls of ``method`` to one chat only (taken before fail()'s):
+        a person's private chat failing while the group's messages go through."""
+        self.add_response(f"{method}@{chat_id}", status=status, description=description,
+                          times=times)
+
     def hold(self, method: str) -> asyncio.Event:
         """Carry out the next calls of ``method`` (a message is sent) but keep their answers
         back until the returned event is set: a call in flight, as on a slow network."""
@@ -991,7 +1004,8 @@ class FakeTelegramAPI:
                 if wait is not None:
                     raise _ApiError(429, f"Too Many Requests: retry after {wait}",
                                     {"retry_after": wait})
-            scripted = self._take_scripted(method)
+            scripted = (self._take_scripted(f"{method}@{params.get('chat_id')}")
+                        or self._take_scripted(method))
             if scripted is not None:
                 body = scripted.body(call) if callable(scripted.body) else scripted.body
                 status = scripted.status

@@ -170,6 +170,17 @@ async def test_add_response_and_fail(fake: FakeTelegramAPI, bot: Bot) -> None:
 
 
 @pytest.mark.asyncio
+async def test_fail_chat_fails_one_chat_only(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.fail_chat("sendMessage", USER, 403, "Forbidden: bot was blocked by the user",
+                   times=2)
+    assert (await bot.send_message(-100, "the group")).message_id
+    for _ in range(2):
+        with pytest.raises(Forbidden, match="blocked by the user"):
+            await bot.send_message(USER, "x")
+    assert (await bot.send_message(USER, "x")).message_id
+
+
+@pytest.mark.asyncio
 async def test_markup_validation(fake: FakeTelegramAPI, bot: Bot) -> None:
     with pytest.raises(BadRequest, match="Can't parse entities"):
         await bot.send_message(USER, "a <script> b", parse_mode=ParseMode.HTML)
