@@ -250,7 +250,7 @@ GAVE_UP = "gave_up"
 _BY_CAUSE = "message_if"
 
 
-def fallback_payload(target: Target, message: OutboundMessage, *,
+def fallback_payload(target: Target, message: OutboundMessage,
                      by_cause: Mapping[str, OutboundMessage] | None = None) -> dict[str, Any]:
     """A fallback's JSON form, kept in the payload of the message it stands in for:
     `message`, or the one `by_cause` gives for why it was given up (REJECTED, GAVE_UP)."""

@@ -253,8 +253,7 @@ class Context:
         payload = message.to_payload()
         if fallback is not None:
             # Sent by the outbox instead, should this message fail for good.
-            payload[FALLBACK_KEY] = fallback_payload(
-                fallback[0], fallback[1], by_cause=fallback[2] if len(fallback) > 2 else None)
+            payload[FALLBACK_KEY] = fallback_payload(*fallback)
         if readers is not None:
             payload[READERS_KEY] = readers
             if resend is not None:
