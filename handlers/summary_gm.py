@@ -758,13 +758,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                       else r for r in round_rows]
     # The older weeks' rounds counted by the database (_bulk_rounds) while the rounds'
     # rows are sorted out here: an aggregate, which SQLite works out without the
-    # interpreter (and PostgreSQL's server on its own). Per director (the CLI's export),
-    # SQLite's is worked out whole before its first row (_worked_out_first); the whole
-    # org's few rows need not be.
+    # interpreter (and PostgreSQL's server on its own; see read_aside).
     month = month_of(week)
-    aside = not postgres and not lean
-    bulk_reads = _bulk_round_reads(older, month, only, whole=lean, aside=aside) \
-        if older else []
+    bulk_reads = _bulk_round_reads(older, month, only, whole=lean) if older else []
     with read_aside(conn, [query for query, _ in bulk_reads]) as bulk_read:
         # (A round's answers given and real are read off the round itself, _given_real: no
         # dict of 80,000 pairs by round id at 10,000 directors and eight weeks.)
@@ -886,9 +882,6 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                           *(k for keys in skip_keys for k in keys)})
     queries.append((_statement(("latest", only, week, tuple(latest_keys)), lambda: _answers_of(
         only).where(CheckinRound.week == week, Answer.question_key.in_(latest_keys))), {}))
-    if earlier and not lean:  # last week's plan, beside this week's wins
-        queries.append((_statement(("plan", only, earlier[-1]), lambda: _answers_of(only).where(
-            CheckinRound.week == earlier[-1], Answer.question_key == "plan")), {}))
     _read_answers(conn, queries, answers)
     # Earlier weeks' blockers matter only to whoever reports one this week (is it
     # recurring?), their support requests only to whoever asks for support this week
@@ -903,6 +896,9 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
             CheckinRound.week.in_(earlier), Answer.question_key.in_(keys),
             CheckinRound.person_id.in_(bindparam(name, expanding=True, literal_execute=True)))
 
+    # Read during the directors' loop (read_aside) and added after it: the earlier weeks'
+    # blockers and needs of those who report one now, and last week's plan (beside this
+    # week's wins: a block of its own only for every director's, the CLI's export).
     later: list[tuple[Select[Any], dict[str, Any]]] = []
     if earlier:
         later = [(_statement(("later", name, only, tuple(earlier)),
@@ -911,11 +907,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                                          ("asking", ["support_type", "support_detail"],
                                           asking))
                  if ids]
+        if not lean:
+            later.append((_statement(("plan", only, earlier[-1]), lambda: _answers_of(
+                only).where(CheckinRound.week == earlier[-1],
+                            Answer.question_key == "plan")), {}))
     # The older weeks' figures added up, read during the directors' loop (read_aside) and
     # added after it: per director for every director's block (the CLI's export); for a
     # chat page the whole org's, which only the headline's month and quarter need.
-    bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean,
-                                    aside=aside) if older and bulk_rounds else []
+    bulk_reads = _bulk_figure_reads(older, month, older_ids, only, kpi_keys, whole=lean) \
+        if older and bulk_rounds else []
     away = _away(ctx, [p for p in people if p.active or p.id in director_ids], window,
                  set(shown_weeks), rounds)
     tolerance = ctx.org.crm.tolerance
@@ -1088,15 +1088,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # 4's texts without a (person, week) lookup each.
     look_rounds: dict[int, list[Any]] = {}
     id_of = {d.key: d.id for d in directors}
-    # SQLite works the added-up figures out in one call that lets go of the interpreter
-    # throughout, but takes it back for every row of a read that returns rows: thousands
-    # of them read on the side only trade turns with the loop (the CLI's export of 10,000
-    # directors came out 30 ms slower), so there the blockers and needs are read first.
-    # PostgreSQL's driver waits for a whole result without the interpreter.
     aside = [query for query, _ in bulk_reads]
-    if conn.dialect.name == "sqlite":
-        _read_answers(conn, later, answers)
-        later = []
     # A past week's directors without a round that week are shown in the team last
     # recorded for them by then (a rename or move in the org file since rewrites nothing).
     week_over = datetime.combine(last_day + timedelta(days=1), time(),
@@ -1241,12 +1233,15 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         if not lean:
             # Every director's question 4 texts (the CLI's export: no statement) while the
             # older weeks' figures are still added up aside, not after waiting for them
-            # (the later reads add none of the answers these read).
+            # (the later reads add none of the answers these read but last week's plan,
+            # set once they are in).
             _details(conn, views, [look_rounds[id_of[view.key]] for view in views], answers,
-                     read=False)
+                     read=False, last_plans=False)
         read = rows_read()
     for found in read[len(aside):]:
         _add_answers(found, answers)
+    if not lean and earlier:
+        _last_plans(views, [look_rounds[id_of[view.key]] for view in views], answers)
     for view, pid in blocking:
         _blockers(view, look_rounds[pid], len(look), answers)
     # The older weeks' sums come first (the order a block lists its figures in): every
@@ -1503,21 +1498,20 @@ def _bulk_rounds(conn: Any, older: list[str], month: str, only: str | None,
 
 
 def _bulk_round_reads(older: list[str], month: str, only: str | None, whole: bool = False,
-                      of: list[int] | None = None, aside: bool = False
+                      of: list[int] | None = None
                       ) -> list[tuple[tuple[Select[Any], dict[str, Any]], bool]]:
     """_bulk_rounds' statements with their parameters, each with whether its weeks are in
-    the month; `aside`: to be read beside the Python that follows (_worked_out_first)."""
+    the month."""
     by = [] if whole else [CheckinRound.person_id]
 
     def make(part: list[str]) -> Select[Any]:
-        query = _directors(select(*by, CheckinRound.snapshot_key, func.count(),
+        return _directors(select(*by, CheckinRound.snapshot_key, func.count(),
                                   func.min(CheckinRound.id), func.min(CheckinRound.week)),
                            only, grouped=True) \
             .where(CheckinRound.week.in_(part), *_people_in(of is not None)) \
             .group_by(*by, CheckinRound.snapshot_key)
-        return _worked_out_first(query) if aside else query
 
-    return [((_statement(("bulk_rounds", tuple(part), only, whole, of is not None, aside),
+    return [((_statement(("bulk_rounds", tuple(part), only, whole, of is not None),
                          lambda part=part: make(part)), {} if of is None else {"of": of}),
              in_month) for part, in_month in _older_parts(older, month)]
 
@@ -1542,11 +1536,10 @@ def _bulk_figures(conn: Any, older: list[str], month: str, read: list[int],
 
 
 def _bulk_figure_reads(older: list[str], month: str, read: list[int], only: str | None,
-                       kpi_keys: list[str], whole: bool = False, of: list[int] | None = None,
-                       aside: bool = False
+                       kpi_keys: list[str], whole: bool = False, of: list[int] | None = None
                        ) -> list[tuple[tuple[Select[Any], dict[str, Any]], bool]]:
     """_bulk_figures' statements with their parameters, each with whether its weeks are
-    in the month; `aside` as in _bulk_round_reads."""
+    in the month."""
     params: dict[str, Any] = {}
     if read:
         params["read"] = read
@@ -1558,17 +1551,16 @@ def _bulk_figure_reads(older: list[str], month: str, read: list[int], only: str 
         not_read = CheckinRound.id.not_in(bindparam("read", expanding=True,
                                                     literal_execute=True)) if read else true()
         by = [] if whole else [CheckinRound.person_id]
-        query = _of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
+        return _of_directors(select(*by, CheckinRound.snapshot_key, Answer.question_key,
                                      func.sum(Answer.number_value), func.count()),
                               only, grouped=True) \
             .where(CheckinRound.week.in_(part), not_read, *_people_in(of is not None),
                    Answer.question_key.in_(kpi_keys or [""]), Answer.skipped.is_(False),
                    Answer.number_value.is_not(None)) \
             .group_by(*by, CheckinRound.snapshot_key, Answer.question_key)
-        return _worked_out_first(query) if aside else query
 
     return [((_statement(("bulk_figures", tuple(part), only, tuple(kpi_keys), whole,
-                          bool(read), of is not None, aside), lambda part=part: make(part)),
+                          bool(read), of is not None), lambda part=part: make(part)),
               params),
              in_month)
             for part, in_month in _older_parts(older, month)]
@@ -1586,19 +1578,6 @@ def _people_in(of: bool) -> list[ColumnElement[bool]]:
     if not of:
         return []
     return [CheckinRound.person_id.in_(bindparam("of", expanding=True, literal_execute=True))]
-
-
-def _worked_out_first(query: Select[Any]) -> Select[Any]:
-    """`query` as one worked out whole before its first row is handed over (SQLite).
-
-    For an aggregate read on the side (read_aside) while the directors' loop runs: SQLite
-    lets go of the interpreter while it works, but a GROUP BY's groups are added up one
-    per row fetched, and each row waits for the loop to let go of the interpreter (every
-    few milliseconds), so nearly all the adding up was left until the loop had ended and
-    waited for. Materialized, the whole aggregate is made in the first step, beside the
-    loop; what is left is handing over finished rows, in the same order."""
-    found = query.cte("worked_out").prefix_with("MATERIALIZED")
-    return select(*found.c).select_from(found)
 
 
 def _bulk_by_director(rounds: list[tuple[Any, ...]], figures: list[tuple[Any, ...]],
@@ -1871,11 +1850,11 @@ def _blockers(view: DirectorView, rounds: list[Any], looked: int,
 
 
 def _details(conn: Any, views: list[DirectorView], rounds: list[list[Any]],
-             answers: dict[int, dict[str, Any]], read: bool) -> None:
+             answers: dict[int, dict[str, Any]], read: bool, last_plans: bool = True) -> None:
     """Question 4's texts for `views` (`rounds`: each one's of the look-back weeks, oldest
-    first): this week's wins and plan, last week's plan, the confidence of each look-back
-    week; first read by round id if `read` (a page of directors: the whole view's reads
-    left them out)."""
+    first): this week's wins and plan, last week's plan (unless not `last_plans`: see
+    _last_plans), the confidence of each look-back week; first read by round id if `read`
+    (a page of directors: the whole view's reads left them out)."""
     ids_read = [r[0] for mine in rounds for r in mine if r is not None] if read else []
     if ids_read:
         _read_answers(conn, [(_statement(("details",), lambda: select(
@@ -1901,10 +1880,22 @@ def _details(conn: Any, views: list[DirectorView], rounds: list[list[Any]],
         wins, plan, last_plan = now.get("wins"), now.get("plan"), last.get("plan")
         view.wins = clean_text(wins) if isinstance(wins, str) else None
         view.plan = clean_text(plan) if isinstance(plan, str) else None
-        view.last_plan = clean_text(last_plan) if isinstance(last_plan, str) else None
+        if last_plans:
+            view.last_plan = clean_text(last_plan) if isinstance(last_plan, str) else None
         view.confidence = confidence
         view.confidence_trend = _trend(confidence, CONFIDENCE_MARGIN) \
             if confidence and confidence[-1] is not None else None
+
+
+def _last_plans(views: list[DirectorView], rounds: list[list[Any]],
+                answers: dict[int, dict[str, Any]]) -> None:
+    """Last week's plan for `views` (`rounds` as in _details), read after the rest of
+    question 4's texts: the CLI's export reads it on the side during the directors' loop."""
+    get = answers.get
+    for view, mine in zip(views, rounds, strict=True):
+        last = mine[-2] if len(mine) > 1 else None
+        plan = get(last[0], _EMPTY).get("plan") if last is not None else None
+        view.last_plan = clean_text(plan) if isinstance(plan, str) else None
 
 
 def _team_of(person: Any, rnd: Any) -> str:

@@ -15,9 +15,24 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, Text, bindparam, case, cast, event, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    event,
+    false,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, CheckinRound, Person
@@ -136,6 +151,61 @@ def plain_rows(conn: Connection, statement: Select[Any],
         result.close()
 
 
+#: Each combination of statements read_aside reads as one on SQLite, built once: the
+#: statements are themselves built once (the summary's _statement), so their identities
+#: name the combination. (Bounded: weeks go by and the oldest are never asked again.)
+_STACKED: dict[tuple[Select[Any], ...], Select[Any]] = {}
+
+
+def _stacked(queries: Sequence[Select[Any]]) -> Select[Any]:
+    """`queries` as one statement worked out whole before its first row is handed over
+    (SQLite): each query's rows, in order, after its index in the list; the narrower
+    queries' rows filled out with NULLs.
+
+    A UNION ALL inside a MATERIALIZED common table expression: SQLite makes the whole
+    table in the statement's first step, without the interpreter. Its first arm is of
+    NULLs and returns no row: a compound's columns take the type affinity of its first
+    arm's, which, were it a real query's, would turn a text answer "00123" read by a
+    later arm into the number 123 in the table."""
+    key = tuple(queries)
+    found = _STACKED.get(key)
+    if found is not None:
+        return found
+    width = max(len(q.selected_columns) for q in queries)
+    none = select(*(null().label(f"c{i}") for i in range(width + 1))).where(false())
+    # Each inside a subquery of its own: one with ORDER BY or LIMIT could not be an arm of
+    # a compound (SQLite flattens the others into it, as if written there).
+    arms = [select(literal_column(str(i)), *part.c,
+                   *(null() for _ in range(width - len(q.selected_columns))))
+            for i, q in enumerate(queries) for part in (q.subquery(f"part_{i}"),)]
+    table = union_all(none, *arms).cte("stacked").prefix_with("MATERIALIZED")
+    if len(_STACKED) >= 256:
+        _STACKED.clear()
+    found = _STACKED[key] = select(*table.c).select_from(table)
+    return found
+
+
+def _read_stacked(conn: Connection, statements: Sequence[Select[Any] | tuple[
+        Select[Any], Mapping[str, Any]]]) -> list[list[tuple[Any, ...]]]:
+    """`statements` read as one (_stacked), each one's rows as plain_rows gives them."""
+    queries = [s[0] if isinstance(s, tuple) else s for s in statements]
+    params: dict[str, Any] = {}
+    for s in statements:
+        if isinstance(s, tuple):
+            for name, value in s[1].items():
+                # (One name, one value: the summary names each list it binds for what it
+                # lists, and two parts of one read bind the same list.)
+                if name in params and params[name] is not value and params[name] != value:
+                    raise ValueError(f"read_aside: two values bound as {name!r}")
+                params[name] = value
+    out: list[list[tuple[Any, ...]]] = [[] for _ in queries]
+    widths = [len(q.selected_columns) + 1 for q in queries]
+    for part, rows in groupby(plain_rows(conn, _stacked(queries), params), itemgetter(0)):
+        end = widths[part]
+        out[part] = [row[1:end] for row in rows]
+    return out
+
+
 @contextmanager
 def read_aside(conn: Connection,
                statements: Sequence[Select[Any] | tuple[Select[Any], Mapping[str, Any]]]
@@ -146,13 +216,14 @@ def read_aside(conn: Connection,
 
     For statements whose rows only the work after a long stretch of Python needs: the
     database works on them meanwhile (PostgreSQL's server, or SQLite's C code, which lets
-    go of the interpreter), not while Python waits. (SQLite's driver takes the interpreter
-    back for every row it returns, and gets it only when the block lets go, every few
-    milliseconds: there a read gains by what it works out before its first row, such as an
-    aggregate materialized whole, and its rows are handed over once the block waits.) The
-    block must not use `conn` (nor its session) before it has the rows: a
-    connection runs one statement at a time. Leaving the block waits for the reads,
-    whatever happened in it: the transaction never ends under them.
+    go of the interpreter), not while Python waits. On SQLite they are read as one
+    statement worked out whole in its first step (_stacked): SQLite's driver takes the
+    interpreter back for every row it returns, and gets it only when the block lets go,
+    every few milliseconds, so a second statement would not start, nor a GROUP BY add
+    its groups up (one per row fetched), until the block waited; what is left then is
+    handing over finished rows. The block must not use `conn` (nor its session) before
+    it has the rows: a connection runs one statement at a time. Leaving the block waits
+    for the reads, whatever happened in it: the transaction never ends under them.
     """
     if not statements:
         yield list
@@ -171,11 +242,16 @@ def read_aside(conn: Connection,
         came.set()
         return found
 
+    def read() -> list[list[tuple[Any, ...]]]:
+        if conn.dialect.name == "sqlite":
+            return _read_stacked(conn, statements)
+        return [plain_rows(conn, *s) if isinstance(s, tuple) else plain_rows(conn, s)
+                for s in statements]
+
     event.listen(conn, "before_cursor_execute", guard)
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="teampulse-read-aside") as pool:
-            rows = pool.submit(lambda: [plain_rows(conn, *s) if isinstance(s, tuple)
-                                        else plain_rows(conn, s) for s in statements])
+            rows = pool.submit(read)
             yield wait
     finally:
         event.remove(conn, "before_cursor_execute", guard)

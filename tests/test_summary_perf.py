@@ -254,48 +254,76 @@ async def test_the_gm_summary_reads_away_periods_once_and_no_action_items_when_n
     assert len([s for s in sent if "oneonone_actions" in s]) == 1
 
 
-def test_the_older_weeks_sums_per_director_are_worked_out_before_their_first_row(bot, clock):
-    """The CLI's export adds up every director's older weeks of the quarter on a second
-    thread while the directors' loop runs (read_aside). SQLite adds a GROUP BY's groups
-    up one per row fetched, and each row waits for the loop to let go of the interpreter,
-    so the adding up was left until after the loop: on SQLite those reads are worked out
-    whole in their first step (materialized), and hand over the same rows in the same
-    order (the order the float sums are added in). A chat page adds up the whole org's
-    (a few rows) and PostgreSQL's driver takes a whole result at once: both as before."""
-    from sqlalchemy import event
+def test_reads_on_the_side_come_back_as_each_statement_alone_would(bot):
+    """The statements read beside the directors' loop (read_aside) come back each as it
+    would read alone: in order, of every width, none dropped or added, and each value as
+    stored. On SQLite they are one statement, worked out whole in its first step (its
+    driver hands rows over only when the loop waits, so a second statement would not
+    start, nor a GROUP BY add up, until then), and a text that looks like a number stays
+    a text: a compound's columns take the type of its first part's, which would have made
+    the plan "00123" the number 123, and a round id read under a snapshot key a text."""
+    from sqlalchemy import bindparam, event, false, literal, select
 
-    from bench.summary import fill
-    from bot.weeks import week_of
-    from handlers.summary_gm import build_gm_summary
+    from storage.models import Person
+    from storage.summary_rows import plain_rows, read_aside
 
-    fill(bot, bot.engine, 60, 12, seed=5, template="alice", now=clock.now())
-    week = week_of(clock.now().date())
-    sqlite = bot.engine.dialect.name == "sqlite"
-    seen: list[tuple[str, Any]] = []
+    with bot.unit() as ctx:
+        conn = ctx.session.connection()
+        ids = list(conn.execute(select(Person.id).order_by(Person.id).limit(2)).scalars())
+        statements: list[Any] = [
+            select(Person.id, Person.key).order_by(Person.id),
+            select(literal("00123"), literal(5.0), literal(None), literal(7)),
+            (select(Person.key, Person.id).where(Person.id.in_(bindparam(
+                "ids", expanding=True))).order_by(Person.key), {"ids": ids}),
+            select(Person.id).where(false()),
+            select(Person.key, literal("1e3"), literal(0.1) + literal(0.2)).order_by(Person.key),
+        ]
+        alone = [plain_rows(conn, *s) if isinstance(s, tuple) else plain_rows(conn, s)
+                 for s in statements]
+        assert alone[1] == [("00123", 5.0, None, 7)] and len(alone[2]) == 2 and not alone[3]
+        sent: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if "GROUP BY checkin_rounds.person_id, checkin_rounds.snapshot_key" in statement:
-            seen.append((statement, params))
+        def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            sent.append(statement)
 
-    def export(page: int | None) -> Any:
-        seen.clear()
         event.listen(bot.engine, "before_cursor_execute", record)
         try:
-            with bot.unit() as ctx:
-                return build_gm_summary(ctx, "en", week, 1, "UTC", page=page)
+            with read_aside(conn, statements) as rows:
+                found = rows()
         finally:
             event.remove(bot.engine, "before_cursor_execute", record)
+        assert found == alone
+        assert [type(v) for row in found[1] for v in row] == [str, float, type(None), int]
+        assert found[4][0][2] == 0.1 + 0.2  # (every binary digit of a float)
+        if bot.engine.dialect.name == "sqlite":
+            assert len(sent) == 1 and "AS MATERIALIZED" in sent[0]
+        else:  # (PostgreSQL's driver takes a whole result at once: each read alone)
+            assert len(sent) == len(statements)
 
-    view = export(None)
-    assert any(f.expected for d in view.directors for f in d.qtd)
-    assert len(seen) >= 2  # the older weeks' rounds and their figures, per director
-    materialized = [s for s, _ in seen if "AS MATERIALIZED" in s]
-    assert len(materialized) == (len(seen) if sqlite else 0)
-    with bot.engine.connect() as conn:
-        for statement, params in seen if sqlite else ():
-            inner = statement[statement.index("(", statement.index("AS MATERIALIZED")) + 1:
-                              statement.rindex(")")]
-            worked_out = conn.exec_driver_sql(statement, params).fetchall()
-            assert worked_out and worked_out == conn.exec_driver_sql(inner, params).fetchall()
-    export(1)
-    assert not [s for s, _ in seen if "AS MATERIALIZED" in s]
+
+async def test_a_recurring_blocker_and_last_weeks_plan_read_beside_the_older_weeks(
+        bot, chat, clock):
+    """Six weeks of check-ins in the quarter: the GM's view adds up the older two on the
+    side while it goes through the directors, and reads the earlier weeks' blockers and
+    last week's plan with them. Alice's plan last week was "0042" (a deal's number), and
+    she has been blocked by "1e3" (a part's name) three weeks running: the page and the
+    export read both as she typed them, and the blocker as recurring."""
+    import json
+
+    from tests.support import say
+    from tests.test_summary_gm import alice, blocks, run_cli_json, weeks_of_checkins
+
+    await weeks_of_checkins(bot, clock, [
+        alice("50000", "Travel"), alice("50000", "Hiring"), alice("50000", "Pricing"),
+        alice("50000", "1e3", plan="Visit 5"), alice("50000", "1e3", plan="0042"),
+        alice("50000", "1e3")])
+    await say(bot, "grace", "/summary")
+    block = blocks(chat.last("grace"))["Alice Martin · team East"]
+    assert "Execution: blockers: 1e3 (recurring: 3 of the last 4 weeks)" in block
+    data = json.loads(run_cli_json(bot, clock))
+    (mine,) = [d for d in data["directors"] if d["key"] == "alice"]
+    assert mine["execution"]["last_plan"] == "0042"
+    assert (mine["execution"]["blockers"], mine["execution"]["recurring_weeks"]) == ("1e3", 3)
+    # The older weeks count in the quarter to date: six weeks of her targets.
+    revenue = next(f for f in mine["goals"]["quarter_to_date"] if f["metric"] == "revenue")
+    assert revenue["expected"] == 6 and revenue["actual"] == 300000.0
