@@ -202,7 +202,7 @@ def _read_stacked(conn: Connection, statements: Sequence[Select[Any] | tuple[
     widths = [len(q.selected_columns) + 1 for q in queries]
     for part, rows in groupby(plain_rows(conn, _stacked(queries), params), itemgetter(0)):
         end = widths[part]
-        out[part] = [row[1:end] for row in rows]
+        out[part] += [row[1:end] for row in rows]  # (each part is one run; += loses none if not)
     return out
 
 
