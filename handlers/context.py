@@ -233,9 +233,10 @@ class Context:
 
     def post(self, target: Target, text: str, *, dedupe_key: str | None = None,
              readers: str | None = None,
-             fallback: tuple[Target, OutboundMessage] | None = None) -> bool:
+             fallback: tuple[Target, OutboundMessage] | Fallback | None = None) -> bool:
         """Send text already rendered for the target's platform; False if it is a repeat.
-        `fallback` is sent instead should the platform refuse it for good."""
+        `fallback` is sent instead should the platform give it up for good (worded for
+        why, if it gives its wordings by cause)."""
         return self._enqueue(target, OutboundMessage(text), dedupe_key, fallback=fallback,
                              readers=readers)
 

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import object_session
 
-from bot.events import OutboundMessage, Target
+from bot.events import GAVE_UP, REFUSED, REJECTED, OutboundMessage, Target
 from bot.name_order import name_key
 from bot.org import Org
 from bot.readers import GM
 from handlers.answers import normalise
-from handlers.context import Context
+from handlers.context import Context, Fallback
 from handlers.period_words import month_named, month_said, quarter_named, read_period
 from storage.kudos import Kudos, KudosRepo, shared_names
 from storage.models import Person
@@ -261,17 +261,23 @@ def channel_locale(ctx: Context, platform: str) -> str:
 
 
 def _not_posted(ctx: Context, gms: list[Person], year: int, month: int, platform: str,
-                channel: str) -> tuple[Target, OutboundMessage] | None:
-    """What the GM is told, should the platform refuse the roll's channel post for good (the
-    bot removed from the channel, the channel archived): without it, only the log knew,
-    and the team never saw its roll."""
-    for gm in gms:
-        target = ctx.dm_target(gm)
-        if target is not None:
-            return target, OutboundMessage(ctx.renderer.message(
-                gm.locale, "honours_not_posted", ctx.addressbook.markup(target.platform),
-                year=year, month=month, platform=platform, channel=channel))
-    return None
+                channel: str) -> Fallback | None:
+    """What the GM is told, should the platform give the roll's channel post up for good:
+    without it, only the log knew, and the team never saw its roll. Worded for why
+    (bot.events): the channel refused it (archived, gone, the bot not in it: REFUSED),
+    the platform refused it otherwise (REJECTED), or the platform kept failing for the
+    outbox's whole retry window (GAVE_UP), when nothing was wrong with the channel."""
+    found = next(((gm, target) for gm in gms if (target := ctx.dm_target(gm)) is not None),
+                 None)
+    if found is None:
+        return None
+    gm, target = found
+
+    def worded(cause: str) -> OutboundMessage:
+        return OutboundMessage(ctx.renderer.message(
+            gm.locale, "honours_not_posted", ctx.addressbook.markup(target.platform),
+            year=year, month=month, platform=platform, channel=channel, cause=cause))
+    return target, worded(REFUSED), {GAVE_UP: worded(GAVE_UP), REJECTED: worded(REJECTED)}
 
 
 def post_monthly_honours(ctx: Context) -> bool:

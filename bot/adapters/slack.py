@@ -140,6 +140,10 @@ TOKEN_RETRY_SECONDS = 60.0
 BLOCK_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format"})
 #: chat.postEphemeral fails like this in a channel the bot is not in (slash commands work there).
 NOT_IN_CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
+#: A channel post refused by the channel itself (archived, gone, the bot not a member): the
+#: channel's to fix, as a person's block is theirs (DeliveryError.by_recipient,
+#: bot.events.REFUSED), not a request Slack would refuse anywhere (REJECTED).
+CHANNEL_REFUSED_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 _TRANSLATION_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
@@ -953,6 +957,8 @@ class SlackAdapter(Adapter):
         except SlackDeliveryError as err:
             if err.unreachable is not None:
                 raise self._unreachable(err.unreachable) from err
+            if err.code in CHANNEL_REFUSED_ERRORS and target.kind in ("channel", "thread"):
+                err.by_recipient = True
             if err.code not in TOKEN_GONE_ERRORS:
                 if err.answered:  # an error of this message's (a channel gone, a 500)
                     self._reach.back()

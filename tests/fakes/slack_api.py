@@ -358,6 +358,14 @@ class FakeSlackAPI:
         """Answer the next ``times`` calls with ``{"ok": false, "error": error}`` (HTTP 200)."""
         self.add_response(method, {"ok": False, "error": error, **extra}, times=times)
 
+    def fail_channel(self, method: str, channel: str, error: str, *, status: int = 200,
+                     times: int = 1) -> None:
+        """As fail(), for the calls of ``method`` to one channel only (taken before
+        fail()'s), answered with HTTP ``status``: a channel's posts failing while DMs go
+        through."""
+        self.add_response(f"{method}@{channel}", {"ok": False, "error": error},
+                          status=status, times=times)
+
     def drop_after_accepting(self, method: str, times: int = 1) -> None:
         """Process the next ``times`` calls (a post lands in ``history``), then break the
         connection instead of answering: the client cannot know that the call worked."""
@@ -611,7 +619,8 @@ class FakeSlackAPI:
                 return _to_web_response(FakeResponse(
                     status=429, body={"ok": False, "error": "ratelimited"},
                     headers={"Retry-After": str(wait)}))
-        queue = self._scripted.get(method)
+        queue = self._scripted.get(f"{method}@{call.params.get('channel')}") \
+            or self._scripted.get(method)
         if queue:
             scripted = queue[0]
             scripted.times -= 1

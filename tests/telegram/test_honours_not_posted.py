@@ -1,0 +1,100 @@
+"""The GM's note on an honour roll Telegram never took, from the GM's side: the real
+python-telegram-bot client against the fake Bot API, the note worded for why the outbox
+gave it up.
+
+"I may have been removed from the group or it is gone" is true of a 403 (or a 400 'chat
+not found'; tests/telegram/test_topics.py). After hours of 502s it was not, and its advice
+(add me again, name another channel) would have the GM change an org file that was right;
+nor is it true of a post Telegram refuses for another reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.outbox import MAX_ATTEMPTS, RETRY_FOR
+from tests.telegram.conftest import GRACE, TG
+
+HONOURS = -1_009_876_543_210
+OPENING = (f"⚠️ I could not post the honour roll of November 2026 in its channel "
+           f"(<code>{HONOURS}</code>, <code>org.kudos.honours_channel.telegram</code> in the "
+           "org file): ")
+OPENING_ZH = (f"⚠️ 2026年11月的荣誉榜没能发到它的频道（<code>{HONOURS}</code>，即组织文件中的 "
+              "<code>org.kudos.honours_channel.telegram</code>）：")
+FORWARD = " The team has not seen the roll: forward them the copy I sent you."
+FORWARD_ZH = "团队还没有看到这份荣誉榜：可以把我发给你的那份转发给大家。"
+GAVE_UP = (OPENING + "Telegram kept failing for hours, so I gave up on it. Nothing in the org "
+           "file needs changing." + FORWARD)
+GAVE_UP_ZH = (OPENING_ZH + "Telegram 连续几个小时发送失败，我只好放弃了。组织文件无需修改。"
+              + FORWARD_ZH)
+REJECTED = (OPENING + "Telegram refused it, for a reason other than the channel being gone or "
+            "my not being in it; whoever runs teampulse finds the reason in its log." + FORWARD)
+REJECTED_ZH = (OPENING_ZH + "Telegram 拒绝了这条消息，但原因不是频道不存在或我不在频道里；"
+               "负责运行 teampulse 的人可以在日志中查到原因。" + FORWARD_ZH)
+
+
+async def _honours_month(tg: TG, locale: str) -> None:
+    """Grace (the GM, reading `locale`) and an honours group the org file names."""
+    tg.bot.org = replace(tg.bot.org, kudos=replace(
+        tg.bot.org.kudos, honours_channel={"telegram": str(HONOURS)}))
+    if locale == "zh-CN":
+        await tg.say(GRACE, "/language 中文")
+
+
+async def _post_the_roll(tg: TG) -> datetime:
+    """The monthly job runs on Tue 1 December, 09:00 in New York; the outbox then retries
+    as it is told to, the fake clock moved to each retry (never sleeping), until nothing
+    is left to send. Returns when the job ran."""
+    ran = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    tg.clock.set(ran)
+    assert await tg.bot.run_honours()
+    for _ in range(10 * MAX_ATTEMPTS):
+        due = await tg.bot.outbox.flush()
+        if due is None:
+            return ran
+        tg.clock.set(max(tg.clock.now(), due))
+    raise AssertionError("the outbox did not settle")
+
+
+def _tries(tg: TG) -> int:
+    return len([c for c in tg.fake.calls_for("sendMessage")
+                if c.params.get("chat_id") == HONOURS])
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", GAVE_UP), ("zh-CN", GAVE_UP_ZH)])
+async def test_hours_of_telegram_failing_do_not_say_the_bot_was_removed(
+        tg: TG, locale: str, expected: str) -> None:
+    """The honours group's posts answer 502 Bad Gateway for the outbox's whole retry
+    window (about six hours of fake time): the roll is given up, and Grace hears that
+    Telegram kept failing, not that the bot may have been removed or the group is gone,
+    and that nothing in the org file needs changing."""
+    await _honours_month(tg, locale)
+    tg.fake.fail_chat("sendMessage", HONOURS, 502, "Bad Gateway", times=None)
+    ran = await _post_the_roll(tg)
+
+    assert tg.fake.sent_messages(HONOURS) == []
+    assert _tries(tg) == MAX_ATTEMPTS  # tried all along, then given up
+    assert tg.clock.now() - ran >= RETRY_FOR
+    note = tg.texts(GRACE)[-1]
+    assert note == expected
+    assert "removed" not in note and "移出" not in note
+    assert "🏆" in tg.texts(GRACE)[-2]  # her copy, to forward
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", REJECTED), ("zh-CN", REJECTED_ZH)])
+async def test_a_refusal_that_is_not_the_groups_is_said_plainly(
+        tg: TG, locale: str, expected: str) -> None:
+    """Telegram refuses the post for good with a 400 other than 'chat not found' (the bot
+    is in the group but may not post there): given up at once, and Grace is told that
+    plainly, not that the bot was removed."""
+    await _honours_month(tg, locale)
+    tg.fake.fail_chat("sendMessage", HONOURS, 400,
+                      "Bad Request: not enough rights to send text messages to the chat")
+    await _post_the_roll(tg)
+
+    assert tg.fake.sent_messages(HONOURS) == []
+    assert _tries(tg) == 1  # given up at once, not retried
+    assert tg.texts(GRACE)[-1] == expected
