@@ -1097,7 +1097,8 @@ def _summary_view(ctx: Any, request: Any, locale: str, tz: str) -> tuple[Any, li
     from handlers.summary import resolve_week, summaries, was_director
     from handlers.summary_gm import build_gm_summary
 
-    with one_moment(ctx) as seen:  # every statement reads the same moment
+    # Every statement reads the same moment; the GM's view on two connections at once.
+    with one_moment(ctx, beside=request.kind in {"week", "trend"}) as seen:
         if request.kind in {"week", "trend"}:
             week = resolve_week(seen, request, tz)
             return build_gm_summary(seen, locale, week, request.weeks, tz), []

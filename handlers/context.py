@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -31,6 +32,7 @@ from bot.events import (
 from bot.org import Org
 from bot.readers import AGAIN_KEY, READERS_KEY
 from bot.render import Renderer
+from storage import same_moment
 from storage.away import AwayRepo
 from storage.db import IN_BATCH, READS_ONLY
 from storage.models import Person
@@ -78,6 +80,9 @@ class Context:
     #: Set by the pulse poll when this event answered it (or asked its question): the core
     #: then leaves it out of the handler metrics, which would say when someone answered.
     anonymous: bool = False
+    #: A second connection reading the same moment as `session` (one_moment's `beside`):
+    #: the summary reads on both at once. None: read on `session` alone.
+    beside: Connection | None = None
 
     @property
     def people(self) -> PeopleRepo:
@@ -284,7 +289,7 @@ class Context:
 
 
 @contextmanager
-def one_moment(ctx: Context) -> Iterator[Context]:
+def one_moment(ctx: Context, beside: bool = False) -> Iterator[Context]:
     """`ctx` for a view read in many statements (a summary: two dozen), every one of them
     seeing the database as it was at one moment, in a read-only transaction of its own.
 
@@ -297,6 +302,9 @@ def one_moment(ctx: Context) -> Iterator[Context]:
     in `ctx` itself). A summary asked in a batch of events (a burst) reads in `ctx`, so
     that it sees the answers of the events before it. Whatever the view replies goes
     through `ctx`.
+
+    `beside`: also a second connection reading the same moment, as the context's
+    `beside`, where one can be had (storage/same_moment.py; else None there).
     """
     bind = ctx.session.get_bind()
     url = bind.engine.url
@@ -312,4 +320,8 @@ def one_moment(ctx: Context) -> Iterator[Context]:
     # (expire_on_commit off: what the view read stays readable once it is closed.)
     with bind.engine.connect().execution_options(**options) as conn, \
             Session(bind=conn, expire_on_commit=False) as session, session.begin():
-        yield replace(ctx, session=session)
+        if not beside:
+            yield replace(ctx, session=session)
+            return
+        with same_moment.beside(bind.engine, session.connection(), options) as other:
+            yield replace(ctx, session=session, beside=other)

@@ -165,7 +165,8 @@ def queue_digest(ctx: Context, person: Person, week: str, via: str) -> str:
 def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
     """A recipient's digest of a week (nothing recorded): header, summary and chart, all
     read at one moment (see one_moment)."""
-    with one_moment(ctx) as seen:
+    # (The GM's digest is the GM's view, read on two connections at once: see one_moment.)
+    with one_moment(ctx, beside=team_of(person) is None) as seen:
         return _digest(seen, person, week, markup)
 
 

@@ -1522,7 +1522,8 @@ def cmd_summary(ctx: Context, args: str) -> None:
     markup = ctx.addressbook.markup(platform)
     try:
         # Read at one moment (see one_moment); replied through ctx, which writes.
-        with one_moment(ctx) as seen:
+        # (The GM's view reads on two connections at once: one_moment's `beside`.)
+        with one_moment(ctx, beside=request.kind in {"week", "trend"}) as seen:
             if request.kind in {"week", "trend"}:
                 from handlers.summary_gm import gm_page
                 week = resolve_week(seen, request, person.timezone)

@@ -711,6 +711,11 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     session = ctx.session
     conn = session.connection()
     no_jit(conn)
+    # A second connection reading the same moment (handlers/context.one_moment's
+    # `beside`): some statements are read on it while others are read on this one.
+    beside = ctx.beside
+    if beside is not None:
+        no_jit(beside)
     # Two reads are written for PostgreSQL's planner (_rounds_read's one_list, and
     # _figures_by_round's grouped); SQLite keeps the forms it runs fastest.
     postgres = conn.dialect.name == "postgresql"
@@ -749,19 +754,34 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # value, the latest week's only), snapshot key, answers given, of them real, role,
     # timezone (the latest week's, and of a round not submitted: away or not, see _away),
     # the manager it was made under (the latest week's only: whose one-on-one it names)).
-    round_rows = plain_rows(conn, _statement(("rounds", week, tuple(look), tuple(older),
-                                              postgres),
-                                             lambda: _rounds_read(week, look, older, postgres)))
-    held = held_past_expiry(session, ctx.clock.now())
-    if held:  # a prompt queued past its expiry, the outbox not run since: not reached
-        round_rows = [(*r[:5], False, *r[6:]) if (r[1], r[2]) in held and r[3] != "submitted"
-                      else r for r in round_rows]
+    def rounds_of(weeks: list[str], of_older: list[str]) -> Select[Any]:
+        return _statement(("rounds", week, tuple(weeks), tuple(of_older), postgres),
+                          lambda: _rounds_read(week, weeks, of_older, postgres))
+
+    def unheld(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        held = held_past_expiry(session, ctx.clock.now())
+        if held:  # a prompt queued past its expiry, the outbox not run since: not reached
+            rows = [(*r[:5], False, *r[6:]) if (r[1], r[2]) in held and r[3] != "submitted"
+                    else r for r in rows]
+        return rows
     # The older weeks' rounds counted by the database (_bulk_rounds) while the rounds'
     # rows are sorted out here: an aggregate, which SQLite works out without the
-    # interpreter (and PostgreSQL's server on its own; see read_aside).
+    # interpreter (and PostgreSQL's server on its own; see read_aside). With a second
+    # connection (one_moment's `beside`), on it while the rounds are read on this one,
+    # and with them the rounds of the first half of the weeks looked at (the database
+    # reads both halves at once; the rows come in the order one statement gives them).
     month = month_of(week)
     bulk_reads = _bulk_round_reads(older, month, only, whole=lean) if older else []
-    with read_aside(conn, [query for query, _ in bulk_reads]) as bulk_read:
+    aside = [query for query, _ in bulk_reads]
+    split = len(look) // 2 if beside is not None else 0
+    if split:
+        aside.append(rounds_of(look[:split], []))
+    round_rows = unheld(plain_rows(conn, rounds_of(look, older))) if beside is None else []
+    with read_aside(conn, aside, beside) as bulk_read:
+        if beside is not None:
+            mine = plain_rows(conn, rounds_of(look[split:], older))
+            side_rows = bulk_read()
+            round_rows = unheld([*side_rows.pop(), *mine] if split else mine)
         # (A round's answers given and real are read off the round itself, _given_real: no
         # dict of 80,000 pairs by round id at 10,000 directors and eight weeks.)
         snap_ids: dict[str, int] = {}
@@ -810,7 +830,8 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
         # Directors removed before the weeks shown have no block, but what they sold earlier
         # in the month and quarter stays in the org's month and quarter to date (the GM read
         # it there in its week): their rounds are added up like anyone's.
-        bulk_rounds = _bulk_round_rows(bulk_reads, bulk_read(), lean)
+        bulk_rounds = _bulk_round_rows(bulk_reads, bulk_read() if beside is None
+                                       else side_rows, lean)
     directed_by = directed | {row[0] for row in bulk_rounds}
     leavers = [p for p in people if p.id not in director_ids and p.id in directed_by] \
         if only is None else []
@@ -858,12 +879,12 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     # made in one call: 10,000 directors' three earlier weeks are 26,000 rows of four
     # values, not 74,000 of three (a key, a figure) added one by one. This week's keep
     # all five columns: which answers were skipped decides its answered counts (progress).
+    figures_before: list[Select[Any]] = []
     if earlier and kpi_read:  # (no KPI asked, a chat page: no figure to read)
-        rows = plain_rows(conn, _statement(("earlier figures", only, tuple(earlier),
-                                            tuple(kpi_read), postgres),
-                                           lambda: _figures_by_round(earlier, kpi_read, only,
-                                                                     postgres)))
-        answers = _by_round(rows, kpi_read)
+        figures_before.append(_statement(("earlier figures", only, tuple(earlier),
+                                          tuple(kpi_read), postgres),
+                                         lambda: _figures_by_round(earlier, kpi_read, only,
+                                                                   postgres)))
     queries: list[tuple[Select[Any], dict[str, Any]]] = [(_statement(
         ("figures", only, week, tuple(kpi_read)),
         lambda: _answers_of(only, text=False).where(
@@ -882,7 +903,20 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
                           *(k for keys in skip_keys for k in keys)})
     queries.append((_statement(("latest", only, week, tuple(latest_keys)), lambda: _answers_of(
         only).where(CheckinRound.week == week, Answer.question_key.in_(latest_keys))), {}))
-    _read_answers(conn, queries, answers)
+    if beside is None:
+        if figures_before:
+            answers = _by_round(plain_rows(conn, figures_before[0]), kpi_read)
+        _read_answers(conn, queries, answers)
+    else:
+        # The figures (the earlier weeks' and this week's) read on the second connection
+        # while the rest is read on this one; added in the same order as above.
+        with read_aside(conn, [*figures_before, queries[0][0]], beside) as figures_read:
+            rest = [plain_rows(conn, query, params) for query, params in queries[1:]]
+            found = figures_read()
+        if figures_before:
+            answers = _by_round(found[0], kpi_read)
+        for rows in (found[-1], *rest):
+            _add_answers(rows, answers)
     # Earlier weeks' blockers matter only to whoever reports one this week (is it
     # recurring?), their support requests only to whoever asks for support this week
     # (since when?): each read for them alone, and on PostgreSQL during the directors'
@@ -1097,7 +1131,7 @@ def build_gm_summary(ctx: Context, locale: str, week: str, shown: int, reader_tz
     then = directors_then(ctx.session, week, week_over, reader_tz, [
         d.id for d in (*directors, *leavers) if rounds_get((d.id, week)) is None]) \
         if week_over <= ctx.clock.now() else {}
-    with read_aside(conn, [*aside, *later]) as rows_read:
+    with read_aside(conn, [*aside, *later], beside) as rows_read:
         for d in (*directors, *leavers):
             pid = d.id
             # (The status is set by the week loop below, which works out every week's.)

@@ -185,9 +185,9 @@ def _stacked(queries: Sequence[Select[Any]]) -> Select[Any]:
     return found
 
 
-def _read_stacked(conn: Connection, statements: Sequence[Select[Any] | tuple[
-        Select[Any], Mapping[str, Any]]]) -> list[list[tuple[Any, ...]]]:
-    """`statements` read as one (_stacked), each one's rows as plain_rows gives them."""
+def _stacked_params(statements: Sequence[Select[Any] | tuple[Select[Any], Mapping[str, Any]]]
+                    ) -> tuple[list[Select[Any]], dict[str, Any]]:
+    """`statements`' queries, and the values bound by all of them, in one mapping."""
     queries = [s[0] if isinstance(s, tuple) else s for s in statements]
     params: dict[str, Any] = {}
     for s in statements:
@@ -198,17 +198,31 @@ def _read_stacked(conn: Connection, statements: Sequence[Select[Any] | tuple[
                 if name in params and params[name] is not value and params[name] != value:
                     raise ValueError(f"read_aside: two values bound as {name!r}")
                 params[name] = value
+    return queries, params
+
+
+def _split_stacked(queries: Sequence[Select[Any]], rows: Iterable[tuple[Any, ...]]
+                   ) -> list[list[tuple[Any, ...]]]:
+    """The rows of _stacked(queries), each query's as plain_rows gives them."""
     out: list[list[tuple[Any, ...]]] = [[] for _ in queries]
     widths = [len(q.selected_columns) + 1 for q in queries]
-    for part, rows in groupby(plain_rows(conn, _stacked(queries), params), itemgetter(0)):
+    for part, found in groupby(rows, itemgetter(0)):
         end = widths[part]
-        out[part] += [row[1:end] for row in rows]  # (each part is one run; += loses none if not)
+        out[part] += [row[1:end] for row in found]  # (each part is one run; += loses none if not)
     return out
+
+
+def _read_stacked(conn: Connection, statements: Sequence[Select[Any] | tuple[
+        Select[Any], Mapping[str, Any]]]) -> list[list[tuple[Any, ...]]]:
+    """`statements` read as one (_stacked), each one's rows as plain_rows gives them."""
+    queries, params = _stacked_params(statements)
+    return _split_stacked(queries, plain_rows(conn, _stacked(queries), params))
 
 
 @contextmanager
 def read_aside(conn: Connection,
-               statements: Sequence[Select[Any] | tuple[Select[Any], Mapping[str, Any]]]
+               statements: Sequence[Select[Any] | tuple[Select[Any], Mapping[str, Any]]],
+               beside: Connection | None = None
                ) -> Iterator[Callable[[], list[list[tuple[Any, ...]]]]]:
     """Read `statements` (as plain_rows; each a statement or a statement and its
     parameters) on another thread while the block works on; the block calls what this
@@ -217,18 +231,27 @@ def read_aside(conn: Connection,
     For statements whose rows only the work after a long stretch of Python needs: the
     database works on them meanwhile (PostgreSQL's server, or SQLite's C code, which lets
     go of the interpreter), not while Python waits. On SQLite they are read as one
-    statement worked out whole in its first step (_stacked): SQLite's driver takes the
-    interpreter back for every row it returns, and gets it only when the block lets go,
-    every few milliseconds, so a second statement would not start, nor a GROUP BY add
-    its groups up (one per row fetched), until the block waited; what is left then is
-    handing over finished rows. The block must not use `conn` (nor its session) before
-    it has the rows: a connection runs one statement at a time. Leaving the block waits
-    for the reads, whatever happened in it: the transaction never ends under them.
+    statement worked out whole in its first step (_stacked), which is all the other
+    thread does; its rows are fetched when the block waits, on the block's thread.
+    SQLite's driver lets go of the interpreter and takes it back for every row, so two
+    threads fetching rows at once pass it to and fro for each (two reads of the rounds at
+    once took three times as long as one), and a row fetched on the side waits for the
+    block to let go, every few milliseconds.
+
+    `beside`: a connection reading the same moment as `conn` (handlers/context.one_moment's
+    `beside`): the statements are read on it, and the block may go on using `conn` (the
+    database then works on two statements at once). Without it they are read on `conn`,
+    and the block must not use `conn` (nor its session) before it has the rows: a
+    connection runs one statement at a time. Leaving the block waits for the reads,
+    whatever happened in it: the transaction never ends under them.
     """
     if not statements:
         yield list
         return
+    on = conn if beside is None else beside
     block, came = threading.get_ident(), threading.Event()
+    sqlite = on.dialect.name == "sqlite"
+    queries, params = _stacked_params(statements)
 
     def guard(*_args: Any) -> None:
         # Two threads on one connection is a race SQLAlchemy does not catch: a statement
@@ -237,24 +260,44 @@ def read_aside(conn: Connection,
             raise RuntimeError("read_aside: the block used the connection before the rows "
                                "read on the side came back")
 
-    def wait() -> list[list[tuple[Any, ...]]]:
-        found = rows.result()
-        came.set()
-        return found
-
-    def read() -> list[list[tuple[Any, ...]]]:
-        if conn.dialect.name == "sqlite":
-            return _read_stacked(conn, statements)
-        return [plain_rows(conn, *s) if isinstance(s, tuple) else plain_rows(conn, s)
+    def read() -> Any:
+        if sqlite:  # (the work done; its rows are fetched by wait)
+            return on.execute(_stacked(queries), params) if params \
+                else on.execute(_stacked(queries))
+        return [plain_rows(on, *s) if isinstance(s, tuple) else plain_rows(on, s)
                 for s in statements]
 
-    event.listen(conn, "before_cursor_execute", guard)
+    def wait() -> list[list[tuple[Any, ...]]]:
+        found = rows.result()
+        if sqlite:
+            try:
+                out = _split_stacked(queries, found.cursor.fetchall())
+            finally:
+                found.close()
+        else:
+            out = found
+        came.set()
+        return out
+
+    event.listen(on, "before_cursor_execute", guard)
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="teampulse-read-aside") as pool:
             rows = pool.submit(read)
-            yield wait
+            try:
+                yield wait
+            finally:
+                # (The block left without its rows, on an error: their result closed.)
+                if not came.is_set() and rows.exception() is None:
+                    _close(rows.result())
     finally:
-        event.remove(conn, "before_cursor_execute", guard)
+        event.remove(on, "before_cursor_execute", guard)
+
+
+def _close(result: Any) -> None:
+    """A result read_aside's block did not wait for, closed (its rows unread)."""
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
 
 
 def texts_by_key(conn: Connection, rounds: Iterable[tuple[str, int]]) -> dict[str, str]:

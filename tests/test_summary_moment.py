@@ -24,7 +24,7 @@ ROUNDS_READ = "prompted_at IS NOT NULL"
 
 
 @pytest.fixture
-def mid_read(settings, clock) -> Iterator[Callable[[], list[bool]]]:
+def mid_read(settings, clock) -> Iterator[Callable[..., list[bool]]]:
     """`arm()`: from then on, right after the next read of the rounds, Alice answers her
     whole check-in through a second bot on the same database, on a thread of its own (as
     another process would), and it is committed before the summary reads on."""
@@ -45,11 +45,16 @@ def mid_read(settings, clock) -> Iterator[Callable[[], list[bool]]]:
         assert not worker.is_alive() and not failed, failed
         landed.append(True)
 
+    when: list[Callable[[str], bool]] = [lambda statement: ROUNDS_READ in statement]
+
     def after(conn, cursor, statement, parameters, context, executemany) -> None:
-        if not landed and ROUNDS_READ in statement:
+        if not landed and when[0](statement):
             answer()
 
-    def arm() -> list[bool]:
+    def arm(at: Callable[[str], bool] | None = None) -> list[bool]:
+        """(`at`: after the first statement it is true of, instead of the rounds read.)"""
+        if at is not None:
+            when[0] = at
         event.listen(Engine, "after_cursor_execute", after)
         return landed
     yield arm
