@@ -63,6 +63,7 @@ from bot.app import prepare
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.weeks import week_of, week_start, weeks_back
+from handlers.context import one_moment
 from handlers.summary import SummaryRequest, forget_snapshots, resolve_week
 from handlers.summary_gm import (
     _NO_BLOCKER,
@@ -533,9 +534,10 @@ def own_sql(engine: Engine, action: Callable[[], Any]) -> Callable[[], None]:
 
 def summary_action(bot: Any, request: SummaryRequest) -> Callable[[], str]:
     """`/summary` as the GM gets it in chat (handlers/summary.cmd_summary's path): build
-    and render its first page (headline, attention, 20 directors) in one transaction."""
+    and render its first page (headline, attention, 20 directors) read at one moment, on
+    two connections (one_moment's `beside`)."""
     def act() -> str:
-        with bot.unit() as ctx:
+        with bot.unit() as unit, one_moment(unit, beside=True) as ctx:
             week = resolve_week(ctx, request, TIMEZONE)
             text, _pages = gm_page(ctx, "en", "slack", week, request.weeks, TIMEZONE,
                                    request.page or 1, request.period)
