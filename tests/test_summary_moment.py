@@ -47,9 +47,12 @@ def mid_read(settings, clock) -> Iterator[Callable[..., list[bool]]]:
 
     when: list[Callable[[str], bool]] = [lambda statement: ROUNDS_READ in statement]
 
+    claimed = threading.Lock()  # (the GM's view reads on two threads: the first to match)
+
     def after(conn, cursor, statement, parameters, context, executemany) -> None:
-        if not landed and when[0](statement):
-            answer()
+        if landed or not when[0](statement) or not claimed.acquire(blocking=False):
+            return
+        answer()
 
     def arm(at: Callable[[str], bool] | None = None) -> list[bool]:
         """(`at`: after the first statement it is true of, instead of the rounds read.)"""
