@@ -86,6 +86,8 @@ def test_a_commit_between_the_two_first_reads_never_shows_in_only_one(engine):
                 assert landed == [True]
                 if dialect == "sqlite":
                     assert other is None  # (the summary then reads on one connection)
+                    # (and the first reads as of its first read, before the commit)
+                    assert _rows(first) == 0
                 else:
                     assert other is not None and _rows(other) == _rows(first)
                     with engine.connect() as fresh:
