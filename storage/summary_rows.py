@@ -212,13 +212,6 @@ def _split_stacked(queries: Sequence[Select[Any]], rows: Iterable[tuple[Any, ...
     return out
 
 
-def _read_stacked(conn: Connection, statements: Sequence[Select[Any] | tuple[
-        Select[Any], Mapping[str, Any]]]) -> list[list[tuple[Any, ...]]]:
-    """`statements` read as one (_stacked), each one's rows as plain_rows gives them."""
-    queries, params = _stacked_params(statements)
-    return _split_stacked(queries, plain_rows(conn, _stacked(queries), params))
-
-
 @contextmanager
 def read_aside(conn: Connection,
                statements: Sequence[Select[Any] | tuple[Select[Any], Mapping[str, Any]]],
