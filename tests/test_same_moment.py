@@ -10,7 +10,7 @@ that commit. A commit after both began is seen by neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Connection, Engine, event, literal, select, text
@@ -19,6 +19,7 @@ from handlers.context import one_moment
 from storage.db import READS_ONLY
 from storage.same_moment import beside
 from storage.summary_rows import read_aside
+from tests.test_checkin import ALICE_ANSWERS, answer_all
 from tests.test_summary_moment import WEEK, gm_json, mid_read  # noqa: F401 (a fixture)
 
 #: The first connection's first read, which fixes its moment.
@@ -70,12 +71,12 @@ def test_a_commit_between_the_two_first_reads_never_shows_in_only_one(engine):
     landed: list[bool] = []
 
     def after(conn, cursor, statement, *_args) -> None:
-        # Right after the first connection fixed its moment (on SQLite the second
-        # connection reads data_version once before, once after: the middle one is the
-        # first connection's).
+        # Right after the first connection fixed its moment (the second connection reads
+        # first: on SQLite data_version, once before and once after; on PostgreSQL whether
+        # the server exports snapshots at all; the next one is the first connection's).
         if FIRST_READ[dialect] in statement and not landed:
             calls.append(statement)
-            if dialect == "postgresql" or len(calls) == 2:
+            if len(calls) == 2:
                 landed.append(True)
                 _commit_a_row(engine)
     calls: list[str] = []
@@ -125,12 +126,12 @@ async def test_a_check_in_landing_between_the_two_connections_shows_wholly_or_no
     seen: list[str] = []
 
     def first_read(statement: str) -> bool:
-        # (On SQLite the second connection reads data_version first: the first
-        # connection's read is the next one.)
+        # (The second connection reads first, as above: the first connection's read is
+        # the next one.)
         if marker not in statement:
             return False
         seen.append(statement)
-        return bot.engine.dialect.name == "postgresql" or len(seen) == 2
+        return len(seen) == 2
     landed = mid_read(first_read)
     during = gm_json(settings)
     assert landed == [True]
@@ -138,3 +139,60 @@ async def test_a_check_in_landing_between_the_two_connections_shows_wholly_or_no
     alice = {d["key"]: d for d in gm_json(settings)["directors"]}["alice"]
     assert alice["status"] == "submitted"
     assert before["week"] == WEEK
+
+
+#: How a PostgreSQL server may refuse a second connection the first's moment, played by a
+#: `pg_export_snapshot()` of our own found before pg_catalog's: one that refuses to export
+#: (a server that exports none), and one whose id the server does not know (the second
+#: connection put on another server by a pooler), so that taking it over is refused.
+REFUSALS = {
+    "export": "BEGIN RAISE EXCEPTION 'cannot export a snapshot during recovery' "
+              "USING ERRCODE = '55000'; END",
+    "import": "BEGIN RETURN '00000003-0000001B-1'; END",
+}
+
+
+@pytest.fixture(params=sorted(REFUSALS))
+def refuse(bot, request) -> Callable[[], None]:
+    """`refuse()`: from then on, new connections to the test's database meet
+    `request.param`'s refusal."""
+    if bot.engine.dialect.name != "postgresql":
+        pytest.skip("exported snapshots are PostgreSQL's")
+    return lambda: _refuse(bot.engine, REFUSALS[request.param])
+
+
+def _refuse(engine: Engine, body: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("CREATE SCHEMA refuse"))
+        conn.execute(text("CREATE FUNCTION refuse.pg_export_snapshot() RETURNS text "
+                          f"LANGUAGE plpgsql AS $$ {body} $$"))
+        database = conn.execute(text("SELECT current_database()")).scalar_one()
+        conn.execute(text(f'ALTER DATABASE "{database}" SET search_path '
+                          '= refuse, "$user", public, pg_catalog'))
+    engine.dispose()  # (the pool's connections were made before)
+
+
+def test_a_refused_snapshot_leaves_one_connection_reading_its_moment(engine, refuse,
+                                                                     caplog):
+    caplog.set_level("INFO", logger="storage.same_moment")
+    refuse()
+    for first in _first(engine):
+        with beside(engine, first, _options(engine)) as other:
+            assert other is None
+            before = _rows(first)  # (the refusal did not abort the first's transaction)
+            _commit_a_row(engine)
+            assert _rows(first) == before  # (its moment was fixed by the attempt)
+    assert "summary reads on one connection" in caplog.text
+
+
+async def test_the_clis_summary_reads_the_same_where_the_server_refuses_a_snapshot(
+        bot, settings, refuse):
+    """On a server that will not share a snapshot, the GM's summary still comes, read on
+    one connection, the same as where it can."""
+    await bot.run_checkins()
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    shared = gm_json(settings)
+    refuse()
+    with bot.unit() as ctx, one_moment(ctx, beside=True) as seen:
+        assert seen.beside is None
+    assert gm_json(settings) == shared
