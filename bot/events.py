@@ -248,29 +248,44 @@ GAVE_UP = "gave_up"
 #: A fallback's messages for the causes other than REFUSED, where they differ (its own
 #: message is for REFUSED, and for any cause it names none for).
 _BY_CAUSE = "message_if"
+#: ... and where one of them goes, where that differs from the fallback's own target.
+_TARGET_IF = "target_if"
+
+#: A fallback's message for one cause: worded for it, or worded and sent elsewhere.
+CauseMessage = OutboundMessage | tuple[Target, OutboundMessage]
+
+
+def _target_payload(target: Target) -> dict[str, Any]:
+    return {"platform": target.platform, "kind": target.kind, "address": target.address,
+            "thread_id": target.thread_id, "user_ref": target.user_ref}
 
 
 def fallback_payload(target: Target, message: OutboundMessage,
-                     by_cause: Mapping[str, OutboundMessage] | None = None) -> dict[str, Any]:
+                     by_cause: Mapping[str, CauseMessage] | None = None) -> dict[str, Any]:
     """A fallback's JSON form, kept in the payload of the message it stands in for:
-    `message`, or the one `by_cause` gives for why it was given up (REJECTED, GAVE_UP)."""
-    raw: dict[str, Any] = {"platform": target.platform, "kind": target.kind,
-                           "address": target.address, "thread_id": target.thread_id,
-                           "user_ref": target.user_ref, "message": message.to_payload()}
+    `message` to `target`, or the one `by_cause` gives for why it was given up (REJECTED,
+    GAVE_UP), to the target it names with it, if any."""
+    raw: dict[str, Any] = {**_target_payload(target), "message": message.to_payload()}
     if by_cause:
-        raw[_BY_CAUSE] = {cause: m.to_payload() for cause, m in by_cause.items()}
+        raw[_BY_CAUSE] = {cause: (m[1] if isinstance(m, tuple) else m).to_payload()
+                          for cause, m in by_cause.items()}
+        elsewhere = {cause: _target_payload(m[0]) for cause, m in by_cause.items()
+                     if isinstance(m, tuple)}
+        if elsewhere:
+            raw[_TARGET_IF] = elsewhere
     return raw
 
 
 def fallback_of(platform: str, payload: dict[str, Any],
                 cause: str = REFUSED) -> tuple[Target, OutboundMessage] | None:
     """The fallback recorded in an outbox payload by fallback_payload(), if any, worded
-    for `cause`: on the message's own platform unless it names another (a GM told on
-    Telegram of a Slack post)."""
+    (and addressed) for `cause`: on the message's own platform unless it names another
+    (a GM told on Telegram of a Slack post)."""
     raw = payload.get(FALLBACK_KEY)
     if not isinstance(raw, dict):
         return None
     message = (raw.get(_BY_CAUSE) or {}).get(cause) or raw["message"]
-    return (Target(raw.get("platform") or platform, raw["kind"], raw["address"],
-                   raw.get("thread_id"), raw.get("user_ref")),
+    where = (raw.get(_TARGET_IF) or {}).get(cause) or raw
+    return (Target(where.get("platform") or platform, where["kind"], where["address"],
+                   where.get("thread_id"), where.get("user_ref")),
             OutboundMessage.from_payload(message))

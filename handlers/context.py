@@ -23,6 +23,7 @@ from bot.events import (
     FALLBACK_KEY,
     GAVE_UP,
     REJECTED,
+    CauseMessage,
     Choice,
     InboundEvent,
     OutboundMessage,
@@ -38,9 +39,10 @@ from storage.db import IN_BATCH, READS_ONLY
 from storage.models import Person
 from storage.repositories import CheckinRepo, ConversationRepo, EventRepo, OutboxRepo, PeopleRepo
 
-#: A message to send instead should one fail for good, with its wording for the causes
-#: (bot.events.GAVE_UP, REJECTED) other than the recipient's refusal.
-Fallback = tuple[Target, OutboundMessage, Mapping[str, OutboundMessage]]
+#: A message to send instead should one fail for good, with its wording (and, where it
+#: differs, its target) for the causes (bot.events.GAVE_UP, REJECTED) other than the
+#: recipient's refusal.
+Fallback = tuple[Target, OutboundMessage, Mapping[str, CauseMessage]]
 
 
 class Addressbook(Protocol):
@@ -204,17 +206,32 @@ class Context:
         kind = "thread" if event.thread_id else "channel"
         in_group = Target(event.platform, kind, event.chat_id, event.thread_id)
         noted = not event.is_direct and not self.addressbook.supports_ephemeral(event.platform)
-        self._enqueue(Target(event.platform, "dm", event.user_id),
-                      OutboundMessage(caption, image=image, image_name=filename), readers=readers,
-                      fallback=self._private_failed(in_group) if noted else None)
+        dm = Target(event.platform, "dm", event.user_id)
+        ephemeral = Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
+                           user_ref=event.user_id)
+        fallback: Fallback | None = None
+        if noted:
+            fallback = self._private_failed(in_group)
+        elif not event.is_direct:  # told so by a note only the sender sees
+            fallback = self._chart_not_sent(ephemeral, dm)
+        self._enqueue(dm, OutboundMessage(caption, image=image, image_name=filename),
+                      readers=readers, fallback=fallback)
         if event.is_direct:
             return
         note = OutboundMessage(self.render("answered_in_private"))
-        if noted:
-            self._enqueue(in_group, note)
-        else:  # seen only by the sender
-            self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
-                                 user_ref=event.user_id), note)
+        self._enqueue(in_group if noted else ephemeral, note)
+
+    def _chart_not_sent(self, ephemeral: Target, dm: Target) -> Fallback:
+        """What the sender hears should the chart a note only they saw said was in their
+        DM (Slack) never get there: else they would look for it there in vain. Said at
+        once, where they asked, for an upload the platform refused (a workspace that
+        allows no file uploads, say); after hours of the platform failing, in the DM
+        instead: a note seen only by the sender is shown only while they are online,
+        and the DM is where they were sent to look."""
+        def worded(cause: str) -> OutboundMessage:
+            return OutboundMessage(self.render("chart_not_sent", service=dm.platform,
+                                               cause=cause))
+        return ephemeral, worded(REJECTED), {GAVE_UP: (dm, worded(GAVE_UP))}
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,

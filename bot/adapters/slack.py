@@ -127,6 +127,13 @@ PERMANENT_ERRORS = frozenset({
     "restricted_action", "restricted_action_read_only_channel", "team_access_not_granted",
     "token_expired", "token_revoked", "too_many_attachments", "user_disabled", "user_not_found",
     "user_not_in_channel", "cant_update_message", "edit_window_closed", "expired_url", "used_url",
+    # A chart's upload to a DM (conversations.open, files.getUploadURLExternal and
+    # files.completeUploadExternal): the workspace's file policy, its storage, or a person
+    # the bot may not see. Retried, each was given up only after hours, its sender told
+    # meanwhile that the chart was in their DM.
+    "file_uploads_disabled", "file_uploads_except_images_disabled", "file_type_not_allowed",
+    "file_upload_size_restricted", "storage_limit_reached", "posting_to_channel_denied",
+    "user_not_visible",
 })
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked",
                          "token_expired", "not_allowed_token_type", "missing_scope"})
