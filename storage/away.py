@@ -49,7 +49,8 @@ class AwayPeriod(Base):
         return start <= moment < end
 
     def last_day(self, timezone: str) -> date:
-        """The last day it covers: `ends_on`, or the day it was cut short."""
+        """The last day it covers: `ends_on`, or the day it was cut short (the day
+        before, cut short at midnight)."""
         return _last_day(self.ends_on, self.ended_at, timezone)
 
     def is_void(self, timezone: str) -> bool:
@@ -96,7 +97,13 @@ def _last_day(ends_on: date, ended_at: datetime | None, timezone: str) -> date:
     """AwayPeriod.last_day of a period's stored values."""
     if ended_at is None:
         return ends_on
-    return min(ends_on, ended_at.astimezone(ZoneInfo(timezone)).date())
+    return min(ends_on, _day_of_end(ended_at, ZoneInfo(timezone)))
+
+
+def _day_of_end(end: datetime, tz: ZoneInfo) -> date:
+    """The local day of the last moment before `end` (an exclusive end): cut short at
+    exactly midnight, the day before, since the person is back for all of that day."""
+    return (end - timedelta(microseconds=1)).astimezone(tz).date()
 
 
 class AwayRepo:
