@@ -1,7 +1,9 @@
 """The day a GM reads as an away director's last, at its edges.
 
 /back sent at exactly midnight where the director is: they are back for the whole of that
-day, so it is not their last day away (the day before is).
+day, so it is not their last day away (the day before is). Away again from the very next
+moment (a period planned to begin the day after one ends): they are still away, and the GM
+reads the last day of the whole stretch, not the day the first period ends.
 """
 
 from __future__ import annotations
@@ -84,3 +86,38 @@ async def test_back_at_midnight_is_back_for_that_whole_day(
         "/summary 2026-W49": [line],
         f"/summary {key}": [line, f"2026-W49 (2026-11-30 – 2026-12-06): away until {last_day}"],
         f"/summary team {'China' if key == 'li' else 'West'} 2026-W49": [line]}
+
+
+@pytest.mark.parametrize(("key", "zone", "name"), [("li", LI_ZONE, "李雷"),
+                                                   ("dana", DANA_ZONE, "Dana Wu")])
+async def test_back_to_back_periods_read_as_away_until_the_last_of_them(
+        settings, clock, tmp_path, key, zone, name):
+    # Away until Thursday the 10th, and a trip planned from Friday the 11th to the 20th:
+    # away without a break until the 20th, which is the day the GM should plan on.
+    with bot_on_org(settings, clock, _org(tmp_path)) as (bot, chat, _):
+        await _away_over_friday(bot, clock, key, zone, "/away 2026-12-10",
+                                "/away 2026-12-11 2026-12-20")
+        assert "2026-12-11 – 2026-12-20" in chat.last(key)  # (planned, not refused)
+        clock.set(_at("2026-12-07", time(9), "America/New_York"))
+        await say(bot, "grace", "/summary 2026-W49")
+        week = _away_lines(chat.last("grace"), name)
+        await say(bot, "grace", f"/summary {key}")
+        person = _away_lines(chat.last("grace"), name)
+    assert week == [f"🌴 {name} — away until 2026-12-20"]
+    assert person == [f"🌴 {name} — away until 2026-12-20",
+                      "2026-W49 (2026-11-30 – 2026-12-06): away until 2026-12-20"]
+
+
+@pytest.mark.parametrize(("commands", "last_day"), [
+    # A day back in between (the 11th): they are back on the 11th, not away until the 20th.
+    (("/away 2026-12-10", "/away 2026-12-12 2026-12-20"), "2026-12-10"),
+    # The trip that followed called off: nothing follows.
+    (("/away 2026-12-10", "/away 2026-12-11 2026-12-20", "/away cancel"), "2026-12-10"),
+])
+async def test_time_away_with_a_day_back_between_is_not_one_stretch(
+        settings, clock, tmp_path, commands, last_day):
+    with bot_on_org(settings, clock, _org(tmp_path)) as (bot, chat, _):
+        await _away_over_friday(bot, clock, "li", LI_ZONE, *commands)
+        clock.set(_at("2026-12-07", time(9), "America/New_York"))
+        await say(bot, "grace", "/summary 2026-W49")
+        assert _away_lines(chat.last("grace"), "李雷") == [f"🌴 李雷 — away until {last_day}"]
