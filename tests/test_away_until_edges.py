@@ -103,9 +103,18 @@ async def test_back_to_back_periods_read_as_away_until_the_last_of_them(
         week = _away_lines(chat.last("grace"), name)
         await say(bot, "grace", f"/summary {key}")
         person = _away_lines(chat.last("grace"), name)
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        await say(bot, "grace", "/summary 2026-W49")
+        week_zh = _away_lines(chat.last("grace"), name)
+        await say(bot, "grace", f"/summary {key}")
+        person_zh = _away_lines(chat.last("grace"), name)
     assert week == [f"🌴 {name} — away until 2026-12-20"]
     assert person == [f"🌴 {name} — away until 2026-12-20",
                       "2026-W49 (2026-11-30 – 2026-12-06): away until 2026-12-20"]
+    assert week_zh == [f"🌴 {name} — 外出至 2026-12-20"]
+    assert person_zh == [f"🌴 {name} — 外出至 2026-12-20",
+                         "2026-W49（2026-11-30 – 2026-12-06）：外出至 2026-12-20"]
 
 
 @pytest.mark.parametrize(("commands", "last_day"), [
@@ -121,3 +130,19 @@ async def test_time_away_with_a_day_back_between_is_not_one_stretch(
         clock.set(_at("2026-12-07", time(9), "America/New_York"))
         await say(bot, "grace", "/summary 2026-W49")
         assert _away_lines(chat.last("grace"), "李雷") == [f"🌴 李雷 — away until {last_day}"]
+
+
+async def test_the_chinese_summary_says_away_until_as_every_other_view_does(
+        settings, clock, tmp_path):
+    # "外出至 …" in the GM's summary as in a person's view, /away's replies and /help;
+    # it read "外出，至 …" there alone.
+    with bot_on_org(settings, clock, _org(tmp_path)) as (bot, chat, _):
+        await _away_over_friday(bot, clock, "li", LI_ZONE, "/away 2026-12-10")
+        assert "外出至 2026-12-10" in chat.last("li")
+        clock.set(_at("2026-12-07", time(9), "America/New_York"))
+        with bot.unit() as ctx:
+            ctx.people.by_key("grace").locale = "zh-CN"
+        for command in ("/summary 2026-W49", "/summary li", "/summary team China 2026-W49"):
+            await say(bot, "grace", command)
+            assert "🌴 李雷 — 外出至 2026-12-10" in chat.last("grace").splitlines(), command
+            assert "外出，至" not in chat.last("grace"), command
