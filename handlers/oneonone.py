@@ -450,10 +450,11 @@ def _remind(ctx: Context, pair: Pair, occ: Occurrence, kind: str) -> int:
     if not due:
         return 0
     # Away at the meeting: not reminded (nor while away now, as with every reminder), and
-    # the other side is told, so they can skip or move it. (Both moments in one read.)
-    away = ctx.away.covering([(p.id, p.timezone, at) for p in both for at in (occ.start, now)])
-    until = {p.id: period.last_day(p.timezone) for p in both
-             if (period := away.get((p.id, occ.start))) is not None}
+    # the other side is told, so they can skip or move it, until when (the last day of
+    # time away following without a break: AwayRepo.last_days). (Both moments in one read.)
+    away = ctx.away.last_days([(p.id, p.timezone, at) for p in both
+                               for at in (occ.start, now)])
+    until = {p.id: day for p in both if (day := away.get((p.id, occ.start))) is not None}
     propose_from_checkin(ctx, pair)
     count = 0
     for person in both:
@@ -970,18 +971,17 @@ def _away_at_next(ctx: Context, person: Person,
     """For each pair shown to `person` (by _ids), the last day of the time away (/away)
     covering its next meeting of the other side ("away_until") and of the reader
     ("own_away_until"), or None: the meeting will not happen as it stands, as the
-    reminders would say, too late to plan on. (One read of the away calendar for all.)"""
+    reminders would say, too late to plan on. (One read of the away calendar for all;
+    the last day of time away following without a break: AwayRepo.last_days.)"""
     asks = [(p.id, p.timezone, occ.start) for pair, occ in shown if occ is not None
             for p in (pair.other(person), person)]
-    away = ctx.away.covering(asks)
+    away = ctx.away.last_days(asks)
     result: dict[tuple[int, int], dict[str, Any]] = {}
     for pair, occ in shown:
         other = pair.other(person)
-        gone = away.get((other.id, occ.start)) if occ is not None else None
-        own = away.get((person.id, occ.start)) if occ is not None else None
-        result[_ids(pair)] = {"away_until": gone.last_day(other.timezone) if gone else None,
-                              "own_away_until": own.last_day(person.timezone) if own
-                              else None}
+        result[_ids(pair)] = {
+            "away_until": away.get((other.id, occ.start)) if occ is not None else None,
+            "own_away_until": away.get((person.id, occ.start)) if occ is not None else None}
     return result
 
 

@@ -900,8 +900,9 @@ def away_weeks(ctx: Context, people: Sequence[Any],
                weeks: Sequence[str]) -> dict[tuple[int, str], date]:
     """Which people were away in which weeks: an away period covered that week's check-in
     moment where they were that week (zone_then: a move in the org file since changes no
-    past week). Maps (person id, week) to the period's last day there. Asked only of the
-    people with an away period near the weeks (usually a few); a fixed few statements."""
+    past week). Maps (person id, week) to their last day away there (AwayRepo.last_days:
+    through time away that follows without a break). Asked only of the people with an
+    away period near the weeks (usually a few); a fixed few statements."""
     if not weeks:
         return {}
     first, last = min(weeks), max(weeks)
@@ -921,12 +922,12 @@ def away_weeks(ctx: Context, people: Sequence[Any],
             if moment is None:
                 moment = moments[(zone, w)] = checkin_moment(schedule, zone, w)
             asks[(p.id, w)] = (p.id, zone, moment)
-    covering = ctx.away.covering(asks.values())
+    last_days = ctx.away.last_days(asks.values())
     out: dict[tuple[int, str], date] = {}
-    for (person_id, week), (_, timezone, moment) in asks.items():
-        period = covering.get((person_id, moment))
-        if period is not None:
-            out[(person_id, week)] = period.last_day(timezone)
+    for (person_id, week), (_, _timezone, moment) in asks.items():
+        day = last_days.get((person_id, moment))
+        if day is not None:
+            out[(person_id, week)] = day
     return out
 
 

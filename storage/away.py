@@ -49,7 +49,8 @@ class AwayPeriod(Base):
         return start <= moment < end
 
     def last_day(self, timezone: str) -> date:
-        """The last day it covers: `ends_on`, or the day it was cut short."""
+        """The last day it covers: `ends_on`, or the day it was cut short (the day
+        before, cut short at midnight)."""
         return _last_day(self.ends_on, self.ended_at, timezone)
 
     def is_void(self, timezone: str) -> bool:
@@ -61,15 +62,22 @@ class AwayPeriod(Base):
 _P = AwayPeriod.__table__.c
 #: The columns last_days reads of a period.
 _COLUMNS = (_P.id, _P.person_id, _P.starts_on, _P.ends_on, _P.created_at, _P.ended_at)
-#: Every period touching the days `first` to `last` (AwayRepo.near_periods), oldest first:
-#: built once, the days bound when it runs.
-_NEAR_PERIODS = select(*_COLUMNS).where(_P.starts_on <= bindparam("last"),
-                                        _P.ends_on >= bindparam("first")).order_by(_P.id)
+#: The periods of everyone with one touching the days `first` to `last`
+#: (AwayRepo.near_periods) that end on `first` or later, the later ones too (time away
+#: that follows without a break lengthens the stretch: last_days), oldest first: built
+#: once, the days bound when it runs.
+_TOUCHING = AwayPeriod.__table__.alias("touching").c
+_NEAR_PERIODS = select(*_COLUMNS).where(
+    _P.ends_on >= bindparam("first"),
+    _P.person_id.in_(select(_TOUCHING.person_id).where(
+        _TOUCHING.starts_on <= bindparam("last"), _TOUCHING.ends_on >= bindparam("first")))
+).order_by(_P.id)
 
 
 class NearPeriods(NamedTuple):
-    """The away periods touching the days `first` to `last` (the bounds read), as
-    AwayRepo.last_days reads them, by person id: AwayRepo.near_periods."""
+    """The people with an away period touching the days `first` to `last` (the bounds
+    read), by person id, with their periods ending on `first` or later, as
+    AwayRepo.last_days reads them: AwayRepo.near_periods."""
 
     first: date
     last: date
@@ -96,7 +104,13 @@ def _last_day(ends_on: date, ended_at: datetime | None, timezone: str) -> date:
     """AwayPeriod.last_day of a period's stored values."""
     if ended_at is None:
         return ends_on
-    return min(ends_on, ended_at.astimezone(ZoneInfo(timezone)).date())
+    return min(ends_on, _day_of_end(ended_at, ZoneInfo(timezone)))
+
+
+def _day_of_end(end: datetime, tz: ZoneInfo) -> date:
+    """The local day of the last moment before `end` (an exclusive end): cut short at
+    exactly midnight, the day before, since the person is back for all of that day."""
+    return (end - timedelta(microseconds=1)).astimezone(tz).date()
 
 
 class AwayRepo:
@@ -143,8 +157,9 @@ class AwayRepo:
             AwayPeriod.ends_on >= first - timedelta(days=1))))
 
     def near_periods(self, first: date, last: date) -> NearPeriods:
-        """near's people (the keys) with their periods touching those days, as last_days
-        reads them: one statement serves both questions of the GM's summary."""
+        """near's people (the keys) with their periods ending on those days or later (the
+        ones following too, as last_days reads them): one statement serves both questions
+        of the GM's summary."""
         first, last = first - timedelta(days=1), last + timedelta(days=1)
         by_person: dict[int, list[tuple[Any, ...]]] = {}
         for row in self.session.execute(_NEAR_PERIODS, {"first": first, "last": last}):
@@ -188,8 +203,11 @@ class AwayRepo:
 
     def last_days(self, asks: Iterable[tuple[int, str, datetime]],
                   near: NearPeriods | None = None) -> dict[tuple[int, datetime], date]:
-        """covering's answer as each covering period's last day in the timezone asked
-        (AwayPeriod.last_day), for a reader that needs nothing more of the period.
+        """For each moment a period covers (as covering), the last day away in the
+        timezone asked: the covering period's (AwayPeriod.last_day), or, with more time
+        away following it without a break (a trip planned from the day after, periods
+        overlapping), the last of the whole stretch's. The day a reader says they are
+        away "until": not one they are still away on.
 
         The periods are read as plain columns, not loaded as ORM objects: the GM's
         summary asks this of every director near an away period (a few hundred periods
@@ -203,35 +221,52 @@ class AwayRepo:
         by_person: dict[int, list[tuple[Any, ...]]] = {}
         if near is not None and near.first <= first and last <= near.last:
             # The periods the read below would find: those of the people asked that
-            # touch the moments' days (near's rows are in id order too).
+            # end on the moments' first day or later (near's rows are in id order too).
             for pid in {pid for pid, _, _ in wanted}:
-                mine = [row for row in near.by_person.get(pid, ())
-                        if row[2] <= last and row[3] >= first]
+                mine = [row for row in near.by_person.get(pid, ()) if row[3] >= first]
                 if mine:
                     by_person[pid] = mine
         else:
             # (A Core read on the session's connection: nothing is pending in a read-only
             # summary, and the ORM's statement handling cost as much as the rows.)
-            for row in self.session.connection().execute(_covering_read(select(*_COLUMNS),
-                                                                        wanted)):
+            for row in self.session.connection().execute(_stretch_read(wanted)):
                 found = by_person.get(row[1])
                 if found is None:
                     found = by_person[row[1]] = []
                 found.append(tuple(row))
         out: dict[tuple[int, datetime], date] = {}
-        # As covering: each period's span worked out once per timezone, the first by id.
-        spans: dict[tuple[int, str], tuple[datetime, datetime]] = {}
+        # Each person's spans in a timezone worked out once, in id order (as covering: the
+        # first by id that covers a moment is its period) and by start (for the stretch).
+        spans: dict[tuple[int, str], tuple[list[tuple[datetime, datetime]],
+                                           list[tuple[datetime, datetime]]]] = {}
+        ends: dict[tuple[int, str, datetime], date] = {}
         for person_id, timezone, moment in wanted:
-            for period_id, _person, starts_on, ends_on, created_at, ended_at in \
-                    by_person.get(person_id, ()):
-                span = spans.get((period_id, timezone))
-                if span is None:
-                    span = spans[(period_id, timezone)] = _span(starts_on, ends_on,
-                                                                created_at, ended_at, timezone)
-                if span[0] <= moment < span[1]:
-                    out[(person_id, moment)] = _last_day(ends_on, ended_at, timezone)
+            mine = spans.get((person_id, timezone))
+            if mine is None:
+                by_id = [_span(row[2], row[3], row[4], row[5], timezone)
+                         for row in by_person.get(person_id, ())]
+                mine = spans[(person_id, timezone)] = (by_id, sorted(by_id))
+            for start, end in mine[0]:
+                if start <= moment < end:
+                    day = ends.get((person_id, timezone, end))
+                    if day is None:
+                        day = ends[(person_id, timezone, end)] = _day_of_end(
+                            _stretch_end(end, mine[1]), ZoneInfo(timezone))
+                    out[(person_id, moment)] = day
                     break
         return out
+
+
+def _stretch_end(end: datetime, spans: list[tuple[datetime, datetime]]) -> datetime:
+    """`end` carried on through every span (sorted by start) that begins by then: the
+    end of time away without a break. (A void span, ending before it starts, carries
+    nothing on.)"""
+    for start, stop in spans:
+        if start > end:
+            break  # (a gap: they were back in between; every later span starts later)
+        if stop > end:
+            end = stop
+    return end
 
 
 def _bounds(wanted: list[tuple[int, str, datetime]]) -> tuple[date, date]:
@@ -241,10 +276,20 @@ def _bounds(wanted: list[tuple[int, str, datetime]]) -> tuple[date, date]:
             max(m for _, _, m in wanted).date() + timedelta(days=1))
 
 
+def _stretch_read(wanted: list[tuple[int, str, datetime]]) -> Select[Any]:
+    """The columns of the periods of `wanted`'s people that may cover one of its
+    moments or follow one that does: those ending on its first day or later, by id
+    (last_days' read: a person's periods since then, a few a year)."""
+    first, _ = _bounds(wanted)
+    return select(*_COLUMNS).where(
+        AwayPeriod.person_id.in_(sorted({pid for pid, _, _ in wanted})),
+        AwayPeriod.ends_on >= first).order_by(AwayPeriod.id)
+
+
 def _covering_read(query: Select[Any], wanted: list[tuple[int, str, datetime]]
                    ) -> Select[Any]:
     """`query` (of away periods) narrowed to those that may cover one of `wanted`'s
-    moments, by id (covering's and last_days' read)."""
+    moments, by id (covering's read)."""
     first, last = _bounds(wanted)
     return query.where(
         AwayPeriod.person_id.in_(sorted({pid for pid, _, _ in wanted})),

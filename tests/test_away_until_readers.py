@@ -109,7 +109,7 @@ async def test_a_gm_east_or_west_reads_the_day_the_director_came_back_on_her_cal
             await say(bot, "grace", command)
             seen[f"{command} zh"] = _until_lines(chat.last("grace"))
     line, history = f"🌴 Dana Wu — away until {her_day}", f"away until {her_day}"
-    zh = f"🌴 Dana Wu — 外出，至 {her_day}"
+    zh = f"🌴 Dana Wu — 外出至 {her_day}"
     assert seen == {
         "digest": [line],
         "/summary 2026-W49": [line],
@@ -153,4 +153,4 @@ async def test_a_day_set_in_another_timezone_reads_as_set_after_a_move(
         with bot.unit() as ctx:
             ctx.people.by_key("grace").locale = "zh-CN"
         await say(bot, "grace", "/summary 2026-W49")
-        assert _until_lines(chat.last("grace")) == ["🌴 Dana Wu — 外出，至 2026-12-10"]
+        assert _until_lines(chat.last("grace")) == ["🌴 Dana Wu — 外出至 2026-12-10"]

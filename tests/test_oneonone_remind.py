@@ -147,6 +147,24 @@ async def test_1on1_says_when_the_other_side_is_away_at_the_next_meeting(bot, ch
     assert "届时不在" not in chat.last("li")
 
 
+async def test_1on1_says_until_the_end_of_back_to_back_time_away(bot, chat, clock):
+    # Alice plans next week off and, from the Saturday after, a trip to the 13th: away
+    # without a break. Grace was told "until 2026-12-04", moved the 1:1 to the week after
+    # on that word, and found Alice still away.
+    await say(bot, "alice", "/away 2026-11-30 2026-12-04")
+    await say(bot, "alice", "/away 2026-12-05 2026-12-13")
+    await say(bot, "grace", "/1on1")
+    rows = {line.split(":")[0].lstrip("• "): line for line in chat.last("grace").split("\n")}
+    assert rows["Alice Martin"].endswith(" · Alice Martin is away then (until 2026-12-13): "
+                                         "/1on1 skip @alice or /1on1 move @alice")
+    await say(bot, "alice", "/1on1")
+    assert "you're away then (until 2026-12-13)" in chat.last("alice")
+    # The day-before reminder says the same.
+    await sweep_at(bot, clock, datetime(2026, 11, 29, 15, 5, tzinfo=UTC))  # Sun, NY
+    assert "\nAlice Martin is away then (until 2026-12-13)" in [
+        t for t in chat.to("grace") if t.startswith("Reminder: your 1:1 with Alice")][-1]
+
+
 async def test_1on1_and_agenda_say_when_the_reader_is_away_at_their_own_next_meeting(
         bot, chat, clock):
     """Alice plans next week off, Monday's 1:1 with Grace included: /1on1 told Grace, not
