@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.db import DatabaseSetupError
+from storage.db import DatabaseSetupError, remove_sqlite_files
 from storage.instance_lock import InstanceLock, sqlite_path
 from storage.migrate import known_revisions
 
@@ -83,12 +83,12 @@ def backup(url: str, target: Path) -> Path:
     except (OSError, sqlite3.Error) as exc:
         # A half-written copy is no backup: it goes.
         with contextlib.suppress(OSError):
-            _remove(partial)
+            remove_sqlite_files(partial)
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise DatabaseSetupError(f"cannot write the backup {target}: {reason}") from None
     except DatabaseSetupError:
         with contextlib.suppress(OSError):
-            _remove(partial)
+            remove_sqlite_files(partial)
         raise
     finally:
         os.close(held)  # (the lock goes with it)
@@ -211,14 +211,14 @@ def restore(url: str, source: Path, *,
                 kept(copy)
         _overwrite(staging, target, copy)
     finally:
-        _remove(staging)
+        remove_sqlite_files(staging)
         lock.release()
     return Restored(revision, copy)
 
 
 def _stage(source: Path, staging: Path, target: Path) -> None:
     """The backup copied to `staging` and migrated up to date (the database untouched)."""
-    _remove(staging)  # what a restore killed earlier left
+    remove_sqlite_files(staging)  # what a restore killed earlier left
     src = sqlite3.connect(_read_only(source), uri=True)
     dst = sqlite3.connect(staging, timeout=30)
     try:
@@ -270,10 +270,3 @@ def _overwrite(staging: Path, target: Path, copy: Path | None) -> None:
         raise DatabaseSetupError(
             f"cannot write the backup over the database at {target}: {exc}; it was not "
             f"changed{before}") from None
-
-
-def _remove(database: Path) -> None:
-    for path in (database, *(database.with_name(database.name + suffix)
-                             for suffix in ("-wal", "-shm", "-journal"))):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()

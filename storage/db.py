@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -123,6 +124,15 @@ def sqlite_write_problem(database: Path, name: str = "DATABASE_URL") -> str | No
         return (f"{name}: cannot write the SQLite database {database} (the file is "
                 f"read-only for this user, or on a read-only disk); {fix}")
     return None
+
+
+def remove_sqlite_files(database: Path) -> None:
+    """Remove a SQLite database file and the journal files beside it (-wal, -shm,
+    -journal); any that is not there is fine."""
+    for path in (database, *(database.with_name(database.name + suffix)
+                             for suffix in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def create_db_engine(url: str, name: str = "DATABASE_URL") -> Engine:

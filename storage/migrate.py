@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,13 @@ from typing import IO, TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from storage.db import READS_ONLY, DatabaseSetupError, in_memory_sqlite
+from storage.db import (
+    READS_ONLY,
+    DatabaseSetupError,
+    create_db_engine,
+    in_memory_sqlite,
+    remove_sqlite_files,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -96,7 +103,20 @@ def migrating(engine: Engine) -> Iterator[None]:
     database (nobody else can see it), a child that cannot be started or one that fails
     for any reason fall back to upgrade() here after the block, which migrates or raises
     as it always did.
+
+    A SQLite file that is not there yet (a first start) is created and migrated under
+    another name beside it and put in place only once the block is done: a block that
+    raises (an org file that cannot be read) leaves no database behind, and the next
+    start is a first start again.
     """
+    database = _not_there_yet(engine)
+    with _migrating_aside(engine, database) if database else _migrating_here(engine):
+        yield
+
+
+@contextmanager
+def _migrating_here(engine: Engine) -> Iterator[None]:
+    """`migrating` of the database itself."""
     if at_head(engine):
         yield
         return
@@ -115,6 +135,63 @@ def migrating(engine: Engine) -> Iterator[None]:
     if code is not None:
         log.debug("migrating in a child process failed (exit %s): migrating here", code)
     upgrade(engine)
+
+
+#: What a first start's database is called while it is created (`migrating`): the file's
+#: name, this, and a random part (two starts at once each have their own).
+CREATING = ".creating-"
+
+
+def _not_there_yet(engine: Engine) -> Path | None:
+    """The SQLite file of `engine` if there is none yet (None for PostgreSQL, an
+    in-memory database, or a file that is there)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database or ""
+    url = engine.url.render_as_string(hide_password=False)
+    if database.startswith("file:") or in_memory_sqlite(url):
+        return None
+    path = Path(database)  # (create_db_engine expanded a '~' already)
+    return None if path.exists() else path
+
+
+@contextmanager
+def _migrating_aside(engine: Engine, database: Path) -> Iterator[None]:
+    """`migrating` of a SQLite file not there yet: the new database is migrated as
+    `<database>.creating-…` while the block runs, and becomes `database` once it is done.
+
+    Created under its own name and removed if the block raises: a database the start
+    had created in place and then removed would have been open to any other command
+    started meanwhile (`migrate`, `summary`), whose work would be lost with it.
+    """
+    staging = database.with_name(f"{database.name}{CREATING}{secrets.token_hex(4)}")
+    aside = create_db_engine(engine.url.set(database=str(staging)).render_as_string(
+        hide_password=False))
+    try:
+        try:
+            with _migrating_here(aside):
+                yield
+        finally:
+            aside.dispose()  # the last connection folds its write-ahead log in
+        _put_in_place(staging, database)
+    finally:
+        remove_sqlite_files(staging)
+    # A database another command created meanwhile is migrated where it is; the one just
+    # put in place is found up to date with one read.
+    with _migrating_here(engine):
+        pass
+
+
+def _put_in_place(staging: Path, database: Path) -> None:
+    """`staging` as `database`, unless a database is there by now (left alone)."""
+    try:
+        os.link(staging, database)  # fails, changing nothing, if `database` exists
+    except FileExistsError:
+        pass
+    except OSError:
+        # A filesystem without hard links (some network shares): renamed instead.
+        if not database.exists():
+            staging.rename(database)
 
 
 class _Child:
@@ -184,8 +261,6 @@ def child_main() -> None:
     """`python -m storage.migrate` (`migrating`'s child): upgrade the database whose
     URL comes first on stdin; exit 0 when done, at once (rolled back) when stdin closes,
     as it does when the parent dies."""
-    from storage.db import create_db_engine
-
     line = b""
     while not line.endswith(b"\n"):  # (os.read, not sys.stdin: see _exit_at_eof)
         chunk = os.read(0, 4096)

@@ -43,8 +43,14 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.config import mask_url
 from bot.leader import LOCK_KEY
-from storage.backup import _remove, backup
-from storage.db import DatabaseSetupError, check_database_url, create_db_engine, describe_db_error
+from storage.backup import backup
+from storage.db import (
+    DatabaseSetupError,
+    check_database_url,
+    create_db_engine,
+    describe_db_error,
+    remove_sqlite_files,
+)
 from storage.instance_lock import MoveLock, MoveTargetLock, another_move, sqlite_path
 from storage.migrate import current_revision, head_revision, known_revisions, upgrade
 from storage.models import Base
@@ -200,7 +206,7 @@ def _snapshot(url: str) -> Iterator[Engine]:
     lock = MoveLock(path)
     lock.acquire("teampulse move-db")  # refuses a second move from this file: one snapshot
     try:
-        _remove(copy)  # what a move killed earlier left (its lock went with it)
+        remove_sqlite_files(copy)  # what a move killed earlier left (its lock went with it)
         try:
             backup(url, copy)
             engine = create_db_engine(f"sqlite:///{copy}")
@@ -209,7 +215,7 @@ def _snapshot(url: str) -> Iterator[Engine]:
             finally:
                 engine.dispose()
         finally:
-            _remove(copy)
+            remove_sqlite_files(copy)
     finally:
         lock.release()
 

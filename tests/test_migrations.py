@@ -622,6 +622,78 @@ def test_a_start_whose_org_file_is_broken_while_it_migrates_stops_the_migration(
     engine.dispose()
 
 
+def test_a_first_start_whose_migration_was_done_when_the_org_file_failed_leaves_nothing(
+        tmp_path, monkeypatch):
+    """A first start with a large org file that fails at its end: the migration (run
+    meanwhile in its child) was done and committed by then. It left a database with
+    every table and nobody in it, which the next start and commands took for the bot's.
+    Now the start leaves no file at all, and the next one (the file fixed) starts as on a
+    fresh machine."""
+    import storage.migrate as migrate
+    from bot.app import prepare
+    from bot.config import Settings
+    from bot.org import OrgError
+
+    real_start = migrate._Child.start
+
+    def done_at_once(url: str) -> Any:
+        child = real_start(url)
+        assert child is not None
+        child.process.wait()  # the migration committed before the org file fails
+        return child
+
+    monkeypatch.setattr(migrate._Child, "start", staticmethod(done_at_once))
+    org = tmp_path / "org.yaml"
+    org.write_text("org: {name: Acme}\npeople:\n  - {key: gm, name: GM, role: gm\n",
+                   encoding="utf-8")  # (the flow mapping never closed)
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/data/tp.db", org_file=org)
+    with pytest.raises(OrgError, match=r"org\.yaml"):
+        prepare(settings)
+    assert list((tmp_path / "data").iterdir()) == []
+    org.write_text((Path(__file__).parent.parent / "org.example.yaml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    bot, engine = prepare(settings)
+    assert current_revision(engine) == HEAD
+    with bot.unit() as ctx:
+        assert len(ctx.people.active()) == 7
+    bot.close()
+    engine.dispose()
+    assert sorted(f.name for f in (tmp_path / "data").iterdir()) == ["tp.db"]
+
+
+def test_a_database_created_by_another_command_during_a_first_start_is_kept(
+        tmp_path, monkeypatch):
+    """While a first start creates its database aside, another command creates the
+    database itself (`teampulse migrate`, run at the same moment) and something is stored
+    in it: the start keeps that database, every row, and drops its own. On a filesystem
+    without hard links (some network shares) a first start's database is moved into place
+    all the same."""
+    import os
+
+    url = f"sqlite:///{tmp_path}/tp.db"
+    engine = create_db_engine(url)
+    with migrating(engine):
+        other = create_db_engine(url)
+        upgrade(other)
+        before = _counts(other, fill_every_table(other))
+        other.dispose()
+    assert _counts(engine, list(before)) == before
+    assert current_revision(engine) == HEAD
+    engine.dispose()
+
+    def no_hard_links(*_args: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    engine = create_db_engine(f"sqlite:///{tmp_path}/share/tp.db")
+    with migrating(engine):
+        pass
+    assert current_revision(engine) == HEAD
+    engine.dispose()
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["share", "tp.db"]
+    assert [f.name for f in (tmp_path / "share").iterdir()] == ["tp.db"]
+
+
 def test_what_a_migrating_child_warns_about_reaches_the_bots_log(tmp_path, monkeypatch,
                                                                   caplog):
     """A migration's warning (a SQLAlchemy or Alembic warning on stderr) was in the bot's

@@ -14,10 +14,12 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from storage.migrate import HEAD
 from tests.conftest import SERVER_URL
 from tests.plain_user import as_a_plain_user, skip_unless_permissions_apply
 
@@ -151,3 +153,128 @@ def test_run_on_a_database_in_memory_is_refused_in_one_line(url: str, tmp_path: 
         f"teampulse: DATABASE_URL {url} is a SQLite database in memory, which the bot cannot "
         "run on (each of its connections would have its own, and everything is lost when it "
         "stops): give a file, such as sqlite:///data/teampulse.db (nothing was run)\n")
+
+
+# --- a first start with an org file that cannot be read --------------------------------------
+
+EXAMPLE = (ROOT / "org.example.yaml").read_text(encoding="utf-8")
+NAMED = "org:\n  name: Northwind Sales\n"
+#: The example org file broken three ways, and the lines `teampulse` says about each.
+BROKEN = {
+    "not YAML": (EXAMPLE.replace(NAMED, "org:\n  name: Northwind: Sales\n", 1),
+                 "  - org.yaml:19: column 18: not valid YAML (mapping values are not allowed "
+                 "in this context)"),
+    "unknown field": (EXAMPLE.replace(NAMED, NAMED + "  frobnicate: 1\n", 1),
+                      "  - org.yaml:20: org: frobnicate: unknown field (check the spelling; the "
+                      "fields here: name, summary_viewers, admins, timezone, locale, kudos)"),
+    "repeated key": (EXAMPLE.replace(NAMED, NAMED + "  name: Southwind\n", 1),
+                     "  - line 20: key 'name' is repeated in the same entry (first on line 19); "
+                     "YAML would silently keep only the last one"),
+}
+
+
+def broken_org(folder: Path, how: str) -> dict[str, str]:
+    """./org.yaml broken `how`; the settings that name it."""
+    (folder / "org.yaml").write_text(BROKEN[how][0], encoding="utf-8")
+    return {"TEAMPULSE_ORG_FILE": "org.yaml"}
+
+
+def assert_refused(done: subprocess.CompletedProcess[str], how: str) -> None:
+    """Exit code 2, and the problem named in the file, its line and nothing else."""
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == ("teampulse: org.yaml: 1 problem in the org file:\n"
+                           f"{BROKEN[how][1]}\n"), done.stderr
+
+
+def left_in(data: Path) -> list[str]:
+    """What is in ./data besides the instance lock (which must be free: empty)."""
+    lock = data / "teampulse.db.lock"
+    assert not lock.exists() or lock.read_text() == ""
+    return sorted(f.name for f in data.iterdir() if f != lock)
+
+
+@pytest.mark.parametrize("how", BROKEN)
+def test_a_first_start_with_a_broken_org_file_names_the_problem_and_leaves_no_database(
+        tmp_path: Path, how: str) -> None:
+    """A fresh machine, and the org file has a typo: `run` said what is wrong with it, but
+    left an empty data/teampulse.db behind (made while the file was being read), which
+    the next start and commands then took for a database. Now nothing is left but the
+    free lock file."""
+    done = teampulse(tmp_path, "run", stdin="/quit\n", **broken_org(tmp_path, how))
+    assert_refused(done, how)
+    assert done.stdout == ""
+    assert left_in(tmp_path / "data") == []
+
+
+@pytest.mark.parametrize("command", [("summary",), ("kudos",), ("digest", "--dry-run"),
+                                     ("import-actuals", "--list")])
+def test_a_command_with_a_broken_org_file_on_a_fresh_machine_leaves_no_database(
+        tmp_path: Path, command: tuple[str, ...]) -> None:
+    """The commands that read the org file before they read the database (as `run` does)
+    are refused the same way, and leave no database either."""
+    done = teampulse(tmp_path, *command, **broken_org(tmp_path, "unknown field"))
+    assert_refused(done, "unknown field")
+    assert left_in(tmp_path / "data") == []
+
+
+def test_a_broken_org_file_leaves_a_database_that_was_there_untouched(tmp_path: Path) -> None:
+    """The bot has run (a check-in round stored), then the org file is edited wrongly: each
+    start and command is refused with the problem, and the database is as it was, byte for
+    byte (no file removed, none added)."""
+    ran = teampulse(tmp_path, "run", stdin="/fire checkin\n/quit\n")
+    assert ran.returncode == 0, ran.stderr
+    data = tmp_path / "data"
+    before = _digest(data)
+    with closing(sqlite3.connect(data / "teampulse.db")) as db:
+        assert db.execute("SELECT count(*) FROM checkin_rounds").fetchone()[0] > 0
+    for how in BROKEN:
+        for command in (("run",), ("summary",)):
+            assert_refused(teampulse(tmp_path, *command, stdin="/quit\n",
+                                     **broken_org(tmp_path, how)), how)
+            assert _digest(data) == before
+
+
+def test_an_empty_database_file_that_was_there_is_not_removed(tmp_path: Path) -> None:
+    """A database file there before the start is never removed, even one holding nothing
+    (an earlier version's failed first start left it so, or the operator created it)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "teampulse.db").touch()
+    assert_refused(teampulse(tmp_path, "run", stdin="/quit\n",
+                             **broken_org(tmp_path, "unknown field")), "unknown field")
+    assert left_in(data) == ["teampulse.db"]
+
+
+CRM_OWNER = '\ncrm:\n  owners: {"z.old@northwind.example": zed}\n'
+
+
+def test_after_a_first_start_refused_the_fixed_org_file_starts_as_on_a_fresh_machine(
+        tmp_path: Path) -> None:
+    """The operator fixes the file the first start refused: `check-org` reads it as on a
+    fresh machine (it said the database 'could not be read (OperationalError)', the
+    empty file the failed start had left), and `run` starts, creating the database with
+    the org's people."""
+    org = tmp_path / "org.yaml"
+    settings = broken_org(tmp_path, "unknown field")
+    org.write_text(org.read_text(encoding="utf-8") + CRM_OWNER, encoding="utf-8")
+    assert teampulse(tmp_path, "run", stdin="/quit\n", **settings).returncode == 2
+    org.write_text(EXAMPLE + CRM_OWNER, encoding="utf-8")
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "org.yaml").write_text(EXAMPLE + CRM_OWNER, encoding="utf-8")
+    checked, on_a_fresh_machine = (teampulse(where, "check-org", **settings)
+                                   for where in (tmp_path, fresh))
+    assert checked.returncode == on_a_fresh_machine.returncode == 0
+    assert (checked.stdout, checked.stderr) == (on_a_fresh_machine.stdout,
+                                                on_a_fresh_machine.stderr)
+    assert "(there is no database yet)" in checked.stdout
+
+    ran = teampulse(tmp_path, "run", stdin="/quit\n", **settings)
+    assert ran.returncode == 0, ran.stderr
+    assert "You are Grace Chen (grace)" in ran.stdout
+    assert left_in(tmp_path / "data") == ["teampulse.db"]
+    with closing(sqlite3.connect(tmp_path / "data" / "teampulse.db")) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (HEAD,)]
+        assert db.execute("SELECT count(*) FROM people").fetchone()[0] == 7
