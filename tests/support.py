@@ -13,6 +13,7 @@ from typing import Any
 from bot.adapters.base import Adapter, Pacing
 from bot.core import TeamPulse
 from bot.events import InboundEvent, OutboundMessage, SendResult, Target
+from bot.outbox import MAX_ATTEMPTS
 
 DATA = Path(__file__).parent / "data"
 #: The most a test waits for something the bot under test does (starting, a reply, a
@@ -189,6 +190,17 @@ async def restart(bot: TeamPulse, clock: Any) -> RecordingAdapter:
     scheduler.shutdown(wait=False)
     await again.drain()
     return chat
+
+
+async def settle_outbox(bot: TeamPulse, clock: Any, tries: int = 10 * MAX_ATTEMPTS) -> None:
+    """Let the outbox send and retry as it would over hours, moving the fake clock to
+    each message's due time (never sleeping), until nothing is left to send."""
+    for _ in range(tries):
+        due = await bot.outbox.flush()
+        if due is None:
+            return
+        clock.set(max(clock.now(), due))
+    raise AssertionError("the outbox did not settle")
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from bot.outbox import MAX_ATTEMPTS, RETRY_FOR
 from storage.models import OutboxMessage
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack.harness import CHANNEL, GRACE, SlackHarness
+from tests.support import settle_outbox
 
 ANSWERED = "I've answered you in a private message."
 ANSWERED_ZH = "我已通过私信回复你。"
@@ -50,15 +51,9 @@ def _chart_row(slack: SlackHarness) -> OutboxMessage:
 
 
 async def _retry_until_settled(slack: SlackHarness) -> None:
-    """Let the outbox retry as it would over hours, moving the fake clock to each retry
-    (never sleeping), until nothing is left to send."""
+    """What the adapter holds handed to the outbox, then retried as over hours."""
     await slack.adapter.drain()
-    for _ in range(10 * MAX_ATTEMPTS):
-        due = await slack.bot.outbox.flush()
-        if due is None:
-            return
-        slack.clock.set(max(slack.clock.now(), due))
-    raise AssertionError("the outbox did not settle")
+    await settle_outbox(slack.bot, slack.clock)
 
 
 @pytest.mark.parametrize(("method", "error"), [

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.outbox import MAX_ATTEMPTS, RETRY_FOR
+from tests.support import settle_outbox
 from tests.telegram.conftest import GRACE, TG
 
 HONOURS = -1_009_876_543_210
@@ -51,12 +52,8 @@ async def _post_the_roll(tg: TG) -> datetime:
     ran = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
     tg.clock.set(ran)
     assert await tg.bot.run_honours()
-    for _ in range(10 * MAX_ATTEMPTS):
-        due = await tg.bot.outbox.flush()
-        if due is None:
-            return ran
-        tg.clock.set(max(tg.clock.now(), due))
-    raise AssertionError("the outbox did not settle")
+    await settle_outbox(tg.bot, tg.clock)
+    return ran
 
 
 def _tries(tg: TG) -> int:

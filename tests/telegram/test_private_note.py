@@ -13,6 +13,7 @@ import pytest
 
 from bot.outbox import MAX_ATTEMPTS, RETRY_FOR
 from storage.models import OutboxMessage
+from tests.support import settle_outbox
 from tests.telegram.conftest import ALICE, GRACE, GROUP, LI, TG
 
 ANSWERED = "I've answered you in a private message."
@@ -31,17 +32,6 @@ REJECTED = ("I couldn't send you my answer in a private chat: Telegram refused i
             "teampulse.")
 REJECTED_ZH = ("我无法在私聊中把回复发给你：Telegram 拒绝了这条消息，原因不在你这边。请再发一次；"
                "如果仍然失败，请告诉负责运行 teampulse 的人。")
-
-
-async def _retry_until_settled(tg: TG) -> None:
-    """Let the outbox retry as it would over hours, moving the fake clock to each retry
-    (never sleeping), until nothing is left to send."""
-    for _ in range(10 * MAX_ATTEMPTS):
-        due = await tg.bot.outbox.flush()
-        if due is None:
-            return
-        tg.clock.set(max(tg.clock.now(), due))
-    raise AssertionError("the outbox did not settle")
 
 
 def _first_dm(tg: TG, user_id: int) -> OutboxMessage:
@@ -85,7 +75,7 @@ async def test_hours_of_telegram_failing_do_not_blame_the_person(tg: TG) -> None
     asked_at = tg.clock.now()
     await tg.send(tg.fake.group_message(GROUP, ALICE, "/checkin"), settle=False)
     await tg.send(tg.fake.group_message(GROUP, LI, "/kudos me"), settle=False)
-    await _retry_until_settled(tg)
+    await settle_outbox(tg.bot, tg.clock)
     assert tg.texts(GROUP) == [ANSWERED, ANSWERED_ZH, GAVE_UP, GAVE_UP_ZH]
     row = _first_dm(tg, ALICE)
     assert (row.status, row.attempts) == ("failed", MAX_ATTEMPTS)
@@ -106,5 +96,5 @@ async def test_a_chart_that_cannot_go_is_noted_the_same_way(tg: TG) -> None:
     """A chart (sendPhoto) given up after hours of 502s: the same truthful note."""
     tg.fake.fail_chat("sendPhoto", GRACE, 502, "Bad Gateway", times=None)
     await tg.send(tg.fake.group_message(GROUP, GRACE, "/summary chart kudos"), settle=False)
-    await _retry_until_settled(tg)
+    await settle_outbox(tg.bot, tg.clock)
     assert tg.texts(GROUP)[-1] == GAVE_UP

@@ -22,6 +22,7 @@ from bot.config import Secret, Settings
 from bot.core import TeamPulse
 from storage.models import OutboxMessage
 from tests.fakes.telegram_api import WAIT, FakeTelegramAPI, free_port
+from tests.support import settle_outbox
 from tests.telegram.conftest import ALICE, TOKEN, prepared_bots, running
 
 NEW_TOKEN = "123456:NEW-token-from-botfather-never-logged"
@@ -38,16 +39,6 @@ async def readyz(bot: TeamPulse) -> tuple[int, dict[str, Any]]:
     async with ClientSession() as http, \
             http.get(f"http://127.0.0.1:{bot.health_port}/readyz") as resp:
         return resp.status, await resp.json()
-
-
-async def settle(bot: TeamPulse, clock: FakeClock) -> None:
-    """Deliver what the outbox holds, moving fake time to each paced message."""
-    for _ in range(20):
-        due = await bot.outbox.flush()
-        if due is None:
-            return
-        clock.set(max(clock.now(), due))
-    raise AssertionError("the outbox did not drain")
 
 
 async def until(predicate: Any) -> None:
@@ -116,7 +107,7 @@ async def test_a_token_revoked_while_polling_is_said_once_reported_and_nothing_i
         await fake.wait_for(lambda: any(c.token == NEW_TOKEN and c.status == 200
                                         for c in fake.calls_for("getUpdates")) or task.done())
         again = bots[1]
-        await settle(again, clock)
+        await settle_outbox(again, clock)
         rows = telegram_rows(again)
         assert all(rows[i] == "sent" for i in queued), rows
         assert (await readyz(again))[0] == 200
