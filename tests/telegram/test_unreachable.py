@@ -22,8 +22,8 @@ from bot.core import TeamPulse
 from bot.health import readiness
 from tests.fakes.telegram_api import FakeTelegramAPI, free_port
 from tests.outage import one_try_a_pass, rows, said, until, warnings_and_worse
+from tests.support import settle_outbox
 from tests.telegram.conftest import ALICE, TOKEN, running
-from tests.telegram.test_token_revoked import settle
 
 
 class _NoWaiting:
@@ -68,7 +68,7 @@ async def test_webhook_mode_sends_wait_for_telegram_said_once_and_each_goes_out_
 
         await fake.start()
         clock.advance(timedelta(seconds=30))
-        await settle(bot, clock)
+        await settle_outbox(bot, clock)
         await until(said(caplog, "Telegram can be reached again"))
         back = [r.getMessage() for r in caplog.records if "reached again" in r.getMessage()]
         assert back == [f"Telegram can be reached again after 23 min; {len(queued)} "
@@ -116,7 +116,7 @@ async def test_polling_unreachable_is_said_once_shown_in_readyz_and_recovered_fr
         await until(said(caplog, "Telegram can be reached again"))
         assert bot.platform_state["telegram"] == "connected"
         clock.advance(timedelta(seconds=30))
-        await settle(bot, clock)
+        await settle_outbox(bot, clock)
         assert set(rows(bot, "telegram").values()) == {("sent", 1)}
         assert [c.params["chat_id"] for c in fake.calls_for("sendMessage")
                 if c.status == 200] == [ALICE]
@@ -195,7 +195,7 @@ async def test_an_error_answer_to_the_try_means_telegram_is_back_and_the_rest_go
         await bot.outbox.flush()  # the try: Telegram answers it with an error
         assert (await readiness(bot))["platforms"] == {"telegram": "connected"}
         started = clock.now()
-        await settle(bot, clock)
+        await settle_outbox(bot, clock)
         assert clock.now() - started < timedelta(seconds=5)  # not RETRY_SECONDS later
         assert sorted(s for s, _ in rows(bot, "telegram").values()) == \
             ["failed", *["sent"] * (len(queued) - 1)]
@@ -224,7 +224,7 @@ async def test_webhook_mode_telegram_coming_and_going_is_one_outage_in_the_log(
             assert (await readiness(bot))["platforms"] == {"telegram": "unreachable"}
             clock.advance(timedelta(seconds=30))
             await fake.start()
-            await settle(bot, clock)
+            await settle_outbox(bot, clock)
             assert (await readiness(bot))["platforms"] == {"telegram": "connected"}
             # Its line counts the queued messages in a thread first: written long before
             # a real loss 30 s later, so waited for here.
