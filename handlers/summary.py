@@ -213,17 +213,26 @@ class WeekSummary:
     def left(self) -> list[PersonWeek]:
         """People asked this week who did not check in (started or not) and have since
         been taken out of the org file: nobody chases them (submitted + in progress +
-        missing + left = expected)."""
+        missing + not reached + left = expected)."""
         return [p for p in self.people
                 if p.left and p.status in EXPECTED and p.status != "submitted"]
 
     @property
     def missing(self) -> list[PersonWeek]:
-        """People asked this week who have not checked in and are not in progress: named
-        apart, as the GM's headline does (submitted + in progress + missing + left =
-        expected); those since taken out of the org file are `left`."""
+        """People asked this week who have not checked in, are not in progress and were
+        reached: named apart, as the GM's headline does (submitted + in progress + missing
+        + not reached + left = expected); those since taken out of the org file are
+        `left`."""
         return [p for p in self.people if p.status in EXPECTED and not p.left
-                and p.status not in {"submitted", "in_progress"}]
+                and p.status not in {"submitted", "in_progress", "unreachable"}]
+
+    @property
+    def not_reached(self) -> list[PersonWeek]:
+        """People asked this week whose prompt never reached them (no platform could
+        deliver it, or it refused it for good): not `missing`, which would blame them for
+        what the GM or the operator has to mend; those since taken out of the org file
+        are `left`."""
+        return [p for p in self.people if p.status == "unreachable" and not p.left]
 
     @property
     def not_sent(self) -> list[PersonWeek]:
@@ -283,6 +292,7 @@ class WeekSummary:
         data["away"] = [p.key for p in self.away]
         data["not_sent"] = [p.key for p in self.not_sent]
         data["left"] = [p.key for p in self.left]
+        data["not_reached"] = [p.key for p in self.not_reached]
         return data
 
 

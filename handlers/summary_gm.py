@@ -348,7 +348,7 @@ class WeekCount:
     end: date
     expected: int
     checked_in: int
-    missing: list[str]  # names: expected, not checked in, not in progress
+    missing: list[str]  # names: expected, not checked in, not in progress, reached
     away: list[str]  # names
     nothing_sent: bool
     not_sent: list[str] = field(default_factory=list)  # names: not asked, not in the target
@@ -356,12 +356,17 @@ class WeekCount:
     #: (taken out of `not_sent` by still_to_come; chat only).
     due: list[str] = field(default_factory=list)
     #: Expected, started and not finished: apart from `missing`, as a GM reads "missing" as
-    #: "did not answer" (checked_in + in_progress + missing + left = expected).
+    #: "did not answer" (checked_in + in_progress + missing + not_reached + left = expected).
     in_progress: list[str] = field(default_factory=list)
     #: Expected, not checked in (started or not), and taken out of the org file since:
     #: apart from `in_progress` and `missing`, as they will not answer and nobody chases
-    #: them (checked_in + in_progress + missing + left = expected).
+    #: them (checked_in + in_progress + missing + not_reached + left = expected).
     left: list[str] = field(default_factory=list)
+    #: Expected, and the prompt never reached them (no platform could deliver it, or it
+    #: refused it for good): apart from `missing`, as "missing" would blame them for what
+    #: the GM (or the operator) has to mend (checked_in + in_progress + missing +
+    #: not_reached + left = expected).
+    not_reached: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -370,7 +375,8 @@ class WeekCount:
                 "checked_in": self.checked_in, "in_progress": list(self.in_progress),
                 "missing": list(self.missing),
                 "away": list(self.away), "not_sent": list(self.not_sent),
-                "nothing_sent": self.nothing_sent, "left": list(self.left)}
+                "nothing_sent": self.nothing_sent, "left": list(self.left),
+                "not_reached": list(self.not_reached)}
 
 
 @dataclass
@@ -2249,6 +2255,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
     pass over the directors (eight weeks of 10,000: five passes each were 3% of the page)."""
     expected = checked_in = 0
     missing: list[str] = []
+    unreached: list[str] = []
     started: list[str] = []
     gone: list[str] = []
     away: list[str] = []
@@ -2266,7 +2273,8 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
             (started if d.active else gone).append(names[d.id])
         elif st in EXPECTED:
             expected += 1
-            (missing if d.active else gone).append(names[d.id])
+            (gone if not d.active else unreached if st == "unreachable" else missing
+             ).append(names[d.id])
         elif st == "away":
             away.append(names[d.id])
         elif st == "not_sent":
@@ -2275,7 +2283,7 @@ def _week_count(week: str, directors: list[Any], statuses: dict[int, str],
             later += 1
     return WeekCount(week, week_start(week), week_end(week), expected, checked_in, missing,
                      away, len(not_sent) == len(directors) - later, not_sent,
-                     in_progress=started, left=gone)
+                     in_progress=started, left=gone, not_reached=unreached)
 
 
 def _attention(v: DirectorView, ageing_days: int, stress_above: float) -> list[Attention]:

@@ -373,9 +373,7 @@ class PeopleRepo:
 
 #: CheckinRepo.week_sent's statement, built once (the week bound when it runs): building
 #: it and working out its cache key cost SQLAlchemy more than SQLite took to answer it.
-_WEEK_SENT = select(CheckinRound.id).where(
-    CheckinRound.week == bindparam("week"),
-    CheckinRound.prompted_at.is_not(None) | (CheckinRound.status == "submitted")).limit(1)
+_WEEK_SENT = select(CheckinRound.id).where(CheckinRound.week == bindparam("week")).limit(1)
 
 
 class CheckinRepo:
@@ -479,7 +477,14 @@ class CheckinRepo:
             .order_by(CheckinRound.week, CheckinRound.person_id)))
 
     def week_sent(self, week: str) -> bool:
-        """Whether anyone has been sent (or has started) a check-in for an ISO week."""
+        """Whether anyone has been sent (or has started) a check-in for an ISO week, or
+        its sending was tried: a round is made only to prompt someone or when they start.
+
+        A prompt that never arrived counts: were every one of a week's prompts refused
+        (Telegram users who never pressed Start, a bot with no platform running), the
+        GM's /summary would otherwise show last week, as if this week's had not gone out,
+        and hide the one thing to mend.
+        """
         # (Through the session: its pending changes are written first, which the
         # summary's later reads on the session's connection then see.)
         return self.session.scalar(_WEEK_SENT, {"week": week}) is not None

@@ -103,11 +103,12 @@ async def test_the_json_and_csv_say_a_director_gone_halfway_left(
     data = json.loads(raw)
     count = data["weeks"][-1]
     assert count["in_progress"] == [] and count["left"] == ["Bruno Rossi"], count
-    assert list(count)[:-1] == ["week", "start", "end", "expected", "checked_in",
-                                "in_progress", "missing", "away", "not_sent",
-                                "nothing_sent"]
+    # (the fields there before `left`, then `not_reached`, as they were)
+    assert list(count) == ["week", "start", "end", "expected", "checked_in",
+                           "in_progress", "missing", "away", "not_sent",
+                           "nothing_sent", "left", "not_reached"]
     assert count["checked_in"] + len(count["in_progress"]) + len(count["missing"]) \
-        + len(count["left"]) == count["expected"]
+        + len(count["not_reached"]) + len(count["left"]) == count["expected"]
     rows = {d["key"]: d for d in data["directors"]}
     assert rows["bruno"]["left"] is True and rows["alice"]["left"] is False
     assert rows["bruno"]["status"] == "in_progress"  # (what the week was: a guard)
@@ -146,7 +147,8 @@ async def test_a_teams_view_and_its_weeks_say_a_director_gone_halfway_left(
     assert code == 0, raw
     count = json.loads(raw)["weeks"][-1]
     assert (count["in_progress"], count["left"], count["expected"]) == ([], ["bruno"], 1)
-    assert list(count)[-2:] == ["not_sent", "left"]  # (the fields before it as they were)
+    # (the fields before `left` as they were, then `not_reached`)
+    assert list(count)[-3:] == ["not_sent", "left", "not_reached"]
     assert [p["left"] for p in count["people"]] == [True]
     code, raw = run_cli(settings, "summary", "--team", "Europe", "--format", "csv",
                         "--week", week)

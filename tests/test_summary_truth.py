@@ -774,3 +774,76 @@ async def test_a_kpi_only_a_director_away_reports_reads_as_the_crms_without_a_ta
     await say(bot, "grace", "/summary team East")
     assert ("Team · New customers 2 customers (CRM, of those not asked this week: no target)"
             in chat.last("grace"))
+
+
+# --- who was never reached is not "missing" -------------------------------------------------
+
+async def _bruno_not_reached(bot) -> RecordingAdapter:
+    """This week's check-in: Bruno's prompt has nowhere to go (no running platform knows
+    him), Alice's and Li's arrive, and only Li answers."""
+    assert (await bot.run_checkins(["bruno"])).results["bruno"] == "unreachable"
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "li", LI_ANSWERS)
+    return chat
+
+
+async def test_the_headline_names_who_was_not_reached_apart_from_who_did_not_answer(bot):
+    """Bruno never got the check-in: "missing" would blame him for what the GM (or the
+    operator) has to mend. Alice got it and did not answer: she is the one missing."""
+    chat = await _bruno_not_reached(bot)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "Check-ins: 1 of 3 · missing: Alice Martin · not reached: Bruno Rossi" in text
+    assert "⚠️ Bruno Rossi — not reached: the check-in could not be delivered" in text
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary")
+    assert "签到：1 / 3 · 未签到：Alice Martin · 未送达：Bruno Rossi" in chat.last("grace")
+
+
+async def test_the_exports_keep_not_reached_apart_from_missing(bot, clock, settings,
+                                                               monkeypatch):
+    """The GM's JSON names them by name, a team's and a person's view by key; the counts
+    add up: checked_in + in_progress + missing + not_reached + left = expected."""
+    await _bruno_not_reached(bot)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    code, raw = run_cli(settings, "summary", "--format", "json")
+    assert code == 0
+    (week,) = json.loads(raw)["weeks"]
+    assert (week["checked_in"], week["missing"], week["not_reached"], week["expected"]) == \
+        (1, ["Alice Martin"], ["Bruno Rossi"], 3)
+    code, raw = run_cli(settings, "summary", "--team", "Europe", "--format", "json")
+    assert code == 0
+    (week,) = json.loads(raw)["weeks"]
+    assert (week["missing"], week["not_reached"], week["not_checked_in"]) == \
+        ([], ["bruno"], ["bruno"])
+    code, raw = run_cli(settings, "summary", "--team", "East", "--format", "json")
+    assert code == 0
+    (week,) = json.loads(raw)["weeks"]
+    assert (week["missing"], week["not_reached"]) == (["alice"], [])
+
+
+async def test_a_team_over_weeks_names_who_was_not_reached(bot):
+    chat = await _bruno_not_reached(bot)
+    await say(bot, "grace", "/summary team Europe last 2w")
+    assert "2026-W48: 0 of 1 · not reached: Bruno Rossi" in chat.last("grace")
+    with bot.unit() as ctx:
+        ctx.people.by_key("grace").locale = "zh-CN"
+    await say(bot, "grace", "/summary team Europe last 2w")
+    assert "2026-W48：0 / 1 · 未送达：Bruno Rossi" in chat.last("grace")
+
+
+async def test_a_week_no_prompt_reached_is_still_the_week_shown(bot):
+    """Nobody can be reached (no platform running, or every prompt refused for good):
+    /summary must show this week, everyone not reached, the thing to mend, not fall
+    back to last week as if this week's check-in had not gone out."""
+    await bot.run_checkins()
+    chat = RecordingAdapter()
+    bot.register(chat)
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "2026-W48" in text and "2026-W47" not in text
+    assert "Check-ins: 0 of 3 · not reached: Alice Martin, Bruno Rossi, 李雷" in text
+    assert "missing:" not in text
