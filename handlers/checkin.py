@@ -31,7 +31,7 @@ from handlers.answers import (
     read_number,
 )
 from handlers.away import is_away
-from handlers.context import Context
+from handlers.context import Context, Fallback
 from handlers.waiting import after_dialog, under_way
 from storage.models import Answer, CheckinRound, Conversation, Person
 from storage.oneonone import OneOnOneRepo
@@ -178,9 +178,11 @@ def _choices_for(round_id: int, q: Question, index: int, locale: str) -> list[Ch
 
 def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: str | None = None,
         editing: bool = False, dedupe_key: str | None = None, count_change: int = 0,
-        count_reason: str = "", expires_at: datetime | None = None) -> bool:
+        count_reason: str = "", expires_at: datetime | None = None,
+        fallback: Fallback | None = None) -> bool:
     """Send a question (with buttons where it has choices) and wait for its answer
-    (`expires_at`: not sent at all if still waiting then, see Context.tell).
+    (`expires_at`: not sent at all if still waiting then, see Context.tell; `fallback`:
+    sent instead should the platform give it up for good).
 
     Someone no running platform can reach is not asked: a later message from them
     must not be taken as the answer to a question they never saw.
@@ -200,7 +202,7 @@ def ask(ctx: Context, person: Person, rnd: CheckinRound, q: Question, *, intro: 
         prompt=question_text(ctx, person.locale, q),
         options=[c.labels.get(person.locale) or c.value for c in q.choices],
         unit=q.unit_text(person.locale), hint=number_hint(q), editing=editing, week=rnd.week,
-        name=person.display_name,
+        name=person.display_name, fallback=fallback,
         count_note=ctx.renderer.message(person.locale, "checkin_count_changed",
                                         change=count_change, reason=count_reason)
         if count_change else "")
@@ -768,7 +770,11 @@ def cmd_checkin(ctx: Context, args: str) -> None:
     intro = ctx.render("checkin_intro", name=person.display_name, week=rnd.week,
                        start=week_start(rnd.week), end=week_end(rnd.week),
                        resumed=resumed and bool(rnd.answers))
-    if ask(ctx, person, rnd, q, intro=intro) and rnd.prompted_at is None:
+    # In a channel, a note only they see (Slack) said the question is in their DM: should
+    # it never get there, they are told so (Telegram's note in the group has its own).
+    if ask(ctx, person, rnd, q, intro=intro,
+           fallback=ctx.private_note_fallback("checkin_not_sent")) \
+            and rnd.prompted_at is None:
         # Started by the person: they have the question, so the scheduled prompt does not
         # ask again and the GM reads "in progress" or "not checked in", not "not reached".
         rnd.prompted_at = ctx.clock.now()

@@ -209,11 +209,8 @@ class Context:
         dm = Target(event.platform, "dm", event.user_id)
         ephemeral = Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
                            user_ref=event.user_id)
-        fallback: Fallback | None = None
-        if noted:
-            fallback = self._private_failed(in_group)
-        elif not event.is_direct:  # told so by a note only the sender sees
-            fallback = self._chart_not_sent(ephemeral, dm)
+        fallback = (self._private_failed(in_group) if noted
+                    else self.private_note_fallback("chart_not_sent"))
         self._enqueue(dm, OutboundMessage(caption, image=image, image_name=filename),
                       readers=readers, fallback=fallback)
         if event.is_direct:
@@ -221,29 +218,43 @@ class Context:
         note = OutboundMessage(self.render("answered_in_private"))
         self._enqueue(in_group if noted else ephemeral, note)
 
-    def _chart_not_sent(self, ephemeral: Target, dm: Target) -> Fallback:
-        """What the sender hears should the chart a note only they saw said was in their
-        DM (Slack) never get there: else they would look for it there in vain. Said at
-        once, where they asked, for an upload the platform refused (a workspace that
-        allows no file uploads, say); after hours of the platform failing, in the DM
-        instead: a note seen only by the sender is shown only while they are online,
-        and the DM is where they were sent to look."""
+    def private_note_fallback(self, name: str) -> Fallback | None:
+        """What the sender hears should a DM that a note only they saw (Slack's
+        ephemeral: `/summary chart`, `/checkin`, `/pulse` in a channel) said was on its
+        way never get there: else they would look for it there in vain. Message `name`,
+        given `service` and `cause`: said at once, where they asked, for a DM the
+        platform refused (a workspace that allows no file uploads, a person the bot may
+        not see); after hours of the platform failing, in the DM instead, as a note seen
+        only by the sender is shown only while they are online and the DM is where they
+        were sent to look.
+
+        None where there was no such note: a direct chat, or a platform without notes
+        seen by one person, whose note in the group is a message with a fallback of its
+        own (reply_text's, reply_image's)."""
+        event = self.event
+        if (event is None or event.is_direct
+                or not self.addressbook.supports_ephemeral(event.platform)):
+            return None
+        ephemeral = Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
+                           user_ref=event.user_id)
+        dm = Target(event.platform, "dm", event.user_id)
+
         def worded(cause: str) -> OutboundMessage:
-            return OutboundMessage(self.render("chart_not_sent", service=dm.platform,
-                                               cause=cause))
+            return OutboundMessage(self.render(name, service=event.platform, cause=cause))
         return ephemeral, worded(REJECTED), {GAVE_UP: (dm, worded(GAVE_UP))}
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,
              readers: str | None = None, asks: str | None = None, resend: str | None = None,
-             **params: Any) -> bool:
+             fallback: Fallback | None = None, **params: Any) -> bool:
         """DM a person in their own locale; False if they cannot be reached or it is a repeat.
 
         When the person is the one who just wrote to us, the DM goes back on that
         platform; otherwise on the first running platform that knows them. With
         `expires_at`, a time-bound message: not sent at all if it is still waiting then
         (see OutboxRepo.enqueue). `asks`: what a question without a dedupe key asks, by
-        which it is withdrawn unsent (bot.events.ASKS_KEY).
+        which it is withdrawn unsent (bot.events.ASKS_KEY). `fallback`: sent instead should
+        the platform give it up for good (private_note_fallback).
         """
         target = self.dm_target(person)
         if target is None:
@@ -251,7 +262,8 @@ class Context:
         text = self.renderer.message(person.locale, name, self.addressbook.markup(
             target.platform), **params)
         return self._enqueue(target, OutboundMessage(text, tuple(choices)), dedupe_key,
-                             expires_at=expires_at, readers=readers, asks=asks, resend=resend)
+                             expires_at=expires_at, readers=readers, asks=asks, resend=resend,
+                             fallback=fallback)
 
     def post(self, target: Target, text: str, *, dedupe_key: str | None = None,
              readers: str | None = None,

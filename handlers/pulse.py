@@ -41,9 +41,11 @@ from sqlalchemy.orm import Session
 from bot.events import (
     ASKS_KEY,
     CONCEALED_PREFIX,
+    FALLBACK_KEY,
     SCRUB_KEY,
     Choice,
     OutboundMessage,
+    fallback_payload,
     scrubbed,
 )
 from bot.pulse_config import PulseQuestion, PulseSettings
@@ -58,7 +60,7 @@ from handlers.answers import (
     team_word,
 )
 from handlers.checkin import cmd_cancel
-from handlers.context import Context
+from handlers.context import Context, Fallback
 from handlers.waiting import after_dialog, under_way
 from storage.models import Conversation, Person
 from storage.oneonone import OneOnOneRepo
@@ -299,8 +301,10 @@ def _choices(ctx: Context, poll: PulsePoll, step: int, q: PulseQuestion | None,
 
 
 def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str = "",
-         care: bool = False, dedupe_key: str | None = None) -> bool:
-    """Send question `step` (or the comment prompt after the last) and wait for it."""
+         care: bool = False, dedupe_key: str | None = None,
+         fallback: Fallback | None = None) -> bool:
+    """Send question `step` (or the comment prompt after the last) and wait for it
+    (`fallback`: sent instead should the platform give it up for good)."""
     ctx.anonymous = True  # the event asking it answered, or asked for, the poll
     target = ctx.dm_target(person)
     if target is None:
@@ -325,6 +329,8 @@ def _ask(ctx: Context, person: Person, poll: PulsePoll, step: int, *, intro: str
     payload[SCRUB_KEY] = True
     if dedupe_key is None:  # (the next question, /pulse's): withdrawn by what it asks
         payload[ASKS_KEY] = asked_in(poll, person)
+    if fallback is not None:
+        payload[FALLBACK_KEY] = fallback_payload(*fallback)
     # A question (the first, a reminder, the next) cannot be answered once the poll has
     # closed: held up until then, it is not sent.
     row = ctx.outbox.enqueue(platform=target.platform, target_kind=target.kind,
@@ -463,7 +469,9 @@ def cmd_pulse(ctx: Context, args: str) -> None:
         part = repo.add_participant(poll, person)
     if ctx.event is not None and not ctx.event.is_direct:
         ctx.reply("pulse_moved_to_private")
-    _ask(ctx, person, poll, part.step, intro="pulse_intro" if part.step == 0 else "")
+    # (A note only they see, on Slack: should the DM never get there, they are told so.)
+    _ask(ctx, person, poll, part.step, intro="pulse_intro" if part.step == 0 else "",
+         fallback=ctx.private_note_fallback("pulse_not_sent"))
 
 
 def put_aside(ctx: Context, person: Person) -> bool:
