@@ -112,6 +112,21 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 #: How long a message waits before looking again whether the token is back (it is not
 #: asked: a token revoked in @BotFather never works again, only a restart with a new one).
 TOKEN_RETRY_SECONDS = 60.0
+#: A 400's words that say the chat itself refuses the bot: 'chat not found' (to a person's
+#: private chat, Telegram's other answer to someone who never opened one with the bot; to
+#: a group, one that is gone), and the group's own rules, which its admins can change: the
+#: bot may not send messages (or photos) there ('not enough rights to send text messages
+#: to the chat', 'have no rights to send a message', CHAT_WRITE_FORBIDDEN).
+_REFUSED_BY_THE_CHAT = ("chat not found", "not enough rights", "have no rights",
+                        "chat_write_forbidden")
+
+
+def _by_the_chat(message: str) -> bool:
+    """Whether a 400 is the chat's refusal (see _REFUSED_BY_THE_CHAT), not the request's."""
+    lowered = message.lower()
+    return any(words in lowered for words in _REFUSED_BY_THE_CHAT)
+
+
 TOKEN_REFUSED_ERROR = (
     "Telegram no longer accepts TELEGRAM_BOT_TOKEN (%s answered 401 Unauthorized): the "
     "token was revoked in @BotFather or the bot deleted. Nothing is received from or sent "
@@ -611,11 +626,8 @@ class TelegramAdapter(Adapter):
                 return await self._call(method, text_field,
                                         **{**params, text_field: plain, "parse_mode": None})
             self._reach.back()
-            # 'chat not found' to a person's private chat: Telegram's other answer to
-            # someone who never opened one with the bot.
             raise DeliveryError(f"Telegram rejected the request: {exc.message}",
-                                permanent=True,
-                                by_recipient="chat not found" in exc.message.lower()) from exc
+                                permanent=True, by_recipient=_by_the_chat(exc.message)) from exc
         except NetworkError as exc:  # includes TimedOut
             if not_connected(exc):  # never sent: the message waits, none given up
                 raise self._reach.lost(

@@ -2,10 +2,11 @@
 python-telegram-bot client against the fake Bot API, the note worded for why the outbox
 gave it up.
 
-"I may have been removed from the group or it is gone" is true of a 403 (or a 400 'chat
-not found'; tests/telegram/test_topics.py). After hours of 502s it was not, and its advice
-(add me again, name another channel) would have the GM change an org file that was right;
-nor is it true of a post Telegram refuses for another reason.
+"I may have been removed from the group, it is gone, or I may not send messages there" is
+true of a 403 (or a 400 'chat not found', tests/telegram/test_topics.py, or 'not enough
+rights'). After hours of 502s it was not, and its advice (add me again, let me send
+messages, name another channel) would have the GM change an org file that was right; nor
+is it true of a post Telegram refuses for another reason.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ REJECTED = (OPENING + "Telegram refused it, for a reason other than the channel 
             "my not being in it; whoever runs teampulse finds the reason in its log." + FORWARD)
 REJECTED_ZH = (OPENING_ZH + "Telegram 拒绝了这条消息，但原因不是频道不存在或我不在频道里；"
                "负责运行 teampulse 的人可以在日志中查到原因。" + FORWARD_ZH)
+NO_RIGHTS = (OPENING + "Telegram refused it, so I may have been removed from the group, it is "
+             "gone, or I may not send messages there. Add me to it again, let me send "
+             "messages there (a group admin can), or name another channel in the org file."
+             + FORWARD)
+NO_RIGHTS_ZH = (OPENING_ZH + "Telegram 拒绝了这条消息，我可能已被移出这个群、群已不存在，"
+                "或者我在群里没有发言权限。请重新把我加进去、让群管理员允许我发消息，"
+                "或在组织文件中改用别的频道。" + FORWARD_ZH)
 
 
 async def _honours_month(tg: TG, locale: str) -> None:
@@ -84,12 +92,31 @@ async def test_hours_of_telegram_failing_do_not_say_the_bot_was_removed(
 @pytest.mark.parametrize(("locale", "expected"), [("en", REJECTED), ("zh-CN", REJECTED_ZH)])
 async def test_a_refusal_that_is_not_the_groups_is_said_plainly(
         tg: TG, locale: str, expected: str) -> None:
-    """Telegram refuses the post for good with a 400 other than 'chat not found' (the bot
-    is in the group but may not post there): given up at once, and Grace is told that
-    plainly, not that the bot was removed."""
+    """Telegram refuses the post for good with a 400 that is not the group's (the message
+    itself, here one longer than Telegram takes): given up at once, and Grace is told
+    that plainly, not that the bot was removed."""
     await _honours_month(tg, locale)
-    tg.fake.fail_chat("sendMessage", HONOURS, 400,
-                      "Bad Request: not enough rights to send text messages to the chat")
+    tg.fake.fail_chat("sendMessage", HONOURS, 400, "Bad Request: message is too long")
+    await _post_the_roll(tg)
+
+    assert tg.fake.sent_messages(HONOURS) == []
+    assert _tries(tg) == 1  # given up at once, not retried
+    assert tg.texts(GRACE)[-1] == expected
+
+
+@pytest.mark.parametrize("error", [
+    "Bad Request: not enough rights to send text messages to the chat",
+    "Bad Request: have no rights to send a message",
+    "Bad Request: CHAT_WRITE_FORBIDDEN",
+])
+@pytest.mark.parametrize(("locale", "expected"), [("en", NO_RIGHTS), ("zh-CN", NO_RIGHTS_ZH)])
+async def test_a_group_that_does_not_let_the_bot_post_is_named_as_what_to_change(
+        tg: TG, locale: str, expected: str, error: str) -> None:
+    """The bot is in the honours group, but the group lets only its admins post (or has
+    muted the bot): Telegram answers 400, the group's rule, which its admins can change.
+    Grace is told what to do about it, not sent to whoever runs teampulse."""
+    await _honours_month(tg, locale)
+    tg.fake.fail_chat("sendMessage", HONOURS, 400, error)
     await _post_the_roll(tg)
 
     assert tg.fake.sent_messages(HONOURS) == []

@@ -111,7 +111,8 @@ async def test_an_honour_roll_the_group_refuses_is_reported_to_the_gm(tg: TG) ->
     assert note == (f"⚠️ I could not post the honour roll of November 2026 in its channel "
                     f"(<code>{FORUM}</code>, <code>org.kudos.honours_channel.telegram</code> in "
                     "the org file): Telegram refused it, so I may have been removed from the "
-                    "group or it is gone. Add me to it again, or name another channel in the "
-                    "org file. The team has not seen the roll: forward them the copy I sent "
-                    "you.")
+                    "group, it is gone, or I may not send messages there. Add me to it "
+                    "again, let me send messages there (a group admin can), or name another "
+                    "channel in the org file. The team has not seen the roll: forward them "
+                    "the copy I sent you.")
     assert tg.texts(GRACE)[-2].startswith("🏆 <b>Honour roll — November 2026</b>")
