@@ -470,7 +470,7 @@ def round_filter(value: float | int, precision: int = 0, method: str = "common")
 
 def format_percent(value: float | None) -> str:
     """0.873 -> '87%'; 0.575 -> '58%' (a half rounds up, see bot.numbers); 0.004 -> '<1%',
-    0.996 -> '99%', 0 -> '0%', 1.0 -> '100%'.
+    -0.004 -> '<0%', 0.996 -> '99%', 0 -> '0%', 1.0 -> '100%'.
 
     It shows shares of a whole — attainment of a target, a review's response rate — so
     neither edge may round onto the other side: something booked never reads '0%' (what
@@ -483,6 +483,8 @@ def format_percent(value: float | None) -> str:
     whole = percent_of(value)
     if whole == 0 and value > 0:
         return "<1%"
+    if whole == 0 and value < 0:
+        return "<0%"  # a little below nothing (a CRM's refund): not what nothing reads
     return f"{whole:,d}%"  # 500,000% as every other figure reads
 
 

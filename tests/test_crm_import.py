@@ -803,3 +803,22 @@ async def test_an_excel_workbook_is_named_as_one_not_as_a_file_without_a_header(
         "• the file is an Excel workbook, not a CSV: open it and save or export it as CSV "
         "(CSV UTF-8), then import that file"]
     assert stored(bot) == []
+
+
+async def test_a_quarter_a_little_below_nothing_does_not_read_as_nothing(
+        bot, chat, clock, tmp_path):
+    """The CRM's only row for Alice this quarter is a refund, (400.00): -400 of her
+    150,000 is -0.27%, which read '(0%)', as Sam's nothing booked does."""
+    bot.org = parse_org(TEST_ORG.read_text(encoding="utf-8") + GOALS)
+    clock.set(NOW)
+    export = tmp_path / "refund.csv"
+    lines = SALESFORCE.read_text(encoding="utf-8").splitlines()
+    export.write_text("\n".join([lines[0], lines[1].replace('"30,000.00"', '"(400.00)"')])
+                      + "\n", encoding="utf-8")
+    from bot.crm_import import import_actuals
+
+    with bot.unit() as ctx:
+        import_actuals(ctx.session, export.name, export.read_bytes(), bot.org.crm,
+                       [(p.key, p.name) for p in bot.org.people], NOW)
+    await say(bot, "alice", "/goals alice")
+    assert "-400 of 150,000 USD (<0%)" in chat.last("alice")
