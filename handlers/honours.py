@@ -261,22 +261,30 @@ def channel_locale(ctx: Context, platform: str) -> str:
 
 
 def _not_posted(ctx: Context, gms: list[Person], year: int, month: int, platform: str,
-                channel: str) -> Fallback | None:
+                channel: str, rows: list[Kudos]) -> Fallback | None:
     """What the GM is told, should the platform give the roll's channel post up for good:
     without it, only the log knew, and the team never saw its roll. Worded for why
     (bot.events): the channel refused it (archived, gone, the bot not in it: REFUSED),
     the platform refused it otherwise (REJECTED), or the platform kept failing for the
-    outbox's whole retry window (GAVE_UP), when nothing was wrong with the channel."""
+    outbox's whole retry window (GAVE_UP), when nothing was wrong with the channel; then
+    the roll itself follows, as the GM's own copy (`rows`: the month's kudos) may have
+    been given up in the same outage, and "forward them the copy I sent you" would point
+    at nothing."""
     found = next(((gm, target) for gm in gms if (target := ctx.dm_target(gm)) is not None),
                  None)
     if found is None:
         return None
     gm, target = found
 
+    markup = ctx.addressbook.markup(target.platform)
+    copy = ctx.renderer.message(gm.locale, "honours_roll", markup, in_progress=False,
+                                roll=build_roll(rows, ctx.org, gm.locale, year, month))
+
     def worded(cause: str) -> OutboundMessage:
         return OutboundMessage(ctx.renderer.message(
-            gm.locale, "honours_not_posted", ctx.addressbook.markup(target.platform),
-            year=year, month=month, platform=platform, channel=channel, cause=cause))
+            gm.locale, "honours_not_posted", markup, year=year, month=month,
+            platform=platform, channel=channel, cause=cause,
+            copy=copy if cause == GAVE_UP else ""))
     return target, worded(REFUSED), {GAVE_UP: worded(GAVE_UP), REJECTED: worded(REJECTED)}
 
 
@@ -303,7 +311,7 @@ def post_monthly_honours(ctx: Context) -> bool:
                                     roll=build_roll(rows, org, locale, year, month),
                                     in_progress=False)
         ctx.post(Target(platform, "channel", channel), text, dedupe_key=f"honours:{tag}:{platform}",
-                 fallback=_not_posted(ctx, gms, year, month, platform, channel))
+                 fallback=_not_posted(ctx, gms, year, month, platform, channel, rows))
     for gm in gms:
         # Sent as the GM's: withdrawn should the org file make someone else GM first.
         ctx.tell(gm, "honours_roll", roll=build_roll(rows, org, gm.locale, year, month),

@@ -12,7 +12,7 @@ is it true of a post Telegram refuses for another reason.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -28,10 +28,13 @@ OPENING_ZH = (f"⚠️ 2026年11月的荣誉榜没能发到它的频道（<code>
               "<code>org.kudos.honours_channel.telegram</code>）：")
 FORWARD = " The team has not seen the roll: forward them the copy I sent you."
 FORWARD_ZH = "团队还没有看到这份荣誉榜：可以把我发给你的那份转发给大家。"
+#: ... then the roll itself, as the GM's copy may have been given up in the same outage.
 GAVE_UP = (OPENING + "Telegram kept failing for hours, so I gave up on it. Nothing in the org "
-           "file needs changing." + FORWARD)
+           "file needs changing. The team has not seen the roll: forward it to them. In case "
+           "my copy did not reach you either (the same hours of failing), here it is:\n\n")
 GAVE_UP_ZH = (OPENING_ZH + "Telegram 连续几个小时发送失败，我只好放弃了。组织文件无需修改。"
-              + FORWARD_ZH)
+              "团队还没有看到这份荣誉榜：请转发给大家。发给你的那份可能也因同样的故障没有送达，"
+              "所以这里再附一次：\n\n")
 REJECTED = (OPENING + "Telegram refused it, for a reason other than the channel being gone or "
             "my not being in it; whoever runs teampulse finds the reason in its log." + FORWARD)
 REJECTED_ZH = (OPENING_ZH + "Telegram 拒绝了这条消息，但原因不是频道不存在或我不在频道里；"
@@ -83,10 +86,40 @@ async def test_hours_of_telegram_failing_do_not_say_the_bot_was_removed(
     assert tg.fake.sent_messages(HONOURS) == []
     assert _tries(tg) == MAX_ATTEMPTS  # tried all along, then given up
     assert tg.clock.now() - ran >= RETRY_FOR
-    note = tg.texts(GRACE)[-1]
-    assert note == expected
+    note, copy = tg.texts(GRACE)[-1], tg.texts(GRACE)[-2]
+    assert copy.startswith("🏆")  # her copy reached her: only the group was failing
+    assert note == expected + copy  # the roll once more: she cannot know hers came
     assert "removed" not in note and "移出" not in note
-    assert "🏆" in tg.texts(GRACE)[-2]  # her copy, to forward
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+async def test_an_outage_that_swallowed_her_copy_too_still_leaves_her_the_roll(
+        tg: TG, locale: str) -> None:
+    """Telegram answers every message 502 for longer than the outbox keeps trying: the
+    group's roll and Grace's own copy are both given up. Once Telegram is back, her note
+    must not send her to a copy she never got: it carries the roll itself."""
+    await _honours_month(tg, locale)
+    before = len(tg.texts(GRACE))
+    tg.fake.fail("sendMessage", 502, "Bad Gateway", times=None)
+    ran = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    tg.clock.set(ran)
+    assert await tg.bot.run_honours()
+    back = ran + RETRY_FOR + timedelta(hours=1)
+    for _ in range(10 * MAX_ATTEMPTS):  # the outbox tries, on fake time, until Telegram is back
+        due = await tg.bot.outbox.flush()
+        if due is None or due >= back:
+            break
+        tg.clock.set(max(tg.clock.now(), due))
+    tg.clock.set(back)
+    tg.fake.clear_responses()  # Telegram is back
+    await settle_outbox(tg.bot, tg.clock)
+
+    assert tg.fake.sent_messages(HONOURS) == []
+    [note] = tg.texts(GRACE)[before:]  # her copy never came: the note alone
+    assert note.startswith(GAVE_UP if locale == "en" else GAVE_UP_ZH)
+    heading = ("🏆 <b>Honour roll — November 2026</b>" if locale == "en"
+               else "🏆 <b>荣誉榜 —— 2026年11月</b>")
+    assert heading in note
 
 
 @pytest.mark.parametrize(("locale", "expected"), [("en", REJECTED), ("zh-CN", REJECTED_ZH)])
