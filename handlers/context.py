@@ -171,8 +171,7 @@ class Context:
         elif not private:
             self._enqueue(in_group, message)
         elif self.addressbook.supports_ephemeral(event.platform):
-            self._enqueue(Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
-                                 user_ref=event.user_id), message, readers=readers, resend=resend)
+            self._enqueue(_seen_by_sender(event), message, readers=readers, resend=resend)
         elif if_undeliverable is not None:
             self._enqueue(Target(event.platform, "dm", event.user_id), message,
                           fallback=(in_group, OutboundMessage(if_undeliverable)),
@@ -207,8 +206,6 @@ class Context:
         in_group = Target(event.platform, kind, event.chat_id, event.thread_id)
         noted = not event.is_direct and not self.addressbook.supports_ephemeral(event.platform)
         dm = Target(event.platform, "dm", event.user_id)
-        ephemeral = Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
-                           user_ref=event.user_id)
         fallback = (self._private_failed(in_group) if noted
                     else self.private_note_fallback("chart_not_sent"))
         self._enqueue(dm, OutboundMessage(caption, image=image, image_name=filename),
@@ -216,7 +213,7 @@ class Context:
         if event.is_direct:
             return
         note = OutboundMessage(self.render("answered_in_private"))
-        self._enqueue(in_group if noted else ephemeral, note)
+        self._enqueue(in_group if noted else _seen_by_sender(event), note)
 
     def private_note_fallback(self, name: str) -> Fallback | None:
         """What the sender hears should a DM that a note only they saw (Slack's
@@ -235,13 +232,11 @@ class Context:
         if (event is None or event.is_direct
                 or not self.addressbook.supports_ephemeral(event.platform)):
             return None
-        ephemeral = Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
-                           user_ref=event.user_id)
         dm = Target(event.platform, "dm", event.user_id)
 
         def worded(cause: str) -> OutboundMessage:
             return OutboundMessage(self.render(name, service=event.platform, cause=cause))
-        return ephemeral, worded(REJECTED), {GAVE_UP: (dm, worded(GAVE_UP))}
+        return _seen_by_sender(event), worded(REJECTED), {GAVE_UP: (dm, worded(GAVE_UP))}
 
     def tell(self, person: Person, name: str, /, *, choices: Sequence[Choice] = (),
              dedupe_key: str | None = None, expires_at: datetime | None = None,
@@ -315,6 +310,13 @@ class Context:
         if self.event is None:
             raise RuntimeError("reply() needs an inbound event")
         return self.event
+
+
+def _seen_by_sender(event: InboundEvent) -> Target:
+    """A note only the event's sender sees, where they wrote (Slack's ephemeral message;
+    through their command's reply address where the bot is not in the channel)."""
+    return Target(event.platform, "ephemeral", event.chat_id, event.thread_id,
+                  user_ref=event.user_id)
 
 
 @contextmanager
