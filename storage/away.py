@@ -48,11 +48,6 @@ class AwayPeriod(Base):
         start, end = self.span(timezone)
         return start <= moment < end
 
-    def last_day(self, timezone: str) -> date:
-        """The last day it covers: `ends_on`, or the day it was cut short (the day
-        before, cut short at midnight)."""
-        return _last_day(self.ends_on, self.ended_at, timezone)
-
     def is_void(self, timezone: str) -> bool:
         """True for a period cancelled before it began (it covers nothing)."""
         start, end = self.span(timezone)
@@ -98,13 +93,6 @@ def _span(starts_on: date, ends_on: date, created_at: datetime, ended_at: dateti
     if ended_at is not None:
         end = min(end, ended_at)
     return start, end
-
-
-def _last_day(ends_on: date, ended_at: datetime | None, timezone: str) -> date:
-    """AwayPeriod.last_day of a period's stored values."""
-    if ended_at is None:
-        return ends_on
-    return min(ends_on, _day_of_end(ended_at, ZoneInfo(timezone)))
 
 
 def _day_of_end(end: datetime, tz: ZoneInfo) -> date:
@@ -204,9 +192,10 @@ class AwayRepo:
     def last_days(self, asks: Iterable[tuple[int, str, datetime]],
                   near: NearPeriods | None = None) -> dict[tuple[int, datetime], date]:
         """For each moment a period covers (as covering), the last day away in the
-        timezone asked: the covering period's (AwayPeriod.last_day), or, with more time
-        away following it without a break (a trip planned from the day after, periods
-        overlapping), the last of the whole stretch's. The day a reader says they are
+        timezone asked: the covering period's (`ends_on`, or the day it was cut short:
+        the day before, cut short at midnight), or, with more time away following it
+        without a break (a trip planned from the day after, periods overlapping), the
+        last of the whole stretch's. The day a reader says they are
         away "until": not one they are still away on.
 
         The periods are read as plain columns, not loaded as ORM objects: the GM's
