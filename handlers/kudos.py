@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -247,7 +248,7 @@ def on_edit(ctx: Context, praise: str | None) -> bool:
         ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given],
                   taken=bool(taken), minutes=int(EDIT_WINDOW.total_seconds() // 60))
         return True
-    parsed = _parse(ctx, event, giver, praise, kept=True)
+    parsed = _parse(ctx, event, giver, praise, kept=[r.recipient for r in given])
     if parsed is not None:
         _correct(ctx, given, parsed)
     return True
@@ -365,8 +366,9 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
     day_start = _day_start(ctx.clock.now(), giver.timezone)
     used = repo.given_since(giver, day_start) - sum(1 for r in removed if r.given_at >= day_start)
     if added and used + len(added) > settings.allowance:
-        ctx.reply("kudos_allowance", allowance=settings.allowance,
-                  left=max(0, settings.allowance - used), wanted=len(added))
+        _refuse(ctx, [r.recipient for r in given], "kudos_allowance",
+                allowance=settings.allowance, left=max(0, settings.allowance - used),
+                wanted=len(added))
         return
     withdrawn = [r.recipient for r in removed]
     when, source = given[0].given_at, given[0].source_key
@@ -442,9 +444,9 @@ class _Named:
 
 
 def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
-           kept: bool = False) -> _Parsed | None:
-    """The kudos a message gives, or None once the giver is told why not (`kept`: an edit
-    of a message whose kudos stand, and stay as they were)."""
+           kept: Sequence[Person] = ()) -> _Parsed | None:
+    """The kudos a message gives, or None once the giver is told why not (`kept`: the
+    recipients of an edited message whose kudos stand, and stay as they were)."""
     mentions = _named(ctx.session, event)
     if not mentions and event.reply_to_user_id:
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
@@ -453,18 +455,18 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         # A reply to a message forwarded from a hidden account or a channel, or sent in a
         # group's or channel's name: a name with no account behind it, which never stands
         # for someone of the org (names are no key).
-        ctx.reply("kudos_author_hidden", who=event.reply_to_name)
+        _refuse(ctx, kept, "kudos_author_hidden", who=event.reply_to_name)
         return None
     if not mentions:
         crowd = _CROWD.search(text)
         if crowd is not None:  # '/kudos @here for …': the whole channel is nobody by name
-            ctx.reply("kudos_to_everyone", crowd=crowd.group(0))
+            _refuse(ctx, kept, "kudos_to_everyone", crowd=crowd.group(0))
         else:
-            ctx.reply("kudos_usage", values=_value_list(ctx))
+            _refuse(ctx, kept, "kudos_usage", values=_value_list(ctx))
         return None
     people = [m for m in mentions if not m.is_bot]
     if not people:
-        ctx.reply("kudos_to_bot")
+        _refuse(ctx, kept, "kudos_to_bot")
         return None
     recipients: list[Person] = []
     for mention in people:  # '@teampulse thanks @alice …' addresses the bot, praises Alice
@@ -480,11 +482,11 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
             # that is nobody's here, so nothing was mistyped: no "did you mean" (it offered
             # the handle of the person who gave that username up).
             typed = None if mention.platform_user_id else mention.username
-            ctx.reply("kudos_unknown_person", who=_Named(who, slack_id),
-                      guesses=_look_alikes(ctx, event.platform, typed))
+            _refuse(ctx, kept, "kudos_unknown_person", who=_Named(who, slack_id),
+                    guesses=_look_alikes(ctx, event.platform, typed), kept=bool(kept))
             return None
         if person.id == giver.id:
-            ctx.reply("kudos_self")
+            _refuse(ctx, kept, "kudos_self")
             return None
         if all(p.id != person.id for p in recipients):
             recipients.append(person)
@@ -526,7 +528,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
             continue  # "thanks @alice for the demo in #general": a channel, not a value
         key = tag.rstrip(".-").lower()
         if ctx.org.value(key) is None:
-            ctx.reply("kudos_unknown_value", tag=key, values=_value_list(ctx))
+            _refuse(ctx, kept, "kudos_unknown_value", tag=key, values=_value_list(ctx),
+                    kept=bool(kept))
             return None
         if key not in values:
             values.append(key)
@@ -541,12 +544,26 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     for n, names in enumerate(in_sentence):
         said, reason = said.replace(chr(_KEPT + n), names), reason.replace(chr(_KEPT + n), names)
     if len(reason) > MAX_REASON:
-        ctx.reply("kudos_too_long", length=len(reason), limit=MAX_REASON, kept=kept)
+        # (It says itself that the kudos stay as they were.)
+        ctx.reply("kudos_too_long", length=len(reason), limit=MAX_REASON, kept=bool(kept))
         return None
     if _reason_words(said) < MIN_REASON_WORDS or _reason_words(reason) == 0:
-        ctx.reply("kudos_reason_needed")
+        _refuse(ctx, kept, "kudos_reason_needed")
         return None
     return _Parsed(recipients, values, reason)
+
+
+def _refuse(ctx: Context, staying: Sequence[Person], name: str, /, **params: Any) -> None:
+    """Tell the giver privately why kudos were not given (message `name`). `staying`: the
+    people an edited message's kudos stay with; what was refused is the edit, not those
+    kudos, which the giver is told stand (a refusal alone had read "nothing was given",
+    and a giver who sent new kudos left the first person with the ones meant for another)."""
+    if not staying:
+        ctx.reply(name, **params)
+        return
+    note = ctx.render("kudos_edit_kept", recipients=list(staying),
+                      minutes=int(EDIT_WINDOW.total_seconds() // 60))
+    ctx.reply_text(f"{ctx.render(name, **params)}\n{note}")
 
 
 #: Where names kept in a Chinese sentence wait while the rest is read (private-use
