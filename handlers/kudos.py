@@ -248,7 +248,7 @@ def on_edit(ctx: Context, praise: str | None) -> bool:
         ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given],
                   taken=bool(taken), minutes=int(EDIT_WINDOW.total_seconds() // 60))
         return True
-    parsed = _parse(ctx, event, giver, praise, kept=[r.recipient for r in given])
+    parsed = _parse(ctx, event, giver, praise, kept=given)
     if parsed is not None:
         _correct(ctx, given, parsed)
     return True
@@ -271,6 +271,13 @@ def on_delete(ctx: Context) -> bool:
                                                 event.message_id)
     _take_back(ctx, given, deleted=True)
     return bool(given)
+
+
+def _month_over(ctx: Context, given: list[Kudos]) -> bool:
+    """Whether kudos `given` (of one message) are of a month that is over (org time)."""
+    month_start, _ = period_bounds("month", ctx.clock.now(), ctx.org.tz)
+    assert month_start is not None
+    return bool(given) and given[0].given_at < month_start
 
 
 def _deleted_key(chat_id: str, message_id: str) -> str:
@@ -361,12 +368,18 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
     if not removed and not added and all(
             r.reason == parsed.reason and list(r.values or []) == parsed.values for r in kept):
         return  # the same kudos (a redelivery, or an edit of other words)
+    if _month_over(ctx, given):
+        # As a deletion or an edit taking the praise out would leave them (_take_back): a
+        # month that is over is history, its roll counted (maybe posted, for an edit read
+        # late); a correction moving them off Sam rewrote it.
+        ctx.reply("kudos_edit_month_over", recipients=[r.recipient for r in given])
+        return
     repo = KudosRepo(ctx.session)
     settings = ctx.org.kudos
     day_start = _day_start(ctx.clock.now(), giver.timezone)
     used = repo.given_since(giver, day_start) - sum(1 for r in removed if r.given_at >= day_start)
     if added and used + len(added) > settings.allowance:
-        _refuse(ctx, [r.recipient for r in given], "kudos_allowance",
+        _refuse(ctx, given, "kudos_allowance",
                 allowance=settings.allowance, left=max(0, settings.allowance - used),
                 wanted=len(added))
         return
@@ -444,9 +457,9 @@ class _Named:
 
 
 def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
-           kept: Sequence[Person] = ()) -> _Parsed | None:
+           kept: Sequence[Kudos] = ()) -> _Parsed | None:
     """The kudos a message gives, or None once the giver is told why not (`kept`: the
-    recipients of an edited message whose kudos stand, and stay as they were)."""
+    kudos an edited message gave, which stand, and stay as they were)."""
     mentions = _named(ctx.session, event)
     if not mentions and event.reply_to_user_id:
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
@@ -553,16 +566,18 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     return _Parsed(recipients, values, reason)
 
 
-def _refuse(ctx: Context, staying: Sequence[Person], name: str, /, **params: Any) -> None:
+def _refuse(ctx: Context, staying: Sequence[Kudos], name: str, /, **params: Any) -> None:
     """Tell the giver privately why kudos were not given (message `name`). `staying`: the
-    people an edited message's kudos stay with; what was refused is the edit, not those
-    kudos, which the giver is told stand (a refusal alone had read "nothing was given",
-    and a giver who sent new kudos left the first person with the ones meant for another)."""
+    kudos an edited message gave; what was refused is the edit, not those kudos, which the
+    giver is told stand, and with whom (a refusal alone had read "nothing was given", and
+    a giver who sent new kudos left the first person with the ones meant for another)."""
     if not staying:
         ctx.reply(name, **params)
         return
-    note = ctx.render("kudos_edit_kept", recipients=list(staying),
-                      minutes=int(EDIT_WINDOW.total_seconds() // 60))
+    # (Of a month that is over, a correction would not be read either: no "edit again".)
+    note = ctx.render("kudos_edit_kept", recipients=[r.recipient for r in staying],
+                      minutes=int(EDIT_WINDOW.total_seconds() // 60),
+                      over=_month_over(ctx, list(staying)))
     ctx.reply_text(f"{ctx.render(name, **params)}\n{note}")
 
 
