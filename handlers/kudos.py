@@ -436,11 +436,13 @@ def _look_alikes(ctx: Context, platform: str, typed: str | None) -> list[tuple[s
     """Who a typed @handle nobody has was likely meant to be: (handle, name) of those whose
     handle (their key on the console, their Telegram username) or name is close to it.
     '@alicee' was told "not in the org file: ask the person who runs teampulse to add
-    them", of someone who is. (A Slack mention names a real user: nothing was mistyped.)"""
+    them", of someone who is. (A Slack mention names a real user: nothing was mistyped.)
+    Never the giver: Alice's '@alicee' was not meant for herself, whom kudos never reach."""
     if not typed or platform not in ("console", "telegram"):
         return []
+    giver = ctx.person.id if ctx.person is not None else None
     handles = [(p.key if platform == "console" else p.telegram_username, p.display_name, p.key)
-               for p in ctx.people.active()]
+               for p in ctx.people.active() if p.id != giver]
     aliases = org_aliases(ctx.org)
     return closest_people(typed.lstrip("@"), [(h, n) for h, n, _ in handles if h],
                           aliases={h: aliases[k] for h, _, k in handles if h and k in aliases})
