@@ -448,6 +448,16 @@ def _look_alikes(ctx: Context, platform: str, typed: str | None) -> list[tuple[s
                           aliases={h: aliases[k] for h, _, k in handles if h and k in aliases})
 
 
+def _own_username(event: InboundEvent, mention: Mention) -> bool:
+    """Whether a typed Telegram `@username` is the sender's own. A username is one
+    account's at a time, so it names the giver, whoever the org file (written before a
+    username changed hands) gives it to: the group sees a link to the giver."""
+    return (event.platform == "telegram" and not mention.platform_user_id
+            and bool(mention.username) and bool(event.username)
+            and (mention.username or "").lstrip("@").casefold()
+            == (event.username or "").lstrip("@").casefold())
+
+
 @dataclass(frozen=True)
 class _Named:
     """Someone a message names who is not in the org file, for the templates' `mention`:
@@ -489,6 +499,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         # strip from the reason, but what a refusal calls them; it had read "to ?".)
         who = mention.display or (f"@{mention.username}" if mention.username else
                                   event.reply_to_name or "?")
+        if _own_username(event, mention):
+            _refuse(ctx, kept, "kudos_self")
+            return None
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
         if person is None:
