@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -247,7 +248,7 @@ def on_edit(ctx: Context, praise: str | None) -> bool:
         ctx.reply("kudos_edit_not_kudos", recipients=[r.recipient for r in given],
                   taken=bool(taken), minutes=int(EDIT_WINDOW.total_seconds() // 60))
         return True
-    parsed = _parse(ctx, event, giver, praise, kept=True)
+    parsed = _parse(ctx, event, giver, praise, kept=given)
     if parsed is not None:
         _correct(ctx, given, parsed)
     return True
@@ -270,6 +271,13 @@ def on_delete(ctx: Context) -> bool:
                                                 event.message_id)
     _take_back(ctx, given, deleted=True)
     return bool(given)
+
+
+def _month_over(ctx: Context, given: list[Kudos]) -> bool:
+    """Whether kudos `given` (of one message) are of a month that is over (org time)."""
+    month_start, _ = period_bounds("month", ctx.clock.now(), ctx.org.tz)
+    assert month_start is not None
+    return bool(given) and given[0].given_at < month_start
 
 
 def _deleted_key(chat_id: str, message_id: str) -> str:
@@ -360,13 +368,20 @@ def _correct(ctx: Context, given: list[Kudos], parsed: _Parsed) -> None:
     if not removed and not added and all(
             r.reason == parsed.reason and list(r.values or []) == parsed.values for r in kept):
         return  # the same kudos (a redelivery, or an edit of other words)
+    if _month_over(ctx, given):
+        # As a deletion or an edit taking the praise out would leave them (_take_back): a
+        # month that is over is history, its roll counted (maybe posted, for an edit read
+        # late); a correction moving them off Sam rewrote it.
+        ctx.reply("kudos_edit_month_over", recipients=[r.recipient for r in given])
+        return
     repo = KudosRepo(ctx.session)
     settings = ctx.org.kudos
     day_start = _day_start(ctx.clock.now(), giver.timezone)
     used = repo.given_since(giver, day_start) - sum(1 for r in removed if r.given_at >= day_start)
     if added and used + len(added) > settings.allowance:
-        ctx.reply("kudos_allowance", allowance=settings.allowance,
-                  left=max(0, settings.allowance - used), wanted=len(added))
+        _refuse(ctx, given, "kudos_allowance",
+                allowance=settings.allowance, left=max(0, settings.allowance - used),
+                wanted=len(added))
         return
     withdrawn = [r.recipient for r in removed]
     when, source = given[0].given_at, given[0].source_key
@@ -421,14 +436,26 @@ def _look_alikes(ctx: Context, platform: str, typed: str | None) -> list[tuple[s
     """Who a typed @handle nobody has was likely meant to be: (handle, name) of those whose
     handle (their key on the console, their Telegram username) or name is close to it.
     '@alicee' was told "not in the org file: ask the person who runs teampulse to add
-    them", of someone who is. (A Slack mention names a real user: nothing was mistyped.)"""
+    them", of someone who is. (A Slack mention names a real user: nothing was mistyped.)
+    Never the giver: Alice's '@alicee' was not meant for herself, whom kudos never reach."""
     if not typed or platform not in ("console", "telegram"):
         return []
+    giver = ctx.person.id if ctx.person is not None else None
     handles = [(p.key if platform == "console" else p.telegram_username, p.display_name, p.key)
-               for p in ctx.people.active()]
+               for p in ctx.people.active() if p.id != giver]
     aliases = org_aliases(ctx.org)
     return closest_people(typed.lstrip("@"), [(h, n) for h, n, _ in handles if h],
                           aliases={h: aliases[k] for h, _, k in handles if h and k in aliases})
+
+
+def _own_username(event: InboundEvent, mention: Mention) -> bool:
+    """Whether a typed Telegram `@username` is the sender's own. A username is one
+    account's at a time, so it names the giver, whoever the org file (written before a
+    username changed hands) gives it to: the group sees a link to the giver."""
+    return (event.platform == "telegram" and not mention.platform_user_id
+            and bool(mention.username) and bool(event.username)
+            and (mention.username or "").lstrip("@").casefold()
+            == (event.username or "").lstrip("@").casefold())
 
 
 @dataclass(frozen=True)
@@ -442,9 +469,9 @@ class _Named:
 
 
 def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
-           kept: bool = False) -> _Parsed | None:
-    """The kudos a message gives, or None once the giver is told why not (`kept`: an edit
-    of a message whose kudos stand, and stay as they were)."""
+           kept: Sequence[Kudos] = ()) -> _Parsed | None:
+    """The kudos a message gives, or None once the giver is told why not (`kept`: the
+    kudos an edited message gave, which stand, and stay as they were)."""
     mentions = _named(ctx.session, event)
     if not mentions and event.reply_to_user_id:
         mentions = [Mention(platform_user_id=event.reply_to_user_id,
@@ -453,18 +480,18 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         # A reply to a message forwarded from a hidden account or a channel, or sent in a
         # group's or channel's name: a name with no account behind it, which never stands
         # for someone of the org (names are no key).
-        ctx.reply("kudos_author_hidden", who=event.reply_to_name)
+        _refuse(ctx, kept, "kudos_author_hidden", who=event.reply_to_name)
         return None
     if not mentions:
         crowd = _CROWD.search(text)
         if crowd is not None:  # '/kudos @here for …': the whole channel is nobody by name
-            ctx.reply("kudos_to_everyone", crowd=crowd.group(0))
+            _refuse(ctx, kept, "kudos_to_everyone", crowd=crowd.group(0))
         else:
-            ctx.reply("kudos_usage", values=_value_list(ctx))
+            _refuse(ctx, kept, "kudos_usage", values=_value_list(ctx))
         return None
     people = [m for m in mentions if not m.is_bot]
     if not people:
-        ctx.reply("kudos_to_bot")
+        _refuse(ctx, kept, "kudos_to_bot")
         return None
     recipients: list[Person] = []
     for mention in people:  # '@teampulse thanks @alice …' addresses the bot, praises Alice
@@ -472,6 +499,9 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
         # strip from the reason, but what a refusal calls them; it had read "to ?".)
         who = mention.display or (f"@{mention.username}" if mention.username else
                                   event.reply_to_name or "?")
+        if _own_username(event, mention):
+            _refuse(ctx, kept, "kudos_self")
+            return None
         person = find_mentioned(ctx.session, event.platform, mention.platform_user_id,
                                 mention.username)
         if person is None:
@@ -480,11 +510,11 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
             # that is nobody's here, so nothing was mistyped: no "did you mean" (it offered
             # the handle of the person who gave that username up).
             typed = None if mention.platform_user_id else mention.username
-            ctx.reply("kudos_unknown_person", who=_Named(who, slack_id),
-                      guesses=_look_alikes(ctx, event.platform, typed))
+            _refuse(ctx, kept, "kudos_unknown_person", who=_Named(who, slack_id),
+                    guesses=_look_alikes(ctx, event.platform, typed), kept=bool(kept))
             return None
         if person.id == giver.id:
-            ctx.reply("kudos_self")
+            _refuse(ctx, kept, "kudos_self")
             return None
         if all(p.id != person.id for p in recipients):
             recipients.append(person)
@@ -526,7 +556,8 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
             continue  # "thanks @alice for the demo in #general": a channel, not a value
         key = tag.rstrip(".-").lower()
         if ctx.org.value(key) is None:
-            ctx.reply("kudos_unknown_value", tag=key, values=_value_list(ctx))
+            _refuse(ctx, kept, "kudos_unknown_value", tag=key, values=_value_list(ctx),
+                    kept=bool(kept))
             return None
         if key not in values:
             values.append(key)
@@ -541,12 +572,28 @@ def _parse(ctx: Context, event: InboundEvent, giver: Person, text: str, *,
     for n, names in enumerate(in_sentence):
         said, reason = said.replace(chr(_KEPT + n), names), reason.replace(chr(_KEPT + n), names)
     if len(reason) > MAX_REASON:
-        ctx.reply("kudos_too_long", length=len(reason), limit=MAX_REASON, kept=kept)
+        # (It says itself that the kudos stay as they were.)
+        ctx.reply("kudos_too_long", length=len(reason), limit=MAX_REASON, kept=bool(kept))
         return None
     if _reason_words(said) < MIN_REASON_WORDS or _reason_words(reason) == 0:
-        ctx.reply("kudos_reason_needed")
+        _refuse(ctx, kept, "kudos_reason_needed")
         return None
     return _Parsed(recipients, values, reason)
+
+
+def _refuse(ctx: Context, staying: Sequence[Kudos], name: str, /, **params: Any) -> None:
+    """Tell the giver privately why kudos were not given (message `name`). `staying`: the
+    kudos an edited message gave; what was refused is the edit, not those kudos, which the
+    giver is told stand, and with whom (a refusal alone had read "nothing was given", and
+    a giver who sent new kudos left the first person with the ones meant for another)."""
+    if not staying:
+        ctx.reply(name, **params)
+        return
+    # (Of a month that is over, a correction would not be read either: no "edit again".)
+    note = ctx.render("kudos_edit_kept", recipients=[r.recipient for r in staying],
+                      minutes=int(EDIT_WINDOW.total_seconds() // 60),
+                      over=_month_over(ctx, list(staying)))
+    ctx.reply_text(f"{ctx.render(name, **params)}\n{note}")
 
 
 #: Where names kept in a Chinese sentence wait while the rest is read (private-use

@@ -114,6 +114,18 @@ async def test_a_mistyped_name_is_answered_with_who_was_likely_meant(bot, chat):
                                "请用正确的 @ 名称重新发送。")
     assert count_kudos(bot) == 0
 
+async def test_a_mistyped_name_is_never_answered_with_the_giver_themselves(bot, chat):
+    # Alice praising '@alicee' was asked "Did you mean @alice (Alice Martin)?": kudos to
+    # herself, which sent as suggested were refused.
+    await kudo(bot, "alice", "/kudos @alicee for the deck")
+    assert "Did you mean" not in chat.last("alice")
+    assert chat.last("alice").startswith("I can't give kudos to @alicee: they are not in the "
+                                         "org file.")
+    await kudo(bot, "sam", "/kudos @alicee for the deck")
+    assert "Did you mean @alice (Alice Martin)?" in chat.last("sam")
+    assert count_kudos(bot) == 0
+
+
 async def test_a_reason_is_required(bot, chat):
     await kudo(bot, "alice", "/kudos @sam")
     assert "Please say why in a few words" in chat.last("alice")

@@ -556,3 +556,26 @@ async def test_kudos_in_reply_to_a_message_of_another_chat_or_of_the_group_itsel
     await tg.say_in_group(LI, "/kudos 安排得很周到", reply_to_message=anonymous["message"])
     assert tg.texts(LI)[-1].startswith("无法为那条消息给 Test Group 点赞：")
     assert count(tg) == 1
+
+
+async def test_a_username_that_is_the_givers_own_is_kudos_to_themselves(tg: TG) -> None:
+    # Telegram usernames are one account's at a time: '@alice_m' typed by the account that
+    # has it names the giver. Alice (known by id, her username not in the org file) was
+    # told '@alice_m' is not in the org file and to ask for it to be added.
+    text = "thanks @alice_m for my own great work 👏"
+    await tg.say_in_group(ALICE, text, username="alice_m", entities=[mention(text, "alice_m")])
+    assert tg.texts(ALICE)[-1] == ("Nice try 🙂 Kudos are for recognising others, so you "
+                                   "can't give them to yourself.")
+    # Grace took the username 'bruno_r' that Bruno gave up (the org file still gives it to
+    # him): her '@bruno_r' is a link to herself in the group, and the kudos went to Bruno.
+    text = "/kudos @BRUNO_R for the demo prep"
+    await tg.say_in_group(GRACE, text, username="bruno_r", entities=[
+        {"type": "bot_command", "offset": 0, "length": 6}, mention(text, "BRUNO_R")])
+    assert "you can't give them to yourself" in tg.texts(GRACE)[-1]
+    assert not [t for t in tg.texts(GROUP) if "kudos from" in t]
+    assert count(tg) == 0
+    # Anyone else's '@bruno_r' is Bruno's, as the org file says.
+    text = "thanks @bruno_r for the demo prep 👏"
+    await tg.say_in_group(ALICE, text, username="alice_m", entities=[mention(text, "bruno_r")])
+    assert "Bruno Rossi — kudos from <b>Alice Martin</b>" in tg.texts(GROUP)[-1]
+    assert count(tg) == 1
