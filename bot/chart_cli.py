@@ -78,7 +78,8 @@ def summary_chart(args: argparse.Namespace, settings: Settings) -> int:
             with one_moment(ctx) as seen:  # its reads at one moment (see one_moment)
                 png = render_chart_png(seen.session, bot.org, args.chart, locale,
                                        end_week=week_start(end), weeks=weeks, team=team,
-                                       today=ctx.org_today())
+                                       today=ctx.org_today(),
+                                       schedule=settings.checkin_schedule)
     finally:
         engine.dispose()
     # Written beside the target and renamed: a failed write never leaves half a PNG.

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.config import DEFAULT_CHECKIN_SCHEDULE, CheckinSchedule
 from bot.numbers import percent_to, round_half_up
 from bot.org import Org
 from bot.render import Renderer
@@ -151,7 +152,8 @@ def scope_label(org: Org, locale: str, team: str | None) -> str:
 
 def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
                    weeks: int = 8, team: str | None = None,
-                   today: date | None = None, lead: bool = False) -> ChartData:
+                   today: date | None = None, lead: bool = False,
+                   schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE) -> ChartData:
     """The labelled numbers of a chart (see render_chart_png)."""
     if kind not in KINDS:
         raise ValueError(f"unknown chart {kind!r}: choose one of {', '.join(KINDS)}")
@@ -161,7 +163,7 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
                                  scope=scope_label(org, locale, team), period=period),
                      shown, [_text(locale, "chart_week", number=int(w[-2:])) for w in shown])
     if kind == "attainment":
-        _attainment(session, locale, team, data, today)
+        _attainment(session, locale, team, data, today, schedule)
     elif kind == "morale":
         _morale(session, org, locale, team, data, lead)
     else:
@@ -170,10 +172,10 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
 
 
 def _attainment(session: Session, locale: str, team: str | None, data: ChartData,
-                today: date | None) -> None:
+                today: date | None, schedule: CheckinSchedule) -> None:
     """Attainment lines: one per person; for more people, one per team; for more teams
     (or a team of more people) than MAX_LINES, the spread and its extremes (_spread)."""
-    people = chart_data.attainment(session, data.weeks, team, today)
+    people = chart_data.attainment(session, data.weeks, team, today, schedule)
     if not people:
         data.empty = _text(locale, "chart_no_data", kind="attainment")
         return
@@ -348,7 +350,8 @@ def _kudos(session: Session, org: Org, locale: str, team: str | None,
 
 def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
                      weeks: int = 8, team: str | None = None,
-                     today: date | None = None, lead: bool = False) -> bytes:
+                     today: date | None = None, lead: bool = False,
+                     schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE) -> bytes:
     """A chart as PNG bytes (1000 x 560 px), labelled in `locale` (en or zh-CN).
 
     `kind`: attainment (each person's KPI attainment, % of target, with a 100% line;
@@ -358,10 +361,11 @@ def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_
     `team` restricts it to one team (`lead`: for its own director, see morale_series).
     `today` is the org's day (its timezone): a CRM row dated after it counts from its day
     on, as /summary and /goals count it (None: every row, for a chart of weeks long past).
+    `schedule`: CHECKIN_SCHEDULE, which tells a week away as /summary does (no point).
     ValueError for an unknown kind or a bad week count.
     """
     return draw(chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
-                               team=team, today=today, lead=lead))
+                               team=team, today=today, lead=lead, schedule=schedule))
 
 
 def draw(data: ChartData) -> bytes:

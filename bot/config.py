@@ -130,15 +130,17 @@ class CheckinSchedule:
         return f"{self.day_name} {self.at:%H:%M}"
 
 
+#: CHECKIN_SCHEDULE's default: Friday 16:00 where each person is.
+DEFAULT_CHECKIN_SCHEDULE = CheckinSchedule(4, time(16, 0))
+
+
 @dataclass(frozen=True, repr=False)
 class Settings:
     """Everything teampulse reads from its environment."""
 
     database_url: str = DEFAULT_DATABASE_URL
     org_file: Path = Path("org.yaml")
-    checkin_schedule: CheckinSchedule = field(
-        default_factory=lambda: CheckinSchedule(4, time(16, 0))
-    )
+    checkin_schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE
     reminder_delay: timedelta | None = timedelta(hours=2)  # None: no reminder ("off")
     grace_period: timedelta = timedelta(hours=6)
     #: When the weekly digest goes to the GM and each director, in their own timezone

@@ -208,7 +208,8 @@ def chart_png(ctx: Context, locale: str, end_week: date, weeks: int,
         with ctx.session.begin_nested():
             data = charts.chart_data_for(ctx.session, ctx.org, CHART_KIND, locale,
                                          end_week=end_week, weeks=weeks, team=team,
-                                         today=ctx.org_today())
+                                         today=ctx.org_today(),
+                                         schedule=ctx.settings.checkin_schedule)
             return charts.draw(data) if data.has_data else None
     except Exception as exc:
         log.warning("the %s chart for the week of %s could not be drawn (%s); the digest "

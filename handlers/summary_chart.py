@@ -155,7 +155,8 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
     with one_moment(ctx) as seen:  # the chart's reads, at one moment (see one_moment)
         png = render_chart_png(seen.session, ctx.org, request.kind, person.locale,
                                end_week=end, weeks=request.weeks, team=team,
-                               today=ctx.org_today(), lead=not person.can_view_summary)
+                               today=ctx.org_today(), lead=not person.can_view_summary,
+                               schedule=ctx.settings.checkin_schedule)
     shown = chart_weeks(end, request.weeks)
     period = ctx.render("chart_period", first=shown[0], last=shown[-1])
     caption = ctx.render("summary_chart_caption", kind=request.kind, period=period,

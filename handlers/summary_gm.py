@@ -1857,10 +1857,12 @@ def _trend(values: Sequence[float | None], margin: float) -> str | None:
             n += 1
     if not n:
         return None
-    mean = total / n
-    if latest > mean + margin:
+    # The move as the figures stand for it, not as floats keep them: 80% three weeks then
+    # 75% moved exactly 5 points, "more than" none, yet 0.75 < 0.8 - 0.05 in floats.
+    moved = round(latest - total / n, 9)
+    if moved > margin:
         return "up"
-    if latest < mean - margin:
+    if moved < -margin:
         return "down"
     return "flat"
 

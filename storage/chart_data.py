@@ -11,11 +11,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.config import DEFAULT_CHECKIN_SCHEDULE, CheckinSchedule
 from bot.name_order import name_key
+from bot.schedule import checkin_moment
+from bot.weeks import week_end, week_start
+from storage.away import AwayRepo
 from storage.goals import CrmActual
 from storage.kudos import Kudos
 from storage.models import Answer, CheckinRound, Person
@@ -36,7 +41,9 @@ class PersonAttainment:
 
 
 def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
-               today: date | None = None) -> list[PersonAttainment]:
+               today: date | None = None,
+               schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE
+               ) -> list[PersonAttainment]:
     """Each person's KPI attainment in each of `weeks` (only `team`'s that week, if given).
 
     A person-week's value is the mean of the attainments /summary shows for that week's
@@ -45,6 +52,9 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
     where it has one (as /summary counts it); a week with none has no value. Sorted
     by team, then name. A CRM row dated after `today` (the org's day; None: every row)
     counts from its day on, as /summary and /goals count it (handlers.summary.crm_figures).
+    A week /summary reads away (an away period covered its check-in moment, `schedule`
+    where the round was made, and nothing was answered) has no value: /summary counts its
+    CRM figure with no target, so there is no attainment to draw.
 
     Four plain reads: the rounds of those weeks with their snapshot's key, each distinct
     snapshot's text once (storage/snapshot_keys.py: a year of 1,000 people is 52,000
@@ -55,7 +65,8 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
     """
     wanted = team.lower() if team else None
     in_weeks = CheckinRound.week.in_(list(weeks))
-    who = select(Person.id, Person.key, Person.display_name, Person.role, Person.team)
+    who = select(Person.id, Person.key, Person.display_name, Person.role, Person.team,
+                 Person.timezone)
     if wanted is not None:
         # A team's chart reads its people and their rounds (storage/team_scope.py), not
         # the org's; the team of each week is still decided below, as for everyone.
@@ -115,8 +126,13 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
         Answer.round_id.in_(select(CheckinRound.id).where(in_weeks)),
         Answer.question_key.in_(keys), Answer.skipped.is_(False),
         Answer.number_value.is_not(None)).group_by(Answer.round_id))
-    # Rounds with a CRM figure and nothing typed (a week missed) count it all the same.
+    # Rounds with a CRM figure and nothing typed (a week missed) count it all the same,
+    # but for a week away: /summary counts that figure with no target, and no trend point
+    # (the chart drew a week away at its sale against the unanswered round's target).
     seen = {row[0] for row in typed} if crm else set()
+    unanswered = [rid for rid in crm if rid not in seen]
+    for rid in _away_rounds(session, unanswered, rounds, people, schedule):
+        del crm[rid]
     typed += [(rid, *([None] * len(keys))) for rid in crm if rid not in seen]
     out: dict[int, PersonAttainment] = {}
     latest: dict[int, str] = {}  # person -> the latest week with a value
@@ -149,6 +165,37 @@ def attainment(session: Session, weeks: Sequence[str], team: str | None = None,
     for line in out.values():  # weeks in order
         line.weeks = dict(sorted(line.weeks.items()))
     return sorted(out.values(), key=lambda p: ((p.team or "\uffff").lower(), name_key(p.name)))
+
+
+def _away_rounds(session: Session, ids: Sequence[int],
+                 rounds: dict[int, tuple[int, str, str | None, int]],
+                 people: dict[int, Any], schedule: CheckinSchedule) -> set[int]:
+    """Of the rounds `ids` (none of their KPIs typed), those /summary reads as away: not
+    submitted, nothing answered at all, and an away period covered the week's check-in
+    moment where the round was made (handlers.summary_gm._away's rule). Only the rounds
+    of people with an away period near their weeks are read (usually none)."""
+    if not ids:
+        return set()
+    weeks = [rounds[rid][1] for rid in ids]
+    away = AwayRepo(session)
+    near = away.near(week_start(min(weeks)), week_end(max(weeks)))
+    ids = [rid for rid in ids if rounds[rid][0] in near]
+    conn = session.connection()
+    asks: dict[int, tuple[int, str, datetime]] = {}
+    for at in range(0, len(ids), _BATCH):  # (bound parameters a statement takes)
+        for rid, zone in plain_rows(conn, select(CheckinRound.id, CheckinRound.timezone).where(
+                CheckinRound.id.in_(ids[at:at + _BATCH]), CheckinRound.status != "submitted",
+                ~select(Answer.id).where(Answer.round_id == CheckinRound.id).exists())):
+            person_id, week = rounds[rid][:2]
+            # Where the round was made (rounds made before rounds had one: today's zone).
+            zone = zone or people[person_id][5]
+            asks[rid] = (person_id, zone, checkin_moment(schedule, zone, week))
+    covered = away.last_days(asks.values())
+    return {rid for rid, (pid, _zone, moment) in asks.items() if (pid, moment) in covered}
+
+
+#: Round ids asked in one statement.
+_BATCH = 1000
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ Chinese, from the same numbers as /summary, in chat and from the shell."""
 from __future__ import annotations
 
 import io
+import json
 import struct
 import warnings
 from datetime import UTC, date, datetime
@@ -604,3 +605,102 @@ async def test_an_open_polls_morale_is_never_drawn(
         closed = chart_data_for(ctx.session, ctx.org, "morale", "en", end_week=end, weeks=2)
     east = next(line for line in closed.lines if line.label == "East")
     assert east.values == [None, 3.5]
+
+
+async def test_a_week_away_reads_as_a_gap_in_the_chart_as_in_the_summary(
+        bot, chat, clock, settings, tmp_path, monkeypatch):
+    """The GM sent Bruno his 2026-W48 check-in on Tuesday; he went away on Wednesday until
+    Sunday without answering, and the CRM booked 10,000 for him that week. /summary reads
+    the week away (the CRM's sale with no target, no trend point); the chart drew it at
+    25% of the 40,000 his unanswered check-in had asked, a point the summary never shows."""
+    from bot import charts
+    from tests.test_checkin import answer_all as answer_all_checkin
+    from tests.test_summary_truth import BRUNO_ANSWERS
+
+    drawn: list = []
+    real = charts.chart_data_for
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(data := real(*args, **kwargs))
+        return data
+
+    monkeypatch.setattr(charts, "chart_data_for", recording)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    clock.set(datetime(2026, 11, 20, 21, 0, tzinfo=UTC))  # 2026-W47: he checks in
+    await bot.run_checkins(["bruno"])
+    await answer_all_checkin(bot, "bruno", BRUNO_ANSWERS)
+    clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # Tuesday of 2026-W48
+    await say(bot, "grace", "/checkin send bruno")
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    await say(bot, "bruno", "/away 2026-11-29")
+    clock.set(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))
+    await bot.run_checkins()
+    export = tmp_path / "crm.csv"
+    export.write_text("person,metric,week,value\nbruno,revenue,2026-W48,10000\n",
+                      encoding="utf-8")
+    assert run_cli(settings, "import-actuals", str(export))[0] == 0
+    clock.set(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))
+    await say(bot, "grace", "/summary")
+    assert ("🌴 Bruno Rossi — away until 2026-11-29\nGoals: Revenue 10,000 USD (not asked "
+            "this week: no target) [CRM]") in chat.last("grace")
+    code, raw = run_cli(settings, "summary", "--format", "json")
+    [bruno] = [d for d in json.loads(raw)["directors"] if d["key"] == "bruno"]
+    assert code == 0 and bruno["goals"]["series"][-2:] == [1.025, None]  # no trend point
+    await say(bot, "grace", "/summary chart attainment")
+    assert {line.label: line.values[-2:] for line in drawn[-1].lines} == {
+        "Bruno Rossi": [102.5, None]}
+    # The command line's chart reads it alike.
+    assert run_cli(settings, "summary", "--chart", "attainment",
+                   "--out", str(tmp_path / "a.png"))[0] == 0
+    assert {line.label: line.values[-2:] for line in drawn[-1].lines} == {
+        "Bruno Rossi": [102.5, None]}
+
+
+async def test_a_week_is_away_or_not_by_the_check_in_schedule_in_the_chart_too(
+        chat, clock, settings, tmp_path, monkeypatch):
+    """With check-ins on Monday at 09:00 (CHECKIN_SCHEDULE), Bruno's time away from
+    Wednesday did not cover 2026-W48's check-in moment: /summary reads the week missed and
+    counts the CRM's 10,000 against his 40,000 (25%); so does the chart, not a gap as on
+    the default Friday's schedule."""
+    from dataclasses import replace
+    from datetime import time
+
+    from bot import charts
+    from bot.app import prepare
+    from bot.config import CheckinSchedule
+
+    drawn: list = []
+    real = charts.chart_data_for
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(data := real(*args, **kwargs))
+        return data
+
+    monkeypatch.setattr(charts, "chart_data_for", recording)
+    monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
+    monkeypatch.setenv("CHECKIN_SCHEDULE", "mon 09:00")
+    monday = replace(settings, checkin_schedule=CheckinSchedule(0, time(9, 0)))
+    clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # Tuesday of 2026-W48
+    bot, engine = prepare(monday, clock)
+    bot.register(chat)
+    try:
+        await say(bot, "grace", "/checkin send bruno")
+        clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+        await say(bot, "bruno", "/away 2026-11-29")
+        export = tmp_path / "crm.csv"
+        export.write_text("person,metric,week,value\nbruno,revenue,2026-W48,10000\n",
+                          encoding="utf-8")
+        assert run_cli(monday, "import-actuals", str(export))[0] == 0
+        clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # before Monday's check-ins
+        await say(bot, "grace", "/summary")
+        assert "❌ Bruno Rossi — not checked in\nGoals: Revenue 10,000 / 40,000 USD (25%) " \
+            "[CRM]" in chat.last("grace")
+        await say(bot, "grace", "/summary chart attainment")
+        assert {line.label: line.values[-1] for line in drawn[-1].lines} == {
+            "Bruno Rossi": 25.0}
+        assert run_cli(monday, "summary", "--chart", "attainment",
+                       "--out", str(tmp_path / "a.png"))[0] == 0
+        assert {line.label: line.values[-1] for line in drawn[-1].lines} == {
+            "Bruno Rossi": 25.0}
+    finally:
+        engine.dispose()

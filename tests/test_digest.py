@@ -147,13 +147,15 @@ async def test_a_director_gets_only_their_own_team_in_their_language(bot, chat, 
     monday = date(2026, 11, 23)
     # `today` is the org's day (New York) when each was drawn: a CRM row dated later
     # counts from its day on, as /summary counts it.
+    # `schedule`, the check-in's, tells a week away as /summary does (tests/test_charts.py).
     sunday, next_monday = date(2026, 11, 29), date(2026, 11, 30)
+    schedule = bot.settings.checkin_schedule
     assert ("attainment", "zh-CN", {"end_week": monday, "weeks": 8, "team": "China",
-                                    "today": sunday}) in drawn
+                                    "today": sunday, "schedule": schedule}) in drawn
     assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": "East",
-                                 "today": next_monday}) in drawn
+                                 "today": next_monday, "schedule": schedule}) in drawn
     assert ("attainment", "en", {"end_week": monday, "weeks": 8, "team": None,
-                                 "today": next_monday}) in drawn
+                                 "today": next_monday, "schedule": schedule}) in drawn
     # Sam (a member) and Vera (a viewer) get no digest.
     assert digests(chat, "sam") == [] and digests(chat, "vera") == []
 

@@ -375,3 +375,26 @@ async def test_a_figure_booked_never_reads_0_percent_nor_a_miss_100(bot, chat, c
     data = json.loads(run_cli_json(bot, clock))
     alice_week = next(d for d in data["directors"] if d["key"] == "alice")["goals"]["week"]
     assert [f["attainment"] for f in alice_week if f["metric"] == "revenue"] == [0.0008]
+
+
+async def test_a_move_of_exactly_five_points_reads_steady(bot, chat, clock):
+    """Bruno sold 32,000 of his 40,000 three weeks running (80%), then 30,000 (75%): five
+    points down, which the README reads → ('↑/↓ when it moved more than 5 points'). The
+    computer's 0.8 - 0.05 is a hair above 0.75, so the GM read ↓ and 'attainment falling'
+    for it. 李雷, 80% three weeks then 74% (44,400 of 60,000), did fall more than five."""
+    friday = clock.now()
+    for n, (bruno, li) in enumerate([("32000", "48000")] * 3 + [("30000", "44400")]):
+        clock.set(friday - timedelta(weeks=3 - n))
+        await bot.run_checkins()
+        await answer_all(bot, "bruno", [bruno, *BRUNO_ANSWERS[1:]])
+        await answer_all(bot, "li", [li, *LI_ANSWERS[1:]])
+    await say(bot, "grace", "/summary")
+    text = chat.last("grace")
+    assert "trend → (80% → 80% → 80% → 75%)" in blocks(text)["Bruno Rossi · team Europe"]
+    assert "trend ↓ (80% → 80% → 80% → 74%)" in blocks(text)["李雷 · team China"]
+    assert [line for line in attention(text) if "falling" in line] == [
+        "李雷: attainment falling (now 74%, against 80% on average over the 3 weeks before)"]
+    data = json.loads(run_cli_json(bot, clock))
+    trends = {d["key"]: d["goals"]["trend"] for d in data["directors"]}
+    assert (trends["bruno"], trends["li"]) == ("flat", "down")
+    assert [a["director"] for a in data["attention"] if a["kind"] == "falling"] == ["li"]
