@@ -667,7 +667,7 @@ def build_week(ctx: Context, locale: str, week: str, people: Sequence[Any], scop
         away = away_weeks(ctx, shown, [week])
     snapshots = snapshots or Snapshots(ctx, locale)
     rows = [_person_week(snapshots, person, week, rounds.get((person.id, week)),
-                         away.get((person.id, week)), texts, crm)
+                         away.get((person.id, week)), texts, crm, placed)
             for person in shown]
     _same_units(rows)
     return WeekSummary(week=week, start=week_start(week), end=week_end(week), scope=scope,
@@ -729,7 +729,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         history = []
         for w in weeks:
             row = _person_week(snapshots, person, w, rounds.get((person.id, w)),
-                               away.get((person.id, w)), crm=crm)
+                               away.get((person.id, w)), crm=crm,
+                               placed=_placed_alone(ctx, w, person, rounds, anchor_tz))
             if row.status == "not_sent" and (person.id, w) not in rounds \
                     and joined_after(person, w, booked):
                 # Not in the org file yet: not "no check-in sent" ("not asked").
@@ -789,6 +790,21 @@ def _placed(ctx: Context, week: str, people: Sequence[Any],
     if end > ctx.clock.now() or not missing:
         return None
     return directors_then(ctx.session, week, end, anchor_tz, missing)
+
+
+def _placed_alone(ctx: Context, week: str, person: Any,
+                  rounds: Mapping[tuple[int, str], RoundRow], anchor_tz: str
+                  ) -> dict[str, tuple[str, str | None]] | None:
+    """For a past week of a person's history without a round of theirs, their team as
+    last recorded by then (as _placed, for the team's view): a move in the org file since
+    is not read back into it. None for a week with a round, or not over yet."""
+    if (person.id, week) in rounds:
+        return None
+    end = datetime.combine(week_end(week) + timedelta(days=1), time(),
+                           ZoneInfo(anchor_tz)).astimezone(UTC)
+    if end > ctx.clock.now():
+        return None
+    return directors_then(ctx.session, week, end, anchor_tz, [person.id])
 
 
 def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
@@ -1198,10 +1214,18 @@ _CRM_SUMS = select(CrmActual.person_key, CrmActual.metric, CrmActual.week,
 
 def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | None,
                  away_until: date | None = None, texts: bool = True,
-                 crm: dict[tuple[str, str, str], float] | None = None) -> PersonWeek:
+                 crm: dict[tuple[str, str, str], float] | None = None,
+                 placed: Mapping[str, tuple[str, str | None]] | None = None) -> PersonWeek:
+    """One person's week. `placed`: for a past week, the team last recorded by then of
+    those without a round (directors_then): their row names that team, not today's."""
     away = _is_away(rnd, away_until)
-    row = PersonWeek(key=person.key, name=person.display_name,
-                     team=rnd.team if rnd is not None and rnd.team is not None else person.team,
+    if rnd is not None and rnd.team is not None:
+        team = rnd.team
+    elif placed is not None and person.key in placed:
+        team = placed[person.key][1]
+    else:
+        team = person.team
+    row = PersonWeek(key=person.key, name=person.display_name, team=team,
                      status="away" if away else "not_sent", answered=0, total=0, late=False,
                      away_until=away_until if away else None, slack_id=person.slack_id,
                      telegram_id=person.telegram_id, left=not person.active)
