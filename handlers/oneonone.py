@@ -670,7 +670,7 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
             continue
         behind = _waits_behind(ctx, manager)
         if ctx.tell(manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
-                    other=told(ctx, manager, meeting.report), day=meeting.occurrence,
+                    other=told(ctx, manager, meeting.report), day=held_on(meeting, manager),
                     waiting=behind.kind if behind else "", choices=_rating_choices(meeting)):
             count += 1
             # It asks for a rating: a typed one is its answer, not a figure for a check-in
@@ -720,6 +720,14 @@ def agenda_params(ctx: Context, pair: Pair, viewer: Person) -> dict[str, Any]:
              if i.source != PRIVATE_ITEM or i.author_id == viewer.id]
     return {"topics": items, "actions": _action_rows(repo.open_actions(pair.manager, pair.report),
                                                     ctx.clock.now())}
+
+
+def held_on(meeting: OneOnOneMeeting, reader: Person) -> date:
+    """The day a meeting took place on the reader's calendar: a meeting moved to Wednesday
+    was held on Wednesday, and New York's Monday 19:30 is Tuesday in Shanghai (the
+    `occurrence` key is the manager's date the cadence gave it: its identity, no date to
+    tell anyone)."""
+    return local(as_utc(meeting.scheduled_at), reader.timezone).date()
 
 
 def _action_rows(items: Iterable[ActionItem], now: datetime) -> list[dict[str, Any]]:
@@ -1165,7 +1173,7 @@ def _history(ctx: Context, args: str) -> None:
         # The shared notes, and the reader's own private ones (marked): a private note
         # is its author's alone, whoever else may read this history.
         notes = [{"text": n.text, "private": not n.shared} for n in repo.notes(m, viewer=viewer)]
-        rows.append({"day": m.occurrence, "manager": m.manager, "report": m.report,
+        rows.append({"day": held_on(m, viewer), "manager": m.manager, "report": m.report,
                      "other": other, "notes": notes})
     ctx.reply("oo_history", subject=subject, rows=rows, own=subject.id == viewer.id,
               marked=any(n["private"] for r in rows for n in r["notes"]))
@@ -1618,7 +1626,7 @@ def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
                             if a.meeting_id == meeting.id], ctx.clock.now())
     ctx.tell(report, "oo_recap", dedupe_key=f"oo:recap:{meeting.id}",
              other=told(ctx, report, manager),
-             day=meeting.occurrence, notes=shared, actions=actions)
+             day=held_on(meeting, report), notes=shared, actions=actions)
     for person in (manager, report):
         other = report if person.id == manager.id else manager
         # The manager's follows their "done"; the report's comes unasked, and waits
@@ -1654,7 +1662,7 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
     repo.clear_dialog(person)
     ctx.reply("oo_feedback_thanks")
     ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
-             other=told(ctx, other, person), day=meeting.occurrence, rating=row.rating,
+             other=told(ctx, other, person), day=held_on(meeting, other), rating=row.rating,
              improve=improve)
     _ask_next_waiting(ctx, person, in_front=front)
 
