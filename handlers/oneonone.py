@@ -632,9 +632,13 @@ def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
 def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
     now = ctx.clock.now()
     count = 0
-    # Due today somewhere on Earth at the latest (the owner's own date decides here).
+    # On its day where the owner is, from the start of their working hours: a reminder
+    # as that day began (00:00) came in the night. (Due today somewhere on Earth at the
+    # latest: the owner's own clock decides here.)
+    start = ctx.org.oneonones.hours.start
     due = [item for item in repo.open_actions(due_by=(now + timedelta(days=1)).date())
-           if item.owner.active and item.due <= local(now, item.owner.timezone).date()]
+           if item.owner.active and now >= datetime.combine(
+               item.due, start, tzinfo=ZoneInfo(item.owner.timezone))]
     # Nobody is reminded while away: the sweep after their return does it (one read for
     # every owner, not one per item and sweep).
     away = ctx.away.covering([(i.owner.id, i.owner.timezone, now) for i in due])
