@@ -220,15 +220,45 @@ def occurrences(pair: Pair, start: datetime, end: datetime,
     first = local(start, tz).date() - timedelta(days=1)
     last = local(end, tz).date() + timedelta(days=1)
     found: dict[str, Occurrence] = {}
+    strays = _strays(pair.cadence, overrides, first, last)
     for day in occurrence_dates(pair.cadence, first, last):
         key = day.isoformat()
-        found[key] = _apply(key, slot_start(pair.cadence, day, tz), duration, overrides.get(key))
+        stray = strays.get(key)
+        if stray is not None and stray.moved_to is not None:
+            continue  # that week's meeting is the one moved, under its own key (below)
+        found[key] = _apply(key, slot_start(pair.cadence, day, tz), duration,
+                            overrides.get(key) or stray)
     for key, override in overrides.items():
         # A move can bring an occurrence into the window from a date outside it.
         if key not in found and override.moved_to is not None:
             found[key] = _apply(key, override.moved_to, duration, override)
     return sorted((o for o in found.values() if o.end >= start and o.start <= end),
                   key=lambda o: o.start)
+
+
+def _strays(cadence: Cadence, overrides: dict[str, OneOnOneOverride], first: date,
+            last: date) -> dict[str, OneOnOneOverride]:
+    """Moves and skips of days the cadence no longer gives (the org file gave the pair
+    another weekday since), by the key of the cadence's day in the same week (Monday to
+    Sunday), between `first` and `last`, where that day has none of its own: Monday's
+    1:1 moved to Thursday, or skipped, was that week's, and the week's new Tuesday is
+    not a second one. (The latest made, if the day changed twice.)"""
+    lo, hi = (first - timedelta(days=6)).isoformat(), (last + timedelta(days=6)).isoformat()
+    found: dict[str, OneOnOneOverride] = {}
+    for key, override in overrides.items():
+        if not lo <= key <= hi:  # (ISO dates: their order as text is their order)
+            continue
+        day = date.fromisoformat(key)
+        monday = day - timedelta(days=day.weekday())
+        days = occurrence_dates(cadence, monday, monday + timedelta(days=6))
+        if not days or day in days:
+            continue
+        target = days[0].isoformat()
+        if target in overrides or (target in found and as_utc(found[target].created_at)
+                                   >= as_utc(override.created_at)):
+            continue
+        found[target] = override
+    return found
 
 
 def _apply(key: str, start: datetime, duration: timedelta,
