@@ -662,13 +662,13 @@ def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
 def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
     now = ctx.clock.now()
     count = 0
-    # On its day where the owner is, from the start of their working hours: a reminder
-    # as that day began (00:00) came in the night. (Due today somewhere on Earth at the
+    # On its day where the owner is (or once back from /away, its day passed), never
+    # before the start of their working hours: sent as a day began (00:00, or time away
+    # ending at midnight), it came in the night. (Due today somewhere on Earth at the
     # latest: the owner's own clock decides here.)
     start = ctx.org.oneonones.hours.start
     due = [item for item in repo.open_actions(due_by=(now + timedelta(days=1)).date())
-           if item.owner.active and now >= datetime.combine(
-               item.due, start, tzinfo=ZoneInfo(item.owner.timezone))]
+           if item.owner.active and _in_their_day(now, item.owner.timezone, item.due, start)]
     # Nobody is reminded while away: the sweep after their return does it (one read for
     # every owner, not one per item and sweep).
     away = ctx.away.covering([(i.owner.id, i.owner.timezone, now) for i in due])
@@ -682,6 +682,12 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
                     overdue=item.due < local(now, owner.timezone).date()):
             count += 1
     return count
+
+
+def _in_their_day(now: datetime, timezone: str, due: date, start: time) -> bool:
+    """Whether it is `due` or later where someone is, and past `start` on their clock."""
+    there = local(now, timezone)
+    return there.date() >= due and there.time() >= start
 
 
 def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int) -> int:

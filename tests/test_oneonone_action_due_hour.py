@@ -58,3 +58,17 @@ async def test_the_org_files_working_hours_set_the_hour(database_url, tmp_path, 
         assert len(due_notes(chat, "alice")) == 1
     finally:
         engine.dispose()
+
+
+async def test_back_from_away_at_midnight_the_owner_is_reminded_in_the_morning(
+        bot, chat, clock):
+    # Alice is away on the item's day; her time away ends as Friday begins in New York.
+    await say(bot, "grace", "/actions add send the deck @alice 2026-12-02")
+    await say(bot, "alice", "/away 2026-12-02 2026-12-03")
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    await sweep_at(bot, clock, datetime(2026, 12, 4, 5, 1, tzinfo=UTC))  # Fri 00:01
+    await sweep_at(bot, clock, datetime(2026, 12, 4, 11, 59, tzinfo=UTC))
+    assert due_notes(chat, "alice") == []
+    await sweep_at(bot, clock, datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
+    assert due_notes(chat, "alice") == ["Action item #1 was due 2026-12-02 (overdue): send "
+                                        "the deck. Send /actions done 1 when it's done."]
