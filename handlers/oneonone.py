@@ -220,15 +220,45 @@ def occurrences(pair: Pair, start: datetime, end: datetime,
     first = local(start, tz).date() - timedelta(days=1)
     last = local(end, tz).date() + timedelta(days=1)
     found: dict[str, Occurrence] = {}
+    strays = _strays(pair.cadence, overrides, first, last)
     for day in occurrence_dates(pair.cadence, first, last):
         key = day.isoformat()
-        found[key] = _apply(key, slot_start(pair.cadence, day, tz), duration, overrides.get(key))
+        stray = strays.get(key)
+        if stray is not None and stray.moved_to is not None:
+            continue  # that week's meeting is the one moved, under its own key (below)
+        found[key] = _apply(key, slot_start(pair.cadence, day, tz), duration,
+                            overrides.get(key) or stray)
     for key, override in overrides.items():
         # A move can bring an occurrence into the window from a date outside it.
         if key not in found and override.moved_to is not None:
             found[key] = _apply(key, override.moved_to, duration, override)
     return sorted((o for o in found.values() if o.end >= start and o.start <= end),
                   key=lambda o: o.start)
+
+
+def _strays(cadence: Cadence, overrides: dict[str, OneOnOneOverride], first: date,
+            last: date) -> dict[str, OneOnOneOverride]:
+    """Moves and skips of days the cadence no longer gives (the org file gave the pair
+    another weekday since), by the key of the cadence's day in the same week (Monday to
+    Sunday), between `first` and `last`, where that day has none of its own: Monday's
+    1:1 moved to Thursday, or skipped, was that week's, and the week's new Tuesday is
+    not a second one. (The latest made, if the day changed twice.)"""
+    lo, hi = (first - timedelta(days=6)).isoformat(), (last + timedelta(days=6)).isoformat()
+    found: dict[str, OneOnOneOverride] = {}
+    for key, override in overrides.items():
+        if not lo <= key <= hi:  # (ISO dates: their order as text is their order)
+            continue
+        day = date.fromisoformat(key)
+        monday = day - timedelta(days=day.weekday())
+        days = occurrence_dates(cadence, monday, monday + timedelta(days=6))
+        if not days or day in days:
+            continue
+        target = days[0].isoformat()
+        if target in overrides or (target in found and as_utc(found[target].created_at)
+                                   >= as_utc(override.created_at)):
+            continue
+        found[target] = override
+    return found
 
 
 def _apply(key: str, start: datetime, duration: timedelta,
@@ -632,9 +662,13 @@ def _ask_next_waiting(ctx: Context, person: Person, *, in_front: bool) -> None:
 def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
     now = ctx.clock.now()
     count = 0
-    # Due today somewhere on Earth at the latest (the owner's own date decides here).
+    # On its day where the owner is (or once back from /away, its day passed), never
+    # before the start of their working hours: sent as a day began (00:00, or time away
+    # ending at midnight), it came in the night. (Due today somewhere on Earth at the
+    # latest: the owner's own clock decides here.)
+    start = ctx.org.oneonones.hours.start
     due = [item for item in repo.open_actions(due_by=(now + timedelta(days=1)).date())
-           if item.owner.active and item.due <= local(now, item.owner.timezone).date()]
+           if item.owner.active and _in_their_day(now, item.owner.timezone, item.due, start)]
     # Nobody is reminded while away: the sweep after their return does it (one read for
     # every owner, not one per item and sweep).
     away = ctx.away.covering([(i.owner.id, i.owner.timezone, now) for i in due])
@@ -648,6 +682,12 @@ def _due_actions(ctx: Context, repo: OneOnOneRepo) -> int:
                     overdue=item.due < local(now, owner.timezone).date()):
             count += 1
     return count
+
+
+def _in_their_day(now: datetime, timezone: str, due: date, start: time) -> bool:
+    """Whether it is `due` or later where someone is, and past `start` on their clock."""
+    there = local(now, timezone)
+    return there.date() >= due and there.time() >= start
 
 
 def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int) -> int:
@@ -670,7 +710,7 @@ def _overdue_feedback(ctx: Context, repo: OneOnOneRepo, now: datetime, days: int
             continue
         behind = _waits_behind(ctx, manager)
         if ctx.tell(manager, "oo_feedback_overdue", dedupe_key=f"oo:fbdue:{meeting.id}",
-                    other=told(ctx, manager, meeting.report), day=meeting.occurrence,
+                    other=told(ctx, manager, meeting.report), day=held_on(meeting, manager),
                     waiting=behind.kind if behind else "", choices=_rating_choices(meeting)):
             count += 1
             # It asks for a rating: a typed one is its answer, not a figure for a check-in
@@ -720,6 +760,14 @@ def agenda_params(ctx: Context, pair: Pair, viewer: Person) -> dict[str, Any]:
              if i.source != PRIVATE_ITEM or i.author_id == viewer.id]
     return {"topics": items, "actions": _action_rows(repo.open_actions(pair.manager, pair.report),
                                                     ctx.clock.now())}
+
+
+def held_on(meeting: OneOnOneMeeting, reader: Person) -> date:
+    """The day a meeting took place on the reader's calendar: a meeting moved to Wednesday
+    was held on Wednesday, and New York's Monday 19:30 is Tuesday in Shanghai (the
+    `occurrence` key is the manager's date the cadence gave it: its identity, no date to
+    tell anyone)."""
+    return local(as_utc(meeting.scheduled_at), reader.timezone).date()
 
 
 def _action_rows(items: Iterable[ActionItem], now: datetime) -> list[dict[str, Any]]:
@@ -1165,7 +1213,7 @@ def _history(ctx: Context, args: str) -> None:
         # The shared notes, and the reader's own private ones (marked): a private note
         # is its author's alone, whoever else may read this history.
         notes = [{"text": n.text, "private": not n.shared} for n in repo.notes(m, viewer=viewer)]
-        rows.append({"day": m.occurrence, "manager": m.manager, "report": m.report,
+        rows.append({"day": held_on(m, viewer), "manager": m.manager, "report": m.report,
                      "other": other, "notes": notes})
     ctx.reply("oo_history", subject=subject, rows=rows, own=subject.id == viewer.id,
               marked=any(n["private"] for r in rows for n in r["notes"]))
@@ -1618,7 +1666,7 @@ def _finish(ctx: Context, manager: Person, meeting: OneOnOneMeeting) -> None:
                             if a.meeting_id == meeting.id], ctx.clock.now())
     ctx.tell(report, "oo_recap", dedupe_key=f"oo:recap:{meeting.id}",
              other=told(ctx, report, manager),
-             day=meeting.occurrence, notes=shared, actions=actions)
+             day=held_on(meeting, report), notes=shared, actions=actions)
     for person in (manager, report):
         other = report if person.id == manager.id else manager
         # The manager's follows their "done"; the report's comes unasked, and waits
@@ -1654,7 +1702,7 @@ def _improved(ctx: Context, person: Person, meeting: OneOnOneMeeting, improve: s
     repo.clear_dialog(person)
     ctx.reply("oo_feedback_thanks")
     ctx.tell(other, "oo_feedback_received", dedupe_key=f"oo:fbto:{meeting.id}:{person.id}",
-             other=told(ctx, other, person), day=meeting.occurrence, rating=row.rating,
+             other=told(ctx, other, person), day=held_on(meeting, other), rating=row.rating,
              improve=improve)
     _ask_next_waiting(ctx, person, in_front=front)
 

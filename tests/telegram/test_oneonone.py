@@ -66,8 +66,8 @@ async def test_the_one_on_one_cycle_on_telegram(tg: TG) -> None:
     assert "Feedback from 李雷 on your 1:1 of 2026-12-01: 5/5. One thing to improve: " \
            "多留一些时间讨论客户" in tg.shown(GRACE)[-1]
 
-    # Due on Friday in Shanghai, which starts on Thursday afternoon in UTC.
-    await sweep(tg, datetime(2026, 12, 3, 17, 0, tzinfo=UTC))
+    # Due on Friday in Shanghai: reminded at 07:00 there, still Thursday in UTC.
+    await sweep(tg, datetime(2026, 12, 3, 23, 0, tzinfo=UTC))
     assert "行动项 #1 截止于 2026-12-04：Draft the job ads" in tg.shown(LI)[-1]
     await tg.say(LI, "/actions done 1")
     assert "已完成：#1 Draft the job ads" in tg.shown(LI)[-1]

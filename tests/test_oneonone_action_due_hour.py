@@ -1,0 +1,74 @@
+"""When an action item's owner is reminded that it is due: on its day, where they are, at
+the start of their working hours (oneonones.working_hours), not in the night as the day
+begins (tried as users: the console chat and the sweep on the test's clock)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import Settings
+from tests.oneonone_support import ONEONONES, sweep_at, write_org
+from tests.support import RecordingAdapter, say
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    return Settings(database_url=database_url, org_file=write_org(tmp_path))
+
+
+def due_notes(chat: RecordingAdapter, key: str) -> list[str]:
+    return [t for t in chat.to(key) if t.startswith(("Action item #", "行动项 #"))
+            and ("due 20" in t or "截止于" in t)]
+
+
+async def test_the_owner_is_reminded_at_the_start_of_their_working_day(bot, chat, clock):
+    await say(bot, "grace", "/actions add send the deck @alice 2026-12-02")
+    await say(bot, "grace", "/actions add 发报价 @li 2026-12-02")
+    # 李雷's Wednesday begins at 16:00 UTC on Tuesday, 07:00 there is 23:00 UTC.
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 16, 1, tzinfo=UTC))  # 00:01 Shanghai
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 22, 59, tzinfo=UTC))
+    assert due_notes(chat, "li") == []
+    await sweep_at(bot, clock, datetime(2026, 12, 1, 23, 0, tzinfo=UTC))
+    assert due_notes(chat, "li") == ["行动项 #2 截止于 2026-12-02：发报价。完成后发送 /actions "
+                                     "done 2。"]
+    # Alice's, in New York, at 07:00 there (12:00 UTC): not at midnight.
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 5, 1, tzinfo=UTC))  # 00:01 New York
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 11, 59, tzinfo=UTC))
+    assert due_notes(chat, "alice") == []
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    assert due_notes(chat, "alice") == ["Action item #1 is due 2026-12-02: send the deck. "
+                                        "Send /actions done 1 when it's done."]
+
+
+async def test_the_org_files_working_hours_set_the_hour(database_url, tmp_path, clock):
+    from bot.app import prepare
+
+    path = write_org(tmp_path, ONEONONES + '  working_hours: "09:30-18:00"\n')
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), clock)
+    try:
+        chat = RecordingAdapter()
+        bot.register(chat)
+        await say(bot, "grace", "/actions add send the deck @alice 2026-12-02")
+        await sweep_at(bot, clock, datetime(2026, 12, 2, 14, 29, tzinfo=UTC))  # 09:29
+        assert due_notes(chat, "alice") == []
+        await sweep_at(bot, clock, datetime(2026, 12, 2, 14, 30, tzinfo=UTC))
+        assert len(due_notes(chat, "alice")) == 1
+    finally:
+        engine.dispose()
+
+
+async def test_back_from_away_at_midnight_the_owner_is_reminded_in_the_morning(
+        bot, chat, clock):
+    # Alice is away on the item's day; her time away ends as Friday begins in New York.
+    await say(bot, "grace", "/actions add send the deck @alice 2026-12-02")
+    await say(bot, "alice", "/away 2026-12-02 2026-12-03")
+    await sweep_at(bot, clock, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    await sweep_at(bot, clock, datetime(2026, 12, 4, 5, 1, tzinfo=UTC))  # Fri 00:01
+    await sweep_at(bot, clock, datetime(2026, 12, 4, 11, 59, tzinfo=UTC))
+    assert due_notes(chat, "alice") == []
+    await sweep_at(bot, clock, datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
+    assert due_notes(chat, "alice") == ["Action item #1 was due 2026-12-02 (overdue): send "
+                                        "the deck. Send /actions done 1 when it's done."]
