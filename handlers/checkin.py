@@ -1139,11 +1139,14 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     if editing and rnd.status == "submitted":
         conv = ctx.conversations.get(person)
         ctx.conversations.clear(person)
+        # The submitted round holds the edit already, and the GM's summary reads it: the
+        # request is brought in line now, not once a follow-up is answered (support needed
+        # after all, its detail asked), which may be never.
+        support.on_round_saved(ctx, person, rnd)  # no duplicate: the round's request changes
         follow = next_question(rnd, round_questions(ctx, rnd))
         if follow is not None:  # the edit made a new question apply (e.g. support now needed)
             ask(ctx, person, rnd, follow, editing=True)
             return
-        support.on_round_saved(ctx, person, rnd)  # no duplicate: the round's request changes
         ctx.reply("edit_saved", week=rnd.week)
         if conv is not None:
             # A 1:1 question that arrived during the edit waited behind it, saying it
