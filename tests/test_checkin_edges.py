@@ -245,6 +245,26 @@ async def test_a_confirmation_for_a_replaced_question_is_not_applied(bot, chat, 
     assert answers_of(bot, "alice") == {}
 
 
+async def test_a_button_of_a_number_turned_down_or_typed_again_saves_nothing(bot, chat):
+    """李雷 turns down "6000000", then types "4,5万" and is asked which reading: pressing
+    "是，6,000,000 USD" on the older message stored 45,000 (the first reading waiting then);
+    with nothing waiting, after "否", it was refused as a question no longer open."""
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "6000000")
+    old_yes = chat.sent[-1].message.choices[0].value
+    await say(bot, "li", "否")
+    await say(bot, "li", action=old_yes)
+    assert chat.last("li") == ("这个按钮对应的数字你之后已否定：本次未保存。请输入数字"
+                               "（或发送 /skip 跳过）。")
+    await say(bot, "li", "4,5万")
+    await say(bot, "li", action=old_yes)
+    assert chat.last("li") == ("这个按钮对应的数字你之后已重新输入：本次未保存。请回复最新"
+                               "一条消息：点击其中的按钮，或输入数字（或发送 /skip 跳过）。")
+    assert answers_of(bot, "li") == {}
+    await say(bot, "li", action=chat.sent[-2].message.choices[1].value)  # 450,000 USD
+    assert answers_of(bot, "li")["kpi:revenue"][1] == 450000.0
+
+
 async def test_the_hint_fits_the_unit(bot, chat):
     await bot.run_checkins(["alice"])
     assert "e.g. 45000 or 45k" in chat.last("alice")
