@@ -69,8 +69,9 @@ def team_word(args: str) -> str:
 
 
 def is_skip(text: str) -> bool:
-    """Whether the person asked to skip the question."""
-    return normalise(text).lower() in SKIP_WORDS
+    """Whether the person asked to skip the question ('跳过。' too, as is_pause reads '暂停。':
+    filed as the answer, it reached the GM as this week's wins)."""
+    return normalise(text).lower().rstrip(".!。！") in SKIP_WORDS
 
 
 def is_pause(text: str) -> bool:
