@@ -6,6 +6,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.questions import Question
@@ -294,7 +295,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     readings = []
     for digits in _digit_readings(match.group(1)):
         try:
-            number = float(digits) * multiplier
+            number = _scaled(digits, multiplier)
         except ValueError:
             raise AnswerError("answer_not_number", unit=unit_text) from None
         if number < 0:
@@ -485,6 +486,18 @@ _EN_HALF = re.compile(r"halfa(?P<s1>thousand|million|billion)"
                       r"|(?P<n3>[a-z\d-]+?)(?P<s3>thousand|million|billion)andahalf")
 
 
+def _scaled(figure: str | float, scale: float) -> float:
+    """`figure` (as typed: '64.1', or a float read from it) times a unit of ten ('k', '万',
+    'million'), as the decimal typed: in floats 64.1 x 1000 is 64099.99999999999, which
+    the exports showed, a target of 64,100 read as missed (99%), and a count of '16.1k'
+    was refused as no whole number."""
+    try:
+        typed = Decimal(figure if isinstance(figure, str) else repr(figure))
+    except InvalidOperation:  # as float() would: '1.2.3' is no number
+        raise ValueError(figure) from None
+    return float(typed * Decimal(scale))
+
+
 def english_number(value: str) -> float | None:
     """A number in English words, as typed in a check-in: 'three', 'twenty-five',
     'fifty thousand', 'a hundred', 'one hundred and five', also with digits, '50
@@ -541,13 +554,13 @@ def english_number(value: str) -> float | None:
         elif token == "hundred":
             if last not in ("ones", "tens", "digits", "a") or not 0 < group < 100:
                 return None
-            group *= 100
+            group = _scaled(group, 100)
             last = "hundred"
         elif token in _EN_SCALES:
             unit = _EN_SCALES[token]
             if last not in ("ones", "tens", "digits", "a", "hundred") or unit >= scale:
                 return None
-            total += group * unit
+            total += _scaled(group, unit)
             group, scale, last = 0.0, unit, "scale"
         elif token == "and":
             if last not in ("hundred", "scale"):
@@ -596,7 +609,7 @@ def _with_chinese_units(value: str) -> float | None:
     total = 0.0
     previous: int | None = None
     for digits, unit in parts:
-        amount = float(digits) * unit
+        amount = _scaled(digits, unit)
         if previous is not None and (unit >= previous or amount >= previous):
             return None
         total += amount
