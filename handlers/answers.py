@@ -55,9 +55,14 @@ class ParsedAnswer:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+#: A keycap emoji, a phone's digit in a box ('4️⃣': the digit, U+FE0F, U+20E3).
+_KEYCAP = re.compile("([0-9#*])\ufe0f?\u20e3")
+
+
 def normalise(text: str) -> str:
-    """Full-width digits and punctuation (common in Chinese input) become ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width digits and punctuation (common in Chinese input) become ASCII; a keycap
+    emoji its digit ('4️⃣' to the confidence question was refused as no rating)."""
+    return _KEYCAP.sub(r"\1", unicodedata.normalize("NFKC", text)).strip()
 
 
 _TEAM_WORD = re.compile(r"(?:^|(?<=\s))团队(?=\s)")

@@ -479,6 +479,21 @@ async def test_confidence_typed_as_a_chinese_numeral(bot, chat):
     assert "4/5" in chat.last("li")
 
 
+async def test_a_keycap_emoji_is_its_digit(bot, chat):
+    # A phone's keyboard offers 1️⃣ … 5️⃣ beside the numbered options: the support choice
+    # and the confidence typed so were refused ("Please reply with one of the options: a
+    # number from 1 to 5"), the revenue as "That isn't a number".
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["5️⃣2️⃣0️⃣0️⃣0️⃣", "3⃣", "Closed Acme", "Pricing", "1️⃣",
+                                    "Visit 5", "4️⃣"])
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")
+    assert answers_of(bot, "alice") == {
+        "kpi:revenue": (None, 52000.0, False), "kpi:new_customers": (None, 3.0, False),
+        "wins": ("Closed Acme", None, False), "blockers": ("Pricing", None, False),
+        "support_type": ("none", None, False), "plan": ("Visit 5", None, False),
+        "confidence": (None, 4.0, False)}
+
+
 async def test_the_question_starts_on_its_own_line_after_the_count(bot, chat):
     await bot.run_checkins(["alice"])
     assert "Question 1 of 8\nRevenue: what did you achieve" in chat.last("alice")
