@@ -213,10 +213,13 @@ def _with_words(text: str, units: tuple[str, ...], refused: AnswerError) -> None
     ends = [m.start() for m in _WORDS_AFTER.finditer(typed)
             if not typed[m.start() - 1:m.start()].isdigit()
             or not typed[m.start() + 1:m.start() + 2].isdigit()]
+    # An emoji after the figure ('52000 🎉', '52k👍') is a word there too: refused as
+    # "That isn't a number", the figure plain to see.
+    ends = sorted({*ends, *(at for at, ch in enumerate(typed) if at and _is_symbol(ch))})
     for end in reversed(ends):
         head, rest = typed[:end].strip(), typed[end:]
         # Digits start it ('two three' is two number words, no figure and a comment).
-        if not head[:1].isdigit() or not any(ch.isalpha() for ch in rest):
+        if not head[:1].isdigit() or not any(ch.isalpha() or _is_symbol(ch) for ch in rest):
             continue
         try:
             readings = _readings(head, units)
@@ -228,6 +231,11 @@ def _with_words(text: str, units: tuple[str, ...], refused: AnswerError) -> None
         raise AnswerError("answer_with_words", typed=typed,
                           figure=int(figure) if figure == int(figure) else figure,
                           unit=", ".join(units[:1])) from refused
+
+
+def _is_symbol(ch: str) -> bool:
+    """An emoji or another pictograph ('🎉', '✅', '👍'): a symbol that is no currency."""
+    return unicodedata.category(ch) == "So"
 
 
 def _readings(text: str, units: tuple[str, ...]) -> list[float]:

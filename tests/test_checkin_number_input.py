@@ -512,6 +512,22 @@ async def test_a_figure_with_a_comment_names_the_figure_to_type(bot, chat):
     assert answers_of(bot, "li") == {}
 
 
+async def test_a_figure_with_an_emoji_names_the_figure_to_type(bot, chat):
+    """'52000 🎉' and '52k👍' were answered "That isn't a number", a number plain to see."""
+    await bot.run_checkins(["alice", "li"])
+    await say(bot, "alice", "52000 🎉")
+    assert chat.last("alice") == (
+        "52000 🎉 has words beside the figure. If 52000 is the figure in USD, "
+        "reply 52000 alone (or /skip). Nothing was saved.")
+    await say(bot, "alice", "52k👍")
+    assert "If 52000 is the figure" in chat.last("alice")
+    await say(bot, "li", "61,000 ✅")
+    assert chat.last("li") == (
+        "61,000 ✅ 里除了数字还有别的文字。如果要填的就是 61000（单位：USD），请只回复 "
+        "61000（或发送 /skip 跳过）。本次未保存。")
+    assert answers_of(bot, "alice") == answers_of(bot, "li") == {}
+
+
 async def test_a_figure_with_a_decimal_and_a_unit_of_ten_is_the_figure_typed(bot, chat, clock):
     """'64.1k' was stored as 64099.99999999999 (64.1 x 1000 in floats): the GM's JSON
     export read so, a target of 64,100 met to the dollar was 99%, and '2.01k' customers
