@@ -1165,7 +1165,7 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
         if follow is not None:  # the edit made a new question apply (e.g. support now needed)
             ask(ctx, person, rnd, follow, editing=True)
             return
-        ctx.reply("edit_saved", week=rnd.week)
+        ctx.reply("edit_saved", week=rnd.week, unfinished=_unfinished_besides(ctx, person, rnd))
         if conv is not None:
             # A 1:1 question that arrived during the edit waited behind it, saying it
             # would come once done: it never did, and the next typed number was refused
@@ -1190,6 +1190,21 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     intro = ctx.render("edit_resume_note") if editing else \
         ctx.render("skipped_note") if acknowledgement == "skipped" else None
     ask(ctx, person, rnd, q, intro=intro, count_change=count_change, count_reason=count_reason)
+
+
+def _unfinished_besides(ctx: Context, person: Person, rnd: CheckinRound) -> str:
+    """This week's check-in, when it is not `rnd` and waits unfinished ('' otherwise).
+
+    Last week's answers are edited while this week's round has none; its question, asked
+    before the edit, is no longer the one open after it, and what was typed next for it
+    was answered "I'm not waiting for an answer from you". (Not asked again here: one put
+    aside with /pause stays aside.)"""
+    current = ctx.checkins.round_for(person, current_week(ctx.clock.now(), person.timezone))
+    if current is None or current.id == rnd.id or current.status == "submitted" \
+            or current.prompted_at is None \
+            or next_question(current, round_questions(ctx, current)) is None:
+        return ""
+    return current.week
 
 
 def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:

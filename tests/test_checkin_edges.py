@@ -70,6 +70,35 @@ async def test_edit_reaches_last_weeks_answers_when_this_weeks_round_is_empty(bo
         assert ctx.checkins.answer(rnd, "kpi:revenue").number_value == 61000.0
 
 
+async def test_editing_last_week_while_this_weeks_question_waits_says_how_to_carry_on(
+        bot, chat, clock):
+    """This week's first question was asked; Alice fixes last week's wins first, then
+    types this week's revenue: "I'm not waiting for an answer from you right now", the
+    edit having closed the question, and nothing said of it."""
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", ["66000", "新签两家客户", "渠道冲突", "1", "拜访三家", "4"])
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice", "li"])
+    await say(bot, "alice", "/edit 3")
+    await say(bot, "alice", "Closed Acme and Globex")
+    assert chat.last("alice") == ("Saved. Your check-in for 2026-W48 is updated. Your check-in "
+                                  "for 2026-W49 is not finished yet: send /checkin to carry on.")
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "61000")
+    assert answers_of(bot, "alice")["kpi:revenue"] == (None, 61000.0, False)
+    await say(bot, "li", "/edit 2")
+    await say(bot, "li", "新签三家客户")
+    assert chat.last("li") == ("已保存。你 2026-W48 的签到已更新。你 2026-W49 的签到还没有完成："
+                               "发送 /checkin 继续。")
+    # This week's own answers edited, or none left unfinished: nothing more is said.
+    await say(bot, "li", "/checkin")
+    await answer_all(bot, "li", ["66000", "新签两家客户", "渠道冲突", "1", "拜访三家", "4"])
+    await say(bot, "li", "/edit 2")
+    await say(bot, "li", "新签四家客户")
+    assert chat.last("li") == "已保存。你 2026-W49 的签到已更新。"
+
+
 async def test_reminders_only_concern_the_current_round(bot, chat, clock):
     await bot.run_checkins(["alice"])  # W48, never answered
     clock.advance(timedelta(days=21))  # the bot was down; now it is W51
