@@ -574,6 +574,33 @@ async def test_support_needed_after_all_is_tracked_even_before_its_detail_comes(
         in chat.last("vera")
 
 
+async def test_help_needed_after_all_goes_to_the_department_its_detail_names(bot, chat):
+    """Li's check-in said no support; he edits it to help from another department, tracked
+    at once (the GM's until a department is named), then names Marketing in the detail.
+    It is the same request, now Marketing's: not withdrawn as "no longer needed" and
+    opened again as #2, Li told of two requests for one need."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["61000", "大客户签约", "审批慢", "1", "拜访 3 家", "4"])
+    await say(bot, "li", "/edit 4")
+    await say(bot, "li", "5")
+    assert chat.last("grace").startswith("🆘 New support request #1 Help from another "
+                                         "department — 李雷, 2026-W48\n")
+    await say(bot, "li", "需要市场部做一份方案")
+    [req] = requests(bot)
+    assert (req.department, req.detail, req.status) == ("marketing", "需要市场部做一份方案",
+                                                        "open")
+    assert chat.last("grace") == "✏️ 李雷 edited support request #1 (2026-W48): 需要市场部做一份方案"
+    assert chat.last("sam").startswith(
+        "🆘 New support request #1 Help from another department → Marketing — 李雷, "
+        "2026-W48: 需要市场部做一份方案")
+    assert sum("#1" in t for t in chat.to("sam")) == 1
+    assert not any("withdrawn" in t for t in chat.to("grace"))
+    assert [t for t in chat.to("li") if "支持请求已登记" in t] == [
+        "你关于「其他部门的协助」的支持请求已登记，编号 #1。确认、评论和解决时我都会在这里通知你；"
+        "用 /support 查看。"]
+    assert chat.last("li") == "已保存。你 2026-W48 的签到已更新。"
+
+
 async def test_the_requester_reads_one_request_with_its_comments(bot, chat):
     await alice_asks_for_budget(bot)
     await say(bot, "vera", "/support comment 1 Which event is it for?")
