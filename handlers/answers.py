@@ -213,8 +213,8 @@ def _with_words(text: str, units: tuple[str, ...], refused: AnswerError) -> None
     ends = [m.start() for m in _WORDS_AFTER.finditer(typed)
             if not typed[m.start() - 1:m.start()].isdigit()
             or not typed[m.start() + 1:m.start() + 2].isdigit()]
-    # An emoji after the figure ('52000 🎉', '52k👍') is a word there too: refused as
-    # "That isn't a number", the figure plain to see.
+    # An emoji after the figure ('52000 🎉', '52k👍') is a word there too (it was answered
+    # "That isn't a number", the figure plain to see).
     ends = sorted({*ends, *(at for at, ch in enumerate(typed) if at and _is_symbol(ch))})
     for end in reversed(ends):
         head, rest = typed[:end].strip(), typed[end:]

@@ -92,7 +92,7 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
         moved = named is not None and named != request.department and \
             named != ctx.org.support.department_for(kind, link.detail)
         if kind == request.kind and moved and not link.detail and request.status == "open" \
-                and list(request.weeks) == [link]:
+                and request.department is None and list(request.weeks) == [link]:
             # Opened by an edit before its detail came (support needed after all, the GM's
             # until a department is named): the detail names the department, which takes
             # it as if it had come with it, not withdrawn and opened anew (three messages
