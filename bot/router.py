@@ -233,7 +233,11 @@ def _edited(ctx: Context, text: str, command: tuple[str, str] | None) -> None:
     elif command is None and kudos.looks_like_kudos(ctx.org, event, text, ctx.session):
         praise = text
     if not kudos.on_edit(ctx, praise) and event.is_direct:
-        ctx.reply("edit_not_read")
+        # Mid-dialog, "send it again as a new message" filed a corrected answer under the
+        # question asked since (the wins fixed, stored as the blockers): say what a new
+        # message answers, and what changes one given.
+        ctx.reply("edit_not_read", waiting=ctx.conversations.get(ctx.person) is not None
+                  or oneonone.waits_for_text(ctx))
 
 
 def _guess(typed: str) -> str | None:

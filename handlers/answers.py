@@ -6,6 +6,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.questions import Question
@@ -54,9 +55,14 @@ class ParsedAnswer:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+#: A keycap emoji, a phone's digit in a box ('4️⃣': the digit, U+FE0F, U+20E3).
+_KEYCAP = re.compile("([0-9#*])\ufe0f?\u20e3")
+
+
 def normalise(text: str) -> str:
-    """Full-width digits and punctuation (common in Chinese input) become ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width digits and punctuation (common in Chinese input) become ASCII; a keycap
+    emoji its digit ('4️⃣' to the confidence question was refused as no rating)."""
+    return _KEYCAP.sub(r"\1", unicodedata.normalize("NFKC", text)).strip()
 
 
 _TEAM_WORD = re.compile(r"(?:^|(?<=\s))团队(?=\s)")
@@ -69,8 +75,9 @@ def team_word(args: str) -> str:
 
 
 def is_skip(text: str) -> bool:
-    """Whether the person asked to skip the question."""
-    return normalise(text).lower() in SKIP_WORDS
+    """Whether the person asked to skip the question ('跳过。' too, as is_pause reads '暂停。':
+    filed as the answer, it reached the GM as this week's wins)."""
+    return normalise(text).lower().rstrip(".!。！") in SKIP_WORDS
 
 
 def is_pause(text: str) -> bool:
@@ -206,10 +213,13 @@ def _with_words(text: str, units: tuple[str, ...], refused: AnswerError) -> None
     ends = [m.start() for m in _WORDS_AFTER.finditer(typed)
             if not typed[m.start() - 1:m.start()].isdigit()
             or not typed[m.start() + 1:m.start() + 2].isdigit()]
+    # An emoji after the figure ('52000 🎉', '52k👍') is a word there too (it was answered
+    # "That isn't a number", the figure plain to see).
+    ends = sorted({*ends, *(at for at, ch in enumerate(typed) if at and _is_symbol(ch))})
     for end in reversed(ends):
         head, rest = typed[:end].strip(), typed[end:]
         # Digits start it ('two three' is two number words, no figure and a comment).
-        if not head[:1].isdigit() or not any(ch.isalpha() for ch in rest):
+        if not head[:1].isdigit() or not any(ch.isalpha() or _is_symbol(ch) for ch in rest):
             continue
         try:
             readings = _readings(head, units)
@@ -221,6 +231,11 @@ def _with_words(text: str, units: tuple[str, ...], refused: AnswerError) -> None
         raise AnswerError("answer_with_words", typed=typed,
                           figure=int(figure) if figure == int(figure) else figure,
                           unit=", ".join(units[:1])) from refused
+
+
+def _is_symbol(ch: str) -> bool:
+    """An emoji or another pictograph ('🎉', '✅', '👍'): a symbol that is no currency."""
+    return unicodedata.category(ch) == "So"
 
 
 def _readings(text: str, units: tuple[str, ...]) -> list[float]:
@@ -293,7 +308,7 @@ def _readings(text: str, units: tuple[str, ...]) -> list[float]:
     readings = []
     for digits in _digit_readings(match.group(1)):
         try:
-            number = float(digits) * multiplier
+            number = _scaled(digits, multiplier)
         except ValueError:
             raise AnswerError("answer_not_number", unit=unit_text) from None
         if number < 0:
@@ -484,6 +499,18 @@ _EN_HALF = re.compile(r"halfa(?P<s1>thousand|million|billion)"
                       r"|(?P<n3>[a-z\d-]+?)(?P<s3>thousand|million|billion)andahalf")
 
 
+def _scaled(figure: str | float, scale: float) -> float:
+    """`figure` (as typed: '64.1', or a float read from it) times a unit of ten ('k', '万',
+    'million'), as the decimal typed: in floats 64.1 x 1000 is 64099.99999999999, which
+    the exports showed, a target of 64,100 read as missed (99%), and a count of '16.1k'
+    was refused as no whole number."""
+    try:
+        typed = Decimal(figure if isinstance(figure, str) else repr(figure))
+    except InvalidOperation:  # as float() would: '1.2.3' is no number
+        raise ValueError(figure) from None
+    return float(typed * Decimal(scale))
+
+
 def english_number(value: str) -> float | None:
     """A number in English words, as typed in a check-in: 'three', 'twenty-five',
     'fifty thousand', 'a hundred', 'one hundred and five', also with digits, '50
@@ -540,13 +567,13 @@ def english_number(value: str) -> float | None:
         elif token == "hundred":
             if last not in ("ones", "tens", "digits", "a") or not 0 < group < 100:
                 return None
-            group *= 100
+            group = _scaled(group, 100)
             last = "hundred"
         elif token in _EN_SCALES:
             unit = _EN_SCALES[token]
             if last not in ("ones", "tens", "digits", "a", "hundred") or unit >= scale:
                 return None
-            total += group * unit
+            total += _scaled(group, unit)
             group, scale, last = 0.0, unit, "scale"
         elif token == "and":
             if last not in ("hundred", "scale"):
@@ -595,7 +622,7 @@ def _with_chinese_units(value: str) -> float | None:
     total = 0.0
     previous: int | None = None
     for digits, unit in parts:
-        amount = float(digits) * unit
+        amount = _scaled(digits, unit)
         if previous is not None and (unit >= previous or amount >= previous):
             return None
         total += amount

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -967,8 +968,11 @@ def on_text(ctx: Context, text: str) -> bool:
 def on_action(ctx: Context, action: str) -> bool:
     """A pressed button: 'ans:<round>:<question index>:<choice>'. False if not ours."""
     parts = action.split(":")
+    # A confirmation's button carries a fifth part, the mark of the readings it was for
+    # (one sent before it did carries none, and is taken as it was).
+    mark = parts.pop() if len(parts) == 5 and parts[0] == CONFIRM_PREFIX else None
     if len(parts) != 4 or parts[0] not in (ACTION_PREFIX, CONFIRM_PREFIX) or \
-            not all(p.isdigit() for p in parts[1:]):
+            not all(p.isdigit() for p in parts[1:]) or (mark is not None and not mark.isdigit()):
         return False
     person = _sender(ctx)
     rnd = ctx.checkins.by_id(int(parts[1]))
@@ -985,7 +989,12 @@ def on_action(ctx: Context, action: str) -> bool:
     q = questions[index]
     if parts[0] == CONFIRM_PREFIX:
         pending = list(conv.pending_numbers or [])
-        if not pending or pick > len(pending):
+        if mark is not None and (not pending or mark != _readings_mark(pending)):
+            # The button of an earlier confirmation of this question, its number turned
+            # down or another typed since: its pick took the reading waiting now ("12,500
+            # USD" pressed, 2,000,000 stored), while the question itself is still open.
+            ctx.reply("confirm_button_replaced", waiting=bool(pending))
+        elif not pending or pick > len(pending):
             ctx.reply("button_stale")
         elif pick == 0:
             _retype(ctx, person, q)
@@ -1073,19 +1082,28 @@ def _ask_to_confirm(ctx: Context, person: Person, rnd: CheckinRound, q: Question
     locale = person.locale
     shown = [_with_unit(locale, q, v) for v in readings]
     prefix = f"{CONFIRM_PREFIX}:{rnd.id}:{index}"
+    mark = _readings_mark(readings)
     if len(readings) > 1:
-        choices = [Choice(label, f"{prefix}:{i}") for i, label in enumerate(shown, start=1)]
+        choices = [Choice(label, f"{prefix}:{i}:{mark}")
+                   for i, label in enumerate(shown, start=1)]
         ctx.reply("confirm_number_ambiguous", choices=choices, typed=normalise(typed),
                   options=shown, plain=[_plain_number(v) for v in readings],
                   asks=asked_in(rnd.id))
         return
     # Button labels are plain text on every platform: rendered without markup.
     choices = [Choice(ctx.renderer.message(locale, "confirm_number_yes", value=shown[0]),
-                      f"{prefix}:1"),
-               Choice(ctx.renderer.message(locale, "confirm_number_no"), f"{prefix}:0")]
+                      f"{prefix}:1:{mark}"),
+               Choice(ctx.renderer.message(locale, "confirm_number_no"), f"{prefix}:0:{mark}")]
     ctx.reply("confirm_number_small" if small else "confirm_number_large", choices=choices,
               value=shown[0], target=_with_unit(locale, q, q.target or 0),
               factor=SMALL_FACTOR if small else PLAUSIBLE_FACTOR, asks=asked_in(rnd.id))
+
+
+def _readings_mark(readings: Sequence[float]) -> str:
+    """A short mark of the readings a confirmation asks about, carried by its buttons, so
+    that a button of an earlier confirmation never picks from the readings asked since
+    (Telegram's callback data holds 64 bytes: digits, ten at most)."""
+    return str(zlib.crc32(",".join(_plain_number(v) for v in readings).encode()))
 
 
 def _plain_number(value: float) -> str:
@@ -1139,12 +1157,15 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     if editing and rnd.status == "submitted":
         conv = ctx.conversations.get(person)
         ctx.conversations.clear(person)
+        # The submitted round holds the edit already, and the GM's summary reads it: the
+        # request is brought in line now, not once a follow-up is answered (support needed
+        # after all, its detail asked), which may be never.
+        support.on_round_saved(ctx, person, rnd)  # no duplicate: the round's request changes
         follow = next_question(rnd, round_questions(ctx, rnd))
         if follow is not None:  # the edit made a new question apply (e.g. support now needed)
             ask(ctx, person, rnd, follow, editing=True)
             return
-        support.on_round_saved(ctx, person, rnd)  # no duplicate: the round's request changes
-        ctx.reply("edit_saved", week=rnd.week)
+        ctx.reply("edit_saved", week=rnd.week, unfinished=_unfinished_besides(ctx, person, rnd))
         if conv is not None:
             # A 1:1 question that arrived during the edit waited behind it, saying it
             # would come once done: it never did, and the next typed number was refused
@@ -1169,6 +1190,21 @@ def _advance(ctx: Context, person: Person, rnd: CheckinRound, *, editing: bool,
     intro = ctx.render("edit_resume_note") if editing else \
         ctx.render("skipped_note") if acknowledgement == "skipped" else None
     ask(ctx, person, rnd, q, intro=intro, count_change=count_change, count_reason=count_reason)
+
+
+def _unfinished_besides(ctx: Context, person: Person, rnd: CheckinRound) -> str:
+    """This week's check-in, when it is not `rnd` and waits unfinished ('' otherwise).
+
+    Last week's answers are edited while this week's round has none; its question, asked
+    before the edit, is no longer the one open after it, and what was typed next for it
+    was answered "I'm not waiting for an answer from you". (Not asked again here: one put
+    aside with /pause stays aside.)"""
+    current = ctx.checkins.round_for(person, current_week(ctx.clock.now(), person.timezone))
+    if current is None or current.id == rnd.id or current.status == "submitted" \
+            or current.prompted_at is None \
+            or next_question(current, round_questions(ctx, current)) is None:
+        return ""
+    return current.week
 
 
 def _submit(ctx: Context, person: Person, rnd: CheckinRound) -> None:

@@ -91,6 +91,22 @@ def on_round_saved(ctx: Context, person: Person, rnd: CheckinRound) -> None:
         # department its detail named before: only a newly named department moves it.
         moved = named is not None and named != request.department and \
             named != ctx.org.support.department_for(kind, link.detail)
+        if kind == request.kind and moved and not link.detail and request.status == "open" \
+                and request.department is None and list(request.weeks) == [link]:
+            # Opened by an edit before its detail came (support needed after all, the GM's
+            # until a department is named): the detail names the department, which takes
+            # it as if it had come with it, not withdrawn and opened anew (three messages
+            # for one need). Those told of it hear the detail; the department, of it.
+            told = handlers_of(ctx, request)
+            link.detail = request.detail = detail
+            request.department = named
+            for handler in told:
+                if handler.id != person.id:
+                    ctx.tell(handler, "support_updated", item=_view(ctx, request, handler),
+                             readers=_readers(ctx, handler, request), week=rnd.week,
+                             detail=detail)
+            _tell_handlers(ctx, request, "support_opened", exclude=person, once="opened")
+            return
         if kind == request.kind and not request.closed and not moved:
             link.detail = detail
             if request.weeks and link is request.weeks[0]:

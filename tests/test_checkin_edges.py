@@ -70,6 +70,35 @@ async def test_edit_reaches_last_weeks_answers_when_this_weeks_round_is_empty(bo
         assert ctx.checkins.answer(rnd, "kpi:revenue").number_value == 61000.0
 
 
+async def test_editing_last_week_while_this_weeks_question_waits_says_how_to_carry_on(
+        bot, chat, clock):
+    """This week's first question was asked; Alice fixes last week's wins first, then
+    types this week's revenue: "I'm not waiting for an answer from you right now", the
+    edit having closed the question, and nothing said of it."""
+    await bot.run_checkins(["alice", "li"])
+    await answer_all(bot, "alice", ALICE_ANSWERS)
+    await answer_all(bot, "li", ["66000", "新签两家客户", "渠道冲突", "1", "拜访三家", "4"])
+    clock.advance(timedelta(days=7))
+    await bot.run_checkins(["alice", "li"])
+    await say(bot, "alice", "/edit 3")
+    await say(bot, "alice", "Closed Acme and Globex")
+    assert chat.last("alice") == ("Saved. Your check-in for 2026-W48 is updated. Your check-in "
+                                  "for 2026-W49 is not finished yet: send /checkin to carry on.")
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "61000")
+    assert answers_of(bot, "alice")["kpi:revenue"] == (None, 61000.0, False)
+    await say(bot, "li", "/edit 2")
+    await say(bot, "li", "新签三家客户")
+    assert chat.last("li") == ("已保存。你 2026-W48 的签到已更新。你 2026-W49 的签到还没有完成："
+                               "发送 /checkin 继续。")
+    # This week's own answers edited, or none left unfinished: nothing more is said.
+    await say(bot, "li", "/checkin")
+    await answer_all(bot, "li", ["66000", "新签两家客户", "渠道冲突", "1", "拜访三家", "4"])
+    await say(bot, "li", "/edit 2")
+    await say(bot, "li", "新签四家客户")
+    assert chat.last("li") == "已保存。你 2026-W49 的签到已更新。"
+
+
 async def test_reminders_only_concern_the_current_round(bot, chat, clock):
     await bot.run_checkins(["alice"])  # W48, never answered
     clock.advance(timedelta(days=21))  # the bot was down; now it is W51
@@ -243,6 +272,26 @@ async def test_a_confirmation_for_a_replaced_question_is_not_applied(bot, chat, 
     await say(bot, "alice", "yes")  # not a confirmation any more: an answer to W49's question
     assert "That isn't a number" in chat.last("alice")
     assert answers_of(bot, "alice") == {}
+
+
+async def test_a_button_of_a_number_turned_down_or_typed_again_saves_nothing(bot, chat):
+    """李雷 turns down "6000000", then types "4,5万" and is asked which reading: pressing
+    "是，6,000,000 USD" on the older message stored 45,000 (the first reading waiting then);
+    with nothing waiting, after "否", it was refused as a question no longer open."""
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "6000000")
+    old_yes = chat.sent[-1].message.choices[0].value
+    await say(bot, "li", "否")
+    await say(bot, "li", action=old_yes)
+    assert chat.last("li") == ("这个按钮对应的数字你之后已否定：本次未保存。请输入数字"
+                               "（或发送 /skip 跳过）。")
+    await say(bot, "li", "4,5万")
+    await say(bot, "li", action=old_yes)
+    assert chat.last("li") == ("这个按钮对应的数字你之后已重新输入：本次未保存。请回复最新"
+                               "一条消息：点击其中的按钮，或输入数字（或发送 /skip 跳过）。")
+    assert answers_of(bot, "li") == {}
+    await say(bot, "li", action=chat.sent[-2].message.choices[1].value)  # 450,000 USD
+    assert answers_of(bot, "li")["kpi:revenue"][1] == 450000.0
 
 
 async def test_the_hint_fits_the_unit(bot, chat):
@@ -457,6 +506,21 @@ async def test_confidence_typed_as_a_chinese_numeral(bot, chat):
     assert "1" in chat.last("li") and "5" in chat.last("li")
     await say(bot, "li", "四")
     assert "4/5" in chat.last("li")
+
+
+async def test_a_keycap_emoji_is_its_digit(bot, chat):
+    # A phone's keyboard offers 1️⃣ … 5️⃣ beside the numbered options: the support choice
+    # and the confidence typed so were refused ("Please reply with one of the options: a
+    # number from 1 to 5"), the revenue as "That isn't a number".
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["5️⃣2️⃣0️⃣0️⃣0️⃣", "3⃣", "Closed Acme", "Pricing", "1️⃣",
+                                    "Visit 5", "4️⃣"])
+    assert "your check-in for 2026-W48 is in" in chat.last("alice")
+    assert answers_of(bot, "alice") == {
+        "kpi:revenue": (None, 52000.0, False), "kpi:new_customers": (None, 3.0, False),
+        "wins": ("Closed Acme", None, False), "blockers": ("Pricing", None, False),
+        "support_type": ("none", None, False), "plan": ("Visit 5", None, False),
+        "confidence": (None, 4.0, False)}
 
 
 async def test_the_question_starts_on_its_own_line_after_the_count(bot, chat):

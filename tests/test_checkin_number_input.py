@@ -510,3 +510,46 @@ async def test_a_figure_with_a_comment_names_the_figure_to_type(bot, chat):
     await say(bot, "li", "4,5 and more")  # no one figure starts it
     assert chat.last("li").startswith("这不是一个数字。")
     assert answers_of(bot, "li") == {}
+
+
+async def test_a_figure_with_an_emoji_names_the_figure_to_type(bot, chat):
+    """'52000 🎉' and '52k👍' were answered "That isn't a number", a number plain to see."""
+    await bot.run_checkins(["alice", "li"])
+    await say(bot, "alice", "52000 🎉")
+    assert chat.last("alice") == (
+        "52000 🎉 has words beside the figure. If 52000 is the figure in USD, "
+        "reply 52000 alone (or /skip). Nothing was saved.")
+    await say(bot, "alice", "52k👍")
+    assert "If 52000 is the figure" in chat.last("alice")
+    await say(bot, "li", "61,000 ✅")
+    assert chat.last("li") == (
+        "61,000 ✅ 里除了数字还有别的文字。如果要填的就是 61000（单位：USD），请只回复 "
+        "61000（或发送 /skip 跳过）。本次未保存。")
+    assert answers_of(bot, "alice") == answers_of(bot, "li") == {}
+
+
+async def test_a_figure_with_a_decimal_and_a_unit_of_ten_is_the_figure_typed(bot, chat, clock):
+    """'64.1k' was stored as 64099.99999999999 (64.1 x 1000 in floats): the GM's JSON
+    export read so, a target of 64,100 met to the dollar was 99%, and '2.01k' customers
+    (2,010) was refused as no whole number."""
+    import json
+
+    from tests.test_checkin import ALICE_ANSWERS, answer_all
+    from tests.test_summary_gm import run_cli_json
+
+    await bot.run_checkins(["alice"])
+    await say(bot, "alice", "64.1k")
+    await say(bot, "alice", "2.01k")
+    assert chat.last("alice").startswith("2,010 customers is more than 20 times"), \
+        chat.last("alice")
+    await say(bot, "alice", "yes")
+    await answer_all(bot, "alice", ALICE_ANSWERS[2:])
+    assert answers_of(bot, "alice")["kpi:revenue"] == (None, 64100.0, False)
+    assert answers_of(bot, "alice")["kpi:new_customers"] == (None, 2010.0, False)
+    [revenue] = [g for g in json.loads(run_cli_json(bot, clock))["directors"][0]["goals"]["week"]
+                 if g["metric"] == "revenue"]
+    assert revenue["actual"] == 64100
+    # Said in words, or with a Chinese unit, alike.
+    for typed, value in (("4.52万", 45200.0), ("2.01百万", 2010000.0),
+                         ("2.01 million", 2010000.0), ("6.41 hundred", 641.0)):
+        assert read_number(typed, ("USD",)) == [value], typed

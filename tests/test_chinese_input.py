@@ -303,6 +303,21 @@ async def test_pausing_in_the_words_the_question_shows(bot, chat):
     assert chat.last("li").startswith("已暂停"), chat.last("li")
 
 
+async def test_skipping_with_a_full_stop_after_the_word_as_pausing_does(bot, chat):
+    # '暂停。' paused, but '跳过。' to the revenue question was answered 这不是一个数字 ……
+    # （或发送 /skip 跳过）, and to 本周有哪些成绩？ filed as the wins the GM reads.
+    await bot.run_checkins(["li"])
+    await say(bot, "li", "跳过。")
+    assert chat.last("li").startswith("已跳过。"), chat.last("li")
+    await say(bot, "li", "跳过！")
+    await say(bot, "alice", "/checkin")
+    await say(bot, "alice", "Skip.")
+    assert chat.last("alice").startswith("Skipped."), chat.last("alice")
+    assert answers_of(bot, "li") == {"kpi:revenue": (None, None, True),
+                                     "wins": (None, None, True)}
+    assert answers_of(bot, "alice") == {"kpi:revenue": (None, None, True)}
+
+
 async def test_skipping_and_pausing_the_monthly_questions(bot, chat, clock):
     # In the monthly review '/skip' answered 当前没有可以跳过的问题。发送 /checkin 开始签到 with a
     # question open, '跳过' was sent to the GM as the answer, and '/pause' said to resume

@@ -542,6 +542,65 @@ async def test_editing_the_type_moves_the_week_to_a_request_of_that_type(bot, ch
     assert len(requests(bot)) == 2
 
 
+async def test_support_needed_after_all_is_tracked_even_before_its_detail_comes(bot, chat):
+    """Alice's check-in said no support; on Monday she edits it to budget and, asked for the
+    detail, pauses. Her answer read "Budget" and the GM's /summary "Support: Budget — open",
+    while /support said "No open support requests. 🎉" and nobody was told: no request was
+    tracked until the detail came, which may be never."""
+    await bot.run_checkins(["alice"])
+    await answer_all(bot, "alice", ["52000", "3", "Closed Acme", "Pricing pushback", "1",
+                                    "Visit 5", "4"])
+    await say(bot, "alice", "/edit 5")
+    await say(bot, "alice", "2")  # budget after all
+    assert "Tell me more" in chat.last("alice")
+    assert any("Your request for Budget (Finance) is tracked as #1" in t
+               for t in chat.to("alice"))
+    await say(bot, "alice", "/pause")
+    [req] = requests(bot)
+    assert (req.kind, req.detail, req.department, req.status) == (
+        "budget", "", "finance", "open")
+    assert chat.last("vera").startswith("🆘 New support request #1 Budget → Finance — "
+                                        "Alice Martin, 2026-W48\n")
+    await say(bot, "grace", "/support")
+    assert "#1 Budget → Finance — Alice Martin, 2026-W48 · open, today" in chat.last("grace")
+    await say(bot, "grace", "/summary")
+    assert "Support: #1 Budget (Finance) — open, opened today" in chat.last("grace")
+    # The detail, given later, is the request's: edited, not a second request.
+    await say(bot, "alice", "/edit 6")
+    await say(bot, "alice", "Travel budget for the Milan fair")
+    [req] = requests(bot)
+    assert req.detail == "Travel budget for the Milan fair"
+    assert "edited support request #1 (2026-W48): Travel budget for the Milan fair" \
+        in chat.last("vera")
+
+
+async def test_help_needed_after_all_goes_to_the_department_its_detail_names(bot, chat):
+    """Li's check-in said no support; he edits it to help from another department, tracked
+    at once (the GM's until a department is named), then names Marketing in the detail.
+    It is the same request, now Marketing's: not withdrawn as "no longer needed" and
+    opened again as #2, Li told of two requests for one need."""
+    await bot.run_checkins(["li"])
+    await answer_all(bot, "li", ["61000", "大客户签约", "审批慢", "1", "拜访 3 家", "4"])
+    await say(bot, "li", "/edit 4")
+    await say(bot, "li", "5")
+    assert chat.last("grace").startswith("🆘 New support request #1 Help from another "
+                                         "department — 李雷, 2026-W48\n")
+    await say(bot, "li", "需要市场部做一份方案")
+    [req] = requests(bot)
+    assert (req.department, req.detail, req.status) == ("marketing", "需要市场部做一份方案",
+                                                        "open")
+    assert chat.last("grace") == "✏️ 李雷 edited support request #1 (2026-W48): 需要市场部做一份方案"
+    assert chat.last("sam").startswith(
+        "🆘 New support request #1 Help from another department → Marketing — 李雷, "
+        "2026-W48: 需要市场部做一份方案")
+    assert sum("#1" in t for t in chat.to("sam")) == 1
+    assert not any("withdrawn" in t for t in chat.to("grace"))
+    assert [t for t in chat.to("li") if "支持请求已登记" in t] == [
+        "你关于「其他部门的协助」的支持请求已登记，编号 #1。确认、评论和解决时我都会在这里通知你；"
+        "用 /support 查看。"]
+    assert chat.last("li") == "已保存。你 2026-W48 的签到已更新。"
+
+
 async def test_the_requester_reads_one_request_with_its_comments(bot, chat):
     await alice_asks_for_budget(bot)
     await say(bot, "vera", "/support comment 1 Which event is it for?")

@@ -190,6 +190,25 @@ async def test_stickers_photos_and_edits_get_a_hint_in_private(tg: TG) -> None:
                                "send /edit."]
 
 
+async def test_an_answer_edited_mid_check_in_is_not_sent_again_to_the_next_question(
+        tg: TG) -> None:
+    # Alice fixes her wins in place while the blockers question waits. She was told to
+    # "send it again as a new message": sent, her wins were filed as her blockers.
+    await tg.checkins("alice")
+    for answer in ("52000", "3"):
+        await tg.say(ALICE, answer)
+    wins = tg.fake.private_message(ALICE, "Closed Acme")
+    await tg.send(wins)
+    assert "What challenges or blockers" in tg.shown(ALICE)[-1]
+    edited = tg.fake.private_message(ALICE, "Closed Acme and Globex")
+    edited["edited_message"] = {**edited.pop("message"),
+                                "message_id": wins["message"]["message_id"], "edit_date": 1}
+    await tg.send(edited)
+    assert tg.shown(ALICE)[-1] == (
+        "I don't read edited messages. A new message answers the question I asked last; to "
+        "change a check-in answer you already gave, send /edit.")
+
+
 async def test_a_sticker_in_the_middle_of_a_check_in_asks_for_the_answer_in_text(
         tg: TG) -> None:
     await tg.say(ALICE, "/checkin")

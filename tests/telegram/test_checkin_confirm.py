@@ -41,3 +41,30 @@ async def test_a_far_too_large_number_is_confirmed_with_yes_no_buttons(tg: TG) -
     await tg.press(LI, "是，6,000,000 USD")
     await tg.fake.wait_for_call("editMessageText", count=2)
     assert stored(tg) == {"kpi:revenue": 6000000.0}
+
+
+async def test_an_older_confirmation_button_is_no_longer_open_once_another_number_is_asked(
+        tg: TG) -> None:
+    """Alice's "12,5k" is asked back with two buttons; instead she types 2000000, asked back
+    in turn, then presses "12,500 USD" on the older message: 2,000,000 USD was stored (the
+    reading waiting then) and the older message edited to show "→ 12,500 USD"."""
+    await tg.checkins("alice")
+    await tg.say(ALICE, "12,5k")
+    older = tg.last_message(ALICE)
+    twelve = next(b for row in older["reply_markup"]["inline_keyboard"] for b in row
+                  if b["text"] == "12,500 USD")
+    await tg.say(ALICE, "2000000")
+    assert "2,000,000 USD is more than 20 times" in tg.shown(ALICE)[-1]
+    newer = tg.last_message(ALICE)
+    yes = next(b for row in newer["reply_markup"]["inline_keyboard"] for b in row
+               if b["text"] == "Yes, 2,000,000 USD")
+    await tg.send(tg.fake.callback_query(ALICE, twelve["callback_data"], older["message_id"]))
+    assert tg.shown(ALICE)[-1] == (
+        "That button was for a number you have since typed again: nothing was saved. Answer "
+        "the newest message: press one of its buttons, or type the number (or /skip).")
+    assert stored(tg) == {}
+    # The newer question still takes its answer, by its own button.
+    await tg.send(tg.fake.callback_query(ALICE, yes["callback_data"], newer["message_id"]))
+    await tg.fake.wait_for_call("editMessageText", count=2)
+    assert tg.fake.last_call("editMessageText").params["message_id"] == newer["message_id"]
+    assert stored(tg) == {"kpi:revenue": 2000000.0}
