@@ -490,7 +490,7 @@ def on_action(ctx: Context, action: str) -> bool:
     """A pressed pulse button: 'anon:pulse:<poll>:<step>:<choice>'. False if not ours."""
     parts = action.split(":")
     if len(parts) != 5 or f"{parts[0]}:{parts[1]}" != ACTION or \
-            not all(p.isdigit() for p in parts[2:]):
+            not all(p.isdecimal() for p in parts[2:]):
         return False
     person = _sender(ctx)
     repo = PulseRepo(ctx.session)
@@ -573,7 +573,8 @@ def read_choice(q: PulseQuestion, text: str) -> int | None:
     raw = normalise(text).lower().rstrip(".!。！")
     raw = re.sub(r"\s*(/\s*5|分)$", "", raw)
     value: int | None = None
-    if raw.isdigit():
+    # isdecimal, not isdigit: '❺' or '➍' is a "digit" that int() cannot read (NFKC keeps it).
+    if raw.isdecimal():
         value = int(raw)
     elif raw in _CN_DIGITS:
         value = _CN_DIGITS[raw]

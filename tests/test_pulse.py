@@ -250,6 +250,28 @@ async def test_a_typed_answer_that_is_not_1_to_5_is_refused_without_echo(pbot, p
         assert ctx.session.scalars(select(PulseVote)).all() == []
 
 
+async def test_a_digit_symbol_typed_as_an_answer_is_refused_not_an_error(pbot, pchat, caplog):
+    """'❺' (a circled digit a Chinese keyboard's symbol panel offers) counts as a digit to
+    Python but is no number int() reads: typed as an answer, or after /pulse, it failed
+    with "Sorry, something went wrong" and an ERROR line with its traceback in the log at
+    the moment that person answered the poll. It is refused as any unreadable answer is,
+    the question still waits, and nothing is logged."""
+    caplog.set_level(logging.INFO)
+    await pbot.run_pulse()
+    caplog.clear()
+    await say(pbot, "east5", "❺")
+    assert pchat.last("east5") == "我无法识别这个回答。请点击按钮或输入 1 到 5 的数字。"
+    await say(pbot, "alice", "/pulse ➍")
+    assert pchat.last("alice").startswith("Nothing was saved: type your answer on its own")
+    # (Nor does a press whose data was made up: the bot's buttons carry ASCII digits.)
+    await say(pbot, "alice", action="anon:pulse:1:0:❺")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    await say(pbot, "east5", "5")
+    assert pchat.last("east5").startswith("第 2 题，共 2 题")
+    with pbot.unit() as ctx:
+        assert [v.value for v in ctx.session.scalars(select(PulseVote))] == [5]
+
+
 async def test_pulse_on_demand_answers_the_open_poll_or_says_none_is_open(pbot, pchat, pclock):
     pclock.set(datetime(2026, 12, 16, 17, 5, tzinfo=UTC))  # no poll this week
     await say(pbot, "west1", "/pulse")
