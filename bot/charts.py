@@ -283,11 +283,10 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
         for question, slices in questions.items():
             total = sum(n for n, _ in slices.values())
             per_team = {t: n for t, (n, _) in slices.items() if t is not None}
-            stored, order = kept.get(poll, ([], []))
-            answered = readers[poll].answered(order.index(question), stored) \
-                if poll in readers and question in order else {}
+            asked_readers = readers[poll].in_slices(kept.get(poll, ([], []))[0]) \
+                if poll in readers else {}
             org_shown, team_shown = visible_slices(total, per_team, thresholds[poll],
-                                                   allowed.get(poll, set()), answered)
+                                                   allowed.get(poll, set()), asked_readers)
             for s in wanted:
                 if s is None and org_shown:
                     value = sum(v for _, v in slices.values()) / total

@@ -648,12 +648,16 @@ def visible_slices(total: int, teams: dict[str, int], threshold: int,
     `allowed`: the teams that may be shown at all (for answers, those whose
     participation may be: `asked_visible`).
 
-    `readers`: how many of each slice's answers (None: those outside every team slice)
-    are of someone who may read the results (`Readers`). Such a reader knows their own
-    answer and takes it from what they read: a group of exactly the threshold that holds
-    one (the org, a team, or what the org less the teams shown leaves) would show them
-    threshold-1 others — the GM who answered too read "org less East" as West's four.
-    So a group holding a reader's answer needs one answer more than the threshold.
+    `readers`: how many of those who may read the results (`Readers`) were asked in
+    each slice, by where their answers are kept (None: outside every team slice). Such a
+    reader knows their own answer and takes it from what they read: a group of exactly
+    the threshold that holds one (the org, a team, or what the org less the teams shown
+    leaves) would show them threshold-1 others — the GM who answered too read "org less
+    East" as West's four. So a group in which a reader was asked needs one answer more
+    than the threshold, whether they answered or not: needed only where they did, a group
+    of exactly the threshold shown or hidden told every other reader whether they had (a
+    viewer who had not answered read "5 of 12 answered" beside hidden answers, and knew
+    the GM had).
     """
     readers = readers or {}
 
@@ -710,7 +714,8 @@ def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[st
 @dataclass(frozen=True)
 class Readers:
     """Those a poll asked who may read its results today (the GM, summary viewers), each
-    by their team as asked and how far they got (storage PulseRepo.readers_asked)."""
+    by their team as asked and how far they got (storage PulseRepo.readers_asked; how far
+    is never used: what the results show must not depend on whether they answered)."""
 
     asked_in: tuple[tuple[str | None, int], ...] = ()
 
@@ -721,14 +726,14 @@ class Readers:
             out[team] = out.get(team, 0) + 1
         return out
 
-    def answered(self, index: int, stored: Collection[str]) -> dict[str | None, int]:
-        """How many readers answered question `index`, per slice its answers are kept in
-        (their team where the poll keeps it with answers, `stored`; else None)."""
+    def in_slices(self, stored: Collection[str]) -> dict[str | None, int]:
+        """How many readers were asked, per slice their answers are kept in (their team
+        where the poll keeps it with answers, `stored`; else None): whether they answered
+        or not, which must not change what the results show (see `visible_slices`)."""
         out: dict[str | None, int] = {}
-        for team, step in self.asked_in:
-            if step > index:
-                slice_ = team if team in stored else None
-                out[slice_] = out.get(slice_, 0) + 1
+        for team, _ in self.asked_in:
+            slice_ = team if team in stored else None
+            out[slice_] = out.get(slice_, 0) + 1
         return out
 
 
@@ -766,6 +771,15 @@ class PollResults:
     teams: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: those asked who may read the results (see `visible_slices`)
     readers: Readers = field(default_factory=Readers)
+    #: the teams the poll keeps with answers (PulsePoll.teams)
+    kept: tuple[str, ...] = ()
+
+    def needed(self, slice_: str = ORG_SLICE) -> int:
+        """The fewest answers a slice is shown for: the threshold, one more where someone
+        who reads the results was asked in it (`visible_slices`)."""
+        asked = self.readers.in_slices(self.kept)
+        readers = sum(asked.values()) if slice_ == ORG_SLICE else asked.get(slice_, 0)
+        return self.threshold + (readers > 0)
 
     def participation(self, slice_: str = ORG_SLICE) -> tuple[int | None, int | None]:
         """(asked, answered) of the org, or of a team; (None, None) while the poll is open
@@ -827,8 +841,8 @@ def _slices(tallies: list[Tally], threshold: int, allowed: set[str],
             readers: Mapping[str | None, int] | None = None
             ) -> tuple[dict[int, int], dict[str, dict[int, int]], bool, set[str]]:
     """One question's counts per value for the org and per team, and which of those
-    slices may be shown (visible_slices; `readers`: of the answers, the results'
-    readers', per slice)."""
+    slices may be shown (visible_slices; `readers`: the results' readers asked, per
+    slice)."""
     total: dict[int, int] = {}
     teams: dict[str, dict[int, int]] = {}
     for t in tallies:
@@ -851,7 +865,8 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
     threshold = shown_threshold(poll.threshold, threshold_now)
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed,
-                      readers=Readers(tuple(repo.readers_asked([poll.key]).get(poll.key, []))))
+                      readers=Readers(tuple(repo.readers_asked([poll.key]).get(poll.key, []))),
+                      kept=tuple(poll.teams))
     for part in parts:
         if part.team:
             asked, answered = out.teams.get(part.team, (0, 0))
@@ -864,11 +879,11 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
         by_question.setdefault(tally.question_key, []).append(tally)
     shown_for_comments: tuple[bool, set[str]] = (False, set())
     allowed = out.asked_shown()
-    for index, q in enumerate(questions_of(poll)):
+    for q in questions_of(poll):
         out.kinds[q.key] = q.kind
         total, teams, org_shown, team_shown = _slices(
             by_question.get(q.key, []), threshold, allowed,
-            out.readers.answered(index, poll.teams))
+            out.readers.in_slices(poll.teams))
         if q.key == "morale":
             shown_for_comments = (org_shown, team_shown)
         if org_shown:
@@ -911,11 +926,10 @@ def team_morale(session: Session, teams: list[str], since: date,
         # count per team and value).
         threshold = shown_threshold(poll.threshold, threshold_now)
         readers = Readers(tuple(readers_of.get(poll.key, [])))
-        morale = next(i for i, q in enumerate(questions_of(poll)) if q.key == "morale")
         _total, by_team, org_shown, shown = _slices(
             repo.tallies(poll, "morale"), threshold,
             asked_visible(asked.get(poll.key, {}), threshold, readers.asked()),
-            readers.answered(morale, poll.teams))
+            readers.in_slices(poll.teams))
         for team in teams:
             if org_shown and team in shown:
                 stats = _stats(by_team[team])
@@ -1045,7 +1059,8 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None,
         if key not in latest.questions:
             rows.append({"key": key, "kind": kind, "stats": None})
     return {"poll": latest.key, "team": team, "threshold": latest.threshold,
-            "closed": latest.closed, "asked": latest.participation(slice_)[0],
+            "needed": latest.needed(slice_), "closed": latest.closed,
+            "asked": latest.participation(slice_)[0],
             "answered": latest.participation(slice_)[1],
             "asked_hidden": latest.participation_hidden(slice_),
             "questions": rows, "comments": latest.comments.get(slice_),
