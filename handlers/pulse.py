@@ -689,20 +689,26 @@ def asked_visible(asked: dict[str | None, int], threshold: int,
 
 
 def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[str]]],
-                   teams: Collection[str]) -> set[tuple[str, str, str]]:
+                   teams: Collection[str], reader: str | None = None
+                   ) -> set[tuple[str, str, str]]:
     """(poll key, team, question key): where a director of one of `teams` who is no summary
     viewer (the GM and viewers are `Readers` already) answered the question, their answer
     kept in the team's figure. Such a director reads their team's figures (its summary,
     digest and chart, as its alerts: `_as_read_by`) knowing their own answer, so there a
     team's figure needs one answer more than the threshold: in a team of exactly five who
-    answered, they would take theirs out and read the other four's. `kept`: per poll key,
-    its teams kept with answers and its questions' keys in order (PulseRepo.kept). Two
-    statements."""
+    answered, they would take theirs out and read the other four's. `reader`: the key of
+    the director who reads them, whose own answers alone count (as in their alerts): a
+    co-director's would hide a figure from them just where the other had answered, and so
+    tell them that they had. None: every such director's. `kept`: per poll key, its teams
+    kept with answers and its questions' keys in order (PulseRepo.kept). Two statements."""
     # The team's directors alone (a team's digest reads what the team costs, not the org).
-    leads = list(session.scalars(select(Person.id).where(
+    query = select(Person.id).where(
         Person.active.is_(True), Person.role == "director",
         Person.can_view_summary.is_(False),
-        func.lower(Person.team).in_(sorted({t.lower() for t in teams})))))
+        func.lower(Person.team).in_(sorted({t.lower() for t in teams})))
+    if reader is not None:
+        query = query.where(Person.key == reader)
+    leads = list(session.scalars(query))
     found: set[tuple[str, str, str]] = set()
     for (key, _), (team, step) in PulseRepo(session).progress_of(kept, leads).items():
         stored, order = kept[key]
@@ -901,14 +907,15 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
 
 def team_morale(session: Session, teams: list[str], since: date,
                 until: date | None = None, threshold_now: int = 0, *,
-                team_view: bool = False) -> dict[str, float | None]:
+                team_view: bool = False, reader: str | None = None
+                ) -> dict[str, float | None]:
     """Each team's average morale over the polls dated from `since` (to `until`), thresholded.
 
     For /summary's team-morale line per director. A team gets None when no poll in
     the period may show it (too few answers, or revealed by subtraction); otherwise
     the mean of its shown per-poll averages. `team_view`: a team's own summary (and so
     digest), which its director reads: a poll's figure holding their answer needs one
-    answer more than the threshold (`leads_answered`).
+    answer more than the threshold (`leads_answered`; `reader`: that director's key).
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
     repo = PulseRepo(session)
@@ -919,7 +926,7 @@ def team_morale(session: Session, teams: list[str], since: date,
     asked = repo.asked_by_team_of([poll.key for poll in polls])
     readers_of = repo.readers_asked([poll.key for poll in polls])
     own = leads_answered(session, {p.key: (list(p.teams), [q.key for q in questions_of(p)])
-                                   for p in polls}, teams) if team_view else set()
+                                   for p in polls}, teams, reader) if team_view else set()
     for poll in polls:
         # poll_results' morale slices, without what they do not need (who was asked,
         # the comments: a row per person of the org, where a team's summary needs a

@@ -1084,6 +1084,50 @@ async def test_a_director_who_answered_reads_no_team_morale_of_exactly_the_thres
         assert series["East"]["morale"] == {"2026-W52": pytest.approx(10 / 6)}
 
 
+async def test_a_director_cannot_tell_from_the_team_morale_whether_a_co_director_answered(
+        database_url, pclock, tmp_path):
+    """East has two directors, Alice and East Person 1, neither a summary viewer. East
+    Person 1 answers morale 5 with four more of East (1 each); Alice does not. East's
+    figure is five answers, one of East Person 1's: hidden from them (they would take
+    theirs out), and it was hidden from Alice too — who, knowing she had not answered,
+    learnt that her co-director had. Each director's own answers alone count in what
+    they read: Alice reads East's 1.8 in her /summary, digest and chart, East Person 1
+    does not."""
+    from bot.charts import morale_series
+    from handlers.digest import build_digest
+
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text().replace(
+        "  - key: east1\n    name: East Person 1\n    role: member\n",
+        "  - key: east1\n    name: East Person 1\n    role: director\n"))
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        await answer_all(bot, chat, "east1", 5, 1)
+        for key in EAST[2:]:
+            await answer_all(bot, chat, key, 1, 5)
+        for key in [*WEST, "grace", "nova"]:
+            await answer_all(bot, chat, key, 4, 2)
+        await close(bot, pclock)
+        pclock.set(datetime(2026, 12, 14, 15, 0, tzinfo=UTC))  # Monday: W50's summary
+        await say(bot, "alice", "/summary")
+        assert "1.8 / 5" in chat.last("alice"), chat.last("alice")
+        await say(bot, "east1", "/summary")
+        assert "1.8 / 5" not in chat.last("east1")
+        assert "hidden (too few answers to stay anonymous)" in chat.last("east1")
+        with bot.unit() as ctx:
+            for reader, shown in (("alice", True), ("east1", False)):
+                series, _, _ = morale_series(ctx.session, ["2026-W50"], "East", 5, lead=True,
+                                             reader=reader)
+                assert ("East" in series) is shown, reader
+                digest = build_digest(ctx, ctx.people.by_key(reader), "2026-W50", "plain")
+                assert ("1.8 / 5" in digest.text) is shown, reader
+    finally:
+        engine.dispose()
+
+
 async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
