@@ -153,6 +153,7 @@ def scope_label(org: Org, locale: str, team: str | None) -> str:
 def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
                    weeks: int = 8, team: str | None = None,
                    today: date | None = None, lead: bool = False,
+                   reader: str | None = None,
                    schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE) -> ChartData:
     """The labelled numbers of a chart (see render_chart_png)."""
     if kind not in KINDS:
@@ -165,7 +166,7 @@ def chart_data_for(session: Session, org: Org, kind: str, locale: str, *, end_we
     if kind == "attainment":
         _attainment(session, locale, team, data, today, schedule)
     elif kind == "morale":
-        _morale(session, org, locale, team, data, lead)
+        _morale(session, org, locale, team, data, lead, reader)
     else:
         _kudos(session, org, locale, team, data)
     return data
@@ -238,7 +239,7 @@ def _pct(ratio: float | None) -> float | None:
 
 
 def morale_series(session: Session, weeks: Sequence[str], team: str | None = None,
-                  threshold_now: int = 0, *, lead: bool = False
+                  threshold_now: int = 0, *, lead: bool = False, reader: str | None = None
                   ) -> tuple[dict[str | None, dict[str, dict[str, float]]], set[str | None], int]:
     """Thresholded pulse averages: slice -> question -> week -> mean of the polls' averages.
 
@@ -247,7 +248,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     (at least the poll's threshold answered, and not revealed by subtraction); the
     second value names the slices hidden in some poll, the third the largest threshold.
     `lead`: `team`'s chart read by its own director, who knows their own answers: a poll
-    whose team figure holds them needs one answer more (handlers/pulse.py leads_answered).
+    whose team figure holds them needs one answer more (handlers/pulse.py leads_answered;
+    `reader`: that director's key, whose own answers alone count).
     """
     from handlers.pulse import (  # /pulse's rule
         Readers,
@@ -275,7 +277,8 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
     allowed = {key: asked_visible(asked, thresholds[key],
                                   readers.get(key, Readers()).asked())
                for key, asked in repo.asked_by_team_of(polls).items()}
-    own = leads_answered(session, kept, teams) if team is not None and lead else set()
+    own = leads_answered(session, kept, teams, reader) \
+        if team is not None and lead else set()
     readings: dict[tuple[str | None, str, str], list[float]] = {}
     hidden: set[str | None] = set()
     for poll, questions in polls.items():
@@ -283,11 +286,10 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
         for question, slices in questions.items():
             total = sum(n for n, _ in slices.values())
             per_team = {t: n for t, (n, _) in slices.items() if t is not None}
-            stored, order = kept.get(poll, ([], []))
-            answered = readers[poll].answered(order.index(question), stored) \
-                if poll in readers and question in order else {}
+            asked_readers = readers[poll].in_slices(kept.get(poll, ([], []))[0]) \
+                if poll in readers else {}
             org_shown, team_shown = visible_slices(total, per_team, thresholds[poll],
-                                                   allowed.get(poll, set()), answered)
+                                                   allowed.get(poll, set()), asked_readers)
             for s in wanted:
                 if s is None and org_shown:
                     value = sum(v for _, v in slices.values()) / total
@@ -306,9 +308,9 @@ def morale_series(session: Session, weeks: Sequence[str], team: str | None = Non
 
 
 def _morale(session: Session, org: Org, locale: str, team: str | None,
-            data: ChartData, lead: bool = False) -> None:
+            data: ChartData, lead: bool = False, reader: str | None = None) -> None:
     series, hidden, threshold = morale_series(session, data.weeks, team, org.pulse.threshold,
-                                              lead=lead)
+                                              lead=lead, reader=reader)
     order = sorted(series, key=lambda s: (s is not None, s or ""))
     for s in order:
         label = _text(locale, "chart_everyone") if s is None else s
@@ -351,6 +353,7 @@ def _kudos(session: Session, org: Org, locale: str, team: str | None,
 def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_week: date,
                      weeks: int = 8, team: str | None = None,
                      today: date | None = None, lead: bool = False,
+                     reader: str | None = None,
                      schedule: CheckinSchedule = DEFAULT_CHECKIN_SCHEDULE) -> bytes:
     """A chart as PNG bytes (1000 x 560 px), labelled in `locale` (en or zh-CN).
 
@@ -358,14 +361,16 @@ def render_chart_png(session: Session, org: Org, kind: str, locale: str, *, end_
     per team when there are many people), morale (team morale and stress from the pulse
     polls, only slices at or above the anonymity threshold, hidden ones named), or kudos
     (given and received per team). `end_week` is the Monday of the last week shown;
-    `team` restricts it to one team (`lead`: for its own director, see morale_series).
+    `team` restricts it to one team (`lead`: for its own director, `reader` their key, see
+    morale_series).
     `today` is the org's day (its timezone): a CRM row dated after it counts from its day
     on, as /summary and /goals count it (None: every row, for a chart of weeks long past).
     `schedule`: CHECKIN_SCHEDULE, which tells a week away as /summary does (no point).
     ValueError for an unknown kind or a bad week count.
     """
     return draw(chart_data_for(session, org, kind, locale, end_week=end_week, weeks=weeks,
-                               team=team, today=today, lead=lead, schedule=schedule))
+                               team=team, today=today, lead=lead, reader=reader,
+                               schedule=schedule))
 
 
 def draw(data: ChartData) -> bytes:

@@ -117,7 +117,8 @@ def read_scale(text: str) -> int | None:
     """A 1-5 rating as typed: '4', '４', '四', '4分', '4/5' (as the pulse poll takes them);
     None for anything else, a half point ('4.5分') included."""
     value = re.sub(r"\s*(/\s*5|分)$", "", normalise(text).rstrip(".!。！"))
-    number = int(value) if value.isdigit() else chinese_number(value)
+    # isdecimal, not isdigit: '❺' is a "digit" int() cannot read (NFKC keeps it).
+    number = int(value) if value.isdecimal() else chinese_number(value)
     return number if number is not None and 1 <= number <= 5 else None
 
 
@@ -719,7 +720,7 @@ def _digit_readings(raw: str) -> list[str]:
 def parse_choice(question: Question, text: str) -> str:
     """A choice by its number in the list, its value, or its label in any locale."""
     value = normalise(text).lower()
-    if value.isdigit() and 1 <= int(value) <= len(question.choices):
+    if value.isdecimal() and 1 <= int(value) <= len(question.choices):
         return question.choices[int(value) - 1].value
     for choice in question.choices:
         names = {choice.value.lower(), *(label.lower() for label in choice.labels.values())}

@@ -173,8 +173,8 @@ def build_digest(ctx: Context, person: Person, week: str, markup: str) -> Digest
 def _digest(ctx: Context, person: Person, week: str, markup: str) -> Digest:
     team = team_of(person)
     # A director's own team, read knowing their own pulse answers (SummaryRequest.lead).
-    request = SummaryRequest("team", week=week, team=team, lead=True) if team else \
-        SummaryRequest("week", week=week)
+    request = SummaryRequest("team", week=week, team=team, lead=True, reader=person.key) \
+        if team else SummaryRequest("week", week=week)
     # The GM's header counts the whole org's answers; its body is the GM's own view, so
     # no text answer of the org's is needed (a director's digest shows its team's).
     weeks = summaries(ctx, request, person.locale, person.timezone,

@@ -490,7 +490,7 @@ def on_action(ctx: Context, action: str) -> bool:
     """A pressed pulse button: 'anon:pulse:<poll>:<step>:<choice>'. False if not ours."""
     parts = action.split(":")
     if len(parts) != 5 or f"{parts[0]}:{parts[1]}" != ACTION or \
-            not all(p.isdigit() for p in parts[2:]):
+            not all(p.isdecimal() for p in parts[2:]):
         return False
     person = _sender(ctx)
     repo = PulseRepo(ctx.session)
@@ -573,7 +573,8 @@ def read_choice(q: PulseQuestion, text: str) -> int | None:
     raw = normalise(text).lower().rstrip(".!。！")
     raw = re.sub(r"\s*(/\s*5|分)$", "", raw)
     value: int | None = None
-    if raw.isdigit():
+    # isdecimal, not isdigit: '❺' or '➍' is a "digit" that int() cannot read (NFKC keeps it).
+    if raw.isdecimal():
         value = int(raw)
     elif raw in _CN_DIGITS:
         value = _CN_DIGITS[raw]
@@ -647,12 +648,16 @@ def visible_slices(total: int, teams: dict[str, int], threshold: int,
     `allowed`: the teams that may be shown at all (for answers, those whose
     participation may be: `asked_visible`).
 
-    `readers`: how many of each slice's answers (None: those outside every team slice)
-    are of someone who may read the results (`Readers`). Such a reader knows their own
-    answer and takes it from what they read: a group of exactly the threshold that holds
-    one (the org, a team, or what the org less the teams shown leaves) would show them
-    threshold-1 others — the GM who answered too read "org less East" as West's four.
-    So a group holding a reader's answer needs one answer more than the threshold.
+    `readers`: how many of those who may read the results (`Readers`) were asked in
+    each slice, by where their answers are kept (None: outside every team slice). Such a
+    reader knows their own answer and takes it from what they read: a group of exactly
+    the threshold that holds one (the org, a team, or what the org less the teams shown
+    leaves) would show them threshold-1 others — the GM who answered too read "org less
+    East" as West's four. So a group in which a reader was asked needs one answer more
+    than the threshold, whether they answered or not: needed only where they did, a group
+    of exactly the threshold shown or hidden told every other reader whether they had (a
+    viewer who had not answered read "5 of 12 answered" beside hidden answers, and knew
+    the GM had).
     """
     readers = readers or {}
 
@@ -684,20 +689,26 @@ def asked_visible(asked: dict[str | None, int], threshold: int,
 
 
 def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[str]]],
-                   teams: Collection[str]) -> set[tuple[str, str, str]]:
+                   teams: Collection[str], reader: str | None = None
+                   ) -> set[tuple[str, str, str]]:
     """(poll key, team, question key): where a director of one of `teams` who is no summary
     viewer (the GM and viewers are `Readers` already) answered the question, their answer
     kept in the team's figure. Such a director reads their team's figures (its summary,
     digest and chart, as its alerts: `_as_read_by`) knowing their own answer, so there a
     team's figure needs one answer more than the threshold: in a team of exactly five who
-    answered, they would take theirs out and read the other four's. `kept`: per poll key,
-    its teams kept with answers and its questions' keys in order (PulseRepo.kept). Two
-    statements."""
+    answered, they would take theirs out and read the other four's. `reader`: the key of
+    the director who reads them, whose own answers alone count (as in their alerts): a
+    co-director's would hide a figure from them just where the other had answered, and so
+    tell them that they had. None: every such director's. `kept`: per poll key, its teams
+    kept with answers and its questions' keys in order (PulseRepo.kept). Two statements."""
     # The team's directors alone (a team's digest reads what the team costs, not the org).
-    leads = list(session.scalars(select(Person.id).where(
+    query = select(Person.id).where(
         Person.active.is_(True), Person.role == "director",
         Person.can_view_summary.is_(False),
-        func.lower(Person.team).in_(sorted({t.lower() for t in teams})))))
+        func.lower(Person.team).in_(sorted({t.lower() for t in teams})))
+    if reader is not None:
+        query = query.where(Person.key == reader)
+    leads = list(session.scalars(query))
     found: set[tuple[str, str, str]] = set()
     for (key, _), (team, step) in PulseRepo(session).progress_of(kept, leads).items():
         stored, order = kept[key]
@@ -709,7 +720,8 @@ def leads_answered(session: Session, kept: Mapping[str, tuple[list[str], list[st
 @dataclass(frozen=True)
 class Readers:
     """Those a poll asked who may read its results today (the GM, summary viewers), each
-    by their team as asked and how far they got (storage PulseRepo.readers_asked)."""
+    by their team as asked and how far they got (storage PulseRepo.readers_asked; how far
+    is never used: what the results show must not depend on whether they answered)."""
 
     asked_in: tuple[tuple[str | None, int], ...] = ()
 
@@ -720,14 +732,14 @@ class Readers:
             out[team] = out.get(team, 0) + 1
         return out
 
-    def answered(self, index: int, stored: Collection[str]) -> dict[str | None, int]:
-        """How many readers answered question `index`, per slice its answers are kept in
-        (their team where the poll keeps it with answers, `stored`; else None)."""
+    def in_slices(self, stored: Collection[str]) -> dict[str | None, int]:
+        """How many readers were asked, per slice their answers are kept in (their team
+        where the poll keeps it with answers, `stored`; else None): whether they answered
+        or not, which must not change what the results show (see `visible_slices`)."""
         out: dict[str | None, int] = {}
-        for team, step in self.asked_in:
-            if step > index:
-                slice_ = team if team in stored else None
-                out[slice_] = out.get(slice_, 0) + 1
+        for team, _ in self.asked_in:
+            slice_ = team if team in stored else None
+            out[slice_] = out.get(slice_, 0) + 1
         return out
 
 
@@ -765,6 +777,15 @@ class PollResults:
     teams: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: those asked who may read the results (see `visible_slices`)
     readers: Readers = field(default_factory=Readers)
+    #: the teams the poll keeps with answers (PulsePoll.teams)
+    kept: tuple[str, ...] = ()
+
+    def needed(self, slice_: str = ORG_SLICE) -> int:
+        """The fewest answers a slice is shown for: the threshold, one more where someone
+        who reads the results was asked in it (`visible_slices`)."""
+        asked = self.readers.in_slices(self.kept)
+        readers = sum(asked.values()) if slice_ == ORG_SLICE else asked.get(slice_, 0)
+        return self.threshold + (readers > 0)
 
     def participation(self, slice_: str = ORG_SLICE) -> tuple[int | None, int | None]:
         """(asked, answered) of the org, or of a team; (None, None) while the poll is open
@@ -826,8 +847,8 @@ def _slices(tallies: list[Tally], threshold: int, allowed: set[str],
             readers: Mapping[str | None, int] | None = None
             ) -> tuple[dict[int, int], dict[str, dict[int, int]], bool, set[str]]:
     """One question's counts per value for the org and per team, and which of those
-    slices may be shown (visible_slices; `readers`: of the answers, the results'
-    readers', per slice)."""
+    slices may be shown (visible_slices; `readers`: the results' readers asked, per
+    slice)."""
     total: dict[int, int] = {}
     teams: dict[str, dict[int, int]] = {}
     for t in tallies:
@@ -850,7 +871,8 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
     threshold = shown_threshold(poll.threshold, threshold_now)
     out = PollResults(poll.key, threshold, asked=len(parts),
                       answered=sum(1 for p in parts if p.step > 0), closed=poll.closed,
-                      readers=Readers(tuple(repo.readers_asked([poll.key]).get(poll.key, []))))
+                      readers=Readers(tuple(repo.readers_asked([poll.key]).get(poll.key, []))),
+                      kept=tuple(poll.teams))
     for part in parts:
         if part.team:
             asked, answered = out.teams.get(part.team, (0, 0))
@@ -863,11 +885,11 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
         by_question.setdefault(tally.question_key, []).append(tally)
     shown_for_comments: tuple[bool, set[str]] = (False, set())
     allowed = out.asked_shown()
-    for index, q in enumerate(questions_of(poll)):
+    for q in questions_of(poll):
         out.kinds[q.key] = q.kind
         total, teams, org_shown, team_shown = _slices(
             by_question.get(q.key, []), threshold, allowed,
-            out.readers.answered(index, poll.teams))
+            out.readers.in_slices(poll.teams))
         if q.key == "morale":
             shown_for_comments = (org_shown, team_shown)
         if org_shown:
@@ -885,14 +907,15 @@ def poll_results(session: Session, poll: PulsePoll, threshold_now: int = 0) -> P
 
 def team_morale(session: Session, teams: list[str], since: date,
                 until: date | None = None, threshold_now: int = 0, *,
-                team_view: bool = False) -> dict[str, float | None]:
+                team_view: bool = False, reader: str | None = None
+                ) -> dict[str, float | None]:
     """Each team's average morale over the polls dated from `since` (to `until`), thresholded.
 
     For /summary's team-morale line per director. A team gets None when no poll in
     the period may show it (too few answers, or revealed by subtraction); otherwise
     the mean of its shown per-poll averages. `team_view`: a team's own summary (and so
     digest), which its director reads: a poll's figure holding their answer needs one
-    answer more than the threshold (`leads_answered`).
+    answer more than the threshold (`leads_answered`; `reader`: that director's key).
     """
     averages: dict[str, list[float]] = {t: [] for t in teams}
     repo = PulseRepo(session)
@@ -903,18 +926,17 @@ def team_morale(session: Session, teams: list[str], since: date,
     asked = repo.asked_by_team_of([poll.key for poll in polls])
     readers_of = repo.readers_asked([poll.key for poll in polls])
     own = leads_answered(session, {p.key: (list(p.teams), [q.key for q in questions_of(p)])
-                                   for p in polls}, teams) if team_view else set()
+                                   for p in polls}, teams, reader) if team_view else set()
     for poll in polls:
         # poll_results' morale slices, without what they do not need (who was asked,
         # the comments: a row per person of the org, where a team's summary needs a
         # count per team and value).
         threshold = shown_threshold(poll.threshold, threshold_now)
         readers = Readers(tuple(readers_of.get(poll.key, [])))
-        morale = next(i for i, q in enumerate(questions_of(poll)) if q.key == "morale")
         _total, by_team, org_shown, shown = _slices(
             repo.tallies(poll, "morale"), threshold,
             asked_visible(asked.get(poll.key, {}), threshold, readers.asked()),
-            readers.answered(morale, poll.teams))
+            readers.in_slices(poll.teams))
         for team in teams:
             if org_shown and team in shown:
                 stats = _stats(by_team[team])
@@ -1044,7 +1066,8 @@ def results_view(session: Session, polls: list[PulsePoll], team: str | None,
         if key not in latest.questions:
             rows.append({"key": key, "kind": kind, "stats": None})
     return {"poll": latest.key, "team": team, "threshold": latest.threshold,
-            "closed": latest.closed, "asked": latest.participation(slice_)[0],
+            "needed": latest.needed(slice_), "closed": latest.closed,
+            "asked": latest.participation(slice_)[0],
             "answered": latest.participation(slice_)[1],
             "asked_hidden": latest.participation_hidden(slice_),
             "questions": rows, "comments": latest.comments.get(slice_),

@@ -339,6 +339,8 @@ class SummaryRequest:
     #: Read by the team's own director (no summary viewer), who knows their own pulse
     #: answers: its team morale needs one answer more (handlers/pulse.py leads_answered).
     lead: bool = False
+    #: That director's key: their own answers count, never a co-director's (None: all).
+    reader: str | None = None
 
 
 class SummaryUnknownError(LookupError):
@@ -765,7 +767,8 @@ def summaries(ctx: Context, request: SummaryRequest, locale: str,
         for w in built:
             w.scope = request.team or team
         _add_kudos(ctx, built, everyone, anchor_tz, team, spellings)
-        _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team, lead=request.lead)
+        _add_morale_and_oneonones(ctx, built, everyone, anchor_tz, team, lead=request.lead,
+                                  reader=request.reader)
         return built
     built = [build_week(ctx, locale, w, everyone, "", rounds, away=away, snapshots=snapshots,
                         texts=not lean or w in with_texts, crm=crm, booked=booked)
@@ -809,7 +812,7 @@ def _placed_alone(ctx: Context, week: str, person: Any,
 
 def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: Sequence[Any],
                               anchor_tz: str, team: str | None = None, *,
-                              lead: bool = False) -> None:
+                              lead: bool = False, reader: str | None = None) -> None:
     """Morale per director's team (thresholded; `lead`: read by the team's director, see
     SummaryRequest) and the one-on-ones, on the latest week."""
     latest = built[-1]
@@ -821,7 +824,7 @@ def _add_morale_and_oneonones(ctx: Context, built: list[WeekSummary], everyone: 
     since = built[0].start - MORALE_LOOKBACK
     if directors and polls_between(ctx.session, since, latest.end, closed_only=True):
         morale = team_morale(ctx.session, sorted(directors), since, latest.end,
-                             ctx.org.pulse.threshold, team_view=lead)
+                             ctx.org.pulse.threshold, team_view=lead, reader=reader)
         latest.morale = [TeamMorale(t, directors[t], morale[t]) for t in sorted(directors)]
         latest.morale_since = since
     # An older week's as they stood at its end: a meeting held, or an action item made or
@@ -1679,4 +1682,4 @@ def _own_team_request(ctx: Context, director: Any,
         return SummaryRequest("person", weeks=request.weeks, week=request.week,
                               person=member.key)
     return SummaryRequest("team", weeks=request.weeks, week=request.week, team=team,
-                          lead=True)
+                          lead=True, reader=director.key)

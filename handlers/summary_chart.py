@@ -156,6 +156,7 @@ def cmd_summary_chart(ctx: Context, args: str) -> None:
         png = render_chart_png(seen.session, ctx.org, request.kind, person.locale,
                                end_week=end, weeks=request.weeks, team=team,
                                today=ctx.org_today(), lead=not person.can_view_summary,
+                               reader=person.key,
                                schedule=ctx.settings.checkin_schedule)
     shown = chart_weeks(end, request.weeks)
     period = ctx.render("chart_period", first=shown[0], last=shown[-1])

@@ -400,7 +400,8 @@ class PulseRepo:
         """Of the people each poll asked (by poll key), those who may read its results today
         (the GM and summary viewers: `/pulse results`): their team as asked and how far
         they got (`step`: they answered the questions before it), in one statement. A
-        reader who answered knows their own answer, and takes it from any figure they read
+        reader who answered knows their own answer, and takes it from any figure they read;
+        a group they were asked in needs one answer more, whether they answered or not
         (handlers/pulse.py: `visible_slices`). A handful of rows per poll."""
         found: dict[str, list[tuple[str | None, int]]] = {}
         if not keys:

@@ -101,6 +101,25 @@ async def test_confidence_is_taken_as_a_chinese_keyboard_types_it(bot, chat):
             (typed, chat.last("li"))
 
 
+async def test_a_circled_digit_typed_for_a_rating_is_refused_not_an_error(bot, chat):
+    # '❺' (a keyboard symbol panel's circled digit) is a digit to Python that int() cannot
+    # read: the support and confidence questions failed with "出了点问题" and a logged
+    # traceback, as the pulse poll did. It is refused as any unreadable answer is.
+    await bot.run_checkins(["li"])
+    for answer in ("52000", "新签两家客户", "渠道冲突"):
+        await say(bot, "li", answer)
+    await say(bot, "li", "❶")  # the kind of support: by its number in the list
+    assert "support_type" not in answers_of(bot, "li")
+    assert "出了点问题" not in chat.last("li"), chat.last("li")
+    for answer in ("1", "拜访三家"):
+        await say(bot, "li", answer)
+    await say(bot, "li", "❺")
+    assert "confidence" not in answers_of(bot, "li")
+    assert "出了点问题" not in chat.last("li") and "1 到 5" in chat.last("li"), chat.last("li")
+    await say(bot, "li", "5")
+    assert answers_of(bot, "li").get("confidence") == (None, 5.0, False)
+
+
 async def test_the_pulse_poll_says_its_closing_day_as_a_chinese_reader_writes_it(
         database_url, tmp_path):
     # '截止时间：01月10日 01:00' read like a form field; Chinese writes 1月10日, with the

@@ -250,6 +250,28 @@ async def test_a_typed_answer_that_is_not_1_to_5_is_refused_without_echo(pbot, p
         assert ctx.session.scalars(select(PulseVote)).all() == []
 
 
+async def test_a_digit_symbol_typed_as_an_answer_is_refused_not_an_error(pbot, pchat, caplog):
+    """'❺' (a circled digit a Chinese keyboard's symbol panel offers) counts as a digit to
+    Python but is no number int() reads: typed as an answer, or after /pulse, it failed
+    with "Sorry, something went wrong" and an ERROR line with its traceback in the log at
+    the moment that person answered the poll. It is refused as any unreadable answer is,
+    the question still waits, and nothing is logged."""
+    caplog.set_level(logging.INFO)
+    await pbot.run_pulse()
+    caplog.clear()
+    await say(pbot, "east5", "❺")
+    assert pchat.last("east5") == "我无法识别这个回答。请点击按钮或输入 1 到 5 的数字。"
+    await say(pbot, "alice", "/pulse ➍")
+    assert pchat.last("alice").startswith("Nothing was saved: type your answer on its own")
+    # (Nor does a press whose data was made up: the bot's buttons carry ASCII digits.)
+    await say(pbot, "alice", action="anon:pulse:1:0:❺")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    await say(pbot, "east5", "5")
+    assert pchat.last("east5").startswith("第 2 题，共 2 题")
+    with pbot.unit() as ctx:
+        assert [v.value for v in ctx.session.scalars(select(PulseVote))] == [5]
+
+
 async def test_pulse_on_demand_answers_the_open_poll_or_says_none_is_open(pbot, pchat, pclock):
     pclock.set(datetime(2026, 12, 16, 17, 5, tzinfo=UTC))  # no poll this week
     await say(pbot, "west1", "/pulse")
@@ -496,19 +518,21 @@ async def test_results_below_the_threshold_are_hidden(pbot, pchat, pclock):
     await say(pbot, "grace", "/pulse results")
     reply = pchat.last("grace")
     assert "Participation: 4 of 12 answered" in reply
-    assert "Morale: hidden — fewer than 5 answers" in reply
+    # (Grace, who reads them, was asked too: the org needs one answer more, see below.)
+    assert "Morale: hidden — fewer than 6 answers (someone who reads these results was " \
+           "asked in this group)." in reply
     assert "comment of" not in reply
-    # Just at the threshold: five answers are shown.
+    # Just at the threshold, one more for the GM asked in the org: six answers are shown.
     pclock.set(POLL_DAY)
     await pbot.run_pulse()
-    for key in ("alice", "east1", "east2", "east3"):
+    for key in ("alice", "east1", "east2", "east3", "east5"):
         await answer_all(pbot, pchat, key, 4, 2, f"comment of {key}")
     await answer_all(pbot, pchat, "east4", 5, 1)
     await close(pbot, pclock)
     await say(pbot, "grace", "/pulse results")
     reply = pchat.last("grace")
-    assert "Morale: 4.2 (5 answers) · 4: 4, 5: 1" in reply
-    assert "Stress: 1.8 (5 answers)" in reply
+    assert "Morale: 4.2 (6 answers) · 4: 5, 5: 1" in reply
+    assert "Stress: 1.8 (6 answers)" in reply
     assert "• comment of alice" in reply
 
 
@@ -610,19 +634,21 @@ async def test_an_org_asked_fewer_than_the_threshold_shows_no_participation(
 
 async def test_a_unanimous_group_at_the_threshold_shows_each_answer_and_says_so(
         pbot, pchat, pclock):
-    """Five of East answer morale 4, the threshold is 5: "4: 5" says what each of the five
-    answered. No threshold can hide that (nor would an average alone: 4.0 of five answers);
-    the README's pulse section says so, and so do the results and `/pulse help`, in
-    English and Chinese, where they used to promise that nobody's own answers can be seen."""
+    """All of East answer morale 4, the org's six answers the fewest it is shown for (the
+    threshold, 5, and one more: Grace, who reads the results, was asked in it): "4: 6"
+    says what each of the six answered. No threshold can hide that (nor would an average
+    alone: 4.0 of six answers); the README's pulse section says so, and so do the results
+    and `/pulse help`, in English and Chinese, where they used to promise that nobody's own
+    answers can be seen."""
     await pbot.run_pulse()
-    for key in EAST[:5]:
+    for key in EAST:
         await answer_all(pbot, pchat, key, 4, 2)
     await close(pbot, pclock)
     limit = ("One thing no threshold hides: when everyone in a group gives the same answer, "
              "the results show what each of them answered.")
     await say(pbot, "grace", "/pulse results")
     reply = pchat.last("grace")
-    assert "Morale: 4.0 (5 answers) · 4: 5" in reply and limit in reply
+    assert "Morale: 4.0 (6 answers) · 4: 6" in reply and limit in reply
     assert "nobody's own answers can be seen" not in reply
     for key in ("grace", "east1"):
         await say(pbot, key, "/pulse help")
@@ -712,6 +738,51 @@ async def test_the_gm_who_answered_too_never_reads_a_smaller_group_by_taking_her
     await say(pbot, "grace", "/pulse results team East")
     assert "士气：已隐藏" in pchat.last("grace")
 
+
+
+async def test_a_summary_viewer_cannot_tell_from_the_results_whether_the_gm_answered(
+        database_url, pclock, tmp_path):
+    """Nova reads the results too (a summary viewer). In one poll Grace, the GM, answered
+    with West's four; in the next East Person 1 did instead. The org's five answers were
+    hidden in the first (one of them a reader's) and shown in the second: beside
+    "5 of 12 answered", Nova, who answered neither, read whether Grace had taken the poll
+    — which the README says the GM and the chat never show of anyone. Whether a group
+    needs one answer more now depends on whether someone who reads the results was asked
+    in it, never on whether they answered: both polls read the same, and say why."""
+    from bot.charts import morale_series
+
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text().replace("summary_viewers: []",
+                                                  "summary_viewers: [nova]"))
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        seen = []
+        for day, fifth in ((PREVIOUS_POLL_DAY, "grace"), (POLL_DAY, "east1")):
+            pclock.set(day)
+            await bot.run_pulse()
+            for key in [*WEST, fifth]:
+                await answer_all(bot, chat, key, 4, 2)
+            await close(bot, pclock)
+            await say(bot, "nova", "/pulse results")
+            seen.append(chat.last("nova").replace(day.date().isoformat(), "DAY"))
+        assert seen[0] == seen[1]
+        assert "Participation: 5 of 12 answered." in seen[1]
+        assert ("Morale: hidden — fewer than 6 answers (someone who reads these results was "
+                "asked in this group).") in seen[1]
+        assert "Comments are hidden below 6 answers." in seen[1]
+        await say(bot, "grace", "/pulse results")
+        assert "Morale: hidden — fewer than 6 answers" in chat.last("grace")
+        with bot.unit() as ctx:  # the morale chart's line for everyone, likewise
+            series, hidden, _ = morale_series(ctx.session, ["2026-W48", "2026-W50"])
+            assert None not in series and None in hidden
+            ctx.people.by_key("nova").locale = "zh-CN"
+        await say(bot, "nova", "/pulse 结果")
+        assert "士气：已隐藏——回答少于 6 个（这个群体中有查看这些结果的人被邀请）。" in \
+            chat.last("nova")
+    finally:
+        engine.dispose()
 
 
 async def test_a_team_that_answered_enough_but_is_hidden_is_not_said_to_be_too_few(
@@ -1011,6 +1082,50 @@ async def test_a_director_who_answered_reads_no_team_morale_of_exactly_the_thres
         series, _, _ = morale_series(ctx.session, ["2026-W50", "2026-W52"], "East",
                                      5, lead=True)
         assert series["East"]["morale"] == {"2026-W52": pytest.approx(10 / 6)}
+
+
+async def test_a_director_cannot_tell_from_the_team_morale_whether_a_co_director_answered(
+        database_url, pclock, tmp_path):
+    """East has two directors, Alice and East Person 1, neither a summary viewer. East
+    Person 1 answers morale 5 with four more of East (1 each); Alice does not. East's
+    figure is five answers, one of East Person 1's: hidden from them (they would take
+    theirs out), and it was hidden from Alice too — who, knowing she had not answered,
+    learnt that her co-director had. Each director's own answers alone count in what
+    they read: Alice reads East's 1.8 in her /summary, digest and chart, East Person 1
+    does not."""
+    from bot.charts import morale_series
+    from handlers.digest import build_digest
+
+    path = tmp_path / "org.yaml"
+    path.write_text(PULSE_ORG.read_text().replace(
+        "  - key: east1\n    name: East Person 1\n    role: member\n",
+        "  - key: east1\n    name: East Person 1\n    role: director\n"))
+    bot, engine = prepare(Settings(database_url=database_url, org_file=path), pclock)
+    chat = RecordingAdapter()
+    bot.register(chat)
+    try:
+        await bot.run_pulse()
+        await answer_all(bot, chat, "east1", 5, 1)
+        for key in EAST[2:]:
+            await answer_all(bot, chat, key, 1, 5)
+        for key in [*WEST, "grace", "nova"]:
+            await answer_all(bot, chat, key, 4, 2)
+        await close(bot, pclock)
+        pclock.set(datetime(2026, 12, 14, 15, 0, tzinfo=UTC))  # Monday: W50's summary
+        await say(bot, "alice", "/summary")
+        assert "1.8 / 5" in chat.last("alice"), chat.last("alice")
+        await say(bot, "east1", "/summary")
+        assert "1.8 / 5" not in chat.last("east1")
+        assert "hidden (too few answers to stay anonymous)" in chat.last("east1")
+        with bot.unit() as ctx:
+            for reader, shown in (("alice", True), ("east1", False)):
+                series, _, _ = morale_series(ctx.session, ["2026-W50"], "East", 5, lead=True,
+                                             reader=reader)
+                assert ("East" in series) is shown, reader
+                digest = build_digest(ctx, ctx.people.by_key(reader), "2026-W50", "plain")
+                assert ("1.8 / 5" in digest.text) is shown, reader
+    finally:
+        engine.dispose()
 
 
 async def test_high_stress_alerts_with_the_level(pbot, pchat, pclock):
@@ -1685,8 +1800,8 @@ async def test_an_org_of_exactly_the_threshold_with_the_gm_in_it_hides_its_parti
         assert ("Participation: hidden — exactly 5 people were asked, one of whom reads these "
                 "results and knows whether they answered.") in reply
         assert "of 5" not in reply and "Morale: hidden" in reply
-        assert ("A group that holds the answer of someone who reads these results needs one "
-                "more: they know their own.") in reply
+        assert ("A group in which someone who reads these results was asked needs one "
+                "more: they know their own answer.") in reply
         code, out = run_cli(settings, "pulse", "results", "--format", "json")
         assert code == 0
         view = json.loads(out)
