@@ -390,7 +390,8 @@ async def test_a_chinese_gm_reads_why_a_file_was_refused_in_chinese(bot, chat, t
     (inbox / "bad.csv").write_text("person,metric,date,value\n"
                                    "dana,revenue,2026-11-20,5000\n"
                                    "alice,revenue,2026-13-45,\"1,5\"\n"
-                                   "alice,Revenue!,2026-11-20,lots\n", encoding="utf-8")
+                                   "alice,Revenue!,2026-11-20,lots\n"
+                                   "alice,revenu,2026-11-20,5000\n", encoding="utf-8")
     settled(inbox / "bad.csv")
     await crm_scan(bot)
     assert chat.to("grace") == [
@@ -400,10 +401,12 @@ async def test_a_chinese_gm_reads_why_a_file_was_refused_in_chinese(bot, chat, t
         "对应到某人的 key）\n"
         "• 第 3 行：value“1,5”按此文件的写法不是数字：逗号只能用作千位分隔符（1,500 或 1.5）；"
         "date“2026-13-45”不是日期（%Y-%m-%d 或 %Y/%m/%d 或 %Y.%m.%d 或 %Y年%m月%d日）\n"
-        "• 第 4 行：指标“revenue!”不是指标名称（例如 revenue）；value“lots”不是数字"]
+        "• 第 4 行：指标“revenue!”不是指标名称（例如 revenue）；value“lots”不是数字\n"
+        "• 第 5 行：指标“revenu”既不是组织文件中任何人的 KPI，也不是任何目标的指标（是否应为"
+        "“revenue”？）：这些行不会计入任何目标；请在导出文件中更正"]
     text = chat.last("grace")
     for english in ("not a person", "is not", "map the CRM", "comma", "a date", "metric name",
-                    "line "):
+                    "line ", "KPI and", "did you mean"):
         assert english not in text
     # An English GM reads the same reasons in English.
     with bot.unit() as ctx:
@@ -506,6 +509,34 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands(cli, bot, tmp_path, ca
     assert "line 3: value '12.500,00' is not a number as this file writes it" in err
     assert stored(bot) == []
     assert parse_value("1,250,000.50") == 1_250_000.5
+
+
+def test_a_metric_that_is_a_typo_of_a_kpi_is_refused_with_the_likely_one(
+        cli, bot, tmp_path, capsys):
+    """'revenu' for revenue was imported as a metric of its own: stored, listed, and counted
+    in no goal, so the quarter read behind by exactly those deals with nothing to say why.
+    The goals in the org file refuse the same typo ("did you mean 'revenue'?"); so does the
+    import, naming the line. A metric only the CRM brings, like no KPI, is still taken."""
+    export = tmp_path / "deals.csv"
+    export.write_text("person,metric,date,value\n"
+                      "alice,revenue,2026-11-23,30000\n"
+                      "alice,revenu,2026-11-24,22000\n"
+                      "alice,New_Customer,2026-11-24,2\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 1
+    err = capsys.readouterr().err
+    assert err == ("teampulse: deals.csv: nothing imported, 2 problems:\n"
+                   "  - line 3: metric 'revenu' is no one's KPI and no goal's in the org file "
+                   "(did you mean 'revenue'?): its rows would count toward no goal; correct it "
+                   "in the export\n"
+                   "  - line 4: metric 'new_customer' is no one's KPI and no goal's in the org "
+                   "file (did you mean 'new_customers'?): its rows would count toward no goal; "
+                   "correct it in the export\n")
+    assert stored(bot) == []
+    export.write_text("person,metric,date,value\n"
+                      "alice,revenue,2026-11-23,30000\n"
+                      "alice,pipeline,2026-11-24,90000\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == "deals.csv: imported 2 rows (teampulse-daily format)\n"
 
 
 async def test_an_export_with_the_deals_of_someone_who_left_is_imported(
