@@ -409,7 +409,7 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
 
     units = people.units if isinstance(people, CrmPeople) else {}
     metrics = people.metrics if isinstance(people, CrmPeople) else frozenset()
-    lookup = _person_lookup(settings, people)
+    lookup, shared = _person_lookup(settings, people)
     mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
     date_formats = _day_first(fmt, [cells[index[fmt.date]] for _, cells in
@@ -445,6 +445,10 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         elif key is None and person_name_key(owner) in mapped_to:
             row_errors.append(_problem("owner_maps_to_nobody", column=fmt.person, owner=owner,
                                        key=mapped_to[person_name_key(owner)]))
+        elif key is None and person_name_key(owner) in shared:
+            # Two people called 王伟: the first of them in the file got every deal.
+            row_errors.append(_problem("shared_name", column=fmt.person, owner=owner,
+                                       keys=shared[person_name_key(owner)]))
         elif key is None:
             row_errors.append(_problem("not_a_person", column=fmt.person, owner=owner))
         metric = fmt.metric or cell(fmt.metric_column or "").lower()
@@ -534,16 +538,24 @@ def _column(header: list[str], name: str) -> int | None:
     return names.index(name.casefold()) if name.casefold() in names else None
 
 
-def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]) -> dict[str, str]:
+def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]
+                   ) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The key each CRM owner (key, name, crm.owners) names, and the names several people
+    share with the keys of each: such a name names nobody, as it does in chat."""
     lookup: dict[str, str] = {}
-    for key, name in people:
-        lookup.setdefault(person_name_key(name), key)
-        lookup[person_name_key(key)] = key
+    by_name: dict[str, list[str]] = {}
+    for key, name in dict.fromkeys(people):
+        by_name.setdefault(person_name_key(name), []).append(key)
+    shared = {name: keys for name, keys in by_name.items() if len(keys) > 1}
+    for name, keys in by_name.items():
+        if len(keys) == 1:
+            lookup[name] = keys[0]
+    known = {key for keys in by_name.values() for key in keys}
+    lookup.update((person_name_key(key), key) for key in known)
     # The org's own mapping wins, where it names someone known (in the file or who left).
-    known = set(lookup.values())
     lookup.update((person_name_key(name), key) for name, key in settings.owners.items()
                   if key in known)
-    return lookup
+    return lookup, {name: keys for name, keys in shared.items() if name not in lookup}
 
 
 def owners_not_in_file(session: Session, settings: CrmSettings

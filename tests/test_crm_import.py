@@ -511,6 +511,41 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands(cli, bot, tmp_path, ca
     assert parse_value("1,250,000.50") == 1_250_000.5
 
 
+def test_a_name_two_people_share_credits_neither(cli, bot, tmp_path, capsys):
+    """Two people called 王伟: a Chinese CRM's rows owned by '王伟' all went to the first
+    of them in the file, silently (one's goal read ahead, the other's behind). As everywhere
+    else a shared name picks neither: the rows are refused, with both keys and the way to
+    tell them apart; by key, or a crm.owners mapping, they are imported."""
+    from tests.support import NAMESAKES
+
+    org = tmp_path / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace(
+        "# Company values", NAMESAKES + "# Company values"), encoding="utf-8")
+    export = tmp_path / "deals.csv"
+    export.write_text("销售负责人,成交日期,金额\n"
+                      "王伟,2026-11-23,1000\n"
+                      "李雷,2026-11-23,3000\n"
+                      "王伟,2026-11-24,2000\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 1
+    assert capsys.readouterr().err == (
+        "teampulse: deals.csv: nothing imported, 2 problems:\n"
+        "  - line 2: 销售负责人 '王伟' is the name of 2 people (wangwei, wangwei2): write "
+        "the key in the export, or map the CRM name or e-mail to a key under crm.owners in "
+        "the org file\n"
+        "  - line 4: 销售负责人 '王伟' is the name of 2 people (wangwei, wangwei2): write "
+        "the key in the export, or map the CRM name or e-mail to a key under crm.owners in "
+        "the org file\n")
+    assert stored(bot) == []
+    export.write_text(export.read_text(encoding="utf-8").replace("王伟,2026-11-24",
+                                                                 "wangwei2,2026-11-24"),
+                      encoding="utf-8")
+    org.write_text(org.read_text(encoding="utf-8") + "crm:\n  owners: {王伟: wangwei}\n",
+                   encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert [(key, value) for key, _, value, _ in stored(bot)] == [
+        ("wangwei", 1000), ("li", 3000), ("wangwei2", 2000)]
+
+
 def test_a_metric_that_is_a_typo_of_a_kpi_is_refused_with_the_likely_one(
         cli, bot, tmp_path, capsys):
     """'revenu' for revenue was imported as a metric of its own: stored, listed, and counted
