@@ -171,6 +171,9 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
         if missing or bad:
             continue
         date_format = f.get("date_format")
+        if date_format is not None and not _reads_dates(str(date_format)):
+            problems.append(f"{where}: {_date_format_problem(str(date_format))}")
+            continue
         formats.append(CrmFormat(
             str(f["name"]), str(f["person"]), str(f["value"]),
             date=f.get("date"), week=f.get("week"), metric=f.get("metric"),
@@ -179,6 +182,38 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
             stage=str(f["stage"]) if f.get("stage") is not None else None,
             won=tuple(str(w).strip() for w in won or ())))
     return CrmSettings(float(tolerance), watch, owners, tuple(formats), tuple(not_in_file))
+
+
+#: Excel's, Java's and most CRMs' way of writing a date pattern -> strptime's codes.
+_PATTERN_TOKENS = re.compile(r"yyyy|yy|MM|dd|HH|hh|mm|ss", re.IGNORECASE)
+
+
+def _reads_dates(pattern: str) -> bool:
+    """Whether strptime reads a day, with its year, month and day, in this pattern."""
+    day = datetime(2026, 11, 24, 13, 45, 30)
+    try:
+        return datetime.strptime(day.strftime(pattern), pattern).date() == day.date()
+    except ValueError:
+        return False
+
+
+def _date_format_problem(pattern: str) -> str:
+    """What is wrong with a date_format no date reads with, and the strptime pattern it
+    likely means ('YYYY-MM-DD' -> '%Y-%m-%d')."""
+    timed = re.search("h", pattern, re.IGNORECASE) is not None
+
+    def code(match: re.Match[str]) -> str:
+        token = match[0]
+        if token == "mm" and timed:
+            return "%M"  # minutes beside the hours; MM or mm alone is the month
+        return {"yyyy": "%Y", "yy": "%y", "mm": "%m", "dd": "%d", "hh": "%H",
+                "ss": "%S"}[token.lower()]
+
+    meant = _PATTERN_TOKENS.sub(code, pattern) if "%" not in pattern else ""
+    hint = f" (did you mean {meant!r}?)" if meant and _reads_dates(meant) else ""
+    return (f"date_format {pattern!r} is not a date pattern as teampulse reads it{hint}: a "
+            "pattern is written with Python's codes, %Y the year, %m the month, %d the day "
+            "(%Y-%m-%d, %d/%m/%Y, %m/%d/%Y %H:%M)")
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,36 @@ crm:
         "crm.formats[0]: give the date column or the week column (one of them)"]
 
 
+def test_a_date_format_written_as_excel_writes_it_is_refused_with_the_org_file():
+    """`date_format: YYYY-MM-DD` (how Excel and most CRMs write a date pattern) is no
+    strptime pattern: the org file was accepted, and then every row of every export was
+    refused with "Won time '2026-11-24' is not a date (YYYY-MM-DD)", which it is. The org
+    file says so, with the pattern to write."""
+    with pytest.raises(OrgError) as err:
+        parse_org(TEST_ORG.read_text(encoding="utf-8") + """
+crm:
+  formats:
+    - {name: pipedrive, person: Deal owner, date: Won time, value: Deal value,
+       metric: revenue, date_format: YYYY-MM-DD}
+    - {name: hubspot, person: Owner, date: Close, value: Amount, metric: revenue,
+       date_format: "dd.MM.yyyy HH:mm"}
+    - {name: zoho, person: Owner, date: Close, value: Amount, metric: revenue,
+       date_format: "%d.%m"}
+    - {name: good, person: Owner, date: Close, value: Amount, metric: revenue,
+       date_format: "%Y-%m-%d %H:%M"}
+""")
+    assert err.value.problems == [
+        "crm.formats[0]: date_format 'YYYY-MM-DD' is not a date pattern as teampulse reads "
+        "it (did you mean '%Y-%m-%d'?): a pattern is written with Python's codes, %Y the "
+        "year, %m the month, %d the day (%Y-%m-%d, %d/%m/%Y, %m/%d/%Y %H:%M)",
+        "crm.formats[1]: date_format 'dd.MM.yyyy HH:mm' is not a date pattern as teampulse "
+        "reads it (did you mean '%d.%m.%Y %H:%M'?): a pattern is written with Python's "
+        "codes, %Y the year, %m the month, %d the day (%Y-%m-%d, %d/%m/%Y, %m/%d/%Y %H:%M)",
+        "crm.formats[2]: date_format '%d.%m' is not a date pattern as teampulse reads it: a "
+        "pattern is written with Python's codes, %Y the year, %m the month, %d the day "
+        "(%Y-%m-%d, %d/%m/%Y, %m/%d/%Y %H:%M)"]
+
+
 def test_an_unknown_format_option_is_one_line_and_exit_2_before_any_file_is_read(
         cli, bot, capsys):
     """docs/cli.md: a bad option or value is one line and exit 2. `import-actuals
