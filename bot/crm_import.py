@@ -132,10 +132,17 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
         problems.append("crm.owners: expected a mapping of CRM owner name or e-mail to a key")
         owners_raw = {}
     not_in_file: list[tuple[str, str]] = []
+    written: dict[str, tuple[str, str]] = {}  # matched as -> (as written, key)
     for name, key in owners_raw.items():
         if str(key) not in keys:
             # Someone who left keeps their CRM name: their deals must still map to them.
             not_in_file.append((str(name), str(key)))
+        same = written.setdefault(person_name_key(str(name)), (str(name), str(key)))
+        if same[1] != str(key):
+            # Matched alike, the last entry took the deals of both spellings.
+            problems.append(f"crm.owners: {same[0]!r} and {str(name)!r} are the same CRM name "
+                            "(matched whatever the case, width or spacing) but map to "
+                            f"{same[1]} and {key}: keep the one that is right")
         owners[str(name).strip().casefold()] = str(key)
     formats: list[CrmFormat] = []
     for i, f in enumerate(raw.get("formats") or []):

@@ -135,6 +135,22 @@ crm:
         "crm.formats[0]: give the date column or the week column (one of them)"]
 
 
+def test_two_crm_owner_names_that_match_alike_may_not_map_to_two_people():
+    """crm.owners matches a CRM name whatever its case, width or spacing, so 'Bruno R.' and
+    'bruno r.' are one name: mapped to two people, the last entry silently took every deal
+    of both spellings. The org file is refused, naming both; mapped to one person, or
+    written once, it is fine."""
+    with pytest.raises(OrgError) as err:
+        parse_org(TEST_ORG.read_text(encoding="utf-8") + """
+crm:
+  owners: {"Bruno R.": bruno, "a.martin@x.com": alice, "bruno  r.": alice,
+           "A.Martin@X.com": alice}
+""")
+    assert err.value.problems == [
+        "crm.owners: 'Bruno R.' and 'bruno  r.' are the same CRM name (matched whatever the "
+        "case, width or spacing) but map to bruno and alice: keep the one that is right"]
+
+
 def test_a_date_format_written_as_excel_writes_it_is_refused_with_the_org_file():
     """`date_format: YYYY-MM-DD` (how Excel and most CRMs write a date pattern) is no
     strptime pattern: the org file was accepted, and then every row of every export was
