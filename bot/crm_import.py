@@ -223,7 +223,7 @@ def _date_format_problem(pattern: str) -> str:
             "(%Y-%m-%d, %d/%m/%Y, %m/%d/%Y %H:%M)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CrmRow:
     """One figure from an export: the file's line, whose, which metric, when, how much."""
 
