@@ -330,12 +330,43 @@ class ImportResult:
     superseded: tuple[tuple[str, int], ...] = ()
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without the BOM Excel writes), else GB18030 (Chinese Excel's default)."""
+def decodings(data: bytes) -> list[str]:
+    """The file's text in each encoding it may be in: UTF-8 (with or without the BOM Excel
+    writes) alone if it is UTF-8, else GB18030 (Chinese Excel's "CSV") and Windows-1252
+    (Western European Excel's "CSV": Germany, France…), each that decodes it. Raises
+    UnicodeDecodeError if none does."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+        return [data.decode("utf-8-sig")]
+    except UnicodeDecodeError as exc:
+        failure = exc
+    texts: list[str] = []
+    for encoding in ("gb18030", "cp1252"):
+        try:
+            texts.append(data.decode(encoding))
+        except UnicodeDecodeError as exc:
+            failure = exc
+    if not texts:
+        raise failure
+    return texts
+
+
+def parse_bytes(data: bytes, settings: CrmSettings, people: Iterable[tuple[str, str]],
+                format_name: str | None = None) -> ParsedExport:
+    """parse_export of a file's bytes, read in the encoding in which it makes sense: both
+    GB18030 and Windows-1252 decode almost any bytes, and each garbles the other's text
+    ('Jürgen Müller' read as GB18030 is 'J黵gen M黮ler', not a person of the org). Of the
+    readings, the first without a problem, else the one that finds a header and names
+    the fewest bad lines. Raises UnicodeDecodeError if no encoding decodes the file."""
+    best: ParsedExport | None = None
+    for text in decodings(data):
+        parsed = parse_export(text, settings, people, format_name)
+        if not parsed.errors:
+            return parsed
+        if best is None or (parsed.format is not None, -len(parsed.errors)) > (
+                best.format is not None, -len(best.errors)):
+            best = parsed
+    assert best is not None
+    return best
 
 
 _TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
@@ -701,10 +732,9 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         # columns of a known format", which sent the GM looking at the columns.
         raise CrmImportError(source, [(0, (_problem("excel_workbook"),))])
     try:
-        text = decode(data)
+        parsed = parse_bytes(data, settings, people, format_name)
     except UnicodeDecodeError:
         raise CrmImportError(source, [(0, (_problem("not_text"),))]) from None
-    parsed = parse_export(text, settings, people, format_name)
     if parsed.errors:
         raise CrmImportError(source, parsed.errors)
     rows_hash = rows_digest(parsed.rows)

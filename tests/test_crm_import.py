@@ -99,6 +99,37 @@ def test_bad_rows_are_named_by_line_and_nothing_is_half_imported(cli, bot, tmp_p
     assert [r[2] for r in stored(bot)] == [30_000, 22_000, 12_500, 38_000]
 
 
+def test_a_western_european_excel_export_in_its_ansi_encoding_is_read(
+        cli, bot, tmp_path, capsys):
+    """Excel's plain "CSV" in Germany or France is semicolons, decimal commas and the ANSI
+    code page, Windows-1252, not UTF-8. Read as GB18030 (Chinese Excel's), 'Jürgen Müller'
+    became 'J黵gen M黮ler', "not a person of the org (map the CRM name … under
+    crm.owners)", and a '€' made the whole file "neither UTF-8 nor GB18030 text". The
+    file is read in the encoding in which it names the org's people."""
+    org = tmp_path / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace("name: Bruno Rossi",
+                                                           "name: Jürgen Müller"),
+                   encoding="utf-8")
+    export = tmp_path / "Verkaufschancen.csv"
+    export.write_bytes("Opportunity Owner;Opportunity Name;Close Date;Amount\r\n"
+                       "Jürgen Müller;Bäckerei Schäfer – Rahmenvertrag;23.11.2026;12.500,00\r\n"
+                       "Alice Martin;Café Crème (50 € Rabatt);24.11.2026;3.000,50\r\n"
+                       .encode("cp1252"))
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == ("Verkaufschancen.csv: imported 2 rows (salesforce "
+                                       "format)\n")
+    assert stored(bot) == [("bruno", "2026-W48", 12_500, 2), ("alice", "2026-W48", 3_000.5, 3)]
+    # A bad row is named as written, not as GB18030 reads it.
+    export.write_bytes("Opportunity Owner;Close Date;Amount\r\n"
+                       "Françoise Noël;23.11.2026;1.000,00\r\n"
+                       "Jürgen Müller;23.11.2026;12.500,00\r\n".encode("cp1252"))
+    assert cli("import-actuals", str(export)) == 1
+    assert capsys.readouterr().err == (
+        "teampulse: Verkaufschancen.csv: nothing imported, 1 problem:\n"
+        "  - line 2: Opportunity Owner 'Françoise Noël' is not a person of the org (map the "
+        "CRM name or e-mail to a key under crm.owners in the org file)\n")
+
+
 def test_a_chinese_export_in_gb18030_with_a_totals_row(cli, bot, tmp_path, capsys):
     export = tmp_path / "销售易_成交.csv"
     export.write_bytes(CHINESE.read_text(encoding="utf-8-sig").encode("gb18030"))
