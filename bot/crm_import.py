@@ -851,6 +851,23 @@ _IN_PROGRESS = re.compile(r"(\.(part|partial|crdownload|download|tmp|temp|filepa
                           r"|^~\$", re.IGNORECASE)
 
 
+def _not_a_folder(folder: Path) -> str:
+    """Why a watch_folder is no folder, in a few words."""
+    try:
+        return "it is a file" if folder.exists() else "there is no such folder"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+
+
+def watch_folder_problem(folder: Path | None) -> str | None:
+    """check-org's word on a crm.watch_folder that is not a folder, else None."""
+    if folder is None or folder.is_dir():
+        return None
+    return (f"crm.watch_folder: {folder} is not a folder ({_not_a_folder(folder)}; a relative "
+            "path is read from the org file's folder): the running bot imports nothing from "
+            "it until it is; create it, or correct the path")
+
+
 @dataclass
 class _FolderState:
     """What one bot's scans of the watched folder remember between scans."""
@@ -882,9 +899,18 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
 
     log = logging.getLogger(__name__)
     folder = bot.org.crm.watch_folder
-    if folder is None or not folder.is_dir():
+    if folder is None:
         return []
     state = _states.setdefault(bot, _FolderState())
+    if not folder.is_dir():
+        # A typo in the path, or a share not mounted: each scan returned without a word,
+        # and the exports dropped in the folder meant were never imported.
+        if "folder:missing" not in state.said:
+            state.said.add("folder:missing")
+            log.warning("CRM watch folder %s is not a folder (%s): nothing is imported from "
+                        "it until it is", folder, _not_a_folder(folder))
+        return []
+    state.said.discard("folder:missing")  # said again if it goes missing again
     with bot.unit() as ctx:
         known = CrmRepo(ctx.session).known_hashes()
         people = import_people(ctx.session, bot.org)

@@ -434,6 +434,37 @@ def test_the_watched_folder_imports_new_and_changed_files_once(bot, chat, tmp_pa
     assert watch_folder(bot) == []
 
 
+async def test_a_watched_folder_that_is_not_there_is_said_not_passed_over(
+        cli, bot, chat, tmp_path, capsys, caplog):
+    """`watch_folder: crm-inbx` (a typo, or a share not mounted): every scan found no folder
+    and returned without a word, check-org said OK, and the exports the GM dropped in
+    crm-inbox were never imported. check-org names it; the bot logs it once, and again if
+    it goes missing after it was there."""
+    org = tmp_path / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "crm:\n  watch_folder: crm-inbx\n",
+                   encoding="utf-8")
+    (tmp_path / "crm-inbox").mkdir()
+    assert cli("check-org", str(org)) == 0
+    assert (f"crm.watch_folder: {tmp_path / 'crm-inbx'} is not a folder (there is no such "
+            "folder; a relative path is read from the org file's folder): the running bot "
+            "imports nothing from it until it is; create it, or correct the path\n"
+            ) in capsys.readouterr().out
+    caplog.set_level("INFO", logger="bot.crm_import")
+    bot.org = replace(bot.org, crm=replace(bot.org.crm, watch_folder=tmp_path / "crm-inbx"))
+    await crm_scan(bot)
+    await crm_scan(bot)
+    said = [r.getMessage() for r in caplog.records if "crm-inbx" in r.getMessage()]
+    assert said == [f"CRM watch folder {tmp_path / 'crm-inbx'} is not a folder (there is "
+                    "no such folder): nothing is imported from it until it is"]
+    assert [r.levelname for r in caplog.records if "crm-inbx" in r.getMessage()] == [
+        "WARNING"]
+    (tmp_path / "crm-inbx").mkdir()
+    await crm_scan(bot)
+    (tmp_path / "crm-inbx").rmdir()
+    await crm_scan(bot)
+    assert len([r for r in caplog.records if "crm-inbx" in r.getMessage()]) == 2
+
+
 async def test_a_refused_file_in_the_folder_is_reported_to_the_gm(bot, chat, tmp_path):
 
     inbox = watched_inbox(bot, tmp_path)
