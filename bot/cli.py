@@ -496,6 +496,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             print(f"  {p.key:<12} {p.role:<8} {p.timezone:<20} {p.locale:<5} "
                   f"{'checks in' if p.checks_in else '':<9} {kpis}", file=out)
         _print_goals(org, out)
+        from bot.crm_import import watch_folder_problem
+
+        if (folder_problem := watch_folder_problem(org.crm.watch_folder)) is not None:
+            print(folder_problem, file=out)
         r = org.reviews
         peers = "every other director as a peer" if r.peers is None else \
             f"up to {count_text(r.peers, 'peer')} each, those who work closest with the " \

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.readers import GM
+from bot.suggest import closest
 from bot.text import count_text, problems_text
 from bot.weeks import parse_week, week_of, week_start, weeks_in_year
 
@@ -131,10 +132,17 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
         problems.append("crm.owners: expected a mapping of CRM owner name or e-mail to a key")
         owners_raw = {}
     not_in_file: list[tuple[str, str]] = []
+    written: dict[str, tuple[str, str]] = {}  # matched as -> (as written, key)
     for name, key in owners_raw.items():
         if str(key) not in keys:
             # Someone who left keeps their CRM name: their deals must still map to them.
             not_in_file.append((str(name), str(key)))
+        same = written.setdefault(person_name_key(str(name)), (str(name), str(key)))
+        if same[1] != str(key):
+            # Matched alike, the last entry took the deals of both spellings.
+            problems.append(f"crm.owners: {same[0]!r} and {str(name)!r} are the same CRM name "
+                            "(matched whatever the case, width or spacing) but map to "
+                            f"{same[1]} and {key}: keep the one that is right")
         owners[str(name).strip().casefold()] = str(key)
     formats: list[CrmFormat] = []
     for i, f in enumerate(raw.get("formats") or []):
@@ -170,6 +178,9 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
         if missing or bad:
             continue
         date_format = f.get("date_format")
+        if date_format is not None and not _reads_dates(str(date_format)):
+            problems.append(f"{where}: {_date_format_problem(str(date_format))}")
+            continue
         formats.append(CrmFormat(
             str(f["name"]), str(f["person"]), str(f["value"]),
             date=f.get("date"), week=f.get("week"), metric=f.get("metric"),
@@ -180,7 +191,39 @@ def load_crm_settings(raw: Any, org_path: Path, keys: set[str],
     return CrmSettings(float(tolerance), watch, owners, tuple(formats), tuple(not_in_file))
 
 
-@dataclass(frozen=True)
+#: Excel's, Java's and most CRMs' way of writing a date pattern -> strptime's codes.
+_PATTERN_TOKENS = re.compile(r"yyyy|yy|MM|dd|HH|hh|mm|ss", re.IGNORECASE)
+
+
+def _reads_dates(pattern: str) -> bool:
+    """Whether strptime reads a day, with its year, month and day, in this pattern."""
+    day = datetime(2026, 11, 24, 13, 45, 30)
+    try:
+        return datetime.strptime(day.strftime(pattern), pattern).date() == day.date()
+    except ValueError:
+        return False
+
+
+def _date_format_problem(pattern: str) -> str:
+    """What is wrong with a date_format no date reads with, and the strptime pattern it
+    likely means ('YYYY-MM-DD' -> '%Y-%m-%d')."""
+    timed = re.search("h", pattern, re.IGNORECASE) is not None
+
+    def code(match: re.Match[str]) -> str:
+        token = match[0]
+        if token == "mm" and timed:
+            return "%M"  # minutes beside the hours; MM or mm alone is the month
+        return {"yyyy": "%Y", "yy": "%y", "mm": "%m", "dd": "%d", "hh": "%H",
+                "ss": "%S"}[token.lower()]
+
+    meant = _PATTERN_TOKENS.sub(code, pattern) if "%" not in pattern else ""
+    hint = f" (did you mean {meant!r}?)" if meant and _reads_dates(meant) else ""
+    return (f"date_format {pattern!r} is not a date pattern as teampulse reads it{hint}: a "
+            "pattern is written with Python's codes, %Y the year, %m the month, %d the day "
+            "(%Y-%m-%d, %d/%m/%Y, %m/%d/%Y %H:%M)")
+
+
+@dataclass(frozen=True, slots=True)
 class CrmRow:
     """One figure from an export: the file's line, whose, which metric, when, how much."""
 
@@ -287,12 +330,43 @@ class ImportResult:
     superseded: tuple[tuple[str, int], ...] = ()
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without the BOM Excel writes), else GB18030 (Chinese Excel's default)."""
+def decodings(data: bytes) -> list[str]:
+    """The file's text in each encoding it may be in: UTF-8 (with or without the BOM Excel
+    writes) alone if it is UTF-8, else GB18030 (Chinese Excel's "CSV") and Windows-1252
+    (Western European Excel's "CSV": Germany, France…), each that decodes it. Raises
+    UnicodeDecodeError if none does."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+        return [data.decode("utf-8-sig")]
+    except UnicodeDecodeError as exc:
+        failure = exc
+    texts: list[str] = []
+    for encoding in ("gb18030", "cp1252"):
+        try:
+            texts.append(data.decode(encoding))
+        except UnicodeDecodeError as exc:
+            failure = exc
+    if not texts:
+        raise failure
+    return texts
+
+
+def parse_bytes(data: bytes, settings: CrmSettings, people: Iterable[tuple[str, str]],
+                format_name: str | None = None) -> ParsedExport:
+    """parse_export of a file's bytes, read in the encoding in which it makes sense: both
+    GB18030 and Windows-1252 decode almost any bytes, and each garbles the other's text
+    ('Jürgen Müller' read as GB18030 is 'J黵gen M黮ler', not a person of the org). Of the
+    readings, the first without a problem, else the one that finds a header and names
+    the fewest bad lines. Raises UnicodeDecodeError if no encoding decodes the file."""
+    best: ParsedExport | None = None
+    for text in decodings(data):
+        parsed = parse_export(text, settings, people, format_name)
+        if not parsed.errors:
+            return parsed
+        if best is None or (parsed.format is not None, -len(parsed.errors)) > (
+                best.format is not None, -len(best.errors)):
+            best = parsed
+    assert best is not None
+    return best
 
 
 _TOTAL_ROWS = {"total", "grand total", "合计", "总计"}
@@ -362,13 +436,16 @@ def parse_value(text: str, decimal_comma: bool = False) -> float | None:
 
 
 class CrmPeople(list[tuple[str, str]]):
-    """(key, display name) of everyone a CRM row may name, and the unit of each one's
-    KPIs as the org file asks them: `units[(key, metric)]` ('USD')."""
+    """(key, display name) of everyone a CRM row may name, the unit of each one's
+    KPIs as the org file asks them: `units[(key, metric)]` ('USD'), and the metrics the
+    org file's KPIs and goals name (a row's metric close to one of them is a typo)."""
 
     def __init__(self, people: Iterable[tuple[str, str]],
-                 units: dict[tuple[str, str], str] | None = None) -> None:
+                 units: dict[tuple[str, str], str] | None = None,
+                 metrics: Iterable[str] = ()) -> None:
         super().__init__(people)
         self.units = units or {}
+        self.metrics = frozenset(metrics)
 
 
 def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, str]],
@@ -404,7 +481,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
     from handlers.answers import other_currency
 
     units = people.units if isinstance(people, CrmPeople) else {}
-    lookup = _person_lookup(settings, people)
+    metrics = people.metrics if isinstance(people, CrmPeople) else frozenset()
+    lookup, shared = _person_lookup(settings, people)
     mapped_to = {person_name_key(name): key for name, key in settings.owners.items()}
     out = ParsedExport(fmt.name)
     date_formats = _day_first(fmt, [cells[index[fmt.date]] for _, cells in
@@ -440,11 +518,20 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         elif key is None and person_name_key(owner) in mapped_to:
             row_errors.append(_problem("owner_maps_to_nobody", column=fmt.person, owner=owner,
                                        key=mapped_to[person_name_key(owner)]))
+        elif key is None and person_name_key(owner) in shared:
+            # Two people called 王伟: the first of them in the file got every deal.
+            row_errors.append(_problem("shared_name", column=fmt.person, owner=owner,
+                                       keys=shared[person_name_key(owner)]))
         elif key is None:
             row_errors.append(_problem("not_a_person", column=fmt.person, owner=owner))
         metric = fmt.metric or cell(fmt.metric_column or "").lower()
         if not _METRIC.match(metric):
             row_errors.append(_problem("bad_metric", metric=metric))
+        elif fmt.metric is None and metric not in metrics and (
+                close := closest(metric, metrics)) is not None:
+            # 'revenu' was stored as a metric of its own that no goal counts: the quarter
+            # read behind by those deals with nothing to say why (a goal refuses it too).
+            row_errors.append(_problem("metric_typo", metric=metric, close=close))
         raw_value = cell(fmt.value)
         value = parse_value(raw_value, decimal_comma) if raw_value else None
         if value is None:
@@ -524,16 +611,24 @@ def _column(header: list[str], name: str) -> int | None:
     return names.index(name.casefold()) if name.casefold() in names else None
 
 
-def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]) -> dict[str, str]:
+def _person_lookup(settings: CrmSettings, people: Iterable[tuple[str, str]]
+                   ) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The key each CRM owner (key, name, crm.owners) names, and the names several people
+    share with the keys of each: such a name names nobody, as it does in chat."""
     lookup: dict[str, str] = {}
-    for key, name in people:
-        lookup.setdefault(person_name_key(name), key)
-        lookup[person_name_key(key)] = key
+    by_name: dict[str, list[str]] = {}
+    for key, name in dict.fromkeys(people):
+        by_name.setdefault(person_name_key(name), []).append(key)
+    shared = {name: keys for name, keys in by_name.items() if len(keys) > 1}
+    for name, keys in by_name.items():
+        if len(keys) == 1:
+            lookup[name] = keys[0]
+    known = {key for keys in by_name.values() for key in keys}
+    lookup.update((person_name_key(key), key) for key in known)
     # The org's own mapping wins, where it names someone known (in the file or who left).
-    known = set(lookup.values())
     lookup.update((person_name_key(name), key) for name, key in settings.owners.items()
                   if key in known)
-    return lookup
+    return lookup, {name: keys for name, keys in shared.items() if name not in lookup}
 
 
 def owners_not_in_file(session: Session, settings: CrmSettings
@@ -600,7 +695,8 @@ def import_people(session: Session, org: Any) -> CrmPeople:
         select(Person.key, Person.display_name).where(Person.active.is_(False))
         .order_by(Person.key)) if key not in in_file]
     units = {(p.key, k.metric): k.unit for p in org.people for k in p.kpis}
-    return CrmPeople(people, units)
+    metrics = {metric for _, metric in units} | {g.metric for g in org.goals.goals}
+    return CrmPeople(people, units, metrics)
 
 
 def content_hash(data: bytes) -> str:
@@ -636,10 +732,9 @@ def import_actuals(session: Session, source: str, data: bytes, settings: CrmSett
         # columns of a known format", which sent the GM looking at the columns.
         raise CrmImportError(source, [(0, (_problem("excel_workbook"),))])
     try:
-        text = decode(data)
+        parsed = parse_bytes(data, settings, people, format_name)
     except UnicodeDecodeError:
         raise CrmImportError(source, [(0, (_problem("not_text"),))]) from None
-    parsed = parse_export(text, settings, people, format_name)
     if parsed.errors:
         raise CrmImportError(source, parsed.errors)
     rows_hash = rows_digest(parsed.rows)
@@ -756,6 +851,23 @@ _IN_PROGRESS = re.compile(r"(\.(part|partial|crdownload|download|tmp|temp|filepa
                           r"|^~\$", re.IGNORECASE)
 
 
+def _not_a_folder(folder: Path) -> str:
+    """Why a watch_folder is no folder, in a few words."""
+    try:
+        return "it is a file" if folder.exists() else "there is no such folder"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+
+
+def watch_folder_problem(folder: Path | None) -> str | None:
+    """check-org's word on a crm.watch_folder that is not a folder, else None."""
+    if folder is None or folder.is_dir():
+        return None
+    return (f"crm.watch_folder: {folder} is not a folder ({_not_a_folder(folder)}; a relative "
+            "path is read from the org file's folder): the running bot imports nothing from "
+            "it until it is; create it, or correct the path")
+
+
 @dataclass
 class _FolderState:
     """What one bot's scans of the watched folder remember between scans."""
@@ -787,9 +899,18 @@ def watch_folder(bot: Any) -> list[ImportResult | CrmImportError]:
 
     log = logging.getLogger(__name__)
     folder = bot.org.crm.watch_folder
-    if folder is None or not folder.is_dir():
+    if folder is None:
         return []
     state = _states.setdefault(bot, _FolderState())
+    if not folder.is_dir():
+        # A typo in the path, or a share not mounted: each scan returned without a word,
+        # and the exports dropped in the folder meant were never imported.
+        if "folder:missing" not in state.said:
+            state.said.add("folder:missing")
+            log.warning("CRM watch folder %s is not a folder (%s): nothing is imported from "
+                        "it until it is", folder, _not_a_folder(folder))
+        return []
+    state.said.discard("folder:missing")  # said again if it goes missing again
     with bot.unit() as ctx:
         known = CrmRepo(ctx.session).known_hashes()
         people = import_people(ctx.session, bot.org)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from zoneinfo import available_timezones
@@ -35,9 +36,51 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+#: 'GMT+8', 'UTC-05:00', '+8', 'UTC+5:30': an offset from UTC written where a timezone belongs.
+_OFFSET = re.compile(r"^(?:UTC|GMT|Z)?\s*([+\-\u2212])\s*(\d{1,2})(?:[:.h]?(\d{2}))?h?$",
+                     re.IGNORECASE)
+#: A well-known place at each offset (its standard time), to name what to write instead.
+_PLACE_AT = {
+    (-10, 0): "Pacific/Honolulu", (-9, 0): "America/Anchorage", (-8, 0): "America/Los_Angeles",
+    (-7, 0): "America/Denver", (-6, 0): "America/Chicago", (-5, 0): "America/New_York",
+    (-4, 0): "America/Halifax", (-3, 0): "America/Sao_Paulo", (0, 0): "Europe/London",
+    (1, 0): "Europe/Berlin", (2, 0): "Europe/Athens", (3, 0): "Europe/Moscow",
+    (4, 0): "Asia/Dubai", (5, 0): "Asia/Karachi", (5, 30): "Asia/Kolkata",
+    (5, 45): "Asia/Kathmandu", (6, 0): "Asia/Dhaka", (7, 0): "Asia/Bangkok",
+    (8, 0): "Asia/Shanghai", (9, 0): "Asia/Tokyo", (10, 0): "Australia/Sydney",
+    (12, 0): "Pacific/Auckland",
+}
+
+
+def offset_hint(value: object) -> str:
+    """For an offset written as a timezone ('GMT+8'), what to write instead: the place's
+    timezone, or the fixed Etc/GMT zone, whose sign IANA reverses; else ''. A closest
+    match by spelling answered 'GMT+8' with 'GMT+0' and 'UTC+8' with 'UTC', eight hours
+    off."""
+    match = _OFFSET.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return ""
+    sign = -1 if match[1] != "+" else 1
+    hours, minutes = int(match[2]), int(match[3] or 0)
+    if hours > 14 or minutes >= 60:
+        return ""
+    said = f"UTC{'+' if sign > 0 else '-'}{hours}{f':{minutes:02d}' if minutes else ''}"
+    place = _PLACE_AT.get((sign * hours, minutes))
+    hint = f" ({said} is an offset, not a timezone: write the IANA timezone of the place"
+    hint += f", such as {place}," if place else ","
+    hint += " whose clock it follows, summer time included"
+    if not minutes and -12 <= sign * hours <= 14:
+        # Etc/GMT-8 is UTC+8: POSIX counts the other way.
+        fixed = f"Etc/GMT{'-' if sign > 0 else '+'}{hours}" if hours else "UTC"
+        hint += f"; or {fixed} for {said} all year"
+        hint += ", its sign reversed as IANA writes it" if hours else ""
+    return hint + ")"
+
+
 def did_you_mean_zone(value: object) -> str:
-    """did_you_mean among the IANA timezones ('Asia/Shangai' -> 'Asia/Shanghai')."""
-    return did_you_mean(value, _zones())
+    """did_you_mean among the IANA timezones ('Asia/Shangai' -> 'Asia/Shanghai'), or what
+    to write for an offset ('GMT+8', see offset_hint)."""
+    return offset_hint(value) or did_you_mean(value, _zones())
 
 
 def closest_people(typed: str, people: Iterable[tuple[str, str]], n: int = 3,

@@ -49,6 +49,42 @@ def test_unknown_timezone_is_named_with_the_entry():
                      "(for example Europe/Berlin or Asia/Shanghai)"]
 
 
+def test_an_offset_written_as_the_timezone_is_answered_with_a_place_not_a_wrong_zone():
+    """'GMT+8' or 'UTC+8' for Shanghai was answered "did you mean 'GMT+0'?" or "'UTC'?":
+    followed, that sent every check-in eight hours off. The operator is told it is an
+    offset, the timezone of a place at that offset, and the fixed zone with its sign
+    reversed as IANA writes it."""
+    found = problems("people:" + GOOD_PERSON + """
+  - {key: li, name: Li, role: director, timezone: GMT+8}
+  - {key: bo, name: Bo, role: director, timezone: UTC+8}
+  - {key: ny, name: Ny, role: director, timezone: "UTC-05:00"}
+  - {key: in, name: In, role: director, timezone: UTC+5:30}
+org:
+  timezone: GMT+1
+""")
+    assert "people[1] ('li'): timezone 'GMT+8' is not a known IANA timezone (UTC+8 is an " \
+        "offset, not a timezone: write the IANA timezone of the place, such as " \
+        "Asia/Shanghai, whose clock it follows, summer time included; or Etc/GMT-8 for " \
+        "UTC+8 all year, its sign reversed as IANA writes it)" in found
+    assert "people[2] ('bo'): timezone 'UTC+8' is not a known IANA timezone (UTC+8 is an " \
+        "offset, not a timezone: write the IANA timezone of the place, such as " \
+        "Asia/Shanghai, whose clock it follows, summer time included; or Etc/GMT-8 for " \
+        "UTC+8 all year, its sign reversed as IANA writes it)" in found
+    assert "people[3] ('ny'): timezone 'UTC-05:00' is not a known IANA timezone (UTC-5 is " \
+        "an offset, not a timezone: write the IANA timezone of the place, such as " \
+        "America/New_York, whose clock it follows, summer time included; or Etc/GMT+5 for " \
+        "UTC-5 all year, its sign reversed as IANA writes it)" in found
+    # No fixed zone is half an hour off: the place only.
+    assert "people[4] ('in'): timezone 'UTC+5:30' is not a known IANA timezone (UTC+5:30 " \
+        "is an offset, not a timezone: write the IANA timezone of the place, such as " \
+        "Asia/Kolkata, whose clock it follows, summer time included)" in found
+    assert "org.timezone: 'GMT+1' is not a known IANA timezone (UTC+1 is an offset, not a " \
+        "timezone: write the IANA timezone of the place, such as Europe/Berlin, whose " \
+        "clock it follows, summer time included; or Etc/GMT-1 for UTC+1 all year, its sign " \
+        "reversed as IANA writes it)" in found
+    assert not any("did you mean" in p for p in found)
+
+
 def test_manager_must_exist_and_not_loop():
     found = problems("people:" + GOOD_PERSON + """
   - {key: a, name: A, role: director, manager: ghost, timezone: UTC}
