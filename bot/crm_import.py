@@ -528,7 +528,8 @@ def parse_export(text: str, settings: CrmSettings, people: Iterable[tuple[str, s
         if not _METRIC.match(metric):
             row_errors.append(_problem("bad_metric", metric=metric))
         elif fmt.metric is None and metric not in metrics and (
-                close := closest(metric, metrics)) is not None:
+                close := closest(metric, metrics)) is not None and not _other_metric(metric,
+                                                                                    close):
             # 'revenu' was stored as a metric of its own that no goal counts: the quarter
             # read behind by those deals with nothing to say why (a goal refuses it too).
             row_errors.append(_problem("metric_typo", metric=metric, close=close))
@@ -604,6 +605,15 @@ def _find_header(records: list[tuple[int, list[str]]], formats: list[CrmFormat]
             if all(c.casefold() in names for c in fmt.columns()):
                 return at, fmt, {c: names[c.casefold()] for c in fmt.columns()}
     return 0, None, {}
+
+
+def _other_metric(metric: str, known: str) -> bool:
+    """Whether `metric`, close to the org's `known`, is a metric of its own, not a typo:
+    one of them the other's words and more ('net_revenue', 'revenue_eu' beside revenue;
+    'customers' beside new_customers), as a CRM brings beside the KPIs. 'revenu',
+    'revenues' and 'new_customer' are typos."""
+    words, known_words = set(metric.split("_")), set(known.split("_"))
+    return words != known_words and (words < known_words or known_words < words)
 
 
 def _column(header: list[str], name: str) -> int | None:

@@ -710,6 +710,14 @@ def test_a_metric_that_is_a_typo_of_a_kpi_is_refused_with_the_likely_one(
                       "alice,pipeline,2026-11-24,90000\n", encoding="utf-8")
     assert cli("import-actuals", str(export)) == 0
     assert capsys.readouterr().out == "deals.csv: imported 2 rows (teampulse-daily format)\n"
+    # A metric of its own that takes a KPI's name and more (or less) is no typo: taken.
+    export.write_text("person,metric,date,value\n"
+                      "alice,net_revenue,2026-11-24,25000\n"
+                      "alice,revenue_eu,2026-11-24,4000\n"
+                      "alice,customers,2026-11-24,7\n", encoding="utf-8")
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == (
+        "deals.csv: corrected file: 2 rows replaced by 3 (teampulse-daily format)\n")
 
 
 async def test_an_export_with_the_deals_of_someone_who_left_is_imported(
