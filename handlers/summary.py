@@ -983,15 +983,19 @@ def zone_then(zones: Mapping[int, Sequence[tuple[str, str]]], person: Any, week:
 
 def _team_in(person: Any, rnd: RoundRow | None,
              placed: Mapping[str, tuple[str, str | None]] | None = None) -> str:
-    """A person's team in a week (lower case): the round's record, else the team last
-    recorded for them by then (`placed`, a past week's), else today's."""
+    """A person's team in a week, in lower case (see _team_then)."""
+    return (_team_then(person, rnd, placed) or "").lower()
+
+
+def _team_then(person: Any, rnd: RoundRow | None,
+               placed: Mapping[str, tuple[str, str | None]] | None = None) -> str | None:
+    """A person's team in a week: the round's record, else the team last recorded for them
+    by then (`placed`, a past week's), else today's."""
     if rnd is not None and rnd.team is not None:
-        team = rnd.team
-    elif placed is not None and person.key in placed:
-        team = placed[person.key][1]
-    else:
-        team = person.team
-    return (team or "").lower()
+        return rnd.team
+    if placed is not None and person.key in placed:
+        return placed[person.key][1]
+    return person.team
 
 
 def _is_away(rnd: RoundRow | None, away_until: date | None) -> bool:
@@ -1222,13 +1226,8 @@ def _person_week(snapshots: Snapshots, person: Any, week: str, rnd: RoundRow | N
     """One person's week. `placed`: for a past week, the team last recorded by then of
     those without a round (directors_then): their row names that team, not today's."""
     away = _is_away(rnd, away_until)
-    if rnd is not None and rnd.team is not None:
-        team = rnd.team
-    elif placed is not None and person.key in placed:
-        team = placed[person.key][1]
-    else:
-        team = person.team
-    row = PersonWeek(key=person.key, name=person.display_name, team=team,
+    row = PersonWeek(key=person.key, name=person.display_name,
+                     team=_team_then(person, rnd, placed),
                      status="away" if away else "not_sent", answered=0, total=0, late=False,
                      away_until=away_until if away else None, slack_id=person.slack_id,
                      telegram_id=person.telegram_id, left=not person.active)
