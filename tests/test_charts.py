@@ -8,6 +8,7 @@ import json
 import struct
 import warnings
 from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
 import pytest
@@ -65,6 +66,22 @@ def no_missing_glyphs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         yield
+
+
+def charts_drawn(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every chart's data as it is drawn from now on (bot.charts.chart_data_for's
+    results, latest last)."""
+    from bot import charts
+
+    drawn: list[Any] = []
+    real = charts.chart_data_for
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        drawn.append(data := real(*args, **kwargs))
+        return data
+
+    monkeypatch.setattr(charts, "chart_data_for", recording)
+    return drawn
 
 
 # --- the images ------------------------------------------------------------------------------
@@ -402,17 +419,9 @@ async def test_a_deal_dated_later_this_week_is_drawn_from_its_day_as_the_summary
     customers; the CRM export holds a deal of hers closing on Friday (30,000). /summary
     counts that deal from Friday on, so on Wednesday her week reads 104% and 75% (89.5%);
     the GM's /summary chart drew it already (60% and 75%: 67.5%)."""
-    from bot import charts
     from bot.crm_import import import_actuals
 
-    drawn: list = []
-    real = charts.chart_data_for
-
-    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        drawn.append(data := real(*args, **kwargs))
-        return data
-
-    monkeypatch.setattr(charts, "chart_data_for", recording)
+    drawn = charts_drawn(monkeypatch)
     wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
     clock.set(wednesday)
     await checked_in(bot, chat, clock)
@@ -613,18 +622,10 @@ async def test_a_week_away_reads_as_a_gap_in_the_chart_as_in_the_summary(
     Sunday without answering, and the CRM booked 10,000 for him that week. /summary reads
     the week away (the CRM's sale with no target, no trend point); the chart drew it at
     25% of the 40,000 his unanswered check-in had asked, a point the summary never shows."""
-    from bot import charts
     from tests.test_checkin import answer_all as answer_all_checkin
     from tests.test_summary_truth import BRUNO_ANSWERS
 
-    drawn: list = []
-    real = charts.chart_data_for
-
-    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        drawn.append(data := real(*args, **kwargs))
-        return data
-
-    monkeypatch.setattr(charts, "chart_data_for", recording)
+    drawn = charts_drawn(monkeypatch)
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     clock.set(datetime(2026, 11, 20, 21, 0, tzinfo=UTC))  # 2026-W47: he checks in
     await bot.run_checkins(["bruno"])
@@ -665,18 +666,10 @@ async def test_a_week_is_away_or_not_by_the_check_in_schedule_in_the_chart_too(
     from dataclasses import replace
     from datetime import time
 
-    from bot import charts
     from bot.app import prepare
     from bot.config import CheckinSchedule
 
-    drawn: list = []
-    real = charts.chart_data_for
-
-    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        drawn.append(data := real(*args, **kwargs))
-        return data
-
-    monkeypatch.setattr(charts, "chart_data_for", recording)
+    drawn = charts_drawn(monkeypatch)
     monkeypatch.setattr("bot.clock.SystemClock.now", lambda self: clock.now())
     monkeypatch.setenv("CHECKIN_SCHEDULE", "mon 09:00")
     monday = replace(settings, checkin_schedule=CheckinSchedule(0, time(9, 0)))
