@@ -619,28 +619,18 @@ def test_a_decimal_comma_is_refused_not_read_as_thousands(cli, bot, tmp_path, ca
     assert parse_value("1,250,000.50") == 1_250_000.5
 
 
-def test_a_large_export_is_imported_in_bounded_memory(cli, bot, tmp_path, capsys):
-    """A year's export of a large org (50 MB, 1.5 million rows) took 5.3 GB to import, each
-    row stored as an object the session kept to the end: enough for the OOM killer to
-    stop the bot, whose watched folder tried the file again at the next start. Now
-    stored as plain rows in batches: 1.5 GB, the parsed file itself. Measured on 20,000
-    rows, as the bytes held at the peak per row (3.4 KB before, 1.0 KB now)."""
-    import tracemalloc
-
-    rows = 20_000
+def test_a_large_export_is_imported_whole(cli, bot, tmp_path, capsys):
+    """A year's export of a large org is stored as plain rows in batches (a 50 MB file's
+    1.5 million rows as ORM objects took 5.3 GB, enough for the OOM killer to stop the
+    bot): every row there, as the file has it, across the batches. Its memory is measured
+    by `python -m bench.crm_import`, not here (the standards: no memory targets in tests)."""
+    rows = 12_345  # (more than two batches of 5,000, the last one short)
     export = tmp_path / "year.csv"
     export.write_text("person,metric,date,value\n" + "".join(
         f"{('alice', 'sam', 'bruno')[i % 3]},revenue,2026-{1 + i % 11:02d}-{1 + i % 28:02d},"
         f"{100 + i}\n" for i in range(rows)), encoding="utf-8")
-    tracemalloc.start()
-    try:
-        assert cli("import-actuals", str(export)) == 0
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert capsys.readouterr().out == "year.csv: imported 20000 rows (teampulse-daily format)\n"
-    assert peak / rows < 1_500, f"{peak / rows:.0f} bytes a row"
-    # Every row is there, as the file has it.
+    assert cli("import-actuals", str(export)) == 0
+    assert capsys.readouterr().out == "year.csv: imported 12345 rows (teampulse-daily format)\n"
     with bot.unit() as ctx:
         assert ctx.session.execute(select(func.count(CrmActual.id), func.sum(CrmActual.value),
                                           func.max(CrmActual.line))).one() == (
