@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -76,6 +77,8 @@ ROUND_BATCH = 100
 #: A batch of queued events hands the interpreter to the event loop after this much work
 #: (seconds), so an ack waits at most about this long for the database thread.
 BATCH_YIELD_EVERY = 0.002
+#: Refused presses remembered for their adapter (TeamPulse.pressed_label).
+_REFUSED_KEPT = 500
 
 T = TypeVar("T")
 
@@ -159,6 +162,9 @@ class TeamPulse:
         # /language choice included): what a pressed button shows and an apology read
         # without the database. (One key set at a time: safe between threads.)
         self._locale_of_sender: dict[tuple[str, str], str] = {}
+        #: Presses the core refused (platform, event id), newest last, until the adapter
+        #: asks (pressed_label); a few hundred at most, for one whose adapter never asks.
+        self._refused_presses: OrderedDict[tuple[str, str], None] = OrderedDict()
         # Handlers and jobs use synchronous SQLAlchemy sessions; they run on this executor so
         # the event loop (and every adapter's acks) never waits on the database. SQLite
         # takes one writer at a time, so one thread there; PostgreSQL can take a few.
@@ -515,6 +521,10 @@ class TeamPulse:
         route(ctx, self.bot_usernames.get(event.platform))
         if ctx.person is not None:
             self._locale_of_sender[(event.platform, event.user_id)] = ctx.person.locale
+        if ctx.press_refused and event.event_id:
+            self._refused_presses[(event.platform, event.event_id)] = None
+            while len(self._refused_presses) > _REFUSED_KEPT:
+                self._refused_presses.popitem(last=False)
         if ctx.round_requested:
             return "round"
         return "anonymous" if ctx.anonymous else "done"
@@ -994,9 +1004,14 @@ class TeamPulse:
         with self.unit() as ctx:
             return step(ctx, *args)
 
-    def pressed_label(self, event: InboundEvent, label: str) -> str:
+    def pressed_label(self, event: InboundEvent, label: str) -> str | None:
         """What a pressed button shows once answered: its label, or for an anonymous
-        answer only "answered", in the person's language (see _locale_without_db)."""
+        answer only "answered", in the person's language (see _locale_without_db); None
+        for a press that did nothing (a stale button: its reply says so), whose message
+        stays as it was rather than showing a choice that was not taken."""
+        if event.event_id and self._refused_presses.pop((event.platform, event.event_id),
+                                                        0) is None:
+            return None
         if not is_concealed(event.action):
             return label
         return self.renderer.message(self._locale_without_db(event), "pulse_answered_mark")

@@ -61,6 +61,11 @@ class Addressbook(Protocol):
         ...
 
 
+#: The replies to a pressed button that say it did nothing: its message is not then marked
+#: with the choice ("→ 12,500 USD" under a button whose press saved nothing).
+PRESS_REFUSALS = frozenset({"button_stale", "confirm_button_replaced", "pulse_button_stale",
+                            "pulse_closed"})
+
 @dataclass
 class Context:
     """One unit of work: a session and everything a handler may use."""
@@ -82,6 +87,10 @@ class Context:
     #: Set by the pulse poll when this event answered it (or asked its question): the core
     #: then leaves it out of the handler metrics, which would say when someone answered.
     anonymous: bool = False
+    #: Set when this event was a pressed button that did nothing (a stale button, one of
+    #: an earlier confirmation): the adapter then leaves its message as it was, rather
+    #: than marking the pressed choice as taken (see TeamPulse.pressed_label).
+    press_refused: bool = False
     #: A second connection reading the same moment as `session` (one_moment's `beside`):
     #: the summary reads on both at once. None: read on `session` alone.
     beside: Connection | None = None
@@ -150,6 +159,8 @@ class Context:
         what is sent in its place then. `asks`: as tell()'s, for a question asked in
         reply in a direct chat.
         """
+        if self.event is not None and self.event.action and name in PRESS_REFUSALS:
+            self.press_refused = True
         fallback = self.render(if_undeliverable) if if_undeliverable else None
         self.reply_text(self.render(name, **params), private=private, choices=choices,
                         if_undeliverable=fallback, readers=readers, asks=asks, resend=resend)

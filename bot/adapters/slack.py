@@ -767,9 +767,13 @@ class SlackAdapter(Adapter):
                          action: dict[str, Any]) -> None:
         event = self._translate(body, lambda: action_event(body, action))
         if event is not None:
-            await self._queue(event)
-            # Cosmetic, and no reason to hold the answer up: replace the buttons meanwhile.
-            self._spawn(self._mark_answered(body, action, event), describe(body))
+            async def mark(handled: bool) -> None:
+                # Once handled (not before: a press that did nothing, a stale button, leaves
+                # the message as it was), and not holding the acknowledgement up.
+                if handled:
+                    await self._mark_answered(body, action, event)
+
+            await self._queue(event, mark)
         await ack()
 
     async def _on_error(self, error: Exception, body: dict[str, Any],
@@ -806,8 +810,9 @@ class SlackAdapter(Adapter):
         if event is not None:
             await self._queue(event)
 
-    async def _queue(self, event: InboundEvent) -> None:
-        await self.bot.submit(event, wait=INGEST_WAIT)
+    async def _queue(self, event: InboundEvent,
+                     then: Callable[[bool], Coroutine[Any, Any, None]] | None = None) -> None:
+        await self.bot.submit(event, then, wait=INGEST_WAIT)
 
     def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
         # Tracked, so stop() and drain() can wait for work Slack was already told is done.
@@ -829,6 +834,8 @@ class SlackAdapter(Adapter):
         """
         label = self.bot.pressed_label(event, str(
             (action.get("text") or {}).get("text") or action.get("value") or ""))
+        if label is None:  # a press that did nothing: its reply says so, its choice is open
+            return
         container = body.get("container") or {}
         message = body.get("message") or {}
         text = str(message.get("text") or label)

@@ -438,6 +438,8 @@ class TelegramAdapter(Adapter):
         if label is None:
             return
         label = self.bot.pressed_label(event, label)
+        if label is None:  # a press that did nothing: its reply says so, its choice is open
+            return
         tg = self.application.bot
         try:
             text = f"{message.text_html}\n\n→ <b>{html.escape(label, quote=False)}</b>" \
