@@ -292,7 +292,22 @@ class Settings:
             if name not in known and (hint or name.startswith(prefixes)):
                 lines.append(f"{env_file}: {name} is no teampulse setting{hint}, so it is "
                              "ignored (the settings: teampulse config, or .env.example)")
-        return lines
+        return lines + cls._set_twice(env_file, known)
+
+    @staticmethod
+    def _set_twice(env_file: Path, known: set[str]) -> list[str]:
+        """A setting the file sets on several lines: the last is used, silently (a
+        DATABASE_URL added at the end of a copied .env.example left the one above it
+        unread, with nothing to say which counted). The lines, never the values."""
+        from dotenv.parser import parse_stream
+
+        seen: dict[str, list[int]] = {}
+        for binding in parse_stream(io.StringIO(settings_file_text(env_file))):
+            if not binding.error and binding.key in known and binding.value is not None:
+                seen.setdefault(binding.key, []).append(binding.original.line)
+        return [f"{env_file}: {name} is set on lines {', '.join(map(str, found[:-1]))} and "
+                f"{found[-1]}: line {found[-1]}'s value is used, the others are ignored"
+                for name, found in seen.items() if len(found) > 1]
 
     @classmethod
     def load(

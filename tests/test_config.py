@@ -457,6 +457,30 @@ def test_teampulse_config_names_a_mistyped_setting_in_the_env_file(tmp_path: Pat
     assert capsys.readouterr().err == ""
 
 
+def test_teampulse_config_names_a_setting_the_env_file_sets_twice(tmp_path: Path, monkeypatch,
+                                                                 capsys):
+    """A DATABASE_URL added at the end of a copied .env (the one above it left in place):
+    the last is used, and nothing said which, nor that the other was unread. `teampulse
+    config` names the lines (never the values, which may be secrets)."""
+    from bot.cli import main
+
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    env = tmp_path / ".env"
+    env.write_text("LOG_LEVEL=INFO\nTELEGRAM_BOT_TOKEN=123:old-secret\n# later\n"
+                   "LOG_LEVEL=DEBUG\nTELEGRAM_BOT_TOKEN=123:new-secret\nLOG_LEVEL=WARNING\n",
+                   encoding="utf-8")
+    assert main(["--env-file", str(env), "config"]) == 0
+    captured = capsys.readouterr()
+    assert "LOG_LEVEL = WARNING" in captured.out
+    assert captured.err == (
+        f"teampulse: {env}: LOG_LEVEL is set on lines 1, 4 and 6: line 6's value is used, "
+        "the others are ignored\n"
+        f"teampulse: {env}: TELEGRAM_BOT_TOKEN is set on lines 2 and 5: line 5's value is "
+        "used, the others are ignored\n")
+    assert "secret" not in captured.err
+
+
 def test_a_settings_file_with_three_bad_values_names_all_three_at_once(tmp_path: Path,
                                                                       capsys) -> None:
     """Loading stopped at the first bad value: the operator fixed it, started again and met
