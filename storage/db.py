@@ -35,6 +35,10 @@ class ConcurrentChange(Exception):
 JOB_DB_FAILURES: tuple[type[Exception], ...] = (DBAPIError, StaleDataError)
 
 
+#: The databases teampulse runs on (its migrations and queries are written for these).
+SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
+
+
 class DatabaseSetupError(Exception):
     """The database cannot be used at all: a bad URL, a missing driver, an unknown revision.
 
@@ -66,6 +70,13 @@ def check_database_url(url: str, name: str = "DATABASE_URL") -> URL:
         raise DatabaseSetupError(
             f"{name} {shown}: unknown database backend or driver "
             f"{parsed.drivername!r}; teampulse supports sqlite and postgresql+psycopg") from None
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        # mysql://, mssql://: SQLAlchemy knows them, so the message had been "the driver
+        # is not installed", as if installing one would do; teampulse runs on neither.
+        raise DatabaseSetupError(
+            f"{name} {shown}: teampulse does not run on {parsed.get_backend_name()}; it "
+            "supports sqlite (sqlite:///data/teampulse.db) and PostgreSQL "
+            "(postgresql+psycopg://user:password@host/dbname)")
     try:
         dialect.import_dbapi()
     except ImportError as exc:

@@ -241,6 +241,11 @@ def test_run_on_a_database_from_a_newer_version_says_so_in_one_line(tmp_path: Pa
     ("nonsense", "DATABASE_URL is not a database URL"),
     ("oracle2://db/x", "unknown database backend or driver 'oracle2'"),
     ("postgresql+asyncpg://u@db/x", "the driver for 'postgresql+asyncpg' is not installed"),
+    # SQLAlchemy knows MySQL: it read "the driver for 'mysql' is not installed", as if one
+    # would do.
+    ("mysql://u:secret@db/x", "DATABASE_URL mysql://u:***@db/x: teampulse does not run on "
+                              "mysql; it supports sqlite"),
+    ("mssql+pyodbc://u@db/x", "teampulse does not run on mssql"),
 ])
 def test_config_flags_a_database_url_that_cannot_work(
         url: str, complaint: str, monkeypatch: pytest.MonkeyPatch,
